@@ -1,0 +1,133 @@
+# logtriage - build, test, install.  GNU make.
+#
+#   make                  build ./logtriage
+#   make test             unit + end-to-end tests; ends with "N passed, N failed"
+#   make test SANITIZE=1  the same under AddressSanitizer + UBSan (in build-san/)
+#   make demo             set up a fresh machine, ingest samples/, print the report
+#   make bench            throughput and memory benchmark against grep
+#   make fuzz             libFuzzer targets (FUZZ_SECONDS=N each)
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+DATADIR	?= $(PREFIX)/share
+MANDIR	?= $(DATADIR)/man
+COMPDIR	?= $(DATADIR)/bash-completion/completions
+
+VERSION	:= 0.1.0
+PKGS	:= libpcre2-8 sqlite3 libcjson zlib ncursesw
+DEB_PKGS := build-essential pkg-config libpcre2-dev libsqlite3-dev libcjson-dev \
+	zlib1g-dev libncurses-dev libcmocka-dev
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter
+ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DLOGTRIAGE_VERSION='"$(VERSION)"' \
+	-DLOGTRIAGE_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) -Isrc $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
+
+ifeq ($(SANITIZE),1)
+BUILD	?= build-san
+CFLAGS	+= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS	+= -fsanitize=address,undefined
+else
+BUILD	?= build
+endif
+
+# pkg-config is only needed for targets that compile.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+SRC	:= $(wildcard src/*.c)
+OBJ	:= $(patsubst src/%.c,$(BUILD)/%.o,$(SRC)) $(BUILD)/schema_sql.o
+LIBOBJ	:= $(filter-out $(BUILD)/main.o,$(OBJ))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BIN	:= $(BUILD)/logtriage
+
+.PHONY: all test unit e2e demo bench fuzz install uninstall clean check-deps
+
+all: logtriage
+
+ifeq ($(SANITIZE),1)
+logtriage-san: $(BIN)
+else
+logtriage: $(BIN)
+	cp $(BIN) logtriage
+endif
+
+$(BIN): $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS_ALL)
+
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# schema.sql is the source of truth; it is compiled into the binary as a C string.
+$(BUILD)/schema_sql.c: schema.sql tools/embed.sh | $(BUILD)
+	sh tools/embed.sh store_schema_sql < schema.sql > $@
+
+$(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD) $(BUILD)/tests:
+	mkdir -p $@
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBOBJ) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS_ALL) -lcmocka
+
+test: $(BIN) $(UNIT_BIN)
+	@LOGTRIAGE=$(abspath $(BIN)) BUILD=$(BUILD) sh tests/run.sh $(UNIT_BIN)
+
+check-deps:
+	@sh tools/deps.sh $(DEB_PKGS)
+
+demo: check-deps
+	$(MAKE) logtriage
+	rm -f demo.db
+	./logtriage ingest --db demo.db samples/*.log samples/*.log.gz
+	./logtriage report --db demo.db
+
+bench: logtriage
+	sh tools/bench.sh
+
+FUZZ_SECONDS ?= 10
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
+FUZZ_LIBSRC := $(filter-out src/main.c src/cmd_%.c src/tui%.c,$(SRC))
+
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC) build-fuzz/schema_sql.c
+	@mkdir -p build-fuzz
+	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+	    $(PKG_CFLAGS) -Isrc -o $@ $< $(FUZZ_LIBSRC) build-fuzz/schema_sql.c $(PKG_LIBS) -lpthread -lm
+
+build-fuzz/schema_sql.c: schema.sql tools/embed.sh
+	@mkdir -p build-fuzz
+	sh tools/embed.sh store_schema_sql < schema.sql > $@
+
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+	    n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
+	    echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        build-fuzz/corpus-$$n tests/fuzz/seeds/$$n 2>build-fuzz/$$n.log || \
+	        { tail -40 build-fuzz/$$n.log; exit 1; }; \
+	    grep -E 'stat::number_of_executed_units' build-fuzz/$$n.log; \
+	done
+
+install: logtriage
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/logtriage/rules \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
+	install -m 755 logtriage $(DESTDIR)$(BINDIR)/logtriage
+	install -m 644 rules/*.rules $(DESTDIR)$(DATADIR)/logtriage/rules/
+	install -m 644 man/logtriage.1 $(DESTDIR)$(MANDIR)/man1/logtriage.1
+	install -m 644 man/logtriage.rules.5 $(DESTDIR)$(MANDIR)/man5/logtriage.rules.5
+	install -m 644 tools/logtriage.bash $(DESTDIR)$(COMPDIR)/logtriage
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/logtriage $(DESTDIR)$(MANDIR)/man1/logtriage.1 \
+	    $(DESTDIR)$(MANDIR)/man5/logtriage.rules.5 $(DESTDIR)$(COMPDIR)/logtriage
+	rm -rf $(DESTDIR)$(DATADIR)/logtriage
+
+clean:
+	rm -rf build build-san build-fuzz logtriage demo.db

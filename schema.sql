@@ -1,0 +1,117 @@
+-- schema.sql - the logtriage store.  Compiled into the binary; applied to a
+-- new database and checked against PRAGMA user_version on an old one.
+-- Timestamps are UTC milliseconds since the epoch.
+
+CREATE TABLE IF NOT EXISTS meta (
+	key	TEXT PRIMARY KEY,
+	value	TEXT
+) WITHOUT ROWID;
+
+-- Where records come from: a container, a compose service, a file, stdin.
+CREATE TABLE IF NOT EXISTS sources (
+	id		INTEGER PRIMARY KEY,
+	name		TEXT NOT NULL UNIQUE,
+	kind		TEXT NOT NULL,		-- stdin | file | docker | compose | journald | named
+	identity	TEXT,			-- container id or path it was first seen with
+	first_ts	INTEGER,		-- log time span of its records
+	last_ts		INTEGER			-- "now" in log time for this source
+);
+
+-- One row per `logtriage ingest` input (a file or stdin).
+CREATE TABLE IF NOT EXISTS ingests (
+	id		INTEGER PRIMARY KEY,
+	input		TEXT NOT NULL,		-- path, or "-"
+	source		TEXT,			-- --source, if given
+	started		INTEGER NOT NULL,	-- wall clock
+	finished	INTEGER,
+	status		TEXT NOT NULL DEFAULT 'running',	-- running | done | failed
+	bytes		INTEGER NOT NULL DEFAULT 0,
+	lines		INTEGER NOT NULL DEFAULT 0,
+	records		INTEGER NOT NULL DEFAULT 0,
+	events		INTEGER NOT NULL DEFAULT 0,	-- new events stored
+	duplicates	INTEGER NOT NULL DEFAULT 0,	-- events already stored
+	malformed	INTEGER NOT NULL DEFAULT 0,	-- broken envelopes kept as text
+	truncated	INTEGER NOT NULL DEFAULT 0,	-- lines cut at 1 MiB
+	no_timestamp	INTEGER NOT NULL DEFAULT 0,	-- records without a stamp of their own
+	backwards	INTEGER NOT NULL DEFAULT 0,	-- records earlier than their predecessor
+	bad_utf8	INTEGER NOT NULL DEFAULT 0,	-- records with invalid UTF-8
+	nul_bytes	INTEGER NOT NULL DEFAULT 0,	-- NUL bytes read
+	regex_errors	INTEGER NOT NULL DEFAULT 0,	-- matches abandoned at the PCRE2 limits
+	skipped_bytes	INTEGER NOT NULL DEFAULT 0,	-- already ingested (resume)
+	first_ts	INTEGER,
+	last_ts		INTEGER
+);
+
+-- Resume points: how far each file (by path and a hash of its first bytes)
+-- has been ingested.  Updated in the same transaction as the events.
+CREATE TABLE IF NOT EXISTS inputs (
+	path		TEXT NOT NULL,
+	fingerprint	INTEGER NOT NULL,
+	offset		INTEGER NOT NULL,
+	lineno		INTEGER NOT NULL,
+	updated		INTEGER NOT NULL,
+	PRIMARY KEY (path, fingerprint)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS rules (
+	id		TEXT PRIMARY KEY,
+	category	TEXT NOT NULL,
+	severity	INTEGER NOT NULL,	-- 0 debug .. 5 critical
+	summary		TEXT,
+	file		TEXT,
+	hash		INTEGER NOT NULL,
+	metric_field	TEXT,
+	metric_by	TEXT
+) WITHOUT ROWID;
+
+-- One row per (record, rule) match.  (source_id, ts, hash, ordinal) makes
+-- re-ingest and overlapping windows idempotent: hash covers the rule and the
+-- record text, ordinal numbers identical records with the same ts.
+CREATE TABLE IF NOT EXISTS events (
+	id		INTEGER PRIMARY KEY,
+	source_id	INTEGER NOT NULL,
+	rule		TEXT NOT NULL,
+	ts		INTEGER NOT NULL,
+	hash		INTEGER NOT NULL,
+	ordinal		INTEGER NOT NULL,
+	line		INTEGER,		-- first physical line in its input
+	line_end	INTEGER,		-- last physical line
+	stream		INTEGER NOT NULL DEFAULT 0,	-- 0 unknown, 1 stdout, 2 stderr
+	text		TEXT NOT NULL,		-- the whole record
+	fields		TEXT,			-- JSON object: named groups
+	value		REAL,			-- metric rules: the metric field
+	grp		TEXT,			-- metric rules: the group field
+	link		INTEGER,		-- follows/expect: the linked event's id
+	inherited	TEXT,			-- JSON object: fields taken over from link
+	UNIQUE (source_id, ts, hash, ordinal)
+);
+CREATE INDEX IF NOT EXISTS events_rule_ts ON events (rule, source_id, ts);
+
+-- Correlation results.  Recomputed from events, so they never drift from them.
+CREATE TABLE IF NOT EXISTS incidents (
+	id		INTEGER PRIMARY KEY,
+	kind		TEXT NOT NULL,		-- storm | unresolved | open
+	rule		TEXT NOT NULL,
+	source_id	INTEGER NOT NULL,
+	key		TEXT,			-- value of the by-field ("" without one)
+	start		INTEGER NOT NULL,	-- first event
+	end		INTEGER NOT NULL,	-- last event
+	count		INTEGER NOT NULL,
+	peak_per_min	INTEGER,		-- storms: most events in any 60 s
+	detected_at	INTEGER,		-- storms: the event that completed N in W
+	event_id	INTEGER,		-- unresolved/open: the event left waiting
+	details		TEXT			-- JSON object
+);
+CREATE INDEX IF NOT EXISTS incidents_rule ON incidents (rule, source_id, start);
+
+-- Input volume per source and minute of log time (report "input", timelines).
+CREATE TABLE IF NOT EXISTS volume (
+	source_id	INTEGER NOT NULL,
+	minute		INTEGER NOT NULL,	-- ts / 60000
+	lines		INTEGER NOT NULL DEFAULT 0,
+	records		INTEGER NOT NULL DEFAULT 0,
+	bytes		INTEGER NOT NULL DEFAULT 0,
+	malformed	INTEGER NOT NULL DEFAULT 0,
+	truncated	INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (source_id, minute)
+) WITHOUT ROWID;

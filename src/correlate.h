@@ -1,0 +1,43 @@
+/*
+ * correlate.h - bring incidents and links up to date with the stored events.
+ * Ingest tells it which (rule, source) pairs received new events and from
+ * what log time; correlate_run recomputes only from a quiet point before
+ * that time, so split, repeated or out-of-order ingests end with the same
+ * incidents as one ingest of everything.  Windows run on log time only.
+ * The window logic itself lives in correlator.h; this file is its glue to
+ * the store.
+ */
+#ifndef LOGTRIAGE_CORRELATE_H
+#define LOGTRIAGE_CORRELATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct ruleset;
+
+struct correlate;
+
+struct correlate *correlate_new(struct store *st, const struct ruleset *rs,
+    char *err, size_t errlen);
+void correlate_free(struct correlate *c);
+
+/* True if events of this rule take part in any correlation (as subject or target). */
+int correlate_wants(const struct correlate *c, int rule_index);
+
+/* A new event of rule_index from source_id at ts was stored. */
+void correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t ts);
+
+/*
+ * A source's log time advanced to ts (its latest record), which may settle
+ * open expectations even without new events.
+ */
+void correlate_note_time(struct correlate *c, int64_t source_id, int64_t ts);
+
+/* Recompute what the notes touched; call inside the ingest transaction. */
+int correlate_run(struct correlate *c, char *err, size_t errlen);
+
+/* Recompute everything for every correlated rule (after rules changed). */
+int correlate_rebuild(struct correlate *c, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * envelope.h - recognise and strip the transport around one physical line:
+ * docker json-file, `docker logs -t`, `docker compose logs` prefixes, the
+ * Docker Desktop copy prefix, dockerd/containerd logfmt and logrus text,
+ * journald JSON, or plain.  Yields the inner message with its envelope time,
+ * source and stream.  Knows nothing about rules, records or SQL.
+ */
+#ifndef LOGTRIAGE_ENVELOPE_H
+#define LOGTRIAGE_ENVELOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct tz;
+
+enum envelope_format {
+	ENVELOPE_AUTO = 0,	/* detect per line */
+	ENVELOPE_PLAIN,
+	ENVELOPE_DOCKER_JSON,	/* {"log":...,"stream":...,"time":...} */
+	ENVELOPE_DOCKER_TS,	/* docker logs -t: RFC 3339 prefix */
+	ENVELOPE_COMPOSE,	/* "name  | " prefix, optionally followed by -t stamp */
+	ENVELOPE_DESKTOP,	/* "YYYY-MM-DD HH:MM:SS.mmm | " */
+	ENVELOPE_LOGFMT,	/* time="..." level=... msg="..." and INFO[0000] ... */
+	ENVELOPE_JOURNALD,	/* journalctl -o json */
+	ENVELOPE_FORMAT_COUNT
+};
+
+enum envelope_stream {
+	STREAM_UNKNOWN = 0,
+	STREAM_STDOUT = 1,
+	STREAM_STDERR = 2
+};
+
+struct envelope_line {
+	enum envelope_format	 format;	/* what was recognised */
+	int64_t			 ts;		/* envelope stamp (UTC ms) or TS_NONE */
+	const char		*source;	/* container/unit name, or NULL */
+	size_t			 source_len;
+	enum envelope_stream	 stream;
+	const char		*level;		/* level the envelope states (logfmt, journald), or NULL */
+	size_t			 level_len;
+	const char		*msg;		/* the inner text, unescaped, without its '\n' */
+	size_t			 msg_len;
+	int			 partial;	/* json-file record without trailing '\n': more of this line follows */
+	int			 malformed;	/* looked like an envelope but was broken: msg is the raw line */
+};
+
+struct envelope;
+
+/* forced = ENVELOPE_AUTO detects per line.  tz applies to naive envelope stamps (NULL = UTC). */
+struct envelope *envelope_new(enum envelope_format forced, const struct tz *tz);
+void envelope_free(struct envelope *e);
+
+/*
+ * Decode one physical line.  Pointers in *out point into line or into the
+ * envelope's scratch space, valid until the next envelope_decode.  Never
+ * fails: an unrecognised or broken line comes back as plain text (with
+ * malformed set when it was a broken envelope).
+ */
+void envelope_decode(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out);
+
+/* "auto", "plain", "docker-json", ... ; returns -1 for an unknown name. */
+int envelope_format_from_name(const char *name);
+const char *envelope_format_name(enum envelope_format f);
+
+#endif

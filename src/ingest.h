@@ -1,0 +1,60 @@
+/*
+ * ingest.h - the pipeline from an input to the store: reader -> envelope ->
+ * multiline -> matcher -> store, with correlation brought up to date before
+ * every commit.  One ingest context serves several inputs of one run.
+ * Knows nothing about reports or screens; prints nothing.
+ */
+#ifndef LOGTRIAGE_INGEST_H
+#define LOGTRIAGE_INGEST_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "envelope.h"
+#include "store.h"
+
+struct ruleset;
+struct tz;
+
+struct ingest_opts {
+	const char		*source;	/* --source: every record's source, or NULL */
+	enum envelope_format	 format;	/* --format, ENVELOPE_AUTO to detect */
+	const struct tz		*tz;		/* --tz for naive stamps (NULL = UTC) */
+	int			 follow;	/* --follow */
+	int			 no_resume;	/* read files from the start even if seen before */
+	int			 commit_ms;	/* commit at least this often while following (default 1000) */
+	volatile sig_atomic_t	*stop;		/* set by a signal handler: finish cleanly */
+};
+
+struct ingest;
+
+/* rs and st must outlive the ingest.  Returns NULL with err. */
+struct ingest *ingest_new(struct store *st, const struct ruleset *rs,
+    const struct ingest_opts *opts, char *err, size_t errlen);
+void ingest_free(struct ingest *in);
+
+/*
+ * Ingest one input ("-" for stdin) completely (or until *stop in follow
+ * mode).  Fills *counts with this input's figures.  Returns 0, or -1 with
+ * err when the input could not be read or the store failed; what was
+ * committed before stays committed and a later run completes it.
+ */
+int ingest_input(struct ingest *in, const char *path,
+    struct store_ingest_counts *counts, char *err, size_t errlen);
+
+/*
+ * Ingest text held in memory as if it were an input called name (used by
+ * `rules test` scenarios).  Same contract as ingest_input.
+ */
+int ingest_buffer(struct ingest *in, const char *name, const char *data,
+    size_t len, struct store_ingest_counts *counts, char *err, size_t errlen);
+
+/*
+ * The source name an input gets when --source is not given and its lines
+ * carry none: the container name from config.v2.json beside a docker
+ * json-file log, else the file's base name, "stdin" for "-".  Caller frees.
+ */
+char *ingest_source_for_path(const char *path);
+
+#endif

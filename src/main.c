@@ -1,0 +1,78 @@
+/*
+ * main.c - find the command and run it.  Knows the command table and the
+ * global options (--help, --version); everything else is in cmd_*.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct cmd_entry *commands[] = {
+	&cmd_ingest_entry,
+	&cmd_report_entry,
+	&cmd_events_entry,
+	&cmd_tui_entry,
+	&cmd_rules_entry,
+	&cmd_prune_entry,
+};
+
+void
+cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("logtriage: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+cmd_usage(const struct cmd_entry *ce, const char *options_text)
+{
+	printf("usage: logtriage %s %s\n\n%s\n", ce->name, ce->args, ce->summary);
+	if (options_text != NULL && *options_text != '\0')
+		printf("\n%s", options_text);
+}
+
+static void
+usage(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: logtriage COMMAND [OPTIONS] [ARGS]\n\n"
+	    "Turn noisy container and daemon logs into incidents, latency\n"
+	    "figures and a report.\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(fp, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(fp, "\n`logtriage COMMAND --help` shows a command's options; "
+	    "man logtriage has the rest.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("logtriage %s\n", LOGTRIAGE_VERSION);
+		return EXIT_OK;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i]->name) == 0)
+			return commands[i]->exec(argc - 1, argv + 1);
+	}
+	cmd_error("unknown command '%s' (try logtriage --help)", argv[1]);
+	return EXIT_USAGE;
+}

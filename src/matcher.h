@@ -1,0 +1,52 @@
+/*
+ * matcher.h - run a ruleset over record text: a cheap literal prefilter so
+ * most records never reach a regex, then PCRE2 JIT under match and depth
+ * limits; named groups become fields.  Knows nothing about SQL or screens.
+ */
+#ifndef LOGTRIAGE_MATCHER_H
+#define LOGTRIAGE_MATCHER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules.h"
+
+#define MATCHER_MAX_FIELDS 16
+
+struct match_field {
+	const char	*name;		/* the group's name, owned by the matcher */
+	const char	*value;		/* points into the text */
+	size_t		 len;
+};
+
+struct match {
+	const struct rule	*rule;
+	int			 rule_index;
+	struct match_field	 fields[MATCHER_MAX_FIELDS];
+	size_t			 nfields;
+};
+
+struct matcher_stats {
+	uint64_t	records;	/* records examined */
+	uint64_t	candidates;	/* records that passed the prefilter */
+	uint64_t	regex_errors;	/* match/depth limit hit or other PCRE2 failure */
+};
+
+/* Called once per rule that matches, in rule order.  m is valid during the call. */
+typedef void (*matcher_fn)(void *arg, const struct match *m);
+
+struct matcher;
+
+/* rs must outlive the matcher.  Returns NULL with err on failure. */
+struct matcher *matcher_new(const struct ruleset *rs, char *err, size_t errlen);
+void matcher_free(struct matcher *m);
+
+/* Returns the number of matching rules. */
+int matcher_run(struct matcher *m, const char *text, size_t len, matcher_fn fn, void *arg);
+
+/* Run every rule's full regexes, bypassing the prefilter (property tests). */
+int matcher_run_unfiltered(struct matcher *m, const char *text, size_t len, matcher_fn fn, void *arg);
+
+const struct matcher_stats *matcher_stats(const struct matcher *m);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * multiline.h - glue physical lines into records, per source: Python
+ * tracebacks (with chained exceptions and their blank lines), indented and
+ * other continuation lines, and docker json-file partial chunks.  Assigns
+ * each record its time: the envelope stamp, else the inner leading stamp,
+ * else the previous record's.  Knows nothing about rules or SQL.
+ */
+#ifndef LOGTRIAGE_MULTILINE_H
+#define LOGTRIAGE_MULTILINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "envelope.h"
+#include "reader.h"
+
+struct tz;
+
+/* Record flags. */
+#define RECORD_MALFORMED	0x01	/* a broken envelope was kept as text */
+#define RECORD_TRUNCATED	0x02	/* a line of it was cut at READER_MAX_LINE */
+#define RECORD_NO_TS		0x04	/* no stamp of its own: time inherited (or none at all) */
+#define RECORD_BACKWARDS	0x08	/* its time is earlier than the previous record of its source */
+#define RECORD_BAD_UTF8		0x10	/* holds invalid UTF-8 */
+#define RECORD_NUL		0x20	/* holds NUL bytes */
+
+struct record {
+	int64_t			 ts;		/* UTC ms; TS_NONE if no stamp was ever seen */
+	const char		*source;	/* envelope source (compose name...), or NULL for the input's own */
+	size_t			 source_len;
+	enum envelope_stream	 stream;
+	const char		*text;		/* message lines joined by '\n'; valid during the callback */
+	size_t			 len;
+	uint64_t		 line_first;	/* physical line numbers in the input */
+	uint64_t		 line_last;
+	uint64_t		 offset_first;	/* byte offset of its first physical line */
+	unsigned		 flags;
+};
+
+typedef void (*multiline_emit_fn)(void *arg, const struct record *rec);
+
+struct multiline;
+
+/* Records are handed to emit, in completion order.  tz: naive inner stamps (NULL = UTC). */
+struct multiline *multiline_new(const struct tz *tz, multiline_emit_fn emit, void *arg);
+void multiline_free(struct multiline *m);
+
+/* Feed one decoded line with its physical position. */
+void multiline_push(struct multiline *m, const struct envelope_line *el,
+    const struct reader_line *rl);
+
+/* Emit every pending record (end of input, or an idle stream). */
+void multiline_flush(struct multiline *m);
+
+/*
+ * The smallest offset_first among pending records, or `current` when none is
+ * pending: input before it has been emitted whole, so it is a safe resume point.
+ * *lineno receives the matching line number minus one.
+ */
+uint64_t multiline_safe_offset(const struct multiline *m, uint64_t current,
+    uint64_t current_lineno, uint64_t *lineno);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * reader.h - bytes in, physical lines out.  Reads a file, a gzip file or a
+ * file descriptor in large blocks, splits on '\n' (a trailing '\r' is
+ * dropped), cuts lines longer than READER_MAX_LINE and counts the cut, and
+ * in follow mode waits for more data across truncation and rotation.
+ * Knows nothing about envelopes, formats or rules.
+ */
+#ifndef LOGTRIAGE_READER_H
+#define LOGTRIAGE_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define READER_MAX_LINE (1024 * 1024)
+
+struct reader_line {
+	const char	*p;		/* valid until the next reader_next */
+	size_t		 len;		/* without '\n' (and '\r') */
+	uint64_t	 lineno;	/* 1-based physical line number */
+	uint64_t	 offset;	/* byte offset of the line's start (decompressed) */
+	uint64_t	 end_offset;	/* byte offset just past its '\n' */
+	int		 truncated;	/* the line was longer than READER_MAX_LINE */
+};
+
+struct reader_stats {
+	uint64_t	bytes;
+	uint64_t	lines;
+	uint64_t	truncated;
+	uint64_t	nul_bytes;	/* NUL bytes seen (they are kept in the line) */
+};
+
+struct reader;
+
+/*
+ * Open path ("-" is standard input).  Gzip is detected by its magic bytes.
+ * follow: at EOF, wait for more (files: reopen on rotation, restart on
+ * truncation; stdin: until EOF).  Returns NULL with err on failure.
+ */
+struct reader *reader_open(const char *path, int follow, char *err, size_t errlen);
+void reader_close(struct reader *r);
+
+/*
+ * Next line: returns 1 and fills *line, 0 at end of input, -1 on a read
+ * error (err filled).  A last line without '\n' is returned as a line.
+ * In follow mode, returns 2 when no data arrived for idle_ms (so the caller
+ * can commit), and 0 only when stopped or stdin ended.
+ */
+int reader_next(struct reader *r, struct reader_line *line, char *err, size_t errlen);
+
+/* Skip to a decompressed byte offset at a line start (resume), counting lines. */
+int reader_skip_to(struct reader *r, uint64_t offset, uint64_t lineno, char *err, size_t errlen);
+
+/* How long reader_next waits in follow mode before returning 2 (default 250). */
+void reader_set_idle_ms(struct reader *r, int ms);
+
+/* Ask a follow-mode reader to finish (safe from a signal handler). */
+void reader_stop(struct reader *r);
+
+const struct reader_stats *reader_stats(const struct reader *r);
+
+/*
+ * An identity for resume: a hash of the first up-to-4096 bytes of the input
+ * (0 for standard input), and whether those first bytes were complete.
+ */
+uint64_t reader_fingerprint(const struct reader *r);
+int reader_is_stdin(const struct reader *r);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * report.h - the report model: one struct computed from the store for a
+ * window and a set of sources, optionally with a baseline window to compare
+ * against, and the renderers that turn it into text, markdown, json, html
+ * or prometheus.  Reads the store only; knows nothing about parsing.
+ */
+#ifndef LOGTRIAGE_REPORT_H
+#define LOGTRIAGE_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct store;
+
+struct report_query {
+	int64_t		  since;	/* TS_NONE: from the first event */
+	int64_t		  until;	/* TS_NONE: to the last event (exclusive bound otherwise) */
+	const char	**sources;	/* names or globs; none = all */
+	size_t		  nsources;
+	int64_t		  slow_ms;	/* p95 above this is a finding (default 8000) */
+};
+
+struct report_input {
+	uint64_t	lines, records, bytes, malformed, truncated;
+};
+
+struct report_rule {
+	char		*id;
+	char		*category;
+	int		 severity;	/* enum severity */
+	char		*summary;
+	uint64_t	 count;
+};
+
+struct report_incident {
+	char		*kind;		/* storm | unresolved | open */
+	char		*rule;
+	char		*category;
+	int		 severity;
+	char		*source;
+	char		*key;
+	int64_t		 start, end;
+	uint64_t	 count;
+	int64_t		 peak_per_min;	/* storms; -1 otherwise */
+	int64_t		 detected_at;	/* storms; TS_NONE otherwise */
+};
+
+struct report_metric_group {
+	char		*value;		/* the group ("" when the field was absent) */
+	uint64_t	 count;
+	double		 sum, min, max, mean, p50, p95, p99;
+};
+
+struct report_metric {
+	char				*rule;
+	char				*field;
+	char				*by;	/* NULL without a by-field */
+	struct report_metric_group	*groups;	/* sorted by count, descending */
+	size_t				 ngroups;
+};
+
+struct report_link_by {
+	char		*value;
+	uint64_t	 n;
+};
+
+struct report_link {
+	char			*rule;
+	char			*target;
+	char			*kind;		/* "follows" or "expect" */
+	uint64_t		 linked, unlinked;
+	struct report_link_by	*by;
+	size_t			 nby;
+};
+
+struct report_finding {
+	int		 severity;	/* enum severity */
+	uint64_t	 volume;	/* events behind it, for ranking */
+	char		*id;		/* stable kind, e.g. "fallback-rate", "storm", "slow-p95" */
+	char		*text;		/* one plain sentence */
+};
+
+/* Events per hour and category (html chart, tui sparklines). */
+struct report_bucket {
+	int64_t		 start;		/* hour start, UTC ms */
+	char		*category;
+	uint64_t	 n;
+};
+
+struct report {
+	struct report_query	 query;
+	int64_t			 since, until;	/* the window actually covered */
+	char			**sources;	/* sources with data in the window */
+	size_t			 nsources;
+	struct report_input	 input;
+	struct report_rule	*rules;		/* every known rule, 0 included */
+	size_t			 nrules;
+	struct report_incident	*incidents;	/* most severe first, then start */
+	size_t			 nincidents;
+	struct report_metric	*metrics;
+	size_t			 nmetrics;
+	struct report_link	*links;
+	size_t			 nlinks;
+	struct report_finding	*findings;	/* ranked: severity, then volume */
+	size_t			 nfindings;
+	struct report_bucket	*hourly;
+	size_t			 nhourly;
+	uint64_t		 total_events;
+	struct report		*baseline;	/* the comparison window, or NULL */
+};
+
+/*
+ * Build the report for q (and for baseline_q when non-NULL, stored in
+ * ->baseline).  Returns 0 with *out set (caller frees with report_free),
+ * or -1 with err.
+ */
+int report_build(struct store *st, const struct report_query *q,
+    const struct report_query *baseline_q, struct report **out,
+    char *err, size_t errlen);
+void report_free(struct report *r);
+
+/* Renderers append to out.  color: ANSI colours in text output. */
+void report_render_text(const struct report *r, struct buf *out, int color);
+void report_render_markdown(const struct report *r, struct buf *out);
+void report_render_json(const struct report *r, struct buf *out);
+void report_render_html(const struct report *r, struct buf *out);
+void report_render_prometheus(const struct report *r, struct buf *out);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * rules.h - the rule language: load `rules/*.rules` files into a ruleset,
+ * compile their PCRE2 patterns (JIT), and collect every mistake as a
+ * diagnostic with file, line and column.  Knows nothing about records,
+ * SQL or screens.  See man/logtriage.rules.5 for the language.
+ */
+#ifndef LOGTRIAGE_RULES_H
+#define LOGTRIAGE_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+enum severity {
+	SEV_DEBUG = 0,
+	SEV_INFO,
+	SEV_NOTICE,
+	SEV_WARNING,
+	SEV_ERROR,
+	SEV_CRITICAL,
+	SEV_COUNT
+};
+const char *severity_name(enum severity s);
+int severity_from_name(const char *name);	/* -1 if unknown */
+
+/* One diagnostic: "file:line:col: message", with the source line for a caret. */
+struct diag {
+	char	*file;
+	int	 line;
+	int	 col;		/* 0 when not known */
+	char	*msg;
+	char	*src;		/* the offending line, or NULL */
+};
+
+struct diag_list {
+	struct diag	*v;
+	size_t		 n;
+	size_t		 cap;
+};
+void diag_add(struct diag_list *d, const char *file, int line, int col,
+    const char *src, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void diag_list_free(struct diag_list *d);
+
+struct rule_example {
+	char	*text;		/* one record (may hold "\n" for multi-line examples) */
+	int	 line;		/* where it was written */
+	int	 counter;	/* 1: must NOT match */
+	char	*fields;	/* example-fields for the example just before: "k=v, k=v", or NULL */
+};
+
+struct rule_pattern {
+	char		*source;	/* the pattern as written */
+	int		 line;
+	pcre2_code	*code;
+};
+
+/* A multi-line example stream with the incidents and links it must produce. */
+struct rule_scenario {
+	char	*name;
+	char	*file;
+	int	 line;
+	char	*input;		/* the stream, lines joined by '\n' */
+	char	**expects;	/* one expectation per entry, as written */
+	int	*expect_lines;
+	size_t	 nexpects;
+};
+
+struct rule {
+	char			*id;
+	char			*category;
+	enum severity		 severity;
+	char			*summary;	/* with {field} placeholders, or NULL */
+	char			*file;
+	int			 line;		/* of the [id] header */
+	struct rule_pattern	*match;		/* 1 or more; any one matching is a match */
+	size_t			 nmatch;
+	struct rule_pattern	*exclude;	/* any one matching vetoes */
+	size_t			 nexclude;
+	struct rule_example	*examples;
+	size_t			 nexamples;
+	uint64_t		 hash;		/* of the section's text, stored with the rule */
+
+	/* correlation (0 / NULL when absent) */
+	int			 storm_n;	/* storm = N in W [by F] */
+	int64_t			 storm_window_ms;
+	char			*storm_by;
+	char			*expect_rule;	/* expect = R within W [by F] */
+	int64_t			 expect_within_ms;
+	char			*expect_by;
+	char			*follows_rule;	/* follows = R within W [by F] */
+	int64_t			 follows_within_ms;
+	char			*follows_by;	/* field shown in link breakdowns */
+	char			*metric_field;	/* metric = F [by G] */
+	char			*metric_by;
+
+	/* literal prefilter, filled by the matcher; owned by the rule */
+	char			**literals;
+	size_t			 nliterals;
+};
+
+struct ruleset {
+	struct rule		*rules;
+	size_t			 n;
+	struct rule_scenario	*scenarios;
+	size_t			 nscenarios;
+	char			**files;	/* files loaded, in order */
+	size_t			 nfiles;
+};
+
+/*
+ * Load every *.rules file of each path (a directory or a single file),
+ * in name order.  Returns a ruleset (possibly empty) and appends every
+ * problem to diags; the caller treats diags->n > 0 as failure.  The caller
+ * frees the ruleset with ruleset_free.
+ */
+struct ruleset *ruleset_load(const char *const *paths, size_t npaths,
+    struct diag_list *diags);
+void ruleset_free(struct ruleset *rs);
+
+/* The rule with this id, or NULL. */
+const struct rule *ruleset_find(const struct ruleset *rs, const char *id);
+int ruleset_index(const struct ruleset *rs, const char *id);	/* -1 if absent */
+
+/*
+ * The rules directories to use: --rules options if any, else
+ * $LOGTRIAGE_RULES (colon-separated), else ./rules beside a build-tree
+ * binary, else PREFIX/share/logtriage/rules relative to the installed
+ * binary.  Returns a NULL-terminated array the caller frees with
+ * rules_dirs_free.
+ */
+char **rules_default_dirs(const char *const *cli, size_t ncli);
+void rules_dirs_free(char **dirs);
+
+/* Print diagnostics as "file:line:col: msg", the line and a caret. */
+#include <stdio.h>
+void diag_print(FILE *fp, const struct diag_list *d);
+
+#endif

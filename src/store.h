@@ -1,0 +1,106 @@
+/*
+ * store.h - the SQLite store: open/create a database with the embedded
+ * schema.sql, WAL and a busy timeout; the write path of ingest with
+ * prepared statements inside batched transactions.  Knows nothing about
+ * regexes, envelopes or screens.  Readers (report, tui, correlate) prepare
+ * their own statements on store_db().
+ */
+#ifndef LOGTRIAGE_STORE_H
+#define LOGTRIAGE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+struct ruleset;
+
+#define STORE_SCHEMA_VERSION 1
+
+/* Open flags. */
+#define STORE_READONLY	0x01	/* report, events, tui: never create or write */
+#define STORE_CREATE	0x02	/* create the file and its directories if missing */
+
+struct store;
+
+/*
+ * Open path (":memory:" works).  A missing file with STORE_READONLY is an
+ * error ("no database at PATH: run logtriage ingest first").
+ * Returns NULL with err on failure.
+ */
+struct store *store_open(const char *path, int flags, char *err, size_t errlen);
+void store_close(struct store *s);
+sqlite3 *store_db(struct store *s);
+
+/*
+ * The database path to use: cli if given, else $LOGTRIAGE_DB, else
+ * $XDG_STATE_HOME/logtriage/logtriage.db, else ~/.local/state/logtriage/logtriage.db.
+ * Caller frees.
+ */
+char *store_default_path(const char *cli);
+
+/* The schema text compiled into the binary. */
+extern const char store_schema_sql[];
+
+int store_begin(struct store *s, char *err, size_t errlen);
+int store_commit(struct store *s, char *err, size_t errlen);
+void store_rollback(struct store *s);
+
+/* Record the loaded rules (id, category, severity, summary, file, hash, metric). */
+int store_sync_rules(struct store *s, const struct ruleset *rs, char *err, size_t errlen);
+
+/* Id of the source called name, created if new (cached in memory).  -1 on error. */
+int64_t store_source_id(struct store *s, const char *name, const char *kind,
+    const char *identity, char *err, size_t errlen);
+
+/* Widen a source's log-time span to include [min_ts, max_ts]. */
+int store_source_seen(struct store *s, int64_t source_id, int64_t min_ts,
+    int64_t max_ts, char *err, size_t errlen);
+
+struct store_ingest_counts {
+	uint64_t	bytes, lines, records, events, duplicates;
+	uint64_t	malformed, truncated, no_timestamp, backwards;
+	uint64_t	bad_utf8, nul_bytes, regex_errors, skipped_bytes;
+	int64_t		first_ts, last_ts;	/* TS_NONE if none */
+};
+
+/* Start an ingests row; returns its id or -1. */
+int64_t store_ingest_begin(struct store *s, const char *input, const char *source,
+    char *err, size_t errlen);
+/* Update its counters; status is "running", "done" or "failed". */
+int store_ingest_update(struct store *s, int64_t ingest_id,
+    const struct store_ingest_counts *c, const char *status, char *err, size_t errlen);
+
+/* Resume point of a file, or 0 / 0 if never seen. */
+int store_input_get(struct store *s, const char *path, uint64_t fingerprint,
+    uint64_t *offset, uint64_t *lineno, char *err, size_t errlen);
+int store_input_set(struct store *s, const char *path, uint64_t fingerprint,
+    uint64_t offset, uint64_t lineno, char *err, size_t errlen);
+
+struct store_event {
+	int64_t		 source_id;
+	const char	*rule;
+	int64_t		 ts;
+	uint64_t	 hash;
+	int		 ordinal;
+	uint64_t	 line, line_end;
+	int		 stream;
+	const char	*text;
+	size_t		 text_len;
+	const char	*fields_json;	/* "{...}" or NULL */
+	int		 has_value;
+	double		 value;
+	const char	*grp;		/* NULL if none */
+	size_t		 grp_len;
+};
+
+/* INSERT OR IGNORE; *inserted is 1 for a new event, 0 for a duplicate. */
+int store_insert_event(struct store *s, const struct store_event *ev,
+    int *inserted, char *err, size_t errlen);
+
+/* Add to the volume row of (source, minute). */
+int store_volume_add(struct store *s, int64_t source_id, int64_t minute,
+    uint64_t lines, uint64_t records, uint64_t bytes, uint64_t malformed,
+    uint64_t truncated, char *err, size_t errlen);
+
+#endif

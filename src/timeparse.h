@@ -1,0 +1,66 @@
+/*
+ * timeparse.h - every timestamp shape logtriage reads, and the time-window
+ * arguments users type (--since, --until).  Pure functions on bytes: knows
+ * nothing about envelopes, rules or the store.
+ *
+ * All results are UTC milliseconds since the epoch.
+ */
+#ifndef LOGTRIAGE_TIMEPARSE_H
+#define LOGTRIAGE_TIMEPARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A zone for naive stamps (--tz).  NULL everywhere means UTC.
+ * tz_open accepts "UTC", a fixed offset ("+11:00", "-0500") or an IANA
+ * name ("Australia/Sydney", resolved with the system zoneinfo).
+ * tz_free(NULL) is a no-op.
+ */
+struct tz;
+struct tz *tz_open(const char *name, char *err, size_t errlen);
+void tz_free(struct tz *tz);
+
+/* Convert a civil (naive) time in tz to UTC ms.  ms is 0..999. */
+int64_t tz_civil_to_utc(const struct tz *tz, int year, int mon, int day,
+    int hour, int min, int sec, int ms);
+
+/* Days from 1970-01-01 of a proleptic Gregorian date (any year). */
+int64_t timeparse_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/*
+ * RFC 3339 with optional fraction (any number of digits, truncated to ms)
+ * and a zone of Z or +hh:mm, as Docker writes it:
+ * "2025-10-25T23:31:11.123456789Z".  p need not be NUL-terminated.
+ * On success returns the number of bytes used and sets *ms; returns 0 if
+ * p does not start with such a stamp.
+ */
+size_t timeparse_rfc3339(const char *p, size_t n, int64_t *ms);
+
+/*
+ * A timestamp at the start of a log message, in any of the shapes
+ * applications print:
+ *   2025-10-25 23:31:11            Python logging asctime
+ *   2025-10-25 23:31:11,123        ... with ,mmm or .mmm
+ *   2025-10-25 23:31:11 AEDT       ... with a zone abbreviation
+ *   2025-10-25T23:31:11.123+02:00  ISO 8601 (T or space, optional zone)
+ *   [2025-10-25 23:31:11.123]      bracketed
+ *   2025/10/25 23:31:11            slashes
+ * Naive stamps are read in tz (NULL = UTC); a zone abbreviation or offset in
+ * the stamp wins over tz.  Returns the bytes used (including one following
+ * space, if any) and sets *ms, or 0 if p does not start with a timestamp.
+ */
+size_t timeparse_leading(const char *p, size_t n, const struct tz *tz,
+    int64_t *ms);
+
+/*
+ * A user's time argument for --since / --until, relative to now_ms:
+ *   ISO 8601 time or date ("2025-10-25", "2025-10-25T23:00", "...Z", "...+02:00")
+ *   relative durations "24h", "7d", "90m", "30s", "2w" (meaning now minus that)
+ *   "now", "today", "yesterday" (midnight in tz)
+ * Returns 0 and sets *ms, or -1 with a message in err.
+ */
+int timeparse_window_arg(const char *arg, int64_t now_ms, const struct tz *tz,
+    int64_t *ms, char *err, size_t errlen);
+
+#endif

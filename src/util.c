@@ -1,0 +1,465 @@
+/*
+ * util.c - allocation, buffers, hashing, escaping and small parsers shared
+ * by every stage.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void
+oom(size_t n)
+{
+	fprintf(stderr, "logtriage: out of memory (%zu bytes)\n", n);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom(n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom(n * size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		oom(n);
+	return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom(strlen(fmt));
+	va_end(ap);
+	return s;
+}
+
+void
+buf_init(struct buf *b)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	buf_init(b);
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+void
+buf_reserve(struct buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 256;
+	while (b->cap < need)
+		b->cap *= 2;
+	b->data = xrealloc(b->data, b->cap);
+}
+
+void
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_putc(struct buf *b, char c)
+{
+	buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_append(b, s, strlen(s));
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	buf_reserve(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+uint64_t
+util_hash64(const void *p, size_t n, uint64_t seed)
+{
+	const unsigned char *s = p;
+	uint64_t h = seed;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+size_t
+util_utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t len, i;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF are invalid. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+void
+util_escape_terminal(struct buf *b, const char *p, size_t n, int keep_newlines)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, k;
+
+	buf_reserve(b, n);
+	while (i < n) {
+		unsigned c = s[i];
+
+		if (c >= 0x20 && c < 0x7f) {
+			buf_putc(b, (char)c);
+			i++;
+			continue;
+		}
+		if (c == '\n' || c == '\t') {
+			if (keep_newlines)
+				buf_putc(b, (char)c);
+			else
+				buf_puts(b, c == '\n' ? "\\n" : "\\t");
+			i++;
+			continue;
+		}
+		if (c >= 0x80 && (k = util_utf8_seq(s + i, n - i)) > 0) {
+			/* C1 controls (U+0080..U+009F) act like ESC on some terminals. */
+			if (k == 2 && c == 0xc2 && s[i + 1] < 0xa0) {
+				buf_printf(b, "\\u%04x", s[i + 1]);
+			} else
+				buf_append(b, s + i, k);
+			i += k;
+			continue;
+		}
+		if (c == '\r')
+			buf_puts(b, "\\r");
+		else if (c == 0x1b)
+			buf_puts(b, "\\e");
+		else
+			buf_printf(b, "\\x%02x", c);
+		i++;
+	}
+}
+
+void
+util_escape_json(struct buf *b, const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, k;
+
+	buf_reserve(b, n);
+	while (i < n) {
+		unsigned c = s[i];
+
+		if (c >= 0x80) {
+			if ((k = util_utf8_seq(s + i, n - i)) > 0) {
+				buf_append(b, s + i, k);
+				i += k;
+			} else {
+				buf_puts(b, "\\ufffd");
+				i++;
+			}
+			continue;
+		}
+		switch (c) {
+		case '"':
+			buf_puts(b, "\\\"");
+			break;
+		case '\\':
+			buf_puts(b, "\\\\");
+			break;
+		case '\n':
+			buf_puts(b, "\\n");
+			break;
+		case '\r':
+			buf_puts(b, "\\r");
+			break;
+		case '\t':
+			buf_puts(b, "\\t");
+			break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				buf_printf(b, "\\u%04x", c);
+			else
+				buf_putc(b, (char)c);
+		}
+		i++;
+	}
+}
+
+void
+util_escape_html(struct buf *b, const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, k;
+
+	while (i < n) {
+		unsigned c = s[i];
+
+		if (c >= 0x80) {
+			if ((k = util_utf8_seq(s + i, n - i)) > 0) {
+				buf_append(b, s + i, k);
+				i += k;
+			} else {
+				buf_puts(b, "\xef\xbf\xbd");
+				i++;
+			}
+			continue;
+		}
+		switch (c) {
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '"':
+			buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			buf_puts(b, "&#39;");
+			break;
+		default:
+			if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+				buf_printf(b, "\\x%02x", c);
+			else
+				buf_putc(b, (char)c);
+		}
+		i++;
+	}
+}
+
+int
+util_parse_duration(const char *s, int64_t *ms)
+{
+	char *end;
+	double v;
+	double mult;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || v < 0)
+		return -1;
+	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
+		mult = 1000;
+	else if (strcmp(end, "ms") == 0)
+		mult = 1;
+	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		mult = 60e3;
+	else if (strcmp(end, "h") == 0)
+		mult = 3600e3;
+	else if (strcmp(end, "d") == 0)
+		mult = 86400e3;
+	else if (strcmp(end, "w") == 0)
+		mult = 7 * 86400e3;
+	else
+		return -1;
+	if (v * mult > 9.2e18)
+		return -1;
+	*ms = (int64_t)(v * mult + 0.5);
+	return 0;
+}
+
+void
+util_format_iso(int64_t ms, char *out, size_t outlen)
+{
+	int64_t secs = ms / 1000, rem = ms % 1000;
+	struct tm tm;
+	time_t t;
+
+	if (rem < 0) {
+		rem += 1000;
+		secs -= 1;
+	}
+	t = (time_t)secs;
+	if (gmtime_r(&t, &tm) == NULL) {
+		snprintf(out, outlen, "invalid");
+		return;
+	}
+	snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)rem);
+}
+
+void
+util_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+int
+util_write_atomic(const char *path, const void *data, size_t len, char *err,
+    size_t errlen)
+{
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	const char *p = data;
+	int fd;
+
+	fd = mkstemp(tmp);
+	if (fd == -1) {
+		util_err(err, errlen, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			util_err(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fchmod(fd, 0644) == -1 || fsync(fd) == -1) {
+		util_err(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		util_err(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1) {
+		util_err(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	free(tmp);
+	return 0;
+fail:
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return -1;
+}
+
+int64_t
+util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,93 @@
+/*
+ * util.h - allocation, growable buffers, hashing and safe escaping shared by
+ * every stage.  Knows nothing about logs, rules or SQL.
+ *
+ * Allocation failure is not an error a caller can handle: xmalloc and
+ * friends print one line and abort, so every other function may assume
+ * memory.
+ */
+#ifndef LOGTRIAGE_UTIL_H
+#define LOGTRIAGE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define UTIL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Timestamps everywhere are UTC milliseconds since the epoch. */
+#define TS_NONE INT64_MIN
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a fresh string; caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A growable byte buffer.  data is always NUL-terminated (len excludes the
+ * NUL), so it can be handed to C string functions when it holds text.
+ * The buffer owns data; buf_free releases it and leaves an empty buffer.
+ */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_reserve(struct buf *b, size_t extra);
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_putc(struct buf *b, char c);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* 64-bit FNV-1a, stable across runs and machines (stored in the database). */
+uint64_t util_hash64(const void *p, size_t n, uint64_t seed);
+#define UTIL_HASH_SEED 0xcbf29ce484222325ULL
+
+/*
+ * Append p[0..n) to b so that it is safe on a terminal: valid UTF-8 is kept,
+ * control bytes (C0, DEL, C1, ESC sequences) become \xNN or \n-style escapes,
+ * invalid UTF-8 bytes become \xNN.  If keep_newlines, '\n' and '\t' pass.
+ */
+void util_escape_terminal(struct buf *b, const char *p, size_t n, int keep_newlines);
+
+/* Append p[0..n) as the inside of a JSON string (no quotes); invalid UTF-8 bytes become U+FFFD. */
+void util_escape_json(struct buf *b, const char *p, size_t n);
+
+/* Append p[0..n) escaped for HTML text and attribute values. */
+void util_escape_html(struct buf *b, const char *p, size_t n);
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid/truncated. */
+size_t util_utf8_seq(const unsigned char *p, size_t n);
+
+/*
+ * Durations: "10s", "500ms", "5m", "2h", "7d", "1w"; a bare number is seconds.
+ * Returns 0 and sets *ms, or -1 on a malformed value.
+ */
+int util_parse_duration(const char *s, int64_t *ms);
+
+/* Write ms as "2025-10-25T23:31:11.123Z" into out (at least 32 bytes). */
+void util_format_iso(int64_t ms, char *out, size_t outlen);
+
+/* snprintf into a caller error buffer (NULL-safe). */
+void util_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Write a whole file atomically: data goes to PATH.tmp.XXXXXX in the same
+ * directory, is fsync'd and renamed over path.  Returns 0 or -1 with err.
+ */
+int util_write_atomic(const char *path, const void *data, size_t len,
+    char *err, size_t errlen);
+
+/* Current wall clock in UTC ms (only for ingest bookkeeping and "now" in --since). */
+int64_t util_now_ms(void);
+
+#endif

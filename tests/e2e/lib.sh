@@ -1,0 +1,48 @@
+# lib.sh - sourced by every end-to-end test.  Gives a scratch directory and
+# checks that print "ok - name" / "not ok - name" for tests/run.sh to count.
+set -u
+: "${LOGTRIAGE:?set LOGTRIAGE to the binary under test}"
+: "${TOP:?set TOP to the source tree}"
+LT=$LOGTRIAGE
+T=$(mktemp -d "${TMPDIR:-/tmp}/logtriage-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+export LOGTRIAGE_DB="$T/default.db" XDG_STATE_HOME="$T/state" NO_COLOR=1 LC_ALL=C.UTF-8
+
+ok() { echo "ok - $1"; }
+not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+
+# check_eq NAME EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "got:      $3"; fi
+}
+
+# check_rc NAME EXPECTED_STATUS COMMAND...  (stdout/stderr kept in $T/out, $T/err)
+check_rc() {
+	name=$1 want=$2; shift 2
+	"$@" > "$T/out" 2> "$T/err"
+	rc=$?
+	if [ "$rc" = "$want" ]; then ok "$name"; else
+		not_ok "$name" "exit status: expected $want, got $rc" "command: $*" \
+		    "stderr: $(head -c 600 "$T/err")"; fi
+}
+
+# check_contains NAME FILE TEXT (fixed string)
+check_contains() {
+	if grep -qF -- "$3" "$2"; then ok "$1"; else
+		not_ok "$1" "missing: $3" "in $2: $(head -c 400 "$2")"; fi
+}
+
+check_not_contains() {
+	if grep -qF -- "$3" "$2"; then not_ok "$1" "unexpected: $3"; else ok "$1"; fi
+}
+
+# check_golden NAME GOLDEN_FILE ACTUAL_FILE
+check_golden() {
+	if [ -n "${UPDATE_GOLDEN:-}" ]; then cp "$3" "$2"; fi
+	if diff -u "$2" "$3" > "$T/diff" 2>&1; then ok "$1"; else
+		not_ok "$1" "golden differs:"; sed 's/^/#   /' "$T/diff" | head -40; fi
+}
+
+# sql DB QUERY - one value from a database
+sql() { sqlite3 -batch -noheader "$1" "$2"; }
