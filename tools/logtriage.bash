@@ -1,0 +1,68 @@
+# bash completion for logtriage(1)
+
+_logtriage_rule_ids()
+{
+	logtriage rules list 2>/dev/null | awk 'NR > 0 && $1 !~ /^(ID|id)$/ { print $1 }'
+}
+
+_logtriage()
+{
+	local cur prev cmd
+	COMPREPLY=()
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	cmd=${COMP_WORDS[1]}
+
+	if [ "$COMP_CWORD" -eq 1 ]; then
+		COMPREPLY=($(compgen -W "ingest report events tui rules prune --help --version" -- "$cur"))
+		return
+	fi
+	case $prev in
+	--db|-o|--output)
+		COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--rules)
+		COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--format)
+		case $cmd in
+		ingest) COMPREPLY=($(compgen -W "auto plain docker-json docker-ts compose desktop logfmt journald" -- "$cur")) ;;
+		report) COMPREPLY=($(compgen -W "text markdown json html prometheus" -- "$cur")) ;;
+		events) COMPREPLY=($(compgen -W "ndjson tsv" -- "$cur")) ;;
+		esac
+		return ;;
+	--fail-on)
+		COMPREPLY=($(compgen -W "debug info notice warning error critical" -- "$cur")); return ;;
+	--compare)
+		COMPREPLY=($(compgen -W "previous" -- "$cur")); return ;;
+	--since|--until)
+		COMPREPLY=($(compgen -W "now today yesterday 1h 24h 7d 30d" -- "$cur")); return ;;
+	--rule)
+		COMPREPLY=($(compgen -W "$(_logtriage_rule_ids)" -- "$cur")); return ;;
+	--category)
+		COMPREPLY=($(compgen -W "timeout semaphore websocket latency error" -- "$cur")); return ;;
+	--source|--tz|--slow-ms|--older-than|--limit|--baseline)
+		return ;;
+	esac
+	case $cmd in
+	ingest)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--db --rules --source --format --tz --follow --no-resume --quiet --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi ;;
+	report)
+		COMPREPLY=($(compgen -W "--db --since --until --source --format --output --compare --baseline --slow-ms --fail-on --tz --help" -- "$cur")) ;;
+	events)
+		COMPREPLY=($(compgen -W "--db --source --rule --category --since --until --format --limit --help" -- "$cur")) ;;
+	tui)
+		COMPREPLY=($(compgen -W "--db --since --until --source --help -" -- "$cur")) ;;
+	rules)
+		if [ "$COMP_CWORD" -eq 2 ]; then
+			COMPREPLY=($(compgen -W "list check test" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "--rules --verbose --help" -- "$cur"))
+		fi ;;
+	prune)
+		COMPREPLY=($(compgen -W "--db --older-than --dry-run --help" -- "$cur")) ;;
+	esac
+}
+complete -F _logtriage logtriage
