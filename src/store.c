@@ -1,0 +1,609 @@
+/*
+ * store.c - the SQLite store: open or create a database with the embedded
+ * schema, WAL and a busy timeout, and the write path of ingest.  Every
+ * statement is prepared once when the store opens and reused with fresh
+ * bindings.  Knows nothing about regexes, envelopes or screens.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rules.h"
+#include "util.h"
+
+#define STR2(x) #x
+#define STR(x) STR2(x)
+
+/* A writer waits this long for another writer before giving up. */
+#define STORE_BUSY_MS 10000
+
+enum {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SOURCE_GET,
+	ST_SOURCE_ADD,
+	ST_SOURCE_SEEN,
+	ST_INGEST_ADD,
+	ST_INGEST_UPDATE,
+	ST_INPUT_GET,
+	ST_INPUT_SET,
+	ST_EVENT_ADD,
+	ST_VOLUME_ADD,
+	ST_RULE_SET,
+	ST_COUNT
+};
+
+static const char *const store_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SOURCE_GET] = "SELECT id FROM sources WHERE name = ?1",
+	[ST_SOURCE_ADD] =
+	    "INSERT INTO sources (name, kind, identity) VALUES (?1, ?2, ?3)",
+	[ST_SOURCE_SEEN] =
+	    "UPDATE sources SET"
+	    " first_ts = CASE WHEN first_ts IS NULL OR ?2 < first_ts"
+	    " THEN ?2 ELSE first_ts END,"
+	    " last_ts = CASE WHEN last_ts IS NULL OR ?3 > last_ts"
+	    " THEN ?3 ELSE last_ts END"
+	    " WHERE id = ?1",
+	[ST_INGEST_ADD] =
+	    "INSERT INTO ingests (input, source, started) VALUES (?1, ?2, ?3)",
+	[ST_INGEST_UPDATE] =
+	    "UPDATE ingests SET status = ?2, finished = ?3, bytes = ?4,"
+	    " lines = ?5, records = ?6, events = ?7, duplicates = ?8,"
+	    " malformed = ?9, truncated = ?10, no_timestamp = ?11,"
+	    " backwards = ?12, bad_utf8 = ?13, nul_bytes = ?14,"
+	    " regex_errors = ?15, skipped_bytes = ?16, first_ts = ?17,"
+	    " last_ts = ?18 WHERE id = ?1",
+	[ST_INPUT_GET] =
+	    "SELECT offset, lineno FROM inputs WHERE path = ?1 AND fingerprint = ?2",
+	[ST_INPUT_SET] =
+	    "INSERT INTO inputs (path, fingerprint, offset, lineno, updated)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (path, fingerprint) DO UPDATE"
+	    " SET offset = excluded.offset, lineno = excluded.lineno,"
+	    " updated = excluded.updated",
+	[ST_EVENT_ADD] =
+	    "INSERT OR IGNORE INTO events (source_id, rule, ts, hash, ordinal,"
+	    " line, line_end, stream, text, fields, value, grp)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[ST_VOLUME_ADD] =
+	    "INSERT INTO volume (source_id, minute, lines, records, bytes,"
+	    " malformed, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT (source_id, minute) DO UPDATE SET"
+	    " lines = lines + excluded.lines, records = records + excluded.records,"
+	    " bytes = bytes + excluded.bytes,"
+	    " malformed = malformed + excluded.malformed,"
+	    " truncated = truncated + excluded.truncated",
+	[ST_RULE_SET] =
+	    "INSERT INTO rules (id, category, severity, summary, file, hash,"
+	    " metric_field, metric_by, follows_rule, follows_by, expect_rule,"
+	    " expect_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+	    " ON CONFLICT (id) DO UPDATE SET category = excluded.category,"
+	    " severity = excluded.severity, summary = excluded.summary,"
+	    " file = excluded.file, hash = excluded.hash,"
+	    " metric_field = excluded.metric_field, metric_by = excluded.metric_by,"
+	    " follows_rule = excluded.follows_rule, follows_by = excluded.follows_by,"
+	    " expect_rule = excluded.expect_rule, expect_by = excluded.expect_by",
+};
+
+/* Source name -> id, open addressing; cleared on rollback. */
+struct source_slot {
+	char	*name;
+	int64_t	 id;
+};
+
+struct store {
+	sqlite3			*db;
+	char			*path;
+	int			 readonly;
+	sqlite3_stmt		*st[ST_COUNT];
+	struct source_slot	*slots;
+	size_t			 nslots;
+	size_t			 nused;
+};
+
+static int
+store_fail(struct store *s, char *err, size_t errlen, const char *what)
+{
+	util_err(err, errlen, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/* Run one statement to completion and reset it. */
+static int
+store_step(struct store *s, sqlite3_stmt *st, char *err, size_t errlen,
+    const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(s, err, errlen, what);
+	return 0;
+}
+
+/* mkdir -p of the directory part of path. */
+static int
+store_mkdirs(const char *path, char *err, size_t errlen)
+{
+	char *dir = xstrdup(path), *p;
+	int rc = 0;
+
+	p = strrchr(dir, '/');
+	if (p == NULL || p == dir) {
+		free(dir);
+		return 0;
+	}
+	*p = '\0';
+	for (p = dir + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+			util_err(err, errlen, "%s: %s", dir, strerror(errno));
+			rc = -1;
+			break;
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(dir);
+	return rc;
+}
+
+static int
+store_user_version(struct store *s, int *version, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, err, errlen, "reading schema version");
+	rc = sqlite3_step(st);
+	*version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, err, errlen, "reading schema version");
+	return 0;
+}
+
+static int
+store_exec(struct store *s, const char *sql, char *err, size_t errlen)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(s, err, errlen, sql);
+	return 0;
+}
+
+/* Apply the schema to a new database, or check an old one's version. */
+static int
+store_setup(struct store *s, char *err, size_t errlen)
+{
+	int version;
+
+	if (store_user_version(s, &version, err, errlen) != 0)
+		return -1;
+	if (version > STORE_SCHEMA_VERSION) {
+		util_err(err, errlen, "%s: database schema version %d is newer than"
+		    " this logtriage supports (%d); upgrade logtriage", s->path,
+		    version, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (version == STORE_SCHEMA_VERSION)
+		return 0;
+	if (s->readonly) {
+		util_err(err, errlen, "%s: not a logtriage database (schema version %d)",
+		    s->path, version);
+		return -1;
+	}
+	/* 16 KiB pages make the bulk inserts of ingest measurably cheaper. */
+	if (store_exec(s, "PRAGMA page_size = 16384", err, errlen) != 0 ||
+	    store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
+		return -1;
+	/* Another process may have created it while we waited for the lock. */
+	if (store_user_version(s, &version, err, errlen) != 0)
+		goto fail;
+	if (version == 0 && (store_exec(s, store_schema_sql, err, errlen) != 0 ||
+	    store_exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION),
+	    err, errlen) != 0))
+		goto fail;
+	return store_exec(s, "COMMIT", err, errlen);
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+struct store *
+store_open(const char *path, int flags, char *err, size_t errlen)
+{
+	struct store *s;
+	struct stat sb;
+	int oflags, i, memory = strcmp(path, ":memory:") == 0;
+
+	if (!memory && (flags & STORE_READONLY) && stat(path, &sb) != 0) {
+		util_err(err, errlen, "no database at %s (run logtriage ingest first)", path);
+		return NULL;
+	}
+	if (!memory && (flags & STORE_CREATE) && store_mkdirs(path, err, errlen) != 0)
+		return NULL;
+
+	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	s->readonly = (flags & STORE_READONLY) != 0;
+	if (s->readonly)
+		oflags = SQLITE_OPEN_READONLY;
+	else if (flags & STORE_CREATE)
+		oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	else
+		oflags = SQLITE_OPEN_READWRITE;
+	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if (s->db == NULL)
+			util_err(err, errlen, "%s: cannot open database", path);
+		else
+			store_fail(s, err, errlen, "cannot open database");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if (store_exec(s, "PRAGMA cache_size = -32768", err, errlen) != 0 ||
+	    store_exec(s, "PRAGMA temp_store = MEMORY", err, errlen) != 0 ||
+	    store_exec(s, "PRAGMA foreign_keys = OFF", err, errlen) != 0)
+		goto fail;
+	if (!s->readonly && (store_exec(s, "PRAGMA journal_mode = WAL", err, errlen) != 0 ||
+	    store_exec(s, "PRAGMA synchronous = NORMAL", err, errlen) != 0))
+		goto fail;
+	if (store_setup(s, err, errlen) != 0)
+		goto fail;
+	if (!s->readonly) {
+		for (i = 0; i < ST_COUNT; i++) {
+			if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
+			    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+				store_fail(s, err, errlen, "preparing statements");
+				goto fail;
+			}
+		}
+	}
+	s->nslots = 64;
+	s->slots = xcalloc(s->nslots, sizeof *s->slots);
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+static void
+store_cache_clear(struct store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nslots; i++) {
+		free(s->slots[i].name);
+		s->slots[i].name = NULL;
+	}
+	s->nused = 0;
+}
+
+void
+store_close(struct store *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	if (s->slots != NULL)
+		store_cache_clear(s);
+	free(s->slots);
+	free(s->path);
+	free(s);
+}
+
+sqlite3 *
+store_db(struct store *s)
+{
+	return s->db;
+}
+
+char *
+store_default_path(const char *cli)
+{
+	const char *e;
+
+	if (cli != NULL && *cli != '\0')
+		return xstrdup(cli);
+	if ((e = getenv("LOGTRIAGE_DB")) != NULL && *e != '\0')
+		return xstrdup(e);
+	if ((e = getenv("XDG_STATE_HOME")) != NULL && *e == '/')
+		return xasprintf("%s/logtriage/logtriage.db", e);
+	if ((e = getenv("HOME")) != NULL && *e != '\0')
+		return xasprintf("%s/.local/state/logtriage/logtriage.db", e);
+	return xstrdup("logtriage.db");
+}
+
+int
+store_begin(struct store *s, char *err, size_t errlen)
+{
+	return store_step(s, s->st[ST_BEGIN], err, errlen, "begin");
+}
+
+int
+store_commit(struct store *s, char *err, size_t errlen)
+{
+	return store_step(s, s->st[ST_COMMIT], err, errlen, "commit");
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		store_step(s, s->st[ST_ROLLBACK], NULL, 0, "rollback");
+	/* Ids handed out inside the transaction no longer exist. */
+	store_cache_clear(s);
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *st, int i, const char *p)
+{
+	if (p == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, p, -1, SQLITE_STATIC);
+}
+
+int
+store_sync_rules(struct store *s, const struct ruleset *rs, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_RULE_SET];
+	const struct rule *r;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->rules[i];
+		sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->category != NULL ? r->category : "",
+		    -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, (int)r->severity);
+		bind_text_or_null(st, 4, r->summary);
+		bind_text_or_null(st, 5, r->file);
+		sqlite3_bind_int64(st, 6, (int64_t)r->hash);
+		bind_text_or_null(st, 7, r->metric_field);
+		bind_text_or_null(st, 8, r->metric_by);
+		bind_text_or_null(st, 9, r->follows_rule);
+		bind_text_or_null(st, 10, r->follows_by);
+		bind_text_or_null(st, 11, r->expect_rule);
+		bind_text_or_null(st, 12, r->expect_by);
+		if (store_step(s, st, err, errlen, "storing rules") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static size_t
+store_slot(const struct store *s, const char *name)
+{
+	size_t i = util_hash64(name, strlen(name), UTIL_HASH_SEED) & (s->nslots - 1);
+
+	while (s->slots[i].name != NULL && strcmp(s->slots[i].name, name) != 0)
+		i = (i + 1) & (s->nslots - 1);
+	return i;
+}
+
+static void
+store_cache_put(struct store *s, const char *name, int64_t id)
+{
+	struct source_slot *old;
+	size_t i, n;
+
+	if ((s->nused + 1) * 2 > s->nslots) {
+		old = s->slots;
+		n = s->nslots;
+		s->nslots *= 2;
+		s->slots = xcalloc(s->nslots, sizeof *s->slots);
+		for (i = 0; i < n; i++) {
+			if (old[i].name != NULL)
+				s->slots[store_slot(s, old[i].name)] = old[i];
+		}
+		free(old);
+	}
+	i = store_slot(s, name);
+	s->slots[i].name = xstrdup(name);
+	s->slots[i].id = id;
+	s->nused++;
+}
+
+int64_t
+store_source_id(struct store *s, const char *name, const char *kind,
+    const char *identity, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	size_t i = store_slot(s, name);
+	int64_t id = -1;
+	int rc;
+
+	if (s->slots[i].name != NULL)
+		return s->slots[i].id;
+
+	st = s->st[ST_SOURCE_GET];
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_fail(s, err, errlen, "looking up a source");
+		return -1;
+	}
+	if (id < 0) {
+		st = s->st[ST_SOURCE_ADD];
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, kind != NULL ? kind : "file", -1, SQLITE_STATIC);
+		bind_text_or_null(st, 3, identity);
+		if (store_step(s, st, err, errlen, "adding a source") != 0)
+			return -1;
+		id = sqlite3_last_insert_rowid(s->db);
+	}
+	store_cache_put(s, name, id);
+	return id;
+}
+
+int
+store_source_seen(struct store *s, int64_t source_id, int64_t min_ts,
+    int64_t max_ts, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_SOURCE_SEEN];
+
+	if (min_ts == TS_NONE || max_ts == TS_NONE)
+		return 0;
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_int64(st, 2, min_ts);
+	sqlite3_bind_int64(st, 3, max_ts);
+	return store_step(s, st, err, errlen, "updating a source");
+}
+
+int64_t
+store_ingest_begin(struct store *s, const char *input, const char *source,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_INGEST_ADD];
+
+	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 2, source);
+	sqlite3_bind_int64(st, 3, util_now_ms());
+	if (store_step(s, st, err, errlen, "recording the ingest") != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+static void
+bind_ts(sqlite3_stmt *st, int i, int64_t ts)
+{
+	if (ts == TS_NONE)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, ts);
+}
+
+int
+store_ingest_update(struct store *s, int64_t ingest_id,
+    const struct store_ingest_counts *c, const char *status, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_INGEST_UPDATE];
+
+	sqlite3_bind_int64(st, 1, ingest_id);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	if (strcmp(status, "running") == 0)
+		sqlite3_bind_null(st, 3);
+	else
+		sqlite3_bind_int64(st, 3, util_now_ms());
+	sqlite3_bind_int64(st, 4, (int64_t)c->bytes);
+	sqlite3_bind_int64(st, 5, (int64_t)c->lines);
+	sqlite3_bind_int64(st, 6, (int64_t)c->records);
+	sqlite3_bind_int64(st, 7, (int64_t)c->events);
+	sqlite3_bind_int64(st, 8, (int64_t)c->duplicates);
+	sqlite3_bind_int64(st, 9, (int64_t)c->malformed);
+	sqlite3_bind_int64(st, 10, (int64_t)c->truncated);
+	sqlite3_bind_int64(st, 11, (int64_t)c->no_timestamp);
+	sqlite3_bind_int64(st, 12, (int64_t)c->backwards);
+	sqlite3_bind_int64(st, 13, (int64_t)c->bad_utf8);
+	sqlite3_bind_int64(st, 14, (int64_t)c->nul_bytes);
+	sqlite3_bind_int64(st, 15, (int64_t)c->regex_errors);
+	sqlite3_bind_int64(st, 16, (int64_t)c->skipped_bytes);
+	bind_ts(st, 17, c->first_ts);
+	bind_ts(st, 18, c->last_ts);
+	return store_step(s, st, err, errlen, "updating the ingest");
+}
+
+int
+store_input_get(struct store *s, const char *path, uint64_t fingerprint,
+    uint64_t *offset, uint64_t *lineno, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_INPUT_GET];
+	int rc;
+
+	*offset = *lineno = 0;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*offset = (uint64_t)sqlite3_column_int64(st, 0);
+		*lineno = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading a resume point");
+	return 0;
+}
+
+int
+store_input_set(struct store *s, const char *path, uint64_t fingerprint,
+    uint64_t offset, uint64_t lineno, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_INPUT_SET];
+
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	sqlite3_bind_int64(st, 3, (int64_t)offset);
+	sqlite3_bind_int64(st, 4, (int64_t)lineno);
+	sqlite3_bind_int64(st, 5, util_now_ms());
+	return store_step(s, st, err, errlen, "saving a resume point");
+}
+
+int
+store_insert_event(struct store *s, const struct store_event *ev,
+    int *inserted, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_EVENT_ADD];
+
+	sqlite3_bind_int64(st, 1, ev->source_id);
+	sqlite3_bind_text(st, 2, ev->rule, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, ev->ts);
+	sqlite3_bind_int64(st, 4, (int64_t)ev->hash);
+	sqlite3_bind_int(st, 5, ev->ordinal);
+	sqlite3_bind_int64(st, 6, (int64_t)ev->line);
+	sqlite3_bind_int64(st, 7, (int64_t)ev->line_end);
+	sqlite3_bind_int(st, 8, ev->stream);
+	sqlite3_bind_text(st, 9, ev->text, (int)ev->text_len, SQLITE_STATIC);
+	bind_text_or_null(st, 10, ev->fields_json);
+	if (ev->has_value)
+		sqlite3_bind_double(st, 11, ev->value);
+	else
+		sqlite3_bind_null(st, 11);
+	if (ev->grp != NULL)
+		sqlite3_bind_text(st, 12, ev->grp, (int)ev->grp_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 12);
+	if (store_step(s, st, err, errlen, "storing an event") != 0)
+		return -1;
+	*inserted = sqlite3_changes(s->db) > 0;
+	return 0;
+}
+
+int
+store_volume_add(struct store *s, int64_t source_id, int64_t minute,
+    uint64_t lines, uint64_t records, uint64_t bytes, uint64_t malformed,
+    uint64_t truncated, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_VOLUME_ADD];
+
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_int64(st, 2, minute);
+	sqlite3_bind_int64(st, 3, (int64_t)lines);
+	sqlite3_bind_int64(st, 4, (int64_t)records);
+	sqlite3_bind_int64(st, 5, (int64_t)bytes);
+	sqlite3_bind_int64(st, 6, (int64_t)malformed);
+	sqlite3_bind_int64(st, 7, (int64_t)truncated);
+	return store_step(s, st, err, errlen, "counting volume");
+}

@@ -1,0 +1,290 @@
+/*
+ * test_store.c - the SQLite store: creation, schema version, events and
+ * their duplicate key, volume, resume points and read-only opening.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store.h"
+#include "util.h"
+
+static char tmpdir[64];
+
+static int64_t
+one_int(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static char *
+db_path(const char *name)
+{
+	return xasprintf("%s/%s", tmpdir, name);
+}
+
+static void
+test_create_nested(void **state)
+{
+	char err[256], *path = db_path("a/b/c/x.db");
+	struct store *s;
+
+	s = store_open(path, STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(one_int(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), 1);
+	store_close(s);
+	assert_int_equal(access(path, F_OK), 0);
+
+	/* Reopen read-only: same schema, journal mode stays WAL. */
+	s = store_open(path, STORE_READONLY, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(one_int(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	store_close(s);
+	free(path);
+}
+
+static void
+test_readonly_missing(void **state)
+{
+	char err[256], *path = db_path("missing.db"), *want;
+
+	assert_null(store_open(path, STORE_READONLY, err, sizeof err));
+	want = xasprintf("no database at %s (run logtriage ingest first)", path);
+	assert_string_equal(err, want);
+	assert_int_not_equal(access(path, F_OK), 0);
+	free(want);
+	free(path);
+}
+
+static void
+test_newer_version_refused(void **state)
+{
+	char err[256], *path = db_path("new.db");
+	struct store *s;
+
+	s = store_open(path, STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(sqlite3_exec(store_db(s), "PRAGMA user_version = 99",
+	    NULL, NULL, NULL), SQLITE_OK);
+	store_close(s);
+	assert_null(store_open(path, STORE_CREATE, err, sizeof err));
+	assert_non_null(strstr(err, "schema version 99 is newer"));
+	free(path);
+}
+
+static void
+test_default_path(void **state)
+{
+	char *p;
+
+	p = store_default_path("/x/cli.db");
+	assert_string_equal(p, "/x/cli.db");
+	free(p);
+	setenv("LOGTRIAGE_DB", "/x/env.db", 1);
+	p = store_default_path(NULL);
+	assert_string_equal(p, "/x/env.db");
+	free(p);
+	unsetenv("LOGTRIAGE_DB");
+	setenv("XDG_STATE_HOME", "/x/state", 1);
+	p = store_default_path(NULL);
+	assert_string_equal(p, "/x/state/logtriage/logtriage.db");
+	free(p);
+	unsetenv("XDG_STATE_HOME");
+	setenv("HOME", "/home/u", 1);
+	p = store_default_path(NULL);
+	assert_string_equal(p, "/home/u/.local/state/logtriage/logtriage.db");
+	free(p);
+}
+
+static void
+fill_event(struct store_event *ev, int64_t src, int ordinal)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->source_id = src;
+	ev->rule = "retry";
+	ev->ts = 1761435071000;
+	ev->text = "Retrying request to /chat/completions in 0.5 seconds";
+	ev->text_len = strlen(ev->text);
+	ev->hash = util_hash64(ev->text, ev->text_len, UTIL_HASH_SEED);
+	ev->ordinal = ordinal;
+	ev->line = ev->line_end = 3;
+	ev->fields_json = "{\"delay_s\":\"0.5\"}";
+}
+
+static void
+test_events_and_duplicates(void **state)
+{
+	char err[256];
+	struct store *s;
+	struct store_event ev;
+	int64_t a, b;
+	int ins;
+
+	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_begin(s, err, sizeof err), 0);
+	a = store_source_id(s, "daemon", "file", "/tmp/daemon.log", err, sizeof err);
+	b = store_source_id(s, "redis-1", "compose", NULL, err, sizeof err);
+	assert_true(a > 0 && b > 0 && a != b);
+	assert_int_equal(store_source_id(s, "daemon", "file", NULL, err, sizeof err), a);
+
+	fill_event(&ev, a, 0);
+	assert_int_equal(store_insert_event(s, &ev, &ins, err, sizeof err), 0);
+	assert_int_equal(ins, 1);
+	assert_int_equal(store_insert_event(s, &ev, &ins, err, sizeof err), 0);
+	assert_int_equal(ins, 0);
+	/* The same line again within the same second is a second event. */
+	fill_event(&ev, a, 1);
+	assert_int_equal(store_insert_event(s, &ev, &ins, err, sizeof err), 0);
+	assert_int_equal(ins, 1);
+	/* Another source keeps its own key space. */
+	fill_event(&ev, b, 0);
+	ev.has_value = 1;
+	ev.value = 1234.5;
+	ev.grp = "glm-4.6xyz";
+	ev.grp_len = 7;
+	assert_int_equal(store_insert_event(s, &ev, &ins, err, sizeof err), 0);
+	assert_int_equal(ins, 1);
+	assert_int_equal(store_commit(s, err, sizeof err), 0);
+
+	assert_int_equal(one_int(s, "SELECT count(*) FROM events"), 3);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM events WHERE grp = 'glm-4.6'"), 1);
+	assert_int_equal(one_int(s, "SELECT CAST(value * 10 AS INTEGER) FROM events WHERE value IS NOT NULL"), 12345);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM events WHERE fields = '{\"delay_s\":\"0.5\"}'"), 3);
+
+	assert_int_equal(store_source_seen(s, a, 2000, 5000, err, sizeof err), 0);
+	assert_int_equal(store_source_seen(s, a, 1000, 3000, err, sizeof err), 0);
+	assert_int_equal(one_int(s, "SELECT first_ts * 10000 + last_ts FROM sources WHERE name = 'daemon'"),
+	    1000 * 10000 + 5000);
+	store_close(s);
+}
+
+static void
+test_rollback_forgets_sources(void **state)
+{
+	char err[256];
+	struct store *s;
+	int64_t a;
+
+	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_begin(s, err, sizeof err), 0);
+	a = store_source_id(s, "gone", "file", NULL, err, sizeof err);
+	assert_true(a > 0);
+	store_rollback(s);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM sources"), 0);
+	assert_int_equal(store_begin(s, err, sizeof err), 0);
+	assert_true(store_source_id(s, "gone", "file", NULL, err, sizeof err) > 0);
+	assert_int_equal(store_commit(s, err, sizeof err), 0);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM sources WHERE name = 'gone'"), 1);
+	store_close(s);
+}
+
+static void
+test_volume_upsert(void **state)
+{
+	char err[256];
+	struct store *s;
+
+	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_volume_add(s, 1, 100, 10, 8, 500, 1, 0, err, sizeof err), 0);
+	assert_int_equal(store_volume_add(s, 1, 100, 5, 5, 50, 0, 2, err, sizeof err), 0);
+	assert_int_equal(store_volume_add(s, 1, 101, 1, 1, 7, 0, 0, err, sizeof err), 0);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM volume"), 2);
+	assert_int_equal(one_int(s, "SELECT lines * 1000000 + records * 10000 + bytes FROM volume WHERE minute = 100"),
+	    15 * 1000000 + 13 * 10000 + 550);
+	assert_int_equal(one_int(s, "SELECT malformed * 10 + truncated FROM volume WHERE minute = 100"), 12);
+	store_close(s);
+}
+
+static void
+test_resume_points(void **state)
+{
+	char err[256];
+	struct store *s;
+	uint64_t off, ln;
+
+	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_input_get(s, "/a.log", 42, &off, &ln, err, sizeof err), 0);
+	assert_true(off == 0 && ln == 0);
+	assert_int_equal(store_input_set(s, "/a.log", 42, 1000, 17, err, sizeof err), 0);
+	assert_int_equal(store_input_set(s, "/a.log", 42, 2000, 30, err, sizeof err), 0);
+	assert_int_equal(store_input_get(s, "/a.log", 42, &off, &ln, err, sizeof err), 0);
+	assert_true(off == 2000 && ln == 30);
+	/* A different fingerprint is a different file at the same path. */
+	assert_int_equal(store_input_get(s, "/a.log", 43, &off, &ln, err, sizeof err), 0);
+	assert_true(off == 0 && ln == 0);
+	/* Fingerprints use the full 64 bits. */
+	assert_int_equal(store_input_set(s, "/b.log", UINT64_MAX, 5, 1, err, sizeof err), 0);
+	assert_int_equal(store_input_get(s, "/b.log", UINT64_MAX, &off, &ln, err, sizeof err), 0);
+	assert_true(off == 5 && ln == 1);
+	store_close(s);
+}
+
+static void
+test_ingest_rows(void **state)
+{
+	char err[256];
+	struct store *s;
+	struct store_ingest_counts c;
+	int64_t id;
+
+	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	id = store_ingest_begin(s, "x.log", NULL, err, sizeof err);
+	assert_true(id > 0);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM ingests WHERE status = 'running' AND finished IS NULL"), 1);
+	memset(&c, 0, sizeof c);
+	c.lines = 7;
+	c.bad_utf8 = 2;
+	c.first_ts = TS_NONE;
+	c.last_ts = 99;
+	assert_int_equal(store_ingest_update(s, id, &c, "done", err, sizeof err), 0);
+	assert_int_equal(one_int(s, "SELECT lines * 10 + bad_utf8 FROM ingests WHERE status = 'done'"
+	    " AND finished IS NOT NULL AND first_ts IS NULL AND last_ts = 99"), 72);
+	store_close(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_nested),
+		cmocka_unit_test(test_readonly_missing),
+		cmocka_unit_test(test_newer_version_refused),
+		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_events_and_duplicates),
+		cmocka_unit_test(test_rollback_forgets_sources),
+		cmocka_unit_test(test_volume_upsert),
+		cmocka_unit_test(test_resume_points),
+		cmocka_unit_test(test_ingest_rows),
+	};
+	int rc;
+	char cmd[96];
+
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/test_store.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		rc = 1;
+	return rc;
+}
