@@ -61,7 +61,12 @@ CREATE TABLE IF NOT EXISTS rules (
 	file		TEXT,
 	hash		INTEGER NOT NULL,
 	metric_field	TEXT,
-	metric_by	TEXT
+	metric_by	TEXT,
+	-- correlation keys, so readers know a link's meaning without the rule files
+	follows_rule	TEXT,			-- follows = R within W [by F]
+	follows_by	TEXT,
+	expect_rule	TEXT,			-- expect = R within W [by F]
+	expect_by	TEXT
 ) WITHOUT ROWID;
 
 -- One row per (record, rule) match.  (source_id, ts, hash, ordinal) makes
