@@ -1,0 +1,700 @@
+/*
+ * timeparse.c - timestamp shapes found in logs, zones for naive stamps and
+ * the --since/--until arguments.  Pure byte parsing: knows nothing about
+ * envelopes, rules or the store.
+ *
+ * timeparse_leading and timeparse_rfc3339 run on every line of inputs that
+ * can be gigabytes long, so digits are read by hand and civil dates are
+ * turned into days arithmetically; the C library's time functions are only
+ * used for IANA zones, and then once per civil hour (see tz_civil_to_utc).
+ */
+#include "timeparse.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define MS_PER_DAY	(86400 * 1000LL)
+#define TZ_CACHE_SLOTS	32
+
+enum tz_kind {
+	TZ_FIXED,	/* UTC is a fixed offset of 0 */
+	TZ_IANA
+};
+
+/*
+ * UTC offsets of recently converted civil hours of an IANA zone.  Logs are
+ * mostly in time order, so nearly every lookup hits.  Kept behind a pointer
+ * so that a const struct tz can still remember what it computed.
+ */
+struct tz_cache {
+	int64_t	hour[TZ_CACHE_SLOTS];	/* civil hours since the epoch */
+	int32_t	offset[TZ_CACHE_SLOTS];	/* seconds east of UTC */
+	int	used[TZ_CACHE_SLOTS];
+};
+
+struct tz {
+	enum tz_kind	 kind;
+	int32_t		 offset;	/* TZ_FIXED: seconds east of UTC */
+	char		*tzvar;		/* TZ_IANA: ":Area/City" for $TZ */
+	struct tz_cache	*cache;
+};
+
+/* A parsed stamp before it becomes UTC milliseconds. */
+struct stamp {
+	int	year, mon, day, hour, min, sec, ms;
+	int	has_zone;
+	int32_t	offset;		/* seconds east of UTC when has_zone */
+};
+
+/*
+ * Zone abbreviations applications print after a stamp.  Ambiguous ones
+ * (IST, CST outside North America, ...) take their most common meaning in
+ * server logs; anything not listed is not a zone.
+ */
+static const struct {
+	const char	*name;
+	int32_t		 offset;
+} zone_abbrevs[] = {
+	{ "UTC", 0 }, { "GMT", 0 }, { "UT", 0 }, { "Z", 0 }, { "WET", 0 },
+	{ "WEST", 3600 }, { "BST", 3600 }, { "CET", 3600 }, { "MET", 3600 },
+	{ "CEST", 7200 }, { "MEST", 7200 }, { "EET", 7200 }, { "EEST", 10800 },
+	{ "MSK", 10800 }, { "IST", 19800 }, { "ICT", 25200 }, { "WIB", 25200 },
+	{ "HKT", 28800 }, { "SGT", 28800 }, { "AWST", 28800 }, { "JST", 32400 },
+	{ "KST", 32400 }, { "ACST", 34200 }, { "ACDT", 37800 },
+	{ "AEST", 36000 }, { "AEDT", 39600 }, { "NZST", 43200 },
+	{ "NZDT", 46800 }, { "NST", -12600 }, { "NDT", -9000 },
+	{ "AST", -14400 }, { "ADT", -10800 }, { "EST", -18000 },
+	{ "EDT", -14400 }, { "CST", -21600 }, { "CDT", -18000 },
+	{ "MST", -25200 }, { "MDT", -21600 }, { "PST", -28800 },
+	{ "PDT", -25200 }, { "AKST", -32400 }, { "AKDT", -28800 },
+	{ "HST", -36000 },
+};
+
+static inline int
+is_digit(unsigned char c)
+{
+	return (unsigned)(c - '0') < 10;
+}
+
+static inline int
+is_upper(unsigned char c)
+{
+	return (unsigned)(c - 'A') < 26;
+}
+
+static inline int
+is_alnum(unsigned char c)
+{
+	return is_digit(c) || is_upper(c) || (unsigned)(c - 'a') < 26 ||
+	    c == '_';
+}
+
+static inline int
+num2(const char *p)
+{
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+static int
+all_digits(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!is_digit((unsigned char)p[i]))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const unsigned char mdays[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+
+	if (m == 2 && is_leap(y))
+		return 29;
+	return mdays[m - 1];
+}
+
+/*
+ * Days since 1970-01-01 of a proleptic Gregorian date, after Howard
+ * Hinnant's "days_from_civil": eras of 400 years, March-based years so the
+ * leap day is last.
+ */
+int64_t
+timeparse_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* The inverse of timeparse_days_from_civil. */
+static void
+civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	if ((a % b != 0) && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+/*
+ * Run fn with $TZ naming the zone, then put $TZ back exactly as it was, so
+ * the rest of the process keeps its own idea of local time.
+ */
+static time_t
+with_tz(const struct tz *tz, time_t (*fn)(struct tm *, time_t), struct tm *tm,
+    time_t t)
+{
+	const char *old;
+	char *saved = NULL;
+	time_t r;
+
+	old = getenv("TZ");
+	if (old != NULL)
+		saved = xstrdup(old);
+	setenv("TZ", tz->tzvar, 1);
+	tzset();
+	r = fn(tm, t);
+	if (saved != NULL) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else
+		unsetenv("TZ");
+	tzset();
+	return r;
+}
+
+static time_t
+do_mktime(struct tm *tm, time_t unused)
+{
+	return mktime(tm);
+}
+
+static time_t
+do_localtime(struct tm *tm, time_t t)
+{
+	if (localtime_r(&t, tm) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Seconds east of UTC that the zone's clocks show at civil hour `hour`. */
+static int32_t
+iana_offset_for_civil_hour(const struct tz *tz, int64_t hour)
+{
+	struct tz_cache *c = tz->cache;
+	unsigned slot = (unsigned)((uint64_t)hour % TZ_CACHE_SLOTS);
+	struct tm tm;
+	int64_t days = floor_div(hour, 24);
+	int y, m, d;
+	time_t t;
+	int32_t off = 0;
+
+	if (c->used[slot] && c->hour[slot] == hour)
+		return c->offset[slot];
+	civil_from_days(days, &y, &m, &d);
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = (int)(hour - days * 24);
+	tm.tm_isdst = -1;
+	t = with_tz(tz, do_mktime, &tm, 0);
+	if (t != (time_t)-1)
+		off = (int32_t)(hour * 3600 - (int64_t)t);
+	c->used[slot] = 1;
+	c->hour[slot] = hour;
+	c->offset[slot] = off;
+	return off;
+}
+
+int64_t
+tz_civil_to_utc(const struct tz *tz, int year, int mon, int day, int hour,
+    int min, int sec, int ms)
+{
+	int64_t days = timeparse_days_from_civil(year, (unsigned)mon,
+	    (unsigned)day);
+	int64_t secs = days * 86400 + hour * 3600 + min * 60 + sec;
+	int32_t off = 0;
+
+	if (tz != NULL) {
+		if (tz->kind == TZ_FIXED)
+			off = tz->offset;
+		else
+			off = iana_offset_for_civil_hour(tz, days * 24 + hour);
+	}
+	return (secs - off) * 1000 + ms;
+}
+
+/* Seconds east of UTC in tz at the instant utc_ms. */
+static int32_t
+tz_offset_at(const struct tz *tz, int64_t utc_ms)
+{
+	struct tm tm;
+
+	if (tz == NULL)
+		return 0;
+	if (tz->kind == TZ_FIXED)
+		return tz->offset;
+	memset(&tm, 0, sizeof tm);
+	if (with_tz(tz, do_localtime, &tm, (time_t)floor_div(utc_ms, 1000)) != 0)
+		return 0;
+	return (int32_t)tm.tm_gmtoff;
+}
+
+static int
+lookup_abbrev(const char *p, size_t n, int32_t *offset)
+{
+	size_t i;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(zone_abbrevs); i++) {
+		if (strlen(zone_abbrevs[i].name) == n &&
+		    memcmp(zone_abbrevs[i].name, p, n) == 0) {
+			*offset = zone_abbrevs[i].offset;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A numeric offset at p: +hh:mm, and when loose also +hhmm and +hh.
+ * Returns bytes used (0 if none) and sets *offset.
+ */
+static size_t
+parse_offset(const char *p, size_t n, int loose, int32_t *offset)
+{
+	int sign, hh, mm = 0;
+	size_t used;
+
+	if (n < 3 || (p[0] != '+' && p[0] != '-') || !all_digits(p + 1, 2))
+		return 0;
+	sign = p[0] == '-' ? -1 : 1;
+	hh = num2(p + 1);
+	if (n >= 6 && p[3] == ':' && all_digits(p + 4, 2)) {
+		mm = num2(p + 4);
+		used = 6;
+	} else if (!loose)
+		return 0;
+	else if (n >= 5 && all_digits(p + 3, 2)) {
+		mm = num2(p + 3);
+		used = 5;
+	} else
+		used = 3;
+	if (used < n && is_digit((unsigned char)p[used]))
+		return 0;
+	if (hh > 23 || mm > 59)
+		return 0;
+	*offset = sign * (hh * 3600 + mm * 60);
+	return used;
+}
+
+/* YYYY-MM-DD (or YYYY/MM/DD if slash_ok), validated.  Returns 10 or 0. */
+static size_t
+parse_date(const char *p, size_t n, int slash_ok, struct stamp *st)
+{
+	if (n < 10 || !all_digits(p, 4) || !all_digits(p + 5, 2) ||
+	    !all_digits(p + 8, 2))
+		return 0;
+	if (!(p[4] == '-' || (slash_ok && p[4] == '/')) || p[7] != p[4])
+		return 0;
+	st->year = num2(p) * 100 + num2(p + 2);
+	st->mon = num2(p + 5);
+	st->day = num2(p + 8);
+	if (st->mon < 1 || st->mon > 12 || st->day < 1 ||
+	    st->day > days_in_month(st->year, st->mon))
+		return 0;
+	return 10;
+}
+
+/*
+ * HH:MM[:SS] (seconds required unless sec_optional), validated; a leap
+ * second 60 is accepted and lands on the next second.  Returns bytes used.
+ */
+static size_t
+parse_clock(const char *p, size_t n, int sec_optional, struct stamp *st)
+{
+	if (n < 5 || !all_digits(p, 2) || p[2] != ':' || !all_digits(p + 3, 2))
+		return 0;
+	st->hour = num2(p);
+	st->min = num2(p + 3);
+	st->sec = 0;
+	if (st->hour > 23 || st->min > 59)
+		return 0;
+	if (n >= 8 && p[5] == ':' && all_digits(p + 6, 2)) {
+		st->sec = num2(p + 6);
+		if (st->sec > 60)
+			return 0;
+		return 8;
+	}
+	return sec_optional ? 5 : 0;
+}
+
+/* A fraction after '.' (or ',' if comma_ok): any digits, cut to ms. */
+static size_t
+parse_fraction(const char *p, size_t n, int comma_ok, struct stamp *st)
+{
+	size_t i;
+	int ms = 0;
+
+	st->ms = 0;
+	if (n < 2 || !(p[0] == '.' || (comma_ok && p[0] == ',')) ||
+	    !is_digit((unsigned char)p[1]))
+		return 0;
+	for (i = 1; i < n && is_digit((unsigned char)p[i]); i++) {
+		if (i <= 3)
+			ms = ms * 10 + (p[i] - '0');
+	}
+	for (; i <= 3; i++)
+		ms *= 10;
+	st->ms = ms;
+	for (i = 1; i < n && is_digit((unsigned char)p[i]); i++)
+		;
+	return i;
+}
+
+static int64_t
+stamp_to_ms(const struct stamp *st, const struct tz *tz)
+{
+	int64_t days;
+
+	if (!st->has_zone)
+		return tz_civil_to_utc(tz, st->year, st->mon, st->day, st->hour,
+		    st->min, st->sec, st->ms);
+	days = timeparse_days_from_civil(st->year, (unsigned)st->mon,
+	    (unsigned)st->day);
+	return (days * 86400 + st->hour * 3600 + st->min * 60 + st->sec -
+	    st->offset) * 1000 + st->ms;
+}
+
+size_t
+timeparse_rfc3339(const char *p, size_t n, int64_t *ms)
+{
+	struct stamp st;
+	size_t i, k;
+
+	if (n < 20 || !is_digit((unsigned char)p[0]))
+		return 0;
+	if (parse_date(p, n, 0, &st) == 0 || (p[10] != 'T' && p[10] != 't'))
+		return 0;
+	if ((k = parse_clock(p + 11, n - 11, 0, &st)) == 0)
+		return 0;
+	i = 11 + k;
+	i += parse_fraction(p + i, n - i, 0, &st);
+	if (i < n && (p[i] == 'Z' || p[i] == 'z')) {
+		st.offset = 0;
+		i++;
+	} else if ((k = parse_offset(p + i, n - i, 0, &st.offset)) != 0)
+		i += k;
+	else
+		return 0;
+	st.has_zone = 1;
+	*ms = stamp_to_ms(&st, NULL);
+	return i;
+}
+
+/*
+ * The zone after a leading stamp: attached (Z, +hh:mm, +hhmm, +hh) or after
+ * one space (+hhmm, +hh:mm, or a known abbreviation).  Returns bytes used.
+ */
+static size_t
+parse_trailing_zone(const char *p, size_t n, struct stamp *st)
+{
+	size_t k, len;
+
+	st->has_zone = 0;
+	if (n == 0)
+		return 0;
+	if (p[0] == 'Z' && (n == 1 || !is_alnum((unsigned char)p[1]))) {
+		st->has_zone = 1;
+		st->offset = 0;
+		return 1;
+	}
+	if ((k = parse_offset(p, n, 1, &st->offset)) != 0) {
+		st->has_zone = 1;
+		return k;
+	}
+	if (p[0] != ' ' || n < 2)
+		return 0;
+	if ((p[1] == '+' || p[1] == '-') &&
+	    (k = parse_offset(p + 1, n - 1, 1, &st->offset)) >= 5) {
+		st->has_zone = 1;
+		return 1 + k;
+	}
+	for (len = 0; len < 5 && 1 + len < n && is_upper((unsigned char)p[1 + len]);
+	    len++)
+		;
+	if (len == 0 || (1 + len < n && is_alnum((unsigned char)p[1 + len])))
+		return 0;
+	if (!lookup_abbrev(p + 1, len, &st->offset))
+		return 0;
+	st->has_zone = 1;
+	return 1 + len;
+}
+
+/* Date, clock, fraction and zone of a leading stamp; returns bytes used. */
+static size_t
+parse_leading_stamp(const char *p, size_t n, struct stamp *st)
+{
+	size_t i, k;
+
+	if (parse_date(p, n, 1, st) == 0 || n < 11 ||
+	    (p[10] != 'T' && p[10] != ' '))
+		return 0;
+	if ((k = parse_clock(p + 11, n - 11, 0, st)) == 0)
+		return 0;
+	i = 11 + k;
+	i += parse_fraction(p + i, n - i, 1, st);
+	if (i < n && is_digit((unsigned char)p[i]))
+		return 0;
+	i += parse_trailing_zone(p + i, n - i, st);
+	return i;
+}
+
+size_t
+timeparse_leading(const char *p, size_t n, const struct tz *tz, int64_t *ms)
+{
+	struct stamp st;
+	size_t i;
+
+	if (n < 19)
+		return 0;
+	if (p[0] == '[') {
+		if ((i = parse_leading_stamp(p + 1, n - 1, &st)) == 0)
+			return 0;
+		i++;
+		if (i >= n || p[i] != ']')
+			return 0;
+		i++;
+	} else if (is_digit((unsigned char)p[0])) {
+		if ((i = parse_leading_stamp(p, n, &st)) == 0)
+			return 0;
+	} else
+		return 0;
+	if (i < n && p[i] == ' ')
+		i++;
+	*ms = stamp_to_ms(&st, tz);
+	return i;
+}
+
+/* "24h", "7d", "90m", "30s", "2w": returns 0 and the length in ms. */
+static int
+parse_relative(const char *arg, int64_t *ms)
+{
+	static const struct {
+		const char	*unit;
+		int64_t		 ms;
+	} units[] = {
+		{ "s", 1000 }, { "m", 60000 }, { "min", 60000 },
+		{ "h", 3600000 }, { "d", MS_PER_DAY }, { "w", 7 * MS_PER_DAY },
+	};
+	int64_t v = 0;
+	size_t i;
+	const char *p = arg;
+
+	if (!is_digit((unsigned char)*p))
+		return -1;
+	for (; is_digit((unsigned char)*p); p++) {
+		if (v > 100000000)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	for (i = 0; i < UTIL_ARRAY_LEN(units); i++) {
+		if (strcmp(p, units[i].unit) == 0) {
+			*ms = v * units[i].ms;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Midnight at the start of the civil day `back` days before now, in tz. */
+static int64_t
+local_midnight(int64_t now_ms, const struct tz *tz, int back)
+{
+	int64_t local = now_ms + (int64_t)tz_offset_at(tz, now_ms) * 1000;
+	int64_t days = floor_div(local, MS_PER_DAY) - back;
+	int y, m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	return tz_civil_to_utc(tz, y, m, d, 0, 0, 0, 0);
+}
+
+/* An ISO 8601 date or date-time that makes up all of arg. */
+static int
+parse_iso_arg(const char *arg, const struct tz *tz, int64_t *ms)
+{
+	struct stamp st;
+	size_t n = strlen(arg), i, k;
+
+	memset(&st, 0, sizeof st);
+	if (parse_date(arg, n, 1, &st) == 0)
+		return -1;
+	if (n == 10) {
+		*ms = stamp_to_ms(&st, tz);
+		return 0;
+	}
+	if (arg[10] != 'T' && arg[10] != 't' && arg[10] != ' ')
+		return -1;
+	if ((k = parse_clock(arg + 11, n - 11, 1, &st)) == 0)
+		return -1;
+	i = 11 + k;
+	i += parse_fraction(arg + i, n - i, 1, &st);
+	i += parse_trailing_zone(arg + i, n - i, &st);
+	if (i != n)
+		return -1;
+	*ms = stamp_to_ms(&st, tz);
+	return 0;
+}
+
+int
+timeparse_window_arg(const char *arg, int64_t now_ms, const struct tz *tz,
+    int64_t *ms, char *err, size_t errlen)
+{
+	int64_t rel;
+
+	if (arg == NULL || *arg == '\0') {
+		util_err(err, errlen, "empty time argument (expected an ISO 8601 "
+		    "date or time, 24h, 7d, 90m, 30s, 2w, now, today or "
+		    "yesterday)");
+		return -1;
+	}
+	if (strcmp(arg, "now") == 0) {
+		*ms = now_ms;
+		return 0;
+	}
+	if (strcmp(arg, "today") == 0) {
+		*ms = local_midnight(now_ms, tz, 0);
+		return 0;
+	}
+	if (strcmp(arg, "yesterday") == 0) {
+		*ms = local_midnight(now_ms, tz, 1);
+		return 0;
+	}
+	if (parse_relative(arg, &rel) == 0) {
+		*ms = now_ms - rel;
+		return 0;
+	}
+	if (parse_iso_arg(arg, tz, ms) == 0)
+		return 0;
+	util_err(err, errlen, "bad time '%s' (expected an ISO 8601 date or "
+	    "time like 2025-10-25 or 2025-10-25T23:00:00Z, a duration back from "
+	    "now like 24h, 7d, 90m, 30s or 2w, or now, today, yesterday)", arg);
+	return -1;
+}
+
+/* A zone name the system zoneinfo holds (a readable TZif file). */
+static int
+zoneinfo_has(const char *name)
+{
+	const char *dir = getenv("TZDIR");
+	char path[4096], magic[4];
+	const char *s;
+	ssize_t got;
+	int fd;
+
+	if (*name == '\0' || *name == '/' || strstr(name, "..") != NULL)
+		return 0;
+	for (s = name; *s != '\0'; s++) {
+		if (!is_alnum((unsigned char)*s) && *s != '/' && *s != '-' &&
+		    *s != '+')
+			return 0;
+	}
+	if (dir == NULL || *dir == '\0')
+		dir = "/usr/share/zoneinfo";
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >=
+	    sizeof path)
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	got = read(fd, magic, sizeof magic);
+	close(fd);
+	return got == 4 && memcmp(magic, "TZif", 4) == 0;
+}
+
+struct tz *
+tz_open(const char *name, char *err, size_t errlen)
+{
+	struct tz *tz;
+	int32_t off;
+	size_t n;
+
+	if (name == NULL || *name == '\0') {
+		util_err(err, errlen, "empty time zone");
+		return NULL;
+	}
+	n = strlen(name);
+	if (strcmp(name, "UTC") == 0 || strcmp(name, "utc") == 0 ||
+	    strcmp(name, "Z") == 0 || strcmp(name, "GMT") == 0) {
+		off = 0;
+	} else if ((name[0] == '+' || name[0] == '-') &&
+	    parse_offset(name, n, 1, &off) == n) {
+		;
+	} else if (zoneinfo_has(name)) {
+		tz = xcalloc(1, sizeof *tz);
+		tz->kind = TZ_IANA;
+		tz->tzvar = xasprintf(":%s", name);
+		tz->cache = xcalloc(1, sizeof *tz->cache);
+		return tz;
+	} else if (lookup_abbrev(name, n, &off)) {
+		;
+	} else {
+		util_err(err, errlen, "unknown time zone '%s' (expected UTC, an "
+		    "offset like +11:00 or -0500, or a zoneinfo name like "
+		    "Australia/Sydney)", name);
+		return NULL;
+	}
+	tz = xcalloc(1, sizeof *tz);
+	tz->kind = TZ_FIXED;
+	tz->offset = off;
+	return tz;
+}
+
+void
+tz_free(struct tz *tz)
+{
+	if (tz == NULL)
+		return;
+	free(tz->tzvar);
+	free(tz->cache);
+	free(tz);
+}

@@ -1,0 +1,40 @@
+/*
+ * fuzz_timeparse.c - libFuzzer target for the per-line stamp parsers:
+ * timeparse_rfc3339 and timeparse_leading (UTC, a fixed offset and an IANA
+ * zone).  The input is not NUL-terminated, as lines are not.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timeparse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct tz *fixed, *iana;
+	char *p;
+	int64_t ms;
+	size_t n;
+
+	if (fixed == NULL) {
+		fixed = tz_open("-03:30", NULL, 0);
+		iana = tz_open("Australia/Sydney", NULL, 0);
+	}
+	/* An exact-size heap copy lets ASan catch any read past n. */
+	p = malloc(size ? size : 1);
+	memcpy(p, data, size);
+	if ((n = timeparse_rfc3339(p, size, &ms)) > size)
+		abort();
+	if ((n = timeparse_leading(p, size, NULL, &ms)) > size)
+		abort();
+	if ((n = timeparse_leading(p, size, fixed, &ms)) > size)
+		abort();
+	if (iana != NULL && (n = timeparse_leading(p, size, iana, &ms)) > size)
+		abort();
+	free(p);
+	return 0;
+}

@@ -1,0 +1,405 @@
+/*
+ * test_timeparse.c - timestamp shapes, rejects, zones and --since/--until
+ * arguments, with exact UTC millisecond values.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "timeparse.h"
+
+/* 2025-10-25T23:31:11Z */
+#define T0 1761435071000LL
+
+static size_t
+rfc(const char *s, int64_t *ms)
+{
+	return timeparse_rfc3339(s, strlen(s), ms);
+}
+
+static size_t
+lead(const char *s, const struct tz *tz, int64_t *ms)
+{
+	return timeparse_leading(s, strlen(s), tz, ms);
+}
+
+static void
+test_days_from_civil(void **state)
+{
+	assert_int_equal(timeparse_days_from_civil(1970, 1, 1), 0);
+	assert_int_equal(timeparse_days_from_civil(1969, 12, 31), -1);
+	assert_int_equal(timeparse_days_from_civil(2000, 3, 1), 11017);
+	assert_int_equal(timeparse_days_from_civil(2024, 2, 29), 19782);
+	assert_int_equal(timeparse_days_from_civil(1600, 1, 1), -135140);
+}
+
+static void
+test_rfc3339_docker(void **state)
+{
+	int64_t ms = 0;
+
+	assert_int_equal(rfc("2025-10-25T23:31:11.123456789Z stdout", &ms), 30);
+	assert_int_equal(ms, T0 + 123);
+	assert_int_equal(rfc("2025-10-25T23:31:11.1Z", &ms), 22);
+	assert_int_equal(ms, T0 + 100);
+	assert_int_equal(rfc("2025-10-25T23:31:11.12Z", &ms), 23);
+	assert_int_equal(ms, T0 + 120);
+	assert_int_equal(rfc("2025-10-25T23:31:11Z", &ms), 20);
+	assert_int_equal(ms, T0);
+	assert_int_equal(rfc("2025-10-25T23:31:11.123+02:00", &ms), 29);
+	assert_int_equal(ms, T0 + 123 - 7200000);
+	assert_int_equal(rfc("2025-10-25T23:31:11-05:30", &ms), 25);
+	assert_int_equal(ms, 1761454871000LL);
+	assert_int_equal(rfc("1969-12-31T23:59:59.999Z", &ms), 24);
+	assert_int_equal(ms, -1);
+	/* p need not be NUL-terminated: only n bytes are read. */
+	assert_int_equal(timeparse_rfc3339("2025-10-25T23:31:11Zjunk", 20, &ms),
+	    20);
+	assert_int_equal(ms, T0);
+}
+
+static void
+test_rfc3339_rejects(void **state)
+{
+	static const char *bad[] = {
+		"2025-10-25 23:31:11Z",		/* space, not T */
+		"2025-10-25T23:31:11",		/* no zone */
+		"2025-10-25T23:31Z",		/* no seconds */
+		"2025-13-25T23:31:11Z",
+		"2025-00-25T23:31:11Z",
+		"2025-02-29T23:31:11Z",		/* not a leap year */
+		"2025-04-31T23:31:11Z",
+		"2025-10-25T24:00:00Z",
+		"2025-10-25T23:60:00Z",
+		"2025-10-25T23:31:61Z",
+		"2025-10-25T23:31:11.Z",
+		"2025-10-25T23:31:11+0200",
+		"2025-10-25T23:31:11+24:00",
+		"2025/10/25T23:31:11Z",
+		"x2025-10-25T23:31:11Z",
+		"",
+	};
+	size_t i;
+	int64_t ms = 42;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (rfc(bad[i], &ms) != 0)
+			fail_msg("accepted '%s'", bad[i]);
+	}
+	assert_int_equal(ms, 42);
+	assert_int_equal(timeparse_rfc3339("2025-10-25T23:31:11Z", 19, &ms), 0);
+}
+
+static void
+test_leading_shapes(void **state)
+{
+	int64_t ms = 0;
+
+	assert_int_equal(lead("2025-10-25 23:31:11 INFO x", NULL, &ms), 20);
+	assert_int_equal(ms, T0);
+	assert_int_equal(lead("2025-10-25 23:31:11,123 - a - INFO", NULL, &ms),
+	    24);
+	assert_int_equal(ms, T0 + 123);
+	assert_int_equal(lead("2025-10-25 23:31:11.123456 x", NULL, &ms), 27);
+	assert_int_equal(ms, T0 + 123);
+	assert_int_equal(lead("2025-10-25T23:31:11.123+02:00 x", NULL, &ms), 30);
+	assert_int_equal(ms, T0 + 123 - 7200000);
+	assert_int_equal(lead("2025-10-25T23:31:11Z x", NULL, &ms), 21);
+	assert_int_equal(ms, T0);
+	assert_int_equal(lead("2025-10-25 23:31:11+0530 x", NULL, &ms), 25);
+	assert_int_equal(ms, T0 - 19800000);
+	assert_int_equal(lead("2025-10-25 23:31:11 -0500 x", NULL, &ms), 26);
+	assert_int_equal(ms, T0 + 18000000);
+	assert_int_equal(lead("[2025-10-25 23:31:11.123] INFO", NULL, &ms), 26);
+	assert_int_equal(ms, T0 + 123);
+	assert_int_equal(lead("[2025-10-25 23:31:11]", NULL, &ms), 21);
+	assert_int_equal(ms, T0);
+	assert_int_equal(lead("2025/10/25 23:31:11 [error] 7#7", NULL, &ms), 20);
+	assert_int_equal(ms, T0);
+	/* Exactly the stamp, nothing after it. */
+	assert_int_equal(lead("2025-10-25 23:31:11", NULL, &ms), 19);
+	assert_int_equal(ms, T0);
+}
+
+static void
+test_leading_abbrev(void **state)
+{
+	const char *line = "2025-11-03 17:00:08 AEDT WARNING ws_daemon: x";
+	int64_t ms = 0;
+
+	assert_int_equal(lead(line, NULL, &ms), 25);
+	assert_string_equal(line + 25, "WARNING ws_daemon: x");
+	assert_int_equal(ms, 1762149608000LL);
+	assert_int_equal(lead("2025-10-25 23:31:11,123 UTC x", NULL, &ms), 28);
+	assert_int_equal(ms, T0 + 123);
+	assert_int_equal(lead("2025-10-25 23:31:11 CEST", NULL, &ms), 24);
+	assert_int_equal(ms, T0 - 7200000);
+	assert_int_equal(lead("2025-10-25 23:31:11 PDT: x", NULL, &ms), 23);
+	assert_int_equal(ms, T0 + 25200000);
+	/* Level words and unknown capitals are not zones. */
+	assert_int_equal(lead("2025-10-25 23:31:11 WARNING x", NULL, &ms), 20);
+	assert_int_equal(ms, T0);
+	assert_int_equal(lead("2025-10-25 23:31:11 INFO x", NULL, &ms), 20);
+	assert_int_equal(lead("2025-10-25 23:31:11 ESTX x", NULL, &ms), 20);
+	assert_int_equal(lead("2025-10-25 23:31:11 ERROR x", NULL, &ms), 20);
+	assert_int_equal(lead("2025-10-25 23:31:11 ESTate", NULL, &ms), 20);
+}
+
+static void
+test_leading_tz(void **state)
+{
+	char err[256];
+	struct tz *plus11 = tz_open("+11:00", err, sizeof err);
+	int64_t ms = 0;
+
+	assert_non_null(plus11);
+	assert_int_equal(lead("2025-11-03 17:00:08 x", plus11, &ms), 20);
+	assert_int_equal(ms, 1762149608000LL);
+	/* A zone in the stamp wins over tz. */
+	assert_int_equal(lead("2025-11-03 06:00:08Z x", plus11, &ms), 21);
+	assert_int_equal(ms, 1762149608000LL);
+	assert_int_equal(lead("2025-11-03 17:00:08 AEDT x", plus11, &ms), 25);
+	assert_int_equal(ms, 1762149608000LL);
+	tz_free(plus11);
+}
+
+static void
+test_leading_rejects(void **state)
+{
+	static const char *bad[] = {
+		"INFO 2025-10-25 23:31:11",
+		"2025-10-25",
+		"2025-10-25 23:31",
+		"2025-10-25 23:31:111 x",
+		"2025-10-32 23:31:11",
+		"2025-02-29 23:31:11",
+		"2025-10-25 25:31:11",
+		"2025-10-25X23:31:11",
+		"2025-10/25 23:31:11",
+		"[2025-10-25 23:31:11",
+		"[2025-10-25 23:31:11 x]",
+		"12345-10-25 23:31:11",
+		"10/25/2025 23:31:11",
+		"",
+	};
+	size_t i;
+	int64_t ms = 7;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (lead(bad[i], NULL, &ms) != 0)
+			fail_msg("accepted '%s'", bad[i]);
+	}
+	assert_int_equal(ms, 7);
+}
+
+static void
+test_tz_open(void **state)
+{
+	char err[256];
+	struct tz *tz;
+
+	tz = tz_open("UTC", err, sizeof err);
+	assert_non_null(tz);
+	assert_int_equal(tz_civil_to_utc(tz, 2025, 10, 25, 23, 31, 11, 5),
+	    T0 + 5);
+	tz_free(tz);
+	tz = tz_open("-0500", err, sizeof err);
+	assert_non_null(tz);
+	assert_int_equal(tz_civil_to_utc(tz, 2025, 10, 25, 23, 31, 11, 0),
+	    T0 + 18000000);
+	tz_free(tz);
+	tz = tz_open("+05:30", err, sizeof err);
+	assert_non_null(tz);
+	assert_int_equal(tz_civil_to_utc(tz, 2025, 10, 25, 23, 31, 11, 0),
+	    T0 - 19800000);
+	tz_free(tz);
+	assert_int_equal(tz_civil_to_utc(NULL, 2025, 10, 25, 23, 31, 11, 0), T0);
+
+	assert_null(tz_open("Mars/Olympus_Mons", err, sizeof err));
+	assert_string_equal(err, "unknown time zone 'Mars/Olympus_Mons' "
+	    "(expected UTC, an offset like +11:00 or -0500, or a zoneinfo name "
+	    "like Australia/Sydney)");
+	assert_null(tz_open("../../etc/passwd", err, sizeof err));
+	assert_null(tz_open("+25:00", err, sizeof err));
+	assert_null(tz_open("", err, sizeof err));
+	tz_free(NULL);
+}
+
+static void
+test_tz_iana_dst(void **state)
+{
+	char err[256];
+	struct tz *syd;
+	int64_t ms = 0;
+	const char *before;
+
+	setenv("TZ", "America/New_York", 1);
+	syd = tz_open("Australia/Sydney", err, sizeof err);
+	assert_non_null(syd);
+	/* Standard time (AEST, +10) and daylight time (AEDT, +11). */
+	assert_int_equal(tz_civil_to_utc(syd, 2025, 7, 1, 12, 0, 0, 0),
+	    1751335200000LL);
+	assert_int_equal(tz_civil_to_utc(syd, 2025, 1, 15, 12, 0, 0, 0),
+	    1736902800000LL);
+	/* Either side of the 2025-10-05 02:00 spring-forward. */
+	assert_int_equal(tz_civil_to_utc(syd, 2025, 10, 5, 1, 30, 0, 0),
+	    1759591800000LL);
+	assert_int_equal(tz_civil_to_utc(syd, 2025, 10, 5, 3, 30, 0, 250),
+	    1759595400250LL);
+	/* Cached hours give the same answers. */
+	assert_int_equal(tz_civil_to_utc(syd, 2025, 10, 5, 1, 30, 0, 0),
+	    1759591800000LL);
+	assert_int_equal(lead("2025-10-05 03:30:00,250 x", syd, &ms), 24);
+	assert_int_equal(ms, 1759595400250LL);
+	/* The process's own TZ is left as it was. */
+	before = getenv("TZ");
+	assert_non_null(before);
+	assert_string_equal(before, "America/New_York");
+	tz_free(syd);
+	unsetenv("TZ");
+	syd = tz_open("Australia/Sydney", err, sizeof err);
+	assert_int_equal(tz_civil_to_utc(syd, 2025, 7, 1, 12, 0, 0, 0),
+	    1751335200000LL);
+	assert_null(getenv("TZ"));
+	tz_free(syd);
+}
+
+static void
+test_window_relative(void **state)
+{
+	char err[256];
+	int64_t ms = 0;
+
+	assert_int_equal(timeparse_window_arg("24h", T0, NULL, &ms, err,
+	    sizeof err), 0);
+	assert_int_equal(ms, T0 - 86400000LL);
+	assert_int_equal(timeparse_window_arg("7d", T0, NULL, &ms, err,
+	    sizeof err), 0);
+	assert_int_equal(ms, T0 - 7 * 86400000LL);
+	assert_int_equal(timeparse_window_arg("90m", T0, NULL, &ms, err,
+	    sizeof err), 0);
+	assert_int_equal(ms, T0 - 90 * 60000LL);
+	assert_int_equal(timeparse_window_arg("30s", T0, NULL, &ms, err,
+	    sizeof err), 0);
+	assert_int_equal(ms, T0 - 30000);
+	assert_int_equal(timeparse_window_arg("2w", T0, NULL, &ms, err,
+	    sizeof err), 0);
+	assert_int_equal(ms, T0 - 14 * 86400000LL);
+	assert_int_equal(timeparse_window_arg("now", T0, NULL, &ms, err,
+	    sizeof err), 0);
+	assert_int_equal(ms, T0);
+	assert_int_equal(timeparse_window_arg("today", T0, NULL, &ms, err,
+	    sizeof err), 0);
+	assert_int_equal(ms, 1761350400000LL);
+	assert_int_equal(timeparse_window_arg("yesterday", T0, NULL, &ms, err,
+	    sizeof err), 0);
+	assert_int_equal(ms, 1761264000000LL);
+}
+
+static void
+test_window_today_in_zone(void **state)
+{
+	char err[256];
+	struct tz *tz = tz_open("+02:00", err, sizeof err);
+	struct tz *syd = tz_open("Australia/Sydney", err, sizeof err);
+	int64_t ms = 0;
+
+	/* 23:31 UTC is already the 26th at +02:00. */
+	assert_int_equal(timeparse_window_arg("today", T0, tz, &ms, err,
+	    sizeof err), 0);
+	assert_int_equal(ms, 1761436800000LL - 7200000);
+	/* Midnight of 2025-10-06 in Sydney is AEDT; of the 5th, AEST. */
+	assert_int_equal(timeparse_window_arg("today", 1759700000000LL, syd,
+	    &ms, err, sizeof err), 0);
+	assert_int_equal(ms, 1759669200000LL);
+	assert_int_equal(timeparse_window_arg("yesterday", 1759700000000LL, syd,
+	    &ms, err, sizeof err), 0);
+	assert_int_equal(ms, 1759586400000LL);
+	tz_free(tz);
+	tz_free(syd);
+}
+
+static void
+test_window_iso(void **state)
+{
+	char err[256];
+	struct tz *tz = tz_open("+02:00", err, sizeof err);
+	int64_t ms = 0;
+
+	assert_int_equal(timeparse_window_arg("2025-10-25", 0, NULL, &ms, err,
+	    sizeof err), 0);
+	assert_int_equal(ms, 1761350400000LL);
+	assert_int_equal(timeparse_window_arg("2025-10-25", 0, tz, &ms, err,
+	    sizeof err), 0);
+	assert_int_equal(ms, 1761350400000LL - 7200000);
+	assert_int_equal(timeparse_window_arg("2025-10-25T23:00", 0, NULL, &ms,
+	    err, sizeof err), 0);
+	assert_int_equal(ms, 1761433200000LL);
+	assert_int_equal(timeparse_window_arg("2025-10-25 23:00:00", 0, tz, &ms,
+	    err, sizeof err), 0);
+	assert_int_equal(ms, 1761426000000LL);
+	assert_int_equal(timeparse_window_arg("2025-10-25T23:00:00Z", 0, tz,
+	    &ms, err, sizeof err), 0);
+	assert_int_equal(ms, 1761433200000LL);
+	assert_int_equal(timeparse_window_arg("2025-10-25T23:00:00+02:00", 0,
+	    NULL, &ms, err, sizeof err), 0);
+	assert_int_equal(ms, 1761426000000LL);
+	assert_int_equal(timeparse_window_arg("2025-10-25T23:31:11.123Z", 0,
+	    NULL, &ms, err, sizeof err), 0);
+	assert_int_equal(ms, T0 + 123);
+	tz_free(tz);
+}
+
+static void
+test_window_errors(void **state)
+{
+	static const char *bad[] = {
+		"yesterday-ish", "", "24", "24x", "h", "-24h", "2025-10-25T",
+		"2025-10-25T23", "2025-10-25T23:00:00Zjunk", "2025-13-01",
+		"2025-10-25 23:00 WARNING", "Now", " 24h", "24h ",
+		"99999999999999999999d",
+	};
+	char err[256];
+	size_t i;
+	int64_t ms = 5;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (timeparse_window_arg(bad[i], T0, NULL, &ms, err,
+		    sizeof err) != -1)
+			fail_msg("accepted '%s'", bad[i]);
+	}
+	assert_int_equal(ms, 5);
+	assert_int_equal(timeparse_window_arg("yesterday-ish", T0, NULL, &ms,
+	    err, sizeof err), -1);
+	assert_string_equal(err, "bad time 'yesterday-ish' (expected an ISO "
+	    "8601 date or time like 2025-10-25 or 2025-10-25T23:00:00Z, a "
+	    "duration back from now like 24h, 7d, 90m, 30s or 2w, or now, "
+	    "today, yesterday)");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_days_from_civil),
+		cmocka_unit_test(test_rfc3339_docker),
+		cmocka_unit_test(test_rfc3339_rejects),
+		cmocka_unit_test(test_leading_shapes),
+		cmocka_unit_test(test_leading_abbrev),
+		cmocka_unit_test(test_leading_tz),
+		cmocka_unit_test(test_leading_rejects),
+		cmocka_unit_test(test_tz_open),
+		cmocka_unit_test(test_tz_iana_dst),
+		cmocka_unit_test(test_window_relative),
+		cmocka_unit_test(test_window_today_in_zone),
+		cmocka_unit_test(test_window_iso),
+		cmocka_unit_test(test_window_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
