@@ -1,0 +1,997 @@
+/*
+ * envelope.c - recognise and strip the transport around one physical line.
+ *
+ * Detection runs on every line, so it looks at the first byte and then at
+ * a few fixed positions before doing any real parsing:
+ *   '{'            docker json-file (hand-written decoder of that one shape),
+ *                  or journald JSON (cJSON: rare, so simplicity wins)
+ *   digit          Docker Desktop copy prefix, `docker logs -t` stamp,
+ *                  else a compose name
+ *   "time="        dockerd/containerd logfmt
+ *   "LEVL["        logrus text (INFO[0000] ...)
+ *   name char      compose "name  | " prefix, optionally followed by a -t stamp
+ *   anything else  plain
+ * Auto-detection of a `docker logs -t` stamp insists on Docker's fixed
+ * nine-digit fraction, so an application's own ISO 8601 stamp stays in the
+ * message where multiline and the rules expect it.
+ *
+ * A forced format that does not fit a line yields the line as plain text;
+ * malformed is set only where the format promises every line is wrapped
+ * (docker-json, docker-ts, journald).  In auto mode a line that opens like
+ * a JSON object ('{' '"') or a logfmt record ("time=") but does not parse
+ * is malformed, with format saying what it looked like.
+ *
+ * Knows nothing about records, rules or SQL.
+ */
+#include "envelope.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "timeparse.h"
+#include "util.h"
+
+/* Docker's copier splits lines into messages of this many bytes (moby#37681). */
+#define ENVELOPE_DOCKER_CHUNK	16384
+/* Nesting beyond this in a json-file record is not Docker's and is refused. */
+#define ENVELOPE_JSON_DEPTH	32
+/* Longest compose service/container name considered. */
+#define ENVELOPE_NAME_MAX	256
+
+struct envelope {
+	enum envelope_format	 forced;
+	const struct tz		*tz;
+	struct buf		 msg;	/* unescaped or de-stamped message */
+	struct buf		 src;	/* source decoded from JSON */
+	struct buf		 lvl;	/* level decoded from JSON or logfmt */
+};
+
+static const char *const format_names[ENVELOPE_FORMAT_COUNT] = {
+	[ENVELOPE_AUTO] = "auto",
+	[ENVELOPE_PLAIN] = "plain",
+	[ENVELOPE_DOCKER_JSON] = "docker-json",
+	[ENVELOPE_DOCKER_TS] = "docker-ts",
+	[ENVELOPE_COMPOSE] = "compose",
+	[ENVELOPE_DESKTOP] = "desktop",
+	[ENVELOPE_LOGFMT] = "logfmt",
+	[ENVELOPE_JOURNALD] = "journald",
+};
+
+struct envelope *
+envelope_new(enum envelope_format forced, const struct tz *tz)
+{
+	struct envelope *e = xcalloc(1, sizeof *e);
+
+	e->forced = forced;
+	e->tz = tz;
+	buf_init(&e->msg);
+	buf_init(&e->src);
+	buf_init(&e->lvl);
+	return e;
+}
+
+void
+envelope_free(struct envelope *e)
+{
+	if (e == NULL)
+		return;
+	buf_free(&e->msg);
+	buf_free(&e->src);
+	buf_free(&e->lvl);
+	free(e);
+}
+
+int
+envelope_format_from_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ENVELOPE_FORMAT_COUNT; i++) {
+		if (strcmp(name, format_names[i]) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+const char *
+envelope_format_name(enum envelope_format f)
+{
+	if ((unsigned)f >= ENVELOPE_FORMAT_COUNT)
+		return "unknown";
+	return format_names[f];
+}
+
+/* An empty buf has no storage yet; callers get "" rather than NULL. */
+static const char *
+buf_text(const struct buf *b)
+{
+	return b->data != NULL ? b->data : "";
+}
+
+static void
+set_plain(const char *line, size_t len, struct envelope_line *out)
+{
+	memset(out, 0, sizeof *out);
+	out->format = ENVELOPE_PLAIN;
+	out->ts = TS_NONE;
+	out->msg = line;
+	out->msg_len = len;
+}
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int
+hex_run(const char *p, int n)
+{
+	int i, v = 0, h;
+
+	for (i = 0; i < n; i++) {
+		if ((h = hex_value(p[i])) < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+static void
+put_utf8(struct buf *b, unsigned long cp)
+{
+	char u[4];
+
+	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		cp = 0xfffd;
+	if (cp < 0x80) {
+		buf_putc(b, (char)cp);
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 2);
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 3);
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 4);
+	}
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+static const char *
+json_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+/*
+ * Decode a JSON string whose opening quote is at p[-1], appending to dst
+ * (NULL: just skip it).  Returns the byte after the closing quote, or NULL
+ * if the string is unterminated or holds a bad escape.
+ */
+static const char *
+json_string(const char *p, const char *end, struct buf *dst)
+{
+	const char *run;
+	int cp, lo;
+
+	for (;;) {
+		run = p;
+		while (p < end && *p != '"' && *p != '\\')
+			p++;
+		if (dst != NULL && p > run)
+			buf_append(dst, run, (size_t)(p - run));
+		if (p >= end)
+			return NULL;
+		if (*p == '"')
+			return p + 1;
+		if (++p >= end)
+			return NULL;
+		switch (*p) {
+		case '"':
+		case '\\':
+		case '/':
+			if (dst != NULL)
+				buf_putc(dst, *p);
+			p++;
+			continue;
+		case 'b':
+			cp = '\b';
+			break;
+		case 'f':
+			cp = '\f';
+			break;
+		case 'n':
+			cp = '\n';
+			break;
+		case 'r':
+			cp = '\r';
+			break;
+		case 't':
+			cp = '\t';
+			break;
+		case 'u':
+			if (end - p < 5 || (cp = hex_run(p + 1, 4)) < 0)
+				return NULL;
+			p += 5;
+			if (cp >= 0xd800 && cp <= 0xdbff && end - p >= 6 &&
+			    p[0] == '\\' && p[1] == 'u' &&
+			    (lo = hex_run(p + 2, 4)) >= 0xdc00 && lo <= 0xdfff) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				p += 6;
+			}
+			/* A lone surrogate becomes U+FFFD in put_utf8. */
+			if (dst != NULL)
+				put_utf8(dst, (unsigned long)cp);
+			continue;
+		default:
+			return NULL;
+		}
+		if (dst != NULL)
+			buf_putc(dst, (char)cp);
+		p++;
+	}
+}
+
+/* Skip one JSON value of any kind; NULL if it is broken or nested too deep. */
+static const char *
+json_skip(const char *p, const char *end, int depth)
+{
+	char close;
+
+	p = json_ws(p, end);
+	if (p >= end)
+		return NULL;
+	if (*p == '"')
+		return json_string(p + 1, end, NULL);
+	if (*p == '{' || *p == '[') {
+		if (depth >= ENVELOPE_JSON_DEPTH)
+			return NULL;
+		close = *p == '{' ? '}' : ']';
+		p = json_ws(p + 1, end);
+		if (p < end && *p == close)
+			return p + 1;
+		for (;;) {
+			if (close == '}') {
+				p = json_ws(p, end);
+				if (p >= end || *p != '"' ||
+				    (p = json_string(p + 1, end, NULL)) == NULL)
+					return NULL;
+				p = json_ws(p, end);
+				if (p >= end || *p != ':')
+					return NULL;
+				p++;
+			}
+			if ((p = json_skip(p, end, depth + 1)) == NULL)
+				return NULL;
+			p = json_ws(p, end);
+			if (p >= end)
+				return NULL;
+			if (*p == close)
+				return p + 1;
+			if (*p != ',')
+				return NULL;
+			p++;
+		}
+	}
+	/* Numbers and literals: a run of their characters. */
+	if (!(is_digit(*p) || *p == '-' || *p == 't' || *p == 'f' || *p == 'n'))
+		return NULL;
+	while (p < end && (is_digit(*p) || (*p >= 'a' && *p <= 'z') ||
+	    *p == '-' || *p == '+' || *p == '.' || *p == 'E'))
+		p++;
+	return p;
+}
+
+static int
+key_is(const char *k, size_t klen, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return klen == n && memcmp(k, lit, n) == 0;
+}
+
+enum json_kind {
+	JSON_BROKEN = -1,
+	JSON_OTHER = 0,		/* a valid object, but neither envelope */
+	JSON_DOCKER,
+	JSON_JOURNALD
+};
+
+/*
+ * The json-file shape: one object with string members log, stream, time in
+ * any order, other members (attrs...) skipped.  Fills out on JSON_DOCKER.
+ */
+static enum json_kind
+docker_json(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	const char *p = line, *end = line + len, *k, *v;
+	size_t klen;
+	int have_log = 0, journald = 0, first = 1;
+
+	buf_reset(&e->msg);
+	out->ts = TS_NONE;
+	out->stream = STREAM_UNKNOWN;
+	p = json_ws(p, end);
+	if (p >= end || *p != '{')
+		return JSON_BROKEN;
+	p++;
+	for (;;) {
+		p = json_ws(p, end);
+		if (p >= end)
+			return JSON_BROKEN;
+		if (*p == '}' && first) {
+			p++;
+			break;
+		}
+		first = 0;
+		if (*p != '"')
+			return JSON_BROKEN;
+		k = p + 1;
+		if ((p = json_string(k, end, NULL)) == NULL)
+			return JSON_BROKEN;
+		klen = (size_t)(p - 1 - k);
+		p = json_ws(p, end);
+		if (p >= end || *p != ':')
+			return JSON_BROKEN;
+		p = json_ws(p + 1, end);
+		if (p >= end)
+			return JSON_BROKEN;
+		if (key_is(k, klen, "log") && *p == '"') {
+			buf_reset(&e->msg);
+			if ((p = json_string(p + 1, end, &e->msg)) == NULL)
+				return JSON_BROKEN;
+			have_log = 1;
+		} else if (key_is(k, klen, "stream") && *p == '"') {
+			v = p + 1;
+			if ((p = json_string(v, end, NULL)) == NULL)
+				return JSON_BROKEN;
+			if (key_is(v, (size_t)(p - 1 - v), "stdout"))
+				out->stream = STREAM_STDOUT;
+			else if (key_is(v, (size_t)(p - 1 - v), "stderr"))
+				out->stream = STREAM_STDERR;
+		} else if (key_is(k, klen, "time") && *p == '"') {
+			v = p + 1;
+			if ((p = json_string(v, end, NULL)) == NULL)
+				return JSON_BROKEN;
+			if (timeparse_rfc3339(v, (size_t)(p - 1 - v), &out->ts) == 0)
+				out->ts = TS_NONE;
+		} else {
+			if (key_is(k, klen, "__REALTIME_TIMESTAMP") ||
+			    key_is(k, klen, "MESSAGE") || key_is(k, klen, "__CURSOR"))
+				journald = 1;
+			if ((p = json_skip(p, end, 1)) == NULL)
+				return JSON_BROKEN;
+		}
+		p = json_ws(p, end);
+		if (p >= end)
+			return JSON_BROKEN;
+		if (*p == '}') {
+			p++;
+			break;
+		}
+		if (*p != ',')
+			return JSON_BROKEN;
+		p++;
+	}
+	if (json_ws(p, end) != end)
+		return JSON_BROKEN;
+	if (!have_log)
+		return journald ? JSON_JOURNALD : JSON_OTHER;
+
+	out->format = ENVELOPE_DOCKER_JSON;
+	out->msg = buf_text(&e->msg);
+	out->msg_len = e->msg.len;
+	if (out->msg_len > 0 && out->msg[out->msg_len - 1] == '\n') {
+		out->msg_len--;
+		/* The reader drops '\r' before '\n' on raw lines; do the same. */
+		if (out->msg_len > 0 && out->msg[out->msg_len - 1] == '\r')
+			out->msg_len--;
+	} else {
+		out->partial = 1;
+	}
+	return JSON_DOCKER;
+}
+
+static const char *const journald_levels[8] = {
+	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"
+};
+
+static const cJSON *
+journald_string(const cJSON *root, const char *name)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, name);
+
+	return cJSON_IsString(it) && it->valuestring != NULL ? it : NULL;
+}
+
+/* journalctl -o json: returns 0, or -1 if the line is not such an object. */
+static int
+journald(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	cJSON *root;
+	const cJSON *it, *b;
+	const char *s;
+	char *endp;
+	unsigned long long us;
+	const char *const src_keys[] = {
+		"CONTAINER_NAME", "SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT"
+	};
+	size_t i;
+
+	root = cJSON_ParseWithLength(line, len);
+	if (root == NULL || !cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return -1;
+	}
+	set_plain(line, len, out);
+	out->format = ENVELOPE_JOURNALD;
+	buf_reset(&e->msg);
+	buf_reset(&e->src);
+	buf_reset(&e->lvl);
+
+	it = cJSON_GetObjectItemCaseSensitive(root, "MESSAGE");
+	if (cJSON_IsString(it) && it->valuestring != NULL) {
+		buf_puts(&e->msg, it->valuestring);
+	} else if (cJSON_IsArray(it)) {
+		/* Journald writes messages that are not valid UTF-8 as byte arrays. */
+		cJSON_ArrayForEach(b, it) {
+			if (cJSON_IsNumber(b) && b->valuedouble >= 0 &&
+			    b->valuedouble <= 255)
+				buf_putc(&e->msg, (char)(int)b->valuedouble);
+		}
+	}
+	out->msg = buf_text(&e->msg);
+	out->msg_len = e->msg.len;
+	if (out->msg_len > 0 && out->msg[out->msg_len - 1] == '\n')
+		out->msg_len--;
+
+	if ((it = journald_string(root, "__REALTIME_TIMESTAMP")) != NULL) {
+		s = it->valuestring;
+		us = strtoull(s, &endp, 10);
+		if (endp != s && *endp == '\0')
+			out->ts = (int64_t)(us / 1000);
+	}
+	for (i = 0; i < UTIL_ARRAY_LEN(src_keys); i++) {
+		if ((it = journald_string(root, src_keys[i])) != NULL &&
+		    it->valuestring[0] != '\0') {
+			buf_puts(&e->src, it->valuestring);
+			out->source = buf_text(&e->src);
+			out->source_len = e->src.len;
+			break;
+		}
+	}
+	if ((it = journald_string(root, "PRIORITY")) != NULL &&
+	    it->valuestring[0] >= '0' && it->valuestring[0] <= '7' &&
+	    it->valuestring[1] == '\0') {
+		out->level = journald_levels[it->valuestring[0] - '0'];
+		out->level_len = strlen(out->level);
+	}
+	cJSON_Delete(root);
+	return 0;
+}
+
+static void
+decode_json(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out, enum envelope_format want)
+{
+	enum json_kind kind;
+
+	memset(out, 0, sizeof *out);
+	kind = docker_json(e, line, len, out);
+	if (kind == JSON_DOCKER && want != ENVELOPE_JOURNALD)
+		return;
+	if (kind != JSON_BROKEN && want != ENVELOPE_DOCKER_JSON &&
+	    (kind == JSON_JOURNALD || want == ENVELOPE_JOURNALD) &&
+	    journald(e, line, len, out) == 0)
+		return;
+	set_plain(line, len, out);
+	if (want != ENVELOPE_AUTO) {
+		out->format = want;
+		out->malformed = 1;
+	} else if (kind == JSON_BROKEN && len > 1 && line[1] == '"') {
+		/* It opened like a JSON object and broke: a damaged envelope. */
+		out->format = ENVELOPE_DOCKER_JSON;
+		out->malformed = 1;
+	}
+}
+
+/* ---- docker logs -t stamps ------------------------------------------- */
+
+/*
+ * A `docker logs -t` stamp and the space after it (or the end of the line)
+ * at p.  strict: only Docker's fixed nine-digit form, as auto-detection
+ * needs.  Returns the bytes to strip, or 0.
+ */
+static size_t
+docker_stamp(const char *p, size_t n, int strict, int64_t *ms)
+{
+	size_t k, i;
+
+	if (strict) {
+		if (n < 30 || p[10] != 'T' || p[19] != '.')
+			return 0;
+		for (i = 20; i < 29; i++) {
+			if (!is_digit(p[i]))
+				return 0;
+		}
+	}
+	k = timeparse_rfc3339(p, n, ms);
+	if (k == 0 || (strict && k != 30 && k != 35))
+		return 0;
+	if (k == n)
+		return k;
+	return p[k] == ' ' ? k + 1 : 0;
+}
+
+/*
+ * The message after a -t stamp.  Docker splits lines longer than 16 KiB
+ * into messages and `docker logs -t` stamps each of them, so a new stamp
+ * sits after every 16384 bytes of the original line: take those out.
+ */
+static void
+strip_inner_stamps(struct envelope *e, const char *p, size_t n, int strict,
+    struct envelope_line *out)
+{
+	size_t i, take, k;
+	int64_t ms;
+
+	out->msg = p;
+	out->msg_len = n;
+	if (n <= ENVELOPE_DOCKER_CHUNK)
+		return;
+	buf_reset(&e->msg);
+	i = 0;
+	while (i < n) {
+		take = n - i < ENVELOPE_DOCKER_CHUNK ? n - i : ENVELOPE_DOCKER_CHUNK;
+		buf_append(&e->msg, p + i, take);
+		i += take;
+		if (i < n && (k = docker_stamp(p + i, n - i, strict, &ms)) > 0)
+			i += k;
+	}
+	out->msg = buf_text(&e->msg);
+	out->msg_len = e->msg.len;
+}
+
+static int
+docker_ts(struct envelope *e, const char *line, size_t len, int strict,
+    struct envelope_line *out)
+{
+	int64_t ms;
+	size_t k;
+
+	if ((k = docker_stamp(line, len, strict, &ms)) == 0)
+		return -1;
+	set_plain(line, len, out);
+	out->format = ENVELOPE_DOCKER_TS;
+	out->ts = ms;
+	strip_inner_stamps(e, line + k, len - k, strict, out);
+	return 0;
+}
+
+/* ---- compose and Desktop prefixes ------------------------------------ */
+
+static int
+is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    is_digit(c) || c == '_' || c == '.' || c == '-';
+}
+
+/* "name  | " then optionally a -t stamp. */
+static int
+compose(struct envelope *e, const char *line, size_t len, int strict,
+    struct envelope_line *out)
+{
+	size_t i = 0, name_len, k, lim;
+	int64_t ms;
+
+	lim = len < ENVELOPE_NAME_MAX ? len : ENVELOPE_NAME_MAX;
+	while (i < lim && is_name_char(line[i]))
+		i++;
+	name_len = i;
+	if (name_len == 0 || i >= len || line[i] != ' ')
+		return -1;
+	while (i < len && line[i] == ' ')
+		i++;
+	if (i >= len || line[i] != '|')
+		return -1;
+	i++;
+	if (i < len) {
+		if (line[i] != ' ')
+			return -1;
+		i++;
+	}
+	set_plain(line, len, out);
+	out->format = ENVELOPE_COMPOSE;
+	out->source = line;
+	out->source_len = name_len;
+	if ((k = docker_stamp(line + i, len - i, strict, &ms)) > 0) {
+		out->ts = ms;
+		strip_inner_stamps(e, line + i + k, len - i - k, strict, out);
+	} else {
+		out->msg = line + i;
+		out->msg_len = len - i;
+	}
+	return 0;
+}
+
+static int
+digits(const char *p, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!is_digit(p[i]))
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+/* "YYYY-MM-DD HH:MM:SS.mmm | ": Docker Desktop's copy, in local time. */
+static int
+desktop(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	int y, mo, d, h, mi, s, ms;
+
+	if (len < 25 || line[4] != '-' || line[7] != '-' || line[10] != ' ' ||
+	    line[13] != ':' || line[16] != ':' || line[19] != '.' ||
+	    line[23] != ' ' || line[24] != '|' || (len > 25 && line[25] != ' '))
+		return -1;
+	if ((y = digits(line, 4)) < 0 || (mo = digits(line + 5, 2)) < 1 ||
+	    mo > 12 || (d = digits(line + 8, 2)) < 1 || d > 31 ||
+	    (h = digits(line + 11, 2)) < 0 || h > 23 ||
+	    (mi = digits(line + 14, 2)) < 0 || mi > 59 ||
+	    (s = digits(line + 17, 2)) < 0 || s > 60 ||
+	    (ms = digits(line + 20, 3)) < 0)
+		return -1;
+	set_plain(line, len, out);
+	out->format = ENVELOPE_DESKTOP;
+	out->ts = tz_civil_to_utc(e->tz, y, mo, d, h, mi, s, ms);
+	out->msg = line + (len > 25 ? 26 : 25);
+	out->msg_len = len - (len > 25 ? 26 : 25);
+	return 0;
+}
+
+/* ---- dockerd / containerd -------------------------------------------- */
+
+struct lf_pair {
+	const char	*start;		/* the whole "key=value" */
+	const char	*end;
+	const char	*key;
+	size_t		 key_len;
+	const char	*val;		/* inside the quotes when quoted */
+	size_t		 val_len;
+	int		 quoted;
+};
+
+/* Next key=value pair; 1 found, 0 at the end, -1 on an unterminated quote. */
+static int
+lf_next(const char **pp, const char *end, struct lf_pair *pr)
+{
+	const char *p = *pp;
+
+	while (p < end && *p == ' ')
+		p++;
+	if (p >= end)
+		return 0;
+	pr->start = pr->key = p;
+	while (p < end && *p != '=' && *p != ' ')
+		p++;
+	pr->key_len = (size_t)(p - pr->key);
+	pr->quoted = 0;
+	if (p < end && *p == '=') {
+		p++;
+		if (p < end && *p == '"') {
+			pr->quoted = 1;
+			pr->val = ++p;
+			while (p < end && *p != '"') {
+				if (*p == '\\' && p + 1 < end)
+					p++;
+				p++;
+			}
+			if (p >= end)
+				return -1;
+			pr->val_len = (size_t)(p - pr->val);
+			p++;
+		} else {
+			pr->val = p;
+			while (p < end && *p != ' ')
+				p++;
+			pr->val_len = (size_t)(p - pr->val);
+		}
+	} else {
+		pr->val = p;
+		pr->val_len = 0;
+	}
+	pr->end = p;
+	*pp = p;
+	return 1;
+}
+
+/* Go strconv.Quote escapes; an unknown escape is kept as written. */
+static void
+go_unquote(struct buf *b, const char *p, size_t n)
+{
+	const char *end = p + n;
+	int v;
+
+	while (p < end) {
+		if (*p != '\\' || p + 1 >= end) {
+			buf_putc(b, *p++);
+			continue;
+		}
+		p++;
+		switch (*p) {
+		case 'n':
+			buf_putc(b, '\n');
+			break;
+		case 't':
+			buf_putc(b, '\t');
+			break;
+		case 'r':
+			buf_putc(b, '\r');
+			break;
+		case 'a':
+			buf_putc(b, '\a');
+			break;
+		case 'b':
+			buf_putc(b, '\b');
+			break;
+		case 'f':
+			buf_putc(b, '\f');
+			break;
+		case 'v':
+			buf_putc(b, '\v');
+			break;
+		case '\\':
+		case '"':
+		case '\'':
+			buf_putc(b, *p);
+			break;
+		case 'x':
+			if (end - p >= 3 && (v = hex_run(p + 1, 2)) >= 0) {
+				buf_putc(b, (char)v);
+				p += 2;
+				break;
+			}
+			buf_putc(b, '\\');
+			buf_putc(b, *p);
+			break;
+		case 'u':
+			if (end - p >= 5 && (v = hex_run(p + 1, 4)) >= 0) {
+				put_utf8(b, (unsigned long)v);
+				p += 4;
+				break;
+			}
+			buf_putc(b, '\\');
+			buf_putc(b, *p);
+			break;
+		default:
+			buf_putc(b, '\\');
+			buf_putc(b, *p);
+			break;
+		}
+		p++;
+	}
+}
+
+/*
+ * time="..." level=... msg="..." k=v: msg is the unescaped msg followed by
+ * the other pairs as written, so rules still see error="..." and friends.
+ */
+static int
+logfmt(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	const char *p = line, *end = line + len;
+	struct lf_pair pr;
+	int r, have_msg = 0;
+	int64_t ms;
+
+	set_plain(line, len, out);
+	buf_reset(&e->msg);
+	buf_reset(&e->lvl);
+	while ((r = lf_next(&p, end, &pr)) == 1) {
+		if (key_is(pr.key, pr.key_len, "time")) {
+			if (timeparse_rfc3339(pr.val, pr.val_len, &ms) == pr.val_len &&
+			    pr.val_len > 0)
+				out->ts = ms;
+		} else if (key_is(pr.key, pr.key_len, "level")) {
+			go_unquote(&e->lvl, pr.val, pr.val_len);
+		} else if (key_is(pr.key, pr.key_len, "msg") && !have_msg) {
+			go_unquote(&e->msg, pr.val, pr.val_len);
+			have_msg = 1;
+		}
+	}
+	if (r < 0)
+		return -1;
+	p = line;
+	have_msg = 0;
+	while (lf_next(&p, end, &pr) == 1) {
+		if (key_is(pr.key, pr.key_len, "time") ||
+		    key_is(pr.key, pr.key_len, "level"))
+			continue;
+		if (key_is(pr.key, pr.key_len, "msg") && !have_msg) {
+			have_msg = 1;
+			continue;
+		}
+		if (e->msg.len > 0)
+			buf_putc(&e->msg, ' ');
+		buf_append(&e->msg, pr.start, (size_t)(pr.end - pr.start));
+	}
+	out->format = ENVELOPE_LOGFMT;
+	out->msg = buf_text(&e->msg);
+	out->msg_len = e->msg.len;
+	if (e->lvl.len > 0) {
+		out->level = buf_text(&e->lvl);
+		out->level_len = e->lvl.len;
+	}
+	return 0;
+}
+
+static const struct {
+	char		 abbr[5];
+	const char	*name;
+} logrus_levels[] = {
+	{ "TRAC", "trace" }, { "DEBU", "debug" }, { "INFO", "info" },
+	{ "WARN", "warning" }, { "ERRO", "error" }, { "FATA", "fatal" },
+	{ "PANI", "panic" },
+};
+
+/* INFO[0000] message  or  WARN[2025-10-25T23:31:11.123456789Z] message */
+static int
+logrus(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	size_t i, j, k;
+	int64_t ms = TS_NONE;
+
+	if (len < 7 || line[4] != '[')
+		return -1;
+	for (i = 0; i < UTIL_ARRAY_LEN(logrus_levels); i++) {
+		if (memcmp(line, logrus_levels[i].abbr, 4) == 0)
+			break;
+	}
+	if (i == UTIL_ARRAY_LEN(logrus_levels))
+		return -1;
+	j = 5;
+	if (is_digit(line[j]) && (k = timeparse_rfc3339(line + j, len - j, &ms)) > 0) {
+		j += k;
+	} else {
+		ms = TS_NONE;
+		while (j < len && is_digit(line[j]))
+			j++;
+		if (j == 5)
+			return -1;
+	}
+	if (j >= len || line[j] != ']')
+		return -1;
+	j++;
+	if (j < len && line[j] == ' ')
+		j++;
+	set_plain(line, len, out);
+	out->format = ENVELOPE_LOGFMT;
+	out->ts = ms;
+	out->level = logrus_levels[i].name;
+	out->level_len = strlen(out->level);
+	out->msg = line + j;
+	out->msg_len = len - j;
+	return 0;
+}
+
+static int
+dockerd(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	if (len >= 5 && memcmp(line, "time=", 5) == 0)
+		return logfmt(e, line, len, out);
+	if (len >= 6 && memcmp(line, "level=", 6) == 0)
+		return logfmt(e, line, len, out);
+	return logrus(e, line, len, out);
+}
+
+/* ---- dispatch -------------------------------------------------------- */
+
+static void
+decode_auto(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	char c;
+
+	if (len == 0) {
+		set_plain(line, len, out);
+		return;
+	}
+	c = line[0];
+	if (c == '{') {
+		decode_json(e, line, len, out, ENVELOPE_AUTO);
+		return;
+	}
+	if (is_digit(c)) {
+		if (len >= 25 && line[4] == '-') {
+			if (desktop(e, line, len, out) == 0 ||
+			    docker_ts(e, line, len, 1, out) == 0)
+				return;
+		}
+	} else if (c == 't' && len >= 5 && memcmp(line, "time=", 5) == 0) {
+		if (logfmt(e, line, len, out) == 0)
+			return;
+		set_plain(line, len, out);
+		out->format = ENVELOPE_LOGFMT;
+		out->malformed = 1;
+		return;
+	} else if (c >= 'A' && c <= 'Z' && len >= 7 && line[4] == '[') {
+		if (logrus(e, line, len, out) == 0)
+			return;
+	}
+	if (is_name_char(c) && compose(e, line, len, 1, out) == 0)
+		return;
+	set_plain(line, len, out);
+}
+
+void
+envelope_decode(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	switch (e->forced) {
+	case ENVELOPE_AUTO:
+		decode_auto(e, line, len, out);
+		return;
+	case ENVELOPE_DOCKER_JSON:
+	case ENVELOPE_JOURNALD:
+		decode_json(e, line, len, out, e->forced);
+		return;
+	case ENVELOPE_DOCKER_TS:
+		if (docker_ts(e, line, len, 0, out) < 0) {
+			set_plain(line, len, out);
+			out->format = ENVELOPE_DOCKER_TS;
+			out->malformed = 1;
+		}
+		return;
+	case ENVELOPE_COMPOSE:
+		if (compose(e, line, len, 0, out) < 0)
+			set_plain(line, len, out);
+		return;
+	case ENVELOPE_DESKTOP:
+		if (desktop(e, line, len, out) < 0)
+			set_plain(line, len, out);
+		return;
+	case ENVELOPE_LOGFMT:
+		if (dockerd(e, line, len, out) < 0)
+			set_plain(line, len, out);
+		return;
+	case ENVELOPE_PLAIN:
+	case ENVELOPE_FORMAT_COUNT:
+		break;
+	}
+	set_plain(line, len, out);
+}

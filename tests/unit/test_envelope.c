@@ -1,0 +1,438 @@
+/*
+ * test_envelope.c - every envelope shape, decoded to exact fields.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "envelope.h"
+#include "util.h"
+
+/* 2025-10-25T23:31:11Z */
+#define T0 1761435071000LL
+
+static struct envelope *env;
+static struct envelope_line el;
+
+static void
+decode(enum envelope_format forced, const char *line, size_t len)
+{
+	envelope_free(env);
+	env = envelope_new(forced, NULL);
+	envelope_decode(env, line, len, &el);
+}
+
+static void
+decode_str(enum envelope_format forced, const char *line)
+{
+	decode(forced, line, strlen(line));
+}
+
+static void
+assert_msg(const char *want)
+{
+	assert_int_equal(el.msg_len, strlen(want));
+	assert_memory_equal(el.msg, want, el.msg_len);
+}
+
+static void
+assert_source(const char *want)
+{
+	if (want == NULL) {
+		assert_null(el.source);
+		return;
+	}
+	assert_non_null(el.source);
+	assert_int_equal(el.source_len, strlen(want));
+	assert_memory_equal(el.source, want, el.source_len);
+}
+
+static void
+assert_level(const char *want)
+{
+	if (want == NULL) {
+		assert_null(el.level);
+		return;
+	}
+	assert_non_null(el.level);
+	assert_int_equal(el.level_len, strlen(want));
+	assert_memory_equal(el.level, want, el.level_len);
+}
+
+static int
+teardown(void **state)
+{
+	envelope_free(env);
+	env = NULL;
+	return 0;
+}
+
+static void
+test_json_basic(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"2025-10-25 23:31:11 INFO httpx: ok\\n\","
+	    "\"stream\":\"stderr\",\"time\":\"2025-10-25T23:31:11.12345678Z\"}");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	assert_msg("2025-10-25 23:31:11 INFO httpx: ok");
+	assert_int_equal(el.stream, STREAM_STDERR);
+	assert_int_equal(el.ts, T0 + 123);
+	assert_int_equal(el.partial, 0);
+	assert_int_equal(el.malformed, 0);
+	assert_source(NULL);
+}
+
+static void
+test_json_key_order_extra_keys(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "{ \"stream\" : \"stdout\", \"attrs\":{\"tag\":\"a\","
+	    "\"n\":[1,-2.5e3,true,{\"x\":null}]}, \"time\":\"2025-10-25T23:31:11Z\","
+	    "\"log\":\"[EXAI] ready\\n\" } ");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	assert_msg("[EXAI] ready");
+	assert_int_equal(el.stream, STREAM_STDOUT);
+	assert_int_equal(el.ts, T0);
+	assert_int_equal(el.malformed, 0);
+}
+
+static void
+test_json_escapes(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\u003cb\\u003e \\u0026 \\t\\\"q\\\" \\\\ "
+	    "\\ufffd \\u00e9 \\ud83d\\ude00 \\u001b[0m \\/ \\r\\n\",\"stream\":\"stderr\","
+	    "\"time\":\"2025-10-25T23:31:11.5Z\"}");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	assert_msg("a<b> & \t\"q\" \\ \xef\xbf\xbd \xc3\xa9 \xf0\x9f\x98\x80 \x1b[0m / ");
+	assert_int_equal(el.ts, T0 + 500);
+	assert_int_equal(el.partial, 0);
+}
+
+static void
+test_json_lone_surrogate(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"x\\ud800y\\udc00\\n\",\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("x\xef\xbf\xbdy\xef\xbf\xbd");
+	assert_int_equal(el.malformed, 0);
+}
+
+static void
+test_json_partial(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"first half \",\"stream\":\"stderr\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_int_equal(el.partial, 1);
+	assert_msg("first half ");
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"\\n\",\"stream\":\"stderr\",\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_int_equal(el.partial, 0);
+	assert_int_equal(el.msg_len, 0);
+	assert_non_null(el.msg);
+}
+
+static void
+assert_malformed_raw(const char *line)
+{
+	decode_str(ENVELOPE_AUTO, line);
+	assert_int_equal(el.malformed, 1);
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	assert_ptr_equal(el.msg, line);
+	assert_int_equal(el.msg_len, strlen(line));
+	assert_int_equal(el.ts, TS_NONE);
+	assert_int_equal(el.partial, 0);
+}
+
+static void
+test_json_broken(void **state)
+{
+	char deep[200];
+	int i;
+
+	assert_malformed_raw("{\"log\":\"truncated in the midd");
+	assert_malformed_raw("{\"log\":\"bad \\q escape\\n\",\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_malformed_raw("{\"log\":\"short \\u12\"}");
+	assert_malformed_raw("{\"log\":\"x\\n\",\"time\":\"2025-10-25T23:31:11Z\"} trailing");
+	assert_malformed_raw("{\"log\":\"x\\n\" \"time\":1}");
+	assert_malformed_raw("{\"log\":\"x\\n\",\"attrs\":{\"a\":}}");
+	strcpy(deep, "{\"log\":\"x\\n\",\"attrs\":");
+	for (i = 0; i < 40; i++)
+		strcat(deep, "[");
+	for (i = 0; i < 40; i++)
+		strcat(deep, "]");
+	strcat(deep, "}");
+	assert_malformed_raw(deep);
+}
+
+static void
+test_json_other_is_plain(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "{\"level\":\"info\",\"msg\":\"started\"}");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_int_equal(el.malformed, 0);
+	assert_msg("{\"level\":\"info\",\"msg\":\"started\"}");
+	decode_str(ENVELOPE_AUTO, "{'a': 1}");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_int_equal(el.malformed, 0);
+}
+
+static void
+test_json_forced_broken(void **state)
+{
+	decode_str(ENVELOPE_DOCKER_JSON, "not json at all");
+	assert_int_equal(el.malformed, 1);
+	assert_msg("not json at all");
+	decode_str(ENVELOPE_PLAIN, "{\"log\":\"x\\n\"}");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_msg("{\"log\":\"x\\n\"}");
+}
+
+static void
+test_docker_ts(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "2025-10-25T23:31:11.123456789Z 2025-10-25 23:31:11 INFO a: b");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_TS);
+	assert_int_equal(el.ts, T0 + 123);
+	assert_msg("2025-10-25 23:31:11 INFO a: b");
+	/* An application's own ISO stamp is not Docker's and stays in the text. */
+	decode_str(ENVELOPE_AUTO, "2025-10-25T23:31:11.123Z INFO app started");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_int_equal(el.ts, TS_NONE);
+	assert_msg("2025-10-25T23:31:11.123Z INFO app started");
+	/* Forced, Go's trimmed RFC3339Nano is accepted too. */
+	decode_str(ENVELOPE_DOCKER_TS, "2025-10-25T23:31:11.1Z hello");
+	assert_int_equal(el.ts, T0 + 100);
+	assert_msg("hello");
+	decode_str(ENVELOPE_DOCKER_TS, "no stamp here");
+	assert_int_equal(el.malformed, 1);
+	assert_msg("no stamp here");
+	decode_str(ENVELOPE_AUTO, "2025-10-25T23:31:11.000000000Z ");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_TS);
+	assert_int_equal(el.msg_len, 0);
+}
+
+/* The original line, and how `docker logs -t` writes it: a stamp every 16384 bytes. */
+static char *
+long_content(size_t n)
+{
+	char *c = xmalloc(n + 1);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		c[i] = (char)('a' + (i * 7 + i / 26) % 26);
+	memcpy(c, "2025-10-25 23:31:11 INFO payload: ", 34);
+	c[n] = '\0';
+	return c;
+}
+
+static void
+stamp_long(struct buf *b, const char *prefix, const char *c, size_t n)
+{
+	const char *st = "2025-10-25T23:31:11.123456789Z ";
+	size_t i;
+
+	buf_puts(b, prefix);
+	for (i = 0; i < n || i == 0; i += 16384) {
+		buf_puts(b, st);
+		buf_append(b, c + i, n - i < 16384 ? n - i : 16384);
+	}
+	if (n > 0 && n % 16384 == 0)
+		buf_puts(b, st);
+}
+
+static void
+test_docker_ts_inner_stamps(void **state)
+{
+	size_t sizes[] = { 16384, 16385, 32768, 40000, 70001 };
+	struct buf b;
+	char *c;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; i < UTIL_ARRAY_LEN(sizes); i++) {
+		c = long_content(sizes[i]);
+		buf_reset(&b);
+		stamp_long(&b, "", c, sizes[i]);
+		decode(ENVELOPE_AUTO, b.data, b.len);
+		assert_int_equal(el.format, ENVELOPE_DOCKER_TS);
+		assert_int_equal(el.ts, T0 + 123);
+		assert_int_equal(el.msg_len, sizes[i]);
+		assert_memory_equal(el.msg, c, sizes[i]);
+		free(c);
+	}
+	buf_free(&b);
+}
+
+static void
+test_compose(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "exai-mcp-daemon-1  | 2025-10-25 23:31:11 INFO x: y");
+	assert_int_equal(el.format, ENVELOPE_COMPOSE);
+	assert_source("exai-mcp-daemon-1");
+	assert_msg("2025-10-25 23:31:11 INFO x: y");
+	assert_int_equal(el.ts, TS_NONE);
+	decode_str(ENVELOPE_AUTO, "my.svc_2.a-b | 1:M 25 Oct 2025 23:31:11.123 * Ready");
+	assert_source("my.svc_2.a-b");
+	assert_msg("1:M 25 Oct 2025 23:31:11.123 * Ready");
+	decode_str(ENVELOPE_AUTO, "redis-1            | ");
+	assert_source("redis-1");
+	assert_int_equal(el.msg_len, 0);
+	decode_str(ENVELOPE_AUTO, "Traceback (most recent call last):");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "ValueError: a | b");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_source(NULL);
+}
+
+static void
+test_compose_ts(void **state)
+{
+	struct buf b;
+	char *c;
+
+	decode_str(ENVELOPE_AUTO, "exai-mcp-shim-1    | 2025-10-25T23:31:11.123456789Z 2025-10-25 23:31:11 INFO z");
+	assert_int_equal(el.format, ENVELOPE_COMPOSE);
+	assert_source("exai-mcp-shim-1");
+	assert_int_equal(el.ts, T0 + 123);
+	assert_msg("2025-10-25 23:31:11 INFO z");
+
+	buf_init(&b);
+	c = long_content(50000);
+	stamp_long(&b, "exai-mcp-daemon-1  | ", c, 50000);
+	decode(ENVELOPE_AUTO, b.data, b.len);
+	assert_int_equal(el.format, ENVELOPE_COMPOSE);
+	assert_source("exai-mcp-daemon-1");
+	assert_int_equal(el.ts, T0 + 123);
+	assert_int_equal(el.msg_len, 50000);
+	assert_memory_equal(el.msg, c, 50000);
+	free(c);
+	buf_free(&b);
+}
+
+static void
+test_desktop(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "2025-10-16 13:55:17.182 | 2025-10-16 02:55:17 INFO httpx: x");
+	assert_int_equal(el.format, ENVELOPE_DESKTOP);
+	assert_int_equal(el.ts, 1760622917000LL + 182);
+	assert_msg("2025-10-16 02:55:17 INFO httpx: x");
+	assert_source(NULL);
+	/* Python asctime with milliseconds is not the Desktop prefix. */
+	decode_str(ENVELOPE_AUTO, "2025-10-16 13:55:17,182 INFO x: y");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_int_equal(el.ts, TS_NONE);
+}
+
+static void
+test_logfmt(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "time=\"2025-10-25T23:31:11.250000000Z\" level=warning "
+	    "msg=\"Health check for container \\\"abc\\\" failed:\\tdeadline\" "
+	    "container=abc error=\"x y\"");
+	assert_int_equal(el.format, ENVELOPE_LOGFMT);
+	assert_int_equal(el.ts, T0 + 250);
+	assert_level("warning");
+	assert_msg("Health check for container \"abc\" failed:\tdeadline container=abc error=\"x y\"");
+	decode_str(ENVELOPE_AUTO, "time=\"2025-10-25T23:31:11Z\" level=info msg=\"unterminated");
+	assert_int_equal(el.malformed, 1);
+	assert_int_equal(el.format, ENVELOPE_LOGFMT);
+	assert_msg("time=\"2025-10-25T23:31:11Z\" level=info msg=\"unterminated");
+}
+
+static void
+test_logrus(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "WARN[2025-10-25T23:31:11.123456789Z] Failed to x   error=\"boom\"");
+	assert_int_equal(el.format, ENVELOPE_LOGFMT);
+	assert_int_equal(el.ts, T0 + 123);
+	assert_level("warning");
+	assert_msg("Failed to x   error=\"boom\"");
+	decode_str(ENVELOPE_AUTO, "INFO[0000] Loading containers: start.");
+	assert_int_equal(el.format, ENVELOPE_LOGFMT);
+	assert_int_equal(el.ts, TS_NONE);
+	assert_level("info");
+	assert_msg("Loading containers: start.");
+	decode_str(ENVELOPE_AUTO, "INFO[abc] no");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_level(NULL);
+}
+
+static void
+test_journald(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "{\"__CURSOR\":\"s=1\",\"__REALTIME_TIMESTAMP\":\"1761435071123456\","
+	    "\"PRIORITY\":\"4\",\"SYSLOG_IDENTIFIER\":\"dockerd\",\"_SYSTEMD_UNIT\":\"docker.service\","
+	    "\"MESSAGE\":[104,105,255,10]}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.ts, T0 + 123);
+	assert_msg("hi\xff");
+	assert_source("dockerd");
+	assert_level("warning");
+	assert_int_equal(el.malformed, 0);
+
+	decode_str(ENVELOPE_AUTO, "{\"__REALTIME_TIMESTAMP\":\"1761435071000000\",\"PRIORITY\":\"3\","
+	    "\"CONTAINER_NAME\":\"web\",\"SYSLOG_IDENTIFIER\":\"x\",\"MESSAGE\":\"boom \\u00e9\"}");
+	assert_source("web");
+	assert_level("err");
+	assert_msg("boom \xc3\xa9");
+	assert_int_equal(el.ts, T0);
+
+	decode_str(ENVELOPE_AUTO, "{\"MESSAGE\":\"m\",\"_SYSTEMD_UNIT\":\"containerd.service\"}");
+	assert_source("containerd.service");
+	assert_int_equal(el.ts, TS_NONE);
+	assert_level(NULL);
+
+	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\":\"m\",");
+	assert_int_equal(el.malformed, 1);
+	assert_msg("{\"MESSAGE\":\"m\",");
+}
+
+static void
+test_plain_and_names(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "2025-10-25 23:31:11 INFO httpx: HTTP Request");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_int_equal(el.ts, TS_NONE);
+	assert_msg("2025-10-25 23:31:11 INFO httpx: HTTP Request");
+	decode(ENVELOPE_AUTO, "", 0);
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_int_equal(el.msg_len, 0);
+	decode(ENVELOPE_AUTO, "{\0\"", 3);
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_int_equal(el.msg_len, 3);
+
+	assert_int_equal(envelope_format_from_name("auto"), ENVELOPE_AUTO);
+	assert_int_equal(envelope_format_from_name("docker-json"), ENVELOPE_DOCKER_JSON);
+	assert_int_equal(envelope_format_from_name("docker-ts"), ENVELOPE_DOCKER_TS);
+	assert_int_equal(envelope_format_from_name("journald"), ENVELOPE_JOURNALD);
+	assert_int_equal(envelope_format_from_name("json"), -1);
+	assert_string_equal(envelope_format_name(ENVELOPE_COMPOSE), "compose");
+	assert_string_equal(envelope_format_name(ENVELOPE_DESKTOP), "desktop");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_json_basic, teardown),
+		cmocka_unit_test_teardown(test_json_key_order_extra_keys, teardown),
+		cmocka_unit_test_teardown(test_json_escapes, teardown),
+		cmocka_unit_test_teardown(test_json_lone_surrogate, teardown),
+		cmocka_unit_test_teardown(test_json_partial, teardown),
+		cmocka_unit_test_teardown(test_json_broken, teardown),
+		cmocka_unit_test_teardown(test_json_other_is_plain, teardown),
+		cmocka_unit_test_teardown(test_json_forced_broken, teardown),
+		cmocka_unit_test_teardown(test_docker_ts, teardown),
+		cmocka_unit_test_teardown(test_docker_ts_inner_stamps, teardown),
+		cmocka_unit_test_teardown(test_compose, teardown),
+		cmocka_unit_test_teardown(test_compose_ts, teardown),
+		cmocka_unit_test_teardown(test_desktop, teardown),
+		cmocka_unit_test_teardown(test_logfmt, teardown),
+		cmocka_unit_test_teardown(test_logrus, teardown),
+		cmocka_unit_test_teardown(test_journald, teardown),
+		cmocka_unit_test_teardown(test_plain_and_names, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
