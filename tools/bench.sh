@@ -1,0 +1,306 @@
+#!/bin/sh
+# bench.sh - `make bench`: logtriage ingest against grep on the same corpora.
+#
+# Builds tools/gen_corpus.c, writes a `docker compose logs -t` corpus (1 GiB)
+# and a json-file corpus (200 MiB) with their truth, then for each corpus runs
+# `grep -c -E -f tools/bench_patterns.txt` and `logtriage ingest` into a fresh
+# database, interleaved, and reports medians, MB/s, lines/s, the ratio and
+# peak RSS; checks the stored counts against the truth; times `report` and
+# the TUI's first screen.
+#
+# Environment:
+#   BENCH_DIR       scratch directory (default: bench/ in the tree)
+#   BENCH_SIZE      mixed corpus size, K/M/G binary (default 1G)
+#   BENCH_JSON_SIZE json-file corpus size (default 200M, or BENCH_SIZE/5)
+#   BENCH_RUNS      runs of each command (default 3)
+#   BENCH_FLAT=1    also ingest a 4 GiB corpus and compare peak RSS with 1 GiB
+#   LOGTRIAGE       binary to measure (default ./logtriage)
+set -eu
+
+LC_ALL=C
+export LC_ALL
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+dir=${BENCH_DIR:-$top/bench}
+runs=${BENCH_RUNS:-3}
+lt=${LOGTRIAGE:-$top/logtriage}
+pats=$top/tools/bench_patterns.txt
+mkdir -p "$dir"
+
+to_bytes() {
+	case $1 in
+	*[kK]) echo $(( ${1%?} * 1024 )) ;;
+	*[mM]) echo $(( ${1%?} * 1048576 )) ;;
+	*[gG]) echo $(( ${1%?} * 1073741824 )) ;;
+	*) echo "$1" ;;
+	esac
+}
+
+if [ -n "${BENCH_SIZE:-}" ]; then
+	mixed_size=$(to_bytes "$BENCH_SIZE")
+	json_size=$(to_bytes "${BENCH_JSON_SIZE:-$((mixed_size / 5))}")
+	mixed_storms=
+	json_storms=
+else
+	mixed_size=$(to_bytes 1G)
+	json_size=$(to_bytes "${BENCH_JSON_SIZE:-200M}")
+	mixed_storms="--storms 12"
+	json_storms="--storms 4"
+fi
+
+if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
+	have_time=1
+else
+	have_time=0
+	echo "bench: GNU time not found; peak RSS not measured" >&2
+fi
+
+gen=$dir/gen_corpus
+if [ ! -x "$gen" ] || [ "$top/tools/gen_corpus.c" -nt "$gen" ]; then
+	${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -o "$gen" "$top/tools/gen_corpus.c" -lm
+fi
+
+# corpus NAME ENVELOPE BYTES [OPTIONS]: (re)generate only when its arguments
+# or the generator changed.
+corpus() {
+	name=$1 env=$2 bytes=$3
+	shift 3
+	args="--seed 42 --size $bytes --envelope $env $*"
+	if [ -f "$dir/$name.log" ] && [ -f "$dir/$name.args" ] &&
+	    [ "$(cat "$dir/$name.args")" = "$args" ] &&
+	    [ ! "$gen" -nt "$dir/$name.log" ]; then
+		return
+	fi
+	echo "bench: writing $dir/$name.log ($env, $bytes bytes)"
+	t0=$(date +%s%N)
+	# shellcheck disable=SC2086
+	"$gen" $args --out "$dir/$name.log" --truth "$dir/$name.truth.json"
+	t1=$(date +%s%N)
+	echo "$args" > "$dir/$name.args"
+	awk -v t="$(( t1 - t0 ))" -v b="$bytes" \
+	    'BEGIN { printf "bench: generated in %.2f s (%.0f MB/s)\n", t / 1e9, b / 1e6 / (t / 1e9) }'
+}
+
+# truth FILE KEY: a number from the truth JSON.
+truth() {
+	sed -n "s/^ *\"$2\": \([0-9][0-9]*\).*/\1/p" "$1" | head -n 1
+}
+
+median() {
+	tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# timed OUTFILE CMD...: run CMD, append "seconds rss_kib" to OUTFILE.
+timed() {
+	out=$1
+	shift
+	t0=$(date +%s%N)
+	if [ "$have_time" = 1 ]; then
+		/usr/bin/time -f %M -o "$dir/.rss" "$@" > "$dir/.stdout" 2> "$dir/.stderr" ||
+		    { echo "bench: failed: $*" >&2; cat "$dir/.stderr" >&2; return 1; }
+		rss=$(tail -n 1 "$dir/.rss")
+	else
+		"$@" > "$dir/.stdout" 2> "$dir/.stderr" ||
+		    { echo "bench: failed: $*" >&2; cat "$dir/.stderr" >&2; return 1; }
+		rss=0
+	fi
+	t1=$(date +%s%N)
+	echo "$(( t1 - t0 )) $rss" >> "$out"
+}
+
+fresh_db() {
+	rm -f "$1" "$1-wal" "$1-shm" "$1-journal"
+}
+
+have_lt=1
+if [ ! -x "$lt" ]; then
+	echo "bench: $lt not built; measuring grep only" >&2
+	have_lt=0
+fi
+
+results=$dir/results.txt
+: > "$results"
+
+# measure NAME: grep and logtriage, interleaved.
+measure() {
+	name=$1 file=$dir/$1.log db=$dir/$1.db
+	bytes=$(wc -c < "$file")
+	lines=$(truth "$dir/$name.truth.json" lines)
+	rm -f "$dir/$name.grep" "$dir/$name.lt"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		timed "$dir/$name.grep" grep -c -E -f "$pats" "$file" || [ -s "$dir/.stdout" ]
+		gcount=$(cat "$dir/.stdout")
+		if [ "$have_lt" = 1 ]; then
+			fresh_db "$db"
+			timed "$dir/$name.lt" "$lt" ingest --db "$db" -q "$file" || have_lt=0
+		fi
+		i=$((i + 1))
+	done
+	gt=$(cut -d' ' -f1 "$dir/$name.grep" | median)
+	grss=$(cut -d' ' -f2 "$dir/$name.grep" | sort -n | tail -n 1)
+	echo "$name grep $bytes $lines $gt $grss" >> "$results"
+	echo "bench: $name: grep -c counted $gcount matching lines; runs (s):" \
+	    $(awk '{ printf "%.3f ", $1 / 1e9 }' "$dir/$name.grep")
+	if [ "$have_lt" = 1 ] && [ -s "$dir/$name.lt" ]; then
+		ltt=$(cut -d' ' -f1 "$dir/$name.lt" | median)
+		ltrss=$(cut -d' ' -f2 "$dir/$name.lt" | sort -n | tail -n 1)
+		echo "$name logtriage $bytes $lines $ltt $ltrss" >> "$results"
+		echo "bench: $name: logtriage ingest runs (s):" \
+		    $(awk '{ printf "%.3f ", $1 / 1e9 }' "$dir/$name.lt")
+	fi
+}
+
+# count_rule DB RULE: events stored for RULE.
+count_rule() {
+	"$lt" events --db "$1" --rule "$2" --format ndjson | wc -l
+}
+
+# check NAME: stored counts against the generator's truth.
+check() {
+	name=$1 db=$dir/$1.db tj=$dir/$1.truth.json
+	echo "bench: $name: stored counts against the truth"
+	for pair in retry:retry provider-timeout:timeout fallback:fallback \
+	    semaphore-leak:semaphore_leak semaphore-health:semaphore_health \
+	    semaphore-recovered:semaphore_recovery_success \
+	    semaphore-recovery-failed:semaphore_recovery_failed \
+	    semaphore-double-release:double_release \
+	    ws-keepalive-1011:ws_1011_total response-time:latency_lines; do
+		rule=${pair%%:*} key=${pair#*:}
+		want=$(truth "$tj" "$key")
+		got=$(count_rule "$db" "$rule" 2>/dev/null || echo error)
+		verdict=OK
+		[ "$got" = "$want" ] || verdict=MISMATCH
+		printf '  %-26s %-9s truth %-8s stored %s\n' "$rule" "$verdict" "$want" "$got"
+	done
+	if command -v sqlite3 >/dev/null 2>&1; then
+		want=$(grep -c '"peer":' "$tj" || true)
+		got=$(sqlite3 "$db" "SELECT count(*) FROM incidents WHERE kind = 'storm' AND rule = 'ws-keepalive-1011'" 2>/dev/null || echo error)
+		verdict=OK
+		[ "$got" = "$want" ] || verdict=MISMATCH
+		printf '  %-26s %-9s truth %-8s stored %s\n' "storms" "$verdict" "$want" "$got"
+		want=$(truth "$tj" unrecovered_leaks)
+		got=$(sqlite3 "$db" "SELECT count(*) FROM incidents WHERE kind IN ('unresolved', 'open') AND rule = 'semaphore-leak'" 2>/dev/null || echo error)
+		verdict=OK
+		[ "$got" = "$want" ] || verdict=MISMATCH
+		printf '  %-26s %-9s truth %-8s stored %s\n' "unrecovered leaks" "$verdict" "$want" "$got"
+	else
+		echo "  (sqlite3 not installed: storms and unrecovered leaks not checked)"
+	fi
+}
+
+# The truth's time span, for report and TUI windows over the whole corpus.
+window() {
+	first=$(sed -n 's/.*"first_timestamp": "\([^"]*\)".*/\1/p' "$1")
+	last=$(sed -n 's/.*"last_timestamp": "\([^"]*\)".*/\1/p' "$1")
+	until=$(date -u -d "$last + 1 minute" +%Y-%m-%dT%H:%M:%SZ)
+	echo "$first $until"
+}
+
+report_time() {
+	name=$1 db=$dir/$1.db
+	set -- $(window "$dir/$name.truth.json")
+	rm -f "$dir/$name.report"
+	i=0
+	while [ "$i" -lt 3 ]; do
+		timed "$dir/$name.report" "$lt" report --db "$db" --since "$1" \
+		    --until "$2" --format json || return 0
+		i=$((i + 1))
+	done
+	rt=$(cut -d' ' -f1 "$dir/$name.report" | median)
+	events=$(sqlite3 "$db" "SELECT count(*) FROM events" 2>/dev/null || echo '?')
+	echo "$name report $rt $events" >> "$results"
+}
+
+# The TUI's first screen: from start until the summary is on the pane.
+tui_time() {
+	name=$1 db=$dir/$1.db
+	mark=${BENCH_TUI_MARK:-EVENTS BY CATEGORY}
+	if ! command -v tmux >/dev/null 2>&1; then
+		echo "bench: tmux not installed; TUI first screen not timed"
+		return 0
+	fi
+	set -- $(window "$dir/$name.truth.json")
+	sess=logtriage-bench-$$
+	t0=$(date +%s%N)
+	tmux new-session -d -s "$sess" -x 120 -y 40 \
+	    "$lt tui --db $db --since $1 --until $2"
+	shown=0
+	n=0
+	while [ "$n" -lt 1000 ]; do
+		if tmux capture-pane -p -t "$sess" 2>/dev/null | grep -q "$mark"; then
+			shown=1
+			break
+		fi
+		n=$((n + 1))
+		sleep 0.01
+	done
+	t1=$(date +%s%N)
+	tmux capture-pane -p -t "$sess" > "$dir/$name.tui.txt" 2>/dev/null || true
+	tmux kill-session -t "$sess" 2>/dev/null || true
+	if [ "$shown" = 1 ]; then
+		echo "$name tui $(( t1 - t0 ))" >> "$results"
+	else
+		echo "bench: $name: the TUI did not show \"$mark\" within 10 s (screen in $dir/$name.tui.txt)"
+	fi
+}
+
+flat() {
+	corpus mixed-4g mixed "$(to_bytes 4G)" --storms 48
+	for f in mixed mixed-4g; do
+		fresh_db "$dir/flat.db"
+		rm -f "$dir/flat.$f"
+		timed "$dir/flat.$f" "$lt" ingest --db "$dir/flat.db" -q "$dir/$f.log"
+		echo "flat $f $(cat "$dir/flat.$f")" >> "$results"
+	done
+	fresh_db "$dir/flat.db"
+}
+
+corpus mixed mixed "$mixed_size" $mixed_storms
+corpus json docker-json "$json_size" $json_storms
+echo "bench: $runs runs each, interleaved, LC_ALL=C, $(nproc) CPUs"
+measure mixed
+measure json
+if [ "$have_lt" = 1 ]; then
+	check mixed
+	check json
+	report_time mixed
+	tui_time mixed
+	if [ "${BENCH_FLAT:-0}" = 1 ]; then
+		flat
+	fi
+fi
+
+awk '
+function mb(b, t) { return b / 1e6 / (t / 1e9) }
+$2 == "grep" || $2 == "logtriage" {
+	key = $1; tool = $2
+	t[key, tool] = $5; rss[key, tool] = $6; bytes[key] = $3; lines[key] = $4
+	if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+}
+$2 == "report" { rep = sprintf("report --format json over %s events: %.3f s (median of 3)", $4, $3 / 1e9) }
+$2 == "tui" { tui = sprintf("TUI first screen: %.3f s", $3 / 1e9) }
+$1 == "flat" { frss[$2] = $4; ft[$2] = $3 }
+END {
+	printf "\n%-6s %-10s %10s %9s %8s %12s %9s %7s\n", "corpus", "tool", "bytes", "wall s", "MB/s", "lines/s", "RSS MiB", "ratio"
+	for (i = 1; i <= n; i++) {
+		k = order[i]
+		split("grep logtriage", tools, " ")
+		for (j = 1; j <= 2; j++) {
+			tl = tools[j]
+			if (!((k, tl) in t)) continue
+			ratio = (tl == "logtriage" && t[k, "grep"] > 0) ? sprintf("%.2f", t[k, tl] / t[k, "grep"]) : "-"
+			printf "%-6s %-10s %10d %9.3f %8.0f %12.0f %9.1f %7s\n", k, tl, bytes[k], t[k, tl] / 1e9,
+			    mb(bytes[k], t[k, tl]), lines[k] / (t[k, tl] / 1e9), rss[k, tl] / 1024, ratio
+		}
+	}
+	print "(ratio = logtriage / grep wall time; medians; RSS = largest peak of the runs)"
+	if (rep != "") print rep
+	if (tui != "") print tui
+	if ("mixed" in frss && "mixed-4g" in frss) {
+		d = (frss["mixed-4g"] - frss["mixed"]) / frss["mixed"] * 100
+		printf "RSS flatness: 1 GiB %.1f MiB (%.2f s), 4 GiB %.1f MiB (%.2f s): %+.1f%% %s\n",
+		    frss["mixed"] / 1024, ft["mixed"] / 1e9, frss["mixed-4g"] / 1024, ft["mixed-4g"] / 1e9, d,
+		    (d <= 10 && d >= -10) ? "(flat)" : "(NOT flat)"
+	}
+}' "$results"
