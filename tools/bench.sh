@@ -14,6 +14,7 @@
 #   BENCH_JSON_SIZE json-file corpus size (default 200M, or BENCH_SIZE/5)
 #   BENCH_RUNS      runs of each command (default 3)
 #   BENCH_FLAT=1    also ingest a 4 GiB corpus and compare peak RSS with 1 GiB
+#   BENCH_RULES     rules directory passed to ingest (default: the binary's own)
 #   LOGTRIAGE       binary to measure (default ./logtriage)
 set -eu
 
@@ -25,6 +26,8 @@ dir=${BENCH_DIR:-$top/bench}
 runs=${BENCH_RUNS:-3}
 lt=${LOGTRIAGE:-$top/logtriage}
 pats=$top/tools/bench_patterns.txt
+rules_opt=
+[ -z "${BENCH_RULES:-}" ] || rules_opt="--rules $BENCH_RULES"
 mkdir -p "$dir"
 
 to_bytes() {
@@ -133,7 +136,8 @@ measure() {
 		gcount=$(cat "$dir/.stdout")
 		if [ "$have_lt" = 1 ]; then
 			fresh_db "$db"
-			timed "$dir/$name.lt" "$lt" ingest --db "$db" -q "$file" || have_lt=0
+			# shellcheck disable=SC2086
+			timed "$dir/$name.lt" "$lt" ingest --db "$db" $rules_opt -q "$file" || have_lt=0
 		fi
 		i=$((i + 1))
 	done
@@ -250,7 +254,8 @@ flat() {
 	for f in mixed mixed-4g; do
 		fresh_db "$dir/flat.db"
 		rm -f "$dir/flat.$f"
-		timed "$dir/flat.$f" "$lt" ingest --db "$dir/flat.db" -q "$dir/$f.log"
+		# shellcheck disable=SC2086
+		timed "$dir/flat.$f" "$lt" ingest --db "$dir/flat.db" $rules_opt -q "$dir/$f.log"
 		echo "flat $f $(cat "$dir/flat.$f")" >> "$results"
 	done
 	fresh_db "$dir/flat.db"
