@@ -1,0 +1,459 @@
+/*
+ * multiline.c - glue decoded physical lines into records, per source.
+ *
+ * Pending records are kept per (envelope source, stream): NULL source is
+ * the input's own, and docker json-file stdout and stderr are separate, so
+ * a print() on stdout never lands inside a logging record on stderr.
+ *
+ * The rule, for each line of a source with a pending record:
+ *  1. The previous line was a json-file partial chunk: this line is the
+ *     rest of the same physical line and is appended WITHOUT a newline.
+ *  2. Otherwise the line STARTS A NEW RECORD when
+ *     a. the message begins with a timestamp (timeparse_leading), or
+ *     b. it begins with a logging level header: a level word (DEBUG INFO
+ *        WARNING WARN ERROR CRITICAL FATAL TRACE NOTICE) followed by ':',
+ *        a blank or '|' ("INFO:openai._base_client:...", uvicorn's
+ *        "INFO:     ..."), a bracketed level at the start ("[INFO] ..."),
+ *        or " - [LEVEL]" within its first 160 bytes ("name - [INFO] : ...").
+ *  3. Otherwise it JOINS the pending record (after a '\n') when
+ *     a. it is empty or begins with a blank or a tab,
+ *     b. it is a traceback line: "Traceback (most recent call last):",
+ *        "During handling of the above exception, another exception
+ *        occurred:", "The above exception was the direct cause of the
+ *        following exception:", "...<N lines>...", or a caret line (only
+ *        '^', '~' and blanks),
+ *     c. the pending record is inside a traceback: the first unindented
+ *        other line is the final exception line ("ValueError: ...",
+ *        "openai.APITimeoutError: ..."); it joins and ends the traceback,
+ *     d. the pending record began with a timestamp: a source that stamps
+ *        its records writes unstamped lines only as part of a message
+ *        (print() output such as "[EXAI] ready" included).
+ *  4. Otherwise it starts a record of its own: a source that never stamps
+ *     (nginx, redis) has one record per line.
+ * A line with no pending record always starts one.
+ *
+ * A record's time is its first line's envelope stamp, else the leading
+ * stamp of its message, else the previous record's of the same source
+ * (RECORD_NO_TS; TS_NONE when there never was one).  The message keeps its
+ * own stamp: rules see the text as the application wrote it.
+ *
+ * Memory is bounded: a record's text is capped at ML_RECORD_CAP (later
+ * lines still extend line_last; RECORD_TRUNCATED), at most ML_MAX_SOURCES
+ * sources are pending (the least recently used is flushed), and buffers
+ * are reused from record to record.
+ *
+ * Knows nothing about rules or SQL.
+ */
+#include "multiline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "timeparse.h"
+#include "util.h"
+
+#define ML_RECORD_CAP	(4u * 1024 * 1024)
+#define ML_MAX_SOURCES	256
+/* A buffer that grew past this for a rare big record is given back. */
+#define ML_KEEP_BUF	(256u * 1024)
+
+struct ml_source {
+	char			*name;		/* NULL: the input's own */
+	size_t			 name_len;
+	uint64_t		 hash;
+	enum envelope_stream	 stream;
+	uint64_t		 used;		/* LRU clock */
+
+	struct buf		 text;
+	int			 pending;
+	int			 open_partial;	/* last line was a partial chunk */
+	int			 in_traceback;
+	int			 stamped;	/* record began with a leading stamp */
+	int64_t			 ts;
+	unsigned		 flags;
+	enum envelope_stream	 rec_stream;
+	uint64_t		 line_first;
+	uint64_t		 line_last;
+	uint64_t		 offset_first;
+
+	int64_t			 last_ts;	/* time of the previous record */
+};
+
+struct multiline {
+	const struct tz		*tz;
+	multiline_emit_fn	 emit;
+	void			*arg;
+	struct ml_source	*src[ML_MAX_SOURCES];
+	size_t			 nsrc;
+	struct ml_source	*last;		/* cache: consecutive lines share a source */
+	uint64_t		 clock;
+};
+
+struct multiline *
+multiline_new(const struct tz *tz, multiline_emit_fn emit, void *arg)
+{
+	struct multiline *m = xcalloc(1, sizeof *m);
+
+	m->tz = tz;
+	m->emit = emit;
+	m->arg = arg;
+	return m;
+}
+
+static void
+emit_pending(struct multiline *m, struct ml_source *s)
+{
+	struct record rec;
+
+	if (!s->pending)
+		return;
+	memset(&rec, 0, sizeof rec);
+	rec.ts = s->ts;
+	rec.source = s->name;
+	rec.source_len = s->name_len;
+	rec.stream = s->rec_stream;
+	rec.text = s->text.data != NULL ? s->text.data : "";
+	rec.len = s->text.len;
+	rec.line_first = s->line_first;
+	rec.line_last = s->line_last;
+	rec.offset_first = s->offset_first;
+	rec.flags = s->flags;
+	s->pending = 0;
+	s->open_partial = 0;
+	s->in_traceback = 0;
+	m->emit(m->arg, &rec);
+	if (s->text.cap > ML_KEEP_BUF)
+		buf_free(&s->text);
+	else
+		buf_reset(&s->text);
+}
+
+/* Pending records go out oldest first, so a flush keeps input order. */
+void
+multiline_flush(struct multiline *m)
+{
+	struct ml_source *first;
+	size_t i;
+
+	for (;;) {
+		first = NULL;
+		for (i = 0; i < m->nsrc; i++) {
+			if (m->src[i]->pending && (first == NULL ||
+			    m->src[i]->line_first < first->line_first))
+				first = m->src[i];
+		}
+		if (first == NULL)
+			return;
+		emit_pending(m, first);
+	}
+}
+
+void
+multiline_free(struct multiline *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->nsrc; i++) {
+		buf_free(&m->src[i]->text);
+		free(m->src[i]->name);
+		free(m->src[i]);
+	}
+	free(m);
+}
+
+uint64_t
+multiline_safe_offset(const struct multiline *m, uint64_t current,
+    uint64_t current_lineno, uint64_t *lineno)
+{
+	uint64_t off = current, ln = current_lineno;
+	size_t i;
+
+	for (i = 0; i < m->nsrc; i++) {
+		if (m->src[i]->pending && m->src[i]->offset_first < off) {
+			off = m->src[i]->offset_first;
+			ln = m->src[i]->line_first - 1;
+		}
+	}
+	if (lineno != NULL)
+		*lineno = ln;
+	return off;
+}
+
+static int
+same_source(const struct ml_source *s, const char *name, size_t len,
+    uint64_t hash, enum envelope_stream stream)
+{
+	if (s->stream != stream || s->name_len != len)
+		return 0;
+	if (len == 0)
+		return 1;
+	return s->hash == hash && memcmp(s->name, name, len) == 0;
+}
+
+/* The state of (name, stream), created (or taken from the LRU one) when new. */
+static struct ml_source *
+source_get(struct multiline *m, const char *name, size_t len,
+    enum envelope_stream stream)
+{
+	struct ml_source *s;
+	uint64_t hash;
+	size_t i, victim;
+
+	if (name == NULL)
+		len = 0;
+	s = m->last;
+	if (s != NULL && s->stream == stream && s->name_len == len &&
+	    (len == 0 || memcmp(s->name, name, len) == 0)) {
+		s->used = ++m->clock;
+		return s;
+	}
+	hash = len ? util_hash64(name, len, UTIL_HASH_SEED) : 0;
+	for (i = 0; i < m->nsrc; i++) {
+		if (same_source(m->src[i], name, len, hash, stream)) {
+			s = m->src[i];
+			goto found;
+		}
+	}
+	if (m->nsrc < ML_MAX_SOURCES) {
+		s = xcalloc(1, sizeof *s);
+		buf_init(&s->text);
+		m->src[m->nsrc++] = s;
+	} else {
+		victim = 0;
+		for (i = 1; i < m->nsrc; i++) {
+			if (m->src[i]->used < m->src[victim]->used)
+				victim = i;
+		}
+		s = m->src[victim];
+		emit_pending(m, s);
+		free(s->name);
+	}
+	s->name = len ? xstrndup(name, len) : NULL;
+	s->name_len = len;
+	s->hash = hash;
+	s->stream = stream;
+	s->pending = 0;
+	s->last_ts = TS_NONE;
+found:
+	s->used = ++m->clock;
+	m->last = s;
+	return s;
+}
+
+static int
+starts_with(const char *p, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+
+	return n >= k && memcmp(p, lit, k) == 0;
+}
+
+static const char *const level_words[] = {
+	"DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL",
+	"TRACE", "NOTICE"
+};
+
+/* Length of the level word p starts with (case-insensitive if icase), or 0. */
+static size_t
+level_word(const char *p, size_t n, int icase)
+{
+	size_t i, k;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(level_words); i++) {
+		k = strlen(level_words[i]);
+		if (n < k)
+			continue;
+		if (icase ? strncasecmp(p, level_words[i], k) == 0 :
+		    memcmp(p, level_words[i], k) == 0)
+			return k;
+	}
+	return 0;
+}
+
+/* "[LEVEL]" or "[LEVEL ]" at p. */
+static int
+bracket_level(const char *p, size_t n)
+{
+	size_t k;
+
+	if (n < 3 || p[0] != '[' || (k = level_word(p + 1, n - 1, 1)) == 0)
+		return 0;
+	k++;
+	while (k < n && p[k] == ' ')
+		k++;
+	return k < n && p[k] == ']';
+}
+
+static int
+level_header(const char *p, size_t n)
+{
+	size_t k, lim;
+	const char *q;
+
+	if (p[0] >= 'A' && p[0] <= 'Z' && (k = level_word(p, n, 0)) > 0 &&
+	    (k == n || p[k] == ':' || p[k] == ' ' || p[k] == '\t' || p[k] == '|'))
+		return 1;
+	if (p[0] == '[')
+		return bracket_level(p, n);
+	lim = n < 160 ? n : 160;
+	for (q = p; (q = memmem(q, lim - (size_t)(q - p), " - [", 4)) != NULL; q++) {
+		if (bracket_level(q + 3, n - (size_t)(q + 3 - p)))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+caret_line(const char *p, size_t n)
+{
+	size_t i;
+	int caret = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '^' || p[i] == '~')
+			caret = 1;
+		else if (p[i] != ' ')
+			return 0;
+	}
+	return caret;
+}
+
+#define TB_HEADER "Traceback (most recent call last):"
+
+/* Lines that belong to a traceback whatever precedes them. */
+static int
+traceback_marker(const char *p, size_t n)
+{
+	return starts_with(p, n, TB_HEADER) ||
+	    starts_with(p, n, "During handling of the above exception, another exception occurred:") ||
+	    starts_with(p, n, "The above exception was the direct cause of the following exception:") ||
+	    starts_with(p, n, "...<") || caret_line(p, n);
+}
+
+/* NUL and invalid UTF-8 in p; ASCII runs are skipped a word at a time. */
+static unsigned
+scan_bytes(const char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	unsigned flags = 0;
+	size_t i = 0, k;
+	uint64_t w;
+
+	while (i < n) {
+		while (i + 8 <= n) {
+			memcpy(&w, p + i, 8);
+			if ((((w - ones) & ~w) | w) & highs)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		if (p[i] == '\0') {
+			flags |= RECORD_NUL;
+			i++;
+		} else if ((unsigned char)p[i] < 0x80) {
+			i++;
+		} else if ((k = util_utf8_seq((const unsigned char *)p + i, n - i)) == 0) {
+			flags |= RECORD_BAD_UTF8;
+			i++;
+		} else {
+			i += k;
+		}
+	}
+	return flags;
+}
+
+static void
+append_text(struct ml_source *s, const char *p, size_t n, int newline)
+{
+	size_t room = ML_RECORD_CAP - s->text.len;
+
+	if (newline) {
+		if (room == 0) {
+			s->flags |= RECORD_TRUNCATED;
+			return;
+		}
+		buf_putc(&s->text, '\n');
+		room--;
+	}
+	if (n > room) {
+		n = room;
+		s->flags |= RECORD_TRUNCATED;
+	}
+	buf_append(&s->text, p, n);
+}
+
+static void
+begin_record(struct multiline *m, struct ml_source *s,
+    const struct envelope_line *el, const struct reader_line *rl,
+    int stamped, int64_t inner)
+{
+	int64_t ts = el->ts != TS_NONE ? el->ts : inner;
+
+	s->pending = 1;
+	s->flags = 0;
+	s->stamped = stamped;
+	s->in_traceback = 0;
+	s->rec_stream = el->stream;
+	s->line_first = rl->lineno;
+	s->offset_first = rl->offset;
+	if (ts == TS_NONE) {
+		s->flags |= RECORD_NO_TS;
+		s->ts = s->last_ts;
+	} else {
+		if (s->last_ts != TS_NONE && ts < s->last_ts)
+			s->flags |= RECORD_BACKWARDS;
+		s->ts = ts;
+		s->last_ts = ts;
+	}
+}
+
+void
+multiline_push(struct multiline *m, const struct envelope_line *el,
+    const struct reader_line *rl)
+{
+	struct ml_source *s;
+	const char *p = el->msg;
+	size_t n = el->msg_len, k;
+	int64_t inner = TS_NONE;
+	int start, marker;
+
+	s = source_get(m, el->source, el->source_len, el->stream);
+	if (s->pending && s->open_partial) {
+		append_text(s, p, n, 0);
+	} else {
+		k = n > 0 ? timeparse_leading(p, n, m->tz, &inner) : 0;
+		if (k == 0)
+			inner = TS_NONE;
+		marker = n > 0 && traceback_marker(p, n);
+		if (!s->pending || k > 0)
+			start = 1;
+		else if (n == 0 || p[0] == ' ' || p[0] == '\t' || marker)
+			start = 0;
+		else if (level_header(p, n))
+			start = 1;
+		else
+			start = !(s->in_traceback || s->stamped);
+		if (start) {
+			emit_pending(m, s);
+			begin_record(m, s, el, rl, k > 0, inner);
+			buf_reset(&s->text);
+			append_text(s, p, n, 0);
+		} else {
+			append_text(s, p, n, 1);
+		}
+		if (starts_with(p, n, TB_HEADER))
+			s->in_traceback = 1;
+		else if (!start && !marker && n > 0 && p[0] != ' ' && p[0] != '\t')
+			s->in_traceback = 0;
+	}
+	s->open_partial = el->partial;
+	s->line_last = rl->lineno;
+	if (el->malformed)
+		s->flags |= RECORD_MALFORMED;
+	if (rl->truncated)
+		s->flags |= RECORD_TRUNCATED;
+	s->flags |= scan_bytes(p, n);
+}

@@ -1,0 +1,420 @@
+/*
+ * test_multiline.c - lines in, records out: tracebacks, continuation rules,
+ * per-source pending records, partial chunks, times, flags and caps.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "envelope.h"
+#include "multiline.h"
+#include "util.h"
+
+/* 2025-10-25T23:31:11Z */
+#define T0 1761435071000LL
+
+struct got {
+	char		*text;
+	size_t		 len;
+	char		*source;
+	int64_t		 ts;
+	uint64_t	 first, last, offset;
+	unsigned	 flags;
+	enum envelope_stream stream;
+};
+
+struct fixture {
+	struct envelope		*env;
+	struct multiline	*ml;
+	struct got		 rec[600];
+	size_t			 n;
+	uint64_t		 lineno;
+	uint64_t		 offset;
+};
+
+static struct fixture fx;
+
+static void
+collect(void *arg, const struct record *r)
+{
+	struct fixture *f = arg;
+	struct got *g;
+
+	assert_true(f->n < UTIL_ARRAY_LEN(f->rec));
+	g = &f->rec[f->n++];
+	g->text = xstrndup(r->text, r->len);
+	g->len = r->len;
+	g->source = r->source != NULL ? xstrndup(r->source, r->source_len) : NULL;
+	g->ts = r->ts;
+	g->first = r->line_first;
+	g->last = r->line_last;
+	g->offset = r->offset_first;
+	g->flags = r->flags;
+	g->stream = r->stream;
+}
+
+static int
+setup(void **state)
+{
+	memset(&fx, 0, sizeof fx);
+	fx.env = envelope_new(ENVELOPE_AUTO, NULL);
+	fx.ml = multiline_new(NULL, collect, &fx);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	size_t i;
+
+	multiline_free(fx.ml);
+	envelope_free(fx.env);
+	for (i = 0; i < fx.n; i++) {
+		free(fx.rec[i].text);
+		free(fx.rec[i].source);
+	}
+	return 0;
+}
+
+static void
+push_len(const char *line, size_t len, int truncated)
+{
+	struct envelope_line el;
+	struct reader_line rl;
+
+	memset(&rl, 0, sizeof rl);
+	rl.p = line;
+	rl.len = len;
+	rl.lineno = ++fx.lineno;
+	rl.offset = fx.offset;
+	rl.end_offset = fx.offset + len + 1;
+	rl.truncated = truncated;
+	fx.offset = rl.end_offset;
+	envelope_decode(fx.env, line, len, &el);
+	multiline_push(fx.ml, &el, &rl);
+}
+
+static void
+push(const char *line)
+{
+	push_len(line, strlen(line), 0);
+}
+
+static void
+push_all(const char *const *lines, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		push(lines[i]);
+}
+
+static void
+assert_rec(size_t i, uint64_t first, uint64_t last, const char *text)
+{
+	assert_true(i < fx.n);
+	assert_int_equal(fx.rec[i].first, first);
+	assert_int_equal(fx.rec[i].last, last);
+	if (text != NULL)
+		assert_string_equal(fx.rec[i].text, text);
+}
+
+static void
+test_chained_traceback(void **state)
+{
+	const char *lines[] = {
+		"2025-10-25 23:31:11 INFO a: before",
+		"2025-10-25 23:31:12 ERROR src.x: failed",
+		"Traceback (most recent call last):",
+		"  File \"a.py\", line 1, in f",
+		"    raise ValueError('x')",
+		"ValueError: x",
+		"",
+		"During handling of the above exception, another exception occurred:",
+		"",
+		"Traceback (most recent call last):",
+		"  File \"b.py\", line 2, in g",
+		"    ...<6 lines>...",
+		"      ^^^^^^",
+		"openai.APITimeoutError: Request timed out.",
+		"2025-10-25 23:31:13 INFO a: after",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	assert_int_equal(fx.n, 2);
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	assert_rec(0, 1, 1, "2025-10-25 23:31:11 INFO a: before");
+	assert_rec(1, 2, 14,
+	    "2025-10-25 23:31:12 ERROR src.x: failed\n"
+	    "Traceback (most recent call last):\n"
+	    "  File \"a.py\", line 1, in f\n"
+	    "    raise ValueError('x')\n"
+	    "ValueError: x\n"
+	    "\n"
+	    "During handling of the above exception, another exception occurred:\n"
+	    "\n"
+	    "Traceback (most recent call last):\n"
+	    "  File \"b.py\", line 2, in g\n"
+	    "    ...<6 lines>...\n"
+	    "      ^^^^^^\n"
+	    "openai.APITimeoutError: Request timed out.");
+	assert_rec(2, 15, 15, "2025-10-25 23:31:13 INFO a: after");
+	assert_int_equal(fx.rec[0].ts, T0);
+	assert_int_equal(fx.rec[1].ts, T0 + 1000);
+	assert_int_equal(fx.rec[2].ts, T0 + 2000);
+	assert_int_equal(fx.rec[1].flags, 0);
+	assert_int_equal(fx.rec[1].offset, 35);
+	assert_null(fx.rec[1].source);
+}
+
+static void
+test_traceback_in_unstamped_record(void **state)
+{
+	const char *lines[] = {
+		"ERROR:root:boom",
+		"Traceback (most recent call last):",
+		"KeyError: 'k'",
+		"[EXAI] unstamped print",
+		"plain line",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	assert_rec(0, 1, 3, "ERROR:root:boom\nTraceback (most recent call last):\nKeyError: 'k'");
+	assert_rec(1, 4, 4, "[EXAI] unstamped print");
+	assert_rec(2, 5, 5, "plain line");
+	assert_int_equal(fx.rec[0].ts, TS_NONE);
+	assert_int_equal(fx.rec[0].flags, RECORD_NO_TS);
+}
+
+static void
+test_interleaved_compose(void **state)
+{
+	const char *lines[] = {
+		"svc-a  | 2025-10-25 23:31:11 ERROR a: boom",
+		"svc.b  | 2025-10-25 23:31:12 INFO b: hi",
+		"svc-a  | Traceback (most recent call last):",
+		"svc.b  |   continuation of b",
+		"svc-a  | ValueError: x",
+		"svc-a  | 2025-10-25 23:31:13 INFO a: next",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	assert_int_equal(fx.n, 1);
+	assert_rec(0, 1, 5, "2025-10-25 23:31:11 ERROR a: boom\n"
+	    "Traceback (most recent call last):\nValueError: x");
+	assert_string_equal(fx.rec[0].source, "svc-a");
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	assert_rec(1, 2, 4, "2025-10-25 23:31:12 INFO b: hi\n  continuation of b");
+	assert_string_equal(fx.rec[1].source, "svc.b");
+	assert_int_equal(fx.rec[1].ts, T0 + 1000);
+	assert_rec(2, 6, 6, "2025-10-25 23:31:13 INFO a: next");
+	assert_string_equal(fx.rec[2].source, "svc-a");
+}
+
+static void
+test_level_headers(void **state)
+{
+	const char *lines[] = {
+		"2025-10-25 23:31:11 INFO a: x",
+		"[EXAI] WebSocket daemon ready",
+		"INFO:openai._base_client:Retrying request to /chat/completions in 0.4 seconds",
+		"INFO     Started server process [1]",
+		"[INFO] hello",
+		"zhipuai - [WARNING] : Retrying request",
+		"WARNING:root:x",
+		"  indented",
+		"Errors: not a level word",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 7);
+	assert_rec(0, 1, 2, "2025-10-25 23:31:11 INFO a: x\n[EXAI] WebSocket daemon ready");
+	assert_rec(1, 3, 3, lines[2]);
+	assert_rec(2, 4, 4, lines[3]);
+	assert_rec(3, 5, 5, lines[4]);
+	assert_rec(4, 6, 6, lines[5]);
+	assert_rec(5, 7, 8, "WARNING:root:x\n  indented");
+	assert_rec(6, 9, 9, lines[8]);
+	assert_int_equal(fx.rec[0].flags, 0);
+	assert_int_equal(fx.rec[1].ts, T0);
+	assert_int_equal(fx.rec[1].flags, RECORD_NO_TS);
+}
+
+static void
+test_times(void **state)
+{
+	const char *lines[] = {
+		"no stamp yet",
+		"2025-10-25 23:31:11 INFO x",
+		"2025-10-25 23:31:10 INFO y",
+		"INFO:z",
+		"2025-10-25T23:31:20.000000000Z 2025-10-25 23:31:15 INFO inner differs",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 5);
+	assert_int_equal(fx.rec[0].ts, TS_NONE);
+	assert_int_equal(fx.rec[0].flags, RECORD_NO_TS);
+	assert_int_equal(fx.rec[1].ts, T0);
+	assert_int_equal(fx.rec[1].flags, 0);
+	assert_int_equal(fx.rec[2].ts, T0 - 1000);
+	assert_int_equal(fx.rec[2].flags, RECORD_BACKWARDS);
+	assert_int_equal(fx.rec[3].ts, T0 - 1000);
+	assert_int_equal(fx.rec[3].flags, RECORD_NO_TS);
+	/* The envelope stamp wins; the message keeps its own stamp. */
+	assert_int_equal(fx.rec[4].ts, T0 + 9000);
+	assert_int_equal(fx.rec[4].flags, 0);
+	assert_string_equal(fx.rec[4].text, "2025-10-25 23:31:15 INFO inner differs");
+}
+
+static void
+test_partial_chunks(void **state)
+{
+	const char *lines[] = {
+		"{\"log\":\"2025-10-25 23:31:11 INFO big: aaaa\",\"stream\":\"stderr\",\"time\":\"2025-10-25T23:31:11.5Z\"}",
+		"{\"log\":\"bbbb\\u003c\",\"stream\":\"stderr\",\"time\":\"2025-10-25T23:31:11.5Z\"}",
+		"{\"log\":\"cc\\n\",\"stream\":\"stderr\",\"time\":\"2025-10-25T23:31:11.5Z\"}",
+		"{\"log\":\"[EXAI] on stdout\\n\",\"stream\":\"stdout\",\"time\":\"2025-10-25T23:31:11.6Z\"}",
+		"{\"log\":\"2025-10-25 23:31:12 INFO next\\n\",\"stream\":\"stderr\",\"time\":\"2025-10-25T23:31:12Z\"}",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	assert_int_equal(fx.n, 1);
+	assert_rec(0, 1, 3, "2025-10-25 23:31:11 INFO big: aaaabbbb<cc");
+	assert_int_equal(fx.rec[0].ts, T0 + 500);
+	assert_int_equal(fx.rec[0].stream, STREAM_STDERR);
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	/* stdout keeps its own pending record: a print never joins a stderr record. */
+	assert_rec(1, 4, 4, "[EXAI] on stdout");
+	assert_int_equal(fx.rec[1].stream, STREAM_STDOUT);
+	assert_int_equal(fx.rec[1].ts, T0 + 600);
+	assert_rec(2, 5, 5, "2025-10-25 23:31:12 INFO next");
+}
+
+static void
+test_flags(void **state)
+{
+	push("2025-10-25 23:31:11 INFO bad \xff byte");
+	push_len("2025-10-25 23:31:12 INFO nul \0 byte", 35, 0);
+	push("{\"log\":\"broken");
+	push_len("2025-10-25 23:31:13 INFO cut", 28, 1);
+	push("2025-10-25 23:31:14 INFO ok \xc3\xa9");
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 4);
+	assert_int_equal(fx.rec[0].flags, RECORD_BAD_UTF8);
+	/* The broken envelope is an unstamped line of a stamped record. */
+	assert_rec(1, 2, 3, NULL);
+	assert_int_equal(fx.rec[1].len, 35 + 1 + 14);
+	assert_int_equal(fx.rec[1].flags, RECORD_NUL | RECORD_MALFORMED);
+	assert_int_equal(fx.rec[2].flags, RECORD_TRUNCATED);
+	assert_int_equal(fx.rec[3].flags, 0);
+}
+
+static void
+test_record_cap(void **state)
+{
+	size_t big = 1024 * 1024, i;
+	char *line = xmalloc(big);
+
+	memset(line, 'x', big);
+	line[0] = ' ';
+	push("2025-10-25 23:31:11 ERROR dump:");
+	for (i = 0; i < 6; i++)
+		push_len(line, big, 0);
+	push("2025-10-25 23:31:12 INFO after");
+	free(line);
+	assert_int_equal(fx.n, 1);
+	assert_int_equal(fx.rec[0].len, 4 * 1024 * 1024);
+	assert_int_equal(fx.rec[0].first, 1);
+	assert_int_equal(fx.rec[0].last, 7);
+	assert_int_equal(fx.rec[0].flags, RECORD_TRUNCATED);
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 2);
+	assert_int_equal(fx.rec[1].flags, 0);
+}
+
+static void
+test_unstamped_source(void **state)
+{
+	push("nginx-1  | 172.18.0.1 - - [25/Oct/2025:23:31:11 +0000] \"GET / HTTP/1.1\" 200");
+	push("nginx-1  | 172.18.0.1 - - [25/Oct/2025:23:31:12 +0000] \"GET /x HTTP/1.1\" 404");
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 2);
+	assert_rec(0, 1, 1, NULL);
+	assert_rec(1, 2, 2, NULL);
+	assert_string_equal(fx.rec[1].source, "nginx-1");
+}
+
+static void
+test_safe_offset(void **state)
+{
+	const char *first = "a-1  | 2025-10-25 23:31:11 INFO first";
+	uint64_t ln = 99;
+
+	assert_int_equal(multiline_safe_offset(fx.ml, 0, 0, &ln), 0);
+	assert_int_equal(ln, 0);
+	push(first);
+	push("b-1  | 2025-10-25 23:31:11 INFO second");
+	push("a-1  | 2025-10-25 23:31:12 INFO third");
+	/* a's first record is out; b's (line 2) is still pending. */
+	assert_int_equal(fx.n, 1);
+	assert_int_equal(multiline_safe_offset(fx.ml, fx.offset, fx.lineno, &ln),
+	    strlen(first) + 1);
+	assert_int_equal(ln, 1);
+	multiline_flush(fx.ml);
+	assert_int_equal(multiline_safe_offset(fx.ml, fx.offset, fx.lineno, &ln), fx.offset);
+	assert_int_equal(ln, 3);
+}
+
+static void
+test_lru_sources(void **state)
+{
+	char line[64];
+	int i;
+
+	for (i = 0; i < 257; i++) {
+		snprintf(line, sizeof line, "c%d | 2025-10-25 23:31:11 INFO x", i);
+		push(line);
+	}
+	/* The 257th source pushed out the least recently used one. */
+	assert_int_equal(fx.n, 1);
+	assert_string_equal(fx.rec[0].source, "c0");
+	push("c1 |   more for c1");
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 257);
+	assert_string_equal(fx.rec[1].source, "c1");
+	assert_rec(1, 2, 258, "2025-10-25 23:31:11 INFO x\n  more for c1");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_chained_traceback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_traceback_in_unstamped_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interleaved_compose, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_level_headers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unstamped_source, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_safe_offset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lru_sources, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
