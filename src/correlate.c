@@ -1,0 +1,791 @@
+/*
+ * correlate.c - keep incidents and links equal to what the stored events
+ * imply.  Notes from ingest say which (rule, source) pairs changed and
+ * from what log time; correlate_run then recomputes each pair from a quiet
+ * point before that time (a moment with no event of the rule in the window
+ * before it, so no episode or wait can straddle it) to the end of the
+ * data.  Results therefore depend only on the set of stored events, never
+ * on how or in what order they arrived.  The window logic itself is in
+ * correlator.c; this file only reads and writes the store.
+ */
+#include "correlate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "correlator.h"
+#include "rules.h"
+#include "store.h"
+#include "util.h"
+
+/* Bounds for "everything" that leave room to add or subtract a window. */
+#define TS_LOW	(INT64_MIN / 4)
+#define TS_HIGH	(INT64_MAX / 4)
+
+enum {
+	ST_WALK,
+	ST_SCAN_A,
+	ST_SCAN_B,
+	ST_DEL_STORMS,
+	ST_DEL_WAITS,
+	ST_CLEAR_LINKS,
+	ST_SET_LINK,
+	ST_ADD_INCIDENT,
+	ST_FOLLOW_SUBJECTS,
+	ST_FOLLOW_TARGET,
+	ST_SET_FOLLOW,
+	ST_LOG_TIME,
+	ST_RESETTLE,
+	ST_SOURCES,
+	ST_DEL_ALL,
+	ST_CLEAR_ALL,
+	ST_COUNT
+};
+
+static const char *const correlate_sql[ST_COUNT] = {
+	[ST_WALK] =
+	    "SELECT ts FROM events WHERE rule = ?1 AND source_id = ?2 AND ts < ?3"
+	    " ORDER BY ts DESC",
+	/* Two copies of the scan, so a subject and a target scan can be open at once. */
+	[ST_SCAN_A] =
+	    "SELECT id, ts, json_extract(fields, ?4) FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 ORDER BY ts, id",
+	[ST_SCAN_B] =
+	    "SELECT id, ts, json_extract(fields, ?4) FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 ORDER BY ts, id",
+	[ST_DEL_STORMS] =
+	    "DELETE FROM incidents WHERE kind = 'storm' AND rule = ?1"
+	    " AND source_id = ?2 AND start >= ?3",
+	[ST_DEL_WAITS] =
+	    "DELETE FROM incidents WHERE kind IN ('unresolved', 'open')"
+	    " AND rule = ?1 AND source_id = ?2 AND start >= ?3",
+	[ST_CLEAR_LINKS] =
+	    "UPDATE events SET link = NULL WHERE rule = ?1 AND source_id = ?2"
+	    " AND ts >= ?3 AND link IS NOT NULL",
+	[ST_SET_LINK] = "UPDATE events SET link = ?2 WHERE id = ?1",
+	[ST_ADD_INCIDENT] =
+	    "INSERT INTO incidents (kind, rule, source_id, key, start, end, count,"
+	    " peak_per_min, detected_at, event_id, details)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_FOLLOW_SUBJECTS] =
+	    "SELECT id, ts, fields FROM events WHERE rule = ?1 AND source_id = ?2"
+	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts, id",
+	[ST_FOLLOW_TARGET] =
+	    "SELECT id, fields FROM events WHERE rule = ?1 AND source_id = ?2"
+	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts DESC, id DESC LIMIT 1",
+	[ST_SET_FOLLOW] =
+	    "UPDATE events SET link = ?2, inherited = ?3 WHERE id = ?1",
+	[ST_LOG_TIME] = "SELECT last_ts FROM sources WHERE id = ?1",
+	[ST_RESETTLE] =
+	    "UPDATE incidents SET kind = 'unresolved' WHERE kind = 'open'"
+	    " AND rule = ?1 AND source_id = ?2 AND start <= ?3",
+	[ST_SOURCES] = "SELECT id FROM sources ORDER BY id",
+	[ST_DEL_ALL] = "DELETE FROM incidents",
+	[ST_CLEAR_ALL] =
+	    "UPDATE events SET link = NULL, inherited = NULL"
+	    " WHERE link IS NOT NULL OR inherited IS NOT NULL",
+};
+
+/* What a rule does in correlation. */
+#define ROLE_STORM	0x01
+#define ROLE_EXPECT	0x02
+#define ROLE_FOLLOWS	0x04
+#define ROLE_TARGET	0x08	/* some rule expects or follows it */
+
+enum work_kind {
+	WORK_STORM,
+	WORK_EXPECT,
+	WORK_FOLLOWS
+};
+
+/* One (rule, source) pair to recompute, from log time `from` (follows: to `to`). */
+struct work {
+	int		 rule;
+	enum work_kind	 kind;
+	int64_t		 source_id;
+	int64_t		 from, to;
+};
+
+/* The latest log time a source was noted at. */
+struct src_time {
+	int64_t		 source_id;
+	int64_t		 ts;
+};
+
+struct correlate {
+	struct store		*st;
+	sqlite3			*db;
+	const struct ruleset	*rs;
+	sqlite3_stmt		*stmt[ST_COUNT];
+	int			*role;		/* per rule index */
+	int			*expect_target;	/* rule index or -1 */
+	int			*follows_target;
+	struct work		*work;
+	size_t			 nwork, capwork;
+	struct src_time		*times;
+	size_t			 ntimes, captimes;
+};
+
+struct correlate *
+correlate_new(struct store *st, const struct ruleset *rs, char *err,
+    size_t errlen)
+{
+	struct correlate *c = xcalloc(1, sizeof *c);
+	const struct rule *r;
+	size_t i;
+	int t;
+
+	c->st = st;
+	c->db = store_db(st);
+	c->rs = rs;
+	for (i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v2(c->db, correlate_sql[i], -1, &c->stmt[i],
+		    NULL) != SQLITE_OK) {
+			util_err(err, errlen, "preparing correlation: %s",
+			    sqlite3_errmsg(c->db));
+			correlate_free(c);
+			return NULL;
+		}
+	}
+	c->role = xcalloc(rs->n ? rs->n : 1, sizeof *c->role);
+	c->expect_target = xcalloc(rs->n ? rs->n : 1, sizeof *c->expect_target);
+	c->follows_target = xcalloc(rs->n ? rs->n : 1, sizeof *c->follows_target);
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->rules[i];
+		c->expect_target[i] = c->follows_target[i] = -1;
+		if (r->storm_n > 0)
+			c->role[i] |= ROLE_STORM;
+		if (r->expect_rule != NULL) {
+			c->role[i] |= ROLE_EXPECT;
+			t = ruleset_index(rs, r->expect_rule);
+			c->expect_target[i] = t;
+			if (t >= 0)
+				c->role[t] |= ROLE_TARGET;
+		}
+		if (r->follows_rule != NULL) {
+			c->role[i] |= ROLE_FOLLOWS;
+			t = ruleset_index(rs, r->follows_rule);
+			c->follows_target[i] = t;
+			if (t >= 0)
+				c->role[t] |= ROLE_TARGET;
+		}
+	}
+	return c;
+}
+
+void
+correlate_free(struct correlate *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(c->stmt[i]);
+	free(c->role);
+	free(c->expect_target);
+	free(c->follows_target);
+	free(c->work);
+	free(c->times);
+	free(c);
+}
+
+int
+correlate_wants(const struct correlate *c, int rule_index)
+{
+	if (rule_index < 0 || (size_t)rule_index >= c->rs->n)
+		return 0;
+	return c->role[rule_index] != 0;
+}
+
+/* Widen the pending work of (rule, kind, source) to [from, to]. */
+static void
+mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
+    int64_t from, int64_t to)
+{
+	struct work *w;
+	size_t i;
+
+	/* Few rules times few sources: newest first finds a hit at once. */
+	for (i = c->nwork; i-- > 0;) {
+		w = &c->work[i];
+		if (w->rule == rule && w->kind == kind && w->source_id == source_id) {
+			if (from < w->from)
+				w->from = from;
+			if (to > w->to)
+				w->to = to;
+			return;
+		}
+	}
+	if (c->nwork == c->capwork) {
+		c->capwork = c->capwork ? c->capwork * 2 : 16;
+		c->work = xrealloc(c->work, c->capwork * sizeof *c->work);
+	}
+	w = &c->work[c->nwork++];
+	w->rule = rule;
+	w->kind = kind;
+	w->source_id = source_id;
+	w->from = from;
+	w->to = to;
+}
+
+void
+correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t ts)
+{
+	const struct rule *r;
+	int role;
+	size_t j;
+
+	if (!correlate_wants(c, rule_index))
+		return;
+	role = c->role[rule_index];
+	if (role & ROLE_STORM)
+		mark(c, rule_index, WORK_STORM, source_id, ts, ts);
+	if (role & ROLE_EXPECT)
+		mark(c, rule_index, WORK_EXPECT, source_id, ts, ts);
+	if (role & ROLE_FOLLOWS)
+		mark(c, rule_index, WORK_FOLLOWS, source_id, ts, ts);
+	if (!(role & ROLE_TARGET))
+		return;
+	for (j = 0; j < c->rs->n; j++) {
+		r = &c->rs->rules[j];
+		/* A target can pay only subjects up to W before it ... */
+		if (c->expect_target[j] == rule_index)
+			mark(c, (int)j, WORK_EXPECT, source_id,
+			    ts - r->expect_within_ms, ts - r->expect_within_ms);
+		/* ... and be followed only by subjects up to W after it. */
+		if (c->follows_target[j] == rule_index)
+			mark(c, (int)j, WORK_FOLLOWS, source_id, ts,
+			    ts + r->follows_within_ms);
+	}
+}
+
+void
+correlate_note_time(struct correlate *c, int64_t source_id, int64_t ts)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntimes; i++) {
+		if (c->times[i].source_id == source_id) {
+			if (ts > c->times[i].ts)
+				c->times[i].ts = ts;
+			return;
+		}
+	}
+	if (c->ntimes == c->captimes) {
+		c->captimes = c->captimes ? c->captimes * 2 : 8;
+		c->times = xrealloc(c->times, c->captimes * sizeof *c->times);
+	}
+	c->times[c->ntimes].source_id = source_id;
+	c->times[c->ntimes].ts = ts;
+	c->ntimes++;
+}
+
+static int
+db_fail(struct correlate *c, char *err, size_t errlen, const char *rule,
+    const char *what)
+{
+	util_err(err, errlen, "correlating %s: %s: %s", rule, what,
+	    sqlite3_errmsg(c->db));
+	return -1;
+}
+
+/* Run a statement that returns no rows, then reset it. */
+static int
+exec_stmt(struct correlate *c, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+bind_rule_source(sqlite3_stmt *st, const char *rule, int64_t source_id)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, source_id);
+}
+
+/* How far a source's log reaches: its stored last_ts or a later note. */
+static int64_t
+log_time(struct correlate *c, int64_t source_id)
+{
+	sqlite3_stmt *st = c->stmt[ST_LOG_TIME];
+	int64_t t = TS_NONE;
+	size_t i;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, source_id);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	for (i = 0; i < c->ntimes; i++) {
+		if (c->times[i].source_id == source_id && c->times[i].ts > t)
+			t = c->times[i].ts;
+	}
+	return t;
+}
+
+/*
+ * The latest T <= from with no event of (rule, source) in [T - W, T).
+ * Nothing before T can reach an event at or after T, so results from T on
+ * can be recomputed alone.
+ */
+static int
+quiet_point(struct correlate *c, const char *rule, int64_t source_id,
+    int64_t from, int64_t window_ms, int64_t *t, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = c->stmt[ST_WALK];
+	int64_t ts;
+	int rc;
+
+	*t = from;
+	bind_rule_source(st, rule, source_id);
+	sqlite3_bind_int64(st, 3, from);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ts = sqlite3_column_int64(st, 0);
+		if (ts < *t - window_ms)
+			break;
+		*t = ts;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(c, err, errlen, rule, "finding a quiet point");
+	return 0;
+}
+
+/* Events of (rule, source) from ts on, with the by-field's value as key. */
+static void
+scan_start(sqlite3_stmt *st, const char *rule, int64_t source_id, int64_t from,
+    const char *path)
+{
+	bind_rule_source(st, rule, source_id);
+	sqlite3_bind_int64(st, 3, from);
+	if (path != NULL)
+		sqlite3_bind_text(st, 4, path, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 4);
+}
+
+struct scan_row {
+	int64_t		 id, ts;
+	const char	*key;
+	size_t		 keylen;
+};
+
+/* 1 with a row, 0 at the end, -1 on error. */
+static int
+scan_next(sqlite3_stmt *st, struct scan_row *row)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -1;
+	row->id = sqlite3_column_int64(st, 0);
+	row->ts = sqlite3_column_int64(st, 1);
+	row->key = (const char *)sqlite3_column_text(st, 2);
+	row->keylen = (size_t)sqlite3_column_bytes(st, 2);
+	if (row->key == NULL) {
+		row->key = "";
+		row->keylen = 0;
+	}
+	return 1;
+}
+
+/* A JSON path naming one field, quoted so any field name is literal. */
+static char *
+field_path(const char *field)
+{
+	struct buf b;
+
+	if (field == NULL)
+		return NULL;
+	buf_init(&b);
+	buf_puts(&b, "$.\"");
+	util_escape_json(&b, field, strlen(field));
+	buf_putc(&b, '"');
+	return b.data;
+}
+
+/* What the emit callbacks need, and the first error they met. */
+struct emit_ctx {
+	struct correlate	*c;
+	const struct rule	*r;
+	int64_t			 source_id;
+	int			 failed;
+	struct buf		 details;
+};
+
+static int
+add_incident(struct correlate *c, const char *kind, const char *rule,
+    int64_t source_id, const char *key, size_t keylen, int64_t start,
+    int64_t end, uint64_t count, int64_t peak, int64_t detected_at,
+    int64_t event_id, const char *details)
+{
+	sqlite3_stmt *st = c->stmt[ST_ADD_INCIDENT];
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, source_id);
+	sqlite3_bind_text(st, 4, key, (int)keylen, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, start);
+	sqlite3_bind_int64(st, 6, end);
+	sqlite3_bind_int64(st, 7, (int64_t)count);
+	if (peak >= 0)
+		sqlite3_bind_int64(st, 8, peak);
+	if (detected_at != TS_NONE)
+		sqlite3_bind_int64(st, 9, detected_at);
+	if (event_id > 0)
+		sqlite3_bind_int64(st, 10, event_id);
+	sqlite3_bind_text(st, 11, details, -1, SQLITE_TRANSIENT);
+	return exec_stmt(c, st);
+}
+
+static void
+emit_storm(const struct storm_episode *ep, void *arg)
+{
+	struct emit_ctx *x = arg;
+
+	if (x->failed)
+		return;
+	buf_reset(&x->details);
+	buf_printf(&x->details, "{\"first_event\":%lld,\"last_event\":%lld}",
+	    (long long)ep->first_id, (long long)ep->last_id);
+	if (add_incident(x->c, "storm", x->r->id, x->source_id, ep->key,
+	    ep->keylen, ep->start, ep->end, ep->count, (int64_t)ep->peak_per_min,
+	    ep->detected_at, 0, x->details.data) != 0)
+		x->failed = 1;
+}
+
+static int
+run_storm(struct correlate *c, const struct rule *r, int64_t source_id,
+    int64_t from, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	struct storm_tracker *t;
+	struct emit_ctx x = { .c = c, .r = r, .source_id = source_id };
+	struct scan_row row;
+	char *path;
+	int64_t quiet;
+	int rc;
+
+	if (quiet_point(c, r->id, source_id, from, r->storm_window_ms, &quiet,
+	    err, errlen) != 0)
+		return -1;
+	st = c->stmt[ST_DEL_STORMS];
+	bind_rule_source(st, r->id, source_id);
+	sqlite3_bind_int64(st, 3, quiet);
+	if (exec_stmt(c, st) != 0)
+		return db_fail(c, err, errlen, r->id, "clearing storms");
+
+	buf_init(&x.details);
+	path = field_path(r->storm_by);
+	t = storm_tracker_new(r->storm_n, r->storm_window_ms, emit_storm, &x);
+	st = c->stmt[ST_SCAN_A];
+	scan_start(st, r->id, source_id, quiet, path);
+	while (!x.failed && (rc = scan_next(st, &row)) == 1)
+		storm_tracker_feed(t, row.ts, row.key, row.keylen, row.id);
+	sqlite3_reset(st);
+	if (!x.failed && rc == 0)
+		storm_tracker_finish(t);
+	storm_tracker_free(t);
+	free(path);
+	buf_free(&x.details);
+	if (x.failed || rc != 0)
+		return db_fail(c, err, errlen, r->id, "recomputing storms");
+	return 0;
+}
+
+static void
+emit_expect(const struct expect_result *res, void *arg)
+{
+	struct emit_ctx *x = arg;
+	sqlite3_stmt *st;
+
+	if (x->failed)
+		return;
+	if (res->outcome == EXPECT_MET) {
+		st = x->c->stmt[ST_SET_LINK];
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, res->subject_id);
+		sqlite3_bind_int64(st, 2, res->target_id);
+		if (exec_stmt(x->c, st) != 0)
+			x->failed = 1;
+		return;
+	}
+	buf_reset(&x->details);
+	buf_puts(&x->details, "{\"expect\":\"");
+	util_escape_json(&x->details, x->r->expect_rule, strlen(x->r->expect_rule));
+	buf_printf(&x->details, "\",\"within_ms\":%lld}",
+	    (long long)x->r->expect_within_ms);
+	if (add_incident(x->c, res->outcome == EXPECT_OPEN ? "open" : "unresolved",
+	    x->r->id, x->source_id, res->key, res->keylen, res->subject_ts,
+	    res->subject_ts, 1, -1, TS_NONE, res->subject_id,
+	    x->details.data) != 0)
+		x->failed = 1;
+}
+
+static int
+run_expect(struct correlate *c, const struct rule *r, int64_t source_id,
+    int64_t from, char *err, size_t errlen)
+{
+	sqlite3_stmt *sa = c->stmt[ST_SCAN_A], *sb = c->stmt[ST_SCAN_B], *st;
+	struct expect_pairer *p;
+	struct emit_ctx x = { .c = c, .r = r, .source_id = source_id };
+	struct scan_row a, b;
+	char *path;
+	int64_t quiet;
+	int ha, hb;
+
+	/*
+	 * Subjects before a quiet point waited at most until it, so neither
+	 * their payments nor their incidents change.
+	 */
+	if (quiet_point(c, r->id, source_id, from, r->expect_within_ms, &quiet,
+	    err, errlen) != 0)
+		return -1;
+	st = c->stmt[ST_CLEAR_LINKS];
+	bind_rule_source(st, r->id, source_id);
+	sqlite3_bind_int64(st, 3, quiet);
+	if (exec_stmt(c, st) != 0)
+		return db_fail(c, err, errlen, r->id, "clearing links");
+	st = c->stmt[ST_DEL_WAITS];
+	bind_rule_source(st, r->id, source_id);
+	sqlite3_bind_int64(st, 3, quiet);
+	if (exec_stmt(c, st) != 0)
+		return db_fail(c, err, errlen, r->id, "clearing unresolved");
+
+	buf_init(&x.details);
+	path = field_path(r->expect_by);
+	p = expect_pairer_new(r->expect_within_ms, emit_expect, &x);
+	scan_start(sa, r->id, source_id, quiet, path);
+	scan_start(sb, r->expect_rule, source_id, quiet, path);
+	ha = scan_next(sa, &a);
+	hb = scan_next(sb, &b);
+	while (!x.failed && ha >= 0 && hb >= 0 && (ha || hb)) {
+		/* At equal times the subject goes first: a target then still pays. */
+		if (ha && (!hb || a.ts <= b.ts)) {
+			expect_pairer_subject(p, a.ts, a.key, a.keylen, a.id);
+			ha = scan_next(sa, &a);
+		} else {
+			expect_pairer_target(p, b.ts, b.key, b.keylen, b.id);
+			hb = scan_next(sb, &b);
+		}
+	}
+	sqlite3_reset(sa);
+	sqlite3_reset(sb);
+	if (!x.failed && ha == 0 && hb == 0)
+		expect_pairer_finish(p, log_time(c, source_id));
+	expect_pairer_free(p);
+	free(path);
+	buf_free(&x.details);
+	if (x.failed || ha < 0 || hb < 0)
+		return db_fail(c, err, errlen, r->id, "recomputing expectations");
+	return 0;
+}
+
+/* The fields of target that subject lacks, as a JSON object; NULL if none. */
+static char *
+inherit_fields(const char *subject, const char *target)
+{
+	cJSON *s, *t, *out, *it;
+	char *json = NULL, *p;
+
+	if (target == NULL)
+		return NULL;
+	t = cJSON_Parse(target);
+	if (t == NULL || !cJSON_IsObject(t)) {
+		cJSON_Delete(t);
+		return NULL;
+	}
+	s = subject != NULL ? cJSON_Parse(subject) : NULL;
+	out = cJSON_CreateObject();
+	cJSON_ArrayForEach(it, t) {
+		if (it->string == NULL ||
+		    cJSON_GetObjectItemCaseSensitive(s, it->string) != NULL)
+			continue;
+		cJSON_AddItemToObject(out, it->string, cJSON_Duplicate(it, 1));
+	}
+	if (out->child != NULL) {
+		p = cJSON_PrintUnformatted(out);
+		json = xstrdup(p);
+		cJSON_free(p);
+	}
+	cJSON_Delete(out);
+	cJSON_Delete(s);
+	cJSON_Delete(t);
+	return json;
+}
+
+static int
+run_follows(struct correlate *c, const struct rule *r, int64_t source_id,
+    int64_t from, int64_t to, char *err, size_t errlen)
+{
+	sqlite3_stmt *ss = c->stmt[ST_FOLLOW_SUBJECTS];
+	sqlite3_stmt *tg = c->stmt[ST_FOLLOW_TARGET];
+	sqlite3_stmt *up = c->stmt[ST_SET_FOLLOW];
+	int64_t id, ts, link;
+	char *inherited;
+	int rc, trc, failed = 0;
+
+	/* Only link and inherited change, so the scan's index is undisturbed. */
+	bind_rule_source(ss, r->id, source_id);
+	sqlite3_bind_int64(ss, 3, from);
+	sqlite3_bind_int64(ss, 4, to);
+	while (!failed && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(ss, 0);
+		ts = sqlite3_column_int64(ss, 1);
+		bind_rule_source(tg, r->follows_rule, source_id);
+		sqlite3_bind_int64(tg, 3, ts - r->follows_within_ms);
+		sqlite3_bind_int64(tg, 4, ts);
+		trc = sqlite3_step(tg);
+		sqlite3_reset(up);
+		sqlite3_clear_bindings(up);
+		sqlite3_bind_int64(up, 1, id);
+		inherited = NULL;
+		if (trc == SQLITE_ROW) {
+			link = sqlite3_column_int64(tg, 0);
+			sqlite3_bind_int64(up, 2, link);
+			inherited = inherit_fields(
+			    (const char *)sqlite3_column_text(ss, 2),
+			    (const char *)sqlite3_column_text(tg, 1));
+			if (inherited != NULL)
+				sqlite3_bind_text(up, 3, inherited, -1, SQLITE_TRANSIENT);
+		} else if (trc != SQLITE_DONE)
+			failed = 1;
+		sqlite3_reset(tg);
+		if (!failed && exec_stmt(c, up) != 0)
+			failed = 1;
+		free(inherited);
+	}
+	sqlite3_reset(ss);
+	if (failed || (rc != SQLITE_ROW && rc != SQLITE_DONE))
+		return db_fail(c, err, errlen, r->id, "linking");
+	return 0;
+}
+
+/* A source's log time moved on: waits whose window it passed are unresolved. */
+static int
+resettle(struct correlate *c, int64_t source_id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = c->stmt[ST_RESETTLE];
+	const struct rule *r;
+	int64_t now = log_time(c, source_id);
+	size_t i;
+
+	if (now == TS_NONE)
+		return 0;
+	for (i = 0; i < c->rs->n; i++) {
+		r = &c->rs->rules[i];
+		if (!(c->role[i] & ROLE_EXPECT))
+			continue;
+		bind_rule_source(st, r->id, source_id);
+		sqlite3_bind_int64(st, 3, now - r->expect_within_ms);
+		if (exec_stmt(c, st) != 0)
+			return db_fail(c, err, errlen, r->id, "settling open waits");
+	}
+	return 0;
+}
+
+static int
+run_work(struct correlate *c, char *err, size_t errlen)
+{
+	const struct work *w;
+	const struct rule *r;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < c->nwork; i++) {
+		w = &c->work[i];
+		r = &c->rs->rules[w->rule];
+		switch (w->kind) {
+		case WORK_STORM:
+			rc = run_storm(c, r, w->source_id, w->from, err, errlen);
+			break;
+		case WORK_EXPECT:
+			rc = run_expect(c, r, w->source_id, w->from, err, errlen);
+			break;
+		case WORK_FOLLOWS:
+			rc = run_follows(c, r, w->source_id, w->from, w->to, err,
+			    errlen);
+			break;
+		}
+	}
+	for (i = 0; rc == 0 && i < c->ntimes; i++)
+		rc = resettle(c, c->times[i].source_id, err, errlen);
+	/* After a failure the caller rolls back; the notes went with it. */
+	c->nwork = 0;
+	c->ntimes = 0;
+	return rc;
+}
+
+/* Run f inside a transaction of its own unless the caller holds one. */
+static int
+in_transaction(struct correlate *c, int (*f)(struct correlate *, char *, size_t),
+    char *err, size_t errlen)
+{
+	if (!sqlite3_get_autocommit(c->db))
+		return f(c, err, errlen);
+	if (store_begin(c->st, err, errlen) != 0)
+		return -1;
+	if (f(c, err, errlen) != 0) {
+		store_rollback(c->st);
+		return -1;
+	}
+	return store_commit(c->st, err, errlen);
+}
+
+int
+correlate_run(struct correlate *c, char *err, size_t errlen)
+{
+	if (c->nwork == 0 && c->ntimes == 0)
+		return 0;
+	return in_transaction(c, run_work, err, errlen);
+}
+
+static int
+rebuild(struct correlate *c, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = c->stmt[ST_SOURCES];
+	int64_t source_id;
+	size_t i;
+	int rc;
+
+	if (exec_stmt(c, c->stmt[ST_DEL_ALL]) != 0 ||
+	    exec_stmt(c, c->stmt[ST_CLEAR_ALL]) != 0)
+		return db_fail(c, err, errlen, "all rules", "clearing");
+	c->nwork = 0;
+	sqlite3_reset(st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		source_id = sqlite3_column_int64(st, 0);
+		for (i = 0; i < c->rs->n; i++) {
+			if (c->role[i] & ROLE_STORM)
+				mark(c, (int)i, WORK_STORM, source_id, TS_LOW, TS_HIGH);
+			if (c->role[i] & ROLE_EXPECT)
+				mark(c, (int)i, WORK_EXPECT, source_id, TS_LOW, TS_HIGH);
+			if (c->role[i] & ROLE_FOLLOWS)
+				mark(c, (int)i, WORK_FOLLOWS, source_id, TS_LOW,
+				    TS_HIGH);
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(c, err, errlen, "all rules", "listing sources");
+	return run_work(c, err, errlen);
+}
+
+int
+correlate_rebuild(struct correlate *c, char *err, size_t errlen)
+{
+	return in_transaction(c, rebuild, err, errlen);
+}

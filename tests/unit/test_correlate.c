@@ -1,0 +1,468 @@
+/*
+ * test_correlate.c - correlation against a real store: storms, expectations
+ * and follow-links come out exactly, open waits settle as log time moves,
+ * and the result depends only on the stored events, not on how many
+ * ingests brought them or in what order.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "correlate.h"
+#include "rules.h"
+#include "store.h"
+#include "util.h"
+
+#define S(x) ((int64_t)(x) * 1000)
+
+enum { R_WS, R_LEAK, R_REC, R_FALLBACK, R_TIMEOUT, R_COUNT };
+
+static struct rule test_rules[R_COUNT];
+static struct ruleset test_rs = { .rules = test_rules, .n = R_COUNT };
+
+static int
+setup_rules(void **state)
+{
+	memset(test_rules, 0, sizeof test_rules);
+	test_rules[R_WS].id = "ws";
+	test_rules[R_WS].storm_n = 3;
+	test_rules[R_WS].storm_window_ms = S(60);
+	test_rules[R_WS].storm_by = "peer";
+	test_rules[R_LEAK].id = "leak";
+	test_rules[R_LEAK].expect_rule = "rec";
+	test_rules[R_LEAK].expect_within_ms = S(10);
+	test_rules[R_LEAK].expect_by = "scope";
+	test_rules[R_REC].id = "rec";
+	test_rules[R_FALLBACK].id = "fallback";
+	test_rules[R_FALLBACK].follows_rule = "timeout";
+	test_rules[R_FALLBACK].follows_within_ms = S(5);
+	test_rules[R_FALLBACK].follows_by = "model";
+	test_rules[R_TIMEOUT].id = "timeout";
+	return 0;
+}
+
+struct db {
+	struct store		*st;
+	struct correlate	*c;
+	int64_t			 src;
+};
+
+static void
+db_open(struct db *d)
+{
+	char err[256];
+
+	d->st = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	assert_non_null(d->st);
+	d->src = store_source_id(d->st, "daemon", "named", NULL, err, sizeof err);
+	assert_true(d->src > 0);
+	d->c = correlate_new(d->st, &test_rs, err, sizeof err);
+	assert_non_null(d->c);
+}
+
+static void
+db_close(struct db *d)
+{
+	correlate_free(d->c);
+	store_close(d->st);
+}
+
+/* Store one event the way ingest does and tell the correlator; 0 if a duplicate. */
+static int64_t
+add(struct db *d, int rule, int64_t ts, const char *fields)
+{
+	struct store_event ev;
+	char err[256], text[256];
+	int inserted = -1;
+
+	snprintf(text, sizeof text, "%s %lld %s", test_rules[rule].id,
+	    (long long)ts, fields != NULL ? fields : "");
+	memset(&ev, 0, sizeof ev);
+	ev.source_id = d->src;
+	ev.rule = test_rules[rule].id;
+	ev.ts = ts;
+	ev.hash = util_hash64(text, strlen(text), UTIL_HASH_SEED);
+	ev.text = text;
+	ev.text_len = strlen(text);
+	ev.fields_json = fields;
+	assert_int_equal(store_insert_event(d->st, &ev, &inserted, err, sizeof err), 0);
+	assert_int_equal(store_source_seen(d->st, d->src, ts, ts, err, sizeof err), 0);
+	if (correlate_wants(d->c, rule) && inserted)
+		correlate_note(d->c, rule, d->src, ts);
+	correlate_note_time(d->c, d->src, ts);
+	return inserted ? sqlite3_last_insert_rowid(store_db(d->st)) : 0;
+}
+
+static void
+run(struct db *d)
+{
+	char err[256] = "";
+
+	if (correlate_run(d->c, err, sizeof err) != 0)
+		fail_msg("correlate_run: %s", err);
+}
+
+/* Move the source's log time without an event. */
+static void
+advance(struct db *d, int64_t ts)
+{
+	char err[256];
+
+	assert_int_equal(store_source_seen(d->st, d->src, ts, ts, err, sizeof err), 0);
+	correlate_note_time(d->c, d->src, ts);
+}
+
+/* Every row of a query, one line each, columns joined by '|'. */
+static char *
+rows(struct db *d, const char *sql)
+{
+	sqlite3_stmt *st;
+	struct buf b;
+	int i, n;
+
+	buf_init(&b);
+	assert_int_equal(sqlite3_prepare_v2(store_db(d->st), sql, -1, &st, NULL),
+	    SQLITE_OK);
+	n = sqlite3_column_count(st);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; i < n; i++) {
+			const unsigned char *v = sqlite3_column_text(st, i);
+
+			if (i > 0)
+				buf_putc(&b, '|');
+			buf_puts(&b, v != NULL ? (const char *)v : "-");
+		}
+		buf_putc(&b, '\n');
+	}
+	sqlite3_finalize(st);
+	return b.data;
+}
+
+static void
+check_rows(struct db *d, const char *sql, const char *want)
+{
+	char *got = rows(d, sql);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+#define STORMS "SELECT key, start, end, count, peak_per_min, detected_at," \
+	" json_extract(details, '$.first_event') = (SELECT min(id) FROM events" \
+	" WHERE ts = incidents.start AND rule = 'ws')" \
+	" FROM incidents WHERE kind = 'storm' ORDER BY start, key"
+
+static void
+test_storms(void **state)
+{
+	struct db d;
+
+	db_open(&d);
+	add(&d, R_WS, S(0), "{\"peer\":\"A\"}");
+	add(&d, R_WS, S(0), "{\"peer\":\"B\"}");
+	add(&d, R_WS, S(1), "{\"peer\":\"A\"}");
+	add(&d, R_WS, S(2), "{\"peer\":\"A\"}");
+	add(&d, R_WS, S(3), "{\"peer\":\"A\"}");
+	add(&d, R_WS, S(59), "{\"peer\":\"B\"}");
+	add(&d, R_WS, S(200), "{\"peer\":\"A\"}");
+	add(&d, R_WS, S(201), "{\"peer\":\"A\"}");
+	run(&d);
+	check_rows(&d, STORMS, "A|0|3000|4|4|2000|1\n");
+
+	/* The third close of the second episode arrives in a later ingest. */
+	add(&d, R_WS, S(230), "{\"peer\":\"A\"}");
+	run(&d);
+	check_rows(&d, STORMS, "A|0|3000|4|4|2000|1\nA|200000|230000|3|3|230000|1\n");
+
+	/* A close that fills the gap before it joins the first two episodes. */
+	add(&d, R_WS, S(62), "{\"peer\":\"A\"}");
+	add(&d, R_WS, S(121), "{\"peer\":\"A\"}");
+	add(&d, R_WS, S(180), "{\"peer\":\"A\"}");
+	run(&d);
+	check_rows(&d, STORMS, "A|0|230000|10|4|2000|1\n");
+
+	/* Re-adding the same events changes nothing. */
+	assert_int_equal(add(&d, R_WS, S(62), "{\"peer\":\"A\"}"), 0);
+	run(&d);
+	check_rows(&d, "SELECT count(*) FROM incidents", "1\n");
+	db_close(&d);
+}
+
+#define WAITS "SELECT kind, key, start, end, count," \
+	" (SELECT ts FROM events e WHERE e.id = incidents.event_id)" \
+	" FROM incidents WHERE kind != 'storm' ORDER BY start, key"
+#define LINKS "SELECT s.ts, json_extract(s.fields, '$.scope'), t.ts" \
+	" FROM events s LEFT JOIN events t ON t.id = s.link" \
+	" WHERE s.rule = 'leak' ORDER BY s.ts"
+
+static void
+test_expect(void **state)
+{
+	struct db d;
+
+	db_open(&d);
+	add(&d, R_LEAK, S(0), "{\"scope\":\"global\"}");
+	add(&d, R_REC, S(3), "{\"scope\":\"global\"}");
+	add(&d, R_LEAK, S(10), "{\"scope\":\"kimi\"}");
+	add(&d, R_REC, S(12), "{\"scope\":\"glm\"}");	/* another scope: pays nothing */
+	add(&d, R_LEAK, S(50), "{\"scope\":\"global\"}");
+	advance(&d, S(55));
+	run(&d);
+	check_rows(&d, WAITS,
+	    "unresolved|kimi|10000|10000|1|10000\n"
+	    "open|global|50000|50000|1|50000\n");
+	check_rows(&d, LINKS, "0|global|3000\n10000|kimi|-\n50000|global|-\n");
+
+	/* The recovery arrives: the open wait is met and linked. */
+	add(&d, R_REC, S(58), "{\"scope\":\"global\"}");
+	run(&d);
+	check_rows(&d, WAITS, "unresolved|kimi|10000|10000|1|10000\n");
+	check_rows(&d, LINKS, "0|global|3000\n10000|kimi|-\n50000|global|58000\n");
+
+	/* Log time alone settles an open wait once its window has passed. */
+	add(&d, R_LEAK, S(100), "{\"scope\":\"glm\"}");
+	advance(&d, S(109));
+	run(&d);
+	check_rows(&d, "SELECT kind FROM incidents WHERE start = 100000", "open\n");
+	advance(&d, S(110));
+	run(&d);
+	check_rows(&d, "SELECT kind FROM incidents WHERE start = 100000", "unresolved\n");
+
+	/* An older recovery stored late pays the kimi leak after all. */
+	add(&d, R_REC, S(20), "{\"scope\":\"kimi\"}");
+	run(&d);
+	check_rows(&d, WAITS, "unresolved|glm|100000|100000|1|100000\n");
+	db_close(&d);
+}
+
+#define FOLLOWS "SELECT s.ts, t.ts, s.inherited FROM events s" \
+	" LEFT JOIN events t ON t.id = s.link WHERE s.rule = 'fallback' ORDER BY s.ts"
+
+static void
+test_follows(void **state)
+{
+	struct db d;
+
+	db_open(&d);
+	add(&d, R_TIMEOUT, S(0), "{\"model\":\"kimi\",\"attempts\":\"3\"}");
+	add(&d, R_TIMEOUT, S(2), "{\"model\":\"glm\"}");
+	add(&d, R_FALLBACK, S(3), "{\"model\":\"own\"}");
+	add(&d, R_FALLBACK, S(4), NULL);
+	add(&d, R_FALLBACK, S(7), "{\"reason\":\"x\"}");
+	add(&d, R_FALLBACK, S(8), NULL);
+	add(&d, R_FALLBACK, S(30), NULL);
+	run(&d);
+	check_rows(&d, FOLLOWS,
+	    "3000|2000|-\n"
+	    "4000|2000|{\"model\":\"glm\"}\n"
+	    "7000|2000|{\"model\":\"glm\"}\n"
+	    "8000|-|-\n"
+	    "30000|-|-\n");
+
+	/* A later timeout stored afterwards takes over the fallbacks after it. */
+	add(&d, R_TIMEOUT, S(4), "{\"model\":\"kimi\",\"attempts\":\"1\"}");
+	run(&d);
+	check_rows(&d, FOLLOWS,
+	    "3000|2000|-\n"
+	    "4000|4000|{\"model\":\"kimi\",\"attempts\":\"1\"}\n"
+	    "7000|4000|{\"model\":\"kimi\",\"attempts\":\"1\"}\n"
+	    "8000|4000|{\"model\":\"kimi\",\"attempts\":\"1\"}\n"
+	    "30000|-|-\n");
+	db_close(&d);
+}
+
+/* A data set that crosses every window at the split points. */
+struct ev {
+	int		 rule;
+	int64_t		 ts;
+	const char	*fields;
+};
+
+static const struct ev mixed[] = {
+	{ R_WS, S(0), "{\"peer\":\"A\"}" },
+	{ R_LEAK, S(1), "{\"scope\":\"global\"}" },
+	{ R_TIMEOUT, S(1), "{\"model\":\"kimi\"}" },
+	{ R_WS, S(5), "{\"peer\":\"A\"}" },
+	{ R_FALLBACK, S(5), NULL },
+	{ R_REC, S(6), "{\"scope\":\"global\"}" },
+	{ R_WS, S(20), "{\"peer\":\"B\"}" },
+	{ R_WS, S(30), "{\"peer\":\"A\"}" },
+	{ R_LEAK, S(31), "{\"scope\":\"kimi\"}" },
+	{ R_WS, S(40), "{\"peer\":\"B\"}" },
+	{ R_WS, S(50), "{\"peer\":\"A\"}" },
+	{ R_TIMEOUT, S(60), "{\"model\":\"glm\"}" },
+	{ R_WS, S(61), "{\"peer\":\"B\"}" },
+	{ R_LEAK, S(62), "{\"scope\":\"glm\"}" },
+	{ R_FALLBACK, S(63), "{\"model\":\"x\"}" },
+	{ R_REC, S(72), "{\"scope\":\"glm\"}" },
+	{ R_LEAK, S(103), "{\"scope\":\"global\"}" },
+	{ R_LEAK, S(104), "{\"scope\":\"global\"}" },
+	{ R_REC, S(105), "{\"scope\":\"global\"}" },
+	{ R_WS, S(120), "{\"peer\":\"A\"}" },
+	{ R_WS, S(121), "{\"peer\":\"A\"}" },
+	{ R_WS, S(122), "{\"peer\":\"A\"}" },
+	{ R_WS, S(140), "{\"peer\":\"B\"}" },
+	{ R_LEAK, S(150), "{\"scope\":\"kimi\"}" },
+	{ R_FALLBACK, S(151), NULL },
+};
+#define NMIXED ((int)UTIL_ARRAY_LEN(mixed))
+
+/*
+ * Incidents and links with event ids replaced by event timestamps and
+ * rules, since ids depend on insertion order.
+ */
+#define CANON_INCIDENTS "SELECT kind, rule, key, start, end, count, peak_per_min," \
+	" detected_at, (SELECT ts FROM events e WHERE e.id = i.event_id)," \
+	" (SELECT ts FROM events e WHERE e.id = json_extract(i.details, '$.first_event'))," \
+	" (SELECT ts FROM events e WHERE e.id = json_extract(i.details, '$.last_event'))" \
+	" FROM incidents i ORDER BY 1, 2, 3, 4"
+#define CANON_LINKS "SELECT s.rule, s.ts, s.fields, t.rule, t.ts, s.inherited" \
+	" FROM events s LEFT JOIN events t ON t.id = s.link ORDER BY 1, 2, 3"
+
+static void
+load(struct db *d, const int *order, int n, int run_every)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		add(d, mixed[order[i]].rule, mixed[order[i]].ts, mixed[order[i]].fields);
+		if (run_every > 0 && (i + 1) % run_every == 0)
+			run(d);
+	}
+	run(d);
+}
+
+static void
+test_order_independent(void **state)
+{
+	struct db one, split, shuffled;
+	int order[NMIXED], i, j;
+	char *a, *b;
+
+	db_open(&one);
+	for (i = 0; i < NMIXED; i++)
+		order[i] = i;
+	load(&one, order, NMIXED, 0);
+
+	/* The second half first, each half newest first, a run after each half. */
+	db_open(&split);
+	for (i = 0, j = NMIXED - 1; j >= NMIXED / 2; j--)
+		order[i++] = j;
+	for (j = NMIXED / 2 - 1; j >= 0; j--)
+		order[i++] = j;
+	load(&split, order, NMIXED / 2 + 1, 0);
+	load(&split, order + NMIXED / 2 + 1, NMIXED - NMIXED / 2 - 1, 0);
+
+	/* Every third event, three passes, a run after every two events. */
+	db_open(&shuffled);
+	for (i = 0, j = 0; j < 3; j++) {
+		int k;
+
+		for (k = j; k < NMIXED; k += 3)
+			order[i++] = k;
+	}
+	load(&shuffled, order, NMIXED, 2);
+
+	a = rows(&one, CANON_INCIDENTS);
+	assert_string_equal(a,
+	    "open|leak|kimi|150000|150000|1|-|-|150000|-|-\n"
+	    "storm|ws|A|0|50000|4|4|30000|-|0|50000\n"
+	    "storm|ws|A|120000|122000|3|3|122000|-|120000|122000\n"
+	    "storm|ws|B|20000|61000|3|3|61000|-|20000|61000\n"
+	    "unresolved|leak|global|104000|104000|1|-|-|104000|-|-\n"
+	    "unresolved|leak|kimi|31000|31000|1|-|-|31000|-|-\n");
+	b = rows(&split, CANON_INCIDENTS);
+	assert_string_equal(a, b);
+	free(b);
+	b = rows(&shuffled, CANON_INCIDENTS);
+	assert_string_equal(a, b);
+	free(b);
+	free(a);
+
+	a = rows(&one, CANON_LINKS);
+	b = rows(&split, CANON_LINKS);
+	assert_string_equal(a, b);
+	free(b);
+	b = rows(&shuffled, CANON_LINKS);
+	assert_string_equal(a, b);
+	free(b);
+	free(a);
+	check_rows(&one, "SELECT s.ts, t.ts, s.inherited FROM events s JOIN events t"
+	    " ON t.id = s.link ORDER BY s.ts",
+	    "1000|6000|-\n"
+	    "5000|1000|{\"model\":\"kimi\"}\n"
+	    "62000|72000|-\n"
+	    "63000|60000|-\n"
+	    "103000|105000|-\n");
+
+	/* Re-ingesting everything adds nothing and changes nothing. */
+	a = rows(&one, CANON_INCIDENTS);
+	for (i = 0; i < NMIXED; i++)
+		order[i] = i;
+	load(&one, order, NMIXED, 5);
+	b = rows(&one, CANON_INCIDENTS);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+
+	db_close(&one);
+	db_close(&split);
+	db_close(&shuffled);
+}
+
+static void
+test_rebuild(void **state)
+{
+	struct db d;
+	int order[NMIXED], i;
+	char *a, *b, err[256];
+
+	db_open(&d);
+	for (i = 0; i < NMIXED; i++)
+		order[i] = i;
+	load(&d, order, NMIXED, 0);
+	a = rows(&d, CANON_INCIDENTS);
+	if (correlate_rebuild(d.c, err, sizeof err) != 0)
+		fail_msg("correlate_rebuild: %s", err);
+	b = rows(&d, CANON_INCIDENTS);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	check_rows(&d, "SELECT count(*) FROM events WHERE link IS NOT NULL", "5\n");
+	db_close(&d);
+}
+
+static void
+test_wants(void **state)
+{
+	struct db d;
+
+	db_open(&d);
+	assert_int_equal(correlate_wants(d.c, R_WS), 1);
+	assert_int_equal(correlate_wants(d.c, R_REC), 1);
+	assert_int_equal(correlate_wants(d.c, R_TIMEOUT), 1);
+	assert_int_equal(correlate_wants(d.c, -1), 0);
+	assert_int_equal(correlate_wants(d.c, R_COUNT), 0);
+	db_close(&d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_storms),
+		cmocka_unit_test(test_expect),
+		cmocka_unit_test(test_follows),
+		cmocka_unit_test(test_order_independent),
+		cmocka_unit_test(test_rebuild),
+		cmocka_unit_test(test_wants),
+	};
+
+	return cmocka_run_group_tests(tests, setup_rules, NULL);
+}
