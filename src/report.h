@@ -26,12 +26,19 @@ struct report_input {
 	uint64_t	lines, records, bytes, malformed, truncated;
 };
 
+struct report_source_count {
+	char		*source;
+	uint64_t	 n;
+};
+
 struct report_rule {
 	char		*id;
 	char		*category;
 	int		 severity;	/* enum severity */
 	char		*summary;
 	uint64_t	 count;
+	struct report_source_count *per_source;	/* every report source, 0 included */
+	size_t		 nper_source;
 };
 
 struct report_incident {
@@ -120,6 +127,31 @@ int report_build(struct store *st, const struct report_query *q,
     const struct report_query *baseline_q, struct report **out,
     char *err, size_t errlen);
 void report_free(struct report *r);
+
+/* The same on an open database handle (what report_build uses; tests call it). */
+struct sqlite3;
+int report_build_db(struct sqlite3 *db, const struct report_query *q,
+    const struct report_query *baseline_q, struct report **out,
+    char *err, size_t errlen);
+
+/*
+ * Nearest-rank percentile of sorted[0..n): the value at 1-based rank
+ * ceil(p/100 * n), computed in integers.  n > 0, 0 < p <= 100.
+ */
+double report_percentile(const double *sorted, size_t n, unsigned p);
+
+/* Look-ups the renderers share (NULL / 0 when absent). */
+const struct report_rule *report_find_rule(const struct report *r, const char *id);
+const struct report_metric_group *report_find_group(const struct report *r,
+    const char *rule, const char *value);
+uint64_t report_count_incidents(const struct report *r, const char *kind,
+    const char *rule);
+
+/* Append "before → after (+abs, +pct%)" with decimals digits after the point. */
+void report_format_change(struct buf *b, double before, double after, int decimals);
+
+/* Append a duration in ms as "5m12s", "3.2s", "1h04m". */
+void report_format_duration(struct buf *b, int64_t ms);
 
 /* Renderers append to out.  color: ANSI colours in text output. */
 void report_render_text(const struct report *r, struct buf *out, int color);

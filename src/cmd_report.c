@@ -1,0 +1,357 @@
+/*
+ * cmd_report.c - `logtriage report`: parse the options, open the store
+ * read-only, build the report (and its baseline), render it and choose the
+ * exit status for cron.  Decides colour (a terminal without NO_COLOR).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "report.h"
+#include "rules.h"
+#include "store.h"
+#include "timeparse.h"
+
+static const char report_options[] =
+    "  --db PATH             database (default $LOGTRIAGE_DB or the state dir)\n"
+    "  --since T, --until T  window of log time (ISO 8601, 24h, 7d, today, ...)\n"
+    "  --tz ZONE             zone for dates and naive times (default UTC)\n"
+    "  --source NAME|GLOB    only these sources (repeatable)\n"
+    "  --format FMT          text, markdown, json, html or prometheus\n"
+    "  -o, --output FILE     write FILE atomically instead of standard output\n"
+    "  --compare previous    compare with the window of the same length before\n"
+    "  --baseline A..B       compare with the window A..B\n"
+    "  --slow-ms N           p95 latency above N ms is a finding (default 8000)\n"
+    "  --fail-on LEVEL       exit 1 if a finding is at or above LEVEL\n";
+
+enum { FMT_TEXT, FMT_MARKDOWN, FMT_JSON, FMT_HTML, FMT_PROM };
+
+enum {
+	OPT_DB = 256, OPT_SINCE, OPT_UNTIL, OPT_TZ, OPT_SOURCE, OPT_FORMAT,
+	OPT_COMPARE, OPT_BASELINE, OPT_SLOW, OPT_FAILON, OPT_HELP
+};
+
+static const struct option report_long[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "compare", required_argument, NULL, OPT_COMPARE },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "slow-ms", required_argument, NULL, OPT_SLOW },
+	{ "fail-on", required_argument, NULL, OPT_FAILON },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct report_opts {
+	const char	*db, *since, *until, *tz, *output, *baseline;
+	const char	**sources;
+	size_t		 nsources;
+	int		 format, compare_previous, fail_on;
+	int64_t		 slow_ms;
+};
+
+static int
+parse_format(const char *s)
+{
+	static const char *names[] = { "text", "markdown", "json", "html", "prometheus" };
+	size_t i;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(names); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	if (strcmp(s, "md") == 0)
+		return FMT_MARKDOWN;
+	if (strcmp(s, "prom") == 0)
+		return FMT_PROM;
+	return -1;
+}
+
+/* Returns -1 to continue, else the exit status. */
+static int
+parse_args(int argc, char **argv, struct report_opts *o)
+{
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->fail_on = -1;
+	o->slow_ms = 8000;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":o:", report_long, NULL)) != -1) {
+		switch (c) {
+		case OPT_DB:
+			o->db = optarg;
+			break;
+		case OPT_SINCE:
+			o->since = optarg;
+			break;
+		case OPT_UNTIL:
+			o->until = optarg;
+			break;
+		case OPT_TZ:
+			o->tz = optarg;
+			break;
+		case OPT_SOURCE:
+			o->sources = xrealloc(o->sources, (o->nsources + 1) * sizeof(char *));
+			o->sources[o->nsources++] = optarg;
+			break;
+		case OPT_FORMAT:
+			if ((o->format = parse_format(optarg)) < 0) {
+				cmd_error("unknown format '%s' (text, markdown, json, html,"
+				    " prometheus)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_COMPARE:
+			if (strcmp(optarg, "previous") != 0) {
+				cmd_error("--compare takes 'previous' (or use --baseline A..B)");
+				return EXIT_USAGE;
+			}
+			o->compare_previous = 1;
+			break;
+		case OPT_BASELINE:
+			o->baseline = optarg;
+			break;
+		case OPT_SLOW:
+			o->slow_ms = strtoll(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || o->slow_ms < 0) {
+				cmd_error("--slow-ms: '%s' is not a number of milliseconds", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_FAILON:
+			if ((o->fail_on = severity_from_name(optarg)) < 0) {
+				cmd_error("--fail-on: unknown level '%s' (debug, info, notice,"
+				    " warning, error, critical)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_HELP:
+			cmd_usage(&cmd_report_entry, report_options);
+			return EXIT_OK;
+		case ':':
+			cmd_error("option '%s' needs a value", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			cmd_error("unknown option '%s' (try logtriage report --help)",
+			    argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cmd_error("unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (o->compare_previous && o->baseline != NULL) {
+		cmd_error("--compare previous and --baseline exclude each other");
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+static int
+time_arg(const char *opt, const char *arg, int64_t now, const struct tz *tz,
+    int64_t *ms)
+{
+	char err[256];
+
+	*ms = TS_NONE;
+	if (arg == NULL)
+		return 0;
+	if (timeparse_window_arg(arg, now, tz, ms, err, sizeof(err)) != 0) {
+		cmd_error("%s: %s", opt, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* "A..B" into two times. */
+static int
+baseline_arg(const char *arg, int64_t now, const struct tz *tz, int64_t *a,
+    int64_t *b)
+{
+	const char *dots = strstr(arg, "..");
+	char *first;
+	int rc;
+
+	if (dots == NULL || dots == arg || dots[2] == '\0') {
+		cmd_error("--baseline: '%s' is not SINCE..UNTIL", arg);
+		return -1;
+	}
+	first = xstrndup(arg, (size_t)(dots - arg));
+	rc = time_arg("--baseline", first, now, tz, a);
+	free(first);
+	if (rc != 0 || time_arg("--baseline", dots + 2, now, tz, b) != 0)
+		return -1;
+	if (*b <= *a) {
+		cmd_error("--baseline: the window '%s' is empty", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+render(const struct report *r, int format, struct buf *out, int color)
+{
+	switch (format) {
+	case FMT_MARKDOWN:
+		report_render_markdown(r, out);
+		break;
+	case FMT_JSON:
+		report_render_json(r, out);
+		break;
+	case FMT_HTML:
+		report_render_html(r, out);
+		break;
+	case FMT_PROM:
+		report_render_prometheus(r, out);
+		break;
+	default:
+		report_render_text(r, out, color);
+	}
+}
+
+static void
+empty_line(const struct report_query *q, struct buf *out)
+{
+	char a[32], b[32];
+
+	if (q->since == TS_NONE && q->until == TS_NONE) {
+		buf_puts(out, "logtriage: no events in the database\n");
+		return;
+	}
+	util_format_iso(q->since, a, sizeof(a));
+	util_format_iso(q->until, b, sizeof(b));
+	buf_printf(out, "logtriage: no events between %s and %s\n",
+	    q->since == TS_NONE ? "the first record" : a,
+	    q->until == TS_NONE ? "the last record" : b);
+}
+
+static int
+run(struct report_opts *o)
+{
+	struct report_query q, bq;
+	struct report *r = NULL;
+	struct store *st = NULL;
+	struct tz *tz = NULL;
+	struct buf out;
+	char err[512], *path = NULL;
+	int64_t now = util_now_ms();
+	int rc = EXIT_RUNTIME, color = 0, empty;
+	size_t i;
+
+	memset(&q, 0, sizeof(q));
+	memset(&bq, 0, sizeof(bq));
+	buf_init(&out);
+	if (o->tz != NULL && (tz = tz_open(o->tz, err, sizeof(err))) == NULL) {
+		cmd_error("--tz: %s", err);
+		return EXIT_USAGE;
+	}
+	q.sources = o->sources;
+	q.nsources = o->nsources;
+	q.slow_ms = o->slow_ms;
+	bq = q;
+	if (time_arg("--since", o->since, now, tz, &q.since) != 0 ||
+	    time_arg("--until", o->until, now, tz, &q.until) != 0 ||
+	    (o->baseline != NULL &&
+	    baseline_arg(o->baseline, now, tz, &bq.since, &bq.until) != 0)) {
+		tz_free(tz);
+		return EXIT_USAGE;
+	}
+	tz_free(tz);
+	if (q.since != TS_NONE && q.until != TS_NONE && q.until <= q.since) {
+		cmd_error("--until is not after --since");
+		return EXIT_USAGE;
+	}
+
+	path = store_default_path(o->db);
+	if ((st = store_open(path, STORE_READONLY, err, sizeof(err))) == NULL) {
+		cmd_error("%s", err);
+		goto done;
+	}
+	if (report_build(st, &q, o->baseline ? &bq : NULL, &r, err, sizeof(err)) != 0) {
+		cmd_error("%s: %s", path, err);
+		goto done;
+	}
+	if (o->compare_previous && r->since != TS_NONE && r->until != TS_NONE) {
+		bq.until = r->since;
+		bq.since = r->since - (r->until - r->since);
+		if (report_build(st, &bq, NULL, &r->baseline, err, sizeof(err)) != 0) {
+			cmd_error("%s: %s", path, err);
+			goto done;
+		}
+	}
+
+	empty = r->total_events == 0 &&
+	    (r->baseline == NULL || r->baseline->total_events == 0);
+	if (empty && (o->format == FMT_TEXT || o->format == FMT_MARKDOWN))
+		empty_line(&q, &out);
+	else {
+		if (empty) {
+			struct buf line;
+
+			buf_init(&line);
+			empty_line(&q, &line);
+			fputs(line.data, stderr);
+			buf_free(&line);
+		}
+		color = o->format == FMT_TEXT && o->output == NULL &&
+		    isatty(STDOUT_FILENO) &&
+		    (getenv("NO_COLOR") == NULL || *getenv("NO_COLOR") == '\0');
+		render(r, o->format, &out, color);
+	}
+
+	if (o->output != NULL) {
+		if (util_write_atomic(o->output, out.data, out.len, err, sizeof(err)) != 0) {
+			cmd_error("%s", err);
+			goto done;
+		}
+	} else if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+		cmd_error("writing the report: standard output failed");
+		goto done;
+	}
+
+	rc = EXIT_OK;
+	for (i = 0; o->fail_on >= 0 && i < r->nfindings; i++)
+		if (r->findings[i].severity >= o->fail_on)
+			rc = EXIT_FINDINGS;
+done:
+	report_free(r);
+	store_close(st);
+	free(path);
+	buf_free(&out);
+	return rc;
+}
+
+static int
+cmd_report_exec(int argc, char **argv)
+{
+	struct report_opts o;
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &o)) < 0)
+		rc = run(&o);
+	free(o.sources);
+	return rc;
+}
+
+const struct cmd_entry cmd_report_entry = {
+	"report",
+	"[--db PATH] [--since T] [--until T] [--source NAME|GLOB]... [--format FMT]"
+	" [-o FILE] [--compare previous | --baseline SINCE..UNTIL] [--slow-ms N]"
+	" [--fail-on LEVEL] [--tz ZONE]",
+	"Summarise the stored events of a window: findings, incidents, latency.",
+	cmd_report_exec
+};

@@ -1,0 +1,1106 @@
+/*
+ * report.c - build the report model from the store: rule counts, input
+ * volume, incidents, metric distributions, links, hourly buckets and the
+ * findings, for a window of log time and a set of sources.  Reads the
+ * database only; knows nothing about parsing or about how it is shown.
+ *
+ * Every query runs per (rule, source) so that it walks the events_rule_ts
+ * index by a range of ts instead of scanning the table.
+ */
+#include <fnmatch.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "report.h"
+#include "rules.h"
+#include "store.h"
+
+/* A minute with this many events of an error rule is a burst. */
+#define REPORT_BURST_PER_MIN	10
+/* A fallback rate at or above this percentage is an error, below it a warning. */
+#define REPORT_FALLBACK_ERROR_PCT	10
+
+struct rsrc {
+	int64_t		 id;
+	char		*name;
+};
+
+/* A rule row as read from the rules table. */
+struct rrule {
+	char		*metric_field, *metric_by;
+	char		*follows_rule, *follows_by;
+	char		*expect_rule, *expect_by;
+};
+
+struct ctx {
+	sqlite3			*db;
+	const struct report_query *q;
+	int64_t			 lo, hi;	/* bind values of [since, until) */
+	struct rsrc		*src;		/* sources passing --source */
+	size_t			 nsrc;
+	struct rrule		*rr;		/* parallel to r->rules */
+	char			*err;
+	size_t			 errlen;
+};
+
+struct vg {
+	char		*grp;
+	double		*v;
+	size_t		 n, cap;
+};
+
+static int
+prep(struct ctx *c, sqlite3_stmt **st, const char *sql)
+{
+	if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) != SQLITE_OK) {
+		util_err(c->err, c->errlen, "database: %s", sqlite3_errmsg(c->db));
+		*st = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+step_err(struct ctx *c, int rc)
+{
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	util_err(c->err, c->errlen, "database: %s", sqlite3_errmsg(c->db));
+	return -1;
+}
+
+static char *
+col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t == NULL ? NULL : xstrdup((const char *)t);
+}
+
+/* Bind rule, source and window as ?1 ?2 ?3 ?4. */
+static void
+bind_rsw(struct ctx *c, sqlite3_stmt *st, const char *rule, int64_t source_id)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, source_id);
+	sqlite3_bind_int64(st, 3, c->lo);
+	sqlite3_bind_int64(st, 4, c->hi);
+}
+
+double
+report_percentile(const double *sorted, size_t n, unsigned p)
+{
+	uint64_t rank = ((uint64_t)p * n + 99) / 100;
+
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return sorted[rank - 1];
+}
+
+static int
+source_wanted(const struct report_query *q, const char *name)
+{
+	size_t i;
+
+	if (q->nsources == 0)
+		return 1;
+	for (i = 0; i < q->nsources; i++)
+		if (fnmatch(q->sources[i], name, 0) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+load_sources(struct ctx *c)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prep(c, &st, "SELECT id, name FROM sources ORDER BY name") != 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+
+		if (name == NULL || !source_wanted(c->q, name))
+			continue;
+		c->src = xrealloc(c->src, (c->nsrc + 1) * sizeof(*c->src));
+		c->src[c->nsrc].id = sqlite3_column_int64(st, 0);
+		c->src[c->nsrc].name = xstrdup(name);
+		c->nsrc++;
+	}
+	sqlite3_finalize(st);
+	return step_err(c, rc);
+}
+
+static int
+load_rules(struct ctx *c, struct report *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prep(c, &st, "SELECT id, category, severity, summary, metric_field,"
+	    " metric_by, follows_rule, follows_by, expect_rule, expect_by"
+	    " FROM rules ORDER BY id") != 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct report_rule *ru;
+		struct rrule *x;
+
+		r->rules = xrealloc(r->rules, (r->nrules + 1) * sizeof(*r->rules));
+		c->rr = xrealloc(c->rr, (r->nrules + 1) * sizeof(*c->rr));
+		ru = &r->rules[r->nrules];
+		x = &c->rr[r->nrules];
+		memset(ru, 0, sizeof(*ru));
+		ru->id = col_str(st, 0);
+		ru->category = col_str(st, 1);
+		if (ru->category == NULL)
+			ru->category = xstrdup("");
+		ru->severity = sqlite3_column_int(st, 2);
+		ru->summary = col_str(st, 3);
+		x->metric_field = col_str(st, 4);
+		x->metric_by = col_str(st, 5);
+		x->follows_rule = col_str(st, 6);
+		x->follows_by = col_str(st, 7);
+		x->expect_rule = col_str(st, 8);
+		x->expect_by = col_str(st, 9);
+		r->nrules++;
+	}
+	sqlite3_finalize(st);
+	return step_err(c, rc);
+}
+
+static int
+bucket_cmp(const void *a, const void *b)
+{
+	const struct report_bucket *x = a, *y = b;
+	int d;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	d = strcmp(x->category, y->category);
+	return d;
+}
+
+/* Rule counts per source, the covered window, hourly buckets. */
+static int
+load_counts(struct ctx *c, struct report *r)
+{
+	sqlite3_stmt *cnt = NULL, *hr = NULL;
+	int64_t first = TS_NONE, last = TS_NONE;
+	size_t i, j, k, out;
+	int rc = SQLITE_DONE;
+
+	if (prep(c, &cnt, "SELECT count(*), min(ts), max(ts) FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 AND ts < ?4") != 0 ||
+	    prep(c, &hr, "SELECT ts / 3600000, count(*) FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 AND ts < ?4"
+	    " GROUP BY 1") != 0)
+		goto fail;
+	for (i = 0; i < r->nrules; i++) {
+		struct report_rule *ru = &r->rules[i];
+
+		ru->per_source = xcalloc(c->nsrc ? c->nsrc : 1, sizeof(*ru->per_source));
+		ru->nper_source = c->nsrc;
+		for (j = 0; j < c->nsrc; j++) {
+			uint64_t n;
+
+			ru->per_source[j].source = xstrdup(c->src[j].name);
+			bind_rsw(c, cnt, ru->id, c->src[j].id);
+			if ((rc = sqlite3_step(cnt)) != SQLITE_ROW)
+				goto fail;
+			n = (uint64_t)sqlite3_column_int64(cnt, 0);
+			ru->per_source[j].n = n;
+			ru->count += n;
+			if (n == 0)
+				continue;
+			if (first == TS_NONE || sqlite3_column_int64(cnt, 1) < first)
+				first = sqlite3_column_int64(cnt, 1);
+			if (last == TS_NONE || sqlite3_column_int64(cnt, 2) > last)
+				last = sqlite3_column_int64(cnt, 2);
+			bind_rsw(c, hr, ru->id, c->src[j].id);
+			while ((rc = sqlite3_step(hr)) == SQLITE_ROW) {
+				struct report_bucket *b;
+
+				r->hourly = xrealloc(r->hourly,
+				    (r->nhourly + 1) * sizeof(*r->hourly));
+				b = &r->hourly[r->nhourly++];
+				b->start = sqlite3_column_int64(hr, 0) * 3600000;
+				b->category = xstrdup(ru->category);
+				b->n = (uint64_t)sqlite3_column_int64(hr, 1);
+			}
+			if (rc != SQLITE_DONE)
+				goto fail;
+		}
+		r->total_events += ru->count;
+	}
+	rc = SQLITE_DONE;
+	/* Merge the per-rule hours into one bucket per (hour, category). */
+	if (r->nhourly > 0) {
+		qsort(r->hourly, r->nhourly, sizeof(*r->hourly), bucket_cmp);
+		for (k = 1, out = 0; k < r->nhourly; k++) {
+			if (bucket_cmp(&r->hourly[out], &r->hourly[k]) == 0) {
+				r->hourly[out].n += r->hourly[k].n;
+				free(r->hourly[k].category);
+			} else
+				r->hourly[++out] = r->hourly[k];
+		}
+		r->nhourly = out + 1;
+	}
+	r->since = c->q->since != TS_NONE ? c->q->since : first;
+	r->until = c->q->until != TS_NONE ? c->q->until :
+	    (last == TS_NONE ? TS_NONE : last + 1);
+	sqlite3_finalize(cnt);
+	sqlite3_finalize(hr);
+	return 0;
+fail:
+	step_err(c, rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+	sqlite3_finalize(cnt);
+	sqlite3_finalize(hr);
+	return -1;
+}
+
+/* Input volume and the list of sources with data in the window. */
+static int
+load_input(struct ctx *c, struct report *r)
+{
+	sqlite3_stmt *st;
+	int64_t mlo, mhi;
+	size_t i, j;
+	int rc;
+
+	/* Minutes overlapping [lo, hi). */
+	mlo = c->lo == INT64_MIN ? INT64_MIN : c->lo / 60000;
+	mhi = c->hi == INT64_MAX ? INT64_MAX : (c->hi + 59999) / 60000;
+	if (prep(c, &st, "SELECT count(*), total(lines), total(records),"
+	    " total(bytes), total(malformed), total(truncated) FROM volume"
+	    " WHERE source_id = ?1 AND minute >= ?2 AND minute < ?3") != 0)
+		return -1;
+	for (i = 0; i < c->nsrc; i++) {
+		int has = 0;
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, c->src[i].id);
+		sqlite3_bind_int64(st, 2, mlo);
+		sqlite3_bind_int64(st, 3, mhi);
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+			sqlite3_finalize(st);
+			return step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+		}
+		if (sqlite3_column_int64(st, 0) > 0) {
+			has = 1;
+			r->input.lines += (uint64_t)sqlite3_column_double(st, 1);
+			r->input.records += (uint64_t)sqlite3_column_double(st, 2);
+			r->input.bytes += (uint64_t)sqlite3_column_double(st, 3);
+			r->input.malformed += (uint64_t)sqlite3_column_double(st, 4);
+			r->input.truncated += (uint64_t)sqlite3_column_double(st, 5);
+		}
+		for (j = 0; !has && j < r->nrules; j++)
+			if (r->rules[j].per_source[i].n > 0)
+				has = 1;
+		if (has) {
+			r->sources = xrealloc(r->sources,
+			    (r->nsources + 1) * sizeof(*r->sources));
+			r->sources[r->nsources++] = xstrdup(c->src[i].name);
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static const struct report_rule *
+rule_of(const struct report *r, const char *id)
+{
+	return report_find_rule(r, id);
+}
+
+static int
+incident_cmp(const void *a, const void *b)
+{
+	const struct report_incident *x = a, *y = b;
+	int d;
+
+	if (x->severity != y->severity)
+		return y->severity - x->severity;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if ((d = strcmp(x->rule, y->rule)) != 0)
+		return d;
+	if ((d = strcmp(x->source, y->source)) != 0)
+		return d;
+	return strcmp(x->key, y->key);
+}
+
+/* Incidents overlapping the window, from the sources in scope. */
+static int
+load_incidents(struct ctx *c, struct report *r)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if (prep(c, &st, "SELECT kind, rule, key, start, end, count, peak_per_min,"
+	    " detected_at FROM incidents WHERE source_id = ?1 AND start < ?3"
+	    " AND end >= ?2") != 0)
+		return -1;
+	for (i = 0; i < c->nsrc; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, c->src[i].id);
+		sqlite3_bind_int64(st, 2, c->lo);
+		sqlite3_bind_int64(st, 3, c->hi);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct report_incident *in;
+			const struct report_rule *ru;
+
+			r->incidents = xrealloc(r->incidents,
+			    (r->nincidents + 1) * sizeof(*r->incidents));
+			in = &r->incidents[r->nincidents++];
+			in->kind = col_str(st, 0);
+			in->rule = col_str(st, 1);
+			in->key = col_str(st, 2);
+			if (in->kind == NULL)
+				in->kind = xstrdup("");
+			if (in->rule == NULL)
+				in->rule = xstrdup("");
+			if (in->key == NULL)
+				in->key = xstrdup("");
+			in->source = xstrdup(c->src[i].name);
+			in->start = sqlite3_column_int64(st, 3);
+			in->end = sqlite3_column_int64(st, 4);
+			in->count = (uint64_t)sqlite3_column_int64(st, 5);
+			in->peak_per_min = sqlite3_column_type(st, 6) == SQLITE_NULL ?
+			    -1 : sqlite3_column_int64(st, 6);
+			in->detected_at = sqlite3_column_type(st, 7) == SQLITE_NULL ?
+			    TS_NONE : sqlite3_column_int64(st, 7);
+			ru = rule_of(r, in->rule);
+			in->category = xstrdup(ru != NULL ? ru->category : "");
+			in->severity = ru != NULL ? ru->severity : SEV_WARNING;
+		}
+		if (rc != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return step_err(c, rc);
+		}
+	}
+	sqlite3_finalize(st);
+	if (r->nincidents > 0)
+		qsort(r->incidents, r->nincidents, sizeof(*r->incidents), incident_cmp);
+	return 0;
+}
+
+static int
+dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+group_cmp(const void *a, const void *b)
+{
+	const struct report_metric_group *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->value, y->value);
+}
+
+/* Find or add the value list of group g (groups are few: linear search). */
+static struct vg *
+vg_get(struct vg **v, size_t *n, const char *g)
+{
+	size_t i;
+
+	for (i = *n; i > 0; i--)
+		if (strcmp((*v)[i - 1].grp, g) == 0)
+			return &(*v)[i - 1];
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	memset(&(*v)[*n], 0, sizeof(**v));
+	(*v)[*n].grp = xstrdup(g);
+	return &(*v)[(*n)++];
+}
+
+static int
+load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
+{
+	struct report_metric *m;
+	struct vg *groups = NULL, *cur = NULL;
+	size_t ng = 0, i, j;
+	int rc;
+
+	for (i = 0; i < c->nsrc; i++) {
+		bind_rsw(c, st, r->rules[ri].id, c->src[i].id);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *g = (const char *)sqlite3_column_text(st, 1);
+
+			if (g == NULL)
+				g = "";
+			if (cur == NULL || strcmp(cur->grp, g) != 0)
+				cur = vg_get(&groups, &ng, g);
+			if (cur->n == cur->cap) {
+				cur->cap = cur->cap ? cur->cap * 2 : 256;
+				cur->v = xrealloc(cur->v, cur->cap * sizeof(*cur->v));
+			}
+			cur->v[cur->n++] = sqlite3_column_double(st, 0);
+		}
+		if (rc != SQLITE_DONE) {
+			for (j = 0; j < ng; j++) {
+				free(groups[j].grp);
+				free(groups[j].v);
+			}
+			free(groups);
+			return step_err(c, rc);
+		}
+	}
+	r->metrics = xrealloc(r->metrics, (r->nmetrics + 1) * sizeof(*r->metrics));
+	m = &r->metrics[r->nmetrics++];
+	m->rule = xstrdup(r->rules[ri].id);
+	m->field = xstrdup(c->rr[ri].metric_field);
+	m->by = c->rr[ri].metric_by != NULL ? xstrdup(c->rr[ri].metric_by) : NULL;
+	m->groups = xcalloc(ng ? ng : 1, sizeof(*m->groups));
+	m->ngroups = ng;
+	for (j = 0; j < ng; j++) {
+		struct report_metric_group *g = &m->groups[j];
+		size_t k;
+
+		qsort(groups[j].v, groups[j].n, sizeof(double), dbl_cmp);
+		g->value = groups[j].grp;
+		g->count = groups[j].n;
+		for (k = 0; k < groups[j].n; k++)
+			g->sum += groups[j].v[k];
+		g->min = groups[j].v[0];
+		g->max = groups[j].v[groups[j].n - 1];
+		g->mean = g->sum / (double)g->count;
+		g->p50 = report_percentile(groups[j].v, groups[j].n, 50);
+		g->p95 = report_percentile(groups[j].v, groups[j].n, 95);
+		g->p99 = report_percentile(groups[j].v, groups[j].n, 99);
+		free(groups[j].v);
+	}
+	free(groups);
+	if (ng > 0)
+		qsort(m->groups, ng, sizeof(*m->groups), group_cmp);
+	return 0;
+}
+
+static int
+load_metrics(struct ctx *c, struct report *r)
+{
+	sqlite3_stmt *st;
+	size_t i;
+
+	if (prep(c, &st, "SELECT value, grp FROM events WHERE rule = ?1 AND"
+	    " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND value IS NOT NULL") != 0)
+		return -1;
+	for (i = 0; i < r->nrules; i++) {
+		if (c->rr[i].metric_field == NULL)
+			continue;
+		if (load_metric(c, r, i, st) != 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+by_cmp(const void *a, const void *b)
+{
+	const struct report_link_by *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->value, y->value);
+}
+
+static void
+link_add_by(struct report_link *l, const char *v, uint64_t n)
+{
+	size_t i;
+
+	for (i = 0; i < l->nby; i++)
+		if (strcmp(l->by[i].value, v) == 0) {
+			l->by[i].n += n;
+			return;
+		}
+	l->by = xrealloc(l->by, (l->nby + 1) * sizeof(*l->by));
+	l->by[l->nby].value = xstrdup(v);
+	l->by[l->nby++].n = n;
+}
+
+/*
+ * The link target and kind of rule ri: from the rule's correlation columns,
+ * else from the first linked event (a database written before those
+ * columns were filled).  Returns 0 when the rule links nothing.
+ */
+static int
+link_target(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *inf,
+    char **target, const char **kind, const char **by)
+{
+	int rc;
+
+	if (c->rr[ri].follows_rule != NULL) {
+		*target = xstrdup(c->rr[ri].follows_rule);
+		*kind = "follows";
+		*by = c->rr[ri].follows_by;
+		return 1;
+	}
+	if (c->rr[ri].expect_rule != NULL) {
+		*target = xstrdup(c->rr[ri].expect_rule);
+		*kind = "expect";
+		*by = c->rr[ri].expect_by;
+		return 1;
+	}
+	sqlite3_reset(inf);
+	sqlite3_bind_text(inf, 1, r->rules[ri].id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(inf)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : -1;
+	*target = col_str(inf, 0);
+	*kind = sqlite3_column_int(inf, 1) ? "follows" : "expect";
+	*by = NULL;
+	return *target != NULL;
+}
+
+static int
+load_links(struct ctx *c, struct report *r)
+{
+	sqlite3_stmt *inf = NULL, *lk = NULL, *by = NULL;
+	size_t i, j;
+	int rc, found;
+
+	if (prep(c, &inf, "SELECT t.rule, e.inherited IS NOT NULL FROM events e"
+	    " JOIN events t ON t.id = e.link WHERE e.rule = ?1 LIMIT 1") != 0 ||
+	    prep(c, &lk, "SELECT count(*) FROM events WHERE rule = ?1 AND"
+	    " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND link IS NOT NULL") != 0 ||
+	    prep(c, &by, "SELECT coalesce(json_extract(inherited, '$.\"' || ?5 || '\"'),"
+	    " json_extract(fields, '$.\"' || ?5 || '\"'), ''), count(*) FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 AND ts < ?4 AND"
+	    " link IS NOT NULL GROUP BY 1") != 0)
+		goto fail;
+	for (i = 0; i < r->nrules; i++) {
+		struct report_link *l;
+		char *target = NULL;
+		const char *kind = NULL, *byf = NULL;
+
+		if ((found = link_target(c, r, i, inf, &target, &kind, &byf)) < 0) {
+			step_err(c, SQLITE_ERROR);
+			goto fail;
+		}
+		if (!found)
+			continue;
+		r->links = xrealloc(r->links, (r->nlinks + 1) * sizeof(*r->links));
+		l = &r->links[r->nlinks++];
+		memset(l, 0, sizeof(*l));
+		l->rule = xstrdup(r->rules[i].id);
+		l->target = target;
+		l->kind = xstrdup(kind);
+		for (j = 0; j < c->nsrc; j++) {
+			uint64_t linked;
+
+			if (r->rules[i].per_source[j].n == 0)
+				continue;
+			bind_rsw(c, lk, l->rule, c->src[j].id);
+			if ((rc = sqlite3_step(lk)) != SQLITE_ROW) {
+				step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+				goto fail;
+			}
+			linked = (uint64_t)sqlite3_column_int64(lk, 0);
+			l->linked += linked;
+			l->unlinked += r->rules[i].per_source[j].n - linked;
+			if (byf == NULL || linked == 0)
+				continue;
+			bind_rsw(c, by, l->rule, c->src[j].id);
+			sqlite3_bind_text(by, 5, byf, -1, SQLITE_STATIC);
+			while ((rc = sqlite3_step(by)) == SQLITE_ROW)
+				link_add_by(l, (const char *)sqlite3_column_text(by, 0),
+				    (uint64_t)sqlite3_column_int64(by, 1));
+			if (rc != SQLITE_DONE) {
+				step_err(c, rc);
+				goto fail;
+			}
+		}
+		if (l->nby > 0)
+			qsort(l->by, l->nby, sizeof(*l->by), by_cmp);
+	}
+	sqlite3_finalize(inf);
+	sqlite3_finalize(lk);
+	sqlite3_finalize(by);
+	return 0;
+fail:
+	sqlite3_finalize(inf);
+	sqlite3_finalize(lk);
+	sqlite3_finalize(by);
+	return -1;
+}
+
+static void
+finding(struct report *r, int severity, uint64_t volume, const char *id,
+    char *text)
+{
+	struct report_finding *f;
+
+	r->findings = xrealloc(r->findings, (r->nfindings + 1) * sizeof(*r->findings));
+	f = &r->findings[r->nfindings++];
+	f->severity = severity;
+	f->volume = volume;
+	f->id = xstrdup(id);
+	f->text = text;
+}
+
+static unsigned
+pct(uint64_t part, uint64_t whole)
+{
+	return whole == 0 ? 0 : (unsigned)((part * 100 + whole / 2) / whole);
+}
+
+/* The metric split by field (the requests per model), or NULL. */
+static const struct report_metric *
+metric_by_field(const struct report *r, const char *field)
+{
+	size_t i;
+
+	for (i = 0; field != NULL && i < r->nmetrics; i++)
+		if (r->metrics[i].by != NULL && strcmp(r->metrics[i].by, field) == 0)
+			return &r->metrics[i];
+	return NULL;
+}
+
+static const struct report_metric_group *
+metric_group(const struct report_metric *m, const char *value)
+{
+	size_t i;
+
+	for (i = 0; m != NULL && i < m->ngroups; i++)
+		if (strcmp(m->groups[i].value, value) == 0)
+			return &m->groups[i];
+	return NULL;
+}
+
+static uint64_t
+requests_total(const struct report *r)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (r->nmetrics == 0)
+		return 0;
+	for (i = 0; i < r->metrics[0].ngroups; i++)
+		n += r->metrics[0].groups[i].count;
+	return n;
+}
+
+static void
+find_fallbacks(struct ctx *c, struct report *r)
+{
+	size_t i, j, ri;
+
+	for (i = 0; i < r->nlinks; i++) {
+		const struct report_link *l = &r->links[i];
+		const struct report_metric *m;
+		const char *byf = NULL;
+
+		if (strcmp(l->kind, "follows") != 0 || l->nby == 0)
+			continue;
+		for (ri = 0; ri < r->nrules; ri++)
+			if (strcmp(r->rules[ri].id, l->rule) == 0)
+				byf = c->rr[ri].follows_by;
+		m = metric_by_field(r, byf);
+		for (j = 0; j < l->nby; j++) {
+			const struct report_metric_group *g;
+			uint64_t f = l->by[j].n, served, req;
+			const char *model = l->by[j].value;
+			unsigned p;
+
+			if (*model == '\0')
+				continue;
+			g = metric_group(m, model);
+			served = g != NULL ? g->count : 0;
+			req = served + f;
+			if (m == NULL) {
+				finding(r, SEV_WARNING, f, "fallback-rate", xasprintf(
+				    "%ju %s requests failed with %s and were served by"
+				    " the fallback chain (%s)", (uintmax_t)f, model,
+				    l->target, l->rule));
+				continue;
+			}
+			p = pct(f, req);
+			finding(r, p >= REPORT_FALLBACK_ERROR_PCT ? SEV_ERROR :
+			    SEV_WARNING, f, "fallback-rate", xasprintf(
+			    "%u%% of %s requests timed out and were served by the"
+			    " fallback chain (%ju of %ju; %s after %s)", p, model,
+			    (uintmax_t)f, (uintmax_t)req, l->rule, l->target));
+			finding(r, SEV_NOTICE, f, "fallback-latency", xasprintf(
+			    "%ju %s requests were answered by the fallback model:"
+			    " their latency is recorded under that model, not %s"
+			    " (whose own %ju responses have p95 %.0f ms)", (uintmax_t)f,
+			    model, model, (uintmax_t)served,
+			    g != NULL ? g->p95 : 0.0));
+		}
+	}
+}
+
+static void
+find_leaks(struct report *r)
+{
+	uint64_t req = requests_total(r);
+	size_t i;
+
+	for (i = 0; i < r->nlinks; i++) {
+		const struct report_link *l = &r->links[i];
+		const struct report_rule *ru = report_find_rule(r, l->rule);
+		uint64_t n, un, op;
+		struct buf b;
+		int sev;
+
+		if (strcmp(l->kind, "expect") != 0 || ru == NULL || ru->count == 0)
+			continue;
+		n = ru->count;
+		un = report_count_incidents(r, "unresolved", l->rule);
+		op = report_count_incidents(r, "open", l->rule);
+		buf_init(&b);
+		if (req > 0)
+			buf_printf(&b, "%s followed %ju of %ju requests (%u%%); ",
+			    l->rule, (uintmax_t)n, (uintmax_t)req, pct(n, req));
+		else
+			buf_printf(&b, "%ju %s events; ", (uintmax_t)n, l->rule);
+		buf_printf(&b, "%s hid %ju; unresolved %ju, still open %ju",
+		    l->target, (uintmax_t)l->linked, (uintmax_t)un, (uintmax_t)op);
+		sev = ru->severity;
+		if (un > 0 && sev < SEV_ERROR)
+			sev = SEV_ERROR;
+		finding(r, sev, n, "expect-unmet", b.data);
+	}
+}
+
+static void
+find_storms(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nincidents; i++) {
+		const struct report_incident *in = &r->incidents[i];
+		char start[32];
+		struct buf b;
+
+		if (strcmp(in->kind, "storm") != 0)
+			continue;
+		util_format_iso(in->start, start, sizeof(start));
+		buf_init(&b);
+		buf_printf(&b, "%s storm from %s on %s: %ju events in ", in->rule,
+		    *in->key ? in->key : "(no key)", in->source, (uintmax_t)in->count);
+		report_format_duration(&b, in->end - in->start);
+		buf_printf(&b, " from %s, peak %jd per minute", start,
+		    (intmax_t)in->peak_per_min);
+		finding(r, in->severity, in->count, "storm", b.data);
+	}
+}
+
+static void
+find_double_release(struct report *r)
+{
+	const struct report_rule *ru = report_find_rule(r, "semaphore-double-release");
+
+	if (ru == NULL || ru->count == 0)
+		return;
+	finding(r, ru->severity, ru->count, "double-release", xasprintf(
+	    "%ju double releases of a semaphore (%s): the release path runs"
+	    " more than once per acquire", (uintmax_t)ru->count, ru->id));
+}
+
+static void
+find_slow(struct report *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nmetrics; i++) {
+		const struct report_metric *m = &r->metrics[i];
+
+		for (j = 0; j < m->ngroups; j++) {
+			const struct report_metric_group *g = &m->groups[j];
+
+			if (g->p95 <= (double)r->query.slow_ms)
+				continue;
+			finding(r, SEV_WARNING, g->count, "slow-p95", xasprintf(
+			    "p95 %s of %s is %.0f ms, over the %jd ms limit"
+			    " (mean %.0f ms, p99 %.0f ms, %ju responses)", m->field,
+			    *g->value ? g->value : m->rule, g->p95,
+			    (intmax_t)r->query.slow_ms, g->mean, g->p99,
+			    (uintmax_t)g->count));
+		}
+	}
+}
+
+/* The busiest minute of every error-or-worse rule, per source. */
+static int
+find_bursts(struct ctx *c, struct report *r)
+{
+	sqlite3_stmt *st;
+	size_t i, j;
+	int rc;
+
+	if (prep(c, &st, "SELECT ts / 60000, count(*) FROM events WHERE"
+	    " rule = ?1 AND source_id = ?2 AND ts >= ?3 AND ts < ?4"
+	    " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1") != 0)
+		return -1;
+	for (i = 0; i < r->nrules; i++) {
+		const struct report_rule *ru = &r->rules[i];
+
+		if (ru->severity < SEV_ERROR)
+			continue;
+		for (j = 0; j < c->nsrc; j++) {
+			char at[32];
+			uint64_t n;
+
+			if (ru->per_source[j].n < REPORT_BURST_PER_MIN)
+				continue;
+			bind_rsw(c, st, ru->id, c->src[j].id);
+			if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+				sqlite3_finalize(st);
+				return step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+			}
+			n = (uint64_t)sqlite3_column_int64(st, 1);
+			if (n < REPORT_BURST_PER_MIN)
+				continue;
+			util_format_iso(sqlite3_column_int64(st, 0) * 60000, at, sizeof(at));
+			finding(r, ru->severity, n, "burst", xasprintf(
+			    "burst of %ju %s events on %s in the minute from %s",
+			    (uintmax_t)n, ru->id, c->src[j].name, at));
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+finding_cmp(const void *a, const void *b)
+{
+	const struct report_finding *x = a, *y = b;
+	int d;
+
+	if (x->severity != y->severity)
+		return y->severity - x->severity;
+	if (x->volume != y->volume)
+		return x->volume > y->volume ? -1 : 1;
+	if ((d = strcmp(x->id, y->id)) != 0)
+		return d;
+	return strcmp(x->text, y->text);
+}
+
+static int
+load_findings(struct ctx *c, struct report *r)
+{
+	find_fallbacks(c, r);
+	find_leaks(r);
+	find_storms(r);
+	find_double_release(r);
+	find_slow(r);
+	if (find_bursts(c, r) != 0)
+		return -1;
+	if (r->nfindings > 0)
+		qsort(r->findings, r->nfindings, sizeof(*r->findings), finding_cmp);
+	return 0;
+}
+
+static void
+ctx_free(struct ctx *c, size_t nrules)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsrc; i++)
+		free(c->src[i].name);
+	free(c->src);
+	for (i = 0; c->rr != NULL && i < nrules; i++) {
+		free(c->rr[i].metric_field);
+		free(c->rr[i].metric_by);
+		free(c->rr[i].follows_rule);
+		free(c->rr[i].follows_by);
+		free(c->rr[i].expect_rule);
+		free(c->rr[i].expect_by);
+	}
+	free(c->rr);
+}
+
+static int
+build_one(sqlite3 *db, const struct report_query *q, struct report **out,
+    char *err, size_t errlen)
+{
+	struct report *r = xcalloc(1, sizeof(*r));
+	struct ctx c;
+	int rc = -1;
+
+	memset(&c, 0, sizeof(c));
+	c.db = db;
+	c.q = q;
+	c.err = err;
+	c.errlen = errlen;
+	c.lo = q->since == TS_NONE ? INT64_MIN : q->since;
+	c.hi = q->until == TS_NONE ? INT64_MAX : q->until;
+	r->query = *q;
+	/* The query's source patterns belong to the caller; keep no pointer. */
+	r->query.sources = NULL;
+	r->query.nsources = 0;
+	r->since = r->until = TS_NONE;
+	if (load_sources(&c) == 0 && load_rules(&c, r) == 0 &&
+	    load_counts(&c, r) == 0 && load_input(&c, r) == 0 &&
+	    load_incidents(&c, r) == 0 && load_metrics(&c, r) == 0 &&
+	    load_links(&c, r) == 0 && load_findings(&c, r) == 0)
+		rc = 0;
+	ctx_free(&c, r->nrules);
+	if (rc != 0) {
+		report_free(r);
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+int
+report_build_db(sqlite3 *db, const struct report_query *q,
+    const struct report_query *baseline_q, struct report **out,
+    char *err, size_t errlen)
+{
+	struct report *r;
+
+	if (build_one(db, q, &r, err, errlen) != 0)
+		return -1;
+	if (baseline_q != NULL &&
+	    build_one(db, baseline_q, &r->baseline, err, errlen) != 0) {
+		report_free(r);
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+int
+report_build(struct store *st, const struct report_query *q,
+    const struct report_query *baseline_q, struct report **out,
+    char *err, size_t errlen)
+{
+	return report_build_db(store_db(st), q, baseline_q, out, err, errlen);
+}
+
+void
+report_free(struct report *r)
+{
+	size_t i, j;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nsources; i++)
+		free(r->sources[i]);
+	free(r->sources);
+	for (i = 0; i < r->nrules; i++) {
+		free(r->rules[i].id);
+		free(r->rules[i].category);
+		free(r->rules[i].summary);
+		for (j = 0; j < r->rules[i].nper_source; j++)
+			free(r->rules[i].per_source[j].source);
+		free(r->rules[i].per_source);
+	}
+	free(r->rules);
+	for (i = 0; i < r->nincidents; i++) {
+		free(r->incidents[i].kind);
+		free(r->incidents[i].rule);
+		free(r->incidents[i].category);
+		free(r->incidents[i].source);
+		free(r->incidents[i].key);
+	}
+	free(r->incidents);
+	for (i = 0; i < r->nmetrics; i++) {
+		free(r->metrics[i].rule);
+		free(r->metrics[i].field);
+		free(r->metrics[i].by);
+		for (j = 0; j < r->metrics[i].ngroups; j++)
+			free(r->metrics[i].groups[j].value);
+		free(r->metrics[i].groups);
+	}
+	free(r->metrics);
+	for (i = 0; i < r->nlinks; i++) {
+		free(r->links[i].rule);
+		free(r->links[i].target);
+		free(r->links[i].kind);
+		for (j = 0; j < r->links[i].nby; j++)
+			free(r->links[i].by[j].value);
+		free(r->links[i].by);
+	}
+	free(r->links);
+	for (i = 0; i < r->nfindings; i++) {
+		free(r->findings[i].id);
+		free(r->findings[i].text);
+	}
+	free(r->findings);
+	for (i = 0; i < r->nhourly; i++)
+		free(r->hourly[i].category);
+	free(r->hourly);
+	report_free(r->baseline);
+	free(r);
+}
+
+const struct report_rule *
+report_find_rule(const struct report *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; r != NULL && i < r->nrules; i++)
+		if (strcmp(r->rules[i].id, id) == 0)
+			return &r->rules[i];
+	return NULL;
+}
+
+const struct report_metric_group *
+report_find_group(const struct report *r, const char *rule, const char *value)
+{
+	size_t i;
+
+	for (i = 0; r != NULL && i < r->nmetrics; i++)
+		if (strcmp(r->metrics[i].rule, rule) == 0)
+			return metric_group(&r->metrics[i], value);
+	return NULL;
+}
+
+uint64_t
+report_count_incidents(const struct report *r, const char *kind, const char *rule)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; r != NULL && i < r->nincidents; i++)
+		if (strcmp(r->incidents[i].kind, kind) == 0 &&
+		    (rule == NULL || strcmp(r->incidents[i].rule, rule) == 0))
+			n++;
+	return n;
+}
+
+void
+report_format_change(struct buf *b, double before, double after, int decimals)
+{
+	double d = after - before;
+
+	buf_printf(b, "%.*f \xe2\x86\x92 %.*f (%s%.*f, ", decimals, before,
+	    decimals, after, d < 0 ? "-" : "+", decimals, fabs(d));
+	if (before == 0)
+		buf_puts(b, after == 0 ? "+0%)" : "new)");
+	else
+		buf_printf(b, "%s%.0f%%)", d < 0 ? "-" : "+", fabs(d) * 100 / before);
+}
+
+void
+report_format_duration(struct buf *b, int64_t ms)
+{
+	if (ms < 0)
+		ms = 0;
+	if (ms < 60000)
+		buf_printf(b, "%.1fs", (double)ms / 1000);
+	else if (ms < 3600000)
+		buf_printf(b, "%jdm%02jds", (intmax_t)(ms / 60000),
+		    (intmax_t)(ms / 1000 % 60));
+	else
+		buf_printf(b, "%jdh%02jdm", (intmax_t)(ms / 3600000),
+		    (intmax_t)(ms / 60000 % 60));
+}

@@ -1,0 +1,179 @@
+/*
+ * report_json.c - the report as JSON, schema 1 (documented in logtriage(1)
+ * and stable: keys are only ever added).  Times are ISO 8601 UTC with
+ * milliseconds; counts are integers; means carry three decimals.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "report.h"
+#include "rules.h"
+
+static void
+jstr(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	util_escape_json(b, s, strlen(s));
+	buf_putc(b, '"');
+}
+
+static void
+jtime(struct buf *b, int64_t ms)
+{
+	char t[32];
+
+	if (ms == TS_NONE) {
+		buf_puts(b, "null");
+		return;
+	}
+	util_format_iso(ms, t, sizeof(t));
+	jstr(b, t);
+}
+
+/* Whole numbers print as integers, anything else exactly. */
+static void
+jnum(struct buf *b, double v)
+{
+	if (!isfinite(v))
+		buf_puts(b, "null");
+	else if (v == floor(v) && fabs(v) < 9007199254740992.0)
+		buf_printf(b, "%.0f", v);
+	else
+		buf_printf(b, "%.17g", v);
+}
+
+static void
+render(const struct report *r, struct buf *b, int top)
+{
+	size_t i, j;
+
+	buf_puts(b, "{\"schema\": 1, \"window\": {\"since\": ");
+	jtime(b, r->since);
+	buf_puts(b, ", \"until\": ");
+	jtime(b, r->until);
+	buf_puts(b, "},\n\"sources\": [");
+	for (i = 0; i < r->nsources; i++) {
+		if (i > 0)
+			buf_puts(b, ", ");
+		jstr(b, r->sources[i]);
+	}
+	buf_printf(b, "],\n\"input\": {\"lines\": %ju, \"records\": %ju,"
+	    " \"bytes\": %ju, \"malformed\": %ju, \"truncated\": %ju},\n",
+	    (uintmax_t)r->input.lines, (uintmax_t)r->input.records,
+	    (uintmax_t)r->input.bytes, (uintmax_t)r->input.malformed,
+	    (uintmax_t)r->input.truncated);
+	buf_puts(b, "\"rules\": {");
+	for (i = 0; i < r->nrules; i++) {
+		const struct report_rule *ru = &r->rules[i];
+
+		buf_puts(b, i > 0 ? ",\n  " : "\n  ");
+		jstr(b, ru->id);
+		buf_puts(b, ": {\"category\": ");
+		jstr(b, ru->category);
+		buf_puts(b, ", \"severity\": ");
+		jstr(b, severity_name(ru->severity));
+		buf_printf(b, ", \"count\": %ju}", (uintmax_t)ru->count);
+	}
+	buf_puts(b, "},\n\"incidents\": [");
+	for (i = 0; i < r->nincidents; i++) {
+		const struct report_incident *in = &r->incidents[i];
+
+		buf_puts(b, i > 0 ? ",\n  " : "\n  ");
+		buf_puts(b, "{\"kind\": ");
+		jstr(b, in->kind);
+		buf_puts(b, ", \"rule\": ");
+		jstr(b, in->rule);
+		buf_puts(b, ", \"source\": ");
+		jstr(b, in->source);
+		buf_puts(b, ", \"key\": ");
+		jstr(b, in->key);
+		buf_puts(b, ", \"start\": ");
+		jtime(b, in->start);
+		buf_puts(b, ", \"end\": ");
+		jtime(b, in->end);
+		buf_printf(b, ", \"count\": %ju, \"peak_per_min\": ", (uintmax_t)in->count);
+		if (in->peak_per_min < 0)
+			buf_puts(b, "null}");
+		else
+			buf_printf(b, "%jd}", (intmax_t)in->peak_per_min);
+	}
+	buf_puts(b, "],\n\"metrics\": {");
+	for (i = 0; i < r->nmetrics; i++) {
+		const struct report_metric *m = &r->metrics[i];
+
+		buf_puts(b, i > 0 ? ",\n  " : "\n  ");
+		jstr(b, m->rule);
+		buf_puts(b, ": {\"field\": ");
+		jstr(b, m->field);
+		buf_puts(b, ", \"by\": ");
+		if (m->by != NULL)
+			jstr(b, m->by);
+		else
+			buf_puts(b, "null");
+		buf_puts(b, ", \"groups\": {");
+		for (j = 0; j < m->ngroups; j++) {
+			const struct report_metric_group *g = &m->groups[j];
+
+			buf_puts(b, j > 0 ? ",\n    " : "\n    ");
+			jstr(b, g->value);
+			buf_printf(b, ": {\"count\": %ju, \"sum\": ", (uintmax_t)g->count);
+			jnum(b, g->sum);
+			buf_puts(b, ", \"min\": ");
+			jnum(b, g->min);
+			buf_puts(b, ", \"max\": ");
+			jnum(b, g->max);
+			buf_printf(b, ", \"mean\": %.3f, \"p50\": ", g->mean);
+			jnum(b, g->p50);
+			buf_puts(b, ", \"p95\": ");
+			jnum(b, g->p95);
+			buf_puts(b, ", \"p99\": ");
+			jnum(b, g->p99);
+			buf_putc(b, '}');
+		}
+		buf_puts(b, "}}");
+	}
+	buf_puts(b, "},\n\"links\": {");
+	for (i = 0; i < r->nlinks; i++) {
+		const struct report_link *l = &r->links[i];
+
+		buf_puts(b, i > 0 ? ",\n  " : "\n  ");
+		jstr(b, l->rule);
+		buf_puts(b, ": {\"target\": ");
+		jstr(b, l->target);
+		buf_printf(b, ", \"linked\": %ju, \"unlinked\": %ju, \"by\": {",
+		    (uintmax_t)l->linked, (uintmax_t)l->unlinked);
+		for (j = 0; j < l->nby; j++) {
+			if (j > 0)
+				buf_puts(b, ", ");
+			jstr(b, l->by[j].value);
+			buf_printf(b, ": %ju", (uintmax_t)l->by[j].n);
+		}
+		buf_puts(b, "}}");
+	}
+	buf_puts(b, "},\n\"findings\": [");
+	for (i = 0; i < r->nfindings; i++) {
+		const struct report_finding *f = &r->findings[i];
+
+		buf_puts(b, i > 0 ? ",\n  " : "\n  ");
+		buf_puts(b, "{\"severity\": ");
+		jstr(b, severity_name(f->severity));
+		buf_puts(b, ", \"id\": ");
+		jstr(b, f->id);
+		buf_printf(b, ", \"volume\": %ju, \"text\": ", (uintmax_t)f->volume);
+		jstr(b, f->text);
+		buf_putc(b, '}');
+	}
+	buf_puts(b, "]");
+	if (top && r->baseline != NULL) {
+		buf_puts(b, ",\n\"baseline\": ");
+		render(r->baseline, b, 0);
+	}
+	buf_putc(b, '}');
+}
+
+void
+report_render_json(const struct report *r, struct buf *out)
+{
+	render(r, out, 1);
+	buf_putc(out, '\n');
+}

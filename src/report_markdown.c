@@ -1,0 +1,188 @@
+/*
+ * report_markdown.c - the report as GitHub-flavoured markdown, for mail and
+ * issue trackers.  Strings from logs are made terminal-safe first (a mail
+ * client may show the raw text) and then have markdown's syntax characters
+ * backslash-escaped, so a key cannot open a link or break a table.
+ */
+#include <string.h>
+
+#include "report.h"
+#include "rules.h"
+
+static void
+md(struct buf *b, const char *s)
+{
+	struct buf t;
+	size_t i;
+
+	buf_init(&t);
+	util_escape_terminal(&t, s, strlen(s), 0);
+	for (i = 0; i < t.len; i++) {
+		if (strchr("\\`*_[]<>|#", t.data[i]) != NULL)
+			buf_putc(b, '\\');
+		buf_putc(b, t.data[i]);
+	}
+	buf_free(&t);
+}
+
+static void
+md_or_dash(struct buf *b, const char *s)
+{
+	md(b, *s ? s : "-");
+}
+
+void
+report_render_markdown(const struct report *r, struct buf *b)
+{
+	const struct report *base = r->baseline;
+	char t1[32], t2[32];
+	size_t i, j;
+
+	util_format_iso(r->since, t1, sizeof(t1));
+	util_format_iso(r->until, t2, sizeof(t2));
+	buf_printf(b, "# logtriage report\n\n- window: %s .. %s\n",
+	    r->since == TS_NONE ? "-" : t1, r->until == TS_NONE ? "-" : t2);
+	if (base != NULL) {
+		util_format_iso(base->since, t1, sizeof(t1));
+		util_format_iso(base->until, t2, sizeof(t2));
+		buf_printf(b, "- baseline: %s .. %s\n", base->since == TS_NONE ? "-" : t1,
+		    base->until == TS_NONE ? "-" : t2);
+	}
+	buf_puts(b, "- sources: ");
+	for (i = 0; i < r->nsources; i++) {
+		if (i > 0)
+			buf_puts(b, ", ");
+		md(b, r->sources[i]);
+	}
+	buf_printf(b, "%s\n- input: %ju lines, %ju records, %ju bytes"
+	    " (malformed %ju, truncated %ju); %ju events\n",
+	    r->nsources ? "" : "(none)", (uintmax_t)r->input.lines,
+	    (uintmax_t)r->input.records, (uintmax_t)r->input.bytes,
+	    (uintmax_t)r->input.malformed, (uintmax_t)r->input.truncated,
+	    (uintmax_t)r->total_events);
+
+	buf_puts(b, "\n## Findings\n\n");
+	if (r->nfindings == 0)
+		buf_puts(b, "None.\n");
+	for (i = 0; i < r->nfindings; i++) {
+		buf_printf(b, "- **%s**: ", severity_name(r->findings[i].severity));
+		md(b, r->findings[i].text);
+		buf_putc(b, '\n');
+	}
+
+	buf_printf(b, "\n## Rules\n\n| rule | category | severity | count |%s\n"
+	    "|---|---|---|--:|%s\n", base ? " change |" : "", base ? "---|" : "");
+	for (i = 0; i < r->nrules; i++) {
+		const struct report_rule *ru = &r->rules[i];
+		const struct report_rule *br = report_find_rule(base, ru->id);
+
+		buf_puts(b, "| ");
+		md(b, ru->id);
+		buf_puts(b, " | ");
+		md(b, ru->category);
+		buf_printf(b, " | %s | %ju |", severity_name(ru->severity),
+		    (uintmax_t)ru->count);
+		if (base != NULL) {
+			buf_putc(b, ' ');
+			report_format_change(b, br ? (double)br->count : 0,
+			    (double)ru->count, 0);
+			buf_puts(b, " |");
+		}
+		buf_putc(b, '\n');
+	}
+
+	buf_puts(b, "\n## Incidents\n\n");
+	if (base != NULL) {
+		buf_puts(b, "- storms: ");
+		report_format_change(b, (double)report_count_incidents(base, "storm", NULL),
+		    (double)report_count_incidents(r, "storm", NULL), 0);
+		buf_puts(b, "\n- unresolved: ");
+		report_format_change(b,
+		    (double)report_count_incidents(base, "unresolved", NULL),
+		    (double)report_count_incidents(r, "unresolved", NULL), 0);
+		buf_puts(b, "\n\n");
+	}
+	if (r->nincidents == 0)
+		buf_puts(b, "None.\n");
+	else
+		buf_puts(b, "| kind | rule | source | key | start | duration | count | peak/min |\n"
+		    "|---|---|---|---|---|--:|--:|--:|\n");
+	for (i = 0; i < r->nincidents; i++) {
+		const struct report_incident *in = &r->incidents[i];
+
+		util_format_iso(in->start, t1, sizeof(t1));
+		buf_printf(b, "| %s | ", in->kind);
+		md(b, in->rule);
+		buf_puts(b, " | ");
+		md(b, in->source);
+		buf_puts(b, " | ");
+		md_or_dash(b, in->key);
+		buf_printf(b, " | %s | ", t1);
+		report_format_duration(b, in->end - in->start);
+		buf_printf(b, " | %ju | ", (uintmax_t)in->count);
+		if (in->peak_per_min >= 0)
+			buf_printf(b, "%jd |\n", (intmax_t)in->peak_per_min);
+		else
+			buf_puts(b, "- |\n");
+	}
+
+	for (i = 0; i < r->nmetrics; i++) {
+		const struct report_metric *m = &r->metrics[i];
+
+		buf_puts(b, "\n## Latency: ");
+		md(b, m->rule);
+		buf_puts(b, " (");
+		md(b, m->field);
+		if (m->by != NULL) {
+			buf_puts(b, " by ");
+			md(b, m->by);
+		}
+		buf_puts(b, ")\n\n| group | count | mean | p50 | p95 | p99 | max |\n"
+		    "|---|--:|--:|--:|--:|--:|--:|\n");
+		for (j = 0; j < m->ngroups; j++) {
+			const struct report_metric_group *g = &m->groups[j];
+
+			buf_puts(b, "| ");
+			md_or_dash(b, g->value);
+			buf_printf(b, " | %ju | %.1f | %.0f | %.0f | %.0f | %.0f |\n",
+			    (uintmax_t)g->count, g->mean, g->p50, g->p95, g->p99, g->max);
+		}
+		if (base == NULL)
+			continue;
+		buf_puts(b, "\n| group | mean | p95 |\n|---|---|---|\n");
+		for (j = 0; j < m->ngroups; j++) {
+			const struct report_metric_group *g = &m->groups[j];
+			const struct report_metric_group *bg =
+			    report_find_group(base, m->rule, g->value);
+
+			if (bg == NULL)
+				continue;
+			buf_puts(b, "| ");
+			md_or_dash(b, g->value);
+			buf_puts(b, " | ");
+			report_format_change(b, bg->mean, g->mean, 0);
+			buf_puts(b, " | ");
+			report_format_change(b, bg->p95, g->p95, 0);
+			buf_puts(b, " |\n");
+		}
+	}
+
+	if (r->nlinks > 0)
+		buf_puts(b, "\n## Links\n\n");
+	for (i = 0; i < r->nlinks; i++) {
+		const struct report_link *l = &r->links[i];
+
+		buf_puts(b, "- ");
+		md(b, l->rule);
+		buf_printf(b, " %s ", l->kind);
+		md(b, l->target);
+		buf_printf(b, ": linked %ju, unlinked %ju", (uintmax_t)l->linked,
+		    (uintmax_t)l->unlinked);
+		for (j = 0; j < l->nby; j++) {
+			buf_puts(b, j == 0 ? "; " : ", ");
+			md_or_dash(b, l->by[j].value);
+			buf_printf(b, " %ju", (uintmax_t)l->by[j].n);
+		}
+		buf_putc(b, '\n');
+	}
+}

@@ -1,0 +1,194 @@
+/*
+ * report_text.c - the report for a terminal.  Every string that came from
+ * a log (keys, sources, group values, finding text) passes through
+ * util_escape_terminal; colour is the caller's decision (a tty without
+ * NO_COLOR), made once in cmd_report.
+ */
+#include <string.h>
+
+#include "report.h"
+#include "rules.h"
+
+#define C_RESET	"\033[0m"
+#define C_BOLD	"\033[1m"
+
+static const char *
+sev_color(int sev)
+{
+	if (sev >= SEV_ERROR)
+		return "\033[31m";
+	if (sev == SEV_WARNING)
+		return "\033[33m";
+	return "\033[36m";
+}
+
+static void
+esc(struct buf *b, const char *s)
+{
+	util_escape_terminal(b, s, strlen(s), 0);
+}
+
+/* s escaped and padded to width columns (counting bytes of ASCII text). */
+static void
+pad(struct buf *b, const char *s, int width)
+{
+	size_t before = b->len;
+
+	esc(b, s);
+	while ((int)(b->len - before) < width)
+		buf_putc(b, ' ');
+}
+
+static void
+heading(struct buf *b, const char *title, int color)
+{
+	buf_printf(b, "\n%s%s%s\n", color ? C_BOLD : "", title, color ? C_RESET : "");
+}
+
+static void
+change(struct buf *b, double before, double after, int decimals)
+{
+	buf_puts(b, "  ");
+	report_format_change(b, before, after, decimals);
+}
+
+void
+report_render_text(const struct report *r, struct buf *b, int color)
+{
+	const struct report *base = r->baseline;
+	char t1[32], t2[32];
+	size_t i, j;
+
+	util_format_iso(r->since, t1, sizeof(t1));
+	util_format_iso(r->until, t2, sizeof(t2));
+	buf_printf(b, "%slogtriage report%s %s .. %s\n", color ? C_BOLD : "",
+	    color ? C_RESET : "", r->since == TS_NONE ? "-" : t1,
+	    r->until == TS_NONE ? "-" : t2);
+	if (base != NULL) {
+		util_format_iso(base->since, t1, sizeof(t1));
+		util_format_iso(base->until, t2, sizeof(t2));
+		buf_printf(b, "baseline %s .. %s\n", base->since == TS_NONE ? "-" : t1,
+		    base->until == TS_NONE ? "-" : t2);
+	}
+	buf_puts(b, "sources: ");
+	for (i = 0; i < r->nsources; i++) {
+		if (i > 0)
+			buf_puts(b, ", ");
+		esc(b, r->sources[i]);
+	}
+	buf_printf(b, "%s\ninput: %ju lines, %ju records, %ju bytes"
+	    " (malformed %ju, truncated %ju); %ju events\n",
+	    r->nsources ? "" : "(none)", (uintmax_t)r->input.lines,
+	    (uintmax_t)r->input.records, (uintmax_t)r->input.bytes,
+	    (uintmax_t)r->input.malformed, (uintmax_t)r->input.truncated,
+	    (uintmax_t)r->total_events);
+
+	heading(b, "Findings", color);
+	if (r->nfindings == 0)
+		buf_puts(b, "  none\n");
+	for (i = 0; i < r->nfindings; i++) {
+		const struct report_finding *f = &r->findings[i];
+
+		buf_printf(b, "  %s%-8s%s ", color ? sev_color(f->severity) : "",
+		    severity_name(f->severity), color ? C_RESET : "");
+		esc(b, f->text);
+		buf_putc(b, '\n');
+	}
+
+	heading(b, "Rules", color);
+	for (i = 0; i < r->nrules; i++) {
+		const struct report_rule *ru = &r->rules[i];
+		const struct report_rule *br = report_find_rule(base, ru->id);
+
+		buf_puts(b, "  ");
+		pad(b, ru->id, 28);
+		buf_putc(b, ' ');
+		pad(b, ru->category, 10);
+		buf_printf(b, " %-8s %8ju", severity_name(ru->severity),
+		    (uintmax_t)ru->count);
+		if (base != NULL)
+			change(b, br != NULL ? (double)br->count : 0, (double)ru->count, 0);
+		buf_putc(b, '\n');
+	}
+
+	heading(b, "Incidents", color);
+	if (base != NULL) {
+		buf_puts(b, "  storms:");
+		change(b, (double)report_count_incidents(base, "storm", NULL),
+		    (double)report_count_incidents(r, "storm", NULL), 0);
+		buf_puts(b, "\n  unresolved:");
+		change(b, (double)report_count_incidents(base, "unresolved", NULL),
+		    (double)report_count_incidents(r, "unresolved", NULL), 0);
+		buf_putc(b, '\n');
+	}
+	if (r->nincidents == 0)
+		buf_puts(b, "  none\n");
+	for (i = 0; i < r->nincidents; i++) {
+		const struct report_incident *in = &r->incidents[i];
+
+		util_format_iso(in->start, t1, sizeof(t1));
+		buf_printf(b, "  %-10s ", in->kind);
+		pad(b, in->rule, 24);
+		buf_putc(b, ' ');
+		pad(b, in->source, 16);
+		buf_putc(b, ' ');
+		pad(b, *in->key ? in->key : "-", 16);
+		buf_printf(b, " %s ", t1);
+		report_format_duration(b, in->end - in->start);
+		buf_printf(b, " %ju events", (uintmax_t)in->count);
+		if (in->peak_per_min >= 0)
+			buf_printf(b, ", peak %jd/min", (intmax_t)in->peak_per_min);
+		buf_putc(b, '\n');
+	}
+
+	for (i = 0; i < r->nmetrics; i++) {
+		const struct report_metric *m = &r->metrics[i];
+		struct buf h;
+
+		buf_init(&h);
+		buf_printf(&h, "Latency: %s (%s", m->rule, m->field);
+		if (m->by != NULL)
+			buf_printf(&h, " by %s", m->by);
+		buf_putc(&h, ')');
+		heading(b, h.data, color);
+		buf_free(&h);
+		buf_printf(b, "  %-28s %8s %10s %10s %10s %10s %10s\n", "group",
+		    "count", "mean", "p50", "p95", "p99", "max");
+		for (j = 0; j < m->ngroups; j++) {
+			const struct report_metric_group *g = &m->groups[j];
+			const struct report_metric_group *bg =
+			    report_find_group(base, m->rule, g->value);
+
+			buf_puts(b, "  ");
+			pad(b, *g->value ? g->value : "-", 28);
+			buf_printf(b, " %8ju %10.1f %10.0f %10.0f %10.0f %10.0f\n",
+			    (uintmax_t)g->count, g->mean, g->p50, g->p95, g->p99, g->max);
+			if (bg != NULL) {
+				buf_puts(b, "    mean");
+				change(b, bg->mean, g->mean, 0);
+				buf_puts(b, "\n    p95 ");
+				change(b, bg->p95, g->p95, 0);
+				buf_putc(b, '\n');
+			}
+		}
+	}
+
+	if (r->nlinks > 0)
+		heading(b, "Links", color);
+	for (i = 0; i < r->nlinks; i++) {
+		const struct report_link *l = &r->links[i];
+
+		buf_puts(b, "  ");
+		esc(b, l->rule);
+		buf_printf(b, " %s ", l->kind);
+		esc(b, l->target);
+		buf_printf(b, ": linked %ju, unlinked %ju", (uintmax_t)l->linked,
+		    (uintmax_t)l->unlinked);
+		for (j = 0; j < l->nby; j++) {
+			buf_puts(b, j == 0 ? "; " : ", ");
+			esc(b, *l->by[j].value ? l->by[j].value : "-");
+			buf_printf(b, " %ju", (uintmax_t)l->by[j].n);
+		}
+		buf_putc(b, '\n');
+	}
+}
