@@ -1,0 +1,80 @@
+# correlate.sh - storms, expectations and follow-links end to end: exact
+# incidents and links from a small daemon log, the same in the JSON report,
+# identical after a split ingest in reverse order, unchanged by re-ingest,
+# and open waits settled by later log time.
+. "$TOP/tests/e2e/lib.sh"
+
+FIX=$TOP/tests/fixtures/correlate
+RULES=$FIX/rules
+
+ingest() {
+	db=$1; shift
+	"$LT" ingest --db "$db" --rules "$RULES" --source daemon -q "$@"
+}
+
+# Incidents with times as HH:MM:SS, one per line, in a stable order.
+INCIDENTS="SELECT kind, rule, key, strftime('%H:%M:%S', start / 1000, 'unixepoch'),
+	strftime('%H:%M:%S', end / 1000, 'unixepoch'), count, ifnull(peak_per_min, '-'),
+	ifnull(strftime('%H:%M:%S', detected_at / 1000, 'unixepoch'), '-')
+	FROM incidents ORDER BY kind, rule, start, key"
+incidents() { sql "$1" "$INCIDENTS"; }
+
+# Links by content: subject rule and time -> target rule and time, inherited fields.
+LINKS="SELECT s.rule, strftime('%H:%M:%S', s.ts / 1000, 'unixepoch'),
+	ifnull(t.rule || '@' || strftime('%H:%M:%S', t.ts / 1000, 'unixepoch'), '-'),
+	ifnull(s.inherited, '-')
+	FROM events s LEFT JOIN events t ON t.id = s.link
+	WHERE s.rule IN ('leak', 'fallback') ORDER BY s.ts, s.rule"
+links() { sql "$1" "$LINKS"; }
+
+check_rc "ingest whole log" 0 ingest one.db "$FIX/daemon.log"
+
+want_incidents="open|leak|global|23:01:55|23:01:55|1|-|-
+storm|ws-close|10.0.0.1|23:00:00|23:00:14|5|5|23:00:04
+storm|ws-close|10.0.0.1|23:01:00|23:01:02|3|3|23:01:02
+unresolved|leak|kimi|23:00:20|23:00:20|1|-|-
+unresolved|leak|glm|23:00:40|23:00:40|1|-|-"
+check_eq "incidents of one ingest" "$want_incidents" "$(incidents one.db)"
+
+want_links='leak|23:00:10|recovered@23:00:12|-
+leak|23:00:20|-|-
+leak|23:00:40|-|-
+fallback|23:00:52|timeout@23:00:50|{"model":"kimi-k2-0905-preview"}
+fallback|23:01:10|-|-
+fallback|23:01:21|timeout@23:01:20|{"model":"glm-4.6"}
+leak|23:01:55|-|-'
+check_eq "links of one ingest" "$want_links" "$(links one.db)"
+
+check_rc "report json" 0 "$LT" report --db one.db --format json -o report.json
+check_contains "report: first storm" report.json \
+    '{"kind": "storm", "rule": "ws-close", "source": "daemon", "key": "10.0.0.1", "start": "2025-10-25T23:00:00.000Z", "end": "2025-10-25T23:00:14.000Z", "count": 5, "peak_per_min": 5}'
+check_contains "report: open leak" report.json \
+    '{"kind": "open", "rule": "leak", "source": "daemon", "key": "global", "start": "2025-10-25T23:01:55.000Z", "end": "2025-10-25T23:01:55.000Z", "count": 1, "peak_per_min": null}'
+check_eq "report: five incidents" 5 "$(grep -c '"kind": "' report.json)"
+
+# Second half first, then the first half: the same incidents and links.
+head -n 11 "$FIX/daemon.log" > first.log
+tail -n +12 "$FIX/daemon.log" > second.log
+check_rc "ingest second half" 0 ingest split.db second.log
+check_rc "ingest first half" 0 ingest split.db first.log
+check_eq "split ingest: same incidents" "$want_incidents" "$(incidents split.db)"
+check_eq "split ingest: same links" "$want_links" "$(links split.db)"
+
+# Every line its own ingest, last line first.
+i=22
+while [ $i -ge 1 ]; do
+	sed -n "${i}p" "$FIX/daemon.log" > line.log
+	ingest lines.db --no-resume line.log || break
+	i=$((i - 1))
+done
+check_eq "line-by-line reverse ingest: same incidents" "$want_incidents" "$(incidents lines.db)"
+check_eq "line-by-line reverse ingest: same links" "$want_links" "$(links lines.db)"
+
+# Re-ingesting adds nothing.
+check_rc "re-ingest" 0 ingest one.db --no-resume "$FIX/daemon.log"
+check_eq "re-ingest: same incidents" "$want_incidents" "$(incidents one.db)"
+
+# Later log time settles the open leak, without any new event of its rules.
+check_rc "ingest later log" 0 ingest one.db "$FIX/later.log"
+check_eq "open leak settles as unresolved" "unresolved|3" \
+    "$(sql one.db "SELECT kind, count(*) FROM incidents WHERE rule = 'leak' GROUP BY kind")"
