@@ -1,0 +1,660 @@
+/*
+ * reader.c - bytes in, physical lines out: plain files, gzip (by magic
+ * bytes, concatenated members too) and standard input, read with read(2)
+ * in large blocks and split with memchr.  Follow mode waits at the end of
+ * a file like tail -F.  Knows nothing about envelopes, formats or rules.
+ *
+ * Memory is bounded whatever the input: one buffer of READER_MAX_LINE plus
+ * one block.  A line that outgrows READER_MAX_LINE keeps its first
+ * READER_MAX_LINE bytes at the front of the buffer while the rest of it is
+ * read through the back half and dropped.
+ */
+#include "reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "util.h"
+
+#define READER_BLOCK	(1024 * 1024)
+#define READER_BUFSIZE	(READER_MAX_LINE + READER_BLOCK)
+#define READER_ZBLOCK	(256 * 1024)
+#define READER_FPSIZE	4096
+#define READER_POLL_MS	100
+
+/* What follow_wait found at the end of a file. */
+enum follow_event {
+	FOLLOW_RETRY,		/* look for data again */
+	FOLLOW_IDLE,		/* idle_ms passed without data */
+	FOLLOW_TRUNCATED,	/* the file shrank below what was read */
+	FOLLOW_ROTATED		/* the path names another file now */
+};
+
+struct reader {
+	char			*path;
+	int			 fd;
+	int			 is_stdin;
+	int			 is_reg;
+	int			 follow;
+	dev_t			 dev;
+	ino_t			 ino;
+	uint64_t		 raw_off;	/* bytes read from fd since it was opened */
+
+	int			 detected;	/* gzip or not decided */
+	int			 gz;
+	z_stream		 zs;
+	unsigned char		*zin;
+	int			 zmember_done;	/* between gzip members */
+	int			 zended;	/* no more gzip data to read */
+
+	char			*buf;
+	size_t			 start;		/* unconsumed data is buf[start..end) */
+	size_t			 end;
+	size_t			 scan;		/* no '\n' in buf[start..scan) */
+	uint64_t		 off;		/* decompressed offset of buf[start] */
+	uint64_t		 lineno;
+
+	int			 cutting;	/* dropping the rest of an overlong line */
+	uint64_t		 cut_off;	/* its offset; its first bytes are buf[0..MAX) */
+	uint64_t		 cut_nul;	/* NULs among its dropped bytes */
+
+	int			 rotation_seen;	/* one more read before switching files */
+	enum follow_event	 pending_switch;
+	int			 read_error;	/* input failed; lines before it still come */
+	int			 failed;	/* ... and were all handed out */
+	char			 failmsg[256];
+
+	int			 idle_ms;
+	int64_t			 idle_since;
+	volatile sig_atomic_t	 stop;
+
+	unsigned char		 fp[READER_FPSIZE];
+	size_t			 fplen;
+	struct reader_stats	 st;
+};
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+count_nul(const char *p, size_t n)
+{
+	const char *end = p + n, *q;
+	uint64_t c = 0;
+
+	while (p < end && (q = memchr(p, '\0', (size_t)(end - p))) != NULL) {
+		c++;
+		p = q + 1;
+	}
+	return c;
+}
+
+static void
+set_failed(struct reader *r, const char *what, int errnum)
+{
+	if (errnum != 0)
+		util_err(r->failmsg, sizeof r->failmsg, "%s: %s: %s",
+		    r->is_stdin ? "stdin" : r->path, what, strerror(errnum));
+	else
+		util_err(r->failmsg, sizeof r->failmsg, "%s: %s",
+		    r->is_stdin ? "stdin" : r->path, what);
+}
+
+/*
+ * One read(2).  A stream in follow mode waits with poll() so that it can
+ * report idleness.  Returns bytes, 0 at end of input (or when stopped), -1
+ * on error (failmsg set), -2 when idle_ms passed without data.
+ */
+static ssize_t
+raw_read(struct reader *r, void *dst, size_t len)
+{
+	struct pollfd pfd;
+	int64_t wait;
+	ssize_t n;
+	int pr;
+
+	for (;;) {
+		if (r->follow && !r->is_reg) {
+			wait = r->idle_ms - (mono_ms() - r->idle_since);
+			if (wait <= 0) {
+				r->idle_since = mono_ms();
+				return -2;
+			}
+			pfd.fd = r->fd;
+			pfd.events = POLLIN;
+			pfd.revents = 0;
+			pr = poll(&pfd, 1, wait > 250 ? 250 : (int)wait);
+			if (r->stop)
+				return 0;
+			if (pr < 0 && errno != EINTR) {
+				set_failed(r, "poll", errno);
+				return -1;
+			}
+			if (pr <= 0)
+				continue;
+		}
+		n = read(r->fd, dst, len);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				if (r->stop)
+					return 0;
+				continue;
+			}
+			set_failed(r, "read", errno);
+			return -1;
+		}
+		if (n > 0) {
+			r->raw_off += (uint64_t)n;
+			r->idle_since = mono_ms();
+		}
+		return n;
+	}
+}
+
+/* Decompress into dst; same returns as raw_read. */
+static ssize_t
+gz_read(struct reader *r, unsigned char *dst, size_t len)
+{
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		if (r->zended)
+			return 0;
+		if (r->zs.avail_in == 0) {
+			n = raw_read(r, r->zin, READER_ZBLOCK);
+			if (n < 0)
+				return n;
+			if (n == 0) {
+				if (r->zmember_done)
+					return 0;
+				set_failed(r, "unexpected end of gzip data", 0);
+				return -1;
+			}
+			r->zs.next_in = r->zin;
+			r->zs.avail_in = (uInt)n;
+		}
+		if (r->zmember_done) {
+			/* Another member follows, or trailing padding ends it. */
+			if (r->zs.next_in[0] != 0x1f) {
+				r->zended = 1;
+				return 0;
+			}
+			inflateReset(&r->zs);
+			r->zmember_done = 0;
+		}
+		r->zs.next_out = dst;
+		r->zs.avail_out = (uInt)len;
+		ret = inflate(&r->zs, Z_NO_FLUSH);
+		if (ret == Z_STREAM_END)
+			r->zmember_done = 1;
+		else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+			set_failed(r, r->zs.msg != NULL ? r->zs.msg :
+			    "corrupt gzip data", 0);
+			return -1;
+		}
+		if (r->zs.avail_out < len)
+			return (ssize_t)(len - r->zs.avail_out);
+	}
+}
+
+/*
+ * The first bytes decide gzip or not.  Returns as raw_read; for plain
+ * input the bytes read are already in buf[end..].
+ */
+static ssize_t
+detect(struct reader *r, size_t room)
+{
+	unsigned char *p = (unsigned char *)r->buf + r->end;
+	ssize_t n, m;
+
+	n = raw_read(r, p, room);
+	if (n < 0)
+		return n;
+	r->detected = 1;
+	if (n == 1 && p[0] == 0x1f) {
+		do
+			m = read(r->fd, p + 1, 1);
+		while (m < 0 && errno == EINTR);
+		if (m > 0) {
+			r->raw_off++;
+			n = 2;
+		}
+	}
+	if (n < 2 || p[0] != 0x1f || p[1] != 0x8b)
+		return n;
+	r->gz = 1;
+	if (r->is_reg)
+		r->follow = 0;
+	r->zin = xmalloc(READER_ZBLOCK);
+	memcpy(r->zin, p, (size_t)n);
+	memset(&r->zs, 0, sizeof r->zs);
+	if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK) {
+		set_failed(r, "cannot start gzip decoding", 0);
+		return -1;
+	}
+	r->zs.next_in = r->zin;
+	r->zs.avail_in = (uInt)n;
+	return gz_read(r, p, room);
+}
+
+/*
+ * Append more input at buf[end].  Returns bytes added, 0 at end of input
+ * (for now, in follow mode), -1 on error, -2 when idle.
+ */
+static ssize_t
+fill(struct reader *r)
+{
+	size_t room, keep;
+	ssize_t n;
+
+	if (!r->cutting && r->start > 0 && READER_BUFSIZE - r->end <
+	    READER_BLOCK) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->scan -= r->start;
+		r->start = 0;
+	}
+	if (r->read_error)
+		return -1;
+	room = READER_BUFSIZE - r->end;
+	if (!r->detected)
+		n = detect(r, room);
+	else if (r->gz)
+		n = gz_read(r, (unsigned char *)r->buf + r->end, room);
+	else
+		n = raw_read(r, r->buf + r->end, room);
+	if (n == -1)
+		r->read_error = 1;
+	if (n <= 0)
+		return n;
+	if (r->fplen < READER_FPSIZE) {
+		keep = READER_FPSIZE - r->fplen;
+		if (keep > (size_t)n)
+			keep = (size_t)n;
+		memcpy(r->fp + r->fplen, r->buf + r->end, keep);
+		r->fplen += keep;
+	}
+	r->end += (size_t)n;
+	return n;
+}
+
+static void
+emit(struct reader *r, struct reader_line *line, const char *p, size_t len,
+    uint64_t offset, uint64_t end_offset, int truncated)
+{
+	line->p = p;
+	line->len = len;
+	line->lineno = ++r->lineno;
+	line->offset = offset;
+	line->end_offset = end_offset;
+	line->truncated = truncated;
+	r->st.lines++;
+	r->st.bytes += end_offset - offset;
+	r->st.nul_bytes += count_nul(p, len);
+	if (truncated) {
+		r->st.truncated++;
+		r->st.nul_bytes += r->cut_nul;
+	}
+}
+
+/* Hand out buf[start..start+len) and consume `used` bytes (len + newline). */
+static void
+emit_pending(struct reader *r, struct reader_line *line, size_t len,
+    size_t used)
+{
+	const char *p = r->buf + r->start;
+	uint64_t offset = r->off;
+
+	r->start += used;
+	r->scan = r->start;
+	r->off += used;
+	if (len > 0 && p[len - 1] == '\r')
+		len--;
+	emit(r, line, p, len, offset, r->off, 0);
+}
+
+/* The overlong line whose first READER_MAX_LINE bytes wait in buf[0..). */
+static void
+emit_cut(struct reader *r, struct reader_line *line)
+{
+	r->cutting = 0;
+	emit(r, line, r->buf, READER_MAX_LINE, r->cut_off, r->off, 1);
+	r->cut_nul = 0;
+}
+
+/* Start reading the file the path names now, or this one again from 0. */
+static void
+switch_file(struct reader *r, enum follow_event ev)
+{
+	struct stat sb;
+	int fd;
+
+	r->pending_switch = FOLLOW_RETRY;
+	r->rotation_seen = 0;
+	if (ev == FOLLOW_ROTATED) {
+		/* If the new file is not there yet, keep the old one for now. */
+		if ((fd = open(r->path, O_RDONLY | O_CLOEXEC)) == -1)
+			return;
+		if (fstat(fd, &sb) == -1) {
+			close(fd);
+			return;
+		}
+		close(r->fd);
+		r->fd = fd;
+		r->dev = sb.st_dev;
+		r->ino = sb.st_ino;
+	} else if (lseek(r->fd, 0, SEEK_SET) == -1)
+		return;
+	r->raw_off = 0;
+	r->off = 0;
+	r->lineno = 0;
+	r->start = r->end = r->scan = 0;
+	r->cutting = 0;
+	r->fplen = 0;
+}
+
+/* At the end of a followed file: wait a little, watch for changes. */
+static enum follow_event
+follow_wait(struct reader *r)
+{
+	struct stat sb;
+	int64_t now;
+
+	if (fstat(r->fd, &sb) == 0) {
+		if ((uint64_t)sb.st_size < r->raw_off)
+			return FOLLOW_TRUNCATED;
+		if ((uint64_t)sb.st_size > r->raw_off)
+			return FOLLOW_RETRY;
+	}
+	if (stat(r->path, &sb) == 0 &&
+	    (sb.st_ino != r->ino || sb.st_dev != r->dev)) {
+		/* Read the old file once more: its writer may have just written. */
+		if (r->rotation_seen)
+			return FOLLOW_ROTATED;
+		r->rotation_seen = 1;
+		return FOLLOW_RETRY;
+	}
+	now = mono_ms();
+	if (now - r->idle_since >= r->idle_ms) {
+		r->idle_since = now;
+		return FOLLOW_IDLE;
+	}
+	poll(NULL, 0, READER_POLL_MS);
+	return FOLLOW_RETRY;
+}
+
+int
+reader_next(struct reader *r, struct reader_line *line, char *err,
+    size_t errlen)
+{
+	enum follow_event ev;
+	const char *nl;
+	size_t pending;
+	ssize_t n;
+
+	if (r->failed) {
+		util_err(err, errlen, "%s", r->failmsg);
+		return -1;
+	}
+	if (r->pending_switch != FOLLOW_RETRY)
+		switch_file(r, r->pending_switch);
+	for (;;) {
+		if (r->stop && !r->cutting && r->end == r->start)
+			return 0;
+		if (r->cutting) {
+			nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+			if (nl != NULL) {
+				pending = (size_t)(nl - (r->buf + r->start));
+				r->cut_nul += count_nul(r->buf + r->start, pending);
+				r->off += pending + 1;
+				r->start += pending + 1;
+				r->scan = r->start;
+				emit_cut(r, line);
+				return 1;
+			}
+			r->cut_nul += count_nul(r->buf + r->start,
+			    r->end - r->start);
+			r->off += r->end - r->start;
+			r->start = r->end = r->scan = READER_MAX_LINE;
+		} else {
+			nl = memchr(r->buf + r->scan, '\n', r->end - r->scan);
+			if (nl != NULL) {
+				pending = (size_t)(nl - (r->buf + r->start));
+				if (pending <= READER_MAX_LINE) {
+					emit_pending(r, line, pending,
+					    pending + 1);
+					return 1;
+				}
+				/* Too long, but whole in the buffer: cut in place. */
+				r->cut_off = r->off;
+				r->cut_nul = count_nul(r->buf + r->start +
+				    READER_MAX_LINE, pending - READER_MAX_LINE);
+				r->off += pending + 1;
+				emit(r, line, r->buf + r->start, READER_MAX_LINE,
+				    r->cut_off, r->off, 1);
+				r->cut_nul = 0;
+				r->start += pending + 1;
+				r->scan = r->start;
+				return 1;
+			}
+			r->scan = r->end;
+			pending = r->end - r->start;
+			if (pending > READER_MAX_LINE) {
+				/* Keep the head of the line at the front, drop the rest. */
+				r->cut_nul = count_nul(r->buf + r->start +
+				    READER_MAX_LINE, pending - READER_MAX_LINE);
+				memmove(r->buf, r->buf + r->start, READER_MAX_LINE);
+				r->cutting = 1;
+				r->cut_off = r->off;
+				r->off += pending;
+				r->start = r->end = r->scan = READER_MAX_LINE;
+				continue;
+			}
+		}
+		if (r->stop)
+			n = 0;
+		else
+			n = fill(r);
+		if (n > 0)
+			continue;
+		if (n == -2)
+			return 2;
+		if (n == 0 && r->follow && r->is_reg && !r->stop) {
+			ev = follow_wait(r);
+			if (ev == FOLLOW_RETRY)
+				continue;
+			if (ev == FOLLOW_IDLE)
+				return 2;
+			/* Finish what the old content left, then switch. */
+			if (r->cutting) {
+				r->pending_switch = ev;
+				emit_cut(r, line);
+				return 1;
+			}
+			if (r->end > r->start) {
+				r->pending_switch = ev;
+				emit_pending(r, line, r->end - r->start,
+				    r->end - r->start);
+				return 1;
+			}
+			switch_file(r, ev);
+			continue;
+		}
+		if (n < 0)
+			r->failed = 1;
+		if (r->cutting) {
+			emit_cut(r, line);
+			return 1;
+		}
+		if (r->end > r->start) {
+			emit_pending(r, line, r->end - r->start,
+			    r->end - r->start);
+			return 1;
+		}
+		if (n < 0) {
+			util_err(err, errlen, "%s", r->failmsg);
+			return -1;
+		}
+		return 0;
+	}
+}
+
+struct reader *
+reader_open(const char *path, int follow, char *err, size_t errlen)
+{
+	struct reader *r;
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		util_err(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &sb) == -1 || S_ISDIR(sb.st_mode)) {
+		util_err(err, errlen, "%s: %s", path,
+		    S_ISDIR(sb.st_mode) ? "is a directory" : strerror(errno));
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return NULL;
+	}
+	r = xcalloc(1, sizeof *r);
+	r->path = xstrdup(path);
+	r->fd = fd;
+	r->is_stdin = fd == STDIN_FILENO;
+	r->is_reg = S_ISREG(sb.st_mode);
+	r->follow = follow;
+	r->dev = sb.st_dev;
+	r->ino = sb.st_ino;
+	r->buf = xmalloc(READER_BUFSIZE);
+	r->idle_ms = 250;
+	r->idle_since = mono_ms();
+	/* A file's first bytes are its identity for resume: read them now. */
+	while (r->is_reg && !r->is_stdin && r->fplen < READER_FPSIZE) {
+		if ((n = fill(r)) == 0 || (n < 0 && r->fplen > 0))
+			break;
+		if (n < 0) {
+			util_err(err, errlen, "%s", r->failmsg);
+			reader_close(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+void
+reader_close(struct reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->gz)
+		inflateEnd(&r->zs);
+	if (!r->is_stdin)
+		close(r->fd);
+	free(r->zin);
+	free(r->buf);
+	free(r->path);
+	free(r);
+}
+
+int
+reader_skip_to(struct reader *r, uint64_t offset, uint64_t lineno, char *err,
+    size_t errlen)
+{
+	struct stat sb;
+	ssize_t n;
+
+	if (r->cutting || offset < r->off) {
+		util_err(err, errlen, "%s: cannot skip back to offset %llu",
+		    r->path, (unsigned long long)offset);
+		return -1;
+	}
+	if (offset - r->off > r->end - r->start && r->detected && !r->gz &&
+	    r->is_reg) {
+		if (fstat(r->fd, &sb) == -1 || (uint64_t)sb.st_size < offset) {
+			util_err(err, errlen, "%s: shorter than the resume "
+			    "offset %llu", r->path, (unsigned long long)offset);
+			return -1;
+		}
+		if (lseek(r->fd, (off_t)offset, SEEK_SET) == -1) {
+			util_err(err, errlen, "%s: %s", r->path,
+			    strerror(errno));
+			return -1;
+		}
+		r->raw_off = offset;
+		r->off = offset;
+		r->start = r->end = r->scan = 0;
+	}
+	/* Compressed input and streams can only be read through. */
+	while (offset - r->off > r->end - r->start) {
+		r->off += r->end - r->start;
+		r->start = r->end = r->scan = 0;
+		n = fill(r);
+		if (n == -2)
+			continue;
+		if (n < 0) {
+			r->failed = 1;
+			util_err(err, errlen, "%s", r->failmsg);
+			return -1;
+		}
+		if (n == 0) {
+			util_err(err, errlen, "%s: ended before the resume "
+			    "offset %llu", r->path, (unsigned long long)offset);
+			return -1;
+		}
+	}
+	r->start += (size_t)(offset - r->off);
+	r->scan = r->start;
+	r->off = offset;
+	r->lineno = lineno;
+	return 0;
+}
+
+void
+reader_set_idle_ms(struct reader *r, int ms)
+{
+	r->idle_ms = ms > 0 ? ms : 1;
+}
+
+void
+reader_stop(struct reader *r)
+{
+	r->stop = 1;
+}
+
+const struct reader_stats *
+reader_stats(const struct reader *r)
+{
+	return &r->st;
+}
+
+uint64_t
+reader_fingerprint(const struct reader *r)
+{
+	if (r->is_stdin || !r->is_reg)
+		return 0;
+	return util_hash64(r->fp, r->fplen, UTIL_HASH_SEED);
+}
+
+int
+reader_is_stdin(const struct reader *r)
+{
+	return r->is_stdin;
+}

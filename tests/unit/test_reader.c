@@ -1,0 +1,547 @@
+/*
+ * test_reader.c - physical lines from files, gzip and standard input:
+ * CRLF, missing final newline, NULs, overlong lines, resume offsets and
+ * follow mode across truncation and rotation.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cmocka.h>
+
+#include "reader.h"
+#include "util.h"
+
+#define MIB (1024 * 1024)
+
+static char dir[] = "/tmp/test_reader.XXXXXX";
+static char path[256];
+static char err[512];
+
+static void
+write_file(const char *p, const void *data, size_t len, int flags)
+{
+	int fd = open(p, O_WRONLY | O_CREAT | flags, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+/* A gzip member holding data, built with zlib; caller frees. */
+static unsigned char *
+gz_bytes(const char *data, size_t len, size_t *outlen)
+{
+	z_stream zs;
+	unsigned char *out = malloc(len + 128);
+
+	memset(&zs, 0, sizeof zs);
+	assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
+	    Z_DEFAULT_STRATEGY), Z_OK);
+	zs.next_in = (unsigned char *)(uintptr_t)data;
+	zs.avail_in = (uInt)len;
+	zs.next_out = out;
+	zs.avail_out = (uInt)(len + 128);
+	assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	*outlen = zs.total_out;
+	deflateEnd(&zs);
+	return out;
+}
+
+static struct reader *
+open_data(const char *data, size_t len, int follow)
+{
+	struct reader *r;
+
+	write_file(path, data, len, O_TRUNC);
+	r = reader_open(path, follow, err, sizeof err);
+	assert_non_null(r);
+	return r;
+}
+
+static void
+expect_line(struct reader *r, const char *text, uint64_t lineno,
+    uint64_t offset, uint64_t end_offset)
+{
+	struct reader_line l;
+	int rc = reader_next(r, &l, err, sizeof err);
+
+	assert_int_equal(rc, 1);
+	assert_int_equal(l.len, strlen(text));
+	assert_memory_equal(l.p, text, l.len);
+	assert_int_equal(l.lineno, lineno);
+	assert_int_equal(l.offset, offset);
+	assert_int_equal(l.end_offset, end_offset);
+	assert_int_equal(l.truncated, 0);
+}
+
+static void
+expect_rc(struct reader *r, int want)
+{
+	struct reader_line l;
+
+	assert_int_equal(reader_next(r, &l, err, sizeof err), want);
+}
+
+static int
+setup(void **state)
+{
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof path, "%s/in.log", dir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+test_crlf_and_last_line(void **state)
+{
+	struct reader *r = open_data("a\r\nbb\n\r\nlast", 12, 0);
+	const struct reader_stats *st = reader_stats(r);
+
+	expect_line(r, "a", 1, 0, 3);
+	expect_line(r, "bb", 2, 3, 6);
+	expect_line(r, "", 3, 6, 8);
+	expect_line(r, "last", 4, 8, 12);
+	expect_rc(r, 0);
+	expect_rc(r, 0);
+	assert_int_equal(st->lines, 4);
+	assert_int_equal(st->bytes, 12);
+	assert_int_equal(st->truncated, 0);
+	assert_int_equal(reader_is_stdin(r), 0);
+	assert_int_equal(reader_fingerprint(r),
+	    util_hash64("a\r\nbb\n\r\nlast", 12, UTIL_HASH_SEED));
+	reader_close(r);
+}
+
+static void
+test_empty(void **state)
+{
+	struct reader *r = open_data("", 0, 0);
+
+	expect_rc(r, 0);
+	assert_int_equal(reader_stats(r)->lines, 0);
+	assert_int_equal(reader_stats(r)->bytes, 0);
+	assert_int_equal(reader_fingerprint(r), UTIL_HASH_SEED);
+	reader_close(r);
+}
+
+static void
+test_open_errors(void **state)
+{
+	char missing[300];
+
+	snprintf(missing, sizeof missing, "%s/missing.log", dir);
+	assert_null(reader_open(missing, 0, err, sizeof err));
+	assert_non_null(strstr(err, "missing.log: No such file or directory"));
+	assert_null(reader_open(dir, 0, err, sizeof err));
+	assert_non_null(strstr(err, ": is a directory"));
+}
+
+static void
+test_nul_bytes(void **state)
+{
+	struct reader *r = open_data("a\0b\n\0\nc", 7, 0);
+	struct reader_line l;
+
+	assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+	assert_int_equal(l.len, 3);
+	assert_memory_equal(l.p, "a\0b", 3);
+	assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+	assert_int_equal(l.len, 1);
+	assert_int_equal(l.p[0], '\0');
+	expect_line(r, "c", 3, 6, 7);
+	expect_rc(r, 0);
+	assert_int_equal(reader_stats(r)->nul_bytes, 2);
+	reader_close(r);
+}
+
+static int
+all_bytes(const char *p, size_t n, char c)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] != c)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+test_long_line_cut(void **state)
+{
+	size_t big = 3 * MIB;
+	char *data = malloc(big + 6);
+	struct reader *r;
+	struct reader_line l;
+
+	memset(data, 'x', big);
+	data[17] = '\0';
+	memcpy(data + big, "\nnext\n", 6);
+	r = open_data(data, big + 6, 0);
+	assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+	assert_int_equal(l.len, READER_MAX_LINE);
+	assert_int_equal(l.truncated, 1);
+	assert_int_equal(l.lineno, 1);
+	assert_int_equal(l.offset, 0);
+	assert_int_equal(l.end_offset, big + 1);
+	assert_int_equal(l.p[17], '\0');
+	assert_true(all_bytes(l.p + 18, READER_MAX_LINE - 18, 'x'));
+	expect_line(r, "next", 2, big + 1, big + 6);
+	expect_rc(r, 0);
+	assert_int_equal(reader_stats(r)->truncated, 1);
+	assert_int_equal(reader_stats(r)->lines, 2);
+	assert_int_equal(reader_stats(r)->bytes, big + 6);
+	assert_int_equal(reader_stats(r)->nul_bytes, 1);
+	reader_close(r);
+	free(data);
+}
+
+static void
+test_line_length_limits(void **state)
+{
+	size_t n = READER_MAX_LINE + 10;
+	char *data = malloc(n + 16);
+	struct reader *r;
+	struct reader_line l;
+
+	/* Exactly READER_MAX_LINE is whole; one more byte is cut. */
+	memset(data, 'y', READER_MAX_LINE);
+	r = open_data(data, READER_MAX_LINE, 0);
+	assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+	assert_int_equal(l.len, READER_MAX_LINE);
+	assert_int_equal(l.truncated, 0);
+	expect_rc(r, 0);
+	reader_close(r);
+	memset(data, 'y', READER_MAX_LINE + 1);
+	r = open_data(data, READER_MAX_LINE + 1, 0);
+	assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+	assert_int_equal(l.len, READER_MAX_LINE);
+	assert_int_equal(l.truncated, 1);
+	assert_int_equal(l.end_offset, READER_MAX_LINE + 1);
+	expect_rc(r, 0);
+	reader_close(r);
+
+	/* An overlong line that arrives whole within one buffer. */
+	memcpy(data, "a\n", 2);
+	memset(data + 2, 'z', n);
+	memcpy(data + 2 + n, "\nb\n", 3);
+	r = open_data(data, n + 5, 0);
+	expect_line(r, "a", 1, 0, 2);
+	assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+	assert_int_equal(l.len, READER_MAX_LINE);
+	assert_int_equal(l.truncated, 1);
+	assert_int_equal(l.offset, 2);
+	assert_int_equal(l.end_offset, n + 3);
+	assert_true(all_bytes(l.p, l.len, 'z'));
+	expect_line(r, "b", 3, n + 3, n + 5);
+	expect_rc(r, 0);
+	assert_int_equal(reader_stats(r)->truncated, 1);
+	reader_close(r);
+	free(data);
+}
+
+static long
+max_rss_kib(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static void
+test_huge_line_memory(void **state)
+{
+	char *chunk = malloc(MIB);
+	struct reader *r;
+	struct reader_line l;
+	long before;
+	int fd, i;
+
+	memset(chunk, 'q', MIB);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	for (i = 0; i < 30; i++)
+		assert_int_equal(write(fd, chunk, MIB), MIB);
+	assert_int_equal(write(fd, "\nend\n", 5), 5);
+	close(fd);
+	free(chunk);
+	before = max_rss_kib();
+	r = reader_open(path, 0, err, sizeof err);
+	assert_non_null(r);
+	assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+	assert_int_equal(l.truncated, 1);
+	assert_int_equal(l.end_offset, 30 * MIB + 1);
+	expect_line(r, "end", 2, 30 * MIB + 1, 30 * MIB + 5);
+	expect_rc(r, 0);
+	reader_close(r);
+	/* The reader's buffer is about 2 MiB however long the line. */
+	assert_true(max_rss_kib() - before < 8 * 1024);
+}
+
+static void
+test_gzip_members(void **state)
+{
+	size_t n1, n2;
+	unsigned char *g1 = gz_bytes("one\ntwo\n", 8, &n1);
+	unsigned char *g2 = gz_bytes("three\nfour", 10, &n2);
+	struct reader *r;
+
+	write_file(path, g1, n1, O_TRUNC);
+	write_file(path, g2, n2, O_APPEND);
+	r = reader_open(path, 0, err, sizeof err);
+	assert_non_null(r);
+	assert_int_equal(reader_fingerprint(r),
+	    util_hash64("one\ntwo\nthree\nfour", 18, UTIL_HASH_SEED));
+	expect_line(r, "one", 1, 0, 4);
+	expect_line(r, "two", 2, 4, 8);
+	expect_line(r, "three", 3, 8, 14);
+	expect_line(r, "four", 4, 14, 18);
+	expect_rc(r, 0);
+	assert_int_equal(reader_stats(r)->bytes, 18);
+	reader_close(r);
+
+	/* Resume inside decompressed data. */
+	r = reader_open(path, 0, err, sizeof err);
+	assert_int_equal(reader_skip_to(r, 8, 2, err, sizeof err), 0);
+	expect_line(r, "three", 3, 8, 14);
+	reader_close(r);
+	free(g1);
+	free(g2);
+}
+
+static void
+test_gzip_truncated(void **state)
+{
+	char text[4000];
+	size_t n, i;
+	unsigned char *g;
+	struct reader *r;
+	struct reader_line l;
+	int rc, lines = 0;
+
+	for (i = 0; i < sizeof text; i++)
+		text[i] = i % 40 == 39 ? '\n' : (char)('a' + (i * 7919) % 26);
+	g = gz_bytes(text, sizeof text, &n);
+	write_file(path, g, n - 12, O_TRUNC);
+	r = reader_open(path, 0, err, sizeof err);
+	assert_non_null(r);
+	while ((rc = reader_next(r, &l, err, sizeof err)) == 1)
+		lines++;
+	assert_int_equal(rc, -1);
+	assert_true(lines > 0 && lines <= 100);
+	assert_non_null(strstr(err, "in.log: unexpected end of gzip data"));
+	assert_int_equal(reader_next(r, &l, err, sizeof err), -1);
+	reader_close(r);
+	free(g);
+}
+
+static void
+test_skip_to(void **state)
+{
+	struct reader *r = open_data("l1\nl2\nl3\n", 9, 0);
+	char *big;
+	size_t i, n = 300000;
+
+	assert_int_equal(reader_skip_to(r, 6, 2, err, sizeof err), 0);
+	expect_line(r, "l3", 3, 6, 9);
+	expect_rc(r, 0);
+	assert_int_equal(reader_stats(r)->lines, 1);
+	assert_int_equal(reader_skip_to(r, 3, 1, err, sizeof err), -1);
+	reader_close(r);
+
+	r = open_data("l1\n", 3, 0);
+	assert_int_equal(reader_skip_to(r, 3, 1, err, sizeof err), 0);
+	expect_rc(r, 0);
+	reader_close(r);
+
+	/* Past what the first read buffered: a seek, checked against the size. */
+	big = malloc(n * 13 + 1);
+	for (i = 0; i < n; i++)
+		snprintf(big + i * 13, 14, "line %07zu\n", i + 1);
+	r = open_data(big, n * 13, 0);
+	assert_int_equal(reader_skip_to(r, 250000 * 13, 250000, err,
+	    sizeof err), 0);
+	expect_line(r, "line 0250001", 250001, 250000 * 13, 250001 * 13);
+	reader_close(r);
+	r = open_data(big, n * 13, 0);
+	assert_int_equal(reader_skip_to(r, n * 13 + 1, 1, err, sizeof err), -1);
+	assert_non_null(strstr(err, "shorter than the resume offset 3900001"));
+	reader_close(r);
+	free(big);
+}
+
+/* Put a pipe on standard input; returns its write end. */
+static int
+stdin_pipe(int *saved)
+{
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	*saved = dup(STDIN_FILENO);
+	dup2(p[0], STDIN_FILENO);
+	close(p[0]);
+	return p[1];
+}
+
+static void
+restore_stdin(int saved)
+{
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+}
+
+static void
+test_stdin_gzip(void **state)
+{
+	size_t n;
+	unsigned char *g = gz_bytes("x\r\ny\n", 5, &n);
+	int saved, w = stdin_pipe(&saved);
+	struct reader *r;
+
+	assert_int_equal(write(w, g, n), (ssize_t)n);
+	close(w);
+	r = reader_open("-", 0, err, sizeof err);
+	assert_non_null(r);
+	assert_int_equal(reader_is_stdin(r), 1);
+	assert_int_equal(reader_fingerprint(r), 0);
+	expect_line(r, "x", 1, 0, 3);
+	expect_line(r, "y", 2, 3, 5);
+	expect_rc(r, 0);
+	reader_close(r);
+	restore_stdin(saved);
+	free(g);
+}
+
+static void
+test_stdin_follow(void **state)
+{
+	int saved, w = stdin_pipe(&saved);
+	struct reader *r;
+
+	assert_int_equal(write(w, "a\n", 2), 2);
+	r = reader_open("-", 1, err, sizeof err);
+	assert_non_null(r);
+	reader_set_idle_ms(r, 50);
+	expect_line(r, "a", 1, 0, 2);
+	expect_rc(r, 2);
+	assert_int_equal(write(w, "b\npart", 6), 6);
+	expect_line(r, "b", 2, 2, 4);
+	expect_rc(r, 2);
+	close(w);
+	expect_line(r, "part", 3, 4, 8);
+	expect_rc(r, 0);
+	reader_close(r);
+	restore_stdin(saved);
+}
+
+static void
+test_follow_truncation(void **state)
+{
+	struct reader *r = open_data("one\ntwo\n", 8, 1);
+
+	reader_set_idle_ms(r, 50);
+	expect_line(r, "one", 1, 0, 4);
+	expect_line(r, "two", 2, 4, 8);
+	expect_rc(r, 2);
+	write_file(path, "abc", 3, O_APPEND);
+	/* A line still being written is not handed out. */
+	expect_rc(r, 2);
+	write_file(path, "def\n", 4, O_APPEND);
+	expect_line(r, "abcdef", 3, 8, 15);
+	/* copytruncate: the file starts again from nothing. */
+	write_file(path, "x\n", 2, O_TRUNC);
+	expect_line(r, "x", 1, 0, 2);
+	write_file(path, "y\n", 2, O_APPEND);
+	expect_line(r, "y", 2, 2, 4);
+	expect_rc(r, 2);
+	reader_stop(r);
+	expect_rc(r, 0);
+	assert_int_equal(reader_stats(r)->lines, 5);
+	reader_close(r);
+}
+
+static void
+test_follow_rotation(void **state)
+{
+	char old[300];
+	struct reader *r = open_data("one\n", 4, 1);
+	int w;
+
+	snprintf(old, sizeof old, "%s.1", path);
+	reader_set_idle_ms(r, 50);
+	expect_line(r, "one", 1, 0, 4);
+	expect_rc(r, 2);
+	/* The writer still holds the old file when it is renamed away. */
+	w = open(path, O_WRONLY | O_APPEND);
+	assert_true(w >= 0);
+	assert_int_equal(rename(path, old), 0);
+	assert_int_equal(write(w, "late\n", 5), 5);
+	close(w);
+	write_file(path, "new\n", 4, O_TRUNC);
+	expect_line(r, "late", 2, 4, 9);
+	expect_line(r, "new", 1, 0, 4);
+	assert_int_equal(reader_fingerprint(r),
+	    util_hash64("new\n", 4, UTIL_HASH_SEED));
+	expect_rc(r, 2);
+	write_file(path, "more\n", 5, O_APPEND);
+	expect_line(r, "more", 2, 4, 9);
+	reader_close(r);
+	unlink(old);
+}
+
+static void
+test_stop_returns_partial(void **state)
+{
+	struct reader *r = open_data("whole\nhalf", 10, 1);
+
+	reader_set_idle_ms(r, 20);
+	expect_line(r, "whole", 1, 0, 6);
+	expect_rc(r, 2);
+	reader_stop(r);
+	expect_line(r, "half", 2, 6, 10);
+	expect_rc(r, 0);
+	reader_close(r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crlf_and_last_line),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_nul_bytes),
+		cmocka_unit_test(test_long_line_cut),
+		cmocka_unit_test(test_line_length_limits),
+		cmocka_unit_test(test_huge_line_memory),
+		cmocka_unit_test(test_gzip_members),
+		cmocka_unit_test(test_gzip_truncated),
+		cmocka_unit_test(test_skip_to),
+		cmocka_unit_test(test_stdin_gzip),
+		cmocka_unit_test(test_stdin_follow),
+		cmocka_unit_test(test_follow_truncation),
+		cmocka_unit_test(test_follow_rotation),
+		cmocka_unit_test(test_stop_returns_partial),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
