@@ -1,0 +1,341 @@
+/*
+ * cmd_events.c - `logtriage events`: the stored events, one per line, as
+ * ndjson or tsv, filtered by source (glob), rule, category and log time,
+ * in (ts, id) order.  Reads the store only.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cmd.h"
+#include "rules.h"
+#include "store.h"
+#include "timeparse.h"
+#include "util.h"
+
+static const char events_options[] =
+    "options:\n"
+    "  --db PATH          database (default $LOGTRIAGE_DB, else\n"
+    "                     $XDG_STATE_HOME/logtriage/logtriage.db)\n"
+    "  --source S         only sources matching S (a glob; repeatable)\n"
+    "  --rule R           only rule R (repeatable)\n"
+    "  --category C       only rules of category C (repeatable)\n"
+    "  --since T          events at or after T (ISO 8601, 24h, 7d, today...)\n"
+    "  --until T          events before T\n"
+    "  --format F         ndjson (default) or tsv\n"
+    "  --limit N          at most N events\n"
+    "  --help             this text\n";
+
+enum {
+	OPT_DB = 256,
+	OPT_SOURCE,
+	OPT_RULE,
+	OPT_CATEGORY,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_FORMAT,
+	OPT_LIMIT,
+	OPT_HELP
+};
+
+static const struct option events_longopts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "rule", required_argument, NULL, OPT_RULE },
+	{ "category", required_argument, NULL, OPT_CATEGORY },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* The rows in order; filters by source, rule and category are applied here. */
+static const char events_sql[] =
+    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
+    " e.fields, e.inherited, e.text"
+    " FROM events e JOIN sources s ON s.id = e.source_id"
+    " LEFT JOIN rules r ON r.id = e.rule"
+    " WHERE e.ts >= ?1 AND e.ts < ?2 ORDER BY e.ts, e.id";
+
+struct strlist {
+	const char	**v;
+	size_t		  n;
+};
+
+static int
+list_has(const struct strlist *l, const char *s, int glob)
+{
+	size_t i;
+
+	if (l->n == 0)
+		return 1;
+	for (i = 0; i < l->n; i++) {
+		if (glob ? fnmatch(l->v[i], s, 0) == 0 : strcmp(l->v[i], s) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *p = sqlite3_column_text(st, i);
+
+	return p != NULL ? (const char *)p : "";
+}
+
+/* Own fields, then inherited ones the event lacks. */
+static void
+put_fields(struct buf *b, const char *own, const char *inherited)
+{
+	cJSON *o = cJSON_Parse(own != NULL && *own != '\0' ? own : "{}");
+	cJSON *h, *item;
+	char *s;
+
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		o = cJSON_CreateObject();
+	}
+	h = inherited != NULL && *inherited != '\0' ? cJSON_Parse(inherited) : NULL;
+	if (cJSON_IsObject(h)) {
+		cJSON_ArrayForEach(item, h) {
+			if (item->string != NULL &&
+			    !cJSON_HasObjectItem(o, item->string))
+				cJSON_AddItemToObject(o, item->string,
+				    cJSON_Duplicate(item, 1));
+		}
+	}
+	s = cJSON_PrintUnformatted(o);
+	buf_puts(b, s != NULL ? s : "{}");
+	free(s);
+	cJSON_Delete(h);
+	cJSON_Delete(o);
+}
+
+static void
+put_json_str(struct buf *b, const char *key, const char *p, size_t n, int first)
+{
+	buf_printf(b, "%s\"%s\":\"", first ? "" : ",", key);
+	util_escape_json(b, p, n);
+	buf_putc(b, '"');
+}
+
+/* TSV cell: backslash, tab, newline and other control bytes escaped. */
+static void
+put_tsv(struct buf *b, const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\\':
+			buf_puts(b, "\\\\");
+			continue;
+		case '\t':
+			buf_puts(b, "\\t");
+			continue;
+		case '\n':
+			buf_puts(b, "\\n");
+			continue;
+		case '\r':
+			buf_puts(b, "\\r");
+			continue;
+		}
+		if (s[i] < 0x20 || s[i] == 0x7f) {
+			buf_printf(b, "\\x%02x", s[i]);
+			continue;
+		}
+		if (s[i] < 0x80) {
+			buf_putc(b, (char)s[i]);
+			continue;
+		}
+		k = util_utf8_seq(s + i, n - i);
+		/* C1 controls are as dangerous as C0 ones on a terminal. */
+		if (k == 0 || (k == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0)) {
+			buf_printf(b, "\\x%02x", s[i]);
+			continue;
+		}
+		buf_append(b, s + i, k);
+		i += k - 1;
+	}
+}
+
+static int
+cmd_events_exec(int argc, char **argv)
+{
+	struct strlist sources = { NULL, 0 }, rules = { NULL, 0 }, cats = { NULL, 0 };
+	struct store *st = NULL;
+	sqlite3_stmt *q = NULL;
+	struct buf b;
+	const char *db = NULL, *since = NULL, *until = NULL, *fmt = "ndjson";
+	const char *src, *rule, *cat, *text, *sevname;
+	char *dbpath = NULL, err[1024], iso[40], *end;
+	int64_t since_ms = INT64_MIN, until_ms = INT64_MAX, now = util_now_ms();
+	long long limit = -1, shown = 0;
+	int ch, rc = EXIT_RUNTIME, tsv, step = SQLITE_DONE, sev;
+	size_t n;
+
+	buf_init(&b);
+	sources.v = xcalloc((size_t)argc + 1, sizeof *sources.v);
+	rules.v = xcalloc((size_t)argc + 1, sizeof *rules.v);
+	cats.v = xcalloc((size_t)argc + 1, sizeof *cats.v);
+	optind = 1;
+	opterr = 1;
+	while ((ch = getopt_long(argc, argv, "", events_longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_DB:
+			db = optarg;
+			break;
+		case OPT_SOURCE:
+			sources.v[sources.n++] = optarg;
+			break;
+		case OPT_RULE:
+			rules.v[rules.n++] = optarg;
+			break;
+		case OPT_CATEGORY:
+			cats.v[cats.n++] = optarg;
+			break;
+		case OPT_SINCE:
+			since = optarg;
+			break;
+		case OPT_UNTIL:
+			until = optarg;
+			break;
+		case OPT_FORMAT:
+			fmt = optarg;
+			break;
+		case OPT_LIMIT:
+			errno = 0;
+			limit = strtoll(optarg, &end, 10);
+			if (errno != 0 || *optarg == '\0' || *end != '\0' || limit < 0) {
+				cmd_error("events: bad --limit '%s'", optarg);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case OPT_HELP:
+			cmd_usage(&cmd_events_entry, events_options);
+			rc = EXIT_OK;
+			goto out;
+		default:
+			fprintf(stderr, "usage: logtriage events %s\n", cmd_events_entry.args);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		cmd_error("events: unexpected argument '%s'", argv[optind]);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (strcmp(fmt, "ndjson") != 0 && strcmp(fmt, "tsv") != 0) {
+		cmd_error("events: unknown format '%s' (ndjson tsv)", fmt);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	tsv = strcmp(fmt, "tsv") == 0;
+	if (since != NULL && timeparse_window_arg(since, now, NULL, &since_ms, err,
+	    sizeof err) != 0) {
+		cmd_error("events: --since: %s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (until != NULL && timeparse_window_arg(until, now, NULL, &until_ms, err,
+	    sizeof err) != 0) {
+		cmd_error("events: --until: %s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+
+	dbpath = store_default_path(db);
+	if ((st = store_open(dbpath, STORE_READONLY, err, sizeof err)) == NULL) {
+		cmd_error("%s", err);
+		goto out;
+	}
+	if (sqlite3_prepare_v2(store_db(st), events_sql, -1, &q, NULL) != SQLITE_OK) {
+		cmd_error("%s: %s", dbpath, sqlite3_errmsg(store_db(st)));
+		goto out;
+	}
+	sqlite3_bind_int64(q, 1, since_ms);
+	sqlite3_bind_int64(q, 2, until_ms);
+	while ((limit < 0 || shown < limit) && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		src = col_text(q, 1);
+		rule = col_text(q, 2);
+		cat = col_text(q, 3);
+		if (!list_has(&sources, src, 1) || !list_has(&rules, rule, 0) ||
+		    !list_has(&cats, cat, 0))
+			continue;
+		util_format_iso(sqlite3_column_int64(q, 0), iso, sizeof iso);
+		sev = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int(q, 4);
+		text = (const char *)sqlite3_column_blob(q, 9);
+		n = (size_t)sqlite3_column_bytes(q, 9);
+		if (text == NULL)
+			text = "";
+		buf_reset(&b);
+		if (tsv) {
+			buf_puts(&b, iso);
+			buf_putc(&b, '\t');
+			put_tsv(&b, src, strlen(src));
+			buf_putc(&b, '\t');
+			put_tsv(&b, rule, strlen(rule));
+			sevname = sev >= 0 && sev < SEV_COUNT ? severity_name(sev) : "";
+			buf_printf(&b, "\t%s\t%lld\t", sevname,
+			    (long long)sqlite3_column_int64(q, 5));
+			put_tsv(&b, text, n);
+		} else {
+			buf_putc(&b, '{');
+			put_json_str(&b, "ts", iso, strlen(iso), 1);
+			put_json_str(&b, "source", src, strlen(src), 0);
+			put_json_str(&b, "rule", rule, strlen(rule), 0);
+			put_json_str(&b, "category", cat, strlen(cat), 0);
+			sevname = sev >= 0 && sev < SEV_COUNT ? severity_name(sev) : "";
+			put_json_str(&b, "severity", sevname, strlen(sevname), 0);
+			buf_printf(&b, ",\"line\":%lld,\"line_end\":%lld,\"fields\":",
+			    (long long)sqlite3_column_int64(q, 5),
+			    (long long)sqlite3_column_int64(q, 6));
+			put_fields(&b, (const char *)sqlite3_column_text(q, 7),
+			    (const char *)sqlite3_column_text(q, 8));
+			put_json_str(&b, "text", text, n, 0);
+			buf_putc(&b, '}');
+		}
+		buf_putc(&b, '\n');
+		if (fwrite(b.data, 1, b.len, stdout) != b.len)
+			break;
+		shown++;
+	}
+	if (step != SQLITE_DONE && step != SQLITE_ROW) {
+		cmd_error("%s: %s", dbpath, sqlite3_errmsg(store_db(st)));
+		goto out;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cmd_error("events: writing output: %s", strerror(errno));
+		goto out;
+	}
+	rc = EXIT_OK;
+out:
+	sqlite3_finalize(q);
+	store_close(st);
+	free(dbpath);
+	free(sources.v);
+	free(rules.v);
+	free(cats.v);
+	buf_free(&b);
+	return rc;
+}
+
+const struct cmd_entry cmd_events_entry = {
+	"events",
+	"[--db PATH] [--source S]... [--rule R]... [--category C]... [--since T]"
+	" [--until T] [--format ndjson|tsv] [--limit N]",
+	"Print the stored events, one per line (ndjson or tsv).",
+	cmd_events_exec
+};

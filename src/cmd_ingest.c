@@ -1,0 +1,258 @@
+/*
+ * cmd_ingest.c - `logtriage ingest`: parse the options, load the rules,
+ * open the store, run every input through the pipeline and print the one
+ * summary line.  The pipeline itself is ingest.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+#include "envelope.h"
+#include "ingest.h"
+#include "rules.h"
+#include "store.h"
+#include "timeparse.h"
+#include "util.h"
+
+static volatile sig_atomic_t ingest_stop;
+
+static void
+on_signal(int sig)
+{
+	ingest_stop = 1;
+}
+
+static const char ingest_options[] =
+    "options:\n"
+    "  --db PATH        database (default $LOGTRIAGE_DB, else\n"
+    "                   $XDG_STATE_HOME/logtriage/logtriage.db)\n"
+    "  --rules DIR      rules directory or file (repeatable)\n"
+    "  --source NAME    source name for every record of the inputs\n"
+    "  --format FMT     auto plain docker-json docker-ts compose desktop\n"
+    "                   logfmt journald (default auto: detected per line)\n"
+    "  --tz ZONE        zone of naive timestamps (default UTC)\n"
+    "  -f, --follow     keep reading files across rotation, stdin until EOF\n"
+    "  --no-resume      read files from the start even if seen before\n"
+    "  -q, --quiet      no summary line\n"
+    "  --help           this text\n"
+    "\nWith no FILE, or FILE -, standard input is read.\n";
+
+enum {
+	OPT_DB = 256,
+	OPT_RULES,
+	OPT_SOURCE,
+	OPT_FORMAT,
+	OPT_TZ,
+	OPT_NO_RESUME,
+	OPT_HELP
+};
+
+static const struct option ingest_longopts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "follow", no_argument, NULL, 'f' },
+	{ "no-resume", no_argument, NULL, OPT_NO_RESUME },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+counts_add(struct store_ingest_counts *t, const struct store_ingest_counts *c)
+{
+	t->bytes += c->bytes;
+	t->lines += c->lines;
+	t->records += c->records;
+	t->events += c->events;
+	t->duplicates += c->duplicates;
+	t->malformed += c->malformed;
+	t->truncated += c->truncated;
+	t->no_timestamp += c->no_timestamp;
+	t->backwards += c->backwards;
+	t->bad_utf8 += c->bad_utf8;
+	t->nul_bytes += c->nul_bytes;
+	t->regex_errors += c->regex_errors;
+	t->skipped_bytes += c->skipped_bytes;
+}
+
+static void
+print_summary(const struct store_ingest_counts *t, size_t ninputs)
+{
+	cmd_error("%llu lines, %llu bytes, %llu records, %llu events (%llu duplicates)"
+	    " from %zu inputs; malformed %llu, truncated %llu, no timestamp %llu,"
+	    " backwards %llu, bad UTF-8 %llu, NUL bytes %llu, regex errors %llu",
+	    (unsigned long long)t->lines, (unsigned long long)t->bytes,
+	    (unsigned long long)t->records, (unsigned long long)t->events,
+	    (unsigned long long)t->duplicates, ninputs,
+	    (unsigned long long)t->malformed, (unsigned long long)t->truncated,
+	    (unsigned long long)t->no_timestamp, (unsigned long long)t->backwards,
+	    (unsigned long long)t->bad_utf8, (unsigned long long)t->nul_bytes,
+	    (unsigned long long)t->regex_errors);
+}
+
+static int
+cmd_ingest_exec(int argc, char **argv)
+{
+	struct ingest_opts opts;
+	struct store_ingest_counts total, c;
+	struct diag_list diags;
+	struct sigaction sa;
+	struct ruleset *rs = NULL;
+	struct store *st = NULL;
+	struct ingest *in = NULL;
+	struct tz *tz = NULL;
+	struct stat sb;
+	const char **rule_args = NULL, *db = NULL, *tzname = NULL, *path;
+	const char *stdin_only[] = { "-" };
+	char **dirs = NULL, *dbpath = NULL, err[1024];
+	size_t nrule_args = 0, ndirs, i, ninputs, nfailed = 0;
+	char **inputs;
+	int ch, quiet = 0, fmt, rc = EXIT_RUNTIME;
+
+	memset(&opts, 0, sizeof opts);
+	opts.format = ENVELOPE_AUTO;
+	rule_args = xcalloc((size_t)argc + 1, sizeof *rule_args);
+	optind = 1;
+	opterr = 1;
+	while ((ch = getopt_long(argc, argv, "fq", ingest_longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_DB:
+			db = optarg;
+			break;
+		case OPT_RULES:
+			rule_args[nrule_args++] = optarg;
+			break;
+		case OPT_SOURCE:
+			if (*optarg == '\0') {
+				cmd_error("ingest: --source needs a name");
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			opts.source = optarg;
+			break;
+		case OPT_FORMAT:
+			if ((fmt = envelope_format_from_name(optarg)) < 0) {
+				cmd_error("ingest: unknown format '%s' (auto plain docker-json"
+				    " docker-ts compose desktop logfmt journald)", optarg);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			opts.format = (enum envelope_format)fmt;
+			break;
+		case OPT_TZ:
+			tzname = optarg;
+			break;
+		case 'f':
+			opts.follow = 1;
+			break;
+		case OPT_NO_RESUME:
+			opts.no_resume = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case OPT_HELP:
+			cmd_usage(&cmd_ingest_entry, ingest_options);
+			rc = EXIT_OK;
+			goto out;
+		default:
+			fprintf(stderr, "usage: logtriage ingest %s\n", cmd_ingest_entry.args);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (tzname != NULL && (tz = tz_open(tzname, err, sizeof err)) == NULL) {
+		cmd_error("ingest: --tz: %s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	opts.tz = tz;
+
+	dirs = rules_default_dirs(rule_args, nrule_args);
+	for (ndirs = 0; dirs[ndirs] != NULL; ndirs++)
+		;
+	memset(&diags, 0, sizeof diags);
+	rs = ruleset_load((const char *const *)dirs, ndirs, &diags);
+	if (diags.n > 0 || rs == NULL) {
+		diag_print(stderr, &diags);
+		diag_list_free(&diags);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	diag_list_free(&diags);
+
+	dbpath = store_default_path(db);
+	if ((st = store_open(dbpath, STORE_CREATE, err, sizeof err)) == NULL) {
+		cmd_error("%s", err);
+		goto out;
+	}
+	if (store_begin(st, err, sizeof err) != 0 ||
+	    store_sync_rules(st, rs, err, sizeof err) != 0 ||
+	    store_commit(st, err, sizeof err) != 0) {
+		store_rollback(st);
+		cmd_error("%s", err);
+		goto out;
+	}
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	opts.stop = &ingest_stop;
+	if ((in = ingest_new(st, rs, &opts, err, sizeof err)) == NULL) {
+		cmd_error("%s", err);
+		goto out;
+	}
+
+	inputs = optind < argc ? argv + optind : (char **)stdin_only;
+	ninputs = optind < argc ? (size_t)(argc - optind) : 1;
+	memset(&total, 0, sizeof total);
+	for (i = 0; i < ninputs && !ingest_stop; i++) {
+		path = inputs[i];
+		if (strcmp(path, "-") != 0 && stat(path, &sb) != 0) {
+			cmd_error("%s: %s", path, strerror(errno));
+			nfailed++;
+			continue;
+		}
+		err[0] = '\0';
+		if (ingest_input(in, path, &c, err, sizeof err) != 0) {
+			if (strstr(err, path) != NULL)
+				cmd_error("%s", err);
+			else
+				cmd_error("%s: %s", path, err);
+			nfailed++;
+		}
+		counts_add(&total, &c);
+	}
+	if (!quiet)
+		print_summary(&total, ninputs);
+	rc = nfailed > 0 ? EXIT_RUNTIME : EXIT_OK;
+out:
+	ingest_free(in);
+	store_close(st);
+	if (rs != NULL)
+		ruleset_free(rs);
+	if (dirs != NULL)
+		rules_dirs_free(dirs);
+	tz_free(tz);
+	free(dbpath);
+	free(rule_args);
+	return rc;
+}
+
+const struct cmd_entry cmd_ingest_entry = {
+	"ingest",
+	"[--db PATH] [--rules DIR]... [--source NAME] [--format FMT] [--tz ZONE]"
+	" [-f|--follow] [--no-resume] [-q|--quiet] [FILE|-]...",
+	"Read logs, recognise events with the rules and store them.",
+	cmd_ingest_exec
+};

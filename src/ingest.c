@@ -1,0 +1,895 @@
+/*
+ * ingest.c - the pipeline from one input to the store: reader -> envelope
+ * -> multiline -> matcher -> store, in batched transactions with the
+ * correlation brought up to date before each commit.  The resume point of
+ * a file is saved in the same transaction as its events, so a run killed
+ * at any moment leaves a consistent database and the next run completes it.
+ * Knows nothing about reports or screens; prints nothing.
+ */
+#include "ingest.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "correlate.h"
+#include "matcher.h"
+#include "multiline.h"
+#include "reader.h"
+#include "rules.h"
+#include "util.h"
+
+/* A batch is committed after this many events or this much wall time. */
+#define BATCH_EVENTS	50000
+#define BATCH_MS	1000
+/* Past this many records a due batch commits even inside one second. */
+#define BATCH_FORCE_RECORDS	2000000
+/* In follow mode, pending records are flushed after this much idle time. */
+#define FOLLOW_FLUSH_MS	1000
+/* config.v2.json files larger than this are not read. */
+#define CONFIG_MAX	(4 * 1024 * 1024)
+
+/* The (hash, count) pairs of one source's current second, for ordinals. */
+struct ord {
+	uint64_t	hash;
+	int		n;
+};
+
+struct src_state {
+	int64_t		 id;
+	char		*name;
+	size_t		 name_len;
+	int64_t		 cur_ts;	/* ts of its latest record */
+	struct ord	*ords;
+	size_t		 nords, cap;
+	int64_t		 min_ts, max_ts;	/* span of the open batch */
+};
+
+struct vol {
+	int64_t		sid, minute;
+	uint64_t	lines, records, bytes, malformed, truncated;
+	int		used;
+};
+
+/* Where lines come from: a reader, or a buffer in memory. */
+struct lsrc {
+	struct reader	*r;
+	const char	*p;
+	size_t		 len, pos;
+	uint64_t	 lineno;
+	uint64_t	 nul_bytes;
+};
+
+struct ingest {
+	struct store		*st;
+	const struct ruleset	*rs;
+	struct ingest_opts	 opts;
+	struct matcher		*matcher;
+	struct correlate	*corr;
+
+	struct src_state	*srcs;
+	size_t			 nsrcs, srccap;
+	size_t			 last_src;
+
+	struct vol		*vols;
+	size_t			 nvols, volcap;
+	struct vol		*last_vol;
+
+	/* the input being read */
+	const char		*path;
+	int			 resumable;
+	uint64_t		 fingerprint;
+	int64_t			 ingest_id;
+	char			*def_name;
+	const char		*def_kind;
+	char			*def_identity;
+	enum envelope_format	 last_format;
+	struct multiline	*ml;
+	struct store_ingest_counts *counts;
+	uint64_t		 cur_offset, cur_lineno;
+	struct lsrc		*ls;
+	struct reader_stats	 base;		/* reader counters where this run began */
+	uint64_t		 regex_base;
+
+	/* the open batch */
+	int			 in_txn;
+	uint64_t		 batch_events, batch_records;
+	int64_t			 batch_started;
+	int			 failed;
+	char			 err[512];
+
+	/* scratch for one record */
+	const struct record	*rec;
+	struct src_state	*rec_src;
+	int64_t			 rec_ts;
+	struct buf		 fields;
+	char			 num[64];
+};
+
+struct ingest *
+ingest_new(struct store *st, const struct ruleset *rs,
+    const struct ingest_opts *opts, char *err, size_t errlen)
+{
+	struct ingest *in = xcalloc(1, sizeof *in);
+
+	in->st = st;
+	in->rs = rs;
+	in->opts = *opts;
+	if (in->opts.commit_ms <= 0)
+		in->opts.commit_ms = BATCH_MS;
+	if ((in->matcher = matcher_new(rs, err, errlen)) == NULL)
+		goto fail;
+	if ((in->corr = correlate_new(st, rs, err, errlen)) == NULL)
+		goto fail;
+	in->volcap = 256;
+	in->vols = xcalloc(in->volcap, sizeof *in->vols);
+	buf_init(&in->fields);
+	return in;
+fail:
+	ingest_free(in);
+	return NULL;
+}
+
+static void
+ingest_forget_sources(struct ingest *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nsrcs; i++) {
+		free(in->srcs[i].name);
+		free(in->srcs[i].ords);
+	}
+	in->nsrcs = 0;
+	in->last_src = 0;
+}
+
+void
+ingest_free(struct ingest *in)
+{
+	if (in == NULL)
+		return;
+	matcher_free(in->matcher);
+	correlate_free(in->corr);
+	ingest_forget_sources(in);
+	free(in->srcs);
+	free(in->vols);
+	buf_free(&in->fields);
+	free(in);
+}
+
+static int
+ingest_fail(struct ingest *in, const char *msg)
+{
+	if (!in->failed)
+		snprintf(in->err, sizeof in->err, "%s", msg);
+	in->failed = 1;
+	return -1;
+}
+
+static int
+ingest_txn(struct ingest *in)
+{
+	char err[512];
+
+	if (in->in_txn)
+		return 0;
+	if (store_begin(in->st, err, sizeof err) != 0)
+		return ingest_fail(in, err);
+	in->in_txn = 1;
+	in->batch_events = in->batch_records = 0;
+	in->batch_started = util_now_ms();
+	return 0;
+}
+
+/* The state of the source called name, created (and stored) if new. */
+static struct src_state *
+ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
+    const char *identity)
+{
+	struct src_state *s;
+	char err[512], *copy;
+	int64_t id;
+	size_t i;
+
+	if (in->nsrcs > 0) {
+		s = &in->srcs[in->last_src];
+		if (s->name_len == len && memcmp(s->name, name, len) == 0)
+			return s;
+	}
+	for (i = 0; i < in->nsrcs; i++) {
+		s = &in->srcs[i];
+		if (s->name_len == len && memcmp(s->name, name, len) == 0) {
+			in->last_src = i;
+			return s;
+		}
+	}
+	copy = xstrndup(name, len);
+	id = store_source_id(in->st, copy, kind, identity, err, sizeof err);
+	if (id < 0) {
+		free(copy);
+		ingest_fail(in, err);
+		return NULL;
+	}
+	if (in->nsrcs == in->srccap) {
+		in->srccap = in->srccap ? in->srccap * 2 : 8;
+		in->srcs = xrealloc(in->srcs, in->srccap * sizeof *in->srcs);
+	}
+	s = &in->srcs[in->nsrcs];
+	memset(s, 0, sizeof *s);
+	s->id = id;
+	s->name = copy;
+	s->name_len = len;
+	s->cur_ts = TS_NONE;
+	s->min_ts = s->max_ts = TS_NONE;
+	in->last_src = in->nsrcs++;
+	return s;
+}
+
+static size_t
+vol_slot(const struct vol *v, size_t cap, int64_t sid, int64_t minute)
+{
+	size_t i = (size_t)((uint64_t)sid * 0x9e3779b97f4a7c15ULL ^
+	    (uint64_t)minute * 0xff51afd7ed558ccdULL) & (cap - 1);
+
+	while (v[i].used && (v[i].sid != sid || v[i].minute != minute))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/* The in-memory volume row of (source, minute); written out at commit. */
+static struct vol *
+ingest_vol(struct ingest *in, int64_t sid, int64_t minute)
+{
+	struct vol *old, *v;
+	size_t i, n;
+
+	if (in->last_vol != NULL && in->last_vol->sid == sid &&
+	    in->last_vol->minute == minute)
+		return in->last_vol;
+	if ((in->nvols + 1) * 2 > in->volcap) {
+		old = in->vols;
+		n = in->volcap;
+		in->volcap *= 2;
+		in->vols = xcalloc(in->volcap, sizeof *in->vols);
+		for (i = 0; i < n; i++) {
+			if (old[i].used)
+				in->vols[vol_slot(in->vols, in->volcap, old[i].sid,
+				    old[i].minute)] = old[i];
+		}
+		free(old);
+	}
+	v = &in->vols[vol_slot(in->vols, in->volcap, sid, minute)];
+	if (!v->used) {
+		memset(v, 0, sizeof *v);
+		v->used = 1;
+		v->sid = sid;
+		v->minute = minute;
+		in->nvols++;
+	}
+	in->last_vol = v;
+	return v;
+}
+
+/* The physical counters of the input so far (beyond where this run began). */
+static void
+ingest_physical(struct ingest *in)
+{
+	const struct reader_stats *rs;
+	struct store_ingest_counts *c = in->counts;
+	struct lsrc *ls = in->ls;
+
+	c->regex_errors = matcher_stats(in->matcher)->regex_errors - in->regex_base;
+	if (ls == NULL)
+		return;
+	if (ls->r == NULL) {
+		c->bytes = ls->pos;
+		c->lines = ls->lineno;
+		c->nul_bytes = ls->nul_bytes;
+		return;
+	}
+	rs = reader_stats(ls->r);
+	c->bytes = rs->bytes - in->base.bytes;
+	c->lines = rs->lines - in->base.lines;
+	c->truncated = rs->truncated - in->base.truncated;
+	c->nul_bytes = rs->nul_bytes - in->base.nul_bytes;
+}
+
+/*
+ * Write what the batch accumulated, the resume point and the counters, run
+ * the correlation and commit.  offset/lineno: input before it is complete.
+ */
+static int
+ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
+    const char *status)
+{
+	struct src_state *s;
+	struct vol *v;
+	char err[512];
+	size_t i;
+
+	if (in->failed || ingest_txn(in) != 0)
+		return -1;
+	ingest_physical(in);
+	for (i = 0; i < in->volcap; i++) {
+		v = &in->vols[i];
+		if (!v->used)
+			continue;
+		if (store_volume_add(in->st, v->sid, v->minute, v->lines, v->records,
+		    v->bytes, v->malformed, v->truncated, err, sizeof err) != 0)
+			return ingest_fail(in, err);
+		v->used = 0;
+	}
+	in->nvols = 0;
+	in->last_vol = NULL;
+	for (i = 0; i < in->nsrcs; i++) {
+		s = &in->srcs[i];
+		if (s->min_ts == TS_NONE)
+			continue;
+		if (store_source_seen(in->st, s->id, s->min_ts, s->max_ts, err,
+		    sizeof err) != 0)
+			return ingest_fail(in, err);
+		correlate_note_time(in->corr, s->id, s->max_ts);
+		s->min_ts = s->max_ts = TS_NONE;
+	}
+	if (in->resumable && store_input_set(in->st, in->path, in->fingerprint,
+	    offset, lineno, err, sizeof err) != 0)
+		return ingest_fail(in, err);
+	if (store_ingest_update(in->st, in->ingest_id, in->counts, status, err,
+	    sizeof err) != 0)
+		return ingest_fail(in, err);
+	if (correlate_run(in->corr, err, sizeof err) != 0)
+		return ingest_fail(in, err);
+	if (store_commit(in->st, err, sizeof err) != 0)
+		return ingest_fail(in, err);
+	in->in_txn = 0;
+	return 0;
+}
+
+/* The ordinal of an event with this hash among its source's current second. */
+static int
+ingest_ordinal(struct src_state *s, uint64_t hash)
+{
+	size_t i;
+
+	for (i = 0; i < s->nords; i++) {
+		if (s->ords[i].hash == hash)
+			return s->ords[i].n++;
+	}
+	if (s->nords == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 8;
+		s->ords = xrealloc(s->ords, s->cap * sizeof *s->ords);
+	}
+	s->ords[s->nords].hash = hash;
+	s->ords[s->nords].n = 1;
+	s->nords++;
+	return 0;
+}
+
+static const struct match_field *
+match_find(const struct match *m, const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < m->nfields; i++) {
+		if (m->fields[i].value != NULL && strcmp(m->fields[i].name, name) == 0)
+			return &m->fields[i];
+	}
+	return NULL;
+}
+
+/* A metric field as a number; 0 when it is not one. */
+static int
+ingest_number(struct ingest *in, const struct match_field *f, double *v)
+{
+	char *end;
+
+	if (f == NULL || f->len == 0 || f->len >= sizeof in->num)
+		return 0;
+	memcpy(in->num, f->value, f->len);
+	in->num[f->len] = '\0';
+	errno = 0;
+	*v = strtod(in->num, &end);
+	return *end == '\0' && errno == 0 && *v == *v;
+}
+
+static void
+ingest_on_match(void *arg, const struct match *m)
+{
+	struct ingest *in = arg;
+	const struct record *rec = in->rec;
+	const struct rule *r = m->rule;
+	const struct match_field *f;
+	struct store_event ev;
+	char err[512];
+	size_t i;
+	int inserted;
+
+	if (in->failed)
+		return;
+	buf_reset(&in->fields);
+	buf_putc(&in->fields, '{');
+	for (i = 0; i < m->nfields; i++) {
+		f = &m->fields[i];
+		if (f->value == NULL)
+			continue;
+		if (in->fields.len > 1)
+			buf_putc(&in->fields, ',');
+		buf_putc(&in->fields, '"');
+		util_escape_json(&in->fields, f->name, strlen(f->name));
+		buf_puts(&in->fields, "\":\"");
+		util_escape_json(&in->fields, f->value, f->len);
+		buf_putc(&in->fields, '"');
+	}
+	buf_putc(&in->fields, '}');
+
+	memset(&ev, 0, sizeof ev);
+	ev.source_id = in->rec_src->id;
+	ev.rule = r->id;
+	ev.ts = in->rec_ts;
+	ev.hash = util_hash64(r->id, strlen(r->id) + 1, UTIL_HASH_SEED);
+	ev.hash = util_hash64(rec->text, rec->len, ev.hash);
+	ev.ordinal = ingest_ordinal(in->rec_src, ev.hash);
+	ev.line = rec->line_first;
+	ev.line_end = rec->line_last;
+	ev.stream = (int)rec->stream;
+	ev.text = rec->text;
+	ev.text_len = rec->len;
+	ev.fields_json = in->fields.data;
+	if (r->metric_field != NULL) {
+		ev.has_value = ingest_number(in, match_find(m, r->metric_field), &ev.value);
+		if ((f = match_find(m, r->metric_by)) != NULL) {
+			ev.grp = f->value;
+			ev.grp_len = f->len;
+		}
+	}
+	if (store_insert_event(in->st, &ev, &inserted, err, sizeof err) != 0) {
+		ingest_fail(in, err);
+		return;
+	}
+	if (inserted) {
+		in->counts->events++;
+		in->batch_events++;
+		if (correlate_wants(in->corr, m->rule_index))
+			correlate_note(in->corr, m->rule_index, ev.source_id, ev.ts);
+	} else
+		in->counts->duplicates++;
+}
+
+/* Is the batch due for a commit? */
+static int
+ingest_due(struct ingest *in)
+{
+	if (!in->in_txn)
+		return 0;
+	if (in->batch_events >= BATCH_EVENTS)
+		return 1;
+	if ((in->batch_records & 1023) != 0 && in->batch_events == 0)
+		return 0;
+	return util_now_ms() - in->batch_started >= in->opts.commit_ms;
+}
+
+static void
+ingest_on_record(void *arg, const struct record *rec)
+{
+	struct ingest *in = arg;
+	struct store_ingest_counts *c = in->counts;
+	struct src_state *s;
+	struct vol *v;
+	uint64_t off, lineno, ln;
+	int64_t ts;
+
+	if (in->failed)
+		return;
+	if (in->opts.source != NULL || rec->source == NULL || rec->source_len == 0)
+		s = ingest_source(in, in->def_name, strlen(in->def_name),
+		    in->def_kind, in->def_identity);
+	else
+		s = ingest_source(in, rec->source, rec->source_len,
+		    in->last_format == ENVELOPE_JOURNALD ? "journald" : "compose", NULL);
+	if (s == NULL)
+		return;
+	ts = rec->ts == TS_NONE ? 0 : rec->ts;
+
+	/*
+	 * Commit only where a source's second changes: identical records
+	 * of one second then never straddle a resume point, so their
+	 * ordinals come out the same when the rest is read again.
+	 */
+	if ((ts != s->cur_ts && ingest_due(in)) ||
+	    in->batch_records >= BATCH_FORCE_RECORDS) {
+		off = multiline_safe_offset(in->ml, rec->offset_first,
+		    rec->line_first - 1, &ln);
+		lineno = ln;
+		if (off > rec->offset_first) {
+			off = rec->offset_first;
+			lineno = rec->line_first - 1;
+		}
+		if (ingest_commit(in, off, lineno, "running") != 0)
+			return;
+	}
+	if (ingest_txn(in) != 0)
+		return;
+	in->batch_records++;
+
+	c->records++;
+	if (rec->flags & RECORD_NO_TS)
+		c->no_timestamp++;
+	if (rec->flags & RECORD_BACKWARDS)
+		c->backwards++;
+	if (rec->flags & RECORD_BAD_UTF8)
+		c->bad_utf8++;
+	if (rec->ts != TS_NONE) {
+		if (c->first_ts == TS_NONE || rec->ts < c->first_ts)
+			c->first_ts = rec->ts;
+		if (c->last_ts == TS_NONE || rec->ts > c->last_ts)
+			c->last_ts = rec->ts;
+		if (s->min_ts == TS_NONE || rec->ts < s->min_ts)
+			s->min_ts = rec->ts;
+		if (s->max_ts == TS_NONE || rec->ts > s->max_ts)
+			s->max_ts = rec->ts;
+	}
+	if (ts != s->cur_ts) {
+		s->cur_ts = ts;
+		s->nords = 0;
+	}
+
+	v = ingest_vol(in, s->id, ts >= 0 ? ts / 60000 : -((-ts + 59999) / 60000));
+	v->records++;
+	v->lines += rec->line_last - rec->line_first + 1;
+	v->bytes += rec->len + 1;
+	if (rec->flags & RECORD_MALFORMED)
+		v->malformed++;
+	if (rec->flags & RECORD_TRUNCATED)
+		v->truncated++;
+
+	in->rec = rec;
+	in->rec_src = s;
+	in->rec_ts = ts;
+	matcher_run(in->matcher, rec->text, rec->len, ingest_on_match, in);
+}
+
+static int
+is_config_name_char(int ch)
+{
+	return ch != '/' && ch != '\0';
+}
+
+/* "<dir>/<id>/<id>-json.log[.N][.gz]": the container id, or NULL. */
+static char *
+docker_container_id(const char *path)
+{
+	const char *base, *dir, *p;
+	size_t idlen;
+
+	if ((base = strrchr(path, '/')) == NULL || base == path)
+		return NULL;
+	for (dir = base - 1; dir > path && dir[-1] != '/'; dir--)
+		;
+	idlen = (size_t)(base - dir);
+	base++;
+	if (idlen == 0 || strncmp(base, dir, idlen) != 0 ||
+	    strncmp(base + idlen, "-json.log", 9) != 0)
+		return NULL;
+	for (p = dir; p < dir + idlen; p++) {
+		if (!is_config_name_char((unsigned char)*p))
+			return NULL;
+	}
+	p = base + idlen + 9;
+	if (*p != '\0' && *p != '.')
+		return NULL;
+	return xstrndup(dir, idlen);
+}
+
+/* The container name in config.v2.json beside a json-file log, or NULL. */
+static char *
+docker_container_name(const char *path)
+{
+	const cJSON *name;
+	cJSON *root;
+	struct stat sb;
+	FILE *fp;
+	char *cfg, *data, *res = NULL;
+	size_t dirlen = (size_t)(strrchr(path, '/') - path), n;
+
+	cfg = xasprintf("%.*s/config.v2.json", (int)dirlen, path);
+	fp = fopen(cfg, "rb");
+	free(cfg);
+	if (fp == NULL)
+		return NULL;
+	if (fstat(fileno(fp), &sb) != 0 || sb.st_size <= 0 || sb.st_size > CONFIG_MAX) {
+		fclose(fp);
+		return NULL;
+	}
+	data = xmalloc((size_t)sb.st_size + 1);
+	n = fread(data, 1, (size_t)sb.st_size, fp);
+	fclose(fp);
+	data[n] = '\0';
+	root = cJSON_ParseWithLength(data, n);
+	free(data);
+	name = cJSON_GetObjectItemCaseSensitive(root, "Name");
+	if (cJSON_IsString(name) && name->valuestring != NULL) {
+		const char *v = name->valuestring;
+
+		if (*v == '/')
+			v++;
+		if (*v != '\0')
+			res = xstrdup(v);
+	}
+	cJSON_Delete(root);
+	return res;
+}
+
+char *
+ingest_source_for_path(const char *path)
+{
+	const char *base;
+	char *id, *name;
+
+	if (strcmp(path, "-") == 0)
+		return xstrdup("stdin");
+	if ((id = docker_container_id(path)) != NULL) {
+		name = docker_container_name(path);
+		free(id);
+		if (name != NULL)
+			return name;
+	}
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	return xstrdup(*base != '\0' ? base : path);
+}
+
+static int
+lsrc_next(struct lsrc *ls, struct reader_line *rl, char *err, size_t errlen)
+{
+	const char *nl;
+	size_t n;
+
+	if (ls->r != NULL)
+		return reader_next(ls->r, rl, err, errlen);
+	if (ls->pos >= ls->len)
+		return 0;
+	memset(rl, 0, sizeof *rl);
+	rl->p = ls->p + ls->pos;
+	nl = memchr(rl->p, '\n', ls->len - ls->pos);
+	n = nl != NULL ? (size_t)(nl - rl->p) : ls->len - ls->pos;
+	rl->offset = ls->pos;
+	rl->end_offset = ls->pos + n + (nl != NULL);
+	rl->lineno = ++ls->lineno;
+	rl->len = n > 0 && rl->p[n - 1] == '\r' ? n - 1 : n;
+	for (n = 0; n < rl->len; n++)
+		ls->nul_bytes += rl->p[n] == '\0';
+	ls->pos = rl->end_offset;
+	return 1;
+}
+
+/* Read every line of ls through the pipeline; commits as it goes. */
+static int
+ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
+{
+	struct lsrc *ls = in->ls;
+	struct store_ingest_counts *c = in->counts;
+	struct envelope_line el;
+	struct reader_line rl;
+	uint64_t off, ln;
+	int64_t idle_since = 0, now;
+	int rc;
+
+	for (;;) {
+		if (in->opts.stop != NULL && *in->opts.stop)
+			break;
+		rc = lsrc_next(ls, &rl, err, errlen);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			ingest_fail(in, err);
+			break;
+		}
+		if (rc == 2) {
+			/* Follow mode, nothing new: let readers see what we have. */
+			now = util_now_ms();
+			if (idle_since == 0)
+				idle_since = now;
+			if (now - idle_since >= FOLLOW_FLUSH_MS)
+				multiline_flush(in->ml);
+			if (in->in_txn && !in->failed) {
+				off = multiline_safe_offset(in->ml, in->cur_offset,
+				    in->cur_lineno, &ln);
+				if (ingest_commit(in, off, ln, "running") != 0)
+					break;
+			}
+			continue;
+		}
+		idle_since = 0;
+		envelope_decode(env, rl.p, rl.len, &el);
+		if (el.malformed)
+			c->malformed++;
+		in->last_format = el.format;
+		multiline_push(in->ml, &el, &rl);
+		in->cur_offset = rl.end_offset;
+		in->cur_lineno = rl.lineno;
+		if (in->failed)
+			break;
+		if (!in->in_txn && ingest_txn(in) != 0)
+			break;
+	}
+	if (in->failed) {
+		snprintf(err, errlen, "%s", in->err);
+		return -1;
+	}
+	multiline_flush(in->ml);
+	if (ingest_commit(in, in->cur_offset, in->cur_lineno, "done") != 0) {
+		snprintf(err, errlen, "%s", in->err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+ingest_reset_input(struct ingest *in, const char *path,
+    struct store_ingest_counts *counts)
+{
+	memset(counts, 0, sizeof *counts);
+	counts->first_ts = counts->last_ts = TS_NONE;
+	in->counts = counts;
+	in->path = path;
+	in->failed = 0;
+	in->err[0] = '\0';
+	in->cur_offset = in->cur_lineno = 0;
+	in->resumable = 0;
+	in->fingerprint = 0;
+	in->last_format = ENVELOPE_PLAIN;
+	/* Ordinals and spans are per input: a new input starts fresh. */
+	ingest_forget_sources(in);
+}
+
+/* Open the ingests row and settle the default source of this input. */
+static int
+ingest_start(struct ingest *in, const char *path, int is_stdin, char *err,
+    size_t errlen)
+{
+	char *id;
+
+	if (in->opts.source != NULL) {
+		in->def_name = xstrdup(in->opts.source);
+		in->def_kind = "named";
+		in->def_identity = NULL;
+	} else if (is_stdin) {
+		in->def_name = xstrdup("stdin");
+		in->def_kind = "stdin";
+		in->def_identity = NULL;
+	} else {
+		in->def_name = ingest_source_for_path(path);
+		if ((id = docker_container_id(path)) != NULL) {
+			in->def_kind = "docker";
+			in->def_identity = id;
+		} else {
+			in->def_kind = "file";
+			in->def_identity = xstrdup(path);
+		}
+	}
+	if (ingest_txn(in) != 0) {
+		snprintf(err, errlen, "%s", in->err);
+		return -1;
+	}
+	in->ingest_id = store_ingest_begin(in->st, path, in->opts.source, err, errlen);
+	if (in->ingest_id < 0) {
+		ingest_fail(in, err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+ingest_end_input(struct ingest *in, int failed)
+{
+	char err[512];
+
+	if (in->in_txn) {
+		store_rollback(in->st);
+		in->in_txn = 0;
+		ingest_forget_sources(in);
+	}
+	/* Best effort: record the failure in its own transaction. */
+	if (failed && in->ingest_id > 0)
+		store_ingest_update(in->st, in->ingest_id, in->counts, "failed",
+		    err, sizeof err);
+	free(in->def_name);
+	free(in->def_identity);
+	in->def_name = in->def_identity = NULL;
+	in->ingest_id = 0;
+	for (size_t i = 0; i < in->volcap; i++)
+		in->vols[i].used = 0;
+	in->nvols = 0;
+	in->last_vol = NULL;
+}
+
+int
+ingest_input(struct ingest *in, const char *path,
+    struct store_ingest_counts *counts, char *err, size_t errlen)
+{
+	struct envelope *env = NULL;
+	struct lsrc ls;
+	uint64_t off = 0, lineno = 0;
+	int rc = -1;
+
+	ingest_reset_input(in, path, counts);
+	memset(&ls, 0, sizeof ls);
+	if ((ls.r = reader_open(path, in->opts.follow, err, errlen)) == NULL)
+		return -1;
+	reader_set_idle_ms(ls.r, 250);
+	if (ingest_start(in, path, reader_is_stdin(ls.r), err, errlen) != 0)
+		goto out;
+	if (!reader_is_stdin(ls.r)) {
+		in->resumable = 1;
+		in->fingerprint = reader_fingerprint(ls.r);
+		if (!in->opts.no_resume && store_input_get(in->st, path,
+		    in->fingerprint, &off, &lineno, err, errlen) != 0) {
+			ingest_fail(in, err);
+			goto out;
+		}
+	}
+	if (off > 0 && reader_skip_to(ls.r, off, lineno, err, errlen) != 0) {
+		/* The file is shorter than it was: read it again from the start. */
+		reader_close(ls.r);
+		off = lineno = 0;
+		if ((ls.r = reader_open(path, in->opts.follow, err, errlen)) == NULL) {
+			ingest_fail(in, err);
+			goto out;
+		}
+		reader_set_idle_ms(ls.r, 250);
+	}
+	counts->skipped_bytes = off;
+	in->cur_offset = off;
+	in->cur_lineno = lineno;
+	in->base = *reader_stats(ls.r);
+	in->regex_base = matcher_stats(in->matcher)->regex_errors;
+	in->ls = &ls;
+	env = envelope_new(in->opts.format, in->opts.tz);
+	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
+	rc = ingest_run(in, env, err, errlen);
+out:
+	if (rc != 0 && in->failed && err[0] == '\0')
+		snprintf(err, errlen, "%s", in->err);
+	multiline_free(in->ml);
+	in->ml = NULL;
+	envelope_free(env);
+	reader_close(ls.r);
+	in->ls = NULL;
+	ingest_end_input(in, rc != 0);
+	return rc;
+}
+
+int
+ingest_buffer(struct ingest *in, const char *name, const char *data,
+    size_t len, struct store_ingest_counts *counts, char *err, size_t errlen)
+{
+	struct envelope *env;
+	struct lsrc ls;
+	int rc = -1;
+
+	ingest_reset_input(in, name, counts);
+	memset(&ls, 0, sizeof ls);
+	ls.p = data;
+	ls.len = len;
+	if (ingest_start(in, name, 0, err, errlen) != 0) {
+		ingest_end_input(in, 1);
+		return -1;
+	}
+	in->regex_base = matcher_stats(in->matcher)->regex_errors;
+	in->ls = &ls;
+	env = envelope_new(in->opts.format, in->opts.tz);
+	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
+	rc = ingest_run(in, env, err, errlen);
+	multiline_free(in->ml);
+	in->ml = NULL;
+	envelope_free(env);
+	in->ls = NULL;
+	ingest_end_input(in, rc != 0);
+	return rc;
+}
