@@ -152,6 +152,12 @@ raw_read(struct reader *r, void *dst, size_t len)
 			if (errno == EINTR || errno == EAGAIN) {
 				if (r->stop)
 					return 0;
+				/* A non-blocking descriptor: wait until it is readable. */
+				if (errno == EAGAIN) {
+					pfd.fd = r->fd;
+					pfd.events = POLLIN;
+					poll(&pfd, 1, 250);
+				}
 				continue;
 			}
 			set_failed(r, "read", errno);
