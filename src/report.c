@@ -1080,8 +1080,12 @@ report_count_incidents(const struct report *r, const char *kind, const char *rul
 void
 report_format_change(struct buf *b, double before, double after, int decimals)
 {
-	double d = after - before;
+	double scale = pow(10, decimals), d;
 
+	/* Work on the numbers as shown, so that the printed change adds up. */
+	before = round(before * scale) / scale;
+	after = round(after * scale) / scale;
+	d = after - before;
 	buf_printf(b, "%.*f \xe2\x86\x92 %.*f (%s%.*f, ", decimals, before,
 	    decimals, after, d < 0 ? "-" : "+", decimals, fabs(d));
 	if (before == 0)
