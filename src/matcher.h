@@ -49,4 +49,13 @@ int matcher_run_unfiltered(struct matcher *m, const char *text, size_t len, matc
 
 const struct matcher_stats *matcher_stats(const struct matcher *m);
 
+/*
+ * The longest literal that every match of pattern must contain, taken only
+ * from the pattern's top-level concatenation (outside groups, classes,
+ * alternations and optional atoms; nothing after a caseless or extended
+ * flag).  Returns a string the caller frees, or NULL when no literal of at
+ * least 3 bytes can be derived safely.
+ */
+char *matcher_required_literal(const char *pattern);
+
 #endif

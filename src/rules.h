@@ -1,5 +1,5 @@
 /*
- * rules.h - the rule language: load `rules/*.rules` files into a ruleset,
+ * rules.h - the rule language: load the `*.rules` files of rules/ into a ruleset,
  * compile their PCRE2 patterns (JIT), and collect every mistake as a
  * diagnostic with file, line and column.  Knows nothing about records,
  * SQL or screens.  See man/logtriage.rules.5 for the language.
@@ -62,10 +62,39 @@ struct rule_scenario {
 	char	*file;
 	int	 line;
 	char	*input;		/* the stream, lines joined by '\n' */
-	char	**expects;	/* one expectation per entry, as written */
+	char	**expects;	/* "KIND VALUE" for each expect-KIND = VALUE line */
 	int	*expect_lines;
 	size_t	 nexpects;
 };
+
+/*
+ * One scenario expectation, parsed from the text kept in rule_scenario.expects
+ * ("incident storm ws-keepalive-1011 key=10.0.0.1 count=25",
+ * "incidents 1", "link fallback -> provider-timeout model=kimi",
+ * "events fallback 2"; the language is described in rules/websocket.rules).
+ */
+enum rule_expect_kind {
+	RULE_EXPECT_INCIDENT,	/* an incident with these attributes exists */
+	RULE_EXPECT_INCIDENTS,	/* exactly count incidents in all */
+	RULE_EXPECT_LINK,	/* events of rule linked to events of target */
+	RULE_EXPECT_EVENTS	/* exactly count events of rule */
+};
+
+struct rule_expect {
+	enum rule_expect_kind	 kind;
+	char			*what;		/* incident kind: storm, unresolved, open */
+	char			*rule;
+	char			*target;	/* link target rule */
+	long			 count;		/* -1 when not given */
+	char			**names;	/* other key=value pairs, in order */
+	char			**values;
+	size_t			 nkv;
+};
+
+/* Parse one expectation; 0, or -1 with err.  Free with rule_expect_free. */
+int rule_expect_parse(const char *text, struct rule_expect *e, char *err,
+    size_t errlen);
+void rule_expect_free(struct rule_expect *e);
 
 struct rule {
 	char			*id;
@@ -95,7 +124,12 @@ struct rule {
 	char			*metric_field;	/* metric = F [by G] */
 	char			*metric_by;
 
-	/* literal prefilter, filled by the matcher; owned by the rule */
+	/*
+	 * literal prefilter, filled at load time with matcher_required_literal:
+	 * one literal per match pattern, every match of that pattern contains
+	 * it.  nliterals is 0 when some pattern has none: the rule is then a
+	 * candidate for every record.  Owned by the rule.
+	 */
 	char			**literals;
 	size_t			 nliterals;
 };

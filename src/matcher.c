@@ -1,0 +1,642 @@
+/*
+ * matcher.c - run a ruleset over record text.  A literal prefilter lets
+ * most records skip every regex: each rule's patterns carry a literal that
+ * any match must contain (derived conservatively, see
+ * matcher_required_literal), and a record reaches a rule's regexes only if
+ * it holds one of them.  Matching runs under PCRE2 match and depth limits
+ * with one JIT stack and one match data per matcher, so a matcher belongs
+ * to one thread.  Knows nothing about SQL or screens.
+ */
+#include "matcher.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define MATCH_LIMIT	100000
+#define DEPTH_LIMIT	10000
+#define JIT_STACK_MIN	(32 * 1024)
+#define JIT_STACK_MAX	(1024 * 1024)
+#define MIN_LITERAL	3
+
+/* Where a rule's literals sit in the matcher's table of distinct literals. */
+struct rule_lits {
+	size_t	*idx;
+	size_t	 n;		/* 0: always a candidate */
+};
+
+struct matcher {
+	const struct ruleset	*rs;
+	struct rule_lits	*lits;		/* per rule */
+	const char		**literal;	/* distinct literals */
+	size_t			*literal_len;
+	size_t			 nliteral;
+	signed char		*seen;		/* per literal, per record: -1 unknown, 0, 1 */
+	pcre2_match_data	*md;
+	pcre2_match_context	*mctx;
+	pcre2_jit_stack		*jit;
+	struct matcher_stats	 stats;
+};
+
+struct matcher *
+matcher_new(const struct ruleset *rs, char *err, size_t errlen)
+{
+	struct matcher *m;
+	const struct rule *r;
+	uint32_t cap, maxcap = 0;
+	size_t i, j, k;
+
+	m = xcalloc(1, sizeof(*m));
+	m->rs = rs;
+	m->lits = xcalloc(rs->n ? rs->n : 1, sizeof(*m->lits));
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->rules[i];
+		for (j = 0; j < r->nmatch + r->nexclude; j++) {
+			const struct rule_pattern *p = j < r->nmatch ?
+			    &r->match[j] : &r->exclude[j - r->nmatch];
+
+			if (p->code != NULL && pcre2_pattern_info(p->code,
+			    PCRE2_INFO_CAPTURECOUNT, &cap) == 0 && cap > maxcap)
+				maxcap = cap;
+		}
+		if (r->nliterals == 0)
+			continue;
+		m->lits[i].idx = xcalloc(r->nliterals, sizeof(size_t));
+		m->lits[i].n = r->nliterals;
+		for (j = 0; j < r->nliterals; j++) {
+			for (k = 0; k < m->nliteral; k++) {
+				if (strcmp(m->literal[k], r->literals[j]) == 0)
+					break;
+			}
+			if (k == m->nliteral) {
+				m->literal = xrealloc(m->literal,
+				    (k + 1) * sizeof(*m->literal));
+				m->literal_len = xrealloc(m->literal_len,
+				    (k + 1) * sizeof(*m->literal_len));
+				m->literal[k] = r->literals[j];
+				m->literal_len[k] = strlen(r->literals[j]);
+				m->nliteral++;
+			}
+			m->lits[i].idx[j] = k;
+		}
+	}
+	m->seen = xcalloc(m->nliteral ? m->nliteral : 1, 1);
+	m->md = pcre2_match_data_create(maxcap + 1, NULL);
+	m->mctx = pcre2_match_context_create(NULL);
+	if (m->md == NULL || m->mctx == NULL) {
+		util_err(err, errlen, "cannot allocate PCRE2 match data");
+		matcher_free(m);
+		return NULL;
+	}
+	pcre2_set_match_limit(m->mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(m->mctx, DEPTH_LIMIT);
+	m->jit = pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MAX, NULL);
+	if (m->jit != NULL)
+		pcre2_jit_stack_assign(m->mctx, NULL, m->jit);
+	return m;
+}
+
+void
+matcher_free(struct matcher *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->rs->n; i++)
+		free(m->lits[i].idx);
+	free(m->lits);
+	free(m->literal);
+	free(m->literal_len);
+	free(m->seen);
+	if (m->md != NULL)
+		pcre2_match_data_free(m->md);
+	if (m->mctx != NULL)
+		pcre2_match_context_free(m->mctx);
+	if (m->jit != NULL)
+		pcre2_jit_stack_free(m->jit);
+	free(m);
+}
+
+const struct matcher_stats *
+matcher_stats(const struct matcher *m)
+{
+	return &m->stats;
+}
+
+/* 1 match, 0 no match, -1 limit or other PCRE2 failure. */
+static int
+run_pattern(struct matcher *m, const pcre2_code *code, const char *text,
+    size_t len)
+{
+	int rc;
+
+	rc = pcre2_match(code, (PCRE2_SPTR)text, len, 0, 0, m->md, m->mctx);
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	return -1;
+}
+
+static void
+fill_fields(const pcre2_code *code, pcre2_match_data *md, const char *text,
+    struct match *out)
+{
+	PCRE2_SPTR table, e;
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+	uint32_t count, size, i, rc;
+	unsigned num;
+
+	out->nfields = 0;
+	if (pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count) != 0 ||
+	    count == 0)
+		return;
+	pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table);
+	rc = pcre2_get_ovector_count(md);
+	for (i = 0; i < count && out->nfields < MATCHER_MAX_FIELDS; i++) {
+		e = table + (size_t)i * size;
+		num = ((unsigned)e[0] << 8) | e[1];
+		if (num >= rc || ov[2 * num] == PCRE2_UNSET)
+			continue;
+		out->fields[out->nfields].name = (const char *)(e + 2);
+		out->fields[out->nfields].value = text + ov[2 * num];
+		out->fields[out->nfields].len = ov[2 * num + 1] - ov[2 * num];
+		out->nfields++;
+	}
+}
+
+/* Match one rule: 1 (out filled), 0, or -1 on a PCRE2 failure. */
+static int
+match_rule(struct matcher *m, const struct rule *r, const char *text,
+    size_t len, struct match *out)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->nmatch; i++) {
+		rc = run_pattern(m, r->match[i].code, text, len);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			break;
+	}
+	if (i == r->nmatch)
+		return 0;
+	fill_fields(r->match[i].code, m->md, text, out);
+	for (i = 0; i < r->nexclude; i++) {
+		rc = run_pattern(m, r->exclude[i].code, text, len);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
+	}
+	return 1;
+}
+
+static int
+candidate(struct matcher *m, size_t ri, const char *text, size_t len)
+{
+	const struct rule_lits *rl = &m->lits[ri];
+	size_t j, k;
+
+	if (rl->n == 0)
+		return 1;
+	for (j = 0; j < rl->n; j++) {
+		k = rl->idx[j];
+		if (m->seen[k] < 0)
+			m->seen[k] = memmem(text, len, m->literal[k],
+			    m->literal_len[k]) != NULL;
+		if (m->seen[k])
+			return 1;
+	}
+	return 0;
+}
+
+static int
+run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
+    void *arg, int filtered)
+{
+	const struct ruleset *rs = m->rs;
+	struct match out;
+	size_t i;
+	int n = 0, rc, any = 0;
+
+	m->stats.records++;
+	if (filtered && m->nliteral > 0)
+		memset(m->seen, -1, m->nliteral);
+	for (i = 0; i < rs->n; i++) {
+		if (rs->rules[i].nmatch == 0)
+			continue;
+		if (filtered && !candidate(m, i, text, len))
+			continue;
+		any = 1;
+		rc = match_rule(m, &rs->rules[i], text, len, &out);
+		if (rc < 0) {
+			m->stats.regex_errors++;
+			continue;
+		}
+		if (rc == 0)
+			continue;
+		out.rule = &rs->rules[i];
+		out.rule_index = (int)i;
+		n++;
+		if (fn != NULL)
+			fn(arg, &out);
+	}
+	if (any)
+		m->stats.candidates++;
+	return n;
+}
+
+int
+matcher_run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
+    void *arg)
+{
+	return run(m, text, len, fn, arg, 1);
+}
+
+int
+matcher_run_unfiltered(struct matcher *m, const char *text, size_t len,
+    matcher_fn fn, void *arg)
+{
+	return run(m, text, len, fn, arg, 0);
+}
+
+/*
+ * Literal extraction.  The walk below only ever shortens or drops what it
+ * collects when in doubt: a literal that is wrong would hide matches,
+ * while a missing one only costs speed.
+ */
+
+/* Length of a bracket class starting at p ('['), or 0 if unsure. */
+static size_t
+class_len(const char *p)
+{
+	const char *q = p + 1;
+
+	if (*q == '^')
+		q++;
+	if (*q == ']')
+		q++;
+	while (*q != '\0' && *q != ']') {
+		if (*q == '\\') {
+			if (q[1] == '\0' || q[1] == 'Q' || q[1] == 'E')
+				return 0;
+			q += 2;
+			continue;
+		}
+		if (*q == '[' && q[1] == ':') {
+			const char *e = strstr(q + 2, ":]");
+
+			if (e == NULL)
+				return 0;
+			q = e + 2;
+			continue;
+		}
+		q++;
+	}
+	if (*q != ']')
+		return 0;
+	return (size_t)(q - p) + 1;
+}
+
+/* Length of a group starting at p ('('), classes and escapes respected; 0 if unsure. */
+static size_t
+group_len(const char *p)
+{
+	const char *q = p;
+	size_t depth = 0, c;
+
+	while (*q != '\0') {
+		if (*q == '\\') {
+			if (q[1] == '\0' || q[1] == 'Q')
+				return 0;
+			q += 2;
+			continue;
+		}
+		if (*q == '[') {
+			if ((c = class_len(q)) == 0)
+				return 0;
+			q += c;
+			continue;
+		}
+		if (*q == '(') {
+			/* (?#comment) may hold anything but ')' */
+			if (q[1] == '?' && q[2] == '#') {
+				const char *e = strchr(q, ')');
+
+				if (e == NULL)
+					return 0;
+				q = e + 1;
+				if (depth == 0)
+					return (size_t)(q - p);
+				continue;
+			}
+			depth++;
+		} else if (*q == ')') {
+			if (depth == 0)
+				return 0;
+			if (--depth == 0)
+				return (size_t)(q - p) + 1;
+		}
+		q++;
+	}
+	return 0;
+}
+
+/* A quantifier at p: sets *optional when it allows zero; returns its length or 0. */
+static size_t
+quant_len(const char *p, int *optional, int *unsure)
+{
+	const char *q;
+	size_t n;
+
+	*optional = 0;
+	*unsure = 0;
+	if (*p == '?' || *p == '*')
+		*optional = 1;
+	if (*p == '?' || *p == '*' || *p == '+') {
+		n = 1;
+	} else if (*p == '{') {
+		q = p + 1;
+		if (!isdigit((unsigned char)*q)) {
+			/* "{,n}" is a quantifier in newer PCRE2: trust nothing */
+			*unsure = 1;
+			return 0;
+		}
+		*optional = 1;
+		while (isdigit((unsigned char)*q)) {
+			if (*q != '0')
+				*optional = 0;
+			q++;
+		}
+		if (*q == ',') {
+			q++;
+			while (isdigit((unsigned char)*q))
+				q++;
+		}
+		if (*q != '}') {
+			*unsure = 1;
+			return 0;
+		}
+		n = (size_t)(q - p) + 1;
+	} else {
+		return 0;
+	}
+	if (p[n] == '?' || p[n] == '+')
+		n++;
+	return n;
+}
+
+/* The escape at p ('\\'): its literal byte in *c (or -1 for an atom); length, 0 if unsure. */
+static size_t
+escape_len(const char *p, int *c)
+{
+	unsigned char e = (unsigned char)p[1];
+
+	*c = -1;
+	if (e == '\0')
+		return 0;
+	if (!isalnum(e)) {
+		*c = e;
+		return 2;
+	}
+	switch (e) {
+	case 'n':
+		*c = '\n';
+		return 2;
+	case 't':
+		*c = '\t';
+		return 2;
+	case 'r':
+		*c = '\r';
+		return 2;
+	case 'd': case 'D': case 'w': case 'W': case 's': case 'S':
+	case 'h': case 'H': case 'v': case 'V': case 'R': case 'b':
+	case 'B': case 'A': case 'z': case 'Z': case 'G':
+		return 2;
+	default:
+		/* \x, \p, \k, \g, backreferences, \Q...: not worth the risk */
+		return 0;
+	}
+}
+
+struct lit_run {
+	struct buf	 cur;
+	char		*best;
+	size_t		 bestlen;
+};
+
+static void
+run_close(struct lit_run *lr)
+{
+	if (lr->cur.len > lr->bestlen) {
+		free(lr->best);
+		lr->best = xstrndup(lr->cur.data, lr->cur.len);
+		lr->bestlen = lr->cur.len;
+	}
+	buf_reset(&lr->cur);
+}
+
+/* True if the pattern has '|' outside every group and class. */
+static int
+top_level_alternation(const char *p)
+{
+	size_t n;
+
+	while (*p != '\0') {
+		if (*p == '\\') {
+			if (p[1] == '\0')
+				return 1;
+			p += 2;
+		} else if (*p == '[') {
+			if ((n = class_len(p)) == 0)
+				return 1;
+			p += n;
+		} else if (*p == '(') {
+			if ((n = group_len(p)) == 0)
+				return 1;
+			p += n;
+		} else if (*p == '|') {
+			return 1;
+		} else {
+			p++;
+		}
+	}
+	return 0;
+}
+
+/* "(?flags)" or "(?flags:" at p: 1 for flags that change what a literal means. */
+static int
+flags_unsafe(const char *p, int *is_setting)
+{
+	const char *q = p + 2;
+	int unsafe = 0;
+
+	*is_setting = 0;
+	while (*q != '\0' && *q != ')' && *q != ':') {
+		if (strchr("imnsxJU^-", *q) == NULL)
+			return -1;	/* not a flag group at all */
+		if (*q == 'i' || *q == 'x' || *q == '^')
+			unsafe = 1;
+		q++;
+	}
+	if (*q == ')')
+		*is_setting = 1;
+	else if (*q != ':')
+		return -1;
+	return unsafe;
+}
+
+/*
+ * Length of the header of a group that only groups or captures ("(",
+ * "(?:", "(?<name>", "(?P<name>", "(?'name'"), or 0 for any other kind.
+ */
+static size_t
+plain_group_header(const char *p)
+{
+	const char *q;
+
+	if (p[1] != '?')
+		return 1;
+	if (p[2] == ':')
+		return 3;
+	q = p + 2;
+	if (*q == 'P')
+		q++;
+	if (*q == '<' || *q == '\'') {
+		if (q[1] == '=' || q[1] == '!')
+			return 0;
+		q++;
+		while (isalnum((unsigned char)*q) || *q == '_')
+			q++;
+		if (*q == '>' || *q == '\'')
+			return (size_t)(q - p) + 1;
+	}
+	return 0;
+}
+
+static int extract(const char *pattern, struct lit_run *lr);
+
+/*
+ * A group that must match exactly once and holds no alternation is part of
+ * the concatenation: walk into it.  Returns -1 when the walk must stop.
+ */
+static int
+walk_group(const char *p, size_t n, struct lit_run *lr)
+{
+	size_t h = plain_group_header(p), q;
+	int optional, unsure;
+	char *inner;
+	int rc;
+
+	q = quant_len(p + n, &optional, &unsure);
+	if (h == 0 || q > 0 || unsure) {
+		run_close(lr);
+		return unsure ? -1 : 0;
+	}
+	inner = xstrndup(p + h, n - h - 1);
+	if (top_level_alternation(inner)) {
+		free(inner);
+		run_close(lr);
+		return 0;
+	}
+	rc = extract(inner, lr);
+	free(inner);
+	return rc;
+}
+
+/* Walk a concatenation, adding certain runs to lr; -1 if it had to stop early. */
+static int
+extract(const char *pattern, struct lit_run *lr)
+{
+	const char *p = pattern;
+	size_t n, q;
+	int c, optional, unsure, setting, fu;
+
+	while (*p != '\0') {
+		c = -1;
+		if (*p == '(') {
+			if (p[1] == '?' && (fu = flags_unsafe(p, &setting)) >= 0 &&
+			    setting) {
+				if (fu)
+					return -1;
+				p = strchr(p, ')') + 1;
+				continue;
+			}
+			if ((n = group_len(p)) == 0)
+				return -1;
+			if (walk_group(p, n, lr) < 0)
+				return -1;
+			p += n;
+			/* whatever follows the group is not adjacent to a run inside it */
+			run_close(lr);
+			q = quant_len(p, &optional, &unsure);
+			if (unsure)
+				return -1;
+			p += q;
+			continue;
+		}
+		if (*p == '[') {
+			if ((n = class_len(p)) == 0)
+				return -1;
+			run_close(lr);
+			p += n;
+		} else if (*p == '\\') {
+			if ((n = escape_len(p, &c)) == 0)
+				return -1;
+			if (c < 0)
+				run_close(lr);
+			p += n;
+		} else if (*p == '.' || *p == '^' || *p == '$') {
+			run_close(lr);
+			p++;
+		} else if (*p == '?' || *p == '*' || *p == '+' || *p == '{' ||
+		    *p == ')' || *p == '|') {
+			/* a quantifier with nothing literal before it */
+			q = quant_len(p, &optional, &unsure);
+			if (q == 0)
+				return -1;
+			p += q;
+			continue;
+		} else {
+			c = (unsigned char)*p;
+			p++;
+		}
+		/* a quantifier applies to the atom just read */
+		q = quant_len(p, &optional, &unsure);
+		if (unsure)
+			return -1;
+		if (c >= 0 && !optional)
+			buf_putc(&lr->cur, (char)c);
+		if (q > 0) {
+			run_close(lr);
+			p += q;
+		}
+	}
+	return 0;
+}
+
+char *
+matcher_required_literal(const char *pattern)
+{
+	struct lit_run lr;
+
+	/* verbs such as (*ACCEPT) can end a match before the rest of the pattern */
+	if (pattern == NULL || strstr(pattern, "(*") != NULL ||
+	    top_level_alternation(pattern))
+		return NULL;
+	memset(&lr, 0, sizeof(lr));
+	buf_init(&lr.cur);
+	/* a stop mid-run keeps the run: every byte in it was certain */
+	(void)extract(pattern, &lr);
+	run_close(&lr);
+	buf_free(&lr.cur);
+	if (lr.bestlen < MIN_LITERAL) {
+		free(lr.best);
+		return NULL;
+	}
+	return lr.best;
+}

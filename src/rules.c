@@ -1,0 +1,1321 @@
+/*
+ * rules.c - load rule files: an INI-like language of `[id]` sections with
+ * `key = value` lines (values raw, no escaping), `[scenario NAME]` sections
+ * holding small example streams, PCRE2 compilation with JIT, and every
+ * mistake collected as a diagnostic with file, line and column so a user
+ * fixes them all in one go.  Knows nothing about records, SQL or screens.
+ */
+#include "rules.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "matcher.h"
+#include "util.h"
+
+#ifndef LOGTRIAGE_DATADIR
+#define LOGTRIAGE_DATADIR "/usr/local/share"
+#endif
+
+static const char *severity_names[SEV_COUNT] = {
+	"debug", "info", "notice", "warning", "error", "critical"
+};
+
+const char *
+severity_name(enum severity s)
+{
+	if ((int)s < 0 || s >= SEV_COUNT)
+		return "unknown";
+	return severity_names[s];
+}
+
+int
+severity_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < SEV_COUNT; i++) {
+		if (strcmp(name, severity_names[i]) == 0)
+			return i;
+	}
+	return -1;
+}
+
+void
+diag_add(struct diag_list *d, const char *file, int line, int col,
+    const char *src, const char *fmt, ...)
+{
+	struct diag *g;
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = xstrdup(fmt);
+	va_end(ap);
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 8;
+		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
+	}
+	g = &d->v[d->n++];
+	g->file = xstrdup(file != NULL ? file : "-");
+	g->line = line;
+	g->col = col;
+	g->msg = msg;
+	g->src = src != NULL ? xstrdup(src) : NULL;
+}
+
+void
+diag_list_free(struct diag_list *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->v[i].file);
+		free(d->v[i].msg);
+		free(d->v[i].src);
+	}
+	free(d->v);
+	d->v = NULL;
+	d->n = d->cap = 0;
+}
+
+/*
+ * The source line made safe for a terminal, with the caret placed under
+ * the character that holds byte column col (1-based): tabs become one
+ * space and each escaped byte widens the line, so the caret is computed on
+ * the shown text, not on the raw bytes.
+ */
+static void
+diag_show_line(FILE *fp, const char *src, int col)
+{
+	struct buf shown, tmp;
+	size_t i, n = strlen(src), caret = 0, seq;
+	int found = 0;
+
+	buf_init(&shown);
+	buf_init(&tmp);
+	for (i = 0; i < n; i += seq) {
+		if (!found && col > 0 && (size_t)col - 1 <= i) {
+			caret = shown.len;
+			found = 1;
+		}
+		seq = util_utf8_seq((const unsigned char *)src + i, n - i);
+		if (src[i] == '\t') {
+			buf_putc(&shown, ' ');
+			seq = 1;
+		} else if (seq > 1) {
+			buf_append(&shown, src + i, seq);
+		} else {
+			seq = 1;
+			buf_reset(&tmp);
+			util_escape_terminal(&tmp, src + i, 1, 0);
+			buf_append(&shown, tmp.data, tmp.len);
+		}
+	}
+	if (!found)
+		caret = shown.len;
+	fprintf(fp, "    %s\n", shown.data != NULL ? shown.data : "");
+	if (col > 0)
+		fprintf(fp, "    %*s^\n", (int)caret, "");
+	buf_free(&shown);
+	buf_free(&tmp);
+}
+
+void
+diag_print(FILE *fp, const struct diag_list *d)
+{
+	const struct diag *g;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		g = &d->v[i];
+		if (g->line > 0 && g->col > 0)
+			fprintf(fp, "%s:%d:%d: %s\n", g->file, g->line, g->col, g->msg);
+		else if (g->line > 0)
+			fprintf(fp, "%s:%d: %s\n", g->file, g->line, g->msg);
+		else
+			fprintf(fp, "%s: %s\n", g->file, g->msg);
+		if (g->src != NULL)
+			diag_show_line(fp, g->src, g->col);
+	}
+}
+
+/* Where correlation keys and the summary were written, for later checks. */
+struct rule_where {
+	int	 summary_line, summary_col;
+	int	 storm_line, expect_line, follows_line, metric_line;
+	char	*summary_src, *storm_src, *expect_src, *follows_src, *metric_src;
+	int	 has_match, has_category, has_severity;
+};
+
+/* Parser state for one file. */
+struct parse {
+	struct ruleset		*rs;
+	struct diag_list	*diags;
+	const char		*file;	/* the name diagnostics use */
+	struct rule		*rule;	/* current rule section, or NULL */
+	struct rule_scenario	*scen;	/* current scenario section, or NULL */
+	int			 skip;	/* inside a broken section header */
+	struct rule_where	**where;	/* parallel to rs->rules */
+	size_t			 wherecap;
+	const char		*section_start;	/* for the section hash */
+	const char		*section_end;
+};
+
+static struct rule_where *
+where_of(struct parse *p, size_t i)
+{
+	return p->where[i];
+}
+
+static void
+where_free(struct rule_where *w)
+{
+	if (w == NULL)
+		return;
+	free(w->summary_src);
+	free(w->storm_src);
+	free(w->expect_src);
+	free(w->follows_src);
+	free(w->metric_src);
+	free(w);
+}
+
+static void
+pattern_free(struct rule_pattern *p)
+{
+	free(p->source);
+	if (p->code != NULL)
+		pcre2_code_free(p->code);
+}
+
+static void
+rule_free(struct rule *r)
+{
+	size_t i;
+
+	free(r->id);
+	free(r->category);
+	free(r->summary);
+	free(r->file);
+	for (i = 0; i < r->nmatch; i++)
+		pattern_free(&r->match[i]);
+	free(r->match);
+	for (i = 0; i < r->nexclude; i++)
+		pattern_free(&r->exclude[i]);
+	free(r->exclude);
+	for (i = 0; i < r->nexamples; i++) {
+		free(r->examples[i].text);
+		free(r->examples[i].fields);
+	}
+	free(r->examples);
+	free(r->storm_by);
+	free(r->expect_rule);
+	free(r->expect_by);
+	free(r->follows_rule);
+	free(r->follows_by);
+	free(r->metric_field);
+	free(r->metric_by);
+	for (i = 0; i < r->nliterals; i++)
+		free(r->literals[i]);
+	free(r->literals);
+}
+
+static void
+scenario_free(struct rule_scenario *s)
+{
+	size_t i;
+
+	free(s->name);
+	free(s->file);
+	free(s->input);
+	for (i = 0; i < s->nexpects; i++)
+		free(s->expects[i]);
+	free(s->expects);
+	free(s->expect_lines);
+}
+
+void
+ruleset_free(struct ruleset *rs)
+{
+	size_t i;
+
+	if (rs == NULL)
+		return;
+	for (i = 0; i < rs->n; i++)
+		rule_free(&rs->rules[i]);
+	free(rs->rules);
+	for (i = 0; i < rs->nscenarios; i++)
+		scenario_free(&rs->scenarios[i]);
+	free(rs->scenarios);
+	for (i = 0; i < rs->nfiles; i++)
+		free(rs->files[i]);
+	free(rs->files);
+	free(rs);
+}
+
+const struct rule *
+ruleset_find(const struct ruleset *rs, const char *id)
+{
+	int i = ruleset_index(rs, id);
+
+	return i < 0 ? NULL : &rs->rules[i];
+}
+
+int
+ruleset_index(const struct ruleset *rs, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		if (strcmp(rs->rules[i].id, id) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int
+valid_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' &&
+		    s[i] != '.')
+			return 0;
+	}
+	return 1;
+}
+
+static int
+valid_field_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || isdigit((unsigned char)s[0]))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	}
+	return 1;
+}
+
+/* Hash the text of the section that just ended into its rule. */
+static void
+finish_section(struct parse *p)
+{
+	if (p->rule != NULL && p->section_start != NULL && p->section_end != NULL)
+		p->rule->hash = util_hash64(p->section_start,
+		    (size_t)(p->section_end - p->section_start), UTIL_HASH_SEED);
+	p->rule = NULL;
+	p->scen = NULL;
+	p->section_start = NULL;
+}
+
+static void
+start_rule(struct parse *p, const char *id, size_t idlen, int line,
+    const char *src, const char *section_start)
+{
+	struct ruleset *rs = p->rs;
+	struct rule *r;
+	size_t i;
+	char *name = xstrndup(id, idlen);
+
+	for (i = 0; i < rs->n; i++) {
+		if (strcmp(rs->rules[i].id, name) == 0) {
+			diag_add(p->diags, p->file, line, 2, src,
+			    "duplicate rule id '%s' (first defined at %s:%d)",
+			    name, rs->rules[i].file, rs->rules[i].line);
+			free(name);
+			p->skip = 1;
+			return;
+		}
+	}
+	rs->rules = xrealloc(rs->rules, (rs->n + 1) * sizeof(*rs->rules));
+	if (rs->n >= p->wherecap) {
+		p->wherecap = p->wherecap ? p->wherecap * 2 : 16;
+		p->where = xrealloc(p->where, p->wherecap * sizeof(*p->where));
+	}
+	p->where[rs->n] = xcalloc(1, sizeof(struct rule_where));
+	r = &rs->rules[rs->n++];
+	memset(r, 0, sizeof(*r));
+	r->id = name;
+	r->file = xstrdup(p->file);
+	r->line = line;
+	r->severity = SEV_WARNING;
+	p->rule = r;
+	p->section_start = section_start;
+}
+
+static void
+start_scenario(struct parse *p, const char *name, size_t len, int line)
+{
+	struct ruleset *rs = p->rs;
+	struct rule_scenario *s;
+
+	rs->scenarios = xrealloc(rs->scenarios,
+	    (rs->nscenarios + 1) * sizeof(*rs->scenarios));
+	s = &rs->scenarios[rs->nscenarios++];
+	memset(s, 0, sizeof(*s));
+	s->name = xstrndup(name, len);
+	s->file = xstrdup(p->file);
+	s->line = line;
+	p->scen = s;
+}
+
+static int
+compile_pattern(struct parse *p, struct rule_pattern *pat, const char *value,
+    int line, int col, const char *src)
+{
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE erroff;
+	int errcode;
+
+	pat->source = xstrdup(value);
+	pat->line = line;
+	/* Never UTF: logs hold invalid UTF-8 and patterns stay byte-oriented. */
+	pat->code = pcre2_compile((PCRE2_SPTR)value, PCRE2_ZERO_TERMINATED,
+	    PCRE2_NEVER_UTF, &errcode, &erroff, NULL);
+	if (pat->code == NULL) {
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		diag_add(p->diags, p->file, line, col + (int)erroff, src,
+		    "bad regex: %s (at offset %zu)", (const char *)msg,
+		    (size_t)erroff);
+		return -1;
+	}
+	(void)pcre2_jit_compile(pat->code, PCRE2_JIT_COMPLETE);
+	return 0;
+}
+
+static void
+add_pattern(struct rule_pattern **v, size_t *n, struct parse *p,
+    const char *value, int line, int col, const char *src)
+{
+	struct rule_pattern pat;
+
+	memset(&pat, 0, sizeof(pat));
+	if (compile_pattern(p, &pat, value, line, col, src) != 0) {
+		pattern_free(&pat);
+		return;
+	}
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = pat;
+}
+
+/* Split "a b c" into words in place; returns the count (at most max). */
+static size_t
+split_words(char *s, char **w, size_t max)
+{
+	size_t n = 0;
+
+	while (*s != '\0') {
+		while (*s == ' ' || *s == '\t')
+			*s++ = '\0';
+		if (*s == '\0')
+			break;
+		if (n == max)
+			return max + 1;
+		w[n++] = s;
+		while (*s != '\0' && *s != ' ' && *s != '\t')
+			s++;
+	}
+	return n;
+}
+
+/*
+ * Parse "HEAD WORD W [by F]" where WORD is "in" or "within"; HEAD is a
+ * number (storm) or a rule id (expect, follows).
+ */
+static int
+parse_window(struct parse *p, const char *key, const char *value, int line,
+    int col, const char *src, const char *word, char **head, int64_t *win,
+    char **by)
+{
+	char *copy = xstrdup(value), *w[6];
+	size_t n = split_words(copy, w, 5);
+	int rc = -1;
+
+	*head = NULL;
+	*by = NULL;
+	if (n != 3 && n != 5) {
+		diag_add(p->diags, p->file, line, col, src,
+		    "%s: expected '%s %s WINDOW [by FIELD]'", key,
+		    strcmp(key, "storm") == 0 ? "N" : "RULE", word);
+		goto out;
+	}
+	if (strcmp(w[1], word) != 0) {
+		diag_add(p->diags, p->file, line, col + (int)(w[1] - copy), src,
+		    "%s: expected '%s' after '%s'", key, word, w[0]);
+		goto out;
+	}
+	if (util_parse_duration(w[2], win) != 0 || *win <= 0) {
+		diag_add(p->diags, p->file, line, col + (int)(w[2] - copy), src,
+		    "%s: bad window '%s' (use e.g. 500ms, 10s, 5m, 2h)", key,
+		    w[2]);
+		goto out;
+	}
+	if (n == 5) {
+		if (strcmp(w[3], "by") != 0 ||
+		    !valid_field_name(w[4], strlen(w[4]))) {
+			diag_add(p->diags, p->file, line,
+			    col + (int)(w[3] - copy), src,
+			    "%s: expected 'by FIELD' after the window", key);
+			goto out;
+		}
+		*by = xstrdup(w[4]);
+	}
+	*head = xstrdup(w[0]);
+	rc = 0;
+out:
+	free(copy);
+	return rc;
+}
+
+/*
+ * "<<WORD" starts a block of raw lines ended by a line WORD.  Returns the
+ * lines joined by '\n' (no final newline) and moves *li to the end line,
+ * NULL (with a diagnostic) when the block is not ended.
+ */
+static char *
+heredoc(struct parse *p, const char *key, const char *value, int line,
+    int col, const char *src, char **lines, size_t nlines, size_t *li)
+{
+	const char *term = value + 2;
+	struct buf b;
+	size_t i;
+
+	if (!valid_name(term, strlen(term))) {
+		diag_add(p->diags, p->file, line, col, src,
+		    "%s: expected '<<WORD' and the lines up to WORD", key);
+		return NULL;
+	}
+	buf_init(&b);
+	for (i = *li + 1; i < nlines; i++) {
+		if (strcmp(lines[i], term) == 0)
+			break;
+		if (i > *li + 1)
+			buf_putc(&b, '\n');
+		buf_puts(&b, lines[i]);
+	}
+	if (i == nlines) {
+		diag_add(p->diags, p->file, line, col, src,
+		    "%s: no line '%s' ends it", key, term);
+		buf_free(&b);
+		*li = nlines;
+		return NULL;
+	}
+	*li = i;
+	return b.data != NULL ? b.data : xstrdup("");
+}
+
+static void
+rule_key(struct parse *p, const char *key, const char *value, int line,
+    int col, const char *src, char **lines, size_t nlines, size_t *li)
+{
+	char *text;
+
+	struct rule *r = p->rule;
+	struct rule_where *w = where_of(p, p->rs->n - 1);
+	struct rule_example *ex;
+	char *head, *by, *end, *copy, *ws[4];
+	int64_t win;
+	long n;
+	int sev;
+	size_t nw;
+
+	if (strcmp(key, "match") == 0) {
+		/* a pattern that fails to compile is still present: one error */
+		w->has_match = 1;
+		add_pattern(&r->match, &r->nmatch, p, value, line, col, src);
+	} else if (strcmp(key, "exclude") == 0) {
+		add_pattern(&r->exclude, &r->nexclude, p, value, line, col, src);
+	} else if (strcmp(key, "category") == 0) {
+		if (w->has_category)
+			diag_add(p->diags, p->file, line, 1, src,
+			    "duplicate key 'category'");
+		else if (!valid_name(value, strlen(value)))
+			diag_add(p->diags, p->file, line, col, src,
+			    "bad category '%s' (letters, digits, '-', '_', '.')",
+			    value);
+		else
+			r->category = xstrdup(value);
+		w->has_category = 1;
+	} else if (strcmp(key, "severity") == 0) {
+		if (w->has_severity)
+			diag_add(p->diags, p->file, line, 1, src,
+			    "duplicate key 'severity'");
+		else if ((sev = severity_from_name(value)) < 0)
+			diag_add(p->diags, p->file, line, col, src,
+			    "bad severity '%s' (debug, info, notice, warning, "
+			    "error, critical)", value);
+		else
+			r->severity = (enum severity)sev;
+		w->has_severity = 1;
+	} else if (strcmp(key, "summary") == 0) {
+		if (r->summary != NULL) {
+			diag_add(p->diags, p->file, line, 1, src,
+			    "duplicate key 'summary'");
+			return;
+		}
+		r->summary = xstrdup(value);
+		w->summary_line = line;
+		w->summary_col = col;
+		w->summary_src = xstrdup(src);
+	} else if (strcmp(key, "example") == 0 ||
+	    strcmp(key, "counter-example") == 0) {
+		if (strncmp(value, "<<", 2) == 0) {
+			text = heredoc(p, key, value, line, col, src, lines,
+			    nlines, li);
+			if (text == NULL)
+				return;
+		} else {
+			text = xstrdup(value);
+		}
+		r->examples = xrealloc(r->examples,
+		    (r->nexamples + 1) * sizeof(*r->examples));
+		ex = &r->examples[r->nexamples++];
+		ex->text = text;
+		ex->line = line;
+		ex->counter = key[0] == 'c';
+		ex->fields = NULL;
+	} else if (strcmp(key, "example-fields") == 0) {
+		if (r->nexamples == 0 || r->examples[r->nexamples - 1].counter ||
+		    r->examples[r->nexamples - 1].fields != NULL) {
+			diag_add(p->diags, p->file, line, 1, src,
+			    "example-fields must follow an example");
+			return;
+		}
+		r->examples[r->nexamples - 1].fields = xstrdup(value);
+	} else if (strcmp(key, "storm") == 0) {
+		if (r->storm_n != 0 || w->storm_line != 0) {
+			diag_add(p->diags, p->file, line, 1, src,
+			    "duplicate key 'storm'");
+			return;
+		}
+		w->storm_line = line;
+		w->storm_src = xstrdup(src);
+		if (parse_window(p, key, value, line, col, src, "in", &head,
+		    &win, &by) != 0)
+			return;
+		errno = 0;
+		n = strtol(head, &end, 10);
+		if (errno != 0 || *end != '\0' || n < 1 || n > 1000000) {
+			diag_add(p->diags, p->file, line, col, src,
+			    "storm: bad number '%s' (1 to 1000000)", head);
+			free(head);
+			free(by);
+			return;
+		}
+		free(head);
+		r->storm_n = (int)n;
+		r->storm_window_ms = win;
+		r->storm_by = by;
+	} else if (strcmp(key, "expect") == 0 || strcmp(key, "follows") == 0) {
+		if ((key[0] == 'e' ? w->expect_line : w->follows_line) != 0) {
+			diag_add(p->diags, p->file, line, 1, src,
+			    "duplicate key '%s'", key);
+			return;
+		}
+		if (key[0] == 'e') {
+			w->expect_line = line;
+			w->expect_src = xstrdup(src);
+		} else {
+			w->follows_line = line;
+			w->follows_src = xstrdup(src);
+		}
+		if (parse_window(p, key, value, line, col, src, "within",
+		    &head, &win, &by) != 0)
+			return;
+		if (key[0] == 'e') {
+			r->expect_rule = head;
+			r->expect_within_ms = win;
+			r->expect_by = by;
+		} else {
+			r->follows_rule = head;
+			r->follows_within_ms = win;
+			r->follows_by = by;
+		}
+	} else if (strcmp(key, "metric") == 0) {
+		if (w->metric_line != 0) {
+			diag_add(p->diags, p->file, line, 1, src,
+			    "duplicate key 'metric'");
+			return;
+		}
+		w->metric_line = line;
+		w->metric_src = xstrdup(src);
+		copy = xstrdup(value);
+		nw = split_words(copy, ws, 3);
+		if ((nw != 1 && nw != 3) || (nw == 3 && strcmp(ws[1], "by") != 0) ||
+		    !valid_field_name(ws[0], strlen(ws[0])) ||
+		    (nw == 3 && !valid_field_name(ws[2], strlen(ws[2])))) {
+			diag_add(p->diags, p->file, line, col, src,
+			    "metric: expected 'FIELD [by FIELD]'");
+			free(copy);
+			return;
+		}
+		r->metric_field = xstrdup(ws[0]);
+		if (nw == 3)
+			r->metric_by = xstrdup(ws[2]);
+		free(copy);
+	} else {
+		diag_add(p->diags, p->file, line, 1, src, "unknown key '%s'", key);
+	}
+}
+
+static void
+scenario_key(struct parse *p, const char *key, const char *value, int line,
+    int col, const char *src, char **lines, size_t nlines, size_t *li)
+{
+	struct rule_scenario *s = p->scen;
+	struct rule_expect e;
+	char err[256], *text;
+
+	if (strcmp(key, "input") == 0) {
+		if (s->input != NULL) {
+			diag_add(p->diags, p->file, line, 1, src,
+			    "duplicate key 'input'");
+			return;
+		}
+		if (strncmp(value, "<<", 2) != 0) {
+			diag_add(p->diags, p->file, line, col, src,
+			    "input: expected '<<WORD' and the lines up to WORD");
+			return;
+		}
+		text = heredoc(p, key, value, line, col, src, lines, nlines, li);
+		if (text == NULL)
+			return;
+		/* a stream: every line ends with a newline */
+		s->input = xasprintf("%s\n", text);
+		free(text);
+		return;
+	}
+	if (strncmp(key, "expect-", 7) != 0) {
+		diag_add(p->diags, p->file, line, 1, src, "unknown key '%s'", key);
+		return;
+	}
+	text = xasprintf("%s %s", key + 7, value);
+	if (rule_expect_parse(text, &e, err, sizeof(err)) != 0) {
+		diag_add(p->diags, p->file, line, col, src, "%s: %s", key, err);
+		free(text);
+		return;
+	}
+	rule_expect_free(&e);
+	s->expects = xrealloc(s->expects, (s->nexpects + 1) * sizeof(char *));
+	s->expect_lines = xrealloc(s->expect_lines,
+	    (s->nexpects + 1) * sizeof(int));
+	s->expects[s->nexpects] = text;
+	s->expect_lines[s->nexpects++] = line;
+}
+
+/* Split a file into NUL-terminated lines (CR before LF dropped). */
+static char **
+split_lines(char *data, size_t len, size_t *nlines, char ***starts)
+{
+	char **v = NULL, *p = data, *nl, *end = data + len;
+	size_t n = 0, cap = 0;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xrealloc(v, cap * sizeof(*v));
+			*starts = xrealloc(*starts, cap * sizeof(**starts));
+		}
+		(*starts)[n] = p;
+		*nl = '\0';
+		if (nl > p && nl[-1] == '\r')
+			nl[-1] = '\0';
+		v[n++] = p;
+		p = nl + 1;
+	}
+	*nlines = n;
+	return v;
+}
+
+static void
+parse_buffer(struct parse *p, char *data, size_t len)
+{
+	char **lines, **starts = NULL, *l, *eq, *key, *value, *kend, *vend;
+	char *copy, *src;
+	size_t nlines, i;
+	int line, col;
+
+	copy = xmalloc(len + 1);
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	lines = split_lines(data, len, &nlines, &starts);
+	p->rule = NULL;
+	p->scen = NULL;
+	p->skip = 0;
+	for (i = 0; i < nlines; i++) {
+		line = (int)i + 1;
+		src = lines[i];
+		l = src;
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (*l == '\0' || *l == '#')
+			continue;
+		if (*l == '[') {
+			p->section_end = copy + (starts[i] - data);
+			finish_section(p);
+			p->skip = 0;
+			vend = strchr(l, ']');
+			kend = vend != NULL ? vend + 1 : NULL;
+			while (kend != NULL && (*kend == ' ' || *kend == '\t'))
+				kend++;
+			if (vend == NULL || *kend != '\0') {
+				diag_add(p->diags, p->file, line, (int)(l - src) + 1,
+				    src, "bad section header (expected [rule-id] "
+				    "or [scenario NAME])");
+				p->skip = 1;
+				continue;
+			}
+			key = l + 1;
+			if (strncmp(key, "scenario ", 9) == 0) {
+				key += 9;
+				while (*key == ' ')
+					key++;
+				if (!valid_name(key, (size_t)(vend - key))) {
+					diag_add(p->diags, p->file, line,
+					    (int)(key - src) + 1, src,
+					    "bad scenario name");
+					p->skip = 1;
+					continue;
+				}
+				start_scenario(p, key, (size_t)(vend - key), line);
+				continue;
+			}
+			if (!valid_name(key, (size_t)(vend - key))) {
+				diag_add(p->diags, p->file, line,
+				    (int)(key - src) + 1, src,
+				    "bad rule id (letters, digits, '-', '_', '.')");
+				p->skip = 1;
+				continue;
+			}
+			start_rule(p, key, (size_t)(vend - key), line, src,
+			    copy + (starts[i] - data));
+			continue;
+		}
+		if (p->skip)
+			continue;
+		eq = strchr(l, '=');
+		if (eq == NULL) {
+			diag_add(p->diags, p->file, line, (int)(l - src) + 1, src,
+			    "expected 'key = value'");
+			continue;
+		}
+		kend = eq;
+		while (kend > l && (kend[-1] == ' ' || kend[-1] == '\t'))
+			kend--;
+		value = eq + 1;
+		while (*value == ' ' || *value == '\t')
+			value++;
+		vend = value + strlen(value);
+		while (vend > value && (vend[-1] == ' ' || vend[-1] == '\t'))
+			vend--;
+		col = (int)(value - src) + 1;
+		key = xstrndup(l, (size_t)(kend - l));
+		value = xstrndup(value, (size_t)(vend - value));
+		if (p->rule == NULL && p->scen == NULL) {
+			diag_add(p->diags, p->file, line, (int)(l - src) + 1, src,
+			    "'%s' outside a [rule-id] section", key);
+		} else if (*value == '\0') {
+			diag_add(p->diags, p->file, line, col, src,
+			    "empty value for '%s'", key);
+		} else if (p->rule != NULL) {
+			rule_key(p, key, value, line, col, src, lines, nlines,
+			    &i);
+		} else {
+			scenario_key(p, key, value, line, col, src, lines,
+			    nlines, &i);
+		}
+		free(key);
+		free(value);
+	}
+	p->section_end = copy + len;
+	finish_section(p);
+	free(lines);
+	free(starts);
+	free(copy);
+}
+
+static void
+load_file(struct parse *p, const char *path)
+{
+	struct ruleset *rs = p->rs;
+	FILE *fp;
+	struct buf b;
+	char chunk[8192];
+	size_t n;
+
+	fp = fopen(path, "rb");
+	if (fp == NULL) {
+		diag_add(p->diags, path, 0, 0, NULL, "cannot read: %s",
+		    strerror(errno));
+		return;
+	}
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_append(&b, chunk, n);
+	if (ferror(fp))
+		diag_add(p->diags, path, 0, 0, NULL, "read error: %s",
+		    strerror(errno));
+	fclose(fp);
+	rs->files = xrealloc(rs->files, (rs->nfiles + 1) * sizeof(char *));
+	rs->files[rs->nfiles++] = xstrdup(path);
+	p->file = rs->files[rs->nfiles - 1];
+	parse_buffer(p, b.data != NULL ? b.data : chunk, b.len);
+	buf_free(&b);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+load_path(struct parse *p, const char *path)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	char **names = NULL, *full;
+	size_t n = 0, i, len;
+
+	if (stat(path, &st) != 0) {
+		diag_add(p->diags, path, 0, 0, NULL, "no such rules file or "
+		    "directory");
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		load_file(p, path);
+		return;
+	}
+	d = opendir(path);
+	if (d == NULL) {
+		diag_add(p->diags, path, 0, 0, NULL, "cannot read directory: %s",
+		    strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len <= 6 || de->d_name[0] == '.' ||
+		    strcmp(de->d_name + len - 6, ".rules") != 0)
+			continue;
+		names = xrealloc(names, (n + 1) * sizeof(char *));
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(names, n, sizeof(char *), name_cmp);
+	for (i = 0; i < n; i++) {
+		len = strlen(path);
+		full = xasprintf("%s%s%s", path,
+		    len > 0 && path[len - 1] == '/' ? "" : "/", names[i]);
+		load_file(p, full);
+		free(full);
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* True if some pattern of r names a capture group called name. */
+static int
+rule_names(const struct rule *r, const char *name)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->nmatch; i++) {
+		rc = pcre2_substring_number_from_name(r->match[i].code,
+		    (PCRE2_SPTR)name);
+		if (rc >= 0 || rc == PCRE2_ERROR_NOUNIQUESUBSTRING)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+check_field(struct parse *p, const struct rule *r, const struct rule *other,
+    const char *what, const char *field, int line, const char *src)
+{
+	if (field == NULL || line == 0)
+		return;
+	if (rule_names(r, field) || (other != NULL && rule_names(other, field)))
+		return;
+	diag_add(p->diags, r->file, line, 0, src,
+	    "%s: no match pattern of '%s' names a group '%s'", what, r->id,
+	    field);
+}
+
+static void
+check_target(struct parse *p, const struct rule *r, const char *what,
+    const char *target, const char *by, int line, const char *src)
+{
+	const struct rule *t;
+
+	if (target == NULL)
+		return;
+	t = ruleset_find(p->rs, target);
+	if (t == NULL) {
+		diag_add(p->diags, r->file, line, 0, src,
+		    "%s: unknown rule '%s'", what, target);
+		return;
+	}
+	if (by == NULL)
+		return;
+	if (what[0] == 'e') {
+		/* both sides of an expectation are keyed on the field */
+		check_field(p, r, NULL, what, by, line, src);
+		check_field(p, t, NULL, what, by, line, src);
+	} else {
+		/* a follower may inherit the field from its target */
+		check_field(p, r, t, what, by, line, src);
+	}
+}
+
+/* Checks that need every rule loaded: targets, fields, required keys. */
+static void
+check_rules(struct parse *p)
+{
+	struct ruleset *rs = p->rs;
+	const struct rule_where *w;
+	struct rule *r;
+	const char *s, *e;
+	char *name, *lit;
+	size_t i, j;
+
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->rules[i];
+		w = p->where[i];
+		if (!w->has_match)
+			diag_add(p->diags, r->file, r->line, 0, NULL,
+			    "rule '%s' has no 'match'", r->id);
+		if (!w->has_category)
+			diag_add(p->diags, r->file, r->line, 0, NULL,
+			    "rule '%s' has no 'category'", r->id);
+		if (!w->has_severity)
+			diag_add(p->diags, r->file, r->line, 0, NULL,
+			    "rule '%s' has no 'severity'", r->id);
+		check_target(p, r, "expect", r->expect_rule, r->expect_by,
+		    w->expect_line, w->expect_src);
+		check_target(p, r, "follows", r->follows_rule, r->follows_by,
+		    w->follows_line, w->follows_src);
+		if (r->nmatch == 0)
+			continue;
+		check_field(p, r, NULL, "storm", r->storm_by, w->storm_line,
+		    w->storm_src);
+		check_field(p, r, NULL, "metric", r->metric_field,
+		    w->metric_line, w->metric_src);
+		check_field(p, r, NULL, "metric", r->metric_by, w->metric_line,
+		    w->metric_src);
+		for (s = r->summary; s != NULL && (s = strchr(s, '{')) != NULL;
+		    s = e) {
+			e = strchr(s, '}');
+			if (e == NULL)
+				break;
+			name = xstrndup(s + 1, (size_t)(e - s - 1));
+			if (!rule_names(r, name) && !(r->follows_rule != NULL &&
+			    ruleset_find(rs, r->follows_rule) != NULL &&
+			    rule_names(ruleset_find(rs, r->follows_rule), name)))
+				diag_add(p->diags, r->file, w->summary_line,
+				    w->summary_col + (int)(s - r->summary),
+				    w->summary_src, "summary: no match pattern "
+				    "names a group '%s'", name);
+			free(name);
+		}
+		for (j = 0; j < r->nmatch; j++) {
+			lit = matcher_required_literal(r->match[j].source);
+			if (lit == NULL)
+				break;
+			r->literals = xrealloc(r->literals,
+			    (r->nliterals + 1) * sizeof(char *));
+			r->literals[r->nliterals++] = lit;
+		}
+		if (j < r->nmatch) {
+			for (j = 0; j < r->nliterals; j++)
+				free(r->literals[j]);
+			free(r->literals);
+			r->literals = NULL;
+			r->nliterals = 0;
+		}
+	}
+	for (i = 0; i < rs->nscenarios; i++) {
+		struct rule_scenario *sc = &rs->scenarios[i];
+		struct rule_expect ex;
+		char err[64];
+
+		if (sc->input == NULL)
+			diag_add(p->diags, sc->file, sc->line, 0, NULL,
+			    "scenario '%s' has no 'input'", sc->name);
+		for (j = 0; j < sc->nexpects; j++) {
+			if (rule_expect_parse(sc->expects[j], &ex, err,
+			    sizeof(err)) != 0)
+				continue;
+			if (ex.rule != NULL && ruleset_find(rs, ex.rule) == NULL)
+				diag_add(p->diags, sc->file, sc->expect_lines[j], 0,
+				    NULL, "scenario '%s': unknown rule '%s'",
+				    sc->name, ex.rule);
+			if (ex.target != NULL &&
+			    ruleset_find(rs, ex.target) == NULL)
+				diag_add(p->diags, sc->file, sc->expect_lines[j], 0,
+				    NULL, "scenario '%s': unknown rule '%s'",
+				    sc->name, ex.target);
+			rule_expect_free(&ex);
+		}
+	}
+}
+
+struct ruleset *
+ruleset_load(const char *const *paths, size_t npaths, struct diag_list *diags)
+{
+	struct parse p;
+	size_t i;
+
+	memset(&p, 0, sizeof(p));
+	p.rs = xcalloc(1, sizeof(*p.rs));
+	p.diags = diags;
+	for (i = 0; i < npaths; i++)
+		load_path(&p, paths[i]);
+	check_rules(&p);
+	for (i = 0; i < p.rs->n; i++)
+		where_free(p.where[i]);
+	free(p.where);
+	return p.rs;
+}
+
+void
+rule_expect_free(struct rule_expect *e)
+{
+	size_t i;
+
+	free(e->what);
+	free(e->rule);
+	free(e->target);
+	for (i = 0; i < e->nkv; i++) {
+		free(e->names[i]);
+		free(e->values[i]);
+	}
+	free(e->names);
+	free(e->values);
+	memset(e, 0, sizeof(*e));
+}
+
+static int
+parse_count(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+rule_expect_parse(const char *text, struct rule_expect *e, char *err,
+    size_t errlen)
+{
+	char *copy = xstrdup(text), *w[64], *eq;
+	size_t n, i, first;
+
+	memset(e, 0, sizeof(*e));
+	e->count = -1;
+	n = split_words(copy, w, 63);
+	if (n == 0 || n > 63) {
+		util_err(err, errlen, "expected a value");
+		goto fail;
+	}
+	if (strcmp(w[0], "incident") == 0) {
+		if (n < 3 || (strcmp(w[1], "storm") != 0 &&
+		    strcmp(w[1], "unresolved") != 0 && strcmp(w[1], "open") != 0)) {
+			util_err(err, errlen, "expected 'storm|unresolved|open "
+			    "RULE [key=K] [count=N] [start=T] [end=T]'");
+			goto fail;
+		}
+		e->kind = RULE_EXPECT_INCIDENT;
+		e->what = xstrdup(w[1]);
+		e->rule = xstrdup(w[2]);
+		first = 3;
+	} else if (strcmp(w[0], "incidents") == 0) {
+		if (n != 2 || parse_count(w[1], &e->count) != 0) {
+			util_err(err, errlen, "expected a number");
+			goto fail;
+		}
+		e->kind = RULE_EXPECT_INCIDENTS;
+		first = 2;
+	} else if (strcmp(w[0], "link") == 0) {
+		if (n < 4 || strcmp(w[2], "->") != 0) {
+			util_err(err, errlen, "expected 'RULE -> TARGET "
+			    "[count=N] [FIELD=VALUE]...'");
+			goto fail;
+		}
+		e->kind = RULE_EXPECT_LINK;
+		e->rule = xstrdup(w[1]);
+		e->target = xstrdup(w[3]);
+		first = 4;
+	} else if (strcmp(w[0], "events") == 0) {
+		if (n != 3 || parse_count(w[2], &e->count) != 0) {
+			util_err(err, errlen, "expected 'RULE N'");
+			goto fail;
+		}
+		e->kind = RULE_EXPECT_EVENTS;
+		e->rule = xstrdup(w[1]);
+		first = 3;
+	} else {
+		util_err(err, errlen, "unknown expectation '%s' (incident, "
+		    "incidents, link, events)", w[0]);
+		goto fail;
+	}
+	for (i = first; i < n; i++) {
+		eq = strchr(w[i], '=');
+		if (eq == NULL || eq == w[i]) {
+			util_err(err, errlen, "expected NAME=VALUE, got '%s'",
+			    w[i]);
+			goto fail;
+		}
+		*eq = '\0';
+		if (strcmp(w[i], "count") == 0) {
+			if (parse_count(eq + 1, &e->count) != 0) {
+				util_err(err, errlen, "bad count '%s'", eq + 1);
+				goto fail;
+			}
+			continue;
+		}
+		e->names = xrealloc(e->names, (e->nkv + 1) * sizeof(char *));
+		e->values = xrealloc(e->values, (e->nkv + 1) * sizeof(char *));
+		e->names[e->nkv] = xstrdup(w[i]);
+		e->values[e->nkv++] = xstrdup(eq + 1);
+	}
+	free(copy);
+	return 0;
+fail:
+	free(copy);
+	rule_expect_free(e);
+	return -1;
+}
+
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int
+is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void
+dirs_push(char ***v, size_t *n, char *s)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof(char *));
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+/* The directory of the running binary, or NULL. */
+static char *
+exe_dir(void)
+{
+	char path[PATH_MAX], *slash;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n <= 0)
+		return NULL;
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		return NULL;
+	*slash = '\0';
+	return xstrdup(path[0] != '\0' ? path : "/");
+}
+
+char **
+rules_default_dirs(const char *const *cli, size_t ncli)
+{
+	char **v = NULL, *env, *copy, *tok, *save, *dir, *cand, *probe;
+	size_t n = 0, i;
+
+	v = xcalloc(1, sizeof(char *));
+	if (ncli > 0) {
+		for (i = 0; i < ncli; i++)
+			dirs_push(&v, &n, xstrdup(cli[i]));
+		return v;
+	}
+	env = getenv("LOGTRIAGE_RULES");
+	if (env != NULL && *env != '\0') {
+		copy = xstrdup(env);
+		for (tok = strtok_r(copy, ":", &save); tok != NULL;
+		    tok = strtok_r(NULL, ":", &save))
+			dirs_push(&v, &n, xstrdup(tok));
+		free(copy);
+		if (n > 0)
+			return v;
+	}
+	dir = exe_dir();
+	if (dir != NULL) {
+		/* a binary in the build tree uses the tree's rules */
+		cand = xasprintf("%s/rules", dir);
+		if (is_dir(cand)) {
+			dirs_push(&v, &n, cand);
+			free(dir);
+			return v;
+		}
+		free(cand);
+		probe = xasprintf("%s/../src/main.c", dir);
+		cand = xasprintf("%s/../rules", dir);
+		if (is_file(probe) && is_dir(cand)) {
+			free(probe);
+			dirs_push(&v, &n, cand);
+			free(dir);
+			return v;
+		}
+		free(probe);
+		free(cand);
+		cand = xasprintf("%s/../share/logtriage/rules", dir);
+		free(dir);
+		if (is_dir(cand)) {
+			dirs_push(&v, &n, cand);
+			return v;
+		}
+		free(cand);
+	}
+	dirs_push(&v, &n, xstrdup(LOGTRIAGE_DATADIR "/logtriage/rules"));
+	return v;
+}
+
+void
+rules_dirs_free(char **dirs)
+{
+	size_t i;
+
+	if (dirs == NULL)
+		return;
+	for (i = 0; dirs[i] != NULL; i++)
+		free(dirs[i]);
+	free(dirs);
+}
