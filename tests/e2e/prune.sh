@@ -1,0 +1,37 @@
+# prune.sh - `logtriage prune` on the fixture store: the cut-off is the
+# newest log time minus the duration, --dry-run only counts, open
+# incidents keep their events, and usage errors exit 2.
+. "$TOP/tests/e2e/lib.sh"
+
+DB=$T/fixture.db
+sqlite3 "$DB" < "$TOP/schema.sql"
+sqlite3 "$DB" < "$TOP/tests/golden/fixture.sql"
+# The newest event is the open leak at 2025-10-26T00:26:00Z; 90m before it
+# is 22:56: the baseline hour's 52 events, its storm and 56 volume minutes.
+check_rc "dry run exits 0" 0 $LT prune --db "$DB" --older-than 90m --dry-run
+check_eq "dry run counts" "logtriage: would remove 52 events, 1 incidents, 56 volume rows older than 2025-10-25T22:56:00.000Z (newest log time 2025-10-26T00:26:00.000Z minus 90m)" "$(cat "$T/out")"
+check_eq "dry run removes nothing" "175 4 195" \
+    "$(sql "$DB" "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM incidents), (SELECT count(*) FROM volume)" | tr '|' ' ')"
+check_eq "independent count of old rows" "52 56" \
+    "$(sql "$DB" "SELECT (SELECT count(*) FROM events WHERE ts < 1761432960000), (SELECT count(*) FROM volume WHERE minute < 1761432960000 / 60000)" | tr '|' ' ')"
+
+# Make the open incident old: its event must stay.  The newest event is
+# then the unlinked fallback at 00:20, so the cut-off moves to 22:50.
+sql "$DB" "UPDATE incidents SET start = 1761430000000, end = 1761430000000 WHERE kind = 'open'"
+sql "$DB" "UPDATE events SET ts = 1761430000000 WHERE id = (SELECT event_id FROM incidents WHERE kind = 'open')"
+check_rc "prune exits 0" 0 $LT prune --db "$DB" --older-than 90m
+check_eq "prune reports what it removed" "logtriage: removed 52 events, 1 incidents, 50 volume rows older than 2025-10-25T22:50:00.000Z (newest log time 2025-10-26T00:20:00.000Z minus 90m)" "$(cat "$T/out")"
+check_eq "events left: newer ones and the open incident's" "123 1" \
+    "$(sql "$DB" "SELECT count(*), sum(id = (SELECT event_id FROM incidents WHERE kind = 'open')) FROM events" | tr '|' ' ')"
+check_eq "nothing older than the cut-off but the open incident's event" "1" \
+    "$(sql "$DB" "SELECT count(*) FROM events WHERE ts < 1761432600000")"
+check_eq "incidents left: the open one and the window's" "open storm unresolved" \
+    "$(sql "$DB" "SELECT kind FROM incidents ORDER BY kind" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "volume rows left" "145" "$(sql "$DB" "SELECT count(*) FROM volume")"
+check_rc "second prune removes nothing" 0 $LT prune --db "$DB" --older-than 90m
+check_contains "second prune message" "$T/out" "removed 0 events, 0 incidents, 0 volume rows"
+
+check_rc "missing --older-than exits 2" 2 $LT prune --db "$DB"
+check_rc "bad duration exits 2" 2 $LT prune --db "$DB" --older-than soon
+check_rc "unknown option exits 2" 2 $LT prune --db "$DB" --older-than 1d --force
+check_rc "missing database exits 3" 3 $LT prune --db "$T/none/x.db" --older-than 1d
