@@ -869,8 +869,7 @@ static const struct {
 
 /* INFO[0000] message  or  WARN[2025-10-25T23:31:11.123456789Z] message */
 static int
-logrus(struct envelope *e, const char *line, size_t len,
-    struct envelope_line *out)
+logrus(const char *line, size_t len, struct envelope_line *out)
 {
 	size_t i, j, k;
 	int64_t ms = TS_NONE;
@@ -916,7 +915,7 @@ dockerd(struct envelope *e, const char *line, size_t len,
 		return logfmt(e, line, len, out);
 	if (len >= 6 && memcmp(line, "level=", 6) == 0)
 		return logfmt(e, line, len, out);
-	return logrus(e, line, len, out);
+	return logrus(line, len, out);
 }
 
 /* ---- dispatch -------------------------------------------------------- */
@@ -950,7 +949,7 @@ decode_auto(struct envelope *e, const char *line, size_t len,
 		out->malformed = 1;
 		return;
 	} else if (c >= 'A' && c <= 'Z' && len >= 7 && line[4] == '[') {
-		if (logrus(e, line, len, out) == 0)
+		if (logrus(line, len, out) == 0)
 			return;
 	}
 	if (is_name_char(c) && compose(e, line, len, 1, out) == 0)

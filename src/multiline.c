@@ -386,7 +386,7 @@ append_text(struct ml_source *s, const char *p, size_t n, int newline)
 }
 
 static void
-begin_record(struct multiline *m, struct ml_source *s,
+begin_record(struct ml_source *s,
     const struct envelope_line *el, const struct reader_line *rl,
     int stamped, int64_t inner)
 {
@@ -438,7 +438,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			start = !(s->in_traceback || s->stamped);
 		if (start) {
 			emit_pending(m, s);
-			begin_record(m, s, el, rl, k > 0, inner);
+			begin_record(s, el, rl, k > 0, inner);
 			buf_reset(&s->text);
 			append_text(s, p, n, 0);
 		} else {
