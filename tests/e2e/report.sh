@@ -116,3 +116,13 @@ check_rc "bad --baseline exits 2" 2 $LT report --db "$DB" --baseline 2025-10-25
 printf 'this is not a database, just text that goes on and on and on and on and on and on and on and on and on and on\n' > "$T/junk.db"
 check_rc "unreadable database exits 3" 3 $LT report --db "$T/junk.db"
 check_rc "missing database exits 3" 3 $LT report --db "$T/nope.db"
+
+# The whole pipeline on samples/: ingest, then the cron checks.
+$LT ingest --db "$T/samples.db" --rules "$TOP/rules" "$TOP"/samples/*.log 2> "$T/ingest.err"
+check_rc "samples: --fail-on warning exits 1 (a storm)" 1 $LT report --db "$T/samples.db" --fail-on warning
+check_contains "samples: the storm from 172.18.0.1 is a finding" "$T/out" \
+    "ws-keepalive-1011 storm from 172.18.0.1 on exai-daemon.log: 26 events in 50.0s"
+check_rc "samples: a window without events exits 0" 0 $LT report --db "$T/samples.db" \
+    --since 2020-01-01 --until 2020-01-02 --fail-on warning
+$LT report --db "$T/samples.db" --format prometheus > "$T/samples.prom"
+check_rc "samples: prometheus passes the strict checker" 0 python3 "$TOP/tests/tools/promcheck.py" "$T/samples.prom"
