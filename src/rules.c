@@ -1231,6 +1231,13 @@ is_file(const char *path)
 static void
 dirs_push(char ***v, size_t *n, char *s)
 {
+	char *real = realpath(s, NULL);
+
+	/* "bin/../share/..." reads badly in every diagnostic */
+	if (real != NULL) {
+		free(s);
+		s = real;
+	}
 	*v = xrealloc(*v, (*n + 2) * sizeof(char *));
 	(*v)[(*n)++] = s;
 	(*v)[*n] = NULL;

@@ -1,0 +1,645 @@
+/*
+ * cmd_rules.c - `logtriage rules list|check|test`: show the loaded rules,
+ * check rule files, and run every rule against its own examples,
+ * counter-examples and scenarios (example streams ingested into an
+ * in-memory store, whose incidents and links are compared with what the
+ * scenario expects).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cmd.h"
+#include "ingest.h"
+#include "matcher.h"
+#include "rules.h"
+#include "store.h"
+#include "util.h"
+
+static const char rules_options[] =
+    "actions:\n"
+    "  list               every rule: id, category, severity, where, correlation\n"
+    "  check              load the rules and report every mistake (exit 2)\n"
+    "  test               run examples, counter-examples and scenarios (exit 1\n"
+    "                     on any failure)\n"
+    "\noptions:\n"
+    "  --rules DIR        rules directory or file (repeatable; default\n"
+    "                     $LOGTRIAGE_RULES, else the installed rules)\n"
+    "  -v, --verbose      list: patterns and prefilter literals;\n"
+    "                     test: every check, not only failures\n"
+    "  --help             this text\n";
+
+enum {
+	OPT_RULES = 256,
+	OPT_HELP
+};
+
+static const struct option rules_longopts[] = {
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* "10s", "5m", "500ms": the shortest exact form of a window. */
+static void
+format_window(int64_t ms, char *out, size_t len)
+{
+	if (ms % 86400000 == 0)
+		snprintf(out, len, "%lldd", (long long)(ms / 86400000));
+	else if (ms % 3600000 == 0)
+		snprintf(out, len, "%lldh", (long long)(ms / 3600000));
+	else if (ms % 60000 == 0 && ms >= 600000)
+		snprintf(out, len, "%lldm", (long long)(ms / 60000));
+	else if (ms % 1000 == 0)
+		snprintf(out, len, "%llds", (long long)(ms / 1000));
+	else
+		snprintf(out, len, "%lldms", (long long)ms);
+}
+
+static void
+print_escaped(FILE *fp, const char *s, size_t n)
+{
+	struct buf b;
+
+	buf_init(&b);
+	util_escape_terminal(&b, s, n, 0);
+	fwrite(b.data != NULL ? b.data : "", 1, b.len, fp);
+	buf_free(&b);
+}
+
+static void
+list_rules(const struct ruleset *rs, int verbose)
+{
+	const struct rule *r;
+	char w[32];
+	size_t i, j;
+
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->rules[i];
+		printf("%-28s %-10s %-8s %s:%d", r->id, r->category,
+		    severity_name(r->severity), r->file, r->line);
+		if (r->storm_n > 0) {
+			format_window(r->storm_window_ms, w, sizeof w);
+			printf("  storm = %d in %s%s%s", r->storm_n, w,
+			    r->storm_by ? " by " : "", r->storm_by ? r->storm_by : "");
+		}
+		if (r->expect_rule != NULL) {
+			format_window(r->expect_within_ms, w, sizeof w);
+			printf("  expect = %s within %s%s%s", r->expect_rule, w,
+			    r->expect_by ? " by " : "", r->expect_by ? r->expect_by : "");
+		}
+		if (r->follows_rule != NULL) {
+			format_window(r->follows_within_ms, w, sizeof w);
+			printf("  follows = %s within %s%s%s", r->follows_rule, w,
+			    r->follows_by ? " by " : "", r->follows_by ? r->follows_by : "");
+		}
+		if (r->metric_field != NULL)
+			printf("  metric = %s%s%s", r->metric_field,
+			    r->metric_by ? " by " : "", r->metric_by ? r->metric_by : "");
+		putchar('\n');
+		if (!verbose)
+			continue;
+		for (j = 0; j < r->nmatch; j++) {
+			printf("    match   ");
+			print_escaped(stdout, r->match[j].source,
+			    strlen(r->match[j].source));
+			putchar('\n');
+		}
+		for (j = 0; j < r->nexclude; j++) {
+			printf("    exclude ");
+			print_escaped(stdout, r->exclude[j].source,
+			    strlen(r->exclude[j].source));
+			putchar('\n');
+		}
+		if (r->nliterals == 0)
+			printf("    prefilter: none (every record is a candidate)\n");
+		for (j = 0; j < r->nliterals; j++) {
+			printf("    prefilter \"");
+			print_escaped(stdout, r->literals[j], strlen(r->literals[j]));
+			printf("\"\n");
+		}
+	}
+	printf("%zu rules from %zu files, %zu scenarios\n", rs->n, rs->nfiles,
+	    rs->nscenarios);
+}
+
+/* The matches of one example, collected by the matcher callback. */
+struct hits {
+	const struct ruleset	*rs;
+	int			 want;		/* rule index under test */
+	int			 found;
+	struct buf		 fields;	/* "k=v\n" of the wanted rule, sorted later */
+	char			 others[512];
+};
+
+static void
+on_match(void *arg, const struct match *m)
+{
+	struct hits *h = arg;
+	size_t i, len;
+
+	if (m->rule_index == h->want) {
+		h->found = 1;
+		for (i = 0; i < m->nfields; i++) {
+			buf_printf(&h->fields, "%s=", m->fields[i].name);
+			buf_append(&h->fields, m->fields[i].value, m->fields[i].len);
+			buf_putc(&h->fields, '\n');
+		}
+		return;
+	}
+	len = strlen(h->others);
+	snprintf(h->others + len, sizeof(h->others) - len, "%s%s",
+	    len ? ", " : "", m->rule->id);
+}
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort the lines of s in place order into a new "a=1, b=2" string. */
+static char *
+canonical_fields(char **items, size_t n)
+{
+	struct buf b;
+	size_t i;
+
+	qsort(items, n, sizeof(char *), line_cmp);
+	buf_init(&b);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(&b, ", ");
+		buf_puts(&b, items[i]);
+	}
+	return b.data != NULL ? b.data : xstrdup("");
+}
+
+/* The matched fields "k=v\n..." as a sorted "k=v, k=v". */
+static char *
+fields_from_match(char *lines)
+{
+	char **items = NULL, *p, *nl, *s;
+	size_t n = 0;
+
+	for (p = lines; p != NULL && *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			break;
+		*nl = '\0';
+		items = xrealloc(items, (n + 1) * sizeof(char *));
+		items[n++] = p;
+	}
+	s = canonical_fields(items, n);
+	free(items);
+	return s;
+}
+
+/*
+ * example-fields "k=v, k=v" as a sorted "k=v, k=v".  A comma separates
+ * items only when a NAME= follows it, so values may hold commas.
+ */
+static char *
+fields_from_spec(const char *spec)
+{
+	char *copy = xstrdup(spec), **items = NULL, *p, *start, *comma, *q, *r;
+	char *s;
+	size_t n = 0;
+
+	start = p = copy;
+	for (;;) {
+		comma = strchr(p, ',');
+		if (comma != NULL) {
+			q = comma + 1;
+			while (*q == ' ' || *q == '\t')
+				q++;
+			r = q;
+			while ((*r >= 'a' && *r <= 'z') || (*r >= 'A' && *r <= 'Z') ||
+			    (*r >= '0' && *r <= '9') || *r == '_')
+				r++;
+			p = comma + 1;
+			if (r == q || *r != '=')
+				continue;
+			*comma = '\0';
+		}
+		items = xrealloc(items, (n + 1) * sizeof(char *));
+		items[n++] = start;
+		if (comma == NULL)
+			break;
+		start = q;
+	}
+	s = canonical_fields(items, n);
+	free(items);
+	free(copy);
+	return s;
+}
+
+struct tally {
+	int	examples, counters, scenarios, failed;
+	int	verbose;
+};
+
+static void
+test_examples(const struct ruleset *rs, struct matcher *m, struct tally *t)
+{
+	const struct rule *r;
+	const struct rule_example *ex;
+	struct hits h;
+	char *got, *want;
+	size_t i, j;
+
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->rules[i];
+		for (j = 0; j < r->nexamples; j++) {
+			ex = &r->examples[j];
+			memset(&h, 0, sizeof h);
+			h.rs = rs;
+			h.want = (int)i;
+			buf_init(&h.fields);
+			matcher_run(m, ex->text, strlen(ex->text), on_match, &h);
+			if (ex->counter) {
+				t->counters++;
+				if (h.found) {
+					t->failed++;
+					fprintf(stderr, "%s:%d: counter-example "
+					    "matches rule '%s'\n", r->file, ex->line,
+					    r->id);
+				} else if (t->verbose) {
+					printf("ok %s:%d: %s counter-example\n",
+					    r->file, ex->line, r->id);
+				}
+				buf_free(&h.fields);
+				continue;
+			}
+			t->examples++;
+			if (!h.found) {
+				t->failed++;
+				fprintf(stderr, "%s:%d: example does not match "
+				    "rule '%s'\n", r->file, ex->line, r->id);
+				buf_free(&h.fields);
+				continue;
+			}
+			if (h.others[0] != '\0')
+				fprintf(stderr, "%s:%d: warning: example of '%s' "
+				    "also matches %s\n", r->file, ex->line, r->id,
+				    h.others);
+			if (ex->fields != NULL) {
+				got = fields_from_match(h.fields.data);
+				want = fields_from_spec(ex->fields);
+				if (strcmp(got, want) != 0) {
+					t->failed++;
+					fprintf(stderr, "%s:%d: rule '%s': fields "
+					    "differ\n    expected: %s\n    got:      ",
+					    r->file, ex->line, r->id, want);
+					print_escaped(stderr, got, strlen(got));
+					fputc('\n', stderr);
+				} else if (t->verbose) {
+					printf("ok %s:%d: %s example (%s)\n",
+					    r->file, ex->line, r->id, got);
+				}
+				free(got);
+				free(want);
+			} else if (t->verbose) {
+				printf("ok %s:%d: %s example\n", r->file,
+				    ex->line, r->id);
+			}
+			buf_free(&h.fields);
+		}
+	}
+}
+
+/* "2025-10-25T23:57:22Z" (seconds) or with ".mmm": does ms match it? */
+static int
+time_matches(int64_t ms, const char *want)
+{
+	char iso[40];
+
+	util_format_iso(ms, iso, sizeof iso);
+	if (strcmp(iso, want) == 0)
+		return 1;
+	/* without a fraction: compare to the second */
+	if (strlen(want) == 20 && strncmp(iso, want, 19) == 0 && want[19] == 'Z')
+		return 1;
+	return 0;
+}
+
+static int
+check_incident(sqlite3 *db, const struct rule_expect *e, char *why,
+    size_t whylen)
+{
+	static const char sql[] = "SELECT key, start, end, count FROM incidents"
+	    " WHERE kind = ?1 AND rule = ?2 ORDER BY start";
+	sqlite3_stmt *st;
+	const char *key;
+	size_t i;
+	int ok = 0, n = 0, good;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		util_err(why, whylen, "%s", sqlite3_errmsg(db));
+		return 0;
+	}
+	sqlite3_bind_text(st, 1, e->what, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, e->rule, -1, SQLITE_STATIC);
+	while (!ok && sqlite3_step(st) == SQLITE_ROW) {
+		n++;
+		key = (const char *)sqlite3_column_text(st, 0);
+		good = e->count < 0 || sqlite3_column_int64(st, 3) == e->count;
+		for (i = 0; good && i < e->nkv; i++) {
+			if (strcmp(e->names[i], "key") == 0)
+				good = strcmp(key != NULL ? key : "", e->values[i]) == 0;
+			else if (strcmp(e->names[i], "start") == 0)
+				good = time_matches(sqlite3_column_int64(st, 1),
+				    e->values[i]);
+			else if (strcmp(e->names[i], "end") == 0)
+				good = time_matches(sqlite3_column_int64(st, 2),
+				    e->values[i]);
+			else
+				good = 0;
+		}
+		ok = good;
+	}
+	sqlite3_finalize(st);
+	if (!ok)
+		util_err(why, whylen, "no such incident among %d %s incident(s) "
+		    "of %s", n, e->what, e->rule);
+	return ok;
+}
+
+static int
+count_query(sqlite3 *db, const char *sql, const char *arg, long *out)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (arg != NULL)
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*out = (long)sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Does the JSON object text hold name with this string (or number) value? */
+static int
+json_has(const char *json, const char *name, const char *value)
+{
+	cJSON *o, *v;
+	char num[64];
+	int ok = 0;
+
+	if (json == NULL || (o = cJSON_Parse(json)) == NULL)
+		return 0;
+	v = cJSON_GetObjectItemCaseSensitive(o, name);
+	if (cJSON_IsString(v))
+		ok = strcmp(v->valuestring, value) == 0;
+	else if (cJSON_IsNumber(v)) {
+		snprintf(num, sizeof num, "%.17g", v->valuedouble);
+		ok = strcmp(num, value) == 0;
+	}
+	cJSON_Delete(o);
+	return ok;
+}
+
+static int
+check_link(sqlite3 *db, const struct rule_expect *e, char *why, size_t whylen)
+{
+	static const char sql[] = "SELECT e.fields, e.inherited FROM events e"
+	    " JOIN events t ON t.id = e.link WHERE e.rule = ?1 AND t.rule = ?2";
+	sqlite3_stmt *st;
+	const char *own, *inh;
+	long n = 0;
+	size_t i;
+	int bad = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		util_err(why, whylen, "%s", sqlite3_errmsg(db));
+		return 0;
+	}
+	sqlite3_bind_text(st, 1, e->rule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, e->target, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		n++;
+		own = (const char *)sqlite3_column_text(st, 0);
+		inh = (const char *)sqlite3_column_text(st, 1);
+		for (i = 0; i < e->nkv; i++) {
+			if (!json_has(own, e->names[i], e->values[i]) &&
+			    !json_has(inh, e->names[i], e->values[i]) && !bad) {
+				bad = 1;
+				util_err(why, whylen, "a linked %s event lacks "
+				    "%s=%s", e->rule, e->names[i], e->values[i]);
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	if (bad)
+		return 0;
+	if ((e->count >= 0 && n != e->count) || (e->count < 0 && n == 0)) {
+		util_err(why, whylen, "%ld %s event(s) linked to %s", n,
+		    e->rule, e->target);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+check_expect(sqlite3 *db, const struct rule_expect *e, char *why,
+    size_t whylen)
+{
+	long n;
+
+	switch (e->kind) {
+	case RULE_EXPECT_INCIDENT:
+		return check_incident(db, e, why, whylen);
+	case RULE_EXPECT_INCIDENTS:
+		if (count_query(db, "SELECT count(*) FROM incidents", NULL,
+		    &n) != 0)
+			n = -1;
+		if (n != e->count)
+			util_err(why, whylen, "%ld incidents", n);
+		return n == e->count;
+	case RULE_EXPECT_LINK:
+		return check_link(db, e, why, whylen);
+	case RULE_EXPECT_EVENTS:
+		if (count_query(db, "SELECT count(*) FROM events WHERE rule = ?1",
+		    e->rule, &n) != 0)
+			n = -1;
+		if (n != e->count)
+			util_err(why, whylen, "%ld events", n);
+		return n == e->count;
+	}
+	return 0;
+}
+
+static void
+test_scenario(const struct ruleset *rs, const struct rule_scenario *sc,
+    struct tally *t)
+{
+	struct ingest_opts opts;
+	struct store_ingest_counts c;
+	struct rule_expect e;
+	struct store *st;
+	struct ingest *in = NULL;
+	char err[512], why[512];
+	size_t i;
+	int failed = 0;
+
+	t->scenarios++;
+	st = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	if (st == NULL)
+		goto fail;
+	if (store_begin(st, err, sizeof err) != 0 ||
+	    store_sync_rules(st, rs, err, sizeof err) != 0 ||
+	    store_commit(st, err, sizeof err) != 0) {
+		store_rollback(st);
+		goto fail;
+	}
+	memset(&opts, 0, sizeof opts);
+	opts.source = sc->name;
+	opts.format = ENVELOPE_AUTO;
+	opts.commit_ms = 1000;
+	if ((in = ingest_new(st, rs, &opts, err, sizeof err)) == NULL)
+		goto fail;
+	if (ingest_buffer(in, sc->name, sc->input, strlen(sc->input), &c, err,
+	    sizeof err) != 0)
+		goto fail;
+	for (i = 0; i < sc->nexpects; i++) {
+		if (rule_expect_parse(sc->expects[i], &e, why, sizeof why) != 0) {
+			failed = 1;
+			fprintf(stderr, "%s:%d: scenario '%s': %s\n", sc->file,
+			    sc->expect_lines[i], sc->name, why);
+			continue;
+		}
+		why[0] = '\0';
+		if (!check_expect(store_db(st), &e, why, sizeof why)) {
+			failed = 1;
+			fprintf(stderr, "%s:%d: scenario '%s': expected %s; got %s\n",
+			    sc->file, sc->expect_lines[i], sc->name,
+			    sc->expects[i], why);
+		} else if (t->verbose) {
+			printf("ok %s:%d: scenario %s: %s\n", sc->file,
+			    sc->expect_lines[i], sc->name, sc->expects[i]);
+		}
+		rule_expect_free(&e);
+	}
+	if (failed)
+		t->failed++;
+	ingest_free(in);
+	store_close(st);
+	return;
+fail:
+	t->failed++;
+	fprintf(stderr, "%s:%d: scenario '%s': %s\n", sc->file, sc->line,
+	    sc->name, err);
+	ingest_free(in);
+	store_close(st);
+}
+
+static int
+rules_exec(int argc, char **argv)
+{
+	const char **cli = NULL;
+	struct diag_list diags;
+	struct ruleset *rs = NULL;
+	struct matcher *m = NULL;
+	struct tally t;
+	char **dirs = NULL, err[256];
+	const char *action;
+	size_t ncli = 0, ndirs, i;
+	int c, verbose = 0, rc = EXIT_USAGE;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "v", rules_longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_RULES:
+			cli = xrealloc(cli, (ncli + 1) * sizeof(*cli));
+			cli[ncli++] = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case OPT_HELP:
+			cmd_usage(&cmd_rules_entry, rules_options);
+			free(cli);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "usage: logtriage rules %s\n",
+			    cmd_rules_entry.args);
+			free(cli);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		cmd_error("rules: expected one action: list, check or test");
+		free(cli);
+		return EXIT_USAGE;
+	}
+	action = argv[optind];
+	if (strcmp(action, "list") != 0 && strcmp(action, "check") != 0 &&
+	    strcmp(action, "test") != 0) {
+		cmd_error("rules: unknown action '%s' (list, check, test)", action);
+		free(cli);
+		return EXIT_USAGE;
+	}
+	dirs = rules_default_dirs(cli, ncli);
+	for (ndirs = 0; dirs[ndirs] != NULL; ndirs++)
+		;
+	memset(&diags, 0, sizeof diags);
+	rs = ruleset_load((const char *const *)dirs, ndirs, &diags);
+	if (diags.n > 0) {
+		diag_print(stderr, &diags);
+		cmd_error("rules: %zu error%s in %s", diags.n,
+		    diags.n == 1 ? "" : "s", ndirs == 1 ? dirs[0] : "the rules");
+		goto out;
+	}
+	if (rs->n == 0) {
+		cmd_error("rules: no rules found in %s", ndirs == 1 ? dirs[0] :
+		    "the rules directories");
+		goto out;
+	}
+	if (strcmp(action, "list") == 0) {
+		list_rules(rs, verbose);
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (strcmp(action, "check") == 0) {
+		printf("%zu rules and %zu scenarios in %zu files: ok\n", rs->n,
+		    rs->nscenarios, rs->nfiles);
+		rc = EXIT_OK;
+		goto out;
+	}
+	if ((m = matcher_new(rs, err, sizeof err)) == NULL) {
+		cmd_error("rules: %s", err);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	memset(&t, 0, sizeof t);
+	t.verbose = verbose;
+	test_examples(rs, m, &t);
+	for (i = 0; i < rs->nscenarios; i++)
+		test_scenario(rs, &rs->scenarios[i], &t);
+	printf("%d examples, %d counter-examples, %d scenarios: %d failed\n",
+	    t.examples, t.counters, t.scenarios, t.failed);
+	rc = t.failed > 0 ? EXIT_FINDINGS : EXIT_OK;
+out:
+	matcher_free(m);
+	ruleset_free(rs);
+	diag_list_free(&diags);
+	rules_dirs_free(dirs);
+	free(cli);
+	return rc;
+}
+
+const struct cmd_entry cmd_rules_entry = {
+	"rules",
+	"list|check|test [--rules DIR]... [-v]",
+	"Show, check or test the rules (examples, counter-examples, scenarios).",
+	rules_exec
+};
