@@ -1,0 +1,260 @@
+#!/bin/sh
+# ingest.sh - `logtriage ingest` end to end: exact counts per rule for every
+# sample, idempotent re-ingest, ordinals, overlapping windows, stdin, gzip,
+# source naming, damaged input, the summary line, SIGKILL mid-ingest,
+# --follow, and the exit codes of bad invocations.
+. "$TOP/tests/e2e/lib.sh"
+export LOGTRIAGE_RULES="$TOP/rules"
+S=$TOP/samples
+JSONLOG=$(ls "$S"/docker-json/*/*-json.log)
+
+# Counts of the default rules, as "rule=N" joined by spaces.
+DEFAULT_RULES="'retry','provider-timeout','fallback','semaphore-leak','semaphore-health',\
+'semaphore-recovered','semaphore-recovery-failed','semaphore-double-release',\
+'ws-keepalive-1011','response-time'"
+counts() {
+	sql "$1" "SELECT group_concat(r || '=' || n, ' ') FROM (SELECT rule AS r,
+	    count(*) AS n FROM events e JOIN sources s ON s.id = e.source_id
+	    WHERE rule IN ($DEFAULT_RULES) ${2:+AND s.name = '$2'} GROUP BY rule ORDER BY rule)"
+}
+# Every event's identity, for comparing two databases.
+dump() {
+	sql "$1" "SELECT s.name, e.rule, e.ts, e.hash, e.ordinal, e.line, e.fields
+	    FROM events e JOIN sources s ON s.id = e.source_id
+	    ORDER BY s.name, e.ts, e.rule, e.hash, e.ordinal"
+}
+incidents() {
+	sql "$1" "SELECT i.kind, i.rule, s.name, i.key, i.start, i.end, i.count
+	    FROM incidents i JOIN sources s ON s.id = i.source_id
+	    ORDER BY s.name, i.rule, i.start, i.key"
+}
+
+# --- every sample, one database each, exact counts per default rule
+check_rc "plain sample ingests" 0 "$LT" ingest --db plain.db "$S/exai-daemon.log"
+check_eq "plain sample: every default rule" \
+    "fallback=3 provider-timeout=2 response-time=12 retry=6 semaphore-double-release=4 semaphore-health=3 semaphore-leak=3 semaphore-recovered=1 semaphore-recovery-failed=1 ws-keepalive-1011=29" \
+    "$(counts plain.db)"
+check_eq "plain sample: source is the file's base name" "exai-daemon.log" \
+    "$(sql plain.db "SELECT group_concat(name) FROM sources")"
+check_eq "plain sample: the 1011 storm from 172.18.0.1" "storm|ws-keepalive-1011|172.18.0.1|26" \
+    "$(sql plain.db "SELECT kind, rule, key, count FROM incidents WHERE kind = 'storm'")"
+# the stdout print without a stamp joins the record before it
+check_eq "plain sample: ingests row" "done|154|130|0|0" \
+    "$(sql plain.db "SELECT status, lines, records, malformed, no_timestamp FROM ingests")"
+check_eq "plain sample: volume covers every line" "154|130|18697" \
+    "$(sql plain.db "SELECT sum(lines), sum(records), sum(bytes) FROM volume")"
+check_eq "plain sample: traceback joined to its timeout record" "35|48" \
+    "$(sql plain.db "SELECT line, line_end FROM events WHERE rule = 'provider-timeout' ORDER BY ts LIMIT 1")"
+check_eq "plain sample: metric value and group" "46052.0|kimi-k2-0905-preview" \
+    "$(sql plain.db "SELECT value, grp FROM events WHERE rule = 'response-time' ORDER BY value DESC LIMIT 1")"
+
+check_rc "compose sample ingests" 0 "$LT" ingest --db compose.db "$S/compose-t.log"
+check_eq "compose: sources named per container" "exai-mcp-daemon-1|compose,redis-1|compose" \
+    "$(sql compose.db "SELECT group_concat(name || '|' || kind) FROM (SELECT * FROM sources ORDER BY name)")"
+check_eq "compose: daemon counts" \
+    "fallback=1 provider-timeout=1 response-time=3 retry=2 semaphore-health=1 semaphore-leak=1 semaphore-recovered=1 ws-keepalive-1011=1" \
+    "$(counts compose.db exai-mcp-daemon-1)"
+check_eq "compose: redis has lines but no events" "7|0" \
+    "$(sql compose.db "SELECT (SELECT sum(lines) FROM volume v JOIN sources s ON s.id = v.source_id WHERE s.name = 'redis-1'),
+	(SELECT count(*) FROM events e JOIN sources s ON s.id = e.source_id WHERE s.name = 'redis-1')")"
+
+check_rc "json-file sample ingests" 0 "$LT" ingest --db json.db "$JSONLOG"
+check_eq "json-file: source from config.v2.json" "exai-mcp-daemon|docker" \
+    "$(sql json.db "SELECT name || '|' || kind FROM sources")"
+check_eq "json-file: counts" \
+    "fallback=1 provider-timeout=1 response-time=3 retry=1 ws-keepalive-1011=1" "$(counts json.db)"
+check_eq "json-file: >16 KiB partial record joined, value and model kept" "41234.0|glm-4.6|18730" \
+    "$(sql json.db "SELECT value, grp, length(text) FROM events WHERE rule = 'response-time' ORDER BY ts LIMIT 1")"
+check_eq "json-file: stream stored" "2" \
+    "$(sql json.db "SELECT DISTINCT stream FROM events WHERE rule = 'retry'")"
+
+check_rc "journald sample ingests" 0 "$LT" ingest --db journald.db "$S/journald.json"
+check_eq "journald: source from the entry" "exai-daemon|journald" \
+    "$(sql journald.db "SELECT name || '|' || kind FROM sources")"
+check_eq "journald: counts" "response-time=2 retry=1 semaphore-leak=1 semaphore-recovered=1" \
+    "$(counts journald.db)"
+
+check_rc "desktop copy ingests" 0 "$LT" ingest --db desktop.db "$S/desktop-copy.log"
+check_eq "desktop copy: counts (fallback=True is no fallback)" \
+    "response-time=1 retry=1 semaphore-double-release=1" "$(counts desktop.db)"
+
+check_rc "dockerd logfmt ingests" 0 "$LT" ingest --db dockerd.db "$S/dockerd-logfmt.log"
+check_eq "dockerd logfmt: 10 lines, 10 records, no default-rule events" "10|10|" \
+    "$(sql dockerd.db "SELECT lines, records FROM ingests")|$(counts dockerd.db)"
+
+check_rc "gzip sample ingests" 0 "$LT" ingest --db gz.db "$S/exai-daemon-2025-10-24.log.gz"
+check_eq "gzip: counts" "fallback=1 provider-timeout=1 response-time=4 retry=2" "$(counts gz.db)"
+check_eq "gzip: decompressed bytes counted" "2940|24" "$(sql gz.db "SELECT bytes, lines FROM ingests")"
+
+# --- all samples at once: the summary line, exactly
+"$LT" ingest --db all.db "$S"/*.log "$S"/*.log.gz "$S/journald.json" "$JSONLOG" 2> all.err
+check_eq "summary line of all samples" \
+    "logtriage: 284 lines, 60925 bytes, 237 records, 110 events (0 duplicates) from 7 inputs; malformed 0, truncated 0, no timestamp 1, backwards 0, bad UTF-8 0, NUL bytes 0, regex errors 0" \
+    "$(cat all.err)"
+dump all.db > all.1
+incidents all.db > inc.1
+vol1=$(sql all.db "SELECT sum(lines) || '|' || sum(records) || '|' || sum(bytes) FROM volume")
+
+# --- re-ingest changes nothing
+"$LT" ingest --db all.db "$S"/*.log "$S"/*.log.gz "$S/journald.json" "$JSONLOG" 2> all.err
+check_contains "re-ingest: nothing new read" all.err "logtriage: 0 lines, 0 bytes, 0 records, 0 events (0 duplicates) from 7 inputs"
+dump all.db > all.2
+incidents all.db > inc.2
+check_eq "re-ingest: same events" "" "$(cmp all.1 all.2)"
+check_eq "re-ingest: same incidents" "" "$(cmp inc.1 inc.2)"
+check_eq "re-ingest: same volume" "$vol1" \
+    "$(sql all.db "SELECT sum(lines) || '|' || sum(records) || '|' || sum(bytes) FROM volume")"
+check_eq "re-ingest: skipped bytes recorded" "60925" \
+    "$(sql all.db "SELECT sum(skipped_bytes) FROM ingests WHERE id > 7")"
+"$LT" ingest -q --no-resume --db all.db "$S/exai-daemon.log" 2> nr.err
+check_eq "--no-resume: all duplicates, no new event" "110|0" \
+    "$(sql all.db "SELECT count(*) FROM events")|$(sql all.db "SELECT events FROM ingests ORDER BY id DESC LIMIT 1")"
+check_eq "--no-resume: duplicates counted" "70" \
+    "$(sql all.db "SELECT duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
+check_eq "-q prints nothing" "" "$(cat nr.err)"
+
+# --- two identical lines in the same second are two events
+check_eq "identical lines, same second: two events, ordinals 0 and 1" "0,1" \
+    "$(sql plain.db "SELECT group_concat(ordinal) FROM (SELECT ordinal FROM events WHERE rule = 'retry'
+	AND ts = (SELECT ts FROM events WHERE rule = 'retry' GROUP BY ts HAVING count(*) = 2) ORDER BY ordinal)")"
+
+# --- overlapping halves equal the whole (as docker logs --since windows)
+sed -n '1,100p' "$S/exai-daemon.log" > part1.log
+sed -n '60,154p' "$S/exai-daemon.log" > part2.log
+"$LT" ingest -q --db whole.db --source daemon "$S/exai-daemon.log"
+"$LT" ingest -q --db halves.db --source daemon part2.log
+"$LT" ingest -q --db halves.db --source daemon part1.log
+dump whole.db | cut -d'|' -f1-5 > whole.dump
+dump halves.db | cut -d'|' -f1-5 > halves.dump
+check_eq "overlapping halves: same events as the whole" "" "$(cmp whole.dump halves.dump)"
+incidents whole.db > whole.inc
+incidents halves.db > halves.inc
+check_eq "overlapping halves: same incidents as the whole" "" "$(cmp whole.inc halves.inc)"
+check_eq "overlapping halves: the overlap counted as duplicates" "30" \
+    "$(sql halves.db "SELECT sum(duplicates) FROM ingests")"
+
+# --- standard input, --source
+"$LT" ingest -q --db stdin.db < "$S/exai-daemon.log"
+check_eq "stdin: source stdin, same counts" "stdin|stdin|$(counts plain.db)" \
+    "$(sql stdin.db "SELECT name || '|' || kind FROM sources")|$(counts stdin.db)"
+cat "$S/exai-daemon.log" | "$LT" ingest -q --db stdin.db - 
+check_eq "stdin: a second pipe of the same text adds nothing" "70" \
+    "$(sql stdin.db "SELECT count(*) FROM events")"
+"$LT" ingest -q --db named.db --source=exai-mcp-daemon "$S/compose-t.log"
+check_eq "--source: one named source for every record" "exai-mcp-daemon|named" \
+    "$(sql named.db "SELECT group_concat(name || '|' || kind) FROM sources")"
+
+# --- damaged input: broken JSON envelopes are kept and counted
+cat > broken.log <<'EOF'
+{"log":"2025-10-26 03:00:00 INFO openai._base_client: Retrying request to /chat/completions in 0.500000 seconds\n","stream":"stderr","time":"2025-10-26T03:00:00.1Z"}
+{"log":"2025-10-26 03:00:01 INFO openai._base_client: Retrying request to /chat/completions in 0.600000 seconds\n","stream":"stderr","ti
+{"log":"2025-10-26 03:00:02 INFO openai._base_client: Retrying request to /chat/completions in 0.700000 seconds\n","stream":"stderr","time":"2025-10-26T03:00:02.1Z"}
+{"log":"2025-10-26 03:00:03 INFO httpx: HTTP Request: POST \q","stream":"stderr","time":"2025-10-26T03:00:03.1Z"}
+EOF
+check_rc "broken JSON lines: exit 0" 0 "$LT" ingest --db broken.db broken.log
+check_eq "broken JSON lines: counted malformed" "2" "$(sql broken.db "SELECT malformed FROM ingests")"
+check_eq "broken JSON lines: the broken retry is kept as text" "3" \
+    "$(sql broken.db "SELECT count(*) FROM events WHERE rule = 'retry'")"
+check_contains "broken JSON lines: summary says so" "$T/err" "malformed 2,"
+
+# bad UTF-8, NUL bytes, binary junk
+{
+	printf '2025-10-26 05:00:00 INFO tools.chat: preview caf\351 \377\376 done\n'
+	printf '2025-10-26 05:00:01 INFO openai._base_client: Retrying request to /chat/completions in 0.5 seconds\n'
+	printf '2025-10-26 05:00:02 INFO x: nul\000byte and \000 another\n'
+	head -c 3000 /dev/urandom | tr -d '\n'
+	printf '\n2025-10-26 05:00:03 INFO openai._base_client: Retrying request to /chat/completions in 0.6 seconds\n'
+} > junk.log
+check_rc "bad UTF-8, NUL, binary junk: exit 0" 0 "$LT" ingest --db junk.db junk.log
+check_eq "junk: both retries found" "2" "$(sql junk.db "SELECT count(*) FROM events WHERE rule = 'retry'")"
+check_eq "junk: NUL bytes counted" "1" "$(sql junk.db "SELECT nul_bytes >= 2 FROM ingests")"
+check_eq "junk: bad UTF-8 counted" "1" "$(sql junk.db "SELECT bad_utf8 >= 1 FROM ingests")"
+check_eq "junk: every line read" "5" "$(sql junk.db "SELECT lines FROM ingests")"
+
+# the summary line's shape
+if grep -Eq '^logtriage: [0-9]+ lines, [0-9]+ bytes, [0-9]+ records, [0-9]+ events \([0-9]+ duplicates\) from 1 inputs; malformed [0-9]+, truncated [0-9]+, no timestamp [0-9]+, backwards [0-9]+, bad UTF-8 [1-9][0-9]*, NUL bytes [1-9][0-9]*, regex errors 0$' "$T/err"
+then ok "summary line format"; else not_ok "summary line format" "$(cat "$T/err")"; fi
+
+# --- SIGKILL at random moments, then a re-run: the clean result every time
+awk 'BEGIN { t = 1761400000
+	for (i = 0; i < 60000; i++) {
+		s = strftime("%Y-%m-%d %H:%M:%S", t + int(i / 20), 1)
+		printf "%s INFO src.daemon.ws_server: Tool call received: chat (request_id=req-%d)\n", s, i
+		if (i % 10 == 0)
+			printf "%s INFO openai._base_client: Retrying request to /chat/completions in 0.%d seconds\n", s, i % 3
+		if (i % 25 == 0)
+			printf "%s INFO tools.chat: Completed: {\x27model\x27: \x27glm-4.6\x27, \x27ai_response_time_ms\x27: %d}\n", s, 1000 + i % 5000
+		if (i % 3000 < 30 && i % 2 == 0)
+			printf "%s WARNING src.monitoring.resilient_websocket: Connection closed for 172.18.0.1:%d: sent 1011 (internal error) keepalive ping timeout; no close frame received\n", s, 50000 + i % 3000
+	} }' > kill.log
+"$LT" ingest -q --db clean.db kill.log
+dump clean.db > clean.dump
+incidents clean.db > clean.inc
+kills=0 good=0
+for d in 0.02 0.05 0.08 0.11 0.14 0.03 0.06 0.09; do
+	rm -f k.db k.db-wal k.db-shm
+	"$LT" ingest -q --db k.db kill.log &
+	pid=$!
+	sleep "$d"
+	kill -9 "$pid" 2> /dev/null && kills=$((kills + 1))
+	wait "$pid" 2> /dev/null
+	[ -f k.db ] && [ "$(sql k.db "PRAGMA integrity_check")" != ok ] && continue
+	"$LT" ingest -q --db k.db kill.log || continue
+	dump k.db > k.dump
+	incidents k.db > k.inc
+	cmp -s k.dump clean.dump && cmp -s k.inc clean.inc &&
+	    [ "$(sql k.db "PRAGMA integrity_check")" = ok ] && good=$((good + 1))
+done
+check_eq "SIGKILL then re-run: 8 of 8 clean" "8" "$good"
+if [ "$kills" -ge 4 ]; then ok "SIGKILL landed mid-ingest ($kills times)"; else
+	not_ok "SIGKILL landed mid-ingest" "only $kills kills before the ingest ended"; fi
+
+# --- --follow: appended lines are visible to a reader within about 2 s
+: > follow.log
+"$LT" ingest -q -f --db follow.db follow.log &
+fpid=$!
+wait_events() {	# wait_events N: poll until N retry events are stored (up to 5 s)
+	i=0
+	while [ $i -lt 50 ]; do
+		n=$(sql follow.db "SELECT count(*) FROM events WHERE rule = 'retry'" 2> /dev/null)
+		[ "$n" = "$1" ] && { echo "$n"; return; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "${n:-none}"
+}
+sleep 0.3
+printf '2025-10-26 06:00:00 INFO openai._base_client: Retrying request to /chat/completions in 0.5 seconds\n' >> follow.log
+printf '2025-10-26 06:00:01 INFO openai._base_client: Retrying request to /chat/completions in 0.6 seconds\n' >> follow.log
+start=$(date +%s%N)
+check_eq "--follow: appended lines become events" "2" "$(wait_events 2)"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ "$ms" -le 2500 ]; then ok "--follow: visible within 2.5 s (${ms} ms)"; else
+	not_ok "--follow: visible within 2.5 s" "took $ms ms"; fi
+: > follow.log
+printf '2025-10-26 07:00:00 INFO openai._base_client: Retrying request to /chat/completions in 0.7 seconds\n' >> follow.log
+check_eq "--follow: reads on after truncation" "3" "$(wait_events 3)"
+kill -TERM "$fpid"
+wait "$fpid"
+check_eq "--follow: SIGTERM finishes cleanly" "0|done" \
+    "$?|$(sql follow.db "SELECT status FROM ingests")"
+
+# --- errors and exit codes
+check_rc "missing file: exit 3" 3 "$LT" ingest --db miss.db nope.log "$S/exai-daemon.log"
+check_contains "missing file: message names it" "$T/err" "logtriage: nope.log: No such file or directory"
+check_eq "missing file: the other input is ingested" "70" "$(sql miss.db "SELECT count(*) FROM events")"
+check_contains "missing file: counted in the summary" "$T/err" "from 2 inputs"
+check_rc "bad --format: exit 2" 2 "$LT" ingest --db x.db --format yaml "$S/exai-daemon.log"
+check_contains "bad --format: message" "$T/err" "unknown format 'yaml'"
+check_rc "bad --tz: exit 2" 2 "$LT" ingest --db x.db --tz Mars/Olympus "$S/exai-daemon.log"
+check_rc "unknown option: exit 2" 2 "$LT" ingest --frobnicate
+check_eq "usage errors create no database" "no" "$([ -e x.db ] && echo yes || echo no)"
+check_rc "--help: exit 0" 0 "$LT" ingest --help
+check_contains "--help names --follow" "$T/out" "--follow"
+mkdir ro && chmod 555 ro
+if [ "$(id -u)" != 0 ]; then
+	check_rc "unwritable database directory: exit 3" 3 "$LT" ingest --db ro/sub/x.db "$S/exai-daemon.log"
+fi
+check_rc "--format forced: docker-json on the json-file log" 0 \
+    "$LT" ingest --db forced.db --format docker-json "$JSONLOG"
+check_eq "--format forced: same counts" "$(counts json.db)" "$(counts forced.db)"
