@@ -34,7 +34,9 @@
  *
  * A record's time is its first line's envelope stamp, else the leading
  * stamp of its message, else the previous record's of the same source
- * (RECORD_NO_TS; TS_NONE when there never was one).  The message keeps its
+ * (RECORD_NO_TS; TS_NONE when there never was one).  RECORD_BACKWARDS
+ * marks a time earlier than the previous record's of the source (a
+ * whole-second stamp against that record's second).  The message keeps its
  * own stamp: rules see the text as the application wrote it.
  *
  * Memory is bounded: a record's text is capped at ML_RECORD_CAP (later
@@ -242,13 +244,9 @@ found:
 	return s;
 }
 
-static int
-starts_with(const char *p, size_t n, const char *lit)
-{
-	size_t k = strlen(lit);
-
-	return n >= k && memcmp(p, lit, k) == 0;
-}
+/* p starts with the string literal lit. */
+#define STARTS_WITH(p, n, lit) \
+	((n) >= sizeof(lit) - 1 && memcmp((p), (lit), sizeof(lit) - 1) == 0)
 
 static const char *const level_words[] = {
 	"DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL",
@@ -326,10 +324,20 @@ caret_line(const char *p, size_t n)
 static int
 traceback_marker(const char *p, size_t n)
 {
-	return starts_with(p, n, TB_HEADER) ||
-	    starts_with(p, n, "During handling of the above exception, another exception occurred:") ||
-	    starts_with(p, n, "The above exception was the direct cause of the following exception:") ||
-	    starts_with(p, n, "...<") || caret_line(p, n);
+	switch (p[0]) {
+	case 'T':
+		return STARTS_WITH(p, n, TB_HEADER) ||
+		    STARTS_WITH(p, n, "The above exception was the direct cause of the following exception:");
+	case 'D':
+		return STARTS_WITH(p, n, "During handling of the above exception, another exception occurred:");
+	case '.':
+		return STARTS_WITH(p, n, "...<");
+	case ' ':
+	case '^':
+	case '~':
+		return caret_line(p, n);
+	}
+	return 0;
 }
 
 /* NUL and invalid UTF-8 in p; ASCII runs are skipped a word at a time. */
@@ -385,6 +393,19 @@ append_text(struct ml_source *s, const char *p, size_t n, int newline)
 	buf_append(&s->text, p, n);
 }
 
+/*
+ * ts is earlier than prev.  A whole-second stamp may just lack the
+ * milliseconds its neighbour printed ("23:31:11,500" then "23:31:11"), so
+ * it is compared with prev's second only.
+ */
+static int
+earlier(int64_t ts, int64_t prev)
+{
+	if (ts % 1000 == 0)
+		prev -= ((prev % 1000) + 1000) % 1000;
+	return ts < prev;
+}
+
 static void
 begin_record(struct ml_source *s,
     const struct envelope_line *el, const struct reader_line *rl,
@@ -403,7 +424,7 @@ begin_record(struct ml_source *s,
 		s->flags |= RECORD_NO_TS;
 		s->ts = s->last_ts;
 	} else {
-		if (s->last_ts != TS_NONE && ts < s->last_ts)
+		if (s->last_ts != TS_NONE && earlier(ts, s->last_ts))
 			s->flags |= RECORD_BACKWARDS;
 		s->ts = ts;
 		s->last_ts = ts;
@@ -427,10 +448,11 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		k = n > 0 ? timeparse_leading(p, n, m->tz, &inner) : 0;
 		if (k == 0)
 			inner = TS_NONE;
-		marker = n > 0 && traceback_marker(p, n);
+		marker = 0;
 		if (!s->pending || k > 0)
 			start = 1;
-		else if (n == 0 || p[0] == ' ' || p[0] == '\t' || marker)
+		else if (n == 0 || p[0] == ' ' || p[0] == '\t' ||
+		    (marker = traceback_marker(p, n)))
 			start = 0;
 		else if (level_header(p, n))
 			start = 1;
@@ -444,7 +466,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		} else {
 			append_text(s, p, n, 1);
 		}
-		if (starts_with(p, n, TB_HEADER))
+		if (n > 0 && p[0] == 'T' && STARTS_WITH(p, n, TB_HEADER))
 			s->in_traceback = 1;
 		else if (!start && !marker && n > 0 && p[0] != ' ' && p[0] != '\t')
 			s->in_traceback = 0;

@@ -280,6 +280,29 @@ test_times(void **state)
 }
 
 static void
+test_backwards_resolution(void **state)
+{
+	const char *lines[] = {
+		"2025-10-25 23:31:11,500 INFO a",
+		"2025-10-25 23:31:11 INFO same second, no milliseconds",
+		"2025-10-25 23:31:12 INFO b",
+		"2025-10-25 23:31:11,900 INFO earlier",
+		"2025-10-25 23:31:10 INFO earlier still",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 5);
+	assert_int_equal(fx.rec[0].flags, 0);
+	assert_int_equal(fx.rec[1].flags, 0);
+	assert_int_equal(fx.rec[1].ts, T0);
+	assert_int_equal(fx.rec[2].flags, 0);
+	assert_int_equal(fx.rec[3].flags, RECORD_BACKWARDS);
+	assert_int_equal(fx.rec[3].ts, T0 + 900);
+	assert_int_equal(fx.rec[4].flags, RECORD_BACKWARDS);
+}
+
+static void
 test_partial_chunks(void **state)
 {
 	const char *lines[] = {
@@ -408,6 +431,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_interleaved_compose, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backwards_resolution, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_chunks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_cap, setup, teardown),
