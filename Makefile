@@ -85,7 +85,8 @@ check-deps:
 demo: check-deps
 	$(MAKE) logtriage
 	rm -f demo.db
-	./logtriage ingest --db demo.db samples/*.log samples/*.log.gz
+	./logtriage ingest --db demo.db samples/*.log samples/*.log.gz samples/journald.json \
+	    samples/docker-json/*/*-json.log
 	./logtriage report --db demo.db
 
 bench: logtriage
