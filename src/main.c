@@ -2,7 +2,6 @@
  * main.c - find the command and run it.  Knows the command table and the
  * global options (--help, --version); everything else is in cmd_*.c.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,26 +15,6 @@ static const struct cmd_entry *commands[] = {
 	&cmd_rules_entry,
 	&cmd_prune_entry,
 };
-
-void
-cmd_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("logtriage: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-void
-cmd_usage(const struct cmd_entry *ce, const char *options_text)
-{
-	printf("usage: logtriage %s %s\n\n%s\n", ce->name, ce->args, ce->summary);
-	if (options_text != NULL && *options_text != '\0')
-		printf("\n%s", options_text);
-}
 
 static void
 usage(FILE *fp)

@@ -426,6 +426,14 @@ begin_record(struct ml_source *s,
 	} else {
 		if (s->last_ts != TS_NONE && earlier(ts, s->last_ts))
 			s->flags |= RECORD_BACKWARDS;
+		/*
+		 * A whole-second stamp in the same second as a predecessor that
+		 * printed milliseconds is not earlier than it: keep log order, or
+		 * a recovery logged after its leak would sort before it.
+		 */
+		else if (ts % 1000 == 0 && s->last_ts > ts &&
+		    s->last_ts - ts < 1000)
+			ts = s->last_ts;
 		s->ts = ts;
 		s->last_ts = ts;
 	}

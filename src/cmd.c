@@ -1,0 +1,29 @@
+/*
+ * cmd.c - what every command shares for talking to the user: the error
+ * line and the usage text.  Kept out of main.c so the commands link into
+ * the unit tests too.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cmd.h"
+
+void
+cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("logtriage: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+cmd_usage(const struct cmd_entry *ce, const char *options_text)
+{
+	printf("usage: logtriage %s %s\n\n%s\n", ce->name, ce->args, ce->summary);
+	if (options_text != NULL && *options_text != '\0')
+		printf("\n%s", options_text);
+}
