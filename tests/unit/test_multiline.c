@@ -295,7 +295,8 @@ test_backwards_resolution(void **state)
 	assert_int_equal(fx.n, 5);
 	assert_int_equal(fx.rec[0].flags, 0);
 	assert_int_equal(fx.rec[1].flags, 0);
-	assert_int_equal(fx.rec[1].ts, T0);
+	/* same second as its millisecond predecessor: sorted after it, not before */
+	assert_int_equal(fx.rec[1].ts, T0 + 500);
 	assert_int_equal(fx.rec[2].flags, 0);
 	assert_int_equal(fx.rec[3].flags, RECORD_BACKWARDS);
 	assert_int_equal(fx.rec[3].ts, T0 + 900);
