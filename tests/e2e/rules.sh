@@ -1,0 +1,70 @@
+# rules.sh - `logtriage rules list|check|test` on the default rules and on
+# a directory of broken rule files.
+. "$TOP/tests/e2e/lib.sh"
+
+F=$TOP/tests/fixtures/rules
+
+check_rc "rules test: default rules pass" 0 $LT rules test --rules "$TOP/rules"
+check_eq "rules test: summary line" \
+    "$(grep -c '^example *=' "$TOP"/rules/*.rules | awk -F: '{s+=$2} END {print s}') examples" \
+    "$(sed -n 's/^\([0-9]* examples\),.*/\1/p' "$T/out")"
+check_contains "rules test: scenarios ran, none failed" "$T/out" "3 scenarios: 0 failed"
+
+check_rc "rules check: default rules" 0 $LT rules check --rules "$TOP/rules"
+check_contains "rules check: counts" "$T/out" "16 rules and 3 scenarios in 5 files: ok"
+
+check_rc "rules list" 0 $LT rules list --rules "$TOP/rules"
+for id in retry provider-timeout fallback semaphore-leak semaphore-health \
+    semaphore-recovered semaphore-recovery-failed semaphore-double-release \
+    ws-keepalive-1011 response-time; do
+	check_eq "rules list: $id" 1 "$(grep -c "^$id " "$T/out")"
+done
+check_eq "rules list: timeout category" "retry timeout info" \
+    "$(awk '$1 == "retry" {print $1, $2, $3}' "$T/out")"
+check_contains "rules list: storm key" "$T/out" "storm = 20 in 60s by peer"
+check_contains "rules list: expect key" "$T/out" \
+    "expect = semaphore-recovered within 10s by scope"
+check_contains "rules list: follows key" "$T/out" \
+    "follows = provider-timeout within 5s by model"
+check_contains "rules list: metric key" "$T/out" "metric = ms by model"
+
+check_rc "rules check: broken rules exit 2" 2 $LT rules check --rules "$F/broken"
+B=$F/broken/mistakes.rules
+check_eq "rules check: five FILE:LINE diagnostics" \
+    "$B:4:12: bad severity 'loud' (debug, info, notice, warning, error, critical)
+$B:12:18: storm: bad window 'a-minute' (use e.g. 500ms, 10s, 5m, 2h)
+$B:21:1: unknown key 'matches'
+$B:27:28: bad regex: missing closing parenthesis (at offset 16)
+$B:6: expect: unknown rule 'recovered'
+$B:14: rule 'nomatch' has no 'match'" \
+    "$(grep "^$B:" "$T/err")"
+check_eq "rules check: the offending line" "    match    = timed out (after" \
+    "$(grep -A2 ':27:28:' "$T/err" | sed -n 2p)"
+check_eq "rules check: caret under the regex error" "$(printf '%32s' '^')" \
+    "$(grep -A2 ':27:28:' "$T/err" | sed -n 3p)"
+check_contains "rules check: error count" "$T/err" "logtriage: rules: 6 errors"
+check_rc "rules test: broken rules exit 2" 2 $LT rules test --rules "$F/broken"
+check_rc "rules test via LOGTRIAGE_RULES" 2 env LOGTRIAGE_RULES="$F/broken" $LT rules test
+
+# a failing example and counter-example exit 1 and name their lines
+mkdir "$T/fail"
+cat > "$T/fail/f.rules" <<'RULES'
+[r]
+category = x
+severity = info
+match = hello (?<who>\w+)
+example = hello world
+example-fields = who=moon
+counter-example = hello again
+example = goodbye
+RULES
+check_rc "rules test: failures exit 1" 1 $LT rules test --rules "$T/fail"
+check_contains "rules test: failure count" "$T/out" \
+    "2 examples, 1 counter-examples, 0 scenarios: 3 failed"
+check_contains "rules test: fields differ" "$T/err" "$T/fail/f.rules:5: rule 'r': fields differ"
+check_contains "rules test: counter-example" "$T/err" \
+    "$T/fail/f.rules:7: counter-example matches rule 'r'"
+check_contains "rules test: example" "$T/err" \
+    "$T/fail/f.rules:8: example does not match rule 'r'"
+check_rc "rules: unknown action" 2 $LT rules frobnicate
+check_rc "rules: --help" 0 $LT rules --help

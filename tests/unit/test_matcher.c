@@ -1,0 +1,285 @@
+/*
+ * test_matcher.c - the matcher: literal extraction, the prefilter never
+ * hiding a match (every default rule over a fixture of varied lines),
+ * fields from named groups, exclude, and the PCRE2 limits on a
+ * catastrophic pattern.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "matcher.h"
+#include "rules.h"
+#include "util.h"
+
+static char tmpdir[64];
+
+static int
+setup(void **state)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/lt-matcher-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	return 0;
+}
+
+static const char *
+top(void)
+{
+	const char *t = getenv("TOP");
+
+	return t != NULL ? t : ".";
+}
+
+static struct ruleset *
+load_text(const char *text)
+{
+	char *path = xasprintf("%s/t.rules", tmpdir);
+	const char *paths[1] = { path };
+	struct diag_list d;
+	struct ruleset *rs;
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	memset(&d, 0, sizeof d);
+	rs = ruleset_load(paths, 1, &d);
+	if (d.n > 0)
+		diag_print(stderr, &d);
+	assert_int_equal(d.n, 0);
+	diag_list_free(&d);
+	free(path);
+	return rs;
+}
+
+static void
+check_literal(const char *pattern, const char *want)
+{
+	char *got = matcher_required_literal(pattern);
+
+	if (want == NULL) {
+		if (got != NULL)
+			fail_msg("%s: expected no literal, got \"%s\"", pattern, got);
+	} else {
+		if (got == NULL)
+			fail_msg("%s: expected \"%s\", got none", pattern, want);
+		assert_string_equal(got, want);
+	}
+	free(got);
+}
+
+static void
+test_required_literal(void **state)
+{
+	check_literal("Retrying request to (?<p>\\S+)", "Retrying request to ");
+	check_literal("abc|defgh", NULL);
+	check_literal("(?:abc|def)ghij", "ghij");
+	check_literal("abcd?efgh", "efgh");		/* d is optional */
+	check_literal("abcde*fg", "abcd");
+	check_literal("abcde+fg", "abcde");
+	check_literal("abcd{0,2}xy", "abc");
+	check_literal("abcd{2}xy", "abcd");
+	check_literal("ab{,2}cdef", NULL);		/* newer PCRE2 quantifier */
+	check_literal("exact(?i)CASELESS", "exact");
+	check_literal("(?i)caseless only", NULL);
+	check_literal("(?m)^Traceback \\(most recent", "Traceback (most recent");
+	check_literal("a\\.b\\.c\\d+more", "a.b.c");
+	check_literal("x[abc]yyyy", "yyyy");
+	check_literal("x[]a]yyyy", "yyyy");
+	check_literal("(?<peer>[0-9.]+): sent 1011", ": sent 1011");
+	check_literal("'(?<m>x)'-sep(?:inner-literal)", "'-sepinner-literal");
+	check_literal("(?:optional-group)?tail", "tail");
+	check_literal("ab(*ACCEPT)cdefgh", NULL);
+	check_literal("abc\\Qdef\\E", "abc");
+	check_literal("ab\\x41defg", NULL);		/* stops at \\x */
+	check_literal("(?=lookahead)abc", "abc");
+	check_literal("abc(?x) d e f", "abc");
+	check_literal("line\\none", "line\none");
+	check_literal("ab", NULL);			/* too short to help */
+}
+
+struct collect {
+	int	hits[64];
+	int	n;
+	char	fields[512];
+};
+
+static void
+collect_fn(void *arg, const struct match *m)
+{
+	struct collect *c = arg;
+	size_t i, len;
+
+	c->hits[m->rule_index]++;
+	c->n++;
+	for (i = 0; i < m->nfields; i++) {
+		len = strlen(c->fields);
+		snprintf(c->fields + len, sizeof(c->fields) - len, "%s%s=%.*s",
+		    len ? " " : "", m->fields[i].name, (int)m->fields[i].len,
+		    m->fields[i].value);
+	}
+}
+
+static void
+test_prefilter_property(void **state)
+{
+	char *dir = xasprintf("%s/rules", top());
+	char *fixture = xasprintf("%s/tests/fixtures/rules/property-lines.txt",
+	    top());
+	const char *paths[1] = { dir };
+	struct diag_list d;
+	struct ruleset *rs;
+	struct matcher *m;
+	struct collect a, b;
+	char err[128], *line = NULL;
+	size_t cap = 0, lines = 0, total = 0, i, j;
+	ssize_t n;
+	int per_rule[64] = { 0 };
+	FILE *fp;
+
+	memset(&d, 0, sizeof d);
+	rs = ruleset_load(paths, 1, &d);
+	assert_int_equal(d.n, 0);
+	assert_true(rs->n <= 64);
+	m = matcher_new(rs, err, sizeof err);
+	assert_non_null(m);
+	fp = fopen(fixture, "r");
+	assert_non_null(fp);
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		memset(&a, 0, sizeof a);
+		memset(&b, 0, sizeof b);
+		matcher_run(m, line, (size_t)n, collect_fn, &a);
+		matcher_run_unfiltered(m, line, (size_t)n, collect_fn, &b);
+		for (i = 0; i < rs->n; i++) {
+			if (a.hits[i] != b.hits[i])
+				fail_msg("rule %s: prefilter %d, full regex %d on: %s",
+				    rs->rules[i].id, a.hits[i], b.hits[i], line);
+			per_rule[i] += a.hits[i];
+		}
+		assert_string_equal(a.fields, b.fields);
+		total += (size_t)a.n;
+		lines++;
+	}
+	fclose(fp);
+	free(line);
+	assert_int_equal(lines, 340);
+	assert_int_equal(total, 113);
+	/* every default rule is exercised by the fixture */
+	for (j = 0; j < rs->n; j++) {
+		if (per_rule[j] == 0)
+			fail_msg("rule %s never matched", rs->rules[j].id);
+	}
+	assert_int_equal(matcher_stats(m)->regex_errors, 0);
+	assert_true(matcher_stats(m)->candidates < matcher_stats(m)->records);
+	matcher_free(m);
+	ruleset_free(rs);
+	free(dir);
+	free(fixture);
+}
+
+static void
+test_fields_and_exclude(void **state)
+{
+	struct ruleset *rs = load_text(
+	    "[lat]\ncategory = latency\nseverity = info\n"
+	    "match = 'ms': (?<ms>\\d+)(?:, 'model': '(?<model>[^']+)')?\n"
+	    "exclude = 'test': True\n"
+	    "[any]\ncategory = x\nseverity = info\n"
+	    "match = (?<word>'ms')\n");
+	struct matcher *m;
+	struct collect c;
+	char err[128];
+	const char *t1 = "{'ms': 812, 'model': 'glm-4.6'}";
+	const char *t2 = "{'ms': 90}";
+	const char *t3 = "{'ms': 90, 'test': True}";
+
+	m = matcher_new(rs, err, sizeof err);
+	assert_non_null(m);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(matcher_run(m, t1, strlen(t1), collect_fn, &c), 2);
+	assert_string_equal(c.fields, "model=glm-4.6 ms=812 word='ms'");
+	memset(&c, 0, sizeof c);
+	assert_int_equal(matcher_run(m, t2, strlen(t2), collect_fn, &c), 2);
+	/* the unset model group is omitted */
+	assert_string_equal(c.fields, "ms=90 word='ms'");
+	memset(&c, 0, sizeof c);
+	assert_int_equal(matcher_run(m, t3, strlen(t3), collect_fn, &c), 1);
+	assert_int_equal(c.hits[0], 0);
+	assert_int_equal(c.hits[1], 1);
+	assert_int_equal(matcher_stats(m)->records, 3);
+	matcher_free(m);
+	ruleset_free(rs);
+}
+
+static void
+test_catastrophic_pattern(void **state)
+{
+	struct ruleset *rs = load_text(
+	    "[cat]\ncategory = x\nseverity = info\nmatch = (a+)+$\n"
+	    "[plain]\ncategory = x\nseverity = info\nmatch = zzz\n");
+	struct matcher *m;
+	struct collect c;
+	char err[128], *big;
+	size_t n = 100 * 1024;
+	struct timespec t0, t1;
+	double secs;
+
+	m = matcher_new(rs, err, sizeof err);
+	assert_non_null(m);
+	big = xmalloc(n + 2);
+	memset(big, 'a', n);
+	big[n] = 'b';
+	big[n + 1] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(matcher_run(m, big, n + 1, collect_fn, &c), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_true(secs < 2.0);
+	assert_int_equal(matcher_stats(m)->regex_errors, 1);
+	/* the rule keeps working on other records */
+	memset(&c, 0, sizeof c);
+	assert_int_equal(matcher_run(m, "xaaa", 4, collect_fn, &c), 1);
+	assert_int_equal(c.hits[0], 1);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(matcher_run(m, "aazzz", 5, collect_fn, &c), 1);
+	assert_int_equal(c.hits[1], 1);
+	assert_int_equal(matcher_stats(m)->regex_errors, 1);
+	assert_int_equal(matcher_stats(m)->records, 3);
+	free(big);
+	matcher_free(m);
+	ruleset_free(rs);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_required_literal),
+		cmocka_unit_test(test_prefilter_property),
+		cmocka_unit_test(test_fields_and_exclude),
+		cmocka_unit_test(test_catastrophic_pattern),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,435 @@
+/*
+ * test_rules.c - the rule-file parser: keys, examples, correlation keys,
+ * scenarios, and every kind of mistake reported with its exact place.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "rules.h"
+#include "util.h"
+
+static char tmpdir[64];
+
+/* Write name in the scratch directory; returns its path (caller frees). */
+static char *
+write_file(const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", tmpdir, name);
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	return path;
+}
+
+static struct ruleset *
+load_one(const char *path, struct diag_list *d)
+{
+	const char *paths[1] = { path };
+
+	memset(d, 0, sizeof(*d));
+	return ruleset_load(paths, 1, d);
+}
+
+static int
+setup(void **state)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/lt-rules-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	return 0;
+}
+
+static void
+test_parse_full_rule(void **state)
+{
+	char *path = write_file("ok.rules",
+	    "# comment\n"
+	    "[ws]\n"
+	    "category = websocket\n"
+	    "severity = warning\n"
+	    "summary  = closed for {peer}\n"
+	    "match    =   Connection closed for (?<peer>[0-9.]+):(?<port>\\d+)   \n"
+	    "exclude  = shim\n"
+	    "storm    = 20 in 60s by peer\n"
+	    "example  = Connection closed for 10.0.0.1:5: sent 1011\n"
+	    "example-fields = peer=10.0.0.1, port=5\n"
+	    "counter-example = nothing here\n"
+	    "example  = <<END\n"
+	    "first line\n"
+	    "Connection closed for 10.0.0.2:6\n"
+	    "END\n"
+	    "\n"
+	    "[rec]\n"
+	    "category = semaphore\n"
+	    "severity = info\n"
+	    "match = recovery: (?<scope>\\w+) status=success\n"
+	    "[leak]\n"
+	    "category = semaphore\n"
+	    "severity = error\n"
+	    "match = leak: (?<scope>\\w+) (?<ms>\\d+)\n"
+	    "expect = rec within 10s by scope\n"
+	    "follows = rec within 500ms\n"
+	    "metric = ms by scope\n");
+	struct diag_list d;
+	struct ruleset *rs = load_one(path, &d);
+	const struct rule *r;
+
+	assert_int_equal(d.n, 0);
+	assert_int_equal(rs->n, 3);
+	r = ruleset_find(rs, "ws");
+	assert_non_null(r);
+	assert_string_equal(r->category, "websocket");
+	assert_int_equal(r->severity, SEV_WARNING);
+	assert_string_equal(r->summary, "closed for {peer}");
+	assert_int_equal(r->line, 2);
+	assert_int_equal(r->nmatch, 1);
+	assert_string_equal(r->match[0].source,
+	    "Connection closed for (?<peer>[0-9.]+):(?<port>\\d+)");
+	assert_int_equal(r->match[0].line, 6);
+	assert_int_equal(r->nexclude, 1);
+	assert_int_equal(r->storm_n, 20);
+	assert_int_equal(r->storm_window_ms, 60000);
+	assert_string_equal(r->storm_by, "peer");
+	assert_int_equal(r->nexamples, 3);
+	assert_string_equal(r->examples[0].fields, "peer=10.0.0.1, port=5");
+	assert_int_equal(r->examples[1].counter, 1);
+	assert_int_equal(r->examples[1].line, 11);
+	assert_string_equal(r->examples[2].text,
+	    "first line\nConnection closed for 10.0.0.2:6");
+	assert_int_equal(r->nliterals, 1);
+	assert_string_equal(r->literals[0], "Connection closed for ");
+	r = ruleset_find(rs, "leak");
+	assert_string_equal(r->expect_rule, "rec");
+	assert_int_equal(r->expect_within_ms, 10000);
+	assert_string_equal(r->expect_by, "scope");
+	assert_string_equal(r->follows_rule, "rec");
+	assert_int_equal(r->follows_within_ms, 500);
+	assert_null(r->follows_by);
+	assert_string_equal(r->metric_field, "ms");
+	assert_string_equal(r->metric_by, "scope");
+	assert_int_equal(ruleset_index(rs, "leak"), 2);
+	assert_int_equal(ruleset_index(rs, "nope"), -1);
+	ruleset_free(rs);
+	diag_list_free(&d);
+	free(path);
+}
+
+static void
+test_five_mistakes(void **state)
+{
+	char *path = write_file("five.rules",
+	    "[a]\n"				/* 1 */
+	    "category = x\n"
+	    "severity = loud\n"			/* 3: bad severity */
+	    "match = a\n"
+	    "colour = red\n"			/* 5: unknown key */
+	    "\n"
+	    "[b]\n"				/* 7: no match */
+	    "category = x\n"
+	    "severity = info\n"
+	    "storm = 20 in soon by peer\n"	/* 10: bad window */
+	    "\n"
+	    "[c]\n"
+	    "category = x\n"
+	    "severity = info\n"
+	    "match = (?<scope>a)\n"
+	    "expect = nosuch within 10s\n");	/* 16: unknown rule */
+	struct diag_list d;
+	struct ruleset *rs = load_one(path, &d);
+	char *file = xasprintf("%s/five.rules", tmpdir);
+	size_t i;
+	static const int lines[] = { 3, 5, 10, 7, 16 };
+
+	assert_int_equal(d.n, 5);
+	for (i = 0; i < 5; i++) {
+		assert_string_equal(d.v[i].file, file);
+		assert_int_equal(d.v[i].line, lines[i]);
+	}
+	assert_string_equal(d.v[0].msg, "bad severity 'loud' (debug, info, "
+	    "notice, warning, error, critical)");
+	assert_int_equal(d.v[0].col, 12);
+	assert_string_equal(d.v[1].msg, "unknown key 'colour'");
+	assert_string_equal(d.v[2].msg,
+	    "storm: bad window 'soon' (use e.g. 500ms, 10s, 5m, 2h)");
+	assert_int_equal(d.v[2].col, 15);
+	assert_string_equal(d.v[3].msg, "rule 'b' has no 'match'");
+	assert_string_equal(d.v[4].msg, "expect: unknown rule 'nosuch'");
+	ruleset_free(rs);
+	diag_list_free(&d);
+	free(file);
+	free(path);
+}
+
+static void
+test_bad_regex_caret(void **state)
+{
+	char *path = write_file("re.rules",
+	    "[r]\n"
+	    "category = x\n"
+	    "severity = info\n"
+	    "match = ok (unclosed\n");
+	struct diag_list d;
+	struct ruleset *rs = load_one(path, &d);
+	char out[1024], *file = xasprintf("%s/re.rules", tmpdir);
+	char *want;
+	FILE *fp;
+	size_t n;
+
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.v[0].line, 4);
+	/* the pattern starts in column 9; PCRE2 stops at its end, offset 12 */
+	assert_int_equal(d.v[0].col, 21);
+	assert_string_equal(d.v[0].msg,
+	    "bad regex: missing closing parenthesis (at offset 12)");
+	fp = fmemopen(out, sizeof out, "w");
+	diag_print(fp, &d);
+	n = (size_t)ftell(fp);
+	fclose(fp);
+	out[n] = '\0';
+	want = xasprintf("%s:4:21: bad regex: missing closing parenthesis "
+	    "(at offset 12)\n    match = ok (unclosed\n%24s^\n", file, "");
+	assert_string_equal(out, want);
+	free(want);
+	ruleset_free(rs);
+	diag_list_free(&d);
+	free(file);
+	free(path);
+}
+
+static void
+test_duplicate_ids_across_files(void **state)
+{
+	char *dir = xasprintf("%s/dup", tmpdir);
+	char *p1, *p2;
+	struct diag_list d;
+	struct ruleset *rs;
+	char *msg;
+
+	assert_int_equal(mkdir(dir, 0700), 0);
+	p1 = write_file("dup/a.rules",
+	    "[same]\ncategory = x\nseverity = info\nmatch = a\n");
+	p2 = write_file("dup/b.rules",
+	    "\n[other]\ncategory = x\nseverity = info\nmatch = b\n"
+	    "[same]\ncategory = y\nseverity = info\nmatch = c\n");
+	rs = load_one(dir, &d);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].file, p2);
+	assert_int_equal(d.v[0].line, 6);
+	msg = xasprintf("duplicate rule id 'same' (first defined at %s:1)", p1);
+	assert_string_equal(d.v[0].msg, msg);
+	assert_int_equal(rs->n, 2);
+	assert_int_equal(rs->nfiles, 2);
+	assert_string_equal(ruleset_find(rs, "same")->category, "x");
+	free(msg);
+	ruleset_free(rs);
+	diag_list_free(&d);
+	free(p1);
+	free(p2);
+	free(dir);
+}
+
+static void
+test_field_checks(void **state)
+{
+	char *path = write_file("fields.rules",
+	    "[t]\ncategory = x\nseverity = info\nmatch = t (?<model>\\S+)\n"
+	    "[f]\n"
+	    "category = x\n"
+	    "severity = info\n"
+	    "summary = for {model} and {nope}\n"	/* 8: {nope} col 27 */
+	    "match = f (?<err>\\S+)\n"
+	    "follows = t within 5s by model\n"	/* ok: inherited from t */
+	    "storm = 5 in 1m by peer\n"		/* 11 */
+	    "metric = ms\n"			/* 12 */
+	    "example-fields = a=b\n"		/* 13 */
+	    "counter-example = x\n"
+	    "storm = 5 in 1m\n");		/* 15 duplicate */
+	struct diag_list d;
+	struct ruleset *rs = load_one(path, &d);
+
+	assert_int_equal(d.n, 5);
+	assert_int_equal(d.v[0].line, 13);
+	assert_string_equal(d.v[0].msg, "example-fields must follow an example");
+	assert_int_equal(d.v[1].line, 15);
+	assert_string_equal(d.v[1].msg, "duplicate key 'storm'");
+	assert_int_equal(d.v[2].line, 11);
+	assert_string_equal(d.v[2].msg,
+	    "storm: no match pattern of 'f' names a group 'peer'");
+	assert_int_equal(d.v[3].line, 12);
+	assert_string_equal(d.v[3].msg,
+	    "metric: no match pattern of 'f' names a group 'ms'");
+	assert_int_equal(d.v[4].line, 8);
+	assert_int_equal(d.v[4].col, 27);
+	assert_string_equal(d.v[4].msg, "summary: no match pattern names a group 'nope'");
+	ruleset_free(rs);
+	diag_list_free(&d);
+	free(path);
+}
+
+static void
+test_scenarios(void **state)
+{
+	char *path = write_file("scen.rules",
+	    "[w]\ncategory = x\nseverity = info\nmatch = w (?<peer>\\S+)\n"
+	    "storm = 2 in 1m by peer\n"
+	    "[scenario two-closes]\n"
+	    "input = <<EOF\n"
+	    "2025-10-25 23:00:00 w 1.2.3.4\n"
+	    "# not a comment here\n"
+	    "EOF\n"
+	    "expect-incident = storm w key=1.2.3.4 count=2\n"
+	    "expect-incidents = 1\n"
+	    "expect-events = w 2\n"
+	    "expect-link = w -> w count=0 peer=x\n"
+	    "[scenario broken]\n"			/* 15 */
+	    "input = <<EOF\n"
+	    "x\n"
+	    "EOF\n"
+	    "expect-incident = loud w\n"		/* 19 */
+	    "expect-events = nosuch 1\n"		/* 20 */
+	    "expect-sound = 1\n");			/* 21 */
+	struct diag_list d;
+	struct ruleset *rs = load_one(path, &d);
+	struct rule_expect e;
+	char err[128];
+
+	assert_int_equal(rs->nscenarios, 2);
+	assert_string_equal(rs->scenarios[0].name, "two-closes");
+	assert_string_equal(rs->scenarios[0].input,
+	    "2025-10-25 23:00:00 w 1.2.3.4\n# not a comment here\n");
+	assert_int_equal(rs->scenarios[0].nexpects, 4);
+	assert_string_equal(rs->scenarios[0].expects[0],
+	    "incident storm w key=1.2.3.4 count=2");
+	assert_int_equal(rs->scenarios[0].expect_lines[3], 14);
+	assert_int_equal(rule_expect_parse(rs->scenarios[0].expects[0], &e,
+	    err, sizeof err), 0);
+	assert_int_equal(e.kind, RULE_EXPECT_INCIDENT);
+	assert_string_equal(e.what, "storm");
+	assert_string_equal(e.rule, "w");
+	assert_int_equal(e.count, 2);
+	assert_int_equal(e.nkv, 1);
+	assert_string_equal(e.names[0], "key");
+	assert_string_equal(e.values[0], "1.2.3.4");
+	rule_expect_free(&e);
+	assert_int_equal(rule_expect_parse(rs->scenarios[0].expects[3], &e,
+	    err, sizeof err), 0);
+	assert_int_equal(e.kind, RULE_EXPECT_LINK);
+	assert_string_equal(e.target, "w");
+	assert_int_equal(e.count, 0);
+	rule_expect_free(&e);
+
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.v[0].line, 19);
+	assert_int_equal(d.v[1].line, 21);
+	assert_string_equal(d.v[1].msg, "expect-sound: unknown expectation "
+	    "'sound' (incident, incidents, link, events)");
+	assert_int_equal(d.v[2].line, 20);
+	assert_string_equal(d.v[2].msg, "scenario 'broken': unknown rule 'nosuch'");
+	ruleset_free(rs);
+	diag_list_free(&d);
+	free(path);
+}
+
+static void
+test_unterminated_heredoc_and_headers(void **state)
+{
+	char *path = write_file("bad.rules",
+	    "key = before any section\n"	/* 1 */
+	    "[bad id!]\n"			/* 2 */
+	    "match = skipped\n"
+	    "[ok]\n"
+	    "category = x\n"
+	    "severity = info\n"
+	    "match = m\n"
+	    "example = <<END\n"		/* 8 */
+	    "never ended\n");
+	struct diag_list d;
+	struct ruleset *rs = load_one(path, &d);
+
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.v[0].line, 1);
+	assert_string_equal(d.v[0].msg, "'key' outside a [rule-id] section");
+	assert_int_equal(d.v[1].line, 2);
+	assert_int_equal(d.v[1].col, 2);
+	assert_int_equal(d.v[2].line, 8);
+	assert_string_equal(d.v[2].msg, "example: no line 'END' ends it");
+	assert_int_equal(rs->n, 1);
+	ruleset_free(rs);
+	diag_list_free(&d);
+	free(path);
+}
+
+static void
+test_missing_path_and_severity_names(void **state)
+{
+	struct diag_list d;
+	struct ruleset *rs = load_one("/nonexistent/rules.d", &d);
+
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.v[0].line, 0);
+	assert_string_equal(d.v[0].msg, "no such rules file or directory");
+	assert_int_equal(rs->n, 0);
+	ruleset_free(rs);
+	diag_list_free(&d);
+	assert_int_equal(severity_from_name("critical"), SEV_CRITICAL);
+	assert_int_equal(severity_from_name("fatal"), -1);
+	assert_string_equal(severity_name(SEV_NOTICE), "notice");
+}
+
+static void
+test_default_dirs(void **state)
+{
+	const char *cli[2] = { "/a", "/b" };
+	char **dirs;
+
+	dirs = rules_default_dirs(cli, 2);
+	assert_string_equal(dirs[0], "/a");
+	assert_string_equal(dirs[1], "/b");
+	assert_null(dirs[2]);
+	rules_dirs_free(dirs);
+	setenv("LOGTRIAGE_RULES", "/x::/y", 1);
+	dirs = rules_default_dirs(NULL, 0);
+	assert_string_equal(dirs[0], "/x");
+	assert_string_equal(dirs[1], "/y");
+	assert_null(dirs[2]);
+	rules_dirs_free(dirs);
+	unsetenv("LOGTRIAGE_RULES");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_full_rule),
+		cmocka_unit_test(test_five_mistakes),
+		cmocka_unit_test(test_bad_regex_caret),
+		cmocka_unit_test(test_duplicate_ids_across_files),
+		cmocka_unit_test(test_field_checks),
+		cmocka_unit_test(test_scenarios),
+		cmocka_unit_test(test_unterminated_heredoc_and_headers),
+		cmocka_unit_test(test_missing_path_and_severity_names),
+		cmocka_unit_test(test_default_dirs),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
