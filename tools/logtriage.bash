@@ -2,7 +2,8 @@
 
 _logtriage_rule_ids()
 {
-	logtriage rules list 2>/dev/null | awk 'NR > 0 && $1 !~ /^(ID|id)$/ { print $1 }'
+	# rule lines end their where-column in FILE:LINE; the count line does not
+	logtriage rules list 2>/dev/null | awk '$4 ~ /:[0-9]+$/ { print $1 }'
 }
 
 _logtriage()
@@ -14,14 +15,12 @@ _logtriage()
 	cmd=${COMP_WORDS[1]}
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "ingest report events tui rules prune --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "ingest report events tui rules prune help --help --version" -- "$cur"))
 		return
 	fi
 	case $prev in
-	--db|-o|--output)
+	--db|-o|--output|--rules)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--rules)
-		COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--format)
 		case $cmd in
 		ingest) COMPREPLY=($(compgen -W "auto plain docker-json docker-ts compose desktop logfmt journald" -- "$cur")) ;;
@@ -38,14 +37,14 @@ _logtriage()
 	--rule)
 		COMPREPLY=($(compgen -W "$(_logtriage_rule_ids)" -- "$cur")); return ;;
 	--category)
-		COMPREPLY=($(compgen -W "timeout semaphore websocket latency error" -- "$cur")); return ;;
+		COMPREPLY=($(compgen -W "$(logtriage rules list 2>/dev/null | awk '$4 ~ /:[0-9]+$/ { print $2 }' | sort -u)" -- "$cur")); return ;;
 	--source|--tz|--slow-ms|--older-than|--limit|--baseline)
 		return ;;
 	esac
 	case $cmd in
 	ingest)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--db --rules --source --format --tz --follow --no-resume --quiet --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--db --rules --source --format --tz --follow -f --no-resume --quiet -q --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi ;;
@@ -54,15 +53,15 @@ _logtriage()
 	events)
 		COMPREPLY=($(compgen -W "--db --source --rule --category --since --until --format --limit --help" -- "$cur")) ;;
 	tui)
-		COMPREPLY=($(compgen -W "--db --since --until --source --help -" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "--db --since --until --source --help -h -" -- "$cur")) ;;
 	rules)
 		if [ "$COMP_CWORD" -eq 2 ]; then
 			COMPREPLY=($(compgen -W "list check test" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "--rules --verbose --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--rules --verbose -v --help" -- "$cur"))
 		fi ;;
 	prune)
-		COMPREPLY=($(compgen -W "--db --older-than --dry-run --help" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "--db --older-than --dry-run -n --help" -- "$cur")) ;;
 	esac
 }
 complete -F _logtriage logtriage

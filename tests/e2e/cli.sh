@@ -1,0 +1,122 @@
+# cli.sh - the command-line conventions every command keeps: --help and
+# --version on stdout with status 0, errors on stderr as "logtriage: ...",
+# nothing but data on stdout, --opt=value and --opt value alike, -- ends
+# the options, unknown options exit 2, NO_COLOR honoured; and that
+# `make install` / `make uninstall` put and remove everything, with the
+# installed binary finding its installed rules from anywhere.
+. "$TOP/tests/e2e/lib.sh"
+
+CMDS="ingest report events tui rules prune"
+
+for c in $CMDS; do
+	check_rc "$c --help exits 0" 0 $LT $c --help
+	check_eq "$c --help prints its usage first, on stdout" "usage: logtriage $c " \
+	    "$(head -1 "$T/out" | cut -c1-$((18 + ${#c})))"
+	check_eq "$c --help writes nothing on stderr" "" "$(cat "$T/err")"
+done
+check_rc "--help exits 0" 0 $LT --help
+check_contains "--help lists the commands" "$T/out" "  prune    "
+check_rc "--version exits 0" 0 $LT --version
+check_eq "--version prints the name and version" "logtriage 0.1.0" "$(cat "$T/out")"
+check_rc "no command is a usage error" 2 $LT
+check_rc "an unknown command is a usage error" 2 $LT frobnicate
+check_eq "unknown command: stderr starts with logtriage:" \
+    "logtriage: unknown command 'frobnicate' (try logtriage --help)" "$(head -1 "$T/err")"
+
+# Unknown options: exit 2, nothing on stdout, the first stderr line is ours.
+for c in $CMDS; do
+	check_rc "$c --bogus exits 2" 2 $LT $c --bogus
+	check_eq "$c --bogus: nothing on stdout" "" "$(cat "$T/out")"
+	check_eq "$c --bogus: stderr starts with 'logtriage: '" "logtriage: " \
+	    "$(head -1 "$T/err" | cut -c1-11)"
+done
+check_rc "a bad time is a usage error" 2 $LT report --since yesterday-ish
+check_eq "bad time: stderr starts with 'logtriage: '" "logtriage: " "$(head -1 "$T/err" | cut -c1-11)"
+check_eq "bad time: nothing on stdout" "" "$(cat "$T/out")"
+check_rc "prune without --older-than is a usage error" 2 $LT prune
+check_eq "prune usage error: stderr starts with 'logtriage: '" "logtriage: " \
+    "$(head -1 "$T/err" | cut -c1-11)"
+check_rc "an unreadable database is a runtime error" 3 $LT report --db "$T/no/such/dir/x.db"
+check_eq "runtime error: stderr starts with 'logtriage: '" "logtriage: " \
+    "$(head -1 "$T/err" | cut -c1-11)"
+
+# ingest writes no data: stdout stays empty, the summary goes to stderr.
+DB=$T/s.db
+check_rc "ingest the samples" 0 $LT ingest --db "$DB" "$TOP/samples/exai-daemon.log" \
+    "$TOP/samples/compose-t.log"
+check_eq "ingest: nothing on stdout" "" "$(cat "$T/out")"
+check_eq "ingest: one summary line on stderr" "1 logtriage: " \
+    "$(wc -l < "$T/err" | tr -d ' ') $(cut -c1-11 "$T/err")"
+
+# --opt=value and --opt value give the same result.
+$LT events --db "$DB" --rule ws-keepalive-1011 --limit 3 --format tsv > "$T/a" 2>&1
+$LT events --db="$DB" --rule=ws-keepalive-1011 --limit=3 --format=tsv > "$T/b" 2>&1
+check_eq "events: --opt=value as --opt value" "$(cat "$T/a")" "$(cat "$T/b")"
+check_eq "events: --limit 3 gives 3 lines" "3" "$(wc -l < "$T/a" | tr -d ' ')"
+$LT report --db "$DB" --format json --slow-ms 1000 > "$T/a" 2>&1
+$LT report --db="$DB" --format=json --slow-ms=1000 > "$T/b" 2>&1
+check_eq "report: --opt=value as --opt value" "$(cat "$T/a")" "$(cat "$T/b")"
+check_rc "report -o FILE" 0 $LT report --db "$DB" -o "$T/r1.txt"
+check_rc "report --output=FILE" 0 $LT report --db "$DB" --output="$T/r2.txt"
+check_eq "-o and --output= write the same report" "$(cat "$T/r1.txt")" "$(cat "$T/r2.txt")"
+check_eq "-o writes nothing on stdout" "" "$(cat "$T/out")"
+
+# -- ends the options: a file named like an option is read.
+cp "$TOP/samples/exai-daemon.log" "$T/--quiet"
+check_rc "ingest -- --quiet reads the file --quiet" 0 \
+    $LT ingest --db "$T/dd.db" --source dashdash -- --quiet
+check_eq "-- : the file's events are stored" \
+    "$($LT events --db "$DB" --source exai-daemon.log | wc -l)" \
+    "$($LT events --db "$T/dd.db" --source dashdash | wc -l)"
+check_rc "rules -- list" 0 $LT rules -- list
+
+# NO_COLOR: no escape sequence in the text report, even on a terminal.
+ESC=$(printf '\033')
+if command -v script > /dev/null 2>&1; then
+	NO_COLOR=1 script -qec "$LT report --db $DB" /dev/null > "$T/tty" 2>&1
+	check_eq "NO_COLOR on a terminal: no ESC" "0" "$(grep -c "$ESC" "$T/tty")"
+	check_contains "NO_COLOR on a terminal: the report was shown" "$T/tty" "Findings"
+else
+	echo "ok - NO_COLOR on a terminal # SKIP script(1) not installed"
+fi
+(unset NO_COLOR; $LT report --db "$DB" > "$T/pipe" 2>&1)
+check_eq "not a terminal: no ESC" "0" "$(grep -c "$ESC" "$T/pipe")"
+
+# make install / uninstall into a DESTDIR; the installed binary finds its rules.
+R=$T/root
+(cd "$TOP" && make -s -o logtriage install PREFIX=/usr DESTDIR="$R") > "$T/inst" 2>&1
+check_eq "make install succeeds" "0" "$?"
+for f in usr/bin/logtriage usr/share/man/man1/logtriage.1 \
+    usr/share/man/man5/logtriage.rules.5 \
+    usr/share/bash-completion/completions/logtriage \
+    usr/share/logtriage/rules/websocket.rules; do
+	check_eq "installed $f" "yes" "$([ -f "$R/$f" ] && echo yes)"
+done
+check_eq "installed every rule file" "$(ls "$TOP/rules" | grep -c '\.rules$')" \
+    "$(ls "$R/usr/share/logtriage/rules" | grep -c '\.rules$')"
+mkdir -p "$T/elsewhere"
+(cd "$T/elsewhere" && unset LOGTRIAGE_RULES &&
+    "$R/usr/bin/logtriage" rules list) > "$T/list" 2> "$T/err"
+check_eq "installed binary lists the default ids" \
+    "fallback provider-timeout response-time retry semaphore-double-release semaphore-health semaphore-leak semaphore-recovered semaphore-recovery-failed ws-keepalive-1011" \
+    "$(awk '{ print $1 }' "$T/list" | grep -xE 'retry|provider-timeout|fallback|semaphore-(leak|health|recovered|recovery-failed|double-release)|ws-keepalive-1011|response-time' | sort | tr '\n' ' ' | sed 's/ $//')"
+check_contains "installed binary uses the installed rules" "$T/list" \
+    "$R/usr/share/logtriage/rules/websocket.rules:"
+(cd "$T/elsewhere" && unset LOGTRIAGE_RULES && "$R/usr/bin/logtriage" rules test) > /dev/null 2>&1
+check_eq "installed rules pass their own tests" "0" "$?"
+(cd "$TOP" && make -s uninstall PREFIX=/usr DESTDIR="$R") > "$T/inst" 2>&1
+check_eq "make uninstall succeeds" "0" "$?"
+check_eq "make uninstall leaves no file" "" "$(find "$R" -type f)"
+
+# The bash completion offers the commands and the loaded rule ids.
+if command -v bash > /dev/null 2>&1; then
+	mkdir -p "$T/cbin" && ln -sf "$LT" "$T/cbin/logtriage"
+	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage pr); COMP_CWORD=1; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
+	check_eq "completion: commands" "prune" "$got"
+	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage events --rule ws-); COMP_CWORD=3; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
+	check_eq "completion: rule ids" "ws-keepalive-1011 ws-client-1011" "$got"
+	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage events --rule 1); COMP_CWORD=3; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
+	check_eq "completion: no summary line among rule ids" "" "$got"
+	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage prune -); COMP_CWORD=2; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
+	check_eq "completion: prune options" "--db --older-than --dry-run -n --help" "$got"
+fi
