@@ -4,6 +4,7 @@
  * the unit tests too.
  */
 #include <stdarg.h>
+#include <getopt.h>
 #include <stdio.h>
 
 #include "cmd.h"
@@ -26,4 +27,20 @@ cmd_usage(const struct cmd_entry *ce, const char *options_text)
 	printf("usage: logtriage %s %s\n\n%s\n", ce->name, ce->args, ce->summary);
 	if (options_text != NULL && *options_text != '\0')
 		printf("\n%s", options_text);
+}
+
+int
+cmd_option_error(const struct cmd_entry *ce, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		cmd_error("option '%s' needs a value", arg);
+	else if (optopt != 0)
+		cmd_error("unknown option '-%c' (try logtriage %s --help)", optopt,
+		    ce->name);
+	else
+		cmd_error("unknown option '%s' (try logtriage %s --help)", arg,
+		    ce->name);
+	return EXIT_USAGE;
 }

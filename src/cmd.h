@@ -34,4 +34,10 @@ void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* For `--help` of a command: print "usage: logtriage NAME ARGS" and the option text. */
 void cmd_usage(const struct cmd_entry *ce, const char *options_text);
 
+/*
+ * Report a bad option after getopt_long returned '?' or ':' (callers set
+ * opterr = 0 and start optstring with ':').  Returns EXIT_USAGE.
+ */
+int cmd_option_error(const struct cmd_entry *ce, int c, char **argv);
+
 #endif

@@ -555,8 +555,9 @@ rules_exec(int argc, char **argv)
 	size_t ncli = 0, ndirs, i;
 	int c, verbose = 0, rc = EXIT_USAGE;
 
+	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "v", rules_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":v", rules_longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RULES:
 			cli = xrealloc(cli, (ncli + 1) * sizeof(*cli));
@@ -570,10 +571,8 @@ rules_exec(int argc, char **argv)
 			free(cli);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "usage: logtriage rules %s\n",
-			    cmd_rules_entry.args);
 			free(cli);
-			return EXIT_USAGE;
+			return cmd_option_error(&cmd_rules_entry, c, argv);
 		}
 	}
 	if (optind != argc - 1) {
