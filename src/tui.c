@@ -1,0 +1,1149 @@
+/*
+ * tui.c - the core of the triage screen: terminal setup and restore, the
+ * main loop, the view table and back stack, header, status line, help,
+ * prompts, the time window and source filter, and following the database
+ * (PRAGMA data_version) and a live ingest child.  What a view shows is in
+ * its own tui_*.c file; this file knows no view's data.
+ */
+#include "tui.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "store.h"
+#include "timeparse.h"
+#include "util.h"
+
+#define TUI_MIN_COLS	60
+#define TUI_MIN_ROWS	15
+#define TUI_POLL_MS	250
+#define TUI_STACK	32
+
+static const struct tui_view *const tui_views[] = {
+	&tui_view_summary,
+	&tui_view_timeline,
+	&tui_view_events,
+	&tui_view_detail,
+};
+#define TUI_NVIEWS UTIL_ARRAY_LEN(tui_views)
+
+/* Set from the SIGINT/SIGTERM handler; the loop restores the terminal. */
+static volatile sig_atomic_t tui_signal;
+
+struct tui {
+	struct store		*st;
+	sqlite3			*db;
+	const struct tui_opts	*opts;
+
+	SCREEN			*screen;
+	FILE			*tty;
+	int			 color;
+	int			 utf8;
+	int			 rows, cols;
+
+	struct tui_sel		 sel;
+	int64_t			 since, until;		/* the user's window (t), TS_NONE = open */
+	char			**patterns;		/* source names or globs */
+	size_t			 npatterns;
+	char			*source_names;		/* the same as a JSON array, or NULL */
+	char			*sources_json;		/* resolved ids, or NULL for all */
+	int64_t			 win_since, win_until;	/* effective window */
+
+	void			*state[TUI_NVIEWS];
+	int			 loaded[TUI_NVIEWS];
+	size_t			 stack[TUI_STACK];
+	size_t			 depth;
+
+	char			*message;
+	int			 help;
+	int			 quit;
+
+	sqlite3_stmt		*q_version;
+	sqlite3_stmt		*q_sources;
+	sqlite3_stmt		*q_range;
+	sqlite3_stmt		*q_range_events;
+	int64_t			 data_version;
+
+	int			 child_running;
+	int			 child_status;	/* its wait status once it ended */
+	char			 live_line[512];
+	size_t			 live_len;
+};
+
+static void
+tui_on_signal(int signo)
+{
+	tui_signal = signo;
+}
+
+sqlite3 *
+tui_db(struct tui *t)
+{
+	return t->db;
+}
+
+struct store *
+tui_store(struct tui *t)
+{
+	return t->st;
+}
+
+struct tui_sel *
+tui_sel(struct tui *t)
+{
+	return &t->sel;
+}
+
+void
+tui_window(struct tui *t, int64_t *since, int64_t *until)
+{
+	*since = t->win_since;
+	*until = t->win_until;
+}
+
+const char *
+tui_sources_json(struct tui *t)
+{
+	return t->sources_json;
+}
+
+/* A JSON array of the given names (escaped), or NULL for none. */
+static char *
+tui_names_json(const char **names, size_t n)
+{
+	struct buf b;
+	size_t i;
+
+	if (n == 0)
+		return NULL;
+	buf_init(&b);
+	buf_putc(&b, '[');
+	for (i = 0; i < n; i++) {
+		buf_puts(&b, i > 0 ? ",\"" : "\"");
+		util_escape_json(&b, names[i], strlen(names[i]));
+		buf_putc(&b, '"');
+	}
+	buf_putc(&b, ']');
+	return b.data;
+}
+
+const char **
+tui_source_patterns(struct tui *t, size_t *n)
+{
+	*n = t->npatterns;
+	return (const char **)t->patterns;
+}
+
+/* Replace the source filter by names[0..n). */
+static void
+tui_set_patterns(struct tui *t, const char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < t->npatterns; i++)
+		free(t->patterns[i]);
+	free(t->patterns);
+	t->patterns = n > 0 ? xcalloc(n, sizeof *t->patterns) : NULL;
+	for (i = 0; i < n; i++)
+		t->patterns[i] = xstrdup(names[i]);
+	t->npatterns = n;
+	free(t->source_names);
+	t->source_names = tui_names_json(names, n);
+}
+
+int
+tui_cols(struct tui *t)
+{
+	return t->cols;
+}
+
+int
+tui_utf8(struct tui *t)
+{
+	return t->utf8;
+}
+
+const char *
+tui_severity_name(int severity)
+{
+	static const char *const names[] = {
+		"debug", "info", "notice", "warning", "error", "critical"
+	};
+
+	if (severity < 0 || (size_t)severity >= UTIL_ARRAY_LEN(names))
+		return "?";
+	return names[severity];
+}
+
+enum tui_role
+tui_severity_role(int severity)
+{
+	if (severity >= 4)
+		return TUI_CRIT;
+	if (severity == 3)
+		return TUI_WARN;
+	return TUI_NORMAL;
+}
+
+void
+tui_format_time(int64_t ms, char *out, size_t outlen)
+{
+	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	struct tm tm;
+
+	if (ms == TS_NONE || gmtime_r(&secs, &tm) == NULL) {
+		snprintf(out, outlen, "-");
+		return;
+	}
+	snprintf(out, outlen, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+void
+tui_format_duration(int64_t ms, char *out, size_t outlen)
+{
+	int64_t s = ms / 1000;
+
+	if (ms < 1000)
+		snprintf(out, outlen, "%lldms", (long long)ms);
+	else if (s < 60)
+		snprintf(out, outlen, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(out, outlen, "%lldm%02llds", (long long)(s / 60),
+		    (long long)(s % 60));
+	else if (s < 86400)
+		snprintf(out, outlen, "%lldh%02lldm", (long long)(s / 3600),
+		    (long long)(s % 3600 / 60));
+	else
+		snprintf(out, outlen, "%lldd%02lldh", (long long)(s / 86400),
+		    (long long)(s % 86400 / 3600));
+}
+
+void
+tui_sparkline(struct tui *t, struct buf *b, const uint64_t *counts, size_t n)
+{
+	static const char *const blocks[] = {
+		"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+		"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88"
+	};
+	static const char ascii[] = ".:-=+*#@";
+	uint64_t max = 0;
+	size_t i, level;
+
+	for (i = 0; i < n; i++)
+		if (counts[i] > max)
+			max = counts[i];
+	for (i = 0; i < n; i++) {
+		if (counts[i] == 0) {
+			buf_putc(b, ' ');
+			continue;
+		}
+		/* Any event at all shows as the lowest block, never as blank. */
+		level = (size_t)((counts[i] * 7 + max - 1) / max);
+		if (level > 7)
+			level = 7;
+		if (t->utf8)
+			buf_puts(b, blocks[level]);
+		else
+			buf_putc(b, ascii[level]);
+	}
+}
+
+void
+tui_attr(struct tui *t, enum tui_role role, int on)
+{
+	attr_t a = A_NORMAL;
+	short pair = 0;
+
+	switch (role) {
+	case TUI_NORMAL:
+		return;
+	case TUI_HEADER:
+		a = A_BOLD;
+		pair = 1;
+		break;
+	case TUI_TITLE:
+		a = A_BOLD | A_UNDERLINE;
+		break;
+	case TUI_CURSOR:
+		a = A_REVERSE;
+		break;
+	case TUI_DIM:
+		a = A_DIM;
+		break;
+	case TUI_WARN:
+		a = t->color ? A_NORMAL : A_BOLD;
+		pair = 2;
+		break;
+	case TUI_CRIT:
+		a = A_BOLD;
+		pair = 3;
+		break;
+	case TUI_MATCH:
+		a = t->color ? A_BOLD : A_UNDERLINE;
+		pair = 4;
+		break;
+	case TUI_BAR:
+		a = t->color ? A_NORMAL : A_REVERSE;
+		pair = 5;
+		break;
+	}
+	if (!t->color)
+		pair = 0;
+	if (on)
+		attr_on(a, NULL);
+	else
+		attr_off(a, NULL);
+	if (pair != 0)
+		color_set(on ? pair : 0, NULL);
+}
+
+/* Append the escaped form of p[0..n) that the terminal can show. */
+static void
+tui_escape(struct tui *t, struct buf *b, const char *p, size_t n)
+{
+	struct buf raw;
+	size_t i;
+
+	if (t->utf8) {
+		util_escape_terminal(b, p, n, 0);
+		return;
+	}
+	/* A non-UTF-8 terminal gets every non-ASCII byte as \xNN. */
+	buf_init(&raw);
+	util_escape_terminal(&raw, p, n, 0);
+	for (i = 0; i < raw.len; i++) {
+		unsigned char c = (unsigned char)raw.data[i];
+
+		if (c >= 0x80)
+			buf_printf(b, "\\x%02x", c);
+		else
+			buf_putc(b, (char)c);
+	}
+	buf_free(&raw);
+}
+
+int
+tui_put(struct tui *t, int y, int x, int width, const char *s, size_t n,
+    int pad)
+{
+	struct buf b;
+	mbstate_t ps;
+	size_t i = 0, k;
+	int used = 0, w;
+	wchar_t wc;
+
+	if (width <= 0 || y < 0 || y >= t->rows || x >= t->cols)
+		return 0;
+	if (x + width > t->cols)
+		width = t->cols - x;
+	buf_init(&b);
+	tui_escape(t, &b, s, n);
+	move(y, x);
+	memset(&ps, 0, sizeof ps);
+	while (i < b.len) {
+		k = mbrtowc(&wc, b.data + i, b.len - i, &ps);
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			memset(&ps, 0, sizeof ps);
+			k = 1;
+			w = 1;
+			if (used + w > width)
+				break;
+			addch('?');
+		} else {
+			w = wcwidth(wc);
+			if (w < 0) {
+				if (used + 1 > width)
+					break;
+				addch('?');
+				used++;
+				i += k;
+				continue;
+			}
+			if (used + w > width)
+				break;
+			addnstr(b.data + i, (int)k);
+		}
+		used += w;
+		i += k;
+	}
+	if (pad)
+		for (; used < width; used++)
+			addch(' ');
+	buf_free(&b);
+	return used;
+}
+
+int
+tui_printf(struct tui *t, int y, int x, int width, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n, used;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return 0;
+	used = tui_put(t, y, x, width, s, (size_t)n, 0);
+	free(s);
+	return used;
+}
+
+void
+tui_message(struct tui *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	free(t->message);
+	t->message = s;
+}
+
+static size_t
+tui_current(struct tui *t)
+{
+	return t->stack[t->depth - 1];
+}
+
+static void
+tui_invalidate(struct tui *t)
+{
+	size_t i;
+
+	for (i = 0; i < TUI_NVIEWS; i++)
+		t->loaded[i] = 0;
+}
+
+void
+tui_push(struct tui *t, const struct tui_view *v)
+{
+	size_t i;
+
+	for (i = 0; i < TUI_NVIEWS; i++) {
+		if (tui_views[i] != v)
+			continue;
+		if (t->depth == TUI_STACK) {
+			memmove(t->stack, t->stack + 1,
+			    (TUI_STACK - 1) * sizeof t->stack[0]);
+			t->depth--;
+		}
+		t->stack[t->depth++] = i;
+		t->loaded[i] = 0;
+		break;
+	}
+}
+
+void
+tui_sel_clear(struct tui *t)
+{
+	free(t->sel.rule);
+	free(t->sel.category);
+	t->sel.rule = t->sel.category = NULL;
+	t->sel.since = t->sel.until = TS_NONE;
+	t->sel.source_id = -1;
+	t->sel.gen++;
+}
+
+/* Resolve the source patterns to ids (again, since a live stream adds sources). */
+static int
+tui_resolve_sources(struct tui *t, char *err, size_t errlen)
+{
+	const char *ids;
+
+	free(t->sources_json);
+	t->sources_json = NULL;
+	if (t->source_names == NULL)
+		return 0;
+	sqlite3_bind_text(t->q_sources, 1, t->source_names, -1, SQLITE_STATIC);
+	if (sqlite3_step(t->q_sources) != SQLITE_ROW) {
+		util_err(err, errlen, "reading sources: %s", sqlite3_errmsg(t->db));
+		sqlite3_reset(t->q_sources);
+		return -1;
+	}
+	ids = (const char *)sqlite3_column_text(t->q_sources, 0);
+	t->sources_json = xstrdup(ids != NULL ? ids : "[]");
+	sqlite3_reset(t->q_sources);
+	return 0;
+}
+
+static int
+tui_range_from(struct tui *t, sqlite3_stmt *q, int64_t *lo, int64_t *hi)
+{
+	int found = 0;
+
+	if (t->sources_json != NULL)
+		sqlite3_bind_text(q, 1, t->sources_json, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 1);
+	if (sqlite3_step(q) == SQLITE_ROW &&
+	    sqlite3_column_type(q, 0) != SQLITE_NULL) {
+		*lo = sqlite3_column_int64(q, 0);
+		*hi = sqlite3_column_int64(q, 1);
+		found = 1;
+	}
+	sqlite3_reset(q);
+	return found;
+}
+
+/* The effective window: the user's bounds, else the span of the data. */
+static int
+tui_compute_window(struct tui *t, char *err, size_t errlen)
+{
+	int64_t lo = 0, hi = 0;
+
+	if (tui_resolve_sources(t, err, errlen) == -1)
+		return -1;
+	if (!tui_range_from(t, t->q_range, &lo, &hi) &&
+	    !tui_range_from(t, t->q_range_events, &lo, &hi)) {
+		lo = util_now_ms() - 3600000;
+		hi = lo + 3600000;
+	}
+	t->win_since = t->since != TS_NONE ? t->since : lo;
+	t->win_until = t->until != TS_NONE ? t->until : hi + 1;
+	if (t->win_until <= t->win_since)
+		t->win_until = t->win_since + 1;
+	return 0;
+}
+
+static int64_t
+tui_data_version(struct tui *t)
+{
+	int64_t v = -1;
+
+	if (sqlite3_step(t->q_version) == SQLITE_ROW)
+		v = sqlite3_column_int64(t->q_version, 0);
+	sqlite3_reset(t->q_version);
+	return v;
+}
+
+static int
+tui_prepare(struct tui *t, char *err, size_t errlen)
+{
+	static const char *const sql[] = {
+		"PRAGMA data_version",
+		"SELECT json_group_array(s.id) FROM sources s WHERE EXISTS "
+		"(SELECT 1 FROM json_each(?1) j WHERE s.name GLOB j.value)",
+		"SELECT min(first_ts), max(last_ts) FROM sources WHERE "
+		"first_ts IS NOT NULL AND (?1 IS NULL OR id IN "
+		"(SELECT value FROM json_each(?1)))",
+		"SELECT min(ts), max(ts) FROM events WHERE ?1 IS NULL OR "
+		"source_id IN (SELECT value FROM json_each(?1))",
+	};
+	sqlite3_stmt **out[] = {
+		&t->q_version, &t->q_sources, &t->q_range, &t->q_range_events
+	};
+	size_t i;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(sql); i++) {
+		if (sqlite3_prepare_v2(t->db, sql[i], -1, out[i], NULL) !=
+		    SQLITE_OK) {
+			util_err(err, errlen, "not a logtriage database: %s",
+			    sqlite3_errmsg(t->db));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+tui_draw_too_small(struct tui *t)
+{
+	char line[80];
+	int n;
+
+	erase();
+	n = snprintf(line, sizeof line, "terminal too small (%dx%d): need %dx%d",
+	    t->cols, t->rows, TUI_MIN_COLS, TUI_MIN_ROWS);
+	if (n > t->cols)
+		n = t->cols;
+	mvaddnstr(t->rows / 2, t->cols > n ? (t->cols - n) / 2 : 0, line, n);
+	if (t->rows > 1)
+		mvaddnstr(t->rows / 2 + 1, 0, "q quits", t->cols);
+}
+
+static void
+tui_draw_header(struct tui *t)
+{
+	char a[32], b[32];
+	const char *state;
+	size_t i, cur = tui_current(t);
+	int x;
+
+	tui_format_time(t->win_since, a, sizeof a);
+	tui_format_time(t->win_until - 1, b, sizeof b);
+	tui_attr(t, TUI_BAR, 1);
+	move(0, 0);
+	hline(' ', t->cols);
+	x = tui_printf(t, 0, 0, t->cols, " logtriage  %s .. %s UTC  ", a, b);
+	x += tui_put(t, 0, x, t->cols - x, t->opts->db_path,
+	    strlen(t->opts->db_path), 0);
+	for (i = 0; i < t->npatterns; i++) {
+		x += tui_printf(t, 0, x, t->cols - x, i == 0 ? "  source " : ", ");
+		x += tui_put(t, 0, x, t->cols - x, t->patterns[i],
+		    strlen(t->patterns[i]), 0);
+	}
+	if (t->opts->live) {
+		if (t->child_running)
+			state = "  [live]";
+		else if (WIFEXITED(t->child_status) &&
+		    WEXITSTATUS(t->child_status) == 0)
+			state = "  [stream ended]";
+		else
+			state = "  [ingest failed: see below]";
+		tui_printf(t, 0, x, t->cols - x, "%s", state);
+	}
+	tui_attr(t, TUI_BAR, 0);
+
+	move(1, 0);
+	hline(' ', t->cols);
+	x = 1;
+	for (i = 0; i < TUI_NVIEWS; i++) {
+		if (i == cur)
+			tui_attr(t, TUI_CURSOR, 1);
+		x += tui_printf(t, 1, x, t->cols - x, " %s ", tui_views[i]->name);
+		if (i == cur)
+			tui_attr(t, TUI_CURSOR, 0);
+		x += 1;
+	}
+	if (t->cols - x > 30)
+		tui_printf(t, 1, t->cols - 28, 28, "Tab view  ? help  q quit");
+}
+
+static void
+tui_draw_status(struct tui *t)
+{
+	const struct tui_view *v = tui_views[tui_current(t)];
+	int y = t->rows - 1, x = 0;
+
+	tui_attr(t, TUI_BAR, 1);
+	move(y, 0);
+	hline(' ', t->cols);
+	if (t->message != NULL)
+		x = tui_printf(t, y, 1, t->cols - 1, "%s  ", t->message) + 1;
+	else
+		x = tui_printf(t, y, 1, t->cols - 1, "%s  ", v->keys) + 1;
+	if (t->live_len > 0 && x < t->cols - 10) {
+		x += tui_printf(t, y, x, t->cols - x, "| ingest: ");
+		tui_put(t, y, x, t->cols - x, t->live_line, t->live_len, 0);
+	}
+	tui_attr(t, TUI_BAR, 0);
+}
+
+static const char *const tui_help_lines[] = {
+	"logtriage tui - keys",
+	"",
+	"Tab / Shift-Tab   next / previous view",
+	"Enter             drill down (rule, incident, bucket, event)",
+	"Esc / Backspace   back",
+	"Up/Down j/k       move",
+	"PgUp/PgDn         page",
+	"Home/End g/G      first / last",
+	"t                 time window (e.g. 24h..  or  2025-10-25..now)",
+	"s                 source filter (name or glob, empty = all)",
+	"?                 this help",
+	"q                 quit",
+	"",
+	"Timeline: + / - zoom, Left/Right move through time",
+	"Events:   / search, n / N next / previous hit,",
+	"          f filter by text, c clear filters",
+	"",
+	"Press any key to close.",
+};
+
+static void
+tui_draw_help(struct tui *t)
+{
+	int h = (int)UTIL_ARRAY_LEN(tui_help_lines) + 2, w = 66;
+	int y0, x0, i;
+
+	if (h > t->rows - 2)
+		h = t->rows - 2;
+	if (w > t->cols - 2)
+		w = t->cols - 2;
+	y0 = (t->rows - h) / 2;
+	x0 = (t->cols - w) / 2;
+	for (i = 0; i < h; i++) {
+		move(y0 + i, x0);
+		hline(' ', w);
+	}
+	for (i = 0; i < h - 2; i++) {
+		if (i == 0)
+			tui_attr(t, TUI_TITLE, 1);
+		tui_printf(t, y0 + 1 + i, x0 + 2, w - 4, "%s", tui_help_lines[i]);
+		if (i == 0)
+			tui_attr(t, TUI_TITLE, 0);
+	}
+	mvhline(y0, x0, ACS_HLINE, w);
+	mvhline(y0 + h - 1, x0, ACS_HLINE, w);
+	mvvline(y0, x0, ACS_VLINE, h);
+	mvvline(y0, x0 + w - 1, ACS_VLINE, h);
+	mvaddch(y0, x0, ACS_ULCORNER);
+	mvaddch(y0, x0 + w - 1, ACS_URCORNER);
+	mvaddch(y0 + h - 1, x0, ACS_LLCORNER);
+	mvaddch(y0 + h - 1, x0 + w - 1, ACS_LRCORNER);
+}
+
+/* Load the current view if it is stale; a failure becomes the message. */
+static void
+tui_load_current(struct tui *t)
+{
+	size_t cur = tui_current(t);
+	char err[512];
+
+	if (t->loaded[cur])
+		return;
+	t->loaded[cur] = 1;
+	err[0] = '\0';
+	if (tui_views[cur]->load(t, t->state[cur], err, sizeof err) == -1)
+		tui_message(t, "%s", err);
+}
+
+static void
+tui_draw(struct tui *t)
+{
+	size_t cur;
+
+	getmaxyx(stdscr, t->rows, t->cols);
+	if (t->rows < TUI_MIN_ROWS || t->cols < TUI_MIN_COLS) {
+		tui_draw_too_small(t);
+		refresh();
+		return;
+	}
+	tui_load_current(t);
+	cur = tui_current(t);
+	erase();
+	tui_draw_header(t);
+	tui_views[cur]->draw(t, t->state[cur], 2, t->rows - 3);
+	tui_draw_status(t);
+	if (t->help)
+		tui_draw_help(t);
+	refresh();
+}
+
+char *
+tui_prompt(struct tui *t, const char *label, const char *initial)
+{
+	struct buf line;
+	char mb[MB_LEN_MAX];
+	wint_t wc;
+	size_t n;
+	int r, y, x;
+
+	buf_init(&line);
+	buf_puts(&line, initial != NULL ? initial : "");
+	curs_set(1);
+	for (;;) {
+		if (tui_signal != 0) {
+			buf_free(&line);
+			curs_set(0);
+			return NULL;
+		}
+		y = t->rows - 1;
+		move(y, 0);
+		clrtoeol();
+		x = tui_printf(t, y, 0, t->cols, "%s", label);
+		x += tui_put(t, y, x, t->cols - x - 1, line.data, line.len, 0);
+		move(y, x);
+		refresh();
+		r = get_wch(&wc);
+		if (r == ERR)
+			continue;
+		if (r == KEY_CODE_YES) {
+			if (wc == KEY_BACKSPACE)
+				goto backspace;
+			if (wc == KEY_ENTER)
+				break;
+			continue;
+		}
+		if (wc == 27) {
+			buf_free(&line);
+			curs_set(0);
+			return NULL;
+		}
+		if (wc == '\n' || wc == '\r')
+			break;
+		if (wc == 127 || wc == 8) {
+backspace:
+			/* Drop the whole last character, not its last byte. */
+			while (line.len > 0 &&
+			    ((unsigned char)line.data[line.len - 1] & 0xc0) == 0x80)
+				line.len--;
+			if (line.len > 0)
+				line.len--;
+			line.data[line.len] = '\0';
+			continue;
+		}
+		if (wc == 21) {
+			buf_reset(&line);
+			continue;
+		}
+		if (wc < 32)
+			continue;
+		n = wcrtomb(mb, (wchar_t)wc, NULL);
+		if (n != (size_t)-1)
+			buf_append(&line, mb, n);
+	}
+	curs_set(0);
+	return line.data != NULL ? line.data : xstrdup("");
+}
+
+/* "SINCE..UNTIL", either side may be empty; one value alone is SINCE. */
+static void
+tui_ask_window(struct tui *t)
+{
+	char err[256], *in, *dots, *a, *b;
+	int64_t since = TS_NONE, until = TS_NONE, now = util_now_ms();
+
+	in = tui_prompt(t, "window SINCE..UNTIL (24h..  2025-10-25..now; empty = all): ",
+	    NULL);
+	if (in == NULL)
+		return;
+	a = in;
+	b = NULL;
+	if ((dots = strstr(in, "..")) != NULL) {
+		*dots = '\0';
+		b = dots + 2;
+	}
+	while (*a == ' ')
+		a++;
+	if (*a != '\0' &&
+	    timeparse_window_arg(a, now, NULL, &since, err, sizeof err) == -1) {
+		tui_message(t, "window: %s", err);
+		free(in);
+		return;
+	}
+	while (b != NULL && *b == ' ')
+		b++;
+	if (b != NULL && *b != '\0' &&
+	    timeparse_window_arg(b, now, NULL, &until, err, sizeof err) == -1) {
+		tui_message(t, "window: %s", err);
+		free(in);
+		return;
+	}
+	free(in);
+	if (since != TS_NONE && until != TS_NONE && until <= since) {
+		tui_message(t, "window: the end is not after the start");
+		return;
+	}
+	t->since = since;
+	t->until = until;
+	t->sel.gen++;
+	tui_message(t, "window set");
+	if (tui_compute_window(t, err, sizeof err) == -1)
+		tui_message(t, "%s", err);
+	tui_invalidate(t);
+}
+
+static void
+tui_ask_source(struct tui *t)
+{
+	char err[256], *in;
+	const char *one[1];
+
+	in = tui_prompt(t, "source (name or glob, empty = all): ", NULL);
+	if (in == NULL)
+		return;
+	one[0] = in;
+	tui_set_patterns(t, one, in[0] != '\0' ? 1 : 0);
+	free(in);
+	t->sel.source_id = -1;
+	t->sel.gen++;
+	tui_message(t, t->source_names != NULL ? "source filter set" :
+	    "all sources");
+	if (tui_compute_window(t, err, sizeof err) == -1)
+		tui_message(t, "%s", err);
+	tui_invalidate(t);
+}
+
+/* Keep the last line the ingest child wrote to its stderr. */
+static void
+tui_read_live(struct tui *t)
+{
+	char chunk[512];
+	ssize_t n;
+	ssize_t i;
+
+	if (t->opts->live_fd < 0)
+		return;
+	while ((n = read(t->opts->live_fd, chunk, sizeof chunk)) > 0) {
+		for (i = 0; i < n; i++) {
+			if (chunk[i] == '\n') {
+				if (i + 1 < n)
+					t->live_len = 0;
+				continue;
+			}
+			if (t->live_len > 0 && t->live_len < sizeof t->live_line &&
+			    i > 0 && chunk[i - 1] == '\n')
+				t->live_len = 0;
+			if (t->live_len < sizeof t->live_line)
+				t->live_line[t->live_len++] = chunk[i];
+		}
+	}
+}
+
+static void
+tui_poll(struct tui *t)
+{
+	int64_t v;
+	int status;
+
+	if (t->opts->live) {
+		tui_read_live(t);
+		if (t->child_running &&
+		    waitpid(t->opts->live_pid, &status, WNOHANG) ==
+		    t->opts->live_pid) {
+			t->child_running = 0;
+			t->child_status = status;
+			tui_read_live(t);
+			tui_invalidate(t);
+		}
+	}
+	v = tui_data_version(t);
+	if (v != t->data_version) {
+		char err[256];
+
+		t->data_version = v;
+		if (tui_compute_window(t, err, sizeof err) == -1)
+			tui_message(t, "%s", err);
+		tui_invalidate(t);
+	}
+}
+
+static void
+tui_stop_child(struct tui *t)
+{
+	int i, status;
+
+	if (!t->opts->live || !t->child_running)
+		return;
+	kill(t->opts->live_pid, SIGTERM);
+	/* Give the ingest two seconds to commit what it has, then insist. */
+	for (i = 0; i < 200; i++) {
+		if (waitpid(t->opts->live_pid, &status, WNOHANG) ==
+		    t->opts->live_pid) {
+			t->child_running = 0;
+			return;
+		}
+		usleep(10000);
+	}
+	kill(t->opts->live_pid, SIGKILL);
+	waitpid(t->opts->live_pid, &status, 0);
+	t->child_running = 0;
+}
+
+static void
+tui_key(struct tui *t, int ch)
+{
+	size_t cur = tui_current(t);
+
+	if (t->help) {
+		t->help = 0;
+		return;
+	}
+	free(t->message);
+	t->message = NULL;
+	switch (ch) {
+	case 'q':
+		t->quit = 1;
+		return;
+	case '?':
+		t->help = 1;
+		return;
+	case '\t':
+		t->stack[t->depth - 1] = (cur + 1) % TUI_NVIEWS;
+		t->loaded[tui_current(t)] = 0;
+		return;
+	case KEY_BTAB:
+		t->stack[t->depth - 1] = (cur + TUI_NVIEWS - 1) % TUI_NVIEWS;
+		t->loaded[tui_current(t)] = 0;
+		return;
+	case 't':
+		tui_ask_window(t);
+		return;
+	case 's':
+		tui_ask_source(t);
+		return;
+	}
+	/* The view sees Esc first: Detail steps back through followed links. */
+	if (tui_views[cur]->key(t, t->state[cur], ch))
+		return;
+	switch (ch) {
+	case 27:
+	case KEY_BACKSPACE:
+	case KEY_LEFT:
+	case 127:
+	case 8:
+		if (t->depth > 1)
+			t->depth--;
+		else if (cur != 0)
+			t->stack[0] = 0;
+		t->loaded[tui_current(t)] = 0;
+		return;
+	}
+}
+
+static int
+tui_term_open(struct tui *t, char *err, size_t errlen)
+{
+	const char *nc = getenv("NO_COLOR");
+	FILE *in = stdin, *out = stdout;
+
+	setlocale(LC_ALL, "");
+	t->utf8 = MB_CUR_MAX > 1;
+	if (t->opts->live || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		/* Standard input is the log stream: keys come from the terminal. */
+		if ((t->tty = fopen("/dev/tty", "r+")) == NULL) {
+			util_err(err, errlen, "cannot open /dev/tty: %s",
+			    strerror(errno));
+			return -1;
+		}
+		in = out = t->tty;
+	}
+	if ((t->screen = newterm(NULL, out, in)) == NULL) {
+		util_err(err, errlen, "cannot start the terminal (TERM=%s)",
+		    getenv("TERM") != NULL ? getenv("TERM") : "");
+		return -1;
+	}
+	set_term(t->screen);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	timeout(TUI_POLL_MS);
+	t->color = has_colors() && (nc == NULL || *nc == '\0');
+	if (t->color) {
+		start_color();
+		use_default_colors();
+		init_pair(1, COLOR_CYAN, -1);
+		init_pair(2, COLOR_YELLOW, -1);
+		init_pair(3, COLOR_RED, -1);
+		init_pair(4, COLOR_GREEN, -1);
+		init_pair(5, COLOR_BLACK, COLOR_CYAN);
+	}
+	return 0;
+}
+
+static void
+tui_term_close(struct tui *t)
+{
+	if (t->screen != NULL) {
+		endwin();
+		delscreen(t->screen);
+		t->screen = NULL;
+	}
+	if (t->tty != NULL) {
+		fclose(t->tty);
+		t->tty = NULL;
+	}
+}
+
+static void
+tui_free(struct tui *t)
+{
+	size_t i;
+
+	for (i = 0; i < TUI_NVIEWS; i++)
+		if (t->state[i] != NULL)
+			tui_views[i]->destroy(t->state[i]);
+	sqlite3_finalize(t->q_version);
+	sqlite3_finalize(t->q_sources);
+	sqlite3_finalize(t->q_range);
+	sqlite3_finalize(t->q_range_events);
+	free(t->sel.rule);
+	free(t->sel.category);
+	tui_set_patterns(t, NULL, 0);
+	free(t->sources_json);
+	free(t->message);
+}
+
+int
+tui_run(struct store *st, const struct tui_opts *opts, int *signo,
+    char *err, size_t errlen)
+{
+	struct sigaction sa, old_int, old_term;
+	struct tui t;
+	size_t i;
+	int rc = 0, ch;
+
+	memset(&t, 0, sizeof t);
+	t.st = st;
+	t.db = store_db(st);
+	t.opts = opts;
+	t.since = opts->since;
+	t.until = opts->until;
+	t.sel.source_id = -1;
+	t.sel.event_id = -1;
+	t.sel.since = t.sel.until = TS_NONE;
+	t.stack[0] = 0;
+	t.depth = 1;
+	t.child_running = opts->live;
+	tui_set_patterns(&t, opts->sources, opts->nsources);
+	*signo = 0;
+
+	/* Check the database before touching the terminal. */
+	if (tui_prepare(&t, err, errlen) == -1 ||
+	    tui_compute_window(&t, err, errlen) == -1) {
+		tui_stop_child(&t);
+		tui_free(&t);
+		return -1;
+	}
+	t.data_version = tui_data_version(&t);
+	for (i = 0; i < TUI_NVIEWS; i++)
+		t.state[i] = tui_views[i]->create(&t);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = tui_on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: the signal must interrupt the wait for a key. */
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	tui_signal = 0;
+
+	if (tui_term_open(&t, err, errlen) == -1) {
+		rc = -1;
+		goto out;
+	}
+	while (!t.quit && tui_signal == 0) {
+		tui_draw(&t);
+		ch = getch();
+		if (tui_signal != 0)
+			break;
+		if (ch == ERR || ch == KEY_RESIZE) {
+			tui_poll(&t);
+			continue;
+		}
+		if (t.rows < TUI_MIN_ROWS || t.cols < TUI_MIN_COLS) {
+			if (ch == 'q')
+				t.quit = 1;
+			continue;
+		}
+		tui_key(&t, ch);
+		tui_poll(&t);
+	}
+out:
+	tui_term_close(&t);
+	tui_stop_child(&t);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	*signo = tui_signal;
+	tui_free(&t);
+	return rc;
+}

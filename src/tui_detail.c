@@ -1,0 +1,559 @@
+/*
+ * tui_detail.c - the Detail view: one event in full: when, where, which
+ * rule, its fields and inherited fields, the events it is linked with (the
+ * timeout before a fallback, the recovery after a leak), the incidents it
+ * belongs to, and the whole record text.  Enter on a linked event follows
+ * the link; Esc steps back along the links followed, then out of the view.
+ */
+#include "tui.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <cjson/cJSON.h>
+
+#include "util.h"
+
+#define DT_HISTORY	32
+#define DT_LINKED	20
+
+enum dt_role {
+	DT_TEXT,
+	DT_HEAD,
+	DT_LINK
+};
+
+struct dt_line {
+	enum dt_role	 role;
+	char		*text;
+	size_t		 len;
+	int64_t		 event_id;	/* DT_LINK */
+};
+
+struct detail {
+	sqlite3_stmt	*q_event;
+	sqlite3_stmt	*q_brief;
+	sqlite3_stmt	*q_back;
+	sqlite3_stmt	*q_incidents;
+	struct dt_line	*lines;
+	size_t		 n, cap;
+	size_t		 top;
+	size_t		 cursor;	/* a DT_LINK line, or n for none */
+	int64_t		 shown;		/* event the lines are for */
+	int64_t		 history[DT_HISTORY];
+	size_t		 nhistory;
+	int		 page;
+	int		 width;		/* the record is wrapped to this */
+};
+
+static void *
+detail_create(struct tui *t)
+{
+	struct detail *d = xcalloc(1, sizeof *d);
+
+	d->shown = -1;
+	d->page = 20;
+	return d;
+}
+
+static void
+detail_clear(struct detail *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->lines[i].text);
+	d->n = 0;
+	d->top = 0;
+	d->cursor = 0;
+}
+
+static void
+detail_destroy(void *state)
+{
+	struct detail *d = state;
+
+	detail_clear(d);
+	free(d->lines);
+	sqlite3_finalize(d->q_event);
+	sqlite3_finalize(d->q_brief);
+	sqlite3_finalize(d->q_back);
+	sqlite3_finalize(d->q_incidents);
+	free(d);
+}
+
+static struct dt_line *
+detail_add(struct detail *d, enum dt_role role, const char *text, size_t len)
+{
+	struct dt_line *l;
+
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		d->lines = xrealloc(d->lines, d->cap * sizeof *d->lines);
+	}
+	l = &d->lines[d->n++];
+	l->role = role;
+	l->text = xstrndup(text, len);
+	l->len = len;
+	l->event_id = -1;
+	return l;
+}
+
+static void
+detail_addf(struct detail *d, enum dt_role role, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+detail_addf(struct detail *d, enum dt_role role, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	detail_add(d, role, s, (size_t)n);
+	free(s);
+}
+
+static const char *
+col(sqlite3_stmt *q, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(q, i);
+
+	return s != NULL ? s : "";
+}
+
+static int
+detail_prepare(struct tui *t, struct detail *d, char *err, size_t errlen)
+{
+	static const char *const sql[] = {
+		"SELECT e.id, e.ts, coalesce(s.name, '?'), e.rule, "
+		"coalesce(r.category, '?'), coalesce(r.severity, 0), r.summary, "
+		"e.line, e.line_end, e.stream, e.text, e.fields, e.link, "
+		"e.inherited, e.source_id, e.value, e.grp FROM events e "
+		"LEFT JOIN sources s ON s.id = e.source_id "
+		"LEFT JOIN rules r ON r.id = e.rule WHERE e.id = ?1",
+		"SELECT id, ts, rule, text FROM events WHERE id = ?1",
+		"SELECT id, ts, rule, text FROM events WHERE link = ?1 "
+		"ORDER BY ts, id LIMIT ?2",
+		"SELECT kind, rule, key, start, end, count FROM incidents "
+		"WHERE (rule = ?1 AND source_id = ?2 AND start <= ?3 AND end >= ?3) "
+		"OR event_id = ?4 ORDER BY start, id LIMIT 10",
+	};
+	sqlite3_stmt **out[] = {
+		&d->q_event, &d->q_brief, &d->q_back, &d->q_incidents
+	};
+	size_t i;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(sql); i++) {
+		if (*out[i] != NULL)
+			continue;
+		if (sqlite3_prepare_v2(tui_db(t), sql[i], -1, out[i], NULL) !=
+		    SQLITE_OK) {
+			util_err(err, errlen, "detail: %s", sqlite3_errmsg(tui_db(t)));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* "key = value" lines of a JSON object; non-objects are shown as they are. */
+static void
+detail_fields(struct detail *d, const char *json)
+{
+	cJSON *j, *it;
+	char *v;
+
+	if ((j = cJSON_Parse(json)) == NULL || !cJSON_IsObject(j)) {
+		detail_addf(d, DT_TEXT, "  %s", json);
+		cJSON_Delete(j);
+		return;
+	}
+	if (j->child == NULL)
+		detail_add(d, DT_TEXT, "  (none)", 8);
+	cJSON_ArrayForEach(it, j) {
+		if (cJSON_IsString(it))
+			detail_addf(d, DT_TEXT, "  %-16s %s", it->string,
+			    it->valuestring);
+		else {
+			v = cJSON_PrintUnformatted(it);
+			detail_addf(d, DT_TEXT, "  %-16s %s", it->string,
+			    v != NULL ? v : "?");
+			free(v);
+		}
+	}
+	cJSON_Delete(j);
+}
+
+/* The rule summary with {field} replaced from fields, then inherited. */
+static void
+detail_summary(struct detail *d, const char *tmpl, const char *fields,
+    const char *inherited)
+{
+	cJSON *f = fields != NULL ? cJSON_Parse(fields) : NULL;
+	cJSON *h = inherited != NULL ? cJSON_Parse(inherited) : NULL;
+	const char *p = tmpl, *close;
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "summary   ");
+	while (*p != '\0') {
+		cJSON *v = NULL;
+		char *name;
+
+		if (*p != '{' || (close = strchr(p, '}')) == NULL) {
+			buf_putc(&b, *p++);
+			continue;
+		}
+		name = xstrndup(p + 1, (size_t)(close - p - 1));
+		if (f != NULL)
+			v = cJSON_GetObjectItemCaseSensitive(f, name);
+		if (v == NULL && h != NULL)
+			v = cJSON_GetObjectItemCaseSensitive(h, name);
+		if (cJSON_IsString(v))
+			buf_puts(&b, v->valuestring);
+		else
+			buf_append(&b, p, (size_t)(close - p + 1));
+		free(name);
+		p = close + 1;
+	}
+	detail_add(d, DT_TEXT, b.data, b.len);
+	buf_free(&b);
+	cJSON_Delete(f);
+	cJSON_Delete(h);
+}
+
+static void
+detail_brief(struct detail *d, sqlite3_stmt *q, const char *label)
+{
+	char ts[32];
+	struct dt_line *l;
+	const char *text = col(q, 3);
+	const char *nl = strchr(text, '\n');
+	size_t len = nl != NULL ? (size_t)(nl - text) : strlen(text);
+	char *first = xstrndup(text, len);
+
+	tui_format_time(sqlite3_column_int64(q, 1), ts, sizeof ts);
+	l = detail_add(d, DT_LINK, "", 0);
+	free(l->text);
+	l->text = xasprintf("  %s event %lld  %s  %s  %s", label,
+	    (long long)sqlite3_column_int64(q, 0), ts, col(q, 2), first);
+	l->len = strlen(l->text);
+	l->event_id = sqlite3_column_int64(q, 0);
+	free(first);
+}
+
+/*
+ * One line of the record, escaped here (escaping again on output changes
+ * nothing) and wrapped to the width in columns.
+ */
+static void
+detail_wrap(struct detail *d, const char *p, size_t n, int width)
+{
+	struct buf b;
+	mbstate_t ps;
+	size_t i = 0, start = 0, k;
+	int used = 0, w;
+	wchar_t wc;
+
+	buf_init(&b);
+	util_escape_terminal(&b, p, n, 0);
+	memset(&ps, 0, sizeof ps);
+	while (i < b.len) {
+		k = mbrtowc(&wc, b.data + i, b.len - i, &ps);
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			memset(&ps, 0, sizeof ps);
+			k = 1;
+			w = 1;
+		} else if ((w = wcwidth(wc)) < 0)
+			w = 1;
+		if (used + w > width && i > start) {
+			detail_add(d, DT_TEXT, b.data + start, i - start);
+			start = i;
+			used = 0;
+		}
+		used += w;
+		i += k;
+	}
+	if (i > start || b.len == 0)
+		detail_add(d, DT_TEXT, b.data + start, i - start);
+	buf_free(&b);
+}
+
+static int
+detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *q = d->q_event;
+	const char *text, *p, *nl;
+	char ts[32], when[48];
+	int64_t ev_ts, source_id;
+	size_t n, i;
+	int rc;
+
+	detail_clear(d);
+	d->shown = id;
+	d->width = tui_cols(t) - 2 > 10 ? tui_cols(t) - 2 : 10;
+	sqlite3_bind_int64(q, 1, id);
+	if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE) {
+			util_err(err, errlen, "detail: %s", sqlite3_errmsg(tui_db(t)));
+			return -1;
+		}
+		detail_add(d, DT_TEXT, id < 0 ? "no event chosen: pick one in "
+		    "Events and press Enter" : "this event is no longer stored", id < 0 ? 54 : 30);
+		return 0;
+	}
+	ev_ts = sqlite3_column_int64(q, 1);
+	source_id = sqlite3_column_int64(q, 14);
+	tui_format_time(ev_ts, ts, sizeof ts);
+	snprintf(when, sizeof when, "%s.%03d UTC", ts,
+	    (int)(((ev_ts % 1000) + 1000) % 1000));
+	detail_addf(d, DT_HEAD, "event %lld", (long long)id);
+	detail_addf(d, DT_TEXT, "time      %s", when);
+	detail_addf(d, DT_TEXT, "source    %s", col(q, 2));
+	detail_addf(d, DT_TEXT, "rule      %s  (category %s, %s)", col(q, 3),
+	    col(q, 4), tui_severity_name(sqlite3_column_int(q, 5)));
+	if (sqlite3_column_type(q, 6) != SQLITE_NULL)
+		detail_summary(d, col(q, 6),
+		    (const char *)sqlite3_column_text(q, 11),
+		    (const char *)sqlite3_column_text(q, 13));
+	if (sqlite3_column_type(q, 7) != SQLITE_NULL)
+		detail_addf(d, DT_TEXT, "lines     %lld-%lld%s",
+		    (long long)sqlite3_column_int64(q, 7),
+		    (long long)sqlite3_column_int64(q, 8),
+		    sqlite3_column_int(q, 9) == 1 ? "  stdout" :
+		    sqlite3_column_int(q, 9) == 2 ? "  stderr" : "");
+	if (sqlite3_column_type(q, 15) != SQLITE_NULL)
+		detail_addf(d, DT_TEXT, "value     %g%s%s", sqlite3_column_double(q, 15),
+		    sqlite3_column_type(q, 16) != SQLITE_NULL ? "  group " : "",
+		    col(q, 16));
+	detail_add(d, DT_TEXT, "", 0);
+	detail_add(d, DT_HEAD, "FIELDS", 6);
+	detail_fields(d, sqlite3_column_type(q, 11) != SQLITE_NULL ? col(q, 11) :
+	    "{}");
+	if (sqlite3_column_type(q, 13) != SQLITE_NULL) {
+		detail_add(d, DT_HEAD, "INHERITED", 9);
+		detail_fields(d, col(q, 13));
+	}
+
+	detail_add(d, DT_TEXT, "", 0);
+	detail_add(d, DT_HEAD, "LINKED EVENTS", 13);
+	n = d->n;
+	if (sqlite3_column_type(q, 12) != SQLITE_NULL) {
+		sqlite3_bind_int64(d->q_brief, 1, sqlite3_column_int64(q, 12));
+		if (sqlite3_step(d->q_brief) == SQLITE_ROW)
+			detail_brief(d, d->q_brief, "links to");
+		sqlite3_reset(d->q_brief);
+	}
+	sqlite3_bind_int64(d->q_back, 1, id);
+	sqlite3_bind_int(d->q_back, 2, DT_LINKED);
+	while (sqlite3_step(d->q_back) == SQLITE_ROW)
+		detail_brief(d, d->q_back, "linked from");
+	sqlite3_reset(d->q_back);
+	if (d->n == n)
+		detail_add(d, DT_TEXT, "  (none)", 8);
+
+	detail_add(d, DT_TEXT, "", 0);
+	detail_add(d, DT_HEAD, "INCIDENTS", 9);
+	n = d->n;
+	sqlite3_bind_text(d->q_incidents, 1, col(q, 3), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(d->q_incidents, 2, source_id);
+	sqlite3_bind_int64(d->q_incidents, 3, ev_ts);
+	sqlite3_bind_int64(d->q_incidents, 4, id);
+	while (sqlite3_step(d->q_incidents) == SQLITE_ROW) {
+		sqlite3_stmt *qi = d->q_incidents;
+		char a[32], dur[16];
+
+		tui_format_time(sqlite3_column_int64(qi, 3), a, sizeof a);
+		tui_format_duration(sqlite3_column_int64(qi, 4) -
+		    sqlite3_column_int64(qi, 3), dur, sizeof dur);
+		detail_addf(d, DT_TEXT, "  %s %s key %s  from %s for %s, %lld events",
+		    col(qi, 0), col(qi, 1), col(qi, 2), a, dur,
+		    (long long)sqlite3_column_int64(qi, 5));
+	}
+	sqlite3_reset(d->q_incidents);
+	if (d->n == n)
+		detail_add(d, DT_TEXT, "  (none)", 8);
+
+	/* The record last, line by line: it may be a long traceback. */
+	detail_add(d, DT_TEXT, "", 0);
+	detail_add(d, DT_HEAD, "RECORD", 6);
+	text = (const char *)sqlite3_column_blob(q, 10);
+	n = (size_t)sqlite3_column_bytes(q, 10);
+	for (p = text; p != NULL && p < text + n; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(text + n - p));
+		if (nl == NULL)
+			nl = text + n;
+		detail_wrap(d, p, (size_t)(nl - p), d->width);
+	}
+	sqlite3_reset(q);
+
+	d->cursor = d->n;
+	for (i = 0; i < d->n; i++)
+		if (d->lines[i].role == DT_LINK) {
+			d->cursor = i;
+			break;
+		}
+	return 0;
+}
+
+static int
+detail_load(struct tui *t, void *state, char *err, size_t errlen)
+{
+	struct detail *d = state;
+	struct tui_sel *sel = tui_sel(t);
+	size_t top = d->top, cursor = d->cursor;
+	int64_t was = d->shown;
+
+	if (detail_prepare(t, d, err, errlen) == -1)
+		return -1;
+	if (sel->event_id != was)
+		d->nhistory = 0;
+	if (detail_build(t, d, sel->event_id, err, errlen) == -1)
+		return -1;
+	if (sel->event_id == was) {
+		d->top = top < d->n ? top : 0;
+		if (cursor < d->n && d->lines[cursor].role == DT_LINK)
+			d->cursor = cursor;
+	}
+	return 0;
+}
+
+static void
+detail_draw(struct tui *t, void *state, int y, int h)
+{
+	struct detail *d = state;
+	int cols = tui_cols(t), row;
+	size_t i;
+
+	d->page = h;
+	if (cols - 2 != d->width && d->shown != -1) {
+		char err[256];
+
+		if (detail_build(t, d, d->shown, err, sizeof err) == -1)
+			tui_message(t, "%s", err);
+	}
+	if (d->cursor < d->n) {
+		if (d->cursor < d->top)
+			d->top = d->cursor;
+		if (d->cursor >= d->top + (size_t)h)
+			d->top = d->cursor - (size_t)h + 1;
+	}
+	for (i = d->top, row = 0; i < d->n && row < h; i++, row++) {
+		struct dt_line *l = &d->lines[i];
+		enum tui_role role = l->role == DT_HEAD ? TUI_TITLE :
+		    i == d->cursor ? TUI_CURSOR : TUI_NORMAL;
+
+		tui_attr(t, role, 1);
+		tui_put(t, y + row, 1, cols - 2, l->text, l->len,
+		    role == TUI_CURSOR);
+		tui_attr(t, role, 0);
+	}
+}
+
+/* Move the cursor to the next link in dir, scrolling when there is none. */
+static void
+detail_move(struct detail *d, int dir)
+{
+	size_t i = d->cursor < d->n ? d->cursor : d->top;
+
+	for (;;) {
+		if (dir < 0 && i == 0)
+			break;
+		i += (size_t)(ptrdiff_t)dir;
+		if (i >= d->n)
+			break;
+		if (d->lines[i].role == DT_LINK) {
+			d->cursor = i;
+			return;
+		}
+		/* No link nearby: plain scrolling through the text. */
+		if (i >= d->top + (size_t)d->page || i < d->top)
+			break;
+	}
+	d->cursor = d->n;
+	if (dir > 0 && d->top + (size_t)d->page < d->n)
+		d->top++;
+	else if (dir < 0 && d->top > 0)
+		d->top--;
+}
+
+static int
+detail_key(struct tui *t, void *state, int key)
+{
+	struct detail *d = state;
+	struct tui_sel *sel = tui_sel(t);
+	char err[256];
+
+	switch (key) {
+	case KEY_DOWN:
+	case 'j':
+		detail_move(d, 1);
+		return 1;
+	case KEY_UP:
+	case 'k':
+		detail_move(d, -1);
+		return 1;
+	case KEY_NPAGE:
+	case ' ':
+		d->cursor = d->n;
+		if (d->top + (size_t)d->page < d->n)
+			d->top += (size_t)d->page;
+		return 1;
+	case KEY_PPAGE:
+		d->cursor = d->n;
+		d->top = d->top > (size_t)d->page ? d->top - (size_t)d->page : 0;
+		return 1;
+	case KEY_HOME:
+	case 'g':
+		d->cursor = d->n;
+		d->top = 0;
+		return 1;
+	case KEY_END:
+	case 'G':
+		d->cursor = d->n;
+		d->top = d->n > (size_t)d->page ? d->n - (size_t)d->page : 0;
+		return 1;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		if (d->cursor >= d->n || d->lines[d->cursor].role != DT_LINK)
+			return 1;
+		if (d->nhistory < DT_HISTORY)
+			d->history[d->nhistory++] = d->shown;
+		sel->event_id = d->lines[d->cursor].event_id;
+		if (detail_build(t, d, sel->event_id, err, sizeof err) == -1)
+			tui_message(t, "%s", err);
+		return 1;
+	case 27:
+	case KEY_BACKSPACE:
+	case KEY_LEFT:
+	case 127:
+	case 8:
+		if (d->nhistory == 0)
+			return 0;
+		sel->event_id = d->history[--d->nhistory];
+		if (detail_build(t, d, sel->event_id, err, sizeof err) == -1)
+			tui_message(t, "%s", err);
+		return 1;
+	}
+	return 0;
+}
+
+const struct tui_view tui_view_detail = {
+	.name = "Detail",
+	.create = detail_create,
+	.destroy = detail_destroy,
+	.load = detail_load,
+	.draw = detail_draw,
+	.key = detail_key,
+	.keys = "Enter follow the link  Esc back  j/k move  PgUp/PgDn scroll",
+};

@@ -1,0 +1,608 @@
+/*
+ * tui_events.c - the Events view: the events of the selection, one per
+ * row, read a screenful at a time with keyset paging on (ts, id) so a
+ * million rows open and scroll as fast as ten.  Filters by rule, source
+ * and text; `/` searches, n/N move between hits; Enter opens Detail.
+ */
+#include "tui.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/*
+ * ?1 since ?2 until ?3 rule ?4 category ?5 source ids (JSON) ?6 source id
+ * ?7 text filter ?8/?9 the keyset (ts, id) ?10 limit ?11 search text.
+ */
+#define EV_SELECT \
+	"SELECT e.id, e.ts, coalesce(s.name, '?'), e.rule, e.text " \
+	"FROM events e LEFT JOIN sources s ON s.id = e.source_id "
+#define EV_WHERE \
+	"WHERE e.ts >= ?1 AND e.ts < ?2 " \
+	"AND (?3 IS NULL OR e.rule = ?3) " \
+	"AND (?4 IS NULL OR e.rule IN (SELECT id FROM rules WHERE category = ?4)) " \
+	"AND (?5 IS NULL OR e.source_id IN (SELECT value FROM json_each(?5))) " \
+	"AND (?6 < 0 OR e.source_id = ?6) " \
+	"AND (?7 IS NULL OR instr(lower(e.text), lower(?7)) > 0) "
+#define EV_SEARCH "AND instr(lower(e.text), lower(?11)) > 0 "
+
+enum {
+	Q_FWD,		/* from the key on, inclusive */
+	Q_BACK,		/* before the key, newest first */
+	Q_HIT_FWD,
+	Q_HIT_BACK,
+	Q_COUNT
+};
+
+static const char *const ev_sql[Q_COUNT] = {
+	EV_SELECT EV_WHERE "AND (e.ts, e.id) >= (?8, ?9) "
+	"ORDER BY e.ts, e.id LIMIT ?10",
+	EV_SELECT EV_WHERE "AND (e.ts, e.id) < (?8, ?9) "
+	"ORDER BY e.ts DESC, e.id DESC LIMIT ?10",
+	EV_SELECT EV_WHERE EV_SEARCH "AND (e.ts, e.id) > (?8, ?9) "
+	"ORDER BY e.ts, e.id LIMIT 1",
+	EV_SELECT EV_WHERE EV_SEARCH "AND (e.ts, e.id) < (?8, ?9) "
+	"ORDER BY e.ts DESC, e.id DESC LIMIT 1",
+};
+
+struct ev_row {
+	int64_t	 id, ts;
+	char	*source;
+	char	*rule;
+	char	*text;
+	size_t	 text_len;
+};
+
+struct events {
+	sqlite3_stmt	*q[Q_COUNT];
+	struct ev_row	*rows;
+	size_t		 n, cap;
+	int64_t		 top_ts, top_id;	/* keyset of the first row shown */
+	size_t		 cursor;
+	int		 page;			/* rows that fit */
+	int		 follow;		/* stay on the newest row */
+	unsigned	 gen;
+	int		 loaded_once;
+	char		*rule;			/* r: rule filter of this view */
+	char		*filter;		/* f: text filter */
+	char		*search;		/* /: search text */
+};
+
+static void *
+events_create(struct tui *t)
+{
+	struct events *e = xcalloc(1, sizeof *e);
+
+	e->top_ts = e->top_id = INT64_MIN;
+	e->page = 20;
+	return e;
+}
+
+static void
+events_clear_rows(struct events *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++) {
+		free(e->rows[i].source);
+		free(e->rows[i].rule);
+		free(e->rows[i].text);
+	}
+	e->n = 0;
+}
+
+static void
+events_destroy(void *state)
+{
+	struct events *e = state;
+	int i;
+
+	events_clear_rows(e);
+	free(e->rows);
+	for (i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(e->q[i]);
+	free(e->rule);
+	free(e->filter);
+	free(e->search);
+	free(e);
+}
+
+static int
+events_prepare(struct tui *t, struct events *e, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < Q_COUNT; i++) {
+		if (e->q[i] != NULL)
+			continue;
+		if (sqlite3_prepare_v2(tui_db(t), ev_sql[i], -1, &e->q[i], NULL) !=
+		    SQLITE_OK) {
+			util_err(err, errlen, "events: %s", sqlite3_errmsg(tui_db(t)));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Bind the selection and filters shared by every query. */
+static void
+events_bind(struct tui *t, struct events *e, sqlite3_stmt *q, int64_t ts,
+    int64_t id, int limit)
+{
+	struct tui_sel *sel = tui_sel(t);
+	const char *js = tui_sources_json(t);
+	const char *rule = e->rule != NULL ? e->rule : sel->rule;
+	int64_t since, until;
+
+	tui_window(t, &since, &until);
+	if (sel->since != TS_NONE)
+		since = sel->since;
+	if (sel->until != TS_NONE)
+		until = sel->until;
+	sqlite3_bind_int64(q, 1, since);
+	sqlite3_bind_int64(q, 2, until);
+	if (rule != NULL)
+		sqlite3_bind_text(q, 3, rule, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(q, 3);
+	if (e->rule == NULL && sel->category != NULL)
+		sqlite3_bind_text(q, 4, sel->category, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(q, 4);
+	if (js != NULL)
+		sqlite3_bind_text(q, 5, js, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(q, 5);
+	sqlite3_bind_int64(q, 6, sel->source_id);
+	if (e->filter != NULL)
+		sqlite3_bind_text(q, 7, e->filter, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(q, 7);
+	sqlite3_bind_int64(q, 8, ts);
+	sqlite3_bind_int64(q, 9, id);
+	sqlite3_bind_int(q, 10, limit);
+	if (sqlite3_bind_parameter_count(q) >= 11)
+		sqlite3_bind_text(q, 11, e->search != NULL ? e->search : "", -1,
+		    SQLITE_TRANSIENT);
+}
+
+static void
+row_from(struct ev_row *r, sqlite3_stmt *q)
+{
+	const char *s;
+
+	r->id = sqlite3_column_int64(q, 0);
+	r->ts = sqlite3_column_int64(q, 1);
+	s = (const char *)sqlite3_column_text(q, 2);
+	r->source = xstrdup(s != NULL ? s : "");
+	s = (const char *)sqlite3_column_text(q, 3);
+	r->rule = xstrdup(s != NULL ? s : "");
+	s = (const char *)sqlite3_column_blob(q, 4);
+	r->text_len = (size_t)sqlite3_column_bytes(q, 4);
+	r->text = xstrndup(s != NULL ? s : "", r->text_len);
+}
+
+/*
+ * Run query k from (ts, id) for up to limit rows; rows go to out (grown as
+ * needed, caller frees with rows_free).  Returns the count or -1.
+ */
+static int
+events_fetch(struct tui *t, struct events *e, int k, int64_t ts, int64_t id,
+    int limit, struct ev_row **out)
+{
+	sqlite3_stmt *q = e->q[k];
+	int n = 0, rc;
+
+	*out = NULL;
+	events_bind(t, e, q, ts, id, limit);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		*out = xrealloc(*out, (size_t)(n + 1) * sizeof **out);
+		row_from(&(*out)[n], q);
+		n++;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		tui_message(t, "events: %s", sqlite3_errmsg(tui_db(t)));
+		return n > 0 ? n : -1;
+	}
+	return n;
+}
+
+static void
+rows_free(struct ev_row *rows, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].source);
+		free(rows[i].rule);
+		free(rows[i].text);
+	}
+	free(rows);
+}
+
+/* Read the page that starts at the top key. */
+static void
+events_page(struct tui *t, struct events *e)
+{
+	struct ev_row *rows;
+	int n;
+
+	n = events_fetch(t, e, Q_FWD, e->top_ts, e->top_id, e->page, &rows);
+	events_clear_rows(e);
+	free(e->rows);
+	e->rows = rows;
+	e->n = n > 0 ? (size_t)n : 0;
+	if (e->n > 0) {
+		e->top_ts = e->rows[0].ts;
+		e->top_id = e->rows[0].id;
+	}
+	if (e->cursor >= e->n)
+		e->cursor = e->n > 0 ? e->n - 1 : 0;
+}
+
+static void
+events_home(struct tui *t, struct events *e)
+{
+	e->top_ts = e->top_id = INT64_MIN;
+	e->cursor = 0;
+	e->follow = 0;
+	events_page(t, e);
+}
+
+/* The last page, cursor on the newest row. */
+static void
+events_end(struct tui *t, struct events *e)
+{
+	struct ev_row *rows;
+	int n;
+
+	n = events_fetch(t, e, Q_BACK, INT64_MAX, INT64_MAX, e->page, &rows);
+	if (n > 0) {
+		e->top_ts = rows[n - 1].ts;
+		e->top_id = rows[n - 1].id;
+	} else
+		e->top_ts = e->top_id = INT64_MIN;
+	rows_free(rows, n > 0 ? n : 0);
+	events_page(t, e);
+	e->cursor = e->n > 0 ? e->n - 1 : 0;
+	e->follow = 1;
+}
+
+/* Scroll the page down by up to n rows; the cursor stays on its screen row. */
+static void
+events_down(struct tui *t, struct events *e, int n)
+{
+	struct ev_row *rows;
+	int got, shift;
+
+	got = events_fetch(t, e, Q_FWD, e->top_ts, e->top_id, n + e->page, &rows);
+	if (got <= 0) {
+		rows_free(rows, 0);
+		return;
+	}
+	shift = got - e->page;
+	if (shift > n)
+		shift = n;
+	if (shift > 0) {
+		e->top_ts = rows[shift].ts;
+		e->top_id = rows[shift].id;
+	}
+	rows_free(rows, got);
+	events_page(t, e);
+	/* Nothing more below: the rest of the move goes to the cursor. */
+	if (shift < n) {
+		e->cursor += (size_t)(n - (shift > 0 ? shift : 0));
+		if (e->cursor >= e->n) {
+			e->cursor = e->n > 0 ? e->n - 1 : 0;
+			e->follow = 1;
+		}
+	}
+}
+
+static void
+events_up(struct tui *t, struct events *e, int n)
+{
+	struct ev_row *rows;
+	int got;
+
+	e->follow = 0;
+	got = events_fetch(t, e, Q_BACK, e->top_ts, e->top_id, n, &rows);
+	if (got > 0) {
+		e->top_ts = rows[got - 1].ts;
+		e->top_id = rows[got - 1].id;
+	}
+	rows_free(rows, got > 0 ? got : 0);
+	events_page(t, e);
+	if (got < n)
+		e->cursor = (size_t)n - (size_t)(got > 0 ? got : 0) > e->cursor ?
+		    0 : e->cursor - ((size_t)n - (size_t)(got > 0 ? got : 0));
+}
+
+static int
+events_load(struct tui *t, void *state, char *err, size_t errlen)
+{
+	struct events *e = state;
+	struct tui_sel *sel = tui_sel(t);
+
+	if (events_prepare(t, e, err, errlen) == -1)
+		return -1;
+	if (!e->loaded_once || e->gen != sel->gen) {
+		/* A new selection starts at its first event. */
+		e->loaded_once = 1;
+		e->gen = sel->gen;
+		free(e->rule);
+		e->rule = NULL;
+		events_home(t, e);
+		return 0;
+	}
+	if (e->follow)
+		events_end(t, e);
+	else
+		events_page(t, e);
+	return 0;
+}
+
+static void
+events_title(struct tui *t, struct events *e, int y)
+{
+	struct tui_sel *sel = tui_sel(t);
+	struct buf b;
+	char a[32], z[32];
+
+	buf_init(&b);
+	buf_puts(&b, "events");
+	if (e->rule != NULL || sel->rule != NULL)
+		buf_printf(&b, "  rule %s", e->rule != NULL ? e->rule : sel->rule);
+	else if (sel->category != NULL)
+		buf_printf(&b, "  category %s", sel->category);
+	else
+		buf_puts(&b, "  all rules");
+	if (sel->since != TS_NONE) {
+		tui_format_time(sel->since, a, sizeof a);
+		tui_format_time(sel->until - 1, z, sizeof z);
+		buf_printf(&b, "  %s .. %s", a, z);
+	}
+	if (e->filter != NULL)
+		buf_printf(&b, "  text \"%s\"", e->filter);
+	if (e->search != NULL)
+		buf_printf(&b, "  search \"%s\"", e->search);
+	tui_attr(t, TUI_TITLE, 1);
+	tui_put(t, y, 1, tui_cols(t) - 2, b.data, b.len, 0);
+	tui_attr(t, TUI_TITLE, 0);
+	buf_free(&b);
+}
+
+static int
+contains_ci(const char *hay, size_t n, const char *needle)
+{
+	size_t m = strlen(needle), i, j;
+
+	if (m == 0 || m > n)
+		return 0;
+	for (i = 0; i + m <= n; i++) {
+		for (j = 0; j < m; j++) {
+			char a = hay[i + j], b = needle[j];
+
+			if (a >= 'A' && a <= 'Z')
+				a = (char)(a - 'A' + 'a');
+			if (b >= 'A' && b <= 'Z')
+				b = (char)(b - 'A' + 'a');
+			if (a != b)
+				break;
+		}
+		if (j == m)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+events_draw(struct tui *t, void *state, int y, int h)
+{
+	struct events *e = state;
+	int cols = tui_cols(t), x, page = h - 2;
+	char ts[32];
+	size_t i;
+
+	if (page < 1)
+		page = 1;
+	if (page != e->page) {
+		e->page = page;
+		events_page(t, e);
+	}
+	events_title(t, e, y);
+	tui_attr(t, TUI_DIM, 1);
+	tui_printf(t, y + 1, 1, cols - 2, "%-23s %-16s %-20s %s", "time (UTC)",
+	    "source", "rule", "text");
+	tui_attr(t, TUI_DIM, 0);
+	if (e->n == 0)
+		tui_printf(t, y + 2, 3, cols - 4, "no events for this selection");
+	for (i = 0; i < e->n && (int)i < page; i++) {
+		struct ev_row *r = &e->rows[i];
+		int hit = e->search != NULL &&
+		    contains_ci(r->text, r->text_len, e->search);
+		int row = y + 2 + (int)i;
+
+		if (i == e->cursor)
+			tui_attr(t, TUI_CURSOR, 1);
+		else if (hit)
+			tui_attr(t, TUI_MATCH, 1);
+		move(row, 0);
+		hline(' ', cols);
+		tui_format_time(r->ts, ts, sizeof ts);
+		x = 2 + tui_printf(t, row, 1, 23, "%s.%03d", ts,
+		    (int)(((r->ts % 1000) + 1000) % 1000));
+		x += 1 + tui_put(t, row, x, 16, r->source, strlen(r->source), 1);
+		x += 1 + tui_put(t, row, x, 20, r->rule, strlen(r->rule), 1);
+		tui_put(t, row, x, cols - x, r->text, r->text_len, 0);
+		if (i == e->cursor)
+			tui_attr(t, TUI_CURSOR, 0);
+		else if (hit)
+			tui_attr(t, TUI_MATCH, 0);
+	}
+}
+
+/* Jump to the next (dir 1) or previous (dir -1) row containing the search. */
+static void
+events_find(struct tui *t, struct events *e, int dir)
+{
+	struct ev_row *rows;
+	int64_t ts = INT64_MIN, id = INT64_MIN;
+	int n;
+
+	if (e->search == NULL) {
+		tui_message(t, "no search yet: press /");
+		return;
+	}
+	if (e->cursor < e->n) {
+		ts = e->rows[e->cursor].ts;
+		id = e->rows[e->cursor].id;
+	} else if (dir < 0)
+		ts = id = INT64_MAX;
+	n = events_fetch(t, e, dir > 0 ? Q_HIT_FWD : Q_HIT_BACK, ts, id, 1, &rows);
+	if (n <= 0) {
+		/* Wrap around once, as less and vi do. */
+		ts = id = dir > 0 ? INT64_MIN : INT64_MAX;
+		n = events_fetch(t, e, dir > 0 ? Q_HIT_FWD : Q_HIT_BACK, ts, id, 1,
+		    &rows);
+		if (n <= 0) {
+			tui_message(t, "\"%s\" not found", e->search);
+			rows_free(rows, 0);
+			return;
+		}
+		tui_message(t, "search wrapped to the %s", dir > 0 ? "top" :
+		    "bottom");
+	}
+	e->top_ts = rows[0].ts;
+	e->top_id = rows[0].id;
+	e->cursor = 0;
+	e->follow = 0;
+	rows_free(rows, n);
+	events_page(t, e);
+	/* Near the end the page would be short: fill it from above. */
+	if (e->n < (size_t)e->page) {
+		n = events_fetch(t, e, Q_BACK, e->top_ts, e->top_id,
+		    e->page - (int)e->n, &rows);
+		if (n > 0) {
+			e->top_ts = rows[n - 1].ts;
+			e->top_id = rows[n - 1].id;
+			e->cursor = (size_t)n;
+		}
+		rows_free(rows, n > 0 ? n : 0);
+		events_page(t, e);
+	}
+}
+
+static void
+events_set(char **field, char *value)
+{
+	free(*field);
+	*field = NULL;
+	if (value != NULL && value[0] != '\0')
+		*field = value;
+	else
+		free(value);
+}
+
+static int
+events_key(struct tui *t, void *state, int key)
+{
+	struct events *e = state;
+	struct tui_sel *sel = tui_sel(t);
+	char *in;
+
+	switch (key) {
+	case KEY_DOWN:
+	case 'j':
+		if (e->cursor + 1 < e->n)
+			e->cursor++;
+		else
+			events_down(t, e, 1);
+		return 1;
+	case KEY_UP:
+	case 'k':
+		e->follow = 0;
+		if (e->cursor > 0)
+			e->cursor--;
+		else
+			events_up(t, e, 1);
+		return 1;
+	case KEY_NPAGE:
+	case ' ':
+		events_down(t, e, e->page);
+		return 1;
+	case KEY_PPAGE:
+		events_up(t, e, e->page);
+		return 1;
+	case KEY_HOME:
+	case 'g':
+		events_home(t, e);
+		return 1;
+	case KEY_END:
+	case 'G':
+		events_end(t, e);
+		return 1;
+	case '/':
+		in = tui_prompt(t, "search: ", NULL);
+		if (in == NULL)
+			return 1;
+		events_set(&e->search, in);
+		if (e->search != NULL) {
+			/* Start from just above the cursor so the current row counts. */
+			if (e->cursor < e->n)
+				e->rows[e->cursor].id--;
+			events_find(t, e, 1);
+		}
+		return 1;
+	case 'n':
+		events_find(t, e, 1);
+		return 1;
+	case 'N':
+		events_find(t, e, -1);
+		return 1;
+	case 'f':
+		in = tui_prompt(t, "show only events containing: ", e->filter);
+		if (in == NULL)
+			return 1;
+		events_set(&e->filter, in);
+		events_home(t, e);
+		return 1;
+	case 'r':
+		in = tui_prompt(t, "rule (empty = the selection): ", e->rule);
+		if (in == NULL)
+			return 1;
+		events_set(&e->rule, in);
+		events_home(t, e);
+		return 1;
+	case 'c':
+		events_set(&e->rule, NULL);
+		events_set(&e->filter, NULL);
+		events_set(&e->search, NULL);
+		tui_sel_clear(t);
+		e->gen = sel->gen;
+		events_home(t, e);
+		tui_message(t, "filters cleared: all events of the window");
+		return 1;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		if (e->cursor >= e->n)
+			return 1;
+		sel->event_id = e->rows[e->cursor].id;
+		tui_push(t, &tui_view_detail);
+		return 1;
+	}
+	return 0;
+}
+
+const struct tui_view tui_view_events = {
+	.name = "Events",
+	.create = events_create,
+	.destroy = events_destroy,
+	.load = events_load,
+	.draw = events_draw,
+	.key = events_key,
+	.keys = "Enter detail  / search  n/N next/prev  f text  r rule  c clear  End follow",
+};

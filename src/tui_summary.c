@@ -1,0 +1,704 @@
+/*
+ * tui_summary.c - the Summary view: events per category and rule with a
+ * sparkline over the window, the incidents most severe first, and the top
+ * findings of the report model.  Enter on a category or rule opens its
+ * events, on an incident the events of its span.
+ */
+#include "tui.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "report.h"
+#include "util.h"
+
+/* Buckets kept per rule; drawing folds them to the width available. */
+#define SUM_BUCKETS	120
+#define SUM_INCIDENTS	200
+#define SUM_FINDINGS	8
+
+enum sum_kind {
+	SUM_HEADING,
+	SUM_CATEGORY,
+	SUM_RULE,
+	SUM_INCIDENT,
+	SUM_FINDING,
+	SUM_NOTE
+};
+
+struct sum_line {
+	enum sum_kind	 kind;
+	char		*name;		/* heading, category, rule or finding text */
+	char		*category;
+	int		 severity;
+	uint64_t	 count;
+	uint64_t	*buckets;	/* SUM_BUCKETS, categories and rules */
+	/* incidents */
+	char		*ikind;
+	char		*key;
+	char		*by;
+	char		*source;
+	int64_t		 source_id;
+	int64_t		 start, end;
+};
+
+struct summary {
+	struct sum_line	*lines;
+	size_t		 n, cap;
+	size_t		 cursor;
+	size_t		 top;
+	uint64_t	 total;
+	sqlite3_stmt	*q_rules;
+	sqlite3_stmt	*q_counts;
+	sqlite3_stmt	*q_incidents;
+	sqlite3_stmt	*q_nincidents;
+	int		 prepared;
+};
+
+static void *
+summary_create(struct tui *t)
+{
+	return xcalloc(1, sizeof(struct summary));
+}
+
+static void
+summary_clear(struct summary *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		free(s->lines[i].name);
+		free(s->lines[i].category);
+		free(s->lines[i].buckets);
+		free(s->lines[i].ikind);
+		free(s->lines[i].key);
+		free(s->lines[i].by);
+		free(s->lines[i].source);
+	}
+	s->n = 0;
+}
+
+static void
+summary_destroy(void *state)
+{
+	struct summary *s = state;
+
+	summary_clear(s);
+	free(s->lines);
+	sqlite3_finalize(s->q_rules);
+	sqlite3_finalize(s->q_counts);
+	sqlite3_finalize(s->q_incidents);
+	sqlite3_finalize(s->q_nincidents);
+	free(s);
+}
+
+static struct sum_line *
+summary_add(struct summary *s, enum sum_kind kind, const char *name)
+{
+	struct sum_line *l;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->lines = xrealloc(s->lines, s->cap * sizeof *s->lines);
+	}
+	l = &s->lines[s->n++];
+	memset(l, 0, sizeof *l);
+	l->kind = kind;
+	l->name = xstrdup(name != NULL ? name : "");
+	l->source_id = -1;
+	return l;
+}
+
+static const char *
+col_text(sqlite3_stmt *q, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(q, i);
+
+	return s != NULL ? s : "";
+}
+
+static int
+summary_prepare(struct tui *t, struct summary *s, char *err, size_t errlen)
+{
+	static const char *const sql[] = {
+		/* Every known rule, plus rules that only the events know. */
+		"SELECT id, category, severity FROM rules UNION "
+		"SELECT DISTINCT e.rule, '?', 0 FROM events e WHERE e.ts >= ?1 "
+		"AND e.ts < ?2 AND NOT EXISTS (SELECT 1 FROM rules r WHERE "
+		"r.id = e.rule)",
+		"SELECT rule, (ts - ?1) * ?3 / (?2 - ?1), count(*) FROM events "
+		"WHERE ts >= ?1 AND ts < ?2 AND (?4 IS NULL OR source_id IN "
+		"(SELECT value FROM json_each(?4))) GROUP BY 1, 2",
+		"SELECT i.kind, i.rule, coalesce(r.category, '?'), "
+		"coalesce(r.severity, 0), coalesce(s.name, '?'), i.key, i.start, "
+		"i.end, i.count, i.details, i.source_id FROM incidents i "
+		"LEFT JOIN rules r ON r.id = i.rule "
+		"LEFT JOIN sources s ON s.id = i.source_id "
+		"WHERE i.end >= ?1 AND i.start < ?2 AND (?3 IS NULL OR "
+		"i.source_id IN (SELECT value FROM json_each(?3))) "
+		"ORDER BY coalesce(r.severity, 0) DESC, i.kind = 'storm' DESC, "
+		"i.count DESC, i.start, i.id LIMIT ?4",
+		"SELECT count(*) FROM incidents i WHERE i.end >= ?1 AND "
+		"i.start < ?2 AND (?3 IS NULL OR i.source_id IN "
+		"(SELECT value FROM json_each(?3)))",
+	};
+	sqlite3_stmt **out[] = {
+		&s->q_rules, &s->q_counts, &s->q_incidents, &s->q_nincidents
+	};
+	size_t i;
+
+	if (s->prepared)
+		return 0;
+	for (i = 0; i < UTIL_ARRAY_LEN(sql); i++) {
+		if (sqlite3_prepare_v2(tui_db(t), sql[i], -1, out[i], NULL) !=
+		    SQLITE_OK) {
+			util_err(err, errlen, "summary: %s",
+			    sqlite3_errmsg(tui_db(t)));
+			return -1;
+		}
+	}
+	s->prepared = 1;
+	return 0;
+}
+
+/* A rule's place in the temporary table of counts. */
+struct rule_count {
+	char		*id;
+	char		*category;
+	int		 severity;
+	uint64_t	 count;
+	uint64_t	 buckets[SUM_BUCKETS];
+};
+
+static int
+rule_cmp_by_category(const void *a, const void *b)
+{
+	const struct rule_count *x = a, *y = b;
+	int c = strcmp(x->category, y->category);
+
+	if (c != 0)
+		return c;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+struct cat_total {
+	const char	*name;
+	uint64_t	 count;
+	int		 severity;
+	size_t		 first, n;	/* its rules in the sorted array */
+};
+
+static int
+cat_cmp(const void *a, const void *b)
+{
+	const struct cat_total *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->severity != y->severity)
+		return x->severity > y->severity ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void
+bind_window(struct tui *t, sqlite3_stmt *q, int since_i, int until_i)
+{
+	int64_t since, until;
+
+	tui_window(t, &since, &until);
+	sqlite3_bind_int64(q, since_i, since);
+	sqlite3_bind_int64(q, until_i, until);
+}
+
+static void
+bind_sources(struct tui *t, sqlite3_stmt *q, int i)
+{
+	const char *js = tui_sources_json(t);
+
+	if (js != NULL)
+		sqlite3_bind_text(q, i, js, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+static int
+summary_rules(struct tui *t, struct summary *s, char *err, size_t errlen)
+{
+	struct rule_count *rc = NULL;
+	struct cat_total *cats = NULL;
+	size_t nrc = 0, ncats = 0, i, j, k;
+	struct sum_line *l;
+	int rc_sql;
+
+	bind_window(t, s->q_rules, 1, 2);
+	while ((rc_sql = sqlite3_step(s->q_rules)) == SQLITE_ROW) {
+		rc = xrealloc(rc, (nrc + 1) * sizeof *rc);
+		memset(&rc[nrc], 0, sizeof *rc);
+		rc[nrc].id = xstrdup(col_text(s->q_rules, 0));
+		rc[nrc].category = xstrdup(col_text(s->q_rules, 1));
+		rc[nrc].severity = sqlite3_column_int(s->q_rules, 2);
+		nrc++;
+	}
+	sqlite3_reset(s->q_rules);
+	if (rc_sql != SQLITE_DONE)
+		goto fail;
+
+	bind_window(t, s->q_counts, 1, 2);
+	sqlite3_bind_int(s->q_counts, 3, SUM_BUCKETS);
+	bind_sources(t, s->q_counts, 4);
+	s->total = 0;
+	while ((rc_sql = sqlite3_step(s->q_counts)) == SQLITE_ROW) {
+		const char *id = col_text(s->q_counts, 0);
+		int64_t b = sqlite3_column_int64(s->q_counts, 1);
+		uint64_t n = (uint64_t)sqlite3_column_int64(s->q_counts, 2);
+
+		for (i = 0; i < nrc && strcmp(rc[i].id, id) != 0; i++)
+			;
+		if (i == nrc)
+			continue;
+		if (b < 0)
+			b = 0;
+		if (b >= SUM_BUCKETS)
+			b = SUM_BUCKETS - 1;
+		rc[i].buckets[b] += n;
+		rc[i].count += n;
+		s->total += n;
+	}
+	sqlite3_reset(s->q_counts);
+	if (rc_sql != SQLITE_DONE)
+		goto fail;
+
+	if (nrc > 0)
+		qsort(rc, nrc, sizeof *rc, rule_cmp_by_category);
+	for (i = 0; i < nrc; i = j) {
+		cats = xrealloc(cats, (ncats + 1) * sizeof *cats);
+		cats[ncats].name = rc[i].category;
+		cats[ncats].count = 0;
+		cats[ncats].severity = 0;
+		cats[ncats].first = i;
+		for (j = i; j < nrc && strcmp(rc[j].category, rc[i].category) == 0;
+		    j++) {
+			cats[ncats].count += rc[j].count;
+			if (rc[j].severity > cats[ncats].severity)
+				cats[ncats].severity = rc[j].severity;
+		}
+		cats[ncats].n = j - i;
+		ncats++;
+	}
+	if (ncats > 0)
+		qsort(cats, ncats, sizeof *cats, cat_cmp);
+
+	summary_add(s, SUM_HEADING, "EVENTS BY CATEGORY AND RULE");
+	if (nrc == 0)
+		summary_add(s, SUM_NOTE, "no rules or events yet");
+	for (i = 0; i < ncats; i++) {
+		l = summary_add(s, SUM_CATEGORY, cats[i].name);
+		l->category = xstrdup(cats[i].name);
+		l->count = cats[i].count;
+		l->severity = cats[i].severity;
+		l->buckets = xcalloc(SUM_BUCKETS, sizeof *l->buckets);
+		for (j = cats[i].first; j < cats[i].first + cats[i].n; j++)
+			for (k = 0; k < SUM_BUCKETS; k++)
+				l->buckets[k] += rc[j].buckets[k];
+		for (j = cats[i].first; j < cats[i].first + cats[i].n; j++) {
+			l = summary_add(s, SUM_RULE, rc[j].id);
+			l->category = xstrdup(rc[j].category);
+			l->severity = rc[j].severity;
+			l->count = rc[j].count;
+			l->buckets = xmalloc(SUM_BUCKETS * sizeof *l->buckets);
+			memcpy(l->buckets, rc[j].buckets, sizeof rc[j].buckets);
+		}
+	}
+	for (i = 0; i < nrc; i++) {
+		free(rc[i].id);
+		free(rc[i].category);
+	}
+	free(rc);
+	free(cats);
+	return 0;
+fail:
+	util_err(err, errlen, "summary: %s", sqlite3_errmsg(tui_db(t)));
+	for (i = 0; i < nrc; i++) {
+		free(rc[i].id);
+		free(rc[i].category);
+	}
+	free(rc);
+	return -1;
+}
+
+/* The by-field of an incident, from its details ("by"), if recorded. */
+static char *
+incident_by(const char *details)
+{
+	cJSON *j, *by;
+	char *out = NULL;
+
+	if (details == NULL || (j = cJSON_Parse(details)) == NULL)
+		return NULL;
+	by = cJSON_GetObjectItemCaseSensitive(j, "by");
+	if (cJSON_IsString(by) && by->valuestring[0] != '\0')
+		out = xstrdup(by->valuestring);
+	cJSON_Delete(j);
+	return out;
+}
+
+static int
+summary_incidents(struct tui *t, struct summary *s, char *err, size_t errlen)
+{
+	struct sum_line *l;
+	int64_t total = 0;
+	int rc, shown = 0;
+	char note[64];
+
+	bind_window(t, s->q_nincidents, 1, 2);
+	bind_sources(t, s->q_nincidents, 3);
+	if (sqlite3_step(s->q_nincidents) == SQLITE_ROW)
+		total = sqlite3_column_int64(s->q_nincidents, 0);
+	sqlite3_reset(s->q_nincidents);
+
+	summary_add(s, SUM_HEADING, "INCIDENTS (most severe first)");
+	bind_window(t, s->q_incidents, 1, 2);
+	bind_sources(t, s->q_incidents, 3);
+	sqlite3_bind_int(s->q_incidents, 4, SUM_INCIDENTS);
+	while ((rc = sqlite3_step(s->q_incidents)) == SQLITE_ROW) {
+		sqlite3_stmt *q = s->q_incidents;
+
+		l = summary_add(s, SUM_INCIDENT, col_text(q, 1));
+		l->ikind = xstrdup(col_text(q, 0));
+		l->category = xstrdup(col_text(q, 2));
+		l->severity = sqlite3_column_int(q, 3);
+		l->source = xstrdup(col_text(q, 4));
+		l->key = xstrdup(col_text(q, 5));
+		l->start = sqlite3_column_int64(q, 6);
+		l->end = sqlite3_column_int64(q, 7);
+		l->count = (uint64_t)sqlite3_column_int64(q, 8);
+		l->by = incident_by((const char *)sqlite3_column_text(q, 9));
+		l->source_id = sqlite3_column_int64(q, 10);
+		shown++;
+	}
+	sqlite3_reset(s->q_incidents);
+	if (rc != SQLITE_DONE) {
+		util_err(err, errlen, "summary: %s", sqlite3_errmsg(tui_db(t)));
+		return -1;
+	}
+	if (shown == 0)
+		summary_add(s, SUM_NOTE, "none in this window");
+	else if (total > shown) {
+		snprintf(note, sizeof note, "... and %lld more",
+		    (long long)(total - shown));
+		summary_add(s, SUM_NOTE, note);
+	}
+	return 0;
+}
+
+/* Findings come from the report model, so the screen and the report agree. */
+static void
+summary_findings(struct tui *t, struct summary *s)
+{
+	struct report_query q;
+	struct report *r = NULL;
+	struct sum_line *l;
+	char err[256];
+	size_t i;
+
+	memset(&q, 0, sizeof q);
+	tui_window(t, &q.since, &q.until);
+	q.sources = tui_source_patterns(t, &q.nsources);
+	q.slow_ms = 8000;
+	summary_add(s, SUM_HEADING, "TOP FINDINGS");
+	if (report_build(tui_store(t), &q, NULL, &r, err, sizeof err) == -1) {
+		summary_add(s, SUM_NOTE, err);
+		return;
+	}
+	for (i = 0; i < r->nfindings && i < SUM_FINDINGS; i++) {
+		l = summary_add(s, SUM_FINDING, r->findings[i].text);
+		l->severity = r->findings[i].severity;
+	}
+	if (r->nfindings == 0)
+		summary_add(s, SUM_NOTE, "nothing stands out");
+	report_free(r);
+}
+
+static int
+summary_selectable(const struct sum_line *l)
+{
+	return l->kind == SUM_CATEGORY || l->kind == SUM_RULE ||
+	    l->kind == SUM_INCIDENT;
+}
+
+static int
+summary_load(struct tui *t, void *state, char *err, size_t errlen)
+{
+	struct summary *s = state;
+	char *cur_name = NULL;
+	enum sum_kind cur_kind = SUM_HEADING;
+	int64_t cur_start = 0;
+	size_t i;
+
+	if (summary_prepare(t, s, err, errlen) == -1)
+		return -1;
+	/* Remember what the cursor was on, to find it again after a reload. */
+	if (s->cursor < s->n) {
+		cur_name = xstrdup(s->lines[s->cursor].name);
+		cur_kind = s->lines[s->cursor].kind;
+		cur_start = s->lines[s->cursor].start;
+	}
+	summary_clear(s);
+	if (summary_rules(t, s, err, errlen) == -1 ||
+	    summary_incidents(t, s, err, errlen) == -1) {
+		free(cur_name);
+		s->cursor = 0;
+		return -1;
+	}
+	summary_findings(t, s);
+
+	s->cursor = s->n;
+	for (i = 0; cur_name != NULL && i < s->n; i++) {
+		if (s->lines[i].kind == cur_kind &&
+		    strcmp(s->lines[i].name, cur_name) == 0 &&
+		    (cur_kind != SUM_INCIDENT || s->lines[i].start == cur_start)) {
+			s->cursor = i;
+			break;
+		}
+	}
+	free(cur_name);
+	if (s->cursor == s->n)
+		for (s->cursor = 0; s->cursor < s->n &&
+		    !summary_selectable(&s->lines[s->cursor]); s->cursor++)
+			;
+	return 0;
+}
+
+/* Fold SUM_BUCKETS counts into width cells. */
+static void
+summary_spark(struct tui *t, int y, int x, int width, const uint64_t *b)
+{
+	uint64_t cells[SUM_BUCKETS];
+	struct buf out;
+	int i;
+
+	if (width <= 0)
+		return;
+	if (width > SUM_BUCKETS)
+		width = SUM_BUCKETS;
+	memset(cells, 0, sizeof cells);
+	for (i = 0; i < SUM_BUCKETS; i++)
+		cells[i * width / SUM_BUCKETS] += b[i];
+	buf_init(&out);
+	tui_sparkline(t, &out, cells, (size_t)width);
+	tui_attr(t, TUI_MATCH, 1);
+	tui_put(t, y, x, width, out.data, out.len, 0);
+	tui_attr(t, TUI_MATCH, 0);
+	buf_free(&out);
+}
+
+static void
+summary_draw_line(struct tui *t, struct sum_line *l, int y, int selected)
+{
+	int cols = tui_cols(t), x, sw;
+	char a[32], d[16];
+
+	if (selected)
+		tui_attr(t, TUI_CURSOR, 1);
+	move(y, 0);
+	hline(' ', cols);
+	switch (l->kind) {
+	case SUM_HEADING:
+		tui_attr(t, TUI_TITLE, 1);
+		tui_put(t, y, 1, cols - 2, l->name, strlen(l->name), 0);
+		tui_attr(t, TUI_TITLE, 0);
+		break;
+	case SUM_NOTE:
+		tui_put(t, y, 3, cols - 4, l->name, strlen(l->name), 0);
+		break;
+	case SUM_CATEGORY:
+	case SUM_RULE:
+		x = l->kind == SUM_CATEGORY ? 1 : 3;
+		if (l->kind == SUM_CATEGORY)
+			tui_attr(t, TUI_HEADER, 1);
+		else if (!selected)
+			tui_attr(t, tui_severity_role(l->severity), 1);
+		tui_put(t, y, x, 30 - x, l->name, strlen(l->name), 1);
+		if (l->kind == SUM_CATEGORY)
+			tui_attr(t, TUI_HEADER, 0);
+		else if (!selected)
+			tui_attr(t, tui_severity_role(l->severity), 0);
+		tui_printf(t, y, 30, 9, "%9llu", (unsigned long long)l->count);
+		if (l->kind == SUM_RULE)
+			tui_printf(t, y, 41, 9, "%s", tui_severity_name(l->severity));
+		sw = cols - 52;
+		if (sw > 72)
+			sw = 72;
+		summary_spark(t, y, 51, sw, l->buckets);
+		break;
+	case SUM_INCIDENT:
+		if (!selected)
+			tui_attr(t, tui_severity_role(l->severity), 1);
+		x = 3;
+		x += tui_put(t, y, x, 11, l->ikind, strlen(l->ikind), 1);
+		x += tui_put(t, y, x, 22, l->name, strlen(l->name), 1);
+		if (!selected)
+			tui_attr(t, tui_severity_role(l->severity), 0);
+		if (l->key[0] != '\0') {
+			int w = tui_printf(t, y, x, 8, "%s=",
+			    l->by != NULL ? l->by : "key");
+			tui_put(t, y, x + w, 24 - w, l->key, strlen(l->key), 0);
+		}
+		x += 25;
+		tui_format_time(l->start, a, sizeof a);
+		tui_format_duration(l->end - l->start, d, sizeof d);
+		x += tui_printf(t, y, x, cols - x, "%s %7s %7llu ev  ", a, d,
+		    (unsigned long long)l->count);
+		tui_put(t, y, x, cols - x, l->source, strlen(l->source), 0);
+		break;
+	case SUM_FINDING:
+		if (!selected)
+			tui_attr(t, tui_severity_role(l->severity), 1);
+		tui_printf(t, y, 3, 9, "%s", tui_severity_name(l->severity));
+		if (!selected)
+			tui_attr(t, tui_severity_role(l->severity), 0);
+		tui_put(t, y, 13, cols - 14, l->name, strlen(l->name), 0);
+		break;
+	}
+	if (selected)
+		tui_attr(t, TUI_CURSOR, 0);
+}
+
+static void
+summary_draw(struct tui *t, void *state, int y, int h)
+{
+	struct summary *s = state;
+	size_t i;
+	int row;
+
+	tui_attr(t, TUI_DIM, 1);
+	tui_printf(t, y, 1, tui_cols(t) - 2, "%-29s%9s  %-9s activity over the window"
+	    "   (%llu events)", "category / rule", "events", "severity",
+	    (unsigned long long)s->total);
+	tui_attr(t, TUI_DIM, 0);
+	y++;
+	h--;
+	if (h <= 0)
+		return;
+	if (s->cursor < s->top)
+		s->top = s->cursor;
+	if (s->cursor < s->n && s->cursor >= s->top + (size_t)h)
+		s->top = s->cursor - (size_t)h + 1;
+	/* Keep the heading above the cursor in sight when scrolling back up. */
+	if (s->top > 0 && s->top == s->cursor && s->lines[s->top - 1].kind ==
+	    SUM_HEADING)
+		s->top--;
+	for (i = s->top, row = 0; i < s->n && row < h; i++, row++)
+		summary_draw_line(t, &s->lines[i], y + row, i == s->cursor);
+}
+
+static void
+summary_move(struct summary *s, int delta)
+{
+	size_t i = s->cursor;
+	int step = delta > 0 ? 1 : -1, left = abs(delta);
+
+	while (left > 0) {
+		size_t j = i;
+
+		do {
+			if (step < 0 && j == 0)
+				break;
+			j += (size_t)(ptrdiff_t)step;
+		} while (j < s->n && !summary_selectable(&s->lines[j]));
+		if (j >= s->n || !summary_selectable(&s->lines[j]))
+			break;
+		i = j;
+		left--;
+	}
+	s->cursor = i;
+}
+
+/* The line under the cursor becomes the selection of the other views. */
+static int
+summary_select(struct tui *t, struct summary *s)
+{
+	struct tui_sel *sel = tui_sel(t);
+	struct sum_line *l;
+
+	if (s->cursor >= s->n || !summary_selectable(&s->lines[s->cursor]))
+		return 0;
+	l = &s->lines[s->cursor];
+	tui_sel_clear(t);
+	switch (l->kind) {
+	case SUM_CATEGORY:
+		sel->category = xstrdup(l->name);
+		break;
+	case SUM_RULE:
+		sel->rule = xstrdup(l->name);
+		break;
+	default:
+		sel->rule = xstrdup(l->name);
+		sel->since = l->start;
+		sel->until = l->end + 1;
+		sel->source_id = l->source_id;
+		break;
+	}
+	return 1;
+}
+
+static int
+summary_key(struct tui *t, void *state, int key)
+{
+	struct summary *s = state;
+
+	switch (key) {
+	case KEY_DOWN:
+	case 'j':
+		summary_move(s, 1);
+		break;
+	case KEY_UP:
+	case 'k':
+		summary_move(s, -1);
+		break;
+	case KEY_NPAGE:
+	case ' ':
+		summary_move(s, 10);
+		break;
+	case KEY_PPAGE:
+		summary_move(s, -10);
+		break;
+	case KEY_HOME:
+	case 'g':
+		s->cursor = 0;
+		s->top = 0;
+		if (s->n > 0 && !summary_selectable(&s->lines[0]))
+			summary_move(s, 1);
+		break;
+	case KEY_END:
+	case 'G':
+		s->cursor = s->n > 0 ? s->n - 1 : 0;
+		if (s->n > 0 && !summary_selectable(&s->lines[s->cursor]))
+			summary_move(s, -1);
+		break;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		if (summary_select(t, s))
+			tui_push(t, &tui_view_events);
+		return 1;
+	default:
+		return 0;
+	}
+	summary_select(t, s);
+	return 1;
+}
+
+const struct tui_view tui_view_summary = {
+	.name = "Summary",
+	.create = summary_create,
+	.destroy = summary_destroy,
+	.load = summary_load,
+	.draw = summary_draw,
+	.key = summary_key,
+	.keys = "Enter: events of the rule/incident  j/k move  t window  s source",
+};

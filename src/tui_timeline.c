@@ -1,0 +1,324 @@
+/*
+ * tui_timeline.c - the Timeline view: a histogram of the selected rule or
+ * category (or everything) per minute, hour or day, one bucket per row.
+ * + and - zoom, Left and Right move a screenful through time, Enter opens
+ * the events of the bucket under the cursor.  Only the buckets on screen
+ * are counted.
+ */
+#include "tui.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const struct {
+	const char	*name;
+	int64_t		 ms;
+} tl_units[] = {
+	{ "minute", 60000 },
+	{ "10 minutes", 600000 },
+	{ "hour", 3600000 },
+	{ "day", 86400000 },
+};
+#define TL_NUNITS ((int)UTIL_ARRAY_LEN(tl_units))
+
+struct timeline {
+	sqlite3_stmt	*q;
+	int		 unit;
+	int64_t		 start;		/* first bucket shown */
+	int		 cursor;
+	int		 rows;		/* buckets on screen at the last draw */
+	uint64_t	*counts;
+	int		 ncounts;
+	unsigned	 gen;
+	int		 loaded_once;
+};
+
+static void *
+timeline_create(struct tui *t)
+{
+	struct timeline *tl = xcalloc(1, sizeof *tl);
+
+	tl->rows = 30;
+	return tl;
+}
+
+static void
+timeline_destroy(void *state)
+{
+	struct timeline *tl = state;
+
+	sqlite3_finalize(tl->q);
+	free(tl->counts);
+	free(tl);
+}
+
+static int64_t
+floor_to(int64_t ts, int64_t unit)
+{
+	int64_t q = ts / unit;
+
+	if (ts < 0 && q * unit != ts)
+		q--;
+	return q * unit;
+}
+
+/* The selection's window: its own range if drilled into, else the filter's. */
+static void
+timeline_window(struct tui *t, int64_t *since, int64_t *until)
+{
+	struct tui_sel *sel = tui_sel(t);
+
+	tui_window(t, since, until);
+	if (sel->since != TS_NONE)
+		*since = sel->since;
+	if (sel->until != TS_NONE)
+		*until = sel->until;
+}
+
+static int
+timeline_count(struct tui *t, struct timeline *tl, char *err, size_t errlen)
+{
+	struct tui_sel *sel = tui_sel(t);
+	const char *js = tui_sources_json(t);
+	int64_t unit = tl_units[tl->unit].ms, b;
+	int rc;
+
+	free(tl->counts);
+	tl->ncounts = tl->rows;
+	tl->counts = xcalloc((size_t)tl->ncounts, sizeof *tl->counts);
+	sqlite3_bind_int64(tl->q, 1, tl->start);
+	sqlite3_bind_int64(tl->q, 2, tl->start + unit * tl->ncounts);
+	sqlite3_bind_int64(tl->q, 3, unit);
+	if (sel->rule != NULL)
+		sqlite3_bind_text(tl->q, 4, sel->rule, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(tl->q, 4);
+	if (sel->rule == NULL && sel->category != NULL)
+		sqlite3_bind_text(tl->q, 5, sel->category, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(tl->q, 5);
+	if (js != NULL)
+		sqlite3_bind_text(tl->q, 6, js, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(tl->q, 6);
+	sqlite3_bind_int64(tl->q, 7, sel->source_id);
+	while ((rc = sqlite3_step(tl->q)) == SQLITE_ROW) {
+		b = sqlite3_column_int64(tl->q, 0);
+		if (b >= 0 && b < tl->ncounts)
+			tl->counts[b] = (uint64_t)sqlite3_column_int64(tl->q, 1);
+	}
+	sqlite3_reset(tl->q);
+	if (rc != SQLITE_DONE) {
+		util_err(err, errlen, "timeline: %s", sqlite3_errmsg(tui_db(t)));
+		return -1;
+	}
+	return 0;
+}
+
+/* Start at the window: the finest unit that shows all of it, if one does. */
+static void
+timeline_reset(struct tui *t, struct timeline *tl)
+{
+	int64_t since, until;
+
+	timeline_window(t, &since, &until);
+	for (tl->unit = 0; tl->unit < TL_NUNITS - 1; tl->unit++)
+		if ((until - since) / tl_units[tl->unit].ms < tl->rows)
+			break;
+	tl->start = floor_to(since, tl_units[tl->unit].ms);
+	tl->cursor = 0;
+}
+
+static int
+timeline_load(struct tui *t, void *state, char *err, size_t errlen)
+{
+	struct timeline *tl = state;
+	struct tui_sel *sel = tui_sel(t);
+
+	if (tl->q == NULL && sqlite3_prepare_v2(tui_db(t),
+	    "SELECT (ts - ?1) / ?3, count(*) FROM events "
+	    "WHERE ts >= ?1 AND ts < ?2 "
+	    "AND (?4 IS NULL OR rule = ?4) "
+	    "AND (?5 IS NULL OR rule IN (SELECT id FROM rules WHERE category = ?5)) "
+	    "AND (?6 IS NULL OR source_id IN (SELECT value FROM json_each(?6))) "
+	    "AND (?7 < 0 OR source_id = ?7) GROUP BY 1", -1, &tl->q, NULL) !=
+	    SQLITE_OK) {
+		util_err(err, errlen, "timeline: %s", sqlite3_errmsg(tui_db(t)));
+		return -1;
+	}
+	if (!tl->loaded_once || tl->gen != sel->gen) {
+		tl->loaded_once = 1;
+		tl->gen = sel->gen;
+		timeline_reset(t, tl);
+	}
+	return timeline_count(t, tl, err, errlen);
+}
+
+static void
+timeline_draw(struct tui *t, void *state, int y, int h)
+{
+	struct timeline *tl = state;
+	struct tui_sel *sel = tui_sel(t);
+	int cols = tui_cols(t), i, bar_w, w, x;
+	uint64_t max = 0, total = 0;
+	char ts[32], err[256];
+	struct buf bar;
+
+	if (h - 2 != tl->rows && h > 2) {
+		tl->rows = h - 2;
+		if (timeline_count(t, tl, err, sizeof err) == -1)
+			tui_message(t, "%s", err);
+	}
+	if (tl->cursor >= tl->ncounts)
+		tl->cursor = tl->ncounts - 1;
+	for (i = 0; i < tl->ncounts; i++) {
+		if (tl->counts[i] > max)
+			max = tl->counts[i];
+		total += tl->counts[i];
+	}
+	tui_attr(t, TUI_TITLE, 1);
+	tui_printf(t, y, 1, cols - 2, "timeline  %s %s  per %s  (%llu on screen)",
+	    sel->rule != NULL ? "rule" : sel->category != NULL ? "category" : "all",
+	    sel->rule != NULL ? sel->rule : sel->category != NULL ?
+	    sel->category : "events", tl_units[tl->unit].name,
+	    (unsigned long long)total);
+	tui_attr(t, TUI_TITLE, 0);
+	tui_attr(t, TUI_DIM, 1);
+	tui_printf(t, y + 1, 1, cols - 2, "%-19s %9s", "bucket start (UTC)",
+	    "events");
+	tui_attr(t, TUI_DIM, 0);
+	bar_w = cols - 34;
+	buf_init(&bar);
+	for (i = 0; i < tl->ncounts && i < h - 2; i++) {
+		int row = y + 2 + i;
+
+		tui_format_time(tl->start + (int64_t)i * tl_units[tl->unit].ms, ts,
+		    sizeof ts);
+		if (i == tl->cursor)
+			tui_attr(t, TUI_CURSOR, 1);
+		move(row, 0);
+		hline(' ', cols);
+		x = 1 + tui_printf(t, row, 1, 19, "%s", ts);
+		x += 1 + tui_printf(t, row, x + 1, 9, "%9llu",
+		    (unsigned long long)tl->counts[i]);
+		if (i == tl->cursor)
+			tui_attr(t, TUI_CURSOR, 0);
+		if (max > 0 && tl->counts[i] > 0 && bar_w > 0) {
+			w = (int)((tl->counts[i] * (uint64_t)bar_w + max - 1) / max);
+			buf_reset(&bar);
+			while (w-- > 0)
+				buf_puts(&bar, tui_utf8(t) ? "\xe2\x96\x88" : "#");
+			tui_attr(t, tui_severity_role(3), 1);
+			tui_put(t, row, x + 2, bar_w, bar.data, bar.len, 0);
+			tui_attr(t, tui_severity_role(3), 0);
+		}
+	}
+	buf_free(&bar);
+}
+
+static void
+timeline_move(struct tui *t, struct timeline *tl, int64_t buckets)
+{
+	char err[256];
+
+	tl->start += buckets * tl_units[tl->unit].ms;
+	if (timeline_count(t, tl, err, sizeof err) == -1)
+		tui_message(t, "%s", err);
+}
+
+static void
+timeline_zoom(struct tui *t, struct timeline *tl, int dir)
+{
+	int64_t at = tl->start + (int64_t)tl->cursor * tl_units[tl->unit].ms;
+	int64_t unit;
+	char err[256];
+
+	if (tl->unit + dir < 0 || tl->unit + dir >= TL_NUNITS)
+		return;
+	tl->unit += dir;
+	unit = tl_units[tl->unit].ms;
+	/* Keep the bucket under the cursor where it is on the screen. */
+	tl->start = floor_to(at, unit) - (int64_t)tl->cursor * unit;
+	if (timeline_count(t, tl, err, sizeof err) == -1)
+		tui_message(t, "%s", err);
+}
+
+static int
+timeline_key(struct tui *t, void *state, int key)
+{
+	struct timeline *tl = state;
+	struct tui_sel *sel = tui_sel(t);
+	int64_t since, until, unit = tl_units[tl->unit].ms;
+
+	switch (key) {
+	case KEY_DOWN:
+	case 'j':
+		if (tl->cursor + 1 < tl->ncounts)
+			tl->cursor++;
+		else
+			timeline_move(t, tl, 1);
+		return 1;
+	case KEY_UP:
+	case 'k':
+		if (tl->cursor > 0)
+			tl->cursor--;
+		else
+			timeline_move(t, tl, -1);
+		return 1;
+	case KEY_NPAGE:
+	case KEY_RIGHT:
+	case 'l':
+	case ' ':
+		timeline_move(t, tl, tl->ncounts);
+		return 1;
+	case KEY_PPAGE:
+	case KEY_LEFT:
+	case 'h':
+		timeline_move(t, tl, -tl->ncounts);
+		return 1;
+	case '+':
+	case '=':
+		timeline_zoom(t, tl, -1);
+		return 1;
+	case '-':
+	case '_':
+		timeline_zoom(t, tl, 1);
+		return 1;
+	case KEY_HOME:
+	case 'g':
+		timeline_window(t, &since, &until);
+		tl->start = floor_to(since, unit);
+		tl->cursor = 0;
+		timeline_move(t, tl, 0);
+		return 1;
+	case KEY_END:
+	case 'G':
+		timeline_window(t, &since, &until);
+		tl->cursor = tl->ncounts - 1;
+		tl->start = floor_to(until - 1, unit) - (int64_t)tl->cursor * unit;
+		timeline_move(t, tl, 0);
+		return 1;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		sel->since = tl->start + (int64_t)tl->cursor * unit;
+		sel->until = sel->since + unit;
+		sel->gen++;
+		tl->gen = sel->gen;
+		tui_push(t, &tui_view_events);
+		return 1;
+	}
+	return 0;
+}
+
+const struct tui_view tui_view_timeline = {
+	.name = "Timeline",
+	.create = timeline_create,
+	.destroy = timeline_destroy,
+	.load = timeline_load,
+	.draw = timeline_draw,
+	.key = timeline_key,
+	.keys = "+/- zoom  Left/Right move  Enter events of the bucket  Home/End",
+};
