@@ -188,8 +188,8 @@ cmd_events_exec(int argc, char **argv)
 	rules.v = xcalloc((size_t)argc + 1, sizeof *rules.v);
 	cats.v = xcalloc((size_t)argc + 1, sizeof *cats.v);
 	optind = 1;
-	opterr = 1;
-	while ((ch = getopt_long(argc, argv, "", events_longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", events_longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DB:
 			db = optarg;
@@ -226,8 +226,7 @@ cmd_events_exec(int argc, char **argv)
 			rc = EXIT_OK;
 			goto out;
 		default:
-			fprintf(stderr, "usage: logtriage events %s\n", cmd_events_entry.args);
-			rc = EXIT_USAGE;
+			rc = cmd_option_error(&cmd_events_entry, ch, argv);
 			goto out;
 		}
 	}

@@ -121,8 +121,8 @@ cmd_ingest_exec(int argc, char **argv)
 	opts.format = ENVELOPE_AUTO;
 	rule_args = xcalloc((size_t)argc + 1, sizeof *rule_args);
 	optind = 1;
-	opterr = 1;
-	while ((ch = getopt_long(argc, argv, "fq", ingest_longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":fq", ingest_longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DB:
 			db = optarg;
@@ -164,8 +164,7 @@ cmd_ingest_exec(int argc, char **argv)
 			rc = EXIT_OK;
 			goto out;
 		default:
-			fprintf(stderr, "usage: logtriage ingest %s\n", cmd_ingest_entry.args);
-			rc = EXIT_USAGE;
+			rc = cmd_option_error(&cmd_ingest_entry, ch, argv);
 			goto out;
 		}
 	}
