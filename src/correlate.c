@@ -477,7 +477,7 @@ run_storm(struct correlate *c, const struct rule *r, int64_t source_id,
 	struct scan_row row;
 	char *path;
 	int64_t quiet;
-	int rc;
+	int rc = 0;
 
 	if (quiet_point(c, r->id, source_id, from, r->storm_window_ms, &quiet,
 	    err, errlen) != 0)
