@@ -73,7 +73,7 @@ static const char *const correlate_sql[ST_COUNT] = {
 	    "SELECT id, ts, fields FROM events WHERE rule = ?1 AND source_id = ?2"
 	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts, id",
 	[ST_FOLLOW_TARGET] =
-	    "SELECT id, fields FROM events WHERE rule = ?1 AND source_id = ?2"
+	    "SELECT id, ts, fields FROM events WHERE rule = ?1 AND source_id = ?2"
 	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts DESC, id DESC LIMIT 1",
 	[ST_SET_FOLLOW] =
 	    "UPDATE events SET link = ?2, inherited = ?3 WHERE id = ?1",
@@ -121,7 +121,7 @@ struct correlate {
 	sqlite3_stmt		*stmt[ST_COUNT];
 	int			*role;		/* per rule index */
 	int			*expect_target;	/* rule index or -1 */
-	int			*follows_target;
+	int			**follows_target;	/* rule indexes (-1: unknown), r->nfollows each */
 	struct work		*work;
 	size_t			 nwork, capwork;
 	struct src_time		*times;
@@ -134,7 +134,7 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 {
 	struct correlate *c = xcalloc(1, sizeof *c);
 	const struct rule *r;
-	size_t i;
+	size_t i, k;
 	int t;
 
 	c->st = st;
@@ -154,7 +154,7 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 	c->follows_target = xcalloc(rs->n ? rs->n : 1, sizeof *c->follows_target);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
-		c->expect_target[i] = c->follows_target[i] = -1;
+		c->expect_target[i] = -1;
 		if (r->storm_n > 0)
 			c->role[i] |= ROLE_STORM;
 		if (r->expect_rule != NULL) {
@@ -164,10 +164,13 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 			if (t >= 0)
 				c->role[t] |= ROLE_TARGET;
 		}
-		if (r->follows_rule != NULL) {
+		if (r->nfollows > 0) {
 			c->role[i] |= ROLE_FOLLOWS;
-			t = ruleset_index(rs, r->follows_rule);
-			c->follows_target[i] = t;
+			c->follows_target[i] = xcalloc(r->nfollows, sizeof(int));
+		}
+		for (k = 0; k < r->nfollows; k++) {
+			t = ruleset_index(rs, r->follows_rules[k]);
+			c->follows_target[i][k] = t;
 			if (t >= 0)
 				c->role[t] |= ROLE_TARGET;
 		}
@@ -186,6 +189,8 @@ correlate_free(struct correlate *c)
 		sqlite3_finalize(c->stmt[i]);
 	free(c->role);
 	free(c->expect_target);
+	for (i = 0; c->follows_target != NULL && i < c->rs->n; i++)
+		free(c->follows_target[i]);
 	free(c->follows_target);
 	free(c->work);
 	free(c->times);
@@ -236,7 +241,7 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 {
 	const struct rule *r;
 	int role;
-	size_t j;
+	size_t j, k;
 
 	if (!correlate_wants(c, rule_index))
 		return;
@@ -256,9 +261,10 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 			mark(c, (int)j, WORK_EXPECT, source_id,
 			    ts - r->expect_within_ms, ts - r->expect_within_ms);
 		/* ... and be followed only by subjects up to W after it. */
-		if (c->follows_target[j] == rule_index)
-			mark(c, (int)j, WORK_FOLLOWS, source_id, ts,
-			    ts + r->follows_within_ms);
+		for (k = 0; k < r->nfollows; k++)
+			if (c->follows_target[j][k] == rule_index)
+				mark(c, (int)j, WORK_FOLLOWS, source_id, ts,
+				    ts + r->follows_within_ms);
 	}
 }
 
@@ -627,16 +633,57 @@ inherit_fields(const char *subject, const char *target)
 	return json;
 }
 
+/* The latest target of a follow: the later ts, at equal ts the larger id. */
+struct follow_hit {
+	int64_t		 id, ts;
+	char		*fields;	/* owned */
+};
+
+/*
+ * Look for a later event than hit among one target rule's events in
+ * [ts - within, ts].  0, or -1 on a database error.
+ */
 static int
-run_follows(struct correlate *c, const struct rule *r, int64_t source_id,
-    int64_t from, int64_t to, char *err, size_t errlen)
+follow_latest(struct correlate *c, const char *target, int64_t source_id,
+    int64_t ts, int64_t within, struct follow_hit *hit)
 {
-	sqlite3_stmt *ss = c->stmt[ST_FOLLOW_SUBJECTS];
 	sqlite3_stmt *tg = c->stmt[ST_FOLLOW_TARGET];
+	const char *fields;
+	int64_t id, tts;
+	int rc;
+
+	bind_rule_source(tg, target, source_id);
+	sqlite3_bind_int64(tg, 3, ts - within);
+	sqlite3_bind_int64(tg, 4, ts);
+	rc = sqlite3_step(tg);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(tg, 0);
+		tts = sqlite3_column_int64(tg, 1);
+		if (hit->id == 0 || tts > hit->ts ||
+		    (tts == hit->ts && id > hit->id)) {
+			fields = (const char *)sqlite3_column_text(tg, 2);
+			free(hit->fields);
+			hit->id = id;
+			hit->ts = tts;
+			hit->fields = fields != NULL ? xstrdup(fields) : NULL;
+		}
+	}
+	sqlite3_reset(tg);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
+    int64_t to, char *err, size_t errlen)
+{
+	const struct rule *r = &c->rs->rules[ri];
+	sqlite3_stmt *ss = c->stmt[ST_FOLLOW_SUBJECTS];
 	sqlite3_stmt *up = c->stmt[ST_SET_FOLLOW];
-	int64_t id, ts, link;
+	struct follow_hit hit;
+	int64_t id, ts;
 	char *inherited;
-	int rc, trc, failed = 0;
+	size_t k;
+	int rc, failed = 0;
 
 	/* Only link and inherited change, so the scan's index is undisturbed. */
 	bind_rule_source(ss, r->id, source_id);
@@ -645,28 +692,29 @@ run_follows(struct correlate *c, const struct rule *r, int64_t source_id,
 	while (!failed && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(ss, 0);
 		ts = sqlite3_column_int64(ss, 1);
-		bind_rule_source(tg, r->follows_rule, source_id);
-		sqlite3_bind_int64(tg, 3, ts - r->follows_within_ms);
-		sqlite3_bind_int64(tg, 4, ts);
-		trc = sqlite3_step(tg);
+		memset(&hit, 0, sizeof hit);
+		for (k = 0; !failed && k < r->nfollows; k++) {
+			if (c->follows_target[ri][k] < 0)
+				continue;
+			if (follow_latest(c, r->follows_rules[k], source_id, ts,
+			    r->follows_within_ms, &hit) != 0)
+				failed = 1;
+		}
 		sqlite3_reset(up);
 		sqlite3_clear_bindings(up);
 		sqlite3_bind_int64(up, 1, id);
 		inherited = NULL;
-		if (trc == SQLITE_ROW) {
-			link = sqlite3_column_int64(tg, 0);
-			sqlite3_bind_int64(up, 2, link);
+		if (hit.id != 0) {
+			sqlite3_bind_int64(up, 2, hit.id);
 			inherited = inherit_fields(
-			    (const char *)sqlite3_column_text(ss, 2),
-			    (const char *)sqlite3_column_text(tg, 1));
+			    (const char *)sqlite3_column_text(ss, 2), hit.fields);
 			if (inherited != NULL)
 				sqlite3_bind_text(up, 3, inherited, -1, SQLITE_TRANSIENT);
-		} else if (trc != SQLITE_DONE)
-			failed = 1;
-		sqlite3_reset(tg);
+		}
 		if (!failed && exec_stmt(c, up) != 0)
 			failed = 1;
 		free(inherited);
+		free(hit.fields);
 	}
 	sqlite3_reset(ss);
 	if (failed || (rc != SQLITE_ROW && rc != SQLITE_DONE))
@@ -716,8 +764,8 @@ run_work(struct correlate *c, char *err, size_t errlen)
 			rc = run_expect(c, r, w->source_id, w->from, err, errlen);
 			break;
 		case WORK_FOLLOWS:
-			rc = run_follows(c, r, w->source_id, w->from, w->to, err,
-			    errlen);
+			rc = run_follows(c, (size_t)w->rule, w->source_id,
+			    w->from, w->to, err, errlen);
 			break;
 		}
 	}

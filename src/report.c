@@ -518,123 +518,169 @@ by_cmp(const void *a, const void *b)
 	return strcmp(x->value, y->value);
 }
 
-static void
-link_add_by(struct report_link *l, const char *v, uint64_t n)
+/* Add n to the entry of value in *v (appended when new); returns the entry. */
+static struct report_link_by *
+link_add(struct report_link_by **v, size_t *nv, const char *value, uint64_t n)
 {
 	size_t i;
 
-	for (i = 0; i < l->nby; i++)
-		if (strcmp(l->by[i].value, v) == 0) {
-			l->by[i].n += n;
-			return;
+	for (i = 0; i < *nv; i++)
+		if (strcmp((*v)[i].value, value) == 0) {
+			(*v)[i].n += n;
+			return &(*v)[i];
 		}
-	l->by = xrealloc(l->by, (l->nby + 1) * sizeof(*l->by));
-	l->by[l->nby].value = xstrdup(v);
-	l->by[l->nby++].n = n;
+	*v = xrealloc(*v, (*nv + 1) * sizeof(**v));
+	memset(&(*v)[*nv], 0, sizeof(**v));
+	(*v)[*nv].value = xstrdup(value);
+	(*v)[*nv].n = n;
+	return &(*v)[(*nv)++];
 }
 
 /*
- * The link target and kind of rule ri: from the rule's correlation columns,
- * else from the first linked event (a database written before those
- * columns were filled).  Returns 0 when the rule links nothing.
+ * The link targets of rule ri, in the order written: the follows list
+ * ("R1, R2", as the rules table stores it), or the expected rule, else
+ * the target of the first linked event (a database written before those
+ * columns were filled).  Returns the count (0 when the rule links
+ * nothing) or -1; the caller frees the array and its strings.
  */
 static int
-link_target(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *inf,
-    char **target, const char **kind, const char **by)
+link_targets(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *inf,
+    char ***targets, const char **kind, const char **by)
 {
+	const char *s, *e, *ie;
+	size_t n = 0;
 	int rc;
 
+	*targets = NULL;
 	if (c->rr[ri].follows_rule != NULL) {
-		*target = xstrdup(c->rr[ri].follows_rule);
 		*kind = "follows";
 		*by = c->rr[ri].follows_by;
-		return 1;
+		for (s = c->rr[ri].follows_rule; *s != '\0'; s = *e ? e + 1 : e) {
+			while (*s == ' ')
+				s++;
+			if ((e = strchr(s, ',')) == NULL)
+				e = s + strlen(s);
+			for (ie = e; ie > s && ie[-1] == ' '; ie--)
+				;
+			if (ie == s)
+				continue;
+			*targets = xrealloc(*targets, (n + 1) * sizeof(char *));
+			(*targets)[n++] = xstrndup(s, (size_t)(ie - s));
+		}
+		return (int)n;
 	}
+	*targets = xmalloc(sizeof(char *));
 	if (c->rr[ri].expect_rule != NULL) {
-		*target = xstrdup(c->rr[ri].expect_rule);
+		(*targets)[0] = xstrdup(c->rr[ri].expect_rule);
 		*kind = "expect";
 		*by = c->rr[ri].expect_by;
 		return 1;
 	}
 	sqlite3_reset(inf);
 	sqlite3_bind_text(inf, 1, r->rules[ri].id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(inf)) != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 0 : -1;
-	*target = col_str(inf, 0);
+	if ((rc = sqlite3_step(inf)) != SQLITE_ROW || sqlite3_column_text(inf, 0) == NULL) {
+		free(*targets);
+		*targets = NULL;
+		return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	}
+	(*targets)[0] = col_str(inf, 0);
 	*kind = sqlite3_column_int(inf, 1) ? "follows" : "expect";
 	*by = NULL;
-	return *target != NULL;
+	return 1;
 }
 
 static int
 load_links(struct ctx *c, struct report *r)
 {
-	sqlite3_stmt *inf = NULL, *lk = NULL, *by = NULL;
-	size_t i, j;
+	sqlite3_stmt *inf = NULL, *lk = NULL;
+	struct report_link_by *b;
+	size_t i, j, k, nlisted;
+	const char *tr, *bv;
+	uint64_t n;
 	int rc, found;
 
+	/* Linked events per actual target rule and by-value (?5, may be NULL). */
 	if (prep(c, &inf, "SELECT t.rule, e.inherited IS NOT NULL FROM events e"
 	    " JOIN events t ON t.id = e.link WHERE e.rule = ?1 LIMIT 1") != 0 ||
-	    prep(c, &lk, "SELECT count(*) FROM events WHERE rule = ?1 AND"
-	    " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND link IS NOT NULL") != 0 ||
-	    prep(c, &by, "SELECT coalesce(json_extract(inherited, '$.\"' || ?5 || '\"'),"
-	    " json_extract(fields, '$.\"' || ?5 || '\"'), ''), count(*) FROM events"
-	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 AND ts < ?4 AND"
-	    " link IS NOT NULL GROUP BY 1") != 0)
+	    prep(c, &lk, "SELECT coalesce(t.rule, ''),"
+	    " coalesce(json_extract(e.inherited, '$.\"' || ?5 || '\"'),"
+	    " json_extract(e.fields, '$.\"' || ?5 || '\"'), ''), count(*)"
+	    " FROM events e LEFT JOIN events t ON t.id = e.link"
+	    " WHERE e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3 AND e.ts < ?4"
+	    " AND e.link IS NOT NULL GROUP BY 1, 2") != 0)
 		goto fail;
 	for (i = 0; i < r->nrules; i++) {
 		struct report_link *l;
-		char *target = NULL;
+		char **targets = NULL;
 		const char *kind = NULL, *byf = NULL;
 
-		if ((found = link_target(c, r, i, inf, &target, &kind, &byf)) < 0) {
+		if ((found = link_targets(c, r, i, inf, &targets, &kind, &byf)) < 0) {
 			step_err(c, SQLITE_ERROR);
 			goto fail;
 		}
-		if (!found)
+		if (found == 0) {
+			free(targets);
 			continue;
+		}
 		r->links = xrealloc(r->links, (r->nlinks + 1) * sizeof(*r->links));
 		l = &r->links[r->nlinks++];
 		memset(l, 0, sizeof(*l));
 		l->rule = xstrdup(r->rules[i].id);
-		l->target = target;
+		l->target = xstrdup(targets[0]);
 		l->kind = xstrdup(kind);
+		for (k = 0; k < (size_t)found; k++) {
+			link_add(&l->targets, &l->ntargets, targets[k], 0);
+			free(targets[k]);
+		}
+		free(targets);
+		nlisted = l->ntargets;
 		for (j = 0; j < c->nsrc; j++) {
-			uint64_t linked;
+			uint64_t linked = 0;
 
 			if (r->rules[i].per_source[j].n == 0)
 				continue;
 			bind_rsw(c, lk, l->rule, c->src[j].id);
-			if ((rc = sqlite3_step(lk)) != SQLITE_ROW) {
-				step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
-				goto fail;
+			if (byf != NULL)
+				sqlite3_bind_text(lk, 5, byf, -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(lk, 5);
+			while ((rc = sqlite3_step(lk)) == SQLITE_ROW) {
+				tr = (const char *)sqlite3_column_text(lk, 0);
+				bv = (const char *)sqlite3_column_text(lk, 1);
+				n = (uint64_t)sqlite3_column_int64(lk, 2);
+				linked += n;
+				/* a target pruned away still counts as linked */
+				if (*tr != '\0')
+					link_add(&l->targets, &l->ntargets, tr, n);
+				if (byf == NULL)
+					continue;
+				b = link_add(&l->by, &l->nby, bv, n);
+				/* the listed rules first, as in the link */
+				for (k = b->ntargets; k < nlisted; k++)
+					link_add(&b->targets, &b->ntargets,
+					    l->targets[k].value, 0);
+				if (*tr != '\0')
+					link_add(&b->targets, &b->ntargets, tr, n);
 			}
-			linked = (uint64_t)sqlite3_column_int64(lk, 0);
-			l->linked += linked;
-			l->unlinked += r->rules[i].per_source[j].n - linked;
-			if (byf == NULL || linked == 0)
-				continue;
-			bind_rsw(c, by, l->rule, c->src[j].id);
-			sqlite3_bind_text(by, 5, byf, -1, SQLITE_STATIC);
-			while ((rc = sqlite3_step(by)) == SQLITE_ROW)
-				link_add_by(l, (const char *)sqlite3_column_text(by, 0),
-				    (uint64_t)sqlite3_column_int64(by, 1));
 			if (rc != SQLITE_DONE) {
 				step_err(c, rc);
 				goto fail;
 			}
+			l->linked += linked;
+			l->unlinked += r->rules[i].per_source[j].n - linked;
 		}
 		if (l->nby > 0)
 			qsort(l->by, l->nby, sizeof(*l->by), by_cmp);
+		if (l->ntargets > nlisted)
+			qsort(l->targets + nlisted, l->ntargets - nlisted,
+			    sizeof(*l->targets), by_cmp);
 	}
 	sqlite3_finalize(inf);
 	sqlite3_finalize(lk);
-	sqlite3_finalize(by);
 	return 0;
 fail:
 	sqlite3_finalize(inf);
 	sqlite3_finalize(lk);
-	sqlite3_finalize(by);
 	return -1;
 }
 
@@ -694,6 +740,70 @@ requests_total(const struct report *r)
 	return n;
 }
 
+/* What a request did when the target rule fired: "timed out" or "failed with T". */
+static void
+failed_how(struct buf *b, const struct report *r, const char *target)
+{
+	const struct report_rule *t = report_find_rule(r, target);
+
+	if (t != NULL && t->category != NULL &&
+	    strcmp(t->category, "timeout") == 0)
+		buf_puts(b, "timed out");
+	else
+		buf_printf(b, "failed with %s", target);
+}
+
+/*
+ * One fallback-rate finding for the events of link l with by-value v: the
+ * share of requests that failed through each target rule, the first one
+ * with events in full and the others as "N% more".
+ */
+static void
+fallback_rate(struct report *r, const struct report_link *l,
+    const struct report_link_by *v, uint64_t req)
+{
+	const struct report_link_by *t, *first = NULL;
+	const char *target = l->target;
+	uint64_t n = v->n;
+	struct buf b;
+	size_t k;
+
+	for (k = 0; k < v->ntargets && first == NULL; k++)
+		if (v->targets[k].n > 0)
+			first = &v->targets[k];
+	if (first != NULL) {
+		target = first->value;
+		n = first->n;
+	}
+	buf_init(&b);
+	if (req == 0) {
+		buf_printf(&b, "%ju %s requests ", (uintmax_t)n, v->value);
+		failed_how(&b, r, target);
+		buf_printf(&b, " and were served by the fallback chain (%s after"
+		    " %s)", l->rule, target);
+	} else {
+		buf_printf(&b, "%u%% of %s requests ", pct(n, req), v->value);
+		failed_how(&b, r, target);
+		buf_printf(&b, " and were served by the fallback chain (%ju of"
+		    " %ju; %s after %s)", (uintmax_t)n, (uintmax_t)req, l->rule,
+		    target);
+	}
+	for (k = 0; first != NULL && k < v->ntargets; k++) {
+		t = &v->targets[k];
+		if (t == first || t->n == 0)
+			continue;
+		if (req > 0)
+			buf_printf(&b, "; %u%% more ", pct(t->n, req));
+		else
+			buf_printf(&b, "; %ju more ", (uintmax_t)t->n);
+		failed_how(&b, r, t->value);
+		if (req > 0)
+			buf_printf(&b, " (%ju)", (uintmax_t)t->n);
+	}
+	finding(r, req > 0 && pct(v->n, req) >= REPORT_FALLBACK_ERROR_PCT ?
+	    SEV_ERROR : SEV_WARNING, v->n, "fallback-rate", b.data);
+}
+
 static void
 find_fallbacks(struct ctx *c, struct report *r)
 {
@@ -712,28 +822,16 @@ find_fallbacks(struct ctx *c, struct report *r)
 		m = metric_by_field(r, byf);
 		for (j = 0; j < l->nby; j++) {
 			const struct report_metric_group *g;
-			uint64_t f = l->by[j].n, served, req;
+			uint64_t f = l->by[j].n, served;
 			const char *model = l->by[j].value;
-			unsigned p;
 
 			if (*model == '\0')
 				continue;
 			g = metric_group(m, model);
 			served = g != NULL ? g->count : 0;
-			req = served + f;
-			if (m == NULL) {
-				finding(r, SEV_WARNING, f, "fallback-rate", xasprintf(
-				    "%ju %s requests failed with %s and were served by"
-				    " the fallback chain (%s)", (uintmax_t)f, model,
-				    l->target, l->rule));
+			fallback_rate(r, l, &l->by[j], m != NULL ? served + f : 0);
+			if (m == NULL)
 				continue;
-			}
-			p = pct(f, req);
-			finding(r, p >= REPORT_FALLBACK_ERROR_PCT ? SEV_ERROR :
-			    SEV_WARNING, f, "fallback-rate", xasprintf(
-			    "%u%% of %s requests timed out and were served by the"
-			    " fallback chain (%ju of %ju; %s after %s)", p, model,
-			    (uintmax_t)f, (uintmax_t)req, l->rule, l->target));
 			finding(r, SEV_NOTICE, f, "fallback-latency", xasprintf(
 			    "%ju %s requests were answered by the fallback model:"
 			    " their latency is recorded under that model, not %s"
@@ -985,6 +1083,16 @@ report_build(struct store *st, const struct report_query *q,
 	return report_build_db(store_db(st), q, baseline_q, out, err, errlen);
 }
 
+static void
+link_by_free(struct report_link_by *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].value);
+	free(v);
+}
+
 void
 report_free(struct report *r)
 {
@@ -1025,9 +1133,13 @@ report_free(struct report *r)
 		free(r->links[i].rule);
 		free(r->links[i].target);
 		free(r->links[i].kind);
-		for (j = 0; j < r->links[i].nby; j++)
+		for (j = 0; j < r->links[i].nby; j++) {
 			free(r->links[i].by[j].value);
+			link_by_free(r->links[i].by[j].targets,
+			    r->links[i].by[j].ntargets);
+		}
 		free(r->links[i].by);
+		link_by_free(r->links[i].targets, r->links[i].ntargets);
 	}
 	free(r->links);
 	for (i = 0; i < r->nfindings; i++) {

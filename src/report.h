@@ -69,17 +69,22 @@ struct report_metric {
 };
 
 struct report_link_by {
-	char		*value;
-	uint64_t	 n;
+	char			*value;
+	uint64_t		 n;
+	struct report_link_by	*targets;	/* n per target rule (as in report_link), or NULL */
+	size_t			 ntargets;
 };
 
 struct report_link {
 	char			*rule;
-	char			*target;
+	char			*target;	/* the first rule listed */
 	char			*kind;		/* "follows" or "expect" */
 	uint64_t		 linked, unlinked;
 	struct report_link_by	*by;
 	size_t			 nby;
+	/* linked per target rule: the listed rules in order (0 included), then any other */
+	struct report_link_by	*targets;
+	size_t			 ntargets;
 };
 
 struct report_finding {

@@ -140,7 +140,14 @@ render(const struct report *r, struct buf *b, int top)
 		jstr(b, l->rule);
 		buf_puts(b, ": {\"target\": ");
 		jstr(b, l->target);
-		buf_printf(b, ", \"linked\": %ju, \"unlinked\": %ju, \"by\": {",
+		buf_puts(b, ", \"targets\": {");
+		for (j = 0; j < l->ntargets; j++) {
+			if (j > 0)
+				buf_puts(b, ", ");
+			jstr(b, l->targets[j].value);
+			buf_printf(b, ": %ju", (uintmax_t)l->targets[j].n);
+		}
+		buf_printf(b, "}, \"linked\": %ju, \"unlinked\": %ju, \"by\": {",
 		    (uintmax_t)l->linked, (uintmax_t)l->unlinked);
 		for (j = 0; j < l->nby; j++) {
 			if (j > 0)

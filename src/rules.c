@@ -24,6 +24,9 @@
 #define LOGTRIAGE_DATADIR "/usr/local/share"
 #endif
 
+/* Words a correlation value may hold: a follows list of 32 rules and "within W by F". */
+#define RULE_WINDOW_WORDS 36
+
 static const char *severity_names[SEV_COUNT] = {
 	"debug", "info", "notice", "warning", "error", "critical"
 };
@@ -221,6 +224,9 @@ rule_free(struct rule *r)
 	free(r->expect_rule);
 	free(r->expect_by);
 	free(r->follows_rule);
+	for (i = 0; i < r->nfollows; i++)
+		free(r->follows_rules[i]);
+	free(r->follows_rules);
 	free(r->follows_by);
 	free(r->metric_field);
 	free(r->metric_by);
@@ -435,51 +441,107 @@ split_words(char *s, char **w, size_t max)
 
 /*
  * Parse "HEAD WORD W [by F]" where WORD is "in" or "within"; HEAD is a
- * number (storm) or a rule id (expect, follows).
+ * number (storm) or a rule id (expect).  With list set (follows), HEAD
+ * may be several words, "R1, R2 ...": *head is then the text before WORD,
+ * at the start of value, so its offsets are columns of the value.
  */
 static int
 parse_window(struct parse *p, const char *key, const char *value, int line,
-    int col, const char *src, const char *word, char **head, int64_t *win,
-    char **by)
+    int col, const char *src, const char *word, int list, char **head,
+    int64_t *win, char **by)
 {
-	char *copy = xstrdup(value), *w[6];
-	size_t n = split_words(copy, w, 5);
+	char *copy = xstrdup(value), *w[RULE_WINDOW_WORDS + 1];
+	size_t n = split_words(copy, w, RULE_WINDOW_WORDS), k;
 	int rc = -1;
 
 	*head = NULL;
 	*by = NULL;
-	if (n != 3 && n != 5) {
+	k = 1;
+	if (list && n <= RULE_WINDOW_WORDS)
+		while (k < n && strcmp(w[k], word) != 0)
+			k++;
+	if (n > RULE_WINDOW_WORDS || k == n || (n - k != 2 && n - k != 4)) {
 		diag_add(p->diags, p->file, line, col, src,
 		    "%s: expected '%s %s WINDOW [by FIELD]'", key,
-		    strcmp(key, "storm") == 0 ? "N" : "RULE", word);
+		    strcmp(key, "storm") == 0 ? "N" :
+		    list ? "RULE[, RULE...]" : "RULE", word);
 		goto out;
 	}
-	if (strcmp(w[1], word) != 0) {
-		diag_add(p->diags, p->file, line, col + (int)(w[1] - copy), src,
-		    "%s: expected '%s' after '%s'", key, word, w[0]);
+	if (strcmp(w[k], word) != 0) {
+		diag_add(p->diags, p->file, line, col + (int)(w[k] - copy), src,
+		    "%s: expected '%s' after '%s'", key, word, w[k - 1]);
 		goto out;
 	}
-	if (util_parse_duration(w[2], win) != 0 || *win <= 0) {
-		diag_add(p->diags, p->file, line, col + (int)(w[2] - copy), src,
-		    "%s: bad window '%s' (use e.g. 500ms, 10s, 5m, 2h)", key,
-		    w[2]);
+	if (util_parse_duration(w[k + 1], win) != 0 || *win <= 0) {
+		diag_add(p->diags, p->file, line, col + (int)(w[k + 1] - copy),
+		    src, "%s: bad window '%s' (use e.g. 500ms, 10s, 5m, 2h)", key,
+		    w[k + 1]);
 		goto out;
 	}
-	if (n == 5) {
-		if (strcmp(w[3], "by") != 0 ||
-		    !valid_field_name(w[4], strlen(w[4]))) {
+	if (n - k == 4) {
+		if (strcmp(w[k + 2], "by") != 0 ||
+		    !valid_field_name(w[k + 3], strlen(w[k + 3]))) {
 			diag_add(p->diags, p->file, line,
-			    col + (int)(w[3] - copy), src,
+			    col + (int)(w[k + 2] - copy), src,
 			    "%s: expected 'by FIELD' after the window", key);
 			goto out;
 		}
-		*by = xstrdup(w[4]);
+		*by = xstrdup(w[k + 3]);
 	}
-	*head = xstrdup(w[0]);
+	/* the words before WORD, as written (split_words cut them apart) */
+	*head = xstrndup(value, (size_t)(w[k - 1] - copy) + strlen(w[k - 1]));
 	rc = 0;
 out:
 	free(copy);
 	return rc;
+}
+
+/*
+ * Split "R1, R2 ..." (at the start of a follows value, so offsets are
+ * columns) into rule ids.  Every item must be a rule id, each listed
+ * once.  Returns 0 and fills r->follows_rules, or -1 with a diagnostic.
+ */
+static int
+parse_rule_list(struct parse *p, struct rule *r, const char *head, int line,
+    int col, const char *src)
+{
+	const char *s = head, *e, *ie;
+	char *id;
+	size_t i;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		e = strchr(s, ',');
+		if (e == NULL)
+			e = s + strlen(s);
+		ie = e;
+		while (ie > s && (ie[-1] == ' ' || ie[-1] == '\t'))
+			ie--;
+		if (ie == s || !valid_name(s, (size_t)(ie - s))) {
+			diag_add(p->diags, p->file, line, col + (int)(s - head),
+			    src, "follows: expected a rule id%s", ie == s ?
+			    (*e == ',' ? " before ','" : " after ','") :
+			    " (letters, digits, '-', '_', '.')");
+			return -1;
+		}
+		id = xstrndup(s, (size_t)(ie - s));
+		for (i = 0; i < r->nfollows; i++) {
+			if (strcmp(r->follows_rules[i], id) == 0) {
+				diag_add(p->diags, p->file, line,
+				    col + (int)(s - head), src,
+				    "follows: rule '%s' listed twice", id);
+				free(id);
+				return -1;
+			}
+		}
+		r->follows_rules = xrealloc(r->follows_rules,
+		    (r->nfollows + 1) * sizeof(char *));
+		r->follows_rules[r->nfollows++] = id;
+		if (*e == '\0')
+			return 0;
+		s = e + 1;
+	}
 }
 
 /*
@@ -529,10 +591,11 @@ rule_key(struct parse *p, const char *key, const char *value, int line,
 	struct rule_where *w = where_of(p, p->rs->n - 1);
 	struct rule_example *ex;
 	char *head, *by, *end, *copy, *ws[4];
+	struct buf list;
 	int64_t win;
 	long n;
 	int sev;
-	size_t nw;
+	size_t nw, i;
 
 	if (strcmp(key, "match") == 0) {
 		/* a pattern that fails to compile is still present: one error */
@@ -605,8 +668,8 @@ rule_key(struct parse *p, const char *key, const char *value, int line,
 		}
 		w->storm_line = line;
 		w->storm_src = xstrdup(src);
-		if (parse_window(p, key, value, line, col, src, "in", &head,
-		    &win, &by) != 0)
+		if (parse_window(p, key, value, line, col, src, "in", 0,
+		    &head, &win, &by) != 0)
 			return;
 		errno = 0;
 		n = strtol(head, &end, 10);
@@ -635,17 +698,34 @@ rule_key(struct parse *p, const char *key, const char *value, int line,
 			w->follows_src = xstrdup(src);
 		}
 		if (parse_window(p, key, value, line, col, src, "within",
-		    &head, &win, &by) != 0)
+		    key[0] == 'f', &head, &win, &by) != 0)
 			return;
 		if (key[0] == 'e') {
 			r->expect_rule = head;
 			r->expect_within_ms = win;
 			r->expect_by = by;
-		} else {
-			r->follows_rule = head;
-			r->follows_within_ms = win;
-			r->follows_by = by;
+			return;
 		}
+		if (parse_rule_list(p, r, head, line, col, src) != 0) {
+			for (i = 0; i < r->nfollows; i++)
+				free(r->follows_rules[i]);
+			free(r->follows_rules);
+			r->follows_rules = NULL;
+			r->nfollows = 0;
+			free(head);
+			free(by);
+			return;
+		}
+		free(head);
+		buf_init(&list);
+		for (i = 0; i < r->nfollows; i++) {
+			if (i > 0)
+				buf_puts(&list, ", ");
+			buf_puts(&list, r->follows_rules[i]);
+		}
+		r->follows_rule = list.data;
+		r->follows_within_ms = win;
+		r->follows_by = by;
 	} else if (strcmp(key, "metric") == 0) {
 		if (w->metric_line != 0) {
 			diag_add(p->diags, p->file, line, 1, src,
@@ -988,6 +1068,21 @@ check_target(struct parse *p, const struct rule *r, const char *what,
 	}
 }
 
+/* True if some rule r follows names a group `name` (r may inherit it). */
+static int
+follows_names(const struct ruleset *rs, const struct rule *r, const char *name)
+{
+	const struct rule *t;
+	size_t i;
+
+	for (i = 0; i < r->nfollows; i++) {
+		t = ruleset_find(rs, r->follows_rules[i]);
+		if (t != NULL && rule_names(t, name))
+			return 1;
+	}
+	return 0;
+}
+
 /* Checks that need every rule loaded: targets, fields, required keys. */
 static void
 check_rules(struct parse *p)
@@ -1013,8 +1108,14 @@ check_rules(struct parse *p)
 			    "rule '%s' has no 'severity'", r->id);
 		check_target(p, r, "expect", r->expect_rule, r->expect_by,
 		    w->expect_line, w->expect_src);
-		check_target(p, r, "follows", r->follows_rule, r->follows_by,
-		    w->follows_line, w->follows_src);
+		for (j = 0; j < r->nfollows; j++)
+			check_target(p, r, "follows", r->follows_rules[j],
+			    r->follows_by, w->follows_line, w->follows_src);
+		if (r->expect_rule != NULL && r->nfollows > 0)
+			diag_add(p->diags, r->file, w->follows_line, 0,
+			    w->follows_src, "follows: rule '%s' also has "
+			    "'expect' (line %d): both would set its events' one "
+			    "link", r->id, w->expect_line);
 		if (r->nmatch == 0)
 			continue;
 		check_field(p, r, NULL, "storm", r->storm_by, w->storm_line,
@@ -1029,9 +1130,7 @@ check_rules(struct parse *p)
 			if (e == NULL)
 				break;
 			name = xstrndup(s + 1, (size_t)(e - s - 1));
-			if (!rule_names(r, name) && !(r->follows_rule != NULL &&
-			    ruleset_find(rs, r->follows_rule) != NULL &&
-			    rule_names(ruleset_find(rs, r->follows_rule), name)))
+			if (!rule_names(r, name) && !follows_names(rs, r, name))
 				diag_add(p->diags, r->file, w->summary_line,
 				    w->summary_col + (int)(s - r->summary),
 				    w->summary_src, "summary: no match pattern "

@@ -118,7 +118,15 @@ struct rule {
 	char			*expect_rule;	/* expect = R within W [by F] */
 	int64_t			 expect_within_ms;
 	char			*expect_by;
-	char			*follows_rule;	/* follows = R within W [by F] */
+	/*
+	 * follows = R1[, R2...] within W [by F]: link to the latest event of
+	 * any listed rule.  follows_rules holds the ids in the order written;
+	 * follows_rule is the same list joined by ", " (a single id when one
+	 * rule is listed), the form stored in the rules table.
+	 */
+	char			*follows_rule;
+	char			**follows_rules;
+	size_t			 nfollows;
 	int64_t			 follows_within_ms;
 	char			*follows_by;	/* field shown in link breakdowns */
 	char			*metric_field;	/* metric = F [by G] */

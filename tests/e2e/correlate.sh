@@ -1,7 +1,8 @@
 # correlate.sh - storms, expectations and follow-links end to end: exact
 # incidents and links from a small daemon log, the same in the JSON report,
 # identical after a split ingest in reverse order, unchanged by re-ingest,
-# and open waits settled by later log time.
+# open waits settled by later log time, and fallbacks linked to the latest
+# of a timeout or a provider error.
 . "$TOP/tests/e2e/lib.sh"
 
 FIX=$TOP/tests/fixtures/correlate
@@ -78,3 +79,31 @@ check_eq "re-ingest: same incidents" "$want_incidents" "$(incidents one.db)"
 check_rc "ingest later log" 0 ingest one.db "$FIX/later.log"
 check_eq "open leak settles as unresolved" "unresolved|3" \
     "$(sql one.db "SELECT kind, count(*) FROM incidents WHERE rule = 'leak' GROUP BY kind")"
+
+# A fallback follows the latest timeout or provider error, whichever came
+# last: 429 fallbacks and timeout fallbacks interleaved.
+want_fallbacks='fallback|23:10:01|timeout@23:10:00|{"model":"kimi-k2-0905-preview"}
+fallback|23:10:04|provider-error@23:10:03|{"model":"kimi-k2-0905-preview","status":"429"}
+fallback|23:10:07|timeout@23:10:06|{"model":"glm-4.6"}
+fallback|23:10:09|provider-error@23:10:08|{"model":"kimi-k2-0905-preview","status":"429"}
+fallback|23:10:30|-|-'
+check_rc "ingest fallbacks" 0 ingest fb.db "$FIX/fallbacks.log"
+check_eq "fallbacks: linked to the latest of either rule" "$want_fallbacks" "$(links fb.db)"
+
+# Newest line first, each its own ingest: the same links.
+i=10
+while [ $i -ge 1 ]; do
+	sed -n "${i}p" "$FIX/fallbacks.log" > line.log
+	ingest fb-lines.db --no-resume line.log || break
+	i=$((i - 1))
+done
+check_eq "fallbacks: line-by-line reverse ingest, same links" "$want_fallbacks" \
+    "$(links fb-lines.db)"
+
+check_rc "fallbacks: report json" 0 "$LT" report --db fb.db --format json -o fb.json
+check_contains "fallbacks: links per target rule" fb.json \
+    '"fallback": {"target": "timeout", "targets": {"timeout": 2, "provider-error": 2}, "linked": 4, "unlinked": 1, "by": {"kimi-k2-0905-preview": 3, "glm-4.6": 1}}'
+check_contains "fallbacks: finding splits timeouts from provider errors" fb.json \
+    '{"severity": "warning", "id": "fallback-rate", "volume": 3, "text": "1 kimi-k2-0905-preview requests timed out and were served by the fallback chain (fallback after timeout); 2 more failed with provider-error"}'
+check_contains "fallbacks: a model with timeouts only" fb.json \
+    '{"severity": "warning", "id": "fallback-rate", "volume": 1, "text": "1 glm-4.6 requests timed out and were served by the fallback chain (fallback after timeout)"}'

@@ -8,10 +8,10 @@ check_rc "rules test: default rules pass" 0 $LT rules test --rules "$TOP/rules"
 check_eq "rules test: summary line" \
     "$(grep -c '^example *=' "$TOP"/rules/*.rules | awk -F: '{s+=$2} END {print s}') examples" \
     "$(sed -n 's/^\([0-9]* examples\),.*/\1/p' "$T/out")"
-check_contains "rules test: scenarios ran, none failed" "$T/out" "3 scenarios: 0 failed"
+check_contains "rules test: scenarios ran, none failed" "$T/out" "4 scenarios: 0 failed"
 
 check_rc "rules check: default rules" 0 $LT rules check --rules "$TOP/rules"
-check_contains "rules check: counts" "$T/out" "16 rules and 3 scenarios in 5 files: ok"
+check_contains "rules check: counts" "$T/out" "16 rules and 4 scenarios in 5 files: ok"
 
 check_rc "rules list" 0 $LT rules list --rules "$TOP/rules"
 for id in retry provider-timeout fallback semaphore-leak semaphore-health \
@@ -25,7 +25,7 @@ check_contains "rules list: storm key" "$T/out" "storm = 20 in 60s by peer"
 check_contains "rules list: expect key" "$T/out" \
     "expect = semaphore-recovered within 10s by scope"
 check_contains "rules list: follows key" "$T/out" \
-    "follows = provider-timeout within 5s by model"
+    "follows = provider-timeout, provider-error within 5s by model"
 check_contains "rules list: metric key" "$T/out" "metric = ms by model"
 
 check_rc "rules check: broken rules exit 2" 2 $LT rules check --rules "$F/broken"
@@ -66,5 +66,34 @@ check_contains "rules test: counter-example" "$T/err" \
     "$T/fail/f.rules:7: counter-example matches rule 'r'"
 check_contains "rules test: example" "$T/err" \
     "$T/fail/f.rules:8: example does not match rule 'r'"
+# follows lists: every rule must exist, and a rule cannot also expect
+mkdir "$T/follows"
+cat > "$T/follows/f.rules" <<'RULES'
+[t]
+category = x
+severity = info
+match = t (?<model>\S+)
+
+[fb]
+category = x
+severity = info
+match = fell back
+expect = t within 10s
+follows = t, nosuch within 5s by model
+
+[gap]
+category = x
+severity = info
+match = gap
+follows = t,, fb within 5s
+RULES
+check_rc "rules check: bad follows lists exit 2" 2 $LT rules check --rules "$T/follows"
+check_eq "rules check: follows diagnostics" \
+    "$T/follows/f.rules:17:13: follows: expected a rule id before ','
+$T/follows/f.rules:11: follows: unknown rule 'nosuch'
+$T/follows/f.rules:11: follows: rule 'fb' also has 'expect' (line 10): both would set its events' one link" \
+    "$(grep "^$T/follows/f.rules:" "$T/err")"
+check_contains "rules check: follows error count" "$T/err" "logtriage: rules: 3 errors"
+
 check_rc "rules: unknown action" 2 $LT rules frobnicate
 check_rc "rules: --help" 0 $LT rules --help

@@ -21,7 +21,10 @@
 
 #define S(x) ((int64_t)(x) * 1000)
 
-enum { R_WS, R_LEAK, R_REC, R_FALLBACK, R_TIMEOUT, R_COUNT };
+enum { R_WS, R_LEAK, R_REC, R_FALLBACK, R_TIMEOUT, R_PERR, R_COUNT };
+
+/* fallback follows the latest of either */
+static char *fallback_targets[] = { "timeout", "perr" };
 
 static struct rule test_rules[R_COUNT];
 static struct ruleset test_rs = { .rules = test_rules, .n = R_COUNT };
@@ -40,10 +43,13 @@ setup_rules(void **state)
 	test_rules[R_LEAK].expect_by = "scope";
 	test_rules[R_REC].id = "rec";
 	test_rules[R_FALLBACK].id = "fallback";
-	test_rules[R_FALLBACK].follows_rule = "timeout";
+	test_rules[R_FALLBACK].follows_rule = "timeout, perr";
+	test_rules[R_FALLBACK].follows_rules = fallback_targets;
+	test_rules[R_FALLBACK].nfollows = 2;
 	test_rules[R_FALLBACK].follows_within_ms = S(5);
 	test_rules[R_FALLBACK].follows_by = "model";
 	test_rules[R_TIMEOUT].id = "timeout";
+	test_rules[R_PERR].id = "perr";
 	return 0;
 }
 
@@ -277,6 +283,52 @@ test_follows(void **state)
 	db_close(&d);
 }
 
+#define FOLLOWS_TO "SELECT s.ts, t.rule, t.ts, s.inherited FROM events s" \
+	" LEFT JOIN events t ON t.id = s.link WHERE s.rule = 'fallback' ORDER BY s.ts"
+
+static void
+test_follows_any(void **state)
+{
+	struct db d;
+
+	db_open(&d);
+	/* the later of a timeout and a provider error, whichever rule */
+	add(&d, R_TIMEOUT, S(0), "{\"model\":\"kimi\"}");
+	add(&d, R_PERR, S(2), "{\"model\":\"glm\",\"status\":\"429\"}");
+	add(&d, R_FALLBACK, S(3), NULL);
+	/* equal times: the larger id, here the timeout stored second ... */
+	add(&d, R_PERR, S(10), "{\"model\":\"p10\"}");
+	add(&d, R_TIMEOUT, S(10), "{\"model\":\"t10\"}");
+	add(&d, R_FALLBACK, S(11), NULL);
+	/* ... and here the provider error stored second */
+	add(&d, R_TIMEOUT, S(20), "{\"model\":\"t20\"}");
+	add(&d, R_PERR, S(20), "{\"model\":\"p20\"}");
+	add(&d, R_FALLBACK, S(21), NULL);
+	/* a provider error outside the window loses to a timeout inside */
+	add(&d, R_PERR, S(24), "{\"model\":\"p24\"}");
+	add(&d, R_TIMEOUT, S(27), "{\"model\":\"t27\"}");
+	add(&d, R_FALLBACK, S(30), NULL);
+	add(&d, R_FALLBACK, S(40), NULL);
+	run(&d);
+	check_rows(&d, FOLLOWS_TO,
+	    "3000|perr|2000|{\"model\":\"glm\",\"status\":\"429\"}\n"
+	    "11000|timeout|10000|{\"model\":\"t10\"}\n"
+	    "21000|perr|20000|{\"model\":\"p20\"}\n"
+	    "30000|timeout|27000|{\"model\":\"t27\"}\n"
+	    "40000|-|-|-\n");
+
+	/* A provider error stored later, after the timeout, takes over. */
+	add(&d, R_PERR, 29500, "{\"status\":\"503\"}");
+	run(&d);
+	check_rows(&d, FOLLOWS_TO,
+	    "3000|perr|2000|{\"model\":\"glm\",\"status\":\"429\"}\n"
+	    "11000|timeout|10000|{\"model\":\"t10\"}\n"
+	    "21000|perr|20000|{\"model\":\"p20\"}\n"
+	    "30000|perr|29500|{\"status\":\"503\"}\n"
+	    "40000|-|-|-\n");
+	db_close(&d);
+}
+
 /* A data set that crosses every window at the split points. */
 struct ev {
 	int		 rule;
@@ -299,6 +351,7 @@ static const struct ev mixed[] = {
 	{ R_TIMEOUT, S(60), "{\"model\":\"glm\"}" },
 	{ R_WS, S(61), "{\"peer\":\"B\"}" },
 	{ R_LEAK, S(62), "{\"scope\":\"glm\"}" },
+	{ R_PERR, S(62), "{\"model\":\"kimi\",\"status\":\"429\"}" },
 	{ R_FALLBACK, S(63), "{\"model\":\"x\"}" },
 	{ R_REC, S(72), "{\"scope\":\"glm\"}" },
 	{ R_LEAK, S(103), "{\"scope\":\"global\"}" },
@@ -308,6 +361,8 @@ static const struct ev mixed[] = {
 	{ R_WS, S(121), "{\"peer\":\"A\"}" },
 	{ R_WS, S(122), "{\"peer\":\"A\"}" },
 	{ R_WS, S(140), "{\"peer\":\"B\"}" },
+	{ R_PERR, S(148), "{\"model\":\"glm\"}" },
+	{ R_TIMEOUT, S(149), "{\"model\":\"kimi\"}" },
 	{ R_LEAK, S(150), "{\"scope\":\"kimi\"}" },
 	{ R_FALLBACK, S(151), NULL },
 };
@@ -398,8 +453,9 @@ test_order_independent(void **state)
 	    "1000|6000|-\n"
 	    "5000|1000|{\"model\":\"kimi\"}\n"
 	    "62000|72000|-\n"
-	    "63000|60000|-\n"
-	    "103000|105000|-\n");
+	    "63000|62000|{\"status\":\"429\"}\n"
+	    "103000|105000|-\n"
+	    "151000|149000|{\"model\":\"kimi\"}\n");
 
 	/* Re-ingesting everything adds nothing and changes nothing. */
 	a = rows(&one, CANON_INCIDENTS);
@@ -434,7 +490,7 @@ test_rebuild(void **state)
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
-	check_rows(&d, "SELECT count(*) FROM events WHERE link IS NOT NULL", "5\n");
+	check_rows(&d, "SELECT count(*) FROM events WHERE link IS NOT NULL", "6\n");
 	db_close(&d);
 }
 
@@ -447,6 +503,7 @@ test_wants(void **state)
 	assert_int_equal(correlate_wants(d.c, R_WS), 1);
 	assert_int_equal(correlate_wants(d.c, R_REC), 1);
 	assert_int_equal(correlate_wants(d.c, R_TIMEOUT), 1);
+	assert_int_equal(correlate_wants(d.c, R_PERR), 1);
 	assert_int_equal(correlate_wants(d.c, -1), 0);
 	assert_int_equal(correlate_wants(d.c, R_COUNT), 0);
 	db_close(&d);
@@ -459,6 +516,7 @@ main(void)
 		cmocka_unit_test(test_storms),
 		cmocka_unit_test(test_expect),
 		cmocka_unit_test(test_follows),
+		cmocka_unit_test(test_follows_any),
 		cmocka_unit_test(test_order_independent),
 		cmocka_unit_test(test_rebuild),
 		cmocka_unit_test(test_wants),

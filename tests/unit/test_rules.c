@@ -88,14 +88,23 @@ test_parse_full_rule(void **state)
 	    "severity = error\n"
 	    "match = leak: (?<scope>\\w+) (?<ms>\\d+)\n"
 	    "expect = rec within 10s by scope\n"
-	    "follows = rec within 500ms\n"
-	    "metric = ms by scope\n");
+	    "metric = ms by scope\n"
+	    "[fb]\n"
+	    "category = semaphore\n"
+	    "severity = info\n"
+	    "match = fell back (?<scope>\\w+)\n"
+	    "follows = rec,leak ,  ws within 500ms by scope\n"
+	    "[one]\n"
+	    "category = x\n"
+	    "severity = info\n"
+	    "match = one\n"
+	    "follows = rec within 2s\n");
 	struct diag_list d;
 	struct ruleset *rs = load_one(path, &d);
 	const struct rule *r;
 
 	assert_int_equal(d.n, 0);
-	assert_int_equal(rs->n, 3);
+	assert_int_equal(rs->n, 5);
 	r = ruleset_find(rs, "ws");
 	assert_non_null(r);
 	assert_string_equal(r->category, "websocket");
@@ -122,13 +131,27 @@ test_parse_full_rule(void **state)
 	assert_string_equal(r->expect_rule, "rec");
 	assert_int_equal(r->expect_within_ms, 10000);
 	assert_string_equal(r->expect_by, "scope");
-	assert_string_equal(r->follows_rule, "rec");
-	assert_int_equal(r->follows_within_ms, 500);
-	assert_null(r->follows_by);
+	assert_null(r->follows_rule);
+	assert_int_equal(r->nfollows, 0);
 	assert_string_equal(r->metric_field, "ms");
 	assert_string_equal(r->metric_by, "scope");
 	assert_int_equal(ruleset_index(rs, "leak"), 2);
 	assert_int_equal(ruleset_index(rs, "nope"), -1);
+	/* a list keeps its order; the joined form is what the store keeps */
+	r = ruleset_find(rs, "fb");
+	assert_int_equal(r->nfollows, 3);
+	assert_string_equal(r->follows_rules[0], "rec");
+	assert_string_equal(r->follows_rules[1], "leak");
+	assert_string_equal(r->follows_rules[2], "ws");
+	assert_string_equal(r->follows_rule, "rec, leak, ws");
+	assert_int_equal(r->follows_within_ms, 500);
+	assert_string_equal(r->follows_by, "scope");
+	r = ruleset_find(rs, "one");
+	assert_int_equal(r->nfollows, 1);
+	assert_string_equal(r->follows_rules[0], "rec");
+	assert_string_equal(r->follows_rule, "rec");
+	assert_int_equal(r->follows_within_ms, 2000);
+	assert_null(r->follows_by);
 	ruleset_free(rs);
 	diag_list_free(&d);
 	free(path);
@@ -177,6 +200,76 @@ test_five_mistakes(void **state)
 	ruleset_free(rs);
 	diag_list_free(&d);
 	free(file);
+	free(path);
+}
+
+static void
+test_follows_list_mistakes(void **state)
+{
+	char *path = write_file("fl.rules",
+	    "[t]\ncategory = x\nseverity = info\nmatch = t (?<model>\\S+)\n"
+	    "[e]\ncategory = x\nseverity = info\nmatch = e\n"	/* 5 */
+	    "[both]\n"						/* 9 */
+	    "category = x\n"
+	    "severity = info\n"
+	    "match = both\n"
+	    "expect = t within 10s\n"				/* 13 */
+	    "follows = t, e within 5s\n"			/* 14: expect too */
+	    "[unknown]\n"
+	    "category = x\n"
+	    "severity = info\n"
+	    "match = u\n"
+	    "follows = t, nosuch, e within 5s\n"		/* 19: unknown */
+	    "[gap]\n"
+	    "category = x\n"
+	    "severity = info\n"
+	    "match = g\n"
+	    "follows = t, , e within 5s\n"			/* 24: empty item */
+	    "[twice]\n"
+	    "category = x\n"
+	    "severity = info\n"
+	    "match = w\n"
+	    "follows = t, e, t within 5s\n"			/* 29: listed twice */
+	    "[trail]\n"
+	    "category = x\n"
+	    "severity = info\n"
+	    "match = r\n"
+	    "follows = t, within 5s\n"			/* 34: trailing comma */
+	    "[nowithin]\n"
+	    "category = x\n"
+	    "severity = info\n"
+	    "match = n\n"
+	    "follows = t, e in 5s\n");				/* 39: no 'within' */
+	struct diag_list d;
+	struct ruleset *rs = load_one(path, &d);
+
+	assert_int_equal(d.n, 6);
+	/* parse errors come in file order, checks after every rule is loaded */
+	assert_int_equal(d.v[0].line, 24);
+	assert_int_equal(d.v[0].col, 14);
+	assert_string_equal(d.v[0].msg, "follows: expected a rule id before ','");
+	assert_int_equal(d.v[1].line, 29);
+	assert_int_equal(d.v[1].col, 17);
+	assert_string_equal(d.v[1].msg, "follows: rule 't' listed twice");
+	assert_int_equal(d.v[2].line, 34);
+	assert_int_equal(d.v[2].col, 13);
+	assert_string_equal(d.v[2].msg, "follows: expected a rule id after ','");
+	assert_int_equal(d.v[3].line, 39);
+	assert_int_equal(d.v[3].col, 11);
+	assert_string_equal(d.v[3].msg,
+	    "follows: expected 'RULE[, RULE...] within WINDOW [by FIELD]'");
+	assert_int_equal(d.v[4].line, 14);
+	assert_int_equal(d.v[4].col, 0);
+	assert_string_equal(d.v[4].msg, "follows: rule 'both' also has 'expect'"
+	    " (line 13): both would set its events' one link");
+	assert_int_equal(d.v[5].line, 19);
+	assert_string_equal(d.v[5].msg, "follows: unknown rule 'nosuch'");
+	/* the well-formed lists were kept, the broken ones dropped */
+	assert_int_equal(ruleset_find(rs, "unknown")->nfollows, 3);
+	assert_int_equal(ruleset_find(rs, "gap")->nfollows, 0);
+	assert_null(ruleset_find(rs, "gap")->follows_rule);
+	ruleset_free(rs);
+	diag_list_free(&d);
 	free(path);
 }
 
@@ -422,6 +515,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_full_rule),
 		cmocka_unit_test(test_five_mistakes),
+		cmocka_unit_test(test_follows_list_mistakes),
 		cmocka_unit_test(test_bad_regex_caret),
 		cmocka_unit_test(test_duplicate_ids_across_files),
 		cmocka_unit_test(test_field_checks),
