@@ -74,7 +74,8 @@ static const char *const correlate_sql[ST_COUNT] = {
 	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts, id",
 	[ST_FOLLOW_TARGET] =
 	    "SELECT id, ts, fields FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts DESC, id DESC LIMIT 1",
+	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts DESC, id < ?5 DESC, id DESC"
+	    " LIMIT 1",
 	[ST_SET_FOLLOW] =
 	    "UPDATE events SET link = ?2, inherited = ?3 WHERE id = ?1",
 	[ST_LOG_TIME] = "SELECT last_ts FROM sources WHERE id = ?1",
@@ -640,12 +641,29 @@ struct follow_hit {
 };
 
 /*
- * Look for a later event than hit among one target rule's events in
+ * Which of two candidate targets a subject should follow: the later one;
+ * at equal times the one stored before the subject (logged before it in
+ * the same input), then the later stored.  Stamps to the second make
+ * ties common, and a failure logged just after a fallback did not cause it.
+ */
+static int
+follow_better(int64_t ts, int64_t id, int64_t best_ts, int64_t best_id,
+    int64_t subject_id)
+{
+	if (ts != best_ts)
+		return ts > best_ts;
+	if ((id < subject_id) != (best_id < subject_id))
+		return id < subject_id;
+	return id > best_id;
+}
+
+/*
+ * Look for a better event than hit among one target rule's events in
  * [ts - within, ts].  0, or -1 on a database error.
  */
 static int
 follow_latest(struct correlate *c, const char *target, int64_t source_id,
-    int64_t ts, int64_t within, struct follow_hit *hit)
+    int64_t subject_id, int64_t ts, int64_t within, struct follow_hit *hit)
 {
 	sqlite3_stmt *tg = c->stmt[ST_FOLLOW_TARGET];
 	const char *fields;
@@ -655,12 +673,13 @@ follow_latest(struct correlate *c, const char *target, int64_t source_id,
 	bind_rule_source(tg, target, source_id);
 	sqlite3_bind_int64(tg, 3, ts - within);
 	sqlite3_bind_int64(tg, 4, ts);
+	sqlite3_bind_int64(tg, 5, subject_id);
 	rc = sqlite3_step(tg);
 	if (rc == SQLITE_ROW) {
 		id = sqlite3_column_int64(tg, 0);
 		tts = sqlite3_column_int64(tg, 1);
-		if (hit->id == 0 || tts > hit->ts ||
-		    (tts == hit->ts && id > hit->id)) {
+		if (hit->id == 0 ||
+		    follow_better(tts, id, hit->ts, hit->id, subject_id)) {
 			fields = (const char *)sqlite3_column_text(tg, 2);
 			free(hit->fields);
 			hit->id = id;
@@ -696,7 +715,7 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 		for (k = 0; !failed && k < r->nfollows; k++) {
 			if (c->follows_target[ri][k] < 0)
 				continue;
-			if (follow_latest(c, r->follows_rules[k], source_id, ts,
+			if (follow_latest(c, r->follows_rules[k], source_id, id, ts,
 			    r->follows_within_ms, &hit) != 0)
 				failed = 1;
 		}

@@ -309,13 +309,18 @@ test_follows_any(void **state)
 	add(&d, R_TIMEOUT, S(27), "{\"model\":\"t27\"}");
 	add(&d, R_FALLBACK, S(30), NULL);
 	add(&d, R_FALLBACK, S(40), NULL);
+	/* all at one time: the failure stored before the fallback caused it */
+	add(&d, R_TIMEOUT, S(50), "{\"model\":\"t50\"}");
+	add(&d, R_FALLBACK, S(50), NULL);
+	add(&d, R_PERR, S(50), "{\"model\":\"p50\"}");
 	run(&d);
 	check_rows(&d, FOLLOWS_TO,
 	    "3000|perr|2000|{\"model\":\"glm\",\"status\":\"429\"}\n"
 	    "11000|timeout|10000|{\"model\":\"t10\"}\n"
 	    "21000|perr|20000|{\"model\":\"p20\"}\n"
 	    "30000|timeout|27000|{\"model\":\"t27\"}\n"
-	    "40000|-|-|-\n");
+	    "40000|-|-|-\n"
+	    "50000|timeout|50000|{\"model\":\"t50\"}\n");
 
 	/* A provider error stored later, after the timeout, takes over. */
 	add(&d, R_PERR, 29500, "{\"status\":\"503\"}");
@@ -325,7 +330,8 @@ test_follows_any(void **state)
 	    "11000|timeout|10000|{\"model\":\"t10\"}\n"
 	    "21000|perr|20000|{\"model\":\"p20\"}\n"
 	    "30000|perr|29500|{\"status\":\"503\"}\n"
-	    "40000|-|-|-\n");
+	    "40000|-|-|-\n"
+	    "50000|timeout|50000|{\"model\":\"t50\"}\n");
 	db_close(&d);
 }
 
