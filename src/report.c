@@ -862,12 +862,14 @@ find_leaks(struct report *r)
 		op = report_count_incidents(r, "open", l->rule);
 		buf_init(&b);
 		if (req > 0)
-			buf_printf(&b, "%s followed %ju of %ju requests (%u%%); ",
+			buf_printf(&b, "%s after %ju of %ju requests (%u%%): ",
 			    l->rule, (uintmax_t)n, (uintmax_t)req, pct(n, req));
 		else
-			buf_printf(&b, "%ju %s events; ", (uintmax_t)n, l->rule);
-		buf_printf(&b, "%s hid %ju; unresolved %ju, still open %ju",
-		    l->target, (uintmax_t)l->linked, (uintmax_t)un, (uintmax_t)op);
+			buf_printf(&b, "%ju %s events: ", (uintmax_t)n, l->rule);
+		buf_printf(&b, "%s hid %ju, %ju never resolved", l->target,
+		    (uintmax_t)l->linked, (uintmax_t)un);
+		if (op > 0)
+			buf_printf(&b, ", %ju still open", (uintmax_t)op);
 		sev = ru->severity;
 		if (un > 0 && sev < SEV_ERROR)
 			sev = SEV_ERROR;
@@ -924,9 +926,9 @@ find_slow(struct report *r)
 			if (g->p95 <= (double)r->query.slow_ms)
 				continue;
 			finding(r, SEV_WARNING, g->count, "slow-p95", xasprintf(
-			    "p95 %s of %s is %.0f ms, over the %jd ms limit"
-			    " (mean %.0f ms, p99 %.0f ms, %ju responses)", m->field,
-			    *g->value ? g->value : m->rule, g->p95,
+			    "%s p95 %s is %.0f ms, over the %jd ms limit"
+			    " (mean %.0f ms, p99 %.0f ms over %ju responses)",
+			    *g->value ? g->value : m->rule, m->rule, g->p95,
 			    (intmax_t)r->query.slow_ms, g->mean, g->p99,
 			    (uintmax_t)g->count));
 		}
