@@ -247,8 +247,8 @@ test_links_and_findings(void **state)
 	assert_int_equal(r->findings[0].volume, 12);
 	assert_string_equal(r->findings[1].id, "slow-p95");
 	assert_int_equal(r->findings[1].volume, 100);
-	assert_string_equal(r->findings[1].text, "p95 ms of a is 95 ms, over the"
-	    " 50 ms limit (mean 50 ms, p99 99 ms, 100 responses)");
+	assert_string_equal(r->findings[1].text, "a p95 rt is 95 ms, over the"
+	    " 50 ms limit (mean 50 ms, p99 99 ms over 100 responses)");
 	assert_string_equal(r->findings[2].id, "fallback-rate");
 	assert_string_equal(r->findings[2].text, "1% of a requests timed out and"
 	    " were served by the fallback chain (1 of 101; fallback after timeout)");
