@@ -30,7 +30,7 @@ static const char tui_options[] =
     "? help, q quit.  NO_COLOR turns colours off.\n";
 
 /*
- * Start `logtriage ingest --db DB [--source S] -` on our standard input,
+ * Start `logtriage ingest --db DB [--source S] --follow -` on our standard input,
  * its stderr on a pipe we read.  The parent lets go of standard input so
  * the writer sees the child alone.  Returns the pid or -1 with err.
  */
@@ -52,7 +52,7 @@ tui_spawn_ingest(const char *db, const char *source, int *err_fd, char *err,
 		return -1;
 	}
 	if (pid == 0) {
-		char *argv[8];
+		char *argv[10];
 		int n = 0;
 
 		signal(SIGINT, SIG_DFL);
@@ -73,6 +73,8 @@ tui_spawn_ingest(const char *db, const char *source, int *err_fd, char *err,
 			argv[n++] = (char *)"--source";
 			argv[n++] = (char *)source;
 		}
+		/* --follow: commit whenever the stream pauses, not only at EOF. */
+		argv[n++] = (char *)"--follow";
 		argv[n++] = (char *)"-";
 		argv[n] = NULL;
 		execv("/proc/self/exe", argv);
