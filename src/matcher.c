@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prefilter.h"
 #include "util.h"
 
 #define MATCH_LIMIT	100000
@@ -33,7 +34,9 @@ struct matcher {
 	const char		**literal;	/* distinct literals */
 	size_t			*literal_len;
 	size_t			 nliteral;
-	signed char		*seen;		/* per literal, per record: -1 unknown, 0, 1 */
+	struct prefilter	*pf;		/* finds the literals of a record in one pass */
+	uint64_t		*found;		/* per record: bit k = literal k occurs */
+	int			 always;	/* some rule has no literal: never skip a record */
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
 	pcre2_jit_stack		*jit;
@@ -61,8 +64,11 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 			    PCRE2_INFO_CAPTURECOUNT, &cap) == 0 && cap > maxcap)
 				maxcap = cap;
 		}
-		if (r->nliterals == 0)
+		if (r->nliterals == 0) {
+			if (r->nmatch > 0)
+				m->always = 1;
 			continue;
+		}
 		m->lits[i].idx = xcalloc(r->nliterals, sizeof(size_t));
 		m->lits[i].n = r->nliterals;
 		for (j = 0; j < r->nliterals; j++) {
@@ -82,7 +88,9 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 			m->lits[i].idx[j] = k;
 		}
 	}
-	m->seen = xcalloc(m->nliteral ? m->nliteral : 1, 1);
+	m->pf = prefilter_new(m->literal, m->literal_len, m->nliteral,
+	    PREFILTER_AUTO);
+	m->found = xcalloc(prefilter_words(m->pf), sizeof *m->found);
 	m->md = pcre2_match_data_create(maxcap + 1, NULL);
 	m->mctx = pcre2_match_context_create(NULL);
 	if (m->md == NULL || m->mctx == NULL) {
@@ -110,7 +118,8 @@ matcher_free(struct matcher *m)
 	free(m->lits);
 	free(m->literal);
 	free(m->literal_len);
-	free(m->seen);
+	prefilter_free(m->pf);
+	free(m->found);
 	if (m->md != NULL)
 		pcre2_match_data_free(m->md);
 	if (m->mctx != NULL)
@@ -195,8 +204,9 @@ match_rule(struct matcher *m, const struct rule *r, const char *text,
 	return 1;
 }
 
+/* Does the record hold one of the rule's literals (m->found is current)? */
 static int
-candidate(struct matcher *m, size_t ri, const char *text, size_t len)
+candidate(const struct matcher *m, size_t ri)
 {
 	const struct rule_lits *rl = &m->lits[ri];
 	size_t j, k;
@@ -205,10 +215,7 @@ candidate(struct matcher *m, size_t ri, const char *text, size_t len)
 		return 1;
 	for (j = 0; j < rl->n; j++) {
 		k = rl->idx[j];
-		if (m->seen[k] < 0)
-			m->seen[k] = memmem(text, len, m->literal[k],
-			    m->literal_len[k]) != NULL;
-		if (m->seen[k])
+		if (m->found[k / 64] & (UINT64_C(1) << (k % 64)))
 			return 1;
 	}
 	return 0;
@@ -224,12 +231,13 @@ run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 	int n = 0, rc, any = 0;
 
 	m->stats.records++;
-	if (filtered && m->nliteral > 0)
-		memset(m->seen, -1, m->nliteral);
+	if (filtered && prefilter_scan(m->pf, text, len, m->found) == 0 &&
+	    !m->always)
+		return 0;
 	for (i = 0; i < rs->n; i++) {
 		if (rs->rules[i].nmatch == 0)
 			continue;
-		if (filtered && !candidate(m, i, text, len))
+		if (filtered && !candidate(m, i))
 			continue;
 		any = 1;
 		rc = match_rule(m, &rs->rules[i], text, len, &out);

@@ -138,6 +138,63 @@ collect_fn(void *arg, const struct match *m)
 	}
 }
 
+/*
+ * The same property over a generated corpus slice (tools/gen_corpus.c
+ * --seed 5 --size 240K --envelope plain --storms 1 --leak-rate 0.1
+ * --timeout-rate 0.4): realistic volumes of near misses, every line
+ * through both paths.
+ */
+static void
+test_prefilter_corpus(void **state)
+{
+	char *dir = xasprintf("%s/rules", top());
+	char *fixture = xasprintf("%s/tests/fixtures/rules/corpus-slice.log",
+	    top());
+	const char *paths[1] = { dir };
+	struct diag_list d;
+	struct ruleset *rs;
+	struct matcher *m;
+	struct collect a, b;
+	char err[128], *line = NULL;
+	size_t cap = 0, lines = 0, total = 0, i;
+	ssize_t n;
+	FILE *fp;
+
+	memset(&d, 0, sizeof d);
+	rs = ruleset_load(paths, 1, &d);
+	assert_int_equal(d.n, 0);
+	assert_true(rs->n <= 64);
+	m = matcher_new(rs, err, sizeof err);
+	assert_non_null(m);
+	fp = fopen(fixture, "r");
+	assert_non_null(fp);
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		memset(&a, 0, sizeof a);
+		memset(&b, 0, sizeof b);
+		matcher_run(m, line, (size_t)n, collect_fn, &a);
+		matcher_run_unfiltered(m, line, (size_t)n, collect_fn, &b);
+		for (i = 0; i < rs->n; i++) {
+			if (a.hits[i] != b.hits[i])
+				fail_msg("rule %s: prefilter %d, full regex %d on: %s",
+				    rs->rules[i].id, a.hits[i], b.hits[i], line);
+		}
+		assert_string_equal(a.fields, b.fields);
+		total += (size_t)a.n;
+		lines++;
+	}
+	fclose(fp);
+	free(line);
+	assert_int_equal(lines, 1977);
+	assert_int_equal(total, 518);
+	assert_int_equal(matcher_stats(m)->regex_errors, 0);
+	matcher_free(m);
+	ruleset_free(rs);
+	free(dir);
+	free(fixture);
+}
+
 static void
 test_prefilter_property(void **state)
 {
@@ -277,6 +334,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_required_literal),
 		cmocka_unit_test(test_prefilter_property),
+		cmocka_unit_test(test_prefilter_corpus),
 		cmocka_unit_test(test_fields_and_exclude),
 		cmocka_unit_test(test_catastrophic_pattern),
 	};

@@ -1,0 +1,348 @@
+/*
+ * prefilter.c - which of a fixed set of literals occur in a text, in one
+ * pass.  Each literal contributes a 3-byte fingerprint (its rarest window
+ * by a rough byte-frequency guess for log text) to one of 8 buckets; per
+ * fingerprint byte, two 16-entry tables indexed by the low and high nibble
+ * hold the buckets whose fingerprint allows that nibble there.  ANDing the
+ * six lookups gives, for every position, the buckets that may start a
+ * fingerprint there (Teddy, as in Hyperscan and Rust's aho-corasick).  A
+ * proposal is only a hint: the literal is compared byte for byte before a
+ * bit is set, so the vector and scalar paths give identical answers.
+ * Knows nothing about rules or regexes.
+ */
+#include "prefilter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define PF_X86 1
+#endif
+
+#define FP		3	/* fingerprint bytes */
+#define NBUCKET		8
+
+struct pf_lit {
+	char	*s;
+	size_t	 len;
+	size_t	 off;		/* where the fingerprint starts in it */
+};
+
+struct prefilter {
+	uint8_t			 lo[FP][16];
+	uint8_t			 hi[FP][16];
+	struct pf_lit		*lits;
+	size_t			 n, words;
+	size_t			*bucket[NBUCKET];	/* literal indexes */
+	size_t			 nbucket[NBUCKET];
+	enum prefilter_impl	 impl;
+};
+
+/* A rough rarity of a byte in log text: higher is rarer. */
+static int
+pf_rarity(unsigned char c)
+{
+	if (c == ' ')
+		return 0;
+	if (strchr("etaoinsr", c) != NULL)
+		return 1;
+	if (c >= 'a' && c <= 'z')
+		return 2;
+	if ((c >= '0' && c <= '9') || strchr(".:-_/,=", c) != NULL)
+		return 2;
+	if (c >= 'A' && c <= 'Z')
+		return 4;
+	return 5;
+}
+
+static size_t
+pf_best_window(const char *s, size_t len)
+{
+	size_t i, best = 0;
+	int score, bestscore = -1;
+
+	for (i = 0; i + FP <= len; i++) {
+		score = pf_rarity((unsigned char)s[i]) +
+		    pf_rarity((unsigned char)s[i + 1]) +
+		    pf_rarity((unsigned char)s[i + 2]);
+		if (score > bestscore) {
+			bestscore = score;
+			best = i;
+		}
+	}
+	return best;
+}
+
+static int
+pf_cpu_has(enum prefilter_impl impl)
+{
+#ifdef PF_X86
+	__builtin_cpu_init();
+	if (impl == PREFILTER_AVX2)
+		return __builtin_cpu_supports("avx2");
+	if (impl == PREFILTER_SSSE3)
+		return __builtin_cpu_supports("ssse3");
+#endif
+	return impl == PREFILTER_SCALAR;
+}
+
+struct prefilter *
+prefilter_new(const char *const *lits, const size_t *lens, size_t n,
+    enum prefilter_impl impl)
+{
+	struct prefilter *pf;
+	const unsigned char *f;
+	size_t i, j, b;
+
+	pf = xcalloc(1, sizeof *pf);
+	pf->n = n;
+	pf->words = n > 0 ? (n + 63) / 64 : 1;
+	pf->lits = xcalloc(n > 0 ? n : 1, sizeof *pf->lits);
+	for (i = 0; i < n; i++) {
+		pf->lits[i].s = xmalloc(lens[i] + 1);
+		memcpy(pf->lits[i].s, lits[i], lens[i]);
+		pf->lits[i].s[lens[i]] = '\0';
+		pf->lits[i].len = lens[i];
+		pf->lits[i].off = pf_best_window(lits[i], lens[i]);
+		b = i % NBUCKET;
+		pf->bucket[b] = xrealloc(pf->bucket[b],
+		    (pf->nbucket[b] + 1) * sizeof(size_t));
+		pf->bucket[b][pf->nbucket[b]++] = i;
+		f = (const unsigned char *)pf->lits[i].s + pf->lits[i].off;
+		for (j = 0; j < FP; j++) {
+			pf->lo[j][f[j] & 15] |= (uint8_t)(1u << b);
+			pf->hi[j][f[j] >> 4] |= (uint8_t)(1u << b);
+		}
+	}
+	if (impl == PREFILTER_AUTO)
+		impl = PREFILTER_AVX2;
+	while (impl != PREFILTER_SCALAR && !pf_cpu_has(impl))
+		impl = impl == PREFILTER_AVX2 ? PREFILTER_SSSE3 : PREFILTER_SCALAR;
+	pf->impl = impl;
+	return pf;
+}
+
+void
+prefilter_free(struct prefilter *pf)
+{
+	size_t i;
+
+	if (pf == NULL)
+		return;
+	for (i = 0; i < pf->n; i++)
+		free(pf->lits[i].s);
+	for (i = 0; i < NBUCKET; i++)
+		free(pf->bucket[i]);
+	free(pf->lits);
+	free(pf);
+}
+
+enum prefilter_impl
+prefilter_impl(const struct prefilter *pf)
+{
+	return pf->impl;
+}
+
+size_t
+prefilter_words(const struct prefilter *pf)
+{
+	return pf->words;
+}
+
+/* Verify the literals of the buckets in mask whose fingerprint would start at pos. */
+static size_t
+pf_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
+    size_t pos, unsigned mask, uint64_t *found)
+{
+	const struct pf_lit *l;
+	size_t b, j, k, start, nfound = 0;
+
+	while (mask != 0) {
+		b = (size_t)__builtin_ctz(mask);
+		mask &= mask - 1;
+		for (j = 0; j < pf->nbucket[b]; j++) {
+			k = pf->bucket[b][j];
+			if (found[k / 64] & (UINT64_C(1) << (k % 64)))
+				continue;
+			l = &pf->lits[k];
+			if (pos < l->off)
+				continue;
+			start = pos - l->off;
+			if (start + l->len > len || memcmp(t + start, l->s, l->len) != 0)
+				continue;
+			found[k / 64] |= UINT64_C(1) << (k % 64);
+			nfound++;
+		}
+	}
+	return nfound;
+}
+
+static unsigned
+pf_mask_at(const struct prefilter *pf, const unsigned char *p)
+{
+	return pf->lo[0][p[0] & 15] & pf->hi[0][p[0] >> 4] &
+	    pf->lo[1][p[1] & 15] & pf->hi[1][p[1] >> 4] &
+	    pf->lo[2][p[2] & 15] & pf->hi[2][p[2] >> 4];
+}
+
+/* Every position, one at a time. */
+static size_t
+pf_scan_scalar(const struct prefilter *pf, const unsigned char *t, size_t len,
+    uint64_t *found)
+{
+	size_t i, nfound = 0;
+	unsigned m;
+
+	for (i = 0; i + FP <= len; i++) {
+		if ((m = pf_mask_at(pf, t + i)) != 0)
+			nfound += pf_verify(pf, t, len, i, m, found);
+	}
+	return nfound;
+}
+
+#ifdef PF_X86
+__attribute__((target("ssse3")))
+static inline __m128i
+pf_lookup16(__m128i lo, __m128i hi, __m128i v)
+{
+	const __m128i nib = _mm_set1_epi8(0x0f);
+
+	return _mm_and_si128(_mm_shuffle_epi8(lo, _mm_and_si128(v, nib)),
+	    _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
+}
+
+/*
+ * 16 positions per step while 18 bytes remain; the last positions run on a
+ * zero-padded copy, where a proposal past len - FP is masked off (it would
+ * involve padding) and verification reads the real text.
+ */
+__attribute__((target("ssse3")))
+static size_t
+pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
+    uint64_t *found)
+{
+	const __m128i lo0 = _mm_loadu_si128((const __m128i *)pf->lo[0]);
+	const __m128i lo1 = _mm_loadu_si128((const __m128i *)pf->lo[1]);
+	const __m128i lo2 = _mm_loadu_si128((const __m128i *)pf->lo[2]);
+	const __m128i hi0 = _mm_loadu_si128((const __m128i *)pf->hi[0]);
+	const __m128i hi1 = _mm_loadu_si128((const __m128i *)pf->hi[1]);
+	const __m128i hi2 = _mm_loadu_si128((const __m128i *)pf->hi[2]);
+	unsigned char pad[16 + FP - 1], res[16];
+	const unsigned char *p;
+	size_t i = 0, nfound = 0, last;
+	unsigned bits, b;
+	__m128i r;
+
+	if (len < FP)
+		return 0;
+	last = len - FP;	/* the last position a fingerprint can start */
+	while (i <= last) {
+		if (i + 16 + FP - 1 <= len) {
+			p = t + i;
+		} else {
+			memset(pad, 0, sizeof pad);
+			memcpy(pad, t + i, len - i);
+			p = pad;
+		}
+		r = _mm_and_si128(_mm_and_si128(
+		    pf_lookup16(lo0, hi0, _mm_loadu_si128((const __m128i *)p)),
+		    pf_lookup16(lo1, hi1, _mm_loadu_si128((const __m128i *)(p + 1)))),
+		    pf_lookup16(lo2, hi2, _mm_loadu_si128((const __m128i *)(p + 2))));
+		bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(r,
+		    _mm_setzero_si128())) & 0xffffu;
+		if (last - i < 15)
+			bits &= (2u << (last - i)) - 1;
+		if (bits != 0) {
+			_mm_storeu_si128((__m128i *)res, r);
+			while (bits != 0) {
+				b = (unsigned)__builtin_ctz(bits);
+				bits &= bits - 1;
+				nfound += pf_verify(pf, t, len, i + b, res[b], found);
+			}
+		}
+		i += 16;
+	}
+	return nfound;
+}
+
+__attribute__((target("avx2")))
+static inline __m256i
+pf_lookup32(__m256i lo, __m256i hi, __m256i v)
+{
+	const __m256i nib = _mm256_set1_epi8(0x0f);
+
+	return _mm256_and_si256(_mm256_shuffle_epi8(lo, _mm256_and_si256(v, nib)),
+	    _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+}
+
+/* As pf_scan_ssse3, 32 positions per step. */
+__attribute__((target("avx2")))
+static size_t
+pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
+    uint64_t *found)
+{
+	const __m256i lo0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[0]));
+	const __m256i lo1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[1]));
+	const __m256i lo2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[2]));
+	const __m256i hi0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[0]));
+	const __m256i hi1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[1]));
+	const __m256i hi2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[2]));
+	unsigned char pad[32 + FP - 1], res[32];
+	const unsigned char *p;
+	size_t i = 0, nfound = 0, last;
+	uint32_t bits, b;
+	__m256i r;
+
+	if (len < FP)
+		return 0;
+	last = len - FP;
+	while (i <= last) {
+		if (i + 32 + FP - 1 <= len) {
+			p = t + i;
+		} else {
+			memset(pad, 0, sizeof pad);
+			memcpy(pad, t + i, len - i);
+			p = pad;
+		}
+		r = _mm256_and_si256(_mm256_and_si256(
+		    pf_lookup32(lo0, hi0, _mm256_loadu_si256((const __m256i *)p)),
+		    pf_lookup32(lo1, hi1, _mm256_loadu_si256((const __m256i *)(p + 1)))),
+		    pf_lookup32(lo2, hi2, _mm256_loadu_si256((const __m256i *)(p + 2))));
+		bits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r,
+		    _mm256_setzero_si256()));
+		if (last - i < 31)
+			bits &= (UINT32_C(2) << (last - i)) - 1;
+		if (bits != 0) {
+			_mm256_storeu_si256((__m256i *)res, r);
+			while (bits != 0) {
+				b = (uint32_t)__builtin_ctz(bits);
+				bits &= bits - 1;
+				nfound += pf_verify(pf, t, len, i + b, res[b], found);
+			}
+		}
+		i += 32;
+	}
+	return nfound;
+}
+#endif
+
+size_t
+prefilter_scan(const struct prefilter *pf, const char *text, size_t len,
+    uint64_t *found)
+{
+	const unsigned char *t = (const unsigned char *)text;
+
+	memset(found, 0, pf->words * sizeof *found);
+	if (pf->n == 0)
+		return 0;
+#ifdef PF_X86
+	if (pf->impl == PREFILTER_AVX2)
+		return pf_scan_avx2(pf, t, len, found);
+	if (pf->impl == PREFILTER_SSSE3)
+		return pf_scan_ssse3(pf, t, len, found);
+#endif
+	return pf_scan_scalar(pf, t, len, found);
+}

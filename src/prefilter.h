@@ -1,0 +1,43 @@
+/*
+ * prefilter.h - find which of a fixed set of literals occur in a text, in
+ * one pass.  A Teddy-style fingerprint scan (3 bytes of each literal,
+ * 8 buckets, nibble tables) proposes positions and every proposal is
+ * verified byte for byte, so the answer is exact and the same for every
+ * implementation: AVX2 or SSSE3 where the CPU has them, else a scalar loop
+ * over the same tables.  Knows nothing about rules or regexes.
+ */
+#ifndef LOGTRIAGE_PREFILTER_H
+#define LOGTRIAGE_PREFILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum prefilter_impl {
+	PREFILTER_AUTO,		/* the fastest the CPU supports */
+	PREFILTER_SCALAR,
+	PREFILTER_SSSE3,
+	PREFILTER_AVX2
+};
+
+struct prefilter;
+
+/*
+ * lits[0..n) are copied; each must be at least 3 bytes long.  An impl the
+ * CPU lacks falls back to the next slower one (see prefilter_impl).
+ */
+struct prefilter *prefilter_new(const char *const *lits, const size_t *lens,
+    size_t n, enum prefilter_impl impl);
+void prefilter_free(struct prefilter *pf);
+enum prefilter_impl prefilter_impl(const struct prefilter *pf);
+
+/* Words of the bitset prefilter_scan fills: (n + 63) / 64, at least 1. */
+size_t prefilter_words(const struct prefilter *pf);
+
+/*
+ * Set bit k of found (prefilter_words long, cleared here) for every
+ * literal k that occurs in text.  Returns how many distinct literals occur.
+ */
+size_t prefilter_scan(const struct prefilter *pf, const char *text, size_t len,
+    uint64_t *found);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * test_prefilter.c - the one-pass literal scan: every implementation the
+ * CPU offers finds exactly the literals memmem finds, on random texts that
+ * are dense in literal pieces, at every boundary of the vector steps, and
+ * with more literals than buckets.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "prefilter.h"
+#include "util.h"
+
+static const char *const lits[] = {
+	"Semaphore leak detected: ", "Retrying request to ", "timed out",
+	"1011 (internal error)", "fallback chain", "abc", "bca", "aaa",
+	"'ai_response_time_ms': ", "Traceback (most recent call last):",
+	"xyz", "released too many times", "Timeout", "a\nb",
+};
+#define NLITS (sizeof lits / sizeof lits[0])
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* The literals of text by memmem, as a bitset; returns how many. */
+static size_t
+truth(const char *text, size_t len, uint64_t *bits)
+{
+	size_t k, n = 0;
+
+	bits[0] = 0;
+	for (k = 0; k < NLITS; k++) {
+		if (memmem(text, len, lits[k], strlen(lits[k])) != NULL) {
+			bits[0] |= UINT64_C(1) << k;
+			n++;
+		}
+	}
+	return n;
+}
+
+static struct prefilter *
+make(enum prefilter_impl impl)
+{
+	size_t lens[NLITS], k;
+
+	for (k = 0; k < NLITS; k++)
+		lens[k] = strlen(lits[k]);
+	return prefilter_new(lits, lens, NLITS, impl);
+}
+
+static void
+test_random_texts(void **state)
+{
+	enum prefilter_impl impls[] = { PREFILTER_SCALAR, PREFILTER_SSSE3,
+	    PREFILTER_AVX2 };
+	struct prefilter *pf[3];
+	char text[400];
+	uint64_t want, got;
+	size_t i, j, len, piece, n, hits = 0, texts_with = 0;
+	const char *l;
+
+	for (j = 0; j < 3; j++) {
+		pf[j] = make(impls[j]);
+		assert_int_equal(prefilter_words(pf[j]), 1);
+	}
+	assert_int_equal(prefilter_impl(pf[0]), PREFILTER_SCALAR);
+	for (i = 0; i < 200000; i++) {
+		len = next() % sizeof text;
+		for (j = 0; j < len; j++)
+			text[j] = "abcxyz T\n'"[next() % 10];
+		/* drop pieces of literals (whole or cut) at random places */
+		for (piece = next() % 4; piece > 0 && len > 0; piece--) {
+			l = lits[next() % NLITS];
+			n = strlen(l) - (next() % 3 == 0 ? next() % strlen(l) : 0);
+			j = next() % len;
+			if (n > len - j)
+				n = len - j;
+			memcpy(text + j, l, n);
+		}
+		n = truth(text, len, &want);
+		hits += n;
+		texts_with += n > 0;
+		for (j = 0; j < 3; j++) {
+			assert_int_equal(prefilter_scan(pf[j], text, len, &got), n);
+			if (got != want)
+				fail_msg("impl %d: got %#llx want %#llx on %zu bytes",
+				    (int)prefilter_impl(pf[j]), (unsigned long long)got,
+				    (unsigned long long)want, len);
+		}
+	}
+	/* the texts really exercise the scan both ways */
+	assert_true(texts_with > 100000 && texts_with < 200000);
+	assert_true(hits > texts_with);
+	for (j = 0; j < 3; j++)
+		prefilter_free(pf[j]);
+}
+
+/* A literal at every offset of texts of every length up to 80 bytes. */
+static void
+test_boundaries(void **state)
+{
+	enum prefilter_impl impls[] = { PREFILTER_SCALAR, PREFILTER_SSSE3,
+	    PREFILTER_AVX2 };
+	const char *l = lits[0];
+	size_t ll = strlen(l), len, off, j, checked = 0;
+	struct prefilter *pf;
+	char text[80];
+	uint64_t got;
+
+	for (j = 0; j < 3; j++) {
+		pf = make(impls[j]);
+		for (len = 0; len <= sizeof text; len++) {
+			memset(text, '.', sizeof text);
+			assert_int_equal(prefilter_scan(pf, text, len, &got), 0);
+			assert_true(got == 0);
+			for (off = 0; off + ll <= len; off++) {
+				memset(text, '.', sizeof text);
+				memcpy(text + off, l, ll);
+				assert_int_equal(prefilter_scan(pf, text, len, &got), 1);
+				assert_true(got == 1);
+				/* one byte short of the end: not there */
+				if (off + ll == len) {
+					assert_int_equal(prefilter_scan(pf, text,
+					    len - 1, &got), 0);
+				}
+				checked++;
+			}
+		}
+		prefilter_free(pf);
+	}
+	assert_int_equal(checked, 3 * 1596);
+}
+
+static void
+test_no_literals(void **state)
+{
+	struct prefilter *pf = prefilter_new(NULL, NULL, 0, PREFILTER_AUTO);
+	uint64_t got = 5;
+
+	assert_int_equal(prefilter_words(pf), 1);
+	assert_int_equal(prefilter_scan(pf, "anything at all", 15, &got), 0);
+	assert_true(got == 0);
+	prefilter_free(pf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random_texts),
+		cmocka_unit_test(test_boundaries),
+		cmocka_unit_test(test_no_literals),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
