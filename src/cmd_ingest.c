@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "cmd.h"
 #include "envelope.h"
@@ -81,6 +82,30 @@ counts_add(struct store_ingest_counts *t, const struct store_ingest_counts *c)
 	t->nul_bytes += c->nul_bytes;
 	t->regex_errors += c->regex_errors;
 	t->skipped_bytes += c->skipped_bytes;
+}
+
+/*
+ * Is path, or the directory it would be created in, on a read-only file
+ * system?  SQLite only says "unable to open database file" there.
+ */
+static int
+on_readonly_fs(const char *path)
+{
+	struct statvfs vfs;
+	char *dir, *slash;
+	int rc;
+
+	if (statvfs(path, &vfs) == 0)
+		return (vfs.f_flag & ST_RDONLY) != 0;
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		rc = statvfs(".", &vfs);
+	else {
+		slash[slash == dir] = '\0';
+		rc = statvfs(dir, &vfs);
+	}
+	free(dir);
+	return rc == 0 && (vfs.f_flag & ST_RDONLY) != 0;
 }
 
 static void
@@ -190,7 +215,10 @@ cmd_ingest_exec(int argc, char **argv)
 
 	dbpath = store_default_path(db);
 	if ((st = store_open(dbpath, STORE_CREATE, err, sizeof err)) == NULL) {
-		cmd_error("%s", err);
+		if (on_readonly_fs(dbpath))
+			cmd_error("%s: cannot write the database: read-only file system", dbpath);
+		else
+			cmd_error("%s", err);
 		goto out;
 	}
 	if (store_begin(st, err, sizeof err) != 0 ||
