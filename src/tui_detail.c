@@ -307,8 +307,9 @@ detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
 			util_err(err, errlen, "detail: %s", sqlite3_errmsg(tui_db(t)));
 			return -1;
 		}
-		detail_add(d, DT_TEXT, id < 0 ? "no event chosen: pick one in "
-		    "Events and press Enter" : "this event is no longer stored", id < 0 ? 54 : 30);
+		msg = id < 0 ? "no event chosen: pick one in Events and press Enter" :
+		    "this event is no longer stored";
+		detail_add(d, DT_TEXT, msg, strlen(msg));
 		return 0;
 	}
 	ev_ts = sqlite3_column_int64(q, 1);
