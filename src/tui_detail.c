@@ -291,7 +291,7 @@ detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
     size_t errlen)
 {
 	sqlite3_stmt *q = d->q_event;
-	const char *text, *p, *nl;
+	const char *text, *p, *nl, *msg;
 	char ts[32], when[48];
 	int64_t ev_ts, source_id;
 	size_t n, i;
