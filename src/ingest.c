@@ -4,11 +4,20 @@
  * correlation brought up to date before each commit.  The resume point of
  * a file is saved in the same transaction as its events, so a run killed
  * at any moment leaves a consistent database and the next run completes it.
+ *
+ * SQLite runs on a writer thread: the reading thread packs each batch's
+ * events (with copies of their text) and its commit point into a batch and
+ * hands it over through a queue of BATCH_QUEUE; the writer stores the
+ * events, the volume, the resume point and the counters, runs the
+ * correlation and commits, while the reader parses the next batch.  At
+ * most BATCH_QUEUE + 2 batches exist, so memory stays bounded.  The
+ * reading thread touches the database only while the writer is idle.
  * Knows nothing about reports or screens; prints nothing.
  */
 #include "ingest.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +32,11 @@
 #include "rules.h"
 #include "util.h"
 
-/* A batch is committed after this many events or this much wall time. */
-#define BATCH_EVENTS	50000
+/* A batch is committed after this many events or bytes, or this much wall time. */
+#define BATCH_EVENTS	8192
+#define BATCH_BYTES	(2u * 1024 * 1024)
+/* Batches handed over and not yet taken by the writer. */
+#define BATCH_QUEUE	2
 #define BATCH_MS	1000
 /* Past this many records a due batch commits even inside one second. */
 #define BATCH_FORCE_RECORDS	2000000
@@ -53,6 +65,52 @@ struct vol {
 	int64_t		sid, minute;
 	uint64_t	lines, records, bytes, malformed, truncated;
 	int		used;
+};
+
+/* One event of a batch; its text, fields and group sit in the batch's data. */
+struct bev {
+	int64_t		source_id, ts;
+	uint64_t	hash, line, line_end;
+	int		rule_index, ordinal, stream, has_value, has_grp;
+	double		value;
+	size_t		text_off, text_len, fields_off, grp_off, grp_len;
+};
+
+struct seen {
+	int64_t		sid, min_ts, max_ts;
+};
+
+/* What one commit writes: the events and the state at its commit point. */
+struct batch {
+	struct bev			*ev;
+	size_t				 nev, evcap;
+	struct buf			 data;
+	struct vol			*vols;
+	size_t				 nvols, volcap;
+	struct seen			*seen;
+	size_t				 nseen, seencap;
+	uint64_t			 offset, lineno;
+	int				 resumable;
+	struct store_ingest_counts	 counts;	/* physical counters */
+	const char			*status;
+	struct batch			*next;
+};
+
+/* The writer thread and the queues between it and the reading thread. */
+struct writer {
+	pthread_t		 thread;
+	int			 running;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	struct batch		*queue, *queue_tail;	/* handed over */
+	size_t			 nqueue;
+	struct batch		*free;			/* written, for reuse */
+	int			 busy;			/* writing a batch */
+	int			 quit;
+	/* owned by the writer thread while it runs */
+	uint64_t		 events, duplicates;
+	int			 failed;
+	char			 err[512];
 };
 
 /* Where lines come from: a reader, or a buffer in memory. */
@@ -99,6 +157,8 @@ struct ingest {
 	int			 in_txn;
 	uint64_t		 batch_events, batch_records;
 	int64_t			 batch_started;
+	struct batch		*batch;
+	struct writer		 w;
 	int			 failed;
 	char			 err[512];
 
@@ -109,6 +169,247 @@ struct ingest {
 	struct buf		 fields;
 	char			 num[64];
 };
+
+static int
+ingest_fail(struct ingest *in, const char *msg)
+{
+	if (!in->failed)
+		snprintf(in->err, sizeof in->err, "%s", msg);
+	in->failed = 1;
+	return -1;
+}
+
+static struct batch *
+batch_new(void)
+{
+	struct batch *b = xcalloc(1, sizeof *b);
+
+	buf_init(&b->data);
+	return b;
+}
+
+static void
+batch_free(struct batch *b)
+{
+	free(b->ev);
+	buf_free(&b->data);
+	free(b->vols);
+	free(b->seen);
+	free(b);
+}
+
+static void
+batch_clear(struct batch *b)
+{
+	b->nev = b->nvols = b->nseen = 0;
+	/* a rare huge record should not pin its buffer for the whole run */
+	if (b->data.cap > 2 * BATCH_BYTES)
+		buf_free(&b->data);
+	buf_reset(&b->data);
+	b->next = NULL;
+}
+
+/* Store one batch and commit it (writer thread). */
+static void
+writer_store(struct ingest *in, struct batch *b)
+{
+	struct writer *w = &in->w;
+	struct store_ingest_counts c;
+	struct store_event ev;
+	const struct bev *e;
+	size_t i;
+	int inserted;
+
+	if (store_begin(in->st, w->err, sizeof w->err) != 0)
+		goto fail;
+	for (i = 0; i < b->nev; i++) {
+		e = &b->ev[i];
+		memset(&ev, 0, sizeof ev);
+		ev.source_id = e->source_id;
+		ev.rule = in->rs->rules[e->rule_index].id;
+		ev.ts = e->ts;
+		ev.hash = e->hash;
+		ev.ordinal = e->ordinal;
+		ev.line = e->line;
+		ev.line_end = e->line_end;
+		ev.stream = e->stream;
+		ev.text = b->data.data + e->text_off;
+		ev.text_len = e->text_len;
+		ev.fields_json = b->data.data + e->fields_off;
+		ev.has_value = e->has_value;
+		ev.value = e->value;
+		if (e->has_grp) {
+			ev.grp = b->data.data + e->grp_off;
+			ev.grp_len = e->grp_len;
+		}
+		if (store_insert_event(in->st, &ev, &inserted, w->err,
+		    sizeof w->err) != 0)
+			goto fail;
+		if (inserted) {
+			w->events++;
+			if (correlate_wants(in->corr, e->rule_index))
+				correlate_note(in->corr, e->rule_index,
+				    e->source_id, e->ts);
+		} else
+			w->duplicates++;
+	}
+	for (i = 0; i < b->nvols; i++) {
+		const struct vol *v = &b->vols[i];
+
+		if (store_volume_add(in->st, v->sid, v->minute, v->lines,
+		    v->records, v->bytes, v->malformed, v->truncated, w->err,
+		    sizeof w->err) != 0)
+			goto fail;
+	}
+	for (i = 0; i < b->nseen; i++) {
+		if (store_source_seen(in->st, b->seen[i].sid, b->seen[i].min_ts,
+		    b->seen[i].max_ts, w->err, sizeof w->err) != 0)
+			goto fail;
+		correlate_note_time(in->corr, b->seen[i].sid, b->seen[i].max_ts);
+	}
+	if (b->resumable && store_input_set(in->st, in->path, in->fingerprint,
+	    b->offset, b->lineno, w->err, sizeof w->err) != 0)
+		goto fail;
+	c = b->counts;
+	c.events = w->events;
+	c.duplicates = w->duplicates;
+	if (store_ingest_update(in->st, in->ingest_id, &c, b->status, w->err,
+	    sizeof w->err) != 0)
+		goto fail;
+	if (correlate_run(in->corr, w->err, sizeof w->err) != 0)
+		goto fail;
+	if (store_commit(in->st, w->err, sizeof w->err) != 0)
+		goto fail;
+	return;
+fail:
+	store_rollback(in->st);
+	w->failed = 1;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct ingest *in = arg;
+	struct writer *w = &in->w;
+	struct batch *b;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->queue == NULL && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->queue == NULL)
+			break;
+		b = w->queue;
+		w->queue = b->next;
+		if (w->queue == NULL)
+			w->queue_tail = NULL;
+		w->nqueue--;
+		w->busy = 1;
+		pthread_mutex_unlock(&w->mu);
+		if (!w->failed)
+			writer_store(in, b);
+		batch_clear(b);
+		pthread_mutex_lock(&w->mu);
+		b->next = w->free;
+		w->free = b;
+		w->busy = 0;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Wait until the writer has written everything handed over. */
+static void
+writer_drain(struct ingest *in)
+{
+	struct writer *w = &in->w;
+
+	pthread_mutex_lock(&w->mu);
+	while (w->nqueue > 0 || w->busy)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Hand b to the writer; returns an empty batch to fill next. */
+static struct batch *
+writer_submit(struct ingest *in, struct batch *b)
+{
+	struct writer *w = &in->w;
+	struct batch *next;
+
+	pthread_mutex_lock(&w->mu);
+	while (w->nqueue >= BATCH_QUEUE)
+		pthread_cond_wait(&w->cv, &w->mu);
+	if (w->queue_tail != NULL)
+		w->queue_tail->next = b;
+	else
+		w->queue = b;
+	w->queue_tail = b;
+	w->nqueue++;
+	pthread_cond_broadcast(&w->cv);
+	if ((next = w->free) != NULL)
+		w->free = next->next;
+	pthread_mutex_unlock(&w->mu);
+	if (next == NULL)
+		next = batch_new();
+	next->next = NULL;
+	return next;
+}
+
+/* 1 if the writer failed (its message is copied to in->err). */
+static int
+writer_failed(struct ingest *in)
+{
+	struct writer *w = &in->w;
+	int failed;
+
+	pthread_mutex_lock(&w->mu);
+	failed = w->failed;
+	pthread_mutex_unlock(&w->mu);
+	if (failed)
+		ingest_fail(in, w->err);
+	return failed;
+}
+
+static int
+writer_start(struct ingest *in, char *err, size_t errlen)
+{
+	struct writer *w = &in->w;
+	int rc;
+
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if ((rc = pthread_create(&w->thread, NULL, writer_main, in)) != 0) {
+		util_err(err, errlen, "cannot start the writer thread: %s",
+		    strerror(rc));
+		return -1;
+	}
+	w->running = 1;
+	return 0;
+}
+
+static void
+writer_stop(struct ingest *in)
+{
+	struct writer *w = &in->w;
+	struct batch *b;
+
+	if (!w->running)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->quit = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	while ((b = w->free) != NULL) {
+		w->free = b->next;
+		batch_free(b);
+	}
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	w->running = 0;
+}
 
 struct ingest *
 ingest_new(struct store *st, const struct ruleset *rs,
@@ -128,6 +429,9 @@ ingest_new(struct store *st, const struct ruleset *rs,
 	in->volcap = 256;
 	in->vols = xcalloc(in->volcap, sizeof *in->vols);
 	buf_init(&in->fields);
+	in->batch = batch_new();
+	if (writer_start(in, err, errlen) != 0)
+		goto fail;
 	return in;
 fail:
 	ingest_free(in);
@@ -152,6 +456,9 @@ ingest_free(struct ingest *in)
 {
 	if (in == NULL)
 		return;
+	writer_stop(in);
+	if (in->batch != NULL)
+		batch_free(in->batch);
 	matcher_free(in->matcher);
 	correlate_free(in->corr);
 	ingest_forget_sources(in);
@@ -161,24 +468,12 @@ ingest_free(struct ingest *in)
 	free(in);
 }
 
-static int
-ingest_fail(struct ingest *in, const char *msg)
-{
-	if (!in->failed)
-		snprintf(in->err, sizeof in->err, "%s", msg);
-	in->failed = 1;
-	return -1;
-}
-
+/* Open a batch (the writer begins its transaction when it gets it). */
 static int
 ingest_txn(struct ingest *in)
 {
-	char err[512];
-
 	if (in->in_txn)
 		return 0;
-	if (store_begin(in->st, err, sizeof err) != 0)
-		return ingest_fail(in, err);
 	in->in_txn = 1;
 	in->batch_events = in->batch_records = 0;
 	in->batch_started = util_now_ms();
@@ -208,6 +503,8 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 		}
 	}
 	copy = xstrndup(name, len);
+	/* the database is the writer's while it works */
+	writer_drain(in);
 	id = store_source_id(in->st, copy, kind, identity, err, sizeof err);
 	if (id < 0) {
 		free(copy);
@@ -306,21 +603,24 @@ static int
 ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
     const char *status)
 {
+	struct batch *b = in->batch;
 	struct src_state *s;
 	struct vol *v;
-	char err[512];
 	size_t i;
 
 	if (in->failed || ingest_txn(in) != 0)
 		return -1;
 	ingest_physical(in);
+	b->counts = *in->counts;
 	for (i = 0; i < in->volcap; i++) {
 		v = &in->vols[i];
 		if (!v->used)
 			continue;
-		if (store_volume_add(in->st, v->sid, v->minute, v->lines, v->records,
-		    v->bytes, v->malformed, v->truncated, err, sizeof err) != 0)
-			return ingest_fail(in, err);
+		if (b->nvols == b->volcap) {
+			b->volcap = b->volcap ? b->volcap * 2 : 64;
+			b->vols = xrealloc(b->vols, b->volcap * sizeof *b->vols);
+		}
+		b->vols[b->nvols++] = *v;
 		v->used = 0;
 	}
 	in->nvols = 0;
@@ -329,24 +629,23 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 		s = &in->srcs[i];
 		if (s->min_ts == TS_NONE)
 			continue;
-		if (store_source_seen(in->st, s->id, s->min_ts, s->max_ts, err,
-		    sizeof err) != 0)
-			return ingest_fail(in, err);
-		correlate_note_time(in->corr, s->id, s->max_ts);
+		if (b->nseen == b->seencap) {
+			b->seencap = b->seencap ? b->seencap * 2 : 8;
+			b->seen = xrealloc(b->seen, b->seencap * sizeof *b->seen);
+		}
+		b->seen[b->nseen].sid = s->id;
+		b->seen[b->nseen].min_ts = s->min_ts;
+		b->seen[b->nseen].max_ts = s->max_ts;
+		b->nseen++;
 		s->min_ts = s->max_ts = TS_NONE;
 	}
-	if (in->resumable && store_input_set(in->st, in->path, in->fingerprint,
-	    offset, lineno, err, sizeof err) != 0)
-		return ingest_fail(in, err);
-	if (store_ingest_update(in->st, in->ingest_id, in->counts, status, err,
-	    sizeof err) != 0)
-		return ingest_fail(in, err);
-	if (correlate_run(in->corr, err, sizeof err) != 0)
-		return ingest_fail(in, err);
-	if (store_commit(in->st, err, sizeof err) != 0)
-		return ingest_fail(in, err);
+	b->offset = offset;
+	b->lineno = lineno;
+	b->resumable = in->resumable;
+	b->status = status;
+	in->batch = writer_submit(in, b);
 	in->in_txn = 0;
-	return 0;
+	return writer_failed(in) ? -1 : 0;
 }
 
 /* The ordinal of an event with this hash among its source's current second. */
@@ -405,10 +704,9 @@ ingest_on_match(void *arg, const struct match *m)
 	const struct record *rec = in->rec;
 	const struct rule *r = m->rule;
 	const struct match_field *f;
-	struct store_event ev;
-	char err[512];
+	struct batch *b = in->batch;
+	struct bev *e;
 	size_t i;
-	int inserted;
 
 	if (in->failed)
 		return;
@@ -428,37 +726,37 @@ ingest_on_match(void *arg, const struct match *m)
 	}
 	buf_putc(&in->fields, '}');
 
-	memset(&ev, 0, sizeof ev);
-	ev.source_id = in->rec_src->id;
-	ev.rule = r->id;
-	ev.ts = in->rec_ts;
-	ev.hash = util_hash64(r->id, strlen(r->id) + 1, UTIL_HASH_SEED);
-	ev.hash = util_hash64(rec->text, rec->len, ev.hash);
-	ev.ordinal = ingest_ordinal(in->rec_src, ev.hash);
-	ev.line = rec->line_first;
-	ev.line_end = rec->line_last;
-	ev.stream = (int)rec->stream;
-	ev.text = rec->text;
-	ev.text_len = rec->len;
-	ev.fields_json = in->fields.data;
+	if (b->nev == b->evcap) {
+		b->evcap = b->evcap ? b->evcap * 2 : 1024;
+		b->ev = xrealloc(b->ev, b->evcap * sizeof *b->ev);
+	}
+	e = &b->ev[b->nev++];
+	memset(e, 0, sizeof *e);
+	e->source_id = in->rec_src->id;
+	e->rule_index = m->rule_index;
+	e->ts = in->rec_ts;
+	e->hash = util_hash64(r->id, strlen(r->id) + 1, UTIL_HASH_SEED);
+	e->hash = util_hash64(rec->text, rec->len, e->hash);
+	e->ordinal = ingest_ordinal(in->rec_src, e->hash);
+	e->line = rec->line_first;
+	e->line_end = rec->line_last;
+	e->stream = (int)rec->stream;
+	e->text_off = b->data.len;
+	e->text_len = rec->len;
+	buf_append(&b->data, rec->text, rec->len);
+	e->fields_off = b->data.len;
+	buf_append(&b->data, in->fields.data, in->fields.len + 1);
 	if (r->metric_field != NULL) {
-		ev.has_value = ingest_number(in, match_find(m, r->metric_field), &ev.value);
+		e->has_value = ingest_number(in, match_find(m, r->metric_field),
+		    &e->value);
 		if ((f = match_find(m, r->metric_by)) != NULL) {
-			ev.grp = f->value;
-			ev.grp_len = f->len;
+			e->has_grp = 1;
+			e->grp_off = b->data.len;
+			e->grp_len = f->len;
+			buf_append(&b->data, f->value, f->len);
 		}
 	}
-	if (store_insert_event(in->st, &ev, &inserted, err, sizeof err) != 0) {
-		ingest_fail(in, err);
-		return;
-	}
-	if (inserted) {
-		in->counts->events++;
-		in->batch_events++;
-		if (correlate_wants(in->corr, m->rule_index))
-			correlate_note(in->corr, m->rule_index, ev.source_id, ev.ts);
-	} else
-		in->counts->duplicates++;
+	in->batch_events++;
 }
 
 /* Is the batch due for a commit? */
@@ -467,7 +765,7 @@ ingest_due(struct ingest *in)
 {
 	if (!in->in_txn)
 		return 0;
-	if (in->batch_events >= BATCH_EVENTS)
+	if (in->batch_events >= BATCH_EVENTS || in->batch->data.len >= BATCH_BYTES)
 		return 1;
 	if ((in->batch_records & 1023) != 0 && in->batch_events == 0)
 		return 0;
@@ -723,7 +1021,11 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		return -1;
 	}
 	multiline_flush(in->ml);
-	if (ingest_commit(in, in->cur_offset, in->cur_lineno, "done") != 0) {
+	if (ingest_commit(in, in->cur_offset, in->cur_lineno, "done") == 0) {
+		writer_drain(in);
+		writer_failed(in);
+	}
+	if (in->failed) {
 		snprintf(err, errlen, "%s", in->err);
 		return -1;
 	}
@@ -741,6 +1043,8 @@ ingest_reset_input(struct ingest *in, const char *path,
 	in->failed = 0;
 	in->err[0] = '\0';
 	in->cur_offset = in->cur_lineno = 0;
+	in->w.events = in->w.duplicates = 0;
+	in->w.failed = 0;
 	in->resumable = 0;
 	in->fingerprint = 0;
 	in->last_format = ENVELOPE_PLAIN;
@@ -790,8 +1094,12 @@ ingest_end_input(struct ingest *in, int failed)
 {
 	char err[512];
 
+	writer_drain(in);
+	in->counts->events = in->w.events;
+	in->counts->duplicates = in->w.duplicates;
 	if (in->in_txn) {
-		store_rollback(in->st);
+		/* an open batch that was never handed over is dropped */
+		batch_clear(in->batch);
 		in->in_txn = 0;
 		ingest_forget_sources(in);
 	}

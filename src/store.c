@@ -44,7 +44,8 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_SOURCE_GET] = "SELECT id FROM sources WHERE name = ?1",
 	[ST_SOURCE_ADD] =
-	    "INSERT INTO sources (name, kind, identity) VALUES (?1, ?2, ?3)",
+	    "INSERT INTO sources (name, kind, identity) VALUES (?1, ?2, ?3)"
+	    " ON CONFLICT (name) DO NOTHING",
 	[ST_SOURCE_SEEN] =
 	    "UPDATE sources SET"
 	    " first_ts = CASE WHEN first_ts IS NULL OR ?2 < first_ts"
@@ -184,6 +185,26 @@ store_exec(struct store *s, const char *sql, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Switch to WAL.  While another process creates the same new database the
+ * switch can report SQLITE_BUSY without waiting in the busy handler, so it
+ * is retried for as long as the busy timeout.
+ */
+static int
+store_wal(struct store *s, char *err, size_t errlen)
+{
+	int64_t deadline = util_now_ms() + STORE_BUSY_MS;
+	int rc;
+
+	while ((rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL,
+	    NULL)) != SQLITE_OK) {
+		if ((rc & 0xff) != SQLITE_BUSY || util_now_ms() >= deadline)
+			return store_fail(s, err, errlen, "PRAGMA journal_mode = WAL");
+		usleep(10000);
+	}
+	return 0;
+}
+
 /* Apply the schema to a new database, or check an old one's version. */
 static int
 store_setup(struct store *s, char *err, size_t errlen)
@@ -258,7 +279,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	    store_exec(s, "PRAGMA temp_store = MEMORY", err, errlen) != 0 ||
 	    store_exec(s, "PRAGMA foreign_keys = OFF", err, errlen) != 0)
 		goto fail;
-	if (!s->readonly && (store_exec(s, "PRAGMA journal_mode = WAL", err, errlen) != 0 ||
+	if (!s->readonly && (store_wal(s, err, errlen) != 0 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL", err, errlen) != 0))
 		goto fail;
 	if (store_setup(s, err, errlen) != 0)
@@ -422,37 +443,50 @@ store_cache_put(struct store *s, const char *name, int64_t id)
 	s->nused++;
 }
 
+/* The id of the source called name in *id, -1 if there is none. */
+static int
+store_source_lookup(struct store *s, const char *name, int64_t *id, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_SOURCE_GET];
+	int rc;
+
+	*id = -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "looking up a source");
+	return 0;
+}
+
 int64_t
 store_source_id(struct store *s, const char *name, const char *kind,
     const char *identity, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	size_t i = store_slot(s, name);
-	int64_t id = -1;
-	int rc;
+	int64_t id;
 
 	if (s->slots[i].name != NULL)
 		return s->slots[i].id;
-
-	st = s->st[ST_SOURCE_GET];
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_fail(s, err, errlen, "looking up a source");
+	if (store_source_lookup(s, name, &id, err, errlen) != 0)
 		return -1;
-	}
 	if (id < 0) {
+		/* another process may add the same name first: then use its row */
 		st = s->st[ST_SOURCE_ADD];
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, kind != NULL ? kind : "file", -1, SQLITE_STATIC);
 		bind_text_or_null(st, 3, identity);
 		if (store_step(s, st, err, errlen, "adding a source") != 0)
 			return -1;
-		id = sqlite3_last_insert_rowid(s->db);
+		if (sqlite3_changes(s->db) > 0)
+			id = sqlite3_last_insert_rowid(s->db);
+		else if (store_source_lookup(s, name, &id, err, errlen) != 0 || id < 0)
+			return store_fail(s, err, errlen, "adding a source");
 	}
 	store_cache_put(s, name, id);
 	return id;

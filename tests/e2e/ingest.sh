@@ -187,11 +187,15 @@ awk 'BEGIN { t = 1761400000
 		if (i % 3000 < 30 && i % 2 == 0)
 			printf "%s WARNING src.monitoring.resilient_websocket: Connection closed for 172.18.0.1:%d: sent 1011 (internal error) keepalive ping timeout; no close frame received\n", s, 50000 + i % 3000
 	} }' > kill.log
+t0=$(date +%s%N)
 "$LT" ingest -q --db clean.db kill.log
+dur=$(( ($(date +%s%N) - t0) / 1000000 ))
 dump clean.db > clean.dump
 incidents clean.db > clean.inc
 kills=0 good=0
-for d in 0.02 0.05 0.08 0.11 0.14 0.03 0.06 0.09; do
+# kill moments as fractions of a clean run, so a faster ingest is still hit
+for f in 10 25 40 55 70 15 30 45; do
+	d=$(awk -v f="$f" -v t="$dur" 'BEGIN { printf "%.3f", f * t / 100000 }')
 	rm -f k.db k.db-wal k.db-shm
 	"$LT" ingest -q --db k.db kill.log &
 	pid=$!
