@@ -12,18 +12,29 @@
 static void
 label(struct buf *b, const char *name, const char *v, int first)
 {
-	const char *p;
+	const unsigned char *p = (const unsigned char *)v;
+	size_t n = strlen(v), k;
 
 	buf_printf(b, "%s%s=\"", first ? "" : ",", name);
-	for (p = v; *p != '\0'; p++) {
+	for (; n > 0; p += k, n -= k) {
+		k = util_utf8_seq(p, n);
 		if (*p == '\\')
 			buf_puts(b, "\\\\");
 		else if (*p == '"')
 			buf_puts(b, "\\\"");
 		else if (*p == '\n')
 			buf_puts(b, "\\n");
+		else if (k == 0 || *p < 0x20 || *p == 0x7f ||
+		    (k == 2 && p[0] == 0xc2 && p[1] < 0xa0))
+			/*
+			 * The format has no escape for other control bytes and
+			 * wants UTF-8: U+FFFD keeps scrapers and terminals safe.
+			 */
+			buf_puts(b, "\xef\xbf\xbd");
 		else
-			buf_putc(b, *p);
+			buf_append(b, p, k);
+		if (k == 0)
+			k = 1;
 	}
 	buf_putc(b, '"');
 }
