@@ -35,6 +35,12 @@ struct rrule {
 	char		*expect_rule, *expect_by;
 };
 
+/* The busiest minute of a (rule, source): most events, the earliest on ties. */
+struct busy {
+	int64_t		 minute;	/* ts / 60000 */
+	uint64_t	 n;
+};
+
 struct ctx {
 	sqlite3			*db;
 	const struct report_query *q;
@@ -42,6 +48,8 @@ struct ctx {
 	struct rsrc		*src;		/* sources passing --source */
 	size_t			 nsrc;
 	struct rrule		*rr;		/* parallel to r->rules */
+	struct busy		*busiest;	/* [rule * nsrc + source] */
+	int			 has_links;	/* the rules table records follows/expect */
 	char			*err;
 	size_t			 errlen;
 };
@@ -169,6 +177,8 @@ load_rules(struct ctx *c, struct report *r)
 		x->follows_by = col_str(st, 7);
 		x->expect_rule = col_str(st, 8);
 		x->expect_by = col_str(st, 9);
+		if (x->follows_rule != NULL || x->expect_rule != NULL)
+			c->has_links = 1;
 		r->nrules++;
 	}
 	sqlite3_finalize(st);
@@ -187,55 +197,89 @@ bucket_cmp(const void *a, const void *b)
 	return d;
 }
 
-/* Rule counts per source, the covered window, hourly buckets. */
+/* Add n events of hour h and category cat to the hourly buckets. */
+static void
+hour_add(struct report *r, int64_t h, const char *cat, uint64_t n)
+{
+	struct report_bucket *b;
+
+	r->hourly = xrealloc(r->hourly, (r->nhourly + 1) * sizeof(*r->hourly));
+	b = &r->hourly[r->nhourly++];
+	b->start = h * 3600000;
+	b->category = xstrdup(cat);
+	b->n = n;
+}
+
+/*
+ * Rule counts per source, the covered window, hourly buckets and each
+ * (rule, source)'s busiest minute, in one pass over the ts of the events
+ * in the window.  The index events_rule_ts gives them per (rule, source)
+ * in ts order, so hours and minutes arrive as runs and counting them in C
+ * costs one step per event, half of what a GROUP BY costs in SQL.
+ */
 static int
 load_counts(struct ctx *c, struct report *r)
 {
-	sqlite3_stmt *cnt = NULL, *hr = NULL;
+	sqlite3_stmt *st = NULL;
 	int64_t first = TS_NONE, last = TS_NONE;
 	size_t i, j, k, out;
 	int rc = SQLITE_DONE;
 
-	if (prep(c, &cnt, "SELECT count(*), min(ts), max(ts) FROM events"
-	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 AND ts < ?4") != 0 ||
-	    prep(c, &hr, "SELECT ts / 3600000, count(*) FROM events"
-	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 AND ts < ?4"
-	    " GROUP BY 1") != 0)
+	if (prep(c, &st, "SELECT ts FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 AND ts < ?4") != 0)
 		goto fail;
+	c->busiest = xcalloc(r->nrules * c->nsrc + 1, sizeof(*c->busiest));
 	for (i = 0; i < r->nrules; i++) {
 		struct report_rule *ru = &r->rules[i];
 
 		ru->per_source = xcalloc(c->nsrc ? c->nsrc : 1, sizeof(*ru->per_source));
 		ru->nper_source = c->nsrc;
 		for (j = 0; j < c->nsrc; j++) {
-			uint64_t n;
+			struct busy *bz = &c->busiest[i * c->nsrc + j];
+			int64_t ts, h = 0, m = 0, lo = TS_NONE, hi = TS_NONE;
+			uint64_t n = 0, nh = 0, nm = 0;
 
 			ru->per_source[j].source = xstrdup(c->src[j].name);
-			bind_rsw(c, cnt, ru->id, c->src[j].id);
-			if ((rc = sqlite3_step(cnt)) != SQLITE_ROW)
+			bind_rsw(c, st, ru->id, c->src[j].id);
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+				ts = sqlite3_column_int64(st, 0);
+				if (n++ == 0) {
+					lo = ts;
+					h = ts / 3600000;
+					m = ts / 60000;
+				}
+				hi = ts;
+				if (ts / 3600000 != h) {
+					hour_add(r, h, ru->category, nh);
+					h = ts / 3600000;
+					nh = 0;
+				}
+				nh++;
+				if (ts / 60000 != m) {
+					if (nm > bz->n) {
+						bz->n = nm;
+						bz->minute = m;
+					}
+					m = ts / 60000;
+					nm = 0;
+				}
+				nm++;
+			}
+			if (rc != SQLITE_DONE)
 				goto fail;
-			n = (uint64_t)sqlite3_column_int64(cnt, 0);
 			ru->per_source[j].n = n;
 			ru->count += n;
 			if (n == 0)
 				continue;
-			if (first == TS_NONE || sqlite3_column_int64(cnt, 1) < first)
-				first = sqlite3_column_int64(cnt, 1);
-			if (last == TS_NONE || sqlite3_column_int64(cnt, 2) > last)
-				last = sqlite3_column_int64(cnt, 2);
-			bind_rsw(c, hr, ru->id, c->src[j].id);
-			while ((rc = sqlite3_step(hr)) == SQLITE_ROW) {
-				struct report_bucket *b;
-
-				r->hourly = xrealloc(r->hourly,
-				    (r->nhourly + 1) * sizeof(*r->hourly));
-				b = &r->hourly[r->nhourly++];
-				b->start = sqlite3_column_int64(hr, 0) * 3600000;
-				b->category = xstrdup(ru->category);
-				b->n = (uint64_t)sqlite3_column_int64(hr, 1);
+			hour_add(r, h, ru->category, nh);
+			if (nm > bz->n) {
+				bz->n = nm;
+				bz->minute = m;
 			}
-			if (rc != SQLITE_DONE)
-				goto fail;
+			if (first == TS_NONE || lo < first)
+				first = lo;
+			if (last == TS_NONE || hi > last)
+				last = hi;
 		}
 		r->total_events += ru->count;
 	}
@@ -255,13 +299,11 @@ load_counts(struct ctx *c, struct report *r)
 	r->since = c->q->since != TS_NONE ? c->q->since : first;
 	r->until = c->q->until != TS_NONE ? c->q->until :
 	    (last == TS_NONE ? TS_NONE : last + 1);
-	sqlite3_finalize(cnt);
-	sqlite3_finalize(hr);
+	sqlite3_finalize(st);
 	return 0;
 fail:
 	step_err(c, rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_ERROR : rc);
-	sqlite3_finalize(cnt);
-	sqlite3_finalize(hr);
+	sqlite3_finalize(st);
 	return -1;
 }
 
@@ -400,6 +442,67 @@ dbl_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A double's bits as an unsigned key in the same order; -0 and +0 alike. */
+static uint64_t
+dbl_key(double d)
+{
+	uint64_t u;
+
+	if (d == 0)
+		d = 0;
+	memcpy(&u, &d, sizeof(u));
+	return (u >> 63) ? ~u : u | ((uint64_t)1 << 63);
+}
+
+/*
+ * Sort the values of a metric group: an LSD radix sort on 16-bit digits
+ * (stable, as the merge sort of qsort is, so equal keys keep their order
+ * and the sums add up in the same order), a few times faster than qsort
+ * on the half million samples of two weeks.  Digits that are the same in
+ * every value are skipped.
+ */
+static void
+sort_values(double *v, size_t n)
+{
+	size_t *cnt, i, pos, sum;
+	uint64_t first, diff = 0;
+	double *tmp, *src, *dst, *swap;
+	unsigned shift;
+
+	if (n < 1024) {
+		qsort(v, n, sizeof(*v), dbl_cmp);
+		return;
+	}
+	first = dbl_key(v[0]);
+	for (i = 1; i < n; i++)
+		diff |= dbl_key(v[i]) ^ first;
+	tmp = xmalloc(n * sizeof(*tmp));
+	cnt = xmalloc(65536 * sizeof(*cnt));
+	src = v;
+	dst = tmp;
+	for (shift = 0; shift < 64; shift += 16) {
+		if (((diff >> shift) & 0xffff) == 0)
+			continue;
+		memset(cnt, 0, 65536 * sizeof(*cnt));
+		for (i = 0; i < n; i++)
+			cnt[(dbl_key(src[i]) >> shift) & 0xffff]++;
+		for (i = 0, sum = 0; i < 65536; i++) {
+			pos = cnt[i];
+			cnt[i] = sum;
+			sum += pos;
+		}
+		for (i = 0; i < n; i++)
+			dst[cnt[(dbl_key(src[i]) >> shift) & 0xffff]++] = src[i];
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(cnt);
+	free(tmp);
+}
+
 static int
 group_cmp(const void *a, const void *b)
 {
@@ -468,7 +571,7 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 		struct report_metric_group *g = &m->groups[j];
 		size_t k;
 
-		qsort(groups[j].v, groups[j].n, sizeof(double), dbl_cmp);
+		sort_values(groups[j].v, groups[j].n);
 		g->value = groups[j].grp;
 		g->count = groups[j].n;
 		for (k = 0; k < groups[j].n; k++)
@@ -569,13 +672,20 @@ link_targets(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *inf,
 		}
 		return (int)n;
 	}
-	*targets = xmalloc(sizeof(char *));
 	if (c->rr[ri].expect_rule != NULL) {
+		*targets = xmalloc(sizeof(char *));
 		(*targets)[0] = xstrdup(c->rr[ri].expect_rule);
 		*kind = "expect";
 		*by = c->rr[ri].expect_by;
 		return 1;
 	}
+	/*
+	 * A rules table that records any link records them all: asking the
+	 * events would only scan every event of a rule that links nothing.
+	 */
+	if (c->has_links)
+		return 0;
+	*targets = xmalloc(sizeof(char *));
 	sqlite3_reset(inf);
 	sqlite3_bind_text(inf, 1, r->rules[ri].id, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(inf)) != SQLITE_ROW || sqlite3_column_text(inf, 0) == NULL) {
@@ -935,45 +1045,29 @@ find_slow(struct report *r)
 	}
 }
 
-/* The busiest minute of every error-or-worse rule, per source. */
-static int
+/* The busiest minute of every error-or-worse rule, per source (from load_counts). */
+static void
 find_bursts(struct ctx *c, struct report *r)
 {
-	sqlite3_stmt *st;
 	size_t i, j;
-	int rc;
 
-	if (prep(c, &st, "SELECT ts / 60000, count(*) FROM events WHERE"
-	    " rule = ?1 AND source_id = ?2 AND ts >= ?3 AND ts < ?4"
-	    " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1") != 0)
-		return -1;
 	for (i = 0; i < r->nrules; i++) {
 		const struct report_rule *ru = &r->rules[i];
 
 		if (ru->severity < SEV_ERROR)
 			continue;
 		for (j = 0; j < c->nsrc; j++) {
+			const struct busy *bz = &c->busiest[i * c->nsrc + j];
 			char at[32];
-			uint64_t n;
 
-			if (ru->per_source[j].n < REPORT_BURST_PER_MIN)
+			if (bz->n < REPORT_BURST_PER_MIN)
 				continue;
-			bind_rsw(c, st, ru->id, c->src[j].id);
-			if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-				sqlite3_finalize(st);
-				return step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
-			}
-			n = (uint64_t)sqlite3_column_int64(st, 1);
-			if (n < REPORT_BURST_PER_MIN)
-				continue;
-			util_format_iso(sqlite3_column_int64(st, 0) * 60000, at, sizeof(at));
-			finding(r, ru->severity, n, "burst", xasprintf(
+			util_format_iso(bz->minute * 60000, at, sizeof(at));
+			finding(r, ru->severity, bz->n, "burst", xasprintf(
 			    "burst of %ju %s events on %s in the minute from %s",
-			    (uintmax_t)n, ru->id, c->src[j].name, at));
+			    (uintmax_t)bz->n, ru->id, c->src[j].name, at));
 		}
 	}
-	sqlite3_finalize(st);
-	return 0;
 }
 
 static int
@@ -999,8 +1093,7 @@ load_findings(struct ctx *c, struct report *r)
 	find_storms(r);
 	find_double_release(r);
 	find_slow(r);
-	if (find_bursts(c, r) != 0)
-		return -1;
+	find_bursts(c, r);
 	if (r->nfindings > 0)
 		qsort(r->findings, r->nfindings, sizeof(*r->findings), finding_cmp);
 	return 0;
@@ -1014,6 +1107,7 @@ ctx_free(struct ctx *c, size_t nrules)
 	for (i = 0; i < c->nsrc; i++)
 		free(c->src[i].name);
 	free(c->src);
+	free(c->busiest);
 	for (i = 0; c->rr != NULL && i < nrules; i++) {
 		free(c->rr[i].metric_field);
 		free(c->rr[i].metric_by);
