@@ -714,6 +714,27 @@ tui_load_current(struct tui *t)
 		tui_message(t, "%s", err);
 }
 
+/* Let the current view finish its load once the screen is up; 1 if it did. */
+static int
+tui_idle(struct tui *t)
+{
+	size_t cur = tui_current(t);
+	int ch;
+
+	if (t->rows < TUI_MIN_ROWS || t->cols < TUI_MIN_COLS ||
+	    tui_views[cur]->idle == NULL)
+		return 0;
+	/* A key already typed goes first. */
+	nodelay(stdscr, TRUE);
+	ch = getch();
+	timeout(TUI_POLL_MS);
+	if (ch != ERR) {
+		ungetch(ch);
+		return 0;
+	}
+	return tui_views[cur]->idle(t, t->state[cur]);
+}
+
 static void
 tui_draw(struct tui *t)
 {
@@ -1123,6 +1144,8 @@ tui_run(struct store *st, const struct tui_opts *opts, int *signo,
 	}
 	while (!t.quit && tui_signal == 0) {
 		tui_draw(&t);
+		if (tui_idle(&t))
+			continue;
 		ch = getch();
 		if (tui_signal != 0)
 			break;

@@ -77,6 +77,12 @@ struct tui_view {
 	void		 (*draw)(struct tui *t, void *state, int y, int h);
 	/* A key the core did not take; returns 1 if used. */
 	int		 (*key)(struct tui *t, void *state, int key);
+	/*
+	 * Optional: the slow rest of a load, run after the screen shows what
+	 * load read, when no key is waiting.  Returns 1 when it changed what
+	 * is shown.
+	 */
+	int		 (*idle)(struct tui *t, void *state);
 	/* One line of keys for the status bar. */
 	const char	*keys;
 };

@@ -51,10 +51,15 @@ struct summary {
 	size_t		 top;
 	uint64_t	 total;
 	sqlite3_stmt	*q_rules;
-	sqlite3_stmt	*q_counts;
+	sqlite3_stmt	*q_first_rule;
+	sqlite3_stmt	*q_next_rule;
+	sqlite3_stmt	*q_next_source;
+	sqlite3_stmt	*q_ts;
 	sqlite3_stmt	*q_incidents;
 	sqlite3_stmt	*q_nincidents;
 	int		 prepared;
+	int		 findings_due;	/* the findings are still to be worked out */
+	size_t		 findings_at;	/* the line that says so */
 };
 
 static void *
@@ -88,7 +93,10 @@ summary_destroy(void *state)
 	summary_clear(s);
 	free(s->lines);
 	sqlite3_finalize(s->q_rules);
-	sqlite3_finalize(s->q_counts);
+	sqlite3_finalize(s->q_first_rule);
+	sqlite3_finalize(s->q_next_rule);
+	sqlite3_finalize(s->q_next_source);
+	sqlite3_finalize(s->q_ts);
 	sqlite3_finalize(s->q_incidents);
 	sqlite3_finalize(s->q_nincidents);
 	free(s);
@@ -123,14 +131,18 @@ static int
 summary_prepare(struct tui *t, struct summary *s, char *err, size_t errlen)
 {
 	static const char *const sql[] = {
-		/* Every known rule, plus rules that only the events know. */
-		"SELECT id, category, severity FROM rules UNION "
-		"SELECT DISTINCT e.rule, '?', 0 FROM events e WHERE e.ts >= ?1 "
-		"AND e.ts < ?2 AND NOT EXISTS (SELECT 1 FROM rules r WHERE "
-		"r.id = e.rule)",
-		"SELECT rule, (ts - ?1) * ?3 / (?2 - ?1), count(*) FROM events "
-		"WHERE ts >= ?1 AND ts < ?2 AND (?4 IS NULL OR source_id IN "
-		"(SELECT value FROM json_each(?4))) GROUP BY 1, 2",
+		"SELECT id, category, severity FROM rules",
+		/*
+		 * The (rule, source) pairs that have events, one index seek
+		 * each: counting then walks events_rule_ts by a range of ts
+		 * per pair instead of scanning the table.
+		 */
+		"SELECT min(rule) FROM events",
+		"SELECT min(rule) FROM events WHERE rule > ?1",
+		"SELECT min(source_id) FROM events WHERE rule = ?1 AND "
+		"source_id > ?2",
+		"SELECT ts FROM events WHERE rule = ?1 AND source_id = ?2 AND "
+		"ts >= ?3 AND ts < ?4",
 		"SELECT i.kind, i.rule, coalesce(r.category, '?'), "
 		"coalesce(r.severity, 0), coalesce(s.name, '?'), i.key, i.start, "
 		"i.end, i.count, i.details, i.source_id FROM incidents i "
@@ -145,7 +157,8 @@ summary_prepare(struct tui *t, struct summary *s, char *err, size_t errlen)
 		"(SELECT value FROM json_each(?3)))",
 	};
 	sqlite3_stmt **out[] = {
-		&s->q_rules, &s->q_counts, &s->q_incidents, &s->q_nincidents
+		&s->q_rules, &s->q_first_rule, &s->q_next_rule,
+		&s->q_next_source, &s->q_ts, &s->q_incidents, &s->q_nincidents
 	};
 	size_t i;
 
@@ -168,6 +181,7 @@ struct rule_count {
 	char		*id;
 	char		*category;
 	int		 severity;
+	int		 unknown;	/* only the events know it */
 	uint64_t	 count;
 	uint64_t	 buckets[SUM_BUCKETS];
 };
@@ -225,6 +239,115 @@ bind_sources(struct tui *t, sqlite3_stmt *q, int i)
 		sqlite3_bind_null(q, i);
 }
 
+/* The source ids of the filter ("[1,3]"), or NULL for all; *n set. */
+static int64_t *
+summary_source_ids(struct tui *t, size_t *n)
+{
+	const char *js = tui_sources_json(t), *p;
+	int64_t *ids = NULL;
+	char *end;
+
+	*n = 0;
+	if (js == NULL)
+		return NULL;
+	ids = xmalloc(sizeof *ids);
+	for (p = js; *p != '\0'; p++) {
+		if (*p != '-' && (*p < '0' || *p > '9'))
+			continue;
+		ids = xrealloc(ids, (*n + 1) * sizeof *ids);
+		ids[(*n)++] = strtoll(p, &end, 10);
+		p = end - 1;
+	}
+	return ids;
+}
+
+/*
+ * Count the events of every (rule, source) pair in the window into the
+ * rules' buckets; a rule the rules table lacks is added as unknown.
+ */
+static int
+summary_count(struct tui *t, struct summary *s, struct rule_count **rcp,
+    size_t *nrcp)
+{
+	struct rule_count *rc;
+	sqlite3_stmt *next = s->q_first_rule;
+	int64_t since, until, src, *ids, ts, b;
+	size_t nids, i, k;
+	char *rule = NULL;
+	int r, ok = -1;
+
+	tui_window(t, &since, &until);
+	ids = summary_source_ids(t, &nids);
+	for (;;) {
+		if (rule != NULL)
+			sqlite3_bind_text(next, 1, rule, -1, SQLITE_TRANSIENT);
+		r = sqlite3_step(next);
+		free(rule);
+		rule = NULL;
+		if (r == SQLITE_ROW && sqlite3_column_type(next, 0) != SQLITE_NULL)
+			rule = xstrdup(col_text(next, 0));
+		sqlite3_reset(next);
+		if (r != SQLITE_ROW)
+			goto out;
+		if (rule == NULL)
+			break;
+		next = s->q_next_rule;
+		for (i = 0; i < *nrcp && strcmp((*rcp)[i].id, rule) != 0; i++)
+			;
+		if (i == *nrcp) {
+			*rcp = xrealloc(*rcp, (*nrcp + 1) * sizeof **rcp);
+			memset(&(*rcp)[*nrcp], 0, sizeof **rcp);
+			(*rcp)[*nrcp].id = xstrdup(rule);
+			(*rcp)[*nrcp].category = xstrdup("?");
+			(*rcp)[*nrcp].unknown = 1;
+			(*nrcp)++;
+		}
+		rc = &(*rcp)[i];
+		for (src = INT64_MIN;;) {
+			sqlite3_bind_text(s->q_next_source, 1, rule, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s->q_next_source, 2, src);
+			r = sqlite3_step(s->q_next_source);
+			if (r != SQLITE_ROW ||
+			    sqlite3_column_type(s->q_next_source, 0) == SQLITE_NULL) {
+				sqlite3_reset(s->q_next_source);
+				if (r != SQLITE_ROW)
+					goto out;
+				break;
+			}
+			src = sqlite3_column_int64(s->q_next_source, 0);
+			sqlite3_reset(s->q_next_source);
+			for (k = 0; ids != NULL && k < nids && ids[k] != src; k++)
+				;
+			if (ids != NULL && k == nids)
+				continue;
+			sqlite3_bind_text(s->q_ts, 1, rule, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s->q_ts, 2, src);
+			sqlite3_bind_int64(s->q_ts, 3, since);
+			sqlite3_bind_int64(s->q_ts, 4, until);
+			while ((r = sqlite3_step(s->q_ts)) == SQLITE_ROW) {
+				ts = sqlite3_column_int64(s->q_ts, 0);
+				/* As SQL would: integer division, toward zero. */
+				b = (ts - since) * SUM_BUCKETS / (until - since);
+				if (b < 0)
+					b = 0;
+				if (b >= SUM_BUCKETS)
+					b = SUM_BUCKETS - 1;
+				rc->buckets[b]++;
+				rc->count++;
+				s->total++;
+			}
+			sqlite3_reset(s->q_ts);
+			if (r != SQLITE_DONE)
+				goto out;
+		}
+	}
+	ok = 0;
+out:
+	free(rule);
+	free(ids);
+	return ok;
+}
+
 static int
 summary_rules(struct tui *t, struct summary *s, char *err, size_t errlen)
 {
@@ -234,7 +357,6 @@ summary_rules(struct tui *t, struct summary *s, char *err, size_t errlen)
 	struct sum_line *l;
 	int rc_sql;
 
-	bind_window(t, s->q_rules, 1, 2);
 	while ((rc_sql = sqlite3_step(s->q_rules)) == SQLITE_ROW) {
 		rc = xrealloc(rc, (nrc + 1) * sizeof *rc);
 		memset(&rc[nrc], 0, sizeof *rc);
@@ -247,30 +369,18 @@ summary_rules(struct tui *t, struct summary *s, char *err, size_t errlen)
 	if (rc_sql != SQLITE_DONE)
 		goto fail;
 
-	bind_window(t, s->q_counts, 1, 2);
-	sqlite3_bind_int(s->q_counts, 3, SUM_BUCKETS);
-	bind_sources(t, s->q_counts, 4);
 	s->total = 0;
-	while ((rc_sql = sqlite3_step(s->q_counts)) == SQLITE_ROW) {
-		const char *id = col_text(s->q_counts, 0);
-		int64_t b = sqlite3_column_int64(s->q_counts, 1);
-		uint64_t n = (uint64_t)sqlite3_column_int64(s->q_counts, 2);
-
-		for (i = 0; i < nrc && strcmp(rc[i].id, id) != 0; i++)
-			;
-		if (i == nrc)
-			continue;
-		if (b < 0)
-			b = 0;
-		if (b >= SUM_BUCKETS)
-			b = SUM_BUCKETS - 1;
-		rc[i].buckets[b] += n;
-		rc[i].count += n;
-		s->total += n;
-	}
-	sqlite3_reset(s->q_counts);
-	if (rc_sql != SQLITE_DONE)
+	if (summary_count(t, s, &rc, &nrc) == -1)
 		goto fail;
+	/* A rule that only the events know shows when it has some here. */
+	for (i = j = 0; i < nrc; i++) {
+		if (rc[i].unknown && rc[i].count == 0) {
+			free(rc[i].id);
+			free(rc[i].category);
+		} else
+			rc[j++] = rc[i];
+	}
+	nrc = j;
 
 	if (nrc > 0)
 		qsort(rc, nrc, sizeof *rc, rule_cmp_by_category);
@@ -395,24 +505,37 @@ summary_incidents(struct tui *t, struct summary *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* Findings come from the report model, so the screen and the report agree. */
-static void
-summary_findings(struct tui *t, struct summary *s)
+/*
+ * Findings come from the report model, so the screen and the report agree.
+ * The model reads every latency sample of the window, which takes a while
+ * on weeks of data, so the counts and incidents are painted first and the
+ * findings follow from the idle hook, in place of the "working" note.
+ */
+static int
+summary_idle(struct tui *t, void *state)
 {
+	struct summary *s = state;
 	struct report_query q;
 	struct report *r = NULL;
 	struct sum_line *l;
 	char err[256];
 	size_t i;
 
+	if (!s->findings_due)
+		return 0;
+	s->findings_due = 0;
 	memset(&q, 0, sizeof q);
 	tui_window(t, &q.since, &q.until);
 	q.sources = tui_source_patterns(t, &q.nsources);
 	q.slow_ms = 8000;
-	summary_add(s, SUM_HEADING, "TOP FINDINGS");
+	/* Drop the note; the findings are the last lines. */
+	while (s->n > s->findings_at) {
+		s->n--;
+		free(s->lines[s->n].name);
+	}
 	if (report_build(tui_store(t), &q, NULL, &r, err, sizeof err) == -1) {
 		summary_add(s, SUM_NOTE, err);
-		return;
+		return 1;
 	}
 	for (i = 0; i < r->nfindings && i < SUM_FINDINGS; i++) {
 		l = summary_add(s, SUM_FINDING, r->findings[i].text);
@@ -421,6 +544,7 @@ summary_findings(struct tui *t, struct summary *s)
 	if (r->nfindings == 0)
 		summary_add(s, SUM_NOTE, "nothing stands out");
 	report_free(r);
+	return 1;
 }
 
 static int
@@ -454,7 +578,10 @@ summary_load(struct tui *t, void *state, char *err, size_t errlen)
 		s->cursor = 0;
 		return -1;
 	}
-	summary_findings(t, s);
+	summary_add(s, SUM_HEADING, "TOP FINDINGS");
+	s->findings_at = s->n;
+	summary_add(s, SUM_NOTE, "working out the findings...");
+	s->findings_due = 1;
 
 	s->cursor = s->n;
 	for (i = 0; cur_name != NULL && i < s->n; i++) {
@@ -700,5 +827,6 @@ const struct tui_view tui_view_summary = {
 	.load = summary_load,
 	.draw = summary_draw,
 	.key = summary_key,
+	.idle = summary_idle,
 	.keys = "Enter: events of the rule/incident  j/k move  t window  s source",
 };

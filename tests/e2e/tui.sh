@@ -67,6 +67,7 @@ expect "summary shows the storm" s "storm      ws-keepalive-1011"
 expect "summary shows the storm's peer" s "peer=172.18.0.23"
 expect "summary shows the unresolved leak" s "unresolved semaphore-leak        scope=kimi"
 expect "summary counts the rule" s "   ws-keepalive-1011                 25  warning"
+expect "the findings follow the first paint" s "0 never resolved"
 screen s > summary.txt
 check_golden "summary screen matches the golden capture" \
     "$TOP/tests/golden/tui-summary.txt" summary.txt
