@@ -177,7 +177,7 @@ check_rc "escapes: events ndjson" 0 "$LT" events --db esc.db --format ndjson
 check_eq "escapes: no raw control byte in events ndjson" 0 "$(raw_controls "$T/out")"
 check_eq "escapes: ndjson text decodes to the original bytes" \
     "$(printf '\033]0;pwned\007')" "$(jq -r 'select(.rule == "ws-keepalive-1011") | .text' "$T/out" | grep -o "$(printf '\033')]0;pwned$(printf '\007')")"
-for f in text markdown; do
+for f in text markdown prometheus; do
 	check_rc "escapes: report --format $f" 0 "$LT" report --db esc.db --format $f
 	check_eq "escapes: no raw control byte in the $f report" 0 "$(raw_controls "$T/out")"
 	check_contains "escapes: the $f report shows the escaped model" "$T/out" 'pwned'
