@@ -24,13 +24,13 @@ CREATE TABLE IF NOT EXISTS ingests (
 	source		TEXT,			-- --source, if given
 	started		INTEGER NOT NULL,	-- wall clock
 	finished	INTEGER,
-	status		TEXT NOT NULL DEFAULT 'running',	-- running | done | failed
+	status		TEXT NOT NULL DEFAULT 'running',	-- running | done | stopped (SIGINT/SIGTERM) | failed
 	bytes		INTEGER NOT NULL DEFAULT 0,
 	lines		INTEGER NOT NULL DEFAULT 0,
 	records		INTEGER NOT NULL DEFAULT 0,
 	events		INTEGER NOT NULL DEFAULT 0,	-- new events stored
 	duplicates	INTEGER NOT NULL DEFAULT 0,	-- events already stored
-	malformed	INTEGER NOT NULL DEFAULT 0,	-- broken envelopes kept as text
+	malformed	INTEGER NOT NULL DEFAULT 0,	-- lines with a broken envelope, kept as text
 	truncated	INTEGER NOT NULL DEFAULT 0,	-- lines cut at 1 MiB
 	no_timestamp	INTEGER NOT NULL DEFAULT 0,	-- records without a stamp of their own
 	backwards	INTEGER NOT NULL DEFAULT 0,	-- records earlier than their predecessor
@@ -115,8 +115,8 @@ CREATE TABLE IF NOT EXISTS volume (
 	minute		INTEGER NOT NULL,	-- ts / 60000
 	lines		INTEGER NOT NULL DEFAULT 0,
 	records		INTEGER NOT NULL DEFAULT 0,
-	bytes		INTEGER NOT NULL DEFAULT 0,
-	malformed	INTEGER NOT NULL DEFAULT 0,
+	bytes		INTEGER NOT NULL DEFAULT 0,	-- input bytes read (envelopes, newlines)
+	malformed	INTEGER NOT NULL DEFAULT 0,	-- lines, as ingests.malformed
 	truncated	INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (source_id, minute)
 ) WITHOUT ROWID;

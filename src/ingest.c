@@ -840,9 +840,8 @@ ingest_on_record(void *arg, const struct record *rec)
 	v = ingest_vol(in, s->id, ts >= 0 ? ts / 60000 : -((-ts + 59999) / 60000));
 	v->records++;
 	v->lines += rec->line_last - rec->line_first + 1;
-	v->bytes += rec->len + 1;
-	if (rec->flags & RECORD_MALFORMED)
-		v->malformed++;
+	v->bytes += rec->raw_bytes;
+	v->malformed += rec->malformed_lines;
 	if (rec->flags & RECORD_TRUNCATED)
 		v->truncated++;
 
@@ -1021,7 +1020,8 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		return -1;
 	}
 	multiline_flush(in->ml);
-	if (ingest_commit(in, in->cur_offset, in->cur_lineno, "done") == 0) {
+	if (ingest_commit(in, in->cur_offset, in->cur_lineno,
+	    in->opts.stop != NULL && *in->opts.stop ? "stopped" : "done") == 0) {
 		writer_drain(in);
 		writer_failed(in);
 	}

@@ -77,6 +77,8 @@ struct ml_source {
 	uint64_t		 line_first;
 	uint64_t		 line_last;
 	uint64_t		 offset_first;
+	uint64_t		 raw_bytes;
+	uint64_t		 malformed_lines;
 
 	int64_t			 last_ts;	/* time of the previous record */
 };
@@ -120,6 +122,8 @@ emit_pending(struct multiline *m, struct ml_source *s)
 	rec.line_last = s->line_last;
 	rec.offset_first = s->offset_first;
 	rec.flags = s->flags;
+	rec.raw_bytes = s->raw_bytes;
+	rec.malformed_lines = s->malformed_lines;
 	s->pending = 0;
 	s->open_partial = 0;
 	s->in_traceback = 0;
@@ -415,6 +419,8 @@ begin_record(struct ml_source *s,
 
 	s->pending = 1;
 	s->flags = 0;
+	s->raw_bytes = 0;
+	s->malformed_lines = 0;
 	s->stamped = stamped;
 	s->in_traceback = 0;
 	s->rec_stream = el->stream;
@@ -481,8 +487,11 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	}
 	s->open_partial = el->partial;
 	s->line_last = rl->lineno;
-	if (el->malformed)
+	s->raw_bytes += rl->end_offset - rl->offset;
+	if (el->malformed) {
 		s->flags |= RECORD_MALFORMED;
+		s->malformed_lines++;
+	}
 	if (rl->truncated)
 		s->flags |= RECORD_TRUNCATED;
 	s->flags |= scan_bytes(p, n);

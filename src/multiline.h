@@ -35,6 +35,8 @@ struct record {
 	uint64_t		 line_last;
 	uint64_t		 offset_first;	/* byte offset of its first physical line */
 	unsigned		 flags;
+	uint64_t		 raw_bytes;	/* input bytes of its lines, envelopes and newlines included */
+	uint64_t		 malformed_lines;	/* its lines whose envelope was broken */
 };
 
 typedef void (*multiline_emit_fn)(void *arg, const struct record *rec);

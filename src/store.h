@@ -67,7 +67,7 @@ struct store_ingest_counts {
 /* Start an ingests row; returns its id or -1. */
 int64_t store_ingest_begin(struct store *s, const char *input, const char *source,
     char *err, size_t errlen);
-/* Update its counters; status is "running", "done" or "failed". */
+/* Update its counters; status is "running", "done", "stopped" or "failed". */
 int store_ingest_update(struct store *s, int64_t ingest_id,
     const struct store_ingest_counts *c, const char *status, char *err, size_t errlen);
 

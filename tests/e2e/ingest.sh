@@ -153,6 +153,9 @@ cat > broken.log <<'EOF'
 EOF
 check_rc "broken JSON lines: exit 0" 0 "$LT" ingest --db broken.db broken.log
 check_eq "broken JSON lines: counted malformed" "2" "$(sql broken.db "SELECT malformed FROM ingests")"
+# volume counts what the summary counts: lines with a broken envelope, raw bytes read
+check_eq "broken JSON lines: volume agrees with the ingests row" "2|$(wc -c < broken.log)|2|$(wc -c < broken.log)" \
+    "$(sql broken.db "SELECT (SELECT sum(malformed) FROM volume), (SELECT sum(bytes) FROM volume), malformed, bytes FROM ingests")"
 check_eq "broken JSON lines: the broken retry is kept as text" "3" \
     "$(sql broken.db "SELECT count(*) FROM events WHERE rule = 'retry'")"
 check_contains "broken JSON lines: summary says so" "$T/err" "malformed 2,"
@@ -240,7 +243,7 @@ printf '2025-10-26 07:00:00 INFO openai._base_client: Retrying request to /chat/
 check_eq "--follow: reads on after truncation" "3" "$(wait_events 3)"
 kill -TERM "$fpid"
 wait "$fpid"
-check_eq "--follow: SIGTERM finishes cleanly" "0|done" \
+check_eq "--follow: SIGTERM finishes cleanly" "0|stopped" \
     "$?|$(sql follow.db "SELECT status FROM ingests")"
 
 # --- errors and exit codes
