@@ -57,6 +57,8 @@ struct tui {
 	size_t			 npatterns;
 	char			*source_names;		/* the same as a JSON array, or NULL */
 	char			*sources_json;		/* resolved ids, or NULL for all */
+	int64_t			*source_ids;		/* the same as numbers */
+	size_t			 nsource_ids;
 	int64_t			 win_since, win_until;	/* effective window */
 
 	void			*state[TUI_NVIEWS];
@@ -72,6 +74,10 @@ struct tui {
 	sqlite3_stmt		*q_sources;
 	sqlite3_stmt		*q_range;
 	sqlite3_stmt		*q_range_events;
+	sqlite3_stmt		*q_first_rule;
+	sqlite3_stmt		*q_next_rule;
+	sqlite3_stmt		*q_category;
+	sqlite3_stmt		*q_next_source;
 	int64_t			 data_version;
 
 	int			 child_running;
@@ -135,6 +141,106 @@ tui_names_json(const char **names, size_t n)
 	}
 	buf_putc(&b, ']');
 	return b.data;
+}
+
+void
+tui_pairs_free(struct tui_pair *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(p[i].rule);
+	free(p);
+}
+
+/* Add the pairs of rule, its sources in the filter. */
+static int
+tui_pairs_of_rule(struct tui *t, const char *rule, int64_t source_id,
+    struct tui_pair **out, size_t *n)
+{
+	sqlite3_stmt *q = t->q_next_source;
+	int64_t src = INT64_MIN;
+	size_t k;
+	int r;
+
+	for (;;) {
+		sqlite3_bind_text(q, 1, rule, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, src);
+		r = sqlite3_step(q);
+		if (r != SQLITE_ROW || sqlite3_column_type(q, 0) == SQLITE_NULL) {
+			sqlite3_reset(q);
+			return r == SQLITE_ROW ? 0 : -1;
+		}
+		src = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		if (source_id >= 0 && src != source_id)
+			continue;
+		for (k = 0; t->source_ids != NULL && k < t->nsource_ids &&
+		    t->source_ids[k] != src; k++)
+			;
+		if (t->source_ids != NULL && k == t->nsource_ids)
+			continue;
+		*out = xrealloc(*out, (*n + 1) * sizeof **out);
+		(*out)[*n].rule = xstrdup(rule);
+		(*out)[*n].source_id = src;
+		(*n)++;
+	}
+}
+
+int
+tui_pairs(struct tui *t, const char *rule, const char *category,
+    int64_t source_id, struct tui_pair **out, size_t *n)
+{
+	sqlite3_stmt *q;
+	char *r = NULL;
+	int rc = 0, st;
+
+	*out = NULL;
+	*n = 0;
+	if (rule != NULL)
+		rc = tui_pairs_of_rule(t, rule, source_id, out, n);
+	else if (category != NULL) {
+		q = t->q_category;
+		sqlite3_bind_text(q, 1, category, -1, SQLITE_TRANSIENT);
+		while (rc == 0 && (st = sqlite3_step(q)) == SQLITE_ROW) {
+			r = xstrdup((const char *)sqlite3_column_text(q, 0));
+			rc = tui_pairs_of_rule(t, r, source_id, out, n);
+			free(r);
+		}
+		sqlite3_reset(q);
+	} else {
+		/* Every rule the events know, one index seek each. */
+		for (q = t->q_first_rule;; q = t->q_next_rule) {
+			if (r != NULL)
+				sqlite3_bind_text(q, 1, r, -1, SQLITE_TRANSIENT);
+			st = sqlite3_step(q);
+			free(r);
+			r = NULL;
+			if (st == SQLITE_ROW &&
+			    sqlite3_column_type(q, 0) != SQLITE_NULL)
+				r = xstrdup((const char *)sqlite3_column_text(q, 0));
+			sqlite3_reset(q);
+			if (st != SQLITE_ROW)
+				rc = -1;
+			if (r == NULL || rc == -1)
+				break;
+			rc = tui_pairs_of_rule(t, r, source_id, out, n);
+		}
+		free(r);
+	}
+	if (rc == -1) {
+		tui_pairs_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+const int64_t *
+tui_source_ids(struct tui *t, size_t *n)
+{
+	*n = t->nsource_ids;
+	return t->source_ids;
 }
 
 const char **
@@ -464,10 +570,14 @@ tui_sel_clear(struct tui *t)
 static int
 tui_resolve_sources(struct tui *t, char *err, size_t errlen)
 {
-	const char *ids;
+	const char *ids, *p;
+	char *end;
 
 	free(t->sources_json);
 	t->sources_json = NULL;
+	free(t->source_ids);
+	t->source_ids = NULL;
+	t->nsource_ids = 0;
 	if (t->source_names == NULL)
 		return 0;
 	sqlite3_bind_text(t->q_sources, 1, t->source_names, -1, SQLITE_STATIC);
@@ -479,6 +589,16 @@ tui_resolve_sources(struct tui *t, char *err, size_t errlen)
 	ids = (const char *)sqlite3_column_text(t->q_sources, 0);
 	t->sources_json = xstrdup(ids != NULL ? ids : "[]");
 	sqlite3_reset(t->q_sources);
+	/* json_group_array of integers: "[1,3]". */
+	t->source_ids = xmalloc(sizeof *t->source_ids);
+	for (p = t->sources_json; *p != '\0'; p++) {
+		if (*p != '-' && (*p < '0' || *p > '9'))
+			continue;
+		t->source_ids = xrealloc(t->source_ids,
+		    (t->nsource_ids + 1) * sizeof *t->source_ids);
+		t->source_ids[t->nsource_ids++] = strtoll(p, &end, 10);
+		p = end - 1;
+	}
 	return 0;
 }
 
@@ -544,9 +664,17 @@ tui_prepare(struct tui *t, char *err, size_t errlen)
 		"(SELECT value FROM json_each(?1)))",
 		"SELECT min(ts), max(ts) FROM events WHERE ?1 IS NULL OR "
 		"source_id IN (SELECT value FROM json_each(?1))",
+		/* tui_pairs: one index seek per rule and per source */
+		"SELECT min(rule) FROM events",
+		"SELECT min(rule) FROM events WHERE rule > ?1",
+		"SELECT id FROM rules WHERE category = ?1 ORDER BY id",
+		"SELECT min(source_id) FROM events WHERE rule = ?1 AND "
+		"source_id > ?2",
 	};
 	sqlite3_stmt **out[] = {
-		&t->q_version, &t->q_sources, &t->q_range, &t->q_range_events
+		&t->q_version, &t->q_sources, &t->q_range, &t->q_range_events,
+		&t->q_first_rule, &t->q_next_rule, &t->q_category,
+		&t->q_next_source
 	};
 	size_t i;
 
@@ -1088,10 +1216,15 @@ tui_free(struct tui *t)
 	sqlite3_finalize(t->q_sources);
 	sqlite3_finalize(t->q_range);
 	sqlite3_finalize(t->q_range_events);
+	sqlite3_finalize(t->q_first_rule);
+	sqlite3_finalize(t->q_next_rule);
+	sqlite3_finalize(t->q_category);
+	sqlite3_finalize(t->q_next_source);
 	free(t->sel.rule);
 	free(t->sel.category);
 	tui_set_patterns(t, NULL, 0);
 	free(t->sources_json);
+	free(t->source_ids);
 	free(t->message);
 }
 

@@ -107,6 +107,22 @@ struct tui_sel *tui_sel(struct tui *t);
 void tui_window(struct tui *t, int64_t *since, int64_t *until);
 /* JSON array of the filtered source ids ("[1,3]"), or NULL for all. */
 const char *tui_sources_json(struct tui *t);
+/*
+ * The (rule, source) pairs that have events: of rule, else of the rules of
+ * category, else of every rule the events know; only source_id when it is
+ * >= 0, and only sources of the filter.  Views read each pair by a range of
+ * ts on the index events_rule_ts, in (ts, id) order, instead of scanning
+ * the table.  Returns 0 with *out (free with tui_pairs_free), or -1.
+ */
+struct tui_pair {
+	char		*rule;
+	int64_t		 source_id;
+};
+int tui_pairs(struct tui *t, const char *rule, const char *category,
+    int64_t source_id, struct tui_pair **out, size_t *n);
+void tui_pairs_free(struct tui_pair *p, size_t n);
+/* The filtered source ids (borrowed; *n of them), or NULL for all. */
+const int64_t *tui_source_ids(struct tui *t, size_t *n);
 /* The source names or globs of the filter (borrowed); *n = 0 for all. */
 const char **tui_source_patterns(struct tui *t, size_t *n);
 int tui_cols(struct tui *t);

@@ -12,20 +12,18 @@
 #include "util.h"
 
 /*
- * ?1 since ?2 until ?3 rule ?4 category ?5 source ids (JSON) ?6 source id
- * ?7 text filter ?8/?9 the keyset (ts, id) ?10 limit ?11 search text.
+ * One query per (rule, source) pair of the selection, each walking the
+ * index events_rule_ts in (ts, id) order from the key: no sort and no scan
+ * of other rules' events, whatever the size of the table.  The pages of
+ * the pairs are merged here.  ?1 rule ?2 source ?3/?4 ts range (inclusive)
+ * ?5/?6 the keyset (ts, id) ?7 text filter ?8 limit ?9 search text.
  */
 #define EV_SELECT \
 	"SELECT e.id, e.ts, coalesce(s.name, '?'), e.rule, e.text " \
-	"FROM events e LEFT JOIN sources s ON s.id = e.source_id "
-#define EV_WHERE \
-	"WHERE e.ts >= ?1 AND e.ts < ?2 " \
-	"AND (?3 IS NULL OR e.rule = ?3) " \
-	"AND (?4 IS NULL OR e.rule IN (SELECT id FROM rules WHERE category = ?4)) " \
-	"AND (?5 IS NULL OR e.source_id IN (SELECT value FROM json_each(?5))) " \
-	"AND (?6 < 0 OR e.source_id = ?6) " \
+	"FROM events e LEFT JOIN sources s ON s.id = e.source_id " \
+	"WHERE e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3 AND e.ts <= ?4 " \
 	"AND (?7 IS NULL OR instr(lower(e.text), lower(?7)) > 0) "
-#define EV_SEARCH "AND instr(lower(e.text), lower(?11)) > 0 "
+#define EV_SEARCH "AND instr(lower(e.text), lower(?9)) > 0 "
 
 enum {
 	Q_FWD,		/* from the key on, inclusive */
@@ -36,14 +34,14 @@ enum {
 };
 
 static const char *const ev_sql[Q_COUNT] = {
-	EV_SELECT EV_WHERE "AND (e.ts, e.id) >= (?8, ?9) "
-	"ORDER BY e.ts, e.id LIMIT ?10",
-	EV_SELECT EV_WHERE "AND (e.ts, e.id) < (?8, ?9) "
-	"ORDER BY e.ts DESC, e.id DESC LIMIT ?10",
-	EV_SELECT EV_WHERE EV_SEARCH "AND (e.ts, e.id) > (?8, ?9) "
-	"ORDER BY e.ts, e.id LIMIT 1",
-	EV_SELECT EV_WHERE EV_SEARCH "AND (e.ts, e.id) < (?8, ?9) "
-	"ORDER BY e.ts DESC, e.id DESC LIMIT 1",
+	EV_SELECT "AND (e.ts > ?5 OR e.id >= ?6) "
+	"ORDER BY e.ts, e.id LIMIT ?8",
+	EV_SELECT "AND (e.ts < ?5 OR e.id < ?6) "
+	"ORDER BY e.ts DESC, e.id DESC LIMIT ?8",
+	EV_SELECT EV_SEARCH "AND (e.ts > ?5 OR e.id > ?6) "
+	"ORDER BY e.ts, e.id LIMIT ?8",
+	EV_SELECT EV_SEARCH "AND (e.ts < ?5 OR e.id < ?6) "
+	"ORDER BY e.ts DESC, e.id DESC LIMIT ?8",
 };
 
 struct ev_row {
@@ -56,6 +54,8 @@ struct ev_row {
 
 struct events {
 	sqlite3_stmt	*q[Q_COUNT];
+	struct tui_pair	*pairs;
+	size_t		 npairs;
 	struct ev_row	*rows;
 	size_t		 n, cap;
 	int64_t		 top_ts, top_id;	/* keyset of the first row shown */
@@ -102,6 +102,7 @@ events_destroy(void *state)
 	free(e->rows);
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(e->q[i]);
+	tui_pairs_free(e->pairs, e->npairs);
 	free(e->rule);
 	free(e->filter);
 	free(e->search);
@@ -125,45 +126,52 @@ events_prepare(struct tui *t, struct events *e, char *err, size_t errlen)
 	return 0;
 }
 
-/* Bind the selection and filters shared by every query. */
-static void
-events_bind(struct tui *t, struct events *e, sqlite3_stmt *q, int64_t ts,
-    int64_t id, int limit)
+/* The (rule, source) pairs of the selection and filters that have events. */
+static int
+events_pairs(struct tui *t, struct events *e)
 {
 	struct tui_sel *sel = tui_sel(t);
-	const char *js = tui_sources_json(t);
-	const char *rule = e->rule != NULL ? e->rule : sel->rule;
-	int64_t since, until;
+
+	tui_pairs_free(e->pairs, e->npairs);
+	e->pairs = NULL;
+	e->npairs = 0;
+	return tui_pairs(t, e->rule != NULL ? e->rule : sel->rule,
+	    sel->category, sel->source_id, &e->pairs, &e->npairs);
+}
+
+/* Bind the window, the filters and the keyset for query k of a pair. */
+static void
+events_bind(struct tui *t, struct events *e, int k, const struct tui_pair *p,
+    int64_t ts, int64_t id, int limit)
+{
+	struct tui_sel *sel = tui_sel(t);
+	sqlite3_stmt *q = e->q[k];
+	int64_t since, until, lo, hi;
 
 	tui_window(t, &since, &until);
 	if (sel->since != TS_NONE)
 		since = sel->since;
 	if (sel->until != TS_NONE)
 		until = sel->until;
-	sqlite3_bind_int64(q, 1, since);
-	sqlite3_bind_int64(q, 2, until);
-	if (rule != NULL)
-		sqlite3_bind_text(q, 3, rule, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(q, 3);
-	if (e->rule == NULL && sel->category != NULL)
-		sqlite3_bind_text(q, 4, sel->category, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(q, 4);
-	if (js != NULL)
-		sqlite3_bind_text(q, 5, js, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(q, 5);
-	sqlite3_bind_int64(q, 6, sel->source_id);
+	lo = since;
+	hi = until - 1;
+	if ((k == Q_FWD || k == Q_HIT_FWD) && ts > lo)
+		lo = ts;
+	if ((k == Q_BACK || k == Q_HIT_BACK) && ts < hi)
+		hi = ts;
+	sqlite3_bind_text(q, 1, p->rule, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, p->source_id);
+	sqlite3_bind_int64(q, 3, lo);
+	sqlite3_bind_int64(q, 4, hi);
+	sqlite3_bind_int64(q, 5, ts);
+	sqlite3_bind_int64(q, 6, id);
 	if (e->filter != NULL)
 		sqlite3_bind_text(q, 7, e->filter, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(q, 7);
-	sqlite3_bind_int64(q, 8, ts);
-	sqlite3_bind_int64(q, 9, id);
-	sqlite3_bind_int(q, 10, limit);
-	if (sqlite3_bind_parameter_count(q) >= 11)
-		sqlite3_bind_text(q, 11, e->search != NULL ? e->search : "", -1,
+	sqlite3_bind_int(q, 8, limit);
+	if (k == Q_HIT_FWD || k == Q_HIT_BACK)
+		sqlite3_bind_text(q, 9, e->search != NULL ? e->search : "", -1,
 		    SQLITE_TRANSIENT);
 }
 
@@ -183,6 +191,35 @@ row_from(struct ev_row *r, sqlite3_stmt *q)
 	r->text = xstrndup(s != NULL ? s : "", r->text_len);
 }
 
+static int
+row_cmp_up(const void *a, const void *b)
+{
+	const struct ev_row *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int
+row_cmp_down(const void *a, const void *b)
+{
+	return row_cmp_up(b, a);
+}
+
+/* Free the strings of n rows (not the array). */
+static void
+rows_clear(struct ev_row *rows, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].source);
+		free(rows[i].rule);
+		free(rows[i].text);
+	}
+}
+
 /*
  * Run query k from (ts, id) for up to limit rows; rows go to out (grown as
  * needed, caller frees with rows_free).  Returns the count or -1.
@@ -192,19 +229,31 @@ events_fetch(struct tui *t, struct events *e, int k, int64_t ts, int64_t id,
     int limit, struct ev_row **out)
 {
 	sqlite3_stmt *q = e->q[k];
-	int n = 0, rc;
+	size_t i;
+	int n = 0, rc = SQLITE_DONE;
 
 	*out = NULL;
-	events_bind(t, e, q, ts, id, limit);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		*out = xrealloc(*out, (size_t)(n + 1) * sizeof **out);
-		row_from(&(*out)[n], q);
-		n++;
+	for (i = 0; i < e->npairs && rc == SQLITE_DONE; i++) {
+		events_bind(t, e, k, &e->pairs[i], ts, id, limit);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			*out = xrealloc(*out, (size_t)(n + 1) * sizeof **out);
+			row_from(&(*out)[n], q);
+			n++;
+		}
+		sqlite3_reset(q);
 	}
-	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
 		tui_message(t, "events: %s", sqlite3_errmsg(tui_db(t)));
-		return n > 0 ? n : -1;
+		if (n == 0)
+			return -1;
+	}
+	/* Merge the pairs' pages: keep the first limit rows in key order. */
+	if (n > 1)
+		qsort(*out, (size_t)n, sizeof **out,
+		    k == Q_FWD || k == Q_HIT_FWD ? row_cmp_up : row_cmp_down);
+	if (n > limit) {
+		rows_clear(*out + limit, n - limit);
+		n = limit;
 	}
 	return n;
 }
@@ -212,13 +261,7 @@ events_fetch(struct tui *t, struct events *e, int k, int64_t ts, int64_t id,
 static void
 rows_free(struct ev_row *rows, int n)
 {
-	int i;
-
-	for (i = 0; i < n; i++) {
-		free(rows[i].source);
-		free(rows[i].rule);
-		free(rows[i].text);
-	}
+	rows_clear(rows, n);
 	free(rows);
 }
 
@@ -320,6 +363,15 @@ events_up(struct tui *t, struct events *e, int n)
 		    0 : e->cursor - ((size_t)n - (size_t)(got > 0 ? got : 0));
 }
 
+/* The selection changed under the view: new pairs, first page. */
+static void
+events_refill(struct tui *t, struct events *e)
+{
+	if (events_pairs(t, e) == -1)
+		tui_message(t, "events: %s", sqlite3_errmsg(tui_db(t)));
+	events_home(t, e);
+}
+
 static int
 events_load(struct tui *t, void *state, char *err, size_t errlen)
 {
@@ -334,14 +386,22 @@ events_load(struct tui *t, void *state, char *err, size_t errlen)
 		e->gen = sel->gen;
 		free(e->rule);
 		e->rule = NULL;
+		if (events_pairs(t, e) == -1)
+			goto fail;
 		events_home(t, e);
 		return 0;
 	}
+	/* New data may bring new rules or sources. */
+	if (events_pairs(t, e) == -1)
+		goto fail;
 	if (e->follow)
 		events_end(t, e);
 	else
 		events_page(t, e);
 	return 0;
+fail:
+	util_err(err, errlen, "events: %s", sqlite3_errmsg(tui_db(t)));
+	return -1;
 }
 
 static void
@@ -574,7 +634,7 @@ events_key(struct tui *t, void *state, int key)
 		if (in == NULL)
 			return 1;
 		events_set(&e->rule, in);
-		events_home(t, e);
+		events_refill(t, e);
 		return 1;
 	case 'c':
 		events_set(&e->rule, NULL);
@@ -582,7 +642,7 @@ events_key(struct tui *t, void *state, int key)
 		events_set(&e->search, NULL);
 		tui_sel_clear(t);
 		e->gen = sel->gen;
-		events_home(t, e);
+		events_refill(t, e);
 		tui_message(t, "filters cleared: all events of the window");
 		return 1;
 	case '\n':

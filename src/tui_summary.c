@@ -239,28 +239,6 @@ bind_sources(struct tui *t, sqlite3_stmt *q, int i)
 		sqlite3_bind_null(q, i);
 }
 
-/* The source ids of the filter ("[1,3]"), or NULL for all; *n set. */
-static int64_t *
-summary_source_ids(struct tui *t, size_t *n)
-{
-	const char *js = tui_sources_json(t), *p;
-	int64_t *ids = NULL;
-	char *end;
-
-	*n = 0;
-	if (js == NULL)
-		return NULL;
-	ids = xmalloc(sizeof *ids);
-	for (p = js; *p != '\0'; p++) {
-		if (*p != '-' && (*p < '0' || *p > '9'))
-			continue;
-		ids = xrealloc(ids, (*n + 1) * sizeof *ids);
-		ids[(*n)++] = strtoll(p, &end, 10);
-		p = end - 1;
-	}
-	return ids;
-}
-
 /*
  * Count the events of every (rule, source) pair in the window into the
  * rules' buckets; a rule the rules table lacks is added as unknown.
@@ -271,13 +249,14 @@ summary_count(struct tui *t, struct summary *s, struct rule_count **rcp,
 {
 	struct rule_count *rc;
 	sqlite3_stmt *next = s->q_first_rule;
-	int64_t since, until, src, *ids, ts, b;
+	int64_t since, until, src, ts, b;
+	const int64_t *ids;
 	size_t nids, i, k;
 	char *rule = NULL;
 	int r, ok = -1;
 
 	tui_window(t, &since, &until);
-	ids = summary_source_ids(t, &nids);
+	ids = tui_source_ids(t, &nids);
 	for (;;) {
 		if (rule != NULL)
 			sqlite3_bind_text(next, 1, rule, -1, SQLITE_TRANSIENT);
@@ -344,7 +323,6 @@ summary_count(struct tui *t, struct summary *s, struct rule_count **rcp,
 	ok = 0;
 out:
 	free(rule);
-	free(ids);
 	return ok;
 }
 

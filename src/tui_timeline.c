@@ -77,39 +77,40 @@ timeline_window(struct tui *t, int64_t *since, int64_t *until)
 		*until = sel->until;
 }
 
+/*
+ * Count the buckets on screen: per (rule, source) pair of the selection, a
+ * range of ts on the index, bucketed here.
+ */
 static int
 timeline_count(struct tui *t, struct timeline *tl, char *err, size_t errlen)
 {
 	struct tui_sel *sel = tui_sel(t);
-	const char *js = tui_sources_json(t);
 	int64_t unit = tl_units[tl->unit].ms, b;
-	int rc;
+	struct tui_pair *pairs;
+	size_t npairs, i;
+	int rc = SQLITE_DONE;
 
 	free(tl->counts);
 	tl->ncounts = tl->rows;
 	tl->counts = xcalloc((size_t)tl->ncounts, sizeof *tl->counts);
-	sqlite3_bind_int64(tl->q, 1, tl->start);
-	sqlite3_bind_int64(tl->q, 2, tl->start + unit * tl->ncounts);
-	sqlite3_bind_int64(tl->q, 3, unit);
-	if (sel->rule != NULL)
-		sqlite3_bind_text(tl->q, 4, sel->rule, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(tl->q, 4);
-	if (sel->rule == NULL && sel->category != NULL)
-		sqlite3_bind_text(tl->q, 5, sel->category, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(tl->q, 5);
-	if (js != NULL)
-		sqlite3_bind_text(tl->q, 6, js, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(tl->q, 6);
-	sqlite3_bind_int64(tl->q, 7, sel->source_id);
-	while ((rc = sqlite3_step(tl->q)) == SQLITE_ROW) {
-		b = sqlite3_column_int64(tl->q, 0);
-		if (b >= 0 && b < tl->ncounts)
-			tl->counts[b] = (uint64_t)sqlite3_column_int64(tl->q, 1);
+	if (tui_pairs(t, sel->rule, sel->category, sel->source_id, &pairs,
+	    &npairs) == -1) {
+		util_err(err, errlen, "timeline: %s", sqlite3_errmsg(tui_db(t)));
+		return -1;
 	}
-	sqlite3_reset(tl->q);
+	for (i = 0; i < npairs && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_text(tl->q, 1, pairs[i].rule, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(tl->q, 2, pairs[i].source_id);
+		sqlite3_bind_int64(tl->q, 3, tl->start);
+		sqlite3_bind_int64(tl->q, 4, tl->start + unit * tl->ncounts);
+		while ((rc = sqlite3_step(tl->q)) == SQLITE_ROW) {
+			b = (sqlite3_column_int64(tl->q, 0) - tl->start) / unit;
+			if (b >= 0 && b < tl->ncounts)
+				tl->counts[b]++;
+		}
+		sqlite3_reset(tl->q);
+	}
+	tui_pairs_free(pairs, npairs);
 	if (rc != SQLITE_DONE) {
 		util_err(err, errlen, "timeline: %s", sqlite3_errmsg(tui_db(t)));
 		return -1;
@@ -138,12 +139,8 @@ timeline_load(struct tui *t, void *state, char *err, size_t errlen)
 	struct tui_sel *sel = tui_sel(t);
 
 	if (tl->q == NULL && sqlite3_prepare_v2(tui_db(t),
-	    "SELECT (ts - ?1) / ?3, count(*) FROM events "
-	    "WHERE ts >= ?1 AND ts < ?2 "
-	    "AND (?4 IS NULL OR rule = ?4) "
-	    "AND (?5 IS NULL OR rule IN (SELECT id FROM rules WHERE category = ?5)) "
-	    "AND (?6 IS NULL OR source_id IN (SELECT value FROM json_each(?6))) "
-	    "AND (?7 < 0 OR source_id = ?7) GROUP BY 1", -1, &tl->q, NULL) !=
+	    "SELECT ts FROM events WHERE rule = ?1 AND source_id = ?2 "
+	    "AND ts >= ?3 AND ts < ?4", -1, &tl->q, NULL) !=
 	    SQLITE_OK) {
 		util_err(err, errlen, "timeline: %s", sqlite3_errmsg(tui_db(t)));
 		return -1;
