@@ -34,7 +34,8 @@
  *
  * A record's time is its first line's envelope stamp, else the leading
  * stamp of its message, else the previous record's of the same source
- * (RECORD_NO_TS; TS_NONE when there never was one).  RECORD_BACKWARDS
+ * and stream, else the input's latest (RECORD_NO_TS; TS_NONE when there
+ * never was one).  RECORD_BACKWARDS
  * marks a time earlier than the previous record's of the source (a
  * whole-second stamp against that record's second).  The message keeps its
  * own stamp: rules see the text as the application wrote it.
@@ -91,6 +92,7 @@ struct multiline {
 	size_t			 nsrc;
 	struct ml_source	*last;		/* cache: consecutive lines share a source */
 	uint64_t		 clock;
+	int64_t			 last_ts;	/* time of the input's latest stamped record */
 };
 
 struct multiline *
@@ -99,6 +101,7 @@ multiline_new(const struct tz *tz, multiline_emit_fn emit, void *arg)
 	struct multiline *m = xcalloc(1, sizeof *m);
 
 	m->tz = tz;
+	m->last_ts = TS_NONE;
 	m->emit = emit;
 	m->arg = arg;
 	return m;
@@ -411,7 +414,7 @@ earlier(int64_t ts, int64_t prev)
 }
 
 static void
-begin_record(struct ml_source *s,
+begin_record(struct multiline *m, struct ml_source *s,
     const struct envelope_line *el, const struct reader_line *rl,
     int stamped, int64_t inner)
 {
@@ -428,7 +431,12 @@ begin_record(struct ml_source *s,
 	s->offset_first = rl->offset;
 	if (ts == TS_NONE) {
 		s->flags |= RECORD_NO_TS;
-		s->ts = s->last_ts;
+		/*
+		 * A line on a (source, stream) of its own, such as a broken
+		 * json-file envelope, takes the input's latest time rather than
+		 * none at all.
+		 */
+		s->ts = s->last_ts != TS_NONE ? s->last_ts : m->last_ts;
 	} else {
 		if (s->last_ts != TS_NONE && earlier(ts, s->last_ts))
 			s->flags |= RECORD_BACKWARDS;
@@ -442,6 +450,7 @@ begin_record(struct ml_source *s,
 			ts = s->last_ts;
 		s->ts = ts;
 		s->last_ts = ts;
+		m->last_ts = ts;
 	}
 }
 
@@ -474,7 +483,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			start = !(s->in_traceback || s->stamped);
 		if (start) {
 			emit_pending(m, s);
-			begin_record(s, el, rl, k > 0, inner);
+			begin_record(m, s, el, rl, k > 0, inner);
 			buf_reset(&s->text);
 			append_text(s, p, n, 0);
 		} else {

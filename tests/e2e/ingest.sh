@@ -156,6 +156,11 @@ check_eq "broken JSON lines: counted malformed" "2" "$(sql broken.db "SELECT mal
 # volume counts what the summary counts: lines with a broken envelope, raw bytes read
 check_eq "broken JSON lines: volume agrees with the ingests row" "2|$(wc -c < broken.log)|2|$(wc -c < broken.log)" \
     "$(sql broken.db "SELECT (SELECT sum(malformed) FROM volume), (SELECT sum(bytes) FROM volume), malformed, bytes FROM ingests")"
+# a broken line takes the time of the record before it, not 1970
+check_eq "broken JSON lines: no event or volume row at log time 0" "0|0" \
+    "$(sql broken.db "SELECT (SELECT count(*) FROM events WHERE ts < 1761000000000), (SELECT count(*) FROM volume WHERE minute < 29350000)")"
+check_eq "broken JSON lines: the broken retry has its predecessor's time" "1761447600100" \
+    "$(sql broken.db "SELECT ts FROM events WHERE line = 2")"
 check_eq "broken JSON lines: the broken retry is kept as text" "3" \
     "$(sql broken.db "SELECT count(*) FROM events WHERE rule = 'retry'")"
 check_contains "broken JSON lines: summary says so" "$T/err" "malformed 2,"
