@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "rules.h"
@@ -243,6 +244,51 @@ fail:
 	return -1;
 }
 
+/* Is path on a file system mounted read-only? */
+static int
+store_readonly_fs(const char *path)
+{
+	struct statvfs sv;
+
+	return statvfs(path, &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
+}
+
+/*
+ * On a read-only file system WAL cannot create its -shm file, so readers
+ * open the file as immutable: nothing can change it there anyway.
+ */
+static int
+store_open_immutable(struct store *s, char *err, size_t errlen)
+{
+	struct buf uri;
+	const char *p;
+	int rc;
+
+	buf_init(&uri);
+	buf_puts(&uri, "file:");
+	for (p = s->path; *p != '\0'; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			buf_printf(&uri, "%%%02X", (unsigned char)*p);
+		else
+			buf_putc(&uri, *p);
+	}
+	buf_puts(&uri, "?immutable=1");
+	sqlite3_close(s->db);
+	s->db = NULL;
+	rc = sqlite3_open_v2(uri.data, &s->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+	buf_free(&uri);
+	if (rc != SQLITE_OK) {
+		if (s->db == NULL)
+			util_err(err, errlen, "%s: cannot open database", s->path);
+		else
+			store_fail(s, err, errlen, "cannot open database");
+		return -1;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	return 0;
+}
+
 struct store *
 store_open(const char *path, int flags, char *err, size_t errlen)
 {
@@ -251,7 +297,10 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	int oflags, i, memory = strcmp(path, ":memory:") == 0;
 
 	if (!memory && (flags & STORE_READONLY) && stat(path, &sb) != 0) {
-		util_err(err, errlen, "no database at %s (run logtriage ingest first)", path);
+		if (errno == ENOENT)
+			util_err(err, errlen, "no database at %s (run logtriage ingest first)", path);
+		else
+			util_err(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	if (!memory && (flags & STORE_CREATE) && store_mkdirs(path, err, errlen) != 0)
@@ -275,6 +324,9 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if (s->readonly && !memory && store_readonly_fs(path) &&
+	    store_open_immutable(s, err, errlen) != 0)
+		goto fail;
 	if (store_exec(s, "PRAGMA cache_size = -32768", err, errlen) != 0 ||
 	    store_exec(s, "PRAGMA temp_store = MEMORY", err, errlen) != 0 ||
 	    store_exec(s, "PRAGMA foreign_keys = OFF", err, errlen) != 0)
