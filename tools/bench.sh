@@ -93,22 +93,26 @@ median() {
 	tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-# timed OUTFILE CMD...: run CMD, append "seconds rss_kib" to OUTFILE.
+# timed OUTFILE CMD...: run CMD, append "nanoseconds rss_kib cpu_seconds"
+# (user + system, all threads) to OUTFILE.
 timed() {
 	out=$1
 	shift
 	t0=$(date +%s%N)
 	if [ "$have_time" = 1 ]; then
-		/usr/bin/time -f %M -o "$dir/.rss" "$@" > "$dir/.stdout" 2> "$dir/.stderr" ||
+		/usr/bin/time -f '%M %U %S' -o "$dir/.rss" "$@" > "$dir/.stdout" 2> "$dir/.stderr" ||
 		    { echo "bench: failed: $*" >&2; cat "$dir/.stderr" >&2; return 1; }
-		rss=$(tail -n 1 "$dir/.rss")
+		set -- $(tail -n 1 "$dir/.rss")
+		rss=$1
+		cpu=$(awk -v u="$2" -v s="$3" 'BEGIN { printf "%.2f", u + s }')
 	else
 		"$@" > "$dir/.stdout" 2> "$dir/.stderr" ||
 		    { echo "bench: failed: $*" >&2; cat "$dir/.stderr" >&2; return 1; }
 		rss=0
+		cpu=0
 	fi
 	t1=$(date +%s%N)
-	echo "$(( t1 - t0 )) $rss" >> "$out"
+	echo "$(( t1 - t0 )) $rss $cpu" >> "$out"
 }
 
 fresh_db() {
@@ -143,13 +147,15 @@ measure() {
 	done
 	gt=$(cut -d' ' -f1 "$dir/$name.grep" | median)
 	grss=$(cut -d' ' -f2 "$dir/$name.grep" | sort -n | tail -n 1)
-	echo "$name grep $bytes $lines $gt $grss" >> "$results"
+	gcpu=$(cut -d' ' -f3 "$dir/$name.grep" | median)
+	echo "$name grep $bytes $lines $gt $grss $gcpu" >> "$results"
 	echo "bench: $name: grep -c counted $gcount matching lines; runs (s):" \
 	    $(awk '{ printf "%.3f ", $1 / 1e9 }' "$dir/$name.grep")
 	if [ "$have_lt" = 1 ] && [ -s "$dir/$name.lt" ]; then
 		ltt=$(cut -d' ' -f1 "$dir/$name.lt" | median)
 		ltrss=$(cut -d' ' -f2 "$dir/$name.lt" | sort -n | tail -n 1)
-		echo "$name logtriage $bytes $lines $ltt $ltrss" >> "$results"
+		ltcpu=$(cut -d' ' -f3 "$dir/$name.lt" | median)
+		echo "$name logtriage $bytes $lines $ltt $ltrss $ltcpu" >> "$results"
 		echo "bench: $name: logtriage ingest runs (s):" \
 		    $(awk '{ printf "%.3f ", $1 / 1e9 }' "$dir/$name.lt")
 	fi
@@ -219,7 +225,8 @@ report_time() {
 # The TUI's first screen: from start until the summary is on the pane.
 tui_time() {
 	name=$1 db=$dir/$1.db
-	mark=${BENCH_TUI_MARK:-EVENTS BY CATEGORY}
+	# the summary's first section, whichever the summary view shows first
+	mark=${BENCH_TUI_MARK:-EVENTS BY CATEGORY|TOP FINDINGS}
 	if ! command -v tmux >/dev/null 2>&1; then
 		echo "bench: tmux not installed; TUI first screen not timed"
 		return 0
@@ -232,7 +239,7 @@ tui_time() {
 	shown=0
 	n=0
 	while [ "$n" -lt 1000 ]; do
-		if tmux capture-pane -p -t "$sess" 2>/dev/null | grep -q "$mark"; then
+		if tmux capture-pane -p -t "$sess" 2>/dev/null | grep -Eq "$mark"; then
 			shown=1
 			break
 		fi
@@ -263,7 +270,7 @@ flat() {
 
 corpus mixed mixed "$mixed_size" $mixed_storms
 corpus json docker-json "$json_size" $json_storms
-echo "bench: $runs runs each, interleaved, LC_ALL=C, $(nproc) CPUs"
+echo "bench: $runs runs each, interleaved, LC_ALL=C, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 measure mixed
 measure json
 if [ "$have_lt" = 1 ]; then
@@ -280,14 +287,14 @@ awk '
 function mb(b, t) { return b / 1e6 / (t / 1e9) }
 $2 == "grep" || $2 == "logtriage" {
 	key = $1; tool = $2
-	t[key, tool] = $5; rss[key, tool] = $6; bytes[key] = $3; lines[key] = $4
+	t[key, tool] = $5; rss[key, tool] = $6; cpu[key, tool] = $7; bytes[key] = $3; lines[key] = $4
 	if (!(key in seen)) { seen[key] = 1; order[++n] = key }
 }
 $2 == "report" { rep = sprintf("report --format json over %s events: %.3f s (median of 3)", $4, $3 / 1e9) }
 $2 == "tui" { tui = sprintf("TUI first screen: %.3f s", $3 / 1e9) }
 $1 == "flat" { frss[$2] = $4; ft[$2] = $3 }
 END {
-	printf "\n%-6s %-10s %10s %9s %8s %12s %9s %7s\n", "corpus", "tool", "bytes", "wall s", "MB/s", "lines/s", "RSS MiB", "ratio"
+	printf "\n%-6s %-10s %10s %9s %8s %12s %9s %7s %7s\n", "corpus", "tool", "bytes", "wall s", "MB/s", "lines/s", "RSS MiB", "ratio", "CPU s"
 	for (i = 1; i <= n; i++) {
 		k = order[i]
 		split("grep logtriage", tools, " ")
@@ -295,11 +302,12 @@ END {
 			tl = tools[j]
 			if (!((k, tl) in t)) continue
 			ratio = (tl == "logtriage" && t[k, "grep"] > 0) ? sprintf("%.2f", t[k, tl] / t[k, "grep"]) : "-"
-			printf "%-6s %-10s %10d %9.3f %8.0f %12.0f %9.1f %7s\n", k, tl, bytes[k], t[k, tl] / 1e9,
-			    mb(bytes[k], t[k, tl]), lines[k] / (t[k, tl] / 1e9), rss[k, tl] / 1024, ratio
+			printf "%-6s %-10s %10d %9.3f %8.0f %12.0f %9.1f %7s %7.2f\n", k, tl, bytes[k], t[k, tl] / 1e9,
+			    mb(bytes[k], t[k, tl]), lines[k] / (t[k, tl] / 1e9), rss[k, tl] / 1024, ratio, cpu[k, tl]
 		}
 	}
-	print "(ratio = logtriage / grep wall time; medians; RSS = largest peak of the runs)"
+	print "(ratio = logtriage / grep wall time; medians; RSS = largest peak of the runs;"
+	print " CPU s = user + system of all threads, median: wall above CPU means the machine was busy)"
 	if (rep != "") print rep
 	if (tui != "") print tui
 	if ("mixed" in frss && "mixed-4g" in frss) {
