@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -69,6 +70,8 @@ struct tui {
 	char			*message;
 	int			 help;
 	int			 quit;
+	int			 in_fd;		/* where keys come from */
+	int			 interrupted;	/* idle work cut short by a key */
 
 	sqlite3_stmt		*q_version;
 	sqlite3_stmt		*q_sources;
@@ -90,6 +93,33 @@ static void
 tui_on_signal(int signo)
 {
 	tui_signal = signo;
+}
+
+/*
+ * SQLite progress handler while a view does its idle work: a key typed or
+ * a signal stops the statement, so q and the arrows never wait for the
+ * findings of a big window.
+ */
+static int
+tui_progress(void *arg)
+{
+	struct tui *t = arg;
+	struct pollfd p;
+
+	p.fd = t->in_fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	if (tui_signal != 0 || poll(&p, 1, 0) > 0) {
+		t->interrupted = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int
+tui_interrupted(struct tui *t)
+{
+	return t->interrupted;
 }
 
 sqlite3 *
@@ -636,6 +666,9 @@ tui_compute_window(struct tui *t, char *err, size_t errlen)
 	}
 	t->win_since = t->since != TS_NONE ? t->since : lo;
 	t->win_until = t->until != TS_NONE ? t->until : hi + 1;
+	/* "24h.." after the last event means the last 24 hours up to now. */
+	if (t->win_until <= t->win_since && t->until == TS_NONE)
+		t->win_until = util_now_ms() + 1;
 	if (t->win_until <= t->win_since)
 		t->win_until = t->win_since + 1;
 	return 0;
@@ -756,16 +789,22 @@ tui_draw_header(struct tui *t)
 static void
 tui_draw_status(struct tui *t)
 {
-	const struct tui_view *v = tui_views[tui_current(t)];
-	int y = t->rows - 1, x = 0;
+	size_t cur = tui_current(t);
+	const struct tui_view *v = tui_views[cur];
+	const char *keys = NULL;
+	int y = t->rows - 1, x = 1;
 
+	if (v->hint != NULL)
+		keys = v->hint(t, t->state[cur]);
+	if (keys == NULL)
+		keys = v->keys;
 	tui_attr(t, TUI_BAR, 1);
 	move(y, 0);
 	hline(' ', t->cols);
+	/* A message goes first, the keys for what to do next always follow. */
 	if (t->message != NULL)
-		x = tui_printf(t, y, 1, t->cols - 1, "%s  ", t->message) + 1;
-	else
-		x = tui_printf(t, y, 1, t->cols - 1, "%s  ", v->keys) + 1;
+		x += tui_printf(t, y, x, t->cols - x, "%s  | ", t->message);
+	x += tui_printf(t, y, x, t->cols - x, "%s  ", keys);
 	if (t->live_len > 0 && x < t->cols - 10) {
 		x += tui_printf(t, y, x, t->cols - x, "| ingest: ");
 		tui_put(t, y, x, t->cols - x, t->live_line, t->live_len, 0);
@@ -775,29 +814,27 @@ tui_draw_status(struct tui *t)
 
 static const char *const tui_help_lines[] = {
 	"logtriage tui - keys",
-	"",
-	"Tab / Shift-Tab   next / previous view",
-	"Enter             drill down (rule, incident, bucket, event)",
-	"Esc / Backspace   back",
-	"Up/Down j/k       move",
-	"PgUp/PgDn         page",
-	"Home/End g/G      first / last",
-	"t                 time window (e.g. 24h..  or  2025-10-25..now)",
-	"s                 source filter (name or glob, empty = all)",
-	"?                 this help",
-	"q                 quit",
-	"",
-	"Timeline: + / - zoom, Left/Right move through time",
-	"Events:   / search, n / N next / previous hit,",
-	"          f filter by text, c clear filters",
-	"",
+	"Tab/Shift-Tab  next/previous view    Esc/Backspace  back",
+	"Up/Down j/k    move                  PgUp/PgDn      page",
+	"Home/End g/G   first/last            q              quit",
+	"t  time window: 24h..  2025-10-25T10:00..now  yesterday..today",
+	"s  source filter: a name or glob (exai-*); empty = all sources",
+	"Summary   findings, incidents, events per rule. Enter: a finding",
+	"          opens its rule's Timeline, an incident its events, a",
+	"          category or rule its events",
+	"Timeline  +/- zoom in/out, Left/Right (h/l) move a page in time,",
+	"          Up/Down a bucket, Enter: the events of the bucket",
+	"Events    / search, n/N next/previous hit (wraps round), f show",
+	"          only lines with a text, r rule, c clear filters,",
+	"          End follows new events, Enter: the whole record",
+	"Detail    Enter follows the link under the cursor, Esc back",
 	"Press any key to close.",
 };
 
 static void
 tui_draw_help(struct tui *t)
 {
-	int h = (int)UTIL_ARRAY_LEN(tui_help_lines) + 2, w = 66;
+	int h = (int)UTIL_ARRAY_LEN(tui_help_lines) + 2, w = 70;
 	int y0, x0, i;
 
 	if (h > t->rows - 2)
@@ -860,7 +897,11 @@ tui_idle(struct tui *t)
 		ungetch(ch);
 		return 0;
 	}
-	return tui_views[cur]->idle(t, t->state[cur]);
+	t->interrupted = 0;
+	sqlite3_progress_handler(t->db, 10000, tui_progress, t);
+	ch = tui_views[cur]->idle(t, t->state[cur]);
+	sqlite3_progress_handler(t->db, 0, NULL, NULL);
+	return ch;
 }
 
 static void
@@ -1164,6 +1205,7 @@ tui_term_open(struct tui *t, char *err, size_t errlen)
 		}
 		in = out = t->tty;
 	}
+	t->in_fd = fileno(in);
 	if ((t->screen = newterm(NULL, out, in)) == NULL) {
 		util_err(err, errlen, "cannot start the terminal (TERM=%s)",
 		    getenv("TERM") != NULL ? getenv("TERM") : "");

@@ -85,6 +85,11 @@ struct tui_view {
 	int		 (*idle)(struct tui *t, void *state);
 	/* One line of keys for the status bar. */
 	const char	*keys;
+	/*
+	 * Optional: the keys that fit what is under the cursor, for the
+	 * status bar in place of keys (a string the view owns), or NULL.
+	 */
+	const char	*(*hint)(struct tui *t, void *state);
 };
 
 extern const struct tui_view tui_view_summary;
@@ -99,6 +104,12 @@ extern const struct tui_view tui_view_detail;
  */
 int tui_run(struct store *st, const struct tui_opts *opts, int *signo,
     char *err, size_t errlen);
+
+/*
+ * Whether the idle work under way was cut short because a key arrived or a
+ * signal came: the view leaves its work due and is asked again later.
+ */
+int tui_interrupted(struct tui *t);
 
 /* For views: the database, the selection and the effective window. */
 sqlite3 *tui_db(struct tui *t);

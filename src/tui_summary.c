@@ -1,8 +1,9 @@
 /*
- * tui_summary.c - the Summary view: events per category and rule with a
- * sparkline over the window, the incidents most severe first, and the top
- * findings of the report model.  Enter on a category or rule opens its
- * events, on an incident the events of its span.
+ * tui_summary.c - the Summary view, the diagnosis first: the top findings
+ * of the report model, then the incidents most severe first, then events
+ * per category and rule with a sparkline over the window.  Enter on a
+ * finding opens the Timeline of its rule, on an incident the events of its
+ * span, on a category or rule its events.
  */
 #include "tui.h"
 
@@ -25,8 +26,12 @@ enum sum_kind {
 	SUM_RULE,
 	SUM_INCIDENT,
 	SUM_FINDING,
-	SUM_NOTE
+	SUM_NOTE,
+	SUM_COLUMNS
 };
+
+/* A finding wraps onto at most this many rows. */
+#define SUM_FINDING_ROWS 3
 
 struct sum_line {
 	enum sum_kind	 kind;
@@ -42,6 +47,7 @@ struct sum_line {
 	char		*source;
 	int64_t		 source_id;
 	int64_t		 start, end;
+	char		*target;	/* findings: the rule it is about, or NULL */
 };
 
 struct summary {
@@ -60,6 +66,13 @@ struct summary {
 	int		 prepared;
 	int		 findings_due;	/* the findings are still to be worked out */
 	size_t		 findings_at;	/* the line that says so */
+	/*
+	 * The finding the cursor goes to when the findings arrive ("" = the
+	 * first), or NULL once the user has moved.
+	 */
+	char		*pending;
+	int64_t		 nincidents;
+	char		 hint[160];
 };
 
 static void *
@@ -81,6 +94,7 @@ summary_clear(struct summary *s)
 		free(s->lines[i].key);
 		free(s->lines[i].by);
 		free(s->lines[i].source);
+		free(s->lines[i].target);
 	}
 	s->n = 0;
 }
@@ -92,6 +106,7 @@ summary_destroy(void *state)
 
 	summary_clear(s);
 	free(s->lines);
+	free(s->pending);
 	sqlite3_finalize(s->q_rules);
 	sqlite3_finalize(s->q_first_rule);
 	sqlite3_finalize(s->q_next_rule);
@@ -382,7 +397,14 @@ summary_rules(struct tui *t, struct summary *s, char *err, size_t errlen)
 
 	summary_add(s, SUM_HEADING, "EVENTS BY CATEGORY AND RULE");
 	if (nrc == 0)
-		summary_add(s, SUM_NOTE, "no rules or events yet");
+		summary_add(s, SUM_NOTE, "no rules or events yet: logtriage ingest "
+		    "FILE adds logs");
+	else {
+		summary_add(s, SUM_COLUMNS, "");
+		if (s->total == 0)
+			summary_add(s, SUM_NOTE, "no events in this window: t widens "
+			    "the window, s changes the source filter");
+	}
 	for (i = 0; i < ncats; i++) {
 		l = summary_add(s, SUM_CATEGORY, cats[i].name);
 		l->category = xstrdup(cats[i].name);
@@ -447,6 +469,7 @@ summary_incidents(struct tui *t, struct summary *s, char *err, size_t errlen)
 	if (sqlite3_step(s->q_nincidents) == SQLITE_ROW)
 		total = sqlite3_column_int64(s->q_nincidents, 0);
 	sqlite3_reset(s->q_nincidents);
+	s->nincidents = total;
 
 	summary_add(s, SUM_HEADING, "INCIDENTS (most severe first)");
 	bind_window(t, s->q_incidents, 1, 2);
@@ -474,7 +497,8 @@ summary_incidents(struct tui *t, struct summary *s, char *err, size_t errlen)
 		return -1;
 	}
 	if (shown == 0)
-		summary_add(s, SUM_NOTE, "none in this window");
+		summary_add(s, SUM_NOTE, "none in this window: no storm, and every "
+		    "expected follow-up came");
 	else if (total > shown) {
 		snprintf(note, sizeof note, "... and %lld more",
 		    (long long)(total - shown));
@@ -483,11 +507,53 @@ summary_incidents(struct tui *t, struct summary *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* A byte that can be part of a rule id. */
+static int
+rule_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+}
+
+/*
+ * The rule a finding is about: the rule id that the text names first as a
+ * whole word (the longest one when two start at the same place).  The
+ * report model words every finding around its rule, so this is what the
+ * engineer reading it would click.
+ */
+static const char *
+summary_finding_rule(struct summary *s, const char *text)
+{
+	const char *best = NULL, *p, *name;
+	size_t i, n, pos, best_pos = (size_t)-1, best_len = 0;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->lines[i].kind != SUM_RULE)
+			continue;
+		name = s->lines[i].name;
+		n = strlen(name);
+		for (p = text; n > 0 && (p = strstr(p, name)) != NULL; p++) {
+			if ((p != text && rule_char(p[-1])) || rule_char(p[n]))
+				continue;
+			pos = (size_t)(p - text);
+			if (pos < best_pos || (pos == best_pos && n > best_len)) {
+				best = name;
+				best_pos = pos;
+				best_len = n;
+			}
+			break;
+		}
+	}
+	return best;
+}
+
 /*
  * Findings come from the report model, so the screen and the report agree.
  * The model reads every latency sample of the window, which takes a while
  * on weeks of data, so the counts and incidents are painted first and the
- * findings follow from the idle hook, in place of the "working" note.
+ * findings follow from the idle hook, in place of the "working" note.  A
+ * key typed meanwhile stops the model (tui_interrupted) and it is asked
+ * again when the keys are done.
  */
 static int
 summary_idle(struct tui *t, void *state)
@@ -495,33 +561,74 @@ summary_idle(struct tui *t, void *state)
 	struct summary *s = state;
 	struct report_query q;
 	struct report *r = NULL;
-	struct sum_line *l;
+	struct sum_line *found = NULL, *l;
+	const char *rule;
 	char err[256];
-	size_t i;
+	size_t i, k = 0, at = s->findings_at;
 
-	if (!s->findings_due)
+	if (!s->findings_due || at >= s->n)
 		return 0;
-	s->findings_due = 0;
 	memset(&q, 0, sizeof q);
 	tui_window(t, &q.since, &q.until);
 	q.sources = tui_source_patterns(t, &q.nsources);
 	q.slow_ms = 8000;
-	/* Drop the note; the findings are the last lines. */
-	while (s->n > s->findings_at) {
-		s->n--;
-		free(s->lines[s->n].name);
-	}
 	if (report_build(tui_store(t), &q, NULL, &r, err, sizeof err) == -1) {
-		summary_add(s, SUM_NOTE, err);
+		if (tui_interrupted(t))
+			return 0;
+		s->findings_due = 0;
+		free(s->lines[at].name);
+		s->lines[at].name = xstrdup(err);
 		return 1;
 	}
-	for (i = 0; i < r->nfindings && i < SUM_FINDINGS; i++) {
-		l = summary_add(s, SUM_FINDING, r->findings[i].text);
-		l->severity = r->findings[i].severity;
+	s->findings_due = 0;
+	found = xcalloc(SUM_FINDINGS + 1, sizeof *found);
+	for (i = 0; i < r->nfindings && i < SUM_FINDINGS; i++, k++) {
+		found[k].kind = SUM_FINDING;
+		found[k].name = xstrdup(r->findings[i].text);
+		found[k].severity = r->findings[i].severity;
+		found[k].source_id = -1;
+		rule = summary_finding_rule(s, found[k].name);
+		found[k].target = rule != NULL ? xstrdup(rule) : NULL;
 	}
-	if (r->nfindings == 0)
-		summary_add(s, SUM_NOTE, "nothing stands out");
+	if (k == 0) {
+		found[0].kind = SUM_NOTE;
+		found[0].name = xstrdup("nothing stands out: no storm, unresolved "
+		    "leak, fallback or slow p95 in this window");
+		found[0].source_id = -1;
+		k = 1;
+	}
 	report_free(r);
+
+	/* The findings take the place of the note, at its line. */
+	free(s->lines[at].name);
+	while (s->cap < s->n + k - 1) {
+		s->cap *= 2;
+		s->lines = xrealloc(s->lines, s->cap * sizeof *s->lines);
+	}
+	memmove(&s->lines[at + k], &s->lines[at + 1],
+	    (s->n - at - 1) * sizeof *s->lines);
+	memcpy(&s->lines[at], found, k * sizeof *found);
+	free(found);
+	s->n += k - 1;
+	if (s->cursor > at)
+		s->cursor += k - 1;
+	if (s->top > at)
+		s->top += k - 1;
+
+	if (s->pending != NULL) {
+		for (i = at; i < at + k; i++) {
+			l = &s->lines[i];
+			if (l->kind == SUM_FINDING && (s->pending[0] == '\0' ||
+			    strcmp(l->name, s->pending) == 0))
+				break;
+		}
+		if (i == at + k && s->lines[at].kind == SUM_FINDING)
+			i = at;
+		if (i < at + k)
+			s->cursor = i;
+		free(s->pending);
+		s->pending = NULL;
+	}
 	return 1;
 }
 
@@ -529,7 +636,7 @@ static int
 summary_selectable(const struct sum_line *l)
 {
 	return l->kind == SUM_CATEGORY || l->kind == SUM_RULE ||
-	    l->kind == SUM_INCIDENT;
+	    l->kind == SUM_INCIDENT || l->kind == SUM_FINDING;
 }
 
 static int
@@ -543,23 +650,32 @@ summary_load(struct tui *t, void *state, char *err, size_t errlen)
 
 	if (summary_prepare(t, s, err, errlen) == -1)
 		return -1;
-	/* Remember what the cursor was on, to find it again after a reload. */
+	/*
+	 * Remember what the cursor was on, to find it again after a reload;
+	 * a finding is found again when the findings come.  On the first
+	 * load the cursor goes to the first finding.
+	 */
 	if (s->cursor < s->n) {
 		cur_name = xstrdup(s->lines[s->cursor].name);
 		cur_kind = s->lines[s->cursor].kind;
 		cur_start = s->lines[s->cursor].start;
-	}
+		if (cur_kind == SUM_FINDING) {
+			free(s->pending);
+			s->pending = xstrdup(cur_name);
+		}
+	} else if (s->n == 0 && s->pending == NULL)
+		s->pending = xstrdup("");
 	summary_clear(s);
-	if (summary_rules(t, s, err, errlen) == -1 ||
-	    summary_incidents(t, s, err, errlen) == -1) {
-		free(cur_name);
-		s->cursor = 0;
-		return -1;
-	}
 	summary_add(s, SUM_HEADING, "TOP FINDINGS");
 	s->findings_at = s->n;
 	summary_add(s, SUM_NOTE, "working out the findings...");
 	s->findings_due = 1;
+	if (summary_incidents(t, s, err, errlen) == -1 ||
+	    summary_rules(t, s, err, errlen) == -1) {
+		free(cur_name);
+		s->cursor = 0;
+		return -1;
+	}
 
 	s->cursor = s->n;
 	for (i = 0; cur_name != NULL && i < s->n; i++) {
@@ -601,10 +717,59 @@ summary_spark(struct tui *t, int y, int x, int width, const uint64_t *b)
 	buf_free(&out);
 }
 
-static void
-summary_draw_line(struct tui *t, struct sum_line *l, int y, int selected)
+/*
+ * Split a finding's text into rows of at most width bytes, at spaces where
+ * it can; the last row takes the rest (and is cut by tui_put).  Returns
+ * the rows, each as an offset and a length.
+ */
+static int
+summary_wrap(const char *text, int width, size_t *off, size_t *len)
 {
-	int cols = tui_cols(t), x, sw;
+	size_t pos = 0, rem, cut, w = width > 8 ? (size_t)width : 8;
+	int rows = 0;
+
+	while (text[pos] != '\0' && rows < SUM_FINDING_ROWS) {
+		rem = strlen(text + pos);
+		if (rem <= w || rows == SUM_FINDING_ROWS - 1)
+			cut = pos + rem;
+		else {
+			for (cut = pos + w; cut > pos && text[cut] != ' '; cut--)
+				;
+			if (cut == pos)
+				for (cut = pos + w; cut > pos &&
+				    ((unsigned char)text[cut] & 0xc0) == 0x80; cut--)
+					;
+		}
+		off[rows] = pos;
+		len[rows] = cut - pos;
+		rows++;
+		for (pos = cut; text[pos] == ' '; pos++)
+			;
+	}
+	if (rows == 0) {
+		off[0] = len[0] = 0;
+		rows = 1;
+	}
+	return rows;
+}
+
+static int
+summary_line_rows(struct tui *t, const struct sum_line *l)
+{
+	size_t off[SUM_FINDING_ROWS], len[SUM_FINDING_ROWS];
+
+	if (l->kind != SUM_FINDING)
+		return 1;
+	return summary_wrap(l->name, tui_cols(t) - 14, off, len);
+}
+
+/* Draw line l from row y, in at most rows rows. */
+static void
+summary_draw_line(struct tui *t, struct sum_line *l, int y, int rows,
+    int selected)
+{
+	size_t off[SUM_FINDING_ROWS], len[SUM_FINDING_ROWS];
+	int cols = tui_cols(t), x, sw, n, i;
 	char a[32], d[16];
 
 	if (selected)
@@ -619,6 +784,12 @@ summary_draw_line(struct tui *t, struct sum_line *l, int y, int selected)
 		break;
 	case SUM_NOTE:
 		tui_put(t, y, 3, cols - 4, l->name, strlen(l->name), 0);
+		break;
+	case SUM_COLUMNS:
+		tui_attr(t, TUI_DIM, 1);
+		tui_printf(t, y, 1, cols - 2, "%-29s%9s  %-9s activity over the "
+		    "window", "category / rule", "events", "severity");
+		tui_attr(t, TUI_DIM, 0);
 		break;
 	case SUM_CATEGORY:
 	case SUM_RULE:
@@ -648,25 +819,36 @@ summary_draw_line(struct tui *t, struct sum_line *l, int y, int selected)
 		x += tui_put(t, y, x, 22, l->name, strlen(l->name), 1);
 		if (!selected)
 			tui_attr(t, tui_severity_role(l->severity), 0);
-		if (l->key[0] != '\0') {
-			int w = tui_printf(t, y, x, 8, "%s=",
-			    l->by != NULL ? l->by : "key");
-			tui_put(t, y, x + w, 24 - w, l->key, strlen(l->key), 0);
-		}
-		x += 25;
+		/* How often and since when first: they must fit 80 columns. */
 		tui_format_time(l->start, a, sizeof a);
-		tui_format_duration(l->end - l->start, d, sizeof d);
-		x += tui_printf(t, y, x, cols - x, "%s %7s %7llu ev  ", a, d,
-		    (unsigned long long)l->count);
-		tui_put(t, y, x, cols - x, l->source, strlen(l->source), 0);
+		/* An unresolved incident is one event: it has no duration. */
+		if (l->end > l->start)
+			tui_format_duration(l->end - l->start, d, sizeof d);
+		else
+			snprintf(d, sizeof d, "-");
+		x += tui_printf(t, y, x, cols - x, "%6llu ev  %s %7s  ",
+		    (unsigned long long)l->count, a, d);
+		if (l->key[0] != '\0' && x < cols) {
+			x += tui_printf(t, y, x, cols - x, "%s=",
+			    l->by != NULL ? l->by : "key");
+			x += tui_put(t, y, x, cols - x, l->key, strlen(l->key), 0);
+			x += 2;
+		}
+		if (x < cols)
+			tui_put(t, y, x, cols - x, l->source, strlen(l->source), 0);
 		break;
 	case SUM_FINDING:
+		n = summary_wrap(l->name, cols - 14, off, len);
+		for (i = 0; i < n && i < rows; i++) {
+			move(y + i, 0);
+			hline(' ', cols);
+			tui_put(t, y + i, 13, cols - 14, l->name + off[i], len[i], 0);
+		}
 		if (!selected)
 			tui_attr(t, tui_severity_role(l->severity), 1);
 		tui_printf(t, y, 3, 9, "%s", tui_severity_name(l->severity));
 		if (!selected)
 			tui_attr(t, tui_severity_role(l->severity), 0);
-		tui_put(t, y, 13, cols - 14, l->name, strlen(l->name), 0);
 		break;
 	}
 	if (selected)
@@ -677,13 +859,17 @@ static void
 summary_draw(struct tui *t, void *state, int y, int h)
 {
 	struct summary *s = state;
+	int64_t since, until;
 	size_t i;
-	int row;
+	int row, k, used;
+	char d[16];
 
+	tui_window(t, &since, &until);
+	tui_format_duration(until - since, d, sizeof d);
 	tui_attr(t, TUI_DIM, 1);
-	tui_printf(t, y, 1, tui_cols(t) - 2, "%-29s%9s  %-9s activity over the window"
-	    "   (%llu events)", "category / rule", "events", "severity",
-	    (unsigned long long)s->total);
+	tui_printf(t, y, 1, tui_cols(t) - 2, "%llu events and %lld incidents "
+	    "in the window (%s)", (unsigned long long)s->total,
+	    (long long)s->nincidents, d);
 	tui_attr(t, TUI_DIM, 0);
 	y++;
 	h--;
@@ -691,14 +877,24 @@ summary_draw(struct tui *t, void *state, int y, int h)
 		return;
 	if (s->cursor < s->top)
 		s->top = s->cursor;
-	if (s->cursor < s->n && s->cursor >= s->top + (size_t)h)
-		s->top = s->cursor - (size_t)h + 1;
 	/* Keep the heading above the cursor in sight when scrolling back up. */
 	if (s->top > 0 && s->top == s->cursor && s->lines[s->top - 1].kind ==
 	    SUM_HEADING)
 		s->top--;
-	for (i = s->top, row = 0; i < s->n && row < h; i++, row++)
-		summary_draw_line(t, &s->lines[i], y + row, i == s->cursor);
+	/* Findings take more than one row: scroll until the cursor's fit. */
+	while (s->cursor < s->n && s->top < s->cursor) {
+		for (i = s->top, used = 0; i <= s->cursor; i++)
+			used += summary_line_rows(t, &s->lines[i]);
+		if (used <= h)
+			break;
+		s->top++;
+	}
+	for (i = s->top, row = 0; i < s->n && row < h; i++, row += k) {
+		k = summary_line_rows(t, &s->lines[i]);
+		if (k > h - row)
+			k = h - row;
+		summary_draw_line(t, &s->lines[i], y + row, k, i == s->cursor);
+	}
 }
 
 static void
@@ -741,6 +937,11 @@ summary_select(struct tui *t, struct summary *s)
 	case SUM_RULE:
 		sel->rule = xstrdup(l->name);
 		break;
+	case SUM_FINDING:
+		if (l->target == NULL)
+			return 0;
+		sel->rule = xstrdup(l->target);
+		break;
 	default:
 		sel->rule = xstrdup(l->name);
 		sel->since = l->start;
@@ -755,6 +956,7 @@ static int
 summary_key(struct tui *t, void *state, int key)
 {
 	struct summary *s = state;
+	struct sum_line *l;
 
 	switch (key) {
 	case KEY_DOWN:
@@ -788,14 +990,58 @@ summary_key(struct tui *t, void *state, int key)
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
-		if (summary_select(t, s))
-			tui_push(t, &tui_view_events);
+		if (s->cursor >= s->n)
+			return 1;
+		l = &s->lines[s->cursor];
+		if (l->kind == SUM_FINDING && l->target == NULL)
+			tui_message(t, "this finding names no single rule");
+		else if (summary_select(t, s))
+			tui_push(t, l->kind == SUM_FINDING ? &tui_view_timeline :
+			    &tui_view_events);
 		return 1;
 	default:
 		return 0;
 	}
+	/* The user has taken the cursor: the findings must not move it. */
+	free(s->pending);
+	s->pending = NULL;
 	summary_select(t, s);
 	return 1;
+}
+
+static const char *
+summary_hint(struct tui *t, void *state)
+{
+	struct summary *s = state;
+	const struct sum_line *l;
+	const char *rest = "j/k move  Tab views  t window  s source  ? help";
+
+	if (s->cursor >= s->n)
+		return NULL;
+	l = &s->lines[s->cursor];
+	switch (l->kind) {
+	case SUM_FINDING:
+		if (l->target == NULL)
+			return NULL;
+		snprintf(s->hint, sizeof s->hint, "Enter: timeline of %s  %s",
+		    l->target, rest);
+		break;
+	case SUM_INCIDENT:
+		snprintf(s->hint, sizeof s->hint, "Enter: events of this %s  %s",
+		    l->ikind, rest);
+		break;
+	case SUM_RULE:
+		snprintf(s->hint, sizeof s->hint, "Enter: events of %s  %s",
+		    l->name, rest);
+		break;
+	case SUM_CATEGORY:
+		snprintf(s->hint, sizeof s->hint, "Enter: events of category %s  %s",
+		    l->name, rest);
+		break;
+	default:
+		return NULL;
+	}
+	return s->hint;
 }
 
 const struct tui_view tui_view_summary = {
@@ -806,5 +1052,6 @@ const struct tui_view tui_view_summary = {
 	.draw = summary_draw,
 	.key = summary_key,
 	.idle = summary_idle,
-	.keys = "Enter: events of the rule/incident  j/k move  t window  s source",
+	.hint = summary_hint,
+	.keys = "Enter drill down  j/k move  Tab views  t window  s source  ? help",
 };

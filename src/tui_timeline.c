@@ -176,11 +176,16 @@ timeline_draw(struct tui *t, void *state, int y, int h)
 		total += tl->counts[i];
 	}
 	tui_attr(t, TUI_TITLE, 1);
-	tui_printf(t, y, 1, cols - 2, "timeline  %s %s  per %s  (%llu on screen)",
+	x = tui_printf(t, y, 1, cols - 2, "timeline  %s %s  per %s  ",
 	    sel->rule != NULL ? "rule" : sel->category != NULL ? "category" : "all",
 	    sel->rule != NULL ? sel->rule : sel->category != NULL ?
-	    sel->category : "events", tl_units[tl->unit].name,
-	    (unsigned long long)total);
+	    sel->category : "events", tl_units[tl->unit].name);
+	if (total > 0)
+		tui_printf(t, y, 1 + x, cols - 2 - x, "(%llu on screen)",
+		    (unsigned long long)total);
+	else
+		tui_printf(t, y, 1 + x, cols - 2 - x, "(none on screen: Home "
+		    "goes to the start, - zooms out)");
 	tui_attr(t, TUI_TITLE, 0);
 	tui_attr(t, TUI_DIM, 1);
 	tui_printf(t, y + 1, 1, cols - 2, "%-19s %9s", "bucket start (UTC)",
@@ -317,5 +322,5 @@ const struct tui_view tui_view_timeline = {
 	.load = timeline_load,
 	.draw = timeline_draw,
 	.key = timeline_key,
-	.keys = "+/- zoom  Left/Right move  Enter events of the bucket  Home/End",
+	.keys = "+/- zoom  Left/Right move in time  j/k bucket  Enter: its events  Esc back",
 };

@@ -1,6 +1,8 @@
-# tui.sh - the triage screen driven in tmux: summary, help, search, quit
-# status, a live piped stream, escaping of a terminal title sequence, a
-# clean error for an unreadable database, and the golden summary screen.
+# tui.sh - the triage screen driven in tmux: summary (findings first),
+# drill-down, help, search and its wrap, paging, the time window and source
+# prompts, Timeline zoom and moving, resizing, NO_COLOR, a non-UTF-8 locale,
+# quit status, a live piped stream, escaping of a terminal title sequence,
+# a clean error for an unreadable database, and the golden summary screen.
 . "$TOP/tests/e2e/lib.sh"
 
 if ! command -v tmux > /dev/null 2>&1; then
@@ -17,12 +19,39 @@ $TM new-session -d -s keep -x 120 -y 40 "sleep 600"
 sqlite3 fx.db < "$TOP/schema.sql"
 sqlite3 fx.db < "$TOP/tests/fixtures/tui/fixture.sql"
 
-# start NAME COMMAND: run COMMAND in a fresh 120x40 session; its exit status
-# lands in $T/NAME.rc.
+# start NAME COMMAND [ROWS [ENV]]: run COMMAND in a fresh 120xROWS (40)
+# session with TERM=tmux-256color (so Home, End and the page keys arrive as
+# the terminfo says), NO_COLOR and a UTF-8 locale unless ENV overrides them;
+# its exit status lands in $T/NAME.rc.
 start() {
 	$TM kill-session -t "$1" 2> /dev/null
-	$TM new-session -d -s "$1" -x 120 -y 40 \
-	    "cd '$T' && export TERM=xterm-256color NO_COLOR=1 LC_ALL=C.UTF-8 && $2; echo \$? > '$T/$1.rc'; sleep 30"
+	$TM new-session -d -s "$1" -x 120 -y "${3:-40}" \
+	    "cd '$T' && export TERM=tmux-256color NO_COLOR=1 LC_ALL=C.UTF-8 ${4:-} && $2; echo \$? > '$T/$1.rc'; sleep 30"
+}
+
+# row NAME N: line N (from 1) of the pane, trailing blanks removed
+row() { screen "$1" | sed -n "$2p" | sed 's/ *$//'; }
+
+# expect_row NAME SESSION N TEXT: poll until line N is exactly TEXT
+expect_row() {
+	i=0
+	while [ $i -lt 100 ]; do
+		[ "$(row "$2" "$3")" = "$4" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check_eq "$1" "$4" "$(row "$2" "$3")"
+}
+
+# gone NAME TEXT: poll (up to 10 s) until TEXT is off the screen; 0 if it went
+gone() {
+	i=0
+	while [ $i -lt 100 ]; do
+		if ! screen "$1" | grep -qF -- "$2"; then return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
 }
 
 # screen NAME: the pane as text
@@ -65,17 +94,35 @@ start s "$LT tui --db fx.db"
 $TM select-pane -t s -T untouched
 expect "summary shows the storm" s "storm      ws-keepalive-1011"
 expect "summary shows the storm's peer" s "peer=172.18.0.23"
-expect "summary shows the unresolved leak" s "unresolved semaphore-leak        scope=kimi"
+expect "summary shows the unresolved leak, how often and since when" s \
+    "unresolved semaphore-leak             1 ev  2025-10-25 23:43:00       -  scope=kimi"
 expect "summary counts the rule" s "   ws-keepalive-1011                 25  warning"
 expect "the findings follow the first paint" s "0 never resolved"
+check_eq "the findings lead the summary" " TOP FINDINGS" "$(row s 4)"
+check_eq "the first finding is the storm" \
+    "   warning   ws-keepalive-1011 storm from 172.18.0.23 on exai-mcp-daemon: 25 events in 4m48s from" \
+    "$(row s 5)"
+check_eq "a long finding wraps under its text" \
+    "             2025-10-25T23:32:00.000Z, peak 5 per minute" "$(row s 6)"
+check_eq "the incidents follow the findings" " INCIDENTS (most severe first)" \
+    "$(row s 8)"
+expect_row "the status line says what Enter does on the finding" s 40 \
+    " Enter: timeline of ws-keepalive-1011  j/k move  Tab views  t window  s source  ? help"
 screen s > summary.txt
 check_golden "summary screen matches the golden capture" \
     "$TOP/tests/golden/tui-summary.txt" summary.txt
 
+
 $TM send-keys -t s '?'
 expect "? shows the help" s "logtriage tui - keys"
+expect "the help tells the time window forms" s \
+    "t  time window: 24h..  2025-10-25T10:00..now  yesterday..today"
+expect "the help tells how Summary drills down" s \
+    "Summary   findings, incidents, events per rule. Enter: a finding"
+expect "the help tells the Events keys" s \
+    "Events    / search, n/N next/previous hit (wraps round), f show"
 $TM send-keys -t s x
-if wait_for s "EVENTS BY CATEGORY AND RULE" && ! screen s | grep -qF "tui - keys"; then
+if wait_for s "EVENTS BY CATEGORY AND RULE" && gone s "tui - keys"; then
 	ok "any key closes the help"
 else
 	not_ok "any key closes the help"
@@ -104,6 +151,28 @@ $TM send-keys -t s Enter
 expect "detail shows the inherited model" s "INHERITED"
 expect "detail shows the linked timeout" s "links to event 200"
 
+# Back to the Summary: Enter drills down from a finding and an incident.
+$TM send-keys -t s Escape Escape
+expect_row "Esc twice goes back to the summary" s 4 " TOP FINDINGS"
+$TM send-keys -t s Enter
+expect_row "Enter on a finding opens the timeline of its rule" s 3 \
+    " timeline  rule ws-keepalive-1011  per minute  (25 on screen)"
+check_eq "the storm's first minute is on the timeline" \
+    " 2025-10-25 23:32:00         5" "$(row s 7 | cut -c1-30)"
+$TM send-keys -t s Escape
+expect_row "Esc goes back to the summary" s 4 " TOP FINDINGS"
+$TM send-keys -t s j j
+expect_row "the status line says what Enter does on an incident" s 40 \
+    " Enter: events of this unresolved  j/k move  Tab views  t window  s source  ? help"
+$TM send-keys -t s Enter
+check_eq "Enter on an incident opens its events" \
+    " events  rule semaphore-leak  2025-10-25 23:43:00 .. 2025-10-25 23:43:00" \
+    "$(row s 3 | cut -c1-73 | sed 's/ *$//')"
+check_eq "the incident's event is listed" \
+    " 2025-10-25 23:43:00.000 exai-mcp-daemon  semaphore-leak" "$(row s 5 | cut -c1-58 | sed 's/ *$//')"
+$TM send-keys -t s Escape
+expect_row "Esc comes back from the incident" s 4 " TOP FINDINGS"
+
 $TM send-keys -t s q
 wait_file "$T/s.rc"
 check_eq "q exits with status 0" "0" "$(cat "$T/s.rc" 2> /dev/null)"
@@ -115,6 +184,206 @@ expect "a small terminal says so" small "terminal too small (50x10)"
 $TM send-keys -t small q
 wait_file "$T/small.rc"
 check_eq "q quits a small terminal too" "0" "$(cat "$T/small.rc" 2> /dev/null)"
+
+# -- the time window and the source filter -----------------------------------
+start w "$LT tui --db fx.db"
+expect "tui starts for the window test" w "TOP FINDINGS"
+$TM send-keys -t w t
+expect "t asks for the window" w "window SINCE..UNTIL (24h..  2025-10-25..now; empty = all):"
+$TM send-keys -t w 'bogus' Enter
+expect "a bad window is explained on the status line" w \
+    " window: bad time 'bogus' (expected an ISO 8601"
+check_eq "a bad window leaves the screen as it was" \
+    " logtriage  2025-10-25 23:30:00 .. 2025-10-25 23:45:00 UTC  fx.db" "$(row w 1)"
+check_eq "a bad window keeps the summary" " TOP FINDINGS" "$(row w 4)"
+$TM send-keys -t w t '2025-10-25T23:40..2025-10-25T23:42' Enter
+expect_row "an ISO window sets the header" w 1 \
+    " logtriage  2025-10-25 23:40:00 .. 2025-10-25 23:41:59 UTC  fx.db"
+expect_row "an ISO window recounts the summary" w 3 \
+    " 4 events and 0 incidents in the window (2m00s)"
+expect_row "no incident in the window says so" w 7 \
+    "   none in this window: no storm, and every expected follow-up came"
+$TM send-keys -t w t '24h..' Enter
+expect_row "a 24h-style window after the data counts nothing" w 3 \
+    " 0 events and 0 incidents in the window (1d00h)"
+expect "an empty window says what to do" w \
+    "   no events in this window: t widens the window, s changes the source filter"
+expect "nothing stands out in an empty window" w \
+    "   nothing stands out: no storm, unresolved leak, fallback or slow p95 in this window"
+$TM send-keys -t w t Enter
+expect_row "an empty window answer is all the data again" w 3 \
+    " 33 events and 2 incidents in the window (15m00s)"
+$TM send-keys -t w s
+expect "s asks for the source" w "source (name or glob, empty = all):"
+$TM send-keys -t w gateway Enter
+expect_row "the source filter shows in the header" w 1 \
+    " logtriage  2025-10-25 23:30:00 .. 2025-10-25 23:45:00 UTC  fx.db  source gateway"
+expect_row "the source filter recounts the summary" w 3 \
+    " 3 events and 0 incidents in the window (15m00s)"
+expect "the status line confirms the filter and keeps the keys" w \
+    " source filter set  | Enter: "
+$TM send-keys -t w s 'exai-*' Enter
+expect_row "a glob selects the other source" w 3 \
+    " 30 events and 2 incidents in the window (15m00s)"
+$TM send-keys -t w s Enter
+expect_row "an empty source is all sources" w 1 \
+    " logtriage  2025-10-25 23:30:00 .. 2025-10-25 23:45:00 UTC  fx.db"
+expect "all sources is confirmed" w " all sources  | Enter: "
+$TM send-keys -t w q
+
+# -- resizing --------------------------------------------------------------
+start r "$LT tui --db fx.db"
+expect "tui starts for the resize test" r "TOP FINDINGS"
+$TM resize-window -t r -x 80 -y 24
+expect_row "a narrower terminal moves the key hints to its edge" r 2 \
+    "  Summary   Timeline   Events   Detail              Tab view  ? help  q quit"
+expect_row "a narrower terminal wraps the findings narrower" r 5 \
+    "   warning   ws-keepalive-1011 storm from 172.18.0.23 on exai-mcp-daemon: 25"
+expect_row "the status line moves to the new bottom row" r 24 \
+    " Enter: timeline of ws-keepalive-1011  j/k move  Tab views  t window  s source"
+$TM resize-window -t r -x 50 -y 10
+expect "below the minimum the tui says the terminal is too small" r \
+    "terminal too small (50x10): need 60x15"
+$TM resize-window -t r -x 120 -y 40
+if gone r "terminal too small"; then ok "growing again leaves the too-small message"; else
+	not_ok "growing again leaves the too-small message"; fi
+expect_row "growing again restores the summary" r 4 " TOP FINDINGS"
+expect_row "growing again restores the status line" r 40 \
+    " Enter: timeline of ws-keepalive-1011  j/k move  Tab views  t window  s source  ? help"
+$TM send-keys -t r q
+wait_file "$T/r.rc"
+check_eq "q after resizing exits 0" "0" "$(cat "$T/r.rc" 2> /dev/null)"
+
+# -- Timeline zoom and moving ---------------------------------------------
+start z "$LT tui --db fx.db"
+expect "tui starts for the timeline test" z "TOP FINDINGS"
+$TM send-keys -t z Tab
+expect_row "the timeline starts per minute over the window" z 3 \
+    " timeline  all events  per minute  (33 on screen)"
+check_eq "the first minute bucket" " 2025-10-25 23:30:00         0" "$(row z 5)"
+check_eq "the storm's first minute" " 2025-10-25 23:32:00         5" \
+    "$(row z 7 | cut -c1-30)"
+$TM send-keys -t z -- -
+expect_row "- zooms out to 10 minutes" z 3 \
+    " timeline  all events  per 10 minutes  (33 on screen)"
+check_eq "the first 10-minute bucket" " 2025-10-25 23:30:00        27" \
+    "$(row z 5 | cut -c1-30)"
+check_eq "the second 10-minute bucket" " 2025-10-25 23:40:00         6" \
+    "$(row z 6 | cut -c1-30)"
+$TM send-keys -t z -- -
+expect_row "- zooms out to hours" z 3 \
+    " timeline  all events  per hour  (33 on screen)"
+check_eq "the hour bucket" " 2025-10-25 23:00:00        33" "$(row z 5 | cut -c1-30)"
+$TM send-keys -t z + +
+# Zooming keeps the bucket under the cursor (the first, 23:00) in place.
+expect_row "+ zooms back in to minutes" z 3 \
+    " timeline  all events  per minute  (15 on screen)"
+check_eq "zooming in keeps the cursor's bucket first" \
+    " 2025-10-25 23:00:00         0" "$(row z 5)"
+$TM send-keys -t z Right
+expect_row "Right moves a screenful (35 minutes) later" z 3 \
+    " timeline  all events  per minute  (18 on screen)"
+check_eq "the next screen starts 35 minutes later" \
+    " 2025-10-25 23:35:00         6" "$(row z 5 | cut -c1-30)"
+$TM send-keys -t z Right
+expect_row "an empty stretch says how to get back" z 3 \
+    " timeline  all events  per minute  (none on screen: Home goes to the start, - zooms out)"
+check_eq "the empty screen starts 35 minutes later again" \
+    " 2025-10-26 00:10:00         0" "$(row z 5)"
+$TM send-keys -t z Left
+expect_row "Left moves a screenful back" z 3 \
+    " timeline  all events  per minute  (18 on screen)"
+check_eq "Left's screen starts at 23:35" " 2025-10-25 23:35:00         6" \
+    "$(row z 5 | cut -c1-30)"
+$TM send-keys -t z Home
+expect_row "Home goes to the start of the window" z 5 " 2025-10-25 23:30:00         0"
+$TM send-keys -t z q
+
+# -- Events: paging and search wrap, in a 16-row terminal --------------------
+start p "$LT tui --db fx.db" 16
+expect "tui starts for the paging test" p "TOP FINDINGS"
+$TM send-keys -t p Tab Tab
+expect_row "Events lists all rules" p 3 " events  all rules"
+# time, source and rule of a row
+key() { row p "$1" | cut -c1-61 | sed 's/ *$//'; }
+check_eq "the first event is first" \
+    " 2025-10-25 23:32:00.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 5)"
+check_eq "a page holds 11 events" \
+    " 2025-10-25 23:34:00.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 15)"
+$TM send-keys -t p End
+i=0; while [ $i -lt 100 ] && [ "$(key 15)" != " 2025-10-25 23:44:00.000 gateway          provider-timeout" ]; do sleep 0.1; i=$((i + 1)); done
+check_eq "End shows the last event last" \
+    " 2025-10-25 23:44:00.000 gateway          provider-timeout" "$(key 15)"
+check_eq "End shows the last page" \
+    " 2025-10-25 23:36:12.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 5)"
+$TM send-keys -t p PageUp
+i=0; while [ $i -lt 100 ] && [ "$(key 5)" = " 2025-10-25 23:36:12.000 exai-mcp-daemon  ws-keepalive-1011" ]; do sleep 0.1; i=$((i + 1)); done
+check_eq "PgUp shows the page before" \
+    " 2025-10-25 23:34:12.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 5)"
+check_eq "PgUp's page ends where the last began" \
+    " 2025-10-25 23:36:00.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 15)"
+$TM send-keys -t p Home
+i=0; while [ $i -lt 100 ] && [ "$(key 5)" != " 2025-10-25 23:32:00.000 exai-mcp-daemon  ws-keepalive-1011" ]; do sleep 0.1; i=$((i + 1)); done
+check_eq "Home shows the first event first" \
+    " 2025-10-25 23:32:00.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 5)"
+$TM send-keys -t p PageDown
+i=0; while [ $i -lt 100 ] && [ "$(key 5)" = " 2025-10-25 23:32:00.000 exai-mcp-daemon  ws-keepalive-1011" ]; do sleep 0.1; i=$((i + 1)); done
+check_eq "PgDn shows the next page" \
+    " 2025-10-25 23:34:12.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 5)"
+check_eq "PgDn's page holds the gateway response between the closes" \
+    " 2025-10-25 23:35:00.000 gateway          response-time" "$(key 10)"
+
+$TM send-keys -t p / 'timed out' Enter
+expect "search shows in the title" p 'search "timed out"'
+$TM send-keys -t p n
+expect "n moves to the next hit" p "search"
+$TM send-keys -t p n
+expect "n past the last hit wraps to the top" p " search wrapped to the top  | "
+$TM send-keys -t p Enter
+expect "after the wrap the first hit is chosen" p "event 200"
+$TM send-keys -t p Escape
+expect "back in Events" p 'search "timed out"'
+$TM send-keys -t p N
+expect "N before the first hit wraps to the bottom" p " search wrapped to the bottom  | "
+$TM send-keys -t p Enter
+expect "after the backward wrap the last hit is chosen" p "event 207"
+$TM send-keys -t p Escape / 'no such text' Enter
+expect "a search without hits says so" p ' "no such text" not found  | '
+$TM send-keys -t p q
+
+# -- colour, NO_COLOR and a non-UTF-8 locale -------------------------------
+# SGR colour: ESC [ ... 30-38, 40-48, 90-97, 100-107 ... m (39 and 49 are
+# the default colours, which tmux writes when it resets).
+ESC=$(printf '\033')
+SGR_COLOUR="$ESC\\[([0-9]*;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9]*)*m"
+start col "$LT tui --db fx.db" 40 "NO_COLOR="
+expect "tui starts with colour" col "0 never resolved"
+if $TM capture-pane -e -p -t col | grep -qE "$SGR_COLOUR"; then
+	ok "without NO_COLOR the screen has colour (so the next check can fail)"
+else
+	not_ok "without NO_COLOR the screen has colour (so the next check can fail)"
+fi
+$TM send-keys -t col q
+start nc "$LT tui --db fx.db"
+expect "tui starts under NO_COLOR" nc "0 never resolved"
+$TM capture-pane -e -p -t nc > nc.txt
+if grep -qE "$SGR_COLOUR" nc.txt; then
+	not_ok "NO_COLOR leaves no colour attribute on the screen" "$(grep -E "$SGR_COLOUR" nc.txt | head -3 | cat -v)"
+else
+	ok "NO_COLOR leaves no colour attribute on the screen"
+fi
+if grep -qF "$ESC[7m" nc.txt; then ok "NO_COLOR still shows the cursor in reverse video"; else
+	not_ok "NO_COLOR still shows the cursor in reverse video"; fi
+$TM send-keys -t nc q
+
+start c "$LT tui --db fx.db" 40 "LC_ALL=C"
+expect "tui starts in the C locale" c "TOP FINDINGS"
+expect "the C locale draws sparklines in ASCII" c \
+    "   ws-keepalive-1011                 25  warning           "
+$TM send-keys -t c Tab Tab / pwned Enter Enter
+expect "the C locale shows UTF-8 and invalid bytes escaped" c \
+    'kimi-k2 timed out \e]0;pwned\x07 caf\xc3\xa9 \xff end'
+$TM send-keys -t c q
 
 # -- SIGTERM restores the terminal -----------------------------------------
 start term "$LT tui --db fx.db"
