@@ -116,10 +116,10 @@ fuzz: $(FUZZ_BIN)
 	    grep -E 'stat::number_of_executed_units' build-fuzz/$$n.log; \
 	done
 
-install: logtriage
+install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/logtriage/rules \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
-	install -m 755 logtriage $(DESTDIR)$(BINDIR)/logtriage
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/logtriage
 	install -m 644 rules/*.rules $(DESTDIR)$(DATADIR)/logtriage/rules/
 	install -m 644 man/logtriage.1 $(DESTDIR)$(MANDIR)/man1/logtriage.1
 	install -m 644 man/logtriage.rules.5 $(DESTDIR)$(MANDIR)/man5/logtriage.rules.5

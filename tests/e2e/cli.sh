@@ -84,7 +84,7 @@ check_eq "not a terminal: no ESC" "0" "$(grep -c "$ESC" "$T/pipe")"
 
 # make install / uninstall into a DESTDIR; the installed binary finds its rules.
 R=$T/root
-(cd "$TOP" && make -s -o logtriage install PREFIX=/usr DESTDIR="$R") > "$T/inst" 2>&1
+(cd "$TOP" && make -s install PREFIX=/usr DESTDIR="$R") > "$T/inst" 2>&1
 check_eq "make install succeeds" "0" "$?"
 for f in usr/bin/logtriage usr/share/man/man1/logtriage.1 \
     usr/share/man/man5/logtriage.rules.5 \
