@@ -7,6 +7,17 @@
  * data.  Results therefore depend only on the set of stored events, never
  * on how or in what order they arrived.  The window logic itself is in
  * correlator.c; this file only reads and writes the store.
+ *
+ * Recomputing from a quiet point at every commit costs O(n^2) when the
+ * events of many keys interleave so densely that no quiet point ever comes
+ * (a storm rule keyed on a field with a million values).  So within one
+ * run the storm trackers and expectation pairers stay live from commit to
+ * commit, holding only live keys and waiting subjects.  While new events
+ * come at or after the last event fed (the normal stream) only they are
+ * fed; episodes that close are written, and the rows of those still open
+ * are replaced at each commit.  An event earlier than that, a rollback, a
+ * commit by another connection or a rebuild falls back to the recompute
+ * from a quiet point, which seeds the live state afresh.
  */
 #include "correlate.h"
 
@@ -41,6 +52,11 @@ enum {
 	ST_SOURCES,
 	ST_DEL_ALL,
 	ST_CLEAR_ALL,
+	ST_SCAN_A_AFTER,
+	ST_SCAN_B_AFTER,
+	ST_DEL_STORM,
+	ST_DEL_WAIT,
+	ST_DATA_VERSION,
 	ST_COUNT
 };
 
@@ -81,12 +97,29 @@ static const char *const correlate_sql[ST_COUNT] = {
 	[ST_LOG_TIME] = "SELECT last_ts FROM sources WHERE id = ?1",
 	[ST_RESETTLE] =
 	    "UPDATE incidents SET kind = 'unresolved' WHERE kind = 'open'"
-	    " AND rule = ?1 AND source_id = ?2 AND start <= ?3",
+	    " AND rule = ?1 AND source_id = ?2 AND start > ?4 AND start <= ?3",
 	[ST_SOURCES] = "SELECT id FROM sources ORDER BY id",
 	[ST_DEL_ALL] = "DELETE FROM incidents",
 	[ST_CLEAR_ALL] =
 	    "UPDATE events SET link = NULL, inherited = NULL"
 	    " WHERE link IS NOT NULL OR inherited IS NOT NULL",
+	/* The scans again, for the events after (ts ?3, id ?5). */
+	[ST_SCAN_A_AFTER] =
+	    "SELECT id, ts, json_extract(fields, ?4) FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
+	[ST_SCAN_B_AFTER] =
+	    "SELECT id, ts, json_extract(fields, ?4) FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
+	/* An episode or a wait is one row: a key has one episode at a time. */
+	[ST_DEL_STORM] =
+	    "DELETE FROM incidents WHERE kind = 'storm' AND rule = ?1"
+	    " AND source_id = ?2 AND start = ?3 AND key = ?4",
+	[ST_DEL_WAIT] =
+	    "DELETE FROM incidents WHERE kind IN ('unresolved', 'open')"
+	    " AND rule = ?1 AND source_id = ?2 AND start = ?3 AND event_id = ?4",
+	[ST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 /* What a rule does in correlation. */
@@ -101,18 +134,61 @@ enum work_kind {
 	WORK_FOLLOWS
 };
 
-/* One (rule, source) pair to recompute, from log time `from` (follows: to `to`). */
+/*
+ * One (rule, source) pair to recompute, from log time `from` (follows: to
+ * `to`).  first and first_target are the earliest new events of the rule
+ * and (expect) of its target, TS_HIGH if none; classic forbids the live path.
+ */
 struct work {
 	int		 rule;
 	enum work_kind	 kind;
 	int64_t		 source_id;
 	int64_t		 from, to;
+	int64_t		 first, first_target;
 };
 
 /* The latest log time a source was noted at. */
 struct src_time {
 	int64_t		 source_id;
 	int64_t		 ts;
+};
+
+/* A scan position: the events after (ts, id) in (ts, id) order. */
+struct scan_pos {
+	int64_t		 ts, id;
+};
+
+/* What the emit callbacks need, and the first error they met. */
+struct emit_ctx {
+	struct correlate	*c;
+	const struct rule	*r;
+	int64_t			 source_id;
+	int			 failed;
+	struct buf		 details;
+};
+
+/*
+ * The live state of one (rule, kind, source) across the commits of a run:
+ * a tracker (storm) or a pairer (expect) fed every stored event of the
+ * pair up to a scan position (expect: one per scan), and nothing after.
+ */
+struct live {
+	int			 rule;
+	enum work_kind		 kind;
+	int64_t			 source_id;
+	struct emit_ctx		 x;
+	char			*path;
+	struct storm_tracker	*storm;
+	struct expect_pairer	*pairer;
+	struct scan_pos		 a, b;		/* the rule's events; expect's targets */
+	int64_t			 fed_ts;	/* expect: the latest ts fed */
+	int			 target_at_fed;	/* expect: a target was fed at fed_ts */
+};
+
+/* Where open waits of a source are known settled: start <= through. */
+struct src_settled {
+	int64_t		 source_id;
+	int64_t		 now;		/* the log time of the last resettle */
 };
 
 struct correlate {
@@ -127,7 +203,24 @@ struct correlate {
 	size_t			 nwork, capwork;
 	struct src_time		*times;
 	size_t			 ntimes, captimes;
+	struct live		**live;
+	size_t			 nlive, caplive;
+	struct src_settled	*settled;
+	size_t			 nsettled, capsettled;
+	int64_t			 data_version;	/* PRAGMA data_version at the last run */
+	int			 stale;		/* a rollback undid what the live state saw */
 };
+
+static char *field_path(const char *field);
+
+static void
+on_rollback(void *arg)
+{
+	struct correlate *c = arg;
+
+	c->stale = 1;
+}
+
 
 struct correlate *
 correlate_new(struct store *st, const struct ruleset *rs, char *err,
@@ -176,7 +269,84 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 				c->role[t] |= ROLE_TARGET;
 		}
 	}
+	/* The live state must not outlive a transaction that is undone. */
+	sqlite3_rollback_hook(c->db, on_rollback, c);
 	return c;
+}
+
+static void
+live_free(struct live *l)
+{
+	storm_tracker_free(l->storm);
+	expect_pairer_free(l->pairer);
+	buf_free(&l->x.details);
+	free(l->path);
+	free(l);
+}
+
+/* Forget every live tracker: the next run recomputes from quiet points. */
+static void
+live_drop_all(struct correlate *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nlive; i++)
+		live_free(c->live[i]);
+	c->nlive = 0;
+	c->nsettled = 0;
+}
+
+static struct live *
+live_find(struct correlate *c, int rule, enum work_kind kind, int64_t source_id)
+{
+	size_t i;
+
+	for (i = 0; i < c->nlive; i++) {
+		if (c->live[i]->rule == rule && c->live[i]->kind == kind &&
+		    c->live[i]->source_id == source_id)
+			return c->live[i];
+	}
+	return NULL;
+}
+
+static void
+live_drop(struct correlate *c, struct live *l)
+{
+	size_t i;
+
+	for (i = 0; i < c->nlive; i++) {
+		if (c->live[i] == l) {
+			c->live[i] = c->live[--c->nlive];
+			break;
+		}
+	}
+	live_free(l);
+}
+
+/* A fresh live entry (replacing any) whose callbacks write for rule r. */
+static struct live *
+live_new(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
+    const char *field)
+{
+	struct live *l;
+
+	if ((l = live_find(c, rule, kind, source_id)) != NULL)
+		live_drop(c, l);
+	l = xcalloc(1, sizeof *l);
+	l->rule = rule;
+	l->kind = kind;
+	l->source_id = source_id;
+	l->x.c = c;
+	l->x.r = &c->rs->rules[rule];
+	l->x.source_id = source_id;
+	buf_init(&l->x.details);
+	l->path = field_path(field);
+	if (c->nlive == c->caplive) {
+		c->caplive = c->caplive ? c->caplive * 2 : 8;
+		c->live = xrealloc(c->live, c->caplive * sizeof *c->live);
+	}
+	c->live[c->nlive++] = l;
+	return l;
 }
 
 void
@@ -195,6 +365,11 @@ correlate_free(struct correlate *c)
 	free(c->follows_target);
 	free(c->work);
 	free(c->times);
+	live_drop_all(c);
+	free(c->live);
+	free(c->settled);
+	if (c->db != NULL)
+		sqlite3_rollback_hook(c->db, NULL, NULL);
 	free(c);
 }
 
@@ -206,10 +381,13 @@ correlate_wants(const struct correlate *c, int rule_index)
 	return c->role[rule_index] != 0;
 }
 
-/* Widen the pending work of (rule, kind, source) to [from, to]. */
+/*
+ * Widen the pending work of (rule, kind, source) to [from, to]; first and
+ * first_target lower its earliest new events (TS_HIGH: none).
+ */
 static void
 mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
-    int64_t from, int64_t to)
+    int64_t from, int64_t to, int64_t first, int64_t first_target)
 {
 	struct work *w;
 	size_t i;
@@ -222,6 +400,10 @@ mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
 				w->from = from;
 			if (to > w->to)
 				w->to = to;
+			if (first < w->first)
+				w->first = first;
+			if (first_target < w->first_target)
+				w->first_target = first_target;
 			return;
 		}
 	}
@@ -235,6 +417,8 @@ mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
 	w->source_id = source_id;
 	w->from = from;
 	w->to = to;
+	w->first = first;
+	w->first_target = first_target;
 }
 
 void
@@ -248,11 +432,11 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 		return;
 	role = c->role[rule_index];
 	if (role & ROLE_STORM)
-		mark(c, rule_index, WORK_STORM, source_id, ts, ts);
+		mark(c, rule_index, WORK_STORM, source_id, ts, ts, ts, TS_HIGH);
 	if (role & ROLE_EXPECT)
-		mark(c, rule_index, WORK_EXPECT, source_id, ts, ts);
+		mark(c, rule_index, WORK_EXPECT, source_id, ts, ts, ts, TS_HIGH);
 	if (role & ROLE_FOLLOWS)
-		mark(c, rule_index, WORK_FOLLOWS, source_id, ts, ts);
+		mark(c, rule_index, WORK_FOLLOWS, source_id, ts, ts, ts, TS_HIGH);
 	if (!(role & ROLE_TARGET))
 		return;
 	for (j = 0; j < c->rs->n; j++) {
@@ -260,12 +444,13 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 		/* A target can pay only subjects up to W before it ... */
 		if (c->expect_target[j] == rule_index)
 			mark(c, (int)j, WORK_EXPECT, source_id,
-			    ts - r->expect_within_ms, ts - r->expect_within_ms);
+			    ts - r->expect_within_ms, ts - r->expect_within_ms,
+			    TS_HIGH, ts);
 		/* ... and be followed only by subjects up to W after it. */
 		for (k = 0; k < r->nfollows; k++)
 			if (c->follows_target[j][k] == rule_index)
 				mark(c, (int)j, WORK_FOLLOWS, source_id, ts,
-				    ts + r->follows_within_ms);
+				    ts + r->follows_within_ms, TS_HIGH, TS_HIGH);
 	}
 }
 
@@ -422,15 +607,6 @@ field_path(const char *field)
 	return b.data;
 }
 
-/* What the emit callbacks need, and the first error they met. */
-struct emit_ctx {
-	struct correlate	*c;
-	const struct rule	*r;
-	int64_t			 source_id;
-	int			 failed;
-	struct buf		 details;
-};
-
 static int
 add_incident(struct correlate *c, const char *kind, const char *rule,
     int64_t source_id, const char *key, size_t keylen, int64_t start,
@@ -458,6 +634,23 @@ add_incident(struct correlate *c, const char *kind, const char *rule,
 	return exec_stmt(c, st);
 }
 
+/* Delete the row a snapshot wrote for an episode or a wait. */
+static int
+del_reported(struct correlate *c, int which, const char *rule,
+    int64_t source_id, int64_t start, const char *key, size_t keylen,
+    int64_t event_id)
+{
+	sqlite3_stmt *st = c->stmt[which];
+
+	bind_rule_source(st, rule, source_id);
+	sqlite3_bind_int64(st, 3, start);
+	if (which == ST_DEL_STORM)
+		sqlite3_bind_text(st, 4, key, (int)keylen, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 4, event_id);
+	return exec_stmt(c, st);
+}
+
 static void
 emit_storm(const struct storm_episode *ep, void *arg)
 {
@@ -465,6 +658,11 @@ emit_storm(const struct storm_episode *ep, void *arg)
 
 	if (x->failed)
 		return;
+	if (ep->reported && del_reported(x->c, ST_DEL_STORM, x->r->id,
+	    x->source_id, ep->start, ep->key, ep->keylen, 0) != 0) {
+		x->failed = 1;
+		return;
+	}
 	buf_reset(&x->details);
 	buf_printf(&x->details, "{\"first_event\":%lld,\"last_event\":%lld}",
 	    (long long)ep->first_id, (long long)ep->last_id);
@@ -474,41 +672,70 @@ emit_storm(const struct storm_episode *ep, void *arg)
 		x->failed = 1;
 }
 
-static int
-run_storm(struct correlate *c, const struct rule *r, int64_t source_id,
-    int64_t from, char *err, size_t errlen)
+/* Start a scan of the events after pos. */
+static void
+scan_after(sqlite3_stmt *st, const char *rule, int64_t source_id,
+    const struct scan_pos *pos, const char *path)
 {
-	sqlite3_stmt *st;
-	struct storm_tracker *t;
-	struct emit_ctx x = { .c = c, .r = r, .source_id = source_id };
-	struct scan_row row;
-	char *path;
-	int64_t quiet;
-	int rc = 0;
+	scan_start(st, rule, source_id, pos->ts, path);
+	sqlite3_bind_int64(st, 5, pos->id);
+}
 
-	if (quiet_point(c, r->id, source_id, from, r->storm_window_ms, &quiet,
-	    err, errlen) != 0)
+/*
+ * Feed l's tracker the events after its position, then write the storms
+ * still open that changed.  0, or -1 (rows or the scan failed).
+ */
+static int
+storm_feed(struct correlate *c, struct live *l)
+{
+	sqlite3_stmt *st = c->stmt[ST_SCAN_A_AFTER];
+	struct scan_row row;
+	int rc;
+
+	scan_after(st, l->x.r->id, l->source_id, &l->a, l->path);
+	while (!l->x.failed && (rc = scan_next(st, &row)) == 1) {
+		storm_tracker_feed(l->storm, row.ts, row.key, row.keylen, row.id);
+		l->a.ts = row.ts;
+		l->a.id = row.id;
+	}
+	sqlite3_reset(st);
+	if (!l->x.failed && rc == 0)
+		storm_tracker_snapshot(l->storm);
+	return l->x.failed || rc != 0 ? -1 : 0;
+}
+
+static int
+run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
+{
+	const struct rule *r = &c->rs->rules[w->rule];
+	sqlite3_stmt *st;
+	struct live *l;
+	int64_t quiet;
+
+	/* New events all after the last one fed: feed only them. */
+	l = live_find(c, w->rule, WORK_STORM, w->source_id);
+	if (l != NULL && w->first >= l->a.ts) {
+		if (storm_feed(c, l) != 0)
+			return db_fail(c, err, errlen, r->id, "updating storms");
+		return 0;
+	}
+
+	if (quiet_point(c, r->id, w->source_id, w->from, r->storm_window_ms,
+	    &quiet, err, errlen) != 0)
 		return -1;
 	st = c->stmt[ST_DEL_STORMS];
-	bind_rule_source(st, r->id, source_id);
+	bind_rule_source(st, r->id, w->source_id);
 	sqlite3_bind_int64(st, 3, quiet);
 	if (exec_stmt(c, st) != 0)
 		return db_fail(c, err, errlen, r->id, "clearing storms");
 
-	buf_init(&x.details);
-	path = field_path(r->storm_by);
-	t = storm_tracker_new(r->storm_n, r->storm_window_ms, emit_storm, &x);
-	st = c->stmt[ST_SCAN_A];
-	scan_start(st, r->id, source_id, quiet, path);
-	while (!x.failed && (rc = scan_next(st, &row)) == 1)
-		storm_tracker_feed(t, row.ts, row.key, row.keylen, row.id);
-	sqlite3_reset(st);
-	if (!x.failed && rc == 0)
-		storm_tracker_finish(t);
-	storm_tracker_free(t);
-	free(path);
-	buf_free(&x.details);
-	if (x.failed || rc != 0)
+	/* Every event from the quiet point on; ids are positive. */
+	l = live_new(c, w->rule, WORK_STORM, w->source_id, r->storm_by);
+	l->storm = storm_tracker_new(r->storm_n, r->storm_window_ms, emit_storm,
+	    &l->x);
+	l->a.ts = quiet;
+	l->a.id = 0;
+	if (storm_feed(c, l) != 0)
 		return db_fail(c, err, errlen, r->id, "recomputing storms");
 	return 0;
 }
@@ -521,6 +748,11 @@ emit_expect(const struct expect_result *res, void *arg)
 
 	if (x->failed)
 		return;
+	if (res->reported && del_reported(x->c, ST_DEL_WAIT, x->r->id,
+	    x->source_id, res->subject_ts, NULL, 0, res->subject_id) != 0) {
+		x->failed = 1;
+		return;
+	}
 	if (res->outcome == EXPECT_MET) {
 		st = x->c->stmt[ST_SET_LINK];
 		sqlite3_reset(st);
@@ -542,61 +774,95 @@ emit_expect(const struct expect_result *res, void *arg)
 		x->failed = 1;
 }
 
+/*
+ * Feed l's pairer the subjects and targets after its positions, merged in
+ * time order, then write the waits that came since the last commit.
+ */
 static int
-run_expect(struct correlate *c, const struct rule *r, int64_t source_id,
-    int64_t from, char *err, size_t errlen)
+expect_feed(struct correlate *c, struct live *l)
 {
-	sqlite3_stmt *sa = c->stmt[ST_SCAN_A], *sb = c->stmt[ST_SCAN_B], *st;
-	struct expect_pairer *p;
-	struct emit_ctx x = { .c = c, .r = r, .source_id = source_id };
+	sqlite3_stmt *sa = c->stmt[ST_SCAN_A_AFTER], *sb = c->stmt[ST_SCAN_B_AFTER];
+	const struct rule *r = l->x.r;
 	struct scan_row a, b;
-	char *path;
-	int64_t quiet;
 	int ha, hb;
 
-	/*
-	 * Subjects before a quiet point waited at most until it, so neither
-	 * their payments nor their incidents change.
-	 */
-	if (quiet_point(c, r->id, source_id, from, r->expect_within_ms, &quiet,
-	    err, errlen) != 0)
-		return -1;
-	st = c->stmt[ST_CLEAR_LINKS];
-	bind_rule_source(st, r->id, source_id);
-	sqlite3_bind_int64(st, 3, quiet);
-	if (exec_stmt(c, st) != 0)
-		return db_fail(c, err, errlen, r->id, "clearing links");
-	st = c->stmt[ST_DEL_WAITS];
-	bind_rule_source(st, r->id, source_id);
-	sqlite3_bind_int64(st, 3, quiet);
-	if (exec_stmt(c, st) != 0)
-		return db_fail(c, err, errlen, r->id, "clearing unresolved");
-
-	buf_init(&x.details);
-	path = field_path(r->expect_by);
-	p = expect_pairer_new(r->expect_within_ms, emit_expect, &x);
-	scan_start(sa, r->id, source_id, quiet, path);
-	scan_start(sb, r->expect_rule, source_id, quiet, path);
+	scan_after(sa, r->id, l->source_id, &l->a, l->path);
+	scan_after(sb, r->expect_rule, l->source_id, &l->b, l->path);
 	ha = scan_next(sa, &a);
 	hb = scan_next(sb, &b);
-	while (!x.failed && ha >= 0 && hb >= 0 && (ha || hb)) {
+	while (!l->x.failed && ha >= 0 && hb >= 0 && (ha || hb)) {
 		/* At equal times the subject goes first: a target then still pays. */
 		if (ha && (!hb || a.ts <= b.ts)) {
-			expect_pairer_subject(p, a.ts, a.key, a.keylen, a.id);
+			expect_pairer_subject(l->pairer, a.ts, a.key, a.keylen, a.id);
+			l->a.ts = a.ts;
+			l->a.id = a.id;
+			if (a.ts > l->fed_ts)
+				l->target_at_fed = 0;
+			l->fed_ts = a.ts;
 			ha = scan_next(sa, &a);
 		} else {
-			expect_pairer_target(p, b.ts, b.key, b.keylen, b.id);
+			expect_pairer_target(l->pairer, b.ts, b.key, b.keylen, b.id);
+			l->b.ts = b.ts;
+			l->b.id = b.id;
+			l->fed_ts = b.ts;
+			l->target_at_fed = 1;
 			hb = scan_next(sb, &b);
 		}
 	}
 	sqlite3_reset(sa);
 	sqlite3_reset(sb);
-	if (!x.failed && ha == 0 && hb == 0)
-		expect_pairer_finish(p, log_time(c, source_id));
-	expect_pairer_free(p);
-	free(path);
-	buf_free(&x.details);
-	if (x.failed || ha < 0 || hb < 0)
+	if (!l->x.failed && ha == 0 && hb == 0)
+		expect_pairer_snapshot(l->pairer, log_time(c, l->source_id));
+	return l->x.failed || ha != 0 || hb != 0 ? -1 : 0;
+}
+
+static int
+run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
+{
+	const struct rule *r = &c->rs->rules[w->rule];
+	sqlite3_stmt *st;
+	struct live *l;
+	int64_t quiet;
+
+	/*
+	 * New subjects and targets all come where one merged feed of
+	 * everything would have put them, after what was fed: feed only them.
+	 * At equal times subjects go first, so a subject at the time of a
+	 * target already fed does not qualify.
+	 */
+	l = live_find(c, w->rule, WORK_EXPECT, w->source_id);
+	if (l != NULL && w->first_target >= l->fed_ts &&
+	    (w->first > l->fed_ts ||
+	    (w->first == l->fed_ts && !l->target_at_fed))) {
+		if (expect_feed(c, l) != 0)
+			return db_fail(c, err, errlen, r->id,
+			    "updating expectations");
+		return 0;
+	}
+
+	/*
+	 * Subjects before a quiet point waited at most until it, so neither
+	 * their payments nor their incidents change.
+	 */
+	if (quiet_point(c, r->id, w->source_id, w->from, r->expect_within_ms,
+	    &quiet, err, errlen) != 0)
+		return -1;
+	st = c->stmt[ST_CLEAR_LINKS];
+	bind_rule_source(st, r->id, w->source_id);
+	sqlite3_bind_int64(st, 3, quiet);
+	if (exec_stmt(c, st) != 0)
+		return db_fail(c, err, errlen, r->id, "clearing links");
+	st = c->stmt[ST_DEL_WAITS];
+	bind_rule_source(st, r->id, w->source_id);
+	sqlite3_bind_int64(st, 3, quiet);
+	if (exec_stmt(c, st) != 0)
+		return db_fail(c, err, errlen, r->id, "clearing unresolved");
+
+	l = live_new(c, w->rule, WORK_EXPECT, w->source_id, r->expect_by);
+	l->pairer = expect_pairer_new(r->expect_within_ms, emit_expect, &l->x);
+	l->a.ts = l->b.ts = l->fed_ts = quiet;
+	l->a.id = l->b.id = 0;
+	if (expect_feed(c, l) != 0)
 		return db_fail(c, err, errlen, r->id, "recomputing expectations");
 	return 0;
 }
@@ -741,26 +1007,57 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 	return 0;
 }
 
+/*
+ * The log time up to which a source's waits were last settled (TS_LOW if
+ * not in this run).  Open rows are only ever written for waits still open
+ * at the log time of their writing, so after a resettle at `now` none
+ * remains whose window ended by then.
+ */
+static struct src_settled *
+settled_for(struct correlate *c, int64_t source_id)
+{
+	struct src_settled *s;
+	size_t i;
+
+	for (i = 0; i < c->nsettled; i++) {
+		if (c->settled[i].source_id == source_id)
+			return &c->settled[i];
+	}
+	if (c->nsettled == c->capsettled) {
+		c->capsettled = c->capsettled ? c->capsettled * 2 : 8;
+		c->settled = xrealloc(c->settled, c->capsettled * sizeof *c->settled);
+	}
+	s = &c->settled[c->nsettled++];
+	s->source_id = source_id;
+	s->now = TS_LOW;
+	return s;
+}
+
 /* A source's log time moved on: waits whose window it passed are unresolved. */
 static int
 resettle(struct correlate *c, int64_t source_id, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = c->stmt[ST_RESETTLE];
 	const struct rule *r;
+	struct src_settled *done;
 	int64_t now = log_time(c, source_id);
 	size_t i;
 
 	if (now == TS_NONE)
 		return 0;
+	done = settled_for(c, source_id);
 	for (i = 0; i < c->rs->n; i++) {
 		r = &c->rs->rules[i];
 		if (!(c->role[i] & ROLE_EXPECT))
 			continue;
 		bind_rule_source(st, r->id, source_id);
 		sqlite3_bind_int64(st, 3, now - r->expect_within_ms);
+		sqlite3_bind_int64(st, 4, done->now - r->expect_within_ms);
 		if (exec_stmt(c, st) != 0)
 			return db_fail(c, err, errlen, r->id, "settling open waits");
 	}
+	if (now > done->now)
+		done->now = now;
 	return 0;
 }
 
@@ -768,19 +1065,17 @@ static int
 run_work(struct correlate *c, char *err, size_t errlen)
 {
 	const struct work *w;
-	const struct rule *r;
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < c->nwork; i++) {
 		w = &c->work[i];
-		r = &c->rs->rules[w->rule];
 		switch (w->kind) {
 		case WORK_STORM:
-			rc = run_storm(c, r, w->source_id, w->from, err, errlen);
+			rc = run_storm(c, w, err, errlen);
 			break;
 		case WORK_EXPECT:
-			rc = run_expect(c, r, w->source_id, w->from, err, errlen);
+			rc = run_expect(c, w, err, errlen);
 			break;
 		case WORK_FOLLOWS:
 			rc = run_follows(c, (size_t)w->rule, w->source_id,
@@ -793,7 +1088,43 @@ run_work(struct correlate *c, char *err, size_t errlen)
 	/* After a failure the caller rolls back; the notes went with it. */
 	c->nwork = 0;
 	c->ntimes = 0;
+	if (rc != 0)
+		live_drop_all(c);
 	return rc;
+}
+
+/* PRAGMA data_version: it changes when another connection commits. */
+static int
+data_version(struct correlate *c, int64_t *v, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = c->stmt[ST_DATA_VERSION];
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(c, err, errlen, "all rules", "reading data_version");
+	return 0;
+}
+
+/*
+ * The live state is valid only if every stored event it has not seen was
+ * noted since: nothing rolled back, and no other connection (a second
+ * ingest, prune) committed since the last run.
+ */
+static int
+run_checked(struct correlate *c, char *err, size_t errlen)
+{
+	int64_t v;
+
+	if (data_version(c, &v, err, errlen) != 0)
+		return -1;
+	if (c->stale || v != c->data_version)
+		live_drop_all(c);
+	c->stale = 0;
+	c->data_version = v;
+	return run_work(c, err, errlen);
 }
 
 /* Run f inside a transaction of its own unless the caller holds one. */
@@ -817,7 +1148,7 @@ correlate_run(struct correlate *c, char *err, size_t errlen)
 {
 	if (c->nwork == 0 && c->ntimes == 0)
 		return 0;
-	return in_transaction(c, run_work, err, errlen);
+	return in_transaction(c, run_checked, err, errlen);
 }
 
 static int
@@ -832,17 +1163,23 @@ rebuild(struct correlate *c, char *err, size_t errlen)
 	    exec_stmt(c, c->stmt[ST_CLEAR_ALL]) != 0)
 		return db_fail(c, err, errlen, "all rules", "clearing");
 	c->nwork = 0;
+	live_drop_all(c);
+	c->stale = 0;
+	if (data_version(c, &c->data_version, err, errlen) != 0)
+		return -1;
 	sqlite3_reset(st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		source_id = sqlite3_column_int64(st, 0);
 		for (i = 0; i < c->rs->n; i++) {
 			if (c->role[i] & ROLE_STORM)
-				mark(c, (int)i, WORK_STORM, source_id, TS_LOW, TS_HIGH);
+				mark(c, (int)i, WORK_STORM, source_id, TS_LOW,
+				    TS_HIGH, TS_LOW, TS_HIGH);
 			if (c->role[i] & ROLE_EXPECT)
-				mark(c, (int)i, WORK_EXPECT, source_id, TS_LOW, TS_HIGH);
+				mark(c, (int)i, WORK_EXPECT, source_id, TS_LOW,
+				    TS_HIGH, TS_LOW, TS_LOW);
 			if (c->role[i] & ROLE_FOLLOWS)
 				mark(c, (int)i, WORK_FOLLOWS, source_id, TS_LOW,
-				    TS_HIGH);
+				    TS_HIGH, TS_HIGH, TS_HIGH);
 		}
 	}
 	sqlite3_reset(st);

@@ -5,7 +5,9 @@
  * drop it as soon as the key can no longer affect a result: a storm key
  * once it has been idle for the window, an expectation key once nobody
  * waits on it.  Events arrive in time order, so the oldest state is always
- * at the head of a list and expiry costs O(1) per event.
+ * at the head of a list and expiry costs O(1) per event.  For the same
+ * reason what changed since a snapshot is always at the tail of a list, so
+ * a snapshot costs only what changed.
  */
 #include "correlator.h"
 
@@ -166,7 +168,9 @@ struct storm_key {
 	int64_t			 start, last, detected_at;
 	int64_t			 first_id, last_id;
 	uint64_t		 count, peak;
+	uint64_t		 fed;		/* the tracker's feed count at its last event */
 	int			 detected;
+	int			 reported;	/* a snapshot reported this episode */
 	struct tsq		 window;	/* events in (last - W, last], until detected */
 	struct tsq		 minute;	/* events in (last - 60 s, last] */
 };
@@ -178,6 +182,8 @@ struct storm_tracker {
 	void			*arg;
 	struct ktab		 keys;
 	struct storm_key	*oldest, *newest;
+	uint64_t		 nfed;		/* events fed so far */
+	uint64_t		 snapped;	/* nfed at the last snapshot */
 };
 
 struct storm_tracker *
@@ -221,23 +227,29 @@ storm_append(struct storm_tracker *t, struct storm_key *k)
 
 /* The episode of k is over: report it if it was a storm, forget the key. */
 static void
-storm_close(struct storm_tracker *t, struct storm_key *k, int ongoing)
+storm_emit(struct storm_tracker *t, const struct storm_key *k, int ongoing)
 {
 	struct storm_episode ep;
 
-	if (k->detected) {
-		ep.key = k->e.key;
-		ep.keylen = k->e.keylen;
-		ep.start = k->start;
-		ep.end = k->last;
-		ep.detected_at = k->detected_at;
-		ep.count = k->count;
-		ep.peak_per_min = k->peak;
-		ep.first_id = k->first_id;
-		ep.last_id = k->last_id;
-		ep.ongoing = ongoing;
-		t->emit(&ep, t->arg);
-	}
+	ep.key = k->e.key;
+	ep.keylen = k->e.keylen;
+	ep.start = k->start;
+	ep.end = k->last;
+	ep.detected_at = k->detected_at;
+	ep.count = k->count;
+	ep.peak_per_min = k->peak;
+	ep.first_id = k->first_id;
+	ep.last_id = k->last_id;
+	ep.ongoing = ongoing;
+	ep.reported = k->reported;
+	t->emit(&ep, t->arg);
+}
+
+static void
+storm_close(struct storm_tracker *t, struct storm_key *k, int ongoing)
+{
+	if (k->detected)
+		storm_emit(t, k, ongoing);
 	storm_unlink(t, k);
 	ktab_remove(&t->keys, &k->e);
 	tsq_free(&k->window);
@@ -268,6 +280,7 @@ storm_tracker_feed(struct storm_tracker *t, int64_t ts, const char *key,
 	k->last = ts;
 	k->last_id = id;
 	k->count++;
+	k->fed = ++t->nfed;
 
 	if (!k->detected) {
 		/* n events in (ts - W, ts] are n consecutive ones within W. */
@@ -290,6 +303,24 @@ storm_tracker_finish(struct storm_tracker *t)
 {
 	while (t->oldest != NULL)
 		storm_close(t, t->oldest, 1);
+}
+
+void
+storm_tracker_snapshot(struct storm_tracker *t)
+{
+	struct storm_key *k;
+
+	/* Keys fed since the last snapshot are the newest ones. */
+	for (k = t->newest; k != NULL && k->prev != NULL &&
+	    k->prev->fed > t->snapped; k = k->prev)
+		;
+	for (; k != NULL; k = k->next) {
+		if (k->fed <= t->snapped || !k->detected)
+			continue;
+		storm_emit(t, k, 1);
+		k->reported = 1;
+	}
+	t->snapped = t->nfed;
 }
 
 size_t
@@ -325,6 +356,7 @@ struct expect_wait {
 	struct expect_wait	*knext;		/* the same key's, oldest first */
 	struct expect_key	*k;
 	int64_t			 ts, id;
+	int			 reported;	/* a snapshot reported it */
 };
 
 struct expect_key {
@@ -373,6 +405,7 @@ expect_settle(struct expect_pairer *p, struct expect_wait *w,
 	r.subject_ts = w->ts;
 	r.target_id = target_id;
 	r.target_ts = target_ts;
+	r.reported = w->reported;
 	p->emit(&r, p->arg);
 
 	k->head = w->knext;
@@ -457,6 +490,35 @@ expect_pairer_finish(struct expect_pairer *p, int64_t log_time)
 	while ((w = p->ghead) != NULL) {
 		expect_settle(p, w, w->ts + p->within_ms <= log_time ?
 		    EXPECT_UNRESOLVED : EXPECT_OPEN, 0, TS_NONE);
+	}
+}
+
+void
+expect_pairer_snapshot(struct expect_pairer *p, int64_t log_time)
+{
+	struct expect_wait *w;
+	struct expect_result r;
+
+	if (log_time < p->last_ts)
+		log_time = p->last_ts;
+	/* Subjects since the last snapshot are the newest ones. */
+	for (w = p->gtail; w != NULL && w->gprev != NULL && !w->gprev->reported;
+	    w = w->gprev)
+		;
+	for (; w != NULL; w = w->gnext) {
+		if (w->reported)
+			continue;
+		r.outcome = w->ts + p->within_ms <= log_time ?
+		    EXPECT_UNRESOLVED : EXPECT_OPEN;
+		r.key = w->k->e.key;
+		r.keylen = w->k->e.keylen;
+		r.subject_id = w->id;
+		r.subject_ts = w->ts;
+		r.target_id = 0;
+		r.target_ts = TS_NONE;
+		r.reported = 0;
+		p->emit(&r, p->arg);
+		w->reported = 1;
 	}
 }
 

@@ -16,7 +16,10 @@
  * A storm episode: a run of events of one key, each less than window_ms
  * after the previous, in which some n consecutive events fall within
  * window_ms.  Reported once, when the episode closes (a gap of window_ms
- * or more) or at storm_tracker_finish (then ongoing is 1).
+ * or more) or at storm_tracker_finish (then ongoing is 1).  A tracker
+ * kept across commits also reports its open storms at each
+ * storm_tracker_snapshot; `reported` then tells the caller to replace what
+ * an earlier snapshot said about the same episode.
  */
 struct storm_episode {
 	const char	*key;		/* valid only during the callback */
@@ -27,6 +30,7 @@ struct storm_episode {
 	uint64_t	 peak_per_min;	/* most events in any 60 s (t - t0 < 60000) */
 	int64_t		 first_id, last_id;
 	int		 ongoing;	/* the data ended inside the episode */
+	int		 reported;	/* an earlier snapshot reported this episode */
 };
 
 typedef void storm_emit_fn(const struct storm_episode *ep, void *arg);
@@ -48,6 +52,15 @@ void storm_tracker_feed(struct storm_tracker *t, int64_t ts, const char *key,
 /* Report the storms still open, as ongoing, and forget every key. */
 void storm_tracker_finish(struct storm_tracker *t);
 
+/*
+ * Report the storms still open, as ongoing, without closing them: those
+ * fed since the previous snapshot (every open storm the first time).  The
+ * tracker carries on; later feeds may extend or close these episodes, and
+ * they are reported again, with reported set.  Costs O(keys fed since the
+ * previous snapshot).
+ */
+void storm_tracker_snapshot(struct storm_tracker *t);
+
 /* Number of keys currently held (for tests of expiry). */
 size_t storm_tracker_live_keys(const struct storm_tracker *t);
 
@@ -65,6 +78,7 @@ struct expect_result {
 	size_t			 keylen;
 	int64_t			 subject_id, subject_ts;
 	int64_t			 target_id, target_ts;	/* EXPECT_MET only */
+	int			 reported;	/* an earlier snapshot reported this subject */
 };
 
 typedef void expect_emit_fn(const struct expect_result *r, void *arg);
@@ -96,6 +110,16 @@ void expect_pairer_target(struct expect_pairer *p, int64_t ts, const char *key,
  * their window ends at or before log_time, open otherwise.
  */
 void expect_pairer_finish(struct expect_pairer *p, int64_t log_time);
+
+/*
+ * As expect_pairer_finish, but only for the subjects that came since the
+ * previous snapshot, and without settling them: they keep waiting, and
+ * when a later feed settles one (met or unresolved) it is reported again
+ * with reported set, so the caller can replace what the snapshot said.
+ * Subjects reported open stay open here even once log time passes their
+ * window; the caller settles those as log time moves.
+ */
+void expect_pairer_snapshot(struct expect_pairer *p, int64_t log_time);
 
 /* Number of subjects waiting (for tests of bounded state). */
 size_t expect_pairer_waiting(const struct expect_pairer *p);

@@ -1,7 +1,8 @@
 /*
  * test_correlator.c - the window logic on log time: storm thresholds,
  * episode gaps, peak per minute, detection time, key expiry; expectation
- * pairing in FIFO order, one payment per target, unresolved against open.
+ * pairing in FIFO order, one payment per target, unresolved against open;
+ * snapshots of a tracker or pairer kept across commits.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,7 +25,7 @@ struct got_storm {
 	char		key[32];
 	int64_t		start, end, detected_at, first_id, last_id;
 	uint64_t	count, peak;
-	int		ongoing;
+	int		ongoing, reported;
 };
 
 struct storms {
@@ -51,6 +52,7 @@ collect_storm(const struct storm_episode *ep, void *arg)
 	g->count = ep->count;
 	g->peak = ep->peak_per_min;
 	g->ongoing = ep->ongoing;
+	g->reported = ep->reported;
 }
 
 static void
@@ -287,12 +289,76 @@ test_storm_free_with_live_keys(void **state)
 	assert_int_equal(s.n, 0);
 }
 
+static void
+test_storm_snapshot(void **state)
+{
+	struct storms s = { .n = 0 };
+	struct storm_tracker *t = storm_tracker_new(3, S(10), collect_storm, &s);
+
+	/* Nothing fed, nothing detected: a snapshot reports nothing. */
+	storm_tracker_snapshot(t);
+	feed(t, S(0), "a", 1);
+	feed(t, S(1), "a", 2);
+	feed(t, S(1), "b", 3);
+	storm_tracker_snapshot(t);
+	assert_int_equal(s.n, 0);
+
+	/* a turns into a storm across snapshots and is reported, still open. */
+	feed(t, S(2), "a", 4);
+	feed(t, S(3), "c", 5);
+	storm_tracker_snapshot(t);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.v[0].key, "a");
+	assert_int_equal(s.v[0].count, 3);
+	assert_int_equal(s.v[0].end, S(2));
+	assert_int_equal(s.v[0].detected_at, S(2));
+	assert_int_equal(s.v[0].ongoing, 1);
+	assert_int_equal(s.v[0].reported, 0);
+	assert_int_equal(storm_tracker_live_keys(t), 3);
+
+	/* Only keys fed since: c alone is not reported again, nor is a. */
+	feed(t, S(4), "c", 6);
+	storm_tracker_snapshot(t);
+	assert_int_equal(s.n, 1);
+
+	/* a grows: reported again, as a replacement. */
+	feed(t, S(5), "a", 7);
+	storm_tracker_snapshot(t);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.v[1].count, 4);
+	assert_int_equal(s.v[1].end, S(5));
+	assert_int_equal(s.v[1].start, S(0));
+	assert_int_equal(s.v[1].first_id, 1);
+	assert_int_equal(s.v[1].last_id, 7);
+	assert_int_equal(s.v[1].reported, 1);
+
+	/* A gap of W closes a: its final state, a replacement, not ongoing. */
+	feed(t, S(15), "d", 8);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.v[2].key, "a");
+	assert_int_equal(s.v[2].count, 4);
+	assert_int_equal(s.v[2].ongoing, 0);
+	assert_int_equal(s.v[2].reported, 1);
+
+	/* A new episode of a is a new one: not a replacement. */
+	feed(t, S(16), "a", 9);
+	feed(t, S(17), "a", 10);
+	feed(t, S(18), "a", 11);
+	storm_tracker_finish(t);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.v[3].start, S(16));
+	assert_int_equal(s.v[3].reported, 0);
+	assert_int_equal(s.v[3].ongoing, 1);
+	storm_tracker_free(t);
+}
+
 /* --- expectations ------------------------------------------------------- */
 
 struct got_expect {
 	enum expect_outcome	outcome;
 	char			key[32];
 	int64_t			subject_id, subject_ts, target_id, target_ts;
+	int			reported;
 };
 
 struct expects {
@@ -316,6 +382,7 @@ collect_expect(const struct expect_result *r, void *arg)
 	g->subject_ts = r->subject_ts;
 	g->target_id = r->target_id;
 	g->target_ts = r->target_ts;
+	g->reported = r->reported;
 }
 
 static void
@@ -471,6 +538,59 @@ test_expect_log_time_at_least_last_event(void **state)
 }
 
 static void
+test_expect_snapshot(void **state)
+{
+	struct expects e = { .n = 0 };
+	struct expect_pairer *p = expect_pairer_new(S(10), collect_expect, &e);
+
+	subj(p, S(0), "a", 1);
+	subj(p, S(1), "b", 2);
+	expect_pairer_snapshot(p, S(10) + 500);
+	/* a's window ended by log time 10.5, b's did not; both keep waiting. */
+	assert_int_equal(e.n, 2);
+	assert_int_equal(e.v[0].outcome, EXPECT_UNRESOLVED);
+	assert_int_equal(e.v[0].subject_id, 1);
+	assert_int_equal(e.v[0].reported, 0);
+	assert_int_equal(e.v[1].outcome, EXPECT_OPEN);
+	assert_int_equal(e.v[1].subject_id, 2);
+	assert_int_equal(expect_pairer_waiting(p), 2);
+
+	/* Nothing new: nothing reported. */
+	expect_pairer_snapshot(p, S(11));
+	assert_int_equal(e.n, 2);
+
+	/* A late target in a's window still pays it; a replacement. */
+	targ(p, S(9), "a", 10);
+	assert_int_equal(e.n, 3);
+	assert_int_equal(e.v[2].outcome, EXPECT_MET);
+	assert_int_equal(e.v[2].subject_id, 1);
+	assert_int_equal(e.v[2].target_id, 10);
+	assert_int_equal(e.v[2].reported, 1);
+
+	/* Only the subject that came since is reported. */
+	subj(p, S(9), "c", 3);
+	expect_pairer_snapshot(p, S(12));
+	assert_int_equal(e.n, 4);
+	assert_int_equal(e.v[3].subject_id, 3);
+	assert_int_equal(e.v[3].outcome, EXPECT_OPEN);
+	assert_int_equal(e.v[3].reported, 0);
+
+	/* Time passes b's window: unresolved, replacing its open report. */
+	targ(p, S(12), "c", 11);
+	assert_int_equal(e.n, 6);
+	assert_int_equal(e.v[4].outcome, EXPECT_UNRESOLVED);
+	assert_int_equal(e.v[4].subject_id, 2);
+	assert_int_equal(e.v[4].reported, 1);
+	assert_int_equal(e.v[5].outcome, EXPECT_MET);
+	assert_int_equal(e.v[5].subject_id, 3);
+	assert_int_equal(e.v[5].reported, 1);
+	assert_int_equal(expect_pairer_waiting(p), 0);
+	expect_pairer_finish(p, S(12));
+	assert_int_equal(e.n, 6);
+	expect_pairer_free(p);
+}
+
+static void
 test_expect_waiting_bounded(void **state)
 {
 	struct expects e = { .n = 0 };
@@ -512,6 +632,7 @@ main(void)
 		cmocka_unit_test(test_storm_empty_key_and_binary_key),
 		cmocka_unit_test(test_storm_key_expiry_bounds_memory),
 		cmocka_unit_test(test_storm_free_with_live_keys),
+		cmocka_unit_test(test_storm_snapshot),
 		cmocka_unit_test(test_expect_fifo),
 		cmocka_unit_test(test_expect_target_pays_once),
 		cmocka_unit_test(test_expect_keys_separate),
@@ -519,6 +640,7 @@ main(void)
 		cmocka_unit_test(test_expect_equal_timestamps),
 		cmocka_unit_test(test_expect_unresolved_vs_open),
 		cmocka_unit_test(test_expect_log_time_at_least_last_event),
+		cmocka_unit_test(test_expect_snapshot),
 		cmocka_unit_test(test_expect_waiting_bounded),
 	};
 
