@@ -1188,6 +1188,32 @@ tui_key(struct tui *t, int ch)
 	}
 }
 
+/*
+ * Home, End and the paging keys in the spellings terminals send whatever
+ * TERM claims (xterm's description inside tmux or screen says \eOH, tmux
+ * sends \e[1~), so that none of them reaches a view as a bare Esc, which
+ * means "back".
+ */
+static void
+define_extra_keys(void)
+{
+	static const struct {
+		const char	*seq;
+		int		 key;
+	} keys[] = {
+		{ "\033[1~", KEY_HOME }, { "\033[7~", KEY_HOME },
+		{ "\033[H", KEY_HOME }, { "\033OH", KEY_HOME },
+		{ "\033[4~", KEY_END }, { "\033[8~", KEY_END },
+		{ "\033[F", KEY_END }, { "\033OF", KEY_END },
+		{ "\033[5~", KEY_PPAGE }, { "\033[6~", KEY_NPAGE },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (key_defined(keys[i].seq) == 0)
+			define_key(keys[i].seq, keys[i].key);
+}
+
 static int
 tui_term_open(struct tui *t, char *err, size_t errlen)
 {
@@ -1217,6 +1243,7 @@ tui_term_open(struct tui *t, char *err, size_t errlen)
 	nonl();
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
+	define_extra_keys();
 	curs_set(0);
 	timeout(TUI_POLL_MS);
 	t->color = has_colors() && (nc == NULL || *nc == '\0');

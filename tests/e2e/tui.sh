@@ -351,6 +351,18 @@ $TM send-keys -t p Escape / 'no such text' Enter
 expect "a search without hits says so" p ' "no such text" not found  | '
 $TM send-keys -t p q
 
+# Inside tmux, TERM=xterm-256color's terminfo does not name tmux's End
+# sequence: it must still be End, not a bare Esc ("back").
+start x "$LT tui --db fx.db" 16 "TERM=xterm-256color"
+expect "tui starts with TERM=xterm-256color" x "TOP FINDINGS"
+$TM send-keys -t x Tab Tab
+expect_row "Events under xterm-256color" x 3 " events  all rules"
+$TM send-keys -t x End
+i=0; while [ $i -lt 100 ] && [ "$(row x 15 | cut -c1-61 | sed 's/ *$//')" != " 2025-10-25 23:44:00.000 gateway          provider-timeout" ]; do sleep 0.1; i=$((i + 1)); done
+check_eq "End under xterm-256color shows the last event" \
+    " 2025-10-25 23:44:00.000 gateway          provider-timeout" "$(row x 15 | cut -c1-61 | sed 's/ *$//')"
+$TM send-keys -t x q
+
 # -- colour, NO_COLOR and a non-UTF-8 locale -------------------------------
 # SGR colour: ESC [ ... 30-38, 40-48, 90-97, 100-107 ... m (39 and 49 are
 # the default colours, which tmux writes when it resets).
