@@ -1,9 +1,13 @@
 /*
  * correlate.h - bring incidents and links up to date with the stored events.
  * Ingest tells it which (rule, source) pairs received new events and from
- * what log time; correlate_run recomputes only from a quiet point before
- * that time, so split, repeated or out-of-order ingests end with the same
- * incidents as one ingest of everything.  Windows run on log time only.
+ * what log time.  Within one run correlate_run feeds in-order events to
+ * trackers kept live between commits (state bounded by live keys) and
+ * recomputes from a quiet point before that time otherwise, so split,
+ * repeated or out-of-order ingests end with the same incidents as one
+ * ingest of everything.  Windows run on log time only.  correlate_new
+ * installs the connection's rollback hook: a rolled-back transaction drops
+ * the live state.
  * The window logic itself lives in correlator.h; this file is its glue to
  * the store.
  */
