@@ -796,7 +796,7 @@ fail:
 
 static void
 finding(struct report *r, int severity, uint64_t volume, const char *id,
-    char *text)
+    const char *rule, char *text)
 {
 	struct report_finding *f;
 
@@ -805,6 +805,7 @@ finding(struct report *r, int severity, uint64_t volume, const char *id,
 	f->severity = severity;
 	f->volume = volume;
 	f->id = xstrdup(id);
+	f->rule = xstrdup(rule);
 	f->text = text;
 }
 
@@ -911,7 +912,7 @@ fallback_rate(struct report *r, const struct report_link *l,
 			buf_printf(&b, " (%ju)", (uintmax_t)t->n);
 	}
 	finding(r, req > 0 && pct(v->n, req) >= REPORT_FALLBACK_ERROR_PCT ?
-	    SEV_ERROR : SEV_WARNING, v->n, "fallback-rate", b.data);
+	    SEV_ERROR : SEV_WARNING, v->n, "fallback-rate", target, b.data);
 }
 
 static void
@@ -942,7 +943,7 @@ find_fallbacks(struct ctx *c, struct report *r)
 			fallback_rate(r, l, &l->by[j], m != NULL ? served + f : 0);
 			if (m == NULL)
 				continue;
-			finding(r, SEV_NOTICE, f, "fallback-latency", xasprintf(
+			finding(r, SEV_NOTICE, f, "fallback-latency", m->rule, xasprintf(
 			    "%ju %s requests were answered by the fallback model:"
 			    " their latency is recorded under that model, not %s"
 			    " (whose own %ju responses have p95 %.0f ms)", (uintmax_t)f,
@@ -983,7 +984,7 @@ find_leaks(struct report *r)
 		sev = ru->severity;
 		if (un > 0 && sev < SEV_ERROR)
 			sev = SEV_ERROR;
-		finding(r, sev, n, "expect-unmet", b.data);
+		finding(r, sev, n, "expect-unmet", l->rule, b.data);
 	}
 }
 
@@ -1006,7 +1007,7 @@ find_storms(struct report *r)
 		report_format_duration(&b, in->end - in->start);
 		buf_printf(&b, " from %s, peak %jd per minute", start,
 		    (intmax_t)in->peak_per_min);
-		finding(r, in->severity, in->count, "storm", b.data);
+		finding(r, in->severity, in->count, "storm", in->rule, b.data);
 	}
 }
 
@@ -1017,7 +1018,7 @@ find_double_release(struct report *r)
 
 	if (ru == NULL || ru->count == 0)
 		return;
-	finding(r, ru->severity, ru->count, "double-release", xasprintf(
+	finding(r, ru->severity, ru->count, "double-release", ru->id, xasprintf(
 	    "%ju double releases of a semaphore (%s): the release path runs"
 	    " more than once per acquire", (uintmax_t)ru->count, ru->id));
 }
@@ -1035,7 +1036,7 @@ find_slow(struct report *r)
 
 			if (g->p95 <= (double)r->query.slow_ms)
 				continue;
-			finding(r, SEV_WARNING, g->count, "slow-p95", xasprintf(
+			finding(r, SEV_WARNING, g->count, "slow-p95", m->rule, xasprintf(
 			    "%s p95 %s is %.0f ms, over the %jd ms limit"
 			    " (mean %.0f ms, p99 %.0f ms over %ju responses)",
 			    *g->value ? g->value : m->rule, m->rule, g->p95,
@@ -1063,7 +1064,7 @@ find_bursts(struct ctx *c, struct report *r)
 			if (bz->n < REPORT_BURST_PER_MIN)
 				continue;
 			util_format_iso(bz->minute * 60000, at, sizeof(at));
-			finding(r, ru->severity, bz->n, "burst", xasprintf(
+			finding(r, ru->severity, bz->n, "burst", ru->id, xasprintf(
 			    "burst of %ju %s events on %s in the minute from %s",
 			    (uintmax_t)bz->n, ru->id, c->src[j].name, at));
 		}
@@ -1240,6 +1241,7 @@ report_free(struct report *r)
 	free(r->links);
 	for (i = 0; i < r->nfindings; i++) {
 		free(r->findings[i].id);
+		free(r->findings[i].rule);
 		free(r->findings[i].text);
 	}
 	free(r->findings);

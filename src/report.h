@@ -91,6 +91,7 @@ struct report_finding {
 	int		 severity;	/* enum severity */
 	uint64_t	 volume;	/* events behind it, for ranking */
 	char		*id;		/* stable kind, e.g. "fallback-rate", "storm", "slow-p95" */
+	char		*rule;		/* the rule it is about: where to look next */
 	char		*text;		/* one plain sentence */
 };
 

@@ -166,6 +166,8 @@ render(const struct report *r, struct buf *b, int top)
 		jstr(b, severity_name(f->severity));
 		buf_puts(b, ", \"id\": ");
 		jstr(b, f->id);
+		buf_puts(b, ", \"rule\": ");
+		jstr(b, f->rule);
 		buf_printf(b, ", \"volume\": %ju, \"text\": ", (uintmax_t)f->volume);
 		jstr(b, f->text);
 		buf_putc(b, '}');

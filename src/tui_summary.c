@@ -507,46 +507,6 @@ summary_incidents(struct tui *t, struct summary *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* A byte that can be part of a rule id. */
-static int
-rule_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-}
-
-/*
- * The rule a finding is about: the rule id that the text names first as a
- * whole word (the longest one when two start at the same place).  The
- * report model words every finding around its rule, so this is what the
- * engineer reading it would click.
- */
-static const char *
-summary_finding_rule(struct summary *s, const char *text)
-{
-	const char *best = NULL, *p, *name;
-	size_t i, n, pos, best_pos = (size_t)-1, best_len = 0;
-
-	for (i = 0; i < s->n; i++) {
-		if (s->lines[i].kind != SUM_RULE)
-			continue;
-		name = s->lines[i].name;
-		n = strlen(name);
-		for (p = text; n > 0 && (p = strstr(p, name)) != NULL; p++) {
-			if ((p != text && rule_char(p[-1])) || rule_char(p[n]))
-				continue;
-			pos = (size_t)(p - text);
-			if (pos < best_pos || (pos == best_pos && n > best_len)) {
-				best = name;
-				best_pos = pos;
-				best_len = n;
-			}
-			break;
-		}
-	}
-	return best;
-}
-
 /*
  * Findings come from the report model, so the screen and the report agree.
  * The model reads every latency sample of the window, which takes a while
@@ -562,7 +522,6 @@ summary_idle(struct tui *t, void *state)
 	struct report_query q;
 	struct report *r = NULL;
 	struct sum_line *found = NULL, *l;
-	const char *rule;
 	char err[256];
 	size_t i, k = 0, at = s->findings_at;
 
@@ -587,8 +546,7 @@ summary_idle(struct tui *t, void *state)
 		found[k].name = xstrdup(r->findings[i].text);
 		found[k].severity = r->findings[i].severity;
 		found[k].source_id = -1;
-		rule = summary_finding_rule(s, found[k].name);
-		found[k].target = rule != NULL ? xstrdup(rule) : NULL;
+		found[k].target = xstrdup(r->findings[i].rule);
 	}
 	if (k == 0) {
 		found[0].kind = SUM_NOTE;

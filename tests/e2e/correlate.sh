@@ -105,9 +105,9 @@ check_rc "fallbacks: report json" 0 "$LT" report --db fb.db --format json -o fb.
 check_contains "fallbacks: links per target rule" fb.json \
     '"fallback": {"target": "timeout", "targets": {"timeout": 2, "provider-error": 2}, "linked": 4, "unlinked": 1, "by": {"kimi-k2-0905-preview": 3, "glm-4.6": 1}}'
 check_contains "fallbacks: finding splits timeouts from provider errors" fb.json \
-    '{"severity": "warning", "id": "fallback-rate", "volume": 3, "text": "1 kimi-k2-0905-preview requests timed out and were served by the fallback chain (fallback after timeout); 2 more failed with provider-error"}'
+    '{"severity": "warning", "id": "fallback-rate", "rule": "timeout", "volume": 3, "text": "1 kimi-k2-0905-preview requests timed out and were served by the fallback chain (fallback after timeout); 2 more failed with provider-error"}'
 check_contains "fallbacks: a model with timeouts only" fb.json \
-    '{"severity": "warning", "id": "fallback-rate", "volume": 1, "text": "1 glm-4.6 requests timed out and were served by the fallback chain (fallback after timeout)"}'
+    '{"severity": "warning", "id": "fallback-rate", "rule": "timeout", "volume": 1, "text": "1 glm-4.6 requests timed out and were served by the fallback chain (fallback after timeout)"}'
 
 # --- dense keys: no quiet point ever comes --------------------------------
 # A million storm keys at 100 a second (a thousand live in the 10 s window)
