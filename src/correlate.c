@@ -690,7 +690,7 @@ storm_feed(struct correlate *c, struct live *l)
 {
 	sqlite3_stmt *st = c->stmt[ST_SCAN_A_AFTER];
 	struct scan_row row;
-	int rc;
+	int rc = 0;
 
 	scan_after(st, l->x.r->id, l->source_id, &l->a, l->path);
 	while (!l->x.failed && (rc = scan_next(st, &row)) == 1) {
