@@ -50,6 +50,10 @@ CREATE TABLE IF NOT EXISTS inputs (
 	offset		INTEGER NOT NULL,
 	lineno		INTEGER NOT NULL,
 	updated		INTEGER NOT NULL,
+	-- the ordinal state at offset, so a resumed run continues the
+	-- ordinals of identical records of the second it resumes in: per
+	-- source, (source_id, ts, hash, n) as 28 bytes little-endian
+	ordinals	BLOB,
 	PRIMARY KEY (path, fingerprint)
 ) WITHOUT ROWID;
 

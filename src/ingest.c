@@ -51,6 +51,17 @@ struct ord {
 	int		n;
 };
 
+/*
+ * What changed a source's ordinal state, in the order it happened: a record
+ * with a new ts (hash unused) or an event.  off: the record's first byte.
+ */
+struct ordlog {
+	int64_t		ts;
+	uint64_t	hash;
+	uint64_t	off;
+	int		event;
+};
+
 struct src_state {
 	int64_t		 id;
 	char		*name;
@@ -58,6 +69,17 @@ struct src_state {
 	int64_t		 cur_ts;	/* ts of its latest record */
 	struct ord	*ords;
 	size_t		 nords, cap;
+	/*
+	 * The ordinal state of the records before the last resume point
+	 * (snap_ts and snap), and what changed it since (log), so the state
+	 * at the next resume point can be saved even when that point lies
+	 * before records already read (a pending multiline record).
+	 */
+	int64_t		 snap_ts;
+	struct ord	*snap;
+	size_t		 nsnap, snapcap;
+	struct ordlog	*log;
+	size_t		 nlog, logcap;
 	int64_t		 min_ts, max_ts;	/* span of the open batch */
 };
 
@@ -91,6 +113,8 @@ struct batch {
 	size_t				 nseen, seencap;
 	uint64_t			 offset, lineno;
 	int				 resumable;
+	struct store_ordinal		*ords;	/* ordinal state at offset */
+	size_t				 nords, ordcap;
 	struct store_ingest_counts	 counts;	/* physical counters */
 	const char			*status;
 	struct batch			*next;
@@ -139,6 +163,8 @@ struct ingest {
 
 	/* the input being read */
 	const char		*path;
+	struct store_ordinal	*restore;	/* ordinal state of the resume point */
+	size_t			 nrestore;
 	int			 resumable;
 	uint64_t		 fingerprint;
 	int64_t			 ingest_id;
@@ -195,13 +221,14 @@ batch_free(struct batch *b)
 	buf_free(&b->data);
 	free(b->vols);
 	free(b->seen);
+	free(b->ords);
 	free(b);
 }
 
 static void
 batch_clear(struct batch *b)
 {
-	b->nev = b->nvols = b->nseen = 0;
+	b->nev = b->nvols = b->nseen = b->nords = 0;
 	/* a rare huge record should not pin its buffer for the whole run */
 	if (b->data.cap > 2 * BATCH_BYTES)
 		buf_free(&b->data);
@@ -269,6 +296,9 @@ writer_store(struct ingest *in, struct batch *b)
 	}
 	if (b->resumable && store_input_set(in->st, in->path, in->fingerprint,
 	    b->offset, b->lineno, w->err, sizeof w->err) != 0)
+		goto fail;
+	if (b->resumable && store_ordinals_set(in->st, in->path, in->fingerprint,
+	    b->ords, b->nords, w->err, sizeof w->err) != 0)
 		goto fail;
 	c = b->counts;
 	c.events = w->events;
@@ -446,6 +476,8 @@ ingest_forget_sources(struct ingest *in)
 	for (i = 0; i < in->nsrcs; i++) {
 		free(in->srcs[i].name);
 		free(in->srcs[i].ords);
+		free(in->srcs[i].snap);
+		free(in->srcs[i].log);
 	}
 	in->nsrcs = 0;
 	in->last_src = 0;
@@ -478,6 +510,70 @@ ingest_txn(struct ingest *in)
 	in->batch_events = in->batch_records = 0;
 	in->batch_started = util_now_ms();
 	return 0;
+}
+
+/* Add n records with this hash to a count list; the count before. */
+static int
+ord_add(struct ord **ords, size_t *nords, size_t *cap, uint64_t hash, int n)
+{
+	size_t i;
+	int before;
+
+	for (i = 0; i < *nords; i++) {
+		if ((*ords)[i].hash == hash) {
+			before = (*ords)[i].n;
+			(*ords)[i].n += n;
+			return before;
+		}
+	}
+	if (*nords == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		*ords = xrealloc(*ords, *cap * sizeof **ords);
+	}
+	(*ords)[*nords].hash = hash;
+	(*ords)[*nords].n = n;
+	(*nords)++;
+	return 0;
+}
+
+static void
+ord_log(struct src_state *s, int64_t ts, uint64_t hash, uint64_t off, int event)
+{
+	if (s->nlog == s->logcap) {
+		s->logcap = s->logcap ? s->logcap * 2 : 16;
+		s->log = xrealloc(s->log, s->logcap * sizeof *s->log);
+	}
+	s->log[s->nlog].ts = ts;
+	s->log[s->nlog].hash = hash;
+	s->log[s->nlog].off = off;
+	s->log[s->nlog].event = event;
+	s->nlog++;
+}
+
+/*
+ * Move what happened before offset from the log into the snapshot: the
+ * snapshot is then the ordinal state a run resuming at offset starts with.
+ */
+static void
+ord_advance(struct src_state *s, uint64_t offset)
+{
+	const struct ordlog *e;
+	size_t i, j = 0;
+
+	for (i = 0; i < s->nlog; i++) {
+		e = &s->log[i];
+		if (e->off >= offset) {
+			s->log[j++] = *e;
+			continue;
+		}
+		if (e->ts != s->snap_ts) {
+			s->snap_ts = e->ts;
+			s->nsnap = 0;
+		}
+		if (e->event)
+			ord_add(&s->snap, &s->nsnap, &s->snapcap, e->hash, 1);
+	}
+	s->nlog = j;
 }
 
 /* The state of the source called name, created (and stored) if new. */
@@ -520,8 +616,18 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	s->id = id;
 	s->name = copy;
 	s->name_len = len;
-	s->cur_ts = TS_NONE;
+	s->cur_ts = s->snap_ts = TS_NONE;
 	s->min_ts = s->max_ts = TS_NONE;
+	/* A resumed run continues the ordinals of the second it resumes in. */
+	for (i = 0; i < in->nrestore; i++) {
+		const struct store_ordinal *o = &in->restore[i];
+
+		if (o->source_id != id)
+			continue;
+		s->cur_ts = s->snap_ts = o->ts;
+		ord_add(&s->ords, &s->nords, &s->cap, o->hash, o->n);
+		ord_add(&s->snap, &s->nsnap, &s->snapcap, o->hash, o->n);
+	}
 	in->last_src = in->nsrcs++;
 	return s;
 }
@@ -639,6 +745,21 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 		b->nseen++;
 		s->min_ts = s->max_ts = TS_NONE;
 	}
+	for (i = 0; i < in->nsrcs; i++) {
+		s = &in->srcs[i];
+		ord_advance(s, offset);
+		for (size_t j = 0; j < s->nsnap; j++) {
+			if (b->nords == b->ordcap) {
+				b->ordcap = b->ordcap ? b->ordcap * 2 : 16;
+				b->ords = xrealloc(b->ords, b->ordcap * sizeof *b->ords);
+			}
+			b->ords[b->nords].source_id = s->id;
+			b->ords[b->nords].ts = s->snap_ts;
+			b->ords[b->nords].hash = s->snap[j].hash;
+			b->ords[b->nords].n = s->snap[j].n;
+			b->nords++;
+		}
+	}
 	b->offset = offset;
 	b->lineno = lineno;
 	b->resumable = in->resumable;
@@ -650,22 +771,10 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 
 /* The ordinal of an event with this hash among its source's current second. */
 static int
-ingest_ordinal(struct src_state *s, uint64_t hash)
+ingest_ordinal(struct src_state *s, uint64_t hash, uint64_t off)
 {
-	size_t i;
-
-	for (i = 0; i < s->nords; i++) {
-		if (s->ords[i].hash == hash)
-			return s->ords[i].n++;
-	}
-	if (s->nords == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 8;
-		s->ords = xrealloc(s->ords, s->cap * sizeof *s->ords);
-	}
-	s->ords[s->nords].hash = hash;
-	s->ords[s->nords].n = 1;
-	s->nords++;
-	return 0;
+	ord_log(s, s->cur_ts, hash, off, 1);
+	return ord_add(&s->ords, &s->nords, &s->cap, hash, 1);
 }
 
 static const struct match_field *
@@ -737,7 +846,7 @@ ingest_on_match(void *arg, const struct match *m)
 	e->ts = in->rec_ts;
 	e->hash = util_hash64(r->id, strlen(r->id) + 1, UTIL_HASH_SEED);
 	e->hash = util_hash64(rec->text, rec->len, e->hash);
-	e->ordinal = ingest_ordinal(in->rec_src, e->hash);
+	e->ordinal = ingest_ordinal(in->rec_src, e->hash, rec->offset_first);
 	e->line = rec->line_first;
 	e->line_end = rec->line_last;
 	e->stream = (int)rec->stream;
@@ -835,6 +944,7 @@ ingest_on_record(void *arg, const struct record *rec)
 	if (ts != s->cur_ts) {
 		s->cur_ts = ts;
 		s->nords = 0;
+		ord_log(s, ts, 0, rec->offset_first, 0);
 	}
 
 	v = ingest_vol(in, s->id, ts >= 0 ? ts / 60000 : -((-ts + 59999) / 60000));
@@ -1110,6 +1220,9 @@ ingest_end_input(struct ingest *in, int failed)
 	free(in->def_name);
 	free(in->def_identity);
 	in->def_name = in->def_identity = NULL;
+	free(in->restore);
+	in->restore = NULL;
+	in->nrestore = 0;
 	in->ingest_id = 0;
 	for (size_t i = 0; i < in->volcap; i++)
 		in->vols[i].used = 0;
@@ -1136,8 +1249,10 @@ ingest_input(struct ingest *in, const char *path,
 	if (!reader_is_stdin(ls.r)) {
 		in->resumable = 1;
 		in->fingerprint = reader_fingerprint(ls.r);
-		if (!in->opts.no_resume && store_input_get(in->st, path,
-		    in->fingerprint, &off, &lineno, err, errlen) != 0) {
+		if (!in->opts.no_resume && (store_input_get(in->st, path,
+		    in->fingerprint, &off, &lineno, err, errlen) != 0 ||
+		    (off > 0 && store_ordinals_get(in->st, path, in->fingerprint,
+		    &in->restore, &in->nrestore, err, errlen) != 0))) {
 			ingest_fail(in, err);
 			goto out;
 		}
@@ -1146,6 +1261,9 @@ ingest_input(struct ingest *in, const char *path,
 		/* The file is shorter than it was: read it again from the start. */
 		reader_close(ls.r);
 		off = lineno = 0;
+		free(in->restore);
+		in->restore = NULL;
+		in->nrestore = 0;
 		if ((ls.r = reader_open(path, in->opts.follow, err, errlen)) == NULL) {
 			ingest_fail(in, err);
 			goto out;

@@ -33,6 +33,8 @@ enum {
 	ST_INGEST_UPDATE,
 	ST_INPUT_GET,
 	ST_INPUT_SET,
+	ST_ORD_SET,
+	ST_ORD_GET,
 	ST_EVENT_ADD,
 	ST_VOLUME_ADD,
 	ST_RULE_SET,
@@ -70,6 +72,10 @@ static const char *const store_sql[ST_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (path, fingerprint) DO UPDATE"
 	    " SET offset = excluded.offset, lineno = excluded.lineno,"
 	    " updated = excluded.updated",
+	[ST_ORD_SET] =
+	    "UPDATE inputs SET ordinals = ?3 WHERE path = ?1 AND fingerprint = ?2",
+	[ST_ORD_GET] =
+	    "SELECT ordinals FROM inputs WHERE path = ?1 AND fingerprint = ?2",
 	[ST_EVENT_ADD] =
 	    "INSERT OR IGNORE INTO events (source_id, rule, ts, hash, ordinal,"
 	    " line, line_end, stream, text, fields, value, grp)"
@@ -206,6 +212,34 @@ store_wal(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* Does this statement compile (is the column there)? */
+static int
+store_compiles(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK;
+}
+
+/*
+ * Columns added to version 1 after it shipped: added to an older database
+ * by the first writer that opens it (another may win the race; fine).
+ */
+static int
+store_upgrade(struct store *s, char *err, size_t errlen)
+{
+	static const char probe[] = "SELECT ordinals FROM inputs LIMIT 0";
+
+	if (store_compiles(s, probe))
+		return 0;
+	if (sqlite3_exec(s->db, "ALTER TABLE inputs ADD COLUMN ordinals BLOB",
+	    NULL, NULL, NULL) == SQLITE_OK || store_compiles(s, probe))
+		return 0;
+	return store_fail(s, err, errlen, "adding inputs.ordinals");
+}
+
 /* Apply the schema to a new database, or check an old one's version. */
 static int
 store_setup(struct store *s, char *err, size_t errlen)
@@ -221,7 +255,7 @@ store_setup(struct store *s, char *err, size_t errlen)
 		return -1;
 	}
 	if (version == STORE_SCHEMA_VERSION)
-		return 0;
+		return s->readonly ? 0 : store_upgrade(s, err, errlen);
 	if (s->readonly) {
 		util_err(err, errlen, "%s: not a logtriage database (schema version %d)",
 		    s->path, version);
@@ -645,6 +679,87 @@ store_input_set(struct store *s, const char *path, uint64_t fingerprint,
 	sqlite3_bind_int64(st, 4, (int64_t)lineno);
 	sqlite3_bind_int64(st, 5, util_now_ms());
 	return store_step(s, st, err, errlen, "saving a resume point");
+}
+
+/* The packed ordinal state: 28 bytes per entry, little-endian. */
+#define ORD_PACKED 28
+
+static void
+put_le(unsigned char *p, uint64_t v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t
+get_le(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+int
+store_ordinals_get(struct store *s, const char *path, uint64_t fingerprint,
+    struct store_ordinal **ords, size_t *n, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_ORD_GET];
+	const unsigned char *p;
+	struct store_ordinal *o;
+	size_t i, len;
+	int rc;
+
+	*ords = NULL;
+	*n = 0;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (p = sqlite3_column_blob(st, 0)) != NULL) {
+		len = (size_t)sqlite3_column_bytes(st, 0) / ORD_PACKED;
+		o = xcalloc(len ? len : 1, sizeof *o);
+		for (i = 0; i < len; i++, p += ORD_PACKED) {
+			o[i].source_id = (int64_t)get_le(p, 8);
+			o[i].ts = (int64_t)get_le(p + 8, 8);
+			o[i].hash = get_le(p + 16, 8);
+			o[i].n = (int)(uint32_t)get_le(p + 24, 4);
+		}
+		*ords = o;
+		*n = len;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading ordinals of a resume point");
+	return 0;
+}
+
+int
+store_ordinals_set(struct store *s, const char *path, uint64_t fingerprint,
+    const struct store_ordinal *ords, size_t n, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_ORD_SET];
+	unsigned char *p, *blob = xmalloc(n * ORD_PACKED + 1);
+	size_t i;
+	int rc;
+
+	for (i = 0, p = blob; i < n; i++, p += ORD_PACKED) {
+		put_le(p, (uint64_t)ords[i].source_id, 8);
+		put_le(p + 8, (uint64_t)ords[i].ts, 8);
+		put_le(p + 16, ords[i].hash, 8);
+		put_le(p + 24, (uint32_t)ords[i].n, 4);
+	}
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	if (n > 0)
+		sqlite3_bind_blob(st, 3, blob, (int)(n * ORD_PACKED), SQLITE_STATIC);
+	rc = store_step(s, st, err, errlen, "saving ordinals of a resume point");
+	free(blob);
+	return rc;
 }
 
 int

@@ -77,6 +77,23 @@ int store_input_get(struct store *s, const char *path, uint64_t fingerprint,
 int store_input_set(struct store *s, const char *path, uint64_t fingerprint,
     uint64_t offset, uint64_t lineno, char *err, size_t errlen);
 
+/*
+ * The ordinal state at a resume point: identical records (hash) of one
+ * source's latest second (ts) before the point, n of them.
+ */
+struct store_ordinal {
+	int64_t		source_id, ts;
+	uint64_t	hash;
+	int		n;
+};
+
+/* The saved ordinal state; *ords is the caller's to free. */
+int store_ordinals_get(struct store *s, const char *path, uint64_t fingerprint,
+    struct store_ordinal **ords, size_t *n, char *err, size_t errlen);
+/* Replace the saved ordinal state (after store_input_set, same transaction). */
+int store_ordinals_set(struct store *s, const char *path, uint64_t fingerprint,
+    const struct store_ordinal *ords, size_t n, char *err, size_t errlen);
+
 struct store_event {
 	int64_t		 source_id;
 	const char	*rule;

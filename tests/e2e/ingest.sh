@@ -270,3 +270,34 @@ fi
 check_rc "--format forced: docker-json on the json-file log" 0 \
     "$LT" ingest --db forced.db --format docker-json "$JSONLOG"
 check_eq "--format forced: same counts" "$(counts json.db)" "$(counts forced.db)"
+
+# --- resume with several compose services: identical lines of one second in
+# a service other than the last one read straddle the resume point; the
+# second part must continue their ordinals, not restart them.  The first
+# part is longer than the 4 KiB fingerprint, so the second run resumes.
+R='Retrying request to /chat/completions in 0.5 seconds'
+{
+	i=0
+	while [ $i -lt 60 ]; do
+		printf 'api-1    | 2025-10-26T05:00:00.%09dZ 2025-10-26 05:00:00 INFO src.daemon: warming up\n' $i
+		i=$((i + 1))
+	done
+	printf 'api-1    | 2025-10-26T05:00:01.100000000Z 2025-10-26 05:00:01 INFO openai._base_client: %s\n' "$R"
+	printf 'worker-1 | 2025-10-26T05:00:01.200000000Z 2025-10-26 05:00:01 INFO openai._base_client: %s\n' "$R"
+	printf 'api-1    | 2025-10-26T05:00:01.100000000Z 2025-10-26 05:00:01 INFO openai._base_client: %s\n' "$R"
+} > straddle.log
+"$LT" ingest -q --db straddle.db straddle.log
+{
+	printf 'worker-1 | 2025-10-26T05:00:01.200000000Z 2025-10-26 05:00:01 INFO openai._base_client: %s\n' "$R"
+	printf 'api-1    | 2025-10-26T05:00:01.100000000Z 2025-10-26 05:00:01 INFO openai._base_client: %s\n' "$R"
+	printf 'api-1    | 2025-10-26T05:00:02.100000000Z 2025-10-26 05:00:02 INFO src.daemon: tick\n'
+} >> straddle.log
+"$LT" ingest -q --db straddle.db straddle.log
+"$LT" ingest -q --db straddle-whole.db straddle.log
+check_eq "resume across services: the second run resumed" "1" \
+    "$(sql straddle.db "SELECT skipped_bytes > 0 FROM ingests ORDER BY id DESC LIMIT 1")"
+check_eq "resume across services: every identical line of one second counts" \
+    "api-1|0,api-1|1,api-1|2,worker-1|0,worker-1|1" \
+    "$(sql straddle.db "SELECT group_concat(name || '|' || ordinal) FROM (SELECT s.name, e.ordinal
+        FROM events e JOIN sources s ON s.id = e.source_id ORDER BY 1, 2)")"
+check_eq "resume across services: same events as one whole run" "$(dump straddle-whole.db)" "$(dump straddle.db)"
