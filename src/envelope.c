@@ -46,6 +46,10 @@ struct envelope {
 	struct buf		 msg;	/* unescaped or de-stamped message */
 	struct buf		 src;	/* source decoded from JSON */
 	struct buf		 lvl;	/* level decoded from JSON or logfmt */
+	/* the latest UTC stamp's first 19 bytes and that second's time */
+	char			 stamp_key[19];
+	int64_t			 stamp_sec;
+	int			 have_stamp;
 };
 
 static const char *const format_names[ENVELOPE_FORMAT_COUNT] = {
@@ -347,6 +351,43 @@ enum json_kind {
 };
 
 /*
+ * timeparse_rfc3339 for a stream of stamps: consecutive lines mostly share
+ * their second, so when the first 19 bytes ("2025-10-26T01:00:00") repeat
+ * a UTC stamp only its fraction is read.
+ */
+static size_t
+env_rfc3339(struct envelope *e, const char *p, size_t n, int64_t *ms)
+{
+	size_t i = 19, k;
+	int frac = 0, d = 0;
+
+	if (e->have_stamp && n >= 20 && memcmp(p, e->stamp_key, 19) == 0) {
+		if (p[19] == '.' && n >= 21 && is_digit(p[20])) {
+			for (i = 20; i < n && is_digit(p[i]); i++) {
+				if (d < 3) {
+					frac = frac * 10 + (p[i] - '0');
+					d++;
+				}
+			}
+			for (; d < 3; d++)
+				frac *= 10;
+		}
+		if (i < n && (p[i] == 'Z' || p[i] == 'z') && (i == 19 || d > 0)) {
+			*ms = e->stamp_sec + frac;
+			return i + 1;
+		}
+	}
+	k = timeparse_rfc3339(p, n, ms);
+	if (k >= 20 && (p[k - 1] == 'Z' || p[k - 1] == 'z') &&
+	    (p[19] == '.' || k == 20)) {
+		memcpy(e->stamp_key, p, 19);
+		e->stamp_sec = *ms - ((*ms % 1000) + 1000) % 1000;
+		e->have_stamp = 1;
+	}
+	return k;
+}
+
+/*
  * The json-file shape: one object with string members log, stream, time in
  * any order, other members (attrs...) skipped.  Fills out on JSON_DOCKER.
  */
@@ -403,7 +444,7 @@ docker_json(struct envelope *e, const char *line, size_t len,
 			v = p + 1;
 			if ((p = json_string(v, end, NULL)) == NULL)
 				return JSON_BROKEN;
-			if (timeparse_rfc3339(v, (size_t)(p - 1 - v), &out->ts) == 0)
+			if (env_rfc3339(e, v, (size_t)(p - 1 - v), &out->ts) == 0)
 				out->ts = TS_NONE;
 		} else {
 			if (key_is(k, klen, "__REALTIME_TIMESTAMP") ||
@@ -554,7 +595,8 @@ decode_json(struct envelope *e, const char *line, size_t len,
  * needs.  Returns the bytes to strip, or 0.
  */
 static size_t
-docker_stamp(const char *p, size_t n, int strict, int64_t *ms)
+docker_stamp(struct envelope *e, const char *p, size_t n, int strict,
+    int64_t *ms)
 {
 	size_t k, i;
 
@@ -566,7 +608,7 @@ docker_stamp(const char *p, size_t n, int strict, int64_t *ms)
 				return 0;
 		}
 	}
-	k = timeparse_rfc3339(p, n, ms);
+	k = env_rfc3339(e, p, n, ms);
 	if (k == 0 || (strict && k != 30 && k != 35))
 		return 0;
 	if (k == n)
@@ -596,7 +638,7 @@ strip_inner_stamps(struct envelope *e, const char *p, size_t n, int strict,
 		take = n - i < ENVELOPE_DOCKER_CHUNK ? n - i : ENVELOPE_DOCKER_CHUNK;
 		buf_append(&e->msg, p + i, take);
 		i += take;
-		if (i < n && (k = docker_stamp(p + i, n - i, strict, &ms)) > 0)
+		if (i < n && (k = docker_stamp(e, p + i, n - i, strict, &ms)) > 0)
 			i += k;
 	}
 	out->msg = buf_text(&e->msg);
@@ -610,7 +652,7 @@ docker_ts(struct envelope *e, const char *line, size_t len, int strict,
 	int64_t ms;
 	size_t k;
 
-	if ((k = docker_stamp(line, len, strict, &ms)) == 0)
+	if ((k = docker_stamp(e, line, len, strict, &ms)) == 0)
 		return -1;
 	set_plain(line, len, out);
 	out->format = ENVELOPE_DOCKER_TS;
@@ -656,7 +698,7 @@ compose(struct envelope *e, const char *line, size_t len, int strict,
 	out->format = ENVELOPE_COMPOSE;
 	out->source = line;
 	out->source_len = name_len;
-	if ((k = docker_stamp(line + i, len - i, strict, &ms)) > 0) {
+	if ((k = docker_stamp(e, line + i, len - i, strict, &ms)) > 0) {
 		out->ts = ms;
 		strip_inner_stamps(e, line + i + k, len - i - k, strict, out);
 	} else {

@@ -468,7 +468,13 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	if (s->pending && s->open_partial) {
 		append_text(s, p, n, 0);
 	} else {
-		k = n > 0 ? timeparse_leading(p, n, m->tz, &inner) : 0;
+		/* With an envelope time the inner stamp's value is not used. */
+		if (n == 0)
+			k = 0;
+		else if (el->ts != TS_NONE)
+			k = (size_t)timeparse_has_leading(p, n);
+		else
+			k = timeparse_leading(p, n, m->tz, &inner);
 		if (k == 0)
 			inner = TS_NONE;
 		marker = 0;

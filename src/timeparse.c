@@ -284,11 +284,16 @@ tz_offset_at(const struct tz *tz, int64_t utc_ms)
 static int
 lookup_abbrev(const char *p, size_t n, int32_t *offset)
 {
+	const char *name;
 	size_t i;
 
+	/*
+	 * Runs for every stamp followed by a capital word ("INFO"), so the
+	 * first byte rejects most entries before any string compare.
+	 */
 	for (i = 0; i < UTIL_ARRAY_LEN(zone_abbrevs); i++) {
-		if (strlen(zone_abbrevs[i].name) == n &&
-		    memcmp(zone_abbrevs[i].name, p, n) == 0) {
+		name = zone_abbrevs[i].name;
+		if (name[0] == p[0] && strncmp(name, p, n) == 0 && name[n] == '\0') {
 			*offset = zone_abbrevs[i].offset;
 			return 1;
 		}
@@ -471,9 +476,9 @@ parse_trailing_zone(const char *p, size_t n, struct stamp *st)
 	return 1 + len;
 }
 
-/* Date, clock, fraction and zone of a leading stamp; returns bytes used. */
+/* Date, clock and fraction of a leading stamp; returns bytes used. */
 static size_t
-parse_leading_stamp(const char *p, size_t n, struct stamp *st)
+parse_leading_clock(const char *p, size_t n, struct stamp *st)
 {
 	size_t i, k;
 
@@ -486,7 +491,42 @@ parse_leading_stamp(const char *p, size_t n, struct stamp *st)
 	i += parse_fraction(p + i, n - i, 1, st);
 	if (i < n && is_digit((unsigned char)p[i]))
 		return 0;
-	i += parse_trailing_zone(p + i, n - i, st);
+	return i;
+}
+
+/* ... and the zone after it. */
+static size_t
+parse_leading_stamp(const char *p, size_t n, struct stamp *st)
+{
+	size_t i;
+
+	if ((i = parse_leading_clock(p, n, st)) == 0)
+		return 0;
+	return i + parse_trailing_zone(p + i, n - i, st);
+}
+
+/* The leading stamp's length (0 if none), filling st. */
+static size_t
+leading_span(const char *p, size_t n, struct stamp *st)
+{
+	size_t i;
+
+	if (n < 19)
+		return 0;
+	if (p[0] == '[') {
+		if ((i = parse_leading_stamp(p + 1, n - 1, st)) == 0)
+			return 0;
+		i++;
+		if (i >= n || p[i] != ']')
+			return 0;
+		i++;
+	} else if (is_digit((unsigned char)p[0])) {
+		if ((i = parse_leading_stamp(p, n, st)) == 0)
+			return 0;
+	} else
+		return 0;
+	if (i < n && p[i] == ' ')
+		i++;
 	return i;
 }
 
@@ -496,24 +536,20 @@ timeparse_leading(const char *p, size_t n, const struct tz *tz, int64_t *ms)
 	struct stamp st;
 	size_t i;
 
-	if (n < 19)
-		return 0;
-	if (p[0] == '[') {
-		if ((i = parse_leading_stamp(p + 1, n - 1, &st)) == 0)
-			return 0;
-		i++;
-		if (i >= n || p[i] != ']')
-			return 0;
-		i++;
-	} else if (is_digit((unsigned char)p[0])) {
-		if ((i = parse_leading_stamp(p, n, &st)) == 0)
-			return 0;
-	} else
-		return 0;
-	if (i < n && p[i] == ' ')
-		i++;
-	*ms = stamp_to_ms(&st, tz);
+	if ((i = leading_span(p, n, &st)) != 0)
+		*ms = stamp_to_ms(&st, tz);
 	return i;
+}
+
+int
+timeparse_has_leading(const char *p, size_t n)
+{
+	struct stamp st;
+
+	/* Unbracketed, the zone after the stamp cannot undo it: skip it. */
+	if (n >= 19 && is_digit((unsigned char)p[0]))
+		return parse_leading_clock(p, n, &st) != 0;
+	return leading_span(p, n, &st) != 0;
 }
 
 /* "24h", "7d", "90m", "30s", "2w": returns 0 and the length in ms. */

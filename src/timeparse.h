@@ -52,6 +52,8 @@ size_t timeparse_rfc3339(const char *p, size_t n, int64_t *ms);
  */
 size_t timeparse_leading(const char *p, size_t n, const struct tz *tz,
     int64_t *ms);
+/* Does p begin with a stamp timeparse_leading reads?  Converts nothing. */
+int timeparse_has_leading(const char *p, size_t n);
 
 /*
  * A user's time argument for --since / --until, relative to now_ms:
