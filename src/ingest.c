@@ -182,6 +182,7 @@ struct ingest {
 	/* the open batch */
 	int			 in_txn;
 	uint64_t		 batch_events, batch_records;
+	uint64_t		 clock_records;	/* batch_records at the last clock read */
 	int64_t			 batch_started;
 	struct batch		*batch;
 	struct writer		 w;
@@ -507,7 +508,7 @@ ingest_txn(struct ingest *in)
 	if (in->in_txn)
 		return 0;
 	in->in_txn = 1;
-	in->batch_events = in->batch_records = 0;
+	in->batch_events = in->batch_records = in->clock_records = 0;
 	in->batch_started = util_now_ms();
 	return 0;
 }
@@ -876,7 +877,15 @@ ingest_due(struct ingest *in)
 		return 0;
 	if (in->batch_events >= BATCH_EVENTS || in->batch->data.len >= BATCH_BYTES)
 		return 1;
-	if ((in->batch_records & 1023) != 0 && in->batch_events == 0)
+	/*
+	 * Reading a file, the clock is read once per 256 records, not for
+	 * every record; following, a trickle of events must show promptly.
+	 */
+	if (!in->opts.follow) {
+		if (in->batch_records - in->clock_records < 256)
+			return 0;
+		in->clock_records = in->batch_records;
+	} else if ((in->batch_records & 1023) != 0 && in->batch_events == 0)
 		return 0;
 	return util_now_ms() - in->batch_started >= in->opts.commit_ms;
 }

@@ -158,6 +158,7 @@ pf_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
     size_t pos, unsigned mask, uint64_t *found)
 {
 	const struct pf_lit *l;
+	const unsigned char *f;
 	size_t b, j, k, start, nfound = 0;
 
 	while (mask != 0) {
@@ -169,6 +170,13 @@ pf_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
 				continue;
 			l = &pf->lits[k];
 			if (pos < l->off)
+				continue;
+			/*
+			 * The nibble tables let through many near misses: the
+			 * fingerprint's own bytes reject them before memcmp.
+			 */
+			f = (const unsigned char *)l->s + l->off;
+			if (t[pos] != f[0] || t[pos + 1] != f[1] || t[pos + 2] != f[2])
 				continue;
 			start = pos - l->off;
 			if (start + l->len > len || memcmp(t + start, l->s, l->len) != 0)
