@@ -340,6 +340,12 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	if (!memory && (flags & STORE_CREATE) && store_mkdirs(path, err, errlen) != 0)
 		return NULL;
 
+	/*
+	 * SQLite's memory statistics take a global mutex on every allocation
+	 * and nothing reads them.  Settable only before SQLite initialises
+	 * itself: a later call is refused and changes nothing.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	s->readonly = (flags & STORE_READONLY) != 0;
