@@ -1,6 +1,7 @@
 /*
  * tui_timeline.c - the Timeline view: a histogram of the selected rule or
- * category (or everything) per minute, hour or day, one bucket per row.
+ * category (or everything) per minute, 10 minutes, hour, 6 hours or day,
+ * one bucket per row.
  * + and - zoom, Left and Right move a screenful through time, Enter opens
  * the events of the bucket under the cursor.  Only the buckets on screen
  * are counted.
@@ -19,6 +20,7 @@ static const struct {
 	{ "minute", 60000 },
 	{ "10 minutes", 600000 },
 	{ "hour", 3600000 },
+	{ "6 hours", 21600000 },
 	{ "day", 86400000 },
 };
 #define TL_NUNITS ((int)UTIL_ARRAY_LEN(tl_units))

@@ -297,6 +297,15 @@ check_eq "Left's screen starts at 23:35" " 2025-10-25 23:35:00         6" \
     "$(row z 5 | cut -c1-30)"
 $TM send-keys -t z Home
 expect_row "Home goes to the start of the window" z 5 " 2025-10-25 23:30:00         0"
+# Past an hour per row comes 6 hours per row, aligned on UTC.
+$TM send-keys -t z -- - - -
+expect_row "- zooms out to 6 hours" z 3 \
+    " timeline  all events  per 6 hours  (33 on screen)"
+check_eq "the 6-hour bucket starts at 18:00 UTC" " 2025-10-25 18:00:00        33" \
+    "$(row z 5 | cut -c1-30)"
+$TM send-keys -t z -- -
+expect_row "- zooms out to days" z 3 \
+    " timeline  all events  per day  (33 on screen)"
 $TM send-keys -t z q
 
 # -- Events: paging and search wrap, in a 16-row terminal --------------------
