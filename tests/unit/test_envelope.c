@@ -411,10 +411,39 @@ test_plain_and_names(void **state)
 	assert_string_equal(envelope_format_name(ENVELOPE_DESKTOP), "desktop");
 }
 
+/* Stamps sharing their first 19 bytes reuse the second, never its fraction or zone. */
+static void
+test_stamp_second_reused(void **state)
+{
+	static const struct {
+		const char	*line;
+		int64_t		 ts;
+	} cases[] = {
+		{ "{\"log\":\"a\\n\",\"time\":\"2025-10-25T23:31:11.000125457Z\"}", T0 },
+		{ "{\"log\":\"b\\n\",\"time\":\"2025-10-25T23:31:11.999Z\"}", T0 + 999 },
+		{ "{\"log\":\"c\\n\",\"time\":\"2025-10-25T23:31:11Z\"}", T0 },
+		{ "{\"log\":\"d\\n\",\"time\":\"2025-10-25T23:31:11.5+01:00\"}", T0 - 3600000 + 500 },
+		{ "{\"log\":\"e\\n\",\"time\":\"2025-10-25T23:31:11.25z\"}", T0 + 250 },
+		{ "{\"log\":\"f\\n\",\"time\":\"2025-10-25T23:31:11.Z\"}", TS_NONE },
+		{ "{\"log\":\"g\\n\",\"time\":\"2025-10-25T23:31:12.1Z\"}", T0 + 1100 },
+	};
+	struct envelope *e = envelope_new(ENVELOPE_AUTO, NULL);
+	struct envelope_line out;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		envelope_decode(e, cases[i].line, strlen(cases[i].line), &out);
+		assert_int_equal(out.format, ENVELOPE_DOCKER_JSON);
+		assert_int_equal(out.ts, cases[i].ts);
+	}
+	envelope_free(e);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stamp_second_reused),
 		cmocka_unit_test_teardown(test_json_basic, teardown),
 		cmocka_unit_test_teardown(test_json_key_order_extra_keys, teardown),
 		cmocka_unit_test_teardown(test_json_escapes, teardown),

@@ -239,6 +239,40 @@ test_resume_points(void **state)
 }
 
 static void
+test_resume_ordinals(void **state)
+{
+	const struct store_ordinal in[2] = {
+		{ 3, 1761454801100, UINT64_MAX, 2 },
+		{ 7, -5, 42, 1 },
+	};
+	struct store_ordinal *out;
+	char err[256];
+	struct store *s;
+	size_t n;
+
+	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	/* no resume point yet: no state */
+	assert_int_equal(store_ordinals_get(s, "/a.log", 42, &out, &n, err, sizeof err), 0);
+	assert_true(out == NULL && n == 0);
+	assert_int_equal(store_input_set(s, "/a.log", 42, 1000, 17, err, sizeof err), 0);
+	assert_int_equal(store_ordinals_set(s, "/a.log", 42, in, 2, err, sizeof err), 0);
+	assert_int_equal(store_ordinals_get(s, "/a.log", 42, &out, &n, err, sizeof err), 0);
+	assert_int_equal(n, 2);
+	assert_true(out[0].source_id == 3 && out[0].ts == 1761454801100 &&
+	    out[0].hash == UINT64_MAX && out[0].n == 2);
+	assert_true(out[1].source_id == 7 && out[1].ts == -5 &&
+	    out[1].hash == 42 && out[1].n == 1);
+	free(out);
+	/* a later resume point with no open second clears it */
+	assert_int_equal(store_input_set(s, "/a.log", 42, 2000, 30, err, sizeof err), 0);
+	assert_int_equal(store_ordinals_set(s, "/a.log", 42, NULL, 0, err, sizeof err), 0);
+	assert_int_equal(store_ordinals_get(s, "/a.log", 42, &out, &n, err, sizeof err), 0);
+	assert_true(out == NULL && n == 0);
+	store_close(s);
+}
+
+static void
 test_ingest_rows(void **state)
 {
 	char err[256];
@@ -274,6 +308,7 @@ main(void)
 		cmocka_unit_test(test_rollback_forgets_sources),
 		cmocka_unit_test(test_volume_upsert),
 		cmocka_unit_test(test_resume_points),
+		cmocka_unit_test(test_resume_ordinals),
 		cmocka_unit_test(test_ingest_rows),
 	};
 	int rc;

@@ -168,6 +168,36 @@ test_leading_tz(void **state)
 	tz_free(plus11);
 }
 
+/* timeparse_has_leading says yes exactly where timeparse_leading reads a stamp. */
+static void
+test_has_leading(void **state)
+{
+	static const char *const lines[] = {
+		"2025-10-25 23:31:11 INFO src.daemon: up",
+		"2025-10-25 23:31:11,123 WARNING x",
+		"2025-10-25T23:31:11.123+02:00 x",
+		"2025-10-25 23:31:11 AEDT x",
+		"[2025-10-25 23:31:11.123] x",
+		"[2025-10-25 23:31:11 UTC] x",
+		"[2025-10-25 23:31:11 XYZ] x",
+		"[2025-10-25 23:31:11 INFO] x",
+		"2025-10-25 23:31:111 x",
+		"2025-13-25 23:31:11 x",
+		"INFO: 2025-10-25 23:31:11",
+		"2025-10-25",
+		"",
+	};
+	static const int expect[] = { 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0 };
+	int64_t ms;
+	size_t i, n;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		n = strlen(lines[i]);
+		assert_int_equal(timeparse_has_leading(lines[i], n), expect[i]);
+		assert_int_equal(timeparse_leading(lines[i], n, NULL, &ms) > 0, expect[i]);
+	}
+}
+
 static void
 test_leading_rejects(void **state)
 {
@@ -388,6 +418,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_days_from_civil),
 		cmocka_unit_test(test_rfc3339_docker),
+		cmocka_unit_test(test_has_leading),
 		cmocka_unit_test(test_rfc3339_rejects),
 		cmocka_unit_test(test_leading_shapes),
 		cmocka_unit_test(test_leading_abbrev),
