@@ -367,7 +367,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	if (s->readonly && !memory && store_readonly_fs(path) &&
 	    store_open_immutable(s, err, errlen) != 0)
 		goto fail;
-	if (store_exec(s, "PRAGMA cache_size = -32768", err, errlen) != 0 ||
+	if (store_exec(s, "PRAGMA cache_size = -8192", err, errlen) != 0 ||
 	    store_exec(s, "PRAGMA temp_store = MEMORY", err, errlen) != 0 ||
 	    store_exec(s, "PRAGMA foreign_keys = OFF", err, errlen) != 0)
 		goto fail;
