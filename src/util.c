@@ -212,6 +212,20 @@ util_utf8_seq(const unsigned char *p, size_t n)
 	return len;
 }
 
+size_t
+util_append_utf8(struct buf *b, const unsigned char *p, size_t n,
+    const char *bad)
+{
+	size_t k = util_utf8_seq(p, n);
+
+	if (k == 0) {
+		buf_puts(b, bad);
+		return 1;
+	}
+	buf_append(b, p, k);
+	return k;
+}
+
 void
 util_escape_terminal(struct buf *b, const char *p, size_t n, int keep_newlines)
 {
@@ -258,20 +272,14 @@ void
 util_escape_json(struct buf *b, const char *p, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0, k;
+	size_t i = 0;
 
 	buf_reserve(b, n);
 	while (i < n) {
 		unsigned c = s[i];
 
 		if (c >= 0x80) {
-			if ((k = util_utf8_seq(s + i, n - i)) > 0) {
-				buf_append(b, s + i, k);
-				i += k;
-			} else {
-				buf_puts(b, "\\ufffd");
-				i++;
-			}
+			i += util_append_utf8(b, s + i, n - i, "\\ufffd");
 			continue;
 		}
 		switch (c) {
@@ -304,19 +312,13 @@ void
 util_escape_html(struct buf *b, const char *p, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0, k;
+	size_t i = 0;
 
 	while (i < n) {
 		unsigned c = s[i];
 
 		if (c >= 0x80) {
-			if ((k = util_utf8_seq(s + i, n - i)) > 0) {
-				buf_append(b, s + i, k);
-				i += k;
-			} else {
-				buf_puts(b, "\xef\xbf\xbd");
-				i++;
-			}
+			i += util_append_utf8(b, s + i, n - i, "\xef\xbf\xbd");
 			continue;
 		}
 		switch (c) {

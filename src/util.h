@@ -68,6 +68,13 @@ void util_escape_html(struct buf *b, const char *p, size_t n);
 size_t util_utf8_seq(const unsigned char *p, size_t n);
 
 /*
+ * Append the UTF-8 sequence at p (n > 0) to b, or `bad` in place of an
+ * invalid byte.  Returns the bytes of p consumed (at least 1).
+ */
+size_t util_append_utf8(struct buf *b, const unsigned char *p, size_t n,
+    const char *bad);
+
+/*
  * Durations: "10s", "500ms", "5m", "2h", "7d", "1w"; a bare number is seconds.
  * Returns 0 and sets *ms, or -1 on a malformed value.
  */
