@@ -1191,6 +1191,25 @@ link_by_free(struct report_link_by *v, size_t n)
 }
 
 void
+report_link_text(const struct report_link *l, struct buf *out)
+{
+	size_t j;
+
+	buf_printf(out, "%s %s ", l->rule, l->kind);
+	if (l->ntargets > 1) {
+		for (j = 0; j < l->ntargets; j++)
+			buf_printf(out, "%s%s %ju", j > 0 ? ", " : "",
+			    l->targets[j].value, (uintmax_t)l->targets[j].n);
+	} else
+		buf_puts(out, l->target);
+	buf_printf(out, ": linked %ju, unlinked %ju", (uintmax_t)l->linked,
+	    (uintmax_t)l->unlinked);
+	for (j = 0; j < l->nby; j++)
+		buf_printf(out, "%s%s %ju", j == 0 ? "; " : ", ",
+		    *l->by[j].value ? l->by[j].value : "-", (uintmax_t)l->by[j].n);
+}
+
+void
 report_free(struct report *r)
 {
 	size_t i, j;

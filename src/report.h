@@ -159,6 +159,14 @@ void report_format_change(struct buf *b, double before, double after, int decima
 /* Append a duration in ms as "5m12s", "3.2s", "1h04m". */
 void report_format_duration(struct buf *b, int64_t ms);
 
+/*
+ * One link line in plain words, unescaped (renderers escape it):
+ * "fallback follows provider-timeout 5, provider-error 1: linked 6,
+ * unlinked 0; kimi-k2-0905-preview 6".  Targets are listed with their
+ * counts only when the rule names several.
+ */
+void report_link_text(const struct report_link *l, struct buf *out);
+
 /* Renderers append to out.  color: ANSI colours in text output. */
 void report_render_text(const struct report *r, struct buf *out, int color);
 void report_render_markdown(const struct report *r, struct buf *out);

@@ -229,6 +229,7 @@ void
 report_render_html(const struct report *r, struct buf *b)
 {
 	const struct report *base = r->baseline;
+	struct buf line;
 	size_t i, j;
 
 	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -363,22 +364,17 @@ report_render_html(const struct report *r, struct buf *b)
 	}
 	if (r->nlinks > 0)
 		buf_puts(b, "<h2>Links</h2>\n<ul id=\"links\">\n");
+	buf_init(&line);
 	for (i = 0; i < r->nlinks; i++) {
 		const struct report_link *l = &r->links[i];
 
+		buf_reset(&line);
+		report_link_text(l, &line);
 		buf_puts(b, "<li>");
-		h(b, l->rule);
-		buf_printf(b, " %s ", l->kind);
-		h(b, l->target);
-		buf_printf(b, ": linked %ju, unlinked %ju", (uintmax_t)l->linked,
-		    (uintmax_t)l->unlinked);
-		for (j = 0; j < l->nby; j++) {
-			buf_puts(b, j == 0 ? "; " : ", ");
-			h(b, l->by[j].value);
-			buf_printf(b, " %ju", (uintmax_t)l->by[j].n);
-		}
+		h(b, line.data);
 		buf_puts(b, "</li>\n");
 	}
+	buf_free(&line);
 	if (r->nlinks > 0)
 		buf_puts(b, "</ul>\n");
 	buf_puts(b, "</body></html>\n");

@@ -36,6 +36,7 @@ report_render_markdown(const struct report *r, struct buf *b)
 {
 	const struct report *base = r->baseline;
 	char t1[32], t2[32];
+	struct buf line;
 	size_t i, j;
 
 	util_format_iso(r->since, t1, sizeof(t1));
@@ -169,20 +170,15 @@ report_render_markdown(const struct report *r, struct buf *b)
 
 	if (r->nlinks > 0)
 		buf_puts(b, "\n## Links\n\n");
+	buf_init(&line);
 	for (i = 0; i < r->nlinks; i++) {
 		const struct report_link *l = &r->links[i];
 
+		buf_reset(&line);
+		report_link_text(l, &line);
 		buf_puts(b, "- ");
-		md(b, l->rule);
-		buf_printf(b, " %s ", l->kind);
-		md(b, l->target);
-		buf_printf(b, ": linked %ju, unlinked %ju", (uintmax_t)l->linked,
-		    (uintmax_t)l->unlinked);
-		for (j = 0; j < l->nby; j++) {
-			buf_puts(b, j == 0 ? "; " : ", ");
-			md_or_dash(b, l->by[j].value);
-			buf_printf(b, " %ju", (uintmax_t)l->by[j].n);
-		}
+		md(b, line.data);
 		buf_putc(b, '\n');
 	}
+	buf_free(&line);
 }

@@ -57,6 +57,7 @@ report_render_text(const struct report *r, struct buf *b, int color)
 {
 	const struct report *base = r->baseline;
 	char t1[32], t2[32];
+	struct buf line;
 	size_t i, j;
 
 	util_format_iso(r->since, t1, sizeof(t1));
@@ -175,20 +176,15 @@ report_render_text(const struct report *r, struct buf *b, int color)
 
 	if (r->nlinks > 0)
 		heading(b, "Links", color);
+	buf_init(&line);
 	for (i = 0; i < r->nlinks; i++) {
 		const struct report_link *l = &r->links[i];
 
+		buf_reset(&line);
+		report_link_text(l, &line);
 		buf_puts(b, "  ");
-		esc(b, l->rule);
-		buf_printf(b, " %s ", l->kind);
-		esc(b, l->target);
-		buf_printf(b, ": linked %ju, unlinked %ju", (uintmax_t)l->linked,
-		    (uintmax_t)l->unlinked);
-		for (j = 0; j < l->nby; j++) {
-			buf_puts(b, j == 0 ? "; " : ", ");
-			esc(b, *l->by[j].value ? l->by[j].value : "-");
-			buf_printf(b, " %ju", (uintmax_t)l->by[j].n);
-		}
+		esc(b, line.data);
 		buf_putc(b, '\n');
 	}
+	buf_free(&line);
 }

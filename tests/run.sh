@@ -2,7 +2,8 @@
 # run.sh UNIT_BIN... - run the unit tests (cmocka, TAP output) and every
 # tests/e2e/*.sh script against $LOGTRIAGE; print one summary line.
 # Each check prints "ok - ..." or "not ok - ..."; a script that dies
-# without saying so counts as one failure.
+# without saying so counts as one failure.  E2E_ONLY="a.sh b.sh" runs only
+# those end-to-end scripts.
 top=$(cd "$(dirname "$0")/.." && pwd)
 export LOGTRIAGE TOP="$top" CMOCKA_MESSAGE_OUTPUT=TAP NO_COLOR=1
 : "${LOGTRIAGE:=$top/logtriage}"
@@ -30,7 +31,9 @@ for t in "$@"; do
 done
 for s in "$top"/tests/e2e/*.sh; do
 	case $(basename "$s") in lib.sh) continue ;; esac
-	[ -n "$E2E_ONLY" ] && case $(basename "$s") in $E2E_ONLY) ;; *) continue ;; esac
+	if [ -n "${E2E_ONLY:-}" ]; then
+		case " $E2E_ONLY " in *" $(basename "$s") "*) ;; *) continue ;; esac
+	fi
 	run_one "$(basename "$s")" sh "$s"
 done
 rm -f "$log"
