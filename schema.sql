@@ -75,7 +75,11 @@ CREATE TABLE IF NOT EXISTS rules (
 
 -- One row per (record, rule) match.  (source_id, ts, hash, ordinal) makes
 -- re-ingest and overlapping windows idempotent: hash covers the rule and the
--- record text, ordinal numbers identical records with the same ts.
+-- record text, ordinal numbers identical records with the same ts.  Since
+-- hash covers the rule, the key is enforced by the one index readers walk,
+-- events_rule_ts, with rule in front: an insert maintains one index, not
+-- two.  (Databases created before keep UNIQUE on the table and a plain
+-- events_rule_ts (rule, source_id, ts); both enforce the same key.)
 CREATE TABLE IF NOT EXISTS events (
 	id		INTEGER PRIMARY KEY,
 	source_id	INTEGER NOT NULL,
@@ -91,10 +95,10 @@ CREATE TABLE IF NOT EXISTS events (
 	value		REAL,			-- metric rules: the metric field
 	grp		TEXT,			-- metric rules: the group field
 	link		INTEGER,		-- follows/expect: the linked event's id
-	inherited	TEXT,			-- JSON object: fields taken over from link
-	UNIQUE (source_id, ts, hash, ordinal)
+	inherited	TEXT			-- JSON object: fields taken over from link
 );
-CREATE INDEX IF NOT EXISTS events_rule_ts ON events (rule, source_id, ts);
+CREATE UNIQUE INDEX IF NOT EXISTS events_rule_ts
+	ON events (rule, source_id, ts, hash, ordinal);
 
 -- Correlation results.  Recomputed from events, so they never drift from them.
 CREATE TABLE IF NOT EXISTS incidents (

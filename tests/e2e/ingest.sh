@@ -112,6 +112,26 @@ check_eq "--no-resume: all duplicates, no new event" "110|0" \
 check_eq "--no-resume: duplicates counted" "70" \
     "$(sql all.db "SELECT duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
 check_eq "-q prints nothing" "" "$(cat nr.err)"
+# The event key is enforced by the one index readers walk, so an insert
+# maintains a single index.
+check_eq "events: one index, unique, rule first" "events_rule_ts|1|rule,source_id,ts,hash,ordinal" \
+    "$(sql all.db "SELECT name || '|' || \"unique\" || '|' || (SELECT group_concat(name)
+	FROM pragma_index_info(l.name)) FROM pragma_index_list('events') l")"
+# A database with the earlier layout (UNIQUE on the table, a plain
+# events_rule_ts) keeps its own key: re-ingest adds nothing.
+cp all.db old.db
+sql old.db "DROP INDEX events_rule_ts; ALTER TABLE events RENAME TO e0;
+    CREATE TABLE events (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL,
+	rule TEXT NOT NULL, ts INTEGER NOT NULL, hash INTEGER NOT NULL,
+	ordinal INTEGER NOT NULL, line INTEGER, line_end INTEGER,
+	stream INTEGER NOT NULL DEFAULT 0, text TEXT NOT NULL, fields TEXT,
+	value REAL, grp TEXT, link INTEGER, inherited TEXT,
+	UNIQUE (source_id, ts, hash, ordinal));
+    INSERT INTO events SELECT * FROM e0; DROP TABLE e0;
+    CREATE INDEX events_rule_ts ON events (rule, source_id, ts)"
+"$LT" ingest -q --no-resume --db old.db "$S/exai-daemon.log"
+check_eq "earlier layout: re-ingest adds nothing" "110|0|70" \
+    "$(sql old.db "SELECT count(*) FROM events")|$(sql old.db "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
 
 # --- two identical lines in the same second are two events
 check_eq "identical lines, same second: two events, ordinals 0 and 1" "0,1" \
