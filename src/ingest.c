@@ -89,13 +89,23 @@ struct vol {
 	int		used;
 };
 
-/* One event of a batch; its text, fields and group sit in the batch's data. */
+/*
+ * One event of a batch; its text sits in the batch's data, its fields and
+ * group are spans of that copy.  The writer turns the fields into JSON, so
+ * the reading thread, the busier of the two, does not.
+ */
 struct bev {
 	int64_t		source_id, ts;
 	uint64_t	hash, line, line_end;
 	int		rule_index, ordinal, stream, has_value, has_grp;
 	double		value;
-	size_t		text_off, text_len, fields_off, grp_off, grp_len;
+	size_t		text_off, text_len, field0, nfields, grp_off, grp_len;
+};
+
+/* A field of a batch event: the group's name (the matcher's) and its value. */
+struct bfield {
+	const char	*name;
+	size_t		 off, len;	/* in the batch's data */
 };
 
 struct seen {
@@ -106,6 +116,8 @@ struct seen {
 struct batch {
 	struct bev			*ev;
 	size_t				 nev, evcap;
+	struct bfield			*fields;
+	size_t				 nfields, fieldcap;
 	struct buf			 data;
 	struct vol			*vols;
 	size_t				 nvols, volcap;
@@ -193,8 +205,8 @@ struct ingest {
 	const struct record	*rec;
 	struct src_state	*rec_src;
 	int64_t			 rec_ts;
-	struct buf		 fields;
 	char			 num[64];
+	struct buf		 fields;	/* the writer's: one event's JSON */
 };
 
 static int
@@ -223,18 +235,42 @@ batch_free(struct batch *b)
 	free(b->vols);
 	free(b->seen);
 	free(b->ords);
+	free(b->fields);
 	free(b);
 }
 
 static void
 batch_clear(struct batch *b)
 {
-	b->nev = b->nvols = b->nseen = b->nords = 0;
+	b->nev = b->nfields = b->nvols = b->nseen = b->nords = 0;
 	/* a rare huge record should not pin its buffer for the whole run */
 	if (b->data.cap > 2 * BATCH_BYTES)
 		buf_free(&b->data);
 	buf_reset(&b->data);
 	b->next = NULL;
+}
+
+/* An event's fields as a JSON object of strings (writer thread). */
+static const char *
+writer_fields(struct ingest *in, const struct batch *b, const struct bev *e)
+{
+	const struct bfield *f;
+	size_t i;
+
+	buf_reset(&in->fields);
+	buf_putc(&in->fields, '{');
+	for (i = 0; i < e->nfields; i++) {
+		f = &b->fields[e->field0 + i];
+		if (i > 0)
+			buf_putc(&in->fields, ',');
+		buf_putc(&in->fields, '"');
+		util_escape_json(&in->fields, f->name, strlen(f->name));
+		buf_puts(&in->fields, "\":\"");
+		util_escape_json(&in->fields, b->data.data + f->off, f->len);
+		buf_putc(&in->fields, '"');
+	}
+	buf_putc(&in->fields, '}');
+	return in->fields.data;
 }
 
 /* Store one batch and commit it (writer thread). */
@@ -263,7 +299,7 @@ writer_store(struct ingest *in, struct batch *b)
 		ev.stream = e->stream;
 		ev.text = b->data.data + e->text_off;
 		ev.text_len = e->text_len;
-		ev.fields_json = b->data.data + e->fields_off;
+		ev.fields_json = writer_fields(in, b, e);
 		ev.has_value = e->has_value;
 		ev.value = e->value;
 		if (e->has_grp) {
@@ -820,22 +856,6 @@ ingest_on_match(void *arg, const struct match *m)
 
 	if (in->failed)
 		return;
-	buf_reset(&in->fields);
-	buf_putc(&in->fields, '{');
-	for (i = 0; i < m->nfields; i++) {
-		f = &m->fields[i];
-		if (f->value == NULL)
-			continue;
-		if (in->fields.len > 1)
-			buf_putc(&in->fields, ',');
-		buf_putc(&in->fields, '"');
-		util_escape_json(&in->fields, f->name, strlen(f->name));
-		buf_puts(&in->fields, "\":\"");
-		util_escape_json(&in->fields, f->value, f->len);
-		buf_putc(&in->fields, '"');
-	}
-	buf_putc(&in->fields, '}');
-
 	if (b->nev == b->evcap) {
 		b->evcap = b->evcap ? b->evcap * 2 : 1024;
 		b->ev = xrealloc(b->ev, b->evcap * sizeof *b->ev);
@@ -854,16 +874,31 @@ ingest_on_match(void *arg, const struct match *m)
 	e->text_off = b->data.len;
 	e->text_len = rec->len;
 	buf_append(&b->data, rec->text, rec->len);
-	e->fields_off = b->data.len;
-	buf_append(&b->data, in->fields.data, in->fields.len + 1);
+	/* field values point into rec->text, so they are spans of the copy */
+	e->field0 = b->nfields;
+	for (i = 0; i < m->nfields; i++) {
+		f = &m->fields[i];
+		if (f->value == NULL)
+			continue;
+		if (b->nfields == b->fieldcap) {
+			b->fieldcap = b->fieldcap ? b->fieldcap * 2 : 1024;
+			b->fields = xrealloc(b->fields,
+			    b->fieldcap * sizeof *b->fields);
+		}
+		b->fields[b->nfields].name = f->name;
+		b->fields[b->nfields].off = e->text_off +
+		    (size_t)(f->value - rec->text);
+		b->fields[b->nfields].len = f->len;
+		b->nfields++;
+	}
+	e->nfields = b->nfields - e->field0;
 	if (r->metric_field != NULL) {
 		e->has_value = ingest_number(in, match_find(m, r->metric_field),
 		    &e->value);
 		if ((f = match_find(m, r->metric_by)) != NULL) {
 			e->has_grp = 1;
-			e->grp_off = b->data.len;
+			e->grp_off = e->text_off + (size_t)(f->value - rec->text);
 			e->grp_len = f->len;
-			buf_append(&b->data, f->value, f->len);
 		}
 	}
 	in->batch_events++;
