@@ -1191,6 +1191,16 @@ link_by_free(struct report_link_by *v, size_t n)
 }
 
 void
+report_input_text(const struct report *r, struct buf *out)
+{
+	buf_printf(out, "%ju lines, %ju records, %ju bytes (malformed %ju,"
+	    " truncated %ju); %ju events", (uintmax_t)r->input.lines,
+	    (uintmax_t)r->input.records, (uintmax_t)r->input.bytes,
+	    (uintmax_t)r->input.malformed, (uintmax_t)r->input.truncated,
+	    (uintmax_t)r->total_events);
+}
+
+void
 report_link_text(const struct report_link *l, struct buf *out)
 {
 	size_t j;

@@ -159,6 +159,9 @@ void report_format_change(struct buf *b, double before, double after, int decima
 /* Append a duration in ms as "5m12s", "3.2s", "1h04m". */
 void report_format_duration(struct buf *b, int64_t ms);
 
+/* "N lines, N records, N bytes (malformed N, truncated N); N events". */
+void report_input_text(const struct report *r, struct buf *out);
+
 /*
  * One link line in plain words, unescaped (renderers escape it):
  * "fallback follows provider-timeout 5, provider-error 1: linked 6,

@@ -55,12 +55,9 @@ report_render_markdown(const struct report *r, struct buf *b)
 			buf_puts(b, ", ");
 		md(b, r->sources[i]);
 	}
-	buf_printf(b, "%s\n- input: %ju lines, %ju records, %ju bytes"
-	    " (malformed %ju, truncated %ju); %ju events\n",
-	    r->nsources ? "" : "(none)", (uintmax_t)r->input.lines,
-	    (uintmax_t)r->input.records, (uintmax_t)r->input.bytes,
-	    (uintmax_t)r->input.malformed, (uintmax_t)r->input.truncated,
-	    (uintmax_t)r->total_events);
+	buf_printf(b, "%s\n- input: ", r->nsources ? "" : "(none)");
+	report_input_text(r, b);
+	buf_putc(b, '\n');
 
 	buf_puts(b, "\n## Findings\n\n");
 	if (r->nfindings == 0)

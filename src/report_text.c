@@ -77,12 +77,9 @@ report_render_text(const struct report *r, struct buf *b, int color)
 			buf_puts(b, ", ");
 		esc(b, r->sources[i]);
 	}
-	buf_printf(b, "%s\ninput: %ju lines, %ju records, %ju bytes"
-	    " (malformed %ju, truncated %ju); %ju events\n",
-	    r->nsources ? "" : "(none)", (uintmax_t)r->input.lines,
-	    (uintmax_t)r->input.records, (uintmax_t)r->input.bytes,
-	    (uintmax_t)r->input.malformed, (uintmax_t)r->input.truncated,
-	    (uintmax_t)r->total_events);
+	buf_printf(b, "%s\ninput: ", r->nsources ? "" : "(none)");
+	report_input_text(r, b);
+	buf_putc(b, '\n');
 
 	heading(b, "Findings", color);
 	if (r->nfindings == 0)
