@@ -1191,6 +1191,28 @@ link_by_free(struct report_link_by *v, size_t n)
 }
 
 void
+report_window_text(int64_t since, int64_t until, struct buf *out)
+{
+	char t1[32], t2[32];
+
+	util_format_iso(since, t1, sizeof(t1));
+	util_format_iso(until, t2, sizeof(t2));
+	buf_printf(out, "%s .. %s", since == TS_NONE ? "-" : t1,
+	    until == TS_NONE ? "-" : t2);
+}
+
+void
+report_sources_text(const struct report *r, struct buf *out)
+{
+	size_t i;
+
+	if (r->nsources == 0)
+		buf_puts(out, "(none)");
+	for (i = 0; i < r->nsources; i++)
+		buf_printf(out, "%s%s", i > 0 ? ", " : "", r->sources[i]);
+}
+
+void
 report_input_text(const struct report *r, struct buf *out)
 {
 	buf_printf(out, "%ju lines, %ju records, %ju bytes (malformed %ju,"

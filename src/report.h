@@ -159,6 +159,12 @@ void report_format_change(struct buf *b, double before, double after, int decima
 /* Append a duration in ms as "5m12s", "3.2s", "1h04m". */
 void report_format_duration(struct buf *b, int64_t ms);
 
+/* "SINCE .. UNTIL" in ISO 8601, "-" for an open end. */
+void report_window_text(int64_t since, int64_t until, struct buf *out);
+
+/* The report's sources joined by ", ", unescaped, or "(none)". */
+void report_sources_text(const struct report *r, struct buf *out);
+
 /* "N lines, N records, N bytes (malformed N, truncated N); N events". */
 void report_input_text(const struct report *r, struct buf *out);
 

@@ -245,21 +245,15 @@ report_render_html(const struct report *r, struct buf *b)
 	    ".axis,.legend,.value{font-size:11px;fill:#444}\n"
 	    ".label{font-size:12px;fill:#222}.axisline{stroke:#888}\n"
 	    "</style></head><body>\n<h1>logtriage report</h1>\n<p id=\"window\">");
-	iso(b, r->since);
-	buf_puts(b, " .. ");
-	iso(b, r->until);
+	report_window_text(r->since, r->until, b);
 	if (base != NULL) {
 		buf_puts(b, "<br>baseline ");
-		iso(b, base->since);
-		buf_puts(b, " .. ");
-		iso(b, base->until);
+		report_window_text(base->since, base->until, b);
 	}
+	buf_init(&line);
+	report_sources_text(r, &line);
 	buf_puts(b, "<br>sources: ");
-	for (i = 0; i < r->nsources; i++) {
-		if (i > 0)
-			buf_puts(b, ", ");
-		h(b, r->sources[i]);
-	}
+	h(b, line.data);
 	buf_printf(b, "<br>input: <span id=\"lines\">%ju</span> lines, %ju records,"
 	    " %ju bytes (malformed %ju, truncated %ju); <span id=\"events\">%ju</span>"
 	    " events</p>\n", (uintmax_t)r->input.lines, (uintmax_t)r->input.records,
@@ -364,7 +358,6 @@ report_render_html(const struct report *r, struct buf *b)
 	}
 	if (r->nlinks > 0)
 		buf_puts(b, "<h2>Links</h2>\n<ul id=\"links\">\n");
-	buf_init(&line);
 	for (i = 0; i < r->nlinks; i++) {
 		const struct report_link *l = &r->links[i];
 

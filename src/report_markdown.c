@@ -35,27 +35,21 @@ void
 report_render_markdown(const struct report *r, struct buf *b)
 {
 	const struct report *base = r->baseline;
-	char t1[32], t2[32];
+	char t1[32];
 	struct buf line;
 	size_t i, j;
 
-	util_format_iso(r->since, t1, sizeof(t1));
-	util_format_iso(r->until, t2, sizeof(t2));
-	buf_printf(b, "# logtriage report\n\n- window: %s .. %s\n",
-	    r->since == TS_NONE ? "-" : t1, r->until == TS_NONE ? "-" : t2);
+	buf_init(&line);
+	buf_puts(b, "# logtriage report\n\n- window: ");
+	report_window_text(r->since, r->until, b);
 	if (base != NULL) {
-		util_format_iso(base->since, t1, sizeof(t1));
-		util_format_iso(base->until, t2, sizeof(t2));
-		buf_printf(b, "- baseline: %s .. %s\n", base->since == TS_NONE ? "-" : t1,
-		    base->until == TS_NONE ? "-" : t2);
+		buf_puts(b, "\n- baseline: ");
+		report_window_text(base->since, base->until, b);
 	}
-	buf_puts(b, "- sources: ");
-	for (i = 0; i < r->nsources; i++) {
-		if (i > 0)
-			buf_puts(b, ", ");
-		md(b, r->sources[i]);
-	}
-	buf_printf(b, "%s\n- input: ", r->nsources ? "" : "(none)");
+	report_sources_text(r, &line);
+	buf_puts(b, "\n- sources: ");
+	md(b, line.data);
+	buf_puts(b, "\n- input: ");
 	report_input_text(r, b);
 	buf_putc(b, '\n');
 
@@ -167,7 +161,6 @@ report_render_markdown(const struct report *r, struct buf *b)
 
 	if (r->nlinks > 0)
 		buf_puts(b, "\n## Links\n\n");
-	buf_init(&line);
 	for (i = 0; i < r->nlinks; i++) {
 		const struct report_link *l = &r->links[i];
 

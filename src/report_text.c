@@ -56,28 +56,22 @@ void
 report_render_text(const struct report *r, struct buf *b, int color)
 {
 	const struct report *base = r->baseline;
-	char t1[32], t2[32];
+	char t1[32];
 	struct buf line;
 	size_t i, j;
 
-	util_format_iso(r->since, t1, sizeof(t1));
-	util_format_iso(r->until, t2, sizeof(t2));
-	buf_printf(b, "%slogtriage report%s %s .. %s\n", color ? C_BOLD : "",
-	    color ? C_RESET : "", r->since == TS_NONE ? "-" : t1,
-	    r->until == TS_NONE ? "-" : t2);
+	buf_init(&line);
+	buf_printf(b, "%slogtriage report%s ", color ? C_BOLD : "",
+	    color ? C_RESET : "");
+	report_window_text(r->since, r->until, b);
 	if (base != NULL) {
-		util_format_iso(base->since, t1, sizeof(t1));
-		util_format_iso(base->until, t2, sizeof(t2));
-		buf_printf(b, "baseline %s .. %s\n", base->since == TS_NONE ? "-" : t1,
-		    base->until == TS_NONE ? "-" : t2);
+		buf_puts(b, "\nbaseline ");
+		report_window_text(base->since, base->until, b);
 	}
-	buf_puts(b, "sources: ");
-	for (i = 0; i < r->nsources; i++) {
-		if (i > 0)
-			buf_puts(b, ", ");
-		esc(b, r->sources[i]);
-	}
-	buf_printf(b, "%s\ninput: ", r->nsources ? "" : "(none)");
+	report_sources_text(r, &line);
+	buf_puts(b, "\nsources: ");
+	esc(b, line.data);
+	buf_puts(b, "\ninput: ");
 	report_input_text(r, b);
 	buf_putc(b, '\n');
 
@@ -173,7 +167,6 @@ report_render_text(const struct report *r, struct buf *b, int color)
 
 	if (r->nlinks > 0)
 		heading(b, "Links", color);
-	buf_init(&line);
 	for (i = 0; i < r->nlinks; i++) {
 		const struct report_link *l = &r->links[i];
 
