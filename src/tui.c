@@ -470,6 +470,21 @@ tui_escape(struct tui *t, struct buf *b, const char *p, size_t n)
 }
 
 int
+tui_char(const char *p, size_t n, mbstate_t *ps, size_t *len)
+{
+	wchar_t wc;
+	size_t k = mbrtowc(&wc, p, n, ps);
+
+	if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+		memset(ps, 0, sizeof *ps);
+		*len = 1;
+		return -1;
+	}
+	*len = k;
+	return wcwidth(wc);
+}
+
+int
 tui_put(struct tui *t, int y, int x, int width, const char *s, size_t n,
     int pad)
 {
@@ -477,7 +492,6 @@ tui_put(struct tui *t, int y, int x, int width, const char *s, size_t n,
 	mbstate_t ps;
 	size_t i = 0, k;
 	int used = 0, w;
-	wchar_t wc;
 
 	if (width <= 0 || y < 0 || y >= t->rows || x >= t->cols)
 		return 0;
@@ -487,31 +501,18 @@ tui_put(struct tui *t, int y, int x, int width, const char *s, size_t n,
 	tui_escape(t, &b, s, n);
 	move(y, x);
 	memset(&ps, 0, sizeof ps);
-	while (i < b.len) {
-		k = mbrtowc(&wc, b.data + i, b.len - i, &ps);
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-			memset(&ps, 0, sizeof ps);
-			k = 1;
-			w = 1;
-			if (used + w > width)
+	for (; i < b.len; i += k) {
+		if ((w = tui_char(b.data + i, b.len - i, &ps, &k)) < 0) {
+			if (used + 1 > width)
 				break;
 			addch('?');
-		} else {
-			w = wcwidth(wc);
-			if (w < 0) {
-				if (used + 1 > width)
-					break;
-				addch('?');
-				used++;
-				i += k;
-				continue;
-			}
-			if (used + w > width)
-				break;
-			addnstr(b.data + i, (int)k);
+			used++;
+			continue;
 		}
+		if (used + w > width)
+			break;
+		addnstr(b.data + i, (int)k);
 		used += w;
-		i += k;
 	}
 	if (pad)
 		for (; used < width; used++)

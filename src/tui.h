@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <wchar.h>
 
 #include <curses.h>
 #include <sqlite3.h>
@@ -155,6 +156,13 @@ void tui_message(struct tui *t, const char *fmt, ...)
  * (caller frees; initial is the starting text), or NULL on Esc.
  */
 char *tui_prompt(struct tui *t, const char *label, const char *initial);
+
+/*
+ * The character at p: its display width in columns, or -1 when it cannot be
+ * shown as it is (an invalid or incomplete sequence, which also resets *ps,
+ * or a non-printable character).  *len is the bytes it takes (1 if invalid).
+ */
+int tui_char(const char *p, size_t n, mbstate_t *ps, size_t *len);
 
 /*
  * Write s (n bytes, raw from the store) at (y, x) in at most width columns,

@@ -260,18 +260,12 @@ detail_wrap(struct detail *d, const char *p, size_t n, int width)
 	mbstate_t ps;
 	size_t i = 0, start = 0, k;
 	int used = 0, w;
-	wchar_t wc;
 
 	buf_init(&b);
 	util_escape_terminal(&b, p, n, 0);
 	memset(&ps, 0, sizeof ps);
 	while (i < b.len) {
-		k = mbrtowc(&wc, b.data + i, b.len - i, &ps);
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-			memset(&ps, 0, sizeof ps);
-			k = 1;
-			w = 1;
-		} else if ((w = wcwidth(wc)) < 0)
+		if ((w = tui_char(b.data + i, b.len - i, &ps, &k)) < 0)
 			w = 1;
 		if (used + w > width && i > start) {
 			detail_add(d, DT_TEXT, b.data + start, i - start);
