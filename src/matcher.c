@@ -3,7 +3,8 @@
  * most records skip every regex: each rule's patterns carry a literal that
  * any match must contain (derived conservatively, see
  * matcher_required_literal), and a record reaches a rule's regexes only if
- * it holds one of them.  Matching runs under PCRE2 match and depth limits
+ * it holds one of them.  The prefilter is tuned on the first LEARN_BYTES of
+ * record text, which changes its speed, never its answers.  Matching runs under PCRE2 match and depth limits
  * with one JIT stack and one match data per matcher, so a matcher belongs
  * to one thread.  Knows nothing about SQL or screens.
  */
@@ -21,6 +22,8 @@
 #define JIT_STACK_MIN	(32 * 1024)
 #define JIT_STACK_MAX	(1024 * 1024)
 #define MIN_LITERAL	3
+/* Record text the prefilter learns from before it is tuned. */
+#define LEARN_BYTES	(1024 * 1024)
 
 /* Where a rule's literals sit in the matcher's table of distinct literals. */
 struct rule_lits {
@@ -37,6 +40,7 @@ struct matcher {
 	struct prefilter	*pf;		/* finds the literals of a record in one pass */
 	uint64_t		*found;		/* per record: bit k = literal k occurs */
 	int			 always;	/* some rule has no literal: never skip a record */
+	size_t			 learned;	/* bytes the prefilter learned; past LEARN_BYTES, tuned */
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
 	pcre2_jit_stack		*jit;
@@ -231,6 +235,12 @@ run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 	int n = 0, rc, any = 0;
 
 	m->stats.records++;
+	if (filtered && m->learned < LEARN_BYTES) {
+		prefilter_learn(m->pf, text, len);
+		m->learned += len;
+		if (m->learned >= LEARN_BYTES)
+			prefilter_tune(m->pf);
+	}
 	if (filtered && prefilter_scan(m->pf, text, len, m->found) == 0 &&
 	    !m->always)
 		return 0;

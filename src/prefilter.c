@@ -8,6 +8,13 @@
  * fingerprint there (Teddy, as in Hyperscan and Rust's aho-corasick).  A
  * proposal is only a hint: the literal is compared byte for byte before a
  * bit is set, so the vector and scalar paths give identical answers.
+ *
+ * Which window and which bucket a literal gets only decides how many
+ * proposals come up, never the answer.  A guess from byte classes is used
+ * until prefilter_tune: with the 3-byte windows of real text counted
+ * (prefilter_learn), each literal takes its window seen least, and buckets
+ * are filled so that the cross products of their nibble tables let through
+ * the fewest windows seen.
  * Knows nothing about rules or regexes.
  */
 #include "prefilter.h"
@@ -24,6 +31,10 @@
 
 #define FP		3	/* fingerprint bytes */
 #define NBUCKET		8
+/* Slots of the table counting learned windows (hashed, saturating). */
+#define LEARN_BITS	16
+/* A bucket whose nibble tables allow more windows than this is not counted. */
+#define PF_MAX_COMBOS	4096
 
 struct pf_lit {
 	char	*s;
@@ -39,6 +50,7 @@ struct prefilter {
 	size_t			*bucket[NBUCKET];	/* literal indexes */
 	size_t			 nbucket[NBUCKET];
 	enum prefilter_impl	 impl;
+	uint16_t		*seen;		/* learned window counts, until tuned */
 };
 
 /* A rough rarity of a byte in log text: higher is rarer. */
@@ -89,13 +101,40 @@ pf_cpu_has(enum prefilter_impl impl)
 	return impl == PREFILTER_SCALAR;
 }
 
+/* Literal i joins bucket b: its fingerprint's nibbles go into the tables. */
+static void
+pf_place(struct prefilter *pf, size_t i, size_t b)
+{
+	const unsigned char *f;
+	size_t j;
+
+	pf->bucket[b] = xrealloc(pf->bucket[b],
+	    (pf->nbucket[b] + 1) * sizeof(size_t));
+	pf->bucket[b][pf->nbucket[b]++] = i;
+	f = (const unsigned char *)pf->lits[i].s + pf->lits[i].off;
+	for (j = 0; j < FP; j++) {
+		pf->lo[j][f[j] & 15] |= (uint8_t)(1u << b);
+		pf->hi[j][f[j] >> 4] |= (uint8_t)(1u << b);
+	}
+}
+
+static void
+pf_clear_buckets(struct prefilter *pf)
+{
+	size_t b;
+
+	memset(pf->lo, 0, sizeof pf->lo);
+	memset(pf->hi, 0, sizeof pf->hi);
+	for (b = 0; b < NBUCKET; b++)
+		pf->nbucket[b] = 0;
+}
+
 struct prefilter *
 prefilter_new(const char *const *lits, const size_t *lens, size_t n,
     enum prefilter_impl impl)
 {
 	struct prefilter *pf;
-	const unsigned char *f;
-	size_t i, j, b;
+	size_t i;
 
 	pf = xcalloc(1, sizeof *pf);
 	pf->n = n;
@@ -107,15 +146,7 @@ prefilter_new(const char *const *lits, const size_t *lens, size_t n,
 		pf->lits[i].s[lens[i]] = '\0';
 		pf->lits[i].len = lens[i];
 		pf->lits[i].off = pf_best_window(lits[i], lens[i]);
-		b = i % NBUCKET;
-		pf->bucket[b] = xrealloc(pf->bucket[b],
-		    (pf->nbucket[b] + 1) * sizeof(size_t));
-		pf->bucket[b][pf->nbucket[b]++] = i;
-		f = (const unsigned char *)pf->lits[i].s + pf->lits[i].off;
-		for (j = 0; j < FP; j++) {
-			pf->lo[j][f[j] & 15] |= (uint8_t)(1u << b);
-			pf->hi[j][f[j] >> 4] |= (uint8_t)(1u << b);
-		}
+		pf_place(pf, i, i % NBUCKET);
 	}
 	if (impl == PREFILTER_AUTO)
 		impl = PREFILTER_AVX2;
@@ -137,13 +168,147 @@ prefilter_free(struct prefilter *pf)
 	for (i = 0; i < NBUCKET; i++)
 		free(pf->bucket[i]);
 	free(pf->lits);
+	free(pf->seen);
 	free(pf);
+}
+
+static size_t
+pf_slot(const unsigned char *p)
+{
+	uint32_t w = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+
+	return (size_t)((w * UINT32_C(2654435761)) >> (32 - LEARN_BITS));
+}
+
+void
+prefilter_learn(struct prefilter *pf, const char *text, size_t len)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t i, k;
+
+	if (pf->n <= 1 || len < FP)
+		return;
+	if (pf->seen == NULL)
+		pf->seen = xcalloc((size_t)1 << LEARN_BITS, sizeof *pf->seen);
+	for (i = 0; i + FP <= len; i++) {
+		k = pf_slot(t + i);
+		if (pf->seen[k] != UINT16_MAX)
+			pf->seen[k]++;
+	}
+}
+
+/*
+ * How many learned windows the nibble tables of a bucket would let through
+ * if it held the fingerprints in f[0..n): every combination of their nibbles
+ * at each of the six places, as the vector lookup accepts them.
+ */
+static uint64_t
+pf_bucket_cost(const struct prefilter *pf, const unsigned char *const *f,
+    size_t n)
+{
+	unsigned char nib[2 * FP][16];
+	size_t cnt[2 * FP], idx[2 * FP], j, k, q;
+	unsigned char w[FP];
+	uint64_t cost = 0, combos = 1;
+	int dup;
+
+	for (j = 0; j < 2 * FP; j++) {
+		cnt[j] = 0;
+		for (k = 0; k < n; k++) {
+			unsigned char v = j % 2 == 0 ? f[k][j / 2] & 15 : f[k][j / 2] >> 4;
+
+			for (dup = 0, q = 0; q < cnt[j]; q++)
+				dup |= nib[j][q] == v;
+			if (!dup)
+				nib[j][cnt[j]++] = v;
+		}
+		idx[j] = 0;
+		combos *= cnt[j];
+	}
+	/* Too many to count: call each combination a frequent window. */
+	if (combos > PF_MAX_COMBOS)
+		return combos * UINT16_MAX;
+	for (;;) {
+		for (j = 0; j < FP; j++)
+			w[j] = (unsigned char)(nib[2 * j][idx[2 * j]] |
+			    nib[2 * j + 1][idx[2 * j + 1]] << 4);
+		cost += pf->seen[pf_slot(w)];
+		for (j = 0; j < 2 * FP && ++idx[j] == cnt[j]; j++)
+			idx[j] = 0;
+		if (j == 2 * FP)
+			return cost;
+	}
+}
+
+void
+prefilter_tune(struct prefilter *pf)
+{
+	const unsigned char *f[NBUCKET][64];
+	uint64_t own[64], c, best_cost, add;
+	size_t order[64], i, j, k, b, best, off, nb[NBUCKET];
+	const struct pf_lit *l;
+
+	/* Beyond 64 literals the guessed placement stays. */
+	if (pf->seen == NULL || pf->n > 64) {
+		free(pf->seen);
+		pf->seen = NULL;
+		return;
+	}
+	for (i = 0; i < pf->n; i++) {
+		l = &pf->lits[i];
+		best = l->off;
+		best_cost = pf->seen[pf_slot((const unsigned char *)l->s + best)];
+		for (off = 0; off + FP <= l->len; off++) {
+			c = pf->seen[pf_slot((const unsigned char *)l->s + off)];
+			if (c < best_cost) {
+				best_cost = c;
+				best = off;
+			}
+		}
+		pf->lits[i].off = best;
+		own[i] = best_cost;
+		order[i] = i;
+	}
+	/* The most frequent fingerprints are placed first, each alone if it can. */
+	for (i = 1; i < pf->n; i++) {
+		for (j = i; j > 0 && own[order[j]] > own[order[j - 1]]; j--) {
+			k = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = k;
+		}
+	}
+	pf_clear_buckets(pf);
+	memset(nb, 0, sizeof nb);
+	for (i = 0; i < pf->n; i++) {
+		k = order[i];
+		best = 0;
+		best_cost = UINT64_MAX;
+		for (b = 0; b < NBUCKET; b++) {
+			f[b][nb[b]] = (const unsigned char *)pf->lits[k].s + pf->lits[k].off;
+			add = pf_bucket_cost(pf, f[b], nb[b] + 1) -
+			    (nb[b] > 0 ? pf_bucket_cost(pf, f[b], nb[b]) : 0);
+			if (add < best_cost) {
+				best_cost = add;
+				best = b;
+			}
+		}
+		f[best][nb[best]++] = (const unsigned char *)pf->lits[k].s + pf->lits[k].off;
+		pf_place(pf, k, best);
+	}
+	free(pf->seen);
+	pf->seen = NULL;
 }
 
 enum prefilter_impl
 prefilter_impl(const struct prefilter *pf)
 {
 	return pf->impl;
+}
+
+size_t
+prefilter_window(const struct prefilter *pf, size_t k)
+{
+	return pf->lits[k].off;
 }
 
 size_t
@@ -223,9 +388,11 @@ pf_lookup16(__m128i lo, __m128i hi, __m128i v)
 }
 
 /*
- * 16 positions per step while 18 bytes remain; the last positions run on a
- * zero-padded copy, where a proposal past len - FP is masked off (it would
- * involve padding) and verification reads the real text.
+ * 16 positions per step while 18 bytes remain; the last step is moved back
+ * to end at the text's end (positions already scanned masked off), or in a
+ * text shorter than one step runs on a zero-padded copy, where a proposal
+ * past len - FP is masked off (it would involve padding) and verification
+ * reads the real text.
  */
 __attribute__((target("ssse3")))
 static size_t
@@ -240,7 +407,7 @@ pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
 	const __m128i hi2 = _mm_loadu_si128((const __m128i *)pf->hi[2]);
 	unsigned char pad[16 + FP - 1], res[16];
 	const unsigned char *p;
-	size_t i = 0, nfound = 0, last;
+	size_t i = 0, base, nfound = 0, last;
 	unsigned bits, b;
 	__m128i r;
 
@@ -248,8 +415,12 @@ pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
 		return 0;
 	last = len - FP;	/* the last position a fingerprint can start */
 	while (i <= last) {
+		base = i;
 		if (i + 16 + FP - 1 <= len) {
 			p = t + i;
+		} else if (len >= 16 + FP - 1) {
+			base = len - (16 + FP - 1);
+			p = t + base;
 		} else {
 			memset(pad, 0, sizeof pad);
 			memcpy(pad, t + i, len - i);
@@ -261,17 +432,19 @@ pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
 		    pf_lookup16(lo2, hi2, _mm_loadu_si128((const __m128i *)(p + 2))));
 		bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(r,
 		    _mm_setzero_si128())) & 0xffffu;
-		if (last - i < 15)
+		if (base < i)
+			bits &= ~((1u << (i - base)) - 1);
+		else if (last - i < 15)
 			bits &= (2u << (last - i)) - 1;
 		if (bits != 0) {
 			_mm_storeu_si128((__m128i *)res, r);
 			while (bits != 0) {
 				b = (unsigned)__builtin_ctz(bits);
 				bits &= bits - 1;
-				nfound += pf_verify(pf, t, len, i + b, res[b], found);
+				nfound += pf_verify(pf, t, len, base + b, res[b], found);
 			}
 		}
-		i += 16;
+		i = base + 16;
 	}
 	return nfound;
 }
@@ -300,7 +473,7 @@ pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
 	const __m256i hi2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[2]));
 	unsigned char pad[32 + FP - 1], res[32];
 	const unsigned char *p;
-	size_t i = 0, nfound = 0, last;
+	size_t i = 0, base, nfound = 0, last;
 	uint32_t bits, b;
 	__m256i r;
 
@@ -308,8 +481,12 @@ pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
 		return 0;
 	last = len - FP;
 	while (i <= last) {
+		base = i;
 		if (i + 32 + FP - 1 <= len) {
 			p = t + i;
+		} else if (len >= 32 + FP - 1) {
+			base = len - (32 + FP - 1);
+			p = t + base;
 		} else {
 			memset(pad, 0, sizeof pad);
 			memcpy(pad, t + i, len - i);
@@ -321,17 +498,19 @@ pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
 		    pf_lookup32(lo2, hi2, _mm256_loadu_si256((const __m256i *)(p + 2))));
 		bits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r,
 		    _mm256_setzero_si256()));
-		if (last - i < 31)
+		if (base < i)
+			bits &= ~((UINT32_C(1) << (i - base)) - 1);
+		else if (last - i < 31)
 			bits &= (UINT32_C(2) << (last - i)) - 1;
 		if (bits != 0) {
 			_mm256_storeu_si256((__m256i *)res, r);
 			while (bits != 0) {
 				b = (uint32_t)__builtin_ctz(bits);
 				bits &= bits - 1;
-				nfound += pf_verify(pf, t, len, i + b, res[b], found);
+				nfound += pf_verify(pf, t, len, base + b, res[b], found);
 			}
 		}
-		i += 32;
+		i = base + 32;
 	}
 	return nfound;
 }

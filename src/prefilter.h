@@ -34,6 +34,18 @@ enum prefilter_impl prefilter_impl(const struct prefilter *pf);
 size_t prefilter_words(const struct prefilter *pf);
 
 /*
+ * prefilter_learn counts the 3-byte windows of a sample of the text to come
+ * (call it as often as wanted); prefilter_tune then re-picks each literal's
+ * fingerprint and bucket so that fewer positions need verifying, and drops
+ * the counts.  Neither changes what prefilter_scan answers.
+ */
+void prefilter_learn(struct prefilter *pf, const char *text, size_t len);
+void prefilter_tune(struct prefilter *pf);
+
+/* Where literal k's fingerprint starts in it (for tests and diagnostics). */
+size_t prefilter_window(const struct prefilter *pf, size_t k);
+
+/*
  * Set bit k of found (prefilter_words long, cleared here) for every
  * literal k that occurs in text.  Returns how many distinct literals occur.
  */

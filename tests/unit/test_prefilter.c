@@ -2,7 +2,8 @@
  * test_prefilter.c - the one-pass literal scan: every implementation the
  * CPU offers finds exactly the literals memmem finds, on random texts that
  * are dense in literal pieces, at every boundary of the vector steps, and
- * with more literals than buckets.
+ * with more literals than buckets; untuned, and tuned on a sample (which
+ * moves fingerprints and buckets but must not change an answer).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -51,18 +52,35 @@ truth(const char *text, size_t len, uint64_t *bits)
 	return n;
 }
 
+/* Set by each test: build the prefilters tuned on a sample. */
+static int tuned;
+
 static struct prefilter *
 make(enum prefilter_impl impl)
 {
-	size_t lens[NLITS], k;
+	size_t lens[NLITS], k, i;
+	struct prefilter *pf;
+	char sample[4096];
 
 	for (k = 0; k < NLITS; k++)
 		lens[k] = strlen(lits[k]);
-	return prefilter_new(lits, lens, NLITS, impl);
+	pf = prefilter_new(lits, lens, NLITS, impl);
+	if (tuned) {
+		/* a sample where some literals' pieces are common: they move */
+		for (k = 0; k < 16; k++) {
+			for (i = 0; i < sizeof sample; i++)
+				sample[i] = "abcxyz T\n'mis"[next() % 14];
+			for (i = 0; i + 40 < sizeof sample; i += 97)
+				memcpy(sample + i, lits[(i / 97) % 4], strlen(lits[(i / 97) % 4]));
+			prefilter_learn(pf, sample, sizeof sample);
+		}
+		prefilter_tune(pf);
+	}
+	return pf;
 }
 
 static void
-test_random_texts(void **state)
+random_texts(void)
 {
 	enum prefilter_impl impls[] = { PREFILTER_SCALAR, PREFILTER_SSSE3,
 	    PREFILTER_AVX2 };
@@ -108,9 +126,23 @@ test_random_texts(void **state)
 		prefilter_free(pf[j]);
 }
 
+static void
+test_random_texts(void **state)
+{
+	tuned = 0;
+	random_texts();
+}
+
+static void
+test_random_texts_tuned(void **state)
+{
+	tuned = 1;
+	random_texts();
+}
+
 /* A literal at every offset of texts of every length up to 80 bytes. */
 static void
-test_boundaries(void **state)
+boundaries(void)
 {
 	enum prefilter_impl impls[] = { PREFILTER_SCALAR, PREFILTER_SSSE3,
 	    PREFILTER_AVX2 };
@@ -145,6 +177,44 @@ test_boundaries(void **state)
 }
 
 static void
+test_boundaries(void **state)
+{
+	tuned = 0;
+	boundaries();
+}
+
+static void
+test_boundaries_tuned(void **state)
+{
+	tuned = 1;
+	boundaries();
+}
+
+/* Tuning moves a fingerprint off a window the sample is full of. */
+static void
+test_tune_moves_windows(void **state)
+{
+	const char *const two[] = { "leak detected", "XQZ leak" };
+	size_t lens[] = { 13, 8 }, i;
+	struct prefilter *pf = prefilter_new(two, lens, 2, PREFILTER_AUTO);
+	char sample[3000];
+	size_t w0 = prefilter_window(pf, 0);
+	uint64_t got;
+
+	/* the sample repeats the guessed window of "leak detected" */
+	assert_true(w0 + 3 <= lens[0]);
+	for (i = 0; i + 3 <= sizeof sample; i += 3)
+		memcpy(sample + i, two[0] + w0, 3);
+	prefilter_learn(pf, sample, sizeof sample);
+	prefilter_tune(pf);
+	assert_int_not_equal(prefilter_window(pf, 0), w0);
+	assert_int_equal(prefilter_scan(pf, "a leak detected here", 20, &got), 1);
+	assert_true(got == 1);
+	assert_int_equal(prefilter_scan(pf, sample, sizeof sample, &got), 0);
+	prefilter_free(pf);
+}
+
+static void
 test_no_literals(void **state)
 {
 	struct prefilter *pf = prefilter_new(NULL, NULL, 0, PREFILTER_AUTO);
@@ -161,7 +231,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_texts),
+		cmocka_unit_test(test_random_texts_tuned),
 		cmocka_unit_test(test_boundaries),
+		cmocka_unit_test(test_boundaries_tuned),
+		cmocka_unit_test(test_tune_moves_windows),
 		cmocka_unit_test(test_no_literals),
 	};
 
