@@ -6,6 +6,10 @@ CREATE TABLE IF NOT EXISTS meta (
 	key	TEXT PRIMARY KEY,
 	value	TEXT
 ) WITHOUT ROWID;
+-- How events.hash is computed: 2 is the word-at-a-time text hash.  A
+-- database without the row (made before it) keeps byte-wise FNV-1a, so
+-- re-reading its files still finds the events it holds.
+INSERT OR IGNORE INTO meta (key, value) VALUES ('event_hash', '2');
 
 -- Where records come from: a container, a compose service, a file, stdin.
 CREATE TABLE IF NOT EXISTS sources (

@@ -160,6 +160,8 @@ struct lsrc {
 
 struct ingest {
 	struct store		*st;
+	int			 event_hash;	/* store_event_hash */
+	uint64_t		*rule_seed;	/* per rule: the hash of its id and NUL */
 	const struct ruleset	*rs;
 	struct ingest_opts	 opts;
 	struct matcher		*matcher;
@@ -485,12 +487,17 @@ ingest_new(struct store *st, const struct ruleset *rs,
 	struct ingest *in = xcalloc(1, sizeof *in);
 
 	in->st = st;
+	in->event_hash = store_event_hash(st);
 	in->rs = rs;
 	in->opts = *opts;
 	if (in->opts.commit_ms <= 0)
 		in->opts.commit_ms = BATCH_MS;
 	if ((in->matcher = matcher_new(rs, err, errlen)) == NULL)
 		goto fail;
+	in->rule_seed = xcalloc(rs->n ? rs->n : 1, sizeof *in->rule_seed);
+	for (size_t i = 0; i < rs->n; i++)
+		in->rule_seed[i] = util_hash64(rs->rules[i].id,
+		    strlen(rs->rules[i].id) + 1, UTIL_HASH_SEED);
 	if ((in->corr = correlate_new(st, rs, err, errlen)) == NULL)
 		goto fail;
 	in->volcap = 256;
@@ -529,6 +536,7 @@ ingest_free(struct ingest *in)
 	if (in->batch != NULL)
 		batch_free(in->batch);
 	matcher_free(in->matcher);
+	free(in->rule_seed);
 	correlate_free(in->corr);
 	ingest_forget_sources(in);
 	free(in->srcs);
@@ -865,8 +873,9 @@ ingest_on_match(void *arg, const struct match *m)
 	e->source_id = in->rec_src->id;
 	e->rule_index = m->rule_index;
 	e->ts = in->rec_ts;
-	e->hash = util_hash64(r->id, strlen(r->id) + 1, UTIL_HASH_SEED);
-	e->hash = util_hash64(rec->text, rec->len, e->hash);
+	e->hash = in->event_hash == 2 ?
+	    util_hash_text(rec->text, rec->len, in->rule_seed[m->rule_index]) :
+	    util_hash64(rec->text, rec->len, in->rule_seed[m->rule_index]);
 	e->ordinal = ingest_ordinal(in->rec_src, e->hash, rec->offset_first);
 	e->line = rec->line_first;
 	e->line_end = rec->line_last;

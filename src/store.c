@@ -110,6 +110,7 @@ struct store {
 	sqlite3			*db;
 	char			*path;
 	int			 readonly;
+	int			 event_hash;	/* meta event_hash: 1 or 2 */
 	sqlite3_stmt		*st[ST_COUNT];
 	struct source_slot	*slots;
 	size_t			 nslots;
@@ -238,6 +239,32 @@ store_upgrade(struct store *s, char *err, size_t errlen)
 	    NULL, NULL, NULL) == SQLITE_OK || store_compiles(s, probe))
 		return 0;
 	return store_fail(s, err, errlen, "adding inputs.ordinals");
+}
+
+static int
+store_read_event_hash(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+	    "SELECT value FROM meta WHERE key = 'event_hash'", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_fail(s, err, errlen, "reading meta");
+	s->event_hash = 1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 2)
+		s->event_hash = 2;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading meta");
+	return 0;
+}
+
+int
+store_event_hash(const struct store *s)
+{
+	return s->event_hash;
 }
 
 /* Apply the schema to a new database, or check an old one's version. */
@@ -374,7 +401,8 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	if (!s->readonly && (store_wal(s, err, errlen) != 0 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL", err, errlen) != 0))
 		goto fail;
-	if (store_setup(s, err, errlen) != 0)
+	if (store_setup(s, err, errlen) != 0 ||
+	    store_read_event_hash(s, err, errlen) != 0)
 		goto fail;
 	if (!s->readonly) {
 		for (i = 0; i < ST_COUNT; i++) {

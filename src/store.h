@@ -111,6 +111,14 @@ struct store_event {
 	size_t		 grp_len;
 };
 
+/*
+ * How this database's events.hash is computed: 2, util_hash_text of the
+ * text seeded with util_hash64 of the rule id and its NUL; 1 (databases
+ * made before the text hash), util_hash64 of the rule id, its NUL and the
+ * text.  Re-reading a file must give the same hashes to find its events.
+ */
+int store_event_hash(const struct store *s);
+
 /* INSERT OR IGNORE; *inserted is 1 for a new event, 0 for a duplicate. */
 int store_insert_event(struct store *s, const struct store_event *ev,
     int *inserted, char *err, size_t errlen);

@@ -178,6 +178,43 @@ util_hash64(const void *p, size_t n, uint64_t seed)
 	return h;
 }
 
+static uint64_t
+hash_le64(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+	    (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+
+static uint64_t
+hash_mix(uint64_t a, uint64_t b)
+{
+	unsigned __int128 r = (unsigned __int128)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+#define HASH_K0	0xa0761d6478bd642fULL
+#define HASH_K1	0xe7037ed1a0b428dbULL
+#define HASH_K2	0x8ebc6af09c88c6e3ULL
+
+uint64_t
+util_hash_text(const void *p, size_t n, uint64_t seed)
+{
+	const unsigned char *s = p;
+	unsigned char tail[16];
+	uint64_t h = seed ^ hash_mix(seed ^ HASH_K0, (uint64_t)n ^ HASH_K1);
+	size_t rest;
+
+	for (rest = n; rest >= 16; rest -= 16, s += 16)
+		h = hash_mix(hash_le64(s) ^ HASH_K1 ^ h, hash_le64(s + 8) ^ HASH_K2);
+	memset(tail, 0, sizeof tail);
+	if (rest > 0)
+		memcpy(tail, s, rest);
+	h = hash_mix(hash_le64(tail) ^ HASH_K1 ^ h, hash_le64(tail + 8) ^ HASH_K2);
+	return hash_mix(h ^ HASH_K0, (uint64_t)n ^ HASH_K2);
+}
+
 size_t
 util_utf8_seq(const unsigned char *p, size_t n)
 {

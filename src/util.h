@@ -52,6 +52,14 @@ uint64_t util_hash64(const void *p, size_t n, uint64_t seed);
 #define UTIL_HASH_SEED 0xcbf29ce484222325ULL
 
 /*
+ * A hash of p[0..n) taken 16 bytes at a time (little-endian words mixed by
+ * 64x64->128-bit products), for long texts where FNV-1a's byte-at-a-time
+ * chain is too slow.  Stable across runs and machines (stored in the
+ * database).
+ */
+uint64_t util_hash_text(const void *p, size_t n, uint64_t seed);
+
+/*
  * Append p[0..n) to b so that it is safe on a terminal: valid UTF-8 is kept,
  * control bytes (C0, DEL, C1, ESC sequences) become \xNN or \n-style escapes,
  * invalid UTF-8 bytes become \xNN.  If keep_newlines, '\n' and '\t' pass.

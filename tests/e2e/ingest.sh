@@ -132,6 +132,21 @@ sql old.db "DROP INDEX events_rule_ts; ALTER TABLE events RENAME TO e0;
 "$LT" ingest -q --no-resume --db old.db "$S/exai-daemon.log"
 check_eq "earlier layout: re-ingest adds nothing" "110|0|70" \
     "$(sql old.db "SELECT count(*) FROM events")|$(sql old.db "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
+# New databases hash event text a word at a time (meta event_hash 2); one
+# made before (no such row) keeps byte-wise FNV-1a, so its events are found
+# again when their file is re-read.
+check_eq "new database: the word-at-a-time event hash" "2" \
+    "$(sql all.db "SELECT value FROM meta WHERE key = 'event_hash'")"
+printf '' | "$LT" ingest -q --db fnv.db -
+sql fnv.db "DELETE FROM meta WHERE key = 'event_hash'"
+"$LT" ingest -q --db fnv.db "$S/exai-daemon.log"
+"$LT" ingest -q --db txt.db "$S/exai-daemon.log"
+check_eq "FNV-1a database: same events, other hashes" "70|70|0" \
+    "$(sql fnv.db "SELECT count(*) FROM events")|$(sql txt.db "SELECT count(*) FROM events")|$(sql fnv.db "ATTACH 'txt.db' AS t;
+	SELECT count(*) FROM events e JOIN t.events x ON x.rule = e.rule AND x.ts = e.ts AND x.hash = e.hash")"
+"$LT" ingest -q --no-resume --db fnv.db "$S/exai-daemon.log"
+check_eq "FNV-1a database: re-read, every event found again" "70|0|70" \
+    "$(sql fnv.db "SELECT count(*) FROM events")|$(sql fnv.db "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
 
 # --- two identical lines in the same second are two events
 check_eq "identical lines, same second: two events, ordinals 0 and 1" "0,1" \
