@@ -103,10 +103,8 @@ buf_reset(struct buf *b)
 }
 
 void
-buf_reserve(struct buf *b, size_t extra)
+buf_grow(struct buf *b, size_t need)
 {
-	size_t need = b->len + extra + 1;
-
 	if (need <= b->cap)
 		return;
 	if (b->cap == 0)
@@ -114,24 +112,6 @@ buf_reserve(struct buf *b, size_t extra)
 	while (b->cap < need)
 		b->cap *= 2;
 	b->data = xrealloc(b->data, b->cap);
-}
-
-void
-buf_append(struct buf *b, const void *p, size_t n)
-{
-	buf_reserve(b, n);
-	if (n > 0)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void
-buf_putc(struct buf *b, char c)
-{
-	buf_reserve(b, 1);
-	b->data[b->len++] = c;
-	b->data[b->len] = '\0';
 }
 
 void
@@ -309,12 +289,21 @@ void
 util_escape_json(struct buf *b, const char *p, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0;
+	size_t i = 0, run;
 
 	buf_reserve(b, n);
 	while (i < n) {
 		unsigned c = s[i];
 
+		/* Printable ASCII other than '"' and '\\' goes out in runs. */
+		for (run = i; run < n && s[run] >= 0x20 && s[run] < 0x7f &&
+		    s[run] != '"' && s[run] != '\\'; run++)
+			;
+		if (run > i) {
+			buf_append(b, s + i, run - i);
+			i = run;
+			continue;
+		}
 		if (c >= 0x80) {
 			i += util_append_utf8(b, s + i, n - i, "\\ufffd");
 			continue;
