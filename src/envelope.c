@@ -15,6 +15,11 @@
  * nine-digit fraction, so an application's own ISO 8601 stamp stays in the
  * message where multiline and the rules expect it.
  *
+ * Consecutive lines mostly repeat a compose prefix and their stamp's
+ * second, so each envelope remembers its latest two prefixes and (in a
+ * timeparse_cache) its latest stamp's date and clock, and compares bytes
+ * where it would parse them.  The answers are the same either way.
+ *
  * A forced format that does not fit a line yields the line as plain text;
  * malformed is set only where the format promises every line is wrapped
  * (docker-json, docker-ts, journald).  In auto mode a line that opens like
@@ -39,6 +44,8 @@
 #define ENVELOPE_JSON_DEPTH	32
 /* Longest compose service/container name considered. */
 #define ENVELOPE_NAME_MAX	256
+/* Longest compose prefix ("name  | ") remembered for the next line. */
+#define ENVELOPE_PREFIX_MAX	64
 
 struct envelope {
 	enum envelope_format	 forced;
@@ -46,10 +53,17 @@ struct envelope {
 	struct buf		 msg;	/* unescaped or de-stamped message */
 	struct buf		 src;	/* source decoded from JSON */
 	struct buf		 lvl;	/* level decoded from JSON or logfmt */
-	/* the latest UTC stamp's first 19 bytes and that second's time */
-	char			 stamp_key[19];
-	int64_t			 stamp_sec;
-	int			 have_stamp;
+	struct timeparse_cache	 stamps;	/* the latest envelope stamp's second */
+	/*
+	 * The latest two compose prefixes, name, blanks, '|' and the blank
+	 * after it: consecutive lines mostly come from one or two containers.
+	 */
+	struct {
+		char	 bytes[ENVELOPE_PREFIX_MAX];
+		size_t	 len;		/* 0: none */
+		size_t	 name_len;
+	}			 prefix[2];
+	unsigned		 prefix_next;	/* the slot to replace */
 };
 
 static const char *const format_names[ENVELOPE_FORMAT_COUNT] = {
@@ -351,43 +365,6 @@ enum json_kind {
 };
 
 /*
- * timeparse_rfc3339 for a stream of stamps: consecutive lines mostly share
- * their second, so when the first 19 bytes ("2025-10-26T01:00:00") repeat
- * a UTC stamp only its fraction is read.
- */
-static size_t
-env_rfc3339(struct envelope *e, const char *p, size_t n, int64_t *ms)
-{
-	size_t i = 19, k;
-	int frac = 0, d = 0;
-
-	if (e->have_stamp && n >= 20 && memcmp(p, e->stamp_key, 19) == 0) {
-		if (p[19] == '.' && n >= 21 && is_digit(p[20])) {
-			for (i = 20; i < n && is_digit(p[i]); i++) {
-				if (d < 3) {
-					frac = frac * 10 + (p[i] - '0');
-					d++;
-				}
-			}
-			for (; d < 3; d++)
-				frac *= 10;
-		}
-		if (i < n && (p[i] == 'Z' || p[i] == 'z') && (i == 19 || d > 0)) {
-			*ms = e->stamp_sec + frac;
-			return i + 1;
-		}
-	}
-	k = timeparse_rfc3339(p, n, ms);
-	if (k >= 20 && (p[k - 1] == 'Z' || p[k - 1] == 'z') &&
-	    (p[19] == '.' || k == 20)) {
-		memcpy(e->stamp_key, p, 19);
-		e->stamp_sec = *ms - ((*ms % 1000) + 1000) % 1000;
-		e->have_stamp = 1;
-	}
-	return k;
-}
-
-/*
  * The json-file shape: one object with string members log, stream, time in
  * any order, other members (attrs...) skipped.  Fills out on JSON_DOCKER.
  */
@@ -444,7 +421,8 @@ docker_json(struct envelope *e, const char *line, size_t len,
 			v = p + 1;
 			if ((p = json_string(v, end, NULL)) == NULL)
 				return JSON_BROKEN;
-			if (env_rfc3339(e, v, (size_t)(p - 1 - v), &out->ts) == 0)
+			if (timeparse_rfc3339_cached(&e->stamps, v,
+			    (size_t)(p - 1 - v), &out->ts) == 0)
 				out->ts = TS_NONE;
 		} else {
 			if (key_is(k, klen, "__REALTIME_TIMESTAMP") ||
@@ -598,18 +576,19 @@ static size_t
 docker_stamp(struct envelope *e, const char *p, size_t n, int strict,
     int64_t *ms)
 {
-	size_t k, i;
+	size_t k;
 
-	if (strict) {
-		if (n < 30 || p[10] != 'T' || p[19] != '.')
-			return 0;
-		for (i = 20; i < 29; i++) {
-			if (!is_digit(p[i]))
-				return 0;
-		}
-	}
-	k = env_rfc3339(e, p, n, ms);
-	if (k == 0 || (strict && k != 30 && k != 35))
+	if (strict && (n < 30 || p[10] != 'T' || p[19] != '.'))
+		return 0;
+	k = timeparse_rfc3339_cached(&e->stamps, p, n, ms);
+	if (k == 0)
+		return 0;
+	/*
+	 * Strict wants at least nine fraction digits, then the zone: 30 bytes
+	 * end in Z after exactly nine (four digits and +hh:mm also make 30),
+	 * 35 bytes hold nine and +hh:mm or fourteen and Z.
+	 */
+	if (strict && !(k == 35 || (k == 30 && (p[29] == 'Z' || p[29] == 'z'))))
 		return 0;
 	if (k == n)
 		return k;
@@ -670,6 +649,43 @@ is_name_char(char c)
 	    is_digit(c) || c == '_' || c == '.' || c == '-';
 }
 
+/*
+ * Does line start with the n bytes of a remembered compose prefix?  Those
+ * bytes parse the same way in any line that starts with them.
+ */
+static int
+starts_with_prefix(const char *line, size_t len, const char *prefix, size_t n)
+{
+	size_t i;
+	uint64_t a, b, diff = 0;
+
+	if (n == 0 || len < n)
+		return 0;
+	/* Words, the last one overlapping; prefixes are at least 8 bytes. */
+	for (i = 0; i + 8 < n; i += 8) {
+		memcpy(&a, line + i, 8);
+		memcpy(&b, prefix + i, 8);
+		diff |= a ^ b;
+	}
+	memcpy(&a, line + n - 8, 8);
+	memcpy(&b, prefix + n - 8, 8);
+	return (diff | (a ^ b)) == 0;
+}
+
+/* The slot of a remembered prefix line starts with, or -1. */
+static int
+known_prefix(const struct envelope *e, const char *line, size_t len)
+{
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		if (starts_with_prefix(line, len, e->prefix[s].bytes,
+		    e->prefix[s].len))
+			return s;
+	}
+	return -1;
+}
+
 /* "name  | " then optionally a -t stamp. */
 static int
 compose(struct envelope *e, const char *line, size_t len, int strict,
@@ -677,22 +693,35 @@ compose(struct envelope *e, const char *line, size_t len, int strict,
 {
 	size_t i = 0, name_len, k, lim;
 	int64_t ms;
+	int s;
 
-	lim = len < ENVELOPE_NAME_MAX ? len : ENVELOPE_NAME_MAX;
-	while (i < lim && is_name_char(line[i]))
-		i++;
-	name_len = i;
-	if (name_len == 0 || i >= len || line[i] != ' ')
-		return -1;
-	while (i < len && line[i] == ' ')
-		i++;
-	if (i >= len || line[i] != '|')
-		return -1;
-	i++;
-	if (i < len) {
-		if (line[i] != ' ')
+	if ((s = known_prefix(e, line, len)) >= 0) {
+		i = e->prefix[s].len;
+		name_len = e->prefix[s].name_len;
+	} else {
+		lim = len < ENVELOPE_NAME_MAX ? len : ENVELOPE_NAME_MAX;
+		while (i < lim && is_name_char(line[i]))
+			i++;
+		name_len = i;
+		if (name_len == 0 || i >= len || line[i] != ' ')
+			return -1;
+		while (i < len && line[i] == ' ')
+			i++;
+		if (i >= len || line[i] != '|')
 			return -1;
 		i++;
+		if (i < len) {
+			if (line[i] != ' ')
+				return -1;
+			i++;
+			if (i >= 8 && i <= ENVELOPE_PREFIX_MAX) {
+				s = (int)e->prefix_next;
+				memcpy(e->prefix[s].bytes, line, i);
+				e->prefix[s].len = i;
+				e->prefix[s].name_len = name_len;
+				e->prefix_next = !e->prefix_next;
+			}
+		}
 	}
 	set_plain(line, len, out);
 	out->format = ENVELOPE_COMPOSE;
@@ -888,8 +917,8 @@ logfmt(struct envelope *e, const char *line, size_t len,
 	buf_reset(&e->lvl);
 	while ((r = lf_next(&p, end, &pr)) == 1) {
 		if (key_is(pr.key, pr.key_len, "time")) {
-			if (timeparse_rfc3339(pr.val, pr.val_len, &ms) == pr.val_len &&
-			    pr.val_len > 0)
+			if (timeparse_rfc3339_cached(&e->stamps, pr.val,
+			    pr.val_len, &ms) == pr.val_len && pr.val_len > 0)
 				out->ts = ms;
 		} else if (key_is(pr.key, pr.key_len, "level")) {
 			go_unquote(&e->lvl, pr.val, pr.val_len);

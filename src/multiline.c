@@ -93,6 +93,7 @@ struct multiline {
 	struct ml_source	*last;		/* cache: consecutive lines share a source */
 	uint64_t		 clock;
 	int64_t			 last_ts;	/* time of the input's latest stamped record */
+	struct timeparse_cache	 stamps;	/* the latest inner stamp's second */
 };
 
 struct multiline *
@@ -472,9 +473,10 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		if (n == 0)
 			k = 0;
 		else if (el->ts != TS_NONE)
-			k = (size_t)timeparse_has_leading(p, n);
+			k = (size_t)timeparse_has_leading_cached(&m->stamps, p, n);
 		else
-			k = timeparse_leading(p, n, m->tz, &inner);
+			k = timeparse_leading_cached(&m->stamps, p, n, m->tz,
+			    &inner);
 		if (k == 0)
 			inner = TS_NONE;
 		marker = 0;

@@ -7,6 +7,8 @@
  * can be gigabytes long, so digits are read by hand and civil dates are
  * turned into days arithmetically; the C library's time functions are only
  * used for IANA zones, and then once per civil hour (see tz_civil_to_utc).
+ * Their *_cached forms skip the date and clock when a stream's stamp
+ * repeats its predecessor's second or minute (see date_clock).
  */
 #include "timeparse.h"
 
@@ -51,6 +53,17 @@ struct stamp {
 	int	has_zone;
 	int32_t	offset;		/* seconds east of UTC when has_zone */
 };
+
+/* The date and clock of a log stamp, ready to become UTC. */
+struct civil {
+	int64_t	days;		/* from 1970-01-01 */
+	int32_t	hour;
+	int32_t	sod;		/* second of the day */
+};
+
+/* Which parsers a timeparse_cache key suits (see date_clock). */
+#define KEY_RFC3339	0x01
+#define KEY_LEADING	0x02
 
 /*
  * Zone abbreviations applications print after a stamp.  Ambiguous ones
@@ -247,6 +260,17 @@ iana_offset_for_civil_hour(const struct tz *tz, int64_t hour)
 	return off;
 }
 
+/* Seconds east of UTC that tz's clocks show on civil day `days` at `hour`. */
+static int32_t
+tz_civil_offset(const struct tz *tz, int64_t days, int hour)
+{
+	if (tz == NULL)
+		return 0;
+	if (tz->kind == TZ_FIXED)
+		return tz->offset;
+	return iana_offset_for_civil_hour(tz, days * 24 + hour);
+}
+
 int64_t
 tz_civil_to_utc(const struct tz *tz, int year, int mon, int day, int hour,
     int min, int sec, int ms)
@@ -254,15 +278,8 @@ tz_civil_to_utc(const struct tz *tz, int year, int mon, int day, int hour,
 	int64_t days = timeparse_days_from_civil(year, (unsigned)mon,
 	    (unsigned)day);
 	int64_t secs = days * 86400 + hour * 3600 + min * 60 + sec;
-	int32_t off = 0;
 
-	if (tz != NULL) {
-		if (tz->kind == TZ_FIXED)
-			off = tz->offset;
-		else
-			off = iana_offset_for_civil_hour(tz, days * 24 + hour);
-	}
-	return (secs - off) * 1000 + ms;
+	return (secs - tz_civil_offset(tz, days, hour)) * 1000 + ms;
 }
 
 /* Seconds east of UTC in tz at the instant utc_ms. */
@@ -374,26 +391,54 @@ parse_clock(const char *p, size_t n, int sec_optional, struct stamp *st)
 	return sec_optional ? 5 : 0;
 }
 
+/*
+ * How many bytes at p are digits, eight at a time: Docker's fractions
+ * have nine.  In w ^ "00000000" a digit byte is 0..9; adding 0x76 to its
+ * low seven bits sets the high bit of every byte above 9 without a carry
+ * into the next, and or-ing in the byte itself catches those >= 0x80.
+ */
+static size_t
+digit_run(const char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t w, stop;
+	size_t i = 0;
+
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, p + i, 8);
+		w ^= ones * '0';
+		stop = (((w & ones * 0x7f) + ones * 0x76) | w) & ones * 0x80;
+		if (stop != 0) {
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			return i + (size_t)(__builtin_clzll(stop) >> 3);
+#else
+			return i + (size_t)(__builtin_ctzll(stop) >> 3);
+#endif
+		}
+	}
+	while (i < n && is_digit((unsigned char)p[i]))
+		i++;
+	return i;
+}
+
 /* A fraction after '.' (or ',' if comma_ok): any digits, cut to ms. */
 static size_t
 parse_fraction(const char *p, size_t n, int comma_ok, struct stamp *st)
 {
 	size_t i;
-	int ms = 0;
+	int ms;
 
 	st->ms = 0;
 	if (n < 2 || !(p[0] == '.' || (comma_ok && p[0] == ',')) ||
 	    !is_digit((unsigned char)p[1]))
 		return 0;
-	for (i = 1; i < n && is_digit((unsigned char)p[i]); i++) {
-		if (i <= 3)
-			ms = ms * 10 + (p[i] - '0');
-	}
-	for (; i <= 3; i++)
-		ms *= 10;
+	i = 1 + digit_run(p + 1, n - 1);
+	ms = (p[1] - '0') * 100;
+	if (i > 2)
+		ms += (p[2] - '0') * 10;
+	if (i > 3)
+		ms += p[3] - '0';
 	st->ms = ms;
-	for (i = 1; i < n && is_digit((unsigned char)p[i]); i++)
-		;
 	return i;
 }
 
@@ -411,30 +456,126 @@ stamp_to_ms(const struct stamp *st, const struct tz *tz)
 	    st->offset) * 1000 + st->ms;
 }
 
-size_t
-timeparse_rfc3339(const char *p, size_t n, int64_t *ms)
+/* UTC ms of a log stamp: its own zone if it has one, else tz's. */
+static int64_t
+civil_to_ms(const struct civil *cv, const struct stamp *st,
+    const struct tz *tz)
 {
+	int32_t off;
+
+	off = st->has_zone ? st->offset : tz_civil_offset(tz, cv->days, cv->hour);
+	return (cv->days * 86400 + cv->sod - off) * 1000 + st->ms;
+}
+
+/*
+ * Does p start with c's key (2), or with its minute "YYYY-MM-DDTHH:MM"
+ * and ':' (1)?  Overlapping words cover the bytes without a call.
+ */
+static int
+key_match(const struct timeparse_cache *c, const char *p)
+{
+	uint64_t a, b, d, x, y, z;
+
+	memcpy(&a, p, 8);
+	memcpy(&b, p + 8, 8);
+	memcpy(&x, c->key, 8);
+	memcpy(&y, c->key + 8, 8);
+	if (((a ^ x) | (b ^ y)) != 0 || p[16] != ':')
+		return 0;
+	memcpy(&d, p + 11, 8);
+	memcpy(&z, c->key + 11, 8);
+	return d == z ? 2 : 1;
+}
+
+/*
+ * The date and clock that fill the first 19 bytes of p: for KEY_RFC3339
+ * "YYYY-MM-DD" and T or t, for KEY_LEADING also '/' in the date and a space
+ * instead of T, then "HH:MM:SS".  Returns 1 and fills *cv, or 0.  Which
+ * parser a cached key suits depends only on its separators, and the
+ * validation of the rest is the same for both, so a key stored by either
+ * serves the other when its separators fit.
+ */
+static int
+date_clock(struct timeparse_cache *c, const char *p, size_t n, unsigned want,
+    struct civil *cv)
+{
+	struct stamp st;
+	int hit, sec;
+
+	if (n < 19)
+		return 0;
+	if (c != NULL && (c->ok & want) != 0 && (hit = key_match(c, p)) != 0) {
+		if (hit == 1) {
+			/* Same minute: only the seconds are new (see parse_clock). */
+			if (!all_digits(p + 17, 2) || (sec = num2(p + 17)) > 60)
+				return 0;
+			c->sod += sec - num2(c->key + 17);
+			c->key[17] = p[17];
+			c->key[18] = p[18];
+		}
+		cv->days = c->days;
+		cv->hour = c->hour;
+		cv->sod = c->sod;
+		return 1;
+	}
+	if (parse_date(p, n, want == KEY_LEADING, &st) == 0)
+		return 0;
+	if (want == KEY_LEADING ? p[10] != 'T' && p[10] != ' ' :
+	    p[10] != 'T' && p[10] != 't')
+		return 0;
+	if (parse_clock(p + 11, n - 11, 0, &st) == 0)
+		return 0;
+	cv->days = timeparse_days_from_civil(st.year, (unsigned)st.mon,
+	    (unsigned)st.day);
+	cv->hour = st.hour;
+	cv->sod = st.hour * 3600 + st.min * 60 + st.sec;
+	if (c != NULL) {
+		memcpy(c->key, p, sizeof c->key);
+		c->ok = 0;
+		if (p[4] == '-' && (p[10] == 'T' || p[10] == 't'))
+			c->ok |= KEY_RFC3339;
+		if (p[10] == 'T' || p[10] == ' ')
+			c->ok |= KEY_LEADING;
+		c->days = cv->days;
+		c->hour = cv->hour;
+		c->sod = cv->sod;
+	}
+	return 1;
+}
+
+static size_t
+rfc3339(struct timeparse_cache *c, const char *p, size_t n, int64_t *ms)
+{
+	struct civil cv;
 	struct stamp st;
 	size_t i, k;
 
-	if (n < 20 || !is_digit((unsigned char)p[0]))
+	if (n < 20 || !date_clock(c, p, n, KEY_RFC3339, &cv))
 		return 0;
-	if (parse_date(p, n, 0, &st) == 0 || (p[10] != 'T' && p[10] != 't'))
-		return 0;
-	if ((k = parse_clock(p + 11, n - 11, 0, &st)) == 0)
-		return 0;
-	i = 11 + k;
-	i += parse_fraction(p + i, n - i, 0, &st);
-	if (i < n && (p[i] == 'Z' || p[i] == 'z')) {
-		st.offset = 0;
+	i = 19 + parse_fraction(p + 19, n - 19, 0, &st);
+	st.has_zone = 1;
+	st.offset = 0;
+	if (i < n && (p[i] == 'Z' || p[i] == 'z'))
 		i++;
-	} else if ((k = parse_offset(p + i, n - i, 0, &st.offset)) != 0)
+	else if ((k = parse_offset(p + i, n - i, 0, &st.offset)) != 0)
 		i += k;
 	else
 		return 0;
-	st.has_zone = 1;
-	*ms = stamp_to_ms(&st, NULL);
+	*ms = civil_to_ms(&cv, &st, NULL);
 	return i;
+}
+
+size_t
+timeparse_rfc3339(const char *p, size_t n, int64_t *ms)
+{
+	return rfc3339(NULL, p, n, ms);
+}
+
+size_t
+timeparse_rfc3339_cached(struct timeparse_cache *c, const char *p, size_t n,
+    int64_t *ms)
+{
+	return rfc3339(c, p, n, ms);
 }
 
 /*
@@ -478,17 +619,14 @@ parse_trailing_zone(const char *p, size_t n, struct stamp *st)
 
 /* Date, clock and fraction of a leading stamp; returns bytes used. */
 static size_t
-parse_leading_clock(const char *p, size_t n, struct stamp *st)
+leading_clock(struct timeparse_cache *c, const char *p, size_t n,
+    struct civil *cv, struct stamp *st)
 {
-	size_t i, k;
+	size_t i;
 
-	if (parse_date(p, n, 1, st) == 0 || n < 11 ||
-	    (p[10] != 'T' && p[10] != ' '))
+	if (!date_clock(c, p, n, KEY_LEADING, cv))
 		return 0;
-	if ((k = parse_clock(p + 11, n - 11, 0, st)) == 0)
-		return 0;
-	i = 11 + k;
-	i += parse_fraction(p + i, n - i, 1, st);
+	i = 19 + parse_fraction(p + 19, n - 19, 1, st);
 	if (i < n && is_digit((unsigned char)p[i]))
 		return 0;
 	return i;
@@ -496,32 +634,34 @@ parse_leading_clock(const char *p, size_t n, struct stamp *st)
 
 /* ... and the zone after it. */
 static size_t
-parse_leading_stamp(const char *p, size_t n, struct stamp *st)
+leading_stamp(struct timeparse_cache *c, const char *p, size_t n,
+    struct civil *cv, struct stamp *st)
 {
 	size_t i;
 
-	if ((i = parse_leading_clock(p, n, st)) == 0)
+	if ((i = leading_clock(c, p, n, cv, st)) == 0)
 		return 0;
 	return i + parse_trailing_zone(p + i, n - i, st);
 }
 
-/* The leading stamp's length (0 if none), filling st. */
+/* The leading stamp's length (0 if none), filling cv and st. */
 static size_t
-leading_span(const char *p, size_t n, struct stamp *st)
+leading_span(struct timeparse_cache *c, const char *p, size_t n,
+    struct civil *cv, struct stamp *st)
 {
 	size_t i;
 
 	if (n < 19)
 		return 0;
 	if (p[0] == '[') {
-		if ((i = parse_leading_stamp(p + 1, n - 1, st)) == 0)
+		if ((i = leading_stamp(c, p + 1, n - 1, cv, st)) == 0)
 			return 0;
 		i++;
 		if (i >= n || p[i] != ']')
 			return 0;
 		i++;
 	} else if (is_digit((unsigned char)p[0])) {
-		if ((i = parse_leading_stamp(p, n, st)) == 0)
+		if ((i = leading_stamp(c, p, n, cv, st)) == 0)
 			return 0;
 	} else
 		return 0;
@@ -530,26 +670,55 @@ leading_span(const char *p, size_t n, struct stamp *st)
 	return i;
 }
 
-size_t
-timeparse_leading(const char *p, size_t n, const struct tz *tz, int64_t *ms)
+static size_t
+leading(struct timeparse_cache *c, const char *p, size_t n,
+    const struct tz *tz, int64_t *ms)
 {
+	struct civil cv;
 	struct stamp st;
 	size_t i;
 
-	if ((i = leading_span(p, n, &st)) != 0)
-		*ms = stamp_to_ms(&st, tz);
+	if ((i = leading_span(c, p, n, &cv, &st)) != 0)
+		*ms = civil_to_ms(&cv, &st, tz);
 	return i;
+}
+
+static int
+has_leading(struct timeparse_cache *c, const char *p, size_t n)
+{
+	struct civil cv;
+	struct stamp st;
+
+	/* Unbracketed, the zone after the stamp cannot undo it: skip it. */
+	if (n >= 19 && is_digit((unsigned char)p[0]))
+		return leading_clock(c, p, n, &cv, &st) != 0;
+	return leading_span(c, p, n, &cv, &st) != 0;
+}
+
+size_t
+timeparse_leading(const char *p, size_t n, const struct tz *tz, int64_t *ms)
+{
+	return leading(NULL, p, n, tz, ms);
+}
+
+size_t
+timeparse_leading_cached(struct timeparse_cache *c, const char *p, size_t n,
+    const struct tz *tz, int64_t *ms)
+{
+	return leading(c, p, n, tz, ms);
 }
 
 int
 timeparse_has_leading(const char *p, size_t n)
 {
-	struct stamp st;
+	return has_leading(NULL, p, n);
+}
 
-	/* Unbracketed, the zone after the stamp cannot undo it: skip it. */
-	if (n >= 19 && is_digit((unsigned char)p[0]))
-		return parse_leading_clock(p, n, &st) != 0;
-	return leading_span(p, n, &st) != 0;
+int
+timeparse_has_leading_cached(struct timeparse_cache *c, const char *p,
+    size_t n)
+{
+	return has_leading(c, p, n);
 }
 
 /* "24h", "7d", "90m", "30s", "2w": returns 0 and the length in ms. */

@@ -56,6 +56,32 @@ size_t timeparse_leading(const char *p, size_t n, const struct tz *tz,
 int timeparse_has_leading(const char *p, size_t n);
 
 /*
+ * The date and clock ("2025-10-25T23:31:11", 19 bytes) of the latest stamp
+ * read through it.  Logs carry long runs of stamps within one second, so
+ * the *_cached functions below compare those 19 bytes with the previous
+ * stamp's and, when they repeat, read only the fraction and the zone (when
+ * only the seconds differ, those two digits as well).  They return exactly
+ * what their uncached counterparts return, whatever the bytes.
+ * Caller-owned, one per stream of lines and never shared between threads;
+ * it must start zeroed (memset, calloc or `= { 0 }`).  The fields are
+ * timeparse.c's business.
+ */
+struct timeparse_cache {
+	char		key[19];
+	unsigned char	ok;		/* which parsers may reuse key */
+	int32_t		hour;
+	int32_t		sod;		/* key's second of the day (23:59:60 is 86400) */
+	int64_t		days;		/* key's date, days from 1970-01-01 */
+};
+
+size_t timeparse_rfc3339_cached(struct timeparse_cache *c, const char *p,
+    size_t n, int64_t *ms);
+size_t timeparse_leading_cached(struct timeparse_cache *c, const char *p,
+    size_t n, const struct tz *tz, int64_t *ms);
+int timeparse_has_leading_cached(struct timeparse_cache *c, const char *p,
+    size_t n);
+
+/*
  * A user's time argument for --since / --until, relative to now_ms:
  *   ISO 8601 time or date ("2025-10-25", "2025-10-25T23:00", "...Z", "...+02:00")
  *   relative durations "24h", "7d", "90m", "30s", "2w" (meaning now minus that)

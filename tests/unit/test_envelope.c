@@ -439,6 +439,138 @@ test_stamp_second_reused(void **state)
 	envelope_free(e);
 }
 
+/* Every field of two decodes agrees, strings compared by content. */
+static void
+assert_same_line(const struct envelope_line *a, const struct envelope_line *b)
+{
+	assert_int_equal(a->format, b->format);
+	assert_int_equal(a->ts, b->ts);
+	assert_int_equal(a->source == NULL, b->source == NULL);
+	assert_int_equal(a->source_len, b->source_len);
+	if (a->source != NULL)
+		assert_memory_equal(a->source, b->source, a->source_len);
+	assert_int_equal(a->stream, b->stream);
+	assert_int_equal(a->level == NULL, b->level == NULL);
+	assert_int_equal(a->level_len, b->level_len);
+	if (a->level != NULL)
+		assert_memory_equal(a->level, b->level, a->level_len);
+	assert_int_equal(a->msg_len, b->msg_len);
+	assert_memory_equal(a->msg, b->msg, a->msg_len);
+	assert_int_equal(a->partial, b->partial);
+	assert_int_equal(a->malformed, b->malformed);
+}
+
+#define LONG_NAME "n123456789n123456789n123456789n123456789n123456789n123456789n12"
+
+/*
+ * Lines decoded in turn by one envelope, which remembers compose prefixes
+ * and the latest stamp's second, decode exactly as each does alone: across
+ * three containers, names that extend one another, lines shorter than a
+ * remembered prefix, prefixes too long to remember, stamps over second,
+ * minute, day and leap-day boundaries, offsets, fraction lengths that
+ * auto-detection takes or refuses, and broken stamps after good ones.
+ */
+static const struct {
+	const char		*line;
+	enum envelope_format	 format;
+	const char		*source;
+	int64_t			 ts;
+	const char		*msg;
+} prefix_seq[] = {
+	{ "exai-mcp-daemon-1  | 2025-10-25T23:31:11.123456789Z 2025-10-25 23:31:11 INFO a",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", T0 + 123, "2025-10-25 23:31:11 INFO a" },
+	{ "exai-mcp-shim-1    | 2025-10-25T23:31:11.999999999Z b",
+	    ENVELOPE_COMPOSE, "exai-mcp-shim-1", T0 + 999, "b" },
+	{ "exai-mcp-daemon-1  | 2025-10-25T23:31:12.000000001Z c",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", T0 + 1000, "c" },
+	{ "redis-1            | 1:M 25 Oct 2025 23:31:11.123 * Ready",
+	    ENVELOPE_COMPOSE, "redis-1", TS_NONE, "1:M 25 Oct 2025 23:31:11.123 * Ready" },
+	{ "exai-mcp-daemon-1  | 2025-10-25T23:32:00.000000000+02:00 d",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", T0 + 49000 - 7200000, "d" },
+	{ "exai-mcp-daemon-1  | 2025-10-25T23:32:00.12345678901234Z e",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", T0 + 49123, "e" },
+	{ "exai-mcp-daemon-1  | 2025-10-25T23:32:00.1234+02:00 f",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", TS_NONE, "2025-10-25T23:32:00.1234+02:00 f" },
+	{ "exai-mcp-daemon-1  | 2025-10-25T23:32:00.1234567890Z g",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", TS_NONE, "2025-10-25T23:32:00.1234567890Z g" },
+	{ "exai-mcp-daemon-1  | 2025-10-25T23:32:00.123456789z h",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", T0 + 49123, "h" },
+	{ "exai-mcp-daemon-1  | 2025-10-25T23:32:00.123456789Zh",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", TS_NONE, "2025-10-25T23:32:00.123456789Zh" },
+	{ "exai-mcp-daemon-1  | 2025-10-25T23:32:00.123456789Z",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", T0 + 49123, "" },
+	{ "exai-mcp-daemon-1  | 2025-10-25T23:32:61.123456789Z i",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", TS_NONE, "2025-10-25T23:32:61.123456789Z i" },
+	{ "exai-mcp-daemon-1  | 2025-10-25T23:59:59.999999999Z j",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", T0 + 1728999, "j" },
+	{ "exai-mcp-daemon-1  | 2025-10-26T00:00:00.000000000Z k",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", T0 + 1729000, "k" },
+	{ "exai-mcp-daemon-1  | 2024-02-29T23:59:59.500000000Z l",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", 1709251199500LL, "l" },
+	{ "exai-mcp-daemon-1  | 2024-02-30T00:00:00.000000000Z m",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", TS_NONE, "2024-02-30T00:00:00.000000000Z m" },
+	{ "exai-mcp-daemon-1  | 2024-03-01T00:00:00.000000000Z n",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", 1709251200000LL, "n" },
+	{ "2024-03-01T00:00:00.250000000Z o",
+	    ENVELOPE_DOCKER_TS, NULL, 1709251200250LL, "o" },
+	{ "2024-03-01T00:00:00.5Z p",
+	    ENVELOPE_PLAIN, NULL, TS_NONE, "2024-03-01T00:00:00.5Z p" },
+	{ "a-1 | x", ENVELOPE_COMPOSE, "a-1", TS_NONE, "x" },
+	{ "a-12    | y", ENVELOPE_COMPOSE, "a-12", TS_NONE, "y" },
+	{ "a-12    |", ENVELOPE_COMPOSE, "a-12", TS_NONE, "" },
+	{ "a-12    |y", ENVELOPE_PLAIN, NULL, TS_NONE, "a-12    |y" },
+	{ "a-12    | ", ENVELOPE_COMPOSE, "a-12", TS_NONE, "" },
+	{ "a-12     | z", ENVELOPE_COMPOSE, "a-12", TS_NONE, "z" },
+	{ "a-12    |  z", ENVELOPE_COMPOSE, "a-12", TS_NONE, " z" },
+	{ "a-123   | z", ENVELOPE_COMPOSE, "a-123", TS_NONE, "z" },
+	{ LONG_NAME "  | w", ENVELOPE_COMPOSE, LONG_NAME, TS_NONE, "w" },
+	{ LONG_NAME "  | w", ENVELOPE_COMPOSE, LONG_NAME, TS_NONE, "w" },
+	{ "exai-mcp-daemon-1  | 2025-10-25T23:31:11.123456789Z back",
+	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", T0 + 123, "back" },
+	{ "exai-mcp-daemon-1x | q", ENVELOPE_COMPOSE, "exai-mcp-daemon-1x", TS_NONE, "q" },
+	{ "exai-mcp-daemon-1  |", ENVELOPE_COMPOSE, "exai-mcp-daemon-1", TS_NONE, "" },
+};
+
+static void
+test_remembered_prefix_and_stamp(void **state)
+{
+	static const enum envelope_format forced[] = {
+		ENVELOPE_AUTO, ENVELOPE_COMPOSE, ENVELOPE_DOCKER_TS
+	};
+	struct envelope *e;
+	struct envelope_line out;
+	size_t i, f, len;
+
+	for (f = 0; f < UTIL_ARRAY_LEN(forced); f++) {
+		e = envelope_new(forced[f], NULL);
+		for (i = 0; i < UTIL_ARRAY_LEN(prefix_seq); i++) {
+			len = strlen(prefix_seq[i].line);
+			envelope_decode(e, prefix_seq[i].line, len, &out);
+			decode(forced[f], prefix_seq[i].line, len);
+			assert_same_line(&out, &el);
+			if (forced[f] != ENVELOPE_AUTO)
+				continue;
+			assert_int_equal(out.format, prefix_seq[i].format);
+			assert_int_equal(out.ts, prefix_seq[i].ts);
+			if (prefix_seq[i].source == NULL)
+				assert_null(out.source);
+			else {
+				assert_int_equal(out.source_len,
+				    strlen(prefix_seq[i].source));
+				assert_memory_equal(out.source, prefix_seq[i].source,
+				    out.source_len);
+			}
+			assert_int_equal(out.msg_len, strlen(prefix_seq[i].msg));
+			assert_memory_equal(out.msg, prefix_seq[i].msg, out.msg_len);
+		}
+		/* One byte short of a remembered prefix that follows in memory. */
+		envelope_decode(e, "exai-mcp-daemon-1  | q", 20, &out);
+		decode(forced[f], "exai-mcp-daemon-1  | q", 20);
+		assert_same_line(&out, &el);
+		envelope_free(e);
+	}
+}
+
 int
 main(void)
 {
@@ -461,6 +593,7 @@ main(void)
 		cmocka_unit_test_teardown(test_logrus, teardown),
 		cmocka_unit_test_teardown(test_journald, teardown),
 		cmocka_unit_test_teardown(test_plain_and_names, teardown),
+		cmocka_unit_test_teardown(test_remembered_prefix_and_stamp, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

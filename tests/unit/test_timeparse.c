@@ -227,6 +227,244 @@ test_leading_rejects(void **state)
 	assert_int_equal(ms, 7);
 }
 
+/*
+ * Stamps read in sequence through one cache: across second, minute, day,
+ * year and leap-day boundaries, with 0 to 12 fraction digits, zones and
+ * offsets, and broken stamps right after good ones that share their first
+ * 19 bytes or their minute.  Cached and uncached both give the exact value.
+ */
+static const struct {
+	const char	*s;
+	size_t		 len;
+	int64_t		 ms;
+} rfc_seq[] = {
+	{ "2025-10-25T23:31:11.123456789Z", 30, 1761435071123LL },
+	{ "2025-10-25T23:31:11.999999999Z", 30, 1761435071999LL },
+	{ "2025-10-25T23:31:11Z", 20, 1761435071000LL },
+	{ "2025-10-25T23:31:11.1Z", 22, 1761435071100LL },
+	{ "2025-10-25T23:31:11.12Z", 23, 1761435071120LL },
+	{ "2025-10-25T23:31:11.123Z", 24, 1761435071123LL },
+	{ "2025-10-25T23:31:11.1234Z", 25, 1761435071123LL },
+	{ "2025-10-25T23:31:11.12345Z", 26, 1761435071123LL },
+	{ "2025-10-25T23:31:11.123456Z", 27, 1761435071123LL },
+	{ "2025-10-25T23:31:11.1234567Z", 28, 1761435071123LL },
+	{ "2025-10-25T23:31:11.12345678Z", 29, 1761435071123LL },
+	{ "2025-10-25T23:31:11.123456789012Z", 33, 1761435071123LL },
+	{ "2025-10-25T23:31:11.5+02:00", 27, 1761427871500LL },
+	{ "2025-10-25T23:31:11.5-05:30", 27, 1761454871500LL },
+	{ "2025-10-25T23:31:11.25z", 23, 1761435071250LL },
+	{ "2025-10-25T23:31:11.Z", 0, 0 },
+	{ "2025-10-25T23:31:11", 0, 0 },
+	{ "2025-10-25T23:31:11+0200", 0, 0 },
+	{ "2025-10-25T23:31:11.5", 0, 0 },
+	{ "2025-10-25T23:31:11.5Q", 0, 0 },
+	{ "2025-10-25T23:31:11+24:00", 0, 0 },
+	{ "2025-10-25T23:31:11.250Z", 24, 1761435071250LL },
+	{ "2025-10-25T23:31:12.000Z", 24, 1761435072000LL },
+	{ "2025-10-25T23:32:00.001Z", 24, 1761435120001LL },
+	{ "2025-10-25T23:32:61Z", 0, 0 },
+	{ "2025-10-25T23:32:6xZ", 0, 0 },
+	{ "2025-10-25T23:32:60Z", 20, 1761435180000LL },	/* leap second */
+	{ "2025-10-25T23:32:59Z", 20, 1761435179000LL },
+	{ "2025-10-2XT23:32:59Z", 0, 0 },
+	{ "2025-10-25T23:32:59.7Z", 22, 1761435179700LL },
+	{ "2025-10-25T23:59:59.999Z", 24, 1761436799999LL },
+	{ "2025-10-26T00:00:00Z", 20, 1761436800000LL },
+	{ "2025-12-31T23:59:59.999Z", 24, 1767225599999LL },
+	{ "2026-01-01T00:00:00.000Z", 24, 1767225600000LL },
+	{ "2024-02-28T23:59:59Z", 20, 1709164799000LL },
+	{ "2024-02-29T00:00:00Z", 20, 1709164800000LL },
+	{ "2024-02-29T23:59:59.5Z", 22, 1709251199500LL },
+	{ "2024-03-01T00:00:00Z", 20, 1709251200000LL },
+	{ "2023-02-29T00:00:00Z", 0, 0 },
+	{ "2100-02-29T00:00:00Z", 0, 0 },
+	{ "2000-02-29T12:00:00Z", 20, 951825600000LL },
+	{ "2000-02-29t12:00:00Z", 20, 951825600000LL },
+};
+
+static void
+test_rfc3339_cached(void **state)
+{
+	struct timeparse_cache c;
+	int64_t ms, cms;
+	size_t i, n;
+	int pass;
+
+	memset(&c, 0, sizeof c);
+	/* Twice: the second pass starts from the first pass's last key. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < sizeof rfc_seq / sizeof rfc_seq[0]; i++) {
+			n = strlen(rfc_seq[i].s);
+			ms = cms = -7;
+			assert_int_equal(timeparse_rfc3339(rfc_seq[i].s, n, &ms),
+			    rfc_seq[i].len);
+			assert_int_equal(timeparse_rfc3339_cached(&c, rfc_seq[i].s,
+			    n, &cms), rfc_seq[i].len);
+			if (rfc_seq[i].len == 0) {
+				assert_int_equal(ms, -7);
+				assert_int_equal(cms, -7);
+			} else {
+				assert_int_equal(ms, rfc_seq[i].ms);
+				assert_int_equal(cms, rfc_seq[i].ms);
+			}
+		}
+	}
+}
+
+/* The same for leading stamps, in UTC, a fixed zone and an IANA zone. */
+static const struct {
+	const char	*s;
+	size_t		 len;
+	int64_t		 ms;	/* in UTC */
+} lead_seq[] = {
+	{ "2025-10-25 23:31:11 INFO src.daemon: up", 20, 1761435071000LL },
+	{ "2025-10-25 23:31:11,123 WARNING x", 24, 1761435071123LL },
+	{ "2025-10-25 23:31:11.5 AEDT x", 27, 1761395471500LL },
+	{ "2025-10-25 23:31:11 +0200 x", 26, 1761427871000LL },
+	{ "2025-10-25 23:31:11-05:30 x", 26, 1761454871000LL },
+	{ "2025-10-25 23:31:11Z x", 21, 1761435071000LL },
+	{ "2025-10-25 23:31:11 EST", 23, 1761453071000LL },
+	{ "2025-10-25 23:31:11 XYZ x", 20, 1761435071000LL },
+	{ "2025-10-25 23:31:111 x", 0, 0 },
+	{ "2025-10-25 23:31:11.123456789 x", 30, 1761435071123LL },
+	{ "2025-10-25 23:31:11.1 x", 22, 1761435071100LL },
+	{ "2025-10-25 23:31:11.12 x", 23, 1761435071120LL },
+	{ "2025-10-25 23:31:11.1234 x", 25, 1761435071123LL },
+	{ "2025-10-25 23:31:11.", 19, 1761435071000LL },
+	{ "[2025-10-25 23:31:11.123] x", 26, 1761435071123LL },
+	{ "[2025-10-25 23:31:11 x", 0, 0 },
+	{ "2025-10-25 23:31:12 x", 20, 1761435072000LL },
+	{ "2025-10-25 23:32:00 x", 20, 1761435120000LL },
+	{ "2025-10-25 23:32:61 x", 0, 0 },
+	{ "2025-10-25 23:32:60 x", 20, 1761435180000LL },
+	{ "2025/10/25 23:32:01 x", 20, 1761435121000LL },
+	{ "2025-10/25 23:32:01 x", 0, 0 },
+	{ "2025-10-25T23:32:01.5 x", 22, 1761435121500LL },
+	{ "2025-10-25t23:32:01 x", 0, 0 },
+	{ "2025-10-25 23:59:59.999 x", 24, 1761436799999LL },
+	{ "2025-10-26 00:00:00 x", 20, 1761436800000LL },
+	{ "2025-12-31 23:59:59 x", 20, 1767225599000LL },
+	{ "2026-01-01 00:00:00 x", 20, 1767225600000LL },
+	{ "2024-02-28 23:59:59 x", 20, 1709164799000LL },
+	{ "2024-02-29 00:00:00 x", 20, 1709164800000LL },
+	{ "2024-03-01 00:00:00 x", 20, 1709251200000LL },
+	{ "2100-02-29 00:00:00 x", 0, 0 },
+	{ "2000-02-29 12:00:00 x", 20, 951825600000LL },
+	{ "2000-02-29 12:00:00", 19, 951825600000LL },
+	/* Sydney's 2025 spring-forward (02:00 -> 03:00) and fall-back. */
+	{ "2025-10-05 01:59:59 x", 20, 1759629599000LL },
+	{ "2025-10-05 02:30:00 x", 20, 1759631400000LL },
+	{ "2025-10-05 03:00:00 x", 20, 1759633200000LL },
+	{ "2025-04-06 02:30:00 x", 20, 1743906600000LL },
+};
+
+static void
+test_leading_cached(void **state)
+{
+	char err[256];
+	struct tz *zones[3];
+	struct timeparse_cache c;
+	int64_t ms, cms;
+	size_t i, n, len;
+	int z;
+
+	zones[0] = NULL;
+	zones[1] = tz_open("+11:00", err, sizeof err);
+	zones[2] = tz_open("Australia/Sydney", err, sizeof err);
+	assert_non_null(zones[1]);
+	assert_non_null(zones[2]);
+	for (z = 0; z < 3; z++) {
+		memset(&c, 0, sizeof c);
+		for (i = 0; i < sizeof lead_seq / sizeof lead_seq[0]; i++) {
+			n = strlen(lead_seq[i].s);
+			ms = cms = -7;
+			len = timeparse_leading(lead_seq[i].s, n, zones[z], &ms);
+			assert_int_equal(len, lead_seq[i].len);
+			assert_int_equal(timeparse_leading_cached(&c, lead_seq[i].s,
+			    n, zones[z], &cms), len);
+			assert_int_equal(cms, ms);
+			if (len == 0)
+				assert_int_equal(ms, -7);
+			else if (z == 0)
+				assert_int_equal(ms, lead_seq[i].ms);
+			assert_int_equal(timeparse_has_leading_cached(&c,
+			    lead_seq[i].s, n), len > 0);
+			assert_int_equal(timeparse_has_leading(lead_seq[i].s, n),
+			    len > 0);
+		}
+	}
+	/* Naive stamps move with the zone; a stamp's own zone does not. */
+	assert_int_equal(timeparse_leading("2025-11-03 17:00:08 x", 21, zones[1],
+	    &ms), 20);
+	assert_int_equal(ms, 1762149608000LL);
+	tz_free(zones[1]);
+	tz_free(zones[2]);
+}
+
+/*
+ * One cache serves both parsers only where the separators suit both: a
+ * leading stamp's space or an RFC 3339 't' never lets the other accept it.
+ */
+static void
+test_cache_shared_separators(void **state)
+{
+	struct timeparse_cache c;
+	int64_t ms = -7;
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(timeparse_leading_cached(&c, "2025-10-25 23:31:11 x", 21,
+	    NULL, &ms), 20);
+	assert_int_equal(timeparse_rfc3339_cached(&c, "2025-10-25 23:31:11Z", 20,
+	    &ms), 0);
+	assert_int_equal(timeparse_rfc3339_cached(&c, "2000-02-29t12:00:00Z", 20,
+	    &ms), 20);
+	assert_int_equal(timeparse_leading_cached(&c, "2000-02-29t12:00:00 x", 21,
+	    NULL, &ms), 0);
+	assert_int_equal(timeparse_has_leading_cached(&c, "2000-02-29t12:00:00 x",
+	    21), 0);
+	assert_int_equal(timeparse_leading_cached(&c, "2025/10/25T23:31:11 x", 21,
+	    NULL, &ms), 20);
+	assert_int_equal(timeparse_rfc3339_cached(&c, "2025/10/25T23:31:11Z", 20,
+	    &ms), 0);
+	ms = -7;
+	assert_int_equal(timeparse_rfc3339_cached(&c, "2025-10-25T23:31:11Z", 20,
+	    &ms), 20);
+	assert_int_equal(ms, T0);
+	ms = -7;
+	assert_int_equal(timeparse_leading_cached(&c, "2025-10-25T23:31:11.5 x",
+	    23, NULL, &ms), 22);
+	assert_int_equal(ms, T0 + 500);
+}
+
+/*
+ * The tests above go through the cache: a cache whose day is pushed one
+ * day on shows in the answer for the same second and for a later second
+ * of the same minute, and no longer once the minute changes.
+ */
+static void
+test_cache_is_used(void **state)
+{
+	struct timeparse_cache c;
+	int64_t ms = 0;
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(timeparse_rfc3339_cached(&c, "2025-10-25T23:31:11.5Z",
+	    22, &ms), 22);
+	assert_int_equal(ms, T0 + 500);
+	assert_memory_equal(c.key, "2025-10-25T23:31:11", 19);
+	c.days++;
+	assert_int_equal(timeparse_rfc3339_cached(&c, "2025-10-25T23:31:11.7Z",
+	    22, &ms), 22);
+	assert_int_equal(ms, T0 + 86400000 + 700);
+	assert_int_equal(timeparse_rfc3339_cached(&c, "2025-10-25T23:31:42Z",
+	    20, &ms), 20);
+	assert_int_equal(ms, T0 + 86400000 + 31000);
+	assert_memory_equal(c.key, "2025-10-25T23:31:42", 19);
+	assert_int_equal(timeparse_rfc3339_cached(&c, "2025-10-25T23:32:00Z",
+	    20, &ms), 20);
+	assert_int_equal(ms, T0 + 49000);
+}
+
 static void
 test_tz_open(void **state)
 {
@@ -424,6 +662,10 @@ main(void)
 		cmocka_unit_test(test_leading_abbrev),
 		cmocka_unit_test(test_leading_tz),
 		cmocka_unit_test(test_leading_rejects),
+		cmocka_unit_test(test_rfc3339_cached),
+		cmocka_unit_test(test_leading_cached),
+		cmocka_unit_test(test_cache_shared_separators),
+		cmocka_unit_test(test_cache_is_used),
 		cmocka_unit_test(test_tz_open),
 		cmocka_unit_test(test_tz_iana_dst),
 		cmocka_unit_test(test_window_relative),
