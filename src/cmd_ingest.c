@@ -228,6 +228,10 @@ cmd_ingest_exec(int argc, char **argv)
 		cmd_error("%s", err);
 		goto out;
 	}
+	if (store_checkpoint_behind(st, err, sizeof err) != 0) {
+		cmd_error("%s", err);
+		goto out;
+	}
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;

@@ -7,6 +7,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -106,11 +107,32 @@ struct source_slot {
 	int64_t	 id;
 };
 
+/*
+ * Checkpoints on a thread of their own (store_checkpoint_behind): a
+ * connection of its own copies the WAL into the database while the owner
+ * goes on writing.
+ */
+struct store_ckpt {
+	pthread_t		 thread;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	sqlite3			*db;
+	int			 want;
+	int			 quit;
+	uint64_t		 done;		/* checkpoints that completed */
+};
+
+/* WAL frames (16 KiB pages) that start a background checkpoint... */
+#define CKPT_FRAMES		1000
+/* ...and past which the writer checkpoints itself, so the WAL stays bounded. */
+#define CKPT_FRAMES_FORCE	4000
+
 struct store {
 	sqlite3			*db;
 	char			*path;
 	int			 readonly;
 	int			 event_hash;	/* meta event_hash: 1 or 2 */
+	struct store_ckpt	*ckpt;
 	sqlite3_stmt		*st[ST_COUNT];
 	struct source_slot	*slots;
 	size_t			 nslots;
@@ -440,6 +462,17 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
+	if (s->ckpt != NULL) {
+		pthread_mutex_lock(&s->ckpt->mu);
+		s->ckpt->quit = 1;
+		pthread_cond_signal(&s->ckpt->cv);
+		pthread_mutex_unlock(&s->ckpt->mu);
+		pthread_join(s->ckpt->thread, NULL);
+		sqlite3_close(s->ckpt->db);
+		pthread_mutex_destroy(&s->ckpt->mu);
+		pthread_cond_destroy(&s->ckpt->cv);
+		free(s->ckpt);
+	}
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
@@ -448,6 +481,96 @@ store_close(struct store *s)
 	free(s->slots);
 	free(s->path);
 	free(s);
+}
+
+static void *
+store_ckpt_main(void *arg)
+{
+	struct store_ckpt *c = arg;
+	int rc;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (!c->want && !c->quit)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (c->quit)
+			break;
+		c->want = 0;
+		pthread_mutex_unlock(&c->mu);
+		/* Busy (the writer checkpointing itself) is no error: it is done. */
+		rc = sqlite3_wal_checkpoint_v2(c->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&c->mu);
+		if (rc == SQLITE_OK)
+			c->done++;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+/* Runs on the writing thread after each commit, instead of autocheckpoint. */
+static int
+store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store_ckpt *c = arg;
+
+	if (frames >= CKPT_FRAMES_FORCE) {
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
+		    NULL, NULL);
+	} else if (frames >= CKPT_FRAMES) {
+		pthread_mutex_lock(&c->mu);
+		c->want = 1;
+		pthread_cond_signal(&c->cv);
+		pthread_mutex_unlock(&c->mu);
+	}
+	return SQLITE_OK;
+}
+
+int
+store_checkpoint_behind(struct store *s, char *err, size_t errlen)
+{
+	struct store_ckpt *c;
+
+	if (s->readonly || s->ckpt != NULL || strcmp(s->path, ":memory:") == 0)
+		return 0;
+	c = xcalloc(1, sizeof *c);
+	if (sqlite3_open_v2(s->path, &c->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(c->db, STORE_BUSY_MS) != SQLITE_OK ||
+	    sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		util_err(err, errlen, "%s: opening a checkpoint connection: %s",
+		    s->path, c->db != NULL ? sqlite3_errmsg(c->db) : "out of memory");
+		sqlite3_close(c->db);
+		free(c);
+		return -1;
+	}
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	if (pthread_create(&c->thread, NULL, store_ckpt_main, c) != 0) {
+		util_err(err, errlen, "%s: cannot start the checkpoint thread", s->path);
+		pthread_mutex_destroy(&c->mu);
+		pthread_cond_destroy(&c->cv);
+		sqlite3_close(c->db);
+		free(c);
+		return -1;
+	}
+	s->ckpt = c;
+	sqlite3_wal_hook(s->db, store_wal_hook, c);
+	return 0;
+}
+
+uint64_t
+store_checkpoints_behind(struct store *s)
+{
+	uint64_t n;
+
+	if (s->ckpt == NULL)
+		return 0;
+	pthread_mutex_lock(&s->ckpt->mu);
+	n = s->ckpt->done;
+	pthread_mutex_unlock(&s->ckpt->mu);
+	return n;
 }
 
 sqlite3 *

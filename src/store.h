@@ -33,6 +33,17 @@ void store_close(struct store *s);
 sqlite3 *store_db(struct store *s);
 
 /*
+ * From now on, copy the WAL into the database on a thread and connection
+ * of its own, so commits do not wait for checkpoints and their syncs; past
+ * a bound the committing thread still checkpoints itself.  For a long
+ * ingest; a no-op for ":memory:" and read-only stores.  The thread stops in
+ * store_close.
+ */
+int store_checkpoint_behind(struct store *s, char *err, size_t errlen);
+/* How many checkpoints the background thread has completed. */
+uint64_t store_checkpoints_behind(struct store *s);
+
+/*
  * The database path to use: cli if given, else $LOGTRIAGE_DB, else
  * $XDG_STATE_HOME/logtriage/logtriage.db, else ~/.local/state/logtriage/logtriage.db.
  * Caller frees.

@@ -1,6 +1,7 @@
 /*
  * test_store.c - the SQLite store: creation, schema version, events and
- * their duplicate key, volume, resume points and read-only opening.
+ * their duplicate key, checkpoints behind the writer, volume, resume
+ * points and read-only opening.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -124,6 +126,55 @@ fill_event(struct store_event *ev, int64_t src, int ordinal)
 	ev->ordinal = ordinal;
 	ev->line = ev->line_end = 3;
 	ev->fields_json = "{\"delay_s\":\"0.5\"}";
+}
+
+/*
+ * With checkpoints behind, 80 MiB of events in 160 commits: the WAL never
+ * grows past the bound where the committing thread checkpoints itself
+ * (4000 frames of 16 KiB, plus one commit), pages reach the database file
+ * while it is open, and every event is there after close.
+ */
+static void
+test_checkpoint_behind(void **state)
+{
+	char err[256], *path = db_path("ckpt.db"), *wal = db_path("ckpt.db-wal");
+	static char text[1024];
+	struct store *s;
+	struct store_event ev;
+	struct stat sb;
+	off_t maxwal = 0;
+	int i, j, ins;
+
+	memset(text, 'x', sizeof text);
+	s = store_open(path, STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_checkpoint_behind(s, err, sizeof err), 0);
+	for (i = 0; i < 160; i++) {
+		assert_int_equal(store_begin(s, err, sizeof err), 0);
+		for (j = 0; j < 512; j++) {
+			fill_event(&ev, 1, 0);
+			ev.ts = 1761435071000 + i * 512 + j;
+			ev.text = text;
+			ev.text_len = sizeof text;
+			assert_int_equal(store_insert_event(s, &ev, &ins, err, sizeof err), 0);
+			assert_int_equal(ins, 1);
+		}
+		assert_int_equal(store_commit(s, err, sizeof err), 0);
+		if (stat(wal, &sb) == 0 && sb.st_size > maxwal)
+			maxwal = sb.st_size;
+	}
+	assert_true(store_checkpoints_behind(s) > 0);
+	assert_true(maxwal > 0);
+	assert_true(maxwal < (off_t)(4000 + 1024) * (16384 + 24));
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(sb.st_size > 16 * 1024 * 1024);
+	store_close(s);
+	s = store_open(path, STORE_READONLY, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM events"), 160 * 512);
+	store_close(s);
+	free(path);
+	free(wal);
 }
 
 static void
@@ -305,6 +356,7 @@ main(void)
 		cmocka_unit_test(test_newer_version_refused),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_events_and_duplicates),
+		cmocka_unit_test(test_checkpoint_behind),
 		cmocka_unit_test(test_rollback_forgets_sources),
 		cmocka_unit_test(test_volume_upsert),
 		cmocka_unit_test(test_resume_points),
