@@ -88,10 +88,10 @@ static const char *const correlate_sql[ST_COUNT] = {
 	[ST_FOLLOW_SUBJECTS] =
 	    "SELECT id, ts, fields FROM events WHERE rule = ?1 AND source_id = ?2"
 	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts, id",
+	/* The index gives ts order; ties at the latest ts are settled in C. */
 	[ST_FOLLOW_TARGET] =
 	    "SELECT id, ts, fields FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts DESC, id < ?5 DESC, id DESC"
-	    " LIMIT 1",
+	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts DESC",
 	[ST_SET_FOLLOW] =
 	    "UPDATE events SET link = ?2, inherited = ?3 WHERE id = ?1",
 	[ST_LOG_TIME] = "SELECT last_ts FROM sources WHERE id = ?1",
@@ -933,17 +933,20 @@ follow_latest(struct correlate *c, const char *target, int64_t source_id,
 {
 	sqlite3_stmt *tg = c->stmt[ST_FOLLOW_TARGET];
 	const char *fields;
-	int64_t id, tts;
-	int rc;
+	int64_t id, tts, latest = 0;
+	int rc, first = 1;
 
 	bind_rule_source(tg, target, source_id);
 	sqlite3_bind_int64(tg, 3, ts - within);
 	sqlite3_bind_int64(tg, 4, ts);
-	sqlite3_bind_int64(tg, 5, subject_id);
-	rc = sqlite3_step(tg);
-	if (rc == SQLITE_ROW) {
+	while ((rc = sqlite3_step(tg)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(tg, 0);
 		tts = sqlite3_column_int64(tg, 1);
+		if (first)
+			latest = tts;
+		else if (tts != latest)
+			break;
+		first = 0;
 		if (hit->id == 0 ||
 		    follow_better(tts, id, hit->ts, hit->id, subject_id)) {
 			fields = (const char *)sqlite3_column_text(tg, 2);

@@ -924,6 +924,7 @@ store_insert_event(struct store *s, const struct store_event *ev,
     int *inserted, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = s->st[ST_EVENT_ADD];
+	int rc;
 
 	sqlite3_bind_int64(st, 1, ev->source_id);
 	sqlite3_bind_text(st, 2, ev->rule, -1, SQLITE_STATIC);
@@ -943,8 +944,11 @@ store_insert_event(struct store *s, const struct store_event *ev,
 		sqlite3_bind_text(st, 12, ev->grp, (int)ev->grp_len, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 12);
-	if (store_step(s, st, err, errlen, "storing an event") != 0)
-		return -1;
+	/* Every parameter is bound above: no clear_bindings, once per event. */
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "storing an event");
 	*inserted = sqlite3_changes(s->db) > 0;
 	return 0;
 }
