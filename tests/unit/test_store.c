@@ -49,6 +49,8 @@ test_create_nested(void **state)
 	assert_non_null(s);
 	assert_int_equal(one_int(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(one_int(s, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), 1);
+	/* the page size is chosen before WAL, or it would not take */
+	assert_int_equal(one_int(s, "PRAGMA page_size"), 8192);
 	store_close(s);
 	assert_int_equal(access(path, F_OK), 0);
 
@@ -131,7 +133,7 @@ fill_event(struct store_event *ev, int64_t src, int ordinal)
 /*
  * With checkpoints behind, 80 MiB of events in 160 commits: the WAL never
  * grows past the bound where the committing thread checkpoints itself
- * (4000 frames of 16 KiB, plus one commit), pages reach the database file
+ * (4000 frames of 8 KiB, plus one commit), pages reach the database file
  * while it is open, and every event is there after close.
  */
 static void
@@ -165,7 +167,7 @@ test_checkpoint_behind(void **state)
 	}
 	assert_true(store_checkpoints_behind(s) > 0);
 	assert_true(maxwal > 0);
-	assert_true(maxwal < (off_t)(4000 + 1024) * (16384 + 24));
+	assert_true(maxwal < (off_t)(4000 + 1024) * (8192 + 24));
 	assert_int_equal(stat(path, &sb), 0);
 	assert_true(sb.st_size > 16 * 1024 * 1024);
 	store_close(s);
