@@ -40,6 +40,13 @@ struct matcher {
 	struct prefilter	*pf;		/* finds the literals of a record in one pass */
 	uint64_t		*found;		/* per record: bit k = literal k occurs */
 	int			 always;	/* some rule has no literal: never skip a record */
+	/*
+	 * With at most 64 rules: bit i of lit_rules[k] is rule i, for which
+	 * literal k makes a record a candidate; base_rules, the rules that
+	 * are always candidates.  NULL with more rules.
+	 */
+	uint64_t		*lit_rules;
+	uint64_t		 base_rules;
 	size_t			 learned;	/* bytes the prefilter learned; past LEARN_BYTES, tuned */
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
@@ -92,6 +99,18 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 			m->lits[i].idx[j] = k;
 		}
 	}
+	if (rs->n <= 64) {
+		m->lit_rules = xcalloc(m->nliteral ? m->nliteral : 1,
+		    sizeof *m->lit_rules);
+		for (i = 0; i < rs->n; i++) {
+			if (rs->rules[i].nmatch == 0)
+				continue;
+			if (m->lits[i].n == 0)
+				m->base_rules |= UINT64_C(1) << i;
+			for (j = 0; j < m->lits[i].n; j++)
+				m->lit_rules[m->lits[i].idx[j]] |= UINT64_C(1) << i;
+		}
+	}
 	m->pf = prefilter_new(m->literal, m->literal_len, m->nliteral,
 	    PREFILTER_AUTO);
 	m->found = xcalloc(prefilter_words(m->pf), sizeof *m->found);
@@ -120,6 +139,7 @@ matcher_free(struct matcher *m)
 	for (i = 0; i < m->rs->n; i++)
 		free(m->lits[i].idx);
 	free(m->lits);
+	free(m->lit_rules);
 	free(m->literal);
 	free(m->literal_len);
 	prefilter_free(m->pf);
@@ -225,14 +245,57 @@ candidate(const struct matcher *m, size_t ri)
 	return 0;
 }
 
+/* One rule, matched and reported; 1 if it matched. */
+static int
+run_rule(struct matcher *m, size_t i, const char *text, size_t len,
+    matcher_fn fn, void *arg)
+{
+	struct match out;
+	int rc;
+
+	rc = match_rule(m, &m->rs->rules[i], text, len, &out);
+	if (rc < 0) {
+		m->stats.regex_errors++;
+		return 0;
+	}
+	if (rc == 0)
+		return 0;
+	out.rule = &m->rs->rules[i];
+	out.rule_index = (int)i;
+	if (fn != NULL)
+		fn(arg, &out);
+	return 1;
+}
+
+/* The candidate rules from the found literals' rule masks, in rule order. */
+static int
+run_masked(struct matcher *m, const char *text, size_t len, matcher_fn fn,
+    void *arg)
+{
+	uint64_t want = m->base_rules, w;
+	size_t k, wi, words = prefilter_words(m->pf);
+	int n = 0;
+
+	for (wi = 0; wi < words; wi++) {
+		for (w = m->found[wi]; w != 0; w &= w - 1) {
+			k = wi * 64 + (size_t)__builtin_ctzll(w);
+			want |= m->lit_rules[k];
+		}
+	}
+	if (want != 0)
+		m->stats.candidates++;
+	for (; want != 0; want &= want - 1)
+		n += run_rule(m, (size_t)__builtin_ctzll(want), text, len, fn, arg);
+	return n;
+}
+
 static int
 run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
     void *arg, int filtered)
 {
 	const struct ruleset *rs = m->rs;
-	struct match out;
 	size_t i;
-	int n = 0, rc, any = 0;
+	int n = 0, any = 0;
 
 	m->stats.records++;
 	if (filtered && m->learned < LEARN_BYTES) {
@@ -244,24 +307,15 @@ run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 	if (filtered && prefilter_scan(m->pf, text, len, m->found) == 0 &&
 	    !m->always)
 		return 0;
+	if (filtered && m->lit_rules != NULL)
+		return run_masked(m, text, len, fn, arg);
 	for (i = 0; i < rs->n; i++) {
 		if (rs->rules[i].nmatch == 0)
 			continue;
 		if (filtered && !candidate(m, i))
 			continue;
 		any = 1;
-		rc = match_rule(m, &rs->rules[i], text, len, &out);
-		if (rc < 0) {
-			m->stats.regex_errors++;
-			continue;
-		}
-		if (rc == 0)
-			continue;
-		out.rule = &rs->rules[i];
-		out.rule_index = (int)i;
-		n++;
-		if (fn != NULL)
-			fn(arg, &out);
+		n += run_rule(m, i, text, len, fn, arg);
 	}
 	if (any)
 		m->stats.candidates++;
