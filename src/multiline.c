@@ -51,6 +51,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "timeparse.h"
 #include "util.h"
@@ -348,7 +351,10 @@ traceback_marker(const char *p, size_t n)
 	return 0;
 }
 
-/* NUL and invalid UTF-8 in p; ASCII runs are skipped a word at a time. */
+/*
+ * NUL and invalid UTF-8 in p; runs of ASCII other than NUL are skipped 16
+ * bytes at a time with SSE2 (every x86-64 has it), else a word at a time.
+ */
 static unsigned
 scan_bytes(const char *p, size_t n)
 {
@@ -356,8 +362,21 @@ scan_bytes(const char *p, size_t n)
 	unsigned flags = 0;
 	size_t i = 0, k;
 	uint64_t w;
+#ifdef __SSE2__
+	const __m128i zero = _mm_setzero_si128();
+	__m128i v;
+#endif
 
 	while (i < n) {
+#ifdef __SSE2__
+		while (i + 16 <= n) {
+			v = _mm_loadu_si128((const __m128i *)(p + i));
+			if (_mm_movemask_epi8(_mm_or_si128(v,
+			    _mm_cmpeq_epi8(v, zero))) != 0)
+				break;
+			i += 16;
+		}
+#endif
 		while (i + 8 <= n) {
 			memcpy(&w, p + i, 8);
 			if ((((w - ones) & ~w) | w) & highs)

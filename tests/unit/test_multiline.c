@@ -347,6 +347,39 @@ test_flags(void **state)
 	assert_int_equal(fx.rec[3].flags, 0);
 }
 
+/*
+ * A NUL, a bad byte or a good two-byte character at every offset of a
+ * 70-byte line, so each lands inside, across and after the 16- and 8-byte
+ * steps of the scan; the stamp keeps every line a record of its own.
+ */
+static void
+test_flags_every_offset(void **state)
+{
+	static const char stamp[] = "2025-10-25 23:31:11 ";
+	char line[70];
+	size_t off, kind, n = 0;
+	static const unsigned want[] = { RECORD_NUL, RECORD_BAD_UTF8, 0 };
+
+	for (kind = 0; kind < 3; kind++) {
+		for (off = sizeof stamp - 1; off + 2 <= sizeof line; off++) {
+			memset(line, 'a', sizeof line);
+			memcpy(line, stamp, sizeof stamp - 1);
+			if (kind == 0)
+				line[off] = '\0';
+			else if (kind == 1)
+				line[off] = (char)0xff;
+			else
+				memcpy(line + off, "\xc3\xa9", 2);
+			push_len(line, sizeof line, 0);
+			n++;
+		}
+	}
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, n);
+	for (off = 0; off < n; off++)
+		assert_int_equal(fx.rec[off].flags, want[off / (n / 3)]);
+}
+
 static void
 test_record_cap(void **state)
 {
@@ -435,6 +468,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_backwards_resolution, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_chunks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flags_every_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unstamped_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safe_offset, setup, teardown),
