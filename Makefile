@@ -20,7 +20,7 @@ DEB_PKGS := build-essential pkg-config libpcre2-dev libsqlite3-dev libcjson-dev 
 	zlib1g-dev libncurses-dev libcmocka-dev
 
 CC	?= cc
-CFLAGS	?= -O2 -g
+CFLAGS	?= -O3 -g
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DLOGTRIAGE_VERSION='"$(VERSION)"' \

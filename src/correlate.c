@@ -783,7 +783,8 @@ expect_feed(struct correlate *c, struct live *l)
 {
 	sqlite3_stmt *sa = c->stmt[ST_SCAN_A_AFTER], *sb = c->stmt[ST_SCAN_B_AFTER];
 	const struct rule *r = l->x.r;
-	struct scan_row a, b;
+	/* Zeroed: at -O3 the compiler cannot see that scan_next fills them. */
+	struct scan_row a = { 0 }, b = { 0 };
 	int ha, hb;
 
 	scan_after(sa, r->id, l->source_id, &l->a, l->path);

@@ -344,10 +344,24 @@ emit_cut(struct reader *r, struct reader_line *line)
 }
 
 /* Start reading the file the path names now, or this one again from 0. */
+/* fd's device and inode; -1 if fstat fails. */
+static int
+file_identity(int fd, dev_t *dev, ino_t *ino)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) == -1)
+		return -1;
+	*dev = sb.st_dev;
+	*ino = sb.st_ino;
+	return 0;
+}
+
 static void
 switch_file(struct reader *r, enum follow_event ev)
 {
-	struct stat sb;
+	dev_t dev;
+	ino_t ino;
 	int fd;
 
 	r->pending_switch = FOLLOW_RETRY;
@@ -356,14 +370,14 @@ switch_file(struct reader *r, enum follow_event ev)
 		/* If the new file is not there yet, keep the old one for now. */
 		if ((fd = open(r->path, O_RDONLY | O_CLOEXEC)) == -1)
 			return;
-		if (fstat(fd, &sb) == -1) {
+		if (file_identity(fd, &dev, &ino) == -1) {
 			close(fd);
 			return;
 		}
 		close(r->fd);
 		r->fd = fd;
-		r->dev = sb.st_dev;
-		r->ino = sb.st_ino;
+		r->dev = dev;
+		r->ino = ino;
 	} else if (lseek(r->fd, 0, SEEK_SET) == -1)
 		return;
 	r->raw_off = 0;
