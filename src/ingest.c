@@ -633,12 +633,12 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 
 	if (in->nsrcs > 0) {
 		s = &in->srcs[in->last_src];
-		if (s->name_len == len && memcmp(s->name, name, len) == 0)
+		if (s->name_len == len && util_equal(s->name, name, len))
 			return s;
 	}
 	for (i = 0; i < in->nsrcs; i++) {
 		s = &in->srcs[i];
-		if (s->name_len == len && memcmp(s->name, name, len) == 0) {
+		if (s->name_len == len && util_equal(s->name, name, len)) {
 			in->last_src = i;
 			return s;
 		}

@@ -202,7 +202,7 @@ same_source(const struct ml_source *s, const char *name, size_t len,
 		return 0;
 	if (len == 0)
 		return 1;
-	return s->hash == hash && memcmp(s->name, name, len) == 0;
+	return s->hash == hash && util_equal(s->name, name, len);
 }
 
 /* The state of (name, stream), created (or taken from the LRU one) when new. */
@@ -218,7 +218,7 @@ source_get(struct multiline *m, const char *name, size_t len,
 		len = 0;
 	s = m->last;
 	if (s != NULL && s->stream == stream && s->name_len == len &&
-	    (len == 0 || memcmp(s->name, name, len) == 0)) {
+	    (len == 0 || util_equal(s->name, name, len))) {
 		s->used = ++m->clock;
 		return s;
 	}

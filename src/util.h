@@ -74,6 +74,32 @@ buf_putc(struct buf *b, char c)
 void buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * a[0..n) equals b[0..n), as memcmp would say, without a call for the
+ * names compared on every line (up to 32 bytes: overlapping 8-byte loads).
+ */
+static inline int
+util_equal(const void *a, const void *b, size_t n)
+{
+	const unsigned char *p = a, *q = b;
+	uint64_t w[4], v[4];
+
+	if (n < 8 || n > 32)
+		return memcmp(a, b, n) == 0;
+	memcpy(&w[0], p, 8);
+	memcpy(&v[0], q, 8);
+	memcpy(&w[1], p + n - 8, 8);
+	memcpy(&v[1], q + n - 8, 8);
+	if (n <= 16)
+		return ((w[0] ^ v[0]) | (w[1] ^ v[1])) == 0;
+	memcpy(&w[2], p + 8, 8);
+	memcpy(&v[2], q + 8, 8);
+	memcpy(&w[3], p + n - 16, 8);
+	memcpy(&v[3], q + n - 16, 8);
+	return ((w[0] ^ v[0]) | (w[1] ^ v[1]) | (w[2] ^ v[2]) |
+	    (w[3] ^ v[3])) == 0;
+}
+
 /* 64-bit FNV-1a, stable across runs and machines (stored in the database). */
 uint64_t util_hash64(const void *p, size_t n, uint64_t seed);
 #define UTIL_HASH_SEED 0xcbf29ce484222325ULL

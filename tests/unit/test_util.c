@@ -1,7 +1,7 @@
 /*
  * test_util.c - the stored hashes: their values are part of the database
  * (events.hash), so they are pinned here, and every byte of the text, and
- * only those bytes, count.
+ * only those bytes, count; and the inline byte comparison.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -62,12 +62,38 @@ test_hash_text_every_byte(void **state)
 	}
 }
 
+/* util_equal agrees with memcmp for every length to 40 and every differing byte. */
+static void
+test_equal(void **state)
+{
+	char *a, *b;
+	size_t n, k;
+
+	for (n = 0; n <= 40; n++) {
+		a = malloc(n ? n : 1);
+		b = malloc(n ? n : 1);
+		assert_non_null(a);
+		assert_non_null(b);
+		for (k = 0; k < n; k++)
+			a[k] = b[k] = (char)('A' + k);
+		assert_true(util_equal(a, b, n));
+		for (k = 0; k < n; k++) {
+			b[k] ^= 0x20;
+			assert_false(util_equal(a, b, n));
+			b[k] ^= 0x20;
+		}
+		free(a);
+		free(b);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hash_text_pinned),
 		cmocka_unit_test(test_hash_text_every_byte),
+		cmocka_unit_test(test_equal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
