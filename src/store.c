@@ -115,9 +115,11 @@ struct source_slot {
 struct store_ckpt {
 	pthread_t		 thread;
 	pthread_mutex_t		 mu;
-	pthread_cond_t		 cv;
+	pthread_cond_t		 cv;		/* want or quit set */
+	pthread_cond_t		 idle;		/* running cleared */
 	sqlite3			*db;
 	int			 want;
+	int			 running;
 	int			 quit;
 	uint64_t		 done;		/* checkpoints that completed */
 };
@@ -477,6 +479,7 @@ store_close(struct store *s)
 		sqlite3_close(s->ckpt->db);
 		pthread_mutex_destroy(&s->ckpt->mu);
 		pthread_cond_destroy(&s->ckpt->cv);
+		pthread_cond_destroy(&s->ckpt->idle);
 		free(s->ckpt);
 	}
 	for (i = 0; i < ST_COUNT; i++)
@@ -502,13 +505,15 @@ store_ckpt_main(void *arg)
 		if (c->quit)
 			break;
 		c->want = 0;
+		c->running = 1;
 		pthread_mutex_unlock(&c->mu);
-		/* Busy (the writer checkpointing itself) is no error: it is done. */
 		rc = sqlite3_wal_checkpoint_v2(c->db, NULL,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&c->mu);
+		c->running = 0;
 		if (rc == SQLITE_OK)
 			c->done++;
+		pthread_cond_broadcast(&c->idle);
 	}
 	pthread_mutex_unlock(&c->mu);
 	return NULL;
@@ -521,6 +526,17 @@ store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	struct store_ckpt *c = arg;
 
 	if (frames >= CKPT_FRAMES_FORCE) {
+		/*
+		 * A writer faster than the copying would starve the thread's
+		 * checkpoints (each ends behind the new frames, so the WAL never
+		 * starts over): wait for the one running, start none, and copy
+		 * everything here, with no commit in between.
+		 */
+		pthread_mutex_lock(&c->mu);
+		c->want = 0;
+		while (c->running)
+			pthread_cond_wait(&c->idle, &c->mu);
+		pthread_mutex_unlock(&c->mu);
 		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
 		    NULL, NULL);
 	} else if (frames >= CKPT_FRAMES) {
@@ -553,10 +569,12 @@ store_checkpoint_behind(struct store *s, char *err, size_t errlen)
 	}
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
+	pthread_cond_init(&c->idle, NULL);
 	if (pthread_create(&c->thread, NULL, store_ckpt_main, c) != 0) {
 		util_err(err, errlen, "%s: cannot start the checkpoint thread", s->path);
 		pthread_mutex_destroy(&c->mu);
 		pthread_cond_destroy(&c->cv);
+		pthread_cond_destroy(&c->idle);
 		sqlite3_close(c->db);
 		free(c);
 		return -1;
