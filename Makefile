@@ -48,11 +48,12 @@ BIN	:= $(BUILD)/logtriage
 
 .PHONY: all test unit e2e demo bench fuzz install uninstall clean check-deps
 
-all: logtriage
-
 ifeq ($(SANITIZE),1)
+# The sanitized binary stays in build-san/; ./logtriage is the plain one.
+all: $(BIN)
 logtriage-san: $(BIN)
 else
+all: logtriage
 logtriage: $(BIN)
 	cp $(BIN) logtriage
 endif
