@@ -1,13 +1,17 @@
 /*
- * cmd_prune.c - `logtriage prune --older-than DURATION [--dry-run]`:
- * retention for the nightly job.  The cut-off is measured in log time, the
- * newest stored event minus DURATION, so replayed or archived logs are
- * pruned relative to their own timeline and a database that stopped
- * receiving input is not emptied by the passing of wall-clock days.
+ * cmd_prune.c - `logtriage prune [--older-than DURATION] [--keep-size SIZE]
+ * [--dry-run]`: retention for the nightly job.  The cut-off is measured in
+ * log time, the newest stored event minus DURATION, so replayed or archived
+ * logs are pruned relative to their own timeline and a database that
+ * stopped receiving input is not emptied by the passing of wall-clock days.
+ * --keep-size removes the oldest hours of log time until the data fits in
+ * SIZE: each step aims, from the events per hour, at the cut that frees
+ * the excess, then measures again.
  * Deletes in bounded transactions so readers and a running ingest are
  * never blocked for long, keeps every event an open incident still waits
  * on, then reclaims the space.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,13 +31,20 @@ static const char prune_options[] =
     "  --db PATH              database (default $LOGTRIAGE_DB or the state dir)\n"
     "  --older-than DURATION  remove what is older than the newest log time minus\n"
     "                         DURATION (30d, 12h, 2w)\n"
+    "  --keep-size SIZE       then remove the oldest hours until the data fits in\n"
+    "                         SIZE (500M, 2G; K, M, G, T are powers of 1024)\n"
     "  -n, --dry-run          only count what would be removed\n";
 
-enum { OPT_DB = 256, OPT_OLDER, OPT_HELP };
+/* Steps of --keep-size before it gives up getting closer. */
+#define PRUNE_SIZE_STEPS	64
+#define HOUR_MS			3600000LL
+
+enum { OPT_DB = 256, OPT_OLDER, OPT_KEEP, OPT_HELP };
 
 static const struct option prune_long[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "older-than", required_argument, NULL, OPT_OLDER },
+	{ "keep-size", required_argument, NULL, OPT_KEEP },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -163,14 +174,164 @@ reclaim(sqlite3 *db)
 	return rc == SQLITE_DONE ? 0 : db_fail(db, "reclaiming space");
 }
 
+/* "500M", "2G", "1048576": bytes (K, M, G, T binary; a trailing B or iB). */
+static int
+parse_size(const char *s, int64_t *bytes)
+{
+	char *end;
+	double v, mult = 1;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || v < 0)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': mult = 1024.0; end++; break;
+	case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
+	case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
+	case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
+	}
+	if (mult > 1 && *end == 'i')
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end != '\0' || v * mult > 9e18)
+		return -1;
+	*bytes = (int64_t)(v * mult);
+	return 0;
+}
+
+static int
+pragma_int(sqlite3 *db, const char *sql, int64_t *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "measuring the database");
+	rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(db, "measuring the database");
+}
+
+/* Bytes in pages that hold data (free pages are reclaimed at the end). */
+static int
+used_bytes(sqlite3 *db, int64_t *bytes)
+{
+	int64_t pages, free_pages, size;
+
+	if (pragma_int(db, "PRAGMA page_count", &pages) != 0 ||
+	    pragma_int(db, "PRAGMA freelist_count", &free_pages) != 0 ||
+	    pragma_int(db, "PRAGMA page_size", &size) != 0)
+		return -1;
+	*bytes = (pages - free_pages) * size;
+	return 0;
+}
+
+/*
+ * The next cut for --keep-size: the end of the first hour of log time,
+ * later than `after`, before which `share` of the stored events lie (or
+ * the end of the last hour with events).  TS_NONE when no event is left
+ * in an hour ending after `after`.
+ */
+static int
+size_cut(sqlite3 *db, double share, int64_t after, int64_t *cut)
+{
+	sqlite3_stmt *st;
+	int64_t total = 0, seen = 0, want, hour;
+	int rc;
+
+	*cut = TS_NONE;
+	if (pragma_int(db, "SELECT count(*) FROM events", &total) != 0)
+		return -1;
+	want = (int64_t)(share * (double)total + 0.999);
+	if (sqlite3_prepare_v2(db, "SELECT ts / " PRUNE_STR(3600000) ", count(*)"
+	    " FROM events GROUP BY 1 ORDER BY 1", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "counting events per hour");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		hour = sqlite3_column_int64(st, 0);
+		seen += sqlite3_column_int64(st, 1);
+		if ((hour + 1) * HOUR_MS <= after)
+			continue;
+		*cut = (hour + 1) * HOUR_MS;
+		if (seen >= want)
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    db_fail(db, "counting events per hour");
+}
+
+static void
+format_size(int64_t bytes, char *buf, size_t len)
+{
+	double b = (double)bytes;
+
+	if (b >= 1024.0 * 1024 * 1024)
+		snprintf(buf, len, "%.2f GiB", b / (1024.0 * 1024 * 1024));
+	else if (b >= 1024.0 * 1024)
+		snprintf(buf, len, "%.1f MiB", b / (1024.0 * 1024));
+	else
+		snprintf(buf, len, "%.0f KiB", b / 1024.0);
+}
+
+/*
+ * Remove the oldest hours until the data fits in limit, or nothing but
+ * open incidents' events is left to remove.  Space is reclaimed after each
+ * step, so the next is measured on what the rows really take (deleted rows
+ * leave pages half full).  n[] adds up what went.
+ */
+static int
+prune_to_size(struct store *s, int64_t limit, int dry, uint64_t *n,
+    int64_t *cut_out, int64_t *before, int64_t *after)
+{
+	sqlite3 *db = store_db(s);
+	uint64_t step[UTIL_ARRAY_LEN(prune_kinds)];
+	int64_t used, cut = TS_NONE, prev = TS_NONE;
+	size_t i;
+	int k;
+
+	if (used_bytes(db, &used) != 0)
+		return -1;
+	*before = *after = used;
+	for (k = 0; k < PRUNE_SIZE_STEPS && used > limit; k++) {
+		/* The share of events to go: the excess, and a little over. */
+		if (size_cut(db, (double)(used - limit) / (double)used * 1.05,
+		    prev, &cut) != 0)
+			return -1;
+		if (cut == TS_NONE)
+			break;
+		for (i = 0; i < UTIL_ARRAY_LEN(prune_kinds); i++) {
+			if ((dry ? count_rows(db, &prune_kinds[i], cut, &step[i]) :
+			    delete_rows(s, &prune_kinds[i], cut, &step[i])) != 0)
+				return -1;
+			n[i] += step[i];
+		}
+		prev = cut;
+		/* A dry run cannot measure what a step would free: one step. */
+		if (dry)
+			break;
+		if ((step[0] + step[1] + step[2] > 0 && reclaim(db) != 0) ||
+		    used_bytes(db, &used) != 0)
+			return -1;
+	}
+	*cut_out = prev;
+	*after = used;
+	return 0;
+}
+
 static int
 cmd_prune_exec(int argc, char **argv)
 {
-	const char *db_opt = NULL, *older = NULL;
+	const char *db_opt = NULL, *older = NULL, *keep = NULL;
 	struct store *s = NULL;
-	uint64_t n[UTIL_ARRAY_LEN(prune_kinds)];
-	char err[512], cutiso[32], newiso[32], *path = NULL;
-	int64_t age, last, cut;
+	uint64_t n[UTIL_ARRAY_LEN(prune_kinds)], m[UTIL_ARRAY_LEN(prune_kinds)];
+	char err[512], cutiso[32], newiso[32], b1[32], b2[32], *path = NULL;
+	int64_t age = 0, last, cut, limit = 0, size_cut_ts = TS_NONE;
+	int64_t before = 0, after = 0;
 	int c, dry = 0, rc = EXIT_RUNTIME;
 	size_t i;
 
@@ -183,6 +344,9 @@ cmd_prune_exec(int argc, char **argv)
 			break;
 		case OPT_OLDER:
 			older = optarg;
+			break;
+		case OPT_KEEP:
+			keep = optarg;
 			break;
 		case 'n':
 			dry = 1;
@@ -203,12 +367,17 @@ cmd_prune_exec(int argc, char **argv)
 		cmd_error("unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (older == NULL) {
-		cmd_error("prune needs --older-than DURATION (for example 30d)");
+	if (older == NULL && keep == NULL) {
+		cmd_error("prune needs --older-than DURATION (for example 30d)"
+		    " or --keep-size SIZE (for example 500M)");
 		return EXIT_USAGE;
 	}
-	if (util_parse_duration(older, &age) != 0) {
+	if (older != NULL && util_parse_duration(older, &age) != 0) {
 		cmd_error("--older-than: '%s' is not a duration (30d, 12h, 2w)", older);
+		return EXIT_USAGE;
+	}
+	if (keep != NULL && parse_size(keep, &limit) != 0) {
+		cmd_error("--keep-size: '%s' is not a size (500M, 2G, 1048576)", keep);
 		return EXIT_USAGE;
 	}
 
@@ -224,19 +393,49 @@ cmd_prune_exec(int argc, char **argv)
 		rc = EXIT_OK;
 		goto done;
 	}
+	memset(n, 0, sizeof n);
+	memset(m, 0, sizeof m);
 	cut = last - age;
-	for (i = 0; i < UTIL_ARRAY_LEN(prune_kinds); i++) {
+	for (i = 0; older != NULL && i < UTIL_ARRAY_LEN(prune_kinds); i++) {
 		if ((dry ? count_rows(store_db(s), &prune_kinds[i], cut, &n[i]) :
 		    delete_rows(s, &prune_kinds[i], cut, &n[i])) != 0)
 			goto done;
 	}
+	/* Space is reclaimed before --keep-size measures, and by each of its steps. */
 	if (!dry && n[0] + n[1] + n[2] > 0 && reclaim(store_db(s)) != 0)
 		goto done;
-	util_format_iso(cut, cutiso, sizeof(cutiso));
-	util_format_iso(last, newiso, sizeof(newiso));
-	printf("logtriage: %s %ju events, %ju incidents, %ju volume rows older than"
-	    " %s (newest log time %s minus %s)\n", dry ? "would remove" : "removed",
-	    (uintmax_t)n[0], (uintmax_t)n[1], (uintmax_t)n[2], cutiso, newiso, older);
+	if (keep != NULL && prune_to_size(s, limit, dry, m, &size_cut_ts,
+	    &before, &after) != 0)
+		goto done;
+	if (older != NULL) {
+		util_format_iso(cut, cutiso, sizeof(cutiso));
+		util_format_iso(last, newiso, sizeof(newiso));
+		printf("logtriage: %s %ju events, %ju incidents, %ju volume rows older than"
+		    " %s (newest log time %s minus %s)\n", dry ? "would remove" : "removed",
+		    (uintmax_t)n[0], (uintmax_t)n[1], (uintmax_t)n[2], cutiso, newiso, older);
+	}
+	if (keep != NULL) {
+		format_size(before, b1, sizeof b1);
+		format_size(after, b2, sizeof b2);
+		if (size_cut_ts == TS_NONE)
+			printf("logtriage: %s of data, within --keep-size %s: nothing"
+			    " removed for size\n", b1, keep);
+		else {
+			util_format_iso(size_cut_ts, cutiso, sizeof(cutiso));
+			printf("logtriage: %s %ju events, %ju incidents, %ju volume rows"
+			    " older than %s for --keep-size %s", dry ? "would remove" :
+			    "removed", (uintmax_t)m[0], (uintmax_t)m[1], (uintmax_t)m[2],
+			    cutiso, keep);
+			if (dry)
+				printf(" (%s of data now; a first step, a real run measures"
+				    " again after each)\n", b1);
+			else
+				printf(" (data %s before, %s after)\n", b1, b2);
+			if (!dry && after > limit)
+				printf("logtriage: still over %s: what is left is newer or"
+				    " held by open incidents\n", keep);
+		}
+	}
 	rc = EXIT_OK;
 done:
 	store_close(s);
@@ -246,7 +445,7 @@ done:
 
 const struct cmd_entry cmd_prune_entry = {
 	"prune",
-	"[--db PATH] --older-than DURATION [--dry-run]",
-	"Delete events, incidents and volume older than DURATION before the newest log time.",
+	"[--db PATH] [--older-than DURATION] [--keep-size SIZE] [--dry-run]",
+	"Delete events, incidents and volume older than DURATION before the newest log time, or the oldest until the data fits in SIZE.",
 	cmd_prune_exec
 };

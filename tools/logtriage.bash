@@ -38,7 +38,7 @@ _logtriage()
 		COMPREPLY=($(compgen -W "$(_logtriage_rule_ids)" -- "$cur")); return ;;
 	--category)
 		COMPREPLY=($(compgen -W "$(logtriage rules list 2>/dev/null | awk '$4 ~ /:[0-9]+$/ { print $2 }' | sort -u)" -- "$cur")); return ;;
-	--source|--tz|--slow-ms|--older-than|--limit|--baseline)
+	--source|--tz|--slow-ms|--older-than|--keep-size|--limit|--baseline)
 		return ;;
 	esac
 	case $cmd in
@@ -61,7 +61,7 @@ _logtriage()
 			COMPREPLY=($(compgen -W "--rules --verbose -v --help" -- "$cur"))
 		fi ;;
 	prune)
-		COMPREPLY=($(compgen -W "--db --older-than --dry-run -n --help" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "--db --older-than --keep-size --dry-run -n --help" -- "$cur")) ;;
 	esac
 }
 complete -F _logtriage logtriage

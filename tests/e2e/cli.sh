@@ -118,5 +118,5 @@ if command -v bash > /dev/null 2>&1; then
 	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage events --rule 1); COMP_CWORD=3; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
 	check_eq "completion: no summary line among rule ids" "" "$got"
 	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage prune -); COMP_CWORD=2; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
-	check_eq "completion: prune options" "--db --older-than --dry-run -n --help" "$got"
+	check_eq "completion: prune options" "--db --older-than --keep-size --dry-run -n --help" "$got"
 fi

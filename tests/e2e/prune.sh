@@ -35,3 +35,37 @@ check_rc "missing --older-than exits 2" 2 $LT prune --db "$DB"
 check_rc "bad duration exits 2" 2 $LT prune --db "$DB" --older-than soon
 check_rc "unknown option exits 2" 2 $LT prune --db "$DB" --older-than 1d --force
 check_rc "missing database exits 3" 3 $LT prune --db "$T/none/x.db" --older-than 1d
+
+# --- --keep-size: the oldest hours go until the data fits
+K=$T/keep.db
+sqlite3 "$K" < "$TOP/schema.sql"
+sqlite3 "$K" < "$TOP/tests/golden/fixture.sql"
+data_kib() { sql "$1" "SELECT (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size) / 1024"; }
+check_eq "fixture: the data takes between 80 and 1024 KiB" "1" "$(($(data_kib "$K") > 80 && $(data_kib "$K") < 1024))"
+check_rc "--keep-size above the data exits 0" 0 $LT prune --db "$K" --keep-size 1M
+check_contains "--keep-size above the data: nothing removed" "$T/out" "within --keep-size 1M: nothing removed for size"
+check_eq "--keep-size above the data: all rows stay" "175 4 195" \
+    "$(sql "$K" "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM incidents), (SELECT count(*) FROM volume)" | tr '|' ' ')"
+check_rc "--keep-size --dry-run exits 0" 0 $LT prune --db "$K" --keep-size 80K --dry-run
+check_contains "--keep-size --dry-run: the first step's counts" "$T/out" \
+    "would remove 52 events, 1 incidents, 60 volume rows older than 2025-10-25T23:00:00.000Z for --keep-size 80K"
+check_eq "--keep-size --dry-run removes nothing" "175" "$(sql "$K" "SELECT count(*) FROM events")"
+# 80 KiB: the 22:00 hour (52 events) is enough, nothing newer goes
+check_rc "--keep-size 80K exits 0" 0 $LT prune --db "$K" --keep-size 80K
+check_contains "--keep-size 80K: the oldest hour removed" "$T/out" \
+    "removed 52 events, 1 incidents, 60 volume rows older than 2025-10-25T23:00:00.000Z for --keep-size 80K"
+check_eq "--keep-size 80K: the file fits, the rest is from 23:00 on" "1|123|0" \
+    "$(($(data_kib "$K") <= 80))|$(sql "$K" "SELECT count(*) || '|' || sum(ts < 1761433200000) FROM events")"
+check_eq "--keep-size 80K: integrity" "ok" "$(sql "$K" "PRAGMA integrity_check")"
+# 1 KiB cannot be reached: the open incident's event stays, and it says so
+check_rc "--keep-size 1K exits 0" 0 $LT prune --db "$K" --keep-size 1K
+check_contains "--keep-size 1K: says it is still over" "$T/out" "still over 1K: what is left is newer or held by open incidents"
+check_eq "--keep-size 1K: only the open incident's event is left" "1|1|open" \
+    "$(sql "$K" "SELECT count(*) || '|' || sum(id = (SELECT event_id FROM incidents WHERE kind = 'open')) FROM events")|$(sql "$K" "SELECT group_concat(kind) FROM incidents")"
+# with --older-than too: both lines, age first
+cp "$T/fixture.db" "$T/both.db" 2> /dev/null || { sqlite3 "$T/both.db" < "$TOP/schema.sql"; sqlite3 "$T/both.db" < "$TOP/tests/golden/fixture.sql"; }
+check_rc "--older-than with --keep-size exits 0" 0 $LT prune --db "$T/both.db" --older-than 30d --keep-size 1G
+check_eq "--older-than with --keep-size: one line each" "2" "$(wc -l < "$T/out")"
+check_rc "bad size exits 2" 2 $LT prune --db "$K" --keep-size 5X
+check_contains "bad size: says so" "$T/err" "--keep-size: '5X' is not a size"
+check_rc "neither --older-than nor --keep-size exits 2" 2 $LT prune --db "$K"
