@@ -298,8 +298,8 @@ prune_to_size(struct store *s, int64_t limit, int dry, uint64_t *n,
 		return -1;
 	*before = *after = used;
 	for (k = 0; k < PRUNE_SIZE_STEPS && used > limit; k++) {
-		/* The share of events to go: the excess, and a little over. */
-		if (size_cut(db, (double)(used - limit) / (double)used * 1.05,
+		/* The share of events to go: that of the excess in the data. */
+		if (size_cut(db, (double)(used - limit) / (double)used,
 		    prev, &cut) != 0)
 			return -1;
 		if (cut == TS_NONE)
