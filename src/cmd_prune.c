@@ -11,7 +11,6 @@
  * never blocked for long, keeps every event an open incident still waits
  * on, then reclaims the space.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,35 +171,6 @@ reclaim(sqlite3 *db)
 		;
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_fail(db, "reclaiming space");
-}
-
-/* "500M", "2G", "1048576": bytes (K, M, G, T binary; a trailing B or iB). */
-static int
-parse_size(const char *s, int64_t *bytes)
-{
-	char *end;
-	double v, mult = 1;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || v < 0)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': mult = 1024.0; end++; break;
-	case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
-	case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
-	case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
-	}
-	if (mult > 1 && *end == 'i')
-		end++;
-	if (*end == 'b' || *end == 'B')
-		end++;
-	if (*end != '\0' || v * mult > 9e18)
-		return -1;
-	*bytes = (int64_t)(v * mult);
-	return 0;
 }
 
 static int
@@ -376,7 +346,7 @@ cmd_prune_exec(int argc, char **argv)
 		cmd_error("--older-than: '%s' is not a duration (30d, 12h, 2w)", older);
 		return EXIT_USAGE;
 	}
-	if (keep != NULL && parse_size(keep, &limit) != 0) {
+	if (keep != NULL && util_parse_size(keep, &limit) != 0) {
 		cmd_error("--keep-size: '%s' is not a size (500M, 2G, 1048576)", keep);
 		return EXIT_USAGE;
 	}

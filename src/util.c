@@ -373,6 +373,43 @@ util_escape_html(struct buf *b, const char *p, size_t n)
 	}
 }
 
+/* A number >= 0 at the start of s; *end is what follows it. */
+static int
+parse_amount(const char *s, double *v, char **end)
+{
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	*v = strtod(s, end);
+	if (errno != 0 || *end == s || *v < 0)
+		return -1;
+	return 0;
+}
+
+int
+util_parse_size(const char *s, int64_t *bytes)
+{
+	char *end;
+	double v, mult = 1;
+
+	if (parse_amount(s, &v, &end) != 0)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': mult = 1024.0; end++; break;
+	case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
+	case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
+	case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
+	}
+	if (mult > 1 && *end == 'i')
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end != '\0' || v * mult > 9e18)
+		return -1;
+	*bytes = (int64_t)(v * mult);
+	return 0;
+}
+
 int
 util_parse_duration(const char *s, int64_t *ms)
 {
@@ -380,11 +417,7 @@ util_parse_duration(const char *s, int64_t *ms)
 	double v;
 	double mult;
 
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || v < 0)
+	if (parse_amount(s, &v, &end) != 0)
 		return -1;
 	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
 		mult = 1000;

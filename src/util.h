@@ -141,6 +141,12 @@ size_t util_append_utf8(struct buf *b, const unsigned char *p, size_t n,
  */
 int util_parse_duration(const char *s, int64_t *ms);
 
+/*
+ * Sizes: "500M", "2G", "1.5GiB", "1048576"; K, M, G, T are powers of 1024,
+ * a trailing B or iB is allowed.  Returns 0 and sets *bytes, or -1.
+ */
+int util_parse_size(const char *s, int64_t *bytes);
+
 /* Write ms as "2025-10-25T23:31:11.123Z" into out (at least 32 bytes). */
 void util_format_iso(int64_t ms, char *out, size_t outlen);
 

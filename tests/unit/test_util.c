@@ -1,7 +1,7 @@
 /*
  * test_util.c - the stored hashes: their values are part of the database
  * (events.hash), so they are pinned here, and every byte of the text, and
- * only those bytes, count; and the inline byte comparison.
+ * only those bytes, count; the inline byte comparison; sizes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -87,6 +87,29 @@ test_equal(void **state)
 	}
 }
 
+static void
+test_parse_size(void **state)
+{
+	static const struct { const char *s; int64_t bytes; } good[] = {
+		{ "0", 0 }, { "1048576", 1048576 }, { "10KB", 10240 },
+		{ "500M", 524288000 }, { "500m", 524288000 }, { "2G", 2147483648LL },
+		{ "1.5GiB", 1610612736LL }, { "1T", 1099511627776LL }, { "7B", 7 },
+	};
+	static const char *const bad[] = {
+		"", "5X", "-1M", "M", "1MiBx", "1iB", "1 M", "1e30T",
+	};
+	int64_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		v = -1;
+		assert_int_equal(util_parse_size(good[i].s, &v), 0);
+		assert_true(v == good[i].bytes);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(util_parse_size(bad[i], &v), -1);
+}
+
 int
 main(void)
 {
@@ -94,6 +117,7 @@ main(void)
 		cmocka_unit_test(test_hash_text_pinned),
 		cmocka_unit_test(test_hash_text_every_byte),
 		cmocka_unit_test(test_equal),
+		cmocka_unit_test(test_parse_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
