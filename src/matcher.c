@@ -25,28 +25,24 @@
 /* Record text the prefilter learns from before it is tuned. */
 #define LEARN_BYTES	(1024 * 1024)
 
-/* Where a rule's literals sit in the matcher's table of distinct literals. */
-struct rule_lits {
-	size_t	*idx;
-	size_t	 n;		/* 0: always a candidate */
-};
-
+/*
+ * Rule sets are bitsets of rwords words, bit i for rule i: a record's
+ * candidate rules are base_rules and the lit_rules of each literal found
+ * in it, and they run in rule order.
+ */
 struct matcher {
 	const struct ruleset	*rs;
-	struct rule_lits	*lits;		/* per rule */
 	const char		**literal;	/* distinct literals */
 	size_t			*literal_len;
 	size_t			 nliteral;
 	struct prefilter	*pf;		/* finds the literals of a record in one pass */
 	uint64_t		*found;		/* per record: bit k = literal k occurs */
 	int			 always;	/* some rule has no literal: never skip a record */
-	/*
-	 * With at most 64 rules: bit i of lit_rules[k] is rule i, for which
-	 * literal k makes a record a candidate; base_rules, the rules that
-	 * are always candidates.  NULL with more rules.
-	 */
-	uint64_t		*lit_rules;
-	uint64_t		 base_rules;
+	size_t			 rwords;
+	uint64_t		*lit_rules;	/* per literal, the rules it admits */
+	uint64_t		*base_rules;	/* rules without a literal */
+	uint64_t		*all_rules;	/* rules with a match pattern */
+	uint64_t		*want;		/* per record: the candidate rules */
 	size_t			 learned;	/* bytes the prefilter learned; past LEARN_BYTES, tuned */
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
@@ -64,7 +60,10 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 
 	m = xcalloc(1, sizeof(*m));
 	m->rs = rs;
-	m->lits = xcalloc(rs->n ? rs->n : 1, sizeof(*m->lits));
+	m->rwords = rs->n > 0 ? (rs->n + 63) / 64 : 1;
+	m->base_rules = xcalloc(m->rwords, sizeof *m->base_rules);
+	m->all_rules = xcalloc(m->rwords, sizeof *m->all_rules);
+	m->want = xcalloc(m->rwords, sizeof *m->want);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
 		for (j = 0; j < r->nmatch + r->nexclude; j++) {
@@ -75,13 +74,14 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 			    PCRE2_INFO_CAPTURECOUNT, &cap) == 0 && cap > maxcap)
 				maxcap = cap;
 		}
+		if (r->nmatch == 0)
+			continue;
+		m->all_rules[i / 64] |= UINT64_C(1) << (i % 64);
 		if (r->nliterals == 0) {
-			if (r->nmatch > 0)
-				m->always = 1;
+			m->base_rules[i / 64] |= UINT64_C(1) << (i % 64);
+			m->always = 1;
 			continue;
 		}
-		m->lits[i].idx = xcalloc(r->nliterals, sizeof(size_t));
-		m->lits[i].n = r->nliterals;
 		for (j = 0; j < r->nliterals; j++) {
 			for (k = 0; k < m->nliteral; k++) {
 				if (strcmp(m->literal[k], r->literals[j]) == 0)
@@ -94,21 +94,14 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 				    (k + 1) * sizeof(*m->literal_len));
 				m->literal[k] = r->literals[j];
 				m->literal_len[k] = strlen(r->literals[j]);
+				m->lit_rules = xrealloc(m->lit_rules,
+				    (k + 1) * m->rwords * sizeof(*m->lit_rules));
+				memset(m->lit_rules + k * m->rwords, 0,
+				    m->rwords * sizeof(*m->lit_rules));
 				m->nliteral++;
 			}
-			m->lits[i].idx[j] = k;
-		}
-	}
-	if (rs->n <= 64) {
-		m->lit_rules = xcalloc(m->nliteral ? m->nliteral : 1,
-		    sizeof *m->lit_rules);
-		for (i = 0; i < rs->n; i++) {
-			if (rs->rules[i].nmatch == 0)
-				continue;
-			if (m->lits[i].n == 0)
-				m->base_rules |= UINT64_C(1) << i;
-			for (j = 0; j < m->lits[i].n; j++)
-				m->lit_rules[m->lits[i].idx[j]] |= UINT64_C(1) << i;
+			m->lit_rules[k * m->rwords + i / 64] |=
+			    UINT64_C(1) << (i % 64);
 		}
 	}
 	m->pf = prefilter_new(m->literal, m->literal_len, m->nliteral,
@@ -132,14 +125,12 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 void
 matcher_free(struct matcher *m)
 {
-	size_t i;
-
 	if (m == NULL)
 		return;
-	for (i = 0; i < m->rs->n; i++)
-		free(m->lits[i].idx);
-	free(m->lits);
 	free(m->lit_rules);
+	free(m->base_rules);
+	free(m->all_rules);
+	free(m->want);
 	free(m->literal);
 	free(m->literal_len);
 	prefilter_free(m->pf);
@@ -228,23 +219,6 @@ match_rule(struct matcher *m, const struct rule *r, const char *text,
 	return 1;
 }
 
-/* Does the record hold one of the rule's literals (m->found is current)? */
-static int
-candidate(const struct matcher *m, size_t ri)
-{
-	const struct rule_lits *rl = &m->lits[ri];
-	size_t j, k;
-
-	if (rl->n == 0)
-		return 1;
-	for (j = 0; j < rl->n; j++) {
-		k = rl->idx[j];
-		if (m->found[k / 64] & (UINT64_C(1) << (k % 64)))
-			return 1;
-	}
-	return 0;
-}
-
 /* One rule, matched and reported; 1 if it matched. */
 static int
 run_rule(struct matcher *m, size_t i, const char *text, size_t len,
@@ -267,55 +241,44 @@ run_rule(struct matcher *m, size_t i, const char *text, size_t len,
 	return 1;
 }
 
-/* The candidate rules from the found literals' rule masks, in rule order. */
-static int
-run_masked(struct matcher *m, const char *text, size_t len, matcher_fn fn,
-    void *arg)
-{
-	uint64_t want = m->base_rules, w;
-	size_t k, wi, words = prefilter_words(m->pf);
-	int n = 0;
-
-	for (wi = 0; wi < words; wi++) {
-		for (w = m->found[wi]; w != 0; w &= w - 1) {
-			k = wi * 64 + (size_t)__builtin_ctzll(w);
-			want |= m->lit_rules[k];
-		}
-	}
-	if (want != 0)
-		m->stats.candidates++;
-	for (; want != 0; want &= want - 1)
-		n += run_rule(m, (size_t)__builtin_ctzll(want), text, len, fn, arg);
-	return n;
-}
-
 static int
 run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
     void *arg, int filtered)
 {
-	const struct ruleset *rs = m->rs;
-	size_t i;
+	uint64_t w;
+	const uint64_t *lr;
+	size_t i, k, wi;
 	int n = 0, any = 0;
 
 	m->stats.records++;
-	if (filtered && m->learned < LEARN_BYTES) {
-		prefilter_learn(m->pf, text, len);
-		m->learned += len;
-		if (m->learned >= LEARN_BYTES)
-			prefilter_tune(m->pf);
+	if (!filtered) {
+		memcpy(m->want, m->all_rules, m->rwords * sizeof(*m->want));
+	} else {
+		if (m->learned < LEARN_BYTES) {
+			prefilter_learn(m->pf, text, len);
+			m->learned += len;
+			if (m->learned >= LEARN_BYTES)
+				prefilter_tune(m->pf);
+		}
+		if (prefilter_scan(m->pf, text, len, m->found) == 0 &&
+		    !m->always)
+			return 0;
+		memcpy(m->want, m->base_rules, m->rwords * sizeof(*m->want));
+		for (wi = 0; wi < prefilter_words(m->pf); wi++) {
+			for (w = m->found[wi]; w != 0; w &= w - 1) {
+				k = wi * 64 + (size_t)__builtin_ctzll(w);
+				lr = m->lit_rules + k * m->rwords;
+				for (i = 0; i < m->rwords; i++)
+					m->want[i] |= lr[i];
+			}
+		}
 	}
-	if (filtered && prefilter_scan(m->pf, text, len, m->found) == 0 &&
-	    !m->always)
-		return 0;
-	if (filtered && m->lit_rules != NULL)
-		return run_masked(m, text, len, fn, arg);
-	for (i = 0; i < rs->n; i++) {
-		if (rs->rules[i].nmatch == 0)
-			continue;
-		if (filtered && !candidate(m, i))
-			continue;
-		any = 1;
-		n += run_rule(m, i, text, len, fn, arg);
+	for (wi = 0; wi < m->rwords; wi++) {
+		if (m->want[wi] != 0)
+			any = 1;
+		for (w = m->want[wi]; w != 0; w &= w - 1)
+			n += run_rule(m, wi * 64 + (size_t)__builtin_ctzll(w),
+			    text, len, fn, arg);
 	}
 	if (any)
 		m->stats.candidates++;

@@ -173,7 +173,7 @@ prefilter_property(const char *fixture_name, int every_rule,
 	memset(&d, 0, sizeof d);
 	rs = ruleset_load(paths, 1, &d);
 	assert_int_equal(d.n, 0);
-	assert_true(rs->n <= 64);
+	assert_true(rs->n <= 64);	/* the size of hits[] and per_rule[] */
 	m = matcher_new(rs, err, sizeof err);
 	assert_non_null(m);
 	fp = fopen(fixture, "r");
@@ -271,6 +271,65 @@ test_fields_and_exclude(void **state)
 	ruleset_free(rs);
 }
 
+/* Rule indexes in the order the matcher reported them. */
+struct order {
+	int	idx[16];
+	int	n;
+};
+
+static void
+order_fn(void *arg, const struct match *m)
+{
+	struct order *o = arg;
+
+	if (o->n < 16)
+		o->idx[o->n] = m->rule_index;
+	o->n++;
+}
+
+/*
+ * More rules than one word of the candidate bitsets: 130 rules with a
+ * literal each and one without; both paths report the same rules, in rule
+ * order, across the word boundaries.
+ */
+static void
+test_many_rules(void **state)
+{
+	struct buf text;
+	struct ruleset *rs;
+	struct matcher *m;
+	struct order a, b;
+	char err[128];
+	const char *line = "x lit129-3 lit005-1 lit064-9 lit070-2 123Z";
+	const char *none = "lit05 lit-070 nothing";
+	int i;
+
+	buf_init(&text);
+	for (i = 0; i < 130; i++)
+		buf_printf(&text, "[r%03d]\ncategory = x\nseverity = info\n"
+		    "match = lit%03d-(?<n>\\d+)\n", i, i);
+	buf_puts(&text, "[free]\ncategory = x\nseverity = info\nmatch = \\d\\d\\dZ\n");
+	rs = load_text(text.data);
+	assert_int_equal(rs->n, 131);
+	m = matcher_new(rs, err, sizeof err);
+	assert_non_null(m);
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	assert_int_equal(matcher_run(m, line, strlen(line), order_fn, &a), 5);
+	assert_int_equal(matcher_run_unfiltered(m, line, strlen(line), order_fn, &b), 5);
+	assert_int_equal(a.idx[0], 5);
+	assert_int_equal(a.idx[1], 64);
+	assert_int_equal(a.idx[2], 70);
+	assert_int_equal(a.idx[3], 129);
+	assert_int_equal(a.idx[4], 130);
+	assert_memory_equal(a.idx, b.idx, sizeof a.idx);
+	memset(&a, 0, sizeof a);
+	assert_int_equal(matcher_run(m, none, strlen(none), order_fn, &a), 0);
+	matcher_free(m);
+	ruleset_free(rs);
+	buf_free(&text);
+}
+
 static void
 test_catastrophic_pattern(void **state)
 {
@@ -319,6 +378,7 @@ main(void)
 		cmocka_unit_test(test_prefilter_property),
 		cmocka_unit_test(test_prefilter_corpus),
 		cmocka_unit_test(test_fields_and_exclude),
+		cmocka_unit_test(test_many_rules),
 		cmocka_unit_test(test_catastrophic_pattern),
 	};
 
