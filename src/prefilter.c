@@ -198,30 +198,31 @@ prefilter_learn(struct prefilter *pf, const char *text, size_t len)
 }
 
 /*
- * How many learned windows the nibble tables of a bucket would let through
- * if it held the fingerprints in f[0..n): every combination of their nibbles
- * at each of the six places, as the vector lookup accepts them.
+ * How many learned windows bucket b's nibble tables would let through with
+ * the fingerprint `extra` (or NULL) added: every combination of the
+ * nibbles allowed at each of the six places, as the vector lookup accepts
+ * them.
  */
 static uint64_t
-pf_bucket_cost(const struct prefilter *pf, const unsigned char *const *f,
-    size_t n)
+pf_bucket_cost(const struct prefilter *pf, size_t b, const unsigned char *extra)
 {
-	unsigned char nib[2 * FP][16];
-	size_t cnt[2 * FP], idx[2 * FP], j, k, q;
-	unsigned char w[FP];
+	unsigned char nib[2 * FP][16], w[FP];
+	size_t cnt[2 * FP], idx[2 * FP], j, v;
 	uint64_t cost = 0, combos = 1;
-	int dup;
+	const uint8_t *table;
+	unsigned x;
 
 	for (j = 0; j < 2 * FP; j++) {
+		table = j % 2 == 0 ? pf->lo[j / 2] : pf->hi[j / 2];
+		x = extra == NULL ? 16 : j % 2 == 0 ? extra[j / 2] & 15u :
+		    (unsigned)extra[j / 2] >> 4;
 		cnt[j] = 0;
-		for (k = 0; k < n; k++) {
-			unsigned char v = j % 2 == 0 ? f[k][j / 2] & 15 : f[k][j / 2] >> 4;
-
-			for (dup = 0, q = 0; q < cnt[j]; q++)
-				dup |= nib[j][q] == v;
-			if (!dup)
-				nib[j][cnt[j]++] = v;
+		for (v = 0; v < 16; v++) {
+			if ((table[v] >> b & 1) || v == x)
+				nib[j][cnt[j]++] = (unsigned char)v;
 		}
+		if (cnt[j] == 0)
+			return 0;
 		idx[j] = 0;
 		combos *= cnt[j];
 	}
@@ -243,17 +244,15 @@ pf_bucket_cost(const struct prefilter *pf, const unsigned char *const *f,
 void
 prefilter_tune(struct prefilter *pf)
 {
-	const unsigned char *f[NBUCKET][64];
-	uint64_t own[64], c, best_cost, add;
-	size_t order[64], i, j, k, b, best, off, nb[NBUCKET];
+	uint64_t *own, c, best_cost, add;
+	size_t *order, i, j, k, b, best, off;
+	const unsigned char *fp;
 	const struct pf_lit *l;
 
-	/* Beyond 64 literals the guessed placement stays. */
-	if (pf->seen == NULL || pf->n > 64) {
-		free(pf->seen);
-		pf->seen = NULL;
+	if (pf->seen == NULL)
 		return;
-	}
+	own = xcalloc(pf->n, sizeof *own);
+	order = xcalloc(pf->n, sizeof *order);
 	for (i = 0; i < pf->n; i++) {
 		l = &pf->lits[i];
 		best = l->off;
@@ -278,23 +277,22 @@ prefilter_tune(struct prefilter *pf)
 		}
 	}
 	pf_clear_buckets(pf);
-	memset(nb, 0, sizeof nb);
 	for (i = 0; i < pf->n; i++) {
 		k = order[i];
+		fp = (const unsigned char *)pf->lits[k].s + pf->lits[k].off;
 		best = 0;
 		best_cost = UINT64_MAX;
 		for (b = 0; b < NBUCKET; b++) {
-			f[b][nb[b]] = (const unsigned char *)pf->lits[k].s + pf->lits[k].off;
-			add = pf_bucket_cost(pf, f[b], nb[b] + 1) -
-			    (nb[b] > 0 ? pf_bucket_cost(pf, f[b], nb[b]) : 0);
+			add = pf_bucket_cost(pf, b, fp) - pf_bucket_cost(pf, b, NULL);
 			if (add < best_cost) {
 				best_cost = add;
 				best = b;
 			}
 		}
-		f[best][nb[best]++] = (const unsigned char *)pf->lits[k].s + pf->lits[k].off;
 		pf_place(pf, k, best);
 	}
+	free(own);
+	free(order);
 	free(pf->seen);
 	pf->seen = NULL;
 }

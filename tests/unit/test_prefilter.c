@@ -214,6 +214,51 @@ test_tune_moves_windows(void **state)
 	prefilter_free(pf);
 }
 
+/*
+ * 100 literals, more than one word of the result and many per bucket, tuned
+ * on a sample where a few of them are common: memmem's answer on texts
+ * built from their pieces.
+ */
+static void
+test_many_literals_tuned(void **state)
+{
+	enum { N = 100 };
+	char names[N][8], text[200], sample[4096];
+	const char *ptr[N];
+	size_t lens[N], i, k, len, at;
+	struct prefilter *pf;
+	uint64_t got[2], want[2];
+
+	for (k = 0; k < N; k++) {
+		snprintf(names[k], sizeof names[k], "q%03zuz", k);
+		ptr[k] = names[k];
+		lens[k] = strlen(names[k]);
+	}
+	pf = prefilter_new(ptr, lens, N, PREFILTER_AUTO);
+	assert_int_equal(prefilter_words(pf), 2);
+	memset(sample, ' ', sizeof sample);
+	for (i = 0; i + 6 <= sizeof sample; i += 6)
+		memcpy(sample + i, names[i % 3], 5);
+	prefilter_learn(pf, sample, sizeof sample - sizeof sample % 6);
+	prefilter_tune(pf);
+	for (i = 0; i < 20000; i++) {
+		len = next() % sizeof text;
+		for (k = 0; k < len; k++)
+			text[k] = "q0123z "[next() % 7];
+		for (k = next() % 4; k > 0 && len >= 5; k--) {
+			at = next() % (len - 4);
+			memcpy(text + at, names[next() % N], 5);
+		}
+		want[0] = want[1] = 0;
+		for (k = 0; k < N; k++)
+			if (memmem(text, len, names[k], 5) != NULL)
+				want[k / 64] |= UINT64_C(1) << (k % 64);
+		prefilter_scan(pf, text, len, got);
+		assert_true(got[0] == want[0] && got[1] == want[1]);
+	}
+	prefilter_free(pf);
+}
+
 static void
 test_no_literals(void **state)
 {
@@ -235,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_boundaries),
 		cmocka_unit_test(test_boundaries_tuned),
 		cmocka_unit_test(test_tune_moves_windows),
+		cmocka_unit_test(test_many_literals_tuned),
 		cmocka_unit_test(test_no_literals),
 	};
 
