@@ -82,36 +82,38 @@ db_fail(sqlite3 *db, const char *what)
 	return -1;
 }
 
-/* The newest log time stored, or TS_NONE for an empty database. */
+/*
+ * The first column of sql's first row, with ?1 bound to *arg if arg is
+ * not NULL; `none` when that column is NULL.
+ */
 static int
-newest(sqlite3 *db, int64_t *ts)
+query_int(sqlite3 *db, const char *sql, const int64_t *arg, int64_t none,
+    int64_t *v, const char *what)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	*ts = TS_NONE;
-	if (sqlite3_prepare_v2(db, "SELECT max(ts) FROM events", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "reading the newest event");
+	*v = none;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, what);
+	if (arg != NULL)
+		sqlite3_bind_int64(st, 1, *arg);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*ts = sqlite3_column_int64(st, 0);
+		*v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_fail(db, "reading the newest event");
+	return rc == SQLITE_ROW ? 0 : db_fail(db, what);
 }
 
 static int
 count_rows(sqlite3 *db, const struct prune_kind *k, int64_t cut, uint64_t *n)
 {
-	sqlite3_stmt *st;
-	int rc;
+	int64_t arg = k->minutes ? cut / 60000 : cut, v;
 
-	if (sqlite3_prepare_v2(db, k->count_sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "counting");
-	sqlite3_bind_int64(st, 1, k->minutes ? cut / 60000 : cut);
-	rc = sqlite3_step(st);
-	*n = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_fail(db, "counting");
+	if (query_int(db, k->count_sql, &arg, 0, &v, "counting") != 0)
+		return -1;
+	*n = (uint64_t)v;
+	return 0;
 }
 
 /* Delete in transactions of at most PRUNE_BATCH rows. */
@@ -173,29 +175,17 @@ reclaim(sqlite3 *db)
 	return rc == SQLITE_DONE ? 0 : db_fail(db, "reclaiming space");
 }
 
-static int
-pragma_int(sqlite3 *db, const char *sql, int64_t *v)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "measuring the database");
-	rc = sqlite3_step(st);
-	*v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_fail(db, "measuring the database");
-}
-
 /* Bytes in pages that hold data (free pages are reclaimed at the end). */
 static int
 used_bytes(sqlite3 *db, int64_t *bytes)
 {
+	static const char what[] = "measuring the database";
 	int64_t pages, free_pages, size;
 
-	if (pragma_int(db, "PRAGMA page_count", &pages) != 0 ||
-	    pragma_int(db, "PRAGMA freelist_count", &free_pages) != 0 ||
-	    pragma_int(db, "PRAGMA page_size", &size) != 0)
+	if (query_int(db, "PRAGMA page_count", NULL, 0, &pages, what) != 0 ||
+	    query_int(db, "PRAGMA freelist_count", NULL, 0, &free_pages,
+	    what) != 0 ||
+	    query_int(db, "PRAGMA page_size", NULL, 0, &size, what) != 0)
 		return -1;
 	*bytes = (pages - free_pages) * size;
 	return 0;
@@ -215,7 +205,8 @@ size_cut(sqlite3 *db, double share, int64_t after, int64_t *cut)
 	int rc;
 
 	*cut = TS_NONE;
-	if (pragma_int(db, "SELECT count(*) FROM events", &total) != 0)
+	if (query_int(db, "SELECT count(*) FROM events", NULL, 0, &total,
+	    "counting events") != 0)
 		return -1;
 	want = (int64_t)(share * (double)total + 0.999);
 	if (sqlite3_prepare_v2(db, "SELECT ts / " PRUNE_STR(3600000) ", count(*)"
@@ -356,7 +347,8 @@ cmd_prune_exec(int argc, char **argv)
 		cmd_error("%s", err);
 		goto done;
 	}
-	if (newest(store_db(s), &last) != 0)
+	if (query_int(store_db(s), "SELECT max(ts) FROM events", NULL, TS_NONE,
+	    &last, "reading the newest event") != 0)
 		goto done;
 	if (last == TS_NONE) {
 		printf("logtriage: nothing to prune: no events in %s\n", path);
