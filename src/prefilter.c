@@ -375,6 +375,50 @@ pf_scan_scalar(const struct prefilter *pf, const unsigned char *t, size_t len,
 }
 
 #ifdef PF_X86
+/*
+ * The vector scans take w positions per step while w + FP - 1 bytes
+ * remain; the last step is moved back to end at the text's end (positions
+ * already scanned masked off), or in a text shorter than one step runs on
+ * a zero-padded copy, where a proposal past len - FP is masked off (it
+ * would involve padding) and verification reads the real text.
+ * pf_step says where step i's bytes come from and the position they start
+ * at; pf_step_verify masks and verifies its proposals.
+ */
+static inline const unsigned char *
+pf_step(const unsigned char *t, size_t len, size_t i, size_t w,
+    unsigned char *pad, size_t *base)
+{
+	*base = i;
+	if (i + w + FP - 1 <= len)
+		return t + i;
+	if (len >= w + FP - 1) {
+		*base = len - (w + FP - 1);
+		return t + *base;
+	}
+	memset(pad, 0, w + FP - 1);
+	memcpy(pad, t + i, len - i);
+	return pad;
+}
+
+static inline size_t
+pf_step_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
+    size_t i, size_t base, size_t w, uint32_t bits, const unsigned char *res,
+    uint64_t *found)
+{
+	size_t last = len - FP, nfound = 0, b;
+
+	if (base < i)
+		bits &= ~((UINT32_C(1) << (i - base)) - 1);
+	else if (last - i < w - 1)
+		bits &= (UINT32_C(2) << (last - i)) - 1;
+	while (bits != 0) {
+		b = (size_t)__builtin_ctz(bits);
+		bits &= bits - 1;
+		nfound += pf_verify(pf, t, len, base + b, res[b], found);
+	}
+	return nfound;
+}
+
 __attribute__((target("ssse3")))
 static inline __m128i
 pf_lookup16(__m128i lo, __m128i hi, __m128i v)
@@ -385,13 +429,7 @@ pf_lookup16(__m128i lo, __m128i hi, __m128i v)
 	    _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
 }
 
-/*
- * 16 positions per step while 18 bytes remain; the last step is moved back
- * to end at the text's end (positions already scanned masked off), or in a
- * text shorter than one step runs on a zero-padded copy, where a proposal
- * past len - FP is masked off (it would involve padding) and verification
- * reads the real text.
- */
+/* 16 positions per step (see pf_step). */
 __attribute__((target("ssse3")))
 static size_t
 pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
@@ -405,42 +443,22 @@ pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
 	const __m128i hi2 = _mm_loadu_si128((const __m128i *)pf->hi[2]);
 	unsigned char pad[16 + FP - 1], res[16];
 	const unsigned char *p;
-	size_t i = 0, base, nfound = 0, last;
-	unsigned bits, b;
+	size_t i = 0, base, nfound = 0;
+	uint32_t bits;
 	__m128i r;
 
-	if (len < FP)
-		return 0;
-	last = len - FP;	/* the last position a fingerprint can start */
-	while (i <= last) {
-		base = i;
-		if (i + 16 + FP - 1 <= len) {
-			p = t + i;
-		} else if (len >= 16 + FP - 1) {
-			base = len - (16 + FP - 1);
-			p = t + base;
-		} else {
-			memset(pad, 0, sizeof pad);
-			memcpy(pad, t + i, len - i);
-			p = pad;
-		}
+	while (i + FP <= len) {
+		p = pf_step(t, len, i, 16, pad, &base);
 		r = _mm_and_si128(_mm_and_si128(
 		    pf_lookup16(lo0, hi0, _mm_loadu_si128((const __m128i *)p)),
 		    pf_lookup16(lo1, hi1, _mm_loadu_si128((const __m128i *)(p + 1)))),
 		    pf_lookup16(lo2, hi2, _mm_loadu_si128((const __m128i *)(p + 2))));
-		bits = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(r,
+		bits = ~(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(r,
 		    _mm_setzero_si128())) & 0xffffu;
-		if (base < i)
-			bits &= ~((1u << (i - base)) - 1);
-		else if (last - i < 15)
-			bits &= (2u << (last - i)) - 1;
 		if (bits != 0) {
 			_mm_storeu_si128((__m128i *)res, r);
-			while (bits != 0) {
-				b = (unsigned)__builtin_ctz(bits);
-				bits &= bits - 1;
-				nfound += pf_verify(pf, t, len, base + b, res[b], found);
-			}
+			nfound += pf_step_verify(pf, t, len, i, base, 16, bits,
+			    res, found);
 		}
 		i = base + 16;
 	}
@@ -457,7 +475,7 @@ pf_lookup32(__m256i lo, __m256i hi, __m256i v)
 	    _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
 }
 
-/* As pf_scan_ssse3, 32 positions per step. */
+/* 32 positions per step (see pf_step). */
 __attribute__((target("avx2")))
 static size_t
 pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
@@ -471,42 +489,22 @@ pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
 	const __m256i hi2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[2]));
 	unsigned char pad[32 + FP - 1], res[32];
 	const unsigned char *p;
-	size_t i = 0, base, nfound = 0, last;
-	uint32_t bits, b;
+	size_t i = 0, base, nfound = 0;
+	uint32_t bits;
 	__m256i r;
 
-	if (len < FP)
-		return 0;
-	last = len - FP;
-	while (i <= last) {
-		base = i;
-		if (i + 32 + FP - 1 <= len) {
-			p = t + i;
-		} else if (len >= 32 + FP - 1) {
-			base = len - (32 + FP - 1);
-			p = t + base;
-		} else {
-			memset(pad, 0, sizeof pad);
-			memcpy(pad, t + i, len - i);
-			p = pad;
-		}
+	while (i + FP <= len) {
+		p = pf_step(t, len, i, 32, pad, &base);
 		r = _mm256_and_si256(_mm256_and_si256(
 		    pf_lookup32(lo0, hi0, _mm256_loadu_si256((const __m256i *)p)),
 		    pf_lookup32(lo1, hi1, _mm256_loadu_si256((const __m256i *)(p + 1)))),
 		    pf_lookup32(lo2, hi2, _mm256_loadu_si256((const __m256i *)(p + 2))));
 		bits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r,
 		    _mm256_setzero_si256()));
-		if (base < i)
-			bits &= ~((UINT32_C(1) << (i - base)) - 1);
-		else if (last - i < 31)
-			bits &= (UINT32_C(2) << (last - i)) - 1;
 		if (bits != 0) {
 			_mm256_storeu_si256((__m256i *)res, r);
-			while (bits != 0) {
-				b = (uint32_t)__builtin_ctz(bits);
-				bits &= bits - 1;
-				nfound += pf_verify(pf, t, len, base + b, res[b], found);
-			}
+			nfound += pf_step_verify(pf, t, len, i, base, 32, bits,
+			    res, found);
 		}
 		i = base + 32;
 	}
