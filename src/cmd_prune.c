@@ -315,13 +315,8 @@ cmd_prune_exec(int argc, char **argv)
 		case OPT_HELP:
 			cmd_usage(&cmd_prune_entry, prune_options);
 			return EXIT_OK;
-		case ':':
-			cmd_error("option '%s' needs a value", argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			cmd_error("unknown option '%s' (try logtriage prune --help)",
-			    argv[optind - 1]);
-			return EXIT_USAGE;
+			return cmd_option_error(&cmd_prune_entry, c, argv);
 		}
 	}
 	if (optind < argc) {

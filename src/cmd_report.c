@@ -141,13 +141,8 @@ parse_args(int argc, char **argv, struct report_opts *o)
 		case OPT_HELP:
 			cmd_usage(&cmd_report_entry, report_options);
 			return EXIT_OK;
-		case ':':
-			cmd_error("option '%s' needs a value", argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			cmd_error("unknown option '%s' (try logtriage report --help)",
-			    argv[optind - 1]);
-			return EXIT_USAGE;
+			return cmd_option_error(&cmd_report_entry, c, argv);
 		}
 	}
 	if (optind < argc) {

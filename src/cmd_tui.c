@@ -118,7 +118,7 @@ cmd_tui_exec(int argc, char **argv)
 	opts.live_fd = -1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db_arg = optarg;
@@ -142,10 +142,8 @@ cmd_tui_exec(int argc, char **argv)
 			free(sources);
 			return EXIT_OK;
 		default:
-			cmd_error("tui: bad option '%s' (try logtriage tui --help)",
-			    argv[optind - 1]);
 			free(sources);
-			return EXIT_USAGE;
+			return cmd_option_error(&cmd_tui_entry, c, argv);
 		}
 	}
 	if (optind < argc && strcmp(argv[optind], "-") == 0) {

@@ -426,6 +426,9 @@ check_contains "an unreadable database is explained on stderr" "$T/err" "logtria
 check_rc "a missing database exits 3" 3 "$LT" tui --db missing.db
 check_contains "a missing database says to ingest first" "$T/err" "run logtriage ingest first"
 check_rc "a bad option exits 2" 2 "$LT" tui --bogus
+check_eq "a bad option: the common message" "logtriage: unknown option '--bogus' (try logtriage tui --help)" "$(cat "$T/err")"
+check_rc "an option without its value exits 2" 2 "$LT" tui --db
+check_eq "an option without its value: says so" "logtriage: option '--db' needs a value" "$(cat "$T/err")"
 check_rc "a bad time exits 2" 2 "$LT" tui --db fx.db --since 'not a time'
 
 # -- a live stream -----------------------------------------------------------
