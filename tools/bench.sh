@@ -145,20 +145,20 @@ measure() {
 		fi
 		i=$((i + 1))
 	done
-	gt=$(cut -d' ' -f1 "$dir/$name.grep" | median)
-	grss=$(cut -d' ' -f2 "$dir/$name.grep" | sort -n | tail -n 1)
-	gcpu=$(cut -d' ' -f3 "$dir/$name.grep" | median)
-	echo "$name grep $bytes $lines $gt $grss $gcpu" >> "$results"
-	echo "bench: $name: grep -c counted $gcount matching lines; runs (s):" \
-	    $(awk '{ printf "%.3f ", $1 / 1e9 }' "$dir/$name.grep")
+	summarise "$name" grep "$dir/$name.grep" \
+	    "grep -c counted $gcount matching lines;"
 	if [ "$have_lt" = 1 ] && [ -s "$dir/$name.lt" ]; then
-		ltt=$(cut -d' ' -f1 "$dir/$name.lt" | median)
-		ltrss=$(cut -d' ' -f2 "$dir/$name.lt" | sort -n | tail -n 1)
-		ltcpu=$(cut -d' ' -f3 "$dir/$name.lt" | median)
-		echo "$name logtriage $bytes $lines $ltt $ltrss $ltcpu" >> "$results"
-		echo "bench: $name: logtriage ingest runs (s):" \
-		    $(awk '{ printf "%.3f ", $1 / 1e9 }' "$dir/$name.lt")
+		summarise "$name" logtriage "$dir/$name.lt" "logtriage ingest"
 	fi
+}
+
+# summarise NAME TOOL TIMES WHAT: the median wall time, largest peak RSS
+# and median CPU of the runs in TIMES go to the results; the runs are shown.
+summarise() {
+	echo "$1 $2 $bytes $lines $(cut -d' ' -f1 "$3" | median)" \
+	    "$(cut -d' ' -f2 "$3" | sort -n | tail -n 1)" \
+	    "$(cut -d' ' -f3 "$3" | median)" >> "$results"
+	echo "bench: $1: $4 runs (s):" $(awk '{ printf "%.3f ", $1 / 1e9 }' "$3")
 }
 
 # count_rule DB RULE: events stored for RULE.
