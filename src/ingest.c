@@ -133,6 +133,9 @@ struct batch {
 };
 
 /* The writer thread and the queues between it and the reading thread. */
+/* Events the writer prepares and hands to the store at once. */
+#define WRITER_CHUNK	256
+
 struct writer {
 	pthread_t		 thread;
 	int			 running;
@@ -147,6 +150,9 @@ struct writer {
 	uint64_t		 events, duplicates;
 	int			 failed;
 	char			 err[512];
+	struct store_event	 evs[WRITER_CHUNK];	/* writer_events' rows */
+	size_t			 fields_at[WRITER_CHUNK];
+	unsigned char		 added[WRITER_CHUNK];
 };
 
 /* Where lines come from: a reader, or a buffer in memory. */
@@ -208,7 +214,7 @@ struct ingest {
 	struct src_state	*rec_src;
 	int64_t			 rec_ts;
 	char			 num[64];
-	struct buf		 fields;	/* the writer's: one event's JSON */
+	struct buf		 fields;	/* the writer's: a chunk's JSON */
 };
 
 static int
@@ -252,14 +258,13 @@ batch_clear(struct batch *b)
 	b->next = NULL;
 }
 
-/* An event's fields as a JSON object of strings (writer thread). */
-static const char *
+/* Append an event's fields to in->fields as a JSON object of strings and a NUL. */
+static void
 writer_fields(struct ingest *in, const struct batch *b, const struct bev *e)
 {
 	const struct bfield *f;
 	size_t i;
 
-	buf_reset(&in->fields);
 	buf_putc(&in->fields, '{');
 	for (i = 0; i < e->nfields; i++) {
 		f = &b->fields[e->field0 + i];
@@ -272,7 +277,61 @@ writer_fields(struct ingest *in, const struct batch *b, const struct bev *e)
 		buf_putc(&in->fields, '"');
 	}
 	buf_putc(&in->fields, '}');
-	return in->fields.data;
+	buf_putc(&in->fields, '\0');
+}
+
+/*
+ * Store b->ev[first..first+n) (writer thread): their fields are written
+ * into one buffer first, so that its pointers stay put while the rows go
+ * to the store several to a statement.
+ */
+static int
+writer_events(struct ingest *in, struct batch *b, size_t first, size_t n)
+{
+	struct writer *w = &in->w;
+	struct store_event *ev;
+	const struct bev *e;
+	size_t i, nadded, *at = w->fields_at;
+
+	buf_reset(&in->fields);
+	for (i = 0; i < n; i++) {
+		at[i] = in->fields.len;
+		writer_fields(in, b, &b->ev[first + i]);
+	}
+	for (i = 0; i < n; i++) {
+		e = &b->ev[first + i];
+		ev = &w->evs[i];
+		memset(ev, 0, sizeof *ev);
+		ev->source_id = e->source_id;
+		ev->rule = in->rs->rules[e->rule_index].id;
+		ev->ts = e->ts;
+		ev->hash = e->hash;
+		ev->ordinal = e->ordinal;
+		ev->line = e->line;
+		ev->line_end = e->line_end;
+		ev->stream = e->stream;
+		ev->text = b->data.data + e->text_off;
+		ev->text_len = e->text_len;
+		ev->fields_json = in->fields.data + at[i];
+		ev->has_value = e->has_value;
+		ev->value = e->value;
+		if (e->has_grp) {
+			ev->grp = b->data.data + e->grp_off;
+			ev->grp_len = e->grp_len;
+		}
+	}
+	if (store_insert_events(in->st, w->evs, n, w->added, &nadded, w->err,
+	    sizeof w->err) != 0)
+		return -1;
+	w->events += nadded;
+	w->duplicates += n - nadded;
+	for (i = 0; i < n; i++) {
+		e = &b->ev[first + i];
+		if (w->added[i] && correlate_wants(in->corr, e->rule_index))
+			correlate_note(in->corr, e->rule_index, e->source_id,
+			    e->ts);
+	}
+	return 0;
 }
 
 /* Store one batch and commit it (writer thread). */
@@ -281,43 +340,14 @@ writer_store(struct ingest *in, struct batch *b)
 {
 	struct writer *w = &in->w;
 	struct store_ingest_counts c;
-	struct store_event ev;
-	const struct bev *e;
-	size_t i;
-	int inserted;
+	size_t i, n;
 
 	if (store_begin(in->st, w->err, sizeof w->err) != 0)
 		goto fail;
-	for (i = 0; i < b->nev; i++) {
-		e = &b->ev[i];
-		memset(&ev, 0, sizeof ev);
-		ev.source_id = e->source_id;
-		ev.rule = in->rs->rules[e->rule_index].id;
-		ev.ts = e->ts;
-		ev.hash = e->hash;
-		ev.ordinal = e->ordinal;
-		ev.line = e->line;
-		ev.line_end = e->line_end;
-		ev.stream = e->stream;
-		ev.text = b->data.data + e->text_off;
-		ev.text_len = e->text_len;
-		ev.fields_json = writer_fields(in, b, e);
-		ev.has_value = e->has_value;
-		ev.value = e->value;
-		if (e->has_grp) {
-			ev.grp = b->data.data + e->grp_off;
-			ev.grp_len = e->grp_len;
-		}
-		if (store_insert_event(in->st, &ev, &inserted, w->err,
-		    sizeof w->err) != 0)
+	for (i = 0; i < b->nev; i += n) {
+		n = b->nev - i < WRITER_CHUNK ? b->nev - i : WRITER_CHUNK;
+		if (writer_events(in, b, i, n) != 0)
 			goto fail;
-		if (inserted) {
-			w->events++;
-			if (correlate_wants(in->corr, e->rule_index))
-				correlate_note(in->corr, e->rule_index,
-				    e->source_id, e->ts);
-		} else
-			w->duplicates++;
 	}
 	for (i = 0; i < b->nvols; i++) {
 		const struct vol *v = &b->vols[i];

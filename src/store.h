@@ -134,6 +134,16 @@ int store_event_hash(const struct store *s);
 int store_insert_event(struct store *s, const struct store_event *ev,
     int *inserted, char *err, size_t errlen);
 
+/*
+ * INSERT OR IGNORE of evs[0..n), several rows to a statement.  *nadded
+ * gets the exact number of new events.  added[i] is 0 when event i was
+ * certainly stored before; a statement that added some of its rows but
+ * not all marks all of them 1, since SQLite does not say which were new.
+ * The strings evs point to must stay valid for the call only.
+ */
+int store_insert_events(struct store *s, const struct store_event *evs,
+    size_t n, unsigned char *added, size_t *nadded, char *err, size_t errlen);
+
 /* Add to the volume row of (source, minute). */
 int store_volume_add(struct store *s, int64_t source_id, int64_t minute,
     uint64_t lines, uint64_t records, uint64_t bytes, uint64_t malformed,

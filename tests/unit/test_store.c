@@ -131,6 +131,69 @@ fill_event(struct store_event *ev, int64_t src, int ordinal)
 }
 
 /*
+ * Many events at once: 40 go as two statements of 16 rows and 8 of one.
+ * Storing them again adds none; a statement with new and old rows adds
+ * exactly the new ones and marks all its rows as possibly new.
+ */
+static void
+test_events_many(void **state)
+{
+	char err[256];
+	struct store *s;
+	struct store_event ev[40];
+	unsigned char added[40];
+	size_t i, nadded;
+	int64_t a;
+
+	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_begin(s, err, sizeof err), 0);
+	a = store_source_id(s, "daemon", "file", NULL, err, sizeof err);
+	for (i = 0; i < 40; i++) {
+		fill_event(&ev[i], a, (int)i);
+		ev[i].ts += (int64_t)(i / 3);
+		ev[i].line = ev[i].line_end = i + 1;
+	}
+	ev[7].has_value = 1;
+	ev[7].value = 2.5;
+	ev[39].grp = "glm-4.6";
+	ev[39].grp_len = 7;
+	ev[39].fields_json = NULL;
+
+	/* the last 20 first: one statement of 16, then 4 of one row */
+	assert_int_equal(store_insert_events(s, ev + 20, 20, added, &nadded,
+	    err, sizeof err), 0);
+	assert_int_equal(nadded, 20);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(added[i], 1);
+
+	memset(added, 7, sizeof added);
+	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, err,
+	    sizeof err), 0);
+	assert_int_equal(nadded, 20);
+	/* rows 0-15 all new, 16-31 new and old mixed, 32-39 one by one, old */
+	for (i = 0; i < 32; i++)
+		assert_int_equal(added[i], 1);
+	for (i = 32; i < 40; i++)
+		assert_int_equal(added[i], 0);
+
+	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, err,
+	    sizeof err), 0);
+	assert_int_equal(nadded, 0);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(added[i], 0);
+	assert_int_equal(store_commit(s, err, sizeof err), 0);
+
+	assert_int_equal(one_int(s, "SELECT count(*) FROM events"), 40);
+	assert_int_equal(one_int(s, "SELECT sum(line) FROM events"), 820);
+	assert_int_equal(one_int(s, "SELECT count(DISTINCT ts) FROM events"), 14);
+	assert_int_equal(one_int(s, "SELECT CAST(value * 10 AS INTEGER) FROM events WHERE line = 8"), 25);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM events WHERE grp = 'glm-4.6' AND fields IS NULL AND line = 40"), 1);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM events WHERE fields = '{\"delay_s\":\"0.5\"}'"), 39);
+	store_close(s);
+}
+
+/*
  * With checkpoints behind, 80 MiB of events in 160 commits: the WAL never
  * grows past the bound where the committing thread checkpoints itself
  * (4000 frames of 8 KiB, plus one commit), pages reach the database file
@@ -358,6 +421,7 @@ main(void)
 		cmocka_unit_test(test_newer_version_refused),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_events_and_duplicates),
+		cmocka_unit_test(test_events_many),
 		cmocka_unit_test(test_checkpoint_behind),
 		cmocka_unit_test(test_rollback_forgets_sources),
 		cmocka_unit_test(test_volume_upsert),
