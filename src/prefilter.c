@@ -518,7 +518,10 @@ prefilter_scan(const struct prefilter *pf, const char *text, size_t len,
 {
 	const unsigned char *t = (const unsigned char *)text;
 
-	memset(found, 0, pf->words * sizeof *found);
+	if (pf->words == 1)
+		found[0] = 0;
+	else
+		memset(found, 0, pf->words * sizeof *found);
 	if (pf->n == 0)
 		return 0;
 #ifdef PF_X86

@@ -59,6 +59,7 @@ struct reader {
 	size_t			 start;		/* unconsumed data is buf[start..end) */
 	size_t			 end;
 	size_t			 scan;		/* no '\n' in buf[start..scan) */
+	int			 nul_in_buf;	/* buf[start..end) may hold a NUL */
 	uint64_t		 off;		/* decompressed offset of buf[start] */
 	uint64_t		 lineno;
 
@@ -296,6 +297,8 @@ fill(struct reader *r)
 		r->fplen += keep;
 	}
 	r->end += (size_t)n;
+	/* One scan per block spares each line a search of its own. */
+	r->nul_in_buf = memchr(r->buf + r->start, '\0', r->end - r->start) != NULL;
 	return n;
 }
 
@@ -311,7 +314,8 @@ emit(struct reader *r, struct reader_line *line, const char *p, size_t len,
 	line->truncated = truncated;
 	r->st.lines++;
 	r->st.bytes += end_offset - offset;
-	r->st.nul_bytes += count_nul(p, len);
+	if (r->nul_in_buf || truncated)
+		r->st.nul_bytes += count_nul(p, len);
 	if (truncated) {
 		r->st.truncated++;
 		r->st.nul_bytes += r->cut_nul;

@@ -172,6 +172,40 @@ test_nul_bytes(void **state)
 	reader_close(r);
 }
 
+/*
+ * NULs counted across reads: the first read (2 MiB) ends inside a line
+ * whose NULs all come before that end, the next read has none, and a
+ * later one has many.
+ */
+static void
+test_nul_bytes_late(void **state)
+{
+	size_t n = 5 * MIB, i, lines = 0, nuls = 0;
+	char *data = malloc(n);
+	struct reader *r;
+	struct reader_line l;
+
+	for (i = 0; i < n; i++)
+		data[i] = i % 100 == 99 ? '\n' : 'y';
+	for (i = 2 * MIB - 40; i < 2 * MIB; i += 3) {
+		data[i] = '\0';
+		nuls++;
+	}
+	for (i = 4 * MIB + MIB / 2; i < 4 * MIB + MIB / 2 + 5000; i += 7) {
+		if (data[i] != '\n') {
+			data[i] = '\0';
+			nuls++;
+		}
+	}
+	r = open_data(data, n, 0);
+	while (reader_next(r, &l, err, sizeof err) == 1)
+		lines++;
+	assert_int_equal(lines, (n + 99) / 100);
+	assert_int_equal(reader_stats(r)->nul_bytes, nuls);
+	reader_close(r);
+	free(data);
+}
+
 static int
 all_bytes(const char *p, size_t n, char c)
 {
@@ -530,6 +564,7 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_nul_bytes),
+		cmocka_unit_test(test_nul_bytes_late),
 		cmocka_unit_test(test_long_line_cut),
 		cmocka_unit_test(test_line_length_limits),
 		cmocka_unit_test(test_huge_line_memory),
