@@ -60,6 +60,7 @@
 
 #define ML_RECORD_CAP	(4u * 1024 * 1024)
 #define ML_MAX_SOURCES	256
+#define ML_FEW_SOURCES	8
 /* A buffer that grew past this for a rare big record is given back. */
 #define ML_KEEP_BUF	(256u * 1024)
 
@@ -202,7 +203,7 @@ same_source(const struct ml_source *s, const char *name, size_t len,
 		return 0;
 	if (len == 0)
 		return 1;
-	return s->hash == hash && util_equal(s->name, name, len);
+	return (hash == 0 || s->hash == hash) && util_equal(s->name, name, len);
 }
 
 /* The state of (name, stream), created (or taken from the LRU one) when new. */
@@ -222,13 +223,17 @@ source_get(struct multiline *m, const char *name, size_t len,
 		s->used = ++m->clock;
 		return s;
 	}
-	hash = len ? util_hash64(name, len, UTIL_HASH_SEED) : 0;
+	/* A few sources are told apart by their names faster than hashed. */
+	hash = len && m->nsrc > ML_FEW_SOURCES ?
+	    util_hash64(name, len, UTIL_HASH_SEED) : 0;
 	for (i = 0; i < m->nsrc; i++) {
 		if (same_source(m->src[i], name, len, hash, stream)) {
 			s = m->src[i];
 			goto found;
 		}
 	}
+	if (len && hash == 0)
+		hash = util_hash64(name, len, UTIL_HASH_SEED);
 	if (m->nsrc < ML_MAX_SOURCES) {
 		s = xcalloc(1, sizeof *s);
 		buf_init(&s->text);
