@@ -3,8 +3,8 @@
  * one pass.  A Teddy-style fingerprint scan (3 bytes of each literal,
  * 8 buckets, nibble tables) proposes positions and every proposal is
  * verified byte for byte, so the answer is exact and the same for every
- * implementation: AVX2 or SSSE3 where the CPU has them, else a scalar loop
- * over the same tables.  Knows nothing about rules or regexes.
+ * implementation: AVX-512BW, AVX2 or SSSE3 where the CPU has them, else a
+ * scalar loop over the same tables.  Knows nothing about rules or regexes.
  */
 #ifndef LOGTRIAGE_PREFILTER_H
 #define LOGTRIAGE_PREFILTER_H
@@ -16,7 +16,8 @@ enum prefilter_impl {
 	PREFILTER_AUTO,		/* the fastest the CPU supports */
 	PREFILTER_SCALAR,
 	PREFILTER_SSSE3,
-	PREFILTER_AVX2
+	PREFILTER_AVX2,
+	PREFILTER_AVX512	/* AVX-512BW */
 };
 
 struct prefilter;

@@ -83,14 +83,14 @@ static void
 random_texts(void)
 {
 	enum prefilter_impl impls[] = { PREFILTER_SCALAR, PREFILTER_SSSE3,
-	    PREFILTER_AVX2 };
-	struct prefilter *pf[3];
+	    PREFILTER_AVX2, PREFILTER_AVX512 };
+	struct prefilter *pf[4];
 	char text[400];
 	uint64_t want, got;
 	size_t i, j, len, piece, n, hits = 0, texts_with = 0;
 	const char *l;
 
-	for (j = 0; j < 3; j++) {
+	for (j = 0; j < 4; j++) {
 		pf[j] = make(impls[j]);
 		assert_int_equal(prefilter_words(pf[j]), 1);
 	}
@@ -111,7 +111,7 @@ random_texts(void)
 		n = truth(text, len, &want);
 		hits += n;
 		texts_with += n > 0;
-		for (j = 0; j < 3; j++) {
+		for (j = 0; j < 4; j++) {
 			assert_int_equal(prefilter_scan(pf[j], text, len, &got), n);
 			if (got != want)
 				fail_msg("impl %d: got %#llx want %#llx on %zu bytes",
@@ -122,7 +122,7 @@ random_texts(void)
 	/* the texts really exercise the scan both ways */
 	assert_true(texts_with > 100000 && texts_with < 200000);
 	assert_true(hits > texts_with);
-	for (j = 0; j < 3; j++)
+	for (j = 0; j < 4; j++)
 		prefilter_free(pf[j]);
 }
 
@@ -145,14 +145,14 @@ static void
 boundaries(void)
 {
 	enum prefilter_impl impls[] = { PREFILTER_SCALAR, PREFILTER_SSSE3,
-	    PREFILTER_AVX2 };
+	    PREFILTER_AVX2, PREFILTER_AVX512 };
 	const char *l = lits[0];
 	size_t ll = strlen(l), len, off, j, checked = 0;
 	struct prefilter *pf;
 	char text[80];
 	uint64_t got;
 
-	for (j = 0; j < 3; j++) {
+	for (j = 0; j < 4; j++) {
 		pf = make(impls[j]);
 		for (len = 0; len <= sizeof text; len++) {
 			memset(text, '.', sizeof text);
@@ -173,7 +173,7 @@ boundaries(void)
 		}
 		prefilter_free(pf);
 	}
-	assert_int_equal(checked, 3 * 1596);
+	assert_int_equal(checked, 4 * 1596);
 }
 
 static void
