@@ -356,7 +356,7 @@ static void
 test_flags_every_offset(void **state)
 {
 	static const char stamp[] = "2025-10-25 23:31:11 ";
-	char line[70];
+	char line[200];
 	size_t off, kind, n = 0;
 	static const unsigned want[] = { RECORD_NUL, RECORD_BAD_UTF8, 0 };
 
