@@ -352,6 +352,56 @@ test_flags(void **state)
  * 70-byte line, so each lands inside, across and after the 16- and 8-byte
  * steps of the scan; the stamp keeps every line a record of its own.
  */
+/*
+ * Short lines too: continuation lines of 2 to 24 bytes, clean or with one
+ * NUL, invalid byte or valid two-byte sequence near either end or in the
+ * middle, each under a stamped line of its own.
+ */
+static void
+test_flags_short_lines(void **state)
+{
+	static const char stamp[] = "2025-10-25 23:31:11 x";
+	static const unsigned want[] = { 0, RECORD_NUL, RECORD_BAD_UTF8, 0 };
+	unsigned expect[400];
+	char line[24];
+	size_t len, at[5], off, kind, n = 0, i, j, w;
+
+	for (kind = 0; kind < 4; kind++) {
+		for (len = 2; len <= sizeof line; len++) {
+			w = kind == 3 ? 2 : 1;
+			if (len < 1 + w)
+				continue;
+			at[0] = 1;
+			at[1] = 2;
+			at[2] = len / 2;
+			at[3] = len - 1 - w;
+			at[4] = len - w;
+			for (j = 0; j < (kind == 0 ? 1 : 5); j++) {
+				off = at[j];
+				if (off < 1 || off + w > len)
+					continue;
+				memset(line, 'a', sizeof line);
+				line[0] = ' ';
+				if (kind == 1)
+					line[off] = '\0';
+				else if (kind == 2)
+					line[off] = (char)0xff;
+				else if (kind == 3)
+					memcpy(line + off, "\xc3\xa9", 2);
+				push(stamp);
+				push_len(line, len, 0);
+				assert_true(n < UTIL_ARRAY_LEN(expect));
+				expect[n++] = want[kind];
+			}
+		}
+	}
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, n);
+	assert_true(n > 250);
+	for (i = 0; i < n; i++)
+		assert_int_equal(fx.rec[i].flags, expect[i]);
+}
+
 static void
 test_flags_every_offset(void **state)
 {
@@ -468,6 +518,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_backwards_resolution, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_chunks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flags_short_lines, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_flags_every_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unstamped_source, setup, teardown),
