@@ -173,6 +173,63 @@ test_nul_bytes(void **state)
 }
 
 /*
+ * Lines of every kind of length, from empty to longer than the newline
+ * index's window and the read block, in runs of newlines and with '\r'
+ * endings: each comes back with its bytes, number and offsets.
+ */
+static void
+test_line_lengths(void **state)
+{
+	size_t n = 6 * MIB, i = 0, j, len, k, nlines = 0;
+	size_t *starts = malloc(sizeof *starts * (n / 1 + 1));
+	size_t *lens = malloc(sizeof *lens * (n / 1 + 1));
+	char *data = malloc(n);
+	uint64_t seed = 88172645463325252ULL;
+	struct reader *r;
+	struct reader_line l;
+
+	while (i < n) {
+		seed ^= seed << 13;
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		switch (seed % 32) {
+		case 0: case 1: len = 0; break;
+		case 2: case 3: case 4: len = seed >> 8 & 15; break;
+		case 5: case 6: case 7: len = 60 + (seed >> 8 & 7); break;
+		case 8: len = 64 * 1024 - 4 + (seed >> 8 & 7); break;
+		case 9: len = (seed >> 8) % 300000; break;
+		default: len = 100 + (seed >> 8) % 200; break;
+		}
+		if (len + 1 > n - i)
+			break;
+		for (j = 0; j < len; j++)
+			data[i + j] = (char)('a' + (i + j) % 26);
+		k = len;
+		if (len > 0 && seed >> 40 & 1)
+			data[i + len - 1] = '\r', k = len - 1;
+		starts[nlines] = i;
+		lens[nlines] = k;
+		nlines++;
+		data[i + len] = '\n';
+		i += len + 1;
+	}
+	r = open_data(data, i, 0);
+	for (j = 0; j < nlines; j++) {
+		assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+		assert_int_equal(l.lineno, j + 1);
+		assert_int_equal(l.offset, starts[j]);
+		assert_int_equal(l.len, lens[j]);
+		assert_memory_equal(l.p, data + starts[j], lens[j]);
+	}
+	expect_rc(r, 0);
+	assert_true(nlines > 600);
+	reader_close(r);
+	free(data);
+	free(starts);
+	free(lens);
+}
+
+/*
  * NULs counted across reads: the first read (2 MiB) ends inside a line
  * whose NULs all come before that end, the next read has none, and a
  * later one has many.
@@ -565,6 +622,7 @@ main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_nul_bytes),
 		cmocka_unit_test(test_nul_bytes_late),
+		cmocka_unit_test(test_line_lengths),
 		cmocka_unit_test(test_long_line_cut),
 		cmocka_unit_test(test_line_length_limits),
 		cmocka_unit_test(test_huge_line_memory),
