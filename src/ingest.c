@@ -132,10 +132,10 @@ struct batch {
 	struct batch			*next;
 };
 
-/* The writer thread and the queues between it and the reading thread. */
 /* Events the writer prepares and hands to the store at once. */
 #define WRITER_CHUNK	256
 
+/* The writer thread and the queues between it and the reading thread. */
 struct writer {
 	pthread_t		 thread;
 	int			 running;
@@ -151,6 +151,7 @@ struct writer {
 	int			 failed;
 	char			 err[512];
 	struct store_event	 evs[WRITER_CHUNK];	/* writer_events' rows */
+	struct buf		 fields;		/* ... their fields' JSON */
 	size_t			 fields_at[WRITER_CHUNK];
 	unsigned char		 added[WRITER_CHUNK];
 };
@@ -214,7 +215,6 @@ struct ingest {
 	struct src_state	*rec_src;
 	int64_t			 rec_ts;
 	char			 num[64];
-	struct buf		 fields;	/* the writer's: a chunk's JSON */
 };
 
 static int
@@ -258,26 +258,26 @@ batch_clear(struct batch *b)
 	b->next = NULL;
 }
 
-/* Append an event's fields to in->fields as a JSON object of strings and a NUL. */
+/* Append an event's fields to out as a JSON object of strings and a NUL. */
 static void
-writer_fields(struct ingest *in, const struct batch *b, const struct bev *e)
+writer_fields(struct buf *out, const struct batch *b, const struct bev *e)
 {
 	const struct bfield *f;
 	size_t i;
 
-	buf_putc(&in->fields, '{');
+	buf_putc(out, '{');
 	for (i = 0; i < e->nfields; i++) {
 		f = &b->fields[e->field0 + i];
 		if (i > 0)
-			buf_putc(&in->fields, ',');
-		buf_putc(&in->fields, '"');
-		util_escape_json(&in->fields, f->name, strlen(f->name));
-		buf_puts(&in->fields, "\":\"");
-		util_escape_json(&in->fields, b->data.data + f->off, f->len);
-		buf_putc(&in->fields, '"');
+			buf_putc(out, ',');
+		buf_putc(out, '"');
+		util_escape_json(out, f->name, strlen(f->name));
+		buf_puts(out, "\":\"");
+		util_escape_json(out, b->data.data + f->off, f->len);
+		buf_putc(out, '"');
 	}
-	buf_putc(&in->fields, '}');
-	buf_putc(&in->fields, '\0');
+	buf_putc(out, '}');
+	buf_putc(out, '\0');
 }
 
 /*
@@ -293,10 +293,10 @@ writer_events(struct ingest *in, struct batch *b, size_t first, size_t n)
 	const struct bev *e;
 	size_t i, nadded, *at = w->fields_at;
 
-	buf_reset(&in->fields);
+	buf_reset(&w->fields);
 	for (i = 0; i < n; i++) {
-		at[i] = in->fields.len;
-		writer_fields(in, b, &b->ev[first + i]);
+		at[i] = w->fields.len;
+		writer_fields(&w->fields, b, &b->ev[first + i]);
 	}
 	for (i = 0; i < n; i++) {
 		e = &b->ev[first + i];
@@ -312,7 +312,7 @@ writer_events(struct ingest *in, struct batch *b, size_t first, size_t n)
 		ev->stream = e->stream;
 		ev->text = b->data.data + e->text_off;
 		ev->text_len = e->text_len;
-		ev->fields_json = in->fields.data + at[i];
+		ev->fields_json = w->fields.data + at[i];
 		ev->has_value = e->has_value;
 		ev->value = e->value;
 		if (e->has_grp) {
@@ -532,7 +532,7 @@ ingest_new(struct store *st, const struct ruleset *rs,
 		goto fail;
 	in->volcap = 256;
 	in->vols = xcalloc(in->volcap, sizeof *in->vols);
-	buf_init(&in->fields);
+	buf_init(&in->w.fields);
 	in->batch = batch_new();
 	if (writer_start(in, err, errlen) != 0)
 		goto fail;
@@ -571,7 +571,7 @@ ingest_free(struct ingest *in)
 	ingest_forget_sources(in);
 	free(in->srcs);
 	free(in->vols);
-	buf_free(&in->fields);
+	buf_free(&in->w.fields);
 	free(in);
 }
 
