@@ -52,7 +52,10 @@ enum {
 #define EVENT_COLUMNS	12
 #define EVENT_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?)"
 #define EVENT_ROWS4	EVENT_ROW "," EVENT_ROW "," EVENT_ROW "," EVENT_ROW
+#define EVENT_ROWS16	EVENT_ROWS4 "," EVENT_ROWS4 "," EVENT_ROWS4 "," EVENT_ROWS4
 #define STORE_EVENT_ROWS 16
+_Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
+    "EVENT_ROWS16 holds STORE_EVENT_ROWS rows");
 
 static const char *const store_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -96,7 +99,7 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_EVENT_ADD_MANY] =
 	    "INSERT OR IGNORE INTO events (source_id, rule, ts, hash, ordinal,"
 	    " line, line_end, stream, text, fields, value, grp) VALUES "
-	    EVENT_ROWS4 "," EVENT_ROWS4 "," EVENT_ROWS4 "," EVENT_ROWS4,
+	    EVENT_ROWS16,
 	[ST_VOLUME_ADD] =
 	    "INSERT INTO volume (source_id, minute, lines, records, bytes,"
 	    " malformed, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -156,6 +159,17 @@ struct store {
 	size_t			 nslots;
 	size_t			 nused;
 };
+
+/* A checkpoint state whose thread is not running (any more). */
+static void
+ckpt_free(struct store_ckpt *c)
+{
+	sqlite3_close(c->db);
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	pthread_cond_destroy(&c->idle);
+	free(c);
+}
 
 static int
 store_fail(struct store *s, char *err, size_t errlen, const char *what)
@@ -492,11 +506,7 @@ store_close(struct store *s)
 		pthread_cond_signal(&s->ckpt->cv);
 		pthread_mutex_unlock(&s->ckpt->mu);
 		pthread_join(s->ckpt->thread, NULL);
-		sqlite3_close(s->ckpt->db);
-		pthread_mutex_destroy(&s->ckpt->mu);
-		pthread_cond_destroy(&s->ckpt->cv);
-		pthread_cond_destroy(&s->ckpt->idle);
-		free(s->ckpt);
+		ckpt_free(s->ckpt);
 	}
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
@@ -588,11 +598,7 @@ store_checkpoint_behind(struct store *s, char *err, size_t errlen)
 	pthread_cond_init(&c->idle, NULL);
 	if (pthread_create(&c->thread, NULL, store_ckpt_main, c) != 0) {
 		util_err(err, errlen, "%s: cannot start the checkpoint thread", s->path);
-		pthread_mutex_destroy(&c->mu);
-		pthread_cond_destroy(&c->cv);
-		pthread_cond_destroy(&c->idle);
-		sqlite3_close(c->db);
-		free(c);
+		ckpt_free(c);
 		return -1;
 	}
 	s->ckpt = c;
@@ -1009,19 +1015,6 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 		/* Which rows a partly new statement added is not known: all may be. */
 		memset(added + i, changes > 0, rows);
 	}
-	return 0;
-}
-
-int
-store_insert_event(struct store *s, const struct store_event *ev,
-    int *inserted, char *err, size_t errlen)
-{
-	unsigned char added;
-	size_t nadded;
-
-	if (store_insert_events(s, ev, 1, &added, &nadded, err, errlen) != 0)
-		return -1;
-	*inserted = nadded > 0;
 	return 0;
 }
 

@@ -130,10 +130,6 @@ struct store_event {
  */
 int store_event_hash(const struct store *s);
 
-/* INSERT OR IGNORE; *inserted is 1 for a new event, 0 for a duplicate. */
-int store_insert_event(struct store *s, const struct store_event *ev,
-    int *inserted, char *err, size_t errlen);
-
 /*
  * INSERT OR IGNORE of evs[0..n), several rows to a statement.  *nadded
  * gets the exact number of new events.  added[i] is 0 when event i was

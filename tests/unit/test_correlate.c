@@ -87,7 +87,8 @@ add(struct db *d, int rule, int64_t ts, const char *fields)
 {
 	struct store_event ev;
 	char err[256], text[256];
-	int inserted = -1;
+	unsigned char added = 7;
+	size_t inserted;
 
 	snprintf(text, sizeof text, "%s %lld %s", test_rules[rule].id,
 	    (long long)ts, fields != NULL ? fields : "");
@@ -99,7 +100,9 @@ add(struct db *d, int rule, int64_t ts, const char *fields)
 	ev.text = text;
 	ev.text_len = strlen(text);
 	ev.fields_json = fields;
-	assert_int_equal(store_insert_event(d->st, &ev, &inserted, err, sizeof err), 0);
+	assert_int_equal(store_insert_events(d->st, &ev, 1, &added, &inserted,
+	    err, sizeof err), 0);
+	assert_int_equal(added, inserted);
 	assert_int_equal(store_source_seen(d->st, d->src, ts, ts, err, sizeof err), 0);
 	if (correlate_wants(d->c, rule) && inserted)
 		correlate_note(d->c, rule, d->src, ts);

@@ -115,6 +115,20 @@ test_default_path(void **state)
 	free(p);
 }
 
+/* Store one event; 1 if it was new.  Its added flag agrees. */
+static size_t
+insert_one(struct store *s, const struct store_event *ev)
+{
+	char err[256];
+	unsigned char added = 7;
+	size_t nadded;
+
+	assert_int_equal(store_insert_events(s, ev, 1, &added, &nadded, err,
+	    sizeof err), 0);
+	assert_int_equal(added, nadded);
+	return nadded;
+}
+
 static void
 fill_event(struct store_event *ev, int64_t src, int ordinal)
 {
@@ -208,7 +222,7 @@ test_checkpoint_behind(void **state)
 	struct store_event ev;
 	struct stat sb;
 	off_t maxwal = 0;
-	int i, j, ins;
+	int i, j;
 
 	memset(text, 'x', sizeof text);
 	s = store_open(path, STORE_CREATE, err, sizeof err);
@@ -221,8 +235,7 @@ test_checkpoint_behind(void **state)
 			ev.ts = 1761435071000 + i * 512 + j;
 			ev.text = text;
 			ev.text_len = sizeof text;
-			assert_int_equal(store_insert_event(s, &ev, &ins, err, sizeof err), 0);
-			assert_int_equal(ins, 1);
+			assert_int_equal(insert_one(s, &ev), 1);
 		}
 		assert_int_equal(store_commit(s, err, sizeof err), 0);
 		if (stat(wal, &sb) == 0 && sb.st_size > maxwal)
@@ -249,7 +262,6 @@ test_events_and_duplicates(void **state)
 	struct store *s;
 	struct store_event ev;
 	int64_t a, b;
-	int ins;
 
 	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
 	assert_non_null(s);
@@ -260,22 +272,18 @@ test_events_and_duplicates(void **state)
 	assert_int_equal(store_source_id(s, "daemon", "file", NULL, err, sizeof err), a);
 
 	fill_event(&ev, a, 0);
-	assert_int_equal(store_insert_event(s, &ev, &ins, err, sizeof err), 0);
-	assert_int_equal(ins, 1);
-	assert_int_equal(store_insert_event(s, &ev, &ins, err, sizeof err), 0);
-	assert_int_equal(ins, 0);
+	assert_int_equal(insert_one(s, &ev), 1);
+	assert_int_equal(insert_one(s, &ev), 0);
 	/* The same line again within the same second is a second event. */
 	fill_event(&ev, a, 1);
-	assert_int_equal(store_insert_event(s, &ev, &ins, err, sizeof err), 0);
-	assert_int_equal(ins, 1);
+	assert_int_equal(insert_one(s, &ev), 1);
 	/* Another source keeps its own key space. */
 	fill_event(&ev, b, 0);
 	ev.has_value = 1;
 	ev.value = 1234.5;
 	ev.grp = "glm-4.6xyz";
 	ev.grp_len = 7;
-	assert_int_equal(store_insert_event(s, &ev, &ins, err, sizeof err), 0);
-	assert_int_equal(ins, 1);
+	assert_int_equal(insert_one(s, &ev), 1);
 	assert_int_equal(store_commit(s, err, sizeof err), 0);
 
 	assert_int_equal(one_int(s, "SELECT count(*) FROM events"), 3);
