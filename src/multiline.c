@@ -60,14 +60,12 @@
 
 #define ML_RECORD_CAP	(4u * 1024 * 1024)
 #define ML_MAX_SOURCES	256
-#define ML_FEW_SOURCES	8
 /* A buffer that grew past this for a rare big record is given back. */
 #define ML_KEEP_BUF	(256u * 1024)
 
 struct ml_source {
 	char			*name;		/* NULL: the input's own */
 	size_t			 name_len;
-	uint64_t		 hash;
 	enum envelope_stream	 stream;
 	uint64_t		 used;		/* LRU clock */
 
@@ -197,13 +195,10 @@ multiline_safe_offset(const struct multiline *m, uint64_t current,
 
 static int
 same_source(const struct ml_source *s, const char *name, size_t len,
-    uint64_t hash, enum envelope_stream stream)
+    enum envelope_stream stream)
 {
-	if (s->stream != stream || s->name_len != len)
-		return 0;
-	if (len == 0)
-		return 1;
-	return (hash == 0 || s->hash == hash) && util_equal(s->name, name, len);
+	return s->stream == stream && s->name_len == len &&
+	    (len == 0 || util_equal(s->name, name, len));
 }
 
 /* The state of (name, stream), created (or taken from the LRU one) when new. */
@@ -212,28 +207,20 @@ source_get(struct multiline *m, const char *name, size_t len,
     enum envelope_stream stream)
 {
 	struct ml_source *s;
-	uint64_t hash;
 	size_t i, victim;
 
 	if (name == NULL)
 		len = 0;
-	s = m->last;
-	if (s != NULL && s->stream == stream && s->name_len == len &&
-	    (len == 0 || util_equal(s->name, name, len))) {
-		s->used = ++m->clock;
-		return s;
+	if (m->last != NULL && same_source(m->last, name, len, stream)) {
+		s = m->last;
+		goto found;
 	}
-	/* A few sources are told apart by their names faster than hashed. */
-	hash = len && m->nsrc > ML_FEW_SOURCES ?
-	    util_hash64(name, len, UTIL_HASH_SEED) : 0;
 	for (i = 0; i < m->nsrc; i++) {
-		if (same_source(m->src[i], name, len, hash, stream)) {
+		if (same_source(m->src[i], name, len, stream)) {
 			s = m->src[i];
 			goto found;
 		}
 	}
-	if (len && hash == 0)
-		hash = util_hash64(name, len, UTIL_HASH_SEED);
 	if (m->nsrc < ML_MAX_SOURCES) {
 		s = xcalloc(1, sizeof *s);
 		buf_init(&s->text);
@@ -250,7 +237,6 @@ source_get(struct multiline *m, const char *name, size_t len,
 	}
 	s->name = len ? xstrndup(name, len) : NULL;
 	s->name_len = len;
-	s->hash = hash;
 	s->stream = stream;
 	s->pending = 0;
 	s->last_ts = TS_NONE;
@@ -356,22 +342,27 @@ traceback_marker(const char *p, size_t n)
 	return 0;
 }
 
+/* Are the 8 bytes at p all ASCII other than NUL? */
+static inline int
+ascii_word(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return ((((w - ones) & ~w) | w) & highs) == 0;
+}
+
 /* NUL and invalid UTF-8 in p, byte by byte where they may be. */
 static unsigned
 scan_bytes_slow(const char *p, size_t n)
 {
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	unsigned flags = 0;
 	size_t i = 0, k;
-	uint64_t w;
 
 	while (i < n) {
-		while (i + 8 <= n) {
-			memcpy(&w, p + i, 8);
-			if ((((w - ones) & ~w) | w) & highs)
-				break;
+		while (i + 8 <= n && ascii_word(p + i))
 			i += 8;
-		}
 		if (i >= n)
 			break;
 		if (p[i] == '\0') {
@@ -394,8 +385,8 @@ scan_bytes_slow(const char *p, size_t n)
  * that is checked first and without a branch per block: SSE2 (every x86-64
  * has it) folds the line 16 bytes at a time, the last block overlapping
  * the one before, and tests once.  Only a line that fails goes byte by
- * byte.  The loops that used to finish each line were the cost: their
- * exits mispredict on lines of every length.
+ * byte.  Loops that finish a line in smaller steps mispredict their exits
+ * on lines of every length, which costs more than the scan itself.
  */
 static unsigned
 scan_bytes(const char *p, size_t n)
@@ -416,17 +407,8 @@ scan_bytes(const char *p, size_t n)
 			return 0;
 	}
 #endif
-	if (n >= 8 && n < 16) {
-		const uint64_t ones = 0x0101010101010101ULL,
-		    highs = 0x8080808080808080ULL;
-		uint64_t a, b;
-
-		memcpy(&a, p, 8);
-		memcpy(&b, p + n - 8, 8);
-		if (((((a - ones) & ~a) | a) & highs) == 0 &&
-		    ((((b - ones) & ~b) | b) & highs) == 0)
-			return 0;
-	}
+	if (n >= 8 && n < 16 && ascii_word(p) && ascii_word(p + n - 8))
+		return 0;
 	return scan_bytes_slow(p, n);
 }
 
