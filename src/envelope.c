@@ -649,38 +649,16 @@ is_name_char(char c)
 	    is_digit(c) || c == '_' || c == '.' || c == '-';
 }
 
-/*
- * Does line start with the n bytes of a remembered compose prefix?  Those
- * bytes parse the same way in any line that starts with them.
- */
-static int
-starts_with_prefix(const char *line, size_t len, const char *prefix, size_t n)
-{
-	size_t i;
-	uint64_t a, b, diff = 0;
-
-	if (n == 0 || len < n)
-		return 0;
-	/* Words, the last one overlapping; prefixes are at least 8 bytes. */
-	for (i = 0; i + 8 < n; i += 8) {
-		memcpy(&a, line + i, 8);
-		memcpy(&b, prefix + i, 8);
-		diff |= a ^ b;
-	}
-	memcpy(&a, line + n - 8, 8);
-	memcpy(&b, prefix + n - 8, 8);
-	return (diff | (a ^ b)) == 0;
-}
-
 /* The slot of a remembered prefix line starts with, or -1. */
 static int
 known_prefix(const struct envelope *e, const char *line, size_t len)
 {
 	int s;
 
+	/* Those bytes parse the same way in any line that starts with them. */
 	for (s = 0; s < 2; s++) {
-		if (starts_with_prefix(line, len, e->prefix[s].bytes,
-		    e->prefix[s].len))
+		if (e->prefix[s].len > 0 && len >= e->prefix[s].len &&
+		    util_equal(line, e->prefix[s].bytes, e->prefix[s].len))
 			return s;
 	}
 	return -1;
