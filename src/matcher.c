@@ -3,10 +3,11 @@
  * most records skip every regex: each rule's patterns carry a literal that
  * any match must contain (derived conservatively, see
  * matcher_required_literal), and a record reaches a rule's regexes only if
- * it holds one of them.  The prefilter is tuned on the first LEARN_BYTES of
- * record text, which changes its speed, never its answers.  Matching runs under PCRE2 match and depth limits
- * with one JIT stack and one match data per matcher, so a matcher belongs
- * to one thread.  Knows nothing about SQL or screens.
+ * it holds one of them.  The prefilter is tuned on the first LEARN_BYTES
+ * of record text, which changes its speed, never its answers.  Matching
+ * runs under PCRE2 match and depth limits with one JIT stack and one match
+ * data per matcher, so a matcher belongs to one thread.  Knows nothing
+ * about SQL or screens.
  */
 #include "matcher.h"
 

@@ -347,7 +347,6 @@ emit_cut(struct reader *r, struct reader_line *line)
 	r->cut_nul = 0;
 }
 
-/* Start reading the file the path names now, or this one again from 0. */
 /* fd's device and inode; -1 if fstat fails. */
 static int
 file_identity(int fd, dev_t *dev, ino_t *ino)
@@ -361,6 +360,7 @@ file_identity(int fd, dev_t *dev, ino_t *ino)
 	return 0;
 }
 
+/* Start reading the file the path names now, or this one again from 0. */
 static void
 switch_file(struct reader *r, enum follow_event ev)
 {
