@@ -154,6 +154,26 @@ delete_rows(struct store *s, const struct prune_kind *k, int64_t cut, uint64_t *
 	return 0;
 }
 
+/*
+ * Remove (or with dry, count) every kind's rows before cut: n[] gets each
+ * kind's count, *total their sum.
+ */
+static int
+remove_before(struct store *s, int64_t cut, int dry, uint64_t *n,
+    uint64_t *total)
+{
+	size_t i;
+
+	*total = 0;
+	for (i = 0; i < UTIL_ARRAY_LEN(prune_kinds); i++) {
+		if ((dry ? count_rows(store_db(s), &prune_kinds[i], cut, &n[i]) :
+		    delete_rows(s, &prune_kinds[i], cut, &n[i])) != 0)
+			return -1;
+		*total += n[i];
+	}
+	return 0;
+}
+
 static int
 reclaim(sqlite3 *db)
 {
@@ -250,7 +270,7 @@ prune_to_size(struct store *s, int64_t limit, int dry, uint64_t *n,
     int64_t *cut_out, int64_t *before, int64_t *after)
 {
 	sqlite3 *db = store_db(s);
-	uint64_t step[UTIL_ARRAY_LEN(prune_kinds)];
+	uint64_t step[UTIL_ARRAY_LEN(prune_kinds)], removed;
 	int64_t used, cut = TS_NONE, prev = TS_NONE;
 	size_t i;
 	int k;
@@ -265,17 +285,15 @@ prune_to_size(struct store *s, int64_t limit, int dry, uint64_t *n,
 			return -1;
 		if (cut == TS_NONE)
 			break;
-		for (i = 0; i < UTIL_ARRAY_LEN(prune_kinds); i++) {
-			if ((dry ? count_rows(db, &prune_kinds[i], cut, &step[i]) :
-			    delete_rows(s, &prune_kinds[i], cut, &step[i])) != 0)
-				return -1;
+		if (remove_before(s, cut, dry, step, &removed) != 0)
+			return -1;
+		for (i = 0; i < UTIL_ARRAY_LEN(prune_kinds); i++)
 			n[i] += step[i];
-		}
 		prev = cut;
 		/* A dry run cannot measure what a step would free: one step. */
 		if (dry)
 			break;
-		if ((step[0] + step[1] + step[2] > 0 && reclaim(db) != 0) ||
+		if ((removed > 0 && reclaim(db) != 0) ||
 		    used_bytes(db, &used) != 0)
 			return -1;
 	}
@@ -293,8 +311,8 @@ cmd_prune_exec(int argc, char **argv)
 	char err[512], cutiso[32], newiso[32], b1[32], b2[32], *path = NULL;
 	int64_t age = 0, last, cut, limit = 0, size_cut_ts = TS_NONE;
 	int64_t before = 0, after = 0;
+	uint64_t removed = 0;
 	int c, dry = 0, rc = EXIT_RUNTIME;
-	size_t i;
 
 	opterr = 0;
 	optind = 1;
@@ -353,13 +371,10 @@ cmd_prune_exec(int argc, char **argv)
 	memset(n, 0, sizeof n);
 	memset(m, 0, sizeof m);
 	cut = last - age;
-	for (i = 0; older != NULL && i < UTIL_ARRAY_LEN(prune_kinds); i++) {
-		if ((dry ? count_rows(store_db(s), &prune_kinds[i], cut, &n[i]) :
-		    delete_rows(s, &prune_kinds[i], cut, &n[i])) != 0)
-			goto done;
-	}
+	if (older != NULL && remove_before(s, cut, dry, n, &removed) != 0)
+		goto done;
 	/* Space is reclaimed before --keep-size measures, and by each of its steps. */
-	if (!dry && n[0] + n[1] + n[2] > 0 && reclaim(store_db(s)) != 0)
+	if (!dry && removed > 0 && reclaim(store_db(s)) != 0)
 		goto done;
 	if (keep != NULL && prune_to_size(s, limit, dry, m, &size_cut_ts,
 	    &before, &after) != 0)
