@@ -601,10 +601,7 @@ ord_add(struct ord **ords, size_t *nords, size_t *cap, uint64_t hash, int n)
 			return before;
 		}
 	}
-	if (*nords == *cap) {
-		*cap = *cap ? *cap * 2 : 8;
-		*ords = xrealloc(*ords, *cap * sizeof **ords);
-	}
+	*ords = util_grow(*ords, cap, *nords, sizeof **ords, 8);
 	(*ords)[*nords].hash = hash;
 	(*ords)[*nords].n = n;
 	(*nords)++;
@@ -614,10 +611,7 @@ ord_add(struct ord **ords, size_t *nords, size_t *cap, uint64_t hash, int n)
 static void
 ord_log(struct src_state *s, int64_t ts, uint64_t hash, uint64_t off, int event)
 {
-	if (s->nlog == s->logcap) {
-		s->logcap = s->logcap ? s->logcap * 2 : 16;
-		s->log = xrealloc(s->log, s->logcap * sizeof *s->log);
-	}
+	s->log = util_grow(s->log, &s->logcap, s->nlog, sizeof *s->log, 16);
 	s->log[s->nlog].ts = ts;
 	s->log[s->nlog].hash = hash;
 	s->log[s->nlog].off = off;
@@ -682,10 +676,8 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 		ingest_fail(in, err);
 		return NULL;
 	}
-	if (in->nsrcs == in->srccap) {
-		in->srccap = in->srccap ? in->srccap * 2 : 8;
-		in->srcs = xrealloc(in->srcs, in->srccap * sizeof *in->srcs);
-	}
+	in->srcs = util_grow(in->srcs, &in->srccap, in->nsrcs,
+	    sizeof *in->srcs, 8);
 	s = &in->srcs[in->nsrcs];
 	memset(s, 0, sizeof *s);
 	s->id = id;
@@ -797,10 +789,8 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 		v = &in->vols[i];
 		if (!v->used)
 			continue;
-		if (b->nvols == b->volcap) {
-			b->volcap = b->volcap ? b->volcap * 2 : 64;
-			b->vols = xrealloc(b->vols, b->volcap * sizeof *b->vols);
-		}
+		b->vols = util_grow(b->vols, &b->volcap, b->nvols,
+		    sizeof *b->vols, 64);
 		b->vols[b->nvols++] = *v;
 		v->used = 0;
 	}
@@ -810,10 +800,8 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 		s = &in->srcs[i];
 		if (s->min_ts == TS_NONE)
 			continue;
-		if (b->nseen == b->seencap) {
-			b->seencap = b->seencap ? b->seencap * 2 : 8;
-			b->seen = xrealloc(b->seen, b->seencap * sizeof *b->seen);
-		}
+		b->seen = util_grow(b->seen, &b->seencap, b->nseen,
+		    sizeof *b->seen, 8);
 		b->seen[b->nseen].sid = s->id;
 		b->seen[b->nseen].min_ts = s->min_ts;
 		b->seen[b->nseen].max_ts = s->max_ts;
@@ -824,10 +812,8 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 		s = &in->srcs[i];
 		ord_advance(s, offset);
 		for (size_t j = 0; j < s->nsnap; j++) {
-			if (b->nords == b->ordcap) {
-				b->ordcap = b->ordcap ? b->ordcap * 2 : 16;
-				b->ords = xrealloc(b->ords, b->ordcap * sizeof *b->ords);
-			}
+			b->ords = util_grow(b->ords, &b->ordcap, b->nords,
+			    sizeof *b->ords, 16);
 			b->ords[b->nords].source_id = s->id;
 			b->ords[b->nords].ts = s->snap_ts;
 			b->ords[b->nords].hash = s->snap[j].hash;
@@ -894,10 +880,7 @@ ingest_on_match(void *arg, const struct match *m)
 
 	if (in->failed)
 		return;
-	if (b->nev == b->evcap) {
-		b->evcap = b->evcap ? b->evcap * 2 : 1024;
-		b->ev = xrealloc(b->ev, b->evcap * sizeof *b->ev);
-	}
+	b->ev = util_grow(b->ev, &b->evcap, b->nev, sizeof *b->ev, 1024);
 	e = &b->ev[b->nev++];
 	memset(e, 0, sizeof *e);
 	e->source_id = in->rec_src->id;
@@ -919,11 +902,8 @@ ingest_on_match(void *arg, const struct match *m)
 		f = &m->fields[i];
 		if (f->value == NULL)
 			continue;
-		if (b->nfields == b->fieldcap) {
-			b->fieldcap = b->fieldcap ? b->fieldcap * 2 : 1024;
-			b->fields = xrealloc(b->fields,
-			    b->fieldcap * sizeof *b->fields);
-		}
+		b->fields = util_grow(b->fields, &b->fieldcap, b->nfields,
+		    sizeof *b->fields, 1024);
 		b->fields[b->nfields].name = f->name;
 		b->fields[b->nfields].off = e->text_off +
 		    (size_t)(f->value - rec->text);

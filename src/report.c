@@ -545,10 +545,8 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 				g = "";
 			if (cur == NULL || strcmp(cur->grp, g) != 0)
 				cur = vg_get(&groups, &ng, g);
-			if (cur->n == cur->cap) {
-				cur->cap = cur->cap ? cur->cap * 2 : 256;
-				cur->v = xrealloc(cur->v, cur->cap * sizeof(*cur->v));
-			}
+			cur->v = util_grow(cur->v, &cur->cap, cur->n,
+			    sizeof(*cur->v), 256);
 			cur->v[cur->n++] = sqlite3_column_double(st, 0);
 		}
 		if (rc != SQLITE_DONE) {

@@ -63,10 +63,7 @@ diag_add(struct diag_list *d, const char *file, int line, int col,
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = xstrdup(fmt);
 	va_end(ap);
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 8;
-		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
-	}
+	d->v = util_grow(d->v, &d->cap, d->n, sizeof(*d->v), 8);
 	g = &d->v[d->n++];
 	g->file = xstrdup(file != NULL ? file : "-");
 	g->line = line;
@@ -349,10 +346,8 @@ start_rule(struct parse *p, const char *id, size_t idlen, int line,
 		}
 	}
 	rs->rules = xrealloc(rs->rules, (rs->n + 1) * sizeof(*rs->rules));
-	if (rs->n >= p->wherecap) {
-		p->wherecap = p->wherecap ? p->wherecap * 2 : 16;
-		p->where = xrealloc(p->where, p->wherecap * sizeof(*p->where));
-	}
+	p->where = util_grow(p->where, &p->wherecap, rs->n,
+	    sizeof(*p->where), 16);
 	p->where[rs->n] = xcalloc(1, sizeof(struct rule_where));
 	r = &rs->rules[rs->n++];
 	memset(r, 0, sizeof(*r));

@@ -89,10 +89,7 @@ detail_add(struct detail *d, enum dt_role role, const char *text, size_t len)
 {
 	struct dt_line *l;
 
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 64;
-		d->lines = xrealloc(d->lines, d->cap * sizeof *d->lines);
-	}
+	d->lines = util_grow(d->lines, &d->cap, d->n, sizeof *d->lines, 64);
 	l = &d->lines[d->n++];
 	l->role = role;
 	l->text = xstrndup(text, len);

@@ -122,10 +122,7 @@ summary_add(struct summary *s, enum sum_kind kind, const char *name)
 {
 	struct sum_line *l;
 
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
-		s->lines = xrealloc(s->lines, s->cap * sizeof *s->lines);
-	}
+	s->lines = util_grow(s->lines, &s->cap, s->n, sizeof *s->lines, 64);
 	l = &s->lines[s->n++];
 	memset(l, 0, sizeof *l);
 	l->kind = kind;

@@ -28,6 +28,20 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * Room for element n of the array p of *cap elements of size bytes: when
+ * n has reached *cap the array doubles (to `first` elements at first).
+ * Returns the array, moved or not.
+ */
+static inline void *
+util_grow(void *p, size_t *cap, size_t n, size_t size, size_t first)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : first;
+	return xrealloc(p, *cap * size);
+}
+
+/*
  * A growable byte buffer.  data is always NUL-terminated (len excludes the
  * NUL), so it can be handed to C string functions when it holds text.
  * The buffer owns data; buf_free releases it and leaves an empty buffer.

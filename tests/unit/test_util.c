@@ -63,6 +63,38 @@ test_hash_text_every_byte(void **state)
 }
 
 /* util_equal agrees with memcmp for every length to 40 and every differing byte. */
+/* An array grown element by element keeps its contents and doubles. */
+static void
+test_grow(void **state)
+{
+	size_t cap = 0, n, was_cap, caps[8], ncaps = 0;
+	int *v = NULL, *was;
+
+	for (n = 0; n < 100; n++) {
+		was_cap = cap;
+		v = util_grow(v, &cap, n, sizeof *v, 8);
+		if (cap != was_cap) {
+			assert_true(ncaps < 8);
+			caps[ncaps++] = cap;
+		}
+		assert_true(n < cap);
+		v[n] = (int)n * 3;
+	}
+	assert_int_equal(ncaps, 5);
+	assert_int_equal(caps[0], 8);
+	assert_int_equal(caps[1], 16);
+	assert_int_equal(caps[2], 32);
+	assert_int_equal(caps[3], 64);
+	assert_int_equal(caps[4], 128);
+	for (n = 0; n < 100; n++)
+		assert_int_equal(v[n], (int)n * 3);
+	/* below the capacity, the same array back */
+	was = v;
+	assert_ptr_equal(util_grow(v, &cap, 127, sizeof *v, 8), was);
+	assert_int_equal(cap, 128);
+	free(v);
+}
+
 static void
 test_equal(void **state)
 {
@@ -117,6 +149,7 @@ main(void)
 		cmocka_unit_test(test_hash_text_pinned),
 		cmocka_unit_test(test_hash_text_every_byte),
 		cmocka_unit_test(test_equal),
+		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_parse_size),
 	};
 
