@@ -14,6 +14,7 @@ static const struct cmd_entry *commands[] = {
 	&cmd_tui_entry,
 	&cmd_rules_entry,
 	&cmd_prune_entry,
+	&cmd_patterns_entry,
 };
 
 static void
