@@ -70,14 +70,18 @@ has_digit(const char *p, size_t n)
 	return 0;
 }
 
-/* A token of letters only: a word of the message's language, not a name. */
+/*
+ * A token of letters, '_' and '.' only: a word or identifier of the
+ * program's text ("Paused", "TIME_TICK", "android.intent.action"), not a
+ * name it prints.
+ */
 static int
 is_word(const char *p, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z')))
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') || p[i] == '_' || p[i] == '.'))
 			return 0;
 	}
 	return n > 0;
@@ -416,6 +420,13 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 		}
 		for (j = i; j < len && !sep_chars[(unsigned char)msg[j]]; j++)
 			;
+		/* A path or URL is one token up to the next blank, query and all. */
+		if (c == '/' || (j + 2 < len && msg[j] == ':' && msg[j + 1] == '/' &&
+		    msg[j + 2] == '/')) {
+			while (j < len && !is_blank((unsigned char)msg[j]) &&
+			    msg[j] != '"' && msg[j] != '\'')
+				j++;
+		}
 		if (n == TM_MAX_TOKENS - 1 && j < len) {
 			/* The tail: one variable token up to the end. */
 			token_put(m, n++, i, len - i, TM_WILD, 0);
