@@ -33,6 +33,7 @@
 #define TM_SIMILAR_NUM	1	/* join at TM_SIMILAR_NUM/TM_SIMILAR_DEN alike tokens */
 #define TM_SIMILAR_DEN	2
 
+#define TM_MERGE_VALUES	8
 #define TM_WILD		0	/* token hash of a variable token */
 #define TM_ROOT		0
 
@@ -225,6 +226,7 @@ struct tm_cluster {
 	uint32_t	*off;		/* token i is text[off[i] .. off[i] + tlen[i]) */
 	uint32_t	*tlen;
 	uint64_t	*h;		/* token hashes; TM_WILD = variable */
+	uint64_t	 skel;		/* the separators between tokens, hashed */
 	uint64_t	 count;
 	uint32_t	 parent;	/* itself, or the template it was merged into */
 };
@@ -515,7 +517,8 @@ alike(const struct tm_cluster *c, const uint64_t *h, const unsigned char *word,
 }
 
 static uint32_t
-cluster_new(struct template_miner *m, const char *msg, size_t len, uint32_t ntok)
+cluster_new(struct template_miner *m, const char *msg, size_t len, uint32_t ntok,
+    uint64_t skel)
 {
 	struct tm_cluster *c;
 	uint32_t id = (uint32_t)m->ncl;
@@ -534,8 +537,17 @@ cluster_new(struct template_miner *m, const char *msg, size_t len, uint32_t ntok
 	memcpy(c->off, m->off, ntok * sizeof(uint32_t));
 	memcpy(c->tlen, m->tlen, ntok * sizeof(uint32_t));
 	memcpy(c->h, m->h, ntok * sizeof(uint64_t));
+	c->skel = skel;
 	c->count = 0;
 	c->parent = id;
+	return id;
+}
+
+static uint32_t
+find(const struct template_miner *m, uint32_t id)
+{
+	while (m->cl[id].parent != id)
+		id = m->cl[id].parent;
 	return id;
 }
 
@@ -560,12 +572,14 @@ template_miner_add(struct template_miner *m, const char *msg, size_t len)
 	}
 	if (best == UINT32_MAX ||
 	    (uint64_t)best_same * TM_SIMILAR_DEN < (uint64_t)ntok * TM_SIMILAR_NUM) {
-		best = cluster_new(m, msg, len, ntok);
+		best = cluster_new(m, msg, len, ntok, skel);
 		lf = &m->nodes[leaf];
 		lf->clusters = util_grow(lf->clusters, &lf->capcl, lf->ncl,
 		    sizeof(*lf->clusters), 4);
 		lf->clusters[lf->ncl++] = best;
 	} else {
+		/* A template merged at template_miner_finish grows in the survivor. */
+		best = find(m, best);
 		c = &m->cl[best];
 		for (i = 0; i < ntok; i++) {
 			if (c->h[i] != m->h[i])
@@ -576,18 +590,10 @@ template_miner_add(struct template_miner *m, const char *msg, size_t len)
 	return best;
 }
 
-static uint32_t
-find(const struct template_miner *m, uint32_t id)
-{
-	while (m->cl[id].parent != id)
-		id = m->cl[id].parent;
-	return id;
-}
-
 static uint64_t
 signature(const struct tm_cluster *c)
 {
-	uint64_t s = mix64(c->ntok);
+	uint64_t s = mix64(c->ntok ^ c->skel);
 	uint32_t i;
 
 	for (i = 0; i < c->ntok; i++)
@@ -598,12 +604,28 @@ signature(const struct tm_cluster *c)
 static int
 same_template(const struct tm_cluster *a, const struct tm_cluster *b)
 {
-	return a->ntok == b->ntok &&
+	return a->ntok == b->ntok && a->skel == b->skel &&
 	    memcmp(a->h, b->h, a->ntok * sizeof(uint64_t)) == 0;
 }
 
-void
-template_miner_finish(struct template_miner *m)
+static void
+merge_into(struct template_miner *m, uint32_t from, uint32_t to)
+{
+	struct tm_cluster *a = &m->cl[from], *b = &m->cl[to];
+	uint32_t i;
+
+	for (i = 0; i < b->ntok; i++) {
+		if (a->h[i] != b->h[i])
+			b->h[i] = TM_WILD;
+	}
+	b->count += a->count;
+	a->count = 0;
+	a->parent = to;
+}
+
+/* Templates with the same tokens and shape become one. */
+static void
+merge_same(struct template_miner *m)
 {
 	size_t cap = 16, i, k, mask;
 	uint32_t *slot;
@@ -622,15 +644,105 @@ template_miner_finish(struct template_miner *m)
 		k = mix64(signature(c)) & mask;
 		while (slot[k] != UINT32_MAX && !same_template(&m->cl[slot[k]], c))
 			k = (k + 1) & mask;
-		if (slot[k] == UINT32_MAX) {
+		if (slot[k] == UINT32_MAX)
 			slot[k] = (uint32_t)i;
-			continue;
-		}
-		m->cl[slot[k]].count += c->count;
-		c->count = 0;
-		c->parent = slot[k];
+		else
+			merge_into(m, (uint32_t)i, slot[k]);
 	}
 	free(slot);
+}
+
+struct tm_alt {
+	uint64_t	key;	/* the template's tokens but one, and its shape */
+	uint32_t	id;
+	uint32_t	pos;
+};
+
+static int
+cmp_alt(const void *a, const void *b)
+{
+	const struct tm_alt *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * Templates alike but for one fixed token that takes TM_MERGE_VALUES or
+ * more values are one template with a variable there: a name (a user, a
+ * job, a host) that has no digit.  Fewer values are kept apart: they are
+ * the few states an event reports ("VM Paused", "VM Resumed").  Returns
+ * the number of merges.
+ */
+static size_t
+merge_values(struct template_miner *m)
+{
+	struct tm_alt *alt = NULL;
+	size_t nalt = 0, capalt = 0, i, j, merged = 0;
+	uint64_t *pre = NULL, *suf = NULL;
+	size_t cappre = 0;
+	uint32_t p;
+
+	for (i = 0; i < m->ncl; i++) {
+		const struct tm_cluster *c = &m->cl[i];
+
+		if (c->parent != i || c->ntok < 2)
+			continue;
+		if (cappre < c->ntok + 1) {
+			cappre = c->ntok + 1;
+			pre = xrealloc(pre, cappre * sizeof(*pre));
+			suf = xrealloc(suf, cappre * sizeof(*suf));
+		}
+		pre[0] = mix64(c->ntok ^ c->skel);
+		for (p = 0; p < c->ntok; p++)
+			pre[p + 1] = mix64(pre[p] ^ c->h[p]) + p;
+		suf[c->ntok] = 0x9e3779b97f4a7c15ULL;
+		for (p = c->ntok; p > 0; p--)
+			suf[p - 1] = mix64(suf[p] ^ c->h[p - 1]) + p;
+		for (p = 0; p < c->ntok; p++) {
+			if (c->h[p] == TM_WILD)
+				continue;
+			alt = util_grow(alt, &capalt, nalt, sizeof(*alt), 256);
+			alt[nalt].key = mix64(pre[p] ^ (suf[p + 1] * 31)) ^ p;
+			alt[nalt].id = (uint32_t)i;
+			alt[nalt].pos = p;
+			nalt++;
+		}
+	}
+	qsort(alt, nalt, sizeof(*alt), cmp_alt);
+	for (i = 0; i < nalt; i = j) {
+		size_t live = 0, k;
+
+		for (j = i; j < nalt && alt[j].key == alt[i].key && alt[j].pos == alt[i].pos; j++)
+			live += m->cl[alt[j].id].parent == alt[j].id &&
+			    m->cl[alt[j].id].h[alt[j].pos] != TM_WILD;
+		if (live < TM_MERGE_VALUES)
+			continue;
+		for (k = i + 1; k < j; k++) {
+			uint32_t a = alt[k].id, b = find(m, alt[i].id);
+
+			if (m->cl[a].parent == a && a != b)
+				merge_into(m, a, b), merged++;
+		}
+		m->cl[find(m, alt[i].id)].h[alt[i].pos] = TM_WILD;
+	}
+	free(alt);
+	free(pre);
+	free(suf);
+	return merged;
+}
+
+void
+template_miner_finish(struct template_miner *m)
+{
+	size_t i, round;
+
+	merge_same(m);
+	for (round = 0; round < 4 && merge_values(m) > 0; round++)
+		merge_same(m);
 	/* Flatten, so template_miner_final is one step. */
 	for (i = 0; i < m->ncl; i++)
 		m->cl[i].parent = find(m, (uint32_t)i);
