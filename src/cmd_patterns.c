@@ -32,6 +32,7 @@
 #define PT_MAX_SOURCES	8	/* source names kept per template */
 #define PT_LEVEL_ANY	(-1)
 #define PT_LEVEL_NONE	(-1)	/* a record whose level could not be read */
+#define PT_RING		1024	/* envelope levels remembered by line number */
 
 static const char patterns_options[] =
     "options:\n"
@@ -119,6 +120,9 @@ struct pt {
 	int			 decided;
 	struct timeparse_cache	 tc;
 	const struct tz		*tz;
+	/* The level an envelope stated (logfmt, journald), by first line of record. */
+	uint64_t		 ring_line[PT_RING];
+	signed char		 ring_sev[PT_RING];
 };
 
 static const struct {
@@ -243,8 +247,8 @@ exception_line(const char *p, size_t n)
  * its last line (the exception).
  */
 static int
-record_level(struct pt *pt, const char *text, size_t len, const char *envlevel,
-    size_t envlevel_len, const char **msg, size_t *msglen)
+record_level(struct pt *pt, const char *text, size_t len, int envsev,
+    const char **msg, size_t *msglen)
 {
 	const char *nl = memchr(text, '\n', len), *last;
 	size_t first = nl != NULL ? (size_t)(nl - text) : len, skip = 0, body = 0;
@@ -252,8 +256,7 @@ record_level(struct pt *pt, const char *text, size_t len, const char *envlevel,
 	int sev = PT_LEVEL_NONE;
 
 	skip = timeparse_leading_cached(&pt->tc, text, first, pt->tz, &ms);
-	if (envlevel != NULL)
-		sev = level_of_word(envlevel, envlevel_len, 1);
+	sev = envsev;
 	if (sev == PT_LEVEL_NONE)
 		sev = line_level(text + skip, first - skip, &body);
 	*msg = text + skip + body;
@@ -349,15 +352,15 @@ pt_mine(struct pt *pt, const char *msg, size_t msglen, int sev, const char *text
 /* The --input path: one assembled record. */
 static void
 pt_record(struct pt *pt, const char *text, size_t len, int64_t ts,
-    const char *src, size_t srclen, const char *envlevel, size_t envlevel_len,
-    uint64_t line, const char *inputname)
+    const char *src, size_t srclen, int envsev, uint64_t line,
+    const char *inputname)
 {
 	const char *msg;
 	size_t msglen;
 	int sev;
 
 	pt->records++;
-	sev = record_level(pt, text, len, envlevel, envlevel_len, &msg, &msglen);
+	sev = record_level(pt, text, len, envsev, &msg, &msglen);
 	if (pt->min_level != PT_LEVEL_ANY &&
 	    (sev == PT_LEVEL_NONE || sev < pt->min_level))
 		return;
@@ -377,10 +380,13 @@ static void
 on_record(void *arg, const struct record *rec)
 {
 	struct pt_emit *e = arg;
+	struct pt *pt = e->pt;
+	size_t k = rec->line_first % PT_RING;
+	int envsev = pt->ring_line[k] == rec->line_first ? pt->ring_sev[k] :
+	    PT_LEVEL_NONE;
 
-	pt_record(e->pt, rec->text, rec->len,
-	    (rec->flags & RECORD_NO_TS) && rec->ts == TS_NONE ? TS_NONE : rec->ts,
-	    rec->source, rec->source_len, NULL, 0, rec->line_first, e->inputname);
+	pt_record(pt, rec->text, rec->len, rec->ts, rec->source,
+	    rec->source_len, envsev, rec->line_first, e->inputname);
 }
 
 /*
@@ -407,7 +413,7 @@ pt_read_input(struct pt *pt, const char *path, char *err, size_t errlen)
 	struct reader_line rl;
 	struct envelope_line el;
 	struct pt_emit e = { pt, strcmp(path, "-") == 0 ? "stdin" : path };
-	int rc;
+	int rc, envsev;
 
 	if ((r = reader_open(path, 0, err, errlen)) == NULL)
 		return -1;
@@ -415,18 +421,19 @@ pt_read_input(struct pt *pt, const char *path, char *err, size_t errlen)
 	pt->ml = multiline_new(pt->tz, on_record, &e);
 	while ((rc = reader_next(r, &rl, err, errlen)) == 1) {
 		envelope_decode(pt->env, rl.p, rl.len, &el);
+		envsev = el.level != NULL ?
+		    level_of_word(el.level, el.level_len, 1) : PT_LEVEL_NONE;
 		if (!pt->decided && el.msg_len > 0) {
 			pt->bare = looks_bare(&el);
 			pt->decided = 1;
 		}
 		if (pt->bare) {
-			int64_t ms = TS_NONE;
-
-			pt_record(pt, el.msg, el.msg_len, ms, el.source,
-			    el.source_len, el.level, el.level_len, rl.lineno,
-			    e.inputname);
+			pt_record(pt, el.msg, el.msg_len, el.ts, el.source,
+			    el.source_len, envsev, rl.lineno, e.inputname);
 			continue;
 		}
+		pt->ring_line[rl.lineno % PT_RING] = rl.lineno;
+		pt->ring_sev[rl.lineno % PT_RING] = (signed char)envsev;
 		multiline_push(pt->ml, &el, &rl);
 	}
 	multiline_flush(pt->ml);
@@ -491,7 +498,7 @@ pt_read_store(struct pt *pt, const char *db, char **globs, size_t nglobs,
 		if (text == NULL)
 			text = "";
 		pt->records++;
-		sev = record_level(pt, text, len, NULL, 0, &msg, &msglen);
+		sev = record_level(pt, text, len, PT_LEVEL_NONE, &msg, &msglen);
 		/* The rule's severity is what the event is filed under. */
 		sev = sqlite3_column_int(q, 2);
 		pt_mine(pt, msg, msglen, sev, text, len, sqlite3_column_int64(q, 0),
@@ -723,38 +730,36 @@ regex_matches(pcre2_code *re, const char *s)
 	return rc >= 0;
 }
 
-/* A rule id from the template's first words: "pattern-upload-failed". */
+/*
+ * A rule id from the number and the first plain words of the template,
+ * past a logger name: "pattern-2-failed-to-release".
+ */
 static void
 rule_id(struct buf *b, const char *tmpl, uint32_t rank)
 {
-	size_t i, words = 0, start = b->len;
-	int dash = 1;
+	const char *p = tmpl, *e;
+	size_t n, words = 0, i;
 
-	buf_puts(b, "pattern");
-	for (i = 0; tmpl[i] != '\0' && words < 4 && b->len - start < 40; i++) {
-		unsigned char c = (unsigned char)tmpl[i];
-
-		if (strncmp(tmpl + i, TEMPLATE_WILDCARD, 3) == 0) {
-			i += 2;
-			dash = 1;
-			continue;
+	buf_printf(b, "pattern-%u", rank);
+	while (*p != '\0' && words < 4) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (e = p; *e != '\0' && *e != ' ' && *e != '\t'; e++)
+			;
+		n = (size_t)(e - p);
+		while (n > 0 && strchr(":,;.!)]", p[n - 1]) != NULL)
+			n--;
+		for (i = 0; i < n && word_char((unsigned char)p[i]); i++)
+			;
+		if (i == n && n > 0) {
+			buf_putc(b, '-');
+			for (i = 0; i < n; i++)
+				buf_putc(b, (char)(p[i] >= 'A' && p[i] <= 'Z' ?
+				    p[i] - 'A' + 'a' : p[i]));
+			words++;
 		}
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-			if (dash)
-				buf_putc(b, '-'), words++;
-			buf_putc(b, (char)c);
-			dash = 0;
-		} else if (c >= 'A' && c <= 'Z') {
-			if (dash)
-				buf_putc(b, '-'), words++;
-			buf_putc(b, (char)(c - 'A' + 'a'));
-			dash = 0;
-		} else {
-			dash = 1;
-		}
+		p = e;
 	}
-	if (b->len - start == 7)
-		buf_printf(b, "-%u", rank);
 }
 
 /* A rule value; a value that would read as a block opener is written as a block. */

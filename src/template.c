@@ -25,6 +25,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define TM_MAX_TOKENS	128	/* more tokens: the rest is one variable tail */
 #define TM_MAX_TEXT	4096	/* bytes of a message that are mined */
@@ -815,8 +816,18 @@ group_name(const char *p, size_t n, char *name, size_t namelen)
 {
 	size_t i;
 
-	if (n == 0 || n >= namelen || n > 24 || (p[0] >= '0' && p[0] <= '9'))
+	static const char small[] =
+	    " a an the to of in on at by for from with after before into as is"
+	    " was are be and or not no ";
+	const char *q;
+
+	if (n < 2 || n >= namelen || n > 24 || (p[0] >= '0' && p[0] <= '9'))
 		return 0;
+	/* A preposition names nothing: "for <*>" is better v1. */
+	for (q = small; (q = strstr(q, " ")) != NULL && q[1] != '\0'; q++) {
+		if (strncasecmp(q + 1, p, n) == 0 && q[1 + n] == ' ')
+			return 0;
+	}
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
 
