@@ -169,6 +169,8 @@ template_mask(struct buf *out, const char *msg, size_t len)
 	int blank = 0;
 
 	sep_init();
+	buf_reserve(out, len);
+	out->data[out->len] = '\0';
 	q = memchr(msg, '\n', len);
 	if (q != NULL)
 		len = (size_t)(q - msg);
