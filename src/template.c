@@ -303,7 +303,7 @@ template_miner_free(struct template_miner *m)
 		return;
 	for (i = 0; i < m->ncl; i++) {
 		free(m->cl[i].text);
-		free(m->cl[i].off);
+		free(m->cl[i].h);
 	}
 	for (i = 0; i < m->nnodes; i++)
 		free(m->nodes[i].clusters);
@@ -533,10 +533,10 @@ cluster_new(struct template_miner *m, const char *msg, size_t len, uint32_t ntok
 	c->text = xstrndup(msg, len);
 	c->len = (uint32_t)len;
 	c->ntok = ntok;
-	/* One block: off, tlen, then the 8-byte aligned hashes. */
-	c->off = xmalloc((size_t)ntok * (2 * sizeof(uint32_t) + sizeof(uint64_t)) + 8);
+	/* One block: the hashes first, so they are aligned, then off and tlen. */
+	c->h = xmalloc((size_t)ntok * (sizeof(uint64_t) + 2 * sizeof(uint32_t)));
+	c->off = (uint32_t *)(void *)(c->h + ntok);
 	c->tlen = c->off + ntok;
-	c->h = (uint64_t *)(void *)(c->tlen + ntok + (ntok & 1));
 	memcpy(c->off, m->off, ntok * sizeof(uint32_t));
 	memcpy(c->tlen, m->tlen, ntok * sizeof(uint32_t));
 	memcpy(c->h, m->h, ntok * sizeof(uint64_t));
