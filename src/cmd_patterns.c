@@ -248,7 +248,7 @@ exception_line(const char *p, size_t n)
  */
 static int
 record_level(struct pt *pt, const char *text, size_t len, int envsev,
-    const char **msg, size_t *msglen)
+    const char **msg, size_t *msglen, int64_t *ts)
 {
 	const char *nl = memchr(text, '\n', len), *last;
 	size_t first = nl != NULL ? (size_t)(nl - text) : len, skip = 0, body = 0;
@@ -256,6 +256,8 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 	int sev = PT_LEVEL_NONE;
 
 	skip = timeparse_leading_cached(&pt->tc, text, first, pt->tz, &ms);
+	if (skip > 0 && *ts == TS_NONE)
+		*ts = ms;
 	sev = envsev;
 	if (sev == PT_LEVEL_NONE)
 		sev = line_level(text + skip, first - skip, &body);
@@ -326,6 +328,14 @@ pt_mine(struct pt *pt, const char *msg, size_t msglen, int sev, const char *text
 	id = template_miner_add(pt->miner, msg, msglen);
 	s = stat_of(pt, id);
 	if (s->sample == NULL) {
+		/* The line that was mined, with its stamp and level when it has them. */
+		if (msg > text && msg <= text + len) {
+			nl = memrchr(text, '\n', (size_t)(msg - text));
+			if (nl != NULL) {
+				len -= (size_t)(nl + 1 - text);
+				text = nl + 1;
+			}
+		}
 		nl = memchr(text, '\n', len);
 		if (nl != NULL)
 			len = (size_t)(nl - text);
@@ -360,7 +370,7 @@ pt_record(struct pt *pt, const char *text, size_t len, int64_t ts,
 	int sev;
 
 	pt->records++;
-	sev = record_level(pt, text, len, envsev, &msg, &msglen);
+	sev = record_level(pt, text, len, envsev, &msg, &msglen, &ts);
 	if (pt->min_level != PT_LEVEL_ANY &&
 	    (sev == PT_LEVEL_NONE || sev < pt->min_level))
 		return;
@@ -392,7 +402,7 @@ on_record(void *arg, const struct record *rec)
 /*
  * Bare messages (an excerpt, a data set of messages) are one record per
  * line: multi-line records are glued only in an input whose first line has
- * an envelope, a timestamp or a level header.
+ * an envelope, a timestamp or a level header, or opens a traceback.
  */
 static int
 looks_bare(const struct envelope_line *el)
@@ -401,7 +411,8 @@ looks_bare(const struct envelope_line *el)
 
 	if (el->format != ENVELOPE_PLAIN)
 		return 0;
-	if (timeparse_has_leading(el->msg, el->msg_len))
+	if (timeparse_has_leading(el->msg, el->msg_len) ||
+	    (el->msg_len >= 9 && memcmp(el->msg, "Traceback", 9) == 0))
 		return 0;
 	return line_level(el->msg, el->msg_len, &body) == PT_LEVEL_NONE;
 }
@@ -475,6 +486,7 @@ pt_read_store(struct pt *pt, const char *db, char **globs, size_t nglobs,
 	char *path = store_default_path(db);
 	const char *text, *src, *msg;
 	size_t len, msglen;
+	int64_t ts;
 	int step, sev, rc = -1;
 
 	st = store_open(path, STORE_READONLY, err, errlen);
@@ -498,11 +510,12 @@ pt_read_store(struct pt *pt, const char *db, char **globs, size_t nglobs,
 		if (text == NULL)
 			text = "";
 		pt->records++;
-		sev = record_level(pt, text, len, PT_LEVEL_NONE, &msg, &msglen);
+		ts = sqlite3_column_int64(q, 0);
+		record_level(pt, text, len, PT_LEVEL_NONE, &msg, &msglen, &ts);
 		/* The rule's severity is what the event is filed under. */
 		sev = sqlite3_column_int(q, 2);
-		pt_mine(pt, msg, msglen, sev, text, len, sqlite3_column_int64(q, 0),
-		    src, strlen(src), (uint64_t)sqlite3_column_int64(q, 3));
+		pt_mine(pt, msg, msglen, sev, text, len, ts, src, strlen(src),
+		    (uint64_t)sqlite3_column_int64(q, 3));
 	}
 	if (step != SQLITE_DONE) {
 		util_err(err, errlen, "%s: %s", path, sqlite3_errmsg(store_db(st)));
