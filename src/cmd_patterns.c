@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "envelope.h"
@@ -456,7 +457,10 @@ pt_read_input(struct pt *pt, const char *path, char *err, size_t errlen)
 	return rc < 0 ? -1 : 0;
 }
 
-/* The stored path: events of warning or worse, with their text. */
+/*
+ * The stored path: events of warning or worse, with their text.  Returns
+ * 0, -1 on a database error, -2 when there is no database.
+ */
 static const char stored_sql[] =
     "SELECT e.ts, s.name, r.severity, e.line, e.text"
     " FROM events e JOIN sources s ON s.id = e.source_id"
@@ -481,7 +485,7 @@ static int
 pt_read_store(struct pt *pt, const char *db, char **globs, size_t nglobs,
     int64_t since, int64_t until, char *err, size_t errlen)
 {
-	struct store *st;
+	struct store *st = NULL;
 	sqlite3_stmt *q = NULL;
 	char *path = store_default_path(db);
 	const char *text, *src, *msg;
@@ -489,6 +493,12 @@ pt_read_store(struct pt *pt, const char *db, char **globs, size_t nglobs,
 	int64_t ts;
 	int step, sev, rc = -1;
 
+	if (access(path, F_OK) != 0) {
+		util_err(err, errlen, "patterns: no database at %s to mine; give the"
+		    " log with --input FILE", path);
+		rc = -2;
+		goto out;
+	}
 	st = store_open(path, STORE_READONLY, err, errlen);
 	if (st == NULL)
 		goto out;
@@ -899,7 +909,7 @@ cmd_patterns_exec(int argc, char **argv)
 	unsigned long want = 0;
 	long long limit = -1;
 	int64_t since_ms = INT64_MIN, until_ms = INT64_MAX, now = util_now_ms();
-	int ch, rc = EXIT_USAGE, records = 0, json = 0;
+	int ch, rc = EXIT_USAGE, records = 0, json = 0, k;
 	size_t nglobs = 0, n = 0;
 	uint32_t *order = NULL;
 
@@ -1021,10 +1031,10 @@ cmd_patterns_exec(int argc, char **argv)
 			    " level or worse; --level %s needs --input", level);
 			goto out;
 		}
-		if (pt_read_store(&pt, db, globs, nglobs, since_ms, until_ms, err,
-		    sizeof err) != 0) {
+		if ((k = pt_read_store(&pt, db, globs, nglobs, since_ms, until_ms,
+		    err, sizeof err)) != 0) {
 			cmd_error("%s", err);
-			rc = EXIT_RUNTIME;
+			rc = k == -2 ? EXIT_USAGE : EXIT_RUNTIME;
 			goto out;
 		}
 		if (pt.mined == 0) {

@@ -773,11 +773,14 @@ void
 template_miner_text(const struct template_miner *m, uint32_t id, struct buf *out)
 {
 	const struct tm_cluster *c;
-	uint32_t i, at = 0;
+	uint32_t i, at = 0, end;
 
 	if (id >= m->ncl)
 		return;
 	c = &m->cl[id];
+	/* Blanks around the message are not part of it. */
+	while (at < c->len && is_blank((unsigned char)c->text[at]))
+		at++;
 	for (i = 0; i < c->ntok; i++) {
 		buf_append(out, c->text + at, c->off[i] - at);
 		if (c->h[i] == TM_WILD)
@@ -786,7 +789,10 @@ template_miner_text(const struct template_miner *m, uint32_t id, struct buf *out
 			buf_append(out, c->text + c->off[i], c->tlen[i]);
 		at = c->off[i] + c->tlen[i];
 	}
-	buf_append(out, c->text + at, c->len - at);
+	end = c->len;
+	while (end > at && is_blank((unsigned char)c->text[end - 1]))
+		end--;
+	buf_append(out, c->text + at, end - at);
 }
 
 static void
