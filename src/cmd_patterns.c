@@ -458,14 +458,17 @@ pt_read_input(struct pt *pt, const char *path, char *err, size_t errlen)
 }
 
 /*
- * The stored path: events of warning or worse, with their text.  Returns
+ * The stored path: records that are events of warning or worse, once each
+ * however many rules they are events of, at their worst rule's severity.  Returns
  * 0, -1 on a database error, -2 when there is no database.
  */
 static const char stored_sql[] =
-    "SELECT e.ts, s.name, r.severity, e.line, e.text"
+    "SELECT e.ts, s.name, max(r.severity), e.line, e.text"
     " FROM events e JOIN sources s ON s.id = e.source_id"
     " JOIN rules r ON r.id = e.rule"
-    " WHERE e.ts >= ?1 AND e.ts < ?2 AND r.severity >= ?3 ORDER BY e.ts, e.id";
+    " WHERE e.ts >= ?1 AND e.ts < ?2"
+    " GROUP BY e.source_id, e.ts, e.line, e.text"
+    " HAVING max(r.severity) >= ?3 ORDER BY e.ts, min(e.id)";
 
 static int
 source_wanted(char **globs, size_t n, const char *src)
