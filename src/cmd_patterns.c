@@ -113,7 +113,6 @@ struct pt {
 	int			 min_level;	/* PT_LEVEL_ANY or a severity */
 	uint64_t		 records;	/* records read */
 	uint64_t		 mined;
-	struct buf		 scratch;
 	/* the --input path */
 	struct envelope		*env;
 	struct multiline	*ml;
@@ -898,7 +897,6 @@ pt_free(struct pt *pt)
 	free(pt->st);
 	free(pt->recs);
 	template_miner_free(pt->miner);
-	buf_free(&pt->scratch);
 }
 
 static int
@@ -917,7 +915,6 @@ cmd_patterns_exec(int argc, char **argv)
 	uint32_t *order = NULL;
 
 	memset(&pt, 0, sizeof pt);
-	buf_init(&pt.scratch);
 	globs = xcalloc((size_t)argc + 1, sizeof *globs);
 	optind = 1;
 	opterr = 0;
@@ -1066,8 +1063,6 @@ out:
 	free(order);
 	if (pt.miner != NULL)
 		pt_free(&pt);
-	else
-		buf_free(&pt.scratch);
 	tz_free(tz);
 	free(globs);
 	return rc;
