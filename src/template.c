@@ -34,7 +34,8 @@
 #define TM_SIMILAR_NUM	1	/* join at TM_SIMILAR_NUM/TM_SIMILAR_DEN alike tokens */
 #define TM_SIMILAR_DEN	2
 
-#define TM_MERGE_VALUES	8
+#define TM_MERGE_VALUES	8	/* a fixed word taking this many values varies */
+#define TM_LEAF_MAX	256	/* templates in a leaf before words may merge */
 #define TM_WILD		0	/* token hash of a variable token */
 #define TM_ROOT		0
 
@@ -229,6 +230,7 @@ struct tm_cluster {
 	uint32_t	*off;		/* token i is text[off[i] .. off[i] + tlen[i]) */
 	uint32_t	*tlen;
 	uint64_t	*h;		/* token hashes; TM_WILD = variable */
+	unsigned char	*word;		/* token i is a plain word (is_word) */
 	uint64_t	 skel;		/* the separators between tokens, hashed */
 	uint64_t	 count;
 	uint32_t	 parent;	/* itself, or the template it was merged into */
@@ -494,27 +496,24 @@ leaf_of(struct template_miner *m, uint32_t ntok, uint64_t skel)
 	return node;
 }
 
-/* Tokens of template c equal to the message's (both variable counts). */
 /*
- * Tokens of template c equal to the message's (both variable counts), or
- * -1 when they differ where both hold a plain word: "VM Paused" and "VM
- * Resumed", "mode AUTO" and "mode SUSPENDED" are different events, while
- * names with dots, dashes or digits vary within one.
+ * Tokens of template c equal to the message's (both variable counts).
+ * *conflict is set when they differ where both hold a plain word: "VM
+ * Paused" and "VM Resumed", "mode AUTO" and "mode SUSPENDED" are different
+ * events, while names with digits, dashes or slashes vary within one.
  */
-static int64_t
+static uint32_t
 alike(const struct tm_cluster *c, const uint64_t *h, const unsigned char *word,
-    uint32_t ntok)
+    uint32_t ntok, int *conflict)
 {
 	uint32_t i, same = 0;
 
+	*conflict = 0;
 	for (i = 0; i < ntok; i++) {
-		if (c->h[i] == h[i]) {
+		if (c->h[i] == h[i])
 			same++;
-			continue;
-		}
-		if (c->h[i] != TM_WILD && word[i] &&
-		    is_word(c->text + c->off[i], c->tlen[i]))
-			return -1;
+		else if (c->h[i] != TM_WILD && word[i] && c->word[i])
+			*conflict = 1;
 	}
 	return same;
 }
@@ -534,12 +533,14 @@ cluster_new(struct template_miner *m, const char *msg, size_t len, uint32_t ntok
 	c->len = (uint32_t)len;
 	c->ntok = ntok;
 	/* One block: the hashes first, so they are aligned, then off and tlen. */
-	c->h = xmalloc((size_t)ntok * (sizeof(uint64_t) + 2 * sizeof(uint32_t)));
+	c->h = xmalloc((size_t)ntok * (sizeof(uint64_t) + 2 * sizeof(uint32_t) + 1));
 	c->off = (uint32_t *)(void *)(c->h + ntok);
 	c->tlen = c->off + ntok;
+	c->word = (unsigned char *)(c->tlen + ntok);
 	memcpy(c->off, m->off, ntok * sizeof(uint32_t));
 	memcpy(c->tlen, m->tlen, ntok * sizeof(uint32_t));
 	memcpy(c->h, m->h, ntok * sizeof(uint64_t));
+	memcpy(c->word, m->word, ntok);
 	c->skel = skel;
 	c->count = 0;
 	c->parent = id;
@@ -558,20 +559,34 @@ uint32_t
 template_miner_add(struct template_miner *m, const char *msg, size_t len)
 {
 	uint64_t skel;
-	uint32_t ntok, leaf, best = UINT32_MAX, i, k;
-	int64_t same, best_same = -1;
+	uint32_t ntok, leaf, best = UINT32_MAX, any = UINT32_MAX, i, k;
+	uint32_t same, best_same = 0, any_same = 0;
 	struct tm_node *lf;
 	struct tm_cluster *c;
+	int conflict;
 
 	ntok = tokenize(m, msg, len, &skel);
 	leaf = leaf_of(m, ntok, skel);
 	lf = &m->nodes[leaf];
 	for (k = 0; k < lf->ncl; k++) {
-		same = alike(&m->cl[lf->clusters[k]], m->h, m->word, ntok);
-		if (same > best_same) {
+		same = alike(&m->cl[lf->clusters[k]], m->h, m->word, ntok, &conflict);
+		if (!conflict && (best == UINT32_MAX || same > best_same)) {
 			best = lf->clusters[k];
 			best_same = same;
 		}
+		if (any == UINT32_MAX || same > any_same) {
+			any = lf->clusters[k];
+			any_same = same;
+		}
+	}
+	/*
+	 * A full leaf no longer keeps words apart: a word there is a name
+	 * taking many values, and a leaf's scan must stay short.
+	 */
+	if ((best == UINT32_MAX || (uint64_t)best_same * TM_SIMILAR_DEN <
+	    (uint64_t)ntok * TM_SIMILAR_NUM) && lf->ncl >= TM_LEAF_MAX) {
+		best = any;
+		best_same = any_same;
 	}
 	if (best == UINT32_MAX ||
 	    (uint64_t)best_same * TM_SIMILAR_DEN < (uint64_t)ntok * TM_SIMILAR_NUM) {
@@ -738,11 +753,76 @@ merge_values(struct template_miner *m)
 	return merged;
 }
 
+static const struct template_miner *sort_m;
+
+static int
+cmp_shape(const void *x, const void *y)
+{
+	const struct tm_cluster *a = &sort_m->cl[*(const uint32_t *)x];
+	const struct tm_cluster *b = &sort_m->cl[*(const uint32_t *)y];
+
+	if (a->ntok != b->ntok)
+		return a->ntok < b->ntok ? -1 : 1;
+	if (a->skel != b->skel)
+		return a->skel < b->skel ? -1 : 1;
+	return *(const uint32_t *)x < *(const uint32_t *)y ? -1 : 1;
+}
+
+/*
+ * A shape (token count and separators) with TM_LEAF_MAX templates or more
+ * is a message whose words are names: there, words no longer keep
+ * templates apart, and each template joins the most similar of the first
+ * TM_LEAF_MAX before it, as later messages in a full leaf did.
+ */
+static void
+merge_crowded(struct template_miner *m)
+{
+	uint32_t *ids = xmalloc((m->ncl + 1) * sizeof(*ids));
+	size_t n = 0, i, j, k, seen;
+	uint32_t a, b, best, same, best_same;
+	int conflict;
+
+	for (i = 0; i < m->ncl; i++) {
+		if (m->cl[i].parent == i)
+			ids[n++] = (uint32_t)i;
+	}
+	sort_m = m;
+	qsort(ids, n, sizeof(*ids), cmp_shape);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && m->cl[ids[j]].ntok == m->cl[ids[i]].ntok &&
+		    m->cl[ids[j]].skel == m->cl[ids[i]].skel; j++)
+			;
+		if (j - i < TM_LEAF_MAX)
+			continue;
+		for (k = i + 1; k < j; k++) {
+			a = ids[k];
+			best = UINT32_MAX;
+			best_same = 0;
+			for (seen = i; seen < k && seen < i + TM_LEAF_MAX; seen++) {
+				b = ids[seen];
+				if (m->cl[b].parent != b)
+					continue;
+				same = alike(&m->cl[b], m->cl[a].h, m->cl[a].word,
+				    m->cl[a].ntok, &conflict);
+				if (best == UINT32_MAX || same > best_same) {
+					best = b;
+					best_same = same;
+				}
+			}
+			if (best != UINT32_MAX && (uint64_t)best_same * TM_SIMILAR_DEN >=
+			    (uint64_t)m->cl[a].ntok * TM_SIMILAR_NUM)
+				merge_into(m, a, best);
+		}
+	}
+	free(ids);
+}
+
 void
 template_miner_finish(struct template_miner *m)
 {
 	size_t i, round;
 
+	merge_crowded(m);
 	merge_same(m);
 	for (round = 0; round < 4 && merge_values(m) > 0; round++)
 		merge_same(m);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +170,37 @@ test_miner_many_values_merge(void **state)
 	template_miner_free(m);
 }
 
+/*
+ * Words that are names: a shape seen with hundreds of word sets is one
+ * template, however the tree spread them, and a leaf's scan stays short.
+ */
+static void
+test_miner_crowded_shape(void **state)
+{
+	struct template_miner *m = template_miner_new();
+	char line[128], w[3][8];
+	uint32_t first = 0, id;
+	size_t i, k, j;
+
+	for (i = 0; i < 3000; i++) {
+		for (k = 0; k < 3; k++) {
+			for (j = 0; j < 7; j++)
+				w[k][j] = (char)('a' + (i * 7919 + k * 104729 + j * 31 +
+				    (i >> j)) % 26);
+			w[k][7] = '\0';
+		}
+		snprintf(line, sizeof line, "cache %s evicted %s entries of %s",
+		    w[0], w[1], w[2]);
+		id = template_miner_add(m, line, strlen(line));
+		if (i == 0)
+			first = id;
+	}
+	template_miner_finish(m);
+	check_text(m, template_miner_final(m, first), "cache <*> evicted <*> entries of <*>");
+	assert_int_equal(template_miner_size(m, template_miner_final(m, first)), 3000);
+	template_miner_free(m);
+}
+
 static void
 test_miner_regex(void **state)
 {
@@ -248,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_mask_quotes_blanks_lines),
 		cmocka_unit_test(test_miner_groups),
 		cmocka_unit_test(test_miner_many_values_merge),
+		cmocka_unit_test(test_miner_crowded_shape),
 		cmocka_unit_test(test_miner_regex),
 		cmocka_unit_test(test_miner_limits),
 	};
