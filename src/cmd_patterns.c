@@ -29,7 +29,8 @@
 #include "timeparse.h"
 #include "util.h"
 
-#define PT_SAMPLE_MAX	400	/* bytes of a sample record kept and shown */
+#define PT_SAMPLE_MAX	4096	/* bytes of a sample record kept (a rule's example) */
+#define PT_SAMPLE_SHOWN	300	/* ... and shown in the text listing */
 #define PT_MAX_SOURCES	8	/* source names kept per template */
 #define PT_LEVEL_ANY	(-1)
 #define PT_LEVEL_NONE	(-1)	/* a record whose level could not be read */
@@ -650,7 +651,7 @@ static void
 print_text(struct pt *pt, const uint32_t *order, size_t n, size_t limit)
 {
 	struct buf b, t;
-	size_t k;
+	size_t k, n_sample;
 
 	buf_init(&b);
 	buf_init(&t);
@@ -672,7 +673,11 @@ print_text(struct pt *pt, const uint32_t *order, size_t n, size_t limit)
 		buf_puts(&b, "  sources ");
 		put_sources(&b, s, 0);
 		buf_puts(&b, "\n      sample ");
-		util_escape_terminal(&b, s->sample, strlen(s->sample), 0);
+		n_sample = strlen(s->sample);
+		util_escape_terminal(&b, s->sample, n_sample < PT_SAMPLE_SHOWN ?
+		    n_sample : PT_SAMPLE_SHOWN, 0);
+		if (n_sample > PT_SAMPLE_SHOWN)
+			buf_puts(&b, "...");
 		buf_putc(&b, '\n');
 		fwrite(b.data, 1, b.len, stdout);
 		buf_reset(&b);

@@ -875,6 +875,18 @@ template_miner_text(const struct template_miner *m, uint32_t id, struct buf *out
 	buf_append(out, c->text + at, end - at);
 }
 
+static int
+has_blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (is_blank((unsigned char)p[i]))
+			return 1;
+	}
+	return 0;
+}
+
 static void
 regex_literal(struct buf *out, const char *p, size_t n)
 {
@@ -977,9 +989,13 @@ template_miner_regex(const struct template_miner *m, uint32_t id, struct buf *ou
 		if (used)
 			snprintf(name, sizeof(name), "v%d", groups);
 		buf_printf(&names, "%s ", name);
-		/* The last token may run to the end; others stop at their separator. */
-		buf_printf(out, "(?<%s>\\S+%s)", name,
-		    i + 1 == c->ntok && at == c->len ? "" : "?");
+		/*
+		 * The last token may run to the end, others stop at their
+		 * separator; the tail of a message past TM_MAX_TOKENS has blanks.
+		 */
+		buf_printf(out, "(?<%s>%s%s)", name,
+		    has_blank(c->text + c->off[i], c->tlen[i]) ? "." : "\\S",
+		    i + 1 == c->ntok && at == c->len ? "+" : "+?");
 	}
 	{
 		const char *gap = c->text + at;

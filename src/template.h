@@ -65,10 +65,11 @@ void template_miner_text(const struct template_miner *m, uint32_t id, struct buf
 /*
  * Append a PCRE2 pattern for template id: its fixed text with regex
  * metacharacters escaped, blanks as \s+, and each variable token a named
- * group (?<name>\S+?): the name is the word before it when that word is a
- * plain identifier not used yet, else v1, v2, ...  The pattern is not
- * anchored (rules search anywhere in a record).  Returns the number of
- * groups.
+ * group (?<name>\S+?) (\S+ at the end; .+ for the tail of a message cut
+ * at its token limit): the name is the word before it when that word is a
+ * plain identifier not used yet and no preposition, else v1, v2, ...  The
+ * pattern is not anchored (rules search anywhere in a record).  Returns
+ * the number of groups.
  */
 int template_miner_regex(const struct template_miner *m, uint32_t id, struct buf *out);
 
