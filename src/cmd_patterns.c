@@ -114,6 +114,7 @@ struct pt {
 	int			 min_level;	/* PT_LEVEL_ANY or a severity */
 	uint64_t		 records;	/* records read */
 	uint64_t		 mined;
+	struct buf		 joined;	/* a traceback's first and last lines */
 	/* the --input path */
 	struct envelope		*env;
 	struct multiline	*ml;
@@ -242,17 +243,41 @@ exception_line(const char *p, size_t n)
 	    (i >= 9 && memcmp(p + i - 9, "Exception", 9) == 0);
 }
 
+/* What is mined of a record, and what of it is kept as its sample. */
+struct pt_view {
+	const char	*msg;
+	size_t		 msglen;
+	const char	*sample;
+	size_t		 samplelen;
+};
+
+/* The line of text[0..len) holding p. */
+static void
+line_at(const char *text, size_t len, const char *p, const char **line,
+    size_t *n)
+{
+	const char *b = p > text ? memrchr(text, '\n', (size_t)(p - text)) : NULL;
+	const char *e;
+
+	*line = b != NULL ? b + 1 : text;
+	e = memchr(*line, '\n', len - (size_t)(*line - text));
+	*n = (size_t)((e != NULL ? e : text + len) - *line);
+}
+
 /*
  * The level of a record and the part of it that is mined: the first line
- * after its timestamp and level; for a record that is only a traceback,
- * its last line (the exception).
+ * after its timestamp and level.  A traceback adds its last line (the
+ * exception: what failed) after a newline, so "Error in chat" is told
+ * apart by what raised; such a sample is the whole record.  A record that
+ * is only a traceback is mined by its exception line.
  */
 static int
 record_level(struct pt *pt, const char *text, size_t len, int envsev,
-    const char **msg, size_t *msglen, int64_t *ts)
+    struct pt_view *v, int64_t *ts)
 {
 	const char *nl = memchr(text, '\n', len), *last;
 	size_t first = nl != NULL ? (size_t)(nl - text) : len, skip = 0, body = 0;
+	size_t end = len;
 	int64_t ms;
 	int sev = PT_LEVEL_NONE;
 
@@ -262,26 +287,34 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 	sev = envsev;
 	if (sev == PT_LEVEL_NONE)
 		sev = line_level(text + skip, first - skip, &body);
-	*msg = text + skip + body;
-	*msglen = first - skip - body;
+	v->msg = text + skip + body;
+	v->msglen = first - skip - body;
+	v->sample = text;
+	v->samplelen = first;
 	if (nl != NULL && memmem(text, len, "Traceback (most recent call last):", 34) != NULL) {
 		if (sev == PT_LEVEL_NONE || sev < SEV_ERROR)
 			sev = SEV_ERROR;
-		if (*msglen >= 9 && memcmp(*msg, "Traceback", 9) == 0) {
-			/* Only the traceback: its exception line says what failed. */
-			while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
-				len--;
-			last = memrchr(text, '\n', len);
-			if (last != NULL) {
-				*msg = last + 1;
-				*msglen = (size_t)(text + len - *msg);
-			}
+		while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == ' '))
+			end--;
+		last = memrchr(text, '\n', end);
+		if (last != NULL && v->msglen >= 9 && memcmp(v->msg, "Traceback", 9) == 0) {
+			v->msg = last + 1;
+			v->msglen = (size_t)(text + end - v->msg);
+			line_at(text, len, v->msg, &v->sample, &v->samplelen);
+		} else if (last != NULL) {
+			buf_reset(&pt->joined);
+			buf_append(&pt->joined, v->msg, v->msglen);
+			buf_putc(&pt->joined, '\n');
+			buf_append(&pt->joined, last + 1, (size_t)(text + end - last - 1));
+			v->msg = pt->joined.data;
+			v->msglen = pt->joined.len;
+			v->samplelen = end;
 		}
 	}
 	if (sev == PT_LEVEL_NONE) {
-		if (*msglen >= 6 && memcmp(*msg, "panic:", 6) == 0)
+		if (v->msglen >= 6 && memcmp(v->msg, "panic:", 6) == 0)
 			sev = SEV_CRITICAL;
-		else if (exception_line(*msg, *msglen))
+		else if (exception_line(v->msg, v->msglen))
 			sev = SEV_ERROR;
 	}
 	return sev;
@@ -316,32 +349,20 @@ stat_source(struct pt_stat *s, const char *src, size_t n)
 	s->sources[s->nsources++] = xstrndup(src, n);
 }
 
-/* Mine one record's message; text is the whole record for the sample. */
+/* Mine one record. */
 static void
-pt_mine(struct pt *pt, const char *msg, size_t msglen, int sev, const char *text,
-    size_t len, int64_t ts, const char *src, size_t srclen, uint64_t line)
+pt_mine(struct pt *pt, const struct pt_view *v, int sev, int64_t ts,
+    const char *src, size_t srclen, uint64_t line)
 {
 	struct pt_stat *s;
-	const char *nl;
 	uint32_t id;
 
 	pt->mined++;
-	id = template_miner_add(pt->miner, msg, msglen);
+	id = template_miner_add(pt->miner, v->msg, v->msglen);
 	s = stat_of(pt, id);
-	if (s->sample == NULL) {
-		/* The line that was mined, with its stamp and level when it has them. */
-		if (msg > text && msg <= text + len) {
-			nl = memrchr(text, '\n', (size_t)(msg - text));
-			if (nl != NULL) {
-				len -= (size_t)(nl + 1 - text);
-				text = nl + 1;
-			}
-		}
-		nl = memchr(text, '\n', len);
-		if (nl != NULL)
-			len = (size_t)(nl - text);
-		s->sample = xstrndup(text, len < PT_SAMPLE_MAX ? len : PT_SAMPLE_MAX);
-	}
+	if (s->sample == NULL)
+		s->sample = xstrndup(v->sample, v->samplelen < PT_SAMPLE_MAX ?
+		    v->samplelen : PT_SAMPLE_MAX);
 	if (sev > s->severity)
 		s->severity = sev;
 	if (ts != TS_NONE) {
@@ -366,12 +387,11 @@ pt_record(struct pt *pt, const char *text, size_t len, int64_t ts,
     const char *src, size_t srclen, int envsev, uint64_t line,
     const char *inputname)
 {
-	const char *msg;
-	size_t msglen;
+	struct pt_view v;
 	int sev;
 
 	pt->records++;
-	sev = record_level(pt, text, len, envsev, &msg, &msglen, &ts);
+	sev = record_level(pt, text, len, envsev, &v, &ts);
 	if (pt->min_level != PT_LEVEL_ANY &&
 	    (sev == PT_LEVEL_NONE || sev < pt->min_level))
 		return;
@@ -379,7 +399,7 @@ pt_record(struct pt *pt, const char *text, size_t len, int64_t ts,
 		src = inputname;
 		srclen = strlen(inputname);
 	}
-	pt_mine(pt, msg, msglen, sev, text, len, ts, src, srclen, line);
+	pt_mine(pt, &v, sev, ts, src, srclen, line);
 }
 
 struct pt_emit {
@@ -491,8 +511,9 @@ pt_read_store(struct pt *pt, const char *db, char **globs, size_t nglobs,
 	struct store *st = NULL;
 	sqlite3_stmt *q = NULL;
 	char *path = store_default_path(db);
-	const char *text, *src, *msg;
-	size_t len, msglen;
+	const char *text, *src;
+	struct pt_view v;
+	size_t len;
 	int64_t ts;
 	int step, sev, rc = -1;
 
@@ -524,10 +545,10 @@ pt_read_store(struct pt *pt, const char *db, char **globs, size_t nglobs,
 			text = "";
 		pt->records++;
 		ts = sqlite3_column_int64(q, 0);
-		record_level(pt, text, len, PT_LEVEL_NONE, &msg, &msglen, &ts);
+		record_level(pt, text, len, PT_LEVEL_NONE, &v, &ts);
 		/* The rule's severity is what the event is filed under. */
 		sev = sqlite3_column_int(q, 2);
-		pt_mine(pt, msg, msglen, sev, text, len, ts, src, strlen(src),
+		pt_mine(pt, &v, sev, ts, src, strlen(src),
 		    (uint64_t)sqlite3_column_int64(q, 3));
 	}
 	if (step != SQLITE_DONE) {
@@ -772,9 +793,9 @@ rule_id(struct buf *b, const char *tmpl, uint32_t rank)
 
 	buf_printf(b, "pattern-%u", rank);
 	while (*p != '\0' && words < 4) {
-		while (*p == ' ' || *p == '\t')
+		while (*p == ' ' || *p == '\t' || *p == '\n')
 			p++;
-		for (e = p; *e != '\0' && *e != ' ' && *e != '\t'; e++)
+		for (e = p; *e != '\0' && *e != ' ' && *e != '\t' && *e != '\n'; e++)
 			;
 		n = (size_t)(e - p);
 		while (n > 0 && strchr(":,;.!)]", p[n - 1]) != NULL)
@@ -796,10 +817,18 @@ rule_id(struct buf *b, const char *tmpl, uint32_t rank)
 static void
 put_value(struct buf *b, const char *key, const char *v)
 {
-	if (strncmp(v, "<<", 2) == 0)
-		buf_printf(b, "%-15s = <<END\n%s\nEND\n", key, v);
-	else
+	const char *word = "END";
+
+	if (strncmp(v, "<<", 2) != 0 && strchr(v, '\n') == NULL) {
 		buf_printf(b, "%-15s = %s\n", key, v);
+		return;
+	}
+	/* A block, ended by a word that is no line of it. */
+	if (strcmp(v, "END") == 0 || strncmp(v, "END\n", 4) == 0 ||
+	    strstr(v, "\nEND\n") != NULL ||
+	    (strlen(v) >= 4 && strcmp(v + strlen(v) - 4, "\nEND") == 0))
+		word = "END_OF_RECORD";
+	buf_printf(b, "%-15s = <<%s\n%s\n%s\n", key, word, v, word);
 }
 
 static int
@@ -857,7 +886,9 @@ print_rule(struct pt *pt, const uint32_t *order, size_t n, unsigned long want)
 			}
 			if (t.data[i] == '{' || t.data[i] == '}')
 				buf_putc(&sum, t.data[i] == '{' ? '(' : ')');
-			else if (t.data[i] == '\n' || t.data[i] == '\t')
+			else if (t.data[i] == '\n')
+				buf_puts(&sum, " / ");
+			else if (t.data[i] == '\t')
 				buf_putc(&sum, ' ');
 			else
 				buf_putc(&sum, t.data[i]);
@@ -901,6 +932,7 @@ pt_free(struct pt *pt)
 	}
 	free(pt->st);
 	free(pt->recs);
+	buf_free(&pt->joined);
 	template_miner_free(pt->miner);
 }
 

@@ -896,9 +896,12 @@ regex_literal(struct buf *out, const char *p, size_t n)
 		unsigned char c = (unsigned char)p[i];
 
 		if (is_blank(c)) {
+			int lines = c == '\n';
+
 			while (i + 1 < n && is_blank((unsigned char)p[i + 1]))
-				i++;
-			buf_puts(out, "\\s+");
+				lines |= p[++i] == '\n';
+			/* A line break joins lines of a record that had others between. */
+			buf_puts(out, lines ? "\\s*\\n(?:.*\\n)*?\\s*" : "\\s+");
 		} else if (strchr("\\^$.|?*+()[]{}", c) != NULL && c != '\0') {
 			buf_putc(out, '\\');
 			buf_putc(out, (char)c);

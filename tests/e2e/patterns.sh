@@ -22,9 +22,9 @@ check_eq "patterns: text: templates ranked by severity, then count" \
       first 2025-11-02T00:13:30.000Z  last 2025-11-02T00:17:10.000Z  sources app.log
       sample 2025-11-02 00:13:30 ERROR tools.chat: Model 'glm-4.6' is not available.
 
-   4  2 x error  tools.chat: Error in chat
+   4  2 x error  tools.chat: Error in chat\\nValueError: Model '<*>' is not available.
       first 2025-11-02T00:14:00.000Z  last 2025-11-02T00:22:00.000Z  sources app.log
-      sample 2025-11-02 00:14:00 ERROR tools.chat: Error in chat
+      sample 2025-11-02 00:14:00 ERROR tools.chat: Error in chat\\nTraceback (most recent call last):\\n  File \"/app/src/providers/registry.py\", line 88, in get_provider\\n    raise ValueError(f\"Model '{self.model_name}' is not available.\")\\nValueError: Model 'glm-4.6' is not available.
 
    5  4 x warning  src.monitoring.resilient_websocket: Connection closed for <*>: sent <*> (internal error) keepalive ping timeout
       first 2025-11-02T00:10:05.000Z  last 2025-11-02T00:21:30.000Z  sources app.log
@@ -41,7 +41,7 @@ check_eq "patterns: json: ids, counts, severities and templates" \
 '1 1 critical src.daemon.middleware.semaphores: Failed to release provider semaphore (provider: KIMI): BoundedSemaphore released too many times
 2 3 error src.providers.glm: GLM generate_content failed after <*> retries: Connection error.
 3 2 error tools.chat: Model '"'<*>'"' is not available.
-4 2 error tools.chat: Error in chat
+4 2 error tools.chat: Error in chat\nValueError: Model '"'<*>'"' is not available.
 5 4 warning src.monitoring.resilient_websocket: Connection closed for <*>: sent <*> (internal error) keepalive ping timeout' \
     "$(sed -n 's/^,*{"id":\([0-9]*\),"count":\([0-9]*\),"severity":"\([a-z]*\)","template":"\([^"]*\)".*/\1 \2 \3 \4/p' "$T/out")"
 check_contains "patterns: json: totals" "$T/out" '{"records":15,"mined":12,"templates":['
@@ -104,15 +104,36 @@ counter-example = 2025-11-02 00:18:00 CRITICAL src.daemon.middleware.semaphores:
 check_rc "patterns: --rule 5" 0 $LT patterns --input app.log --rule 5
 printf '\n' >> "$T/rules/mined.rules"
 cat "$T/out" >> "$T/rules/mined.rules"
+# A traceback's template holds its exception; its rule spans the lines between.
+check_rc "patterns: --rule 4 (a traceback)" 0 $LT patterns --input app.log --rule 4
+check_eq "patterns: --rule 4: the rule section with a block example" \
+'[pattern-4-error-in-chat-valueerror]
+category        = error
+severity        = error
+summary         = tools.chat: Error in chat / ValueError: Model '"'{Model}'"' is not available.
+match           = tools\.chat:\s+Error\s+in\s+chat\s*\n(?:.*\n)*?\s*ValueError:\s+Model\s+'"'(?<Model>\S+?)'"'\s+is\s+not\s+available\.
+example         = <<END
+2025-11-02 00:14:00 ERROR tools.chat: Error in chat
+Traceback (most recent call last):
+  File "/app/src/providers/registry.py", line 88, in get_provider
+    raise ValueError(f"Model '"'{self.model_name}'"' is not available.")
+ValueError: Model '"'glm-4.6'"' is not available.
+END
+counter-example = 2025-11-02 00:18:00 CRITICAL src.daemon.middleware.semaphores: Failed to release provider semaphore (provider: KIMI): BoundedSemaphore released too many times' \
+    "$(cat "$T/out")"
+printf '\n' >> "$T/rules/mined.rules"
+cat "$T/out" >> "$T/rules/mined.rules"
 check_rc "patterns: the mined rules pass rules test" 0 $LT rules test --rules "$T/rules"
-check_contains "patterns: rules test ran both examples" "$T/out" \
-    "2 examples, 2 counter-examples, 0 scenarios: 0 failed"
+check_contains "patterns: rules test ran the three examples" "$T/out" \
+    "3 examples, 3 counter-examples, 0 scenarios: 0 failed"
 check_rc "patterns: ingest with the mined rules" 0 \
     $LT ingest -q --db "$T/m.db" --rules "$T/rules" app.log
 check_eq "patterns: the rule of template 2 matches its 3 records" 3 \
     "$(sql "$T/m.db" "SELECT count(*) FROM events WHERE rule = 'pattern-2-glm-failed-after-retries'")"
 check_eq "patterns: the rule of template 5 matches its 4 records" 4 \
     "$(sql "$T/m.db" "SELECT count(*) FROM events WHERE rule = 'pattern-5-connection-closed-for-sent'")"
+check_eq "patterns: the rule of template 4 matches its 2 tracebacks" "2|ValueError: Model 'kimi-k2-0905' is not available." \
+    "$(sql "$T/m.db" "SELECT count(*), substr(max(text), instr(max(text), 'ValueError: Model')) FROM events WHERE rule = 'pattern-4-error-in-chat-valueerror'")"
 
 # Stored events of warning or worse are mined when there is no --input.
 check_rc "patterns: stored events" 0 $LT ingest -q --db "$T/s.db" --rules "$TOP/rules" app.log

@@ -238,6 +238,24 @@ test_miner_regex(void **state)
 	assert_string_equal(b.data,
 	    "Fallback\\s+upload\\s+also\\s+failed:\\s+size=(?<size>\\S+?)\\s+"
 	    "path=(?<path>\\S+)");
+	template_miner_free(m);
+
+	/* A line break in the mined text spans the lines a record has between. */
+	m = template_miner_new();
+	ids[0] = template_miner_add(m, "Error in chat\nKeyError: 'model'", 31);
+	template_miner_finish(m);
+	buf_reset(&b);
+	assert_int_equal(template_miner_regex(m, ids[0], &b), 0);
+	assert_string_equal(b.data,
+	    "Error\\s+in\\s+chat\\s*\\n(?:.*\\n)*?\\s*KeyError:\\s+'model'");
+	re = pcre2_compile((PCRE2_SPTR)b.data, b.len, 0, &err, &off, NULL);
+	assert_non_null(re);
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	rec = "E x: Error in chat\nTraceback (most recent call last):\n"
+	    "  File \"a.py\", line 1\nKeyError: 'model'";
+	assert_true(pcre2_match(re, (PCRE2_SPTR)rec, strlen(rec), 0, 0, md, NULL) == 1);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
 	buf_free(&b);
 	template_miner_free(m);
 }
