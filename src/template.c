@@ -4,19 +4,30 @@
  * The miner follows the published description of Drain (He et al., ICWS
  * 2017): a message is split into tokens; a fixed-depth tree leads to a leaf
  * by the token count and the punctuation between tokens, then by the first
- * TM_PREFIX tokens (a token holding a digit, or one past TM_MAX_CHILDREN
- * siblings, takes the wildcard branch); within the leaf the message joins
- * the most similar template if at least TM_SIMILAR of its tokens agree, and
- * the template's differing tokens become wildcards.  Otherwise the message
- * founds a new template.
+ * TM_PREFIX tokens (a variable token, or one past TM_MAX_CHILDREN siblings,
+ * takes the wildcard branch); within the leaf the message joins the most
+ * similar template if at least TM_SIMILAR_NUM/TM_SIMILAR_DEN of its tokens
+ * agree, and the template's differing tokens become wildcards.  Otherwise
+ * the message founds a new template.
  *
  * Tokens are runs of bytes other than blanks and the separators in
  * sep_chars (= : , ; brackets, quotes...): "status=500" and "port:8080"
  * give a word and a number, so the number can vary while the word stays.
- * The separators are kept: a template prints the text of the message that
- * founded it with the variable tokens replaced.  A token holding a digit is
- * variable from the start (numbers, ids, IPs, hex, times): which words are
- * fixed then decides the grouping.
+ * A path or URL is one token; an empty value ("key= ", "()") is an empty
+ * token, so "()" and "(host)" line up.  The separators are kept: a
+ * template prints the text of the message that founded it with the
+ * variable tokens replaced.  A token holding a digit, or a weekday or
+ * month name, is variable from the start, and the variable pieces of one
+ * blank-free word are one token ("10.0.0.1,10.0.0.2").
+ *
+ * Beyond Drain: two messages that differ where both hold a plain word
+ * (letters, '_' and '.') do not join, since "VM Paused" and "VM Resumed"
+ * are different events; a leaf that holds TM_LEAF_MAX templates stops
+ * keeping words apart, so a name without digits cannot multiply templates.
+ * template_miner_finish then merges templates that ended up equal, those
+ * alike but for one word that takes TM_MERGE_VALUES or more values (a user
+ * name), and, in a shape with TM_LEAF_MAX templates or more, each with the
+ * most similar before it.
  *
  * Tree edges live in one open-addressing hash table keyed by (node, token),
  * so a node costs nothing per possible child.
