@@ -221,7 +221,8 @@ gz_read(struct reader *r, unsigned char *dst, size_t len)
 
 /*
  * The first bytes decide gzip or not.  Returns as raw_read; for plain
- * input the bytes read are already in buf[end..].
+ * input the bytes read are already in buf[end..].  The first read is no
+ * larger than the gzip input buffer, because for gzip it is moved there.
  */
 static ssize_t
 detect(struct reader *r, size_t room)
@@ -229,18 +230,17 @@ detect(struct reader *r, size_t room)
 	unsigned char *p = (unsigned char *)r->buf + r->end;
 	ssize_t n, m;
 
-	n = raw_read(r, p, room);
+	n = raw_read(r, p, room < READER_ZBLOCK ? room : READER_ZBLOCK);
 	if (n < 0)
 		return n;
 	r->detected = 1;
 	if (n == 1 && p[0] == 0x1f) {
-		do
-			m = read(r->fd, p + 1, 1);
-		while (m < 0 && errno == EINTR);
-		if (m > 0) {
-			r->raw_off++;
-			n = 2;
-		}
+		/* A pipe may hand out the magic one byte at a time. */
+		while ((m = raw_read(r, p + 1, 1)) == -2)
+			;
+		if (m < 0)
+			return m;
+		n += m;
 	}
 	if (n < 2 || p[0] != 0x1f || p[1] != 0x8b)
 		return n;
