@@ -1,0 +1,88 @@
+#!/bin/sh
+# gzip.sh - .gz inputs end to end.  Logs whose gzip files are at least
+# 1 KB, 300 KB, 10 MB and 100 MB, generated here, give exactly the lines,
+# bytes, records and events of the same data uncompressed, read as files
+# and through a pipe; random data over 256 KiB compressed; members.
+. "$TOP/tests/e2e/lib.sh"
+export LOGTRIAGE_RULES="$TOP/rules"
+
+# gen BYTES - about BYTES of log, 1000 lines a second: a retry every 10th
+# line, a response time every 25th (that is not a 10th), random base64
+# payloads between them so that gzip -1 keeps well over half of it.
+gen() {
+	head -c "$(($1 * 3 / 4))" /dev/urandom | base64 -w 150 | awk '{
+		s = 10800 + int(NR / 1000)
+		ts = sprintf("2025-10-26 %02d:%02d:%02d", int(s / 3600) % 24, int(s / 60) % 60, s % 60)
+		if (NR % 10 == 0)
+			print ts " INFO openai._base_client: Retrying request to /chat/completions in 0.5 seconds"
+		else if (NR % 25 == 0)
+			printf "%s INFO tools.chat: Completed: {\047model\047: \047glm-4.6\047, \047ai_response_time_ms\047: %d}\n", ts, 1000 + NR % 5000
+		else
+			print ts " DEBUG app.worker: payload " $0
+	}'
+}
+row() { sql "$1" "SELECT status, lines, bytes, records, events, duplicates FROM ingests"; }
+dump() {
+	sql "$1" "SELECT rule, ts, hash, ordinal, line, line_end, value FROM events
+	    ORDER BY ts, rule, hash, ordinal"
+}
+# expected LOG - "done|lines|bytes|records|events|0" counted from the text
+expected() {
+	awk -v bytes="$(wc -c < "$1" | tr -d ' ')" '
+	    / Retrying request to |\047ai_response_time_ms\047/ { e++ }
+	    END { printf "done|%d|%d|%d|%d|0\n", NR, bytes, NR, e }' "$1"
+}
+
+# --- 1 KB, 300 KB (over the 256 KiB gzip input block), 10 MB: the same
+# as the uncompressed log, event for event, as a file and from a pipe
+for spec in "1KB 1000" "300KB 300000" "10MB 10000000"; do
+	set -- $spec
+	gen $(($2 * 9 / 5)) > "$1.log"
+	gzip -1 -c "$1.log" > "$1.log.gz"
+	gz=$(wc -c < "$1.log.gz")
+	if [ "$gz" -ge "$2" ]; then ok "$1: the .gz has $gz bytes"; else
+		not_ok "$1: the .gz has at least $2 bytes" "it has $gz"; fi
+	check_rc "$1: .gz file ingests" 0 "$LT" ingest --db "gz$1.db" --source app "$1.log.gz"
+	check_rc "$1: uncompressed ingests" 0 "$LT" ingest --db "plain$1.db" --source app "$1.log"
+	check_eq "$1: counts of the uncompressed text" "$(expected "$1.log")" "$(row "gz$1.db")"
+	check_eq "$1: ingests row as uncompressed" "$(row "plain$1.db")" "$(row "gz$1.db")"
+	dump "plain$1.db" > "plain$1.dump"
+	dump "gz$1.db" > "gz$1.dump"
+	if cmp -s "plain$1.dump" "gz$1.dump"; then ok "$1: every event as uncompressed"; else
+		not_ok "$1: every event as uncompressed" "$(diff "plain$1.dump" "gz$1.dump" | head -5)"; fi
+	cat "$1.log.gz" | "$LT" ingest -q --db "pipe$1.db" --source app -
+	check_eq "$1: .gz through a pipe: exit 0, ingests row as uncompressed" \
+	    "0|$(row "plain$1.db")" "$?|$(row "pipe$1.db")"
+	dump "pipe$1.db" > "pipe$1.dump"
+	if cmp -s "plain$1.dump" "pipe$1.dump"; then ok "$1: pipe: every event as uncompressed"; else
+		not_ok "$1: pipe: every event as uncompressed" "$(diff "plain$1.dump" "pipe$1.dump" | head -5)"; fi
+done
+
+# --- 100 MB of .gz: counted against the uncompressed text, which is then
+# dropped to spare the disk
+gen 180000000 > big.log
+gzip -1 -c big.log > big.log.gz
+gz=$(wc -c < big.log.gz)
+if [ "$gz" -ge 100000000 ]; then ok "100MB: the .gz has $gz bytes"; else
+	not_ok "100MB: the .gz has at least 100000000 bytes" "it has $gz"; fi
+counted=$(expected big.log)
+rm -f big.log
+check_rc "100MB: .gz file ingests" 0 "$LT" ingest --db big.db --source app big.log.gz
+check_eq "100MB: counts of the uncompressed text" "$counted" "$(row big.db)"
+rm -f big.log.gz big.db*
+
+# --- random bytes, as in the report: 300000 of them compressed
+head -c 300000 /dev/urandom > rand.bin
+gzip -c rand.bin > rand.gz
+nl=$(tr -cd '\n' < rand.bin | wc -c)
+[ "$(tail -c 1 rand.bin | od -An -c | tr -d ' ')" = '\n' ] || nl=$((nl + 1))
+check_rc "random 300000 bytes .gz: exit 0" 0 "$LT" ingest --db rand.db rand.gz
+check_eq "random 300000 bytes .gz: every byte and line read" "done|$nl|300000" \
+    "$(sql rand.db "SELECT status, lines, bytes FROM ingests")"
+
+# --- members: several gzip members in one file are one input
+head -n 3000 10MB.log | gzip -c > members.gz
+sed -n '3001,4500p' 10MB.log | gzip -c >> members.gz
+sed -n '4501,$p' 10MB.log | gzip -c >> members.gz
+check_rc "three gzip members: exit 0" 0 "$LT" ingest --db members.db --source app members.gz
+check_eq "three gzip members: the whole log" "$(row plain10MB.db)" "$(row members.db)"
