@@ -1148,7 +1148,8 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 	struct reader_line rl;
 	uint64_t off, ln;
 	int64_t idle_since = 0, now;
-	int rc;
+	int rc, read_failed = 0;
+	const char *status;
 
 	for (;;) {
 		if (in->opts.stop != NULL && *in->opts.stop)
@@ -1157,7 +1158,8 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			ingest_fail(in, err);
+			/* The input ends here; what came before it is stored. */
+			read_failed = 1;
 			break;
 		}
 		if (rc == 2) {
@@ -1193,13 +1195,25 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		return -1;
 	}
 	multiline_flush(in->ml);
-	if (ingest_commit(in, in->cur_offset, in->cur_lineno,
-	    in->opts.stop != NULL && *in->opts.stop ? "stopped" : "done") == 0) {
+	if (read_failed)
+		status = "failed";
+	else if (in->opts.stop != NULL && *in->opts.stop)
+		status = "stopped";
+	else
+		status = "done";
+	if (ingest_commit(in, in->cur_offset, in->cur_lineno, status) == 0) {
 		writer_drain(in);
 		writer_failed(in);
 	}
 	if (in->failed) {
 		snprintf(err, errlen, "%s", in->err);
+		return -1;
+	}
+	if (read_failed) {
+		/* err still holds the reader's message. */
+		util_err(err + strlen(err), errlen - strlen(err),
+		    " (the %llu lines before it are stored)",
+		    (unsigned long long)in->counts->lines);
 		return -1;
 	}
 	return 0;

@@ -2,7 +2,9 @@
 # gzip.sh - .gz inputs end to end.  Logs whose gzip files are at least
 # 1 KB, 300 KB, 10 MB and 100 MB, generated here, give exactly the lines,
 # bytes, records and events of the same data uncompressed, read as files
-# and through a pipe; random data over 256 KiB compressed; members.
+# and through a pipe; random data over 256 KiB compressed; members; and a
+# .gz cut short stores and counts what decoded before the damage, says so
+# and fails the run (exit 3).
 . "$TOP/tests/e2e/lib.sh"
 export LOGTRIAGE_RULES="$TOP/rules"
 
@@ -86,3 +88,31 @@ sed -n '3001,4500p' 10MB.log | gzip -c >> members.gz
 sed -n '4501,$p' 10MB.log | gzip -c >> members.gz
 check_rc "three gzip members: exit 0" 0 "$LT" ingest --db members.db --source app members.gz
 check_eq "three gzip members: the whole log" "$(row plain10MB.db)" "$(row members.db)"
+
+# --- a .gz cut short: what decoded before the damage is stored and counted
+gen 1000000 > c.log
+gzip -c c.log > c.log.gz
+head -c 100000 c.log.gz > t.gz
+check_rc "truncated .gz: exit 3" 3 "$LT" ingest --db t.db --source app t.gz
+check_contains "truncated .gz: the error names the input and what was kept" "$T/err" \
+    "logtriage: t.gz: unexpected end of gzip data (the $(sql t.db "SELECT lines FROM ingests") lines before it are stored)"
+b=$(sql t.db "SELECT bytes FROM ingests")
+if [ "$b" -ge "$(gzip -dc t.gz 2> /dev/null | wc -c)" ]; then ok "truncated .gz: all gzip -d decodes is read ($b bytes)"; else
+	not_ok "truncated .gz: all gzip -d decodes is read" "$b bytes"; fi
+# the decoded part, uncompressed, gives the same lines, records and events
+head -c "$b" c.log > part.log
+"$LT" ingest -q --db part.db --source app part.log
+check_eq "truncated .gz: stored as its decoded part, status failed" \
+    "failed|$(row part.db | cut -d'|' -f2-)" "$(row t.db)"
+dump part.db > part.dump
+dump t.db > t.dump
+if cmp -s part.dump t.dump && [ -s t.dump ]; then ok "truncated .gz: every event before the damage"; else
+	not_ok "truncated .gz: every event before the damage" "$(wc -l < t.dump) events, $(wc -l < part.dump) expected"; fi
+check_contains "truncated .gz: the summary counts what was read" "$T/err" \
+    "logtriage: $(sql t.db "SELECT lines || ' lines, ' || bytes || ' bytes, ' || records || ' records, ' || events || ' events'
+    FROM ingests")"
+check_rc "truncated .gz again: exit 3" 3 "$LT" ingest --db t.db --source app t.gz
+check_eq "truncated .gz again: resumed at the damage, nothing twice" \
+    "failed|0|0|0|$b|$(wc -l < part.dump | tr -d ' ')" \
+    "$(sql t.db "SELECT status, lines, records, events, skipped_bytes, (SELECT count(*) FROM events)
+    FROM ingests ORDER BY id DESC LIMIT 1")"
