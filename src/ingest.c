@@ -475,11 +475,19 @@ static int
 writer_start(struct ingest *in, char *err, size_t errlen)
 {
 	struct writer *w = &in->w;
+	sigset_t block, old;
 	int rc;
 
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
-	if ((rc = pthread_create(&w->thread, NULL, writer_main, in)) != 0) {
+	/* SIGINT and SIGTERM are for the reading thread, which stops. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	rc = pthread_create(&w->thread, NULL, writer_main, in);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		util_err(err, errlen, "cannot start the writer thread: %s",
 		    strerror(rc));
 		return -1;
@@ -1321,6 +1329,7 @@ ingest_input(struct ingest *in, const char *path,
 	if ((ls.r = reader_open(path, in->opts.follow, err, errlen)) == NULL)
 		return -1;
 	reader_set_idle_ms(ls.r, 250);
+	reader_set_stop_flag(ls.r, in->opts.stop);
 	if (ingest_start(in, path, reader_is_stdin(ls.r), err, errlen) != 0)
 		goto out;
 	if (!reader_is_stdin(ls.r)) {
@@ -1334,7 +1343,8 @@ ingest_input(struct ingest *in, const char *path,
 			goto out;
 		}
 	}
-	if (off > 0 && reader_skip_to(ls.r, off, lineno, err, errlen) != 0) {
+	if (off > 0 && reader_skip_to(ls.r, off, lineno, err, errlen) != 0 &&
+	    (in->opts.stop == NULL || !*in->opts.stop)) {
 		/* The file is shorter than it was: read it again from the start. */
 		reader_close(ls.r);
 		off = lineno = 0;
@@ -1346,6 +1356,7 @@ ingest_input(struct ingest *in, const char *path,
 			goto out;
 		}
 		reader_set_idle_ms(ls.r, 250);
+		reader_set_stop_flag(ls.r, in->opts.stop);
 	}
 	counts->skipped_bytes = off;
 	in->cur_offset = off;

@@ -76,6 +76,7 @@ struct reader {
 	int			 idle_ms;
 	int64_t			 idle_since;
 	volatile sig_atomic_t	 stop;
+	volatile sig_atomic_t	*stop_flag;	/* a signal handler's, or NULL */
 
 	unsigned char		 fp[READER_FPSIZE];
 	size_t			 fplen;
@@ -104,6 +105,12 @@ count_nul(const char *p, size_t n)
 	return c;
 }
 
+static int
+stopping(const struct reader *r)
+{
+	return r->stop || (r->stop_flag != NULL && *r->stop_flag);
+}
+
 static void
 set_failed(struct reader *r, const char *what, int errnum)
 {
@@ -116,9 +123,12 @@ set_failed(struct reader *r, const char *what, int errnum)
 }
 
 /*
- * One read(2).  A stream in follow mode waits with poll() so that it can
- * report idleness.  Returns bytes, 0 at end of input (or when stopped), -1
- * on error (failmsg set), -2 when idle_ms passed without data.
+ * One read(2).  A stream (pipe, FIFO, terminal, socket) may stay silent
+ * for ever, so it is waited for with poll() in slices of READER_POLL_MS:
+ * a stop, from a signal handler whichever thread it ran on, is seen
+ * within one slice, and in follow mode idleness is reported.  Returns
+ * bytes, 0 at end of input (or when stopped), -1 on error (failmsg set),
+ * -2 when idle_ms passed without data.
  */
 static ssize_t
 raw_read(struct reader *r, void *dst, size_t len)
@@ -126,21 +136,26 @@ raw_read(struct reader *r, void *dst, size_t len)
 	struct pollfd pfd;
 	int64_t wait;
 	ssize_t n;
-	int pr;
+	int pr, slice;
 
 	for (;;) {
-		if (r->follow && !r->is_reg) {
-			wait = r->idle_ms - (mono_ms() - r->idle_since);
-			if (wait <= 0) {
-				r->idle_since = mono_ms();
-				return -2;
+		if (stopping(r))
+			return 0;
+		if (!r->is_reg) {
+			slice = READER_POLL_MS;
+			if (r->follow) {
+				wait = r->idle_ms - (mono_ms() - r->idle_since);
+				if (wait <= 0) {
+					r->idle_since = mono_ms();
+					return -2;
+				}
+				if (wait < slice)
+					slice = (int)wait;
 			}
 			pfd.fd = r->fd;
 			pfd.events = POLLIN;
 			pfd.revents = 0;
-			pr = poll(&pfd, 1, wait > 250 ? 250 : (int)wait);
-			if (r->stop)
-				return 0;
+			pr = poll(&pfd, 1, slice);
 			if (pr < 0 && errno != EINTR) {
 				set_failed(r, "poll", errno);
 				return -1;
@@ -150,17 +165,9 @@ raw_read(struct reader *r, void *dst, size_t len)
 		}
 		n = read(r->fd, dst, len);
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN) {
-				if (r->stop)
-					return 0;
-				/* A non-blocking descriptor: wait until it is readable. */
-				if (errno == EAGAIN) {
-					pfd.fd = r->fd;
-					pfd.events = POLLIN;
-					poll(&pfd, 1, 250);
-				}
+			/* A non-blocking stream: poll() above waits for it. */
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			}
 			set_failed(r, "read", errno);
 			return -1;
 		}
@@ -438,7 +445,7 @@ reader_next(struct reader *r, struct reader_line *line, char *err,
 	if (r->pending_switch != FOLLOW_RETRY)
 		switch_file(r, r->pending_switch);
 	for (;;) {
-		if (r->stop && !r->cutting && r->end == r->start)
+		if (stopping(r) && !r->cutting && r->end == r->start)
 			return 0;
 		if (r->cutting) {
 			nl = memchr(r->buf + r->start, '\n', r->end - r->start);
@@ -490,15 +497,21 @@ reader_next(struct reader *r, struct reader_line *line, char *err,
 				continue;
 			}
 		}
-		if (r->stop)
+		if (stopping(r)) {
+			/*
+			 * A file's unfinished line is read again, whole, by the
+			 * next run; a stream's is handed out as it is.
+			 */
+			if (r->is_reg)
+				return 0;
 			n = 0;
-		else
+		} else
 			n = fill(r);
 		if (n > 0)
 			continue;
 		if (n == -2)
 			return 2;
-		if (n == 0 && r->follow && r->is_reg && !r->stop) {
+		if (n == 0 && r->follow && r->is_reg && !stopping(r)) {
 			ev = follow_wait(r);
 			if (ev == FOLLOW_RETRY)
 				continue;
@@ -661,6 +674,12 @@ void
 reader_stop(struct reader *r)
 {
 	r->stop = 1;
+}
+
+void
+reader_set_stop_flag(struct reader *r, volatile sig_atomic_t *flag)
+{
+	r->stop_flag = flag;
 }
 
 const struct reader_stats *

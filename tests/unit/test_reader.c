@@ -612,11 +612,29 @@ test_follow_rotation(void **state)
 	unlink(old);
 }
 
+/*
+ * Stopped, a file's unfinished line is left for the next run to read
+ * whole; a stream cannot be read again, so its partial line comes out.
+ */
 static void
-test_stop_returns_partial(void **state)
+test_stop_partial_line(void **state)
 {
 	struct reader *r = open_data("whole\nhalf", 10, 1);
+	int saved, w;
 
+	reader_set_idle_ms(r, 20);
+	expect_line(r, "whole", 1, 0, 6);
+	expect_rc(r, 2);
+	reader_stop(r);
+	expect_rc(r, 0);
+	assert_int_equal(reader_stats(r)->lines, 1);
+	assert_int_equal(reader_stats(r)->bytes, 6);
+	reader_close(r);
+
+	w = stdin_pipe(&saved);
+	assert_int_equal(write(w, "whole\nhalf", 10), 10);
+	r = reader_open("-", 1, err, sizeof err);
+	assert_non_null(r);
 	reader_set_idle_ms(r, 20);
 	expect_line(r, "whole", 1, 0, 6);
 	expect_rc(r, 2);
@@ -624,6 +642,73 @@ test_stop_returns_partial(void **state)
 	expect_line(r, "half", 2, 6, 10);
 	expect_rc(r, 0);
 	reader_close(r);
+	close(w);
+	restore_stdin(saved);
+}
+
+struct late_stop {
+	volatile sig_atomic_t	*flag;
+	int			 fd;	/* the pipe's write end */
+};
+
+/*
+ * Set the flag after 200 ms; write a line after 5 s, so that a reader
+ * that missed the flag fails the test instead of hanging it (cancelled
+ * when the reader did stop).
+ */
+static void *
+late_stop_main(void *arg)
+{
+	struct late_stop *ls = arg;
+
+	usleep(200 * 1000);
+	*ls->flag = SIGTERM;
+	usleep(4800 * 1000);
+	if (write(ls->fd, "late\n", 5) != 5)
+		abort();
+	return NULL;
+}
+
+/*
+ * A stop flag set while reader_next waits on a silent pipe (as a signal
+ * handler run on another thread sets it, with no read interrupted) ends
+ * the read at once, not when data or EOF arrives.  Without following,
+ * with a line held and with nothing at all.
+ */
+static void
+test_stop_flag_quiet_pipe(void **state)
+{
+	static volatile sig_atomic_t flag;
+	struct late_stop ls;
+	struct reader *r;
+	pthread_t t;
+	int64_t t0;
+	int saved, round;
+
+	for (round = 0; round < 2; round++) {
+		flag = 0;
+		ls.flag = &flag;
+		ls.fd = stdin_pipe(&saved);
+		if (round == 0)
+			assert_int_equal(write(ls.fd, "one\ntw", 6), 6);
+		r = reader_open("-", 0, err, sizeof err);
+		assert_non_null(r);
+		reader_set_stop_flag(r, &flag);
+		assert_int_equal(pthread_create(&t, NULL, late_stop_main, &ls), 0);
+		t0 = util_now_ms();
+		if (round == 0) {
+			expect_line(r, "one", 1, 0, 4);
+			expect_line(r, "tw", 2, 4, 6);
+		}
+		expect_rc(r, 0);
+		assert_true(util_now_ms() - t0 < 2000);
+		expect_rc(r, 0);
+		reader_close(r);
+		pthread_cancel(t);
+		pthread_join(t, NULL);
+		close(ls.fd);
+		restore_stdin(saved);
+	}
 }
 
 /*
@@ -1059,7 +1144,8 @@ main(void)
 		cmocka_unit_test(test_stdin_follow),
 		cmocka_unit_test(test_follow_truncation),
 		cmocka_unit_test(test_follow_rotation),
-		cmocka_unit_test(test_stop_returns_partial),
+		cmocka_unit_test(test_stop_partial_line),
+		cmocka_unit_test(test_stop_flag_quiet_pipe),
 		cmocka_unit_test(test_matrix_plain),
 		cmocka_unit_test(test_matrix_gzip),
 		cmocka_unit_test(test_matrix_gzip_members),
