@@ -57,8 +57,9 @@ void reader_set_idle_ms(struct reader *r, int ms);
 /*
  * Ask a reader to finish (safe from a signal handler): reader_next hands
  * out the whole lines it holds, then returns 0, within a tenth of a
- * second even from a silent stream.  The unfinished last line of a regular file
- * is left for the next run to read whole; a stream's is handed out.
+ * second even from a silent stream.  The unfinished last line of a
+ * regular file is left for the next run to read whole; a stream's is
+ * handed out.
  */
 void reader_stop(struct reader *r);
 
