@@ -693,15 +693,19 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	s->name_len = len;
 	s->cur_ts = s->snap_ts = TS_NONE;
 	s->min_ts = s->max_ts = TS_NONE;
-	/* A resumed run continues the ordinals of the second it resumes in. */
+	/*
+	 * A resumed run continues the ordinals of the second it resumes in;
+	 * the source's state carries them from now on (source_id 0).
+	 */
 	for (i = 0; i < in->nrestore; i++) {
-		const struct store_ordinal *o = &in->restore[i];
+		struct store_ordinal *o = &in->restore[i];
 
 		if (o->source_id != id)
 			continue;
 		s->cur_ts = s->snap_ts = o->ts;
 		ord_add(&s->ords, &s->nords, &s->cap, o->hash, o->n);
 		ord_add(&s->snap, &s->nsnap, &s->snapcap, o->hash, o->n);
+		o->source_id = 0;
 	}
 	in->last_src = in->nsrcs++;
 	return s;
@@ -828,6 +832,18 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 			b->ords[b->nords].n = s->snap[j].n;
 			b->nords++;
 		}
+	}
+	/*
+	 * A source of the resume point without a record in this run yet
+	 * keeps its state: a run that read nothing (a .gz still cut short,
+	 * a file that has not grown) must not reset the ordinals.
+	 */
+	for (i = 0; i < in->nrestore; i++) {
+		if (in->restore[i].source_id == 0)
+			continue;
+		b->ords = util_grow(b->ords, &b->ordcap, b->nords,
+		    sizeof *b->ords, 16);
+		b->ords[b->nords++] = in->restore[i];
 	}
 	b->offset = offset;
 	b->lineno = lineno;
