@@ -1236,7 +1236,7 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 	if (read_failed) {
 		/* err still holds the reader's message. */
 		util_err(err + strlen(err), errlen - strlen(err),
-		    " (the %llu lines before it are stored)",
+		    "; the %llu lines before it are stored",
 		    (unsigned long long)in->counts->lines);
 		return -1;
 	}

@@ -354,6 +354,32 @@ emit_cut(struct reader *r, struct reader_line *line)
 	r->cut_nul = 0;
 }
 
+/*
+ * A file that fails to read on (a .gz cut short, perhaps still being
+ * written) keeps its unfinished last line for the next run, which may
+ * find it whole: a line handed out now would be a fragment, and the
+ * resume point would fall inside the line.  The message says so.
+ */
+static void
+hold_back(struct reader *r)
+{
+	uint64_t held;
+	size_t len;
+
+	if (r->cutting)
+		held = r->off - r->cut_off;
+	else if (r->end > r->start)
+		held = r->end - r->start;
+	else
+		return;
+	len = strlen(r->failmsg);
+	util_err(r->failmsg + len, sizeof r->failmsg - len,
+	    "; an unfinished line (%llu bytes) before it is left for the"
+	    " next run", (unsigned long long)held);
+	r->cutting = 0;
+	r->start = r->end = r->scan = 0;
+}
+
 /* fd's device and inode; -1 if fstat fails. */
 static int
 file_identity(int fd, dev_t *dev, ino_t *ino)
@@ -532,8 +558,11 @@ reader_next(struct reader *r, struct reader_line *line, char *err,
 			switch_file(r, ev);
 			continue;
 		}
-		if (n < 0)
+		if (n < 0) {
 			r->failed = 1;
+			if (r->is_reg)
+				hold_back(r);
+		}
 		if (r->cutting) {
 			emit_cut(r, line);
 			return 1;

@@ -42,7 +42,9 @@ void reader_close(struct reader *r);
 
 /*
  * Next line: returns 1 and fills *line, 0 at end of input, -1 on a read
- * error (err filled).  A last line without '\n' is returned as a line.
+ * error (err filled).  A last line without '\n' is returned as a line,
+ * but not that of a regular file that fails to read on (a .gz cut short):
+ * that one is left for the next run, which may find it whole.
  * In follow mode, returns 2 when no data arrived for idle_ms (so the caller
  * can commit), and 0 only when stopped or stdin ended.
  */

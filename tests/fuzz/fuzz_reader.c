@@ -6,8 +6,8 @@
  *   1  the payload is gzip-compressed here, in members of the size the
  *      second byte says, and the lines read must give the payload back;
  *   2  as 1 in one member, then cut short where the second byte says:
- *      the lines read are a prefix of the payload and a read error ends
- *      them.
+ *      the lines read are the payload's first whole lines, and a read
+ *      error ends them (the line the cut falls in waits for a next run).
  * The input is an in-memory file, read through /proc/self/fd like any
  * path.  Every line is checked against the offsets, counters and limits
  * reader.h promises.
@@ -88,11 +88,11 @@ read_all(const char *path, const uint8_t *want, size_t wantlen, int mode)
 			    (want + off));
 			keep = raw > READER_MAX_LINE ? READER_MAX_LINE :
 			    raw > 0 && want[off + raw - 1] == '\r' ? raw - 1 : raw;
-			/* A cut gzip may end inside a line: a prefix of it. */
-			if (mode == 2 && l.end_offset < off + raw + (nl != NULL))
-				keep = l.len;
-			if (l.len != keep || memcmp(l.p, want + off, keep) != 0 ||
-			    (mode == 1 && l.end_offset != off + raw + (nl != NULL)))
+			/* A cut gzip keeps the line it ends in: lines are whole. */
+			if ((mode == 2 && nl == NULL) || l.len != keep ||
+			    memcmp(l.p, want + off, keep) != 0 ||
+			    l.end_offset != off + raw + (nl != NULL) ||
+			    l.truncated != (raw > READER_MAX_LINE))
 				abort();
 		}
 		off = l.end_offset;
