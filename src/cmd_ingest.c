@@ -20,12 +20,13 @@
 #include "timeparse.h"
 #include "util.h"
 
+/* The signal that asked to stop (SIGINT or SIGTERM), 0 until then. */
 static volatile sig_atomic_t ingest_stop;
 
 static void
 on_signal(int sig)
 {
-	ingest_stop = 1;
+	ingest_stop = sig;
 }
 
 static const char ingest_options[] =
@@ -233,6 +234,10 @@ cmd_ingest_exec(int argc, char **argv)
 		goto out;
 	}
 
+	/*
+	 * No SA_RESTART: a read in progress is interrupted, and the reader
+	 * polls streams in short slices in case the signal went elsewhere.
+	 */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -277,6 +282,15 @@ out:
 	tz_free(tz);
 	free(dbpath);
 	free(rule_args);
+	if (ingest_stop != 0) {
+		/*
+		 * What was read is committed (status stopped): end by the
+		 * signal, so that the caller sees 130 or 143 and a shell
+		 * loop around us stops too.
+		 */
+		signal(ingest_stop, SIG_DFL);
+		raise(ingest_stop);
+	}
 	return rc;
 }
 

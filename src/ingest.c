@@ -475,11 +475,19 @@ static int
 writer_start(struct ingest *in, char *err, size_t errlen)
 {
 	struct writer *w = &in->w;
+	sigset_t block, old;
 	int rc;
 
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
-	if ((rc = pthread_create(&w->thread, NULL, writer_main, in)) != 0) {
+	/* SIGINT and SIGTERM are for the reading thread, which stops. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	rc = pthread_create(&w->thread, NULL, writer_main, in);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		util_err(err, errlen, "cannot start the writer thread: %s",
 		    strerror(rc));
 		return -1;
@@ -685,15 +693,19 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	s->name_len = len;
 	s->cur_ts = s->snap_ts = TS_NONE;
 	s->min_ts = s->max_ts = TS_NONE;
-	/* A resumed run continues the ordinals of the second it resumes in. */
+	/*
+	 * A resumed run continues the ordinals of the second it resumes in;
+	 * the source's state carries them from now on (source_id 0).
+	 */
 	for (i = 0; i < in->nrestore; i++) {
-		const struct store_ordinal *o = &in->restore[i];
+		struct store_ordinal *o = &in->restore[i];
 
 		if (o->source_id != id)
 			continue;
 		s->cur_ts = s->snap_ts = o->ts;
 		ord_add(&s->ords, &s->nords, &s->cap, o->hash, o->n);
 		ord_add(&s->snap, &s->nsnap, &s->snapcap, o->hash, o->n);
+		o->source_id = 0;
 	}
 	in->last_src = in->nsrcs++;
 	return s;
@@ -820,6 +832,18 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 			b->ords[b->nords].n = s->snap[j].n;
 			b->nords++;
 		}
+	}
+	/*
+	 * A source of the resume point without a record in this run yet
+	 * keeps its state: a run that read nothing (a .gz still cut short,
+	 * a file that has not grown) must not reset the ordinals.
+	 */
+	for (i = 0; i < in->nrestore; i++) {
+		if (in->restore[i].source_id == 0)
+			continue;
+		b->ords = util_grow(b->ords, &b->ordcap, b->nords,
+		    sizeof *b->ords, 16);
+		b->ords[b->nords++] = in->restore[i];
 	}
 	b->offset = offset;
 	b->lineno = lineno;
@@ -1148,7 +1172,8 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 	struct reader_line rl;
 	uint64_t off, ln;
 	int64_t idle_since = 0, now;
-	int rc;
+	int rc, read_failed = 0;
+	const char *status;
 
 	for (;;) {
 		if (in->opts.stop != NULL && *in->opts.stop)
@@ -1157,7 +1182,8 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			ingest_fail(in, err);
+			/* The input ends here; what came before it is stored. */
+			read_failed = 1;
 			break;
 		}
 		if (rc == 2) {
@@ -1193,13 +1219,25 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		return -1;
 	}
 	multiline_flush(in->ml);
-	if (ingest_commit(in, in->cur_offset, in->cur_lineno,
-	    in->opts.stop != NULL && *in->opts.stop ? "stopped" : "done") == 0) {
+	if (read_failed)
+		status = "failed";
+	else if (in->opts.stop != NULL && *in->opts.stop)
+		status = "stopped";
+	else
+		status = "done";
+	if (ingest_commit(in, in->cur_offset, in->cur_lineno, status) == 0) {
 		writer_drain(in);
 		writer_failed(in);
 	}
 	if (in->failed) {
 		snprintf(err, errlen, "%s", in->err);
+		return -1;
+	}
+	if (read_failed) {
+		/* err still holds the reader's message. */
+		util_err(err + strlen(err), errlen - strlen(err),
+		    "; the %llu lines before it are stored",
+		    (unsigned long long)in->counts->lines);
 		return -1;
 	}
 	return 0;
@@ -1307,6 +1345,7 @@ ingest_input(struct ingest *in, const char *path,
 	if ((ls.r = reader_open(path, in->opts.follow, err, errlen)) == NULL)
 		return -1;
 	reader_set_idle_ms(ls.r, 250);
+	reader_set_stop_flag(ls.r, in->opts.stop);
 	if (ingest_start(in, path, reader_is_stdin(ls.r), err, errlen) != 0)
 		goto out;
 	if (!reader_is_stdin(ls.r)) {
@@ -1320,7 +1359,8 @@ ingest_input(struct ingest *in, const char *path,
 			goto out;
 		}
 	}
-	if (off > 0 && reader_skip_to(ls.r, off, lineno, err, errlen) != 0) {
+	if (off > 0 && reader_skip_to(ls.r, off, lineno, err, errlen) != 0 &&
+	    (in->opts.stop == NULL || !*in->opts.stop)) {
 		/* The file is shorter than it was: read it again from the start. */
 		reader_close(ls.r);
 		off = lineno = 0;
@@ -1332,6 +1372,7 @@ ingest_input(struct ingest *in, const char *path,
 			goto out;
 		}
 		reader_set_idle_ms(ls.r, 250);
+		reader_set_stop_flag(ls.r, in->opts.stop);
 	}
 	counts->skipped_bytes = off;
 	in->cur_offset = off;

@@ -38,7 +38,9 @@ void ingest_free(struct ingest *in);
  * Ingest one input ("-" for stdin) completely (or until *stop in follow
  * mode).  Fills *counts with this input's figures.  Returns 0, or -1 with
  * err when the input could not be read or the store failed; what was
- * committed before stays committed and a later run completes it.
+ * committed before stays committed and a later run completes it.  A read
+ * error part way (a cut .gz) first stores every line read before it, with
+ * the ingest's status "failed".
  */
 int ingest_input(struct ingest *in, const char *path,
     struct store_ingest_counts *counts, char *err, size_t errlen);

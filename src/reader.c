@@ -76,6 +76,7 @@ struct reader {
 	int			 idle_ms;
 	int64_t			 idle_since;
 	volatile sig_atomic_t	 stop;
+	volatile sig_atomic_t	*stop_flag;	/* a signal handler's, or NULL */
 
 	unsigned char		 fp[READER_FPSIZE];
 	size_t			 fplen;
@@ -104,6 +105,12 @@ count_nul(const char *p, size_t n)
 	return c;
 }
 
+static int
+stopping(const struct reader *r)
+{
+	return r->stop || (r->stop_flag != NULL && *r->stop_flag);
+}
+
 static void
 set_failed(struct reader *r, const char *what, int errnum)
 {
@@ -116,9 +123,12 @@ set_failed(struct reader *r, const char *what, int errnum)
 }
 
 /*
- * One read(2).  A stream in follow mode waits with poll() so that it can
- * report idleness.  Returns bytes, 0 at end of input (or when stopped), -1
- * on error (failmsg set), -2 when idle_ms passed without data.
+ * One read(2).  A stream (pipe, FIFO, terminal, socket) may stay silent
+ * for ever, so it is waited for with poll() in slices of READER_POLL_MS:
+ * a stop, from a signal handler whichever thread it ran on, is seen
+ * within one slice, and in follow mode idleness is reported.  Returns
+ * bytes, 0 at end of input (or when stopped), -1 on error (failmsg set),
+ * -2 when idle_ms passed without data.
  */
 static ssize_t
 raw_read(struct reader *r, void *dst, size_t len)
@@ -126,21 +136,26 @@ raw_read(struct reader *r, void *dst, size_t len)
 	struct pollfd pfd;
 	int64_t wait;
 	ssize_t n;
-	int pr;
+	int pr, slice;
 
 	for (;;) {
-		if (r->follow && !r->is_reg) {
-			wait = r->idle_ms - (mono_ms() - r->idle_since);
-			if (wait <= 0) {
-				r->idle_since = mono_ms();
-				return -2;
+		if (stopping(r))
+			return 0;
+		if (!r->is_reg) {
+			slice = READER_POLL_MS;
+			if (r->follow) {
+				wait = r->idle_ms - (mono_ms() - r->idle_since);
+				if (wait <= 0) {
+					r->idle_since = mono_ms();
+					return -2;
+				}
+				if (wait < slice)
+					slice = (int)wait;
 			}
 			pfd.fd = r->fd;
 			pfd.events = POLLIN;
 			pfd.revents = 0;
-			pr = poll(&pfd, 1, wait > 250 ? 250 : (int)wait);
-			if (r->stop)
-				return 0;
+			pr = poll(&pfd, 1, slice);
 			if (pr < 0 && errno != EINTR) {
 				set_failed(r, "poll", errno);
 				return -1;
@@ -150,17 +165,9 @@ raw_read(struct reader *r, void *dst, size_t len)
 		}
 		n = read(r->fd, dst, len);
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN) {
-				if (r->stop)
-					return 0;
-				/* A non-blocking descriptor: wait until it is readable. */
-				if (errno == EAGAIN) {
-					pfd.fd = r->fd;
-					pfd.events = POLLIN;
-					poll(&pfd, 1, 250);
-				}
+			/* A non-blocking stream: poll() above waits for it. */
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			}
 			set_failed(r, "read", errno);
 			return -1;
 		}
@@ -221,7 +228,8 @@ gz_read(struct reader *r, unsigned char *dst, size_t len)
 
 /*
  * The first bytes decide gzip or not.  Returns as raw_read; for plain
- * input the bytes read are already in buf[end..].
+ * input the bytes read are already in buf[end..].  The first read is no
+ * larger than the gzip input buffer, because for gzip it is moved there.
  */
 static ssize_t
 detect(struct reader *r, size_t room)
@@ -229,18 +237,17 @@ detect(struct reader *r, size_t room)
 	unsigned char *p = (unsigned char *)r->buf + r->end;
 	ssize_t n, m;
 
-	n = raw_read(r, p, room);
+	n = raw_read(r, p, room < READER_ZBLOCK ? room : READER_ZBLOCK);
 	if (n < 0)
 		return n;
 	r->detected = 1;
 	if (n == 1 && p[0] == 0x1f) {
-		do
-			m = read(r->fd, p + 1, 1);
-		while (m < 0 && errno == EINTR);
-		if (m > 0) {
-			r->raw_off++;
-			n = 2;
-		}
+		/* A pipe may hand out the magic one byte at a time. */
+		while ((m = raw_read(r, p + 1, 1)) == -2)
+			;
+		if (m < 0)
+			return m;
+		n += m;
 	}
 	if (n < 2 || p[0] != 0x1f || p[1] != 0x8b)
 		return n;
@@ -347,6 +354,32 @@ emit_cut(struct reader *r, struct reader_line *line)
 	r->cut_nul = 0;
 }
 
+/*
+ * A file that fails to read on (a .gz cut short, perhaps still being
+ * written) keeps its unfinished last line for the next run, which may
+ * find it whole: a line handed out now would be a fragment, and the
+ * resume point would fall inside the line.  The message says so.
+ */
+static void
+hold_back(struct reader *r)
+{
+	uint64_t held;
+	size_t len;
+
+	if (r->cutting)
+		held = r->off - r->cut_off;
+	else if (r->end > r->start)
+		held = r->end - r->start;
+	else
+		return;
+	len = strlen(r->failmsg);
+	util_err(r->failmsg + len, sizeof r->failmsg - len,
+	    "; an unfinished line (%llu bytes) before it is left for the"
+	    " next run", (unsigned long long)held);
+	r->cutting = 0;
+	r->start = r->end = r->scan = 0;
+}
+
 /* fd's device and inode; -1 if fstat fails. */
 static int
 file_identity(int fd, dev_t *dev, ino_t *ino)
@@ -438,7 +471,7 @@ reader_next(struct reader *r, struct reader_line *line, char *err,
 	if (r->pending_switch != FOLLOW_RETRY)
 		switch_file(r, r->pending_switch);
 	for (;;) {
-		if (r->stop && !r->cutting && r->end == r->start)
+		if (stopping(r) && !r->cutting && r->end == r->start)
 			return 0;
 		if (r->cutting) {
 			nl = memchr(r->buf + r->start, '\n', r->end - r->start);
@@ -490,15 +523,21 @@ reader_next(struct reader *r, struct reader_line *line, char *err,
 				continue;
 			}
 		}
-		if (r->stop)
+		if (stopping(r)) {
+			/*
+			 * A file's unfinished line is read again, whole, by the
+			 * next run; a stream's is handed out as it is.
+			 */
+			if (r->is_reg)
+				return 0;
 			n = 0;
-		else
+		} else
 			n = fill(r);
 		if (n > 0)
 			continue;
 		if (n == -2)
 			return 2;
-		if (n == 0 && r->follow && r->is_reg && !r->stop) {
+		if (n == 0 && r->follow && r->is_reg && !stopping(r)) {
 			ev = follow_wait(r);
 			if (ev == FOLLOW_RETRY)
 				continue;
@@ -519,8 +558,11 @@ reader_next(struct reader *r, struct reader_line *line, char *err,
 			switch_file(r, ev);
 			continue;
 		}
-		if (n < 0)
+		if (n < 0) {
 			r->failed = 1;
+			if (r->is_reg)
+				hold_back(r);
+		}
 		if (r->cutting) {
 			emit_cut(r, line);
 			return 1;
@@ -661,6 +703,12 @@ void
 reader_stop(struct reader *r)
 {
 	r->stop = 1;
+}
+
+void
+reader_set_stop_flag(struct reader *r, volatile sig_atomic_t *flag)
+{
+	r->stop_flag = flag;
 }
 
 const struct reader_stats *
