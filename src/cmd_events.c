@@ -454,7 +454,8 @@ out:
 const struct cmd_entry cmd_events_entry = {
 	"events",
 	"[--db PATH] [--source S]... [--rule R]... [--category C]... [--since T]"
-	" [--until T] [--format ndjson|tsv] [--limit N]",
+	" [--until T] [--format ndjson|tsv] [--limit N] [--after-id N] [--follow]"
+	" [--poll-ms N]",
 	"Print the stored events, one per line (ndjson or tsv).",
 	cmd_events_exec
 };
