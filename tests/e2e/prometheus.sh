@@ -49,24 +49,8 @@ print(" ".join(str(s.getsockname()[1]) for s in ss))
 ')
 PA=$1 PB=$2 PP=$3
 
-${CC:-cc} -std=gnu11 -O2 -o "$T/gen_corpus" "$TOP/tools/gen_corpus.c" -lm
-"$T/gen_corpus" --seed 1 --size 3M --envelope mixed --storms 1 --out "$T/a.log" \
-    --truth "$T/a.json" 2> /dev/null
-"$T/gen_corpus" --seed 5 --size 3M --envelope mixed --storms 3 --out "$T/b.log" \
-    --truth "$T/b.json" 2> /dev/null
-# host-a ingests its log in two steps (the second while Prometheus watches).
-half=$(( $(wc -l < "$T/a.log") / 2 ))
-head -n "$half" "$T/a.log" > "$T/a-now.log"
+# The servers start first: they come up while the hosts ingest.
 mkdir "$T/tf-a" "$T/tf-b"
-$LT ingest --db "$T/a.db" --rules "$TOP/rules" "$T/a-now.log" 2> /dev/null
-$LT ingest --db "$T/b.db" --rules "$TOP/rules" "$T/b.log" 2> /dev/null
-check_rc "host-a writes its .prom file" 0 \
-    $LT report --db "$T/a.db" --format prometheus -o "$T/tf-a/logtriage.prom"
-check_rc "host-b writes its .prom file" 0 \
-    $LT report --db "$T/b.db" --format prometheus -o "$T/tf-b/logtriage.prom"
-check_rc "promtool check metrics accepts host-b's file" 0 \
-    sh -c 'promtool check metrics < "$1"' sh "$T/tf-b/logtriage.prom"
-
 prometheus-node-exporter --collector.disable-defaults --collector.textfile \
     --collector.textfile.directory="$T/tf-a" --web.listen-address="127.0.0.1:$PA" \
     > "$T/exporter-a.log" 2>&1 &
@@ -94,6 +78,23 @@ EOF
 prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
     --web.listen-address="127.0.0.1:$PP" > "$T/prometheus.log" 2>&1 &
 pids="$pids $!"
+
+${CC:-cc} -std=gnu11 -O2 -o "$T/gen_corpus" "$TOP/tools/gen_corpus.c" -lm
+"$T/gen_corpus" --seed 1 --size 3M --envelope mixed --storms 1 --out "$T/a.log" \
+    --truth "$T/a.json" 2> /dev/null
+"$T/gen_corpus" --seed 5 --size 3M --envelope mixed --storms 3 --out "$T/b.log" \
+    --truth "$T/b.json" 2> /dev/null
+# host-a ingests its log in two steps (the second while Prometheus watches).
+half=$(( $(wc -l < "$T/a.log") / 2 ))
+head -n "$half" "$T/a.log" > "$T/a-now.log"
+$LT ingest --db "$T/a.db" --rules "$TOP/rules" "$T/a-now.log" 2> /dev/null
+$LT ingest --db "$T/b.db" --rules "$TOP/rules" "$T/b.log" 2> /dev/null
+check_rc "host-a writes its .prom file" 0 \
+    $LT report --db "$T/a.db" --format prometheus -o "$T/tf-a/logtriage.prom"
+check_rc "host-b writes its .prom file" 0 \
+    $LT report --db "$T/b.db" --format prometheus -o "$T/tf-b/logtriage.prom"
+check_rc "promtool check metrics accepts host-b's file" 0 \
+    sh -c 'promtool check metrics < "$1"' sh "$T/tf-b/logtriage.prom"
 
 # q EXPR: the instant vector as sorted "label=value,... value" lines.
 q() {
