@@ -232,6 +232,7 @@ cmd_events_exec(int argc, char **argv)
 	int64_t since_ms = INT64_MIN, until_ms = INT64_MAX, now = util_now_ms();
 	long long limit = -1, shown = 0, after_id = -1, last_id, poll_ms = 1000;
 	int ch, rc = EXIT_RUNTIME, tsv, step = SQLITE_DONE, sev, follow = 0;
+	int last_pass = 0;
 	int64_t newest, nrows;
 	struct sigaction sa;
 	size_t n;
@@ -421,13 +422,21 @@ poll:
 	    !ferror(stdout) && fflush(stdout) == 0) {
 		if (nrows == EVENTS_FOLLOW_BATCH)
 			goto poll;
+		if (last_pass)
+			goto done;
 		if (until_ms != INT64_MAX) {
 			if (store_newest_log_time(st, &newest, err, sizeof err) != 0) {
 				cmd_error("%s", err);
 				goto out;
 			}
-			if (newest != TS_NONE && newest >= until_ms)
-				goto done;
+			/*
+			 * An ingest may have committed events before --until
+			 * since the poll: one more poll prints them.
+			 */
+			if (newest != TS_NONE && newest >= until_ms) {
+				last_pass = 1;
+				goto poll;
+			}
 		}
 		events_nap(poll_ms);
 		goto poll;
