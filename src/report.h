@@ -182,6 +182,7 @@ struct report_totals {
 	struct report_total_incidents	*incidents;	/* unresolved and open, stored now */
 	size_t				 nincidents;
 	int64_t				 last_ingest;	/* wall clock ms of the last done ingest, or TS_NONE */
+	int64_t				 last_log;	/* newest log time of the sources, or TS_NONE */
 	uint64_t			 ingest_errors;	/* ingests that failed */
 };
 

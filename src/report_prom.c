@@ -191,6 +191,18 @@ totals(const struct report_totals *t, struct buf *b)
 		seconds(b, t->last_ingest);
 		buf_putc(b, '\n');
 	}
+	if (t->last_log != TS_NONE) {
+		family(b, "logtriage_last_log_timestamp_seconds", "gauge", "Log"
+		    " time of the newest record stored (what a running ingest -f"
+		    " has reached).");
+		buf_puts(b, "logtriage_last_log_timestamp_seconds ");
+		if (t->last_log < 0) {
+			buf_putc(b, '-');
+			seconds(b, -t->last_log);
+		} else
+			seconds(b, t->last_log);
+		buf_putc(b, '\n');
+	}
 	family(b, "logtriage_ingest_errors_total", "counter", "Ingests that"
 	    " failed.");
 	buf_puts(b, "logtriage_ingest_errors_total");

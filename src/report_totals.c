@@ -73,14 +73,15 @@ src_name(const struct tctx *c, int64_t id)
 	return NULL;
 }
 
+/* The sources in scope, and the newest log time among them. */
 static int
-load_tsources(struct tctx *c, const struct report_query *q)
+load_tsources(struct tctx *c, const struct report_query *q, struct report_totals *t)
 {
 	sqlite3_stmt *st;
 	size_t i, cap = 0;
 	int rc, want;
 
-	if (tprep(c, &st, "SELECT id, name FROM sources ORDER BY name") != 0)
+	if (tprep(c, &st, "SELECT id, name, last_ts FROM sources ORDER BY name") != 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 1);
@@ -92,6 +93,10 @@ load_tsources(struct tctx *c, const struct report_query *q)
 			want = fnmatch(q->sources[i], name, 0) == 0;
 		if (!want)
 			continue;
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL &&
+		    (t->last_log == TS_NONE ||
+		    sqlite3_column_int64(st, 2) > t->last_log))
+			t->last_log = sqlite3_column_int64(st, 2);
 		c->src = util_grow(c->src, &cap, c->nsrc, sizeof(*c->src), 16);
 		c->src[c->nsrc].id = sqlite3_column_int64(st, 0);
 		c->src[c->nsrc++].name = xstrdup(name);
@@ -380,7 +385,8 @@ report_totals_build(sqlite3 *db, const struct report_query *q,
 	c.err = err;
 	c.errlen = errlen;
 	t->last_ingest = TS_NONE;
-	rc = load_tsources(&c, q) != 0 || load_events(&c, t) != 0 ||
+	t->last_log = TS_NONE;
+	rc = load_tsources(&c, q, t) != 0 || load_events(&c, t) != 0 ||
 	    load_hists(&c, t) != 0 || load_links(&c, t) != 0 ||
 	    load_incidents(&c, t) != 0 || load_ingests(&c, t) != 0 ? -1 : 0;
 	for (i = 0; i < c.nsrc; i++)

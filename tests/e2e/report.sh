@@ -153,6 +153,8 @@ if command -v promtool > /dev/null 2>&1; then
 	    sh -c 'promtool check metrics < "$1"' sh "$T/samples.prom"
 	check_contains "samples: the last ingest time is exposed" "$T/samples.prom" \
 	    "logtriage_last_ingest_timestamp_seconds "
+	check_contains "samples: the newest log time is exposed" "$T/samples.prom" \
+	    "logtriage_last_log_timestamp_seconds $(sql "$T/samples.db" "SELECT max(last_ts) / 1000 FROM sources")"
 else
 	ok "samples: promtool check metrics # SKIP promtool not installed"
 fi

@@ -63,7 +63,8 @@ add_event(sqlite3 *db, int64_t id, int src, const char *rule, int64_t ts,
  * daemon-1: rt values 1..100 ms and 5000 ms for model "a" (an hour apart),
  * 7 values for "b", a timeout, two fallbacks (one linked), two unresolved
  * leaks and a storm; "other": 3 rt values of 99999 ms and one unresolved
- * leak.  Four ingests: two done, one failed, one running.
+ * leak.  Four ingests: two done, one failed, one running.  Log time
+ * reaches T0 + 1 h on daemon-1, T0 + 2 h on other.
  */
 static int
 setup_store(void **state)
@@ -78,8 +79,9 @@ setup_store(void **state)
 	st = store_open(":memory:", STORE_CREATE, err, sizeof(err));
 	assert_non_null(st);
 	db = store_db(st);
-	exec(db, "INSERT INTO sources (id, name, kind) VALUES (1, 'daemon-1', 'named'),"
-	    " (2, 'other', 'named');"
+	exec(db, "INSERT INTO sources (id, name, kind, last_ts) VALUES"
+	    " (1, 'daemon-1', 'named', 1761436800000),"
+	    " (2, 'other', 'named', 1761440400000);"
 	    "INSERT INTO rules (id, category, severity, hash, metric_field, metric_by)"
 	    " VALUES ('rt', 'latency', 1, 0, 'ms', 'model');"
 	    "INSERT INTO rules (id, category, severity, hash) VALUES"
@@ -212,6 +214,10 @@ test_links_incidents_ingests(void **state)
 	/* The newest done ingest; the failed one counted. */
 	assert_true(t->last_ingest == 7000);
 	assert_int_equal(t->ingest_errors, 1);
+	assert_true(t->last_log == T0 + 3600000);
+	report_totals_free(t);
+	t = totals(state, NULL);
+	assert_true(t->last_log == T0 + 7200000);
 	report_totals_free(t);
 }
 
@@ -254,6 +260,8 @@ test_exposition(void **state)
 	    "source=\"daemon-1\"} 2\n"));
 	assert_non_null(strstr(b.data, "logtriage_last_ingest_timestamp_seconds 7\n"));
 	assert_non_null(strstr(b.data, "logtriage_ingest_errors_total 1\n"));
+	assert_non_null(strstr(b.data,
+	    "logtriage_last_log_timestamp_seconds 1761436800\n"));
 	/* The window: 107 rt events (the one at until is outside), as a gauge. */
 	assert_non_null(strstr(b.data, "# TYPE logtriage_window_events gauge\n"));
 	assert_non_null(strstr(b.data, "logtriage_window_events{rule=\"rt\","
