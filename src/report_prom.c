@@ -1,8 +1,11 @@
 /*
  * report_prom.c - the report in the Prometheus text exposition format, for
- * node_exporter's textfile collector.  Every family has # HELP and # TYPE
- * before its samples; label values escape backslash, quote and newline as
- * the format requires.
+ * node_exporter's textfile collector.  Counters and the latency histogram
+ * come from the store's totals, so they only grow as ingests go on and
+ * rate() and histogram_quantile() work across scrapes and hosts; what
+ * depends on the report window is a gauge named for it.  Only series with
+ * data are written.  Every family has # HELP and # TYPE before its samples;
+ * label values escape backslash, quote and newline as the format requires.
  */
 #include <math.h>
 #include <string.h>
@@ -50,23 +53,180 @@ value(struct buf *b, double v)
 		buf_printf(b, " %.17g\n", v);
 }
 
-void
-report_render_prometheus(const struct report *r, struct buf *b)
+/* A duration in ms as seconds, exactly: 2500 -> "2.5". */
+static void
+seconds(struct buf *b, int64_t ms)
 {
-	static const struct {
-		const char	*q;
-		unsigned	 p;
-	} qs[] = { { "0.5", 50 }, { "0.95", 95 }, { "0.99", 99 } };
-	size_t i, j, k;
+	int64_t frac = ms % 1000;
 
-	buf_puts(b, "# HELP logtriage_events_total Events matched per rule and"
-	    " source in the report window.\n"
-	    "# TYPE logtriage_events_total counter\n");
+	buf_printf(b, "%lld", (long long)(ms / 1000));
+	if (frac == 0)
+		return;
+	buf_printf(b, ".%03lld", (long long)frac);
+	while (b->data[b->len - 1] == '0')
+		b->data[--b->len] = '\0';
+}
+
+/* A value in ms as seconds: exact when it is a whole number of ms. */
+static void
+ms_value(struct buf *b, double ms)
+{
+	if (ms != floor(ms) || fabs(ms) >= 1e15) {
+		value(b, ms / 1000.0);
+		return;
+	}
+	buf_putc(b, ' ');
+	if (ms < 0)
+		buf_putc(b, '-');
+	seconds(b, (int64_t)fabs(ms));
+	buf_putc(b, '\n');
+}
+
+static void
+family(struct buf *b, const char *name, const char *type, const char *help)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void
+histogram(const struct report_totals *t, struct buf *b)
+{
+	size_t i;
+	int k;
+
+	if (t->nhists == 0)
+		return;
+	family(b, "logtriage_latency_seconds", "histogram", "Values of each"
+	    " metric rule's field (milliseconds) per group, in seconds, of all"
+	    " stored events.");
+	for (i = 0; i < t->nhists; i++) {
+		const struct report_total_hist *h = &t->hists[i];
+
+		for (k = 0; k <= REPORT_HIST_NBOUNDS; k++) {
+			buf_puts(b, "logtriage_latency_seconds_bucket{");
+			label(b, "rule", h->rule, 1);
+			label(b, "group", h->group, 0);
+			buf_puts(b, ",le=\"");
+			if (k < REPORT_HIST_NBOUNDS)
+				seconds(b, report_hist_bounds_ms[k]);
+			else
+				buf_puts(b, "+Inf");
+			buf_puts(b, "\"}");
+			value(b, (double)(k < REPORT_HIST_NBOUNDS ? h->le[k] :
+			    h->count));
+		}
+		buf_puts(b, "logtriage_latency_seconds_sum{");
+		label(b, "rule", h->rule, 1);
+		label(b, "group", h->group, 0);
+		buf_putc(b, '}');
+		ms_value(b, h->sum_ms);
+		buf_puts(b, "logtriage_latency_seconds_count{");
+		label(b, "rule", h->rule, 1);
+		label(b, "group", h->group, 0);
+		buf_putc(b, '}');
+		value(b, (double)h->count);
+	}
+}
+
+static void
+totals(const struct report_totals *t, struct buf *b)
+{
+	size_t i;
+	int any;
+
+	if (t->nevents > 0)
+		family(b, "logtriage_events_total", "counter", "Events matched"
+		    " per rule and source, all stored.");
+	for (i = 0; i < t->nevents; i++) {
+		buf_puts(b, "logtriage_events_total{");
+		label(b, "rule", t->events[i].rule, 1);
+		label(b, "category", t->events[i].category, 0);
+		label(b, "source", t->events[i].source, 0);
+		buf_putc(b, '}');
+		value(b, (double)t->events[i].n);
+	}
+	if (t->nlinks > 0)
+		family(b, "logtriage_linked_events_total", "counter", "Events"
+		    " of follows/expect rules linked to an event of the target"
+		    " rule, per value of the rule's by-field, all stored.");
+	for (i = 0; i < t->nlinks; i++) {
+		buf_puts(b, "logtriage_linked_events_total{");
+		label(b, "rule", t->links[i].rule, 1);
+		label(b, "target", t->links[i].target, 0);
+		label(b, "group", t->links[i].group, 0);
+		buf_putc(b, '}');
+		value(b, (double)t->links[i].n);
+	}
+	histogram(t, b);
+	for (any = 0, i = 0; i < t->nincidents; i++) {
+		if (strcmp(t->incidents[i].kind, "unresolved") != 0)
+			continue;
+		if (!any++)
+			family(b, "logtriage_unresolved", "gauge", "Unresolved"
+			    " incidents (e.g. leaked semaphores) stored now per"
+			    " rule and source.");
+		buf_puts(b, "logtriage_unresolved{");
+		label(b, "rule", t->incidents[i].rule, 1);
+		label(b, "source", t->incidents[i].source, 0);
+		buf_putc(b, '}');
+		value(b, (double)t->incidents[i].n);
+	}
+	for (any = 0, i = 0; i < t->nincidents; i++) {
+		if (strcmp(t->incidents[i].kind, "open") != 0)
+			continue;
+		if (!any++)
+			family(b, "logtriage_open_expectations", "gauge", "Events"
+			    " still waiting for what their rule expects, stored now"
+			    " per rule and source.");
+		buf_puts(b, "logtriage_open_expectations{");
+		label(b, "rule", t->incidents[i].rule, 1);
+		label(b, "source", t->incidents[i].source, 0);
+		buf_putc(b, '}');
+		value(b, (double)t->incidents[i].n);
+	}
+	if (t->last_ingest != TS_NONE) {
+		family(b, "logtriage_last_ingest_timestamp_seconds", "gauge",
+		    "When the last ingest that completed finished (wall clock).");
+		buf_puts(b, "logtriage_last_ingest_timestamp_seconds ");
+		seconds(b, t->last_ingest);
+		buf_putc(b, '\n');
+	}
+	if (t->last_log != TS_NONE) {
+		family(b, "logtriage_last_log_timestamp_seconds", "gauge", "Log"
+		    " time of the newest record stored (what a running ingest -f"
+		    " has reached).");
+		buf_puts(b, "logtriage_last_log_timestamp_seconds ");
+		if (t->last_log < 0) {
+			buf_putc(b, '-');
+			seconds(b, -t->last_log);
+		} else
+			seconds(b, t->last_log);
+		buf_putc(b, '\n');
+	}
+	family(b, "logtriage_ingest_errors_total", "counter", "Ingests that"
+	    " failed.");
+	buf_puts(b, "logtriage_ingest_errors_total");
+	value(b, (double)t->ingest_errors);
+}
+
+static void
+window(const struct report *r, struct buf *b)
+{
+	static const char *ps[] = { "50", "95", "99" };
+	size_t i, j, k;
+	int any = 0;
+
 	for (i = 0; i < r->nrules; i++) {
 		const struct report_rule *ru = &r->rules[i];
 
 		for (j = 0; j < ru->nper_source; j++) {
-			buf_puts(b, "logtriage_events_total{");
+			if (ru->per_source[j].n == 0)
+				continue;
+			if (!any++)
+				family(b, "logtriage_window_events", "gauge",
+				    "Events matched per rule and source in the"
+				    " report window.");
+			buf_puts(b, "logtriage_window_events{");
 			label(b, "rule", ru->id, 1);
 			label(b, "category", ru->category, 0);
 			label(b, "source", ru->per_source[j].source, 0);
@@ -75,62 +235,69 @@ report_render_prometheus(const struct report *r, struct buf *b)
 		}
 	}
 
-	buf_puts(b, "# HELP logtriage_incidents_total Incidents (storms, unresolved"
-	    " and open expectations) overlapping the report window.\n"
-	    "# TYPE logtriage_incidents_total counter\n");
-	for (i = 0; i < r->nincidents; i++) {
+	for (any = 0, i = 0; i < r->nincidents; i++) {
 		const struct report_incident *in = &r->incidents[i];
 		uint64_t n = 0;
 
-		/* One sample per (kind, rule), written at its first incident. */
+		if (strcmp(in->kind, "storm") != 0)
+			continue;
+		/* One sample per (rule, source), written at its first storm. */
 		for (k = 0; k < i; k++)
-			if (strcmp(r->incidents[k].kind, in->kind) == 0 &&
-			    strcmp(r->incidents[k].rule, in->rule) == 0)
+			if (strcmp(r->incidents[k].kind, "storm") == 0 &&
+			    strcmp(r->incidents[k].rule, in->rule) == 0 &&
+			    strcmp(r->incidents[k].source, in->source) == 0)
 				break;
 		if (k < i)
 			continue;
 		for (k = i; k < r->nincidents; k++)
-			if (strcmp(r->incidents[k].kind, in->kind) == 0 &&
-			    strcmp(r->incidents[k].rule, in->rule) == 0)
+			if (strcmp(r->incidents[k].kind, "storm") == 0 &&
+			    strcmp(r->incidents[k].rule, in->rule) == 0 &&
+			    strcmp(r->incidents[k].source, in->source) == 0)
 				n++;
-		buf_puts(b, "logtriage_incidents_total{");
-		label(b, "kind", in->kind, 1);
-		label(b, "rule", in->rule, 0);
+		if (!any++)
+			family(b, "logtriage_storms_open", "gauge", "Storms with"
+			    " events in the report window per rule and source.");
+		buf_puts(b, "logtriage_storms_open{");
+		label(b, "rule", in->rule, 1);
+		label(b, "source", in->source, 0);
 		buf_putc(b, '}');
 		value(b, (double)n);
 	}
 
-	buf_puts(b, "# HELP logtriage_latency_ms Distribution of each metric rule's"
-	    " field per group in the report window (nearest-rank quantiles).\n"
-	    "# TYPE logtriage_latency_ms summary\n");
-	for (i = 0; i < r->nmetrics; i++) {
+	for (any = 0, i = 0; i < r->nmetrics; i++) {
 		const struct report_metric *m = &r->metrics[i];
 
 		for (j = 0; j < m->ngroups; j++) {
 			const struct report_metric_group *g = &m->groups[j];
 			double pv[3];
 
+			if (g->count == 0)
+				continue;
+			if (!any++)
+				family(b, "logtriage_window_latency_seconds", "gauge",
+				    "Nearest-rank percentiles of each metric rule's"
+				    " field (milliseconds) per group in the report"
+				    " window, in seconds.");
 			pv[0] = g->p50;
 			pv[1] = g->p95;
 			pv[2] = g->p99;
-			for (k = 0; k < UTIL_ARRAY_LEN(qs); k++) {
-				buf_puts(b, "logtriage_latency_ms{");
+			for (k = 0; k < UTIL_ARRAY_LEN(ps); k++) {
+				buf_puts(b, "logtriage_window_latency_seconds{");
 				label(b, "rule", m->rule, 1);
 				label(b, "group", g->value, 0);
-				label(b, "quantile", qs[k].q, 0);
+				label(b, "percentile", ps[k], 0);
 				buf_putc(b, '}');
-				value(b, pv[k]);
+				ms_value(b, pv[k]);
 			}
-			buf_puts(b, "logtriage_latency_ms_sum{");
-			label(b, "rule", m->rule, 1);
-			label(b, "group", g->value, 0);
-			buf_putc(b, '}');
-			value(b, g->sum);
-			buf_puts(b, "logtriage_latency_ms_count{");
-			label(b, "rule", m->rule, 1);
-			label(b, "group", g->value, 0);
-			buf_putc(b, '}');
-			value(b, (double)g->count);
 		}
 	}
+}
+
+void
+report_render_prometheus(const struct report *r, const struct report_totals *t,
+    struct buf *b)
+{
+	if (t != NULL)
+		totals(t, b);
+	window(r, b);
 }

@@ -1034,3 +1034,31 @@ store_volume_add(struct store *s, int64_t source_id, int64_t minute,
 	sqlite3_bind_int64(st, 7, (int64_t)truncated);
 	return store_step(s, st, err, errlen, "counting volume");
 }
+
+const char store_events_after_sql[] =
+    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
+    " e.fields, e.inherited, e.text, e.id"
+    " FROM events e JOIN sources s ON s.id = e.source_id"
+    " LEFT JOIN rules r ON r.id = e.rule"
+    " WHERE e.id > ?1 AND e.ts >= ?2 AND e.ts < ?3 ORDER BY e.id LIMIT ?4";
+
+int
+store_newest_log_time(struct store *s, int64_t *ts, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*ts = TS_NONE;
+	if (sqlite3_prepare_v2(s->db, "SELECT max(last_ts) FROM sources", -1,
+	    &st, NULL) != SQLITE_OK)
+		return store_fail(s, err, errlen, "newest log time");
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		store_fail(s, err, errlen, "newest log time");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*ts = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}

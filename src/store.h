@@ -145,4 +145,17 @@ int store_volume_add(struct store *s, int64_t source_id, int64_t minute,
     uint64_t lines, uint64_t records, uint64_t bytes, uint64_t malformed,
     uint64_t truncated, char *err, size_t errlen);
 
+/*
+ * The query a follower polls (`events --follow`): the events with id > ?1
+ * and ?2 <= ts < ?3, in id order, at most ?4 (-1: all), as (ts, source
+ * name, rule, category, severity, line, line_end, fields, inherited, text,
+ * id).  Ids grow in commit order, since SQLite has one writer at a time,
+ * so a reader that remembers the last id it printed misses nothing and
+ * repeats nothing.
+ */
+extern const char store_events_after_sql[];
+
+/* The latest log time any source has reached, or TS_NONE for none. */
+int store_newest_log_time(struct store *s, int64_t *ts, char *err, size_t errlen);
+
 #endif

@@ -56,7 +56,7 @@ _logtriage()
 	report)
 		COMPREPLY=($(compgen -W "--db --since --until --source --format --output --compare --baseline --slow-ms --fail-on --tz --help" -- "$cur")) ;;
 	events)
-		COMPREPLY=($(compgen -W "--db --source --rule --category --since --until --format --limit --help" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "--db --source --rule --category --since --until --format --limit --after-id --follow --poll-ms --help" -- "$cur")) ;;
 	tui)
 		COMPREPLY=($(compgen -W "--db --since --until --source --help -h -" -- "$cur")) ;;
 	rules)

@@ -182,6 +182,16 @@ for f in text markdown prometheus; do
 	check_eq "escapes: no raw control byte in the $f report" 0 "$(raw_controls "$T/out")"
 	check_contains "escapes: the $f report shows the escaped model" "$T/out" 'pwned'
 done
+if command -v promtool > /dev/null 2>&1; then
+	"$LT" report --db esc.db --format prometheus > esc.prom
+	check_rc "escapes: promtool check metrics accepts the hostile labels" 0 \
+	    sh -c 'promtool check metrics < "$1"' sh esc.prom
+	"$LT" report --db ts.db --format prometheus > ts.prom
+	check_rc "far timestamps: promtool check metrics accepts the exposition" 0 \
+	    sh -c 'promtool check metrics < "$1"' sh ts.prom
+else
+	ok "escapes: promtool check metrics # SKIP promtool not installed"
+fi
 check_rc "HTML: report --format html" 0 "$LT" report --db esc.db --format html -o rep.html
 check_eq "HTML: no raw control byte" 0 "$(raw_controls rep.html)"
 check_eq "HTML: no live markup from the log" 0 "$(grep -c -e '<script>alert' -e '<b>m</b>' -e '<i>&' rep.html)"

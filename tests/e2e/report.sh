@@ -60,12 +60,34 @@ print(" ".join(d["sources"]), d["rules"]["python-traceback"]["count"],
 ' "$T/redis.json")"
 
 check_rc "prometheus written with -o" 0 $LT report --db "$DB" $W --format prometheus -o "$T/lt.prom"
+check_golden "prometheus report" "$G/report.prom" "$T/lt.prom"
 check_rc "prometheus output passes the strict checker" 0 python3 "$TOP/tests/tools/promcheck.py" "$T/lt.prom"
-check_contains "prometheus sample count" "$T/out" "33 samples"
-check_contains "prometheus latency quantile" "$T/lt.prom" \
-    'logtriage_latency_ms{rule="response-time",group="kimi-k2-0905-preview",quantile="0.95"} 30000'
-check_contains "prometheus incidents" "$T/lt.prom" \
-    'logtriage_incidents_total{kind="storm",rule="ws-keepalive-1011"} 1'
+check_contains "prometheus sample count" "$T/out" "66 samples"
+if command -v promtool > /dev/null 2>&1; then
+	check_rc "promtool check metrics accepts the exposition" 0 \
+	    sh -c 'promtool check metrics < "$1"' sh "$T/lt.prom"
+else
+	ok "promtool check metrics # SKIP promtool not installed"
+fi
+check_contains "prometheus counts every stored event, not the window" "$T/lt.prom" \
+    'logtriage_events_total{rule="response-time",category="latency",source="exai-mcp-daemon"} 60'
+check_contains "prometheus window counts are gauges" "$T/lt.prom" \
+    'logtriage_window_events{rule="response-time",category="latency",source="exai-mcp-daemon"} 50'
+check_eq "prometheus writes no zero event series" "" \
+    "$(grep '^logtriage_\(window_\)\?events' "$T/lt.prom" | grep ' 0$')"
+check_contains "prometheus latency histogram" "$T/lt.prom" \
+    'logtriage_latency_seconds_bucket{rule="response-time",group="kimi-k2-0905-preview",le="30"} 28'
+check_contains "prometheus window percentile" "$T/lt.prom" \
+    'logtriage_window_latency_seconds{rule="response-time",group="kimi-k2-0905-preview",percentile="95"} 30'
+check_contains "prometheus storms open" "$T/lt.prom" \
+    'logtriage_storms_open{rule="ws-keepalive-1011",source="exai-mcp-daemon"} 1'
+check_contains "prometheus unresolved leaks" "$T/lt.prom" \
+    'logtriage_unresolved{rule="semaphore-leak",source="exai-mcp-daemon"} 1'
+$LT report --db "$DB" --since 2025-10-20T00:00:00Z --until 2025-10-21T00:00:00Z \
+    --format prometheus > "$T/empty.prom" 2> /dev/null
+check_eq "prometheus counters do not depend on the window" \
+    "$(grep '^logtriage_events_total' "$T/lt.prom")" "$(grep '^logtriage_events_total' "$T/empty.prom")"
+check_eq "an empty window writes no window gauges" "" "$(grep '^logtriage_window' "$T/empty.prom")"
 check_eq "-o leaves no temporary file" "lt.prom" "$(cd "$T" && ls lt.prom*)"
 printf '# HELP a_total x\n# TYPE a_total counter\na_total{l="\\q"} 1\n' > "$T/bad.prom"
 check_rc "the checker rejects a bad escape" 1 python3 "$TOP/tests/tools/promcheck.py" "$T/bad.prom"
@@ -126,3 +148,13 @@ check_rc "samples: a window without events exits 0" 0 $LT report --db "$T/sample
     --since 2020-01-01 --until 2020-01-02 --fail-on warning
 $LT report --db "$T/samples.db" --format prometheus > "$T/samples.prom"
 check_rc "samples: prometheus passes the strict checker" 0 python3 "$TOP/tests/tools/promcheck.py" "$T/samples.prom"
+if command -v promtool > /dev/null 2>&1; then
+	check_rc "samples: promtool check metrics accepts the exposition" 0 \
+	    sh -c 'promtool check metrics < "$1"' sh "$T/samples.prom"
+	check_contains "samples: the last ingest time is exposed" "$T/samples.prom" \
+	    "logtriage_last_ingest_timestamp_seconds "
+	check_contains "samples: the newest log time is exposed" "$T/samples.prom" \
+	    "logtriage_last_log_timestamp_seconds $(sql "$T/samples.db" "SELECT max(last_ts) / 1000 FROM sources")"
+else
+	ok "samples: promtool check metrics # SKIP promtool not installed"
+fi
