@@ -1309,7 +1309,12 @@ ingest_input(struct ingest *in, const char *path,
 	reader_set_idle_ms(ls.r, 250);
 	if (ingest_start(in, path, reader_is_stdin(ls.r), err, errlen) != 0)
 		goto out;
-	if (!reader_is_stdin(ls.r)) {
+	/*
+	 * Only a regular file named by a path can be resumed: a pipe, a FIFO
+	 * or a terminal delivers a new stream each time, whatever its name,
+	 * and "-" names whatever standard input is this time.
+	 */
+	if (reader_is_regular(ls.r) && !reader_is_stdin(ls.r)) {
 		in->resumable = 1;
 		in->fingerprint = reader_fingerprint(ls.r);
 		if (!in->opts.no_resume && (store_input_get(in->st, path,

@@ -672,7 +672,7 @@ reader_stats(const struct reader *r)
 uint64_t
 reader_fingerprint(const struct reader *r)
 {
-	if (r->is_stdin || !r->is_reg)
+	if (!r->is_reg)
 		return 0;
 	return util_hash64(r->fp, r->fplen, UTIL_HASH_SEED);
 }
@@ -681,4 +681,10 @@ int
 reader_is_stdin(const struct reader *r)
 {
 	return r->is_stdin;
+}
+
+int
+reader_is_regular(const struct reader *r)
+{
+	return r->is_reg;
 }

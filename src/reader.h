@@ -59,10 +59,12 @@ void reader_stop(struct reader *r);
 const struct reader_stats *reader_stats(const struct reader *r);
 
 /*
- * An identity for resume: a hash of the first up-to-4096 bytes of the input
- * (0 for standard input), and whether those first bytes were complete.
+ * An identity for resume: a hash of the first up-to-4096 bytes of a
+ * regular file (0 for any other input).
  */
 uint64_t reader_fingerprint(const struct reader *r);
 int reader_is_stdin(const struct reader *r);
+/* Is the input a regular file (standard input redirected from one too)? */
+int reader_is_regular(const struct reader *r);
 
 #endif
