@@ -312,6 +312,7 @@ emit(struct reader *r, struct reader_line *line, const char *p, size_t len,
 	line->offset = offset;
 	line->end_offset = end_offset;
 	line->truncated = truncated;
+	line->unterminated = 0;
 	r->st.lines++;
 	r->st.bytes += end_offset - offset;
 	if (r->nul_in_buf || truncated)
@@ -329,6 +330,7 @@ emit_pending(struct reader *r, struct reader_line *line, size_t len,
 {
 	const char *p = r->buf + r->start;
 	uint64_t offset = r->off;
+	int unterminated = used == len;
 
 	r->start += used;
 	r->scan = r->start;
@@ -336,6 +338,7 @@ emit_pending(struct reader *r, struct reader_line *line, size_t len,
 	if (len > 0 && p[len - 1] == '\r')
 		len--;
 	emit(r, line, p, len, offset, r->off, 0);
+	line->unterminated = unterminated;
 }
 
 /* The overlong line whose first READER_MAX_LINE bytes wait in buf[0..). */
@@ -687,4 +690,10 @@ int
 reader_is_regular(const struct reader *r)
 {
 	return r->is_reg;
+}
+
+int
+reader_is_gzip(const struct reader *r)
+{
+	return r->gz;
 }

@@ -20,6 +20,7 @@ struct reader_line {
 	uint64_t	 offset;	/* byte offset of the line's start (decompressed) */
 	uint64_t	 end_offset;	/* byte offset just past its '\n' */
 	int		 truncated;	/* the line was longer than READER_MAX_LINE */
+	int		 unterminated;	/* the input ended before its '\n' */
 };
 
 struct reader_stats {
@@ -66,5 +67,7 @@ uint64_t reader_fingerprint(const struct reader *r);
 int reader_is_stdin(const struct reader *r);
 /* Is the input a regular file (standard input redirected from one too)? */
 int reader_is_regular(const struct reader *r);
+/* Is the input gzip (a file that will not grow)? */
+int reader_is_gzip(const struct reader *r);
 
 #endif

@@ -39,6 +39,10 @@ enum {
 	ST_EVENT_ADD,
 	ST_EVENT_ADD_MANY,
 	ST_VOLUME_ADD,
+	ST_INPUT_TS_GET,
+	ST_INPUT_TS_SET,
+	ST_VMARK_GET,
+	ST_VMARK_SET,
 	ST_RULE_SET,
 	ST_COUNT
 };
@@ -108,6 +112,18 @@ static const char *const store_sql[ST_COUNT] = {
 	    " bytes = bytes + excluded.bytes,"
 	    " malformed = malformed + excluded.malformed,"
 	    " truncated = truncated + excluded.truncated",
+	[ST_INPUT_TS_GET] =
+	    "SELECT ts FROM inputs WHERE path = ?1 AND fingerprint = ?2",
+	[ST_INPUT_TS_SET] =
+	    "UPDATE inputs SET ts = ?3 WHERE path = ?1 AND fingerprint = ?2",
+	[ST_VMARK_GET] =
+	    "SELECT ts, offset, texts FROM volume_marks"
+	    " WHERE source_id = ?1 AND input = ?2",
+	[ST_VMARK_SET] =
+	    "INSERT INTO volume_marks (source_id, input, ts, offset, texts)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (source_id, input)"
+	    " DO UPDATE SET ts = excluded.ts, offset = excluded.offset,"
+	    " texts = excluded.texts",
 	[ST_RULE_SET] =
 	    "INSERT INTO rules (id, category, severity, summary, file, hash,"
 	    " metric_field, metric_by, follows_rule, follows_by, expect_rule,"
@@ -279,20 +295,40 @@ store_compiles(struct store *s, const char *sql)
 }
 
 /*
- * Columns added to version 1 after it shipped: added to an older database
- * by the first writer that opens it (another may win the race; fine).
+ * Columns and tables added to version 1 after it shipped: added to an
+ * older database by the first writer that opens it (another may win the
+ * race; fine).  Each is probed with a statement that compiles once it is
+ * there.
  */
+static const struct {
+	const char	*probe, *sql, *what;
+} store_upgrades[] = {
+	{ "SELECT ordinals FROM inputs LIMIT 0",
+	  "ALTER TABLE inputs ADD COLUMN ordinals BLOB", "adding inputs.ordinals" },
+	{ "SELECT ts FROM inputs LIMIT 0",
+	  "ALTER TABLE inputs ADD COLUMN ts INTEGER", "adding inputs.ts" },
+	{ "SELECT texts FROM volume_marks LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS volume_marks (source_id INTEGER NOT NULL,"
+	  " input TEXT NOT NULL, ts INTEGER NOT NULL,"
+	  " offset INTEGER NOT NULL DEFAULT 0, texts BLOB,"
+	  " PRIMARY KEY (source_id, input)) WITHOUT ROWID",
+	  "adding the volume_marks table" },
+};
+
 static int
 store_upgrade(struct store *s, char *err, size_t errlen)
 {
-	static const char probe[] = "SELECT ordinals FROM inputs LIMIT 0";
+	size_t i;
 
-	if (store_compiles(s, probe))
-		return 0;
-	if (sqlite3_exec(s->db, "ALTER TABLE inputs ADD COLUMN ordinals BLOB",
-	    NULL, NULL, NULL) == SQLITE_OK || store_compiles(s, probe))
-		return 0;
-	return store_fail(s, err, errlen, "adding inputs.ordinals");
+	for (i = 0; i < UTIL_ARRAY_LEN(store_upgrades); i++) {
+		if (store_compiles(s, store_upgrades[i].probe))
+			continue;
+		if (sqlite3_exec(s->db, store_upgrades[i].sql, NULL, NULL,
+		    NULL) != SQLITE_OK && !store_compiles(s,
+		    store_upgrades[i].probe))
+			return store_fail(s, err, errlen, store_upgrades[i].what);
+	}
+	return 0;
 }
 
 static int
@@ -961,6 +997,104 @@ store_ordinals_set(struct store *s, const char *path, uint64_t fingerprint,
 	if (n > 0)
 		sqlite3_bind_blob(st, 3, blob, (int)(n * ORD_PACKED), SQLITE_STATIC);
 	rc = store_step(s, st, err, errlen, "saving ordinals of a resume point");
+	free(blob);
+	return rc;
+}
+
+int
+store_input_time_get(struct store *s, const char *path, uint64_t fingerprint,
+    int64_t *ts, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_INPUT_TS_GET];
+	int rc;
+
+	*ts = TS_NONE;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*ts = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading a resume point");
+	return 0;
+}
+
+int
+store_input_time_set(struct store *s, const char *path, uint64_t fingerprint,
+    int64_t ts, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_INPUT_TS_SET];
+
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	bind_ts(st, 3, ts);
+	return store_step(s, st, err, errlen, "saving a resume point");
+}
+
+/* The packed texts of a volume mark: 12 bytes per entry, little-endian. */
+#define VMARK_PACKED 12
+
+int
+store_vmark_get(struct store *s, int64_t source_id, const char *input,
+    struct store_vmark *m, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_VMARK_GET];
+	const unsigned char *p;
+	size_t i, n;
+	int rc;
+
+	m->ts = TS_NONE;
+	m->offset = 0;
+	m->n = 0;
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_text(st, 2, input, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		m->ts = sqlite3_column_int64(st, 0);
+		m->offset = (uint64_t)sqlite3_column_int64(st, 1);
+		p = sqlite3_column_blob(st, 2);
+		n = p != NULL ? (size_t)sqlite3_column_bytes(st, 2) /
+		    VMARK_PACKED : 0;
+		if (n > m->cap) {
+			m->texts = xrealloc(m->texts, n * sizeof *m->texts);
+			m->cap = n;
+		}
+		for (i = 0; i < n; i++, p += VMARK_PACKED) {
+			m->texts[i].hash = get_le(p, 8);
+			m->texts[i].n = (uint32_t)get_le(p + 8, 4);
+		}
+		m->n = n;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading a volume mark");
+	return 0;
+}
+
+int
+store_vmark_set(struct store *s, int64_t source_id, const char *input,
+    const struct store_vmark *m, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_VMARK_SET];
+	unsigned char *p, *blob = xmalloc(m->n * VMARK_PACKED + 1);
+	size_t i;
+	int rc;
+
+	for (i = 0, p = blob; i < m->n; i++, p += VMARK_PACKED) {
+		put_le(p, m->texts[i].hash, 8);
+		put_le(p + 8, m->texts[i].n, 4);
+	}
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_text(st, 2, input, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, m->ts);
+	sqlite3_bind_int64(st, 4, (int64_t)m->offset);
+	if (m->n > 0)
+		sqlite3_bind_blob(st, 5, blob, (int)(m->n * VMARK_PACKED),
+		    SQLITE_STATIC);
+	rc = store_step(s, st, err, errlen, "saving a volume mark");
 	free(blob);
 	return rc;
 }

@@ -105,6 +105,38 @@ int store_ordinals_get(struct store *s, const char *path, uint64_t fingerprint,
 int store_ordinals_set(struct store *s, const char *path, uint64_t fingerprint,
     const struct store_ordinal *ords, size_t n, char *err, size_t errlen);
 
+/*
+ * The time of the latest record before a file's resume point (TS_NONE:
+ * none, or no resume point).  Set after store_input_set, same transaction.
+ */
+int store_input_time_get(struct store *s, const char *path,
+    uint64_t fingerprint, int64_t *ts, char *err, size_t errlen);
+int store_input_time_set(struct store *s, const char *path,
+    uint64_t fingerprint, int64_t ts, char *err, size_t errlen);
+
+/*
+ * A volume mark: what the volume of one source has counted from one input
+ * (see volume_marks in schema.sql).  texts are (hash, n) of the records
+ * counted at ts.
+ */
+struct store_vtext {
+	uint64_t	hash;
+	uint32_t	n;
+};
+
+struct store_vmark {
+	int64_t			 ts;		/* TS_NONE: nothing counted yet */
+	uint64_t		 offset;
+	struct store_vtext	*texts;		/* owned; grown as needed */
+	size_t			 n, cap;
+};
+
+/* Read the mark of (source, input) into m, reusing m->texts. */
+int store_vmark_get(struct store *s, int64_t source_id, const char *input,
+    struct store_vmark *m, char *err, size_t errlen);
+int store_vmark_set(struct store *s, int64_t source_id, const char *input,
+    const struct store_vmark *m, char *err, size_t errlen);
+
 struct store_event {
 	int64_t		 source_id;
 	const char	*rule;
