@@ -79,6 +79,7 @@ struct reader {
 
 	unsigned char		 fp[READER_FPSIZE];
 	size_t			 fplen;
+	uint64_t		 last_size;	/* the file's size at the last poll */
 	struct reader_stats	 st;
 };
 
@@ -393,6 +394,27 @@ switch_file(struct reader *r, enum follow_event ev)
 	r->start = r->end = r->scan = 0;
 	r->cutting = 0;
 	r->fplen = 0;
+	r->last_size = 0;
+}
+
+/*
+ * Do the file's first bytes still read as they did?  After copytruncate
+ * and a quick writer the file can be as long as before or longer, so its
+ * size alone does not show that it was cut and written anew.
+ */
+static int
+head_changed(struct reader *r)
+{
+	unsigned char head[READER_FPSIZE];
+	ssize_t n;
+
+	if (r->fplen == 0)
+		return 0;
+	do
+		n = pread(r->fd, head, r->fplen, 0);
+	while (n < 0 && errno == EINTR);
+	return n >= 0 && ((size_t)n < r->fplen ||
+	    memcmp(head, r->fp, r->fplen) != 0);
 }
 
 /* At the end of a followed file: wait a little, watch for changes. */
@@ -403,8 +425,11 @@ follow_wait(struct reader *r)
 	int64_t now;
 
 	if (fstat(r->fd, &sb) == 0) {
-		if ((uint64_t)sb.st_size < r->raw_off)
+		/* cut below what was read, shrunk since the last poll, or rewritten */
+		if ((uint64_t)sb.st_size < r->raw_off ||
+		    (uint64_t)sb.st_size < r->last_size || head_changed(r))
 			return FOLLOW_TRUNCATED;
+		r->last_size = (uint64_t)sb.st_size;
 		if ((uint64_t)sb.st_size > r->raw_off)
 			return FOLLOW_RETRY;
 	}
