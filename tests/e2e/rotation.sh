@@ -19,7 +19,9 @@ mkdir w
 "$LT" ingest -q -f --db rot.db --rules n.rules w/cur.log 2> rot.err &
 lpid=$!
 sleep 0.5
-n=$(python3 "$TOP/tests/tools/rotwriter.py" w rot.db "$rate" "$secs")
+set -- $(python3 "$TOP/tests/tools/rotwriter.py" w rot.db "$rate" "$secs")
+n=$1
+check_eq "rotation under load: the writer rotated five times" 5 "$2"
 i=0
 while [ $i -lt 100 ] && [ "$(sql rot.db "SELECT count(*) FROM events" 2> /dev/null)" != "$n" ]; do
 	sleep 0.1; i=$((i + 1))

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """rotwriter.py DIR DB RATE SECONDS - append numbered lines to DIR/cur.log at
-RATE lines/s and rotate it every SECONDS/6 s in turn by rename, delete,
-copytruncate and symlink swap (twice), the way logrotate and applications
-do.  Before a copytruncate it waits until DB holds every line written so
-far (lines only in the copy are the copy's, as for any tail -F); right after
-it writes a burst longer than the file was, so that the new file is longer
-than the old one at the next poll.  Prints the number of lines written."""
+RATE lines/s for SECONDS and rotate it five times, in turn by rename,
+delete, copytruncate and symlink swap (twice), the way logrotate and
+applications do.  Each rotation comes SECONDS/6 after the previous one
+ended: a file that lives for less than one poll of the follower (100 ms)
+is never seen by a follower of the path, logtriage's or tail -F's.  Before
+the copytruncate it waits until DB holds every line written so far (lines
+only in the copy are the copy's, as for any tail -F); right after it writes
+a burst longer than the file was, so that the new file is longer than the
+old one at the next poll.  Prints the lines written and the rotations done."""
 import os
 import sqlite3
 import sys
@@ -47,14 +50,16 @@ step = secs / 6
 start = time.monotonic()
 phase = 1
 seg = 0
+extra = 0  # lines written in bursts, beyond the rate
+next_at = step
 while True:
     el = time.monotonic() - start
-    if el >= secs:
+    if el >= secs and phase > 5:
         break
-    want = int(el * rate)
+    want = int(el * rate) + extra
     if want > n:
         write(want - n)
-    if el >= phase * step:
+    if el >= next_at:
         kind = ("rename", "delete", "copytruncate", "symlink", "symlink")[phase - 1] if phase <= 5 else None
         if kind == "rename":
             os.rename(path, path + ".1")
@@ -76,8 +81,7 @@ while True:
             while k * 40 <= size:
                 k += 1
             write(2 * k)
-            # the rate restarts from here, so the burst is extra
-            start -= 2 * k / rate
+            extra += 2 * k
         elif kind == "symlink":
             seg += 1
             target = os.path.join(d, "seg%d.log" % seg)
@@ -88,6 +92,7 @@ while True:
             f.close()
             f = nf
         phase += 1
+        next_at = time.monotonic() - start + step
     time.sleep(0.005)
 f.close()
-print(n)
+print(n, phase - 1)
