@@ -32,13 +32,13 @@ rules_opt=
 mkdir -p "$dir"
 cd "$dir"
 
-case ${OVERLAP_SIZE:-1G} in
-*[kK]) size=$(( ${OVERLAP_SIZE%?} * 1024 )) ;;
-*[mM]) size=$(( ${OVERLAP_SIZE%?} * 1048576 )) ;;
-*[gG]) size=$(( ${OVERLAP_SIZE:-1G} )) ;;
-*) size=$OVERLAP_SIZE ;;
+sz=${OVERLAP_SIZE:-1G}
+case $sz in
+*[kK]) size=$(( ${sz%?} * 1024 )) ;;
+*[mM]) size=$(( ${sz%?} * 1048576 )) ;;
+*[gG]) size=$(( ${sz%?} * 1073741824 )) ;;
+*) size=$sz ;;
 esac
-case ${OVERLAP_SIZE:-1G} in *[gG]) size=$(( ${size%?} * 1073741824 )) ;; esac
 
 if [ ! -x gen_corpus ] || [ "$top/tools/gen_corpus.c" -nt gen_corpus ]; then
 	${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -o gen_corpus "$top/tools/gen_corpus.c" -lm
