@@ -223,6 +223,7 @@ struct ingest {
 	/* the input being read */
 	const char		*path;
 	char			*key;		/* its identity: canonical path, or "-" */
+	int			 claimed;	/* store_input_claim holds key */
 	int			 hold;		/* keep an unfinished last record for the next run */
 	uint64_t		 start_off;	/* where this run began reading */
 	int64_t			 time;		/* the latest record's time before time_off */
@@ -1587,6 +1588,9 @@ ingest_end_input(struct ingest *in, int failed)
 	free(in->restore);
 	in->restore = NULL;
 	in->nrestore = 0;
+	if (in->claimed)
+		store_input_release(in->st, in->key);
+	in->claimed = 0;
 	free(in->key);
 	in->key = NULL;
 	in->ingest_id = 0;
@@ -1653,8 +1657,33 @@ ingest_input(struct ingest *in, const char *path,
 	if ((ls.r = reader_open(path, in->opts.follow, err, errlen)) == NULL)
 		return -1;
 	reader_set_idle_ms(ls.r, 250);
-	if (reader_is_regular(ls.r) && !reader_is_stdin(ls.r))
+	if (reader_is_regular(ls.r) && !reader_is_stdin(ls.r)) {
 		in->key = canonical_path(path);
+		/*
+		 * One reader of a file per database at a time, so that two
+		 * never count its volume both from the same mark.
+		 */
+		switch (store_input_claim(in->st, in->key, in->opts.follow,
+		    in->opts.stop, err, errlen)) {
+		case 0:
+			in->claimed = 1;
+			break;
+		case 1:
+			util_err(err, errlen, "%s: another logtriage follows it"
+			    " into this database", path);
+			/* FALLTHROUGH */
+		case -1:
+			reader_close(ls.r);
+			free(in->key);
+			in->key = NULL;
+			return -1;
+		default:
+			reader_close(ls.r);
+			free(in->key);
+			in->key = NULL;
+			return 0;
+		}
+	}
 	if (ingest_start(in, path, reader_is_stdin(ls.r), err, errlen) != 0)
 		goto out;
 	/*

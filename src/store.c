@@ -7,6 +7,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,7 @@ struct store {
 	struct source_slot	*slots;
 	size_t			 nslots;
 	size_t			 nused;
+	int			 lockfd;	/* PATH-lock for input claims, or -1 */
 };
 
 /* A checkpoint state whose thread is not running (any more). */
@@ -462,6 +464,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	 */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	s = xcalloc(1, sizeof *s);
+	s->lockfd = -1;
 	s->path = xstrdup(path);
 	s->readonly = (flags & STORE_READONLY) != 0;
 	if (s->readonly)
@@ -550,6 +553,8 @@ store_close(struct store *s)
 	if (s->slots != NULL)
 		store_cache_clear(s);
 	free(s->slots);
+	if (s->lockfd != -1)
+		close(s->lockfd);
 	free(s->path);
 	free(s);
 }
@@ -1167,4 +1172,86 @@ store_volume_add(struct store *s, int64_t source_id, int64_t minute,
 	sqlite3_bind_int64(st, 6, (int64_t)malformed);
 	sqlite3_bind_int64(st, 7, (int64_t)truncated);
 	return store_step(s, st, err, errlen, "counting volume");
+}
+
+/*
+ * Input claims are open file description locks on PATH-lock, two bytes
+ * per input (by a hash of its key): the first held while a process reads
+ * the input, the second while it follows it.  SQLite's own locks are on
+ * other files, so closing this one never drops them.
+ */
+#define CLAIM_RANGE	((uint64_t)1 << 40)
+#define CLAIM_WAIT_MS	100
+
+static int
+claim_lock(int fd, short type, int cmd, off_t at, struct flock *fl)
+{
+	memset(fl, 0, sizeof *fl);
+	fl->l_type = type;
+	fl->l_whence = SEEK_SET;
+	fl->l_start = at;
+	fl->l_len = 1;
+	return fcntl(fd, cmd, fl);
+}
+
+int
+store_input_claim(struct store *s, const char *key, int follow,
+    volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	struct flock fl;
+	char *lock;
+	off_t at;
+
+	if (strcmp(s->path, ":memory:") == 0 || s->readonly)
+		return 0;
+	if (s->lockfd == -1) {
+		lock = xasprintf("%s-lock", s->path);
+		s->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (s->lockfd == -1) {
+			util_err(err, errlen, "%s: %s", lock, strerror(errno));
+			free(lock);
+			return -1;
+		}
+		free(lock);
+	}
+	at = (off_t)(2 * (util_hash64(key, strlen(key), UTIL_HASH_SEED) %
+	    CLAIM_RANGE));
+	while (claim_lock(s->lockfd, F_WRLCK, F_OFD_SETLK, at, &fl) == -1) {
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
+			util_err(err, errlen, "%s-lock: %s", s->path,
+			    strerror(errno));
+			return -1;
+		}
+		/* A follower does not finish: do not wait for it. */
+		if (claim_lock(s->lockfd, F_WRLCK, F_OFD_GETLK, at + 1,
+		    &fl) == 0 && fl.l_type != F_UNLCK)
+			return 1;
+		if (stop != NULL && *stop)
+			return 2;
+		usleep(CLAIM_WAIT_MS * 1000);
+	}
+	if (follow && claim_lock(s->lockfd, F_WRLCK, F_OFD_SETLK, at + 1,
+	    &fl) == -1) {
+		util_err(err, errlen, "%s-lock: %s", s->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_input_release(struct store *s, const char *key)
+{
+	struct flock fl;
+	off_t at;
+
+	if (s->lockfd == -1)
+		return;
+	at = (off_t)(2 * (util_hash64(key, strlen(key), UTIL_HASH_SEED) %
+	    CLAIM_RANGE));
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_UNLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = at;
+	fl.l_len = 2;
+	fcntl(s->lockfd, F_OFD_SETLK, &fl);
 }

@@ -8,6 +8,7 @@
 #ifndef LOGTRIAGE_STORE_H
 #define LOGTRIAGE_STORE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -136,6 +137,18 @@ int store_vmark_get(struct store *s, int64_t source_id, const char *input,
     struct store_vmark *m, char *err, size_t errlen);
 int store_vmark_set(struct store *s, int64_t source_id, const char *input,
     const struct store_vmark *m, char *err, size_t errlen);
+
+/*
+ * Claim the input key (a regular file's canonical path) for this process
+ * and database, so that two processes never read one file into one
+ * database at once: waits while another process reads it, returns 0 once
+ * claimed, 1 at once when another process follows it (it never finishes),
+ * 2 when *stop was set while waiting, -1 on error.  follow: claim it as a
+ * follower.  Released by store_input_release or when the store closes.
+ */
+int store_input_claim(struct store *s, const char *key, int follow,
+    volatile sig_atomic_t *stop, char *err, size_t errlen);
+void store_input_release(struct store *s, const char *key);
 
 struct store_event {
 	int64_t		 source_id;

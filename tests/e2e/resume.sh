@@ -182,3 +182,22 @@ head -n 12 "$S/exai-daemon.log" | tail -n 7 >> small.log
 "$LT" ingest -q --db small1.db small.log
 check_eq "volume: a file under 4 KiB that grows counts each line once" \
     "$(vol small1.db)" "$(vol small.db)"
+
+# two followers of one file into one database: the second one stops at
+# once with a message (it would count the volume again); the first counts
+# each line once
+cp "$S/compose-t.log" fol.log
+"$LT" ingest -q -f --db fol.db fol.log 2> fol1.err &
+fpid=$!
+i=0
+while [ $i -lt 50 ] && [ "$(sql fol.db "SELECT status FROM ingests" 2> /dev/null)" != running ]; do
+	sleep 0.1; i=$((i + 1))
+done
+"$LT" ingest -q -f --db fol.db fol.log 2> fol2.err
+rc=$?
+kill -TERM "$fpid"; wait "$fpid"
+check_eq "two followers of one file: the second stops at once" \
+    "3|logtriage: fol.log: another logtriage follows it into this database" "$rc|$(cat fol2.err)"
+check_eq "two followers of one file: the volume counts each line once" "$ONCE" "$(vol fol.db)"
+check_eq "two followers of one file: the first ends cleanly" "0|stopped" \
+    "$?|$(sql fol.db "SELECT group_concat(status) FROM ingests")"

@@ -19,7 +19,8 @@ mkdir w
 "$LT" ingest -q -f --db rot.db --rules n.rules w/cur.log 2> rot.err &
 lpid=$!
 sleep 0.5
-set -- $(python3 "$TOP/tests/tools/rotwriter.py" w rot.db "$rate" "$secs")
+# shellcheck disable=SC2046
+set -- $(python3 "$TOP/tests/tools/rotwriter.py" w rot.db "$rate" "$secs") 0 0
 n=$1
 check_eq "rotation under load: the writer rotated five times" 5 "$2"
 i=0
