@@ -192,6 +192,7 @@ struct writer {
 	size_t			 fields_at[WRITER_CHUNK];
 	unsigned char		 added[WRITER_CHUNK];
 	struct store_vmark	 vm;			/* writer_marks' scratch */
+	struct tcount		 merge;			/* ... and its texts */
 };
 
 /* Where lines come from: a reader, or a buffer in memory. */
@@ -381,6 +382,92 @@ writer_events(struct ingest *in, struct batch *b, size_t first, size_t n)
 	return 0;
 }
 
+static void
+tc_free(struct tcount *t)
+{
+	free(t->slot);
+	free(t->used);
+	memset(t, 0, sizeof *t);
+}
+
+static void
+tc_clear(struct tcount *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		t->slot[t->used[i]].n = 0;
+	t->n = 0;
+}
+
+static size_t
+tc_slot(const struct tcount *t, uint64_t hash)
+{
+	size_t i = (size_t)(hash * 0x9e3779b97f4a7c15ULL) & (t->cap - 1);
+
+	while (t->slot[i].n != 0 && t->slot[i].hash != hash)
+		i = (i + 1) & (t->cap - 1);
+	return i;
+}
+
+/* Add k (>= 1) to the count of hash; the count before. */
+static int
+tc_add(struct tcount *t, uint64_t hash, int k)
+{
+	struct ord *old;
+	size_t i, j, oldcap;
+	int before;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		old = t->slot;
+		oldcap = t->cap;
+		t->cap = oldcap ? oldcap * 2 : 16;
+		t->slot = xcalloc(t->cap, sizeof *t->slot);
+		t->used = xrealloc(t->used, t->cap / 2 * sizeof *t->used);
+		for (i = j = 0; i < oldcap; i++) {
+			if (old[i].n == 0)
+				continue;
+			t->used[j] = tc_slot(t, old[i].hash);
+			t->slot[t->used[j++]] = old[i];
+		}
+		free(old);
+	}
+	i = tc_slot(t, hash);
+	before = t->slot[i].n;
+	if (before == 0) {
+		t->slot[i].hash = hash;
+		t->used[t->n++] = i;
+	}
+	t->slot[i].n = before + k;
+	return before;
+}
+
+/* The count of hash: 0 when absent, -1 when taken down to nothing. */
+static int
+tc_count(const struct tcount *t, uint64_t hash)
+{
+	return t->cap == 0 ? 0 : t->slot[tc_slot(t, hash)].n;
+}
+
+/*
+ * Take one record of hash off the count; 1 if there was one.  A count
+ * taken down to nothing becomes -1, not 0, so that its slot stays taken
+ * and the probe chains through it stay whole.
+ */
+static int
+tc_take(struct tcount *t, uint64_t hash)
+{
+	size_t i;
+
+	if (t->cap == 0)
+		return 0;
+	i = tc_slot(t, hash);
+	if (t->slot[i].n <= 0)
+		return 0;
+	t->slot[i].n = t->slot[i].n == 1 ? -1 : t->slot[i].n - 1;
+	return 1;
+}
+
 /*
  * Merge the volume marks the batch carries into the stored ones (writer
  * thread): the later time wins; at the same time each text keeps the
@@ -394,6 +481,7 @@ writer_marks(struct ingest *in, struct batch *b)
 	const struct bmark *bm;
 	const struct store_vtext *t;
 	size_t i, j, k;
+	int have;
 
 	for (i = 0; i < b->nmarks; i++) {
 		bm = &b->marks[i];
@@ -408,18 +496,26 @@ writer_marks(struct ingest *in, struct batch *b)
 			vm->offset = bm->offset;
 		} else if (bm->offset > vm->offset)
 			vm->offset = bm->offset;
+		/* a source that never stamps keeps every text at one time */
+		tc_clear(&w->merge);
+		for (k = 0; k < vm->n; k++)
+			tc_add(&w->merge, vm->texts[k].hash, (int)vm->texts[k].n);
 		for (j = 0; j < bm->nt; j++) {
 			t = &b->mtexts[bm->t0 + j];
-			for (k = 0; k < vm->n && vm->texts[k].hash != t->hash; k++)
-				;
-			if (k == vm->n) {
-				vm->texts = util_grow(vm->texts, &vm->cap, vm->n,
-				    sizeof *vm->texts, 16);
-				vm->texts[vm->n].hash = t->hash;
-				vm->texts[vm->n++].n = t->n;
-			} else if (t->n > vm->texts[k].n)
-				vm->texts[k].n = t->n;
+			have = tc_count(&w->merge, t->hash);
+			if ((int)t->n > have)
+				tc_add(&w->merge, t->hash, (int)t->n - have);
 		}
+		if (w->merge.n > vm->cap) {
+			vm->texts = xrealloc(vm->texts, w->merge.n *
+			    sizeof *vm->texts);
+			vm->cap = w->merge.n;
+		}
+		for (k = 0; k < w->merge.n; k++) {
+			vm->texts[k].hash = w->merge.slot[w->merge.used[k]].hash;
+			vm->texts[k].n = (uint32_t)w->merge.slot[w->merge.used[k]].n;
+		}
+		vm->n = w->merge.n;
 		if (store_vmark_set(in->st, bm->sid, in->key, vm, w->err,
 		    sizeof w->err) != 0)
 			return -1;
@@ -641,85 +737,6 @@ fail:
 }
 
 static void
-tc_free(struct tcount *t)
-{
-	free(t->slot);
-	free(t->used);
-	memset(t, 0, sizeof *t);
-}
-
-static void
-tc_clear(struct tcount *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		t->slot[t->used[i]].n = 0;
-	t->n = 0;
-}
-
-static size_t
-tc_slot(const struct tcount *t, uint64_t hash)
-{
-	size_t i = (size_t)(hash * 0x9e3779b97f4a7c15ULL) & (t->cap - 1);
-
-	while (t->slot[i].n != 0 && t->slot[i].hash != hash)
-		i = (i + 1) & (t->cap - 1);
-	return i;
-}
-
-/* Add k (>= 1) to the count of hash; the count before. */
-static int
-tc_add(struct tcount *t, uint64_t hash, int k)
-{
-	struct ord *old;
-	size_t i, j, oldcap;
-	int before;
-
-	if ((t->n + 1) * 2 > t->cap) {
-		old = t->slot;
-		oldcap = t->cap;
-		t->cap = oldcap ? oldcap * 2 : 16;
-		t->slot = xcalloc(t->cap, sizeof *t->slot);
-		t->used = xrealloc(t->used, t->cap / 2 * sizeof *t->used);
-		for (i = j = 0; i < oldcap; i++) {
-			if (old[i].n == 0)
-				continue;
-			t->used[j] = tc_slot(t, old[i].hash);
-			t->slot[t->used[j++]] = old[i];
-		}
-		free(old);
-	}
-	i = tc_slot(t, hash);
-	before = t->slot[i].n;
-	if (before == 0) {
-		t->slot[i].hash = hash;
-		t->used[t->n++] = i;
-	}
-	t->slot[i].n = before + k;
-	return before;
-}
-
-/*
- * Take one record of hash off the count; 1 if there was one.  A count
- * taken down to nothing becomes -1, not 0, so that its slot stays taken
- * and the probe chains through it stay whole.
- */
-static int
-tc_take(struct tcount *t, uint64_t hash)
-{
-	size_t i;
-
-	if (t->cap == 0)
-		return 0;
-	i = tc_slot(t, hash);
-	if (t->slot[i].n <= 0)
-		return 0;
-	t->slot[i].n = t->slot[i].n == 1 ? -1 : t->slot[i].n - 1;
-	return 1;
-}
-
-static void
 ingest_forget_sources(struct ingest *in)
 {
 	size_t i;
@@ -751,6 +768,7 @@ ingest_free(struct ingest *in)
 	free(in->srcs);
 	free(in->vols);
 	free(in->w.vm.texts);
+	tc_free(&in->w.merge);
 	buf_free(&in->w.fields);
 	free(in);
 }
