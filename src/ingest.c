@@ -852,6 +852,7 @@ ord_advance(struct ingest *in, struct src_state *s, uint64_t offset)
  * What the volume of s has counted from this input so far.  A run that
  * resumes a file at or past the offset after the last record counted
  * reads only new records; any other passes over what the mark covers.
+ * Borrows the writer's scratch mark: ingest_source drained the writer.
  */
 static int
 ingest_mark_load(struct ingest *in, struct src_state *s)
