@@ -40,6 +40,8 @@ static const char ingest_options[] =
     "  --tz ZONE        zone of naive timestamps (default UTC)\n"
     "  -f, --follow     keep reading files across rotation, stdin until EOF\n"
     "  --no-resume      read files from the start even if seen before\n"
+    "  --final          the files will not grow: store their unfinished\n"
+    "                   last record instead of leaving it for the next run\n"
     "  -q, --quiet      no summary line\n"
     "  --help           this text\n"
     "\nWith no FILE, or FILE -, standard input is read.\n";
@@ -51,6 +53,7 @@ enum {
 	OPT_FORMAT,
 	OPT_TZ,
 	OPT_NO_RESUME,
+	OPT_FINAL,
 	OPT_HELP
 };
 
@@ -62,6 +65,7 @@ static const struct option ingest_longopts[] = {
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "follow", no_argument, NULL, 'f' },
 	{ "no-resume", no_argument, NULL, OPT_NO_RESUME },
+	{ "final", no_argument, NULL, OPT_FINAL },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -182,6 +186,9 @@ cmd_ingest_exec(int argc, char **argv)
 		case OPT_NO_RESUME:
 			opts.no_resume = 1;
 			break;
+		case OPT_FINAL:
+			opts.final = 1;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -297,7 +304,7 @@ out:
 const struct cmd_entry cmd_ingest_entry = {
 	"ingest",
 	"[--db PATH] [--rules DIR]... [--source NAME] [--format FMT] [--tz ZONE]"
-	" [-f|--follow] [--no-resume] [-q|--quiet] [FILE|-]...",
+	" [-f|--follow] [--no-resume] [--final] [-q|--quiet] [FILE|-]...",
 	"Read logs, recognise events with the rules and store them.",
 	cmd_ingest_exec
 };

@@ -23,6 +23,7 @@ struct ingest_opts {
 	const struct tz		*tz;		/* --tz for naive stamps (NULL = UTC) */
 	int			 follow;	/* --follow */
 	int			 no_resume;	/* read files from the start even if seen before */
+	int			 final;		/* --final: files will not grow; store an unfinished last record */
 	int			 commit_ms;	/* commit at least this often while following (default 1000) */
 	volatile sig_atomic_t	*stop;		/* set by a signal handler: finish cleanly */
 };

@@ -80,6 +80,7 @@ struct reader {
 
 	unsigned char		 fp[READER_FPSIZE];
 	size_t			 fplen;
+	uint64_t		 last_size;	/* the file's size at the last poll */
 	struct reader_stats	 st;
 };
 
@@ -319,6 +320,7 @@ emit(struct reader *r, struct reader_line *line, const char *p, size_t len,
 	line->offset = offset;
 	line->end_offset = end_offset;
 	line->truncated = truncated;
+	line->unterminated = 0;
 	r->st.lines++;
 	r->st.bytes += end_offset - offset;
 	if (r->nul_in_buf || truncated)
@@ -336,6 +338,7 @@ emit_pending(struct reader *r, struct reader_line *line, size_t len,
 {
 	const char *p = r->buf + r->start;
 	uint64_t offset = r->off;
+	int unterminated = used == len;
 
 	r->start += used;
 	r->scan = r->start;
@@ -343,6 +346,7 @@ emit_pending(struct reader *r, struct reader_line *line, size_t len,
 	if (len > 0 && p[len - 1] == '\r')
 		len--;
 	emit(r, line, p, len, offset, r->off, 0);
+	line->unterminated = unterminated;
 }
 
 /* The overlong line whose first READER_MAX_LINE bytes wait in buf[0..). */
@@ -423,6 +427,27 @@ switch_file(struct reader *r, enum follow_event ev)
 	r->start = r->end = r->scan = 0;
 	r->cutting = 0;
 	r->fplen = 0;
+	r->last_size = 0;
+}
+
+/*
+ * Do the file's first bytes still read as they did?  After copytruncate
+ * and a quick writer the file can be as long as before or longer, so its
+ * size alone does not show that it was cut and written anew.
+ */
+static int
+head_changed(struct reader *r)
+{
+	unsigned char head[READER_FPSIZE];
+	ssize_t n;
+
+	if (r->fplen == 0)
+		return 0;
+	do
+		n = pread(r->fd, head, r->fplen, 0);
+	while (n < 0 && errno == EINTR);
+	return n >= 0 && ((size_t)n < r->fplen ||
+	    memcmp(head, r->fp, r->fplen) != 0);
 }
 
 /* At the end of a followed file: wait a little, watch for changes. */
@@ -433,8 +458,11 @@ follow_wait(struct reader *r)
 	int64_t now;
 
 	if (fstat(r->fd, &sb) == 0) {
-		if ((uint64_t)sb.st_size < r->raw_off)
+		/* cut below what was read, shrunk since the last poll, or rewritten */
+		if ((uint64_t)sb.st_size < r->raw_off ||
+		    (uint64_t)sb.st_size < r->last_size || head_changed(r))
 			return FOLLOW_TRUNCATED;
+		r->last_size = (uint64_t)sb.st_size;
 		if ((uint64_t)sb.st_size > r->raw_off)
 			return FOLLOW_RETRY;
 	}
@@ -720,7 +748,7 @@ reader_stats(const struct reader *r)
 uint64_t
 reader_fingerprint(const struct reader *r)
 {
-	if (r->is_stdin || !r->is_reg)
+	if (!r->is_reg)
 		return 0;
 	return util_hash64(r->fp, r->fplen, UTIL_HASH_SEED);
 }
@@ -729,4 +757,16 @@ int
 reader_is_stdin(const struct reader *r)
 {
 	return r->is_stdin;
+}
+
+int
+reader_is_regular(const struct reader *r)
+{
+	return r->is_reg;
+}
+
+int
+reader_is_gzip(const struct reader *r)
+{
+	return r->gz;
 }

@@ -21,6 +21,7 @@ struct reader_line {
 	uint64_t	 offset;	/* byte offset of the line's start (decompressed) */
 	uint64_t	 end_offset;	/* byte offset just past its '\n' */
 	int		 truncated;	/* the line was longer than READER_MAX_LINE */
+	int		 unterminated;	/* the input ended before its '\n' */
 };
 
 struct reader_stats {
@@ -71,10 +72,14 @@ void reader_set_stop_flag(struct reader *r, volatile sig_atomic_t *flag);
 const struct reader_stats *reader_stats(const struct reader *r);
 
 /*
- * An identity for resume: a hash of the first up-to-4096 bytes of the input
- * (0 for standard input), and whether those first bytes were complete.
+ * An identity for resume: a hash of the first up-to-4096 bytes of a
+ * regular file (0 for any other input).
  */
 uint64_t reader_fingerprint(const struct reader *r);
 int reader_is_stdin(const struct reader *r);
+/* Is the input a regular file (standard input redirected from one too)? */
+int reader_is_regular(const struct reader *r);
+/* Is the input gzip (a file that will not grow)? */
+int reader_is_gzip(const struct reader *r);
 
 #endif

@@ -7,6 +7,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,10 @@ enum {
 	ST_EVENT_ADD,
 	ST_EVENT_ADD_MANY,
 	ST_VOLUME_ADD,
+	ST_INPUT_TS_GET,
+	ST_INPUT_TS_SET,
+	ST_VMARK_GET,
+	ST_VMARK_SET,
 	ST_RULE_SET,
 	ST_COUNT
 };
@@ -108,6 +113,18 @@ static const char *const store_sql[ST_COUNT] = {
 	    " bytes = bytes + excluded.bytes,"
 	    " malformed = malformed + excluded.malformed,"
 	    " truncated = truncated + excluded.truncated",
+	[ST_INPUT_TS_GET] =
+	    "SELECT ts FROM inputs WHERE path = ?1 AND fingerprint = ?2",
+	[ST_INPUT_TS_SET] =
+	    "UPDATE inputs SET ts = ?3 WHERE path = ?1 AND fingerprint = ?2",
+	[ST_VMARK_GET] =
+	    "SELECT ts, offset, texts FROM volume_marks"
+	    " WHERE source_id = ?1 AND input = ?2",
+	[ST_VMARK_SET] =
+	    "INSERT INTO volume_marks (source_id, input, ts, offset, texts)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (source_id, input)"
+	    " DO UPDATE SET ts = excluded.ts, offset = excluded.offset,"
+	    " texts = excluded.texts",
 	[ST_RULE_SET] =
 	    "INSERT INTO rules (id, category, severity, summary, file, hash,"
 	    " metric_field, metric_by, follows_rule, follows_by, expect_rule,"
@@ -158,6 +175,7 @@ struct store {
 	struct source_slot	*slots;
 	size_t			 nslots;
 	size_t			 nused;
+	int			 lockfd;	/* PATH-lock for input claims, or -1 */
 };
 
 /* A checkpoint state whose thread is not running (any more). */
@@ -279,20 +297,40 @@ store_compiles(struct store *s, const char *sql)
 }
 
 /*
- * Columns added to version 1 after it shipped: added to an older database
- * by the first writer that opens it (another may win the race; fine).
+ * Columns and tables added to version 1 after it shipped: added to an
+ * older database by the first writer that opens it (another may win the
+ * race; fine).  Each is probed with a statement that compiles once it is
+ * there.
  */
+static const struct {
+	const char	*probe, *sql, *what;
+} store_upgrades[] = {
+	{ "SELECT ordinals FROM inputs LIMIT 0",
+	  "ALTER TABLE inputs ADD COLUMN ordinals BLOB", "adding inputs.ordinals" },
+	{ "SELECT ts FROM inputs LIMIT 0",
+	  "ALTER TABLE inputs ADD COLUMN ts INTEGER", "adding inputs.ts" },
+	{ "SELECT texts FROM volume_marks LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS volume_marks (source_id INTEGER NOT NULL,"
+	  " input TEXT NOT NULL, ts INTEGER NOT NULL,"
+	  " offset INTEGER NOT NULL DEFAULT 0, texts BLOB,"
+	  " PRIMARY KEY (source_id, input)) WITHOUT ROWID",
+	  "adding the volume_marks table" },
+};
+
 static int
 store_upgrade(struct store *s, char *err, size_t errlen)
 {
-	static const char probe[] = "SELECT ordinals FROM inputs LIMIT 0";
+	size_t i;
 
-	if (store_compiles(s, probe))
-		return 0;
-	if (sqlite3_exec(s->db, "ALTER TABLE inputs ADD COLUMN ordinals BLOB",
-	    NULL, NULL, NULL) == SQLITE_OK || store_compiles(s, probe))
-		return 0;
-	return store_fail(s, err, errlen, "adding inputs.ordinals");
+	for (i = 0; i < UTIL_ARRAY_LEN(store_upgrades); i++) {
+		if (store_compiles(s, store_upgrades[i].probe))
+			continue;
+		if (sqlite3_exec(s->db, store_upgrades[i].sql, NULL, NULL,
+		    NULL) != SQLITE_OK && !store_compiles(s,
+		    store_upgrades[i].probe))
+			return store_fail(s, err, errlen, store_upgrades[i].what);
+	}
+	return 0;
 }
 
 static int
@@ -426,6 +464,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	 */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	s = xcalloc(1, sizeof *s);
+	s->lockfd = -1;
 	s->path = xstrdup(path);
 	s->readonly = (flags & STORE_READONLY) != 0;
 	if (s->readonly)
@@ -514,6 +553,8 @@ store_close(struct store *s)
 	if (s->slots != NULL)
 		store_cache_clear(s);
 	free(s->slots);
+	if (s->lockfd != -1)
+		close(s->lockfd);
 	free(s->path);
 	free(s);
 }
@@ -965,6 +1006,104 @@ store_ordinals_set(struct store *s, const char *path, uint64_t fingerprint,
 	return rc;
 }
 
+int
+store_input_time_get(struct store *s, const char *path, uint64_t fingerprint,
+    int64_t *ts, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_INPUT_TS_GET];
+	int rc;
+
+	*ts = TS_NONE;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*ts = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading a resume point");
+	return 0;
+}
+
+int
+store_input_time_set(struct store *s, const char *path, uint64_t fingerprint,
+    int64_t ts, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_INPUT_TS_SET];
+
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	bind_ts(st, 3, ts);
+	return store_step(s, st, err, errlen, "saving a resume point");
+}
+
+/* The packed texts of a volume mark: 12 bytes per entry, little-endian. */
+#define VMARK_PACKED 12
+
+int
+store_vmark_get(struct store *s, int64_t source_id, const char *input,
+    struct store_vmark *m, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_VMARK_GET];
+	const unsigned char *p;
+	size_t i, n;
+	int rc;
+
+	m->ts = TS_NONE;
+	m->offset = 0;
+	m->n = 0;
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_text(st, 2, input, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		m->ts = sqlite3_column_int64(st, 0);
+		m->offset = (uint64_t)sqlite3_column_int64(st, 1);
+		p = sqlite3_column_blob(st, 2);
+		n = p != NULL ? (size_t)sqlite3_column_bytes(st, 2) /
+		    VMARK_PACKED : 0;
+		if (n > m->cap) {
+			m->texts = xrealloc(m->texts, n * sizeof *m->texts);
+			m->cap = n;
+		}
+		for (i = 0; i < n; i++, p += VMARK_PACKED) {
+			m->texts[i].hash = get_le(p, 8);
+			m->texts[i].n = (uint32_t)get_le(p + 8, 4);
+		}
+		m->n = n;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading a volume mark");
+	return 0;
+}
+
+int
+store_vmark_set(struct store *s, int64_t source_id, const char *input,
+    const struct store_vmark *m, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_VMARK_SET];
+	unsigned char *p, *blob = xmalloc(m->n * VMARK_PACKED + 1);
+	size_t i;
+	int rc;
+
+	for (i = 0, p = blob; i < m->n; i++, p += VMARK_PACKED) {
+		put_le(p, m->texts[i].hash, 8);
+		put_le(p + 8, m->texts[i].n, 4);
+	}
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_text(st, 2, input, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, m->ts);
+	sqlite3_bind_int64(st, 4, (int64_t)m->offset);
+	if (m->n > 0)
+		sqlite3_bind_blob(st, 5, blob, (int)(m->n * VMARK_PACKED),
+		    SQLITE_STATIC);
+	rc = store_step(s, st, err, errlen, "saving a volume mark");
+	free(blob);
+	return rc;
+}
+
 /* Bind ev to the EVENT_COLUMNS parameters after the first `base`. */
 static void
 bind_event(sqlite3_stmt *st, int base, const struct store_event *ev)
@@ -1061,4 +1200,86 @@ store_newest_log_time(struct store *s, int64_t *ts, char *err, size_t errlen)
 		*ts = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return 0;
+}
+
+/*
+ * Input claims are open file description locks on PATH-lock, two bytes
+ * per input (by a hash of its key): the first held while a process reads
+ * the input, the second while it follows it.  SQLite's own locks are on
+ * other files, so closing this one never drops them.
+ */
+#define CLAIM_RANGE	((uint64_t)1 << 40)
+#define CLAIM_WAIT_MS	100
+
+static int
+claim_lock(int fd, short type, int cmd, off_t at, struct flock *fl)
+{
+	memset(fl, 0, sizeof *fl);
+	fl->l_type = type;
+	fl->l_whence = SEEK_SET;
+	fl->l_start = at;
+	fl->l_len = 1;
+	return fcntl(fd, cmd, fl);
+}
+
+int
+store_input_claim(struct store *s, const char *key, int follow,
+    volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	struct flock fl;
+	char *lock;
+	off_t at;
+
+	if (strcmp(s->path, ":memory:") == 0 || s->readonly)
+		return 0;
+	if (s->lockfd == -1) {
+		lock = xasprintf("%s-lock", s->path);
+		s->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (s->lockfd == -1) {
+			util_err(err, errlen, "%s: %s", lock, strerror(errno));
+			free(lock);
+			return -1;
+		}
+		free(lock);
+	}
+	at = (off_t)(2 * (util_hash64(key, strlen(key), UTIL_HASH_SEED) %
+	    CLAIM_RANGE));
+	while (claim_lock(s->lockfd, F_WRLCK, F_OFD_SETLK, at, &fl) == -1) {
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
+			util_err(err, errlen, "%s-lock: %s", s->path,
+			    strerror(errno));
+			return -1;
+		}
+		/* A follower does not finish: do not wait for it. */
+		if (claim_lock(s->lockfd, F_WRLCK, F_OFD_GETLK, at + 1,
+		    &fl) == 0 && fl.l_type != F_UNLCK)
+			return 1;
+		if (stop != NULL && *stop)
+			return 2;
+		usleep(CLAIM_WAIT_MS * 1000);
+	}
+	if (follow && claim_lock(s->lockfd, F_WRLCK, F_OFD_SETLK, at + 1,
+	    &fl) == -1) {
+		util_err(err, errlen, "%s-lock: %s", s->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_input_release(struct store *s, const char *key)
+{
+	struct flock fl;
+	off_t at;
+
+	if (s->lockfd == -1)
+		return;
+	at = (off_t)(2 * (util_hash64(key, strlen(key), UTIL_HASH_SEED) %
+	    CLAIM_RANGE));
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_UNLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = at;
+	fl.l_len = 2;
+	fcntl(s->lockfd, F_OFD_SETLK, &fl);
 }

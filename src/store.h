@@ -8,6 +8,7 @@
 #ifndef LOGTRIAGE_STORE_H
 #define LOGTRIAGE_STORE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -104,6 +105,50 @@ int store_ordinals_get(struct store *s, const char *path, uint64_t fingerprint,
 /* Replace the saved ordinal state (after store_input_set, same transaction). */
 int store_ordinals_set(struct store *s, const char *path, uint64_t fingerprint,
     const struct store_ordinal *ords, size_t n, char *err, size_t errlen);
+
+/*
+ * The time of the latest record before a file's resume point (TS_NONE:
+ * none, or no resume point).  Set after store_input_set, same transaction.
+ */
+int store_input_time_get(struct store *s, const char *path,
+    uint64_t fingerprint, int64_t *ts, char *err, size_t errlen);
+int store_input_time_set(struct store *s, const char *path,
+    uint64_t fingerprint, int64_t ts, char *err, size_t errlen);
+
+/*
+ * A volume mark: what the volume of one source has counted from one input
+ * (see volume_marks in schema.sql).  texts are (hash, n) of the records
+ * counted at ts.
+ */
+struct store_vtext {
+	uint64_t	hash;
+	uint32_t	n;
+};
+
+struct store_vmark {
+	int64_t			 ts;		/* TS_NONE: nothing counted yet */
+	uint64_t		 offset;
+	struct store_vtext	*texts;		/* owned; grown as needed */
+	size_t			 n, cap;
+};
+
+/* Read the mark of (source, input) into m, reusing m->texts. */
+int store_vmark_get(struct store *s, int64_t source_id, const char *input,
+    struct store_vmark *m, char *err, size_t errlen);
+int store_vmark_set(struct store *s, int64_t source_id, const char *input,
+    const struct store_vmark *m, char *err, size_t errlen);
+
+/*
+ * Claim the input key (a regular file's canonical path) for this process
+ * and database, so that two processes never read one file into one
+ * database at once: waits while another process reads it, returns 0 once
+ * claimed, 1 at once when another process follows it (it never finishes),
+ * 2 when *stop was set while waiting, -1 on error.  follow: claim it as a
+ * follower.  Released by store_input_release or when the store closes.
+ */
+int store_input_claim(struct store *s, const char *key, int follow,
+    volatile sig_atomic_t *stop, char *err, size_t errlen);
+void store_input_release(struct store *s, const char *key);
 
 struct store_event {
 	int64_t		 source_id;

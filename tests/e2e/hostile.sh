@@ -33,7 +33,7 @@ raw_controls() {	# raw_controls FILE: number of lines with ESC, BEL, CSI (C1) or
 
 # --- 20 MB of random bytes
 gen random rnd.bin
-check_rc "random bytes: exit 0" 0 "$LT" ingest --db rnd.db rnd.bin
+check_rc "random bytes: exit 0" 0 "$LT" ingest --final --db rnd.db rnd.bin
 want=$(summary 78605 20000000 77649 0 0 1 0 77649 0 77314 78098 0)
 check_eq "random bytes: summary line" "$want" "$(cat "$T/err")"
 check_eq "random bytes: ingests row" "78605|20000000|77649|0|0|1|0|77649|0|77314|78098|0" "$(counters rnd.db)"
@@ -154,7 +154,7 @@ check_eq "escapes, HTML, SQL: summary line" "$(summary 5 717 5 5 0 0 0 0 0 1 0 0
 check_eq "escapes, HTML, SQL: ingests row" "5|717|5|5|0|0|0|0|0|1|0|0" "$(counters esc.db)"
 check_eq "SQL metacharacters: source name stored verbatim" "$SRC" "$(sql esc.db "SELECT name FROM sources")"
 check_eq "SQL metacharacters: every table still there" \
-    "events incidents ingests inputs meta rules sources volume" \
+    "events incidents ingests inputs meta rules sources volume volume_marks" \
     "$(sql esc.db "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")"
 check_eq "SQL metacharacters: field and group stored verbatim" \
     "{\"model\":\"x\\\"); DROP TABLE events;--\",\"ms\":\"1234\"}|x\"); DROP TABLE events;--" \
