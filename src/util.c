@@ -158,6 +158,83 @@ util_hash64(const void *p, size_t n, uint64_t seed)
 	return h;
 }
 
+/* The first slot of h: FNV-1a's low bits alone are poorly mixed. */
+static size_t
+slot_of(uint64_t h, size_t cap)
+{
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return (size_t)h & (cap - 1);
+}
+
+void
+util_slots_put(struct util_slot *slots, size_t cap, uint64_t h, size_t pos)
+{
+	size_t i = slot_of(h, cap);
+
+	while (slots[i].pos != 0)
+		i = (i + 1) & (cap - 1);
+	slots[i].hash = h;
+	slots[i].pos = pos + 1;
+}
+
+/* *it holds the number of slots already probed, so 0 starts a lookup. */
+size_t
+util_slots_next(const struct util_slot *slots, size_t cap, uint64_t h,
+    size_t *it)
+{
+	size_t i;
+
+	if (cap == 0)
+		return UTIL_INDEX_NONE;
+	for (i = (slot_of(h, cap) + *it) & (cap - 1); slots[i].pos != 0;
+	    i = (i + 1) & (cap - 1)) {
+		(*it)++;
+		if (slots[i].hash == h)
+			return slots[i].pos - 1;
+	}
+	return UTIL_INDEX_NONE;
+}
+
+void
+util_index_init(struct util_index *x)
+{
+	memset(x, 0, sizeof(*x));
+}
+
+void
+util_index_free(struct util_index *x)
+{
+	free(x->slots);
+	util_index_init(x);
+}
+
+void
+util_index_put(struct util_index *x, uint64_t h, size_t pos)
+{
+	struct util_slot *old = x->slots;
+	size_t oldcap = x->cap, i;
+
+	if ((x->n + 1) * 2 > x->cap) {
+		x->cap = x->cap ? x->cap * 2 : 16;
+		x->slots = xcalloc(x->cap, sizeof(*x->slots));
+		for (i = 0; i < oldcap; i++)
+			if (old[i].pos != 0)
+				util_slots_put(x->slots, x->cap, old[i].hash,
+				    old[i].pos - 1);
+		free(old);
+	}
+	util_slots_put(x->slots, x->cap, h, pos);
+	x->n++;
+}
+
+size_t
+util_index_next(const struct util_index *x, uint64_t h, size_t *it)
+{
+	return util_slots_next(x->slots, x->cap, h, it);
+}
+
 static uint64_t
 hash_le64(const unsigned char *p)
 {
