@@ -177,6 +177,7 @@ struct ingest {
 	struct src_state	*srcs;
 	size_t			 nsrcs, srccap;
 	size_t			 last_src;
+	struct util_index	 src_index;	/* srcs by name */
 
 	struct vol		*vols;
 	size_t			 nvols, volcap;
@@ -555,6 +556,7 @@ ingest_forget_sources(struct ingest *in)
 	}
 	in->nsrcs = 0;
 	in->last_src = 0;
+	util_index_free(&in->src_index);
 }
 
 void
@@ -653,14 +655,17 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	struct src_state *s;
 	char err[512], *copy;
 	int64_t id;
-	size_t i;
+	size_t i, it = 0;
+	uint64_t h;
 
 	if (in->nsrcs > 0) {
 		s = &in->srcs[in->last_src];
 		if (s->name_len == len && util_equal(s->name, name, len))
 			return s;
 	}
-	for (i = 0; i < in->nsrcs; i++) {
+	/* compose prefixes can be as many as the lines */
+	h = util_hash_text(name, len, UTIL_HASH_SEED);
+	while ((i = util_index_next(&in->src_index, h, &it)) != UTIL_INDEX_NONE) {
 		s = &in->srcs[i];
 		if (s->name_len == len && util_equal(s->name, name, len)) {
 			in->last_src = i;
@@ -695,6 +700,7 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 		ord_add(&s->ords, &s->nords, &s->cap, o->hash, o->n);
 		ord_add(&s->snap, &s->nsnap, &s->snapcap, o->hash, o->n);
 	}
+	util_index_put(&in->src_index, h, in->nsrcs);
 	in->last_src = in->nsrcs++;
 	return s;
 }
