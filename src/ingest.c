@@ -178,6 +178,8 @@ struct ingest {
 	size_t			 nsrcs, srccap;
 	size_t			 last_src;
 	struct util_index	 src_index;	/* srcs by name */
+	size_t			 batch_new_srcs;	/* sources added since the last handover */
+	int			 src_txn;	/* they are in an open transaction */
 
 	struct vol		*vols;
 	size_t			 nvols, volcap;
@@ -647,6 +649,30 @@ ord_advance(struct src_state *s, uint64_t offset)
 	s->nlog = j;
 }
 
+/*
+ * New sources of one batch stored each in its own transaction; more go in
+ * one (hostile input has a compose prefix per line).  Few, so that a
+ * stream pausing after a new source does not hold the write lock.
+ */
+#define INGEST_SOURCES_ALONE	16
+
+/* Commit the sources added in a transaction of their own (before a handover). */
+static int
+ingest_sources_commit(struct ingest *in)
+{
+	char err[512];
+
+	in->batch_new_srcs = 0;
+	if (!in->src_txn)
+		return 0;
+	in->src_txn = 0;
+	if (store_commit(in->st, err, sizeof err) != 0) {
+		store_rollback(in->st);
+		return ingest_fail(in, err);
+	}
+	return 0;
+}
+
 /* The state of the source called name, created (and stored) if new. */
 static struct src_state *
 ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
@@ -673,8 +699,23 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 		}
 	}
 	copy = xstrndup(name, len);
-	/* the database is the writer's while it works */
-	writer_drain(in);
+	/*
+	 * The database is the writer's while it works.  A transaction per
+	 * source costs a WAL write and the lock each time: past a few new
+	 * sources in a batch, the rest go into one transaction, committed
+	 * when the batch is handed over (ingest_sources_commit).
+	 */
+	if (!in->src_txn) {
+		writer_drain(in);
+		if (++in->batch_new_srcs > INGEST_SOURCES_ALONE) {
+			if (store_begin(in->st, err, sizeof err) != 0) {
+				free(copy);
+				ingest_fail(in, err);
+				return NULL;
+			}
+			in->src_txn = 1;
+		}
+	}
 	id = store_source_id(in->st, copy, kind, identity, err, sizeof err);
 	if (id < 0) {
 		free(copy);
@@ -831,6 +872,8 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	b->lineno = lineno;
 	b->resumable = in->resumable;
 	b->status = status;
+	if (ingest_sources_commit(in) != 0)
+		return -1;
 	in->batch = writer_submit(in, b);
 	in->in_txn = 0;
 	return writer_failed(in) ? -1 : 0;
@@ -1274,6 +1317,11 @@ ingest_end_input(struct ingest *in, int failed)
 	char err[512];
 
 	writer_drain(in);
+	if (in->src_txn) {
+		store_rollback(in->st);
+		in->src_txn = 0;
+	}
+	in->batch_new_srcs = 0;
 	in->counts->events = in->w.events;
 	in->counts->duplicates = in->w.duplicates;
 	if (in->in_txn) {
