@@ -549,16 +549,53 @@ util_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A temporary name beside path, created exclusively with mode (umask applies). */
+static int
+open_temp(const char *path, mode_t mode, char **tmp)
+{
+	static unsigned seq;
+	unsigned tries;
+	int fd = -1;
+
+	for (tries = 0; tries < 100; tries++) {
+		*tmp = xasprintf("%s.tmp.%ld.%u", path, (long)getpid(), seq++);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    mode);
+		if (fd != -1 || errno != EEXIST)
+			return fd;
+		free(*tmp);
+	}
+	*tmp = xasprintf("%s.tmp", path);
+	errno = EEXIST;
+	return -1;
+}
+
 int
 util_write_atomic(const char *path, const void *data, size_t len, char *err,
     size_t errlen)
 {
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	const char *p = data;
-	int fd;
+	struct stat st;
+	char *tmp;
+	int fd, keep = 0;
 
-	fd = mkstemp(tmp);
-	if (fd == -1) {
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			util_err(err, errlen, "%s: a symbolic link: not written"
+			    " through and not replaced (name its target)", path);
+			return -1;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			util_err(err, errlen, "%s: not a regular file", path);
+			return -1;
+		}
+		keep = 1;
+	} else if (errno != ENOENT) {
+		util_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* A new file gets 0666 less the umask, as the shell's > would give it. */
+	if ((fd = open_temp(path, 0666, &tmp)) == -1) {
 		util_err(err, errlen, "%s: %s", tmp, strerror(errno));
 		free(tmp);
 		return -1;
@@ -575,7 +612,8 @@ util_write_atomic(const char *path, const void *data, size_t len, char *err,
 		p += w;
 		len -= (size_t)w;
 	}
-	if (fchmod(fd, 0644) == -1 || fsync(fd) == -1) {
+	/* A file replaced keeps its mode: a 0600 report stays private. */
+	if ((keep && fchmod(fd, st.st_mode & 07777) == -1) || fsync(fd) == -1) {
 		util_err(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}

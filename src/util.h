@@ -210,8 +210,11 @@ void util_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /*
- * Write a whole file atomically: data goes to PATH.tmp.XXXXXX in the same
- * directory, is fsync'd and renamed over path.  Returns 0 or -1 with err.
+ * Write a whole file atomically: data goes to a new PATH.tmp.PID.N in the
+ * same directory, is fsync'd and renamed over path.  A new file gets 0666
+ * less the umask, a file replaced keeps its mode; a symbolic link or
+ * anything but a regular file at path is an error (nothing written).
+ * Returns 0 or -1 with err.
  */
 int util_write_atomic(const char *path, const void *data, size_t len,
     char *err, size_t errlen);

@@ -126,3 +126,28 @@ check_rc "samples: a window without events exits 0" 0 $LT report --db "$T/sample
     --since 2020-01-01 --until 2020-01-02 --fail-on warning
 $LT report --db "$T/samples.db" --format prometheus > "$T/samples.prom"
 check_rc "samples: prometheus passes the strict checker" 0 python3 "$TOP/tests/tools/promcheck.py" "$T/samples.prom"
+
+# --- -o: the umask for a new file, an existing file's mode kept, no write
+# through a symbolic link, "-" is standard output.
+O=$T/out-mode
+mkdir -p "$O"
+check_rc "-o under umask 027 exits 0" 0 sh -c "umask 027; exec $LT report --db '$DB' $W -o '$O/new.txt'"
+check_eq "-o: a new file gets 0666 less the umask" "640" "$(stat -c %a "$O/new.txt")"
+printf 'old\n' > "$O/private.txt"
+chmod 600 "$O/private.txt"
+check_rc "-o over a 0600 file exits 0" 0 $LT report --db "$DB" $W -o "$O/private.txt"
+check_eq "-o: an existing file keeps its mode 0600" "600" "$(stat -c %a "$O/private.txt")"
+check_eq "-o: and holds the report" "$(cat "$T/report.txt")" "$(cat "$O/private.txt")"
+printf 'target\n' > "$O/target.txt"
+ln -s target.txt "$O/link.txt"
+check_rc "-o through a symbolic link exits 3" 3 $LT report --db "$DB" $W -o "$O/link.txt"
+check_contains "-o symbolic link: says why" "$T/err" "link.txt: a symbolic link: not written through and not replaced"
+check_eq "-o symbolic link: link and target unchanged" "target.txt target" \
+    "$(readlink "$O/link.txt") $(cat "$O/target.txt")"
+mkfifo "$O/fifo"
+check_rc "-o onto a FIFO exits 3" 3 $LT report --db "$DB" $W -o "$O/fifo"
+check_contains "-o FIFO: not a regular file" "$T/err" "fifo: not a regular file"
+check_rc "-o - exits 0" 0 sh -c "cd '$O' && exec $LT report --db '$DB' $W -o -"
+check_eq "-o -: the report on standard output" "$(cat "$T/report.txt")" "$(cat "$T/out")"
+check_eq "-o -: no file named -, no temporary left" "fifo link.txt new.txt private.txt target.txt" \
+    "$(cd "$O" && ls | tr '\n' ' ' | sed 's/ $//')"
