@@ -565,14 +565,23 @@ keyed_get(void **v, size_t *n, size_t size, size_t keyoff, const char *key,
 	return e;
 }
 
-/* Find or add the value list of group g. */
+/*
+ * Find or add the value list of group g.  A new list starts small: with a
+ * model per request most lists hold one value.
+ */
 static struct vg *
 vg_get(struct vg **v, size_t *n, const char *g)
 {
+	struct vg *e;
 	int added;
 
-	return keyed_get((void **)v, n, sizeof(**v), offsetof(struct vg, grp),
+	e = keyed_get((void **)v, n, sizeof(**v), offsetof(struct vg, grp),
 	    g, &added);
+	if (added) {
+		e->cap = 4;
+		e->v = xmalloc(e->cap * sizeof(*e->v));
+	}
+	return e;
 }
 
 static int
