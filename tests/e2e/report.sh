@@ -219,3 +219,15 @@ check_eq "cardinality: ingest 4x the distinct values costs under 5x ($ci1 s, $ci
     "$(awk -v a="$ci1" -v b="$ci4" 'BEGIN { print (b < 5 * a) }')"
 check_eq "cardinality: report 4x the models costs under 6x ($cr1 s, $cr4 s)" "1" \
     "$(awk -v a="$cr1" -v b="$cr4" 'BEGIN { print (b < 6 * a) }')"
+
+# --- prometheus: control bytes in a label value are written as \xNN text,
+# so kimi\x01, kimi\x02 and the literal text kimi\x01 stay three series.
+P=$T/prom
+mkdir -p "$P"
+printf "2025-10-25 23:41:07 INFO tools.chat: Completed: {'model': 'kimi\001', 'ai_response_time_ms': 100}\n2025-10-25 23:41:08 INFO tools.chat: Completed: {'model': 'kimi\002', 'ai_response_time_ms': 200}\n2025-10-25 23:41:09 INFO tools.chat: Completed: {'model': 'kimi\\\\x01', 'ai_response_time_ms': 300}\n" > "$P/ctl.log"
+$LT ingest -q --db "$P/ctl.db" --rules "$TOP/rules" "$P/ctl.log"
+check_rc "prometheus with control bytes exits 0" 0 $LT report --db "$P/ctl.db" --format prometheus -o "$P/ctl.prom"
+check_rc "prometheus with control bytes passes the strict checker" 0 python3 "$TOP/tests/tools/promcheck.py" "$P/ctl.prom"
+check_eq "prometheus: three distinct series for three distinct models" \
+    'group="kimi\\x01"} 1|group="kimi\\x02"} 1|group="kimi\\\\x01"} 1' \
+    "$(grep '^logtriage_latency_ms_count' "$P/ctl.prom" | sed 's/.*,group=/group=/' | tr '\n' '|' | sed 's/|$//')"
