@@ -379,6 +379,10 @@ cmd_prune_exec(int argc, char **argv)
 		cmd_error("--older-than: '%s' is not a duration (30d, 12h, 2w)", older);
 		return EXIT_USAGE;
 	}
+	if (age > UTIL_DURATION_MAX_MS) {
+		cmd_error("--older-than: '%s' is longer than 36500d", older);
+		return EXIT_USAGE;
+	}
 	if (keep != NULL && util_parse_size(keep, &limit) != 0) {
 		cmd_error("--keep-size: '%s' is not a size (500M, 2G, 1048576)", keep);
 		return EXIT_USAGE;

@@ -476,6 +476,11 @@ parse_window(struct parse *p, const char *key, const char *value, int line,
 		    w[k + 1]);
 		goto out;
 	}
+	if (*win > UTIL_DURATION_MAX_MS) {
+		diag_add(p->diags, p->file, line, col + (int)(w[k + 1] - copy),
+		    src, "%s: window '%s' is longer than 36500d", key, w[k + 1]);
+		goto out;
+	}
 	if (n - k == 4) {
 		if (strcmp(w[k + 2], "by") != 0 ||
 		    !valid_field_name(w[k + 3], strlen(w[k + 3]))) {

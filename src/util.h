@@ -194,6 +194,11 @@ size_t util_append_utf8(struct buf *b, const unsigned char *p, size_t n,
  * Durations: "10s", "500ms", "5m", "2h", "7d", "1w"; a bare number is seconds.
  * Returns 0 and sets *ms, or -1 on a malformed value.
  */
+/*
+ * The longest duration a user may give (36500d, about 100 years): log
+ * times plus or minus one then stay far from int64 overflow.
+ */
+#define UTIL_DURATION_MAX_MS	(36500LL * 86400000)
 int util_parse_duration(const char *s, int64_t *ms);
 
 /*

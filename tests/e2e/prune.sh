@@ -86,3 +86,5 @@ check_eq "--older-than with --keep-size: one line each" "2" "$(wc -l < "$T/out")
 check_rc "bad size exits 2" 2 $LT prune --db "$K" --keep-size 5X
 check_contains "bad size: says so" "$T/err" "--keep-size: '5X' is not a size"
 check_rc "neither --older-than nor --keep-size exits 2" 2 $LT prune --db "$K"
+check_rc "--older-than past 36500d exits 2" 2 $LT prune --db "$DB" --older-than 99999999999d
+check_eq "--older-than past 36500d: says so" "logtriage: --older-than: '99999999999d' is longer than 36500d" "$(cat "$T/err")"

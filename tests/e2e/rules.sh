@@ -121,3 +121,26 @@ check_eq "an empty rules directory: rules check says so" "$R/empty: no rules fil
 echo "2025-10-25 23:41:07 INFO nothing" > "$R/one.log"
 check_rc "an empty rules directory: ingest exits 2 too" 2 $LT ingest --db "$R/x.db" --rules "$R/empty" "$R/one.log"
 check_eq "an empty rules directory: ingest says the same" "$R/empty: no rules files (*.rules) in this directory" "$(head -1 "$T/err")"
+
+# --- a window longer than 36500d is refused where it is written: past
+# about 100 years, log time plus the window overflowed in correlation.
+mkdir -p "$R/long"
+cat > "$R/long/long.rules" <<'RULES'
+[hello]
+category = x
+severity = info
+match = hello (?<k>\w+)
+expect = bye within 99999999999d by k
+
+[bye]
+category = x
+severity = info
+match = bye (?<k>\w+)
+storm = 5 in 36501d by k
+RULES
+check_rc "windows past 36500d: rules check exits 2" 2 $LT rules check --rules "$R/long"
+check_eq "windows past 36500d: FILE:LINE:COL for each" \
+    "$R/long/long.rules:5:21: expect: window '99999999999d' is longer than 36500d|$R/long/long.rules:11:14: storm: window '36501d' is longer than 36500d" \
+    "$(grep "^$R" "$T/err" | tr '\n' '|' | sed 's/|$//')"
+sed -i 's/99999999999d/36500d/; s/36501d/36500d/' "$R/long/long.rules"
+check_rc "windows of 36500d pass rules check" 0 $LT rules check --rules "$R/long"
