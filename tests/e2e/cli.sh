@@ -140,3 +140,19 @@ mkdir -p "$T/uri"
 check_rc "--db file:x.db?mode=memory exits 0" 0 sh -c "cd '$T/uri' && exec $LT ingest -q --db 'file:x.db?mode=memory' '$T/one.log'"
 check_eq "--db file:...: a file of that name holds the event" "1" \
     "$(sql "$T/uri/file:x.db?mode=memory" "SELECT count(*) FROM events" 2>/dev/null || echo none)"
+
+# Standard output that cannot be written is a failure (exit 3, one line on
+# stderr), for every command that writes there.
+if [ -w /dev/full ]; then
+	$LT ingest -q --db "$T/full.db" "$T/one.log"
+	for args in "--help" "--version" "rules list" "rules check" "rules test" \
+	    "report --db $T/full.db" "report --db $T/full.db --format json" \
+	    "events --db $T/full.db" "prune --db $T/full.db --older-than 30d --dry-run" \
+	    "ingest --help"; do
+		# shellcheck disable=SC2086
+		$LT $args > /dev/full 2> "$T/err"
+		check_eq "$args > /dev/full exits 3" "3" "$?"
+		check_eq "$args > /dev/full: the last line says so" "1" \
+		    "$(tail -n 1 "$T/err" | grep -c '^logtriage: .*\(standard output\|writing output\)')"
+	done
+fi
