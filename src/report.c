@@ -111,15 +111,22 @@ report_percentile(const double *sorted, size_t n, unsigned p)
 	return sorted[rank - 1];
 }
 
+/*
+ * Whether --source patterns select name.  literal[i]: a source is called
+ * exactly patterns[i], which then selects only that source ('app[1].log'
+ * is a file name before it is a glob).
+ */
 static int
-source_wanted(const struct report_query *q, const char *name)
+source_wanted(const struct report_query *q, const int *literal,
+    const char *name)
 {
 	size_t i;
 
 	if (q->nsources == 0)
 		return 1;
 	for (i = 0; i < q->nsources; i++)
-		if (fnmatch(q->sources[i], name, 0) == 0)
+		if (strcmp(q->sources[i], name) == 0 ||
+		    (!literal[i] && fnmatch(q->sources[i], name, 0) == 0))
 			return 1;
 	return 0;
 }
@@ -128,21 +135,34 @@ static int
 load_sources(struct ctx *c)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc, *literal;
+	size_t i, j, n = 0;
 
 	if (prep(c, &st, "SELECT id, name FROM sources ORDER BY name") != 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 
-		if (name == NULL || !source_wanted(c->q, name))
+		if (name == NULL)
 			continue;
-		c->src = xrealloc(c->src, (c->nsrc + 1) * sizeof(*c->src));
+		c->src = util_grow(c->src, &n, c->nsrc, sizeof(*c->src), 64);
 		c->src[c->nsrc].id = sqlite3_column_int64(st, 0);
 		c->src[c->nsrc].name = xstrdup(name);
 		c->nsrc++;
 	}
 	sqlite3_finalize(st);
+	literal = xcalloc(c->q->nsources + 1, sizeof(*literal));
+	for (i = 0; i < c->q->nsources; i++)
+		for (j = 0; j < c->nsrc && !literal[i]; j++)
+			literal[i] = strcmp(c->q->sources[i], c->src[j].name) == 0;
+	for (i = j = 0; i < c->nsrc; i++) {
+		if (source_wanted(c->q, literal, c->src[i].name))
+			c->src[j++] = c->src[i];
+		else
+			free(c->src[i].name);
+	}
+	c->nsrc = j;
+	free(literal);
 	return step_err(c, rc);
 }
 

@@ -231,3 +231,22 @@ check_rc "prometheus with control bytes passes the strict checker" 0 python3 "$T
 check_eq "prometheus: three distinct series for three distinct models" \
     'group="kimi\\x01"} 1|group="kimi\\x02"} 1|group="kimi\\\\x01"} 1' \
     "$(grep '^logtriage_latency_ms_count' "$P/ctl.prom" | sed 's/.*,group=/group=/' | tr '\n' '|' | sed 's/|$//')"
+
+# --- --source: a value that names a source selects that source alone; a
+# value naming none is a shell glob.
+S=$T/srcname
+mkdir -p "$S"
+L='2025-10-25 23:32:00 WARNING src.monitoring.resilient_websocket: Connection closed for 172.18.0.1:54646: sent 1011 (internal error) keepalive ping timeout'
+for f in 'app[1].log' app1.log app2.log; do echo "$L" > "$S/$f"; done
+(cd "$S" && $LT ingest -q --db s.db 'app[1].log' app1.log app2.log)
+srcs() { python3 -c 'import json, sys; print(" ".join(json.load(sys.stdin)["sources"]))'; }
+check_eq "--source 'app[1].log': that source, not a glob" "app[1].log" \
+    "$($LT report --db "$S/s.db" --source 'app[1].log' --format json | srcs)"
+check_eq "--source 'app[12].log': no such source, a glob" "app1.log app2.log" \
+    "$($LT report --db "$S/s.db" --source 'app[12].log' --format json | srcs)"
+check_eq "--source 'app*': a glob" "app1.log app2.log app[1].log" \
+    "$($LT report --db "$S/s.db" --source 'app*' --format json | srcs)"
+check_eq "events --source 'app[1].log': that source only" "app[1].log" \
+    "$($LT events --db "$S/s.db" --source 'app[1].log' --format tsv | cut -f2 | tr '\n' ' ' | sed 's/ $//')"
+check_eq "events --source 'app[12].log': a glob" "app1.log app2.log" \
+    "$($LT events --db "$S/s.db" --source 'app[12].log' --format tsv | cut -f2 | sort | tr '\n' ' ' | sed 's/ $//')"
