@@ -189,6 +189,7 @@ struct ingest {
 	const char		*path;
 	struct store_ordinal	*restore;	/* ordinal state of the resume point */
 	size_t			 nrestore;
+	struct util_index	 restore_index;	/* restore by source id, once needed */
 	int			 resumable;
 	uint64_t		 fingerprint;
 	int64_t			 ingest_id;
@@ -649,6 +650,14 @@ ord_advance(struct src_state *s, uint64_t offset)
 	s->nlog = j;
 }
 
+static int
+size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
  * New sources of one batch stored each in its own transaction; more go in
  * one (hostile input has a compose prefix per line).  Few, so that a
@@ -681,8 +690,8 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	struct src_state *s;
 	char err[512], *copy;
 	int64_t id;
-	size_t i, it = 0;
-	uint64_t h;
+	size_t i, j, it = 0, *mine = NULL, nmine, minecap = 0;
+	uint64_t h, hid;
 
 	if (in->nsrcs > 0) {
 		s = &in->srcs[in->last_src];
@@ -731,16 +740,32 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	s->name_len = len;
 	s->cur_ts = s->snap_ts = TS_NONE;
 	s->min_ts = s->max_ts = TS_NONE;
-	/* A resumed run continues the ordinals of the second it resumes in. */
-	for (i = 0; i < in->nrestore; i++) {
-		const struct store_ordinal *o = &in->restore[i];
+	/*
+	 * A resumed run continues the ordinals of the second it resumes in,
+	 * the source's entries in their stored order.
+	 */
+	if (in->nrestore > 0 && in->restore_index.n == 0)
+		for (i = 0; i < in->nrestore; i++)
+			util_index_put(&in->restore_index, util_hash64(
+			    &in->restore[i].source_id, sizeof(int64_t),
+			    UTIL_HASH_SEED), i);
+	hid = util_hash64(&id, sizeof id, UTIL_HASH_SEED);
+	for (it = 0, nmine = 0; (i = util_index_next(&in->restore_index, hid,
+	    &it)) != UTIL_INDEX_NONE;)
+		if (in->restore[i].source_id == id) {
+			mine = util_grow(mine, &minecap, nmine, sizeof *mine, 8);
+			mine[nmine++] = i;
+		}
+	if (nmine > 1)
+		qsort(mine, nmine, sizeof *mine, size_cmp);
+	for (j = 0; j < nmine; j++) {
+		const struct store_ordinal *o = &in->restore[mine[j]];
 
-		if (o->source_id != id)
-			continue;
 		s->cur_ts = s->snap_ts = o->ts;
 		ord_add(&s->ords, &s->nords, &s->cap, o->hash, o->n);
 		ord_add(&s->snap, &s->nsnap, &s->snapcap, o->hash, o->n);
 	}
+	free(mine);
 	util_index_put(&in->src_index, h, in->nsrcs);
 	in->last_src = in->nsrcs++;
 	return s;
@@ -1340,6 +1365,7 @@ ingest_end_input(struct ingest *in, int failed)
 	free(in->restore);
 	in->restore = NULL;
 	in->nrestore = 0;
+	util_index_free(&in->restore_index);
 	in->ingest_id = 0;
 	for (size_t i = 0; i < in->volcap; i++)
 		in->vols[i].used = 0;
