@@ -118,8 +118,13 @@ events_nap(long long ms)
 struct strlist {
 	const char	**v;
 	size_t		  n;
+	int		 *literal;	/* globs: a source has this very name */
 };
 
+/*
+ * s is one of l's names; with glob, one its globs match, but a value that
+ * names a source selects only that source ('app[1].log').
+ */
 static int
 list_has(const struct strlist *l, const char *s, int glob)
 {
@@ -128,10 +133,36 @@ list_has(const struct strlist *l, const char *s, int glob)
 	if (l->n == 0)
 		return 1;
 	for (i = 0; i < l->n; i++) {
-		if (glob ? fnmatch(l->v[i], s, 0) == 0 : strcmp(l->v[i], s) == 0)
+		if (strcmp(l->v[i], s) == 0 || (glob && !l->literal[i] &&
+		    fnmatch(l->v[i], s, 0) == 0))
 			return 1;
 	}
 	return 0;
+}
+
+/* Which of l's values name a source exactly. */
+static int
+mark_literal(sqlite3 *db, struct strlist *l)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = 0;
+
+	/* --follow asks again each poll: a source may have appeared. */
+	free(l->literal);
+	l->literal = xcalloc(l->n + 1, sizeof(*l->literal));
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sources WHERE name = ?1", -1,
+	    &st, NULL) != SQLITE_OK)
+		return -1;
+	for (i = 0; i < l->n && rc == 0; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, l->v[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		l->literal[i] = rc == SQLITE_ROW;
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static const char *
@@ -222,7 +253,8 @@ put_tsv(struct buf *b, const char *p, size_t n)
 static int
 cmd_events_exec(int argc, char **argv)
 {
-	struct strlist sources = { NULL, 0 }, rules = { NULL, 0 }, cats = { NULL, 0 };
+	struct strlist sources = { NULL, 0, NULL }, rules = { NULL, 0, NULL };
+	struct strlist cats = { NULL, 0, NULL };
 	struct store *st = NULL;
 	sqlite3_stmt *q = NULL;
 	struct buf b;
@@ -344,7 +376,8 @@ cmd_events_exec(int argc, char **argv)
 	}
 	/* --follow comes back here for each poll. */
 poll:
-	if (sqlite3_prepare_v2(store_db(st), after_id < 0 ? events_sql :
+	if (mark_literal(store_db(st), &sources) != 0 ||
+	    sqlite3_prepare_v2(store_db(st), after_id < 0 ? events_sql :
 	    store_events_after_sql, -1, &q, NULL) != SQLITE_OK) {
 		cmd_error("%s: %s", dbpath, sqlite3_errmsg(store_db(st)));
 		goto out;
@@ -454,6 +487,7 @@ out:
 	store_close(st);
 	free(dbpath);
 	free(sources.v);
+	free(sources.literal);
 	free(rules.v);
 	free(cats.v);
 	buf_free(&b);

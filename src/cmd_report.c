@@ -21,7 +21,7 @@ static const char report_options[] =
     "  --tz ZONE             zone for dates and naive times (default UTC)\n"
     "  --source NAME|GLOB    only these sources (repeatable)\n"
     "  --format FMT          text, markdown, json, html or prometheus\n"
-    "  -o, --output FILE     write FILE atomically instead of standard output\n"
+    "  -o, --output FILE     write FILE atomically instead of standard output (-)\n"
     "  --compare previous    compare with the window of the same length before\n"
     "  --baseline A..B       compare with the window A..B\n"
     "  --slow-ms N           p95 latency above N ms is a finding (default 8000)\n"
@@ -112,7 +112,8 @@ parse_args(int argc, char **argv, struct report_opts *o)
 			}
 			break;
 		case 'o':
-			o->output = optarg;
+			/* "-" is standard output, as for the inputs */
+			o->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
 			break;
 		case OPT_COMPARE:
 			if (strcmp(optarg, "previous") != 0) {

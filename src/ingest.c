@@ -216,6 +216,9 @@ struct ingest {
 	struct src_state	*srcs;
 	size_t			 nsrcs, srccap;
 	size_t			 last_src;
+	struct util_index	 src_index;	/* srcs by name */
+	size_t			 batch_new_srcs;	/* sources added since the last handover */
+	int			 src_txn;	/* they are in an open transaction */
 
 	struct vol		*vols;
 	size_t			 nvols, volcap;
@@ -231,6 +234,7 @@ struct ingest {
 	uint64_t		 time_off;
 	struct store_ordinal	*restore;	/* ordinal state of the resume point */
 	size_t			 nrestore;
+	struct util_index	 restore_index;	/* restore by source id, once needed */
 	int			 resumable;
 	uint64_t		 fingerprint;
 	int64_t			 ingest_id;
@@ -759,6 +763,7 @@ ingest_forget_sources(struct ingest *in)
 	}
 	in->nsrcs = 0;
 	in->last_src = 0;
+	util_index_free(&in->src_index);
 }
 
 void
@@ -921,6 +926,38 @@ ingest_vol_counts(struct ingest *in, struct src_state *s,
 	return counts;
 }
 
+static int
+size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * New sources of one batch stored each in its own transaction; more go in
+ * one (hostile input has a compose prefix per line).  Few, so that a
+ * stream pausing after a new source does not hold the write lock.
+ */
+#define INGEST_SOURCES_ALONE	16
+
+/* Commit the sources added in a transaction of their own (before a handover). */
+static int
+ingest_sources_commit(struct ingest *in)
+{
+	char err[512];
+
+	in->batch_new_srcs = 0;
+	if (!in->src_txn)
+		return 0;
+	in->src_txn = 0;
+	if (store_commit(in->st, err, sizeof err) != 0) {
+		store_rollback(in->st);
+		return ingest_fail(in, err);
+	}
+	return 0;
+}
+
 /* The state of the source called name, created (and stored) if new. */
 static struct src_state *
 ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
@@ -929,14 +966,17 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	struct src_state *s;
 	char err[512], *copy;
 	int64_t id;
-	size_t i;
+	size_t i, j, it = 0, *mine = NULL, nmine, minecap = 0;
+	uint64_t h, hid;
 
 	if (in->nsrcs > 0) {
 		s = &in->srcs[in->last_src];
 		if (s->name_len == len && util_equal(s->name, name, len))
 			return s;
 	}
-	for (i = 0; i < in->nsrcs; i++) {
+	/* compose prefixes can be as many as the lines */
+	h = util_hash_text(name, len, UTIL_HASH_SEED);
+	while ((i = util_index_next(&in->src_index, h, &it)) != UTIL_INDEX_NONE) {
 		s = &in->srcs[i];
 		if (s->name_len == len && util_equal(s->name, name, len)) {
 			in->last_src = i;
@@ -944,8 +984,23 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 		}
 	}
 	copy = xstrndup(name, len);
-	/* the database is the writer's while it works */
-	writer_drain(in);
+	/*
+	 * The database is the writer's while it works.  A transaction per
+	 * source costs a WAL write and the lock each time: past a few new
+	 * sources in a batch, the rest go into one transaction, committed
+	 * when the batch is handed over (ingest_sources_commit).
+	 */
+	if (!in->src_txn) {
+		writer_drain(in);
+		if (++in->batch_new_srcs > INGEST_SOURCES_ALONE) {
+			if (store_begin(in->st, err, sizeof err) != 0) {
+				free(copy);
+				ingest_fail(in, err);
+				return NULL;
+			}
+			in->src_txn = 1;
+		}
+	}
 	id = store_source_id(in->st, copy, kind, identity, err, sizeof err);
 	if (id < 0) {
 		free(copy);
@@ -962,22 +1017,36 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	s->cur_ts = s->snap_ts = TS_NONE;
 	s->min_ts = s->max_ts = TS_NONE;
 	/*
-	 * A resumed run continues the ordinals of the second it resumes in;
-	 * the source's state carries them from now on (source_id 0).
+	 * A resumed run continues the ordinals of the second it resumes in,
+	 * the source's entries in their stored order.
 	 */
-	for (i = 0; i < in->nrestore; i++) {
-		struct store_ordinal *o = &in->restore[i];
+	if (in->nrestore > 0 && in->restore_index.n == 0)
+		for (i = 0; i < in->nrestore; i++)
+			util_index_put(&in->restore_index, util_hash64(
+			    &in->restore[i].source_id, sizeof(int64_t),
+			    UTIL_HASH_SEED), i);
+	hid = util_hash64(&id, sizeof id, UTIL_HASH_SEED);
+	for (it = 0, nmine = 0; (i = util_index_next(&in->restore_index, hid,
+	    &it)) != UTIL_INDEX_NONE;)
+		if (in->restore[i].source_id == id) {
+			mine = util_grow(mine, &minecap, nmine, sizeof *mine, 8);
+			mine[nmine++] = i;
+		}
+	if (nmine > 1)
+		qsort(mine, nmine, sizeof *mine, size_cmp);
+	for (j = 0; j < nmine; j++) {
+		struct store_ordinal *o = &in->restore[mine[j]];
 
-		if (o->source_id != id)
-			continue;
 		s->cur_ts = s->snap_ts = o->ts;
 		ord_add(&s->ords, &s->nords, &s->cap, o->hash, o->n);
 		ord_add(&s->snap, &s->nsnap, &s->snapcap, o->hash, o->n);
 		o->source_id = 0;
 	}
+	free(mine);
+	util_index_put(&in->src_index, h, in->nsrcs);
+	in->last_src = in->nsrcs++;
 	if (ingest_mark_load(in, s) != 0)
 		return NULL;
-	in->last_src = in->nsrcs++;
 	return s;
 }
 
@@ -1142,6 +1211,8 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	b->ts = in->time;
 	b->resumable = in->resumable;
 	b->status = status;
+	if (ingest_sources_commit(in) != 0)
+		return -1;
 	in->batch = writer_submit(in, b);
 	in->in_txn = 0;
 	return writer_failed(in) ? -1 : 0;
@@ -1627,6 +1698,11 @@ ingest_end_input(struct ingest *in, int failed)
 	char err[512];
 
 	writer_drain(in);
+	if (in->src_txn) {
+		store_rollback(in->st);
+		in->src_txn = 0;
+	}
+	in->batch_new_srcs = 0;
 	in->counts->events = in->w.events;
 	in->counts->duplicates = in->w.duplicates;
 	if (in->in_txn) {
@@ -1650,6 +1726,7 @@ ingest_end_input(struct ingest *in, int failed)
 	in->claimed = 0;
 	free(in->key);
 	in->key = NULL;
+	util_index_free(&in->restore_index);
 	in->ingest_id = 0;
 	for (size_t i = 0; i < in->volcap; i++)
 		in->vols[i].used = 0;

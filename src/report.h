@@ -66,6 +66,7 @@ struct report_metric {
 	char				*by;	/* NULL without a by-field */
 	struct report_metric_group	*groups;	/* sorted by count, descending */
 	size_t				 ngroups;
+	struct util_index		*group_index;	/* of groups by value, or NULL */
 };
 
 struct report_link_by {

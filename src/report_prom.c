@@ -5,13 +5,21 @@
  * rate() and histogram_quantile() work across scrapes and hosts; what
  * depends on the report window is a gauge named for it.  Only series with
  * data are written.  Every family has # HELP and # TYPE before its samples;
- * label values escape backslash, quote and newline as the format requires.
+ * label values escape backslash, quote and newline as the format requires,
+ * and control bytes as text (see label()).
  */
 #include <math.h>
 #include <string.h>
 
 #include "report.h"
 
+/*
+ * A label value: distinct values must stay distinct series, and the format
+ * escapes only backslash, quote and newline.  So the value shown is the
+ * text with a backslash doubled and each other control byte or invalid
+ * UTF-8 byte written as \xNN: "kimi\x01" and "kimi\x02" differ, and
+ * neither equals the literal text "kimi\x01" (shown "kimi\\x01").
+ */
 static void
 label(struct buf *b, const char *name, const char *v, int first)
 {
@@ -22,22 +30,18 @@ label(struct buf *b, const char *name, const char *v, int first)
 	for (; n > 0; p += k, n -= k) {
 		k = util_utf8_seq(p, n);
 		if (*p == '\\')
-			buf_puts(b, "\\\\");
+			buf_puts(b, "\\\\\\\\");
 		else if (*p == '"')
 			buf_puts(b, "\\\"");
 		else if (*p == '\n')
 			buf_puts(b, "\\n");
-		else if (k == 0 || *p < 0x20 || *p == 0x7f ||
-		    (k == 2 && p[0] == 0xc2 && p[1] < 0xa0))
-			/*
-			 * The format has no escape for other control bytes and
-			 * wants UTF-8: U+FFFD keeps scrapers and terminals safe.
-			 */
-			buf_puts(b, "\xef\xbf\xbd");
+		else if (k == 0 || *p < 0x20 || *p == 0x7f) {
+			k = 1;
+			buf_printf(b, "\\\\x%02x", *p);
+		} else if (k == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+			buf_printf(b, "\\\\xc2\\\\x%02x", p[1]);
 		else
 			buf_append(b, p, k);
-		if (k == 0)
-			k = 1;
 	}
 	buf_putc(b, '"');
 }

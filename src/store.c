@@ -359,11 +359,29 @@ store_event_hash(const struct store *s)
 	return s->event_hash;
 }
 
+/* Whether the database holds any table, index, view or trigger. */
+static int
+store_has_objects(struct store *s, int *any, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master LIMIT 1", -1,
+	    &st, NULL) != SQLITE_OK)
+		return store_fail(s, err, errlen, "reading the schema");
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading the schema");
+	*any = rc == SQLITE_ROW;
+	return 0;
+}
+
 /* Apply the schema to a new database, or check an old one's version. */
 static int
 store_setup(struct store *s, char *err, size_t errlen)
 {
-	int version;
+	int version, foreign;
 
 	if (store_user_version(s, &version, err, errlen) != 0)
 		return -1;
@@ -385,10 +403,28 @@ store_setup(struct store *s, char *err, size_t errlen)
 	/* Another process may have created it while we waited for the lock. */
 	if (store_user_version(s, &version, err, errlen) != 0)
 		goto fail;
-	if (version == 0 && (store_exec(s, store_schema_sql, err, errlen) != 0 ||
-	    store_exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION),
-	    err, errlen) != 0))
-		goto fail;
+	if (version == 0) {
+		/*
+		 * The schema goes only into an empty database: tables of
+		 * another program's would be mixed with ours, or clash.
+		 */
+		if (store_has_objects(s, &foreign, err, errlen) != 0)
+			goto fail;
+		if (foreign) {
+			util_err(err, errlen, "%s: not a logtriage database (it"
+			    " holds tables of its own); give --db a new file or"
+			    " a logtriage database", s->path);
+			goto fail;
+		}
+		if (sqlite3_exec(s->db, store_schema_sql, NULL, NULL,
+		    NULL) != SQLITE_OK) {
+			store_fail(s, err, errlen, "creating the schema");
+			goto fail;
+		}
+		if (store_exec(s, "PRAGMA user_version = "
+		    STR(STORE_SCHEMA_VERSION), err, errlen) != 0)
+			goto fail;
+	}
 	return store_exec(s, "COMMIT", err, errlen);
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -440,12 +476,25 @@ store_open_immutable(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * path as SQLite should be given it (caller frees): a path is a path, but
+ * SQLite may be built to read "file:..." as a URI (file:x.db?mode=memory
+ * would then be no file at all).
+ */
+static char *
+store_plain_path(const char *path)
+{
+	return strncmp(path, "file:", 5) == 0 ? xasprintf("./%s", path) :
+	    xstrdup(path);
+}
+
 struct store *
 store_open(const char *path, int flags, char *err, size_t errlen)
 {
 	struct store *s;
 	struct stat sb;
-	int oflags, i, memory = strcmp(path, ":memory:") == 0;
+	char *plain;
+	int oflags, i, rc, memory = strcmp(path, ":memory:") == 0;
 
 	if (!memory && (flags & STORE_READONLY) && stat(path, &sb) != 0) {
 		if (errno == ENOENT)
@@ -473,7 +522,10 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 		oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	else
 		oflags = SQLITE_OPEN_READWRITE;
-	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	plain = store_plain_path(path);
+	rc = sqlite3_open_v2(plain, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	free(plain);
+	if (rc != SQLITE_OK) {
 		if (s->db == NULL)
 			util_err(err, errlen, "%s: cannot open database", path);
 		else
@@ -619,12 +671,17 @@ int
 store_checkpoint_behind(struct store *s, char *err, size_t errlen)
 {
 	struct store_ckpt *c;
+	char *plain;
+	int rc;
 
 	if (s->readonly || s->ckpt != NULL || strcmp(s->path, ":memory:") == 0)
 		return 0;
 	c = xcalloc(1, sizeof *c);
-	if (sqlite3_open_v2(s->path, &c->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	plain = store_plain_path(s->path);
+	rc = sqlite3_open_v2(plain, &c->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	free(plain);
+	if (rc != SQLITE_OK ||
 	    sqlite3_busy_timeout(c->db, STORE_BUSY_MS) != SQLITE_OK ||
 	    sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
 	    NULL) != SQLITE_OK) {

@@ -119,7 +119,11 @@ for f in text markdown json html prometheus; do
 	check_rc "far timestamps: report --format $f exits 0" 0 "$LT" report --db ts.db --format $f
 done
 check_rc "far timestamps: prune exits 0" 0 "$LT" prune --db ts.db --older-than 1d
-check_eq "far timestamps: prune keeps the last day of log time" 1 "$(sql ts.db "SELECT count(*) FROM events")"
+check_contains "far timestamps: prune counts the years 2200 and 9999 as future-dated" "$T/out" \
+    "logtriage: 2 future-dated events"
+check_eq "far timestamps: prune keeps the last day of sane log time and the future-dated" \
+    "2025-10-26T03 2025-10-26T04 2025-10-26T05 2025-10-26T05 2200-01-01T00 9999-12-31T23" \
+    "$(sql ts.db "SELECT group_concat(strftime('%Y-%m-%dT%H', ts / 1000, 'unixepoch'), ' ') FROM (SELECT ts FROM events ORDER BY ts)")"
 
 # --- a million distinct storm keys: bounded memory, the rule still fires
 # (a tenth of them under ASan, which is 20 times slower and measures no RSS)
