@@ -35,6 +35,8 @@
 #define LEARN_BITS	16
 /* A bucket whose nibble tables allow more windows than this is not counted. */
 #define PF_MAX_COMBOS	4096
+/* 64-bit words of a bucket's fingerprint set (see pf_fphash). */
+#define FPSET_WORDS	8
 
 struct pf_lit {
 	char	*s;
@@ -49,6 +51,12 @@ struct prefilter {
 	size_t			 n, words;
 	size_t			*bucket[NBUCKET];	/* literal indexes */
 	size_t			 nbucket[NBUCKET];
+	/*
+	 * Per bucket, a bit per hashed fingerprint: with a hundred literals
+	 * the nibble tables pass most positions, and this rejects a proposal
+	 * without walking the bucket's literals.
+	 */
+	uint64_t		 fpset[NBUCKET][FPSET_WORDS];
 	enum prefilter_impl	 impl;
 	uint16_t		*seen;		/* learned window counts, until tuned */
 };
@@ -103,12 +111,21 @@ pf_cpu_has(enum prefilter_impl impl)
 	return impl == PREFILTER_SCALAR;
 }
 
+/* A fingerprint's bit in a bucket's fingerprint set. */
+static unsigned
+pf_fphash(const unsigned char *f)
+{
+	return ((unsigned)f[0] * 131u + (unsigned)f[1] * 31u + (unsigned)f[2]) %
+	    (FPSET_WORDS * 64);
+}
+
 /* Literal i joins bucket b: its fingerprint's nibbles go into the tables. */
 static void
 pf_place(struct prefilter *pf, size_t i, size_t b)
 {
 	const unsigned char *f;
 	size_t j;
+	unsigned h;
 
 	pf->bucket[b] = xrealloc(pf->bucket[b],
 	    (pf->nbucket[b] + 1) * sizeof(size_t));
@@ -118,6 +135,8 @@ pf_place(struct prefilter *pf, size_t i, size_t b)
 		pf->lo[j][f[j] & 15] |= (uint8_t)(1u << b);
 		pf->hi[j][f[j] >> 4] |= (uint8_t)(1u << b);
 	}
+	h = pf_fphash(f);
+	pf->fpset[b][h / 64] |= UINT64_C(1) << (h % 64);
 }
 
 static void
@@ -127,6 +146,7 @@ pf_clear_buckets(struct prefilter *pf)
 
 	memset(pf->lo, 0, sizeof pf->lo);
 	memset(pf->hi, 0, sizeof pf->hi);
+	memset(pf->fpset, 0, sizeof pf->fpset);
 	for (b = 0; b < NBUCKET; b++)
 		pf->nbucket[b] = 0;
 }
@@ -326,10 +346,13 @@ pf_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
 	const struct pf_lit *l;
 	const unsigned char *f;
 	size_t b, j, k, start, nfound = 0;
+	unsigned h = pf_fphash(t + pos);
 
 	while (mask != 0) {
 		b = (size_t)__builtin_ctz(mask);
 		mask &= mask - 1;
+		if (!(pf->fpset[b][h / 64] & (UINT64_C(1) << (h % 64))))
+			continue;
 		for (j = 0; j < pf->nbucket[b]; j++) {
 			k = pf->bucket[b][j];
 			if (found[k / 64] & (UINT64_C(1) << (k % 64)))
