@@ -35,8 +35,8 @@
 #define LEARN_BITS	16
 /* A bucket whose nibble tables allow more windows than this is not counted. */
 #define PF_MAX_COMBOS	4096
-/* 64-bit words of a bucket's fingerprint set (see pf_fphash). */
-#define FPSET_WORDS	8
+/* Slots of the table of buckets per hashed fingerprint (see pf_fphash). */
+#define FPMASK_BITS	14
 
 struct pf_lit {
 	char	*s;
@@ -52,11 +52,12 @@ struct prefilter {
 	size_t			*bucket[NBUCKET];	/* literal indexes */
 	size_t			 nbucket[NBUCKET];
 	/*
-	 * Per bucket, a bit per hashed fingerprint: with a hundred literals
-	 * the nibble tables pass most positions, and this rejects a proposal
-	 * without walking the bucket's literals.
+	 * Per hashed fingerprint, the buckets holding one that hashes there:
+	 * with a hundred literals the nibble tables propose one position in
+	 * seven, and one lookup here rejects nearly all of them before
+	 * pf_verify is called.
 	 */
-	uint64_t		 fpset[NBUCKET][FPSET_WORDS];
+	uint8_t			 fpmask[1u << FPMASK_BITS];
 	enum prefilter_impl	 impl;
 	uint16_t		*seen;		/* learned window counts, until tuned */
 };
@@ -111,12 +112,13 @@ pf_cpu_has(enum prefilter_impl impl)
 	return impl == PREFILTER_SCALAR;
 }
 
-/* A fingerprint's bit in a bucket's fingerprint set. */
-static unsigned
+/* A fingerprint's slot in fpmask. */
+static inline unsigned
 pf_fphash(const unsigned char *f)
 {
-	return ((unsigned)f[0] * 131u + (unsigned)f[1] * 31u + (unsigned)f[2]) %
-	    (FPSET_WORDS * 64);
+	uint32_t w = (uint32_t)f[0] | (uint32_t)f[1] << 8 | (uint32_t)f[2] << 16;
+
+	return (w * UINT32_C(2654435761)) >> (32 - FPMASK_BITS);
 }
 
 /* Literal i joins bucket b: its fingerprint's nibbles go into the tables. */
@@ -125,7 +127,6 @@ pf_place(struct prefilter *pf, size_t i, size_t b)
 {
 	const unsigned char *f;
 	size_t j;
-	unsigned h;
 
 	pf->bucket[b] = xrealloc(pf->bucket[b],
 	    (pf->nbucket[b] + 1) * sizeof(size_t));
@@ -135,8 +136,7 @@ pf_place(struct prefilter *pf, size_t i, size_t b)
 		pf->lo[j][f[j] & 15] |= (uint8_t)(1u << b);
 		pf->hi[j][f[j] >> 4] |= (uint8_t)(1u << b);
 	}
-	h = pf_fphash(f);
-	pf->fpset[b][h / 64] |= UINT64_C(1) << (h % 64);
+	pf->fpmask[pf_fphash(f)] |= (uint8_t)(1u << b);
 }
 
 static void
@@ -146,7 +146,7 @@ pf_clear_buckets(struct prefilter *pf)
 
 	memset(pf->lo, 0, sizeof pf->lo);
 	memset(pf->hi, 0, sizeof pf->hi);
-	memset(pf->fpset, 0, sizeof pf->fpset);
+	memset(pf->fpmask, 0, sizeof pf->fpmask);
 	for (b = 0; b < NBUCKET; b++)
 		pf->nbucket[b] = 0;
 }
@@ -338,7 +338,10 @@ prefilter_words(const struct prefilter *pf)
 	return pf->words;
 }
 
-/* Verify the literals of the buckets in mask whose fingerprint would start at pos. */
+/*
+ * Verify the literals of the buckets in mask whose fingerprint would start
+ * at pos; mask is already narrowed by fpmask.
+ */
 static size_t
 pf_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
     size_t pos, unsigned mask, uint64_t *found)
@@ -346,13 +349,10 @@ pf_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
 	const struct pf_lit *l;
 	const unsigned char *f;
 	size_t b, j, k, start, nfound = 0;
-	unsigned h = pf_fphash(t + pos);
 
 	while (mask != 0) {
 		b = (size_t)__builtin_ctz(mask);
 		mask &= mask - 1;
-		if (!(pf->fpset[b][h / 64] & (UINT64_C(1) << (h % 64))))
-			continue;
 		for (j = 0; j < pf->nbucket[b]; j++) {
 			k = pf->bucket[b][j];
 			if (found[k / 64] & (UINT64_C(1) << (k % 64)))
@@ -394,7 +394,8 @@ pf_scan_scalar(const struct prefilter *pf, const unsigned char *t, size_t len,
 	unsigned m;
 
 	for (i = 0; i + FP <= len; i++) {
-		if ((m = pf_mask_at(pf, t + i)) != 0)
+		if ((m = pf_mask_at(pf, t + i)) != 0 &&
+		    (m &= pf->fpmask[pf_fphash(t + i)]) != 0)
 			nfound += pf_verify(pf, t, len, i, m, found);
 	}
 	return nfound;
@@ -432,6 +433,7 @@ pf_step_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
     uint64_t *found)
 {
 	size_t last = len - FP, nfound = 0, b;
+	unsigned m;
 
 	if (base < i)
 		bits &= ~((UINT64_C(1) << (i - base)) - 1);
@@ -440,7 +442,9 @@ pf_step_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
 	while (bits != 0) {
 		b = (size_t)__builtin_ctzll(bits);
 		bits &= bits - 1;
-		nfound += pf_verify(pf, t, len, base + b, res[b], found);
+		m = res[b] & pf->fpmask[pf_fphash(t + base + b)];
+		if (m != 0)
+			nfound += pf_verify(pf, t, len, base + b, m, found);
 	}
 	return nfound;
 }
