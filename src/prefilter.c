@@ -33,8 +33,8 @@
 #define NBUCKET		8
 /* Slots of the table counting learned windows (hashed, saturating). */
 #define LEARN_BITS	16
-/* A bucket whose nibble tables allow more windows than this is not counted. */
-#define PF_MAX_COMBOS	4096
+/* The most frequent learned windows that bucket placement is judged on. */
+#define PF_TOP		512
 /* Slots of the table of buckets per hashed fingerprint (see pf_fphash). */
 #define FPMASK_BITS	14
 
@@ -60,6 +60,7 @@ struct prefilter {
 	uint8_t			 fpmask[1u << FPMASK_BITS];
 	enum prefilter_impl	 impl;
 	uint16_t		*seen;		/* learned window counts, until tuned */
+	uint32_t		*seenw;		/* the last window counted in each slot */
 };
 
 /* A rough rarity of a byte in log text: higher is rarer. */
@@ -192,6 +193,7 @@ prefilter_free(struct prefilter *pf)
 		free(pf->bucket[i]);
 	free(pf->lits);
 	free(pf->seen);
+	free(pf->seenw);
 	free(pf);
 }
 
@@ -211,64 +213,81 @@ prefilter_learn(struct prefilter *pf, const char *text, size_t len)
 
 	if (pf->n <= 1 || len < FP)
 		return;
-	if (pf->seen == NULL)
+	if (pf->seen == NULL) {
 		pf->seen = xcalloc((size_t)1 << LEARN_BITS, sizeof *pf->seen);
+		pf->seenw = xcalloc((size_t)1 << LEARN_BITS, sizeof *pf->seenw);
+	}
 	for (i = 0; i + FP <= len; i++) {
 		k = pf_slot(t + i);
 		if (pf->seen[k] != UINT16_MAX)
 			pf->seen[k]++;
+		pf->seenw[k] = (uint32_t)t[i] | (uint32_t)t[i + 1] << 8 |
+		    (uint32_t)t[i + 2] << 16;
 	}
 }
 
 /*
- * How many learned windows bucket b's nibble tables would let through with
- * the fingerprint `extra` (or NULL) added: every combination of the
- * nibbles allowed at each of the six places, as the vector lookup accepts
- * them.
+ * The slots of the PF_TOP most frequent learned windows into top (their
+ * windows in win[][FP]); returns how many.  Counts are bucketed by their
+ * highest bit so that this takes two passes and no sort.
  */
-static uint64_t
-pf_bucket_cost(const struct prefilter *pf, size_t b, const unsigned char *extra)
+static size_t
+pf_top_windows(const struct prefilter *pf, unsigned char (*win)[FP],
+    uint64_t *cnt)
 {
-	unsigned char nib[2 * FP][16], w[FP];
-	size_t cnt[2 * FP], idx[2 * FP], j, v;
-	uint64_t cost = 0, combos = 1;
-	const uint8_t *table;
-	unsigned x;
+	size_t hist[17] = { 0 }, i, n = 0, need;
+	int bit, cut;
+	unsigned c;
 
-	for (j = 0; j < 2 * FP; j++) {
-		table = j % 2 == 0 ? pf->lo[j / 2] : pf->hi[j / 2];
-		x = extra == NULL ? 16 : j % 2 == 0 ? extra[j / 2] & 15u :
-		    (unsigned)extra[j / 2] >> 4;
-		cnt[j] = 0;
-		for (v = 0; v < 16; v++) {
-			if ((table[v] >> b & 1) || v == x)
-				nib[j][cnt[j]++] = (unsigned char)v;
-		}
-		if (cnt[j] == 0)
+	for (i = 0; i < (size_t)1 << LEARN_BITS; i++) {
+		if ((c = pf->seen[i]) != 0)
+			hist[32 - __builtin_clz(c)]++;
+	}
+	/* the windows of bits above cut all fit; those of bit cut fill up */
+	need = PF_TOP;
+	for (cut = 16; cut > 0 && hist[cut] < need; cut--)
+		need -= hist[cut];
+	for (i = 0; i < (size_t)1 << LEARN_BITS && n < PF_TOP; i++) {
+		if ((c = pf->seen[i]) == 0)
+			continue;
+		bit = 32 - __builtin_clz(c);
+		if (bit < cut || (bit == cut && need == 0))
+			continue;
+		if (bit == cut)
+			need--;
+		win[n][0] = (unsigned char)(pf->seenw[i] & 0xff);
+		win[n][1] = (unsigned char)(pf->seenw[i] >> 8 & 0xff);
+		win[n][2] = (unsigned char)(pf->seenw[i] >> 16 & 0xff);
+		cnt[n++] = c;
+	}
+	return n;
+}
+
+/* 1 if bucket b's nibble tables, with fingerprint extra (or NULL), pass w. */
+static int
+pf_passes(const struct prefilter *pf, size_t b, const unsigned char *w,
+    const unsigned char *extra)
+{
+	size_t j;
+
+	for (j = 0; j < FP; j++) {
+		if (!((pf->lo[j][w[j] & 15] >> b & 1) ||
+		    (extra != NULL && (w[j] & 15) == (extra[j] & 15))))
 			return 0;
-		idx[j] = 0;
-		combos *= cnt[j];
+		if (!((pf->hi[j][w[j] >> 4] >> b & 1) ||
+		    (extra != NULL && (w[j] >> 4) == (extra[j] >> 4))))
+			return 0;
 	}
-	/* Too many to count: call each combination a frequent window. */
-	if (combos > PF_MAX_COMBOS)
-		return combos * UINT16_MAX;
-	for (;;) {
-		for (j = 0; j < FP; j++)
-			w[j] = (unsigned char)(nib[2 * j][idx[2 * j]] |
-			    nib[2 * j + 1][idx[2 * j + 1]] << 4);
-		cost += pf->seen[pf_slot(w)];
-		for (j = 0; j < 2 * FP && ++idx[j] == cnt[j]; j++)
-			idx[j] = 0;
-		if (j == 2 * FP)
-			return cost;
-	}
+	return 1;
 }
 
 void
 prefilter_tune(struct prefilter *pf)
 {
-	uint64_t *own, c, best_cost, add;
-	size_t *order, i, j, k, b, best, off;
+	unsigned char (*win)[FP];
+	uint64_t *own, *cnt, c, best_cost, add;
+	size_t *order, i, j, k, b, best, off, ntop;
+	uint8_t *pass;
 	const unsigned char *fp;
 	const struct pf_lit *l;
 
@@ -299,6 +318,15 @@ prefilter_tune(struct prefilter *pf)
 			order[j - 1] = k;
 		}
 	}
+	/*
+	 * A bucket's cost is how often the frequent windows pass its nibble
+	 * tables; pass[b * PF_TOP + w] says whether window w does now, so a
+	 * candidate only tests the windows it would newly let through.
+	 */
+	win = xcalloc(PF_TOP, sizeof *win);
+	cnt = xcalloc(PF_TOP, sizeof *cnt);
+	pass = xcalloc(NBUCKET * PF_TOP, 1);
+	ntop = pf_top_windows(pf, win, cnt);
 	pf_clear_buckets(pf);
 	for (i = 0; i < pf->n; i++) {
 		k = order[i];
@@ -306,18 +334,33 @@ prefilter_tune(struct prefilter *pf)
 		best = 0;
 		best_cost = UINT64_MAX;
 		for (b = 0; b < NBUCKET; b++) {
-			add = pf_bucket_cost(pf, b, fp) - pf_bucket_cost(pf, b, NULL);
-			if (add < best_cost) {
+			add = 0;
+			for (j = 0; j < ntop; j++) {
+				if (!pass[b * PF_TOP + j] &&
+				    pf_passes(pf, b, win[j], fp))
+					add += cnt[j];
+			}
+			/* ties go to the bucket with fewer literals to verify */
+			if (add < best_cost || (add == best_cost &&
+			    pf->nbucket[b] < pf->nbucket[best])) {
 				best_cost = add;
 				best = b;
 			}
 		}
 		pf_place(pf, k, best);
+		for (j = 0; j < ntop; j++)
+			pass[best * PF_TOP + j] = (uint8_t)pf_passes(pf, best,
+			    win[j], NULL);
 	}
+	free(win);
+	free(cnt);
+	free(pass);
 	free(own);
 	free(order);
 	free(pf->seen);
+	free(pf->seenw);
 	pf->seen = NULL;
+	pf->seenw = NULL;
 }
 
 enum prefilter_impl
