@@ -78,7 +78,9 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 		if (r->nmatch == 0)
 			continue;
 		m->all_rules[i / 64] |= UINT64_C(1) << (i % 64);
-		if (r->nliterals == 0) {
+		/* past the prefilter's capacity a rule just always runs */
+		if (r->nliterals == 0 ||
+		    m->nliteral + r->nliterals > PREFILTER_MAX) {
 			m->base_rules[i / 64] |= UINT64_C(1) << (i % 64);
 			m->always = 1;
 			continue;

@@ -35,13 +35,14 @@
 #define LEARN_BITS	16
 /* The most frequent learned windows that bucket placement is judged on. */
 #define PF_TOP		512
-/* Slots of the table of buckets per hashed fingerprint (see pf_fphash). */
-#define FPMASK_BITS	14
+/* Slots of the table of literals per hashed fingerprint (see pf_fphash). */
+#define FPHASH_BITS	14
 
 struct pf_lit {
 	char	*s;
 	size_t	 len;
 	size_t	 off;		/* where the fingerprint starts in it */
+	uint16_t next;		/* 1 + the next literal of its fphead slot, or 0 */
 };
 
 struct prefilter {
@@ -52,12 +53,13 @@ struct prefilter {
 	size_t			*bucket[NBUCKET];	/* literal indexes */
 	size_t			 nbucket[NBUCKET];
 	/*
-	 * Per hashed fingerprint, the buckets holding one that hashes there:
-	 * with a hundred literals the nibble tables propose one position in
-	 * seven, and one lookup here rejects nearly all of them before
-	 * pf_verify is called.
+	 * Per hashed fingerprint, 1 + the first literal whose fingerprint
+	 * hashes there (0: none), chained through pf_lit.next: with a hundred
+	 * literals the nibble tables propose one position in seven, and one
+	 * lookup here rejects nearly all of them; the rest compare only the
+	 * literals of their slot, not a whole bucket.
 	 */
-	uint8_t			 fpmask[1u << FPMASK_BITS];
+	uint16_t		 fphead[1u << FPHASH_BITS];
 	enum prefilter_impl	 impl;
 	uint16_t		*seen;		/* learned window counts, until tuned */
 	uint32_t		*seenw;		/* the last window counted in each slot */
@@ -113,13 +115,13 @@ pf_cpu_has(enum prefilter_impl impl)
 	return impl == PREFILTER_SCALAR;
 }
 
-/* A fingerprint's slot in fpmask. */
+/* A fingerprint's slot in fphead. */
 static inline unsigned
 pf_fphash(const unsigned char *f)
 {
 	uint32_t w = (uint32_t)f[0] | (uint32_t)f[1] << 8 | (uint32_t)f[2] << 16;
 
-	return (w * UINT32_C(2654435761)) >> (32 - FPMASK_BITS);
+	return (w * UINT32_C(2654435761)) >> (32 - FPHASH_BITS);
 }
 
 /* Literal i joins bucket b: its fingerprint's nibbles go into the tables. */
@@ -137,7 +139,8 @@ pf_place(struct prefilter *pf, size_t i, size_t b)
 		pf->lo[j][f[j] & 15] |= (uint8_t)(1u << b);
 		pf->hi[j][f[j] >> 4] |= (uint8_t)(1u << b);
 	}
-	pf->fpmask[pf_fphash(f)] |= (uint8_t)(1u << b);
+	pf->lits[i].next = pf->fphead[pf_fphash(f)];
+	pf->fphead[pf_fphash(f)] = (uint16_t)(i + 1);
 }
 
 static void
@@ -147,7 +150,7 @@ pf_clear_buckets(struct prefilter *pf)
 
 	memset(pf->lo, 0, sizeof pf->lo);
 	memset(pf->hi, 0, sizeof pf->hi);
-	memset(pf->fpmask, 0, sizeof pf->fpmask);
+	memset(pf->fphead, 0, sizeof pf->fphead);
 	for (b = 0; b < NBUCKET; b++)
 		pf->nbucket[b] = 0;
 }
@@ -381,41 +384,29 @@ prefilter_words(const struct prefilter *pf)
 	return pf->words;
 }
 
-/*
- * Verify the literals of the buckets in mask whose fingerprint would start
- * at pos; mask is already narrowed by fpmask.
- */
+/* Verify the literals whose fingerprint hashes to h and would start at pos. */
 static size_t
 pf_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
-    size_t pos, unsigned mask, uint64_t *found)
+    size_t pos, unsigned h, uint64_t *found)
 {
 	const struct pf_lit *l;
 	const unsigned char *f;
-	size_t b, j, k, start, nfound = 0;
+	size_t k, start, nfound = 0;
 
-	while (mask != 0) {
-		b = (size_t)__builtin_ctz(mask);
-		mask &= mask - 1;
-		for (j = 0; j < pf->nbucket[b]; j++) {
-			k = pf->bucket[b][j];
-			if (found[k / 64] & (UINT64_C(1) << (k % 64)))
-				continue;
-			l = &pf->lits[k];
-			if (pos < l->off)
-				continue;
-			/*
-			 * The nibble tables let through many near misses: the
-			 * fingerprint's own bytes reject them before memcmp.
-			 */
-			f = (const unsigned char *)l->s + l->off;
-			if (t[pos] != f[0] || t[pos + 1] != f[1] || t[pos + 2] != f[2])
-				continue;
-			start = pos - l->off;
-			if (start + l->len > len || memcmp(t + start, l->s, l->len) != 0)
-				continue;
-			found[k / 64] |= UINT64_C(1) << (k % 64);
-			nfound++;
-		}
+	for (k = pf->fphead[h]; k != 0; k = l->next) {
+		l = &pf->lits[k - 1];
+		if (pos < l->off)
+			continue;
+		f = (const unsigned char *)l->s + l->off;
+		if (t[pos] != f[0] || t[pos + 1] != f[1] || t[pos + 2] != f[2])
+			continue;
+		if (found[(k - 1) / 64] & (UINT64_C(1) << ((k - 1) % 64)))
+			continue;
+		start = pos - l->off;
+		if (start + l->len > len || memcmp(t + start, l->s, l->len) != 0)
+			continue;
+		found[(k - 1) / 64] |= UINT64_C(1) << ((k - 1) % 64);
+		nfound++;
 	}
 	return nfound;
 }
@@ -434,12 +425,12 @@ pf_scan_scalar(const struct prefilter *pf, const unsigned char *t, size_t len,
     uint64_t *found)
 {
 	size_t i, nfound = 0;
-	unsigned m;
+	unsigned h;
 
 	for (i = 0; i + FP <= len; i++) {
-		if ((m = pf_mask_at(pf, t + i)) != 0 &&
-		    (m &= pf->fpmask[pf_fphash(t + i)]) != 0)
-			nfound += pf_verify(pf, t, len, i, m, found);
+		if (pf_mask_at(pf, t + i) != 0 &&
+		    pf->fphead[h = pf_fphash(t + i)] != 0)
+			nfound += pf_verify(pf, t, len, i, h, found);
 	}
 	return nfound;
 }
@@ -472,11 +463,10 @@ pf_step(const unsigned char *t, size_t len, size_t i, size_t w,
 
 static inline size_t
 pf_step_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
-    size_t i, size_t base, size_t w, uint64_t bits, const unsigned char *res,
-    uint64_t *found)
+    size_t i, size_t base, size_t w, uint64_t bits, uint64_t *found)
 {
 	size_t last = len - FP, nfound = 0, b;
-	unsigned m;
+	unsigned h;
 
 	if (base < i)
 		bits &= ~((UINT64_C(1) << (i - base)) - 1);
@@ -485,9 +475,9 @@ pf_step_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
 	while (bits != 0) {
 		b = (size_t)__builtin_ctzll(bits);
 		bits &= bits - 1;
-		m = res[b] & pf->fpmask[pf_fphash(t + base + b)];
-		if (m != 0)
-			nfound += pf_verify(pf, t, len, base + b, m, found);
+		h = pf_fphash(t + base + b);
+		if (pf->fphead[h] != 0)
+			nfound += pf_verify(pf, t, len, base + b, h, found);
 	}
 	return nfound;
 }
@@ -514,7 +504,7 @@ pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
 	const __m128i hi0 = _mm_loadu_si128((const __m128i *)pf->hi[0]);
 	const __m128i hi1 = _mm_loadu_si128((const __m128i *)pf->hi[1]);
 	const __m128i hi2 = _mm_loadu_si128((const __m128i *)pf->hi[2]);
-	unsigned char pad[16 + FP - 1], res[16];
+	unsigned char pad[16 + FP - 1];
 	const unsigned char *p;
 	size_t i = 0, base, nfound = 0;
 	uint32_t bits;
@@ -529,9 +519,8 @@ pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
 		bits = ~(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(r,
 		    _mm_setzero_si128())) & 0xffffu;
 		if (bits != 0) {
-			_mm_storeu_si128((__m128i *)res, r);
 			nfound += pf_step_verify(pf, t, len, i, base, 16, bits,
-			    res, found);
+			    found);
 		}
 		i = base + 16;
 	}
@@ -560,7 +549,7 @@ pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
 	const __m256i hi0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[0]));
 	const __m256i hi1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[1]));
 	const __m256i hi2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[2]));
-	unsigned char pad[32 + FP - 1], res[32];
+	unsigned char pad[32 + FP - 1];
 	const unsigned char *p;
 	size_t i = 0, base, nfound = 0;
 	uint32_t bits;
@@ -575,9 +564,8 @@ pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
 		bits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r,
 		    _mm256_setzero_si256()));
 		if (bits != 0) {
-			_mm256_storeu_si256((__m256i *)res, r);
 			nfound += pf_step_verify(pf, t, len, i, base, 32, bits,
-			    res, found);
+			    found);
 		}
 		i = base + 32;
 	}
@@ -606,7 +594,7 @@ pf_scan_avx512(const struct prefilter *pf, const unsigned char *t, size_t len,
 	const __m512i hi0 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0]));
 	const __m512i hi1 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1]));
 	const __m512i hi2 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[2]));
-	unsigned char pad[64 + FP - 1], res[64];
+	unsigned char pad[64 + FP - 1];
 	const unsigned char *p;
 	size_t i = 0, base, nfound = 0;
 	uint64_t bits;
@@ -620,9 +608,8 @@ pf_scan_avx512(const struct prefilter *pf, const unsigned char *t, size_t len,
 		    pf_lookup64(lo2, hi2, _mm512_loadu_si512(p + 2)));
 		bits = _mm512_test_epi8_mask(r, r);
 		if (bits != 0) {
-			_mm512_storeu_si512(res, r);
 			nfound += pf_step_verify(pf, t, len, i, base, 64, bits,
-			    res, found);
+			    found);
 		}
 		i = base + 64;
 	}

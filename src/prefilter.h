@@ -22,8 +22,11 @@ enum prefilter_impl {
 
 struct prefilter;
 
+#define PREFILTER_MAX	65535
+
 /*
- * lits[0..n) are copied; each must be at least 3 bytes long.  An impl the
+ * lits[0..n) are copied; each must be at least 3 bytes long, and n at most
+ * PREFILTER_MAX.  An impl the
  * CPU lacks falls back to the next slower one (see prefilter_impl).
  */
 struct prefilter *prefilter_new(const char *const *lits, const size_t *lens,
