@@ -41,6 +41,13 @@ struct matcher {
 	int			 always;	/* some rule has no literal: never skip a record */
 	size_t			 rwords;
 	uint64_t		*lit_rules;	/* per literal, the rules it admits */
+	/*
+	 * Per rule, pat_lit[rule_lit[i] + j] is the literal of match pattern
+	 * j (rule_lit[i] is SIZE_MAX for a rule without literals): a pattern
+	 * whose literal a record lacks cannot match it and is not run.
+	 */
+	size_t			*pat_lit;
+	size_t			*rule_lit;
 	uint64_t		*base_rules;	/* rules without a literal */
 	uint64_t		*all_rules;	/* rules with a match pattern */
 	uint64_t		*want;		/* per record: the candidate rules */
@@ -57,7 +64,7 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 	struct matcher *m;
 	const struct rule *r;
 	uint32_t cap, maxcap = 0;
-	size_t i, j, k;
+	size_t i, j, k, npat = 0;
 
 	m = xcalloc(1, sizeof(*m));
 	m->rs = rs;
@@ -65,6 +72,10 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 	m->base_rules = xcalloc(m->rwords, sizeof *m->base_rules);
 	m->all_rules = xcalloc(m->rwords, sizeof *m->all_rules);
 	m->want = xcalloc(m->rwords, sizeof *m->want);
+	m->rule_lit = xcalloc(rs->n > 0 ? rs->n : 1, sizeof *m->rule_lit);
+	for (i = 0; i < rs->n; i++)
+		m->rule_lit[i] = SIZE_MAX;
+	m->pat_lit = xcalloc(1, sizeof *m->pat_lit);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
 		for (j = 0; j < r->nmatch + r->nexclude; j++) {
@@ -85,6 +96,9 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 			m->always = 1;
 			continue;
 		}
+		m->rule_lit[i] = npat;
+		npat += r->nliterals;
+		m->pat_lit = xrealloc(m->pat_lit, npat * sizeof *m->pat_lit);
 		for (j = 0; j < r->nliterals; j++) {
 			for (k = 0; k < m->nliteral; k++) {
 				if (strcmp(m->literal[k], r->literals[j]) == 0)
@@ -105,6 +119,7 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 			}
 			m->lit_rules[k * m->rwords + i / 64] |=
 			    UINT64_C(1) << (i % 64);
+			m->pat_lit[m->rule_lit[i] + j] = k;
 		}
 	}
 	m->pf = prefilter_new(m->literal, m->literal_len, m->nliteral,
@@ -131,6 +146,8 @@ matcher_free(struct matcher *m)
 	if (m == NULL)
 		return;
 	free(m->lit_rules);
+	free(m->pat_lit);
+	free(m->rule_lit);
 	free(m->base_rules);
 	free(m->all_rules);
 	free(m->want);
@@ -196,15 +213,22 @@ fill_fields(const pcre2_code *code, pcre2_match_data *md, const char *text,
 	}
 }
 
-/* Match one rule: 1 (out filled), 0, or -1 on a PCRE2 failure. */
+/*
+ * Match one rule: 1 (out filled), 0, or -1 on a PCRE2 failure.  With lits
+ * (the rule's pattern literals, when the record was prefiltered), a
+ * pattern whose literal is not in found is skipped.
+ */
 static int
-match_rule(struct matcher *m, const struct rule *r, const char *text,
-    size_t len, struct match *out)
+match_rule(struct matcher *m, const struct rule *r, const size_t *lits,
+    const char *text, size_t len, struct match *out)
 {
 	size_t i;
 	int rc;
 
 	for (i = 0; i < r->nmatch; i++) {
+		if (lits != NULL && !(m->found[lits[i] / 64] &
+		    (UINT64_C(1) << (lits[i] % 64))))
+			continue;
 		rc = run_pattern(m, r->match[i].code, text, len);
 		if (rc < 0)
 			return -1;
@@ -225,12 +249,14 @@ match_rule(struct matcher *m, const struct rule *r, const char *text,
 /* One rule, matched and reported; 1 if it matched. */
 static int
 run_rule(struct matcher *m, size_t i, const char *text, size_t len,
-    matcher_fn fn, void *arg)
+    matcher_fn fn, void *arg, int filtered)
 {
+	const struct rule *r = &m->rs->rules[i];
 	struct match out;
 	int rc;
 
-	rc = match_rule(m, &m->rs->rules[i], text, len, &out);
+	rc = match_rule(m, r, filtered && m->rule_lit[i] != SIZE_MAX ?
+	    m->pat_lit + m->rule_lit[i] : NULL, text, len, &out);
 	if (rc < 0) {
 		m->stats.regex_errors++;
 		return 0;
@@ -281,7 +307,7 @@ run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 			any = 1;
 		for (w = m->want[wi]; w != 0; w &= w - 1)
 			n += run_rule(m, wi * 64 + (size_t)__builtin_ctzll(w),
-			    text, len, fn, arg);
+			    text, len, fn, arg, filtered);
 	}
 	if (any)
 		m->stats.candidates++;
