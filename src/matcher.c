@@ -24,7 +24,7 @@
 #define JIT_STACK_MAX	(1024 * 1024)
 #define MIN_LITERAL	3
 /* Record text the prefilter learns from before it is tuned. */
-#define LEARN_BYTES	(1024 * 1024)
+#define LEARN_BYTES	(256 * 1024)
 
 /*
  * Rule sets are bitsets of rwords words, bit i for rule i: a record's

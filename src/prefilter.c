@@ -266,23 +266,38 @@ pf_top_windows(const struct prefilter *pf, unsigned char (*win)[FP],
 	return n;
 }
 
-/* 1 if bucket b's nibble tables, with fingerprint extra (or NULL), pass w. */
-static int
-pf_passes(const struct prefilter *pf, size_t b, const unsigned char *w,
-    const unsigned char *extra)
+/*
+ * Which of the six nibbles of w bucket b's tables allow (bit 2j: the low
+ * nibble of byte j, bit 2j+1: the high one); all six set: w passes.
+ */
+static unsigned
+pf_allowed(const struct prefilter *pf, size_t b, const unsigned char *w)
 {
+	unsigned a = 0;
 	size_t j;
 
 	for (j = 0; j < FP; j++) {
-		if (!((pf->lo[j][w[j] & 15] >> b & 1) ||
-		    (extra != NULL && (w[j] & 15) == (extra[j] & 15))))
-			return 0;
-		if (!((pf->hi[j][w[j] >> 4] >> b & 1) ||
-		    (extra != NULL && (w[j] >> 4) == (extra[j] >> 4))))
-			return 0;
+		a |= (unsigned)(pf->lo[j][w[j] & 15] >> b & 1) << (2 * j);
+		a |= (unsigned)(pf->hi[j][w[j] >> 4] >> b & 1) << (2 * j + 1);
 	}
-	return 1;
+	return a;
 }
+
+/* The nibbles w shares with fingerprint f, as pf_allowed numbers them. */
+static unsigned
+pf_same(const unsigned char *w, const unsigned char *f)
+{
+	unsigned a = 0;
+	size_t j;
+
+	for (j = 0; j < FP; j++) {
+		a |= (unsigned)((w[j] & 15) == (f[j] & 15)) << (2 * j);
+		a |= (unsigned)((w[j] >> 4) == (f[j] >> 4)) << (2 * j + 1);
+	}
+	return a;
+}
+
+#define PF_ALL	((1u << (2 * FP)) - 1)
 
 void
 prefilter_tune(struct prefilter *pf)
@@ -290,7 +305,7 @@ prefilter_tune(struct prefilter *pf)
 	unsigned char (*win)[FP];
 	uint64_t *own, *cnt, c, best_cost, add;
 	size_t *order, i, j, k, b, best, off, ntop;
-	uint8_t *pass;
+	uint8_t *allow, *same;
 	const unsigned char *fp;
 	const struct pf_lit *l;
 
@@ -323,12 +338,14 @@ prefilter_tune(struct prefilter *pf)
 	}
 	/*
 	 * A bucket's cost is how often the frequent windows pass its nibble
-	 * tables; pass[b * PF_TOP + w] says whether window w does now, so a
-	 * candidate only tests the windows it would newly let through.
+	 * tables; allow[b * PF_TOP + w] holds which nibbles of window w they
+	 * allow now, and a fingerprint added lets w through if it supplies
+	 * the missing ones.
 	 */
 	win = xcalloc(PF_TOP, sizeof *win);
 	cnt = xcalloc(PF_TOP, sizeof *cnt);
-	pass = xcalloc(NBUCKET * PF_TOP, 1);
+	allow = xcalloc(NBUCKET * PF_TOP, 1);
+	same = xcalloc(PF_TOP, 1);
 	ntop = pf_top_windows(pf, win, cnt);
 	pf_clear_buckets(pf);
 	for (i = 0; i < pf->n; i++) {
@@ -336,11 +353,13 @@ prefilter_tune(struct prefilter *pf)
 		fp = (const unsigned char *)pf->lits[k].s + pf->lits[k].off;
 		best = 0;
 		best_cost = UINT64_MAX;
+		for (j = 0; j < ntop; j++)
+			same[j] = (uint8_t)pf_same(win[j], fp);
 		for (b = 0; b < NBUCKET; b++) {
 			add = 0;
 			for (j = 0; j < ntop; j++) {
-				if (!pass[b * PF_TOP + j] &&
-				    pf_passes(pf, b, win[j], fp))
+				if (allow[b * PF_TOP + j] != PF_ALL &&
+				    (allow[b * PF_TOP + j] | same[j]) == PF_ALL)
 					add += cnt[j];
 			}
 			/* ties go to the bucket with fewer literals to verify */
@@ -352,12 +371,13 @@ prefilter_tune(struct prefilter *pf)
 		}
 		pf_place(pf, k, best);
 		for (j = 0; j < ntop; j++)
-			pass[best * PF_TOP + j] = (uint8_t)pf_passes(pf, best,
-			    win[j], NULL);
+			allow[best * PF_TOP + j] = (uint8_t)pf_allowed(pf, best,
+			    win[j]);
 	}
 	free(win);
 	free(cnt);
-	free(pass);
+	free(allow);
+	free(same);
 	free(own);
 	free(order);
 	free(pf->seen);
