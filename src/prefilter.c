@@ -1,20 +1,23 @@
 /*
  * prefilter.c - which of a fixed set of literals occur in a text, in one
  * pass.  Each literal contributes a 3-byte fingerprint (its rarest window
- * by a rough byte-frequency guess for log text) to one of 8 buckets; per
- * fingerprint byte, two 16-entry tables indexed by the low and high nibble
- * hold the buckets whose fingerprint allows that nibble there.  ANDing the
- * six lookups gives, for every position, the buckets that may start a
- * fingerprint there (Teddy, as in Hyperscan and Rust's aho-corasick).  A
- * proposal is only a hint: the literal is compared byte for byte before a
- * bit is set, so the vector and scalar paths give identical answers.
+ * by a rough byte-frequency guess for log text) to one of 16 buckets, in
+ * two sets of 8; per set and fingerprint byte, two 16-entry tables indexed
+ * by the low and high nibble hold the buckets whose fingerprint allows
+ * that nibble there.  ANDing the six lookups of a set gives, for every
+ * position, the buckets that may start a fingerprint there (Teddy, as in
+ * Hyperscan and Rust's aho-corasick; 16 buckets because with a hundred
+ * literals 8 let through one position in seven).  A proposal is only a
+ * hint: the window is looked up by hash among the fingerprints and the
+ * literal compared byte for byte before a bit is set, so the vector and
+ * scalar paths give identical answers.
  *
  * Which window and which bucket a literal gets only decides how many
  * proposals come up, never the answer.  A guess from byte classes is used
  * until prefilter_tune: with the 3-byte windows of real text counted
- * (prefilter_learn), each literal takes its window seen least, and buckets
- * are filled so that the cross products of their nibble tables let through
- * the fewest windows seen.
+ * (prefilter_learn), each literal takes its window seen least, and goes
+ * to the bucket whose nibble tables it would open to the fewest of the
+ * most frequent windows.
  * Knows nothing about rules or regexes.
  */
 #include "prefilter.h"
@@ -30,7 +33,8 @@
 #endif
 
 #define FP		3	/* fingerprint bytes */
-#define NBUCKET		8
+#define NBUCKET		16
+#define NGROUP		(NBUCKET / 8)	/* byte-wide table sets */
 /* Slots of the table counting learned windows (hashed, saturating). */
 #define LEARN_BITS	16
 /* The most frequent learned windows that bucket placement is judged on. */
@@ -46,8 +50,9 @@ struct pf_lit {
 };
 
 struct prefilter {
-	uint8_t			 lo[FP][16];
-	uint8_t			 hi[FP][16];
+	/* bucket b is bit b % 8 of table set b / 8 */
+	uint8_t			 lo[NGROUP][FP][16];
+	uint8_t			 hi[NGROUP][FP][16];
 	struct pf_lit		*lits;
 	size_t			 n, words;
 	size_t			*bucket[NBUCKET];	/* literal indexes */
@@ -136,8 +141,8 @@ pf_place(struct prefilter *pf, size_t i, size_t b)
 	pf->bucket[b][pf->nbucket[b]++] = i;
 	f = (const unsigned char *)pf->lits[i].s + pf->lits[i].off;
 	for (j = 0; j < FP; j++) {
-		pf->lo[j][f[j] & 15] |= (uint8_t)(1u << b);
-		pf->hi[j][f[j] >> 4] |= (uint8_t)(1u << b);
+		pf->lo[b / 8][j][f[j] & 15] |= (uint8_t)(1u << b % 8);
+		pf->hi[b / 8][j][f[j] >> 4] |= (uint8_t)(1u << b % 8);
 	}
 	pf->lits[i].next = pf->fphead[pf_fphash(f)];
 	pf->fphead[pf_fphash(f)] = (uint16_t)(i + 1);
@@ -277,8 +282,10 @@ pf_allowed(const struct prefilter *pf, size_t b, const unsigned char *w)
 	size_t j;
 
 	for (j = 0; j < FP; j++) {
-		a |= (unsigned)(pf->lo[j][w[j] & 15] >> b & 1) << (2 * j);
-		a |= (unsigned)(pf->hi[j][w[j] >> 4] >> b & 1) << (2 * j + 1);
+		a |= (unsigned)(pf->lo[b / 8][j][w[j] & 15] >> b % 8 & 1) <<
+		    (2 * j);
+		a |= (unsigned)(pf->hi[b / 8][j][w[j] >> 4] >> b % 8 & 1) <<
+		    (2 * j + 1);
 	}
 	return a;
 }
@@ -434,9 +441,14 @@ pf_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
 static unsigned
 pf_mask_at(const struct prefilter *pf, const unsigned char *p)
 {
-	return pf->lo[0][p[0] & 15] & pf->hi[0][p[0] >> 4] &
-	    pf->lo[1][p[1] & 15] & pf->hi[1][p[1] >> 4] &
-	    pf->lo[2][p[2] & 15] & pf->hi[2][p[2] >> 4];
+	unsigned m = 0;
+	size_t g;
+
+	for (g = 0; g < NGROUP; g++)
+		m |= (unsigned)(pf->lo[g][0][p[0] & 15] & pf->hi[g][0][p[0] >> 4] &
+		    pf->lo[g][1][p[1] & 15] & pf->hi[g][1][p[1] >> 4] &
+		    pf->lo[g][2][p[2] & 15] & pf->hi[g][2][p[2] >> 4]) << (8 * g);
+	return m;
 }
 
 /* Every position, one at a time. */
@@ -518,24 +530,35 @@ static size_t
 pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
     uint64_t *found)
 {
-	const __m128i lo0 = _mm_loadu_si128((const __m128i *)pf->lo[0]);
-	const __m128i lo1 = _mm_loadu_si128((const __m128i *)pf->lo[1]);
-	const __m128i lo2 = _mm_loadu_si128((const __m128i *)pf->lo[2]);
-	const __m128i hi0 = _mm_loadu_si128((const __m128i *)pf->hi[0]);
-	const __m128i hi1 = _mm_loadu_si128((const __m128i *)pf->hi[1]);
-	const __m128i hi2 = _mm_loadu_si128((const __m128i *)pf->hi[2]);
+	const __m128i lo0 = _mm_loadu_si128((const __m128i *)pf->lo[0][0]);
+	const __m128i lo0_ = _mm_loadu_si128((const __m128i *)pf->lo[1][0]);
+	const __m128i lo1 = _mm_loadu_si128((const __m128i *)pf->lo[0][1]);
+	const __m128i lo1_ = _mm_loadu_si128((const __m128i *)pf->lo[1][1]);
+	const __m128i lo2 = _mm_loadu_si128((const __m128i *)pf->lo[0][2]);
+	const __m128i lo2_ = _mm_loadu_si128((const __m128i *)pf->lo[1][2]);
+	const __m128i hi0 = _mm_loadu_si128((const __m128i *)pf->hi[0][0]);
+	const __m128i hi0_ = _mm_loadu_si128((const __m128i *)pf->hi[1][0]);
+	const __m128i hi1 = _mm_loadu_si128((const __m128i *)pf->hi[0][1]);
+	const __m128i hi1_ = _mm_loadu_si128((const __m128i *)pf->hi[1][1]);
+	const __m128i hi2 = _mm_loadu_si128((const __m128i *)pf->hi[0][2]);
+	const __m128i hi2_ = _mm_loadu_si128((const __m128i *)pf->hi[1][2]);
 	unsigned char pad[16 + FP - 1];
 	const unsigned char *p;
 	size_t i = 0, base, nfound = 0;
 	uint32_t bits;
-	__m128i r;
+	__m128i r, v0, v1, v2;
 
 	while (i + FP <= len) {
 		p = pf_step(t, len, i, 16, pad, &base);
-		r = _mm_and_si128(_mm_and_si128(
-		    pf_lookup16(lo0, hi0, _mm_loadu_si128((const __m128i *)p)),
-		    pf_lookup16(lo1, hi1, _mm_loadu_si128((const __m128i *)(p + 1)))),
-		    pf_lookup16(lo2, hi2, _mm_loadu_si128((const __m128i *)(p + 2))));
+		v0 = _mm_loadu_si128((const __m128i *)p);
+		v1 = _mm_loadu_si128((const __m128i *)(p + 1));
+		v2 = _mm_loadu_si128((const __m128i *)(p + 2));
+		r = _mm_or_si128(_mm_and_si128(_mm_and_si128(
+		    pf_lookup16(lo0, hi0, v0), pf_lookup16(lo1, hi1, v1)),
+		    pf_lookup16(lo2, hi2, v2)),
+		    _mm_and_si128(_mm_and_si128(
+		    pf_lookup16(lo0_, hi0_, v0), pf_lookup16(lo1_, hi1_, v1)),
+		    pf_lookup16(lo2_, hi2_, v2)));
 		bits = ~(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(r,
 		    _mm_setzero_si128())) & 0xffffu;
 		if (bits != 0) {
@@ -563,24 +586,35 @@ static size_t
 pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
     uint64_t *found)
 {
-	const __m256i lo0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[0]));
-	const __m256i lo1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[1]));
-	const __m256i lo2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[2]));
-	const __m256i hi0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[0]));
-	const __m256i hi1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[1]));
-	const __m256i hi2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[2]));
+	const __m256i lo0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[0][0]));
+	const __m256i lo0_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[1][0]));
+	const __m256i lo1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[0][1]));
+	const __m256i lo1_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[1][1]));
+	const __m256i lo2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[0][2]));
+	const __m256i lo2_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[1][2]));
+	const __m256i hi0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[0][0]));
+	const __m256i hi0_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[1][0]));
+	const __m256i hi1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[0][1]));
+	const __m256i hi1_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[1][1]));
+	const __m256i hi2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[0][2]));
+	const __m256i hi2_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[1][2]));
 	unsigned char pad[32 + FP - 1];
 	const unsigned char *p;
 	size_t i = 0, base, nfound = 0;
 	uint32_t bits;
-	__m256i r;
+	__m256i r, v0, v1, v2;
 
 	while (i + FP <= len) {
 		p = pf_step(t, len, i, 32, pad, &base);
-		r = _mm256_and_si256(_mm256_and_si256(
-		    pf_lookup32(lo0, hi0, _mm256_loadu_si256((const __m256i *)p)),
-		    pf_lookup32(lo1, hi1, _mm256_loadu_si256((const __m256i *)(p + 1)))),
-		    pf_lookup32(lo2, hi2, _mm256_loadu_si256((const __m256i *)(p + 2))));
+		v0 = _mm256_loadu_si256((const __m256i *)p);
+		v1 = _mm256_loadu_si256((const __m256i *)(p + 1));
+		v2 = _mm256_loadu_si256((const __m256i *)(p + 2));
+		r = _mm256_or_si256(_mm256_and_si256(_mm256_and_si256(
+		    pf_lookup32(lo0, hi0, v0), pf_lookup32(lo1, hi1, v1)),
+		    pf_lookup32(lo2, hi2, v2)),
+		    _mm256_and_si256(_mm256_and_si256(
+		    pf_lookup32(lo0_, hi0_, v0), pf_lookup32(lo1_, hi1_, v1)),
+		    pf_lookup32(lo2_, hi2_, v2)));
 		bits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r,
 		    _mm256_setzero_si256()));
 		if (bits != 0) {
@@ -608,24 +642,35 @@ static size_t
 pf_scan_avx512(const struct prefilter *pf, const unsigned char *t, size_t len,
     uint64_t *found)
 {
-	const __m512i lo0 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0]));
-	const __m512i lo1 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1]));
-	const __m512i lo2 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[2]));
-	const __m512i hi0 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0]));
-	const __m512i hi1 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1]));
-	const __m512i hi2 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[2]));
+	const __m512i lo0 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0][0]));
+	const __m512i lo0_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1][0]));
+	const __m512i lo1 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0][1]));
+	const __m512i lo1_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1][1]));
+	const __m512i lo2 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0][2]));
+	const __m512i lo2_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1][2]));
+	const __m512i hi0 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0][0]));
+	const __m512i hi0_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1][0]));
+	const __m512i hi1 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0][1]));
+	const __m512i hi1_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1][1]));
+	const __m512i hi2 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0][2]));
+	const __m512i hi2_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1][2]));
 	unsigned char pad[64 + FP - 1];
 	const unsigned char *p;
 	size_t i = 0, base, nfound = 0;
 	uint64_t bits;
-	__m512i r;
+	__m512i r, v0, v1, v2;
 
 	while (i + FP <= len) {
 		p = pf_step(t, len, i, 64, pad, &base);
-		r = _mm512_and_si512(_mm512_and_si512(
-		    pf_lookup64(lo0, hi0, _mm512_loadu_si512(p)),
-		    pf_lookup64(lo1, hi1, _mm512_loadu_si512(p + 1))),
-		    pf_lookup64(lo2, hi2, _mm512_loadu_si512(p + 2)));
+		v0 = _mm512_loadu_si512(p);
+		v1 = _mm512_loadu_si512(p + 1);
+		v2 = _mm512_loadu_si512(p + 2);
+		r = _mm512_or_si512(_mm512_and_si512(_mm512_and_si512(
+		    pf_lookup64(lo0, hi0, v0), pf_lookup64(lo1, hi1, v1)),
+		    pf_lookup64(lo2, hi2, v2)),
+		    _mm512_and_si512(_mm512_and_si512(
+		    pf_lookup64(lo0_, hi0_, v0), pf_lookup64(lo1_, hi1_, v1)),
+		    pf_lookup64(lo2_, hi2_, v2)));
 		bits = _mm512_test_epi8_mask(r, r);
 		if (bits != 0) {
 			nfound += pf_step_verify(pf, t, len, i, base, 64, bits,

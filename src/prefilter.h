@@ -1,7 +1,7 @@
 /*
  * prefilter.h - find which of a fixed set of literals occur in a text, in
  * one pass.  A Teddy-style fingerprint scan (3 bytes of each literal,
- * 8 buckets, nibble tables) proposes positions and every proposal is
+ * 16 buckets, nibble tables) proposes positions and every proposal is
  * verified byte for byte, so the answer is exact and the same for every
  * implementation: AVX-512BW, AVX2 or SSSE3 where the CPU has them, else a
  * scalar loop over the same tables.  Knows nothing about rules or regexes.
