@@ -6,7 +6,10 @@
  * it holds one of them.  The prefilter is tuned on the first LEARN_BYTES
  * of record text, which changes its speed, never its answers.  Matching
  * runs under PCRE2 match and depth limits with one JIT stack and one match
- * data per matcher, so a matcher belongs to one thread.  Knows nothing
+ * data per matcher, so a matcher belongs to one thread.  A pattern is
+ * JIT-compiled when it first runs: most records never reach most rules,
+ * and compiling the default rules' 150 patterns up front cost more than a
+ * 10 MB input spends in them.  Knows nothing
  * about SQL or screens.
  */
 #include "matcher.h"
@@ -48,6 +51,9 @@ struct matcher {
 	 */
 	size_t			*pat_lit;
 	size_t			*rule_lit;
+	/* per rule, jitted[rule_pat[i] + j]: match, then exclude pattern j compiled */
+	uint8_t			*jitted;
+	size_t			*rule_pat;
 	uint64_t		*base_rules;	/* rules without a literal */
 	uint64_t		*all_rules;	/* rules with a match pattern */
 	uint64_t		*want;		/* per record: the candidate rules */
@@ -76,6 +82,12 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 	for (i = 0; i < rs->n; i++)
 		m->rule_lit[i] = SIZE_MAX;
 	m->pat_lit = xcalloc(1, sizeof *m->pat_lit);
+	m->rule_pat = xcalloc(rs->n > 0 ? rs->n : 1, sizeof *m->rule_pat);
+	for (i = 0, k = 0; i < rs->n; i++) {
+		m->rule_pat[i] = k;
+		k += rs->rules[i].nmatch + rs->rules[i].nexclude;
+	}
+	m->jitted = xcalloc(k > 0 ? k : 1, 1);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
 		for (j = 0; j < r->nmatch + r->nexclude; j++) {
@@ -148,6 +160,8 @@ matcher_free(struct matcher *m)
 	free(m->lit_rules);
 	free(m->pat_lit);
 	free(m->rule_lit);
+	free(m->jitted);
+	free(m->rule_pat);
 	free(m->base_rules);
 	free(m->all_rules);
 	free(m->want);
@@ -170,13 +184,21 @@ matcher_stats(const struct matcher *m)
 	return &m->stats;
 }
 
-/* 1 match, 0 no match, -1 limit or other PCRE2 failure. */
+/*
+ * 1 match, 0 no match, -1 limit or other PCRE2 failure.  *jitted says
+ * whether code was JIT-compiled yet (without JIT support it runs
+ * interpreted, as before).
+ */
 static int
-run_pattern(struct matcher *m, const pcre2_code *code, const char *text,
-    size_t len)
+run_pattern(struct matcher *m, pcre2_code *code, uint8_t *jitted,
+    const char *text, size_t len)
 {
 	int rc;
 
+	if (!*jitted) {
+		(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+		*jitted = 1;
+	}
 	rc = pcre2_match(code, (PCRE2_SPTR)text, len, 0, 0, m->md, m->mctx);
 	if (rc >= 0)
 		return 1;
@@ -220,7 +242,7 @@ fill_fields(const pcre2_code *code, pcre2_match_data *md, const char *text,
  */
 static int
 match_rule(struct matcher *m, const struct rule *r, const size_t *lits,
-    const char *text, size_t len, struct match *out)
+    uint8_t *jitted, const char *text, size_t len, struct match *out)
 {
 	size_t i;
 	int rc;
@@ -229,7 +251,7 @@ match_rule(struct matcher *m, const struct rule *r, const size_t *lits,
 		if (lits != NULL && !(m->found[lits[i] / 64] &
 		    (UINT64_C(1) << (lits[i] % 64))))
 			continue;
-		rc = run_pattern(m, r->match[i].code, text, len);
+		rc = run_pattern(m, r->match[i].code, jitted + i, text, len);
 		if (rc < 0)
 			return -1;
 		if (rc > 0)
@@ -239,7 +261,8 @@ match_rule(struct matcher *m, const struct rule *r, const size_t *lits,
 		return 0;
 	fill_fields(r->match[i].code, m->md, text, out);
 	for (i = 0; i < r->nexclude; i++) {
-		rc = run_pattern(m, r->exclude[i].code, text, len);
+		rc = run_pattern(m, r->exclude[i].code, jitted + r->nmatch + i,
+		    text, len);
 		if (rc != 0)
 			return rc < 0 ? -1 : 0;
 	}
@@ -256,7 +279,8 @@ run_rule(struct matcher *m, size_t i, const char *text, size_t len,
 	int rc;
 
 	rc = match_rule(m, r, filtered && m->rule_lit[i] != SIZE_MAX ?
-	    m->pat_lit + m->rule_lit[i] : NULL, text, len, &out);
+	    m->pat_lit + m->rule_lit[i] : NULL, m->jitted + m->rule_pat[i],
+	    text, len, &out);
 	if (rc < 0) {
 		m->stats.regex_errors++;
 		return 0;
