@@ -241,7 +241,7 @@ prefilter_learn(struct prefilter *pf, const char *text, size_t len)
  */
 static size_t
 pf_top_windows(const struct prefilter *pf, unsigned char (*win)[FP],
-    uint64_t *cnt)
+    uint16_t *cnt)
 {
 	size_t hist[17] = { 0 }, i, n = 0, need;
 	int bit, cut;
@@ -266,7 +266,8 @@ pf_top_windows(const struct prefilter *pf, unsigned char (*win)[FP],
 		win[n][0] = (unsigned char)(pf->seenw[i] & 0xff);
 		win[n][1] = (unsigned char)(pf->seenw[i] >> 8 & 0xff);
 		win[n][2] = (unsigned char)(pf->seenw[i] >> 16 & 0xff);
-		cnt[n++] = c;
+		/* capped so that pf_opened can sum pairs in signed 16 bits */
+		cnt[n++] = (uint16_t)(c < INT16_MAX ? c : INT16_MAX);
 	}
 	return n;
 }
@@ -306,11 +307,49 @@ pf_same(const unsigned char *w, const unsigned char *f)
 
 #define PF_ALL	((1u << (2 * FP)) - 1)
 
+/*
+ * The count of the windows (of n, a multiple of 16) that a fingerprint
+ * sharing same[] would newly open in a bucket that allows allow[].
+ */
+static uint64_t
+pf_opened(const uint8_t *allow, const uint8_t *same, const uint16_t *cnt,
+    size_t n)
+{
+	uint64_t add = 0;
+	size_t j = 0;
+#ifdef __SSE2__
+	const __m128i all = _mm_set1_epi8((char)PF_ALL), one = _mm_set1_epi16(1);
+	__m128i acc = _mm_setzero_si128(), a, o;
+	uint32_t lanes[4];
+
+	for (; j + 16 <= n; j += 16) {
+		a = _mm_loadu_si128((const __m128i *)(allow + j));
+		o = _mm_andnot_si128(_mm_cmpeq_epi8(a, all), _mm_cmpeq_epi8(
+		    _mm_or_si128(a, _mm_loadu_si128((const __m128i *)(same + j))),
+		    all));
+		acc = _mm_add_epi32(acc, _mm_madd_epi16(_mm_and_si128(
+		    _mm_unpacklo_epi8(o, o),
+		    _mm_loadu_si128((const __m128i *)(cnt + j))), one));
+		acc = _mm_add_epi32(acc, _mm_madd_epi16(_mm_and_si128(
+		    _mm_unpackhi_epi8(o, o),
+		    _mm_loadu_si128((const __m128i *)(cnt + j + 8))), one));
+	}
+	_mm_storeu_si128((__m128i *)lanes, acc);
+	add = (uint64_t)lanes[0] + lanes[1] + lanes[2] + lanes[3];
+#endif
+	for (; j < n; j++) {
+		if (allow[j] != PF_ALL && (allow[j] | same[j]) == PF_ALL)
+			add += cnt[j];
+	}
+	return add;
+}
+
 void
 prefilter_tune(struct prefilter *pf)
 {
 	unsigned char (*win)[FP];
-	uint64_t *own, *cnt, c, best_cost, add;
+	uint64_t *own, c, best_cost, add;
+	uint16_t *cnt;
 	size_t *order, i, j, k, b, best, off, ntop;
 	uint8_t *allow, *same;
 	const unsigned char *fp;
@@ -363,12 +402,8 @@ prefilter_tune(struct prefilter *pf)
 		for (j = 0; j < ntop; j++)
 			same[j] = (uint8_t)pf_same(win[j], fp);
 		for (b = 0; b < NBUCKET; b++) {
-			add = 0;
-			for (j = 0; j < ntop; j++) {
-				if (allow[b * PF_TOP + j] != PF_ALL &&
-				    (allow[b * PF_TOP + j] | same[j]) == PF_ALL)
-					add += cnt[j];
-			}
+			/* past ntop, counts are 0 */
+			add = pf_opened(allow + b * PF_TOP, same, cnt, PF_TOP);
 			/* ties go to the bucket with fewer literals to verify */
 			if (add < best_cost || (add == best_cost &&
 			    pf->nbucket[b] < pf->nbucket[best])) {
