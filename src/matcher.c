@@ -6,7 +6,10 @@
  * it holds one of them.  The prefilter is tuned on the first LEARN_BYTES
  * of record text, which changes its speed, never its answers.  Matching
  * runs under PCRE2 match and depth limits with one JIT stack and one match
- * data per matcher, so a matcher belongs to one thread.  Knows nothing
+ * data per matcher, so a matcher belongs to one thread.  A pattern is
+ * JIT-compiled when it first runs: most records never reach most rules,
+ * and compiling the default rules' 150 patterns up front cost more than a
+ * 10 MB input spends in them.  Knows nothing
  * about SQL or screens.
  */
 #include "matcher.h"
@@ -24,7 +27,7 @@
 #define JIT_STACK_MAX	(1024 * 1024)
 #define MIN_LITERAL	3
 /* Record text the prefilter learns from before it is tuned. */
-#define LEARN_BYTES	(1024 * 1024)
+#define LEARN_BYTES	(256 * 1024)
 
 /*
  * Rule sets are bitsets of rwords words, bit i for rule i: a record's
@@ -41,6 +44,16 @@ struct matcher {
 	int			 always;	/* some rule has no literal: never skip a record */
 	size_t			 rwords;
 	uint64_t		*lit_rules;	/* per literal, the rules it admits */
+	/*
+	 * Per rule, pat_lit[rule_lit[i] + j] is the literal of match pattern
+	 * j (rule_lit[i] is SIZE_MAX for a rule without literals): a pattern
+	 * whose literal a record lacks cannot match it and is not run.
+	 */
+	size_t			*pat_lit;
+	size_t			*rule_lit;
+	/* per rule, jitted[rule_pat[i] + j]: match, then exclude pattern j compiled */
+	uint8_t			*jitted;
+	size_t			*rule_pat;
 	uint64_t		*base_rules;	/* rules without a literal */
 	uint64_t		*all_rules;	/* rules with a match pattern */
 	uint64_t		*want;		/* per record: the candidate rules */
@@ -57,7 +70,7 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 	struct matcher *m;
 	const struct rule *r;
 	uint32_t cap, maxcap = 0;
-	size_t i, j, k;
+	size_t i, j, k, npat = 0;
 
 	m = xcalloc(1, sizeof(*m));
 	m->rs = rs;
@@ -65,6 +78,16 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 	m->base_rules = xcalloc(m->rwords, sizeof *m->base_rules);
 	m->all_rules = xcalloc(m->rwords, sizeof *m->all_rules);
 	m->want = xcalloc(m->rwords, sizeof *m->want);
+	m->rule_lit = xcalloc(rs->n > 0 ? rs->n : 1, sizeof *m->rule_lit);
+	for (i = 0; i < rs->n; i++)
+		m->rule_lit[i] = SIZE_MAX;
+	m->pat_lit = xcalloc(1, sizeof *m->pat_lit);
+	m->rule_pat = xcalloc(rs->n > 0 ? rs->n : 1, sizeof *m->rule_pat);
+	for (i = 0, k = 0; i < rs->n; i++) {
+		m->rule_pat[i] = k;
+		k += rs->rules[i].nmatch + rs->rules[i].nexclude;
+	}
+	m->jitted = xcalloc(k > 0 ? k : 1, 1);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
 		for (j = 0; j < r->nmatch + r->nexclude; j++) {
@@ -78,11 +101,16 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 		if (r->nmatch == 0)
 			continue;
 		m->all_rules[i / 64] |= UINT64_C(1) << (i % 64);
-		if (r->nliterals == 0) {
+		/* past the prefilter's capacity a rule just always runs */
+		if (r->nliterals == 0 ||
+		    m->nliteral + r->nliterals > PREFILTER_MAX) {
 			m->base_rules[i / 64] |= UINT64_C(1) << (i % 64);
 			m->always = 1;
 			continue;
 		}
+		m->rule_lit[i] = npat;
+		npat += r->nliterals;
+		m->pat_lit = xrealloc(m->pat_lit, npat * sizeof *m->pat_lit);
 		for (j = 0; j < r->nliterals; j++) {
 			for (k = 0; k < m->nliteral; k++) {
 				if (strcmp(m->literal[k], r->literals[j]) == 0)
@@ -103,6 +131,7 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 			}
 			m->lit_rules[k * m->rwords + i / 64] |=
 			    UINT64_C(1) << (i % 64);
+			m->pat_lit[m->rule_lit[i] + j] = k;
 		}
 	}
 	m->pf = prefilter_new(m->literal, m->literal_len, m->nliteral,
@@ -129,6 +158,10 @@ matcher_free(struct matcher *m)
 	if (m == NULL)
 		return;
 	free(m->lit_rules);
+	free(m->pat_lit);
+	free(m->rule_lit);
+	free(m->jitted);
+	free(m->rule_pat);
 	free(m->base_rules);
 	free(m->all_rules);
 	free(m->want);
@@ -151,13 +184,21 @@ matcher_stats(const struct matcher *m)
 	return &m->stats;
 }
 
-/* 1 match, 0 no match, -1 limit or other PCRE2 failure. */
+/*
+ * 1 match, 0 no match, -1 limit or other PCRE2 failure.  *jitted says
+ * whether code was JIT-compiled yet (without JIT support it runs
+ * interpreted, as before).
+ */
 static int
-run_pattern(struct matcher *m, const pcre2_code *code, const char *text,
-    size_t len)
+run_pattern(struct matcher *m, pcre2_code *code, uint8_t *jitted,
+    const char *text, size_t len)
 {
 	int rc;
 
+	if (!*jitted) {
+		(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+		*jitted = 1;
+	}
 	rc = pcre2_match(code, (PCRE2_SPTR)text, len, 0, 0, m->md, m->mctx);
 	if (rc >= 0)
 		return 1;
@@ -194,16 +235,23 @@ fill_fields(const pcre2_code *code, pcre2_match_data *md, const char *text,
 	}
 }
 
-/* Match one rule: 1 (out filled), 0, or -1 on a PCRE2 failure. */
+/*
+ * Match one rule: 1 (out filled), 0, or -1 on a PCRE2 failure.  With lits
+ * (the rule's pattern literals, when the record was prefiltered), a
+ * pattern whose literal is not in found is skipped.
+ */
 static int
-match_rule(struct matcher *m, const struct rule *r, const char *text,
-    size_t len, struct match *out)
+match_rule(struct matcher *m, const struct rule *r, const size_t *lits,
+    uint8_t *jitted, const char *text, size_t len, struct match *out)
 {
 	size_t i;
 	int rc;
 
 	for (i = 0; i < r->nmatch; i++) {
-		rc = run_pattern(m, r->match[i].code, text, len);
+		if (lits != NULL && !(m->found[lits[i] / 64] &
+		    (UINT64_C(1) << (lits[i] % 64))))
+			continue;
+		rc = run_pattern(m, r->match[i].code, jitted + i, text, len);
 		if (rc < 0)
 			return -1;
 		if (rc > 0)
@@ -213,7 +261,8 @@ match_rule(struct matcher *m, const struct rule *r, const char *text,
 		return 0;
 	fill_fields(r->match[i].code, m->md, text, out);
 	for (i = 0; i < r->nexclude; i++) {
-		rc = run_pattern(m, r->exclude[i].code, text, len);
+		rc = run_pattern(m, r->exclude[i].code, jitted + r->nmatch + i,
+		    text, len);
 		if (rc != 0)
 			return rc < 0 ? -1 : 0;
 	}
@@ -223,12 +272,15 @@ match_rule(struct matcher *m, const struct rule *r, const char *text,
 /* One rule, matched and reported; 1 if it matched. */
 static int
 run_rule(struct matcher *m, size_t i, const char *text, size_t len,
-    matcher_fn fn, void *arg)
+    matcher_fn fn, void *arg, int filtered)
 {
+	const struct rule *r = &m->rs->rules[i];
 	struct match out;
 	int rc;
 
-	rc = match_rule(m, &m->rs->rules[i], text, len, &out);
+	rc = match_rule(m, r, filtered && m->rule_lit[i] != SIZE_MAX ?
+	    m->pat_lit + m->rule_lit[i] : NULL, m->jitted + m->rule_pat[i],
+	    text, len, &out);
 	if (rc < 0) {
 		m->stats.regex_errors++;
 		return 0;
@@ -279,7 +331,7 @@ run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 			any = 1;
 		for (w = m->want[wi]; w != 0; w &= w - 1)
 			n += run_rule(m, wi * 64 + (size_t)__builtin_ctzll(w),
-			    text, len, fn, arg);
+			    text, len, fn, arg, filtered);
 	}
 	if (any)
 		m->stats.candidates++;

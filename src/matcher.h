@@ -37,7 +37,11 @@ typedef void (*matcher_fn)(void *arg, const struct match *m);
 
 struct matcher;
 
-/* rs must outlive the matcher.  Returns NULL with err on failure. */
+/*
+ * rs must outlive the matcher.  The matcher JIT-compiles rs's patterns as
+ * it first runs them, so matchers of one ruleset run in one thread.
+ * Returns NULL with err on failure.
+ */
 struct matcher *matcher_new(const struct ruleset *rs, char *err, size_t errlen);
 void matcher_free(struct matcher *m);
 

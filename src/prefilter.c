@@ -1,20 +1,23 @@
 /*
  * prefilter.c - which of a fixed set of literals occur in a text, in one
  * pass.  Each literal contributes a 3-byte fingerprint (its rarest window
- * by a rough byte-frequency guess for log text) to one of 8 buckets; per
- * fingerprint byte, two 16-entry tables indexed by the low and high nibble
- * hold the buckets whose fingerprint allows that nibble there.  ANDing the
- * six lookups gives, for every position, the buckets that may start a
- * fingerprint there (Teddy, as in Hyperscan and Rust's aho-corasick).  A
- * proposal is only a hint: the literal is compared byte for byte before a
- * bit is set, so the vector and scalar paths give identical answers.
+ * by a rough byte-frequency guess for log text) to one of 16 buckets, in
+ * two sets of 8; per set and fingerprint byte, two 16-entry tables indexed
+ * by the low and high nibble hold the buckets whose fingerprint allows
+ * that nibble there.  ANDing the six lookups of a set gives, for every
+ * position, the buckets that may start a fingerprint there (Teddy, as in
+ * Hyperscan and Rust's aho-corasick; 16 buckets because with a hundred
+ * literals 8 let through one position in seven).  A proposal is only a
+ * hint: the window is looked up by hash among the fingerprints and the
+ * literal compared byte for byte before a bit is set, so the vector and
+ * scalar paths give identical answers.
  *
  * Which window and which bucket a literal gets only decides how many
  * proposals come up, never the answer.  A guess from byte classes is used
  * until prefilter_tune: with the 3-byte windows of real text counted
- * (prefilter_learn), each literal takes its window seen least, and buckets
- * are filled so that the cross products of their nibble tables let through
- * the fewest windows seen.
+ * (prefilter_learn), each literal takes its window seen least, and goes
+ * to the bucket whose nibble tables it would open to the fewest of the
+ * most frequent windows.
  * Knows nothing about rules or regexes.
  */
 #include "prefilter.h"
@@ -30,27 +33,41 @@
 #endif
 
 #define FP		3	/* fingerprint bytes */
-#define NBUCKET		8
+#define NBUCKET		16
+#define NGROUP		(NBUCKET / 8)	/* byte-wide table sets */
 /* Slots of the table counting learned windows (hashed, saturating). */
 #define LEARN_BITS	16
-/* A bucket whose nibble tables allow more windows than this is not counted. */
-#define PF_MAX_COMBOS	4096
+/* The most frequent learned windows that bucket placement is judged on. */
+#define PF_TOP		512
+/* Slots of the table of literals per hashed fingerprint (see pf_fphash). */
+#define FPHASH_BITS	14
 
 struct pf_lit {
 	char	*s;
 	size_t	 len;
 	size_t	 off;		/* where the fingerprint starts in it */
+	uint16_t next;		/* 1 + the next literal of its fphead slot, or 0 */
 };
 
 struct prefilter {
-	uint8_t			 lo[FP][16];
-	uint8_t			 hi[FP][16];
+	/* bucket b is bit b % 8 of table set b / 8 */
+	uint8_t			 lo[NGROUP][FP][16];
+	uint8_t			 hi[NGROUP][FP][16];
 	struct pf_lit		*lits;
 	size_t			 n, words;
 	size_t			*bucket[NBUCKET];	/* literal indexes */
 	size_t			 nbucket[NBUCKET];
+	/*
+	 * Per hashed fingerprint, 1 + the first literal whose fingerprint
+	 * hashes there (0: none), chained through pf_lit.next: with a hundred
+	 * literals the nibble tables propose one position in seven, and one
+	 * lookup here rejects nearly all of them; the rest compare only the
+	 * literals of their slot, not a whole bucket.
+	 */
+	uint16_t		 fphead[1u << FPHASH_BITS];
 	enum prefilter_impl	 impl;
 	uint16_t		*seen;		/* learned window counts, until tuned */
+	uint32_t		*seenw;		/* the last window counted in each slot */
 };
 
 /* A rough rarity of a byte in log text: higher is rarer. */
@@ -103,6 +120,15 @@ pf_cpu_has(enum prefilter_impl impl)
 	return impl == PREFILTER_SCALAR;
 }
 
+/* A fingerprint's slot in fphead. */
+static inline unsigned
+pf_fphash(const unsigned char *f)
+{
+	uint32_t w = (uint32_t)f[0] | (uint32_t)f[1] << 8 | (uint32_t)f[2] << 16;
+
+	return (w * UINT32_C(2654435761)) >> (32 - FPHASH_BITS);
+}
+
 /* Literal i joins bucket b: its fingerprint's nibbles go into the tables. */
 static void
 pf_place(struct prefilter *pf, size_t i, size_t b)
@@ -115,9 +141,11 @@ pf_place(struct prefilter *pf, size_t i, size_t b)
 	pf->bucket[b][pf->nbucket[b]++] = i;
 	f = (const unsigned char *)pf->lits[i].s + pf->lits[i].off;
 	for (j = 0; j < FP; j++) {
-		pf->lo[j][f[j] & 15] |= (uint8_t)(1u << b);
-		pf->hi[j][f[j] >> 4] |= (uint8_t)(1u << b);
+		pf->lo[b / 8][j][f[j] & 15] |= (uint8_t)(1u << b % 8);
+		pf->hi[b / 8][j][f[j] >> 4] |= (uint8_t)(1u << b % 8);
 	}
+	pf->lits[i].next = pf->fphead[pf_fphash(f)];
+	pf->fphead[pf_fphash(f)] = (uint16_t)(i + 1);
 }
 
 static void
@@ -127,6 +155,7 @@ pf_clear_buckets(struct prefilter *pf)
 
 	memset(pf->lo, 0, sizeof pf->lo);
 	memset(pf->hi, 0, sizeof pf->hi);
+	memset(pf->fphead, 0, sizeof pf->fphead);
 	for (b = 0; b < NBUCKET; b++)
 		pf->nbucket[b] = 0;
 }
@@ -172,6 +201,7 @@ prefilter_free(struct prefilter *pf)
 		free(pf->bucket[i]);
 	free(pf->lits);
 	free(pf->seen);
+	free(pf->seenw);
 	free(pf);
 }
 
@@ -191,64 +221,137 @@ prefilter_learn(struct prefilter *pf, const char *text, size_t len)
 
 	if (pf->n <= 1 || len < FP)
 		return;
-	if (pf->seen == NULL)
+	if (pf->seen == NULL) {
 		pf->seen = xcalloc((size_t)1 << LEARN_BITS, sizeof *pf->seen);
+		pf->seenw = xcalloc((size_t)1 << LEARN_BITS, sizeof *pf->seenw);
+	}
 	for (i = 0; i + FP <= len; i++) {
 		k = pf_slot(t + i);
 		if (pf->seen[k] != UINT16_MAX)
 			pf->seen[k]++;
+		pf->seenw[k] = (uint32_t)t[i] | (uint32_t)t[i + 1] << 8 |
+		    (uint32_t)t[i + 2] << 16;
 	}
 }
 
 /*
- * How many learned windows bucket b's nibble tables would let through with
- * the fingerprint `extra` (or NULL) added: every combination of the
- * nibbles allowed at each of the six places, as the vector lookup accepts
- * them.
+ * The slots of the PF_TOP most frequent learned windows into top (their
+ * windows in win[][FP]); returns how many.  Counts are bucketed by their
+ * highest bit so that this takes two passes and no sort.
+ */
+static size_t
+pf_top_windows(const struct prefilter *pf, unsigned char (*win)[FP],
+    uint16_t *cnt)
+{
+	size_t hist[17] = { 0 }, i, n = 0, need;
+	int bit, cut;
+	unsigned c;
+
+	for (i = 0; i < (size_t)1 << LEARN_BITS; i++) {
+		if ((c = pf->seen[i]) != 0)
+			hist[32 - __builtin_clz(c)]++;
+	}
+	/* the windows of bits above cut all fit; those of bit cut fill up */
+	need = PF_TOP;
+	for (cut = 16; cut > 0 && hist[cut] < need; cut--)
+		need -= hist[cut];
+	for (i = 0; i < (size_t)1 << LEARN_BITS && n < PF_TOP; i++) {
+		if ((c = pf->seen[i]) == 0)
+			continue;
+		bit = 32 - __builtin_clz(c);
+		if (bit < cut || (bit == cut && need == 0))
+			continue;
+		if (bit == cut)
+			need--;
+		win[n][0] = (unsigned char)(pf->seenw[i] & 0xff);
+		win[n][1] = (unsigned char)(pf->seenw[i] >> 8 & 0xff);
+		win[n][2] = (unsigned char)(pf->seenw[i] >> 16 & 0xff);
+		/* capped so that pf_opened can sum pairs in signed 16 bits */
+		cnt[n++] = (uint16_t)(c < INT16_MAX ? c : INT16_MAX);
+	}
+	return n;
+}
+
+/*
+ * Which of the six nibbles of w bucket b's tables allow (bit 2j: the low
+ * nibble of byte j, bit 2j+1: the high one); all six set: w passes.
+ */
+static unsigned
+pf_allowed(const struct prefilter *pf, size_t b, const unsigned char *w)
+{
+	unsigned a = 0;
+	size_t j;
+
+	for (j = 0; j < FP; j++) {
+		a |= (unsigned)(pf->lo[b / 8][j][w[j] & 15] >> b % 8 & 1) <<
+		    (2 * j);
+		a |= (unsigned)(pf->hi[b / 8][j][w[j] >> 4] >> b % 8 & 1) <<
+		    (2 * j + 1);
+	}
+	return a;
+}
+
+/* The nibbles w shares with fingerprint f, as pf_allowed numbers them. */
+static unsigned
+pf_same(const unsigned char *w, const unsigned char *f)
+{
+	unsigned a = 0;
+	size_t j;
+
+	for (j = 0; j < FP; j++) {
+		a |= (unsigned)((w[j] & 15) == (f[j] & 15)) << (2 * j);
+		a |= (unsigned)((w[j] >> 4) == (f[j] >> 4)) << (2 * j + 1);
+	}
+	return a;
+}
+
+#define PF_ALL	((1u << (2 * FP)) - 1)
+
+/*
+ * The count of the windows (of n, a multiple of 16) that a fingerprint
+ * sharing same[] would newly open in a bucket that allows allow[].
  */
 static uint64_t
-pf_bucket_cost(const struct prefilter *pf, size_t b, const unsigned char *extra)
+pf_opened(const uint8_t *allow, const uint8_t *same, const uint16_t *cnt,
+    size_t n)
 {
-	unsigned char nib[2 * FP][16], w[FP];
-	size_t cnt[2 * FP], idx[2 * FP], j, v;
-	uint64_t cost = 0, combos = 1;
-	const uint8_t *table;
-	unsigned x;
+	uint64_t add = 0;
+	size_t j = 0;
+#ifdef __SSE2__
+	const __m128i all = _mm_set1_epi8((char)PF_ALL), one = _mm_set1_epi16(1);
+	__m128i acc = _mm_setzero_si128(), a, o;
+	uint32_t lanes[4];
 
-	for (j = 0; j < 2 * FP; j++) {
-		table = j % 2 == 0 ? pf->lo[j / 2] : pf->hi[j / 2];
-		x = extra == NULL ? 16 : j % 2 == 0 ? extra[j / 2] & 15u :
-		    (unsigned)extra[j / 2] >> 4;
-		cnt[j] = 0;
-		for (v = 0; v < 16; v++) {
-			if ((table[v] >> b & 1) || v == x)
-				nib[j][cnt[j]++] = (unsigned char)v;
-		}
-		if (cnt[j] == 0)
-			return 0;
-		idx[j] = 0;
-		combos *= cnt[j];
+	for (; j + 16 <= n; j += 16) {
+		a = _mm_loadu_si128((const __m128i *)(allow + j));
+		o = _mm_andnot_si128(_mm_cmpeq_epi8(a, all), _mm_cmpeq_epi8(
+		    _mm_or_si128(a, _mm_loadu_si128((const __m128i *)(same + j))),
+		    all));
+		acc = _mm_add_epi32(acc, _mm_madd_epi16(_mm_and_si128(
+		    _mm_unpacklo_epi8(o, o),
+		    _mm_loadu_si128((const __m128i *)(cnt + j))), one));
+		acc = _mm_add_epi32(acc, _mm_madd_epi16(_mm_and_si128(
+		    _mm_unpackhi_epi8(o, o),
+		    _mm_loadu_si128((const __m128i *)(cnt + j + 8))), one));
 	}
-	/* Too many to count: call each combination a frequent window. */
-	if (combos > PF_MAX_COMBOS)
-		return combos * UINT16_MAX;
-	for (;;) {
-		for (j = 0; j < FP; j++)
-			w[j] = (unsigned char)(nib[2 * j][idx[2 * j]] |
-			    nib[2 * j + 1][idx[2 * j + 1]] << 4);
-		cost += pf->seen[pf_slot(w)];
-		for (j = 0; j < 2 * FP && ++idx[j] == cnt[j]; j++)
-			idx[j] = 0;
-		if (j == 2 * FP)
-			return cost;
+	_mm_storeu_si128((__m128i *)lanes, acc);
+	add = (uint64_t)lanes[0] + lanes[1] + lanes[2] + lanes[3];
+#endif
+	for (; j < n; j++) {
+		if (allow[j] != PF_ALL && (allow[j] | same[j]) == PF_ALL)
+			add += cnt[j];
 	}
+	return add;
 }
 
 void
 prefilter_tune(struct prefilter *pf)
 {
+	unsigned char (*win)[FP];
 	uint64_t *own, c, best_cost, add;
-	size_t *order, i, j, k, b, best, off;
+	uint16_t *cnt;
+	size_t *order, i, j, k, b, best, off, ntop;
+	uint8_t *allow, *same;
 	const unsigned char *fp;
 	const struct pf_lit *l;
 
@@ -279,25 +382,50 @@ prefilter_tune(struct prefilter *pf)
 			order[j - 1] = k;
 		}
 	}
+	/*
+	 * A bucket's cost is how often the frequent windows pass its nibble
+	 * tables; allow[b * PF_TOP + w] holds which nibbles of window w they
+	 * allow now, and a fingerprint added lets w through if it supplies
+	 * the missing ones.
+	 */
+	win = xcalloc(PF_TOP, sizeof *win);
+	cnt = xcalloc(PF_TOP, sizeof *cnt);
+	allow = xcalloc(NBUCKET * PF_TOP, 1);
+	same = xcalloc(PF_TOP, 1);
+	ntop = pf_top_windows(pf, win, cnt);
 	pf_clear_buckets(pf);
 	for (i = 0; i < pf->n; i++) {
 		k = order[i];
 		fp = (const unsigned char *)pf->lits[k].s + pf->lits[k].off;
 		best = 0;
 		best_cost = UINT64_MAX;
+		for (j = 0; j < ntop; j++)
+			same[j] = (uint8_t)pf_same(win[j], fp);
 		for (b = 0; b < NBUCKET; b++) {
-			add = pf_bucket_cost(pf, b, fp) - pf_bucket_cost(pf, b, NULL);
-			if (add < best_cost) {
+			/* past ntop, counts are 0 */
+			add = pf_opened(allow + b * PF_TOP, same, cnt, PF_TOP);
+			/* ties go to the bucket with fewer literals to verify */
+			if (add < best_cost || (add == best_cost &&
+			    pf->nbucket[b] < pf->nbucket[best])) {
 				best_cost = add;
 				best = b;
 			}
 		}
 		pf_place(pf, k, best);
+		for (j = 0; j < ntop; j++)
+			allow[best * PF_TOP + j] = (uint8_t)pf_allowed(pf, best,
+			    win[j]);
 	}
+	free(win);
+	free(cnt);
+	free(allow);
+	free(same);
 	free(own);
 	free(order);
 	free(pf->seen);
+	free(pf->seenw);
 	pf->seen = NULL;
+	pf->seenw = NULL;
 }
 
 enum prefilter_impl
@@ -318,38 +446,29 @@ prefilter_words(const struct prefilter *pf)
 	return pf->words;
 }
 
-/* Verify the literals of the buckets in mask whose fingerprint would start at pos. */
+/* Verify the literals whose fingerprint hashes to h and would start at pos. */
 static size_t
 pf_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
-    size_t pos, unsigned mask, uint64_t *found)
+    size_t pos, unsigned h, uint64_t *found)
 {
 	const struct pf_lit *l;
 	const unsigned char *f;
-	size_t b, j, k, start, nfound = 0;
+	size_t k, start, nfound = 0;
 
-	while (mask != 0) {
-		b = (size_t)__builtin_ctz(mask);
-		mask &= mask - 1;
-		for (j = 0; j < pf->nbucket[b]; j++) {
-			k = pf->bucket[b][j];
-			if (found[k / 64] & (UINT64_C(1) << (k % 64)))
-				continue;
-			l = &pf->lits[k];
-			if (pos < l->off)
-				continue;
-			/*
-			 * The nibble tables let through many near misses: the
-			 * fingerprint's own bytes reject them before memcmp.
-			 */
-			f = (const unsigned char *)l->s + l->off;
-			if (t[pos] != f[0] || t[pos + 1] != f[1] || t[pos + 2] != f[2])
-				continue;
-			start = pos - l->off;
-			if (start + l->len > len || memcmp(t + start, l->s, l->len) != 0)
-				continue;
-			found[k / 64] |= UINT64_C(1) << (k % 64);
-			nfound++;
-		}
+	for (k = pf->fphead[h]; k != 0; k = l->next) {
+		l = &pf->lits[k - 1];
+		if (pos < l->off)
+			continue;
+		f = (const unsigned char *)l->s + l->off;
+		if (t[pos] != f[0] || t[pos + 1] != f[1] || t[pos + 2] != f[2])
+			continue;
+		if (found[(k - 1) / 64] & (UINT64_C(1) << ((k - 1) % 64)))
+			continue;
+		start = pos - l->off;
+		if (start + l->len > len || memcmp(t + start, l->s, l->len) != 0)
+			continue;
+		found[(k - 1) / 64] |= UINT64_C(1) << ((k - 1) % 64);
+		nfound++;
 	}
 	return nfound;
 }
@@ -357,9 +476,14 @@ pf_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
 static unsigned
 pf_mask_at(const struct prefilter *pf, const unsigned char *p)
 {
-	return pf->lo[0][p[0] & 15] & pf->hi[0][p[0] >> 4] &
-	    pf->lo[1][p[1] & 15] & pf->hi[1][p[1] >> 4] &
-	    pf->lo[2][p[2] & 15] & pf->hi[2][p[2] >> 4];
+	unsigned m = 0;
+	size_t g;
+
+	for (g = 0; g < NGROUP; g++)
+		m |= (unsigned)(pf->lo[g][0][p[0] & 15] & pf->hi[g][0][p[0] >> 4] &
+		    pf->lo[g][1][p[1] & 15] & pf->hi[g][1][p[1] >> 4] &
+		    pf->lo[g][2][p[2] & 15] & pf->hi[g][2][p[2] >> 4]) << (8 * g);
+	return m;
 }
 
 /* Every position, one at a time. */
@@ -368,11 +492,12 @@ pf_scan_scalar(const struct prefilter *pf, const unsigned char *t, size_t len,
     uint64_t *found)
 {
 	size_t i, nfound = 0;
-	unsigned m;
+	unsigned h;
 
 	for (i = 0; i + FP <= len; i++) {
-		if ((m = pf_mask_at(pf, t + i)) != 0)
-			nfound += pf_verify(pf, t, len, i, m, found);
+		if (pf_mask_at(pf, t + i) != 0 &&
+		    pf->fphead[h = pf_fphash(t + i)] != 0)
+			nfound += pf_verify(pf, t, len, i, h, found);
 	}
 	return nfound;
 }
@@ -405,10 +530,10 @@ pf_step(const unsigned char *t, size_t len, size_t i, size_t w,
 
 static inline size_t
 pf_step_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
-    size_t i, size_t base, size_t w, uint64_t bits, const unsigned char *res,
-    uint64_t *found)
+    size_t i, size_t base, size_t w, uint64_t bits, uint64_t *found)
 {
 	size_t last = len - FP, nfound = 0, b;
+	unsigned h;
 
 	if (base < i)
 		bits &= ~((UINT64_C(1) << (i - base)) - 1);
@@ -417,7 +542,9 @@ pf_step_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
 	while (bits != 0) {
 		b = (size_t)__builtin_ctzll(bits);
 		bits &= bits - 1;
-		nfound += pf_verify(pf, t, len, base + b, res[b], found);
+		h = pf_fphash(t + base + b);
+		if (pf->fphead[h] != 0)
+			nfound += pf_verify(pf, t, len, base + b, h, found);
 	}
 	return nfound;
 }
@@ -438,30 +565,40 @@ static size_t
 pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
     uint64_t *found)
 {
-	const __m128i lo0 = _mm_loadu_si128((const __m128i *)pf->lo[0]);
-	const __m128i lo1 = _mm_loadu_si128((const __m128i *)pf->lo[1]);
-	const __m128i lo2 = _mm_loadu_si128((const __m128i *)pf->lo[2]);
-	const __m128i hi0 = _mm_loadu_si128((const __m128i *)pf->hi[0]);
-	const __m128i hi1 = _mm_loadu_si128((const __m128i *)pf->hi[1]);
-	const __m128i hi2 = _mm_loadu_si128((const __m128i *)pf->hi[2]);
-	unsigned char pad[16 + FP - 1], res[16];
+	const __m128i lo0 = _mm_loadu_si128((const __m128i *)pf->lo[0][0]);
+	const __m128i lo0_ = _mm_loadu_si128((const __m128i *)pf->lo[1][0]);
+	const __m128i lo1 = _mm_loadu_si128((const __m128i *)pf->lo[0][1]);
+	const __m128i lo1_ = _mm_loadu_si128((const __m128i *)pf->lo[1][1]);
+	const __m128i lo2 = _mm_loadu_si128((const __m128i *)pf->lo[0][2]);
+	const __m128i lo2_ = _mm_loadu_si128((const __m128i *)pf->lo[1][2]);
+	const __m128i hi0 = _mm_loadu_si128((const __m128i *)pf->hi[0][0]);
+	const __m128i hi0_ = _mm_loadu_si128((const __m128i *)pf->hi[1][0]);
+	const __m128i hi1 = _mm_loadu_si128((const __m128i *)pf->hi[0][1]);
+	const __m128i hi1_ = _mm_loadu_si128((const __m128i *)pf->hi[1][1]);
+	const __m128i hi2 = _mm_loadu_si128((const __m128i *)pf->hi[0][2]);
+	const __m128i hi2_ = _mm_loadu_si128((const __m128i *)pf->hi[1][2]);
+	unsigned char pad[16 + FP - 1];
 	const unsigned char *p;
 	size_t i = 0, base, nfound = 0;
 	uint32_t bits;
-	__m128i r;
+	__m128i r, v0, v1, v2;
 
 	while (i + FP <= len) {
 		p = pf_step(t, len, i, 16, pad, &base);
-		r = _mm_and_si128(_mm_and_si128(
-		    pf_lookup16(lo0, hi0, _mm_loadu_si128((const __m128i *)p)),
-		    pf_lookup16(lo1, hi1, _mm_loadu_si128((const __m128i *)(p + 1)))),
-		    pf_lookup16(lo2, hi2, _mm_loadu_si128((const __m128i *)(p + 2))));
+		v0 = _mm_loadu_si128((const __m128i *)p);
+		v1 = _mm_loadu_si128((const __m128i *)(p + 1));
+		v2 = _mm_loadu_si128((const __m128i *)(p + 2));
+		r = _mm_or_si128(_mm_and_si128(_mm_and_si128(
+		    pf_lookup16(lo0, hi0, v0), pf_lookup16(lo1, hi1, v1)),
+		    pf_lookup16(lo2, hi2, v2)),
+		    _mm_and_si128(_mm_and_si128(
+		    pf_lookup16(lo0_, hi0_, v0), pf_lookup16(lo1_, hi1_, v1)),
+		    pf_lookup16(lo2_, hi2_, v2)));
 		bits = ~(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(r,
 		    _mm_setzero_si128())) & 0xffffu;
 		if (bits != 0) {
-			_mm_storeu_si128((__m128i *)res, r);
 			nfound += pf_step_verify(pf, t, len, i, base, 16, bits,
-			    res, found);
+			    found);
 		}
 		i = base + 16;
 	}
@@ -484,30 +621,40 @@ static size_t
 pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
     uint64_t *found)
 {
-	const __m256i lo0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[0]));
-	const __m256i lo1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[1]));
-	const __m256i lo2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[2]));
-	const __m256i hi0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[0]));
-	const __m256i hi1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[1]));
-	const __m256i hi2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[2]));
-	unsigned char pad[32 + FP - 1], res[32];
+	const __m256i lo0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[0][0]));
+	const __m256i lo0_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[1][0]));
+	const __m256i lo1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[0][1]));
+	const __m256i lo1_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[1][1]));
+	const __m256i lo2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[0][2]));
+	const __m256i lo2_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[1][2]));
+	const __m256i hi0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[0][0]));
+	const __m256i hi0_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[1][0]));
+	const __m256i hi1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[0][1]));
+	const __m256i hi1_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[1][1]));
+	const __m256i hi2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[0][2]));
+	const __m256i hi2_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[1][2]));
+	unsigned char pad[32 + FP - 1];
 	const unsigned char *p;
 	size_t i = 0, base, nfound = 0;
 	uint32_t bits;
-	__m256i r;
+	__m256i r, v0, v1, v2;
 
 	while (i + FP <= len) {
 		p = pf_step(t, len, i, 32, pad, &base);
-		r = _mm256_and_si256(_mm256_and_si256(
-		    pf_lookup32(lo0, hi0, _mm256_loadu_si256((const __m256i *)p)),
-		    pf_lookup32(lo1, hi1, _mm256_loadu_si256((const __m256i *)(p + 1)))),
-		    pf_lookup32(lo2, hi2, _mm256_loadu_si256((const __m256i *)(p + 2))));
+		v0 = _mm256_loadu_si256((const __m256i *)p);
+		v1 = _mm256_loadu_si256((const __m256i *)(p + 1));
+		v2 = _mm256_loadu_si256((const __m256i *)(p + 2));
+		r = _mm256_or_si256(_mm256_and_si256(_mm256_and_si256(
+		    pf_lookup32(lo0, hi0, v0), pf_lookup32(lo1, hi1, v1)),
+		    pf_lookup32(lo2, hi2, v2)),
+		    _mm256_and_si256(_mm256_and_si256(
+		    pf_lookup32(lo0_, hi0_, v0), pf_lookup32(lo1_, hi1_, v1)),
+		    pf_lookup32(lo2_, hi2_, v2)));
 		bits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r,
 		    _mm256_setzero_si256()));
 		if (bits != 0) {
-			_mm256_storeu_si256((__m256i *)res, r);
 			nfound += pf_step_verify(pf, t, len, i, base, 32, bits,
-			    res, found);
+			    found);
 		}
 		i = base + 32;
 	}
@@ -530,29 +677,39 @@ static size_t
 pf_scan_avx512(const struct prefilter *pf, const unsigned char *t, size_t len,
     uint64_t *found)
 {
-	const __m512i lo0 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0]));
-	const __m512i lo1 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1]));
-	const __m512i lo2 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[2]));
-	const __m512i hi0 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0]));
-	const __m512i hi1 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1]));
-	const __m512i hi2 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[2]));
-	unsigned char pad[64 + FP - 1], res[64];
+	const __m512i lo0 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0][0]));
+	const __m512i lo0_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1][0]));
+	const __m512i lo1 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0][1]));
+	const __m512i lo1_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1][1]));
+	const __m512i lo2 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0][2]));
+	const __m512i lo2_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1][2]));
+	const __m512i hi0 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0][0]));
+	const __m512i hi0_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1][0]));
+	const __m512i hi1 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0][1]));
+	const __m512i hi1_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1][1]));
+	const __m512i hi2 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0][2]));
+	const __m512i hi2_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1][2]));
+	unsigned char pad[64 + FP - 1];
 	const unsigned char *p;
 	size_t i = 0, base, nfound = 0;
 	uint64_t bits;
-	__m512i r;
+	__m512i r, v0, v1, v2;
 
 	while (i + FP <= len) {
 		p = pf_step(t, len, i, 64, pad, &base);
-		r = _mm512_and_si512(_mm512_and_si512(
-		    pf_lookup64(lo0, hi0, _mm512_loadu_si512(p)),
-		    pf_lookup64(lo1, hi1, _mm512_loadu_si512(p + 1))),
-		    pf_lookup64(lo2, hi2, _mm512_loadu_si512(p + 2)));
+		v0 = _mm512_loadu_si512(p);
+		v1 = _mm512_loadu_si512(p + 1);
+		v2 = _mm512_loadu_si512(p + 2);
+		r = _mm512_or_si512(_mm512_and_si512(_mm512_and_si512(
+		    pf_lookup64(lo0, hi0, v0), pf_lookup64(lo1, hi1, v1)),
+		    pf_lookup64(lo2, hi2, v2)),
+		    _mm512_and_si512(_mm512_and_si512(
+		    pf_lookup64(lo0_, hi0_, v0), pf_lookup64(lo1_, hi1_, v1)),
+		    pf_lookup64(lo2_, hi2_, v2)));
 		bits = _mm512_test_epi8_mask(r, r);
 		if (bits != 0) {
-			_mm512_storeu_si512(res, r);
 			nfound += pf_step_verify(pf, t, len, i, base, 64, bits,
-			    res, found);
+			    found);
 		}
 		i = base + 64;
 	}

@@ -1,7 +1,7 @@
 /*
  * prefilter.h - find which of a fixed set of literals occur in a text, in
  * one pass.  A Teddy-style fingerprint scan (3 bytes of each literal,
- * 8 buckets, nibble tables) proposes positions and every proposal is
+ * 16 buckets, nibble tables) proposes positions and every proposal is
  * verified byte for byte, so the answer is exact and the same for every
  * implementation: AVX-512BW, AVX2 or SSSE3 where the CPU has them, else a
  * scalar loop over the same tables.  Knows nothing about rules or regexes.
@@ -22,8 +22,11 @@ enum prefilter_impl {
 
 struct prefilter;
 
+#define PREFILTER_MAX	65535
+
 /*
- * lits[0..n) are copied; each must be at least 3 bytes long.  An impl the
+ * lits[0..n) are copied; each must be at least 3 bytes long, and n at most
+ * PREFILTER_MAX.  An impl the
  * CPU lacks falls back to the next slower one (see prefilter_impl).
  */
 struct prefilter *prefilter_new(const char *const *lits, const size_t *lens,

@@ -398,7 +398,7 @@ compile_pattern(struct parse *p, struct rule_pattern *pat, const char *value,
 		    (size_t)erroff);
 		return -1;
 	}
-	(void)pcre2_jit_compile(pat->code, PCRE2_JIT_COMPLETE);
+	/* the matcher JIT-compiles a pattern when it first runs it */
 	return 0;
 }
 

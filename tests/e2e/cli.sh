@@ -114,7 +114,7 @@ if command -v bash > /dev/null 2>&1; then
 	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage pr); COMP_CWORD=1; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
 	check_eq "completion: commands" "prune" "$got"
 	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage events --rule ws-); COMP_CWORD=3; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
-	check_eq "completion: rule ids" "ws-keepalive-1011 ws-client-1011" "$got"
+	check_eq "completion: rule ids" "ws-keepalive-1011 ws-client-1011 ws-timeout ws-error ws-closed" "$got"
 	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage events --rule 1); COMP_CWORD=3; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
 	check_eq "completion: no summary line among rule ids" "" "$got"
 	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage prune -); COMP_CWORD=2; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")

@@ -215,18 +215,21 @@ test_tune_moves_windows(void **state)
 }
 
 /*
- * 100 literals, more than one word of the result and many per bucket, tuned
- * on a sample where a few of them are common: memmem's answer on texts
- * built from their pieces.
+ * 100 literals, more than one word of the result and many per bucket (both
+ * table sets used), tuned on a sample where a few of them are common:
+ * memmem's answer on texts built from their pieces, from every
+ * implementation.
  */
 static void
 test_many_literals_tuned(void **state)
 {
 	enum { N = 100 };
+	enum prefilter_impl impls[] = { PREFILTER_SCALAR, PREFILTER_SSSE3,
+	    PREFILTER_AVX2, PREFILTER_AVX512 };
 	char names[N][8], text[200], sample[4096];
 	const char *ptr[N];
-	size_t lens[N], i, k, len, at;
-	struct prefilter *pf;
+	size_t lens[N], i, k, len, at, j;
+	struct prefilter *pf[4];
 	uint64_t got[2], want[2];
 
 	for (k = 0; k < N; k++) {
@@ -234,13 +237,15 @@ test_many_literals_tuned(void **state)
 		ptr[k] = names[k];
 		lens[k] = strlen(names[k]);
 	}
-	pf = prefilter_new(ptr, lens, N, PREFILTER_AUTO);
-	assert_int_equal(prefilter_words(pf), 2);
 	memset(sample, ' ', sizeof sample);
 	for (i = 0; i + 6 <= sizeof sample; i += 6)
 		memcpy(sample + i, names[i % 3], 5);
-	prefilter_learn(pf, sample, sizeof sample - sizeof sample % 6);
-	prefilter_tune(pf);
+	for (j = 0; j < 4; j++) {
+		pf[j] = prefilter_new(ptr, lens, N, impls[j]);
+		assert_int_equal(prefilter_words(pf[j]), 2);
+		prefilter_learn(pf[j], sample, sizeof sample - sizeof sample % 6);
+		prefilter_tune(pf[j]);
+	}
 	for (i = 0; i < 20000; i++) {
 		len = next() % sizeof text;
 		for (k = 0; k < len; k++)
@@ -253,10 +258,15 @@ test_many_literals_tuned(void **state)
 		for (k = 0; k < N; k++)
 			if (memmem(text, len, names[k], 5) != NULL)
 				want[k / 64] |= UINT64_C(1) << (k % 64);
-		prefilter_scan(pf, text, len, got);
-		assert_true(got[0] == want[0] && got[1] == want[1]);
+		for (j = 0; j < 4; j++) {
+			prefilter_scan(pf[j], text, len, got);
+			if (got[0] != want[0] || got[1] != want[1])
+				fail_msg("impl %d: wrong literals on %zu bytes",
+				    (int)prefilter_impl(pf[j]), len);
+		}
 	}
-	prefilter_free(pf);
+	for (j = 0; j < 4; j++)
+		prefilter_free(pf[j]);
 }
 
 static void

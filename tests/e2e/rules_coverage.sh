@@ -1,0 +1,52 @@
+# rules_coverage.sh - the default rules cover what the daemon and the stacks
+# around it print: every example the rules carry passes, every line of
+# tests/fixtures/rules/templates.txt (one per logging statement of the
+# timeout, retry, fallback, semaphore, WebSocket and duration families) is an
+# event of exactly the rules it is tagged with, and each line tagged "-" is
+# an event of none.
+. "$TOP/tests/e2e/lib.sh"
+
+F=$TOP/tests/fixtures/rules/templates.txt
+
+check_rc "rules test: every example and scenario of the default rules" 0 \
+    $LT rules test --rules "$TOP/rules"
+check_contains "rules test: nothing failed" "$T/out" " 0 failed"
+
+# One file per line: a line without a timestamp (an exception line, a Go or
+# Node message) stays a record of its own instead of joining the one before.
+grep -v '^#' "$F" | grep . > "$T/tagged"
+mkdir "$T/lines"
+awk -F'\t' -v d="$T/lines" '{
+	f = sprintf("%s/l%05d", d, NR)
+	print substr($0, length($1) + 2) > f
+	close(f)
+}' "$T/tagged"
+check_eq "fixture: tagged lines" 548 "$(wc -l < "$T/tagged" | tr -d ' ')"
+check_eq "fixture: lines that must match nothing" 144 \
+    "$(grep -c '^-	' "$T/tagged")"
+
+check_rc "ingest every template line" 0 $LT ingest -q --db "$T/t.db" \
+    --rules "$TOP/rules" "$T"/lines/l*
+$LT events --db "$T/t.db" --format tsv | awk -F'\t' '{ print $2 "\t" $3 }' |
+    sort -u | awk -F'\t' '
+	{ n = substr($1, 2) + 0; if (n in hit) hit[n] = hit[n] "," $2; else hit[n] = $2 }
+	END { for (n in hit) print n "\t" hit[n] }' > "$T/hits"
+
+# NR, wanted rules (sorted), rules hit (sorted), the line
+awk -F'\t' 'NR == FNR { hit[$1] = $2; next }
+	{
+		want = $1; got = (FNR in hit) ? hit[FNR] : "-"
+		nw = split(want, w, ","); ng = split(got, g, ",")
+		ok = (nw == ng)
+		for (i = 1; ok && i <= nw; i++) {
+			found = 0
+			for (j = 1; j <= ng; j++) if (w[i] == g[j]) found = 1
+			ok = found
+		}
+		if (!ok)
+			print FNR ": want " want ", got " got ": " substr($0, length($1) + 2, 110)
+	}' "$T/hits" "$T/tagged" > "$T/wrong"
+check_eq "each event line is an event of exactly its rules" "" \
+    "$(grep -v ': want -,' "$T/wrong")"
+check_eq "each line tagged - matches no rule" "" \
+    "$(grep ': want -,' "$T/wrong")"
