@@ -262,7 +262,7 @@ check_rc "prometheus with control bytes exits 0" 0 $LT report --db "$P/ctl.db" -
 check_rc "prometheus with control bytes passes the strict checker" 0 python3 "$TOP/tests/tools/promcheck.py" "$P/ctl.prom"
 check_eq "prometheus: three distinct series for three distinct models" \
     'group="kimi\\x01"} 1|group="kimi\\x02"} 1|group="kimi\\\\x01"} 1' \
-    "$(grep '^logtriage_latency_ms_count' "$P/ctl.prom" | sed 's/.*,group=/group=/' | tr '\n' '|' | sed 's/|$//')"
+    "$(grep '^logtriage_latency_seconds_count' "$P/ctl.prom" | sed 's/.*,group=/group=/' | tr '\n' '|' | sed 's/|$//')"
 
 # --- --source: a value that names a source selects that source alone; a
 # value naming none is a shell glob.
