@@ -23,6 +23,7 @@
 
 #include "store.h"
 #include "timeparse.h"
+#include "tui_search.h"
 #include "util.h"
 
 #define TUI_MIN_COLS	60
@@ -68,6 +69,7 @@ struct tui {
 	size_t			 depth;
 
 	char			*message;
+	struct tui_search	 search;	/* `/`, shared by the views */
 	int			 help;
 	int			 quit;
 	int			 in_fd;		/* where keys come from */
@@ -126,6 +128,12 @@ sqlite3 *
 tui_db(struct tui *t)
 {
 	return t->db;
+}
+
+struct tui_search *
+tui_search(struct tui *t)
+{
+	return &t->search;
 }
 
 struct store *
@@ -484,40 +492,102 @@ tui_char(const char *p, size_t n, mbstate_t *ps, size_t *len)
 	return wcwidth(wc);
 }
 
-int
-tui_put(struct tui *t, int y, int x, int width, const char *s, size_t n,
-    int pad)
+/*
+ * Draw the escaped form of s[0..n) at the cursor in up to width - *used
+ * columns; *used grows by what was drawn.  Returns 0 once the width is full.
+ */
+static int
+tui_put_seg(struct tui *t, int width, const char *s, size_t n, int *used)
 {
 	struct buf b;
 	mbstate_t ps;
 	size_t i = 0, k;
-	int used = 0, w;
+	int w, room = 1;
 
-	if (width <= 0 || y < 0 || y >= t->rows || x >= t->cols)
-		return 0;
-	if (x + width > t->cols)
-		width = t->cols - x;
 	buf_init(&b);
 	tui_escape(t, &b, s, n);
-	move(y, x);
 	memset(&ps, 0, sizeof ps);
 	for (; i < b.len; i += k) {
 		if ((w = tui_char(b.data + i, b.len - i, &ps, &k)) < 0) {
-			if (used + 1 > width)
+			if (*used + 1 > width) {
+				room = 0;
 				break;
+			}
 			addch('?');
-			used++;
+			(*used)++;
 			continue;
 		}
-		if (used + w > width)
+		if (*used + w > width) {
+			room = 0;
 			break;
+		}
 		addnstr(b.data + i, (int)k);
-		used += w;
+		*used += w;
 	}
+	buf_free(&b);
+	return room;
+}
+
+/* Clip width to the screen; 0 when nothing can be drawn at (y, x). */
+static int
+tui_clip(struct tui *t, int y, int x, int *width)
+{
+	if (*width <= 0 || y < 0 || y >= t->rows || x >= t->cols)
+		return 0;
+	if (x + *width > t->cols)
+		*width = t->cols - x;
+	return 1;
+}
+
+int
+tui_put(struct tui *t, int y, int x, int width, const char *s, size_t n,
+    int pad)
+{
+	int used = 0;
+
+	if (!tui_clip(t, y, x, &width))
+		return 0;
+	move(y, x);
+	tui_put_seg(t, width, s, n, &used);
 	if (pad)
 		for (; used < width; used++)
 			addch(' ');
-	buf_free(&b);
+	return used;
+}
+
+/* tui_put with the hits of the search shown in the match attribute. */
+int
+tui_put_hl(struct tui *t, int y, int x, int width, const char *s, size_t n,
+    int pad)
+{
+	size_t pos = 0, so, eo;
+	int used = 0, room = 1;
+
+	if (!tui_clip(t, y, x, &width))
+		return 0;
+	move(y, x);
+	while (room && pos < n &&
+	    tui_search_find(&t->search, s, n, pos, &so, &eo)) {
+		if (eo == so) {
+			/* An empty hit marks nothing; step past one byte. */
+			eo = so + 1;
+			room = tui_put_seg(t, width, s + pos, eo - pos, &used);
+			pos = eo;
+			continue;
+		}
+		room = tui_put_seg(t, width, s + pos, so - pos, &used);
+		if (!room)
+			break;
+		tui_attr(t, TUI_MATCH, 1);
+		room = tui_put_seg(t, width, s + so, eo - so, &used);
+		tui_attr(t, TUI_MATCH, 0);
+		pos = eo;
+	}
+	if (room && pos < n)
+		tui_put_seg(t, width, s + pos, n - pos, &used);
+	if (pad)
+		for (; used < width; used++)
+			addch(' ');
 	return used;
 }
 
@@ -827,6 +897,7 @@ static const char *const tui_help_lines[] = {
 	"          Up/Down a bucket, Enter: the events of the bucket",
 	"Events    / search, n/N next/previous hit (wraps round), f show",
 	"          only lines with a text, r rule, c clear filters,",
+	"          / takes a regex: caseless unless it has a capital",
 	"          End follows new events, Enter: the whole record",
 	"Detail    Enter follows the link under the cursor, Esc back",
 	"Press any key to close.",
@@ -1293,6 +1364,8 @@ tui_free(struct tui *t)
 	free(t->sel.rule);
 	free(t->sel.category);
 	tui_set_patterns(t, NULL, 0);
+	tui_search_unregister(t->db);
+	tui_search_free(&t->search);
 	free(t->sources_json);
 	free(t->source_ids);
 	free(t->message);
@@ -1310,6 +1383,10 @@ tui_run(struct store *st, const struct tui_opts *opts, int *signo,
 	memset(&t, 0, sizeof t);
 	t.st = st;
 	t.db = store_db(st);
+	if (tui_search_register(t.db, &t.search) == -1) {
+		util_err(err, errlen, "tui: %s", sqlite3_errmsg(t.db));
+		return -1;
+	}
 	t.opts = opts;
 	t.since = opts->since;
 	t.until = opts->until;

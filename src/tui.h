@@ -114,6 +114,7 @@ int tui_interrupted(struct tui *t);
 
 /* For views: the database, the selection and the effective window. */
 sqlite3 *tui_db(struct tui *t);
+struct tui_search *tui_search(struct tui *t);
 struct store *tui_store(struct tui *t);
 struct tui_sel *tui_sel(struct tui *t);
 void tui_window(struct tui *t, int64_t *since, int64_t *until);
@@ -171,6 +172,8 @@ int tui_char(const char *p, size_t n, mbstate_t *ps, size_t *len);
  */
 int tui_put(struct tui *t, int y, int x, int width, const char *s, size_t n,
     int pad);
+int tui_put_hl(struct tui *t, int y, int x, int width, const char *s,
+    size_t n, int pad);
 /* The same for text written by logtriage itself (printf format). */
 int tui_printf(struct tui *t, int y, int x, int width, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

@@ -2,13 +2,15 @@
  * tui_events.c - the Events view: the events of the selection, one per
  * row, read a screenful at a time with keyset paging on (ts, id) so a
  * million rows open and scroll as fast as ten.  Filters by rule, source
- * and text; `/` searches, n/N move between hits; Enter opens Detail.
+ * and text; `/` searches for a regex, n/N move between hits; Enter opens
+ * Detail.
  */
 #include "tui.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui_search.h"
 #include "util.h"
 
 /*
@@ -16,14 +18,15 @@
  * index events_rule_ts in (ts, id) order from the key: no sort and no scan
  * of other rules' events, whatever the size of the table.  The pages of
  * the pairs are merged here.  ?1 rule ?2 source ?3/?4 ts range (inclusive)
- * ?5/?6 the keyset (ts, id) ?7 text filter ?8 limit ?9 search text.
+ * ?5/?6 the keyset (ts, id) ?7 text filter ?8 limit.  The hit queries
+ * add the search pattern through lt_search() (tui_search.c).
  */
 #define EV_SELECT \
 	"SELECT e.id, e.ts, coalesce(s.name, '?'), e.rule, e.text " \
 	"FROM events e LEFT JOIN sources s ON s.id = e.source_id " \
 	"WHERE e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3 AND e.ts <= ?4 " \
 	"AND (?7 IS NULL OR instr(lower(e.text), lower(?7)) > 0) "
-#define EV_SEARCH "AND instr(lower(e.text), lower(?9)) > 0 "
+#define EV_SEARCH "AND lt_search(e.text) "
 
 enum {
 	Q_FWD,		/* from the key on, inclusive */
@@ -66,7 +69,6 @@ struct events {
 	int		 loaded_once;
 	char		*rule;			/* r: rule filter of this view */
 	char		*filter;		/* f: text filter */
-	char		*search;		/* /: search text */
 };
 
 static void *
@@ -105,7 +107,6 @@ events_destroy(void *state)
 	tui_pairs_free(e->pairs, e->npairs);
 	free(e->rule);
 	free(e->filter);
-	free(e->search);
 	free(e);
 }
 
@@ -170,9 +171,6 @@ events_bind(struct tui *t, struct events *e, int k, const struct tui_pair *p,
 	else
 		sqlite3_bind_null(q, 7);
 	sqlite3_bind_int(q, 8, limit);
-	if (k == Q_HIT_FWD || k == Q_HIT_BACK)
-		sqlite3_bind_text(q, 9, e->search != NULL ? e->search : "", -1,
-		    SQLITE_TRANSIENT);
 }
 
 static void
@@ -426,36 +424,12 @@ events_title(struct tui *t, struct events *e, int y)
 	}
 	if (e->filter != NULL)
 		buf_printf(&b, "  text \"%s\"", e->filter);
-	if (e->search != NULL)
-		buf_printf(&b, "  search \"%s\"", e->search);
+	if (tui_search(t)->pattern != NULL)
+		buf_printf(&b, "  search /%s/", tui_search(t)->pattern);
 	tui_attr(t, TUI_TITLE, 1);
 	tui_put(t, y, 1, tui_cols(t) - 2, b.data, b.len, 0);
 	tui_attr(t, TUI_TITLE, 0);
 	buf_free(&b);
-}
-
-static int
-contains_ci(const char *hay, size_t n, const char *needle)
-{
-	size_t m = strlen(needle), i, j;
-
-	if (m == 0 || m > n)
-		return 0;
-	for (i = 0; i + m <= n; i++) {
-		for (j = 0; j < m; j++) {
-			char a = hay[i + j], b = needle[j];
-
-			if (a >= 'A' && a <= 'Z')
-				a = (char)(a - 'A' + 'a');
-			if (b >= 'A' && b <= 'Z')
-				b = (char)(b - 'A' + 'a');
-			if (a != b)
-				break;
-		}
-		if (j == m)
-			return 1;
-	}
-	return 0;
 }
 
 static void
@@ -481,14 +455,10 @@ events_draw(struct tui *t, void *state, int y, int h)
 		tui_printf(t, y + 2, 3, cols - 4, "no events for this selection");
 	for (i = 0; i < e->n && (int)i < page; i++) {
 		struct ev_row *r = &e->rows[i];
-		int hit = e->search != NULL &&
-		    contains_ci(r->text, r->text_len, e->search);
 		int row = y + 2 + (int)i;
 
 		if (i == e->cursor)
 			tui_attr(t, TUI_CURSOR, 1);
-		else if (hit)
-			tui_attr(t, TUI_MATCH, 1);
 		move(row, 0);
 		hline(' ', cols);
 		tui_format_time(r->ts, ts, sizeof ts);
@@ -496,11 +466,9 @@ events_draw(struct tui *t, void *state, int y, int h)
 		    (int)(((r->ts % 1000) + 1000) % 1000));
 		x += 1 + tui_put(t, row, x, 16, r->source, strlen(r->source), 1);
 		x += 1 + tui_put(t, row, x, 20, r->rule, strlen(r->rule), 1);
-		tui_put(t, row, x, cols - x, r->text, r->text_len, 0);
+		tui_put_hl(t, row, x, cols - x, r->text, r->text_len, 0);
 		if (i == e->cursor)
 			tui_attr(t, TUI_CURSOR, 0);
-		else if (hit)
-			tui_attr(t, TUI_MATCH, 0);
 	}
 }
 
@@ -512,7 +480,7 @@ events_find(struct tui *t, struct events *e, int dir)
 	int64_t ts = INT64_MIN, id = INT64_MIN;
 	int n;
 
-	if (e->search == NULL) {
+	if (tui_search(t)->pattern == NULL) {
 		tui_message(t, "no search yet: press /");
 		return;
 	}
@@ -528,7 +496,7 @@ events_find(struct tui *t, struct events *e, int dir)
 		n = events_fetch(t, e, dir > 0 ? Q_HIT_FWD : Q_HIT_BACK, ts, id, 1,
 		    &rows);
 		if (n <= 0) {
-			tui_message(t, "\"%s\" not found", e->search);
+			tui_message(t, "/%s/ not found", tui_search(t)->pattern);
 			rows_free(rows, 0);
 			return;
 		}
@@ -571,7 +539,7 @@ events_key(struct tui *t, void *state, int key)
 {
 	struct events *e = state;
 	struct tui_sel *sel = tui_sel(t);
-	char *in;
+	char *in, msg[300];
 
 	switch (key) {
 	case KEY_DOWN:
@@ -605,11 +573,16 @@ events_key(struct tui *t, void *state, int key)
 		events_end(t, e);
 		return 1;
 	case '/':
-		in = tui_prompt(t, "search: ", NULL);
+		in = tui_prompt(t, "search (regex): ", NULL);
 		if (in == NULL)
 			return 1;
-		events_set(&e->search, in);
-		if (e->search != NULL) {
+		if (tui_search_set(tui_search(t), in, msg, sizeof msg) == -1) {
+			tui_message(t, "%s", msg);
+			free(in);
+			return 1;
+		}
+		free(in);
+		if (tui_search(t)->pattern != NULL) {
 			/* Start from just above the cursor so the current row counts. */
 			if (e->cursor < e->n)
 				e->rows[e->cursor].id--;
@@ -639,7 +612,7 @@ events_key(struct tui *t, void *state, int key)
 	case 'c':
 		events_set(&e->rule, NULL);
 		events_set(&e->filter, NULL);
-		events_set(&e->search, NULL);
+		tui_search_set(tui_search(t), NULL, NULL, 0);
 		tui_sel_clear(t);
 		e->gen = sel->gen;
 		events_refill(t, e);

@@ -12,6 +12,7 @@ fi
 
 SOCK=lt$$
 TM="tmux -L $SOCK -f /dev/null"
+ESC=$(printf '\033')
 trap '$TM kill-server 2> /dev/null; rm -rf "$T"' EXIT
 # A session that outlives the others, so the server stays up if one dies early.
 $TM new-session -d -s keep -x 120 -y 40 "sleep 600"
@@ -121,6 +122,8 @@ expect "the help tells how Summary drills down" s \
     "Summary   findings, incidents, events per rule. Enter: a finding"
 expect "the help tells the Events keys" s \
     "Events    / search, n/N next/previous hit (wraps round), f show"
+expect "the help tells the search is a regex" s \
+    "/ takes a regex: caseless unless it has a capital"
 $TM send-keys -t s x
 if wait_for s "EVENTS BY CATEGORY AND RULE" && gone s "tui - keys"; then
 	ok "any key closes the help"
@@ -132,7 +135,7 @@ fi
 $TM send-keys -t s Tab Tab
 expect "Tab reaches the events view" s "events  all rules"
 $TM send-keys -t s / pwned Enter
-expect "search finds the line" s 'search "pwned"'
+expect "search finds the line" s 'search /pwned/'
 expect "the found line is listed escaped" s 'kimi-k2 timed out \e]0'
 $TM send-keys -t s Enter
 expect "Enter opens the detail of the hit" s "event 207"
@@ -343,7 +346,7 @@ check_eq "PgDn's page holds the gateway response between the closes" \
     " 2025-10-25 23:35:00.000 gateway          response-time" "$(key 10)"
 
 $TM send-keys -t p / 'timed out' Enter
-expect "search shows in the title" p 'search "timed out"'
+expect "search shows in the title" p 'search /timed out/'
 $TM send-keys -t p n
 expect "n moves to the next hit" p "search"
 $TM send-keys -t p n
@@ -351,14 +354,54 @@ expect "n past the last hit wraps to the top" p " search wrapped to the top  | "
 $TM send-keys -t p Enter
 expect "after the wrap the first hit is chosen" p "event 200"
 $TM send-keys -t p Escape
-expect "back in Events" p 'search "timed out"'
+expect "back in Events" p 'search /timed out/'
 $TM send-keys -t p N
 expect "N before the first hit wraps to the bottom" p " search wrapped to the bottom  | "
 $TM send-keys -t p Enter
 expect "after the backward wrap the last hit is chosen" p "event 207"
 $TM send-keys -t p Escape / 'no such text' Enter
-expect "a search without hits says so" p ' "no such text" not found  | '
+expect "a search without hits says so" p ' /no such text/ not found  | '
 $TM send-keys -t p q
+
+# / takes a regex, caseless unless it has a capital; hits are underlined
+# (NO_COLOR) in Events and in Detail; a bad pattern says why.
+start re "$LT tui --db fx.db"
+expect "tui starts for the regex search" re "TOP FINDINGS"
+$TM send-keys -t re Tab Tab / 'leak.*kimi' Enter
+expect "a regex search shows in the title" re 'search /leak.*kimi/'
+$TM capture-pane -e -p -t re > hl.txt
+if grep -F '23:43:00.000' hl.txt | grep -qF "semaphores: ${ESC}[4mleak detected in"; then
+	ok "Events underlines the hit from its first letter"
+else
+	not_ok "Events underlines the hit from its first letter" "$(grep -F 'leak detected' hl.txt | cat -v)"
+fi
+if grep -F '23:41:00.000' hl.txt | grep -qF "${ESC}[4m"; then
+	not_ok "a row without a hit has no underline" "$(grep -F '23:41:00.000' hl.txt | cat -v)"
+else
+	ok "a row without a hit has no underline"
+fi
+$TM send-keys -t re Enter
+expect "the regex hit is the kimi leak" re "event 204"
+$TM capture-pane -e -p -t re > hl.txt
+if grep -qF "semaphores: ${ESC}[4mleak detected in kimi${ESC}[0m" hl.txt; then
+	ok "Detail underlines exactly the hit in the record"
+else
+	not_ok "Detail underlines exactly the hit in the record" "$(grep -F 'in kimi' hl.txt | cat -v)"
+fi
+$TM send-keys -t re Escape
+expect "back in Events after the regex hit" re 'search /leak.*kimi/'
+$TM send-keys -t re / 'LEAK' Enter
+expect "a capital makes the search case-sensitive" re ' /LEAK/ not found  | '
+$TM send-keys -t re / 'semaphores: LEAK|Semaphores' Enter
+expect "a capital anywhere makes it case-sensitive" re \
+    ' /semaphores: LEAK|Semaphores/ not found  | '
+$TM send-keys -t re / '\bLEAK' Enter
+expect "an escape letter is no capital" re 'search /\bLEAK/'
+$TM send-keys -t re / '(leak' Enter
+expect "a bad pattern says why in the status line" re \
+    ' bad pattern: missing closing parenthesis at offset 5  | '
+expect "a bad pattern keeps the search before it" re 'search /\bLEAK/'
+$TM send-keys -t re q
 
 # Inside tmux, TERM=xterm-256color's terminfo does not name tmux's End
 # sequence: it must still be End, not a bare Esc ("back").
@@ -375,7 +418,6 @@ $TM send-keys -t x q
 # -- colour, NO_COLOR and a non-UTF-8 locale -------------------------------
 # SGR colour: ESC [ ... 30-38, 40-48, 90-97, 100-107 ... m (39 and 49 are
 # the default colours, which tmux writes when it resets).
-ESC=$(printf '\033')
 SGR_COLOUR="$ESC\\[([0-9]*;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9]*)*m"
 start col "$LT tui --db fx.db" 40 "NO_COLOR="
 expect "tui starts with colour" col "0 never resolved"
