@@ -432,13 +432,97 @@ events_title(struct tui *t, struct events *e, int y)
 	buf_free(&b);
 }
 
+/*
+ * name cut to w bytes in the middle, as "exai_doc_CONC…2025-10-19.log":
+ * the start and the date or number at the end are what tell names apart.
+ * The cut never splits a UTF-8 character.
+ */
+static void
+name_cut(struct buf *b, const char *s, int w, int utf8)
+{
+	size_t len = strlen(s), head, tail;
+
+	buf_reset(b);
+	if (w < 3 || len <= (size_t)w) {
+		buf_puts(b, s);
+		return;
+	}
+	head = (size_t)(w - 1) / 2;
+	tail = (size_t)(w - 1) - head;
+	while (head > 0 && ((unsigned char)s[head] & 0xc0) == 0x80)
+		head--;
+	while (tail > 0 && ((unsigned char)s[len - tail] & 0xc0) == 0x80)
+		tail--;
+	buf_append(b, s, head);
+	buf_puts(b, utf8 ? "\xe2\x80\xa6" : "~");
+	buf_append(b, s + len - tail, tail);
+}
+
+static const char *
+row_name(const struct ev_row *r, int which)
+{
+	return which == 0 ? r->source : r->rule;
+}
+
+/* Do two different names of the page read the same when cut to w? */
+static int
+names_clash(struct tui *t, const struct events *e, size_t n, int which, int w)
+{
+	struct buf a, b;
+	size_t i, j;
+	int clash = 0;
+
+	buf_init(&a);
+	buf_init(&b);
+	for (i = 0; i < n && !clash; i++) {
+		name_cut(&a, row_name(&e->rows[i], which), w, tui_utf8(t));
+		for (j = i + 1; j < n && !clash; j++) {
+			if (strcmp(row_name(&e->rows[i], which),
+			    row_name(&e->rows[j], which)) == 0)
+				continue;
+			name_cut(&b, row_name(&e->rows[j], which), w, tui_utf8(t));
+			clash = a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+		}
+	}
+	buf_free(&a);
+	buf_free(&b);
+	return clash;
+}
+
+/*
+ * Width of the source (which 0) or rule (1) column for the n rows shown:
+ * the longest name when it fits in cap, at least min; wider than cap only
+ * as far as needed for no two names to read the same.
+ */
+static int
+name_width(struct tui *t, const struct events *e, size_t n, int which,
+    int min, int cap)
+{
+	size_t i;
+	int longest = 0, w;
+
+	for (i = 0; i < n; i++) {
+		int len = (int)strlen(row_name(&e->rows[i], which));
+
+		if (len > longest)
+			longest = len;
+	}
+	w = longest < cap ? longest : cap;
+	if (w < min)
+		w = min;
+	while (w < longest && names_clash(t, e, n, which, w))
+		w++;
+	return w;
+}
+
 static void
 events_draw(struct tui *t, void *state, int y, int h)
 {
 	struct events *e = state;
-	int cols = tui_cols(t), x, page = h - 2;
+	int cols = tui_cols(t), x, page = h - 2, ws, wr;
 	char ts[32];
-	size_t i;
+	struct buf name;
+	size_t i, shown;
 
 	if (page < 1)
 		page = 1;
@@ -447,10 +531,14 @@ events_draw(struct tui *t, void *state, int y, int h)
 		events_page(t, e);
 	}
 	events_title(t, e, y);
+	shown = e->n < (size_t)page ? e->n : (size_t)page;
+	ws = name_width(t, e, shown, 0, 16, cols / 5 > 16 ? cols / 5 : 16);
+	wr = name_width(t, e, shown, 1, 20, cols / 6 > 20 ? cols / 6 : 20);
 	tui_attr(t, TUI_DIM, 1);
-	tui_printf(t, y + 1, 1, cols - 2, "%-23s %-16s %-20s %s", "time (UTC)",
-	    "source", "rule", "text");
+	tui_printf(t, y + 1, 1, cols - 2, "%-23s %-*s %-*s %s", "time (UTC)",
+	    ws, "source", wr, "rule", "text");
 	tui_attr(t, TUI_DIM, 0);
+	buf_init(&name);
 	if (e->n == 0)
 		tui_printf(t, y + 2, 3, cols - 4, "no events for this selection");
 	for (i = 0; i < e->n && (int)i < page; i++) {
@@ -464,12 +552,15 @@ events_draw(struct tui *t, void *state, int y, int h)
 		tui_format_time(r->ts, ts, sizeof ts);
 		x = 2 + tui_printf(t, row, 1, 23, "%s.%03d", ts,
 		    (int)(((r->ts % 1000) + 1000) % 1000));
-		x += 1 + tui_put(t, row, x, 16, r->source, strlen(r->source), 1);
-		x += 1 + tui_put(t, row, x, 20, r->rule, strlen(r->rule), 1);
+		name_cut(&name, r->source, ws, tui_utf8(t));
+		x += 1 + tui_put(t, row, x, ws, name.data, name.len, 1);
+		name_cut(&name, r->rule, wr, tui_utf8(t));
+		x += 1 + tui_put(t, row, x, wr, name.data, name.len, 1);
 		tui_put_hl(t, row, x, cols - x, r->text, r->text_len, 0);
 		if (i == e->cursor)
 			tui_attr(t, TUI_CURSOR, 0);
 	}
+	buf_free(&name);
 }
 
 /* Jump to the next (dir 1) or previous (dir -1) row containing the search. */

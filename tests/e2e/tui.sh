@@ -403,6 +403,45 @@ expect "a bad pattern says why in the status line" re \
 expect "a bad pattern keeps the search before it" re 'search /\bLEAK/'
 $TM send-keys -t re q
 
+# -- names: whole when they fit, cut in the middle, never ambiguous -----------
+# Two sources that differ only in the middle: cut to 16 they would read the
+# same, so at 80x24 the column grows until they differ; at 200x50 they fit.
+cp fx.db names.db
+sqlite3 names.db "INSERT INTO sources (id, name, kind, identity, first_ts, last_ts) VALUES
+	(3, 'exai_doc_CONCURRENT_A_2025-10-19.log', 'file', '/a', 1761435000000, 1761435900000),
+	(4, 'exai_doc_CONCURRENT_B_2025-10-19.log', 'file', '/b', 1761435000000, 1761435900000);
+INSERT INTO events (id, source_id, rule, ts, hash, ordinal, line, line_end, stream, text) VALUES
+	(300, 3, 'semaphore-leak', 1761435000000, 3000, 0, 1, 1, 2, '2025-10-25 23:30:00 leak in A'),
+	(301, 4, 'semaphore-leak', 1761435001000, 3001, 0, 1, 1, 2, '2025-10-25 23:30:01 leak in B');"
+$TM kill-session -t nm 2> /dev/null
+$TM new-session -d -s nm -x 80 -y 24 \
+    "cd '$T' && export TERM=tmux-256color NO_COLOR=1 LC_ALL=C.UTF-8 && $LT tui --db names.db; sleep 30"
+expect "tui starts for the names at 80x24" nm "TOP FINDINGS"
+$TM send-keys -t nm Tab Tab
+expect_row "80x24: the header follows the wider source column" nm 4 \
+    " time (UTC)              source                           rule"
+check_eq "80x24: a long source is cut in the middle, where it differs" \
+    " 2025-10-25 23:30:00.000 exai_doc_CONCUR…A_2025-10-19.log semaphore-leak       2" \
+    "$(row nm 5)"
+check_eq "80x24: the other source reads differently" \
+    " 2025-10-25 23:30:01.000 exai_doc_CONCUR…B_2025-10-19.log semaphore-leak       2" \
+    "$(row nm 6)"
+check_eq "80x24: a short source stays whole" \
+    " 2025-10-25 23:32:00.000 exai-mcp-daemon                  ws-keepalive-1011    2" \
+    "$(row nm 7)"
+$TM send-keys -t nm q
+$TM kill-session -t nm 2> /dev/null
+$TM new-session -d -s nm -x 200 -y 50 \
+    "cd '$T' && export TERM=tmux-256color NO_COLOR=1 LC_ALL=C.UTF-8 && $LT tui --db names.db; sleep 30"
+expect "tui starts for the names at 200x50" nm "TOP FINDINGS"
+$TM send-keys -t nm Tab Tab
+expect_row "200x50: the first long source is whole" nm 5 \
+    " 2025-10-25 23:30:00.000 exai_doc_CONCURRENT_A_2025-10-19.log semaphore-leak       2025-10-25 23:30:00 leak in A"
+check_eq "200x50: the second long source is whole" \
+    " 2025-10-25 23:30:01.000 exai_doc_CONCURRENT_B_2025-10-19.log semaphore-leak       2025-10-25 23:30:01 leak in B" \
+    "$(row nm 6)"
+$TM send-keys -t nm q
+
 # Inside tmux, TERM=xterm-256color's terminfo does not name tmux's End
 # sequence: it must still be End, not a bare Esc ("back").
 start x "$LT tui --db fx.db" 16 "TERM=xterm-256color"
