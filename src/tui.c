@@ -890,6 +890,7 @@ static const char *const tui_help_lines[] = {
 	"Home/End g/G   first/last            q              quit",
 	"t  time window: 24h..  2025-10-25T10:00..now  yesterday..today",
 	"s  source filter: a name or glob (exai-*); empty = all sources",
+	"   Tab completes a source or rule name in the s and r prompts",
 	"Summary   findings, incidents, events per rule. Enter: a finding",
 	"          opens its rule's Timeline, an incident its events, a",
 	"          category or rule its events",
@@ -998,8 +999,55 @@ tui_draw(struct tui *t)
 	refresh();
 }
 
+/*
+ * Complete line from the names sql returns (one column, in order): to the
+ * name when one fits, else to the longest start they share.  Returns how
+ * many names fit.
+ */
+static int
+tui_complete(struct tui *t, struct buf *line, const char *sql)
+{
+	sqlite3_stmt *q;
+	char *common = NULL;
+	size_t k;
+	int fit = 0;
+
+	if (sqlite3_prepare_v2(t->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(q, 0);
+
+		if (name == NULL || strncmp(name, line->data != NULL ?
+		    line->data : "", line->len) != 0)
+			continue;
+		fit++;
+		if (common == NULL) {
+			common = xstrdup(name);
+			continue;
+		}
+		for (k = 0; common[k] != '\0' && common[k] == name[k]; k++)
+			;
+		common[k] = '\0';
+	}
+	sqlite3_finalize(q);
+	if (common != NULL && strlen(common) > line->len) {
+		buf_reset(line);
+		buf_puts(line, common);
+	}
+	free(common);
+	return fit;
+}
+
 char *
 tui_prompt(struct tui *t, const char *label, const char *initial)
+{
+	return tui_prompt_names(t, label, initial, NULL);
+}
+
+/* tui_prompt where Tab completes from the names sql selects (or NULL). */
+char *
+tui_prompt_names(struct tui *t, const char *label, const char *initial,
+    const char *sql)
 {
 	struct buf line;
 	char mb[MB_LEN_MAX];
@@ -1053,6 +1101,11 @@ backspace:
 		}
 		if (wc == 21) {
 			buf_reset(&line);
+			continue;
+		}
+		if (wc == '\t' && sql != NULL) {
+			if (tui_complete(t, &line, sql) == 0)
+				beep();
 			continue;
 		}
 		if (wc < 32)
@@ -1112,15 +1165,37 @@ tui_ask_window(struct tui *t)
 	tui_invalidate(t);
 }
 
+/* Does sql (one parameter, name) return a row?  An error counts as yes. */
+int
+tui_exists(struct tui *t, const char *sql, const char *name)
+{
+	sqlite3_stmt *q;
+	int r;
+
+	if (sqlite3_prepare_v2(t->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+	r = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return r != SQLITE_DONE;
+}
+
 static void
 tui_ask_source(struct tui *t)
 {
 	char err[256], *in;
 	const char *one[1];
 
-	in = tui_prompt(t, "source (name or glob, empty = all): ", NULL);
+	in = tui_prompt_names(t, "source (name or glob, empty = all): ", NULL,
+	    "SELECT name FROM sources ORDER BY name");
 	if (in == NULL)
 		return;
+	if (in[0] != '\0' && !tui_exists(t,
+	    "SELECT 1 FROM sources WHERE name GLOB ?1 LIMIT 1", in)) {
+		tui_message(t, "no such source: %s", in);
+		free(in);
+		return;
+	}
 	one[0] = in;
 	tui_set_patterns(t, one, in[0] != '\0' ? 1 : 0);
 	free(in);

@@ -157,6 +157,9 @@ void tui_message(struct tui *t, const char *fmt, ...)
  * (caller frees; initial is the starting text), or NULL on Esc.
  */
 char *tui_prompt(struct tui *t, const char *label, const char *initial);
+char *tui_prompt_names(struct tui *t, const char *label, const char *initial,
+    const char *sql);
+int tui_exists(struct tui *t, const char *sql, const char *name);
 
 /*
  * The character at p: its display width in columns, or -1 when it cannot be

@@ -694,9 +694,18 @@ events_key(struct tui *t, void *state, int key)
 		events_home(t, e);
 		return 1;
 	case 'r':
-		in = tui_prompt(t, "rule (empty = the selection): ", e->rule);
+		in = tui_prompt_names(t, "rule (empty = the selection): ", e->rule,
+		    "SELECT id FROM rules UNION SELECT DISTINCT rule FROM events "
+		    "ORDER BY 1");
 		if (in == NULL)
 			return 1;
+		if (in[0] != '\0' && !tui_exists(t, "SELECT 1 FROM rules "
+		    "WHERE id = ?1 UNION ALL SELECT 1 FROM events WHERE rule = ?1 "
+		    "LIMIT 1", in)) {
+			tui_message(t, "no such rule: %s", in);
+			free(in);
+			return 1;
+		}
 		events_set(&e->rule, in);
 		events_refill(t, e);
 		return 1;

@@ -122,6 +122,8 @@ expect "the help tells how Summary drills down" s \
     "Summary   findings, incidents, events per rule. Enter: a finding"
 expect "the help tells the Events keys" s \
     "Events    / search, n/N next/previous hit (wraps round), f show"
+expect "the help tells Tab completes names" s \
+    "Tab completes a source or rule name in the s and r prompts"
 expect "the help tells the search is a regex" s \
     "/ takes a regex: caseless unless it has a capital"
 $TM send-keys -t s x
@@ -441,6 +443,30 @@ check_eq "200x50: the second long source is whole" \
     " 2025-10-25 23:30:01.000 exai_doc_CONCURRENT_B_2025-10-19.log semaphore-leak       2025-10-25 23:30:01 leak in B" \
     "$(row nm 6)"
 $TM send-keys -t nm q
+
+# -- rule and source prompts: Tab completes, an unknown name is said -------
+start fl "$LT tui --db fx.db"
+expect "tui starts for the prompts" fl "TOP FINDINGS"
+$TM send-keys -t fl Tab Tab r semaphore-le Tab
+expect_row "Tab completes a rule name" fl 40 \
+    "rule (empty = the selection): semaphore-leak"
+$TM send-keys -t fl Enter
+expect_row "the completed rule filters the events" fl 3 " events  rule semaphore-leak"
+$TM send-keys -t fl r C-u semaphore Tab
+expect_row "Tab on two rules completes what they share" fl 40 \
+    "rule (empty = the selection): semaphore-"
+$TM send-keys -t fl C-u semaphore-le Enter
+expect "a rule that is not there is said so" fl " no such rule: semaphore-le  | "
+check_eq "an unknown rule leaves the filter as it was" " events  rule semaphore-leak" \
+    "$(row fl 3)"
+$TM send-keys -t fl s exai Tab
+expect_row "Tab completes a source name" fl 40 \
+    "source (name or glob, empty = all): exai-mcp-daemon"
+$TM send-keys -t fl C-u nosuch Enter
+expect "a source that is not there is said so" fl " no such source: nosuch  | "
+$TM send-keys -t fl s 'gate*' Enter
+expect "a glob that names a source is taken" fl " source filter set  | "
+$TM send-keys -t fl q
 
 # Inside tmux, TERM=xterm-256color's terminfo does not name tmux's End
 # sequence: it must still be End, not a bare Esc ("back").
