@@ -69,6 +69,9 @@ struct events {
 	int		 loaded_once;
 	char		*rule;			/* r: rule filter of this view */
 	char		*filter;		/* f: text filter */
+	char		*category;		/* C: category filter */
+	int		 severity;		/* v: at least this, -1 for any */
+	sqlite3_stmt	*q_rule;		/* a rule's category and severity */
 };
 
 static void *
@@ -78,6 +81,7 @@ events_create(struct tui *t)
 
 	e->top_ts = e->top_id = INT64_MIN;
 	e->page = 20;
+	e->severity = -1;
 	return e;
 }
 
@@ -107,6 +111,8 @@ events_destroy(void *state)
 	tui_pairs_free(e->pairs, e->npairs);
 	free(e->rule);
 	free(e->filter);
+	free(e->category);
+	sqlite3_finalize(e->q_rule);
 	free(e);
 }
 
@@ -115,6 +121,12 @@ events_prepare(struct tui *t, struct events *e, char *err, size_t errlen)
 {
 	int i;
 
+	if (e->q_rule == NULL && sqlite3_prepare_v2(tui_db(t),
+	    "SELECT category, severity FROM rules WHERE id = ?1", -1,
+	    &e->q_rule, NULL) != SQLITE_OK) {
+		util_err(err, errlen, "events: %s", sqlite3_errmsg(tui_db(t)));
+		return -1;
+	}
 	for (i = 0; i < Q_COUNT; i++) {
 		if (e->q[i] != NULL)
 			continue;
@@ -127,17 +139,54 @@ events_prepare(struct tui *t, struct events *e, char *err, size_t errlen)
 	return 0;
 }
 
-/* The (rule, source) pairs of the selection and filters that have events. */
+/*
+ * Does the rule pass the category and severity filters?  A rule the rules
+ * table does not know counts as debug in no category.
+ */
+static int
+events_rule_ok(struct events *e, const char *rule)
+{
+	const char *cat = NULL;
+	int sev = 0, ok;
+
+	if (e->category == NULL && e->severity < 0)
+		return 1;
+	sqlite3_bind_text(e->q_rule, 1, rule, -1, SQLITE_STATIC);
+	if (sqlite3_step(e->q_rule) == SQLITE_ROW) {
+		cat = (const char *)sqlite3_column_text(e->q_rule, 0);
+		sev = sqlite3_column_int(e->q_rule, 1);
+	}
+	ok = sev >= e->severity && (e->category == NULL ||
+	    (cat != NULL && strcmp(cat, e->category) == 0));
+	sqlite3_reset(e->q_rule);
+	return ok;
+}
+
+/*
+ * The (rule, source) pairs of the selection and filters that have events;
+ * the filters combine, each narrowing what the others left.
+ */
 static int
 events_pairs(struct tui *t, struct events *e)
 {
 	struct tui_sel *sel = tui_sel(t);
+	size_t i, k = 0;
+	int rc;
 
 	tui_pairs_free(e->pairs, e->npairs);
 	e->pairs = NULL;
 	e->npairs = 0;
-	return tui_pairs(t, e->rule != NULL ? e->rule : sel->rule,
-	    sel->category, sel->source_id, &e->pairs, &e->npairs);
+	rc = tui_pairs(t, e->rule != NULL ? e->rule : sel->rule,
+	    e->category != NULL ? e->category : sel->category, sel->source_id,
+	    &e->pairs, &e->npairs);
+	for (i = 0; i < e->npairs; i++) {
+		if (events_rule_ok(e, e->pairs[i].rule))
+			e->pairs[k++] = e->pairs[i];
+		else
+			free(e->pairs[i].rule);
+	}
+	e->npairs = k;
+	return rc;
 }
 
 /* Bind the window, the filters and the keyset for query k of a pair. */
@@ -413,9 +462,13 @@ events_title(struct tui *t, struct events *e, int y)
 	buf_puts(&b, "events");
 	if (e->rule != NULL || sel->rule != NULL)
 		buf_printf(&b, "  rule %s", e->rule != NULL ? e->rule : sel->rule);
-	else if (sel->category != NULL)
-		buf_printf(&b, "  category %s", sel->category);
-	else
+	if (e->category != NULL || sel->category != NULL)
+		buf_printf(&b, "  category %s", e->category != NULL ?
+		    e->category : sel->category);
+	if (e->severity >= 0)
+		buf_printf(&b, "  severity >= %s", tui_severity_name(e->severity));
+	if (e->rule == NULL && sel->rule == NULL && e->category == NULL &&
+	    sel->category == NULL && e->severity < 0)
 		buf_puts(&b, "  all rules");
 	if (sel->since != TS_NONE) {
 		tui_format_time(sel->since, a, sizeof a);
@@ -625,6 +678,33 @@ events_set(char **field, char *value)
 		free(value);
 }
 
+/* v: show only events of rules at least this severe; empty = any. */
+static void
+events_ask_severity(struct tui *t, struct events *e)
+{
+	char *in;
+	int i;
+
+	in = tui_prompt_names(t, "severity at least (empty = any): ",
+	    e->severity >= 0 ? tui_severity_name(e->severity) : NULL,
+	    "SELECT column1 FROM (VALUES ('debug'), ('info'), ('notice'), "
+	    "('warning'), ('error'), ('critical'))");
+	if (in == NULL)
+		return;
+	for (i = 0; in[0] != '\0' && i <= 5; i++)
+		if (strcmp(in, tui_severity_name(i)) == 0)
+			break;
+	if (i > 5) {
+		tui_message(t, "no such severity: %s (debug, info, notice, "
+		    "warning, error, critical)", in);
+		free(in);
+		return;
+	}
+	e->severity = in[0] != '\0' ? i : -1;
+	free(in);
+	events_refill(t, e);
+}
+
 static int
 events_key(struct tui *t, void *state, int key)
 {
@@ -709,7 +789,26 @@ events_key(struct tui *t, void *state, int key)
 		events_set(&e->rule, in);
 		events_refill(t, e);
 		return 1;
+	case 'v':
+		events_ask_severity(t, e);
+		return 1;
+	case 'C':
+		in = tui_prompt_names(t, "category (empty = any): ", e->category,
+		    "SELECT DISTINCT category FROM rules ORDER BY 1");
+		if (in == NULL)
+			return 1;
+		if (in[0] != '\0' && !tui_exists(t,
+		    "SELECT 1 FROM rules WHERE category = ?1 LIMIT 1", in)) {
+			tui_message(t, "no such category: %s", in);
+			free(in);
+			return 1;
+		}
+		events_set(&e->category, in);
+		events_refill(t, e);
+		return 1;
 	case 'c':
+		events_set(&e->category, NULL);
+		e->severity = -1;
 		events_set(&e->rule, NULL);
 		events_set(&e->filter, NULL);
 		tui_search_set(tui_search(t), NULL, NULL, 0);
@@ -737,5 +836,5 @@ const struct tui_view tui_view_events = {
 	.load = events_load,
 	.draw = events_draw,
 	.key = events_key,
-	.keys = "Enter detail  / search  n/N next/prev  f text  r rule  c clear  End follow",
+	.keys = "Enter detail  / search  n/N  f text  r rule  C category  v severity  c clear",
 };

@@ -122,6 +122,8 @@ expect "the help tells how Summary drills down" s \
     "Summary   findings, incidents, events per rule. Enter: a finding"
 expect "the help tells the Events keys" s \
     "Events    / search, n/N next/previous hit (wraps round), f show"
+expect "the help tells the category and severity keys" s \
+    "only lines with a text, r rule, C category, v severity"
 expect "the help tells Tab completes names" s \
     "Tab completes a source or rule name in the s and r prompts"
 expect "the help tells the search is a regex" s \
@@ -467,6 +469,42 @@ expect "a source that is not there is said so" fl " no such source: nosuch  | "
 $TM send-keys -t fl s 'gate*' Enter
 expect "a glob that names a source is taken" fl " source filter set  | "
 $TM send-keys -t fl q
+
+# -- severity and category filters: combined, in the title, c clears ------
+start sv "$LT tui --db fx.db"
+expect "tui starts for the filters" sv "TOP FINDINGS"
+sk() { row sv "$1" | cut -c1-61 | sed 's/ *$//'; }
+$TM send-keys -t sv Tab Tab v err Tab
+expect_row "Tab completes a severity" sv 40 "severity at least (empty = any): error"
+$TM send-keys -t sv Enter
+expect_row "the severity filter shows in the title" sv 3 " events  severity >= error"
+check_eq "severity >= error: the first leak" \
+    " 2025-10-25 23:41:00.000 exai-mcp-daemon  semaphore-leak" "$(sk 5)"
+check_eq "severity >= error: the second leak" \
+    " 2025-10-25 23:43:00.000 exai-mcp-daemon  semaphore-leak" "$(sk 6)"
+check_eq "severity >= error: nothing else" "" "$(sk 7)"
+$TM send-keys -t sv C sema Tab
+expect_row "Tab completes a category" sv 40 "category (empty = any): semaphore"
+$TM send-keys -t sv Enter
+expect_row "category and severity combine in the title" sv 3 \
+    " events  category semaphore  severity >= error"
+check_eq "combined: still only the leaks" "" "$(sk 7)"
+$TM send-keys -t sv v C-u Enter
+expect_row "an empty severity drops that filter only" sv 3 " events  category semaphore"
+check_eq "category semaphore: the recovery shows again" \
+    " 2025-10-25 23:41:01.000 exai-mcp-daemon  semaphore-recovered" "$(sk 6)"
+$TM send-keys -t sv C C-u nosuch Enter
+expect "an unknown category is said so" sv " no such category: nosuch  | "
+$TM send-keys -t sv v loud Enter
+expect "an unknown severity is said so" sv \
+    " no such severity: loud (debug, info, notice, warning, error, critical)  | "
+$TM send-keys -t sv v warning Enter r fallback Enter
+expect_row "rule, category and severity combine" sv 3 \
+    " events  rule fallback  category semaphore  severity >= warning"
+expect_row "a rule outside the category shows nothing" sv 5 "   no events for this selection"
+$TM send-keys -t sv c
+expect_row "c clears every filter at once" sv 3 " events  all rules"
+$TM send-keys -t sv q
 
 # Inside tmux, TERM=xterm-256color's terminfo does not name tmux's End
 # sequence: it must still be End, not a bare Esc ("back").
