@@ -494,10 +494,12 @@ tui_char(const char *p, size_t n, mbstate_t *ps, size_t *len)
 
 /*
  * Draw the escaped form of s[0..n) at the cursor in up to width - *used
- * columns; *used grows by what was drawn.  Returns 0 once the width is full.
+ * columns, leaving out the first *skip columns (counted down); *used grows
+ * by what was drawn.  Returns 0 once the width is full.
  */
 static int
-tui_put_seg(struct tui *t, int width, const char *s, size_t n, int *used)
+tui_put_seg(struct tui *t, int width, const char *s, size_t n, int *used,
+    int *skip)
 {
 	struct buf b;
 	mbstate_t ps;
@@ -508,7 +510,16 @@ tui_put_seg(struct tui *t, int width, const char *s, size_t n, int *used)
 	tui_escape(t, &b, s, n);
 	memset(&ps, 0, sizeof ps);
 	for (; i < b.len; i += k) {
-		if ((w = tui_char(b.data + i, b.len - i, &ps, &k)) < 0) {
+		if ((w = tui_char(b.data + i, b.len - i, &ps, &k)) < 0 &&
+		    *skip > 0) {
+			(*skip)--;
+			continue;
+		}
+		if (w >= 0 && *skip > 0) {
+			*skip -= w;
+			continue;
+		}
+		if (w < 0) {
 			if (*used + 1 > width) {
 				room = 0;
 				break;
@@ -528,6 +539,24 @@ tui_put_seg(struct tui *t, int width, const char *s, size_t n, int *used)
 	return room;
 }
 
+/* Columns the escaped form of s[0..n) takes on the screen. */
+int
+tui_width(struct tui *t, const char *s, size_t n)
+{
+	struct buf b;
+	mbstate_t ps;
+	size_t i, k;
+	int w, cols = 0;
+
+	buf_init(&b);
+	tui_escape(t, &b, s, n);
+	memset(&ps, 0, sizeof ps);
+	for (i = 0; i < b.len; i += k)
+		cols += (w = tui_char(b.data + i, b.len - i, &ps, &k)) < 0 ? 1 : w;
+	buf_free(&b);
+	return cols;
+}
+
 /* Clip width to the screen; 0 when nothing can be drawn at (y, x). */
 static int
 tui_clip(struct tui *t, int y, int x, int *width)
@@ -543,22 +572,25 @@ int
 tui_put(struct tui *t, int y, int x, int width, const char *s, size_t n,
     int pad)
 {
-	int used = 0;
+	int used = 0, skip = 0;
 
 	if (!tui_clip(t, y, x, &width))
 		return 0;
 	move(y, x);
-	tui_put_seg(t, width, s, n, &used);
+	tui_put_seg(t, width, s, n, &used, &skip);
 	if (pad)
 		for (; used < width; used++)
 			addch(' ');
 	return used;
 }
 
-/* tui_put with the hits of the search shown in the match attribute. */
+/*
+ * tui_put from column skip of the text on, with the hits of the search
+ * shown in the match attribute.
+ */
 int
 tui_put_hl(struct tui *t, int y, int x, int width, const char *s, size_t n,
-    int pad)
+    int pad, int skip)
 {
 	size_t pos = 0, so, eo;
 	int used = 0, room = 1;
@@ -571,20 +603,21 @@ tui_put_hl(struct tui *t, int y, int x, int width, const char *s, size_t n,
 		if (eo == so) {
 			/* An empty hit marks nothing; step past one byte. */
 			eo = so + 1;
-			room = tui_put_seg(t, width, s + pos, eo - pos, &used);
+			room = tui_put_seg(t, width, s + pos, eo - pos, &used,
+			    &skip);
 			pos = eo;
 			continue;
 		}
-		room = tui_put_seg(t, width, s + pos, so - pos, &used);
+		room = tui_put_seg(t, width, s + pos, so - pos, &used, &skip);
 		if (!room)
 			break;
 		tui_attr(t, TUI_MATCH, 1);
-		room = tui_put_seg(t, width, s + so, eo - so, &used);
+		room = tui_put_seg(t, width, s + so, eo - so, &used, &skip);
 		tui_attr(t, TUI_MATCH, 0);
 		pos = eo;
 	}
 	if (room && pos < n)
-		tui_put_seg(t, width, s + pos, n - pos, &used);
+		tui_put_seg(t, width, s + pos, n - pos, &used, &skip);
 	if (pad)
 		for (; used < width; used++)
 			addch(' ');
@@ -887,7 +920,7 @@ static const char *const tui_help_lines[] = {
 	"logtriage tui - keys",
 	"Tab/Shift-Tab  next/previous view    Esc/Backspace  back",
 	"Up/Down j/k    move                  PgUp/PgDn      page",
-	"Home/End g/G   first/last            q              quit",
+	"g/G Home/End   first/last            q              quit",
 	"t  time window: 24h..  2025-10-25T10:00..now  yesterday..today",
 	"s  source filter: a name or glob (exai-*); empty = all sources",
 	"   Tab completes a source or rule name in the s and r prompts",
@@ -900,7 +933,8 @@ static const char *const tui_help_lines[] = {
 	"          only lines with a text, r rule, C category, v severity",
 	"          at least (they combine), c clear every filter,",
 	"          / takes a regex: caseless unless it has a capital",
-	"          End follows new events, Enter: the whole record",
+	"          G follows new events, Enter: the whole record,",
+	"          Left/Right (h/l) scroll the text, Home/End its start/end",
 	"Detail    Enter follows the link under the cursor, Esc back",
 	"Press any key to close.",
 };

@@ -175,8 +175,9 @@ int tui_char(const char *p, size_t n, mbstate_t *ps, size_t *len);
  */
 int tui_put(struct tui *t, int y, int x, int width, const char *s, size_t n,
     int pad);
+int tui_width(struct tui *t, const char *s, size_t n);
 int tui_put_hl(struct tui *t, int y, int x, int width, const char *s,
-    size_t n, int pad);
+    size_t n, int pad, int skip);
 /* The same for text written by logtriage itself (printf format). */
 int tui_printf(struct tui *t, int y, int x, int width, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

@@ -446,7 +446,7 @@ detail_draw(struct tui *t, void *state, int y, int h)
 
 		tui_attr(t, role, 1);
 		tui_put_hl(t, y + row, 1, cols - 2, l->text, l->len,
-		    role == TUI_CURSOR);
+		    role == TUI_CURSOR, 0);
 		tui_attr(t, role, 0);
 	}
 }

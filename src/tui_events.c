@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "timeparse.h"
 #include "tui_search.h"
 #include "util.h"
 
@@ -47,6 +48,8 @@ static const char *const ev_sql[Q_COUNT] = {
 	"ORDER BY e.ts DESC, e.id DESC LIMIT ?8",
 };
 
+#define EV_HSTEP	10	/* columns Left and Right scroll the text */
+
 struct ev_row {
 	int64_t	 id, ts;
 	char	*source;
@@ -71,6 +74,8 @@ struct events {
 	char		*filter;		/* f: text filter */
 	char		*category;		/* C: category filter */
 	int		 severity;		/* v: at least this, -1 for any */
+	int		 hoff;			/* text columns scrolled off left */
+	int		 text_cols;		/* the text column's width */
 	sqlite3_stmt	*q_rule;		/* a rule's category and severity */
 };
 
@@ -568,6 +573,38 @@ name_width(struct tui *t, const struct events *e, size_t n, int which,
 	return w;
 }
 
+/*
+ * The text of a row without the timestamp it starts with: the time column
+ * already shows it.
+ */
+static const char *
+row_text(const struct ev_row *r, size_t *n)
+{
+	int64_t ms;
+	size_t k = timeparse_leading(r->text, r->text_len, NULL, &ms);
+
+	while (k < r->text_len && r->text[k] == ' ')
+		k++;
+	*n = r->text_len - k;
+	return r->text + k;
+}
+
+/* The widest text of the page, in columns. */
+static int
+events_text_width(struct tui *t, struct events *e)
+{
+	const char *p;
+	size_t i, n;
+	int w, most = 0;
+
+	for (i = 0; i < e->n && (int)i < e->page; i++) {
+		p = row_text(&e->rows[i], &n);
+		if ((w = tui_width(t, p, n)) > most)
+			most = w;
+	}
+	return most;
+}
+
 static void
 events_draw(struct tui *t, void *state, int y, int h)
 {
@@ -575,7 +612,8 @@ events_draw(struct tui *t, void *state, int y, int h)
 	int cols = tui_cols(t), x, page = h - 2, ws, wr;
 	char ts[32];
 	struct buf name;
-	size_t i, shown;
+	const char *text;
+	size_t i, shown, tn;
 
 	if (page < 1)
 		page = 1;
@@ -609,7 +647,9 @@ events_draw(struct tui *t, void *state, int y, int h)
 		x += 1 + tui_put(t, row, x, ws, name.data, name.len, 1);
 		name_cut(&name, r->rule, wr, tui_utf8(t));
 		x += 1 + tui_put(t, row, x, wr, name.data, name.len, 1);
-		tui_put_hl(t, row, x, cols - x, r->text, r->text_len, 0);
+		e->text_cols = cols - x;
+		text = row_text(r, &tn);
+		tui_put_hl(t, row, x, cols - x, text, tn, 0, e->hoff);
 		if (i == e->cursor)
 			tui_attr(t, TUI_CURSOR, 0);
 	}
@@ -735,13 +775,32 @@ events_key(struct tui *t, void *state, int key)
 	case KEY_PPAGE:
 		events_up(t, e, e->page);
 		return 1;
-	case KEY_HOME:
 	case 'g':
 		events_home(t, e);
 		return 1;
-	case KEY_END:
 	case 'G':
 		events_end(t, e);
+		return 1;
+	case KEY_RIGHT:
+	case 'l':
+		/* Not past the point where the widest line ends on screen. */
+		e->hoff += EV_HSTEP;
+		if (e->hoff > events_text_width(t, e) - e->text_cols)
+			e->hoff = events_text_width(t, e) - e->text_cols;
+		if (e->hoff < 0)
+			e->hoff = 0;
+		return 1;
+	case KEY_LEFT:
+	case 'h':
+		e->hoff = e->hoff > EV_HSTEP ? e->hoff - EV_HSTEP : 0;
+		return 1;
+	case KEY_HOME:
+		e->hoff = 0;
+		return 1;
+	case KEY_END:
+		e->hoff = events_text_width(t, e) - e->text_cols;
+		if (e->hoff < 0)
+			e->hoff = 0;
 		return 1;
 	case '/':
 		in = tui_prompt(t, "search (regex): ", NULL);
@@ -836,5 +895,5 @@ const struct tui_view tui_view_events = {
 	.load = events_load,
 	.draw = events_draw,
 	.key = events_key,
-	.keys = "Enter detail  / search  n/N  f text  r rule  C category  v severity  c clear",
+	.keys = "Enter detail  / search  n/N  f text  r rule  C category  v severity  c clear  Left/Right scroll",
 };

@@ -124,6 +124,8 @@ expect "the help tells the Events keys" s \
     "Events    / search, n/N next/previous hit (wraps round), f show"
 expect "the help tells the category and severity keys" s \
     "only lines with a text, r rule, C category, v severity"
+expect "the help tells the horizontal scroll" s \
+    "Left/Right (h/l) scroll the text, Home/End its start/end"
 expect "the help tells Tab completes names" s \
     "Tab completes a source or rule name in the s and r prompts"
 expect "the help tells the search is a regex" s \
@@ -326,7 +328,7 @@ check_eq "the first event is first" \
     " 2025-10-25 23:32:00.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 5)"
 check_eq "a page holds 11 events" \
     " 2025-10-25 23:34:00.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 15)"
-$TM send-keys -t p End
+$TM send-keys -t p G
 i=0; while [ $i -lt 100 ] && [ "$(key 15)" != " 2025-10-25 23:44:00.000 gateway          provider-timeout" ]; do sleep 0.1; i=$((i + 1)); done
 check_eq "End shows the last event last" \
     " 2025-10-25 23:44:00.000 gateway          provider-timeout" "$(key 15)"
@@ -338,7 +340,7 @@ check_eq "PgUp shows the page before" \
     " 2025-10-25 23:34:12.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 5)"
 check_eq "PgUp's page ends where the last began" \
     " 2025-10-25 23:36:00.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 15)"
-$TM send-keys -t p Home
+$TM send-keys -t p g
 i=0; while [ $i -lt 100 ] && [ "$(key 5)" != " 2025-10-25 23:32:00.000 exai-mcp-daemon  ws-keepalive-1011" ]; do sleep 0.1; i=$((i + 1)); done
 check_eq "Home shows the first event first" \
     " 2025-10-25 23:32:00.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 5)"
@@ -425,13 +427,13 @@ $TM send-keys -t nm Tab Tab
 expect_row "80x24: the header follows the wider source column" nm 4 \
     " time (UTC)              source                           rule"
 check_eq "80x24: a long source is cut in the middle, where it differs" \
-    " 2025-10-25 23:30:00.000 exai_doc_CONCUR…A_2025-10-19.log semaphore-leak       2" \
+    " 2025-10-25 23:30:00.000 exai_doc_CONCUR…A_2025-10-19.log semaphore-leak       l" \
     "$(row nm 5)"
 check_eq "80x24: the other source reads differently" \
-    " 2025-10-25 23:30:01.000 exai_doc_CONCUR…B_2025-10-19.log semaphore-leak       2" \
+    " 2025-10-25 23:30:01.000 exai_doc_CONCUR…B_2025-10-19.log semaphore-leak       l" \
     "$(row nm 6)"
 check_eq "80x24: a short source stays whole" \
-    " 2025-10-25 23:32:00.000 exai-mcp-daemon                  ws-keepalive-1011    2" \
+    " 2025-10-25 23:32:00.000 exai-mcp-daemon                  ws-keepalive-1011    W" \
     "$(row nm 7)"
 $TM send-keys -t nm q
 $TM kill-session -t nm 2> /dev/null
@@ -440,9 +442,9 @@ $TM new-session -d -s nm -x 200 -y 50 \
 expect "tui starts for the names at 200x50" nm "TOP FINDINGS"
 $TM send-keys -t nm Tab Tab
 expect_row "200x50: the first long source is whole" nm 5 \
-    " 2025-10-25 23:30:00.000 exai_doc_CONCURRENT_A_2025-10-19.log semaphore-leak       2025-10-25 23:30:00 leak in A"
+    " 2025-10-25 23:30:00.000 exai_doc_CONCURRENT_A_2025-10-19.log semaphore-leak       leak in A"
 check_eq "200x50: the second long source is whole" \
-    " 2025-10-25 23:30:01.000 exai_doc_CONCURRENT_B_2025-10-19.log semaphore-leak       2025-10-25 23:30:01 leak in B" \
+    " 2025-10-25 23:30:01.000 exai_doc_CONCURRENT_B_2025-10-19.log semaphore-leak       leak in B" \
     "$(row nm 6)"
 $TM send-keys -t nm q
 
@@ -512,10 +514,28 @@ start x "$LT tui --db fx.db" 16 "TERM=xterm-256color"
 expect "tui starts with TERM=xterm-256color" x "TOP FINDINGS"
 $TM send-keys -t x Tab Tab
 expect_row "Events under xterm-256color" x 3 " events  all rules"
+# The timestamp shows once, in the time column; End shows the end of the
+# longest line, Right stops there, Left and Home scroll back.
+P=" 2025-10-25 23:32:00.000 exai-mcp-daemon  ws-keepalive-1011    "
+check_eq "the text does not repeat the timestamp" \
+    "${P}WARNING src.monitoring.resilient_websocket: Connection cl" "$(row x 5)"
+$TM send-keys -t x Right
+expect_row "Right scrolls the text 10 columns" x 5 \
+    "${P}c.monitoring.resilient_websocket: Connection closed for 1"
 $TM send-keys -t x End
-i=0; while [ $i -lt 100 ] && [ "$(row x 15 | cut -c1-61 | sed 's/ *$//')" != " 2025-10-25 23:44:00.000 gateway          provider-timeout" ]; do sleep 0.1; i=$((i + 1)); done
-check_eq "End under xterm-256color shows the last event" \
-    " 2025-10-25 23:44:00.000 gateway          provider-timeout" "$(row x 15 | cut -c1-61 | sed 's/ *$//')"
+expect_row "End under xterm-256color shows the line's end" x 5 \
+    "${P}al error) keepalive ping timeout; no close frame received"
+check_eq "End keeps Events (End is no bare Esc)" " events  all rules" "$(row x 3)"
+$TM send-keys -t x Right
+sleep 0.3
+check_eq "Right stops at the end of the longest line" \
+    "${P}al error) keepalive ping timeout; no close frame received" "$(row x 5)"
+$TM send-keys -t x Left
+expect_row "Left scrolls back 10 columns" x 5 \
+    "${P}11 (internal error) keepalive ping timeout; no close fram"
+$TM send-keys -t x Home
+expect_row "Home shows the line's start" x 5 \
+    "${P}WARNING src.monitoring.resilient_websocket: Connection cl"
 $TM send-keys -t x q
 
 # -- colour, NO_COLOR and a non-UTF-8 locale -------------------------------
