@@ -124,6 +124,8 @@ expect "the help tells the Events keys" s \
     "Events    / search, n/N next/previous hit (wraps round), f show"
 expect "the help tells the category and severity keys" s \
     "only lines with a text, r rule, C category, v severity"
+expect "the help tells the Timeline zooms at the cursor" s \
+    "Timeline  +/- zoom in/out at the cursor, Left/Right (h/l) move a"
 expect "the help tells the horizontal scroll" s \
     "Left/Right (h/l) scroll the text, Home/End its start/end"
 expect "the help tells Tab completes names" s \
@@ -289,21 +291,21 @@ expect_row "+ zooms back in to minutes" z 3 \
     " timeline  all events  per minute  (15 on screen)"
 check_eq "zooming in keeps the cursor's bucket first" \
     " 2025-10-25 23:00:00         0" "$(row z 5)"
+# Right stops where the last minute of the window (23:30 .. 23:45, as the
+# header says) is on the last row.
 $TM send-keys -t z Right
-expect_row "Right moves a screenful (35 minutes) later" z 3 \
-    " timeline  all events  per minute  (18 on screen)"
-check_eq "the next screen starts 35 minutes later" \
-    " 2025-10-25 23:35:00         6" "$(row z 5 | cut -c1-30)"
+expect_row "Right moves at most to the end of the data" z 5 \
+    " 2025-10-25 23:11:00         0"
+check_eq "the last minute of the window is the last row" \
+    " 2025-10-25 23:45:00         0" "$(row z 39)"
 $TM send-keys -t z Right
-expect_row "an empty stretch says how to get back" z 3 \
-    " timeline  all events  per minute  (none on screen: Home goes to the start, - zooms out)"
-check_eq "the empty screen starts 35 minutes later again" \
-    " 2025-10-26 00:10:00         0" "$(row z 5)"
+expect "Right at the end says so" z " at the end of the data  | "
+check_eq "Right at the end stays" " 2025-10-25 23:11:00         0" "$(row z 5)"
 $TM send-keys -t z Left
-expect_row "Left moves a screenful back" z 3 \
-    " timeline  all events  per minute  (18 on screen)"
-check_eq "Left's screen starts at 23:35" " 2025-10-25 23:35:00         6" \
-    "$(row z 5 | cut -c1-30)"
+expect "Left with all the data on screen says it is at the start" z \
+    " at the start of the data  | "
+check_eq "Left with all the data on screen stays" \
+    " 2025-10-25 23:11:00         0" "$(row z 5)"
 $TM send-keys -t z Home
 expect_row "Home goes to the start of the window" z 5 " 2025-10-25 23:30:00         0"
 # Past an hour per row comes 6 hours per row, aligned on UTC.
@@ -447,6 +449,24 @@ check_eq "200x50: the second long source is whole" \
     " 2025-10-25 23:30:01.000 exai_doc_CONCURRENT_B_2025-10-19.log semaphore-leak       leak in B" \
     "$(row nm 6)"
 $TM send-keys -t nm q
+
+# -- Timeline: + zooms around the cursor ------------------------------------
+start zc "$LT tui --db fx.db"
+expect "tui starts for the zoom at the cursor" zc "TOP FINDINGS"
+$TM send-keys -t zc Tab
+expect_row "Tab opens the Timeline" zc 3 \
+    " timeline  all events  per minute  (33 on screen)"
+$TM send-keys -t zc -- -
+expect_row "- zooms out to 10 minutes" zc 3 \
+    " timeline  all events  per 10 minutes  (33 on screen)"
+$TM send-keys -t zc j +
+expect_row "+ on the second bucket zooms into it" zc 3 \
+    " timeline  all events  per minute  (6 on screen)"
+check_eq "the cursor's row is the start of the bucket it was on" \
+    " 2025-10-25 23:40:00         2" "$(row zc 6 | cut -c1-30)"
+check_eq "the minute before it is above the cursor" \
+    " 2025-10-25 23:39:00         0" "$(row zc 5)"
+$TM send-keys -t zc q
 
 # -- rule and source prompts: Tab completes, an unknown name is said -------
 start fl "$LT tui --db fx.db"
