@@ -23,6 +23,7 @@
 
 #include "store.h"
 #include "timeparse.h"
+#include "tui_search.h"
 #include "util.h"
 
 #define TUI_MIN_COLS	60
@@ -68,6 +69,7 @@ struct tui {
 	size_t			 depth;
 
 	char			*message;
+	struct tui_search	 search;	/* `/`, shared by the views */
 	int			 help;
 	int			 quit;
 	int			 in_fd;		/* where keys come from */
@@ -126,6 +128,12 @@ sqlite3 *
 tui_db(struct tui *t)
 {
 	return t->db;
+}
+
+struct tui_search *
+tui_search(struct tui *t)
+{
+	return &t->search;
 }
 
 struct store *
@@ -484,40 +492,135 @@ tui_char(const char *p, size_t n, mbstate_t *ps, size_t *len)
 	return wcwidth(wc);
 }
 
-int
-tui_put(struct tui *t, int y, int x, int width, const char *s, size_t n,
-    int pad)
+/*
+ * Draw the escaped form of s[0..n) at the cursor in up to width - *used
+ * columns, leaving out the first *skip columns (counted down); *used grows
+ * by what was drawn.  Returns 0 once the width is full.
+ */
+static int
+tui_put_seg(struct tui *t, int width, const char *s, size_t n, int *used,
+    int *skip)
 {
 	struct buf b;
 	mbstate_t ps;
 	size_t i = 0, k;
-	int used = 0, w;
+	int w, room = 1;
 
-	if (width <= 0 || y < 0 || y >= t->rows || x >= t->cols)
-		return 0;
-	if (x + width > t->cols)
-		width = t->cols - x;
 	buf_init(&b);
 	tui_escape(t, &b, s, n);
-	move(y, x);
 	memset(&ps, 0, sizeof ps);
 	for (; i < b.len; i += k) {
-		if ((w = tui_char(b.data + i, b.len - i, &ps, &k)) < 0) {
-			if (used + 1 > width)
-				break;
-			addch('?');
-			used++;
+		if ((w = tui_char(b.data + i, b.len - i, &ps, &k)) < 0 &&
+		    *skip > 0) {
+			(*skip)--;
 			continue;
 		}
-		if (used + w > width)
+		if (w >= 0 && *skip > 0) {
+			*skip -= w;
+			continue;
+		}
+		if (w < 0) {
+			if (*used + 1 > width) {
+				room = 0;
+				break;
+			}
+			addch('?');
+			(*used)++;
+			continue;
+		}
+		if (*used + w > width) {
+			room = 0;
 			break;
+		}
 		addnstr(b.data + i, (int)k);
-		used += w;
+		*used += w;
 	}
+	buf_free(&b);
+	return room;
+}
+
+/* Columns the escaped form of s[0..n) takes on the screen. */
+int
+tui_width(struct tui *t, const char *s, size_t n)
+{
+	struct buf b;
+	mbstate_t ps;
+	size_t i, k;
+	int w, cols = 0;
+
+	buf_init(&b);
+	tui_escape(t, &b, s, n);
+	memset(&ps, 0, sizeof ps);
+	for (i = 0; i < b.len; i += k)
+		cols += (w = tui_char(b.data + i, b.len - i, &ps, &k)) < 0 ? 1 : w;
+	buf_free(&b);
+	return cols;
+}
+
+/* Clip width to the screen; 0 when nothing can be drawn at (y, x). */
+static int
+tui_clip(struct tui *t, int y, int x, int *width)
+{
+	if (*width <= 0 || y < 0 || y >= t->rows || x >= t->cols)
+		return 0;
+	if (x + *width > t->cols)
+		*width = t->cols - x;
+	return 1;
+}
+
+int
+tui_put(struct tui *t, int y, int x, int width, const char *s, size_t n,
+    int pad)
+{
+	int used = 0, skip = 0;
+
+	if (!tui_clip(t, y, x, &width))
+		return 0;
+	move(y, x);
+	tui_put_seg(t, width, s, n, &used, &skip);
 	if (pad)
 		for (; used < width; used++)
 			addch(' ');
-	buf_free(&b);
+	return used;
+}
+
+/*
+ * tui_put from column skip of the text on, with the hits of the search
+ * shown in the match attribute.
+ */
+int
+tui_put_hl(struct tui *t, int y, int x, int width, const char *s, size_t n,
+    int pad, int skip)
+{
+	size_t pos = 0, so, eo;
+	int used = 0, room = 1;
+
+	if (!tui_clip(t, y, x, &width))
+		return 0;
+	move(y, x);
+	while (room && pos < n &&
+	    tui_search_find(&t->search, s, n, pos, &so, &eo)) {
+		if (eo == so) {
+			/* An empty hit marks nothing; step past one byte. */
+			eo = so + 1;
+			room = tui_put_seg(t, width, s + pos, eo - pos, &used,
+			    &skip);
+			pos = eo;
+			continue;
+		}
+		room = tui_put_seg(t, width, s + pos, so - pos, &used, &skip);
+		if (!room)
+			break;
+		tui_attr(t, TUI_MATCH, 1);
+		room = tui_put_seg(t, width, s + so, eo - so, &used, &skip);
+		tui_attr(t, TUI_MATCH, 0);
+		pos = eo;
+	}
+	if (room && pos < n)
+		tui_put_seg(t, width, s + pos, n - pos, &used, &skip);
+	if (pad)
+		for (; used < width; used++)
+			addch(' ');
 	return used;
 }
 
@@ -817,17 +920,22 @@ static const char *const tui_help_lines[] = {
 	"logtriage tui - keys",
 	"Tab/Shift-Tab  next/previous view    Esc/Backspace  back",
 	"Up/Down j/k    move                  PgUp/PgDn      page",
-	"Home/End g/G   first/last            q              quit",
+	"g/G Home/End   first/last            q              quit",
 	"t  time window: 24h..  2025-10-25T10:00..now  yesterday..today",
 	"s  source filter: a name or glob (exai-*); empty = all sources",
+	"   Tab completes a source or rule name in the s and r prompts",
 	"Summary   findings, incidents, events per rule. Enter: a finding",
 	"          opens its rule's Timeline, an incident its events, a",
 	"          category or rule its events",
-	"Timeline  +/- zoom in/out, Left/Right (h/l) move a page in time,",
+	"Timeline  +/- zoom in/out at the cursor, Left/Right (h/l) move a",
+	"          page in time and stop at the ends of the window,",
 	"          Up/Down a bucket, Enter: the events of the bucket",
 	"Events    / search, n/N next/previous hit (wraps round), f show",
-	"          only lines with a text, r rule, c clear filters,",
-	"          End follows new events, Enter: the whole record",
+	"          only lines with a text, r rule, C category, v severity",
+	"          at least (they combine), c clear every filter,",
+	"          / takes a regex: caseless unless it has a capital",
+	"          G follows new events, Enter: the whole record,",
+	"          Left/Right (h/l) scroll the text, Home/End its start/end",
 	"Detail    Enter follows the link under the cursor, Esc back",
 	"Press any key to close.",
 };
@@ -927,8 +1035,55 @@ tui_draw(struct tui *t)
 	refresh();
 }
 
+/*
+ * Complete line from the names sql returns (one column, in order): to the
+ * name when one fits, else to the longest start they share.  Returns how
+ * many names fit.
+ */
+static int
+tui_complete(struct tui *t, struct buf *line, const char *sql)
+{
+	sqlite3_stmt *q;
+	char *common = NULL;
+	size_t k;
+	int fit = 0;
+
+	if (sqlite3_prepare_v2(t->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(q, 0);
+
+		if (name == NULL || strncmp(name, line->data != NULL ?
+		    line->data : "", line->len) != 0)
+			continue;
+		fit++;
+		if (common == NULL) {
+			common = xstrdup(name);
+			continue;
+		}
+		for (k = 0; common[k] != '\0' && common[k] == name[k]; k++)
+			;
+		common[k] = '\0';
+	}
+	sqlite3_finalize(q);
+	if (common != NULL && strlen(common) > line->len) {
+		buf_reset(line);
+		buf_puts(line, common);
+	}
+	free(common);
+	return fit;
+}
+
 char *
 tui_prompt(struct tui *t, const char *label, const char *initial)
+{
+	return tui_prompt_names(t, label, initial, NULL);
+}
+
+/* tui_prompt where Tab completes from the names sql selects (or NULL). */
+char *
+tui_prompt_names(struct tui *t, const char *label, const char *initial,
+    const char *sql)
 {
 	struct buf line;
 	char mb[MB_LEN_MAX];
@@ -982,6 +1137,11 @@ backspace:
 		}
 		if (wc == 21) {
 			buf_reset(&line);
+			continue;
+		}
+		if (wc == '\t' && sql != NULL) {
+			if (tui_complete(t, &line, sql) == 0)
+				beep();
 			continue;
 		}
 		if (wc < 32)
@@ -1041,15 +1201,37 @@ tui_ask_window(struct tui *t)
 	tui_invalidate(t);
 }
 
+/* Does sql (one parameter, name) return a row?  An error counts as yes. */
+int
+tui_exists(struct tui *t, const char *sql, const char *name)
+{
+	sqlite3_stmt *q;
+	int r;
+
+	if (sqlite3_prepare_v2(t->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+	r = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return r != SQLITE_DONE;
+}
+
 static void
 tui_ask_source(struct tui *t)
 {
 	char err[256], *in;
 	const char *one[1];
 
-	in = tui_prompt(t, "source (name or glob, empty = all): ", NULL);
+	in = tui_prompt_names(t, "source (name or glob, empty = all): ", NULL,
+	    "SELECT name FROM sources ORDER BY name");
 	if (in == NULL)
 		return;
+	if (in[0] != '\0' && !tui_exists(t,
+	    "SELECT 1 FROM sources WHERE name GLOB ?1 LIMIT 1", in)) {
+		tui_message(t, "no such source: %s", in);
+		free(in);
+		return;
+	}
 	one[0] = in;
 	tui_set_patterns(t, one, in[0] != '\0' ? 1 : 0);
 	free(in);
@@ -1293,6 +1475,8 @@ tui_free(struct tui *t)
 	free(t->sel.rule);
 	free(t->sel.category);
 	tui_set_patterns(t, NULL, 0);
+	tui_search_unregister(t->db);
+	tui_search_free(&t->search);
 	free(t->sources_json);
 	free(t->source_ids);
 	free(t->message);
@@ -1310,6 +1494,10 @@ tui_run(struct store *st, const struct tui_opts *opts, int *signo,
 	memset(&t, 0, sizeof t);
 	t.st = st;
 	t.db = store_db(st);
+	if (tui_search_register(t.db, &t.search) == -1) {
+		util_err(err, errlen, "tui: %s", sqlite3_errmsg(t.db));
+		return -1;
+	}
 	t.opts = opts;
 	t.since = opts->since;
 	t.until = opts->until;

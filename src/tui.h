@@ -114,6 +114,7 @@ int tui_interrupted(struct tui *t);
 
 /* For views: the database, the selection and the effective window. */
 sqlite3 *tui_db(struct tui *t);
+struct tui_search *tui_search(struct tui *t);
 struct store *tui_store(struct tui *t);
 struct tui_sel *tui_sel(struct tui *t);
 void tui_window(struct tui *t, int64_t *since, int64_t *until);
@@ -156,6 +157,9 @@ void tui_message(struct tui *t, const char *fmt, ...)
  * (caller frees; initial is the starting text), or NULL on Esc.
  */
 char *tui_prompt(struct tui *t, const char *label, const char *initial);
+char *tui_prompt_names(struct tui *t, const char *label, const char *initial,
+    const char *sql);
+int tui_exists(struct tui *t, const char *sql, const char *name);
 
 /*
  * The character at p: its display width in columns, or -1 when it cannot be
@@ -171,6 +175,9 @@ int tui_char(const char *p, size_t n, mbstate_t *ps, size_t *len);
  */
 int tui_put(struct tui *t, int y, int x, int width, const char *s, size_t n,
     int pad);
+int tui_width(struct tui *t, const char *s, size_t n);
+int tui_put_hl(struct tui *t, int y, int x, int width, const char *s,
+    size_t n, int pad, int skip);
 /* The same for text written by logtriage itself (printf format). */
 int tui_printf(struct tui *t, int y, int x, int width, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

@@ -445,8 +445,8 @@ detail_draw(struct tui *t, void *state, int y, int h)
 		    i == d->cursor ? TUI_CURSOR : TUI_NORMAL;
 
 		tui_attr(t, role, 1);
-		tui_put(t, y + row, 1, cols - 2, l->text, l->len,
-		    role == TUI_CURSOR);
+		tui_put_hl(t, y + row, 1, cols - 2, l->text, l->len,
+		    role == TUI_CURSOR, 0);
 		tui_attr(t, role, 0);
 	}
 }

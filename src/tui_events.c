@@ -2,13 +2,16 @@
  * tui_events.c - the Events view: the events of the selection, one per
  * row, read a screenful at a time with keyset paging on (ts, id) so a
  * million rows open and scroll as fast as ten.  Filters by rule, source
- * and text; `/` searches, n/N move between hits; Enter opens Detail.
+ * and text; `/` searches for a regex, n/N move between hits; Enter opens
+ * Detail.
  */
 #include "tui.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "timeparse.h"
+#include "tui_search.h"
 #include "util.h"
 
 /*
@@ -16,14 +19,15 @@
  * index events_rule_ts in (ts, id) order from the key: no sort and no scan
  * of other rules' events, whatever the size of the table.  The pages of
  * the pairs are merged here.  ?1 rule ?2 source ?3/?4 ts range (inclusive)
- * ?5/?6 the keyset (ts, id) ?7 text filter ?8 limit ?9 search text.
+ * ?5/?6 the keyset (ts, id) ?7 text filter ?8 limit.  The hit queries
+ * add the search pattern through lt_search() (tui_search.c).
  */
 #define EV_SELECT \
 	"SELECT e.id, e.ts, coalesce(s.name, '?'), e.rule, e.text " \
 	"FROM events e LEFT JOIN sources s ON s.id = e.source_id " \
 	"WHERE e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3 AND e.ts <= ?4 " \
 	"AND (?7 IS NULL OR instr(lower(e.text), lower(?7)) > 0) "
-#define EV_SEARCH "AND instr(lower(e.text), lower(?9)) > 0 "
+#define EV_SEARCH "AND lt_search(e.text) "
 
 enum {
 	Q_FWD,		/* from the key on, inclusive */
@@ -43,6 +47,8 @@ static const char *const ev_sql[Q_COUNT] = {
 	EV_SELECT EV_SEARCH "AND (e.ts < ?5 OR e.id < ?6) "
 	"ORDER BY e.ts DESC, e.id DESC LIMIT ?8",
 };
+
+#define EV_HSTEP	10	/* columns Left and Right scroll the text */
 
 struct ev_row {
 	int64_t	 id, ts;
@@ -66,7 +72,11 @@ struct events {
 	int		 loaded_once;
 	char		*rule;			/* r: rule filter of this view */
 	char		*filter;		/* f: text filter */
-	char		*search;		/* /: search text */
+	char		*category;		/* C: category filter */
+	int		 severity;		/* v: at least this, -1 for any */
+	int		 hoff;			/* text columns scrolled off left */
+	int		 text_cols;		/* the text column's width */
+	sqlite3_stmt	*q_rule;		/* a rule's category and severity */
 };
 
 static void *
@@ -76,6 +86,7 @@ events_create(struct tui *t)
 
 	e->top_ts = e->top_id = INT64_MIN;
 	e->page = 20;
+	e->severity = -1;
 	return e;
 }
 
@@ -105,7 +116,8 @@ events_destroy(void *state)
 	tui_pairs_free(e->pairs, e->npairs);
 	free(e->rule);
 	free(e->filter);
-	free(e->search);
+	free(e->category);
+	sqlite3_finalize(e->q_rule);
 	free(e);
 }
 
@@ -114,6 +126,12 @@ events_prepare(struct tui *t, struct events *e, char *err, size_t errlen)
 {
 	int i;
 
+	if (e->q_rule == NULL && sqlite3_prepare_v2(tui_db(t),
+	    "SELECT category, severity FROM rules WHERE id = ?1", -1,
+	    &e->q_rule, NULL) != SQLITE_OK) {
+		util_err(err, errlen, "events: %s", sqlite3_errmsg(tui_db(t)));
+		return -1;
+	}
 	for (i = 0; i < Q_COUNT; i++) {
 		if (e->q[i] != NULL)
 			continue;
@@ -126,17 +144,54 @@ events_prepare(struct tui *t, struct events *e, char *err, size_t errlen)
 	return 0;
 }
 
-/* The (rule, source) pairs of the selection and filters that have events. */
+/*
+ * Does the rule pass the category and severity filters?  A rule the rules
+ * table does not know counts as debug in no category.
+ */
+static int
+events_rule_ok(struct events *e, const char *rule)
+{
+	const char *cat = NULL;
+	int sev = 0, ok;
+
+	if (e->category == NULL && e->severity < 0)
+		return 1;
+	sqlite3_bind_text(e->q_rule, 1, rule, -1, SQLITE_STATIC);
+	if (sqlite3_step(e->q_rule) == SQLITE_ROW) {
+		cat = (const char *)sqlite3_column_text(e->q_rule, 0);
+		sev = sqlite3_column_int(e->q_rule, 1);
+	}
+	ok = sev >= e->severity && (e->category == NULL ||
+	    (cat != NULL && strcmp(cat, e->category) == 0));
+	sqlite3_reset(e->q_rule);
+	return ok;
+}
+
+/*
+ * The (rule, source) pairs of the selection and filters that have events;
+ * the filters combine, each narrowing what the others left.
+ */
 static int
 events_pairs(struct tui *t, struct events *e)
 {
 	struct tui_sel *sel = tui_sel(t);
+	size_t i, k = 0;
+	int rc;
 
 	tui_pairs_free(e->pairs, e->npairs);
 	e->pairs = NULL;
 	e->npairs = 0;
-	return tui_pairs(t, e->rule != NULL ? e->rule : sel->rule,
-	    sel->category, sel->source_id, &e->pairs, &e->npairs);
+	rc = tui_pairs(t, e->rule != NULL ? e->rule : sel->rule,
+	    e->category != NULL ? e->category : sel->category, sel->source_id,
+	    &e->pairs, &e->npairs);
+	for (i = 0; i < e->npairs; i++) {
+		if (events_rule_ok(e, e->pairs[i].rule))
+			e->pairs[k++] = e->pairs[i];
+		else
+			free(e->pairs[i].rule);
+	}
+	e->npairs = k;
+	return rc;
 }
 
 /* Bind the window, the filters and the keyset for query k of a pair. */
@@ -170,9 +225,6 @@ events_bind(struct tui *t, struct events *e, int k, const struct tui_pair *p,
 	else
 		sqlite3_bind_null(q, 7);
 	sqlite3_bind_int(q, 8, limit);
-	if (k == Q_HIT_FWD || k == Q_HIT_BACK)
-		sqlite3_bind_text(q, 9, e->search != NULL ? e->search : "", -1,
-		    SQLITE_TRANSIENT);
 }
 
 static void
@@ -415,9 +467,13 @@ events_title(struct tui *t, struct events *e, int y)
 	buf_puts(&b, "events");
 	if (e->rule != NULL || sel->rule != NULL)
 		buf_printf(&b, "  rule %s", e->rule != NULL ? e->rule : sel->rule);
-	else if (sel->category != NULL)
-		buf_printf(&b, "  category %s", sel->category);
-	else
+	if (e->category != NULL || sel->category != NULL)
+		buf_printf(&b, "  category %s", e->category != NULL ?
+		    e->category : sel->category);
+	if (e->severity >= 0)
+		buf_printf(&b, "  severity >= %s", tui_severity_name(e->severity));
+	if (e->rule == NULL && sel->rule == NULL && e->category == NULL &&
+	    sel->category == NULL && e->severity < 0)
 		buf_puts(&b, "  all rules");
 	if (sel->since != TS_NONE) {
 		tui_format_time(sel->since, a, sizeof a);
@@ -426,45 +482,138 @@ events_title(struct tui *t, struct events *e, int y)
 	}
 	if (e->filter != NULL)
 		buf_printf(&b, "  text \"%s\"", e->filter);
-	if (e->search != NULL)
-		buf_printf(&b, "  search \"%s\"", e->search);
+	if (tui_search(t)->pattern != NULL)
+		buf_printf(&b, "  search /%s/", tui_search(t)->pattern);
 	tui_attr(t, TUI_TITLE, 1);
 	tui_put(t, y, 1, tui_cols(t) - 2, b.data, b.len, 0);
 	tui_attr(t, TUI_TITLE, 0);
 	buf_free(&b);
 }
 
-static int
-contains_ci(const char *hay, size_t n, const char *needle)
+/*
+ * name cut to w bytes in the middle, as "exai_doc_CONC…2025-10-19.log":
+ * the start and the date or number at the end are what tell names apart.
+ * The cut never splits a UTF-8 character.
+ */
+static void
+name_cut(struct buf *b, const char *s, int w, int utf8)
 {
-	size_t m = strlen(needle), i, j;
+	size_t len = strlen(s), head, tail;
 
-	if (m == 0 || m > n)
-		return 0;
-	for (i = 0; i + m <= n; i++) {
-		for (j = 0; j < m; j++) {
-			char a = hay[i + j], b = needle[j];
-
-			if (a >= 'A' && a <= 'Z')
-				a = (char)(a - 'A' + 'a');
-			if (b >= 'A' && b <= 'Z')
-				b = (char)(b - 'A' + 'a');
-			if (a != b)
-				break;
-		}
-		if (j == m)
-			return 1;
+	buf_reset(b);
+	if (w < 3 || len <= (size_t)w) {
+		buf_puts(b, s);
+		return;
 	}
-	return 0;
+	head = (size_t)(w - 1) / 2;
+	tail = (size_t)(w - 1) - head;
+	while (head > 0 && ((unsigned char)s[head] & 0xc0) == 0x80)
+		head--;
+	while (tail > 0 && ((unsigned char)s[len - tail] & 0xc0) == 0x80)
+		tail--;
+	buf_append(b, s, head);
+	buf_puts(b, utf8 ? "\xe2\x80\xa6" : "~");
+	buf_append(b, s + len - tail, tail);
+}
+
+static const char *
+row_name(const struct ev_row *r, int which)
+{
+	return which == 0 ? r->source : r->rule;
+}
+
+/* Do two different names of the page read the same when cut to w? */
+static int
+names_clash(struct tui *t, const struct events *e, size_t n, int which, int w)
+{
+	struct buf a, b;
+	size_t i, j;
+	int clash = 0;
+
+	buf_init(&a);
+	buf_init(&b);
+	for (i = 0; i < n && !clash; i++) {
+		name_cut(&a, row_name(&e->rows[i], which), w, tui_utf8(t));
+		for (j = i + 1; j < n && !clash; j++) {
+			if (strcmp(row_name(&e->rows[i], which),
+			    row_name(&e->rows[j], which)) == 0)
+				continue;
+			name_cut(&b, row_name(&e->rows[j], which), w, tui_utf8(t));
+			clash = a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+		}
+	}
+	buf_free(&a);
+	buf_free(&b);
+	return clash;
+}
+
+/*
+ * Width of the source (which 0) or rule (1) column for the n rows shown:
+ * the longest name when it fits in cap, at least min; wider than cap only
+ * as far as needed for no two names to read the same.
+ */
+static int
+name_width(struct tui *t, const struct events *e, size_t n, int which,
+    int min, int cap)
+{
+	size_t i;
+	int longest = 0, w;
+
+	for (i = 0; i < n; i++) {
+		int len = (int)strlen(row_name(&e->rows[i], which));
+
+		if (len > longest)
+			longest = len;
+	}
+	w = longest < cap ? longest : cap;
+	if (w < min)
+		w = min;
+	while (w < longest && names_clash(t, e, n, which, w))
+		w++;
+	return w;
+}
+
+/*
+ * The text of a row without the timestamp it starts with: the time column
+ * already shows it.
+ */
+static const char *
+row_text(const struct ev_row *r, size_t *n)
+{
+	int64_t ms;
+	size_t k = timeparse_leading(r->text, r->text_len, NULL, &ms);
+
+	while (k < r->text_len && r->text[k] == ' ')
+		k++;
+	*n = r->text_len - k;
+	return r->text + k;
+}
+
+/* The widest text of the page, in columns. */
+static int
+events_text_width(struct tui *t, struct events *e)
+{
+	const char *p;
+	size_t i, n;
+	int w, most = 0;
+
+	for (i = 0; i < e->n && (int)i < e->page; i++) {
+		p = row_text(&e->rows[i], &n);
+		if ((w = tui_width(t, p, n)) > most)
+			most = w;
+	}
+	return most;
 }
 
 static void
 events_draw(struct tui *t, void *state, int y, int h)
 {
 	struct events *e = state;
-	int cols = tui_cols(t), x, page = h - 2;
+	int cols = tui_cols(t), x, page = h - 2, ws, wr;
 	char ts[32];
-	size_t i;
+	struct buf name;
+	const char *text;
+	size_t i, shown, tn;
 
 	if (page < 1)
 		page = 1;
@@ -473,35 +622,38 @@ events_draw(struct tui *t, void *state, int y, int h)
 		events_page(t, e);
 	}
 	events_title(t, e, y);
+	shown = e->n < (size_t)page ? e->n : (size_t)page;
+	ws = name_width(t, e, shown, 0, 16, cols / 5 > 16 ? cols / 5 : 16);
+	wr = name_width(t, e, shown, 1, 20, cols / 6 > 20 ? cols / 6 : 20);
 	tui_attr(t, TUI_DIM, 1);
-	tui_printf(t, y + 1, 1, cols - 2, "%-23s %-16s %-20s %s", "time (UTC)",
-	    "source", "rule", "text");
+	tui_printf(t, y + 1, 1, cols - 2, "%-23s %-*s %-*s %s", "time (UTC)",
+	    ws, "source", wr, "rule", "text");
 	tui_attr(t, TUI_DIM, 0);
+	buf_init(&name);
 	if (e->n == 0)
 		tui_printf(t, y + 2, 3, cols - 4, "no events for this selection");
 	for (i = 0; i < e->n && (int)i < page; i++) {
 		struct ev_row *r = &e->rows[i];
-		int hit = e->search != NULL &&
-		    contains_ci(r->text, r->text_len, e->search);
 		int row = y + 2 + (int)i;
 
 		if (i == e->cursor)
 			tui_attr(t, TUI_CURSOR, 1);
-		else if (hit)
-			tui_attr(t, TUI_MATCH, 1);
 		move(row, 0);
 		hline(' ', cols);
 		tui_format_time(r->ts, ts, sizeof ts);
 		x = 2 + tui_printf(t, row, 1, 23, "%s.%03d", ts,
 		    (int)(((r->ts % 1000) + 1000) % 1000));
-		x += 1 + tui_put(t, row, x, 16, r->source, strlen(r->source), 1);
-		x += 1 + tui_put(t, row, x, 20, r->rule, strlen(r->rule), 1);
-		tui_put(t, row, x, cols - x, r->text, r->text_len, 0);
+		name_cut(&name, r->source, ws, tui_utf8(t));
+		x += 1 + tui_put(t, row, x, ws, name.data, name.len, 1);
+		name_cut(&name, r->rule, wr, tui_utf8(t));
+		x += 1 + tui_put(t, row, x, wr, name.data, name.len, 1);
+		e->text_cols = cols - x;
+		text = row_text(r, &tn);
+		tui_put_hl(t, row, x, cols - x, text, tn, 0, e->hoff);
 		if (i == e->cursor)
 			tui_attr(t, TUI_CURSOR, 0);
-		else if (hit)
-			tui_attr(t, TUI_MATCH, 0);
 	}
+	buf_free(&name);
 }
 
 /* Jump to the next (dir 1) or previous (dir -1) row containing the search. */
@@ -512,7 +664,7 @@ events_find(struct tui *t, struct events *e, int dir)
 	int64_t ts = INT64_MIN, id = INT64_MIN;
 	int n;
 
-	if (e->search == NULL) {
+	if (tui_search(t)->pattern == NULL) {
 		tui_message(t, "no search yet: press /");
 		return;
 	}
@@ -528,7 +680,7 @@ events_find(struct tui *t, struct events *e, int dir)
 		n = events_fetch(t, e, dir > 0 ? Q_HIT_FWD : Q_HIT_BACK, ts, id, 1,
 		    &rows);
 		if (n <= 0) {
-			tui_message(t, "\"%s\" not found", e->search);
+			tui_message(t, "/%s/ not found", tui_search(t)->pattern);
 			rows_free(rows, 0);
 			return;
 		}
@@ -566,12 +718,39 @@ events_set(char **field, char *value)
 		free(value);
 }
 
+/* v: show only events of rules at least this severe; empty = any. */
+static void
+events_ask_severity(struct tui *t, struct events *e)
+{
+	char *in;
+	int i;
+
+	in = tui_prompt_names(t, "severity at least (empty = any): ",
+	    e->severity >= 0 ? tui_severity_name(e->severity) : NULL,
+	    "SELECT column1 FROM (VALUES ('debug'), ('info'), ('notice'), "
+	    "('warning'), ('error'), ('critical'))");
+	if (in == NULL)
+		return;
+	for (i = 0; in[0] != '\0' && i <= 5; i++)
+		if (strcmp(in, tui_severity_name(i)) == 0)
+			break;
+	if (i > 5) {
+		tui_message(t, "no such severity: %s (debug, info, notice, "
+		    "warning, error, critical)", in);
+		free(in);
+		return;
+	}
+	e->severity = in[0] != '\0' ? i : -1;
+	free(in);
+	events_refill(t, e);
+}
+
 static int
 events_key(struct tui *t, void *state, int key)
 {
 	struct events *e = state;
 	struct tui_sel *sel = tui_sel(t);
-	char *in;
+	char *in, msg[300];
 
 	switch (key) {
 	case KEY_DOWN:
@@ -596,20 +775,44 @@ events_key(struct tui *t, void *state, int key)
 	case KEY_PPAGE:
 		events_up(t, e, e->page);
 		return 1;
-	case KEY_HOME:
 	case 'g':
 		events_home(t, e);
 		return 1;
-	case KEY_END:
 	case 'G':
 		events_end(t, e);
 		return 1;
+	case KEY_RIGHT:
+	case 'l':
+		/* Not past the point where the widest line ends on screen. */
+		e->hoff += EV_HSTEP;
+		if (e->hoff > events_text_width(t, e) - e->text_cols)
+			e->hoff = events_text_width(t, e) - e->text_cols;
+		if (e->hoff < 0)
+			e->hoff = 0;
+		return 1;
+	case KEY_LEFT:
+	case 'h':
+		e->hoff = e->hoff > EV_HSTEP ? e->hoff - EV_HSTEP : 0;
+		return 1;
+	case KEY_HOME:
+		e->hoff = 0;
+		return 1;
+	case KEY_END:
+		e->hoff = events_text_width(t, e) - e->text_cols;
+		if (e->hoff < 0)
+			e->hoff = 0;
+		return 1;
 	case '/':
-		in = tui_prompt(t, "search: ", NULL);
+		in = tui_prompt(t, "search (regex): ", NULL);
 		if (in == NULL)
 			return 1;
-		events_set(&e->search, in);
-		if (e->search != NULL) {
+		if (tui_search_set(tui_search(t), in, msg, sizeof msg) == -1) {
+			tui_message(t, "%s", msg);
+			free(in);
+			return 1;
+		}
+		free(in);
+		if (tui_search(t)->pattern != NULL) {
 			/* Start from just above the cursor so the current row counts. */
 			if (e->cursor < e->n)
 				e->rows[e->cursor].id--;
@@ -630,16 +833,44 @@ events_key(struct tui *t, void *state, int key)
 		events_home(t, e);
 		return 1;
 	case 'r':
-		in = tui_prompt(t, "rule (empty = the selection): ", e->rule);
+		in = tui_prompt_names(t, "rule (empty = the selection): ", e->rule,
+		    "SELECT id FROM rules UNION SELECT DISTINCT rule FROM events "
+		    "ORDER BY 1");
 		if (in == NULL)
 			return 1;
+		if (in[0] != '\0' && !tui_exists(t, "SELECT 1 FROM rules "
+		    "WHERE id = ?1 UNION ALL SELECT 1 FROM events WHERE rule = ?1 "
+		    "LIMIT 1", in)) {
+			tui_message(t, "no such rule: %s", in);
+			free(in);
+			return 1;
+		}
 		events_set(&e->rule, in);
 		events_refill(t, e);
 		return 1;
+	case 'v':
+		events_ask_severity(t, e);
+		return 1;
+	case 'C':
+		in = tui_prompt_names(t, "category (empty = any): ", e->category,
+		    "SELECT DISTINCT category FROM rules ORDER BY 1");
+		if (in == NULL)
+			return 1;
+		if (in[0] != '\0' && !tui_exists(t,
+		    "SELECT 1 FROM rules WHERE category = ?1 LIMIT 1", in)) {
+			tui_message(t, "no such category: %s", in);
+			free(in);
+			return 1;
+		}
+		events_set(&e->category, in);
+		events_refill(t, e);
+		return 1;
 	case 'c':
+		events_set(&e->category, NULL);
+		e->severity = -1;
 		events_set(&e->rule, NULL);
 		events_set(&e->filter, NULL);
-		events_set(&e->search, NULL);
+		tui_search_set(tui_search(t), NULL, NULL, 0);
 		tui_sel_clear(t);
 		e->gen = sel->gen;
 		events_refill(t, e);
@@ -664,5 +895,5 @@ const struct tui_view tui_view_events = {
 	.load = events_load,
 	.draw = events_draw,
 	.key = events_key,
-	.keys = "Enter detail  / search  n/N next/prev  f text  r rule  c clear  End follow",
+	.keys = "Enter detail  / search  n/N  f text  r rule  C category  v severity  c clear  Left/Right scroll",
 };

@@ -2,7 +2,8 @@
  * tui_timeline.c - the Timeline view: a histogram of the selected rule or
  * category (or everything) per minute, 10 minutes, hour, 6 hours or day,
  * one bucket per row.
- * + and - zoom, Left and Right move a screenful through time, Enter opens
+ * + and - zoom around the cursor, Left and Right move a screenful through
+ * time and stop at the ends of the window, Enter opens
  * the events of the bucket under the cursor.  Only the buckets on screen
  * are counted.
  */
@@ -232,6 +233,32 @@ timeline_move(struct tui *t, struct timeline *tl, int64_t buckets)
 		tui_message(t, "%s", err);
 }
 
+/*
+ * A screenful later (dir 1) or earlier (-1), stopping where the last (or
+ * first) bucket of the window is on screen; a screen already past that
+ * end stays where it is.
+ */
+static void
+timeline_page(struct tui *t, struct timeline *tl, int dir)
+{
+	int64_t unit = tl_units[tl->unit].ms, since, until, lo, hi, to;
+
+	timeline_window(t, &since, &until);
+	lo = floor_to(since, unit);
+	hi = floor_to(until - 1, unit) - (int64_t)(tl->ncounts - 1) * unit;
+	to = tl->start + dir * (int64_t)tl->ncounts * unit;
+	if (dir > 0 && to > hi)
+		to = hi > tl->start ? hi : tl->start;
+	if (dir < 0 && to < lo)
+		to = lo < tl->start ? lo : tl->start;
+	if (to == tl->start) {
+		tui_message(t, dir > 0 ? "at the end of the data" :
+		    "at the start of the data");
+		return;
+	}
+	timeline_move(t, tl, (to - tl->start) / unit);
+}
+
 static void
 timeline_zoom(struct tui *t, struct timeline *tl, int dir)
 {
@@ -275,12 +302,12 @@ timeline_key(struct tui *t, void *state, int key)
 	case KEY_RIGHT:
 	case 'l':
 	case ' ':
-		timeline_move(t, tl, tl->ncounts);
+		timeline_page(t, tl, 1);
 		return 1;
 	case KEY_PPAGE:
 	case KEY_LEFT:
 	case 'h':
-		timeline_move(t, tl, -tl->ncounts);
+		timeline_page(t, tl, -1);
 		return 1;
 	case '+':
 	case '=':

@@ -12,6 +12,7 @@ fi
 
 SOCK=lt$$
 TM="tmux -L $SOCK -f /dev/null"
+ESC=$(printf '\033')
 trap '$TM kill-server 2> /dev/null; rm -rf "$T"' EXIT
 # A session that outlives the others, so the server stays up if one dies early.
 $TM new-session -d -s keep -x 120 -y 40 "sleep 600"
@@ -121,6 +122,16 @@ expect "the help tells how Summary drills down" s \
     "Summary   findings, incidents, events per rule. Enter: a finding"
 expect "the help tells the Events keys" s \
     "Events    / search, n/N next/previous hit (wraps round), f show"
+expect "the help tells the category and severity keys" s \
+    "only lines with a text, r rule, C category, v severity"
+expect "the help tells the Timeline zooms at the cursor" s \
+    "Timeline  +/- zoom in/out at the cursor, Left/Right (h/l) move a"
+expect "the help tells the horizontal scroll" s \
+    "Left/Right (h/l) scroll the text, Home/End its start/end"
+expect "the help tells Tab completes names" s \
+    "Tab completes a source or rule name in the s and r prompts"
+expect "the help tells the search is a regex" s \
+    "/ takes a regex: caseless unless it has a capital"
 $TM send-keys -t s x
 if wait_for s "EVENTS BY CATEGORY AND RULE" && gone s "tui - keys"; then
 	ok "any key closes the help"
@@ -132,7 +143,7 @@ fi
 $TM send-keys -t s Tab Tab
 expect "Tab reaches the events view" s "events  all rules"
 $TM send-keys -t s / pwned Enter
-expect "search finds the line" s 'search "pwned"'
+expect "search finds the line" s 'search /pwned/'
 expect "the found line is listed escaped" s 'kimi-k2 timed out \e]0'
 $TM send-keys -t s Enter
 expect "Enter opens the detail of the hit" s "event 207"
@@ -280,21 +291,21 @@ expect_row "+ zooms back in to minutes" z 3 \
     " timeline  all events  per minute  (15 on screen)"
 check_eq "zooming in keeps the cursor's bucket first" \
     " 2025-10-25 23:00:00         0" "$(row z 5)"
+# Right stops where the last minute of the window (23:30 .. 23:45, as the
+# header says) is on the last row.
 $TM send-keys -t z Right
-expect_row "Right moves a screenful (35 minutes) later" z 3 \
-    " timeline  all events  per minute  (18 on screen)"
-check_eq "the next screen starts 35 minutes later" \
-    " 2025-10-25 23:35:00         6" "$(row z 5 | cut -c1-30)"
+expect_row "Right moves at most to the end of the data" z 5 \
+    " 2025-10-25 23:11:00         0"
+check_eq "the last minute of the window is the last row" \
+    " 2025-10-25 23:45:00         0" "$(row z 39)"
 $TM send-keys -t z Right
-expect_row "an empty stretch says how to get back" z 3 \
-    " timeline  all events  per minute  (none on screen: Home goes to the start, - zooms out)"
-check_eq "the empty screen starts 35 minutes later again" \
-    " 2025-10-26 00:10:00         0" "$(row z 5)"
+expect "Right at the end says so" z " at the end of the data  | "
+check_eq "Right at the end stays" " 2025-10-25 23:11:00         0" "$(row z 5)"
 $TM send-keys -t z Left
-expect_row "Left moves a screenful back" z 3 \
-    " timeline  all events  per minute  (18 on screen)"
-check_eq "Left's screen starts at 23:35" " 2025-10-25 23:35:00         6" \
-    "$(row z 5 | cut -c1-30)"
+expect "Left with all the data on screen says it is at the start" z \
+    " at the start of the data  | "
+check_eq "Left with all the data on screen stays" \
+    " 2025-10-25 23:11:00         0" "$(row z 5)"
 $TM send-keys -t z Home
 expect_row "Home goes to the start of the window" z 5 " 2025-10-25 23:30:00         0"
 # Past an hour per row comes 6 hours per row, aligned on UTC.
@@ -319,7 +330,7 @@ check_eq "the first event is first" \
     " 2025-10-25 23:32:00.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 5)"
 check_eq "a page holds 11 events" \
     " 2025-10-25 23:34:00.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 15)"
-$TM send-keys -t p End
+$TM send-keys -t p G
 i=0; while [ $i -lt 100 ] && [ "$(key 15)" != " 2025-10-25 23:44:00.000 gateway          provider-timeout" ]; do sleep 0.1; i=$((i + 1)); done
 check_eq "End shows the last event last" \
     " 2025-10-25 23:44:00.000 gateway          provider-timeout" "$(key 15)"
@@ -331,7 +342,7 @@ check_eq "PgUp shows the page before" \
     " 2025-10-25 23:34:12.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 5)"
 check_eq "PgUp's page ends where the last began" \
     " 2025-10-25 23:36:00.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 15)"
-$TM send-keys -t p Home
+$TM send-keys -t p g
 i=0; while [ $i -lt 100 ] && [ "$(key 5)" != " 2025-10-25 23:32:00.000 exai-mcp-daemon  ws-keepalive-1011" ]; do sleep 0.1; i=$((i + 1)); done
 check_eq "Home shows the first event first" \
     " 2025-10-25 23:32:00.000 exai-mcp-daemon  ws-keepalive-1011" "$(key 5)"
@@ -343,7 +354,7 @@ check_eq "PgDn's page holds the gateway response between the closes" \
     " 2025-10-25 23:35:00.000 gateway          response-time" "$(key 10)"
 
 $TM send-keys -t p / 'timed out' Enter
-expect "search shows in the title" p 'search "timed out"'
+expect "search shows in the title" p 'search /timed out/'
 $TM send-keys -t p n
 expect "n moves to the next hit" p "search"
 $TM send-keys -t p n
@@ -351,14 +362,171 @@ expect "n past the last hit wraps to the top" p " search wrapped to the top  | "
 $TM send-keys -t p Enter
 expect "after the wrap the first hit is chosen" p "event 200"
 $TM send-keys -t p Escape
-expect "back in Events" p 'search "timed out"'
+expect "back in Events" p 'search /timed out/'
 $TM send-keys -t p N
 expect "N before the first hit wraps to the bottom" p " search wrapped to the bottom  | "
 $TM send-keys -t p Enter
 expect "after the backward wrap the last hit is chosen" p "event 207"
 $TM send-keys -t p Escape / 'no such text' Enter
-expect "a search without hits says so" p ' "no such text" not found  | '
+expect "a search without hits says so" p ' /no such text/ not found  | '
 $TM send-keys -t p q
+
+# / takes a regex, caseless unless it has a capital; hits are underlined
+# (NO_COLOR) in Events and in Detail; a bad pattern says why.
+start re "$LT tui --db fx.db"
+expect "tui starts for the regex search" re "TOP FINDINGS"
+$TM send-keys -t re Tab Tab / 'leak.*kimi' Enter
+expect "a regex search shows in the title" re 'search /leak.*kimi/'
+$TM capture-pane -e -p -t re > hl.txt
+if grep -F '23:43:00.000' hl.txt | grep -qF "semaphores: ${ESC}[4mleak detected in"; then
+	ok "Events underlines the hit from its first letter"
+else
+	not_ok "Events underlines the hit from its first letter" "$(grep -F 'leak detected' hl.txt | cat -v)"
+fi
+if grep -F '23:41:00.000' hl.txt | grep -qF "${ESC}[4m"; then
+	not_ok "a row without a hit has no underline" "$(grep -F '23:41:00.000' hl.txt | cat -v)"
+else
+	ok "a row without a hit has no underline"
+fi
+$TM send-keys -t re Enter
+expect "the regex hit is the kimi leak" re "event 204"
+$TM capture-pane -e -p -t re > hl.txt
+if grep -qF "semaphores: ${ESC}[4mleak detected in kimi${ESC}[0m" hl.txt; then
+	ok "Detail underlines exactly the hit in the record"
+else
+	not_ok "Detail underlines exactly the hit in the record" "$(grep -F 'in kimi' hl.txt | cat -v)"
+fi
+$TM send-keys -t re Escape
+expect "back in Events after the regex hit" re 'search /leak.*kimi/'
+$TM send-keys -t re / 'LEAK' Enter
+expect "a capital makes the search case-sensitive" re ' /LEAK/ not found  | '
+$TM send-keys -t re / 'semaphores: LEAK|Semaphores' Enter
+expect "a capital anywhere makes it case-sensitive" re \
+    ' /semaphores: LEAK|Semaphores/ not found  | '
+$TM send-keys -t re / '\bLEAK' Enter
+expect "an escape letter is no capital" re 'search /\bLEAK/'
+$TM send-keys -t re / '(leak' Enter
+expect "a bad pattern says why in the status line" re \
+    ' bad pattern: missing closing parenthesis at offset 5  | '
+expect "a bad pattern keeps the search before it" re 'search /\bLEAK/'
+$TM send-keys -t re q
+
+# -- names: whole when they fit, cut in the middle, never ambiguous -----------
+# Two sources that differ only in the middle: cut to 16 they would read the
+# same, so at 80x24 the column grows until they differ; at 200x50 they fit.
+cp fx.db names.db
+sqlite3 names.db "INSERT INTO sources (id, name, kind, identity, first_ts, last_ts) VALUES
+	(3, 'exai_doc_CONCURRENT_A_2025-10-19.log', 'file', '/a', 1761435000000, 1761435900000),
+	(4, 'exai_doc_CONCURRENT_B_2025-10-19.log', 'file', '/b', 1761435000000, 1761435900000);
+INSERT INTO events (id, source_id, rule, ts, hash, ordinal, line, line_end, stream, text) VALUES
+	(300, 3, 'semaphore-leak', 1761435000000, 3000, 0, 1, 1, 2, '2025-10-25 23:30:00 leak in A'),
+	(301, 4, 'semaphore-leak', 1761435001000, 3001, 0, 1, 1, 2, '2025-10-25 23:30:01 leak in B');"
+$TM kill-session -t nm 2> /dev/null
+$TM new-session -d -s nm -x 80 -y 24 \
+    "cd '$T' && export TERM=tmux-256color NO_COLOR=1 LC_ALL=C.UTF-8 && $LT tui --db names.db; sleep 30"
+expect "tui starts for the names at 80x24" nm "TOP FINDINGS"
+$TM send-keys -t nm Tab Tab
+expect_row "80x24: the header follows the wider source column" nm 4 \
+    " time (UTC)              source                           rule"
+check_eq "80x24: a long source is cut in the middle, where it differs" \
+    " 2025-10-25 23:30:00.000 exai_doc_CONCUR…A_2025-10-19.log semaphore-leak       l" \
+    "$(row nm 5)"
+check_eq "80x24: the other source reads differently" \
+    " 2025-10-25 23:30:01.000 exai_doc_CONCUR…B_2025-10-19.log semaphore-leak       l" \
+    "$(row nm 6)"
+check_eq "80x24: a short source stays whole" \
+    " 2025-10-25 23:32:00.000 exai-mcp-daemon                  ws-keepalive-1011    W" \
+    "$(row nm 7)"
+$TM send-keys -t nm q
+$TM kill-session -t nm 2> /dev/null
+$TM new-session -d -s nm -x 200 -y 50 \
+    "cd '$T' && export TERM=tmux-256color NO_COLOR=1 LC_ALL=C.UTF-8 && $LT tui --db names.db; sleep 30"
+expect "tui starts for the names at 200x50" nm "TOP FINDINGS"
+$TM send-keys -t nm Tab Tab
+expect_row "200x50: the first long source is whole" nm 5 \
+    " 2025-10-25 23:30:00.000 exai_doc_CONCURRENT_A_2025-10-19.log semaphore-leak       leak in A"
+check_eq "200x50: the second long source is whole" \
+    " 2025-10-25 23:30:01.000 exai_doc_CONCURRENT_B_2025-10-19.log semaphore-leak       leak in B" \
+    "$(row nm 6)"
+$TM send-keys -t nm q
+
+# -- Timeline: + zooms around the cursor ------------------------------------
+start zc "$LT tui --db fx.db"
+expect "tui starts for the zoom at the cursor" zc "TOP FINDINGS"
+$TM send-keys -t zc Tab
+expect_row "Tab opens the Timeline" zc 3 \
+    " timeline  all events  per minute  (33 on screen)"
+$TM send-keys -t zc -- -
+expect_row "- zooms out to 10 minutes" zc 3 \
+    " timeline  all events  per 10 minutes  (33 on screen)"
+$TM send-keys -t zc j +
+expect_row "+ on the second bucket zooms into it" zc 3 \
+    " timeline  all events  per minute  (6 on screen)"
+check_eq "the cursor's row is the start of the bucket it was on" \
+    " 2025-10-25 23:40:00         2" "$(row zc 6 | cut -c1-30)"
+check_eq "the minute before it is above the cursor" \
+    " 2025-10-25 23:39:00         0" "$(row zc 5)"
+$TM send-keys -t zc q
+
+# -- rule and source prompts: Tab completes, an unknown name is said -------
+start fl "$LT tui --db fx.db"
+expect "tui starts for the prompts" fl "TOP FINDINGS"
+$TM send-keys -t fl Tab Tab r semaphore-le Tab
+expect_row "Tab completes a rule name" fl 40 \
+    "rule (empty = the selection): semaphore-leak"
+$TM send-keys -t fl Enter
+expect_row "the completed rule filters the events" fl 3 " events  rule semaphore-leak"
+$TM send-keys -t fl r C-u semaphore Tab
+expect_row "Tab on two rules completes what they share" fl 40 \
+    "rule (empty = the selection): semaphore-"
+$TM send-keys -t fl C-u semaphore-le Enter
+expect "a rule that is not there is said so" fl " no such rule: semaphore-le  | "
+check_eq "an unknown rule leaves the filter as it was" " events  rule semaphore-leak" \
+    "$(row fl 3)"
+$TM send-keys -t fl s exai Tab
+expect_row "Tab completes a source name" fl 40 \
+    "source (name or glob, empty = all): exai-mcp-daemon"
+$TM send-keys -t fl C-u nosuch Enter
+expect "a source that is not there is said so" fl " no such source: nosuch  | "
+$TM send-keys -t fl s 'gate*' Enter
+expect "a glob that names a source is taken" fl " source filter set  | "
+$TM send-keys -t fl q
+
+# -- severity and category filters: combined, in the title, c clears ------
+start sv "$LT tui --db fx.db"
+expect "tui starts for the filters" sv "TOP FINDINGS"
+sk() { row sv "$1" | cut -c1-61 | sed 's/ *$//'; }
+$TM send-keys -t sv Tab Tab v err Tab
+expect_row "Tab completes a severity" sv 40 "severity at least (empty = any): error"
+$TM send-keys -t sv Enter
+expect_row "the severity filter shows in the title" sv 3 " events  severity >= error"
+check_eq "severity >= error: the first leak" \
+    " 2025-10-25 23:41:00.000 exai-mcp-daemon  semaphore-leak" "$(sk 5)"
+check_eq "severity >= error: the second leak" \
+    " 2025-10-25 23:43:00.000 exai-mcp-daemon  semaphore-leak" "$(sk 6)"
+check_eq "severity >= error: nothing else" "" "$(sk 7)"
+$TM send-keys -t sv C sema Tab
+expect_row "Tab completes a category" sv 40 "category (empty = any): semaphore"
+$TM send-keys -t sv Enter
+expect_row "category and severity combine in the title" sv 3 \
+    " events  category semaphore  severity >= error"
+check_eq "combined: still only the leaks" "" "$(sk 7)"
+$TM send-keys -t sv v C-u Enter
+expect_row "an empty severity drops that filter only" sv 3 " events  category semaphore"
+check_eq "category semaphore: the recovery shows again" \
+    " 2025-10-25 23:41:01.000 exai-mcp-daemon  semaphore-recovered" "$(sk 6)"
+$TM send-keys -t sv C C-u nosuch Enter
+expect "an unknown category is said so" sv " no such category: nosuch  | "
+$TM send-keys -t sv v loud Enter
+expect "an unknown severity is said so" sv \
+    " no such severity: loud (debug, info, notice, warning, error, critical)  | "
+$TM send-keys -t sv v warning Enter r fallback Enter
+expect_row "rule, category and severity combine" sv 3 \
+    " events  rule fallback  category semaphore  severity >= warning"
+expect_row "a rule outside the category shows nothing" sv 5 "   no events for this selection"
+$TM send-keys -t sv c
+expect_row "c clears every filter at once" sv 3 " events  all rules"
+$TM send-keys -t sv q
 
 # Inside tmux, TERM=xterm-256color's terminfo does not name tmux's End
 # sequence: it must still be End, not a bare Esc ("back").
@@ -366,16 +534,33 @@ start x "$LT tui --db fx.db" 16 "TERM=xterm-256color"
 expect "tui starts with TERM=xterm-256color" x "TOP FINDINGS"
 $TM send-keys -t x Tab Tab
 expect_row "Events under xterm-256color" x 3 " events  all rules"
+# The timestamp shows once, in the time column; End shows the end of the
+# longest line, Right stops there, Left and Home scroll back.
+P=" 2025-10-25 23:32:00.000 exai-mcp-daemon  ws-keepalive-1011    "
+check_eq "the text does not repeat the timestamp" \
+    "${P}WARNING src.monitoring.resilient_websocket: Connection cl" "$(row x 5)"
+$TM send-keys -t x Right
+expect_row "Right scrolls the text 10 columns" x 5 \
+    "${P}c.monitoring.resilient_websocket: Connection closed for 1"
 $TM send-keys -t x End
-i=0; while [ $i -lt 100 ] && [ "$(row x 15 | cut -c1-61 | sed 's/ *$//')" != " 2025-10-25 23:44:00.000 gateway          provider-timeout" ]; do sleep 0.1; i=$((i + 1)); done
-check_eq "End under xterm-256color shows the last event" \
-    " 2025-10-25 23:44:00.000 gateway          provider-timeout" "$(row x 15 | cut -c1-61 | sed 's/ *$//')"
+expect_row "End under xterm-256color shows the line's end" x 5 \
+    "${P}al error) keepalive ping timeout; no close frame received"
+check_eq "End keeps Events (End is no bare Esc)" " events  all rules" "$(row x 3)"
+$TM send-keys -t x Right
+sleep 0.3
+check_eq "Right stops at the end of the longest line" \
+    "${P}al error) keepalive ping timeout; no close frame received" "$(row x 5)"
+$TM send-keys -t x Left
+expect_row "Left scrolls back 10 columns" x 5 \
+    "${P}11 (internal error) keepalive ping timeout; no close fram"
+$TM send-keys -t x Home
+expect_row "Home shows the line's start" x 5 \
+    "${P}WARNING src.monitoring.resilient_websocket: Connection cl"
 $TM send-keys -t x q
 
 # -- colour, NO_COLOR and a non-UTF-8 locale -------------------------------
 # SGR colour: ESC [ ... 30-38, 40-48, 90-97, 100-107 ... m (39 and 49 are
 # the default colours, which tmux writes when it resets).
-ESC=$(printf '\033')
 SGR_COLOUR="$ESC\\[([0-9]*;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9]*)*m"
 start col "$LT tui --db fx.db" 40 "NO_COLOR="
 expect "tui starts with colour" col "0 never resolved"

@@ -1,0 +1,116 @@
+/*
+ * tui_search.c - the pattern behind `/`: compiled once, matched by the
+ * Events queries through the SQL function lt_search(text) and by the
+ * drawing code to highlight each hit.
+ */
+#include "tui_search.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Smart case as in less and vim: a capital (not an escape letter) means case matters. */
+static int
+has_capital(const char *p)
+{
+	for (; *p != '\0'; p++) {
+		if (*p == '\\') {
+			if (p[1] == '\0')
+				break;
+			p++;
+			continue;
+		}
+		if (*p >= 'A' && *p <= 'Z')
+			return 1;
+	}
+	return 0;
+}
+
+void
+tui_search_free(struct tui_search *s)
+{
+	pcre2_match_data_free(s->md);
+	pcre2_code_free(s->re);
+	free(s->pattern);
+	s->md = NULL;
+	s->re = NULL;
+	s->pattern = NULL;
+}
+
+/* Compile pattern (NULL or empty: no search); on error keep the old one. */
+int
+tui_search_set(struct tui_search *s, const char *pattern, char *err,
+    size_t errlen)
+{
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE off;
+	pcre2_code *re;
+	pcre2_match_data *md;
+	uint32_t opt = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+	int code;
+
+	if (pattern == NULL || pattern[0] == '\0') {
+		tui_search_free(s);
+		return 0;
+	}
+	if (!has_capital(pattern))
+		opt |= PCRE2_CASELESS;
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opt,
+	    &code, &off, NULL);
+	if (re == NULL) {
+		pcre2_get_error_message(code, msg, sizeof msg);
+		util_err(err, errlen, "bad pattern: %s at offset %zu", msg,
+		    (size_t)off);
+		return -1;
+	}
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	tui_search_free(s);
+	s->re = re;
+	s->md = md;
+	s->pattern = xstrdup(pattern);
+	return 0;
+}
+
+/* The first hit in p[from..n): 1 with [so, eo), or 0. */
+int
+tui_search_find(struct tui_search *s, const char *p, size_t n, size_t from,
+    size_t *so, size_t *eo)
+{
+	PCRE2_SIZE *ov;
+
+	if (s->re == NULL || from > n)
+		return 0;
+	if (pcre2_match(s->re, (PCRE2_SPTR)p, n, from, 0, s->md, NULL) < 0)
+		return 0;
+	ov = pcre2_get_ovector_pointer(s->md);
+	*so = ov[0];
+	*eo = ov[1];
+	return 1;
+}
+
+static void
+sql_search(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct tui_search *s = sqlite3_user_data(ctx);
+	const char *p = (const char *)sqlite3_value_blob(argv[0]);
+	size_t n = (size_t)sqlite3_value_bytes(argv[0]), so, eo;
+
+	sqlite3_result_int(ctx, p != NULL &&
+	    tui_search_find(s, p, n, 0, &so, &eo));
+}
+
+int
+tui_search_register(sqlite3 *db, struct tui_search *s)
+{
+	return sqlite3_create_function(db, "lt_search", 1, SQLITE_UTF8, s,
+	    sql_search, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* s lives as long as the screen: drop the function with it. */
+void
+tui_search_unregister(sqlite3 *db)
+{
+	sqlite3_create_function(db, "lt_search", 1, SQLITE_UTF8, NULL, NULL,
+	    NULL, NULL);
+}
