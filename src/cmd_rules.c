@@ -44,20 +44,16 @@ static const struct option rules_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* "10s", "5m", "500ms": the shortest exact form of a window. */
+/* The shortest exact form of a window, as the rule language writes it. */
 static void
 format_window(int64_t ms, char *out, size_t len)
 {
-	if (ms % 86400000 == 0)
-		snprintf(out, len, "%lldd", (long long)(ms / 86400000));
-	else if (ms % 3600000 == 0)
-		snprintf(out, len, "%lldh", (long long)(ms / 3600000));
-	else if (ms % 60000 == 0 && ms >= 600000)
-		snprintf(out, len, "%lldm", (long long)(ms / 60000));
-	else if (ms % 1000 == 0)
-		snprintf(out, len, "%llds", (long long)(ms / 1000));
-	else
-		snprintf(out, len, "%lldms", (long long)ms);
+	struct buf b;
+
+	buf_init(&b);
+	util_format_duration(&b, (double)ms, UTIL_DUR_RULE);
+	snprintf(out, len, "%s", b.data != NULL ? b.data : "");
+	buf_free(&b);
 }
 
 static void

@@ -1002,7 +1002,7 @@ find_storms(struct report *r)
 		buf_init(&b);
 		buf_printf(&b, "%s storm from %s on %s: %ju events in ", in->rule,
 		    *in->key ? in->key : "(no key)", in->source, (uintmax_t)in->count);
-		report_format_duration(&b, in->end - in->start);
+		util_format_duration(&b, (double)(in->end - in->start), 0);
 		buf_printf(&b, " from %s, peak %jd per minute", start,
 		    (intmax_t)in->peak_per_min);
 		finding(r, in->severity, in->count, "storm", in->rule, b.data);
@@ -1351,19 +1351,4 @@ report_format_change(struct buf *b, double before, double after, int decimals)
 		buf_puts(b, after == 0 ? "+0%)" : "new)");
 	else
 		buf_printf(b, "%s%.0f%%)", d < 0 ? "-" : "+", fabs(d) * 100 / before);
-}
-
-void
-report_format_duration(struct buf *b, int64_t ms)
-{
-	if (ms < 0)
-		ms = 0;
-	if (ms < 60000)
-		buf_printf(b, "%.1fs", (double)ms / 1000);
-	else if (ms < 3600000)
-		buf_printf(b, "%jdm%02jds", (intmax_t)(ms / 60000),
-		    (intmax_t)(ms / 1000 % 60));
-	else
-		buf_printf(b, "%jdh%02jdm", (intmax_t)(ms / 3600000),
-		    (intmax_t)(ms / 60000 % 60));
 }

@@ -156,9 +156,6 @@ uint64_t report_count_incidents(const struct report *r, const char *kind,
 /* Append "before → after (+abs, +pct%)" with decimals digits after the point. */
 void report_format_change(struct buf *b, double before, double after, int decimals);
 
-/* Append a duration in ms as "5m12s", "3.2s", "1h04m". */
-void report_format_duration(struct buf *b, int64_t ms);
-
 /* "SINCE .. UNTIL" in ISO 8601, "-" for an open end. */
 void report_window_text(int64_t since, int64_t until, struct buf *out);
 

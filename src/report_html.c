@@ -319,7 +319,7 @@ report_render_html(const struct report *r, struct buf *b)
 		buf_puts(b, "</td><td>");
 		iso(b, in->start);
 		buf_puts(b, "</td><td>");
-		report_format_duration(b, in->end - in->start);
+		util_format_duration(b, (double)(in->end - in->start), 0);
 		buf_printf(b, "</td><td class=\"n\">%ju</td><td class=\"n\">",
 		    (uintmax_t)in->count);
 		if (in->peak_per_min >= 0)

@@ -110,7 +110,7 @@ report_render_markdown(const struct report *r, struct buf *b)
 		buf_puts(b, " | ");
 		md_or_dash(b, in->key);
 		buf_printf(b, " | %s | ", t1);
-		report_format_duration(b, in->end - in->start);
+		util_format_duration(b, (double)(in->end - in->start), 0);
 		buf_printf(b, " | %ju | ", (uintmax_t)in->count);
 		if (in->peak_per_min >= 0)
 			buf_printf(b, "%jd |\n", (intmax_t)in->peak_per_min);

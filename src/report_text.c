@@ -126,7 +126,7 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		buf_putc(b, ' ');
 		pad(b, *in->key ? in->key : "-", 16);
 		buf_printf(b, " %s ", t1);
-		report_format_duration(b, in->end - in->start);
+		util_format_duration(b, (double)(in->end - in->start), 0);
 		buf_printf(b, " %ju events", (uintmax_t)in->count);
 		if (in->peak_per_min >= 0)
 			buf_printf(b, ", peak %jd/min", (intmax_t)in->peak_per_min);

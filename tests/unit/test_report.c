@@ -295,8 +295,8 @@ test_format_change(void **state)
 	report_format_change(&b, 0, 3, 0);
 	assert_string_equal(b.data, "0 \xe2\x86\x92 3 (+3, new)");
 	buf_reset(&b);
-	report_format_duration(&b, 312000);
-	assert_string_equal(b.data, "5m12s");
+	util_format_duration(&b, 312000, 0);
+	assert_string_equal(b.data, "5 min 12 s");
 	buf_free(&b);
 }
 
