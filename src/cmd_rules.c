@@ -56,6 +56,19 @@ format_window(int64_t ms, char *out, size_t len)
 	buf_free(&b);
 }
 
+/* "slow = p95 > 8 s": the threshold in the metric's unit. */
+static void
+print_slow(const struct rule *r)
+{
+	struct buf b;
+
+	buf_init(&b);
+	util_format_quantity(&b, r->slow.value, r->value_unit);
+	printf("  slow = %s %s %s", rule_stat_name(r->slow.stat),
+	    r->slow.inclusive ? ">=" : ">", b.data);
+	buf_free(&b);
+}
+
 static void
 print_escaped(FILE *fp, const char *s, size_t n)
 {
@@ -96,6 +109,21 @@ list_rules(const struct ruleset *rs, int verbose)
 		if (r->metric_field != NULL)
 			printf("  metric = %s%s%s", r->metric_field,
 			    r->metric_by ? " by " : "", r->metric_by ? r->metric_by : "");
+		if (r->unit != NULL || r->unit_captured)
+			printf("  unit = %s", r->unit != NULL ? r->unit : "(captured)");
+		if (r->has_slow)
+			print_slow(r);
+		for (j = 0; j < r->nsame; j++)
+			printf("%s%s", j == 0 ? "  same = " : ", ", r->same_fields[j]);
+		if (r->nsame > 0) {
+			format_window(r->same_within_ms, w, sizeof w);
+			printf(" within %s", w);
+		}
+		if (r->counts != NULL)
+			printf("  counts = %s%s%s", r->counts,
+			    r->counts_by ? " by " : "", r->counts_by ? r->counts_by : "");
+		if (r->means != NULL)
+			printf("  means = %s", r->means);
 		putchar('\n');
 		if (!verbose)
 			continue;

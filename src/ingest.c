@@ -876,6 +876,7 @@ ingest_on_match(void *arg, const struct match *m)
 	const struct match_field *f;
 	struct batch *b = in->batch;
 	struct bev *e;
+	double scale;
 	size_t i;
 
 	if (in->failed)
@@ -914,6 +915,13 @@ ingest_on_match(void *arg, const struct match *m)
 	if (r->metric_field != NULL) {
 		e->has_value = ingest_number(in, match_find(m, r->metric_field),
 		    &e->value);
+		/* durations are stored in ms, whatever unit the line used */
+		f = r->unit_captured ? match_find(m, "unit") : NULL;
+		scale = f != NULL ? util_unit_ms(f->value, f->len) : 0;
+		if (scale == 0)
+			scale = r->unit_ms;
+		if (e->has_value && scale != 0)
+			e->value *= scale;
 		if ((f = match_find(m, r->metric_by)) != NULL) {
 			e->has_grp = 1;
 			e->grp_off = e->text_off + (size_t)(f->value - rec->text);

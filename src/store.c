@@ -111,13 +111,16 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_RULE_SET] =
 	    "INSERT INTO rules (id, category, severity, summary, file, hash,"
 	    " metric_field, metric_by, follows_rule, follows_by, expect_rule,"
-	    " expect_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+	    " expect_by, unit, slow, counts, counts_by, means) VALUES (?1, ?2, ?3,"
+	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
 	    " ON CONFLICT (id) DO UPDATE SET category = excluded.category,"
 	    " severity = excluded.severity, summary = excluded.summary,"
 	    " file = excluded.file, hash = excluded.hash,"
 	    " metric_field = excluded.metric_field, metric_by = excluded.metric_by,"
 	    " follows_rule = excluded.follows_rule, follows_by = excluded.follows_by,"
-	    " expect_rule = excluded.expect_rule, expect_by = excluded.expect_by",
+	    " expect_rule = excluded.expect_rule, expect_by = excluded.expect_by,"
+	    " unit = excluded.unit, slow = excluded.slow, counts = excluded.counts,"
+	    " counts_by = excluded.counts_by, means = excluded.means",
 };
 
 /* Source name -> id, open addressing; cleared on rollback. */
@@ -282,17 +285,36 @@ store_compiles(struct store *s, const char *sql)
  * Columns added to version 1 after it shipped: added to an older database
  * by the first writer that opens it (another may win the race; fine).
  */
+static const struct {
+	const char	*probe, *add;
+} store_added[] = {
+	{ "SELECT ordinals FROM inputs LIMIT 0",
+	  "ALTER TABLE inputs ADD COLUMN ordinals BLOB" },
+	{ "SELECT unit FROM rules LIMIT 0", "ALTER TABLE rules ADD COLUMN unit TEXT" },
+	{ "SELECT slow FROM rules LIMIT 0", "ALTER TABLE rules ADD COLUMN slow TEXT" },
+	{ "SELECT counts FROM rules LIMIT 0",
+	  "ALTER TABLE rules ADD COLUMN counts TEXT" },
+	{ "SELECT counts_by FROM rules LIMIT 0",
+	  "ALTER TABLE rules ADD COLUMN counts_by TEXT" },
+	{ "SELECT means FROM rules LIMIT 0",
+	  "ALTER TABLE rules ADD COLUMN means TEXT" },
+	{ "SELECT dup_of FROM events LIMIT 0",
+	  "ALTER TABLE events ADD COLUMN dup_of INTEGER" },
+};
+
 static int
 store_upgrade(struct store *s, char *err, size_t errlen)
 {
-	static const char probe[] = "SELECT ordinals FROM inputs LIMIT 0";
+	size_t i;
 
-	if (store_compiles(s, probe))
-		return 0;
-	if (sqlite3_exec(s->db, "ALTER TABLE inputs ADD COLUMN ordinals BLOB",
-	    NULL, NULL, NULL) == SQLITE_OK || store_compiles(s, probe))
-		return 0;
-	return store_fail(s, err, errlen, "adding inputs.ordinals");
+	for (i = 0; i < sizeof store_added / sizeof store_added[0]; i++) {
+		if (store_compiles(s, store_added[i].probe))
+			continue;
+		if (sqlite3_exec(s->db, store_added[i].add, NULL, NULL,
+		    NULL) != SQLITE_OK && !store_compiles(s, store_added[i].probe))
+			return store_fail(s, err, errlen, store_added[i].add);
+	}
+	return 0;
 }
 
 static int
@@ -676,8 +698,10 @@ store_sync_rules(struct store *s, const struct ruleset *rs, char *err, size_t er
 {
 	sqlite3_stmt *st = s->st[ST_RULE_SET];
 	const struct rule *r;
+	struct buf slow;
 	size_t i;
 
+	buf_init(&slow);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
 		sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
@@ -693,9 +717,20 @@ store_sync_rules(struct store *s, const struct ruleset *rs, char *err, size_t er
 		bind_text_or_null(st, 10, r->follows_by);
 		bind_text_or_null(st, 11, r->expect_rule);
 		bind_text_or_null(st, 12, r->expect_by);
-		if (store_step(s, st, err, errlen, "storing rules") != 0)
+		bind_text_or_null(st, 13, r->value_unit);
+		buf_reset(&slow);
+		if (r->has_slow)
+			rule_threshold_text(&r->slow, r->value_unit, &slow);
+		bind_text_or_null(st, 14, r->has_slow ? slow.data : NULL);
+		bind_text_or_null(st, 15, r->counts);
+		bind_text_or_null(st, 16, r->counts_by);
+		bind_text_or_null(st, 17, r->means);
+		if (store_step(s, st, err, errlen, "storing rules") != 0) {
+			buf_free(&slow);
 			return -1;
+		}
 	}
+	buf_free(&slow);
 	return 0;
 }
 

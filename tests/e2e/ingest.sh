@@ -127,11 +127,15 @@ sql old.db "DROP INDEX events_rule_ts; ALTER TABLE events RENAME TO e0;
 	stream INTEGER NOT NULL DEFAULT 0, text TEXT NOT NULL, fields TEXT,
 	value REAL, grp TEXT, link INTEGER, inherited TEXT,
 	UNIQUE (source_id, ts, hash, ordinal));
-    INSERT INTO events SELECT * FROM e0; DROP TABLE e0;
+    INSERT INTO events SELECT id, source_id, rule, ts, hash, ordinal, line,
+	line_end, stream, text, fields, value, grp, link, inherited FROM e0;
+    DROP TABLE e0;
     CREATE INDEX events_rule_ts ON events (rule, source_id, ts)"
 "$LT" ingest -q --no-resume --db old.db "$S/exai-daemon.log"
 check_eq "earlier layout: re-ingest adds nothing" "110|0|70" \
     "$(sql old.db "SELECT count(*) FROM events")|$(sql old.db "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
+check_eq "earlier layout: the writer adds events.dup_of and the rule columns" \
+    "1|5" "$(sql old.db "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'dup_of'")|$(sql old.db "SELECT count(*) FROM pragma_table_info('rules') WHERE name IN ('unit', 'slow', 'counts', 'counts_by', 'means')")"
 # New databases hash event text a word at a time (meta event_hash 2); one
 # made before (no such row) keeps byte-wise FNV-1a, so its events are found
 # again when their file is re-read.
