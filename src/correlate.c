@@ -57,6 +57,8 @@ enum {
 	ST_DEL_STORM,
 	ST_DEL_WAIT,
 	ST_DATA_VERSION,
+	ST_EXPECT_A_AFTER,
+	ST_EXPECT_B_AFTER,
 	ST_COUNT
 };
 
@@ -120,6 +122,18 @@ static const char *const correlate_sql[ST_COUNT] = {
 	    "DELETE FROM incidents WHERE kind IN ('unresolved', 'open')"
 	    " AND rule = ?1 AND source_id = ?2 AND start = ?3 AND event_id = ?4",
 	[ST_DATA_VERSION] = "PRAGMA data_version",
+	/*
+	 * The scans of an expectation, keys folded to lower case: programs
+	 * name one scope "Global" in one line and "global" in the next.
+	 */
+	[ST_EXPECT_A_AFTER] =
+	    "SELECT id, ts, lower(json_extract(fields, ?4)) FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
+	[ST_EXPECT_B_AFTER] =
+	    "SELECT id, ts, lower(json_extract(fields, ?4)) FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
 };
 
 /* What a rule does in correlation. */
@@ -781,7 +795,8 @@ emit_expect(const struct expect_result *res, void *arg)
 static int
 expect_feed(struct correlate *c, struct live *l)
 {
-	sqlite3_stmt *sa = c->stmt[ST_SCAN_A_AFTER], *sb = c->stmt[ST_SCAN_B_AFTER];
+	sqlite3_stmt *sa = c->stmt[ST_EXPECT_A_AFTER];
+	sqlite3_stmt *sb = c->stmt[ST_EXPECT_B_AFTER];
 	const struct rule *r = l->x.r;
 	/* Zeroed: at -O3 the compiler cannot see that scan_next fills them. */
 	struct scan_row a = { 0 }, b = { 0 };

@@ -19,7 +19,11 @@ struct report_query {
 	int64_t		  until;	/* TS_NONE: to the last event (exclusive bound otherwise) */
 	const char	**sources;	/* names or globs; none = all */
 	size_t		  nsources;
-	int64_t		  slow_ms;	/* p95 above this is a finding (default 8000) */
+	/*
+	 * -1: each metric rule's own slow threshold; otherwise p95 above
+	 * this many ms is a finding for every duration metric instead.
+	 */
+	int64_t		  slow_ms;
 };
 
 struct report_input {
@@ -64,6 +68,7 @@ struct report_metric {
 	char				*rule;
 	char				*field;
 	char				*by;	/* NULL without a by-field */
+	char				*unit;	/* of the values: "ms" for durations, or NULL */
 	struct report_metric_group	*groups;	/* sorted by count, descending */
 	size_t				 ngroups;
 };
@@ -121,6 +126,7 @@ struct report {
 	struct report_bucket	*hourly;
 	size_t			 nhourly;
 	uint64_t		 total_events;
+	uint64_t		 same_samples;	/* events stored as repeats of a sample */
 	struct report		*baseline;	/* the comparison window, or NULL */
 };
 
@@ -152,6 +158,12 @@ const struct report_metric_group *report_find_group(const struct report *r,
     const char *rule, const char *value);
 uint64_t report_count_incidents(const struct report *r, const char *kind,
     const char *rule);
+
+/*
+ * Append part of whole as a percentage: whole numbers from 1% up, one
+ * decimal below ("0.4%"), "<0.1%" for a non-zero share too small for it.
+ */
+void report_format_pct(struct buf *b, uint64_t part, uint64_t whole);
 
 /* Append "before → after (+abs, +pct%)" with decimals digits after the point. */
 void report_format_change(struct buf *b, double before, double after, int decimals);

@@ -110,6 +110,11 @@ render(const struct report *r, struct buf *b, int top)
 			jstr(b, m->by);
 		else
 			buf_puts(b, "null");
+		buf_puts(b, ", \"unit\": ");
+		if (m->unit != NULL)
+			jstr(b, m->unit);
+		else
+			buf_puts(b, "null");
 		buf_puts(b, ", \"groups\": {");
 		for (j = 0; j < m->ngroups; j++) {
 			const struct report_metric_group *g = &m->groups[j];

@@ -5,6 +5,8 @@
  * the format requires.
  */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -39,24 +41,106 @@ label(struct buf *b, const char *name, const char *v, int first)
 	buf_putc(b, '"');
 }
 
+/* The shortest of %.15g .. %.17g that reads back as v. */
+static const char *
+shortest(double v, char *out, size_t len)
+{
+	int prec;
+
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(out, len, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return out;
+	}
+	snprintf(out, len, "%.17g", v);
+	return out;
+}
+
 static void
 value(struct buf *b, double v)
 {
+	char tmp[40];
+
 	if (isnan(v))
 		buf_puts(b, " NaN\n");
 	else if (v == floor(v) && fabs(v) < 1e15)
 		buf_printf(b, " %.0f\n", v);
 	else
-		buf_printf(b, " %.17g\n", v);
+		buf_printf(b, " %s\n", shortest(v, tmp, sizeof tmp));
+}
+
+static int
+is_duration(const char *unit)
+{
+	return unit != NULL && strcmp(unit, "ms") == 0;
+}
+
+static int
+same_unit(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* The summary family of every metric in unit (durations: seconds). */
+static void
+family(const struct report *r, struct buf *b, const char *unit)
+{
+	static const char *const qs[] = { "0.5", "0.95", "0.99" };
+	/* ms / 1000 is the double nearest the seconds, ms * 0.001 may not be */
+	double div = is_duration(unit) ? 1000 : 1, pv[3];
+	struct buf name;
+	size_t i, j, k;
+
+	buf_init(&name);
+	if (is_duration(unit))
+		buf_puts(&name, "logtriage_duration_seconds");
+	else if (unit != NULL)
+		buf_printf(&name, "logtriage_metric_%s", unit);
+	else
+		buf_puts(&name, "logtriage_metric");
+	buf_printf(b, "# HELP %s Distribution of each metric rule's field per"
+	    " group in the report window (nearest-rank quantiles)%s.\n"
+	    "# TYPE %s summary\n", name.data, is_duration(unit) ?
+	    ", in seconds" : "", name.data);
+	for (i = 0; i < r->nmetrics; i++) {
+		const struct report_metric *m = &r->metrics[i];
+
+		if (!same_unit(m->unit, unit))
+			continue;
+		for (j = 0; j < m->ngroups; j++) {
+			const struct report_metric_group *g = &m->groups[j];
+
+			pv[0] = g->p50;
+			pv[1] = g->p95;
+			pv[2] = g->p99;
+			for (k = 0; k < UTIL_ARRAY_LEN(qs); k++) {
+				buf_printf(b, "%s{", name.data);
+				label(b, "rule", m->rule, 1);
+				label(b, "group", g->value, 0);
+				label(b, "quantile", qs[k], 0);
+				buf_putc(b, '}');
+				value(b, pv[k] / div);
+			}
+			buf_printf(b, "%s_sum{", name.data);
+			label(b, "rule", m->rule, 1);
+			label(b, "group", g->value, 0);
+			buf_putc(b, '}');
+			value(b, g->sum / div);
+			buf_printf(b, "%s_count{", name.data);
+			label(b, "rule", m->rule, 1);
+			label(b, "group", g->value, 0);
+			buf_putc(b, '}');
+			value(b, (double)g->count);
+		}
+	}
+	buf_free(&name);
 }
 
 void
 report_render_prometheus(const struct report *r, struct buf *b)
 {
-	static const struct {
-		const char	*q;
-		unsigned	 p;
-	} qs[] = { { "0.5", 50 }, { "0.95", 95 }, { "0.99", 99 } };
 	size_t i, j, k;
 
 	buf_puts(b, "# HELP logtriage_events_total Events matched per rule and"
@@ -100,37 +184,17 @@ report_render_prometheus(const struct report *r, struct buf *b)
 		value(b, (double)n);
 	}
 
-	buf_puts(b, "# HELP logtriage_latency_ms Distribution of each metric rule's"
-	    " field per group in the report window (nearest-rank quantiles).\n"
-	    "# TYPE logtriage_latency_ms summary\n");
+	/*
+	 * A family per unit, the unit in its name as the conventions ask:
+	 * durations in seconds, other units by their name, none bare.
+	 */
 	for (i = 0; i < r->nmetrics; i++) {
-		const struct report_metric *m = &r->metrics[i];
+		const char *unit = r->metrics[i].unit;
 
-		for (j = 0; j < m->ngroups; j++) {
-			const struct report_metric_group *g = &m->groups[j];
-			double pv[3];
-
-			pv[0] = g->p50;
-			pv[1] = g->p95;
-			pv[2] = g->p99;
-			for (k = 0; k < UTIL_ARRAY_LEN(qs); k++) {
-				buf_puts(b, "logtriage_latency_ms{");
-				label(b, "rule", m->rule, 1);
-				label(b, "group", g->value, 0);
-				label(b, "quantile", qs[k].q, 0);
-				buf_putc(b, '}');
-				value(b, pv[k]);
-			}
-			buf_puts(b, "logtriage_latency_ms_sum{");
-			label(b, "rule", m->rule, 1);
-			label(b, "group", g->value, 0);
-			buf_putc(b, '}');
-			value(b, g->sum);
-			buf_puts(b, "logtriage_latency_ms_count{");
-			label(b, "rule", m->rule, 1);
-			label(b, "group", g->value, 0);
-			buf_putc(b, '}');
-			value(b, (double)g->count);
-		}
+		for (j = 0; j < i; j++)
+			if (same_unit(r->metrics[j].unit, unit))
+				break;
+		if (j == i)
+			family(r, b, unit);
 	}
 }

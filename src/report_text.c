@@ -52,6 +52,18 @@ change(struct buf *b, double before, double after, int decimals)
 	report_format_change(b, before, after, decimals);
 }
 
+/* A metric value in its unit, right-aligned in a column of 11. */
+static void
+cell(struct buf *b, double v, const char *unit)
+{
+	struct buf q;
+
+	buf_init(&q);
+	util_format_quantity(&q, v, unit);
+	buf_printf(b, " %10s", q.data);
+	buf_free(&q);
+}
+
 void
 report_render_text(const struct report *r, struct buf *b, int color)
 {
@@ -138,9 +150,11 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		struct buf h;
 
 		buf_init(&h);
-		buf_printf(&h, "Latency: %s (%s", m->rule, m->field);
+		buf_printf(&h, "Metric: %s (%s", m->rule, m->field);
 		if (m->by != NULL)
 			buf_printf(&h, " by %s", m->by);
+		if (m->unit != NULL)
+			buf_printf(&h, ", unit %s", m->unit);
 		buf_putc(&h, ')');
 		heading(b, h.data, color);
 		buf_free(&h);
@@ -153,8 +167,13 @@ report_render_text(const struct report *r, struct buf *b, int color)
 
 			buf_puts(b, "  ");
 			pad(b, *g->value ? g->value : "-", 28);
-			buf_printf(b, " %8ju %10.1f %10.0f %10.0f %10.0f %10.0f\n",
-			    (uintmax_t)g->count, g->mean, g->p50, g->p95, g->p99, g->max);
+			buf_printf(b, " %8ju", (uintmax_t)g->count);
+			cell(b, g->mean, m->unit);
+			cell(b, g->p50, m->unit);
+			cell(b, g->p95, m->unit);
+			cell(b, g->p99, m->unit);
+			cell(b, g->max, m->unit);
+			buf_putc(b, '\n');
 			if (bg != NULL) {
 				buf_puts(b, "    mean");
 				change(b, bg->mean, g->mean, 0);

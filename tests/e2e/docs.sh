@@ -117,7 +117,7 @@ run_cmds logtriage.rules.5 "$T/man5.cmds"
 
 # The examples' outputs are the real ones.
 check_eq "README quotes the real latency table" "" \
-    "$($LT report | sed -n '/^Latency:/,/^$/p' | grep -v '^$' | while IFS= read -r l; do
+    "$($LT report | sed -n '/^Metric:/,/^$/p' | grep -v '^$' | while IFS= read -r l; do
 	grep -qxF -- "$l" "$TOP/README.md" || echo "$l"; done)"
 check_eq "README quotes real findings" "" \
     "$(sed -n '/^```text/,/^```/p' "$TOP/README.md" | grep -E '^  (error|warning|notice) ' |

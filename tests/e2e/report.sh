@@ -62,8 +62,14 @@ print(" ".join(d["sources"]), d["rules"]["python-traceback"]["count"],
 check_rc "prometheus written with -o" 0 $LT report --db "$DB" $W --format prometheus -o "$T/lt.prom"
 check_rc "prometheus output passes the strict checker" 0 python3 "$TOP/tests/tools/promcheck.py" "$T/lt.prom"
 check_contains "prometheus sample count" "$T/out" "33 samples"
-check_contains "prometheus latency quantile" "$T/lt.prom" \
-    'logtriage_latency_ms{rule="response-time",group="kimi-k2-0905-preview",quantile="0.95"} 30000'
+check_contains "prometheus latency quantile, in seconds" "$T/lt.prom" \
+    'logtriage_duration_seconds{rule="response-time",group="kimi-k2-0905-preview",quantile="0.95"} 30'
+check_contains "prometheus latency sum, in seconds, shortest form" "$T/lt.prom" \
+    'logtriage_duration_seconds_sum{rule="response-time",group="glm-4.6"} 40.095'
+check_contains "prometheus sub-second quantile keeps its digits" "$T/lt.prom" \
+    'logtriage_duration_seconds{rule="response-time",group="glm-4.6",quantile="0.5"} 1.318'
+check_contains "prometheus family typed as a summary in seconds" "$T/lt.prom" \
+    '# TYPE logtriage_duration_seconds summary'
 check_contains "prometheus incidents" "$T/lt.prom" \
     'logtriage_incidents_total{kind="storm",rule="ws-keepalive-1011"} 1'
 check_eq "-o leaves no temporary file" "lt.prom" "$(cd "$T" && ls lt.prom*)"
@@ -81,7 +87,7 @@ if command -v chromium > /dev/null 2>&1; then
 	check_contains "chromium DOM has the latency chart" "$T/dom.html" 'id="chart-latency"'
 	check_contains "chromium DOM has the storm timeline" "$T/dom.html" 'id="chart-storms"'
 	check_contains "chromium DOM has the event count" "$T/dom.html" '<span id="events">123</span>'
-	check_contains "chromium DOM has kimi p95" "$T/dom.html" 'p95 30000 ms'
+	check_contains "chromium DOM has kimi p95" "$T/dom.html" 'p95 30 s'
 	check_contains "chromium DOM has the storm finding" "$T/dom.html" \
 	    'ws-keepalive-1011 storm from 172.18.0.1 on exai-mcp-daemon: 25 events in 2 min'
 	check_eq "chromium wrote a PNG screenshot" "PNG" \
