@@ -59,6 +59,9 @@ enum {
 	ST_DATA_VERSION,
 	ST_EXPECT_A_AFTER,
 	ST_EXPECT_B_AFTER,
+	ST_SAME_SCAN,
+	ST_SET_DUP,
+	ST_CLEAR_DUPS,
 	ST_COUNT
 };
 
@@ -134,6 +137,11 @@ static const char *const correlate_sql[ST_COUNT] = {
 	    "SELECT id, ts, lower(json_extract(fields, ?4)) FROM events"
 	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
 	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
+	[ST_SAME_SCAN] =
+	    "SELECT id, ts, fields, value, dup_of FROM events WHERE rule = ?1"
+	    " AND source_id = ?2 AND ts >= ?3 AND ts <= ?4 ORDER BY ts, id",
+	[ST_SET_DUP] = "UPDATE events SET dup_of = ?2 WHERE id = ?1",
+	[ST_CLEAR_DUPS] = "UPDATE events SET dup_of = NULL WHERE dup_of IS NOT NULL",
 };
 
 /* What a rule does in correlation. */
@@ -141,11 +149,13 @@ static const char *const correlate_sql[ST_COUNT] = {
 #define ROLE_EXPECT	0x02
 #define ROLE_FOLLOWS	0x04
 #define ROLE_TARGET	0x08	/* some rule expects or follows it */
+#define ROLE_SAME	0x10	/* same = F... within W: repeats of a sample */
 
 enum work_kind {
 	WORK_STORM,
 	WORK_EXPECT,
-	WORK_FOLLOWS
+	WORK_FOLLOWS,
+	WORK_SAME
 };
 
 /*
@@ -223,6 +233,7 @@ struct correlate {
 	size_t			 nsettled, capsettled;
 	int64_t			 data_version;	/* PRAGMA data_version at the last run */
 	int			 stale;		/* a rollback undid what the live state saw */
+	int64_t			 repeats;	/* events newly marked a repeat, net */
 };
 
 static char *field_path(const char *field);
@@ -272,6 +283,8 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 			if (t >= 0)
 				c->role[t] |= ROLE_TARGET;
 		}
+		if (r->nsame > 0)
+			c->role[i] |= ROLE_SAME;
 		if (r->nfollows > 0) {
 			c->role[i] |= ROLE_FOLLOWS;
 			c->follows_target[i] = xcalloc(r->nfollows, sizeof(int));
@@ -451,6 +464,8 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 		mark(c, rule_index, WORK_EXPECT, source_id, ts, ts, ts, TS_HIGH);
 	if (role & ROLE_FOLLOWS)
 		mark(c, rule_index, WORK_FOLLOWS, source_id, ts, ts, ts, TS_HIGH);
+	if (role & ROLE_SAME)
+		mark(c, rule_index, WORK_SAME, source_id, ts, ts, TS_HIGH, TS_HIGH);
 	if (!(role & ROLE_TARGET))
 		return;
 	for (j = 0; j < c->rs->n; j++) {
@@ -1026,6 +1041,117 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 	return 0;
 }
 
+/* The latest event of one sample key within the window (run_same). */
+struct same_seen {
+	char		*key;
+	int64_t		 ts, id;
+};
+
+/*
+ * The key of an event for same = F1, F2 ...: the values of the fields,
+ * each ended by a 0x1f byte, 0x1e for a missing one.  The metric field
+ * is its stored value, so "820" and "0.82" seconds are the same sample.
+ */
+static void
+same_key(const struct rule *r, const char *fields, sqlite3_stmt *st,
+    struct buf *key)
+{
+	const cJSON *it;
+	cJSON *obj;
+	size_t i;
+
+	buf_reset(key);
+	obj = fields != NULL ? cJSON_Parse(fields) : NULL;
+	for (i = 0; i < r->nsame; i++) {
+		if (r->metric_field != NULL &&
+		    strcmp(r->same_fields[i], r->metric_field) == 0 &&
+		    sqlite3_column_type(st, 3) != SQLITE_NULL) {
+			buf_printf(key, "%.17g\x1f", sqlite3_column_double(st, 3));
+			continue;
+		}
+		it = cJSON_GetObjectItemCaseSensitive(obj, r->same_fields[i]);
+		if (cJSON_IsString(it) && it->valuestring != NULL) {
+			buf_puts(key, it->valuestring);
+			buf_putc(key, 0x1f);
+		} else
+			buf_putc(key, 0x1e);
+	}
+	cJSON_Delete(obj);
+}
+
+/*
+ * Mark the repeats of a sample among the events of (rule, source) from
+ * `from` to `to`: an event whose same-fields equal those of an event at
+ * most W before it is a repeat of that one (dup_of).  Whether an event
+ * repeats depends only on the W before it, so the events from from - W
+ * on are read and those from `from` to `to` + W written.
+ */
+static int
+run_same(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
+    int64_t to, char *err, size_t errlen)
+{
+	const struct rule *r = &c->rs->rules[ri];
+	sqlite3_stmt *ss = c->stmt[ST_SAME_SCAN], *up = c->stmt[ST_SET_DUP];
+	int64_t w = r->same_within_ms, id, ts, old, dup;
+	struct same_seen *seen = NULL;
+	size_t nseen = 0, capseen = 0, i, k;
+	struct buf key;
+	int rc, failed = 0;
+
+	buf_init(&key);
+	bind_rule_source(ss, r->id, source_id);
+	sqlite3_bind_int64(ss, 3, from - w);
+	sqlite3_bind_int64(ss, 4, to + w);
+	while (!failed && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(ss, 0);
+		ts = sqlite3_column_int64(ss, 1);
+		old = sqlite3_column_type(ss, 4) == SQLITE_NULL ? 0 :
+		    sqlite3_column_int64(ss, 4);
+		same_key(r, (const char *)sqlite3_column_text(ss, 2), ss, &key);
+		/* forget what is out of the window; find the key */
+		dup = 0;
+		for (i = k = 0; i < nseen; i++) {
+			if (seen[i].ts < ts - w) {
+				free(seen[i].key);
+				continue;
+			}
+			seen[k++] = seen[i];
+		}
+		nseen = k;
+		for (i = 0; i < nseen; i++)
+			if (strcmp(seen[i].key, key.data) == 0)
+				break;
+		if (i < nseen) {
+			dup = seen[i].id;
+			seen[i].ts = ts;
+			seen[i].id = id;
+		} else {
+			seen = util_grow(seen, &capseen, nseen, sizeof *seen, 8);
+			seen[nseen].key = xstrdup(key.data);
+			seen[nseen].ts = ts;
+			seen[nseen++].id = id;
+		}
+		if (ts < from || dup == old)
+			continue;
+		sqlite3_reset(up);
+		sqlite3_clear_bindings(up);
+		sqlite3_bind_int64(up, 1, id);
+		if (dup != 0)
+			sqlite3_bind_int64(up, 2, dup);
+		if (exec_stmt(c, up) != 0)
+			failed = 1;
+		c->repeats += (dup != 0) - (old != 0);
+	}
+	sqlite3_reset(ss);
+	for (i = 0; i < nseen; i++)
+		free(seen[i].key);
+	free(seen);
+	buf_free(&key);
+	if (failed || (rc != SQLITE_ROW && rc != SQLITE_DONE))
+		return db_fail(c, err, errlen, r->id, "marking repeated samples");
+	return 0;
+}
+
 /*
  * The log time up to which a source's waits were last settled (TS_LOW if
  * not in this run).  Open rows are only ever written for waits still open
@@ -1099,6 +1225,10 @@ run_work(struct correlate *c, char *err, size_t errlen)
 		case WORK_FOLLOWS:
 			rc = run_follows(c, (size_t)w->rule, w->source_id,
 			    w->from, w->to, err, errlen);
+			break;
+		case WORK_SAME:
+			rc = run_same(c, (size_t)w->rule, w->source_id, w->from,
+			    w->to, err, errlen);
 			break;
 		}
 	}
@@ -1179,7 +1309,8 @@ rebuild(struct correlate *c, char *err, size_t errlen)
 	int rc;
 
 	if (exec_stmt(c, c->stmt[ST_DEL_ALL]) != 0 ||
-	    exec_stmt(c, c->stmt[ST_CLEAR_ALL]) != 0)
+	    exec_stmt(c, c->stmt[ST_CLEAR_ALL]) != 0 ||
+	    exec_stmt(c, c->stmt[ST_CLEAR_DUPS]) != 0)
 		return db_fail(c, err, errlen, "all rules", "clearing");
 	c->nwork = 0;
 	live_drop_all(c);
@@ -1199,6 +1330,9 @@ rebuild(struct correlate *c, char *err, size_t errlen)
 			if (c->role[i] & ROLE_FOLLOWS)
 				mark(c, (int)i, WORK_FOLLOWS, source_id, TS_LOW,
 				    TS_HIGH, TS_HIGH, TS_HIGH);
+			if (c->role[i] & ROLE_SAME)
+				mark(c, (int)i, WORK_SAME, source_id, TS_LOW,
+				    TS_HIGH, TS_HIGH, TS_HIGH);
 		}
 	}
 	sqlite3_reset(st);
@@ -1210,5 +1344,18 @@ rebuild(struct correlate *c, char *err, size_t errlen)
 int
 correlate_rebuild(struct correlate *c, char *err, size_t errlen)
 {
-	return in_transaction(c, rebuild, err, errlen);
+	int rc = in_transaction(c, rebuild, err, errlen);
+
+	/* a rebuild marks old repeats again: they are not new ones */
+	c->repeats = 0;
+	return rc;
+}
+
+uint64_t
+correlate_take_repeats(struct correlate *c)
+{
+	int64_t n = c->repeats;
+
+	c->repeats = 0;
+	return n > 0 ? (uint64_t)n : 0;
 }

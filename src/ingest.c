@@ -147,7 +147,7 @@ struct writer {
 	int			 busy;			/* writing a batch */
 	int			 quit;
 	/* owned by the writer thread while it runs */
-	uint64_t		 events, duplicates;
+	uint64_t		 events, duplicates, repeats;
 	int			 failed;
 	char			 err[512];
 	struct store_event	 evs[WRITER_CHUNK];	/* writer_events' rows */
@@ -377,6 +377,7 @@ writer_store(struct ingest *in, struct batch *b)
 		goto fail;
 	if (correlate_run(in->corr, w->err, sizeof w->err) != 0)
 		goto fail;
+	w->repeats += correlate_take_repeats(in->corr);
 	if (store_commit(in->st, w->err, sizeof w->err) != 0)
 		goto fail;
 	return;
@@ -1224,7 +1225,7 @@ ingest_reset_input(struct ingest *in, const char *path,
 	in->failed = 0;
 	in->err[0] = '\0';
 	in->cur_offset = in->cur_lineno = 0;
-	in->w.events = in->w.duplicates = 0;
+	in->w.events = in->w.duplicates = in->w.repeats = 0;
 	in->w.failed = 0;
 	in->resumable = 0;
 	in->fingerprint = 0;
@@ -1278,6 +1279,7 @@ ingest_end_input(struct ingest *in, int failed)
 	writer_drain(in);
 	in->counts->events = in->w.events;
 	in->counts->duplicates = in->w.duplicates;
+	in->counts->repeats = in->w.repeats;
 	if (in->in_txn) {
 		/* an open batch that was never handed over is dropped */
 		batch_clear(in->batch);

@@ -871,6 +871,13 @@ pct(uint64_t part, uint64_t whole)
 }
 
 void
+report_format_cell(struct buf *b, double v, const char *unit)
+{
+	util_format_quantity(b, v, unit != NULL && strcmp(unit, "ms") == 0 ?
+	    unit : NULL);
+}
+
+void
 report_format_pct(struct buf *b, uint64_t part, uint64_t whole)
 {
 	double p = whole == 0 ? 0 : (double)part * 100 / (double)whole;

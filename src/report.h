@@ -165,6 +165,13 @@ uint64_t report_count_incidents(const struct report *r, const char *kind,
  */
 void report_format_pct(struct buf *b, uint64_t part, uint64_t whole);
 
+/*
+ * Append a metric value for a table cell: a duration in its own scale
+ * ("820 ms", "41.2 s"), any other value as the bare number (the table's
+ * heading names the unit).
+ */
+void report_format_cell(struct buf *b, double v, const char *unit);
+
 /* Append "before → after (+abs, +pct%)" with decimals digits after the point. */
 void report_format_change(struct buf *b, double before, double after, int decimals);
 

@@ -229,7 +229,7 @@ cell(struct buf *b, double v, const char *unit)
 	struct buf q;
 
 	buf_init(&q);
-	util_format_quantity(&q, v, unit);
+	report_format_cell(&q, v, unit);
 	buf_puts(b, "<td class=\"n\">");
 	h(b, q.data);
 	buf_puts(b, "</td>");

@@ -36,7 +36,7 @@ static void
 cell(struct buf *b, double v, const char *unit)
 {
 	buf_puts(b, " | ");
-	util_format_quantity(b, v, unit);
+	report_format_cell(b, v, unit);
 }
 
 void

@@ -59,7 +59,7 @@ cell(struct buf *b, double v, const char *unit)
 	struct buf q;
 
 	buf_init(&q);
-	util_format_quantity(&q, v, unit);
+	report_format_cell(&q, v, unit);
 	buf_printf(b, " %10s", q.data);
 	buf_free(&q);
 }

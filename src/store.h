@@ -72,6 +72,7 @@ struct store_ingest_counts {
 	uint64_t	bytes, lines, records, events, duplicates;
 	uint64_t	malformed, truncated, no_timestamp, backwards;
 	uint64_t	bad_utf8, nul_bytes, regex_errors, skipped_bytes;
+	uint64_t	repeats;	/* events marked a repeat of a sample (same =) */
 	int64_t		first_ts, last_ts;	/* TS_NONE if none */
 };
 
