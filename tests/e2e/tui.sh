@@ -151,6 +151,13 @@ $TM send-keys -t s Enter
 expect "detail shows the inherited model" s "INHERITED"
 expect "detail shows the linked timeout" s "links to event 200"
 
+# Detail of a response time shows the value in its unit.
+$TM send-keys -t s Escape
+$TM send-keys -t s / 'in 4790 ms' Enter
+expect "search finds the response time" s "INFO gateway: response from"
+$TM send-keys -t s Enter
+expect "detail shows the value in its unit" s "value     4.79 s (4790 ms)  group kimi-k2"
+
 # Back to the Summary: Enter drills down from a finding and an incident.
 $TM send-keys -t s Escape Escape
 expect_row "Esc twice goes back to the summary" s 4 " TOP FINDINGS"
