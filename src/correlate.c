@@ -59,7 +59,6 @@ enum {
 	ST_DATA_VERSION,
 	ST_EXPECT_A_AFTER,
 	ST_EXPECT_B_AFTER,
-	ST_SAME_SCAN,
 	ST_SET_DUP,
 	ST_CLEAR_DUPS,
 	ST_COUNT
@@ -137,9 +136,6 @@ static const char *const correlate_sql[ST_COUNT] = {
 	    "SELECT id, ts, lower(json_extract(fields, ?4)) FROM events"
 	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
 	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
-	[ST_SAME_SCAN] =
-	    "SELECT id, ts, fields, value, dup_of FROM events WHERE rule = ?1"
-	    " AND source_id = ?2 AND ts >= ?3 AND ts <= ?4 ORDER BY ts, id",
 	[ST_SET_DUP] = "UPDATE events SET dup_of = ?2 WHERE id = ?1",
 	[ST_CLEAR_DUPS] = "UPDATE events SET dup_of = NULL WHERE dup_of IS NOT NULL",
 };
@@ -234,9 +230,63 @@ struct correlate {
 	int64_t			 data_version;	/* PRAGMA data_version at the last run */
 	int			 stale;		/* a rollback undid what the live state saw */
 	int64_t			 repeats;	/* events newly marked a repeat, net */
+	/*
+	 * Per rule with same = F...: its events in a range of ts, with the
+	 * values of F... (same_scan_new), or NULL.
+	 */
+	sqlite3_stmt		**same_scan;
 };
 
 static char *field_path(const char *field);
+
+/*
+ * Where the scan of same finds field i of rule r: the metric field is the
+ * stored value (column 2), the metric's by-field the stored group (column
+ * 4), any other field is extracted from the JSON (column 5 + i): parsing
+ * JSON for every event would cost more than the rest of the work.
+ */
+static int
+same_column(const struct rule *r, size_t i)
+{
+	if (r->metric_field != NULL &&
+	    strcmp(r->same_fields[i], r->metric_field) == 0)
+		return 2;
+	if (r->metric_by != NULL && strcmp(r->same_fields[i], r->metric_by) == 0)
+		return 4;
+	return 5 + (int)i;
+}
+
+/* Prepare the scan of rule r's events for same (see struct correlate). */
+static sqlite3_stmt *
+same_scan_new(sqlite3 *db, const struct rule *r)
+{
+	sqlite3_stmt *st = NULL;
+	struct buf sql;
+	char *path;
+	size_t i;
+
+	buf_init(&sql);
+	buf_puts(&sql, "SELECT id, ts, value, dup_of, grp");
+	for (i = 0; i < r->nsame; i++) {
+		if (same_column(r, i) < 5)
+			buf_puts(&sql, ", NULL");
+		else
+			buf_printf(&sql, ", json_extract(fields, ?%zu)", i + 5);
+	}
+	buf_puts(&sql, " FROM events WHERE rule = ?1 AND source_id = ?2"
+	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts, id");
+	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK)
+		st = NULL;
+	for (i = 0; st != NULL && i < r->nsame; i++) {
+		if (same_column(r, i) < 5)
+			continue;
+		path = field_path(r->same_fields[i]);
+		sqlite3_bind_text(st, (int)i + 5, path, -1, SQLITE_TRANSIENT);
+		free(path);
+	}
+	buf_free(&sql);
+	return st;
+}
 
 static void
 on_rollback(void *arg)
@@ -283,8 +333,17 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 			if (t >= 0)
 				c->role[t] |= ROLE_TARGET;
 		}
-		if (r->nsame > 0)
+		if (r->nsame > 0) {
 			c->role[i] |= ROLE_SAME;
+			if (c->same_scan == NULL)
+				c->same_scan = xcalloc(rs->n, sizeof *c->same_scan);
+			if ((c->same_scan[i] = same_scan_new(c->db, r)) == NULL) {
+				util_err(err, errlen, "preparing correlation: %s",
+				    sqlite3_errmsg(c->db));
+				correlate_free(c);
+				return NULL;
+			}
+		}
 		if (r->nfollows > 0) {
 			c->role[i] |= ROLE_FOLLOWS;
 			c->follows_target[i] = xcalloc(r->nfollows, sizeof(int));
@@ -385,6 +444,9 @@ correlate_free(struct correlate *c)
 		return;
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(c->stmt[i]);
+	for (i = 0; c->same_scan != NULL && i < c->rs->n; i++)
+		sqlite3_finalize(c->same_scan[i]);
+	free(c->same_scan);
 	free(c->role);
 	free(c->expect_target);
 	for (i = 0; c->follows_target != NULL && i < c->rs->n; i++)
@@ -1044,39 +1106,39 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 /* The latest event of one sample key within the window (run_same). */
 struct same_seen {
 	char		*key;
+	size_t		 len;
 	int64_t		 ts, id;
 };
 
 /*
- * The key of an event for same = F1, F2 ...: the values of the fields,
- * each ended by a 0x1f byte, 0x1e for a missing one.  The metric field
- * is its stored value, so "820" and "0.82" seconds are the same sample.
+ * The key of an event for same = F1, F2 ...: the values of the fields
+ * (see same_column), each ended by a 0x1f byte, 0x1e for a missing one.
+ * The metric field is its stored value, so "820" ms and "0.82" s are the
+ * same sample.
  */
 static void
-same_key(const struct rule *r, const char *fields, sqlite3_stmt *st,
-    struct buf *key)
+same_key(const struct rule *r, sqlite3_stmt *st, struct buf *key)
 {
-	const cJSON *it;
-	cJSON *obj;
+	const unsigned char *v;
+	double d;
 	size_t i;
+	int col;
 
 	buf_reset(key);
-	obj = fields != NULL ? cJSON_Parse(fields) : NULL;
 	for (i = 0; i < r->nsame; i++) {
-		if (r->metric_field != NULL &&
-		    strcmp(r->same_fields[i], r->metric_field) == 0 &&
-		    sqlite3_column_type(st, 3) != SQLITE_NULL) {
-			buf_printf(key, "%.17g\x1f", sqlite3_column_double(st, 3));
-			continue;
-		}
-		it = cJSON_GetObjectItemCaseSensitive(obj, r->same_fields[i]);
-		if (cJSON_IsString(it) && it->valuestring != NULL) {
-			buf_puts(key, it->valuestring);
-			buf_putc(key, 0x1f);
-		} else
+		col = same_column(r, i);
+		if (sqlite3_column_type(st, col) == SQLITE_NULL) {
 			buf_putc(key, 0x1e);
+		} else if (col == 2) {
+			d = sqlite3_column_double(st, col);
+			buf_append(key, &d, sizeof d);
+			buf_putc(key, 0x1f);
+		} else {
+			v = sqlite3_column_text(st, col);
+			buf_append(key, v, (size_t)sqlite3_column_bytes(st, col));
+			buf_putc(key, 0x1f);
+		}
 	}
-	cJSON_Delete(obj);
 }
 
 /*
@@ -1091,7 +1153,7 @@ run_same(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
     int64_t to, char *err, size_t errlen)
 {
 	const struct rule *r = &c->rs->rules[ri];
-	sqlite3_stmt *ss = c->stmt[ST_SAME_SCAN], *up = c->stmt[ST_SET_DUP];
+	sqlite3_stmt *ss = c->same_scan[ri], *up = c->stmt[ST_SET_DUP];
 	int64_t w = r->same_within_ms, id, ts, old, dup;
 	struct same_seen *seen = NULL;
 	size_t nseen = 0, capseen = 0, i, k;
@@ -1099,15 +1161,18 @@ run_same(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 	int rc, failed = 0;
 
 	buf_init(&key);
-	bind_rule_source(ss, r->id, source_id);
+	/* the field paths stay bound: no clear_bindings here */
+	sqlite3_reset(ss);
+	sqlite3_bind_text(ss, 1, r->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ss, 2, source_id);
 	sqlite3_bind_int64(ss, 3, from - w);
 	sqlite3_bind_int64(ss, 4, to + w);
 	while (!failed && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(ss, 0);
 		ts = sqlite3_column_int64(ss, 1);
-		old = sqlite3_column_type(ss, 4) == SQLITE_NULL ? 0 :
-		    sqlite3_column_int64(ss, 4);
-		same_key(r, (const char *)sqlite3_column_text(ss, 2), ss, &key);
+		old = sqlite3_column_type(ss, 3) == SQLITE_NULL ? 0 :
+		    sqlite3_column_int64(ss, 3);
+		same_key(r, ss, &key);
 		/* forget what is out of the window; find the key */
 		dup = 0;
 		for (i = k = 0; i < nseen; i++) {
@@ -1119,7 +1184,8 @@ run_same(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 		}
 		nseen = k;
 		for (i = 0; i < nseen; i++)
-			if (strcmp(seen[i].key, key.data) == 0)
+			if (seen[i].len == key.len &&
+			    memcmp(seen[i].key, key.data, key.len) == 0)
 				break;
 		if (i < nseen) {
 			dup = seen[i].id;
@@ -1127,7 +1193,9 @@ run_same(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 			seen[i].id = id;
 		} else {
 			seen = util_grow(seen, &capseen, nseen, sizeof *seen, 8);
-			seen[nseen].key = xstrdup(key.data);
+			seen[nseen].key = xmalloc(key.len);
+			memcpy(seen[nseen].key, key.data, key.len);
+			seen[nseen].len = key.len;
 			seen[nseen].ts = ts;
 			seen[nseen++].id = id;
 		}
