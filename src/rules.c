@@ -148,11 +148,14 @@ diag_print(FILE *fp, const struct diag_list *d)
 	}
 }
 
-/* The rule keys, as indexes of the directive table (rule_directives). */
+/*
+ * The rule keys, as indexes of the directive table (rule_directives), in
+ * the order their checks run once every rule is loaded.
+ */
 enum {
-	K_MATCH, K_EXCLUDE, K_CATEGORY, K_SEVERITY, K_SUMMARY, K_EXAMPLE,
-	K_COUNTER_EXAMPLE, K_EXAMPLE_FIELDS, K_STORM, K_EXPECT, K_FOLLOWS,
-	K_METRIC, K_UNIT, K_SLOW, K_SAME, K_COUNTS, K_MEANS, K_COUNT
+	K_MATCH, K_CATEGORY, K_SEVERITY, K_EXPECT, K_FOLLOWS, K_STORM,
+	K_METRIC, K_SUMMARY, K_UNIT, K_SLOW, K_SAME, K_COUNTS, K_EXCLUDE,
+	K_EXAMPLE, K_COUNTER_EXAMPLE, K_EXAMPLE_FIELDS, K_MEANS, K_COUNT
 };
 
 /*
@@ -909,34 +912,16 @@ key_means(struct key_line *k)
 	k->r->means = xstrdup(k->value);
 }
 
-/*
- * The rule keys: how each value is parsed when read, and whether it may
- * be written more than once in a section.  Checks that need every rule
- * loaded are in check_rules.
- */
+/* The directive table, after the checks it names (near check_rules). */
 static const struct rule_directive {
 	const char	*key;
 	void		(*parse)(struct key_line *);
-	int		 once;
-} rule_directives[K_COUNT] = {
-	[K_MATCH]		= { "match", key_match, 0 },
-	[K_EXCLUDE]		= { "exclude", key_exclude, 0 },
-	[K_CATEGORY]		= { "category", key_category, 1 },
-	[K_SEVERITY]		= { "severity", key_severity, 1 },
-	[K_SUMMARY]		= { "summary", key_summary, 1 },
-	[K_EXAMPLE]		= { "example", key_example, 0 },
-	[K_COUNTER_EXAMPLE]	= { "counter-example", key_example, 0 },
-	[K_EXAMPLE_FIELDS]	= { "example-fields", key_example_fields, 0 },
-	[K_STORM]		= { "storm", key_storm, 1 },
-	[K_EXPECT]		= { "expect", key_expect, 1 },
-	[K_FOLLOWS]		= { "follows", key_follows, 1 },
-	[K_METRIC]		= { "metric", key_metric, 1 },
-	[K_UNIT]		= { "unit", key_unit, 1 },
-	[K_SLOW]		= { "slow", key_slow, 1 },
-	[K_SAME]		= { "same", key_same, 1 },
-	[K_COUNTS]		= { "counts", key_counts, 1 },
-	[K_MEANS]		= { "means", key_means, 1 },
-};
+	void		(*check)(struct parse *, struct rule *,
+			    const struct rule_where *);
+	int		 once;		/* may be written once per rule */
+	int		 required;	/* every rule has it */
+	int		 needs_match;	/* checked only when a pattern compiled */
+} rule_directives[K_COUNT];
 
 static void
 rule_key(struct parse *p, const char *key, const char *value, int line,
@@ -1353,82 +1338,155 @@ check_unit(struct parse *p, struct rule *r, const struct rule_where *w)
 		    "but a group 'unit' captures one", r->unit);
 }
 
-/* Checks that need every rule loaded: targets, fields, required keys. */
+static void
+check_expect(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	check_target(p, r, "expect", r->expect_rule, r->expect_by,
+	    w->line[K_EXPECT], w->src[K_EXPECT]);
+}
+
+static void
+check_follows(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	size_t j;
+
+	for (j = 0; j < r->nfollows; j++)
+		check_target(p, r, "follows", r->follows_rules[j],
+		    r->follows_by, w->line[K_FOLLOWS], w->src[K_FOLLOWS]);
+	if (r->expect_rule != NULL && r->nfollows > 0)
+		diag_add(p->diags, r->file, w->line[K_FOLLOWS], 0,
+		    w->src[K_FOLLOWS], "follows: rule '%s' also has "
+		    "'expect' (line %d): both would set its events' one "
+		    "link", r->id, w->line[K_EXPECT]);
+}
+
+static void
+check_storm(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	check_field(p, r, NULL, "storm", r->storm_by, w->line[K_STORM],
+	    w->src[K_STORM]);
+}
+
+static void
+check_metric(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	check_field(p, r, NULL, "metric", r->metric_field,
+	    w->line[K_METRIC], w->src[K_METRIC]);
+	check_field(p, r, NULL, "metric", r->metric_by,
+	    w->line[K_METRIC], w->src[K_METRIC]);
+}
+
+/* Each {field} of the summary names a group (or one the rule inherits). */
+static void
+check_summary(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	const char *s, *e;
+	char *name;
+
+	for (s = r->summary; s != NULL && (s = strchr(s, '{')) != NULL; s = e) {
+		e = strchr(s, '}');
+		if (e == NULL)
+			break;
+		name = xstrndup(s + 1, (size_t)(e - s - 1));
+		if (!rule_names(r, name) && !follows_names(p->rs, r, name))
+			diag_add(p->diags, r->file, w->line[K_SUMMARY],
+			    w->col[K_SUMMARY] + (int)(s - r->summary),
+			    w->src[K_SUMMARY], "summary: no match pattern "
+			    "names a group '%s'", name);
+		free(name);
+	}
+}
+
+static void
+check_same(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	size_t j;
+
+	for (j = 0; j < r->nsame; j++)
+		check_field(p, r, NULL, "same", r->same_fields[j],
+		    w->line[K_SAME], w->src[K_SAME]);
+}
+
+static void
+check_counts(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	check_field(p, r, NULL, "counts", r->counts_by, w->line[K_COUNTS],
+	    w->src[K_COUNTS]);
+}
+
+/*
+ * The rule keys: how each value is parsed when read, what is checked once
+ * every rule is loaded (in this order), whether it may be written more
+ * than once and whether every rule must have it.
+ */
+static const struct rule_directive rule_directives[K_COUNT] = {
+	[K_MATCH]		= { "match", key_match, NULL, 0, 1, 0 },
+	[K_CATEGORY]		= { "category", key_category, NULL, 1, 1, 0 },
+	[K_SEVERITY]		= { "severity", key_severity, NULL, 1, 1, 0 },
+	[K_EXPECT]		= { "expect", key_expect, check_expect, 1, 0, 0 },
+	[K_FOLLOWS]		= { "follows", key_follows, check_follows, 1, 0, 0 },
+	[K_STORM]		= { "storm", key_storm, check_storm, 1, 0, 1 },
+	[K_METRIC]		= { "metric", key_metric, check_metric, 1, 0, 1 },
+	[K_SUMMARY]		= { "summary", key_summary, check_summary, 1, 0, 1 },
+	[K_UNIT]		= { "unit", key_unit, check_unit, 1, 0, 1 },
+	[K_SLOW]		= { "slow", key_slow, check_slow, 1, 0, 1 },
+	[K_SAME]		= { "same", key_same, check_same, 1, 0, 1 },
+	[K_COUNTS]		= { "counts", key_counts, check_counts, 1, 0, 1 },
+	[K_EXCLUDE]		= { "exclude", key_exclude, NULL, 0, 0, 0 },
+	[K_EXAMPLE]		= { "example", key_example, NULL, 0, 0, 0 },
+	[K_COUNTER_EXAMPLE]	= { "counter-example", key_example, NULL, 0, 0, 0 },
+	[K_EXAMPLE_FIELDS]	= { "example-fields", key_example_fields, NULL,
+				    0, 0, 0 },
+	[K_MEANS]		= { "means", key_means, NULL, 1, 0, 0 },
+};
+
+/* The literals the prefilter needs: one per pattern, or none at all. */
+static void
+rule_literals(struct rule *r)
+{
+	char *lit;
+	size_t j;
+
+	for (j = 0; j < r->nmatch; j++) {
+		lit = matcher_required_literal(r->match[j].source);
+		if (lit == NULL)
+			break;
+		r->literals = xrealloc(r->literals,
+		    (r->nliterals + 1) * sizeof(char *));
+		r->literals[r->nliterals++] = lit;
+	}
+	if (j < r->nmatch) {
+		for (j = 0; j < r->nliterals; j++)
+			free(r->literals[j]);
+		free(r->literals);
+		r->literals = NULL;
+		r->nliterals = 0;
+	}
+}
+
+/* Checks that need every rule loaded, directive by directive. */
 static void
 check_rules(struct parse *p)
 {
 	struct ruleset *rs = p->rs;
+	const struct rule_directive *d;
 	const struct rule_where *w;
 	struct rule *r;
-	const char *s, *e;
-	char *name, *lit;
-	size_t i, j;
+	size_t i, j, k;
 
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
 		w = p->where[i];
-		if (w->line[K_MATCH] == 0)
-			diag_add(p->diags, r->file, r->line, 0, NULL,
-			    "rule '%s' has no 'match'", r->id);
-		if (w->line[K_CATEGORY] == 0)
-			diag_add(p->diags, r->file, r->line, 0, NULL,
-			    "rule '%s' has no 'category'", r->id);
-		if (w->line[K_SEVERITY] == 0)
-			diag_add(p->diags, r->file, r->line, 0, NULL,
-			    "rule '%s' has no 'severity'", r->id);
-		check_target(p, r, "expect", r->expect_rule, r->expect_by,
-		    w->line[K_EXPECT], w->src[K_EXPECT]);
-		for (j = 0; j < r->nfollows; j++)
-			check_target(p, r, "follows", r->follows_rules[j],
-			    r->follows_by, w->line[K_FOLLOWS], w->src[K_FOLLOWS]);
-		if (r->expect_rule != NULL && r->nfollows > 0)
-			diag_add(p->diags, r->file, w->line[K_FOLLOWS], 0,
-			    w->src[K_FOLLOWS], "follows: rule '%s' also has "
-			    "'expect' (line %d): both would set its events' one "
-			    "link", r->id, w->line[K_EXPECT]);
-		if (r->nmatch == 0)
-			continue;
-		check_field(p, r, NULL, "storm", r->storm_by, w->line[K_STORM],
-		    w->src[K_STORM]);
-		check_field(p, r, NULL, "metric", r->metric_field,
-		    w->line[K_METRIC], w->src[K_METRIC]);
-		check_field(p, r, NULL, "metric", r->metric_by,
-		    w->line[K_METRIC], w->src[K_METRIC]);
-		for (s = r->summary; s != NULL && (s = strchr(s, '{')) != NULL;
-		    s = e) {
-			e = strchr(s, '}');
-			if (e == NULL)
-				break;
-			name = xstrndup(s + 1, (size_t)(e - s - 1));
-			if (!rule_names(r, name) && !follows_names(rs, r, name))
-				diag_add(p->diags, r->file, w->line[K_SUMMARY],
-				    w->col[K_SUMMARY] + (int)(s - r->summary),
-				    w->src[K_SUMMARY], "summary: no match pattern "
-				    "names a group '%s'", name);
-			free(name);
+		for (k = 0; k < K_COUNT; k++) {
+			d = &rule_directives[k];
+			if (d->required && w->line[k] == 0)
+				diag_add(p->diags, r->file, r->line, 0, NULL,
+				    "rule '%s' has no '%s'", r->id, d->key);
+			if (d->check != NULL && (!d->needs_match || r->nmatch > 0))
+				d->check(p, r, w);
 		}
-		check_unit(p, r, w);
-		check_slow(p, r, w);
-		for (j = 0; j < r->nsame; j++)
-			check_field(p, r, NULL, "same", r->same_fields[j],
-			    w->line[K_SAME], w->src[K_SAME]);
-		check_field(p, r, NULL, "counts", r->counts_by,
-		    w->line[K_COUNTS], w->src[K_COUNTS]);
-		for (j = 0; j < r->nmatch; j++) {
-			lit = matcher_required_literal(r->match[j].source);
-			if (lit == NULL)
-				break;
-			r->literals = xrealloc(r->literals,
-			    (r->nliterals + 1) * sizeof(char *));
-			r->literals[r->nliterals++] = lit;
-		}
-		if (j < r->nmatch) {
-			for (j = 0; j < r->nliterals; j++)
-				free(r->literals[j]);
-			free(r->literals);
-			r->literals = NULL;
-			r->nliterals = 0;
-		}
+		if (r->nmatch > 0)
+			rule_literals(r);
 	}
 	for (i = 0; i < rs->nscenarios; i++) {
 		struct rule_scenario *sc = &rs->scenarios[i];
