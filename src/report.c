@@ -181,6 +181,7 @@ load_rules(struct ctx *c, struct report *r)
 		ru = &r->rules[r->nrules];
 		x = &c->rr[r->nrules];
 		memset(ru, 0, sizeof(*ru));
+		memset(x, 0, sizeof(*x));
 		ru->id = col_str(st, 0);
 		ru->category = col_str(st, 1);
 		if (ru->category == NULL)

@@ -85,3 +85,16 @@ check_contains "leaks over the requests counted on their source" sem.txt \
 check_contains "the health check's leak is recovered like the others" sem.txt \
     "semaphore-health after 1 of 3 requests (33%): semaphore-recovered hid 1, 0 never resolved"
 check_not_contains "no unresolved leak" sem.txt "unresolved"
+
+# --- a database no writer has opened since the columns were added, read-only
+cp one.db old.db
+sql old.db "ALTER TABLE events DROP COLUMN dup_of; ALTER TABLE rules DROP COLUMN unit;
+    ALTER TABLE rules DROP COLUMN slow; ALTER TABLE rules DROP COLUMN counts;
+    ALTER TABLE rules DROP COLUMN counts_by; ALTER TABLE rules DROP COLUMN means;
+    PRAGMA journal_mode = DELETE"
+chmod a-w old.db
+check_rc "read-only older database: report" 0 "$LT" report --db old.db
+check_contains "older database: values without a unit" "$T/out" "Metric: tool-ms (ms by tool)"
+check_rc "read-only older database: events" 0 "$LT" events --db old.db --rule tool-ms --limit 1
+check_contains "older database: events give the bare value" "$T/out" '"value":16475,"value_text":"16475"'
+chmod u+w old.db
