@@ -1055,7 +1055,11 @@ find_fallbacks(struct ctx *c, struct report *r)
 			continue;
 		for (ri = 0; ri < r->nrules; ri++)
 			if (strcmp(r->rules[ri].id, l->rule) == 0)
-				byf = c->rr[ri].follows_by;
+				break;
+		/* a rule that says what it means has findings of its own */
+		if (ri == r->nrules || c->rr[ri].means != NULL)
+			continue;
+		byf = c->rr[ri].follows_by;
 		m = metric_by_field(r, byf);
 		for (j = 0; j < l->nby; j++) {
 			const struct report_metric_group *g;

@@ -85,6 +85,7 @@ check_contains "leaks over the requests counted on their source" sem.txt \
 check_contains "the health check's leak is recovered like the others" sem.txt \
     "semaphore-health after 1 of 3 requests (33%): semaphore-recovered hid 1, 0 never resolved"
 check_not_contains "no unresolved leak" sem.txt "unresolved"
+check_not_contains "a refused release is no fallback" sem.txt "fallback chain"
 
 # --- a database no writer has opened since the columns were added, read-only
 cp one.db old.db
