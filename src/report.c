@@ -872,6 +872,27 @@ pct(uint64_t part, uint64_t whole)
 }
 
 void
+report_format_metric_change(struct buf *b, double before, double after,
+    const char *unit)
+{
+	double d = after - before;
+
+	if (unit == NULL || strcmp(unit, "ms") != 0) {
+		report_format_change(b, before, after, 0);
+		return;
+	}
+	util_format_duration(b, before, 0);
+	buf_puts(b, " \xe2\x86\x92 ");
+	util_format_duration(b, after, 0);
+	buf_puts(b, d < 0 ? " (-" : " (+");
+	util_format_duration(b, fabs(d), 0);
+	if (before == 0)
+		buf_puts(b, after == 0 ? ", +0%)" : ", new)");
+	else
+		buf_printf(b, ", %s%.0f%%)", d < 0 ? "-" : "+", fabs(d) * 100 / before);
+}
+
+void
 report_format_cell(struct buf *b, double v, const char *unit)
 {
 	util_format_quantity(b, v, unit != NULL && strcmp(unit, "ms") == 0 ?

@@ -172,6 +172,13 @@ void report_format_pct(struct buf *b, uint64_t part, uint64_t whole);
  */
 void report_format_cell(struct buf *b, double v, const char *unit);
 
+/*
+ * The same for two values of a metric in unit: durations in their own
+ * scale ("9.96 s → 6.53 s (-3.43 s, -34%)"), others as whole numbers.
+ */
+void report_format_metric_change(struct buf *b, double before, double after,
+    const char *unit);
+
 /* Append "before → after (+abs, +pct%)" with decimals digits after the point. */
 void report_format_change(struct buf *b, double before, double after, int decimals);
 

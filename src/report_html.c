@@ -244,6 +244,15 @@ change_cell(struct buf *b, double before, double after)
 	buf_puts(b, "</td>");
 }
 
+static void
+metric_change_cell(struct buf *b, double before, double after,
+    const char *unit)
+{
+	buf_puts(b, "<td class=\"change\">");
+	report_format_metric_change(b, before, after, unit);
+	buf_puts(b, "</td>");
+}
+
 void
 report_render_html(const struct report *r, struct buf *b)
 {
@@ -374,8 +383,8 @@ report_render_html(const struct report *r, struct buf *b)
 			cell(b, g->p99, m->unit);
 			cell(b, g->max, m->unit);
 			if (base != NULL && bg != NULL) {
-				change_cell(b, bg->mean, g->mean);
-				change_cell(b, bg->p95, g->p95);
+				metric_change_cell(b, bg->mean, g->mean, m->unit);
+				metric_change_cell(b, bg->p95, g->p95, m->unit);
 			} else if (base != NULL)
 				buf_puts(b, "<td></td><td></td>");
 			buf_puts(b, "</tr>\n");

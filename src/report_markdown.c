@@ -169,9 +169,9 @@ report_render_markdown(const struct report *r, struct buf *b)
 			buf_puts(b, "| ");
 			md_or_dash(b, g->value);
 			buf_puts(b, " | ");
-			report_format_change(b, bg->mean, g->mean, 0);
+			report_format_metric_change(b, bg->mean, g->mean, m->unit);
 			buf_puts(b, " | ");
-			report_format_change(b, bg->p95, g->p95, 0);
+			report_format_metric_change(b, bg->p95, g->p95, m->unit);
 			buf_puts(b, " |\n");
 		}
 	}

@@ -176,9 +176,13 @@ report_render_text(const struct report *r, struct buf *b, int color)
 			buf_putc(b, '\n');
 			if (bg != NULL) {
 				buf_puts(b, "    mean");
-				change(b, bg->mean, g->mean, 0);
+				buf_puts(b, "  ");
+				report_format_metric_change(b, bg->mean, g->mean,
+				    m->unit);
 				buf_puts(b, "\n    p95 ");
-				change(b, bg->p95, g->p95, 0);
+				buf_puts(b, "  ");
+				report_format_metric_change(b, bg->p95, g->p95,
+				    m->unit);
 				buf_putc(b, '\n');
 			}
 		}

@@ -37,7 +37,7 @@ print(d["schema"], g["p95"], "%.3f" % g["mean"], d["links"]["fallback"]["by"]["k
 $LT report --db "$DB" $W --compare previous --format markdown > "$T/compare.md"
 check_golden "markdown comparison with the previous window" "$G/report-compare.md" "$T/compare.md"
 check_contains "comparison shows kimi p95 before and after" "$T/compare.md" \
-    "| kimi-k2-0905-preview | 9955 → 6528 (-3427, -34%) | 46052 → 30000 (-16052, -35%) |"
+    "| kimi-k2-0905-preview | 9.96 s → 6.53 s (-3.43 s, -34%) | 46.1 s → 30 s (-16.1 s, -35%) |"
 $LT report --db "$DB" $W --baseline 2025-10-25T22:00:00Z..2025-10-25T23:00:00Z \
     --format json > "$T/baseline.json"
 check_eq "json carries the baseline window whole" \

@@ -414,6 +414,15 @@ test_format_change(void **state)
 	report_format_change(&b, 0, 3, 0);
 	assert_string_equal(b.data, "0 \xe2\x86\x92 3 (+3, new)");
 	buf_reset(&b);
+	report_format_metric_change(&b, 9955, 6528, "ms");
+	assert_string_equal(b.data, "9.96 s \xe2\x86\x92 6.53 s (-3.43 s, -34%)");
+	buf_reset(&b);
+	report_format_metric_change(&b, 0, 820, "ms");
+	assert_string_equal(b.data, "0 ms \xe2\x86\x92 820 ms (+820 ms, new)");
+	buf_reset(&b);
+	report_format_metric_change(&b, 400, 500, "tokens");
+	assert_string_equal(b.data, "400 \xe2\x86\x92 500 (+100, +25%)");
+	buf_reset(&b);
 	report_format_pct(&b, 1, 250);
 	assert_string_equal(b.data, "0.4%");
 	buf_reset(&b);
