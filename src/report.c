@@ -1540,6 +1540,9 @@ report_input_text(const struct report *r, struct buf *out)
 	    (uintmax_t)r->input.records, (uintmax_t)r->input.bytes,
 	    (uintmax_t)r->input.malformed, (uintmax_t)r->input.truncated,
 	    (uintmax_t)r->total_events);
+	if (r->same_samples > 0)
+		buf_printf(out, " (%ju same-sample duplicates, in no"
+		    " distribution)", (uintmax_t)r->same_samples);
 }
 
 void

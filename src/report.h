@@ -188,7 +188,10 @@ void report_window_text(int64_t since, int64_t until, struct buf *out);
 /* The report's sources joined by ", ", unescaped, or "(none)". */
 void report_sources_text(const struct report *r, struct buf *out);
 
-/* "N lines, N records, N bytes (malformed N, truncated N); N events". */
+/*
+ * "N lines, N records, N bytes (malformed N, truncated N); N events",
+ * and " (N same-sample duplicates, in no distribution)" when there are.
+ */
 void report_input_text(const struct report *r, struct buf *out);
 
 /*

@@ -70,6 +70,8 @@ check_contains "split: the second part counts its own repeats" split.err \
 "$LT" report --db one.db > one.txt
 "$LT" report --db split.db > split.txt
 check_eq "split: the same report" "" "$(diff one.txt split.txt)"
+check_contains "the report counts the repeats it left out" one.txt \
+    "8 events (3 same-sample duplicates, in no distribution)"
 check_contains "a repeat never enters the distribution" one.txt \
     "  chat                                4     8.69 s     901 ms     16.5 s     16.5 s     16.5 s"
 
