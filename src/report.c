@@ -54,8 +54,22 @@ struct ctx {
 	struct busy		*busiest;	/* [rule * nsrc + source] */
 	int			 has_links;	/* the rules table records follows/expect */
 	int			 has_dup;	/* events.dup_of exists (newer databases) */
+	struct counted		*counted;	/* denominators read so far */
+	size_t			 ncounted;
 	char			*err;
 	size_t			 errlen;
+};
+
+/*
+ * The events a counting rule counts on one source, per value of its
+ * by-field ("" without one), repeats left out: one pass, kept for every
+ * rate that asks.
+ */
+struct counted {
+	size_t		 rule, src;
+	char		**value;
+	uint64_t	*n;
+	size_t		 nvalue;
 };
 
 struct vg {
@@ -552,21 +566,69 @@ vg_get(struct vg **v, size_t *n, const char *g)
 	return &(*v)[(*n)++];
 }
 
+/*
+ * Does rule ri count its events by the metric's group (or by nothing)?
+ * Then load_metric's pass gives the counts and denominator need not read
+ * the events again.
+ */
+static int
+counts_by_group(const struct rrule *x)
+{
+	return x->counts != NULL && (x->counts_by == NULL ||
+	    (x->metric_by != NULL && strcmp(x->counts_by, x->metric_by) == 0));
+}
+
+/* Add one event of group g to the counts k of a (rule, source). */
+static void
+counted_add(struct counted *k, const char *g)
+{
+	size_t v;
+
+	for (v = k->nvalue; v > 0; v--)
+		if (strcmp(k->value[v - 1], g) == 0) {
+			k->n[v - 1]++;
+			return;
+		}
+	k->value = xrealloc(k->value, (k->nvalue + 1) * sizeof(char *));
+	k->n = xrealloc(k->n, (k->nvalue + 1) * sizeof(uint64_t));
+	k->value[k->nvalue] = xstrdup(g);
+	k->n[k->nvalue++] = 1;
+}
+
 static int
 load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 {
 	struct report_metric *m;
 	struct vg *groups = NULL, *cur = NULL;
+	struct counted *cnt;
 	size_t ng = 0, i, j;
-	int rc;
+	int rc, counts = counts_by_group(&c->rr[ri]);
 
 	for (i = 0; i < c->nsrc; i++) {
+		cnt = NULL;
+		if (counts) {
+			c->counted = xrealloc(c->counted,
+			    (c->ncounted + 1) * sizeof(*c->counted));
+			cnt = &c->counted[c->ncounted++];
+			memset(cnt, 0, sizeof *cnt);
+			cnt->rule = ri;
+			cnt->src = i;
+		}
 		bind_rsw(c, st, r->rules[ri].id, c->src[i].id);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *g = (const char *)sqlite3_column_text(st, 1);
 
+			/* a repeat of a sample (same = ...) is counted, not kept */
+			if (sqlite3_column_int(st, 2) != 0) {
+				r->same_samples++;
+				continue;
+			}
 			if (g == NULL)
 				g = "";
+			if (cnt != NULL)
+				counted_add(cnt, c->rr[ri].counts_by != NULL ? g : "");
+			if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+				continue;
 			if (cur == NULL || strcmp(cur->grp, g) != 0)
 				cur = vg_get(&groups, &ng, g);
 			cur->v = util_grow(cur->v, &cur->cap, cur->n,
@@ -613,7 +675,10 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 	return 0;
 }
 
-/* Events stored as repeats of a sample, of the rules that measure or count. */
+/*
+ * Events stored as repeats of a sample, of the rules that count without
+ * measuring (load_metric counts those of the metric rules).
+ */
 static int
 count_repeats(struct ctx *c, struct report *r)
 {
@@ -625,7 +690,7 @@ count_repeats(struct ctx *c, struct report *r)
 	    " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND dup_of IS NOT NULL") != 0)
 		return -1;
 	for (i = 0; i < r->nrules; i++) {
-		if (c->rr[i].metric_field == NULL && c->rr[i].counts == NULL)
+		if (c->rr[i].metric_field != NULL || c->rr[i].counts == NULL)
 			continue;
 		for (j = 0; j < c->nsrc; j++) {
 			if (r->rules[i].per_source[j].n == 0)
@@ -648,12 +713,12 @@ load_metrics(struct ctx *c, struct report *r)
 	sqlite3_stmt *st;
 	size_t i;
 
-	/* a repeat of a sample (same = ...) never enters a distribution */
+	/* every event: one without a value is still counted (counts) */
 	if (prep(c, &st, c->has_dup ?
-	    "SELECT value, grp FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts < ?4 AND value IS NOT NULL AND dup_of IS NULL" :
-	    "SELECT value, grp FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts < ?4 AND value IS NOT NULL") != 0)
+	    "SELECT value, grp, dup_of IS NOT NULL FROM events WHERE rule = ?1"
+	    " AND source_id = ?2 AND ts >= ?3 AND ts < ?4" :
+	    "SELECT value, grp, 0 FROM events WHERE rule = ?1 AND source_id = ?2"
+	    " AND ts >= ?3 AND ts < ?4") != 0)
 		return -1;
 	for (i = 0; i < r->nrules; i++) {
 		if (c->rr[i].metric_field == NULL)
@@ -912,6 +977,67 @@ report_format_pct(struct buf *b, uint64_t part, uint64_t whole)
 		buf_printf(b, "%u%%", pct(part, whole));
 }
 
+static int
+counted_load(struct ctx *c, struct report *r, size_t ri, size_t si,
+    struct counted *k)
+{
+	/* the metric's group is stored as grp: no JSON to parse per event */
+	static const char *const sql[2][2] = {
+	    { "SELECT json_extract(fields, '$.\"' || ?5 || '\"'), count(*)"
+	      " FROM events WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	      " AND ts < ?4 GROUP BY 1",
+	      "SELECT grp, count(*) FROM events WHERE rule = ?1 AND"
+	      " source_id = ?2 AND ts >= ?3 AND ts < ?4 GROUP BY 1" },
+	    { "SELECT json_extract(fields, '$.\"' || ?5 || '\"'), count(*)"
+	      " FROM events WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	      " AND ts < ?4 AND dup_of IS NULL GROUP BY 1",
+	      "SELECT grp, count(*) FROM events WHERE rule = ?1 AND"
+	      " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND dup_of IS NULL"
+	      " GROUP BY 1" },
+	};
+	const struct rrule *x = &c->rr[ri];
+	const char *v;
+	sqlite3_stmt *st;
+	int ingrp = x->counts_by != NULL && x->metric_by != NULL &&
+	    strcmp(x->counts_by, x->metric_by) == 0, rc;
+
+	memset(k, 0, sizeof *k);
+	k->rule = ri;
+	k->src = si;
+	if (prep(c, &st, sql[c->has_dup][ingrp]) != 0)
+		return -1;
+	bind_rsw(c, st, r->rules[ri].id, c->src[si].id);
+	if (!ingrp)
+		sqlite3_bind_text(st, 5, x->counts_by != NULL ? x->counts_by : "",
+		    -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(st, 0);
+		k->value = xrealloc(k->value, (k->nvalue + 1) * sizeof(char *));
+		k->n = xrealloc(k->n, (k->nvalue + 1) * sizeof(uint64_t));
+		k->value[k->nvalue] = xstrdup(x->counts_by != NULL && v != NULL ?
+		    v : "");
+		k->n[k->nvalue++] = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return step_err(c, rc);
+}
+
+static const struct counted *
+counted_get(struct ctx *c, struct report *r, size_t ri, size_t si)
+{
+	size_t i;
+
+	for (i = 0; i < c->ncounted; i++)
+		if (c->counted[i].rule == ri && c->counted[i].src == si)
+			return &c->counted[i];
+	c->counted = xrealloc(c->counted, (c->ncounted + 1) * sizeof(*c->counted));
+	if (counted_load(c, r, ri, si, &c->counted[c->ncounted]) != 0) {
+		c->ncounted++;
+		return NULL;
+	}
+	return &c->counted[c->ncounted++];
+}
+
 /*
  * The denominator of a rate: events of the rules that count noun
  * (counts = NOUN [by F]), repeats of a sample left out, in the window and
@@ -925,20 +1051,13 @@ denominator(struct ctx *c, struct report *r, const char *noun,
     int *found)
 {
 	const struct report_rule *nr = report_find_rule(r, near);
-	sqlite3_stmt *st;
-	size_t i, j;
-	int rc;
+	const struct counted *k;
+	size_t i, j, v;
 
 	*n = 0;
 	*found = 0;
-	if (nr == NULL || prep(c, &st, c->has_dup ?
-	    "SELECT count(*) FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts < ?4 AND dup_of IS NULL AND (?5 IS NULL OR"
-	    " json_extract(fields, '$.\"' || ?5 || '\"') = ?6)" :
-	    "SELECT count(*) FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts < ?4 AND (?5 IS NULL OR"
-	    " json_extract(fields, '$.\"' || ?5 || '\"') = ?6)") != 0)
-		return nr == NULL ? 0 : -1;
+	if (nr == NULL)
+		return 0;
 	for (i = 0; i < r->nrules; i++) {
 		const struct rrule *x = &c->rr[i];
 
@@ -951,22 +1070,13 @@ denominator(struct ctx *c, struct report *r, const char *noun,
 		for (j = 0; j < c->nsrc; j++) {
 			if (nr->per_source[j].n == 0 || r->rules[i].per_source[j].n == 0)
 				continue;
-			bind_rsw(c, st, r->rules[i].id, c->src[j].id);
-			if (value != NULL) {
-				sqlite3_bind_text(st, 5, by, -1, SQLITE_STATIC);
-				sqlite3_bind_text(st, 6, value, -1, SQLITE_STATIC);
-			} else {
-				sqlite3_bind_null(st, 5);
-				sqlite3_bind_null(st, 6);
-			}
-			if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-				sqlite3_finalize(st);
-				return step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
-			}
-			*n += (uint64_t)sqlite3_column_int64(st, 0);
+			if ((k = counted_get(c, r, i, j)) == NULL)
+				return -1;
+			for (v = 0; v < k->nvalue; v++)
+				if (value == NULL || strcmp(k->value[v], value) == 0)
+					*n += k->n[v];
 		}
 	}
-	sqlite3_finalize(st);
 	return 0;
 }
 
@@ -1418,12 +1528,19 @@ load_findings(struct ctx *c, struct report *r)
 static void
 ctx_free(struct ctx *c, size_t nrules)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < c->nsrc; i++)
 		free(c->src[i].name);
 	free(c->src);
 	free(c->busiest);
+	for (i = 0; i < c->ncounted; i++) {
+		for (j = 0; j < c->counted[i].nvalue; j++)
+			free(c->counted[i].value[j]);
+		free(c->counted[i].value);
+		free(c->counted[i].n);
+	}
+	free(c->counted);
 	for (i = 0; c->rr != NULL && i < nrules; i++) {
 		free(c->rr[i].metric_field);
 		free(c->rr[i].metric_by);
