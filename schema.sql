@@ -46,8 +46,8 @@ CREATE TABLE IF NOT EXISTS ingests (
 	last_ts		INTEGER
 );
 
--- Resume points: how far each file (by path and a hash of its first bytes)
--- has been ingested.  Updated in the same transaction as the events.
+-- Resume points: how far each regular file (by canonical path and a hash of
+-- its first bytes) has been ingested.  Updated in the same transaction as the events.
 CREATE TABLE IF NOT EXISTS inputs (
 	path		TEXT NOT NULL,
 	fingerprint	INTEGER NOT NULL,
@@ -58,6 +58,9 @@ CREATE TABLE IF NOT EXISTS inputs (
 	-- ordinals of identical records of the second it resumes in: per
 	-- source, (source_id, ts, hash, n) as 28 bytes little-endian
 	ordinals	BLOB,
+	-- the time of the latest record before offset: lines without a stamp
+	-- of their own after the resume point take it (NULL: none yet)
+	ts		INTEGER,
 	PRIMARY KEY (path, fingerprint)
 ) WITHOUT ROWID;
 
@@ -138,4 +141,22 @@ CREATE TABLE IF NOT EXISTS volume (
 	malformed	INTEGER NOT NULL DEFAULT 0,	-- lines, as ingests.malformed
 	truncated	INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (source_id, minute)
+) WITHOUT ROWID;
+
+-- What the volume has counted, per source and input (a file's canonical
+-- path, "-" for standard input and other streams): the time of the latest
+-- record counted and how many records of each text were counted at that
+-- time.  A record is counted only past this mark, so re-reads and
+-- overlapping windows count each line once.  Updated in the same
+-- transaction as the volume.
+CREATE TABLE IF NOT EXISTS volume_marks (
+	source_id	INTEGER NOT NULL,
+	input		TEXT NOT NULL,
+	ts		INTEGER NOT NULL,
+	-- input offset just past the last record counted (regular files; 0
+	-- for streams): a run resuming at or after it reads only new records
+	offset		INTEGER NOT NULL DEFAULT 0,
+	-- per record text at ts, (hash, n) as 12 bytes little-endian
+	texts		BLOB,
+	PRIMARY KEY (source_id, input)
 ) WITHOUT ROWID;

@@ -27,6 +27,7 @@ extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_rules_entry;
 extern const struct cmd_entry cmd_tui_entry;
 extern const struct cmd_entry cmd_prune_entry;
+extern const struct cmd_entry cmd_patterns_entry;
 
 /* "logtriage: " + message on stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

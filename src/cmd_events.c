@@ -1,14 +1,18 @@
 /*
  * cmd_events.c - `logtriage events`: the stored events, one per line, as
  * ndjson or tsv, filtered by source (glob), rule, category and log time,
- * in (ts, id) order.  Reads the store only.
+ * in (ts, id) order.  Reads the store only.  --after-id and --follow read
+ * in id order from a stored position instead, for log shippers: --follow
+ * polls for events as they are stored until SIGINT, SIGTERM or --until.
  */
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -29,6 +33,11 @@ static const char events_options[] =
     "  --until T          events before T\n"
     "  --format F         ndjson (default) or tsv\n"
     "  --limit N          at most N events\n"
+    "  --after-id N       only events with id > N, in id order\n"
+    "  --follow           print events as they are stored, until SIGINT,\n"
+    "                     SIGTERM or (with --until) log time reaching it;\n"
+    "                     the last id printed goes to stderr\n"
+    "  --poll-ms N        --follow: look for new events every N ms (1000)\n"
     "  --help             this text\n";
 
 enum {
@@ -40,6 +49,9 @@ enum {
 	OPT_UNTIL,
 	OPT_FORMAT,
 	OPT_LIMIT,
+	OPT_AFTER_ID,
+	OPT_FOLLOW,
+	OPT_POLL_MS,
 	OPT_HELP
 };
 
@@ -52,6 +64,9 @@ static const struct option events_longopts[] = {
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "after-id", required_argument, NULL, OPT_AFTER_ID },
+	{ "follow", no_argument, NULL, OPT_FOLLOW },
+	{ "poll-ms", required_argument, NULL, OPT_POLL_MS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -63,23 +78,63 @@ static const struct option events_longopts[] = {
  */
 static const char events_sql[] =
     "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
-    " e.fields, e.inherited, e.text, e.value, r.unit, e.dup_of"
+    " e.fields, e.inherited, e.text, e.id, e.value, r.unit, e.dup_of"
     " FROM events e JOIN sources s ON s.id = e.source_id"
     " LEFT JOIN rules r ON r.id = e.rule"
     " WHERE e.ts >= ?1 AND e.ts < ?2 ORDER BY e.ts, e.id";
 static const char events_sql_old[] =
     "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
-    " e.fields, e.inherited, e.text, e.value, NULL, NULL"
+    " e.fields, e.inherited, e.text, e.id, e.value, NULL, NULL"
     " FROM events e JOIN sources s ON s.id = e.source_id"
     " LEFT JOIN rules r ON r.id = e.rule"
     " WHERE e.ts >= ?1 AND e.ts < ?2 ORDER BY e.ts, e.id";
 
+/* Rows a --follow poll reads at most before printing and polling again. */
+#define EVENTS_FOLLOW_BATCH	1000
+
+static volatile sig_atomic_t events_stop;
+
+static void
+events_on_signal(int sig)
+{
+	events_stop = 1;
+}
+
+static int
+parse_count(const char *opt, const char *arg, long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoll(arg, &end, 10);
+	if (errno != 0 || *arg == '\0' || *end != '\0' || *v < 0) {
+		cmd_error("events: bad %s '%s'", opt, arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sleep ms, cut short by a signal. */
+static void
+events_nap(long long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
 
 struct strlist {
 	const char	**v;
 	size_t		  n;
+	int		 *literal;	/* globs: a source has this very name */
 };
 
+/*
+ * s is one of l's names; with glob, one its globs match, but a value that
+ * names a source selects only that source ('app[1].log').
+ */
 static int
 list_has(const struct strlist *l, const char *s, int glob)
 {
@@ -88,10 +143,36 @@ list_has(const struct strlist *l, const char *s, int glob)
 	if (l->n == 0)
 		return 1;
 	for (i = 0; i < l->n; i++) {
-		if (glob ? fnmatch(l->v[i], s, 0) == 0 : strcmp(l->v[i], s) == 0)
+		if (strcmp(l->v[i], s) == 0 || (glob && !l->literal[i] &&
+		    fnmatch(l->v[i], s, 0) == 0))
 			return 1;
 	}
 	return 0;
+}
+
+/* Which of l's values name a source exactly. */
+static int
+mark_literal(sqlite3 *db, struct strlist *l)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = 0;
+
+	/* --follow asks again each poll: a source may have appeared. */
+	free(l->literal);
+	l->literal = xcalloc(l->n + 1, sizeof(*l->literal));
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sources WHERE name = ?1", -1,
+	    &st, NULL) != SQLITE_OK)
+		return -1;
+	for (i = 0; i < l->n && rc == 0; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, l->v[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		l->literal[i] = rc == SQLITE_ROW;
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static const char *
@@ -186,11 +267,11 @@ put_tsv(struct buf *b, const char *p, size_t n)
 static void
 put_value(struct buf *b, sqlite3_stmt *q)
 {
-	const char *unit = (const char *)sqlite3_column_text(q, 11);
-	double v = sqlite3_column_double(q, 10);
+	const char *unit = (const char *)sqlite3_column_text(q, 12);
+	double v = sqlite3_column_double(q, 11);
 	struct buf shown;
 
-	if (sqlite3_column_type(q, 10) == SQLITE_NULL)
+	if (sqlite3_column_type(q, 11) == SQLITE_NULL)
 		return;
 	if (v == (double)(long long)v && v > -1e15 && v < 1e15)
 		buf_printf(b, ",\"value\":%lld", (long long)v);
@@ -202,14 +283,15 @@ put_value(struct buf *b, sqlite3_stmt *q)
 		put_json_str(b, "unit", unit, strlen(unit), 0);
 	put_json_str(b, "value_text", shown.data, shown.len, 0);
 	buf_free(&shown);
-	if (sqlite3_column_type(q, 12) != SQLITE_NULL)
+	if (sqlite3_column_type(q, 13) != SQLITE_NULL)
 		buf_puts(b, ",\"repeat\":true");
 }
 
 static int
 cmd_events_exec(int argc, char **argv)
 {
-	struct strlist sources = { NULL, 0 }, rules = { NULL, 0 }, cats = { NULL, 0 };
+	struct strlist sources = { NULL, 0, NULL }, rules = { NULL, 0, NULL };
+	struct strlist cats = { NULL, 0, NULL };
 	struct store *st = NULL;
 	sqlite3_stmt *q = NULL;
 	struct buf b;
@@ -217,8 +299,11 @@ cmd_events_exec(int argc, char **argv)
 	const char *src, *rule, *cat, *text, *sevname;
 	char *dbpath = NULL, err[1024], iso[40], *end;
 	int64_t since_ms = INT64_MIN, until_ms = INT64_MAX, now = util_now_ms();
-	long long limit = -1, shown = 0;
-	int ch, rc = EXIT_RUNTIME, tsv, step = SQLITE_DONE, sev;
+	long long limit = -1, shown = 0, after_id = -1, last_id, poll_ms = 1000;
+	int ch, rc = EXIT_RUNTIME, tsv, step = SQLITE_DONE, sev, follow = 0;
+	int last_pass = 0;
+	int64_t newest, nrows;
+	struct sigaction sa;
 	size_t n;
 
 	buf_init(&b);
@@ -255,6 +340,24 @@ cmd_events_exec(int argc, char **argv)
 			limit = strtoll(optarg, &end, 10);
 			if (errno != 0 || *optarg == '\0' || *end != '\0' || limit < 0) {
 				cmd_error("events: bad --limit '%s'", optarg);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case OPT_AFTER_ID:
+			if (parse_count("--after-id", optarg, &after_id) != 0) {
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case OPT_FOLLOW:
+			follow = 1;
+			break;
+		case OPT_POLL_MS:
+			if (parse_count("--poll-ms", optarg, &poll_ms) != 0 ||
+			    poll_ms == 0) {
+				if (poll_ms == 0)
+					cmd_error("events: bad --poll-ms '%s'", optarg);
 				rc = EXIT_USAGE;
 				goto out;
 			}
@@ -297,14 +400,43 @@ cmd_events_exec(int argc, char **argv)
 		cmd_error("%s", err);
 		goto out;
 	}
-	if (sqlite3_prepare_v2(store_db(st), events_sql, -1, &q, NULL) != SQLITE_OK &&
-	    sqlite3_prepare_v2(store_db(st), events_sql_old, -1, &q, NULL) != SQLITE_OK) {
+	if (follow && after_id < 0)
+		after_id = 0;
+	last_id = after_id;
+	if (follow) {
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = events_on_signal;
+		sa.sa_flags = SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	/* --follow comes back here for each poll. */
+poll:
+	if (mark_literal(store_db(st), &sources) != 0 ||
+	    (sqlite3_prepare_v2(store_db(st), after_id < 0 ? events_sql :
+	    store_events_after_sql, -1, &q, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(store_db(st), after_id < 0 ? events_sql_old :
+	    store_events_after_sql_old, -1, &q, NULL) != SQLITE_OK)) {
 		cmd_error("%s: %s", dbpath, sqlite3_errmsg(store_db(st)));
 		goto out;
 	}
-	sqlite3_bind_int64(q, 1, since_ms);
-	sqlite3_bind_int64(q, 2, until_ms);
-	while ((limit < 0 || shown < limit) && (step = sqlite3_step(q)) == SQLITE_ROW) {
+	if (after_id < 0) {
+		sqlite3_bind_int64(q, 1, since_ms);
+		sqlite3_bind_int64(q, 2, until_ms);
+	} else {
+		/* Skipped rows move the position too: they stay filtered out. */
+		sqlite3_bind_int64(q, 1, after_id);
+		sqlite3_bind_int64(q, 2, since_ms);
+		sqlite3_bind_int64(q, 3, until_ms);
+		sqlite3_bind_int64(q, 4, follow ? EVENTS_FOLLOW_BATCH : -1);
+	}
+	nrows = 0;
+	while ((limit < 0 || shown < limit) && !events_stop &&
+	    (step = sqlite3_step(q)) == SQLITE_ROW) {
+		nrows++;
+		if (after_id >= 0)
+			after_id = sqlite3_column_int64(q, 10);
 		src = col_text(q, 1);
 		rule = col_text(q, 2);
 		cat = col_text(q, 3);
@@ -344,17 +476,47 @@ cmd_events_exec(int argc, char **argv)
 			    (const char *)sqlite3_column_text(q, 8));
 			put_value(&b, q);
 			put_json_str(&b, "text", text, n, 0);
-			buf_putc(&b, '}');
+			buf_printf(&b, ",\"id\":%lld}",
+			    (long long)sqlite3_column_int64(q, 10));
 		}
 		buf_putc(&b, '\n');
 		if (fwrite(b.data, 1, b.len, stdout) != b.len)
 			break;
+		last_id = sqlite3_column_int64(q, 10);
 		shown++;
 	}
 	if (step != SQLITE_DONE && step != SQLITE_ROW) {
 		cmd_error("%s: %s", dbpath, sqlite3_errmsg(store_db(st)));
 		goto out;
 	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (follow && !events_stop && (limit < 0 || shown < limit) &&
+	    !ferror(stdout) && fflush(stdout) == 0) {
+		if (nrows == EVENTS_FOLLOW_BATCH)
+			goto poll;
+		if (last_pass)
+			goto done;
+		if (until_ms != INT64_MAX) {
+			if (store_newest_log_time(st, &newest, err, sizeof err) != 0) {
+				cmd_error("%s", err);
+				goto out;
+			}
+			/*
+			 * An ingest may have committed events before --until
+			 * since the poll: one more poll prints them.
+			 */
+			if (newest != TS_NONE && newest >= until_ms) {
+				last_pass = 1;
+				goto poll;
+			}
+		}
+		events_nap(poll_ms);
+		goto poll;
+	}
+done:
+	if (follow || after_id >= 0)
+		fprintf(stderr, "logtriage: last id %lld\n", last_id);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cmd_error("events: writing output: %s", strerror(errno));
 		goto out;
@@ -365,6 +527,7 @@ out:
 	store_close(st);
 	free(dbpath);
 	free(sources.v);
+	free(sources.literal);
 	free(rules.v);
 	free(cats.v);
 	buf_free(&b);
@@ -374,7 +537,8 @@ out:
 const struct cmd_entry cmd_events_entry = {
 	"events",
 	"[--db PATH] [--source S]... [--rule R]... [--category C]... [--since T]"
-	" [--until T] [--format ndjson|tsv] [--limit N]",
+	" [--until T] [--format ndjson|tsv] [--limit N] [--after-id N] [--follow]"
+	" [--poll-ms N]",
 	"Print the stored events, one per line (ndjson or tsv).",
 	cmd_events_exec
 };

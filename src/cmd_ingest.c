@@ -20,12 +20,13 @@
 #include "timeparse.h"
 #include "util.h"
 
+/* The signal that asked to stop (SIGINT or SIGTERM), 0 until then. */
 static volatile sig_atomic_t ingest_stop;
 
 static void
 on_signal(int sig)
 {
-	ingest_stop = 1;
+	ingest_stop = sig;
 }
 
 static const char ingest_options[] =
@@ -39,6 +40,8 @@ static const char ingest_options[] =
     "  --tz ZONE        zone of naive timestamps (default UTC)\n"
     "  -f, --follow     keep reading files across rotation, stdin until EOF\n"
     "  --no-resume      read files from the start even if seen before\n"
+    "  --final          the files will not grow: store their unfinished\n"
+    "                   last record instead of leaving it for the next run\n"
     "  -q, --quiet      no summary line\n"
     "  --help           this text\n"
     "\nWith no FILE, or FILE -, standard input is read.\n";
@@ -50,6 +53,7 @@ enum {
 	OPT_FORMAT,
 	OPT_TZ,
 	OPT_NO_RESUME,
+	OPT_FINAL,
 	OPT_HELP
 };
 
@@ -61,6 +65,7 @@ static const struct option ingest_longopts[] = {
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "follow", no_argument, NULL, 'f' },
 	{ "no-resume", no_argument, NULL, OPT_NO_RESUME },
+	{ "final", no_argument, NULL, OPT_FINAL },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -188,6 +193,9 @@ cmd_ingest_exec(int argc, char **argv)
 		case OPT_NO_RESUME:
 			opts.no_resume = 1;
 			break;
+		case OPT_FINAL:
+			opts.final = 1;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -240,6 +248,10 @@ cmd_ingest_exec(int argc, char **argv)
 		goto out;
 	}
 
+	/*
+	 * No SA_RESTART: a read in progress is interrupted, and the reader
+	 * polls streams in short slices in case the signal went elsewhere.
+	 */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -284,13 +296,22 @@ out:
 	tz_free(tz);
 	free(dbpath);
 	free(rule_args);
+	if (ingest_stop != 0) {
+		/*
+		 * What was read is committed (status stopped): end by the
+		 * signal, so that the caller sees 130 or 143 and a shell
+		 * loop around us stops too.
+		 */
+		signal(ingest_stop, SIG_DFL);
+		raise(ingest_stop);
+	}
 	return rc;
 }
 
 const struct cmd_entry cmd_ingest_entry = {
 	"ingest",
 	"[--db PATH] [--rules DIR]... [--source NAME] [--format FMT] [--tz ZONE]"
-	" [-f|--follow] [--no-resume] [-q|--quiet] [FILE|-]...",
+	" [-f|--follow] [--no-resume] [--final] [-q|--quiet] [FILE|-]...",
 	"Read logs, recognise events with the rules and store them.",
 	cmd_ingest_exec
 };

@@ -37,6 +37,8 @@ static const char prune_options[] =
 /* Steps of --keep-size before it gives up getting closer. */
 #define PRUNE_SIZE_STEPS	64
 #define HOUR_MS			3600000LL
+/* Log times later than the clock by more than this are future-dated. */
+#define PRUNE_FUTURE_MS		(24 * HOUR_MS)
 
 enum { OPT_DB = 256, OPT_OLDER, OPT_KEEP, OPT_HELP };
 
@@ -103,6 +105,33 @@ query_int(sqlite3 *db, const char *sql, const int64_t *arg, int64_t none,
 		*v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : db_fail(db, what);
+}
+
+/*
+ * The newest log time no later than limit in *last (TS_NONE if none), and
+ * in *future the events dated after limit, in one pass over the events.
+ */
+static int
+newest_before(sqlite3 *db, int64_t limit, int64_t *last, uint64_t *future)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*last = TS_NONE;
+	*future = 0;
+	if (sqlite3_prepare_v2(db, "SELECT max(CASE WHEN ts <= ?1 THEN ts END),"
+	    " count(CASE WHEN ts > ?1 THEN 1 END) FROM events", -1, &st,
+	    NULL) != SQLITE_OK)
+		return db_fail(db, "reading the newest event");
+	sqlite3_bind_int64(st, 1, limit);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			*last = sqlite3_column_int64(st, 0);
+		*future = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(db, "reading the newest event");
 }
 
 static int
@@ -310,8 +339,8 @@ cmd_prune_exec(int argc, char **argv)
 	uint64_t n[UTIL_ARRAY_LEN(prune_kinds)], m[UTIL_ARRAY_LEN(prune_kinds)];
 	char err[512], cutiso[32], newiso[32], b1[32], b2[32], *path = NULL;
 	int64_t age = 0, last, cut, limit = 0, size_cut_ts = TS_NONE;
-	int64_t before = 0, after = 0;
-	uint64_t removed = 0;
+	int64_t before = 0, after = 0, sane;
+	uint64_t removed = 0, future;
 	int c, dry = 0, rc = EXIT_RUNTIME;
 
 	opterr = 0;
@@ -350,6 +379,10 @@ cmd_prune_exec(int argc, char **argv)
 		cmd_error("--older-than: '%s' is not a duration (30d, 12h, 2w)", older);
 		return EXIT_USAGE;
 	}
+	if (age > UTIL_DURATION_MAX_MS) {
+		cmd_error("--older-than: '%s' is longer than 36500d", older);
+		return EXIT_USAGE;
+	}
 	if (keep != NULL && util_parse_size(keep, &limit) != 0) {
 		cmd_error("--keep-size: '%s' is not a size (500M, 2G, 1048576)", keep);
 		return EXIT_USAGE;
@@ -360,11 +393,22 @@ cmd_prune_exec(int argc, char **argv)
 		cmd_error("%s", err);
 		goto done;
 	}
-	if (query_int(store_db(s), "SELECT max(ts) FROM events", NULL, TS_NONE,
-	    &last, "reading the newest event") != 0)
+	/*
+	 * One line with a skewed clock must not move the cut-off: times past
+	 * the wall clock plus a day are not the newest log time (and stay).
+	 */
+	sane = util_now_ms() + PRUNE_FUTURE_MS;
+	if (newest_before(store_db(s), sane, &last, &future) != 0)
 		goto done;
+	if (future > 0) {
+		util_format_iso(sane, b1, sizeof(b1));
+		printf("logtriage: %ju future-dated events (after %s, the clock plus"
+		    " a day) are kept and not taken as the newest log time\n",
+		    (uintmax_t)future, b1);
+	}
 	if (last == TS_NONE) {
-		printf("logtriage: nothing to prune: no events in %s\n", path);
+		printf("logtriage: nothing to prune: no %sevents in %s\n",
+		    future > 0 ? "other " : "", path);
 		rc = EXIT_OK;
 		goto done;
 	}

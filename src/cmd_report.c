@@ -21,7 +21,7 @@ static const char report_options[] =
     "  --tz ZONE             zone for dates and naive times (default UTC)\n"
     "  --source NAME|GLOB    only these sources (repeatable)\n"
     "  --format FMT          text, markdown, json, html or prometheus\n"
-    "  -o, --output FILE     write FILE atomically instead of standard output\n"
+    "  -o, --output FILE     write FILE atomically instead of standard output (-)\n"
     "  --compare previous    compare with the window of the same length before\n"
     "  --baseline A..B       compare with the window A..B\n"
     "  --slow-ms N           p95 above N ms is a finding for every duration\n"
@@ -113,7 +113,8 @@ parse_args(int argc, char **argv, struct report_opts *o)
 			}
 			break;
 		case 'o':
-			o->output = optarg;
+			/* "-" is standard output, as for the inputs */
+			o->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
 			break;
 		case OPT_COMPARE:
 			if (strcmp(optarg, "previous") != 0) {
@@ -199,7 +200,8 @@ baseline_arg(const char *arg, int64_t now, const struct tz *tz, int64_t *a,
 }
 
 static void
-render(const struct report *r, int format, struct buf *out, int color)
+render(const struct report *r, const struct report_totals *t, int format,
+    struct buf *out, int color)
 {
 	switch (format) {
 	case FMT_MARKDOWN:
@@ -212,7 +214,7 @@ render(const struct report *r, int format, struct buf *out, int color)
 		report_render_html(r, out);
 		break;
 	case FMT_PROM:
-		report_render_prometheus(r, out);
+		report_render_prometheus(r, t, out);
 		break;
 	default:
 		report_render_text(r, out, color);
@@ -240,6 +242,7 @@ run(struct report_opts *o)
 {
 	struct report_query q, bq;
 	struct report *r = NULL;
+	struct report_totals *tot = NULL;
 	struct store *st = NULL;
 	struct tz *tz = NULL;
 	struct buf out;
@@ -290,6 +293,12 @@ run(struct report_opts *o)
 		}
 	}
 
+	if (o->format == FMT_PROM && report_totals_build(store_db(st), &q, &tot,
+	    err, sizeof(err)) != 0) {
+		cmd_error("%s: %s", path, err);
+		goto done;
+	}
+
 	empty = r->total_events == 0 &&
 	    (r->baseline == NULL || r->baseline->total_events == 0);
 	if (empty && (o->format == FMT_TEXT || o->format == FMT_MARKDOWN))
@@ -306,7 +315,7 @@ run(struct report_opts *o)
 		color = o->format == FMT_TEXT && o->output == NULL &&
 		    isatty(STDOUT_FILENO) &&
 		    (getenv("NO_COLOR") == NULL || *getenv("NO_COLOR") == '\0');
-		render(r, o->format, &out, color);
+		render(r, tot, o->format, &out, color);
 	}
 
 	if (o->output != NULL) {
@@ -324,6 +333,7 @@ run(struct report_opts *o)
 		if (r->findings[i].severity >= o->fail_on)
 			rc = EXIT_FINDINGS;
 done:
+	report_totals_free(tot);
 	report_free(r);
 	store_close(st);
 	free(path);

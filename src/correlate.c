@@ -219,14 +219,22 @@ struct correlate {
 	int			*role;		/* per rule index */
 	int			*expect_target;	/* rule index or -1 */
 	int			**follows_target;	/* rule indexes (-1: unknown), r->nfollows each */
+	/*
+	 * Each list below has an entry per source (and rule), and sources
+	 * can be as many as the lines: each has a hash index.
+	 */
 	struct work		*work;
 	size_t			 nwork, capwork;
+	struct util_index	 work_index;
 	struct src_time		*times;
 	size_t			 ntimes, captimes;
+	struct util_index	 times_index;
 	struct live		**live;
 	size_t			 nlive, caplive;
+	struct util_index	 live_index;
 	struct src_settled	*settled;
 	size_t			 nsettled, capsettled;
+	struct util_index	 settled_index;
 	int64_t			 data_version;	/* PRAGMA data_version at the last run */
 	int			 stale;		/* a rollback undid what the live state saw */
 	int64_t			 repeats;	/* events newly marked a repeat, net */
@@ -286,6 +294,15 @@ same_scan_new(sqlite3 *db, const struct rule *r)
 	}
 	buf_free(&sql);
 	return st;
+}
+
+/* The hash of a (rule, kind, source) key of the lists of struct correlate. */
+static uint64_t
+key_hash(int rule, int kind, int64_t source_id)
+{
+	int64_t k[3] = { rule, kind, source_id };
+
+	return util_hash64(k, sizeof k, UTIL_HASH_SEED);
 }
 
 static void
@@ -379,34 +396,32 @@ live_drop_all(struct correlate *c)
 	for (i = 0; i < c->nlive; i++)
 		live_free(c->live[i]);
 	c->nlive = 0;
+	util_index_free(&c->live_index);
 	c->nsettled = 0;
+	util_index_free(&c->settled_index);
+}
+
+/* The place of the live entry of (rule, kind, source), or UTIL_INDEX_NONE. */
+static size_t
+live_pos(struct correlate *c, int rule, enum work_kind kind, int64_t source_id)
+{
+	size_t it = 0, i;
+	uint64_t h = key_hash(rule, (int)kind, source_id);
+
+	while ((i = util_index_next(&c->live_index, h, &it)) != UTIL_INDEX_NONE) {
+		if (c->live[i]->rule == rule && c->live[i]->kind == kind &&
+		    c->live[i]->source_id == source_id)
+			return i;
+	}
+	return UTIL_INDEX_NONE;
 }
 
 static struct live *
 live_find(struct correlate *c, int rule, enum work_kind kind, int64_t source_id)
 {
-	size_t i;
+	size_t i = live_pos(c, rule, kind, source_id);
 
-	for (i = 0; i < c->nlive; i++) {
-		if (c->live[i]->rule == rule && c->live[i]->kind == kind &&
-		    c->live[i]->source_id == source_id)
-			return c->live[i];
-	}
-	return NULL;
-}
-
-static void
-live_drop(struct correlate *c, struct live *l)
-{
-	size_t i;
-
-	for (i = 0; i < c->nlive; i++) {
-		if (c->live[i] == l) {
-			c->live[i] = c->live[--c->nlive];
-			break;
-		}
-	}
-	live_free(l);
+	return i == UTIL_INDEX_NONE ? NULL : c->live[i];
 }
 
 /* A fresh live entry (replacing any) whose callbacks write for rule r. */
@@ -415,9 +430,8 @@ live_new(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
     const char *field)
 {
 	struct live *l;
+	size_t i;
 
-	if ((l = live_find(c, rule, kind, source_id)) != NULL)
-		live_drop(c, l);
 	l = xcalloc(1, sizeof *l);
 	l->rule = rule;
 	l->kind = kind;
@@ -427,10 +441,18 @@ live_new(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
 	l->x.source_id = source_id;
 	buf_init(&l->x.details);
 	l->path = field_path(field);
+	/* a replaced entry keeps its place, which the index knows */
+	if ((i = live_pos(c, rule, kind, source_id)) != UTIL_INDEX_NONE) {
+		live_free(c->live[i]);
+		c->live[i] = l;
+		return l;
+	}
 	if (c->nlive == c->caplive) {
 		c->caplive = c->caplive ? c->caplive * 2 : 8;
 		c->live = xrealloc(c->live, c->caplive * sizeof *c->live);
 	}
+	util_index_put(&c->live_index, key_hash(rule, (int)kind, source_id),
+	    c->nlive);
 	c->live[c->nlive++] = l;
 	return l;
 }
@@ -453,10 +475,13 @@ correlate_free(struct correlate *c)
 		free(c->follows_target[i]);
 	free(c->follows_target);
 	free(c->work);
+	util_index_free(&c->work_index);
 	free(c->times);
+	util_index_free(&c->times_index);
 	live_drop_all(c);
 	free(c->live);
 	free(c->settled);
+	util_index_free(&c->settled_index);
 	if (c->db != NULL)
 		sqlite3_rollback_hook(c->db, NULL, NULL);
 	free(c);
@@ -479,10 +504,10 @@ mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
     int64_t from, int64_t to, int64_t first, int64_t first_target)
 {
 	struct work *w;
-	size_t i;
+	size_t it = 0, i;
+	uint64_t h = key_hash(rule, (int)kind, source_id);
 
-	/* Few rules times few sources: newest first finds a hit at once. */
-	for (i = c->nwork; i-- > 0;) {
+	while ((i = util_index_next(&c->work_index, h, &it)) != UTIL_INDEX_NONE) {
 		w = &c->work[i];
 		if (w->rule == rule && w->kind == kind && w->source_id == source_id) {
 			if (from < w->from)
@@ -500,6 +525,7 @@ mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
 		c->capwork = c->capwork ? c->capwork * 2 : 16;
 		c->work = xrealloc(c->work, c->capwork * sizeof *c->work);
 	}
+	util_index_put(&c->work_index, h, c->nwork);
 	w = &c->work[c->nwork++];
 	w->rule = rule;
 	w->kind = kind;
@@ -548,15 +574,17 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 void
 correlate_note_time(struct correlate *c, int64_t source_id, int64_t ts)
 {
-	size_t i;
+	size_t it = 0, i;
+	uint64_t h = key_hash(-1, -1, source_id);
 
-	for (i = 0; i < c->ntimes; i++) {
+	while ((i = util_index_next(&c->times_index, h, &it)) != UTIL_INDEX_NONE) {
 		if (c->times[i].source_id == source_id) {
 			if (ts > c->times[i].ts)
 				c->times[i].ts = ts;
 			return;
 		}
 	}
+	util_index_put(&c->times_index, h, c->ntimes);
 	if (c->ntimes == c->captimes) {
 		c->captimes = c->captimes ? c->captimes * 2 : 8;
 		c->times = xrealloc(c->times, c->captimes * sizeof *c->times);
@@ -600,7 +628,7 @@ log_time(struct correlate *c, int64_t source_id)
 {
 	sqlite3_stmt *st = c->stmt[ST_LOG_TIME];
 	int64_t t = TS_NONE;
-	size_t i;
+	size_t it, i;
 
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, source_id);
@@ -608,7 +636,9 @@ log_time(struct correlate *c, int64_t source_id)
 	    sqlite3_column_type(st, 0) != SQLITE_NULL)
 		t = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	for (i = 0; i < c->ntimes; i++) {
+	it = 0;
+	while ((i = util_index_next(&c->times_index, key_hash(-1, -1, source_id),
+	    &it)) != UTIL_INDEX_NONE) {
 		if (c->times[i].source_id == source_id && c->times[i].ts > t)
 			t = c->times[i].ts;
 	}
@@ -1230,12 +1260,14 @@ static struct src_settled *
 settled_for(struct correlate *c, int64_t source_id)
 {
 	struct src_settled *s;
-	size_t i;
+	size_t it = 0, i;
+	uint64_t h = key_hash(-1, -1, source_id);
 
-	for (i = 0; i < c->nsettled; i++) {
+	while ((i = util_index_next(&c->settled_index, h, &it)) != UTIL_INDEX_NONE) {
 		if (c->settled[i].source_id == source_id)
 			return &c->settled[i];
 	}
+	util_index_put(&c->settled_index, h, c->nsettled);
 	if (c->nsettled == c->capsettled) {
 		c->capsettled = c->capsettled ? c->capsettled * 2 : 8;
 		c->settled = xrealloc(c->settled, c->capsettled * sizeof *c->settled);
@@ -1304,7 +1336,9 @@ run_work(struct correlate *c, char *err, size_t errlen)
 		rc = resettle(c, c->times[i].source_id, err, errlen);
 	/* After a failure the caller rolls back; the notes went with it. */
 	c->nwork = 0;
+	util_index_free(&c->work_index);
 	c->ntimes = 0;
+	util_index_free(&c->times_index);
 	if (rc != 0)
 		live_drop_all(c);
 	return rc;
@@ -1381,6 +1415,7 @@ rebuild(struct correlate *c, char *err, size_t errlen)
 	    exec_stmt(c, c->stmt[ST_CLEAR_DUPS]) != 0)
 		return db_fail(c, err, errlen, "all rules", "clearing");
 	c->nwork = 0;
+	util_index_free(&c->work_index);
 	live_drop_all(c);
 	c->stale = 0;
 	if (data_version(c, &c->data_version, err, errlen) != 0)

@@ -62,6 +62,16 @@ struct ordlog {
 	int		event;
 };
 
+/*
+ * Counts per record text hash, open addressing; used[] lists the taken
+ * slots so that a clear costs what was added, not the table's size.
+ */
+struct tcount {
+	struct ord	*slot;		/* n == 0: free */
+	size_t		*used;
+	size_t		 cap, n;
+};
+
 struct src_state {
 	int64_t		 id;
 	char		*name;
@@ -81,6 +91,21 @@ struct src_state {
 	struct ordlog	*log;
 	size_t		 nlog, logcap;
 	int64_t		 min_ts, max_ts;	/* span of the open batch */
+	/*
+	 * The volume: mark_ts and mark are what the database had counted
+	 * from this input when the source was first met (records of mark_ts
+	 * still to be passed over, per text); count_all when this run reads
+	 * only what was never counted.  hi_ts and hi are this run's latest
+	 * time and its records per text, hi_off the input offset after the
+	 * latest record counted: the mark this run leaves.
+	 */
+	int64_t		 mark_ts;
+	struct tcount	 mark;
+	int		 count_all;
+	int64_t		 hi_ts;
+	struct tcount	 hi;
+	uint64_t	 hi_off;
+	int		 hi_dirty;
 };
 
 struct vol {
@@ -112,6 +137,13 @@ struct seen {
 	int64_t		sid, min_ts, max_ts;
 };
 
+/* A source's volume mark as this run leaves it; texts in the batch's mtexts. */
+struct bmark {
+	int64_t		sid, ts;
+	uint64_t	offset;
+	size_t		t0, nt;
+};
+
 /* What one commit writes: the events and the state at its commit point. */
 struct batch {
 	struct bev			*ev;
@@ -123,7 +155,12 @@ struct batch {
 	size_t				 nvols, volcap;
 	struct seen			*seen;
 	size_t				 nseen, seencap;
+	struct bmark			*marks;
+	size_t				 nmarks, markcap;
+	struct store_vtext		*mtexts;
+	size_t				 nmtexts, mtextcap;
 	uint64_t			 offset, lineno;
+	int64_t				 ts;	/* the latest record's time before offset */
 	int				 resumable;
 	struct store_ordinal		*ords;	/* ordinal state at offset */
 	size_t				 nords, ordcap;
@@ -154,6 +191,8 @@ struct writer {
 	struct buf		 fields;		/* ... their fields' JSON */
 	size_t			 fields_at[WRITER_CHUNK];
 	unsigned char		 added[WRITER_CHUNK];
+	struct store_vmark	 vm;			/* writer_marks' scratch */
+	struct tcount		 merge;			/* ... and its texts */
 };
 
 /* Where lines come from: a reader, or a buffer in memory. */
@@ -177,6 +216,9 @@ struct ingest {
 	struct src_state	*srcs;
 	size_t			 nsrcs, srccap;
 	size_t			 last_src;
+	struct util_index	 src_index;	/* srcs by name */
+	size_t			 batch_new_srcs;	/* sources added since the last handover */
+	int			 src_txn;	/* they are in an open transaction */
 
 	struct vol		*vols;
 	size_t			 nvols, volcap;
@@ -184,8 +226,15 @@ struct ingest {
 
 	/* the input being read */
 	const char		*path;
+	char			*key;		/* its identity: canonical path, or "-" */
+	int			 claimed;	/* store_input_claim holds key */
+	int			 hold;		/* keep an unfinished last record for the next run */
+	uint64_t		 start_off;	/* where this run began reading */
+	int64_t			 time;		/* the latest record's time before time_off */
+	uint64_t		 time_off;
 	struct store_ordinal	*restore;	/* ordinal state of the resume point */
 	size_t			 nrestore;
+	struct util_index	 restore_index;	/* restore by source id, once needed */
 	int			 resumable;
 	uint64_t		 fingerprint;
 	int64_t			 ingest_id;
@@ -244,6 +293,8 @@ batch_free(struct batch *b)
 	free(b->seen);
 	free(b->ords);
 	free(b->fields);
+	free(b->marks);
+	free(b->mtexts);
 	free(b);
 }
 
@@ -251,6 +302,7 @@ static void
 batch_clear(struct batch *b)
 {
 	b->nev = b->nfields = b->nvols = b->nseen = b->nords = 0;
+	b->nmarks = b->nmtexts = 0;
 	/* a rare huge record should not pin its buffer for the whole run */
 	if (b->data.cap > 2 * BATCH_BYTES)
 		buf_free(&b->data);
@@ -334,6 +386,147 @@ writer_events(struct ingest *in, struct batch *b, size_t first, size_t n)
 	return 0;
 }
 
+static void
+tc_free(struct tcount *t)
+{
+	free(t->slot);
+	free(t->used);
+	memset(t, 0, sizeof *t);
+}
+
+static void
+tc_clear(struct tcount *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		t->slot[t->used[i]].n = 0;
+	t->n = 0;
+}
+
+static size_t
+tc_slot(const struct tcount *t, uint64_t hash)
+{
+	size_t i = (size_t)(hash * 0x9e3779b97f4a7c15ULL) & (t->cap - 1);
+
+	while (t->slot[i].n != 0 && t->slot[i].hash != hash)
+		i = (i + 1) & (t->cap - 1);
+	return i;
+}
+
+/* Add k (>= 1) to the count of hash; the count before. */
+static int
+tc_add(struct tcount *t, uint64_t hash, int k)
+{
+	struct ord *old;
+	size_t i, j, oldcap;
+	int before;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		old = t->slot;
+		oldcap = t->cap;
+		t->cap = oldcap ? oldcap * 2 : 16;
+		t->slot = xcalloc(t->cap, sizeof *t->slot);
+		t->used = xrealloc(t->used, t->cap / 2 * sizeof *t->used);
+		for (i = j = 0; i < oldcap; i++) {
+			if (old[i].n == 0)
+				continue;
+			t->used[j] = tc_slot(t, old[i].hash);
+			t->slot[t->used[j++]] = old[i];
+		}
+		free(old);
+	}
+	i = tc_slot(t, hash);
+	before = t->slot[i].n;
+	if (before == 0) {
+		t->slot[i].hash = hash;
+		t->used[t->n++] = i;
+	}
+	t->slot[i].n = before + k;
+	return before;
+}
+
+/* The count of hash: 0 when absent, -1 when taken down to nothing. */
+static int
+tc_count(const struct tcount *t, uint64_t hash)
+{
+	return t->cap == 0 ? 0 : t->slot[tc_slot(t, hash)].n;
+}
+
+/*
+ * Take one record of hash off the count; 1 if there was one.  A count
+ * taken down to nothing becomes -1, not 0, so that its slot stays taken
+ * and the probe chains through it stay whole.
+ */
+static int
+tc_take(struct tcount *t, uint64_t hash)
+{
+	size_t i;
+
+	if (t->cap == 0)
+		return 0;
+	i = tc_slot(t, hash);
+	if (t->slot[i].n <= 0)
+		return 0;
+	t->slot[i].n = t->slot[i].n == 1 ? -1 : t->slot[i].n - 1;
+	return 1;
+}
+
+/*
+ * Merge the volume marks the batch carries into the stored ones (writer
+ * thread): the later time wins; at the same time each text keeps the
+ * larger count, so two runs that read the same second count it once.
+ */
+static int
+writer_marks(struct ingest *in, struct batch *b)
+{
+	struct writer *w = &in->w;
+	struct store_vmark *vm = &w->vm;
+	const struct bmark *bm;
+	const struct store_vtext *t;
+	size_t i, j, k;
+	int have;
+
+	for (i = 0; i < b->nmarks; i++) {
+		bm = &b->marks[i];
+		if (store_vmark_get(in->st, bm->sid, in->key, vm, w->err,
+		    sizeof w->err) != 0)
+			return -1;
+		if (vm->ts != TS_NONE && bm->ts < vm->ts)
+			continue;
+		if (vm->ts != bm->ts) {
+			vm->ts = bm->ts;
+			vm->n = 0;
+			vm->offset = bm->offset;
+		} else if (bm->offset > vm->offset)
+			vm->offset = bm->offset;
+		/* a source that never stamps keeps every text at one time */
+		tc_clear(&w->merge);
+		for (k = 0; k < vm->n; k++)
+			tc_add(&w->merge, vm->texts[k].hash, (int)vm->texts[k].n);
+		for (j = 0; j < bm->nt; j++) {
+			t = &b->mtexts[bm->t0 + j];
+			have = tc_count(&w->merge, t->hash);
+			if ((int)t->n > have)
+				tc_add(&w->merge, t->hash, (int)t->n - have);
+		}
+		if (w->merge.n > vm->cap) {
+			vm->texts = xrealloc(vm->texts, w->merge.n *
+			    sizeof *vm->texts);
+			vm->cap = w->merge.n;
+		}
+		for (k = 0; k < w->merge.n; k++) {
+			vm->texts[k].hash = w->merge.slot[w->merge.used[k]].hash;
+			vm->texts[k].n = (uint32_t)w->merge.slot[w->merge.used[k]].n;
+		}
+		vm->n = w->merge.n;
+		if (store_vmark_set(in->st, bm->sid, in->key, vm, w->err,
+		    sizeof w->err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Store one batch and commit it (writer thread). */
 static void
 writer_store(struct ingest *in, struct batch *b)
@@ -357,17 +550,22 @@ writer_store(struct ingest *in, struct batch *b)
 		    sizeof w->err) != 0)
 			goto fail;
 	}
+	if (writer_marks(in, b) != 0)
+		goto fail;
 	for (i = 0; i < b->nseen; i++) {
 		if (store_source_seen(in->st, b->seen[i].sid, b->seen[i].min_ts,
 		    b->seen[i].max_ts, w->err, sizeof w->err) != 0)
 			goto fail;
 		correlate_note_time(in->corr, b->seen[i].sid, b->seen[i].max_ts);
 	}
-	if (b->resumable && store_input_set(in->st, in->path, in->fingerprint,
+	if (b->resumable && store_input_set(in->st, in->key, in->fingerprint,
 	    b->offset, b->lineno, w->err, sizeof w->err) != 0)
 		goto fail;
-	if (b->resumable && store_ordinals_set(in->st, in->path, in->fingerprint,
+	if (b->resumable && store_ordinals_set(in->st, in->key, in->fingerprint,
 	    b->ords, b->nords, w->err, sizeof w->err) != 0)
+		goto fail;
+	if (b->resumable && store_input_time_set(in->st, in->key,
+	    in->fingerprint, b->ts, w->err, sizeof w->err) != 0)
 		goto fail;
 	c = b->counts;
 	c.events = w->events;
@@ -476,11 +674,19 @@ static int
 writer_start(struct ingest *in, char *err, size_t errlen)
 {
 	struct writer *w = &in->w;
+	sigset_t block, old;
 	int rc;
 
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
-	if ((rc = pthread_create(&w->thread, NULL, writer_main, in)) != 0) {
+	/* SIGINT and SIGTERM are for the reading thread, which stops. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	rc = pthread_create(&w->thread, NULL, writer_main, in);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		util_err(err, errlen, "cannot start the writer thread: %s",
 		    strerror(rc));
 		return -1;
@@ -553,9 +759,12 @@ ingest_forget_sources(struct ingest *in)
 		free(in->srcs[i].ords);
 		free(in->srcs[i].snap);
 		free(in->srcs[i].log);
+		tc_free(&in->srcs[i].mark);
+		tc_free(&in->srcs[i].hi);
 	}
 	in->nsrcs = 0;
 	in->last_src = 0;
+	util_index_free(&in->src_index);
 }
 
 void
@@ -572,6 +781,8 @@ ingest_free(struct ingest *in)
 	ingest_forget_sources(in);
 	free(in->srcs);
 	free(in->vols);
+	free(in->w.vm.texts);
+	tc_free(&in->w.merge);
 	buf_free(&in->w.fields);
 	free(in);
 }
@@ -625,7 +836,7 @@ ord_log(struct src_state *s, int64_t ts, uint64_t hash, uint64_t off, int event)
  * snapshot is then the ordinal state a run resuming at offset starts with.
  */
 static void
-ord_advance(struct src_state *s, uint64_t offset)
+ord_advance(struct ingest *in, struct src_state *s, uint64_t offset)
 {
 	const struct ordlog *e;
 	size_t i, j = 0;
@@ -635,6 +846,11 @@ ord_advance(struct src_state *s, uint64_t offset)
 		if (e->off >= offset) {
 			s->log[j++] = *e;
 			continue;
+		}
+		/* the input's time at offset: the latest change before it */
+		if (e->off >= in->time_off) {
+			in->time_off = e->off;
+			in->time = e->ts;
 		}
 		if (e->ts != s->snap_ts) {
 			s->snap_ts = e->ts;
@@ -646,6 +862,103 @@ ord_advance(struct src_state *s, uint64_t offset)
 	s->nlog = j;
 }
 
+/*
+ * What the volume of s has counted from this input so far.  A run that
+ * resumes a file at or past the offset after the last record counted
+ * reads only new records; any other passes over what the mark covers.
+ * Borrows the writer's scratch mark: ingest_source drained the writer.
+ */
+static int
+ingest_mark_load(struct ingest *in, struct src_state *s)
+{
+	struct store_vmark *vm = &in->w.vm;
+	size_t i;
+
+	s->mark_ts = s->hi_ts = TS_NONE;
+	if (store_vmark_get(in->st, s->id, in->key, vm, in->err,
+	    sizeof in->err) != 0) {
+		in->failed = 1;
+		return -1;
+	}
+	s->mark_ts = vm->ts;
+	s->count_all = vm->ts == TS_NONE ||
+	    (in->start_off > 0 && in->start_off >= vm->offset);
+	for (i = 0; i < vm->n && !s->count_all; i++)
+		tc_add(&s->mark, vm->texts[i].hash, (int)vm->texts[i].n);
+	return 0;
+}
+
+/*
+ * Does the volume count this record (ts, hash) of s?  Not when the
+ * database counted it before: it lies before the mark, or at the mark's
+ * time with a text counted there as often as this run has met it.  Keeps
+ * this run's mark up to date either way.
+ */
+static int
+ingest_vol_counts(struct ingest *in, struct src_state *s,
+    const struct record *rec, int64_t ts)
+{
+	uint64_t hash = 0;
+	int counts, hashed = 0;
+
+	if (s->count_all || ts > s->mark_ts)
+		counts = 1;
+	else if (ts < s->mark_ts)
+		counts = 0;
+	else {
+		hash = util_hash_text(rec->text, rec->len, UTIL_HASH_SEED);
+		hashed = 1;
+		counts = !tc_take(&s->mark, hash);
+	}
+	if (s->hi_ts == TS_NONE || ts >= s->hi_ts) {
+		if (!hashed)
+			hash = util_hash_text(rec->text, rec->len, UTIL_HASH_SEED);
+		if (ts != s->hi_ts) {
+			tc_clear(&s->hi);
+			s->hi_ts = ts;
+		}
+		tc_add(&s->hi, hash, 1);
+		s->hi_dirty = 1;
+	}
+	if (counts) {
+		s->hi_off = in->cur_offset;
+		s->hi_dirty = 1;
+	}
+	return counts;
+}
+
+static int
+size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * New sources of one batch stored each in its own transaction; more go in
+ * one (hostile input has a compose prefix per line).  Few, so that a
+ * stream pausing after a new source does not hold the write lock.
+ */
+#define INGEST_SOURCES_ALONE	16
+
+/* Commit the sources added in a transaction of their own (before a handover). */
+static int
+ingest_sources_commit(struct ingest *in)
+{
+	char err[512];
+
+	in->batch_new_srcs = 0;
+	if (!in->src_txn)
+		return 0;
+	in->src_txn = 0;
+	if (store_commit(in->st, err, sizeof err) != 0) {
+		store_rollback(in->st);
+		return ingest_fail(in, err);
+	}
+	return 0;
+}
+
 /* The state of the source called name, created (and stored) if new. */
 static struct src_state *
 ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
@@ -654,14 +967,17 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	struct src_state *s;
 	char err[512], *copy;
 	int64_t id;
-	size_t i;
+	size_t i, j, it = 0, *mine = NULL, nmine, minecap = 0;
+	uint64_t h, hid;
 
 	if (in->nsrcs > 0) {
 		s = &in->srcs[in->last_src];
 		if (s->name_len == len && util_equal(s->name, name, len))
 			return s;
 	}
-	for (i = 0; i < in->nsrcs; i++) {
+	/* compose prefixes can be as many as the lines */
+	h = util_hash_text(name, len, UTIL_HASH_SEED);
+	while ((i = util_index_next(&in->src_index, h, &it)) != UTIL_INDEX_NONE) {
 		s = &in->srcs[i];
 		if (s->name_len == len && util_equal(s->name, name, len)) {
 			in->last_src = i;
@@ -669,8 +985,23 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 		}
 	}
 	copy = xstrndup(name, len);
-	/* the database is the writer's while it works */
-	writer_drain(in);
+	/*
+	 * The database is the writer's while it works.  A transaction per
+	 * source costs a WAL write and the lock each time: past a few new
+	 * sources in a batch, the rest go into one transaction, committed
+	 * when the batch is handed over (ingest_sources_commit).
+	 */
+	if (!in->src_txn) {
+		writer_drain(in);
+		if (++in->batch_new_srcs > INGEST_SOURCES_ALONE) {
+			if (store_begin(in->st, err, sizeof err) != 0) {
+				free(copy);
+				ingest_fail(in, err);
+				return NULL;
+			}
+			in->src_txn = 1;
+		}
+	}
 	id = store_source_id(in->st, copy, kind, identity, err, sizeof err);
 	if (id < 0) {
 		free(copy);
@@ -686,17 +1017,37 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	s->name_len = len;
 	s->cur_ts = s->snap_ts = TS_NONE;
 	s->min_ts = s->max_ts = TS_NONE;
-	/* A resumed run continues the ordinals of the second it resumes in. */
-	for (i = 0; i < in->nrestore; i++) {
-		const struct store_ordinal *o = &in->restore[i];
+	/*
+	 * A resumed run continues the ordinals of the second it resumes in,
+	 * the source's entries in their stored order.
+	 */
+	if (in->nrestore > 0 && in->restore_index.n == 0)
+		for (i = 0; i < in->nrestore; i++)
+			util_index_put(&in->restore_index, util_hash64(
+			    &in->restore[i].source_id, sizeof(int64_t),
+			    UTIL_HASH_SEED), i);
+	hid = util_hash64(&id, sizeof id, UTIL_HASH_SEED);
+	for (it = 0, nmine = 0; (i = util_index_next(&in->restore_index, hid,
+	    &it)) != UTIL_INDEX_NONE;)
+		if (in->restore[i].source_id == id) {
+			mine = util_grow(mine, &minecap, nmine, sizeof *mine, 8);
+			mine[nmine++] = i;
+		}
+	if (nmine > 1)
+		qsort(mine, nmine, sizeof *mine, size_cmp);
+	for (j = 0; j < nmine; j++) {
+		struct store_ordinal *o = &in->restore[mine[j]];
 
-		if (o->source_id != id)
-			continue;
 		s->cur_ts = s->snap_ts = o->ts;
 		ord_add(&s->ords, &s->nords, &s->cap, o->hash, o->n);
 		ord_add(&s->snap, &s->nsnap, &s->snapcap, o->hash, o->n);
+		o->source_id = 0;
 	}
+	free(mine);
+	util_index_put(&in->src_index, h, in->nsrcs);
 	in->last_src = in->nsrcs++;
+	if (ingest_mark_load(in, s) != 0)
+		return NULL;
 	return s;
 }
 
@@ -811,7 +1162,7 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	}
 	for (i = 0; i < in->nsrcs; i++) {
 		s = &in->srcs[i];
-		ord_advance(s, offset);
+		ord_advance(in, s, offset);
 		for (size_t j = 0; j < s->nsnap; j++) {
 			b->ords = util_grow(b->ords, &b->ordcap, b->nords,
 			    sizeof *b->ords, 16);
@@ -822,10 +1173,47 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 			b->nords++;
 		}
 	}
+	/*
+	 * A source of the resume point without a record in this run yet
+	 * keeps its state: a run that read nothing (a .gz still cut short,
+	 * a file that has not grown) must not reset the ordinals.
+	 */
+	for (i = 0; i < in->nrestore; i++) {
+		if (in->restore[i].source_id == 0)
+			continue;
+		b->ords = util_grow(b->ords, &b->ordcap, b->nords,
+		    sizeof *b->ords, 16);
+		b->ords[b->nords++] = in->restore[i];
+	}
+	for (i = 0; i < in->nsrcs; i++) {
+		s = &in->srcs[i];
+		if (!s->hi_dirty)
+			continue;
+		s->hi_dirty = 0;
+		b->marks = util_grow(b->marks, &b->markcap, b->nmarks,
+		    sizeof *b->marks, 8);
+		b->marks[b->nmarks].sid = s->id;
+		b->marks[b->nmarks].ts = s->hi_ts;
+		b->marks[b->nmarks].offset = s->hi_off;
+		b->marks[b->nmarks].t0 = b->nmtexts;
+		b->marks[b->nmarks].nt = s->hi.n;
+		b->nmarks++;
+		for (size_t j = 0; j < s->hi.n; j++) {
+			b->mtexts = util_grow(b->mtexts, &b->mtextcap,
+			    b->nmtexts, sizeof *b->mtexts, 16);
+			b->mtexts[b->nmtexts].hash = s->hi.slot[s->hi.used[j]].hash;
+			b->mtexts[b->nmtexts].n =
+			    (uint32_t)s->hi.slot[s->hi.used[j]].n;
+			b->nmtexts++;
+		}
+	}
 	b->offset = offset;
 	b->lineno = lineno;
+	b->ts = in->time;
 	b->resumable = in->resumable;
 	b->status = status;
+	if (ingest_sources_commit(in) != 0)
+		return -1;
 	in->batch = writer_submit(in, b);
 	in->in_txn = 0;
 	return writer_failed(in) ? -1 : 0;
@@ -1019,13 +1407,16 @@ ingest_on_record(void *arg, const struct record *rec)
 		ord_log(s, ts, 0, rec->offset_first, 0);
 	}
 
-	v = ingest_vol(in, s->id, ts >= 0 ? ts / 60000 : -((-ts + 59999) / 60000));
-	v->records++;
-	v->lines += rec->line_last - rec->line_first + 1;
-	v->bytes += rec->raw_bytes;
-	v->malformed += rec->malformed_lines;
-	if (rec->flags & RECORD_TRUNCATED)
-		v->truncated++;
+	if (ingest_vol_counts(in, s, rec, ts)) {
+		v = ingest_vol(in, s->id,
+		    ts >= 0 ? ts / 60000 : -((-ts + 59999) / 60000));
+		v->records++;
+		v->lines += rec->line_last - rec->line_first + 1;
+		v->bytes += rec->raw_bytes;
+		v->malformed += rec->malformed_lines;
+		if (rec->flags & RECORD_TRUNCATED)
+			v->truncated++;
+	}
 
 	in->rec = rec;
 	in->rec_src = s;
@@ -1140,6 +1531,7 @@ lsrc_next(struct lsrc *ls, struct reader_line *rl, char *err, size_t errlen)
 	rl->offset = ls->pos;
 	rl->end_offset = ls->pos + n + (nl != NULL);
 	rl->lineno = ++ls->lineno;
+	rl->unterminated = nl == NULL;
 	rl->len = n > 0 && rl->p[n - 1] == '\r' ? n - 1 : n;
 	for (n = 0; n < rl->len; n++)
 		ls->nul_bytes += rl->p[n] == '\0';
@@ -1157,7 +1549,8 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 	struct reader_line rl;
 	uint64_t off, ln;
 	int64_t idle_since = 0, now;
-	int rc;
+	int rc, read_failed = 0;
+	const char *status;
 
 	for (;;) {
 		if (in->opts.stop != NULL && *in->opts.stop)
@@ -1166,16 +1559,22 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			ingest_fail(in, err);
+			/* The input ends here; what came before it is stored. */
+			read_failed = 1;
 			break;
 		}
 		if (rc == 2) {
-			/* Follow mode, nothing new: let readers see what we have. */
+			/*
+			 * Follow mode, nothing new: let readers see what we
+			 * have.  An open record (a traceback before its
+			 * exception line) waits for the rest: flushed now,
+			 * it would be split in two when the rest arrives.
+			 */
 			now = util_now_ms();
 			if (idle_since == 0)
 				idle_since = now;
 			if (now - idle_since >= FOLLOW_FLUSH_MS)
-				multiline_flush(in->ml);
+				multiline_flush_finished(in->ml);
 			if (in->in_txn && !in->failed) {
 				off = multiline_safe_offset(in->ml, in->cur_offset,
 				    in->cur_lineno, &ln);
@@ -1185,6 +1584,13 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 			continue;
 		}
 		idle_since = 0;
+		/*
+		 * A file that may grow ends in a line still being written:
+		 * it is the next run's, unless a rotation ended it.
+		 */
+		if (rl.unterminated && in->hold && (!in->opts.follow ||
+		    (in->opts.stop != NULL && *in->opts.stop)))
+			break;
 		envelope_decode(env, rl.p, rl.len, &el);
 		if (el.malformed)
 			c->malformed++;
@@ -1201,14 +1607,34 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", in->err);
 		return -1;
 	}
-	multiline_flush(in->ml);
-	if (ingest_commit(in, in->cur_offset, in->cur_lineno,
-	    in->opts.stop != NULL && *in->opts.stop ? "stopped" : "done") == 0) {
+	/*
+	 * At the end of a file that may grow, an open record is left for the
+	 * next run, which resumes at its first line.
+	 */
+	if (in->hold)
+		multiline_flush_finished(in->ml);
+	else
+		multiline_flush(in->ml);
+	off = multiline_safe_offset(in->ml, in->cur_offset, in->cur_lineno, &ln);
+	if (read_failed)
+		status = "failed";
+	else if (in->opts.stop != NULL && *in->opts.stop)
+		status = "stopped";
+	else
+		status = "done";
+	if (ingest_commit(in, off, ln, status) == 0) {
 		writer_drain(in);
 		writer_failed(in);
 	}
 	if (in->failed) {
 		snprintf(err, errlen, "%s", in->err);
+		return -1;
+	}
+	if (read_failed) {
+		/* err still holds the reader's message. */
+		util_err(err + strlen(err), errlen - strlen(err),
+		    "; the %llu lines before it are stored",
+		    (unsigned long long)in->counts->lines);
 		return -1;
 	}
 	return 0;
@@ -1228,6 +1654,10 @@ ingest_reset_input(struct ingest *in, const char *path,
 	in->w.events = in->w.duplicates = in->w.repeats = 0;
 	in->w.failed = 0;
 	in->resumable = 0;
+	in->hold = 0;
+	in->start_off = 0;
+	in->time = TS_NONE;
+	in->time_off = 0;
 	in->fingerprint = 0;
 	in->last_format = ENVELOPE_PLAIN;
 	/* Ordinals and spans are per input: a new input starts fresh. */
@@ -1277,6 +1707,11 @@ ingest_end_input(struct ingest *in, int failed)
 	char err[512];
 
 	writer_drain(in);
+	if (in->src_txn) {
+		store_rollback(in->st);
+		in->src_txn = 0;
+	}
+	in->batch_new_srcs = 0;
 	in->counts->events = in->w.events;
 	in->counts->duplicates = in->w.duplicates;
 	in->counts->repeats = in->w.repeats;
@@ -1296,11 +1731,60 @@ ingest_end_input(struct ingest *in, int failed)
 	free(in->restore);
 	in->restore = NULL;
 	in->nrestore = 0;
+	if (in->claimed)
+		store_input_release(in->st, in->key);
+	in->claimed = 0;
+	free(in->key);
+	in->key = NULL;
+	util_index_free(&in->restore_index);
 	in->ingest_id = 0;
 	for (size_t i = 0; i < in->volcap; i++)
 		in->vols[i].used = 0;
 	in->nvols = 0;
 	in->last_vol = NULL;
+}
+
+/*
+ * A file's identity for resume and volume: ./app.log, app.log and
+ * /var/log/app.log through a symlink are one file.
+ */
+static char *
+canonical_path(const char *path)
+{
+	char *p = realpath(path, NULL);
+
+	return p != NULL ? p : xstrdup(path);
+}
+
+/*
+ * The resume point of the file at path, by its canonical path (found by
+ * the spelling it was given too, as databases made before kept it), with
+ * the ordinal state and the time there.  Sets in->key.
+ */
+static int
+ingest_resume_point(struct ingest *in, const char *path, uint64_t *off,
+    uint64_t *lineno, char *err, size_t errlen)
+{
+	const char *key = in->key;
+
+	if (store_input_get(in->st, key, in->fingerprint, off, lineno, err,
+	    errlen) != 0)
+		return -1;
+	if (*off == 0 && strcmp(path, key) != 0) {
+		if (store_input_get(in->st, path, in->fingerprint, off, lineno,
+		    err, errlen) != 0)
+			return -1;
+		if (*off > 0)
+			key = path;
+	}
+	if (*off == 0)
+		return 0;
+	if (store_ordinals_get(in->st, key, in->fingerprint, &in->restore,
+	    &in->nrestore, err, errlen) != 0 ||
+	    store_input_time_get(in->st, key, in->fingerprint, &in->time, err,
+	    errlen) != 0)
+		return -1;
+	return 0;
 }
 
 int
@@ -1317,23 +1801,58 @@ ingest_input(struct ingest *in, const char *path,
 	if ((ls.r = reader_open(path, in->opts.follow, err, errlen)) == NULL)
 		return -1;
 	reader_set_idle_ms(ls.r, 250);
+	reader_set_stop_flag(ls.r, in->opts.stop);
+	if (reader_is_regular(ls.r) && !reader_is_stdin(ls.r)) {
+		in->key = canonical_path(path);
+		/*
+		 * One reader of a file per database at a time, so that two
+		 * never count its volume both from the same mark.
+		 */
+		switch (store_input_claim(in->st, in->key, in->opts.follow,
+		    in->opts.stop, err, errlen)) {
+		case 0:
+			in->claimed = 1;
+			break;
+		case 1:
+			util_err(err, errlen, "%s: another logtriage follows it"
+			    " into this database", path);
+			/* FALLTHROUGH */
+		case -1:
+			reader_close(ls.r);
+			free(in->key);
+			in->key = NULL;
+			return -1;
+		default:
+			reader_close(ls.r);
+			free(in->key);
+			in->key = NULL;
+			return 0;
+		}
+	}
 	if (ingest_start(in, path, reader_is_stdin(ls.r), err, errlen) != 0)
 		goto out;
-	if (!reader_is_stdin(ls.r)) {
+	/*
+	 * Only a regular file named by a path can be resumed: a pipe, a FIFO
+	 * or a terminal delivers a new stream each time, whatever its name,
+	 * and "-" names whatever standard input is this time.
+	 */
+	if (reader_is_regular(ls.r) && !reader_is_stdin(ls.r)) {
 		in->resumable = 1;
+		in->hold = !in->opts.final && !reader_is_gzip(ls.r);
 		in->fingerprint = reader_fingerprint(ls.r);
-		if (!in->opts.no_resume && (store_input_get(in->st, path,
-		    in->fingerprint, &off, &lineno, err, errlen) != 0 ||
-		    (off > 0 && store_ordinals_get(in->st, path, in->fingerprint,
-		    &in->restore, &in->nrestore, err, errlen) != 0))) {
+		if (!in->opts.no_resume && ingest_resume_point(in, path, &off,
+		    &lineno, err, errlen) != 0) {
 			ingest_fail(in, err);
 			goto out;
 		}
-	}
-	if (off > 0 && reader_skip_to(ls.r, off, lineno, err, errlen) != 0) {
+	} else
+		in->key = xstrdup("-");
+	if (off > 0 && reader_skip_to(ls.r, off, lineno, err, errlen) != 0 &&
+	    (in->opts.stop == NULL || !*in->opts.stop)) {
 		/* The file is shorter than it was: read it again from the start. */
 		reader_close(ls.r);
 		off = lineno = 0;
+		in->time = TS_NONE;
 		free(in->restore);
 		in->restore = NULL;
 		in->nrestore = 0;
@@ -1342,15 +1861,19 @@ ingest_input(struct ingest *in, const char *path,
 			goto out;
 		}
 		reader_set_idle_ms(ls.r, 250);
+		reader_set_stop_flag(ls.r, in->opts.stop);
 	}
 	counts->skipped_bytes = off;
-	in->cur_offset = off;
+	in->start_off = in->time_off = in->cur_offset = off;
 	in->cur_lineno = lineno;
 	in->base = *reader_stats(ls.r);
 	in->regex_base = matcher_stats(in->matcher)->regex_errors;
 	in->ls = &ls;
 	env = envelope_new(in->opts.format, in->opts.tz);
 	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
+	/* Unstamped lines after the resume point belong to the record before it. */
+	if (in->time != TS_NONE)
+		multiline_set_time(in->ml, in->time);
 	rc = ingest_run(in, env, err, errlen);
 out:
 	if (rc != 0 && in->failed && err[0] == '\0')
@@ -1376,6 +1899,7 @@ ingest_buffer(struct ingest *in, const char *name, const char *data,
 	memset(&ls, 0, sizeof ls);
 	ls.p = data;
 	ls.len = len;
+	in->key = xstrdup(name);
 	if (ingest_start(in, name, 0, err, errlen) != 0) {
 		ingest_end_input(in, 1);
 		return -1;

@@ -23,6 +23,7 @@ struct ingest_opts {
 	const struct tz		*tz;		/* --tz for naive stamps (NULL = UTC) */
 	int			 follow;	/* --follow */
 	int			 no_resume;	/* read files from the start even if seen before */
+	int			 final;		/* --final: files will not grow; store an unfinished last record */
 	int			 commit_ms;	/* commit at least this often while following (default 1000) */
 	volatile sig_atomic_t	*stop;		/* set by a signal handler: finish cleanly */
 };
@@ -38,7 +39,9 @@ void ingest_free(struct ingest *in);
  * Ingest one input ("-" for stdin) completely (or until *stop in follow
  * mode).  Fills *counts with this input's figures.  Returns 0, or -1 with
  * err when the input could not be read or the store failed; what was
- * committed before stays committed and a later run completes it.
+ * committed before stays committed and a later run completes it.  A read
+ * error part way (a cut .gz) first stores every line read before it, with
+ * the ingest's status "failed".
  */
 int ingest_input(struct ingest *in, const char *path,
     struct store_ingest_counts *counts, char *err, size_t errlen);

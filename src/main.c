@@ -2,6 +2,7 @@
  * main.c - find the command and run it.  Knows the command table and the
  * global options (--help, --version); everything else is in cmd_*.c.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ static const struct cmd_entry *commands[] = {
 	&cmd_tui_entry,
 	&cmd_rules_entry,
 	&cmd_prune_entry,
+	&cmd_patterns_entry,
 };
 
 static void
@@ -30,6 +32,24 @@ usage(FILE *fp)
 	    "man logtriage has the rest.\n");
 }
 
+/*
+ * Standard output that could not be written (a full disk, /dev/full) must
+ * not look like success to cron.  A command that already failed has said
+ * why.
+ */
+static int
+finish(int rc)
+{
+	int failed = fflush(stdout) != 0, e = errno;
+
+	if (!failed && !ferror(stdout))
+		return rc;
+	if (rc != EXIT_RUNTIME)
+		cmd_error("writing to standard output: %s",
+		    failed ? strerror(e) : "write error");
+	return EXIT_RUNTIME;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -42,15 +62,15 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
-		return EXIT_OK;
+		return finish(EXIT_OK);
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("logtriage %s\n", LOGTRIAGE_VERSION);
-		return EXIT_OK;
+		return finish(EXIT_OK);
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i]->name) == 0)
-			return commands[i]->exec(argc - 1, argv + 1);
+			return finish(commands[i]->exec(argc - 1, argv + 1));
 	}
 	cmd_error("unknown command '%s' (try logtriage --help)", argv[1]);
 	return EXIT_USAGE;

@@ -140,24 +140,53 @@ emit_pending(struct multiline *m, struct ml_source *s)
 		buf_reset(&s->text);
 }
 
-/* Pending records go out oldest first, so a flush keeps input order. */
-void
-multiline_flush(struct multiline *m)
+/* More lines may still belong to s's pending record. */
+static int
+open_record(const struct ml_source *s)
 {
-	struct ml_source *first;
+	return s->in_traceback || s->open_partial;
+}
+
+/*
+ * Pending records go out oldest first, so a flush keeps input order;
+ * finished_only leaves open records pending.
+ */
+static void
+flush(struct multiline *m, int finished_only)
+{
+	struct ml_source *first, *s;
 	size_t i;
 
 	for (;;) {
 		first = NULL;
 		for (i = 0; i < m->nsrc; i++) {
-			if (m->src[i]->pending && (first == NULL ||
-			    m->src[i]->line_first < first->line_first))
-				first = m->src[i];
+			s = m->src[i];
+			if (s->pending && !(finished_only && open_record(s)) &&
+			    (first == NULL || s->line_first < first->line_first))
+				first = s;
 		}
 		if (first == NULL)
 			return;
 		emit_pending(m, first);
 	}
+}
+
+void
+multiline_flush(struct multiline *m)
+{
+	flush(m, 0);
+}
+
+void
+multiline_flush_finished(struct multiline *m)
+{
+	flush(m, 1);
+}
+
+void
+multiline_set_time(struct multiline *m, int64_t ts)
+{
+	m->last_ts = ts;
 }
 
 void

@@ -55,6 +55,20 @@ void multiline_push(struct multiline *m, const struct envelope_line *el,
 void multiline_flush(struct multiline *m);
 
 /*
+ * Emit the pending records that are finished, keep the open ones: a
+ * traceback before its final exception line, a json-file record whose
+ * last part is partial.  More lines may still complete those (a file
+ * that grows, a pause in a followed stream).
+ */
+void multiline_flush_finished(struct multiline *m);
+
+/*
+ * The time of the input's latest record before where this run begins (a
+ * resume point): lines without a stamp of their own take it.
+ */
+void multiline_set_time(struct multiline *m, int64_t ts);
+
+/*
  * The smallest offset_first among pending records, or `current` when none is
  * pending: input before it has been emitted whole, so it is a safe resume point.
  * *lineno receives the matching line number minus one.

@@ -76,9 +76,11 @@ struct reader {
 	int			 idle_ms;
 	int64_t			 idle_since;
 	volatile sig_atomic_t	 stop;
+	volatile sig_atomic_t	*stop_flag;	/* a signal handler's, or NULL */
 
 	unsigned char		 fp[READER_FPSIZE];
 	size_t			 fplen;
+	uint64_t		 last_size;	/* the file's size at the last poll */
 	struct reader_stats	 st;
 };
 
@@ -104,6 +106,12 @@ count_nul(const char *p, size_t n)
 	return c;
 }
 
+static int
+stopping(const struct reader *r)
+{
+	return r->stop || (r->stop_flag != NULL && *r->stop_flag);
+}
+
 static void
 set_failed(struct reader *r, const char *what, int errnum)
 {
@@ -116,9 +124,12 @@ set_failed(struct reader *r, const char *what, int errnum)
 }
 
 /*
- * One read(2).  A stream in follow mode waits with poll() so that it can
- * report idleness.  Returns bytes, 0 at end of input (or when stopped), -1
- * on error (failmsg set), -2 when idle_ms passed without data.
+ * One read(2).  A stream (pipe, FIFO, terminal, socket) may stay silent
+ * for ever, so it is waited for with poll() in slices of READER_POLL_MS:
+ * a stop, from a signal handler whichever thread it ran on, is seen
+ * within one slice, and in follow mode idleness is reported.  Returns
+ * bytes, 0 at end of input (or when stopped), -1 on error (failmsg set),
+ * -2 when idle_ms passed without data.
  */
 static ssize_t
 raw_read(struct reader *r, void *dst, size_t len)
@@ -126,21 +137,26 @@ raw_read(struct reader *r, void *dst, size_t len)
 	struct pollfd pfd;
 	int64_t wait;
 	ssize_t n;
-	int pr;
+	int pr, slice;
 
 	for (;;) {
-		if (r->follow && !r->is_reg) {
-			wait = r->idle_ms - (mono_ms() - r->idle_since);
-			if (wait <= 0) {
-				r->idle_since = mono_ms();
-				return -2;
+		if (stopping(r))
+			return 0;
+		if (!r->is_reg) {
+			slice = READER_POLL_MS;
+			if (r->follow) {
+				wait = r->idle_ms - (mono_ms() - r->idle_since);
+				if (wait <= 0) {
+					r->idle_since = mono_ms();
+					return -2;
+				}
+				if (wait < slice)
+					slice = (int)wait;
 			}
 			pfd.fd = r->fd;
 			pfd.events = POLLIN;
 			pfd.revents = 0;
-			pr = poll(&pfd, 1, wait > 250 ? 250 : (int)wait);
-			if (r->stop)
-				return 0;
+			pr = poll(&pfd, 1, slice);
 			if (pr < 0 && errno != EINTR) {
 				set_failed(r, "poll", errno);
 				return -1;
@@ -150,17 +166,9 @@ raw_read(struct reader *r, void *dst, size_t len)
 		}
 		n = read(r->fd, dst, len);
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN) {
-				if (r->stop)
-					return 0;
-				/* A non-blocking descriptor: wait until it is readable. */
-				if (errno == EAGAIN) {
-					pfd.fd = r->fd;
-					pfd.events = POLLIN;
-					poll(&pfd, 1, 250);
-				}
+			/* A non-blocking stream: poll() above waits for it. */
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			}
 			set_failed(r, "read", errno);
 			return -1;
 		}
@@ -221,7 +229,8 @@ gz_read(struct reader *r, unsigned char *dst, size_t len)
 
 /*
  * The first bytes decide gzip or not.  Returns as raw_read; for plain
- * input the bytes read are already in buf[end..].
+ * input the bytes read are already in buf[end..].  The first read is no
+ * larger than the gzip input buffer, because for gzip it is moved there.
  */
 static ssize_t
 detect(struct reader *r, size_t room)
@@ -229,18 +238,17 @@ detect(struct reader *r, size_t room)
 	unsigned char *p = (unsigned char *)r->buf + r->end;
 	ssize_t n, m;
 
-	n = raw_read(r, p, room);
+	n = raw_read(r, p, room < READER_ZBLOCK ? room : READER_ZBLOCK);
 	if (n < 0)
 		return n;
 	r->detected = 1;
 	if (n == 1 && p[0] == 0x1f) {
-		do
-			m = read(r->fd, p + 1, 1);
-		while (m < 0 && errno == EINTR);
-		if (m > 0) {
-			r->raw_off++;
-			n = 2;
-		}
+		/* A pipe may hand out the magic one byte at a time. */
+		while ((m = raw_read(r, p + 1, 1)) == -2)
+			;
+		if (m < 0)
+			return m;
+		n += m;
 	}
 	if (n < 2 || p[0] != 0x1f || p[1] != 0x8b)
 		return n;
@@ -312,6 +320,7 @@ emit(struct reader *r, struct reader_line *line, const char *p, size_t len,
 	line->offset = offset;
 	line->end_offset = end_offset;
 	line->truncated = truncated;
+	line->unterminated = 0;
 	r->st.lines++;
 	r->st.bytes += end_offset - offset;
 	if (r->nul_in_buf || truncated)
@@ -329,6 +338,7 @@ emit_pending(struct reader *r, struct reader_line *line, size_t len,
 {
 	const char *p = r->buf + r->start;
 	uint64_t offset = r->off;
+	int unterminated = used == len;
 
 	r->start += used;
 	r->scan = r->start;
@@ -336,6 +346,7 @@ emit_pending(struct reader *r, struct reader_line *line, size_t len,
 	if (len > 0 && p[len - 1] == '\r')
 		len--;
 	emit(r, line, p, len, offset, r->off, 0);
+	line->unterminated = unterminated;
 }
 
 /* The overlong line whose first READER_MAX_LINE bytes wait in buf[0..). */
@@ -345,6 +356,32 @@ emit_cut(struct reader *r, struct reader_line *line)
 	r->cutting = 0;
 	emit(r, line, r->buf, READER_MAX_LINE, r->cut_off, r->off, 1);
 	r->cut_nul = 0;
+}
+
+/*
+ * A file that fails to read on (a .gz cut short, perhaps still being
+ * written) keeps its unfinished last line for the next run, which may
+ * find it whole: a line handed out now would be a fragment, and the
+ * resume point would fall inside the line.  The message says so.
+ */
+static void
+hold_back(struct reader *r)
+{
+	uint64_t held;
+	size_t len;
+
+	if (r->cutting)
+		held = r->off - r->cut_off;
+	else if (r->end > r->start)
+		held = r->end - r->start;
+	else
+		return;
+	len = strlen(r->failmsg);
+	util_err(r->failmsg + len, sizeof r->failmsg - len,
+	    "; an unfinished line (%llu bytes) before it is left for the"
+	    " next run", (unsigned long long)held);
+	r->cutting = 0;
+	r->start = r->end = r->scan = 0;
 }
 
 /* fd's device and inode; -1 if fstat fails. */
@@ -390,6 +427,27 @@ switch_file(struct reader *r, enum follow_event ev)
 	r->start = r->end = r->scan = 0;
 	r->cutting = 0;
 	r->fplen = 0;
+	r->last_size = 0;
+}
+
+/*
+ * Do the file's first bytes still read as they did?  After copytruncate
+ * and a quick writer the file can be as long as before or longer, so its
+ * size alone does not show that it was cut and written anew.
+ */
+static int
+head_changed(struct reader *r)
+{
+	unsigned char head[READER_FPSIZE];
+	ssize_t n;
+
+	if (r->fplen == 0)
+		return 0;
+	do
+		n = pread(r->fd, head, r->fplen, 0);
+	while (n < 0 && errno == EINTR);
+	return n >= 0 && ((size_t)n < r->fplen ||
+	    memcmp(head, r->fp, r->fplen) != 0);
 }
 
 /* At the end of a followed file: wait a little, watch for changes. */
@@ -400,8 +458,11 @@ follow_wait(struct reader *r)
 	int64_t now;
 
 	if (fstat(r->fd, &sb) == 0) {
-		if ((uint64_t)sb.st_size < r->raw_off)
+		/* cut below what was read, shrunk since the last poll, or rewritten */
+		if ((uint64_t)sb.st_size < r->raw_off ||
+		    (uint64_t)sb.st_size < r->last_size || head_changed(r))
 			return FOLLOW_TRUNCATED;
+		r->last_size = (uint64_t)sb.st_size;
 		if ((uint64_t)sb.st_size > r->raw_off)
 			return FOLLOW_RETRY;
 	}
@@ -438,7 +499,7 @@ reader_next(struct reader *r, struct reader_line *line, char *err,
 	if (r->pending_switch != FOLLOW_RETRY)
 		switch_file(r, r->pending_switch);
 	for (;;) {
-		if (r->stop && !r->cutting && r->end == r->start)
+		if (stopping(r) && !r->cutting && r->end == r->start)
 			return 0;
 		if (r->cutting) {
 			nl = memchr(r->buf + r->start, '\n', r->end - r->start);
@@ -490,15 +551,21 @@ reader_next(struct reader *r, struct reader_line *line, char *err,
 				continue;
 			}
 		}
-		if (r->stop)
+		if (stopping(r)) {
+			/*
+			 * A file's unfinished line is read again, whole, by the
+			 * next run; a stream's is handed out as it is.
+			 */
+			if (r->is_reg)
+				return 0;
 			n = 0;
-		else
+		} else
 			n = fill(r);
 		if (n > 0)
 			continue;
 		if (n == -2)
 			return 2;
-		if (n == 0 && r->follow && r->is_reg && !r->stop) {
+		if (n == 0 && r->follow && r->is_reg && !stopping(r)) {
 			ev = follow_wait(r);
 			if (ev == FOLLOW_RETRY)
 				continue;
@@ -519,8 +586,11 @@ reader_next(struct reader *r, struct reader_line *line, char *err,
 			switch_file(r, ev);
 			continue;
 		}
-		if (n < 0)
+		if (n < 0) {
 			r->failed = 1;
+			if (r->is_reg)
+				hold_back(r);
+		}
 		if (r->cutting) {
 			emit_cut(r, line);
 			return 1;
@@ -663,6 +733,12 @@ reader_stop(struct reader *r)
 	r->stop = 1;
 }
 
+void
+reader_set_stop_flag(struct reader *r, volatile sig_atomic_t *flag)
+{
+	r->stop_flag = flag;
+}
+
 const struct reader_stats *
 reader_stats(const struct reader *r)
 {
@@ -672,7 +748,7 @@ reader_stats(const struct reader *r)
 uint64_t
 reader_fingerprint(const struct reader *r)
 {
-	if (r->is_stdin || !r->is_reg)
+	if (!r->is_reg)
 		return 0;
 	return util_hash64(r->fp, r->fplen, UTIL_HASH_SEED);
 }
@@ -681,4 +757,16 @@ int
 reader_is_stdin(const struct reader *r)
 {
 	return r->is_stdin;
+}
+
+int
+reader_is_regular(const struct reader *r)
+{
+	return r->is_reg;
+}
+
+int
+reader_is_gzip(const struct reader *r)
+{
+	return r->gz;
 }

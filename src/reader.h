@@ -8,6 +8,7 @@
 #ifndef LOGTRIAGE_READER_H
 #define LOGTRIAGE_READER_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,7 @@ struct reader_line {
 	uint64_t	 offset;	/* byte offset of the line's start (decompressed) */
 	uint64_t	 end_offset;	/* byte offset just past its '\n' */
 	int		 truncated;	/* the line was longer than READER_MAX_LINE */
+	int		 unterminated;	/* the input ended before its '\n' */
 };
 
 struct reader_stats {
@@ -41,7 +43,9 @@ void reader_close(struct reader *r);
 
 /*
  * Next line: returns 1 and fills *line, 0 at end of input, -1 on a read
- * error (err filled).  A last line without '\n' is returned as a line.
+ * error (err filled).  A last line without '\n' is returned as a line,
+ * but not that of a regular file that fails to read on (a .gz cut short):
+ * that one is left for the next run, which may find it whole.
  * In follow mode, returns 2 when no data arrived for idle_ms (so the caller
  * can commit), and 0 only when stopped or stdin ended.
  */
@@ -53,16 +57,29 @@ int reader_skip_to(struct reader *r, uint64_t offset, uint64_t lineno, char *err
 /* How long reader_next waits in follow mode before returning 2 (default 250). */
 void reader_set_idle_ms(struct reader *r, int ms);
 
-/* Ask a follow-mode reader to finish (safe from a signal handler). */
+/*
+ * Ask a reader to finish (safe from a signal handler): reader_next hands
+ * out the whole lines it holds, then returns 0, within a tenth of a
+ * second even from a silent stream.  The unfinished last line of a
+ * regular file is left for the next run to read whole; a stream's is
+ * handed out.
+ */
 void reader_stop(struct reader *r);
+
+/* Stop as reader_stop does once *flag (a signal handler's) is nonzero. */
+void reader_set_stop_flag(struct reader *r, volatile sig_atomic_t *flag);
 
 const struct reader_stats *reader_stats(const struct reader *r);
 
 /*
- * An identity for resume: a hash of the first up-to-4096 bytes of the input
- * (0 for standard input), and whether those first bytes were complete.
+ * An identity for resume: a hash of the first up-to-4096 bytes of a
+ * regular file (0 for any other input).
  */
 uint64_t reader_fingerprint(const struct reader *r);
 int reader_is_stdin(const struct reader *r);
+/* Is the input a regular file (standard input redirected from one too)? */
+int reader_is_regular(const struct reader *r);
+/* Is the input gzip (a file that will not grow)? */
+int reader_is_gzip(const struct reader *r);
 
 #endif

@@ -129,15 +129,22 @@ report_percentile(const double *sorted, size_t n, unsigned p)
 	return sorted[rank - 1];
 }
 
+/*
+ * Whether --source patterns select name.  literal[i]: a source is called
+ * exactly patterns[i], which then selects only that source ('app[1].log'
+ * is a file name before it is a glob).
+ */
 static int
-source_wanted(const struct report_query *q, const char *name)
+source_wanted(const struct report_query *q, const int *literal,
+    const char *name)
 {
 	size_t i;
 
 	if (q->nsources == 0)
 		return 1;
 	for (i = 0; i < q->nsources; i++)
-		if (fnmatch(q->sources[i], name, 0) == 0)
+		if (strcmp(q->sources[i], name) == 0 ||
+		    (!literal[i] && fnmatch(q->sources[i], name, 0) == 0))
 			return 1;
 	return 0;
 }
@@ -146,21 +153,34 @@ static int
 load_sources(struct ctx *c)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc, *literal;
+	size_t i, j, n = 0;
 
 	if (prep(c, &st, "SELECT id, name FROM sources ORDER BY name") != 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 
-		if (name == NULL || !source_wanted(c->q, name))
+		if (name == NULL)
 			continue;
-		c->src = xrealloc(c->src, (c->nsrc + 1) * sizeof(*c->src));
+		c->src = util_grow(c->src, &n, c->nsrc, sizeof(*c->src), 64);
 		c->src[c->nsrc].id = sqlite3_column_int64(st, 0);
 		c->src[c->nsrc].name = xstrdup(name);
 		c->nsrc++;
 	}
 	sqlite3_finalize(st);
+	literal = xcalloc(c->q->nsources + 1, sizeof(*literal));
+	for (i = 0; i < c->q->nsources; i++)
+		for (j = 0; j < c->nsrc && !literal[i]; j++)
+			literal[i] = strcmp(c->q->sources[i], c->src[j].name) == 0;
+	for (i = j = 0; i < c->nsrc; i++) {
+		if (source_wanted(c->q, literal, c->src[i].name))
+			c->src[j++] = c->src[i];
+		else
+			free(c->src[i].name);
+	}
+	c->nsrc = j;
+	free(literal);
 	return step_err(c, rc);
 }
 
@@ -551,19 +571,75 @@ group_cmp(const void *a, const void *b)
 	return strcmp(x->value, y->value);
 }
 
-/* Find or add the value list of group g (groups are few: linear search). */
+/*
+ * The entry of key in the array *v of *n elements of size bytes, each
+ * naming its key by the char * at keyoff; appended, zeroed but for a copy
+ * of key, when new (*added is then 1).  Distinct values grow with the
+ * input (a model per request, a peer per connection), so the array
+ * carries a hash index in its own block, after room for a power of two of
+ * elements: the callers still free it with free() and may sort it once
+ * their lookups are over, which leaves the index stale.
+ */
+static void *
+keyed_get(void **v, size_t *n, size_t size, size_t keyoff, const char *key,
+    int *added)
+{
+	size_t cap, at, it = 0, i;
+	struct util_slot *slots;
+	uint64_t h = util_hash_text(key, strlen(key), UTIL_HASH_SEED);
+	char *e;
+
+	for (cap = 8; cap < *n; cap *= 2)
+		;
+	at = (cap * size + sizeof(*slots) - 1) / sizeof(*slots) * sizeof(*slots);
+	slots = (struct util_slot *)((char *)*v + at);
+	while (*v != NULL &&
+	    (i = util_slots_next(slots, 2 * cap, h, &it)) != UTIL_INDEX_NONE) {
+		e = (char *)*v + i * size;
+		if (strcmp(*(char **)(e + keyoff), key) == 0) {
+			*added = 0;
+			return e;
+		}
+	}
+	if (*v == NULL || *n == cap) {
+		if (*v != NULL)
+			cap *= 2;
+		at = (cap * size + sizeof(*slots) - 1) / sizeof(*slots) *
+		    sizeof(*slots);
+		*v = xrealloc(*v, at + 2 * cap * sizeof(*slots));
+		slots = (struct util_slot *)((char *)*v + at);
+		memset(slots, 0, 2 * cap * sizeof(*slots));
+		for (i = 0; i < *n; i++) {
+			e = (char *)*v + i * size + keyoff;
+			util_slots_put(slots, 2 * cap, util_hash_text(*(char **)e,
+			    strlen(*(char **)e), UTIL_HASH_SEED), i);
+		}
+	}
+	e = (char *)*v + *n * size;
+	memset(e, 0, size);
+	*(char **)(e + keyoff) = xstrdup(key);
+	util_slots_put(slots, 2 * cap, h, (*n)++);
+	*added = 1;
+	return e;
+}
+
+/*
+ * Find or add the value list of group g.  A new list starts small: with a
+ * model per request most lists hold one value.
+ */
 static struct vg *
 vg_get(struct vg **v, size_t *n, const char *g)
 {
-	size_t i;
+	struct vg *e;
+	int added;
 
-	for (i = *n; i > 0; i--)
-		if (strcmp((*v)[i - 1].grp, g) == 0)
-			return &(*v)[i - 1];
-	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-	memset(&(*v)[*n], 0, sizeof(**v));
-	(*v)[*n].grp = xstrdup(g);
-	return &(*v)[(*n)++];
+	e = keyed_get((void **)v, n, sizeof(**v), offsetof(struct vg, grp),
+	    g, &added);
+	if (added) {
+		e->cap = 4;
+		e->v = xmalloc(e->cap * sizeof(*e->v));
+	}
+	return e;
 }
 
 /*
@@ -652,6 +728,7 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 	m->unit = c->rr[ri].unit != NULL ? xstrdup(c->rr[ri].unit) : NULL;
 	m->groups = xcalloc(ng ? ng : 1, sizeof(*m->groups));
 	m->ngroups = ng;
+	m->group_index = NULL;
 	for (j = 0; j < ng; j++) {
 		struct report_metric_group *g = &m->groups[j];
 		size_t k;
@@ -746,18 +823,13 @@ by_cmp(const void *a, const void *b)
 static struct report_link_by *
 link_add(struct report_link_by **v, size_t *nv, const char *value, uint64_t n)
 {
-	size_t i;
+	struct report_link_by *e;
+	int added;
 
-	for (i = 0; i < *nv; i++)
-		if (strcmp((*v)[i].value, value) == 0) {
-			(*v)[i].n += n;
-			return &(*v)[i];
-		}
-	*v = xrealloc(*v, (*nv + 1) * sizeof(**v));
-	memset(&(*v)[*nv], 0, sizeof(**v));
-	(*v)[*nv].value = xstrdup(value);
-	(*v)[*nv].n = n;
-	return &(*v)[(*nv)++];
+	e = keyed_get((void **)v, nv, sizeof(**v),
+	    offsetof(struct report_link_by, value), value, &added);
+	e->n += n;
+	return e;
 }
 
 /*
@@ -1092,12 +1164,29 @@ metric_by_field(const struct report *r, const char *field)
 	return NULL;
 }
 
+/*
+ * The group of value in m, through an index of m's groups built on the
+ * first lookup (renderers look up every group of a report in its
+ * baseline): a cache, so m stays const to the callers.
+ */
 static const struct report_metric_group *
 metric_group(const struct report_metric *m, const char *value)
 {
-	size_t i;
+	struct util_index *x;
+	size_t it = 0, i;
+	uint64_t h = util_hash_text(value, strlen(value), UTIL_HASH_SEED);
 
-	for (i = 0; m != NULL && i < m->ngroups; i++)
+	if (m == NULL)
+		return NULL;
+	if ((x = m->group_index) == NULL) {
+		x = xmalloc(sizeof(*x));
+		util_index_init(x);
+		for (i = 0; i < m->ngroups; i++)
+			util_index_put(x, util_hash_text(m->groups[i].value,
+			    strlen(m->groups[i].value), UTIL_HASH_SEED), i);
+		((struct report_metric *)m)->group_index = x;
+	}
+	while ((i = util_index_next(x, h, &it)) != UTIL_INDEX_NONE)
 		if (strcmp(m->groups[i].value, value) == 0)
 			return &m->groups[i];
 	return NULL;
@@ -1597,16 +1686,28 @@ report_build_db(sqlite3 *db, const struct report_query *q,
     char *err, size_t errlen)
 {
 	struct report *r;
+	int own, rc = -1;
 
-	if (build_one(db, q, &r, err, errlen) != 0)
-		return -1;
-	if (baseline_q != NULL &&
-	    build_one(db, baseline_q, &r->baseline, err, errlen) != 0) {
-		report_free(r);
-		return -1;
+	/*
+	 * One read transaction: a statement outside one takes and drops the
+	 * database's lock each time, and the queries run per (rule, source),
+	 * so that would be most of the time with many sources.  It also makes
+	 * the report and its baseline one snapshot.
+	 */
+	own = sqlite3_get_autocommit(db) &&
+	    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	if (build_one(db, q, &r, err, errlen) == 0) {
+		if (baseline_q != NULL &&
+		    build_one(db, baseline_q, &r->baseline, err, errlen) != 0)
+			report_free(r);
+		else {
+			*out = r;
+			rc = 0;
+		}
 	}
-	*out = r;
-	return 0;
+	if (own)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	return rc;
 }
 
 int
@@ -1716,6 +1817,9 @@ report_free(struct report *r)
 		for (j = 0; j < r->metrics[i].ngroups; j++)
 			free(r->metrics[i].groups[j].value);
 		free(r->metrics[i].groups);
+		if (r->metrics[i].group_index != NULL)
+			util_index_free(r->metrics[i].group_index);
+		free(r->metrics[i].group_index);
 	}
 	free(r->metrics);
 	for (i = 0; i < r->nlinks; i++) {

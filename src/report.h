@@ -71,6 +71,7 @@ struct report_metric {
 	char				*unit;	/* of the values: "ms" for durations, or NULL */
 	struct report_metric_group	*groups;	/* sorted by count, descending */
 	size_t				 ngroups;
+	struct util_index		*group_index;	/* of groups by value, or NULL */
 };
 
 struct report_link_by {
@@ -147,6 +148,62 @@ int report_build_db(struct sqlite3 *db, const struct report_query *q,
     char *err, size_t errlen);
 
 /*
+ * Totals for the Prometheus exposition: what the store holds for the
+ * report's sources, whatever the window, so counters only grow as ingests
+ * go on (a prune is a counter reset, which Prometheus expects).
+ */
+#define REPORT_HIST_NBOUNDS 15
+
+/* Upper bounds of the latency histogram buckets, in ms (+Inf follows). */
+extern const int64_t report_hist_bounds_ms[REPORT_HIST_NBOUNDS];
+
+struct report_total_events {
+	char		*rule, *category, *source;
+	uint64_t	 n;
+};
+
+/*
+ * Values of one metric rule and group.  The bounds are compared with the
+ * stored values: ms for a duration, the unit's own numbers otherwise.
+ */
+struct report_total_hist {
+	char		*rule, *group;
+	char		*unit;		/* the rule's: "ms" for durations, or NULL */
+	uint64_t	 le[REPORT_HIST_NBOUNDS];	/* cumulative, as exposed */
+	uint64_t	 count;
+	double		 sum;		/* in unit */
+};
+
+struct report_total_links {
+	char		*rule, *target, *group;
+	uint64_t	 n;
+};
+
+struct report_total_incidents {
+	char		*kind, *rule, *source;
+	uint64_t	 n;
+};
+
+struct report_totals {
+	struct report_total_events	*events;	/* rule, then source; n > 0 */
+	size_t				 nevents;
+	struct report_total_hist	*hists;		/* metric rules: rule, then group */
+	size_t				 nhists;
+	struct report_total_links	*links;		/* follows/expect rules, linked events */
+	size_t				 nlinks;
+	struct report_total_incidents	*incidents;	/* unresolved and open, stored now */
+	size_t				 nincidents;
+	int64_t				 last_ingest;	/* wall clock ms of the last done ingest, or TS_NONE */
+	int64_t				 last_log;	/* newest log time of the sources, or TS_NONE */
+	uint64_t			 ingest_errors;	/* ingests that failed */
+};
+
+/* The totals for q's sources (its window is ignored).  0, or -1 with err. */
+int report_totals_build(struct sqlite3 *db, const struct report_query *q,
+    struct report_totals **out, char *err, size_t errlen);
+void report_totals_free(struct report_totals *t);
+
+/*
  * Nearest-rank percentile of sorted[0..n): the value at 1-based rank
  * ceil(p/100 * n), computed in integers.  n > 0, 0 < p <= 100.
  */
@@ -207,6 +264,8 @@ void report_render_text(const struct report *r, struct buf *out, int color);
 void report_render_markdown(const struct report *r, struct buf *out);
 void report_render_json(const struct report *r, struct buf *out);
 void report_render_html(const struct report *r, struct buf *out);
-void report_render_prometheus(const struct report *r, struct buf *out);
+/* t: the store's totals for the counters and histograms, or NULL for none. */
+void report_render_prometheus(const struct report *r,
+    const struct report_totals *t, struct buf *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@
 
 /* Words a correlation value may hold: a follows list of 32 rules and "within W by F". */
 #define RULE_WINDOW_WORDS 36
+/* The largest rules file read: 10k rules take about 4 MiB. */
+#define RULES_FILE_MAX	(16 << 20)
 
 static const char *severity_names[SEV_COUNT] = {
 	"debug", "info", "notice", "warning", "error", "critical"
@@ -492,6 +495,11 @@ parse_window(struct parse *p, const char *key, const char *value, int line,
 		diag_add(p->diags, p->file, line, col + (int)(w[k + 1] - copy),
 		    src, "%s: bad window '%s' (use e.g. 500ms, 10s, 5m, 2h)", key,
 		    w[k + 1]);
+		goto out;
+	}
+	if (*win > UTIL_DURATION_MAX_MS) {
+		diag_add(p->diags, p->file, line, col + (int)(w[k + 1] - copy),
+		    src, "%s: window '%s' is longer than 36500d", key, w[k + 1]);
 		goto out;
 	}
 	if (n - k == 4) {
@@ -1143,28 +1151,52 @@ parse_buffer(struct parse *p, char *data, size_t len)
 	free(copy);
 }
 
+/*
+ * Only a regular file is a rules file: a FIFO would block the read and a
+ * device (/dev/zero) never end it.  Opened without blocking so that a
+ * FIFO is seen before anything waits on it.
+ */
 static void
 load_file(struct parse *p, const char *path)
 {
 	struct ruleset *rs = p->rs;
-	FILE *fp;
+	struct stat st;
 	struct buf b;
 	char chunk[8192];
-	size_t n;
+	ssize_t n;
+	int fd;
 
-	fp = fopen(path, "rb");
-	if (fp == NULL) {
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
 		diag_add(p->diags, path, 0, 0, NULL, "cannot read: %s",
 		    strerror(errno));
 		return;
 	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		diag_add(p->diags, path, 0, 0, NULL, "not a regular file (rules"
+		    " are read from regular files only)");
+		close(fd);
+		return;
+	}
 	buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_append(&b, chunk, n);
-	if (ferror(fp))
-		diag_add(p->diags, path, 0, 0, NULL, "read error: %s",
-		    strerror(errno));
-	fclose(fp);
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			diag_add(p->diags, path, 0, 0, NULL, "read error: %s",
+			    strerror(errno));
+			break;
+		}
+		if (b.len + (size_t)n > RULES_FILE_MAX) {
+			diag_add(p->diags, path, 0, 0, NULL, "larger than %d MiB:"
+			    " not read as a rules file", RULES_FILE_MAX >> 20);
+			close(fd);
+			buf_free(&b);
+			return;
+		}
+		buf_append(&b, chunk, (size_t)n);
+	}
+	close(fd);
 	rs->files = xrealloc(rs->files, (rs->nfiles + 1) * sizeof(char *));
 	rs->files[rs->nfiles++] = xstrdup(path);
 	p->file = rs->files[rs->nfiles - 1];
@@ -1188,8 +1220,12 @@ load_path(struct parse *p, const char *path)
 	size_t n = 0, i, len;
 
 	if (stat(path, &st) != 0) {
-		diag_add(p->diags, path, 0, 0, NULL, "no such rules file or "
-		    "directory");
+		if (errno == ENOENT)
+			diag_add(p->diags, path, 0, 0, NULL, "no such rules file"
+			    " or directory");
+		else
+			diag_add(p->diags, path, 0, 0, NULL, "cannot read: %s",
+			    strerror(errno));
 		return;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -1211,6 +1247,10 @@ load_path(struct parse *p, const char *path)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
+	/* ingest with no rules would store nothing and say nothing */
+	if (n == 0)
+		diag_add(p->diags, path, 0, 0, NULL, "no rules files (*.rules)"
+		    " in this directory");
 	if (n > 0)
 		qsort(names, n, sizeof(char *), name_cmp);
 	for (i = 0; i < n; i++) {

@@ -7,6 +7,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,10 @@ enum {
 	ST_EVENT_ADD,
 	ST_EVENT_ADD_MANY,
 	ST_VOLUME_ADD,
+	ST_INPUT_TS_GET,
+	ST_INPUT_TS_SET,
+	ST_VMARK_GET,
+	ST_VMARK_SET,
 	ST_RULE_SET,
 	ST_COUNT
 };
@@ -108,6 +113,18 @@ static const char *const store_sql[ST_COUNT] = {
 	    " bytes = bytes + excluded.bytes,"
 	    " malformed = malformed + excluded.malformed,"
 	    " truncated = truncated + excluded.truncated",
+	[ST_INPUT_TS_GET] =
+	    "SELECT ts FROM inputs WHERE path = ?1 AND fingerprint = ?2",
+	[ST_INPUT_TS_SET] =
+	    "UPDATE inputs SET ts = ?3 WHERE path = ?1 AND fingerprint = ?2",
+	[ST_VMARK_GET] =
+	    "SELECT ts, offset, texts FROM volume_marks"
+	    " WHERE source_id = ?1 AND input = ?2",
+	[ST_VMARK_SET] =
+	    "INSERT INTO volume_marks (source_id, input, ts, offset, texts)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (source_id, input)"
+	    " DO UPDATE SET ts = excluded.ts, offset = excluded.offset,"
+	    " texts = excluded.texts",
 	[ST_RULE_SET] =
 	    "INSERT INTO rules (id, category, severity, summary, file, hash,"
 	    " metric_field, metric_by, follows_rule, follows_by, expect_rule,"
@@ -161,6 +178,7 @@ struct store {
 	struct source_slot	*slots;
 	size_t			 nslots;
 	size_t			 nused;
+	int			 lockfd;	/* PATH-lock for input claims, or -1 */
 };
 
 /* A checkpoint state whose thread is not running (any more). */
@@ -282,24 +300,36 @@ store_compiles(struct store *s, const char *sql)
 }
 
 /*
- * Columns added to version 1 after it shipped: added to an older database
- * by the first writer that opens it (another may win the race; fine).
+ * Columns and tables added to version 1 after it shipped: added to an
+ * older database by the first writer that opens it (another may win the
+ * race; fine).  Each is probed with a statement that compiles once it is
+ * there.
  */
 static const struct {
-	const char	*probe, *add;
-} store_added[] = {
+	const char	*probe, *sql, *what;
+} store_upgrades[] = {
 	{ "SELECT ordinals FROM inputs LIMIT 0",
-	  "ALTER TABLE inputs ADD COLUMN ordinals BLOB" },
-	{ "SELECT unit FROM rules LIMIT 0", "ALTER TABLE rules ADD COLUMN unit TEXT" },
-	{ "SELECT slow FROM rules LIMIT 0", "ALTER TABLE rules ADD COLUMN slow TEXT" },
+	  "ALTER TABLE inputs ADD COLUMN ordinals BLOB", "adding inputs.ordinals" },
+	{ "SELECT ts FROM inputs LIMIT 0",
+	  "ALTER TABLE inputs ADD COLUMN ts INTEGER", "adding inputs.ts" },
+	{ "SELECT texts FROM volume_marks LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS volume_marks (source_id INTEGER NOT NULL,"
+	  " input TEXT NOT NULL, ts INTEGER NOT NULL,"
+	  " offset INTEGER NOT NULL DEFAULT 0, texts BLOB,"
+	  " PRIMARY KEY (source_id, input)) WITHOUT ROWID",
+	  "adding the volume_marks table" },
+	{ "SELECT unit FROM rules LIMIT 0",
+	  "ALTER TABLE rules ADD COLUMN unit TEXT", "adding rules.unit" },
+	{ "SELECT slow FROM rules LIMIT 0",
+	  "ALTER TABLE rules ADD COLUMN slow TEXT", "adding rules.slow" },
 	{ "SELECT counts FROM rules LIMIT 0",
-	  "ALTER TABLE rules ADD COLUMN counts TEXT" },
+	  "ALTER TABLE rules ADD COLUMN counts TEXT", "adding rules.counts" },
 	{ "SELECT counts_by FROM rules LIMIT 0",
-	  "ALTER TABLE rules ADD COLUMN counts_by TEXT" },
+	  "ALTER TABLE rules ADD COLUMN counts_by TEXT", "adding rules.counts_by" },
 	{ "SELECT means FROM rules LIMIT 0",
-	  "ALTER TABLE rules ADD COLUMN means TEXT" },
+	  "ALTER TABLE rules ADD COLUMN means TEXT", "adding rules.means" },
 	{ "SELECT dup_of FROM events LIMIT 0",
-	  "ALTER TABLE events ADD COLUMN dup_of INTEGER" },
+	  "ALTER TABLE events ADD COLUMN dup_of INTEGER", "adding events.dup_of" },
 };
 
 static int
@@ -307,12 +337,13 @@ store_upgrade(struct store *s, char *err, size_t errlen)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof store_added / sizeof store_added[0]; i++) {
-		if (store_compiles(s, store_added[i].probe))
+	for (i = 0; i < UTIL_ARRAY_LEN(store_upgrades); i++) {
+		if (store_compiles(s, store_upgrades[i].probe))
 			continue;
-		if (sqlite3_exec(s->db, store_added[i].add, NULL, NULL,
-		    NULL) != SQLITE_OK && !store_compiles(s, store_added[i].probe))
-			return store_fail(s, err, errlen, store_added[i].add);
+		if (sqlite3_exec(s->db, store_upgrades[i].sql, NULL, NULL,
+		    NULL) != SQLITE_OK && !store_compiles(s,
+		    store_upgrades[i].probe))
+			return store_fail(s, err, errlen, store_upgrades[i].what);
 	}
 	return 0;
 }
@@ -343,11 +374,29 @@ store_event_hash(const struct store *s)
 	return s->event_hash;
 }
 
+/* Whether the database holds any table, index, view or trigger. */
+static int
+store_has_objects(struct store *s, int *any, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master LIMIT 1", -1,
+	    &st, NULL) != SQLITE_OK)
+		return store_fail(s, err, errlen, "reading the schema");
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading the schema");
+	*any = rc == SQLITE_ROW;
+	return 0;
+}
+
 /* Apply the schema to a new database, or check an old one's version. */
 static int
 store_setup(struct store *s, char *err, size_t errlen)
 {
-	int version;
+	int version, foreign;
 
 	if (store_user_version(s, &version, err, errlen) != 0)
 		return -1;
@@ -369,10 +418,28 @@ store_setup(struct store *s, char *err, size_t errlen)
 	/* Another process may have created it while we waited for the lock. */
 	if (store_user_version(s, &version, err, errlen) != 0)
 		goto fail;
-	if (version == 0 && (store_exec(s, store_schema_sql, err, errlen) != 0 ||
-	    store_exec(s, "PRAGMA user_version = " STR(STORE_SCHEMA_VERSION),
-	    err, errlen) != 0))
-		goto fail;
+	if (version == 0) {
+		/*
+		 * The schema goes only into an empty database: tables of
+		 * another program's would be mixed with ours, or clash.
+		 */
+		if (store_has_objects(s, &foreign, err, errlen) != 0)
+			goto fail;
+		if (foreign) {
+			util_err(err, errlen, "%s: not a logtriage database (it"
+			    " holds tables of its own); give --db a new file or"
+			    " a logtriage database", s->path);
+			goto fail;
+		}
+		if (sqlite3_exec(s->db, store_schema_sql, NULL, NULL,
+		    NULL) != SQLITE_OK) {
+			store_fail(s, err, errlen, "creating the schema");
+			goto fail;
+		}
+		if (store_exec(s, "PRAGMA user_version = "
+		    STR(STORE_SCHEMA_VERSION), err, errlen) != 0)
+			goto fail;
+	}
 	return store_exec(s, "COMMIT", err, errlen);
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -424,12 +491,25 @@ store_open_immutable(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * path as SQLite should be given it (caller frees): a path is a path, but
+ * SQLite may be built to read "file:..." as a URI (file:x.db?mode=memory
+ * would then be no file at all).
+ */
+static char *
+store_plain_path(const char *path)
+{
+	return strncmp(path, "file:", 5) == 0 ? xasprintf("./%s", path) :
+	    xstrdup(path);
+}
+
 struct store *
 store_open(const char *path, int flags, char *err, size_t errlen)
 {
 	struct store *s;
 	struct stat sb;
-	int oflags, i, memory = strcmp(path, ":memory:") == 0;
+	char *plain;
+	int oflags, i, rc, memory = strcmp(path, ":memory:") == 0;
 
 	if (!memory && (flags & STORE_READONLY) && stat(path, &sb) != 0) {
 		if (errno == ENOENT)
@@ -448,6 +528,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	 */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	s = xcalloc(1, sizeof *s);
+	s->lockfd = -1;
 	s->path = xstrdup(path);
 	s->readonly = (flags & STORE_READONLY) != 0;
 	if (s->readonly)
@@ -456,7 +537,10 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 		oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	else
 		oflags = SQLITE_OPEN_READWRITE;
-	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	plain = store_plain_path(path);
+	rc = sqlite3_open_v2(plain, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	free(plain);
+	if (rc != SQLITE_OK) {
 		if (s->db == NULL)
 			util_err(err, errlen, "%s: cannot open database", path);
 		else
@@ -536,6 +620,8 @@ store_close(struct store *s)
 	if (s->slots != NULL)
 		store_cache_clear(s);
 	free(s->slots);
+	if (s->lockfd != -1)
+		close(s->lockfd);
 	free(s->path);
 	free(s);
 }
@@ -600,12 +686,17 @@ int
 store_checkpoint_behind(struct store *s, char *err, size_t errlen)
 {
 	struct store_ckpt *c;
+	char *plain;
+	int rc;
 
 	if (s->readonly || s->ckpt != NULL || strcmp(s->path, ":memory:") == 0)
 		return 0;
 	c = xcalloc(1, sizeof *c);
-	if (sqlite3_open_v2(s->path, &c->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	plain = store_plain_path(s->path);
+	rc = sqlite3_open_v2(plain, &c->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	free(plain);
+	if (rc != SQLITE_OK ||
 	    sqlite3_busy_timeout(c->db, STORE_BUSY_MS) != SQLITE_OK ||
 	    sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
 	    NULL) != SQLITE_OK) {
@@ -1000,6 +1091,104 @@ store_ordinals_set(struct store *s, const char *path, uint64_t fingerprint,
 	return rc;
 }
 
+int
+store_input_time_get(struct store *s, const char *path, uint64_t fingerprint,
+    int64_t *ts, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_INPUT_TS_GET];
+	int rc;
+
+	*ts = TS_NONE;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*ts = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading a resume point");
+	return 0;
+}
+
+int
+store_input_time_set(struct store *s, const char *path, uint64_t fingerprint,
+    int64_t ts, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_INPUT_TS_SET];
+
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	bind_ts(st, 3, ts);
+	return store_step(s, st, err, errlen, "saving a resume point");
+}
+
+/* The packed texts of a volume mark: 12 bytes per entry, little-endian. */
+#define VMARK_PACKED 12
+
+int
+store_vmark_get(struct store *s, int64_t source_id, const char *input,
+    struct store_vmark *m, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_VMARK_GET];
+	const unsigned char *p;
+	size_t i, n;
+	int rc;
+
+	m->ts = TS_NONE;
+	m->offset = 0;
+	m->n = 0;
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_text(st, 2, input, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		m->ts = sqlite3_column_int64(st, 0);
+		m->offset = (uint64_t)sqlite3_column_int64(st, 1);
+		p = sqlite3_column_blob(st, 2);
+		n = p != NULL ? (size_t)sqlite3_column_bytes(st, 2) /
+		    VMARK_PACKED : 0;
+		if (n > m->cap) {
+			m->texts = xrealloc(m->texts, n * sizeof *m->texts);
+			m->cap = n;
+		}
+		for (i = 0; i < n; i++, p += VMARK_PACKED) {
+			m->texts[i].hash = get_le(p, 8);
+			m->texts[i].n = (uint32_t)get_le(p + 8, 4);
+		}
+		m->n = n;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading a volume mark");
+	return 0;
+}
+
+int
+store_vmark_set(struct store *s, int64_t source_id, const char *input,
+    const struct store_vmark *m, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_VMARK_SET];
+	unsigned char *p, *blob = xmalloc(m->n * VMARK_PACKED + 1);
+	size_t i;
+	int rc;
+
+	for (i = 0, p = blob; i < m->n; i++, p += VMARK_PACKED) {
+		put_le(p, m->texts[i].hash, 8);
+		put_le(p + 8, m->texts[i].n, 4);
+	}
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_text(st, 2, input, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, m->ts);
+	sqlite3_bind_int64(st, 4, (int64_t)m->offset);
+	if (m->n > 0)
+		sqlite3_bind_blob(st, 5, blob, (int)(m->n * VMARK_PACKED),
+		    SQLITE_STATIC);
+	rc = store_step(s, st, err, errlen, "saving a volume mark");
+	free(blob);
+	return rc;
+}
+
 /* Bind ev to the EVENT_COLUMNS parameters after the first `base`. */
 static void
 bind_event(sqlite3_stmt *st, int base, const struct store_event *ev)
@@ -1068,4 +1257,120 @@ store_volume_add(struct store *s, int64_t source_id, int64_t minute,
 	sqlite3_bind_int64(st, 6, (int64_t)malformed);
 	sqlite3_bind_int64(st, 7, (int64_t)truncated);
 	return store_step(s, st, err, errlen, "counting volume");
+}
+
+const char store_events_after_sql[] =
+    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
+    " e.fields, e.inherited, e.text, e.id, e.value, r.unit, e.dup_of"
+    " FROM events e JOIN sources s ON s.id = e.source_id"
+    " LEFT JOIN rules r ON r.id = e.rule"
+    " WHERE e.id > ?1 AND e.ts >= ?2 AND e.ts < ?3 ORDER BY e.id LIMIT ?4";
+const char store_events_after_sql_old[] =
+    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
+    " e.fields, e.inherited, e.text, e.id, e.value, NULL, NULL"
+    " FROM events e JOIN sources s ON s.id = e.source_id"
+    " LEFT JOIN rules r ON r.id = e.rule"
+    " WHERE e.id > ?1 AND e.ts >= ?2 AND e.ts < ?3 ORDER BY e.id LIMIT ?4";
+
+int
+store_newest_log_time(struct store *s, int64_t *ts, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*ts = TS_NONE;
+	if (sqlite3_prepare_v2(s->db, "SELECT max(last_ts) FROM sources", -1,
+	    &st, NULL) != SQLITE_OK)
+		return store_fail(s, err, errlen, "newest log time");
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		store_fail(s, err, errlen, "newest log time");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*ts = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/*
+ * Input claims are open file description locks on PATH-lock, two bytes
+ * per input (by a hash of its key): the first held while a process reads
+ * the input, the second while it follows it.  SQLite's own locks are on
+ * other files, so closing this one never drops them.
+ */
+#define CLAIM_RANGE	((uint64_t)1 << 40)
+#define CLAIM_WAIT_MS	100
+
+static int
+claim_lock(int fd, short type, int cmd, off_t at, struct flock *fl)
+{
+	memset(fl, 0, sizeof *fl);
+	fl->l_type = type;
+	fl->l_whence = SEEK_SET;
+	fl->l_start = at;
+	fl->l_len = 1;
+	return fcntl(fd, cmd, fl);
+}
+
+int
+store_input_claim(struct store *s, const char *key, int follow,
+    volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	struct flock fl;
+	char *lock;
+	off_t at;
+
+	if (strcmp(s->path, ":memory:") == 0 || s->readonly)
+		return 0;
+	if (s->lockfd == -1) {
+		lock = xasprintf("%s-lock", s->path);
+		s->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (s->lockfd == -1) {
+			util_err(err, errlen, "%s: %s", lock, strerror(errno));
+			free(lock);
+			return -1;
+		}
+		free(lock);
+	}
+	at = (off_t)(2 * (util_hash64(key, strlen(key), UTIL_HASH_SEED) %
+	    CLAIM_RANGE));
+	while (claim_lock(s->lockfd, F_WRLCK, F_OFD_SETLK, at, &fl) == -1) {
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
+			util_err(err, errlen, "%s-lock: %s", s->path,
+			    strerror(errno));
+			return -1;
+		}
+		/* A follower does not finish: do not wait for it. */
+		if (claim_lock(s->lockfd, F_WRLCK, F_OFD_GETLK, at + 1,
+		    &fl) == 0 && fl.l_type != F_UNLCK)
+			return 1;
+		if (stop != NULL && *stop)
+			return 2;
+		usleep(CLAIM_WAIT_MS * 1000);
+	}
+	if (follow && claim_lock(s->lockfd, F_WRLCK, F_OFD_SETLK, at + 1,
+	    &fl) == -1) {
+		util_err(err, errlen, "%s-lock: %s", s->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_input_release(struct store *s, const char *key)
+{
+	struct flock fl;
+	off_t at;
+
+	if (s->lockfd == -1)
+		return;
+	at = (off_t)(2 * (util_hash64(key, strlen(key), UTIL_HASH_SEED) %
+	    CLAIM_RANGE));
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_UNLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = at;
+	fl.l_len = 2;
+	fcntl(s->lockfd, F_OFD_SETLK, &fl);
 }

@@ -8,6 +8,7 @@
 #ifndef LOGTRIAGE_STORE_H
 #define LOGTRIAGE_STORE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -106,6 +107,50 @@ int store_ordinals_get(struct store *s, const char *path, uint64_t fingerprint,
 int store_ordinals_set(struct store *s, const char *path, uint64_t fingerprint,
     const struct store_ordinal *ords, size_t n, char *err, size_t errlen);
 
+/*
+ * The time of the latest record before a file's resume point (TS_NONE:
+ * none, or no resume point).  Set after store_input_set, same transaction.
+ */
+int store_input_time_get(struct store *s, const char *path,
+    uint64_t fingerprint, int64_t *ts, char *err, size_t errlen);
+int store_input_time_set(struct store *s, const char *path,
+    uint64_t fingerprint, int64_t ts, char *err, size_t errlen);
+
+/*
+ * A volume mark: what the volume of one source has counted from one input
+ * (see volume_marks in schema.sql).  texts are (hash, n) of the records
+ * counted at ts.
+ */
+struct store_vtext {
+	uint64_t	hash;
+	uint32_t	n;
+};
+
+struct store_vmark {
+	int64_t			 ts;		/* TS_NONE: nothing counted yet */
+	uint64_t		 offset;
+	struct store_vtext	*texts;		/* owned; grown as needed */
+	size_t			 n, cap;
+};
+
+/* Read the mark of (source, input) into m, reusing m->texts. */
+int store_vmark_get(struct store *s, int64_t source_id, const char *input,
+    struct store_vmark *m, char *err, size_t errlen);
+int store_vmark_set(struct store *s, int64_t source_id, const char *input,
+    const struct store_vmark *m, char *err, size_t errlen);
+
+/*
+ * Claim the input key (a regular file's canonical path) for this process
+ * and database, so that two processes never read one file into one
+ * database at once: waits while another process reads it, returns 0 once
+ * claimed, 1 at once when another process follows it (it never finishes),
+ * 2 when *stop was set while waiting, -1 on error.  follow: claim it as a
+ * follower.  Released by store_input_release or when the store closes.
+ */
+int store_input_claim(struct store *s, const char *key, int follow,
+    volatile sig_atomic_t *stop, char *err, size_t errlen);
+void store_input_release(struct store *s, const char *key);
+
 struct store_event {
 	int64_t		 source_id;
 	const char	*rule;
@@ -145,5 +190,21 @@ int store_insert_events(struct store *s, const struct store_event *evs,
 int store_volume_add(struct store *s, int64_t source_id, int64_t minute,
     uint64_t lines, uint64_t records, uint64_t bytes, uint64_t malformed,
     uint64_t truncated, char *err, size_t errlen);
+
+/*
+ * The query a follower polls (`events --follow`): the events with id > ?1
+ * and ?2 <= ts < ?3, in id order, at most ?4 (-1: all), as (ts, source
+ * name, rule, category, severity, line, line_end, fields, inherited, text,
+ * id, value, unit, dup_of).  Ids grow in commit order, since SQLite has one
+ * writer at a time, so a reader that remembers the last id it printed
+ * misses nothing and repeats nothing.  The _old form reads a database no
+ * writer has opened since rules.unit and events.dup_of were added (NULL for
+ * both).
+ */
+extern const char store_events_after_sql[];
+extern const char store_events_after_sql_old[];
+
+/* The latest log time any source has reached, or TS_NONE for none. */
+int store_newest_log_time(struct store *s, int64_t *ts, char *err, size_t errlen);
 
 #endif

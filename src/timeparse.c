@@ -37,6 +37,7 @@ enum tz_kind {
 struct tz_cache {
 	int64_t	hour[TZ_CACHE_SLOTS];	/* civil hours since the epoch */
 	int32_t	offset[TZ_CACHE_SLOTS];	/* seconds east of UTC */
+	int32_t	second[TZ_CACHE_SLOTS];	/* ... of a repeated hour's second pass */
 	int	used[TZ_CACHE_SLOTS];
 };
 
@@ -230,9 +231,15 @@ do_localtime(struct tm *tm, time_t t)
 	return 0;
 }
 
-/* Seconds east of UTC that the zone's clocks show at civil hour `hour`. */
+static int32_t tz_offset_at(const struct tz *tz, int64_t utc_ms);
+
+/*
+ * Seconds east of UTC that the zone's clocks show at civil hour `hour`; in
+ * *second the offset of the hour's second pass when the clocks went back
+ * and show it twice (the end of summer time), else the same.
+ */
 static int32_t
-iana_offset_for_civil_hour(const struct tz *tz, int64_t hour)
+iana_offset_for_civil_hour(const struct tz *tz, int64_t hour, int32_t *second)
 {
 	struct tz_cache *c = tz->cache;
 	unsigned slot = (unsigned)((uint64_t)hour % TZ_CACHE_SLOTS);
@@ -240,10 +247,12 @@ iana_offset_for_civil_hour(const struct tz *tz, int64_t hour)
 	int64_t days = floor_div(hour, 24);
 	int y, m, d;
 	time_t t;
-	int32_t off = 0;
+	int32_t off = 0, a, b;
 
-	if (c->used[slot] && c->hour[slot] == hour)
+	if (c->used[slot] && c->hour[slot] == hour) {
+		*second = c->second[slot];
 		return c->offset[slot];
+	}
 	civil_from_days(days, &y, &m, &d);
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = y - 1900;
@@ -254,21 +263,51 @@ iana_offset_for_civil_hour(const struct tz *tz, int64_t hour)
 	t = with_tz(tz, do_mktime, &tm, 0);
 	if (t != (time_t)-1)
 		off = (int32_t)(hour * 3600 - (int64_t)t);
+	*second = off;
+	/*
+	 * The offsets a few hours before and after: when the hour read with
+	 * each is an instant the zone shows with that offset, it is there
+	 * twice; the larger offset is the first pass.
+	 */
+	a = tz_offset_at(tz, (hour - 3) * 3600000);
+	b = tz_offset_at(tz, (hour + 3) * 3600000);
+	if (a != b && tz_offset_at(tz, (hour * 3600 - a) * 1000) == a &&
+	    tz_offset_at(tz, (hour * 3600 - b) * 1000) == b) {
+		off = a > b ? a : b;
+		*second = a > b ? b : a;
+	}
 	c->used[slot] = 1;
 	c->hour[slot] = hour;
 	c->offset[slot] = off;
+	c->second[slot] = *second;
 	return off;
 }
 
-/* Seconds east of UTC that tz's clocks show on civil day `days` at `hour`. */
+/*
+ * Seconds east of UTC that tz's clocks show on civil day `days` at `hour`
+ * (the first pass of a repeated hour; the second pass's in *second).
+ */
+static int32_t
+tz_civil_offsets(const struct tz *tz, int64_t days, int hour, int32_t *second)
+{
+	int32_t off;
+
+	if (tz == NULL)
+		off = 0;
+	else if (tz->kind == TZ_FIXED)
+		off = tz->offset;
+	else
+		return iana_offset_for_civil_hour(tz, days * 24 + hour, second);
+	*second = off;
+	return off;
+}
+
 static int32_t
 tz_civil_offset(const struct tz *tz, int64_t days, int hour)
 {
-	if (tz == NULL)
-		return 0;
-	if (tz->kind == TZ_FIXED)
-		return tz->offset;
-	return iana_offset_for_civil_hour(tz, days * 24 + hour);
+	int32_t second;
+
+	return tz_civil_offsets(tz, days, hour, &second);
 }
 
 int64_t
@@ -456,15 +495,34 @@ stamp_to_ms(const struct stamp *st, const struct tz *tz)
 	    st->offset) * 1000 + st->ms;
 }
 
-/* UTC ms of a log stamp: its own zone if it has one, else tz's. */
+/*
+ * UTC ms of a log stamp: its own zone if it has one, else tz's.  In an
+ * hour tz shows twice, a stream's stamp is the pass nearer to the stream's
+ * previous stamp: after 02:59 of the first pass, 02:00 is the second pass
+ * (an hour later), not an hour back; without a stream, the first pass.
+ */
 static int64_t
-civil_to_ms(const struct civil *cv, const struct stamp *st,
-    const struct tz *tz)
+civil_to_ms(struct timeparse_cache *c, const struct civil *cv,
+    const struct stamp *st, const struct tz *tz)
 {
-	int32_t off;
+	int32_t off, second;
+	int64_t ms, ms2;
 
-	off = st->has_zone ? st->offset : tz_civil_offset(tz, cv->days, cv->hour);
-	return (cv->days * 86400 + cv->sod - off) * 1000 + st->ms;
+	if (st->has_zone)
+		off = second = st->offset;
+	else
+		off = tz_civil_offsets(tz, cv->days, cv->hour, &second);
+	ms = (cv->days * 86400 + cv->sod - off) * 1000 + st->ms;
+	if (c == NULL)
+		return ms;
+	if (second != off && c->has_last) {
+		ms2 = (cv->days * 86400 + cv->sod - second) * 1000 + st->ms;
+		if (llabs(ms2 - c->last_ms) < llabs(ms - c->last_ms))
+			ms = ms2;
+	}
+	c->last_ms = ms;
+	c->has_last = 1;
+	return ms;
 }
 
 /*
@@ -561,7 +619,7 @@ rfc3339(struct timeparse_cache *c, const char *p, size_t n, int64_t *ms)
 		i += k;
 	else
 		return 0;
-	*ms = civil_to_ms(&cv, &st, NULL);
+	*ms = civil_to_ms(NULL, &cv, &st, NULL);
 	return i;
 }
 
@@ -679,7 +737,7 @@ leading(struct timeparse_cache *c, const char *p, size_t n,
 	size_t i;
 
 	if ((i = leading_span(c, p, n, &cv, &st)) != 0)
-		*ms = civil_to_ms(&cv, &st, tz);
+		*ms = civil_to_ms(c, &cv, &st, tz);
 	return i;
 }
 

@@ -61,7 +61,10 @@ int timeparse_has_leading(const char *p, size_t n);
  * the *_cached functions below compare those 19 bytes with the previous
  * stamp's and, when they repeat, read only the fraction and the zone (when
  * only the seconds differ, those two digits as well).  They return exactly
- * what their uncached counterparts return, whatever the bytes.
+ * what their uncached counterparts return, whatever the bytes, but for a
+ * naive stamp in an hour that tz shows twice (the end of summer time):
+ * that is read as the pass nearer to the stream's previous stamp, so the
+ * second pass follows the first (uncached: always the first pass).
  * Caller-owned, one per stream of lines and never shared between threads;
  * it must start zeroed (memset, calloc or `= { 0 }`).  The fields are
  * timeparse.c's business.
@@ -72,6 +75,8 @@ struct timeparse_cache {
 	int32_t		hour;
 	int32_t		sod;		/* key's second of the day (23:59:60 is 86400) */
 	int64_t		days;		/* key's date, days from 1970-01-01 */
+	int64_t		last_ms;	/* the previous leading stamp, in UTC */
+	unsigned char	has_last;
 };
 
 size_t timeparse_rfc3339_cached(struct timeparse_cache *c, const char *p,

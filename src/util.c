@@ -159,6 +159,83 @@ util_hash64(const void *p, size_t n, uint64_t seed)
 	return h;
 }
 
+/* The first slot of h: FNV-1a's low bits alone are poorly mixed. */
+static size_t
+slot_of(uint64_t h, size_t cap)
+{
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return (size_t)h & (cap - 1);
+}
+
+void
+util_slots_put(struct util_slot *slots, size_t cap, uint64_t h, size_t pos)
+{
+	size_t i = slot_of(h, cap);
+
+	while (slots[i].pos != 0)
+		i = (i + 1) & (cap - 1);
+	slots[i].hash = h;
+	slots[i].pos = pos + 1;
+}
+
+/* *it holds the number of slots already probed, so 0 starts a lookup. */
+size_t
+util_slots_next(const struct util_slot *slots, size_t cap, uint64_t h,
+    size_t *it)
+{
+	size_t i;
+
+	if (cap == 0)
+		return UTIL_INDEX_NONE;
+	for (i = (slot_of(h, cap) + *it) & (cap - 1); slots[i].pos != 0;
+	    i = (i + 1) & (cap - 1)) {
+		(*it)++;
+		if (slots[i].hash == h)
+			return slots[i].pos - 1;
+	}
+	return UTIL_INDEX_NONE;
+}
+
+void
+util_index_init(struct util_index *x)
+{
+	memset(x, 0, sizeof(*x));
+}
+
+void
+util_index_free(struct util_index *x)
+{
+	free(x->slots);
+	util_index_init(x);
+}
+
+void
+util_index_put(struct util_index *x, uint64_t h, size_t pos)
+{
+	struct util_slot *old = x->slots;
+	size_t oldcap = x->cap, i;
+
+	if ((x->n + 1) * 2 > x->cap) {
+		x->cap = x->cap ? x->cap * 2 : 16;
+		x->slots = xcalloc(x->cap, sizeof(*x->slots));
+		for (i = 0; i < oldcap; i++)
+			if (old[i].pos != 0)
+				util_slots_put(x->slots, x->cap, old[i].hash,
+				    old[i].pos - 1);
+		free(old);
+	}
+	util_slots_put(x->slots, x->cap, h, pos);
+	x->n++;
+}
+
+size_t
+util_index_next(const struct util_index *x, uint64_t h, size_t *it)
+{
+	return util_slots_next(x->slots, x->cap, h, it);
+}
+
 static uint64_t
 hash_le64(const unsigned char *p)
 {
@@ -583,16 +660,53 @@ util_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A temporary name beside path, created exclusively with mode (umask applies). */
+static int
+open_temp(const char *path, mode_t mode, char **tmp)
+{
+	static unsigned seq;
+	unsigned tries;
+	int fd = -1;
+
+	for (tries = 0; tries < 100; tries++) {
+		*tmp = xasprintf("%s.tmp.%ld.%u", path, (long)getpid(), seq++);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    mode);
+		if (fd != -1 || errno != EEXIST)
+			return fd;
+		free(*tmp);
+	}
+	*tmp = xasprintf("%s.tmp", path);
+	errno = EEXIST;
+	return -1;
+}
+
 int
 util_write_atomic(const char *path, const void *data, size_t len, char *err,
     size_t errlen)
 {
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	const char *p = data;
-	int fd;
+	struct stat st;
+	char *tmp;
+	int fd, keep = 0;
 
-	fd = mkstemp(tmp);
-	if (fd == -1) {
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			util_err(err, errlen, "%s: a symbolic link: not written"
+			    " through and not replaced (name its target)", path);
+			return -1;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			util_err(err, errlen, "%s: not a regular file", path);
+			return -1;
+		}
+		keep = 1;
+	} else if (errno != ENOENT) {
+		util_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* A new file gets 0666 less the umask, as the shell's > would give it. */
+	if ((fd = open_temp(path, 0666, &tmp)) == -1) {
 		util_err(err, errlen, "%s: %s", tmp, strerror(errno));
 		free(tmp);
 		return -1;
@@ -609,7 +723,8 @@ util_write_atomic(const char *path, const void *data, size_t len, char *err,
 		p += w;
 		len -= (size_t)w;
 	}
-	if (fchmod(fd, 0644) == -1 || fsync(fd) == -1) {
+	/* A file replaced keeps its mode: a 0600 report stays private. */
+	if ((keep && fchmod(fd, st.st_mode & 07777) == -1) || fsync(fd) == -1) {
 		util_err(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}

@@ -127,6 +127,47 @@ uint64_t util_hash64(const void *p, size_t n, uint64_t seed);
 uint64_t util_hash_text(const void *p, size_t n, uint64_t seed);
 
 /*
+ * A hash index over a caller's array: it maps 64-bit hashes of keys to
+ * positions in the array, which keeps the keys, so a lookup walks the
+ * positions stored with a hash and compares each one's key:
+ *
+ *	for (it = 0; (i = util_index_next(x, h, &it)) != UTIL_INDEX_NONE; )
+ *		if (strcmp(v[i].name, name) == 0)
+ *			return &v[i];
+ *
+ * For the values whose count grows with the input (sources, models,
+ * peers), where a linear search makes the cost quadratic.
+ *
+ * The slots can live in any memory (util_slots_*: cap a power of two,
+ * zeroed, at most half full), or in a struct util_index that grows them.
+ */
+struct util_slot {
+	uint64_t	hash;
+	size_t		pos;	/* position + 1; 0 is a free slot */
+};
+
+#define UTIL_INDEX_NONE SIZE_MAX
+
+/* Record pos under hash h in slots[0..cap), which must have a free slot. */
+void util_slots_put(struct util_slot *slots, size_t cap, uint64_t h, size_t pos);
+/*
+ * The first (*it == 0) or next position stored under h, or
+ * UTIL_INDEX_NONE when there are no more.
+ */
+size_t util_slots_next(const struct util_slot *slots, size_t cap, uint64_t h,
+    size_t *it);
+
+struct util_index {
+	struct util_slot	*slots;
+	size_t			 cap, n;
+};
+
+void util_index_init(struct util_index *x);
+void util_index_free(struct util_index *x);
+void util_index_put(struct util_index *x, uint64_t h, size_t pos);
+size_t util_index_next(const struct util_index *x, uint64_t h, size_t *it);
+
+/*
  * Append p[0..n) to b so that it is safe on a terminal: valid UTF-8 is kept,
  * control bytes (C0, DEL, C1, ESC sequences) become \xNN or \n-style escapes,
  * invalid UTF-8 bytes become \xNN.  If keep_newlines, '\n' and '\t' pass.
@@ -153,6 +194,11 @@ size_t util_append_utf8(struct buf *b, const unsigned char *p, size_t n,
  * Durations: "10s", "500ms", "5m", "2h", "7d", "1w"; a bare number is seconds.
  * Returns 0 and sets *ms, or -1 on a malformed value.
  */
+/*
+ * The longest duration a user may give (36500d, about 100 years): log
+ * times plus or minus one then stay far from int64 overflow.
+ */
+#define UTIL_DURATION_MAX_MS	(36500LL * 86400000)
 int util_parse_duration(const char *s, int64_t *ms);
 
 /*
@@ -196,8 +242,11 @@ void util_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /*
- * Write a whole file atomically: data goes to PATH.tmp.XXXXXX in the same
- * directory, is fsync'd and renamed over path.  Returns 0 or -1 with err.
+ * Write a whole file atomically: data goes to a new PATH.tmp.PID.N in the
+ * same directory, is fsync'd and renamed over path.  A new file gets 0666
+ * less the umask, a file replaced keeps its mode; a symbolic link or
+ * anything but a regular file at path is an error (nothing written).
+ * Returns 0 or -1 with err.
  */
 int util_write_atomic(const char *path, const void *data, size_t len,
     char *err, size_t errlen);

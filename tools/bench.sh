@@ -6,7 +6,9 @@
 # `grep -c -E -f tools/bench_patterns.txt` and `logtriage ingest` into a fresh
 # database, interleaved, and reports medians, MB/s, lines/s, the ratio and
 # peak RSS; checks the stored counts against the truth; times `report` and
-# the TUI's first screen.
+# the TUI's first screen; then hostile cardinality: ingest and report of
+# 1M lines that are 1M distinct models and storm keys of one source, and
+# 1M lines with a compose prefix (a source) each.
 #
 # Environment:
 #   BENCH_DIR       scratch directory (default: bench/ in the tree)
@@ -14,6 +16,7 @@
 #   BENCH_JSON_SIZE json-file corpus size (default 200M, or BENCH_SIZE/5)
 #   BENCH_RUNS      runs of each command (default 3)
 #   BENCH_FLAT=1    also ingest a 4 GiB corpus and compare peak RSS with 1 GiB
+#   BENCH_CARD_LINES lines of the cardinality corpora (default 1000000; 0 skips)
 #   BENCH_RULES     rules directory passed to ingest (default: the binary's own)
 #   LOGTRIAGE       binary to measure (default ./logtriage)
 set -eu
@@ -268,6 +271,40 @@ flat() {
 	fresh_db "$dir/flat.db"
 }
 
+# card NAME PER_LINE_SOURCE: the cardinality corpus (models on even lines,
+# storm peers on odd ones, one second apart), with a source per line or not.
+card() {
+	f=$dir/card-$1.log
+	if [ -f "$f" ] && [ "$(wc -l < "$f")" = "$card_lines" ]; then
+		return
+	fi
+	echo "bench: writing $f ($card_lines lines)"
+	awk -v n="$card_lines" -v src="$2" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			t = sprintf("2025-10-%02dT%02d:%02d:%02d.000000000Z", 1 + int(i / 86400),
+			    int(i / 3600) % 24, int(i / 60) % 60, i % 60)
+			p = src ? sprintf("svc-%d", i) : "app"
+			if (i % 2 == 0)
+				printf "%s  | %s INFO tools.chat: Completed: {\047model\047: \047m-%d\047, \047ai_response_time_ms\047: %d}\n", p, t, i, 100 + i % 900
+			else
+				printf "%s  | %s WARNING src.monitoring.resilient_websocket: Connection closed for 10.%d.%d.%d:1: sent 1011 (internal error) keepalive ping timeout\n", p, t, int(i / 65536) % 256, int(i / 256) % 256, i % 256
+		}
+	}' > "$f"
+}
+
+# cardinality NAME: one ingest and one report; wall and CPU seconds.
+cardinality() {
+	name=card-$1 db=$dir/card-$1.db
+	fresh_db "$db"
+	rm -f "$dir/$name.ingest" "$dir/$name.report"
+	# shellcheck disable=SC2086
+	timed "$dir/$name.ingest" "$lt" ingest --db "$db" $rules_opt -q "$dir/$name.log" || return 0
+	timed "$dir/$name.report" "$lt" report --db "$db" --format json || return 0
+	echo "card $1 $card_lines $(cat "$dir/$name.ingest") $(cat "$dir/$name.report")" >> "$results"
+}
+
+card_lines=${BENCH_CARD_LINES:-1000000}
+
 corpus mixed mixed "$mixed_size" $mixed_storms
 corpus json docker-json "$json_size" $json_storms
 echo "bench: $runs runs each, interleaved, LC_ALL=C, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
@@ -281,6 +318,12 @@ if [ "$have_lt" = 1 ]; then
 	if [ "${BENCH_FLAT:-0}" = 1 ]; then
 		flat
 	fi
+	if [ "$card_lines" -gt 0 ]; then
+		card models 0
+		card sources 1
+		cardinality models
+		cardinality sources
+	fi
 fi
 
 awk '
@@ -293,6 +336,9 @@ $2 == "grep" || $2 == "logtriage" {
 $2 == "report" { rep = sprintf("report --format json over %s events: %.3f s (median of 3)", $4, $3 / 1e9) }
 $2 == "tui" { tui = sprintf("TUI first screen: %.3f s", $3 / 1e9) }
 $1 == "flat" { frss[$2] = $4; ft[$2] = $3 }
+$1 == "card" {
+	card[++ncard] = sprintf("%-8s %9d %10.2f %12.0f %8.2f %9.1f %10.2f %8.2f %9.1f", $2, $3, $4 / 1e9, $3 / ($4 / 1e9), $6, $5 / 1024, $7 / 1e9, $9, $8 / 1024)
+}
 END {
 	printf "\n%-6s %-10s %10s %9s %8s %12s %9s %7s %7s\n", "corpus", "tool", "bytes", "wall s", "MB/s", "lines/s", "RSS MiB", "ratio", "CPU s"
 	for (i = 1; i <= n; i++) {
@@ -308,6 +354,13 @@ END {
 	}
 	print "(ratio = logtriage / grep wall time; medians; RSS = largest peak of the runs;"
 	print " CPU s = user + system of all threads, median: wall above CPU means the machine was busy)"
+	if (ncard > 0) {
+		print "\nhostile cardinality (models: a distinct model or storm key per line, one source; sources: also a compose prefix per line)"
+		printf "%-8s %9s %10s %12s %8s %9s %10s %8s %9s\n", "corpus", "lines", "ingest s", "lines/s", "CPU s", "RSS MiB", "report s", "CPU s", "RSS MiB"
+		for (i = 1; i <= ncard; i++)
+			print card[i]
+		print "(targets: ingest >= 100000 lines/s, report < 5 s)"
+	}
 	if (rep != "") print rep
 	if (tui != "") print tui
 	if ("mixed" in frss && "mixed-4g" in frss) {

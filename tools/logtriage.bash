@@ -15,19 +15,22 @@ _logtriage()
 	cmd=${COMP_WORDS[1]}
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "ingest report events tui rules prune help --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "ingest report events tui rules prune patterns help --help --version" -- "$cur"))
 		return
 	fi
 	case $prev in
-	--db|-o|--output|--rules)
+	--db|-o|--output|--rules|--input)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--format)
 		case $cmd in
 		ingest) COMPREPLY=($(compgen -W "auto plain docker-json docker-ts compose desktop logfmt journald" -- "$cur")) ;;
 		report) COMPREPLY=($(compgen -W "text markdown json html prometheus" -- "$cur")) ;;
 		events) COMPREPLY=($(compgen -W "ndjson tsv" -- "$cur")) ;;
+		patterns) COMPREPLY=($(compgen -W "text json ndjson" -- "$cur")) ;;
 		esac
 		return ;;
+	--level)
+		COMPREPLY=($(compgen -W "any debug info notice warning error critical" -- "$cur")); return ;;
 	--fail-on)
 		COMPREPLY=($(compgen -W "debug info notice warning error critical" -- "$cur")); return ;;
 	--compare)
@@ -35,6 +38,8 @@ _logtriage()
 	--since|--until)
 		COMPREPLY=($(compgen -W "now today yesterday 1h 24h 7d 30d" -- "$cur")); return ;;
 	--rule)
+		# patterns --rule takes a template number from its listing
+		[ "$cmd" = patterns ] && return
 		COMPREPLY=($(compgen -W "$(_logtriage_rule_ids)" -- "$cur")); return ;;
 	--category)
 		COMPREPLY=($(compgen -W "$(logtriage rules list 2>/dev/null | awk '$4 ~ /:[0-9]+$/ { print $2 }' | sort -u)" -- "$cur")); return ;;
@@ -51,7 +56,7 @@ _logtriage()
 	report)
 		COMPREPLY=($(compgen -W "--db --since --until --source --format --output --compare --baseline --slow-ms --fail-on --tz --help" -- "$cur")) ;;
 	events)
-		COMPREPLY=($(compgen -W "--db --source --rule --category --since --until --format --limit --help" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "--db --source --rule --category --since --until --format --limit --after-id --follow --poll-ms --help" -- "$cur")) ;;
 	tui)
 		COMPREPLY=($(compgen -W "--db --since --until --source --help -h -" -- "$cur")) ;;
 	rules)
@@ -62,6 +67,8 @@ _logtriage()
 		fi ;;
 	prune)
 		COMPREPLY=($(compgen -W "--db --older-than --keep-size --dry-run -n --help" -- "$cur")) ;;
+	patterns)
+		COMPREPLY=($(compgen -W "--input --level --format --records --rule --limit --tz --db --source --since --until --help" -- "$cur")) ;;
 	esac
 }
 complete -F _logtriage logtriage

@@ -119,4 +119,44 @@ if command -v bash > /dev/null 2>&1; then
 	check_eq "completion: no summary line among rule ids" "" "$got"
 	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage prune -); COMP_CWORD=2; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
 	check_eq "completion: prune options" "--db --older-than --keep-size --dry-run -n --help" "$got"
+	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage events --f); COMP_CWORD=2; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
+	check_eq "completion: events --follow" "--format --follow" "$got"
+	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage events --a); COMP_CWORD=2; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
+	check_eq "completion: events --after-id" "--after-id" "$got"
+fi
+
+# --db: the schema goes only into an empty database; a path is a path.
+L='2025-10-25 23:32:00 WARNING src.monitoring.resilient_websocket: Connection closed for 172.18.0.1:54646: sent 1011 (internal error) keepalive ping timeout'
+sqlite3 "$T/foreign.db" "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('mine')"
+check_rc "prune on another program's database exits 3" 3 $LT prune --db "$T/foreign.db" --older-than 30d
+check_eq "prune on a foreign database: says so in one line" \
+    "logtriage: $T/foreign.db: not a logtriage database (it holds tables of its own); give --db a new file or a logtriage database" \
+    "$(cat "$T/err")"
+check_eq "prune on a foreign database: its tables untouched, no schema added" "notes" \
+    "$(sql "$T/foreign.db" "SELECT group_concat(name) FROM sqlite_master")"
+sqlite3 "$T/clash.db" "CREATE TABLE events (when_ TEXT, what TEXT)"
+echo "$L" > "$T/one.log"
+check_rc "ingest into a database with its own events table exits 3" 3 $LT ingest --db "$T/clash.db" "$T/one.log"
+check_eq "clashing events table: one short line, no schema text" "1 0" \
+    "$(wc -l < "$T/err") $(grep -c 'CREATE' "$T/err")"
+check_contains "clashing events table: says why" "$T/err" "clash.db: not a logtriage database"
+mkdir -p "$T/uri"
+check_rc "--db file:x.db?mode=memory exits 0" 0 sh -c "cd '$T/uri' && exec $LT ingest -q --db 'file:x.db?mode=memory' '$T/one.log'"
+check_eq "--db file:...: a file of that name holds the event" "1" \
+    "$(sql "$T/uri/file:x.db?mode=memory" "SELECT count(*) FROM events" 2>/dev/null || echo none)"
+
+# Standard output that cannot be written is a failure (exit 3, one line on
+# stderr), for every command that writes there.
+if [ -w /dev/full ]; then
+	$LT ingest -q --db "$T/full.db" "$T/one.log"
+	for args in "--help" "--version" "rules list" "rules check" "rules test" \
+	    "report --db $T/full.db" "report --db $T/full.db --format json" \
+	    "events --db $T/full.db" "prune --db $T/full.db --older-than 30d --dry-run" \
+	    "ingest --help"; do
+		# shellcheck disable=SC2086
+		$LT $args > /dev/full 2> "$T/err"
+		check_eq "$args > /dev/full exits 3" "3" "$?"
+		check_eq "$args > /dev/full: the last line says so" "1" \
+		    "$(tail -n 1 "$T/err" | grep -c '^logtriage: .*\(standard output\|writing output\)')"
+	done
 fi

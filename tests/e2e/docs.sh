@@ -4,10 +4,14 @@
 # What is run:
 #   README.md   every line of a ```sh block (a leading "$ " is dropped).
 #               Blocks fenced ```console need things a test cannot have
-#               (docker, journald, root, make) and are only shown; ```ini,
-#               ```toml, ```crontab and ```text blocks are not commands.
+#               (docker, journald, root, make) and are only shown; ```toml
+#               and ```text blocks are not commands.
 #               The ```ini block holding a rule section [slow-query] is
 #               written to my-rules/slow.rules, which the README tests.
+#               The cron and systemd examples run too, on a copy of the
+#               database (they prune): the command of every ```crontab
+#               line and the ExecStart= lines of Type=oneshot units, with
+#               a `docker` that prints samples/exai-daemon.log.
 #   man pages   every line starting with "logtriage " inside .nf/.fi
 #               blocks, with roff escapes undone (\- -> -, \e -> \).
 #               The first rule section of logtriage.rules(5) EXAMPLES is
@@ -19,16 +23,20 @@
 # rules), `logtriage` on PATH as the binary under test and a `mail` that
 # swallows its input.  System paths are rewritten into the scratch
 # directory: /var/lib/docker/containers -> samples/docker-json,
-# /var/lib/node_exporter/textfile_collector and /var/log/logtriage -> ./out.
-# Lines using jq are skipped (and say so) when jq is not installed.
+# /var/lib/node_exporter/textfile_collector, /var/lib/prometheus/node-exporter
+# and /var/log/logtriage -> ./out, /usr/local/bin/logtriage -> logtriage.
+# Lines using jq or promtool are skipped (and say so) when those are not
+# installed.
 . "$TOP/tests/e2e/lib.sh"
 
 W=$T/work
 mkdir -p "$W/bin" "$W/out" "$W/my-rules"
 printf '#!/bin/sh\nexec "%s" "$@"\n' "$LT" > "$W/bin/logtriage"
 printf '#!/bin/sh\ncat > /dev/null\n' > "$W/bin/mail"
-chmod +x "$W/bin/logtriage" "$W/bin/mail"
+printf '#!/bin/sh\ncat "%s"\n' "$TOP/samples/exai-daemon.log" > "$W/bin/docker"
+chmod +x "$W/bin/logtriage" "$W/bin/mail" "$W/bin/docker"
 ln -s "$TOP/rules" "$W/rules"
+ln -s "$TOP/contrib" "$W/contrib"
 export LOGTRIAGE_DB="$W/docs.db"
 unset LOGTRIAGE_RULES
 
@@ -41,8 +49,21 @@ awk '
 	/^```/ { if (inblk) { inblk = 0; next } lang = substr($0, 4); inblk = 1; n++; next }
 	inblk && lang == "sh" { sub(/^\$ /, ""); if ($0 != "") print > CMDS }
 	inblk && lang == "ini" { blk[n] = blk[n] $0 "\n"; if ($0 == "[slow-query]") rule = n }
-	END { if (rule) printf "%s", blk[rule] > RULE }
-' CMDS="$T/readme.cmds" RULE="$W/my-rules/slow.rules" "$TOP/README.md"
+	inblk && lang == "ini" && $0 == "Type=oneshot" { oneshot[n] = 1 }
+	inblk && lang == "crontab" && $0 !~ /^#/ && NF > 5 {
+		for (f = 0; f < 5; f++) sub(/^[ \t]*[^ \t]+[ \t]+/, "")
+		print > CRON
+	}
+	END {
+		if (rule) printf "%s", blk[rule] > RULE
+		for (i = 1; i <= n; i++) {
+			if (!oneshot[i]) continue
+			k = split(blk[i], l, "\n")
+			for (j = 1; j <= k; j++)
+				if (l[j] ~ /^ExecStart=/) print substr(l[j], 11) > CRON
+		}
+	}
+' CMDS="$T/readme.cmds" RULE="$W/my-rules/slow.rules" CRON="$T/cron.cmds" "$TOP/README.md"
 
 # man pages: "logtriage ..." lines of .nf blocks, roff escapes undone.
 man_cmds() {
@@ -79,6 +100,8 @@ check_eq "logtriage.rules(5) rule example extracted" "[ws-close-storm]" "$(head 
 
 have_jq=0
 command -v jq > /dev/null 2>&1 && have_jq=1
+have_promtool=0
+command -v promtool > /dev/null 2>&1 && have_promtool=1
 
 # run_cmds FILE - run every command line of FILE, one check each.
 run_cmds() {
@@ -93,10 +116,14 @@ run_cmds() {
 		case $cmd in
 		*"| jq "*) if [ "$have_jq" = 0 ]; then
 			echo "ok - $from: $cmd # SKIP jq not installed"; continue; fi ;;
+		*promtool\ *) if [ "$have_promtool" = 0 ]; then
+			echo "ok - $from: $cmd # SKIP promtool not installed"; continue; fi ;;
 		esac
 		run=$(printf '%s\n' "$cmd" | sed \
 		    -e "s|/var/lib/docker/containers|$TOP/samples/docker-json|g" \
 		    -e "s|/var/lib/node_exporter/textfile_collector|$W/out|g" \
+		    -e "s|/var/lib/prometheus/node-exporter|$W/out|g" \
+		    -e "s|/usr/local/bin/logtriage|logtriage|g" \
 		    -e "s|/var/log/logtriage|$W/out|g")
 		(cd "$W" && PATH="$W/bin:$PATH" bash -o pipefail -c "$run") \
 		    > "$T/out" 2> "$T/err" < /dev/null
@@ -114,6 +141,18 @@ run_cmds() {
 run_cmds README.md "$T/readme.cmds"
 run_cmds logtriage.1 "$T/man1.cmds"
 run_cmds logtriage.rules.5 "$T/man5.cmds"
+check_eq "README has cron and systemd examples to run" "yes" \
+    "$([ "$(wc -l < "$T/cron.cmds")" -ge 6 ] && echo yes || wc -l < "$T/cron.cmds")"
+rm -f "$W/out/logtriage.prom"
+cp "$LOGTRIAGE_DB" "$W/cron.db"
+LOGTRIAGE_DB=$W/cron.db run_cmds "README.md (cron, systemd)" "$T/cron.cmds"
+if command -v promtool > /dev/null 2>&1; then
+	check_rc "the cron and systemd examples write a .prom promtool accepts" 0 \
+	    sh -c 'promtool check metrics < "$1"' sh "$W/out/logtriage.prom"
+else
+	check_eq "the cron and systemd examples write the .prom file" "yes" \
+	    "$([ -s "$W/out/logtriage.prom" ] && echo yes)"
+fi
 
 # The examples' outputs are the real ones.
 check_eq "README quotes the real latency table" "" \

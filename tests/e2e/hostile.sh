@@ -33,7 +33,7 @@ raw_controls() {	# raw_controls FILE: number of lines with ESC, BEL, CSI (C1) or
 
 # --- 20 MB of random bytes
 gen random rnd.bin
-check_rc "random bytes: exit 0" 0 "$LT" ingest --db rnd.db rnd.bin
+check_rc "random bytes: exit 0" 0 "$LT" ingest --final --db rnd.db rnd.bin
 want=$(summary 78605 20000000 77649 0 0 1 0 77649 0 77314 78098 0)
 check_eq "random bytes: summary line" "$want" "$(cat "$T/err")"
 check_eq "random bytes: ingests row" "78605|20000000|77649|0|0|1|0|77649|0|77314|78098|0" "$(counters rnd.db)"
@@ -119,7 +119,11 @@ for f in text markdown json html prometheus; do
 	check_rc "far timestamps: report --format $f exits 0" 0 "$LT" report --db ts.db --format $f
 done
 check_rc "far timestamps: prune exits 0" 0 "$LT" prune --db ts.db --older-than 1d
-check_eq "far timestamps: prune keeps the last day of log time" 1 "$(sql ts.db "SELECT count(*) FROM events")"
+check_contains "far timestamps: prune counts the years 2200 and 9999 as future-dated" "$T/out" \
+    "logtriage: 2 future-dated events"
+check_eq "far timestamps: prune keeps the last day of sane log time and the future-dated" \
+    "2025-10-26T03 2025-10-26T04 2025-10-26T05 2025-10-26T05 2200-01-01T00 9999-12-31T23" \
+    "$(sql ts.db "SELECT group_concat(strftime('%Y-%m-%dT%H', ts / 1000, 'unixepoch'), ' ') FROM (SELECT ts FROM events ORDER BY ts)")"
 
 # --- a million distinct storm keys: bounded memory, the rule still fires
 # (a tenth of them under ASan, which is 20 times slower and measures no RSS)
@@ -154,7 +158,7 @@ check_eq "escapes, HTML, SQL: summary line" "$(summary 5 717 5 5 0 0 0 0 0 1 0 0
 check_eq "escapes, HTML, SQL: ingests row" "5|717|5|5|0|0|0|0|0|1|0|0" "$(counters esc.db)"
 check_eq "SQL metacharacters: source name stored verbatim" "$SRC" "$(sql esc.db "SELECT name FROM sources")"
 check_eq "SQL metacharacters: every table still there" \
-    "events incidents ingests inputs meta rules sources volume" \
+    "events incidents ingests inputs meta rules sources volume volume_marks" \
     "$(sql esc.db "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")"
 check_eq "SQL metacharacters: field and group stored verbatim" \
     "{\"model\":\"x\\\"); DROP TABLE events;--\",\"ms\":\"1234\"}|x\"); DROP TABLE events;--" \
@@ -182,6 +186,16 @@ for f in text markdown prometheus; do
 	check_eq "escapes: no raw control byte in the $f report" 0 "$(raw_controls "$T/out")"
 	check_contains "escapes: the $f report shows the escaped model" "$T/out" 'pwned'
 done
+if command -v promtool > /dev/null 2>&1; then
+	"$LT" report --db esc.db --format prometheus > esc.prom
+	check_rc "escapes: promtool check metrics accepts the hostile labels" 0 \
+	    sh -c 'promtool check metrics < "$1"' sh esc.prom
+	"$LT" report --db ts.db --format prometheus > ts.prom
+	check_rc "far timestamps: promtool check metrics accepts the exposition" 0 \
+	    sh -c 'promtool check metrics < "$1"' sh ts.prom
+else
+	ok "escapes: promtool check metrics # SKIP promtool not installed"
+fi
 check_rc "HTML: report --format html" 0 "$LT" report --db esc.db --format html -o rep.html
 check_eq "HTML: no raw control byte" 0 "$(raw_controls rep.html)"
 check_eq "HTML: no live markup from the log" 0 "$(grep -c -e '<script>alert' -e '<b>m</b>' -e '<i>&' rep.html)"

@@ -288,7 +288,7 @@ printf '2025-10-26 07:00:00 INFO openai._base_client: Retrying request to /chat/
 check_eq "--follow: reads on after truncation" "3" "$(wait_events 3)"
 kill -TERM "$fpid"
 wait "$fpid"
-check_eq "--follow: SIGTERM finishes cleanly" "0|stopped" \
+check_eq "--follow: SIGTERM finishes cleanly, by the signal" "143|stopped" \
     "$?|$(sql follow.db "SELECT status FROM ingests")"
 
 # --- errors and exit codes

@@ -29,11 +29,23 @@ check_not_contains "no threshold, no finding" u.txt "plain p95"
 check_contains "a metric without a unit has none" u.txt "Metric: plain (q)"
 "$LT" report --db u.db --format prometheus > u.prom
 check_rc "prometheus with three units passes the strict checker" 0 python3 "$TOP/tests/tools/promcheck.py" u.prom
+if command -v promtool > /dev/null 2>&1; then
+	check_rc "promtool check metrics accepts three units" 0 \
+	    sh -c 'promtool check metrics < "$1"' sh u.prom
+else
+	ok "promtool check metrics # SKIP promtool not installed"
+fi
 check_contains "prometheus: durations in seconds" u.prom \
-    'logtriage_duration_seconds{rule="duration",group="",quantile="0.5"} 0.638'
+    'logtriage_window_latency_seconds{rule="duration",group="",percentile="50"} 0.638'
+check_contains "prometheus: duration histogram in seconds" u.prom \
+    'logtriage_latency_seconds_sum{rule="duration",group=""} 37.893'
 check_contains "prometheus: the unit in the family name" u.prom \
-    'logtriage_metric_tokens{rule="tokens",group="",quantile="0.99"} 5120'
-check_contains "prometheus: no unit, no suffix" u.prom '# TYPE logtriage_metric summary'
+    'logtriage_window_metric_tokens{rule="tokens",group="",percentile="99"} 5120'
+check_contains "prometheus: a count's histogram in its unit" u.prom \
+    'logtriage_metric_tokens_bucket{rule="tokens",group="",le="1000"} 1'
+check_eq "prometheus: no count in a seconds family" "" \
+    "$(grep '^logtriage_\(window_\)\?latency_seconds.*rule="\(tokens\|plain\)"' u.prom)"
+check_contains "prometheus: no unit, no suffix" u.prom '# TYPE logtriage_metric histogram'
 "$LT" report --db u.db --format json > u.json
 check_eq "json: each metric's unit" "ms tokens None" "$(python3 -c '
 import json, sys

@@ -31,6 +31,23 @@ check_eq "volume rows left" "145" "$(sql "$DB" "SELECT count(*) FROM volume")"
 check_rc "second prune removes nothing" 0 $LT prune --db "$DB" --older-than 90m
 check_contains "second prune message" "$T/out" "removed 0 events, 0 incidents, 0 volume rows"
 
+# --- one line with a skewed clock (dated 2099) does not move the cut-off:
+# it is counted as future-dated, kept, and the rest is pruned from the
+# newest sane time as before.
+F=$T/future.db
+sqlite3 "$F" < "$TOP/schema.sql"
+sqlite3 "$F" < "$TOP/tests/golden/fixture.sql"
+sql "$F" "INSERT INTO events (ts, rule, source_id, line, text, hash, ordinal) SELECT 4070908800000, rule, source_id, line + 100000, text, hash + 1, ordinal FROM events WHERE id = (SELECT max(id) FROM events)"
+check_rc "prune with a future-dated event exits 0" 0 $LT prune --db "$F" --older-than 90m
+check_eq "future-dated event reported, cut-off from the newest sane time" "2 logtriage: 1 future-dated events (after X, the clock plus a day) are kept and not taken as the newest log time|logtriage: removed 52 events, 1 incidents, 56 volume rows older than 2025-10-25T22:56:00.000Z (newest log time 2025-10-26T00:26:00.000Z minus 90m)" \
+    "$(wc -l < "$T/out") $(sed 's/after [0-9TZ:.-]*,/after X,/' "$T/out" | tr '\n' '|' | sed 's/|$//')"
+check_eq "future-dated event kept, the rest of the last 90m too" "124 1" \
+    "$(sql "$F" "SELECT count(*), sum(ts = 4070908800000) FROM events" | tr "|" " ")"
+sql "$F" "DELETE FROM events WHERE ts < 4070908800000"
+check_rc "prune with only future-dated events exits 0" 0 $LT prune --db "$F" --older-than 1d
+check_contains "only future-dated events: nothing to prune" "$T/out" "nothing to prune: no other events in"
+check_eq "only future-dated events: it stays" "1" "$(sql "$F" "SELECT count(*) FROM events")"
+
 check_rc "missing --older-than exits 2" 2 $LT prune --db "$DB"
 check_rc "bad duration exits 2" 2 $LT prune --db "$DB" --older-than soon
 check_rc "unknown option exits 2" 2 $LT prune --db "$DB" --older-than 1d --force
@@ -69,3 +86,5 @@ check_eq "--older-than with --keep-size: one line each" "2" "$(wc -l < "$T/out")
 check_rc "bad size exits 2" 2 $LT prune --db "$K" --keep-size 5X
 check_contains "bad size: says so" "$T/err" "--keep-size: '5X' is not a size"
 check_rc "neither --older-than nor --keep-size exits 2" 2 $LT prune --db "$K"
+check_rc "--older-than past 36500d exits 2" 2 $LT prune --db "$DB" --older-than 99999999999d
+check_eq "--older-than past 36500d: says so" "logtriage: --older-than: '99999999999d' is longer than 36500d" "$(cat "$T/err")"

@@ -60,18 +60,40 @@ print(" ".join(d["sources"]), d["rules"]["python-traceback"]["count"],
 ' "$T/redis.json")"
 
 check_rc "prometheus written with -o" 0 $LT report --db "$DB" $W --format prometheus -o "$T/lt.prom"
+check_golden "prometheus report" "$G/report.prom" "$T/lt.prom"
 check_rc "prometheus output passes the strict checker" 0 python3 "$TOP/tests/tools/promcheck.py" "$T/lt.prom"
-check_contains "prometheus sample count" "$T/out" "33 samples"
-check_contains "prometheus latency quantile, in seconds" "$T/lt.prom" \
-    'logtriage_duration_seconds{rule="response-time",group="kimi-k2-0905-preview",quantile="0.95"} 30'
-check_contains "prometheus latency sum, in seconds, shortest form" "$T/lt.prom" \
-    'logtriage_duration_seconds_sum{rule="response-time",group="glm-4.6"} 40.095'
-check_contains "prometheus sub-second quantile keeps its digits" "$T/lt.prom" \
-    'logtriage_duration_seconds{rule="response-time",group="glm-4.6",quantile="0.5"} 1.318'
-check_contains "prometheus family typed as a summary in seconds" "$T/lt.prom" \
-    '# TYPE logtriage_duration_seconds summary'
-check_contains "prometheus incidents" "$T/lt.prom" \
-    'logtriage_incidents_total{kind="storm",rule="ws-keepalive-1011"} 1'
+check_contains "prometheus sample count" "$T/out" "66 samples"
+if command -v promtool > /dev/null 2>&1; then
+	check_rc "promtool check metrics accepts the exposition" 0 \
+	    sh -c 'promtool check metrics < "$1"' sh "$T/lt.prom"
+else
+	ok "promtool check metrics # SKIP promtool not installed"
+fi
+check_contains "prometheus counts every stored event, not the window" "$T/lt.prom" \
+    'logtriage_events_total{rule="response-time",category="latency",source="exai-mcp-daemon"} 60'
+check_contains "prometheus window counts are gauges" "$T/lt.prom" \
+    'logtriage_window_events{rule="response-time",category="latency",source="exai-mcp-daemon"} 50'
+check_eq "prometheus writes no zero event series" "" \
+    "$(grep '^logtriage_\(window_\)\?events' "$T/lt.prom" | grep ' 0$')"
+check_contains "prometheus latency histogram" "$T/lt.prom" \
+    'logtriage_latency_seconds_bucket{rule="response-time",group="kimi-k2-0905-preview",le="30"} 28'
+check_contains "prometheus window percentile" "$T/lt.prom" \
+    'logtriage_window_latency_seconds{rule="response-time",group="kimi-k2-0905-preview",percentile="95"} 30'
+check_contains "prometheus storms open" "$T/lt.prom" \
+    'logtriage_storms_open{rule="ws-keepalive-1011",source="exai-mcp-daemon"} 1'
+check_contains "prometheus unresolved leaks" "$T/lt.prom" \
+    'logtriage_unresolved{rule="semaphore-leak",source="exai-mcp-daemon"} 1'
+$LT report --db "$DB" --since 2025-10-20T00:00:00Z --until 2025-10-21T00:00:00Z \
+    --format prometheus > "$T/empty.prom" 2> /dev/null
+check_eq "prometheus counters do not depend on the window" \
+    "$(grep '^logtriage_events_total' "$T/lt.prom")" "$(grep '^logtriage_events_total' "$T/empty.prom")"
+check_eq "an empty window writes no window gauges" "" "$(grep '^logtriage_window' "$T/empty.prom")"
+check_contains "prometheus latency sum, in seconds, exact" "$T/lt.prom" \
+    'logtriage_latency_seconds_sum{rule="response-time",group="glm-4.6"} 40.095'
+check_contains "prometheus sub-second percentile keeps its digits" "$T/lt.prom" \
+    'logtriage_window_latency_seconds{rule="response-time",group="glm-4.6",percentile="50"} 1.318'
+check_contains "prometheus duration family typed as a histogram in seconds" "$T/lt.prom" \
+    '# TYPE logtriage_latency_seconds histogram'
 check_eq "-o leaves no temporary file" "lt.prom" "$(cd "$T" && ls lt.prom*)"
 printf '# HELP a_total x\n# TYPE a_total counter\na_total{l="\\q"} 1\n' > "$T/bad.prom"
 check_rc "the checker rejects a bad escape" 1 python3 "$TOP/tests/tools/promcheck.py" "$T/bad.prom"
@@ -132,3 +154,137 @@ check_rc "samples: a window without events exits 0" 0 $LT report --db "$T/sample
     --since 2020-01-01 --until 2020-01-02 --fail-on warning
 $LT report --db "$T/samples.db" --format prometheus > "$T/samples.prom"
 check_rc "samples: prometheus passes the strict checker" 0 python3 "$TOP/tests/tools/promcheck.py" "$T/samples.prom"
+if command -v promtool > /dev/null 2>&1; then
+	check_rc "samples: promtool check metrics accepts the exposition" 0 \
+	    sh -c 'promtool check metrics < "$1"' sh "$T/samples.prom"
+	check_contains "samples: the last ingest time is exposed" "$T/samples.prom" \
+	    "logtriage_last_ingest_timestamp_seconds "
+	check_contains "samples: the newest log time is exposed" "$T/samples.prom" \
+	    "logtriage_last_log_timestamp_seconds $(sql "$T/samples.db" "SELECT max(last_ts) / 1000 FROM sources")"
+else
+	ok "samples: promtool check metrics # SKIP promtool not installed"
+fi
+
+# --- -o: the umask for a new file, an existing file's mode kept, no write
+# through a symbolic link, "-" is standard output.
+O=$T/out-mode
+mkdir -p "$O"
+check_rc "-o under umask 027 exits 0" 0 sh -c "umask 027; exec $LT report --db '$DB' $W -o '$O/new.txt'"
+check_eq "-o: a new file gets 0666 less the umask" "640" "$(stat -c %a "$O/new.txt")"
+printf 'old\n' > "$O/private.txt"
+chmod 600 "$O/private.txt"
+check_rc "-o over a 0600 file exits 0" 0 $LT report --db "$DB" $W -o "$O/private.txt"
+check_eq "-o: an existing file keeps its mode 0600" "600" "$(stat -c %a "$O/private.txt")"
+check_eq "-o: and holds the report" "$(cat "$T/report.txt")" "$(cat "$O/private.txt")"
+printf 'target\n' > "$O/target.txt"
+ln -s target.txt "$O/link.txt"
+check_rc "-o through a symbolic link exits 3" 3 $LT report --db "$DB" $W -o "$O/link.txt"
+check_contains "-o symbolic link: says why" "$T/err" "link.txt: a symbolic link: not written through and not replaced"
+check_eq "-o symbolic link: link and target unchanged" "target.txt target" \
+    "$(readlink "$O/link.txt") $(cat "$O/target.txt")"
+mkfifo "$O/fifo"
+check_rc "-o onto a FIFO exits 3" 3 $LT report --db "$DB" $W -o "$O/fifo"
+check_contains "-o FIFO: not a regular file" "$T/err" "fifo: not a regular file"
+check_rc "-o - exits 0" 0 sh -c "cd '$O' && exec $LT report --db '$DB' $W -o -"
+check_eq "-o -: the report on standard output" "$(cat "$T/report.txt")" "$(cat "$T/out")"
+check_eq "-o -: no file named -, no temporary left" "fifo link.txt new.txt private.txt target.txt" \
+    "$(cd "$O" && ls | tr '\n' ' ' | sed 's/ $//')"
+
+# --- hostile cardinality: a compose prefix per line, 20000 models, 20000
+# storm peers, 5000 fallback models.  Counts are exact, and the cost grows
+# linearly: CPU seconds of a quarter of the input against the whole, where
+# a linear search per value made it quadratic (7x for ingest, 11x for the
+# report of the models, measured before the hash lookups; 3x and 2x after).
+C=$T/card
+mkdir -p "$C"
+# card K: the corpus divided by K
+card() {
+	awk -v k="$1" '
+	function t(i) { return sprintf("2025-10-%02d %02d:%02d:%02d", 1 + int(i / 86400), int(i / 3600) % 24, int(i / 60) % 60, i % 60) }
+	BEGIN {
+		for (i = 0; i < 20000 / k; i++)
+			printf "m-%d  | %s INFO tools.chat: Completed: {\047model\047: \047m-%d\047, \047ai_response_time_ms\047: %d}\n", i, t(i), i, 100 + i
+		for (i = 0; i < 20000 / k; i++)
+			printf "p-%d  | %s WARNING src.monitoring.resilient_websocket: Connection closed for 10.%d.%d.%d:1: sent 1011 (internal error) keepalive ping timeout\n", i, t(20000 + i), int(i / 65536) % 256, int(i / 256) % 256, i % 256
+		for (i = 0; i < 5000 / k; i++) {
+			printf "fb-%d  | %s ERROR src.providers.mixins.retry_mixin: OpenAI Compatible chat completion for fm-%d error after 2 attempts: Request timed out.\n", i, t(40000 + 2 * i), i
+			printf "fb-%d  | %s WARNING src.tools.chat: Explicit model call failed; entering fallback chain: retry for fm-%d error after 2 attempts: Request timed out.\n", i, t(40001 + 2 * i), i
+		}
+		for (i = 0; i < 25; i++)
+			printf "web  | %s WARNING src.monitoring.resilient_websocket: Connection closed for 172.18.0.9:%d: sent 1011 (internal error) keepalive ping timeout\n", t(50000 + 2 * i), 40000 + i
+	}'
+}
+# models N: N distinct models of one source
+models() {
+	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "2025-10-%02d %02d:%02d:%02d INFO tools.chat: Completed: {\047model\047: \047m-%d\047, \047ai_response_time_ms\047: %d}\n", 1 + int(i / 86400), int(i / 3600) % 24, int(i / 60) % 60, i % 60, i, 100 + i }'
+}
+# cpu CMD...: user + system seconds of CMD (its output is dropped)
+cpu() {
+	python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.3f" % (r.ru_utime + r.ru_stime))' "$@"
+}
+card 1 > "$C/all.log"
+card 4 > "$C/quarter.log"
+models 50000 > "$C/m4.log"
+models 12500 > "$C/m1.log"
+ci1=$(cpu $LT ingest -q --db "$C/quarter.db" --rules "$TOP/rules" "$C/quarter.log")
+ci4=$(cpu $LT ingest -q --db "$C/all.db" --rules "$TOP/rules" "$C/all.log")
+$LT ingest -q --db "$C/m1.db" --rules "$TOP/rules" "$C/m1.log"
+$LT ingest -q --db "$C/m4.db" --rules "$TOP/rules" "$C/m4.log"
+cr1=$(cpu $LT report --db "$C/m1.db" --format json)
+cr4=$(cpu $LT report --db "$C/m4.db" --format json)
+check_rc "cardinality: report exits 0" 0 $LT report --db "$C/all.db" --format json
+check_eq "cardinality: exact counts of sources, events, groups, links, storms" \
+    "sources 45001; rules fallback=5000 provider-timeout=5000 response-time=20000 ws-keepalive-1011=20025; groups 20000 of 1; fallback linked 5000 unlinked 0 to provider-timeout 5000, by 5000 of 1; incidents storm 25" \
+    "$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = d["metrics"]["response-time"]["groups"]
+l = d["links"]["fallback"]
+print("sources %d; rules %s; groups %d of %s; fallback linked %d unlinked %d to provider-timeout %d, by %d of %s; incidents %s" % (
+    len(d["sources"]),
+    " ".join("%s=%d" % (k, v["count"]) for k, v in sorted(d["rules"].items()) if v["count"]),
+    len(g), ",".join(sorted(set(str(x["count"]) for x in g.values()))),
+    l["linked"], l["unlinked"], l["targets"]["provider-timeout"], len(l["by"]),
+    ",".join(sorted(set(str(v) for v in l["by"].values()))),
+    " ".join("%s %d" % (i["kind"], i["count"]) for i in d["incidents"])))
+' "$T/out")"
+check_eq "cardinality: every source stored once" "45001 45001" \
+    "$(sql "$C/all.db" "SELECT count(*), count(DISTINCT name) FROM sources" | tr "|" " ")"
+check_eq "cardinality: ingest 4x the distinct values costs under 5x ($ci1 s, $ci4 s)" "1" \
+    "$(awk -v a="$ci1" -v b="$ci4" 'BEGIN { print (b < 5 * a) }')"
+check_eq "cardinality: report 4x the models costs under 6x ($cr1 s, $cr4 s)" "1" \
+    "$(awk -v a="$cr1" -v b="$cr4" 'BEGIN { print (b < 6 * a) }')"
+
+# --- prometheus: control bytes in a label value are written as \xNN text,
+# so kimi\x01, kimi\x02 and the literal text kimi\x01 stay three series.
+P=$T/prom
+mkdir -p "$P"
+printf "2025-10-25 23:41:07 INFO tools.chat: Completed: {'model': 'kimi\001', 'ai_response_time_ms': 100}\n2025-10-25 23:41:08 INFO tools.chat: Completed: {'model': 'kimi\002', 'ai_response_time_ms': 200}\n2025-10-25 23:41:09 INFO tools.chat: Completed: {'model': 'kimi\\\\x01', 'ai_response_time_ms': 300}\n" > "$P/ctl.log"
+$LT ingest -q --db "$P/ctl.db" --rules "$TOP/rules" "$P/ctl.log"
+check_rc "prometheus with control bytes exits 0" 0 $LT report --db "$P/ctl.db" --format prometheus -o "$P/ctl.prom"
+check_rc "prometheus with control bytes passes the strict checker" 0 python3 "$TOP/tests/tools/promcheck.py" "$P/ctl.prom"
+check_eq "prometheus: three distinct series for three distinct models" \
+    'group="kimi\\x01"} 1|group="kimi\\x02"} 1|group="kimi\\\\x01"} 1' \
+    "$(grep '^logtriage_latency_seconds_count' "$P/ctl.prom" | sed 's/.*,group=/group=/' | tr '\n' '|' | sed 's/|$//')"
+
+# --- --source: a value that names a source selects that source alone; a
+# value naming none is a shell glob.
+S=$T/srcname
+mkdir -p "$S"
+L='2025-10-25 23:32:00 WARNING src.monitoring.resilient_websocket: Connection closed for 172.18.0.1:54646: sent 1011 (internal error) keepalive ping timeout'
+for f in 'app[1].log' app1.log app2.log; do echo "$L" > "$S/$f"; done
+(cd "$S" && $LT ingest -q --db s.db 'app[1].log' app1.log app2.log)
+srcs() { python3 -c 'import json, sys; print(" ".join(json.load(sys.stdin)["sources"]))'; }
+check_eq "--source 'app[1].log': that source, not a glob" "app[1].log" \
+    "$($LT report --db "$S/s.db" --source 'app[1].log' --format json | srcs)"
+check_eq "--source 'app[12].log': no such source, a glob" "app1.log app2.log" \
+    "$($LT report --db "$S/s.db" --source 'app[12].log' --format json | srcs)"
+check_eq "--source 'app*': a glob" "app1.log app2.log app[1].log" \
+    "$($LT report --db "$S/s.db" --source 'app*' --format json | srcs)"
+check_eq "events --source 'app[1].log': that source only" "app[1].log" \
+    "$($LT events --db "$S/s.db" --source 'app[1].log' --format tsv | cut -f2 | tr '\n' ' ' | sed 's/ $//')"
+check_eq "events --source 'app[12].log': a glob" "app1.log app2.log" \
+    "$($LT events --db "$S/s.db" --source 'app[12].log' --format tsv | cut -f2 | sort | tr '\n' ' ' | sed 's/ $//')"

@@ -97,3 +97,50 @@ check_contains "rules check: follows error count" "$T/err" "logtriage: rules: 3 
 
 check_rc "rules: unknown action" 2 $LT rules frobnicate
 check_rc "rules: --help" 0 $LT rules --help
+
+# --- only regular files are rules files, of a sane size; the real reason
+# of a failure is given; an empty directory is an error for every command.
+R=$T/rulefiles
+mkdir -p "$R/empty" "$R/withfifo"
+mkfifo "$R/x.rules" "$R/withfifo/a.rules"
+cp "$TOP/rules/timeout.rules" "$R/withfifo/"
+ln -s loop.rules "$R/loop.rules"
+check_rc "a FIFO named x.rules: rules check exits 2 at once" 2 timeout 10 $LT rules check --rules "$R/x.rules"
+check_eq "a FIFO named x.rules: says why" "$R/x.rules: not a regular file (rules are read from regular files only)" "$(head -1 "$T/err")"
+check_rc "a FIFO in a rules directory: rules check exits 2 at once" 2 timeout 10 $LT rules check --rules "$R/withfifo"
+check_contains "a FIFO in a rules directory: names it" "$T/err" "$R/withfifo/a.rules: not a regular file"
+check_rc "a symbolic link loop exits 2" 2 $LT rules check --rules "$R/loop.rules"
+check_eq "a symbolic link loop: the real error" "$R/loop.rules: cannot read: $(python3 -c 'import errno, os; print(os.strerror(errno.ELOOP))')" "$(head -1 "$T/err")"
+check_rc "--rules /dev/zero exits 2 at once" 2 timeout 10 $LT rules check --rules /dev/zero
+check_eq "--rules /dev/zero: not a regular file" "/dev/zero: not a regular file (rules are read from regular files only)" "$(head -1 "$T/err")"
+truncate -s 17M "$R/huge.rules"
+check_rc "a 17 MiB rules file exits 2" 2 $LT rules check --rules "$R/huge.rules"
+check_eq "a 17 MiB rules file: too large" "$R/huge.rules: larger than 16 MiB: not read as a rules file" "$(head -1 "$T/err")"
+check_rc "an empty rules directory: rules check exits 2" 2 $LT rules check --rules "$R/empty"
+check_eq "an empty rules directory: rules check says so" "$R/empty: no rules files (*.rules) in this directory" "$(head -1 "$T/err")"
+echo "2025-10-25 23:41:07 INFO nothing" > "$R/one.log"
+check_rc "an empty rules directory: ingest exits 2 too" 2 $LT ingest --db "$R/x.db" --rules "$R/empty" "$R/one.log"
+check_eq "an empty rules directory: ingest says the same" "$R/empty: no rules files (*.rules) in this directory" "$(head -1 "$T/err")"
+
+# --- a window longer than 36500d is refused where it is written: past
+# about 100 years, log time plus the window overflowed in correlation.
+mkdir -p "$R/long"
+cat > "$R/long/long.rules" <<'RULES'
+[hello]
+category = x
+severity = info
+match = hello (?<k>\w+)
+expect = bye within 99999999999d by k
+
+[bye]
+category = x
+severity = info
+match = bye (?<k>\w+)
+storm = 5 in 36501d by k
+RULES
+check_rc "windows past 36500d: rules check exits 2" 2 $LT rules check --rules "$R/long"
+check_eq "windows past 36500d: FILE:LINE:COL for each" \
+    "$R/long/long.rules:5:21: expect: window '99999999999d' is longer than 36500d|$R/long/long.rules:11:14: storm: window '36501d' is longer than 36500d" \
+    "$(grep "^$R" "$T/err" | tr '\n' '|' | sed 's/|$//')"
+sed -i 's/99999999999d/36500d/; s/36501d/36500d/' "$R/long/long.rules"
+check_rc "windows of 36500d pass rules check" 0 $LT rules check --rules "$R/long"

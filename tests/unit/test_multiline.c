@@ -506,6 +506,55 @@ test_lru_sources(void **state)
 	assert_rec(1, 2, 258, "2025-10-25 23:31:11 INFO x\n  more for c1");
 }
 
+static void
+test_flush_finished(void **state)
+{
+	uint64_t ln;
+
+	push("a-1  | 2025-10-25 23:31:11 INFO done");
+	push("b-1  | 2025-10-25 23:31:11 ERROR failed");
+	push("b-1  | Traceback (most recent call last):");
+	push("b-1  |   File \"/app/x.py\", line 1, in f");
+	/* a's record is finished; b's traceback has no exception line yet */
+	multiline_flush_finished(fx.ml);
+	assert_int_equal(fx.n, 1);
+	assert_string_equal(fx.rec[0].source, "a-1");
+	assert_true(multiline_safe_offset(fx.ml, fx.offset, fx.lineno, &ln) <
+	    fx.offset);
+	assert_int_equal(ln, 1);
+	push("b-1  | ValueError: no");
+	multiline_flush_finished(fx.ml);
+	assert_int_equal(fx.n, 2);
+	assert_rec(1, 2, 5, "2025-10-25 23:31:11 ERROR failed\n"
+	    "Traceback (most recent call last):\n"
+	    "  File \"/app/x.py\", line 1, in f\nValueError: no");
+}
+
+static void
+test_flush_finished_partial(void **state)
+{
+	push("{\"log\":\"2025-10-25 23:31:11 INFO part \",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11.000000000Z\"}");
+	multiline_flush_finished(fx.ml);
+	assert_int_equal(fx.n, 0);
+	push("{\"log\":\"two\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11.000000001Z\"}");
+	multiline_flush_finished(fx.ml);
+	assert_int_equal(fx.n, 1);
+	assert_rec(0, 1, 2, "2025-10-25 23:31:11 INFO part two");
+}
+
+static void
+test_set_time(void **state)
+{
+	multiline_set_time(fx.ml, T0);
+	push("  a continuation after a resume point");
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 1);
+	assert_true(fx.rec[0].ts == T0);
+	assert_int_equal(fx.rec[0].flags, RECORD_NO_TS);
+}
+
 int
 main(void)
 {
@@ -525,6 +574,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unstamped_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safe_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lru_sources, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flush_finished, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flush_finished_partial, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_set_time, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 /*
  * test_reader.c - physical lines from files, gzip and standard input:
  * CRLF, missing final newline, NULs, overlong lines, resume offsets and
- * follow mode across truncation and rotation.
+ * follow mode across truncation and rotation, and one matrix of plain,
+ * gzip, concatenated and truncated gzip input delivered by regular files
+ * and by pipes in reads of every size from 1 byte to 4 MiB.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -41,15 +48,19 @@ static unsigned char *
 gz_bytes(const char *data, size_t len, size_t *outlen)
 {
 	z_stream zs;
-	unsigned char *out = malloc(len + 128);
+	unsigned char *out;
+	uLong cap;
 
 	memset(&zs, 0, sizeof zs);
 	assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
 	    Z_DEFAULT_STRATEGY), Z_OK);
+	/* Random text does not shrink much: room for the worst case. */
+	cap = deflateBound(&zs, (uLong)len) + 64;
+	out = malloc(cap);
 	zs.next_in = (unsigned char *)(uintptr_t)data;
 	zs.avail_in = (uInt)len;
 	zs.next_out = out;
-	zs.avail_out = (uInt)(len + 128);
+	zs.avail_out = (uInt)cap;
 	assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
 	*outlen = zs.total_out;
 	deflateEnd(&zs);
@@ -94,6 +105,8 @@ expect_rc(struct reader *r, int want)
 static int
 setup(void **state)
 {
+	/* A matrix writer must see EPIPE, not die, if its reader gives up. */
+	signal(SIGPIPE, SIG_IGN);
 	if (mkdtemp(dir) == NULL)
 		return -1;
 	snprintf(path, sizeof path, "%s/in.log", dir);
@@ -230,7 +243,7 @@ test_line_lengths(void **state)
 }
 
 /*
- * NULs counted across reads: the first read (2 MiB) ends inside a line
+ * NULs counted across reads: the first reads (2 MiB) end inside a line
  * whose NULs all come before that end, the next read has none, and a
  * later one has many.
  */
@@ -599,11 +612,29 @@ test_follow_rotation(void **state)
 	unlink(old);
 }
 
+/*
+ * Stopped, a file's unfinished line is left for the next run to read
+ * whole; a stream cannot be read again, so its partial line comes out.
+ */
 static void
-test_stop_returns_partial(void **state)
+test_stop_partial_line(void **state)
 {
 	struct reader *r = open_data("whole\nhalf", 10, 1);
+	int saved, w;
 
+	reader_set_idle_ms(r, 20);
+	expect_line(r, "whole", 1, 0, 6);
+	expect_rc(r, 2);
+	reader_stop(r);
+	expect_rc(r, 0);
+	assert_int_equal(reader_stats(r)->lines, 1);
+	assert_int_equal(reader_stats(r)->bytes, 6);
+	reader_close(r);
+
+	w = stdin_pipe(&saved);
+	assert_int_equal(write(w, "whole\nhalf", 10), 10);
+	r = reader_open("-", 1, err, sizeof err);
+	assert_non_null(r);
 	reader_set_idle_ms(r, 20);
 	expect_line(r, "whole", 1, 0, 6);
 	expect_rc(r, 2);
@@ -611,6 +642,496 @@ test_stop_returns_partial(void **state)
 	expect_line(r, "half", 2, 6, 10);
 	expect_rc(r, 0);
 	reader_close(r);
+	close(w);
+	restore_stdin(saved);
+}
+
+struct late_stop {
+	volatile sig_atomic_t	*flag;
+	int			 fd;	/* the pipe's write end */
+};
+
+/*
+ * Set the flag after 200 ms; write a line after 5 s, so that a reader
+ * that missed the flag fails the test instead of hanging it (cancelled
+ * when the reader did stop).
+ */
+static void *
+late_stop_main(void *arg)
+{
+	struct late_stop *ls = arg;
+
+	usleep(200 * 1000);
+	*ls->flag = SIGTERM;
+	usleep(4800 * 1000);
+	if (write(ls->fd, "late\n", 5) != 5)
+		abort();
+	return NULL;
+}
+
+/*
+ * A stop flag set while reader_next waits on a silent pipe (as a signal
+ * handler run on another thread sets it, with no read interrupted) ends
+ * the read at once, not when data or EOF arrives.  Without following,
+ * with a line held and with nothing at all.
+ */
+static void
+test_stop_flag_quiet_pipe(void **state)
+{
+	static volatile sig_atomic_t flag;
+	struct late_stop ls;
+	struct reader *r;
+	pthread_t t;
+	int64_t t0;
+	int saved, round;
+
+	for (round = 0; round < 2; round++) {
+		flag = 0;
+		ls.flag = &flag;
+		ls.fd = stdin_pipe(&saved);
+		if (round == 0)
+			assert_int_equal(write(ls.fd, "one\ntw", 6), 6);
+		r = reader_open("-", 0, err, sizeof err);
+		assert_non_null(r);
+		reader_set_stop_flag(r, &flag);
+		assert_int_equal(pthread_create(&t, NULL, late_stop_main, &ls), 0);
+		t0 = util_now_ms();
+		if (round == 0) {
+			expect_line(r, "one", 1, 0, 4);
+			expect_line(r, "tw", 2, 4, 6);
+		}
+		expect_rc(r, 0);
+		assert_true(util_now_ms() - t0 < 2000);
+		expect_rc(r, 0);
+		reader_close(r);
+		pthread_cancel(t);
+		pthread_join(t, NULL);
+		close(ls.fd);
+		restore_stdin(saved);
+	}
+}
+
+/*
+ * The read-size matrix.  Every input of the matrix (plain text, one gzip
+ * member, several members with zero padding after them, gzip cut short)
+ * is read from a regular file, whose reads are as large as the reader asks
+ * for, and from a pipe on standard input written in chunks of one size or
+ * of sizes that vary from 1 byte to 4 MiB.  The pipe writer waits until
+ * each chunk has been read before it writes the next, so a read returns at
+ * most one chunk: the reader sees reads of exactly those sizes (chunks
+ * larger than the pipe arrive in pieces).  Every line must come back with
+ * the same bytes, number, offsets and cut flag as splitting the decoded
+ * text by hand gives.
+ */
+enum chunking {
+	CHUNK_FILE,	/* a regular file */
+	CHUNK_ONE,	/* 1 byte at a time */
+	CHUNK_SMALL,	/* 1, 2, 3 ... 4099 bytes, cycling */
+	CHUNK_VARIED,	/* random sizes, log-uniform from 1 byte to 4 MiB */
+	CHUNK_4K,	/* 4097: a page and a byte */
+	CHUNK_64K,	/* 65537: the default pipe size and a byte */
+	CHUNK_1M	/* 1 MiB + 1: the largest pipe and a byte */
+};
+
+static const char *const chunking_name[] = {
+	"file", "1-byte pipe", "small-read pipe", "varied-read pipe",
+	"4097-byte pipe", "65537-byte pipe", "1 MiB+1 pipe"
+};
+
+struct pipe_writer {
+	pthread_t		 thread;
+	int			 fd;
+	const unsigned char	*p;
+	size_t			 len;
+	enum chunking		 how;
+};
+
+static uint64_t
+xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static size_t
+chunk_size(enum chunking how, size_t i, uint64_t *rng)
+{
+	switch (how) {
+	case CHUNK_ONE:
+		return 1;
+	case CHUNK_SMALL:
+		return 1 + i % 4099;
+	case CHUNK_VARIED:
+		/* 2^0 .. 2^22 bytes, then anywhere up to the next power. */
+		return (size_t)1 << (xorshift(rng) % 23) |
+		    (size_t)(xorshift(rng) & (((size_t)1 << (xorshift(rng) % 23)) - 1));
+	case CHUNK_4K:
+		return 4097;
+	case CHUNK_64K:
+		return 65537;
+	default:
+		return MIB + 1;
+	}
+}
+
+/* Until the reader has taken everything written, or has gone away. */
+static void
+wait_drained(int fd)
+{
+	struct pollfd pfd;
+	int queued, spins = 0;
+
+	for (;;) {
+		if (ioctl(fd, FIONREAD, &queued) == -1 || queued == 0)
+			return;
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR))
+			return;
+		if (++spins < 200)
+			sched_yield();
+		else
+			usleep(20);
+	}
+}
+
+static void *
+pipe_writer_main(void *arg)
+{
+	struct pipe_writer *w = arg;
+	uint64_t rng = 0x9e3779b97f4a7c15ULL ^ w->len;
+	size_t pos = 0, n, i = 0;
+	ssize_t k;
+
+	while (pos < w->len) {
+		n = chunk_size(w->how, i++, &rng);
+		if (n > w->len - pos)
+			n = w->len - pos;
+		while (n > 0) {
+			if ((k = write(w->fd, w->p + pos, n)) <= 0)
+				goto out;
+			pos += (size_t)k;
+			n -= (size_t)k;
+		}
+		wait_drained(w->fd);
+	}
+out:
+	close(w->fd);
+	return NULL;
+}
+
+/* Everything zlib decodes from wire (all members), as one call would. */
+static char *
+inflate_all(const unsigned char *wire, size_t len, size_t *outlen)
+{
+	z_stream zs;
+	size_t cap = len * 4 + 4096, n = 0;
+	char *out = malloc(cap);
+	int ret;
+
+	memset(&zs, 0, sizeof zs);
+	assert_int_equal(inflateInit2(&zs, 16 + MAX_WBITS), Z_OK);
+	zs.next_in = (unsigned char *)(uintptr_t)wire;
+	zs.avail_in = (uInt)len;
+	for (;;) {
+		if (cap - n < 65536) {
+			cap *= 2;
+			out = realloc(out, cap);
+		}
+		zs.next_out = (unsigned char *)out + n;
+		zs.avail_out = (uInt)(cap - n);
+		ret = inflate(&zs, Z_NO_FLUSH);
+		n = cap - zs.avail_out;
+		if (ret == Z_STREAM_END) {
+			if (zs.avail_in == 0 || zs.next_in[0] != 0x1f)
+				break;
+			inflateReset(&zs);
+			continue;
+		}
+		assert_true(ret == Z_OK || ret == Z_BUF_ERROR);
+		if (zs.avail_in == 0 && zs.avail_out > 0)
+			break;
+	}
+	inflateEnd(&zs);
+	*outlen = n;
+	return out;
+}
+
+/*
+ * Read r to its end and compare every line with text[0..len) split by
+ * hand; the end is a read error naming errtext, or the end of input.
+ */
+static void
+expect_text(struct reader *r, const char *text, size_t len,
+    const char *errtext)
+{
+	struct reader_line l;
+	const char *nl;
+	size_t pos = 0, end, raw, want;
+	uint64_t lineno = 0;
+
+	while (pos < len) {
+		nl = memchr(text + pos, '\n', len - pos);
+		raw = (nl != NULL ? (size_t)(nl - text) : len) - pos;
+		end = nl != NULL ? pos + raw + 1 : len;
+		assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+		lineno++;
+		assert_int_equal(l.lineno, lineno);
+		assert_int_equal(l.offset, pos);
+		assert_int_equal(l.end_offset, end);
+		if (raw > READER_MAX_LINE) {
+			assert_int_equal(l.truncated, 1);
+			assert_int_equal(l.len, READER_MAX_LINE);
+		} else {
+			want = raw > 0 && text[pos + raw - 1] == '\r' ? raw - 1 : raw;
+			assert_int_equal(l.truncated, 0);
+			assert_int_equal(l.len, want);
+		}
+		assert_memory_equal(l.p, text + pos, l.len);
+		pos = end;
+	}
+	if (errtext != NULL) {
+		assert_int_equal(reader_next(r, &l, err, sizeof err), -1);
+		assert_non_null(strstr(err, errtext));
+		assert_int_equal(reader_next(r, &l, err, sizeof err), -1);
+	} else {
+		assert_int_equal(reader_next(r, &l, err, sizeof err), 0);
+		assert_int_equal(reader_next(r, &l, err, sizeof err), 0);
+	}
+	assert_int_equal(reader_stats(r)->lines, lineno);
+	assert_int_equal(reader_stats(r)->bytes, len);
+}
+
+/* Deliver wire by `how` and check that the reader gives text's lines. */
+static void
+matrix_cell(const char *what, const unsigned char *wire, size_t wlen,
+    const char *text, size_t len, const char *errtext, enum chunking how)
+{
+	struct pipe_writer w;
+	struct reader *r;
+	const char *nl;
+	size_t whole;
+	int p[2], saved;
+
+	print_message("# %s, %zu bytes (%zu decoded), %s\n", what, wlen, len,
+	    chunking_name[how]);
+	if (how == CHUNK_FILE) {
+		write_file(path, wire, wlen, O_TRUNC);
+		r = reader_open(path, 0, err, sizeof err);
+		if (r == NULL) {
+			/* Nothing decodes before the error: open says so. */
+			assert_int_equal(len, 0);
+			assert_non_null(errtext);
+			assert_non_null(strstr(err, errtext));
+			return;
+		}
+		assert_int_equal(reader_fingerprint(r), util_hash64(text,
+		    len < 4096 ? len : 4096, UTIL_HASH_SEED));
+		/* A failing file keeps its unfinished line for the next run. */
+		whole = len;
+		if (errtext != NULL) {
+			nl = memrchr(text, '\n', len);
+			whole = nl != NULL ? (size_t)(nl - text) + 1 : 0;
+		}
+		expect_text(r, text, whole, errtext);
+		if (whole < len)
+			assert_non_null(strstr(err, "an unfinished line ("));
+		reader_close(r);
+		return;
+	}
+	assert_int_equal(pipe(p), 0);
+	fcntl(p[1], F_SETPIPE_SZ, MIB);
+	saved = dup(STDIN_FILENO);
+	dup2(p[0], STDIN_FILENO);
+	close(p[0]);
+	w.fd = p[1];
+	w.p = wire;
+	w.len = wlen;
+	w.how = how;
+	assert_int_equal(pthread_create(&w.thread, NULL, pipe_writer_main, &w), 0);
+	r = reader_open("-", 0, err, sizeof err);
+	assert_non_null(r);
+	expect_text(r, text, len, errtext);
+	reader_close(r);
+	restore_stdin(saved);
+	pthread_join(w.thread, NULL);
+}
+
+/*
+ * Text of about len bytes: lines of every length class (empty, short,
+ * CRLF, around a page, tens of KiB), random letters so that gzip keeps it
+ * large, optionally one line longer than READER_MAX_LINE, and no newline
+ * at the end.
+ */
+static char *
+matrix_text(size_t len, int overlong, uint64_t seed)
+{
+	static const char alphabet[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .:=";
+	char *t = malloc(len + 1);
+	size_t i = 0, n, j;
+
+	while (i < len) {
+		switch (xorshift(&seed) % 16) {
+		case 0: n = 0; break;
+		case 1: case 2: n = xorshift(&seed) % 8; break;
+		case 3: n = 4094 + xorshift(&seed) % 5; break;
+		case 4: n = xorshift(&seed) % 70000; break;
+		default: n = 40 + xorshift(&seed) % 200; break;
+		}
+		if (overlong && i >= len / 3) {
+			n = READER_MAX_LINE + 4097;
+			overlong = 0;
+		}
+		for (j = 0; j < n && i < len; j++)
+			t[i++] = alphabet[xorshift(&seed) % (sizeof alphabet - 1)];
+		if (i < len && n % 5 == 1)
+			t[i - 1] = '\r';
+		if (i < len)
+			t[i++] = '\n';
+	}
+	if (len > 0 && t[len - 1] == '\n')
+		t[len - 1] = 'z';
+	return t;
+}
+
+struct matrix_input {
+	const char	*name;
+	size_t		 len;
+	int		 overlong;
+};
+
+/* 0 and 1 byte, a few KiB, more than the gzip input block, over 4 MiB. */
+static const struct matrix_input matrix_inputs[] = {
+	{ "empty", 0, 0 },
+	{ "1 byte", 1, 0 },
+	{ "3 KiB", 3000, 0 },
+	{ "70 KiB", 70000, 0 },
+	{ "400 KB", 400000, 0 },
+	{ "4.5 MiB with an overlong line", 4 * MIB + MIB / 2, 1 },
+};
+
+enum matrix_encoding { ENC_PLAIN, ENC_GZIP, ENC_MEMBERS, ENC_TRUNCATED };
+
+/* Which deliveries are worth their time for a wire of this size. */
+static int
+matrix_delivers(enum chunking how, size_t wlen)
+{
+	if (how == CHUNK_ONE)
+		return wlen <= 80000;
+	if (how == CHUNK_SMALL)
+		return wlen <= 500000;
+	return 1;
+}
+
+static void
+matrix_run(const unsigned char *wire, size_t wlen, const char *what,
+    const char *text, size_t len, const char *errtext)
+{
+	int how;
+
+	for (how = CHUNK_FILE; how <= CHUNK_1M; how++) {
+		if (matrix_delivers((enum chunking)how, wlen))
+			matrix_cell(what, wire, wlen, text, len, errtext,
+			    (enum chunking)how);
+	}
+}
+
+static void
+matrix(enum matrix_encoding enc)
+{
+	const struct matrix_input *in;
+	unsigned char *wire, *g;
+	char *text, *dec, what[160];
+	size_t i, k, wlen, glen, cut[3], cuts[3], declen;
+
+	for (i = 0; i < sizeof matrix_inputs / sizeof *matrix_inputs; i++) {
+		in = &matrix_inputs[i];
+		text = matrix_text(in->len, in->overlong, 1000 + i);
+		switch (enc) {
+		case ENC_PLAIN:
+			snprintf(what, sizeof what, "plain %s", in->name);
+			matrix_run((unsigned char *)text, in->len, what, text,
+			    in->len, NULL);
+			break;
+		case ENC_GZIP:
+			wire = gz_bytes(text, in->len, &wlen);
+			snprintf(what, sizeof what, "gzip %s", in->name);
+			matrix_run(wire, wlen, what, text, in->len, NULL);
+			free(wire);
+			break;
+		case ENC_MEMBERS:
+			/*
+			 * Members cut mid-line, one of them empty, and the
+			 * zero padding a tape block leaves after the last.
+			 */
+			cut[0] = in->len / 3;
+			cut[1] = in->len / 3;
+			cut[2] = in->len * 3 / 4;
+			wire = malloc(1);
+			wlen = 0;
+			for (k = 0; k <= 3; k++) {
+				cuts[0] = k == 0 ? 0 : cut[k - 1];
+				cuts[1] = k == 3 ? in->len : cut[k];
+				g = gz_bytes(text + cuts[0], cuts[1] - cuts[0], &glen);
+				wire = realloc(wire, wlen + glen + 512);
+				memcpy(wire + wlen, g, glen);
+				wlen += glen;
+				free(g);
+			}
+			memset(wire + wlen, 0, 512);
+			wlen += 512;
+			snprintf(what, sizeof what, "4 gzip members %s", in->name);
+			matrix_run(wire, wlen, what, text, in->len, NULL);
+			free(wire);
+			break;
+		case ENC_TRUNCATED:
+			wire = gz_bytes(text, in->len, &wlen);
+			/* Cut in the deflate data, and in the 8-byte trailer. */
+			cuts[0] = wlen * 2 / 3;
+			cuts[1] = wlen - 3;
+			for (k = 0; k < 2; k++) {
+				dec = inflate_all(wire, cuts[k], &declen);
+				snprintf(what, sizeof what, "gzip %s cut to %zu of %zu bytes",
+				    in->name, cuts[k], wlen);
+				if (k == 1)
+					assert_int_equal(declen, in->len);
+				matrix_run(wire, cuts[k], what, dec, declen,
+				    "unexpected end of gzip data");
+				free(dec);
+			}
+			free(wire);
+			break;
+		}
+		free(text);
+	}
+}
+
+static void
+test_matrix_plain(void **state)
+{
+	matrix(ENC_PLAIN);
+}
+
+/* The first read of a .gz file over 256 KiB once overflowed the gzip input. */
+static void
+test_matrix_gzip(void **state)
+{
+	matrix(ENC_GZIP);
+}
+
+static void
+test_matrix_gzip_members(void **state)
+{
+	matrix(ENC_MEMBERS);
+}
+
+static void
+test_matrix_gzip_truncated(void **state)
+{
+	matrix(ENC_TRUNCATED);
 }
 
 int
@@ -633,7 +1154,12 @@ main(void)
 		cmocka_unit_test(test_stdin_follow),
 		cmocka_unit_test(test_follow_truncation),
 		cmocka_unit_test(test_follow_rotation),
-		cmocka_unit_test(test_stop_returns_partial),
+		cmocka_unit_test(test_stop_partial_line),
+		cmocka_unit_test(test_stop_flag_quiet_pipe),
+		cmocka_unit_test(test_matrix_plain),
+		cmocka_unit_test(test_matrix_gzip),
+		cmocka_unit_test(test_matrix_gzip_members),
+		cmocka_unit_test(test_matrix_gzip_truncated),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -397,6 +397,84 @@ test_resume_ordinals(void **state)
 }
 
 static void
+test_resume_time(void **state)
+{
+	char err[256];
+	struct store *s;
+	int64_t ts = 0;
+
+	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_input_time_get(s, "/a.log", 42, &ts, err, sizeof err), 0);
+	assert_true(ts == TS_NONE);
+	assert_int_equal(store_input_set(s, "/a.log", 42, 1000, 17, err, sizeof err), 0);
+	assert_int_equal(store_input_time_get(s, "/a.log", 42, &ts, err, sizeof err), 0);
+	assert_true(ts == TS_NONE);
+	assert_int_equal(store_input_time_set(s, "/a.log", 42, 1761454801100, err, sizeof err), 0);
+	assert_int_equal(store_input_time_get(s, "/a.log", 42, &ts, err, sizeof err), 0);
+	assert_true(ts == 1761454801100);
+	store_close(s);
+}
+
+static void
+test_volume_marks(void **state)
+{
+	struct store_vtext t[2] = { { UINT64_MAX, 3 }, { 7, 1 } };
+	struct store_vmark m = { 1761454801100, 4096, t, 2, 2 }, got;
+	char err[256];
+	struct store *s;
+
+	memset(&got, 0, sizeof got);
+	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_vmark_get(s, 1, "-", &got, err, sizeof err), 0);
+	assert_true(got.ts == TS_NONE && got.n == 0 && got.offset == 0);
+	assert_int_equal(store_vmark_set(s, 1, "-", &m, err, sizeof err), 0);
+	/* another input of the same source has a mark of its own */
+	assert_int_equal(store_vmark_get(s, 1, "/a.log", &got, err, sizeof err), 0);
+	assert_true(got.ts == TS_NONE);
+	assert_int_equal(store_vmark_get(s, 1, "-", &got, err, sizeof err), 0);
+	assert_true(got.ts == 1761454801100 && got.offset == 4096);
+	assert_int_equal(got.n, 2);
+	assert_true(got.texts[0].hash == UINT64_MAX && got.texts[0].n == 3);
+	assert_true(got.texts[1].hash == 7 && got.texts[1].n == 1);
+	m.ts = 5;
+	m.n = 0;
+	assert_int_equal(store_vmark_set(s, 1, "-", &m, err, sizeof err), 0);
+	assert_int_equal(store_vmark_get(s, 1, "-", &got, err, sizeof err), 0);
+	assert_true(got.ts == 5 && got.n == 0);
+	free(got.texts);
+	store_close(s);
+}
+
+/* A database made before inputs.ts and volume_marks gets them on open. */
+static void
+test_upgrade_resume_and_marks(void **state)
+{
+	char err[256], *path = db_path("old.db");
+	sqlite3 *db;
+	struct store *s;
+	int64_t ts;
+
+	s = store_open(path, STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_input_set(s, "/a.log", 42, 1000, 17, err, sizeof err), 0);
+	store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE inputs DROP COLUMN ts;"
+	    "DROP TABLE volume_marks", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = store_open(path, STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM volume_marks"), 0);
+	assert_int_equal(store_input_time_get(s, "/a.log", 42, &ts, err, sizeof err), 0);
+	assert_true(ts == TS_NONE);
+	assert_int_equal(store_input_time_set(s, "/a.log", 42, 9, err, sizeof err), 0);
+	store_close(s);
+	free(path);
+}
+
+static void
 test_ingest_rows(void **state)
 {
 	char err[256];
@@ -435,6 +513,9 @@ main(void)
 		cmocka_unit_test(test_volume_upsert),
 		cmocka_unit_test(test_resume_points),
 		cmocka_unit_test(test_resume_ordinals),
+		cmocka_unit_test(test_resume_time),
+		cmocka_unit_test(test_volume_marks),
+		cmocka_unit_test(test_upgrade_resume_and_marks),
 		cmocka_unit_test(test_ingest_rows),
 	};
 	int rc;

@@ -537,6 +537,50 @@ test_tz_iana_dst(void **state)
 	tz_free(syd);
 }
 
+/*
+ * The hour shown twice at the end of summer time (Berlin, 2025-10-26, 03:00
+ * CEST back to 02:00 CET): a stream's stamps run on through the second pass
+ * (UTC keeps increasing); a stamp alone, or a stream starting there, is the
+ * first pass; a stamp a few seconds back within the first pass stays there.
+ */
+static void
+test_tz_repeated_hour(void **state)
+{
+	static const struct {
+		const char	*s;
+		int64_t		 ms;	/* UTC */
+	} seq[] = {
+		{ "2025-10-26 01:59:00 x", 1761436740000LL },	/* 23:59:00Z */
+		{ "2025-10-26 02:30:00 x", 1761438600000LL },	/* 00:30:00Z, CEST */
+		{ "2025-10-26 02:29:57 x", 1761438597000LL },	/* a little back */
+		{ "2025-10-26 02:59:00 x", 1761440340000LL },	/* 00:59:00Z */
+		{ "2025-10-26 02:00:30 x", 1761440430000LL },	/* 01:00:30Z, CET */
+		{ "2025-10-26 02:30:00 x", 1761442200000LL },	/* 01:30:00Z */
+		{ "2025-10-26 02:59:59 x", 1761443999000LL },	/* 01:59:59Z */
+		{ "2025-10-26 03:00:00 x", 1761444000000LL },	/* 02:00:00Z */
+	};
+	char err[256];
+	struct tz *tz = tz_open("Europe/Berlin", err, sizeof err);
+	struct timeparse_cache c;
+	int64_t ms = 0;
+	size_t i;
+
+	assert_non_null(tz);
+	memset(&c, 0, sizeof c);
+	for (i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+		assert_int_equal(timeparse_leading_cached(&c, seq[i].s,
+		    strlen(seq[i].s), tz, &ms), 20);
+		assert_int_equal(ms, seq[i].ms);
+	}
+	assert_int_equal(lead("2025-10-26 02:30:00 x", tz, &ms), 20);
+	assert_int_equal(ms, 1761438600000LL);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(timeparse_leading_cached(&c, "2025-10-26 02:10:00 x",
+	    20, tz, &ms), 20);
+	assert_int_equal(ms, 1761437400000LL);
+	tz_free(tz);
+}
+
 static void
 test_window_relative(void **state)
 {
@@ -655,6 +699,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_days_from_civil),
+		cmocka_unit_test(test_tz_repeated_hour),
 		cmocka_unit_test(test_rfc3339_docker),
 		cmocka_unit_test(test_has_leading),
 		cmocka_unit_test(test_rfc3339_rejects),

@@ -1,12 +1,14 @@
 /*
  * test_util.c - the stored hashes: their values are part of the database
  * (events.hash), so they are pinned here, and every byte of the text, and
- * only those bytes, count; the inline byte comparison; sizes.
+ * only those bytes, count; the inline byte comparison; sizes; the hash
+ * index.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,6 +200,86 @@ test_format_quantity(void **state)
 	assert_true(util_unit_ms("bytes", 5) == 0);
 }
 
+/* The position of name in v[0..n) through the index, or UTIL_INDEX_NONE. */
+static size_t
+index_find(const struct util_index *x, char **v, const char *name)
+{
+	uint64_t h = util_hash64(name, strlen(name), UTIL_HASH_SEED);
+	size_t it = 0, i;
+
+	while ((i = util_index_next(x, h, &it)) != UTIL_INDEX_NONE)
+		if (strcmp(v[i], name) == 0)
+			return i;
+	return UTIL_INDEX_NONE;
+}
+
+/*
+ * 200k names through a growing index: each is found at its position,
+ * names never added are not, and an empty index finds nothing.
+ */
+static void
+test_index_many(void **state)
+{
+	enum { N = 200000 };
+	struct util_index x;
+	char **v = calloc(N, sizeof(*v)), name[32];
+	size_t i;
+
+	util_index_init(&x);
+	assert_true(index_find(&x, v, "m-0") == UTIL_INDEX_NONE);
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof name, "m-%zu", i);
+		v[i] = strdup(name);
+		util_index_put(&x, util_hash64(name, strlen(name), UTIL_HASH_SEED), i);
+	}
+	assert_int_equal(x.n, N);
+	assert_true(x.cap >= 2 * N);
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof name, "m-%zu", i);
+		assert_int_equal(index_find(&x, v, name), i);
+	}
+	for (i = N; i < N + 1000; i++) {
+		snprintf(name, sizeof name, "m-%zu", i);
+		assert_true(index_find(&x, v, name) == UTIL_INDEX_NONE);
+	}
+	util_index_free(&x);
+	assert_true(x.slots == NULL && x.cap == 0 && x.n == 0);
+	for (i = 0; i < N; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * Positions stored under one hash all come back, each once, whatever the
+ * table's size; other hashes are not returned even when their slots are
+ * next to them.
+ */
+static void
+test_index_same_hash(void **state)
+{
+	struct util_slot slots[16];
+	size_t it = 0, i, seen = 0;
+
+	memset(slots, 0, sizeof slots);
+	for (i = 0; i < 5; i++)
+		util_slots_put(slots, 16, 42, i);
+	util_slots_put(slots, 16, 43, 100);
+	util_slots_put(slots, 16, 41, 200);
+	while ((i = util_slots_next(slots, 16, 42, &it)) != UTIL_INDEX_NONE) {
+		assert_true(i < 5);
+		assert_false(seen & (1u << i));
+		seen |= 1u << i;
+	}
+	assert_int_equal(seen, 0x1f);
+	it = 0;
+	assert_int_equal(util_slots_next(slots, 16, 43, &it), 100);
+	assert_true(util_slots_next(slots, 16, 43, &it) == UTIL_INDEX_NONE);
+	it = 0;
+	assert_true(util_slots_next(slots, 16, 7, &it) == UTIL_INDEX_NONE);
+	it = 0;
+	assert_true(util_slots_next(NULL, 0, 7, &it) == UTIL_INDEX_NONE);
+}
+
 int
 main(void)
 {
@@ -209,6 +291,8 @@ main(void)
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_format_duration),
 		cmocka_unit_test(test_format_quantity),
+		cmocka_unit_test(test_index_many),
+		cmocka_unit_test(test_index_same_hash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,1024 @@
+/*
+ * template.c - masking of variable message parts and a template miner.
+ *
+ * The miner follows the published description of Drain (He et al., ICWS
+ * 2017): a message is split into tokens; a fixed-depth tree leads to a leaf
+ * by the token count and the punctuation between tokens, then by the first
+ * TM_PREFIX tokens (a variable token, or one past TM_MAX_CHILDREN siblings,
+ * takes the wildcard branch); within the leaf the message joins the most
+ * similar template if at least TM_SIMILAR_NUM/TM_SIMILAR_DEN of its tokens
+ * agree, and the template's differing tokens become wildcards.  Otherwise
+ * the message founds a new template.
+ *
+ * Tokens are runs of bytes other than blanks and the separators in
+ * sep_chars (= : , ; brackets, quotes...): "status=500" and "port:8080"
+ * give a word and a number, so the number can vary while the word stays.
+ * A path or URL is one token; an empty value ("key= ", "()") is an empty
+ * token, so "()" and "(host)" line up.  The separators are kept: a
+ * template prints the text of the message that founded it with the
+ * variable tokens replaced.  A token holding a digit, or a weekday or
+ * month name, is variable from the start, and the variable pieces of one
+ * blank-free word are one token ("10.0.0.1,10.0.0.2").
+ *
+ * Beyond Drain: two messages that differ where both hold a plain word
+ * (letters, '_' and '.') do not join, since "VM Paused" and "VM Resumed"
+ * are different events; a leaf that holds TM_LEAF_MAX templates stops
+ * keeping words apart, so a name without digits cannot multiply templates.
+ * template_miner_finish then merges templates that ended up equal, those
+ * alike but for one word that takes TM_MERGE_VALUES or more values (a user
+ * name), and, in a shape with TM_LEAF_MAX templates or more, each with the
+ * most similar before it.
+ *
+ * Tree edges live in one open-addressing hash table keyed by (node, token),
+ * so a node costs nothing per possible child.
+ */
+#include "template.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define TM_MAX_TOKENS	128	/* more tokens: the rest is one variable tail */
+#define TM_MAX_TEXT	4096	/* bytes of a message that are mined */
+#define TM_PREFIX	2	/* tree levels below the token count */
+#define TM_MAX_CHILDREN	100
+#define TM_SIMILAR_NUM	1	/* join at TM_SIMILAR_NUM/TM_SIMILAR_DEN alike tokens */
+#define TM_SIMILAR_DEN	2
+
+#define TM_MERGE_VALUES	8	/* a fixed word taking this many values varies */
+#define TM_LEAF_MAX	256	/* templates in a leaf before words may merge */
+#define TM_WILD		0	/* token hash of a variable token */
+#define TM_ROOT		0
+
+/* 1: separates tokens and is kept as text between them. */
+static unsigned char sep_chars[256];
+
+static void
+sep_init(void)
+{
+	static const char seps[] = " \t\r\n\v\f=:,;()[]{}<>\"'|";
+	const char *p;
+
+	if (sep_chars[' '])
+		return;
+	for (p = seps; *p != '\0'; p++)
+		sep_chars[(unsigned char)*p] = 1;
+}
+
+static int
+is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+	    c == '\f';
+}
+
+static int
+has_digit(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A token of letters, '_' and '.' only: a word or identifier of the
+ * program's text ("Paused", "TIME_TICK", "android.intent.action"), not a
+ * name it prints.
+ */
+static int
+is_word(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') || p[i] == '_' || p[i] == '.'))
+			return 0;
+	}
+	return n > 0;
+}
+
+/* Weekday and month names are parts of a date, as variable as its digits. */
+static int
+is_date_word(const char *p, size_t n)
+{
+	static const char names[] =
+	    " Mon Tue Wed Thu Fri Sat Sun Jan Feb Mar Apr May Jun Jul Aug Sep"
+	    " Oct Nov Dec Monday Tuesday Wednesday Thursday Friday Saturday"
+	    " Sunday January February March April June July August September"
+	    " October November December ";
+	const char *q;
+
+	if (n < 3 || n > 9 || p[0] < 'A' || p[0] > 'Z')
+		return 0;
+	for (q = names; (q = strstr(q + 1, " ")) != NULL && q[1] != '\0';) {
+		if (strncmp(q + 1, p, n) == 0 && q[1 + n] == ' ')
+			return 1;
+	}
+	return 0;
+}
+
+/* A token that is a value, not a word of the message: it varies. */
+static int
+is_variable(const char *p, size_t n)
+{
+	return has_digit(p, n) || is_date_word(p, n);
+}
+
+/*
+ * Masking
+ */
+
+/* A path: /a/b, ./a, ~/a, C:\a (the caller has found the word). */
+static int
+is_path(const char *p, size_t n)
+{
+	size_t i, slashes = 0;
+
+	if (n >= 3 && ((p[0] == '.' && p[1] == '/') || (p[0] == '~' && p[1] == '/')))
+		return 1;
+	if (n >= 4 && ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) &&
+	    p[1] == ':' && p[2] == '\\')
+		return 1;
+	if (p[0] != '/')
+		return 0;
+	for (i = 0; i < n; i++)
+		slashes += p[i] == '/';
+	return slashes >= 2 || n > 1;
+}
+
+/* Long hexadecimal without a digit is as much an id as one with. */
+static int
+is_hex_id(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n < 8)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!((p[i] >= 'a' && p[i] <= 'f') || (p[i] >= 'A' && p[i] <= 'F') ||
+		    p[i] == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Separators of template_mask: as the miner's, but ':' stays inside words (IPv6, times). */
+static int
+mask_sep(unsigned char c)
+{
+	return c != ':' && sep_chars[c];
+}
+
+void
+template_mask(struct buf *out, const char *msg, size_t len)
+{
+	size_t i = 0, j, n;
+	const char *q;
+	int blank = 0;
+
+	sep_init();
+	buf_reserve(out, len);
+	out->data[out->len] = '\0';
+	q = memchr(msg, '\n', len);
+	if (q != NULL)
+		len = (size_t)(q - msg);
+	while (i < len) {
+		unsigned char c = (unsigned char)msg[i];
+
+		if (is_blank(c)) {
+			blank = out->len > 0;
+			i++;
+			continue;
+		}
+		if (blank)
+			buf_putc(out, ' ');
+		blank = 0;
+		/* A quote opening a string: after a separator or at the start. */
+		if ((c == '\'' || c == '"') &&
+		    (i == 0 || sep_chars[(unsigned char)msg[i - 1]])) {
+			q = memchr(msg + i + 1, c, len - i - 1);
+			if (q != NULL) {
+				buf_putc(out, (char)c);
+				buf_puts(out, TEMPLATE_WILDCARD);
+				buf_putc(out, (char)c);
+				i = (size_t)(q - msg) + 1;
+				continue;
+			}
+		}
+		if (mask_sep(c)) {
+			buf_putc(out, (char)c);
+			i++;
+			continue;
+		}
+		for (j = i; j < len && !mask_sep((unsigned char)msg[j]); j++)
+			;
+		n = j - i;
+		/* A word's trailing colons and dots are punctuation ("failed:", "done."). */
+		while (n > 1 && (msg[i + n - 1] == ':' || msg[i + n - 1] == '.'))
+			n--;
+		if (is_variable(msg + i, n) || is_path(msg + i, n) ||
+		    is_hex_id(msg + i, n))
+			buf_puts(out, TEMPLATE_WILDCARD);
+		else
+			buf_append(out, msg + i, n);
+		buf_append(out, msg + i + n, j - i - n);
+		i = j;
+	}
+}
+
+/*
+ * Miner
+ */
+
+struct tm_cluster {
+	char		*text;		/* the founding message (capped) */
+	uint32_t	 len;
+	uint32_t	 ntok;
+	uint32_t	*off;		/* token i is text[off[i] .. off[i] + tlen[i]) */
+	uint32_t	*tlen;
+	uint64_t	*h;		/* token hashes; TM_WILD = variable */
+	unsigned char	*word;		/* token i is a plain word (is_word) */
+	uint64_t	 skel;		/* the separators between tokens, hashed */
+	uint64_t	 count;
+	uint32_t	 parent;	/* itself, or the template it was merged into */
+};
+
+struct tm_node {
+	uint32_t	 nchild;
+	uint32_t	*clusters;	/* a leaf's templates */
+	size_t		 ncl, capcl;
+};
+
+struct tm_edge {
+	uint64_t	 tok;
+	uint32_t	 node;		/* UINT32_MAX: empty slot */
+	uint32_t	 child;
+};
+
+struct template_miner {
+	struct tm_cluster	*cl;
+	size_t			 ncl, capcl;
+	struct tm_node		*nodes;
+	size_t			 nnodes, capnodes;
+	struct tm_edge		*edges;
+	size_t			 nedges, capedges;	/* capedges: a power of two */
+	/* scratch for the message being added */
+	uint32_t		 off[TM_MAX_TOKENS], tlen[TM_MAX_TOKENS];
+	uint64_t		 h[TM_MAX_TOKENS];
+	unsigned char		 word[TM_MAX_TOKENS];
+};
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint32_t
+node_new(struct template_miner *m)
+{
+	m->nodes = util_grow(m->nodes, &m->capnodes, m->nnodes,
+	    sizeof(*m->nodes), 64);
+	memset(&m->nodes[m->nnodes], 0, sizeof(*m->nodes));
+	return (uint32_t)m->nnodes++;
+}
+
+struct template_miner *
+template_miner_new(void)
+{
+	struct template_miner *m = xcalloc(1, sizeof(*m));
+	size_t i;
+
+	sep_init();
+	m->capedges = 1024;
+	m->edges = xmalloc(m->capedges * sizeof(*m->edges));
+	for (i = 0; i < m->capedges; i++)
+		m->edges[i].node = UINT32_MAX;
+	node_new(m);
+	return m;
+}
+
+void
+template_miner_free(struct template_miner *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->ncl; i++) {
+		free(m->cl[i].text);
+		free(m->cl[i].h);
+	}
+	for (i = 0; i < m->nnodes; i++)
+		free(m->nodes[i].clusters);
+	free(m->cl);
+	free(m->nodes);
+	free(m->edges);
+	free(m);
+}
+
+static size_t
+edge_slot(const struct template_miner *m, uint32_t node, uint64_t tok)
+{
+	size_t mask = m->capedges - 1;
+	size_t i = mix64(tok ^ ((uint64_t)node * 0x9e3779b97f4a7c15ULL)) & mask;
+
+	while (m->edges[i].node != UINT32_MAX &&
+	    (m->edges[i].node != node || m->edges[i].tok != tok))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void
+edges_grow(struct template_miner *m)
+{
+	struct tm_edge *old = m->edges;
+	size_t oldcap = m->capedges, i, k;
+
+	m->capedges *= 2;
+	m->edges = xmalloc(m->capedges * sizeof(*m->edges));
+	for (i = 0; i < m->capedges; i++)
+		m->edges[i].node = UINT32_MAX;
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].node == UINT32_MAX)
+			continue;
+		k = edge_slot(m, old[i].node, old[i].tok);
+		m->edges[k] = old[i];
+	}
+	free(old);
+}
+
+/* The child of node for tok, or UINT32_MAX; create it when asked. */
+static uint32_t
+child(struct template_miner *m, uint32_t node, uint64_t tok, int create)
+{
+	size_t k = edge_slot(m, node, tok);
+	uint32_t c;
+
+	if (m->edges[k].node != UINT32_MAX)
+		return m->edges[k].child;
+	if (!create)
+		return UINT32_MAX;
+	c = node_new(m);
+	m->nodes[node].nchild++;
+	m->edges[k].node = node;
+	m->edges[k].tok = tok;
+	m->edges[k].child = c;
+	if (++m->nedges * 2 > m->capedges)
+		edges_grow(m);
+	return c;
+}
+
+static uint64_t
+token_hash(const char *p, size_t n)
+{
+	uint64_t h = util_hash64(p, n, UTIL_HASH_SEED);
+
+	return h == TM_WILD ? 1 : h;
+}
+
+/* An empty value where one is expected: "logname= uid", "()", "''". */
+static int
+empty_slot(const char *msg, size_t i, size_t len)
+{
+	char c = msg[i], next = i + 1 < len ? msg[i + 1] : '\0';
+
+	if (c == '=')
+		return next == '\0' || is_blank((unsigned char)next);
+	return (c == '(' && next == ')') || (c == '[' && next == ']') ||
+	    (c == '{' && next == '}') || (c == '\'' && next == '\'' &&
+	    (i == 0 || is_blank((unsigned char)msg[i - 1]))) ||
+	    (c == '"' && next == '"');
+}
+
+static void
+token_put(struct template_miner *m, uint32_t n, size_t off, size_t len, uint64_t h,
+    int word)
+{
+	m->off[n] = (uint32_t)off;
+	m->tlen[n] = (uint32_t)len;
+	m->h[n] = h;
+	m->word[n] = (unsigned char)word;
+}
+
+/*
+ * Split msg into m->off/tlen/h/word; returns the token count.  Variable
+ * pieces of one blank-free word are one token ("10.0.0.1,10.0.0.2",
+ * "/10.0.0.1:50010"), so a list or an address:port varies as one value.
+ * *skel gets a hash of the separators between tokens (blanks apart): the
+ * message's shape.
+ */
+static uint32_t
+tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
+{
+	uint32_t n = 0, k;
+	size_t i = 0, j, at;
+	uint64_t s = UTIL_HASH_SEED, h;
+	int glued;
+
+	if (len > TM_MAX_TEXT)
+		len = TM_MAX_TEXT;
+	while (i < len && n < TM_MAX_TOKENS) {
+		unsigned char c = (unsigned char)msg[i];
+
+		if (sep_chars[c]) {
+			if (empty_slot(msg, i, len))
+				token_put(m, n++, i + 1, 0, token_hash("", 0), 0);
+			i++;
+			continue;
+		}
+		for (j = i; j < len && !sep_chars[(unsigned char)msg[j]]; j++)
+			;
+		/* A path or URL is one token up to the next blank, query and all. */
+		if (c == '/' || (j + 2 < len && msg[j] == ':' && msg[j + 1] == '/' &&
+		    msg[j + 2] == '/')) {
+			while (j < len && !is_blank((unsigned char)msg[j]) &&
+			    msg[j] != '"' && msg[j] != '\'')
+				j++;
+		}
+		if (n == TM_MAX_TOKENS - 1 && j < len) {
+			/* The tail: one variable token up to the end. */
+			token_put(m, n++, i, len - i, TM_WILD, 0);
+			break;
+		}
+		h = is_variable(msg + i, j - i) || (j == len && len == TM_MAX_TEXT) ?
+		    TM_WILD : token_hash(msg + i, j - i);
+		glued = 0;
+		if (h == TM_WILD && n > 0 && m->h[n - 1] == TM_WILD) {
+			at = m->off[n - 1] + m->tlen[n - 1];
+			glued = at < i;
+			while (at < i && !is_blank((unsigned char)msg[at]))
+				at++;
+			glued = glued && at == i;
+		}
+		if (glued)
+			m->tlen[n - 1] = (uint32_t)(j - m->off[n - 1]);
+		else
+			token_put(m, n++, i, j - i, h,
+			    h != TM_WILD && is_word(msg + i, j - i));
+		i = j;
+	}
+	at = 0;
+	for (k = 0; k <= n; k++) {
+		size_t end = k < n ? m->off[k] : len;
+
+		for (; at < end; at++) {
+			if (!is_blank((unsigned char)msg[at]))
+				s = (s ^ (unsigned char)msg[at]) * 0x100000001b3ULL;
+		}
+		s = (s ^ '.') * 0x100000001b3ULL;
+		if (k < n)
+			at = m->off[k] + m->tlen[k];
+	}
+	*skel = s;
+	return n;
+}
+
+/* Follow the tree to the leaf of the message in m's scratch arrays. */
+static uint32_t
+leaf_of(struct template_miner *m, uint32_t ntok, uint64_t skel)
+{
+	uint32_t node, d, c;
+
+	node = child(m, TM_ROOT, mix64(ntok) ^ skel, 1);
+	for (d = 0; d < TM_PREFIX && d < ntok; d++) {
+		uint64_t t = m->h[d];
+
+		if (t != TM_WILD) {
+			c = child(m, node, t, 0);
+			if (c == UINT32_MAX && m->nodes[node].nchild < TM_MAX_CHILDREN)
+				c = child(m, node, t, 1);
+			if (c != UINT32_MAX) {
+				node = c;
+				continue;
+			}
+		}
+		node = child(m, node, TM_WILD, 1);
+	}
+	return node;
+}
+
+/*
+ * Tokens of template c equal to the message's (both variable counts).
+ * *conflict is set when they differ where both hold a plain word: "VM
+ * Paused" and "VM Resumed", "mode AUTO" and "mode SUSPENDED" are different
+ * events, while names with digits, dashes or slashes vary within one.
+ */
+static uint32_t
+alike(const struct tm_cluster *c, const uint64_t *h, const unsigned char *word,
+    uint32_t ntok, int *conflict)
+{
+	uint32_t i, same = 0;
+
+	*conflict = 0;
+	for (i = 0; i < ntok; i++) {
+		if (c->h[i] == h[i])
+			same++;
+		else if (c->h[i] != TM_WILD && word[i] && c->word[i])
+			*conflict = 1;
+	}
+	return same;
+}
+
+static uint32_t
+cluster_new(struct template_miner *m, const char *msg, size_t len, uint32_t ntok,
+    uint64_t skel)
+{
+	struct tm_cluster *c;
+	uint32_t id = (uint32_t)m->ncl;
+
+	m->cl = util_grow(m->cl, &m->capcl, m->ncl, sizeof(*m->cl), 64);
+	c = &m->cl[m->ncl++];
+	if (len > TM_MAX_TEXT)
+		len = TM_MAX_TEXT;
+	c->text = xstrndup(msg, len);
+	c->len = (uint32_t)len;
+	c->ntok = ntok;
+	/* One block: the hashes first, so they are aligned, then off and tlen. */
+	c->h = xmalloc((size_t)ntok * (sizeof(uint64_t) + 2 * sizeof(uint32_t) + 1));
+	c->off = (uint32_t *)(void *)(c->h + ntok);
+	c->tlen = c->off + ntok;
+	c->word = (unsigned char *)(c->tlen + ntok);
+	memcpy(c->off, m->off, ntok * sizeof(uint32_t));
+	memcpy(c->tlen, m->tlen, ntok * sizeof(uint32_t));
+	memcpy(c->h, m->h, ntok * sizeof(uint64_t));
+	memcpy(c->word, m->word, ntok);
+	c->skel = skel;
+	c->count = 0;
+	c->parent = id;
+	return id;
+}
+
+static uint32_t
+find(const struct template_miner *m, uint32_t id)
+{
+	while (m->cl[id].parent != id)
+		id = m->cl[id].parent;
+	return id;
+}
+
+uint32_t
+template_miner_add(struct template_miner *m, const char *msg, size_t len)
+{
+	uint64_t skel;
+	uint32_t ntok, leaf, best = UINT32_MAX, any = UINT32_MAX, i, k;
+	uint32_t same, best_same = 0, any_same = 0;
+	struct tm_node *lf;
+	struct tm_cluster *c;
+	int conflict;
+
+	ntok = tokenize(m, msg, len, &skel);
+	leaf = leaf_of(m, ntok, skel);
+	lf = &m->nodes[leaf];
+	for (k = 0; k < lf->ncl; k++) {
+		same = alike(&m->cl[lf->clusters[k]], m->h, m->word, ntok, &conflict);
+		if (!conflict && (best == UINT32_MAX || same > best_same)) {
+			best = lf->clusters[k];
+			best_same = same;
+		}
+		if (any == UINT32_MAX || same > any_same) {
+			any = lf->clusters[k];
+			any_same = same;
+		}
+	}
+	/*
+	 * A full leaf no longer keeps words apart: a word there is a name
+	 * taking many values, and a leaf's scan must stay short.
+	 */
+	if ((best == UINT32_MAX || (uint64_t)best_same * TM_SIMILAR_DEN <
+	    (uint64_t)ntok * TM_SIMILAR_NUM) && lf->ncl >= TM_LEAF_MAX) {
+		best = any;
+		best_same = any_same;
+	}
+	if (best == UINT32_MAX ||
+	    (uint64_t)best_same * TM_SIMILAR_DEN < (uint64_t)ntok * TM_SIMILAR_NUM) {
+		best = cluster_new(m, msg, len, ntok, skel);
+		lf = &m->nodes[leaf];
+		lf->clusters = util_grow(lf->clusters, &lf->capcl, lf->ncl,
+		    sizeof(*lf->clusters), 4);
+		lf->clusters[lf->ncl++] = best;
+	} else {
+		/* A template merged at template_miner_finish grows in the survivor. */
+		best = find(m, best);
+		c = &m->cl[best];
+		for (i = 0; i < ntok; i++) {
+			if (c->h[i] != m->h[i])
+				c->h[i] = TM_WILD;
+		}
+	}
+	m->cl[best].count++;
+	return best;
+}
+
+static uint64_t
+signature(const struct tm_cluster *c)
+{
+	uint64_t s = mix64(c->ntok ^ c->skel);
+	uint32_t i;
+
+	for (i = 0; i < c->ntok; i++)
+		s = mix64(s ^ c->h[i]) + i;
+	return s;
+}
+
+static int
+same_template(const struct tm_cluster *a, const struct tm_cluster *b)
+{
+	return a->ntok == b->ntok && a->skel == b->skel &&
+	    memcmp(a->h, b->h, a->ntok * sizeof(uint64_t)) == 0;
+}
+
+static void
+merge_into(struct template_miner *m, uint32_t from, uint32_t to)
+{
+	struct tm_cluster *a = &m->cl[from], *b = &m->cl[to];
+	uint32_t i;
+
+	for (i = 0; i < b->ntok; i++) {
+		if (a->h[i] != b->h[i])
+			b->h[i] = TM_WILD;
+	}
+	b->count += a->count;
+	a->count = 0;
+	a->parent = to;
+}
+
+/* Templates with the same tokens and shape become one. */
+static void
+merge_same(struct template_miner *m)
+{
+	size_t cap = 16, i, k, mask;
+	uint32_t *slot;
+
+	while (cap < m->ncl * 2)
+		cap *= 2;
+	mask = cap - 1;
+	slot = xmalloc(cap * sizeof(*slot));
+	for (i = 0; i < cap; i++)
+		slot[i] = UINT32_MAX;
+	for (i = 0; i < m->ncl; i++) {
+		struct tm_cluster *c = &m->cl[i];
+
+		if (c->parent != i)
+			continue;
+		k = mix64(signature(c)) & mask;
+		while (slot[k] != UINT32_MAX && !same_template(&m->cl[slot[k]], c))
+			k = (k + 1) & mask;
+		if (slot[k] == UINT32_MAX)
+			slot[k] = (uint32_t)i;
+		else
+			merge_into(m, (uint32_t)i, slot[k]);
+	}
+	free(slot);
+}
+
+struct tm_alt {
+	uint64_t	key;	/* the template's tokens but one, and its shape */
+	uint32_t	id;
+	uint32_t	pos;
+};
+
+static int
+cmp_alt(const void *a, const void *b)
+{
+	const struct tm_alt *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * Templates alike but for one fixed token that takes TM_MERGE_VALUES or
+ * more values are one template with a variable there: a name (a user, a
+ * job, a host) that has no digit.  Fewer values are kept apart: they are
+ * the few states an event reports ("VM Paused", "VM Resumed").  Returns
+ * the number of merges.
+ */
+static size_t
+merge_values(struct template_miner *m)
+{
+	struct tm_alt *alt = NULL;
+	size_t nalt = 0, capalt = 0, i, j, merged = 0;
+	uint64_t *pre = NULL, *suf = NULL;
+	size_t cappre = 0;
+	uint32_t p;
+
+	for (i = 0; i < m->ncl; i++) {
+		const struct tm_cluster *c = &m->cl[i];
+
+		if (c->parent != i || c->ntok < 2)
+			continue;
+		if (cappre < c->ntok + 1) {
+			cappre = c->ntok + 1;
+			pre = xrealloc(pre, cappre * sizeof(*pre));
+			suf = xrealloc(suf, cappre * sizeof(*suf));
+		}
+		pre[0] = mix64(c->ntok ^ c->skel);
+		for (p = 0; p < c->ntok; p++)
+			pre[p + 1] = mix64(pre[p] ^ c->h[p]) + p;
+		suf[c->ntok] = 0x9e3779b97f4a7c15ULL;
+		for (p = c->ntok; p > 0; p--)
+			suf[p - 1] = mix64(suf[p] ^ c->h[p - 1]) + p;
+		for (p = 0; p < c->ntok; p++) {
+			if (c->h[p] == TM_WILD)
+				continue;
+			alt = util_grow(alt, &capalt, nalt, sizeof(*alt), 256);
+			alt[nalt].key = mix64(pre[p] ^ (suf[p + 1] * 31)) ^ p;
+			alt[nalt].id = (uint32_t)i;
+			alt[nalt].pos = p;
+			nalt++;
+		}
+	}
+	qsort(alt, nalt, sizeof(*alt), cmp_alt);
+	for (i = 0; i < nalt; i = j) {
+		size_t live = 0, k;
+
+		for (j = i; j < nalt && alt[j].key == alt[i].key && alt[j].pos == alt[i].pos; j++)
+			live += m->cl[alt[j].id].parent == alt[j].id &&
+			    m->cl[alt[j].id].h[alt[j].pos] != TM_WILD;
+		if (live < TM_MERGE_VALUES)
+			continue;
+		for (k = i + 1; k < j; k++) {
+			uint32_t a = alt[k].id, b = find(m, alt[i].id);
+
+			if (m->cl[a].parent == a && a != b)
+				merge_into(m, a, b), merged++;
+		}
+		m->cl[find(m, alt[i].id)].h[alt[i].pos] = TM_WILD;
+	}
+	free(alt);
+	free(pre);
+	free(suf);
+	return merged;
+}
+
+static const struct template_miner *sort_m;
+
+static int
+cmp_shape(const void *x, const void *y)
+{
+	const struct tm_cluster *a = &sort_m->cl[*(const uint32_t *)x];
+	const struct tm_cluster *b = &sort_m->cl[*(const uint32_t *)y];
+
+	if (a->ntok != b->ntok)
+		return a->ntok < b->ntok ? -1 : 1;
+	if (a->skel != b->skel)
+		return a->skel < b->skel ? -1 : 1;
+	return *(const uint32_t *)x < *(const uint32_t *)y ? -1 : 1;
+}
+
+/*
+ * A shape (token count and separators) with TM_LEAF_MAX templates or more
+ * is a message whose words are names: there, words no longer keep
+ * templates apart, and each template joins the most similar of the first
+ * TM_LEAF_MAX before it, as later messages in a full leaf did.
+ */
+static void
+merge_crowded(struct template_miner *m)
+{
+	uint32_t *ids = xmalloc((m->ncl + 1) * sizeof(*ids));
+	size_t n = 0, i, j, k, seen;
+	uint32_t a, b, best, same, best_same;
+	int conflict;
+
+	for (i = 0; i < m->ncl; i++) {
+		if (m->cl[i].parent == i)
+			ids[n++] = (uint32_t)i;
+	}
+	sort_m = m;
+	qsort(ids, n, sizeof(*ids), cmp_shape);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && m->cl[ids[j]].ntok == m->cl[ids[i]].ntok &&
+		    m->cl[ids[j]].skel == m->cl[ids[i]].skel; j++)
+			;
+		if (j - i < TM_LEAF_MAX)
+			continue;
+		for (k = i + 1; k < j; k++) {
+			a = ids[k];
+			best = UINT32_MAX;
+			best_same = 0;
+			for (seen = i; seen < k && seen < i + TM_LEAF_MAX; seen++) {
+				b = ids[seen];
+				if (m->cl[b].parent != b)
+					continue;
+				same = alike(&m->cl[b], m->cl[a].h, m->cl[a].word,
+				    m->cl[a].ntok, &conflict);
+				if (best == UINT32_MAX || same > best_same) {
+					best = b;
+					best_same = same;
+				}
+			}
+			if (best != UINT32_MAX && (uint64_t)best_same * TM_SIMILAR_DEN >=
+			    (uint64_t)m->cl[a].ntok * TM_SIMILAR_NUM)
+				merge_into(m, a, best);
+		}
+	}
+	free(ids);
+}
+
+void
+template_miner_finish(struct template_miner *m)
+{
+	size_t i, round;
+
+	merge_crowded(m);
+	merge_same(m);
+	for (round = 0; round < 4 && merge_values(m) > 0; round++)
+		merge_same(m);
+	/* Flatten, so template_miner_final is one step. */
+	for (i = 0; i < m->ncl; i++)
+		m->cl[i].parent = find(m, (uint32_t)i);
+}
+
+uint32_t
+template_miner_count(const struct template_miner *m)
+{
+	return (uint32_t)m->ncl;
+}
+
+uint32_t
+template_miner_final(const struct template_miner *m, uint32_t id)
+{
+	return id < m->ncl ? find(m, id) : id;
+}
+
+uint64_t
+template_miner_size(const struct template_miner *m, uint32_t id)
+{
+	return id < m->ncl ? m->cl[id].count : 0;
+}
+
+void
+template_miner_text(const struct template_miner *m, uint32_t id, struct buf *out)
+{
+	const struct tm_cluster *c;
+	uint32_t i, at = 0, end;
+
+	if (id >= m->ncl)
+		return;
+	c = &m->cl[id];
+	/* Blanks around the message are not part of it. */
+	while (at < c->len && is_blank((unsigned char)c->text[at]))
+		at++;
+	for (i = 0; i < c->ntok; i++) {
+		buf_append(out, c->text + at, c->off[i] - at);
+		if (c->h[i] == TM_WILD)
+			buf_puts(out, TEMPLATE_WILDCARD);
+		else
+			buf_append(out, c->text + c->off[i], c->tlen[i]);
+		at = c->off[i] + c->tlen[i];
+	}
+	end = c->len;
+	while (end > at && is_blank((unsigned char)c->text[end - 1]))
+		end--;
+	buf_append(out, c->text + at, end - at);
+}
+
+static int
+has_blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (is_blank((unsigned char)p[i]))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+regex_literal(struct buf *out, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (is_blank(c)) {
+			int lines = c == '\n';
+
+			while (i + 1 < n && is_blank((unsigned char)p[i + 1]))
+				lines |= p[++i] == '\n';
+			/* A line break joins lines of a record that had others between. */
+			buf_puts(out, lines ? "\\s*\\n(?:.*\\n)*?\\s*" : "\\s+");
+		} else if (strchr("\\^$.|?*+()[]{}", c) != NULL && c != '\0') {
+			buf_putc(out, '\\');
+			buf_putc(out, (char)c);
+		} else if (c < 0x20 || c == 0x7f) {
+			buf_printf(out, "\\x%02x", c);
+		} else {
+			buf_putc(out, (char)c);
+		}
+	}
+}
+
+/* A group name from the word before a variable: letters, digits, '_', not a digit first. */
+static int
+group_name(const char *p, size_t n, char *name, size_t namelen)
+{
+	size_t i;
+
+	static const char small[] =
+	    " a an the to of in on at by for from with after before into as is"
+	    " was are be and or not no ";
+	const char *q;
+
+	if (n < 2 || n >= namelen || n > 24 || (p[0] >= '0' && p[0] <= '9'))
+		return 0;
+	/* A preposition names nothing: "for <*>" is better v1. */
+	for (q = small; (q = strstr(q, " ")) != NULL && q[1] != '\0'; q++) {
+		if (strncasecmp(q + 1, p, n) == 0 && q[1 + n] == ' ')
+			return 0;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_'))
+			return 0;
+		name[i] = (char)c;
+	}
+	name[n] = '\0';
+	return 1;
+}
+
+int
+template_miner_regex(const struct template_miner *m, uint32_t id, struct buf *out)
+{
+	const struct tm_cluster *c;
+	uint32_t i, k, at = 0;
+	int groups = 0, used;
+	char name[32];
+	struct buf names;
+
+	if (id >= m->ncl)
+		return 0;
+	c = &m->cl[id];
+	buf_init(&names);
+	buf_putc(&names, ' ');
+	for (i = 0; i < c->ntok; i++) {
+		const char *gap = c->text + at;
+		size_t glen = c->off[i] - at;
+
+		/* Leading blanks of the message are not part of the pattern. */
+		if (i == 0)
+			while (glen > 0 && is_blank((unsigned char)*gap))
+				gap++, glen--;
+		regex_literal(out, gap, glen);
+		at = c->off[i] + c->tlen[i];
+		if (c->h[i] != TM_WILD) {
+			regex_literal(out, c->text + c->off[i], c->tlen[i]);
+			continue;
+		}
+		groups++;
+		used = 0;
+		/* The nearest fixed word before it, in the same phrase. */
+		for (k = i; k > 0 && c->h[k - 1] == TM_WILD; k--)
+			;
+		if (k > 0 && k == i &&
+		    group_name(c->text + c->off[k - 1], c->tlen[k - 1], name,
+		    sizeof(name))) {
+			struct buf key;
+
+			buf_init(&key);
+			buf_printf(&key, " %s ", name);
+			used = strstr(names.data, key.data) != NULL ||
+			    (name[0] == 'v' && name[1] >= '0' && name[1] <= '9');
+			buf_free(&key);
+		} else {
+			used = 1;
+		}
+		if (used)
+			snprintf(name, sizeof(name), "v%d", groups);
+		buf_printf(&names, "%s ", name);
+		/*
+		 * The last token may run to the end, others stop at their
+		 * separator; the tail of a message past TM_MAX_TOKENS has blanks.
+		 */
+		buf_printf(out, "(?<%s>%s%s)", name,
+		    has_blank(c->text + c->off[i], c->tlen[i]) ? "." : "\\S",
+		    i + 1 == c->ntok && at == c->len ? "+" : "+?");
+	}
+	{
+		const char *gap = c->text + at;
+		size_t glen = c->len - at;
+
+		while (glen > 0 && is_blank((unsigned char)gap[glen - 1]))
+			glen--;
+		regex_literal(out, gap, glen);
+	}
+	buf_free(&names);
+	return groups;
+}

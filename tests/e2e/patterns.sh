@@ -1,0 +1,157 @@
+# patterns.sh - `logtriage patterns`: templates mined from a log without a
+# database (text, json, --records), the level forms it reads, a rule printed
+# for a template that passes `rules test` and then matches its records, and
+# the stored events mined from a database.
+. "$TOP/tests/e2e/lib.sh"
+
+cp "$TOP"/tests/fixtures/patterns/* "$T/"
+
+check_rc "patterns: text listing" 0 $LT patterns --input app.log
+check_eq "patterns: text: templates ranked by severity, then count" \
+"5 templates from 12 of 15 records
+
+   1  1 x critical  src.daemon.middleware.semaphores: Failed to release provider semaphore (provider: KIMI): BoundedSemaphore released too many times
+      first 2025-11-02T00:18:00.000Z  last 2025-11-02T00:18:00.000Z  sources app.log
+      sample 2025-11-02 00:18:00 CRITICAL src.daemon.middleware.semaphores: Failed to release provider semaphore (provider: KIMI): BoundedSemaphore released too many times
+
+   2  3 x error  src.providers.glm: GLM generate_content failed after <*> retries: Connection error.
+      first 2025-11-02T00:12:07.000Z  last 2025-11-02T00:19:12.000Z  sources app.log
+      sample 2025-11-02 00:12:07 ERROR src.providers.glm: GLM generate_content failed after 3 retries: Connection error.
+
+   3  2 x error  tools.chat: Model '<*>' is not available.
+      first 2025-11-02T00:13:30.000Z  last 2025-11-02T00:17:10.000Z  sources app.log
+      sample 2025-11-02 00:13:30 ERROR tools.chat: Model 'glm-4.6' is not available.
+
+   4  2 x error  tools.chat: Error in chat\\nValueError: Model '<*>' is not available.
+      first 2025-11-02T00:14:00.000Z  last 2025-11-02T00:22:00.000Z  sources app.log
+      sample 2025-11-02 00:14:00 ERROR tools.chat: Error in chat\\nTraceback (most recent call last):\\n  File \"/app/src/providers/registry.py\", line 88, in get_provider\\n    raise ValueError(f\"Model '{self.model_name}' is not available.\")\\nValueError: Model 'glm-4.6' is not available.
+
+   5  4 x warning  src.monitoring.resilient_websocket: Connection closed for <*>: sent <*> (internal error) keepalive ping timeout
+      first 2025-11-02T00:10:05.000Z  last 2025-11-02T00:21:30.000Z  sources app.log
+      sample 2025-11-02 00:10:05 WARNING src.monitoring.resilient_websocket: Connection closed for 172.18.0.5:41822: sent 1011 (internal error) keepalive ping timeout" \
+    "$(cat "$T/out")"
+
+check_rc "patterns: --level error" 0 $LT patterns --input app.log --level error --limit 1
+check_eq "patterns: --level error leaves the warnings out" \
+    "4 templates from 8 of 15 records" "$(head -1 "$T/out")"
+check_eq "patterns: --limit 1 lists one template" 1 "$(grep -c '^ *[0-9]*  [0-9]* x ' "$T/out")"
+
+check_rc "patterns: json" 0 $LT patterns --input app.log --format json
+check_eq "patterns: json: ids, counts, severities and templates" \
+'1 1 critical src.daemon.middleware.semaphores: Failed to release provider semaphore (provider: KIMI): BoundedSemaphore released too many times
+2 3 error src.providers.glm: GLM generate_content failed after <*> retries: Connection error.
+3 2 error tools.chat: Model '"'<*>'"' is not available.
+4 2 error tools.chat: Error in chat\nValueError: Model '"'<*>'"' is not available.
+5 4 warning src.monitoring.resilient_websocket: Connection closed for <*>: sent <*> (internal error) keepalive ping timeout' \
+    "$(sed -n 's/^,*{"id":\([0-9]*\),"count":\([0-9]*\),"severity":"\([a-z]*\)","template":"\([^"]*\)".*/\1 \2 \3 \4/p' "$T/out")"
+check_contains "patterns: json: totals" "$T/out" '{"records":15,"mined":12,"templates":['
+check_contains "patterns: json: first, last, sources, sample" "$T/out" \
+    '"first":"2025-11-02T00:10:05.000Z","last":"2025-11-02T00:21:30.000Z","sources":["app.log"],"sample":"2025-11-02 00:10:05 WARNING src.monitoring.resilient_websocket: Connection closed for 172.18.0.5:41822: sent 1011 (internal error) keepalive ping timeout"}'
+
+# Bare messages, one per line (a leading blank starts no continuation).
+check_rc "patterns: --records of bare messages" 0 \
+    $LT patterns --input messages.txt --level any --records
+check_eq "patterns: --records: line and template of every record" \
+'{"line":1,"template":1}
+{"line":2,"template":2}
+{"line":3,"template":1}
+{"line":4,"template":3}
+{"line":5,"template":1}
+{"line":6,"template":3}
+{"line":7,"template":2}' "$(cat "$T/out")"
+check_rc "patterns: --input - reads standard input" 0 \
+    sh -c "$LT patterns --input - --level any < messages.txt"
+check_eq "patterns: the three templates of the messages" \
+'Received block <*> of size <*> from <*>
+Deleting block <*> file <*>
+PacketResponder <*> for block <*> terminating' \
+    "$(sed -n 's/^ *[0-9]*  [0-9]* x -  //p' "$T/out")"
+
+# Every level form is read, and stripped with the stamp before mining.
+check_rc "patterns: level forms" 0 $LT patterns --input levels.log --level debug
+check_eq "patterns: level forms: severity and template" \
+'critical  panic: runtime error: index out of range [<*>] with length <*>
+error  KeyError: '"'model'"'
+error  java.lang.IllegalStateException: queue full
+error  tools.chat:Upload failed for file <*>
+error  open() "/srv/www/missing.html" failed (<*>: No such file or directory)
+error  Handler for POST <*> returned error
+error  shim reaped process <*>
+error  com.example.Pool - Pool exhausted after <*> ms
+warning  tools.chat:Upload slow for file <*>
+notice  worker process <*> exited
+info  tools.chat:Upload done for file <*>
+debug  com.example.Pool - Pool size <*>' \
+    "$(sed -n 's/^ *[0-9]*  1 x //p' "$T/out")"
+check_rc "patterns: --level any adds the record without a level" 0 \
+    $LT patterns --input levels.log --level any
+check_eq "patterns: --level any: 13 records" "13 templates from 13 of 13 records" \
+    "$(head -1 "$T/out")"
+
+# A printed rule passes `rules test` and then matches exactly its records.
+mkdir "$T/rules"
+check_rc "patterns: --rule 2" 0 $LT patterns --input app.log --rule 2
+cp "$T/out" "$T/rules/mined.rules"
+check_eq "patterns: --rule 2: the rule section" \
+'[pattern-2-glm-failed-after-retries]
+category        = error
+severity        = error
+summary         = src.providers.glm: GLM generate_content failed after {v1} retries: Connection error.
+match           = src\.providers\.glm:\s+GLM\s+generate_content\s+failed\s+after\s+(?<v1>\S+?)\s+retries:\s+Connection\s+error\.
+example         = 2025-11-02 00:12:07 ERROR src.providers.glm: GLM generate_content failed after 3 retries: Connection error.
+counter-example = 2025-11-02 00:18:00 CRITICAL src.daemon.middleware.semaphores: Failed to release provider semaphore (provider: KIMI): BoundedSemaphore released too many times' \
+    "$(cat "$T/out")"
+check_rc "patterns: --rule 5" 0 $LT patterns --input app.log --rule 5
+printf '\n' >> "$T/rules/mined.rules"
+cat "$T/out" >> "$T/rules/mined.rules"
+# A traceback's template holds its exception; its rule spans the lines between.
+check_rc "patterns: --rule 4 (a traceback)" 0 $LT patterns --input app.log --rule 4
+check_eq "patterns: --rule 4: the rule section with a block example" \
+'[pattern-4-error-in-chat-valueerror]
+category        = error
+severity        = error
+summary         = tools.chat: Error in chat / ValueError: Model '"'{Model}'"' is not available.
+match           = tools\.chat:\s+Error\s+in\s+chat\s*\n(?:.*\n)*?\s*ValueError:\s+Model\s+'"'(?<Model>\S+?)'"'\s+is\s+not\s+available\.
+example         = <<END
+2025-11-02 00:14:00 ERROR tools.chat: Error in chat
+Traceback (most recent call last):
+  File "/app/src/providers/registry.py", line 88, in get_provider
+    raise ValueError(f"Model '"'{self.model_name}'"' is not available.")
+ValueError: Model '"'glm-4.6'"' is not available.
+END
+counter-example = 2025-11-02 00:18:00 CRITICAL src.daemon.middleware.semaphores: Failed to release provider semaphore (provider: KIMI): BoundedSemaphore released too many times' \
+    "$(cat "$T/out")"
+printf '\n' >> "$T/rules/mined.rules"
+cat "$T/out" >> "$T/rules/mined.rules"
+check_rc "patterns: the mined rules pass rules test" 0 $LT rules test --rules "$T/rules"
+check_contains "patterns: rules test ran the three examples" "$T/out" \
+    "3 examples, 3 counter-examples, 0 scenarios: 0 failed"
+check_rc "patterns: ingest with the mined rules" 0 \
+    $LT ingest -q --db "$T/m.db" --rules "$T/rules" app.log
+check_eq "patterns: the rule of template 2 matches its 3 records" 3 \
+    "$(sql "$T/m.db" "SELECT count(*) FROM events WHERE rule = 'pattern-2-glm-failed-after-retries'")"
+check_eq "patterns: the rule of template 5 matches its 4 records" 4 \
+    "$(sql "$T/m.db" "SELECT count(*) FROM events WHERE rule = 'pattern-5-connection-closed-for-sent'")"
+check_eq "patterns: the rule of template 4 matches its 2 tracebacks" "2|ValueError: Model 'kimi-k2-0905' is not available." \
+    "$(sql "$T/m.db" "SELECT count(*), substr(max(text), instr(max(text), 'ValueError: Model')) FROM events WHERE rule = 'pattern-4-error-in-chat-valueerror'")"
+
+# Stored events of warning or worse are mined when there is no --input.
+check_rc "patterns: stored events" 0 $LT ingest -q --db "$T/s.db" --rules "$TOP/rules" app.log
+check_rc "patterns: mine the stored events" 0 $LT patterns --db "$T/s.db" --source 'app*'
+check_eq "patterns: stored: totals" "3 templates from 7 of 7 records" "$(head -1 "$T/out")"
+check_rc "patterns: stored: --source that matches nothing" 2 \
+    $LT patterns --db "$T/s.db" --source nothing
+check_contains "patterns: stored: nothing says to use --input" "$T/err" \
+    "patterns: no stored events of warning level or worse to mine; give the log with --input FILE"
+
+# Usage errors.
+check_rc "patterns: no --input and no database" 2 $LT patterns --db "$T/none.db"
+check_rc "patterns: --rule beyond the listing" 2 $LT patterns --input app.log --rule 9
+check_contains "patterns: --rule beyond: message" "$T/err" \
+    "logtriage: patterns: no template 9 (there are 5)"
+check_rc "patterns: bad --level" 2 $LT patterns --input app.log --level loud
+check_rc "patterns: --records wants ndjson" 2 \
+    $LT patterns --input app.log --records --format text
+check_rc "patterns: --input with --since" 2 \
+    $LT patterns --input app.log --since 24h
+check_rc "patterns: missing input" 3 $LT patterns --input "$T/missing.log"

@@ -1,0 +1,307 @@
+/*
+ * test_template.c - masking of variable message parts, and the miner:
+ * known groups of lines give the expected templates and ids, identifiers
+ * that differ keep templates apart unless they take many values, and the
+ * rule pattern of a template matches its messages.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "template.h"
+
+static void
+check_mask(const char *in, const char *want)
+{
+	struct buf b;
+
+	buf_init(&b);
+	template_mask(&b, in, strlen(in));
+	assert_string_equal(b.data, want);
+	buf_free(&b);
+}
+
+static void
+test_mask_numbers_and_ids(void **state)
+{
+	check_mask("Retry 3 of 5 after 250ms", "Retry <*> of <*> after <*>");
+	check_mask("Tool call cancelled for req=req-3a30",
+	    "Tool call cancelled for req=<*>");
+	check_mask("job 550e8400-e29b-41d4-a716-446655440000 done",
+	    "job <*> done");
+	check_mask("fault at 0x7ffd3a2b, token deadbeefcafe",
+	    "fault at <*>, token <*>");
+	check_mask("Semaphore leak detected: kimi expected=3, actual=2",
+	    "Semaphore leak detected: kimi expected=<*>, actual=<*>");
+	check_mask("elapsed 1.5s (limit 30s)", "elapsed <*> (limit <*>)");
+}
+
+static void
+test_mask_addresses_and_paths(void **state)
+{
+	check_mask("Connection to 10.0.0.1:8080 refused",
+	    "Connection to <*> refused");
+	check_mask("from fe80::1ff:fe23:4567:890a port 22",
+	    "from <*> port <*>");
+	check_mask("open /var/lib/app/data.db: permission denied",
+	    "open <*>: permission denied");
+	check_mask("load ./conf/app.yaml and ~/x", "load <*> and <*>");
+	check_mask("GLM generate_content failed: Connection error.",
+	    "GLM generate_content failed: Connection error.");
+}
+
+static void
+test_mask_quotes_blanks_lines(void **state)
+{
+	check_mask("Model 'glm-4.6' is not available.",
+	    "Model '<*>' is not available.");
+	check_mask("key \"a b c\" missing", "key \"<*>\" missing");
+	/* An apostrophe inside a word opens no string. */
+	check_mask("can't find it", "can't find it");
+	check_mask("  spaced   out\ttext  ", "spaced out text");
+	check_mask("first line 1\nsecond line 2", "first line <*>");
+	check_mask("", "");
+}
+
+/* Add lines, then finish; ids[] gets each line's final template. */
+static struct template_miner *
+mine(const char *const *lines, size_t n, uint32_t *ids)
+{
+	struct template_miner *m = template_miner_new();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ids[i] = template_miner_add(m, lines[i], strlen(lines[i]));
+	template_miner_finish(m);
+	for (i = 0; i < n; i++)
+		ids[i] = template_miner_final(m, ids[i]);
+	return m;
+}
+
+static void
+check_text(const struct template_miner *m, uint32_t id, const char *want)
+{
+	struct buf b;
+
+	buf_init(&b);
+	template_miner_text(m, id, &b);
+	assert_string_equal(b.data, want);
+	buf_free(&b);
+}
+
+static void
+test_miner_groups(void **state)
+{
+	static const char *const lines[] = {
+		"Connection closed for 172.18.0.5:41822: sent 1011 (internal error)",
+		"[instance: 9a0b] VM Paused (Lifecycle Event)",
+		"Connection closed for 172.18.0.9:50110: sent 1011 (internal error)",
+		"[instance: 77fe] VM Resumed (Lifecycle Event)",
+		"[instance: 12cd] VM Paused (Lifecycle Event)",
+		"Connection closed for 10.0.0.7:1234: sent 1000 (normal)",
+		"GET /v2/9f/servers?all=True&since=2017-05-16 HTTP/1.1 status: 200",
+		"GET /v2/1a/servers HTTP/1.1 status: 404",
+		"connection from 1.2.3.4 () at Mon Jun 20 03:40:59 2005",
+		"connection from 5.6.7.8 (host.example) at Fri Jul  1 07:57:30 2005",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	/* Founded in order: ids count from 0. */
+	assert_int_equal(ids[0], 0);
+	assert_int_equal(ids[1], 1);
+	assert_int_equal(ids[2], 0);
+	assert_int_equal(ids[3], 2);
+	assert_int_equal(ids[4], 1);
+	assert_int_equal(ids[5], 3);
+	assert_int_equal(ids[6], 4);
+	assert_int_equal(ids[7], 4);
+	assert_int_equal(ids[8], 5);
+	assert_int_equal(ids[9], 5);
+	assert_int_equal(template_miner_count(m), 6);
+	check_text(m, 0, "Connection closed for <*>: sent <*> (internal error)");
+	check_text(m, 1, "[instance: <*>] VM Paused (Lifecycle Event)");
+	check_text(m, 2, "[instance: <*>] VM Resumed (Lifecycle Event)");
+	check_text(m, 3, "Connection closed for <*>: sent <*> (normal)");
+	check_text(m, 4, "GET <*> <*> status: <*>");
+	check_text(m, 5, "connection from <*> (<*>) at <*> <*> <*> <*> <*>");
+	assert_int_equal(template_miner_size(m, 0), 2);
+	assert_int_equal(template_miner_size(m, 1), 2);
+	assert_int_equal(template_miner_size(m, 5), 2);
+	template_miner_free(m);
+}
+
+/* A word that takes eight values is a name; four values are states. */
+static void
+test_miner_many_values_merge(void **state)
+{
+	static const char *const users[] = {
+		"session closed for user root", "session closed for user news",
+		"session closed for user cyrus", "session closed for user test",
+		"session closed for user guest", "session closed for user alice",
+		"session closed for user bob", "session closed for user carol",
+		"state now Active", "state now Inactive", "state now Idle",
+		"state now Busy",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(users)];
+	struct template_miner *m = mine(users, UTIL_ARRAY_LEN(users), ids);
+	size_t i;
+
+	for (i = 1; i < 8; i++)
+		assert_int_equal(ids[i], ids[0]);
+	check_text(m, ids[0], "session closed for user <*>");
+	assert_int_equal(template_miner_size(m, ids[0]), 8);
+	assert_int_not_equal(ids[8], ids[9]);
+	assert_int_not_equal(ids[9], ids[10]);
+	assert_int_not_equal(ids[10], ids[11]);
+	check_text(m, ids[11], "state now Busy");
+	/* A message after finish still lands in the merged template. */
+	i = template_miner_add(m, "session closed for user dave", 28);
+	assert_int_equal(template_miner_final(m, (uint32_t)i), ids[0]);
+	template_miner_free(m);
+}
+
+/*
+ * Words that are names: a shape seen with hundreds of word sets is one
+ * template, however the tree spread them, and a leaf's scan stays short.
+ */
+static void
+test_miner_crowded_shape(void **state)
+{
+	struct template_miner *m = template_miner_new();
+	char line[128], w[3][8];
+	uint32_t first = 0, id;
+	size_t i, k, j;
+
+	for (i = 0; i < 3000; i++) {
+		for (k = 0; k < 3; k++) {
+			for (j = 0; j < 7; j++)
+				w[k][j] = (char)('a' + (i * 7919 + k * 104729 + j * 31 +
+				    (i >> j)) % 26);
+			w[k][7] = '\0';
+		}
+		snprintf(line, sizeof line, "cache %s evicted %s entries of %s",
+		    w[0], w[1], w[2]);
+		id = template_miner_add(m, line, strlen(line));
+		if (i == 0)
+			first = id;
+	}
+	template_miner_finish(m);
+	check_text(m, template_miner_final(m, first), "cache <*> evicted <*> entries of <*>");
+	assert_int_equal(template_miner_size(m, template_miner_final(m, first)), 3000);
+	template_miner_free(m);
+}
+
+static void
+test_miner_regex(void **state)
+{
+	static const char *const lines[] = {
+		"Connection closed for 172.18.0.5:41822: sent 1011 (internal error)",
+		"Connection closed for 172.18.0.9:50110: sent 1000 (internal error)",
+		"Fallback upload also failed: size=1024 path=/tmp/a.txt",
+		"Fallback upload also failed: size=77 path=/tmp/b.txt",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+	struct buf b;
+	pcre2_code *re;
+	pcre2_match_data *md;
+	int err;
+	PCRE2_SIZE off;
+	const char *rec = "2025-10-25 23:33:20 WARNING ws: Connection closed for "
+	    "1.2.3.4:5: sent 1011 (internal error)";
+
+	buf_init(&b);
+	assert_int_equal(template_miner_regex(m, ids[0], &b), 2);
+	assert_string_equal(b.data,
+	    "Connection\\s+closed\\s+for\\s+(?<v1>\\S+?):\\s+sent\\s+"
+	    "(?<sent>\\S+?)\\s+\\(internal\\s+error\\)");
+	re = pcre2_compile((PCRE2_SPTR)b.data, b.len, 0, &err, &off, NULL);
+	assert_non_null(re);
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	assert_true(pcre2_match(re, (PCRE2_SPTR)rec, strlen(rec), 0, 0, md, NULL) == 3);
+	assert_true(pcre2_match(re, (PCRE2_SPTR)lines[2], strlen(lines[2]), 0, 0,
+	    md, NULL) < 0);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	buf_reset(&b);
+	assert_int_equal(template_miner_regex(m, ids[2], &b), 2);
+	assert_string_equal(b.data,
+	    "Fallback\\s+upload\\s+also\\s+failed:\\s+size=(?<size>\\S+?)\\s+"
+	    "path=(?<path>\\S+)");
+	template_miner_free(m);
+
+	/* A line break in the mined text spans the lines a record has between. */
+	m = template_miner_new();
+	ids[0] = template_miner_add(m, "Error in chat\nKeyError: 'model'", 31);
+	template_miner_finish(m);
+	buf_reset(&b);
+	assert_int_equal(template_miner_regex(m, ids[0], &b), 0);
+	assert_string_equal(b.data,
+	    "Error\\s+in\\s+chat\\s*\\n(?:.*\\n)*?\\s*KeyError:\\s+'model'");
+	re = pcre2_compile((PCRE2_SPTR)b.data, b.len, 0, &err, &off, NULL);
+	assert_non_null(re);
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	rec = "E x: Error in chat\nTraceback (most recent call last):\n"
+	    "  File \"a.py\", line 1\nKeyError: 'model'";
+	assert_true(pcre2_match(re, (PCRE2_SPTR)rec, strlen(rec), 0, 0, md, NULL) == 1);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	buf_free(&b);
+	template_miner_free(m);
+}
+
+/* Long and odd input: capped, never a crash; the same message twice is one template. */
+static void
+test_miner_limits(void **state)
+{
+	struct template_miner *m = template_miner_new();
+	char *big = malloc(20000);
+	uint32_t a, b, e1, e2;
+	struct buf t;
+	size_t i;
+
+	assert_non_null(big);
+	for (i = 0; i < 19999; i++)
+		big[i] = i % 3 == 2 ? ' ' : 'x';
+	big[19999] = '\0';
+	a = template_miner_add(m, big, strlen(big));
+	b = template_miner_add(m, big, strlen(big));
+	assert_int_equal(a, b);
+	e1 = template_miner_add(m, "", 0);
+	e2 = template_miner_add(m, "   ", 3);
+	assert_int_equal(e1, e2);
+	template_miner_finish(m);
+	buf_init(&t);
+	template_miner_text(m, a, &t);
+	assert_true(t.len <= 4096);
+	buf_free(&t);
+	free(big);
+	template_miner_free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mask_numbers_and_ids),
+		cmocka_unit_test(test_mask_addresses_and_paths),
+		cmocka_unit_test(test_mask_quotes_blanks_lines),
+		cmocka_unit_test(test_miner_groups),
+		cmocka_unit_test(test_miner_many_values_merge),
+		cmocka_unit_test(test_miner_crowded_shape),
+		cmocka_unit_test(test_miner_regex),
+		cmocka_unit_test(test_miner_limits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
