@@ -66,10 +66,11 @@ struct ctx {
  * rate that asks.
  */
 struct counted {
-	size_t		 rule, src;
-	char		**value;
-	uint64_t	*n;
-	size_t		 nvalue;
+	size_t			 rule, src;
+	char			**value;
+	uint64_t		*n;
+	size_t			 nvalue;
+	struct util_index	 index;	/* of value: a model per request is common */
 };
 
 struct vg {
@@ -654,21 +655,35 @@ counts_by_group(const struct rrule *x)
 	    (x->metric_by != NULL && strcmp(x->counts_by, x->metric_by) == 0));
 }
 
-/* Add one event of group g to the counts k of a (rule, source). */
-static void
-counted_add(struct counted *k, const char *g)
+/* The position of value g in the counts k, or UTIL_INDEX_NONE. */
+static size_t
+counted_find(const struct counted *k, const char *g)
 {
-	size_t v;
+	uint64_t h = util_hash_text(g, strlen(g), UTIL_HASH_SEED);
+	size_t it = 0, v;
 
-	for (v = k->nvalue; v > 0; v--)
-		if (strcmp(k->value[v - 1], g) == 0) {
-			k->n[v - 1]++;
-			return;
-		}
+	while ((v = util_index_next(&k->index, h, &it)) != UTIL_INDEX_NONE)
+		if (strcmp(k->value[v], g) == 0)
+			return v;
+	return UTIL_INDEX_NONE;
+}
+
+/* Add n events of group g to the counts k of a (rule, source). */
+static void
+counted_add(struct counted *k, const char *g, uint64_t n)
+{
+	size_t v = counted_find(k, g);
+
+	if (v != UTIL_INDEX_NONE) {
+		k->n[v] += n;
+		return;
+	}
 	k->value = xrealloc(k->value, (k->nvalue + 1) * sizeof(char *));
 	k->n = xrealloc(k->n, (k->nvalue + 1) * sizeof(uint64_t));
 	k->value[k->nvalue] = xstrdup(g);
-	k->n[k->nvalue++] = 1;
+	k->n[k->nvalue] = n;
+	util_index_put(&k->index, util_hash_text(g, strlen(g), UTIL_HASH_SEED),
+	    k->nvalue++);
 }
 
 static int
@@ -687,6 +702,7 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 			    (c->ncounted + 1) * sizeof(*c->counted));
 			cnt = &c->counted[c->ncounted++];
 			memset(cnt, 0, sizeof *cnt);
+			util_index_init(&cnt->index);
 			cnt->rule = ri;
 			cnt->src = i;
 		}
@@ -702,7 +718,7 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 			if (g == NULL)
 				g = "";
 			if (cnt != NULL)
-				counted_add(cnt, c->rr[ri].counts_by != NULL ? g : "");
+				counted_add(cnt, c->rr[ri].counts_by != NULL ? g : "", 1);
 			if (sqlite3_column_type(st, 0) == SQLITE_NULL)
 				continue;
 			if (cur == NULL || strcmp(cur->grp, g) != 0)
@@ -1074,6 +1090,7 @@ counted_load(struct ctx *c, struct report *r, size_t ri, size_t si,
 	    strcmp(x->counts_by, x->metric_by) == 0, rc;
 
 	memset(k, 0, sizeof *k);
+	util_index_init(&k->index);
 	k->rule = ri;
 	k->src = si;
 	if (prep(c, &st, sql[c->has_dup][ingrp]) != 0)
@@ -1084,11 +1101,8 @@ counted_load(struct ctx *c, struct report *r, size_t ri, size_t si,
 		    -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		v = (const char *)sqlite3_column_text(st, 0);
-		k->value = xrealloc(k->value, (k->nvalue + 1) * sizeof(char *));
-		k->n = xrealloc(k->n, (k->nvalue + 1) * sizeof(uint64_t));
-		k->value[k->nvalue] = xstrdup(x->counts_by != NULL && v != NULL ?
-		    v : "");
-		k->n[k->nvalue++] = (uint64_t)sqlite3_column_int64(st, 1);
+		counted_add(k, x->counts_by != NULL && v != NULL ? v : "",
+		    (uint64_t)sqlite3_column_int64(st, 1));
 	}
 	sqlite3_finalize(st);
 	return step_err(c, rc);
@@ -1144,9 +1158,13 @@ denominator(struct ctx *c, struct report *r, const char *noun,
 				continue;
 			if ((k = counted_get(c, r, i, j)) == NULL)
 				return -1;
-			for (v = 0; v < k->nvalue; v++)
-				if (value == NULL || strcmp(k->value[v], value) == 0)
+			if (value != NULL) {
+				if ((v = counted_find(k, value)) != UTIL_INDEX_NONE)
 					*n += k->n[v];
+				continue;
+			}
+			for (v = 0; v < k->nvalue; v++)
+				*n += k->n[v];
 		}
 	}
 	return 0;
@@ -1628,6 +1646,7 @@ ctx_free(struct ctx *c, size_t nrules)
 			free(c->counted[i].value[j]);
 		free(c->counted[i].value);
 		free(c->counted[i].n);
+		util_index_free(&c->counted[i].index);
 	}
 	free(c->counted);
 	for (i = 0; c->rr != NULL && i < nrules; i++) {
