@@ -77,7 +77,13 @@ CREATE TABLE IF NOT EXISTS rules (
 	follows_rule	TEXT,			-- follows = R within W [by F]
 	follows_by	TEXT,
 	expect_rule	TEXT,			-- expect = R within W [by F]
-	expect_by	TEXT
+	expect_by	TEXT,
+	-- added later (store_upgrade adds them to older databases)
+	unit		TEXT,			-- of the stored values: ms for durations
+	slow		TEXT,			-- threshold: "p95 > 8000ms"
+	counts		TEXT,			-- counts = NOUN [by F]: a denominator
+	counts_by	TEXT,
+	means		TEXT			-- double-release | release-refused
 ) WITHOUT ROWID;
 
 -- One row per (record, rule) match.  (source_id, ts, hash, ordinal) makes
@@ -102,7 +108,8 @@ CREATE TABLE IF NOT EXISTS events (
 	value		REAL,			-- metric rules: the metric field
 	grp		TEXT,			-- metric rules: the group field
 	link		INTEGER,		-- follows/expect: the linked event's id
-	inherited	TEXT			-- JSON object: fields taken over from link
+	inherited	TEXT,			-- JSON object: fields taken over from link
+	dup_of		INTEGER			-- same = ...: the event this one repeats
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_rule_ts
 	ON events (rule, source_id, ts, hash, ordinal);

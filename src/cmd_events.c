@@ -71,10 +71,20 @@ static const struct option events_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* The rows in order; filters by source, rule and category are applied here. */
+/*
+ * The rows in order; filters by source, rule and category are applied here.
+ * A database no writer has opened since rules.unit and events.dup_of were
+ * added has neither: the second form reads it.
+ */
 static const char events_sql[] =
     "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
-    " e.fields, e.inherited, e.text, e.id"
+    " e.fields, e.inherited, e.text, e.id, e.value, r.unit, e.dup_of"
+    " FROM events e JOIN sources s ON s.id = e.source_id"
+    " LEFT JOIN rules r ON r.id = e.rule"
+    " WHERE e.ts >= ?1 AND e.ts < ?2 ORDER BY e.ts, e.id";
+static const char events_sql_old[] =
+    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
+    " e.fields, e.inherited, e.text, e.id, e.value, NULL, NULL"
     " FROM events e JOIN sources s ON s.id = e.source_id"
     " LEFT JOIN rules r ON r.id = e.rule"
     " WHERE e.ts >= ?1 AND e.ts < ?2 ORDER BY e.ts, e.id";
@@ -250,6 +260,33 @@ put_tsv(struct buf *b, const char *p, size_t n)
 	}
 }
 
+/*
+ * A metric event's value: as stored, its unit, and as a person reads it
+ * ("2.28 s"); a repeat of a sample (same = ...) says so.
+ */
+static void
+put_value(struct buf *b, sqlite3_stmt *q)
+{
+	const char *unit = (const char *)sqlite3_column_text(q, 12);
+	double v = sqlite3_column_double(q, 11);
+	struct buf shown;
+
+	if (sqlite3_column_type(q, 11) == SQLITE_NULL)
+		return;
+	if (v == (double)(long long)v && v > -1e15 && v < 1e15)
+		buf_printf(b, ",\"value\":%lld", (long long)v);
+	else
+		buf_printf(b, ",\"value\":%.17g", v);
+	buf_init(&shown);
+	util_format_quantity(&shown, v, unit);
+	if (unit != NULL)
+		put_json_str(b, "unit", unit, strlen(unit), 0);
+	put_json_str(b, "value_text", shown.data, shown.len, 0);
+	buf_free(&shown);
+	if (sqlite3_column_type(q, 13) != SQLITE_NULL)
+		buf_puts(b, ",\"repeat\":true");
+}
+
 static int
 cmd_events_exec(int argc, char **argv)
 {
@@ -377,8 +414,10 @@ cmd_events_exec(int argc, char **argv)
 	/* --follow comes back here for each poll. */
 poll:
 	if (mark_literal(store_db(st), &sources) != 0 ||
-	    sqlite3_prepare_v2(store_db(st), after_id < 0 ? events_sql :
-	    store_events_after_sql, -1, &q, NULL) != SQLITE_OK) {
+	    (sqlite3_prepare_v2(store_db(st), after_id < 0 ? events_sql :
+	    store_events_after_sql, -1, &q, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(store_db(st), after_id < 0 ? events_sql_old :
+	    store_events_after_sql_old, -1, &q, NULL) != SQLITE_OK)) {
 		cmd_error("%s: %s", dbpath, sqlite3_errmsg(store_db(st)));
 		goto out;
 	}
@@ -435,6 +474,7 @@ poll:
 			    (long long)sqlite3_column_int64(q, 6));
 			put_fields(&b, (const char *)sqlite3_column_text(q, 7),
 			    (const char *)sqlite3_column_text(q, 8));
+			put_value(&b, q);
 			put_json_str(&b, "text", text, n, 0);
 			buf_printf(&b, ",\"id\":%lld}",
 			    (long long)sqlite3_column_int64(q, 10));

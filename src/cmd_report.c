@@ -24,7 +24,8 @@ static const char report_options[] =
     "  -o, --output FILE     write FILE atomically instead of standard output (-)\n"
     "  --compare previous    compare with the window of the same length before\n"
     "  --baseline A..B       compare with the window A..B\n"
-    "  --slow-ms N           p95 latency above N ms is a finding (default 8000)\n"
+    "  --slow-ms N           p95 above N ms is a finding for every duration\n"
+    "                        metric (default: each rule's own slow threshold)\n"
     "  --fail-on LEVEL       exit 1 if a finding is at or above LEVEL\n";
 
 enum { FMT_TEXT, FMT_MARKDOWN, FMT_JSON, FMT_HTML, FMT_PROM };
@@ -83,7 +84,7 @@ parse_args(int argc, char **argv, struct report_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->fail_on = -1;
-	o->slow_ms = 8000;
+	o->slow_ms = -1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":o:", report_long, NULL)) != -1) {

@@ -44,20 +44,29 @@ static const struct option rules_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* "10s", "5m", "500ms": the shortest exact form of a window. */
+/* The shortest exact form of a window, as the rule language writes it. */
 static void
 format_window(int64_t ms, char *out, size_t len)
 {
-	if (ms % 86400000 == 0)
-		snprintf(out, len, "%lldd", (long long)(ms / 86400000));
-	else if (ms % 3600000 == 0)
-		snprintf(out, len, "%lldh", (long long)(ms / 3600000));
-	else if (ms % 60000 == 0 && ms >= 600000)
-		snprintf(out, len, "%lldm", (long long)(ms / 60000));
-	else if (ms % 1000 == 0)
-		snprintf(out, len, "%llds", (long long)(ms / 1000));
-	else
-		snprintf(out, len, "%lldms", (long long)ms);
+	struct buf b;
+
+	buf_init(&b);
+	util_format_duration(&b, (double)ms, UTIL_DUR_RULE);
+	snprintf(out, len, "%s", b.data != NULL ? b.data : "");
+	buf_free(&b);
+}
+
+/* "slow = p95 > 8 s": the threshold in the metric's unit. */
+static void
+print_slow(const struct rule *r)
+{
+	struct buf b;
+
+	buf_init(&b);
+	util_format_quantity(&b, r->slow.value, r->value_unit);
+	printf("  slow = %s %s %s", rule_stat_name(r->slow.stat),
+	    r->slow.inclusive ? ">=" : ">", b.data);
+	buf_free(&b);
 }
 
 static void
@@ -100,6 +109,21 @@ list_rules(const struct ruleset *rs, int verbose)
 		if (r->metric_field != NULL)
 			printf("  metric = %s%s%s", r->metric_field,
 			    r->metric_by ? " by " : "", r->metric_by ? r->metric_by : "");
+		if (r->unit != NULL || r->unit_captured)
+			printf("  unit = %s", r->unit != NULL ? r->unit : "(captured)");
+		if (r->has_slow)
+			print_slow(r);
+		for (j = 0; j < r->nsame; j++)
+			printf("%s%s", j == 0 ? "  same = " : ", ", r->same_fields[j]);
+		if (r->nsame > 0) {
+			format_window(r->same_within_ms, w, sizeof w);
+			printf(" within %s", w);
+		}
+		if (r->counts != NULL)
+			printf("  counts = %s%s%s", r->counts,
+			    r->counts_by ? " by " : "", r->counts_by ? r->counts_by : "");
+		if (r->means != NULL)
+			printf("  means = %s", r->means);
 		putchar('\n');
 		if (!verbose)
 			continue;

@@ -57,6 +57,10 @@ enum {
 	ST_DEL_STORM,
 	ST_DEL_WAIT,
 	ST_DATA_VERSION,
+	ST_EXPECT_A_AFTER,
+	ST_EXPECT_B_AFTER,
+	ST_SET_DUP,
+	ST_CLEAR_DUPS,
 	ST_COUNT
 };
 
@@ -120,6 +124,20 @@ static const char *const correlate_sql[ST_COUNT] = {
 	    "DELETE FROM incidents WHERE kind IN ('unresolved', 'open')"
 	    " AND rule = ?1 AND source_id = ?2 AND start = ?3 AND event_id = ?4",
 	[ST_DATA_VERSION] = "PRAGMA data_version",
+	/*
+	 * The scans of an expectation, keys folded to lower case: programs
+	 * name one scope "Global" in one line and "global" in the next.
+	 */
+	[ST_EXPECT_A_AFTER] =
+	    "SELECT id, ts, lower(json_extract(fields, ?4)) FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
+	[ST_EXPECT_B_AFTER] =
+	    "SELECT id, ts, lower(json_extract(fields, ?4)) FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
+	[ST_SET_DUP] = "UPDATE events SET dup_of = ?2 WHERE id = ?1",
+	[ST_CLEAR_DUPS] = "UPDATE events SET dup_of = NULL WHERE dup_of IS NOT NULL",
 };
 
 /* What a rule does in correlation. */
@@ -127,11 +145,13 @@ static const char *const correlate_sql[ST_COUNT] = {
 #define ROLE_EXPECT	0x02
 #define ROLE_FOLLOWS	0x04
 #define ROLE_TARGET	0x08	/* some rule expects or follows it */
+#define ROLE_SAME	0x10	/* same = F... within W: repeats of a sample */
 
 enum work_kind {
 	WORK_STORM,
 	WORK_EXPECT,
-	WORK_FOLLOWS
+	WORK_FOLLOWS,
+	WORK_SAME
 };
 
 /*
@@ -217,9 +237,64 @@ struct correlate {
 	struct util_index	 settled_index;
 	int64_t			 data_version;	/* PRAGMA data_version at the last run */
 	int			 stale;		/* a rollback undid what the live state saw */
+	int64_t			 repeats;	/* events newly marked a repeat, net */
+	/*
+	 * Per rule with same = F...: its events in a range of ts, with the
+	 * values of F... (same_scan_new), or NULL.
+	 */
+	sqlite3_stmt		**same_scan;
 };
 
 static char *field_path(const char *field);
+
+/*
+ * Where the scan of same finds field i of rule r: the metric field is the
+ * stored value (column 2), the metric's by-field the stored group (column
+ * 4), any other field is extracted from the JSON (column 5 + i): parsing
+ * JSON for every event would cost more than the rest of the work.
+ */
+static int
+same_column(const struct rule *r, size_t i)
+{
+	if (r->metric_field != NULL &&
+	    strcmp(r->same_fields[i], r->metric_field) == 0)
+		return 2;
+	if (r->metric_by != NULL && strcmp(r->same_fields[i], r->metric_by) == 0)
+		return 4;
+	return 5 + (int)i;
+}
+
+/* Prepare the scan of rule r's events for same (see struct correlate). */
+static sqlite3_stmt *
+same_scan_new(sqlite3 *db, const struct rule *r)
+{
+	sqlite3_stmt *st = NULL;
+	struct buf sql;
+	char *path;
+	size_t i;
+
+	buf_init(&sql);
+	buf_puts(&sql, "SELECT id, ts, value, dup_of, grp");
+	for (i = 0; i < r->nsame; i++) {
+		if (same_column(r, i) < 5)
+			buf_puts(&sql, ", NULL");
+		else
+			buf_printf(&sql, ", json_extract(fields, ?%zu)", i + 5);
+	}
+	buf_puts(&sql, " FROM events WHERE rule = ?1 AND source_id = ?2"
+	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts, id");
+	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK)
+		st = NULL;
+	for (i = 0; st != NULL && i < r->nsame; i++) {
+		if (same_column(r, i) < 5)
+			continue;
+		path = field_path(r->same_fields[i]);
+		sqlite3_bind_text(st, (int)i + 5, path, -1, SQLITE_TRANSIENT);
+		free(path);
+	}
+	buf_free(&sql);
+	return st;
+}
 
 /* The hash of a (rule, kind, source) key of the lists of struct correlate. */
 static uint64_t
@@ -274,6 +349,17 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 			c->expect_target[i] = t;
 			if (t >= 0)
 				c->role[t] |= ROLE_TARGET;
+		}
+		if (r->nsame > 0) {
+			c->role[i] |= ROLE_SAME;
+			if (c->same_scan == NULL)
+				c->same_scan = xcalloc(rs->n, sizeof *c->same_scan);
+			if ((c->same_scan[i] = same_scan_new(c->db, r)) == NULL) {
+				util_err(err, errlen, "preparing correlation: %s",
+				    sqlite3_errmsg(c->db));
+				correlate_free(c);
+				return NULL;
+			}
 		}
 		if (r->nfollows > 0) {
 			c->role[i] |= ROLE_FOLLOWS;
@@ -380,6 +466,9 @@ correlate_free(struct correlate *c)
 		return;
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(c->stmt[i]);
+	for (i = 0; c->same_scan != NULL && i < c->rs->n; i++)
+		sqlite3_finalize(c->same_scan[i]);
+	free(c->same_scan);
 	free(c->role);
 	free(c->expect_target);
 	for (i = 0; c->follows_target != NULL && i < c->rs->n; i++)
@@ -463,6 +552,8 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 		mark(c, rule_index, WORK_EXPECT, source_id, ts, ts, ts, TS_HIGH);
 	if (role & ROLE_FOLLOWS)
 		mark(c, rule_index, WORK_FOLLOWS, source_id, ts, ts, ts, TS_HIGH);
+	if (role & ROLE_SAME)
+		mark(c, rule_index, WORK_SAME, source_id, ts, ts, TS_HIGH, TS_HIGH);
 	if (!(role & ROLE_TARGET))
 		return;
 	for (j = 0; j < c->rs->n; j++) {
@@ -811,7 +902,8 @@ emit_expect(const struct expect_result *res, void *arg)
 static int
 expect_feed(struct correlate *c, struct live *l)
 {
-	sqlite3_stmt *sa = c->stmt[ST_SCAN_A_AFTER], *sb = c->stmt[ST_SCAN_B_AFTER];
+	sqlite3_stmt *sa = c->stmt[ST_EXPECT_A_AFTER];
+	sqlite3_stmt *sb = c->stmt[ST_EXPECT_B_AFTER];
 	const struct rule *r = l->x.r;
 	/* Zeroed: at -O3 the compiler cannot see that scan_next fills them. */
 	struct scan_row a = { 0 }, b = { 0 };
@@ -1041,6 +1133,123 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 	return 0;
 }
 
+/* The latest event of one sample key within the window (run_same). */
+struct same_seen {
+	char		*key;
+	size_t		 len;
+	int64_t		 ts, id;
+};
+
+/*
+ * The key of an event for same = F1, F2 ...: the values of the fields
+ * (see same_column), each ended by a 0x1f byte, 0x1e for a missing one.
+ * The metric field is its stored value, so "820" ms and "0.82" s are the
+ * same sample.
+ */
+static void
+same_key(const struct rule *r, sqlite3_stmt *st, struct buf *key)
+{
+	const unsigned char *v;
+	double d;
+	size_t i;
+	int col;
+
+	buf_reset(key);
+	for (i = 0; i < r->nsame; i++) {
+		col = same_column(r, i);
+		if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+			buf_putc(key, 0x1e);
+		} else if (col == 2) {
+			d = sqlite3_column_double(st, col);
+			buf_append(key, &d, sizeof d);
+			buf_putc(key, 0x1f);
+		} else {
+			v = sqlite3_column_text(st, col);
+			buf_append(key, v, (size_t)sqlite3_column_bytes(st, col));
+			buf_putc(key, 0x1f);
+		}
+	}
+}
+
+/*
+ * Mark the repeats of a sample among the events of (rule, source) from
+ * `from` to `to`: an event whose same-fields equal those of an event at
+ * most W before it is a repeat of that one (dup_of).  Whether an event
+ * repeats depends only on the W before it, so the events from from - W
+ * on are read and those from `from` to `to` + W written.
+ */
+static int
+run_same(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
+    int64_t to, char *err, size_t errlen)
+{
+	const struct rule *r = &c->rs->rules[ri];
+	sqlite3_stmt *ss = c->same_scan[ri], *up = c->stmt[ST_SET_DUP];
+	int64_t w = r->same_within_ms, id, ts, old, dup;
+	struct same_seen *seen = NULL;
+	size_t nseen = 0, capseen = 0, i, k;
+	struct buf key;
+	int rc, failed = 0;
+
+	buf_init(&key);
+	/* the field paths stay bound: no clear_bindings here */
+	sqlite3_reset(ss);
+	sqlite3_bind_text(ss, 1, r->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ss, 2, source_id);
+	sqlite3_bind_int64(ss, 3, from - w);
+	sqlite3_bind_int64(ss, 4, to + w);
+	while (!failed && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(ss, 0);
+		ts = sqlite3_column_int64(ss, 1);
+		old = sqlite3_column_type(ss, 3) == SQLITE_NULL ? 0 :
+		    sqlite3_column_int64(ss, 3);
+		same_key(r, ss, &key);
+		/* forget what is out of the window; find the key */
+		dup = 0;
+		for (i = k = 0; i < nseen; i++) {
+			if (seen[i].ts < ts - w) {
+				free(seen[i].key);
+				continue;
+			}
+			seen[k++] = seen[i];
+		}
+		nseen = k;
+		for (i = 0; i < nseen; i++)
+			if (seen[i].len == key.len &&
+			    memcmp(seen[i].key, key.data, key.len) == 0)
+				break;
+		if (i < nseen) {
+			dup = seen[i].id;
+			seen[i].ts = ts;
+			seen[i].id = id;
+		} else {
+			seen = util_grow(seen, &capseen, nseen, sizeof *seen, 8);
+			seen[nseen].key = xmalloc(key.len);
+			memcpy(seen[nseen].key, key.data, key.len);
+			seen[nseen].len = key.len;
+			seen[nseen].ts = ts;
+			seen[nseen++].id = id;
+		}
+		if (ts < from || dup == old)
+			continue;
+		sqlite3_reset(up);
+		sqlite3_clear_bindings(up);
+		sqlite3_bind_int64(up, 1, id);
+		if (dup != 0)
+			sqlite3_bind_int64(up, 2, dup);
+		if (exec_stmt(c, up) != 0)
+			failed = 1;
+		c->repeats += (dup != 0) - (old != 0);
+	}
+	sqlite3_reset(ss);
+	for (i = 0; i < nseen; i++)
+		free(seen[i].key);
+	free(seen);
+	buf_free(&key);
+	if (failed || (rc != SQLITE_ROW && rc != SQLITE_DONE))
+		return db_fail(c, err, errlen, r->id, "marking repeated samples");
+	return 0;
+}
+
 /*
  * The log time up to which a source's waits were last settled (TS_LOW if
  * not in this run).  Open rows are only ever written for waits still open
@@ -1116,6 +1325,10 @@ run_work(struct correlate *c, char *err, size_t errlen)
 		case WORK_FOLLOWS:
 			rc = run_follows(c, (size_t)w->rule, w->source_id,
 			    w->from, w->to, err, errlen);
+			break;
+		case WORK_SAME:
+			rc = run_same(c, (size_t)w->rule, w->source_id, w->from,
+			    w->to, err, errlen);
 			break;
 		}
 	}
@@ -1198,7 +1411,8 @@ rebuild(struct correlate *c, char *err, size_t errlen)
 	int rc;
 
 	if (exec_stmt(c, c->stmt[ST_DEL_ALL]) != 0 ||
-	    exec_stmt(c, c->stmt[ST_CLEAR_ALL]) != 0)
+	    exec_stmt(c, c->stmt[ST_CLEAR_ALL]) != 0 ||
+	    exec_stmt(c, c->stmt[ST_CLEAR_DUPS]) != 0)
 		return db_fail(c, err, errlen, "all rules", "clearing");
 	c->nwork = 0;
 	util_index_free(&c->work_index);
@@ -1219,6 +1433,9 @@ rebuild(struct correlate *c, char *err, size_t errlen)
 			if (c->role[i] & ROLE_FOLLOWS)
 				mark(c, (int)i, WORK_FOLLOWS, source_id, TS_LOW,
 				    TS_HIGH, TS_HIGH, TS_HIGH);
+			if (c->role[i] & ROLE_SAME)
+				mark(c, (int)i, WORK_SAME, source_id, TS_LOW,
+				    TS_HIGH, TS_HIGH, TS_HIGH);
 		}
 	}
 	sqlite3_reset(st);
@@ -1230,5 +1447,18 @@ rebuild(struct correlate *c, char *err, size_t errlen)
 int
 correlate_rebuild(struct correlate *c, char *err, size_t errlen)
 {
-	return in_transaction(c, rebuild, err, errlen);
+	int rc = in_transaction(c, rebuild, err, errlen);
+
+	/* a rebuild marks old repeats again: they are not new ones */
+	c->repeats = 0;
+	return rc;
+}
+
+uint64_t
+correlate_take_repeats(struct correlate *c)
+{
+	int64_t n = c->repeats;
+
+	c->repeats = 0;
+	return n > 0 ? (uint64_t)n : 0;
 }

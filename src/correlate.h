@@ -44,4 +44,10 @@ int correlate_run(struct correlate *c, char *err, size_t errlen);
 /* Recompute everything for every correlated rule (after rules changed). */
 int correlate_rebuild(struct correlate *c, char *err, size_t errlen);
 
+/*
+ * Events marked a repeat of a sample (same = ...) by the runs since the
+ * last call, net of marks a later event undid; resets the count.
+ */
+uint64_t correlate_take_repeats(struct correlate *c);
+
 #endif

@@ -184,7 +184,7 @@ struct writer {
 	int			 busy;			/* writing a batch */
 	int			 quit;
 	/* owned by the writer thread while it runs */
-	uint64_t		 events, duplicates;
+	uint64_t		 events, duplicates, repeats;
 	int			 failed;
 	char			 err[512];
 	struct store_event	 evs[WRITER_CHUNK];	/* writer_events' rows */
@@ -575,6 +575,7 @@ writer_store(struct ingest *in, struct batch *b)
 		goto fail;
 	if (correlate_run(in->corr, w->err, sizeof w->err) != 0)
 		goto fail;
+	w->repeats += correlate_take_repeats(in->corr);
 	if (store_commit(in->st, w->err, sizeof w->err) != 0)
 		goto fail;
 	return;
@@ -1264,6 +1265,7 @@ ingest_on_match(void *arg, const struct match *m)
 	const struct match_field *f;
 	struct batch *b = in->batch;
 	struct bev *e;
+	double scale;
 	size_t i;
 
 	if (in->failed)
@@ -1302,6 +1304,13 @@ ingest_on_match(void *arg, const struct match *m)
 	if (r->metric_field != NULL) {
 		e->has_value = ingest_number(in, match_find(m, r->metric_field),
 		    &e->value);
+		/* durations are stored in ms, whatever unit the line used */
+		f = r->unit_captured ? match_find(m, "unit") : NULL;
+		scale = f != NULL ? util_unit_ms(f->value, f->len) : 0;
+		if (scale == 0)
+			scale = r->unit_ms;
+		if (e->has_value && scale != 0)
+			e->value *= scale;
 		if ((f = match_find(m, r->metric_by)) != NULL) {
 			e->has_grp = 1;
 			e->grp_off = e->text_off + (size_t)(f->value - rec->text);
@@ -1642,7 +1651,7 @@ ingest_reset_input(struct ingest *in, const char *path,
 	in->failed = 0;
 	in->err[0] = '\0';
 	in->cur_offset = in->cur_lineno = 0;
-	in->w.events = in->w.duplicates = 0;
+	in->w.events = in->w.duplicates = in->w.repeats = 0;
 	in->w.failed = 0;
 	in->resumable = 0;
 	in->hold = 0;
@@ -1705,6 +1714,7 @@ ingest_end_input(struct ingest *in, int failed)
 	in->batch_new_srcs = 0;
 	in->counts->events = in->w.events;
 	in->counts->duplicates = in->w.duplicates;
+	in->counts->repeats = in->w.repeats;
 	if (in->in_txn) {
 		/* an open batch that was never handed over is dropped */
 		batch_clear(in->batch);

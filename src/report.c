@@ -33,6 +33,9 @@ struct rrule {
 	char		*metric_field, *metric_by;
 	char		*follows_rule, *follows_by;
 	char		*expect_rule, *expect_by;
+	char		*unit, *slow;		/* of the metric; NULL when none */
+	char		*counts, *counts_by;	/* counts = NOUN [by F] */
+	char		*means;
 };
 
 /* The busiest minute of a (rule, source): most events, the earliest on ties. */
@@ -50,8 +53,24 @@ struct ctx {
 	struct rrule		*rr;		/* parallel to r->rules */
 	struct busy		*busiest;	/* [rule * nsrc + source] */
 	int			 has_links;	/* the rules table records follows/expect */
+	int			 has_dup;	/* events.dup_of exists (newer databases) */
+	struct counted		*counted;	/* denominators read so far */
+	size_t			 ncounted;
 	char			*err;
 	size_t			 errlen;
+};
+
+/*
+ * The events a counting rule counts on one source, per value of its
+ * by-field ("" without one), repeats left out: one pass, kept for every
+ * rate that asks.
+ */
+struct counted {
+	size_t			 rule, src;
+	char			**value;
+	uint64_t		*n;
+	size_t			 nvalue;
+	struct util_index	 index;	/* of value: a model per request is common */
 };
 
 struct vg {
@@ -169,13 +188,25 @@ load_sources(struct ctx *c)
 static int
 load_rules(struct ctx *c, struct report *r)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *probe = NULL;
 	int rc;
 
-	if (prep(c, &st, "SELECT id, category, severity, summary, metric_field,"
+	/*
+	 * A database no writer has opened since these columns were added
+	 * lacks them (a reader does not add them): its rules have none.
+	 */
+	if (sqlite3_prepare_v2(c->db, "SELECT id, category, severity, summary,"
+	    " metric_field, metric_by, follows_rule, follows_by, expect_rule,"
+	    " expect_by, unit, slow, counts, counts_by, means FROM rules"
+	    " ORDER BY id", -1, &st, NULL) != SQLITE_OK &&
+	    prep(c, &st, "SELECT id, category, severity, summary, metric_field,"
 	    " metric_by, follows_rule, follows_by, expect_rule, expect_by"
 	    " FROM rules ORDER BY id") != 0)
 		return -1;
+	if (sqlite3_prepare_v2(c->db, "SELECT dup_of FROM events LIMIT 0", -1,
+	    &probe, NULL) == SQLITE_OK)
+		c->has_dup = 1;
+	sqlite3_finalize(probe);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct report_rule *ru;
 		struct rrule *x;
@@ -185,6 +216,7 @@ load_rules(struct ctx *c, struct report *r)
 		ru = &r->rules[r->nrules];
 		x = &c->rr[r->nrules];
 		memset(ru, 0, sizeof(*ru));
+		memset(x, 0, sizeof(*x));
 		ru->id = col_str(st, 0);
 		ru->category = col_str(st, 1);
 		if (ru->category == NULL)
@@ -197,6 +229,13 @@ load_rules(struct ctx *c, struct report *r)
 		x->follows_by = col_str(st, 7);
 		x->expect_rule = col_str(st, 8);
 		x->expect_by = col_str(st, 9);
+		if (sqlite3_column_count(st) > 10) {
+			x->unit = col_str(st, 10);
+			x->slow = col_str(st, 11);
+			x->counts = col_str(st, 12);
+			x->counts_by = col_str(st, 13);
+			x->means = col_str(st, 14);
+		}
 		if (x->follows_rule != NULL || x->expect_rule != NULL)
 			c->has_links = 1;
 		r->nrules++;
@@ -604,21 +643,84 @@ vg_get(struct vg **v, size_t *n, const char *g)
 	return e;
 }
 
+/*
+ * Does rule ri count its events by the metric's group (or by nothing)?
+ * Then load_metric's pass gives the counts and denominator need not read
+ * the events again.
+ */
+static int
+counts_by_group(const struct rrule *x)
+{
+	return x->counts != NULL && (x->counts_by == NULL ||
+	    (x->metric_by != NULL && strcmp(x->counts_by, x->metric_by) == 0));
+}
+
+/* The position of value g in the counts k, or UTIL_INDEX_NONE. */
+static size_t
+counted_find(const struct counted *k, const char *g)
+{
+	uint64_t h = util_hash_text(g, strlen(g), UTIL_HASH_SEED);
+	size_t it = 0, v;
+
+	while ((v = util_index_next(&k->index, h, &it)) != UTIL_INDEX_NONE)
+		if (strcmp(k->value[v], g) == 0)
+			return v;
+	return UTIL_INDEX_NONE;
+}
+
+/* Add n events of group g to the counts k of a (rule, source). */
+static void
+counted_add(struct counted *k, const char *g, uint64_t n)
+{
+	size_t v = counted_find(k, g);
+
+	if (v != UTIL_INDEX_NONE) {
+		k->n[v] += n;
+		return;
+	}
+	k->value = xrealloc(k->value, (k->nvalue + 1) * sizeof(char *));
+	k->n = xrealloc(k->n, (k->nvalue + 1) * sizeof(uint64_t));
+	k->value[k->nvalue] = xstrdup(g);
+	k->n[k->nvalue] = n;
+	util_index_put(&k->index, util_hash_text(g, strlen(g), UTIL_HASH_SEED),
+	    k->nvalue++);
+}
+
 static int
 load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 {
 	struct report_metric *m;
 	struct vg *groups = NULL, *cur = NULL;
+	struct counted *cnt;
 	size_t ng = 0, i, j;
-	int rc;
+	int rc, counts = counts_by_group(&c->rr[ri]);
 
 	for (i = 0; i < c->nsrc; i++) {
+		cnt = NULL;
+		if (counts) {
+			c->counted = xrealloc(c->counted,
+			    (c->ncounted + 1) * sizeof(*c->counted));
+			cnt = &c->counted[c->ncounted++];
+			memset(cnt, 0, sizeof *cnt);
+			util_index_init(&cnt->index);
+			cnt->rule = ri;
+			cnt->src = i;
+		}
 		bind_rsw(c, st, r->rules[ri].id, c->src[i].id);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *g = (const char *)sqlite3_column_text(st, 1);
 
+			/* a repeat of a sample (same = ...) is counted, not kept */
+			if (sqlite3_column_int(st, 2) != 0) {
+				r->same_samples++;
+				continue;
+			}
 			if (g == NULL)
 				g = "";
+			if (cnt != NULL)
+				counted_add(cnt, c->rr[ri].counts_by != NULL ? g : "", 1);
+			if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+				continue;
 			if (cur == NULL || strcmp(cur->grp, g) != 0)
 				cur = vg_get(&groups, &ng, g);
 			cur->v = util_grow(cur->v, &cur->cap, cur->n,
@@ -639,6 +741,7 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 	m->rule = xstrdup(r->rules[ri].id);
 	m->field = xstrdup(c->rr[ri].metric_field);
 	m->by = c->rr[ri].metric_by != NULL ? xstrdup(c->rr[ri].metric_by) : NULL;
+	m->unit = c->rr[ri].unit != NULL ? xstrdup(c->rr[ri].unit) : NULL;
 	m->groups = xcalloc(ng ? ng : 1, sizeof(*m->groups));
 	m->ngroups = ng;
 	m->group_index = NULL;
@@ -665,14 +768,50 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 	return 0;
 }
 
+/*
+ * Events stored as repeats of a sample, of the rules that count without
+ * measuring (load_metric counts those of the metric rules).
+ */
+static int
+count_repeats(struct ctx *c, struct report *r)
+{
+	sqlite3_stmt *st;
+	size_t i, j;
+	int rc;
+
+	if (prep(c, &st, "SELECT count(*) FROM events WHERE rule = ?1 AND"
+	    " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND dup_of IS NOT NULL") != 0)
+		return -1;
+	for (i = 0; i < r->nrules; i++) {
+		if (c->rr[i].metric_field != NULL || c->rr[i].counts == NULL)
+			continue;
+		for (j = 0; j < c->nsrc; j++) {
+			if (r->rules[i].per_source[j].n == 0)
+				continue;
+			bind_rsw(c, st, r->rules[i].id, c->src[j].id);
+			if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+				sqlite3_finalize(st);
+				return step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+			}
+			r->same_samples += (uint64_t)sqlite3_column_int64(st, 0);
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 static int
 load_metrics(struct ctx *c, struct report *r)
 {
 	sqlite3_stmt *st;
 	size_t i;
 
-	if (prep(c, &st, "SELECT value, grp FROM events WHERE rule = ?1 AND"
-	    " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND value IS NOT NULL") != 0)
+	/* every event: one without a value is still counted (counts) */
+	if (prep(c, &st, c->has_dup ?
+	    "SELECT value, grp, dup_of IS NOT NULL FROM events WHERE rule = ?1"
+	    " AND source_id = ?2 AND ts >= ?3 AND ts < ?4" :
+	    "SELECT value, grp, 0 FROM events WHERE rule = ?1 AND source_id = ?2"
+	    " AND ts >= ?3 AND ts < ?4") != 0)
 		return -1;
 	for (i = 0; i < r->nrules; i++) {
 		if (c->rr[i].metric_field == NULL)
@@ -683,7 +822,7 @@ load_metrics(struct ctx *c, struct report *r)
 		}
 	}
 	sqlite3_finalize(st);
-	return 0;
+	return c->has_dup ? count_repeats(c, r) : 0;
 }
 
 static int
@@ -885,6 +1024,152 @@ pct(uint64_t part, uint64_t whole)
 	return whole == 0 ? 0 : (unsigned)((part * 100 + whole / 2) / whole);
 }
 
+void
+report_format_metric_change(struct buf *b, double before, double after,
+    const char *unit)
+{
+	double d = after - before;
+
+	if (unit == NULL || strcmp(unit, "ms") != 0) {
+		report_format_change(b, before, after, 0);
+		return;
+	}
+	util_format_duration(b, before, 0);
+	buf_puts(b, " \xe2\x86\x92 ");
+	util_format_duration(b, after, 0);
+	buf_puts(b, d < 0 ? " (-" : " (+");
+	util_format_duration(b, fabs(d), 0);
+	if (before == 0)
+		buf_puts(b, after == 0 ? ", +0%)" : ", new)");
+	else
+		buf_printf(b, ", %s%.0f%%)", d < 0 ? "-" : "+", fabs(d) * 100 / before);
+}
+
+void
+report_format_cell(struct buf *b, double v, const char *unit)
+{
+	util_format_quantity(b, v, unit != NULL && strcmp(unit, "ms") == 0 ?
+	    unit : NULL);
+}
+
+void
+report_format_pct(struct buf *b, uint64_t part, uint64_t whole)
+{
+	double p = whole == 0 ? 0 : (double)part * 100 / (double)whole;
+
+	if (part > 0 && p < 0.05)
+		buf_puts(b, "<0.1%");
+	else if (p < 0.95 && part > 0)
+		buf_printf(b, "%.1f%%", p);
+	else
+		buf_printf(b, "%u%%", pct(part, whole));
+}
+
+static int
+counted_load(struct ctx *c, struct report *r, size_t ri, size_t si,
+    struct counted *k)
+{
+	/* the metric's group is stored as grp: no JSON to parse per event */
+	static const char *const sql[2][2] = {
+	    { "SELECT json_extract(fields, '$.\"' || ?5 || '\"'), count(*)"
+	      " FROM events WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	      " AND ts < ?4 GROUP BY 1",
+	      "SELECT grp, count(*) FROM events WHERE rule = ?1 AND"
+	      " source_id = ?2 AND ts >= ?3 AND ts < ?4 GROUP BY 1" },
+	    { "SELECT json_extract(fields, '$.\"' || ?5 || '\"'), count(*)"
+	      " FROM events WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	      " AND ts < ?4 AND dup_of IS NULL GROUP BY 1",
+	      "SELECT grp, count(*) FROM events WHERE rule = ?1 AND"
+	      " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND dup_of IS NULL"
+	      " GROUP BY 1" },
+	};
+	const struct rrule *x = &c->rr[ri];
+	const char *v;
+	sqlite3_stmt *st;
+	int ingrp = x->counts_by != NULL && x->metric_by != NULL &&
+	    strcmp(x->counts_by, x->metric_by) == 0, rc;
+
+	memset(k, 0, sizeof *k);
+	util_index_init(&k->index);
+	k->rule = ri;
+	k->src = si;
+	if (prep(c, &st, sql[c->has_dup][ingrp]) != 0)
+		return -1;
+	bind_rsw(c, st, r->rules[ri].id, c->src[si].id);
+	if (!ingrp)
+		sqlite3_bind_text(st, 5, x->counts_by != NULL ? x->counts_by : "",
+		    -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(st, 0);
+		counted_add(k, x->counts_by != NULL && v != NULL ? v : "",
+		    (uint64_t)sqlite3_column_int64(st, 1));
+	}
+	sqlite3_finalize(st);
+	return step_err(c, rc);
+}
+
+static const struct counted *
+counted_get(struct ctx *c, struct report *r, size_t ri, size_t si)
+{
+	size_t i;
+
+	for (i = 0; i < c->ncounted; i++)
+		if (c->counted[i].rule == ri && c->counted[i].src == si)
+			return &c->counted[i];
+	c->counted = xrealloc(c->counted, (c->ncounted + 1) * sizeof(*c->counted));
+	if (counted_load(c, r, ri, si, &c->counted[c->ncounted]) != 0) {
+		c->ncounted++;
+		return NULL;
+	}
+	return &c->counted[c->ncounted++];
+}
+
+/*
+ * The denominator of a rate: events of the rules that count noun
+ * (counts = NOUN [by F]), repeats of a sample left out, in the window and
+ * on the sources where rule near has events.  With value, only those whose
+ * by-field by equals it, from rules counting by that field.  *found says
+ * whether any rule counts them so (else the rate cannot be given).
+ */
+static int
+denominator(struct ctx *c, struct report *r, const char *noun,
+    const char *near, const char *by, const char *value, uint64_t *n,
+    int *found)
+{
+	const struct report_rule *nr = report_find_rule(r, near);
+	const struct counted *k;
+	size_t i, j, v;
+
+	*n = 0;
+	*found = 0;
+	if (nr == NULL)
+		return 0;
+	for (i = 0; i < r->nrules; i++) {
+		const struct rrule *x = &c->rr[i];
+
+		if (x->counts == NULL || strcmp(x->counts, noun) != 0)
+			continue;
+		if (value != NULL && (by == NULL || x->counts_by == NULL ||
+		    strcmp(x->counts_by, by) != 0))
+			continue;
+		*found = 1;
+		for (j = 0; j < c->nsrc; j++) {
+			if (nr->per_source[j].n == 0 || r->rules[i].per_source[j].n == 0)
+				continue;
+			if ((k = counted_get(c, r, i, j)) == NULL)
+				return -1;
+			if (value != NULL) {
+				if ((v = counted_find(k, value)) != UTIL_INDEX_NONE)
+					*n += k->n[v];
+				continue;
+			}
+			for (v = 0; v < k->nvalue; v++)
+				*n += k->n[v];
+		}
+	}
+	return 0;
+}
+
 /* The metric split by field (the requests per model), or NULL. */
 static const struct report_metric *
 metric_by_field(const struct report *r, const char *field)
@@ -923,19 +1208,6 @@ metric_group(const struct report_metric *m, const char *value)
 		if (strcmp(m->groups[i].value, value) == 0)
 			return &m->groups[i];
 	return NULL;
-}
-
-static uint64_t
-requests_total(const struct report *r)
-{
-	uint64_t n = 0;
-	size_t i;
-
-	if (r->nmetrics == 0)
-		return 0;
-	for (i = 0; i < r->metrics[0].ngroups; i++)
-		n += r->metrics[0].groups[i].count;
-	return n;
 }
 
 /* What a request did when the target rule fired: "timed out" or "failed with T". */
@@ -980,7 +1252,8 @@ fallback_rate(struct report *r, const struct report_link *l,
 		buf_printf(&b, " and were served by the fallback chain (%s after"
 		    " %s)", l->rule, target);
 	} else {
-		buf_printf(&b, "%u%% of %s requests ", pct(n, req), v->value);
+		report_format_pct(&b, n, req);
+		buf_printf(&b, " of %s requests ", v->value);
 		failed_how(&b, r, target);
 		buf_printf(&b, " and were served by the fallback chain (%ju of"
 		    " %ju; %s after %s)", (uintmax_t)n, (uintmax_t)req, l->rule,
@@ -990,9 +1263,11 @@ fallback_rate(struct report *r, const struct report_link *l,
 		t = &v->targets[k];
 		if (t == first || t->n == 0)
 			continue;
-		if (req > 0)
-			buf_printf(&b, "; %u%% more ", pct(t->n, req));
-		else
+		if (req > 0) {
+			buf_puts(&b, "; ");
+			report_format_pct(&b, t->n, req);
+			buf_puts(&b, " more ");
+		} else
 			buf_printf(&b, "; %ju more ", (uintmax_t)t->n);
 		failed_how(&b, r, t->value);
 		if (req > 0)
@@ -1002,10 +1277,12 @@ fallback_rate(struct report *r, const struct report_link *l,
 	    SEV_ERROR : SEV_WARNING, v->n, "fallback-rate", target, b.data);
 }
 
-static void
+static int
 find_fallbacks(struct ctx *c, struct report *r)
 {
+	uint64_t counted;
 	size_t i, j, ri;
+	int found;
 
 	for (i = 0; i < r->nlinks; i++) {
 		const struct report_link *l = &r->links[i];
@@ -1016,35 +1293,51 @@ find_fallbacks(struct ctx *c, struct report *r)
 			continue;
 		for (ri = 0; ri < r->nrules; ri++)
 			if (strcmp(r->rules[ri].id, l->rule) == 0)
-				byf = c->rr[ri].follows_by;
+				break;
+		/* a rule that says what it means has findings of its own */
+		if (ri == r->nrules || c->rr[ri].means != NULL)
+			continue;
+		byf = c->rr[ri].follows_by;
 		m = metric_by_field(r, byf);
 		for (j = 0; j < l->nby; j++) {
 			const struct report_metric_group *g;
 			uint64_t f = l->by[j].n, served;
+			struct buf p95;
 			const char *model = l->by[j].value;
 
 			if (*model == '\0')
 				continue;
-			g = metric_group(m, model);
-			served = g != NULL ? g->count : 0;
-			fallback_rate(r, l, &l->by[j], m != NULL ? served + f : 0);
+			if (denominator(c, r, "requests", l->rule, byf, model,
+			    &counted, &found) != 0)
+				return -1;
+			/*
+			 * A request that fell back is answered, and counted,
+			 * under the fallback model: add it back to its own.
+			 */
+			fallback_rate(r, l, &l->by[j], found ? counted + f : 0);
 			if (m == NULL)
 				continue;
+			g = metric_group(m, model);
+			served = g != NULL ? g->count : 0;
+			buf_init(&p95);
+			util_format_quantity(&p95, g != NULL ? g->p95 : 0.0, m->unit);
 			finding(r, SEV_NOTICE, f, "fallback-latency", m->rule, xasprintf(
 			    "%ju %s requests were answered by the fallback model:"
 			    " their latency is recorded under that model, not %s"
-			    " (whose own %ju responses have p95 %.0f ms)", (uintmax_t)f,
-			    model, model, (uintmax_t)served,
-			    g != NULL ? g->p95 : 0.0));
+			    " (whose own %ju responses have p95 %s)", (uintmax_t)f,
+			    model, model, (uintmax_t)served, p95.data));
+			buf_free(&p95);
 		}
 	}
+	return 0;
 }
 
-static void
-find_leaks(struct report *r)
+static int
+find_leaks(struct ctx *c, struct report *r)
 {
-	uint64_t req = requests_total(r);
+	uint64_t req;
 	size_t i;
+	int found;
 
 	for (i = 0; i < r->nlinks; i++) {
 		const struct report_link *l = &r->links[i];
@@ -1056,13 +1349,18 @@ find_leaks(struct report *r)
 		if (strcmp(l->kind, "expect") != 0 || ru == NULL || ru->count == 0)
 			continue;
 		n = ru->count;
+		if (denominator(c, r, "requests", l->rule, NULL, NULL, &req,
+		    &found) != 0)
+			return -1;
 		un = report_count_incidents(r, "unresolved", l->rule);
 		op = report_count_incidents(r, "open", l->rule);
 		buf_init(&b);
-		if (req > 0)
-			buf_printf(&b, "%s after %ju of %ju requests (%u%%): ",
-			    l->rule, (uintmax_t)n, (uintmax_t)req, pct(n, req));
-		else
+		if (req > 0) {
+			buf_printf(&b, "%s after %ju of %ju requests (", l->rule,
+			    (uintmax_t)n, (uintmax_t)req);
+			report_format_pct(&b, n, req);
+			buf_puts(&b, "): ");
+		} else
 			buf_printf(&b, "%ju %s events: ", (uintmax_t)n, l->rule);
 		buf_printf(&b, "%s hid %ju, %ju never resolved", l->target,
 		    (uintmax_t)l->linked, (uintmax_t)un);
@@ -1073,6 +1371,7 @@ find_leaks(struct report *r)
 			sev = SEV_ERROR;
 		finding(r, sev, n, "expect-unmet", l->rule, b.data);
 	}
+	return 0;
 }
 
 static void
@@ -1091,44 +1390,190 @@ find_storms(struct report *r)
 		buf_init(&b);
 		buf_printf(&b, "%s storm from %s on %s: %ju events in ", in->rule,
 		    *in->key ? in->key : "(no key)", in->source, (uintmax_t)in->count);
-		report_format_duration(&b, in->end - in->start);
+		util_format_duration(&b, (double)(in->end - in->start), 0);
 		buf_printf(&b, " from %s, peak %jd per minute", start,
 		    (intmax_t)in->peak_per_min);
 		finding(r, in->severity, in->count, "storm", in->rule, b.data);
 	}
 }
 
-static void
-find_double_release(struct report *r)
+/* The link of rule id, or NULL. */
+static const struct report_link *
+link_of(const struct report *r, const char *id)
 {
-	const struct report_rule *ru = report_find_rule(r, "semaphore-double-release");
+	size_t i;
 
-	if (ru == NULL || ru->count == 0)
-		return;
-	finding(r, ru->severity, ru->count, "double-release", ru->id, xasprintf(
-	    "%ju double releases of a semaphore (%s): the release path runs"
-	    " more than once per acquire", (uintmax_t)ru->count, ru->id));
+	for (i = 0; i < r->nlinks; i++)
+		if (strcmp(r->links[i].rule, id) == 0)
+			return &r->links[i];
+	return NULL;
 }
 
-static void
-find_slow(struct report *r)
+/*
+ * The longest duration a metric rule logged within a second of an event
+ * of rule that is linked (the request that still held the permit ends
+ * where its release is refused).  0 with *found 0 when none.
+ */
+static int
+beside_duration(struct ctx *c, struct report *r, const char *rule,
+    double *ms, int *found)
 {
+	sqlite3_stmt *st;
 	size_t i, j;
+	int rc;
+
+	*ms = 0;
+	*found = 0;
+	if (prep(c, &st, "SELECT max(d.value) FROM events e JOIN events d"
+	    " ON d.rule = ?5 AND d.source_id = e.source_id"
+	    " AND d.ts >= e.ts - 1000 AND d.ts <= e.ts + 1000"
+	    " WHERE e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3"
+	    " AND e.ts < ?4 AND e.link IS NOT NULL") != 0)
+		return -1;
+	for (i = 0; i < r->nrules; i++) {
+		if (c->rr[i].metric_field == NULL || c->rr[i].unit == NULL ||
+		    strcmp(c->rr[i].unit, "ms") != 0)
+			continue;
+		for (j = 0; j < c->nsrc; j++) {
+			bind_rsw(c, st, rule, c->src[j].id);
+			sqlite3_bind_text(st, 5, r->rules[i].id, -1, SQLITE_STATIC);
+			if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+				sqlite3_finalize(st);
+				return step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+			}
+			if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+				continue;
+			if (!*found || sqlite3_column_double(st, 0) > *ms)
+				*ms = sqlite3_column_double(st, 0);
+			*found = 1;
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/*
+ * Releases the rules mean to be wrong (means = ...).  A double release is
+ * the release path running twice.  A release refused because the
+ * semaphore is already full, after a recovery it follows, is the
+ * recovery's doing: the health check took a permit a long request still
+ * held for a leak, the recovery added one, and the request's own release
+ * found no room.  A refused release with no recovery before it is a
+ * double release.
+ */
+static int
+find_releases(struct ctx *c, struct report *r)
+{
+	const struct report_link *l;
+	const struct report_rule *ru;
+	uint64_t over, twice;
+	double ms;
+	struct buf b;
+	size_t i;
+	int found;
+
+	for (i = 0; i < r->nrules; i++) {
+		ru = &r->rules[i];
+		if (c->rr[i].means == NULL || ru->count == 0)
+			continue;
+		l = strcmp(c->rr[i].means, "release-refused") == 0 ?
+		    link_of(r, ru->id) : NULL;
+		over = l != NULL ? l->linked : 0;
+		twice = ru->count - over;
+		if (twice > 0)
+			finding(r, ru->severity, twice, "double-release", ru->id,
+			    xasprintf("%ju double releases of a semaphore (%s): the"
+			    " release path runs more than once per acquire",
+			    (uintmax_t)twice, ru->id));
+		if (over == 0)
+			continue;
+		if (beside_duration(c, r, ru->id, &ms, &found) != 0)
+			return -1;
+		buf_init(&b);
+		buf_printf(&b, "%ju releases refused after a recovery (%s after"
+		    " %s): the recovery over-released: the leak it fixed was"
+		    " probably a request still in flight", (uintmax_t)over,
+		    ru->id, l->target);
+		if (found) {
+			buf_puts(&b, " (the longest request ending beside them took ");
+			util_format_duration(&b, ms, 0);
+			buf_putc(&b, ')');
+		}
+		finding(r, SEV_WARNING, over, "over-release", ru->id, b.data);
+	}
+	return 0;
+}
+
+/* The statistic st of a distribution. */
+static double
+stat_of(const struct report_metric_group *g, enum rule_stat st)
+{
+	switch (st) {
+	case RULE_STAT_MEAN:
+		return g->mean;
+	case RULE_STAT_P50:
+		return g->p50;
+	case RULE_STAT_P95:
+		return g->p95;
+	case RULE_STAT_P99:
+		return g->p99;
+	case RULE_STAT_MAX:
+		return g->max;
+	}
+	return 0;
+}
+
+/*
+ * Distributions over their rule's slow threshold (or, with --slow-ms, p95
+ * of every duration metric over that many ms).  A rule without one has no
+ * limit, so no finding.
+ */
+static void
+find_slow(struct ctx *c, struct report *r)
+{
+	struct rule_threshold t;
+	struct buf b;
+	char err[128], id[16];
+	size_t i, j, ri, at;
+	double v;
 
 	for (i = 0; i < r->nmetrics; i++) {
 		const struct report_metric *m = &r->metrics[i];
+		int duration = m->unit != NULL && strcmp(m->unit, "ms") == 0;
 
+		for (ri = 0; ri < r->nrules; ri++)
+			if (strcmp(r->rules[ri].id, m->rule) == 0)
+				break;
+		if (r->query.slow_ms >= 0) {
+			if (!duration)
+				continue;
+			t.stat = RULE_STAT_P95;
+			t.inclusive = 0;
+			t.value = (double)r->query.slow_ms;
+		} else if (ri == r->nrules || c->rr[ri].slow == NULL ||
+		    rule_threshold_parse(c->rr[ri].slow, m->unit, &t, err,
+		    sizeof err, &at) != 0)
+			continue;
 		for (j = 0; j < m->ngroups; j++) {
 			const struct report_metric_group *g = &m->groups[j];
 
-			if (g->p95 <= (double)r->query.slow_ms)
+			v = stat_of(g, t.stat);
+			if (t.inclusive ? v < t.value : v <= t.value)
 				continue;
-			finding(r, SEV_WARNING, g->count, "slow-p95", m->rule, xasprintf(
-			    "%s p95 %s is %.0f ms, over the %jd ms limit"
-			    " (mean %.0f ms, p99 %.0f ms over %ju responses)",
-			    *g->value ? g->value : m->rule, m->rule, g->p95,
-			    (intmax_t)r->query.slow_ms, g->mean, g->p99,
-			    (uintmax_t)g->count));
+			buf_init(&b);
+			buf_printf(&b, "%s %s %s is ", *g->value ? g->value : m->rule,
+			    rule_stat_name(t.stat), m->rule);
+			util_format_quantity(&b, v, m->unit);
+			buf_printf(&b, ", %s the ", t.inclusive ? "at or over" : "over");
+			util_format_quantity(&b, t.value, m->unit);
+			buf_puts(&b, " limit (mean ");
+			util_format_quantity(&b, g->mean, m->unit);
+			buf_puts(&b, ", p99 ");
+			util_format_quantity(&b, g->p99, m->unit);
+			buf_printf(&b, " over %ju %s)", (uintmax_t)g->count,
+			    duration ? "responses" : "values");
+			snprintf(id, sizeof id, "slow-%s", rule_stat_name(t.stat));
+			finding(r, SEV_WARNING, g->count, id, m->rule, b.data);
 		}
 	}
 }
@@ -1176,11 +1621,11 @@ finding_cmp(const void *a, const void *b)
 static int
 load_findings(struct ctx *c, struct report *r)
 {
-	find_fallbacks(c, r);
-	find_leaks(r);
+	if (find_fallbacks(c, r) != 0 || find_leaks(c, r) != 0 ||
+	    find_releases(c, r) != 0)
+		return -1;
 	find_storms(r);
-	find_double_release(r);
-	find_slow(r);
+	find_slow(c, r);
 	find_bursts(c, r);
 	if (r->nfindings > 0)
 		qsort(r->findings, r->nfindings, sizeof(*r->findings), finding_cmp);
@@ -1190,12 +1635,20 @@ load_findings(struct ctx *c, struct report *r)
 static void
 ctx_free(struct ctx *c, size_t nrules)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < c->nsrc; i++)
 		free(c->src[i].name);
 	free(c->src);
 	free(c->busiest);
+	for (i = 0; i < c->ncounted; i++) {
+		for (j = 0; j < c->counted[i].nvalue; j++)
+			free(c->counted[i].value[j]);
+		free(c->counted[i].value);
+		free(c->counted[i].n);
+		util_index_free(&c->counted[i].index);
+	}
+	free(c->counted);
 	for (i = 0; c->rr != NULL && i < nrules; i++) {
 		free(c->rr[i].metric_field);
 		free(c->rr[i].metric_by);
@@ -1203,6 +1656,11 @@ ctx_free(struct ctx *c, size_t nrules)
 		free(c->rr[i].follows_by);
 		free(c->rr[i].expect_rule);
 		free(c->rr[i].expect_by);
+		free(c->rr[i].unit);
+		free(c->rr[i].slow);
+		free(c->rr[i].counts);
+		free(c->rr[i].counts_by);
+		free(c->rr[i].means);
 	}
 	free(c->rr);
 }
@@ -1319,6 +1777,9 @@ report_input_text(const struct report *r, struct buf *out)
 	    (uintmax_t)r->input.records, (uintmax_t)r->input.bytes,
 	    (uintmax_t)r->input.malformed, (uintmax_t)r->input.truncated,
 	    (uintmax_t)r->total_events);
+	if (r->same_samples > 0)
+		buf_printf(out, " (%ju same-sample duplicates, in no"
+		    " distribution)", (uintmax_t)r->same_samples);
 }
 
 void
@@ -1371,6 +1832,7 @@ report_free(struct report *r)
 		free(r->metrics[i].rule);
 		free(r->metrics[i].field);
 		free(r->metrics[i].by);
+		free(r->metrics[i].unit);
 		for (j = 0; j < r->metrics[i].ngroups; j++)
 			free(r->metrics[i].groups[j].value);
 		free(r->metrics[i].groups);
@@ -1455,19 +1917,4 @@ report_format_change(struct buf *b, double before, double after, int decimals)
 		buf_puts(b, after == 0 ? "+0%)" : "new)");
 	else
 		buf_printf(b, "%s%.0f%%)", d < 0 ? "-" : "+", fabs(d) * 100 / before);
-}
-
-void
-report_format_duration(struct buf *b, int64_t ms)
-{
-	if (ms < 0)
-		ms = 0;
-	if (ms < 60000)
-		buf_printf(b, "%.1fs", (double)ms / 1000);
-	else if (ms < 3600000)
-		buf_printf(b, "%jdm%02jds", (intmax_t)(ms / 60000),
-		    (intmax_t)(ms / 1000 % 60));
-	else
-		buf_printf(b, "%jdh%02jdm", (intmax_t)(ms / 3600000),
-		    (intmax_t)(ms / 60000 % 60));
 }

@@ -19,7 +19,11 @@ struct report_query {
 	int64_t		  until;	/* TS_NONE: to the last event (exclusive bound otherwise) */
 	const char	**sources;	/* names or globs; none = all */
 	size_t		  nsources;
-	int64_t		  slow_ms;	/* p95 above this is a finding (default 8000) */
+	/*
+	 * -1: each metric rule's own slow threshold; otherwise p95 above
+	 * this many ms is a finding for every duration metric instead.
+	 */
+	int64_t		  slow_ms;
 };
 
 struct report_input {
@@ -64,6 +68,7 @@ struct report_metric {
 	char				*rule;
 	char				*field;
 	char				*by;	/* NULL without a by-field */
+	char				*unit;	/* of the values: "ms" for durations, or NULL */
 	struct report_metric_group	*groups;	/* sorted by count, descending */
 	size_t				 ngroups;
 	struct util_index		*group_index;	/* of groups by value, or NULL */
@@ -122,6 +127,7 @@ struct report {
 	struct report_bucket	*hourly;
 	size_t			 nhourly;
 	uint64_t		 total_events;
+	uint64_t		 same_samples;	/* events stored as repeats of a sample */
 	struct report		*baseline;	/* the comparison window, or NULL */
 };
 
@@ -156,11 +162,16 @@ struct report_total_events {
 	uint64_t	 n;
 };
 
+/*
+ * Values of one metric rule and group.  The bounds are compared with the
+ * stored values: ms for a duration, the unit's own numbers otherwise.
+ */
 struct report_total_hist {
 	char		*rule, *group;
+	char		*unit;		/* the rule's: "ms" for durations, or NULL */
 	uint64_t	 le[REPORT_HIST_NBOUNDS];	/* cumulative, as exposed */
 	uint64_t	 count;
-	double		 sum_ms;
+	double		 sum;		/* in unit */
 };
 
 struct report_total_links {
@@ -205,11 +216,28 @@ const struct report_metric_group *report_find_group(const struct report *r,
 uint64_t report_count_incidents(const struct report *r, const char *kind,
     const char *rule);
 
+/*
+ * Append part of whole as a percentage: whole numbers from 1% up, one
+ * decimal below ("0.4%"), "<0.1%" for a non-zero share too small for it.
+ */
+void report_format_pct(struct buf *b, uint64_t part, uint64_t whole);
+
+/*
+ * Append a metric value for a table cell: a duration in its own scale
+ * ("820 ms", "41.2 s"), any other value as the bare number (the table's
+ * heading names the unit).
+ */
+void report_format_cell(struct buf *b, double v, const char *unit);
+
+/*
+ * The same for two values of a metric in unit: durations in their own
+ * scale ("9.96 s → 6.53 s (-3.43 s, -34%)"), others as whole numbers.
+ */
+void report_format_metric_change(struct buf *b, double before, double after,
+    const char *unit);
+
 /* Append "before → after (+abs, +pct%)" with decimals digits after the point. */
 void report_format_change(struct buf *b, double before, double after, int decimals);
-
-/* Append a duration in ms as "5m12s", "3.2s", "1h04m". */
-void report_format_duration(struct buf *b, int64_t ms);
 
 /* "SINCE .. UNTIL" in ISO 8601, "-" for an open end. */
 void report_window_text(int64_t since, int64_t until, struct buf *out);
@@ -217,7 +245,10 @@ void report_window_text(int64_t since, int64_t until, struct buf *out);
 /* The report's sources joined by ", ", unescaped, or "(none)". */
 void report_sources_text(const struct report *r, struct buf *out);
 
-/* "N lines, N records, N bytes (malformed N, truncated N); N events". */
+/*
+ * "N lines, N records, N bytes (malformed N, truncated N); N events",
+ * and " (N same-sample duplicates, in no distribution)" when there are.
+ */
 void report_input_text(const struct report *r, struct buf *out);
 
 /*

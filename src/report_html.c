@@ -124,6 +124,7 @@ chart_latency(const struct report *r, struct buf *b)
 	size_t i, j, rows = 0, row = 0;
 	double max = 1;
 	const char *names[] = { "p50", "p95", "p99" };
+	struct buf q;
 
 	for (i = 0; i < r->nmetrics; i++)
 		for (j = 0; j < r->metrics[i].ngroups; j++) {
@@ -140,6 +141,7 @@ chart_latency(const struct report *r, struct buf *b)
 	    " width=\"1100\" height=\"%zu\" xmlns=\"http://www.w3.org/2000/svg\""
 	    " role=\"img\" aria-label=\"latency percentiles per group\">\n",
 	    rows * 60 + 30, rows * 60 + 30);
+	buf_init(&q);
 	for (i = 0; i < r->nmetrics; i++) {
 		const struct report_metric *m = &r->metrics[i];
 
@@ -157,14 +159,17 @@ chart_latency(const struct report *r, struct buf *b)
 			for (k = 0; k < 3; k++) {
 				double w = 800.0 * pv[k] / max;
 
+				buf_reset(&q);
+				util_format_quantity(&q, pv[k], m->unit);
 				buf_printf(b, "<rect class=\"bar\" x=\"220\" y=\"%zu\" width=\"%.1f\""
-				    " height=\"14\" fill=\"%s\"><title>%s %.0f ms</title></rect>"
-				    "<text x=\"%.1f\" y=\"%zu\" class=\"value\">%s %.0f ms</text>\n",
-				    y + k * 16, w < 1 ? 1 : w, palette[k], names[k], pv[k],
-				    226 + (w < 1 ? 1 : w), y + k * 16 + 12, names[k], pv[k]);
+				    " height=\"14\" fill=\"%s\"><title>%s %s</title></rect>"
+				    "<text x=\"%.1f\" y=\"%zu\" class=\"value\">%s %s</text>\n",
+				    y + k * 16, w < 1 ? 1 : w, palette[k], names[k], q.data,
+				    226 + (w < 1 ? 1 : w), y + k * 16 + 12, names[k], q.data);
 			}
 		}
 	}
+	buf_free(&q);
 	buf_puts(b, "</svg>\n");
 }
 
@@ -217,11 +222,34 @@ chart_storms(const struct report *r, struct buf *b)
 	buf_puts(b, "</text>\n</svg>\n");
 }
 
+/* A metric value in its unit, as a numeric cell. */
+static void
+cell(struct buf *b, double v, const char *unit)
+{
+	struct buf q;
+
+	buf_init(&q);
+	report_format_cell(&q, v, unit);
+	buf_puts(b, "<td class=\"n\">");
+	h(b, q.data);
+	buf_puts(b, "</td>");
+	buf_free(&q);
+}
+
 static void
 change_cell(struct buf *b, double before, double after)
 {
 	buf_puts(b, "<td class=\"change\">");
 	report_format_change(b, before, after, 0);
+	buf_puts(b, "</td>");
+}
+
+static void
+metric_change_cell(struct buf *b, double before, double after,
+    const char *unit)
+{
+	buf_puts(b, "<td class=\"change\">");
+	report_format_metric_change(b, before, after, unit);
 	buf_puts(b, "</td>");
 }
 
@@ -319,7 +347,7 @@ report_render_html(const struct report *r, struct buf *b)
 		buf_puts(b, "</td><td>");
 		iso(b, in->start);
 		buf_puts(b, "</td><td>");
-		report_format_duration(b, in->end - in->start);
+		util_format_duration(b, (double)(in->end - in->start), 0);
 		buf_printf(b, "</td><td class=\"n\">%ju</td><td class=\"n\">",
 		    (uintmax_t)in->count);
 		if (in->peak_per_min >= 0)
@@ -331,8 +359,13 @@ report_render_html(const struct report *r, struct buf *b)
 	for (i = 0; i < r->nmetrics; i++) {
 		const struct report_metric *m = &r->metrics[i];
 
-		buf_puts(b, "<h2>Latency: ");
+		buf_puts(b, "<h2>Metric: ");
 		h(b, m->rule);
+		if (m->unit != NULL) {
+			buf_puts(b, " (unit ");
+			h(b, m->unit);
+			buf_putc(b, ')');
+		}
 		buf_printf(b, "</h2>\n<table class=\"metric\"><tr><th>group</th><th>count</th>"
 		    "<th>mean</th><th>p50</th><th>p95</th><th>p99</th><th>max</th>%s</tr>\n",
 		    base ? "<th>mean change</th><th>p95 change</th>" : "");
@@ -343,13 +376,15 @@ report_render_html(const struct report *r, struct buf *b)
 
 			buf_puts(b, "<tr><td>");
 			h(b, g->value);
-			buf_printf(b, "</td><td class=\"n\">%ju</td><td class=\"n\">%.1f</td>"
-			    "<td class=\"n\">%.0f</td><td class=\"n\">%.0f</td>"
-			    "<td class=\"n\">%.0f</td><td class=\"n\">%.0f</td>",
-			    (uintmax_t)g->count, g->mean, g->p50, g->p95, g->p99, g->max);
+			buf_printf(b, "</td><td class=\"n\">%ju</td>", (uintmax_t)g->count);
+			cell(b, g->mean, m->unit);
+			cell(b, g->p50, m->unit);
+			cell(b, g->p95, m->unit);
+			cell(b, g->p99, m->unit);
+			cell(b, g->max, m->unit);
 			if (base != NULL && bg != NULL) {
-				change_cell(b, bg->mean, g->mean);
-				change_cell(b, bg->p95, g->p95);
+				metric_change_cell(b, bg->mean, g->mean, m->unit);
+				metric_change_cell(b, bg->p95, g->p95, m->unit);
 			} else if (base != NULL)
 				buf_puts(b, "<td></td><td></td>");
 			buf_puts(b, "</tr>\n");

@@ -58,10 +58,11 @@ render(const struct report *r, struct buf *b, int top)
 		jstr(b, r->sources[i]);
 	}
 	buf_printf(b, "],\n\"input\": {\"lines\": %ju, \"records\": %ju,"
-	    " \"bytes\": %ju, \"malformed\": %ju, \"truncated\": %ju},\n",
+	    " \"bytes\": %ju, \"malformed\": %ju, \"truncated\": %ju,"
+	    " \"same_samples\": %ju},\n",
 	    (uintmax_t)r->input.lines, (uintmax_t)r->input.records,
 	    (uintmax_t)r->input.bytes, (uintmax_t)r->input.malformed,
-	    (uintmax_t)r->input.truncated);
+	    (uintmax_t)r->input.truncated, (uintmax_t)r->same_samples);
 	buf_puts(b, "\"rules\": {");
 	for (i = 0; i < r->nrules; i++) {
 		const struct report_rule *ru = &r->rules[i];
@@ -108,6 +109,11 @@ render(const struct report *r, struct buf *b, int top)
 		buf_puts(b, ", \"by\": ");
 		if (m->by != NULL)
 			jstr(b, m->by);
+		else
+			buf_puts(b, "null");
+		buf_puts(b, ", \"unit\": ");
+		if (m->unit != NULL)
+			jstr(b, m->unit);
 		else
 			buf_puts(b, "null");
 		buf_puts(b, ", \"groups\": {");

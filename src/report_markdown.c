@@ -31,6 +31,14 @@ md_or_dash(struct buf *b, const char *s)
 	md(b, *s ? s : "-");
 }
 
+/* " | 820 ms": a metric value in its unit, as a table cell. */
+static void
+cell(struct buf *b, double v, const char *unit)
+{
+	buf_puts(b, " | ");
+	report_format_cell(b, v, unit);
+}
+
 void
 report_render_markdown(const struct report *r, struct buf *b)
 {
@@ -110,7 +118,7 @@ report_render_markdown(const struct report *r, struct buf *b)
 		buf_puts(b, " | ");
 		md_or_dash(b, in->key);
 		buf_printf(b, " | %s | ", t1);
-		report_format_duration(b, in->end - in->start);
+		util_format_duration(b, (double)(in->end - in->start), 0);
 		buf_printf(b, " | %ju | ", (uintmax_t)in->count);
 		if (in->peak_per_min >= 0)
 			buf_printf(b, "%jd |\n", (intmax_t)in->peak_per_min);
@@ -121,13 +129,17 @@ report_render_markdown(const struct report *r, struct buf *b)
 	for (i = 0; i < r->nmetrics; i++) {
 		const struct report_metric *m = &r->metrics[i];
 
-		buf_puts(b, "\n## Latency: ");
+		buf_puts(b, "\n## Metric: ");
 		md(b, m->rule);
 		buf_puts(b, " (");
 		md(b, m->field);
 		if (m->by != NULL) {
 			buf_puts(b, " by ");
 			md(b, m->by);
+		}
+		if (m->unit != NULL) {
+			buf_puts(b, ", unit ");
+			md(b, m->unit);
 		}
 		buf_puts(b, ")\n\n| group | count | mean | p50 | p95 | p99 | max |\n"
 		    "|---|--:|--:|--:|--:|--:|--:|\n");
@@ -136,8 +148,13 @@ report_render_markdown(const struct report *r, struct buf *b)
 
 			buf_puts(b, "| ");
 			md_or_dash(b, g->value);
-			buf_printf(b, " | %ju | %.1f | %.0f | %.0f | %.0f | %.0f |\n",
-			    (uintmax_t)g->count, g->mean, g->p50, g->p95, g->p99, g->max);
+			buf_printf(b, " | %ju", (uintmax_t)g->count);
+			cell(b, g->mean, m->unit);
+			cell(b, g->p50, m->unit);
+			cell(b, g->p95, m->unit);
+			cell(b, g->p99, m->unit);
+			cell(b, g->max, m->unit);
+			buf_puts(b, " |\n");
 		}
 		if (base == NULL)
 			continue;
@@ -152,9 +169,9 @@ report_render_markdown(const struct report *r, struct buf *b)
 			buf_puts(b, "| ");
 			md_or_dash(b, g->value);
 			buf_puts(b, " | ");
-			report_format_change(b, bg->mean, g->mean, 0);
+			report_format_metric_change(b, bg->mean, g->mean, m->unit);
 			buf_puts(b, " | ");
-			report_format_change(b, bg->p95, g->p95, 0);
+			report_format_metric_change(b, bg->p95, g->p95, m->unit);
 			buf_puts(b, " |\n");
 		}
 	}

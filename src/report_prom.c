@@ -6,9 +6,13 @@
  * depends on the report window is a gauge named for it.  Only series with
  * data are written.  Every family has # HELP and # TYPE before its samples;
  * label values escape backslash, quote and newline as the format requires,
- * and control bytes as text (see label()).
+ * and control bytes as text (see label()).  Only metrics whose unit is a
+ * duration (values stored in ms) are in the *_seconds families; each other
+ * unit has families named after it, as the naming conventions ask.
  */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -46,15 +50,85 @@ label(struct buf *b, const char *name, const char *v, int first)
 	buf_putc(b, '"');
 }
 
+static void ms_value(struct buf *b, double ms);
+
+/* The shortest of %.15g .. %.17g that reads back as v. */
+static const char *
+shortest(double v, char *out, size_t len)
+{
+	int prec;
+
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(out, len, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return out;
+	}
+	snprintf(out, len, "%.17g", v);
+	return out;
+}
+
 static void
 value(struct buf *b, double v)
 {
+	char tmp[40];
+
 	if (isnan(v))
 		buf_puts(b, " NaN\n");
 	else if (v == floor(v) && fabs(v) < 1e15)
 		buf_printf(b, " %.0f\n", v);
 	else
-		buf_printf(b, " %.17g\n", v);
+		buf_printf(b, " %s\n", shortest(v, tmp, sizeof tmp));
+}
+
+static int
+is_duration(const char *unit)
+{
+	return unit != NULL && strcmp(unit, "ms") == 0;
+}
+
+static int
+same_unit(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/*
+ * The name of a metric family for values in unit: durations are seconds
+ * (base, e.g. "logtriage_latency_seconds"), other units by their name
+ * (e.g. "logtriage_metric_tokens"), none bare ("logtriage_metric"); prefix
+ * goes first ("logtriage_window_").  A unit is one word of a rule file, but
+ * a byte a metric name cannot hold becomes '_'.
+ */
+static void
+family_name(struct buf *name, const char *prefix, const char *unit)
+{
+	const char *p;
+
+	buf_reset(name);
+	buf_puts(name, prefix);
+	if (is_duration(unit)) {
+		buf_puts(name, "latency_seconds");
+		return;
+	}
+	buf_puts(name, "metric");
+	if (unit == NULL)
+		return;
+	buf_putc(name, '_');
+	for (p = unit; *p != '\0'; p++)
+		buf_putc(name, (*p >= 'a' && *p <= 'z') || (*p >= 'A' &&
+		    *p <= 'Z') || (*p >= '0' && *p <= '9') ? *p : '_');
+}
+
+/* A value in unit: durations (ms) as seconds, others as they are. */
+static void
+unit_value(struct buf *b, double v, const char *unit)
+{
+	if (is_duration(unit))
+		ms_value(b, v);
+	else
+		value(b, v);
 }
 
 /* A duration in ms as seconds, exactly: 2500 -> "2.5". */
@@ -92,44 +166,82 @@ family(struct buf *b, const char *name, const char *type, const char *help)
 	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* The histogram of the stored values of every metric in unit. */
 static void
-histogram(const struct report_totals *t, struct buf *b)
+histogram_unit(const struct report_totals *t, struct buf *b, const char *unit)
 {
+	struct buf name;
 	size_t i;
 	int k;
 
-	if (t->nhists == 0)
-		return;
-	family(b, "logtriage_latency_seconds", "histogram", "Values of each"
-	    " metric rule's field (milliseconds) per group, in seconds, of all"
-	    " stored events.");
+	buf_init(&name);
+	family_name(&name, "logtriage_", unit);
+	if (is_duration(unit))
+		family(b, name.data, "histogram", "Values of each metric rule's"
+		    " field (milliseconds) per group, in seconds, of all stored"
+		    " events.");
+	else
+		buf_printf(b, "# HELP %s Values of each metric rule's field%s%s"
+		    " per group, of all stored events.\n# TYPE %s histogram\n",
+		    name.data, unit != NULL ? " in " : "", unit != NULL ? unit :
+		    "", name.data);
 	for (i = 0; i < t->nhists; i++) {
 		const struct report_total_hist *h = &t->hists[i];
 
+		if (!same_unit(h->unit, unit))
+			continue;
 		for (k = 0; k <= REPORT_HIST_NBOUNDS; k++) {
-			buf_puts(b, "logtriage_latency_seconds_bucket{");
+			buf_printf(b, "%s_bucket{", name.data);
 			label(b, "rule", h->rule, 1);
 			label(b, "group", h->group, 0);
 			buf_puts(b, ",le=\"");
-			if (k < REPORT_HIST_NBOUNDS)
+			if (k == REPORT_HIST_NBOUNDS)
+				buf_puts(b, "+Inf");
+			else if (is_duration(unit))
 				seconds(b, report_hist_bounds_ms[k]);
 			else
-				buf_puts(b, "+Inf");
+				buf_printf(b, "%lld",
+				    (long long)report_hist_bounds_ms[k]);
 			buf_puts(b, "\"}");
 			value(b, (double)(k < REPORT_HIST_NBOUNDS ? h->le[k] :
 			    h->count));
 		}
-		buf_puts(b, "logtriage_latency_seconds_sum{");
+		buf_printf(b, "%s_sum{", name.data);
 		label(b, "rule", h->rule, 1);
 		label(b, "group", h->group, 0);
 		buf_putc(b, '}');
-		ms_value(b, h->sum_ms);
-		buf_puts(b, "logtriage_latency_seconds_count{");
+		unit_value(b, h->sum, unit);
+		buf_printf(b, "%s_count{", name.data);
 		label(b, "rule", h->rule, 1);
 		label(b, "group", h->group, 0);
 		buf_putc(b, '}');
 		value(b, (double)h->count);
 	}
+	buf_free(&name);
+}
+
+/*
+ * A histogram family per unit, in the order the units first come.  The
+ * groups can be many and the units are few: each group is compared with
+ * the units already written, not with the groups before it.
+ */
+static void
+histogram(const struct report_totals *t, struct buf *b)
+{
+	const char **units = NULL;
+	size_t i, j, nunits = 0, cap = 0;
+
+	for (i = 0; i < t->nhists; i++) {
+		for (j = 0; j < nunits; j++)
+			if (same_unit(units[j], t->hists[i].unit))
+				break;
+		if (j < nunits)
+			continue;
+		units = util_grow(units, &cap, nunits, sizeof(*units), 4);
+		units[nunits++] = t->hists[i].unit;
+		histogram_unit(t, b, t->hists[i].unit);
+	}
+	free(units);
 }
 
 static void
@@ -214,9 +326,62 @@ totals(const struct report_totals *t, struct buf *b)
 }
 
 static void
-window(const struct report *r, struct buf *b)
+window_family(struct buf *b, const char *name, const char *unit)
+{
+	if (is_duration(unit))
+		family(b, name, "gauge", "Nearest-rank percentiles of each"
+		    " metric rule's field (milliseconds) per group in the"
+		    " report window, in seconds.");
+	else
+		buf_printf(b, "# HELP %s Nearest-rank percentiles of each metric"
+		    " rule's field%s%s per group in the report window.\n"
+		    "# TYPE %s gauge\n", name, unit != NULL ? " in " : "",
+		    unit != NULL ? unit : "", name);
+}
+
+/* The window percentiles of every metric in unit, if any has data. */
+static void
+window_unit(const struct report *r, struct buf *b, const char *unit)
 {
 	static const char *ps[] = { "50", "95", "99" };
+	struct buf name;
+	size_t i, j, k;
+	int any = 0;
+
+	buf_init(&name);
+	family_name(&name, "logtriage_window_", unit);
+	for (i = 0; i < r->nmetrics; i++) {
+		const struct report_metric *m = &r->metrics[i];
+
+		if (!same_unit(m->unit, unit))
+			continue;
+		for (j = 0; j < m->ngroups; j++) {
+			const struct report_metric_group *g = &m->groups[j];
+			double pv[3];
+
+			if (g->count == 0)
+				continue;
+			if (!any++)
+				window_family(b, name.data, unit);
+			pv[0] = g->p50;
+			pv[1] = g->p95;
+			pv[2] = g->p99;
+			for (k = 0; k < UTIL_ARRAY_LEN(ps); k++) {
+				buf_printf(b, "%s{", name.data);
+				label(b, "rule", m->rule, 1);
+				label(b, "group", g->value, 0);
+				label(b, "percentile", ps[k], 0);
+				buf_putc(b, '}');
+				unit_value(b, pv[k], unit);
+			}
+		}
+	}
+	buf_free(&name);
+}
+
+static void
+window(const struct report *r, struct buf *b)
+{
 	size_t i, j, k;
 	int any = 0;
 
@@ -268,32 +433,12 @@ window(const struct report *r, struct buf *b)
 		value(b, (double)n);
 	}
 
-	for (any = 0, i = 0; i < r->nmetrics; i++) {
-		const struct report_metric *m = &r->metrics[i];
-
-		for (j = 0; j < m->ngroups; j++) {
-			const struct report_metric_group *g = &m->groups[j];
-			double pv[3];
-
-			if (g->count == 0)
-				continue;
-			if (!any++)
-				family(b, "logtriage_window_latency_seconds", "gauge",
-				    "Nearest-rank percentiles of each metric rule's"
-				    " field (milliseconds) per group in the report"
-				    " window, in seconds.");
-			pv[0] = g->p50;
-			pv[1] = g->p95;
-			pv[2] = g->p99;
-			for (k = 0; k < UTIL_ARRAY_LEN(ps); k++) {
-				buf_puts(b, "logtriage_window_latency_seconds{");
-				label(b, "rule", m->rule, 1);
-				label(b, "group", g->value, 0);
-				label(b, "percentile", ps[k], 0);
-				buf_putc(b, '}');
-				ms_value(b, pv[k]);
-			}
-		}
+	for (i = 0; i < r->nmetrics; i++) {
+		for (j = 0; j < i; j++)
+			if (same_unit(r->metrics[j].unit, r->metrics[i].unit))
+				break;
+		if (j == i)
+			window_unit(r, b, r->metrics[i].unit);
 	}
 }
 

@@ -52,6 +52,18 @@ change(struct buf *b, double before, double after, int decimals)
 	report_format_change(b, before, after, decimals);
 }
 
+/* A metric value in its unit, right-aligned in a column of 11. */
+static void
+cell(struct buf *b, double v, const char *unit)
+{
+	struct buf q;
+
+	buf_init(&q);
+	report_format_cell(&q, v, unit);
+	buf_printf(b, " %10s", q.data);
+	buf_free(&q);
+}
+
 void
 report_render_text(const struct report *r, struct buf *b, int color)
 {
@@ -126,7 +138,7 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		buf_putc(b, ' ');
 		pad(b, *in->key ? in->key : "-", 16);
 		buf_printf(b, " %s ", t1);
-		report_format_duration(b, in->end - in->start);
+		util_format_duration(b, (double)(in->end - in->start), 0);
 		buf_printf(b, " %ju events", (uintmax_t)in->count);
 		if (in->peak_per_min >= 0)
 			buf_printf(b, ", peak %jd/min", (intmax_t)in->peak_per_min);
@@ -138,9 +150,11 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		struct buf h;
 
 		buf_init(&h);
-		buf_printf(&h, "Latency: %s (%s", m->rule, m->field);
+		buf_printf(&h, "Metric: %s (%s", m->rule, m->field);
 		if (m->by != NULL)
 			buf_printf(&h, " by %s", m->by);
+		if (m->unit != NULL)
+			buf_printf(&h, ", unit %s", m->unit);
 		buf_putc(&h, ')');
 		heading(b, h.data, color);
 		buf_free(&h);
@@ -153,13 +167,22 @@ report_render_text(const struct report *r, struct buf *b, int color)
 
 			buf_puts(b, "  ");
 			pad(b, *g->value ? g->value : "-", 28);
-			buf_printf(b, " %8ju %10.1f %10.0f %10.0f %10.0f %10.0f\n",
-			    (uintmax_t)g->count, g->mean, g->p50, g->p95, g->p99, g->max);
+			buf_printf(b, " %8ju", (uintmax_t)g->count);
+			cell(b, g->mean, m->unit);
+			cell(b, g->p50, m->unit);
+			cell(b, g->p95, m->unit);
+			cell(b, g->p99, m->unit);
+			cell(b, g->max, m->unit);
+			buf_putc(b, '\n');
 			if (bg != NULL) {
 				buf_puts(b, "    mean");
-				change(b, bg->mean, g->mean, 0);
+				buf_puts(b, "  ");
+				report_format_metric_change(b, bg->mean, g->mean,
+				    m->unit);
 				buf_puts(b, "\n    p95 ");
-				change(b, bg->p95, g->p95, 0);
+				buf_puts(b, "  ");
+				report_format_metric_change(b, bg->p95, g->p95,
+				    m->unit);
 				buf_putc(b, '\n');
 			}
 		}

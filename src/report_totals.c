@@ -147,7 +147,8 @@ load_events(struct tctx *c, struct report_totals *t)
 }
 
 static struct report_total_hist *
-hist_get(struct report_totals *t, size_t *cap, const char *rule, const char *grp)
+hist_get(struct report_totals *t, size_t *cap, const char *rule,
+    const char *unit, const char *grp)
 {
 	struct report_total_hist *h;
 	size_t i;
@@ -164,6 +165,7 @@ hist_get(struct report_totals *t, size_t *cap, const char *rule, const char *grp
 	memset(h, 0, sizeof(*h));
 	h->rule = xstrdup(rule);
 	h->group = xstrdup(grp);
+	h->unit = unit != NULL ? xstrdup(unit) : NULL;
 	return h;
 }
 
@@ -184,8 +186,11 @@ load_hists(struct tctx *c, struct report_totals *t)
 	size_t i, cap = 0;
 	int rc, k;
 
-	if (tprep(c, &rs, "SELECT id FROM rules WHERE metric_field IS NOT NULL"
-	    " ORDER BY id") != 0 ||
+	/* A database no writer has opened since rules.unit was added lacks it. */
+	if ((sqlite3_prepare_v2(c->db, "SELECT id, unit FROM rules"
+	    " WHERE metric_field IS NOT NULL ORDER BY id", -1, &rs, NULL) !=
+	    SQLITE_OK && tprep(c, &rs, "SELECT id, NULL FROM rules"
+	    " WHERE metric_field IS NOT NULL ORDER BY id") != 0) ||
 	    tprep(c, &st, "SELECT value, coalesce(grp, '') FROM events"
 	    " WHERE rule = ?1 AND source_id = ?2 AND value IS NOT NULL") != 0) {
 		sqlite3_finalize(rs);
@@ -193,6 +198,7 @@ load_hists(struct tctx *c, struct report_totals *t)
 	}
 	while ((rc = sqlite3_step(rs)) == SQLITE_ROW) {
 		char *rule = tcol(rs, 0);
+		const char *unit = (const char *)sqlite3_column_text(rs, 1);
 
 		for (i = 0; i < c->nsrc; i++) {
 			sqlite3_reset(st);
@@ -201,13 +207,13 @@ load_hists(struct tctx *c, struct report_totals *t)
 			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 				double v = sqlite3_column_double(st, 0);
 				struct report_total_hist *h = hist_get(t, &cap,
-				    rule, (const char *)sqlite3_column_text(st, 1));
+				    rule, unit, (const char *)sqlite3_column_text(st, 1));
 
 				for (k = 0; k < REPORT_HIST_NBOUNDS; k++)
 					if (v <= (double)report_hist_bounds_ms[k])
 						h->le[k]++;
 				h->count++;
-				h->sum_ms += v;
+				h->sum += v;
 			}
 			if (rc != SQLITE_DONE)
 				break;
@@ -416,6 +422,7 @@ report_totals_free(struct report_totals *t)
 	for (i = 0; i < t->nhists; i++) {
 		free(t->hists[i].rule);
 		free(t->hists[i].group);
+		free(t->hists[i].unit);
 	}
 	free(t->hists);
 	for (i = 0; i < t->nlinks; i++) {

@@ -151,12 +151,25 @@ diag_print(FILE *fp, const struct diag_list *d)
 	}
 }
 
-/* Where correlation keys and the summary were written, for later checks. */
+/*
+ * The rule keys, as indexes of the directive table (rule_directives), in
+ * the order their checks run once every rule is loaded.
+ */
+enum {
+	K_MATCH, K_CATEGORY, K_SEVERITY, K_EXPECT, K_FOLLOWS, K_STORM,
+	K_METRIC, K_SUMMARY, K_UNIT, K_SLOW, K_SAME, K_COUNTS, K_EXCLUDE,
+	K_EXAMPLE, K_COUNTER_EXAMPLE, K_EXAMPLE_FIELDS, K_MEANS, K_COUNT
+};
+
+/*
+ * Where each key of a rule was first written (line 0: never), with its
+ * source line and value, for the checks that need every rule loaded.
+ */
 struct rule_where {
-	int	 summary_line, summary_col;
-	int	 storm_line, expect_line, follows_line, metric_line;
-	char	*summary_src, *storm_src, *expect_src, *follows_src, *metric_src;
-	int	 has_match, has_category, has_severity;
+	int	 line[K_COUNT];
+	int	 col[K_COUNT];
+	char	*src[K_COUNT];
+	char	*value[K_COUNT];
 };
 
 /* Parser state for one file. */
@@ -182,13 +195,14 @@ where_of(struct parse *p, size_t i)
 static void
 where_free(struct rule_where *w)
 {
+	size_t i;
+
 	if (w == NULL)
 		return;
-	free(w->summary_src);
-	free(w->storm_src);
-	free(w->expect_src);
-	free(w->follows_src);
-	free(w->metric_src);
+	for (i = 0; i < K_COUNT; i++) {
+		free(w->src[i]);
+		free(w->value[i]);
+	}
 	free(w);
 }
 
@@ -230,6 +244,13 @@ rule_free(struct rule *r)
 	free(r->follows_by);
 	free(r->metric_field);
 	free(r->metric_by);
+	free(r->unit);
+	for (i = 0; i < r->nsame; i++)
+		free(r->same_fields[i]);
+	free(r->same_fields);
+	free(r->counts);
+	free(r->counts_by);
+	free(r->means);
 	for (i = 0; i < r->nliterals; i++)
 		free(r->literals[i]);
 	free(r->literals);
@@ -584,176 +605,371 @@ heredoc(struct parse *p, const char *key, const char *value, int line,
 	return b.data != NULL ? b.data : xstrdup("");
 }
 
+/* One `key = value` line of a rule section, as the directive parsers see it. */
+struct key_line {
+	struct parse		*p;
+	struct rule		*r;
+	struct rule_where	*w;
+	const char		*key;
+	const char		*value;
+	const char		*src;
+	int			 line, col;
+	char			**lines;	/* the file, for <<WORD blocks */
+	size_t			 nlines;
+	size_t			*li;
+};
+
+static void
+key_diag(const struct key_line *k, int col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+key_diag(const struct key_line *k, int col, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	diag_add(k->p->diags, k->p->file, k->line, col, k->src, "%s",
+	    msg != NULL ? msg : fmt);
+	free(msg);
+}
+
+static void
+key_match(struct key_line *k)
+{
+	/* a pattern that fails to compile is still present: one error */
+	add_pattern(&k->r->match, &k->r->nmatch, k->p, k->value, k->line,
+	    k->col, k->src);
+}
+
+static void
+key_exclude(struct key_line *k)
+{
+	add_pattern(&k->r->exclude, &k->r->nexclude, k->p, k->value, k->line,
+	    k->col, k->src);
+}
+
+static void
+key_category(struct key_line *k)
+{
+	if (!valid_name(k->value, strlen(k->value)))
+		key_diag(k, k->col, "bad category '%s' (letters, digits, '-', "
+		    "'_', '.')", k->value);
+	else
+		k->r->category = xstrdup(k->value);
+}
+
+static void
+key_severity(struct key_line *k)
+{
+	int sev = severity_from_name(k->value);
+
+	if (sev < 0)
+		key_diag(k, k->col, "bad severity '%s' (debug, info, notice, "
+		    "warning, error, critical)", k->value);
+	else
+		k->r->severity = (enum severity)sev;
+}
+
+static void
+key_summary(struct key_line *k)
+{
+	k->r->summary = xstrdup(k->value);
+}
+
+static void
+key_example(struct key_line *k)
+{
+	struct rule *r = k->r;
+	struct rule_example *ex;
+	char *text;
+
+	if (strncmp(k->value, "<<", 2) == 0) {
+		text = heredoc(k->p, k->key, k->value, k->line, k->col, k->src,
+		    k->lines, k->nlines, k->li);
+		if (text == NULL)
+			return;
+	} else {
+		text = xstrdup(k->value);
+	}
+	r->examples = xrealloc(r->examples,
+	    (r->nexamples + 1) * sizeof(*r->examples));
+	ex = &r->examples[r->nexamples++];
+	ex->text = text;
+	ex->line = k->line;
+	ex->counter = k->key[0] == 'c';
+	ex->fields = NULL;
+}
+
+static void
+key_example_fields(struct key_line *k)
+{
+	struct rule *r = k->r;
+
+	if (r->nexamples == 0 || r->examples[r->nexamples - 1].counter ||
+	    r->examples[r->nexamples - 1].fields != NULL) {
+		key_diag(k, 1, "example-fields must follow an example");
+		return;
+	}
+	r->examples[r->nexamples - 1].fields = xstrdup(k->value);
+}
+
+static void
+key_storm(struct key_line *k)
+{
+	struct rule *r = k->r;
+	char *head, *by, *end;
+	int64_t win;
+	long n;
+
+	if (parse_window(k->p, k->key, k->value, k->line, k->col, k->src, "in",
+	    0, &head, &win, &by) != 0)
+		return;
+	errno = 0;
+	n = strtol(head, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 1 || n > 1000000) {
+		key_diag(k, k->col, "storm: bad number '%s' (1 to 1000000)", head);
+		free(head);
+		free(by);
+		return;
+	}
+	free(head);
+	r->storm_n = (int)n;
+	r->storm_window_ms = win;
+	r->storm_by = by;
+}
+
+static void
+key_expect(struct key_line *k)
+{
+	struct rule *r = k->r;
+	char *head, *by;
+	int64_t win;
+
+	if (parse_window(k->p, k->key, k->value, k->line, k->col, k->src,
+	    "within", 0, &head, &win, &by) != 0)
+		return;
+	r->expect_rule = head;
+	r->expect_within_ms = win;
+	r->expect_by = by;
+}
+
+static void
+key_follows(struct key_line *k)
+{
+	struct rule *r = k->r;
+	char *head, *by;
+	struct buf list;
+	int64_t win;
+	size_t i;
+
+	if (parse_window(k->p, k->key, k->value, k->line, k->col, k->src,
+	    "within", 1, &head, &win, &by) != 0)
+		return;
+	if (parse_rule_list(k->p, r, head, k->line, k->col, k->src) != 0) {
+		for (i = 0; i < r->nfollows; i++)
+			free(r->follows_rules[i]);
+		free(r->follows_rules);
+		r->follows_rules = NULL;
+		r->nfollows = 0;
+		free(head);
+		free(by);
+		return;
+	}
+	free(head);
+	buf_init(&list);
+	for (i = 0; i < r->nfollows; i++) {
+		if (i > 0)
+			buf_puts(&list, ", ");
+		buf_puts(&list, r->follows_rules[i]);
+	}
+	r->follows_rule = list.data;
+	r->follows_within_ms = win;
+	r->follows_by = by;
+}
+
+/* "FIELD [by FIELD]" into *field and *by; -1 when malformed. */
+static int
+field_by(const char *value, char **field, char **by)
+{
+	char *copy = xstrdup(value), *ws[4];
+	size_t nw = split_words(copy, ws, 3);
+
+	if ((nw != 1 && nw != 3) || (nw == 3 && strcmp(ws[1], "by") != 0) ||
+	    !valid_field_name(ws[0], strlen(ws[0])) ||
+	    (nw == 3 && !valid_field_name(ws[2], strlen(ws[2])))) {
+		free(copy);
+		return -1;
+	}
+	*field = xstrdup(ws[0]);
+	*by = nw == 3 ? xstrdup(ws[2]) : NULL;
+	free(copy);
+	return 0;
+}
+
+static void
+key_metric(struct key_line *k)
+{
+	if (field_by(k->value, &k->r->metric_field, &k->r->metric_by) != 0)
+		key_diag(k, k->col, "metric: expected 'FIELD [by FIELD]'");
+}
+
+static void
+key_unit(struct key_line *k)
+{
+	if (!valid_field_name(k->value, strlen(k->value))) {
+		key_diag(k, k->col, "unit: expected one word (us, ms, s, or a "
+		    "unit such as bytes, tokens, count)");
+		return;
+	}
+	k->r->unit = xstrdup(k->value);
+	k->r->unit_ms = util_unit_ms(k->value, strlen(k->value));
+}
+
+/* The value is parsed once the unit is known, in check_slow. */
+static void
+key_slow(struct key_line *k)
+{
+	(void)k;
+}
+
+static void
+key_same(struct key_line *k)
+{
+	struct rule *r = k->r;
+	const char *s, *e, *ie, *within = NULL, *v = k->value;
+	char *id;
+	size_t i;
+
+	for (s = v; (s = strstr(s, "within")) != NULL; s++)
+		if ((s == v || s[-1] == ' ' || s[-1] == '\t') &&
+		    (s[6] == ' ' || s[6] == '\t'))
+			within = s;
+	if (within == NULL) {
+		key_diag(k, k->col, "same: expected 'FIELD[, FIELD...] within "
+		    "WINDOW'");
+		return;
+	}
+	for (s = within + 6; *s == ' ' || *s == '\t'; s++)
+		;
+	if (util_parse_duration(s, &r->same_within_ms) != 0 ||
+	    r->same_within_ms <= 0) {
+		key_diag(k, k->col + (int)(s - v), "same: bad window '%s' (use "
+		    "e.g. 500ms, 1s)", s);
+		return;
+	}
+	for (s = v; s < within; s = e + 1) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		for (e = s; e < within && *e != ','; e++)
+			;
+		for (ie = e; ie > s && (ie[-1] == ' ' || ie[-1] == '\t'); ie--)
+			;
+		if (!valid_field_name(s, (size_t)(ie - s))) {
+			key_diag(k, k->col + (int)(s - v), "same: expected a "
+			    "field name%s", ie == s ? "" : " (letters, digits, '_')");
+			goto fail;
+		}
+		id = xstrndup(s, (size_t)(ie - s));
+		for (i = 0; i < r->nsame; i++)
+			if (strcmp(r->same_fields[i], id) == 0)
+				break;
+		if (i < r->nsame) {
+			key_diag(k, k->col + (int)(s - v), "same: field '%s' "
+			    "listed twice", id);
+			free(id);
+			goto fail;
+		}
+		r->same_fields = xrealloc(r->same_fields,
+		    (r->nsame + 1) * sizeof(char *));
+		r->same_fields[r->nsame++] = id;
+		if (e == within)
+			break;
+	}
+	return;
+fail:
+	for (i = 0; i < r->nsame; i++)
+		free(r->same_fields[i]);
+	free(r->same_fields);
+	r->same_fields = NULL;
+	r->nsame = 0;
+	r->same_within_ms = 0;
+}
+
+static void
+key_counts(struct key_line *k)
+{
+	if (field_by(k->value, &k->r->counts, &k->r->counts_by) != 0)
+		key_diag(k, k->col, "counts: expected 'NOUN [by FIELD]' "
+		    "(e.g. 'requests by model')");
+}
+
+static void
+key_means(struct key_line *k)
+{
+	if (strcmp(k->value, "double-release") != 0 &&
+	    strcmp(k->value, "release-refused") != 0) {
+		key_diag(k, k->col, "means: unknown meaning '%s' "
+		    "(double-release, release-refused)", k->value);
+		return;
+	}
+	k->r->means = xstrdup(k->value);
+}
+
+/* The directive table, after the checks it names (near check_rules). */
+static const struct rule_directive {
+	const char	*key;
+	void		(*parse)(struct key_line *);
+	void		(*check)(struct parse *, struct rule *,
+			    const struct rule_where *);
+	int		 once;		/* may be written once per rule */
+	int		 required;	/* every rule has it */
+	int		 needs_match;	/* checked only when a pattern compiled */
+} rule_directives[K_COUNT];
+
 static void
 rule_key(struct parse *p, const char *key, const char *value, int line,
     int col, const char *src, char **lines, size_t nlines, size_t *li)
 {
-	char *text;
-
-	struct rule *r = p->rule;
 	struct rule_where *w = where_of(p, p->rs->n - 1);
-	struct rule_example *ex;
-	char *head, *by, *end, *copy, *ws[4];
-	struct buf list;
-	int64_t win;
-	long n;
-	int sev;
-	size_t nw, i;
+	struct key_line k;
+	size_t d;
 
-	if (strcmp(key, "match") == 0) {
-		/* a pattern that fails to compile is still present: one error */
-		w->has_match = 1;
-		add_pattern(&r->match, &r->nmatch, p, value, line, col, src);
-	} else if (strcmp(key, "exclude") == 0) {
-		add_pattern(&r->exclude, &r->nexclude, p, value, line, col, src);
-	} else if (strcmp(key, "category") == 0) {
-		if (w->has_category)
-			diag_add(p->diags, p->file, line, 1, src,
-			    "duplicate key 'category'");
-		else if (!valid_name(value, strlen(value)))
-			diag_add(p->diags, p->file, line, col, src,
-			    "bad category '%s' (letters, digits, '-', '_', '.')",
-			    value);
-		else
-			r->category = xstrdup(value);
-		w->has_category = 1;
-	} else if (strcmp(key, "severity") == 0) {
-		if (w->has_severity)
-			diag_add(p->diags, p->file, line, 1, src,
-			    "duplicate key 'severity'");
-		else if ((sev = severity_from_name(value)) < 0)
-			diag_add(p->diags, p->file, line, col, src,
-			    "bad severity '%s' (debug, info, notice, warning, "
-			    "error, critical)", value);
-		else
-			r->severity = (enum severity)sev;
-		w->has_severity = 1;
-	} else if (strcmp(key, "summary") == 0) {
-		if (r->summary != NULL) {
-			diag_add(p->diags, p->file, line, 1, src,
-			    "duplicate key 'summary'");
-			return;
-		}
-		r->summary = xstrdup(value);
-		w->summary_line = line;
-		w->summary_col = col;
-		w->summary_src = xstrdup(src);
-	} else if (strcmp(key, "example") == 0 ||
-	    strcmp(key, "counter-example") == 0) {
-		if (strncmp(value, "<<", 2) == 0) {
-			text = heredoc(p, key, value, line, col, src, lines,
-			    nlines, li);
-			if (text == NULL)
-				return;
-		} else {
-			text = xstrdup(value);
-		}
-		r->examples = xrealloc(r->examples,
-		    (r->nexamples + 1) * sizeof(*r->examples));
-		ex = &r->examples[r->nexamples++];
-		ex->text = text;
-		ex->line = line;
-		ex->counter = key[0] == 'c';
-		ex->fields = NULL;
-	} else if (strcmp(key, "example-fields") == 0) {
-		if (r->nexamples == 0 || r->examples[r->nexamples - 1].counter ||
-		    r->examples[r->nexamples - 1].fields != NULL) {
-			diag_add(p->diags, p->file, line, 1, src,
-			    "example-fields must follow an example");
-			return;
-		}
-		r->examples[r->nexamples - 1].fields = xstrdup(value);
-	} else if (strcmp(key, "storm") == 0) {
-		if (r->storm_n != 0 || w->storm_line != 0) {
-			diag_add(p->diags, p->file, line, 1, src,
-			    "duplicate key 'storm'");
-			return;
-		}
-		w->storm_line = line;
-		w->storm_src = xstrdup(src);
-		if (parse_window(p, key, value, line, col, src, "in", 0,
-		    &head, &win, &by) != 0)
-			return;
-		errno = 0;
-		n = strtol(head, &end, 10);
-		if (errno != 0 || *end != '\0' || n < 1 || n > 1000000) {
-			diag_add(p->diags, p->file, line, col, src,
-			    "storm: bad number '%s' (1 to 1000000)", head);
-			free(head);
-			free(by);
-			return;
-		}
-		free(head);
-		r->storm_n = (int)n;
-		r->storm_window_ms = win;
-		r->storm_by = by;
-	} else if (strcmp(key, "expect") == 0 || strcmp(key, "follows") == 0) {
-		if ((key[0] == 'e' ? w->expect_line : w->follows_line) != 0) {
-			diag_add(p->diags, p->file, line, 1, src,
-			    "duplicate key '%s'", key);
-			return;
-		}
-		if (key[0] == 'e') {
-			w->expect_line = line;
-			w->expect_src = xstrdup(src);
-		} else {
-			w->follows_line = line;
-			w->follows_src = xstrdup(src);
-		}
-		if (parse_window(p, key, value, line, col, src, "within",
-		    key[0] == 'f', &head, &win, &by) != 0)
-			return;
-		if (key[0] == 'e') {
-			r->expect_rule = head;
-			r->expect_within_ms = win;
-			r->expect_by = by;
-			return;
-		}
-		if (parse_rule_list(p, r, head, line, col, src) != 0) {
-			for (i = 0; i < r->nfollows; i++)
-				free(r->follows_rules[i]);
-			free(r->follows_rules);
-			r->follows_rules = NULL;
-			r->nfollows = 0;
-			free(head);
-			free(by);
-			return;
-		}
-		free(head);
-		buf_init(&list);
-		for (i = 0; i < r->nfollows; i++) {
-			if (i > 0)
-				buf_puts(&list, ", ");
-			buf_puts(&list, r->follows_rules[i]);
-		}
-		r->follows_rule = list.data;
-		r->follows_within_ms = win;
-		r->follows_by = by;
-	} else if (strcmp(key, "metric") == 0) {
-		if (w->metric_line != 0) {
-			diag_add(p->diags, p->file, line, 1, src,
-			    "duplicate key 'metric'");
-			return;
-		}
-		w->metric_line = line;
-		w->metric_src = xstrdup(src);
-		copy = xstrdup(value);
-		nw = split_words(copy, ws, 3);
-		if ((nw != 1 && nw != 3) || (nw == 3 && strcmp(ws[1], "by") != 0) ||
-		    !valid_field_name(ws[0], strlen(ws[0])) ||
-		    (nw == 3 && !valid_field_name(ws[2], strlen(ws[2])))) {
-			diag_add(p->diags, p->file, line, col, src,
-			    "metric: expected 'FIELD [by FIELD]'");
-			free(copy);
-			return;
-		}
-		r->metric_field = xstrdup(ws[0]);
-		if (nw == 3)
-			r->metric_by = xstrdup(ws[2]);
-		free(copy);
-	} else {
+	for (d = 0; d < K_COUNT; d++)
+		if (strcmp(key, rule_directives[d].key) == 0)
+			break;
+	if (d == K_COUNT) {
 		diag_add(p->diags, p->file, line, 1, src, "unknown key '%s'", key);
+		return;
 	}
+	if (rule_directives[d].once && w->line[d] != 0) {
+		diag_add(p->diags, p->file, line, 1, src, "duplicate key '%s'",
+		    key);
+		return;
+	}
+	/* the first line of a repeated key is the one checks point at */
+	if (w->line[d] == 0) {
+		w->line[d] = line;
+		w->col[d] = col;
+		w->src[d] = xstrdup(src);
+		w->value[d] = xstrdup(value);
+	}
+	k.p = p;
+	k.r = p->rule;
+	k.w = w;
+	k.key = key;
+	k.value = value;
+	k.src = src;
+	k.line = line;
+	k.col = col;
+	k.lines = lines;
+	k.nlines = nlines;
+	k.li = li;
+	rule_directives[d].parse(&k);
 }
 
 static void
@@ -1118,75 +1334,199 @@ follows_names(const struct ruleset *rs, const struct rule *r, const char *name)
 	return 0;
 }
 
-/* Checks that need every rule loaded: targets, fields, required keys. */
+/*
+ * slow = STAT OP VALUE, parsed now that the unit is known (it may be
+ * declared after slow, or captured by a group).
+ */
+static void
+check_slow(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	char err[160];
+	size_t at = 0;
+
+	if (w->line[K_SLOW] == 0)
+		return;
+	if (r->metric_field == NULL) {
+		diag_add(p->diags, r->file, w->line[K_SLOW], w->col[K_SLOW],
+		    w->src[K_SLOW], "slow: rule '%s' has no 'metric'", r->id);
+		return;
+	}
+	if (rule_threshold_parse(w->value[K_SLOW], r->value_unit, &r->slow,
+	    err, sizeof err, &at) != 0) {
+		diag_add(p->diags, r->file, w->line[K_SLOW],
+		    w->col[K_SLOW] + (int)at, w->src[K_SLOW], "slow: %s", err);
+		return;
+	}
+	r->has_slow = 1;
+}
+
+/* The unit of stored values, from unit = U and a group named "unit". */
+static void
+check_unit(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	r->unit_captured = rule_names(r, "unit");
+	if (r->unit_ms != 0 || r->unit_captured)
+		r->value_unit = "ms";
+	else
+		r->value_unit = r->unit;
+	if (r->unit != NULL && r->metric_field == NULL)
+		diag_add(p->diags, r->file, w->line[K_UNIT], w->col[K_UNIT],
+		    w->src[K_UNIT], "unit: rule '%s' has no 'metric'", r->id);
+	if (w->line[K_UNIT] != 0 && r->unit_captured && r->unit_ms == 0)
+		diag_add(p->diags, r->file, w->line[K_UNIT], w->col[K_UNIT],
+		    w->src[K_UNIT], "unit: '%s' is not a duration (us, ms, s) "
+		    "but a group 'unit' captures one", r->unit);
+}
+
+static void
+check_expect(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	check_target(p, r, "expect", r->expect_rule, r->expect_by,
+	    w->line[K_EXPECT], w->src[K_EXPECT]);
+}
+
+static void
+check_follows(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	size_t j;
+
+	for (j = 0; j < r->nfollows; j++)
+		check_target(p, r, "follows", r->follows_rules[j],
+		    r->follows_by, w->line[K_FOLLOWS], w->src[K_FOLLOWS]);
+	if (r->expect_rule != NULL && r->nfollows > 0)
+		diag_add(p->diags, r->file, w->line[K_FOLLOWS], 0,
+		    w->src[K_FOLLOWS], "follows: rule '%s' also has "
+		    "'expect' (line %d): both would set its events' one "
+		    "link", r->id, w->line[K_EXPECT]);
+}
+
+static void
+check_storm(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	check_field(p, r, NULL, "storm", r->storm_by, w->line[K_STORM],
+	    w->src[K_STORM]);
+}
+
+static void
+check_metric(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	check_field(p, r, NULL, "metric", r->metric_field,
+	    w->line[K_METRIC], w->src[K_METRIC]);
+	check_field(p, r, NULL, "metric", r->metric_by,
+	    w->line[K_METRIC], w->src[K_METRIC]);
+}
+
+/* Each {field} of the summary names a group (or one the rule inherits). */
+static void
+check_summary(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	const char *s, *e;
+	char *name;
+
+	for (s = r->summary; s != NULL && (s = strchr(s, '{')) != NULL; s = e) {
+		e = strchr(s, '}');
+		if (e == NULL)
+			break;
+		name = xstrndup(s + 1, (size_t)(e - s - 1));
+		if (!rule_names(r, name) && !follows_names(p->rs, r, name))
+			diag_add(p->diags, r->file, w->line[K_SUMMARY],
+			    w->col[K_SUMMARY] + (int)(s - r->summary),
+			    w->src[K_SUMMARY], "summary: no match pattern "
+			    "names a group '%s'", name);
+		free(name);
+	}
+}
+
+static void
+check_same(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	size_t j;
+
+	for (j = 0; j < r->nsame; j++)
+		check_field(p, r, NULL, "same", r->same_fields[j],
+		    w->line[K_SAME], w->src[K_SAME]);
+}
+
+static void
+check_counts(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	check_field(p, r, NULL, "counts", r->counts_by, w->line[K_COUNTS],
+	    w->src[K_COUNTS]);
+}
+
+/*
+ * The rule keys: how each value is parsed when read, what is checked once
+ * every rule is loaded (in this order), whether it may be written more
+ * than once and whether every rule must have it.
+ */
+static const struct rule_directive rule_directives[K_COUNT] = {
+	[K_MATCH]		= { "match", key_match, NULL, 0, 1, 0 },
+	[K_CATEGORY]		= { "category", key_category, NULL, 1, 1, 0 },
+	[K_SEVERITY]		= { "severity", key_severity, NULL, 1, 1, 0 },
+	[K_EXPECT]		= { "expect", key_expect, check_expect, 1, 0, 0 },
+	[K_FOLLOWS]		= { "follows", key_follows, check_follows, 1, 0, 0 },
+	[K_STORM]		= { "storm", key_storm, check_storm, 1, 0, 1 },
+	[K_METRIC]		= { "metric", key_metric, check_metric, 1, 0, 1 },
+	[K_SUMMARY]		= { "summary", key_summary, check_summary, 1, 0, 1 },
+	[K_UNIT]		= { "unit", key_unit, check_unit, 1, 0, 1 },
+	[K_SLOW]		= { "slow", key_slow, check_slow, 1, 0, 1 },
+	[K_SAME]		= { "same", key_same, check_same, 1, 0, 1 },
+	[K_COUNTS]		= { "counts", key_counts, check_counts, 1, 0, 1 },
+	[K_EXCLUDE]		= { "exclude", key_exclude, NULL, 0, 0, 0 },
+	[K_EXAMPLE]		= { "example", key_example, NULL, 0, 0, 0 },
+	[K_COUNTER_EXAMPLE]	= { "counter-example", key_example, NULL, 0, 0, 0 },
+	[K_EXAMPLE_FIELDS]	= { "example-fields", key_example_fields, NULL,
+				    0, 0, 0 },
+	[K_MEANS]		= { "means", key_means, NULL, 1, 0, 0 },
+};
+
+/* The literals the prefilter needs: one per pattern, or none at all. */
+static void
+rule_literals(struct rule *r)
+{
+	char *lit;
+	size_t j;
+
+	for (j = 0; j < r->nmatch; j++) {
+		lit = matcher_required_literal(r->match[j].source);
+		if (lit == NULL)
+			break;
+		r->literals = xrealloc(r->literals,
+		    (r->nliterals + 1) * sizeof(char *));
+		r->literals[r->nliterals++] = lit;
+	}
+	if (j < r->nmatch) {
+		for (j = 0; j < r->nliterals; j++)
+			free(r->literals[j]);
+		free(r->literals);
+		r->literals = NULL;
+		r->nliterals = 0;
+	}
+}
+
+/* Checks that need every rule loaded, directive by directive. */
 static void
 check_rules(struct parse *p)
 {
 	struct ruleset *rs = p->rs;
+	const struct rule_directive *d;
 	const struct rule_where *w;
 	struct rule *r;
-	const char *s, *e;
-	char *name, *lit;
-	size_t i, j;
+	size_t i, j, k;
 
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
 		w = p->where[i];
-		if (!w->has_match)
-			diag_add(p->diags, r->file, r->line, 0, NULL,
-			    "rule '%s' has no 'match'", r->id);
-		if (!w->has_category)
-			diag_add(p->diags, r->file, r->line, 0, NULL,
-			    "rule '%s' has no 'category'", r->id);
-		if (!w->has_severity)
-			diag_add(p->diags, r->file, r->line, 0, NULL,
-			    "rule '%s' has no 'severity'", r->id);
-		check_target(p, r, "expect", r->expect_rule, r->expect_by,
-		    w->expect_line, w->expect_src);
-		for (j = 0; j < r->nfollows; j++)
-			check_target(p, r, "follows", r->follows_rules[j],
-			    r->follows_by, w->follows_line, w->follows_src);
-		if (r->expect_rule != NULL && r->nfollows > 0)
-			diag_add(p->diags, r->file, w->follows_line, 0,
-			    w->follows_src, "follows: rule '%s' also has "
-			    "'expect' (line %d): both would set its events' one "
-			    "link", r->id, w->expect_line);
-		if (r->nmatch == 0)
-			continue;
-		check_field(p, r, NULL, "storm", r->storm_by, w->storm_line,
-		    w->storm_src);
-		check_field(p, r, NULL, "metric", r->metric_field,
-		    w->metric_line, w->metric_src);
-		check_field(p, r, NULL, "metric", r->metric_by, w->metric_line,
-		    w->metric_src);
-		for (s = r->summary; s != NULL && (s = strchr(s, '{')) != NULL;
-		    s = e) {
-			e = strchr(s, '}');
-			if (e == NULL)
-				break;
-			name = xstrndup(s + 1, (size_t)(e - s - 1));
-			if (!rule_names(r, name) && !follows_names(rs, r, name))
-				diag_add(p->diags, r->file, w->summary_line,
-				    w->summary_col + (int)(s - r->summary),
-				    w->summary_src, "summary: no match pattern "
-				    "names a group '%s'", name);
-			free(name);
+		for (k = 0; k < K_COUNT; k++) {
+			d = &rule_directives[k];
+			if (d->required && w->line[k] == 0)
+				diag_add(p->diags, r->file, r->line, 0, NULL,
+				    "rule '%s' has no '%s'", r->id, d->key);
+			if (d->check != NULL && (!d->needs_match || r->nmatch > 0))
+				d->check(p, r, w);
 		}
-		for (j = 0; j < r->nmatch; j++) {
-			lit = matcher_required_literal(r->match[j].source);
-			if (lit == NULL)
-				break;
-			r->literals = xrealloc(r->literals,
-			    (r->nliterals + 1) * sizeof(char *));
-			r->literals[r->nliterals++] = lit;
-		}
-		if (j < r->nmatch) {
-			for (j = 0; j < r->nliterals; j++)
-				free(r->literals[j]);
-			free(r->literals);
-			r->literals = NULL;
-			r->nliterals = 0;
-		}
+		if (r->nmatch > 0)
+			rule_literals(r);
 	}
 	for (i = 0; i < rs->nscenarios; i++) {
 		struct rule_scenario *sc = &rs->scenarios[i];
@@ -1230,6 +1570,115 @@ ruleset_load(const char *const *paths, size_t npaths, struct diag_list *diags)
 		where_free(p.where[i]);
 	free(p.where);
 	return p.rs;
+}
+
+static const char *const stat_names[] = {
+	[RULE_STAT_MEAN] = "mean", [RULE_STAT_P50] = "p50",
+	[RULE_STAT_P95] = "p95", [RULE_STAT_P99] = "p99", [RULE_STAT_MAX] = "max"
+};
+
+const char *
+rule_stat_name(enum rule_stat st)
+{
+	if ((int)st < 0 || (size_t)st >= sizeof stat_names / sizeof stat_names[0])
+		return "?";
+	return stat_names[st];
+}
+
+/* ms per duration unit a threshold may be written in; 0 if not one. */
+static double
+threshold_unit_ms(const char *u, size_t n)
+{
+	double ms = util_unit_ms(u, n);
+
+	if (ms != 0)
+		return ms;
+	if ((n == 1 && u[0] == 'm') || (n == 3 && memcmp(u, "min", 3) == 0))
+		return 60000;
+	if (n == 1 && u[0] == 'h')
+		return 3600000;
+	return 0;
+}
+
+int
+rule_threshold_parse(const char *text, const char *unit,
+    struct rule_threshold *t, char *err, size_t errlen, size_t *errcol)
+{
+	const char *s = text, *w, *u, *ue;
+	double v, mult = 1;
+	char *end;
+	size_t i;
+
+	memset(t, 0, sizeof *t);
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (w = s; *s != '\0' && *s != ' ' && *s != '\t' && *s != '>'; s++)
+		;
+	for (i = 0; i < sizeof stat_names / sizeof stat_names[0]; i++)
+		if ((size_t)(s - w) == strlen(stat_names[i]) &&
+		    memcmp(w, stat_names[i], (size_t)(s - w)) == 0)
+			break;
+	if (i == sizeof stat_names / sizeof stat_names[0]) {
+		*errcol = (size_t)(w - text);
+		util_err(err, errlen, "expected 'STAT > VALUE' with STAT one of "
+		    "mean, p50, p95, p99, max");
+		return -1;
+	}
+	t->stat = (enum rule_stat)i;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (s[0] != '>') {
+		*errcol = (size_t)(s - text);
+		util_err(err, errlen, "expected '>' or '>=' after '%s'",
+		    stat_names[i]);
+		return -1;
+	}
+	t->inclusive = s[1] == '=';
+	s += t->inclusive ? 2 : 1;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno != 0 || !(v >= 0) || v > 1e300) {
+		*errcol = (size_t)(s - text);
+		util_err(err, errlen, "expected a number after '%s'",
+		    t->inclusive ? ">=" : ">");
+		return -1;
+	}
+	for (u = end; *u == ' ' || *u == '\t'; u++)
+		;
+	for (ue = u + strlen(u); ue > u && (ue[-1] == ' ' || ue[-1] == '\t'); ue--)
+		;
+	if (unit != NULL && strcmp(unit, "ms") == 0) {
+		mult = threshold_unit_ms(u, (size_t)(ue - u));
+		if (mult == 0) {
+			*errcol = (size_t)((ue > u ? u : s) - text);
+			util_err(err, errlen, "the metric is a duration: give the "
+			    "value's unit (us, ms, s, m, h; e.g. 8s, 500ms)");
+			return -1;
+		}
+	} else if (ue > u && (unit == NULL || (size_t)(ue - u) != strlen(unit) ||
+	    memcmp(u, unit, (size_t)(ue - u)) != 0)) {
+		*errcol = (size_t)(u - text);
+		if (unit == NULL)
+			util_err(err, errlen, "the metric has no unit: give a bare "
+			    "number");
+		else
+			util_err(err, errlen, "the metric is in %s: give a number "
+			    "of %s", unit, unit);
+		return -1;
+	}
+	t->value = v * mult;
+	return 0;
+}
+
+void
+rule_threshold_text(const struct rule_threshold *t, const char *unit,
+    struct buf *out)
+{
+	buf_printf(out, "%s %s %.15g%s", rule_stat_name(t->stat),
+	    t->inclusive ? ">=" : ">", t->value,
+	    unit != NULL && strcmp(unit, "ms") == 0 ? "ms" : "");
 }
 
 void

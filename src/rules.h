@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -96,6 +98,37 @@ int rule_expect_parse(const char *text, struct rule_expect *e, char *err,
     size_t errlen);
 void rule_expect_free(struct rule_expect *e);
 
+/* A statistic of a metric distribution and a comparison, for thresholds. */
+enum rule_stat {
+	RULE_STAT_MEAN,
+	RULE_STAT_P50,
+	RULE_STAT_P95,
+	RULE_STAT_P99,
+	RULE_STAT_MAX
+};
+
+/* slow = STAT OP VALUE: a distribution over this is a finding. */
+struct rule_threshold {
+	enum rule_stat	 stat;
+	int		 inclusive;	/* 1: >=, 0: > */
+	double		 value;		/* in the unit the values are stored in */
+};
+
+const char *rule_stat_name(enum rule_stat s);
+
+/*
+ * Parse "p95 > 8s" for a metric whose values are stored in unit (NULL: a
+ * bare number; "ms": a duration, the value must carry a duration unit;
+ * else a number optionally followed by that unit).  Returns 0, or -1 with
+ * err and *errcol, the 0-based offset in text of the mistake.
+ */
+int rule_threshold_parse(const char *text, const char *unit,
+    struct rule_threshold *t, char *err, size_t errlen, size_t *errcol);
+
+/* The threshold as stored in the rules table: "p95 > 8000ms", "max >= 512". */
+void rule_threshold_text(const struct rule_threshold *t, const char *unit,
+    struct buf *out);
+
 struct rule {
 	char			*id;
 	char			*category;
@@ -131,6 +164,32 @@ struct rule {
 	char			*follows_by;	/* field shown in link breakdowns */
 	char			*metric_field;	/* metric = F [by G] */
 	char			*metric_by;
+	/*
+	 * unit = U: the unit of the metric field as logged; a duration unit
+	 * (us, ms, s) sets unit_ms, the ms it is worth, and values are stored
+	 * in ms.  A match group named "unit" (us, ms or s) overrides it per
+	 * event (unit_captured).  value_unit is the unit of stored values:
+	 * "ms" for durations, the declared unit otherwise, NULL for none.
+	 */
+	char			*unit;
+	double			 unit_ms;
+	int			 unit_captured;
+	const char		*value_unit;
+	int			 has_slow;	/* slow = STAT OP VALUE */
+	struct rule_threshold	 slow;
+	/*
+	 * same = F1[, F2...] within W: an event with the values of these
+	 * fields equal to an earlier event's of the same source at most W
+	 * before it is the same sample logged again (a duplicate).
+	 */
+	char			**same_fields;
+	size_t			 nsame;
+	int64_t			 same_within_ms;
+	/* counts = NOUN [by F]: each event is one of NOUN (requests), per F */
+	char			*counts;
+	char			*counts_by;
+	/* means = double-release | release-refused: what findings make of it */
+	char			*means;
 
 	/*
 	 * literal prefilter, filled at load time with matcher_required_literal:

@@ -128,13 +128,16 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_RULE_SET] =
 	    "INSERT INTO rules (id, category, severity, summary, file, hash,"
 	    " metric_field, metric_by, follows_rule, follows_by, expect_rule,"
-	    " expect_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+	    " expect_by, unit, slow, counts, counts_by, means) VALUES (?1, ?2, ?3,"
+	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
 	    " ON CONFLICT (id) DO UPDATE SET category = excluded.category,"
 	    " severity = excluded.severity, summary = excluded.summary,"
 	    " file = excluded.file, hash = excluded.hash,"
 	    " metric_field = excluded.metric_field, metric_by = excluded.metric_by,"
 	    " follows_rule = excluded.follows_rule, follows_by = excluded.follows_by,"
-	    " expect_rule = excluded.expect_rule, expect_by = excluded.expect_by",
+	    " expect_rule = excluded.expect_rule, expect_by = excluded.expect_by,"
+	    " unit = excluded.unit, slow = excluded.slow, counts = excluded.counts,"
+	    " counts_by = excluded.counts_by, means = excluded.means",
 };
 
 /* Source name -> id, open addressing; cleared on rollback. */
@@ -315,6 +318,18 @@ static const struct {
 	  " offset INTEGER NOT NULL DEFAULT 0, texts BLOB,"
 	  " PRIMARY KEY (source_id, input)) WITHOUT ROWID",
 	  "adding the volume_marks table" },
+	{ "SELECT unit FROM rules LIMIT 0",
+	  "ALTER TABLE rules ADD COLUMN unit TEXT", "adding rules.unit" },
+	{ "SELECT slow FROM rules LIMIT 0",
+	  "ALTER TABLE rules ADD COLUMN slow TEXT", "adding rules.slow" },
+	{ "SELECT counts FROM rules LIMIT 0",
+	  "ALTER TABLE rules ADD COLUMN counts TEXT", "adding rules.counts" },
+	{ "SELECT counts_by FROM rules LIMIT 0",
+	  "ALTER TABLE rules ADD COLUMN counts_by TEXT", "adding rules.counts_by" },
+	{ "SELECT means FROM rules LIMIT 0",
+	  "ALTER TABLE rules ADD COLUMN means TEXT", "adding rules.means" },
+	{ "SELECT dup_of FROM events LIMIT 0",
+	  "ALTER TABLE events ADD COLUMN dup_of INTEGER", "adding events.dup_of" },
 };
 
 static int
@@ -774,8 +789,10 @@ store_sync_rules(struct store *s, const struct ruleset *rs, char *err, size_t er
 {
 	sqlite3_stmt *st = s->st[ST_RULE_SET];
 	const struct rule *r;
+	struct buf slow;
 	size_t i;
 
+	buf_init(&slow);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
 		sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
@@ -791,9 +808,20 @@ store_sync_rules(struct store *s, const struct ruleset *rs, char *err, size_t er
 		bind_text_or_null(st, 10, r->follows_by);
 		bind_text_or_null(st, 11, r->expect_rule);
 		bind_text_or_null(st, 12, r->expect_by);
-		if (store_step(s, st, err, errlen, "storing rules") != 0)
+		bind_text_or_null(st, 13, r->value_unit);
+		buf_reset(&slow);
+		if (r->has_slow)
+			rule_threshold_text(&r->slow, r->value_unit, &slow);
+		bind_text_or_null(st, 14, r->has_slow ? slow.data : NULL);
+		bind_text_or_null(st, 15, r->counts);
+		bind_text_or_null(st, 16, r->counts_by);
+		bind_text_or_null(st, 17, r->means);
+		if (store_step(s, st, err, errlen, "storing rules") != 0) {
+			buf_free(&slow);
 			return -1;
+		}
 	}
+	buf_free(&slow);
 	return 0;
 }
 
@@ -1233,7 +1261,13 @@ store_volume_add(struct store *s, int64_t source_id, int64_t minute,
 
 const char store_events_after_sql[] =
     "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
-    " e.fields, e.inherited, e.text, e.id"
+    " e.fields, e.inherited, e.text, e.id, e.value, r.unit, e.dup_of"
+    " FROM events e JOIN sources s ON s.id = e.source_id"
+    " LEFT JOIN rules r ON r.id = e.rule"
+    " WHERE e.id > ?1 AND e.ts >= ?2 AND e.ts < ?3 ORDER BY e.id LIMIT ?4";
+const char store_events_after_sql_old[] =
+    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
+    " e.fields, e.inherited, e.text, e.id, e.value, NULL, NULL"
     " FROM events e JOIN sources s ON s.id = e.source_id"
     " LEFT JOIN rules r ON r.id = e.rule"
     " WHERE e.id > ?1 AND e.ts >= ?2 AND e.ts < ?3 ORDER BY e.id LIMIT ?4";

@@ -73,6 +73,7 @@ struct store_ingest_counts {
 	uint64_t	bytes, lines, records, events, duplicates;
 	uint64_t	malformed, truncated, no_timestamp, backwards;
 	uint64_t	bad_utf8, nul_bytes, regex_errors, skipped_bytes;
+	uint64_t	repeats;	/* events marked a repeat of a sample (same =) */
 	int64_t		first_ts, last_ts;	/* TS_NONE if none */
 };
 
@@ -194,11 +195,14 @@ int store_volume_add(struct store *s, int64_t source_id, int64_t minute,
  * The query a follower polls (`events --follow`): the events with id > ?1
  * and ?2 <= ts < ?3, in id order, at most ?4 (-1: all), as (ts, source
  * name, rule, category, severity, line, line_end, fields, inherited, text,
- * id).  Ids grow in commit order, since SQLite has one writer at a time,
- * so a reader that remembers the last id it printed misses nothing and
- * repeats nothing.
+ * id, value, unit, dup_of).  Ids grow in commit order, since SQLite has one
+ * writer at a time, so a reader that remembers the last id it printed
+ * misses nothing and repeats nothing.  The _old form reads a database no
+ * writer has opened since rules.unit and events.dup_of were added (NULL for
+ * both).
  */
 extern const char store_events_after_sql[];
+extern const char store_events_after_sql_old[];
 
 /* The latest log time any source has reached, or TS_NONE for none. */
 int store_newest_log_time(struct store *s, int64_t *ts, char *err, size_t errlen);

@@ -356,21 +356,12 @@ tui_format_time(int64_t ms, char *out, size_t outlen)
 void
 tui_format_duration(int64_t ms, char *out, size_t outlen)
 {
-	int64_t s = ms / 1000;
+	struct buf b;
 
-	if (ms < 1000)
-		snprintf(out, outlen, "%lldms", (long long)ms);
-	else if (s < 60)
-		snprintf(out, outlen, "%llds", (long long)s);
-	else if (s < 3600)
-		snprintf(out, outlen, "%lldm%02llds", (long long)(s / 60),
-		    (long long)(s % 60));
-	else if (s < 86400)
-		snprintf(out, outlen, "%lldh%02lldm", (long long)(s / 3600),
-		    (long long)(s % 3600 / 60));
-	else
-		snprintf(out, outlen, "%lldd%02lldh", (long long)(s / 86400),
-		    (long long)(s % 86400 / 3600));
+	buf_init(&b);
+	util_format_duration(&b, (double)ms, UTIL_DUR_COMPACT);
+	snprintf(out, outlen, "%s", b.data != NULL ? b.data : "");
+	buf_free(&b);
 }
 
 void

@@ -187,7 +187,7 @@ enum tui_role tui_severity_role(int severity);
 
 /* "2025-10-25 23:32:00" (UTC) into out (at least 24 bytes). */
 void tui_format_time(int64_t ms, char *out, size_t outlen);
-/* "5m03s", "2h10m", "850ms" into out (at least 16 bytes). */
+/* util_format_duration's compact form ("5m03s", "41.2s") into out (16 bytes). */
 void tui_format_duration(int64_t ms, char *out, size_t outlen);
 /* A sparkline of n counts into b (one cell each), scaled to max. */
 struct buf;

@@ -277,6 +277,36 @@ detail_wrap(struct detail *d, const char *p, size_t n, int width)
 	buf_free(&b);
 }
 
+/*
+ * "value     2.28 s (2282 ms)  group glm-4.6": a metric value in its
+ * rule's unit.  A database no writer has opened since rules.unit was
+ * added has none: the value is then shown bare.
+ */
+static void
+detail_value(struct tui *t, struct detail *d, sqlite3_stmt *q)
+{
+	sqlite3_stmt *u = NULL;
+	const char *unit = NULL;
+	double v = sqlite3_column_double(q, 15);
+	struct buf b;
+
+	if (sqlite3_prepare_v2(tui_db(t), "SELECT unit FROM rules WHERE id = ?1",
+	    -1, &u, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(u, 1, col(q, 3), -1, SQLITE_STATIC);
+		if (sqlite3_step(u) == SQLITE_ROW)
+			unit = (const char *)sqlite3_column_text(u, 0);
+	}
+	buf_init(&b);
+	util_format_quantity(&b, v, unit);
+	if (unit != NULL && strcmp(unit, "ms") == 0)
+		buf_printf(&b, " (%g ms)", v);
+	detail_addf(d, DT_TEXT, "value     %s%s%s", b.data,
+	    sqlite3_column_type(q, 16) != SQLITE_NULL ? "  group " : "",
+	    col(q, 16));
+	buf_free(&b);
+	sqlite3_finalize(u);
+}
+
 static int
 detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
     size_t errlen)
@@ -324,9 +354,7 @@ detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
 		    sqlite3_column_int(q, 9) == 1 ? "  stdout" :
 		    sqlite3_column_int(q, 9) == 2 ? "  stderr" : "");
 	if (sqlite3_column_type(q, 15) != SQLITE_NULL)
-		detail_addf(d, DT_TEXT, "value     %g%s%s", sqlite3_column_double(q, 15),
-		    sqlite3_column_type(q, 16) != SQLITE_NULL ? "  group " : "",
-		    col(q, 16));
+		detail_value(t, d, q);
 	detail_add(d, DT_TEXT, "", 0);
 	detail_add(d, DT_HEAD, "FIELDS", 6);
 	detail_fields(d, sqlite3_column_type(q, 11) != SQLITE_NULL ? col(q, 11) :

@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -485,6 +486,116 @@ util_parse_size(const char *s, int64_t *bytes)
 		return -1;
 	*bytes = (int64_t)(v * mult);
 	return 0;
+}
+
+double
+util_unit_ms(const char *unit, size_t n)
+{
+	if (n == 2 && memcmp(unit, "ms", 2) == 0)
+		return 1;
+	if (n == 1 && unit[0] == 's')
+		return 1000;
+	if (n == 2 && memcmp(unit, "us", 2) == 0)
+		return 0.001;
+	return 0;
+}
+
+/* v with at most three significant digits, trailing zeros dropped. */
+static void
+format_sig3(struct buf *b, double v)
+{
+	int decimals = v < 10 ? 2 : v < 100 ? 1 : 0;
+	char tmp[64], *e;
+
+	snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+	if (strchr(tmp, '.') != NULL) {
+		e = tmp + strlen(tmp);
+		while (e[-1] == '0')
+			*--e = '\0';
+		if (e[-1] == '.')
+			e[-1] = '\0';
+	}
+	buf_puts(b, tmp);
+}
+
+static void
+format_rule_window(struct buf *b, int64_t ms)
+{
+	if (ms != 0 && ms % 86400000 == 0)
+		buf_printf(b, "%jdd", (intmax_t)(ms / 86400000));
+	else if (ms != 0 && ms % 3600000 == 0)
+		buf_printf(b, "%jdh", (intmax_t)(ms / 3600000));
+	else if (ms != 0 && ms % 60000 == 0 && ms >= 600000)
+		buf_printf(b, "%jdm", (intmax_t)(ms / 60000));
+	else if (ms != 0 && ms % 1000 == 0)
+		buf_printf(b, "%jds", (intmax_t)(ms / 1000));
+	else
+		buf_printf(b, "%jdms", (intmax_t)ms);
+}
+
+/* "5 min 12 s", or "2 min" when the smaller unit is 0. */
+static void
+duration_pair(struct buf *b, int64_t big, const char *bigu, int64_t small,
+    const char *smallu, const char *sp)
+{
+	buf_printf(b, "%jd%s%s", (intmax_t)big, sp, bigu);
+	if (small != 0)
+		buf_printf(b, "%s%02jd%s%s", sp, (intmax_t)small, sp, smallu);
+}
+
+void
+util_format_duration(struct buf *b, double ms, unsigned flags)
+{
+	int compact = (flags & UTIL_DUR_COMPACT) != 0;
+	const char *sp = compact ? "" : " ", *min = compact ? "m" : "min";
+	int64_t s;
+
+	if (flags & UTIL_DUR_RULE) {
+		format_rule_window(b, (int64_t)llround(ms));
+		return;
+	}
+	if (ms != ms)
+		ms = 0;
+	if (ms < 0) {
+		buf_putc(b, '-');
+		ms = -ms;
+	}
+	/* 999.6 ms would print as "1000 ms": it belongs to the next unit */
+	if (ms < 999.5) {
+		format_sig3(b, ms);
+		buf_printf(b, "%sms", sp);
+		return;
+	}
+	if (ms < 59950) {
+		format_sig3(b, ms / 1000);
+		buf_printf(b, "%ss", sp);
+		return;
+	}
+	s = (int64_t)llround(ms / 1000);
+	if (s < 3600)
+		duration_pair(b, s / 60, min, s % 60, "s", sp);
+	else if (s < 86400)
+		duration_pair(b, s / 3600, "h", s % 3600 / 60, min, sp);
+	else
+		duration_pair(b, s / 86400, "d", s % 86400 / 3600, "h", sp);
+}
+
+void
+util_format_quantity(struct buf *b, double v, const char *unit)
+{
+	char tmp[64];
+
+	if (unit != NULL && util_unit_ms(unit, strlen(unit)) != 0) {
+		util_format_duration(b, v * util_unit_ms(unit, strlen(unit)), 0);
+		return;
+	}
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(tmp, sizeof tmp, "%.0f", v);
+	else
+		snprintf(tmp, sizeof tmp, "%.6g", v);
+	buf_puts(b, tmp);
+	if (unit != NULL && *unit != '\0')
+		buf_printf(b, " %s", unit);
 }
 
 int

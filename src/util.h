@@ -207,6 +207,33 @@ int util_parse_duration(const char *s, int64_t *ms);
  */
 int util_parse_size(const char *s, int64_t *bytes);
 
+/*
+ * The one duration formatter of reports, the TUI and rule listings.
+ * Human form (flags 0): "0.42 ms", "12.5 ms", "820 ms", "41.2 s",
+ * "5 min 12 s", "1 h 04 min", "2 d 03 h": up to three significant digits
+ * below a minute, whole units with their remainder above; with
+ * UTIL_DUR_COMPACT the same without spaces for narrow columns.  With
+ * UTIL_DUR_RULE: the shortest exact form of a whole number of ms in the
+ * rule language ("500ms", "10s", "5m", "2h", "1d"), as util_parse_duration
+ * reads it back.
+ */
+#define UTIL_DUR_RULE		0x01
+#define UTIL_DUR_COMPACT	0x02	/* no spaces: "820ms", "41.2s", "5m12s" */
+void util_format_duration(struct buf *b, double ms, unsigned flags);
+
+/*
+ * A value of a metric in its unit: a duration unit (values stored in ms)
+ * through util_format_duration, any other unit as "812 tokens", none as
+ * the bare number.  Whole numbers print without decimals.
+ */
+void util_format_quantity(struct buf *b, double v, const char *unit);
+
+/*
+ * Milliseconds per one of the duration units a metric may be logged in
+ * ("us", "ms", "s"); 0 when unit (n bytes) is not one of them.
+ */
+double util_unit_ms(const char *unit, size_t n);
+
 /* Write ms as "2025-10-25T23:31:11.123Z" into out (at least 32 bytes). */
 void util_format_iso(int64_t ms, char *out, size_t outlen);
 

@@ -156,7 +156,7 @@ fi
 
 # The examples' outputs are the real ones.
 check_eq "README quotes the real latency table" "" \
-    "$($LT report | sed -n '/^Latency:/,/^$/p' | grep -v '^$' | while IFS= read -r l; do
+    "$($LT report | sed -n '/^Metric:/,/^$/p' | grep -v '^$' | while IFS= read -r l; do
 	grep -qxF -- "$l" "$TOP/README.md" || echo "$l"; done)"
 check_eq "README quotes real findings" "" \
     "$(sed -n '/^```text/,/^```/p' "$TOP/README.md" | grep -E '^  (error|warning|notice) ' |

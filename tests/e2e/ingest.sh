@@ -11,6 +11,7 @@ JSONLOG=$(ls "$S"/docker-json/*/*-json.log)
 # Counts of the default rules, as "rule=N" joined by spaces.
 DEFAULT_RULES="'retry','provider-timeout','fallback','semaphore-leak','semaphore-health',\
 'semaphore-recovered','semaphore-recovery-failed','semaphore-double-release',\
+'semaphore-release-refused',\
 'ws-keepalive-1011','response-time'"
 counts() {
 	sql "$1" "SELECT group_concat(r || '=' || n, ' ') FROM (SELECT rule AS r,
@@ -32,7 +33,7 @@ incidents() {
 # --- every sample, one database each, exact counts per default rule
 check_rc "plain sample ingests" 0 "$LT" ingest --db plain.db "$S/exai-daemon.log"
 check_eq "plain sample: every default rule" \
-    "fallback=3 provider-timeout=2 response-time=12 retry=6 semaphore-double-release=4 semaphore-health=3 semaphore-leak=3 semaphore-recovered=1 semaphore-recovery-failed=1 ws-keepalive-1011=29" \
+    "fallback=3 provider-timeout=2 response-time=12 retry=6 semaphore-double-release=3 semaphore-health=3 semaphore-leak=3 semaphore-recovered=1 semaphore-recovery-failed=1 semaphore-release-refused=1 ws-keepalive-1011=29" \
     "$(counts plain.db)"
 check_eq "plain sample: source is the file's base name" "exai-daemon.log" \
     "$(sql plain.db "SELECT group_concat(name) FROM sources")"
@@ -76,7 +77,7 @@ check_eq "journald: counts" "response-time=2 retry=1 semaphore-leak=1 semaphore-
 
 check_rc "desktop copy ingests" 0 "$LT" ingest --db desktop.db "$S/desktop-copy.log"
 check_eq "desktop copy: counts (fallback=True is no fallback)" \
-    "response-time=1 retry=1 semaphore-double-release=1" "$(counts desktop.db)"
+    "response-time=1 retry=1 semaphore-release-refused=1" "$(counts desktop.db)"
 
 check_rc "dockerd logfmt ingests" 0 "$LT" ingest --db dockerd.db "$S/dockerd-logfmt.log"
 check_eq "dockerd logfmt: 10 lines, 10 records, no default-rule events" "10|10|" \
@@ -127,11 +128,15 @@ sql old.db "DROP INDEX events_rule_ts; ALTER TABLE events RENAME TO e0;
 	stream INTEGER NOT NULL DEFAULT 0, text TEXT NOT NULL, fields TEXT,
 	value REAL, grp TEXT, link INTEGER, inherited TEXT,
 	UNIQUE (source_id, ts, hash, ordinal));
-    INSERT INTO events SELECT * FROM e0; DROP TABLE e0;
+    INSERT INTO events SELECT id, source_id, rule, ts, hash, ordinal, line,
+	line_end, stream, text, fields, value, grp, link, inherited FROM e0;
+    DROP TABLE e0;
     CREATE INDEX events_rule_ts ON events (rule, source_id, ts)"
 "$LT" ingest -q --no-resume --db old.db "$S/exai-daemon.log"
 check_eq "earlier layout: re-ingest adds nothing" "110|0|70" \
     "$(sql old.db "SELECT count(*) FROM events")|$(sql old.db "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
+check_eq "earlier layout: the writer adds events.dup_of and the rule columns" \
+    "1|5" "$(sql old.db "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'dup_of'")|$(sql old.db "SELECT count(*) FROM pragma_table_info('rules') WHERE name IN ('unit', 'slow', 'counts', 'counts_by', 'means')")"
 # New databases hash event text a word at a time (meta event_hash 2); one
 # made before (no such row) keeps byte-wise FNV-1a, so its events are found
 # again when their file is re-read.

@@ -37,7 +37,7 @@ print(d["schema"], g["p95"], "%.3f" % g["mean"], d["links"]["fallback"]["by"]["k
 $LT report --db "$DB" $W --compare previous --format markdown > "$T/compare.md"
 check_golden "markdown comparison with the previous window" "$G/report-compare.md" "$T/compare.md"
 check_contains "comparison shows kimi p95 before and after" "$T/compare.md" \
-    "| kimi-k2-0905-preview | 9955 → 6528 (-3427, -34%) | 46052 → 30000 (-16052, -35%) |"
+    "| kimi-k2-0905-preview | 9.96 s → 6.53 s (-3.43 s, -34%) | 46.1 s → 30 s (-16.1 s, -35%) |"
 $LT report --db "$DB" $W --baseline 2025-10-25T22:00:00Z..2025-10-25T23:00:00Z \
     --format json > "$T/baseline.json"
 check_eq "json carries the baseline window whole" \
@@ -88,6 +88,12 @@ $LT report --db "$DB" --since 2025-10-20T00:00:00Z --until 2025-10-21T00:00:00Z 
 check_eq "prometheus counters do not depend on the window" \
     "$(grep '^logtriage_events_total' "$T/lt.prom")" "$(grep '^logtriage_events_total' "$T/empty.prom")"
 check_eq "an empty window writes no window gauges" "" "$(grep '^logtriage_window' "$T/empty.prom")"
+check_contains "prometheus latency sum, in seconds, exact" "$T/lt.prom" \
+    'logtriage_latency_seconds_sum{rule="response-time",group="glm-4.6"} 40.095'
+check_contains "prometheus sub-second percentile keeps its digits" "$T/lt.prom" \
+    'logtriage_window_latency_seconds{rule="response-time",group="glm-4.6",percentile="50"} 1.318'
+check_contains "prometheus duration family typed as a histogram in seconds" "$T/lt.prom" \
+    '# TYPE logtriage_latency_seconds histogram'
 check_eq "-o leaves no temporary file" "lt.prom" "$(cd "$T" && ls lt.prom*)"
 printf '# HELP a_total x\n# TYPE a_total counter\na_total{l="\\q"} 1\n' > "$T/bad.prom"
 check_rc "the checker rejects a bad escape" 1 python3 "$TOP/tests/tools/promcheck.py" "$T/bad.prom"
@@ -103,9 +109,9 @@ if command -v chromium > /dev/null 2>&1; then
 	check_contains "chromium DOM has the latency chart" "$T/dom.html" 'id="chart-latency"'
 	check_contains "chromium DOM has the storm timeline" "$T/dom.html" 'id="chart-storms"'
 	check_contains "chromium DOM has the event count" "$T/dom.html" '<span id="events">123</span>'
-	check_contains "chromium DOM has kimi p95" "$T/dom.html" 'p95 30000 ms'
+	check_contains "chromium DOM has kimi p95" "$T/dom.html" 'p95 30 s'
 	check_contains "chromium DOM has the storm finding" "$T/dom.html" \
-	    'ws-keepalive-1011 storm from 172.18.0.1 on exai-mcp-daemon: 25 events in 2m00s'
+	    'ws-keepalive-1011 storm from 172.18.0.1 on exai-mcp-daemon: 25 events in 2 min'
 	check_eq "chromium wrote a PNG screenshot" "PNG" \
 	    "$(head -c 4 "$T/shot.png" 2>/dev/null | tail -c 3)"
 else
@@ -143,7 +149,7 @@ check_rc "missing database exits 3" 3 $LT report --db "$T/nope.db"
 $LT ingest --db "$T/samples.db" --rules "$TOP/rules" "$TOP"/samples/*.log 2> "$T/ingest.err"
 check_rc "samples: --fail-on warning exits 1 (a storm)" 1 $LT report --db "$T/samples.db" --fail-on warning
 check_contains "samples: the storm from 172.18.0.1 is a finding" "$T/out" \
-    "ws-keepalive-1011 storm from 172.18.0.1 on exai-daemon.log: 26 events in 50.0s"
+    "ws-keepalive-1011 storm from 172.18.0.1 on exai-daemon.log: 26 events in 50 s"
 check_rc "samples: a window without events exits 0" 0 $LT report --db "$T/samples.db" \
     --since 2020-01-01 --until 2020-01-02 --fail-on warning
 $LT report --db "$T/samples.db" --format prometheus > "$T/samples.prom"

@@ -101,7 +101,7 @@ expect "summary counts the rule" s "   ws-keepalive-1011                 25  war
 expect "the findings follow the first paint" s "0 never resolved"
 check_eq "the findings lead the summary" " TOP FINDINGS" "$(row s 4)"
 check_eq "the first finding is the storm" \
-    "   warning   ws-keepalive-1011 storm from 172.18.0.23 on exai-mcp-daemon: 25 events in 4m48s from" \
+    "   warning   ws-keepalive-1011 storm from 172.18.0.23 on exai-mcp-daemon: 25 events in 4 min 48 s from" \
     "$(row s 5)"
 check_eq "a long finding wraps under its text" \
     "             2025-10-25T23:32:00.000Z, peak 5 per minute" "$(row s 6)"
@@ -162,6 +162,13 @@ $TM send-keys -t s Enter
 expect "detail shows the inherited model" s "INHERITED"
 expect "detail shows the linked timeout" s "links to event 200"
 
+# Detail of a response time shows the value in its unit.
+$TM send-keys -t s Escape
+$TM send-keys -t s / 'in 4790 ms' Enter
+expect "search finds the response time" s "INFO gateway: response from"
+$TM send-keys -t s Enter
+expect "detail shows the value in its unit" s "value     4.79 s (4790 ms)  group kimi-k2"
+
 # Back to the Summary: Enter drills down from a finding and an incident.
 $TM send-keys -t s Escape Escape
 expect_row "Esc twice goes back to the summary" s 4 " TOP FINDINGS"
@@ -211,31 +218,31 @@ $TM send-keys -t w t '2025-10-25T23:40..2025-10-25T23:42' Enter
 expect_row "an ISO window sets the header" w 1 \
     " logtriage  2025-10-25 23:40:00 .. 2025-10-25 23:41:59 UTC  fx.db"
 expect_row "an ISO window recounts the summary" w 3 \
-    " 4 events and 0 incidents in the window (2m00s)"
+    " 4 events and 0 incidents in the window (2m)"
 expect_row "no incident in the window says so" w 7 \
     "   none in this window: no storm, and every expected follow-up came"
 $TM send-keys -t w t '24h..' Enter
 expect_row "a 24h-style window after the data counts nothing" w 3 \
-    " 0 events and 0 incidents in the window (1d00h)"
+    " 0 events and 0 incidents in the window (1d)"
 expect "an empty window says what to do" w \
     "   no events in this window: t widens the window, s changes the source filter"
 expect "nothing stands out in an empty window" w \
     "   nothing stands out: no storm, unresolved leak, fallback or slow p95 in this window"
 $TM send-keys -t w t Enter
 expect_row "an empty window answer is all the data again" w 3 \
-    " 33 events and 2 incidents in the window (15m00s)"
+    " 33 events and 2 incidents in the window (15m)"
 $TM send-keys -t w s
 expect "s asks for the source" w "source (name or glob, empty = all):"
 $TM send-keys -t w gateway Enter
 expect_row "the source filter shows in the header" w 1 \
     " logtriage  2025-10-25 23:30:00 .. 2025-10-25 23:45:00 UTC  fx.db  source gateway"
 expect_row "the source filter recounts the summary" w 3 \
-    " 3 events and 0 incidents in the window (15m00s)"
+    " 3 events and 0 incidents in the window (15m)"
 expect "the status line confirms the filter and keeps the keys" w \
     " source filter set  | Enter: "
 $TM send-keys -t w s 'exai-*' Enter
 expect_row "a glob selects the other source" w 3 \
-    " 30 events and 2 incidents in the window (15m00s)"
+    " 30 events and 2 incidents in the window (15m)"
 $TM send-keys -t w s Enter
 expect_row "an empty source is all sources" w 1 \
     " logtriage  2025-10-25 23:30:00 .. 2025-10-25 23:45:00 UTC  fx.db"

@@ -23,10 +23,12 @@
 
 #define S(x) ((int64_t)(x) * 1000)
 
-enum { R_WS, R_LEAK, R_REC, R_FALLBACK, R_TIMEOUT, R_PERR, R_COUNT };
+enum { R_WS, R_LEAK, R_REC, R_FALLBACK, R_TIMEOUT, R_PERR, R_RT, R_COUNT };
 
 /* fallback follows the latest of either */
 static char *fallback_targets[] = { "timeout", "perr" };
+/* rt: same = model, n within 1s (two JSON fields, no metric) */
+static char *rt_same[] = { "model", "n" };
 
 static struct rule test_rules[R_COUNT];
 static struct ruleset test_rs = { .rules = test_rules, .n = R_COUNT };
@@ -52,6 +54,10 @@ setup_rules(void **state)
 	test_rules[R_FALLBACK].follows_by = "model";
 	test_rules[R_TIMEOUT].id = "timeout";
 	test_rules[R_PERR].id = "perr";
+	test_rules[R_RT].id = "rt";
+	test_rules[R_RT].same_fields = rt_same;
+	test_rules[R_RT].nsame = 2;
+	test_rules[R_RT].same_within_ms = S(1);
 	return 0;
 }
 
@@ -285,6 +291,65 @@ test_follows(void **state)
 	    "7000|4000|{\"model\":\"kimi\",\"attempts\":\"1\"}\n"
 	    "8000|4000|{\"model\":\"kimi\",\"attempts\":\"1\"}\n"
 	    "30000|-|-\n");
+	db_close(&d);
+}
+
+#define REPEATS "SELECT e.ts, e.fields, ifnull(d.ts, '-') FROM events e" \
+	" LEFT JOIN events d ON d.id = e.dup_of WHERE e.rule = 'rt' ORDER BY e.ts"
+
+/*
+ * same: an event equal in model and n to one at most 1 s before it is a
+ * repeat of that one; the marks and their count do not depend on the
+ * order or the number of runs that stored the events.
+ */
+static void
+test_same_samples(void **state)
+{
+	static const struct { int64_t ts; const char *f; } evs[] = {
+		{ 0, "{\"model\":\"a\",\"n\":\"5\"}" },
+		{ 500, "{\"model\":\"a\",\"n\":\"5\"}" },	/* repeat of 0 */
+		{ 600, "{\"model\":\"b\",\"n\":\"5\"}" },	/* another model */
+		{ 900, "{\"model\":\"a\",\"n\":\"6\"}" },	/* another value */
+		{ 1600, "{\"model\":\"a\",\"n\":\"5\"}" },	/* 1.1 s after 500 */
+		{ 2500, "{\"model\":\"a\",\"n\":\"5\"}" },	/* repeat of 1600 */
+		{ 2600, "{\"model\":\"a\"}" },		/* n missing */
+		{ 3000, "{\"model\":\"a\"}" },		/* repeat: both lack n */
+	};
+	const char *want =
+	    "0|{\"model\":\"a\",\"n\":\"5\"}|-\n"
+	    "500|{\"model\":\"a\",\"n\":\"5\"}|0\n"
+	    "600|{\"model\":\"b\",\"n\":\"5\"}|-\n"
+	    "900|{\"model\":\"a\",\"n\":\"6\"}|-\n"
+	    "1600|{\"model\":\"a\",\"n\":\"5\"}|-\n"
+	    "2500|{\"model\":\"a\",\"n\":\"5\"}|1600\n"
+	    "2600|{\"model\":\"a\"}|-\n"
+	    "3000|{\"model\":\"a\"}|2600\n";
+	struct db d;
+	size_t i, n = sizeof evs / sizeof evs[0];
+	uint64_t total;
+
+	db_open(&d);
+	for (i = 0; i < n; i++)
+		add(&d, R_RT, evs[i].ts, evs[i].f);
+	run(&d);
+	check_rows(&d, REPEATS, want);
+	assert_int_equal(correlate_take_repeats(d.c), 3);
+	assert_int_equal(correlate_take_repeats(d.c), 0);
+	db_close(&d);
+
+	/* backwards, one run per event: the same marks, the same count */
+	db_open(&d);
+	for (total = 0, i = n; i-- > 0;) {
+		add(&d, R_RT, evs[i].ts, evs[i].f);
+		run(&d);
+		total += correlate_take_repeats(d.c);
+	}
+	check_rows(&d, REPEATS, want);
+	assert_int_equal(total, 3);
+	/* stored again: nothing new */
+	add(&d, R_RT, evs[1].ts, evs[1].f);
+	run(&d);
+	assert_int_equal(correlate_take_repeats(d.c), 0);
 	db_close(&d);
 }
 
@@ -692,6 +757,7 @@ main(void)
 		cmocka_unit_test(test_storms),
 		cmocka_unit_test(test_expect),
 		cmocka_unit_test(test_follows),
+		cmocka_unit_test(test_same_samples),
 		cmocka_unit_test(test_follows_any),
 		cmocka_unit_test(test_order_independent),
 		cmocka_unit_test(test_incremental_commits),

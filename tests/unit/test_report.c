@@ -101,6 +101,9 @@ add_event(sqlite3 *db, int64_t id, int src, const char *rule, int64_t ts,
 	sqlite3_finalize(st);
 }
 
+#define MODEL_A	"{\"model\":\"a\"}"
+#define MODEL_B	"{\"model\":\"b\"}"
+
 /*
  * Store: model "a" has the values 100..1 (reverse order), model "b" has
  * 7 values with ties; one "a" value sits exactly at until (excluded);
@@ -121,20 +124,23 @@ setup_store(void **state)
 	db = store_db(st);
 	exec(db, "INSERT INTO sources (id, name, kind) VALUES (1, 'daemon-1', 'named'),"
 	    " (2, 'other', 'named');"
-	    "INSERT INTO rules (id, category, severity, hash, metric_field, metric_by)"
-	    " VALUES ('rt', 'latency', 1, 0, 'ms', 'model');"
+	    "INSERT INTO rules (id, category, severity, hash, metric_field, metric_by,"
+	    " unit, slow, counts, counts_by) VALUES ('rt', 'latency', 1, 0, 'ms',"
+	    " 'model', 'ms', 'p95 > 50ms', 'requests', 'model');"
 	    "INSERT INTO rules (id, category, severity, hash) VALUES"
 	    " ('unused', 'misc', 2, 0), ('timeout', 'timeout', 3, 0),"
 	    " ('crash', 'error', 4, 0);"
 	    "INSERT INTO rules (id, category, severity, hash, follows_rule, follows_by)"
 	    " VALUES ('fallback', 'timeout', 3, 0, 'timeout', 'model');");
 	for (i = 100; i >= 1; i--)
-		add_event(db, id++, 1, "rt", T0 + i * 1000, NULL, i, "a", 0, NULL);
-	add_event(db, id++, 1, "rt", T0 + 3600000, NULL, 5000, "a", 0, NULL);
+		add_event(db, id++, 1, "rt", T0 + i * 1000, MODEL_A, i, "a", 0, NULL);
+	add_event(db, id++, 1, "rt", T0 + 3600000, MODEL_A, 5000, "a", 0, NULL);
 	for (i = 0; i < 7; i++)
-		add_event(db, id++, 1, "rt", T0 + 500000 + i, NULL, b[i], "b", 0, NULL);
+		add_event(db, id++, 1, "rt", T0 + 500000 + i, MODEL_B, b[i], "b", 0,
+		    NULL);
 	for (i = 0; i < 3; i++)
-		add_event(db, id++, 2, "rt", T0 + 1000 + i, NULL, 99999, "a", 0, NULL);
+		add_event(db, id++, 2, "rt", T0 + 1000 + i, MODEL_A, 99999, "a", 0,
+		    NULL);
 	add_event(db, 1000, 1, "timeout", T0 + 600000, "{\"model\":\"a\"}", 0, NULL, 0, NULL);
 	add_event(db, 1001, 1, "fallback", T0 + 601000, "{}", 0, NULL, 1000,
 	    "{\"model\":\"a\"}");
@@ -164,7 +170,7 @@ build(void **state, const char *glob)
 	memset(&q, 0, sizeof(q));
 	q.since = T0;
 	q.until = T0 + 3600000;
-	q.slow_ms = 50;
+	q.slow_ms = -1;
 	globs[0] = glob;
 	q.sources = globs;
 	q.nsources = glob != NULL;
@@ -248,7 +254,7 @@ test_links_and_findings(void **state)
 	assert_string_equal(r->findings[1].id, "slow-p95");
 	assert_int_equal(r->findings[1].volume, 100);
 	assert_string_equal(r->findings[1].text, "a p95 rt is 95 ms, over the"
-	    " 50 ms limit (mean 50 ms, p99 99 ms over 100 responses)");
+	    " 50 ms limit (mean 50.5 ms, p99 99 ms over 100 responses)");
 	assert_string_equal(r->findings[2].id, "fallback-rate");
 	assert_string_equal(r->findings[2].text, "1% of a requests timed out and"
 	    " were served by the fallback chain (1 of 101; fallback after timeout)");
@@ -256,6 +262,119 @@ test_links_and_findings(void **state)
 	assert_int_equal(r->findings[3].severity, SEV_NOTICE);
 	for (i = 1; i < r->nfindings; i++)
 		assert_true(r->findings[i - 1].severity >= r->findings[i].severity);
+	report_free(r);
+}
+
+/* Without a counting rule a rate has no denominator: absolute numbers. */
+static void
+test_no_denominator(void **state)
+{
+	struct report *r;
+	size_t i;
+
+	exec(store_db(*state), "UPDATE rules SET counts = NULL WHERE id = 'rt'");
+	r = build(state, "daemon*");
+	for (i = 0; i < r->nfindings; i++)
+		if (strcmp(r->findings[i].id, "fallback-rate") == 0)
+			break;
+	assert_true(i < r->nfindings);
+	assert_string_equal(r->findings[i].text, "1 a requests timed out and"
+	    " were served by the fallback chain (fallback after timeout)");
+	report_free(r);
+}
+
+/* A rule without a slow threshold has no limit: no slow finding. */
+static void
+test_no_threshold(void **state)
+{
+	struct report *r;
+	size_t i;
+
+	exec(store_db(*state), "UPDATE rules SET slow = NULL WHERE id = 'rt'");
+	r = build(state, "daemon*");
+	for (i = 0; i < r->nfindings; i++)
+		assert_true(strncmp(r->findings[i].id, "slow", 4) != 0);
+	report_free(r);
+	/* the threshold's own statistic and operator */
+	exec(store_db(*state), "UPDATE rules SET slow = 'max >= 100ms' WHERE id = 'rt'");
+	r = build(state, "daemon*");
+	for (i = 0; i < r->nfindings; i++)
+		if (strcmp(r->findings[i].id, "slow-max") == 0)
+			break;
+	assert_true(i < r->nfindings);
+	assert_string_equal(r->findings[i].text, "a max rt is 100 ms, at or over"
+	    " the 100 ms limit (mean 50.5 ms, p99 99 ms over 100 responses)");
+	report_free(r);
+}
+
+/*
+ * A repeat of a sample (dup_of set) stays out of the distribution and of
+ * the denominator, and is counted; fractional values keep their precision.
+ */
+static void
+test_repeats_and_units(void **state)
+{
+	sqlite3 *db = store_db(*state);
+	const struct report_metric_group *g;
+	struct report *r;
+	struct buf b;
+
+	add_event(db, 5000, 1, "rt", T0 + 700000, MODEL_B, 0.25, "b", 0, NULL);
+	add_event(db, 5001, 1, "rt", T0 + 700100, MODEL_B, 0.25, "b", 0, NULL);
+	exec(db, "UPDATE events SET dup_of = 5000 WHERE id = 5001");
+	r = build(state, "daemon*");
+	g = report_find_group(r, "rt", "b");
+	assert_int_equal(g->count, 8);
+	assert_true(g->min == 0.25);
+	assert_int_equal(r->same_samples, 1);
+	assert_string_equal(r->metrics[0].unit, "ms");
+	buf_init(&b);
+	util_format_quantity(&b, g->min, r->metrics[0].unit);
+	assert_string_equal(b.data, "0.25 ms");
+	buf_free(&b);
+	report_free(r);
+}
+
+/*
+ * A release refused after a recovery is the recovery's over-release (with
+ * the duration logged beside it); one with no recovery before it is a
+ * double release.
+ */
+static void
+test_over_release(void **state)
+{
+	sqlite3 *db = store_db(*state);
+	struct report *r;
+	size_t i, over = 0, twice = 0;
+
+	exec(db, "INSERT INTO rules (id, category, severity, hash) VALUES"
+	    " ('recovered', 'semaphore', 1, 0);"
+	    "INSERT INTO rules (id, category, severity, hash, follows_rule, means)"
+	    " VALUES ('refused', 'semaphore', 3, 0, 'recovered', 'release-refused')");
+	add_event(db, 6000, 1, "recovered", T0 + 800000, "{}", 0, NULL, 0, NULL);
+	add_event(db, 6001, 1, "refused", T0 + 838000, "{}", 0, NULL, 6000, NULL);
+	add_event(db, 6002, 1, "rt", T0 + 838500, MODEL_B, 41200, "b", 0, NULL);
+	add_event(db, 6003, 1, "refused", T0 + 900000, "{}", 0, NULL, 0, NULL);
+	r = build(state, "daemon*");
+	for (i = 0; i < r->nfindings; i++) {
+		if (strcmp(r->findings[i].id, "over-release") == 0) {
+			over++;
+			assert_string_equal(r->findings[i].text, "1 releases refused"
+			    " after a recovery (refused after recovered): the recovery"
+			    " over-released: the leak it fixed was probably a request"
+			    " still in flight (the longest request ending beside them"
+			    " took 41.2 s)");
+			assert_int_equal(r->findings[i].severity, SEV_WARNING);
+		}
+		if (strcmp(r->findings[i].id, "double-release") == 0) {
+			twice++;
+			assert_string_equal(r->findings[i].text, "1 double releases"
+			    " of a semaphore (refused): the release path runs more"
+			    " than once per acquire");
+		}
+	}
+	assert_int_equal(over, 1);
+	assert_int_equal(twice, 1);
 	report_free(r);
 }
 
@@ -269,7 +388,7 @@ test_empty_window(void **state)
 	memset(&q, 0, sizeof(q));
 	q.since = T0 - 7200000;
 	q.until = T0;
-	q.slow_ms = 8000;
+	q.slow_ms = -1;
 	assert_int_equal(report_build(*state, &q, &q, &r, err, sizeof(err)), 0);
 	assert_int_equal(r->total_events, 0);
 	assert_int_equal(r->nrules, 5);
@@ -295,8 +414,32 @@ test_format_change(void **state)
 	report_format_change(&b, 0, 3, 0);
 	assert_string_equal(b.data, "0 \xe2\x86\x92 3 (+3, new)");
 	buf_reset(&b);
-	report_format_duration(&b, 312000);
-	assert_string_equal(b.data, "5m12s");
+	report_format_metric_change(&b, 9955, 6528, "ms");
+	assert_string_equal(b.data, "9.96 s \xe2\x86\x92 6.53 s (-3.43 s, -34%)");
+	buf_reset(&b);
+	report_format_metric_change(&b, 0, 820, "ms");
+	assert_string_equal(b.data, "0 ms \xe2\x86\x92 820 ms (+820 ms, new)");
+	buf_reset(&b);
+	report_format_metric_change(&b, 400, 500, "tokens");
+	assert_string_equal(b.data, "400 \xe2\x86\x92 500 (+100, +25%)");
+	buf_reset(&b);
+	report_format_pct(&b, 1, 250);
+	assert_string_equal(b.data, "0.4%");
+	buf_reset(&b);
+	report_format_pct(&b, 1, 3000);
+	assert_string_equal(b.data, "<0.1%");
+	buf_reset(&b);
+	report_format_pct(&b, 5, 22);
+	assert_string_equal(b.data, "23%");
+	buf_reset(&b);
+	report_format_pct(&b, 0, 22);
+	assert_string_equal(b.data, "0%");
+	buf_reset(&b);
+	report_format_pct(&b, 18, 2000);
+	assert_string_equal(b.data, "0.9%");
+	buf_reset(&b);
+	util_format_duration(&b, 312000, 0);
+	assert_string_equal(b.data, "5 min 12 s");
 	buf_free(&b);
 }
 
@@ -308,6 +451,10 @@ main(void)
 		cmocka_unit_test(test_percentile_hundred_and_ties),
 		cmocka_unit_test(test_format_change),
 		cmocka_unit_test_setup_teardown(test_metrics_exact, setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_no_denominator, setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_no_threshold, setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_repeats_and_units, setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_over_release, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_sources_and_rules, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_links_and_findings, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_empty_window, setup_store, teardown_store),

@@ -82,8 +82,8 @@ setup_store(void **state)
 	exec(db, "INSERT INTO sources (id, name, kind, last_ts) VALUES"
 	    " (1, 'daemon-1', 'named', 1761436800000),"
 	    " (2, 'other', 'named', 1761440400000);"
-	    "INSERT INTO rules (id, category, severity, hash, metric_field, metric_by)"
-	    " VALUES ('rt', 'latency', 1, 0, 'ms', 'model');"
+	    "INSERT INTO rules (id, category, severity, hash, metric_field, metric_by,"
+	    " unit) VALUES ('rt', 'latency', 1, 0, 'ms', 'model', 'ms');"
 	    "INSERT INTO rules (id, category, severity, hash) VALUES"
 	    " ('unused', 'misc', 2, 0), ('timeout', 'timeout', 3, 0);"
 	    "INSERT INTO rules (id, category, severity, hash, follows_rule, follows_by)"
@@ -173,8 +173,9 @@ test_histogram_cumulative(void **state)
 	assert_string_equal(a->rule, "rt");
 	assert_string_equal(a->group, "a");
 	assert_string_equal(b->group, "b");
+	assert_string_equal(a->unit, "ms");
 	assert_int_equal(a->count, 101);
-	assert_true(a->sum_ms == 10050);
+	assert_true(a->sum == 10050);
 	/* bounds 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, ... ms */
 	assert_int_equal(a->le[0], 10);
 	assert_int_equal(a->le[1], 25);
@@ -184,7 +185,7 @@ test_histogram_cumulative(void **state)
 	assert_int_equal(a->le[8], 101);	/* 5000 sits on its bound */
 	assert_int_equal(a->le[REPORT_HIST_NBOUNDS - 1], 101);
 	assert_int_equal(b->count, 7);
-	assert_true(b->sum_ms == 27);
+	assert_true(b->sum == 27);
 	assert_int_equal(b->le[0], 7);
 	report_totals_free(t);
 

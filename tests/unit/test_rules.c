@@ -509,6 +509,159 @@ test_default_dirs(void **state)
 	unsetenv("LOGTRIAGE_RULES");
 }
 
+/* unit, slow, same, counts and means read into the rule. */
+static void
+test_metric_directives(void **state)
+{
+	char *path = write_file("metric.rules",
+	    "[rt]\n"
+	    "category = latency\n"
+	    "severity = info\n"
+	    "match = took (?<v>[0-9.]+)(?<unit>ms|s|us) on (?<model>\\S+)\n"
+	    "metric = v by model\n"
+	    "slow = p95 >= 1.5 s\n"
+	    "same = model, v within 1s\n"
+	    "counts = requests by model\n"
+	    "\n"
+	    "[tok]\n"
+	    "category = usage\n"
+	    "severity = info\n"
+	    "match = used (?<n>\\d+) tokens\n"
+	    "metric = n\n"
+	    "unit = tokens\n"
+	    "slow = max > 4000 tokens\n"
+	    "\n"
+	    "[d]\n"
+	    "category = latency\n"
+	    "severity = info\n"
+	    "match = Duration: (?<s>[0-9.]+)s\n"
+	    "slow = mean > 250ms\n"
+	    "metric = s\n"
+	    "unit = s\n"
+	    "\n"
+	    "[rel]\n"
+	    "category = semaphore\n"
+	    "severity = warning\n"
+	    "match = skipping release\n"
+	    "means = release-refused\n");
+	struct diag_list d;
+	struct ruleset *rs = load_one(path, &d);
+	const struct rule *r;
+	struct buf b;
+
+	diag_print(stderr, &d);
+	assert_int_equal(d.n, 0);
+	r = ruleset_find(rs, "rt");
+	assert_true(r->unit_captured);
+	assert_null(r->unit);
+	assert_string_equal(r->value_unit, "ms");
+	assert_true(r->has_slow);
+	assert_int_equal(r->slow.stat, RULE_STAT_P95);
+	assert_true(r->slow.inclusive);
+	assert_true(r->slow.value == 1500);
+	assert_int_equal(r->nsame, 2);
+	assert_string_equal(r->same_fields[0], "model");
+	assert_string_equal(r->same_fields[1], "v");
+	assert_int_equal(r->same_within_ms, 1000);
+	assert_string_equal(r->counts, "requests");
+	assert_string_equal(r->counts_by, "model");
+	buf_init(&b);
+	rule_threshold_text(&r->slow, r->value_unit, &b);
+	assert_string_equal(b.data, "p95 >= 1500ms");
+	r = ruleset_find(rs, "tok");
+	assert_string_equal(r->value_unit, "tokens");
+	assert_true(r->unit_ms == 0);
+	assert_true(r->slow.value == 4000);
+	assert_false(r->slow.inclusive);
+	buf_reset(&b);
+	rule_threshold_text(&r->slow, r->value_unit, &b);
+	assert_string_equal(b.data, "max > 4000");
+	r = ruleset_find(rs, "d");
+	assert_true(r->unit_ms == 1000);
+	assert_string_equal(r->value_unit, "ms");
+	assert_int_equal(r->slow.stat, RULE_STAT_MEAN);
+	assert_true(r->slow.value == 250);
+	assert_string_equal(ruleset_find(rs, "rel")->means, "release-refused");
+	buf_free(&b);
+	ruleset_free(rs);
+	diag_list_free(&d);
+	free(path);
+}
+
+/* Every bad unit, slow, same, counts and means value, at FILE:LINE:COL. */
+static void
+test_metric_directive_mistakes(void **state)
+{
+	char *path = write_file("badmetric.rules",
+	    "[a]\n"					/* 1 */
+	    "category = x\n"
+	    "severity = info\n"
+	    "match = took (?<ms>\\d+) ms for (?<model>\\w+)\n"
+	    "metric = ms by model\n"			/* 5 */
+	    "unit = ms\n"
+	    "slow = p97 > 8s\n"			/* 7: bad stat */
+	    "slow = p95 > 8s\n"			/* 8: duplicate */
+	    "same = model, ms within soon\n"		/* 9: bad window */
+	    "counts = requests per model\n"		/* 10: bad counts */
+	    "means = leak\n"				/* 11: bad means */
+	    "\n"
+	    "[b]\n"					/* 13 */
+	    "category = x\n"
+	    "severity = info\n"
+	    "match = took (?<ms>\\d+) ms\n"
+	    "metric = ms\n"
+	    "unit = ms\n"
+	    "slow = p95 > 8000\n"			/* 19: no unit */
+	    "same = ms, nosuch within 1s\n"		/* 20: unknown field */
+	    "\n"
+	    "[c]\n"					/* 22 */
+	    "category = x\n"
+	    "severity = info\n"
+	    "match = used (?<n>\\d+)\n"
+	    "slow = max >= 5\n"			/* 26: no metric */
+	    "unit = two words\n"			/* 27: bad unit */
+	    "\n"
+	    "[e]\n"					/* 29 */
+	    "category = x\n"
+	    "severity = info\n"
+	    "match = used (?<n>\\d+)\n"
+	    "metric = n\n"
+	    "unit = bytes\n"
+	    "slow = p50 > 5 kB\n"			/* 35: wrong unit */
+	    "same = n, , n within 1s\n");		/* 36: empty item */
+	struct diag_list d;
+	struct ruleset *rs = load_one(path, &d);
+	static const struct { int line, col; const char *msg; } want[] = {
+		{ 8, 1, "duplicate key 'slow'" },
+		{ 9, 25, "same: bad window 'soon' (use e.g. 500ms, 1s)" },
+		{ 10, 10, "counts: expected 'NOUN [by FIELD]' (e.g. 'requests "
+		    "by model')" },
+		{ 11, 9, "means: unknown meaning 'leak' (double-release, "
+		    "release-refused)" },
+		{ 27, 8, "unit: expected one word (us, ms, s, or a unit such as "
+		    "bytes, tokens, count)" },
+		{ 36, 11, "same: expected a field name" },
+		{ 7, 8, "slow: expected 'STAT > VALUE' with STAT one of mean, "
+		    "p50, p95, p99, max" },
+		{ 19, 14, "slow: the metric is a duration: give the value's unit "
+		    "(us, ms, s, m, h; e.g. 8s, 500ms)" },
+		{ 20, 0, "same: no match pattern of 'b' names a group 'nosuch'" },
+		{ 26, 8, "slow: rule 'c' has no 'metric'" },
+		{ 35, 16, "slow: the metric is in bytes: give a number of bytes" },
+	};
+	size_t i;
+
+	for (i = 0; i < d.n && i < sizeof want / sizeof want[0]; i++) {
+		assert_string_equal(d.v[i].msg, want[i].msg);
+		assert_int_equal(d.v[i].line, want[i].line);
+		assert_int_equal(d.v[i].col, want[i].col);
+	}
+	assert_int_equal(d.n, sizeof want / sizeof want[0]);
+	ruleset_free(rs);
+	diag_list_free(&d);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -523,6 +676,8 @@ main(void)
 		cmocka_unit_test(test_unterminated_heredoc_and_headers),
 		cmocka_unit_test(test_missing_path_and_severity_names),
 		cmocka_unit_test(test_default_dirs),
+		cmocka_unit_test(test_metric_directives),
+		cmocka_unit_test(test_metric_directive_mistakes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

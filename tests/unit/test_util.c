@@ -144,6 +144,62 @@ test_parse_size(void **state)
 		assert_int_equal(util_parse_size(bad[i], &v), -1);
 }
 
+/* The one duration formatter: human, compact and rule forms. */
+static void
+test_format_duration(void **state)
+{
+	static const struct { double ms; unsigned flags; const char *want; } cases[] = {
+		{ 0.25, 0, "0.25 ms" }, { 0.638, 0, "0.64 ms" }, { 12.5, 0, "12.5 ms" },
+		{ 820, 0, "820 ms" }, { 638.4, 0, "638 ms" }, { 999.6, 0, "1 s" },
+		{ 41200, 0, "41.2 s" }, { 8000, 0, "8 s" }, { 20780, 0, "20.8 s" },
+		{ 59949, 0, "59.9 s" }, { 59950, 0, "1 min" }, { 120000, 0, "2 min" },
+		{ 312000, 0, "5 min 12 s" }, { 3840000, 0, "1 h 04 min" },
+		{ 183600000, 0, "2 d 03 h" }, { -1500, 0, "-1.5 s" },
+		{ 850, UTIL_DUR_COMPACT, "850ms" }, { 41200, UTIL_DUR_COMPACT, "41.2s" },
+		{ 303000, UTIL_DUR_COMPACT, "5m03s" }, { 7800000, UTIL_DUR_COMPACT, "2h10m" },
+		{ 500, UTIL_DUR_RULE, "500ms" }, { 10000, UTIL_DUR_RULE, "10s" },
+		{ 300000, UTIL_DUR_RULE, "300s" }, { 600000, UTIL_DUR_RULE, "10m" },
+		{ 7200000, UTIL_DUR_RULE, "2h" }, { 86400000, UTIL_DUR_RULE, "1d" },
+		{ 1500, UTIL_DUR_RULE, "1500ms" },
+	};
+	struct buf b;
+	size_t i;
+
+	(void)state;
+	buf_init(&b);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		buf_reset(&b);
+		util_format_duration(&b, cases[i].ms, cases[i].flags);
+		assert_string_equal(b.data, cases[i].want);
+	}
+	buf_free(&b);
+}
+
+/* A metric value: durations through the formatter, other units verbatim. */
+static void
+test_format_quantity(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b);
+	util_format_quantity(&b, 820, "ms");
+	assert_string_equal(b.data, "820 ms");
+	buf_reset(&b);
+	util_format_quantity(&b, 41200, "ms");
+	assert_string_equal(b.data, "41.2 s");
+	buf_reset(&b);
+	util_format_quantity(&b, 812, "tokens");
+	assert_string_equal(b.data, "812 tokens");
+	buf_reset(&b);
+	util_format_quantity(&b, 1336.5, NULL);
+	assert_string_equal(b.data, "1336.5");
+	buf_free(&b);
+	assert_true(util_unit_ms("s", 1) == 1000);
+	assert_true(util_unit_ms("us", 2) == 0.001);
+	assert_true(util_unit_ms("bytes", 5) == 0);
+}
+
 /* The position of name in v[0..n) through the index, or UTIL_INDEX_NONE. */
 static size_t
 index_find(const struct util_index *x, char **v, const char *name)
@@ -233,6 +289,8 @@ main(void)
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_format_duration),
+		cmocka_unit_test(test_format_quantity),
 		cmocka_unit_test(test_index_many),
 		cmocka_unit_test(test_index_same_hash),
 	};
