@@ -355,8 +355,30 @@ start_rule(struct parse *p, const char *id, size_t idlen, int line,
 	r->file = xstrdup(p->file);
 	r->line = line;
 	r->severity = SEV_WARNING;
+	if (strcmp(name, RULE_LOG_ERROR) == 0)
+		r->by_level = SEV_ERROR;
+	else if (strcmp(name, RULE_LOG_CRITICAL) == 0)
+		r->by_level = SEV_CRITICAL;
+	if (r->by_level != 0)
+		r->severity = (enum severity)r->by_level;
 	p->rule = r;
 	p->section_start = section_start;
+}
+
+/* Append the built-in rule id unless a rules file has a section for it. */
+static void
+add_builtin(struct parse *p, const char *id)
+{
+	static const char file[] = "(built-in)";
+
+	if (ruleset_find(p->rs, id) != NULL)
+		return;
+	p->file = file;
+	start_rule(p, id, strlen(id), 0, NULL, NULL);
+	p->rule->hash = util_hash64(id, strlen(id), UTIL_HASH_SEED);
+	p->rule->summary = xstrdup("{logger}: {template}");
+	p->rule = NULL;
+	p->file = NULL;
 }
 
 static void
@@ -620,6 +642,14 @@ rule_key(struct parse *p, const char *key, const char *value, int line,
 		else
 			r->severity = (enum severity)sev;
 		w->has_severity = 1;
+	} else if (strcmp(key, "enabled") == 0) {
+		if (strcmp(value, "true") == 0)
+			r->disabled = 0;
+		else if (strcmp(value, "false") == 0)
+			r->disabled = 1;
+		else
+			diag_add(p->diags, p->file, line, col, src,
+			    "bad enabled '%s' (true, false)", value);
 	} else if (strcmp(key, "summary") == 0) {
 		if (r->summary != NULL) {
 			diag_add(p->diags, p->file, line, 1, src,
@@ -1092,6 +1122,17 @@ check_rules(struct parse *p)
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
 		w = p->where[i];
+		if (r->by_level != 0) {
+			if (r->nmatch > 0)
+				diag_add(p->diags, r->file, r->line, 0, NULL,
+				    "rule '%s' is built in and takes records by"
+				    " their level: it has no 'match'", r->id);
+			if (r->category == NULL)
+				r->category = xstrdup("error");
+			if (r->summary == NULL)
+				r->summary = xstrdup("{logger}: {template}");
+			continue;
+		}
 		if (!w->has_match)
 			diag_add(p->diags, r->file, r->line, 0, NULL,
 			    "rule '%s' has no 'match'", r->id);
@@ -1185,6 +1226,8 @@ ruleset_load(const char *const *paths, size_t npaths, struct diag_list *diags)
 	p.diags = diags;
 	for (i = 0; i < npaths; i++)
 		load_path(&p, paths[i]);
+	add_builtin(&p, RULE_LOG_ERROR);
+	add_builtin(&p, RULE_LOG_CRITICAL);
 	check_rules(&p);
 	for (i = 0; i < p.rs->n; i++)
 		where_free(p.where[i]);

@@ -96,6 +96,16 @@ int rule_expect_parse(const char *text, struct rule_expect *e, char *err,
     size_t errlen);
 void rule_expect_free(struct rule_expect *e);
 
+/*
+ * The built-in rules that make every record of error level or worse (and
+ * every traceback) an event when no specific rule claimed it.  They have no
+ * match pattern: ingest reads the record's level.  Each is a rule like the
+ * others: a rules file section with its id may set its severity, summary,
+ * exclude patterns or `enabled = false`.
+ */
+#define RULE_LOG_ERROR		"log-error"	/* records at ERROR, tracebacks */
+#define RULE_LOG_CRITICAL	"log-critical"	/* CRITICAL, FATAL, panic, emerg */
+
 struct rule {
 	char			*id;
 	char			*category;
@@ -110,6 +120,8 @@ struct rule {
 	struct rule_example	*examples;
 	size_t			 nexamples;
 	uint64_t		 hash;		/* of the section's text, stored with the rule */
+	int			 by_level;	/* built in: the record level it takes (SEV_ERROR, SEV_CRITICAL), else 0 */
+	int			 disabled;	/* enabled = false: matches nothing */
 
 	/* correlation (0 / NULL when absent) */
 	int			 storm_n;	/* storm = N in W [by F] */
