@@ -25,7 +25,7 @@ static const char report_options[] =
     "  --compare previous    compare with the window of the same length before\n"
     "  --baseline A..B       compare with the window A..B\n"
     "  --slow-ms N           p95 latency above N ms is a finding (default 8000)\n"
-    "  --fail-on LEVEL       exit 1 if a finding is at or above LEVEL\n";
+    "  --fail-on LEVEL       exit 1 if a finding or an event is at or above LEVEL\n";
 
 enum { FMT_TEXT, FMT_MARKDOWN, FMT_JSON, FMT_HTML, FMT_PROM };
 
@@ -321,6 +321,10 @@ run(struct report_opts *o)
 	rc = EXIT_OK;
 	for (i = 0; o->fail_on >= 0 && i < r->nfindings; i++)
 		if (r->findings[i].severity >= o->fail_on)
+			rc = EXIT_FINDINGS;
+	/* an event at the level fails too, whether or not a finding speaks of it */
+	for (i = 0; o->fail_on >= 0 && i < r->nrules; i++)
+		if (r->rules[i].count > 0 && r->rules[i].severity >= o->fail_on)
 			rc = EXIT_FINDINGS;
 done:
 	report_free(r);

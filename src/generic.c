@@ -113,16 +113,30 @@ generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
 	    rec->len))
 		return 0;
 
-	if ((lglen = level_logger(msg, n, &after)) > 0) {
+	/* "panic: ..." or "ValueError: ..." names what failed, not a logger */
+	if (rec->level != LEVEL_NONE &&
+	    (lglen = level_logger(msg, n, &after)) > 0) {
 		lg = msg;
 		msg += after;
 		n -= after;
 	}
-	/* a record that is only a traceback is known by what it raised */
-	if (n == 0 || (n >= 9 && memcmp(msg, "Traceback", 9) == 0))
-		msg = last_line(rec->text, rec->len, &n);
+	/*
+	 * A traceback is known by what it raised: its exception line is the
+	 * template of a record that is only a traceback, and follows the first
+	 * line of one logged with a message ("Error in chat" has many causes).
+	 */
 	buf_reset(&g->tmpl);
-	template_mask(&g->tmpl, msg, n);
+	if (n == 0 || (n >= 9 && memcmp(msg, "Traceback", 9) == 0)) {
+		msg = last_line(rec->text, rec->len, &n);
+		template_mask(&g->tmpl, msg, n);
+	} else {
+		template_mask(&g->tmpl, msg, n);
+		if (rec->flags & RECORD_TRACEBACK) {
+			msg = last_line(rec->text, rec->len, &n);
+			buf_puts(&g->tmpl, " | ");
+			template_mask(&g->tmpl, msg, n);
+		}
+	}
 
 	memset(m, 0, sizeof *m);
 	m->rule = &g->rs->rules[idx];

@@ -2,7 +2,8 @@
  * generic.h - the built-in rules log-error and log-critical: after the
  * specific rules have seen a record, a record of error level or worse (or
  * holding a traceback) that none of them claimed becomes an event of one of
- * these, with the fields `logger` and `template`.  The level was read with
+ * these, with the fields `logger` and `template` (the message with its
+ * variable parts masked; for a traceback, " | " and its exception line).  The level was read with
  * the envelope (struct record), so this costs no regex per record.  Knows
  * nothing about SQL: ingest stores the match like any other.
  */
