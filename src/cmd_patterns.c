@@ -21,6 +21,7 @@
 
 #include "cmd.h"
 #include "envelope.h"
+#include "level.h"
 #include "multiline.h"
 #include "reader.h"
 #include "rules.h"
@@ -33,7 +34,7 @@
 #define PT_SAMPLE_SHOWN	300	/* ... and shown in the text listing */
 #define PT_MAX_SOURCES	8	/* source names kept per template */
 #define PT_LEVEL_ANY	(-1)
-#define PT_LEVEL_NONE	(-1)	/* a record whose level could not be read */
+#define PT_LEVEL_NONE	LEVEL_NONE	/* a record whose level could not be read */
 #define PT_RING		1024	/* envelope levels remembered by line number */
 
 static const char patterns_options[] =
@@ -127,120 +128,10 @@ struct pt {
 	signed char		 ring_sev[PT_RING];
 };
 
-static const struct {
-	const char	*word;
-	int		 sev;
-} level_words[] = {
-	{ "TRACE", SEV_DEBUG }, { "DEBUG", SEV_DEBUG }, { "DBG", SEV_DEBUG },
-	{ "DEBU", SEV_DEBUG }, { "INFO", SEV_INFO }, { "INF", SEV_INFO },
-	{ "NOTICE", SEV_NOTICE }, { "WARNING", SEV_WARNING },
-	{ "WARN", SEV_WARNING }, { "WRN", SEV_WARNING }, { "ERROR", SEV_ERROR },
-	{ "ERRO", SEV_ERROR }, { "ERR", SEV_ERROR }, { "SEVERE", SEV_ERROR },
-	{ "CRITICAL", SEV_CRITICAL }, { "CRIT", SEV_CRITICAL },
-	{ "FATAL", SEV_CRITICAL }, { "FATA", SEV_CRITICAL },
-	{ "PANIC", SEV_CRITICAL }, { "PANI", SEV_CRITICAL },
-	{ "EMERG", SEV_CRITICAL }, { "ALERT", SEV_CRITICAL }
-};
-
-/* The level named by p[0..n): upper case, or any case when icase. */
-static int
-level_of_word(const char *p, size_t n, int icase)
-{
-	size_t i;
-
-	for (i = 0; i < UTIL_ARRAY_LEN(level_words); i++) {
-		if (strlen(level_words[i].word) == n &&
-		    (icase ? strncasecmp(p, level_words[i].word, n) == 0 :
-		    memcmp(p, level_words[i].word, n) == 0))
-			return level_words[i].sev;
-	}
-	return PT_LEVEL_NONE;
-}
-
 static int
 word_char(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/*
- * The level of a record's first line p[0..n) (after its timestamp), and in
- * *body where the message after the level starts.  Looks at the first few
- * words only: "ERROR name: msg", "ERROR:name:msg", "[error] msg",
- * "[main] ERROR Class - msg", "ERRO[0003] msg", "level=error msg=...".
- */
-static int
-line_level(const char *p, size_t n, size_t *body)
-{
-	size_t i = 0, j, words = 0;
-	const char *q;
-	int sev;
-
-	while (i < n && words < 4 && i < 120) {
-		while (i < n && (p[i] == ' ' || p[i] == '\t'))
-			i++;
-		if (i < n && p[i] == '[') {
-			for (j = i + 1; j < n && word_char((unsigned char)p[j]); j++)
-				;
-			if (j < n && p[j] == ']' &&
-			    (sev = level_of_word(p + i + 1, j - i - 1, 1)) != PT_LEVEL_NONE) {
-				*body = j + 1;
-				goto found;
-			}
-		}
-		for (j = i; j < n && word_char((unsigned char)p[j]); j++)
-			;
-		if (j > i && (j == n || p[j] == ' ' || p[j] == ':' || p[j] == '[' ||
-		    p[j] == '\t' || p[j] == '|' || p[j] == ']') &&
-		    (sev = level_of_word(p + i, j - i, 0)) != PT_LEVEL_NONE) {
-			/* logrus: ERRO[0003] */
-			if (j < n && p[j] == '[') {
-				while (j < n && p[j] != ']')
-					j++;
-				if (j < n)
-					j++;
-			}
-			if (j < n && (p[j] == ':' || p[j] == '|' || p[j] == ']'))
-				j++;
-			*body = j;
-			goto found;
-		}
-		while (i < n && p[i] != ' ' && p[i] != '\t')
-			i++;
-		words++;
-	}
-	q = memmem(p, n < 200 ? n : 200, "level=", 6);
-	if (q != NULL && (q == p || q[-1] == ' ')) {
-		i = (size_t)(q - p) + 6;
-		if (i < n && p[i] == '"')
-			i++;
-		for (j = i; j < n && word_char((unsigned char)p[j]); j++)
-			;
-		if ((sev = level_of_word(p + i, j - i, 1)) != PT_LEVEL_NONE) {
-			*body = 0;
-			return sev;
-		}
-	}
-	return PT_LEVEL_NONE;
-found:
-	while (*body < n && (p[*body] == ' ' || p[*body] == '\t'))
-		(*body)++;
-	return sev;
-}
-
-/* "ValueError: ...", "java.io.IOException: ...": an uncaught exception line. */
-static int
-exception_line(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && (word_char((unsigned char)p[i]) || p[i] == '.' ||
-	    p[i] == '_' || (i > 0 && p[i] >= '0' && p[i] <= '9')))
-		i++;
-	if (i == 0 || i >= n || p[i] != ':')
-		return 0;
-	return (i >= 5 && memcmp(p + i - 5, "Error", 5) == 0) ||
-	    (i >= 9 && memcmp(p + i - 9, "Exception", 9) == 0);
 }
 
 /* What is mined of a record, and what of it is kept as its sample. */
@@ -286,7 +177,7 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 		*ts = ms;
 	sev = envsev;
 	if (sev == PT_LEVEL_NONE)
-		sev = line_level(text + skip, first - skip, &body);
+		sev = level_of_line(text + skip, first - skip, &body);
 	v->msg = text + skip + body;
 	v->msglen = first - skip - body;
 	v->sample = text;
@@ -314,7 +205,7 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 	if (sev == PT_LEVEL_NONE) {
 		if (v->msglen >= 6 && memcmp(v->msg, "panic:", 6) == 0)
 			sev = SEV_CRITICAL;
-		else if (exception_line(v->msg, v->msglen))
+		else if (level_exception_line(v->msg, v->msglen))
 			sev = SEV_ERROR;
 	}
 	return sev;
@@ -435,7 +326,7 @@ looks_bare(const struct envelope_line *el)
 	if (timeparse_has_leading(el->msg, el->msg_len) ||
 	    (el->msg_len >= 9 && memcmp(el->msg, "Traceback", 9) == 0))
 		return 0;
-	return line_level(el->msg, el->msg_len, &body) == PT_LEVEL_NONE;
+	return level_of_line(el->msg, el->msg_len, &body) == PT_LEVEL_NONE;
 }
 
 static int

@@ -26,7 +26,7 @@ static const char report_options[] =
     "  --baseline A..B       compare with the window A..B\n"
     "  --slow-ms N           p95 above N ms is a finding for every duration\n"
     "                        metric (default: each rule's own slow threshold)\n"
-    "  --fail-on LEVEL       exit 1 if a finding is at or above LEVEL\n";
+    "  --fail-on LEVEL       exit 1 if a finding or an event is at or above LEVEL\n";
 
 enum { FMT_TEXT, FMT_MARKDOWN, FMT_JSON, FMT_HTML, FMT_PROM };
 
@@ -331,6 +331,10 @@ run(struct report_opts *o)
 	rc = EXIT_OK;
 	for (i = 0; o->fail_on >= 0 && i < r->nfindings; i++)
 		if (r->findings[i].severity >= o->fail_on)
+			rc = EXIT_FINDINGS;
+	/* an event at the level fails too, whether or not a finding speaks of it */
+	for (i = 0; o->fail_on >= 0 && i < r->nrules; i++)
+		if (r->rules[i].count > 0 && r->rules[i].severity >= o->fail_on)
 			rc = EXIT_FINDINGS;
 done:
 	report_totals_free(tot);

@@ -89,8 +89,16 @@ list_rules(const struct ruleset *rs, int verbose)
 
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
-		printf("%-28s %-10s %-8s %s:%d", r->id, r->category,
-		    severity_name(r->severity), r->file, r->line);
+		printf("%-28s %-10s %-8s %s", r->id, r->category,
+		    severity_name(r->severity), r->file);
+		if (r->line > 0)
+			printf(":%d", r->line);
+		if (r->by_level != 0)
+			printf("  by level: %s records%s", severity_name(
+			    (enum severity)r->by_level), r->by_level == SEV_ERROR ?
+			    " and tracebacks" : "");
+		if (r->disabled)
+			printf("  disabled");
 		if (r->storm_n > 0) {
 			format_window(r->storm_window_ms, w, sizeof w);
 			printf("  storm = %d in %s%s%s", r->storm_n, w,

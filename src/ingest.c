@@ -26,6 +26,7 @@
 #include <cjson/cJSON.h>
 
 #include "correlate.h"
+#include "generic.h"
 #include "matcher.h"
 #include "multiline.h"
 #include "reader.h"
@@ -211,6 +212,7 @@ struct ingest {
 	const struct ruleset	*rs;
 	struct ingest_opts	 opts;
 	struct matcher		*matcher;
+	struct generic		*generic;	/* log-error, log-critical */
 	struct correlate	*corr;
 
 	struct src_state	*srcs;
@@ -731,6 +733,7 @@ ingest_new(struct store *st, const struct ruleset *rs,
 		in->opts.commit_ms = BATCH_MS;
 	if ((in->matcher = matcher_new(rs, err, errlen)) == NULL)
 		goto fail;
+	in->generic = generic_new(rs);
 	in->rule_seed = xcalloc(rs->n ? rs->n : 1, sizeof *in->rule_seed);
 	for (size_t i = 0; i < rs->n; i++)
 		in->rule_seed[i] = util_hash64(rs->rules[i].id,
@@ -776,6 +779,7 @@ ingest_free(struct ingest *in)
 	if (in->batch != NULL)
 		batch_free(in->batch);
 	matcher_free(in->matcher);
+	generic_free(in->generic);
 	free(in->rule_seed);
 	correlate_free(in->corr);
 	ingest_forget_sources(in);
@@ -1270,6 +1274,7 @@ ingest_on_match(void *arg, const struct match *m)
 
 	if (in->failed)
 		return;
+	generic_matched(in->generic, m->rule_index);
 	b->ev = util_grow(b->ev, &b->evcap, b->nev, sizeof *b->ev, 1024);
 	e = &b->ev[b->nev++];
 	memset(e, 0, sizeof *e);
@@ -1297,6 +1302,11 @@ ingest_on_match(void *arg, const struct match *m)
 		b->fields[b->nfields].name = f->name;
 		b->fields[b->nfields].off = e->text_off +
 		    (size_t)(f->value - rec->text);
+		/* a value made from the text (a template) is stored after it */
+		if (f->value < rec->text || f->value + f->len > rec->text + rec->len) {
+			b->fields[b->nfields].off = b->data.len;
+			buf_append(&b->data, f->value, f->len);
+		}
 		b->fields[b->nfields].len = f->len;
 		b->nfields++;
 	}
@@ -1348,6 +1358,7 @@ ingest_on_record(void *arg, const struct record *rec)
 	struct store_ingest_counts *c = in->counts;
 	struct src_state *s;
 	struct vol *v;
+	struct match gm;
 	uint64_t off, lineno, ln;
 	int64_t ts;
 
@@ -1421,7 +1432,10 @@ ingest_on_record(void *arg, const struct record *rec)
 	in->rec = rec;
 	in->rec_src = s;
 	in->rec_ts = ts;
+	generic_begin(in->generic);
 	matcher_run(in->matcher, rec->text, rec->len, ingest_on_match, in);
+	if (generic_match(in->generic, in->matcher, rec, &gm))
+		ingest_on_match(in, &gm);
 }
 
 static int

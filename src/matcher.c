@@ -98,7 +98,7 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 			    PCRE2_INFO_CAPTURECOUNT, &cap) == 0 && cap > maxcap)
 				maxcap = cap;
 		}
-		if (r->nmatch == 0)
+		if (r->nmatch == 0 || r->disabled)
 			continue;
 		m->all_rules[i / 64] |= UINT64_C(1) << (i % 64);
 		/* past the prefilter's capacity a rule just always runs */
@@ -267,6 +267,24 @@ match_rule(struct matcher *m, const struct rule *r, const size_t *lits,
 			return rc < 0 ? -1 : 0;
 	}
 	return 1;
+}
+
+int
+matcher_excluded(struct matcher *m, const struct rule *r, const char *text,
+    size_t len)
+{
+	uint8_t *jitted = m->jitted + m->rule_pat[r - m->rs->rules] + r->nmatch;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->nexclude; i++) {
+		if ((rc = run_pattern(m, r->exclude[i].code, jitted + i, text,
+		    len)) < 0)
+			m->stats.regex_errors++;
+		if (rc != 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* One rule, matched and reported; 1 if it matched. */

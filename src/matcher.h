@@ -51,6 +51,13 @@ int matcher_run(struct matcher *m, const char *text, size_t len, matcher_fn fn, 
 /* Run every rule's full regexes, bypassing the prefilter (property tests). */
 int matcher_run_unfiltered(struct matcher *m, const char *text, size_t len, matcher_fn fn, void *arg);
 
+/*
+ * Does an exclude pattern of r match text?  For the rules that take records
+ * by their level (no match pattern); a PCRE2 failure counts as a veto.
+ */
+int matcher_excluded(struct matcher *m, const struct rule *r, const char *text,
+    size_t len);
+
 const struct matcher_stats *matcher_stats(const struct matcher *m);
 
 /*

@@ -55,6 +55,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "level.h"
 #include "timeparse.h"
 #include "util.h"
 
@@ -82,6 +83,8 @@ struct ml_source {
 	uint64_t		 offset_first;
 	uint64_t		 raw_bytes;
 	uint64_t		 malformed_lines;
+	int			 level;
+	size_t			 body;
 
 	int64_t			 last_ts;	/* time of the previous record */
 };
@@ -130,6 +133,8 @@ emit_pending(struct multiline *m, struct ml_source *s)
 	rec.flags = s->flags;
 	rec.raw_bytes = s->raw_bytes;
 	rec.malformed_lines = s->malformed_lines;
+	rec.level = s->level;
+	rec.body = s->body;
 	s->pending = 0;
 	s->open_partial = 0;
 	s->in_traceback = 0;
@@ -515,6 +520,25 @@ begin_record(struct multiline *m, struct ml_source *s,
 	}
 }
 
+/*
+ * The level of the record that line p[0..n) begins (its stamp is k bytes):
+ * the envelope's, else the one its first words state.
+ */
+static void
+record_level(struct ml_source *s, const struct envelope_line *el,
+    const char *p, size_t n, size_t k)
+{
+	size_t body = 0;
+
+	if (el->level != NULL) {
+		s->level = level_of_word(el->level, el->level_len, 1);
+		s->body = k;
+		return;
+	}
+	s->level = level_of_line(p + k, n - k, &body);
+	s->body = k + body;
+}
+
 void
 multiline_push(struct multiline *m, const struct envelope_line *el,
     const struct reader_line *rl)
@@ -552,13 +576,16 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		if (start) {
 			emit_pending(m, s);
 			begin_record(m, s, el, rl, k > 0, inner);
+			record_level(s, el, p, n, k);
 			buf_reset(&s->text);
 			append_text(s, p, n, 0);
 		} else {
 			append_text(s, p, n, 1);
 		}
-		if (n > 0 && p[0] == 'T' && STARTS_WITH(p, n, TB_HEADER))
+		if (n > 0 && p[0] == 'T' && STARTS_WITH(p, n, TB_HEADER)) {
 			s->in_traceback = 1;
+			s->flags |= RECORD_TRACEBACK;
+		}
 		else if (!start && !marker && n > 0 && p[0] != ' ' && p[0] != '\t')
 			s->in_traceback = 0;
 	}

@@ -23,6 +23,7 @@ struct tz;
 #define RECORD_BACKWARDS	0x08	/* its time is earlier than the previous record of its source */
 #define RECORD_BAD_UTF8		0x10	/* holds invalid UTF-8 */
 #define RECORD_NUL		0x20	/* holds NUL bytes */
+#define RECORD_TRACEBACK	0x40	/* holds a Python traceback */
 
 struct record {
 	int64_t			 ts;		/* UTC ms; TS_NONE if no stamp was ever seen */
@@ -37,6 +38,8 @@ struct record {
 	unsigned		 flags;
 	uint64_t		 raw_bytes;	/* input bytes of its lines, envelopes and newlines included */
 	uint64_t		 malformed_lines;	/* its lines whose envelope was broken */
+	int			 level;		/* severity its envelope or first line states, or LEVEL_NONE */
+	size_t			 body;		/* offset in text of the message after stamp and level */
 };
 
 typedef void (*multiline_emit_fn)(void *arg, const struct record *rec);

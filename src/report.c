@@ -20,6 +20,7 @@
 
 /* A minute with this many events of an error rule is a burst. */
 #define REPORT_BURST_PER_MIN	10
+#define REPORT_ERROR_FINDINGS	10	/* error templates listed as findings of their own */
 /* A fallback rate at or above this percentage is an error, below it a warning. */
 #define REPORT_FALLBACK_ERROR_PCT	10
 
@@ -1618,6 +1619,199 @@ finding_cmp(const void *a, const void *b)
 	return strcmp(x->text, y->text);
 }
 
+/* The group of (rule, logger, template), added when new. */
+static struct report_error_group *
+error_group(struct report *r, const char *rule, int severity,
+    const char *logger, const char *tmpl)
+{
+	struct report_error_group *g;
+	size_t i;
+
+	for (i = 0; i < r->nerrors; i++) {
+		g = &r->errors[i];
+		if (strcmp(g->rule, rule) == 0 && strcmp(g->logger, logger) == 0 &&
+		    strcmp(g->template, tmpl) == 0)
+			return g;
+	}
+	r->errors = xrealloc(r->errors, (r->nerrors + 1) * sizeof(*r->errors));
+	g = &r->errors[r->nerrors++];
+	memset(g, 0, sizeof(*g));
+	g->rule = xstrdup(rule);
+	g->severity = severity;
+	g->logger = xstrdup(logger);
+	g->template = xstrdup(tmpl);
+	g->first = g->last = TS_NONE;
+	g->sources = xstrdup("");
+	return g;
+}
+
+static int
+error_group_cmp(const void *a, const void *b)
+{
+	const struct report_error_group *x = a, *y = b;
+	int d;
+
+	if (x->severity != y->severity)
+		return y->severity - x->severity;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if ((d = strcmp(x->logger, y->logger)) != 0)
+		return d;
+	return strcmp(x->template, y->template);
+}
+
+/* Group the events of the built-in rules by logger and template. */
+static int
+load_error_groups(struct ctx *c, struct report *r)
+{
+	static const char *const ids[] = { RULE_LOG_CRITICAL, RULE_LOG_ERROR };
+	const struct report_rule *ru;
+	struct report_error_group *g;
+	sqlite3_stmt *st = NULL;
+	const char *lg, *tm;
+	char *joined;
+	size_t i, j;
+	int rc = SQLITE_DONE;
+
+	if (prep(c, &st, "SELECT coalesce(json_extract(fields, '$.logger'), ''),"
+	    " coalesce(json_extract(fields, '$.template'), ''), count(*),"
+	    " min(ts), max(ts) FROM events WHERE rule = ?1 AND source_id = ?2"
+	    " AND ts >= ?3 AND ts < ?4 GROUP BY 1, 2") != 0)
+		return -1;
+	for (i = 0; i < UTIL_ARRAY_LEN(ids); i++) {
+		if ((ru = report_find_rule(r, ids[i])) == NULL || ru->count == 0)
+			continue;
+		for (j = 0; j < c->nsrc; j++) {
+			bind_rsw(c, st, ru->id, c->src[j].id);
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+				lg = (const char *)sqlite3_column_text(st, 0);
+				tm = (const char *)sqlite3_column_text(st, 1);
+				g = error_group(r, ru->id, ru->severity,
+				    lg != NULL ? lg : "", tm != NULL ? tm : "");
+				g->count += (uint64_t)sqlite3_column_int64(st, 2);
+				if (g->first == TS_NONE ||
+				    sqlite3_column_int64(st, 3) < g->first)
+					g->first = sqlite3_column_int64(st, 3);
+				if (g->last == TS_NONE ||
+				    sqlite3_column_int64(st, 4) > g->last)
+					g->last = sqlite3_column_int64(st, 4);
+				joined = xasprintf("%s%s%s", g->sources,
+				    *g->sources ? ", " : "", c->src[j].name);
+				free(g->sources);
+				g->sources = joined;
+			}
+			if (rc != SQLITE_DONE)
+				break;
+		}
+		if (rc != SQLITE_DONE)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		util_err(c->err, c->errlen, "database: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	if (r->nerrors > 0)
+		qsort(r->errors, r->nerrors, sizeof(*r->errors), error_group_cmp);
+	return 0;
+}
+
+/* One finding per error template, the most frequent first, then the rest in one. */
+static void
+find_error_groups(struct report *r)
+{
+	const struct report_error_group *g;
+	char first[32], last[32];
+	uint64_t rest = 0;
+	size_t i;
+
+	for (i = 0; i < r->nerrors; i++) {
+		g = &r->errors[i];
+		if (i >= REPORT_ERROR_FINDINGS) {
+			rest += g->count;
+			continue;
+		}
+		util_format_iso(g->first, first, sizeof(first));
+		util_format_iso(g->last, last, sizeof(last));
+		finding(r, g->severity, g->count, "error-template", g->rule,
+		    xasprintf("%ju \u00d7 %s%s%s (%s .. %s on %s): logtriage events"
+		    " --rule %s --since %s", (uintmax_t)g->count, g->logger,
+		    *g->logger ? ": " : "", g->template, first, last, g->sources,
+		    g->rule, first));
+	}
+	if (rest > 0)
+		finding(r, SEV_WARNING, rest, "error-template", RULE_LOG_ERROR,
+		    xasprintf("%ju more error events under %zu other templates:"
+		    " logtriage events --rule %s", (uintmax_t)rest,
+		    r->nerrors - REPORT_ERROR_FINDINGS, RULE_LOG_ERROR));
+}
+
+/*
+ * Every rule of error severity or worse with events in the window is a
+ * finding: when no other finding or incident speaks of it, one that counts
+ * them and names the command that lists them.  (Warnings have their own findings,
+ * rates and storms; listing each warning rule would bury them.)
+ */
+static int
+find_events(struct ctx *c, struct report *r)
+{
+	const struct report_rule *ru;
+	sqlite3_stmt *st = NULL;
+	int64_t lo, hi;
+	char first[32], last[32];
+	size_t i, j, k;
+	int rc = SQLITE_DONE;
+
+	if (prep(c, &st, "SELECT min(ts), max(ts) FROM events WHERE rule = ?1"
+	    " AND source_id = ?2 AND ts >= ?3 AND ts < ?4") != 0)
+		return -1;
+	for (i = 0; i < r->nrules; i++) {
+		ru = &r->rules[i];
+		if (ru->severity < SEV_ERROR || ru->count == 0 ||
+		    strcmp(ru->id, RULE_LOG_ERROR) == 0 ||
+		    strcmp(ru->id, RULE_LOG_CRITICAL) == 0)
+			continue;
+		for (k = 0; k < r->nfindings; k++)
+			if (strcmp(r->findings[k].rule, ru->id) == 0 ||
+			    strstr(r->findings[k].text, ru->id) != NULL)
+				break;
+		if (k < r->nfindings)
+			continue;
+		for (k = 0; k < r->nincidents; k++)
+			if (strcmp(r->incidents[k].rule, ru->id) == 0)
+				break;
+		if (k < r->nincidents)
+			continue;
+		lo = hi = TS_NONE;
+		for (j = 0; j < c->nsrc; j++) {
+			bind_rsw(c, st, ru->id, c->src[j].id);
+			if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+				break;
+			if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+				continue;
+			if (lo == TS_NONE || sqlite3_column_int64(st, 0) < lo)
+				lo = sqlite3_column_int64(st, 0);
+			if (hi == TS_NONE || sqlite3_column_int64(st, 1) > hi)
+				hi = sqlite3_column_int64(st, 1);
+		}
+		if (j < c->nsrc)
+			break;
+		rc = SQLITE_DONE;
+		util_format_iso(lo, first, sizeof(first));
+		util_format_iso(hi, last, sizeof(last));
+		finding(r, ru->severity, ru->count, "events", ru->id, xasprintf(
+		    "%ju %s events (%s) from %s to %s: logtriage events --rule %s"
+		    " --since %s", (uintmax_t)ru->count, ru->id, ru->category,
+		    first, last, ru->id, first));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		util_err(c->err, c->errlen, "database: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 load_findings(struct ctx *c, struct report *r)
 {
@@ -1627,6 +1821,9 @@ load_findings(struct ctx *c, struct report *r)
 	find_storms(r);
 	find_slow(c, r);
 	find_bursts(c, r);
+	if (load_error_groups(c, r) != 0 || find_events(c, r) != 0)
+		return -1;
+	find_error_groups(r);
 	if (r->nfindings > 0)
 		qsort(r->findings, r->nfindings, sizeof(*r->findings), finding_cmp);
 	return 0;
@@ -1811,6 +2008,13 @@ report_free(struct report *r)
 	for (i = 0; i < r->nsources; i++)
 		free(r->sources[i]);
 	free(r->sources);
+	for (i = 0; i < r->nerrors; i++) {
+		free(r->errors[i].rule);
+		free(r->errors[i].logger);
+		free(r->errors[i].template);
+		free(r->errors[i].sources);
+	}
+	free(r->errors);
 	for (i = 0; i < r->nrules; i++) {
 		free(r->rules[i].id);
 		free(r->rules[i].category);

@@ -101,6 +101,20 @@ struct report_finding {
 	char		*text;		/* one plain sentence */
 };
 
+/*
+ * The events of the built-in rules log-error and log-critical grouped by
+ * logger and template: the failures no rule was written for.
+ */
+struct report_error_group {
+	char		*rule;
+	int		 severity;	/* the rule's */
+	char		*logger;	/* "" when the records named none */
+	char		*template;
+	uint64_t	 count;
+	int64_t		 first, last;
+	char		*sources;	/* joined by ", " */
+};
+
 /* Events per hour and category (html chart, tui sparklines). */
 struct report_bucket {
 	int64_t		 start;		/* hour start, UTC ms */
@@ -126,6 +140,8 @@ struct report {
 	size_t			 nfindings;
 	struct report_bucket	*hourly;
 	size_t			 nhourly;
+	struct report_error_group *errors;	/* most events first */
+	size_t			 nerrors;
 	uint64_t		 total_events;
 	uint64_t		 same_samples;	/* events stored as repeats of a sample */
 	struct report		*baseline;	/* the comparison window, or NULL */

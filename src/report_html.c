@@ -300,6 +300,28 @@ report_render_html(const struct report *r, struct buf *b)
 		buf_puts(b, "<li>None.</li>\n");
 	buf_puts(b, "</ul>\n");
 
+	if (r->nerrors > 0)
+		buf_puts(b, "<h2>Errors no rule was written for</h2>\n<table id=\"errors\">"
+		    "<tr><th>severity</th><th>count</th><th>logger</th><th>template</th>"
+		    "<th>first</th><th>last</th><th>sources</th></tr>\n");
+	for (i = 0; i < r->nerrors; i++) {
+		const struct report_error_group *g = &r->errors[i];
+		char first[32], last[32];
+
+		util_format_iso(g->first, first, sizeof(first));
+		util_format_iso(g->last, last, sizeof(last));
+		buf_printf(b, "<tr><td>%s</td><td class=\"n\">%ju</td><td>",
+		    severity_name(g->severity), (uintmax_t)g->count);
+		h(b, g->logger);
+		buf_puts(b, "</td><td>");
+		h(b, g->template);
+		buf_printf(b, "</td><td>%s</td><td>%s</td><td>", first, last);
+		h(b, g->sources);
+		buf_puts(b, "</td></tr>\n");
+	}
+	if (r->nerrors > 0)
+		buf_puts(b, "</table>\n");
+
 	chart_hourly(r, b);
 	chart_latency(r, b);
 	chart_storms(r, b);

@@ -178,6 +178,27 @@ render(const struct report *r, struct buf *b, int top)
 		jstr(b, f->text);
 		buf_putc(b, '}');
 	}
+	buf_puts(b, "],\n\"errors\": [");
+	for (i = 0; i < r->nerrors; i++) {
+		const struct report_error_group *g = &r->errors[i];
+		char first[32], last[32];
+
+		util_format_iso(g->first, first, sizeof(first));
+		util_format_iso(g->last, last, sizeof(last));
+		buf_puts(b, i > 0 ? ",\n  " : "\n  ");
+		buf_puts(b, "{\"rule\": ");
+		jstr(b, g->rule);
+		buf_puts(b, ", \"severity\": ");
+		jstr(b, severity_name(g->severity));
+		buf_puts(b, ", \"logger\": ");
+		jstr(b, g->logger);
+		buf_puts(b, ", \"template\": ");
+		jstr(b, g->template);
+		buf_printf(b, ", \"count\": %ju, \"first\": \"%s\", \"last\": \"%s\","
+		    " \"sources\": ", (uintmax_t)g->count, first, last);
+		jstr(b, g->sources);
+		buf_putc(b, '}');
+	}
 	buf_puts(b, "]");
 	if (top && r->baseline != NULL) {
 		buf_puts(b, ",\n\"baseline\": ");

@@ -70,6 +70,26 @@ report_render_markdown(const struct report *r, struct buf *b)
 		buf_putc(b, '\n');
 	}
 
+	if (r->nerrors > 0)
+		buf_puts(b, "\n## Errors no rule was written for\n\n| severity | count"
+		    " | logger | template | first | last | sources |\n"
+		    "|---|--:|---|---|---|---|---|\n");
+	for (i = 0; i < r->nerrors; i++) {
+		const struct report_error_group *g = &r->errors[i];
+		char first[32], last[32];
+
+		util_format_iso(g->first, first, sizeof(first));
+		util_format_iso(g->last, last, sizeof(last));
+		buf_printf(b, "| %s | %ju | ", severity_name(g->severity),
+		    (uintmax_t)g->count);
+		md(b, g->logger);
+		buf_puts(b, " | ");
+		md(b, g->template);
+		buf_printf(b, " | %s | %s | ", first, last);
+		md(b, g->sources);
+		buf_puts(b, " |\n");
+	}
+
 	buf_printf(b, "\n## Rules\n\n| rule | category | severity | count |%s\n"
 	    "|---|---|---|--:|%s\n", base ? " change |" : "", base ? "---|" : "");
 	for (i = 0; i < r->nrules; i++) {

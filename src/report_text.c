@@ -99,6 +99,26 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		buf_putc(b, '\n');
 	}
 
+	if (r->nerrors > 0)
+		heading(b, "Errors no rule was written for (by template)", color);
+	for (i = 0; i < r->nerrors; i++) {
+		const struct report_error_group *g = &r->errors[i];
+		char first[32], last[32];
+
+		util_format_iso(g->first, first, sizeof(first));
+		util_format_iso(g->last, last, sizeof(last));
+		buf_printf(b, "  %-8s %6ju \u00d7 ", severity_name(g->severity),
+		    (uintmax_t)g->count);
+		if (*g->logger) {
+			esc(b, g->logger);
+			buf_puts(b, ": ");
+		}
+		esc(b, g->template);
+		buf_printf(b, "\n           first %s, last %s, on ", first, last);
+		esc(b, g->sources);
+		buf_putc(b, '\n');
+	}
+
 	heading(b, "Rules", color);
 	for (i = 0; i < r->nrules; i++) {
 		const struct report_rule *ru = &r->rules[i];

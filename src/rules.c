@@ -158,7 +158,7 @@ diag_print(FILE *fp, const struct diag_list *d)
 enum {
 	K_MATCH, K_CATEGORY, K_SEVERITY, K_EXPECT, K_FOLLOWS, K_STORM,
 	K_METRIC, K_SUMMARY, K_UNIT, K_SLOW, K_SAME, K_COUNTS, K_EXCLUDE,
-	K_EXAMPLE, K_COUNTER_EXAMPLE, K_EXAMPLE_FIELDS, K_MEANS, K_COUNT
+	K_EXAMPLE, K_COUNTER_EXAMPLE, K_EXAMPLE_FIELDS, K_MEANS, K_ENABLED, K_COUNT
 };
 
 /*
@@ -379,8 +379,30 @@ start_rule(struct parse *p, const char *id, size_t idlen, int line,
 	r->file = xstrdup(p->file);
 	r->line = line;
 	r->severity = SEV_WARNING;
+	if (strcmp(name, RULE_LOG_ERROR) == 0)
+		r->by_level = SEV_ERROR;
+	else if (strcmp(name, RULE_LOG_CRITICAL) == 0)
+		r->by_level = SEV_CRITICAL;
+	if (r->by_level != 0)
+		r->severity = (enum severity)r->by_level;
 	p->rule = r;
 	p->section_start = section_start;
+}
+
+/* Append the built-in rule id unless a rules file has a section for it. */
+static void
+add_builtin(struct parse *p, const char *id)
+{
+	static const char file[] = "(built-in)";
+
+	if (ruleset_find(p->rs, id) != NULL)
+		return;
+	p->file = file;
+	start_rule(p, id, strlen(id), 0, NULL, NULL);
+	p->rule->hash = util_hash64(id, strlen(id), UTIL_HASH_SEED);
+	p->rule->summary = xstrdup("{logger}: {template}");
+	p->rule = NULL;
+	p->file = NULL;
 }
 
 static void
@@ -918,6 +940,18 @@ key_means(struct key_line *k)
 		return;
 	}
 	k->r->means = xstrdup(k->value);
+}
+
+/* enabled = false turns off a rule an earlier file (or the binary) gave. */
+static void
+key_enabled(struct key_line *k)
+{
+	if (strcmp(k->value, "true") == 0)
+		k->r->disabled = 0;
+	else if (strcmp(k->value, "false") == 0)
+		k->r->disabled = 1;
+	else
+		key_diag(k, k->col, "bad enabled '%s' (true, false)", k->value);
 }
 
 /* The directive table, after the checks it names (near check_rules). */
@@ -1478,6 +1512,7 @@ static const struct rule_directive rule_directives[K_COUNT] = {
 	[K_EXAMPLE_FIELDS]	= { "example-fields", key_example_fields, NULL,
 				    0, 0, 0 },
 	[K_MEANS]		= { "means", key_means, NULL, 1, 0, 0 },
+	[K_ENABLED]		= { "enabled", key_enabled, NULL, 1, 0, 0 },
 };
 
 /* The literals the prefilter needs: one per pattern, or none at all. */
@@ -1517,6 +1552,17 @@ check_rules(struct parse *p)
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
 		w = p->where[i];
+		if (r->by_level != 0) {
+			if (r->nmatch > 0)
+				diag_add(p->diags, r->file, r->line, 0, NULL,
+				    "rule '%s' is built in and takes records by"
+				    " their level: it has no 'match'", r->id);
+			if (r->category == NULL)
+				r->category = xstrdup("error");
+			if (r->summary == NULL)
+				r->summary = xstrdup("{logger}: {template}");
+			continue;
+		}
 		for (k = 0; k < K_COUNT; k++) {
 			d = &rule_directives[k];
 			if (d->required && w->line[k] == 0)
@@ -1565,6 +1611,8 @@ ruleset_load(const char *const *paths, size_t npaths, struct diag_list *diags)
 	p.diags = diags;
 	for (i = 0; i < npaths; i++)
 		load_path(&p, paths[i]);
+	add_builtin(&p, RULE_LOG_ERROR);
+	add_builtin(&p, RULE_LOG_CRITICAL);
 	check_rules(&p);
 	for (i = 0; i < p.rs->n; i++)
 		where_free(p.where[i]);

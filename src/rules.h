@@ -128,6 +128,15 @@ int rule_threshold_parse(const char *text, const char *unit,
 /* The threshold as stored in the rules table: "p95 > 8000ms", "max >= 512". */
 void rule_threshold_text(const struct rule_threshold *t, const char *unit,
     struct buf *out);
+/*
+ * The built-in rules that make every record of error level or worse (and
+ * every traceback) an event when no specific rule claimed it.  They have no
+ * match pattern: ingest reads the record's level.  Each is a rule like the
+ * others: a rules file section with its id may set its severity, summary,
+ * exclude patterns or `enabled = false`.
+ */
+#define RULE_LOG_ERROR		"log-error"	/* records at ERROR, tracebacks */
+#define RULE_LOG_CRITICAL	"log-critical"	/* CRITICAL, FATAL, panic, emerg */
 
 struct rule {
 	char			*id;
@@ -143,6 +152,8 @@ struct rule {
 	struct rule_example	*examples;
 	size_t			 nexamples;
 	uint64_t		 hash;		/* of the section's text, stored with the rule */
+	int			 by_level;	/* built in: the record level it takes (SEV_ERROR, SEV_CRITICAL), else 0 */
+	int			 disabled;	/* enabled = false: matches nothing */
 
 	/* correlation (0 / NULL when absent) */
 	int			 storm_n;	/* storm = N in W [by F] */

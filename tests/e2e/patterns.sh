@@ -138,7 +138,10 @@ check_eq "patterns: the rule of template 4 matches its 2 tracebacks" "2|ValueErr
 # Stored events of warning or worse are mined when there is no --input.
 check_rc "patterns: stored events" 0 $LT ingest -q --db "$T/s.db" --rules "$TOP/rules" app.log
 check_rc "patterns: mine the stored events" 0 $LT patterns --db "$T/s.db" --source 'app*'
-check_eq "patterns: stored: totals" "3 templates from 7 of 7 records" "$(head -1 "$T/out")"
+# The errors no rule claimed are stored too (log-error, log-critical), so they are mined.
+check_eq "patterns: stored: totals" "5 templates from 12 of 12 records" "$(head -1 "$T/out")"
+check_contains "patterns: stored: an error no rule claimed" "$T/out" \
+    "   1  3 x error  src.providers.glm: GLM generate_content failed after <*> retries: Connection error."
 check_rc "patterns: stored: --source that matches nothing" 2 \
     $LT patterns --db "$T/s.db" --source nothing
 check_contains "patterns: stored: nothing says to use --input" "$T/err" \

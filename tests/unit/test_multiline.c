@@ -13,7 +13,9 @@
 #include <cmocka.h>
 
 #include "envelope.h"
+#include "level.h"
 #include "multiline.h"
+#include "rules.h"
 #include "util.h"
 
 /* 2025-10-25T23:31:11Z */
@@ -26,6 +28,8 @@ struct got {
 	int64_t		 ts;
 	uint64_t	 first, last, offset;
 	unsigned	 flags;
+	int		 level;
+	size_t		 body;
 	enum envelope_stream stream;
 };
 
@@ -56,6 +60,8 @@ collect(void *arg, const struct record *r)
 	g->last = r->line_last;
 	g->offset = r->offset_first;
 	g->flags = r->flags;
+	g->level = r->level;
+	g->body = r->body;
 	g->stream = r->stream;
 }
 
@@ -169,7 +175,7 @@ test_chained_traceback(void **state)
 	assert_int_equal(fx.rec[0].ts, T0);
 	assert_int_equal(fx.rec[1].ts, T0 + 1000);
 	assert_int_equal(fx.rec[2].ts, T0 + 2000);
-	assert_int_equal(fx.rec[1].flags, 0);
+	assert_int_equal(fx.rec[1].flags, RECORD_TRACEBACK);
 	assert_int_equal(fx.rec[1].offset, 35);
 	assert_null(fx.rec[1].source);
 }
@@ -192,7 +198,10 @@ test_traceback_in_unstamped_record(void **state)
 	assert_rec(1, 4, 4, "[EXAI] unstamped print");
 	assert_rec(2, 5, 5, "plain line");
 	assert_int_equal(fx.rec[0].ts, TS_NONE);
-	assert_int_equal(fx.rec[0].flags, RECORD_NO_TS);
+	assert_int_equal(fx.rec[0].flags, RECORD_NO_TS | RECORD_TRACEBACK);
+	assert_int_equal(fx.rec[0].level, SEV_ERROR);
+	assert_int_equal(fx.rec[0].body, 6);
+	assert_int_equal(fx.rec[1].level, LEVEL_NONE);
 }
 
 static void

@@ -104,7 +104,10 @@ test_parse_full_rule(void **state)
 	const struct rule *r;
 
 	assert_int_equal(d.n, 0);
-	assert_int_equal(rs->n, 5);
+	/* and the two built-in rules that take records by level */
+	assert_int_equal(rs->n, 7);
+	assert_int_equal(ruleset_find(rs, RULE_LOG_ERROR)->by_level, SEV_ERROR);
+	assert_int_equal(ruleset_find(rs, RULE_LOG_CRITICAL)->severity, SEV_CRITICAL);
 	r = ruleset_find(rs, "ws");
 	assert_non_null(r);
 	assert_string_equal(r->category, "websocket");
@@ -330,7 +333,7 @@ test_duplicate_ids_across_files(void **state)
 	assert_int_equal(d.v[0].line, 6);
 	msg = xasprintf("duplicate rule id 'same' (first defined at %s:1)", p1);
 	assert_string_equal(d.v[0].msg, msg);
-	assert_int_equal(rs->n, 2);
+	assert_int_equal(rs->n, 4);
 	assert_int_equal(rs->nfiles, 2);
 	assert_string_equal(ruleset_find(rs, "same")->category, "x");
 	free(msg);
@@ -466,7 +469,7 @@ test_unterminated_heredoc_and_headers(void **state)
 	assert_int_equal(d.v[1].col, 2);
 	assert_int_equal(d.v[2].line, 8);
 	assert_string_equal(d.v[2].msg, "example: no line 'END' ends it");
-	assert_int_equal(rs->n, 1);
+	assert_int_equal(rs->n, 3);
 	ruleset_free(rs);
 	diag_list_free(&d);
 	free(path);
@@ -481,7 +484,7 @@ test_missing_path_and_severity_names(void **state)
 	assert_int_equal(d.n, 1);
 	assert_int_equal(d.v[0].line, 0);
 	assert_string_equal(d.v[0].msg, "no such rules file or directory");
-	assert_int_equal(rs->n, 0);
+	assert_int_equal(rs->n, 2);
 	ruleset_free(rs);
 	diag_list_free(&d);
 	assert_int_equal(severity_from_name("critical"), SEV_CRITICAL);
@@ -657,6 +660,41 @@ test_metric_directive_mistakes(void **state)
 		assert_int_equal(d.v[i].col, want[i].col);
 	}
 	assert_int_equal(d.n, sizeof want / sizeof want[0]);
+/*
+ * A section named after a built-in rule configures it: severity, exclude,
+ * enabled = false; it needs no match, category or severity and takes no
+ * match.  The other built-in stays as it was.
+ */
+static void
+test_builtin_sections(void **state)
+{
+	struct diag_list d;
+	struct ruleset *rs;
+	const struct rule *r;
+	char *path;
+
+	path = write_file("gen.rules", "[log-error]\nseverity = warning\n"
+	    "exclude = JSON parse\n\n[log-critical]\nenabled = false\n");
+	rs = load_one(path, &d);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(rs->n, 2);
+	r = ruleset_find(rs, RULE_LOG_ERROR);
+	assert_int_equal(r->severity, SEV_WARNING);
+	assert_int_equal(r->by_level, SEV_ERROR);
+	assert_string_equal(r->category, "error");
+	assert_int_equal(r->nexclude, 1);
+	assert_int_equal(r->disabled, 0);
+	assert_int_equal(ruleset_find(rs, RULE_LOG_CRITICAL)->disabled, 1);
+	ruleset_free(rs);
+	diag_list_free(&d);
+	free(path);
+
+	path = write_file("gen.rules", "[log-error]\nmatch = x\nenabled = no\n");
+	rs = load_one(path, &d);
+	assert_int_equal(d.n, 2);
+	assert_string_equal(d.v[0].msg, "bad enabled 'no' (true, false)");
+	assert_string_equal(d.v[1].msg, "rule 'log-error' is built in and takes"
+	    " records by their level: it has no 'match'");
 	ruleset_free(rs);
 	diag_list_free(&d);
 	free(path);
@@ -678,6 +716,7 @@ main(void)
 		cmocka_unit_test(test_default_dirs),
 		cmocka_unit_test(test_metric_directives),
 		cmocka_unit_test(test_metric_directive_mistakes),
+		cmocka_unit_test(test_builtin_sections),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

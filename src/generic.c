@@ -1,0 +1,155 @@
+/*
+ * generic.c - events for the failures no rule was written for; see
+ * generic.h.
+ */
+#include "generic.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "level.h"
+#include "template.h"
+#include "util.h"
+
+struct generic {
+	const struct ruleset	*rs;
+	unsigned char		*claims;	/* per rule: its match claims a record */
+	int			 rule_error;	/* index of log-error, or -1 when absent or disabled */
+	int			 rule_critical;
+	int			 claimed;
+	struct buf		 tmpl;
+};
+
+static int
+enabled_index(const struct ruleset *rs, const char *id)
+{
+	int i = ruleset_index(rs, id);
+
+	return i >= 0 && !rs->rules[i].disabled ? i : -1;
+}
+
+struct generic *
+generic_new(const struct ruleset *rs)
+{
+	struct generic *g = xcalloc(1, sizeof *g);
+	const struct rule *r;
+	size_t i;
+
+	g->rs = rs;
+	g->claims = xcalloc(rs->n > 0 ? rs->n : 1, 1);
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->rules[i];
+		g->claims[i] = r->by_level == 0 && (r->severity >= SEV_ERROR ||
+		    (r->category != NULL && strcmp(r->category, "error") == 0));
+	}
+	g->rule_error = enabled_index(rs, RULE_LOG_ERROR);
+	g->rule_critical = enabled_index(rs, RULE_LOG_CRITICAL);
+	buf_init(&g->tmpl);
+	return g;
+}
+
+void
+generic_free(struct generic *g)
+{
+	if (g == NULL)
+		return;
+	free(g->claims);
+	buf_free(&g->tmpl);
+	free(g);
+}
+
+void
+generic_begin(struct generic *g)
+{
+	g->claimed = 0;
+}
+
+void
+generic_matched(struct generic *g, int rule_index)
+{
+	if (rule_index >= 0 && (size_t)rule_index < g->rs->n &&
+	    g->claims[rule_index])
+		g->claimed = 1;
+}
+
+/* The last line of text[0..len) that is not blank. */
+static const char *
+last_line(const char *text, size_t len, size_t *n)
+{
+	const char *nl;
+
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' ' ||
+	    text[len - 1] == '\t' || text[len - 1] == '\r'))
+		len--;
+	nl = memrchr(text, '\n', len);
+	*n = len - (nl != NULL ? (size_t)(nl + 1 - text) : 0);
+	return nl != NULL ? nl + 1 : text;
+}
+
+int
+generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
+    struct match *m)
+{
+	const char *msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
+	const char *nl, *lg = NULL;
+	size_t n, lglen = 0, after = 0;
+	int level = rec->level, fail, idx;
+
+	if (g->claimed)
+		return 0;
+	nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
+	n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
+	if (level < SEV_ERROR) {
+		fail = level_of_failure_line(msg, n);
+		if (fail > level)
+			level = fail;
+	}
+	if ((rec->flags & RECORD_TRACEBACK) && level < SEV_ERROR)
+		level = SEV_ERROR;
+	if (level < SEV_ERROR)
+		return 0;
+	idx = level >= SEV_CRITICAL ? g->rule_critical : g->rule_error;
+	if (idx < 0 || matcher_excluded(mt, &g->rs->rules[idx], rec->text,
+	    rec->len))
+		return 0;
+
+	/* "panic: ..." or "ValueError: ..." names what failed, not a logger */
+	if (rec->level != LEVEL_NONE &&
+	    (lglen = level_logger(msg, n, &after)) > 0) {
+		lg = msg;
+		msg += after;
+		n -= after;
+	}
+	/*
+	 * A traceback is known by what it raised: its exception line is the
+	 * template of a record that is only a traceback, and follows the first
+	 * line of one logged with a message ("Error in chat" has many causes).
+	 */
+	buf_reset(&g->tmpl);
+	if (n == 0 || (n >= 9 && memcmp(msg, "Traceback", 9) == 0)) {
+		msg = last_line(rec->text, rec->len, &n);
+		template_mask(&g->tmpl, msg, n);
+	} else {
+		template_mask(&g->tmpl, msg, n);
+		if (rec->flags & RECORD_TRACEBACK) {
+			msg = last_line(rec->text, rec->len, &n);
+			buf_puts(&g->tmpl, " | ");
+			template_mask(&g->tmpl, msg, n);
+		}
+	}
+
+	memset(m, 0, sizeof *m);
+	m->rule = &g->rs->rules[idx];
+	m->rule_index = idx;
+	if (lg != NULL) {
+		m->fields[m->nfields].name = "logger";
+		m->fields[m->nfields].value = lg;
+		m->fields[m->nfields].len = lglen;
+		m->nfields++;
+	}
+	m->fields[m->nfields].name = "template";
+	m->fields[m->nfields].value = g->tmpl.data != NULL ? g->tmpl.data : "";
+	m->fields[m->nfields].len = g->tmpl.len;
+	m->nfields++;
+	return 1;
+}

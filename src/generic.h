@@ -1,0 +1,40 @@
+/*
+ * generic.h - the built-in rules log-error and log-critical: after the
+ * specific rules have seen a record, a record of error level or worse (or
+ * holding a traceback) that none of them claimed becomes an event of one of
+ * these, with the fields `logger` and `template` (the message with its
+ * variable parts masked; for a traceback, " | " and its exception line).  The level was read with
+ * the envelope (struct record), so this costs no regex per record.  Knows
+ * nothing about SQL: ingest stores the match like any other.
+ */
+#ifndef LOGTRIAGE_GENERIC_H
+#define LOGTRIAGE_GENERIC_H
+
+#include <stddef.h>
+
+#include "matcher.h"
+#include "multiline.h"
+#include "rules.h"
+
+struct generic;
+
+/* rs must outlive it. */
+struct generic *generic_new(const struct ruleset *rs);
+void generic_free(struct generic *g);
+
+/* A new record: nothing claims it yet. */
+void generic_begin(struct generic *g);
+
+/* Rule rule_index matched the record: a rule of category error or of severity error or worse claims it. */
+void generic_matched(struct generic *g, int rule_index);
+
+/*
+ * Is rec an unclaimed failure?  Returns 1 and fills *m (the rule, and the
+ * fields logger, when the message names one, and template, which point into
+ * rec->text or into g, valid until the next call), else 0.  mt runs the
+ * rule's exclude patterns.
+ */
+int generic_match(struct generic *g, struct matcher *mt,
+    const struct record *rec, struct match *m);
+
+#endif

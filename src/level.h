@@ -1,0 +1,48 @@
+/*
+ * level.h - read a record's logging level from the words around its start:
+ * Python logging ("ERROR name: msg", "ERROR:name:msg"), "[error]", bare
+ * "ERROR"/"CRITICAL"/"FATAL", logrus "ERRO[0003]", "level=error", and the
+ * lines that are failures whatever their level (a Python traceback,
+ * "panic:", an uncaught exception line).  Maps level words to the rule
+ * severities.  No regex: a few byte compares per record, so ingest can read
+ * the level of every record where it reads the envelope.
+ */
+#ifndef LOGTRIAGE_LEVEL_H
+#define LOGTRIAGE_LEVEL_H
+
+#include <stddef.h>
+
+#define LEVEL_NONE	(-1)	/* no level could be read */
+#define LEVEL_TRACEBACK	"Traceback (most recent call last):"
+
+/* The severity named by p[0..n) ("ERROR", "WARN", "ERRO", ...): upper case only, or any case when icase; LEVEL_NONE if none. */
+int level_of_word(const char *p, size_t n, int icase);
+
+/*
+ * The level of a line p[0..n) that starts after its timestamp, and in
+ * *body where the message after the level starts (0 for level=...).
+ * Looks at the first four words only.  LEVEL_NONE when there is none:
+ * "error_count=3" or "no errors" are not levels.
+ */
+int level_of_line(const char *p, size_t n, size_t *body);
+
+/* Is p[0..n) an uncaught exception line, "ValueError: ..." or "java.io.IOException: ..."? */
+int level_exception_line(const char *p, size_t n);
+
+/*
+ * The level of a line that states none but is a failure: CRITICAL for
+ * "panic:", ERROR for a traceback header or an exception line; else
+ * LEVEL_NONE.
+ */
+int level_of_failure_line(const char *p, size_t n);
+
+/*
+ * The logger name at the start of a message body ("tools.smart_file_query:
+ * msg", "root:msg"): a word of letters, digits, '.', '_' and '-' right
+ * before a ':', holding a '.' or '_' or starting in lower case (so "Failed:"
+ * is not one).  Returns its length and sets *msg to where the message after
+ * it starts, or returns 0.
+ */
+size_t level_logger(const char *p, size_t n, size_t *msg);
+
+#endif

@@ -1,0 +1,89 @@
+#!/bin/sh
+# errors.sh - the built-in rules log-error and log-critical: records at
+# error level or worse and tracebacks that no error rule claimed become
+# events with logger and template; claimed records are not doubled; the
+# report groups them by template and `--fail-on` fails on any stored event
+# at the level; a rules file disables, excludes from or lowers them.
+. "$TOP/tests/e2e/lib.sh"
+export LOGTRIAGE_RULES="$TOP/rules"
+F=$TOP/tests/fixtures/errors
+cp "$F/app.log" "$F/go.log" "$F/warn.log" "$F/fails.log" .
+"$LT" ingest -q --db e.db app.log go.log
+
+n() { sql "$1" "SELECT count(*) FROM events WHERE $2"; }
+check_eq "log-error: one event per unclaimed error record" "8" "$(n e.db "rule = 'log-error'")"
+check_eq "log-critical: CRITICAL and panic" "2" "$(n e.db "rule = 'log-critical'")"
+check_eq "log-error lines" "2 4 6 15 16 19 20 22" \
+    "$(sql e.db "SELECT group_concat(line, ' ') FROM (SELECT line FROM events WHERE rule = 'log-error' ORDER BY line)")"
+check_eq "Python logging: logger and template" \
+    "tools.smart_file_query|Fallback upload also failed: upload <*> rejected" \
+    "$(sql e.db "SELECT json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events WHERE line = 2")"
+check_eq "LEVEL:name: logger" "root|JSON parse error at line <*>" \
+    "$(sql e.db "SELECT json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events WHERE line = 15")"
+check_eq "[error]: no logger" "|connect() failed (<*>: Connection refused) while connecting to upstream" \
+    "$(sql e.db "SELECT coalesce(json_extract(fields, '\$.logger'), '') || '|' || json_extract(fields, '\$.template') FROM events WHERE line = 19")"
+check_eq "logrus ERRO[...]" "pull access denied for worker" \
+    "$(sql e.db "SELECT json_extract(fields, '\$.template') FROM events WHERE line = 22")"
+check_eq "panic: critical, no logger" "5||panic: runtime error: index out of range [<*>] with length <*>" \
+    "$(sql e.db "SELECT r.severity || '|' || coalesce(json_extract(e.fields, '\$.logger'), '') || '|' || json_extract(e.fields, '\$.template') FROM events e JOIN sources s ON s.id = e.source_id JOIN rules r ON r.id = e.rule WHERE s.name = 'go.log'")"
+check_eq "claimed by a specific rule: one event each (429, timeout, traceback)" \
+    "7 provider-error|8 provider-timeout|10 traceback" \
+    "$(sql e.db "SELECT group_concat(line || ' ' || rule, '|') FROM (SELECT line, rule FROM events WHERE line IN (7, 8, 10) AND source_id = 1 ORDER BY line)")"
+check_eq "warnings, info and 'error_count=3 no errors' make no log-error" "0" \
+    "$(n e.db "rule LIKE 'log-%' AND source_id = 1 AND line IN (1, 3, 5, 17, 18, 21)")"
+check_eq "same dedup key: re-reading stores nothing new" "0|14" \
+    "$("$LT" ingest -q --no-resume --db e.db app.log go.log; sql e.db "SELECT events || '|' || (SELECT count(*) FROM events) FROM ingests ORDER BY id DESC LIMIT 1")"
+
+# --- the report: grouped templates, findings naming their evidence, exit 1
+check_rc "report --fail-on error: exit 1" 1 "$LT" report --db e.db --fail-on error
+cp "$T/out" report.txt
+check_contains "grouped template as a finding" report.txt \
+    "error    3 × tools.smart_file_query: Fallback upload also failed: upload <*> rejected (2025-11-02T00:29:09.000Z .. 2025-11-02T00:29:13.000Z on app.log): logtriage events --rule log-error --since 2025-11-02T00:29:09.000Z"
+check_contains "templates of one logger group" report.txt \
+    "error    2 × root: JSON parse error at line <*>"
+check_contains "errors section" report.txt "Errors no rule was written for (by template)"
+check_contains "errors section: first, last, sources" report.txt \
+    "           first 2025-11-02T00:29:50.000Z, last 2025-11-02T00:29:51.000Z, on app.log"
+check_contains "a rule's error events are a finding" report.txt \
+    "error    1 provider-error events (error) from 2025-11-02T00:29:20.000Z to 2025-11-02T00:29:20.000Z: logtriage events --rule provider-error --since 2025-11-02T00:29:20.000Z"
+check_eq "the evidence command lists the group" "3" \
+    "$("$LT" events --db e.db --rule log-error --since 2025-11-02T00:29:09.000Z | grep -c 'Fallback upload also failed')"
+check_eq "json: every template with its count" "7 critical" \
+    "$("$LT" report --db e.db --format json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print(len(r["errors"]), r["errors"][0]["severity"])')"
+check_contains "markdown: errors table" "$("$LT" report --db e.db --format markdown > r.md; echo r.md)" \
+    "| error | 3 | tools.smart\_file\_query |"
+check_contains "html: errors table" "$("$LT" report --db e.db --format html > r.html; echo r.html)" \
+    '<table id="errors">'
+
+# --- a 429 and a streaming timeout alone: findings, exit 1 (was "none", 0)
+"$LT" ingest -q --db f.db fails.log
+check_rc "429 and timeout: report --fail-on error exits 1" 1 "$LT" report --db f.db --fail-on error
+check_eq "429 and timeout: findings are not none" "  error    1 provider-error events (error) from 2025-11-02T02:00:20.000Z to 2025-11-02T02:00:20.000Z: logtriage events --rule provider-error --since 2025-11-02T02:00:20.000Z" \
+    "$(sed -n '/^Findings/{n;p;}' "$T/out")"
+check_contains "429 and timeout: the timeout is a finding" "$T/out" \
+    "1 provider-timeout events (timeout)"
+
+# --- warnings only: nothing at error
+"$LT" ingest -q --db w.db warn.log
+check_eq "warnings only: no event at error" "0" "$(n w.db "rule LIKE 'log-%'")"
+check_rc "warnings only: --fail-on error exits 0" 0 "$LT" report --db w.db --fail-on error
+
+# --- a rules file configures the built-ins
+LOGTRIAGE_RULES="$F/rules" "$LT" ingest -q --db c.db app.log go.log
+check_eq "enabled = false: no log-critical" "0" "$(n c.db "rule = 'log-critical'")"
+check_eq "exclude: JSON parse errors left out; without the specific rules the rest is log-error" \
+    "2 4 6 7 8 10 19 20 22" \
+    "$(sql c.db "SELECT group_concat(line, ' ') FROM (SELECT line FROM events WHERE rule = 'log-error' ORDER BY line)")"
+check_eq "severity = warning" "3" "$(sql c.db "SELECT severity FROM rules WHERE id = 'log-error'")"
+check_eq "traceback: template of its message and exception" \
+    "tools.chat|Error in chat | ValueError: Model '<*>' is not available." \
+    "$(sql c.db "SELECT json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events WHERE line = 10")"
+check_rc "lowered to warning: --fail-on error exits 0" 0 env LOGTRIAGE_RULES="$F/rules" "$LT" report --db c.db --fail-on error
+LOGTRIAGE_RULES="$F/rules" "$LT" rules list > list.txt
+check_contains "rules list: the built-in, configured" list.txt "by level: critical records  disabled"
+"$LT" rules list > list0.txt
+check_contains "rules list: the built-in rule" list0.txt \
+    "log-error                    error      error    (built-in)  by level: error records and tracebacks"

@@ -1,0 +1,118 @@
+/*
+ * test_level.c - the level reader shared by ingest and `patterns`: every
+ * form it knows, where the message after the level starts, the logger name,
+ * and words that look like levels but are not.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "level.h"
+#include "rules.h"
+
+static int
+lvl(const char *s, const char **body)
+{
+	size_t b = 0;
+	int sev = level_of_line(s, strlen(s), &b);
+
+	*body = s + b;
+	return sev;
+}
+
+static void
+test_forms(void **state)
+{
+	const char *b;
+
+	assert_int_equal(lvl("ERROR tools.smart_file_query: upload failed", &b), SEV_ERROR);
+	assert_string_equal(b, "tools.smart_file_query: upload failed");
+	assert_int_equal(lvl("ERROR:root:boom", &b), SEV_ERROR);
+	assert_string_equal(b, "root:boom");
+	assert_int_equal(lvl("CRITICAL:src.daemon:gone", &b), SEV_CRITICAL);
+	assert_string_equal(b, "src.daemon:gone");
+	assert_int_equal(lvl("[error] 7#7: *1 connect() failed", &b), SEV_ERROR);
+	assert_string_equal(b, "7#7: *1 connect() failed");
+	assert_int_equal(lvl("[ERROR] disk full", &b), SEV_ERROR);
+	assert_int_equal(lvl("[emerg] bind() failed", &b), SEV_CRITICAL);
+	assert_int_equal(lvl("ERROR something broke", &b), SEV_ERROR);
+	assert_string_equal(b, "something broke");
+	assert_int_equal(lvl("CRITICAL out of memory", &b), SEV_CRITICAL);
+	assert_int_equal(lvl("FATAL cannot start", &b), SEV_CRITICAL);
+	assert_int_equal(lvl("ERRO[0003] pull failed", &b), SEV_ERROR);
+	assert_string_equal(b, "pull failed");
+	assert_int_equal(lvl("WARNING httpx: slow", &b), SEV_WARNING);
+	assert_int_equal(lvl("INFO httpx: ok", &b), SEV_INFO);
+	assert_int_equal(lvl("app.db - ERROR - lost connection", &b), SEV_ERROR);
+	assert_string_equal(b, "lost connection");
+	assert_int_equal(lvl("[main] ERROR Foo - bad", &b), SEV_ERROR);
+	assert_int_equal(lvl("time=1 level=error msg=x", &b), SEV_ERROR);
+}
+
+static void
+test_not_levels(void **state)
+{
+	const char *b;
+
+	assert_int_equal(lvl("error_count=3", &b), LEVEL_NONE);
+	assert_int_equal(lvl("no errors", &b), LEVEL_NONE);
+	assert_int_equal(lvl("Error rate is low", &b), LEVEL_NONE);
+	assert_int_equal(lvl("an ERRORS list", &b), LEVEL_NONE);
+	assert_int_equal(lvl("", &b), LEVEL_NONE);
+	assert_int_equal(level_of_word("error", 5, 0), LEVEL_NONE);
+	assert_int_equal(level_of_word("error", 5, 1), SEV_ERROR);
+}
+
+static void
+test_failures(void **state)
+{
+	static const char tb[] = "Traceback (most recent call last):";
+	static const char pn[] = "panic: runtime error: index out of range";
+	static const char ex[] = "ValueError: bad value";
+	static const char jx[] = "java.io.IOException: closed";
+	static const char no[] = "Error rate: 3";
+
+	assert_int_equal(level_of_failure_line(tb, strlen(tb)), SEV_ERROR);
+	assert_int_equal(level_of_failure_line(pn, strlen(pn)), SEV_CRITICAL);
+	assert_int_equal(level_of_failure_line(ex, strlen(ex)), SEV_ERROR);
+	assert_int_equal(level_of_failure_line(jx, strlen(jx)), SEV_ERROR);
+	assert_int_equal(level_of_failure_line(no, strlen(no)), LEVEL_NONE);
+	assert_int_equal(level_of_failure_line("panic", 5), LEVEL_NONE);
+}
+
+static void
+test_logger(void **state)
+{
+	static const char a[] = "tools.smart_file_query: Fallback upload also failed: 42";
+	static const char c[] = "Failed: no";
+	static const char d[] = "https://x/y failed";
+	static const char e[] = "__main__: started";
+	size_t msg = 0;
+
+	assert_int_equal(level_logger(a, strlen(a), &msg), 22);
+	assert_string_equal(a + msg, "Fallback upload also failed: 42");
+	assert_int_equal(level_logger("root:boom", 9, &msg), 4);
+	assert_int_equal(msg, 5);
+	assert_int_equal(level_logger(c, strlen(c), &msg), 0);
+	assert_int_equal(level_logger(d, strlen(d), &msg), 0);
+	assert_int_equal(level_logger(e, strlen(e), &msg), 8);
+	assert_int_equal(level_logger("", 0, &msg), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_not_levels),
+		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_logger),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
