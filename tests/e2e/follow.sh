@@ -36,6 +36,8 @@ stop() {
 }
 
 step 1
+# The files exist before the follower opens them: caught_up reads them at once.
+: > "$T/out1"
 $LT events --db "$T/f.db" --follow --poll-ms 50 > "$T/out1" 2> "$T/err1" &
 p1=$!
 followers=$p1
@@ -60,6 +62,7 @@ check_eq "SIGTERM: the last id is the id of the last line printed" \
     "$(tail -n 1 "$T/out1" | sed 's/.*"id":\([0-9]*\)}$/\1/')" "$last"
 
 step 4
+: > "$T/out2"
 $LT events --db "$T/f.db" --follow --poll-ms 50 --after-id "$last" > "$T/out2" 2> "$T/err2" &
 p2=$!
 followers="$p1 $p2"
