@@ -660,6 +660,11 @@ test_metric_directive_mistakes(void **state)
 		assert_int_equal(d.v[i].col, want[i].col);
 	}
 	assert_int_equal(d.n, sizeof want / sizeof want[0]);
+	ruleset_free(rs);
+	diag_list_free(&d);
+	free(path);
+}
+
 /*
  * A section named after a built-in rule configures it: severity, exclude,
  * enabled = false; it needs no match, category or severity and takes no
