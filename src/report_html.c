@@ -381,6 +381,8 @@ report_render_html(const struct report *r, struct buf *b)
 	for (i = 0; i < r->nmetrics; i++) {
 		const struct report_metric *m = &r->metrics[i];
 
+		if (m->ngroups == 0)
+			continue;
 		buf_puts(b, "<h2>Metric: ");
 		h(b, m->rule);
 		if (m->unit != NULL) {

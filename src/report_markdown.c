@@ -149,6 +149,8 @@ report_render_markdown(const struct report *r, struct buf *b)
 	for (i = 0; i < r->nmetrics; i++) {
 		const struct report_metric *m = &r->metrics[i];
 
+		if (m->ngroups == 0)
+			continue;
 		buf_puts(b, "\n## Metric: ");
 		md(b, m->rule);
 		buf_puts(b, " (");

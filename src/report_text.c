@@ -169,6 +169,9 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		const struct report_metric *m = &r->metrics[i];
 		struct buf h;
 
+		/* a rule whose lines the window does not hold: no empty table */
+		if (m->ngroups == 0)
+			continue;
 		buf_init(&h);
 		buf_printf(&h, "Metric: %s (%s", m->rule, m->field);
 		if (m->by != NULL)

@@ -16,7 +16,7 @@ check_eq "log-critical: CRITICAL and panic" "2" "$(n e.db "rule = 'log-critical'
 check_eq "log-error lines" "2 4 6 15 16 19 20 22" \
     "$(sql e.db "SELECT group_concat(line, ' ') FROM (SELECT line FROM events WHERE rule = 'log-error' ORDER BY line)")"
 check_eq "Python logging: logger and template" \
-    "tools.smart_file_query|Fallback upload also failed: upload <*> rejected" \
+    "tools.smart_file_query|Storage upload failed: upload <*> rejected" \
     "$(sql e.db "SELECT json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events WHERE line = 2")"
 check_eq "LEVEL:name: logger" "root|JSON parse error at line <*>" \
     "$(sql e.db "SELECT json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events WHERE line = 15")"
@@ -27,18 +27,18 @@ check_eq "logrus ERRO[...]" "pull access denied for worker" \
 check_eq "panic: critical, no logger" "5||panic: runtime error: index out of range [<*>] with length <*>" \
     "$(sql e.db "SELECT r.severity || '|' || coalesce(json_extract(e.fields, '\$.logger'), '') || '|' || json_extract(e.fields, '\$.template') FROM events e JOIN sources s ON s.id = e.source_id JOIN rules r ON r.id = e.rule WHERE s.name = 'go.log'")"
 check_eq "claimed by a specific rule: one event each (429, timeout, traceback)" \
-    "7 provider-error|8 provider-timeout|10 traceback" \
+    "7 provider-error|8 stream-timeout|10 traceback" \
     "$(sql e.db "SELECT group_concat(line || ' ' || rule, '|') FROM (SELECT line, rule FROM events WHERE line IN (7, 8, 10) AND source_id = 1 ORDER BY line)")"
 check_eq "warnings, info and 'error_count=3 no errors' make no log-error" "0" \
     "$(n e.db "rule LIKE 'log-%' AND source_id = 1 AND line IN (1, 3, 5, 17, 18, 21)")"
-check_eq "same dedup key: re-reading stores nothing new" "0|14" \
+check_eq "same dedup key: re-reading stores nothing new" "0|15" \
     "$("$LT" ingest -q --no-resume --db e.db app.log go.log; sql e.db "SELECT events || '|' || (SELECT count(*) FROM events) FROM ingests ORDER BY id DESC LIMIT 1")"
 
 # --- the report: grouped templates, findings naming their evidence, exit 1
 check_rc "report --fail-on error: exit 1" 1 "$LT" report --db e.db --fail-on error
 cp "$T/out" report.txt
 check_contains "grouped template as a finding" report.txt \
-    "error    3 × tools.smart_file_query: Fallback upload also failed: upload <*> rejected (2025-11-02T00:29:09.000Z .. 2025-11-02T00:29:13.000Z on app.log): logtriage events --rule log-error --since 2025-11-02T00:29:09.000Z"
+    "error    3 × tools.smart_file_query: Storage upload failed: upload <*> rejected (2025-11-02T00:29:09.000Z .. 2025-11-02T00:29:13.000Z on app.log): logtriage events --rule log-error --since 2025-11-02T00:29:09.000Z"
 check_contains "templates of one logger group" report.txt \
     "error    2 × root: JSON parse error at line <*>"
 check_contains "errors section" report.txt "Errors no rule was written for (by template)"
@@ -47,7 +47,7 @@ check_contains "errors section: first, last, sources" report.txt \
 check_contains "a rule's error events are a finding" report.txt \
     "error    1 provider-error events (error) from 2025-11-02T00:29:20.000Z to 2025-11-02T00:29:20.000Z: logtriage events --rule provider-error --since 2025-11-02T00:29:20.000Z"
 check_eq "the evidence command lists the group" "3" \
-    "$("$LT" events --db e.db --rule log-error --since 2025-11-02T00:29:09.000Z | grep -c 'Fallback upload also failed')"
+    "$("$LT" events --db e.db --rule log-error --since 2025-11-02T00:29:09.000Z | grep -c 'Storage upload failed')"
 check_eq "json: every template with its count" "7 critical" \
     "$("$LT" report --db e.db --format json | python3 -c '
 import json, sys
@@ -64,7 +64,7 @@ check_rc "429 and timeout: report --fail-on error exits 1" 1 "$LT" report --db f
 check_eq "429 and timeout: findings are not none" "  error    1 provider-error events (error) from 2025-11-02T02:00:20.000Z to 2025-11-02T02:00:20.000Z: logtriage events --rule provider-error --since 2025-11-02T02:00:20.000Z" \
     "$(sed -n '/^Findings/{n;p;}' "$T/out")"
 check_contains "429 and timeout: the timeout is a finding" "$T/out" \
-    "1 provider-timeout events (timeout)"
+    "1 stream-timeout events (timeout)"
 
 # --- warnings only: nothing at error
 "$LT" ingest -q --db w.db warn.log

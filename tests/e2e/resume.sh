@@ -134,7 +134,7 @@ printf '2025-10-26 06:00:09 ERROR failed\n' >> cont.log
 printf '  needle 3\n' >> cont.log
 "$LT" ingest -q --db cont.db --rules t.rules cont.log
 check_eq "continuation after a resume: the time of the record before, not 1970" \
-    "word@1761458409000:202-202" "$(rows cont.db)"
+    "log-error@1761458409000:201-201 word@1761458409000:202-202" "$(rows cont.db)"
 check_eq "continuation after a resume: no volume at log time 0" "0" \
     "$(sql cont.db "SELECT count(*) FROM volume WHERE minute = 0")"
 
