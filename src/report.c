@@ -51,12 +51,14 @@ struct ctx {
 	int64_t			 lo, hi;	/* bind values of [since, until) */
 	struct rsrc		*src;		/* sources passing --source */
 	size_t			 nsrc;
+	struct util_index	 src_index;	/* of src by id */
 	struct rrule		*rr;		/* parallel to r->rules */
 	struct busy		*busiest;	/* [rule * nsrc + source] */
 	int			 has_links;	/* the rules table records follows/expect */
 	int			 has_dup;	/* events.dup_of exists (newer databases) */
 	struct counted		*counted;	/* denominators read so far */
 	size_t			 ncounted;
+	struct util_index	 counted_index;	/* of counted by (rule, src) */
 	char			*err;
 	size_t			 errlen;
 };
@@ -270,6 +272,25 @@ hour_add(struct report *r, int64_t h, const char *cat, uint64_t n)
 	b->n = n;
 }
 
+static uint64_t
+src_hash(int64_t id)
+{
+	return util_hash64(&id, sizeof id, UTIL_HASH_SEED);
+}
+
+/* The position in c->src of the source with this id, or UTIL_INDEX_NONE. */
+static size_t
+src_find(const struct ctx *c, int64_t id)
+{
+	size_t i, it = 0;
+
+	while ((i = util_index_next(&c->src_index, src_hash(id), &it)) !=
+	    UTIL_INDEX_NONE)
+		if (c->src[i].id == id)
+			return i;
+	return UTIL_INDEX_NONE;
+}
+
 /*
  * Rule counts per source, the covered window, hourly buckets and each
  * (rule, source)'s busiest minute, in one pass over the ts of the events
@@ -285,24 +306,47 @@ load_counts(struct ctx *c, struct report *r)
 	size_t i, j, k, out;
 	int rc = SQLITE_DONE;
 
-	if (prep(c, &st, "SELECT ts FROM events"
-	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 AND ts < ?4") != 0)
+	/*
+	 * One pass per rule over all its sources (a source per line makes
+	 * them as many as the events); the index gives each source's events
+	 * in time order, as a query per source would.
+	 */
+	if (prep(c, &st, "SELECT source_id, ts FROM events"
+	    " WHERE rule = ?1 AND ts >= ?3 AND ts < ?4 ORDER BY source_id, ts") != 0)
 		goto fail;
+	for (j = 0; j < c->nsrc; j++)
+		util_index_put(&c->src_index, src_hash(c->src[j].id), j);
 	c->busiest = xcalloc(r->nrules * c->nsrc + 1, sizeof(*c->busiest));
 	for (i = 0; i < r->nrules; i++) {
 		struct report_rule *ru = &r->rules[i];
+		int64_t sid, cur_sid = 0;
+		int have = 0;
 
 		ru->per_source = xcalloc(c->nsrc ? c->nsrc : 1, sizeof(*ru->per_source));
 		ru->nper_source = c->nsrc;
-		for (j = 0; j < c->nsrc; j++) {
-			struct busy *bz = &c->busiest[i * c->nsrc + j];
+		for (j = 0; j < c->nsrc; j++)
+			ru->per_source[j].source = xstrdup(c->src[j].name);
+		bind_rsw(c, st, ru->id, 0);
+		rc = sqlite3_step(st);
+		while (rc == SQLITE_ROW) {
+			struct busy *bz;
 			int64_t ts, h = 0, m = 0, lo = TS_NONE, hi = TS_NONE;
 			uint64_t n = 0, nh = 0, nm = 0;
 
-			ru->per_source[j].source = xstrdup(c->src[j].name);
-			bind_rsw(c, st, ru->id, c->src[j].id);
-			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-				ts = sqlite3_column_int64(st, 0);
+			sid = sqlite3_column_int64(st, 0);
+			if (have && sid == cur_sid) {
+				rc = sqlite3_step(st);
+				continue;
+			}
+			have = 1;
+			cur_sid = sid;
+			if ((j = src_find(c, sid)) == UTIL_INDEX_NONE) {
+				rc = sqlite3_step(st);
+				continue;
+			}
+			bz = &c->busiest[i * c->nsrc + j];
+			do {
+				ts = sqlite3_column_int64(st, 1);
 				if (n++ == 0) {
 					lo = ts;
 					h = ts / 3600000;
@@ -324,13 +368,10 @@ load_counts(struct ctx *c, struct report *r)
 					nm = 0;
 				}
 				nm++;
-			}
-			if (rc != SQLITE_DONE)
-				goto fail;
+			} while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+			    sqlite3_column_int64(st, 0) == sid);
 			ru->per_source[j].n = n;
 			ru->count += n;
-			if (n == 0)
-				continue;
 			hour_add(r, h, ru->category, nh);
 			if (nm > bz->n) {
 				bz->n = nm;
@@ -341,6 +382,8 @@ load_counts(struct ctx *c, struct report *r)
 			if (last == TS_NONE || hi > last)
 				last = hi;
 		}
+		if (rc != SQLITE_DONE)
+			goto fail;
 		r->total_events += ru->count;
 	}
 	rc = SQLITE_DONE;
@@ -687,6 +730,14 @@ counted_add(struct counted *k, const char *g, uint64_t n)
 	    k->nvalue++);
 }
 
+static uint64_t
+counted_hash(size_t ri, size_t si)
+{
+	uint64_t k[2] = { ri, si };
+
+	return util_hash64(k, sizeof k, UTIL_HASH_SEED);
+}
+
 static int
 load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 {
@@ -697,10 +748,15 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 	int rc, counts = counts_by_group(&c->rr[ri]);
 
 	for (i = 0; i < c->nsrc; i++) {
+		/* no events: nothing to measure, no rate asks (denominator) */
+		if (r->rules[ri].per_source[i].n == 0)
+			continue;
 		cnt = NULL;
 		if (counts) {
 			c->counted = xrealloc(c->counted,
 			    (c->ncounted + 1) * sizeof(*c->counted));
+			util_index_put(&c->counted_index, counted_hash(ri, i),
+			    c->ncounted);
 			cnt = &c->counted[c->ncounted++];
 			memset(cnt, 0, sizeof *cnt);
 			util_index_init(&cnt->index);
@@ -1112,12 +1168,14 @@ counted_load(struct ctx *c, struct report *r, size_t ri, size_t si,
 static const struct counted *
 counted_get(struct ctx *c, struct report *r, size_t ri, size_t si)
 {
-	size_t i;
+	size_t i, it = 0;
 
-	for (i = 0; i < c->ncounted; i++)
+	while ((i = util_index_next(&c->counted_index, counted_hash(ri, si),
+	    &it)) != UTIL_INDEX_NONE)
 		if (c->counted[i].rule == ri && c->counted[i].src == si)
 			return &c->counted[i];
 	c->counted = xrealloc(c->counted, (c->ncounted + 1) * sizeof(*c->counted));
+	util_index_put(&c->counted_index, counted_hash(ri, si), c->ncounted);
 	if (counted_load(c, r, ri, si, &c->counted[c->ncounted]) != 0) {
 		c->ncounted++;
 		return NULL;
@@ -1419,12 +1477,14 @@ static int
 beside_duration(struct ctx *c, struct report *r, const char *rule,
     double *ms, int *found)
 {
+	const struct report_rule *rr;
 	sqlite3_stmt *st;
 	size_t i, j;
 	int rc;
 
 	*ms = 0;
 	*found = 0;
+	rr = report_find_rule(r, rule);
 	if (prep(c, &st, "SELECT max(d.value) FROM events e JOIN events d"
 	    " ON d.rule = ?5 AND d.source_id = e.source_id"
 	    " AND d.ts >= e.ts - 1000 AND d.ts <= e.ts + 1000"
@@ -1436,6 +1496,9 @@ beside_duration(struct ctx *c, struct report *r, const char *rule,
 		    strcmp(c->rr[i].unit, "ms") != 0)
 			continue;
 		for (j = 0; j < c->nsrc; j++) {
+			/* no event of rule there: the join has no row */
+			if (rr != NULL && rr->per_source[j].n == 0)
+				continue;
 			bind_rsw(c, st, rule, c->src[j].id);
 			sqlite3_bind_text(st, 5, r->rules[i].id, -1, SQLITE_STATIC);
 			if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
@@ -1682,6 +1745,8 @@ load_error_groups(struct ctx *c, struct report *r)
 		if ((ru = report_find_rule(r, ids[i])) == NULL || ru->count == 0)
 			continue;
 		for (j = 0; j < c->nsrc; j++) {
+			if (ru->per_source[j].n == 0)
+				continue;
 			bind_rsw(c, st, ru->id, c->src[j].id);
 			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 				lg = (const char *)sqlite3_column_text(st, 0);
@@ -1784,6 +1849,8 @@ find_events(struct ctx *c, struct report *r)
 			continue;
 		lo = hi = TS_NONE;
 		for (j = 0; j < c->nsrc; j++) {
+			if (ru->per_source[j].n == 0)
+				continue;
 			bind_rsw(c, st, ru->id, c->src[j].id);
 			if ((rc = sqlite3_step(st)) != SQLITE_ROW)
 				break;
@@ -1846,6 +1913,8 @@ ctx_free(struct ctx *c, size_t nrules)
 		util_index_free(&c->counted[i].index);
 	}
 	free(c->counted);
+	util_index_free(&c->counted_index);
+	util_index_free(&c->src_index);
 	for (i = 0; c->rr != NULL && i < nrules; i++) {
 		free(c->rr[i].metric_field);
 		free(c->rr[i].metric_by);
