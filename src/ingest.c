@@ -1781,22 +1781,23 @@ ingest_resume_point(struct ingest *in, const char *path, uint64_t *off,
 {
 	const char *key = in->key;
 
-	if (store_input_get(in->st, key, in->fingerprint, off, lineno, err,
-	    errlen) != 0)
+	if (store_input_get(in->st, key, in->fingerprint, off, lineno,
+	    &in->time, err, errlen) != 0)
 		return -1;
 	if (*off == 0 && strcmp(path, key) != 0) {
 		if (store_input_get(in->st, path, in->fingerprint, off, lineno,
-		    err, errlen) != 0)
+		    &in->time, err, errlen) != 0)
 			return -1;
 		if (*off > 0)
 			key = path;
 	}
-	if (*off == 0)
+	if (*off == 0) {
+		/* nothing to resume: no time carries over either */
+		in->time = TS_NONE;
 		return 0;
+	}
 	if (store_ordinals_get(in->st, key, in->fingerprint, &in->restore,
-	    &in->nrestore, err, errlen) != 0 ||
-	    store_input_time_get(in->st, key, in->fingerprint, &in->time, err,
-	    errlen) != 0)
+	    &in->nrestore, err, errlen) != 0)
 		return -1;
 	return 0;
 }

@@ -40,7 +40,6 @@ enum {
 	ST_EVENT_ADD,
 	ST_EVENT_ADD_MANY,
 	ST_VOLUME_ADD,
-	ST_INPUT_TS_GET,
 	ST_INPUT_TS_SET,
 	ST_VMARK_GET,
 	ST_VMARK_SET,
@@ -87,7 +86,7 @@ static const char *const store_sql[ST_COUNT] = {
 	    " regex_errors = ?15, skipped_bytes = ?16, first_ts = ?17,"
 	    " last_ts = ?18 WHERE id = ?1",
 	[ST_INPUT_GET] =
-	    "SELECT offset, lineno FROM inputs WHERE path = ?1 AND fingerprint = ?2",
+	    "SELECT offset, lineno, ts FROM inputs WHERE path = ?1 AND fingerprint = ?2",
 	[ST_INPUT_SET] =
 	    "INSERT INTO inputs (path, fingerprint, offset, lineno, updated)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (path, fingerprint) DO UPDATE"
@@ -113,8 +112,6 @@ static const char *const store_sql[ST_COUNT] = {
 	    " bytes = bytes + excluded.bytes,"
 	    " malformed = malformed + excluded.malformed,"
 	    " truncated = truncated + excluded.truncated",
-	[ST_INPUT_TS_GET] =
-	    "SELECT ts FROM inputs WHERE path = ?1 AND fingerprint = ?2",
 	[ST_INPUT_TS_SET] =
 	    "UPDATE inputs SET ts = ?3 WHERE path = ?1 AND fingerprint = ?2",
 	[ST_VMARK_GET] =
@@ -976,18 +973,22 @@ store_ingest_update(struct store *s, int64_t ingest_id,
 
 int
 store_input_get(struct store *s, const char *path, uint64_t fingerprint,
-    uint64_t *offset, uint64_t *lineno, char *err, size_t errlen)
+    uint64_t *offset, uint64_t *lineno, int64_t *ts, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = s->st[ST_INPUT_GET];
 	int rc;
 
 	*offset = *lineno = 0;
+	if (ts != NULL)
+		*ts = TS_NONE;
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*offset = (uint64_t)sqlite3_column_int64(st, 0);
 		*lineno = (uint64_t)sqlite3_column_int64(st, 1);
+		if (ts != NULL && sqlite3_column_type(st, 2) != SQLITE_NULL)
+			*ts = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -1089,26 +1090,6 @@ store_ordinals_set(struct store *s, const char *path, uint64_t fingerprint,
 	rc = store_step(s, st, err, errlen, "saving ordinals of a resume point");
 	free(blob);
 	return rc;
-}
-
-int
-store_input_time_get(struct store *s, const char *path, uint64_t fingerprint,
-    int64_t *ts, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = s->st[ST_INPUT_TS_GET];
-	int rc;
-
-	*ts = TS_NONE;
-	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*ts = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, err, errlen, "reading a resume point");
-	return 0;
 }
 
 int

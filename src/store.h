@@ -84,9 +84,12 @@ int64_t store_ingest_begin(struct store *s, const char *input, const char *sourc
 int store_ingest_update(struct store *s, int64_t ingest_id,
     const struct store_ingest_counts *c, const char *status, char *err, size_t errlen);
 
-/* Resume point of a file, or 0 / 0 if never seen. */
+/*
+ * Resume point of a file, or 0 / 0 if never seen, and (ts, may be NULL)
+ * the time of the latest record before it, TS_NONE when none is stored.
+ */
 int store_input_get(struct store *s, const char *path, uint64_t fingerprint,
-    uint64_t *offset, uint64_t *lineno, char *err, size_t errlen);
+    uint64_t *offset, uint64_t *lineno, int64_t *ts, char *err, size_t errlen);
 int store_input_set(struct store *s, const char *path, uint64_t fingerprint,
     uint64_t offset, uint64_t lineno, char *err, size_t errlen);
 
@@ -108,11 +111,9 @@ int store_ordinals_set(struct store *s, const char *path, uint64_t fingerprint,
     const struct store_ordinal *ords, size_t n, char *err, size_t errlen);
 
 /*
- * The time of the latest record before a file's resume point (TS_NONE:
- * none, or no resume point).  Set after store_input_set, same transaction.
+ * The time of the latest record before a file's resume point, read back
+ * by store_input_get.  Set after store_input_set, same transaction.
  */
-int store_input_time_get(struct store *s, const char *path,
-    uint64_t fingerprint, int64_t *ts, char *err, size_t errlen);
 int store_input_time_set(struct store *s, const char *path,
     uint64_t fingerprint, int64_t ts, char *err, size_t errlen);
 

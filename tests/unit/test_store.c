@@ -346,18 +346,18 @@ test_resume_points(void **state)
 
 	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
 	assert_non_null(s);
-	assert_int_equal(store_input_get(s, "/a.log", 42, &off, &ln, err, sizeof err), 0);
+	assert_int_equal(store_input_get(s, "/a.log", 42, &off, &ln, NULL, err, sizeof err), 0);
 	assert_true(off == 0 && ln == 0);
 	assert_int_equal(store_input_set(s, "/a.log", 42, 1000, 17, err, sizeof err), 0);
 	assert_int_equal(store_input_set(s, "/a.log", 42, 2000, 30, err, sizeof err), 0);
-	assert_int_equal(store_input_get(s, "/a.log", 42, &off, &ln, err, sizeof err), 0);
+	assert_int_equal(store_input_get(s, "/a.log", 42, &off, &ln, NULL, err, sizeof err), 0);
 	assert_true(off == 2000 && ln == 30);
 	/* A different fingerprint is a different file at the same path. */
-	assert_int_equal(store_input_get(s, "/a.log", 43, &off, &ln, err, sizeof err), 0);
+	assert_int_equal(store_input_get(s, "/a.log", 43, &off, &ln, NULL, err, sizeof err), 0);
 	assert_true(off == 0 && ln == 0);
 	/* Fingerprints use the full 64 bits. */
 	assert_int_equal(store_input_set(s, "/b.log", UINT64_MAX, 5, 1, err, sizeof err), 0);
-	assert_int_equal(store_input_get(s, "/b.log", UINT64_MAX, &off, &ln, err, sizeof err), 0);
+	assert_int_equal(store_input_get(s, "/b.log", UINT64_MAX, &off, &ln, NULL, err, sizeof err), 0);
 	assert_true(off == 5 && ln == 1);
 	store_close(s);
 }
@@ -401,18 +401,20 @@ test_resume_time(void **state)
 {
 	char err[256];
 	struct store *s;
+	uint64_t off, ln;
 	int64_t ts = 0;
 
 	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
 	assert_non_null(s);
-	assert_int_equal(store_input_time_get(s, "/a.log", 42, &ts, err, sizeof err), 0);
+	assert_int_equal(store_input_get(s, "/a.log", 42, &off, &ln, &ts, err, sizeof err), 0);
 	assert_true(ts == TS_NONE);
 	assert_int_equal(store_input_set(s, "/a.log", 42, 1000, 17, err, sizeof err), 0);
-	assert_int_equal(store_input_time_get(s, "/a.log", 42, &ts, err, sizeof err), 0);
+	assert_int_equal(store_input_get(s, "/a.log", 42, &off, &ln, &ts, err, sizeof err), 0);
 	assert_true(ts == TS_NONE);
 	assert_int_equal(store_input_time_set(s, "/a.log", 42, 1761454801100, err, sizeof err), 0);
-	assert_int_equal(store_input_time_get(s, "/a.log", 42, &ts, err, sizeof err), 0);
+	assert_int_equal(store_input_get(s, "/a.log", 42, &off, &ln, &ts, err, sizeof err), 0);
 	assert_true(ts == 1761454801100);
+	assert_true(off == 1000 && ln == 17);
 	store_close(s);
 }
 
@@ -454,6 +456,7 @@ test_upgrade_resume_and_marks(void **state)
 	char err[256], *path = db_path("old.db");
 	sqlite3 *db;
 	struct store *s;
+	uint64_t off, ln;
 	int64_t ts;
 
 	s = store_open(path, STORE_CREATE, err, sizeof err);
@@ -467,8 +470,9 @@ test_upgrade_resume_and_marks(void **state)
 	s = store_open(path, STORE_CREATE, err, sizeof err);
 	assert_non_null(s);
 	assert_int_equal(one_int(s, "SELECT count(*) FROM volume_marks"), 0);
-	assert_int_equal(store_input_time_get(s, "/a.log", 42, &ts, err, sizeof err), 0);
+	assert_int_equal(store_input_get(s, "/a.log", 42, &off, &ln, &ts, err, sizeof err), 0);
 	assert_true(ts == TS_NONE);
+	assert_true(off == 1000 && ln == 17);
 	assert_int_equal(store_input_time_set(s, "/a.log", 42, 9, err, sizeof err), 0);
 	store_close(s);
 	free(path);
