@@ -87,3 +87,12 @@ check_contains "rules list: the built-in, configured" list.txt "by level: critic
 "$LT" rules list > list0.txt
 check_contains "rules list: the built-in rule" list0.txt \
     "log-error                    error      error    (built-in)  by level: error records and tracebacks"
+
+# A fallback no rule links to a cause is reported with the errors it quotes.
+cp "$F/unlinked.log" .
+"$LT" ingest -q --db u.db unlinked.log
+"$LT" report --db u.db --since 2025-10-25 > u.txt
+check_contains "unlinked fallbacks: counted, with the errors they quote" u.txt \
+    "  warning  4 fallback events followed no event of the rules fallback follows: the cause is unknown; they quote: \"ImportError: cannot import name 'GLMProvider' from 'src.providers.glm'\" (2), \"Connection reset by peer\" (1)"
+check_eq "unlinked fallbacks: the linked one is not among them" "1" \
+    "$(sql u.db "SELECT count(*) FROM events WHERE rule = 'fallback' AND link IS NOT NULL")"
