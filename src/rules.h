@@ -130,13 +130,15 @@ void rule_threshold_text(const struct rule_threshold *t, const char *unit,
     struct buf *out);
 /*
  * The built-in rules that make every record of error level or worse (and
- * every traceback) an event when no specific rule claimed it.  They have no
+ * every traceback) an event when no specific rule claimed it, and every
+ * warning record no rule matched at all.  They have no
  * match pattern: ingest reads the record's level.  Each is a rule like the
  * others: a rules file section with its id may set its severity, summary,
  * exclude patterns or `enabled = false`.
  */
 #define RULE_LOG_ERROR		"log-error"	/* records at ERROR, tracebacks */
 #define RULE_LOG_CRITICAL	"log-critical"	/* CRITICAL, FATAL, panic, emerg */
+#define RULE_LOG_WARNING	"log-warning"	/* records at WARNING no rule matched */
 
 struct rule {
 	char			*id;

@@ -11,7 +11,7 @@ check_eq "rules test: summary line" \
 check_contains "rules test: scenarios ran, none failed" "$T/out" "7 scenarios: 0 failed"
 
 check_rc "rules check: default rules" 0 $LT rules check --rules "$TOP/rules"
-check_contains "rules check: counts" "$T/out" "54 rules and 7 scenarios in 5 files: ok"
+check_contains "rules check: counts" "$T/out" "55 rules and 7 scenarios in 5 files: ok"
 
 check_rc "rules list" 0 $LT rules list --rules "$TOP/rules"
 for id in retry provider-timeout fallback semaphore-leak semaphore-health \
