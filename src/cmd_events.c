@@ -17,7 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "cmd.h"
-#include "rules.h"
+#include "severity.h"
 #include "store.h"
 #include "timeparse.h"
 #include "util.h"

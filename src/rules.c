@@ -30,30 +30,6 @@
 /* The largest rules file read: 10k rules take about 4 MiB. */
 #define RULES_FILE_MAX	(16 << 20)
 
-static const char *severity_names[SEV_COUNT] = {
-	"debug", "info", "notice", "warning", "error", "critical"
-};
-
-const char *
-severity_name(enum severity s)
-{
-	if ((int)s < 0 || s >= SEV_COUNT)
-		return "unknown";
-	return severity_names[s];
-}
-
-int
-severity_from_name(const char *name)
-{
-	int i;
-
-	for (i = 0; i < SEV_COUNT; i++) {
-		if (strcmp(name, severity_names[i]) == 0)
-			return i;
-	}
-	return -1;
-}
-
 void
 diag_add(struct diag_list *d, const char *file, int line, int col,
     const char *src, const char *fmt, ...)

@@ -15,17 +15,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-enum severity {
-	SEV_DEBUG = 0,
-	SEV_INFO,
-	SEV_NOTICE,
-	SEV_WARNING,
-	SEV_ERROR,
-	SEV_CRITICAL,
-	SEV_COUNT
-};
-const char *severity_name(enum severity s);
-int severity_from_name(const char *name);	/* -1 if unknown */
+#include "severity.h"
 
 /* One diagnostic: "file:line:col: message", with the source line for a caret. */
 struct diag {
