@@ -31,6 +31,8 @@ static const char events_options[] =
     "  --category C       only rules of category C (repeatable)\n"
     "  --since T          events at or after T (ISO 8601, 24h, 7d, today...)\n"
     "  --until T          events before T\n"
+    "  --tz ZONE          print times and read naive --since/--until in\n"
+    "                     ZONE (default UTC, printed with Z)\n"
     "  --format F         ndjson (default) or tsv\n"
     "  --limit N          at most N events\n"
     "  --after-id N       only events with id > N, in id order\n"
@@ -52,6 +54,7 @@ enum {
 	OPT_AFTER_ID,
 	OPT_FOLLOW,
 	OPT_POLL_MS,
+	OPT_TZ,
 	OPT_HELP
 };
 
@@ -67,6 +70,7 @@ static const struct option events_longopts[] = {
 	{ "after-id", required_argument, NULL, OPT_AFTER_ID },
 	{ "follow", no_argument, NULL, OPT_FOLLOW },
 	{ "poll-ms", required_argument, NULL, OPT_POLL_MS },
+	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -296,6 +300,8 @@ cmd_events_exec(int argc, char **argv)
 	sqlite3_stmt *q = NULL;
 	struct buf b;
 	const char *db = NULL, *since = NULL, *until = NULL, *fmt = "ndjson";
+	const char *tzname = NULL;
+	struct tz *tz = NULL;
 	const char *src, *rule, *cat, *text, *sevname;
 	char *dbpath = NULL, err[1024], iso[40], *end;
 	int64_t since_ms = INT64_MIN, until_ms = INT64_MAX, now = util_now_ms();
@@ -334,6 +340,9 @@ cmd_events_exec(int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			fmt = optarg;
+			break;
+		case OPT_TZ:
+			tzname = optarg;
 			break;
 		case OPT_LIMIT:
 			errno = 0;
@@ -382,13 +391,18 @@ cmd_events_exec(int argc, char **argv)
 		goto out;
 	}
 	tsv = strcmp(fmt, "tsv") == 0;
-	if (since != NULL && timeparse_window_arg(since, now, NULL, &since_ms, err,
+	if (tzname != NULL && (tz = tz_open(tzname, err, sizeof err)) == NULL) {
+		cmd_error("events: --tz: %s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (since != NULL && timeparse_window_arg(since, now, tz, &since_ms, err,
 	    sizeof err) != 0) {
 		cmd_error("events: --since: %s", err);
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (until != NULL && timeparse_window_arg(until, now, NULL, &until_ms, err,
+	if (until != NULL && timeparse_window_arg(until, now, tz, &until_ms, err,
 	    sizeof err) != 0) {
 		cmd_error("events: --until: %s", err);
 		rc = EXIT_USAGE;
@@ -443,7 +457,7 @@ poll:
 		if (!list_has(&sources, src, 1) || !list_has(&rules, rule, 0) ||
 		    !list_has(&cats, cat, 0))
 			continue;
-		util_format_iso(sqlite3_column_int64(q, 0), iso, sizeof iso);
+		tz_format_iso(tz, sqlite3_column_int64(q, 0), iso, sizeof iso);
 		sev = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 :
 		    sqlite3_column_int(q, 4);
 		text = (const char *)sqlite3_column_blob(q, 9);
@@ -531,13 +545,14 @@ out:
 	free(rules.v);
 	free(cats.v);
 	buf_free(&b);
+	tz_free(tz);
 	return rc;
 }
 
 const struct cmd_entry cmd_events_entry = {
 	"events",
 	"[--db PATH] [--source S]... [--rule R]... [--category C]... [--since T]"
-	" [--until T] [--format ndjson|tsv] [--limit N] [--after-id N] [--follow]"
+	" [--until T] [--tz ZONE] [--format ndjson|tsv] [--limit N] [--after-id N] [--follow]"
 	" [--poll-ms N]",
 	"Print the stored events, one per line (ndjson or tsv).",
 	cmd_events_exec

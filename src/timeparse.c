@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -335,6 +336,28 @@ tz_offset_at(const struct tz *tz, int64_t utc_ms)
 	if (with_tz(tz, do_localtime, &tm, (time_t)floor_div(utc_ms, 1000)) != 0)
 		return 0;
 	return (int32_t)tm.tm_gmtoff;
+}
+
+void
+tz_format_iso(const struct tz *tz, int64_t ms, char *out, size_t outlen)
+{
+	int32_t off = tz_offset_at(tz, ms), aoff;
+	int64_t local, days, msec;
+	int y, m, d;
+
+	if (tz == NULL) {
+		util_format_iso(ms, out, outlen);
+		return;
+	}
+	local = ms + (int64_t)off * 1000;
+	days = floor_div(local, MS_PER_DAY);
+	msec = local - days * MS_PER_DAY;
+	civil_from_days(days, &y, &m, &d);
+	aoff = off < 0 ? -off : off;
+	snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02d:%02d",
+	    y, m, d, (int)(msec / 3600000), (int)(msec / 60000 % 60),
+	    (int)(msec / 1000 % 60), (int)(msec % 1000), off < 0 ? '-' : '+',
+	    (int)(aoff / 3600), (int)(aoff / 60 % 60));
 }
 
 static int
