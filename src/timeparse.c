@@ -725,6 +725,159 @@ leading_stamp(struct timeparse_cache *c, const char *p, size_t n,
 	return i + parse_trailing_zone(p + i, n - i, st);
 }
 
+/* "Jan".."Dec" at p: 1..12, or 0. */
+static int
+month_abbrev(const char *p)
+{
+	static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	int m;
+
+	for (m = 0; m < 12; m++) {
+		if (p[0] == names[3 * m] && p[1] == names[3 * m + 1] &&
+		    p[2] == names[3 * m + 2])
+			return m + 1;
+	}
+	return 0;
+}
+
+/* st's date and clock as a civil time, the date checked. */
+static int
+stamp_civil(struct stamp *st, struct civil *cv)
+{
+	if (st->mon < 1 || st->day < 1 || st->day > days_in_month(st->year,
+	    st->mon))
+		return 0;
+	cv->days = timeparse_days_from_civil(st->year, (unsigned)st->mon,
+	    (unsigned)st->day);
+	cv->hour = st->hour;
+	cv->sod = st->hour * 3600 + st->min * 60 + st->sec;
+	return 1;
+}
+
+/*
+ * "HH:MM:SS" with an optional fraction (',' when comma_ok) at p, not
+ * followed by a digit; returns bytes used.
+ */
+static size_t
+clock_fraction(const char *p, size_t n, int comma_ok, struct stamp *st)
+{
+	size_t i;
+
+	if ((i = parse_clock(p, n, 0, st)) == 0)
+		return 0;
+	i += parse_fraction(p + i, n - i, comma_ok, st);
+	if (i < n && is_digit((unsigned char)p[i]))
+		return 0;
+	return i;
+}
+
+/*
+ * "DD<sep>Mon<sep>YYYY" at p (11 bytes): Tomcat's 25-Oct-2025, redis's
+ * 25 Oct 2025, nginx's 25/Oct/2025.
+ */
+static int
+day_mon_year(const char *p, char sep, struct stamp *st)
+{
+	if (!all_digits(p, 2) || p[2] != sep || p[6] != sep ||
+	    !all_digits(p + 7, 4) || (st->mon = month_abbrev(p + 3)) == 0)
+		return 0;
+	st->day = num2(p);
+	st->year = num2(p + 7) * 100 + num2(p + 9);
+	return 1;
+}
+
+/* The year of syslog's "Oct 25", which has none (see timeparse.h). */
+static int
+context_year(const struct timeparse_cache *c, int mon, int day)
+{
+	int64_t now_days;
+	int y, m, d;
+
+	if (c != NULL && c->has_last) {
+		civil_from_days(floor_div(c->last_ms, MS_PER_DAY), &y, &m, &d);
+		if (m == 12 && mon == 1)
+			return y + 1;
+		if (m == 1 && mon == 12)
+			return y - 1;
+		return y;
+	}
+	now_days = floor_div((int64_t)time(NULL), 86400);
+	civil_from_days(now_days, &y, &m, &d);
+	/* A day later than today is last year's. */
+	if (timeparse_days_from_civil(y, (unsigned)mon, (unsigned)(day >
+	    days_in_month(y, mon) ? 1 : day)) > now_days + 1)
+		y--;
+	return y;
+}
+
+/*
+ * The stamps of the other containers a compose log interleaves, which do
+ * not start with a year (see timeparse.h).  Called only when the ISO shapes
+ * failed, and each shape is rejected on bytes at fixed positions first, so
+ * lines without a stamp pay a few compares.  Returns the bytes used (up to
+ * the end of the stamp) and fills cv and st.
+ */
+static size_t
+other_span(const struct timeparse_cache *c, const char *p, size_t n,
+    struct civil *cv, struct stamp *st)
+{
+	size_t i, k, lim;
+
+	st->has_zone = 0;
+	st->ms = 0;
+	if (is_upper((unsigned char)p[0])) {
+		/* syslog "Oct 25 23:00:00", "Oct  5 23:00:00" */
+		if (n < 15 || p[3] != ' ' || p[6] != ' ' || p[9] != ':' ||
+		    (st->mon = month_abbrev(p)) == 0 ||
+		    !is_digit((unsigned char)p[5]) ||
+		    !(p[4] == ' ' || is_digit((unsigned char)p[4])))
+			return 0;
+		st->day = (p[4] == ' ' ? 0 : (p[4] - '0') * 10) + p[5] - '0';
+		if ((k = clock_fraction(p + 7, n - 7, 0, st)) == 0)
+			return 0;
+		st->year = context_year(c, st->mon, st->day);
+		return stamp_civil(st, cv) ? 7 + k : 0;
+	}
+	if (p[2] == '-' && is_upper((unsigned char)p[3])) {
+		/* Tomcat "25-Oct-2025 23:00:00.123" */
+		if (n < 20 || p[11] != ' ' || !day_mon_year(p, '-', st) ||
+		    (k = clock_fraction(p + 12, n - 12, 0, st)) == 0)
+			return 0;
+		return stamp_civil(st, cv) ? 12 + k : 0;
+	}
+	/* redis "1:M 25 Oct 2025 23:00:00.123 *": pid, ':' and its role */
+	for (i = 0; i < n && i < 10 && is_digit((unsigned char)p[i]); i++)
+		;
+	if (i > 0 && i + 24 <= n && p[i] == ':' && p[i + 2] == ' ' &&
+	    (p[i + 1] == 'M' || p[i + 1] == 'S' || p[i + 1] == 'C' ||
+	    p[i + 1] == 'X')) {
+		i += 3;
+		if (p[i + 11] != ' ' || !day_mon_year(p + i, ' ', st) ||
+		    (k = clock_fraction(p + i + 12, n - i - 12, 0, st)) == 0)
+			return 0;
+		return stamp_civil(st, cv) ? i + 12 + k : 0;
+	}
+	/*
+	 * nginx access "172.18.0.1 - - [25/Oct/2025:23:00:00 +0000]": an
+	 * address, two words, then the bracketed stamp with its offset.
+	 */
+	if (!is_digit((unsigned char)p[0]) && p[0] != ':')
+		return 0;
+	lim = n < 128 ? n : 128;
+	for (i = 0, k = 0; i < lim && k < 3; i++) {
+		if (p[i] == ' ')
+			k++;
+	}
+	if (k != 3 || i + 28 > n || p[i] != '[' || p[i + 12] != ':' ||
+	    p[i + 21] != ' ' || p[i + 27] != ']' ||
+	    !day_mon_year(p + i + 1, '/', st) ||
+	    parse_clock(p + i + 13, 8, 0, st) != 8 ||
+	    parse_offset(p + i + 22, 5, 1, &st->offset) != 5)
+		return 0;
+	st->has_zone = 1;
+	return stamp_civil(st, cv) ? i + 28 : 0;
+}
+
 /* The leading stamp's length (0 if none), filling cv and st. */
 static size_t
 leading_span(struct timeparse_cache *c, const char *p, size_t n,
@@ -732,7 +885,7 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 {
 	size_t i;
 
-	if (n < 19)
+	if (n < 15)
 		return 0;
 	if (p[0] == '[') {
 		if ((i = leading_stamp(c, p + 1, n - 1, cv, st)) == 0)
@@ -742,7 +895,11 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 			return 0;
 		i++;
 	} else if (is_digit((unsigned char)p[0])) {
-		if ((i = leading_stamp(c, p, n, cv, st)) == 0)
+		if ((i = leading_stamp(c, p, n, cv, st)) == 0 &&
+		    (i = other_span(c, p, n, cv, st)) == 0)
+			return 0;
+	} else if (is_upper((unsigned char)p[0]) || p[0] == ':') {
+		if ((i = other_span(c, p, n, cv, st)) == 0)
 			return 0;
 	} else
 		return 0;
@@ -771,8 +928,13 @@ has_leading(struct timeparse_cache *c, const char *p, size_t n)
 	struct stamp st;
 
 	/* Unbracketed, the zone after the stamp cannot undo it: skip it. */
-	if (n >= 19 && is_digit((unsigned char)p[0]))
-		return leading_clock(c, p, n, &cv, &st) != 0;
+	if (n >= 19 && is_digit((unsigned char)p[0]) &&
+	    leading_clock(c, p, n, &cv, &st) != 0)
+		return 1;
+	if (p[0] != '[')
+		return n >= 15 && (is_digit((unsigned char)p[0]) ||
+		    is_upper((unsigned char)p[0]) || p[0] == ':') &&
+		    other_span(c, p, n, &cv, &st) != 0;
 	return leading_span(c, p, n, &cv, &st) != 0;
 }
 

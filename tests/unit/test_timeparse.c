@@ -168,6 +168,121 @@ test_leading_tz(void **state)
 	tz_free(plus11);
 }
 
+/* 2025-10-25T23:00:00Z */
+#define T1 1761433200000LL
+
+/* The stamps of the other containers a compose log interleaves. */
+static void
+test_leading_other_containers(void **state)
+{
+	char err[256];
+	struct tz *plus11 = tz_open("+11:00", err, sizeof err);
+	const char *acc = "172.18.0.1 - - [25/Oct/2025:23:00:00 +0000] \"GET / "
+	    "HTTP/1.1\" 200 615";
+	int64_t ms = 0;
+
+	/* nginx access: the stamp after address and two words, with its zone */
+	assert_int_equal(lead(acc, NULL, &ms), 44);
+	assert_string_equal(acc + 44, "\"GET / HTTP/1.1\" 200 615");
+	assert_int_equal(ms, T1);
+	assert_int_equal(lead("10.0.0.7 - bob [25/Oct/2025:23:00:00 +1100] x",
+	    NULL, &ms), 44);
+	assert_int_equal(ms, T1 - 11 * 3600000LL);
+	assert_int_equal(lead("::1 - - [25/Oct/2025:23:00:00 -0500] x", NULL,
+	    &ms), 37);
+	assert_int_equal(ms, T1 + 5 * 3600000LL);
+	/* nginx error and Go's log default: slashes, optional micros */
+	assert_int_equal(lead("2025/10/25 23:00:00 [error] 12#12: *1 x", NULL,
+	    &ms), 20);
+	assert_int_equal(ms, T1);
+	assert_int_equal(lead("2025/10/25 23:00:00.123456 main.go:12: x", NULL,
+	    &ms), 27);
+	assert_int_equal(ms, T1 + 123);
+	/* redis: pid, role, day month year, ms; naive, so tz applies */
+	assert_int_equal(lead("1:M 25 Oct 2025 23:00:00.123 * Ready", NULL,
+	    &ms), 29);
+	assert_int_equal(ms, T1 + 123);
+	assert_int_equal(lead("4711:S 25 Oct 2025 23:00:00.999 # x", plus11,
+	    &ms), 32);
+	assert_int_equal(ms, T1 + 999 - 11 * 3600000LL);
+	assert_int_equal(lead("1:C 25 Oct 2025 23:00:00.000 # oO0OoO0OoO0Oo",
+	    NULL, &ms), 29);
+	assert_int_equal(ms, T1);
+	/* Java: logback's comma and Tomcat's day-month-year */
+	assert_int_equal(lead("2025-10-25 23:00:00,123 ERROR [main] x", NULL,
+	    &ms), 24);
+	assert_int_equal(ms, T1 + 123);
+	assert_int_equal(lead("25-Oct-2025 23:00:00.123 INFO [main] x", NULL,
+	    &ms), 25);
+	assert_int_equal(ms, T1 + 123);
+	assert_int_equal(lead("25-Oct-2025 23:00:00 SEVERE x", NULL, &ms), 21);
+	assert_int_equal(ms, T1);
+	tz_free(plus11);
+}
+
+/* Near misses of those shapes are no stamps. */
+static void
+test_leading_other_rejects(void **state)
+{
+	static const char *const lines[] = {
+		"172.18.0.1 - - [25/Okt/2025:23:00:00 +0000] x",
+		"172.18.0.1 - - [25/Oct/2025:24:00:00 +0000] x",
+		"172.18.0.1 - - [31/Nov/2025:23:00:00 +0000] x",
+		"172.18.0.1 - [25/Oct/2025:23:00:00 +0000] x",
+		"172.18.0.1 - - [25/Oct/2025:23:00:00] x",
+		"1:Q 25 Oct 2025 23:00:00.123 * x",
+		"1:M 25 Oct 25 23:00:00.123 * x",
+		"25-Oct-2025 23:00 x",
+		"25-Oct-2025 23:00:001 x",
+		"Oct 25 23:00 x",
+		"Okt 25 23:00:00 host x",
+		"Oct 32 23:00:00 host x",
+		"INFO 25 23:00:00 host x",
+		"12 Oct 2025 23:00:00 x",
+		"1234567890123:M 25 Oct 2025 23:00:00.123 * x",
+	};
+	int64_t ms;
+	size_t i, n;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		n = strlen(lines[i]);
+		assert_int_equal(timeparse_leading(lines[i], n, NULL, &ms), 0);
+		assert_int_equal(timeparse_has_leading(lines[i], n), 0);
+	}
+}
+
+/* syslog "Oct 25 23:00:00" takes the year of the stream's previous stamp. */
+static void
+test_leading_syslog_year(void **state)
+{
+	struct timeparse_cache c;
+	const char *prev = "2025-10-25 22:59:59 x";
+	const char *dec = "2025-12-31 23:59:59 x";
+	int64_t ms = 0;
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(timeparse_leading_cached(&c, prev, strlen(prev), NULL,
+	    &ms), 20);
+	assert_int_equal(timeparse_leading_cached(&c, "Oct 25 23:00:00 web "
+	    "sshd[7]: x", 31, NULL, &ms), 16);
+	assert_int_equal(ms, T1);
+	assert_int_equal(timeparse_leading_cached(&c, "Oct  5 23:00:00 x", 17,
+	    NULL, &ms), 16);
+	assert_int_equal(ms, T1 - 20 * 86400000LL);
+	assert_int_equal(timeparse_has_leading_cached(&c, "Oct  5 23:00:00 x",
+	    17), 1);
+	/* December, then January: the year turns */
+	memset(&c, 0, sizeof c);
+	assert_int_equal(timeparse_leading_cached(&c, dec, strlen(dec), NULL,
+	    &ms), 20);
+	assert_int_equal(ms, 1767225599000LL);
+	assert_int_equal(timeparse_leading_cached(&c, "Jan  1 00:00:01 x", 17,
+	    NULL, &ms), 16);
+	assert_int_equal(ms, 1767225601000LL);
+	/* Without a stream the year is this one or the last: it parses. */
+	assert_int_equal(lead("Oct 25 23:00:00 host x", NULL, &ms), 16);
+}
+
 /* timeparse_has_leading says yes exactly where timeparse_leading reads a stamp. */
 static void
 test_has_leading(void **state)
@@ -706,6 +821,9 @@ main(void)
 		cmocka_unit_test(test_leading_shapes),
 		cmocka_unit_test(test_leading_abbrev),
 		cmocka_unit_test(test_leading_tz),
+		cmocka_unit_test(test_leading_other_containers),
+		cmocka_unit_test(test_leading_other_rejects),
+		cmocka_unit_test(test_leading_syslog_year),
 		cmocka_unit_test(test_leading_rejects),
 		cmocka_unit_test(test_rfc3339_cached),
 		cmocka_unit_test(test_leading_cached),
