@@ -83,6 +83,7 @@ counts_add(struct store_ingest_counts *t, const struct store_ingest_counts *c)
 	t->malformed += c->malformed;
 	t->truncated += c->truncated;
 	t->no_timestamp += c->no_timestamp;
+	t->untimed += c->untimed;
 	t->backwards += c->backwards;
 	t->bad_utf8 += c->bad_utf8;
 	t->nul_bytes += c->nul_bytes;
@@ -117,22 +118,26 @@ on_readonly_fs(const char *path)
 static void
 print_summary(const struct store_ingest_counts *t, size_t ninputs)
 {
-	char same[64] = "";
+	char same[64] = "", untimed[64] = "";
 
 	/* only rules with `same` make them: said when there are some */
 	if (t->repeats > 0)
 		snprintf(same, sizeof same, ", %llu same-sample duplicates",
 		    (unsigned long long)t->repeats);
+	/* only inputs with no time at all (a pasted excerpt) have them */
+	if (t->untimed > 0)
+		snprintf(untimed, sizeof untimed, ", untimed %llu",
+		    (unsigned long long)t->untimed);
 	cmd_error("%llu lines, %llu bytes, %llu records, %llu events (%llu duplicates%s)"
 	    " from %zu inputs; malformed %llu, truncated %llu, no timestamp %llu,"
-	    " backwards %llu, bad UTF-8 %llu, NUL bytes %llu, regex errors %llu",
+	    " backwards %llu, bad UTF-8 %llu, NUL bytes %llu, regex errors %llu%s",
 	    (unsigned long long)t->lines, (unsigned long long)t->bytes,
 	    (unsigned long long)t->records, (unsigned long long)t->events,
 	    (unsigned long long)t->duplicates, same, ninputs,
 	    (unsigned long long)t->malformed, (unsigned long long)t->truncated,
 	    (unsigned long long)t->no_timestamp, (unsigned long long)t->backwards,
 	    (unsigned long long)t->bad_utf8, (unsigned long long)t->nul_bytes,
-	    (unsigned long long)t->regex_errors);
+	    (unsigned long long)t->regex_errors, untimed);
 }
 
 static int

@@ -1372,7 +1372,12 @@ ingest_on_record(void *arg, const struct record *rec)
 		    in->last_format == ENVELOPE_JOURNALD ? "journald" : "compose", NULL);
 	if (s == NULL)
 		return;
-	ts = rec->ts == TS_NONE ? 0 : rec->ts;
+	/*
+	 * TS_NONE: no record of the input before it had a time.  Such a
+	 * record is untimed: its events are stored with a NULL time, in no
+	 * window, and the volume, which is per minute, leaves it out.
+	 */
+	ts = rec->ts;
 
 	/*
 	 * Commit only where a source's second changes: identical records
@@ -1398,6 +1403,8 @@ ingest_on_record(void *arg, const struct record *rec)
 	c->records++;
 	if (rec->flags & RECORD_NO_TS)
 		c->no_timestamp++;
+	if (ts == TS_NONE)
+		c->untimed++;
 	if (rec->flags & RECORD_BACKWARDS)
 		c->backwards++;
 	if (rec->flags & RECORD_BAD_UTF8)
@@ -1418,7 +1425,7 @@ ingest_on_record(void *arg, const struct record *rec)
 		ord_log(s, ts, 0, rec->offset_first, 0);
 	}
 
-	if (ingest_vol_counts(in, s, rec, ts)) {
+	if (ts != TS_NONE && ingest_vol_counts(in, s, rec, ts)) {
 		v = ingest_vol(in, s->id,
 		    ts >= 0 ? ts / 60000 : -((-ts + 59999) / 60000));
 		v->records++;

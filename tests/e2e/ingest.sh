@@ -114,10 +114,10 @@ check_eq "--no-resume: duplicates counted" "70" \
     "$(sql all.db "SELECT duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
 check_eq "-q prints nothing" "" "$(cat nr.err)"
 # The event key is enforced by the one index readers walk, so an insert
-# maintains a single index.
-check_eq "events: one index, unique, rule first" "events_rule_ts|1|rule,source_id,ts,hash,ordinal" \
-    "$(sql all.db "SELECT name || '|' || \"unique\" || '|' || (SELECT group_concat(name)
-	FROM pragma_index_info(l.name)) FROM pragma_index_list('events') l")"
+# maintains a single index; the partial one holds only untimed events.
+check_eq "events: one index, unique, rule first" "events_rule_ts|1|0|rule,source_id,ts,hash,ordinal events_untimed|1|1|rule,source_id,hash,ordinal" \
+    "$(sql all.db "SELECT group_concat(x, ' ') FROM (SELECT name || '|' || \"unique\" || '|' || partial || '|' || (SELECT group_concat(name)
+	FROM pragma_index_info(l.name)) AS x FROM pragma_index_list('events') l ORDER BY name)")"
 # A database with the earlier layout (UNIQUE on the table, a plain
 # events_rule_ts) keeps its own key: re-ingest adds nothing.
 cp all.db old.db
