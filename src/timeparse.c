@@ -338,6 +338,12 @@ tz_offset_at(const struct tz *tz, int64_t utc_ms)
 	return (int32_t)tm.tm_gmtoff;
 }
 
+int32_t
+tz_offset(const struct tz *tz, int64_t utc_ms)
+{
+	return tz_offset_at(tz, utc_ms);
+}
+
 void
 tz_format_iso(const struct tz *tz, int64_t ms, char *out, size_t outlen)
 {
@@ -545,6 +551,7 @@ civil_to_ms(struct timeparse_cache *c, const struct civil *cv,
 	}
 	c->last_ms = ms;
 	c->has_last = 1;
+	c->naive = !st->has_zone;
 	return ms;
 }
 

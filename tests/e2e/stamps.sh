@@ -81,3 +81,37 @@ check_eq "old layout: ts NOT NULL, no untimed index or column" "1|0|0" \
 "$LT" ingest -q --db o.db - < paste.txt
 check_eq "old layout: upgraded, the untimed event stored" "0|1|1|3|ok" \
     "$(sql o.db "SELECT \"notnull\" FROM pragma_table_info('events') WHERE name = 'ts'")|$(sql o.db "SELECT count(*) FROM sqlite_master WHERE name = 'events_untimed'")|$(sql o.db "SELECT count(*) FROM events WHERE ts IS NULL")|$(sql o.db "SELECT untimed FROM ingests")|$(sql o.db "PRAGMA integrity_check")"
+
+# --- clock offsets between envelope stamps and the records' own
+ev() { "$LT" events --db "$1" --format tsv | cut -f1,2 | tr '\t' ' ' | tr '\n' ',' | sed 's/,$//'; }
+"$LT" ingest --db o1.db "$F/compose-t-offset.log" 2> o1.err
+check_eq "offset: said once per source, with the --tz that fixes it" \
+    "logtriage: app-1: the records' own stamps are 11 h ahead of their envelope's (4 of 5 records); --tz +11:00 (or --tz auto) reads the records' own right
+logtriage: db-1: the records' own stamps are 3 h ahead of their envelope's (2 of 2 records); both stamps have a zone, so --tz cannot fix it" \
+    "$(grep -v ' lines, ' o1.err)"
+check_eq "offset: ws-1 stamps with AEDT, which agrees: not named" "0" "$(grep -c ws-1 o1.err)"
+check_eq "offset: -t stamps rule; a line without one reads its naive stamp as UTC" \
+    "2025-10-25T12:00:02.100Z app-1,2025-10-25T12:00:04.200Z ws-1,2025-10-25T23:00:07.100Z app-1" "$(ev o1.db)"
+"$LT" ingest --db o2.db --tz auto "$F/compose-t-offset.log" 2> o2.err
+check_eq "offset: --tz auto reads app-1's naive stamps at +11:00" \
+    "2025-10-25T12:00:02.100Z app-1,2025-10-25T12:00:04.200Z ws-1,2025-10-25T12:00:07.100Z app-1" "$(ev o2.db)"
+check_contains "offset: --tz auto says what it did" o2.err \
+    "logtriage: app-1: the records' own stamps are 11 h ahead of their envelope's (4 of 5 records); --tz auto read the records' own at +11:00"
+"$LT" ingest --db o3.db --tz +11:00 "$F/compose-t-offset.log" 2> o3.err
+check_eq "offset: --tz +11:00 agrees: only db-1 is named" "db-1" \
+    "$(grep -v ' lines, ' o3.err | cut -d: -f2 | tr -d ' ')"
+
+"$LT" ingest --db d1.db "$F/desktop-offset.log" 2> d1.err
+check_eq "desktop copy: its naive envelope is 11 h ahead of the UTC stamps" \
+    "logtriage: desktop-offset.log: the records' own stamps are 11 h behind their envelope's (2 of 2 records); --tz +11:00 (or --tz auto) reads the envelope's right" \
+    "$(grep -v ' lines, ' d1.err)"
+check_eq "desktop copy: the envelope's time as read" \
+    "2025-10-26T10:00:01.100+11:00 desktop-offset.log,2025-10-26T10:00:02.100+11:00 desktop-offset.log" \
+    "$("$LT" events --db d1.db --tz +11:00 --format tsv | cut -f1,2 | tr '\t' ' ' | tr '\n' ',' | sed 's/,$//')"
+"$LT" ingest -q --db d2.db --tz auto "$F/desktop-offset.log"
+check_eq "desktop copy: --tz auto reads the envelope at +11:00, the print too" \
+    "2025-10-25T12:00:01.100Z desktop-offset.log,2025-10-25T12:00:02.100Z desktop-offset.log" "$(ev d2.db)"
+"$LT" ingest --db d3.db --tz +11:00 "$F/desktop-offset.log" 2> d3.err
+check_eq "desktop copy: --tz +11:00 agrees, nothing said" "0|2025-10-25T12:00:01.100Z desktop-offset.log,2025-10-25T12:00:02.100Z desktop-offset.log" \
+    "$(grep -vc ' lines, ' d3.err)|$(ev d3.db)"
+check_rc "--tz auto is no zone for report" 2 "$LT" report --db d2.db --tz auto
