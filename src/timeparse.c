@@ -69,8 +69,9 @@ struct civil {
 
 /*
  * Zone abbreviations applications print after a stamp.  Ambiguous ones
- * (IST, CST outside North America, ...) take their most common meaning in
- * server logs; anything not listed is not a zone.
+ * take their most common meaning in server logs: IST is India (+05:30,
+ * not Irish or Israel summer time), CST and AST North America, BST
+ * British summer time; anything not listed is not a zone.
  */
 static const struct {
 	const char	*name;
@@ -88,7 +89,9 @@ static const struct {
 	{ "EDT", -14400 }, { "CST", -21600 }, { "CDT", -18000 },
 	{ "MST", -25200 }, { "MDT", -21600 }, { "PST", -28800 },
 	{ "PDT", -25200 }, { "AKST", -32400 }, { "AKDT", -28800 },
-	{ "HST", -36000 },
+	{ "HST", -36000 }, { "WAT", 3600 }, { "CAT", 7200 },
+	{ "SAST", 7200 }, { "EAT", 10800 }, { "PKT", 18000 },
+	{ "PHT", 28800 }, { "BRT", -10800 }, { "ART", -10800 },
 };
 
 static inline int

@@ -141,6 +141,25 @@ test_leading_abbrev(void **state)
 	assert_int_equal(ms, T0 - 7200000);
 	assert_int_equal(lead("2025-10-25 23:31:11 PDT: x", NULL, &ms), 23);
 	assert_int_equal(ms, T0 + 25200000);
+	/* the daemon's own zones, IST as India's */
+	assert_int_equal(lead("2025-10-25 23:31:11 AEST x", NULL, &ms), 25);
+	assert_int_equal(ms, T0 - 36000000);
+	assert_int_equal(lead("2025-10-25 23:31:11 JST x", NULL, &ms), 24);
+	assert_int_equal(ms, T0 - 32400000);
+	assert_int_equal(lead("2025-10-25 23:31:11 IST x", NULL, &ms), 24);
+	assert_int_equal(ms, T0 - 19800000);
+	assert_int_equal(lead("2025-10-25 23:31:11 GMT x", NULL, &ms), 24);
+	assert_int_equal(ms, T0);
+	assert_int_equal(lead("2025-10-25 23:31:11 CET x", NULL, &ms), 24);
+	assert_int_equal(ms, T0 - 3600000);
+	assert_int_equal(lead("2025-10-25 23:31:11 EST x", NULL, &ms), 24);
+	assert_int_equal(ms, T0 + 18000000);
+	assert_int_equal(lead("2025-10-25 23:31:11 EDT x", NULL, &ms), 24);
+	assert_int_equal(ms, T0 + 14400000);
+	assert_int_equal(lead("2025-10-25 23:31:11 PST x", NULL, &ms), 24);
+	assert_int_equal(ms, T0 + 28800000);
+	assert_int_equal(lead("2025-10-25 23:31:11 SAST x", NULL, &ms), 25);
+	assert_int_equal(ms, T0 - 7200000);
 	/* Level words and unknown capitals are not zones. */
 	assert_int_equal(lead("2025-10-25 23:31:11 WARNING x", NULL, &ms), 20);
 	assert_int_equal(ms, T0);
@@ -281,6 +300,27 @@ test_leading_syslog_year(void **state)
 	assert_int_equal(ms, 1767225601000LL);
 	/* Without a stream the year is this one or the last: it parses. */
 	assert_int_equal(lead("Oct 25 23:00:00 host x", NULL, &ms), 16);
+}
+
+/* Times printed in a zone, as events --tz prints them. */
+static void
+test_format_iso(void **state)
+{
+	char err[256], out[40];
+	struct tz *tokyo = tz_open("Asia/Tokyo", err, sizeof err);
+	struct tz *minus = tz_open("-05:30", err, sizeof err);
+
+	assert_non_null(tokyo);
+	assert_non_null(minus);
+	tz_format_iso(tokyo, 1772359200000LL, out, sizeof out);
+	assert_string_equal(out, "2026-03-01T19:00:00.000+09:00");
+	tz_format_iso(NULL, 1772359200000LL, out, sizeof out);
+	assert_string_equal(out, "2026-03-01T10:00:00.000Z");
+	tz_format_iso(minus, 1772359200007LL, out, sizeof out);
+	assert_string_equal(out, "2026-03-01T04:30:00.007-05:30");
+	assert_int_equal(tz_offset(tokyo, 1772359200000LL), 32400);
+	tz_free(tokyo);
+	tz_free(minus);
 }
 
 /* timeparse_has_leading says yes exactly where timeparse_leading reads a stamp. */
@@ -824,6 +864,7 @@ main(void)
 		cmocka_unit_test(test_leading_other_containers),
 		cmocka_unit_test(test_leading_other_rejects),
 		cmocka_unit_test(test_leading_syslog_year),
+		cmocka_unit_test(test_format_iso),
 		cmocka_unit_test(test_leading_rejects),
 		cmocka_unit_test(test_rfc3339_cached),
 		cmocka_unit_test(test_leading_cached),
