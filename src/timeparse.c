@@ -68,30 +68,32 @@ struct civil {
 #define KEY_LEADING	0x02
 
 /*
- * Zone abbreviations applications print after a stamp.  Ambiguous ones
- * take their most common meaning in server logs: IST is India (+05:30,
- * not Irish or Israel summer time), CST and AST North America, BST
- * British summer time; anything not listed is not a zone.
+ * Zone abbreviations applications print after a stamp, in strcmp order
+ * for a binary search: a capital word follows most stamps ("INFO").
+ * Ambiguous ones take their most common meaning in server logs: IST is
+ * India (+05:30, not Irish or Israel summer time), CST and AST North
+ * America, BST British summer time; anything not listed is not a zone.
  */
 static const struct {
 	const char	*name;
 	int32_t		 offset;
 } zone_abbrevs[] = {
-	{ "UTC", 0 }, { "GMT", 0 }, { "UT", 0 }, { "Z", 0 }, { "WET", 0 },
-	{ "WEST", 3600 }, { "BST", 3600 }, { "CET", 3600 }, { "MET", 3600 },
-	{ "CEST", 7200 }, { "MEST", 7200 }, { "EET", 7200 }, { "EEST", 10800 },
-	{ "MSK", 10800 }, { "IST", 19800 }, { "ICT", 25200 }, { "WIB", 25200 },
-	{ "HKT", 28800 }, { "SGT", 28800 }, { "AWST", 28800 }, { "JST", 32400 },
-	{ "KST", 32400 }, { "ACST", 34200 }, { "ACDT", 37800 },
-	{ "AEST", 36000 }, { "AEDT", 39600 }, { "NZST", 43200 },
-	{ "NZDT", 46800 }, { "NST", -12600 }, { "NDT", -9000 },
-	{ "AST", -14400 }, { "ADT", -10800 }, { "EST", -18000 },
-	{ "EDT", -14400 }, { "CST", -21600 }, { "CDT", -18000 },
-	{ "MST", -25200 }, { "MDT", -21600 }, { "PST", -28800 },
-	{ "PDT", -25200 }, { "AKST", -32400 }, { "AKDT", -28800 },
-	{ "HST", -36000 }, { "WAT", 3600 }, { "CAT", 7200 },
-	{ "SAST", 7200 }, { "EAT", 10800 }, { "PKT", 18000 },
-	{ "PHT", 28800 }, { "BRT", -10800 }, { "ART", -10800 },
+	{ "ACDT", 37800 }, { "ACST", 34200 }, { "ADT", -10800 },
+	{ "AEDT", 39600 }, { "AEST", 36000 }, { "AKDT", -28800 },
+	{ "AKST", -32400 }, { "ART", -10800 }, { "AST", -14400 },
+	{ "AWST", 28800 }, { "BRT", -10800 }, { "BST", 3600 },
+	{ "CAT", 7200 }, { "CDT", -18000 }, { "CEST", 7200 }, { "CET", 3600 },
+	{ "CST", -21600 }, { "EAT", 10800 }, { "EDT", -14400 },
+	{ "EEST", 10800 }, { "EET", 7200 }, { "EST", -18000 }, { "GMT", 0 },
+	{ "HKT", 28800 }, { "HST", -36000 }, { "ICT", 25200 },
+	{ "IST", 19800 }, { "JST", 32400 }, { "KST", 32400 },
+	{ "MDT", -21600 }, { "MEST", 7200 }, { "MET", 3600 },
+	{ "MSK", 10800 }, { "MST", -25200 }, { "NDT", -9000 },
+	{ "NST", -12600 }, { "NZDT", 46800 }, { "NZST", 43200 },
+	{ "PDT", -25200 }, { "PHT", 28800 }, { "PKT", 18000 },
+	{ "PST", -28800 }, { "SAST", 7200 }, { "SGT", 28800 }, { "UT", 0 },
+	{ "UTC", 0 }, { "WAT", 3600 }, { "WEST", 3600 }, { "WET", 0 },
+	{ "WIB", 25200 }, { "Z", 0 },
 };
 
 static inline int
@@ -372,19 +374,26 @@ tz_format_iso(const struct tz *tz, int64_t ms, char *out, size_t outlen)
 static int
 lookup_abbrev(const char *p, size_t n, int32_t *offset)
 {
+	size_t lo = 0, hi = UTIL_ARRAY_LEN(zone_abbrevs), mid;
 	const char *name;
-	size_t i;
+	int d;
 
-	/*
-	 * Runs for every stamp followed by a capital word ("INFO"), so the
-	 * first byte rejects most entries before any string compare.
-	 */
-	for (i = 0; i < UTIL_ARRAY_LEN(zone_abbrevs); i++) {
-		name = zone_abbrevs[i].name;
-		if (name[0] == p[0] && strncmp(name, p, n) == 0 && name[n] == '\0') {
-			*offset = zone_abbrevs[i].offset;
+	/* None is longer than four letters: ERROR, DEBUG, TRACE stop here. */
+	if (n == 0 || n > 4)
+		return 0;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		name = zone_abbrevs[mid].name;
+		if ((d = strncmp(name, p, n)) == 0)
+			d = name[n] != '\0';
+		if (d == 0) {
+			*offset = zone_abbrevs[mid].offset;
 			return 1;
 		}
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -300,6 +301,47 @@ test_leading_syslog_year(void **state)
 	assert_int_equal(ms, 1767225601000LL);
 	/* Without a stream the year is this one or the last: it parses. */
 	assert_int_equal(lead("Oct 25 23:00:00 host x", NULL, &ms), 16);
+}
+
+/* Every zone abbreviation is found (the table is searched in halves). */
+static void
+test_leading_every_abbrev(void **state)
+{
+	static const struct {
+		const char	*name;
+		int64_t		 offset;
+	} zones[] = {
+		{ "ACDT", 37800 }, { "ACST", 34200 }, { "ADT", -10800 }, {
+		"AEDT", 39600 }, { "AEST", 36000 }, { "AKDT", -28800 }, {
+		"AKST", -32400 }, { "ART", -10800 }, { "AST", -14400 }, {
+		"AWST", 28800 }, { "BRT", -10800 }, { "BST", 3600 }, { "CAT",
+		7200 }, { "CDT", -18000 }, { "CEST", 7200 }, { "CET", 3600 },
+		{ "CST", -21600 }, { "EAT", 10800 }, { "EDT", -14400 }, {
+		"EEST", 10800 }, { "EET", 7200 }, { "EST", -18000 }, { "GMT",
+		0 }, { "HKT", 28800 }, { "HST", -36000 }, { "ICT", 25200 }, {
+		"IST", 19800 }, { "JST", 32400 }, { "KST", 32400 }, { "MDT",
+		-21600 }, { "MEST", 7200 }, { "MET", 3600 }, { "MSK", 10800 },
+		{ "MST", -25200 }, { "NDT", -9000 }, { "NST", -12600 }, {
+		"NZDT", 46800 }, { "NZST", 43200 }, { "PDT", -25200 }, {
+		"PHT", 28800 }, { "PKT", 18000 }, { "PST", -28800 }, { "SAST",
+		7200 }, { "SGT", 28800 }, { "UT", 0 }, { "UTC", 0 }, { "WAT",
+		3600 }, { "WEST", 3600 }, { "WET", 0 }, { "WIB", 25200 }, {
+		"Z", 0 }
+	};
+	char line[64];
+	int64_t ms = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+		snprintf(line, sizeof line, "2025-10-25 23:31:11 %s x",
+		    zones[i].name);
+		assert_int_equal(lead(line, NULL, &ms), 21 +
+		    strlen(zones[i].name));
+		assert_int_equal(ms, T0 - zones[i].offset * 1000);
+	}
+	assert_int_equal(lead("2025-10-25 23:31:11 AAA x", NULL, &ms), 20);
+	assert_int_equal(lead("2025-10-25 23:31:11 ZZZ x", NULL, &ms), 20);
+	assert_int_equal(lead("2025-10-25 23:31:11 UTCX x", NULL, &ms), 20);
 }
 
 /* Times printed in a zone, as events --tz prints them. */
@@ -865,6 +907,7 @@ main(void)
 		cmocka_unit_test(test_leading_other_rejects),
 		cmocka_unit_test(test_leading_syslog_year),
 		cmocka_unit_test(test_format_iso),
+		cmocka_unit_test(test_leading_every_abbrev),
 		cmocka_unit_test(test_leading_rejects),
 		cmocka_unit_test(test_rfc3339_cached),
 		cmocka_unit_test(test_leading_cached),
