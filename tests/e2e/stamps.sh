@@ -69,6 +69,11 @@ check_eq "both: events prints the same 3, --untimed the 1" "3 1" \
 check_eq "both: a window holds only the timed" "3 3" \
     "$("$LT" report --db c.db --since 2025-10-25 --until 2025-10-26 --format json | grep -o '"log-error": {[^}]*"count": [0-9]*' | grep -o '[0-9]*$') $("$LT" events --db c.db --since 2025-10-25 --until 2025-10-26 | wc -l)"
 
+cp c.db p.db
+check_rc "both: prune --keep-size 1K exits 0" 0 "$LT" prune --db p.db --keep-size 1K
+check_eq "both: prune keeps the untimed event, which has no age" "1" \
+    "$(sql p.db "SELECT count(*) FROM events WHERE ts IS NULL")"
+
 # --- a database made when events.ts was NOT NULL takes untimed events
 sed -e 's/^\tts\t\tINTEGER,.*/\tts\t\tINTEGER NOT NULL,/' \
     -e '/^CREATE UNIQUE INDEX IF NOT EXISTS events_untimed/,/WHERE ts IS NULL;/d' \
