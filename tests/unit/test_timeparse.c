@@ -237,6 +237,16 @@ test_leading_other_containers(void **state)
 	assert_int_equal(ms, T1 + 123);
 	assert_int_equal(lead("25-Oct-2025 23:00:00 SEVERE x", NULL, &ms), 21);
 	assert_int_equal(ms, T1);
+	/* the check without a value says yes to each of them */
+	assert_int_equal(timeparse_has_leading(acc, strlen(acc)), 1);
+	assert_int_equal(timeparse_has_leading("::1 - - [25/Oct/2025:23:00:00 "
+	    "-0500] x", 38), 1);
+	assert_int_equal(timeparse_has_leading("1:M 25 Oct 2025 23:00:00.123 * "
+	    "Ready", 36), 1);
+	assert_int_equal(timeparse_has_leading("25-Oct-2025 23:00:00.123 INFO",
+	    29), 1);
+	assert_int_equal(timeparse_has_leading("2025/10/25 23:00:00.123456 x",
+	    28), 1);
 	tz_free(plus11);
 }
 
