@@ -43,7 +43,9 @@ CREATE TABLE IF NOT EXISTS ingests (
 	regex_errors	INTEGER NOT NULL DEFAULT 0,	-- matches abandoned at the PCRE2 limits
 	skipped_bytes	INTEGER NOT NULL DEFAULT 0,	-- already ingested (resume)
 	first_ts	INTEGER,
-	last_ts		INTEGER
+	last_ts		INTEGER,
+	-- added later (store_upgrade adds it to older databases)
+	untimed		INTEGER NOT NULL DEFAULT 0	-- records with no time at all (none in their input before them)
 );
 
 -- Resume points: how far each regular file (by canonical path and a hash of
@@ -97,7 +99,7 @@ CREATE TABLE IF NOT EXISTS events (
 	id		INTEGER PRIMARY KEY,
 	source_id	INTEGER NOT NULL,
 	rule		TEXT NOT NULL,
-	ts		INTEGER NOT NULL,
+	ts		INTEGER,		-- NULL: untimed (its input had no time before it)
 	hash		INTEGER NOT NULL,
 	ordinal		INTEGER NOT NULL,
 	line		INTEGER,		-- first physical line in its input
@@ -113,6 +115,12 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_rule_ts
 	ON events (rule, source_id, ts, hash, ordinal);
+-- Untimed events are in no window: every `ts >= ?` and `ts < ?` leaves
+-- them out, and min(ts), max(ts) skip them.  A unique index holds NULLs
+-- apart, so this one gives them the same key without the time.  (Older
+-- databases declared ts NOT NULL; store_upgrade drops the constraint.)
+CREATE UNIQUE INDEX IF NOT EXISTS events_untimed
+	ON events (rule, source_id, hash, ordinal) WHERE ts IS NULL;
 
 -- Correlation results.  Recomputed from events, so they never drift from them.
 CREATE TABLE IF NOT EXISTS incidents (

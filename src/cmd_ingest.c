@@ -37,7 +37,8 @@ static const char ingest_options[] =
     "  --source NAME    source name for every record of the inputs\n"
     "  --format FMT     auto plain docker-json docker-ts compose desktop\n"
     "                   logfmt journald (default auto: detected per line)\n"
-    "  --tz ZONE        zone of naive timestamps (default UTC)\n"
+    "  --tz ZONE        zone of naive timestamps (default UTC); auto: per\n"
+    "                   source, the zone the envelope's stamps imply\n"
     "  -f, --follow     keep reading files across rotation, stdin until EOF\n"
     "  --no-resume      read files from the start even if seen before\n"
     "  --final          the files will not grow: store their unfinished\n"
@@ -83,6 +84,7 @@ counts_add(struct store_ingest_counts *t, const struct store_ingest_counts *c)
 	t->malformed += c->malformed;
 	t->truncated += c->truncated;
 	t->no_timestamp += c->no_timestamp;
+	t->untimed += c->untimed;
 	t->backwards += c->backwards;
 	t->bad_utf8 += c->bad_utf8;
 	t->nul_bytes += c->nul_bytes;
@@ -114,25 +116,72 @@ on_readonly_fs(const char *path)
 	return rc == 0 && (vfs.f_flag & ST_RDONLY) != 0;
 }
 
+/*
+ * Once per source of the input just read whose records' own stamps and
+ * envelope stamps differ by whole hours: by how much, and the --tz that
+ * reads the naive side right.  Said even with -q: the times are wrong.
+ */
+static void
+print_clocks(const struct ingest *in, int tz_auto)
+{
+	const struct ingest_clock *c;
+	char zone[16], fix[128];
+	const char *side;
+	size_t i, n;
+	int32_t h, z;
+
+	c = ingest_clocks(in, &n);
+	for (i = 0; i < n; i++, c++) {
+		h = c->offset / 3600;
+		z = c->zone < 0 ? -c->zone : c->zone;
+		if (c->zone == 0)
+			snprintf(zone, sizeof zone, "UTC");
+		else
+			snprintf(zone, sizeof zone, "%c%02d:%02d",
+			    c->zone < 0 ? '-' : '+', (int)(z / 3600),
+			    (int)(z / 60 % 60));
+		side = c->env_naive ? "envelope's" : "records' own";
+		if (!c->fixable)
+			snprintf(fix, sizeof fix, "both stamps have a zone, so"
+			    " --tz cannot fix it");
+		else if (tz_auto)
+			snprintf(fix, sizeof fix, "--tz auto read the %s at %s%s",
+			    side, zone, c->own_naive && c->env_naive ?
+			    ", the records' own as UTC" : "");
+		else
+			snprintf(fix, sizeof fix, "%s--tz %s (or --tz auto) reads"
+			    " the %s right", c->own_naive && c->env_naive ?
+			    "if the records' own are UTC, " : "", zone, side);
+		cmd_error("%s: the records' own stamps are %d h %s their"
+		    " envelope's (%llu of %llu records); %s", c->source,
+		    h < 0 ? -h : h, h < 0 ? "behind" : "ahead of",
+		    (unsigned long long)c->n, (unsigned long long)c->total, fix);
+	}
+}
+
 static void
 print_summary(const struct store_ingest_counts *t, size_t ninputs)
 {
-	char same[64] = "";
+	char same[64] = "", untimed[64] = "";
 
 	/* only rules with `same` make them: said when there are some */
 	if (t->repeats > 0)
 		snprintf(same, sizeof same, ", %llu same-sample duplicates",
 		    (unsigned long long)t->repeats);
+	/* only inputs with no time at all (a pasted excerpt) have them */
+	if (t->untimed > 0)
+		snprintf(untimed, sizeof untimed, ", untimed %llu",
+		    (unsigned long long)t->untimed);
 	cmd_error("%llu lines, %llu bytes, %llu records, %llu events (%llu duplicates%s)"
 	    " from %zu inputs; malformed %llu, truncated %llu, no timestamp %llu,"
-	    " backwards %llu, bad UTF-8 %llu, NUL bytes %llu, regex errors %llu",
+	    " backwards %llu, bad UTF-8 %llu, NUL bytes %llu, regex errors %llu%s",
 	    (unsigned long long)t->lines, (unsigned long long)t->bytes,
 	    (unsigned long long)t->records, (unsigned long long)t->events,
 	    (unsigned long long)t->duplicates, same, ninputs,
 	    (unsigned long long)t->malformed, (unsigned long long)t->truncated,
 	    (unsigned long long)t->no_timestamp, (unsigned long long)t->backwards,
 	    (unsigned long long)t->bad_utf8, (unsigned long long)t->nul_bytes,
-	    (unsigned long long)t->regex_errors);
+	    (unsigned long long)t->regex_errors, untimed);
 }
 
 static int
@@ -208,7 +257,10 @@ cmd_ingest_exec(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (tzname != NULL && (tz = tz_open(tzname, err, sizeof err)) == NULL) {
+	if (tzname != NULL && strcmp(tzname, "auto") == 0)
+		opts.tz_auto = 1;
+	else if (tzname != NULL && (tz = tz_open(tzname, err, sizeof err)) ==
+	    NULL) {
 		cmd_error("ingest: --tz: %s", err);
 		rc = EXIT_USAGE;
 		goto out;
@@ -282,6 +334,7 @@ cmd_ingest_exec(int argc, char **argv)
 			nfailed++;
 		}
 		counts_add(&total, &c);
+		print_clocks(in, opts.tz_auto);
 	}
 	if (!quiet)
 		print_summary(&total, ninputs);

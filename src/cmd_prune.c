@@ -254,12 +254,14 @@ size_cut(sqlite3 *db, double share, int64_t after, int64_t *cut)
 	int rc;
 
 	*cut = TS_NONE;
-	if (query_int(db, "SELECT count(*) FROM events", NULL, 0, &total,
-	    "counting events") != 0)
+	/* Untimed events (ts NULL) have no age and no hour to cut at. */
+	if (query_int(db, "SELECT count(*) FROM events WHERE ts IS NOT NULL",
+	    NULL, 0, &total, "counting events") != 0)
 		return -1;
 	want = (int64_t)(share * (double)total + 0.999);
 	if (sqlite3_prepare_v2(db, "SELECT ts / " PRUNE_STR(3600000) ", count(*)"
-	    " FROM events GROUP BY 1 ORDER BY 1", -1, &st, NULL) != SQLITE_OK)
+	    " FROM events WHERE ts IS NOT NULL GROUP BY 1 ORDER BY 1", -1, &st,
+	    NULL) != SQLITE_OK)
 		return db_fail(db, "counting events per hour");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		hour = sqlite3_column_int64(st, 0);

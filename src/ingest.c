@@ -31,6 +31,7 @@
 #include "multiline.h"
 #include "reader.h"
 #include "rules.h"
+#include "timeparse.h"
 #include "util.h"
 
 /* A batch is committed after this many events or bytes, or this much wall time. */
@@ -73,6 +74,9 @@ struct tcount {
 	size_t		 cap, n;
 };
 
+/* Zones are within 14 hours of UTC, so two of them within 28. */
+#define CLOCK_HOURS	28
+
 struct src_state {
 	int64_t		 id;
 	char		*name;
@@ -107,6 +111,15 @@ struct src_state {
 	struct tcount	 hi;
 	uint64_t	 hi_off;
 	int		 hi_dirty;
+	/*
+	 * Clock offsets: records with both an envelope stamp and one of
+	 * their own, by whole hours of own minus envelope (CLOCK_HOURS
+	 * either way; the last slot for any other difference).
+	 */
+	uint32_t	 clock[2 * CLOCK_HOURS + 2];
+	uint32_t	 clock_n;
+	unsigned char	 clock_own_naive, clock_env_naive;
+	int64_t		 clock_env_ts;
 };
 
 struct vol {
@@ -217,6 +230,8 @@ struct ingest {
 
 	struct src_state	*srcs;
 	size_t			 nsrcs, srccap;
+	struct ingest_clock	*clocks;	/* of the last input */
+	size_t			 nclocks;
 	size_t			 last_src;
 	struct util_index	 src_index;	/* srcs by name */
 	size_t			 batch_new_srcs;	/* sources added since the last handover */
@@ -753,6 +768,94 @@ fail:
 }
 
 static void
+ingest_forget_clocks(struct ingest *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nclocks; i++)
+		free(in->clocks[i].source);
+	free(in->clocks);
+	in->clocks = NULL;
+	in->nclocks = 0;
+}
+
+const struct ingest_clock *
+ingest_clocks(const struct ingest *in, size_t *n)
+{
+	*n = in->nclocks;
+	return in->clocks;
+}
+
+/* Count a record's two stamps towards its source's clock offset. */
+static void
+clock_vote(struct src_state *s, const struct record *rec)
+{
+	int64_t diff = rec->own_ts - rec->env_ts, h;
+
+	h = (diff >= 0 ? diff + 1800000 : diff - 1800000) / 3600000;
+	if (llabs(h) <= CLOCK_HOURS && llabs(diff - h * 3600000) <= 900000)
+		s->clock[h + CLOCK_HOURS]++;
+	else
+		s->clock[2 * CLOCK_HOURS + 1]++;
+	if (s->clock_n++ == 0) {
+		s->clock_own_naive = rec->own_naive;
+		s->clock_env_naive = rec->env_naive;
+	}
+	s->clock_env_ts = rec->env_ts;
+}
+
+/*
+ * The sources of this input whose clocks disagree by whole hours for most
+ * of their records, and the zone that would read their naive side right.
+ */
+static void
+ingest_find_clocks(struct ingest *in)
+{
+	const struct src_state *s;
+	struct ingest_clock *c;
+	int32_t tzoff;
+	size_t i, h, best;
+
+	ingest_forget_clocks(in);
+	for (i = 0; i < in->nsrcs; i++) {
+		s = &in->srcs[i];
+		if (s->clock_n == 0)
+			continue;
+		best = CLOCK_HOURS;
+		for (h = 0; h <= 2 * CLOCK_HOURS; h++)
+			if (s->clock[h] > s->clock[best])
+				best = h;
+		if (best == CLOCK_HOURS || (uint64_t)s->clock[best] * 2 <=
+		    s->clock_n)
+			continue;
+		/*
+		 * Two naive stamps move alike with --tz: one given means the
+		 * envelope is read as its user wants.
+		 */
+		if (s->clock_own_naive && s->clock_env_naive &&
+		    in->opts.tz != NULL)
+			continue;
+		in->clocks = xrealloc(in->clocks, (in->nclocks + 1) *
+		    sizeof *in->clocks);
+		c = &in->clocks[in->nclocks++];
+		memset(c, 0, sizeof *c);
+		c->source = xstrdup(s->name);
+		c->offset = ((int32_t)best - CLOCK_HOURS) * 3600;
+		c->n = s->clock[best];
+		c->total = s->clock_n;
+		c->own_naive = s->clock_own_naive;
+		c->env_naive = s->clock_env_naive;
+		c->fixable = c->own_naive || c->env_naive;
+		/*
+		 * Naive stamps were read in --tz: the one side reads right in
+		 * that zone moved by the offset.
+		 */
+		tzoff = tz_offset(in->opts.tz, s->clock_env_ts);
+		c->zone = c->env_naive ? tzoff - c->offset : tzoff + c->offset;
+	}
+}
+
+static void
 ingest_forget_sources(struct ingest *in)
 {
 	size_t i;
@@ -783,6 +886,7 @@ ingest_free(struct ingest *in)
 	free(in->rule_seed);
 	correlate_free(in->corr);
 	ingest_forget_sources(in);
+	ingest_forget_clocks(in);
 	free(in->srcs);
 	free(in->vols);
 	free(in->w.vm.texts);
@@ -1372,7 +1476,12 @@ ingest_on_record(void *arg, const struct record *rec)
 		    in->last_format == ENVELOPE_JOURNALD ? "journald" : "compose", NULL);
 	if (s == NULL)
 		return;
-	ts = rec->ts == TS_NONE ? 0 : rec->ts;
+	/*
+	 * TS_NONE: no record of the input before it had a time.  Such a
+	 * record is untimed: its events are stored with a NULL time, in no
+	 * window, and the volume, which is per minute, leaves it out.
+	 */
+	ts = rec->ts;
 
 	/*
 	 * Commit only where a source's second changes: identical records
@@ -1398,10 +1507,14 @@ ingest_on_record(void *arg, const struct record *rec)
 	c->records++;
 	if (rec->flags & RECORD_NO_TS)
 		c->no_timestamp++;
+	if (ts == TS_NONE)
+		c->untimed++;
 	if (rec->flags & RECORD_BACKWARDS)
 		c->backwards++;
 	if (rec->flags & RECORD_BAD_UTF8)
 		c->bad_utf8++;
+	if (rec->own_ts != TS_NONE && rec->env_ts != TS_NONE)
+		clock_vote(s, rec);
 	if (rec->ts != TS_NONE) {
 		if (c->first_ts == TS_NONE || rec->ts < c->first_ts)
 			c->first_ts = rec->ts;
@@ -1418,7 +1531,7 @@ ingest_on_record(void *arg, const struct record *rec)
 		ord_log(s, ts, 0, rec->offset_first, 0);
 	}
 
-	if (ingest_vol_counts(in, s, rec, ts)) {
+	if (ts != TS_NONE && ingest_vol_counts(in, s, rec, ts)) {
 		v = ingest_vol(in, s->id,
 		    ts >= 0 ? ts / 60000 : -((-ts + 59999) / 60000));
 		v->records++;
@@ -1721,6 +1834,7 @@ ingest_end_input(struct ingest *in, int failed)
 	char err[512];
 
 	writer_drain(in);
+	ingest_find_clocks(in);
 	if (in->src_txn) {
 		store_rollback(in->st);
 		in->src_txn = 0;
@@ -1886,6 +2000,8 @@ ingest_input(struct ingest *in, const char *path,
 	in->ls = &ls;
 	env = envelope_new(in->opts.format, in->opts.tz);
 	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
+	if (in->opts.tz_auto)
+		multiline_set_tz_auto(in->ml);
 	/* Unstamped lines after the resume point belong to the record before it. */
 	if (in->time != TS_NONE)
 		multiline_set_time(in->ml, in->time);
@@ -1923,6 +2039,8 @@ ingest_buffer(struct ingest *in, const char *name, const char *data,
 	in->ls = &ls;
 	env = envelope_new(in->opts.format, in->opts.tz);
 	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
+	if (in->opts.tz_auto)
+		multiline_set_tz_auto(in->ml);
 	rc = ingest_run(in, env, err, errlen);
 	multiline_free(in->ml);
 	in->ml = NULL;

@@ -411,11 +411,36 @@ fail:
 }
 
 /* Input volume and the list of sources with data in the window. */
+/*
+ * The untimed events of a source (events.ts NULL: nothing in their input
+ * told a time), which no window holds; the report counts them apart.
+ */
+static int
+load_untimed(struct ctx *c, int64_t source_id, uint64_t *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if (prep(c, &st, "SELECT count(*) FROM events INDEXED BY events_untimed"
+	    " WHERE source_id = ?1 AND ts IS NULL") != 0) {
+		/* a database no writer has opened since untimed events came */
+		c->err[0] = '\0';
+		return 0;
+	}
+	sqlite3_bind_int64(st, 1, source_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : step_err(c, rc);
+}
+
 static int
 load_input(struct ctx *c, struct report *r)
 {
 	sqlite3_stmt *st;
 	int64_t mlo, mhi;
+	uint64_t n;
 	size_t i, j;
 	int rc;
 
@@ -448,6 +473,12 @@ load_input(struct ctx *c, struct report *r)
 		for (j = 0; !has && j < r->nrules; j++)
 			if (r->rules[j].per_source[i].n > 0)
 				has = 1;
+		if (load_untimed(c, c->src[i].id, &n) != 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		r->input.untimed_events += n;
+		has |= n > 0;
 		if (has) {
 			r->sources = xrealloc(r->sources,
 			    (r->nsources + 1) * sizeof(*r->sources));
@@ -2137,6 +2168,9 @@ report_input_text(const struct report *r, struct buf *out)
 	if (r->same_samples > 0)
 		buf_printf(out, " (%ju same-sample duplicates, in no"
 		    " distribution)", (uintmax_t)r->same_samples);
+	if (r->input.untimed_events > 0)
+		buf_printf(out, "; untimed %ju events (their input had no time;"
+		    " in no window)", (uintmax_t)r->input.untimed_events);
 }
 
 void

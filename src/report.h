@@ -28,6 +28,8 @@ struct report_query {
 
 struct report_input {
 	uint64_t	lines, records, bytes, malformed, truncated;
+	/* events of the sources whose input had no time: in no window */
+	uint64_t	untimed_events;
 };
 
 struct report_source_count {

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -84,7 +85,7 @@ static const char *const store_sql[ST_COUNT] = {
 	    " malformed = ?9, truncated = ?10, no_timestamp = ?11,"
 	    " backwards = ?12, bad_utf8 = ?13, nul_bytes = ?14,"
 	    " regex_errors = ?15, skipped_bytes = ?16, first_ts = ?17,"
-	    " last_ts = ?18 WHERE id = ?1",
+	    " last_ts = ?18, untimed = ?19 WHERE id = ?1",
 	[ST_INPUT_GET] =
 	    "SELECT offset, lineno, ts FROM inputs WHERE path = ?1 AND fingerprint = ?2",
 	[ST_INPUT_SET] =
@@ -327,7 +328,128 @@ static const struct {
 	  "ALTER TABLE rules ADD COLUMN means TEXT", "adding rules.means" },
 	{ "SELECT dup_of FROM events LIMIT 0",
 	  "ALTER TABLE events ADD COLUMN dup_of INTEGER", "adding events.dup_of" },
+	{ "SELECT untimed FROM ingests LIMIT 0",
+	  "ALTER TABLE ingests ADD COLUMN untimed INTEGER NOT NULL DEFAULT 0",
+	  "adding ingests.untimed" },
+	{ "SELECT 1 FROM events INDEXED BY events_untimed WHERE ts IS NULL"
+	  " LIMIT 0",
+	  "CREATE UNIQUE INDEX IF NOT EXISTS events_untimed ON events (rule,"
+	  " source_id, hash, ordinal) WHERE ts IS NULL",
+	  "adding the events_untimed index" },
 };
+
+/*
+ * Databases made before untimed events declared events.ts NOT NULL, and
+ * an INSERT OR IGNORE of a NULL there would drop the event without a
+ * word.  Dropping a NOT NULL constraint changes nothing stored, so it is
+ * done as SQLite's documentation on ALTER TABLE describes for that case:
+ * the table's CREATE statement is rewritten in sqlite_master and the
+ * schema version bumped, in one transaction.
+ */
+static const char *
+skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+/*
+ * In a CREATE TABLE statement, the " NOT NULL" of the column definition
+ * "ts INTEGER NOT NULL" (blanks of any kind between the words): returns
+ * where it starts and in *end where it ends, or NULL.
+ */
+static const char *
+ts_not_null(const char *sql, const char **end)
+{
+	const char *p, *q, *start;
+
+	for (p = strstr(sql, "ts"); p != NULL; p = strstr(p + 1, "ts")) {
+		for (q = p; q > sql && (q[-1] == ' ' || q[-1] == '\t' ||
+		    q[-1] == '\n' || q[-1] == '\r'); q--)
+			;
+		if (q == sql || (q[-1] != '(' && q[-1] != ','))
+			continue;
+		q = skip_blanks(p + 2);
+		if (q == p + 2 || strncasecmp(q, "INTEGER", 7) != 0)
+			continue;
+		start = q + 7;
+		q = skip_blanks(start);
+		if (q == start || strncasecmp(q, "NOT", 3) != 0)
+			return NULL;
+		q = skip_blanks(q + 3);
+		if (strncasecmp(q, "NULL", 4) != 0)
+			return NULL;
+		*end = q + 4;
+		return start;
+	}
+	return NULL;
+}
+
+static int
+store_untimed_upgrade(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	const char *sql, *col, *nn;
+	char *fixed = NULL, *bump = NULL;
+	int notnull = 0, version = 0, rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT \"notnull\" FROM"
+	    " pragma_table_info('events') WHERE name = 'ts'", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_fail(s, err, errlen, "reading events.ts");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		notnull = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (!notnull)
+		return 0;
+	if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT sql, (SELECT schema_version FROM"
+	    " pragma_schema_version) FROM sqlite_master WHERE type = 'table'"
+	    " AND name = 'events'", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW ||
+	    (sql = (const char *)sqlite3_column_text(st, 0)) == NULL) {
+		store_fail(s, err, errlen, "reading the events table");
+		goto out;
+	}
+	version = sqlite3_column_int(st, 1);
+	/* Another writer may have done it while this one waited. */
+	if ((col = ts_not_null(sql, &nn)) == NULL) {
+		rc = store_exec(s, "COMMIT", err, errlen);
+		goto out;
+	}
+	fixed = xasprintf("%.*s%s", (int)(col - sql), sql, nn);
+	sqlite3_finalize(st);
+	st = NULL;
+	bump = xasprintf("PRAGMA schema_version = %d", version + 1);
+	if (store_exec(s, "PRAGMA writable_schema = ON", err, errlen) != 0)
+		goto out;
+	if (sqlite3_prepare_v2(s->db, "UPDATE sqlite_master SET sql = ?1 WHERE"
+	    " type = 'table' AND name = 'events'", -1, &st, NULL) != SQLITE_OK) {
+		store_fail(s, err, errlen, "dropping NOT NULL from events.ts");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, fixed, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_fail(s, err, errlen, "dropping NOT NULL from events.ts");
+		goto out;
+	}
+	if (store_exec(s, bump, err, errlen) != 0 ||
+	    store_exec(s, "PRAGMA writable_schema = OFF", err, errlen) != 0)
+		goto out;
+	rc = store_exec(s, "COMMIT", err, errlen);
+out:
+	sqlite3_finalize(st);
+	if (rc != 0) {
+		sqlite3_exec(s->db, "PRAGMA writable_schema = OFF", NULL, NULL, NULL);
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	free(fixed);
+	free(bump);
+	return rc;
+}
 
 static int
 store_upgrade(struct store *s, char *err, size_t errlen)
@@ -342,7 +464,7 @@ store_upgrade(struct store *s, char *err, size_t errlen)
 		    store_upgrades[i].probe))
 			return store_fail(s, err, errlen, store_upgrades[i].what);
 	}
-	return 0;
+	return store_untimed_upgrade(s, err, errlen);
 }
 
 static int
@@ -968,6 +1090,7 @@ store_ingest_update(struct store *s, int64_t ingest_id,
 	sqlite3_bind_int64(st, 16, (int64_t)c->skipped_bytes);
 	bind_ts(st, 17, c->first_ts);
 	bind_ts(st, 18, c->last_ts);
+	sqlite3_bind_int64(st, 19, (int64_t)c->untimed);
 	return store_step(s, st, err, errlen, "updating the ingest");
 }
 
@@ -1176,7 +1299,7 @@ bind_event(sqlite3_stmt *st, int base, const struct store_event *ev)
 {
 	sqlite3_bind_int64(st, base + 1, ev->source_id);
 	sqlite3_bind_text(st, base + 2, ev->rule, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, base + 3, ev->ts);
+	bind_ts(st, base + 3, ev->ts);
 	sqlite3_bind_int64(st, base + 4, (int64_t)ev->hash);
 	sqlite3_bind_int(st, base + 5, ev->ordinal);
 	sqlite3_bind_int64(st, base + 6, (int64_t)ev->line);

@@ -74,6 +74,7 @@ struct store_ingest_counts {
 	uint64_t	malformed, truncated, no_timestamp, backwards;
 	uint64_t	bad_utf8, nul_bytes, regex_errors, skipped_bytes;
 	uint64_t	repeats;	/* events marked a repeat of a sample (same =) */
+	uint64_t	untimed;	/* records with no time at all (events.ts NULL) */
 	int64_t		first_ts, last_ts;	/* TS_NONE if none */
 };
 
@@ -155,7 +156,7 @@ void store_input_release(struct store *s, const char *key);
 struct store_event {
 	int64_t		 source_id;
 	const char	*rule;
-	int64_t		 ts;
+	int64_t		 ts;		/* TS_NONE: untimed, stored as NULL */
 	uint64_t	 hash;
 	int		 ordinal;
 	uint64_t	 line, line_end;
