@@ -165,11 +165,12 @@ CREATE TABLE IF NOT EXISTS volume_marks (
 -- lines around one are read again from its file, or, for a stream that
 -- cannot be read again, from a block of the records before it.
 -- A file input as a run of ingest opened it (ingests.id): a moved or
--- changed file is told from its first bytes, size and mtime.
+-- changed file is told from its first and last bytes, size and mtime.
 CREATE TABLE IF NOT EXISTS context_files (
 	ingest		INTEGER PRIMARY KEY,	-- ingests.id
 	path		TEXT NOT NULL,		-- canonical path
 	fingerprint	INTEGER NOT NULL,	-- hash of its first min(size, 4096) bytes
+	tail		INTEGER NOT NULL,	-- hash of the up to 4096 bytes before size
 	size		INTEGER NOT NULL,	-- bytes, when the run opened it
 	mtime		INTEGER NOT NULL	-- ms, then
 );

@@ -190,8 +190,8 @@ enum {
 };
 
 static const char *const cw_sql[CW_COUNT] = {
-	"INSERT OR REPLACE INTO context_files (ingest, path, fingerprint, size,"
-	" mtime) VALUES (?1, ?2, ?3, ?4, ?5)",
+	"INSERT OR REPLACE INTO context_files (ingest, path, fingerprint, tail,"
+	" size, mtime) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	"INSERT INTO context_blocks (ingest, raw_len, zlib, data)"
 	" VALUES (?1, ?2, ?3, ?4)",
 	"INSERT OR IGNORE INTO event_context (event_id, ingest, offset, block)"
@@ -255,16 +255,19 @@ cw_step(struct context_writer *cw, sqlite3_stmt *st, char *err, size_t errlen)
 }
 
 /*
- * What tells a file apart: a hash of its first min(fplen, 4096) bytes,
- * its size and mtime (ms).  -1 with errno when it cannot be read.
+ * What tells a file apart: hashes of its first min(fplen, 4096) bytes
+ * and of the up to 4096 bytes before tailend (UINT64_MAX: its size; a
+ * file that was only appended to since keeps both), its size and mtime
+ * (ms).  -1 with errno when it cannot be read.
  */
 static int
-file_identity(const char *path, uint64_t fplen, uint64_t *fp, uint64_t *size,
-    int64_t *mtime)
+file_identity(const char *path, uint64_t fplen, uint64_t tailend,
+    uint64_t *fp, uint64_t *tail, uint64_t *size, int64_t *mtime)
 {
 	unsigned char head[CTX_FPSIZE];
 	struct stat sb;
-	ssize_t n;
+	uint64_t n;
+	ssize_t got;
 	int fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -280,9 +283,14 @@ file_identity(const char *path, uint64_t fplen, uint64_t *fp, uint64_t *size,
 	    sb.st_mtim.tv_nsec / 1000000;
 	if (fplen > CTX_FPSIZE)
 		fplen = CTX_FPSIZE;
-	n = pread(fd, head, (size_t)fplen, 0);
+	got = pread(fd, head, (size_t)fplen, 0);
+	*fp = util_hash64(head, got > 0 ? (size_t)got : 0, UTIL_HASH_SEED);
+	if (tailend == UINT64_MAX)
+		tailend = *size;
+	n = tailend < CTX_FPSIZE ? tailend : CTX_FPSIZE;
+	got = pread(fd, head, (size_t)n, (off_t)(tailend - n));
+	*tail = util_hash64(head, got > 0 ? (size_t)got : 0, UTIL_HASH_SEED);
 	close(fd);
-	*fp = util_hash64(head, n > 0 ? (size_t)n : 0, UTIL_HASH_SEED);
 	return 0;
 }
 
@@ -291,18 +299,20 @@ context_file_note(struct context_writer *cw, int64_t ingest_id,
     const char *path, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	uint64_t fp, size;
+	uint64_t fp, tail, size;
 	int64_t mtime;
 
-	if (file_identity(path, CTX_FPSIZE, &fp, &size, &mtime) != 0)
+	if (file_identity(path, CTX_FPSIZE, UINT64_MAX, &fp, &tail, &size,
+	    &mtime) != 0)
 		return 0;
 	if ((st = cw_stmt(cw, CW_FILE, err, errlen)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, ingest_id);
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (int64_t)fp);
-	sqlite3_bind_int64(st, 4, (int64_t)size);
-	sqlite3_bind_int64(st, 5, mtime);
+	sqlite3_bind_int64(st, 4, (int64_t)tail);
+	sqlite3_bind_int64(st, 5, (int64_t)size);
+	sqlite3_bind_int64(st, 6, mtime);
 	return cw_step(cw, st, err, errlen);
 }
 
@@ -488,19 +498,20 @@ file_back(const char *path, uint64_t offset, uint64_t line, int before,
 
 /* Read the lines around [line, line_end] at offset from path into c. */
 static void
-ctx_file(struct context *c, const char *path, uint64_t fp, uint64_t size,
-    int64_t mtime, uint64_t offset, uint64_t line, uint64_t line_end,
+ctx_file(struct context *c, const char *path, uint64_t fp, uint64_t tail,
+    uint64_t size, int64_t mtime, uint64_t offset, uint64_t line, uint64_t line_end,
     int before, int after)
 {
 	struct context_line *ring = NULL;
 	struct reader_line rl;
 	struct reader *r;
-	uint64_t cfp, csize, start = 0, nbefore = 0, k, nring = 0;
+	uint64_t cfp, ctail, csize, start = 0, nbefore = 0, k, nring = 0;
 	int64_t cmtime;
 	char rerr[200];
 	int rc, reached = 0;
 
-	if (file_identity(path, size, &cfp, &csize, &cmtime) != 0) {
+	if (file_identity(path, size, size, &cfp, &ctail, &csize,
+	    &cmtime) != 0) {
 		if (errno == ENOENT)
 			snprintf(c->why, sizeof c->why, "context not available:"
 			    " the file has moved (%s is gone)", path);
@@ -509,10 +520,11 @@ ctx_file(struct context *c, const char *path, uint64_t fp, uint64_t size,
 			    " %s: %s", path, strerror(errno));
 		return;
 	}
-	if (csize < size || cfp != fp || (csize == size && cmtime != mtime)) {
+	if (csize < size || cfp != fp || ctail != tail ||
+	    (csize == size && cmtime != mtime)) {
 		snprintf(c->why, sizeof c->why, "context not available: the file"
-		    " has changed since it was read (%s %s)", path, cfp != fp ?
-		    "holds other data" : csize < size ? "is shorter" :
+		    " has changed since it was read (%s %s)", path, csize < size ?
+		    "is shorter" : cfp != fp ? "holds other data" :
 		    "was rewritten");
 		return;
 	}
@@ -654,14 +666,14 @@ ctx_block(sqlite3 *db, struct context *c, int64_t block, uint64_t line,
 
 static const char ctx_sql[] =
     "SELECT e.line, e.line_end, e.text, coalesce(r.severity, 0), c.event_id,"
-    " c.offset, c.block, f.path, f.fingerprint, f.size, f.mtime"
+    " c.offset, c.block, f.path, f.fingerprint, f.size, f.mtime, f.tail"
     " FROM events e LEFT JOIN rules r ON r.id = e.rule"
     " LEFT JOIN event_context c ON c.event_id = e.id"
     " LEFT JOIN context_files f ON f.ingest = c.ingest WHERE e.id = ?1";
 /* A database no writer has opened since the context tables were added. */
 static const char ctx_sql_old[] =
     "SELECT e.line, e.line_end, e.text, coalesce(r.severity, 0), NULL,"
-    " NULL, NULL, NULL, NULL, NULL, NULL"
+    " NULL, NULL, NULL, NULL, NULL, NULL, NULL"
     " FROM events e LEFT JOIN rules r ON r.id = e.rule WHERE e.id = ?1";
 
 int
@@ -712,6 +724,7 @@ context_read(sqlite3 *db, int64_t id, int before, int after,
 	    sqlite3_column_type(st, 7) != SQLITE_NULL) {
 		c->path = xstrdup((const char *)sqlite3_column_text(st, 7));
 		ctx_file(c, c->path, (uint64_t)sqlite3_column_int64(st, 8),
+		    (uint64_t)sqlite3_column_int64(st, 11),
 		    (uint64_t)sqlite3_column_int64(st, 9),
 		    sqlite3_column_int64(st, 10),
 		    (uint64_t)sqlite3_column_int64(st, 5), line, line_end,

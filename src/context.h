@@ -4,7 +4,7 @@
  * the byte offset of its first line, its line number), and the lines
  * around it are read from the file again when asked for, decompressing a
  * .gz from its start; a file that moved or changed since is told apart
- * by its first bytes, size and mtime.  A stream (standard input, a pipe)
+ * by its first and last bytes, size and mtime.  A stream (standard input, a pipe)
  * cannot be read again, so the records before each such event are kept
  * in blocks that neighbouring events share, zlib-compressed where that
  * pays.  Tables: context_files, context_blocks, event_context (schema.sql).

@@ -330,7 +330,8 @@ static const struct {
 	{ "SELECT mtime FROM context_files LIMIT 0",
 	  "CREATE TABLE IF NOT EXISTS context_files (ingest INTEGER PRIMARY KEY,"
 	  " path TEXT NOT NULL, fingerprint INTEGER NOT NULL,"
-	  " size INTEGER NOT NULL, mtime INTEGER NOT NULL)",
+	  " tail INTEGER NOT NULL, size INTEGER NOT NULL,"
+	  " mtime INTEGER NOT NULL)",
 	  "adding the context_files table" },
 	{ "SELECT data FROM context_blocks LIMIT 0",
 	  "CREATE TABLE IF NOT EXISTS context_blocks (id INTEGER PRIMARY KEY,"
