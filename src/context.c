@@ -582,6 +582,14 @@ out:
 	reader_close(r);
 }
 
+static int
+line_cmp(const void *a, const void *b)
+{
+	const struct context_line *x = a, *y = b;
+
+	return x->lineno < y->lineno ? -1 : x->lineno > y->lineno;
+}
+
 /* The lines of a stream block around [line, line_end] into c. */
 static int
 ctx_block(sqlite3 *db, struct context *c, int64_t block, uint64_t line,
@@ -630,10 +638,7 @@ ctx_block(sqlite3 *db, struct context *c, int64_t block, uint64_t line,
 		    get_varint(&p, end, &extra) != 0 ||
 		    get_varint(&p, end, &len) != 0 || len > (uint64_t)(end - p))
 			break;
-		if (first == line && !found) {
-			found = 1;
-			start = c->n;
-		}
+		found |= first == line;
 		for (t = (const char *)p, i = 0;; i++) {
 			nl = memchr(t, '\n', (size_t)((const char *)p + len - t));
 			ctx_add(c, first + (i < extra ? i : extra), t,
@@ -651,6 +656,13 @@ ctx_block(sqlite3 *db, struct context *c, int64_t block, uint64_t line,
 		    " records are not in the block kept for it");
 		return 0;
 	}
+	/*
+	 * Records are kept in the order they were completed, which differs
+	 * from the order of their lines where sources interleave.
+	 */
+	qsort(c->lines, c->n, sizeof *c->lines, line_cmp);
+	while (!c->lines[start].own)
+		start++;
 	/* Keep `before` lines before the event's, and `after` after. */
 	for (last = start; last + 1 < c->n && c->lines[last + 1].own; last++)
 		;

@@ -571,8 +571,11 @@ writer_store(struct ingest *in, struct batch *b)
 
 	if (store_begin(in->st, w->err, sizeof w->err) != 0)
 		goto fail;
-	w->block_ids = util_grow(w->block_ids, &w->block_idcap, b->ctx.n,
-	    sizeof *w->block_ids, 16);
+	if (b->ctx.n > w->block_idcap) {
+		w->block_idcap = b->ctx.n;
+		w->block_ids = xrealloc(w->block_ids, w->block_idcap *
+		    sizeof *w->block_ids);
+	}
 	if (context_write_blocks(w->ctx, in->ingest_id, &b->ctx, w->block_ids,
 	    w->err, sizeof w->err) != 0)
 		goto fail;
