@@ -63,6 +63,21 @@ sed -n 8p "$F/app.log" | "$LT" ingest -q --db q.db
 check_eq "stdin: a block of one short record stays as it is (zlib would not pay)" \
     "0 $(($(sed -n 8p "$F/app.log" | wc -c) + 2))" "$(sql q.db "SELECT zlib || ' ' || raw_len FROM context_blocks")"
 
+# many blocks in one batch: 100 warnings 30 records apart
+awk 'BEGIN { for (i = 1; i <= 3000; i++) {
+	s = sprintf("2025-10-25 23:%02d:%02d", int(i / 60) % 60, i % 60)
+	if (i % 30 == 0)
+		print s " WARNING tools.chat: Explicit model call failed; entering fallback chain"
+	else
+		print s " INFO tools.chat: step " i
+} }' > many.log
+"$LT" ingest -q --db m.db --context-lines 2 - < many.log
+check_eq "stdin: 100 events far apart, a block each" "100 100" \
+    "$(sql m.db "SELECT count(*) FROM context_blocks") $(sql m.db "SELECT count(DISTINCT block) FROM event_context")"
+check_eq "stdin: the last of them" \
+    "(standard input)-2998-2025-10-25 23:49:58 INFO tools.chat: step 2998" \
+    "$(ctx --db m.db --context 9 | tail -3 | head -1)"
+
 # the file moved, then changed
 mv app.log moved.log
 ctx --db f.db --context 2 --rule fallback > moved.out
