@@ -78,6 +78,14 @@ check_eq "stdin: the last of them" \
     "(standard input)-2998-2025-10-25 23:49:58 INFO tools.chat: step 2998" \
     "$(ctx --db m.db --context 9 | tail -3 | head -1)"
 
+# prune takes the context of the events it removes with them
+"$LT" prune --db s.db --older-than 5s > /dev/null
+check_eq "prune: the context of removed events goes, and their block" "1 0 0" \
+    "$(sql s.db "SELECT count(*) FROM events") $(sql s.db "SELECT count(*) FROM event_context") $(sql s.db "SELECT count(*) FROM context_blocks")"
+"$LT" prune --db m.db --older-than 10m > /dev/null
+check_eq "prune: the blocks of the events kept stay" "21 21 21" \
+    "$(sql m.db "SELECT count(*) FROM events") $(sql m.db "SELECT count(*) FROM event_context") $(sql m.db "SELECT count(*) FROM context_blocks")"
+
 # the file moved, then changed
 mv app.log moved.log
 ctx --db f.db --context 2 --rule fallback > moved.out
