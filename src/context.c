@@ -203,6 +203,12 @@ static const char *const cw_sql[CW_COUNT] = {
 struct context_writer {
 	sqlite3		*db;
 	sqlite3_stmt	*st[CW_COUNT];
+	/*
+	 * One deflate state for every block: compress2 would allocate (and
+	 * the kernel zero) its quarter megabyte again for each.
+	 */
+	z_stream	 zs;
+	int		 zinit;		/* 1 ready, -1 failed: blocks go as they are */
 	unsigned char	*z;
 	size_t		 zcap;
 };
@@ -225,6 +231,8 @@ context_writer_free(struct context_writer *cw)
 		return;
 	for (i = 0; i < CW_COUNT; i++)
 		sqlite3_finalize(cw->st[i]);
+	if (cw->zinit == 1)
+		deflateEnd(&cw->zs);
 	free(cw->z);
 	free(cw);
 }
@@ -316,14 +324,43 @@ context_file_note(struct context_writer *cw, int64_t ingest_id,
 	return cw_step(cw, st, err, errlen);
 }
 
+/*
+ * raw[0..len) zlib-compressed into cw->z; 0 with *zlen, or -1 when it
+ * cannot be or does not save at least an eighth.
+ */
+static int
+cw_deflate(struct context_writer *cw, const char *raw, size_t len,
+    size_t *zlen)
+{
+	size_t bound = compressBound((uLong)len);
+
+	if (len < 64 || cw->zinit == -1)
+		return -1;
+	if (cw->zinit == 0)
+		cw->zinit = deflateInit(&cw->zs, Z_BEST_SPEED) == Z_OK ? 1 : -1;
+	if (cw->zinit != 1 || deflateReset(&cw->zs) != Z_OK)
+		return -1;
+	if (bound > cw->zcap) {
+		cw->zcap = bound;
+		cw->z = xrealloc(cw->z, cw->zcap);
+	}
+	cw->zs.next_in = (Bytef *)(uintptr_t)raw;
+	cw->zs.avail_in = (uInt)len;
+	cw->zs.next_out = cw->z;
+	cw->zs.avail_out = (uInt)bound;
+	if (deflate(&cw->zs, Z_FINISH) != Z_STREAM_END)
+		return -1;
+	*zlen = cw->zs.total_out;
+	return *zlen < len - len / 8 ? 0 : -1;
+}
+
 int
 context_write_blocks(struct context_writer *cw, int64_t ingest_id,
     const struct context_pack *p, int64_t *ids, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	const char *raw;
-	uLongf zlen;
-	size_t i, len, start;
+	size_t i, len, start, zlen = 0;
 	int z;
 
 	if (p->n == 0)
@@ -334,15 +371,7 @@ context_write_blocks(struct context_writer *cw, int64_t ingest_id,
 		start = i > 0 ? p->end[i - 1] : 0;
 		raw = p->data.data + start;
 		len = p->end[i] - start;
-		zlen = compressBound((uLong)len);
-		if (zlen > cw->zcap) {
-			cw->zcap = zlen;
-			cw->z = xrealloc(cw->z, cw->zcap);
-		}
-		/* compressed only when it saves at least an eighth */
-		z = len >= 64 && compress2(cw->z, &zlen, (const Bytef *)raw,
-		    (uLong)len, Z_DEFAULT_COMPRESSION) == Z_OK &&
-		    zlen < len - len / 8;
+		z = cw_deflate(cw, raw, len, &zlen) == 0;
 		sqlite3_bind_int64(st, 1, ingest_id);
 		sqlite3_bind_int64(st, 2, (int64_t)len);
 		sqlite3_bind_int(st, 3, z);
