@@ -355,35 +355,32 @@ cw_deflate(struct context_writer *cw, const char *raw, size_t len,
 }
 
 int
-context_write_blocks(struct context_writer *cw, int64_t ingest_id,
-    const struct context_pack *p, int64_t *ids, char *err, size_t errlen)
+context_write_block(struct context_writer *cw, int64_t ingest_id,
+    const struct context_pack *p, size_t i, int64_t *id, char *err,
+    size_t errlen)
 {
 	sqlite3_stmt *st;
+	size_t len, start, zlen = 0;
 	const char *raw;
-	size_t i, len, start, zlen = 0;
 	int z;
 
-	if (p->n == 0)
-		return 0;
 	if ((st = cw_stmt(cw, CW_BLOCK, err, errlen)) == NULL)
 		return -1;
-	for (i = 0; i < p->n; i++) {
-		start = i > 0 ? p->end[i - 1] : 0;
-		raw = p->data.data + start;
-		len = p->end[i] - start;
-		z = cw_deflate(cw, raw, len, &zlen) == 0;
-		sqlite3_bind_int64(st, 1, ingest_id);
-		sqlite3_bind_int64(st, 2, (int64_t)len);
-		sqlite3_bind_int(st, 3, z);
-		if (z)
-			sqlite3_bind_blob(st, 4, cw->z, (int)zlen, SQLITE_STATIC);
-		else
-			sqlite3_bind_blob(st, 4, len > 0 ? raw : "", (int)len,
-			    SQLITE_STATIC);
-		if (cw_step(cw, st, err, errlen) != 0)
-			return -1;
-		ids[i] = sqlite3_last_insert_rowid(cw->db);
-	}
+	start = i > 0 ? p->end[i - 1] : 0;
+	raw = p->data.data + start;
+	len = p->end[i] - start;
+	z = cw_deflate(cw, raw, len, &zlen) == 0;
+	sqlite3_bind_int64(st, 1, ingest_id);
+	sqlite3_bind_int64(st, 2, (int64_t)len);
+	sqlite3_bind_int(st, 3, z);
+	if (z)
+		sqlite3_bind_blob(st, 4, cw->z, (int)zlen, SQLITE_STATIC);
+	else
+		sqlite3_bind_blob(st, 4, len > 0 ? raw : "", (int)len,
+		    SQLITE_STATIC);
+	if (cw_step(cw, st, err, errlen) != 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(cw->db);
 	return 0;
 }
 

@@ -74,9 +74,14 @@ void context_writer_free(struct context_writer *cw);
  */
 int context_file_note(struct context_writer *cw, int64_t ingest_id,
     const char *path, char *err, size_t errlen);
-/* Store p's blocks, compressed where that pays; ids[i] gets block i's id. */
-int context_write_blocks(struct context_writer *cw, int64_t ingest_id,
-    const struct context_pack *p, int64_t *ids, char *err, size_t errlen);
+/*
+ * Store block i of p, compressed where that pays, and its id in *id; a
+ * block is stored once a new event needs it, so that a stream read
+ * again (its events already stored) keeps nothing twice.
+ */
+int context_write_block(struct context_writer *cw, int64_t ingest_id,
+    const struct context_pack *p, size_t i, int64_t *id, char *err,
+    size_t errlen);
 /*
  * The context of event id: an offset into the run's file, or (block >= 0)
  * a block id.  An id of -1 (not known) is looked up by the event's key.

@@ -347,21 +347,32 @@ writer_fields(struct buf *out, const struct batch *b, const struct bev *e)
 	buf_putc(out, '\0');
 }
 
-/* The context of a stored event of warning severity or worse. */
+/*
+ * The context of a stored event of warning severity or worse (id 0: it
+ * was stored before, with its context); a stream's block is stored with
+ * the first new event that needs it.
+ */
 static int
-writer_context(struct ingest *in, const struct store_event *ev,
-    const struct bev *e, int64_t id)
+writer_context(struct ingest *in, const struct batch *b,
+    const struct store_event *ev, const struct bev *e, int64_t id)
 {
+	struct writer *w = &in->w;
 	struct context_key key;
+	int64_t *block = e->ctx == 2 ? &w->block_ids[e->ctx_block] : NULL;
 
+	if (id == 0)
+		return 0;
+	if (block != NULL && *block == 0 && context_write_block(w->ctx,
+	    in->ingest_id, &b->ctx, e->ctx_block, block, w->err,
+	    sizeof w->err) != 0)
+		return -1;
 	key.rule = ev->rule;
 	key.source_id = ev->source_id;
 	key.ts = ev->ts;
 	key.hash = ev->hash;
 	key.ordinal = ev->ordinal;
-	return context_write_event(in->w.ctx, id, &key, in->ingest_id,
-	    e->ctx_off, e->ctx == 2 ? in->w.block_ids[e->ctx_block] : -1,
-	    in->w.err, sizeof in->w.err);
+	return context_write_event(w->ctx, id, &key, in->ingest_id, e->ctx_off,
+	    block != NULL ? *block : -1, w->err, sizeof w->err);
 }
 
 /*
@@ -404,14 +415,15 @@ writer_events(struct ingest *in, struct batch *b, size_t first, size_t n)
 			ev->grp_len = e->grp_len;
 		}
 	}
-	if (store_insert_events(in->st, w->evs, n, w->added, &nadded, w->ids, w->err,
-	    sizeof w->err) != 0)
+	if (store_insert_events(in->st, w->evs, n, w->added, &nadded, w->ids,
+	    w->err, sizeof w->err) != 0)
 		return -1;
 	w->events += nadded;
 	w->duplicates += n - nadded;
 	for (i = 0; i < n; i++) {
 		e = &b->ev[first + i];
-		if (e->ctx != 0 && writer_context(in, &w->evs[i], e, w->ids[i]) != 0)
+		if (e->ctx != 0 && writer_context(in, b, &w->evs[i], e,
+		    w->ids[i]) != 0)
 			return -1;
 		if (w->added[i] && correlate_wants(in->corr, e->rule_index))
 			correlate_note(in->corr, e->rule_index, e->source_id,
@@ -576,9 +588,8 @@ writer_store(struct ingest *in, struct batch *b)
 		w->block_ids = xrealloc(w->block_ids, w->block_idcap *
 		    sizeof *w->block_ids);
 	}
-	if (context_write_blocks(w->ctx, in->ingest_id, &b->ctx, w->block_ids,
-	    w->err, sizeof w->err) != 0)
-		goto fail;
+	if (b->ctx.n > 0)
+		memset(w->block_ids, 0, b->ctx.n * sizeof *w->block_ids);
 	for (i = 0; i < b->nev; i += n) {
 		n = b->nev - i < WRITER_CHUNK ? b->nev - i : WRITER_CHUNK;
 		if (writer_events(in, b, i, n) != 0)

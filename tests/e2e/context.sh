@@ -47,6 +47,9 @@ ctx --db s.db --context 3 > stdin.out
 check_golden "stdin: the 3 records kept before each event" "$F/stdin.out" stdin.out
 check_eq "stdin: one block shared by the two events, and no file" "1 2 0" \
     "$(sql s.db "SELECT count(*) FROM context_blocks") $(sql s.db "SELECT count(DISTINCT event_id) FROM event_context WHERE block = (SELECT id FROM context_blocks)") $(sql s.db "SELECT count(*) FROM context_files")"
+"$LT" ingest -q --db s.db --context-lines 3 < app.log
+check_eq "stdin read again: its events are stored, nothing more is kept" "4 2 1" \
+    "$(sql s.db "SELECT count(*) FROM events") $(sql s.db "SELECT count(*) FROM event_context") $(sql s.db "SELECT count(*) FROM context_blocks")"
 check_eq "stdin: the block holds records 3 to 8, compressed" "1" \
     "$(sql s.db "SELECT zlib FROM context_blocks")"
 check_eq "stdin: --context 1 shows one of the records kept" \

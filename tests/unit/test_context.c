@@ -128,7 +128,10 @@ test_stream_blocks(void **state)
 	assert_int_equal(blk[0], 0);
 	assert_int_equal(blk[1], 0);
 	assert_int_equal(blk[2], 1);
-	assert_int_equal(context_write_blocks(cw, 1, &p, ids, err, sizeof err), 0);
+	assert_int_equal(context_write_block(cw, 1, &p, 0, &ids[0], err,
+	    sizeof err), 0);
+	assert_int_equal(context_write_block(cw, 1, &p, 1, &ids[1], err,
+	    sizeof err), 0);
 	ev[0] = add_event(s, 5, "rec 5");
 	ev[1] = add_event(s, 7, "rec 7");
 	ev[2] = add_event(s, 20, "rec 20");
@@ -187,7 +190,8 @@ test_stream_compressed(void **state)
 	context_stream_close(cs);
 	/* kept: at most CONTEXT_MAX before it, and itself */
 	assert_int_equal(p.n, 1);
-	assert_int_equal(context_write_blocks(cw, 1, &p, ids, err, sizeof err), 0);
+	assert_int_equal(context_write_block(cw, 1, &p, 0, &ids[0], err,
+	    sizeof err), 0);
 	assert_int_equal(one_int(s, "SELECT zlib FROM context_blocks"), 1);
 	assert_true(one_int(s, "SELECT length(data) * 4 < raw_len FROM"
 	    " context_blocks") == 1);
