@@ -168,3 +168,33 @@ CREATE TABLE IF NOT EXISTS volume_marks (
 	texts		BLOB,
 	PRIMARY KEY (source_id, input)
 ) WITHOUT ROWID;
+
+-- Context of the events of warning severity or worse (context.h): the
+-- lines around one are read again from its file, or, for a stream that
+-- cannot be read again, from a block of the records before it.
+-- A file input as a run of ingest opened it (ingests.id): a moved or
+-- changed file is told from its first and last bytes, size and mtime.
+CREATE TABLE IF NOT EXISTS context_files (
+	ingest		INTEGER PRIMARY KEY,	-- ingests.id
+	path		TEXT NOT NULL,		-- canonical path
+	fingerprint	INTEGER NOT NULL,	-- hash of its first min(size, 4096) bytes
+	tail		INTEGER NOT NULL,	-- hash of the up to 4096 bytes before size
+	size		INTEGER NOT NULL,	-- bytes, when the run opened it
+	mtime		INTEGER NOT NULL	-- ms, then
+);
+-- Records of a stream, packed (line, extra lines, length, text), kept
+-- once for every event whose context they are.
+CREATE TABLE IF NOT EXISTS context_blocks (
+	id		INTEGER PRIMARY KEY,
+	ingest		INTEGER NOT NULL,
+	raw_len		INTEGER NOT NULL,	-- bytes of the packed records
+	zlib		INTEGER NOT NULL,	-- 1: data is zlib-compressed
+	data		BLOB NOT NULL
+);
+-- Only events that have context have a row here.
+CREATE TABLE IF NOT EXISTS event_context (
+	event_id	INTEGER PRIMARY KEY,	-- events.id
+	ingest		INTEGER NOT NULL,
+	offset		INTEGER,		-- files: byte offset of its first line (decompressed)
+	block		INTEGER			-- streams: context_blocks.id
+);

@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "cmd.h"
+#include "context.h"
 #include "severity.h"
 #include "store.h"
 #include "timeparse.h"
@@ -42,6 +43,10 @@ static const char events_options[] =
     "                     SIGTERM or (with --until) log time reaching it;\n"
     "                     the last id printed goes to stderr\n"
     "  --poll-ms N        --follow: look for new events every N ms (1000)\n"
+    "  --context N        each event with N lines before and after it, as\n"
+    "                     grep -C prints them (its own lines marked ':'),\n"
+    "                     read again from its file or from the records kept\n"
+    "                     of a stream, instead of ndjson or tsv\n"
     "  --help             this text\n";
 
 enum {
@@ -58,6 +63,7 @@ enum {
 	OPT_POLL_MS,
 	OPT_TZ,
 	OPT_UNTIMED,
+	OPT_CONTEXT,
 	OPT_HELP
 };
 
@@ -75,6 +81,7 @@ static const struct option events_longopts[] = {
 	{ "poll-ms", required_argument, NULL, OPT_POLL_MS },
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "untimed", no_argument, NULL, OPT_UNTIMED },
+	{ "context", required_argument, NULL, OPT_CONTEXT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -309,6 +316,53 @@ put_value(struct buf *b, sqlite3_stmt *q)
 		buf_puts(b, ",\"repeat\":true");
 }
 
+/*
+ * An event and the lines around it, grep -C style: a line naming it, then
+ * FILE-LINE-text for the lines around and FILE:LINE:text for its own;
+ * why the context is not there when it is not.  Groups are separated by
+ * "--".  Returns 0, or -1 when the database cannot be read.
+ */
+static int
+put_context(struct buf *b, sqlite3 *db, sqlite3_stmt *q, long long lines,
+    int first)
+{
+	const char *name, *sevname;
+	struct context c;
+	char iso[40], err[512];
+	size_t i;
+	int sev;
+
+	if (context_read(db, sqlite3_column_int64(q, 10), (int)lines, (int)lines,
+	    &c, err, sizeof err) != 0) {
+		cmd_error("events: %s", err);
+		context_free(&c);
+		return -1;
+	}
+	if (!first)
+		buf_puts(b, "--\n");
+	util_format_iso(sqlite3_column_int64(q, 0), iso, sizeof iso);
+	sev = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(q, 4);
+	sevname = sev >= 0 && sev < SEV_COUNT ? severity_name(sev) : "";
+	buf_printf(b, "== event %lld  %s  ", (long long)sqlite3_column_int64(q,
+	    10), iso);
+	util_escape_terminal(b, col_text(q, 1), strlen(col_text(q, 1)), 0);
+	buf_printf(b, "  %s  %s\n", col_text(q, 2), sevname);
+	if (c.why[0] != '\0')
+		buf_printf(b, "%s\n", c.why);
+	name = c.path != NULL ? c.path : col_text(q, 1);
+	for (i = 0; i < c.n; i++) {
+		util_escape_terminal(b, name, strlen(name), 0);
+		buf_printf(b, "%c%llu%c", c.lines[i].own ? ':' : '-',
+		    (unsigned long long)c.lines[i].lineno,
+		    c.lines[i].own ? ':' : '-');
+		util_escape_terminal(b, c.lines[i].text, c.lines[i].len, 0);
+		buf_putc(b, '\n');
+	}
+	context_free(&c);
+	return 0;
+}
+
 static int
 cmd_events_exec(int argc, char **argv)
 {
@@ -325,6 +379,7 @@ cmd_events_exec(int argc, char **argv)
 	char *dbpath = NULL, err[1024], iso[40], *end;
 	int64_t since_ms = INT64_MIN, until_ms = INT64_MAX, now = util_now_ms();
 	long long limit = -1, shown = 0, after_id = -1, last_id, poll_ms = 1000;
+	long long context = -1;
 	int ch, rc = EXIT_RUNTIME, tsv, step = SQLITE_DONE, sev, follow = 0;
 	int last_pass = 0;
 	int64_t newest, nrows;
@@ -389,6 +444,16 @@ cmd_events_exec(int argc, char **argv)
 			    poll_ms == 0) {
 				if (poll_ms == 0)
 					cmd_error("events: bad --poll-ms '%s'", optarg);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case OPT_CONTEXT:
+			if (parse_count("--context", optarg, &context) != 0 ||
+			    context > 1000) {
+				if (context > 1000)
+					cmd_error("events: bad --context '%s' (at"
+					    " most 1000)", optarg);
 				rc = EXIT_USAGE;
 				goto out;
 			}
@@ -503,7 +568,12 @@ poll:
 		if (text == NULL)
 			text = "";
 		buf_reset(&b);
-		if (tsv) {
+		if (context >= 0) {
+			if (put_context(&b, store_db(st), q, context,
+			    shown == 0) != 0)
+				goto out;
+			b.len--;	/* the newline comes below */
+		} else if (tsv) {
 			buf_puts(&b, iso);
 			buf_putc(&b, '\t');
 			put_tsv(&b, src, strlen(src));
@@ -599,7 +669,7 @@ const struct cmd_entry cmd_events_entry = {
 	"events",
 	"[--db PATH] [--source S]... [--rule R]... [--category C]... [--since T]"
 	" [--until T] [--tz ZONE] [--untimed] [--format ndjson|tsv] [--limit N] [--after-id N] [--follow]"
-	" [--poll-ms N]",
+	" [--poll-ms N] [--context N]",
 	"Print the stored events, one per line (ndjson or tsv).",
 	cmd_events_exec
 };

@@ -13,6 +13,7 @@
 #include <sys/statvfs.h>
 
 #include "cmd.h"
+#include "context.h"
 #include "envelope.h"
 #include "ingest.h"
 #include "rules.h"
@@ -43,6 +44,10 @@ static const char ingest_options[] =
     "  --no-resume      read files from the start even if seen before\n"
     "  --final          the files will not grow: store their unfinished\n"
     "                   last record instead of leaving it for the next run\n"
+    "  --context-lines N  keep the N records before each event of warning\n"
+    "                   severity or worse read from standard input or a\n"
+    "                   pipe (default 20, at most 200; files are read\n"
+    "                   again instead); 0 keeps no context at all\n"
     "  -q, --quiet      no summary line\n"
     "  --help           this text\n"
     "\nWith no FILE, or FILE -, standard input is read.\n";
@@ -55,6 +60,7 @@ enum {
 	OPT_TZ,
 	OPT_NO_RESUME,
 	OPT_FINAL,
+	OPT_CONTEXT_LINES,
 	OPT_HELP
 };
 
@@ -67,6 +73,7 @@ static const struct option ingest_longopts[] = {
 	{ "follow", no_argument, NULL, 'f' },
 	{ "no-resume", no_argument, NULL, OPT_NO_RESUME },
 	{ "final", no_argument, NULL, OPT_FINAL },
+	{ "context-lines", required_argument, NULL, OPT_CONTEXT_LINES },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -198,13 +205,15 @@ cmd_ingest_exec(int argc, char **argv)
 	struct stat sb;
 	const char **rule_args = NULL, *db = NULL, *tzname = NULL, *path;
 	const char *stdin_only[] = { "-" };
-	char **dirs = NULL, *dbpath = NULL, err[1024];
+	char **dirs = NULL, *dbpath = NULL, err[1024], *end;
+	long lval;
 	size_t nrule_args = 0, ndirs, i, ninputs, nfailed = 0;
 	char **inputs;
 	int ch, quiet = 0, fmt, rc = EXIT_RUNTIME;
 
 	memset(&opts, 0, sizeof opts);
 	opts.format = ENVELOPE_AUTO;
+	opts.context_lines = CONTEXT_DEFAULT;
 	rule_args = xcalloc((size_t)argc + 1, sizeof *rule_args);
 	optind = 1;
 	opterr = 0;
@@ -244,6 +253,18 @@ cmd_ingest_exec(int argc, char **argv)
 			break;
 		case OPT_FINAL:
 			opts.final = 1;
+			break;
+		case OPT_CONTEXT_LINES:
+			errno = 0;
+			lval = strtol(optarg, &end, 10);
+			if (errno != 0 || *optarg == '\0' || *end != '\0' ||
+			    lval < 0 || lval > CONTEXT_MAX) {
+				cmd_error("ingest: bad --context-lines '%s' (0 to %d)",
+				    optarg, CONTEXT_MAX);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			opts.context_lines = (int)lval;
 			break;
 		case 'q':
 			quiet = 1;
@@ -364,7 +385,8 @@ out:
 const struct cmd_entry cmd_ingest_entry = {
 	"ingest",
 	"[--db PATH] [--rules DIR]... [--source NAME] [--format FMT] [--tz ZONE]"
-	" [-f|--follow] [--no-resume] [--final] [-q|--quiet] [FILE|-]...",
+	" [-f|--follow] [--no-resume] [--final] [--context-lines N] [-q|--quiet]"
+	" [FILE|-]...",
 	"Read logs, recognise events with the rules and store them.",
 	cmd_ingest_exec
 };

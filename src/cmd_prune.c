@@ -58,6 +58,10 @@ static const struct option prune_long[] = {
 	" i.source_id = e.source_id AND e.ts >= i.start AND e.ts <= i.end)))"
 #define PRUNE_INCIDENTS_WHERE " FROM incidents WHERE kind <> 'open' AND end < ?1"
 #define PRUNE_VOLUME_WHERE " FROM volume WHERE minute < ?1"
+#define PRUNE_CONTEXT_WHERE \
+	" FROM event_context WHERE event_id NOT IN (SELECT id FROM events)"
+#define PRUNE_BLOCKS_WHERE " FROM context_blocks WHERE id NOT IN" \
+	" (SELECT block FROM event_context WHERE block IS NOT NULL)"
 
 struct prune_kind {
 	const char	*count_sql;
@@ -75,6 +79,13 @@ static const struct prune_kind prune_kinds[] = {
 	{ "SELECT count(*)" PRUNE_VOLUME_WHERE,
 	  "DELETE FROM volume WHERE (source_id, minute) IN (SELECT source_id, minute"
 	  PRUNE_VOLUME_WHERE " LIMIT " PRUNE_STR(PRUNE_BATCH) ")", 1 },
+	/* the context of the events removed, and the stream records kept for it */
+	{ "SELECT count(*)" PRUNE_CONTEXT_WHERE,
+	  "DELETE FROM event_context WHERE event_id IN (SELECT event_id"
+	  PRUNE_CONTEXT_WHERE " LIMIT " PRUNE_STR(PRUNE_BATCH) ")", 0 },
+	{ "SELECT count(*)" PRUNE_BLOCKS_WHERE,
+	  "DELETE FROM context_blocks WHERE id IN (SELECT id" PRUNE_BLOCKS_WHERE
+	  " LIMIT " PRUNE_STR(PRUNE_BATCH) ")", 0 },
 };
 
 static int

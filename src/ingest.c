@@ -25,6 +25,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "context.h"
 #include "correlate.h"
 #include "generic.h"
 #include "matcher.h"
@@ -139,6 +140,9 @@ struct bev {
 	int		rule_index, ordinal, stream, has_value, has_grp;
 	double		value;
 	size_t		text_off, text_len, field0, nfields, grp_off, grp_len;
+	int		ctx;		/* context: 0 none, 1 ctx_off in the file, 2 block ctx_block */
+	uint64_t	ctx_off;
+	size_t		ctx_block;
 };
 
 /* A field of a batch event: the group's name (the matcher's) and its value. */
@@ -179,6 +183,7 @@ struct batch {
 	struct store_ordinal		*ords;	/* ordinal state at offset */
 	size_t				 nords, ordcap;
 	struct store_ingest_counts	 counts;	/* physical counters */
+	struct context_pack		 ctx;	/* stream records kept as context */
 	const char			*status;
 	struct batch			*next;
 };
@@ -205,6 +210,10 @@ struct writer {
 	struct buf		 fields;		/* ... their fields' JSON */
 	size_t			 fields_at[WRITER_CHUNK];
 	unsigned char		 added[WRITER_CHUNK];
+	int64_t			 ids[WRITER_CHUNK];
+	struct context_writer	*ctx;
+	int64_t			*block_ids;		/* the batch's context blocks */
+	size_t			 block_idcap;
 	struct store_vmark	 vm;			/* writer_marks' scratch */
 	struct tcount		 merge;			/* ... and its texts */
 };
@@ -260,6 +269,7 @@ struct ingest {
 	char			*def_identity;
 	enum envelope_format	 last_format;
 	struct multiline	*ml;
+	struct context_stream	*ctx_stream;	/* a stream's last records, for context */
 	struct store_ingest_counts *counts;
 	uint64_t		 cur_offset, cur_lineno;
 	struct lsrc		*ls;
@@ -298,6 +308,7 @@ batch_new(void)
 	struct batch *b = xcalloc(1, sizeof *b);
 
 	buf_init(&b->data);
+	context_pack_init(&b->ctx);
 	return b;
 }
 
@@ -312,6 +323,7 @@ batch_free(struct batch *b)
 	free(b->fields);
 	free(b->marks);
 	free(b->mtexts);
+	context_pack_free(&b->ctx);
 	free(b);
 }
 
@@ -324,6 +336,7 @@ batch_clear(struct batch *b)
 	if (b->data.cap > 2 * BATCH_BYTES)
 		buf_free(&b->data);
 	buf_reset(&b->data);
+	context_pack_clear(&b->ctx);
 	b->next = NULL;
 }
 
@@ -347,6 +360,34 @@ writer_fields(struct buf *out, const struct batch *b, const struct bev *e)
 	}
 	buf_putc(out, '}');
 	buf_putc(out, '\0');
+}
+
+/*
+ * The context of a stored event of warning severity or worse (id 0: it
+ * was stored before, with its context); a stream's block is stored with
+ * the first new event that needs it.
+ */
+static int
+writer_context(struct ingest *in, const struct batch *b,
+    const struct store_event *ev, const struct bev *e, int64_t id)
+{
+	struct writer *w = &in->w;
+	struct context_key key;
+	int64_t *block = e->ctx == 2 ? &w->block_ids[e->ctx_block] : NULL;
+
+	if (id == 0)
+		return 0;
+	if (block != NULL && *block == 0 && context_write_block(w->ctx,
+	    in->ingest_id, &b->ctx, e->ctx_block, block, w->err,
+	    sizeof w->err) != 0)
+		return -1;
+	key.rule = ev->rule;
+	key.source_id = ev->source_id;
+	key.ts = ev->ts;
+	key.hash = ev->hash;
+	key.ordinal = ev->ordinal;
+	return context_write_event(w->ctx, id, &key, in->ingest_id, e->ctx_off,
+	    block != NULL ? *block : -1, w->err, sizeof w->err);
 }
 
 /*
@@ -389,13 +430,16 @@ writer_events(struct ingest *in, struct batch *b, size_t first, size_t n)
 			ev->grp_len = e->grp_len;
 		}
 	}
-	if (store_insert_events(in->st, w->evs, n, w->added, &nadded, w->err,
-	    sizeof w->err) != 0)
+	if (store_insert_events(in->st, w->evs, n, w->added, &nadded, w->ids,
+	    w->err, sizeof w->err) != 0)
 		return -1;
 	w->events += nadded;
 	w->duplicates += n - nadded;
 	for (i = 0; i < n; i++) {
 		e = &b->ev[first + i];
+		if (e->ctx != 0 && writer_context(in, b, &w->evs[i], e,
+		    w->ids[i]) != 0)
+			return -1;
 		if (w->added[i] && correlate_wants(in->corr, e->rule_index))
 			correlate_note(in->corr, e->rule_index, e->source_id,
 			    e->ts);
@@ -554,6 +598,13 @@ writer_store(struct ingest *in, struct batch *b)
 
 	if (store_begin(in->st, w->err, sizeof w->err) != 0)
 		goto fail;
+	if (b->ctx.n > w->block_idcap) {
+		w->block_idcap = b->ctx.n;
+		w->block_ids = xrealloc(w->block_ids, w->block_idcap *
+		    sizeof *w->block_ids);
+	}
+	if (b->ctx.n > 0)
+		memset(w->block_ids, 0, b->ctx.n * sizeof *w->block_ids);
 	for (i = 0; i < b->nev; i += n) {
 		n = b->nev - i < WRITER_CHUNK ? b->nev - i : WRITER_CHUNK;
 		if (writer_events(in, b, i, n) != 0)
@@ -758,6 +809,7 @@ ingest_new(struct store *st, const struct ruleset *rs,
 	in->volcap = 256;
 	in->vols = xcalloc(in->volcap, sizeof *in->vols);
 	buf_init(&in->w.fields);
+	in->w.ctx = context_writer_new(store_db(st));
 	in->batch = batch_new();
 	if (writer_start(in, err, errlen) != 0)
 		goto fail;
@@ -879,6 +931,8 @@ ingest_free(struct ingest *in)
 	if (in == NULL)
 		return;
 	writer_stop(in);
+	context_writer_free(in->w.ctx);
+	free(in->w.block_ids);
 	if (in->batch != NULL)
 		batch_free(in->batch);
 	matcher_free(in->matcher);
@@ -1320,6 +1374,8 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	b->ts = in->time;
 	b->resumable = in->resumable;
 	b->status = status;
+	if (in->ctx_stream != NULL)
+		context_stream_close(in->ctx_stream);
 	if (ingest_sources_commit(in) != 0)
 		return -1;
 	in->batch = writer_submit(in, b);
@@ -1392,6 +1448,16 @@ ingest_on_match(void *arg, const struct match *m)
 	e->line = rec->line_first;
 	e->line_end = rec->line_last;
 	e->stream = (int)rec->stream;
+	if (r->severity >= SEV_WARNING && in->opts.context_lines > 0) {
+		if (in->ctx_stream != NULL) {
+			e->ctx = 2;
+			e->ctx_block = context_stream_want(in->ctx_stream,
+			    &b->ctx);
+		} else if (in->resumable) {
+			e->ctx = 1;
+			e->ctx_off = rec->offset_first;
+		}
+	}
 	e->text_off = b->data.len;
 	e->text_len = rec->len;
 	buf_append(&b->data, rec->text, rec->len);
@@ -1549,6 +1615,9 @@ ingest_on_record(void *arg, const struct record *rec)
 	matcher_run(in->matcher, rec->text, rec->len, ingest_on_match, in);
 	if (generic_match(in->generic, in->matcher, rec, &gm))
 		ingest_on_match(in, &gm);
+	if (in->ctx_stream != NULL)
+		context_stream_push(in->ctx_stream, &in->batch->ctx, rec->text,
+		    rec->len, rec->line_first, rec->line_last);
 }
 
 static int
@@ -1859,6 +1928,8 @@ ingest_end_input(struct ingest *in, int failed)
 	free(in->restore);
 	in->restore = NULL;
 	in->nrestore = 0;
+	context_stream_free(in->ctx_stream);
+	in->ctx_stream = NULL;
 	if (in->claimed)
 		store_input_release(in->st, in->key);
 	in->claimed = 0;
@@ -1976,6 +2047,15 @@ ingest_input(struct ingest *in, const char *path,
 		}
 	} else
 		in->key = xstrdup("-");
+	/* A file is read again for context; a stream's records are kept. */
+	if (in->opts.context_lines > 0 && in->resumable &&
+	    context_file_note(in->w.ctx, in->ingest_id, in->key, err,
+	    errlen) != 0) {
+		ingest_fail(in, err);
+		goto out;
+	}
+	if (in->opts.context_lines > 0 && !in->resumable)
+		in->ctx_stream = context_stream_new(in->opts.context_lines);
 	if (off > 0 && reader_skip_to(ls.r, off, lineno, err, errlen) != 0 &&
 	    (in->opts.stop == NULL || !*in->opts.stop)) {
 		/* The file is shorter than it was: read it again from the start. */

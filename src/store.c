@@ -336,6 +336,21 @@ static const struct {
 	  "CREATE UNIQUE INDEX IF NOT EXISTS events_untimed ON events (rule,"
 	  " source_id, hash, ordinal) WHERE ts IS NULL",
 	  "adding the events_untimed index" },
+	{ "SELECT mtime FROM context_files LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS context_files (ingest INTEGER PRIMARY KEY,"
+	  " path TEXT NOT NULL, fingerprint INTEGER NOT NULL,"
+	  " tail INTEGER NOT NULL, size INTEGER NOT NULL,"
+	  " mtime INTEGER NOT NULL)",
+	  "adding the context_files table" },
+	{ "SELECT data FROM context_blocks LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS context_blocks (id INTEGER PRIMARY KEY,"
+	  " ingest INTEGER NOT NULL, raw_len INTEGER NOT NULL,"
+	  " zlib INTEGER NOT NULL, data BLOB NOT NULL)",
+	  "adding the context_blocks table" },
+	{ "SELECT block FROM event_context LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS event_context (event_id INTEGER PRIMARY"
+	  " KEY, ingest INTEGER NOT NULL, offset INTEGER, block INTEGER)",
+	  "adding the event_context table" },
 };
 
 /*
@@ -1321,7 +1336,8 @@ bind_event(sqlite3_stmt *st, int base, const struct store_event *ev)
 
 int
 store_insert_events(struct store *s, const struct store_event *evs, size_t n,
-    unsigned char *added, size_t *nadded, char *err, size_t errlen)
+    unsigned char *added, size_t *nadded, int64_t *ids, char *err,
+    size_t errlen)
 {
 	sqlite3_stmt *st;
 	size_t i, k, rows;
@@ -1342,6 +1358,15 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 		*nadded += (size_t)changes;
 		/* Which rows a partly new statement added is not known: all may be. */
 		memset(added + i, changes > 0, rows);
+		/*
+		 * A new row's id is one more than the largest before it, so
+		 * the rows of a statement that added them all are numbered
+		 * in order up to the last.
+		 */
+		for (k = 0; ids != NULL && k < rows; k++)
+			ids[i + k] = changes == 0 ? 0 : (size_t)changes < rows ?
+			    -1 : sqlite3_last_insert_rowid(s->db) -
+			    (int64_t)(rows - 1 - k);
 	}
 	return 0;
 }

@@ -183,10 +183,13 @@ int store_event_hash(const struct store *s);
  * gets the exact number of new events.  added[i] is 0 when event i was
  * certainly stored before; a statement that added some of its rows but
  * not all marks all of them 1, since SQLite does not say which were new.
- * The strings evs point to must stay valid for the call only.
+ * The strings evs point to must stay valid for the call only.  ids, if
+ * not NULL, gets each event's id: 0 when it was stored before, -1 when
+ * it may be new but its id is not known (look it up by its key).
  */
 int store_insert_events(struct store *s, const struct store_event *evs,
-    size_t n, unsigned char *added, size_t *nadded, char *err, size_t errlen);
+    size_t n, unsigned char *added, size_t *nadded, int64_t *ids, char *err,
+    size_t errlen);
 
 /* Add to the volume row of (source, minute). */
 int store_volume_add(struct store *s, int64_t source_id, int64_t minute,

@@ -924,7 +924,8 @@ static const char *const tui_help_lines[] = {
 	"          / takes a regex: caseless unless it has a capital",
 	"          G follows new events, Enter: the whole record,",
 	"          Left/Right (h/l) scroll the text, Home/End its start/end",
-	"Detail    Enter follows the link under the cursor, Esc back",
+	"Detail    Enter follows the link under the cursor, Esc back,",
+	"          [/] fewer/more lines of context around the event",
 	"Press any key to close.",
 };
 

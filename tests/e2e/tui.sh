@@ -611,6 +611,74 @@ else
 	not_ok "SIGTERM leaves the alternate screen"
 fi
 
+# -- Detail: the lines around the event, [ and ] ----------------------------
+cp "$TOP/tests/fixtures/context/app.log" ctx.log
+"$LT" ingest -q --db ctx.db ctx.log
+"$LT" ingest -q --db ctxs.db --source piped --context-lines 3 - < ctx.log
+D=$(pwd -P)
+# ctxline SESSION PREFIX: the screen line that starts with PREFIX
+ctxline() { screen "$1" | grep -F -- "$2" | head -1 | sed 's/ *$//'; }
+start ctx "$LT tui --db ctx.db"
+expect "context: the tui starts" ctx "TOP FINDINGS"
+$TM send-keys -t ctx Tab Tab / fallback Enter Enter
+expect "context: Detail names the input" ctx "input     $D/ctx.log"
+$TM send-keys -t ctx G
+expect "context: the section says how many lines" ctx \
+    "CONTEXT  10 lines before and after  ([ fewer, ] more)"
+check_eq "context: the first line of the file, numbered" \
+    "       1  2025-10-25 23:31:01 INFO src.daemon.ws_server: client 10.0.0.7 connected" \
+    "$(ctxline ctx '       1  ')"
+check_eq "context: the event's own line marked" \
+    "       8: 2025-10-25 23:31:14 WARNING tools.chat: Explicit model call failed; entering fallback chain" \
+    "$(ctxline ctx '       8: ')"
+check_eq "context: a line after it" \
+    "      12  2025-10-25 23:31:22 INFO src.daemon.ws_server: client 10.0.0.7 left" \
+    "$(ctxline ctx '      12  ')"
+check_eq "context: a long line wraps under its text" \
+    "          5-preview error after 3 attempts: Request timed out." \
+    "$(ctxline ctx '          5-preview')"
+if $TM capture-pane -p -e -t ctx | grep -F '8: 2025' | grep -qF "$ESC[1m"; then
+	ok "context: the event's own line is highlighted"
+else
+	not_ok "context: the event's own line is highlighted" \
+	    "$($TM capture-pane -p -e -t ctx | grep -F '8: 2025' | cat -v)"
+fi
+if $TM capture-pane -p -e -t ctx | grep -F '       7  2025' | grep -qF "$ESC[1m"; then
+	not_ok "context: the lines around it are not"
+else
+	ok "context: the lines around it are not"
+fi
+$TM send-keys -t ctx '['
+expect "context: [ narrows by 5" ctx "CONTEXT  5 lines before and after"
+check_eq "context: narrowed, it starts 5 lines before" \
+    "       3  2025-10-25 23:31:03 INFO src.daemon.ws_server: 3 sessions open" \
+    "$(screen ctx | grep -A1 CONTEXT | tail -1 | sed 's/ *$//')"
+$TM send-keys -t ctx '[' '['
+expect "context: [ stops at 0" ctx "CONTEXT  0 lines before and after"
+check_eq "context: with 0, only its own line" \
+    "       8: 2025-10-25 23:31:14 WARNING tools.chat: Explicit model call failed; entering fallback chain" \
+    "$(screen ctx | grep -A1 CONTEXT | tail -1 | sed 's/ *$//')"
+$TM send-keys -t ctx ']'
+expect "context: ] widens" ctx "CONTEXT  5 lines before and after"
+mv ctx.log ctx-moved.log
+$TM send-keys -t ctx Escape Enter G
+expect "context: a moved file is said so" ctx \
+    "context not available: the file has moved ($D/ctx.log is gone)"
+$TM send-keys -t ctx '?'
+expect "context: the help tells [ and ]" ctx \
+    "[/] fewer/more lines of context around the event"
+$TM send-keys -t ctx q q
+start ctxs "$LT tui --db ctxs.db"
+expect "context: stdin, the tui starts" ctxs "TOP FINDINGS"
+$TM send-keys -t ctxs Tab Tab / fallback Enter Enter
+expect "context: stdin, Detail names standard input" ctxs "input     (standard input)"
+$TM send-keys -t ctxs G
+expect "context: stdin, the section" ctxs "CONTEXT  10 lines before and after"
+check_eq "context: stdin, the records kept before it: those of the event 2 lines earlier too" \
+    "       3  2025-10-25 23:31:03 INFO src.daemon.ws_server: 3 sessions open" \
+    "$(screen ctxs | grep -A1 CONTEXT | tail -1 | sed 's/ *$//')"
+$TM send-keys -t ctxs q
+
 # -- errors before the screen ----------------------------------------------
 printf 'not a database at all, just some text that is long enough\n' > junk.db
 check_rc "an unreadable database exits 3" 3 "$LT" tui --db junk.db

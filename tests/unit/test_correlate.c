@@ -106,7 +106,7 @@ add(struct db *d, int rule, int64_t ts, const char *fields)
 	ev.text = text;
 	ev.text_len = strlen(text);
 	ev.fields_json = fields;
-	assert_int_equal(store_insert_events(d->st, &ev, 1, &added, &inserted,
+	assert_int_equal(store_insert_events(d->st, &ev, 1, &added, &inserted, NULL,
 	    err, sizeof err), 0);
 	assert_int_equal(added, inserted);
 	assert_int_equal(store_source_seen(d->st, d->src, ts, ts, err, sizeof err), 0);

@@ -123,7 +123,7 @@ insert_one(struct store *s, const struct store_event *ev)
 	unsigned char added = 7;
 	size_t nadded;
 
-	assert_int_equal(store_insert_events(s, ev, 1, &added, &nadded, err,
+	assert_int_equal(store_insert_events(s, ev, 1, &added, &nadded, NULL, err,
 	    sizeof err), 0);
 	assert_int_equal(added, nadded);
 	return nadded;
@@ -176,13 +176,13 @@ test_events_many(void **state)
 
 	/* the last 20 first: one statement of 16, then 4 of one row */
 	assert_int_equal(store_insert_events(s, ev + 20, 20, added, &nadded,
-	    err, sizeof err), 0);
+	    NULL, err, sizeof err), 0);
 	assert_int_equal(nadded, 20);
 	for (i = 0; i < 20; i++)
 		assert_int_equal(added[i], 1);
 
 	memset(added, 7, sizeof added);
-	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, err,
+	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, NULL, err,
 	    sizeof err), 0);
 	assert_int_equal(nadded, 20);
 	/* rows 0-15 all new, 16-31 new and old mixed, 32-39 one by one, old */
@@ -191,7 +191,7 @@ test_events_many(void **state)
 	for (i = 32; i < 40; i++)
 		assert_int_equal(added[i], 0);
 
-	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, err,
+	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, NULL, err,
 	    sizeof err), 0);
 	assert_int_equal(nadded, 0);
 	for (i = 0; i < 40; i++)
