@@ -505,7 +505,10 @@ test_volume_marks(void **state)
 	store_close(s);
 }
 
-/* A database made before inputs.ts and volume_marks gets them on open. */
+/*
+ * A database made before inputs.ts, volume_marks and input_ordinals gets
+ * them on open.
+ */
 static void
 test_upgrade_resume_and_marks(void **state)
 {
@@ -521,11 +524,13 @@ test_upgrade_resume_and_marks(void **state)
 	store_close(s);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "ALTER TABLE inputs DROP COLUMN ts;"
-	    "DROP TABLE volume_marks", NULL, NULL, NULL), SQLITE_OK);
+	    "DROP TABLE volume_marks; DROP TABLE input_ordinals", NULL, NULL,
+	    NULL), SQLITE_OK);
 	sqlite3_close(db);
 	s = store_open(path, STORE_CREATE, err, sizeof err);
 	assert_non_null(s);
 	assert_int_equal(one_int(s, "SELECT count(*) FROM volume_marks"), 0);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM input_ordinals"), 0);
 	assert_int_equal(store_input_get(s, "/a.log", 42, &off, &ln, &ts, err, sizeof err), 0);
 	assert_true(ts == TS_NONE);
 	assert_true(off == 1000 && ln == 17);
