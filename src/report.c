@@ -765,12 +765,24 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 	struct vg *groups = NULL, *cur = NULL;
 	struct counted *cnt;
 	size_t ng = 0, i, j;
+	int64_t sid;
 	int rc, counts = counts_by_group(&c->rr[ri]);
 
-	for (i = 0; i < c->nsrc; i++) {
-		/* no events: nothing to measure, no rate asks (denominator) */
-		if (r->rules[ri].per_source[i].n == 0)
+	/*
+	 * One pass over the rule's events, a source's together (a source
+	 * per line makes them as many as the events); a source without
+	 * events has nothing to measure and no rate asks for it.
+	 */
+	bind_rsw(c, st, r->rules[ri].id, 0);
+	rc = sqlite3_step(st);
+	while (rc == SQLITE_ROW) {
+		sid = sqlite3_column_int64(st, 3);
+		if ((i = src_find(c, sid)) == UTIL_INDEX_NONE) {
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+			    sqlite3_column_int64(st, 3) == sid)
+				;
 			continue;
+		}
 		cnt = NULL;
 		if (counts) {
 			c->counted = util_grow(c->counted, &c->countedcap,
@@ -783,8 +795,7 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 			cnt->rule = ri;
 			cnt->src = i;
 		}
-		bind_rsw(c, st, r->rules[ri].id, c->src[i].id);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		do {
 			const char *g = (const char *)sqlite3_column_text(st, 1);
 
 			/* a repeat of a sample (same = ...) is counted, not kept */
@@ -803,15 +814,16 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 			cur->v = util_grow(cur->v, &cur->cap, cur->n,
 			    sizeof(*cur->v), 256);
 			cur->v[cur->n++] = sqlite3_column_double(st, 0);
+		} while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+		    sqlite3_column_int64(st, 3) == sid);
+	}
+	if (rc != SQLITE_DONE) {
+		for (j = 0; j < ng; j++) {
+			free(groups[j].grp);
+			free(groups[j].v);
 		}
-		if (rc != SQLITE_DONE) {
-			for (j = 0; j < ng; j++) {
-				free(groups[j].grp);
-				free(groups[j].v);
-			}
-			free(groups);
-			return step_err(c, rc);
-		}
+		free(groups);
+		return step_err(c, rc);
 	}
 	r->metrics = xrealloc(r->metrics, (r->nmetrics + 1) * sizeof(*r->metrics));
 	m = &r->metrics[r->nmetrics++];
@@ -885,10 +897,10 @@ load_metrics(struct ctx *c, struct report *r)
 
 	/* every event: one without a value is still counted (counts) */
 	if (prep(c, &st, c->has_dup ?
-	    "SELECT value, grp, dup_of IS NOT NULL FROM events WHERE rule = ?1"
-	    " AND source_id = ?2 AND ts >= ?3 AND ts < ?4" :
-	    "SELECT value, grp, 0 FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts < ?4") != 0)
+	    "SELECT value, grp, dup_of IS NOT NULL, source_id FROM events"
+	    " WHERE rule = ?1 AND ts >= ?3 AND ts < ?4 ORDER BY source_id" :
+	    "SELECT value, grp, 0, source_id FROM events WHERE rule = ?1"
+	    " AND ts >= ?3 AND ts < ?4 ORDER BY source_id") != 0)
 		return -1;
 	for (i = 0; i < r->nrules; i++) {
 		if (c->rr[i].metric_field == NULL)
