@@ -455,7 +455,7 @@ tc_add(struct tcount *t, uint64_t hash, int k)
 	if ((t->n + 1) * 2 > t->cap) {
 		old = t->slot;
 		oldcap = t->cap;
-		t->cap = oldcap ? oldcap * 2 : 16;
+		t->cap = oldcap ? oldcap * 2 : 4;
 		t->slot = xcalloc(t->cap, sizeof *t->slot);
 		t->used = xrealloc(t->used, t->cap / 2 * sizeof *t->used);
 		for (i = j = 0; i < oldcap; i++) {
@@ -855,7 +855,7 @@ ord_add(struct ord **ords, size_t *nords, size_t *cap, uint64_t hash, int n)
 			return before;
 		}
 	}
-	*ords = util_grow(*ords, cap, *nords, sizeof **ords, 8);
+	*ords = util_grow(*ords, cap, *nords, sizeof **ords, 2);
 	(*ords)[*nords].hash = hash;
 	(*ords)[*nords].n = n;
 	(*nords)++;
@@ -865,7 +865,7 @@ ord_add(struct ord **ords, size_t *nords, size_t *cap, uint64_t hash, int n)
 static void
 ord_log(struct src_state *s, int64_t ts, uint64_t hash, uint64_t off, int event)
 {
-	s->log = util_grow(s->log, &s->logcap, s->nlog, sizeof *s->log, 16);
+	s->log = util_grow(s->log, &s->logcap, s->nlog, sizeof *s->log, 4);
 	s->log[s->nlog].ts = ts;
 	s->log[s->nlog].hash = hash;
 	s->log[s->nlog].off = off;
