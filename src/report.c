@@ -1692,7 +1692,8 @@ find_bursts(struct ctx *c, struct report *r)
 	size_t i;
 
 	/* load_counts met the sources in id order; the findings go by name */
-	qsort(c->busiest, c->nbusiest, sizeof(*c->busiest), busy_cmp);
+	if (c->nbusiest > 1)
+		qsort(c->busiest, c->nbusiest, sizeof(*c->busiest), busy_cmp);
 	for (i = 0; i < c->nbusiest; i++) {
 		const struct busy *bz = &c->busiest[i];
 		const struct report_rule *ru = &r->rules[bz->rule];
