@@ -12,14 +12,15 @@
 #                         CPUs); 1 runs them one after another
 #
 # A test's output is kept until it ends and printed whole, so parallel
-# tests never interleave.  The scripts in E2E_ALONE measure time or
-# hold a resource (signals, a tmux server, valgrind, local ports, a
+# tests never interleave.  The scripts in E2E_ALONE measure time (a
+# follower's delay, a regex time limit, the busy timeout, kill moments)
+# or hold a resource (signals, a tmux server, valgrind, local ports, a
 # writer at a fixed rate): they run after the others, one at a time,
 # with nothing else running.
 top=$(cd "$(dirname "$0")/.." && pwd)
 export LOGTRIAGE TOP="$top" CMOCKA_MESSAGE_OUTPUT=TAP NO_COLOR=1
 : "${LOGTRIAGE:=$top/logtriage}"
-: "${E2E_ALONE:=signals.sh concurrency.sh tui.sh valgrind.sh prometheus.sh crash.sh rotation.sh follow.sh}"
+: "${E2E_ALONE:=signals.sh concurrency.sh tui.sh valgrind.sh prometheus.sh crash.sh rotation.sh follow.sh ingest.sh rulefaults.sh storage.sh}"
 jobs=${E2E_JOBS:-$(nproc 2> /dev/null || echo 1)}
 case $jobs in ''|*[!0-9]*|0) jobs=1 ;; esac
 passed=0 failed=0
