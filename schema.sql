@@ -56,14 +56,28 @@ CREATE TABLE IF NOT EXISTS inputs (
 	offset		INTEGER NOT NULL,
 	lineno		INTEGER NOT NULL,
 	updated		INTEGER NOT NULL,
-	-- the ordinal state at offset, so a resumed run continues the
-	-- ordinals of identical records of the second it resumes in: per
-	-- source, (source_id, ts, hash, n) as 28 bytes little-endian
+	-- the ordinal state at offset as databases made before kept it, per
+	-- source (source_id, ts, hash, n) as 28 bytes little-endian: read
+	-- when input_ordinals holds none for the file, cleared when it does
 	ordinals	BLOB,
 	-- the time of the latest record before offset: lines without a stamp
 	-- of their own after the resume point take it (NULL: none yet)
 	ts		INTEGER,
 	PRIMARY KEY (path, fingerprint)
+) WITHOUT ROWID;
+
+-- The ordinal state at a file's resume point, so a resumed run continues
+-- the ordinals of identical records of the second it resumes in: per
+-- source, its latest second before the point and the records of each
+-- text there.  A row changes only when its source had records since the
+-- last commit, so the cost of a commit does not grow with the sources.
+CREATE TABLE IF NOT EXISTS input_ordinals (
+	path		TEXT NOT NULL,
+	fingerprint	INTEGER NOT NULL,
+	source_id	INTEGER NOT NULL,
+	ts		INTEGER NOT NULL,
+	counts		BLOB,		-- per text (hash, n) as 12 bytes little-endian
+	PRIMARY KEY (path, fingerprint, source_id)
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS rules (

@@ -121,6 +121,7 @@ struct src_state {
 	uint32_t	 clock_n;
 	unsigned char	 clock_own_naive, clock_env_naive;
 	int64_t		 clock_env_ts;
+	int		 touched;	/* in ingest.touched */
 };
 
 struct vol {
@@ -155,6 +156,15 @@ struct seen {
 	int64_t		sid, min_ts, max_ts;
 };
 
+/*
+ * A source's ordinal state at the commit point, to be saved: its second
+ * and n entries of the batch's ords from first.
+ */
+struct bord {
+	int64_t		sid, ts;
+	size_t		first, n;
+};
+
 /* A source's volume mark as this run leaves it; texts in the batch's mtexts. */
 struct bmark {
 	int64_t		sid, ts;
@@ -180,8 +190,12 @@ struct batch {
 	uint64_t			 offset, lineno;
 	int64_t				 ts;	/* the latest record's time before offset */
 	int				 resumable;
-	struct store_ordinal		*ords;	/* ordinal state at offset */
+	/* the ordinal state at offset of the sources it changed for */
+	struct store_ordinal		*ords;
 	size_t				 nords, ordcap;
+	struct bord			*bords;
+	size_t				 nbords, bordcap;
+	int				 ords_reset;	/* ... of every source */
 	struct store_ingest_counts	 counts;	/* physical counters */
 	struct context_pack		 ctx;	/* stream records kept as context */
 	const char			*status;
@@ -244,6 +258,12 @@ struct ingest {
 	size_t			 last_src;
 	struct util_index	 src_index;	/* srcs by name */
 	size_t			 batch_new_srcs;	/* sources added since the last handover */
+	/*
+	 * Sources with records since the last commit, or an ordinal log
+	 * still to be saved: a commit walks these, not every source.
+	 */
+	size_t			*touched;
+	size_t			 ntouched, touchedcap;
 	int			 src_txn;	/* they are in an open transaction */
 
 	struct vol		*vols;
@@ -261,6 +281,12 @@ struct ingest {
 	struct store_ordinal	*restore;	/* ordinal state of the resume point */
 	size_t			 nrestore;
 	struct util_index	 restore_index;	/* restore by source id, once needed */
+	/*
+	 * The next commit saves the ordinal state of every source: the
+	 * saved one is not this input's resume point (a run that starts
+	 * over, a state read under another spelling or in the old form).
+	 */
+	int			 ords_full;
 	int			 resumable;
 	uint64_t		 fingerprint;
 	int64_t			 ingest_id;
@@ -320,6 +346,7 @@ batch_free(struct batch *b)
 	free(b->vols);
 	free(b->seen);
 	free(b->ords);
+	free(b->bords);
 	free(b->fields);
 	free(b->marks);
 	free(b->mtexts);
@@ -330,7 +357,8 @@ batch_free(struct batch *b)
 static void
 batch_clear(struct batch *b)
 {
-	b->nev = b->nfields = b->nvols = b->nseen = b->nords = 0;
+	b->nev = b->nfields = b->nvols = b->nseen = b->nords = b->nbords = 0;
+	b->ords_reset = 0;
 	b->nmarks = b->nmtexts = 0;
 	/* a rare huge record should not pin its buffer for the whole run */
 	if (b->data.cap > 2 * BATCH_BYTES)
@@ -486,7 +514,7 @@ tc_add(struct tcount *t, uint64_t hash, int k)
 	if ((t->n + 1) * 2 > t->cap) {
 		old = t->slot;
 		oldcap = t->cap;
-		t->cap = oldcap ? oldcap * 2 : 16;
+		t->cap = oldcap ? oldcap * 2 : 4;
 		t->slot = xcalloc(t->cap, sizeof *t->slot);
 		t->used = xrealloc(t->used, t->cap / 2 * sizeof *t->used);
 		for (i = j = 0; i < oldcap; i++) {
@@ -629,9 +657,17 @@ writer_store(struct ingest *in, struct batch *b)
 	if (b->resumable && store_input_set(in->st, in->key, in->fingerprint,
 	    b->offset, b->lineno, w->err, sizeof w->err) != 0)
 		goto fail;
-	if (b->resumable && store_ordinals_set(in->st, in->key, in->fingerprint,
-	    b->ords, b->nords, w->err, sizeof w->err) != 0)
+	if (b->resumable && b->ords_reset && store_ordinals_clear(in->st,
+	    in->key, in->fingerprint, w->err, sizeof w->err) != 0)
 		goto fail;
+	for (i = 0; b->resumable && i < b->nbords; i++) {
+		const struct bord *o = &b->bords[i];
+
+		if (store_ordinals_put(in->st, in->key, in->fingerprint, o->sid,
+		    o->ts, b->ords + o->first, o->n, w->err,
+		    sizeof w->err) != 0)
+			goto fail;
+	}
 	if (b->resumable && store_input_time_set(in->st, in->key,
 	    in->fingerprint, b->ts, w->err, sizeof w->err) != 0)
 		goto fail;
@@ -922,6 +958,7 @@ ingest_forget_sources(struct ingest *in)
 	}
 	in->nsrcs = 0;
 	in->last_src = 0;
+	in->ntouched = 0;
 	util_index_free(&in->src_index);
 }
 
@@ -942,6 +979,7 @@ ingest_free(struct ingest *in)
 	ingest_forget_sources(in);
 	ingest_forget_clocks(in);
 	free(in->srcs);
+	free(in->touched);
 	free(in->vols);
 	free(in->w.vm.texts);
 	tc_free(&in->w.merge);
@@ -975,7 +1013,7 @@ ord_add(struct ord **ords, size_t *nords, size_t *cap, uint64_t hash, int n)
 			return before;
 		}
 	}
-	*ords = util_grow(*ords, cap, *nords, sizeof **ords, 8);
+	*ords = util_grow(*ords, cap, *nords, sizeof **ords, 2);
 	(*ords)[*nords].hash = hash;
 	(*ords)[*nords].n = n;
 	(*nords)++;
@@ -985,7 +1023,7 @@ ord_add(struct ord **ords, size_t *nords, size_t *cap, uint64_t hash, int n)
 static void
 ord_log(struct src_state *s, int64_t ts, uint64_t hash, uint64_t off, int event)
 {
-	s->log = util_grow(s->log, &s->logcap, s->nlog, sizeof *s->log, 16);
+	s->log = util_grow(s->log, &s->logcap, s->nlog, sizeof *s->log, 4);
 	s->log[s->nlog].ts = ts;
 	s->log[s->nlog].hash = hash;
 	s->log[s->nlog].off = off;
@@ -1282,6 +1320,114 @@ ingest_physical(struct ingest *in)
 	c->nul_bytes = rs->nul_bytes - in->base.nul_bytes;
 }
 
+/* Open the saved ordinal state of a source in the batch (entries follow). */
+static void
+batch_ord_begin(struct batch *b, int64_t sid, int64_t ts)
+{
+	b->bords = util_grow(b->bords, &b->bordcap, b->nbords, sizeof *b->bords,
+	    64);
+	b->bords[b->nbords].sid = sid;
+	b->bords[b->nbords].ts = ts;
+	b->bords[b->nbords].first = b->nords;
+	b->bords[b->nbords].n = 0;
+	b->nbords++;
+}
+
+static void
+batch_ord_add(struct batch *b, uint64_t hash, int n)
+{
+	b->ords = util_grow(b->ords, &b->ordcap, b->nords, sizeof *b->ords, 64);
+	b->ords[b->nords].source_id = b->bords[b->nbords - 1].sid;
+	b->ords[b->nords].ts = b->bords[b->nbords - 1].ts;
+	b->ords[b->nords].hash = hash;
+	b->ords[b->nords].n = n;
+	b->nords++;
+	b->bords[b->nbords - 1].n++;
+}
+
+/* Save the ordinal state s has at the commit point. */
+static void
+batch_ord_source(struct batch *b, const struct src_state *s)
+{
+	size_t j;
+
+	batch_ord_begin(b, s->id, s->snap_ts);
+	for (j = 0; j < s->nsnap; j++)
+		batch_ord_add(b, s->snap[j].hash, s->snap[j].n);
+}
+
+/* Save the volume mark s leaves. */
+static void
+batch_mark(struct batch *b, struct src_state *s)
+{
+	size_t j;
+
+	s->hi_dirty = 0;
+	b->marks = util_grow(b->marks, &b->markcap, b->nmarks, sizeof *b->marks, 8);
+	b->marks[b->nmarks].sid = s->id;
+	b->marks[b->nmarks].ts = s->hi_ts;
+	b->marks[b->nmarks].offset = s->hi_off;
+	b->marks[b->nmarks].t0 = b->nmtexts;
+	b->marks[b->nmarks].nt = s->hi.n;
+	b->nmarks++;
+	for (j = 0; j < s->hi.n; j++) {
+		b->mtexts = util_grow(b->mtexts, &b->mtextcap, b->nmtexts,
+		    sizeof *b->mtexts, 16);
+		b->mtexts[b->nmtexts].hash = s->hi.slot[s->hi.used[j]].hash;
+		b->mtexts[b->nmtexts].n = (uint32_t)s->hi.slot[s->hi.used[j]].n;
+		b->nmtexts++;
+	}
+}
+
+struct restore_at {
+	int64_t		sid;
+	size_t		i;
+};
+
+static int
+restore_at_cmp(const void *a, const void *b)
+{
+	const struct restore_at *x = a, *y = b;
+
+	if (x->sid != y->sid)
+		return x->sid < y->sid ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * Save the ordinal state of every source in place of what was saved: this
+ * run's sources as they are at the commit point (ord_advance done), and
+ * those of the resume point it has not met, as they were.  Once per input.
+ */
+static void
+ingest_ords_full(struct ingest *in, struct batch *b)
+{
+	struct restore_at *at;
+	size_t i, n = 0;
+
+	b->ords_reset = 1;
+	in->ords_full = 0;
+	for (i = 0; i < in->nsrcs; i++)
+		if (in->srcs[i].snap_ts != TS_NONE)
+			batch_ord_source(b, &in->srcs[i]);
+	at = xcalloc(in->nrestore + 1, sizeof *at);
+	for (i = 0; i < in->nrestore; i++) {
+		if (in->restore[i].source_id == 0)
+			continue;
+		at[n].sid = in->restore[i].source_id;
+		at[n++].i = i;
+	}
+	qsort(at, n, sizeof *at, restore_at_cmp);
+	for (i = 0; i < n; i++) {
+		const struct store_ordinal *o = &in->restore[at[i].i];
+
+		if (i == 0 || at[i].sid != at[i - 1].sid)
+			batch_ord_begin(b, o->source_id, o->ts);
+		batch_ord_add(b, o->hash, o->n);
+	}
+	free(at);
+}
+
 /*
  * Write what the batch accumulated, the resume point and the counters, run
  * the correlation and commit.  offset/lineno: input before it is complete.
@@ -1293,7 +1439,7 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	struct batch *b = in->batch;
 	struct src_state *s;
 	struct vol *v;
-	size_t i;
+	size_t i, k, nlog;
 
 	if (in->failed || ingest_txn(in) != 0)
 		return -1;
@@ -1310,65 +1456,32 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	}
 	in->nvols = 0;
 	in->last_vol = NULL;
-	for (i = 0; i < in->nsrcs; i++) {
-		s = &in->srcs[i];
-		if (s->min_ts == TS_NONE)
-			continue;
-		b->seen = util_grow(b->seen, &b->seencap, b->nseen,
-		    sizeof *b->seen, 8);
-		b->seen[b->nseen].sid = s->id;
-		b->seen[b->nseen].min_ts = s->min_ts;
-		b->seen[b->nseen].max_ts = s->max_ts;
-		b->nseen++;
-		s->min_ts = s->max_ts = TS_NONE;
-	}
-	for (i = 0; i < in->nsrcs; i++) {
-		s = &in->srcs[i];
+	for (i = k = 0; i < in->ntouched; i++) {
+		s = &in->srcs[in->touched[i]];
+		if (s->min_ts != TS_NONE) {
+			b->seen = util_grow(b->seen, &b->seencap, b->nseen,
+			    sizeof *b->seen, 8);
+			b->seen[b->nseen].sid = s->id;
+			b->seen[b->nseen].min_ts = s->min_ts;
+			b->seen[b->nseen].max_ts = s->max_ts;
+			b->nseen++;
+			s->min_ts = s->max_ts = TS_NONE;
+		}
+		nlog = s->nlog;
 		ord_advance(in, s, offset);
-		for (size_t j = 0; j < s->nsnap; j++) {
-			b->ords = util_grow(b->ords, &b->ordcap, b->nords,
-			    sizeof *b->ords, 16);
-			b->ords[b->nords].source_id = s->id;
-			b->ords[b->nords].ts = s->snap_ts;
-			b->ords[b->nords].hash = s->snap[j].hash;
-			b->ords[b->nords].n = s->snap[j].n;
-			b->nords++;
-		}
+		if (in->resumable && !in->ords_full && s->nlog < nlog)
+			batch_ord_source(b, s);
+		if (s->hi_dirty)
+			batch_mark(b, s);
+		/* what is logged past offset is saved by a later commit */
+		if (s->nlog > 0)
+			in->touched[k++] = in->touched[i];
+		else
+			s->touched = 0;
 	}
-	/*
-	 * A source of the resume point without a record in this run yet
-	 * keeps its state: a run that read nothing (a .gz still cut short,
-	 * a file that has not grown) must not reset the ordinals.
-	 */
-	for (i = 0; i < in->nrestore; i++) {
-		if (in->restore[i].source_id == 0)
-			continue;
-		b->ords = util_grow(b->ords, &b->ordcap, b->nords,
-		    sizeof *b->ords, 16);
-		b->ords[b->nords++] = in->restore[i];
-	}
-	for (i = 0; i < in->nsrcs; i++) {
-		s = &in->srcs[i];
-		if (!s->hi_dirty)
-			continue;
-		s->hi_dirty = 0;
-		b->marks = util_grow(b->marks, &b->markcap, b->nmarks,
-		    sizeof *b->marks, 8);
-		b->marks[b->nmarks].sid = s->id;
-		b->marks[b->nmarks].ts = s->hi_ts;
-		b->marks[b->nmarks].offset = s->hi_off;
-		b->marks[b->nmarks].t0 = b->nmtexts;
-		b->marks[b->nmarks].nt = s->hi.n;
-		b->nmarks++;
-		for (size_t j = 0; j < s->hi.n; j++) {
-			b->mtexts = util_grow(b->mtexts, &b->mtextcap,
-			    b->nmtexts, sizeof *b->mtexts, 16);
-			b->mtexts[b->nmtexts].hash = s->hi.slot[s->hi.used[j]].hash;
-			b->mtexts[b->nmtexts].n =
-			    (uint32_t)s->hi.slot[s->hi.used[j]].n;
-			b->nmtexts++;
-		}
-	}
+	in->ntouched = k;
+	if (in->resumable && in->ords_full)
+		ingest_ords_full(in, b);
 	b->offset = offset;
 	b->lineno = lineno;
 	b->ts = in->time;
@@ -1569,6 +1682,12 @@ ingest_on_record(void *arg, const struct record *rec)
 	if (ingest_txn(in) != 0)
 		return;
 	in->batch_records++;
+	if (!s->touched) {
+		s->touched = 1;
+		in->touched = util_grow(in->touched, &in->touchedcap,
+		    in->ntouched, sizeof *in->touched, 64);
+		in->touched[in->ntouched++] = (size_t)(s - in->srcs);
+	}
 
 	c->records++;
 	if (rec->flags & RECORD_NO_TS)
@@ -1855,6 +1974,7 @@ ingest_reset_input(struct ingest *in, const char *path,
 	in->time = TS_NONE;
 	in->time_off = 0;
 	in->fingerprint = 0;
+	in->ords_full = 1;
 	in->last_format = ENVELOPE_PLAIN;
 	/* Ordinals and spans are per input: a new input starts fresh. */
 	ingest_forget_sources(in);
@@ -1965,6 +2085,7 @@ ingest_resume_point(struct ingest *in, const char *path, uint64_t *off,
     uint64_t *lineno, char *err, size_t errlen)
 {
 	const char *key = in->key;
+	int old;
 
 	if (store_input_get(in->st, key, in->fingerprint, off, lineno,
 	    &in->time, err, errlen) != 0)
@@ -1982,8 +2103,9 @@ ingest_resume_point(struct ingest *in, const char *path, uint64_t *off,
 		return 0;
 	}
 	if (store_ordinals_get(in->st, key, in->fingerprint, &in->restore,
-	    &in->nrestore, err, errlen) != 0)
+	    &in->nrestore, &old, err, errlen) != 0)
 		return -1;
+	in->ords_full = old || key != in->key;
 	return 0;
 }
 
@@ -2062,6 +2184,7 @@ ingest_input(struct ingest *in, const char *path,
 		reader_close(ls.r);
 		off = lineno = 0;
 		in->time = TS_NONE;
+		in->ords_full = 1;
 		free(in->restore);
 		in->restore = NULL;
 		in->nrestore = 0;

@@ -33,7 +33,7 @@ struct report_input {
 };
 
 struct report_source_count {
-	char		*source;
+	const char	*source;	/* in report.source_names; NULL where n is 0 */
 	uint64_t	 n;
 };
 
@@ -132,6 +132,9 @@ struct report {
 	struct report_input	 input;
 	struct report_rule	*rules;		/* every known rule, 0 included */
 	size_t			 nrules;
+	/* every source in scope, once, as indexed by a rule's per_source */
+	char			**source_names;
+	size_t			 nsource_names;
 	struct report_incident	*incidents;	/* most severe first, then start */
 	size_t			 nincidents;
 	struct report_metric	*metrics;

@@ -36,8 +36,11 @@ enum {
 	ST_INGEST_UPDATE,
 	ST_INPUT_GET,
 	ST_INPUT_SET,
-	ST_ORD_SET,
+	ST_ORD_PUT,
 	ST_ORD_GET,
+	ST_ORD_GET_OLD,
+	ST_ORD_CLEAR,
+	ST_ORD_CLEAR_OLD,
 	ST_EVENT_ADD,
 	ST_EVENT_ADD_MANY,
 	ST_VOLUME_ADD,
@@ -93,10 +96,20 @@ static const char *const store_sql[ST_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (path, fingerprint) DO UPDATE"
 	    " SET offset = excluded.offset, lineno = excluded.lineno,"
 	    " updated = excluded.updated",
-	[ST_ORD_SET] =
-	    "UPDATE inputs SET ordinals = ?3 WHERE path = ?1 AND fingerprint = ?2",
+	[ST_ORD_PUT] =
+	    "INSERT INTO input_ordinals (path, fingerprint, source_id, ts, counts)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (path, fingerprint, source_id)"
+	    " DO UPDATE SET ts = excluded.ts, counts = excluded.counts",
 	[ST_ORD_GET] =
+	    "SELECT source_id, ts, counts FROM input_ordinals"
+	    " WHERE path = ?1 AND fingerprint = ?2",
+	[ST_ORD_GET_OLD] =
 	    "SELECT ordinals FROM inputs WHERE path = ?1 AND fingerprint = ?2",
+	[ST_ORD_CLEAR] =
+	    "DELETE FROM input_ordinals WHERE path = ?1 AND fingerprint = ?2",
+	[ST_ORD_CLEAR_OLD] =
+	    "UPDATE inputs SET ordinals = NULL WHERE path = ?1 AND fingerprint = ?2"
+	    " AND ordinals IS NOT NULL",
 	[ST_EVENT_ADD] =
 	    "INSERT OR IGNORE INTO events (source_id, rule, ts, hash, ordinal,"
 	    " line, line_end, stream, text, fields, value, grp)"
@@ -351,6 +364,12 @@ static const struct {
 	  "CREATE TABLE IF NOT EXISTS event_context (event_id INTEGER PRIMARY"
 	  " KEY, ingest INTEGER NOT NULL, offset INTEGER, block INTEGER)",
 	  "adding the event_context table" },
+	{ "SELECT counts FROM input_ordinals LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS input_ordinals (path TEXT NOT NULL,"
+	  " fingerprint INTEGER NOT NULL, source_id INTEGER NOT NULL,"
+	  " ts INTEGER NOT NULL, counts BLOB,"
+	  " PRIMARY KEY (path, fingerprint, source_id)) WITHOUT ROWID",
+	  "adding the input_ordinals table" },
 };
 
 /*
@@ -1149,8 +1168,12 @@ store_input_set(struct store *s, const char *path, uint64_t fingerprint,
 	return store_step(s, st, err, errlen, "saving a resume point");
 }
 
-/* The packed ordinal state: 28 bytes per entry, little-endian. */
+/*
+ * The ordinal state as databases made before kept it, one blob per input:
+ * 28 bytes per entry, little-endian.  Per source now: (hash, n) as 12.
+ */
 #define ORD_PACKED 28
+#define ORD_COUNT_PACKED 12
 
 static void
 put_le(unsigned char *p, uint64_t v, int n)
@@ -1172,24 +1195,23 @@ get_le(const unsigned char *p, int n)
 	return v;
 }
 
-int
-store_ordinals_get(struct store *s, const char *path, uint64_t fingerprint,
+/* The state kept in inputs.ordinals by databases made before. */
+static int
+store_ordinals_get_old(struct store *s, const char *path, uint64_t fingerprint,
     struct store_ordinal **ords, size_t *n, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = s->st[ST_ORD_GET];
+	sqlite3_stmt *st = s->st[ST_ORD_GET_OLD];
 	const unsigned char *p;
 	struct store_ordinal *o;
 	size_t i, len;
 	int rc;
 
-	*ords = NULL;
-	*n = 0;
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (p = sqlite3_column_blob(st, 0)) != NULL) {
-		len = (size_t)sqlite3_column_bytes(st, 0) / ORD_PACKED;
-		o = xcalloc(len ? len : 1, sizeof *o);
+	if (rc == SQLITE_ROW && (p = sqlite3_column_blob(st, 0)) != NULL &&
+	    (len = (size_t)sqlite3_column_bytes(st, 0) / ORD_PACKED) > 0) {
+		o = xcalloc(len, sizeof *o);
 		for (i = 0; i < len; i++, p += ORD_PACKED) {
 			o[i].source_id = (int64_t)get_le(p, 8);
 			o[i].ts = (int64_t)get_le(p + 8, 8);
@@ -1207,24 +1229,90 @@ store_ordinals_get(struct store *s, const char *path, uint64_t fingerprint,
 }
 
 int
-store_ordinals_set(struct store *s, const char *path, uint64_t fingerprint,
-    const struct store_ordinal *ords, size_t n, char *err, size_t errlen)
+store_ordinals_get(struct store *s, const char *path, uint64_t fingerprint,
+    struct store_ordinal **ords, size_t *n, int *old, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = s->st[ST_ORD_SET];
-	unsigned char *p, *blob = xmalloc(n * ORD_PACKED + 1);
+	sqlite3_stmt *st = s->st[ST_ORD_GET];
+	const unsigned char *p;
+	struct store_ordinal *o = NULL;
+	size_t i, len, cap = 0, no = 0;
+	int64_t sid, ts;
+	int rc, rows = 0;
+
+	*ords = NULL;
+	*n = 0;
+	*old = 0;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rows = 1;
+		sid = sqlite3_column_int64(st, 0);
+		ts = sqlite3_column_int64(st, 1);
+		p = sqlite3_column_blob(st, 2);
+		len = p == NULL ? 0 :
+		    (size_t)sqlite3_column_bytes(st, 2) / ORD_COUNT_PACKED;
+		for (i = 0; i < len; i++, p += ORD_COUNT_PACKED) {
+			o = util_grow(o, &cap, no, sizeof *o, 64);
+			o[no].source_id = sid;
+			o[no].ts = ts;
+			o[no].hash = get_le(p, 8);
+			o[no].n = (int)(uint32_t)get_le(p + 8, 4);
+			no++;
+		}
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		free(o);
+		return store_fail(s, err, errlen, "reading ordinals of a resume point");
+	}
+	*ords = o;
+	*n = no;
+	if (rows)
+		return 0;
+	*old = 1;
+	return store_ordinals_get_old(s, path, fingerprint, ords, n, err, errlen);
+}
+
+int
+store_ordinals_clear(struct store *s, const char *path, uint64_t fingerprint,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		st = s->st[i == 0 ? ST_ORD_CLEAR : ST_ORD_CLEAR_OLD];
+		sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+		if (store_step(s, st, err, errlen,
+		    "clearing ordinals of a resume point") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_ordinals_put(struct store *s, const char *path, uint64_t fingerprint,
+    int64_t source_id, int64_t ts, const struct store_ordinal *ords, size_t n,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_ORD_PUT];
+	unsigned char *p, *blob = xmalloc(n * ORD_COUNT_PACKED + 1);
 	size_t i;
 	int rc;
 
-	for (i = 0, p = blob; i < n; i++, p += ORD_PACKED) {
-		put_le(p, (uint64_t)ords[i].source_id, 8);
-		put_le(p + 8, (uint64_t)ords[i].ts, 8);
-		put_le(p + 16, ords[i].hash, 8);
-		put_le(p + 24, (uint32_t)ords[i].n, 4);
+	for (i = 0, p = blob; i < n; i++, p += ORD_COUNT_PACKED) {
+		put_le(p, ords[i].hash, 8);
+		put_le(p + 8, (uint32_t)ords[i].n, 4);
 	}
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	sqlite3_bind_int64(st, 3, source_id);
+	sqlite3_bind_int64(st, 4, ts);
 	if (n > 0)
-		sqlite3_bind_blob(st, 3, blob, (int)(n * ORD_PACKED), SQLITE_STATIC);
+		sqlite3_bind_blob(st, 5, blob, (int)(n * ORD_COUNT_PACKED),
+		    SQLITE_STATIC);
 	rc = store_step(s, st, err, errlen, "saving ordinals of a resume point");
 	free(blob);
 	return rc;

@@ -104,12 +104,26 @@ struct store_ordinal {
 	int		n;
 };
 
-/* The saved ordinal state; *ords is the caller's to free. */
+/*
+ * The saved ordinal state, a source's entries together and in the order
+ * they were put; *ords is the caller's to free.  *old: it was read from
+ * a database made before the state was kept per source (inputs.ordinals),
+ * so the next store_ordinals_put must follow a store_ordinals_clear and
+ * put every source.
+ */
 int store_ordinals_get(struct store *s, const char *path, uint64_t fingerprint,
-    struct store_ordinal **ords, size_t *n, char *err, size_t errlen);
-/* Replace the saved ordinal state (after store_input_set, same transaction). */
-int store_ordinals_set(struct store *s, const char *path, uint64_t fingerprint,
-    const struct store_ordinal *ords, size_t n, char *err, size_t errlen);
+    struct store_ordinal **ords, size_t *n, int *old, char *err, size_t errlen);
+/* Forget the saved ordinal state of a file (a run that starts over). */
+int store_ordinals_clear(struct store *s, const char *path, uint64_t fingerprint,
+    char *err, size_t errlen);
+/*
+ * Replace one source's saved ordinal state: its second ts and the n
+ * entries ords (their source_id and ts unused); n == 0 keeps only ts.
+ * After store_input_set, in the same transaction.
+ */
+int store_ordinals_put(struct store *s, const char *path, uint64_t fingerprint,
+    int64_t source_id, int64_t ts, const struct store_ordinal *ords, size_t n,
+    char *err, size_t errlen);
 
 /*
  * The time of the latest record before a file's resume point, read back
