@@ -33,7 +33,9 @@ static const char ingest_options[] =
     "options:\n"
     "  --db PATH        database (default $LOGTRIAGE_DB, else\n"
     "                   $XDG_STATE_HOME/logtriage/logtriage.db)\n"
-    "  --rules DIR      rules directory or file (repeatable)\n"
+    "  --rules DIR      rules directory or file, added after the defaults\n"
+    "                   and the drop-in directories (repeatable)\n"
+    "  --no-default-rules  only the --rules paths\n"
     "  --source NAME    source name for every record of the inputs\n"
     "  --format FMT     auto plain docker-json docker-ts compose desktop\n"
     "                   logfmt journald (default auto: detected per line)\n"
@@ -54,6 +56,7 @@ enum {
 	OPT_TZ,
 	OPT_NO_RESUME,
 	OPT_FINAL,
+	OPT_NO_DEFAULT_RULES,
 	OPT_HELP
 };
 
@@ -66,6 +69,7 @@ static const struct option ingest_longopts[] = {
 	{ "follow", no_argument, NULL, 'f' },
 	{ "no-resume", no_argument, NULL, OPT_NO_RESUME },
 	{ "final", no_argument, NULL, OPT_FINAL },
+	{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -149,10 +153,11 @@ cmd_ingest_exec(int argc, char **argv)
 	struct stat sb;
 	const char **rule_args = NULL, *db = NULL, *tzname = NULL, *path;
 	const char *stdin_only[] = { "-" };
-	char **dirs = NULL, *dbpath = NULL, err[1024];
-	size_t nrule_args = 0, ndirs, i, ninputs, nfailed = 0;
+	struct rules_dir *dirs = NULL;
+	char *dbpath = NULL, err[1024];
+	size_t nrule_args = 0, ndirs = 0, i, ninputs, nfailed = 0;
 	char **inputs;
-	int ch, quiet = 0, fmt, rc = EXIT_RUNTIME;
+	int ch, quiet = 0, no_defaults = 0, fmt, rc = EXIT_RUNTIME;
 
 	memset(&opts, 0, sizeof opts);
 	opts.format = ENVELOPE_AUTO;
@@ -196,6 +201,9 @@ cmd_ingest_exec(int argc, char **argv)
 		case OPT_FINAL:
 			opts.final = 1;
 			break;
+		case OPT_NO_DEFAULT_RULES:
+			no_defaults = 1;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -215,11 +223,14 @@ cmd_ingest_exec(int argc, char **argv)
 	}
 	opts.tz = tz;
 
-	dirs = rules_default_dirs(rule_args, nrule_args);
-	for (ndirs = 0; dirs[ndirs] != NULL; ndirs++)
-		;
+	if (no_defaults && nrule_args == 0) {
+		cmd_error("ingest: --no-default-rules needs --rules");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	dirs = rules_layers(rule_args, nrule_args, no_defaults, &ndirs);
 	memset(&diags, 0, sizeof diags);
-	rs = ruleset_load((const char *const *)dirs, ndirs, &diags);
+	rs = ruleset_load_layers(dirs, ndirs, &diags);
 	if (diags.n > 0 || rs == NULL) {
 		diag_print(stderr, &diags);
 		diag_list_free(&diags);
@@ -291,8 +302,7 @@ out:
 	store_close(st);
 	if (rs != NULL)
 		ruleset_free(rs);
-	if (dirs != NULL)
-		rules_dirs_free(dirs);
+	rules_dirs_free(dirs, ndirs);
 	tz_free(tz);
 	free(dbpath);
 	free(rule_args);
@@ -310,7 +320,7 @@ out:
 
 const struct cmd_entry cmd_ingest_entry = {
 	"ingest",
-	"[--db PATH] [--rules DIR]... [--source NAME] [--format FMT] [--tz ZONE]"
+	"[--db PATH] [--rules DIR]... [--no-default-rules] [--source NAME] [--format FMT] [--tz ZONE]"
 	" [-f|--follow] [--no-resume] [--final] [-q|--quiet] [FILE|-]...",
 	"Read logs, recognise events with the rules and store them.",
 	cmd_ingest_exec

@@ -26,19 +26,23 @@ static const char rules_options[] =
     "  test               run examples, counter-examples and scenarios (exit 1\n"
     "                     on any failure)\n"
     "\noptions:\n"
-    "  --rules DIR        rules directory or file (repeatable; default\n"
-    "                     $LOGTRIAGE_RULES, else the installed rules)\n"
+    "  --rules DIR        rules directory or file, added after the defaults\n"
+    "                     ($LOGTRIAGE_RULES, else the installed rules) and\n"
+    "                     the drop-in directories (repeatable)\n"
+    "  --no-default-rules only the --rules paths\n"
     "  -v, --verbose      list: patterns and prefilter literals;\n"
     "                     test: every check, not only failures\n"
     "  --help             this text\n";
 
 enum {
 	OPT_RULES = 256,
+	OPT_NO_DEFAULT_RULES,
 	OPT_HELP
 };
 
 static const struct option rules_longopts[] = {
 	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -89,16 +93,19 @@ list_rules(const struct ruleset *rs, int verbose)
 
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
-		printf("%-28s %-10s %-8s %s", r->id, r->category,
-		    severity_name(r->severity), r->file);
+		printf("%-28s %-10s %-8s %-8s", r->id, r->category,
+		    severity_name(r->severity), r->layer);
 		if (r->line > 0)
-			printf(":%d", r->line);
+			printf(" %s:%d", r->file, r->line);
 		if (r->by_level != 0)
 			printf("  by level: %s records%s", severity_name(
 			    (enum severity)r->by_level), r->by_level == SEV_ERROR ?
 			    " and tracebacks" : "");
 		if (r->disabled)
 			printf("  disabled");
+		if (r->enabled_at != NULL)
+			printf("%s by %s", r->disabled ? "" : "  enabled",
+			    r->enabled_at);
 		if (r->storm_n > 0) {
 			format_window(r->storm_window_ms, w, sizeof w);
 			printf("  storm = %d in %s%s%s", r->storm_n, w,
@@ -582,10 +589,11 @@ rules_exec(int argc, char **argv)
 	struct ruleset *rs = NULL;
 	struct matcher *m = NULL;
 	struct tally t;
-	char **dirs = NULL, err[256];
+	struct rules_dir *dirs = NULL;
+	char err[256];
 	const char *action;
-	size_t ncli = 0, ndirs, i;
-	int c, verbose = 0, rc = EXIT_USAGE;
+	size_t ncli = 0, ndirs = 0, i;
+	int c, verbose = 0, no_defaults = 0, rc = EXIT_USAGE;
 
 	opterr = 0;
 	optind = 1;
@@ -597,6 +605,9 @@ rules_exec(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = 1;
+			break;
+		case OPT_NO_DEFAULT_RULES:
+			no_defaults = 1;
 			break;
 		case OPT_HELP:
 			cmd_usage(&cmd_rules_entry, rules_options);
@@ -619,20 +630,23 @@ rules_exec(int argc, char **argv)
 		free(cli);
 		return EXIT_USAGE;
 	}
-	dirs = rules_default_dirs(cli, ncli);
-	for (ndirs = 0; dirs[ndirs] != NULL; ndirs++)
-		;
 	memset(&diags, 0, sizeof diags);
-	rs = ruleset_load((const char *const *)dirs, ndirs, &diags);
+	if (no_defaults && ncli == 0) {
+		cmd_error("rules: --no-default-rules needs --rules");
+		goto out;
+	}
+	dirs = rules_layers(cli, ncli, no_defaults, &ndirs);
+	rs = ruleset_load_layers(dirs, ndirs, &diags);
 	if (diags.n > 0) {
 		diag_print(stderr, &diags);
 		cmd_error("rules: %zu error%s in %s", diags.n,
-		    diags.n == 1 ? "" : "s", ndirs == 1 ? dirs[0] : "the rules");
+		    diags.n == 1 ? "" : "s", ndirs == 1 ? dirs[0].path :
+		    "the rules");
 		goto out;
 	}
 	if (rs->n == 0) {
-		cmd_error("rules: no rules found in %s", ndirs == 1 ? dirs[0] :
-		    "the rules directories");
+		cmd_error("rules: no rules found in %s", ndirs == 1 ?
+		    dirs[0].path : "the rules directories");
 		goto out;
 	}
 	if (strcmp(action, "list") == 0) {
@@ -663,14 +677,14 @@ out:
 	matcher_free(m);
 	ruleset_free(rs);
 	diag_list_free(&diags);
-	rules_dirs_free(dirs);
+	rules_dirs_free(dirs, ndirs);
 	free(cli);
 	return rc;
 }
 
 const struct cmd_entry cmd_rules_entry = {
 	"rules",
-	"list|check|test [--rules DIR]... [-v]",
+	"list|check|test [--rules DIR]... [--no-default-rules] [-v]",
 	"Show, check or test the rules (examples, counter-examples, scenarios).",
 	rules_exec
 };

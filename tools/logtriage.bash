@@ -2,8 +2,9 @@
 
 _logtriage_rule_ids()
 {
-	# rule lines end their where-column in FILE:LINE; the count line does not
-	logtriage rules list 2>/dev/null | awk '$4 ~ /:[0-9]+$/ { print $1 }'
+	# rule lines end their fifth column (FILE:LINE after the layer); the
+	# count line and the built-in rules do not
+	logtriage rules list 2>/dev/null | awk '$5 ~ /:[0-9]+$/ { print $1 }'
 }
 
 _logtriage()
@@ -42,7 +43,7 @@ _logtriage()
 		[ "$cmd" = patterns ] && return
 		COMPREPLY=($(compgen -W "$(_logtriage_rule_ids)" -- "$cur")); return ;;
 	--category)
-		COMPREPLY=($(compgen -W "$(logtriage rules list 2>/dev/null | awk '$4 ~ /:[0-9]+$/ { print $2 }' | sort -u)" -- "$cur")); return ;;
+		COMPREPLY=($(compgen -W "$(logtriage rules list 2>/dev/null | awk '$5 ~ /:[0-9]+$/ { print $2 }' | sort -u)" -- "$cur")); return ;;
 	--source|--tz|--slow-ms|--older-than|--keep-size|--limit|--baseline)
 		return ;;
 	esac
