@@ -84,6 +84,7 @@ counts_add(struct store_ingest_counts *t, const struct store_ingest_counts *c)
 	t->events += c->events;
 	t->duplicates += c->duplicates;
 	t->repeats += c->repeats;
+	t->reread += c->reread;
 	t->malformed += c->malformed;
 	t->truncated += c->truncated;
 	t->no_timestamp += c->no_timestamp;
@@ -121,18 +122,21 @@ on_readonly_fs(const char *path)
 static void
 print_summary(const struct store_ingest_counts *t, size_t ninputs)
 {
-	char same[64] = "";
+	char same[64] = "", again[64] = "";
 
 	/* only rules with `same` make them: said when there are some */
 	if (t->repeats > 0)
 		snprintf(same, sizeof same, ", %llu same-sample duplicates",
 		    (unsigned long long)t->repeats);
+	if (t->reread > 0)
+		snprintf(again, sizeof again, " (%llu read again: the rules"
+		    " changed)", (unsigned long long)t->reread);
 	cmd_error("%llu lines, %llu bytes, %llu records, %llu events (%llu duplicates%s)"
-	    " from %zu inputs; malformed %llu, truncated %llu, no timestamp %llu,"
+	    " from %zu inputs%s; malformed %llu, truncated %llu, no timestamp %llu,"
 	    " backwards %llu, bad UTF-8 %llu, NUL bytes %llu, regex errors %llu",
 	    (unsigned long long)t->lines, (unsigned long long)t->bytes,
 	    (unsigned long long)t->records, (unsigned long long)t->events,
-	    (unsigned long long)t->duplicates, same, ninputs,
+	    (unsigned long long)t->duplicates, same, ninputs, again,
 	    (unsigned long long)t->malformed, (unsigned long long)t->truncated,
 	    (unsigned long long)t->no_timestamp, (unsigned long long)t->backwards,
 	    (unsigned long long)t->bad_utf8, (unsigned long long)t->nul_bytes,
@@ -292,6 +296,9 @@ cmd_ingest_exec(int argc, char **argv)
 				cmd_error("%s: %s", path, err);
 			nfailed++;
 		}
+		if (c.reread && !quiet)
+			cmd_error("%s: the rules changed since it was read: reading it"
+			    " again from the start", path);
 		counts_add(&total, &c);
 	}
 	if (!quiet)

@@ -210,6 +210,7 @@ struct ingest {
 	int			 event_hash;	/* store_event_hash */
 	uint64_t		*rule_seed;	/* per rule: the hash of its id and NUL */
 	const struct ruleset	*rs;
+	uint64_t		 rules_hash;	/* ruleset_hash, kept with each resume point */
 	struct ingest_opts	 opts;
 	struct matcher		*matcher;
 	struct generic		*generic;	/* log-error, log-critical */
@@ -569,6 +570,9 @@ writer_store(struct ingest *in, struct batch *b)
 	if (b->resumable && store_input_time_set(in->st, in->key,
 	    in->fingerprint, b->ts, w->err, sizeof w->err) != 0)
 		goto fail;
+	if (b->resumable && store_input_rules_set(in->st, in->key,
+	    in->fingerprint, in->rules_hash, w->err, sizeof w->err) != 0)
+		goto fail;
 	c = b->counts;
 	c.events = w->events;
 	c.duplicates = w->duplicates;
@@ -728,6 +732,7 @@ ingest_new(struct store *st, const struct ruleset *rs,
 	in->st = st;
 	in->event_hash = store_event_hash(st);
 	in->rs = rs;
+	in->rules_hash = ruleset_hash(rs);
 	in->opts = *opts;
 	if (in->opts.commit_ms <= 0)
 		in->opts.commit_ms = BATCH_MS;
@@ -1773,13 +1778,17 @@ canonical_path(const char *path)
 /*
  * The resume point of the file at path, by its canonical path (found by
  * the spelling it was given too, as databases made before kept it), with
- * the ordinal state and the time there.  Sets in->key.
+ * the ordinal state and the time there.  Sets in->key.  When the file was
+ * read with other rules, the point is its start: the rules added or
+ * changed since see every line, the events stored before are found again
+ * by their key and the volume marks count no line twice.
  */
 static int
 ingest_resume_point(struct ingest *in, const char *path, uint64_t *off,
     uint64_t *lineno, char *err, size_t errlen)
 {
 	const char *key = in->key;
+	uint64_t rules;
 
 	if (store_input_get(in->st, key, in->fingerprint, off, lineno,
 	    &in->time, err, errlen) != 0)
@@ -1790,6 +1799,13 @@ ingest_resume_point(struct ingest *in, const char *path, uint64_t *off,
 			return -1;
 		if (*off > 0)
 			key = path;
+	}
+	if (*off > 0 && store_input_rules_get(in->st, key, in->fingerprint,
+	    &rules, err, errlen) != 0)
+		return -1;
+	if (*off > 0 && rules != 0 && rules != in->rules_hash) {
+		*off = *lineno = 0;
+		in->counts->reread = 1;
 	}
 	if (*off == 0) {
 		/* nothing to resume: no time carries over either */
