@@ -264,6 +264,7 @@ struct ingest {
 
 	/* scratch for one record */
 	const struct record	*rec;
+	int			 rec_matched;	/* rules with a pattern that matched it */
 	struct src_state	*rec_src;
 	int64_t			 rec_ts;
 	char			 num[64];
@@ -1279,6 +1280,8 @@ ingest_on_match(void *arg, const struct match *m)
 
 	if (in->failed)
 		return;
+	if (r->by_level == 0)
+		in->rec_matched++;
 	generic_matched(in->generic, m->rule_index);
 	b->ev = util_grow(b->ev, &b->evcap, b->nev, sizeof *b->ev, 1024);
 	e = &b->ev[b->nev++];
@@ -1437,10 +1440,13 @@ ingest_on_record(void *arg, const struct record *rec)
 	in->rec = rec;
 	in->rec_src = s;
 	in->rec_ts = ts;
+	in->rec_matched = 0;
 	generic_begin(in->generic);
 	matcher_run(in->matcher, rec->text, rec->len, ingest_on_match, in);
 	if (generic_match(in->generic, in->matcher, rec, &gm))
 		ingest_on_match(in, &gm);
+	if (in->opts.on_record != NULL)
+		in->opts.on_record(in->opts.on_record_arg, rec, in->rec_matched);
 }
 
 static int
