@@ -28,6 +28,7 @@ _logtriage()
 		report) COMPREPLY=($(compgen -W "text markdown json html prometheus" -- "$cur")) ;;
 		events) COMPREPLY=($(compgen -W "ndjson tsv" -- "$cur")) ;;
 		patterns) COMPREPLY=($(compgen -W "text json ndjson" -- "$cur")) ;;
+		rules) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		esac
 		return ;;
 	--level)
@@ -50,7 +51,7 @@ _logtriage()
 	case $cmd in
 	ingest)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--db --rules --source --format --tz --follow -f --no-resume --quiet -q --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--db --rules --no-default-rules --source --format --tz --follow -f --no-resume --final --quiet -q --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi ;;
@@ -64,7 +65,7 @@ _logtriage()
 		if [ "$COMP_CWORD" -eq 2 ]; then
 			COMPREPLY=($(compgen -W "list check test" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "--rules --verbose -v --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--rules --no-default-rules --input --show-missed --format --verbose -v --help" -- "$cur"))
 		fi ;;
 	prune)
 		COMPREPLY=($(compgen -W "--db --older-than --keep-size --dry-run -n --help" -- "$cur")) ;;
