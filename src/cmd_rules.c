@@ -825,7 +825,9 @@ rt_missed_out(struct rt *t, cJSON *json)
 	struct buf tb;
 	cJSON *m = NULL, *arr = NULL, *o, *recs = NULL;
 
-	template_miner_finish(t->miner);
+	/* a miner that was given nothing has nothing to merge */
+	if (t->nids > 0)
+		template_miner_finish(t->miner);
 	first = xcalloc(t->nids + 1, sizeof(*first));
 	order = xcalloc(t->nids + 1, sizeof(*order));
 	for (i = 0; i < t->nids; i++)
