@@ -531,19 +531,21 @@ test_default_dirs(void **state)
 }
 
 /*
- * A later layer replaces a rule of the same id, or only turns it off; the
- * same id twice in one layer stays a mistake; a missing drop-in directory
- * is no mistake.
+ * A later layer replaces a rule of the same id, or only turns it off, and
+ * a scenario of the same name; the same id twice in one layer stays a
+ * mistake; a missing drop-in directory is no mistake.
  */
 static void
 test_layers(void **state)
 {
 	char *base = write_file("base.rules",
 	    "[a]\nmatch = alpha\ncategory = x\nseverity = info\n\n"
-	    "[b]\nmatch = beta\ncategory = x\nseverity = info\n");
+	    "[b]\nmatch = beta\ncategory = x\nseverity = info\n\n"
+	    "[scenario s]\ninput = <<END\none\nEND\n");
 	char *over = write_file("over.rules",
 	    "[a]\nmatch = gamma\ncategory = y\nseverity = error\n\n"
-	    "[b]\nenabled = false\n");
+	    "[b]\nenabled = false\n\n"
+	    "[scenario s]\ninput = <<END\ntwo\nEND\n");
 	char *twice = write_file("twice.rules",
 	    "[a]\nmatch = x\ncategory = y\nseverity = error\n\n"
 	    "[a]\nmatch = z\ncategory = y\nseverity = error\n");
@@ -583,6 +585,8 @@ test_layers(void **state)
 	assert_string_equal(r->match[0].source, "beta");
 	assert_string_equal(r->layer, "default");
 	assert_non_null(strstr(r->enabled_at, "over.rules:7"));
+	assert_int_equal(rs->nscenarios, 1);
+	assert_string_equal(rs->scenarios[0].input, "two\n");
 	h2 = ruleset_hash(rs);
 	assert_true(h1 != h2);
 	ruleset_free(rs);
