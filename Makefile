@@ -16,6 +16,7 @@ BINDIR	?= $(PREFIX)/bin
 DATADIR	?= $(PREFIX)/share
 MANDIR	?= $(DATADIR)/man
 COMPDIR	?= $(DATADIR)/bash-completion/completions
+SYSCONFDIR ?= /etc
 
 VERSION	:= 0.1.0
 PKGS	:= libpcre2-8 sqlite3 libcjson zlib ncursesw
@@ -27,7 +28,7 @@ CFLAGS	?= -O3 -g
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DLOGTRIAGE_VERSION='"$(VERSION)"' \
-	-DLOGTRIAGE_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) -Isrc $(CFLAGS)
+	-DLOGTRIAGE_DATADIR='"$(DATADIR)"' -DLOGTRIAGE_SYSCONFDIR='"$(SYSCONFDIR)"' $(PKG_CFLAGS) -Isrc $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 
 ifeq ($(SANITIZE),1)

@@ -63,6 +63,10 @@ CREATE TABLE IF NOT EXISTS inputs (
 	-- the time of the latest record before offset: lines without a stamp
 	-- of their own after the resume point take it (NULL: none yet)
 	ts		INTEGER,
+	-- the rule set the input was read with up to offset (a hash of every
+	-- rule's id and text): other rules read it again from the start
+	-- (NULL: not known, a database made before)
+	rules		INTEGER,
 	PRIMARY KEY (path, fingerprint)
 ) WITHOUT ROWID;
 

@@ -34,7 +34,9 @@ static const char ingest_options[] =
     "options:\n"
     "  --db PATH        database (default $LOGTRIAGE_DB, else\n"
     "                   $XDG_STATE_HOME/logtriage/logtriage.db)\n"
-    "  --rules DIR      rules directory or file (repeatable)\n"
+    "  --rules DIR      rules directory or file, added after the defaults\n"
+    "                   and the drop-in directories (repeatable)\n"
+    "  --no-default-rules  only the --rules paths\n"
     "  --source NAME    source name for every record of the inputs\n"
     "  --format FMT     auto plain docker-json docker-ts compose desktop\n"
     "                   logfmt journald (default auto: detected per line)\n"
@@ -61,6 +63,7 @@ enum {
 	OPT_NO_RESUME,
 	OPT_FINAL,
 	OPT_CONTEXT_LINES,
+	OPT_NO_DEFAULT_RULES,
 	OPT_HELP
 };
 
@@ -74,6 +77,7 @@ static const struct option ingest_longopts[] = {
 	{ "no-resume", no_argument, NULL, OPT_NO_RESUME },
 	{ "final", no_argument, NULL, OPT_FINAL },
 	{ "context-lines", required_argument, NULL, OPT_CONTEXT_LINES },
+	{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -88,6 +92,7 @@ counts_add(struct store_ingest_counts *t, const struct store_ingest_counts *c)
 	t->events += c->events;
 	t->duplicates += c->duplicates;
 	t->repeats += c->repeats;
+	t->reread += c->reread;
 	t->malformed += c->malformed;
 	t->truncated += c->truncated;
 	t->no_timestamp += c->no_timestamp;
@@ -169,7 +174,7 @@ print_clocks(const struct ingest *in, int tz_auto)
 static void
 print_summary(const struct store_ingest_counts *t, size_t ninputs)
 {
-	char same[64] = "", untimed[64] = "";
+	char same[64] = "", untimed[64] = "", again[64] = "";
 
 	/* only rules with `same` make them: said when there are some */
 	if (t->repeats > 0)
@@ -179,12 +184,15 @@ print_summary(const struct store_ingest_counts *t, size_t ninputs)
 	if (t->untimed > 0)
 		snprintf(untimed, sizeof untimed, ", untimed %llu",
 		    (unsigned long long)t->untimed);
+	if (t->reread > 0)
+		snprintf(again, sizeof again, " (%llu read again: the rules"
+		    " changed)", (unsigned long long)t->reread);
 	cmd_error("%llu lines, %llu bytes, %llu records, %llu events (%llu duplicates%s)"
-	    " from %zu inputs; malformed %llu, truncated %llu, no timestamp %llu,"
+	    " from %zu inputs%s; malformed %llu, truncated %llu, no timestamp %llu,"
 	    " backwards %llu, bad UTF-8 %llu, NUL bytes %llu, regex errors %llu%s",
 	    (unsigned long long)t->lines, (unsigned long long)t->bytes,
 	    (unsigned long long)t->records, (unsigned long long)t->events,
-	    (unsigned long long)t->duplicates, same, ninputs,
+	    (unsigned long long)t->duplicates, same, ninputs, again,
 	    (unsigned long long)t->malformed, (unsigned long long)t->truncated,
 	    (unsigned long long)t->no_timestamp, (unsigned long long)t->backwards,
 	    (unsigned long long)t->bad_utf8, (unsigned long long)t->nul_bytes,
@@ -205,11 +213,12 @@ cmd_ingest_exec(int argc, char **argv)
 	struct stat sb;
 	const char **rule_args = NULL, *db = NULL, *tzname = NULL, *path;
 	const char *stdin_only[] = { "-" };
-	char **dirs = NULL, *dbpath = NULL, err[1024], *end;
+	struct rules_dir *dirs = NULL;
+	char *dbpath = NULL, err[1024], *end;
 	long lval;
-	size_t nrule_args = 0, ndirs, i, ninputs, nfailed = 0;
+	size_t nrule_args = 0, ndirs = 0, i, ninputs, nfailed = 0;
 	char **inputs;
-	int ch, quiet = 0, fmt, rc = EXIT_RUNTIME;
+	int ch, quiet = 0, no_defaults = 0, fmt, rc = EXIT_RUNTIME;
 
 	memset(&opts, 0, sizeof opts);
 	opts.format = ENVELOPE_AUTO;
@@ -266,6 +275,9 @@ cmd_ingest_exec(int argc, char **argv)
 			}
 			opts.context_lines = (int)lval;
 			break;
+		case OPT_NO_DEFAULT_RULES:
+			no_defaults = 1;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -288,11 +300,14 @@ cmd_ingest_exec(int argc, char **argv)
 	}
 	opts.tz = tz;
 
-	dirs = rules_default_dirs(rule_args, nrule_args);
-	for (ndirs = 0; dirs[ndirs] != NULL; ndirs++)
-		;
+	if (no_defaults && nrule_args == 0) {
+		cmd_error("ingest: --no-default-rules needs --rules");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	dirs = rules_layers(rule_args, nrule_args, no_defaults, &ndirs);
 	memset(&diags, 0, sizeof diags);
-	rs = ruleset_load((const char *const *)dirs, ndirs, &diags);
+	rs = ruleset_load_layers(dirs, ndirs, &diags);
 	if (diags.n > 0 || rs == NULL) {
 		diag_print(stderr, &diags);
 		diag_list_free(&diags);
@@ -354,6 +369,9 @@ cmd_ingest_exec(int argc, char **argv)
 				cmd_error("%s: %s", path, err);
 			nfailed++;
 		}
+		if (c.reread && !quiet)
+			cmd_error("%s: the rules changed since it was read: reading it"
+			    " again from the start", path);
 		counts_add(&total, &c);
 		print_clocks(in, opts.tz_auto);
 	}
@@ -365,8 +383,7 @@ out:
 	store_close(st);
 	if (rs != NULL)
 		ruleset_free(rs);
-	if (dirs != NULL)
-		rules_dirs_free(dirs);
+	rules_dirs_free(dirs, ndirs);
 	tz_free(tz);
 	free(dbpath);
 	free(rule_args);
@@ -384,9 +401,9 @@ out:
 
 const struct cmd_entry cmd_ingest_entry = {
 	"ingest",
-	"[--db PATH] [--rules DIR]... [--source NAME] [--format FMT] [--tz ZONE]"
-	" [-f|--follow] [--no-resume] [--final] [--context-lines N] [-q|--quiet]"
-	" [FILE|-]...",
+	"[--db PATH] [--rules DIR]... [--no-default-rules] [--source NAME] [--format FMT]"
+	" [--tz ZONE] [-f|--follow] [--no-resume] [--final] [--context-lines N]"
+	" [-q|--quiet] [FILE|-]...",
 	"Read logs, recognise events with the rules and store them.",
 	cmd_ingest_exec
 };

@@ -93,18 +93,13 @@ last_line(const char *text, size_t len, size_t *n)
 }
 
 int
-generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
-    struct match *m)
+generic_level(const struct record *rec)
 {
 	const char *msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
-	const char *nl, *lg = NULL;
-	size_t n, lglen = 0, after = 0;
-	int level = rec->level, fail, idx;
+	const char *nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
+	size_t n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
+	int level = rec->level, fail;
 
-	if (g->claimed)
-		return 0;
-	nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
-	n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
 	if (level < SEV_ERROR) {
 		fail = level_of_failure_line(msg, n);
 		if (fail > level)
@@ -112,6 +107,23 @@ generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
 	}
 	if ((rec->flags & RECORD_TRACEBACK) && level < SEV_ERROR)
 		level = SEV_ERROR;
+	return level;
+}
+
+int
+generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
+    struct match *m)
+{
+	const char *msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
+	const char *nl, *lg = NULL;
+	size_t n, lglen = 0, after = 0;
+	int level, idx;
+
+	if (g->claimed)
+		return 0;
+	nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
+	n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
+	level = generic_level(rec);
 	/* a warning some rule matched is known, whatever the rule's severity */
 	if (level < SEV_WARNING || (level == SEV_WARNING && g->matched))
 		return 0;

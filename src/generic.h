@@ -34,6 +34,13 @@ void generic_begin(struct generic *g);
 void generic_matched(struct generic *g, int rule_index);
 
 /*
+ * The level of rec as these rules read it: the level it states, raised to
+ * ERROR by a traceback or an exception line and to CRITICAL by "panic:";
+ * LEVEL_NONE when it states none and is no failure.
+ */
+int generic_level(const struct record *rec);
+
+/*
  * Is rec an unclaimed failure?  Returns 1 and fills *m (the rule, and the
  * fields logger, when the message names one, and template, which point into
  * rec->text or into g, valid until the next call), else 0.  mt runs the

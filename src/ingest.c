@@ -246,6 +246,7 @@ struct ingest {
 	int			 event_hash;	/* store_event_hash */
 	uint64_t		*rule_seed;	/* per rule: the hash of its id and NUL */
 	const struct ruleset	*rs;
+	uint64_t		 rules_hash;	/* ruleset_hash, kept with each resume point */
 	struct ingest_opts	 opts;
 	struct matcher		*matcher;
 	struct generic		*generic;	/* log-error, log-critical */
@@ -314,6 +315,7 @@ struct ingest {
 
 	/* scratch for one record */
 	const struct record	*rec;
+	int			 rec_matched;	/* rules with a pattern that matched it */
 	struct src_state	*rec_src;
 	int64_t			 rec_ts;
 	char			 num[64];
@@ -671,6 +673,9 @@ writer_store(struct ingest *in, struct batch *b)
 	if (b->resumable && store_input_time_set(in->st, in->key,
 	    in->fingerprint, b->ts, w->err, sizeof w->err) != 0)
 		goto fail;
+	if (b->resumable && store_input_rules_set(in->st, in->key,
+	    in->fingerprint, in->rules_hash, w->err, sizeof w->err) != 0)
+		goto fail;
 	c = b->counts;
 	c.events = w->events;
 	c.duplicates = w->duplicates;
@@ -830,6 +835,7 @@ ingest_new(struct store *st, const struct ruleset *rs,
 	in->st = st;
 	in->event_hash = store_event_hash(st);
 	in->rs = rs;
+	in->rules_hash = ruleset_hash(rs);
 	in->opts = *opts;
 	if (in->opts.commit_ms <= 0)
 		in->opts.commit_ms = BATCH_MS;
@@ -1547,6 +1553,8 @@ ingest_on_match(void *arg, const struct match *m)
 
 	if (in->failed)
 		return;
+	if (r->by_level == 0)
+		in->rec_matched++;
 	generic_matched(in->generic, m->rule_index);
 	b->ev = util_grow(b->ev, &b->evcap, b->nev, sizeof *b->ev, 1024);
 	e = &b->ev[b->nev++];
@@ -1730,6 +1738,7 @@ ingest_on_record(void *arg, const struct record *rec)
 	in->rec = rec;
 	in->rec_src = s;
 	in->rec_ts = ts;
+	in->rec_matched = 0;
 	generic_begin(in->generic);
 	matcher_run(in->matcher, rec->text, rec->len, ingest_on_match, in);
 	if (generic_match(in->generic, in->matcher, rec, &gm))
@@ -1737,6 +1746,8 @@ ingest_on_record(void *arg, const struct record *rec)
 	if (in->ctx_stream != NULL)
 		context_stream_push(in->ctx_stream, &in->batch->ctx, rec->text,
 		    rec->len, rec->line_first, rec->line_last);
+	if (in->opts.on_record != NULL)
+		in->opts.on_record(in->opts.on_record_arg, rec, in->rec_matched);
 }
 
 static int
@@ -2078,7 +2089,10 @@ canonical_path(const char *path)
 /*
  * The resume point of the file at path, by its canonical path (found by
  * the spelling it was given too, as databases made before kept it), with
- * the ordinal state and the time there.  Sets in->key.
+ * the ordinal state and the time there.  Sets in->key.  When the file was
+ * read with other rules, the point is its start: the rules added or
+ * changed since see every line, the events stored before are found again
+ * by their key and the volume marks count no line twice.
  */
 static int
 ingest_resume_point(struct ingest *in, const char *path, uint64_t *off,
@@ -2086,6 +2100,7 @@ ingest_resume_point(struct ingest *in, const char *path, uint64_t *off,
 {
 	const char *key = in->key;
 	int old;
+	uint64_t rules;
 
 	if (store_input_get(in->st, key, in->fingerprint, off, lineno,
 	    &in->time, err, errlen) != 0)
@@ -2096,6 +2111,13 @@ ingest_resume_point(struct ingest *in, const char *path, uint64_t *off,
 			return -1;
 		if (*off > 0)
 			key = path;
+	}
+	if (*off > 0 && store_input_rules_get(in->st, key, in->fingerprint,
+	    &rules, err, errlen) != 0)
+		return -1;
+	if (*off > 0 && rules != 0 && rules != in->rules_hash) {
+		*off = *lineno = 0;
+		in->counts->reread = 1;
 	}
 	if (*off == 0) {
 		/* nothing to resume: no time carries over either */

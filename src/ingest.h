@@ -14,6 +14,7 @@
 #include "envelope.h"
 #include "store.h"
 
+struct record;
 struct ruleset;
 struct tz;
 
@@ -28,6 +29,14 @@ struct ingest_opts {
 	int			 commit_ms;	/* commit at least this often while following (default 1000) */
 	int			 context_lines;	/* records kept before an event of a stream; 0: no context */
 	volatile sig_atomic_t	*stop;		/* set by a signal handler: finish cleanly */
+	/*
+	 * Called with every record after the rules saw it, and how many of
+	 * the rules with a match pattern matched it (the built-in rules that
+	 * take records by level are not counted); NULL for none.
+	 */
+	void			(*on_record)(void *arg, const struct record *rec,
+				    int nmatched);
+	void			*on_record_arg;
 };
 
 struct ingest;

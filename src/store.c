@@ -45,6 +45,8 @@ enum {
 	ST_EVENT_ADD_MANY,
 	ST_VOLUME_ADD,
 	ST_INPUT_TS_SET,
+	ST_INPUT_RULES_GET,
+	ST_INPUT_RULES_SET,
 	ST_VMARK_GET,
 	ST_VMARK_SET,
 	ST_RULE_SET,
@@ -128,6 +130,10 @@ static const char *const store_sql[ST_COUNT] = {
 	    " truncated = truncated + excluded.truncated",
 	[ST_INPUT_TS_SET] =
 	    "UPDATE inputs SET ts = ?3 WHERE path = ?1 AND fingerprint = ?2",
+	[ST_INPUT_RULES_GET] =
+	    "SELECT rules FROM inputs WHERE path = ?1 AND fingerprint = ?2",
+	[ST_INPUT_RULES_SET] =
+	    "UPDATE inputs SET rules = ?3 WHERE path = ?1 AND fingerprint = ?2",
 	[ST_VMARK_GET] =
 	    "SELECT ts, offset, texts FROM volume_marks"
 	    " WHERE source_id = ?1 AND input = ?2",
@@ -370,6 +376,8 @@ static const struct {
 	  " ts INTEGER NOT NULL, counts BLOB,"
 	  " PRIMARY KEY (path, fingerprint, source_id)) WITHOUT ROWID",
 	  "adding the input_ordinals table" },
+	{ "SELECT rules FROM inputs LIMIT 0",
+	  "ALTER TABLE inputs ADD COLUMN rules INTEGER", "adding inputs.rules" },
 };
 
 /*
@@ -1327,6 +1335,38 @@ store_input_time_set(struct store *s, const char *path, uint64_t fingerprint,
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
 	bind_ts(st, 3, ts);
+	return store_step(s, st, err, errlen, "saving a resume point");
+}
+
+int
+store_input_rules_get(struct store *s, const char *path, uint64_t fingerprint,
+    uint64_t *rules, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_INPUT_RULES_GET];
+	int rc;
+
+	*rules = 0;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*rules = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading the rules of a resume point");
+	return 0;
+}
+
+int
+store_input_rules_set(struct store *s, const char *path, uint64_t fingerprint,
+    uint64_t rules, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_INPUT_RULES_SET];
+
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	sqlite3_bind_int64(st, 3, (int64_t)rules);
 	return store_step(s, st, err, errlen, "saving a resume point");
 }
 

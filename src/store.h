@@ -75,6 +75,7 @@ struct store_ingest_counts {
 	uint64_t	bad_utf8, nul_bytes, regex_errors, skipped_bytes;
 	uint64_t	repeats;	/* events marked a repeat of a sample (same =) */
 	uint64_t	untimed;	/* records with no time at all (events.ts NULL) */
+	uint64_t	reread;		/* inputs read again from the start: the rules changed */
 	int64_t		first_ts, last_ts;	/* TS_NONE if none */
 };
 
@@ -93,6 +94,16 @@ int store_input_get(struct store *s, const char *path, uint64_t fingerprint,
     uint64_t *offset, uint64_t *lineno, int64_t *ts, char *err, size_t errlen);
 int store_input_set(struct store *s, const char *path, uint64_t fingerprint,
     uint64_t offset, uint64_t lineno, char *err, size_t errlen);
+
+/*
+ * The rule set an input was read with up to its resume point
+ * (ruleset_hash), 0 when not known (a database made before it was kept).
+ * Set after store_input_set, same transaction.
+ */
+int store_input_rules_get(struct store *s, const char *path,
+    uint64_t fingerprint, uint64_t *rules, char *err, size_t errlen);
+int store_input_rules_set(struct store *s, const char *path,
+    uint64_t fingerprint, uint64_t rules, char *err, size_t errlen);
 
 /*
  * The ordinal state at a resume point: identical records (hash) of one

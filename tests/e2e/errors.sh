@@ -92,7 +92,7 @@ LOGTRIAGE_RULES="$F/rules" "$LT" rules list > list.txt
 check_contains "rules list: the built-in, configured" list.txt "by level: critical records  disabled"
 "$LT" rules list > list0.txt
 check_contains "rules list: the built-in rule" list0.txt \
-    "log-error                    error      error    (built-in)  by level: error records and tracebacks"
+    "log-error                    error      error    built-in  by level: error records and tracebacks"
 
 # A fallback no rule links to a cause is reported with the errors it quotes.
 cp "$F/unlinked.log" .

@@ -18,6 +18,9 @@ epoch_check() {
 trap 'epoch_check; rm -rf "$T"' EXIT
 cd "$T" || exit 1
 export LOGTRIAGE_DB="$T/default.db" XDG_STATE_HOME="$T/state" NO_COLOR=1 LC_ALL=C.UTF-8
+# the drop-in rules directories of the machine and of the person running
+# the tests stay out: both point into the scratch directory
+export XDG_CONFIG_HOME="$T/config" LOGTRIAGE_SYSCONFDIR="$T/etc"
 
 ok() { echo "ok - $1"; }
 not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; }

@@ -72,11 +72,11 @@ rows() { sql "$1" "SELECT group_concat(rule || '@' || ts || ':' || line || '-' |
 
 # a line still being written when the run comes
 printf '2025-10-26 06:00:00 INFO start\n2025-10-26 06:00:01 ERROR needle 12' > part.log
-"$LT" ingest -q --db part.db --rules t.rules part.log
+"$LT" ingest -q --db part.db --no-default-rules --rules t.rules part.log
 check_eq "unterminated last line: not stored, the resume point before it" "|31" \
     "$(rows part.db)|$(sql part.db "SELECT offset FROM inputs")"
 printf '34 done\n' >> part.log
-"$LT" ingest -q --db part.db --rules t.rules part.log
+"$LT" ingest -q --db part.db --no-default-rules --rules t.rules part.log
 check_eq "unterminated last line: stored once whole by the next run" "word@1761458401000:2-2|1234" \
     "$(rows part.db)|$(sql part.db "SELECT json_extract(fields, '$.n') FROM events")"
 check_eq "unterminated last line: the volume counts it once" "2|2" \
@@ -84,10 +84,10 @@ check_eq "unterminated last line: the volume counts it once" "2|2" \
 
 # --final: a file that will not grow gives up its unterminated last line
 printf '2025-10-26 06:00:00 INFO start\n2025-10-26 06:00:01 ERROR needle 7' > fin.log
-"$LT" ingest -q --db fin.db --rules t.rules --final fin.log
+"$LT" ingest -q --db fin.db --no-default-rules --rules t.rules --final fin.log
 check_eq "--final: the unterminated last line is stored" "word@1761458401000:2-2" "$(rows fin.db)"
 printf '\n' >> fin.log
-"$LT" ingest -q --db fin.db --rules t.rules fin.log
+"$LT" ingest -q --db fin.db --no-default-rules --rules t.rules fin.log
 check_eq "--final: ... once" "word@1761458401000:2-2|2" \
     "$(rows fin.db)|$(sql fin.db "SELECT sum(lines) FROM volume")"
 
@@ -98,14 +98,14 @@ cat > tb.log <<'L'
 Traceback (most recent call last):
   File "/app/x.py", line 1, in f
 L
-"$LT" ingest -q --db tb.db --rules t.rules tb.log
+"$LT" ingest -q --db tb.db --no-default-rules --rules t.rules tb.log
 check_eq "open traceback at the end: left for the next run" "" "$(rows tb.db)"
 cat >> tb.log <<'L'
     raise ValueError("no")
 ValueError: no
   needle 5
 L
-"$LT" ingest -q --db tb.db --rules t.rules tb.log
+"$LT" ingest -q --db tb.db --no-default-rules --rules t.rules tb.log
 check_eq "open traceback at the end: one record when it is complete" \
     "exc@1761458405000:2-7 tb@1761458405000:2-7 word@1761458405000:2-7" "$(rows tb.db)"
 
@@ -119,10 +119,10 @@ while [ $i -lt 60 ]; do
 	i=$((i + 1))
 done > dj/abc/abc-json.log
 printf '%s\n' "$j1" >> dj/abc/abc-json.log
-"$LT" ingest -q --db dj.db --rules t.rules dj/abc/abc-json.log
+"$LT" ingest -q --db dj.db --no-default-rules --rules t.rules dj/abc/abc-json.log
 check_eq "json-file partial record at the end: left for the next run" "" "$(rows dj.db)"
 printf '%s\n' "$j2" >> dj/abc/abc-json.log
-"$LT" ingest -q --db dj.db --rules t.rules dj/abc/abc-json.log
+"$LT" ingest -q --db dj.db --no-default-rules --rules t.rules dj/abc/abc-json.log
 check_eq "json-file partial record: joined whole by the next run" "word@1761458405000:61-62|99" \
     "$(rows dj.db)|$(sql dj.db "SELECT json_extract(fields, '$.n') FROM events")"
 
@@ -130,9 +130,9 @@ check_eq "json-file partial record: joined whole by the next run" "word@17614584
 i=0
 while [ $i -lt 200 ]; do echo "2025-10-26 06:00:00 INFO start $i"; i=$((i + 1)); done > cont.log
 printf '2025-10-26 06:00:09 ERROR failed\n' >> cont.log
-"$LT" ingest -q --db cont.db --rules t.rules cont.log
+"$LT" ingest -q --db cont.db --no-default-rules --rules t.rules cont.log
 printf '  needle 3\n' >> cont.log
-"$LT" ingest -q --db cont.db --rules t.rules cont.log
+"$LT" ingest -q --db cont.db --no-default-rules --rules t.rules cont.log
 check_eq "continuation after a resume: the time of the record before, not 1970" \
     "log-error@1761458409000:201-201 word@1761458409000:202-202" "$(rows cont.db)"
 check_eq "continuation after a resume: no volume at log time 0" "0" \
@@ -140,7 +140,7 @@ check_eq "continuation after a resume: no volume at log time 0" "0" \
 
 # --follow: a traceback written with a pause is one record, not two
 : > fl.log
-"$LT" ingest -q -f --db fl.db --rules t.rules fl.log &
+"$LT" ingest -q -f --db fl.db --no-default-rules --rules t.rules fl.log &
 fpid=$!
 sleep 0.5
 printf '2025-10-26 06:00:05 ERROR failed\nTraceback (most recent call last):\n  File "/app/x.py", line 1, in f\n' >> fl.log

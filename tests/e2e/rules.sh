@@ -58,7 +58,7 @@ example-fields = who=moon
 counter-example = hello again
 example = goodbye
 RULES
-check_rc "rules test: failures exit 1" 1 $LT rules test --rules "$T/fail"
+check_rc "rules test: failures exit 1" 1 $LT rules test --no-default-rules --rules "$T/fail"
 check_contains "rules test: failure count" "$T/out" \
     "2 examples, 1 counter-examples, 0 scenarios: 3 failed"
 check_contains "rules test: fields differ" "$T/err" "$T/fail/f.rules:5: rule 'r': fields differ"

@@ -496,20 +496,109 @@ static void
 test_default_dirs(void **state)
 {
 	const char *cli[2] = { "/a", "/b" };
-	char **dirs;
+	struct rules_dir *dirs;
+	size_t n;
 
-	dirs = rules_default_dirs(cli, 2);
-	assert_string_equal(dirs[0], "/a");
-	assert_string_equal(dirs[1], "/b");
-	assert_null(dirs[2]);
-	rules_dirs_free(dirs);
+	dirs = rules_layers(cli, 2, 1, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(dirs[0].path, "/a");
+	assert_string_equal(dirs[1].path, "/b");
+	assert_int_not_equal(dirs[0].layer_no, dirs[1].layer_no);
+	rules_dirs_free(dirs, n);
 	setenv("LOGTRIAGE_RULES", "/x::/y", 1);
-	dirs = rules_default_dirs(NULL, 0);
-	assert_string_equal(dirs[0], "/x");
-	assert_string_equal(dirs[1], "/y");
-	assert_null(dirs[2]);
-	rules_dirs_free(dirs);
+	setenv("LOGTRIAGE_SYSCONFDIR", "/nonexistent-etc", 1);
+	setenv("XDG_CONFIG_HOME", "/nonexistent-home", 1);
+	dirs = rules_layers(cli, 1, 0, &n);
+	assert_int_equal(n, 5);
+	assert_string_equal(dirs[0].path, "/x");
+	assert_string_equal(dirs[1].path, "/y");
+	assert_string_equal(dirs[0].layer, "default");
+	assert_int_equal(dirs[0].layer_no, dirs[1].layer_no);
+	assert_string_equal(dirs[2].path,
+	    "/nonexistent-etc/logtriage/rules.d");
+	assert_string_equal(dirs[2].layer, "system");
+	assert_true(dirs[2].optional);
+	assert_string_equal(dirs[3].path,
+	    "/nonexistent-home/logtriage/rules.d");
+	assert_string_equal(dirs[3].layer, "user");
+	assert_string_equal(dirs[4].path, "/a");
+	assert_string_equal(dirs[4].layer, "cli");
+	assert_false(dirs[4].optional);
+	rules_dirs_free(dirs, n);
 	unsetenv("LOGTRIAGE_RULES");
+	unsetenv("LOGTRIAGE_SYSCONFDIR");
+	unsetenv("XDG_CONFIG_HOME");
+}
+
+/*
+ * A later layer replaces a rule of the same id, or only turns it off, and
+ * a scenario of the same name; the same id twice in one layer stays a
+ * mistake; a missing drop-in directory is no mistake.
+ */
+static void
+test_layers(void **state)
+{
+	char *base = write_file("base.rules",
+	    "[a]\nmatch = alpha\ncategory = x\nseverity = info\n\n"
+	    "[b]\nmatch = beta\ncategory = x\nseverity = info\n\n"
+	    "[scenario s]\ninput = <<END\none\nEND\n");
+	char *over = write_file("over.rules",
+	    "[a]\nmatch = gamma\ncategory = y\nseverity = error\n\n"
+	    "[b]\nenabled = false\n\n"
+	    "[scenario s]\ninput = <<END\ntwo\nEND\n");
+	char *twice = write_file("twice.rules",
+	    "[a]\nmatch = x\ncategory = y\nseverity = error\n\n"
+	    "[a]\nmatch = z\ncategory = y\nseverity = error\n");
+	char *missing = xasprintf("%s/no-such-dir", tmpdir);
+	struct rules_dir dirs[3];
+	struct diag_list d;
+	struct ruleset *rs;
+	const struct rule *r;
+	uint64_t h1, h2;
+
+	memset(dirs, 0, sizeof dirs);
+	dirs[0].path = base;
+	dirs[0].layer = "default";
+	dirs[1].path = missing;
+	dirs[1].layer = "user";
+	dirs[1].layer_no = 1;
+	dirs[1].optional = 1;
+	dirs[2].path = over;
+	dirs[2].layer = "cli";
+	dirs[2].layer_no = 2;
+	memset(&d, 0, sizeof d);
+	rs = ruleset_load_layers(dirs, 2, &d);
+	assert_int_equal(d.n, 0);
+	h1 = ruleset_hash(rs);
+	ruleset_free(rs);
+	rs = ruleset_load_layers(dirs, 3, &d);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(rs->n, 5);	/* a, b and the three built-ins */
+	r = ruleset_find(rs, "a");
+	assert_string_equal(r->category, "y");
+	assert_string_equal(r->match[0].source, "gamma");
+	assert_string_equal(r->layer, "cli");
+	assert_string_equal(r->file, over);
+	assert_false(r->disabled);
+	r = ruleset_find(rs, "b");
+	assert_true(r->disabled);
+	assert_string_equal(r->match[0].source, "beta");
+	assert_string_equal(r->layer, "default");
+	assert_non_null(strstr(r->enabled_at, "over.rules:7"));
+	assert_int_equal(rs->nscenarios, 1);
+	assert_string_equal(rs->scenarios[0].input, "two\n");
+	h2 = ruleset_hash(rs);
+	assert_true(h1 != h2);
+	ruleset_free(rs);
+	rs = load_one(twice, &d);
+	assert_int_equal(d.n, 1);
+	assert_non_null(strstr(d.v[0].msg, "duplicate rule id 'a'"));
+	diag_list_free(&d);
+	ruleset_free(rs);
+	free(base);
+	free(over);
+	free(twice);
+	free(missing);
 }
 
 /* unit, slow, same, counts and means read into the rule. */
@@ -724,6 +813,7 @@ main(void)
 		cmocka_unit_test(test_unterminated_heredoc_and_headers),
 		cmocka_unit_test(test_missing_path_and_severity_names),
 		cmocka_unit_test(test_default_dirs),
+		cmocka_unit_test(test_layers),
 		cmocka_unit_test(test_metric_directives),
 		cmocka_unit_test(test_metric_directive_mistakes),
 		cmocka_unit_test(test_builtin_sections),

@@ -539,6 +539,39 @@ test_upgrade_resume_and_marks(void **state)
 	free(path);
 }
 
+/*
+ * The rule set an input was read with: unknown (0) in a database made
+ * before inputs.rules, which the writer adds; kept with the resume point.
+ */
+static void
+test_input_rules(void **state)
+{
+	char err[256], *path = db_path("rules.db");
+	sqlite3 *db;
+	struct store *s;
+	uint64_t rules;
+
+	s = store_open(path, STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_input_set(s, "/a.log", 42, 1000, 17, err, sizeof err), 0);
+	store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE inputs DROP COLUMN rules",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = store_open(path, STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_input_rules_get(s, "/a.log", 42, &rules, err, sizeof err), 0);
+	assert_true(rules == 0);
+	assert_int_equal(store_input_rules_set(s, "/a.log", 42, UINT64_MAX - 5, err, sizeof err), 0);
+	assert_int_equal(store_input_rules_get(s, "/a.log", 42, &rules, err, sizeof err), 0);
+	assert_true(rules == UINT64_MAX - 5);
+	assert_int_equal(store_input_rules_get(s, "/a.log", 43, &rules, err, sizeof err), 0);
+	assert_true(rules == 0);
+	store_close(s);
+	free(path);
+}
+
 static void
 test_ingest_rows(void **state)
 {
@@ -582,6 +615,7 @@ main(void)
 		cmocka_unit_test(test_resume_time),
 		cmocka_unit_test(test_volume_marks),
 		cmocka_unit_test(test_upgrade_resume_and_marks),
+		cmocka_unit_test(test_input_rules),
 		cmocka_unit_test(test_ingest_rows),
 	};
 	int rc;
