@@ -79,7 +79,8 @@ struct counted {
 struct vg {
 	char		*grp;
 	double		*v;
-	size_t		 n, cap;
+	int32_t		*hour;		/* parallel to v: ts / 3600000 */
+	size_t		 n, cap, hcap;
 };
 
 static int
@@ -259,17 +260,34 @@ bucket_cmp(const void *a, const void *b)
 	return d;
 }
 
-/* Add n events of hour h and category cat to the hourly buckets. */
+static int
+sev_bucket_cmp(const void *a, const void *b)
+{
+	const struct report_sev_bucket *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->severity - y->severity;
+}
+
+/* Add n events of hour h and rule ru to the hourly buckets. */
 static void
-hour_add(struct report *r, int64_t h, const char *cat, uint64_t n)
+hour_add(struct report *r, int64_t h, const struct report_rule *ru, uint64_t n)
 {
 	struct report_bucket *b;
+	struct report_sev_bucket *sb;
 
 	r->hourly = xrealloc(r->hourly, (r->nhourly + 1) * sizeof(*r->hourly));
 	b = &r->hourly[r->nhourly++];
 	b->start = h * 3600000;
-	b->category = xstrdup(cat);
+	b->category = xstrdup(ru->category);
 	b->n = n;
+	r->hourly_sev = xrealloc(r->hourly_sev,
+	    (r->nhourly_sev + 1) * sizeof(*r->hourly_sev));
+	sb = &r->hourly_sev[r->nhourly_sev++];
+	sb->start = b->start;
+	sb->severity = ru->severity;
+	sb->n = n;
 }
 
 static uint64_t
@@ -354,7 +372,7 @@ load_counts(struct ctx *c, struct report *r)
 				}
 				hi = ts;
 				if (ts / 3600000 != h) {
-					hour_add(r, h, ru->category, nh);
+					hour_add(r, h, ru, nh);
 					h = ts / 3600000;
 					nh = 0;
 				}
@@ -372,7 +390,7 @@ load_counts(struct ctx *c, struct report *r)
 			    sqlite3_column_int64(st, 0) == sid);
 			ru->per_source[j].n = n;
 			ru->count += n;
-			hour_add(r, h, ru->category, nh);
+			hour_add(r, h, ru, nh);
 			if (nm > bz->n) {
 				bz->n = nm;
 				bz->minute = m;
@@ -398,6 +416,15 @@ load_counts(struct ctx *c, struct report *r)
 				r->hourly[++out] = r->hourly[k];
 		}
 		r->nhourly = out + 1;
+		qsort(r->hourly_sev, r->nhourly_sev, sizeof(*r->hourly_sev),
+		    sev_bucket_cmp);
+		for (k = 1, out = 0; k < r->nhourly_sev; k++) {
+			if (sev_bucket_cmp(&r->hourly_sev[out], &r->hourly_sev[k]) == 0)
+				r->hourly_sev[out].n += r->hourly_sev[k].n;
+			else
+				r->hourly_sev[++out] = r->hourly_sev[k];
+		}
+		r->nhourly_sev = out + 1;
 	}
 	r->since = c->q->since != TS_NONE ? c->q->since : first;
 	r->until = c->q->until != TS_NONE ? c->q->until :
@@ -408,6 +435,16 @@ fail:
 	step_err(c, rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_ERROR : rc);
 	sqlite3_finalize(st);
 	return -1;
+}
+
+static int
+busiest_cmp(const void *a, const void *b)
+{
+	const struct report_source_count *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->source, y->source);
 }
 
 /* Input volume and the list of sources with data in the window. */
@@ -427,6 +464,7 @@ load_input(struct ctx *c, struct report *r)
 	    " WHERE source_id = ?1 AND minute >= ?2 AND minute < ?3") != 0)
 		return -1;
 	for (i = 0; i < c->nsrc; i++) {
+		uint64_t n = 0;
 		int has = 0;
 
 		sqlite3_reset(st);
@@ -445,16 +483,23 @@ load_input(struct ctx *c, struct report *r)
 			r->input.malformed += (uint64_t)sqlite3_column_double(st, 4);
 			r->input.truncated += (uint64_t)sqlite3_column_double(st, 5);
 		}
-		for (j = 0; !has && j < r->nrules; j++)
-			if (r->rules[j].per_source[i].n > 0)
-				has = 1;
-		if (has) {
+		for (j = 0; j < r->nrules; j++)
+			n += r->rules[j].per_source[i].n;
+		if (n > 0) {
+			r->busiest = xrealloc(r->busiest,
+			    (r->nbusiest + 1) * sizeof(*r->busiest));
+			r->busiest[r->nbusiest].source = xstrdup(c->src[i].name);
+			r->busiest[r->nbusiest++].n = n;
+		}
+		if (has || n > 0) {
 			r->sources = xrealloc(r->sources,
 			    (r->nsources + 1) * sizeof(*r->sources));
 			r->sources[r->nsources++] = xstrdup(c->src[i].name);
 		}
 	}
 	sqlite3_finalize(st);
+	if (r->nbusiest > 0)
+		qsort(r->busiest, r->nbusiest, sizeof(*r->busiest), busiest_cmp);
 	return 0;
 }
 
@@ -479,6 +524,59 @@ incident_cmp(const void *a, const void *b)
 	if ((d = strcmp(x->source, y->source)) != 0)
 		return d;
 	return strcmp(x->key, y->key);
+}
+
+static uint64_t
+incident_group_hash(const struct report_incident *in)
+{
+	uint64_t h = util_hash_text(in->kind, strlen(in->kind), UTIL_HASH_SEED);
+
+	h = util_hash_text(in->rule, strlen(in->rule), h);
+	return util_hash_text(in->source, strlen(in->source), h);
+}
+
+/* Group the sorted incidents by (kind, rule, source). */
+static void
+group_incidents(struct report *r)
+{
+	struct util_index index;
+	size_t i, j, it;
+
+	util_index_init(&index);
+	for (i = 0; i < r->nincidents; i++) {
+		const struct report_incident *in = &r->incidents[i];
+		struct report_incident_group *g = NULL;
+		uint64_t h = incident_group_hash(in);
+
+		it = 0;
+		while ((j = util_index_next(&index, h, &it)) != UTIL_INDEX_NONE) {
+			g = &r->incident_groups[j];
+			if (strcmp(g->kind, in->kind) == 0 &&
+			    strcmp(g->rule, in->rule) == 0 &&
+			    strcmp(g->source, in->source) == 0)
+				break;
+		}
+		if (j == UTIL_INDEX_NONE) {
+			r->incident_groups = xrealloc(r->incident_groups,
+			    (r->nincident_groups + 1) * sizeof(*r->incident_groups));
+			util_index_put(&index, h, r->nincident_groups);
+			g = &r->incident_groups[r->nincident_groups++];
+			memset(g, 0, sizeof(*g));
+			g->kind = in->kind;
+			g->rule = in->rule;
+			g->source = in->source;
+			g->start = in->start;
+			g->end = in->end;
+		}
+		g->members = xrealloc(g->members, (g->nmembers + 1) * sizeof(size_t));
+		g->members[g->nmembers++] = i;
+		g->events += in->count;
+		if (in->start < g->start)
+			g->start = in->start;
+		if (in->end > g->end)
+			g->end = in->end;
+	}
+	util_index_free(&index);
 }
 
 /* Incidents overlapping the window, from the sources in scope. */
@@ -534,6 +632,7 @@ load_incidents(struct ctx *c, struct report *r)
 	sqlite3_finalize(st);
 	if (r->nincidents > 0)
 		qsort(r->incidents, r->nincidents, sizeof(*r->incidents), incident_cmp);
+	group_incidents(r);
 	return 0;
 }
 
@@ -739,6 +838,80 @@ counted_hash(size_t ri, size_t si)
 }
 
 static int
+vg_busier(const void *a, const void *b)
+{
+	const struct vg *x = *(const struct vg *const *)a;
+	const struct vg *y = *(const struct vg *const *)b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->grp, y->grp);
+}
+
+struct hv {
+	int32_t		 hour;
+	double		 v;
+};
+
+static int
+hv_cmp(const void *a, const void *b)
+{
+	const struct hv *x = a, *y = b;
+
+	if (x->hour != y->hour)
+		return x->hour < y->hour ? -1 : 1;
+	return x->v < y->v ? -1 : x->v > y->v;
+}
+
+/*
+ * p50 and p95 per hour of the busiest groups (the order group_cmp gives),
+ * from the values as read, before sort_values loses their hours.
+ */
+static void
+metric_hours(struct report_metric *m, struct vg *groups, size_t ng)
+{
+	struct vg **order;
+	size_t i, j, k, a, nb;
+	double *run;
+
+	if (ng == 0)
+		return;
+	order = xmalloc(ng * sizeof(*order));
+	for (i = 0; i < ng; i++)
+		order[i] = &groups[i];
+	qsort(order, ng, sizeof(*order), vg_busier);
+	nb = ng < REPORT_HOURLY_GROUPS ? ng : REPORT_HOURLY_GROUPS;
+	for (i = 0; i < nb; i++) {
+		const struct vg *g = order[i];
+		struct hv *hv = xmalloc(g->n * sizeof(*hv));
+
+		for (j = 0; j < g->n; j++) {
+			hv[j].hour = g->hour[j];
+			hv[j].v = g->v[j];
+		}
+		qsort(hv, g->n, sizeof(*hv), hv_cmp);
+		run = xmalloc(g->n * sizeof(*run));
+		for (a = 0; a < g->n; a = j) {
+			struct report_metric_hour *mh;
+
+			for (j = a; j < g->n && hv[j].hour == hv[a].hour; j++)
+				run[j - a] = hv[j].v;
+			m->hours = xrealloc(m->hours, (m->nhours + 1) * sizeof(*m->hours));
+			mh = &m->hours[m->nhours++];
+			mh->group = xstrdup(g->grp);
+			mh->start = (int64_t)hv[a].hour * 3600000;
+			mh->count = j - a;
+			k = j - a;
+			mh->p50 = report_percentile(run, k, 50);
+			mh->p95 = report_percentile(run, k, 95);
+		}
+		free(run);
+		free(hv);
+	}
+	free(order);
+}
+
+static int
 load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 {
 	struct report_metric *m;
@@ -782,12 +955,17 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 				cur = vg_get(&groups, &ng, g);
 			cur->v = util_grow(cur->v, &cur->cap, cur->n,
 			    sizeof(*cur->v), 256);
+			cur->hour = util_grow(cur->hour, &cur->hcap, cur->n,
+			    sizeof(*cur->hour), 256);
+			cur->hour[cur->n] = (int32_t)(sqlite3_column_int64(st, 3) /
+			    3600000);
 			cur->v[cur->n++] = sqlite3_column_double(st, 0);
 		}
 		if (rc != SQLITE_DONE) {
 			for (j = 0; j < ng; j++) {
 				free(groups[j].grp);
 				free(groups[j].v);
+				free(groups[j].hour);
 			}
 			free(groups);
 			return step_err(c, rc);
@@ -802,10 +980,14 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 	m->groups = xcalloc(ng ? ng : 1, sizeof(*m->groups));
 	m->ngroups = ng;
 	m->group_index = NULL;
+	m->hours = NULL;
+	m->nhours = 0;
+	metric_hours(m, groups, ng);
 	for (j = 0; j < ng; j++) {
 		struct report_metric_group *g = &m->groups[j];
 		size_t k;
 
+		free(groups[j].hour);
 		sort_values(groups[j].v, groups[j].n);
 		g->value = groups[j].grp;
 		g->count = groups[j].n;
@@ -865,9 +1047,9 @@ load_metrics(struct ctx *c, struct report *r)
 
 	/* every event: one without a value is still counted (counts) */
 	if (prep(c, &st, c->has_dup ?
-	    "SELECT value, grp, dup_of IS NOT NULL FROM events WHERE rule = ?1"
+	    "SELECT value, grp, dup_of IS NOT NULL, ts FROM events WHERE rule = ?1"
 	    " AND source_id = ?2 AND ts >= ?3 AND ts < ?4" :
-	    "SELECT value, grp, 0 FROM events WHERE rule = ?1 AND source_id = ?2"
+	    "SELECT value, grp, 0, ts FROM events WHERE rule = ?1 AND source_id = ?2"
 	    " AND ts >= ?3 AND ts < ?4") != 0)
 		return -1;
 	for (i = 0; i < r->nrules; i++) {
@@ -1896,6 +2078,40 @@ load_findings(struct ctx *c, struct report *r)
 	return 0;
 }
 
+/*
+ * The newest stored event of the sources in scope: the greatest ts of
+ * each (rule, source), a seek in events_rule_ts each.  Only an empty
+ * window asks, to say where the data is.
+ */
+static int
+load_newest(struct ctx *c, struct report *r)
+{
+	sqlite3_stmt *st;
+	size_t i, j;
+	int rc;
+
+	r->newest = TS_NONE;
+	if (prep(c, &st, "SELECT max(ts) FROM events WHERE rule = ?1"
+	    " AND source_id = ?2") != 0)
+		return -1;
+	for (i = 0; i < r->nrules; i++)
+		for (j = 0; j < c->nsrc; j++) {
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, r->rules[i].id, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, c->src[j].id);
+			if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+				sqlite3_finalize(st);
+				return step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+			}
+			if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
+			    (r->newest == TS_NONE ||
+			    sqlite3_column_int64(st, 0) > r->newest))
+				r->newest = sqlite3_column_int64(st, 0);
+		}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 static void
 ctx_free(struct ctx *c, size_t nrules)
 {
@@ -1950,11 +2166,12 @@ build_one(sqlite3 *db, const struct report_query *q, struct report **out,
 	/* The query's source patterns belong to the caller; keep no pointer. */
 	r->query.sources = NULL;
 	r->query.nsources = 0;
-	r->since = r->until = TS_NONE;
+	r->since = r->until = r->newest = TS_NONE;
 	if (load_sources(&c) == 0 && load_rules(&c, r) == 0 &&
 	    load_counts(&c, r) == 0 && load_input(&c, r) == 0 &&
 	    load_incidents(&c, r) == 0 && load_metrics(&c, r) == 0 &&
-	    load_links(&c, r) == 0 && load_findings(&c, r) == 0)
+	    load_links(&c, r) == 0 && load_findings(&c, r) == 0 &&
+	    (r->total_events > 0 || load_newest(&c, r) == 0))
 		rc = 0;
 	ctx_free(&c, r->nrules);
 	if (rc != 0) {
@@ -2031,8 +2248,17 @@ report_sources_text(const struct report *r, struct buf *out)
 
 	if (r->nsources == 0)
 		buf_puts(out, "(none)");
-	for (i = 0; i < r->nsources; i++)
-		buf_printf(out, "%s%s", i > 0 ? ", " : "", r->sources[i]);
+	if (r->nsources <= REPORT_SOURCES_LISTED || r->show_all) {
+		for (i = 0; i < r->nsources; i++)
+			buf_printf(out, "%s%s", i > 0 ? ", " : "", r->sources[i]);
+		return;
+	}
+	buf_printf(out, "%zu sources, busiest: ", r->nsources);
+	for (i = 0; i < r->nbusiest && i < REPORT_SOURCES_LISTED; i++)
+		buf_printf(out, "%s%s (%ju)", i > 0 ? ", " : "",
+		    r->busiest[i].source, (uintmax_t)r->busiest[i].n);
+	if (r->nbusiest == 0)
+		buf_puts(out, "none with events");
 }
 
 void
@@ -2093,6 +2319,13 @@ report_free(struct report *r)
 		free(r->rules[i].per_source);
 	}
 	free(r->rules);
+	for (i = 0; i < r->nincident_groups; i++)
+		free(r->incident_groups[i].members);
+	free(r->incident_groups);
+	for (i = 0; i < r->nbusiest; i++)
+		free(r->busiest[i].source);
+	free(r->busiest);
+	free(r->hourly_sev);
 	for (i = 0; i < r->nincidents; i++) {
 		free(r->incidents[i].kind);
 		free(r->incidents[i].rule);
@@ -2112,6 +2345,9 @@ report_free(struct report *r)
 		if (r->metrics[i].group_index != NULL)
 			util_index_free(r->metrics[i].group_index);
 		free(r->metrics[i].group_index);
+		for (j = 0; j < r->metrics[i].nhours; j++)
+			free(r->metrics[i].hours[j].group);
+		free(r->metrics[i].hours);
 	}
 	free(r->metrics);
 	for (i = 0; i < r->nlinks; i++) {
@@ -2149,6 +2385,32 @@ report_find_rule(const struct report *r, const char *id)
 		if (strcmp(r->rules[i].id, id) == 0)
 			return &r->rules[i];
 	return NULL;
+}
+
+int
+report_rule_shown(const struct report *r, const struct report_rule *ru)
+{
+	const struct report_rule *br;
+
+	if (r->show_all)
+		return 1;
+	if (r->baseline == NULL)
+		return ru->count > 0;
+	br = report_find_rule(r->baseline, ru->id);
+	return ru->count != (br != NULL ? br->count : 0);
+}
+
+size_t
+report_rules_unchanged(const struct report *r)
+{
+	size_t i, n = 0;
+
+	if (r->baseline == NULL || r->show_all)
+		return 0;
+	for (i = 0; i < r->nrules; i++)
+		if (!report_rule_shown(r, &r->rules[i]))
+			n++;
+	return n;
 }
 
 const struct report_metric_group *

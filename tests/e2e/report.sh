@@ -21,6 +21,59 @@ else
 	ok "no raw ESC in text output"
 fi
 
+check_not_contains "text leaves out rules without events" "$T/report.txt" "semaphore-health"
+# shellcheck disable=SC2086
+$LT report --db "$DB" $W --all > "$T/all.txt"
+check_golden "text report with --all: every rule, as before" "$G/report-all.txt" "$T/all.txt"
+check_contains "--all lists the rule without events" "$T/all.txt" \
+    "semaphore-health             semaphore  info            0"
+# shellcheck disable=SC2086
+$LT report --db "$DB" $W --compare previous > "$T/compare.txt"
+check_golden "text comparison: only what changed" "$G/report-compare.txt" "$T/compare.txt"
+check_contains "comparison: one line for the unchanged rules" "$T/compare.txt" "  1 rule unchanged"
+check_not_contains "comparison: no 0 → 0 rows" "$T/compare.txt" "0 → 0"
+check_not_contains "comparison: an unchanged storm count is left out" "$T/compare.txt" "storms:"
+# shellcheck disable=SC2086
+$LT report --db "$DB" $W --compare previous --all > "$T/compare-all.txt"
+check_contains "comparison --all: the idle rule and the storm count" "$T/compare-all.txt" \
+    "semaphore-health             semaphore  info            0  0 → 0 (+0, +0%)"
+check_contains "comparison --all: storms unchanged shown" "$T/compare-all.txt" \
+    "  storms:  1 → 1 (+0, +0%)"
+
+# 17 more unresolved leaks of one (rule, source) and four more sources:
+# the incidents grouped, the sources summarised.
+cp "$DB" "$T/many.db"
+sqlite3 "$T/many.db" < "$TOP/tests/fixtures/report/many.sql"
+# shellcheck disable=SC2086
+$LT report --db "$T/many.db" $W > "$T/many.txt"
+check_contains "sources summarised: count and the three busiest" "$T/many.txt" \
+    "sources: 6 sources, busiest: exai-mcp-daemon (111), redis (12), api-1 (7)"
+check_contains "incidents grouped: one line with the count and the first three" "$T/many.txt" \
+    "  unresolved semaphore-leak           exai-mcp-daemon  ×18              2025-10-26T00:02:00.000Z 32 min 18 events; first: req-01, req-02, req-03, …"
+check_eq "incidents grouped: three incident lines" "3" \
+    "$(sed -n '/^Incidents/,/^$/p' "$T/many.txt" | grep -c '^  [a-z]')"
+# shellcheck disable=SC2086
+$LT report --db "$T/many.db" $W --all > "$T/many-all.txt"
+check_eq "--all: every unresolved leak on a line" "18" \
+    "$(grep -c '^  unresolved semaphore-leak' "$T/many-all.txt")"
+check_contains "--all: every source named" "$T/many-all.txt" \
+    "sources: api-1, api-2, api-3, exai-mcp-daemon, redis, worker"
+# shellcheck disable=SC2086
+$LT report --db "$T/many.db" $W --format markdown > "$T/many.md"
+check_contains "markdown: grouped incidents" "$T/many.md" \
+    "| unresolved | semaphore-leak | exai-mcp-daemon | ×18 | req-01, req-02, req-03, … | 2025-10-26T00:02:00.000Z | 32 min | 18 | - |"
+check_contains "markdown: sources summarised" "$T/many.md" \
+    "- sources: 6 sources, busiest: exai-mcp-daemon (111), redis (12), api-1 (7)"
+# shellcheck disable=SC2086
+$LT report --db "$T/many.db" $W --format json > "$T/many.json"
+check_eq "json keeps every incident and source, and adds the groups" \
+    "20 6 unresolved 18 18 req-01,req-02,req-03" "$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = [x for x in d["incident_groups"] if x["kind"] == "unresolved"][0]
+print(len(d["incidents"]), len(d["sources"]), g["kind"], g["incidents"], g["count"], ",".join(g["first"]))
+' "$T/many.json")"
+
 $LT report --db "$DB" $W --format markdown > "$T/report.md"
 check_golden "markdown report" "$G/report.md" "$T/report.md"
 check_contains "markdown escapes html in keys" "$T/report.md" '\<b\>x\</b\>\\e\[2J'
@@ -122,7 +175,21 @@ check_rc "--fail-on warning with storms exits 1" 1 $LT report --db "$DB" $W --fa
 check_rc "--fail-on critical exits 0" 0 $LT report --db "$DB" $W --fail-on critical
 check_rc "empty window exits 0" 0 $LT report --db "$DB" --since 2025-10-20T00:00:00Z \
     --until 2025-10-21T00:00:00Z --fail-on warning
-check_eq "empty window prints one line" \
+check_eq "empty window prints one line naming the newest stored record" \
+    "logtriage: no events between 2025-10-20T00:00:00.000Z and 2025-10-21T00:00:00.000Z; the newest stored record is 2025-10-26T00:26:00.000Z: try --since 2025-10-25T00:27:00.000Z --until 2025-10-26T00:27:00.000Z" \
+    "$(cat "$T/out")"
+check_rc "the suggested window is not empty" 0 $LT report --db "$DB" \
+    --since 2025-10-25T00:27:00.000Z --until 2025-10-26T00:27:00.000Z
+check_contains "the suggested window holds the newest record's rule" "$T/out" \
+    "semaphore-leak               semaphore  warning        22"
+check_rc "empty window after the data, open end: exits 0" 0 $LT report --db "$DB" \
+    --since 2025-11-01T00:00:00Z
+check_contains "open-ended empty window: the hint gives --since alone" "$T/out" \
+    "; the newest stored record is 2025-10-26T00:26:00.000Z: try --since "
+check_not_contains "open-ended empty window: no --until in the hint" "$T/out" "--until"
+check_rc "empty window of a source without events: exits 0" 0 $LT report --db "$DB" \
+    --source nope --since 2025-10-20T00:00:00Z --until 2025-10-21T00:00:00Z
+check_eq "a source without events: no hint" \
     "logtriage: no events between 2025-10-20T00:00:00.000Z and 2025-10-21T00:00:00.000Z" \
     "$(cat "$T/out")"
 $LT report --db "$DB" --since 2025-10-20T00:00:00Z --until 2025-10-21T00:00:00Z \
