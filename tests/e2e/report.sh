@@ -156,6 +156,13 @@ check_not_contains "html links to nothing" "$T/report.html" "href="
 check_not_contains "html loads nothing" "$T/report.html" "src="
 check_not_contains "html has no script" "$T/report.html" "<script"
 check_contains "html escapes keys" "$T/report.html" "&lt;b&gt;x&lt;/b&gt;"
+# shellcheck disable=SC2086
+$LT report --db "$T/many.db" $W --format html -o "$T/many-raw.html"
+check_not_contains "html escapes group names in text and attributes" "$T/many-raw.html" '<i>'
+check_contains "html: the escaped group name in an attribute" "$T/many-raw.html" \
+    'data-group="&lt;i&gt;&quot;q&quot;&lt;/i&gt;"'
+check_not_contains "html with every chart still has no script" "$T/many-raw.html" "<script"
+check_not_contains "html with every chart still loads nothing" "$T/many-raw.html" "href="
 if command -v chromium > /dev/null 2>&1; then
 	sh "$TOP/tests/tools/htmlcheck.sh" "$T/report.html" "$T/shot.png" > "$T/dom.html" 2> "$T/chromium.err"
 	check_contains "chromium DOM has the hourly chart" "$T/dom.html" 'id="chart-hourly"'
@@ -167,6 +174,53 @@ if command -v chromium > /dev/null 2>&1; then
 	    'ws-keepalive-1011 storm from 172.18.0.1 on exai-mcp-daemon: 25 events in 2 min'
 	check_eq "chromium wrote a PNG screenshot" "PNG" \
 	    "$(head -c 4 "$T/shot.png" 2>/dev/null | tail -c 3)"
+	HC="python3 $TOP/tests/tools/htmlcharts.py"
+	# a band per severity on its own scale: the 12 errors an hour reach
+	# the top of theirs as the 56 info events do of theirs
+	check_eq "html: a band per severity, fixed colours, each on its own scale" \
+	    "error #e15759 56.0 1|warning #f28e2b 56.0 2|notice #59a14f 56.0 1|info #4e79a7 56.0 2" \
+	    "$($HC "$T/dom.html" bands | tr '\n' '|' | sed 's/|$//')"
+	check_eq "html: fixed category colours" \
+	    "error #d62728|latency #1f77b4|semaphore #8c564b|timeout #ff7f0e|websocket #9467bd" \
+	    "$($HC "$T/dom.html" categories | tr '\n' '|' | sed 's/|$//')"
+	check_eq "html: time axis ticks with dates where the day changes" \
+	    "10-25 23:00|10-26 00:00|01:00" "$($HC "$T/dom.html" ticks | tr '\n' '|' | sed 's/|$//')"
+	check_eq "html: incident bands on the timeline" \
+	    "incident-open 1|incident-storm 1|incident-unresolved 1" \
+	    "$($HC "$T/dom.html" incidents | tr '\n' '|' | sed 's/|$//')"
+	check_eq "html: latency over time, p50 and p95 per model" \
+	    "response-time groups=glm-4.6,kimi-k2-0905-preview p95=2 p50=2 points=3 baseline=none" \
+	    "$($HC "$T/dom.html" latency)"
+	check_eq "html: no chart label runs out of its chart" "none" "$($HC "$T/dom.html" clipped)"
+	# shellcheck disable=SC2086
+	$LT report --db "$DB" $W --compare previous --format html -o "$T/compare.html"
+	sh "$TOP/tests/tools/htmlcheck.sh" "$T/compare.html" "$T/compare.png" > "$T/compare-dom.html" 2> "$T/chromium.err"
+	check_eq "html comparison: the baseline window shaded on the latency chart" \
+	    "response-time groups=glm-4.6,kimi-k2-0905-preview p95=2 p50=2 points=4 baseline=160-610" \
+	    "$($HC "$T/compare-dom.html" latency)"
+	check_contains "html comparison: the unchanged rules in one line" "$T/compare-dom.html" \
+	    '<p id="rules-unchanged">1 rule unchanged.</p>'
+	# redis alone: its only category keeps its colour, its only severity band
+	# keeps the error colour, whatever else the window holds
+	$LT report --db "$DB" $W --source redis --format html -o "$T/redis.html"
+	sh "$TOP/tests/tools/htmlcheck.sh" "$T/redis.html" "$T/redis.png" > "$T/redis-dom.html" 2> "$T/chromium.err"
+	check_eq "html: the same colours in another report" "error #e15759 56.0 1|error #d62728" \
+	    "$($HC "$T/redis-dom.html" bands)|$($HC "$T/redis-dom.html" categories)"
+	$LT report --db "$T/many.db" $W --format html -o "$T/many.html"
+	sh "$TOP/tests/tools/htmlcheck.sh" "$T/many.html" "$T/many.png" > "$T/many-dom.html" 2> "$T/chromium.err"
+	check_eq "html: a large value's label and a long name fit their chart" "none" \
+	    "$($HC "$T/many-dom.html" clipped)"
+	check_contains "html: a category without a fixed colour takes a stable spare one" \
+	    "$T/many-dom.html" 'fill="#7f7f7f" data-category="usage"'
+	check_contains "html: a long group name is cut with an ellipsis" "$T/many-dom.html" \
+	    '>a-very-long-model-name-that-…</text>'
+	check_contains "html: grouped incidents" "$T/many-dom.html" \
+	    '<td class="n">×18</td><td>req-01, req-02, req-03, …</td>'
+	check_eq "html: a metric in tokens charted per hour too" \
+	    'token-usage groups=<i>"q"</i>,a-very-long-model-name-that-goes-on-and-on-2025-10-25 p95=2 p50=2 points=4 baseline=none' \
+	    "$($HC "$T/many-dom.html" latency | grep token-usage)"
+	check_eq "chromium wrote the screenshots" "PNG PNG PNG" \
+	    "$(for f in compare redis many; do head -c 4 "$T/$f.png" | tail -c 3; echo; done | tr '\n' ' ' | sed 's/ $//')"
 else
 	ok "html rendered by chromium # SKIP chromium not installed"
 fi
