@@ -780,8 +780,9 @@ vg_get(struct vg **v, size_t *n, const char *g)
 	e = keyed_get((void **)v, n, sizeof(**v), offsetof(struct vg, grp),
 	    g, &added);
 	if (added) {
-		e->cap = 4;
+		e->cap = e->hcap = 4;
 		e->v = xmalloc(e->cap * sizeof(*e->v));
+		e->hour = xmalloc(e->hcap * sizeof(*e->hour));
 	}
 	return e;
 }

@@ -856,7 +856,7 @@ report_render_html(const struct report *r, struct buf *b)
 
 		if (!report_rule_shown(r, ru))
 			continue;
-		buf_printf(b, "<tr class=\"sev-%s\"><td>", severity_name(ru->severity));
+		buf_puts(b, "<tr><td>");
 		h(b, ru->id);
 		buf_puts(b, "</td><td>");
 		h(b, ru->category);
@@ -881,9 +881,13 @@ report_render_html(const struct report *r, struct buf *b)
 			buf_printf(b, "<table>%s</table>\n", rows.data);
 		buf_free(&rows);
 	}
-	buf_printf(b, "<table id=\"incidents\"><tr><th>kind</th><th>rule</th><th>source</th>"
-	    "%s<th>key</th><th>start</th><th>duration</th><th>count</th><th>peak/min</th></tr>\n",
-	    r->show_all ? "" : "<th>incidents</th>");
+	if (r->nincidents == 0)
+		buf_puts(b, "<p id=\"incidents\">None.</p>\n");
+	else
+		buf_printf(b, "<table id=\"incidents\"><tr><th>kind</th><th>rule</th>"
+		    "<th>source</th>%s<th>key</th><th>start</th><th>duration</th>"
+		    "<th>count</th><th>peak/min</th></tr>\n",
+		    r->show_all ? "" : "<th>incidents</th>");
 	if (r->show_all)
 		for (i = 0; i < r->nincidents; i++)
 			incident_row(b, &r->incidents[i], 0);
@@ -915,7 +919,8 @@ report_render_html(const struct report *r, struct buf *b)
 		buf_printf(b, "</td><td class=\"n\">%ju</td><td></td></tr>\n",
 		    (uintmax_t)g->events);
 	}
-	buf_puts(b, "</table>\n");
+	if (r->nincidents > 0)
+		buf_puts(b, "</table>\n");
 
 	for (i = 0; i < r->nmetrics; i++) {
 		const struct report_metric *m = &r->metrics[i];
