@@ -17,7 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "cmd.h"
-#include "rules.h"
+#include "severity.h"
 #include "store.h"
 #include "timeparse.h"
 #include "util.h"
@@ -460,6 +460,11 @@ poll:
 			sevname = sev >= 0 && sev < SEV_COUNT ? severity_name(sev) : "";
 			buf_printf(&b, "\t%s\t%lld\t", sevname,
 			    (long long)sqlite3_column_int64(q, 5));
+			if (sqlite3_column_type(q, 11) != SQLITE_NULL)
+				util_format_quantity(&b,
+				    sqlite3_column_double(q, 11),
+				    (const char *)sqlite3_column_text(q, 12));
+			buf_putc(&b, '\t');
 			put_tsv(&b, text, n);
 		} else {
 			buf_putc(&b, '{');

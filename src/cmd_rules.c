@@ -96,7 +96,8 @@ list_rules(const struct ruleset *rs, int verbose)
 		if (r->by_level != 0)
 			printf("  by level: %s records%s", severity_name(
 			    (enum severity)r->by_level), r->by_level == SEV_ERROR ?
-			    " and tracebacks" : "");
+			    " and tracebacks" : r->by_level == SEV_WARNING ?
+			    " no rule matched" : "");
 		if (r->disabled)
 			printf("  disabled");
 		if (r->storm_n > 0) {

@@ -1574,6 +1574,97 @@ find_fallbacks(struct ctx *c, struct report *r)
 	return 0;
 }
 
+/* Errors quoted in a finding about events no cause was linked to, and their length. */
+#define REPORT_UNLINKED_QUOTES		3
+#define REPORT_UNLINKED_QUOTE_MAX	120
+
+/* s, cut to at most max bytes on a character boundary, "..." marking a cut. */
+static void
+quote_cut(struct buf *b, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max) {
+		buf_puts(b, s);
+		return;
+	}
+	n = max - 3;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	buf_append(b, s, n);
+	buf_puts(b, "...");
+}
+
+/*
+ * Events of a follows rule that followed nothing in their window: a
+ * fallback whose cause no rule names.  What they quote in their error
+ * field is the only account of why they happened, so it is shown.
+ */
+static int
+find_unlinked(struct ctx *c, struct report *r)
+{
+	struct report_link_by *q;
+	sqlite3_stmt *st = NULL;
+	size_t i, j, ri, nq, k, shown;
+	struct buf b;
+	int rc;
+
+	if (prep(c, &st, "SELECT coalesce(json_extract(fields, '$.error'), ''),"
+	    " count(*) FROM events WHERE rule = ?1 AND source_id = ?2"
+	    " AND ts >= ?3 AND ts < ?4 AND link IS NULL GROUP BY 1") != 0)
+		return -1;
+	for (i = 0; i < r->nlinks; i++) {
+		const struct report_link *l = &r->links[i];
+
+		if (strcmp(l->kind, "follows") != 0 || l->unlinked == 0)
+			continue;
+		for (ri = 0; ri < r->nrules; ri++)
+			if (strcmp(r->rules[ri].id, l->rule) == 0)
+				break;
+		/* a rule that says what it means has findings of its own */
+		if (ri == r->nrules || c->rr[ri].means != NULL)
+			continue;
+		q = NULL;
+		nq = 0;
+		for (j = 0; j < c->nsrc; j++) {
+			if (r->rules[ri].per_source[j].n == 0)
+				continue;
+			bind_rsw(c, st, l->rule, c->src[j].id);
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+				link_add(&q, &nq,
+				    (const char *)sqlite3_column_text(st, 0),
+				    (uint64_t)sqlite3_column_int64(st, 1));
+			if (rc != SQLITE_DONE) {
+				for (k = 0; k < nq; k++)
+					free(q[k].value);
+				free(q);
+				sqlite3_finalize(st);
+				return step_err(c, rc);
+			}
+		}
+		if (nq > 0)
+			qsort(q, nq, sizeof(*q), by_cmp);
+		buf_init(&b);
+		/* no target is named: a finding naming a rule speaks for it */
+		buf_printf(&b, "%ju %s event%s followed no event of the rules"
+		    " %s follows: the cause is unknown", (uintmax_t)l->unlinked,
+		    l->rule, l->unlinked == 1 ? "" : "s", l->rule);
+		for (k = shown = 0; k < nq && shown < REPORT_UNLINKED_QUOTES; k++) {
+			if (*q[k].value == '\0')
+				continue;
+			buf_puts(&b, shown++ == 0 ? "; they quote: \"" : ", \"");
+			quote_cut(&b, q[k].value, REPORT_UNLINKED_QUOTE_MAX);
+			buf_printf(&b, "\" (%ju)", (uintmax_t)q[k].n);
+		}
+		for (k = 0; k < nq; k++)
+			free(q[k].value);
+		free(q);
+		finding(r, SEV_WARNING, l->unlinked, "unlinked", l->rule, b.data);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 static int
 find_leaks(struct ctx *c, struct report *r)
 {
@@ -2065,8 +2156,8 @@ find_events(struct ctx *c, struct report *r)
 static int
 load_findings(struct ctx *c, struct report *r)
 {
-	if (find_fallbacks(c, r) != 0 || find_leaks(c, r) != 0 ||
-	    find_releases(c, r) != 0)
+	if (find_fallbacks(c, r) != 0 || find_unlinked(c, r) != 0 ||
+	    find_leaks(c, r) != 0 || find_releases(c, r) != 0)
 		return -1;
 	find_storms(r);
 	find_slow(c, r);

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "report.h"
-#include "rules.h"
+#include "severity.h"
 
 #define HOUR_MS		INT64_C(3600000)
 #define DAY_MS		INT64_C(86400000)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "report.h"
-#include "rules.h"
+#include "severity.h"
 
 static void
 jstr(struct buf *b, const char *s)

@@ -30,30 +30,6 @@
 /* The largest rules file read: 10k rules take about 4 MiB. */
 #define RULES_FILE_MAX	(16 << 20)
 
-static const char *severity_names[SEV_COUNT] = {
-	"debug", "info", "notice", "warning", "error", "critical"
-};
-
-const char *
-severity_name(enum severity s)
-{
-	if ((int)s < 0 || s >= SEV_COUNT)
-		return "unknown";
-	return severity_names[s];
-}
-
-int
-severity_from_name(const char *name)
-{
-	int i;
-
-	for (i = 0; i < SEV_COUNT; i++) {
-		if (strcmp(name, severity_names[i]) == 0)
-			return i;
-	}
-	return -1;
-}
-
 void
 diag_add(struct diag_list *d, const char *file, int line, int col,
     const char *src, const char *fmt, ...)
@@ -383,6 +359,8 @@ start_rule(struct parse *p, const char *id, size_t idlen, int line,
 		r->by_level = SEV_ERROR;
 	else if (strcmp(name, RULE_LOG_CRITICAL) == 0)
 		r->by_level = SEV_CRITICAL;
+	else if (strcmp(name, RULE_LOG_WARNING) == 0)
+		r->by_level = SEV_WARNING;
 	if (r->by_level != 0)
 		r->severity = (enum severity)r->by_level;
 	p->rule = r;
@@ -1558,7 +1536,8 @@ check_rules(struct parse *p)
 				    "rule '%s' is built in and takes records by"
 				    " their level: it has no 'match'", r->id);
 			if (r->category == NULL)
-				r->category = xstrdup("error");
+				r->category = xstrdup(r->by_level == SEV_WARNING ?
+				    "warning" : "error");
 			if (r->summary == NULL)
 				r->summary = xstrdup("{logger}: {template}");
 			continue;
@@ -1613,6 +1592,7 @@ ruleset_load(const char *const *paths, size_t npaths, struct diag_list *diags)
 		load_path(&p, paths[i]);
 	add_builtin(&p, RULE_LOG_ERROR);
 	add_builtin(&p, RULE_LOG_CRITICAL);
+	add_builtin(&p, RULE_LOG_WARNING);
 	check_rules(&p);
 	for (i = 0; i < p.rs->n; i++)
 		where_free(p.where[i]);

@@ -15,17 +15,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-enum severity {
-	SEV_DEBUG = 0,
-	SEV_INFO,
-	SEV_NOTICE,
-	SEV_WARNING,
-	SEV_ERROR,
-	SEV_CRITICAL,
-	SEV_COUNT
-};
-const char *severity_name(enum severity s);
-int severity_from_name(const char *name);	/* -1 if unknown */
+#include "severity.h"
 
 /* One diagnostic: "file:line:col: message", with the source line for a caret. */
 struct diag {
@@ -130,13 +120,15 @@ void rule_threshold_text(const struct rule_threshold *t, const char *unit,
     struct buf *out);
 /*
  * The built-in rules that make every record of error level or worse (and
- * every traceback) an event when no specific rule claimed it.  They have no
+ * every traceback) an event when no specific rule claimed it, and every
+ * warning record no rule matched at all.  They have no
  * match pattern: ingest reads the record's level.  Each is a rule like the
  * others: a rules file section with its id may set its severity, summary,
  * exclude patterns or `enabled = false`.
  */
 #define RULE_LOG_ERROR		"log-error"	/* records at ERROR, tracebacks */
 #define RULE_LOG_CRITICAL	"log-critical"	/* CRITICAL, FATAL, panic, emerg */
+#define RULE_LOG_WARNING	"log-warning"	/* records at WARNING no rule matched */
 
 struct rule {
 	char			*id;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "severity.h"
 #include "store.h"
 #include "timeparse.h"
 #include "tui_search.h"
@@ -320,21 +321,17 @@ tui_utf8(struct tui *t)
 const char *
 tui_severity_name(int severity)
 {
-	static const char *const names[] = {
-		"debug", "info", "notice", "warning", "error", "critical"
-	};
-
-	if (severity < 0 || (size_t)severity >= UTIL_ARRAY_LEN(names))
+	if (severity < 0 || severity >= SEV_COUNT)
 		return "?";
-	return names[severity];
+	return severity_name((enum severity)severity);
 }
 
 enum tui_role
 tui_severity_role(int severity)
 {
-	if (severity >= 4)
+	if (severity >= SEV_ERROR)
 		return TUI_CRIT;
-	if (severity == 3)
+	if (severity == SEV_WARNING)
 		return TUI_WARN;
 	return TUI_NORMAL;
 }

@@ -10,7 +10,7 @@ cp "$F/tiny.log" "$F/ctrl.log" .
 "$LT" events --db e.db > all.ndjson
 check_golden "ndjson: every key, inherited fields merged, controls escaped" "$F/events.ndjson" all.ndjson
 "$LT" events --db e.db --format=tsv > all.tsv
-check_golden "tsv: ts, source, rule, severity, line, escaped text" "$F/events.tsv" all.tsv
+check_golden "tsv: ts, source, rule, severity, line, value, escaped text" "$F/events.tsv" all.tsv
 check_eq "every line is valid JSON" "6" "$(python3 -c '
 import json, sys
 print(sum(1 for l in open("all.ndjson") if json.loads(l)))')"

@@ -28,7 +28,7 @@ check_eq "fixture: lines that must match nothing" 144 \
 # What the rule files claim is checked here, not the built-in rules that
 # take every unclaimed error record: they are turned off.
 mkdir -p "$T/off"
-printf '[log-error]\nenabled = false\n\n[log-critical]\nenabled = false\n' > "$T/off/off.rules"
+printf '[log-error]\nenabled = false\n\n[log-critical]\nenabled = false\n\n[log-warning]\nenabled = false\n' > "$T/off/off.rules"
 check_rc "ingest every template line" 0 $LT ingest -q --db "$T/t.db" \
     --rules "$TOP/rules" --rules "$T/off" "$T"/lines/l*
 $LT events --db "$T/t.db" --format tsv | awk -F'\t' '{ print $2 "\t" $3 }' |

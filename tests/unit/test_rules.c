@@ -104,8 +104,8 @@ test_parse_full_rule(void **state)
 	const struct rule *r;
 
 	assert_int_equal(d.n, 0);
-	/* and the two built-in rules that take records by level */
-	assert_int_equal(rs->n, 7);
+	/* and the three built-in rules that take records by level */
+	assert_int_equal(rs->n, 8);
 	assert_int_equal(ruleset_find(rs, RULE_LOG_ERROR)->by_level, SEV_ERROR);
 	assert_int_equal(ruleset_find(rs, RULE_LOG_CRITICAL)->severity, SEV_CRITICAL);
 	r = ruleset_find(rs, "ws");
@@ -333,7 +333,7 @@ test_duplicate_ids_across_files(void **state)
 	assert_int_equal(d.v[0].line, 6);
 	msg = xasprintf("duplicate rule id 'same' (first defined at %s:1)", p1);
 	assert_string_equal(d.v[0].msg, msg);
-	assert_int_equal(rs->n, 4);
+	assert_int_equal(rs->n, 5);
 	assert_int_equal(rs->nfiles, 2);
 	assert_string_equal(ruleset_find(rs, "same")->category, "x");
 	free(msg);
@@ -469,7 +469,7 @@ test_unterminated_heredoc_and_headers(void **state)
 	assert_int_equal(d.v[1].col, 2);
 	assert_int_equal(d.v[2].line, 8);
 	assert_string_equal(d.v[2].msg, "example: no line 'END' ends it");
-	assert_int_equal(rs->n, 3);
+	assert_int_equal(rs->n, 4);
 	ruleset_free(rs);
 	diag_list_free(&d);
 	free(path);
@@ -484,7 +484,7 @@ test_missing_path_and_severity_names(void **state)
 	assert_int_equal(d.n, 1);
 	assert_int_equal(d.v[0].line, 0);
 	assert_string_equal(d.v[0].msg, "no such rules file or directory");
-	assert_int_equal(rs->n, 2);
+	assert_int_equal(rs->n, 3);
 	ruleset_free(rs);
 	diag_list_free(&d);
 	assert_int_equal(severity_from_name("critical"), SEV_CRITICAL);
@@ -682,7 +682,7 @@ test_builtin_sections(void **state)
 	    "exclude = JSON parse\n\n[log-critical]\nenabled = false\n");
 	rs = load_one(path, &d);
 	assert_int_equal(d.n, 0);
-	assert_int_equal(rs->n, 2);
+	assert_int_equal(rs->n, 3);
 	r = ruleset_find(rs, RULE_LOG_ERROR);
 	assert_int_equal(r->severity, SEV_WARNING);
 	assert_int_equal(r->by_level, SEV_ERROR);
@@ -690,6 +690,11 @@ test_builtin_sections(void **state)
 	assert_int_equal(r->nexclude, 1);
 	assert_int_equal(r->disabled, 0);
 	assert_int_equal(ruleset_find(rs, RULE_LOG_CRITICAL)->disabled, 1);
+	r = ruleset_find(rs, RULE_LOG_WARNING);
+	assert_int_equal(r->by_level, SEV_WARNING);
+	assert_int_equal(r->severity, SEV_WARNING);
+	assert_string_equal(r->category, "warning");
+	assert_int_equal(r->disabled, 0);
 	ruleset_free(rs);
 	diag_list_free(&d);
 	free(path);
