@@ -26,13 +26,15 @@ static const char report_options[] =
     "  --baseline A..B       compare with the window A..B\n"
     "  --slow-ms N           p95 above N ms is a finding for every duration\n"
     "                        metric (default: each rule's own slow threshold)\n"
-    "  --fail-on LEVEL       exit 1 if a finding or an event is at or above LEVEL\n";
+    "  --fail-on LEVEL       exit 1 if a finding or an event is at or above LEVEL\n"
+    "  --all                 also rules without events, unchanged rules, empty\n"
+    "                        tables, every source and every incident\n";
 
 enum { FMT_TEXT, FMT_MARKDOWN, FMT_JSON, FMT_HTML, FMT_PROM };
 
 enum {
 	OPT_DB = 256, OPT_SINCE, OPT_UNTIL, OPT_TZ, OPT_SOURCE, OPT_FORMAT,
-	OPT_COMPARE, OPT_BASELINE, OPT_SLOW, OPT_FAILON, OPT_HELP
+	OPT_COMPARE, OPT_BASELINE, OPT_SLOW, OPT_FAILON, OPT_ALL, OPT_HELP
 };
 
 static const struct option report_long[] = {
@@ -47,6 +49,7 @@ static const struct option report_long[] = {
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "slow-ms", required_argument, NULL, OPT_SLOW },
 	{ "fail-on", required_argument, NULL, OPT_FAILON },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -55,7 +58,7 @@ struct report_opts {
 	const char	*db, *since, *until, *tz, *output, *baseline;
 	const char	**sources;
 	size_t		 nsources;
-	int		 format, compare_previous, fail_on;
+	int		 format, compare_previous, fail_on, all;
 	int64_t		 slow_ms;
 };
 
@@ -140,6 +143,9 @@ parse_args(int argc, char **argv, struct report_opts *o)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_ALL:
+			o->all = 1;
+			break;
 		case OPT_HELP:
 			cmd_usage(&cmd_report_entry, report_options);
 			return EXIT_OK;
@@ -221,11 +227,18 @@ render(const struct report *r, const struct report_totals *t, int format,
 	}
 }
 
+/*
+ * The line for an empty window, with a hint where the data is: a window
+ * of the same length ending at the newest stored record (newest: TS_NONE
+ * when the sources in scope hold none).
+ */
 static void
-empty_line(const struct report_query *q, const struct report *r,
+empty_line(const struct report_query *q, const struct report *r, int64_t now,
     struct buf *out)
 {
+	int64_t newest = r->newest;
 	char a[32], b[32];
+	int64_t end, len;
 
 	if (q->since == TS_NONE && q->until == TS_NONE) {
 		if (r->input.untimed_events > 0)
@@ -239,9 +252,28 @@ empty_line(const struct report_query *q, const struct report *r,
 	}
 	util_format_iso(q->since, a, sizeof(a));
 	util_format_iso(q->until, b, sizeof(b));
-	buf_printf(out, "logtriage: no events between %s and %s\n",
+	buf_printf(out, "logtriage: no events between %s and %s",
 	    q->since == TS_NONE ? "the first record" : a,
 	    q->until == TS_NONE ? "the last record" : b);
+	if (newest == TS_NONE) {
+		buf_putc(out, '\n');
+		return;
+	}
+	util_format_iso(newest, a, sizeof(a));
+	buf_printf(out, "; the newest stored record is %s", a);
+	if (q->since == TS_NONE) {
+		buf_puts(out, "\n");
+		return;
+	}
+	/* the next whole minute after it, so the window holds it */
+	end = (newest / 60000 + 1) * 60000;
+	len = (q->until != TS_NONE ? q->until : now) - q->since;
+	util_format_iso((end - len) / 60000 * 60000, a, sizeof(a));
+	util_format_iso(end, b, sizeof(b));
+	buf_printf(out, ": try --since %s", a);
+	if (q->until != TS_NONE)
+		buf_printf(out, " --until %s", b);
+	buf_putc(out, '\n');
 }
 
 static int
@@ -306,16 +338,19 @@ run(struct report_opts *o)
 		goto done;
 	}
 
+	r->show_all = o->all;
+	if (r->baseline != NULL)
+		r->baseline->show_all = o->all;
 	empty = r->total_events == 0 &&
 	    (r->baseline == NULL || r->baseline->total_events == 0);
 	if (empty && (o->format == FMT_TEXT || o->format == FMT_MARKDOWN))
-		empty_line(&q, r, &out);
+		empty_line(&q, r, now, &out);
 	else {
 		if (empty) {
 			struct buf line;
 
 			buf_init(&line);
-			empty_line(&q, r, &line);
+			empty_line(&q, r, now, &line);
 			fputs(line.data, stderr);
 			buf_free(&line);
 		}
@@ -368,7 +403,7 @@ const struct cmd_entry cmd_report_entry = {
 	"report",
 	"[--db PATH] [--since T] [--until T] [--source NAME|GLOB]... [--format FMT]"
 	" [-o FILE] [--compare previous | --baseline SINCE..UNTIL] [--slow-ms N]"
-	" [--fail-on LEVEL] [--tz ZONE]",
+	" [--fail-on LEVEL] [--tz ZONE] [--all]",
 	"Summarise the stored events of a window: findings, incidents, latency.",
 	cmd_report_exec
 };

@@ -64,6 +64,7 @@ struct ctx {
 	struct counted		*counted;	/* denominators read so far */
 	size_t			 ncounted, countedcap;
 	size_t			 hourlycap;	/* of r->hourly */
+	size_t			 hourlysevcap;	/* of r->hourly_sev */
 	struct util_index	 counted_index;	/* of counted by (rule, src) */
 	char			*err;
 	size_t			 errlen;
@@ -85,7 +86,8 @@ struct counted {
 struct vg {
 	char		*grp;
 	double		*v;
-	size_t		 n, cap;
+	int32_t		*hour;		/* parallel to v: ts / 3600000 */
+	size_t		 n, cap, hcap;
 };
 
 static int
@@ -265,20 +267,37 @@ bucket_cmp(const void *a, const void *b)
 	return d;
 }
 
-/* Add n events of hour h and category cat to the hourly buckets. */
+static int
+sev_bucket_cmp(const void *a, const void *b)
+{
+	const struct report_sev_bucket *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->severity - y->severity;
+}
+
+/* Add n events of hour h and rule ru to the hourly buckets. */
 static void
-hour_add(struct ctx *c, struct report *r, int64_t h, const char *cat,
-    uint64_t n)
+hour_add(struct ctx *c, struct report *r, int64_t h,
+    const struct report_rule *ru, uint64_t n)
 {
 	struct report_bucket *b;
+	struct report_sev_bucket *sb;
 
 	/* as many as the (rule, source) pairs: grown by doubling */
 	r->hourly = util_grow(r->hourly, &c->hourlycap, r->nhourly,
 	    sizeof(*r->hourly), 64);
 	b = &r->hourly[r->nhourly++];
 	b->start = h * 3600000;
-	b->category = xstrdup(cat);
+	b->category = xstrdup(ru->category);
 	b->n = n;
+	r->hourly_sev = util_grow(r->hourly_sev, &c->hourlysevcap,
+	    r->nhourly_sev, sizeof(*r->hourly_sev), 64);
+	sb = &r->hourly_sev[r->nhourly_sev++];
+	sb->start = b->start;
+	sb->severity = ru->severity;
+	sb->n = n;
 }
 
 static uint64_t
@@ -368,7 +387,7 @@ load_counts(struct ctx *c, struct report *r)
 				}
 				hi = ts;
 				if (ts / 3600000 != h) {
-					hour_add(c, r, h, ru->category, nh);
+					hour_add(c, r, h, ru, nh);
 					h = ts / 3600000;
 					nh = 0;
 				}
@@ -387,7 +406,7 @@ load_counts(struct ctx *c, struct report *r)
 			ru->per_source[j].source = r->source_names[j];
 			ru->per_source[j].n = n;
 			ru->count += n;
-			hour_add(c, r, h, ru->category, nh);
+			hour_add(c, r, h, ru, nh);
 			if (nm > bz.n) {
 				bz.n = nm;
 				bz.minute = m;
@@ -418,6 +437,15 @@ load_counts(struct ctx *c, struct report *r)
 				r->hourly[++out] = r->hourly[k];
 		}
 		r->nhourly = out + 1;
+		qsort(r->hourly_sev, r->nhourly_sev, sizeof(*r->hourly_sev),
+		    sev_bucket_cmp);
+		for (k = 1, out = 0; k < r->nhourly_sev; k++) {
+			if (sev_bucket_cmp(&r->hourly_sev[out], &r->hourly_sev[k]) == 0)
+				r->hourly_sev[out].n += r->hourly_sev[k].n;
+			else
+				r->hourly_sev[++out] = r->hourly_sev[k];
+		}
+		r->nhourly_sev = out + 1;
 	}
 	r->since = c->q->since != TS_NONE ? c->q->since : first;
 	r->until = c->q->until != TS_NONE ? c->q->until :
@@ -430,38 +458,44 @@ fail:
 	return -1;
 }
 
-/* Input volume and the list of sources with data in the window. */
+static int
+busiest_cmp(const void *a, const void *b)
+{
+	const struct report_source_count *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->source, y->source);
+}
+
 /*
  * The untimed events of a source (events.ts NULL: nothing in their input
- * told a time), which no window holds; the report counts them apart.
+ * told a time), which no window holds; the report counts them apart.  ut
+ * is NULL for a database no writer has opened since untimed events came.
  */
 static int
-load_untimed(struct ctx *c, int64_t source_id, uint64_t *n)
+load_untimed(struct ctx *c, sqlite3_stmt *ut, int64_t source_id, uint64_t *n)
 {
-	sqlite3_stmt *st;
 	int rc;
 
 	*n = 0;
-	if (prep(c, &st, "SELECT count(*) FROM events INDEXED BY events_untimed"
-	    " WHERE source_id = ?1 AND ts IS NULL") != 0) {
-		/* a database no writer has opened since untimed events came */
-		c->err[0] = '\0';
+	if (ut == NULL)
 		return 0;
-	}
-	sqlite3_bind_int64(st, 1, source_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*n = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(ut);
+	sqlite3_bind_int64(ut, 1, source_id);
+	if ((rc = sqlite3_step(ut)) == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(ut, 0);
 	return rc == SQLITE_ROW ? 0 : step_err(c, rc);
 }
 
+/* Input volume and the list of sources with data in the window. */
 static int
 load_input(struct ctx *c, struct report *r)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *ut = NULL;
 	int64_t mlo, mhi;
-	uint64_t n;
-	size_t i, j;
+	uint64_t un;
+	size_t i, j, bcap = 0, scap = 0;
 	int rc;
 
 	/* Minutes overlapping [lo, hi). */
@@ -471,7 +505,12 @@ load_input(struct ctx *c, struct report *r)
 	    " total(bytes), total(malformed), total(truncated) FROM volume"
 	    " WHERE source_id = ?1 AND minute >= ?2 AND minute < ?3") != 0)
 		return -1;
+	if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM events INDEXED BY"
+	    " events_untimed WHERE source_id = ?1 AND ts IS NULL", -1, &ut,
+	    NULL) != SQLITE_OK)
+		ut = NULL;
 	for (i = 0; i < c->nsrc; i++) {
+		uint64_t n = 0;
 		int has = 0;
 
 		sqlite3_reset(st);
@@ -480,6 +519,7 @@ load_input(struct ctx *c, struct report *r)
 		sqlite3_bind_int64(st, 3, mhi);
 		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 			sqlite3_finalize(st);
+			sqlite3_finalize(ut);
 			return step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
 		}
 		if (sqlite3_column_int64(st, 0) > 0) {
@@ -490,22 +530,30 @@ load_input(struct ctx *c, struct report *r)
 			r->input.malformed += (uint64_t)sqlite3_column_double(st, 4);
 			r->input.truncated += (uint64_t)sqlite3_column_double(st, 5);
 		}
-		for (j = 0; !has && j < r->nrules; j++)
-			if (r->rules[j].per_source[i].n > 0)
-				has = 1;
-		if (load_untimed(c, c->src[i].id, &n) != 0) {
+		for (j = 0; j < r->nrules; j++)
+			n += r->rules[j].per_source[i].n;
+		if (n > 0) {
+			r->busiest = util_grow(r->busiest, &bcap, r->nbusiest,
+			    sizeof(*r->busiest), 16);
+			r->busiest[r->nbusiest].source = r->source_names[i];
+			r->busiest[r->nbusiest++].n = n;
+		}
+		if (load_untimed(c, ut, c->src[i].id, &un) != 0) {
 			sqlite3_finalize(st);
+			sqlite3_finalize(ut);
 			return -1;
 		}
-		r->input.untimed_events += n;
-		has |= n > 0;
-		if (has) {
-			r->sources = xrealloc(r->sources,
-			    (r->nsources + 1) * sizeof(*r->sources));
+		r->input.untimed_events += un;
+		if (has || n > 0 || un > 0) {
+			r->sources = util_grow(r->sources, &scap, r->nsources,
+			    sizeof(*r->sources), 16);
 			r->sources[r->nsources++] = xstrdup(c->src[i].name);
 		}
 	}
 	sqlite3_finalize(st);
+	sqlite3_finalize(ut);
+	if (r->nbusiest > 0)
+		qsort(r->busiest, r->nbusiest, sizeof(*r->busiest), busiest_cmp);
 	return 0;
 }
 
@@ -530,6 +578,59 @@ incident_cmp(const void *a, const void *b)
 	if ((d = strcmp(x->source, y->source)) != 0)
 		return d;
 	return strcmp(x->key, y->key);
+}
+
+static uint64_t
+incident_group_hash(const struct report_incident *in)
+{
+	uint64_t h = util_hash_text(in->kind, strlen(in->kind), UTIL_HASH_SEED);
+
+	h = util_hash_text(in->rule, strlen(in->rule), h);
+	return util_hash_text(in->source, strlen(in->source), h);
+}
+
+/* Group the sorted incidents by (kind, rule, source). */
+static void
+group_incidents(struct report *r)
+{
+	struct util_index index;
+	size_t i, j, it;
+
+	util_index_init(&index);
+	for (i = 0; i < r->nincidents; i++) {
+		const struct report_incident *in = &r->incidents[i];
+		struct report_incident_group *g = NULL;
+		uint64_t h = incident_group_hash(in);
+
+		it = 0;
+		while ((j = util_index_next(&index, h, &it)) != UTIL_INDEX_NONE) {
+			g = &r->incident_groups[j];
+			if (strcmp(g->kind, in->kind) == 0 &&
+			    strcmp(g->rule, in->rule) == 0 &&
+			    strcmp(g->source, in->source) == 0)
+				break;
+		}
+		if (j == UTIL_INDEX_NONE) {
+			r->incident_groups = xrealloc(r->incident_groups,
+			    (r->nincident_groups + 1) * sizeof(*r->incident_groups));
+			util_index_put(&index, h, r->nincident_groups);
+			g = &r->incident_groups[r->nincident_groups++];
+			memset(g, 0, sizeof(*g));
+			g->kind = in->kind;
+			g->rule = in->rule;
+			g->source = in->source;
+			g->start = in->start;
+			g->end = in->end;
+		}
+		g->members = xrealloc(g->members, (g->nmembers + 1) * sizeof(size_t));
+		g->members[g->nmembers++] = i;
+		g->events += in->count;
+		if (in->start < g->start)
+			g->start = in->start;
+		if (in->end > g->end)
+			g->end = in->end;
+	}
+	util_index_free(&index);
 }
 
 /* Incidents overlapping the window, from the sources in scope. */
@@ -585,6 +686,7 @@ load_incidents(struct ctx *c, struct report *r)
 	sqlite3_finalize(st);
 	if (r->nincidents > 0)
 		qsort(r->incidents, r->nincidents, sizeof(*r->incidents), incident_cmp);
+	group_incidents(r);
 	return 0;
 }
 
@@ -732,8 +834,9 @@ vg_get(struct vg **v, size_t *n, const char *g)
 	e = keyed_get((void **)v, n, sizeof(**v), offsetof(struct vg, grp),
 	    g, &added);
 	if (added) {
-		e->cap = 4;
+		e->cap = e->hcap = 4;
 		e->v = xmalloc(e->cap * sizeof(*e->v));
+		e->hour = xmalloc(e->hcap * sizeof(*e->hour));
 	}
 	return e;
 }
@@ -787,6 +890,80 @@ counted_hash(size_t ri, size_t si)
 	uint64_t k[2] = { ri, si };
 
 	return util_hash64(k, sizeof k, UTIL_HASH_SEED);
+}
+
+static int
+vg_busier(const void *a, const void *b)
+{
+	const struct vg *x = *(const struct vg *const *)a;
+	const struct vg *y = *(const struct vg *const *)b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->grp, y->grp);
+}
+
+struct hv {
+	int32_t		 hour;
+	double		 v;
+};
+
+static int
+hv_cmp(const void *a, const void *b)
+{
+	const struct hv *x = a, *y = b;
+
+	if (x->hour != y->hour)
+		return x->hour < y->hour ? -1 : 1;
+	return x->v < y->v ? -1 : x->v > y->v;
+}
+
+/*
+ * p50 and p95 per hour of the busiest groups (the order group_cmp gives),
+ * from the values as read, before sort_values loses their hours.
+ */
+static void
+metric_hours(struct report_metric *m, struct vg *groups, size_t ng)
+{
+	struct vg **order;
+	size_t i, j, k, a, nb;
+	double *run;
+
+	if (ng == 0)
+		return;
+	order = xmalloc(ng * sizeof(*order));
+	for (i = 0; i < ng; i++)
+		order[i] = &groups[i];
+	qsort(order, ng, sizeof(*order), vg_busier);
+	nb = ng < REPORT_HOURLY_GROUPS ? ng : REPORT_HOURLY_GROUPS;
+	for (i = 0; i < nb; i++) {
+		const struct vg *g = order[i];
+		struct hv *hv = xmalloc(g->n * sizeof(*hv));
+
+		for (j = 0; j < g->n; j++) {
+			hv[j].hour = g->hour[j];
+			hv[j].v = g->v[j];
+		}
+		qsort(hv, g->n, sizeof(*hv), hv_cmp);
+		run = xmalloc(g->n * sizeof(*run));
+		for (a = 0; a < g->n; a = j) {
+			struct report_metric_hour *mh;
+
+			for (j = a; j < g->n && hv[j].hour == hv[a].hour; j++)
+				run[j - a] = hv[j].v;
+			m->hours = xrealloc(m->hours, (m->nhours + 1) * sizeof(*m->hours));
+			mh = &m->hours[m->nhours++];
+			mh->group = xstrdup(g->grp);
+			mh->start = (int64_t)hv[a].hour * 3600000;
+			mh->count = j - a;
+			k = j - a;
+			mh->p50 = report_percentile(run, k, 50);
+			mh->p95 = report_percentile(run, k, 95);
+		}
+		free(run);
+		free(hv);
+	}
+	free(order);
 }
 
 static int
@@ -844,6 +1021,10 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 				cur = vg_get(&groups, &ng, g);
 			cur->v = util_grow(cur->v, &cur->cap, cur->n,
 			    sizeof(*cur->v), 256);
+			cur->hour = util_grow(cur->hour, &cur->hcap, cur->n,
+			    sizeof(*cur->hour), 256);
+			cur->hour[cur->n] = (int32_t)(sqlite3_column_int64(st, 4) /
+			    3600000);
 			cur->v[cur->n++] = sqlite3_column_double(st, 0);
 		} while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
 		    sqlite3_column_int64(st, 3) == sid);
@@ -852,6 +1033,7 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 		for (j = 0; j < ng; j++) {
 			free(groups[j].grp);
 			free(groups[j].v);
+			free(groups[j].hour);
 		}
 		free(groups);
 		return step_err(c, rc);
@@ -865,10 +1047,14 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 	m->groups = xcalloc(ng ? ng : 1, sizeof(*m->groups));
 	m->ngroups = ng;
 	m->group_index = NULL;
+	m->hours = NULL;
+	m->nhours = 0;
+	metric_hours(m, groups, ng);
 	for (j = 0; j < ng; j++) {
 		struct report_metric_group *g = &m->groups[j];
 		size_t k;
 
+		free(groups[j].hour);
 		sort_values(groups[j].v, groups[j].n);
 		g->value = groups[j].grp;
 		g->count = groups[j].n;
@@ -928,9 +1114,9 @@ load_metrics(struct ctx *c, struct report *r)
 
 	/* every event: one without a value is still counted (counts) */
 	if (prep(c, &st, c->has_dup ?
-	    "SELECT value, grp, dup_of IS NOT NULL, source_id FROM events"
+	    "SELECT value, grp, dup_of IS NOT NULL, source_id, ts FROM events"
 	    " WHERE rule = ?1 AND ts >= ?3 AND ts < ?4 ORDER BY source_id" :
-	    "SELECT value, grp, 0, source_id FROM events WHERE rule = ?1"
+	    "SELECT value, grp, 0, source_id, ts FROM events WHERE rule = ?1"
 	    " AND ts >= ?3 AND ts < ?4 ORDER BY source_id") != 0)
 		return -1;
 	for (i = 0; i < r->nrules; i++) {
@@ -2059,6 +2245,40 @@ load_findings(struct ctx *c, struct report *r)
 	return 0;
 }
 
+/*
+ * The newest stored event of the sources in scope: the greatest ts of
+ * each (rule, source), a seek in events_rule_ts each.  Only an empty
+ * window asks, to say where the data is.
+ */
+static int
+load_newest(struct ctx *c, struct report *r)
+{
+	sqlite3_stmt *st;
+	size_t i, j;
+	int rc;
+
+	r->newest = TS_NONE;
+	if (prep(c, &st, "SELECT max(ts) FROM events WHERE rule = ?1"
+	    " AND source_id = ?2") != 0)
+		return -1;
+	for (i = 0; i < r->nrules; i++)
+		for (j = 0; j < c->nsrc; j++) {
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, r->rules[i].id, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, c->src[j].id);
+			if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+				sqlite3_finalize(st);
+				return step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+			}
+			if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
+			    (r->newest == TS_NONE ||
+			    sqlite3_column_int64(st, 0) > r->newest))
+				r->newest = sqlite3_column_int64(st, 0);
+		}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 static void
 ctx_free(struct ctx *c, size_t nrules)
 {
@@ -2113,11 +2333,12 @@ build_one(sqlite3 *db, const struct report_query *q, struct report **out,
 	/* The query's source patterns belong to the caller; keep no pointer. */
 	r->query.sources = NULL;
 	r->query.nsources = 0;
-	r->since = r->until = TS_NONE;
+	r->since = r->until = r->newest = TS_NONE;
 	if (load_sources(&c) == 0 && load_rules(&c, r) == 0 &&
 	    load_counts(&c, r) == 0 && load_input(&c, r) == 0 &&
 	    load_incidents(&c, r) == 0 && load_metrics(&c, r) == 0 &&
-	    load_links(&c, r) == 0 && load_findings(&c, r) == 0)
+	    load_links(&c, r) == 0 && load_findings(&c, r) == 0 &&
+	    (r->total_events > 0 || load_newest(&c, r) == 0))
 		rc = 0;
 	ctx_free(&c, r->nrules);
 	if (rc != 0) {
@@ -2194,8 +2415,17 @@ report_sources_text(const struct report *r, struct buf *out)
 
 	if (r->nsources == 0)
 		buf_puts(out, "(none)");
-	for (i = 0; i < r->nsources; i++)
-		buf_printf(out, "%s%s", i > 0 ? ", " : "", r->sources[i]);
+	if (r->nsources <= REPORT_SOURCES_LISTED || r->show_all) {
+		for (i = 0; i < r->nsources; i++)
+			buf_printf(out, "%s%s", i > 0 ? ", " : "", r->sources[i]);
+		return;
+	}
+	buf_printf(out, "%zu sources, busiest: ", r->nsources);
+	for (i = 0; i < r->nbusiest && i < REPORT_SOURCES_LISTED; i++)
+		buf_printf(out, "%s%s (%ju)", i > 0 ? ", " : "",
+		    r->busiest[i].source, (uintmax_t)r->busiest[i].n);
+	if (r->nbusiest == 0)
+		buf_puts(out, "none with events");
 }
 
 void
@@ -2260,6 +2490,11 @@ report_free(struct report *r)
 	for (i = 0; i < r->nsource_names; i++)
 		free(r->source_names[i]);
 	free(r->source_names);
+	for (i = 0; i < r->nincident_groups; i++)
+		free(r->incident_groups[i].members);
+	free(r->incident_groups);
+	free(r->busiest);
+	free(r->hourly_sev);
 	for (i = 0; i < r->nincidents; i++) {
 		free(r->incidents[i].kind);
 		free(r->incidents[i].rule);
@@ -2279,6 +2514,9 @@ report_free(struct report *r)
 		if (r->metrics[i].group_index != NULL)
 			util_index_free(r->metrics[i].group_index);
 		free(r->metrics[i].group_index);
+		for (j = 0; j < r->metrics[i].nhours; j++)
+			free(r->metrics[i].hours[j].group);
+		free(r->metrics[i].hours);
 	}
 	free(r->metrics);
 	for (i = 0; i < r->nlinks; i++) {
@@ -2316,6 +2554,32 @@ report_find_rule(const struct report *r, const char *id)
 		if (strcmp(r->rules[i].id, id) == 0)
 			return &r->rules[i];
 	return NULL;
+}
+
+int
+report_rule_shown(const struct report *r, const struct report_rule *ru)
+{
+	const struct report_rule *br;
+
+	if (r->show_all)
+		return 1;
+	if (r->baseline == NULL)
+		return ru->count > 0;
+	br = report_find_rule(r->baseline, ru->id);
+	return ru->count != (br != NULL ? br->count : 0);
+}
+
+size_t
+report_rules_unchanged(const struct report *r)
+{
+	size_t i, n = 0;
+
+	if (r->baseline == NULL || r->show_all)
+		return 0;
+	for (i = 0; i < r->nrules; i++)
+		if (!report_rule_shown(r, &r->rules[i]))
+			n++;
+	return n;
 }
 
 const struct report_metric_group *

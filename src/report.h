@@ -60,6 +60,20 @@ struct report_incident {
 	int64_t		 detected_at;	/* storms; TS_NONE otherwise */
 };
 
+/*
+ * p50 and p95 of one group of a metric in one hour: the latency over
+ * time, kept for the busiest groups of a rule only.
+ */
+struct report_metric_hour {
+	char		*group;
+	int64_t		 start;		/* hour start, UTC ms */
+	uint64_t	 count;
+	double		 p50, p95;
+};
+
+/* At most this many groups of a metric get their hours (report_metric_hour). */
+#define REPORT_HOURLY_GROUPS	6
+
 struct report_metric_group {
 	char		*value;		/* the group ("" when the field was absent) */
 	uint64_t	 count;
@@ -74,6 +88,8 @@ struct report_metric {
 	struct report_metric_group	*groups;	/* sorted by count, descending */
 	size_t				 ngroups;
 	struct util_index		*group_index;	/* of groups by value, or NULL */
+	struct report_metric_hour	*hours;	/* busiest groups: group by count, then hour */
+	size_t				 nhours;
 };
 
 struct report_link_by {
@@ -117,6 +133,25 @@ struct report_error_group {
 	char		*sources;	/* joined by ", " */
 };
 
+/*
+ * The incidents of one (kind, rule, source): members index r->incidents
+ * in its order, so the first members are the most severe and earliest.
+ */
+struct report_incident_group {
+	const char	*kind, *rule, *source;	/* borrowed from the first member */
+	size_t		*members;
+	size_t		 nmembers;
+	uint64_t	 events;		/* summed over the members */
+	int64_t		 start, end;		/* earliest start, latest end */
+};
+
+/* Events per hour and severity (the html chart's bands). */
+struct report_sev_bucket {
+	int64_t		 start;		/* hour start, UTC ms */
+	int		 severity;	/* enum severity, of the rule */
+	uint64_t	 n;
+};
+
 /* Events per hour and category (html chart, tui sparklines). */
 struct report_bucket {
 	int64_t		 start;		/* hour start, UTC ms */
@@ -137,6 +172,8 @@ struct report {
 	size_t			 nsource_names;
 	struct report_incident	*incidents;	/* most severe first, then start */
 	size_t			 nincidents;
+	struct report_incident_group *incident_groups;	/* in the order of their first member */
+	size_t			 nincident_groups;
 	struct report_metric	*metrics;
 	size_t			 nmetrics;
 	struct report_link	*links;
@@ -145,10 +182,23 @@ struct report {
 	size_t			 nfindings;
 	struct report_bucket	*hourly;
 	size_t			 nhourly;
+	struct report_sev_bucket *hourly_sev;	/* hour, then severity */
+	size_t			 nhourly_sev;
+	/* events per source with any, most first (names as in sources) */
+	struct report_source_count *busiest;
+	size_t			 nbusiest;
 	struct report_error_group *errors;	/* most events first */
 	size_t			 nerrors;
 	uint64_t		 total_events;
 	uint64_t		 same_samples;	/* events stored as repeats of a sample */
+	/*
+	 * The newest stored event of the sources in scope, whatever the
+	 * window (TS_NONE when they hold none): read only for an empty
+	 * window, whose message names it.
+	 */
+	int64_t			 newest;
+	/* Set by the caller: render zero-count rules and empty tables too (--all). */
+	int			 show_all;
 	struct report		*baseline;	/* the comparison window, or NULL */
 };
 
@@ -230,6 +280,19 @@ void report_totals_free(struct report_totals *t);
  */
 double report_percentile(const double *sorted, size_t n, unsigned p);
 
+/*
+ * Does the rule's row belong in a rules table?  Under show_all every
+ * rule does; otherwise one with events, and with a baseline one whose
+ * count changed.
+ */
+int report_rule_shown(const struct report *r, const struct report_rule *ru);
+
+/* Rules a comparison leaves out as unchanged (0 without a baseline or under show_all). */
+size_t report_rules_unchanged(const struct report *r);
+
+/* At most this many members of an incident group are named. */
+#define REPORT_INCIDENTS_NAMED	3
+
 /* Look-ups the renderers share (NULL / 0 when absent). */
 const struct report_rule *report_find_rule(const struct report *r, const char *id);
 const struct report_metric_group *report_find_group(const struct report *r,
@@ -263,7 +326,12 @@ void report_format_change(struct buf *b, double before, double after, int decima
 /* "SINCE .. UNTIL" in ISO 8601, "-" for an open end. */
 void report_window_text(int64_t since, int64_t until, struct buf *out);
 
-/* The report's sources joined by ", ", unescaped, or "(none)". */
+/*
+ * The report's sources, unescaped: up to REPORT_SOURCES_LISTED names
+ * joined by ", " (all of them with show_all), else "N sources, busiest:
+ * a (n), b (n), c (n)"; "(none)" without any.
+ */
+#define REPORT_SOURCES_LISTED	3
 void report_sources_text(const struct report *r, struct buf *out);
 
 /*

@@ -1,6 +1,8 @@
 /*
  * report_json.c - the report as JSON, schema 1 (documented in logtriage(1)
- * and stable: keys are only ever added).  Times are ISO 8601 UTC with
+ * and stable: keys are only ever added).  It keeps the full data: every
+ * rule and incident, whatever --all says; incident_groups adds the
+ * grouping the other formats show.  Times are ISO 8601 UTC with
  * milliseconds; counts are integers; means carry three decimals.
  */
 #include <math.h>
@@ -98,6 +100,30 @@ render(const struct report *r, struct buf *b, int top)
 			buf_puts(b, "null}");
 		else
 			buf_printf(b, "%jd}", (intmax_t)in->peak_per_min);
+	}
+	buf_puts(b, "],\n\"incident_groups\": [");
+	for (i = 0; i < r->nincident_groups; i++) {
+		const struct report_incident_group *g = &r->incident_groups[i];
+
+		buf_puts(b, i > 0 ? ",\n  " : "\n  ");
+		buf_puts(b, "{\"kind\": ");
+		jstr(b, g->kind);
+		buf_puts(b, ", \"rule\": ");
+		jstr(b, g->rule);
+		buf_puts(b, ", \"source\": ");
+		jstr(b, g->source);
+		buf_printf(b, ", \"incidents\": %zu, \"count\": %ju, \"start\": ",
+		    g->nmembers, (uintmax_t)g->events);
+		jtime(b, g->start);
+		buf_puts(b, ", \"end\": ");
+		jtime(b, g->end);
+		buf_puts(b, ", \"first\": [");
+		for (j = 0; j < g->nmembers && j < REPORT_INCIDENTS_NAMED; j++) {
+			if (j > 0)
+				buf_puts(b, ", ");
+			jstr(b, r->incidents[g->members[j]].key);
+		}
+		buf_puts(b, "]}");
 	}
 	buf_puts(b, "],\n\"metrics\": {");
 	for (i = 0; i < r->nmetrics; i++) {

@@ -39,13 +39,54 @@ cell(struct buf *b, double v, const char *unit)
 	report_format_cell(b, v, unit);
 }
 
+/* One incident as a table row; grouped: with an incidents column of 1. */
+static void
+incident_row(struct buf *b, const struct report_incident *in, int grouped)
+{
+	char t1[32];
+
+	util_format_iso(in->start, t1, sizeof(t1));
+	buf_printf(b, "| %s | ", in->kind);
+	md(b, in->rule);
+	buf_puts(b, " | ");
+	md(b, in->source);
+	buf_puts(b, grouped ? " | 1 | " : " | ");
+	md_or_dash(b, in->key);
+	buf_printf(b, " | %s | ", t1);
+	util_format_duration(b, (double)(in->end - in->start), 0);
+	buf_printf(b, " | %ju | ", (uintmax_t)in->count);
+	if (in->peak_per_min >= 0)
+		buf_printf(b, "%jd |\n", (intmax_t)in->peak_per_min);
+	else
+		buf_puts(b, "- |\n");
+}
+
+/* "- storms: 1 → 2 (+1, +100%)" of a comparison when it changed; 1 if written. */
+static int
+incident_change(struct buf *b, const struct report *r, const char *label,
+    const char *kind)
+{
+	uint64_t before, after;
+
+	if (r->baseline == NULL)
+		return 0;
+	before = report_count_incidents(r->baseline, kind, NULL);
+	after = report_count_incidents(r, kind, NULL);
+	if (before == after && !r->show_all)
+		return 0;
+	buf_printf(b, "- %s: ", label);
+	report_format_change(b, (double)before, (double)after, 0);
+	buf_putc(b, '\n');
+	return 1;
+}
+
 void
 report_render_markdown(const struct report *r, struct buf *b)
 {
 	const struct report *base = r->baseline;
 	char t1[32];
 	struct buf line;
-	size_t i, j;
+	size_t i, j, n;
 
 	buf_init(&line);
 	buf_puts(b, "# logtriage report\n\n- window: ");
@@ -90,12 +131,17 @@ report_render_markdown(const struct report *r, struct buf *b)
 		buf_puts(b, " |\n");
 	}
 
-	buf_printf(b, "\n## Rules\n\n| rule | category | severity | count |%s\n"
-	    "|---|---|---|--:|%s\n", base ? " change |" : "", base ? "---|" : "");
-	for (i = 0; i < r->nrules; i++) {
+	buf_puts(b, "\n## Rules\n\n");
+	for (i = n = 0; i < r->nrules; i++) {
 		const struct report_rule *ru = &r->rules[i];
 		const struct report_rule *br = report_find_rule(base, ru->id);
 
+		if (!report_rule_shown(r, ru))
+			continue;
+		if (n++ == 0)
+			buf_printf(b, "| rule | category | severity | count |%s\n"
+			    "|---|---|---|--:|%s\n", base ? " change |" : "",
+			    base ? "---|" : "");
 		buf_puts(b, "| ");
 		md(b, ru->id);
 		buf_puts(b, " | ");
@@ -110,46 +156,56 @@ report_render_markdown(const struct report *r, struct buf *b)
 		}
 		buf_putc(b, '\n');
 	}
+	if (n == 0 && base == NULL)
+		buf_puts(b, "None with events.\n");
+	if ((n = report_rules_unchanged(r)) > 0)
+		buf_printf(b, "%s%zu rule%s unchanged.\n", n < r->nrules ? "\n" : "",
+		    n, n == 1 ? "" : "s");
 
 	buf_puts(b, "\n## Incidents\n\n");
-	if (base != NULL) {
-		buf_puts(b, "- storms: ");
-		report_format_change(b, (double)report_count_incidents(base, "storm", NULL),
-		    (double)report_count_incidents(r, "storm", NULL), 0);
-		buf_puts(b, "\n- unresolved: ");
-		report_format_change(b,
-		    (double)report_count_incidents(base, "unresolved", NULL),
-		    (double)report_count_incidents(r, "unresolved", NULL), 0);
-		buf_puts(b, "\n\n");
-	}
+	i = incident_change(b, r, "storms", "storm");
+	if (incident_change(b, r, "unresolved", "unresolved") + i > 0)
+		buf_putc(b, '\n');
 	if (r->nincidents == 0)
 		buf_puts(b, "None.\n");
-	else
+	else if (r->show_all)
 		buf_puts(b, "| kind | rule | source | key | start | duration | count | peak/min |\n"
 		    "|---|---|---|---|---|--:|--:|--:|\n");
-	for (i = 0; i < r->nincidents; i++) {
-		const struct report_incident *in = &r->incidents[i];
+	else
+		buf_puts(b, "| kind | rule | source | incidents | key | start | duration"
+		    " | count | peak/min |\n|---|---|---|--:|---|---|--:|--:|--:|\n");
+	if (r->show_all)
+		for (i = 0; i < r->nincidents; i++)
+			incident_row(b, &r->incidents[i], 0);
+	for (i = 0; !r->show_all && i < r->nincident_groups; i++) {
+		const struct report_incident_group *g = &r->incident_groups[i];
 
-		util_format_iso(in->start, t1, sizeof(t1));
-		buf_printf(b, "| %s | ", in->kind);
-		md(b, in->rule);
+		if (g->nmembers == 1) {
+			incident_row(b, &r->incidents[g->members[0]], 1);
+			continue;
+		}
+		util_format_iso(g->start, t1, sizeof(t1));
+		buf_printf(b, "| %s | ", g->kind);
+		md(b, g->rule);
 		buf_puts(b, " | ");
-		md(b, in->source);
-		buf_puts(b, " | ");
-		md_or_dash(b, in->key);
+		md(b, g->source);
+		buf_printf(b, " | \u00d7%zu | ", g->nmembers);
+		for (j = 0; j < g->nmembers && j < REPORT_INCIDENTS_NAMED; j++) {
+			if (j > 0)
+				buf_puts(b, ", ");
+			md_or_dash(b, r->incidents[g->members[j]].key);
+		}
+		if (g->nmembers > REPORT_INCIDENTS_NAMED)
+			buf_puts(b, ", \u2026");
 		buf_printf(b, " | %s | ", t1);
-		util_format_duration(b, (double)(in->end - in->start), 0);
-		buf_printf(b, " | %ju | ", (uintmax_t)in->count);
-		if (in->peak_per_min >= 0)
-			buf_printf(b, "%jd |\n", (intmax_t)in->peak_per_min);
-		else
-			buf_puts(b, "- |\n");
+		util_format_duration(b, (double)(g->end - g->start), 0);
+		buf_printf(b, " | %ju | - |\n", (uintmax_t)g->events);
 	}
 
 	for (i = 0; i < r->nmetrics; i++) {
 		const struct report_metric *m = &r->metrics[i];
 
-		if (m->ngroups == 0)
+		if (m->ngroups == 0 && !r->show_all)
 			continue;
 		buf_puts(b, "\n## Metric: ");
 		md(b, m->rule);
@@ -162,6 +218,10 @@ report_render_markdown(const struct report *r, struct buf *b)
 		if (m->unit != NULL) {
 			buf_puts(b, ", unit ");
 			md(b, m->unit);
+		}
+		if (m->ngroups == 0) {
+			buf_puts(b, ")\n\nNo values.\n");
+			continue;
 		}
 		buf_puts(b, ")\n\n| group | count | mean | p50 | p95 | p99 | max |\n"
 		    "|---|--:|--:|--:|--:|--:|--:|\n");
@@ -198,11 +258,13 @@ report_render_markdown(const struct report *r, struct buf *b)
 		}
 	}
 
-	if (r->nlinks > 0)
-		buf_puts(b, "\n## Links\n\n");
-	for (i = 0; i < r->nlinks; i++) {
+	for (i = n = 0; i < r->nlinks; i++) {
 		const struct report_link *l = &r->links[i];
 
+		if (!r->show_all && l->linked + l->unlinked == 0)
+			continue;
+		if (n++ == 0)
+			buf_puts(b, "\n## Links\n\n");
 		buf_reset(&line);
 		report_link_text(l, &line);
 		buf_puts(b, "- ");

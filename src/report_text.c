@@ -64,13 +64,52 @@ cell(struct buf *b, double v, const char *unit)
 	buf_free(&q);
 }
 
+/* One incident: kind, rule, source, key, start, duration, events, peak. */
+static void
+incident_line(struct buf *b, const struct report_incident *in)
+{
+	char t1[32];
+
+	util_format_iso(in->start, t1, sizeof(t1));
+	buf_printf(b, "  %-10s ", in->kind);
+	pad(b, in->rule, 24);
+	buf_putc(b, ' ');
+	pad(b, in->source, 16);
+	buf_putc(b, ' ');
+	pad(b, *in->key ? in->key : "-", 16);
+	buf_printf(b, " %s ", t1);
+	util_format_duration(b, (double)(in->end - in->start), 0);
+	buf_printf(b, " %ju events", (uintmax_t)in->count);
+	if (in->peak_per_min >= 0)
+		buf_printf(b, ", peak %jd/min", (intmax_t)in->peak_per_min);
+	buf_putc(b, '\n');
+}
+
+/* "  storms:  1 → 2 (+1, +100%)" of a comparison, when the number changed. */
+static void
+incident_change(struct buf *b, const struct report *r, const char *label,
+    const char *kind)
+{
+	uint64_t before, after;
+
+	if (r->baseline == NULL)
+		return;
+	before = report_count_incidents(r->baseline, kind, NULL);
+	after = report_count_incidents(r, kind, NULL);
+	if (before == after && !r->show_all)
+		return;
+	buf_printf(b, "  %s:", label);
+	change(b, (double)before, (double)after, 0);
+	buf_putc(b, '\n');
+}
+
 void
 report_render_text(const struct report *r, struct buf *b, int color)
 {
 	const struct report *base = r->baseline;
 	char t1[32];
 	struct buf line;
-	size_t i, j;
+	size_t i, j, n;
 
 	buf_init(&line);
 	buf_printf(b, "%slogtriage report%s ", color ? C_BOLD : "",
@@ -120,10 +159,13 @@ report_render_text(const struct report *r, struct buf *b, int color)
 	}
 
 	heading(b, "Rules", color);
-	for (i = 0; i < r->nrules; i++) {
+	for (i = j = 0; i < r->nrules; i++) {
 		const struct report_rule *ru = &r->rules[i];
 		const struct report_rule *br = report_find_rule(base, ru->id);
 
+		if (!report_rule_shown(r, ru))
+			continue;
+		j++;
 		buf_puts(b, "  ");
 		pad(b, ru->id, 28);
 		buf_putc(b, ' ');
@@ -134,34 +176,42 @@ report_render_text(const struct report *r, struct buf *b, int color)
 			change(b, br != NULL ? (double)br->count : 0, (double)ru->count, 0);
 		buf_putc(b, '\n');
 	}
+	if (j == 0 && base == NULL)
+		buf_puts(b, "  none with events\n");
+	if ((n = report_rules_unchanged(r)) > 0)
+		buf_printf(b, "  %zu rule%s unchanged\n", n, n == 1 ? "" : "s");
 
 	heading(b, "Incidents", color);
-	if (base != NULL) {
-		buf_puts(b, "  storms:");
-		change(b, (double)report_count_incidents(base, "storm", NULL),
-		    (double)report_count_incidents(r, "storm", NULL), 0);
-		buf_puts(b, "\n  unresolved:");
-		change(b, (double)report_count_incidents(base, "unresolved", NULL),
-		    (double)report_count_incidents(r, "unresolved", NULL), 0);
-		buf_putc(b, '\n');
-	}
+	incident_change(b, r, "storms", "storm");
+	incident_change(b, r, "unresolved", "unresolved");
 	if (r->nincidents == 0)
 		buf_puts(b, "  none\n");
-	for (i = 0; i < r->nincidents; i++) {
-		const struct report_incident *in = &r->incidents[i];
+	if (r->show_all)
+		for (i = 0; i < r->nincidents; i++)
+			incident_line(b, &r->incidents[i]);
+	for (i = 0; !r->show_all && i < r->nincident_groups; i++) {
+		const struct report_incident_group *g = &r->incident_groups[i];
 
-		util_format_iso(in->start, t1, sizeof(t1));
-		buf_printf(b, "  %-10s ", in->kind);
-		pad(b, in->rule, 24);
+		if (g->nmembers == 1) {
+			incident_line(b, &r->incidents[g->members[0]]);
+			continue;
+		}
+		util_format_iso(g->start, t1, sizeof(t1));
+		buf_printf(b, "  %-10s ", g->kind);
+		pad(b, g->rule, 24);
 		buf_putc(b, ' ');
-		pad(b, in->source, 16);
-		buf_putc(b, ' ');
-		pad(b, *in->key ? in->key : "-", 16);
-		buf_printf(b, " %s ", t1);
-		util_format_duration(b, (double)(in->end - in->start), 0);
-		buf_printf(b, " %ju events", (uintmax_t)in->count);
-		if (in->peak_per_min >= 0)
-			buf_printf(b, ", peak %jd/min", (intmax_t)in->peak_per_min);
+		pad(b, g->source, 16);
+		buf_printf(b, " \u00d7%-15zu %s ", g->nmembers, t1);
+		util_format_duration(b, (double)(g->end - g->start), 0);
+		buf_printf(b, " %ju events; first:", (uintmax_t)g->events);
+		for (j = 0; j < g->nmembers && j < REPORT_INCIDENTS_NAMED; j++) {
+			const struct report_incident *in = &r->incidents[g->members[j]];
+
+			buf_puts(b, j > 0 ? ", " : " ");
+			esc(b, *in->key ? in->key : "-");
+		}
+		if (g->nmembers > REPORT_INCIDENTS_NAMED)
+			buf_puts(b, ", \u2026");
 		buf_putc(b, '\n');
 	}
 
@@ -170,7 +220,7 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		struct buf h;
 
 		/* a rule whose lines the window does not hold: no empty table */
-		if (m->ngroups == 0)
+		if (m->ngroups == 0 && !r->show_all)
 			continue;
 		buf_init(&h);
 		buf_printf(&h, "Metric: %s (%s", m->rule, m->field);
@@ -183,6 +233,8 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		buf_free(&h);
 		buf_printf(b, "  %-28s %8s %10s %10s %10s %10s %10s\n", "group",
 		    "count", "mean", "p50", "p95", "p99", "max");
+		if (m->ngroups == 0)
+			buf_puts(b, "  no values\n");
 		for (j = 0; j < m->ngroups; j++) {
 			const struct report_metric_group *g = &m->groups[j];
 			const struct report_metric_group *bg =
@@ -211,11 +263,13 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		}
 	}
 
-	if (r->nlinks > 0)
-		heading(b, "Links", color);
-	for (i = 0; i < r->nlinks; i++) {
+	for (i = j = 0; i < r->nlinks; i++) {
 		const struct report_link *l = &r->links[i];
 
+		if (!r->show_all && l->linked + l->unlinked == 0)
+			continue;
+		if (j++ == 0)
+			heading(b, "Links", color);
 		buf_reset(&line);
 		report_link_text(l, &line);
 		buf_puts(b, "  ");

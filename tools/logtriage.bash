@@ -56,7 +56,7 @@ _logtriage()
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi ;;
 	report)
-		COMPREPLY=($(compgen -W "--db --since --until --source --format --output --compare --baseline --slow-ms --fail-on --tz --help" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "--db --since --until --source --format --output --compare --baseline --slow-ms --fail-on --tz --all --help" -- "$cur")) ;;
 	events)
 		COMPREPLY=($(compgen -W "--db --source --rule --category --since --until --format --limit --after-id --follow --poll-ms --help" -- "$cur")) ;;
 	tui)

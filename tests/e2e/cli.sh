@@ -123,6 +123,8 @@ if command -v bash > /dev/null 2>&1; then
 	check_eq "completion: events --follow" "--format --follow" "$got"
 	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage events --a); COMP_CWORD=2; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
 	check_eq "completion: events --after-id" "--after-id" "$got"
+	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage report --a); COMP_CWORD=2; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
+	check_eq "completion: report --all" "--all" "$got"
 fi
 
 # --db: the schema goes only into an empty database; a path is a path.

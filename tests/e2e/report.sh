@@ -21,6 +21,59 @@ else
 	ok "no raw ESC in text output"
 fi
 
+check_not_contains "text leaves out rules without events" "$T/report.txt" "semaphore-health"
+# shellcheck disable=SC2086
+$LT report --db "$DB" $W --all > "$T/all.txt"
+check_golden "text report with --all: every rule, as before" "$G/report-all.txt" "$T/all.txt"
+check_contains "--all lists the rule without events" "$T/all.txt" \
+    "semaphore-health             semaphore  info            0"
+# shellcheck disable=SC2086
+$LT report --db "$DB" $W --compare previous > "$T/compare.txt"
+check_golden "text comparison: only what changed" "$G/report-compare.txt" "$T/compare.txt"
+check_contains "comparison: one line for the unchanged rules" "$T/compare.txt" "  1 rule unchanged"
+check_not_contains "comparison: no 0 → 0 rows" "$T/compare.txt" "0 → 0"
+check_not_contains "comparison: an unchanged storm count is left out" "$T/compare.txt" "storms:"
+# shellcheck disable=SC2086
+$LT report --db "$DB" $W --compare previous --all > "$T/compare-all.txt"
+check_contains "comparison --all: the idle rule and the storm count" "$T/compare-all.txt" \
+    "semaphore-health             semaphore  info            0  0 → 0 (+0, +0%)"
+check_contains "comparison --all: storms unchanged shown" "$T/compare-all.txt" \
+    "  storms:  1 → 1 (+0, +0%)"
+
+# 17 more unresolved leaks of one (rule, source) and four more sources:
+# the incidents grouped, the sources summarised.
+cp "$DB" "$T/many.db"
+sqlite3 "$T/many.db" < "$TOP/tests/fixtures/report/many.sql"
+# shellcheck disable=SC2086
+$LT report --db "$T/many.db" $W > "$T/many.txt"
+check_contains "sources summarised: count and the three busiest" "$T/many.txt" \
+    "sources: 6 sources, busiest: exai-mcp-daemon (111), redis (12), api-1 (7)"
+check_contains "incidents grouped: one line with the count and the first three" "$T/many.txt" \
+    "  unresolved semaphore-leak           exai-mcp-daemon  ×18              2025-10-26T00:02:00.000Z 32 min 18 events; first: req-01, req-02, req-03, …"
+check_eq "incidents grouped: three incident lines" "3" \
+    "$(sed -n '/^Incidents/,/^$/p' "$T/many.txt" | grep -c '^  [a-z]')"
+# shellcheck disable=SC2086
+$LT report --db "$T/many.db" $W --all > "$T/many-all.txt"
+check_eq "--all: every unresolved leak on a line" "18" \
+    "$(grep -c '^  unresolved semaphore-leak' "$T/many-all.txt")"
+check_contains "--all: every source named" "$T/many-all.txt" \
+    "sources: api-1, api-2, api-3, exai-mcp-daemon, redis, worker"
+# shellcheck disable=SC2086
+$LT report --db "$T/many.db" $W --format markdown > "$T/many.md"
+check_contains "markdown: grouped incidents" "$T/many.md" \
+    "| unresolved | semaphore-leak | exai-mcp-daemon | ×18 | req-01, req-02, req-03, … | 2025-10-26T00:02:00.000Z | 32 min | 18 | - |"
+check_contains "markdown: sources summarised" "$T/many.md" \
+    "- sources: 6 sources, busiest: exai-mcp-daemon (111), redis (12), api-1 (7)"
+# shellcheck disable=SC2086
+$LT report --db "$T/many.db" $W --format json > "$T/many.json"
+check_eq "json keeps every incident and source, and adds the groups" \
+    "20 6 unresolved 18 18 req-01,req-02,req-03" "$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = [x for x in d["incident_groups"] if x["kind"] == "unresolved"][0]
+print(len(d["incidents"]), len(d["sources"]), g["kind"], g["incidents"], g["count"], ",".join(g["first"]))
+' "$T/many.json")"
+
 $LT report --db "$DB" $W --format markdown > "$T/report.md"
 check_golden "markdown report" "$G/report.md" "$T/report.md"
 check_contains "markdown escapes html in keys" "$T/report.md" '\<b\>x\</b\>\\e\[2J'
@@ -103,6 +156,13 @@ check_not_contains "html links to nothing" "$T/report.html" "href="
 check_not_contains "html loads nothing" "$T/report.html" "src="
 check_not_contains "html has no script" "$T/report.html" "<script"
 check_contains "html escapes keys" "$T/report.html" "&lt;b&gt;x&lt;/b&gt;"
+# shellcheck disable=SC2086
+$LT report --db "$T/many.db" $W --format html -o "$T/many-raw.html"
+check_not_contains "html escapes group names in text and attributes" "$T/many-raw.html" '<i>'
+check_contains "html: the escaped group name in an attribute" "$T/many-raw.html" \
+    'data-group="&lt;i&gt;&quot;q&quot;&lt;/i&gt;"'
+check_not_contains "html with every chart still has no script" "$T/many-raw.html" "<script"
+check_not_contains "html with every chart still loads nothing" "$T/many-raw.html" "href="
 if command -v chromium > /dev/null 2>&1; then
 	sh "$TOP/tests/tools/htmlcheck.sh" "$T/report.html" "$T/shot.png" > "$T/dom.html" 2> "$T/chromium.err"
 	check_contains "chromium DOM has the hourly chart" "$T/dom.html" 'id="chart-hourly"'
@@ -114,6 +174,53 @@ if command -v chromium > /dev/null 2>&1; then
 	    'ws-keepalive-1011 storm from 172.18.0.1 on exai-mcp-daemon: 25 events in 2 min'
 	check_eq "chromium wrote a PNG screenshot" "PNG" \
 	    "$(head -c 4 "$T/shot.png" 2>/dev/null | tail -c 3)"
+	HC="python3 $TOP/tests/tools/htmlcharts.py"
+	# a band per severity on its own scale: the 12 errors an hour reach
+	# the top of theirs as the 56 info events do of theirs
+	check_eq "html: a band per severity, fixed colours, each on its own scale" \
+	    "error #e15759 56.0 1|warning #f28e2b 56.0 2|notice #59a14f 56.0 1|info #4e79a7 56.0 2" \
+	    "$($HC "$T/dom.html" bands | tr '\n' '|' | sed 's/|$//')"
+	check_eq "html: fixed category colours" \
+	    "error #d62728|latency #1f77b4|semaphore #8c564b|timeout #ff7f0e|websocket #9467bd" \
+	    "$($HC "$T/dom.html" categories | tr '\n' '|' | sed 's/|$//')"
+	check_eq "html: time axis ticks with dates where the day changes" \
+	    "10-25 23:00|10-26 00:00|01:00" "$($HC "$T/dom.html" ticks | tr '\n' '|' | sed 's/|$//')"
+	check_eq "html: incident bands on the timeline" \
+	    "incident-open 1|incident-storm 1|incident-unresolved 1" \
+	    "$($HC "$T/dom.html" incidents | tr '\n' '|' | sed 's/|$//')"
+	check_eq "html: latency over time, p50 and p95 per model" \
+	    "response-time groups=glm-4.6,kimi-k2-0905-preview p95=2 p50=2 points=3 baseline=none" \
+	    "$($HC "$T/dom.html" latency)"
+	check_eq "html: no chart label runs out of its chart" "none" "$($HC "$T/dom.html" clipped)"
+	# shellcheck disable=SC2086
+	$LT report --db "$DB" $W --compare previous --format html -o "$T/compare.html"
+	sh "$TOP/tests/tools/htmlcheck.sh" "$T/compare.html" "$T/compare.png" > "$T/compare-dom.html" 2> "$T/chromium.err"
+	check_eq "html comparison: the baseline window shaded on the latency chart" \
+	    "response-time groups=glm-4.6,kimi-k2-0905-preview p95=2 p50=2 points=4 baseline=160-610" \
+	    "$($HC "$T/compare-dom.html" latency)"
+	check_contains "html comparison: the unchanged rules in one line" "$T/compare-dom.html" \
+	    '<p id="rules-unchanged">1 rule unchanged.</p>'
+	# redis alone: its only category keeps its colour, its only severity band
+	# keeps the error colour, whatever else the window holds
+	$LT report --db "$DB" $W --source redis --format html -o "$T/redis.html"
+	sh "$TOP/tests/tools/htmlcheck.sh" "$T/redis.html" "$T/redis.png" > "$T/redis-dom.html" 2> "$T/chromium.err"
+	check_eq "html: the same colours in another report" "error #e15759 56.0 1|error #d62728" \
+	    "$($HC "$T/redis-dom.html" bands)|$($HC "$T/redis-dom.html" categories)"
+	$LT report --db "$T/many.db" $W --format html -o "$T/many.html"
+	sh "$TOP/tests/tools/htmlcheck.sh" "$T/many.html" "$T/many.png" > "$T/many-dom.html" 2> "$T/chromium.err"
+	check_eq "html: a large value's label and a long name fit their chart" "none" \
+	    "$($HC "$T/many-dom.html" clipped)"
+	check_contains "html: a category without a fixed colour takes a stable spare one" \
+	    "$T/many-dom.html" 'fill="#7f7f7f" data-category="usage"'
+	check_contains "html: a long group name is cut with an ellipsis" "$T/many-dom.html" \
+	    '>a-very-long-model-name-that-…</text>'
+	check_contains "html: grouped incidents" "$T/many-dom.html" \
+	    '<td class="n">×18</td><td>req-01, req-02, req-03, …</td>'
+	check_eq "html: a metric in tokens charted per hour too" \
+	    'token-usage groups=<i>"q"</i>,a-very-long-model-name-that-goes-on-and-on-2025-10-25 p95=2 p50=2 points=4 baseline=none' \
+	    "$($HC "$T/many-dom.html" latency | grep token-usage)"
+	check_eq "chromium wrote the screenshots" "PNG PNG PNG" \
+	    "$(for f in compare redis many; do head -c 4 "$T/$f.png" | tail -c 3; echo; done | tr '\n' ' ' | sed 's/ $//')"
 else
 	ok "html rendered by chromium # SKIP chromium not installed"
 fi
@@ -122,7 +229,21 @@ check_rc "--fail-on warning with storms exits 1" 1 $LT report --db "$DB" $W --fa
 check_rc "--fail-on critical exits 0" 0 $LT report --db "$DB" $W --fail-on critical
 check_rc "empty window exits 0" 0 $LT report --db "$DB" --since 2025-10-20T00:00:00Z \
     --until 2025-10-21T00:00:00Z --fail-on warning
-check_eq "empty window prints one line" \
+check_eq "empty window prints one line naming the newest stored record" \
+    "logtriage: no events between 2025-10-20T00:00:00.000Z and 2025-10-21T00:00:00.000Z; the newest stored record is 2025-10-26T00:26:00.000Z: try --since 2025-10-25T00:27:00.000Z --until 2025-10-26T00:27:00.000Z" \
+    "$(cat "$T/out")"
+check_rc "the suggested window is not empty" 0 $LT report --db "$DB" \
+    --since 2025-10-25T00:27:00.000Z --until 2025-10-26T00:27:00.000Z
+check_contains "the suggested window holds the newest record's rule" "$T/out" \
+    "semaphore-leak               semaphore  warning        22"
+check_rc "empty window after the data, open end: exits 0" 0 $LT report --db "$DB" \
+    --since 2025-11-01T00:00:00Z
+check_contains "open-ended empty window: the hint gives --since alone" "$T/out" \
+    "; the newest stored record is 2025-10-26T00:26:00.000Z: try --since "
+check_not_contains "open-ended empty window: no --until in the hint" "$T/out" "--until"
+check_rc "empty window of a source without events: exits 0" 0 $LT report --db "$DB" \
+    --source nope --since 2025-10-20T00:00:00Z --until 2025-10-21T00:00:00Z
+check_eq "a source without events: no hint" \
     "logtriage: no events between 2025-10-20T00:00:00.000Z and 2025-10-21T00:00:00.000Z" \
     "$(cat "$T/out")"
 $LT report --db "$DB" --since 2025-10-20T00:00:00Z --until 2025-10-21T00:00:00Z \

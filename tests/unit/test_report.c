@@ -1,7 +1,8 @@
 /*
  * test_report.c - the report model on a store built with SQL: exact
  * nearest-rank percentiles, means, the [since, until) window, --source
- * globs, zero-count rules, links and the ranking of findings.
+ * globs, zero-count rules, links, the ranking of findings and the
+ * summaries the renderers show (hours, severities, incident groups).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -403,6 +404,102 @@ test_empty_window(void **state)
 	report_free(r);
 }
 
+/*
+ * What the renderers summarise: p50 and p95 per hour of the busiest
+ * groups, events per hour and severity, the busiest sources, incidents
+ * grouped by (kind, rule, source), the rules a comparison leaves out and
+ * the newest stored event an empty window names.
+ */
+static void
+test_summaries(void **state)
+{
+	struct report_query q;
+	struct report *r = NULL;
+	struct buf b;
+	char err[256];
+	size_t i;
+
+	exec(store_db(*state), "INSERT INTO incidents (kind, rule, source_id, key,"
+	    " start, end, count) VALUES"
+	    " ('unresolved', 'timeout', 1, 'k2', 1761433320000, 1761433320000, 1),"
+	    " ('unresolved', 'timeout', 1, 'k1', 1761433260000, 1761433260000, 2),"
+	    " ('storm', 'crash', 1, '', 1761434400000, 1761434411000, 12),"
+	    " ('unresolved', 'timeout', 1, 'k3', 1761433380000, 1761433500000, 1)");
+	memset(&q, 0, sizeof(q));
+	q.since = T0;
+	q.until = T0 + 7200000;
+	q.slow_ms = -1;
+	assert_int_equal(report_build(*state, &q, &q, &r, err, sizeof(err)), 0);
+
+	/*
+	 * a (104 values of both sources) before b (7), each by hour: the
+	 * first hour of a holds 1..100 and three 99999, ranks 52 and 98
+	 */
+	assert_int_equal(r->metrics[0].nhours, 3);
+	assert_string_equal(r->metrics[0].hours[0].group, "a");
+	assert_int_equal(r->metrics[0].hours[0].start, T0);
+	assert_int_equal(r->metrics[0].hours[0].count, 103);
+	assert_true(r->metrics[0].hours[0].p50 == 52 && r->metrics[0].hours[0].p95 == 98);
+	assert_string_equal(r->metrics[0].hours[1].group, "a");
+	assert_int_equal(r->metrics[0].hours[1].start, T0 + 3600000);
+	assert_true(r->metrics[0].hours[1].p50 == 5000 && r->metrics[0].hours[1].p95 == 5000);
+	assert_string_equal(r->metrics[0].hours[2].group, "b");
+	assert_true(r->metrics[0].hours[2].p50 == 2 && r->metrics[0].hours[2].p95 == 9);
+
+	/* hour, then severity: info 107 + 3 of other, warning 3, error 12; then info 1 */
+	assert_int_equal(r->nhourly_sev, 4);
+	assert_int_equal(r->hourly_sev[0].severity, SEV_INFO);
+	assert_int_equal(r->hourly_sev[0].n, 110);
+	assert_int_equal(r->hourly_sev[1].severity, SEV_WARNING);
+	assert_int_equal(r->hourly_sev[1].n, 3);
+	assert_int_equal(r->hourly_sev[2].severity, SEV_ERROR);
+	assert_int_equal(r->hourly_sev[2].n, 12);
+	assert_int_equal(r->hourly_sev[3].start, T0 + 3600000);
+	assert_int_equal(r->hourly_sev[3].n, 1);
+
+	assert_int_equal(r->nbusiest, 2);
+	assert_string_equal(r->busiest[0].source, "daemon-1");
+	assert_int_equal(r->busiest[0].n, 123);
+	assert_int_equal(r->busiest[1].n, 3);
+	buf_init(&b);
+	report_sources_text(r, &b);
+	assert_string_equal(b.data, "daemon-1, other");
+
+	/* the storm of the error rule first; the three leaks one group, by start */
+	assert_int_equal(r->nincident_groups, 2);
+	assert_string_equal(r->incident_groups[0].kind, "storm");
+	assert_int_equal(r->incident_groups[0].nmembers, 1);
+	assert_string_equal(r->incident_groups[1].rule, "timeout");
+	assert_int_equal(r->incident_groups[1].nmembers, 3);
+	assert_int_equal(r->incident_groups[1].events, 4);
+	assert_int_equal(r->incident_groups[1].start, 1761433260000);
+	assert_int_equal(r->incident_groups[1].end, 1761433500000);
+	assert_string_equal(r->incidents[r->incident_groups[1].members[0]].key, "k1");
+	assert_string_equal(r->incidents[r->incident_groups[1].members[2]].key, "k3");
+
+	/* the same window as its own baseline: every rule unchanged */
+	assert_int_equal(report_rules_unchanged(r), r->nrules);
+	for (i = 0; i < r->nrules; i++)
+		assert_false(report_rule_shown(r, &r->rules[i]));
+	r->show_all = 1;
+	assert_int_equal(report_rules_unchanged(r), 0);
+	assert_true(report_rule_shown(r, &r->rules[0]));
+	assert_int_equal(r->newest, TS_NONE);	/* not read for a window with events */
+	report_free(r);
+
+	/* an empty window names the newest stored event */
+	q.since = T0 - 7200000;
+	q.until = T0;
+	assert_int_equal(report_build(*state, &q, NULL, &r, err, sizeof(err)), 0);
+	assert_int_equal(r->total_events, 0);
+	assert_int_equal(r->newest, T0 + 3600000);
+	buf_reset(&b);
+	report_sources_text(r, &b);
+	assert_string_equal(b.data, "(none)");
+	buf_free(&b);
+	report_free(r);
+}
+
 static void
 test_format_change(void **state)
 {
@@ -462,6 +559,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sources_and_rules, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_links_and_findings, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_empty_window, setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_summaries, setup_store, teardown_store),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
