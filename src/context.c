@@ -525,8 +525,8 @@ file_back(const char *path, uint64_t offset, uint64_t line, int before,
 /* Read the lines around [line, line_end] at offset from path into c. */
 static void
 ctx_file(struct context *c, const char *path, uint64_t fp, uint64_t tail,
-    uint64_t size, int64_t mtime, uint64_t offset, uint64_t line, uint64_t line_end,
-    int before, int after)
+    uint64_t size, int64_t mtime, uint64_t offset, uint64_t line,
+    uint64_t line_end, int before, int after)
 {
 	struct context_line *ring = NULL;
 	struct reader_line rl;
@@ -592,6 +592,13 @@ ctx_file(struct context *c, const char *path, uint64_t fp, uint64_t tail,
 		ctx_add(c, rl.lineno, rl.p, rl.len, rl.lineno <= line_end);
 		if (rl.lineno >= line_end + (uint64_t)after)
 			break;
+	}
+	if (!reached && rc < 0) {
+		/* a .gz damaged since, or a read error */
+		ctx_clear_lines(c);
+		snprintf(c->why, sizeof c->why, "context not available: %s",
+		    rerr);
+		goto out;
 	}
 	if (!reached)
 		goto changed;

@@ -4,10 +4,11 @@
  * the byte offset of its first line, its line number), and the lines
  * around it are read from the file again when asked for, decompressing a
  * .gz from its start; a file that moved or changed since is told apart
- * by its first and last bytes, size and mtime.  A stream (standard input, a pipe)
- * cannot be read again, so the records before each such event are kept
- * in blocks that neighbouring events share, zlib-compressed where that
- * pays.  Tables: context_files, context_blocks, event_context (schema.sql).
+ * by its first and last bytes, size and mtime.  A stream (standard input,
+ * a pipe) cannot be read again, so the records before each such event are
+ * kept in blocks that neighbouring events share, zlib-compressed where
+ * that pays.  Tables: context_files, context_blocks, event_context
+ * (schema.sql).
  */
 #ifndef LOGTRIAGE_CONTEXT_H
 #define LOGTRIAGE_CONTEXT_H
@@ -106,7 +107,8 @@ struct context_line {
 };
 
 struct context {
-	char			*path;	/* the file, "(standard input)" for a stream, or NULL */
+	/* the file, "(standard input)" for a stream, or NULL */
+	char			*path;
 	struct context_line	*lines;
 	size_t			 n, cap;
 	/*

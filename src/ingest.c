@@ -141,7 +141,8 @@ struct bev {
 	int		rule_index, ordinal, stream, has_value, has_grp;
 	double		value;
 	size_t		text_off, text_len, field0, nfields, grp_off, grp_len;
-	int		ctx;		/* context: 0 none, 1 ctx_off in the file, 2 block ctx_block */
+	/* context: 0 none, 1 at ctx_off in the file, 2 in block ctx_block */
+	int		ctx;
 	uint64_t	ctx_off;
 	size_t		ctx_block;
 };
@@ -296,7 +297,7 @@ struct ingest {
 	char			*def_identity;
 	enum envelope_format	 last_format;
 	struct multiline	*ml;
-	struct context_stream	*ctx_stream;	/* a stream's last records, for context */
+	struct context_stream	*ctx_stream;	/* a stream's last records */
 	struct store_ingest_counts *counts;
 	uint64_t		 cur_offset, cur_lineno;
 	struct lsrc		*ls;

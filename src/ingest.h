@@ -27,7 +27,8 @@ struct ingest_opts {
 	int			 no_resume;	/* read files from the start even if seen before */
 	int			 final;		/* --final: files will not grow; store an unfinished last record */
 	int			 commit_ms;	/* commit at least this often while following (default 1000) */
-	int			 context_lines;	/* records kept before an event of a stream; 0: no context */
+	/* records kept before an event of a stream; 0: no context at all */
+	int			 context_lines;
 	volatile sig_atomic_t	*stop;		/* set by a signal handler: finish cleanly */
 	/*
 	 * Called with every record after the rules saw it, and how many of
