@@ -557,7 +557,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		if (n == 0)
 			k = 0;
 		else if (el->ts != TS_NONE)
-			k = (size_t)timeparse_has_leading_cached(&m->stamps, p, n);
+			k = timeparse_leading_len_cached(&m->stamps, p, n);
 		else
 			k = timeparse_leading_cached(&m->stamps, p, n, m->tz,
 			    &inner);
