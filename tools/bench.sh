@@ -344,19 +344,20 @@ empty() {
 echo "bench: envelopes: $envelopes; sizes: $sizes"
 echo "bench: interleaved, LC_ALL=C, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 last_mixed=
+# (the functions above set name and env: the loop keeps its own)
 for size in $sizes; do
 	bytes_arg=$(to_bytes "$size")
-	for env in $envelopes; do
-		name=$env-$size
-		corpus "$name" "$(gen_envelope "$env")" "$bytes_arg"
-		measure "$name"
+	for cell_env in $envelopes; do
+		cell=$cell_env-$size
+		corpus "$cell" "$(gen_envelope "$cell_env")" "$bytes_arg"
+		measure "$cell"
 		if [ "$have_lt" = 1 ]; then
-			check "$name"
-			if [ "$env" = mixed ]; then
+			check "$cell"
+			if [ "$cell_env" = mixed ]; then
 				[ -z "$last_mixed" ] || [ "${BENCH_KEEP:-0}" = 1 ] || fresh_db "$dir/$last_mixed.db"
-				last_mixed=$name
+				last_mixed=$cell
 			elif [ "${BENCH_KEEP:-0}" != 1 ]; then
-				fresh_db "$dir/$name.db"
+				fresh_db "$dir/$cell.db"
 			fi
 		fi
 	done
