@@ -540,6 +540,119 @@ journald(struct envelope *e, const char *line, size_t len,
 	return 0;
 }
 
+/*
+ * journald() without cJSON, for the common entry: the fields it reads are
+ * strings holding no \u escape and no NUL once decoded, the timestamp
+ * all digits.  One scan instead of a parse tree per line (cJSON made
+ * journald input 15 MB/s).  Returns 0, or 1 when the entry needs
+ * journald() to decide.
+ */
+static int
+journald_fast(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	enum { F_MSG, F_TS, F_PRIO, F_CONTAINER, F_IDENT, F_UNIT, F_COUNT };
+	static const char *const keys[F_COUNT] = {
+		"MESSAGE", "__REALTIME_TIMESTAMP", "PRIORITY", "CONTAINER_NAME",
+		"SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT"
+	};
+	const char *v[F_COUNT] = { NULL }, *vend[F_COUNT] = { NULL };
+	const char *p = line, *end = line + len, *k;
+	unsigned long long us = 0;
+	size_t klen, f;
+
+	p = json_ws(p, end);
+	if (p >= end || *p != '{')
+		return 1;
+	p = json_ws(p + 1, end);
+	if (p < end && *p == '}')
+		p++;
+	else for (;;) {
+		if (p >= end || *p != '"')
+			return 1;
+		k = p + 1;
+		if ((p = json_string(k, end, NULL)) == NULL)
+			return 1;
+		klen = (size_t)(p - 1 - k);
+		if (memchr(k, '\\', klen) != NULL)
+			return 1;
+		p = json_ws(p, end);
+		if (p >= end || *p != ':')
+			return 1;
+		p = json_ws(p + 1, end);
+		if (p >= end)
+			return 1;
+		for (f = 0; f < F_COUNT && !key_is(k, klen, keys[f]); f++)
+			;
+		/* the first of duplicate keys counts, as in cJSON */
+		if (f < F_COUNT && v[f] == NULL) {
+			if (*p != '"')
+				return 1;
+			v[f] = p + 1;
+			if ((p = json_string(v[f], end, NULL)) == NULL)
+				return 1;
+			vend[f] = p - 1;
+			for (k = v[f]; (k = memchr(k, '\\', (size_t)(vend[f] - k))) != NULL;
+			    k += 2) {
+				if (k[1] == 'u')
+					return 1;
+			}
+		} else if ((p = json_skip(p, end, 1)) == NULL)
+			return 1;
+		p = json_ws(p, end);
+		if (p >= end)
+			return 1;
+		if (*p == '}') {
+			p++;
+			break;
+		}
+		if (*p != ',')
+			return 1;
+		p = json_ws(p + 1, end);
+	}
+	if (json_ws(p, end) != end)
+		return 1;
+	if (v[F_TS] != NULL) {
+		if (vend[F_TS] == v[F_TS] || vend[F_TS] - v[F_TS] > 19)
+			return 1;
+		for (k = v[F_TS]; k < vend[F_TS]; k++) {
+			if (!is_digit(*k))
+				return 1;
+			us = us * 10 + (unsigned)(*k - '0');
+		}
+	}
+	set_plain(line, len, out);
+	out->format = ENVELOPE_JOURNALD;
+	buf_reset(&e->msg);
+	buf_reset(&e->src);
+	buf_reset(&e->lvl);
+	if (v[F_MSG] != NULL && (json_string(v[F_MSG], end, &e->msg) == NULL ||
+	    (e->msg.len > 0 && memchr(e->msg.data, '\0', e->msg.len) != NULL)))
+		return 1;
+	out->msg = buf_text(&e->msg);
+	out->msg_len = e->msg.len;
+	if (out->msg_len > 0 && out->msg[out->msg_len - 1] == '\n')
+		out->msg_len--;
+	if (v[F_TS] != NULL)
+		out->ts = (int64_t)(us / 1000);
+	for (f = F_CONTAINER; f <= F_UNIT; f++) {
+		if (v[f] == NULL || vend[f] == v[f])
+			continue;
+		if (json_string(v[f], end, &e->src) == NULL ||
+		    (e->src.len > 0 && memchr(e->src.data, '\0', e->src.len) != NULL))
+			return 1;
+		out->source = buf_text(&e->src);
+		out->source_len = e->src.len;
+		break;
+	}
+	if (v[F_PRIO] != NULL && vend[F_PRIO] - v[F_PRIO] == 1 &&
+	    v[F_PRIO][0] >= '0' && v[F_PRIO][0] <= '7') {
+		out->level = journald_levels[v[F_PRIO][0] - '0'];
+		out->level_len = strlen(out->level);
+	}
+	return 0;
+}
+
 static void
 decode_json(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out, enum envelope_format want)
@@ -552,7 +665,8 @@ decode_json(struct envelope *e, const char *line, size_t len,
 		return;
 	if (kind != JSON_BROKEN && want != ENVELOPE_DOCKER_JSON &&
 	    (kind == JSON_JOURNALD || want == ENVELOPE_JOURNALD) &&
-	    journald(e, line, len, out) == 0)
+	    (journald_fast(e, line, len, out) == 0 ||
+	    journald(e, line, len, out) == 0))
 		return;
 	set_plain(line, len, out);
 	if (want != ENVELOPE_AUTO) {

@@ -10,39 +10,79 @@
 
 static const struct {
 	const char	*word;
+	unsigned char	 len;
 	int		 sev;
 } level_words[] = {
-	{ "TRACE", SEV_DEBUG }, { "DEBUG", SEV_DEBUG }, { "DBG", SEV_DEBUG },
-	{ "DEBU", SEV_DEBUG }, { "INFO", SEV_INFO }, { "INF", SEV_INFO },
-	{ "NOTICE", SEV_NOTICE }, { "WARNING", SEV_WARNING },
-	{ "WARN", SEV_WARNING }, { "WRN", SEV_WARNING }, { "ERROR", SEV_ERROR },
-	{ "ERRO", SEV_ERROR }, { "ERR", SEV_ERROR }, { "SEVERE", SEV_ERROR },
-	{ "CRITICAL", SEV_CRITICAL }, { "CRIT", SEV_CRITICAL },
-	{ "FATAL", SEV_CRITICAL }, { "FATA", SEV_CRITICAL },
-	{ "PANIC", SEV_CRITICAL }, { "PANI", SEV_CRITICAL },
-	{ "EMERG", SEV_CRITICAL }, { "ALERT", SEV_CRITICAL }
+	{ "TRACE", 5, SEV_DEBUG }, { "DEBUG", 5, SEV_DEBUG },
+	{ "DBG", 3, SEV_DEBUG }, { "DEBU", 4, SEV_DEBUG },
+	{ "INFO", 4, SEV_INFO }, { "INF", 3, SEV_INFO },
+	{ "NOTICE", 6, SEV_NOTICE }, { "WARNING", 7, SEV_WARNING },
+	{ "WARN", 4, SEV_WARNING }, { "WRN", 3, SEV_WARNING },
+	{ "ERROR", 5, SEV_ERROR }, { "ERRO", 4, SEV_ERROR },
+	{ "ERR", 3, SEV_ERROR }, { "SEVERE", 6, SEV_ERROR },
+	{ "CRITICAL", 8, SEV_CRITICAL }, { "CRIT", 4, SEV_CRITICAL },
+	{ "FATAL", 5, SEV_CRITICAL }, { "FATA", 4, SEV_CRITICAL },
+	{ "PANIC", 5, SEV_CRITICAL }, { "PANI", 4, SEV_CRITICAL },
+	{ "EMERG", 5, SEV_CRITICAL }, { "ALERT", 5, SEV_CRITICAL }
 };
+
+/*
+ * Bit (first letter - 'A') is set for the letters a level word starts with:
+ * every record asks for up to four of its words, and most of them are
+ * turned away by this one test instead of a compare per table entry.
+ */
+#define LEVEL_FIRST	(1u << ('A' - 'A') | 1u << ('C' - 'A') | \
+	1u << ('D' - 'A') | 1u << ('E' - 'A') | 1u << ('F' - 'A') | \
+	1u << ('I' - 'A') | 1u << ('N' - 'A') | 1u << ('P' - 'A') | \
+	1u << ('S' - 'A') | 1u << ('T' - 'A') | 1u << ('W' - 'A'))
 
 int
 level_of_word(const char *p, size_t n, int icase)
 {
 	size_t i;
+	unsigned c;
 
 	if (n < 3 || n > 8)
 		return LEVEL_NONE;
+	c = (unsigned char)p[0];
+	if (icase && c >= 'a' && c <= 'z')
+		c -= 'a' - 'A';
+	if (c < 'A' || c > 'Z' || !(LEVEL_FIRST >> (c - 'A') & 1))
+		return LEVEL_NONE;
 	for (i = 0; i < UTIL_ARRAY_LEN(level_words); i++) {
-		if (strlen(level_words[i].word) == n &&
-		    (icase ? strncasecmp(p, level_words[i].word, n) == 0 :
-		    memcmp(p, level_words[i].word, n) == 0))
+		if (level_words[i].len == n &&
+		    (unsigned char)level_words[i].word[0] == c &&
+		    (icase ? strncasecmp(p + 1, level_words[i].word + 1, n - 1) == 0 :
+		    memcmp(p + 1, level_words[i].word + 1, n - 1) == 0))
 			return level_words[i].sev;
 	}
 	return LEVEL_NONE;
 }
 
-static int
+/* Byte classes of the scans below: one table load per byte. */
+#define LC_ALPHA	1	/* A-Z, a-z */
+#define LC_IDENT	2	/* what an exception name is made of after its first byte */
+#define LC_BLANK	4	/* ' ', '\t' */
+
+static const unsigned char level_class[256] = {
+	['\t'] = LC_BLANK, [' '] = LC_BLANK,
+	['.'] = LC_IDENT, ['_'] = LC_IDENT,
+	['0'] = LC_IDENT, ['1'] = LC_IDENT, ['2'] = LC_IDENT, ['3'] = LC_IDENT,
+	['4'] = LC_IDENT, ['5'] = LC_IDENT, ['6'] = LC_IDENT, ['7'] = LC_IDENT,
+	['8'] = LC_IDENT, ['9'] = LC_IDENT,
+#define LC_AZ(c)	[c] = LC_ALPHA | LC_IDENT, [c + 32] = LC_ALPHA | LC_IDENT
+	LC_AZ('A'), LC_AZ('B'), LC_AZ('C'), LC_AZ('D'), LC_AZ('E'), LC_AZ('F'),
+	LC_AZ('G'), LC_AZ('H'), LC_AZ('I'), LC_AZ('J'), LC_AZ('K'), LC_AZ('L'),
+	LC_AZ('M'), LC_AZ('N'), LC_AZ('O'), LC_AZ('P'), LC_AZ('Q'), LC_AZ('R'),
+	LC_AZ('S'), LC_AZ('T'), LC_AZ('U'), LC_AZ('V'), LC_AZ('W'), LC_AZ('X'),
+	LC_AZ('Y'), LC_AZ('Z')
+#undef LC_AZ
+};
+
+static inline int
 word_char(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	return level_class[c] & LC_ALPHA;
 }
 
 int
@@ -53,7 +93,7 @@ level_of_line(const char *p, size_t n, size_t *body)
 	int sev;
 
 	while (i < n && words < 4 && i < 120) {
-		while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		while (i < n && level_class[(unsigned char)p[i]] & LC_BLANK)
 			i++;
 		if (i < n && p[i] == '[') {
 			for (j = i + 1; j < n && word_char((unsigned char)p[j]); j++)
@@ -81,7 +121,7 @@ level_of_line(const char *p, size_t n, size_t *body)
 			*body = j;
 			goto found;
 		}
-		while (i < n && p[i] != ' ' && p[i] != '\t')
+		while (i < n && !(level_class[(unsigned char)p[i]] & LC_BLANK))
 			i++;
 		words++;
 	}
@@ -112,15 +152,28 @@ found:
 int
 level_exception_line(const char *p, size_t n)
 {
-	size_t i = 0;
+	const char *colon;
+	size_t i, c;
 
-	while (i < n && (word_char((unsigned char)p[i]) || p[i] == '.' ||
-	    p[i] == '_' || (i > 0 && p[i] >= '0' && p[i] <= '9')))
-		i++;
-	if (i == 0 || i >= n || p[i] != ':')
+	/*
+	 * The name is all that comes before the first ':', so the cheap tests
+	 * of that colon and the name's ending come first: nearly every record
+	 * fails one of them.
+	 */
+	if (n == 0 || (colon = memchr(p, ':', n)) == NULL)
 		return 0;
-	return (i >= 5 && memcmp(p + i - 5, "Error", 5) == 0) ||
-	    (i >= 9 && memcmp(p + i - 9, "Exception", 9) == 0);
+	c = (size_t)(colon - p);
+	if (!((c >= 5 && memcmp(p + c - 5, "Error", 5) == 0) ||
+	    (c >= 9 && memcmp(p + c - 9, "Exception", 9) == 0)))
+		return 0;
+	/* a name starts with a letter, '.' or '_', then digits may come */
+	if (p[0] >= '0' && p[0] <= '9')
+		return 0;
+	for (i = 0; i < c; i++) {
+		if (!(level_class[(unsigned char)p[i]] & LC_IDENT))
+			return 0;
+	}
+	return 1;
 }
 
 int

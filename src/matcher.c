@@ -26,8 +26,14 @@
 #define JIT_STACK_MIN	(32 * 1024)
 #define JIT_STACK_MAX	(1024 * 1024)
 #define MIN_LITERAL	3
-/* Record text the prefilter learns from before it is tuned. */
-#define LEARN_BYTES	(256 * 1024)
+/*
+ * Record text the prefilter learns from before it is tuned.  Untuned, it
+ * proposes many more positions, and with the 130 literals of the default
+ * rules 32 KiB tune it as well as 256 KiB did: on three 10-50 MB corpora
+ * 1.3 M proposals instead of 2.2 M, and 7.5 M fewer instructions of
+ * learning.
+ */
+#define LEARN_BYTES	(32 * 1024)
 
 /*
  * Rule sets are bitsets of rwords words, bit i for rule i: a record's

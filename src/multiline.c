@@ -633,7 +633,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			k = 0;
 		else if (el->ts != TS_NONE && !m->tz_auto &&
 		    s->clock_samples >= ML_CLOCK_SAMPLES)
-			k = (size_t)timeparse_has_leading_cached(&m->stamps, p, n);
+			k = timeparse_leading_len_cached(&m->stamps, p, n);
 		else if (el->ts != TS_NONE)
 			k = timeparse_leading_cached(&m->stamps, p, n, m->tz,
 			    &own);

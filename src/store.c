@@ -670,8 +670,15 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	struct store *s;
 	struct stat sb;
 	char *plain;
-	int oflags, i, rc, memory = strcmp(path, ":memory:") == 0;
+	int oflags, i, rc, memory = strcmp(path, ":memory:") == 0, fresh;
 
+	/*
+	 * A database made here holds nothing a power cut could lose: its
+	 * creation (the switch to WAL goes through a rollback journal) and
+	 * schema skip the six fsyncs they cost, a third of an empty run.
+	 */
+	fresh = !memory && !(flags & STORE_READONLY) && (flags & STORE_CREATE) &&
+	    (stat(path, &sb) != 0 ? errno == ENOENT : sb.st_size == 0);
 	if (!memory && (flags & STORE_READONLY) && stat(path, &sb) != 0) {
 		if (errno == ENOENT)
 			util_err(err, errlen, "no database at %s (run logtriage ingest first)", path);
@@ -725,11 +732,17 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	if (!s->readonly && store_exec(s, "PRAGMA page_size = 8192", err,
 	    errlen) != 0)
 		goto fail;
+	if (fresh && store_exec(s, "PRAGMA synchronous = OFF", err, errlen) != 0)
+		goto fail;
 	if (!s->readonly && (store_wal(s, err, errlen) != 0 ||
-	    store_exec(s, "PRAGMA synchronous = NORMAL", err, errlen) != 0))
+	    (!fresh && store_exec(s, "PRAGMA synchronous = NORMAL", err,
+	    errlen) != 0)))
 		goto fail;
 	if (store_setup(s, err, errlen) != 0 ||
 	    store_read_event_hash(s, err, errlen) != 0)
+		goto fail;
+	if (fresh && store_exec(s, "PRAGMA synchronous = NORMAL", err,
+	    errlen) != 0)
 		goto fail;
 	if (!s->readonly) {
 		for (i = 0; i < ST_COUNT; i++) {

@@ -940,21 +940,22 @@ leading(struct timeparse_cache *c, const char *p, size_t n,
 	return i;
 }
 
-static int
+static size_t
 has_leading(struct timeparse_cache *c, const char *p, size_t n)
 {
 	struct civil cv;
 	struct stamp st;
+	size_t i;
 
 	/* Unbracketed, the zone after the stamp cannot undo it: skip it. */
 	if (n >= 19 && is_digit((unsigned char)p[0]) &&
-	    leading_clock(c, p, n, &cv, &st) != 0)
-		return 1;
+	    (i = leading_clock(c, p, n, &cv, &st)) != 0)
+		return i;
 	if (p[0] != '[')
 		return n >= 15 && (is_digit((unsigned char)p[0]) ||
-		    is_upper((unsigned char)p[0]) || p[0] == ':') &&
-		    other_span(c, p, n, &cv, &st) != 0;
-	return leading_span(c, p, n, &cv, &st) != 0;
+		    is_upper((unsigned char)p[0]) || p[0] == ':') ?
+		    other_span(c, p, n, &cv, &st) : 0;
+	return leading_span(c, p, n, &cv, &st);
 }
 
 size_t
@@ -973,11 +974,18 @@ timeparse_leading_cached(struct timeparse_cache *c, const char *p, size_t n,
 int
 timeparse_has_leading(const char *p, size_t n)
 {
-	return has_leading(NULL, p, n);
+	return has_leading(NULL, p, n) != 0;
 }
 
 int
 timeparse_has_leading_cached(struct timeparse_cache *c, const char *p,
+    size_t n)
+{
+	return has_leading(c, p, n) != 0;
+}
+
+size_t
+timeparse_leading_len_cached(struct timeparse_cache *c, const char *p,
     size_t n)
 {
 	return has_leading(c, p, n);

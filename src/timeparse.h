@@ -95,6 +95,12 @@ size_t timeparse_leading_cached(struct timeparse_cache *c, const char *p,
     size_t n, const struct tz *tz, int64_t *ms);
 int timeparse_has_leading_cached(struct timeparse_cache *c, const char *p,
     size_t n);
+/*
+ * The length of the stamp timeparse_has_leading finds (0 if none): where
+ * the words after it start.  An unbracketed stamp's zone is not part of it.
+ */
+size_t timeparse_leading_len_cached(struct timeparse_cache *c, const char *p,
+    size_t n);
 
 /*
  * A user's time argument for --since / --until, relative to now_ms:

@@ -1,21 +1,29 @@
 #!/bin/sh
-# bench.sh - `make bench`: logtriage ingest against grep on the same corpora.
+# bench.sh - `make bench`: logtriage ingest against grep, envelope by size.
 #
-# Builds tools/gen_corpus.c, writes a `docker compose logs -t` corpus (1 GiB)
-# and a json-file corpus (200 MiB) with their truth, then for each corpus runs
-# `grep -c -E -f tools/bench_patterns.txt` and `logtriage ingest` into a fresh
-# database, interleaved, and reports medians, MB/s, lines/s, the ratio and
-# peak RSS; checks the stored counts against the truth; times `report` and
-# the TUI's first screen; then hostile cardinality: ingest and report of
-# 1M lines that are 1M distinct models and storm keys of one source, and
-# 1M lines with a compose prefix (a source) each.
+# Builds tools/gen_corpus.c (the corpora and their truth come from the tree,
+# nothing from outside it) and for every envelope (plain: docker logs;
+# docker-ts: docker logs -t; docker-json: json-file; compose: docker compose
+# logs; compose-ts: with -t; mixed: each container in an envelope of its
+# own; journald: journalctl -o json) and size (10M, 100M, 1G) writes a
+# corpus, then runs `grep -c -E -f tools/bench_patterns.txt` (output to a
+# file: to /dev/null GNU grep stops at the first match) and `logtriage
+# ingest` into a fresh database, interleaved, 5 times for 10M, else 3; prints
+# medians of wall time, MB/s, CPU seconds, the largest peak RSS and the
+# ratio, and checks the stored counts of every cell against the truth.
+# Then: an empty input into a new database, report and the TUI's first
+# screen on the largest mixed cell, and hostile cardinality: ingest and
+# report of 1M lines that are 1M distinct models and storm keys of one
+# source, and 1M lines with a compose prefix (a source) each.
 #
 # Environment:
 #   BENCH_DIR       scratch directory (default: bench/ in the tree)
-#   BENCH_SIZE      mixed corpus size, K/M/G binary (default 1G)
-#   BENCH_JSON_SIZE json-file corpus size (default 200M, or BENCH_SIZE/5)
-#   BENCH_RUNS      runs of each command (default 3)
-#   BENCH_FLAT=1    also ingest a 4 GiB corpus and compare peak RSS with 1 GiB
+#   BENCH_QUICK=1   the 100M column only
+#   BENCH_SIZES     sizes to run, K/M/G binary (default "10M 100M 1G")
+#   BENCH_ENVELOPES envelopes to run (default all seven)
+#   BENCH_RUNS      runs of each command (default 5 below 100M, else 3)
+#   BENCH_FLAT=1    also ingest 4 GiB of compose-ts and compare peak RSS with 1 GiB
+#   BENCH_KEEP=1    keep every cell's database (default: only the report's)
 #   BENCH_CARD_LINES lines of the cardinality corpora (default 1000000; 0 skips)
 #   BENCH_RULES     rules directory passed to ingest (default: the binary's own)
 #   LOGTRIAGE       binary to measure (default ./logtriage)
@@ -26,7 +34,6 @@ export LC_ALL
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 dir=${BENCH_DIR:-$top/bench}
-runs=${BENCH_RUNS:-3}
 lt=${LOGTRIAGE:-$top/logtriage}
 pats=$top/tools/bench_patterns.txt
 rules_opt=
@@ -42,17 +49,21 @@ to_bytes() {
 	esac
 }
 
-if [ -n "${BENCH_SIZE:-}" ]; then
-	mixed_size=$(to_bytes "$BENCH_SIZE")
-	json_size=$(to_bytes "${BENCH_JSON_SIZE:-$((mixed_size / 5))}")
-	mixed_storms=
-	json_storms=
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	sizes=${BENCH_SIZES:-100M}
 else
-	mixed_size=$(to_bytes 1G)
-	json_size=$(to_bytes "${BENCH_JSON_SIZE:-200M}")
-	mixed_storms="--storms 12"
-	json_storms="--storms 4"
+	sizes=${BENCH_SIZES:-10M 100M 1G}
 fi
+envelopes=${BENCH_ENVELOPES:-plain docker-ts docker-json compose compose-ts mixed journald}
+
+# gen_envelope NAME: the generator's name of a bench envelope.
+gen_envelope() {
+	case $1 in
+	compose-ts) echo mixed ;;
+	mixed) echo blend ;;
+	*) echo "$1" ;;
+	esac
+}
 
 if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
 	have_time=1
@@ -136,9 +147,14 @@ measure() {
 	name=$1 file=$dir/$1.log db=$dir/$1.db
 	bytes=$(wc -c < "$file")
 	lines=$(truth "$dir/$name.truth.json" lines)
+	n=${BENCH_RUNS:-}
+	if [ -z "$n" ]; then
+		n=3
+		[ "$bytes" -ge 104857600 ] || n=5
+	fi
 	rm -f "$dir/$name.grep" "$dir/$name.lt"
 	i=0
-	while [ "$i" -lt "$runs" ]; do
+	while [ "$i" -lt "$n" ]; do
 		timed "$dir/$name.grep" grep -c -E -f "$pats" "$file" || [ -s "$dir/.stdout" ]
 		gcount=$(cat "$dir/.stdout")
 		if [ "$have_lt" = 1 ]; then
@@ -169,9 +185,11 @@ count_rule() {
 	"$lt" events --db "$1" --rule "$2" --format ndjson | wc -l
 }
 
-# check NAME: stored counts against the generator's truth.
+# check NAME: stored counts against the generator's truth; the verdict
+# goes to the results.
 check() {
 	name=$1 db=$dir/$1.db tj=$dir/$1.truth.json
+	bad=0
 	echo "bench: $name: stored counts against the truth"
 	for pair in retry:retry provider-timeout:timeout fallback:fallback \
 	    semaphore-leak:semaphore_leak semaphore-health:semaphore_health \
@@ -183,23 +201,24 @@ check() {
 		want=$(truth "$tj" "$key")
 		got=$(count_rule "$db" "$rule" 2>/dev/null || echo error)
 		verdict=OK
-		[ "$got" = "$want" ] || verdict=MISMATCH
+		[ "$got" = "$want" ] || { verdict=MISMATCH; bad=$((bad + 1)); }
 		printf '  %-26s %-9s truth %-8s stored %s\n' "$rule" "$verdict" "$want" "$got"
 	done
 	if command -v sqlite3 >/dev/null 2>&1; then
 		want=$(grep -c '"peer":' "$tj" || true)
 		got=$(sqlite3 "$db" "SELECT count(*) FROM incidents WHERE kind = 'storm' AND rule = 'ws-keepalive-1011'" 2>/dev/null || echo error)
 		verdict=OK
-		[ "$got" = "$want" ] || verdict=MISMATCH
+		[ "$got" = "$want" ] || { verdict=MISMATCH; bad=$((bad + 1)); }
 		printf '  %-26s %-9s truth %-8s stored %s\n' "storms" "$verdict" "$want" "$got"
 		want=$(truth "$tj" unrecovered_leaks)
 		got=$(sqlite3 "$db" "SELECT count(*) FROM incidents WHERE kind IN ('unresolved', 'open') AND rule = 'semaphore-leak'" 2>/dev/null || echo error)
 		verdict=OK
-		[ "$got" = "$want" ] || verdict=MISMATCH
+		[ "$got" = "$want" ] || { verdict=MISMATCH; bad=$((bad + 1)); }
 		printf '  %-26s %-9s truth %-8s stored %s\n' "unrecovered leaks" "$verdict" "$want" "$got"
 	else
 		echo "  (sqlite3 not installed: storms and unrecovered leaks not checked)"
 	fi
+	echo "$name truth $bad" >> "$results"
 }
 
 # The truth's time span, for report and TUI windows over the whole corpus.
@@ -259,9 +278,11 @@ tui_time() {
 	fi
 }
 
+# flat: peak RSS of 1 GiB and 4 GiB of compose -t.
 flat() {
-	corpus mixed-4g mixed "$(to_bytes 4G)" --storms 48
-	for f in mixed mixed-4g; do
+	corpus flat-1g mixed "$(to_bytes 1G)" --storms 12
+	corpus flat-4g mixed "$(to_bytes 4G)" --storms 48
+	for f in flat-1g flat-4g; do
 		fresh_db "$dir/flat.db"
 		rm -f "$dir/flat.$f"
 		# shellcheck disable=SC2086
@@ -305,16 +326,48 @@ cardinality() {
 
 card_lines=${BENCH_CARD_LINES:-1000000}
 
-corpus mixed mixed "$mixed_size" $mixed_storms
-corpus json docker-json "$json_size" $json_storms
-echo "bench: $runs runs each, interleaved, LC_ALL=C, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
-measure mixed
-measure json
+# empty: an empty input into a new database, median of 5 (ms).
+empty() {
+	: > "$dir/empty.log"
+	rm -f "$dir/empty.t"
+	i=0
+	while [ "$i" -lt 5 ]; do
+		fresh_db "$dir/empty.db"
+		# shellcheck disable=SC2086
+		timed "$dir/empty.t" "$lt" ingest --db "$dir/empty.db" $rules_opt -q "$dir/empty.log" || return 0
+		i=$((i + 1))
+	done
+	fresh_db "$dir/empty.db"
+	echo "empty ms $(cut -d' ' -f1 "$dir/empty.t" | median) $(cut -d' ' -f3 "$dir/empty.t" | median)" >> "$results"
+}
+
+echo "bench: envelopes: $envelopes; sizes: $sizes"
+echo "bench: interleaved, LC_ALL=C, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+last_mixed=
+# (the functions above set name and env: the loop keeps its own)
+for size in $sizes; do
+	bytes_arg=$(to_bytes "$size")
+	for cell_env in $envelopes; do
+		cell=$cell_env-$size
+		corpus "$cell" "$(gen_envelope "$cell_env")" "$bytes_arg"
+		measure "$cell"
+		if [ "$have_lt" = 1 ]; then
+			check "$cell"
+			if [ "$cell_env" = mixed ]; then
+				[ -z "$last_mixed" ] || [ "${BENCH_KEEP:-0}" = 1 ] || fresh_db "$dir/$last_mixed.db"
+				last_mixed=$cell
+			elif [ "${BENCH_KEEP:-0}" != 1 ]; then
+				fresh_db "$dir/$cell.db"
+			fi
+		fi
+	done
+done
 if [ "$have_lt" = 1 ]; then
-	check mixed
-	check json
-	report_time mixed
-	tui_time mixed
+	empty
+	if [ -n "$last_mixed" ]; then
+		report_time "$last_mixed"
+		tui_time "$last_mixed"
+	fi
 	if [ "${BENCH_FLAT:-0}" = 1 ]; then
 		flat
 	fi
@@ -333,6 +386,8 @@ $2 == "grep" || $2 == "logtriage" {
 	t[key, tool] = $5; rss[key, tool] = $6; cpu[key, tool] = $7; bytes[key] = $3; lines[key] = $4
 	if (!(key in seen)) { seen[key] = 1; order[++n] = key }
 }
+$2 == "truth" { truth[$1] = $3 == 0 ? "ok" : $3 " wrong" }
+$1 == "empty" { empty = sprintf("empty input into a new database: %.1f ms wall, %.3f s CPU (median of 5; target 10 ms)", $3 / 1e6, $4) }
 $2 == "report" { rep = sprintf("report --format json over %s events: %.3f s (median of 3)", $4, $3 / 1e9) }
 $2 == "tui" { tui = sprintf("TUI first screen: %.3f s", $3 / 1e9) }
 $1 == "flat" { frss[$2] = $4; ft[$2] = $3 }
@@ -340,20 +395,27 @@ $1 == "card" {
 	card[++ncard] = sprintf("%-8s %9d %10.2f %12.0f %8.2f %9.1f %10.2f %8.2f %9.1f", $2, $3, $4 / 1e9, $3 / ($4 / 1e9), $6, $5 / 1024, $7 / 1e9, $9, $8 / 1024)
 }
 END {
-	printf "\n%-6s %-10s %10s %9s %8s %12s %9s %7s %7s\n", "corpus", "tool", "bytes", "wall s", "MB/s", "lines/s", "RSS MiB", "ratio", "CPU s"
+	printf "\n%-16s %10s | %8s %7s %6s | %8s %7s %6s %7s | %6s %6s | %s\n", "cell", "bytes",
+	    "grep s", "MB/s", "CPU s", "lt s", "MB/s", "CPU s", "RSS MiB", "ratio", "CPU r", "truth"
 	for (i = 1; i <= n; i++) {
 		k = order[i]
-		split("grep logtriage", tools, " ")
-		for (j = 1; j <= 2; j++) {
-			tl = tools[j]
-			if (!((k, tl) in t)) continue
-			ratio = (tl == "logtriage" && t[k, "grep"] > 0) ? sprintf("%.2f", t[k, tl] / t[k, "grep"]) : "-"
-			printf "%-6s %-10s %10d %9.3f %8.0f %12.0f %9.1f %7s %7.2f\n", k, tl, bytes[k], t[k, tl] / 1e9,
-			    mb(bytes[k], t[k, tl]), lines[k] / (t[k, tl] / 1e9), rss[k, tl] / 1024, ratio, cpu[k, tl]
+		if ((k, "logtriage") in t) {
+			printf "%-16s %10d | %8.3f %7.0f %6.2f | %8.3f %7.0f %6.2f %7.1f | %6.2f %6.2f | %s\n", k, bytes[k],
+			    t[k, "grep"] / 1e9, mb(bytes[k], t[k, "grep"]), cpu[k, "grep"],
+			    t[k, "logtriage"] / 1e9, mb(bytes[k], t[k, "logtriage"]), cpu[k, "logtriage"],
+			    rss[k, "logtriage"] / 1024, t[k, "logtriage"] / t[k, "grep"],
+			    (cpu[k, "grep"] > 0 ? cpu[k, "logtriage"] / cpu[k, "grep"] : 0),
+			    (k in truth) ? truth[k] : "-"
+		} else {
+			printf "%-16s %10d | %8.3f %7.0f %6.2f | %s\n", k, bytes[k], t[k, "grep"] / 1e9,
+			    mb(bytes[k], t[k, "grep"]), cpu[k, "grep"], "(logtriage not measured)"
 		}
 	}
-	print "(ratio = logtriage / grep wall time; medians; RSS = largest peak of the runs;"
-	print " CPU s = user + system of all threads, median: wall above CPU means the machine was busy)"
+	print "(lt = logtriage ingest into a new database; ratio = logtriage / grep wall time,"
+	print " CPU r = the same in CPU seconds (user + system, all threads); medians; RSS = the"
+	print " largest peak; truth = stored counts, storms and unrecovered leaks against the"
+	print " generator'"'"'s truth; wall above CPU means the machine was busy)"
+	if (empty != "") print empty
 	if (ncard > 0) {
 		print "\nhostile cardinality (models: a distinct model or storm key per line, one source; sources: also a compose prefix per line)"
 		printf "%-8s %9s %10s %12s %8s %9s %10s %8s %9s\n", "corpus", "lines", "ingest s", "lines/s", "CPU s", "RSS MiB", "report s", "CPU s", "RSS MiB"
@@ -363,10 +425,10 @@ END {
 	}
 	if (rep != "") print rep
 	if (tui != "") print tui
-	if ("mixed" in frss && "mixed-4g" in frss) {
-		d = (frss["mixed-4g"] - frss["mixed"]) / frss["mixed"] * 100
+	if ("flat-1g" in frss && "flat-4g" in frss) {
+		d = (frss["flat-4g"] - frss["flat-1g"]) / frss["flat-1g"] * 100
 		printf "RSS flatness: 1 GiB %.1f MiB (%.2f s), 4 GiB %.1f MiB (%.2f s): %+.1f%% %s\n",
-		    frss["mixed"] / 1024, ft["mixed"] / 1e9, frss["mixed-4g"] / 1024, ft["mixed-4g"] / 1e9, d,
+		    frss["flat-1g"] / 1024, ft["flat-1g"] / 1e9, frss["flat-4g"] / 1024, ft["flat-4g"] / 1e9, d,
 		    (d <= 10 && d >= -10) ? "(flat)" : "(NOT flat)"
 	}
 }' "$results"

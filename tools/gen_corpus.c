@@ -7,8 +7,15 @@
  * records actually written (not from what was planned), so a size cut in the
  * middle of a storm or before a recovery stays exact.
  *
- *   gen_corpus --seed N --size 1G --envelope mixed|docker-json|plain
+ *   gen_corpus --seed N --size 1G --envelope ENVELOPE
  *              [--storms K] [--out FILE] [--truth FILE]
+ *
+ * Envelopes: plain (docker logs), docker-ts (docker logs -t), docker-json
+ * (the json-file driver's files), compose (docker compose logs), mixed
+ * (docker compose logs -t), journald (journalctl -o json of the journald
+ * driver), blend (every container in an envelope of its own: the daemon
+ * as compose -t, the shim as json-file, redis as compose without -t).
+ * plain, docker-ts, docker-json and journald hold the daemon only.
  */
 #include <getopt.h>
 #include <math.h>
@@ -23,7 +30,10 @@
 #define SPLIT		16384		/* docker's partial-message size */
 #define START_EPOCH	1761433200LL	/* 2025-10-25T23:00:00Z */
 
-enum envelope { ENV_PLAIN, ENV_MIXED, ENV_JSON };
+enum envelope {
+	ENV_PLAIN, ENV_MIXED, ENV_JSON, ENV_DOCKER_TS, ENV_COMPOSE,
+	ENV_JOURNALD, ENV_BLEND
+};
 enum container { C_DAEMON, C_SHIM, C_REDIS, C_COUNT };
 enum scope { S_GLOBAL, S_KIMI, S_GLM };
 enum model { M_GLM46, M_KIMI, M_FLASH, M_COUNT };
@@ -461,12 +471,30 @@ put_json_record(const char *p, size_t n, int nl, int stdout_stream,
 	g.lines++;
 }
 
+/* One entry of the journald log driver, as journalctl -o json prints it. */
+static void
+put_journald(const struct rec *r, const char *p, size_t n, int64_t ns)
+{
+	char head[160];
+	int k;
+
+	k = snprintf(head, sizeof head, "{\"__REALTIME_TIMESTAMP\":\"%lld\","
+	    "\"PRIORITY\":\"%d\",\"CONTAINER_NAME\":\"%s\",\"MESSAGE\":\"",
+	    (long long)(ns / 1000), r->stdout_stream ? 6 : 3,
+	    container_name[r->container]);
+	put(head, (size_t)k);
+	put_json_string((const unsigned char *)p, n);
+	put("\"}\n", 3);
+	g.lines++;
+}
+
 static void
 write_physical(const struct rec *r, const char *p, size_t n, int cont)
 {
 	static char prefix[C_COUNT][40];
 	char ts[48];
 	size_t tl, off;
+	enum envelope env;
 
 	if (prefix[0][0] == '\0') {
 		int c;
@@ -475,16 +503,34 @@ write_physical(const struct rec *r, const char *p, size_t n, int cont)
 			snprintf(prefix[c], sizeof(prefix[c]), "%-19s| ",
 			    container_name[c]);
 	}
-	if (n >= SPLIT && r->container == C_DAEMON && g.env != ENV_PLAIN)
+	env = g.env;
+	if (env == ENV_BLEND)
+		env = r->container == C_DAEMON ? ENV_MIXED :
+		    r->container == C_SHIM ? ENV_JSON : ENV_COMPOSE;
+	if (n >= SPLIT && r->container == C_DAEMON && (env == ENV_MIXED ||
+	    env == ENV_JSON || env == ENV_DOCKER_TS))
 		g.split_records++;
-	switch (g.env) {
+	switch (env) {
+	case ENV_BLEND:		/* resolved above */
 	case ENV_PLAIN:
 		put(p, n);
 		putc_out('\n');
 		g.lines++;
 		break;
-	case ENV_MIXED:
+	case ENV_COMPOSE:
+		/* without -t the partial messages join up again */
 		put(prefix[r->container], strlen(prefix[r->container]));
+		put(p, n);
+		putc_out('\n');
+		g.lines++;
+		break;
+	case ENV_JOURNALD:
+		put_journald(r, p, n, docker_ns(r->container, r->t, cont));
+		break;
+	case ENV_DOCKER_TS:
+	case ENV_MIXED:
+		if (env == ENV_MIXED)
+			put(prefix[r->container], strlen(prefix[r->container]));
 		tl = stamp(ts, docker_ns(r->container, r->t, cont), 0);
 		ts[tl++] = ' ';
 		/* docker logs -t stamps every 16 KiB partial message. */
@@ -1180,7 +1226,10 @@ static void
 write_truth(const char *path, uint64_t seed, const char *size_arg,
     double seconds)
 {
-	static const char *envname[] = { "plain", "mixed", "docker-json" };
+	static const char *envname[] = {
+		"plain", "mixed", "docker-json", "docker-ts", "compose", "journald",
+		"blend"
+	};
 	FILE *f = fopen(path, "w");
 	uint64_t sporadic;
 	char a[24], b[24];
@@ -1300,8 +1349,9 @@ parse_size(const char *s)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: gen_corpus [--seed N] [--size S[K|M|G]] [--envelope plain|mixed|docker-json]\n"
-	    "                  [--storms K] [--leak-rate P] [--timeout-rate P] [--out FILE] [--truth FILE]\n");
+	fprintf(stderr, "usage: gen_corpus [--seed N] [--size S[K|M|G]] [--envelope ENVELOPE]\n"
+	    "                  [--storms K] [--leak-rate P] [--timeout-rate P] [--out FILE] [--truth FILE]\n"
+	    "envelopes: plain docker-ts docker-json compose mixed (= compose-ts) journald blend\n");
 	exit(2);
 }
 
@@ -1312,7 +1362,8 @@ drain(int64_t t)
 	while (g.heap.n > 0 && g.heap.v[0].t <= t) {
 		struct rec r = heap_pop();
 
-		if (g.env != ENV_MIXED && r.container != C_DAEMON) {
+		if (g.env != ENV_MIXED && g.env != ENV_COMPOSE &&
+		    g.env != ENV_BLEND && r.container != C_DAEMON) {
 			free(r.text);
 			continue;
 		}
@@ -1360,8 +1411,17 @@ main(int argc, char **argv)
 		case 'e':
 			if (strcmp(optarg, "plain") == 0)
 				g.env = ENV_PLAIN;
-			else if (strcmp(optarg, "mixed") == 0)
+			else if (strcmp(optarg, "mixed") == 0 ||
+			    strcmp(optarg, "compose-ts") == 0)
 				g.env = ENV_MIXED;
+			else if (strcmp(optarg, "docker-ts") == 0)
+				g.env = ENV_DOCKER_TS;
+			else if (strcmp(optarg, "compose") == 0)
+				g.env = ENV_COMPOSE;
+			else if (strcmp(optarg, "journald") == 0)
+				g.env = ENV_JOURNALD;
+			else if (strcmp(optarg, "blend") == 0)
+				g.env = ENV_BLEND;
 			else if (strcmp(optarg, "docker-json") == 0)
 				g.env = ENV_JSON;
 			else

@@ -386,6 +386,30 @@ test_journald(void **state)
 	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\":\"m\",");
 	assert_int_equal(el.malformed, 1);
 	assert_msg("{\"MESSAGE\":\"m\",");
+
+	/* read in one scan or parsed whole, an entry means the same */
+	decode_str(ENVELOPE_AUTO, "{ \"PRIORITY\" : \"6\", \"CONTAINER_NAME\":\"\","
+	    "\"SYSLOG_IDENTIFIER\":\"app\\\"1\",\"X\":{\"a\":[1,{}]},"
+	    "\"MESSAGE\":\"a\\tb\\n\",\"__REALTIME_TIMESTAMP\":\"1761435071000999\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_msg("a\tb");
+	assert_source("app\"1");
+	assert_level("info");
+	assert_int_equal(el.ts, T0);
+	decode_str(ENVELOPE_AUTO, "{\"MESSAGE\":\"a\",\"MESSAGE\":\"b\",\"PRIORITY\":\"9\"}");
+	assert_msg("a");
+	assert_level(NULL);
+	decode_str(ENVELOPE_AUTO, "{\"MESS\\u0041GE\":\"x\",\"__CURSOR\":\"c\"}");
+	assert_msg("x");
+	decode_str(ENVELOPE_AUTO, "{\"MESSAGE\":\"a\\u0000b\",\"_SYSTEMD_UNIT\":\"u\"}");
+	assert_msg("a");
+	assert_source("u");
+	decode_str(ENVELOPE_AUTO, "{\"MESSAGE\":\"m\",\"__REALTIME_TIMESTAMP\":\" 1761435071000000\"}");
+	assert_msg("m");
+	assert_int_equal(el.ts, T0);
+	decode_str(ENVELOPE_AUTO, "{\"__CURSOR\":\"c\",\"MESSAGE\":17}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_msg("");
 }
 
 static void

@@ -85,6 +85,54 @@ test_failures(void **state)
 	assert_int_equal(level_of_failure_line("panic", 5), LEVEL_NONE);
 }
 
+/* The exception name is everything before the first ':', and only a name. */
+static void
+test_exception_names(void **state)
+{
+	static const struct {
+		const char	*line;
+		int		 want;
+	} cases[] = {
+		{ "_private.KeyError: 'x'", 1 },
+		{ "asyncio.exceptions.CancelledError:", 1 },
+		{ "e2Exception: x", 1 },
+		{ "Exception: x", 1 },
+		{ "2Error: x", 0 },		/* starts with a digit */
+		{ ".Error: x", 1 },
+		{ "Error: x", 1 },
+		{ "rror: x", 0 },
+		{ "Some Error: x", 0 },	/* a space in the name */
+		{ "x: ValueError: y", 0 },	/* the first colon decides */
+		{ "ValueError", 0 },		/* no colon */
+		{ "Value-Error: x", 0 },
+		{ "ValueErrors: x", 0 },
+		{ "", 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_int_equal(level_exception_line(cases[i].line,
+		    strlen(cases[i].line)), cases[i].want);
+}
+
+/* Level words in either case where asked, upper case only where not. */
+static void
+test_words(void **state)
+{
+	(void)state;
+	assert_int_equal(level_of_word("ERROR", 5, 0), SEV_ERROR);
+	assert_int_equal(level_of_word("error", 5, 0), LEVEL_NONE);
+	assert_int_equal(level_of_word("error", 5, 1), SEV_ERROR);
+	assert_int_equal(level_of_word("eRrOr", 5, 1), SEV_ERROR);
+	assert_int_equal(level_of_word("Warning", 7, 1), SEV_WARNING);
+	assert_int_equal(level_of_word("alert", 5, 1), SEV_CRITICAL);
+	assert_int_equal(level_of_word("ALERTS", 6, 0), LEVEL_NONE);
+	assert_int_equal(level_of_word("BOGUS", 5, 0), LEVEL_NONE);
+	assert_int_equal(level_of_word("[RR", 3, 1), LEVEL_NONE);
+	assert_int_equal(level_of_word("ERR", 2, 0), LEVEL_NONE);
+}
+
 static void
 test_logger(void **state)
 {
@@ -111,6 +159,8 @@ main(void)
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_not_levels),
 		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_exception_names),
+		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_logger),
 	};
 

@@ -210,6 +210,36 @@ test_traceback_in_unstamped_record(void **state)
 	assert_int_equal(fx.rec[1].level, LEVEL_NONE);
 }
 
+/*
+ * Under docker logs -t the level is looked for after the application's own
+ * stamp too, so "name - LEVEL - msg" (the level the fourth word after it)
+ * is read as on a line without the envelope, and the body starts at the
+ * message.
+ */
+static void
+test_level_after_inner_stamp(void **state)
+{
+	const char *lines[] = {
+		"2025-10-25T23:00:00.000000001Z 2025-10-25 23:00:00,006 - tools.chat - ERROR - boom",
+		"2025-10-25 23:00:01,006 - tools.chat - WARNING - careful",
+		"2025-10-25T23:00:02.000000001Z 2025-10-25 23:00:02 INFO x: fine",
+	};
+	size_t i;
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	assert_int_equal(fx.rec[0].level, SEV_ERROR);
+	assert_int_equal(fx.rec[1].level, SEV_WARNING);
+	assert_int_equal(fx.rec[2].level, SEV_INFO);
+	for (i = 0; i < 2; i++) {
+		assert_true(fx.rec[i].body <= fx.rec[i].len);
+		assert_string_equal(fx.rec[i].text + fx.rec[i].body,
+		    i == 0 ? "boom" : "careful");
+	}
+	assert_string_equal(fx.rec[2].text + fx.rec[2].body, "x: fine");
+}
+
 static void
 test_interleaved_compose(void **state)
 {
@@ -635,6 +665,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_chained_traceback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_traceback_in_unstamped_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interleaved_compose, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_level_after_inner_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backwards_resolution, setup, teardown),

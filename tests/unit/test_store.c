@@ -51,8 +51,16 @@ test_create_nested(void **state)
 	assert_int_equal(one_int(s, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), 1);
 	/* the page size is chosen before WAL, or it would not take */
 	assert_int_equal(one_int(s, "PRAGMA page_size"), 8192);
+	/* created without fsyncs, but what follows is written as ever (NORMAL) */
+	assert_int_equal(one_int(s, "PRAGMA synchronous"), 1);
 	store_close(s);
 	assert_int_equal(access(path, F_OK), 0);
+	/* an existing database is opened the same way */
+	s = store_open(path, STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(one_int(s, "PRAGMA synchronous"), 1);
+	assert_int_equal(one_int(s, "PRAGMA page_size"), 8192);
+	store_close(s);
 
 	/* Reopen read-only: same schema, journal mode stays WAL. */
 	s = store_open(path, STORE_READONLY, err, sizeof err);
