@@ -465,6 +465,26 @@ static const char *const journald_levels[8] = {
 	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"
 };
 
+/*
+ * The level an entry's PRIORITY states, or NULL when it states none.
+ * Docker's journald driver writes 3 for every stderr line and 6 for every
+ * stdout line, and a service's output stream gets 6 unless the program
+ * said otherwise: neither is the record's level, which its own words then
+ * give (Python logging writes every record to stderr).
+ */
+static const char *
+journald_level(const char *prio, size_t plen, int container,
+    const char *transport, size_t tlen)
+{
+	if (prio == NULL || plen != 1 || prio[0] < '0' || prio[0] > '7' ||
+	    container)
+		return NULL;
+	if (prio[0] == '6' && transport != NULL && tlen == 6 &&
+	    memcmp(transport, "stdout", 6) == 0)
+		return NULL;
+	return journald_levels[prio[0] - '0'];
+}
+
 static const cJSON *
 journald_string(const cJSON *root, const char *name)
 {
@@ -530,11 +550,16 @@ journald(struct envelope *e, const char *line, size_t len,
 			break;
 		}
 	}
-	if ((it = journald_string(root, "PRIORITY")) != NULL &&
-	    it->valuestring[0] >= '0' && it->valuestring[0] <= '7' &&
-	    it->valuestring[1] == '\0') {
-		out->level = journald_levels[it->valuestring[0] - '0'];
-		out->level_len = strlen(out->level);
+	if ((it = journald_string(root, "PRIORITY")) != NULL) {
+		b = journald_string(root, "_TRANSPORT");
+		out->level = journald_level(it->valuestring,
+		    strlen(it->valuestring),
+		    journald_string(root, "CONTAINER_NAME") != NULL ||
+		    journald_string(root, "CONTAINER_ID") != NULL,
+		    b != NULL ? b->valuestring : NULL,
+		    b != NULL ? strlen(b->valuestring) : 0);
+		if (out->level != NULL)
+			out->level_len = strlen(out->level);
 	}
 	cJSON_Delete(root);
 	return 0;
@@ -551,10 +576,13 @@ static int
 journald_fast(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
-	enum { F_MSG, F_TS, F_PRIO, F_CONTAINER, F_IDENT, F_UNIT, F_COUNT };
+	enum {
+		F_MSG, F_TS, F_PRIO, F_CONTAINER, F_IDENT, F_UNIT, F_CID,
+		F_TRANSPORT, F_COUNT
+	};
 	static const char *const keys[F_COUNT] = {
 		"MESSAGE", "__REALTIME_TIMESTAMP", "PRIORITY", "CONTAINER_NAME",
-		"SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT"
+		"SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT", "CONTAINER_ID", "_TRANSPORT"
 	};
 	const char *v[F_COUNT] = { NULL }, *vend[F_COUNT] = { NULL };
 	const char *p = line, *end = line + len, *k;
@@ -645,11 +673,12 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 		out->source_len = e->src.len;
 		break;
 	}
-	if (v[F_PRIO] != NULL && vend[F_PRIO] - v[F_PRIO] == 1 &&
-	    v[F_PRIO][0] >= '0' && v[F_PRIO][0] <= '7') {
-		out->level = journald_levels[v[F_PRIO][0] - '0'];
+	out->level = journald_level(v[F_PRIO], v[F_PRIO] != NULL ?
+	    (size_t)(vend[F_PRIO] - v[F_PRIO]) : 0,
+	    v[F_CONTAINER] != NULL || v[F_CID] != NULL, v[F_TRANSPORT],
+	    v[F_TRANSPORT] != NULL ? (size_t)(vend[F_TRANSPORT] - v[F_TRANSPORT]) : 0);
+	if (out->level != NULL)
 		out->level_len = strlen(out->level);
-	}
 	return 0;
 }
 
