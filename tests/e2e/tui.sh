@@ -565,6 +565,66 @@ expect_row "Home shows the line's start" x 5 \
     "${P}WARNING src.monitoring.resilient_websocket: Connection cl"
 $TM send-keys -t x q
 
+# -- Detail: the timestamp once, payloads indented (p), scrolling, wrap ------
+cp fx.db pp.db
+sqlite3 pp.db "INSERT INTO events (id, source_id, rule, ts, hash, ordinal, line, line_end, stream, text) VALUES
+	(400, 2, 'fallback', 1761435480000, 4000, 0, 7, 7, 1, '2025-10-25 23:38:00 INFO gateway: request {\"model\":\"kimi-k2\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true} sent'),
+	(401, 2, 'fallback', 1761435481000, 4001, 0, 8, 8, 1, '2025-10-25 23:38:01 DEBUG tools: call {''path'': ''/tmp/a, b'', ''recursive'': True, ''limit'': None} with a tail that goes on well past the edge of an eighty column screen: END');"
+start pp "$LT tui --db pp.db" 24
+$TM resize-window -t pp -x 80 -y 24
+expect "tui starts for the detail payloads" pp "TOP FINDINGS"
+$TM send-keys -t pp Tab Tab / 'request' Enter Enter G
+expect_row "a JSON payload: the text before it, without the timestamp" pp 12 \
+    " INFO gateway: request"
+check_eq "a JSON payload opens on its own line" " {" "$(row pp 13)"
+check_eq "a JSON member a line, indented" '   "model": "kimi-k2",' "$(row pp 14)"
+check_eq "a nested array opens" '   "messages": [' "$(row pp 15)"
+check_eq "a nested object in it" '       "role": "user",' "$(row pp 17)"
+check_eq "the last member has no comma" '   "stream": true' "$(row pp 21)"
+check_eq "the payload closes" " }" "$(row pp 22)"
+check_eq "the text after the payload follows" " sent" "$(row pp 23)"
+$TM send-keys -t pp Escape / recursive Enter Enter G
+expect_row "a Python dict: the text before it" pp 17 " DEBUG tools: call"
+check_eq "a dict member a line, a comma inside quotes kept" \
+    "   'path': '/tmp/a, b'," "$(row pp 19)"
+check_eq "True as it is" "   'recursive': True," "$(row pp 20)"
+check_eq "None as it is" "   'limit': None" "$(row pp 21)"
+check_eq "the dict closes" " }" "$(row pp 22)"
+check_eq "the tail follows whole" \
+    " with a tail that goes on well past the edge of an eighty column screen: END" \
+    "$(row pp 23)"
+$TM capture-pane -e -p -t pp > hl.txt
+if grep -F "${ESC}[4mrecursive${ESC}[0m" hl.txt | grep -qF "': True,"; then
+	ok "Detail underlines the hit inside the indented payload"
+else
+	not_ok "Detail underlines the hit inside the indented payload" "$(grep -F 'recursive' hl.txt | cat -v)"
+fi
+$TM send-keys -t pp p
+expect "p shows the payload as logged" pp " payloads as logged  | "
+expect_row "as logged: one line, cut at the edge, without the timestamp" pp 20 \
+    " DEBUG tools: call {'path': '/tmp/a, b', 'recursive': True, 'limit': None} with"
+$TM send-keys -t pp Right
+expect_row "Right scrolls the record 10 columns" pp 20 \
+    " s: call {'path': '/tmp/a, b', 'recursive': True, 'limit': None} with a tail th"
+$TM send-keys -t pp End
+expect_row "End shows the end of the longest line" pp 20 \
+    " e} with a tail that goes on well past the edge of an eighty column screen: END"
+$TM send-keys -t pp Left
+expect_row "Left scrolls back 10 columns" pp 20 \
+    " imit': None} with a tail that goes on well past the edge of an eighty column s"
+check_eq "Left scrolls in Detail, it does not go back" "" \
+    "$(screen pp | grep -F 'TOP FINDINGS')"
+$TM send-keys -t pp Home
+expect_row "Home shows the start of the lines" pp 20 \
+    " DEBUG tools: call {'path': '/tmp/a, b', 'recursive': True, 'limit': None} with"
+$TM send-keys -t pp w
+expect "w wraps long lines" pp " long lines wrapped  | "
+expect_row "the wrapped rest is on the next row" pp 21 \
+    "  a tail that goes on well past the edge of an eighty column screen: END"
+$TM send-keys -t pp p
+expect "p indents the payload again" pp "   'recursive': True,"
+$TM send-keys -t pp q
+
 # -- colour, NO_COLOR and a non-UTF-8 locale -------------------------------
 # SGR colour: ESC [ ... 30-38, 40-48, 90-97, 100-107 ... m (39 and 49 are
 # the default colours, which tmux writes when it resets).
