@@ -73,7 +73,9 @@ struct events {
 	char		*rule;			/* r: rule filter of this view */
 	char		*filter;		/* f: text filter */
 	char		*category;		/* C: category filter */
-	int		 severity;		/* v: at least this, -1 for any */
+	int		 severity;		/* v: this severity, -1 for any */
+	int		 sev_exact;		/* ... exactly it, else at least */
+	struct buf	 hint;			/* the status line: filters, keys */
 	int		 hoff;			/* text columns scrolled off left */
 	int		 text_cols;		/* the text column's width */
 	sqlite3_stmt	*q_rule;		/* a rule's category and severity */
@@ -84,6 +86,7 @@ events_create(struct tui *t)
 {
 	struct events *e = xcalloc(1, sizeof *e);
 
+	buf_init(&e->hint);
 	e->top_ts = e->top_id = INT64_MIN;
 	e->page = 20;
 	e->severity = -1;
@@ -118,6 +121,7 @@ events_destroy(void *state)
 	free(e->filter);
 	free(e->category);
 	sqlite3_finalize(e->q_rule);
+	buf_free(&e->hint);
 	free(e);
 }
 
@@ -161,7 +165,8 @@ events_rule_ok(struct events *e, const char *rule)
 		cat = (const char *)sqlite3_column_text(e->q_rule, 0);
 		sev = sqlite3_column_int(e->q_rule, 1);
 	}
-	ok = sev >= e->severity && (e->category == NULL ||
+	ok = (e->sev_exact ? sev == e->severity : sev >= e->severity) &&
+	    (e->category == NULL ||
 	    (cat != NULL && strcmp(cat, e->category) == 0));
 	sqlite3_reset(e->q_rule);
 	return ok;
@@ -471,7 +476,8 @@ events_title(struct tui *t, struct events *e, int y)
 		buf_printf(&b, "  category %s", e->category != NULL ?
 		    e->category : sel->category);
 	if (e->severity >= 0)
-		buf_printf(&b, "  severity >= %s", tui_severity_name(e->severity));
+		buf_printf(&b, "  severity %s %s", e->sev_exact ? "=" : ">=",
+		    tui_severity_name(e->severity));
 	if (e->rule == NULL && sel->rule == NULL && e->category == NULL &&
 	    sel->category == NULL && e->severity < 0)
 		buf_puts(&b, "  all rules");
@@ -718,31 +724,80 @@ events_set(char **field, char *value)
 		free(value);
 }
 
-/* v: show only events of rules at least this severe; empty = any. */
+/*
+ * v: show only events of rules at least this severe ("warning" or
+ * ">=warning") or of exactly this severity ("=error"); empty = any.
+ */
 static void
 events_ask_severity(struct tui *t, struct events *e)
 {
-	char *in;
-	int i;
+	char *in, now[16];
+	const char *name;
+	int i, exact = 0;
 
-	in = tui_prompt_names(t, "severity at least (empty = any): ",
-	    e->severity >= 0 ? tui_severity_name(e->severity) : NULL,
-	    "SELECT column1 FROM (VALUES ('debug'), ('info'), ('notice'), "
-	    "('warning'), ('error'), ('critical'))");
+	snprintf(now, sizeof now, "%s%s", e->sev_exact ? "=" : ">=",
+	    tui_severity_name(e->severity));
+	in = tui_prompt_names(t, "severity (warning or >=warning at least, "
+	    "=error exactly; empty = any): ", e->severity >= 0 ? now : NULL,
+	    "WITH s(n) AS (VALUES ('debug'), ('info'), ('notice'), "
+	    "('warning'), ('error'), ('critical')) SELECT n FROM s "
+	    "UNION ALL SELECT '>=' || n FROM s UNION ALL SELECT '=' || n FROM s");
 	if (in == NULL)
 		return;
+	name = in;
+	if (strncmp(name, ">=", 2) == 0)
+		name += 2;
+	else if (name[0] == '=') {
+		exact = 1;
+		name += name[1] == '=' ? 2 : 1;
+	}
 	for (i = 0; in[0] != '\0' && i <= 5; i++)
-		if (strcmp(in, tui_severity_name(i)) == 0)
+		if (strcmp(name, tui_severity_name(i)) == 0)
 			break;
 	if (i > 5) {
 		tui_message(t, "no such severity: %s (debug, info, notice, "
-		    "warning, error, critical)", in);
+		    "warning, error, critical; >= or = before one)", in);
 		free(in);
 		return;
 	}
 	e->severity = in[0] != '\0' ? i : -1;
+	e->sev_exact = exact;
 	free(in);
 	events_refill(t, e);
+}
+
+/* The status line: the filters in force first, so they are always in view. */
+static const char *
+events_hint(struct tui *t, void *state)
+{
+	struct events *e = state;
+	struct tui_sel *sel = tui_sel(t);
+	size_t n;
+
+	buf_reset(&e->hint);
+	if (e->rule != NULL || sel->rule != NULL)
+		buf_printf(&e->hint, "rule %s  ", e->rule != NULL ? e->rule :
+		    sel->rule);
+	if (e->category != NULL || sel->category != NULL)
+		buf_printf(&e->hint, "category %s  ", e->category != NULL ?
+		    e->category : sel->category);
+	if (e->severity >= 0)
+		buf_printf(&e->hint, "severity %s %s  ", e->sev_exact ? "=" :
+		    ">=", tui_severity_name(e->severity));
+	if (sel->source_id >= 0 || tui_source_patterns(t, &n) != NULL)
+		buf_puts(&e->hint, "source  ");
+	if (sel->since != TS_NONE)
+		buf_puts(&e->hint, "time range  ");
+	if (e->filter != NULL)
+		buf_printf(&e->hint, "text \"%s\"  ", e->filter);
+	if (tui_search(t)->pattern != NULL)
+		buf_printf(&e->hint, "/%s/  ", tui_search(t)->pattern);
+	if (e->hint.len > 0) {
+		buf_puts(&e->hint, "(c clears) | ");
+		buf_puts(&e->hint, tui_view_events.keys);
+		return e->hint.data;
+	}
+	return NULL;
 }
 
 static int
@@ -868,6 +923,7 @@ events_key(struct tui *t, void *state, int key)
 	case 'c':
 		events_set(&e->category, NULL);
 		e->severity = -1;
+		e->sev_exact = 0;
 		events_set(&e->rule, NULL);
 		events_set(&e->filter, NULL);
 		tui_search_set(tui_search(t), NULL, NULL, 0);
@@ -895,5 +951,6 @@ const struct tui_view tui_view_events = {
 	.load = events_load,
 	.draw = events_draw,
 	.key = events_key,
+	.hint = events_hint,
 	.keys = "Enter detail  / search  n/N  f text  r rule  C category  v severity  c clear  Left/Right scroll",
 };

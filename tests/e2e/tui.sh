@@ -504,9 +504,12 @@ start sv "$LT tui --db fx.db"
 expect "tui starts for the filters" sv "TOP FINDINGS"
 sk() { row sv "$1" | cut -c1-61 | sed 's/ *$//'; }
 $TM send-keys -t sv Tab Tab v err Tab
-expect_row "Tab completes a severity" sv 40 "severity at least (empty = any): error"
+expect_row "Tab completes a severity" sv 40 \
+    "severity (warning or >=warning at least, =error exactly; empty = any): error"
 $TM send-keys -t sv Enter
 expect_row "the severity filter shows in the title" sv 3 " events  severity >= error"
+expect_row "the severity filter shows in the status line" sv 40 \
+    " severity >= error  (c clears) | Enter detail  / search  n/N  f text  r rule  C category  v severity  c clear  Left/Righ"
 check_eq "severity >= error: the first leak" \
     " 2025-10-25 23:41:00.000 exai-mcp-daemon  semaphore-leak" "$(sk 5)"
 check_eq "severity >= error: the second leak" \
@@ -517,6 +520,8 @@ expect_row "Tab completes a category" sv 40 "category (empty = any): semaphore"
 $TM send-keys -t sv Enter
 expect_row "category and severity combine in the title" sv 3 \
     " events  category semaphore  severity >= error"
+expect_row "category and severity combine in the status line" sv 40 \
+    " category semaphore  severity >= error  (c clears) | Enter detail  / search  n/N  f text  r rule  C category  v severity"
 check_eq "combined: still only the leaks" "" "$(sk 7)"
 $TM send-keys -t sv v C-u Enter
 expect_row "an empty severity drops that filter only" sv 3 " events  category semaphore"
@@ -524,15 +529,34 @@ check_eq "category semaphore: the recovery shows again" \
     " 2025-10-25 23:41:01.000 exai-mcp-daemon  semaphore-recovered" "$(sk 6)"
 $TM send-keys -t sv C C-u nosuch Enter
 expect "an unknown category is said so" sv " no such category: nosuch  | "
+$TM send-keys -t sv v =info Enter
+expect_row "=info: exactly that severity" sv 3 " events  category semaphore  severity = info"
+check_eq "severity = info: the recovery alone" \
+    " 2025-10-25 23:41:01.000 exai-mcp-daemon  semaphore-recovered" "$(sk 5)"
+check_eq "severity = info: no leak (error)" "" "$(sk 6)"
+$TM send-keys -t sv v
+expect_row "the prompt offers the filter in force" sv 40 \
+    "severity (warning or >=warning at least, =error exactly; empty = any): =info"
+$TM send-keys -t sv C-u '>=info' Enter
+expect_row ">=info: at least that severity" sv 3 " events  category semaphore  severity >= info"
+check_eq "severity >= info: the leak as well" \
+    " 2025-10-25 23:41:00.000 exai-mcp-daemon  semaphore-leak" "$(sk 5)"
+$TM send-keys -t sv v C-u '=err' Tab
+expect_row "Tab completes after =" sv 40 \
+    "severity (warning or >=warning at least, =error exactly; empty = any): =error"
+$TM send-keys -t sv C-u
+$TM send-keys -t sv Enter
 $TM send-keys -t sv v loud Enter
 expect "an unknown severity is said so" sv \
-    " no such severity: loud (debug, info, notice, warning, error, critical)  | "
+    " no such severity: loud (debug, info, notice, warning, error, critical; >= or = before one)  | "
 $TM send-keys -t sv v warning Enter r fallback Enter
 expect_row "rule, category and severity combine" sv 3 \
     " events  rule fallback  category semaphore  severity >= warning"
 expect_row "a rule outside the category shows nothing" sv 5 "   no events for this selection"
 $TM send-keys -t sv c
 expect_row "c clears every filter at once" sv 3 " events  all rules"
+expect_row "no filter: the status line shows the keys alone" sv 40 \
+    " filters cleared: all events of the window  | Enter detail  / search  n/N  f text  r rule  C category  v severity  c cle"
 $TM send-keys -t sv q
 
 # Inside tmux, TERM=xterm-256color's terminfo does not name tmux's End
