@@ -337,6 +337,12 @@ tz_offset_at(const struct tz *tz, int64_t utc_ms)
 	return (int32_t)tm.tm_gmtoff;
 }
 
+int32_t
+tz_offset(const struct tz *tz, int64_t utc_ms)
+{
+	return tz_offset_at(tz, utc_ms);
+}
+
 static int
 lookup_abbrev(const char *p, size_t n, int32_t *offset)
 {

@@ -21,6 +21,9 @@ struct tz;
 struct tz *tz_open(const char *name, char *err, size_t errlen);
 void tz_free(struct tz *tz);
 
+/* Seconds east of UTC that tz's clocks show at the instant utc_ms. */
+int32_t tz_offset(const struct tz *tz, int64_t utc_ms);
+
 /* Convert a civil (naive) time in tz to UTC ms.  ms is 0..999. */
 int64_t tz_civil_to_utc(const struct tz *tz, int year, int mon, int day,
     int hour, int min, int sec, int ms);

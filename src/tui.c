@@ -42,6 +42,14 @@ static const struct tui_view *const tui_views[] = {
 /* Set from the SIGINT/SIGTERM handler; the loop restores the terminal. */
 static volatile sig_atomic_t tui_signal;
 
+/*
+ * The zone times are shown in (z switches): one screen per process, and
+ * tui_format_time is called from every view without the tui at hand.
+ */
+static const struct tz *tui_tz;		/* --tz, or NULL: the system's */
+static const char *tui_tz_name;
+static int tui_local;			/* 0: UTC */
+
 struct tui {
 	struct store		*st;
 	sqlite3			*db;
@@ -339,13 +347,40 @@ tui_severity_role(int severity)
 	return TUI_NORMAL;
 }
 
-void
-tui_format_time(int64_t ms, char *out, size_t outlen)
+const char *
+tui_zone(void)
+{
+	if (!tui_local)
+		return "UTC";
+	return tui_tz_name != NULL ? tui_tz_name : "local";
+}
+
+int64_t
+tui_zone_offset(int64_t ms)
 {
 	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
 	struct tm tm;
 
-	if (ms == TS_NONE || gmtime_r(&secs, &tm) == NULL) {
+	if (!tui_local)
+		return 0;
+	if (tui_tz != NULL)
+		return (int64_t)tz_offset(tui_tz, ms) * 1000;
+	return localtime_r(&secs, &tm) != NULL ? (int64_t)tm.tm_gmtoff * 1000 : 0;
+}
+
+void
+tui_format_time(int64_t ms, char *out, size_t outlen)
+{
+	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	struct tm tm, *ok;
+
+	if (ms != TS_NONE && tui_local && tui_tz != NULL)
+		secs += tz_offset(tui_tz, ms);
+	if (ms != TS_NONE && tui_local && tui_tz == NULL)
+		ok = localtime_r(&secs, &tm);
+	else
+		ok = gmtime_r(&secs, &tm);
+	if (ms == TS_NONE || ok == NULL) {
 		snprintf(out, outlen, "-");
 		return;
 	}
@@ -846,7 +881,8 @@ tui_draw_header(struct tui *t)
 	tui_attr(t, TUI_BAR, 1);
 	move(0, 0);
 	hline(' ', t->cols);
-	x = tui_printf(t, 0, 0, t->cols, " logtriage  %s .. %s UTC  ", a, b);
+	x = tui_printf(t, 0, 0, t->cols, " logtriage  %s .. %s %s  ", a, b,
+	    tui_zone());
 	x += tui_put(t, 0, x, t->cols - x, t->opts->db_path,
 	    strlen(t->opts->db_path), 0);
 	for (i = 0; i < t->npatterns; i++) {
@@ -1192,6 +1228,68 @@ tui_ask_window(struct tui *t)
 	tui_invalidate(t);
 }
 
+/*
+ * The zone a naive time typed at a prompt is read in: the one shown.  The
+ * system's local zone has no struct tz: its offset now stands for it.
+ */
+static struct tz *
+tui_prompt_zone(void)
+{
+	char off[48], err[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	long s;
+
+	if (!tui_local)
+		return NULL;
+	if (tui_tz_name != NULL)
+		return tz_open(tui_tz_name, err, sizeof err);
+	if (localtime_r(&now, &tm) == NULL)
+		return NULL;
+	s = tm.tm_gmtoff;
+	snprintf(off, sizeof off, "%c%02ld:%02ld", s < 0 ? '-' : '+',
+	    labs(s) / 3600, labs(s) % 3600 / 60);
+	return tz_open(off, err, sizeof err);
+}
+
+/*
+ * T: go to a time, in the forms of --since; the view shows it (Events the
+ * first event from then on, Timeline its bucket), or Events does.
+ */
+static void
+tui_ask_time(struct tui *t)
+{
+	char err[256], *in;
+	struct tz *tz;
+	int64_t ms;
+	size_t cur;
+	int rc;
+
+	in = tui_prompt(t, "go to time (2025-10-25T23:40, 2h, yesterday): ",
+	    NULL);
+	if (in == NULL)
+		return;
+	if (in[0] == '\0') {
+		free(in);
+		return;
+	}
+	tz = tui_prompt_zone();
+	rc = timeparse_window_arg(in, util_now_ms(), tz, &ms, err, sizeof err);
+	tz_free(tz);
+	free(in);
+	if (rc == -1) {
+		tui_message(t, "go to: %s", err);
+		return;
+	}
+	cur = tui_current(t);
+	if (tui_views[cur]->go_to == NULL) {
+		tui_push(t, &tui_view_events);
+		tui_load_current(t);
+		cur = tui_current(t);
+	}
+	tui_views[cur]->go_to(t, t->state[cur], ms);
+}
+
 /* Does sql (one parameter, name) return a row?  An error counts as yes. */
 int
 tui_exists(struct tui *t, const char *sql, const char *name)
@@ -1342,6 +1440,13 @@ tui_key(struct tui *t, int ch)
 		return;
 	case 's':
 		tui_ask_source(t);
+		return;
+	case 'z':
+		tui_local = !tui_local;
+		tui_message(t, "times in %s", tui_zone());
+		return;
+	case 'T':
+		tui_ask_time(t);
 		return;
 	}
 	/* The view sees Esc first: Detail steps back through followed links. */
@@ -1498,6 +1603,9 @@ tui_run(struct store *st, const struct tui_opts *opts, int *signo,
 	t.stack[0] = 0;
 	t.depth = 1;
 	t.child_running = opts->live;
+	tui_tz = opts->tz;
+	tui_tz_name = opts->tz_name;
+	tui_local = opts->tz != NULL;
 	tui_set_patterns(&t, opts->sources, opts->nsources);
 	*signo = 0;
 

@@ -378,8 +378,8 @@ detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
 	ev_ts = sqlite3_column_int64(q, 1);
 	source_id = sqlite3_column_int64(q, 14);
 	tui_format_time(ev_ts, ts, sizeof ts);
-	snprintf(when, sizeof when, "%s.%03d UTC", ts,
-	    (int)(((ev_ts % 1000) + 1000) % 1000));
+	snprintf(when, sizeof when, "%s.%03d %s", ts,
+	    (int)(((ev_ts % 1000) + 1000) % 1000), tui_zone());
 	detail_addf(d, DT_HEAD, "event %lld", (long long)id);
 	detail_addf(d, DT_TEXT, "time      %s", when);
 	detail_addf(d, DT_TEXT, "source    %s", col(q, 2));

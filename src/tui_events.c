@@ -616,7 +616,7 @@ events_draw(struct tui *t, void *state, int y, int h)
 {
 	struct events *e = state;
 	int cols = tui_cols(t), x, page = h - 2, ws, wr;
-	char ts[32];
+	char ts[32], label[64];
 	struct buf name;
 	const char *text;
 	size_t i, shown, tn;
@@ -631,8 +631,9 @@ events_draw(struct tui *t, void *state, int y, int h)
 	shown = e->n < (size_t)page ? e->n : (size_t)page;
 	ws = name_width(t, e, shown, 0, 16, cols / 5 > 16 ? cols / 5 : 16);
 	wr = name_width(t, e, shown, 1, 20, cols / 6 > 20 ? cols / 6 : 20);
+	snprintf(label, sizeof label, "time (%s)", tui_zone());
 	tui_attr(t, TUI_DIM, 1);
-	tui_printf(t, y + 1, 1, cols - 2, "%-23s %-*s %-*s %s", "time (UTC)",
+	tui_printf(t, y + 1, 1, cols - 2, "%-23.23s %-*s %-*s %s", label,
 	    ws, "source", wr, "rule", "text");
 	tui_attr(t, TUI_DIM, 0);
 	buf_init(&name);
@@ -660,6 +661,53 @@ events_draw(struct tui *t, void *state, int y, int h)
 			tui_attr(t, TUI_CURSOR, 0);
 	}
 	buf_free(&name);
+}
+
+/*
+ * Near the end the page from the top key is short: fill it from above,
+ * the cursor staying on the row it was on.
+ */
+static void
+events_fill_up(struct tui *t, struct events *e)
+{
+	struct ev_row *rows;
+	int n;
+
+	if (e->n >= (size_t)e->page)
+		return;
+	n = events_fetch(t, e, Q_BACK, e->top_ts, e->top_id,
+	    e->page - (int)e->n, &rows);
+	if (n > 0) {
+		e->top_ts = rows[n - 1].ts;
+		e->top_id = rows[n - 1].id;
+		e->cursor += (size_t)n;
+	}
+	rows_free(rows, n > 0 ? n : 0);
+	events_page(t, e);
+}
+
+/* T: the first event at or after ms under the cursor, else the last one. */
+static void
+events_go_to(struct tui *t, void *state, int64_t ms)
+{
+	struct events *e = state;
+	char ts[32];
+
+	e->top_ts = ms;
+	e->top_id = INT64_MIN;
+	e->cursor = 0;
+	e->follow = 0;
+	events_page(t, e);
+	tui_format_time(ms, ts, sizeof ts);
+	if (e->n == 0) {
+		events_end(t, e);
+		e->follow = 0;
+		tui_message(t, "no event at or after %s %s: the last one", ts,
+		    tui_zone());
+		return;
+	}
+	events_fill_up(t, e);
+	tui_message(t, "went to %s %s", ts, tui_zone());
 }
 
 /* Jump to the next (dir 1) or previous (dir -1) row containing the search. */
@@ -699,18 +747,7 @@ events_find(struct tui *t, struct events *e, int dir)
 	e->follow = 0;
 	rows_free(rows, n);
 	events_page(t, e);
-	/* Near the end the page would be short: fill it from above. */
-	if (e->n < (size_t)e->page) {
-		n = events_fetch(t, e, Q_BACK, e->top_ts, e->top_id,
-		    e->page - (int)e->n, &rows);
-		if (n > 0) {
-			e->top_ts = rows[n - 1].ts;
-			e->top_id = rows[n - 1].id;
-			e->cursor = (size_t)n;
-		}
-		rows_free(rows, n > 0 ? n : 0);
-		events_page(t, e);
-	}
+	events_fill_up(t, e);
 }
 
 static void
@@ -952,5 +989,6 @@ const struct tui_view tui_view_events = {
 	.draw = events_draw,
 	.key = events_key,
 	.hint = events_hint,
+	.go_to = events_go_to,
 	.keys = "Enter detail  / search  n/N  f text  r rule  C category  v severity  c clear  Left/Right scroll",
 };

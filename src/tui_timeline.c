@@ -67,6 +67,18 @@ floor_to(int64_t ts, int64_t unit)
 	return q * unit;
 }
 
+/*
+ * The start of the bucket of unit that holds ts, on the clock shown: an
+ * hour or a day begins at the zone's hour or midnight, not UTC's.
+ */
+static int64_t
+bucket_floor(int64_t ts, int64_t unit)
+{
+	int64_t off = tui_zone_offset(ts);
+
+	return floor_to(ts + off, unit) - off;
+}
+
 /* The selection's window: its own range if drilled into, else the filter's. */
 static void
 timeline_window(struct tui *t, int64_t *since, int64_t *until)
@@ -131,7 +143,7 @@ timeline_reset(struct tui *t, struct timeline *tl)
 	for (tl->unit = 0; tl->unit < TL_NUNITS - 1; tl->unit++)
 		if ((until - since) / tl_units[tl->unit].ms < tl->rows)
 			break;
-	tl->start = floor_to(since, tl_units[tl->unit].ms);
+	tl->start = bucket_floor(since, tl_units[tl->unit].ms);
 	tl->cursor = 0;
 }
 
@@ -163,7 +175,7 @@ timeline_draw(struct tui *t, void *state, int y, int h)
 	struct tui_sel *sel = tui_sel(t);
 	int cols = tui_cols(t), i, bar_w, w, x;
 	uint64_t max = 0, total = 0;
-	char ts[32], err[256];
+	char ts[32], err[256], label[40];
 	struct buf bar;
 
 	if (h - 2 != tl->rows && h > 2) {
@@ -190,9 +202,11 @@ timeline_draw(struct tui *t, void *state, int y, int h)
 		tui_printf(t, y, 1 + x, cols - 2 - x, "(none on screen: Home "
 		    "goes to the start, - zooms out)");
 	tui_attr(t, TUI_TITLE, 0);
+	if ((size_t)snprintf(label, sizeof label, "bucket start (%s)",
+	    tui_zone()) > 19)
+		snprintf(label, sizeof label, "start (%s)", tui_zone());
 	tui_attr(t, TUI_DIM, 1);
-	tui_printf(t, y + 1, 1, cols - 2, "%-19s %9s", "bucket start (UTC)",
-	    "events");
+	tui_printf(t, y + 1, 1, cols - 2, "%-19.19s %9s", label, "events");
 	tui_attr(t, TUI_DIM, 0);
 	bar_w = cols - 34;
 	buf_init(&bar);
@@ -244,8 +258,8 @@ timeline_page(struct tui *t, struct timeline *tl, int dir)
 	int64_t unit = tl_units[tl->unit].ms, since, until, lo, hi, to;
 
 	timeline_window(t, &since, &until);
-	lo = floor_to(since, unit);
-	hi = floor_to(until - 1, unit) - (int64_t)(tl->ncounts - 1) * unit;
+	lo = bucket_floor(since, unit);
+	hi = bucket_floor(until - 1, unit) - (int64_t)(tl->ncounts - 1) * unit;
 	to = tl->start + dir * (int64_t)tl->ncounts * unit;
 	if (dir > 0 && to > hi)
 		to = hi > tl->start ? hi : tl->start;
@@ -271,9 +285,23 @@ timeline_zoom(struct tui *t, struct timeline *tl, int dir)
 	tl->unit += dir;
 	unit = tl_units[tl->unit].ms;
 	/* Keep the bucket under the cursor where it is on the screen. */
-	tl->start = floor_to(at, unit) - (int64_t)tl->cursor * unit;
+	tl->start = bucket_floor(at, unit) - (int64_t)tl->cursor * unit;
 	if (timeline_count(t, tl, err, sizeof err) == -1)
 		tui_message(t, "%s", err);
+}
+
+/* T: the bucket of ms under the cursor, where the cursor is. */
+static void
+timeline_go_to(struct tui *t, void *state, int64_t ms)
+{
+	struct timeline *tl = state;
+	int64_t unit = tl_units[tl->unit].ms;
+	char ts[32];
+
+	tl->start = bucket_floor(ms, unit) - (int64_t)tl->cursor * unit;
+	timeline_move(t, tl, 0);
+	tui_format_time(ms, ts, sizeof ts);
+	tui_message(t, "went to %s %s", ts, tui_zone());
 }
 
 static int
@@ -320,7 +348,7 @@ timeline_key(struct tui *t, void *state, int key)
 	case KEY_HOME:
 	case 'g':
 		timeline_window(t, &since, &until);
-		tl->start = floor_to(since, unit);
+		tl->start = bucket_floor(since, unit);
 		tl->cursor = 0;
 		timeline_move(t, tl, 0);
 		return 1;
@@ -328,7 +356,8 @@ timeline_key(struct tui *t, void *state, int key)
 	case 'G':
 		timeline_window(t, &since, &until);
 		tl->cursor = tl->ncounts - 1;
-		tl->start = floor_to(until - 1, unit) - (int64_t)tl->cursor * unit;
+		tl->start = bucket_floor(until - 1, unit) -
+		    (int64_t)tl->cursor * unit;
 		timeline_move(t, tl, 0);
 		return 1;
 	case '\n':
@@ -351,5 +380,6 @@ const struct tui_view tui_view_timeline = {
 	.load = timeline_load,
 	.draw = timeline_draw,
 	.key = timeline_key,
+	.go_to = timeline_go_to,
 	.keys = "+/- zoom  Left/Right move in time  j/k bucket  Enter: its events  Esc back",
 };

@@ -649,6 +649,60 @@ $TM send-keys -t pp p
 expect "p indents the payload again" pp "   'recursive': True,"
 $TM send-keys -t pp q
 
+# -- time: --tz, z switches to UTC and back, T goes to a time --------------
+start tz "$LT tui --db fx.db --tz +11:00 --since 2025-10-26T10:31"
+expect_row "--tz shows the window in the zone, --since read in it" tz 1 \
+    " logtriage  2025-10-26 10:31:00 .. 2025-10-26 10:45:00 +11:00  fx.db"
+$TM send-keys -t tz Tab Tab
+expect_row "Events labels the time column with the zone" tz 4 \
+    " time (+11:00)           source           rule                 text"
+check_eq "Events shows the times in the zone" \
+    " 2025-10-26 10:32:00.000 exai-mcp-daemon  ws-keepalive-1011" \
+    "$(row tz 5 | cut -c1-61 | sed 's/ *$//')"
+$TM send-keys -t tz z
+expect "z switches to UTC" tz " times in UTC  | "
+expect_row "z: the header in UTC" tz 1 \
+    " logtriage  2025-10-25 23:31:00 .. 2025-10-25 23:45:00 UTC  fx.db"
+check_eq "z: the events in UTC" \
+    " 2025-10-25 23:32:00.000 exai-mcp-daemon  ws-keepalive-1011" \
+    "$(row tz 5 | cut -c1-61 | sed 's/ *$//')"
+$TM send-keys -t tz z
+expect_row "z again: back to the zone" tz 4 \
+    " time (+11:00)           source           rule                 text"
+$TM send-keys -t tz T
+expect "T asks for a time" tz "go to time (2025-10-25T23:40, 2h, yesterday):"
+$TM send-keys -t tz '2025-10-26T10:41' Enter
+expect "T says where it went, in the zone shown" tz \
+    " went to 2025-10-26 10:41:00 +11:00  | "
+$TM send-keys -t tz Enter
+expect "the cursor is on the first event from that time" tz "event 202"
+expect "Detail shows the time in the zone" tz "time      2025-10-26 10:41:00.000 +11:00"
+$TM send-keys -t tz Escape z T '2025-10-25T23:40Z' Enter
+expect "T in UTC" tz " went to 2025-10-25 23:40:00 UTC  | "
+$TM send-keys -t tz Enter
+expect "a time with Z is read as UTC" tz "event 200"
+$TM send-keys -t tz Escape T 'tomorrow' Enter
+expect "T with a bad time says why" tz " go to: bad time 'tomorrow'"
+$TM send-keys -t tz T '2025-10-26' Enter
+expect "T after the last event goes to the last one" tz \
+    " no event at or after 2025-10-26 00:00:00 UTC: the last one  | "
+$TM send-keys -t tz Enter
+expect "the last event is chosen" tz "event 207"
+$TM send-keys -t tz Escape Tab Tab Tab
+expect_row "the Timeline in UTC" tz 3 " timeline  all events  per minute  (33 on screen)"
+$TM send-keys -t tz T '2025-10-25T23:40' Enter
+i=0; while [ $i -lt 100 ] && [ "$(row tz 5 | cut -c1-30)" != " 2025-10-25 23:40:00         2" ]; do sleep 0.1; i=$((i + 1)); done
+check_eq "T in the Timeline puts the bucket under the cursor" \
+    " 2025-10-25 23:40:00         2" "$(row tz 5 | cut -c1-30)"
+$TM send-keys -t tz z
+expect_row "the Timeline labels its column with the zone" tz 4 \
+    " start (+11:00)         events"
+check_eq "the Timeline shows the buckets in the zone" \
+    " 2025-10-26 10:40:00         2" "$(row tz 5 | cut -c1-30)"
+$TM send-keys -t tz q
+check_rc "a bad --tz exits 2" 2 "$LT" tui --db fx.db --tz Mars/Olympus
+check_contains "a bad --tz is explained" "$T/err" "logtriage: tui: --tz: unknown time zone 'Mars/Olympus'"
+
 # -- colour, NO_COLOR and a non-UTF-8 locale -------------------------------
 # SGR colour: ESC [ ... 30-38, 40-48, 90-97, 100-107 ... m (39 and 49 are
 # the default colours, which tmux writes when it resets).
