@@ -475,6 +475,33 @@ check_eq "the minute before it is above the cursor" \
     " 2025-10-25 23:39:00         0" "$(row zc 5)"
 $TM send-keys -t zc q
 
+# -- Timeline: bars split by severity, a legend, incidents marked ----------
+start sb "$LT tui --db fx.db" 24
+$TM resize-window -t sb -x 80 -y 24
+expect "tui starts for the severity bars" sb "TOP FINDINGS"
+$TM send-keys -t sb Tab
+expect_row "the legend names each part of a bar and the incident mark" sb 4 \
+    " bucket start (UTC)     events  █ error+  ▓ warning  ░ info/debug  ! incident"
+check_eq "a storm minute: warning, marked as in an incident" \
+    " 2025-10-25 23:32:00         5 !▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓" "$(row sb 7)"
+check_eq "warning and info in one minute: two parts by their share" \
+    " 2025-10-25 23:35:00         6 !▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓░░░░░░░" "$(row sb 10)"
+check_eq "an info minute outside any incident: no mark" \
+    " 2025-10-25 23:37:00         1  ░░░░░░░░" "$(row sb 12)"
+check_eq "error and info: error first" \
+    " 2025-10-25 23:41:00         2  ████████░░░░░░░░" "$(row sb 16)"
+check_eq "the unresolved leak's minute is marked" \
+    " 2025-10-25 23:43:00         1 !████████" "$(row sb 18)"
+$TM send-keys -t sb q
+start sa "$LT tui --db fx.db" 24 "LC_ALL=C"
+$TM resize-window -t sa -x 80 -y 24
+expect "tui starts for the ASCII bars" sa "TOP FINDINGS"
+$TM send-keys -t sa Tab
+expect_row "the ASCII legend" sa 4 \
+    " bucket start (UTC)     events  # error+  = warning  - info/debug  ! incident"
+check_eq "ASCII parts" " 2025-10-25 23:41:00         2  ########--------" "$(row sa 16)"
+$TM send-keys -t sa q
+
 # -- rule and source prompts: Tab completes, an unknown name is said -------
 start fl "$LT tui --db fx.db"
 expect "tui starts for the prompts" fl "TOP FINDINGS"
@@ -696,7 +723,7 @@ check_eq "T in the Timeline puts the bucket under the cursor" \
     " 2025-10-25 23:40:00         2" "$(row tz 5 | cut -c1-30)"
 $TM send-keys -t tz z
 expect_row "the Timeline labels its column with the zone" tz 4 \
-    " start (+11:00)         events"
+    " start (+11:00)         events  █ error+  ▓ warning  ░ info/debug  ! incident"
 check_eq "the Timeline shows the buckets in the zone" \
     " 2025-10-26 10:40:00         2" "$(row tz 5 | cut -c1-30)"
 $TM send-keys -t tz q
