@@ -1290,6 +1290,26 @@ tui_ask_time(struct tui *t)
 	tui_views[cur]->go_to(t, t->state[cur], ms);
 }
 
+/*
+ * / in a view that does not move between hits: the pattern is shown in
+ * every view; n and N in Events go to its hits.
+ */
+static void
+tui_ask_search(struct tui *t)
+{
+	char err[300], *in;
+
+	in = tui_prompt(t, "search (regex): ", t->search.pattern);
+	if (in == NULL)
+		return;
+	if (tui_search_set(&t->search, in, err, sizeof err) == -1)
+		tui_message(t, "%s", err);
+	else if (t->search.pattern != NULL)
+		tui_message(t, "/%s/ highlighted; n/N in Events find it",
+		    t->search.pattern);
+	free(in);
+}
+
 /* Does sql (one parameter, name) return a row?  An error counts as yes. */
 int
 tui_exists(struct tui *t, const char *sql, const char *name)
@@ -1453,6 +1473,9 @@ tui_key(struct tui *t, int ch)
 	if (tui_views[cur]->key(t, t->state[cur], ch))
 		return;
 	switch (ch) {
+	case '/':
+		tui_ask_search(t);
+		return;
 	case 27:
 	case KEY_BACKSPACE:
 	case KEY_LEFT:

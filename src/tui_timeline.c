@@ -262,6 +262,7 @@ timeline_draw(struct tui *t, void *state, int y, int h)
 	int cols = tui_cols(t), i, bar_w, x;
 	uint64_t max = 0, total = 0;
 	char ts[32], err[256], label[40];
+	const char *name;
 	struct buf bar;
 
 	if (h - 2 != tl->rows && h > 2) {
@@ -277,10 +278,13 @@ timeline_draw(struct tui *t, void *state, int y, int h)
 		total += tl->counts[i];
 	}
 	tui_attr(t, TUI_TITLE, 1);
-	x = tui_printf(t, y, 1, cols - 2, "timeline  %s %s  per %s  ",
-	    sel->rule != NULL ? "rule" : sel->category != NULL ? "category" : "all",
-	    sel->rule != NULL ? sel->rule : sel->category != NULL ?
-	    sel->category : "events", tl_units[tl->unit].name);
+	name = sel->rule != NULL ? sel->rule : sel->category != NULL ?
+	    sel->category : "events";
+	x = tui_printf(t, y, 1, cols - 2, "timeline  %s ", sel->rule != NULL ?
+	    "rule" : sel->category != NULL ? "category" : "all");
+	x += tui_put_hl(t, y, 1 + x, cols - 2 - x, name, strlen(name), 0, 0);
+	x += tui_printf(t, y, 1 + x, cols - 2 - x, "  per %s  ",
+	    tl_units[tl->unit].name);
 	if (total > 0)
 		tui_printf(t, y, 1 + x, cols - 2 - x, "(%llu on screen)",
 		    (unsigned long long)total);

@@ -418,6 +418,45 @@ expect "a bad pattern says why in the status line" re \
 expect "a bad pattern keeps the search before it" re 'search /\bLEAK/'
 $TM send-keys -t re q
 
+# / in the Summary: the hits are underlined there (findings, incidents,
+# rules) and in the Timeline's title; n/N in Events find them.
+start hs "$LT tui --db fx.db"
+expect "tui starts for the highlight in every view" hs "0 never resolved"
+$TM send-keys -t hs / 'keepalive|172\.18' Enter
+expect "/ in the Summary says where the hits are found" hs \
+    " /keepalive|172\.18/ highlighted; n/N in Events find it  | "
+$TM capture-pane -e -p -t hs > hl.txt
+if grep -F 'storm from' hl.txt | grep -qF "ws-${ESC}[4mkeepalive${ESC}[0;7m" &&
+    grep -F 'storm from' hl.txt | grep -qF "${ESC}[4m172.18${ESC}[0;7m"; then
+	ok "the Summary underlines both hits in the selected finding"
+else
+	not_ok "the Summary underlines both hits in the selected finding" "$(grep -F 'storm from' hl.txt | cat -v)"
+fi
+if grep -F '4m48s' hl.txt | grep -qF "peer=${ESC}[4m172.18${ESC}[0m"; then
+	ok "the Summary underlines the hit in an incident's key"
+else
+	not_ok "the Summary underlines the hit in an incident's key" "$(grep -F '4m48s' hl.txt | cat -v)"
+fi
+if grep -F '25  warning' hl.txt | grep -qF "ws-${ESC}[4mkeepalive${ESC}[0;1m"; then
+	ok "the Summary underlines the hit in a rule's name"
+else
+	not_ok "the Summary underlines the hit in a rule's name" "$(grep -F '25  warning' hl.txt | cat -v)"
+fi
+# (the sparkline after the count is underlined as ever under NO_COLOR)
+if grep -qF "${ESC}[1mprovider-timeout           ${ESC}[0m" hl.txt; then
+	ok "a rule without a hit is not underlined"
+else
+	not_ok "a rule without a hit is not underlined" "$(grep -F 'provider-timeout' hl.txt | cat -v)"
+fi
+$TM send-keys -t hs Enter
+expect "Enter opens the storm's timeline" hs "timeline  rule ws-keepalive-1011"
+if $TM capture-pane -e -p -t hs | grep -qF "rule ws-keepalive${ESC}[0;1m"; then
+	ok "the Timeline's title marks the hit"
+else
+	not_ok "the Timeline's title marks the hit" "$($TM capture-pane -e -p -t hs | sed -n 3p | cat -v)"
+fi
+$TM send-keys -t hs q
+
 # -- names: whole when they fit, cut in the middle, never ambiguous -----------
 # Two sources that differ only in the middle: cut to 16 they would read the
 # same, so at 80x24 the column grows until they differ; at 200x50 they fit.
