@@ -49,6 +49,7 @@ static const char *const ev_sql[Q_COUNT] = {
 };
 
 #define EV_HSTEP	10	/* columns Left and Right scroll the text */
+#define EV_NEW_MAX	1000	/* new events counted below the screen, at most */
 
 struct ev_row {
 	int64_t	 id, ts;
@@ -76,6 +77,9 @@ struct events {
 	int		 severity;		/* v: this severity, -1 for any */
 	int		 sev_exact;		/* ... exactly it, else at least */
 	struct buf	 hint;			/* the status line: filters, keys */
+	int64_t		 seen_ts, seen_id;	/* the newest event at home or end */
+	int		 seen;			/* ... is set */
+	int		 new_below;		/* events since, below the screen */
 	int		 hoff;			/* text columns scrolled off left */
 	int		 text_cols;		/* the text column's width */
 	sqlite3_stmt	*q_rule;		/* a rule's category and severity */
@@ -322,6 +326,46 @@ rows_free(struct ev_row *rows, int n)
 	free(rows);
 }
 
+/* Remember the newest event: what arrives after it is new. */
+static void
+events_mark_seen(struct tui *t, struct events *e)
+{
+	struct ev_row *rows;
+	int n;
+
+	n = events_fetch(t, e, Q_BACK, INT64_MAX, INT64_MAX, 1, &rows);
+	e->seen_ts = n > 0 ? rows[0].ts : INT64_MIN;
+	e->seen_id = n > 0 ? rows[0].id : INT64_MIN;
+	e->seen = 1;
+	e->new_below = 0;
+	rows_free(rows, n > 0 ? n : 0);
+}
+
+/*
+ * How many events came after the one marked seen and below the last row
+ * shown: a live stream adds them while the cursor stays where it is.
+ */
+static void
+events_count_new(struct tui *t, struct events *e)
+{
+	struct ev_row *rows;
+	int64_t ts = e->seen_ts, id = e->seen_id;
+	int n;
+
+	e->new_below = 0;
+	if (!e->seen || e->follow)
+		return;
+	if (e->n > 0 && (e->rows[e->n - 1].ts > ts ||
+	    (e->rows[e->n - 1].ts == ts && e->rows[e->n - 1].id > id))) {
+		ts = e->rows[e->n - 1].ts;
+		id = e->rows[e->n - 1].id;
+	}
+	n = events_fetch(t, e, Q_FWD, ts, id == INT64_MAX ? id : id + 1,
+	    EV_NEW_MAX, &rows);
+	e->new_below = n > 0 ? n : 0;
+	rows_free(rows, n > 0 ? n : 0);
+}
+
 /* Read the page that starts at the top key. */
 static void
 events_page(struct tui *t, struct events *e)
@@ -340,6 +384,7 @@ events_page(struct tui *t, struct events *e)
 	}
 	if (e->cursor >= e->n)
 		e->cursor = e->n > 0 ? e->n - 1 : 0;
+	events_count_new(t, e);
 }
 
 static void
@@ -348,6 +393,7 @@ events_home(struct tui *t, struct events *e)
 	e->top_ts = e->top_id = INT64_MIN;
 	e->cursor = 0;
 	e->follow = 0;
+	events_mark_seen(t, e);
 	events_page(t, e);
 }
 
@@ -368,6 +414,7 @@ events_end(struct tui *t, struct events *e)
 	events_page(t, e);
 	e->cursor = e->n > 0 ? e->n - 1 : 0;
 	e->follow = 1;
+	events_mark_seen(t, e);
 }
 
 /* Scroll the page down by up to n rows; the cursor stays on its screen row. */
@@ -490,6 +537,9 @@ events_title(struct tui *t, struct events *e, int y)
 		buf_printf(&b, "  text \"%s\"", e->filter);
 	if (tui_search(t)->pattern != NULL)
 		buf_printf(&b, "  search /%s/", tui_search(t)->pattern);
+	if (e->new_below > 0)
+		buf_printf(&b, "  %d%s new below (G follows)", e->new_below,
+		    e->new_below >= EV_NEW_MAX ? "+" : "");
 	tui_attr(t, TUI_TITLE, 1);
 	tui_put(t, y, 1, tui_cols(t) - 2, b.data, b.len, 0);
 	tui_attr(t, TUI_TITLE, 0);

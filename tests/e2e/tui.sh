@@ -848,3 +848,34 @@ wait_file "$T/live.rc"
 check_eq "q ends a live tui with status 0" "0" "$(cat "$T/live.rc" 2> /dev/null)"
 check_eq "the streamed events are stored" "2" \
     "$(sql live.db 'SELECT count(*) FROM events')"
+
+# A live stream keeps the cursor and the filters while events arrive, and
+# says how many came below the screen; G follows them.
+: > more.log
+i=0
+while [ $i -lt 3 ]; do line "51:0$i" 10.9.8.7 >> first2.log; i=$((i + 1)); done
+i=10
+while [ $i -lt 30 ]; do
+	if [ $((i % 2)) -eq 0 ]; then line "51:$i" 10.9.8.7; else line "51:$i" 10.1.2.3; fi >> more.log
+	i=$((i + 1))
+done
+start lv "(cat first2.log; sleep 4; cat more.log; sleep 20) | $LT tui --db lv.db --source stream -" 16
+expect "the first streamed lines show up" lv "ws-keepalive-1011$(printf '%18s' '')3  warning"
+$TM send-keys -t lv Tab Tab f 10.9.8.7 Enter j
+expect_row "the text filter is set on the first lines" lv 3 ' events  all rules  text "10.9.8.7"'
+expect_row "the new events are counted below the screen" lv 3 \
+    ' events  all rules  text "10.9.8.7"  2 new below (G follows)'
+check_eq "the page keeps its first row" \
+    " 2025-10-25 23:51:00.000 stream           ws-keepalive-1011    WARNING src.monitoring.resilient_websocket: Connection cl" \
+    "$(row lv 5)"
+check_eq "the filter still holds: the new rows match it" \
+    " 2025-10-25 23:51:10.000 stream           ws-keepalive-1011    WARNING src.monitoring.resilient_websocket: Connection cl" \
+    "$(row lv 8)"
+$TM send-keys -t lv Enter
+expect "the cursor stayed on the second event" lv "time      2025-10-25 23:51:01.000 UTC"
+$TM send-keys -t lv Escape G
+expect_row "G follows the new events: no count" lv 3 ' events  all rules  text "10.9.8.7"'
+check_eq "G shows the newest matching event last" \
+    " 2025-10-25 23:51:28.000 stream           ws-keepalive-1011    WARNING src.monitoring.resilient_websocket: Connection cl" \
+    "$(row lv 15)"
+$TM send-keys -t lv q
