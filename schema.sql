@@ -113,6 +113,8 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_rule_ts
 	ON events (rule, source_id, ts, hash, ordinal);
+-- The events linked to one (Detail's "linked from"); few events have a link.
+CREATE INDEX IF NOT EXISTS events_link ON events (link) WHERE link IS NOT NULL;
 
 -- Correlation results.  Recomputed from events, so they never drift from them.
 CREATE TABLE IF NOT EXISTS incidents (

@@ -327,6 +327,9 @@ static const struct {
 	  "ALTER TABLE rules ADD COLUMN means TEXT", "adding rules.means" },
 	{ "SELECT dup_of FROM events LIMIT 0",
 	  "ALTER TABLE events ADD COLUMN dup_of INTEGER", "adding events.dup_of" },
+	{ "SELECT 1 FROM events INDEXED BY events_link WHERE link = 0 LIMIT 0",
+	  "CREATE INDEX IF NOT EXISTS events_link ON events (link) "
+	  "WHERE link IS NOT NULL", "adding the index events_link" },
 };
 
 static int
