@@ -151,18 +151,23 @@ timeline_count(struct tui *t, struct timeline *tl, char *err, size_t errlen)
 		part = tl_sev_part(sqlite3_step(tl->q_sev) == SQLITE_ROW ?
 		    sqlite3_column_int(tl->q_sev, 0) : 0);
 		sqlite3_reset(tl->q_sev);
-		sqlite3_bind_text(tl->q, 1, pairs[i].rule, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(tl->q, 2, pairs[i].source_id);
-		sqlite3_bind_int64(tl->q, 3, tl->start);
-		sqlite3_bind_int64(tl->q, 4, end);
-		while ((rc = sqlite3_step(tl->q)) == SQLITE_ROW) {
-			b = (sqlite3_column_int64(tl->q, 0) - tl->start) / unit;
-			if (b >= 0 && b < tl->ncounts) {
-				tl->counts[b]++;
-				tl->parts[b * TL_NSEV + part]++;
+		/* count(*) per bucket: the index is walked inside SQLite. */
+		for (b = 0; b < tl->ncounts; b++) {
+			sqlite3_bind_text(tl->q, 1, pairs[i].rule, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(tl->q, 2, pairs[i].source_id);
+			sqlite3_bind_int64(tl->q, 3, tl->start + b * unit);
+			sqlite3_bind_int64(tl->q, 4, tl->start + (b + 1) * unit);
+			if ((rc = sqlite3_step(tl->q)) == SQLITE_ROW) {
+				tl->counts[b] += (uint64_t)sqlite3_column_int64(tl->q, 0);
+				tl->parts[b * TL_NSEV + part] +=
+				    (uint64_t)sqlite3_column_int64(tl->q, 0);
+				rc = SQLITE_DONE;
 			}
+			sqlite3_reset(tl->q);
+			if (rc != SQLITE_DONE)
+				break;
 		}
-		sqlite3_reset(tl->q);
 		if (rc != SQLITE_DONE)
 			break;
 		sqlite3_bind_text(tl->q_inc, 1, pairs[i].rule, -1, SQLITE_STATIC);
@@ -206,7 +211,7 @@ timeline_load(struct tui *t, void *state, char *err, size_t errlen)
 	struct tui_sel *sel = tui_sel(t);
 
 	if ((tl->q == NULL && sqlite3_prepare_v2(tui_db(t),
-	    "SELECT ts FROM events WHERE rule = ?1 AND source_id = ?2 "
+	    "SELECT count(*) FROM events WHERE rule = ?1 AND source_id = ?2 "
 	    "AND ts >= ?3 AND ts < ?4", -1, &tl->q, NULL) != SQLITE_OK) ||
 	    (tl->q_sev == NULL && sqlite3_prepare_v2(tui_db(t),
 	    "SELECT severity FROM rules WHERE id = ?1", -1, &tl->q_sev,
