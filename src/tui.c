@@ -79,6 +79,7 @@ struct tui {
 	char			*message;
 	struct tui_search	 search;	/* `/`, shared by the views */
 	int			 help;
+	int			 help_top;	/* help lines scrolled off */
 	int			 quit;
 	int			 in_fd;		/* where keys come from */
 	int			 interrupted;	/* idle work cut short by a key */
@@ -92,6 +93,11 @@ struct tui {
 	sqlite3_stmt		*q_category;
 	sqlite3_stmt		*q_next_source;
 	int64_t			 data_version;
+
+	FILE			*timing;	/* LOGTRIAGE_TUI_TIMING, or NULL */
+	double			 key_at;	/* when the key being timed came */
+	double			 key_cpu;	/* the process's CPU time then */
+	int			 key_timed;	/* that key, or 0 */
 
 	int			 child_running;
 	int			 child_status;	/* its wait status once it ended */
@@ -946,25 +952,34 @@ tui_draw_status(struct tui *t)
 static const char *const tui_help_lines[] = {
 	"logtriage tui - keys",
 	"Tab/Shift-Tab  next/previous view    Esc/Backspace  back",
-	"Up/Down j/k    move                  PgUp/PgDn      page",
-	"g/G Home/End   first/last            q              quit",
+	"Up/Down j/k    move                  PgUp/PgDn Space page",
+	"g/G            first/last            q              quit",
 	"t  time window: 24h..  2025-10-25T10:00..now  yesterday..today",
 	"s  source filter: a name or glob (exai-*); empty = all sources",
 	"   Tab completes a source or rule name in the s and r prompts",
+	"/  search for a regex: its hits are marked in every view",
+	"z  times in UTC or in the --tz zone (local time without --tz)",
+	"T  go to a time (forms of t) in Events or the Timeline",
 	"Summary   findings, incidents, events per rule. Enter: a finding",
 	"          opens its rule's Timeline, an incident its events, a",
 	"          category or rule its events",
 	"Timeline  +/- zoom in/out at the cursor, Left/Right (h/l) move a",
 	"          page in time and stop at the ends of the window,",
-	"          Up/Down a bucket, Enter: the events of the bucket",
+	"          Up/Down a bucket, Home/End the start/end, Enter: the",
+	"          events of the bucket; bars split by severity, ! incident",
 	"Events    / search, n/N next/previous hit (wraps round), f show",
 	"          only lines with a text, r rule, C category, v severity",
-	"          at least (they combine), c clear every filter,",
+	"          (warning or >=warning at least, =error exactly); they",
+	"          combine and lead the status line, c clear every filter,",
 	"          / takes a regex: caseless unless it has a capital",
-	"          G follows new events, Enter: the whole record,",
+	"          G follows new events (N new below: how many came),",
+	"          Enter: the whole record,",
 	"          Left/Right (h/l) scroll the text, Home/End its start/end",
-	"Detail    Enter follows the link under the cursor, Esc back",
-	"Press any key to close.",
+	"Detail    Enter follows the link under the cursor, Esc back,",
+	"          Left/Right (h/l) scroll, Home/End the lines' start/end,",
+	"          g/G top/bottom, p indent JSON and dict payloads or not,",
+	"          w wrap long lines or not",
+	"j/k scroll this help; any other key closes it.",
 };
 
 static void
@@ -983,10 +998,16 @@ tui_draw_help(struct tui *t)
 		move(y0 + i, x0);
 		hline(' ', w);
 	}
+	/* The title stays; on a short screen the rest scrolls (j/k). */
+	if (t->help_top > (int)UTIL_ARRAY_LEN(tui_help_lines) - (h - 2))
+		t->help_top = (int)UTIL_ARRAY_LEN(tui_help_lines) - (h - 2);
+	if (t->help_top < 0)
+		t->help_top = 0;
 	for (i = 0; i < h - 2; i++) {
 		if (i == 0)
 			tui_attr(t, TUI_TITLE, 1);
-		tui_printf(t, y0 + 1 + i, x0 + 2, w - 4, "%s", tui_help_lines[i]);
+		tui_printf(t, y0 + 1 + i, x0 + 2, w - 4, "%s",
+		    tui_help_lines[i == 0 ? 0 : i + t->help_top]);
 		if (i == 0)
 			tui_attr(t, TUI_TITLE, 0);
 	}
@@ -1435,7 +1456,12 @@ tui_key(struct tui *t, int ch)
 	size_t cur = tui_current(t);
 
 	if (t->help) {
-		t->help = 0;
+		if (ch == 'j' || ch == KEY_DOWN || ch == ' ' || ch == KEY_NPAGE)
+			t->help_top += ch == 'j' || ch == KEY_DOWN ? 1 : t->rows / 2;
+		else if (ch == 'k' || ch == KEY_UP || ch == KEY_PPAGE)
+			t->help_top -= ch == KEY_PPAGE ? t->rows / 2 : 1;
+		else
+			t->help = 0;
 		return;
 	}
 	free(t->message);
@@ -1446,6 +1472,7 @@ tui_key(struct tui *t, int ch)
 		return;
 	case '?':
 		t->help = 1;
+		t->help_top = 0;
 		return;
 	case '\t':
 		t->stack[t->depth - 1] = (cur + 1) % TUI_NVIEWS;
@@ -1514,6 +1541,38 @@ define_extra_keys(void)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (key_defined(keys[i].seq) == 0)
 			define_key(keys[i].seq, keys[i].key);
+}
+
+/* Milliseconds on clock c, for LOGTRIAGE_TUI_TIMING. */
+static double
+tui_clock(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/*
+ * LOGTRIAGE_TUI_TIMING=FILE: a line per screen drawn after a key, "key
+ * NAME MS CPU_MS" (from the key to the screen on the terminal, prompts
+ * included; the CPU time says what a busy machine adds to the wall), and
+ * "first MS CPU_MS" for the first screen, for `make bench`.
+ */
+static void
+tui_timing(struct tui *t, double since, double cpu, int ch)
+{
+	const char *name = ch != 0 ? keyname(ch) : NULL;
+
+	if (t->timing == NULL)
+		return;
+	if (ch == 0)
+		fprintf(t->timing, "first");
+	else
+		fprintf(t->timing, "key %s", name != NULL ? name : "?");
+	fprintf(t->timing, " %.1f %.1f\n", tui_clock(CLOCK_MONOTONIC) - since,
+	    tui_clock(CLOCK_PROCESS_CPUTIME_ID) - cpu);
+	fflush(t->timing);
 }
 
 static int
@@ -1591,6 +1650,8 @@ tui_free(struct tui *t)
 	sqlite3_finalize(t->q_next_rule);
 	sqlite3_finalize(t->q_category);
 	sqlite3_finalize(t->q_next_source);
+	if (t->timing != NULL)
+		fclose(t->timing);
 	free(t->sel.rule);
 	free(t->sel.category);
 	tui_set_patterns(t, NULL, 0);
@@ -1607,10 +1668,15 @@ tui_run(struct store *st, const struct tui_opts *opts, int *signo,
 {
 	struct sigaction sa, old_int, old_term;
 	struct tui t;
+	const char *timing = getenv("LOGTRIAGE_TUI_TIMING");
+	double started = tui_clock(CLOCK_MONOTONIC);
+	double started_cpu = tui_clock(CLOCK_PROCESS_CPUTIME_ID);
 	size_t i;
-	int rc = 0, ch;
+	int rc = 0, ch, first = 1;
 
 	memset(&t, 0, sizeof t);
+	if (timing != NULL && *timing != '\0')
+		t.timing = fopen(timing, "a");
 	t.st = st;
 	t.db = store_db(st);
 	if (tui_search_register(t.db, &t.search) == -1) {
@@ -1657,6 +1723,14 @@ tui_run(struct store *st, const struct tui_opts *opts, int *signo,
 	}
 	while (!t.quit && tui_signal == 0) {
 		tui_draw(&t);
+		if (first) {
+			tui_timing(&t, started, started_cpu, 0);
+			first = 0;
+		}
+		if (t.key_timed != 0) {
+			tui_timing(&t, t.key_at, t.key_cpu, t.key_timed);
+			t.key_timed = 0;
+		}
 		if (tui_idle(&t))
 			continue;
 		ch = getch();
@@ -1671,6 +1745,9 @@ tui_run(struct store *st, const struct tui_opts *opts, int *signo,
 				t.quit = 1;
 			continue;
 		}
+		t.key_at = tui_clock(CLOCK_MONOTONIC);
+		t.key_cpu = tui_clock(CLOCK_PROCESS_CPUTIME_ID);
+		t.key_timed = ch;
 		tui_key(&t, ch);
 		tui_poll(&t);
 	}

@@ -6,7 +6,9 @@
 # `grep -c -E -f tools/bench_patterns.txt` and `logtriage ingest` into a fresh
 # database, interleaved, and reports medians, MB/s, lines/s, the ratio and
 # peak RSS; checks the stored counts against the truth; times `report` and
-# the TUI's first screen; then hostile cardinality: ingest and report of
+# the TUI's first screen and every key of a tour of its views
+# (tools/bench_tui.sh, on the mixed corpus and on the 1M-event cardinality
+# database); then hostile cardinality: ingest and report of
 # 1M lines that are 1M distinct models and storm keys of one source, and
 # 1M lines with a compose prefix (a source) each.
 #
@@ -259,6 +261,19 @@ tui_time() {
 	fi
 }
 
+# tui_keys NAME DB [tui options]: every key of the tour, wall and CPU.
+tui_keys() {
+	name=$1 db=$2
+	shift 2
+	LOGTRIAGE=$lt sh "$top/tools/bench_tui.sh" "$db" "$@" \
+	    > "$dir/$name.tui-keys.txt" 2>&1 || true
+	last=$(tail -1 "$dir/$name.tui-keys.txt")
+	case $last in
+	"tui keys:"*) echo "tuikeys $name ${last#tui keys: }" >> "$results" ;;
+	*) echo "bench: $name: TUI keys not timed (see $dir/$name.tui-keys.txt)" ;;
+	esac
+}
+
 flat() {
 	corpus mixed-4g mixed "$(to_bytes 4G)" --storms 48
 	for f in mixed mixed-4g; do
@@ -315,6 +330,9 @@ if [ "$have_lt" = 1 ]; then
 	check json
 	report_time mixed
 	tui_time mixed
+	# shellcheck disable=SC2046
+	tui_keys mixed "$dir/mixed.db" $(window "$dir/mixed.truth.json" |
+	    awk '{ print "--since", $1, "--until", $2 }')
 	if [ "${BENCH_FLAT:-0}" = 1 ]; then
 		flat
 	fi
@@ -323,6 +341,7 @@ if [ "$have_lt" = 1 ]; then
 		card sources 1
 		cardinality models
 		cardinality sources
+		BENCH_TUI_GOTO=2025-10-03T12:00 tui_keys card-models "$dir/card-models.db"
 	fi
 fi
 
@@ -335,6 +354,7 @@ $2 == "grep" || $2 == "logtriage" {
 }
 $2 == "report" { rep = sprintf("report --format json over %s events: %.3f s (median of 3)", $4, $3 / 1e9) }
 $2 == "tui" { tui = sprintf("TUI first screen: %.3f s", $3 / 1e9) }
+$1 == "tuikeys" { k = $2; $1 = ""; $2 = ""; keys[++nkeys] = sprintf("TUI keys (%s, per key, key to screen):%s", k, $0) }
 $1 == "flat" { frss[$2] = $4; ft[$2] = $3 }
 $1 == "card" {
 	card[++ncard] = sprintf("%-8s %9d %10.2f %12.0f %8.2f %9.1f %10.2f %8.2f %9.1f", $2, $3, $4 / 1e9, $3 / ($4 / 1e9), $6, $5 / 1024, $7 / 1e9, $9, $8 / 1024)
@@ -363,10 +383,13 @@ END {
 	}
 	if (rep != "") print rep
 	if (tui != "") print tui
+	for (i = 1; i <= nkeys; i++)
+		print keys[i]
+	if (nkeys > 0) print "(target: every key under 100 ms; the tours are in " dir "/*.tui-keys.txt)"
 	if ("mixed" in frss && "mixed-4g" in frss) {
 		d = (frss["mixed-4g"] - frss["mixed"]) / frss["mixed"] * 100
 		printf "RSS flatness: 1 GiB %.1f MiB (%.2f s), 4 GiB %.1f MiB (%.2f s): %+.1f%% %s\n",
 		    frss["mixed"] / 1024, ft["mixed"] / 1e9, frss["mixed-4g"] / 1024, ft["mixed-4g"] / 1e9, d,
 		    (d <= 10 && d >= -10) ? "(flat)" : "(NOT flat)"
 	}
-}' "$results"
+}' dir="$dir" "$results"
