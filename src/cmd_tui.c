@@ -29,7 +29,8 @@ static const char tui_options[] =
     "  -h, --help       this text\n"
     "\n"
     "Keys: Tab views, Enter drill down, Esc back, / search, t window, s source,\n"
-    "? help, q quit.  NO_COLOR turns colours off.\n";
+    "z UTC or the zone, T go to a time, ? help (every key), q quit.  NO_COLOR\n"
+    "turns colours off.\n";
 
 /*
  * Start `logtriage ingest --db DB [--source S] --follow -` on our standard input,

@@ -20,13 +20,13 @@ $TM new-session -d -s keep -x 120 -y 40 "sleep 600"
 sqlite3 fx.db < "$TOP/schema.sql"
 sqlite3 fx.db < "$TOP/tests/fixtures/tui/fixture.sql"
 
-# start NAME COMMAND [ROWS [ENV]]: run COMMAND in a fresh 120xROWS (40)
-# session with TERM=tmux-256color (so Home, End and the page keys arrive as
-# the terminfo says), NO_COLOR and a UTF-8 locale unless ENV overrides them;
-# its exit status lands in $T/NAME.rc.
+# start NAME COMMAND [ROWS [ENV [COLS]]]: run COMMAND in a fresh COLSxROWS
+# (120x40) session with TERM=tmux-256color (so Home, End and the page keys
+# arrive as the terminfo says), NO_COLOR and a UTF-8 locale unless ENV
+# overrides them; its exit status lands in $T/NAME.rc.
 start() {
 	$TM kill-session -t "$1" 2> /dev/null
-	$TM new-session -d -s "$1" -x 120 -y "${3:-40}" \
+	$TM new-session -d -s "$1" -x "${5:-120}" -y "${3:-40}" \
 	    "cd '$T' && export TERM=tmux-256color NO_COLOR=1 LC_ALL=C.UTF-8 ${4:-} && $2; echo \$? > '$T/$1.rc'; sleep 30"
 }
 
@@ -132,6 +132,18 @@ expect "the help tells Tab completes names" s \
     "Tab completes a source or rule name in the s and r prompts"
 expect "the help tells the search is a regex" s \
     "/ takes a regex: caseless unless it has a capital"
+expect "the help tells the zone switch" s \
+    "z  times in UTC or in the --tz zone (local time without --tz)"
+expect "the help tells go to a time" s \
+    "T  go to a time (forms of t) in Events or the Timeline"
+expect "the help tells the severity forms" s \
+    "(warning or >=warning at least, =error exactly); they"
+expect "the help tells the Detail keys" s \
+    "g/G top/bottom, p indent JSON and dict payloads or not,"
+expect "the help tells the severity bars" s \
+    "events of the bucket; bars split by severity, ! incident"
+expect "the help tells the live count" s \
+    "G follows new events (N new below: how many came),"
 $TM send-keys -t s x
 if wait_for s "EVENTS BY CATEGORY AND RULE" && gone s "tui - keys"; then
 	ok "any key closes the help"
@@ -514,9 +526,30 @@ check_eq "the minute before it is above the cursor" \
     " 2025-10-25 23:39:00         0" "$(row zc 5)"
 $TM send-keys -t zc q
 
+# On 80x24 the help does not fit: j scrolls it under its title.
+start hp "$LT tui --db fx.db" 24 "" 80
+expect "tui starts for the help at 80x24" hp "TOP FINDINGS"
+$TM send-keys -t hp '?'
+expect_row "80x24: the help's title" hp 3 \
+    " 33 e│ logtriage tui - keys                                               │"
+check_eq "80x24: the help's first key line" \
+    " TOP │ Tab/Shift-Tab  next/previous view    Esc/Backspace  back           │" "$(row hp 4)"
+check_eq "80x24: the end of the help is off the screen" "" \
+    "$(screen hp | grep -F 'w wrap long lines or not')"
+$TM send-keys -t hp j
+expect_row "j scrolls the help a line, the title stays" hp 4 \
+    " TOP │ Up/Down j/k    move                  PgUp/PgDn Space page          │"
+$TM send-keys -t hp Space Space Space
+expect "scrolled to its end the help shows its last lines" hp \
+    "│ j/k scroll this help; any other key closes it."
+expect "and the Detail keys" hp "│           w wrap long lines or not"
+$TM send-keys -t hp x
+if gone hp "tui - keys"; then ok "80x24: another key closes the help"; else
+	not_ok "80x24: another key closes the help"; fi
+$TM send-keys -t hp q
+
 # -- Timeline: bars split by severity, a legend, incidents marked ----------
-start sb "$LT tui --db fx.db" 24
-$TM resize-window -t sb -x 80 -y 24
+start sb "$LT tui --db fx.db" 24 "" 80
 expect "tui starts for the severity bars" sb "TOP FINDINGS"
 $TM send-keys -t sb Tab
 expect_row "the legend names each part of a bar and the incident mark" sb 4 \
@@ -532,8 +565,7 @@ check_eq "error and info: error first" \
 check_eq "the unresolved leak's minute is marked" \
     " 2025-10-25 23:43:00         1 !████████" "$(row sb 18)"
 $TM send-keys -t sb q
-start sa "$LT tui --db fx.db" 24 "LC_ALL=C"
-$TM resize-window -t sa -x 80 -y 24
+start sa "$LT tui --db fx.db" 24 "LC_ALL=C" 80
 expect "tui starts for the ASCII bars" sa "TOP FINDINGS"
 $TM send-keys -t sa Tab
 expect_row "the ASCII legend" sa 4 \
@@ -660,8 +692,7 @@ cp fx.db pp.db
 sqlite3 pp.db "INSERT INTO events (id, source_id, rule, ts, hash, ordinal, line, line_end, stream, text) VALUES
 	(400, 2, 'fallback', 1761435480000, 4000, 0, 7, 7, 1, '2025-10-25 23:38:00 INFO gateway: request {\"model\":\"kimi-k2\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true} sent'),
 	(401, 2, 'fallback', 1761435481000, 4001, 0, 8, 8, 1, '2025-10-25 23:38:01 DEBUG tools: call {''path'': ''/tmp/a, b'', ''recursive'': True, ''limit'': None} with a tail that goes on well past the edge of an eighty column screen: END');"
-start pp "$LT tui --db pp.db" 24
-$TM resize-window -t pp -x 80 -y 24
+start pp "$LT tui --db pp.db" 24 "" 80
 expect "tui starts for the detail payloads" pp "TOP FINDINGS"
 $TM send-keys -t pp Tab Tab / 'request' Enter Enter G
 expect_row "a JSON payload: the text before it, without the timestamp" pp 12 \
