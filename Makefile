@@ -3,6 +3,9 @@
 #   make                  build ./logtriage
 #   make test             unit + end-to-end tests; ends with "N passed, N failed"
 #   make test SANITIZE=1  the same under AddressSanitizer + UBSan (in build-san/)
+#   make unit             the unit tests alone
+#   make e2e              the end-to-end tests alone (E2E_JOBS=N at a time)
+#   make check            unit tests + the quick end-to-end scripts, for every commit
 #   make demo             set up a fresh machine, ingest samples/, print the report
 #   make bench            throughput and memory benchmark against grep
 #   make fuzz             libFuzzer targets (FUZZ_SECONDS=N each)
@@ -13,6 +16,7 @@ BINDIR	?= $(PREFIX)/bin
 DATADIR	?= $(PREFIX)/share
 MANDIR	?= $(DATADIR)/man
 COMPDIR	?= $(DATADIR)/bash-completion/completions
+SYSCONFDIR ?= /etc
 
 VERSION	:= 0.1.0
 PKGS	:= libpcre2-8 sqlite3 libcjson zlib ncursesw
@@ -24,7 +28,7 @@ CFLAGS	?= -O3 -g
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DLOGTRIAGE_VERSION='"$(VERSION)"' \
-	-DLOGTRIAGE_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) -Isrc $(CFLAGS)
+	-DLOGTRIAGE_DATADIR='"$(DATADIR)"' -DLOGTRIAGE_SYSCONFDIR='"$(SYSCONFDIR)"' $(PKG_CFLAGS) -Isrc $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 
 ifeq ($(SANITIZE),1)
@@ -46,7 +50,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BIN	:= $(BUILD)/logtriage
 
-.PHONY: all test unit e2e demo bench fuzz install uninstall clean check-deps
+.PHONY: all test unit e2e check demo bench fuzz install uninstall clean check-deps
 
 ifeq ($(SANITIZE),1)
 # The sanitized binary stays in build-san/; ./logtriage is the plain one.
@@ -77,8 +81,22 @@ $(BUILD) $(BUILD)/tests:
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBOBJ) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS_ALL) -lcmocka
 
+# The end-to-end scripts of `make check`: a few seconds each on an idle machine.
+CHECK_E2E := cli.sh errors.sh events.sh ingest.sh metrics.sh patterns.sh \
+	prune.sh resume.sh rulefaults.sh rules.sh rules_coverage.sh
+TEST_ENV = LOGTRIAGE=$(abspath $(BIN)) BUILD=$(BUILD)
+
 test: $(BIN) $(UNIT_BIN)
-	@LOGTRIAGE=$(abspath $(BIN)) BUILD=$(BUILD) sh tests/run.sh $(UNIT_BIN)
+	@$(TEST_ENV) sh tests/run.sh $(UNIT_BIN)
+
+unit: $(UNIT_BIN)
+	@E2E=0 sh tests/run.sh $(UNIT_BIN)
+
+e2e: $(BIN)
+	@$(TEST_ENV) sh tests/run.sh
+
+check: $(BIN) $(UNIT_BIN)
+	@$(TEST_ENV) E2E_ONLY="$(CHECK_E2E)" sh tests/run.sh $(UNIT_BIN)
 
 check-deps:
 	@sh tools/deps.sh $(DEB_PKGS)

@@ -43,7 +43,9 @@ CREATE TABLE IF NOT EXISTS ingests (
 	regex_errors	INTEGER NOT NULL DEFAULT 0,	-- matches abandoned at the PCRE2 limits
 	skipped_bytes	INTEGER NOT NULL DEFAULT 0,	-- already ingested (resume)
 	first_ts	INTEGER,
-	last_ts		INTEGER
+	last_ts		INTEGER,
+	-- added later (store_upgrade adds it to older databases)
+	untimed		INTEGER NOT NULL DEFAULT 0	-- records with no time at all (none in their input before them)
 );
 
 -- Resume points: how far each regular file (by canonical path and a hash of
@@ -54,14 +56,32 @@ CREATE TABLE IF NOT EXISTS inputs (
 	offset		INTEGER NOT NULL,
 	lineno		INTEGER NOT NULL,
 	updated		INTEGER NOT NULL,
-	-- the ordinal state at offset, so a resumed run continues the
-	-- ordinals of identical records of the second it resumes in: per
-	-- source, (source_id, ts, hash, n) as 28 bytes little-endian
+	-- the ordinal state at offset as databases made before kept it, per
+	-- source (source_id, ts, hash, n) as 28 bytes little-endian: read
+	-- when input_ordinals holds none for the file, cleared when it does
 	ordinals	BLOB,
 	-- the time of the latest record before offset: lines without a stamp
 	-- of their own after the resume point take it (NULL: none yet)
 	ts		INTEGER,
+	-- the rule set the input was read with up to offset (a hash of every
+	-- rule's id and text): other rules read it again from the start
+	-- (NULL: not known, a database made before)
+	rules		INTEGER,
 	PRIMARY KEY (path, fingerprint)
+) WITHOUT ROWID;
+
+-- The ordinal state at a file's resume point, so a resumed run continues
+-- the ordinals of identical records of the second it resumes in: per
+-- source, its latest second before the point and the records of each
+-- text there.  A row changes only when its source had records since the
+-- last commit, so the cost of a commit does not grow with the sources.
+CREATE TABLE IF NOT EXISTS input_ordinals (
+	path		TEXT NOT NULL,
+	fingerprint	INTEGER NOT NULL,
+	source_id	INTEGER NOT NULL,
+	ts		INTEGER NOT NULL,
+	counts		BLOB,		-- per text (hash, n) as 12 bytes little-endian
+	PRIMARY KEY (path, fingerprint, source_id)
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS rules (
@@ -97,7 +117,7 @@ CREATE TABLE IF NOT EXISTS events (
 	id		INTEGER PRIMARY KEY,
 	source_id	INTEGER NOT NULL,
 	rule		TEXT NOT NULL,
-	ts		INTEGER NOT NULL,
+	ts		INTEGER,		-- NULL: untimed (its input had no time before it)
 	hash		INTEGER NOT NULL,
 	ordinal		INTEGER NOT NULL,
 	line		INTEGER,		-- first physical line in its input
@@ -115,6 +135,12 @@ CREATE UNIQUE INDEX IF NOT EXISTS events_rule_ts
 	ON events (rule, source_id, ts, hash, ordinal);
 -- The events linked to one (Detail's "linked from"); few events have a link.
 CREATE INDEX IF NOT EXISTS events_link ON events (link) WHERE link IS NOT NULL;
+-- Untimed events are in no window: every `ts >= ?` and `ts < ?` leaves
+-- them out, and min(ts), max(ts) skip them.  A unique index holds NULLs
+-- apart, so this one gives them the same key without the time.  (Older
+-- databases declared ts NOT NULL; store_upgrade drops the constraint.)
+CREATE UNIQUE INDEX IF NOT EXISTS events_untimed
+	ON events (rule, source_id, hash, ordinal) WHERE ts IS NULL;
 
 -- Correlation results.  Recomputed from events, so they never drift from them.
 CREATE TABLE IF NOT EXISTS incidents (
@@ -162,3 +188,33 @@ CREATE TABLE IF NOT EXISTS volume_marks (
 	texts		BLOB,
 	PRIMARY KEY (source_id, input)
 ) WITHOUT ROWID;
+
+-- Context of the events of warning severity or worse (context.h): the
+-- lines around one are read again from its file, or, for a stream that
+-- cannot be read again, from a block of the records before it.
+-- A file input as a run of ingest opened it (ingests.id): a moved or
+-- changed file is told from its first and last bytes, size and mtime.
+CREATE TABLE IF NOT EXISTS context_files (
+	ingest		INTEGER PRIMARY KEY,	-- ingests.id
+	path		TEXT NOT NULL,		-- canonical path
+	fingerprint	INTEGER NOT NULL,	-- hash of its first min(size, 4096) bytes
+	tail		INTEGER NOT NULL,	-- hash of the up to 4096 bytes before size
+	size		INTEGER NOT NULL,	-- bytes, when the run opened it
+	mtime		INTEGER NOT NULL	-- ms, then
+);
+-- Records of a stream, packed (line, extra lines, length, text), kept
+-- once for every event whose context they are.
+CREATE TABLE IF NOT EXISTS context_blocks (
+	id		INTEGER PRIMARY KEY,
+	ingest		INTEGER NOT NULL,
+	raw_len		INTEGER NOT NULL,	-- bytes of the packed records
+	zlib		INTEGER NOT NULL,	-- 1: data is zlib-compressed
+	data		BLOB NOT NULL
+);
+-- Only events that have context have a row here.
+CREATE TABLE IF NOT EXISTS event_context (
+	event_id	INTEGER PRIMARY KEY,	-- events.id
+	ingest		INTEGER NOT NULL,
+	offset		INTEGER,		-- files: byte offset of its first line (decompressed)
+	block		INTEGER			-- streams: context_blocks.id
+);

@@ -17,7 +17,8 @@
 #include <cjson/cJSON.h>
 
 #include "cmd.h"
-#include "rules.h"
+#include "context.h"
+#include "severity.h"
 #include "store.h"
 #include "timeparse.h"
 #include "util.h"
@@ -31,6 +32,10 @@ static const char events_options[] =
     "  --category C       only rules of category C (repeatable)\n"
     "  --since T          events at or after T (ISO 8601, 24h, 7d, today...)\n"
     "  --until T          events before T\n"
+    "  --tz ZONE          print times and read naive --since/--until in\n"
+    "                     ZONE (default UTC, printed with Z)\n"
+    "  --untimed          only the events whose input had no time (ts null),\n"
+    "                     which no window holds\n"
     "  --format F         ndjson (default) or tsv\n"
     "  --limit N          at most N events\n"
     "  --after-id N       only events with id > N, in id order\n"
@@ -38,6 +43,10 @@ static const char events_options[] =
     "                     SIGTERM or (with --until) log time reaching it;\n"
     "                     the last id printed goes to stderr\n"
     "  --poll-ms N        --follow: look for new events every N ms (1000)\n"
+    "  --context N        each event with N lines before and after it, as\n"
+    "                     grep -C prints them (its own lines marked ':'),\n"
+    "                     read again from its file or from the records kept\n"
+    "                     of a stream, instead of ndjson or tsv\n"
     "  --help             this text\n";
 
 enum {
@@ -52,6 +61,9 @@ enum {
 	OPT_AFTER_ID,
 	OPT_FOLLOW,
 	OPT_POLL_MS,
+	OPT_TZ,
+	OPT_UNTIMED,
+	OPT_CONTEXT,
 	OPT_HELP
 };
 
@@ -67,6 +79,9 @@ static const struct option events_longopts[] = {
 	{ "after-id", required_argument, NULL, OPT_AFTER_ID },
 	{ "follow", no_argument, NULL, OPT_FOLLOW },
 	{ "poll-ms", required_argument, NULL, OPT_POLL_MS },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "untimed", no_argument, NULL, OPT_UNTIMED },
+	{ "context", required_argument, NULL, OPT_CONTEXT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -88,6 +103,20 @@ static const char events_sql_old[] =
     " FROM events e JOIN sources s ON s.id = e.source_id"
     " LEFT JOIN rules r ON r.id = e.rule"
     " WHERE e.ts >= ?1 AND e.ts < ?2 ORDER BY e.ts, e.id";
+
+/* --untimed: the events whose input had no time, in the order stored. */
+static const char events_untimed_sql[] =
+    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
+    " e.fields, e.inherited, e.text, e.id, e.value, r.unit, e.dup_of"
+    " FROM events e JOIN sources s ON s.id = e.source_id"
+    " LEFT JOIN rules r ON r.id = e.rule"
+    " WHERE e.ts IS NULL ORDER BY e.id";
+static const char events_untimed_sql_old[] =
+    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
+    " e.fields, e.inherited, e.text, e.id, e.value, NULL, NULL"
+    " FROM events e JOIN sources s ON s.id = e.source_id"
+    " LEFT JOIN rules r ON r.id = e.rule"
+    " WHERE e.ts IS NULL ORDER BY e.id";
 
 /* Rows a --follow poll reads at most before printing and polling again. */
 #define EVENTS_FOLLOW_BATCH	1000
@@ -287,6 +316,53 @@ put_value(struct buf *b, sqlite3_stmt *q)
 		buf_puts(b, ",\"repeat\":true");
 }
 
+/*
+ * An event and the lines around it, grep -C style: a line naming it, then
+ * FILE-LINE-text for the lines around and FILE:LINE:text for its own;
+ * why the context is not there when it is not.  Groups are separated by
+ * "--".  Returns 0, or -1 when the database cannot be read.
+ */
+static int
+put_context(struct buf *b, sqlite3 *db, sqlite3_stmt *q, long long lines,
+    int first)
+{
+	const char *name, *sevname;
+	struct context c;
+	char iso[40], err[512];
+	size_t i;
+	int sev;
+
+	if (context_read(db, sqlite3_column_int64(q, 10), (int)lines, (int)lines,
+	    &c, err, sizeof err) != 0) {
+		cmd_error("events: %s", err);
+		context_free(&c);
+		return -1;
+	}
+	if (!first)
+		buf_puts(b, "--\n");
+	util_format_iso(sqlite3_column_int64(q, 0), iso, sizeof iso);
+	sev = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(q, 4);
+	sevname = sev >= 0 && sev < SEV_COUNT ? severity_name(sev) : "";
+	buf_printf(b, "== event %lld  %s  ", (long long)sqlite3_column_int64(q,
+	    10), iso);
+	util_escape_terminal(b, col_text(q, 1), strlen(col_text(q, 1)), 0);
+	buf_printf(b, "  %s  %s\n", col_text(q, 2), sevname);
+	if (c.why[0] != '\0')
+		buf_printf(b, "%s\n", c.why);
+	name = c.path != NULL ? c.path : col_text(q, 1);
+	for (i = 0; i < c.n; i++) {
+		util_escape_terminal(b, name, strlen(name), 0);
+		buf_printf(b, "%c%llu%c", c.lines[i].own ? ':' : '-',
+		    (unsigned long long)c.lines[i].lineno,
+		    c.lines[i].own ? ':' : '-');
+		util_escape_terminal(b, c.lines[i].text, c.lines[i].len, 0);
+		buf_putc(b, '\n');
+	}
+	context_free(&c);
+	return 0;
+}
+
 static int
 cmd_events_exec(int argc, char **argv)
 {
@@ -296,10 +372,14 @@ cmd_events_exec(int argc, char **argv)
 	sqlite3_stmt *q = NULL;
 	struct buf b;
 	const char *db = NULL, *since = NULL, *until = NULL, *fmt = "ndjson";
+	const char *tzname = NULL, *sql, *sql_old;
+	struct tz *tz = NULL;
+	int untimed = 0;
 	const char *src, *rule, *cat, *text, *sevname;
 	char *dbpath = NULL, err[1024], iso[40], *end;
 	int64_t since_ms = INT64_MIN, until_ms = INT64_MAX, now = util_now_ms();
 	long long limit = -1, shown = 0, after_id = -1, last_id, poll_ms = 1000;
+	long long context = -1;
 	int ch, rc = EXIT_RUNTIME, tsv, step = SQLITE_DONE, sev, follow = 0;
 	int last_pass = 0;
 	int64_t newest, nrows;
@@ -335,6 +415,12 @@ cmd_events_exec(int argc, char **argv)
 		case OPT_FORMAT:
 			fmt = optarg;
 			break;
+		case OPT_TZ:
+			tzname = optarg;
+			break;
+		case OPT_UNTIMED:
+			untimed = 1;
+			break;
 		case OPT_LIMIT:
 			errno = 0;
 			limit = strtoll(optarg, &end, 10);
@@ -362,6 +448,16 @@ cmd_events_exec(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case OPT_CONTEXT:
+			if (parse_count("--context", optarg, &context) != 0 ||
+			    context > 1000) {
+				if (context > 1000)
+					cmd_error("events: bad --context '%s' (at"
+					    " most 1000)", optarg);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			break;
 		case OPT_HELP:
 			cmd_usage(&cmd_events_entry, events_options);
 			rc = EXIT_OK;
@@ -382,13 +478,25 @@ cmd_events_exec(int argc, char **argv)
 		goto out;
 	}
 	tsv = strcmp(fmt, "tsv") == 0;
-	if (since != NULL && timeparse_window_arg(since, now, NULL, &since_ms, err,
+	if (untimed && (since != NULL || until != NULL || after_id >= 0 ||
+	    follow)) {
+		cmd_error("events: --untimed: such events have no time, so"
+		    " --since, --until, --after-id and --follow do not apply");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (tzname != NULL && (tz = tz_open(tzname, err, sizeof err)) == NULL) {
+		cmd_error("events: --tz: %s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (since != NULL && timeparse_window_arg(since, now, tz, &since_ms, err,
 	    sizeof err) != 0) {
 		cmd_error("events: --since: %s", err);
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (until != NULL && timeparse_window_arg(until, now, NULL, &until_ms, err,
+	if (until != NULL && timeparse_window_arg(until, now, tz, &until_ms, err,
 	    sizeof err) != 0) {
 		cmd_error("events: --until: %s", err);
 		rc = EXIT_USAGE;
@@ -413,15 +521,20 @@ cmd_events_exec(int argc, char **argv)
 	}
 	/* --follow comes back here for each poll. */
 poll:
+	sql = untimed ? events_untimed_sql : after_id < 0 ? events_sql :
+	    store_events_after_sql;
+	sql_old = untimed ? events_untimed_sql_old : after_id < 0 ?
+	    events_sql_old : store_events_after_sql_old;
 	if (mark_literal(store_db(st), &sources) != 0 ||
-	    (sqlite3_prepare_v2(store_db(st), after_id < 0 ? events_sql :
-	    store_events_after_sql, -1, &q, NULL) != SQLITE_OK &&
-	    sqlite3_prepare_v2(store_db(st), after_id < 0 ? events_sql_old :
-	    store_events_after_sql_old, -1, &q, NULL) != SQLITE_OK)) {
+	    (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(store_db(st), sql_old, -1, &q, NULL) !=
+	    SQLITE_OK)) {
 		cmd_error("%s: %s", dbpath, sqlite3_errmsg(store_db(st)));
 		goto out;
 	}
-	if (after_id < 0) {
+	if (untimed)
+		;
+	else if (after_id < 0) {
 		sqlite3_bind_int64(q, 1, since_ms);
 		sqlite3_bind_int64(q, 2, until_ms);
 	} else {
@@ -443,7 +556,11 @@ poll:
 		if (!list_has(&sources, src, 1) || !list_has(&rules, rule, 0) ||
 		    !list_has(&cats, cat, 0))
 			continue;
-		util_format_iso(sqlite3_column_int64(q, 0), iso, sizeof iso);
+		if (sqlite3_column_type(q, 0) == SQLITE_NULL)
+			snprintf(iso, sizeof iso, "-");
+		else
+			tz_format_iso(tz, sqlite3_column_int64(q, 0), iso,
+			    sizeof iso);
 		sev = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 :
 		    sqlite3_column_int(q, 4);
 		text = (const char *)sqlite3_column_blob(q, 9);
@@ -451,7 +568,12 @@ poll:
 		if (text == NULL)
 			text = "";
 		buf_reset(&b);
-		if (tsv) {
+		if (context >= 0) {
+			if (put_context(&b, store_db(st), q, context,
+			    shown == 0) != 0)
+				goto out;
+			b.len--;	/* the newline comes below */
+		} else if (tsv) {
 			buf_puts(&b, iso);
 			buf_putc(&b, '\t');
 			put_tsv(&b, src, strlen(src));
@@ -460,10 +582,18 @@ poll:
 			sevname = sev >= 0 && sev < SEV_COUNT ? severity_name(sev) : "";
 			buf_printf(&b, "\t%s\t%lld\t", sevname,
 			    (long long)sqlite3_column_int64(q, 5));
+			if (sqlite3_column_type(q, 11) != SQLITE_NULL)
+				util_format_quantity(&b,
+				    sqlite3_column_double(q, 11),
+				    (const char *)sqlite3_column_text(q, 12));
+			buf_putc(&b, '\t');
 			put_tsv(&b, text, n);
 		} else {
 			buf_putc(&b, '{');
-			put_json_str(&b, "ts", iso, strlen(iso), 1);
+			if (untimed)
+				buf_puts(&b, "\"ts\":null");
+			else
+				put_json_str(&b, "ts", iso, strlen(iso), 1);
 			put_json_str(&b, "source", src, strlen(src), 0);
 			put_json_str(&b, "rule", rule, strlen(rule), 0);
 			put_json_str(&b, "category", cat, strlen(cat), 0);
@@ -531,14 +661,15 @@ out:
 	free(rules.v);
 	free(cats.v);
 	buf_free(&b);
+	tz_free(tz);
 	return rc;
 }
 
 const struct cmd_entry cmd_events_entry = {
 	"events",
 	"[--db PATH] [--source S]... [--rule R]... [--category C]... [--since T]"
-	" [--until T] [--format ndjson|tsv] [--limit N] [--after-id N] [--follow]"
-	" [--poll-ms N]",
+	" [--until T] [--tz ZONE] [--untimed] [--format ndjson|tsv] [--limit N] [--after-id N] [--follow]"
+	" [--poll-ms N] [--context N]",
 	"Print the stored events, one per line (ndjson or tsv).",
 	cmd_events_exec
 };

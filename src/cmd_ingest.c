@@ -13,6 +13,7 @@
 #include <sys/statvfs.h>
 
 #include "cmd.h"
+#include "context.h"
 #include "envelope.h"
 #include "ingest.h"
 #include "rules.h"
@@ -33,15 +34,22 @@ static const char ingest_options[] =
     "options:\n"
     "  --db PATH        database (default $LOGTRIAGE_DB, else\n"
     "                   $XDG_STATE_HOME/logtriage/logtriage.db)\n"
-    "  --rules DIR      rules directory or file (repeatable)\n"
+    "  --rules DIR      rules directory or file, added after the defaults\n"
+    "                   and the drop-in directories (repeatable)\n"
+    "  --no-default-rules  only the --rules paths\n"
     "  --source NAME    source name for every record of the inputs\n"
     "  --format FMT     auto plain docker-json docker-ts compose desktop\n"
     "                   logfmt journald (default auto: detected per line)\n"
-    "  --tz ZONE        zone of naive timestamps (default UTC)\n"
+    "  --tz ZONE        zone of naive timestamps (default UTC); auto: per\n"
+    "                   source, the zone the envelope's stamps imply\n"
     "  -f, --follow     keep reading files across rotation, stdin until EOF\n"
     "  --no-resume      read files from the start even if seen before\n"
     "  --final          the files will not grow: store their unfinished\n"
     "                   last record instead of leaving it for the next run\n"
+    "  --context-lines N  keep the N records before each event of warning\n"
+    "                   severity or worse read from standard input or a\n"
+    "                   pipe (default 20, at most 200; files are read\n"
+    "                   again instead); 0 keeps no context at all\n"
     "  -q, --quiet      no summary line\n"
     "  --help           this text\n"
     "\nWith no FILE, or FILE -, standard input is read.\n";
@@ -54,6 +62,8 @@ enum {
 	OPT_TZ,
 	OPT_NO_RESUME,
 	OPT_FINAL,
+	OPT_CONTEXT_LINES,
+	OPT_NO_DEFAULT_RULES,
 	OPT_HELP
 };
 
@@ -66,6 +76,8 @@ static const struct option ingest_longopts[] = {
 	{ "follow", no_argument, NULL, 'f' },
 	{ "no-resume", no_argument, NULL, OPT_NO_RESUME },
 	{ "final", no_argument, NULL, OPT_FINAL },
+	{ "context-lines", required_argument, NULL, OPT_CONTEXT_LINES },
+	{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -80,9 +92,11 @@ counts_add(struct store_ingest_counts *t, const struct store_ingest_counts *c)
 	t->events += c->events;
 	t->duplicates += c->duplicates;
 	t->repeats += c->repeats;
+	t->reread += c->reread;
 	t->malformed += c->malformed;
 	t->truncated += c->truncated;
 	t->no_timestamp += c->no_timestamp;
+	t->untimed += c->untimed;
 	t->backwards += c->backwards;
 	t->bad_utf8 += c->bad_utf8;
 	t->nul_bytes += c->nul_bytes;
@@ -114,25 +128,75 @@ on_readonly_fs(const char *path)
 	return rc == 0 && (vfs.f_flag & ST_RDONLY) != 0;
 }
 
+/*
+ * Once per source of the input just read whose records' own stamps and
+ * envelope stamps differ by whole hours: by how much, and the --tz that
+ * reads the naive side right.  Said even with -q: the times are wrong.
+ */
+static void
+print_clocks(const struct ingest *in, int tz_auto)
+{
+	const struct ingest_clock *c;
+	char zone[16], fix[128];
+	const char *side;
+	size_t i, n;
+	int32_t h, z;
+
+	c = ingest_clocks(in, &n);
+	for (i = 0; i < n; i++, c++) {
+		h = c->offset / 3600;
+		z = c->zone < 0 ? -c->zone : c->zone;
+		if (c->zone == 0)
+			snprintf(zone, sizeof zone, "UTC");
+		else
+			snprintf(zone, sizeof zone, "%c%02d:%02d",
+			    c->zone < 0 ? '-' : '+', (int)(z / 3600),
+			    (int)(z / 60 % 60));
+		side = c->env_naive ? "envelope's" : "records' own";
+		if (!c->fixable)
+			snprintf(fix, sizeof fix, "both stamps have a zone, so"
+			    " --tz cannot fix it");
+		else if (tz_auto)
+			snprintf(fix, sizeof fix, "--tz auto read the %s at %s%s",
+			    side, zone, c->own_naive && c->env_naive ?
+			    ", the records' own as UTC" : "");
+		else
+			snprintf(fix, sizeof fix, "%s--tz %s (or --tz auto) reads"
+			    " the %s right", c->own_naive && c->env_naive ?
+			    "if the records' own are UTC, " : "", zone, side);
+		cmd_error("%s: the records' own stamps are %d h %s their"
+		    " envelope's (%llu of %llu records); %s", c->source,
+		    h < 0 ? -h : h, h < 0 ? "behind" : "ahead of",
+		    (unsigned long long)c->n, (unsigned long long)c->total, fix);
+	}
+}
+
 static void
 print_summary(const struct store_ingest_counts *t, size_t ninputs)
 {
-	char same[64] = "";
+	char same[64] = "", untimed[64] = "", again[64] = "";
 
 	/* only rules with `same` make them: said when there are some */
 	if (t->repeats > 0)
 		snprintf(same, sizeof same, ", %llu same-sample duplicates",
 		    (unsigned long long)t->repeats);
+	/* only inputs with no time at all (a pasted excerpt) have them */
+	if (t->untimed > 0)
+		snprintf(untimed, sizeof untimed, ", untimed %llu",
+		    (unsigned long long)t->untimed);
+	if (t->reread > 0)
+		snprintf(again, sizeof again, " (%llu read again: the rules"
+		    " changed)", (unsigned long long)t->reread);
 	cmd_error("%llu lines, %llu bytes, %llu records, %llu events (%llu duplicates%s)"
-	    " from %zu inputs; malformed %llu, truncated %llu, no timestamp %llu,"
-	    " backwards %llu, bad UTF-8 %llu, NUL bytes %llu, regex errors %llu",
+	    " from %zu inputs%s; malformed %llu, truncated %llu, no timestamp %llu,"
+	    " backwards %llu, bad UTF-8 %llu, NUL bytes %llu, regex errors %llu%s",
 	    (unsigned long long)t->lines, (unsigned long long)t->bytes,
 	    (unsigned long long)t->records, (unsigned long long)t->events,
-	    (unsigned long long)t->duplicates, same, ninputs,
+	    (unsigned long long)t->duplicates, same, ninputs, again,
 	    (unsigned long long)t->malformed, (unsigned long long)t->truncated,
 	    (unsigned long long)t->no_timestamp, (unsigned long long)t->backwards,
 	    (unsigned long long)t->bad_utf8, (unsigned long long)t->nul_bytes,
-	    (unsigned long long)t->regex_errors);
+	    (unsigned long long)t->regex_errors, untimed);
 }
 
 static int
@@ -149,13 +213,16 @@ cmd_ingest_exec(int argc, char **argv)
 	struct stat sb;
 	const char **rule_args = NULL, *db = NULL, *tzname = NULL, *path;
 	const char *stdin_only[] = { "-" };
-	char **dirs = NULL, *dbpath = NULL, err[1024];
-	size_t nrule_args = 0, ndirs, i, ninputs, nfailed = 0;
+	struct rules_dir *dirs = NULL;
+	char *dbpath = NULL, err[1024], *end;
+	long lval;
+	size_t nrule_args = 0, ndirs = 0, i, ninputs, nfailed = 0;
 	char **inputs;
-	int ch, quiet = 0, fmt, rc = EXIT_RUNTIME;
+	int ch, quiet = 0, no_defaults = 0, fmt, rc = EXIT_RUNTIME;
 
 	memset(&opts, 0, sizeof opts);
 	opts.format = ENVELOPE_AUTO;
+	opts.context_lines = CONTEXT_DEFAULT;
 	rule_args = xcalloc((size_t)argc + 1, sizeof *rule_args);
 	optind = 1;
 	opterr = 0;
@@ -196,6 +263,21 @@ cmd_ingest_exec(int argc, char **argv)
 		case OPT_FINAL:
 			opts.final = 1;
 			break;
+		case OPT_CONTEXT_LINES:
+			errno = 0;
+			lval = strtol(optarg, &end, 10);
+			if (errno != 0 || *optarg == '\0' || *end != '\0' ||
+			    lval < 0 || lval > CONTEXT_MAX) {
+				cmd_error("ingest: bad --context-lines '%s' (0 to %d)",
+				    optarg, CONTEXT_MAX);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			opts.context_lines = (int)lval;
+			break;
+		case OPT_NO_DEFAULT_RULES:
+			no_defaults = 1;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -208,18 +290,24 @@ cmd_ingest_exec(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (tzname != NULL && (tz = tz_open(tzname, err, sizeof err)) == NULL) {
+	if (tzname != NULL && strcmp(tzname, "auto") == 0)
+		opts.tz_auto = 1;
+	else if (tzname != NULL && (tz = tz_open(tzname, err, sizeof err)) ==
+	    NULL) {
 		cmd_error("ingest: --tz: %s", err);
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	opts.tz = tz;
 
-	dirs = rules_default_dirs(rule_args, nrule_args);
-	for (ndirs = 0; dirs[ndirs] != NULL; ndirs++)
-		;
+	if (no_defaults && nrule_args == 0) {
+		cmd_error("ingest: --no-default-rules needs --rules");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	dirs = rules_layers(rule_args, nrule_args, no_defaults, &ndirs);
 	memset(&diags, 0, sizeof diags);
-	rs = ruleset_load((const char *const *)dirs, ndirs, &diags);
+	rs = ruleset_load_layers(dirs, ndirs, &diags);
 	if (diags.n > 0 || rs == NULL) {
 		diag_print(stderr, &diags);
 		diag_list_free(&diags);
@@ -281,7 +369,11 @@ cmd_ingest_exec(int argc, char **argv)
 				cmd_error("%s: %s", path, err);
 			nfailed++;
 		}
+		if (c.reread && !quiet)
+			cmd_error("%s: the rules changed since it was read: reading it"
+			    " again from the start", path);
 		counts_add(&total, &c);
+		print_clocks(in, opts.tz_auto);
 	}
 	if (!quiet)
 		print_summary(&total, ninputs);
@@ -291,8 +383,7 @@ out:
 	store_close(st);
 	if (rs != NULL)
 		ruleset_free(rs);
-	if (dirs != NULL)
-		rules_dirs_free(dirs);
+	rules_dirs_free(dirs, ndirs);
 	tz_free(tz);
 	free(dbpath);
 	free(rule_args);
@@ -310,8 +401,9 @@ out:
 
 const struct cmd_entry cmd_ingest_entry = {
 	"ingest",
-	"[--db PATH] [--rules DIR]... [--source NAME] [--format FMT] [--tz ZONE]"
-	" [-f|--follow] [--no-resume] [--final] [-q|--quiet] [FILE|-]...",
+	"[--db PATH] [--rules DIR]... [--no-default-rules] [--source NAME] [--format FMT]"
+	" [--tz ZONE] [-f|--follow] [--no-resume] [--final] [--context-lines N]"
+	" [-q|--quiet] [FILE|-]...",
 	"Read logs, recognise events with the rules and store them.",
 	cmd_ingest_exec
 };

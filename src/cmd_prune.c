@@ -58,6 +58,10 @@ static const struct option prune_long[] = {
 	" i.source_id = e.source_id AND e.ts >= i.start AND e.ts <= i.end)))"
 #define PRUNE_INCIDENTS_WHERE " FROM incidents WHERE kind <> 'open' AND end < ?1"
 #define PRUNE_VOLUME_WHERE " FROM volume WHERE minute < ?1"
+#define PRUNE_CONTEXT_WHERE \
+	" FROM event_context WHERE event_id NOT IN (SELECT id FROM events)"
+#define PRUNE_BLOCKS_WHERE " FROM context_blocks WHERE id NOT IN" \
+	" (SELECT block FROM event_context WHERE block IS NOT NULL)"
 
 struct prune_kind {
 	const char	*count_sql;
@@ -75,6 +79,13 @@ static const struct prune_kind prune_kinds[] = {
 	{ "SELECT count(*)" PRUNE_VOLUME_WHERE,
 	  "DELETE FROM volume WHERE (source_id, minute) IN (SELECT source_id, minute"
 	  PRUNE_VOLUME_WHERE " LIMIT " PRUNE_STR(PRUNE_BATCH) ")", 1 },
+	/* the context of the events removed, and the stream records kept for it */
+	{ "SELECT count(*)" PRUNE_CONTEXT_WHERE,
+	  "DELETE FROM event_context WHERE event_id IN (SELECT event_id"
+	  PRUNE_CONTEXT_WHERE " LIMIT " PRUNE_STR(PRUNE_BATCH) ")", 0 },
+	{ "SELECT count(*)" PRUNE_BLOCKS_WHERE,
+	  "DELETE FROM context_blocks WHERE id IN (SELECT id" PRUNE_BLOCKS_WHERE
+	  " LIMIT " PRUNE_STR(PRUNE_BATCH) ")", 0 },
 };
 
 static int
@@ -254,12 +265,14 @@ size_cut(sqlite3 *db, double share, int64_t after, int64_t *cut)
 	int rc;
 
 	*cut = TS_NONE;
-	if (query_int(db, "SELECT count(*) FROM events", NULL, 0, &total,
-	    "counting events") != 0)
+	/* Untimed events (ts NULL) have no age and no hour to cut at. */
+	if (query_int(db, "SELECT count(*) FROM events WHERE ts IS NOT NULL",
+	    NULL, 0, &total, "counting events") != 0)
 		return -1;
 	want = (int64_t)(share * (double)total + 0.999);
 	if (sqlite3_prepare_v2(db, "SELECT ts / " PRUNE_STR(3600000) ", count(*)"
-	    " FROM events GROUP BY 1 ORDER BY 1", -1, &st, NULL) != SQLITE_OK)
+	    " FROM events WHERE ts IS NOT NULL GROUP BY 1 ORDER BY 1", -1, &st,
+	    NULL) != SQLITE_OK)
 		return db_fail(db, "counting events per hour");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		hour = sqlite3_column_int64(st, 0);

@@ -222,12 +222,19 @@ render(const struct report *r, const struct report_totals *t, int format,
 }
 
 static void
-empty_line(const struct report_query *q, struct buf *out)
+empty_line(const struct report_query *q, const struct report *r,
+    struct buf *out)
 {
 	char a[32], b[32];
 
 	if (q->since == TS_NONE && q->until == TS_NONE) {
-		buf_puts(out, "logtriage: no events in the database\n");
+		if (r->input.untimed_events > 0)
+			buf_printf(out, "logtriage: no timed events in the"
+			    " database; %ju untimed (their input had no time;"
+			    " logtriage events --untimed lists them)\n",
+			    (uintmax_t)r->input.untimed_events);
+		else
+			buf_puts(out, "logtriage: no events in the database\n");
 		return;
 	}
 	util_format_iso(q->since, a, sizeof(a));
@@ -302,13 +309,13 @@ run(struct report_opts *o)
 	empty = r->total_events == 0 &&
 	    (r->baseline == NULL || r->baseline->total_events == 0);
 	if (empty && (o->format == FMT_TEXT || o->format == FMT_MARKDOWN))
-		empty_line(&q, &out);
+		empty_line(&q, r, &out);
 	else {
 		if (empty) {
 			struct buf line;
 
 			buf_init(&line);
-			empty_line(&q, &line);
+			empty_line(&q, r, &line);
 			fputs(line.data, stderr);
 			buf_free(&line);
 		}

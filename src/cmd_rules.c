@@ -3,7 +3,9 @@
  * check rule files, and run every rule against its own examples,
  * counter-examples and scenarios (example streams ingested into an
  * in-memory store, whose incidents and links are compared with what the
- * scenario expects).
+ * scenario expects).  `rules test --input LOG` ingests a real log into an
+ * in-memory store the same way and shows what each rule matched and which
+ * records of warning level or worse no rule matched, by mined template.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,10 +15,14 @@
 #include <cjson/cJSON.h>
 
 #include "cmd.h"
+#include "generic.h"
 #include "ingest.h"
+#include "level.h"
 #include "matcher.h"
+#include "multiline.h"
 #include "rules.h"
 #include "store.h"
+#include "template.h"
 #include "util.h"
 
 static const char rules_options[] =
@@ -26,19 +32,36 @@ static const char rules_options[] =
     "  test               run examples, counter-examples and scenarios (exit 1\n"
     "                     on any failure)\n"
     "\noptions:\n"
-    "  --rules DIR        rules directory or file (repeatable; default\n"
-    "                     $LOGTRIAGE_RULES, else the installed rules)\n"
+    "  --rules DIR        rules directory or file, added after the defaults\n"
+    "                     ($LOGTRIAGE_RULES, else the installed rules) and\n"
+    "                     the drop-in directories (repeatable)\n"
+    "  --no-default-rules only the --rules paths\n"
     "  -v, --verbose      list: patterns and prefilter literals;\n"
-    "                     test: every check, not only failures\n"
+    "                     test: every check, not only failures;\n"
+    "                     test --input: the rules that matched nothing too\n"
+    "  --input FILE       test: read this log ('-' for standard input) without\n"
+    "                     storing it; per rule the records it matched (the\n"
+    "                     first 3), and the records of warning level or worse\n"
+    "                     no rule matched, by template\n"
+    "  --show-missed      test --input: every missed record, not the first 3\n"
+    "  --format F         test --input: text (default) or json\n"
     "  --help             this text\n";
 
 enum {
 	OPT_RULES = 256,
+	OPT_NO_DEFAULT_RULES,
+	OPT_INPUT,
+	OPT_SHOW_MISSED,
+	OPT_FORMAT,
 	OPT_HELP
 };
 
 static const struct option rules_longopts[] = {
 	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES },
+	{ "input", required_argument, NULL, OPT_INPUT },
+	{ "show-missed", no_argument, NULL, OPT_SHOW_MISSED },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -89,16 +112,20 @@ list_rules(const struct ruleset *rs, int verbose)
 
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
-		printf("%-28s %-10s %-8s %s", r->id, r->category,
-		    severity_name(r->severity), r->file);
+		printf("%-28s %-10s %-8s %-8s", r->id, r->category,
+		    severity_name(r->severity), r->layer);
 		if (r->line > 0)
-			printf(":%d", r->line);
+			printf(" %s:%d", r->file, r->line);
 		if (r->by_level != 0)
 			printf("  by level: %s records%s", severity_name(
 			    (enum severity)r->by_level), r->by_level == SEV_ERROR ?
-			    " and tracebacks" : "");
+			    " and tracebacks" : r->by_level == SEV_WARNING ?
+			    " no rule matched" : "");
 		if (r->disabled)
 			printf("  disabled");
+		if (r->enabled_at != NULL)
+			printf("%s by %s", r->disabled ? "" : "  enabled",
+			    r->enabled_at);
 		if (r->storm_n > 0) {
 			format_window(r->storm_window_ms, w, sizeof w);
 			printf("  storm = %d in %s%s%s", r->storm_n, w,
@@ -574,6 +601,396 @@ fail:
 	store_close(st);
 }
 
+/* Records shown per rule and per missed template, and bytes of each shown. */
+#define RT_SHOWN	3
+#define RT_TEXT_MAX	300
+
+/* A record of warning level or worse that no rule with a pattern matched. */
+struct rt_missed {
+	uint64_t	 line;
+	uint32_t	 id;		/* the miner's template */
+	char		*text;		/* its first line, at most RT_TEXT_MAX bytes */
+};
+
+/* What `rules test --input` gathers while the log is ingested. */
+struct rt {
+	struct template_miner	*miner;
+	struct buf		 msg;
+	struct rt_missed	*v;
+	size_t			 n, cap;
+	uint32_t		*kept;		/* per template id: records kept */
+	signed char		*level;		/* ... and the worst level */
+	size_t			 nids, capkept, caplevel;
+	int			 all;		/* --show-missed */
+	uint64_t		 records, matched, missed;
+};
+
+/* The last line of text[0..len) that is not blank. */
+static const char *
+rt_last_line(const char *text, size_t len, size_t *n)
+{
+	const char *nl;
+
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' ' ||
+	    text[len - 1] == '\t' || text[len - 1] == '\r'))
+		len--;
+	nl = memrchr(text, '\n', len);
+	*n = len - (nl != NULL ? (size_t)(nl + 1 - text) : 0);
+	return nl != NULL ? nl + 1 : text;
+}
+
+/*
+ * Each record after the rules saw it: one that no rule with a pattern
+ * matched is mined by its message (after stamp and level) as `patterns`
+ * does, a traceback by its exception line too.
+ */
+static void
+rt_on_record(void *arg, const struct record *rec, int nmatched)
+{
+	struct rt *t = arg;
+	const char *msg, *nl, *last;
+	size_t n, lastn;
+	uint32_t id;
+	int level;
+
+	t->records++;
+	if (nmatched > 0)
+		t->matched++;
+	if (nmatched > 0 || (level = generic_level(rec)) < SEV_WARNING)
+		return;
+	t->missed++;
+	msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
+	n = (size_t)(rec->text + rec->len - msg);
+	if ((nl = memchr(msg, '\n', n)) != NULL)
+		n = (size_t)(nl - msg);
+	buf_reset(&t->msg);
+	last = (rec->flags & RECORD_TRACEBACK) ?
+	    rt_last_line(rec->text, rec->len, &lastn) : NULL;
+	if (last != NULL && (n == 0 || (n >= 9 && memcmp(msg, "Traceback", 9) == 0)))
+		buf_append(&t->msg, last, lastn);
+	else {
+		buf_append(&t->msg, msg, n);
+		if (last != NULL) {
+			buf_puts(&t->msg, " | ");
+			buf_append(&t->msg, last, lastn);
+		}
+	}
+	id = template_miner_add(t->miner, t->msg.data != NULL ? t->msg.data : "",
+	    t->msg.len);
+	while (t->nids <= id) {
+		t->kept = util_grow(t->kept, &t->capkept, t->nids,
+		    sizeof(*t->kept), 64);
+		t->level = util_grow(t->level, &t->caplevel, t->nids,
+		    sizeof(*t->level), 64);
+		t->kept[t->nids] = 0;
+		t->level[t->nids] = (signed char)LEVEL_NONE;
+		t->nids++;
+	}
+	if (level > t->level[id])
+		t->level[id] = (signed char)level;
+	/* the first few of each template are enough, as merging keeps order */
+	if (!t->all && t->kept[id] >= RT_SHOWN)
+		return;
+	t->kept[id]++;
+	nl = memchr(rec->text, '\n', rec->len);
+	n = nl != NULL ? (size_t)(nl - rec->text) : rec->len;
+	t->v = util_grow(t->v, &t->cap, t->n, sizeof(*t->v), 64);
+	t->v[t->n].line = rec->line_first;
+	t->v[t->n].id = id;
+	t->v[t->n].text = xstrndup(rec->text, n < RT_TEXT_MAX ? n : RT_TEXT_MAX);
+	t->n++;
+}
+
+/* One shown record: "  line N: text" escaped for the terminal. */
+static void
+rt_print_line(const char *indent, uint64_t line, const char *text, size_t n)
+{
+	const char *nl = memchr(text, '\n', n);
+
+	if (nl != NULL)
+		n = (size_t)(nl - text);
+	printf("%sline %llu: ", indent, (unsigned long long)line);
+	print_escaped(stdout, text, n < RT_TEXT_MAX ? n : RT_TEXT_MAX);
+	printf("%s\n", n > RT_TEXT_MAX ? "..." : "");
+}
+
+static cJSON *
+rt_json_line(uint64_t line, const char *text, size_t n)
+{
+	cJSON *o = cJSON_CreateObject();
+	const char *nl = memchr(text, '\n', n);
+	char *s;
+
+	if (nl != NULL)
+		n = (size_t)(nl - text);
+	s = xstrndup(text, n < RT_TEXT_MAX ? n : RT_TEXT_MAX);
+	cJSON_AddNumberToObject(o, "line", (double)line);
+	cJSON_AddStringToObject(o, "text", s);
+	free(s);
+	return o;
+}
+
+/* The missed templates, worst level first, then the most records, then the earliest. */
+static const struct rt *rt_sort;
+static const uint64_t *rt_first;
+
+static int
+rt_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint64_t cx = template_miner_size(rt_sort->miner, x);
+	uint64_t cy = template_miner_size(rt_sort->miner, y);
+
+	if (rt_sort->level[x] != rt_sort->level[y])
+		return rt_sort->level[x] > rt_sort->level[y] ? -1 : 1;
+	if (cx != cy)
+		return cx > cy ? -1 : 1;
+	return rt_first[x] < rt_first[y] ? -1 : rt_first[x] > rt_first[y];
+}
+
+/* Per rule, how many records it matched and the first few, from the store. */
+static int
+rt_rules(const struct ruleset *rs, sqlite3 *db, int verbose, cJSON *json,
+    char *err, size_t errlen)
+{
+	static const char count_sql[] = "SELECT count(*) FROM events WHERE rule = ?1";
+	static const char first_sql[] = "SELECT line, text FROM events"
+	    " WHERE rule = ?1 ORDER BY line, id LIMIT ?2";
+	sqlite3_stmt *cs = NULL, *fs = NULL;
+	cJSON *arr = NULL, *o, *recs;
+	size_t i, silent = 0;
+	long n;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, count_sql, -1, &cs, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, first_sql, -1, &fs, NULL) != SQLITE_OK) {
+		util_err(err, errlen, "%s", sqlite3_errmsg(db));
+		goto out;
+	}
+	if (json != NULL)
+		arr = cJSON_AddArrayToObject(json, "rules");
+	for (i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->rules[i];
+
+		sqlite3_bind_text(cs, 1, r->id, -1, SQLITE_STATIC);
+		n = sqlite3_step(cs) == SQLITE_ROW ? (long)sqlite3_column_int64(cs, 0) : 0;
+		sqlite3_reset(cs);
+		if (n == 0 && json == NULL && !verbose) {
+			silent++;
+			continue;
+		}
+		if (json != NULL) {
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "id", r->id);
+			cJSON_AddNumberToObject(o, "count", (double)n);
+			recs = cJSON_AddArrayToObject(o, "records");
+			cJSON_AddItemToArray(arr, o);
+		} else {
+			printf("\n%-28s %ld record%s%s\n", r->id, n, n == 1 ? "" : "s",
+			    r->disabled ? " (disabled)" : "");
+			recs = NULL;
+		}
+		sqlite3_bind_text(fs, 1, r->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(fs, 2, RT_SHOWN);
+		while (sqlite3_step(fs) == SQLITE_ROW) {
+			const char *text = (const char *)sqlite3_column_text(fs, 1);
+			size_t len = (size_t)sqlite3_column_bytes(fs, 1);
+			uint64_t line = (uint64_t)sqlite3_column_int64(fs, 0);
+
+			if (recs != NULL)
+				cJSON_AddItemToArray(recs, rt_json_line(line,
+				    text != NULL ? text : "", len));
+			else
+				rt_print_line("  ", line, text != NULL ? text : "",
+				    len);
+		}
+		sqlite3_reset(fs);
+		if (recs == NULL && n > RT_SHOWN)
+			printf("  ... %ld more\n", n - RT_SHOWN);
+	}
+	if (json == NULL && silent > 0)
+		printf("\n%zu rule%s matched nothing (-v lists them)\n", silent,
+		    silent == 1 ? "" : "s");
+	rc = 0;
+out:
+	sqlite3_finalize(cs);
+	sqlite3_finalize(fs);
+	return rc;
+}
+
+/* The missed records by template. */
+static void
+rt_missed_out(struct rt *t, cJSON *json)
+{
+	uint32_t *order, f;
+	uint64_t *first;
+	size_t i, k, nt = 0, shown;
+	struct buf tb;
+	cJSON *m = NULL, *arr = NULL, *o, *recs = NULL;
+
+	/* a miner that was given nothing has nothing to merge */
+	if (t->nids > 0)
+		template_miner_finish(t->miner);
+	first = xcalloc(t->nids + 1, sizeof(*first));
+	order = xcalloc(t->nids + 1, sizeof(*order));
+	for (i = 0; i < t->nids; i++)
+		first[i] = UINT64_MAX;
+	for (i = 0; i < t->n; i++) {
+		t->v[i].id = template_miner_final(t->miner, t->v[i].id);
+		if (t->v[i].line < first[t->v[i].id])
+			first[t->v[i].id] = t->v[i].line;
+	}
+	for (i = 0; i < t->nids; i++) {
+		f = template_miner_final(t->miner, (uint32_t)i);
+		if (f != i && t->level[i] > t->level[f])
+			t->level[f] = t->level[i];
+	}
+	for (i = 0; i < t->nids; i++)
+		if (template_miner_final(t->miner, (uint32_t)i) == i)
+			order[nt++] = (uint32_t)i;
+	rt_sort = t;
+	rt_first = first;
+	qsort(order, nt, sizeof(*order), rt_cmp);
+	if (json != NULL) {
+		m = cJSON_AddObjectToObject(json, "missed");
+		cJSON_AddNumberToObject(m, "records", (double)t->missed);
+		arr = cJSON_AddArrayToObject(m, "templates");
+	} else
+		printf("\nmissed: %llu record%s of warning level or worse that no"
+		    " rule matched, %zu template%s\n", (unsigned long long)t->missed,
+		    t->missed == 1 ? "" : "s", nt, nt == 1 ? "" : "s");
+	buf_init(&tb);
+	for (k = 0; k < nt; k++) {
+		f = order[k];
+		buf_reset(&tb);
+		template_miner_text(t->miner, f, &tb);
+		if (json != NULL) {
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "template", tb.data != NULL ?
+			    tb.data : "");
+			cJSON_AddStringToObject(o, "severity",
+			    severity_name((enum severity)t->level[f]));
+			cJSON_AddNumberToObject(o, "count",
+			    (double)template_miner_size(t->miner, f));
+			recs = cJSON_AddArrayToObject(o, "records");
+			cJSON_AddItemToArray(arr, o);
+		} else {
+			printf("\n  %llu x %-8s ", (unsigned long long)
+			    template_miner_size(t->miner, f),
+			    severity_name((enum severity)t->level[f]));
+			print_escaped(stdout, tb.data != NULL ? tb.data : "", tb.len);
+			putchar('\n');
+		}
+		shown = 0;
+		for (i = 0; i < t->n; i++) {
+			if (t->v[i].id != f || (!t->all && shown >= RT_SHOWN))
+				continue;
+			shown++;
+			if (recs != NULL)
+				cJSON_AddItemToArray(recs, rt_json_line(t->v[i].line,
+				    t->v[i].text, strlen(t->v[i].text)));
+			else
+				rt_print_line("    ", t->v[i].line, t->v[i].text,
+				    strlen(t->v[i].text));
+		}
+		if (recs == NULL && template_miner_size(t->miner, f) > shown)
+			printf("    ... %llu more (--show-missed lists them)\n",
+			    (unsigned long long)(template_miner_size(t->miner, f) -
+			    shown));
+	}
+	buf_free(&tb);
+	free(order);
+	free(first);
+}
+
+static void
+rt_free(struct rt *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->v[i].text);
+	free(t->v);
+	free(t->kept);
+	free(t->level);
+	buf_free(&t->msg);
+	if (t->miner != NULL)
+		template_miner_free(t->miner);
+}
+
+/*
+ * `rules test --input`: the log through ingest's pipeline into a store in
+ * memory, then what each rule made of it and what none did.
+ */
+static int
+test_input(const struct ruleset *rs, const char *path, int show_missed,
+    int json, int verbose)
+{
+	struct ingest_opts opts;
+	struct store_ingest_counts c;
+	struct store *st;
+	struct ingest *in = NULL;
+	struct rt t;
+	cJSON *root = NULL;
+	char err[1024], *out;
+	int rc = EXIT_RUNTIME;
+
+	memset(&t, 0, sizeof t);
+	t.miner = template_miner_new();
+	t.all = show_missed;
+	buf_init(&t.msg);
+	st = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	if (st == NULL)
+		goto fail;
+	if (store_begin(st, err, sizeof err) != 0 ||
+	    store_sync_rules(st, rs, err, sizeof err) != 0 ||
+	    store_commit(st, err, sizeof err) != 0) {
+		store_rollback(st);
+		goto fail;
+	}
+	memset(&opts, 0, sizeof opts);
+	opts.format = ENVELOPE_AUTO;
+	/* the whole log: its unfinished last record too */
+	opts.final = 1;
+	opts.on_record = rt_on_record;
+	opts.on_record_arg = &t;
+	if ((in = ingest_new(st, rs, &opts, err, sizeof err)) == NULL)
+		goto fail;
+	err[0] = '\0';
+	if (ingest_input(in, path, &c, err, sizeof err) != 0)
+		goto fail;
+	if (json) {
+		root = cJSON_CreateObject();
+		cJSON_AddStringToObject(root, "input", path);
+		cJSON_AddNumberToObject(root, "records", (double)t.records);
+	}
+	if (json)
+		cJSON_AddNumberToObject(root, "matched", (double)t.matched);
+	else
+		printf("%s: %llu records, %llu matched by a rule's pattern, %llu of"
+		    " warning level or worse by none\n", path,
+		    (unsigned long long)t.records, (unsigned long long)t.matched,
+		    (unsigned long long)t.missed);
+	if (rt_rules(rs, store_db(st), verbose, root, err, sizeof err) != 0)
+		goto fail;
+	rt_missed_out(&t, root);
+	if (json) {
+		out = cJSON_Print(root);
+		printf("%s\n", out);
+		free(out);
+	}
+	rc = EXIT_OK;
+	goto out;
+fail:
+	cmd_error("rules test: %s", err);
+out:
+	cJSON_Delete(root);
+	ingest_free(in);
+	store_close(st);
+	rt_free(&t);
+	return rc;
+}
+
 static int
 rules_exec(int argc, char **argv)
 {
@@ -582,10 +999,11 @@ rules_exec(int argc, char **argv)
 	struct ruleset *rs = NULL;
 	struct matcher *m = NULL;
 	struct tally t;
-	char **dirs = NULL, err[256];
-	const char *action;
-	size_t ncli = 0, ndirs, i;
-	int c, verbose = 0, rc = EXIT_USAGE;
+	struct rules_dir *dirs = NULL;
+	char err[256];
+	const char *action, *input = NULL, *format = "text";
+	size_t ncli = 0, ndirs = 0, i;
+	int c, verbose = 0, no_defaults = 0, show_missed = 0, rc = EXIT_USAGE;
 
 	opterr = 0;
 	optind = 1;
@@ -597,6 +1015,18 @@ rules_exec(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = 1;
+			break;
+		case OPT_NO_DEFAULT_RULES:
+			no_defaults = 1;
+			break;
+		case OPT_INPUT:
+			input = optarg;
+			break;
+		case OPT_SHOW_MISSED:
+			show_missed = 1;
+			break;
+		case OPT_FORMAT:
+			format = optarg;
 			break;
 		case OPT_HELP:
 			cmd_usage(&cmd_rules_entry, rules_options);
@@ -619,20 +1049,33 @@ rules_exec(int argc, char **argv)
 		free(cli);
 		return EXIT_USAGE;
 	}
-	dirs = rules_default_dirs(cli, ncli);
-	for (ndirs = 0; dirs[ndirs] != NULL; ndirs++)
-		;
 	memset(&diags, 0, sizeof diags);
-	rs = ruleset_load((const char *const *)dirs, ndirs, &diags);
+	if ((input == NULL && (show_missed || strcmp(format, "text") != 0)) ||
+	    (input != NULL && strcmp(action, "test") != 0)) {
+		cmd_error("rules: --input, --show-missed and --format go with"
+		    " `rules test --input FILE`");
+		goto out;
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+		cmd_error("rules: unknown format '%s' (text json)", format);
+		goto out;
+	}
+	if (no_defaults && ncli == 0) {
+		cmd_error("rules: --no-default-rules needs --rules");
+		goto out;
+	}
+	dirs = rules_layers(cli, ncli, no_defaults, &ndirs);
+	rs = ruleset_load_layers(dirs, ndirs, &diags);
 	if (diags.n > 0) {
 		diag_print(stderr, &diags);
 		cmd_error("rules: %zu error%s in %s", diags.n,
-		    diags.n == 1 ? "" : "s", ndirs == 1 ? dirs[0] : "the rules");
+		    diags.n == 1 ? "" : "s", ndirs == 1 ? dirs[0].path :
+		    "the rules");
 		goto out;
 	}
 	if (rs->n == 0) {
-		cmd_error("rules: no rules found in %s", ndirs == 1 ? dirs[0] :
-		    "the rules directories");
+		cmd_error("rules: no rules found in %s", ndirs == 1 ?
+		    dirs[0].path : "the rules directories");
 		goto out;
 	}
 	if (strcmp(action, "list") == 0) {
@@ -644,6 +1087,11 @@ rules_exec(int argc, char **argv)
 		printf("%zu rules and %zu scenarios in %zu files: ok\n", rs->n,
 		    rs->nscenarios, rs->nfiles);
 		rc = EXIT_OK;
+		goto out;
+	}
+	if (input != NULL) {
+		rc = test_input(rs, input, show_missed, strcmp(format, "json") == 0,
+		    verbose);
 		goto out;
 	}
 	if ((m = matcher_new(rs, err, sizeof err)) == NULL) {
@@ -663,14 +1111,16 @@ out:
 	matcher_free(m);
 	ruleset_free(rs);
 	diag_list_free(&diags);
-	rules_dirs_free(dirs);
+	rules_dirs_free(dirs, ndirs);
 	free(cli);
 	return rc;
 }
 
 const struct cmd_entry cmd_rules_entry = {
 	"rules",
-	"list|check|test [--rules DIR]... [-v]",
-	"Show, check or test the rules (examples, counter-examples, scenarios).",
+	"list|check|test [--rules DIR]... [--no-default-rules] [-v]"
+	" [--input FILE|- [--show-missed] [--format text|json]]",
+	"Show, check or test the rules (examples, counter-examples, scenarios,"
+	" or a log read without storing it).",
 	rules_exec
 };

@@ -23,6 +23,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cJSON.h>
 
@@ -1046,13 +1047,49 @@ follow_better(int64_t ts, int64_t id, int64_t best_ts, int64_t best_id,
 	return id > best_id;
 }
 
+/* The text of field `name` in a fields object, or NULL: owned by the caller. */
+static char *
+fields_get(const char *fields, const char *name)
+{
+	cJSON *o, *it;
+	char *v = NULL;
+
+	if (fields == NULL || name == NULL || (o = cJSON_Parse(fields)) == NULL)
+		return NULL;
+	it = cJSON_GetObjectItemCaseSensitive(o, name);
+	if (cJSON_IsString(it) && it->valuestring != NULL)
+		v = xstrdup(it->valuestring);
+	cJSON_Delete(o);
+	return v;
+}
+
+/*
+ * Whether a target with these fields may be followed by a subject whose
+ * by-field is want: a target that names the field must name the same
+ * value, in any case ("Global" is "global"), as expectations compare keys.
+ */
+static int
+follow_agrees(const char *fields, const char *by, const char *want)
+{
+	char *have;
+	int ok;
+
+	if (want == NULL || (have = fields_get(fields, by)) == NULL)
+		return 1;
+	ok = strcasecmp(have, want) == 0;
+	free(have);
+	return ok;
+}
+
 /*
  * Look for a better event than hit among one target rule's events in
- * [ts - within, ts].  0, or -1 on a database error.
+ * [ts - within, ts] that agree with the subject's by-field value want
+ * (NULL: any).  0, or -1 on a database error.
  */
 static int
 follow_latest(struct correlate *c, const char *target, int64_t source_id,
-    int64_t subject_id, int64_t ts, int64_t within, struct follow_hit *hit)
+    int64_t subject_id, int64_t ts, int64_t within, const char *by,
+    const char *want, struct follow_hit *hit)
 {
 	sqlite3_stmt *tg = c->stmt[ST_FOLLOW_TARGET];
 	const char *fields;
@@ -1065,6 +1102,9 @@ follow_latest(struct correlate *c, const char *target, int64_t source_id,
 	while ((rc = sqlite3_step(tg)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(tg, 0);
 		tts = sqlite3_column_int64(tg, 1);
+		if (!follow_agrees((const char *)sqlite3_column_text(tg, 2), by,
+		    want))
+			continue;
 		if (first)
 			latest = tts;
 		else if (tts != latest)
@@ -1092,7 +1132,7 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 	sqlite3_stmt *up = c->stmt[ST_SET_FOLLOW];
 	struct follow_hit hit;
 	int64_t id, ts;
-	char *inherited;
+	char *inherited, *want;
 	size_t k;
 	int rc, failed = 0;
 
@@ -1104,13 +1144,16 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 		id = sqlite3_column_int64(ss, 0);
 		ts = sqlite3_column_int64(ss, 1);
 		memset(&hit, 0, sizeof hit);
+		want = fields_get((const char *)sqlite3_column_text(ss, 2),
+		    r->follows_by);
 		for (k = 0; !failed && k < r->nfollows; k++) {
 			if (c->follows_target[ri][k] < 0)
 				continue;
 			if (follow_latest(c, r->follows_rules[k], source_id, id, ts,
-			    r->follows_within_ms, &hit) != 0)
+			    r->follows_within_ms, r->follows_by, want, &hit) != 0)
 				failed = 1;
 		}
+		free(want);
 		sqlite3_reset(up);
 		sqlite3_clear_bindings(up);
 		sqlite3_bind_int64(up, 1, id);

@@ -33,7 +33,8 @@ struct ktab {
 	size_t			  n;
 };
 
-#define KTAB_MIN 64
+/* Small: a tracker per (rule, source), and a source per line is possible. */
+#define KTAB_MIN 4
 
 static void
 ktab_init(struct ktab *kt)

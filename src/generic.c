@@ -16,7 +16,9 @@ struct generic {
 	unsigned char		*claims;	/* per rule: its match claims a record */
 	int			 rule_error;	/* index of log-error, or -1 when absent or disabled */
 	int			 rule_critical;
-	int			 claimed;
+	int			 rule_warning;
+	int			 claimed;	/* by a rule that claims failures */
+	int			 matched;	/* by any rule */
 	struct buf		 tmpl;
 };
 
@@ -44,6 +46,7 @@ generic_new(const struct ruleset *rs)
 	}
 	g->rule_error = enabled_index(rs, RULE_LOG_ERROR);
 	g->rule_critical = enabled_index(rs, RULE_LOG_CRITICAL);
+	g->rule_warning = enabled_index(rs, RULE_LOG_WARNING);
 	buf_init(&g->tmpl);
 	return g;
 }
@@ -62,14 +65,17 @@ void
 generic_begin(struct generic *g)
 {
 	g->claimed = 0;
+	g->matched = 0;
 }
 
 void
 generic_matched(struct generic *g, int rule_index)
 {
-	if (rule_index >= 0 && (size_t)rule_index < g->rs->n &&
-	    g->claims[rule_index])
+	if (rule_index < 0 || (size_t)rule_index >= g->rs->n)
+		return;
+	if (g->claims[rule_index])
 		g->claimed = 1;
+	g->matched = 1;
 }
 
 /* The last line of text[0..len) that is not blank. */
@@ -87,18 +93,13 @@ last_line(const char *text, size_t len, size_t *n)
 }
 
 int
-generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
-    struct match *m)
+generic_level(const struct record *rec)
 {
 	const char *msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
-	const char *nl, *lg = NULL;
-	size_t n, lglen = 0, after = 0;
-	int level = rec->level, fail, idx;
+	const char *nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
+	size_t n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
+	int level = rec->level, fail;
 
-	if (g->claimed)
-		return 0;
-	nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
-	n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
 	if (level < SEV_ERROR) {
 		fail = level_of_failure_line(msg, n);
 		if (fail > level)
@@ -106,9 +107,28 @@ generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
 	}
 	if ((rec->flags & RECORD_TRACEBACK) && level < SEV_ERROR)
 		level = SEV_ERROR;
-	if (level < SEV_ERROR)
+	return level;
+}
+
+int
+generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
+    struct match *m)
+{
+	const char *msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
+	const char *nl, *lg = NULL;
+	size_t n, lglen = 0, after = 0;
+	int level, idx;
+
+	if (g->claimed)
 		return 0;
-	idx = level >= SEV_CRITICAL ? g->rule_critical : g->rule_error;
+	nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
+	n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
+	level = generic_level(rec);
+	/* a warning some rule matched is known, whatever the rule's severity */
+	if (level < SEV_WARNING || (level == SEV_WARNING && g->matched))
+		return 0;
+	idx = level >= SEV_CRITICAL ? g->rule_critical :
+	    level >= SEV_ERROR ? g->rule_error : g->rule_warning;
 	if (idx < 0 || matcher_excluded(mt, &g->rs->rules[idx], rec->text,
 	    rec->len))
 		return 0;

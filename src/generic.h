@@ -1,11 +1,12 @@
 /*
- * generic.h - the built-in rules log-error and log-critical: after the
- * specific rules have seen a record, a record of error level or worse (or
- * holding a traceback) that none of them claimed becomes an event of one of
- * these, with the fields `logger` and `template` (the message with its
- * variable parts masked; for a traceback, " | " and its exception line).  The level was read with
- * the envelope (struct record), so this costs no regex per record.  Knows
- * nothing about SQL: ingest stores the match like any other.
+ * generic.h - the built-in rules log-error, log-critical and log-warning:
+ * after the specific rules have seen a record, a record of error level or
+ * worse (or holding a traceback) that none of them claimed, or a warning
+ * record no rule matched at all, becomes an event of one of these, with the
+ * fields `logger` and `template` (the message with its variable parts
+ * masked; for a traceback, " | " and its exception line).  The level was
+ * read with the envelope (struct record), so this costs no regex per
+ * record.  Knows nothing about SQL: ingest stores the match like any other.
  */
 #ifndef LOGTRIAGE_GENERIC_H
 #define LOGTRIAGE_GENERIC_H
@@ -25,8 +26,19 @@ void generic_free(struct generic *g);
 /* A new record: nothing claims it yet. */
 void generic_begin(struct generic *g);
 
-/* Rule rule_index matched the record: a rule of category error or of severity error or worse claims it. */
+/*
+ * Rule rule_index matched the record: any rule takes a warning from
+ * log-warning; a rule of category error or of severity error or worse
+ * claims an error.
+ */
 void generic_matched(struct generic *g, int rule_index);
+
+/*
+ * The level of rec as these rules read it: the level it states, raised to
+ * ERROR by a traceback or an exception line and to CRITICAL by "panic:";
+ * LEVEL_NONE when it states none and is no failure.
+ */
+int generic_level(const struct record *rec);
 
 /*
  * Is rec an unclaimed failure?  Returns 1 and fills *m (the rule, and the

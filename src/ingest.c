@@ -25,12 +25,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "context.h"
 #include "correlate.h"
 #include "generic.h"
 #include "matcher.h"
 #include "multiline.h"
 #include "reader.h"
 #include "rules.h"
+#include "timeparse.h"
 #include "util.h"
 
 /* A batch is committed after this many events or bytes, or this much wall time. */
@@ -73,6 +75,9 @@ struct tcount {
 	size_t		 cap, n;
 };
 
+/* Zones are within 14 hours of UTC, so two of them within 28. */
+#define CLOCK_HOURS	28
+
 struct src_state {
 	int64_t		 id;
 	char		*name;
@@ -107,6 +112,16 @@ struct src_state {
 	struct tcount	 hi;
 	uint64_t	 hi_off;
 	int		 hi_dirty;
+	/*
+	 * Clock offsets: records with both an envelope stamp and one of
+	 * their own, by whole hours of own minus envelope (CLOCK_HOURS
+	 * either way; the last slot for any other difference).
+	 */
+	uint32_t	 clock[2 * CLOCK_HOURS + 2];
+	uint32_t	 clock_n;
+	unsigned char	 clock_own_naive, clock_env_naive;
+	int64_t		 clock_env_ts;
+	int		 touched;	/* in ingest.touched */
 };
 
 struct vol {
@@ -126,6 +141,9 @@ struct bev {
 	int		rule_index, ordinal, stream, has_value, has_grp;
 	double		value;
 	size_t		text_off, text_len, field0, nfields, grp_off, grp_len;
+	int		ctx;		/* context: 0 none, 1 ctx_off in the file, 2 block ctx_block */
+	uint64_t	ctx_off;
+	size_t		ctx_block;
 };
 
 /* A field of a batch event: the group's name (the matcher's) and its value. */
@@ -136,6 +154,15 @@ struct bfield {
 
 struct seen {
 	int64_t		sid, min_ts, max_ts;
+};
+
+/*
+ * A source's ordinal state at the commit point, to be saved: its second
+ * and n entries of the batch's ords from first.
+ */
+struct bord {
+	int64_t		sid, ts;
+	size_t		first, n;
 };
 
 /* A source's volume mark as this run leaves it; texts in the batch's mtexts. */
@@ -163,9 +190,14 @@ struct batch {
 	uint64_t			 offset, lineno;
 	int64_t				 ts;	/* the latest record's time before offset */
 	int				 resumable;
-	struct store_ordinal		*ords;	/* ordinal state at offset */
+	/* the ordinal state at offset of the sources it changed for */
+	struct store_ordinal		*ords;
 	size_t				 nords, ordcap;
+	struct bord			*bords;
+	size_t				 nbords, bordcap;
+	int				 ords_reset;	/* ... of every source */
 	struct store_ingest_counts	 counts;	/* physical counters */
+	struct context_pack		 ctx;	/* stream records kept as context */
 	const char			*status;
 	struct batch			*next;
 };
@@ -192,6 +224,10 @@ struct writer {
 	struct buf		 fields;		/* ... their fields' JSON */
 	size_t			 fields_at[WRITER_CHUNK];
 	unsigned char		 added[WRITER_CHUNK];
+	int64_t			 ids[WRITER_CHUNK];
+	struct context_writer	*ctx;
+	int64_t			*block_ids;		/* the batch's context blocks */
+	size_t			 block_idcap;
 	struct store_vmark	 vm;			/* writer_marks' scratch */
 	struct tcount		 merge;			/* ... and its texts */
 };
@@ -210,6 +246,7 @@ struct ingest {
 	int			 event_hash;	/* store_event_hash */
 	uint64_t		*rule_seed;	/* per rule: the hash of its id and NUL */
 	const struct ruleset	*rs;
+	uint64_t		 rules_hash;	/* ruleset_hash, kept with each resume point */
 	struct ingest_opts	 opts;
 	struct matcher		*matcher;
 	struct generic		*generic;	/* log-error, log-critical */
@@ -217,9 +254,17 @@ struct ingest {
 
 	struct src_state	*srcs;
 	size_t			 nsrcs, srccap;
+	struct ingest_clock	*clocks;	/* of the last input */
+	size_t			 nclocks;
 	size_t			 last_src;
 	struct util_index	 src_index;	/* srcs by name */
 	size_t			 batch_new_srcs;	/* sources added since the last handover */
+	/*
+	 * Sources with records since the last commit, or an ordinal log
+	 * still to be saved: a commit walks these, not every source.
+	 */
+	size_t			*touched;
+	size_t			 ntouched, touchedcap;
 	int			 src_txn;	/* they are in an open transaction */
 
 	struct vol		*vols;
@@ -237,6 +282,12 @@ struct ingest {
 	struct store_ordinal	*restore;	/* ordinal state of the resume point */
 	size_t			 nrestore;
 	struct util_index	 restore_index;	/* restore by source id, once needed */
+	/*
+	 * The next commit saves the ordinal state of every source: the
+	 * saved one is not this input's resume point (a run that starts
+	 * over, a state read under another spelling or in the old form).
+	 */
+	int			 ords_full;
 	int			 resumable;
 	uint64_t		 fingerprint;
 	int64_t			 ingest_id;
@@ -245,6 +296,7 @@ struct ingest {
 	char			*def_identity;
 	enum envelope_format	 last_format;
 	struct multiline	*ml;
+	struct context_stream	*ctx_stream;	/* a stream's last records, for context */
 	struct store_ingest_counts *counts;
 	uint64_t		 cur_offset, cur_lineno;
 	struct lsrc		*ls;
@@ -263,6 +315,7 @@ struct ingest {
 
 	/* scratch for one record */
 	const struct record	*rec;
+	int			 rec_matched;	/* rules with a pattern that matched it */
 	struct src_state	*rec_src;
 	int64_t			 rec_ts;
 	char			 num[64];
@@ -283,6 +336,7 @@ batch_new(void)
 	struct batch *b = xcalloc(1, sizeof *b);
 
 	buf_init(&b->data);
+	context_pack_init(&b->ctx);
 	return b;
 }
 
@@ -294,21 +348,25 @@ batch_free(struct batch *b)
 	free(b->vols);
 	free(b->seen);
 	free(b->ords);
+	free(b->bords);
 	free(b->fields);
 	free(b->marks);
 	free(b->mtexts);
+	context_pack_free(&b->ctx);
 	free(b);
 }
 
 static void
 batch_clear(struct batch *b)
 {
-	b->nev = b->nfields = b->nvols = b->nseen = b->nords = 0;
+	b->nev = b->nfields = b->nvols = b->nseen = b->nords = b->nbords = 0;
+	b->ords_reset = 0;
 	b->nmarks = b->nmtexts = 0;
 	/* a rare huge record should not pin its buffer for the whole run */
 	if (b->data.cap > 2 * BATCH_BYTES)
 		buf_free(&b->data);
 	buf_reset(&b->data);
+	context_pack_clear(&b->ctx);
 	b->next = NULL;
 }
 
@@ -332,6 +390,34 @@ writer_fields(struct buf *out, const struct batch *b, const struct bev *e)
 	}
 	buf_putc(out, '}');
 	buf_putc(out, '\0');
+}
+
+/*
+ * The context of a stored event of warning severity or worse (id 0: it
+ * was stored before, with its context); a stream's block is stored with
+ * the first new event that needs it.
+ */
+static int
+writer_context(struct ingest *in, const struct batch *b,
+    const struct store_event *ev, const struct bev *e, int64_t id)
+{
+	struct writer *w = &in->w;
+	struct context_key key;
+	int64_t *block = e->ctx == 2 ? &w->block_ids[e->ctx_block] : NULL;
+
+	if (id == 0)
+		return 0;
+	if (block != NULL && *block == 0 && context_write_block(w->ctx,
+	    in->ingest_id, &b->ctx, e->ctx_block, block, w->err,
+	    sizeof w->err) != 0)
+		return -1;
+	key.rule = ev->rule;
+	key.source_id = ev->source_id;
+	key.ts = ev->ts;
+	key.hash = ev->hash;
+	key.ordinal = ev->ordinal;
+	return context_write_event(w->ctx, id, &key, in->ingest_id, e->ctx_off,
+	    block != NULL ? *block : -1, w->err, sizeof w->err);
 }
 
 /*
@@ -374,13 +460,16 @@ writer_events(struct ingest *in, struct batch *b, size_t first, size_t n)
 			ev->grp_len = e->grp_len;
 		}
 	}
-	if (store_insert_events(in->st, w->evs, n, w->added, &nadded, w->err,
-	    sizeof w->err) != 0)
+	if (store_insert_events(in->st, w->evs, n, w->added, &nadded, w->ids,
+	    w->err, sizeof w->err) != 0)
 		return -1;
 	w->events += nadded;
 	w->duplicates += n - nadded;
 	for (i = 0; i < n; i++) {
 		e = &b->ev[first + i];
+		if (e->ctx != 0 && writer_context(in, b, &w->evs[i], e,
+		    w->ids[i]) != 0)
+			return -1;
 		if (w->added[i] && correlate_wants(in->corr, e->rule_index))
 			correlate_note(in->corr, e->rule_index, e->source_id,
 			    e->ts);
@@ -427,7 +516,7 @@ tc_add(struct tcount *t, uint64_t hash, int k)
 	if ((t->n + 1) * 2 > t->cap) {
 		old = t->slot;
 		oldcap = t->cap;
-		t->cap = oldcap ? oldcap * 2 : 16;
+		t->cap = oldcap ? oldcap * 2 : 4;
 		t->slot = xcalloc(t->cap, sizeof *t->slot);
 		t->used = xrealloc(t->used, t->cap / 2 * sizeof *t->used);
 		for (i = j = 0; i < oldcap; i++) {
@@ -539,6 +628,13 @@ writer_store(struct ingest *in, struct batch *b)
 
 	if (store_begin(in->st, w->err, sizeof w->err) != 0)
 		goto fail;
+	if (b->ctx.n > w->block_idcap) {
+		w->block_idcap = b->ctx.n;
+		w->block_ids = xrealloc(w->block_ids, w->block_idcap *
+		    sizeof *w->block_ids);
+	}
+	if (b->ctx.n > 0)
+		memset(w->block_ids, 0, b->ctx.n * sizeof *w->block_ids);
 	for (i = 0; i < b->nev; i += n) {
 		n = b->nev - i < WRITER_CHUNK ? b->nev - i : WRITER_CHUNK;
 		if (writer_events(in, b, i, n) != 0)
@@ -563,11 +659,22 @@ writer_store(struct ingest *in, struct batch *b)
 	if (b->resumable && store_input_set(in->st, in->key, in->fingerprint,
 	    b->offset, b->lineno, w->err, sizeof w->err) != 0)
 		goto fail;
-	if (b->resumable && store_ordinals_set(in->st, in->key, in->fingerprint,
-	    b->ords, b->nords, w->err, sizeof w->err) != 0)
+	if (b->resumable && b->ords_reset && store_ordinals_clear(in->st,
+	    in->key, in->fingerprint, w->err, sizeof w->err) != 0)
 		goto fail;
+	for (i = 0; b->resumable && i < b->nbords; i++) {
+		const struct bord *o = &b->bords[i];
+
+		if (store_ordinals_put(in->st, in->key, in->fingerprint, o->sid,
+		    o->ts, b->ords + o->first, o->n, w->err,
+		    sizeof w->err) != 0)
+			goto fail;
+	}
 	if (b->resumable && store_input_time_set(in->st, in->key,
 	    in->fingerprint, b->ts, w->err, sizeof w->err) != 0)
+		goto fail;
+	if (b->resumable && store_input_rules_set(in->st, in->key,
+	    in->fingerprint, in->rules_hash, w->err, sizeof w->err) != 0)
 		goto fail;
 	c = b->counts;
 	c.events = w->events;
@@ -728,6 +835,7 @@ ingest_new(struct store *st, const struct ruleset *rs,
 	in->st = st;
 	in->event_hash = store_event_hash(st);
 	in->rs = rs;
+	in->rules_hash = ruleset_hash(rs);
 	in->opts = *opts;
 	if (in->opts.commit_ms <= 0)
 		in->opts.commit_ms = BATCH_MS;
@@ -743,6 +851,7 @@ ingest_new(struct store *st, const struct ruleset *rs,
 	in->volcap = 256;
 	in->vols = xcalloc(in->volcap, sizeof *in->vols);
 	buf_init(&in->w.fields);
+	in->w.ctx = context_writer_new(store_db(st));
 	in->batch = batch_new();
 	if (writer_start(in, err, errlen) != 0)
 		goto fail;
@@ -750,6 +859,94 @@ ingest_new(struct store *st, const struct ruleset *rs,
 fail:
 	ingest_free(in);
 	return NULL;
+}
+
+static void
+ingest_forget_clocks(struct ingest *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nclocks; i++)
+		free(in->clocks[i].source);
+	free(in->clocks);
+	in->clocks = NULL;
+	in->nclocks = 0;
+}
+
+const struct ingest_clock *
+ingest_clocks(const struct ingest *in, size_t *n)
+{
+	*n = in->nclocks;
+	return in->clocks;
+}
+
+/* Count a record's two stamps towards its source's clock offset. */
+static void
+clock_vote(struct src_state *s, const struct record *rec)
+{
+	int64_t diff = rec->own_ts - rec->env_ts, h;
+
+	h = (diff >= 0 ? diff + 1800000 : diff - 1800000) / 3600000;
+	if (llabs(h) <= CLOCK_HOURS && llabs(diff - h * 3600000) <= 900000)
+		s->clock[h + CLOCK_HOURS]++;
+	else
+		s->clock[2 * CLOCK_HOURS + 1]++;
+	if (s->clock_n++ == 0) {
+		s->clock_own_naive = rec->own_naive;
+		s->clock_env_naive = rec->env_naive;
+	}
+	s->clock_env_ts = rec->env_ts;
+}
+
+/*
+ * The sources of this input whose clocks disagree by whole hours for most
+ * of their records, and the zone that would read their naive side right.
+ */
+static void
+ingest_find_clocks(struct ingest *in)
+{
+	const struct src_state *s;
+	struct ingest_clock *c;
+	int32_t tzoff;
+	size_t i, h, best;
+
+	ingest_forget_clocks(in);
+	for (i = 0; i < in->nsrcs; i++) {
+		s = &in->srcs[i];
+		if (s->clock_n == 0)
+			continue;
+		best = CLOCK_HOURS;
+		for (h = 0; h <= 2 * CLOCK_HOURS; h++)
+			if (s->clock[h] > s->clock[best])
+				best = h;
+		if (best == CLOCK_HOURS || (uint64_t)s->clock[best] * 2 <=
+		    s->clock_n)
+			continue;
+		/*
+		 * Two naive stamps move alike with --tz: one given means the
+		 * envelope is read as its user wants.
+		 */
+		if (s->clock_own_naive && s->clock_env_naive &&
+		    in->opts.tz != NULL)
+			continue;
+		in->clocks = xrealloc(in->clocks, (in->nclocks + 1) *
+		    sizeof *in->clocks);
+		c = &in->clocks[in->nclocks++];
+		memset(c, 0, sizeof *c);
+		c->source = xstrdup(s->name);
+		c->offset = ((int32_t)best - CLOCK_HOURS) * 3600;
+		c->n = s->clock[best];
+		c->total = s->clock_n;
+		c->own_naive = s->clock_own_naive;
+		c->env_naive = s->clock_env_naive;
+		c->fixable = c->own_naive || c->env_naive;
+		/*
+		 * Naive stamps were read in --tz: the one side reads right in
+		 * that zone moved by the offset.
+		 */
+		tzoff = tz_offset(in->opts.tz, s->clock_env_ts);
+		c->zone = c->env_naive ? tzoff - c->offset : tzoff + c->offset;
+	}
 }
 
 static void
@@ -767,6 +964,7 @@ ingest_forget_sources(struct ingest *in)
 	}
 	in->nsrcs = 0;
 	in->last_src = 0;
+	in->ntouched = 0;
 	util_index_free(&in->src_index);
 }
 
@@ -776,6 +974,8 @@ ingest_free(struct ingest *in)
 	if (in == NULL)
 		return;
 	writer_stop(in);
+	context_writer_free(in->w.ctx);
+	free(in->w.block_ids);
 	if (in->batch != NULL)
 		batch_free(in->batch);
 	matcher_free(in->matcher);
@@ -783,7 +983,9 @@ ingest_free(struct ingest *in)
 	free(in->rule_seed);
 	correlate_free(in->corr);
 	ingest_forget_sources(in);
+	ingest_forget_clocks(in);
 	free(in->srcs);
+	free(in->touched);
 	free(in->vols);
 	free(in->w.vm.texts);
 	tc_free(&in->w.merge);
@@ -817,7 +1019,7 @@ ord_add(struct ord **ords, size_t *nords, size_t *cap, uint64_t hash, int n)
 			return before;
 		}
 	}
-	*ords = util_grow(*ords, cap, *nords, sizeof **ords, 8);
+	*ords = util_grow(*ords, cap, *nords, sizeof **ords, 2);
 	(*ords)[*nords].hash = hash;
 	(*ords)[*nords].n = n;
 	(*nords)++;
@@ -827,7 +1029,7 @@ ord_add(struct ord **ords, size_t *nords, size_t *cap, uint64_t hash, int n)
 static void
 ord_log(struct src_state *s, int64_t ts, uint64_t hash, uint64_t off, int event)
 {
-	s->log = util_grow(s->log, &s->logcap, s->nlog, sizeof *s->log, 16);
+	s->log = util_grow(s->log, &s->logcap, s->nlog, sizeof *s->log, 4);
 	s->log[s->nlog].ts = ts;
 	s->log[s->nlog].hash = hash;
 	s->log[s->nlog].off = off;
@@ -1124,6 +1326,114 @@ ingest_physical(struct ingest *in)
 	c->nul_bytes = rs->nul_bytes - in->base.nul_bytes;
 }
 
+/* Open the saved ordinal state of a source in the batch (entries follow). */
+static void
+batch_ord_begin(struct batch *b, int64_t sid, int64_t ts)
+{
+	b->bords = util_grow(b->bords, &b->bordcap, b->nbords, sizeof *b->bords,
+	    64);
+	b->bords[b->nbords].sid = sid;
+	b->bords[b->nbords].ts = ts;
+	b->bords[b->nbords].first = b->nords;
+	b->bords[b->nbords].n = 0;
+	b->nbords++;
+}
+
+static void
+batch_ord_add(struct batch *b, uint64_t hash, int n)
+{
+	b->ords = util_grow(b->ords, &b->ordcap, b->nords, sizeof *b->ords, 64);
+	b->ords[b->nords].source_id = b->bords[b->nbords - 1].sid;
+	b->ords[b->nords].ts = b->bords[b->nbords - 1].ts;
+	b->ords[b->nords].hash = hash;
+	b->ords[b->nords].n = n;
+	b->nords++;
+	b->bords[b->nbords - 1].n++;
+}
+
+/* Save the ordinal state s has at the commit point. */
+static void
+batch_ord_source(struct batch *b, const struct src_state *s)
+{
+	size_t j;
+
+	batch_ord_begin(b, s->id, s->snap_ts);
+	for (j = 0; j < s->nsnap; j++)
+		batch_ord_add(b, s->snap[j].hash, s->snap[j].n);
+}
+
+/* Save the volume mark s leaves. */
+static void
+batch_mark(struct batch *b, struct src_state *s)
+{
+	size_t j;
+
+	s->hi_dirty = 0;
+	b->marks = util_grow(b->marks, &b->markcap, b->nmarks, sizeof *b->marks, 8);
+	b->marks[b->nmarks].sid = s->id;
+	b->marks[b->nmarks].ts = s->hi_ts;
+	b->marks[b->nmarks].offset = s->hi_off;
+	b->marks[b->nmarks].t0 = b->nmtexts;
+	b->marks[b->nmarks].nt = s->hi.n;
+	b->nmarks++;
+	for (j = 0; j < s->hi.n; j++) {
+		b->mtexts = util_grow(b->mtexts, &b->mtextcap, b->nmtexts,
+		    sizeof *b->mtexts, 16);
+		b->mtexts[b->nmtexts].hash = s->hi.slot[s->hi.used[j]].hash;
+		b->mtexts[b->nmtexts].n = (uint32_t)s->hi.slot[s->hi.used[j]].n;
+		b->nmtexts++;
+	}
+}
+
+struct restore_at {
+	int64_t		sid;
+	size_t		i;
+};
+
+static int
+restore_at_cmp(const void *a, const void *b)
+{
+	const struct restore_at *x = a, *y = b;
+
+	if (x->sid != y->sid)
+		return x->sid < y->sid ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * Save the ordinal state of every source in place of what was saved: this
+ * run's sources as they are at the commit point (ord_advance done), and
+ * those of the resume point it has not met, as they were.  Once per input.
+ */
+static void
+ingest_ords_full(struct ingest *in, struct batch *b)
+{
+	struct restore_at *at;
+	size_t i, n = 0;
+
+	b->ords_reset = 1;
+	in->ords_full = 0;
+	for (i = 0; i < in->nsrcs; i++)
+		if (in->srcs[i].snap_ts != TS_NONE)
+			batch_ord_source(b, &in->srcs[i]);
+	at = xcalloc(in->nrestore + 1, sizeof *at);
+	for (i = 0; i < in->nrestore; i++) {
+		if (in->restore[i].source_id == 0)
+			continue;
+		at[n].sid = in->restore[i].source_id;
+		at[n++].i = i;
+	}
+	qsort(at, n, sizeof *at, restore_at_cmp);
+	for (i = 0; i < n; i++) {
+		const struct store_ordinal *o = &in->restore[at[i].i];
+
+		if (i == 0 || at[i].sid != at[i - 1].sid)
+			batch_ord_begin(b, o->source_id, o->ts);
+		batch_ord_add(b, o->hash, o->n);
+	}
+	free(at);
+}
+
 /*
  * Write what the batch accumulated, the resume point and the counters, run
  * the correlation and commit.  offset/lineno: input before it is complete.
@@ -1135,7 +1445,7 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	struct batch *b = in->batch;
 	struct src_state *s;
 	struct vol *v;
-	size_t i;
+	size_t i, k, nlog;
 
 	if (in->failed || ingest_txn(in) != 0)
 		return -1;
@@ -1152,70 +1462,39 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	}
 	in->nvols = 0;
 	in->last_vol = NULL;
-	for (i = 0; i < in->nsrcs; i++) {
-		s = &in->srcs[i];
-		if (s->min_ts == TS_NONE)
-			continue;
-		b->seen = util_grow(b->seen, &b->seencap, b->nseen,
-		    sizeof *b->seen, 8);
-		b->seen[b->nseen].sid = s->id;
-		b->seen[b->nseen].min_ts = s->min_ts;
-		b->seen[b->nseen].max_ts = s->max_ts;
-		b->nseen++;
-		s->min_ts = s->max_ts = TS_NONE;
-	}
-	for (i = 0; i < in->nsrcs; i++) {
-		s = &in->srcs[i];
+	for (i = k = 0; i < in->ntouched; i++) {
+		s = &in->srcs[in->touched[i]];
+		if (s->min_ts != TS_NONE) {
+			b->seen = util_grow(b->seen, &b->seencap, b->nseen,
+			    sizeof *b->seen, 8);
+			b->seen[b->nseen].sid = s->id;
+			b->seen[b->nseen].min_ts = s->min_ts;
+			b->seen[b->nseen].max_ts = s->max_ts;
+			b->nseen++;
+			s->min_ts = s->max_ts = TS_NONE;
+		}
+		nlog = s->nlog;
 		ord_advance(in, s, offset);
-		for (size_t j = 0; j < s->nsnap; j++) {
-			b->ords = util_grow(b->ords, &b->ordcap, b->nords,
-			    sizeof *b->ords, 16);
-			b->ords[b->nords].source_id = s->id;
-			b->ords[b->nords].ts = s->snap_ts;
-			b->ords[b->nords].hash = s->snap[j].hash;
-			b->ords[b->nords].n = s->snap[j].n;
-			b->nords++;
-		}
+		if (in->resumable && !in->ords_full && s->nlog < nlog)
+			batch_ord_source(b, s);
+		if (s->hi_dirty)
+			batch_mark(b, s);
+		/* what is logged past offset is saved by a later commit */
+		if (s->nlog > 0)
+			in->touched[k++] = in->touched[i];
+		else
+			s->touched = 0;
 	}
-	/*
-	 * A source of the resume point without a record in this run yet
-	 * keeps its state: a run that read nothing (a .gz still cut short,
-	 * a file that has not grown) must not reset the ordinals.
-	 */
-	for (i = 0; i < in->nrestore; i++) {
-		if (in->restore[i].source_id == 0)
-			continue;
-		b->ords = util_grow(b->ords, &b->ordcap, b->nords,
-		    sizeof *b->ords, 16);
-		b->ords[b->nords++] = in->restore[i];
-	}
-	for (i = 0; i < in->nsrcs; i++) {
-		s = &in->srcs[i];
-		if (!s->hi_dirty)
-			continue;
-		s->hi_dirty = 0;
-		b->marks = util_grow(b->marks, &b->markcap, b->nmarks,
-		    sizeof *b->marks, 8);
-		b->marks[b->nmarks].sid = s->id;
-		b->marks[b->nmarks].ts = s->hi_ts;
-		b->marks[b->nmarks].offset = s->hi_off;
-		b->marks[b->nmarks].t0 = b->nmtexts;
-		b->marks[b->nmarks].nt = s->hi.n;
-		b->nmarks++;
-		for (size_t j = 0; j < s->hi.n; j++) {
-			b->mtexts = util_grow(b->mtexts, &b->mtextcap,
-			    b->nmtexts, sizeof *b->mtexts, 16);
-			b->mtexts[b->nmtexts].hash = s->hi.slot[s->hi.used[j]].hash;
-			b->mtexts[b->nmtexts].n =
-			    (uint32_t)s->hi.slot[s->hi.used[j]].n;
-			b->nmtexts++;
-		}
-	}
+	in->ntouched = k;
+	if (in->resumable && in->ords_full)
+		ingest_ords_full(in, b);
 	b->offset = offset;
 	b->lineno = lineno;
 	b->ts = in->time;
 	b->resumable = in->resumable;
 	b->status = status;
+	if (in->ctx_stream != NULL)
+		context_stream_close(in->ctx_stream);
 	if (ingest_sources_commit(in) != 0)
 		return -1;
 	in->batch = writer_submit(in, b);
@@ -1274,6 +1553,8 @@ ingest_on_match(void *arg, const struct match *m)
 
 	if (in->failed)
 		return;
+	if (r->by_level == 0)
+		in->rec_matched++;
 	generic_matched(in->generic, m->rule_index);
 	b->ev = util_grow(b->ev, &b->evcap, b->nev, sizeof *b->ev, 1024);
 	e = &b->ev[b->nev++];
@@ -1288,6 +1569,16 @@ ingest_on_match(void *arg, const struct match *m)
 	e->line = rec->line_first;
 	e->line_end = rec->line_last;
 	e->stream = (int)rec->stream;
+	if (r->severity >= SEV_WARNING && in->opts.context_lines > 0) {
+		if (in->ctx_stream != NULL) {
+			e->ctx = 2;
+			e->ctx_block = context_stream_want(in->ctx_stream,
+			    &b->ctx);
+		} else if (in->resumable) {
+			e->ctx = 1;
+			e->ctx_off = rec->offset_first;
+		}
+	}
 	e->text_off = b->data.len;
 	e->text_len = rec->len;
 	buf_append(&b->data, rec->text, rec->len);
@@ -1372,7 +1663,12 @@ ingest_on_record(void *arg, const struct record *rec)
 		    in->last_format == ENVELOPE_JOURNALD ? "journald" : "compose", NULL);
 	if (s == NULL)
 		return;
-	ts = rec->ts == TS_NONE ? 0 : rec->ts;
+	/*
+	 * TS_NONE: no record of the input before it had a time.  Such a
+	 * record is untimed: its events are stored with a NULL time, in no
+	 * window, and the volume, which is per minute, leaves it out.
+	 */
+	ts = rec->ts;
 
 	/*
 	 * Commit only where a source's second changes: identical records
@@ -1394,14 +1690,24 @@ ingest_on_record(void *arg, const struct record *rec)
 	if (ingest_txn(in) != 0)
 		return;
 	in->batch_records++;
+	if (!s->touched) {
+		s->touched = 1;
+		in->touched = util_grow(in->touched, &in->touchedcap,
+		    in->ntouched, sizeof *in->touched, 64);
+		in->touched[in->ntouched++] = (size_t)(s - in->srcs);
+	}
 
 	c->records++;
 	if (rec->flags & RECORD_NO_TS)
 		c->no_timestamp++;
+	if (ts == TS_NONE)
+		c->untimed++;
 	if (rec->flags & RECORD_BACKWARDS)
 		c->backwards++;
 	if (rec->flags & RECORD_BAD_UTF8)
 		c->bad_utf8++;
+	if (rec->own_ts != TS_NONE && rec->env_ts != TS_NONE)
+		clock_vote(s, rec);
 	if (rec->ts != TS_NONE) {
 		if (c->first_ts == TS_NONE || rec->ts < c->first_ts)
 			c->first_ts = rec->ts;
@@ -1418,7 +1724,7 @@ ingest_on_record(void *arg, const struct record *rec)
 		ord_log(s, ts, 0, rec->offset_first, 0);
 	}
 
-	if (ingest_vol_counts(in, s, rec, ts)) {
+	if (ts != TS_NONE && ingest_vol_counts(in, s, rec, ts)) {
 		v = ingest_vol(in, s->id,
 		    ts >= 0 ? ts / 60000 : -((-ts + 59999) / 60000));
 		v->records++;
@@ -1432,10 +1738,16 @@ ingest_on_record(void *arg, const struct record *rec)
 	in->rec = rec;
 	in->rec_src = s;
 	in->rec_ts = ts;
+	in->rec_matched = 0;
 	generic_begin(in->generic);
 	matcher_run(in->matcher, rec->text, rec->len, ingest_on_match, in);
 	if (generic_match(in->generic, in->matcher, rec, &gm))
 		ingest_on_match(in, &gm);
+	if (in->ctx_stream != NULL)
+		context_stream_push(in->ctx_stream, &in->batch->ctx, rec->text,
+		    rec->len, rec->line_first, rec->line_last);
+	if (in->opts.on_record != NULL)
+		in->opts.on_record(in->opts.on_record_arg, rec, in->rec_matched);
 }
 
 static int
@@ -1673,6 +1985,7 @@ ingest_reset_input(struct ingest *in, const char *path,
 	in->time = TS_NONE;
 	in->time_off = 0;
 	in->fingerprint = 0;
+	in->ords_full = 1;
 	in->last_format = ENVELOPE_PLAIN;
 	/* Ordinals and spans are per input: a new input starts fresh. */
 	ingest_forget_sources(in);
@@ -1721,6 +2034,7 @@ ingest_end_input(struct ingest *in, int failed)
 	char err[512];
 
 	writer_drain(in);
+	ingest_find_clocks(in);
 	if (in->src_txn) {
 		store_rollback(in->st);
 		in->src_txn = 0;
@@ -1745,6 +2059,8 @@ ingest_end_input(struct ingest *in, int failed)
 	free(in->restore);
 	in->restore = NULL;
 	in->nrestore = 0;
+	context_stream_free(in->ctx_stream);
+	in->ctx_stream = NULL;
 	if (in->claimed)
 		store_input_release(in->st, in->key);
 	in->claimed = 0;
@@ -1773,13 +2089,18 @@ canonical_path(const char *path)
 /*
  * The resume point of the file at path, by its canonical path (found by
  * the spelling it was given too, as databases made before kept it), with
- * the ordinal state and the time there.  Sets in->key.
+ * the ordinal state and the time there.  Sets in->key.  When the file was
+ * read with other rules, the point is its start: the rules added or
+ * changed since see every line, the events stored before are found again
+ * by their key and the volume marks count no line twice.
  */
 static int
 ingest_resume_point(struct ingest *in, const char *path, uint64_t *off,
     uint64_t *lineno, char *err, size_t errlen)
 {
 	const char *key = in->key;
+	int old;
+	uint64_t rules;
 
 	if (store_input_get(in->st, key, in->fingerprint, off, lineno,
 	    &in->time, err, errlen) != 0)
@@ -1791,14 +2112,22 @@ ingest_resume_point(struct ingest *in, const char *path, uint64_t *off,
 		if (*off > 0)
 			key = path;
 	}
+	if (*off > 0 && store_input_rules_get(in->st, key, in->fingerprint,
+	    &rules, err, errlen) != 0)
+		return -1;
+	if (*off > 0 && rules != 0 && rules != in->rules_hash) {
+		*off = *lineno = 0;
+		in->counts->reread = 1;
+	}
 	if (*off == 0) {
 		/* nothing to resume: no time carries over either */
 		in->time = TS_NONE;
 		return 0;
 	}
 	if (store_ordinals_get(in->st, key, in->fingerprint, &in->restore,
-	    &in->nrestore, err, errlen) != 0)
+	    &in->nrestore, &old, err, errlen) != 0)
 		return -1;
+	in->ords_full = old || key != in->key;
 	return 0;
 }
 
@@ -1862,12 +2191,22 @@ ingest_input(struct ingest *in, const char *path,
 		}
 	} else
 		in->key = xstrdup("-");
+	/* A file is read again for context; a stream's records are kept. */
+	if (in->opts.context_lines > 0 && in->resumable &&
+	    context_file_note(in->w.ctx, in->ingest_id, in->key, err,
+	    errlen) != 0) {
+		ingest_fail(in, err);
+		goto out;
+	}
+	if (in->opts.context_lines > 0 && !in->resumable)
+		in->ctx_stream = context_stream_new(in->opts.context_lines);
 	if (off > 0 && reader_skip_to(ls.r, off, lineno, err, errlen) != 0 &&
 	    (in->opts.stop == NULL || !*in->opts.stop)) {
 		/* The file is shorter than it was: read it again from the start. */
 		reader_close(ls.r);
 		off = lineno = 0;
 		in->time = TS_NONE;
+		in->ords_full = 1;
 		free(in->restore);
 		in->restore = NULL;
 		in->nrestore = 0;
@@ -1886,6 +2225,8 @@ ingest_input(struct ingest *in, const char *path,
 	in->ls = &ls;
 	env = envelope_new(in->opts.format, in->opts.tz);
 	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
+	if (in->opts.tz_auto)
+		multiline_set_tz_auto(in->ml);
 	/* Unstamped lines after the resume point belong to the record before it. */
 	if (in->time != TS_NONE)
 		multiline_set_time(in->ml, in->time);
@@ -1923,6 +2264,8 @@ ingest_buffer(struct ingest *in, const char *name, const char *data,
 	in->ls = &ls;
 	env = envelope_new(in->opts.format, in->opts.tz);
 	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
+	if (in->opts.tz_auto)
+		multiline_set_tz_auto(in->ml);
 	rc = ingest_run(in, env, err, errlen);
 	multiline_free(in->ml);
 	in->ml = NULL;

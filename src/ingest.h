@@ -14,6 +14,7 @@
 #include "envelope.h"
 #include "store.h"
 
+struct record;
 struct ruleset;
 struct tz;
 
@@ -21,11 +22,21 @@ struct ingest_opts {
 	const char		*source;	/* --source: every record's source, or NULL */
 	enum envelope_format	 format;	/* --format, ENVELOPE_AUTO to detect */
 	const struct tz		*tz;		/* --tz for naive stamps (NULL = UTC) */
+	int			 tz_auto;	/* --tz auto (tz NULL): see multiline_set_tz_auto */
 	int			 follow;	/* --follow */
 	int			 no_resume;	/* read files from the start even if seen before */
 	int			 final;		/* --final: files will not grow; store an unfinished last record */
 	int			 commit_ms;	/* commit at least this often while following (default 1000) */
+	int			 context_lines;	/* records kept before an event of a stream; 0: no context */
 	volatile sig_atomic_t	*stop;		/* set by a signal handler: finish cleanly */
+	/*
+	 * Called with every record after the rules saw it, and how many of
+	 * the rules with a match pattern matched it (the built-in rules that
+	 * take records by level are not counted); NULL for none.
+	 */
+	void			(*on_record)(void *arg, const struct record *rec,
+				    int nmatched);
+	void			*on_record_arg;
 };
 
 struct ingest;
@@ -52,6 +63,30 @@ int ingest_input(struct ingest *in, const char *path,
  */
 int ingest_buffer(struct ingest *in, const char *name, const char *data,
     size_t len, struct store_ingest_counts *counts, char *err, size_t errlen);
+
+/*
+ * A source of the last input whose records' own stamps and envelope
+ * stamps (docker -t, json-file, a Docker Desktop copy) differ by the same
+ * whole number of hours, within 15 minutes, for more than half of the
+ * records that had both (of the first ML_CLOCK_SAMPLES).
+ */
+struct ingest_clock {
+	char		*source;
+	int32_t		 offset;	/* seconds, own stamp minus envelope stamp */
+	uint64_t	 n, total;	/* records at that offset, of those with both */
+	int		 own_naive, env_naive;	/* which stamps had no zone */
+	int		 fixable;	/* a side is naive: --tz fixes it */
+	int32_t		 zone;		/* ... reading the envelope's (when naive,
+					   the records' own taken as UTC) or
+					   else the records' own in this zone
+					   (seconds east) */
+};
+
+/*
+ * The sources of the input ingest_input or ingest_buffer read last whose
+ * clocks disagree, *n of them; valid until the next input.
+ */
+const struct ingest_clock *ingest_clocks(const struct ingest *in, size_t *n);
 
 /*
  * The source name an input gets when --source is not given and its lines

@@ -5,7 +5,7 @@
 #include <strings.h>
 
 #include "level.h"
-#include "rules.h"
+#include "severity.h"
 #include "util.h"
 
 static const struct {

@@ -87,7 +87,16 @@ struct ml_source {
 	size_t			 body;
 
 	int64_t			 last_ts;	/* time of the previous record */
+
+	int64_t			 env_ts, own_ts;	/* see struct record */
+	unsigned char		 env_naive, own_naive;
+	unsigned		 clock_samples;	/* records that had both */
+	int			 auto_side;	/* --tz auto: AUTO_* */
+	int64_t			 auto_ms;	/* ... the naive side's offset east, in ms */
 };
+
+/* Which naive stamps of a source --tz auto reads at its offset. */
+enum { AUTO_NONE, AUTO_OWN, AUTO_ENV };
 
 struct multiline {
 	const struct tz		*tz;
@@ -99,6 +108,7 @@ struct multiline {
 	uint64_t		 clock;
 	int64_t			 last_ts;	/* time of the input's latest stamped record */
 	struct timeparse_cache	 stamps;	/* the latest inner stamp's second */
+	int			 tz_auto;
 };
 
 struct multiline *
@@ -135,6 +145,10 @@ emit_pending(struct multiline *m, struct ml_source *s)
 	rec.malformed_lines = s->malformed_lines;
 	rec.level = s->level;
 	rec.body = s->body;
+	rec.env_ts = s->env_ts;
+	rec.own_ts = s->own_ts;
+	rec.env_naive = s->env_naive;
+	rec.own_naive = s->own_naive;
 	s->pending = 0;
 	s->open_partial = 0;
 	s->in_traceback = 0;
@@ -186,6 +200,12 @@ void
 multiline_flush_finished(struct multiline *m)
 {
 	flush(m, 1);
+}
+
+void
+multiline_set_tz_auto(struct multiline *m)
+{
+	m->tz_auto = 1;
 }
 
 void
@@ -479,12 +499,63 @@ earlier(int64_t ts, int64_t prev)
 	return ts < prev;
 }
 
+/*
+ * --tz auto (see multiline_set_tz_auto): the record's time from its
+ * envelope stamp env, its own stamp own (naive: read as UTC) and what the
+ * source has learnt.
+ */
+static int64_t
+auto_time(struct ml_source *s, int64_t env, int env_naive, int64_t own,
+    int own_naive)
+{
+	int64_t diff, h;
+
+	/*
+	 * Two naive stamps: a Docker Desktop copy's envelope shows the
+	 * desktop's zone, the record's own the container's, which is UTC
+	 * unless set otherwise.
+	 */
+	if (env != TS_NONE && own != TS_NONE && (env_naive || own_naive)) {
+		diff = own - env;
+		h = (diff >= 0 ? diff + 1800000 : diff - 1800000) / 3600000;
+		if (s->auto_side == AUTO_NONE && h != 0 &&
+		    llabs(diff - h * 3600000) <= 900000) {
+			/* the naive side shows UTC plus its zone */
+			s->auto_side = env_naive ? AUTO_ENV : AUTO_OWN;
+			s->auto_ms = env_naive ? -h * 3600000 : h * 3600000;
+		}
+		/* the envelope's milliseconds are finer than most own stamps */
+		if (env_naive)
+			return s->auto_side == AUTO_ENV ? env - s->auto_ms : own;
+		return env;
+	}
+	if (env != TS_NONE)
+		return env_naive && s->auto_side == AUTO_ENV ? env - s->auto_ms :
+		    env;
+	if (own != TS_NONE && own_naive && s->auto_side == AUTO_OWN)
+		return own - s->auto_ms;
+	return own;
+}
+
 static void
 begin_record(struct multiline *m, struct ml_source *s,
     const struct envelope_line *el, const struct reader_line *rl,
-    int stamped, int64_t inner)
+    int stamped, int64_t inner, int64_t own, int own_naive)
 {
+	int env_naive = el->format == ENVELOPE_DESKTOP;
 	int64_t ts = el->ts != TS_NONE ? el->ts : inner;
+
+	s->env_ts = s->own_ts = TS_NONE;
+	if (el->ts != TS_NONE && own != TS_NONE) {
+		s->env_ts = el->ts;
+		s->own_ts = own;
+		s->env_naive = (unsigned char)env_naive;
+		s->own_naive = (unsigned char)own_naive;
+		s->clock_samples++;
+	}
+	if (m->tz_auto)
+		ts = auto_time(s, el->ts, env_naive, el->ts != TS_NONE ? own :
+		    inner, own_naive);
 
 	s->pending = 1;
 	s->flags = 0;
@@ -546,23 +617,33 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	struct ml_source *s;
 	const char *p = el->msg;
 	size_t n = el->msg_len, k;
-	int64_t inner = TS_NONE;
-	int start, marker;
+	int64_t inner = TS_NONE, own = TS_NONE;
+	int start, marker, own_naive = 0;
 
 	s = source_get(m, el->source, el->source_len, el->stream);
 	if (s->pending && s->open_partial) {
 		append_text(s, p, n, 0);
 	} else {
-		/* With an envelope time the inner stamp's value is not used. */
+		/*
+		 * With an envelope time the inner stamp's value only serves
+		 * the clock-offset check, for a source's first records, and
+		 * --tz auto.
+		 */
 		if (n == 0)
 			k = 0;
-		else if (el->ts != TS_NONE)
+		else if (el->ts != TS_NONE && !m->tz_auto &&
+		    s->clock_samples >= ML_CLOCK_SAMPLES)
 			k = (size_t)timeparse_has_leading_cached(&m->stamps, p, n);
+		else if (el->ts != TS_NONE)
+			k = timeparse_leading_cached(&m->stamps, p, n, m->tz,
+			    &own);
 		else
 			k = timeparse_leading_cached(&m->stamps, p, n, m->tz,
 			    &inner);
 		if (k == 0)
-			inner = TS_NONE;
+			inner = own = TS_NONE;
+		else
+			own_naive = m->stamps.naive;
 		marker = 0;
 		if (!s->pending || k > 0)
 			start = 1;
@@ -575,7 +656,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			start = !(s->in_traceback || s->stamped);
 		if (start) {
 			emit_pending(m, s);
-			begin_record(m, s, el, rl, k > 0, inner);
+			begin_record(m, s, el, rl, k > 0, inner, own, own_naive);
 			record_level(s, el, p, n, k);
 			buf_reset(&s->text);
 			append_text(s, p, n, 0);

@@ -40,7 +40,18 @@ struct record {
 	uint64_t		 malformed_lines;	/* its lines whose envelope was broken */
 	int			 level;		/* severity its envelope or first line states, or LEVEL_NONE */
 	size_t			 body;		/* offset in text of the message after stamp and level */
+	/*
+	 * Clock offsets: a record with an envelope time and a leading stamp
+	 * of its own has both here (own naive stamps read in tz), for the
+	 * first ML_CLOCK_SAMPLES such records of a source; TS_NONE otherwise.
+	 */
+	int64_t			 env_ts, own_ts;
+	unsigned char		 env_naive;	/* the envelope's stamp had no zone (Docker Desktop) */
+	unsigned char		 own_naive;	/* the record's own stamp had no zone */
 };
+
+/* Records per source whose two stamps are handed on for clock offsets. */
+#define ML_CLOCK_SAMPLES	1000
 
 typedef void (*multiline_emit_fn)(void *arg, const struct record *rec);
 
@@ -64,6 +75,20 @@ void multiline_flush(struct multiline *m);
  * that grows, a pause in a followed stream).
  */
 void multiline_flush_finished(struct multiline *m);
+
+/*
+ * --tz auto: per source, naive stamps are read in the zone the other
+ * stamps imply.  The first record with an envelope time and a stamp of its
+ * own, one of them naive, whose two differ by a whole number of hours
+ * (within 15 minutes) fixes the source's offset; from then on the naive
+ * stamps of that side (the records' own, or a Docker Desktop copy's
+ * envelope) are read at it, and a record whose naive envelope comes with
+ * a stamp of its own takes that stamp.  When both are naive (a Docker
+ * Desktop copy of a container logging naive stamps) the record's own is
+ * taken to be UTC, the container default.  Call before the first line;
+ * tz must then be NULL.
+ */
+void multiline_set_tz_auto(struct multiline *m);
 
 /*
  * The time of the input's latest record before where this run begins (a

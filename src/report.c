@@ -39,8 +39,12 @@ struct rrule {
 	char		*means;
 };
 
-/* The busiest minute of a (rule, source): most events, the earliest on ties. */
+/*
+ * The busiest minute of a (rule, source): most events, the earliest on
+ * ties; kept only when it holds a burst (REPORT_BURST_PER_MIN or more).
+ */
 struct busy {
+	size_t		 rule, src;	/* r->rules, c->src */
 	int64_t		 minute;	/* ts / 60000 */
 	uint64_t	 n;
 };
@@ -53,11 +57,13 @@ struct ctx {
 	size_t			 nsrc;
 	struct util_index	 src_index;	/* of src by id */
 	struct rrule		*rr;		/* parallel to r->rules */
-	struct busy		*busiest;	/* [rule * nsrc + source] */
+	struct busy		*busiest;	/* by rule, then source */
+	size_t			 nbusiest, busiestcap;
 	int			 has_links;	/* the rules table records follows/expect */
 	int			 has_dup;	/* events.dup_of exists (newer databases) */
 	struct counted		*counted;	/* denominators read so far */
-	size_t			 ncounted;
+	size_t			 ncounted, countedcap;
+	size_t			 hourlycap;	/* of r->hourly */
 	struct util_index	 counted_index;	/* of counted by (rule, src) */
 	char			*err;
 	size_t			 errlen;
@@ -261,11 +267,14 @@ bucket_cmp(const void *a, const void *b)
 
 /* Add n events of hour h and category cat to the hourly buckets. */
 static void
-hour_add(struct report *r, int64_t h, const char *cat, uint64_t n)
+hour_add(struct ctx *c, struct report *r, int64_t h, const char *cat,
+    uint64_t n)
 {
 	struct report_bucket *b;
 
-	r->hourly = xrealloc(r->hourly, (r->nhourly + 1) * sizeof(*r->hourly));
+	/* as many as the (rule, source) pairs: grown by doubling */
+	r->hourly = util_grow(r->hourly, &c->hourlycap, r->nhourly,
+	    sizeof(*r->hourly), 64);
 	b = &r->hourly[r->nhourly++];
 	b->start = h * 3600000;
 	b->category = xstrdup(cat);
@@ -314,22 +323,27 @@ load_counts(struct ctx *c, struct report *r)
 	if (prep(c, &st, "SELECT source_id, ts FROM events"
 	    " WHERE rule = ?1 AND ts >= ?3 AND ts < ?4 ORDER BY source_id, ts") != 0)
 		goto fail;
-	for (j = 0; j < c->nsrc; j++)
+	r->source_names = xcalloc(c->nsrc + 1, sizeof(*r->source_names));
+	r->nsource_names = c->nsrc;
+	for (j = 0; j < c->nsrc; j++) {
 		util_index_put(&c->src_index, src_hash(c->src[j].id), j);
-	c->busiest = xcalloc(r->nrules * c->nsrc + 1, sizeof(*c->busiest));
+		r->source_names[j] = xstrdup(c->src[j].name);
+	}
 	for (i = 0; i < r->nrules; i++) {
 		struct report_rule *ru = &r->rules[i];
 		int64_t sid, cur_sid = 0;
 		int have = 0;
 
+		/*
+		 * A source without events of the rule is never written to:
+		 * its part of the (zeroed) array costs no memory.
+		 */
 		ru->per_source = xcalloc(c->nsrc ? c->nsrc : 1, sizeof(*ru->per_source));
 		ru->nper_source = c->nsrc;
-		for (j = 0; j < c->nsrc; j++)
-			ru->per_source[j].source = xstrdup(c->src[j].name);
 		bind_rsw(c, st, ru->id, 0);
 		rc = sqlite3_step(st);
 		while (rc == SQLITE_ROW) {
-			struct busy *bz;
+			struct busy bz = { i, 0, 0, 0 };
 			int64_t ts, h = 0, m = 0, lo = TS_NONE, hi = TS_NONE;
 			uint64_t n = 0, nh = 0, nm = 0;
 
@@ -344,7 +358,7 @@ load_counts(struct ctx *c, struct report *r)
 				rc = sqlite3_step(st);
 				continue;
 			}
-			bz = &c->busiest[i * c->nsrc + j];
+			bz.src = j;
 			do {
 				ts = sqlite3_column_int64(st, 1);
 				if (n++ == 0) {
@@ -354,15 +368,15 @@ load_counts(struct ctx *c, struct report *r)
 				}
 				hi = ts;
 				if (ts / 3600000 != h) {
-					hour_add(r, h, ru->category, nh);
+					hour_add(c, r, h, ru->category, nh);
 					h = ts / 3600000;
 					nh = 0;
 				}
 				nh++;
 				if (ts / 60000 != m) {
-					if (nm > bz->n) {
-						bz->n = nm;
-						bz->minute = m;
+					if (nm > bz.n) {
+						bz.n = nm;
+						bz.minute = m;
 					}
 					m = ts / 60000;
 					nm = 0;
@@ -370,12 +384,18 @@ load_counts(struct ctx *c, struct report *r)
 				nm++;
 			} while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
 			    sqlite3_column_int64(st, 0) == sid);
+			ru->per_source[j].source = r->source_names[j];
 			ru->per_source[j].n = n;
 			ru->count += n;
-			hour_add(r, h, ru->category, nh);
-			if (nm > bz->n) {
-				bz->n = nm;
-				bz->minute = m;
+			hour_add(c, r, h, ru->category, nh);
+			if (nm > bz.n) {
+				bz.n = nm;
+				bz.minute = m;
+			}
+			if (bz.n >= REPORT_BURST_PER_MIN) {
+				c->busiest = util_grow(c->busiest, &c->busiestcap,
+				    c->nbusiest, sizeof(*c->busiest), 16);
+				c->busiest[c->nbusiest++] = bz;
 			}
 			if (first == TS_NONE || lo < first)
 				first = lo;
@@ -411,11 +431,36 @@ fail:
 }
 
 /* Input volume and the list of sources with data in the window. */
+/*
+ * The untimed events of a source (events.ts NULL: nothing in their input
+ * told a time), which no window holds; the report counts them apart.
+ */
+static int
+load_untimed(struct ctx *c, int64_t source_id, uint64_t *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if (prep(c, &st, "SELECT count(*) FROM events INDEXED BY events_untimed"
+	    " WHERE source_id = ?1 AND ts IS NULL") != 0) {
+		/* a database no writer has opened since untimed events came */
+		c->err[0] = '\0';
+		return 0;
+	}
+	sqlite3_bind_int64(st, 1, source_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : step_err(c, rc);
+}
+
 static int
 load_input(struct ctx *c, struct report *r)
 {
 	sqlite3_stmt *st;
 	int64_t mlo, mhi;
+	uint64_t n;
 	size_t i, j;
 	int rc;
 
@@ -448,6 +493,12 @@ load_input(struct ctx *c, struct report *r)
 		for (j = 0; !has && j < r->nrules; j++)
 			if (r->rules[j].per_source[i].n > 0)
 				has = 1;
+		if (load_untimed(c, c->src[i].id, &n) != 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		r->input.untimed_events += n;
+		has |= n > 0;
 		if (has) {
 			r->sources = xrealloc(r->sources,
 			    (r->nsources + 1) * sizeof(*r->sources));
@@ -745,16 +796,28 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 	struct vg *groups = NULL, *cur = NULL;
 	struct counted *cnt;
 	size_t ng = 0, i, j;
+	int64_t sid;
 	int rc, counts = counts_by_group(&c->rr[ri]);
 
-	for (i = 0; i < c->nsrc; i++) {
-		/* no events: nothing to measure, no rate asks (denominator) */
-		if (r->rules[ri].per_source[i].n == 0)
+	/*
+	 * One pass over the rule's events, a source's together (a source
+	 * per line makes them as many as the events); a source without
+	 * events has nothing to measure and no rate asks for it.
+	 */
+	bind_rsw(c, st, r->rules[ri].id, 0);
+	rc = sqlite3_step(st);
+	while (rc == SQLITE_ROW) {
+		sid = sqlite3_column_int64(st, 3);
+		if ((i = src_find(c, sid)) == UTIL_INDEX_NONE) {
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+			    sqlite3_column_int64(st, 3) == sid)
+				;
 			continue;
+		}
 		cnt = NULL;
 		if (counts) {
-			c->counted = xrealloc(c->counted,
-			    (c->ncounted + 1) * sizeof(*c->counted));
+			c->counted = util_grow(c->counted, &c->countedcap,
+			    c->ncounted, sizeof(*c->counted), 64);
 			util_index_put(&c->counted_index, counted_hash(ri, i),
 			    c->ncounted);
 			cnt = &c->counted[c->ncounted++];
@@ -763,8 +826,7 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 			cnt->rule = ri;
 			cnt->src = i;
 		}
-		bind_rsw(c, st, r->rules[ri].id, c->src[i].id);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		do {
 			const char *g = (const char *)sqlite3_column_text(st, 1);
 
 			/* a repeat of a sample (same = ...) is counted, not kept */
@@ -783,15 +845,16 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 			cur->v = util_grow(cur->v, &cur->cap, cur->n,
 			    sizeof(*cur->v), 256);
 			cur->v[cur->n++] = sqlite3_column_double(st, 0);
+		} while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+		    sqlite3_column_int64(st, 3) == sid);
+	}
+	if (rc != SQLITE_DONE) {
+		for (j = 0; j < ng; j++) {
+			free(groups[j].grp);
+			free(groups[j].v);
 		}
-		if (rc != SQLITE_DONE) {
-			for (j = 0; j < ng; j++) {
-				free(groups[j].grp);
-				free(groups[j].v);
-			}
-			free(groups);
-			return step_err(c, rc);
-		}
+		free(groups);
+		return step_err(c, rc);
 	}
 	r->metrics = xrealloc(r->metrics, (r->nmetrics + 1) * sizeof(*r->metrics));
 	m = &r->metrics[r->nmetrics++];
@@ -865,10 +928,10 @@ load_metrics(struct ctx *c, struct report *r)
 
 	/* every event: one without a value is still counted (counts) */
 	if (prep(c, &st, c->has_dup ?
-	    "SELECT value, grp, dup_of IS NOT NULL FROM events WHERE rule = ?1"
-	    " AND source_id = ?2 AND ts >= ?3 AND ts < ?4" :
-	    "SELECT value, grp, 0 FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts < ?4") != 0)
+	    "SELECT value, grp, dup_of IS NOT NULL, source_id FROM events"
+	    " WHERE rule = ?1 AND ts >= ?3 AND ts < ?4 ORDER BY source_id" :
+	    "SELECT value, grp, 0, source_id FROM events WHERE rule = ?1"
+	    " AND ts >= ?3 AND ts < ?4 ORDER BY source_id") != 0)
 		return -1;
 	for (i = 0; i < r->nrules; i++) {
 		if (c->rr[i].metric_field == NULL)
@@ -1174,7 +1237,8 @@ counted_get(struct ctx *c, struct report *r, size_t ri, size_t si)
 	    &it)) != UTIL_INDEX_NONE)
 		if (c->counted[i].rule == ri && c->counted[i].src == si)
 			return &c->counted[i];
-	c->counted = xrealloc(c->counted, (c->ncounted + 1) * sizeof(*c->counted));
+	c->counted = util_grow(c->counted, &c->countedcap, c->ncounted,
+	    sizeof(*c->counted), 64);
 	util_index_put(&c->counted_index, counted_hash(ri, si), c->ncounted);
 	if (counted_load(c, r, ri, si, &c->counted[c->ncounted]) != 0) {
 		c->ncounted++;
@@ -1388,6 +1452,97 @@ find_fallbacks(struct ctx *c, struct report *r)
 			buf_free(&p95);
 		}
 	}
+	return 0;
+}
+
+/* Errors quoted in a finding about events no cause was linked to, and their length. */
+#define REPORT_UNLINKED_QUOTES		3
+#define REPORT_UNLINKED_QUOTE_MAX	120
+
+/* s, cut to at most max bytes on a character boundary, "..." marking a cut. */
+static void
+quote_cut(struct buf *b, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max) {
+		buf_puts(b, s);
+		return;
+	}
+	n = max - 3;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	buf_append(b, s, n);
+	buf_puts(b, "...");
+}
+
+/*
+ * Events of a follows rule that followed nothing in their window: a
+ * fallback whose cause no rule names.  What they quote in their error
+ * field is the only account of why they happened, so it is shown.
+ */
+static int
+find_unlinked(struct ctx *c, struct report *r)
+{
+	struct report_link_by *q;
+	sqlite3_stmt *st = NULL;
+	size_t i, j, ri, nq, k, shown;
+	struct buf b;
+	int rc;
+
+	if (prep(c, &st, "SELECT coalesce(json_extract(fields, '$.error'), ''),"
+	    " count(*) FROM events WHERE rule = ?1 AND source_id = ?2"
+	    " AND ts >= ?3 AND ts < ?4 AND link IS NULL GROUP BY 1") != 0)
+		return -1;
+	for (i = 0; i < r->nlinks; i++) {
+		const struct report_link *l = &r->links[i];
+
+		if (strcmp(l->kind, "follows") != 0 || l->unlinked == 0)
+			continue;
+		for (ri = 0; ri < r->nrules; ri++)
+			if (strcmp(r->rules[ri].id, l->rule) == 0)
+				break;
+		/* a rule that says what it means has findings of its own */
+		if (ri == r->nrules || c->rr[ri].means != NULL)
+			continue;
+		q = NULL;
+		nq = 0;
+		for (j = 0; j < c->nsrc; j++) {
+			if (r->rules[ri].per_source[j].n == 0)
+				continue;
+			bind_rsw(c, st, l->rule, c->src[j].id);
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+				link_add(&q, &nq,
+				    (const char *)sqlite3_column_text(st, 0),
+				    (uint64_t)sqlite3_column_int64(st, 1));
+			if (rc != SQLITE_DONE) {
+				for (k = 0; k < nq; k++)
+					free(q[k].value);
+				free(q);
+				sqlite3_finalize(st);
+				return step_err(c, rc);
+			}
+		}
+		if (nq > 0)
+			qsort(q, nq, sizeof(*q), by_cmp);
+		buf_init(&b);
+		/* no target is named: a finding naming a rule speaks for it */
+		buf_printf(&b, "%ju %s event%s followed no event of the rules"
+		    " %s follows: the cause is unknown", (uintmax_t)l->unlinked,
+		    l->rule, l->unlinked == 1 ? "" : "s", l->rule);
+		for (k = shown = 0; k < nq && shown < REPORT_UNLINKED_QUOTES; k++) {
+			if (*q[k].value == '\0')
+				continue;
+			buf_puts(&b, shown++ == 0 ? "; they quote: \"" : ", \"");
+			quote_cut(&b, q[k].value, REPORT_UNLINKED_QUOTE_MAX);
+			buf_printf(&b, "\" (%ju)", (uintmax_t)q[k].n);
+		}
+		for (k = 0; k < nq; k++)
+			free(q[k].value);
+		free(q);
+		finding(r, SEV_WARNING, l->unlinked, "unlinked", l->rule, b.data);
+	}
+	sqlite3_finalize(st);
 	return 0;
 }
 
@@ -1642,28 +1797,36 @@ find_slow(struct ctx *c, struct report *r)
 	}
 }
 
+static int
+busy_cmp(const void *a, const void *b)
+{
+	const struct busy *x = a, *y = b;
+
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return x->src < y->src ? -1 : x->src > y->src;
+}
+
 /* The busiest minute of every error-or-worse rule, per source (from load_counts). */
 static void
 find_bursts(struct ctx *c, struct report *r)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < r->nrules; i++) {
-		const struct report_rule *ru = &r->rules[i];
+	/* load_counts met the sources in id order; the findings go by name */
+	if (c->nbusiest > 1)
+		qsort(c->busiest, c->nbusiest, sizeof(*c->busiest), busy_cmp);
+	for (i = 0; i < c->nbusiest; i++) {
+		const struct busy *bz = &c->busiest[i];
+		const struct report_rule *ru = &r->rules[bz->rule];
+		char at[32];
 
 		if (ru->severity < SEV_ERROR)
 			continue;
-		for (j = 0; j < c->nsrc; j++) {
-			const struct busy *bz = &c->busiest[i * c->nsrc + j];
-			char at[32];
-
-			if (bz->n < REPORT_BURST_PER_MIN)
-				continue;
-			util_format_iso(bz->minute * 60000, at, sizeof(at));
-			finding(r, ru->severity, bz->n, "burst", ru->id, xasprintf(
-			    "burst of %ju %s events on %s in the minute from %s",
-			    (uintmax_t)bz->n, ru->id, c->src[j].name, at));
-		}
+		util_format_iso(bz->minute * 60000, at, sizeof(at));
+		finding(r, ru->severity, bz->n, "burst", ru->id, xasprintf(
+		    "burst of %ju %s events on %s in the minute from %s",
+		    (uintmax_t)bz->n, ru->id, c->src[bz->src].name, at));
 	}
 }
 
@@ -1882,8 +2045,8 @@ find_events(struct ctx *c, struct report *r)
 static int
 load_findings(struct ctx *c, struct report *r)
 {
-	if (find_fallbacks(c, r) != 0 || find_leaks(c, r) != 0 ||
-	    find_releases(c, r) != 0)
+	if (find_fallbacks(c, r) != 0 || find_unlinked(c, r) != 0 ||
+	    find_leaks(c, r) != 0 || find_releases(c, r) != 0)
 		return -1;
 	find_storms(r);
 	find_slow(c, r);
@@ -2046,6 +2209,9 @@ report_input_text(const struct report *r, struct buf *out)
 	if (r->same_samples > 0)
 		buf_printf(out, " (%ju same-sample duplicates, in no"
 		    " distribution)", (uintmax_t)r->same_samples);
+	if (r->input.untimed_events > 0)
+		buf_printf(out, "; untimed %ju events (their input had no time;"
+		    " in no window)", (uintmax_t)r->input.untimed_events);
 }
 
 void
@@ -2088,11 +2254,12 @@ report_free(struct report *r)
 		free(r->rules[i].id);
 		free(r->rules[i].category);
 		free(r->rules[i].summary);
-		for (j = 0; j < r->rules[i].nper_source; j++)
-			free(r->rules[i].per_source[j].source);
 		free(r->rules[i].per_source);
 	}
 	free(r->rules);
+	for (i = 0; i < r->nsource_names; i++)
+		free(r->source_names[i]);
+	free(r->source_names);
 	for (i = 0; i < r->nincidents; i++) {
 		free(r->incidents[i].kind);
 		free(r->incidents[i].rule);

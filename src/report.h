@@ -28,10 +28,12 @@ struct report_query {
 
 struct report_input {
 	uint64_t	lines, records, bytes, malformed, truncated;
+	/* events of the sources whose input had no time: in no window */
+	uint64_t	untimed_events;
 };
 
 struct report_source_count {
-	char		*source;
+	const char	*source;	/* in report.source_names; NULL where n is 0 */
 	uint64_t	 n;
 };
 
@@ -130,6 +132,9 @@ struct report {
 	struct report_input	 input;
 	struct report_rule	*rules;		/* every known rule, 0 included */
 	size_t			 nrules;
+	/* every source in scope, once, as indexed by a rule's per_source */
+	char			**source_names;
+	size_t			 nsource_names;
 	struct report_incident	*incidents;	/* most severe first, then start */
 	size_t			 nincidents;
 	struct report_metric	*metrics;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "report.h"
-#include "rules.h"
+#include "severity.h"
 
 static const char *palette[] = {
 	"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",

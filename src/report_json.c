@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "report.h"
-#include "rules.h"
+#include "severity.h"
 
 static void
 jstr(struct buf *b, const char *s)
@@ -59,10 +59,11 @@ render(const struct report *r, struct buf *b, int top)
 	}
 	buf_printf(b, "],\n\"input\": {\"lines\": %ju, \"records\": %ju,"
 	    " \"bytes\": %ju, \"malformed\": %ju, \"truncated\": %ju,"
-	    " \"same_samples\": %ju},\n",
+	    " \"same_samples\": %ju, \"untimed_events\": %ju},\n",
 	    (uintmax_t)r->input.lines, (uintmax_t)r->input.records,
 	    (uintmax_t)r->input.bytes, (uintmax_t)r->input.malformed,
-	    (uintmax_t)r->input.truncated, (uintmax_t)r->same_samples);
+	    (uintmax_t)r->input.truncated, (uintmax_t)r->same_samples,
+	    (uintmax_t)r->input.untimed_events);
 	buf_puts(b, "\"rules\": {");
 	for (i = 0; i < r->nrules; i++) {
 		const struct report_rule *ru = &r->rules[i];

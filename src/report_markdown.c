@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "report.h"
-#include "rules.h"
+#include "severity.h"
 
 static void
 md(struct buf *b, const char *s)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "report.h"
-#include "rules.h"
+#include "severity.h"
 
 #define C_RESET	"\033[0m"
 #define C_BOLD	"\033[1m"

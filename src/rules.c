@@ -24,35 +24,14 @@
 #ifndef LOGTRIAGE_DATADIR
 #define LOGTRIAGE_DATADIR "/usr/local/share"
 #endif
+#ifndef LOGTRIAGE_SYSCONFDIR
+#define LOGTRIAGE_SYSCONFDIR "/etc"
+#endif
 
 /* Words a correlation value may hold: a follows list of 32 rules and "within W by F". */
 #define RULE_WINDOW_WORDS 36
 /* The largest rules file read: 10k rules take about 4 MiB. */
 #define RULES_FILE_MAX	(16 << 20)
-
-static const char *severity_names[SEV_COUNT] = {
-	"debug", "info", "notice", "warning", "error", "critical"
-};
-
-const char *
-severity_name(enum severity s)
-{
-	if ((int)s < 0 || s >= SEV_COUNT)
-		return "unknown";
-	return severity_names[s];
-}
-
-int
-severity_from_name(const char *name)
-{
-	int i;
-
-	for (i = 0; i < SEV_COUNT; i++) {
-		if (strcmp(name, severity_names[i]) == 0)
-			return i;
-	}
-	return -1;
-}
 
 void
 diag_add(struct diag_list *d, const char *file, int line, int col,
@@ -170,6 +149,7 @@ struct rule_where {
 	int	 col[K_COUNT];
 	char	*src[K_COUNT];
 	char	*value[K_COUNT];
+	int	 layer_no;	/* of the section that defined the rule */
 };
 
 /* Parser state for one file. */
@@ -184,6 +164,9 @@ struct parse {
 	size_t			 wherecap;
 	const char		*section_start;	/* for the section hash */
 	const char		*section_end;
+	const char		*layer;		/* the layer being loaded */
+	int			 layer_no;
+	int			 replaces;	/* rule a later layer writes again, or -1 */
 };
 
 static struct rule_where *
@@ -251,6 +234,7 @@ rule_free(struct rule *r)
 	free(r->counts);
 	free(r->counts_by);
 	free(r->means);
+	free(r->enabled_at);
 	for (i = 0; i < r->nliterals; i++)
 		free(r->literals[i]);
 	free(r->literals);
@@ -338,6 +322,39 @@ valid_field_name(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * A later layer wrote the id of rule i again as the last rule: a section
+ * with only `enabled` turns rule i on or off, any other replaces it.
+ */
+static void
+replace_rule(struct parse *p, size_t i)
+{
+	struct ruleset *rs = p->rs;
+	struct rule *old = &rs->rules[i], *r = &rs->rules[rs->n - 1];
+	struct rule_where *w = p->where[rs->n - 1];
+	size_t k;
+	int only_enabled = w->line[K_ENABLED] != 0;
+
+	for (k = 0; k < K_COUNT && only_enabled; k++)
+		if (k != K_ENABLED && w->line[k] != 0)
+			only_enabled = 0;
+	if (only_enabled) {
+		old->disabled = r->disabled;
+		/* the switch is part of what the rule is now */
+		old->hash = util_hash64(&r->hash, sizeof r->hash, old->hash);
+		free(old->enabled_at);
+		old->enabled_at = xasprintf("%s:%d", r->file, w->line[K_ENABLED]);
+		rule_free(r);
+		where_free(w);
+	} else {
+		rule_free(old);
+		*old = *r;
+		where_free(p->where[i]);
+		p->where[i] = w;
+	}
+	rs->n--;
+}
+
 /* Hash the text of the section that just ended into its rule. */
 static void
 finish_section(struct parse *p)
@@ -345,6 +362,9 @@ finish_section(struct parse *p)
 	if (p->rule != NULL && p->section_start != NULL && p->section_end != NULL)
 		p->rule->hash = util_hash64(p->section_start,
 		    (size_t)(p->section_end - p->section_start), UTIL_HASH_SEED);
+	if (p->rule != NULL && p->replaces >= 0)
+		replace_rule(p, (size_t)p->replaces);
+	p->replaces = -1;
 	p->rule = NULL;
 	p->scen = NULL;
 	p->section_start = NULL;
@@ -359,23 +379,30 @@ start_rule(struct parse *p, const char *id, size_t idlen, int line,
 	size_t i;
 	char *name = xstrndup(id, idlen);
 
+	p->replaces = -1;
 	for (i = 0; i < rs->n; i++) {
-		if (strcmp(rs->rules[i].id, name) == 0) {
-			diag_add(p->diags, p->file, line, 2, src,
-			    "duplicate rule id '%s' (first defined at %s:%d)",
-			    name, rs->rules[i].file, rs->rules[i].line);
-			free(name);
-			p->skip = 1;
-			return;
+		if (strcmp(rs->rules[i].id, name) != 0)
+			continue;
+		if (p->where[i]->layer_no != p->layer_no) {
+			p->replaces = (int)i;
+			break;
 		}
+		diag_add(p->diags, p->file, line, 2, src,
+		    "duplicate rule id '%s' (first defined at %s:%d)",
+		    name, rs->rules[i].file, rs->rules[i].line);
+		free(name);
+		p->skip = 1;
+		return;
 	}
 	rs->rules = xrealloc(rs->rules, (rs->n + 1) * sizeof(*rs->rules));
 	p->where = util_grow(p->where, &p->wherecap, rs->n,
 	    sizeof(*p->where), 16);
 	p->where[rs->n] = xcalloc(1, sizeof(struct rule_where));
+	p->where[rs->n]->layer_no = p->layer_no;
 	r = &rs->rules[rs->n++];
 	memset(r, 0, sizeof(*r));
 	r->id = name;
+	r->layer = p->layer;
 	r->file = xstrdup(p->file);
 	r->line = line;
 	r->severity = SEV_WARNING;
@@ -383,6 +410,8 @@ start_rule(struct parse *p, const char *id, size_t idlen, int line,
 		r->by_level = SEV_ERROR;
 	else if (strcmp(name, RULE_LOG_CRITICAL) == 0)
 		r->by_level = SEV_CRITICAL;
+	else if (strcmp(name, RULE_LOG_WARNING) == 0)
+		r->by_level = SEV_WARNING;
 	if (r->by_level != 0)
 		r->severity = (enum severity)r->by_level;
 	p->rule = r;
@@ -398,6 +427,7 @@ add_builtin(struct parse *p, const char *id)
 	if (ruleset_find(p->rs, id) != NULL)
 		return;
 	p->file = file;
+	p->layer = "built-in";
 	start_rule(p, id, strlen(id), 0, NULL, NULL);
 	p->rule->hash = util_hash64(id, strlen(id), UTIL_HASH_SEED);
 	p->rule->summary = xstrdup("{logger}: {template}");
@@ -409,12 +439,25 @@ static void
 start_scenario(struct parse *p, const char *name, size_t len, int line)
 {
 	struct ruleset *rs = p->rs;
-	struct rule_scenario *s;
+	struct rule_scenario *s = NULL;
+	size_t i;
 
-	rs->scenarios = xrealloc(rs->scenarios,
-	    (rs->nscenarios + 1) * sizeof(*rs->scenarios));
-	s = &rs->scenarios[rs->nscenarios++];
+	/* a later layer's scenario of the same name replaces the earlier one */
+	for (i = 0; i < rs->nscenarios && s == NULL; i++) {
+		if (rs->scenarios[i].layer_no != p->layer_no &&
+		    strlen(rs->scenarios[i].name) == len &&
+		    strncmp(rs->scenarios[i].name, name, len) == 0) {
+			s = &rs->scenarios[i];
+			scenario_free(s);
+		}
+	}
+	if (s == NULL) {
+		rs->scenarios = xrealloc(rs->scenarios,
+		    (rs->nscenarios + 1) * sizeof(*rs->scenarios));
+		s = &rs->scenarios[rs->nscenarios++];
+	}
 	memset(s, 0, sizeof(*s));
+	s->layer_no = p->layer_no;
 	s->name = xstrndup(name, len);
 	s->file = xstrdup(p->file);
 	s->line = line;
@@ -1245,7 +1288,7 @@ name_cmp(const void *a, const void *b)
 }
 
 static void
-load_path(struct parse *p, const char *path)
+load_path(struct parse *p, const char *path, int optional)
 {
 	struct stat st;
 	struct dirent *de;
@@ -1254,6 +1297,8 @@ load_path(struct parse *p, const char *path)
 	size_t n = 0, i, len;
 
 	if (stat(path, &st) != 0) {
+		if (errno == ENOENT && optional)
+			return;
 		if (errno == ENOENT)
 			diag_add(p->diags, path, 0, 0, NULL, "no such rules file"
 			    " or directory");
@@ -1281,8 +1326,11 @@ load_path(struct parse *p, const char *path)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	/* ingest with no rules would store nothing and say nothing */
-	if (n == 0)
+	/*
+	 * ingest with no rules would store nothing and say nothing; a
+	 * drop-in directory may well be empty
+	 */
+	if (n == 0 && !optional)
 		diag_add(p->diags, path, 0, 0, NULL, "no rules files (*.rules)"
 		    " in this directory");
 	if (n > 0)
@@ -1558,7 +1606,8 @@ check_rules(struct parse *p)
 				    "rule '%s' is built in and takes records by"
 				    " their level: it has no 'match'", r->id);
 			if (r->category == NULL)
-				r->category = xstrdup("error");
+				r->category = xstrdup(r->by_level == SEV_WARNING ?
+				    "warning" : "error");
 			if (r->summary == NULL)
 				r->summary = xstrdup("{logger}: {template}");
 			continue;
@@ -1601,7 +1650,8 @@ check_rules(struct parse *p)
 }
 
 struct ruleset *
-ruleset_load(const char *const *paths, size_t npaths, struct diag_list *diags)
+ruleset_load_layers(const struct rules_dir *dirs, size_t n,
+    struct diag_list *diags)
 {
 	struct parse p;
 	size_t i;
@@ -1609,15 +1659,66 @@ ruleset_load(const char *const *paths, size_t npaths, struct diag_list *diags)
 	memset(&p, 0, sizeof(p));
 	p.rs = xcalloc(1, sizeof(*p.rs));
 	p.diags = diags;
-	for (i = 0; i < npaths; i++)
-		load_path(&p, paths[i]);
+	p.replaces = -1;
+	for (i = 0; i < n; i++) {
+		p.layer = dirs[i].layer;
+		p.layer_no = dirs[i].layer_no;
+		load_path(&p, dirs[i].path, dirs[i].optional);
+	}
 	add_builtin(&p, RULE_LOG_ERROR);
 	add_builtin(&p, RULE_LOG_CRITICAL);
+	add_builtin(&p, RULE_LOG_WARNING);
 	check_rules(&p);
 	for (i = 0; i < p.rs->n; i++)
 		where_free(p.where[i]);
 	free(p.where);
 	return p.rs;
+}
+
+struct ruleset *
+ruleset_load(const char *const *paths, size_t npaths, struct diag_list *diags)
+{
+	struct rules_dir *dirs = xcalloc(npaths + 1, sizeof(*dirs));
+	struct ruleset *rs;
+	size_t i;
+
+	for (i = 0; i < npaths; i++) {
+		dirs[i].path = (char *)paths[i];
+		dirs[i].layer = "default";
+	}
+	rs = ruleset_load_layers(dirs, npaths, diags);
+	free(dirs);
+	return rs;
+}
+
+static int
+id_order(const void *a, const void *b)
+{
+	const struct rule *x = *(const struct rule *const *)a;
+	const struct rule *y = *(const struct rule *const *)b;
+
+	return strcmp(x->id, y->id);
+}
+
+uint64_t
+ruleset_hash(const struct ruleset *rs)
+{
+	const struct rule **v = xcalloc(rs->n + 1, sizeof(*v));
+	uint64_t h = UTIL_HASH_SEED;
+	unsigned char off;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		v[i] = &rs->rules[i];
+	qsort(v, rs->n, sizeof(*v), id_order);
+	for (i = 0; i < rs->n; i++) {
+		h = util_hash64(v[i]->id, strlen(v[i]->id) + 1, h);
+		h = util_hash64(&v[i]->hash, sizeof v[i]->hash, h);
+		off = (unsigned char)v[i]->disabled;
+		h = util_hash64(&off, 1, h);
+	}
+	free(v);
+	return h;
 }
 
 static const char *const stat_names[] = {
@@ -1860,7 +1961,8 @@ is_file(const char *path)
 }
 
 static void
-dirs_push(char ***v, size_t *n, char *s)
+dirs_push(struct rules_dir **v, size_t *n, char *s, const char *layer,
+    int layer_no, int optional)
 {
 	char *real = realpath(s, NULL);
 
@@ -1869,9 +1971,12 @@ dirs_push(char ***v, size_t *n, char *s)
 		free(s);
 		s = real;
 	}
-	*v = xrealloc(*v, (*n + 2) * sizeof(char *));
-	(*v)[(*n)++] = s;
-	(*v)[*n] = NULL;
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n].path = s;
+	(*v)[*n].layer = layer;
+	(*v)[*n].layer_no = layer_no;
+	(*v)[*n].optional = optional;
+	(*n)++;
 }
 
 /* The directory of the running binary, or NULL. */
@@ -1892,68 +1997,99 @@ exe_dir(void)
 	return xstrdup(path[0] != '\0' ? path : "/");
 }
 
-char **
-rules_default_dirs(const char *const *cli, size_t ncli)
+/* The installed defaults, the first layer. */
+static void
+default_dirs(struct rules_dir **v, size_t *n)
 {
-	char **v = NULL, *env, *copy, *tok, *save, *dir, *cand, *probe;
-	size_t n = 0, i;
+	char *env, *copy, *tok, *save, *dir, *cand, *probe;
+	size_t n0 = *n;
 
-	v = xcalloc(1, sizeof(char *));
-	if (ncli > 0) {
-		for (i = 0; i < ncli; i++)
-			dirs_push(&v, &n, xstrdup(cli[i]));
-		return v;
-	}
 	env = getenv("LOGTRIAGE_RULES");
 	if (env != NULL && *env != '\0') {
 		copy = xstrdup(env);
 		for (tok = strtok_r(copy, ":", &save); tok != NULL;
 		    tok = strtok_r(NULL, ":", &save))
-			dirs_push(&v, &n, xstrdup(tok));
+			dirs_push(v, n, xstrdup(tok), "default", 0, 0);
 		free(copy);
-		if (n > 0)
-			return v;
+		if (*n > n0)
+			return;
 	}
 	dir = exe_dir();
 	if (dir != NULL) {
 		/* a binary in the build tree uses the tree's rules */
 		cand = xasprintf("%s/rules", dir);
 		if (is_dir(cand)) {
-			dirs_push(&v, &n, cand);
+			dirs_push(v, n, cand, "default", 0, 0);
 			free(dir);
-			return v;
+			return;
 		}
 		free(cand);
 		probe = xasprintf("%s/../src/main.c", dir);
 		cand = xasprintf("%s/../rules", dir);
 		if (is_file(probe) && is_dir(cand)) {
 			free(probe);
-			dirs_push(&v, &n, cand);
+			dirs_push(v, n, cand, "default", 0, 0);
 			free(dir);
-			return v;
+			return;
 		}
 		free(probe);
 		free(cand);
 		cand = xasprintf("%s/../share/logtriage/rules", dir);
 		free(dir);
 		if (is_dir(cand)) {
-			dirs_push(&v, &n, cand);
-			return v;
+			dirs_push(v, n, cand, "default", 0, 0);
+			return;
 		}
 		free(cand);
 	}
-	dirs_push(&v, &n, xstrdup(LOGTRIAGE_DATADIR "/logtriage/rules"));
+	dirs_push(v, n, xstrdup(LOGTRIAGE_DATADIR "/logtriage/rules"), "default",
+	    0, 0);
+}
+
+struct rules_dir *
+rules_layers(const char *const *cli, size_t ncli, int no_defaults, size_t *n)
+{
+	struct rules_dir *v = NULL;
+	const char *etc, *xdg, *home;
+	size_t i, j;
+
+	*n = 0;
+	if (!no_defaults) {
+		default_dirs(&v, n);
+		etc = getenv("LOGTRIAGE_SYSCONFDIR");
+		if (etc == NULL || *etc == '\0')
+			etc = LOGTRIAGE_SYSCONFDIR;
+		dirs_push(&v, n, xasprintf("%s/logtriage/rules.d", etc), "system",
+		    1, 1);
+		xdg = getenv("XDG_CONFIG_HOME");
+		home = getenv("HOME");
+		/* the XDG base directory rules: a relative path is ignored */
+		if (xdg != NULL && xdg[0] == '/')
+			dirs_push(&v, n, xasprintf("%s/logtriage/rules.d", xdg),
+			    "user", 2, 1);
+		else if (home != NULL && home[0] == '/')
+			dirs_push(&v, n, xasprintf("%s/.config/logtriage/rules.d",
+			    home), "user", 2, 1);
+	}
+	for (i = 0; i < ncli; i++) {
+		dirs_push(&v, n, xstrdup(cli[i]), "cli", 3 + (int)i, 0);
+		/* --rules naming a directory already loaded adds nothing */
+		for (j = 0; j + 1 < *n; j++) {
+			if (strcmp(v[j].path, v[*n - 1].path) == 0) {
+				free(v[--*n].path);
+				break;
+			}
+		}
+	}
 	return v;
 }
 
 void
-rules_dirs_free(char **dirs)
+rules_dirs_free(struct rules_dir *dirs, size_t n)
 {
 	size_t i;
 
-	if (dirs == NULL)
-		return;
-	for (i = 0; dirs[i] != NULL; i++)
-		free(dirs[i]);
+	for (i = 0; i < n; i++)
+		free(dirs[i].path);
 	free(dirs);
 }

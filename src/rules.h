@@ -15,17 +15,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-enum severity {
-	SEV_DEBUG = 0,
-	SEV_INFO,
-	SEV_NOTICE,
-	SEV_WARNING,
-	SEV_ERROR,
-	SEV_CRITICAL,
-	SEV_COUNT
-};
-const char *severity_name(enum severity s);
-int severity_from_name(const char *name);	/* -1 if unknown */
+#include "severity.h"
 
 /* One diagnostic: "file:line:col: message", with the source line for a caret. */
 struct diag {
@@ -67,6 +57,7 @@ struct rule_scenario {
 	char	**expects;	/* "KIND VALUE" for each expect-KIND = VALUE line */
 	int	*expect_lines;
 	size_t	 nexpects;
+	int	 layer_no;	/* a later layer's scenario of this name replaces it */
 };
 
 /*
@@ -130,13 +121,15 @@ void rule_threshold_text(const struct rule_threshold *t, const char *unit,
     struct buf *out);
 /*
  * The built-in rules that make every record of error level or worse (and
- * every traceback) an event when no specific rule claimed it.  They have no
+ * every traceback) an event when no specific rule claimed it, and every
+ * warning record no rule matched at all.  They have no
  * match pattern: ingest reads the record's level.  Each is a rule like the
  * others: a rules file section with its id may set its severity, summary,
  * exclude patterns or `enabled = false`.
  */
 #define RULE_LOG_ERROR		"log-error"	/* records at ERROR, tracebacks */
 #define RULE_LOG_CRITICAL	"log-critical"	/* CRITICAL, FATAL, panic, emerg */
+#define RULE_LOG_WARNING	"log-warning"	/* records at WARNING no rule matched */
 
 struct rule {
 	char			*id;
@@ -154,6 +147,8 @@ struct rule {
 	uint64_t		 hash;		/* of the section's text, stored with the rule */
 	int			 by_level;	/* built in: the record level it takes (SEV_ERROR, SEV_CRITICAL), else 0 */
 	int			 disabled;	/* enabled = false: matches nothing */
+	const char		*layer;		/* "default", "system", "user", "cli", "built-in" */
+	char			*enabled_at;	/* "file:line" of a later layer's enabled line, or NULL */
 
 	/* correlation (0 / NULL when absent) */
 	int			 storm_n;	/* storm = N in W [by F] */
@@ -223,9 +218,10 @@ struct ruleset {
 
 /*
  * Load every *.rules file of each path (a directory or a single file),
- * in name order.  Returns a ruleset (possibly empty) and appends every
- * problem to diags; the caller treats diags->n > 0 as failure.  The caller
- * frees the ruleset with ruleset_free.
+ * in name order, all in one layer: a rule id written twice is a mistake.
+ * Returns a ruleset (possibly empty) and appends every problem to diags;
+ * the caller treats diags->n > 0 as failure.  The caller frees the
+ * ruleset with ruleset_free.
  */
 struct ruleset *ruleset_load(const char *const *paths, size_t npaths,
     struct diag_list *diags);
@@ -236,14 +232,42 @@ const struct rule *ruleset_find(const struct ruleset *rs, const char *id);
 int ruleset_index(const struct ruleset *rs, const char *id);	/* -1 if absent */
 
 /*
- * The rules directories to use: --rules options if any, else
- * $LOGTRIAGE_RULES (colon-separated), else ./rules beside a build-tree
- * binary, else PREFIX/share/logtriage/rules relative to the installed
- * binary.  Returns a NULL-terminated array the caller frees with
- * rules_dirs_free.
+ * One rules directory (or file) of a layer.  Layers load in order; a rule
+ * id a later layer writes again replaces the earlier rule, or, when its
+ * section holds only `enabled`, turns the earlier rule on or off.  Within
+ * one layer an id written twice is a mistake.  An optional directory (a
+ * drop-in directory) may be missing or hold no rules files.
  */
-char **rules_default_dirs(const char *const *cli, size_t ncli);
-void rules_dirs_free(char **dirs);
+struct rules_dir {
+	char		*path;
+	const char	*layer;		/* a name for `rules list` */
+	int		 layer_no;	/* paths of one layer share it */
+	int		 optional;
+};
+
+struct ruleset *ruleset_load_layers(const struct rules_dir *dirs, size_t n,
+    struct diag_list *diags);
+
+/*
+ * The rules directories, layer by layer: the defaults ($LOGTRIAGE_RULES,
+ * colon-separated, else ./rules beside a build-tree binary, else
+ * PREFIX/share/logtriage/rules relative to the installed binary), then
+ * SYSCONFDIR/logtriage/rules.d ($LOGTRIAGE_SYSCONFDIR overrides
+ * SYSCONFDIR, /etc by default), then $XDG_CONFIG_HOME/logtriage/rules.d
+ * (~/.config when unset), then each --rules path as a layer of its own.
+ * no_defaults (--no-default-rules) keeps only the --rules paths.  Sets *n;
+ * the caller frees the array with rules_dirs_free.
+ */
+struct rules_dir *rules_layers(const char *const *cli, size_t ncli,
+    int no_defaults, size_t *n);
+void rules_dirs_free(struct rules_dir *dirs, size_t n);
+
+/*
+ * A hash of the effective rule set: every rule's id, hash and on/off
+ * state, in id order.  The store keeps it per input so that a rule added,
+ * changed or turned off since makes the input be read again.
+ */
+uint64_t ruleset_hash(const struct ruleset *rs);
 
 /* Print diagnostics as "file:line:col: msg", the line and a caret. */
 #include <stdio.h>

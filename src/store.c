@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -35,12 +36,17 @@ enum {
 	ST_INGEST_UPDATE,
 	ST_INPUT_GET,
 	ST_INPUT_SET,
-	ST_ORD_SET,
+	ST_ORD_PUT,
 	ST_ORD_GET,
+	ST_ORD_GET_OLD,
+	ST_ORD_CLEAR,
+	ST_ORD_CLEAR_OLD,
 	ST_EVENT_ADD,
 	ST_EVENT_ADD_MANY,
 	ST_VOLUME_ADD,
 	ST_INPUT_TS_SET,
+	ST_INPUT_RULES_GET,
+	ST_INPUT_RULES_SET,
 	ST_VMARK_GET,
 	ST_VMARK_SET,
 	ST_RULE_SET,
@@ -84,7 +90,7 @@ static const char *const store_sql[ST_COUNT] = {
 	    " malformed = ?9, truncated = ?10, no_timestamp = ?11,"
 	    " backwards = ?12, bad_utf8 = ?13, nul_bytes = ?14,"
 	    " regex_errors = ?15, skipped_bytes = ?16, first_ts = ?17,"
-	    " last_ts = ?18 WHERE id = ?1",
+	    " last_ts = ?18, untimed = ?19 WHERE id = ?1",
 	[ST_INPUT_GET] =
 	    "SELECT offset, lineno, ts FROM inputs WHERE path = ?1 AND fingerprint = ?2",
 	[ST_INPUT_SET] =
@@ -92,10 +98,20 @@ static const char *const store_sql[ST_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (path, fingerprint) DO UPDATE"
 	    " SET offset = excluded.offset, lineno = excluded.lineno,"
 	    " updated = excluded.updated",
-	[ST_ORD_SET] =
-	    "UPDATE inputs SET ordinals = ?3 WHERE path = ?1 AND fingerprint = ?2",
+	[ST_ORD_PUT] =
+	    "INSERT INTO input_ordinals (path, fingerprint, source_id, ts, counts)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (path, fingerprint, source_id)"
+	    " DO UPDATE SET ts = excluded.ts, counts = excluded.counts",
 	[ST_ORD_GET] =
+	    "SELECT source_id, ts, counts FROM input_ordinals"
+	    " WHERE path = ?1 AND fingerprint = ?2",
+	[ST_ORD_GET_OLD] =
 	    "SELECT ordinals FROM inputs WHERE path = ?1 AND fingerprint = ?2",
+	[ST_ORD_CLEAR] =
+	    "DELETE FROM input_ordinals WHERE path = ?1 AND fingerprint = ?2",
+	[ST_ORD_CLEAR_OLD] =
+	    "UPDATE inputs SET ordinals = NULL WHERE path = ?1 AND fingerprint = ?2"
+	    " AND ordinals IS NOT NULL",
 	[ST_EVENT_ADD] =
 	    "INSERT OR IGNORE INTO events (source_id, rule, ts, hash, ordinal,"
 	    " line, line_end, stream, text, fields, value, grp)"
@@ -114,6 +130,10 @@ static const char *const store_sql[ST_COUNT] = {
 	    " truncated = truncated + excluded.truncated",
 	[ST_INPUT_TS_SET] =
 	    "UPDATE inputs SET ts = ?3 WHERE path = ?1 AND fingerprint = ?2",
+	[ST_INPUT_RULES_GET] =
+	    "SELECT rules FROM inputs WHERE path = ?1 AND fingerprint = ?2",
+	[ST_INPUT_RULES_SET] =
+	    "UPDATE inputs SET rules = ?3 WHERE path = ?1 AND fingerprint = ?2",
 	[ST_VMARK_GET] =
 	    "SELECT ts, offset, texts FROM volume_marks"
 	    " WHERE source_id = ?1 AND input = ?2",
@@ -330,7 +350,151 @@ static const struct {
 	{ "SELECT 1 FROM events INDEXED BY events_link WHERE link = 0 LIMIT 0",
 	  "CREATE INDEX IF NOT EXISTS events_link ON events (link) "
 	  "WHERE link IS NOT NULL", "adding the index events_link" },
+	{ "SELECT untimed FROM ingests LIMIT 0",
+	  "ALTER TABLE ingests ADD COLUMN untimed INTEGER NOT NULL DEFAULT 0",
+	  "adding ingests.untimed" },
+	{ "SELECT 1 FROM events INDEXED BY events_untimed WHERE ts IS NULL"
+	  " LIMIT 0",
+	  "CREATE UNIQUE INDEX IF NOT EXISTS events_untimed ON events (rule,"
+	  " source_id, hash, ordinal) WHERE ts IS NULL",
+	  "adding the events_untimed index" },
+	{ "SELECT mtime FROM context_files LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS context_files (ingest INTEGER PRIMARY KEY,"
+	  " path TEXT NOT NULL, fingerprint INTEGER NOT NULL,"
+	  " tail INTEGER NOT NULL, size INTEGER NOT NULL,"
+	  " mtime INTEGER NOT NULL)",
+	  "adding the context_files table" },
+	{ "SELECT data FROM context_blocks LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS context_blocks (id INTEGER PRIMARY KEY,"
+	  " ingest INTEGER NOT NULL, raw_len INTEGER NOT NULL,"
+	  " zlib INTEGER NOT NULL, data BLOB NOT NULL)",
+	  "adding the context_blocks table" },
+	{ "SELECT block FROM event_context LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS event_context (event_id INTEGER PRIMARY"
+	  " KEY, ingest INTEGER NOT NULL, offset INTEGER, block INTEGER)",
+	  "adding the event_context table" },
+	{ "SELECT counts FROM input_ordinals LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS input_ordinals (path TEXT NOT NULL,"
+	  " fingerprint INTEGER NOT NULL, source_id INTEGER NOT NULL,"
+	  " ts INTEGER NOT NULL, counts BLOB,"
+	  " PRIMARY KEY (path, fingerprint, source_id)) WITHOUT ROWID",
+	  "adding the input_ordinals table" },
+	{ "SELECT rules FROM inputs LIMIT 0",
+	  "ALTER TABLE inputs ADD COLUMN rules INTEGER", "adding inputs.rules" },
 };
+
+/*
+ * Databases made before untimed events declared events.ts NOT NULL, and
+ * an INSERT OR IGNORE of a NULL there would drop the event without a
+ * word.  Dropping a NOT NULL constraint changes nothing stored, so it is
+ * done as SQLite's documentation on ALTER TABLE describes for that case:
+ * the table's CREATE statement is rewritten in sqlite_master and the
+ * schema version bumped, in one transaction.
+ */
+static const char *
+skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+/*
+ * In a CREATE TABLE statement, the " NOT NULL" of the column definition
+ * "ts INTEGER NOT NULL" (blanks of any kind between the words): returns
+ * where it starts and in *end where it ends, or NULL.
+ */
+static const char *
+ts_not_null(const char *sql, const char **end)
+{
+	const char *p, *q, *start;
+
+	for (p = strstr(sql, "ts"); p != NULL; p = strstr(p + 1, "ts")) {
+		for (q = p; q > sql && (q[-1] == ' ' || q[-1] == '\t' ||
+		    q[-1] == '\n' || q[-1] == '\r'); q--)
+			;
+		if (q == sql || (q[-1] != '(' && q[-1] != ','))
+			continue;
+		q = skip_blanks(p + 2);
+		if (q == p + 2 || strncasecmp(q, "INTEGER", 7) != 0)
+			continue;
+		start = q + 7;
+		q = skip_blanks(start);
+		if (q == start || strncasecmp(q, "NOT", 3) != 0)
+			return NULL;
+		q = skip_blanks(q + 3);
+		if (strncasecmp(q, "NULL", 4) != 0)
+			return NULL;
+		*end = q + 4;
+		return start;
+	}
+	return NULL;
+}
+
+static int
+store_untimed_upgrade(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	const char *sql, *col, *nn;
+	char *fixed = NULL, *bump = NULL;
+	int notnull = 0, version = 0, rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT \"notnull\" FROM"
+	    " pragma_table_info('events') WHERE name = 'ts'", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_fail(s, err, errlen, "reading events.ts");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		notnull = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (!notnull)
+		return 0;
+	if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT sql, (SELECT schema_version FROM"
+	    " pragma_schema_version) FROM sqlite_master WHERE type = 'table'"
+	    " AND name = 'events'", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW ||
+	    (sql = (const char *)sqlite3_column_text(st, 0)) == NULL) {
+		store_fail(s, err, errlen, "reading the events table");
+		goto out;
+	}
+	version = sqlite3_column_int(st, 1);
+	/* Another writer may have done it while this one waited. */
+	if ((col = ts_not_null(sql, &nn)) == NULL) {
+		rc = store_exec(s, "COMMIT", err, errlen);
+		goto out;
+	}
+	fixed = xasprintf("%.*s%s", (int)(col - sql), sql, nn);
+	sqlite3_finalize(st);
+	st = NULL;
+	bump = xasprintf("PRAGMA schema_version = %d", version + 1);
+	if (store_exec(s, "PRAGMA writable_schema = ON", err, errlen) != 0)
+		goto out;
+	if (sqlite3_prepare_v2(s->db, "UPDATE sqlite_master SET sql = ?1 WHERE"
+	    " type = 'table' AND name = 'events'", -1, &st, NULL) != SQLITE_OK) {
+		store_fail(s, err, errlen, "dropping NOT NULL from events.ts");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, fixed, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_fail(s, err, errlen, "dropping NOT NULL from events.ts");
+		goto out;
+	}
+	if (store_exec(s, bump, err, errlen) != 0 ||
+	    store_exec(s, "PRAGMA writable_schema = OFF", err, errlen) != 0)
+		goto out;
+	rc = store_exec(s, "COMMIT", err, errlen);
+out:
+	sqlite3_finalize(st);
+	if (rc != 0) {
+		sqlite3_exec(s->db, "PRAGMA writable_schema = OFF", NULL, NULL, NULL);
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	free(fixed);
+	free(bump);
+	return rc;
+}
 
 static int
 store_upgrade(struct store *s, char *err, size_t errlen)
@@ -345,7 +509,7 @@ store_upgrade(struct store *s, char *err, size_t errlen)
 		    store_upgrades[i].probe))
 			return store_fail(s, err, errlen, store_upgrades[i].what);
 	}
-	return 0;
+	return store_untimed_upgrade(s, err, errlen);
 }
 
 static int
@@ -971,6 +1135,7 @@ store_ingest_update(struct store *s, int64_t ingest_id,
 	sqlite3_bind_int64(st, 16, (int64_t)c->skipped_bytes);
 	bind_ts(st, 17, c->first_ts);
 	bind_ts(st, 18, c->last_ts);
+	sqlite3_bind_int64(st, 19, (int64_t)c->untimed);
 	return store_step(s, st, err, errlen, "updating the ingest");
 }
 
@@ -1014,8 +1179,12 @@ store_input_set(struct store *s, const char *path, uint64_t fingerprint,
 	return store_step(s, st, err, errlen, "saving a resume point");
 }
 
-/* The packed ordinal state: 28 bytes per entry, little-endian. */
+/*
+ * The ordinal state as databases made before kept it, one blob per input:
+ * 28 bytes per entry, little-endian.  Per source now: (hash, n) as 12.
+ */
 #define ORD_PACKED 28
+#define ORD_COUNT_PACKED 12
 
 static void
 put_le(unsigned char *p, uint64_t v, int n)
@@ -1037,24 +1206,23 @@ get_le(const unsigned char *p, int n)
 	return v;
 }
 
-int
-store_ordinals_get(struct store *s, const char *path, uint64_t fingerprint,
+/* The state kept in inputs.ordinals by databases made before. */
+static int
+store_ordinals_get_old(struct store *s, const char *path, uint64_t fingerprint,
     struct store_ordinal **ords, size_t *n, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = s->st[ST_ORD_GET];
+	sqlite3_stmt *st = s->st[ST_ORD_GET_OLD];
 	const unsigned char *p;
 	struct store_ordinal *o;
 	size_t i, len;
 	int rc;
 
-	*ords = NULL;
-	*n = 0;
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (p = sqlite3_column_blob(st, 0)) != NULL) {
-		len = (size_t)sqlite3_column_bytes(st, 0) / ORD_PACKED;
-		o = xcalloc(len ? len : 1, sizeof *o);
+	if (rc == SQLITE_ROW && (p = sqlite3_column_blob(st, 0)) != NULL &&
+	    (len = (size_t)sqlite3_column_bytes(st, 0) / ORD_PACKED) > 0) {
+		o = xcalloc(len, sizeof *o);
 		for (i = 0; i < len; i++, p += ORD_PACKED) {
 			o[i].source_id = (int64_t)get_le(p, 8);
 			o[i].ts = (int64_t)get_le(p + 8, 8);
@@ -1072,24 +1240,90 @@ store_ordinals_get(struct store *s, const char *path, uint64_t fingerprint,
 }
 
 int
-store_ordinals_set(struct store *s, const char *path, uint64_t fingerprint,
-    const struct store_ordinal *ords, size_t n, char *err, size_t errlen)
+store_ordinals_get(struct store *s, const char *path, uint64_t fingerprint,
+    struct store_ordinal **ords, size_t *n, int *old, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = s->st[ST_ORD_SET];
-	unsigned char *p, *blob = xmalloc(n * ORD_PACKED + 1);
+	sqlite3_stmt *st = s->st[ST_ORD_GET];
+	const unsigned char *p;
+	struct store_ordinal *o = NULL;
+	size_t i, len, cap = 0, no = 0;
+	int64_t sid, ts;
+	int rc, rows = 0;
+
+	*ords = NULL;
+	*n = 0;
+	*old = 0;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rows = 1;
+		sid = sqlite3_column_int64(st, 0);
+		ts = sqlite3_column_int64(st, 1);
+		p = sqlite3_column_blob(st, 2);
+		len = p == NULL ? 0 :
+		    (size_t)sqlite3_column_bytes(st, 2) / ORD_COUNT_PACKED;
+		for (i = 0; i < len; i++, p += ORD_COUNT_PACKED) {
+			o = util_grow(o, &cap, no, sizeof *o, 64);
+			o[no].source_id = sid;
+			o[no].ts = ts;
+			o[no].hash = get_le(p, 8);
+			o[no].n = (int)(uint32_t)get_le(p + 8, 4);
+			no++;
+		}
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		free(o);
+		return store_fail(s, err, errlen, "reading ordinals of a resume point");
+	}
+	*ords = o;
+	*n = no;
+	if (rows)
+		return 0;
+	*old = 1;
+	return store_ordinals_get_old(s, path, fingerprint, ords, n, err, errlen);
+}
+
+int
+store_ordinals_clear(struct store *s, const char *path, uint64_t fingerprint,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		st = s->st[i == 0 ? ST_ORD_CLEAR : ST_ORD_CLEAR_OLD];
+		sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+		if (store_step(s, st, err, errlen,
+		    "clearing ordinals of a resume point") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_ordinals_put(struct store *s, const char *path, uint64_t fingerprint,
+    int64_t source_id, int64_t ts, const struct store_ordinal *ords, size_t n,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_ORD_PUT];
+	unsigned char *p, *blob = xmalloc(n * ORD_COUNT_PACKED + 1);
 	size_t i;
 	int rc;
 
-	for (i = 0, p = blob; i < n; i++, p += ORD_PACKED) {
-		put_le(p, (uint64_t)ords[i].source_id, 8);
-		put_le(p + 8, (uint64_t)ords[i].ts, 8);
-		put_le(p + 16, ords[i].hash, 8);
-		put_le(p + 24, (uint32_t)ords[i].n, 4);
+	for (i = 0, p = blob; i < n; i++, p += ORD_COUNT_PACKED) {
+		put_le(p, ords[i].hash, 8);
+		put_le(p + 8, (uint32_t)ords[i].n, 4);
 	}
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	sqlite3_bind_int64(st, 3, source_id);
+	sqlite3_bind_int64(st, 4, ts);
 	if (n > 0)
-		sqlite3_bind_blob(st, 3, blob, (int)(n * ORD_PACKED), SQLITE_STATIC);
+		sqlite3_bind_blob(st, 5, blob, (int)(n * ORD_COUNT_PACKED),
+		    SQLITE_STATIC);
 	rc = store_step(s, st, err, errlen, "saving ordinals of a resume point");
 	free(blob);
 	return rc;
@@ -1104,6 +1338,38 @@ store_input_time_set(struct store *s, const char *path, uint64_t fingerprint,
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
 	bind_ts(st, 3, ts);
+	return store_step(s, st, err, errlen, "saving a resume point");
+}
+
+int
+store_input_rules_get(struct store *s, const char *path, uint64_t fingerprint,
+    uint64_t *rules, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_INPUT_RULES_GET];
+	int rc;
+
+	*rules = 0;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*rules = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading the rules of a resume point");
+	return 0;
+}
+
+int
+store_input_rules_set(struct store *s, const char *path, uint64_t fingerprint,
+    uint64_t rules, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_INPUT_RULES_SET];
+
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)fingerprint);
+	sqlite3_bind_int64(st, 3, (int64_t)rules);
 	return store_step(s, st, err, errlen, "saving a resume point");
 }
 
@@ -1179,7 +1445,7 @@ bind_event(sqlite3_stmt *st, int base, const struct store_event *ev)
 {
 	sqlite3_bind_int64(st, base + 1, ev->source_id);
 	sqlite3_bind_text(st, base + 2, ev->rule, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, base + 3, ev->ts);
+	bind_ts(st, base + 3, ev->ts);
 	sqlite3_bind_int64(st, base + 4, (int64_t)ev->hash);
 	sqlite3_bind_int(st, base + 5, ev->ordinal);
 	sqlite3_bind_int64(st, base + 6, (int64_t)ev->line);
@@ -1201,7 +1467,8 @@ bind_event(sqlite3_stmt *st, int base, const struct store_event *ev)
 
 int
 store_insert_events(struct store *s, const struct store_event *evs, size_t n,
-    unsigned char *added, size_t *nadded, char *err, size_t errlen)
+    unsigned char *added, size_t *nadded, int64_t *ids, char *err,
+    size_t errlen)
 {
 	sqlite3_stmt *st;
 	size_t i, k, rows;
@@ -1222,6 +1489,15 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 		*nadded += (size_t)changes;
 		/* Which rows a partly new statement added is not known: all may be. */
 		memset(added + i, changes > 0, rows);
+		/*
+		 * A new row's id is one more than the largest before it, so
+		 * the rows of a statement that added them all are numbered
+		 * in order up to the last.
+		 */
+		for (k = 0; ids != NULL && k < rows; k++)
+			ids[i + k] = changes == 0 ? 0 : (size_t)changes < rows ?
+			    -1 : sqlite3_last_insert_rowid(s->db) -
+			    (int64_t)(rows - 1 - k);
 	}
 	return 0;
 }

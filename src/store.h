@@ -74,6 +74,8 @@ struct store_ingest_counts {
 	uint64_t	malformed, truncated, no_timestamp, backwards;
 	uint64_t	bad_utf8, nul_bytes, regex_errors, skipped_bytes;
 	uint64_t	repeats;	/* events marked a repeat of a sample (same =) */
+	uint64_t	untimed;	/* records with no time at all (events.ts NULL) */
+	uint64_t	reread;		/* inputs read again from the start: the rules changed */
 	int64_t		first_ts, last_ts;	/* TS_NONE if none */
 };
 
@@ -94,6 +96,16 @@ int store_input_set(struct store *s, const char *path, uint64_t fingerprint,
     uint64_t offset, uint64_t lineno, char *err, size_t errlen);
 
 /*
+ * The rule set an input was read with up to its resume point
+ * (ruleset_hash), 0 when not known (a database made before it was kept).
+ * Set after store_input_set, same transaction.
+ */
+int store_input_rules_get(struct store *s, const char *path,
+    uint64_t fingerprint, uint64_t *rules, char *err, size_t errlen);
+int store_input_rules_set(struct store *s, const char *path,
+    uint64_t fingerprint, uint64_t rules, char *err, size_t errlen);
+
+/*
  * The ordinal state at a resume point: identical records (hash) of one
  * source's latest second (ts) before the point, n of them.
  */
@@ -103,12 +115,26 @@ struct store_ordinal {
 	int		n;
 };
 
-/* The saved ordinal state; *ords is the caller's to free. */
+/*
+ * The saved ordinal state, a source's entries together and in the order
+ * they were put; *ords is the caller's to free.  *old: it was read from
+ * a database made before the state was kept per source (inputs.ordinals),
+ * so the next store_ordinals_put must follow a store_ordinals_clear and
+ * put every source.
+ */
 int store_ordinals_get(struct store *s, const char *path, uint64_t fingerprint,
-    struct store_ordinal **ords, size_t *n, char *err, size_t errlen);
-/* Replace the saved ordinal state (after store_input_set, same transaction). */
-int store_ordinals_set(struct store *s, const char *path, uint64_t fingerprint,
-    const struct store_ordinal *ords, size_t n, char *err, size_t errlen);
+    struct store_ordinal **ords, size_t *n, int *old, char *err, size_t errlen);
+/* Forget the saved ordinal state of a file (a run that starts over). */
+int store_ordinals_clear(struct store *s, const char *path, uint64_t fingerprint,
+    char *err, size_t errlen);
+/*
+ * Replace one source's saved ordinal state: its second ts and the n
+ * entries ords (their source_id and ts unused); n == 0 keeps only ts.
+ * After store_input_set, in the same transaction.
+ */
+int store_ordinals_put(struct store *s, const char *path, uint64_t fingerprint,
+    int64_t source_id, int64_t ts, const struct store_ordinal *ords, size_t n,
+    char *err, size_t errlen);
 
 /*
  * The time of the latest record before a file's resume point, read back
@@ -155,7 +181,7 @@ void store_input_release(struct store *s, const char *key);
 struct store_event {
 	int64_t		 source_id;
 	const char	*rule;
-	int64_t		 ts;
+	int64_t		 ts;		/* TS_NONE: untimed, stored as NULL */
 	uint64_t	 hash;
 	int		 ordinal;
 	uint64_t	 line, line_end;
@@ -182,10 +208,13 @@ int store_event_hash(const struct store *s);
  * gets the exact number of new events.  added[i] is 0 when event i was
  * certainly stored before; a statement that added some of its rows but
  * not all marks all of them 1, since SQLite does not say which were new.
- * The strings evs point to must stay valid for the call only.
+ * The strings evs point to must stay valid for the call only.  ids, if
+ * not NULL, gets each event's id: 0 when it was stored before, -1 when
+ * it may be new but its id is not known (look it up by its key).
  */
 int store_insert_events(struct store *s, const struct store_event *evs,
-    size_t n, unsigned char *added, size_t *nadded, char *err, size_t errlen);
+    size_t n, unsigned char *added, size_t *nadded, int64_t *ids, char *err,
+    size_t errlen);
 
 /* Add to the volume row of (source, minute). */
 int store_volume_add(struct store *s, int64_t source_id, int64_t minute,

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -67,27 +68,32 @@ struct civil {
 #define KEY_LEADING	0x02
 
 /*
- * Zone abbreviations applications print after a stamp.  Ambiguous ones
- * (IST, CST outside North America, ...) take their most common meaning in
- * server logs; anything not listed is not a zone.
+ * Zone abbreviations applications print after a stamp, in strcmp order
+ * for a binary search: a capital word follows most stamps ("INFO").
+ * Ambiguous ones take their most common meaning in server logs: IST is
+ * India (+05:30, not Irish or Israel summer time), CST and AST North
+ * America, BST British summer time; anything not listed is not a zone.
  */
 static const struct {
 	const char	*name;
 	int32_t		 offset;
 } zone_abbrevs[] = {
-	{ "UTC", 0 }, { "GMT", 0 }, { "UT", 0 }, { "Z", 0 }, { "WET", 0 },
-	{ "WEST", 3600 }, { "BST", 3600 }, { "CET", 3600 }, { "MET", 3600 },
-	{ "CEST", 7200 }, { "MEST", 7200 }, { "EET", 7200 }, { "EEST", 10800 },
-	{ "MSK", 10800 }, { "IST", 19800 }, { "ICT", 25200 }, { "WIB", 25200 },
-	{ "HKT", 28800 }, { "SGT", 28800 }, { "AWST", 28800 }, { "JST", 32400 },
-	{ "KST", 32400 }, { "ACST", 34200 }, { "ACDT", 37800 },
-	{ "AEST", 36000 }, { "AEDT", 39600 }, { "NZST", 43200 },
-	{ "NZDT", 46800 }, { "NST", -12600 }, { "NDT", -9000 },
-	{ "AST", -14400 }, { "ADT", -10800 }, { "EST", -18000 },
-	{ "EDT", -14400 }, { "CST", -21600 }, { "CDT", -18000 },
-	{ "MST", -25200 }, { "MDT", -21600 }, { "PST", -28800 },
-	{ "PDT", -25200 }, { "AKST", -32400 }, { "AKDT", -28800 },
-	{ "HST", -36000 },
+	{ "ACDT", 37800 }, { "ACST", 34200 }, { "ADT", -10800 },
+	{ "AEDT", 39600 }, { "AEST", 36000 }, { "AKDT", -28800 },
+	{ "AKST", -32400 }, { "ART", -10800 }, { "AST", -14400 },
+	{ "AWST", 28800 }, { "BRT", -10800 }, { "BST", 3600 },
+	{ "CAT", 7200 }, { "CDT", -18000 }, { "CEST", 7200 }, { "CET", 3600 },
+	{ "CST", -21600 }, { "EAT", 10800 }, { "EDT", -14400 },
+	{ "EEST", 10800 }, { "EET", 7200 }, { "EST", -18000 }, { "GMT", 0 },
+	{ "HKT", 28800 }, { "HST", -36000 }, { "ICT", 25200 },
+	{ "IST", 19800 }, { "JST", 32400 }, { "KST", 32400 },
+	{ "MDT", -21600 }, { "MEST", 7200 }, { "MET", 3600 },
+	{ "MSK", 10800 }, { "MST", -25200 }, { "NDT", -9000 },
+	{ "NST", -12600 }, { "NZDT", 46800 }, { "NZST", 43200 },
+	{ "PDT", -25200 }, { "PHT", 28800 }, { "PKT", 18000 },
+	{ "PST", -28800 }, { "SAST", 7200 }, { "SGT", 28800 }, { "UT", 0 },
+	{ "UTC", 0 }, { "WAT", 3600 }, { "WEST", 3600 }, { "WET", 0 },
+	{ "WIB", 25200 }, { "Z", 0 },
 };
 
 static inline int
@@ -343,22 +349,51 @@ tz_offset(const struct tz *tz, int64_t utc_ms)
 	return tz_offset_at(tz, utc_ms);
 }
 
+void
+tz_format_iso(const struct tz *tz, int64_t ms, char *out, size_t outlen)
+{
+	int32_t off = tz_offset_at(tz, ms), aoff;
+	int64_t local, days, msec;
+	int y, m, d;
+
+	if (tz == NULL) {
+		util_format_iso(ms, out, outlen);
+		return;
+	}
+	local = ms + (int64_t)off * 1000;
+	days = floor_div(local, MS_PER_DAY);
+	msec = local - days * MS_PER_DAY;
+	civil_from_days(days, &y, &m, &d);
+	aoff = off < 0 ? -off : off;
+	snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02d:%02d",
+	    y, m, d, (int)(msec / 3600000), (int)(msec / 60000 % 60),
+	    (int)(msec / 1000 % 60), (int)(msec % 1000), off < 0 ? '-' : '+',
+	    (int)(aoff / 3600), (int)(aoff / 60 % 60));
+}
+
 static int
 lookup_abbrev(const char *p, size_t n, int32_t *offset)
 {
+	size_t lo = 0, hi = UTIL_ARRAY_LEN(zone_abbrevs), mid;
 	const char *name;
-	size_t i;
+	int d;
 
-	/*
-	 * Runs for every stamp followed by a capital word ("INFO"), so the
-	 * first byte rejects most entries before any string compare.
-	 */
-	for (i = 0; i < UTIL_ARRAY_LEN(zone_abbrevs); i++) {
-		name = zone_abbrevs[i].name;
-		if (name[0] == p[0] && strncmp(name, p, n) == 0 && name[n] == '\0') {
-			*offset = zone_abbrevs[i].offset;
+	/* None is longer than four letters: ERROR, DEBUG, TRACE stop here. */
+	if (n == 0 || n > 4)
+		return 0;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		name = zone_abbrevs[mid].name;
+		if ((d = strncmp(name, p, n)) == 0)
+			d = name[n] != '\0';
+		if (d == 0) {
+			*offset = zone_abbrevs[mid].offset;
 			return 1;
 		}
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return 0;
 }
@@ -528,6 +563,7 @@ civil_to_ms(struct timeparse_cache *c, const struct civil *cv,
 	}
 	c->last_ms = ms;
 	c->has_last = 1;
+	c->naive = !st->has_zone;
 	return ms;
 }
 
@@ -708,6 +744,159 @@ leading_stamp(struct timeparse_cache *c, const char *p, size_t n,
 	return i + parse_trailing_zone(p + i, n - i, st);
 }
 
+/* "Jan".."Dec" at p: 1..12, or 0. */
+static int
+month_abbrev(const char *p)
+{
+	static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	int m;
+
+	for (m = 0; m < 12; m++) {
+		if (p[0] == names[3 * m] && p[1] == names[3 * m + 1] &&
+		    p[2] == names[3 * m + 2])
+			return m + 1;
+	}
+	return 0;
+}
+
+/* st's date and clock as a civil time, the date checked. */
+static int
+stamp_civil(struct stamp *st, struct civil *cv)
+{
+	if (st->mon < 1 || st->day < 1 || st->day > days_in_month(st->year,
+	    st->mon))
+		return 0;
+	cv->days = timeparse_days_from_civil(st->year, (unsigned)st->mon,
+	    (unsigned)st->day);
+	cv->hour = st->hour;
+	cv->sod = st->hour * 3600 + st->min * 60 + st->sec;
+	return 1;
+}
+
+/*
+ * "HH:MM:SS" with an optional fraction (',' when comma_ok) at p, not
+ * followed by a digit; returns bytes used.
+ */
+static size_t
+clock_fraction(const char *p, size_t n, int comma_ok, struct stamp *st)
+{
+	size_t i;
+
+	if ((i = parse_clock(p, n, 0, st)) == 0)
+		return 0;
+	i += parse_fraction(p + i, n - i, comma_ok, st);
+	if (i < n && is_digit((unsigned char)p[i]))
+		return 0;
+	return i;
+}
+
+/*
+ * "DD<sep>Mon<sep>YYYY" at p (11 bytes): Tomcat's 25-Oct-2025, redis's
+ * 25 Oct 2025, nginx's 25/Oct/2025.
+ */
+static int
+day_mon_year(const char *p, char sep, struct stamp *st)
+{
+	if (!all_digits(p, 2) || p[2] != sep || p[6] != sep ||
+	    !all_digits(p + 7, 4) || (st->mon = month_abbrev(p + 3)) == 0)
+		return 0;
+	st->day = num2(p);
+	st->year = num2(p + 7) * 100 + num2(p + 9);
+	return 1;
+}
+
+/* The year of syslog's "Oct 25", which has none (see timeparse.h). */
+static int
+context_year(const struct timeparse_cache *c, int mon, int day)
+{
+	int64_t now_days;
+	int y, m, d;
+
+	if (c != NULL && c->has_last) {
+		civil_from_days(floor_div(c->last_ms, MS_PER_DAY), &y, &m, &d);
+		if (m == 12 && mon == 1)
+			return y + 1;
+		if (m == 1 && mon == 12)
+			return y - 1;
+		return y;
+	}
+	now_days = floor_div((int64_t)time(NULL), 86400);
+	civil_from_days(now_days, &y, &m, &d);
+	/* A day later than today is last year's. */
+	if (timeparse_days_from_civil(y, (unsigned)mon, (unsigned)(day >
+	    days_in_month(y, mon) ? 1 : day)) > now_days + 1)
+		y--;
+	return y;
+}
+
+/*
+ * The stamps of the other containers a compose log interleaves, which do
+ * not start with a year (see timeparse.h).  Called only when the ISO shapes
+ * failed, and each shape is rejected on bytes at fixed positions first, so
+ * lines without a stamp pay a few compares.  Returns the bytes used (up to
+ * the end of the stamp) and fills cv and st.
+ */
+static size_t
+other_span(const struct timeparse_cache *c, const char *p, size_t n,
+    struct civil *cv, struct stamp *st)
+{
+	size_t i, k, lim;
+
+	st->has_zone = 0;
+	st->ms = 0;
+	if (is_upper((unsigned char)p[0])) {
+		/* syslog "Oct 25 23:00:00", "Oct  5 23:00:00" */
+		if (n < 15 || p[3] != ' ' || p[6] != ' ' || p[9] != ':' ||
+		    (st->mon = month_abbrev(p)) == 0 ||
+		    !is_digit((unsigned char)p[5]) ||
+		    !(p[4] == ' ' || is_digit((unsigned char)p[4])))
+			return 0;
+		st->day = (p[4] == ' ' ? 0 : (p[4] - '0') * 10) + p[5] - '0';
+		if ((k = clock_fraction(p + 7, n - 7, 0, st)) == 0)
+			return 0;
+		st->year = context_year(c, st->mon, st->day);
+		return stamp_civil(st, cv) ? 7 + k : 0;
+	}
+	if (p[2] == '-' && is_upper((unsigned char)p[3])) {
+		/* Tomcat "25-Oct-2025 23:00:00.123" */
+		if (n < 20 || p[11] != ' ' || !day_mon_year(p, '-', st) ||
+		    (k = clock_fraction(p + 12, n - 12, 0, st)) == 0)
+			return 0;
+		return stamp_civil(st, cv) ? 12 + k : 0;
+	}
+	/* redis "1:M 25 Oct 2025 23:00:00.123 *": pid, ':' and its role */
+	for (i = 0; i < n && i < 10 && is_digit((unsigned char)p[i]); i++)
+		;
+	if (i > 0 && i + 24 <= n && p[i] == ':' && p[i + 2] == ' ' &&
+	    (p[i + 1] == 'M' || p[i + 1] == 'S' || p[i + 1] == 'C' ||
+	    p[i + 1] == 'X')) {
+		i += 3;
+		if (p[i + 11] != ' ' || !day_mon_year(p + i, ' ', st) ||
+		    (k = clock_fraction(p + i + 12, n - i - 12, 0, st)) == 0)
+			return 0;
+		return stamp_civil(st, cv) ? i + 12 + k : 0;
+	}
+	/*
+	 * nginx access "172.18.0.1 - - [25/Oct/2025:23:00:00 +0000]": an
+	 * address, two words, then the bracketed stamp with its offset.
+	 */
+	if (!is_digit((unsigned char)p[0]) && p[0] != ':')
+		return 0;
+	lim = n < 128 ? n : 128;
+	for (i = 0, k = 0; i < lim && k < 3; i++) {
+		if (p[i] == ' ')
+			k++;
+	}
+	if (k != 3 || i + 28 > n || p[i] != '[' || p[i + 12] != ':' ||
+	    p[i + 21] != ' ' || p[i + 27] != ']' ||
+	    !day_mon_year(p + i + 1, '/', st) ||
+	    parse_clock(p + i + 13, 8, 0, st) != 8 ||
+	    parse_offset(p + i + 22, 5, 1, &st->offset) != 5)
+		return 0;
+	st->has_zone = 1;
+	return stamp_civil(st, cv) ? i + 28 : 0;
+}
+
 /* The leading stamp's length (0 if none), filling cv and st. */
 static size_t
 leading_span(struct timeparse_cache *c, const char *p, size_t n,
@@ -715,7 +904,7 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 {
 	size_t i;
 
-	if (n < 19)
+	if (n < 15)
 		return 0;
 	if (p[0] == '[') {
 		if ((i = leading_stamp(c, p + 1, n - 1, cv, st)) == 0)
@@ -725,7 +914,11 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 			return 0;
 		i++;
 	} else if (is_digit((unsigned char)p[0])) {
-		if ((i = leading_stamp(c, p, n, cv, st)) == 0)
+		if ((i = leading_stamp(c, p, n, cv, st)) == 0 &&
+		    (i = other_span(c, p, n, cv, st)) == 0)
+			return 0;
+	} else if (is_upper((unsigned char)p[0]) || p[0] == ':') {
+		if ((i = other_span(c, p, n, cv, st)) == 0)
 			return 0;
 	} else
 		return 0;
@@ -754,8 +947,13 @@ has_leading(struct timeparse_cache *c, const char *p, size_t n)
 	struct stamp st;
 
 	/* Unbracketed, the zone after the stamp cannot undo it: skip it. */
-	if (n >= 19 && is_digit((unsigned char)p[0]))
-		return leading_clock(c, p, n, &cv, &st) != 0;
+	if (n >= 19 && is_digit((unsigned char)p[0]) &&
+	    leading_clock(c, p, n, &cv, &st) != 0)
+		return 1;
+	if (p[0] != '[')
+		return n >= 15 && (is_digit((unsigned char)p[0]) ||
+		    is_upper((unsigned char)p[0]) || p[0] == ':') &&
+		    other_span(c, p, n, &cv, &st) != 0;
 	return leading_span(c, p, n, &cv, &st) != 0;
 }
 

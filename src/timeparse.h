@@ -28,6 +28,12 @@ int32_t tz_offset(const struct tz *tz, int64_t utc_ms);
 int64_t tz_civil_to_utc(const struct tz *tz, int year, int mon, int day,
     int hour, int min, int sec, int ms);
 
+/*
+ * ms as ISO 8601 with milliseconds in tz: "2026-03-01T19:00:00.000+09:00",
+ * or with "Z" when tz is NULL ("2026-03-01T10:00:00.000Z").  out holds 40.
+ */
+void tz_format_iso(const struct tz *tz, int64_t ms, char *out, size_t outlen);
+
 /* Days from 1970-01-01 of a proleptic Gregorian date (any year). */
 int64_t timeparse_days_from_civil(int64_t y, unsigned m, unsigned d);
 
@@ -80,6 +86,7 @@ struct timeparse_cache {
 	int64_t		days;		/* key's date, days from 1970-01-01 */
 	int64_t		last_ms;	/* the previous leading stamp, in UTC */
 	unsigned char	has_last;
+	unsigned char	naive;		/* it had no zone of its own (read in tz) */
 };
 
 size_t timeparse_rfc3339_cached(struct timeparse_cache *c, const char *p,

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "severity.h"
 #include "store.h"
 #include "timeparse.h"
 #include "tui_search.h"
@@ -334,21 +335,17 @@ tui_utf8(struct tui *t)
 const char *
 tui_severity_name(int severity)
 {
-	static const char *const names[] = {
-		"debug", "info", "notice", "warning", "error", "critical"
-	};
-
-	if (severity < 0 || (size_t)severity >= UTIL_ARRAY_LEN(names))
+	if (severity < 0 || severity >= SEV_COUNT)
 		return "?";
-	return names[severity];
+	return severity_name((enum severity)severity);
 }
 
 enum tui_role
 tui_severity_role(int severity)
 {
-	if (severity >= 4)
+	if (severity >= SEV_ERROR)
 		return TUI_CRIT;
-	if (severity == 3)
+	if (severity == SEV_WARNING)
 		return TUI_WARN;
 	return TUI_NORMAL;
 }
@@ -978,7 +975,8 @@ static const char *const tui_help_lines[] = {
 	"Detail    Enter follows the link under the cursor, Esc back,",
 	"          Left/Right (h/l) scroll, Home/End the lines' start/end,",
 	"          g/G top/bottom, p indent JSON and dict payloads or not,",
-	"          w wrap long lines or not",
+	"          w wrap long lines of the record or not,",
+	"          [/] fewer/more lines of context around the event",
 	"j/k scroll this help; any other key closes it.",
 };
 

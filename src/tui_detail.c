@@ -2,8 +2,10 @@
  * tui_detail.c - the Detail view: one event in full: when, where, which
  * rule, its fields and inherited fields, the events it is linked with (the
  * timeout before a fallback, the recovery after a leak), the incidents it
- * belongs to, and the whole record text.  Enter on a linked event follows
- * the link; Esc steps back along the links followed, then out of the view.
+ * belongs to, the whole record text, and the lines around it in its input
+ * (context.h), the event's own highlighted; [ and ] narrow and widen them.
+ * Enter on a linked event follows the link; Esc steps back along the links
+ * followed, then out of the view.
  */
 #include "tui.h"
 
@@ -17,16 +19,21 @@
 
 #include "pretty.h"
 #include "timeparse.h"
+#include "context.h"
 #include "util.h"
 
 #define DT_HISTORY	32
 #define DT_HSTEP	10	/* columns Left and Right scroll */
 #define DT_LINKED	20
+/* Lines of context before and after the event: at first, and per [ or ]. */
+#define DT_CONTEXT	10
+#define DT_CONTEXT_STEP	5
 
 enum dt_role {
 	DT_TEXT,
 	DT_HEAD,
-	DT_LINK
+	DT_LINK,
+	DT_OWN		/* the event's own line in its context */
 };
 
 struct dt_line {
@@ -53,6 +60,10 @@ struct detail {
 	int		 wrap;		/* w: wrap long lines, else scroll */
 	int		 pretty;	/* p: indent JSON and dict payloads */
 	int		 hoff;		/* columns scrolled off the left */
+	int		 context;	/* lines shown before and after it */
+	struct context	 ctx;		/* of the event shown */
+	int64_t		 ctx_id;	/* ... read for this event */
+	int		 ctx_lines;	/* ... with this many lines, or -1 */
 };
 
 static void *
@@ -63,6 +74,8 @@ detail_create(struct tui *t)
 	d->shown = -1;
 	d->page = 20;
 	d->pretty = 1;
+	d->context = DT_CONTEXT;
+	d->ctx_lines = -1;
 	return d;
 }
 
@@ -85,6 +98,7 @@ detail_destroy(void *state)
 
 	detail_clear(d);
 	free(d->lines);
+	context_free(&d->ctx);
 	sqlite3_finalize(d->q_event);
 	sqlite3_finalize(d->q_brief);
 	sqlite3_finalize(d->q_back);
@@ -349,6 +363,67 @@ detail_value(struct tui *t, struct detail *d, sqlite3_stmt *q)
 	sqlite3_finalize(u);
 }
 
+/*
+ * One line of context, "  123  text" (the event's own "  123: text"),
+ * wrapped to the width under its text.
+ */
+static void
+detail_context_line(struct detail *d, const struct context_line *l)
+{
+	struct buf b;
+	mbstate_t ps;
+	size_t i = 0, start = 0, k;
+	int used = 0, w, width = d->width - 9 > 10 ? d->width - 9 : 10;
+	enum dt_role role = l->own ? DT_OWN : DT_TEXT;
+	int first = 1;
+
+	buf_init(&b);
+	util_escape_terminal(&b, l->text, l->len, 0);
+	memset(&ps, 0, sizeof ps);
+	for (;;) {
+		if (i < b.len) {
+			if ((w = tui_char(b.data + i, b.len - i, &ps, &k)) < 0)
+				w = 1;
+			if (used + w <= width || i == start) {
+				used += w;
+				i += k;
+				continue;
+			}
+		}
+		if (first)
+			detail_addf(d, role, "%7llu%c %.*s",
+			    (unsigned long long)l->lineno, l->own ? ':' : ' ',
+			    (int)(i - start), b.data + start);
+		else
+			detail_addf(d, role, "%9s%.*s", "", (int)(i - start),
+			    b.data + start);
+		first = 0;
+		start = i;
+		used = 0;
+		if (i >= b.len)
+			break;
+	}
+	buf_free(&b);
+}
+
+/* The lines around the event in its input, or why there are none. */
+static void
+detail_context(struct detail *d)
+{
+	const struct context *c = &d->ctx;
+	size_t i;
+
+	detail_add(d, DT_TEXT, "", 0);
+	detail_addf(d, DT_HEAD, "CONTEXT  %d lines before and after  ([ fewer,"
+	    " ] more)", d->context);
+	if (c->why[0] != '\0') {
+		detail_addf(d, DT_TEXT, "  %s", c->why);
+		return;
+	}
+	for (i = 0; i < c->n; i++)
+		detail_context_line(d, &c->lines[i]);
+}
+
 static int
 detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
     size_t errlen)
@@ -377,6 +452,18 @@ detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
 	}
 	ev_ts = sqlite3_column_int64(q, 1);
 	source_id = sqlite3_column_int64(q, 14);
+	/* A .gz is read from its start: not again for every reload. */
+	if (d->ctx_id != id || d->ctx_lines != d->context) {
+		context_free(&d->ctx);
+		d->ctx_lines = -1;
+		if (context_read(tui_db(t), id, d->context, d->context,
+		    &d->ctx, err, errlen) != 0) {
+			sqlite3_reset(q);
+			return -1;
+		}
+		d->ctx_id = id;
+		d->ctx_lines = d->context;
+	}
 	tui_format_time(ev_ts, ts, sizeof ts);
 	snprintf(when, sizeof when, "%s.%03d %s", ts,
 	    (int)(((ev_ts % 1000) + 1000) % 1000), tui_zone());
@@ -395,6 +482,8 @@ detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
 		    (long long)sqlite3_column_int64(q, 8),
 		    sqlite3_column_int(q, 9) == 1 ? "  stdout" :
 		    sqlite3_column_int(q, 9) == 2 ? "  stderr" : "");
+	if (d->ctx.path != NULL)
+		detail_addf(d, DT_TEXT, "input     %s", d->ctx.path);
 	if (sqlite3_column_type(q, 15) != SQLITE_NULL)
 		detail_value(t, d, q);
 	detail_add(d, DT_TEXT, "", 0);
@@ -457,6 +546,7 @@ detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
 		detail_record_line(d, p, (size_t)(nl - p), p == text);
 	}
 	sqlite3_reset(q);
+	detail_context(d);
 
 	d->cursor = d->n;
 	for (i = 0; i < d->n; i++)
@@ -479,6 +569,8 @@ detail_load(struct tui *t, void *state, char *err, size_t errlen)
 		return -1;
 	if (sel->event_id != was)
 		d->nhistory = 0;
+	/* the file may have moved since: read the context again */
+	d->ctx_lines = -1;
 	if (detail_build(t, d, sel->event_id, err, errlen) == -1)
 		return -1;
 	if (sel->event_id == was) {
@@ -512,7 +604,8 @@ detail_draw(struct tui *t, void *state, int y, int h)
 	for (i = d->top, row = 0; i < d->n && row < h; i++, row++) {
 		struct dt_line *l = &d->lines[i];
 		enum tui_role role = l->role == DT_HEAD ? TUI_TITLE :
-		    i == d->cursor ? TUI_CURSOR : TUI_NORMAL;
+		    i == d->cursor ? TUI_CURSOR : l->role == DT_OWN ? TUI_WARN :
+		    TUI_NORMAL;
 
 		tui_attr(t, role, 1);
 		tui_put_hl(t, y + row, 1, cols - 2, l->text, l->len,
@@ -568,6 +661,7 @@ detail_key(struct tui *t, void *state, int key)
 	struct detail *d = state;
 	struct tui_sel *sel = tui_sel(t);
 	char err[256];
+	size_t top;
 
 	switch (key) {
 	case KEY_DOWN:
@@ -625,6 +719,24 @@ detail_key(struct tui *t, void *state, int key)
 		    key == 'p' ? (d->pretty ? "indented" : "as logged") :
 		    (d->wrap ? "wrapped" : "scroll (Left/Right)"));
 		return 1;
+	case '[':
+	case ']':
+		if ((key == '[' && d->context == 0) ||
+		    (key == ']' && d->context >= CONTEXT_MAX))
+			return 1;
+		d->context += key == '[' ? -DT_CONTEXT_STEP : DT_CONTEXT_STEP;
+		if (d->context < 0)
+			d->context = 0;
+		if (d->context > CONTEXT_MAX)
+			d->context = CONTEXT_MAX;
+		top = d->top;
+		if (detail_build(t, d, d->shown, err, sizeof err) == -1)
+			tui_message(t, "%s", err);
+		/* stay where the reader was, without jumping to a link */
+		d->top = top < d->n ? top : 0;
+		d->cursor = d->n;
+		tui_message(t, "context: %d lines before and after", d->context);
+		return 1;
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
@@ -657,5 +769,6 @@ const struct tui_view tui_view_detail = {
 	.load = detail_load,
 	.draw = detail_draw,
 	.key = detail_key,
-	.keys = "Enter follow the link  Esc back  j/k move  Left/Right scroll  p pretty  w wrap",
+	.keys = "Enter follow the link  Esc back  j/k move  Left/Right scroll"
+	    "  p pretty  w wrap  [/] context",
 };

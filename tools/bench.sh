@@ -32,7 +32,7 @@ runs=${BENCH_RUNS:-3}
 lt=${LOGTRIAGE:-$top/logtriage}
 pats=$top/tools/bench_patterns.txt
 rules_opt=
-[ -z "${BENCH_RULES:-}" ] || rules_opt="--rules $BENCH_RULES"
+[ -z "${BENCH_RULES:-}" ] || rules_opt="--no-default-rules --rules $BENCH_RULES"
 mkdir -p "$dir"
 
 to_bytes() {

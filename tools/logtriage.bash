@@ -2,8 +2,9 @@
 
 _logtriage_rule_ids()
 {
-	# rule lines end their where-column in FILE:LINE; the count line does not
-	logtriage rules list 2>/dev/null | awk '$4 ~ /:[0-9]+$/ { print $1 }'
+	# rule lines end their fifth column (FILE:LINE after the layer); the
+	# count line and the built-in rules do not
+	logtriage rules list 2>/dev/null | awk '$5 ~ /:[0-9]+$/ { print $1 }'
 }
 
 _logtriage()
@@ -27,6 +28,7 @@ _logtriage()
 		report) COMPREPLY=($(compgen -W "text markdown json html prometheus" -- "$cur")) ;;
 		events) COMPREPLY=($(compgen -W "ndjson tsv" -- "$cur")) ;;
 		patterns) COMPREPLY=($(compgen -W "text json ndjson" -- "$cur")) ;;
+		rules) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		esac
 		return ;;
 	--level)
@@ -42,14 +44,14 @@ _logtriage()
 		[ "$cmd" = patterns ] && return
 		COMPREPLY=($(compgen -W "$(_logtriage_rule_ids)" -- "$cur")); return ;;
 	--category)
-		COMPREPLY=($(compgen -W "$(logtriage rules list 2>/dev/null | awk '$4 ~ /:[0-9]+$/ { print $2 }' | sort -u)" -- "$cur")); return ;;
+		COMPREPLY=($(compgen -W "$(logtriage rules list 2>/dev/null | awk '$5 ~ /:[0-9]+$/ { print $2 }' | sort -u)" -- "$cur")); return ;;
 	--source|--tz|--slow-ms|--older-than|--keep-size|--limit|--baseline)
 		return ;;
 	esac
 	case $cmd in
 	ingest)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--db --rules --source --format --tz --follow -f --no-resume --quiet -q --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--db --rules --no-default-rules --source --format --tz --follow -f --no-resume --final --quiet -q --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi ;;
@@ -63,7 +65,7 @@ _logtriage()
 		if [ "$COMP_CWORD" -eq 2 ]; then
 			COMPREPLY=($(compgen -W "list check test" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "--rules --verbose -v --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--rules --no-default-rules --input --show-missed --format --verbose -v --help" -- "$cur"))
 		fi ;;
 	prune)
 		COMPREPLY=($(compgen -W "--db --older-than --keep-size --dry-run -n --help" -- "$cur")) ;;

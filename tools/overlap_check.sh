@@ -28,7 +28,7 @@ lt=${LOGTRIAGE:-$top/logtriage}
 nwin=${OVERLAP_WINDOWS:-24}
 interval=${OVERLAP_INTERVAL:-0}
 rules_opt=
-[ -z "${OVERLAP_RULES:-}" ] || rules_opt="--rules $OVERLAP_RULES"
+[ -z "${OVERLAP_RULES:-}" ] || rules_opt="--no-default-rules --rules $OVERLAP_RULES"
 mkdir -p "$dir"
 cd "$dir"
 

@@ -11,7 +11,7 @@ RULES=$FIX/rules
 
 ingest() {
 	db=$1; shift
-	"$LT" ingest --db "$db" --rules "$RULES" --source daemon -q "$@"
+	"$LT" ingest --db "$db" --no-default-rules --rules "$RULES" --source daemon -q "$@"
 }
 
 # Incidents with times as HH:MM:SS, one per line, in a stable order.
@@ -129,7 +129,7 @@ timed_ingest() {
 }
 
 python3 "$TOP/tests/fixtures/hostile/gen.py" keys keys.log $NKEYS
-if timed_ingest --db keys.db keys.log --rules "$TOP/tests/fixtures/hostile/storm"; then
+if timed_ingest --db keys.db keys.log --no-default-rules --rules "$TOP/tests/fixtures/hostile/storm"; then
 	ok "dense storm keys: $NKEYS ingested within the hang guard"
 else not_ok "dense storm keys: $NKEYS ingested within the hang guard"; fi
 # gen.py writes 100 keys a second from 1761454800, then khot 5 s later
@@ -146,7 +146,7 @@ awk -v n=$NLEAKS 'BEGIN {
 			printf "%s INFO m: Semaphore recovery: s%d status=success, recovered=1\n", t, i - 200
 	}
 }' > leaks.log
-if timed_ingest --db leaks.db leaks.log --rules "$RULES"; then
+if timed_ingest --db leaks.db leaks.log --no-default-rules --rules "$RULES"; then
 	ok "dense leak scopes: $NLEAKS ingested within the hang guard"
 else not_ok "dense leak scopes: $NLEAKS ingested within the hang guard"; fi
 # Odd leaks and the last 100 even ones wait; the last 10 s (500 odd, 100 even) are open.

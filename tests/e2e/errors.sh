@@ -30,8 +30,10 @@ check_eq "claimed by a specific rule: one event each (429, timeout, traceback)" 
     "7 provider-error|8 stream-timeout|10 traceback" \
     "$(sql e.db "SELECT group_concat(line || ' ' || rule, '|') FROM (SELECT line, rule FROM events WHERE line IN (7, 8, 10) AND source_id = 1 ORDER BY line)")"
 check_eq "warnings, info and 'error_count=3 no errors' make no log-error" "0" \
-    "$(n e.db "rule LIKE 'log-%' AND source_id = 1 AND line IN (1, 3, 5, 17, 18, 21)")"
-check_eq "same dedup key: re-reading stores nothing new" "0|15" \
+    "$(n e.db "rule IN ('log-error', 'log-critical') AND source_id = 1 AND line IN (1, 3, 5, 17, 18, 21)")"
+check_eq "the one warning no rule matched is log-warning" "17" \
+    "$(sql e.db "SELECT group_concat(line) FROM events WHERE rule = 'log-warning'")"
+check_eq "same dedup key: re-reading stores nothing new" "0|16" \
     "$("$LT" ingest -q --no-resume --db e.db app.log go.log; sql e.db "SELECT events || '|' || (SELECT count(*) FROM events) FROM ingests ORDER BY id DESC LIMIT 1")"
 
 # --- the report: grouped templates, findings naming their evidence, exit 1
@@ -68,7 +70,11 @@ check_contains "429 and timeout: the timeout is a finding" "$T/out" \
 
 # --- warnings only: nothing at error
 "$LT" ingest -q --db w.db warn.log
-check_eq "warnings only: no event at error" "0" "$(n w.db "rule LIKE 'log-%'")"
+check_eq "warnings only: no event at error" "0" "$(n w.db "rule IN ('log-error', 'log-critical')")"
+check_eq "warnings no rule matched: log-warning, with logger and template" \
+    "2|src.daemon.ws_server|Slow client <*> 3|tools.chat|retrying upload after error_count=<*>" \
+    "$(sql w.db "SELECT group_concat(line || '|' || json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template'), ' ') FROM (SELECT * FROM events WHERE rule = 'log-warning' ORDER BY line)")"
+check_rc "warnings only: --fail-on warning exits 1" 1 "$LT" report --db w.db --fail-on warning
 check_rc "warnings only: --fail-on error exits 0" 0 "$LT" report --db w.db --fail-on error
 
 # --- a rules file configures the built-ins
@@ -86,4 +92,13 @@ LOGTRIAGE_RULES="$F/rules" "$LT" rules list > list.txt
 check_contains "rules list: the built-in, configured" list.txt "by level: critical records  disabled"
 "$LT" rules list > list0.txt
 check_contains "rules list: the built-in rule" list0.txt \
-    "log-error                    error      error    (built-in)  by level: error records and tracebacks"
+    "log-error                    error      error    built-in  by level: error records and tracebacks"
+
+# A fallback no rule links to a cause is reported with the errors it quotes.
+cp "$F/unlinked.log" .
+"$LT" ingest -q --db u.db unlinked.log
+"$LT" report --db u.db --since 2025-10-25 > u.txt
+check_contains "unlinked fallbacks: counted, with the errors they quote" u.txt \
+    "  warning  4 fallback events followed no event of the rules fallback follows: the cause is unknown; they quote: \"ImportError: cannot import name 'GLMProvider' from 'src.providers.glm'\" (2), \"Connection reset by peer\" (1)"
+check_eq "unlinked fallbacks: the linked one is not among them" "1" \
+    "$(sql u.db "SELECT count(*) FROM events WHERE rule = 'fallback' AND link IS NOT NULL")"

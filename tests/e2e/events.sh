@@ -10,7 +10,7 @@ cp "$F/tiny.log" "$F/ctrl.log" .
 "$LT" events --db e.db > all.ndjson
 check_golden "ndjson: every key, inherited fields merged, controls escaped" "$F/events.ndjson" all.ndjson
 "$LT" events --db e.db --format=tsv > all.tsv
-check_golden "tsv: ts, source, rule, severity, line, escaped text" "$F/events.tsv" all.tsv
+check_golden "tsv: ts, source, rule, severity, line, value, escaped text" "$F/events.tsv" all.tsv
 check_eq "every line is valid JSON" "6" "$(python3 -c '
 import json, sys
 print(sum(1 for l in open("all.ndjson") if json.loads(l)))')"
@@ -47,3 +47,13 @@ check_rc "bad --limit: exit 2" 2 "$LT" events --db e.db --limit -3
 check_rc "unknown option: exit 2" 2 "$LT" events --db e.db --colour
 check_rc "--help: exit 0" 0 "$LT" events --help
 check_contains "--help lists --category" "$T/out" "--category"
+
+check_eq "--tz Asia/Tokyo: +09:00" "2025-10-26T08:31:11.000+09:00 2025-10-26T08:31:12.000+09:00" \
+    "$("$LT" events --db e.db --tz Asia/Tokyo --limit 2 --format tsv | cut -f1 | tr '\n' ' ' | sed 's/ $//')"
+check_eq "--tz in ndjson, a negative offset" '{"ts":"2025-10-25T19:31:11.000-04:00"' \
+    "$("$LT" events --db e.db --tz America/New_York --limit 1 | cut -d, -f1)"
+check_eq "--tz UTC prints +00:00, naive --since read in the zone" "2025-10-25T23:31:12.000+00:00" \
+    "$("$LT" events --db e.db --tz UTC --since 2025-10-25T23:31:12 --limit 1 --format tsv | cut -f1)"
+check_eq "--tz: naive --since in Tokyo" "2025-10-26T08:31:12.000+09:00" \
+    "$("$LT" events --db e.db --tz Asia/Tokyo --since 2025-10-26T08:31:12 --limit 1 --format tsv | cut -f1)"
+check_rc "bad --tz: exit 2" 2 "$LT" events --db e.db --tz Mars/Olympus

@@ -89,8 +89,9 @@ check_eq "gzip: decompressed bytes counted" "2940|24" "$(sql gz.db "SELECT bytes
 
 # --- all samples at once: the summary line, exactly
 "$LT" ingest --db all.db "$S"/*.log "$S"/*.log.gz "$S/journald.json" "$JSONLOG" 2> all.err
-check_eq "summary line of all samples" \
-    "logtriage: 284 lines, 60925 bytes, 237 records, 111 events (0 duplicates) from 7 inputs; malformed 0, truncated 0, no timestamp 1, backwards 0, bad UTF-8 0, NUL bytes 0, regex errors 0" \
+check_eq "summary line of all samples, after the Desktop copy's clock offset" \
+    "logtriage: desktop-copy.log: the records' own stamps are 11 h behind their envelope's (7 of 7 records); if the records' own are UTC, --tz +11:00 (or --tz auto) reads the envelope's right
+logtriage: 284 lines, 60925 bytes, 237 records, 113 events (0 duplicates) from 7 inputs; malformed 0, truncated 0, no timestamp 1, backwards 0, bad UTF-8 0, NUL bytes 0, regex errors 0" \
     "$(cat all.err)"
 dump all.db > all.1
 incidents all.db > inc.1
@@ -108,18 +109,18 @@ check_eq "re-ingest: same volume" "$vol1" \
 check_eq "re-ingest: skipped bytes recorded" "60925" \
     "$(sql all.db "SELECT sum(skipped_bytes) FROM ingests WHERE id > 7")"
 "$LT" ingest -q --no-resume --db all.db "$S/exai-daemon.log" 2> nr.err
-check_eq "--no-resume: all duplicates, no new event" "111|0" \
+check_eq "--no-resume: all duplicates, no new event" "113|0" \
     "$(sql all.db "SELECT count(*) FROM events")|$(sql all.db "SELECT events FROM ingests ORDER BY id DESC LIMIT 1")"
 check_eq "--no-resume: duplicates counted" "70" \
     "$(sql all.db "SELECT duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
 check_eq "-q prints nothing" "" "$(cat nr.err)"
 # The event key is enforced by the one index readers walk, so an insert
-# maintains a single full index; the other holds linked events only.
-check_eq "events: one full index, unique, rule first; links apart" \
-    "events_link|0|1|link events_rule_ts|1|0|rule,source_id,ts,hash,ordinal" \
-    "$(sql all.db "SELECT group_concat(x, ' ') FROM (SELECT name || '|' || \"unique\" || '|' ||
-	partial || '|' || (SELECT group_concat(name) FROM pragma_index_info(l.name)) AS x
-	FROM pragma_index_list('events') l ORDER BY name)")"
+# maintains a single full index; the partial ones hold only linked and
+# untimed events.
+check_eq "events: one full index, unique, rule first; links and untimed apart" \
+    "events_link|0|1|link events_rule_ts|1|0|rule,source_id,ts,hash,ordinal events_untimed|1|1|rule,source_id,hash,ordinal" \
+    "$(sql all.db "SELECT group_concat(x, ' ') FROM (SELECT name || '|' || \"unique\" || '|' || partial || '|' || (SELECT group_concat(name)
+	FROM pragma_index_info(l.name)) AS x FROM pragma_index_list('events') l ORDER BY name)")"
 # A database with the earlier layout (UNIQUE on the table, a plain
 # events_rule_ts) keeps its own key: re-ingest adds nothing.
 cp all.db old.db
@@ -135,7 +136,7 @@ sql old.db "DROP INDEX events_rule_ts; ALTER TABLE events RENAME TO e0;
     DROP TABLE e0;
     CREATE INDEX events_rule_ts ON events (rule, source_id, ts)"
 "$LT" ingest -q --no-resume --db old.db "$S/exai-daemon.log"
-check_eq "earlier layout: re-ingest adds nothing" "111|0|70" \
+check_eq "earlier layout: re-ingest adds nothing" "113|0|70" \
     "$(sql old.db "SELECT count(*) FROM events")|$(sql old.db "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
 check_eq "earlier layout: the writer adds the index of linked events" "1" \
     "$(sql old.db "SELECT count(*) FROM pragma_index_list('events') WHERE name = 'events_link'")"

@@ -5,9 +5,22 @@ set -u
 : "${TOP:?set TOP to the source tree}"
 LT=$LOGTRIAGE
 T=$(mktemp -d "${TMPDIR:-/tmp}/logtriage-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+# No database a test made holds an event dated 1970-01-01 unless its text
+# says 1970 (or 1969): a record without a time is untimed, never epoch 0.
+epoch_check() {
+	for db in $(find "$T" -name '*.db' 2> /dev/null); do
+		n=$(sqlite3 -readonly -batch -noheader -cmd '.timeout 2000' "$db" \
+		    "SELECT count(*) FROM events WHERE ts < 86400000 AND
+		    text NOT LIKE '%1970%' AND text NOT LIKE '%1969%'" 2> /dev/null)
+		case $n in ''|0) ;; *) echo "not ok - $n events dated 1970 in ${db#$T/}" ;; esac
+	done
+}
+trap 'epoch_check; rm -rf "$T"' EXIT
 cd "$T" || exit 1
 export LOGTRIAGE_DB="$T/default.db" XDG_STATE_HOME="$T/state" NO_COLOR=1 LC_ALL=C.UTF-8
+# the drop-in rules directories of the machine and of the person running
+# the tests stay out: both point into the scratch directory
+export XDG_CONFIG_HOME="$T/config" LOGTRIAGE_SYSCONFDIR="$T/etc"
 
 ok() { echo "ok - $1"; }
 not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; }

@@ -123,11 +123,11 @@ counter-example = 2025-11-02 00:18:00 CRITICAL src.daemon.middleware.semaphores:
     "$(cat "$T/out")"
 printf '\n' >> "$T/rules/mined.rules"
 cat "$T/out" >> "$T/rules/mined.rules"
-check_rc "patterns: the mined rules pass rules test" 0 $LT rules test --rules "$T/rules"
+check_rc "patterns: the mined rules pass rules test" 0 $LT rules test --no-default-rules --rules "$T/rules"
 check_contains "patterns: rules test ran the three examples" "$T/out" \
     "3 examples, 3 counter-examples, 0 scenarios: 0 failed"
 check_rc "patterns: ingest with the mined rules" 0 \
-    $LT ingest -q --db "$T/m.db" --rules "$T/rules" app.log
+    $LT ingest -q --db "$T/m.db" --no-default-rules --rules "$T/rules" app.log
 check_eq "patterns: the rule of template 2 matches its 3 records" 3 \
     "$(sql "$T/m.db" "SELECT count(*) FROM events WHERE rule = 'pattern-2-glm-failed-after-retries'")"
 check_eq "patterns: the rule of template 5 matches its 4 records" 4 \

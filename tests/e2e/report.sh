@@ -262,6 +262,25 @@ check_eq "cardinality: ingest 4x the distinct values costs under 5x ($ci1 s, $ci
     "$(awk -v a="$ci1" -v b="$ci4" 'BEGIN { print (b < 5 * a) }')"
 check_eq "cardinality: report 4x the models costs under 6x ($cr1 s, $cr4 s)" "1" \
     "$(awk -v a="$cr1" -v b="$cr4" 'BEGIN { print (b < 6 * a) }')"
+check_eq "cardinality: one row of ordinal state per source" "45001 45001" \
+    "$(sql "$C/all.db" "SELECT count(*), count(DISTINCT source_id) FROM input_ordinals" | tr "|" " ")"
+# The ordinal state at scale: 20000 sources, each line twice in its second
+# with the 99 other sources of the second between; split in the middle of
+# a second.  The first run commits every 8192 events, each commit saving
+# the state of the sources it changed; the second run continues each
+# source's ordinals from it, so no second line is taken for the first.
+awk 'BEGIN { for (s = 0; s < 200; s++) for (k = 0; k < 2; k++) for (i = 0; i < 100; i++)
+	printf "o-%d  | 2025-10-01 00:%02d:%02d WARNING src.monitoring.resilient_websocket: Connection closed for 10.0.0.1:1: sent 1011 (internal error) keepalive ping timeout\n", 100 * s + i, int(s / 60), s % 60 }' > "$C/ord.log"
+$LT ingest -q --db "$C/ordw.db" --rules "$TOP/rules" "$C/ord.log"
+head -n 30050 "$C/ord.log" > "$C/ords.log"
+$LT ingest -q --db "$C/ords.db" --rules "$TOP/rules" "$C/ords.log"
+tail -n +30051 "$C/ord.log" >> "$C/ords.log"
+$LT ingest -q --db "$C/ords.db" --rules "$TOP/rules" "$C/ords.log"
+ord_events() { sql "$1" "SELECT s.name, e.ts, e.ordinal FROM events e JOIN sources s ON s.id = e.source_id ORDER BY 1, 2, 3" | md5sum; }
+check_eq "cardinality: a split ingest of 20000 sources stores 40000 events, ordinals 0 and 1, the second run resumed" \
+    "40000|20000|0|1|1" \
+    "$(sql "$C/ords.db" "SELECT count(*) || '|' || count(DISTINCT source_id) || '|' || min(ordinal) || '|' || max(ordinal) FROM events")|$(sql "$C/ords.db" "SELECT count(*) FROM ingests WHERE skipped_bytes > 0")"
+check_eq "cardinality: ... the events of one whole ingest" "$(ord_events "$C/ordw.db")" "$(ord_events "$C/ords.db")"
 fi
 
 # --- prometheus: control bytes in a label value are written as \xNN text,

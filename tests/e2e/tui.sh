@@ -542,7 +542,7 @@ expect_row "j scrolls the help a line, the title stays" hp 4 \
 $TM send-keys -t hp Space Space Space
 expect "scrolled to its end the help shows its last lines" hp \
     "│ j/k scroll this help; any other key closes it."
-expect "and the Detail keys" hp "│           w wrap long lines or not"
+expect "and the Detail keys" hp "│           [/] fewer/more lines of context around the event"
 $TM send-keys -t hp x
 if gone hp "tui - keys"; then ok "80x24: another key closes the help"; else
 	not_ok "80x24: another key closes the help"; fi
@@ -688,6 +688,7 @@ expect_row "Home shows the line's start" x 5 \
 $TM send-keys -t x q
 
 # -- Detail: the timestamp once, payloads indented (p), scrolling, wrap ------
+# (G shows the end: the record, then the context section's three lines)
 cp fx.db pp.db
 sqlite3 pp.db "INSERT INTO events (id, source_id, rule, ts, hash, ordinal, line, line_end, stream, text) VALUES
 	(400, 2, 'fallback', 1761435480000, 4000, 0, 7, 7, 1, '2025-10-25 23:38:00 INFO gateway: request {\"model\":\"kimi-k2\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true} sent'),
@@ -695,25 +696,25 @@ sqlite3 pp.db "INSERT INTO events (id, source_id, rule, ts, hash, ordinal, line,
 start pp "$LT tui --db pp.db" 24 "" 80
 expect "tui starts for the detail payloads" pp "TOP FINDINGS"
 $TM send-keys -t pp Tab Tab / 'request' Enter Enter G
-expect_row "a JSON payload: the text before it, without the timestamp" pp 12 \
+expect_row "a JSON payload: the text before it, without the timestamp" pp 9 \
     " INFO gateway: request"
-check_eq "a JSON payload opens on its own line" " {" "$(row pp 13)"
-check_eq "a JSON member a line, indented" '   "model": "kimi-k2",' "$(row pp 14)"
-check_eq "a nested array opens" '   "messages": [' "$(row pp 15)"
-check_eq "a nested object in it" '       "role": "user",' "$(row pp 17)"
-check_eq "the last member has no comma" '   "stream": true' "$(row pp 21)"
-check_eq "the payload closes" " }" "$(row pp 22)"
-check_eq "the text after the payload follows" " sent" "$(row pp 23)"
+check_eq "a JSON payload opens on its own line" " {" "$(row pp 10)"
+check_eq "a JSON member a line, indented" '   "model": "kimi-k2",' "$(row pp 11)"
+check_eq "a nested array opens" '   "messages": [' "$(row pp 12)"
+check_eq "a nested object in it" '       "role": "user",' "$(row pp 14)"
+check_eq "the last member has no comma" '   "stream": true' "$(row pp 18)"
+check_eq "the payload closes" " }" "$(row pp 19)"
+check_eq "the text after the payload follows" " sent" "$(row pp 20)"
 $TM send-keys -t pp Escape / recursive Enter Enter G
-expect_row "a Python dict: the text before it" pp 17 " DEBUG tools: call"
+expect_row "a Python dict: the text before it" pp 14 " DEBUG tools: call"
 check_eq "a dict member a line, a comma inside quotes kept" \
-    "   'path': '/tmp/a, b'," "$(row pp 19)"
-check_eq "True as it is" "   'recursive': True," "$(row pp 20)"
-check_eq "None as it is" "   'limit': None" "$(row pp 21)"
-check_eq "the dict closes" " }" "$(row pp 22)"
+    "   'path': '/tmp/a, b'," "$(row pp 16)"
+check_eq "True as it is" "   'recursive': True," "$(row pp 17)"
+check_eq "None as it is" "   'limit': None" "$(row pp 18)"
+check_eq "the dict closes" " }" "$(row pp 19)"
 check_eq "the tail follows whole" \
     " with a tail that goes on well past the edge of an eighty column screen: END" \
-    "$(row pp 23)"
+    "$(row pp 20)"
 $TM capture-pane -e -p -t pp > hl.txt
 if grep -F "${ESC}[4mrecursive${ESC}[0m" hl.txt | grep -qF "': True,"; then
 	ok "Detail underlines the hit inside the indented payload"
@@ -845,6 +846,74 @@ if [ "$($TM display -p -t term '#{alternate_on}')" = "0" ]; then
 else
 	not_ok "SIGTERM leaves the alternate screen"
 fi
+
+# -- Detail: the lines around the event, [ and ] ----------------------------
+cp "$TOP/tests/fixtures/context/app.log" ctx.log
+"$LT" ingest -q --db ctx.db ctx.log
+"$LT" ingest -q --db ctxs.db --source piped --context-lines 3 - < ctx.log
+D=$(pwd -P)
+# ctxline SESSION PREFIX: the screen line that starts with PREFIX
+ctxline() { screen "$1" | grep -F -- "$2" | head -1 | sed 's/ *$//'; }
+start ctx "$LT tui --db ctx.db"
+expect "context: the tui starts" ctx "TOP FINDINGS"
+$TM send-keys -t ctx Tab Tab / fallback Enter Enter
+expect "context: Detail names the input" ctx "input     $D/ctx.log"
+$TM send-keys -t ctx G
+expect "context: the section says how many lines" ctx \
+    "CONTEXT  10 lines before and after  ([ fewer, ] more)"
+check_eq "context: the first line of the file, numbered" \
+    "       1  2025-10-25 23:31:01 INFO src.daemon.ws_server: client 10.0.0.7 connected" \
+    "$(ctxline ctx '       1  ')"
+check_eq "context: the event's own line marked" \
+    "       8: 2025-10-25 23:31:14 WARNING tools.chat: Explicit model call failed; entering fallback chain" \
+    "$(ctxline ctx '       8: ')"
+check_eq "context: a line after it" \
+    "      12  2025-10-25 23:31:22 INFO src.daemon.ws_server: client 10.0.0.7 left" \
+    "$(ctxline ctx '      12  ')"
+check_eq "context: a long line wraps under its text" \
+    "          5-preview error after 3 attempts: Request timed out." \
+    "$(ctxline ctx '          5-preview')"
+if $TM capture-pane -p -e -t ctx | grep -F '8: 2025' | grep -qF "$ESC[1m"; then
+	ok "context: the event's own line is highlighted"
+else
+	not_ok "context: the event's own line is highlighted" \
+	    "$($TM capture-pane -p -e -t ctx | grep -F '8: 2025' | cat -v)"
+fi
+if $TM capture-pane -p -e -t ctx | grep -F '       7  2025' | grep -qF "$ESC[1m"; then
+	not_ok "context: the lines around it are not"
+else
+	ok "context: the lines around it are not"
+fi
+$TM send-keys -t ctx '['
+expect "context: [ narrows by 5" ctx "CONTEXT  5 lines before and after"
+check_eq "context: narrowed, it starts 5 lines before" \
+    "       3  2025-10-25 23:31:03 INFO src.daemon.ws_server: 3 sessions open" \
+    "$(screen ctx | grep -A1 CONTEXT | tail -1 | sed 's/ *$//')"
+$TM send-keys -t ctx '[' '['
+expect "context: [ stops at 0" ctx "CONTEXT  0 lines before and after"
+check_eq "context: with 0, only its own line" \
+    "       8: 2025-10-25 23:31:14 WARNING tools.chat: Explicit model call failed; entering fallback chain" \
+    "$(screen ctx | grep -A1 CONTEXT | tail -1 | sed 's/ *$//')"
+$TM send-keys -t ctx ']'
+expect "context: ] widens" ctx "CONTEXT  5 lines before and after"
+mv ctx.log ctx-moved.log
+$TM send-keys -t ctx Escape Enter G
+expect "context: a moved file is said so" ctx \
+    "context not available: the file has moved ($D/ctx.log is gone)"
+$TM send-keys -t ctx '?'
+expect "context: the help tells [ and ]" ctx \
+    "[/] fewer/more lines of context around the event"
+$TM send-keys -t ctx q q
+start ctxs "$LT tui --db ctxs.db"
+expect "context: stdin, the tui starts" ctxs "TOP FINDINGS"
+$TM send-keys -t ctxs Tab Tab / fallback Enter Enter
+expect "context: stdin, Detail names standard input" ctxs "input     (standard input)"
+$TM send-keys -t ctxs G
+expect "context: stdin, the section" ctxs "CONTEXT  10 lines before and after"
+check_eq "context: stdin, the records kept before it: those of the event 2 lines earlier too" \
+    "       3  2025-10-25 23:31:03 INFO src.daemon.ws_server: 3 sessions open" \
+    "$(screen ctxs | grep -A1 CONTEXT | tail -1 | sed 's/ *$//')"
+$TM send-keys -t ctxs q
 
 # -- errors before the screen ----------------------------------------------
 printf 'not a database at all, just some text that is long enough\n' > junk.db

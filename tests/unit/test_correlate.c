@@ -106,7 +106,7 @@ add(struct db *d, int rule, int64_t ts, const char *fields)
 	ev.text = text;
 	ev.text_len = strlen(text);
 	ev.fields_json = fields;
-	assert_int_equal(store_insert_events(d->st, &ev, 1, &added, &inserted,
+	assert_int_equal(store_insert_events(d->st, &ev, 1, &added, &inserted, NULL,
 	    err, sizeof err), 0);
 	assert_int_equal(added, inserted);
 	assert_int_equal(store_source_seen(d->st, d->src, ts, ts, err, sizeof err), 0);
@@ -259,7 +259,7 @@ test_expect(void **state)
 }
 
 #define FOLLOWS "SELECT s.ts, t.ts, s.inherited FROM events s" \
-	" LEFT JOIN events t ON t.id = s.link WHERE s.rule = 'fallback' ORDER BY s.ts"
+	" LEFT JOIN events t ON t.id = s.link WHERE s.rule = 'fallback' ORDER BY s.ts, s.id"
 
 static void
 test_follows(void **state)
@@ -269,6 +269,8 @@ test_follows(void **state)
 	db_open(&d);
 	add(&d, R_TIMEOUT, S(0), "{\"model\":\"kimi\",\"attempts\":\"3\"}");
 	add(&d, R_TIMEOUT, S(2), "{\"model\":\"glm\"}");
+	/* A fallback naming a model follows that model's timeout, in any case. */
+	add(&d, R_FALLBACK, S(3), "{\"model\":\"KIMI\"}");
 	add(&d, R_FALLBACK, S(3), "{\"model\":\"own\"}");
 	add(&d, R_FALLBACK, S(4), NULL);
 	add(&d, R_FALLBACK, S(7), "{\"reason\":\"x\"}");
@@ -276,7 +278,8 @@ test_follows(void **state)
 	add(&d, R_FALLBACK, S(30), NULL);
 	run(&d);
 	check_rows(&d, FOLLOWS,
-	    "3000|2000|-\n"
+	    "3000|0|{\"attempts\":\"3\"}\n"
+	    "3000|-|-\n"
 	    "4000|2000|{\"model\":\"glm\"}\n"
 	    "7000|2000|{\"model\":\"glm\"}\n"
 	    "8000|-|-\n"
@@ -286,7 +289,8 @@ test_follows(void **state)
 	add(&d, R_TIMEOUT, S(4), "{\"model\":\"kimi\",\"attempts\":\"1\"}");
 	run(&d);
 	check_rows(&d, FOLLOWS,
-	    "3000|2000|-\n"
+	    "3000|0|{\"attempts\":\"3\"}\n"
+	    "3000|-|-\n"
 	    "4000|4000|{\"model\":\"kimi\",\"attempts\":\"1\"}\n"
 	    "7000|4000|{\"model\":\"kimi\",\"attempts\":\"1\"}\n"
 	    "8000|4000|{\"model\":\"kimi\",\"attempts\":\"1\"}\n"
@@ -428,7 +432,7 @@ static const struct ev mixed[] = {
 	{ R_WS, S(61), "{\"peer\":\"B\"}" },
 	{ R_LEAK, S(62), "{\"scope\":\"glm\"}" },
 	{ R_PERR, S(62), "{\"model\":\"kimi\",\"status\":\"429\"}" },
-	{ R_FALLBACK, S(63), "{\"model\":\"x\"}" },
+	{ R_FALLBACK, S(63), "{\"model\":\"Kimi\"}" },
 	{ R_REC, S(72), "{\"scope\":\"glm\"}" },
 	{ R_LEAK, S(103), "{\"scope\":\"global\"}" },
 	{ R_LEAK, S(104), "{\"scope\":\"global\"}" },

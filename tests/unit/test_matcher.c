@@ -310,7 +310,7 @@ test_many_rules(void **state)
 		    "match = lit%03d-(?<n>\\d+)\n", i, i);
 	buf_puts(&text, "[free]\ncategory = x\nseverity = info\nmatch = \\d\\d\\dZ\n");
 	rs = load_text(text.data);
-	assert_int_equal(rs->n, 133);
+	assert_int_equal(rs->n, 134);
 	m = matcher_new(rs, err, sizeof err);
 	assert_non_null(m);
 	memset(&a, 0, sizeof a);

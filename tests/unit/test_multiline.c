@@ -31,6 +31,8 @@ struct got {
 	int		 level;
 	size_t		 body;
 	enum envelope_stream stream;
+	int64_t		 env_ts, own_ts;
+	int		 env_naive, own_naive;
 };
 
 struct fixture {
@@ -63,6 +65,10 @@ collect(void *arg, const struct record *r)
 	g->level = r->level;
 	g->body = r->body;
 	g->stream = r->stream;
+	g->env_ts = r->env_ts;
+	g->own_ts = r->own_ts;
+	g->env_naive = r->env_naive;
+	g->own_naive = r->own_naive;
 }
 
 static int
@@ -564,6 +570,64 @@ test_set_time(void **state)
 	assert_int_equal(fx.rec[0].flags, RECORD_NO_TS);
 }
 
+/* An input with no time before a record leaves it without one. */
+static void
+test_untimed(void **state)
+{
+	push("ERROR no time yet");
+	push("2025-10-25 23:31:11 INFO up");
+	push("ERROR after the stamp");
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	assert_true(fx.rec[0].ts == TS_NONE);
+	assert_int_equal(fx.rec[0].flags, RECORD_NO_TS);
+	assert_true(fx.rec[1].ts == T0);
+	assert_true(fx.rec[2].ts == T0);
+	assert_int_equal(fx.rec[2].flags, RECORD_NO_TS);
+}
+
+/* Both stamps of a record go out for the clock-offset check. */
+static void
+test_clock_stamps(void **state)
+{
+	push("2025-10-25T12:31:11.000000000Z 2025-10-25 23:31:11 INFO naive");
+	push("2025-10-25T12:31:12.000000000Z 2025-10-25 23:31:12 AEDT INFO aware");
+	push("2025-10-25T12:31:13.000000000Z ERROR: no stamp of its own");
+	push("2025-10-25 23:31:14.500 | 2025-10-25 12:31:14 INFO desktop");
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 4);
+	assert_true(fx.rec[0].ts == T0 - 11 * 3600000LL);
+	assert_true(fx.rec[0].env_ts == T0 - 11 * 3600000LL);
+	assert_true(fx.rec[0].own_ts == T0);
+	assert_int_equal(fx.rec[0].own_naive, 1);
+	assert_int_equal(fx.rec[0].env_naive, 0);
+	assert_true(fx.rec[1].own_ts == T0 + 1000 - 11 * 3600000LL);
+	assert_int_equal(fx.rec[1].own_naive, 0);
+	assert_true(fx.rec[2].own_ts == TS_NONE);
+	assert_true(fx.rec[2].env_ts == TS_NONE);
+	assert_true(fx.rec[3].ts == T0 + 3500);
+	assert_true(fx.rec[3].own_ts == T0 + 3000 - 11 * 3600000LL);
+	assert_int_equal(fx.rec[3].env_naive, 1);
+	assert_int_equal(fx.rec[3].own_naive, 1);
+}
+
+/* --tz auto: the first whole-hour difference fixes the source's zone. */
+static void
+test_tz_auto(void **state)
+{
+	multiline_set_tz_auto(fx.ml);
+	push("app-1  | 2025-10-25 23:31:10 INFO before any envelope stamp");
+	push("app-1  | 2025-10-25T12:31:11.000000000Z 2025-10-25 23:31:11 INFO a");
+	push("app-1  | 2025-10-25 23:31:12 INFO copied without -t");
+	push("db-1   | 2025-10-25 23:31:13 INFO another source learnt nothing");
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 4);
+	assert_true(fx.rec[0].ts == T0 - 1000);
+	assert_true(fx.rec[1].ts == T0 - 11 * 3600000LL);
+	assert_true(fx.rec[2].ts == T0 + 1000 - 11 * 3600000LL);
+	assert_true(fx.rec[3].ts == T0 + 2000);
+}
+
 int
 main(void)
 {
@@ -587,6 +651,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_flush_finished_partial, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_set_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_untimed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_stamps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tz_auto, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

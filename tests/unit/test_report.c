@@ -246,8 +246,9 @@ test_links_and_findings(void **state)
 	assert_int_equal(r->links[0].by[0].n, 1);
 
 	/* the error burst (12 in a minute), the slow p95 of a (b stays under 50),
-	 * the fallback rate 1/101 (under 10%: a warning), the attribution */
-	assert_int_equal(r->nfindings, 4);
+	 * the fallback rate 1/101 (under 10%: a warning), the fallback that
+	 * followed nothing, the attribution */
+	assert_int_equal(r->nfindings, 5);
 	assert_string_equal(r->findings[0].id, "burst");
 	assert_int_equal(r->findings[0].severity, SEV_ERROR);
 	assert_int_equal(r->findings[0].volume, 12);
@@ -258,8 +259,11 @@ test_links_and_findings(void **state)
 	assert_string_equal(r->findings[2].id, "fallback-rate");
 	assert_string_equal(r->findings[2].text, "1% of a requests timed out and"
 	    " were served by the fallback chain (1 of 101; fallback after timeout)");
-	assert_string_equal(r->findings[3].id, "fallback-latency");
-	assert_int_equal(r->findings[3].severity, SEV_NOTICE);
+	assert_string_equal(r->findings[3].id, "unlinked");
+	assert_string_equal(r->findings[3].text, "1 fallback event followed no"
+	    " event of the rules fallback follows: the cause is unknown");
+	assert_string_equal(r->findings[4].id, "fallback-latency");
+	assert_int_equal(r->findings[4].severity, SEV_NOTICE);
 	for (i = 1; i < r->nfindings; i++)
 		assert_true(r->findings[i - 1].severity >= r->findings[i].severity);
 	report_free(r);

@@ -104,8 +104,8 @@ test_parse_full_rule(void **state)
 	const struct rule *r;
 
 	assert_int_equal(d.n, 0);
-	/* and the two built-in rules that take records by level */
-	assert_int_equal(rs->n, 7);
+	/* and the three built-in rules that take records by level */
+	assert_int_equal(rs->n, 8);
 	assert_int_equal(ruleset_find(rs, RULE_LOG_ERROR)->by_level, SEV_ERROR);
 	assert_int_equal(ruleset_find(rs, RULE_LOG_CRITICAL)->severity, SEV_CRITICAL);
 	r = ruleset_find(rs, "ws");
@@ -333,7 +333,7 @@ test_duplicate_ids_across_files(void **state)
 	assert_int_equal(d.v[0].line, 6);
 	msg = xasprintf("duplicate rule id 'same' (first defined at %s:1)", p1);
 	assert_string_equal(d.v[0].msg, msg);
-	assert_int_equal(rs->n, 4);
+	assert_int_equal(rs->n, 5);
 	assert_int_equal(rs->nfiles, 2);
 	assert_string_equal(ruleset_find(rs, "same")->category, "x");
 	free(msg);
@@ -469,7 +469,7 @@ test_unterminated_heredoc_and_headers(void **state)
 	assert_int_equal(d.v[1].col, 2);
 	assert_int_equal(d.v[2].line, 8);
 	assert_string_equal(d.v[2].msg, "example: no line 'END' ends it");
-	assert_int_equal(rs->n, 3);
+	assert_int_equal(rs->n, 4);
 	ruleset_free(rs);
 	diag_list_free(&d);
 	free(path);
@@ -484,7 +484,7 @@ test_missing_path_and_severity_names(void **state)
 	assert_int_equal(d.n, 1);
 	assert_int_equal(d.v[0].line, 0);
 	assert_string_equal(d.v[0].msg, "no such rules file or directory");
-	assert_int_equal(rs->n, 2);
+	assert_int_equal(rs->n, 3);
 	ruleset_free(rs);
 	diag_list_free(&d);
 	assert_int_equal(severity_from_name("critical"), SEV_CRITICAL);
@@ -496,20 +496,109 @@ static void
 test_default_dirs(void **state)
 {
 	const char *cli[2] = { "/a", "/b" };
-	char **dirs;
+	struct rules_dir *dirs;
+	size_t n;
 
-	dirs = rules_default_dirs(cli, 2);
-	assert_string_equal(dirs[0], "/a");
-	assert_string_equal(dirs[1], "/b");
-	assert_null(dirs[2]);
-	rules_dirs_free(dirs);
+	dirs = rules_layers(cli, 2, 1, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(dirs[0].path, "/a");
+	assert_string_equal(dirs[1].path, "/b");
+	assert_int_not_equal(dirs[0].layer_no, dirs[1].layer_no);
+	rules_dirs_free(dirs, n);
 	setenv("LOGTRIAGE_RULES", "/x::/y", 1);
-	dirs = rules_default_dirs(NULL, 0);
-	assert_string_equal(dirs[0], "/x");
-	assert_string_equal(dirs[1], "/y");
-	assert_null(dirs[2]);
-	rules_dirs_free(dirs);
+	setenv("LOGTRIAGE_SYSCONFDIR", "/nonexistent-etc", 1);
+	setenv("XDG_CONFIG_HOME", "/nonexistent-home", 1);
+	dirs = rules_layers(cli, 1, 0, &n);
+	assert_int_equal(n, 5);
+	assert_string_equal(dirs[0].path, "/x");
+	assert_string_equal(dirs[1].path, "/y");
+	assert_string_equal(dirs[0].layer, "default");
+	assert_int_equal(dirs[0].layer_no, dirs[1].layer_no);
+	assert_string_equal(dirs[2].path,
+	    "/nonexistent-etc/logtriage/rules.d");
+	assert_string_equal(dirs[2].layer, "system");
+	assert_true(dirs[2].optional);
+	assert_string_equal(dirs[3].path,
+	    "/nonexistent-home/logtriage/rules.d");
+	assert_string_equal(dirs[3].layer, "user");
+	assert_string_equal(dirs[4].path, "/a");
+	assert_string_equal(dirs[4].layer, "cli");
+	assert_false(dirs[4].optional);
+	rules_dirs_free(dirs, n);
 	unsetenv("LOGTRIAGE_RULES");
+	unsetenv("LOGTRIAGE_SYSCONFDIR");
+	unsetenv("XDG_CONFIG_HOME");
+}
+
+/*
+ * A later layer replaces a rule of the same id, or only turns it off, and
+ * a scenario of the same name; the same id twice in one layer stays a
+ * mistake; a missing drop-in directory is no mistake.
+ */
+static void
+test_layers(void **state)
+{
+	char *base = write_file("base.rules",
+	    "[a]\nmatch = alpha\ncategory = x\nseverity = info\n\n"
+	    "[b]\nmatch = beta\ncategory = x\nseverity = info\n\n"
+	    "[scenario s]\ninput = <<END\none\nEND\n");
+	char *over = write_file("over.rules",
+	    "[a]\nmatch = gamma\ncategory = y\nseverity = error\n\n"
+	    "[b]\nenabled = false\n\n"
+	    "[scenario s]\ninput = <<END\ntwo\nEND\n");
+	char *twice = write_file("twice.rules",
+	    "[a]\nmatch = x\ncategory = y\nseverity = error\n\n"
+	    "[a]\nmatch = z\ncategory = y\nseverity = error\n");
+	char *missing = xasprintf("%s/no-such-dir", tmpdir);
+	struct rules_dir dirs[3];
+	struct diag_list d;
+	struct ruleset *rs;
+	const struct rule *r;
+	uint64_t h1, h2;
+
+	memset(dirs, 0, sizeof dirs);
+	dirs[0].path = base;
+	dirs[0].layer = "default";
+	dirs[1].path = missing;
+	dirs[1].layer = "user";
+	dirs[1].layer_no = 1;
+	dirs[1].optional = 1;
+	dirs[2].path = over;
+	dirs[2].layer = "cli";
+	dirs[2].layer_no = 2;
+	memset(&d, 0, sizeof d);
+	rs = ruleset_load_layers(dirs, 2, &d);
+	assert_int_equal(d.n, 0);
+	h1 = ruleset_hash(rs);
+	ruleset_free(rs);
+	rs = ruleset_load_layers(dirs, 3, &d);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(rs->n, 5);	/* a, b and the three built-ins */
+	r = ruleset_find(rs, "a");
+	assert_string_equal(r->category, "y");
+	assert_string_equal(r->match[0].source, "gamma");
+	assert_string_equal(r->layer, "cli");
+	assert_string_equal(r->file, over);
+	assert_false(r->disabled);
+	r = ruleset_find(rs, "b");
+	assert_true(r->disabled);
+	assert_string_equal(r->match[0].source, "beta");
+	assert_string_equal(r->layer, "default");
+	assert_non_null(strstr(r->enabled_at, "over.rules:7"));
+	assert_int_equal(rs->nscenarios, 1);
+	assert_string_equal(rs->scenarios[0].input, "two\n");
+	h2 = ruleset_hash(rs);
+	assert_true(h1 != h2);
+	ruleset_free(rs);
+	rs = load_one(twice, &d);
+	assert_int_equal(d.n, 1);
+	assert_non_null(strstr(d.v[0].msg, "duplicate rule id 'a'"));
+	diag_list_free(&d);
+	ruleset_free(rs);
+	free(base);
+	free(over);
+	free(twice);
+	free(missing);
 }
 
 /* unit, slow, same, counts and means read into the rule. */
@@ -682,7 +771,7 @@ test_builtin_sections(void **state)
 	    "exclude = JSON parse\n\n[log-critical]\nenabled = false\n");
 	rs = load_one(path, &d);
 	assert_int_equal(d.n, 0);
-	assert_int_equal(rs->n, 2);
+	assert_int_equal(rs->n, 3);
 	r = ruleset_find(rs, RULE_LOG_ERROR);
 	assert_int_equal(r->severity, SEV_WARNING);
 	assert_int_equal(r->by_level, SEV_ERROR);
@@ -690,6 +779,11 @@ test_builtin_sections(void **state)
 	assert_int_equal(r->nexclude, 1);
 	assert_int_equal(r->disabled, 0);
 	assert_int_equal(ruleset_find(rs, RULE_LOG_CRITICAL)->disabled, 1);
+	r = ruleset_find(rs, RULE_LOG_WARNING);
+	assert_int_equal(r->by_level, SEV_WARNING);
+	assert_int_equal(r->severity, SEV_WARNING);
+	assert_string_equal(r->category, "warning");
+	assert_int_equal(r->disabled, 0);
 	ruleset_free(rs);
 	diag_list_free(&d);
 	free(path);
@@ -719,6 +813,7 @@ main(void)
 		cmocka_unit_test(test_unterminated_heredoc_and_headers),
 		cmocka_unit_test(test_missing_path_and_severity_names),
 		cmocka_unit_test(test_default_dirs),
+		cmocka_unit_test(test_layers),
 		cmocka_unit_test(test_metric_directives),
 		cmocka_unit_test(test_metric_directive_mistakes),
 		cmocka_unit_test(test_builtin_sections),

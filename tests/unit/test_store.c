@@ -123,7 +123,7 @@ insert_one(struct store *s, const struct store_event *ev)
 	unsigned char added = 7;
 	size_t nadded;
 
-	assert_int_equal(store_insert_events(s, ev, 1, &added, &nadded, err,
+	assert_int_equal(store_insert_events(s, ev, 1, &added, &nadded, NULL, err,
 	    sizeof err), 0);
 	assert_int_equal(added, nadded);
 	return nadded;
@@ -176,13 +176,13 @@ test_events_many(void **state)
 
 	/* the last 20 first: one statement of 16, then 4 of one row */
 	assert_int_equal(store_insert_events(s, ev + 20, 20, added, &nadded,
-	    err, sizeof err), 0);
+	    NULL, err, sizeof err), 0);
 	assert_int_equal(nadded, 20);
 	for (i = 0; i < 20; i++)
 		assert_int_equal(added[i], 1);
 
 	memset(added, 7, sizeof added);
-	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, err,
+	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, NULL, err,
 	    sizeof err), 0);
 	assert_int_equal(nadded, 20);
 	/* rows 0-15 all new, 16-31 new and old mixed, 32-39 one by one, old */
@@ -191,7 +191,7 @@ test_events_many(void **state)
 	for (i = 32; i < 40; i++)
 		assert_int_equal(added[i], 0);
 
-	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, err,
+	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, NULL, err,
 	    sizeof err), 0);
 	assert_int_equal(nadded, 0);
 	for (i = 0; i < 40; i++)
@@ -365,34 +365,90 @@ test_resume_points(void **state)
 static void
 test_resume_ordinals(void **state)
 {
-	const struct store_ordinal in[2] = {
+	const struct store_ordinal three[2] = {
 		{ 3, 1761454801100, UINT64_MAX, 2 },
-		{ 7, -5, 42, 1 },
+		{ 3, 1761454801100, 42, 1 },
 	};
+	const struct store_ordinal seven[1] = { { 7, -5, 42, 1 } };
 	struct store_ordinal *out;
 	char err[256];
 	struct store *s;
 	size_t n;
+	int old;
 
 	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
 	assert_non_null(s);
 	/* no resume point yet: no state */
-	assert_int_equal(store_ordinals_get(s, "/a.log", 42, &out, &n, err, sizeof err), 0);
+	assert_int_equal(store_ordinals_get(s, "/a.log", 42, &out, &n, &old, err, sizeof err), 0);
 	assert_true(out == NULL && n == 0);
 	assert_int_equal(store_input_set(s, "/a.log", 42, 1000, 17, err, sizeof err), 0);
-	assert_int_equal(store_ordinals_set(s, "/a.log", 42, in, 2, err, sizeof err), 0);
-	assert_int_equal(store_ordinals_get(s, "/a.log", 42, &out, &n, err, sizeof err), 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(store_ordinals_put(s, "/a.log", 42, 7, -5, seven, 1, err, sizeof err), 0);
+	assert_int_equal(store_ordinals_put(s, "/a.log", 42, 3, 1761454801100, three, 2, err, sizeof err), 0);
+	assert_int_equal(store_ordinals_get(s, "/a.log", 42, &out, &n, &old, err, sizeof err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(old, 0);
+	/* a source's entries together, in the order they were put */
 	assert_true(out[0].source_id == 3 && out[0].ts == 1761454801100 &&
 	    out[0].hash == UINT64_MAX && out[0].n == 2);
-	assert_true(out[1].source_id == 7 && out[1].ts == -5 &&
-	    out[1].hash == 42 && out[1].n == 1);
+	assert_true(out[1].source_id == 3 && out[1].hash == 42 && out[1].n == 1);
+	assert_true(out[2].source_id == 7 && out[2].ts == -5 &&
+	    out[2].hash == 42 && out[2].n == 1);
 	free(out);
-	/* a later resume point with no open second clears it */
-	assert_int_equal(store_input_set(s, "/a.log", 42, 2000, 30, err, sizeof err), 0);
-	assert_int_equal(store_ordinals_set(s, "/a.log", 42, NULL, 0, err, sizeof err), 0);
-	assert_int_equal(store_ordinals_get(s, "/a.log", 42, &out, &n, err, sizeof err), 0);
+	/* a later second of source 3 with no entries replaces its state alone */
+	assert_int_equal(store_ordinals_put(s, "/a.log", 42, 3, 1761454802000, NULL, 0, err, sizeof err), 0);
+	assert_int_equal(store_ordinals_get(s, "/a.log", 42, &out, &n, &old, err, sizeof err), 0);
+	assert_int_equal(n, 1);
+	assert_true(out[0].source_id == 7 && out[0].n == 1);
+	free(out);
+	/* another fingerprint is another file */
+	assert_int_equal(store_ordinals_get(s, "/a.log", 43, &out, &n, &old, err, sizeof err), 0);
 	assert_true(out == NULL && n == 0);
+	/* a run that starts over forgets it */
+	assert_int_equal(store_ordinals_clear(s, "/a.log", 42, err, sizeof err), 0);
+	assert_int_equal(store_ordinals_get(s, "/a.log", 42, &out, &n, &old, err, sizeof err), 0);
+	assert_true(out == NULL && n == 0);
+	store_close(s);
+}
+
+/* The state as databases made before kept it: one blob in inputs.ordinals. */
+static void
+test_resume_ordinals_old(void **state)
+{
+	/* (source_id, ts, hash, n) = (5, 1000, 9, 3), 28 bytes little-endian */
+	static const unsigned char blob[28] = {
+		5, 0, 0, 0, 0, 0, 0, 0, 0xe8, 3, 0, 0, 0, 0, 0, 0,
+		9, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0,
+	};
+	const struct store_ordinal six[1] = { { 6, 2000, 11, 1 } };
+	struct store_ordinal *out;
+	sqlite3_stmt *st;
+	char err[256];
+	struct store *s;
+	size_t n;
+	int old;
+
+	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_input_set(s, "/a.log", 42, 1000, 17, err, sizeof err), 0);
+	assert_int_equal(sqlite3_prepare_v2(store_db(s), "UPDATE inputs SET ordinals = ?1",
+	    -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, blob, sizeof blob, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	assert_int_equal(store_ordinals_get(s, "/a.log", 42, &out, &n, &old, err, sizeof err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(old, 1);
+	assert_true(out[0].source_id == 5 && out[0].ts == 1000 &&
+	    out[0].hash == 9 && out[0].n == 3);
+	free(out);
+	/* saved again per source: the blob is cleared and no longer read */
+	assert_int_equal(store_ordinals_clear(s, "/a.log", 42, err, sizeof err), 0);
+	assert_int_equal(store_ordinals_put(s, "/a.log", 42, 6, 2000, six, 1, err, sizeof err), 0);
+	assert_int_equal(store_ordinals_get(s, "/a.log", 42, &out, &n, &old, err, sizeof err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(old, 0);
+	assert_true(out[0].source_id == 6 && out[0].hash == 11);
+	free(out);
 	store_close(s);
 }
 
@@ -449,7 +505,10 @@ test_volume_marks(void **state)
 	store_close(s);
 }
 
-/* A database made before inputs.ts and volume_marks gets them on open. */
+/*
+ * A database made before inputs.ts, volume_marks and input_ordinals gets
+ * them on open.
+ */
 static void
 test_upgrade_resume_and_marks(void **state)
 {
@@ -465,15 +524,50 @@ test_upgrade_resume_and_marks(void **state)
 	store_close(s);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "ALTER TABLE inputs DROP COLUMN ts;"
-	    "DROP TABLE volume_marks", NULL, NULL, NULL), SQLITE_OK);
+	    "DROP TABLE volume_marks; DROP TABLE input_ordinals", NULL, NULL,
+	    NULL), SQLITE_OK);
 	sqlite3_close(db);
 	s = store_open(path, STORE_CREATE, err, sizeof err);
 	assert_non_null(s);
 	assert_int_equal(one_int(s, "SELECT count(*) FROM volume_marks"), 0);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM input_ordinals"), 0);
 	assert_int_equal(store_input_get(s, "/a.log", 42, &off, &ln, &ts, err, sizeof err), 0);
 	assert_true(ts == TS_NONE);
 	assert_true(off == 1000 && ln == 17);
 	assert_int_equal(store_input_time_set(s, "/a.log", 42, 9, err, sizeof err), 0);
+	store_close(s);
+	free(path);
+}
+
+/*
+ * The rule set an input was read with: unknown (0) in a database made
+ * before inputs.rules, which the writer adds; kept with the resume point.
+ */
+static void
+test_input_rules(void **state)
+{
+	char err[256], *path = db_path("rules.db");
+	sqlite3 *db;
+	struct store *s;
+	uint64_t rules;
+
+	s = store_open(path, STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_input_set(s, "/a.log", 42, 1000, 17, err, sizeof err), 0);
+	store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE inputs DROP COLUMN rules",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = store_open(path, STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_input_rules_get(s, "/a.log", 42, &rules, err, sizeof err), 0);
+	assert_true(rules == 0);
+	assert_int_equal(store_input_rules_set(s, "/a.log", 42, UINT64_MAX - 5, err, sizeof err), 0);
+	assert_int_equal(store_input_rules_get(s, "/a.log", 42, &rules, err, sizeof err), 0);
+	assert_true(rules == UINT64_MAX - 5);
+	assert_int_equal(store_input_rules_get(s, "/a.log", 43, &rules, err, sizeof err), 0);
+	assert_true(rules == 0);
 	store_close(s);
 	free(path);
 }
@@ -517,9 +611,11 @@ main(void)
 		cmocka_unit_test(test_volume_upsert),
 		cmocka_unit_test(test_resume_points),
 		cmocka_unit_test(test_resume_ordinals),
+		cmocka_unit_test(test_resume_ordinals_old),
 		cmocka_unit_test(test_resume_time),
 		cmocka_unit_test(test_volume_marks),
 		cmocka_unit_test(test_upgrade_resume_and_marks),
+		cmocka_unit_test(test_input_rules),
 		cmocka_unit_test(test_ingest_rows),
 	};
 	int rc;

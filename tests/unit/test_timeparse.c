@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +142,25 @@ test_leading_abbrev(void **state)
 	assert_int_equal(ms, T0 - 7200000);
 	assert_int_equal(lead("2025-10-25 23:31:11 PDT: x", NULL, &ms), 23);
 	assert_int_equal(ms, T0 + 25200000);
+	/* the daemon's own zones, IST as India's */
+	assert_int_equal(lead("2025-10-25 23:31:11 AEST x", NULL, &ms), 25);
+	assert_int_equal(ms, T0 - 36000000);
+	assert_int_equal(lead("2025-10-25 23:31:11 JST x", NULL, &ms), 24);
+	assert_int_equal(ms, T0 - 32400000);
+	assert_int_equal(lead("2025-10-25 23:31:11 IST x", NULL, &ms), 24);
+	assert_int_equal(ms, T0 - 19800000);
+	assert_int_equal(lead("2025-10-25 23:31:11 GMT x", NULL, &ms), 24);
+	assert_int_equal(ms, T0);
+	assert_int_equal(lead("2025-10-25 23:31:11 CET x", NULL, &ms), 24);
+	assert_int_equal(ms, T0 - 3600000);
+	assert_int_equal(lead("2025-10-25 23:31:11 EST x", NULL, &ms), 24);
+	assert_int_equal(ms, T0 + 18000000);
+	assert_int_equal(lead("2025-10-25 23:31:11 EDT x", NULL, &ms), 24);
+	assert_int_equal(ms, T0 + 14400000);
+	assert_int_equal(lead("2025-10-25 23:31:11 PST x", NULL, &ms), 24);
+	assert_int_equal(ms, T0 + 28800000);
+	assert_int_equal(lead("2025-10-25 23:31:11 SAST x", NULL, &ms), 25);
+	assert_int_equal(ms, T0 - 7200000);
 	/* Level words and unknown capitals are not zones. */
 	assert_int_equal(lead("2025-10-25 23:31:11 WARNING x", NULL, &ms), 20);
 	assert_int_equal(ms, T0);
@@ -166,6 +186,193 @@ test_leading_tz(void **state)
 	assert_int_equal(lead("2025-11-03 17:00:08 AEDT x", plus11, &ms), 25);
 	assert_int_equal(ms, 1762149608000LL);
 	tz_free(plus11);
+}
+
+/* 2025-10-25T23:00:00Z */
+#define T1 1761433200000LL
+
+/* The stamps of the other containers a compose log interleaves. */
+static void
+test_leading_other_containers(void **state)
+{
+	char err[256];
+	struct tz *plus11 = tz_open("+11:00", err, sizeof err);
+	const char *acc = "172.18.0.1 - - [25/Oct/2025:23:00:00 +0000] \"GET / "
+	    "HTTP/1.1\" 200 615";
+	int64_t ms = 0;
+
+	/* nginx access: the stamp after address and two words, with its zone */
+	assert_int_equal(lead(acc, NULL, &ms), 44);
+	assert_string_equal(acc + 44, "\"GET / HTTP/1.1\" 200 615");
+	assert_int_equal(ms, T1);
+	assert_int_equal(lead("10.0.0.7 - bob [25/Oct/2025:23:00:00 +1100] x",
+	    NULL, &ms), 44);
+	assert_int_equal(ms, T1 - 11 * 3600000LL);
+	assert_int_equal(lead("::1 - - [25/Oct/2025:23:00:00 -0500] x", NULL,
+	    &ms), 37);
+	assert_int_equal(ms, T1 + 5 * 3600000LL);
+	/* nginx error and Go's log default: slashes, optional micros */
+	assert_int_equal(lead("2025/10/25 23:00:00 [error] 12#12: *1 x", NULL,
+	    &ms), 20);
+	assert_int_equal(ms, T1);
+	assert_int_equal(lead("2025/10/25 23:00:00.123456 main.go:12: x", NULL,
+	    &ms), 27);
+	assert_int_equal(ms, T1 + 123);
+	/* redis: pid, role, day month year, ms; naive, so tz applies */
+	assert_int_equal(lead("1:M 25 Oct 2025 23:00:00.123 * Ready", NULL,
+	    &ms), 29);
+	assert_int_equal(ms, T1 + 123);
+	assert_int_equal(lead("4711:S 25 Oct 2025 23:00:00.999 # x", plus11,
+	    &ms), 32);
+	assert_int_equal(ms, T1 + 999 - 11 * 3600000LL);
+	assert_int_equal(lead("1:C 25 Oct 2025 23:00:00.000 # oO0OoO0OoO0Oo",
+	    NULL, &ms), 29);
+	assert_int_equal(ms, T1);
+	/* Java: logback's comma and Tomcat's day-month-year */
+	assert_int_equal(lead("2025-10-25 23:00:00,123 ERROR [main] x", NULL,
+	    &ms), 24);
+	assert_int_equal(ms, T1 + 123);
+	assert_int_equal(lead("25-Oct-2025 23:00:00.123 INFO [main] x", NULL,
+	    &ms), 25);
+	assert_int_equal(ms, T1 + 123);
+	assert_int_equal(lead("25-Oct-2025 23:00:00 SEVERE x", NULL, &ms), 21);
+	assert_int_equal(ms, T1);
+	/* the check without a value says yes to each of them */
+	assert_int_equal(timeparse_has_leading(acc, strlen(acc)), 1);
+	assert_int_equal(timeparse_has_leading("::1 - - [25/Oct/2025:23:00:00 "
+	    "-0500] x", 38), 1);
+	assert_int_equal(timeparse_has_leading("1:M 25 Oct 2025 23:00:00.123 * "
+	    "Ready", 36), 1);
+	assert_int_equal(timeparse_has_leading("25-Oct-2025 23:00:00.123 INFO",
+	    29), 1);
+	assert_int_equal(timeparse_has_leading("2025/10/25 23:00:00.123456 x",
+	    28), 1);
+	tz_free(plus11);
+}
+
+/* Near misses of those shapes are no stamps. */
+static void
+test_leading_other_rejects(void **state)
+{
+	static const char *const lines[] = {
+		"172.18.0.1 - - [25/Okt/2025:23:00:00 +0000] x",
+		"172.18.0.1 - - [25/Oct/2025:24:00:00 +0000] x",
+		"172.18.0.1 - - [31/Nov/2025:23:00:00 +0000] x",
+		"172.18.0.1 - [25/Oct/2025:23:00:00 +0000] x",
+		"172.18.0.1 - - [25/Oct/2025:23:00:00] x",
+		"1:Q 25 Oct 2025 23:00:00.123 * x",
+		"1:M 25 Oct 25 23:00:00.123 * x",
+		"25-Oct-2025 23:00 x",
+		"25-Oct-2025 23:00:001 x",
+		"Oct 25 23:00 x",
+		"Okt 25 23:00:00 host x",
+		"Oct 32 23:00:00 host x",
+		"INFO 25 23:00:00 host x",
+		"12 Oct 2025 23:00:00 x",
+		"1234567890123:M 25 Oct 2025 23:00:00.123 * x",
+	};
+	int64_t ms;
+	size_t i, n;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		n = strlen(lines[i]);
+		assert_int_equal(timeparse_leading(lines[i], n, NULL, &ms), 0);
+		assert_int_equal(timeparse_has_leading(lines[i], n), 0);
+	}
+}
+
+/* syslog "Oct 25 23:00:00" takes the year of the stream's previous stamp. */
+static void
+test_leading_syslog_year(void **state)
+{
+	struct timeparse_cache c;
+	const char *prev = "2025-10-25 22:59:59 x";
+	const char *dec = "2025-12-31 23:59:59 x";
+	int64_t ms = 0;
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(timeparse_leading_cached(&c, prev, strlen(prev), NULL,
+	    &ms), 20);
+	assert_int_equal(timeparse_leading_cached(&c, "Oct 25 23:00:00 web "
+	    "sshd[7]: x", 31, NULL, &ms), 16);
+	assert_int_equal(ms, T1);
+	assert_int_equal(timeparse_leading_cached(&c, "Oct  5 23:00:00 x", 17,
+	    NULL, &ms), 16);
+	assert_int_equal(ms, T1 - 20 * 86400000LL);
+	assert_int_equal(timeparse_has_leading_cached(&c, "Oct  5 23:00:00 x",
+	    17), 1);
+	/* December, then January: the year turns */
+	memset(&c, 0, sizeof c);
+	assert_int_equal(timeparse_leading_cached(&c, dec, strlen(dec), NULL,
+	    &ms), 20);
+	assert_int_equal(ms, 1767225599000LL);
+	assert_int_equal(timeparse_leading_cached(&c, "Jan  1 00:00:01 x", 17,
+	    NULL, &ms), 16);
+	assert_int_equal(ms, 1767225601000LL);
+	/* Without a stream the year is this one or the last: it parses. */
+	assert_int_equal(lead("Oct 25 23:00:00 host x", NULL, &ms), 16);
+}
+
+/* Every zone abbreviation is found (the table is searched in halves). */
+static void
+test_leading_every_abbrev(void **state)
+{
+	static const struct {
+		const char	*name;
+		int64_t		 offset;
+	} zones[] = {
+		{ "ACDT", 37800 }, { "ACST", 34200 }, { "ADT", -10800 }, {
+		"AEDT", 39600 }, { "AEST", 36000 }, { "AKDT", -28800 }, {
+		"AKST", -32400 }, { "ART", -10800 }, { "AST", -14400 }, {
+		"AWST", 28800 }, { "BRT", -10800 }, { "BST", 3600 }, { "CAT",
+		7200 }, { "CDT", -18000 }, { "CEST", 7200 }, { "CET", 3600 },
+		{ "CST", -21600 }, { "EAT", 10800 }, { "EDT", -14400 }, {
+		"EEST", 10800 }, { "EET", 7200 }, { "EST", -18000 }, { "GMT",
+		0 }, { "HKT", 28800 }, { "HST", -36000 }, { "ICT", 25200 }, {
+		"IST", 19800 }, { "JST", 32400 }, { "KST", 32400 }, { "MDT",
+		-21600 }, { "MEST", 7200 }, { "MET", 3600 }, { "MSK", 10800 },
+		{ "MST", -25200 }, { "NDT", -9000 }, { "NST", -12600 }, {
+		"NZDT", 46800 }, { "NZST", 43200 }, { "PDT", -25200 }, {
+		"PHT", 28800 }, { "PKT", 18000 }, { "PST", -28800 }, { "SAST",
+		7200 }, { "SGT", 28800 }, { "UT", 0 }, { "UTC", 0 }, { "WAT",
+		3600 }, { "WEST", 3600 }, { "WET", 0 }, { "WIB", 25200 }, {
+		"Z", 0 }
+	};
+	char line[64];
+	int64_t ms = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+		snprintf(line, sizeof line, "2025-10-25 23:31:11 %s x",
+		    zones[i].name);
+		assert_int_equal(lead(line, NULL, &ms), 21 +
+		    strlen(zones[i].name));
+		assert_int_equal(ms, T0 - zones[i].offset * 1000);
+	}
+	assert_int_equal(lead("2025-10-25 23:31:11 AAA x", NULL, &ms), 20);
+	assert_int_equal(lead("2025-10-25 23:31:11 ZZZ x", NULL, &ms), 20);
+	assert_int_equal(lead("2025-10-25 23:31:11 UTCX x", NULL, &ms), 20);
+}
+
+/* Times printed in a zone, as events --tz prints them. */
+static void
+test_format_iso(void **state)
+{
+	char err[256], out[40];
+	struct tz *tokyo = tz_open("Asia/Tokyo", err, sizeof err);
+	struct tz *minus = tz_open("-05:30", err, sizeof err);
+
+	assert_non_null(tokyo);
+	assert_non_null(minus);
+	tz_format_iso(tokyo, 1772359200000LL, out, sizeof out);
+	assert_string_equal(out, "2026-03-01T19:00:00.000+09:00");
+	tz_format_iso(NULL, 1772359200000LL, out, sizeof out);
+	assert_string_equal(out, "2026-03-01T10:00:00.000Z");
+	tz_format_iso(minus, 1772359200007LL, out, sizeof out);
+	assert_string_equal(out, "2026-03-01T04:30:00.007-05:30");
+	assert_int_equal(tz_offset(tokyo, 1772359200000LL), 32400);
+	tz_free(tokyo);
+	tz_free(minus);
 }
 
 /* timeparse_has_leading says yes exactly where timeparse_leading reads a stamp. */
@@ -706,6 +913,11 @@ main(void)
 		cmocka_unit_test(test_leading_shapes),
 		cmocka_unit_test(test_leading_abbrev),
 		cmocka_unit_test(test_leading_tz),
+		cmocka_unit_test(test_leading_other_containers),
+		cmocka_unit_test(test_leading_other_rejects),
+		cmocka_unit_test(test_leading_syslog_year),
+		cmocka_unit_test(test_format_iso),
+		cmocka_unit_test(test_leading_every_abbrev),
 		cmocka_unit_test(test_leading_rejects),
 		cmocka_unit_test(test_rfc3339_cached),
 		cmocka_unit_test(test_leading_cached),

@@ -1,0 +1,780 @@
+/*
+ * context.c - keeping and reading again the lines around an event of
+ * warning severity or worse (see context.h).  A block of stream records
+ * is packed as, per record, LEB128 varints of its first line, of its
+ * extra lines and of its length, then its text.
+ */
+#include "context.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "reader.h"
+#include "rules.h"
+
+/* How many first bytes of a file tell it apart (as reader_fingerprint). */
+#define CTX_FPSIZE	4096
+/* Backwards reads looking for the lines before an event's offset. */
+#define CTX_CHUNK	65536
+
+/* ---- packing ---- */
+
+static void
+put_varint(struct buf *b, uint64_t v)
+{
+	unsigned char c;
+
+	do {
+		c = v & 0x7f;
+		v >>= 7;
+		buf_putc(b, (char)(c | (v != 0 ? 0x80 : 0)));
+	} while (v != 0);
+}
+
+/* 0, or -1 when p runs past end. */
+static int
+get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	int shift = 0;
+
+	*v = 0;
+	while (*p < end && shift < 64) {
+		*v |= (uint64_t)(**p & 0x7f) << shift;
+		if ((*(*p)++ & 0x80) == 0)
+			return 0;
+		shift += 7;
+	}
+	return -1;
+}
+
+void
+context_pack_init(struct context_pack *p)
+{
+	memset(p, 0, sizeof *p);
+	buf_init(&p->data);
+}
+
+void
+context_pack_clear(struct context_pack *p)
+{
+	buf_reset(&p->data);
+	p->n = 0;
+}
+
+void
+context_pack_free(struct context_pack *p)
+{
+	buf_free(&p->data);
+	free(p->end);
+	memset(p, 0, sizeof *p);
+}
+
+static void
+pack_record(struct context_pack *p, const char *text, size_t len,
+    uint64_t first, uint64_t last)
+{
+	put_varint(&p->data, first);
+	put_varint(&p->data, last >= first ? last - first : 0);
+	put_varint(&p->data, len);
+	buf_append(&p->data, text, len);
+	p->end[p->n - 1] = p->data.len;
+}
+
+/* ---- the stream's last records ---- */
+
+struct ctx_rec {
+	char		*text;
+	size_t		 len, cap;
+	uint64_t	 first, last;
+};
+
+struct context_stream {
+	size_t		 keep;
+	struct ctx_rec	*ring;		/* record k at ring[k % keep] */
+	uint64_t	 seq;		/* records pushed */
+	int		 open;		/* the pack's last block may grow */
+	uint64_t	 upto;		/* records before it are in that block */
+	int		 want;		/* the next record goes into it */
+};
+
+struct context_stream *
+context_stream_new(int keep)
+{
+	struct context_stream *cs = xcalloc(1, sizeof *cs);
+
+	cs->keep = keep < 1 ? 1 : keep > CONTEXT_MAX ? CONTEXT_MAX :
+	    (size_t)keep;
+	cs->ring = xcalloc(cs->keep, sizeof *cs->ring);
+	return cs;
+}
+
+void
+context_stream_free(struct context_stream *cs)
+{
+	size_t i;
+
+	if (cs == NULL)
+		return;
+	for (i = 0; i < cs->keep; i++)
+		free(cs->ring[i].text);
+	free(cs->ring);
+	free(cs);
+}
+
+size_t
+context_stream_want(struct context_stream *cs, struct context_pack *p)
+{
+	uint64_t k, oldest = cs->seq > cs->keep ? cs->seq - cs->keep : 0;
+	const struct ctx_rec *r;
+
+	if (cs->want)
+		return p->n - 1;
+	cs->want = 1;
+	if (!cs->open || cs->upto < oldest) {
+		p->end = util_grow(p->end, &p->cap, p->n, sizeof *p->end, 16);
+		p->end[p->n] = p->data.len;
+		p->n++;
+		cs->open = 1;
+		cs->upto = oldest;
+	}
+	for (k = cs->upto; k < cs->seq; k++) {
+		r = &cs->ring[k % cs->keep];
+		pack_record(p, r->text, r->len, r->first, r->last);
+	}
+	cs->upto = cs->seq;
+	return p->n - 1;
+}
+
+void
+context_stream_push(struct context_stream *cs, struct context_pack *p,
+    const char *text, size_t len, uint64_t line_first, uint64_t line_last)
+{
+	struct ctx_rec *r = &cs->ring[cs->seq % cs->keep];
+
+	if (cs->want) {
+		pack_record(p, text, len, line_first, line_last);
+		cs->upto = cs->seq + 1;
+		cs->want = 0;
+	}
+	if (len + 1 > r->cap) {
+		r->cap = len + 1;
+		r->text = xrealloc(r->text, r->cap);
+	}
+	memcpy(r->text, text, len);
+	r->len = len;
+	r->first = line_first;
+	r->last = line_last;
+	cs->seq++;
+}
+
+void
+context_stream_close(struct context_stream *cs)
+{
+	cs->open = 0;
+}
+
+/* ---- writing ---- */
+
+enum {
+	CW_FILE,
+	CW_BLOCK,
+	CW_EVENT,
+	CW_LOOKUP,
+	CW_COUNT
+};
+
+static const char *const cw_sql[CW_COUNT] = {
+	"INSERT OR REPLACE INTO context_files (ingest, path, fingerprint, tail,"
+	" size, mtime) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	"INSERT INTO context_blocks (ingest, raw_len, zlib, data)"
+	" VALUES (?1, ?2, ?3, ?4)",
+	"INSERT OR IGNORE INTO event_context (event_id, ingest, offset, block)"
+	" VALUES (?1, ?2, ?3, ?4)",
+	"SELECT id FROM events WHERE rule = ?1 AND source_id = ?2 AND ts = ?3"
+	" AND hash = ?4 AND ordinal = ?5",
+};
+
+struct context_writer {
+	sqlite3		*db;
+	sqlite3_stmt	*st[CW_COUNT];
+	/*
+	 * One deflate state for every block: compress2 would allocate (and
+	 * the kernel zero) its quarter megabyte again for each.
+	 */
+	z_stream	 zs;
+	int		 zinit;		/* 1 ready, -1 failed: blocks go as they are */
+	unsigned char	*z;
+	size_t		 zcap;
+};
+
+struct context_writer *
+context_writer_new(sqlite3 *db)
+{
+	struct context_writer *cw = xcalloc(1, sizeof *cw);
+
+	cw->db = db;
+	return cw;
+}
+
+void
+context_writer_free(struct context_writer *cw)
+{
+	size_t i;
+
+	if (cw == NULL)
+		return;
+	for (i = 0; i < CW_COUNT; i++)
+		sqlite3_finalize(cw->st[i]);
+	if (cw->zinit == 1)
+		deflateEnd(&cw->zs);
+	free(cw->z);
+	free(cw);
+}
+
+static sqlite3_stmt *
+cw_stmt(struct context_writer *cw, int which, char *err, size_t errlen)
+{
+	if (cw->st[which] == NULL && sqlite3_prepare_v2(cw->db, cw_sql[which],
+	    -1, &cw->st[which], NULL) != SQLITE_OK) {
+		util_err(err, errlen, "context: %s", sqlite3_errmsg(cw->db));
+		return NULL;
+	}
+	return cw->st[which];
+}
+
+static int
+cw_step(struct context_writer *cw, sqlite3_stmt *st, char *err, size_t errlen)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		util_err(err, errlen, "context: %s", sqlite3_errmsg(cw->db));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * What tells a file apart: hashes of its first min(fplen, 4096) bytes
+ * and of the up to 4096 bytes before tailend (UINT64_MAX: its size; a
+ * file that was only appended to since keeps both), its size and mtime
+ * (ms).  -1 with errno when it cannot be read.
+ */
+static int
+file_identity(const char *path, uint64_t fplen, uint64_t tailend,
+    uint64_t *fp, uint64_t *tail, uint64_t *size, int64_t *mtime)
+{
+	unsigned char head[CTX_FPSIZE];
+	struct stat sb;
+	uint64_t n;
+	ssize_t got;
+	int fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	*size = (uint64_t)sb.st_size;
+	*mtime = (int64_t)sb.st_mtim.tv_sec * 1000 +
+	    sb.st_mtim.tv_nsec / 1000000;
+	if (fplen > CTX_FPSIZE)
+		fplen = CTX_FPSIZE;
+	got = pread(fd, head, (size_t)fplen, 0);
+	*fp = util_hash64(head, got > 0 ? (size_t)got : 0, UTIL_HASH_SEED);
+	if (tailend == UINT64_MAX)
+		tailend = *size;
+	n = tailend < CTX_FPSIZE ? tailend : CTX_FPSIZE;
+	got = pread(fd, head, (size_t)n, (off_t)(tailend - n));
+	*tail = util_hash64(head, got > 0 ? (size_t)got : 0, UTIL_HASH_SEED);
+	close(fd);
+	return 0;
+}
+
+int
+context_file_note(struct context_writer *cw, int64_t ingest_id,
+    const char *path, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	uint64_t fp, tail, size;
+	int64_t mtime;
+
+	if (file_identity(path, CTX_FPSIZE, UINT64_MAX, &fp, &tail, &size,
+	    &mtime) != 0)
+		return 0;
+	if ((st = cw_stmt(cw, CW_FILE, err, errlen)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ingest_id);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)fp);
+	sqlite3_bind_int64(st, 4, (int64_t)tail);
+	sqlite3_bind_int64(st, 5, (int64_t)size);
+	sqlite3_bind_int64(st, 6, mtime);
+	return cw_step(cw, st, err, errlen);
+}
+
+/*
+ * raw[0..len) zlib-compressed into cw->z; 0 with *zlen, or -1 when it
+ * cannot be or does not save at least an eighth.
+ */
+static int
+cw_deflate(struct context_writer *cw, const char *raw, size_t len,
+    size_t *zlen)
+{
+	size_t bound = compressBound((uLong)len);
+
+	if (len < 64 || cw->zinit == -1)
+		return -1;
+	if (cw->zinit == 0)
+		cw->zinit = deflateInit(&cw->zs, Z_BEST_SPEED) == Z_OK ? 1 : -1;
+	if (cw->zinit != 1 || deflateReset(&cw->zs) != Z_OK)
+		return -1;
+	if (bound > cw->zcap) {
+		cw->zcap = bound;
+		cw->z = xrealloc(cw->z, cw->zcap);
+	}
+	cw->zs.next_in = (Bytef *)(uintptr_t)raw;
+	cw->zs.avail_in = (uInt)len;
+	cw->zs.next_out = cw->z;
+	cw->zs.avail_out = (uInt)bound;
+	if (deflate(&cw->zs, Z_FINISH) != Z_STREAM_END)
+		return -1;
+	*zlen = cw->zs.total_out;
+	return *zlen < len - len / 8 ? 0 : -1;
+}
+
+int
+context_write_block(struct context_writer *cw, int64_t ingest_id,
+    const struct context_pack *p, size_t i, int64_t *id, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	size_t len, start, zlen = 0;
+	const char *raw;
+	int z;
+
+	if ((st = cw_stmt(cw, CW_BLOCK, err, errlen)) == NULL)
+		return -1;
+	start = i > 0 ? p->end[i - 1] : 0;
+	raw = p->data.data + start;
+	len = p->end[i] - start;
+	z = cw_deflate(cw, raw, len, &zlen) == 0;
+	sqlite3_bind_int64(st, 1, ingest_id);
+	sqlite3_bind_int64(st, 2, (int64_t)len);
+	sqlite3_bind_int(st, 3, z);
+	if (z)
+		sqlite3_bind_blob(st, 4, cw->z, (int)zlen, SQLITE_STATIC);
+	else
+		sqlite3_bind_blob(st, 4, len > 0 ? raw : "", (int)len,
+		    SQLITE_STATIC);
+	if (cw_step(cw, st, err, errlen) != 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(cw->db);
+	return 0;
+}
+
+int
+context_write_event(struct context_writer *cw, int64_t id,
+    const struct context_key *key, int64_t ingest_id, uint64_t offset,
+    int64_t block, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (id == 0)
+		return 0;
+	if (id < 0) {
+		if ((st = cw_stmt(cw, CW_LOOKUP, err, errlen)) == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, key->rule, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, key->source_id);
+		sqlite3_bind_int64(st, 3, key->ts);
+		sqlite3_bind_int64(st, 4, (int64_t)key->hash);
+		sqlite3_bind_int(st, 5, key->ordinal);
+		rc = sqlite3_step(st);
+		id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			util_err(err, errlen, "context: %s",
+			    sqlite3_errmsg(cw->db));
+			return -1;
+		}
+		if (id == 0)
+			return 0;
+	}
+	if ((st = cw_stmt(cw, CW_EVENT, err, errlen)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, ingest_id);
+	if (block >= 0)
+		sqlite3_bind_int64(st, 4, block);
+	else
+		sqlite3_bind_int64(st, 3, (int64_t)offset);
+	return cw_step(cw, st, err, errlen);
+}
+
+/* ---- reading ---- */
+
+static void
+ctx_add(struct context *c, uint64_t lineno, const char *text, size_t len,
+    int own)
+{
+	struct context_line *l;
+
+	c->lines = util_grow(c->lines, &c->cap, c->n, sizeof *c->lines, 64);
+	l = &c->lines[c->n++];
+	l->lineno = lineno;
+	l->text = xmalloc(len + 1);
+	memcpy(l->text, text, len);
+	l->text[len] = '\0';
+	l->len = len;
+	l->own = own;
+}
+
+/* The event's own lines as stored, numbered from its first line. */
+static void
+ctx_own(struct context *c, const char *text, size_t len, uint64_t line)
+{
+	const char *p = text, *nl, *end = text + len;
+
+	for (;;) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		ctx_add(c, line++, p, nl != NULL ? (size_t)(nl - p) :
+		    (size_t)(end - p), 1);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+}
+
+void
+context_free(struct context *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->lines[i].text);
+	free(c->lines);
+	free(c->path);
+	memset(c, 0, sizeof *c);
+}
+
+static void
+ctx_clear_lines(struct context *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->lines[i].text);
+	c->n = 0;
+}
+
+/*
+ * Where the line `before` lines before the one at offset starts, and the
+ * number of lines before that point: read backwards from offset.
+ */
+static int
+file_back(const char *path, uint64_t offset, uint64_t line, int before,
+    uint64_t *start, uint64_t *lines_before)
+{
+	char *chunk = xmalloc(CTX_CHUNK);
+	uint64_t pos = offset, at;
+	int fd, found = 0;
+	ssize_t n, i;
+
+	*start = 0;
+	*lines_before = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		free(chunk);
+		return -1;
+	}
+	/* The newline at offset - 1 ends the line before; before + 1 of them. */
+	while (pos > 0 && found <= before) {
+		at = pos > CTX_CHUNK ? pos - CTX_CHUNK : 0;
+		n = pread(fd, chunk, (size_t)(pos - at), (off_t)at);
+		if (n <= 0)
+			break;
+		for (i = n - 1; i >= 0; i--) {
+			if (chunk[i] != '\n')
+				continue;
+			if (++found > before) {
+				*start = at + (uint64_t)i + 1;
+				*lines_before = line - (uint64_t)before - 1;
+				break;
+			}
+		}
+		pos = at;
+	}
+	close(fd);
+	free(chunk);
+	return 0;
+}
+
+/* Read the lines around [line, line_end] at offset from path into c. */
+static void
+ctx_file(struct context *c, const char *path, uint64_t fp, uint64_t tail,
+    uint64_t size, int64_t mtime, uint64_t offset, uint64_t line, uint64_t line_end,
+    int before, int after)
+{
+	struct context_line *ring = NULL;
+	struct reader_line rl;
+	struct reader *r;
+	uint64_t cfp, ctail, csize, start = 0, nbefore = 0, k, nring = 0;
+	int64_t cmtime;
+	char rerr[200];
+	int rc, reached = 0;
+
+	if (file_identity(path, size, size, &cfp, &ctail, &csize,
+	    &cmtime) != 0) {
+		if (errno == ENOENT)
+			snprintf(c->why, sizeof c->why, "context not available:"
+			    " the file has moved (%s is gone)", path);
+		else
+			snprintf(c->why, sizeof c->why, "context not available:"
+			    " %s: %s", path, strerror(errno));
+		return;
+	}
+	if (csize < size || cfp != fp || ctail != tail ||
+	    (csize == size && cmtime != mtime)) {
+		snprintf(c->why, sizeof c->why, "context not available: the file"
+		    " has changed since it was read (%s %s)", path, csize < size ?
+		    "is shorter" : cfp != fp ? "holds other data" :
+		    "was rewritten");
+		return;
+	}
+	if ((r = reader_open(path, 0, rerr, sizeof rerr)) == NULL) {
+		snprintf(c->why, sizeof c->why, "context not available: %s", rerr);
+		return;
+	}
+	/* A plain file is entered near the event; a .gz is read from its start. */
+	if (!reader_is_gzip(r) && before > 0 &&
+	    file_back(path, offset, line, before, &start, &nbefore) == 0 &&
+	    start > 0 && reader_skip_to(r, start, nbefore, rerr, sizeof rerr) != 0)
+		goto changed;
+	if (!reader_is_gzip(r) && before == 0 &&
+	    reader_skip_to(r, offset, line - 1, rerr, sizeof rerr) != 0)
+		goto changed;
+	if (before > 0)
+		ring = xcalloc((size_t)before, sizeof *ring);
+	while ((rc = reader_next(r, &rl, rerr, sizeof rerr)) == 1) {
+		if (rl.lineno < line) {
+			if (before == 0)
+				continue;
+			k = nring++ % (uint64_t)before;
+			free(ring[k].text);
+			ring[k].lineno = rl.lineno;
+			ring[k].text = xstrndup(rl.p, rl.len);
+			ring[k].len = rl.len;
+			continue;
+		}
+		if (rl.lineno == line) {
+			if (rl.offset != offset)
+				goto changed;
+			reached = 1;
+			k = nring > (uint64_t)before ? nring - (uint64_t)before : 0;
+			for (; k < nring; k++)
+				ctx_add(c, ring[k % (uint64_t)before].lineno,
+				    ring[k % (uint64_t)before].text,
+				    ring[k % (uint64_t)before].len, 0);
+		}
+		ctx_add(c, rl.lineno, rl.p, rl.len, rl.lineno <= line_end);
+		if (rl.lineno >= line_end + (uint64_t)after)
+			break;
+	}
+	if (!reached)
+		goto changed;
+	goto out;
+changed:
+	ctx_clear_lines(c);
+	snprintf(c->why, sizeof c->why, "context not available: the file has"
+	    " changed since it was read (%s no longer holds line %llu where it"
+	    " was)", path, (unsigned long long)line);
+out:
+	for (k = 0; ring != NULL && k < (uint64_t)before; k++)
+		free(ring[k].text);
+	free(ring);
+	reader_close(r);
+}
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	const struct context_line *x = a, *y = b;
+
+	return x->lineno < y->lineno ? -1 : x->lineno > y->lineno;
+}
+
+/* The lines of a stream block around [line, line_end] into c. */
+static int
+ctx_block(sqlite3 *db, struct context *c, int64_t block, uint64_t line,
+    uint64_t line_end, int before, int after, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *p, *end;
+	unsigned char *raw = NULL;
+	uint64_t first, extra, len = 0, i;
+	uLongf rawlen;
+	const char *t, *nl;
+	size_t start = 0, pos, from, last;
+	int rc, found = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT raw_len, zlib, data FROM"
+	    " context_blocks WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
+		util_err(err, errlen, "context: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, block);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			util_err(err, errlen, "context: %s", sqlite3_errmsg(db));
+			return -1;
+		}
+		snprintf(c->why, sizeof c->why, "context not available: its"
+		    " records are no longer stored");
+		return 0;
+	}
+	rawlen = (uLongf)sqlite3_column_int64(st, 0);
+	raw = xmalloc(rawlen + 1);
+	p = sqlite3_column_blob(st, 2);
+	if (sqlite3_column_int(st, 1)) {
+		if (uncompress(raw, &rawlen, p, (uLong)sqlite3_column_bytes(st,
+		    2)) != Z_OK)
+			rawlen = 0;
+	} else {
+		rawlen = (uLongf)sqlite3_column_bytes(st, 2);
+		memcpy(raw, p != NULL ? (const void *)p : "", rawlen);
+	}
+	sqlite3_finalize(st);
+	/* The records' lines; the event's are found by its first line. */
+	for (p = raw, end = raw + rawlen; p < end; p += len) {
+		if (get_varint(&p, end, &first) != 0 ||
+		    get_varint(&p, end, &extra) != 0 ||
+		    get_varint(&p, end, &len) != 0 || len > (uint64_t)(end - p))
+			break;
+		found |= first == line;
+		for (t = (const char *)p, i = 0;; i++) {
+			nl = memchr(t, '\n', (size_t)((const char *)p + len - t));
+			ctx_add(c, first + (i < extra ? i : extra), t,
+			    nl != NULL ? (size_t)(nl - t) :
+			    (size_t)((const char *)p + len - t), first == line);
+			if (nl == NULL)
+				break;
+			t = nl + 1;
+		}
+	}
+	free(raw);
+	if (!found) {
+		ctx_clear_lines(c);
+		snprintf(c->why, sizeof c->why, "context not available: its"
+		    " records are not in the block kept for it");
+		return 0;
+	}
+	/*
+	 * Records are kept in the order they were completed, which differs
+	 * from the order of their lines where sources interleave.
+	 */
+	qsort(c->lines, c->n, sizeof *c->lines, line_cmp);
+	while (!c->lines[start].own)
+		start++;
+	/* Keep `before` lines before the event's, and `after` after. */
+	for (last = start; last + 1 < c->n && c->lines[last + 1].own; last++)
+		;
+	while (c->n > last + 1 + (size_t)after)
+		free(c->lines[--c->n].text);
+	from = start > (size_t)before ? start - (size_t)before : 0;
+	for (pos = 0; pos < from; pos++)
+		free(c->lines[pos].text);
+	memmove(c->lines, c->lines + from, (c->n - from) * sizeof *c->lines);
+	c->n -= from;
+	return 0;
+}
+
+static const char ctx_sql[] =
+    "SELECT e.line, e.line_end, e.text, coalesce(r.severity, 0), c.event_id,"
+    " c.offset, c.block, f.path, f.fingerprint, f.size, f.mtime, f.tail"
+    " FROM events e LEFT JOIN rules r ON r.id = e.rule"
+    " LEFT JOIN event_context c ON c.event_id = e.id"
+    " LEFT JOIN context_files f ON f.ingest = c.ingest WHERE e.id = ?1";
+/* A database no writer has opened since the context tables were added. */
+static const char ctx_sql_old[] =
+    "SELECT e.line, e.line_end, e.text, coalesce(r.severity, 0), NULL,"
+    " NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+    " FROM events e LEFT JOIN rules r ON r.id = e.rule WHERE e.id = ?1";
+
+int
+context_read(sqlite3 *db, int64_t id, int before, int after,
+    struct context *c, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	const char *text;
+	uint64_t line, line_end;
+	size_t len;
+	int rc, ret = 0;
+
+	memset(c, 0, sizeof *c);
+	if (before < 0)
+		before = 0;
+	if (after < 0)
+		after = 0;
+	if (sqlite3_prepare_v2(db, ctx_sql, -1, &st, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(db, ctx_sql_old, -1, &st, NULL) != SQLITE_OK) {
+		util_err(err, errlen, "context: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			snprintf(c->why, sizeof c->why, "context not available:"
+			    " event %lld is not stored", (long long)id);
+		else {
+			util_err(err, errlen, "context: %s", sqlite3_errmsg(db));
+			ret = -1;
+		}
+		sqlite3_finalize(st);
+		return ret;
+	}
+	line = (uint64_t)sqlite3_column_int64(st, 0);
+	line_end = (uint64_t)sqlite3_column_int64(st, 1);
+	if (line_end < line)
+		line_end = line;
+	text = (const char *)sqlite3_column_blob(st, 2);
+	len = (size_t)sqlite3_column_bytes(st, 2);
+	if (text == NULL)
+		text = "";
+	if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
+		c->path = xstrdup("(standard input)");
+		ret = ctx_block(db, c, sqlite3_column_int64(st, 6), line,
+		    line_end, before, after, err, errlen);
+	} else if (sqlite3_column_type(st, 5) != SQLITE_NULL &&
+	    sqlite3_column_type(st, 7) != SQLITE_NULL) {
+		c->path = xstrdup((const char *)sqlite3_column_text(st, 7));
+		ctx_file(c, c->path, (uint64_t)sqlite3_column_int64(st, 8),
+		    (uint64_t)sqlite3_column_int64(st, 11),
+		    (uint64_t)sqlite3_column_int64(st, 9),
+		    sqlite3_column_int64(st, 10),
+		    (uint64_t)sqlite3_column_int64(st, 5), line, line_end,
+		    before, after);
+	} else {
+		snprintf(c->why, sizeof c->why, "context not available: %s",
+		    sqlite3_column_int(st, 3) < SEV_WARNING ? "none is kept for"
+		    " events below warning severity" : "none was kept when it"
+		    " was ingested");
+	}
+	if (ret == 0 && c->why[0] != '\0')
+		ctx_own(c, text, len, line);
+	sqlite3_finalize(st);
+	return ret;
+}

@@ -1,0 +1,122 @@
+#!/bin/sh
+# stamps.sh - record times: the stamps of the other containers a compose
+# log interleaves (nginx, redis, Go, Java, syslog), undated records, and
+# inputs with no time at all (untimed: NULL in the store, in no window).
+. "$TOP/tests/e2e/lib.sh"
+export LOGTRIAGE_RULES="$TOP/rules"
+F=$TOP/tests/fixtures/stamps
+summary() {
+	echo "logtriage: $1 lines, $2 bytes, $3 records, $4 events ($5 duplicates) from 1 inputs; malformed 0, truncated 0, no timestamp $6, backwards 0, bad UTF-8 0, NUL bytes 0, regex errors 0$7"
+}
+
+# --- a compose log of five kinds of container
+check_rc "compose of other containers: ingests" 0 "$LT" ingest --db c.db "$F/compose-mixed.log"
+# only nginx's entrypoint line has no stamp (it takes app-1's time before it)
+check_eq "compose: one record without a stamp of its own" \
+    "$(summary 19 1495 15 4 0 1 '')" "$(cat "$T/err")"
+check_eq "compose: every record within 23:00Z, none elsewhere" "29357220|15|29" \
+    "$(sql c.db "SELECT group_concat(DISTINCT minute), sum(records), sum(lines) FROM volume")"
+check_eq "compose: records per source" "app-1=2 cron-1=1 go-1=2 java-1=2 nginx-1=5 redis-1=3" \
+    "$(sql c.db "SELECT group_concat(n, ' ') FROM (SELECT s.name || '=' || sum(v.records) AS n FROM volume v JOIN sources s ON s.id = v.source_id GROUP BY s.name ORDER BY s.name)")"
+check_eq "compose: error and warning events at their own stamps" \
+    "nginx-1|1761433202000|9 app-1|1761433202400|10 java-1|1761433203123|11 redis-1|1761433206001|16" \
+    "$(sql c.db "SELECT group_concat(x, ' ') FROM (SELECT s.name || '|' || e.ts || '|' || e.line AS x FROM events e JOIN sources s ON s.id = e.source_id ORDER BY e.ts)")"
+# nginx's access line in +1100 is 23:00:05Z, after the 23:00:02 error line:
+# it is a record of its own, not a continuation of that error
+check_eq "compose: nginx's +1100 access line is its own record" "5" \
+    "$(sql c.db "SELECT sum(records) FROM volume v JOIN sources s ON s.id = v.source_id WHERE s.name = 'nginx-1'")"
+
+# --- an input with no time at all (a pasted excerpt): untimed
+printf 'connecting to the pool\nERROR pool exhausted after 3 tries\nretrying later\n' > paste.txt
+"$LT" ingest --db u.db - < paste.txt 2> u.err
+check_eq "untimed: counted in the summary" "$(summary 3 73 3 1 0 3 ', untimed 3')" "$(cat u.err)"
+check_eq "untimed: the event's time is NULL, nothing dated 1970" "1|0|0" \
+    "$(sql u.db "SELECT count(*), count(ts), (SELECT count(*) FROM events WHERE ts < 86400000) FROM events")"
+check_eq "untimed: ingests row" "3|3" "$(sql u.db "SELECT untimed, no_timestamp FROM ingests")"
+check_eq "untimed: no volume (no minute to chart it in)" "0" "$(sql u.db "SELECT count(*) FROM volume")"
+check_eq "untimed: in no window of events" "0" "$("$LT" events --db u.db | wc -l)"
+check_eq "untimed: events --untimed lists it" \
+    '{"ts":null,"source":"stdin","rule":"log-error","category":"error","severity":"error","line":2,"line_end":2' \
+    "$("$LT" events --db u.db --untimed | cut -d, -f1-7)"
+check_eq "untimed: tsv prints - for the time" "-	stdin	log-error	error	2		ERROR pool exhausted after 3 tries" \
+    "$("$LT" events --db u.db --untimed --format tsv)"
+check_rc "untimed: --untimed with a window: exit 2" 2 "$LT" events --db u.db --untimed --since 24h
+check_eq "untimed: report says so" \
+    "logtriage: no timed events in the database; 1 untimed (their input had no time; logtriage events --untimed lists them)" \
+    "$("$LT" report --db u.db)"
+check_eq "untimed: json report counts it" '"untimed_events": 1' \
+    "$("$LT" report --db u.db --format json | grep -o '"untimed_events": [0-9]*')"
+"$LT" ingest --db u.db - < paste.txt 2> u2.err
+check_eq "untimed: the same excerpt again adds nothing" "$(summary 3 73 3 0 1 3 ', untimed 3')|1" \
+    "$(cat u2.err)|$(sql u.db "SELECT count(*) FROM events")"
+
+# --- undated records before the first stamp are untimed, after it they
+# take the time of the record before them
+printf 'ERROR before any stamp\n2025-10-25 23:00:00 INFO up\nERROR after the stamp\n' > late.txt
+"$LT" ingest -q --db l.db --source late late.txt
+check_eq "late stamp: untimed before, inherited after" "|ERROR before any stamp 1761433200000|ERROR after the stamp" \
+    "$(sql l.db "SELECT group_concat(coalesce(ts, '') || '|' || text, ' ') FROM (SELECT ts, text FROM events ORDER BY id)")"
+check_eq "late stamp: one untimed, two without a stamp of their own" "1|2" \
+    "$(sql l.db "SELECT untimed, no_timestamp FROM ingests")"
+
+# --- report and events agree on a database holding both
+"$LT" ingest -q --db c.db - < paste.txt
+check_eq "both: report counts the timed events and the untimed apart" \
+    "29 lines, 15 records, 1495 bytes (malformed 0, truncated 0); 4 events; untimed 1 events (their input had no time; in no window)" \
+    "$("$LT" report --db c.db | sed -n 's/^input: //p')"
+check_eq "both: events prints the same 4, --untimed the 1" "4 1" \
+    "$("$LT" events --db c.db | wc -l) $("$LT" events --db c.db --untimed | wc -l)"
+check_eq "both: a window holds only the timed" "3 3" \
+    "$("$LT" report --db c.db --since 2025-10-25 --until 2025-10-26 --format json | grep -o '"log-error": {[^}]*"count": [0-9]*' | grep -o '[0-9]*$') $("$LT" events --db c.db --rule log-error --since 2025-10-25 --until 2025-10-26 | wc -l)"
+
+cp c.db p.db
+check_rc "both: prune --keep-size 1K exits 0" 0 "$LT" prune --db p.db --keep-size 1K
+check_eq "both: prune keeps the untimed event, which has no age" "1" \
+    "$(sql p.db "SELECT count(*) FROM events WHERE ts IS NULL")"
+
+# --- a database made when events.ts was NOT NULL takes untimed events
+sed -e 's/^\tts\t\tINTEGER,.*/\tts\t\tINTEGER NOT NULL,/' \
+    -e '/^CREATE UNIQUE INDEX IF NOT EXISTS events_untimed/,/WHERE ts IS NULL;/d' \
+    -e '/^\tlast_ts\t\tINTEGER,$/{N;N;s/,\n.*\n.*untimed.*/\n/}' \
+    "$TOP/schema.sql" > old.sql
+sqlite3 o.db < old.sql
+sqlite3 o.db "PRAGMA user_version = 1"
+check_eq "old layout: ts NOT NULL, no untimed index or column" "1|0|0" \
+    "$(sql o.db "SELECT \"notnull\" FROM pragma_table_info('events') WHERE name = 'ts'")|$(sql o.db "SELECT count(*) FROM sqlite_master WHERE name = 'events_untimed'")|$(sql o.db "SELECT count(*) FROM pragma_table_info('ingests') WHERE name = 'untimed'")"
+"$LT" ingest -q --db o.db - < paste.txt
+check_eq "old layout: upgraded, the untimed event stored" "0|1|1|3|ok" \
+    "$(sql o.db "SELECT \"notnull\" FROM pragma_table_info('events') WHERE name = 'ts'")|$(sql o.db "SELECT count(*) FROM sqlite_master WHERE name = 'events_untimed'")|$(sql o.db "SELECT count(*) FROM events WHERE ts IS NULL")|$(sql o.db "SELECT untimed FROM ingests")|$(sql o.db "PRAGMA integrity_check")"
+
+# --- clock offsets between envelope stamps and the records' own
+ev() { "$LT" events --db "$1" --format tsv | cut -f1,2 | tr '\t' ' ' | tr '\n' ',' | sed 's/,$//'; }
+"$LT" ingest --db o1.db "$F/compose-t-offset.log" 2> o1.err
+check_eq "offset: said once per source, with the --tz that fixes it" \
+    "logtriage: app-1: the records' own stamps are 11 h ahead of their envelope's (4 of 5 records); --tz +11:00 (or --tz auto) reads the records' own right
+logtriage: db-1: the records' own stamps are 3 h ahead of their envelope's (2 of 2 records); both stamps have a zone, so --tz cannot fix it" \
+    "$(grep -v ' lines, ' o1.err)"
+check_eq "offset: ws-1 stamps with AEDT, which agrees: not named" "0" "$(grep -c ws-1 o1.err)"
+check_eq "offset: -t stamps rule; a line without one reads its naive stamp as UTC" \
+    "2025-10-25T12:00:02.100Z app-1,2025-10-25T12:00:04.200Z ws-1,2025-10-25T23:00:07.100Z app-1" "$(ev o1.db)"
+"$LT" ingest --db o2.db --tz auto "$F/compose-t-offset.log" 2> o2.err
+check_eq "offset: --tz auto reads app-1's naive stamps at +11:00" \
+    "2025-10-25T12:00:02.100Z app-1,2025-10-25T12:00:04.200Z ws-1,2025-10-25T12:00:07.100Z app-1" "$(ev o2.db)"
+check_contains "offset: --tz auto says what it did" o2.err \
+    "logtriage: app-1: the records' own stamps are 11 h ahead of their envelope's (4 of 5 records); --tz auto read the records' own at +11:00"
+"$LT" ingest --db o3.db --tz +11:00 "$F/compose-t-offset.log" 2> o3.err
+check_eq "offset: --tz +11:00 agrees: only db-1 is named" "db-1" \
+    "$(grep -v ' lines, ' o3.err | cut -d: -f2 | tr -d ' ')"
+
+"$LT" ingest --db d1.db "$F/desktop-offset.log" 2> d1.err
+check_eq "desktop copy: its naive envelope is 11 h ahead of the UTC stamps" \
+    "logtriage: desktop-offset.log: the records' own stamps are 11 h behind their envelope's (2 of 2 records); --tz +11:00 (or --tz auto) reads the envelope's right" \
+    "$(grep -v ' lines, ' d1.err)"
+check_eq "desktop copy: the envelope's time as read" \
+    "2025-10-26T10:00:01.100+11:00 desktop-offset.log,2025-10-26T10:00:02.100+11:00 desktop-offset.log" \
+    "$("$LT" events --db d1.db --tz +11:00 --format tsv | cut -f1,2 | tr '\t' ' ' | tr '\n' ',' | sed 's/,$//')"
+"$LT" ingest -q --db d2.db --tz auto "$F/desktop-offset.log"
+check_eq "desktop copy: --tz auto reads the envelope at +11:00, the print too" \
+    "2025-10-25T12:00:01.100Z desktop-offset.log,2025-10-25T12:00:02.100Z desktop-offset.log" "$(ev d2.db)"
+"$LT" ingest --db d3.db --tz +11:00 "$F/desktop-offset.log" 2> d3.err
+check_eq "desktop copy: --tz +11:00 agrees, nothing said" "0|2025-10-25T12:00:01.100Z desktop-offset.log,2025-10-25T12:00:02.100Z desktop-offset.log" \
+    "$(grep -vc ' lines, ' d3.err)|$(ev d3.db)"
+check_rc "--tz auto is no zone for report" 2 "$LT" report --db d2.db --tz auto
