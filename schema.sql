@@ -133,6 +133,8 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_rule_ts
 	ON events (rule, source_id, ts, hash, ordinal);
+-- The events linked to one (Detail's "linked from"); few events have a link.
+CREATE INDEX IF NOT EXISTS events_link ON events (link) WHERE link IS NOT NULL;
 -- Untimed events are in no window: every `ts >= ?` and `ts < ?` leaves
 -- them out, and min(ts), max(ts) skip them.  A unique index holds NULLs
 -- apart, so this one gives them the same key without the time.  (Older

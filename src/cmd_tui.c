@@ -23,11 +23,14 @@ static const char tui_options[] =
     "  --since T        start of the window: ISO 8601, 24h, 7d, today, yesterday\n"
     "  --until T        end of the window (exclusive)\n"
     "  --source S       only this source (name or glob; repeatable)\n"
+    "  --tz ZONE        show times in ZONE (z switches to UTC and back) and read\n"
+    "                   naive --since/--until times in it\n"
     "  -                ingest standard input while showing it (keys come from the terminal)\n"
     "  -h, --help       this text\n"
     "\n"
     "Keys: Tab views, Enter drill down, Esc back, / search, t window, s source,\n"
-    "? help, q quit.  NO_COLOR turns colours off.\n";
+    "z UTC or the zone, T go to a time, ? help (every key), q quit.  NO_COLOR\n"
+    "turns colours off.\n";
 
 /*
  * Start `logtriage ingest --db DB [--source S] --follow -` on our standard input,
@@ -101,11 +104,13 @@ cmd_tui_exec(int argc, char **argv)
 		{ "since", required_argument, NULL, 'S' },
 		{ "until", required_argument, NULL, 'U' },
 		{ "source", required_argument, NULL, 's' },
+		{ "tz", required_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tui_opts opts;
-	const char *db_arg = NULL;
+	const char *db_arg = NULL, *since = NULL, *until = NULL;
+	struct tz *tz = NULL;
 	const char **sources = NULL;
 	struct store *st;
 	char err[512], *db;
@@ -124,14 +129,19 @@ cmd_tui_exec(int argc, char **argv)
 			db_arg = optarg;
 			break;
 		case 'S':
+			since = optarg;
+			break;
 		case 'U':
-			if (timeparse_window_arg(optarg, now, NULL,
-			    c == 'S' ? &opts.since : &opts.until, err,
-			    sizeof err) == -1) {
-				cmd_error("--%s: %s", c == 'S' ? "since" : "until", err);
+			until = optarg;
+			break;
+		case 'z':
+			tz_free(tz);
+			if ((tz = tz_open(optarg, err, sizeof err)) == NULL) {
+				cmd_error("tui: --tz: %s", err);
 				free(sources);
 				return EXIT_USAGE;
 			}
+			opts.tz_name = optarg;
 			break;
 		case 's':
 			sources = xrealloc(sources, (nsources + 1) * sizeof *sources);
@@ -140,10 +150,25 @@ cmd_tui_exec(int argc, char **argv)
 		case 'h':
 			cmd_usage(&cmd_tui_entry, tui_options);
 			free(sources);
+			tz_free(tz);
 			return EXIT_OK;
 		default:
 			free(sources);
+			tz_free(tz);
 			return cmd_option_error(&cmd_tui_entry, c, argv);
+		}
+	}
+	opts.tz = tz;
+	/* After the loop: a naive --since is read in --tz wherever it stands. */
+	for (c = 0; c < 2; c++) {
+		const char *arg = c == 0 ? since : until;
+
+		if (arg != NULL && timeparse_window_arg(arg, now, tz,
+		    c == 0 ? &opts.since : &opts.until, err, sizeof err) == -1) {
+			cmd_error("--%s: %s", c == 0 ? "since" : "until", err);
+			free(sources);
+			tz_free(tz);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc && strcmp(argv[optind], "-") == 0) {
@@ -154,12 +179,14 @@ cmd_tui_exec(int argc, char **argv)
 		cmd_error("tui: unexpected argument '%s' (only - for standard input)",
 		    argv[optind]);
 		free(sources);
+		tz_free(tz);
 		return EXIT_USAGE;
 	}
 	if (opts.since != TS_NONE && opts.until != TS_NONE &&
 	    opts.until <= opts.since) {
 		cmd_error("tui: --until is not after --since");
 		free(sources);
+		tz_free(tz);
 		return EXIT_USAGE;
 	}
 
@@ -171,6 +198,7 @@ cmd_tui_exec(int argc, char **argv)
 		cmd_error("%s", err);
 		free(db);
 		free(sources);
+		tz_free(tz);
 		return EXIT_RUNTIME;
 	}
 	opts.db_path = db;
@@ -184,6 +212,7 @@ cmd_tui_exec(int argc, char **argv)
 			store_close(st);
 			free(db);
 			free(sources);
+			tz_free(tz);
 			return EXIT_RUNTIME;
 		}
 	}
@@ -196,6 +225,7 @@ cmd_tui_exec(int argc, char **argv)
 	store_close(st);
 	free(db);
 	free(sources);
+	tz_free(tz);
 	if (signo != 0) {
 		/* The terminal is restored: die of the signal as expected. */
 		signal(signo, SIG_DFL);
@@ -206,7 +236,7 @@ cmd_tui_exec(int argc, char **argv)
 
 const struct cmd_entry cmd_tui_entry = {
 	.name = "tui",
-	.args = "[--db PATH] [--since T] [--until T] [--source S]... [-]",
+	.args = "[--db PATH] [--since T] [--until T] [--source S]... [--tz ZONE] [-]",
 	.summary = "Interactive triage screen over stored data or a live stream.",
 	.exec = cmd_tui_exec,
 };

@@ -347,6 +347,9 @@ static const struct {
 	  "ALTER TABLE rules ADD COLUMN means TEXT", "adding rules.means" },
 	{ "SELECT dup_of FROM events LIMIT 0",
 	  "ALTER TABLE events ADD COLUMN dup_of INTEGER", "adding events.dup_of" },
+	{ "SELECT 1 FROM events INDEXED BY events_link WHERE link = 0 LIMIT 0",
+	  "CREATE INDEX IF NOT EXISTS events_link ON events (link) "
+	  "WHERE link IS NOT NULL", "adding the index events_link" },
 	{ "SELECT untimed FROM ingests LIMIT 0",
 	  "ALTER TABLE ingests ADD COLUMN untimed INTEGER NOT NULL DEFAULT 0",
 	  "adding ingests.untimed" },

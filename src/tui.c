@@ -43,6 +43,14 @@ static const struct tui_view *const tui_views[] = {
 /* Set from the SIGINT/SIGTERM handler; the loop restores the terminal. */
 static volatile sig_atomic_t tui_signal;
 
+/*
+ * The zone times are shown in (z switches): one screen per process, and
+ * tui_format_time is called from every view without the tui at hand.
+ */
+static const struct tz *tui_tz;		/* --tz, or NULL: the system's */
+static const char *tui_tz_name;
+static int tui_local;			/* 0: UTC */
+
 struct tui {
 	struct store		*st;
 	sqlite3			*db;
@@ -72,6 +80,7 @@ struct tui {
 	char			*message;
 	struct tui_search	 search;	/* `/`, shared by the views */
 	int			 help;
+	int			 help_top;	/* help lines scrolled off */
 	int			 quit;
 	int			 in_fd;		/* where keys come from */
 	int			 interrupted;	/* idle work cut short by a key */
@@ -85,6 +94,11 @@ struct tui {
 	sqlite3_stmt		*q_category;
 	sqlite3_stmt		*q_next_source;
 	int64_t			 data_version;
+
+	FILE			*timing;	/* LOGTRIAGE_TUI_TIMING, or NULL */
+	double			 key_at;	/* when the key being timed came */
+	double			 key_cpu;	/* the process's CPU time then */
+	int			 key_timed;	/* that key, or 0 */
 
 	int			 child_running;
 	int			 child_status;	/* its wait status once it ended */
@@ -336,13 +350,40 @@ tui_severity_role(int severity)
 	return TUI_NORMAL;
 }
 
-void
-tui_format_time(int64_t ms, char *out, size_t outlen)
+const char *
+tui_zone(void)
+{
+	if (!tui_local)
+		return "UTC";
+	return tui_tz_name != NULL ? tui_tz_name : "local";
+}
+
+int64_t
+tui_zone_offset(int64_t ms)
 {
 	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
 	struct tm tm;
 
-	if (ms == TS_NONE || gmtime_r(&secs, &tm) == NULL) {
+	if (!tui_local)
+		return 0;
+	if (tui_tz != NULL)
+		return (int64_t)tz_offset(tui_tz, ms) * 1000;
+	return localtime_r(&secs, &tm) != NULL ? (int64_t)tm.tm_gmtoff * 1000 : 0;
+}
+
+void
+tui_format_time(int64_t ms, char *out, size_t outlen)
+{
+	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	struct tm tm, *ok;
+
+	if (ms != TS_NONE && tui_local && tui_tz != NULL)
+		secs += tz_offset(tui_tz, ms);
+	if (ms != TS_NONE && tui_local && tui_tz == NULL)
+		ok = localtime_r(&secs, &tm);
+	else
+		ok = gmtime_r(&secs, &tm);
+	if (ms == TS_NONE || ok == NULL) {
 		snprintf(out, outlen, "-");
 		return;
 	}
@@ -843,7 +884,8 @@ tui_draw_header(struct tui *t)
 	tui_attr(t, TUI_BAR, 1);
 	move(0, 0);
 	hline(' ', t->cols);
-	x = tui_printf(t, 0, 0, t->cols, " logtriage  %s .. %s UTC  ", a, b);
+	x = tui_printf(t, 0, 0, t->cols, " logtriage  %s .. %s %s  ", a, b,
+	    tui_zone());
 	x += tui_put(t, 0, x, t->cols - x, t->opts->db_path,
 	    strlen(t->opts->db_path), 0);
 	for (i = 0; i < t->npatterns; i++) {
@@ -907,26 +949,35 @@ tui_draw_status(struct tui *t)
 static const char *const tui_help_lines[] = {
 	"logtriage tui - keys",
 	"Tab/Shift-Tab  next/previous view    Esc/Backspace  back",
-	"Up/Down j/k    move                  PgUp/PgDn      page",
-	"g/G Home/End   first/last            q              quit",
+	"Up/Down j/k    move                  PgUp/PgDn Space page",
+	"g/G            first/last            q              quit",
 	"t  time window: 24h..  2025-10-25T10:00..now  yesterday..today",
 	"s  source filter: a name or glob (exai-*); empty = all sources",
 	"   Tab completes a source or rule name in the s and r prompts",
+	"/  search for a regex: its hits are marked in every view",
+	"z  times in UTC or in the --tz zone (local time without --tz)",
+	"T  go to a time (forms of t) in Events or the Timeline",
 	"Summary   findings, incidents, events per rule. Enter: a finding",
 	"          opens its rule's Timeline, an incident its events, a",
 	"          category or rule its events",
 	"Timeline  +/- zoom in/out at the cursor, Left/Right (h/l) move a",
 	"          page in time and stop at the ends of the window,",
-	"          Up/Down a bucket, Enter: the events of the bucket",
+	"          Up/Down a bucket, Home/End the start/end, Enter: the",
+	"          events of the bucket; bars split by severity, ! incident",
 	"Events    / search, n/N next/previous hit (wraps round), f show",
 	"          only lines with a text, r rule, C category, v severity",
-	"          at least (they combine), c clear every filter,",
+	"          (warning or >=warning at least, =error exactly); they",
+	"          combine and lead the status line, c clear every filter,",
 	"          / takes a regex: caseless unless it has a capital",
-	"          G follows new events, Enter: the whole record,",
+	"          G follows new events (N new below: how many came),",
+	"          Enter: the whole record,",
 	"          Left/Right (h/l) scroll the text, Home/End its start/end",
 	"Detail    Enter follows the link under the cursor, Esc back,",
+	"          Left/Right (h/l) scroll, Home/End the lines' start/end,",
+	"          g/G top/bottom, p indent JSON and dict payloads or not,",
+	"          w wrap long lines of the record or not,",
 	"          [/] fewer/more lines of context around the event",
-	"Press any key to close.",
+	"j/k scroll this help; any other key closes it.",
 };
 
 static void
@@ -945,10 +996,16 @@ tui_draw_help(struct tui *t)
 		move(y0 + i, x0);
 		hline(' ', w);
 	}
+	/* The title stays; on a short screen the rest scrolls (j/k). */
+	if (t->help_top > (int)UTIL_ARRAY_LEN(tui_help_lines) - (h - 2))
+		t->help_top = (int)UTIL_ARRAY_LEN(tui_help_lines) - (h - 2);
+	if (t->help_top < 0)
+		t->help_top = 0;
 	for (i = 0; i < h - 2; i++) {
 		if (i == 0)
 			tui_attr(t, TUI_TITLE, 1);
-		tui_printf(t, y0 + 1 + i, x0 + 2, w - 4, "%s", tui_help_lines[i]);
+		tui_printf(t, y0 + 1 + i, x0 + 2, w - 4, "%s",
+		    tui_help_lines[i == 0 ? 0 : i + t->help_top]);
 		if (i == 0)
 			tui_attr(t, TUI_TITLE, 0);
 	}
@@ -1190,6 +1247,88 @@ tui_ask_window(struct tui *t)
 	tui_invalidate(t);
 }
 
+/*
+ * The zone a naive time typed at a prompt is read in: the one shown.  The
+ * system's local zone has no struct tz: its offset now stands for it.
+ */
+static struct tz *
+tui_prompt_zone(void)
+{
+	char off[48], err[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	long s;
+
+	if (!tui_local)
+		return NULL;
+	if (tui_tz_name != NULL)
+		return tz_open(tui_tz_name, err, sizeof err);
+	if (localtime_r(&now, &tm) == NULL)
+		return NULL;
+	s = tm.tm_gmtoff;
+	snprintf(off, sizeof off, "%c%02ld:%02ld", s < 0 ? '-' : '+',
+	    labs(s) / 3600, labs(s) % 3600 / 60);
+	return tz_open(off, err, sizeof err);
+}
+
+/*
+ * T: go to a time, in the forms of --since; the view shows it (Events the
+ * first event from then on, Timeline its bucket), or Events does.
+ */
+static void
+tui_ask_time(struct tui *t)
+{
+	char err[256], *in;
+	struct tz *tz;
+	int64_t ms;
+	size_t cur;
+	int rc;
+
+	in = tui_prompt(t, "go to time (2025-10-25T23:40, 2h, yesterday): ",
+	    NULL);
+	if (in == NULL)
+		return;
+	if (in[0] == '\0') {
+		free(in);
+		return;
+	}
+	tz = tui_prompt_zone();
+	rc = timeparse_window_arg(in, util_now_ms(), tz, &ms, err, sizeof err);
+	tz_free(tz);
+	free(in);
+	if (rc == -1) {
+		tui_message(t, "go to: %s", err);
+		return;
+	}
+	cur = tui_current(t);
+	if (tui_views[cur]->go_to == NULL) {
+		tui_push(t, &tui_view_events);
+		tui_load_current(t);
+		cur = tui_current(t);
+	}
+	tui_views[cur]->go_to(t, t->state[cur], ms);
+}
+
+/*
+ * / in a view that does not move between hits: the pattern is shown in
+ * every view; n and N in Events go to its hits.
+ */
+static void
+tui_ask_search(struct tui *t)
+{
+	char err[300], *in;
+
+	in = tui_prompt(t, "search (regex): ", t->search.pattern);
+	if (in == NULL)
+		return;
+	if (tui_search_set(&t->search, in, err, sizeof err) == -1)
+		tui_message(t, "%s", err);
+	else if (t->search.pattern != NULL)
+		tui_message(t, "/%s/ highlighted; n/N in Events find it",
+		    t->search.pattern);
+	free(in);
+}
+
 /* Does sql (one parameter, name) return a row?  An error counts as yes. */
 int
 tui_exists(struct tui *t, const char *sql, const char *name)
@@ -1315,7 +1454,12 @@ tui_key(struct tui *t, int ch)
 	size_t cur = tui_current(t);
 
 	if (t->help) {
-		t->help = 0;
+		if (ch == 'j' || ch == KEY_DOWN || ch == ' ' || ch == KEY_NPAGE)
+			t->help_top += ch == 'j' || ch == KEY_DOWN ? 1 : t->rows / 2;
+		else if (ch == 'k' || ch == KEY_UP || ch == KEY_PPAGE)
+			t->help_top -= ch == KEY_PPAGE ? t->rows / 2 : 1;
+		else
+			t->help = 0;
 		return;
 	}
 	free(t->message);
@@ -1326,6 +1470,7 @@ tui_key(struct tui *t, int ch)
 		return;
 	case '?':
 		t->help = 1;
+		t->help_top = 0;
 		return;
 	case '\t':
 		t->stack[t->depth - 1] = (cur + 1) % TUI_NVIEWS;
@@ -1341,11 +1486,21 @@ tui_key(struct tui *t, int ch)
 	case 's':
 		tui_ask_source(t);
 		return;
+	case 'z':
+		tui_local = !tui_local;
+		tui_message(t, "times in %s", tui_zone());
+		return;
+	case 'T':
+		tui_ask_time(t);
+		return;
 	}
 	/* The view sees Esc first: Detail steps back through followed links. */
 	if (tui_views[cur]->key(t, t->state[cur], ch))
 		return;
 	switch (ch) {
+	case '/':
+		tui_ask_search(t);
+		return;
 	case 27:
 	case KEY_BACKSPACE:
 	case KEY_LEFT:
@@ -1384,6 +1539,38 @@ define_extra_keys(void)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (key_defined(keys[i].seq) == 0)
 			define_key(keys[i].seq, keys[i].key);
+}
+
+/* Milliseconds on clock c, for LOGTRIAGE_TUI_TIMING. */
+static double
+tui_clock(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/*
+ * LOGTRIAGE_TUI_TIMING=FILE: a line per screen drawn after a key, "key
+ * NAME MS CPU_MS" (from the key to the screen on the terminal, prompts
+ * included; the CPU time says what a busy machine adds to the wall), and
+ * "first MS CPU_MS" for the first screen, for `make bench`.
+ */
+static void
+tui_timing(struct tui *t, double since, double cpu, int ch)
+{
+	const char *name = ch != 0 ? keyname(ch) : NULL;
+
+	if (t->timing == NULL)
+		return;
+	if (ch == 0)
+		fprintf(t->timing, "first");
+	else
+		fprintf(t->timing, "key %s", name != NULL ? name : "?");
+	fprintf(t->timing, " %.1f %.1f\n", tui_clock(CLOCK_MONOTONIC) - since,
+	    tui_clock(CLOCK_PROCESS_CPUTIME_ID) - cpu);
+	fflush(t->timing);
 }
 
 static int
@@ -1461,6 +1648,8 @@ tui_free(struct tui *t)
 	sqlite3_finalize(t->q_next_rule);
 	sqlite3_finalize(t->q_category);
 	sqlite3_finalize(t->q_next_source);
+	if (t->timing != NULL)
+		fclose(t->timing);
 	free(t->sel.rule);
 	free(t->sel.category);
 	tui_set_patterns(t, NULL, 0);
@@ -1477,10 +1666,15 @@ tui_run(struct store *st, const struct tui_opts *opts, int *signo,
 {
 	struct sigaction sa, old_int, old_term;
 	struct tui t;
+	const char *timing = getenv("LOGTRIAGE_TUI_TIMING");
+	double started = tui_clock(CLOCK_MONOTONIC);
+	double started_cpu = tui_clock(CLOCK_PROCESS_CPUTIME_ID);
 	size_t i;
-	int rc = 0, ch;
+	int rc = 0, ch, first = 1;
 
 	memset(&t, 0, sizeof t);
+	if (timing != NULL && *timing != '\0')
+		t.timing = fopen(timing, "a");
 	t.st = st;
 	t.db = store_db(st);
 	if (tui_search_register(t.db, &t.search) == -1) {
@@ -1496,6 +1690,9 @@ tui_run(struct store *st, const struct tui_opts *opts, int *signo,
 	t.stack[0] = 0;
 	t.depth = 1;
 	t.child_running = opts->live;
+	tui_tz = opts->tz;
+	tui_tz_name = opts->tz_name;
+	tui_local = opts->tz != NULL;
 	tui_set_patterns(&t, opts->sources, opts->nsources);
 	*signo = 0;
 
@@ -1524,6 +1721,14 @@ tui_run(struct store *st, const struct tui_opts *opts, int *signo,
 	}
 	while (!t.quit && tui_signal == 0) {
 		tui_draw(&t);
+		if (first) {
+			tui_timing(&t, started, started_cpu, 0);
+			first = 0;
+		}
+		if (t.key_timed != 0) {
+			tui_timing(&t, t.key_at, t.key_cpu, t.key_timed);
+			t.key_timed = 0;
+		}
 		if (tui_idle(&t))
 			continue;
 		ch = getch();
@@ -1538,6 +1743,9 @@ tui_run(struct store *st, const struct tui_opts *opts, int *signo,
 				t.quit = 1;
 			continue;
 		}
+		t.key_at = tui_clock(CLOCK_MONOTONIC);
+		t.key_cpu = tui_clock(CLOCK_PROCESS_CPUTIME_ID);
+		t.key_timed = ch;
 		tui_key(&t, ch);
 		tui_poll(&t);
 	}

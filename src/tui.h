@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 struct store;
+struct tz;
 
 /* What cmd_tui hands to tui_run.  Strings are borrowed. */
 struct tui_opts {
@@ -32,6 +33,8 @@ struct tui_opts {
 	int		  live;		/* a child is ingesting standard input */
 	pid_t		  live_pid;	/* that child; tui_run reaps it, and stops it on quit */
 	int		  live_fd;	/* its stderr (non-blocking), or -1 */
+	const struct tz	 *tz;		/* --tz: shown at the start; NULL = UTC */
+	const char	 *tz_name;	/* its name, for the labels */
 };
 
 /* Colour/attribute roles; without colour they map to plain attributes. */
@@ -91,6 +94,11 @@ struct tui_view {
 	 * status bar in place of keys (a string the view owns), or NULL.
 	 */
 	const char	*(*hint)(struct tui *t, void *state);
+	/*
+	 * Optional: show the time ms (UTC), from the go-to-time prompt.
+	 * Views without it leave the prompt to Events.
+	 */
+	void		 (*go_to)(struct tui *t, void *state, int64_t ms);
 };
 
 extern const struct tui_view tui_view_summary;
@@ -185,8 +193,15 @@ void tui_attr(struct tui *t, enum tui_role role, int on);
 /* Attribute role for a rule severity (0 debug .. 5 critical). */
 enum tui_role tui_severity_role(int severity);
 
-/* "2025-10-25 23:32:00" (UTC) into out (at least 24 bytes). */
+/*
+ * "2025-10-25 23:32:00" into out (at least 24 bytes), in the zone shown:
+ * UTC, or the --tz zone (else local time) once z switched to it.
+ */
 void tui_format_time(int64_t ms, char *out, size_t outlen);
+/* The name of that zone for labels: "UTC", the --tz name, or "local". */
+const char *tui_zone(void);
+/* Milliseconds that zone's clocks are ahead of UTC at the instant ms. */
+int64_t tui_zone_offset(int64_t ms);
 /* util_format_duration's compact form ("5m03s", "41.2s") into out (16 bytes). */
 void tui_format_duration(int64_t ms, char *out, size_t outlen);
 /* A sparkline of n counts into b (one cell each), scaled to max. */

@@ -9,6 +9,7 @@
  */
 #include "tui.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,13 @@
 
 #include <cjson/cJSON.h>
 
+#include "pretty.h"
+#include "timeparse.h"
 #include "context.h"
 #include "util.h"
 
 #define DT_HISTORY	32
+#define DT_HSTEP	10	/* columns Left and Right scroll */
 #define DT_LINKED	20
 /* Lines of context before and after the event: at first, and per [ or ]. */
 #define DT_CONTEXT	10
@@ -53,6 +57,9 @@ struct detail {
 	size_t		 nhistory;
 	int		 page;
 	int		 width;		/* the record is wrapped to this */
+	int		 wrap;		/* w: wrap long lines, else scroll */
+	int		 pretty;	/* p: indent JSON and dict payloads */
+	int		 hoff;		/* columns scrolled off the left */
 	int		 context;	/* lines shown before and after it */
 	struct context	 ctx;		/* of the event shown */
 	int64_t		 ctx_id;	/* ... read for this event */
@@ -66,6 +73,7 @@ detail_create(struct tui *t)
 
 	d->shown = -1;
 	d->page = 20;
+	d->pretty = 1;
 	d->context = DT_CONTEXT;
 	d->ctx_lines = -1;
 	return d;
@@ -292,6 +300,40 @@ detail_wrap(struct detail *d, const char *p, size_t n, int width)
 }
 
 /*
+ * One line of the record: the first without the timestamp it starts with
+ * (the time line shows it), its JSON or Python dict payload indented when
+ * pretty is on, wrapped when wrap is on, else kept whole for scrolling.
+ */
+static void
+detail_record_line(struct detail *d, const char *p, size_t n, int first)
+{
+	int width = d->wrap ? d->width : INT_MAX;
+	const char *s, *nl, *end;
+	struct buf b;
+	int64_t ms;
+
+	if (first) {
+		size_t k = timeparse_leading(p, n, NULL, &ms);
+
+		p += k;
+		n -= k;
+	}
+	buf_init(&b);
+	if (!d->pretty || !pretty_payload(p, n, &b)) {
+		detail_wrap(d, p, n, width);
+		buf_free(&b);
+		return;
+	}
+	end = b.data + b.len;
+	for (s = b.data; s <= end; s = nl + 1) {
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			nl = end;
+		detail_wrap(d, s, (size_t)(nl - s), width);
+	}
+	buf_free(&b);
+}
+
+/*
  * "value     2.28 s (2282 ms)  group glm-4.6": a metric value in its
  * rule's unit.  A database no writer has opened since rules.unit was
  * added has none: the value is then shown bare.
@@ -423,8 +465,8 @@ detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
 		d->ctx_lines = d->context;
 	}
 	tui_format_time(ev_ts, ts, sizeof ts);
-	snprintf(when, sizeof when, "%s.%03d UTC", ts,
-	    (int)(((ev_ts % 1000) + 1000) % 1000));
+	snprintf(when, sizeof when, "%s.%03d %s", ts,
+	    (int)(((ev_ts % 1000) + 1000) % 1000), tui_zone());
 	detail_addf(d, DT_HEAD, "event %lld", (long long)id);
 	detail_addf(d, DT_TEXT, "time      %s", when);
 	detail_addf(d, DT_TEXT, "source    %s", col(q, 2));
@@ -501,7 +543,7 @@ detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
 		nl = memchr(p, '\n', (size_t)(text + n - p));
 		if (nl == NULL)
 			nl = text + n;
-		detail_wrap(d, p, (size_t)(nl - p), d->width);
+		detail_record_line(d, p, (size_t)(nl - p), p == text);
 	}
 	sqlite3_reset(q);
 	detail_context(d);
@@ -567,9 +609,23 @@ detail_draw(struct tui *t, void *state, int y, int h)
 
 		tui_attr(t, role, 1);
 		tui_put_hl(t, y + row, 1, cols - 2, l->text, l->len,
-		    role == TUI_CURSOR, 0);
+		    role == TUI_CURSOR, d->hoff);
 		tui_attr(t, role, 0);
 	}
+}
+
+/* How far Right and End may scroll: the longest line's end at the edge. */
+static int
+detail_hmax(struct tui *t, struct detail *d)
+{
+	size_t i;
+	int w, most = 0;
+
+	for (i = 0; i < d->n; i++)
+		if ((w = tui_width(t, d->lines[i].text, d->lines[i].len)) > most)
+			most = w;
+	most -= tui_cols(t) - 2;
+	return most > 0 ? most : 0;
 }
 
 /* Move the cursor to the next link in dir, scrolling when there is none. */
@@ -626,15 +682,42 @@ detail_key(struct tui *t, void *state, int key)
 		d->cursor = d->n;
 		d->top = d->top > (size_t)d->page ? d->top - (size_t)d->page : 0;
 		return 1;
-	case KEY_HOME:
 	case 'g':
 		d->cursor = d->n;
 		d->top = 0;
 		return 1;
-	case KEY_END:
 	case 'G':
 		d->cursor = d->n;
 		d->top = d->n > (size_t)d->page ? d->n - (size_t)d->page : 0;
+		return 1;
+	case KEY_RIGHT:
+	case 'l':
+		d->hoff += DT_HSTEP;
+		if (d->hoff > detail_hmax(t, d))
+			d->hoff = detail_hmax(t, d);
+		return 1;
+	case KEY_LEFT:
+	case 'h':
+		d->hoff = d->hoff > DT_HSTEP ? d->hoff - DT_HSTEP : 0;
+		return 1;
+	case KEY_HOME:
+		d->hoff = 0;
+		return 1;
+	case KEY_END:
+		d->hoff = detail_hmax(t, d);
+		return 1;
+	case 'p':
+	case 'w':
+		if (key == 'p')
+			d->pretty = !d->pretty;
+		else
+			d->wrap = !d->wrap;
+		d->hoff = 0;
+		if (detail_build(t, d, d->shown, err, sizeof err) == -1)
+			tui_message(t, "%s", err);
+		tui_message(t, key == 'p' ? "payloads %s" : "long lines %s",
+		    key == 'p' ? (d->pretty ? "indented" : "as logged") :
+		    (d->wrap ? "wrapped" : "scroll (Left/Right)"));
 		return 1;
 	case '[':
 	case ']':
@@ -667,7 +750,6 @@ detail_key(struct tui *t, void *state, int key)
 		return 1;
 	case 27:
 	case KEY_BACKSPACE:
-	case KEY_LEFT:
 	case 127:
 	case 8:
 		if (d->nhistory == 0)
@@ -687,6 +769,6 @@ const struct tui_view tui_view_detail = {
 	.load = detail_load,
 	.draw = detail_draw,
 	.key = detail_key,
-	.keys = "Enter follow the link  Esc back  j/k move  PgUp/PgDn scroll"
-	    "  [/] context",
+	.keys = "Enter follow the link  Esc back  j/k move  Left/Right scroll"
+	    "  p pretty  w wrap  [/] context",
 };

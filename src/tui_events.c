@@ -49,6 +49,7 @@ static const char *const ev_sql[Q_COUNT] = {
 };
 
 #define EV_HSTEP	10	/* columns Left and Right scroll the text */
+#define EV_NEW_MAX	1000	/* new events counted below the screen, at most */
 
 struct ev_row {
 	int64_t	 id, ts;
@@ -73,7 +74,12 @@ struct events {
 	char		*rule;			/* r: rule filter of this view */
 	char		*filter;		/* f: text filter */
 	char		*category;		/* C: category filter */
-	int		 severity;		/* v: at least this, -1 for any */
+	int		 severity;		/* v: this severity, -1 for any */
+	int		 sev_exact;		/* ... exactly it, else at least */
+	struct buf	 hint;			/* the status line: filters, keys */
+	int64_t		 seen_ts, seen_id;	/* the newest event at home or end */
+	int		 seen;			/* ... is set */
+	int		 new_below;		/* events since, below the screen */
 	int		 hoff;			/* text columns scrolled off left */
 	int		 text_cols;		/* the text column's width */
 	sqlite3_stmt	*q_rule;		/* a rule's category and severity */
@@ -84,6 +90,7 @@ events_create(struct tui *t)
 {
 	struct events *e = xcalloc(1, sizeof *e);
 
+	buf_init(&e->hint);
 	e->top_ts = e->top_id = INT64_MIN;
 	e->page = 20;
 	e->severity = -1;
@@ -118,6 +125,7 @@ events_destroy(void *state)
 	free(e->filter);
 	free(e->category);
 	sqlite3_finalize(e->q_rule);
+	buf_free(&e->hint);
 	free(e);
 }
 
@@ -161,7 +169,8 @@ events_rule_ok(struct events *e, const char *rule)
 		cat = (const char *)sqlite3_column_text(e->q_rule, 0);
 		sev = sqlite3_column_int(e->q_rule, 1);
 	}
-	ok = sev >= e->severity && (e->category == NULL ||
+	ok = (e->sev_exact ? sev == e->severity : sev >= e->severity) &&
+	    (e->category == NULL ||
 	    (cat != NULL && strcmp(cat, e->category) == 0));
 	sqlite3_reset(e->q_rule);
 	return ok;
@@ -317,6 +326,46 @@ rows_free(struct ev_row *rows, int n)
 	free(rows);
 }
 
+/* Remember the newest event: what arrives after it is new. */
+static void
+events_mark_seen(struct tui *t, struct events *e)
+{
+	struct ev_row *rows;
+	int n;
+
+	n = events_fetch(t, e, Q_BACK, INT64_MAX, INT64_MAX, 1, &rows);
+	e->seen_ts = n > 0 ? rows[0].ts : INT64_MIN;
+	e->seen_id = n > 0 ? rows[0].id : INT64_MIN;
+	e->seen = 1;
+	e->new_below = 0;
+	rows_free(rows, n > 0 ? n : 0);
+}
+
+/*
+ * How many events came after the one marked seen and below the last row
+ * shown: a live stream adds them while the cursor stays where it is.
+ */
+static void
+events_count_new(struct tui *t, struct events *e)
+{
+	struct ev_row *rows;
+	int64_t ts = e->seen_ts, id = e->seen_id;
+	int n;
+
+	e->new_below = 0;
+	if (!e->seen || e->follow)
+		return;
+	if (e->n > 0 && (e->rows[e->n - 1].ts > ts ||
+	    (e->rows[e->n - 1].ts == ts && e->rows[e->n - 1].id > id))) {
+		ts = e->rows[e->n - 1].ts;
+		id = e->rows[e->n - 1].id;
+	}
+	n = events_fetch(t, e, Q_FWD, ts, id == INT64_MAX ? id : id + 1,
+	    EV_NEW_MAX, &rows);
+	e->new_below = n > 0 ? n : 0;
+	rows_free(rows, n > 0 ? n : 0);
+}
+
 /* Read the page that starts at the top key. */
 static void
 events_page(struct tui *t, struct events *e)
@@ -335,6 +384,7 @@ events_page(struct tui *t, struct events *e)
 	}
 	if (e->cursor >= e->n)
 		e->cursor = e->n > 0 ? e->n - 1 : 0;
+	events_count_new(t, e);
 }
 
 static void
@@ -343,6 +393,7 @@ events_home(struct tui *t, struct events *e)
 	e->top_ts = e->top_id = INT64_MIN;
 	e->cursor = 0;
 	e->follow = 0;
+	events_mark_seen(t, e);
 	events_page(t, e);
 }
 
@@ -363,6 +414,7 @@ events_end(struct tui *t, struct events *e)
 	events_page(t, e);
 	e->cursor = e->n > 0 ? e->n - 1 : 0;
 	e->follow = 1;
+	events_mark_seen(t, e);
 }
 
 /* Scroll the page down by up to n rows; the cursor stays on its screen row. */
@@ -471,7 +523,8 @@ events_title(struct tui *t, struct events *e, int y)
 		buf_printf(&b, "  category %s", e->category != NULL ?
 		    e->category : sel->category);
 	if (e->severity >= 0)
-		buf_printf(&b, "  severity >= %s", tui_severity_name(e->severity));
+		buf_printf(&b, "  severity %s %s", e->sev_exact ? "=" : ">=",
+		    tui_severity_name(e->severity));
 	if (e->rule == NULL && sel->rule == NULL && e->category == NULL &&
 	    sel->category == NULL && e->severity < 0)
 		buf_puts(&b, "  all rules");
@@ -484,6 +537,9 @@ events_title(struct tui *t, struct events *e, int y)
 		buf_printf(&b, "  text \"%s\"", e->filter);
 	if (tui_search(t)->pattern != NULL)
 		buf_printf(&b, "  search /%s/", tui_search(t)->pattern);
+	if (e->new_below > 0)
+		buf_printf(&b, "  %d%s new below (G follows)", e->new_below,
+		    e->new_below >= EV_NEW_MAX ? "+" : "");
 	tui_attr(t, TUI_TITLE, 1);
 	tui_put(t, y, 1, tui_cols(t) - 2, b.data, b.len, 0);
 	tui_attr(t, TUI_TITLE, 0);
@@ -610,7 +666,7 @@ events_draw(struct tui *t, void *state, int y, int h)
 {
 	struct events *e = state;
 	int cols = tui_cols(t), x, page = h - 2, ws, wr;
-	char ts[32];
+	char ts[32], label[64];
 	struct buf name;
 	const char *text;
 	size_t i, shown, tn;
@@ -625,8 +681,9 @@ events_draw(struct tui *t, void *state, int y, int h)
 	shown = e->n < (size_t)page ? e->n : (size_t)page;
 	ws = name_width(t, e, shown, 0, 16, cols / 5 > 16 ? cols / 5 : 16);
 	wr = name_width(t, e, shown, 1, 20, cols / 6 > 20 ? cols / 6 : 20);
+	snprintf(label, sizeof label, "time (%s)", tui_zone());
 	tui_attr(t, TUI_DIM, 1);
-	tui_printf(t, y + 1, 1, cols - 2, "%-23s %-*s %-*s %s", "time (UTC)",
+	tui_printf(t, y + 1, 1, cols - 2, "%-23.23s %-*s %-*s %s", label,
 	    ws, "source", wr, "rule", "text");
 	tui_attr(t, TUI_DIM, 0);
 	buf_init(&name);
@@ -654,6 +711,53 @@ events_draw(struct tui *t, void *state, int y, int h)
 			tui_attr(t, TUI_CURSOR, 0);
 	}
 	buf_free(&name);
+}
+
+/*
+ * Near the end the page from the top key is short: fill it from above,
+ * the cursor staying on the row it was on.
+ */
+static void
+events_fill_up(struct tui *t, struct events *e)
+{
+	struct ev_row *rows;
+	int n;
+
+	if (e->n >= (size_t)e->page)
+		return;
+	n = events_fetch(t, e, Q_BACK, e->top_ts, e->top_id,
+	    e->page - (int)e->n, &rows);
+	if (n > 0) {
+		e->top_ts = rows[n - 1].ts;
+		e->top_id = rows[n - 1].id;
+		e->cursor += (size_t)n;
+	}
+	rows_free(rows, n > 0 ? n : 0);
+	events_page(t, e);
+}
+
+/* T: the first event at or after ms under the cursor, else the last one. */
+static void
+events_go_to(struct tui *t, void *state, int64_t ms)
+{
+	struct events *e = state;
+	char ts[32];
+
+	e->top_ts = ms;
+	e->top_id = INT64_MIN;
+	e->cursor = 0;
+	e->follow = 0;
+	events_page(t, e);
+	tui_format_time(ms, ts, sizeof ts);
+	if (e->n == 0) {
+		events_end(t, e);
+		e->follow = 0;
+		tui_message(t, "no event at or after %s %s: the last one", ts,
+		    tui_zone());
+		return;
+	}
+	events_fill_up(t, e);
+	tui_message(t, "went to %s %s", ts, tui_zone());
 }
 
 /* Jump to the next (dir 1) or previous (dir -1) row containing the search. */
@@ -693,18 +797,7 @@ events_find(struct tui *t, struct events *e, int dir)
 	e->follow = 0;
 	rows_free(rows, n);
 	events_page(t, e);
-	/* Near the end the page would be short: fill it from above. */
-	if (e->n < (size_t)e->page) {
-		n = events_fetch(t, e, Q_BACK, e->top_ts, e->top_id,
-		    e->page - (int)e->n, &rows);
-		if (n > 0) {
-			e->top_ts = rows[n - 1].ts;
-			e->top_id = rows[n - 1].id;
-			e->cursor = (size_t)n;
-		}
-		rows_free(rows, n > 0 ? n : 0);
-		events_page(t, e);
-	}
+	events_fill_up(t, e);
 }
 
 static void
@@ -718,31 +811,80 @@ events_set(char **field, char *value)
 		free(value);
 }
 
-/* v: show only events of rules at least this severe; empty = any. */
+/*
+ * v: show only events of rules at least this severe ("warning" or
+ * ">=warning") or of exactly this severity ("=error"); empty = any.
+ */
 static void
 events_ask_severity(struct tui *t, struct events *e)
 {
-	char *in;
-	int i;
+	char *in, now[16];
+	const char *name;
+	int i, exact = 0;
 
-	in = tui_prompt_names(t, "severity at least (empty = any): ",
-	    e->severity >= 0 ? tui_severity_name(e->severity) : NULL,
-	    "SELECT column1 FROM (VALUES ('debug'), ('info'), ('notice'), "
-	    "('warning'), ('error'), ('critical'))");
+	snprintf(now, sizeof now, "%s%s", e->sev_exact ? "=" : ">=",
+	    tui_severity_name(e->severity));
+	in = tui_prompt_names(t, "severity (warning or >=warning at least, "
+	    "=error exactly; empty = any): ", e->severity >= 0 ? now : NULL,
+	    "WITH s(n) AS (VALUES ('debug'), ('info'), ('notice'), "
+	    "('warning'), ('error'), ('critical')) SELECT n FROM s "
+	    "UNION ALL SELECT '>=' || n FROM s UNION ALL SELECT '=' || n FROM s");
 	if (in == NULL)
 		return;
+	name = in;
+	if (strncmp(name, ">=", 2) == 0)
+		name += 2;
+	else if (name[0] == '=') {
+		exact = 1;
+		name += name[1] == '=' ? 2 : 1;
+	}
 	for (i = 0; in[0] != '\0' && i <= 5; i++)
-		if (strcmp(in, tui_severity_name(i)) == 0)
+		if (strcmp(name, tui_severity_name(i)) == 0)
 			break;
 	if (i > 5) {
 		tui_message(t, "no such severity: %s (debug, info, notice, "
-		    "warning, error, critical)", in);
+		    "warning, error, critical; >= or = before one)", in);
 		free(in);
 		return;
 	}
 	e->severity = in[0] != '\0' ? i : -1;
+	e->sev_exact = exact;
 	free(in);
 	events_refill(t, e);
+}
+
+/* The status line: the filters in force first, so they are always in view. */
+static const char *
+events_hint(struct tui *t, void *state)
+{
+	struct events *e = state;
+	struct tui_sel *sel = tui_sel(t);
+	size_t n;
+
+	buf_reset(&e->hint);
+	if (e->rule != NULL || sel->rule != NULL)
+		buf_printf(&e->hint, "rule %s  ", e->rule != NULL ? e->rule :
+		    sel->rule);
+	if (e->category != NULL || sel->category != NULL)
+		buf_printf(&e->hint, "category %s  ", e->category != NULL ?
+		    e->category : sel->category);
+	if (e->severity >= 0)
+		buf_printf(&e->hint, "severity %s %s  ", e->sev_exact ? "=" :
+		    ">=", tui_severity_name(e->severity));
+	if (sel->source_id >= 0 || tui_source_patterns(t, &n) != NULL)
+		buf_puts(&e->hint, "source  ");
+	if (sel->since != TS_NONE)
+		buf_puts(&e->hint, "time range  ");
+	if (e->filter != NULL)
+		buf_printf(&e->hint, "text \"%s\"  ", e->filter);
+	if (tui_search(t)->pattern != NULL)
+		buf_printf(&e->hint, "/%s/  ", tui_search(t)->pattern);
+	if (e->hint.len > 0) {
+		buf_puts(&e->hint, "(c clears) | ");
+		buf_puts(&e->hint, tui_view_events.keys);
+		return e->hint.data;
+	}
+	return NULL;
 }
 
 static int
@@ -868,6 +1010,7 @@ events_key(struct tui *t, void *state, int key)
 	case 'c':
 		events_set(&e->category, NULL);
 		e->severity = -1;
+		e->sev_exact = 0;
 		events_set(&e->rule, NULL);
 		events_set(&e->filter, NULL);
 		tui_search_set(tui_search(t), NULL, NULL, 0);
@@ -895,5 +1038,7 @@ const struct tui_view tui_view_events = {
 	.load = events_load,
 	.draw = events_draw,
 	.key = events_key,
+	.hint = events_hint,
+	.go_to = events_go_to,
 	.keys = "Enter detail  / search  n/N  f text  r rule  C category  v severity  c clear  Left/Right scroll",
 };

@@ -753,7 +753,7 @@ summary_draw_line(struct tui *t, struct sum_line *l, int y, int rows,
 			tui_attr(t, TUI_HEADER, 1);
 		else if (!selected)
 			tui_attr(t, tui_severity_role(l->severity), 1);
-		tui_put(t, y, x, 30 - x, l->name, strlen(l->name), 1);
+		tui_put_hl(t, y, x, 30 - x, l->name, strlen(l->name), 1, 0);
 		if (l->kind == SUM_CATEGORY)
 			tui_attr(t, TUI_HEADER, 0);
 		else if (!selected)
@@ -771,7 +771,7 @@ summary_draw_line(struct tui *t, struct sum_line *l, int y, int rows,
 			tui_attr(t, tui_severity_role(l->severity), 1);
 		x = 3;
 		x += tui_put(t, y, x, 11, l->ikind, strlen(l->ikind), 1);
-		x += tui_put(t, y, x, 22, l->name, strlen(l->name), 1);
+		x += tui_put_hl(t, y, x, 22, l->name, strlen(l->name), 1, 0);
 		if (!selected)
 			tui_attr(t, tui_severity_role(l->severity), 0);
 		/* How often and since when first: they must fit 80 columns. */
@@ -786,18 +786,21 @@ summary_draw_line(struct tui *t, struct sum_line *l, int y, int rows,
 		if (l->key[0] != '\0' && x < cols) {
 			x += tui_printf(t, y, x, cols - x, "%s=",
 			    l->by != NULL ? l->by : "key");
-			x += tui_put(t, y, x, cols - x, l->key, strlen(l->key), 0);
+			x += tui_put_hl(t, y, x, cols - x, l->key, strlen(l->key),
+			    0, 0);
 			x += 2;
 		}
 		if (x < cols)
-			tui_put(t, y, x, cols - x, l->source, strlen(l->source), 0);
+			tui_put_hl(t, y, x, cols - x, l->source,
+			    strlen(l->source), 0, 0);
 		break;
 	case SUM_FINDING:
 		n = summary_wrap(l->name, cols - 14, off, len);
 		for (i = 0; i < n && i < rows; i++) {
 			move(y + i, 0);
 			hline(' ', cols);
-			tui_put(t, y + i, 13, cols - 14, l->name + off[i], len[i], 0);
+			tui_put_hl(t, y + i, 13, cols - 14, l->name + off[i],
+			    len[i], 0, 0);
 		}
 		if (!selected)
 			tui_attr(t, tui_severity_role(l->severity), 1);

@@ -1,7 +1,8 @@
 /*
  * tui_timeline.c - the Timeline view: a histogram of the selected rule or
  * category (or everything) per minute, 10 minutes, hour, 6 hours or day,
- * one bucket per row.
+ * one bucket per row, each bar split by severity, a mark on the buckets
+ * an incident spans.
  * + and - zoom around the cursor, Left and Right move a screenful through
  * time and stop at the ends of the window, Enter opens
  * the events of the bucket under the cursor.  Only the buckets on screen
@@ -26,8 +27,29 @@ static const struct {
 };
 #define TL_NUNITS ((int)UTIL_ARRAY_LEN(tl_units))
 
+/* The parts of a bar, most severe first: error and critical, warning, the rest. */
+#define TL_NSEV	3
+static const struct {
+	const char	*block, *ascii, *name;
+	int		 severity;	/* for the colour */
+} tl_sev[TL_NSEV] = {
+	{ "\xe2\x96\x88", "#", "error+", 4 },
+	{ "\xe2\x96\x93", "=", "warning", 3 },
+	{ "\xe2\x96\x91", "-", "info/debug", 1 },
+};
+
+static int
+tl_sev_part(int severity)
+{
+	return severity >= 4 ? 0 : severity == 3 ? 1 : 2;
+}
+
 struct timeline {
 	sqlite3_stmt	*q;
+	sqlite3_stmt	*q_sev;		/* a rule's severity */
+	sqlite3_stmt	*q_inc;		/* a pair's incidents over the screen */
+	uint64_t	*parts;		/* per bucket, TL_NSEV counts */
+	unsigned char	*marks;		/* per bucket: an incident spans it */
 	int		 unit;
 	int64_t		 start;		/* first bucket shown */
 	int		 cursor;
@@ -53,7 +75,11 @@ timeline_destroy(void *state)
 	struct timeline *tl = state;
 
 	sqlite3_finalize(tl->q);
+	sqlite3_finalize(tl->q_sev);
+	sqlite3_finalize(tl->q_inc);
 	free(tl->counts);
+	free(tl->parts);
+	free(tl->marks);
 	free(tl);
 }
 
@@ -65,6 +91,18 @@ floor_to(int64_t ts, int64_t unit)
 	if (ts < 0 && q * unit != ts)
 		q--;
 	return q * unit;
+}
+
+/*
+ * The start of the bucket of unit that holds ts, on the clock shown: an
+ * hour or a day begins at the zone's hour or midnight, not UTC's.
+ */
+static int64_t
+bucket_floor(int64_t ts, int64_t unit)
+{
+	int64_t off = tui_zone_offset(ts);
+
+	return floor_to(ts + off, unit) - off;
 }
 
 /* The selection's window: its own range if drilled into, else the filter's. */
@@ -90,28 +128,59 @@ timeline_count(struct tui *t, struct timeline *tl, char *err, size_t errlen)
 	struct tui_sel *sel = tui_sel(t);
 	int64_t unit = tl_units[tl->unit].ms, b;
 	struct tui_pair *pairs;
+	int64_t end, lo, hi;
 	size_t npairs, i;
-	int rc = SQLITE_DONE;
+	int rc = SQLITE_DONE, part;
 
 	free(tl->counts);
+	free(tl->parts);
+	free(tl->marks);
 	tl->ncounts = tl->rows;
 	tl->counts = xcalloc((size_t)tl->ncounts, sizeof *tl->counts);
+	tl->parts = xcalloc((size_t)tl->ncounts * TL_NSEV, sizeof *tl->parts);
+	tl->marks = xcalloc((size_t)tl->ncounts, 1);
+	end = tl->start + unit * tl->ncounts;
 	if (tui_pairs(t, sel->rule, sel->category, sel->source_id, &pairs,
 	    &npairs) == -1) {
 		util_err(err, errlen, "timeline: %s", sqlite3_errmsg(tui_db(t)));
 		return -1;
 	}
 	for (i = 0; i < npairs && rc == SQLITE_DONE; i++) {
-		sqlite3_bind_text(tl->q, 1, pairs[i].rule, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(tl->q, 2, pairs[i].source_id);
-		sqlite3_bind_int64(tl->q, 3, tl->start);
-		sqlite3_bind_int64(tl->q, 4, tl->start + unit * tl->ncounts);
-		while ((rc = sqlite3_step(tl->q)) == SQLITE_ROW) {
-			b = (sqlite3_column_int64(tl->q, 0) - tl->start) / unit;
-			if (b >= 0 && b < tl->ncounts)
-				tl->counts[b]++;
+		/* One severity per rule: the pair's events share a part. */
+		sqlite3_bind_text(tl->q_sev, 1, pairs[i].rule, -1, SQLITE_STATIC);
+		part = tl_sev_part(sqlite3_step(tl->q_sev) == SQLITE_ROW ?
+		    sqlite3_column_int(tl->q_sev, 0) : 0);
+		sqlite3_reset(tl->q_sev);
+		/* count(*) per bucket: the index is walked inside SQLite. */
+		for (b = 0; b < tl->ncounts; b++) {
+			sqlite3_bind_text(tl->q, 1, pairs[i].rule, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(tl->q, 2, pairs[i].source_id);
+			sqlite3_bind_int64(tl->q, 3, tl->start + b * unit);
+			sqlite3_bind_int64(tl->q, 4, tl->start + (b + 1) * unit);
+			if ((rc = sqlite3_step(tl->q)) == SQLITE_ROW) {
+				tl->counts[b] += (uint64_t)sqlite3_column_int64(tl->q, 0);
+				tl->parts[b * TL_NSEV + part] +=
+				    (uint64_t)sqlite3_column_int64(tl->q, 0);
+				rc = SQLITE_DONE;
+			}
+			sqlite3_reset(tl->q);
+			if (rc != SQLITE_DONE)
+				break;
 		}
-		sqlite3_reset(tl->q);
+		if (rc != SQLITE_DONE)
+			break;
+		sqlite3_bind_text(tl->q_inc, 1, pairs[i].rule, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(tl->q_inc, 2, pairs[i].source_id);
+		sqlite3_bind_int64(tl->q_inc, 3, tl->start);
+		sqlite3_bind_int64(tl->q_inc, 4, end);
+		while ((rc = sqlite3_step(tl->q_inc)) == SQLITE_ROW) {
+			lo = (sqlite3_column_int64(tl->q_inc, 0) - tl->start) / unit;
+			hi = (sqlite3_column_int64(tl->q_inc, 1) - tl->start) / unit;
+			for (b = lo < 0 ? 0 : lo; b <= hi && b < tl->ncounts; b++)
+				tl->marks[b] = 1;
+		}
+		sqlite3_reset(tl->q_inc);
 	}
 	tui_pairs_free(pairs, npairs);
 	if (rc != SQLITE_DONE) {
@@ -131,7 +200,7 @@ timeline_reset(struct tui *t, struct timeline *tl)
 	for (tl->unit = 0; tl->unit < TL_NUNITS - 1; tl->unit++)
 		if ((until - since) / tl_units[tl->unit].ms < tl->rows)
 			break;
-	tl->start = floor_to(since, tl_units[tl->unit].ms);
+	tl->start = bucket_floor(since, tl_units[tl->unit].ms);
 	tl->cursor = 0;
 }
 
@@ -141,10 +210,16 @@ timeline_load(struct tui *t, void *state, char *err, size_t errlen)
 	struct timeline *tl = state;
 	struct tui_sel *sel = tui_sel(t);
 
-	if (tl->q == NULL && sqlite3_prepare_v2(tui_db(t),
-	    "SELECT ts FROM events WHERE rule = ?1 AND source_id = ?2 "
-	    "AND ts >= ?3 AND ts < ?4", -1, &tl->q, NULL) !=
-	    SQLITE_OK) {
+	if ((tl->q == NULL && sqlite3_prepare_v2(tui_db(t),
+	    "SELECT count(*) FROM events WHERE rule = ?1 AND source_id = ?2 "
+	    "AND ts >= ?3 AND ts < ?4", -1, &tl->q, NULL) != SQLITE_OK) ||
+	    (tl->q_sev == NULL && sqlite3_prepare_v2(tui_db(t),
+	    "SELECT severity FROM rules WHERE id = ?1", -1, &tl->q_sev,
+	    NULL) != SQLITE_OK) ||
+	    (tl->q_inc == NULL && sqlite3_prepare_v2(tui_db(t),
+	    "SELECT start, end FROM incidents WHERE rule = ?1 AND "
+	    "source_id = ?2 AND start < ?4 AND end >= ?3", -1, &tl->q_inc,
+	    NULL) != SQLITE_OK)) {
 		util_err(err, errlen, "timeline: %s", sqlite3_errmsg(tui_db(t)));
 		return -1;
 	}
@@ -156,14 +231,43 @@ timeline_load(struct tui *t, void *state, char *err, size_t errlen)
 	return timeline_count(t, tl, err, errlen);
 }
 
+/*
+ * Bucket i's bar of w cells at (row, x): a part per severity, most severe
+ * first, each as long as its share; a part with events never vanishes.
+ */
+static void
+timeline_bar(struct tui *t, struct timeline *tl, int i, int row, int x,
+    int w, struct buf *bar)
+{
+	uint64_t cum = 0, n = tl->counts[i];
+	int p, done = 0, to, k;
+
+	for (p = 0; p < TL_NSEV; p++) {
+		if (tl->parts[i * TL_NSEV + p] == 0)
+			continue;
+		cum += tl->parts[i * TL_NSEV + p];
+		to = (int)((cum * (uint64_t)w + n - 1) / n);
+		if (to <= done && done < w)
+			to = done + 1;
+		buf_reset(bar);
+		for (k = done; k < to; k++)
+			buf_puts(bar, tui_utf8(t) ? tl_sev[p].block : tl_sev[p].ascii);
+		tui_attr(t, tui_severity_role(tl_sev[p].severity), 1);
+		tui_put(t, row, x + done, to - done, bar->data, bar->len, 0);
+		tui_attr(t, tui_severity_role(tl_sev[p].severity), 0);
+		done = to;
+	}
+}
+
 static void
 timeline_draw(struct tui *t, void *state, int y, int h)
 {
 	struct timeline *tl = state;
 	struct tui_sel *sel = tui_sel(t);
-	int cols = tui_cols(t), i, bar_w, w, x;
+	int cols = tui_cols(t), i, bar_w, x;
 	uint64_t max = 0, total = 0;
-	char ts[32], err[256];
+	char ts[32], err[256], label[40];
+	const char *name;
 	struct buf bar;
 
 	if (h - 2 != tl->rows && h > 2) {
@@ -179,10 +283,13 @@ timeline_draw(struct tui *t, void *state, int y, int h)
 		total += tl->counts[i];
 	}
 	tui_attr(t, TUI_TITLE, 1);
-	x = tui_printf(t, y, 1, cols - 2, "timeline  %s %s  per %s  ",
-	    sel->rule != NULL ? "rule" : sel->category != NULL ? "category" : "all",
-	    sel->rule != NULL ? sel->rule : sel->category != NULL ?
-	    sel->category : "events", tl_units[tl->unit].name);
+	name = sel->rule != NULL ? sel->rule : sel->category != NULL ?
+	    sel->category : "events";
+	x = tui_printf(t, y, 1, cols - 2, "timeline  %s ", sel->rule != NULL ?
+	    "rule" : sel->category != NULL ? "category" : "all");
+	x += tui_put_hl(t, y, 1 + x, cols - 2 - x, name, strlen(name), 0, 0);
+	x += tui_printf(t, y, 1 + x, cols - 2 - x, "  per %s  ",
+	    tl_units[tl->unit].name);
 	if (total > 0)
 		tui_printf(t, y, 1 + x, cols - 2 - x, "(%llu on screen)",
 		    (unsigned long long)total);
@@ -190,9 +297,28 @@ timeline_draw(struct tui *t, void *state, int y, int h)
 		tui_printf(t, y, 1 + x, cols - 2 - x, "(none on screen: Home "
 		    "goes to the start, - zooms out)");
 	tui_attr(t, TUI_TITLE, 0);
+	if ((size_t)snprintf(label, sizeof label, "bucket start (%s)",
+	    tui_zone()) > 19)
+		snprintf(label, sizeof label, "start (%s)", tui_zone());
 	tui_attr(t, TUI_DIM, 1);
-	tui_printf(t, y + 1, 1, cols - 2, "%-19s %9s", "bucket start (UTC)",
+	x = 1 + tui_printf(t, y + 1, 1, cols - 2, "%-19.19s %9s  ", label,
 	    "events");
+	tui_attr(t, TUI_DIM, 0);
+	/* The legend: each part of a bar, then the incident mark. */
+	for (i = 0; i < TL_NSEV; i++) {
+		tui_attr(t, tui_severity_role(tl_sev[i].severity), 1);
+		x += tui_printf(t, y + 1, x, cols - 1 - x, "%s",
+		    tui_utf8(t) ? tl_sev[i].block : tl_sev[i].ascii);
+		tui_attr(t, tui_severity_role(tl_sev[i].severity), 0);
+		tui_attr(t, TUI_DIM, 1);
+		x += tui_printf(t, y + 1, x, cols - 1 - x, " %s  ", tl_sev[i].name);
+		tui_attr(t, TUI_DIM, 0);
+	}
+	tui_attr(t, TUI_CRIT, 1);
+	x += tui_printf(t, y + 1, x, cols - 1 - x, "!");
+	tui_attr(t, TUI_CRIT, 0);
+	tui_attr(t, TUI_DIM, 1);
+	tui_printf(t, y + 1, x, cols - 1 - x, " incident");
 	tui_attr(t, TUI_DIM, 0);
 	bar_w = cols - 34;
 	buf_init(&bar);
@@ -210,15 +336,15 @@ timeline_draw(struct tui *t, void *state, int y, int h)
 		    (unsigned long long)tl->counts[i]);
 		if (i == tl->cursor)
 			tui_attr(t, TUI_CURSOR, 0);
-		if (max > 0 && tl->counts[i] > 0 && bar_w > 0) {
-			w = (int)((tl->counts[i] * (uint64_t)bar_w + max - 1) / max);
-			buf_reset(&bar);
-			while (w-- > 0)
-				buf_puts(&bar, tui_utf8(t) ? "\xe2\x96\x88" : "#");
-			tui_attr(t, tui_severity_role(3), 1);
-			tui_put(t, row, x + 2, bar_w, bar.data, bar.len, 0);
-			tui_attr(t, tui_severity_role(3), 0);
+		if (tl->marks[i]) {
+			tui_attr(t, TUI_CRIT, 1);
+			tui_printf(t, row, x + 1, 1, "!");
+			tui_attr(t, TUI_CRIT, 0);
 		}
+		if (max > 0 && tl->counts[i] > 0 && bar_w > 0)
+			timeline_bar(t, tl, i, row, x + 2,
+			    (int)((tl->counts[i] * (uint64_t)bar_w + max - 1) / max),
+			    &bar);
 	}
 	buf_free(&bar);
 }
@@ -244,8 +370,8 @@ timeline_page(struct tui *t, struct timeline *tl, int dir)
 	int64_t unit = tl_units[tl->unit].ms, since, until, lo, hi, to;
 
 	timeline_window(t, &since, &until);
-	lo = floor_to(since, unit);
-	hi = floor_to(until - 1, unit) - (int64_t)(tl->ncounts - 1) * unit;
+	lo = bucket_floor(since, unit);
+	hi = bucket_floor(until - 1, unit) - (int64_t)(tl->ncounts - 1) * unit;
 	to = tl->start + dir * (int64_t)tl->ncounts * unit;
 	if (dir > 0 && to > hi)
 		to = hi > tl->start ? hi : tl->start;
@@ -271,9 +397,23 @@ timeline_zoom(struct tui *t, struct timeline *tl, int dir)
 	tl->unit += dir;
 	unit = tl_units[tl->unit].ms;
 	/* Keep the bucket under the cursor where it is on the screen. */
-	tl->start = floor_to(at, unit) - (int64_t)tl->cursor * unit;
+	tl->start = bucket_floor(at, unit) - (int64_t)tl->cursor * unit;
 	if (timeline_count(t, tl, err, sizeof err) == -1)
 		tui_message(t, "%s", err);
+}
+
+/* T: the bucket of ms under the cursor, where the cursor is. */
+static void
+timeline_go_to(struct tui *t, void *state, int64_t ms)
+{
+	struct timeline *tl = state;
+	int64_t unit = tl_units[tl->unit].ms;
+	char ts[32];
+
+	tl->start = bucket_floor(ms, unit) - (int64_t)tl->cursor * unit;
+	timeline_move(t, tl, 0);
+	tui_format_time(ms, ts, sizeof ts);
+	tui_message(t, "went to %s %s", ts, tui_zone());
 }
 
 static int
@@ -320,7 +460,7 @@ timeline_key(struct tui *t, void *state, int key)
 	case KEY_HOME:
 	case 'g':
 		timeline_window(t, &since, &until);
-		tl->start = floor_to(since, unit);
+		tl->start = bucket_floor(since, unit);
 		tl->cursor = 0;
 		timeline_move(t, tl, 0);
 		return 1;
@@ -328,7 +468,8 @@ timeline_key(struct tui *t, void *state, int key)
 	case 'G':
 		timeline_window(t, &since, &until);
 		tl->cursor = tl->ncounts - 1;
-		tl->start = floor_to(until - 1, unit) - (int64_t)tl->cursor * unit;
+		tl->start = bucket_floor(until - 1, unit) -
+		    (int64_t)tl->cursor * unit;
 		timeline_move(t, tl, 0);
 		return 1;
 	case '\n':
@@ -351,5 +492,6 @@ const struct tui_view tui_view_timeline = {
 	.load = timeline_load,
 	.draw = timeline_draw,
 	.key = timeline_key,
+	.go_to = timeline_go_to,
 	.keys = "+/- zoom  Left/Right move in time  j/k bucket  Enter: its events  Esc back",
 };

@@ -11,10 +11,12 @@
 # ingest` into a fresh database, interleaved, 5 times for 10M, else 3; prints
 # medians of wall time, MB/s, CPU seconds, the largest peak RSS and the
 # ratio, and checks the stored counts of every cell against the truth.
-# Then: an empty input into a new database, report and the TUI's first
-# screen on the largest mixed cell, and hostile cardinality: ingest and
-# report of 1M lines that are 1M distinct models and storm keys of one
-# source, and 1M lines with a compose prefix (a source) each.
+# Then: an empty input into a new database, report, the TUI's first screen
+# and every key of a tour of its views (tools/bench_tui.sh) on the largest
+# mixed cell and on the 1M-event cardinality database, and hostile
+# cardinality: ingest and report of 1M lines that are 1M distinct models
+# and storm keys of one source, and 1M lines with a compose prefix (a
+# source) each.
 #
 # Environment:
 #   BENCH_DIR       scratch directory (default: bench/ in the tree)
@@ -278,6 +280,19 @@ tui_time() {
 	fi
 }
 
+# tui_keys NAME DB [tui options]: every key of the tour, wall and CPU.
+tui_keys() {
+	name=$1 db=$2
+	shift 2
+	LOGTRIAGE=$lt sh "$top/tools/bench_tui.sh" "$db" "$@" \
+	    > "$dir/$name.tui-keys.txt" 2>&1 || true
+	last=$(tail -1 "$dir/$name.tui-keys.txt")
+	case $last in
+	"tui keys:"*) echo "tuikeys $name ${last#tui keys: }" >> "$results" ;;
+	*) echo "bench: $name: TUI keys not timed (see $dir/$name.tui-keys.txt)" ;;
+	esac
+}
+
 # flat: peak RSS of 1 GiB and 4 GiB of compose -t.
 flat() {
 	corpus flat-1g mixed "$(to_bytes 1G)" --storms 12
@@ -367,6 +382,9 @@ if [ "$have_lt" = 1 ]; then
 	if [ -n "$last_mixed" ]; then
 		report_time "$last_mixed"
 		tui_time "$last_mixed"
+		# shellcheck disable=SC2046
+		tui_keys "$last_mixed" "$dir/$last_mixed.db" $(window "$dir/$last_mixed.truth.json" |
+		    awk '{ print "--since", $1, "--until", $2 }')
 	fi
 	if [ "${BENCH_FLAT:-0}" = 1 ]; then
 		flat
@@ -376,6 +394,7 @@ if [ "$have_lt" = 1 ]; then
 		card sources 1
 		cardinality models
 		cardinality sources
+		BENCH_TUI_GOTO=2025-10-03T12:00 tui_keys card-models "$dir/card-models.db"
 	fi
 fi
 
@@ -390,6 +409,7 @@ $2 == "truth" { truth[$1] = $3 == 0 ? "ok" : $3 " wrong" }
 $1 == "empty" { empty = sprintf("empty input into a new database: %.1f ms wall, %.3f s CPU (median of 5; target 10 ms)", $3 / 1e6, $4) }
 $2 == "report" { rep = sprintf("report --format json over %s events: %.3f s (median of 3)", $4, $3 / 1e9) }
 $2 == "tui" { tui = sprintf("TUI first screen: %.3f s", $3 / 1e9) }
+$1 == "tuikeys" { k = $2; $1 = ""; $2 = ""; keys[++nkeys] = sprintf("TUI keys (%s, per key, key to screen):%s", k, $0) }
 $1 == "flat" { frss[$2] = $4; ft[$2] = $3 }
 $1 == "card" {
 	card[++ncard] = sprintf("%-8s %9d %10.2f %12.0f %8.2f %9.1f %10.2f %8.2f %9.1f", $2, $3, $4 / 1e9, $3 / ($4 / 1e9), $6, $5 / 1024, $7 / 1e9, $9, $8 / 1024)
@@ -425,10 +445,13 @@ END {
 	}
 	if (rep != "") print rep
 	if (tui != "") print tui
+	for (i = 1; i <= nkeys; i++)
+		print keys[i]
+	if (nkeys > 0) print "(target: every key under 100 ms; the tours are in " dir "/*.tui-keys.txt)"
 	if ("flat-1g" in frss && "flat-4g" in frss) {
 		d = (frss["flat-4g"] - frss["flat-1g"]) / frss["flat-1g"] * 100
 		printf "RSS flatness: 1 GiB %.1f MiB (%.2f s), 4 GiB %.1f MiB (%.2f s): %+.1f%% %s\n",
 		    frss["flat-1g"] / 1024, ft["flat-1g"] / 1e9, frss["flat-4g"] / 1024, ft["flat-4g"] / 1e9, d,
 		    (d <= 10 && d >= -10) ? "(flat)" : "(NOT flat)"
 	}
-}' "$results"
+}' dir="$dir" "$results"

@@ -115,8 +115,10 @@ check_eq "--no-resume: duplicates counted" "70" \
     "$(sql all.db "SELECT duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
 check_eq "-q prints nothing" "" "$(cat nr.err)"
 # The event key is enforced by the one index readers walk, so an insert
-# maintains a single index; the partial one holds only untimed events.
-check_eq "events: one index, unique, rule first" "events_rule_ts|1|0|rule,source_id,ts,hash,ordinal events_untimed|1|1|rule,source_id,hash,ordinal" \
+# maintains a single full index; the partial ones hold only linked and
+# untimed events.
+check_eq "events: one full index, unique, rule first; links and untimed apart" \
+    "events_link|0|1|link events_rule_ts|1|0|rule,source_id,ts,hash,ordinal events_untimed|1|1|rule,source_id,hash,ordinal" \
     "$(sql all.db "SELECT group_concat(x, ' ') FROM (SELECT name || '|' || \"unique\" || '|' || partial || '|' || (SELECT group_concat(name)
 	FROM pragma_index_info(l.name)) AS x FROM pragma_index_list('events') l ORDER BY name)")"
 # A database with the earlier layout (UNIQUE on the table, a plain
@@ -136,6 +138,8 @@ sql old.db "DROP INDEX events_rule_ts; ALTER TABLE events RENAME TO e0;
 "$LT" ingest -q --no-resume --db old.db "$S/exai-daemon.log"
 check_eq "earlier layout: re-ingest adds nothing" "113|0|70" \
     "$(sql old.db "SELECT count(*) FROM events")|$(sql old.db "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
+check_eq "earlier layout: the writer adds the index of linked events" "1" \
+    "$(sql old.db "SELECT count(*) FROM pragma_index_list('events') WHERE name = 'events_link'")"
 check_eq "earlier layout: the writer adds events.dup_of and the rule columns" \
     "1|5" "$(sql old.db "SELECT count(*) FROM pragma_table_info('events') WHERE name = 'dup_of'")|$(sql old.db "SELECT count(*) FROM pragma_table_info('rules') WHERE name IN ('unit', 'slow', 'counts', 'counts_by', 'means')")"
 # New databases hash event text a word at a time (meta event_hash 2); one

@@ -20,13 +20,13 @@ $TM new-session -d -s keep -x 120 -y 40 "sleep 600"
 sqlite3 fx.db < "$TOP/schema.sql"
 sqlite3 fx.db < "$TOP/tests/fixtures/tui/fixture.sql"
 
-# start NAME COMMAND [ROWS [ENV]]: run COMMAND in a fresh 120xROWS (40)
-# session with TERM=tmux-256color (so Home, End and the page keys arrive as
-# the terminfo says), NO_COLOR and a UTF-8 locale unless ENV overrides them;
-# its exit status lands in $T/NAME.rc.
+# start NAME COMMAND [ROWS [ENV [COLS]]]: run COMMAND in a fresh COLSxROWS
+# (120x40) session with TERM=tmux-256color (so Home, End and the page keys
+# arrive as the terminfo says), NO_COLOR and a UTF-8 locale unless ENV
+# overrides them; its exit status lands in $T/NAME.rc.
 start() {
 	$TM kill-session -t "$1" 2> /dev/null
-	$TM new-session -d -s "$1" -x 120 -y "${3:-40}" \
+	$TM new-session -d -s "$1" -x "${5:-120}" -y "${3:-40}" \
 	    "cd '$T' && export TERM=tmux-256color NO_COLOR=1 LC_ALL=C.UTF-8 ${4:-} && $2; echo \$? > '$T/$1.rc'; sleep 30"
 }
 
@@ -132,6 +132,18 @@ expect "the help tells Tab completes names" s \
     "Tab completes a source or rule name in the s and r prompts"
 expect "the help tells the search is a regex" s \
     "/ takes a regex: caseless unless it has a capital"
+expect "the help tells the zone switch" s \
+    "z  times in UTC or in the --tz zone (local time without --tz)"
+expect "the help tells go to a time" s \
+    "T  go to a time (forms of t) in Events or the Timeline"
+expect "the help tells the severity forms" s \
+    "(warning or >=warning at least, =error exactly); they"
+expect "the help tells the Detail keys" s \
+    "g/G top/bottom, p indent JSON and dict payloads or not,"
+expect "the help tells the severity bars" s \
+    "events of the bucket; bars split by severity, ! incident"
+expect "the help tells the live count" s \
+    "G follows new events (N new below: how many came),"
 $TM send-keys -t s x
 if wait_for s "EVENTS BY CATEGORY AND RULE" && gone s "tui - keys"; then
 	ok "any key closes the help"
@@ -418,6 +430,45 @@ expect "a bad pattern says why in the status line" re \
 expect "a bad pattern keeps the search before it" re 'search /\bLEAK/'
 $TM send-keys -t re q
 
+# / in the Summary: the hits are underlined there (findings, incidents,
+# rules) and in the Timeline's title; n/N in Events find them.
+start hs "$LT tui --db fx.db"
+expect "tui starts for the highlight in every view" hs "0 never resolved"
+$TM send-keys -t hs / 'keepalive|172\.18' Enter
+expect "/ in the Summary says where the hits are found" hs \
+    " /keepalive|172\.18/ highlighted; n/N in Events find it  | "
+$TM capture-pane -e -p -t hs > hl.txt
+if grep -F 'storm from' hl.txt | grep -qF "ws-${ESC}[4mkeepalive${ESC}[0;7m" &&
+    grep -F 'storm from' hl.txt | grep -qF "${ESC}[4m172.18${ESC}[0;7m"; then
+	ok "the Summary underlines both hits in the selected finding"
+else
+	not_ok "the Summary underlines both hits in the selected finding" "$(grep -F 'storm from' hl.txt | cat -v)"
+fi
+if grep -F '4m48s' hl.txt | grep -qF "peer=${ESC}[4m172.18${ESC}[0m"; then
+	ok "the Summary underlines the hit in an incident's key"
+else
+	not_ok "the Summary underlines the hit in an incident's key" "$(grep -F '4m48s' hl.txt | cat -v)"
+fi
+if grep -F '25  warning' hl.txt | grep -qF "ws-${ESC}[4mkeepalive${ESC}[0;1m"; then
+	ok "the Summary underlines the hit in a rule's name"
+else
+	not_ok "the Summary underlines the hit in a rule's name" "$(grep -F '25  warning' hl.txt | cat -v)"
+fi
+# (the sparkline after the count is underlined as ever under NO_COLOR)
+if grep -qF "${ESC}[1mprovider-timeout           ${ESC}[0m" hl.txt; then
+	ok "a rule without a hit is not underlined"
+else
+	not_ok "a rule without a hit is not underlined" "$(grep -F 'provider-timeout' hl.txt | cat -v)"
+fi
+$TM send-keys -t hs Enter
+expect "Enter opens the storm's timeline" hs "timeline  rule ws-keepalive-1011"
+if $TM capture-pane -e -p -t hs | grep -qF "rule ws-keepalive${ESC}[0;1m"; then
+	ok "the Timeline's title marks the hit"
+else
+	not_ok "the Timeline's title marks the hit" "$($TM capture-pane -e -p -t hs | sed -n 3p | cat -v)"
+fi
+$TM send-keys -t hs q
+
 # -- names: whole when they fit, cut in the middle, never ambiguous -----------
 # Two sources that differ only in the middle: cut to 16 they would read the
 # same, so at 80x24 the column grows until they differ; at 200x50 they fit.
@@ -475,6 +526,53 @@ check_eq "the minute before it is above the cursor" \
     " 2025-10-25 23:39:00         0" "$(row zc 5)"
 $TM send-keys -t zc q
 
+# On 80x24 the help does not fit: j scrolls it under its title.
+start hp "$LT tui --db fx.db" 24 "" 80
+expect "tui starts for the help at 80x24" hp "TOP FINDINGS"
+$TM send-keys -t hp '?'
+expect_row "80x24: the help's title" hp 3 \
+    " 33 e│ logtriage tui - keys                                               │"
+check_eq "80x24: the help's first key line" \
+    " TOP │ Tab/Shift-Tab  next/previous view    Esc/Backspace  back           │" "$(row hp 4)"
+check_eq "80x24: the end of the help is off the screen" "" \
+    "$(screen hp | grep -F 'w wrap long lines or not')"
+$TM send-keys -t hp j
+expect_row "j scrolls the help a line, the title stays" hp 4 \
+    " TOP │ Up/Down j/k    move                  PgUp/PgDn Space page          │"
+$TM send-keys -t hp Space Space Space
+expect "scrolled to its end the help shows its last lines" hp \
+    "│ j/k scroll this help; any other key closes it."
+expect "and the Detail keys" hp "│           [/] fewer/more lines of context around the event"
+$TM send-keys -t hp x
+if gone hp "tui - keys"; then ok "80x24: another key closes the help"; else
+	not_ok "80x24: another key closes the help"; fi
+$TM send-keys -t hp q
+
+# -- Timeline: bars split by severity, a legend, incidents marked ----------
+start sb "$LT tui --db fx.db" 24 "" 80
+expect "tui starts for the severity bars" sb "TOP FINDINGS"
+$TM send-keys -t sb Tab
+expect_row "the legend names each part of a bar and the incident mark" sb 4 \
+    " bucket start (UTC)     events  █ error+  ▓ warning  ░ info/debug  ! incident"
+check_eq "a storm minute: warning, marked as in an incident" \
+    " 2025-10-25 23:32:00         5 !▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓" "$(row sb 7)"
+check_eq "warning and info in one minute: two parts by their share" \
+    " 2025-10-25 23:35:00         6 !▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓░░░░░░░" "$(row sb 10)"
+check_eq "an info minute outside any incident: no mark" \
+    " 2025-10-25 23:37:00         1  ░░░░░░░░" "$(row sb 12)"
+check_eq "error and info: error first" \
+    " 2025-10-25 23:41:00         2  ████████░░░░░░░░" "$(row sb 16)"
+check_eq "the unresolved leak's minute is marked" \
+    " 2025-10-25 23:43:00         1 !████████" "$(row sb 18)"
+$TM send-keys -t sb q
+start sa "$LT tui --db fx.db" 24 "LC_ALL=C" 80
+expect "tui starts for the ASCII bars" sa "TOP FINDINGS"
+$TM send-keys -t sa Tab
+expect_row "the ASCII legend" sa 4 \
+    " bucket start (UTC)     events  # error+  = warning  - info/debug  ! incident"
+check_eq "ASCII parts" " 2025-10-25 23:41:00         2  ########--------" "$(row sa 16)"
+$TM send-keys -t sa q
+
 # -- rule and source prompts: Tab completes, an unknown name is said -------
 start fl "$LT tui --db fx.db"
 expect "tui starts for the prompts" fl "TOP FINDINGS"
@@ -504,9 +602,12 @@ start sv "$LT tui --db fx.db"
 expect "tui starts for the filters" sv "TOP FINDINGS"
 sk() { row sv "$1" | cut -c1-61 | sed 's/ *$//'; }
 $TM send-keys -t sv Tab Tab v err Tab
-expect_row "Tab completes a severity" sv 40 "severity at least (empty = any): error"
+expect_row "Tab completes a severity" sv 40 \
+    "severity (warning or >=warning at least, =error exactly; empty = any): error"
 $TM send-keys -t sv Enter
 expect_row "the severity filter shows in the title" sv 3 " events  severity >= error"
+expect_row "the severity filter shows in the status line" sv 40 \
+    " severity >= error  (c clears) | Enter detail  / search  n/N  f text  r rule  C category  v severity  c clear  Left/Righ"
 check_eq "severity >= error: the first leak" \
     " 2025-10-25 23:41:00.000 exai-mcp-daemon  semaphore-leak" "$(sk 5)"
 check_eq "severity >= error: the second leak" \
@@ -517,6 +618,8 @@ expect_row "Tab completes a category" sv 40 "category (empty = any): semaphore"
 $TM send-keys -t sv Enter
 expect_row "category and severity combine in the title" sv 3 \
     " events  category semaphore  severity >= error"
+expect_row "category and severity combine in the status line" sv 40 \
+    " category semaphore  severity >= error  (c clears) | Enter detail  / search  n/N  f text  r rule  C category  v severity"
 check_eq "combined: still only the leaks" "" "$(sk 7)"
 $TM send-keys -t sv v C-u Enter
 expect_row "an empty severity drops that filter only" sv 3 " events  category semaphore"
@@ -524,15 +627,34 @@ check_eq "category semaphore: the recovery shows again" \
     " 2025-10-25 23:41:01.000 exai-mcp-daemon  semaphore-recovered" "$(sk 6)"
 $TM send-keys -t sv C C-u nosuch Enter
 expect "an unknown category is said so" sv " no such category: nosuch  | "
+$TM send-keys -t sv v =info Enter
+expect_row "=info: exactly that severity" sv 3 " events  category semaphore  severity = info"
+check_eq "severity = info: the recovery alone" \
+    " 2025-10-25 23:41:01.000 exai-mcp-daemon  semaphore-recovered" "$(sk 5)"
+check_eq "severity = info: no leak (error)" "" "$(sk 6)"
+$TM send-keys -t sv v
+expect_row "the prompt offers the filter in force" sv 40 \
+    "severity (warning or >=warning at least, =error exactly; empty = any): =info"
+$TM send-keys -t sv C-u '>=info' Enter
+expect_row ">=info: at least that severity" sv 3 " events  category semaphore  severity >= info"
+check_eq "severity >= info: the leak as well" \
+    " 2025-10-25 23:41:00.000 exai-mcp-daemon  semaphore-leak" "$(sk 5)"
+$TM send-keys -t sv v C-u '=err' Tab
+expect_row "Tab completes after =" sv 40 \
+    "severity (warning or >=warning at least, =error exactly; empty = any): =error"
+$TM send-keys -t sv C-u
+$TM send-keys -t sv Enter
 $TM send-keys -t sv v loud Enter
 expect "an unknown severity is said so" sv \
-    " no such severity: loud (debug, info, notice, warning, error, critical)  | "
+    " no such severity: loud (debug, info, notice, warning, error, critical; >= or = before one)  | "
 $TM send-keys -t sv v warning Enter r fallback Enter
 expect_row "rule, category and severity combine" sv 3 \
     " events  rule fallback  category semaphore  severity >= warning"
 expect_row "a rule outside the category shows nothing" sv 5 "   no events for this selection"
 $TM send-keys -t sv c
 expect_row "c clears every filter at once" sv 3 " events  all rules"
+expect_row "no filter: the status line shows the keys alone" sv 40 \
+    " filters cleared: all events of the window  | Enter detail  / search  n/N  f text  r rule  C category  v severity  c cle"
 $TM send-keys -t sv q
 
 # Inside tmux, TERM=xterm-256color's terminfo does not name tmux's End
@@ -564,6 +686,120 @@ $TM send-keys -t x Home
 expect_row "Home shows the line's start" x 5 \
     "${P}WARNING src.monitoring.resilient_websocket: Connection cl"
 $TM send-keys -t x q
+
+# -- Detail: the timestamp once, payloads indented (p), scrolling, wrap ------
+# (G shows the end: the record, then the context section's three lines)
+cp fx.db pp.db
+sqlite3 pp.db "INSERT INTO events (id, source_id, rule, ts, hash, ordinal, line, line_end, stream, text) VALUES
+	(400, 2, 'fallback', 1761435480000, 4000, 0, 7, 7, 1, '2025-10-25 23:38:00 INFO gateway: request {\"model\":\"kimi-k2\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true} sent'),
+	(401, 2, 'fallback', 1761435481000, 4001, 0, 8, 8, 1, '2025-10-25 23:38:01 DEBUG tools: call {''path'': ''/tmp/a, b'', ''recursive'': True, ''limit'': None} with a tail that goes on well past the edge of an eighty column screen: END');"
+start pp "$LT tui --db pp.db" 24 "" 80
+expect "tui starts for the detail payloads" pp "TOP FINDINGS"
+$TM send-keys -t pp Tab Tab / 'request' Enter Enter G
+expect_row "a JSON payload: the text before it, without the timestamp" pp 9 \
+    " INFO gateway: request"
+check_eq "a JSON payload opens on its own line" " {" "$(row pp 10)"
+check_eq "a JSON member a line, indented" '   "model": "kimi-k2",' "$(row pp 11)"
+check_eq "a nested array opens" '   "messages": [' "$(row pp 12)"
+check_eq "a nested object in it" '       "role": "user",' "$(row pp 14)"
+check_eq "the last member has no comma" '   "stream": true' "$(row pp 18)"
+check_eq "the payload closes" " }" "$(row pp 19)"
+check_eq "the text after the payload follows" " sent" "$(row pp 20)"
+$TM send-keys -t pp Escape / recursive Enter Enter G
+expect_row "a Python dict: the text before it" pp 14 " DEBUG tools: call"
+check_eq "a dict member a line, a comma inside quotes kept" \
+    "   'path': '/tmp/a, b'," "$(row pp 16)"
+check_eq "True as it is" "   'recursive': True," "$(row pp 17)"
+check_eq "None as it is" "   'limit': None" "$(row pp 18)"
+check_eq "the dict closes" " }" "$(row pp 19)"
+check_eq "the tail follows whole" \
+    " with a tail that goes on well past the edge of an eighty column screen: END" \
+    "$(row pp 20)"
+$TM capture-pane -e -p -t pp > hl.txt
+if grep -F "${ESC}[4mrecursive${ESC}[0m" hl.txt | grep -qF "': True,"; then
+	ok "Detail underlines the hit inside the indented payload"
+else
+	not_ok "Detail underlines the hit inside the indented payload" "$(grep -F 'recursive' hl.txt | cat -v)"
+fi
+$TM send-keys -t pp p
+expect "p shows the payload as logged" pp " payloads as logged  | "
+expect_row "as logged: one line, cut at the edge, without the timestamp" pp 20 \
+    " DEBUG tools: call {'path': '/tmp/a, b', 'recursive': True, 'limit': None} with"
+$TM send-keys -t pp Right
+expect_row "Right scrolls the record 10 columns" pp 20 \
+    " s: call {'path': '/tmp/a, b', 'recursive': True, 'limit': None} with a tail th"
+$TM send-keys -t pp End
+expect_row "End shows the end of the longest line" pp 20 \
+    " e} with a tail that goes on well past the edge of an eighty column screen: END"
+$TM send-keys -t pp Left
+expect_row "Left scrolls back 10 columns" pp 20 \
+    " imit': None} with a tail that goes on well past the edge of an eighty column s"
+check_eq "Left scrolls in Detail, it does not go back" "" \
+    "$(screen pp | grep -F 'TOP FINDINGS')"
+$TM send-keys -t pp Home
+expect_row "Home shows the start of the lines" pp 20 \
+    " DEBUG tools: call {'path': '/tmp/a, b', 'recursive': True, 'limit': None} with"
+$TM send-keys -t pp w
+expect "w wraps long lines" pp " long lines wrapped  | "
+expect_row "the wrapped rest is on the next row" pp 21 \
+    "  a tail that goes on well past the edge of an eighty column screen: END"
+$TM send-keys -t pp p
+expect "p indents the payload again" pp "   'recursive': True,"
+$TM send-keys -t pp q
+
+# -- time: --tz, z switches to UTC and back, T goes to a time --------------
+start tz "$LT tui --db fx.db --tz +11:00 --since 2025-10-26T10:31"
+expect_row "--tz shows the window in the zone, --since read in it" tz 1 \
+    " logtriage  2025-10-26 10:31:00 .. 2025-10-26 10:45:00 +11:00  fx.db"
+$TM send-keys -t tz Tab Tab
+expect_row "Events labels the time column with the zone" tz 4 \
+    " time (+11:00)           source           rule                 text"
+check_eq "Events shows the times in the zone" \
+    " 2025-10-26 10:32:00.000 exai-mcp-daemon  ws-keepalive-1011" \
+    "$(row tz 5 | cut -c1-61 | sed 's/ *$//')"
+$TM send-keys -t tz z
+expect "z switches to UTC" tz " times in UTC  | "
+expect_row "z: the header in UTC" tz 1 \
+    " logtriage  2025-10-25 23:31:00 .. 2025-10-25 23:45:00 UTC  fx.db"
+check_eq "z: the events in UTC" \
+    " 2025-10-25 23:32:00.000 exai-mcp-daemon  ws-keepalive-1011" \
+    "$(row tz 5 | cut -c1-61 | sed 's/ *$//')"
+$TM send-keys -t tz z
+expect_row "z again: back to the zone" tz 4 \
+    " time (+11:00)           source           rule                 text"
+$TM send-keys -t tz T
+expect "T asks for a time" tz "go to time (2025-10-25T23:40, 2h, yesterday):"
+$TM send-keys -t tz '2025-10-26T10:41' Enter
+expect "T says where it went, in the zone shown" tz \
+    " went to 2025-10-26 10:41:00 +11:00  | "
+$TM send-keys -t tz Enter
+expect "the cursor is on the first event from that time" tz "event 202"
+expect "Detail shows the time in the zone" tz "time      2025-10-26 10:41:00.000 +11:00"
+$TM send-keys -t tz Escape z T '2025-10-25T23:40Z' Enter
+expect "T in UTC" tz " went to 2025-10-25 23:40:00 UTC  | "
+$TM send-keys -t tz Enter
+expect "a time with Z is read as UTC" tz "event 200"
+$TM send-keys -t tz Escape T 'tomorrow' Enter
+expect "T with a bad time says why" tz " go to: bad time 'tomorrow'"
+$TM send-keys -t tz T '2025-10-26' Enter
+expect "T after the last event goes to the last one" tz \
+    " no event at or after 2025-10-26 00:00:00 UTC: the last one  | "
+$TM send-keys -t tz Enter
+expect "the last event is chosen" tz "event 207"
+$TM send-keys -t tz Escape Tab Tab Tab
+expect_row "the Timeline in UTC" tz 3 " timeline  all events  per minute  (33 on screen)"
+$TM send-keys -t tz T '2025-10-25T23:40' Enter
+i=0; while [ $i -lt 100 ] && [ "$(row tz 5 | cut -c1-30)" != " 2025-10-25 23:40:00         2" ]; do sleep 0.1; i=$((i + 1)); done
+check_eq "T in the Timeline puts the bucket under the cursor" \
+    " 2025-10-25 23:40:00         2" "$(row tz 5 | cut -c1-30)"
+$TM send-keys -t tz z
+expect_row "the Timeline labels its column with the zone" tz 4 \
+    " start (+11:00)         events  █ error+  ▓ warning  ░ info/debug  ! incident"
+check_eq "the Timeline shows the buckets in the zone" \
+    " 2025-10-26 10:40:00         2" "$(row tz 5 | cut -c1-30)"
+$TM send-keys -t tz q
+check_rc "a bad --tz exits 2" 2 "$LT" tui --db fx.db --tz Mars/Olympus
+check_contains "a bad --tz is explained" "$T/err" "logtriage: tui: --tz: unknown time zone 'Mars/Olympus'"
 
 # -- colour, NO_COLOR and a non-UTF-8 locale -------------------------------
 # SGR colour: ESC [ ... 30-38, 40-48, 90-97, 100-107 ... m (39 and 49 are
@@ -712,3 +948,34 @@ wait_file "$T/live.rc"
 check_eq "q ends a live tui with status 0" "0" "$(cat "$T/live.rc" 2> /dev/null)"
 check_eq "the streamed events are stored" "2" \
     "$(sql live.db 'SELECT count(*) FROM events')"
+
+# A live stream keeps the cursor and the filters while events arrive, and
+# says how many came below the screen; G follows them.
+: > more.log
+i=0
+while [ $i -lt 3 ]; do line "51:0$i" 10.9.8.7 >> first2.log; i=$((i + 1)); done
+i=10
+while [ $i -lt 30 ]; do
+	if [ $((i % 2)) -eq 0 ]; then line "51:$i" 10.9.8.7; else line "51:$i" 10.1.2.3; fi >> more.log
+	i=$((i + 1))
+done
+start lv "(cat first2.log; sleep 4; cat more.log; sleep 20) | $LT tui --db lv.db --source stream -" 16
+expect "the first streamed lines show up" lv "ws-keepalive-1011$(printf '%18s' '')3  warning"
+$TM send-keys -t lv Tab Tab f 10.9.8.7 Enter j
+expect_row "the text filter is set on the first lines" lv 3 ' events  all rules  text "10.9.8.7"'
+expect_row "the new events are counted below the screen" lv 3 \
+    ' events  all rules  text "10.9.8.7"  2 new below (G follows)'
+check_eq "the page keeps its first row" \
+    " 2025-10-25 23:51:00.000 stream           ws-keepalive-1011    WARNING src.monitoring.resilient_websocket: Connection cl" \
+    "$(row lv 5)"
+check_eq "the filter still holds: the new rows match it" \
+    " 2025-10-25 23:51:10.000 stream           ws-keepalive-1011    WARNING src.monitoring.resilient_websocket: Connection cl" \
+    "$(row lv 8)"
+$TM send-keys -t lv Enter
+expect "the cursor stayed on the second event" lv "time      2025-10-25 23:51:01.000 UTC"
+$TM send-keys -t lv Escape G
+expect_row "G follows the new events: no count" lv 3 ' events  all rules  text "10.9.8.7"'
+check_eq "G shows the newest matching event last" \
+    " 2025-10-25 23:51:28.000 stream           ws-keepalive-1011    WARNING src.monitoring.resilient_websocket: Connection cl" \
+    "$(row lv 15)"
+$TM send-keys -t lv q
