@@ -639,6 +639,12 @@ row_text(const struct ev_row *r, size_t *n)
 	int64_t ms;
 	size_t k = timeparse_leading(r->text, r->text_len, NULL, &ms);
 
+	/*
+	 * nginx's access line puts the client before its bracketed stamp:
+	 * the time column says when, but only the line says who.
+	 */
+	if (k > 0 && r->text[0] != '[' && memchr(r->text, '[', k) != NULL)
+		k = 0;
 	while (k < r->text_len && r->text[k] == ' ')
 		k++;
 	*n = r->text_len - k;

@@ -979,3 +979,15 @@ check_eq "G shows the newest matching event last" \
     " 2025-10-25 23:51:28.000 stream           ws-keepalive-1011    WARNING src.monitoring.resilient_websocket: Connection cl" \
     "$(row lv 15)"
 $TM send-keys -t lv q
+
+# nginx's access line puts the client before its stamp: the Events row
+# keeps it (the time column has the stamp, the line says who).
+mkdir -p ngx
+printf '[nginx-bad-gateway]\ncategory = http\nseverity = warning\nmatch = " 502 \\d+\n' > ngx/ngx.rules
+printf '%s\n' '10.0.0.7 - bob [26/Oct/2025:10:00:05 +1100] "POST /api HTTP/1.1" 502 157 "-" "python-requests/2.31"' > ngx.log
+"$LT" ingest -q --db ngx.db --rules ngx ngx.log
+start ngx "$LT tui --db ngx.db" 24 "" 120
+$TM send-keys -t ngx Tab Tab
+expect "nginx access: the Events row keeps the client" ngx \
+    '10.0.0.7 - bob [26/Oct/2025:10:00:05 +1100] "POST /api'
+$TM send-keys -t ngx q
