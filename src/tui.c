@@ -74,6 +74,7 @@ struct tui {
 
 	void			*state[TUI_NVIEWS];
 	int			 loaded[TUI_NVIEWS];
+	uint64_t		 generation;	/* of what every view shows: tui_invalidate */
 	size_t			 stack[TUI_STACK];
 	size_t			 depth;
 
@@ -697,6 +698,13 @@ tui_invalidate(struct tui *t)
 
 	for (i = 0; i < TUI_NVIEWS; i++)
 		t->loaded[i] = 0;
+	t->generation++;
+}
+
+uint64_t
+tui_generation(const struct tui *t)
+{
+	return t->generation;
 }
 
 void

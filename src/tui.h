@@ -202,6 +202,13 @@ void tui_format_time(int64_t ms, char *out, size_t outlen);
 const char *tui_zone(void);
 /* Milliseconds that zone's clocks are ahead of UTC at the instant ms. */
 int64_t tui_zone_offset(int64_t ms);
+
+/*
+ * What the views show changes only when the data, the window or the
+ * source filter does: a view whose load saw this generation may keep what
+ * it loaded when it comes to the front again.
+ */
+uint64_t tui_generation(const struct tui *t);
 /* util_format_duration's compact form ("5m03s", "41.2s") into out (16 bytes). */
 void tui_format_duration(int64_t ms, char *out, size_t outlen);
 /* A sparkline of n counts into b (one cell each), scaled to max. */

@@ -73,6 +73,8 @@ struct summary {
 	char		*pending;
 	int64_t		 nincidents;
 	char		 hint[160];
+	int		 have;		/* lines loaded at generation gen */
+	uint64_t	 gen;
 };
 
 static void *
@@ -603,6 +605,10 @@ summary_load(struct tui *t, void *state, char *err, size_t errlen)
 	int64_t cur_start = 0;
 	size_t i;
 
+	/* back to the front with nothing changed: what it shows still holds */
+	if (s->have && s->gen == tui_generation(t))
+		return 0;
+	s->have = 0;
 	if (summary_prepare(t, s, err, errlen) == -1)
 		return -1;
 	/*
@@ -646,6 +652,8 @@ summary_load(struct tui *t, void *state, char *err, size_t errlen)
 		for (s->cursor = 0; s->cursor < s->n &&
 		    !summary_selectable(&s->lines[s->cursor]); s->cursor++)
 			;
+	s->have = 1;
+	s->gen = tui_generation(t);
 	return 0;
 }
 
