@@ -188,15 +188,6 @@ struct writer {
 	struct tcount		 merge;			/* ... and its texts */
 };
 
-/* Where lines come from: a reader, or a buffer in memory. */
-struct lsrc {
-	struct reader	*r;
-	const char	*p;
-	size_t		 len, pos;
-	uint64_t	 lineno;
-	uint64_t	 nul_bytes;
-};
-
 struct ingest {
 	struct store		*st;
 	int			 event_hash;	/* store_event_hash */
@@ -253,7 +244,7 @@ struct ingest {
 	struct context_stream	*ctx_stream;	/* a stream's last records */
 	struct store_ingest_counts *counts;
 	uint64_t		 cur_offset, cur_lineno;
-	struct lsrc		*ls;
+	struct reader		*r;		/* ... its lines */
 	struct reader_stats	 base;		/* reader counters where this run began */
 	uint64_t		 regex_base;
 
@@ -1156,18 +1147,11 @@ ingest_physical(struct ingest *in)
 {
 	const struct reader_stats *rs;
 	struct store_ingest_counts *c = in->counts;
-	struct lsrc *ls = in->ls;
 
 	c->regex_errors = matcher_stats(in->matcher)->regex_errors - in->regex_base;
-	if (ls == NULL)
+	if (in->r == NULL)
 		return;
-	if (ls->r == NULL) {
-		c->bytes = ls->pos;
-		c->lines = ls->lineno;
-		c->nul_bytes = ls->nul_bytes;
-		return;
-	}
-	rs = reader_stats(ls->r);
+	rs = reader_stats(in->r);
 	c->bytes = rs->bytes - in->base.bytes;
 	c->lines = rs->lines - in->base.lines;
 	c->truncated = rs->truncated - in->base.truncated;
@@ -1543,36 +1527,10 @@ ingest_source_for_path(const char *path)
 	return xstrdup(*base != '\0' ? base : path);
 }
 
-static int
-lsrc_next(struct lsrc *ls, struct reader_line *rl, char *err, size_t errlen)
-{
-	const char *nl;
-	size_t n;
-
-	if (ls->r != NULL)
-		return reader_next(ls->r, rl, err, errlen);
-	if (ls->pos >= ls->len)
-		return 0;
-	memset(rl, 0, sizeof *rl);
-	rl->p = ls->p + ls->pos;
-	nl = memchr(rl->p, '\n', ls->len - ls->pos);
-	n = nl != NULL ? (size_t)(nl - rl->p) : ls->len - ls->pos;
-	rl->offset = ls->pos;
-	rl->end_offset = ls->pos + n + (nl != NULL);
-	rl->lineno = ++ls->lineno;
-	rl->unterminated = nl == NULL;
-	rl->len = n > 0 && rl->p[n - 1] == '\r' ? n - 1 : n;
-	for (n = 0; n < rl->len; n++)
-		ls->nul_bytes += rl->p[n] == '\0';
-	ls->pos = rl->end_offset;
-	return 1;
-}
-
-/* Read every line of ls through the pipeline; commits as it goes. */
+/* Read every line of in->r through the pipeline; commits as it goes. */
 static int
 ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 {
-	struct lsrc *ls = in->ls;
 	struct store_ingest_counts *c = in->counts;
 	struct envelope_line el;
 	struct reader_line rl;
@@ -1584,7 +1542,7 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 	for (;;) {
 		if (in->opts.stop != NULL && *in->opts.stop)
 			break;
-		rc = lsrc_next(ls, &rl, err, errlen);
+		rc = reader_next(in->r, &rl, err, errlen);
 		if (rc == 0)
 			break;
 		if (rc < 0) {
@@ -1837,17 +1795,16 @@ ingest_input(struct ingest *in, const char *path,
     struct store_ingest_counts *counts, char *err, size_t errlen)
 {
 	struct envelope *env = NULL;
-	struct lsrc ls;
+	struct reader *r;
 	uint64_t off = 0, lineno = 0;
 	int rc = -1;
 
 	ingest_reset_input(in, path, counts);
-	memset(&ls, 0, sizeof ls);
-	if ((ls.r = reader_open(path, in->opts.follow, err, errlen)) == NULL)
+	if ((r = reader_open(path, in->opts.follow, err, errlen)) == NULL)
 		return -1;
-	reader_set_idle_ms(ls.r, 250);
-	reader_set_stop_flag(ls.r, in->opts.stop);
-	if (reader_is_regular(ls.r) && !reader_is_stdin(ls.r)) {
+	reader_set_idle_ms(r, 250);
+	reader_set_stop_flag(r, in->opts.stop);
+	if (reader_is_regular(r) && !reader_is_stdin(r)) {
 		in->key = canonical_path(path);
 		/*
 		 * One reader of a file per database at a time, so that two
@@ -1863,28 +1820,28 @@ ingest_input(struct ingest *in, const char *path,
 			    " into this database", path);
 			/* FALLTHROUGH */
 		case -1:
-			reader_close(ls.r);
+			reader_close(r);
 			free(in->key);
 			in->key = NULL;
 			return -1;
 		default:
-			reader_close(ls.r);
+			reader_close(r);
 			free(in->key);
 			in->key = NULL;
 			return 0;
 		}
 	}
-	if (ingest_start(in, path, reader_is_stdin(ls.r), err, errlen) != 0)
+	if (ingest_start(in, path, reader_is_stdin(r), err, errlen) != 0)
 		goto out;
 	/*
 	 * Only a regular file named by a path can be resumed: a pipe, a FIFO
 	 * or a terminal delivers a new stream each time, whatever its name,
 	 * and "-" names whatever standard input is this time.
 	 */
-	if (reader_is_regular(ls.r) && !reader_is_stdin(ls.r)) {
+	if (reader_is_regular(r) && !reader_is_stdin(r)) {
 		in->resumable = 1;
-		in->hold = !in->opts.final && !reader_is_gzip(ls.r);
-		in->fingerprint = reader_fingerprint(ls.r);
+		in->hold = !in->opts.final && !reader_is_gzip(r);
+		in->fingerprint = reader_fingerprint(r);
 		if (!in->opts.no_resume && ingest_resume_point(in, path, &off,
 		    &lineno, err, errlen) != 0) {
 			ingest_fail(in, err);
@@ -1901,27 +1858,27 @@ ingest_input(struct ingest *in, const char *path,
 	}
 	if (in->opts.context_lines > 0 && !in->resumable)
 		in->ctx_stream = context_stream_new(in->opts.context_lines);
-	if (off > 0 && reader_skip_to(ls.r, off, lineno, err, errlen) != 0 &&
+	if (off > 0 && reader_skip_to(r, off, lineno, err, errlen) != 0 &&
 	    (in->opts.stop == NULL || !*in->opts.stop)) {
 		/* The file is shorter than it was: read it again from the start. */
-		reader_close(ls.r);
+		reader_close(r);
 		off = lineno = 0;
 		in->time = TS_NONE;
 		in->ords_full = 1;
 		ord_restore_drop(&in->restore);
-		if ((ls.r = reader_open(path, in->opts.follow, err, errlen)) == NULL) {
+		if ((r = reader_open(path, in->opts.follow, err, errlen)) == NULL) {
 			ingest_fail(in, err);
 			goto out;
 		}
-		reader_set_idle_ms(ls.r, 250);
-		reader_set_stop_flag(ls.r, in->opts.stop);
+		reader_set_idle_ms(r, 250);
+		reader_set_stop_flag(r, in->opts.stop);
 	}
 	counts->skipped_bytes = off;
 	in->start_off = in->time_off = in->cur_offset = off;
 	in->cur_lineno = lineno;
-	in->base = *reader_stats(ls.r);
+	in->base = *reader_stats(r);
 	in->regex_base = matcher_stats(in->matcher)->regex_errors;
-	in->ls = &ls;
+	in->r = r;
 	env = envelope_new(in->opts.format, in->opts.tz);
 	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
 	if (in->opts.tz_auto)
@@ -1936,8 +1893,8 @@ out:
 	multiline_free(in->ml);
 	in->ml = NULL;
 	envelope_free(env);
-	reader_close(ls.r);
-	in->ls = NULL;
+	reader_close(r);
+	in->r = NULL;
 	ingest_end_input(in, rc != 0);
 	return rc;
 }
@@ -1947,20 +1904,17 @@ ingest_buffer(struct ingest *in, const char *name, const char *data,
     size_t len, struct store_ingest_counts *counts, char *err, size_t errlen)
 {
 	struct envelope *env;
-	struct lsrc ls;
 	int rc = -1;
 
 	ingest_reset_input(in, name, counts);
-	memset(&ls, 0, sizeof ls);
-	ls.p = data;
-	ls.len = len;
 	in->key = xstrdup(name);
 	if (ingest_start(in, name, 0, err, errlen) != 0) {
 		ingest_end_input(in, 1);
 		return -1;
 	}
 	in->regex_base = matcher_stats(in->matcher)->regex_errors;
-	in->ls = &ls;
+	in->r = reader_open_memory(data, len);
+	in->base = *reader_stats(in->r);
 	env = envelope_new(in->opts.format, in->opts.tz);
 	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
 	if (in->opts.tz_auto)
@@ -1969,7 +1923,8 @@ ingest_buffer(struct ingest *in, const char *name, const char *data,
 	multiline_free(in->ml);
 	in->ml = NULL;
 	envelope_free(env);
-	in->ls = NULL;
+	reader_close(in->r);
+	in->r = NULL;
 	ingest_end_input(in, rc != 0);
 	return rc;
 }
