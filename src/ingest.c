@@ -21,15 +21,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-#include <cjson/cJSON.h>
 
 #include "context.h"
 #include "correlate.h"
+#include "docker_names.h"
 #include "generic.h"
 #include "matcher.h"
 #include "multiline.h"
+#include "ordinals.h"
 #include "reader.h"
 #include "rules.h"
 #include "timeparse.h"
@@ -45,25 +44,6 @@
 #define BATCH_FORCE_RECORDS	2000000
 /* In follow mode, pending records are flushed after this much idle time. */
 #define FOLLOW_FLUSH_MS	1000
-/* config.v2.json files larger than this are not read. */
-#define CONFIG_MAX	(4 * 1024 * 1024)
-
-/* The (hash, count) pairs of one source's current second, for ordinals. */
-struct ord {
-	uint64_t	hash;
-	int		n;
-};
-
-/*
- * What changed a source's ordinal state, in the order it happened: a record
- * with a new ts (hash unused) or an event.  off: the record's first byte.
- */
-struct ordlog {
-	int64_t		ts;
-	uint64_t	hash;
-	uint64_t	off;
-	int		event;
-};
 
 /*
  * Counts per record text hash, open addressing; used[] lists the taken
@@ -83,19 +63,7 @@ struct src_state {
 	char		*name;
 	size_t		 name_len;
 	int64_t		 cur_ts;	/* ts of its latest record */
-	struct ord	*ords;
-	size_t		 nords, cap;
-	/*
-	 * The ordinal state of the records before the last resume point
-	 * (snap_ts and snap), and what changed it since (log), so the state
-	 * at the next resume point can be saved even when that point lies
-	 * before records already read (a pending multiline record).
-	 */
-	int64_t		 snap_ts;
-	struct ord	*snap;
-	size_t		 nsnap, snapcap;
-	struct ordlog	*log;
-	size_t		 nlog, logcap;
+	struct ordinals	 ord;
 	int64_t		 min_ts, max_ts;	/* span of the open batch */
 	/*
 	 * The volume: mark_ts and mark are what the database had counted
@@ -157,15 +125,6 @@ struct seen {
 	int64_t		sid, min_ts, max_ts;
 };
 
-/*
- * A source's ordinal state at the commit point, to be saved: its second
- * and n entries of the batch's ords from first.
- */
-struct bord {
-	int64_t		sid, ts;
-	size_t		first, n;
-};
-
 /* A source's volume mark as this run leaves it; texts in the batch's mtexts. */
 struct bmark {
 	int64_t		sid, ts;
@@ -192,11 +151,7 @@ struct batch {
 	int64_t				 ts;	/* the latest record's time before offset */
 	int				 resumable;
 	/* the ordinal state at offset of the sources it changed for */
-	struct store_ordinal		*ords;
-	size_t				 nords, ordcap;
-	struct bord			*bords;
-	size_t				 nbords, bordcap;
-	int				 ords_reset;	/* ... of every source */
+	struct ord_save			 ords;
 	struct store_ingest_counts	 counts;	/* physical counters */
 	struct context_pack		 ctx;	/* stream records kept as context */
 	const char			*status;
@@ -231,15 +186,6 @@ struct writer {
 	size_t			 block_idcap;
 	struct store_vmark	 vm;			/* writer_marks' scratch */
 	struct tcount		 merge;			/* ... and its texts */
-};
-
-/* Where lines come from: a reader, or a buffer in memory. */
-struct lsrc {
-	struct reader	*r;
-	const char	*p;
-	size_t		 len, pos;
-	uint64_t	 lineno;
-	uint64_t	 nul_bytes;
 };
 
 struct ingest {
@@ -280,9 +226,7 @@ struct ingest {
 	uint64_t		 start_off;	/* where this run began reading */
 	int64_t			 time;		/* the latest record's time before time_off */
 	uint64_t		 time_off;
-	struct store_ordinal	*restore;	/* ordinal state of the resume point */
-	size_t			 nrestore;
-	struct util_index	 restore_index;	/* restore by source id, once needed */
+	struct ord_restore	 restore;	/* ordinal state of the resume point */
 	/*
 	 * The next commit saves the ordinal state of every source: the
 	 * saved one is not this input's resume point (a run that starts
@@ -300,7 +244,7 @@ struct ingest {
 	struct context_stream	*ctx_stream;	/* a stream's last records */
 	struct store_ingest_counts *counts;
 	uint64_t		 cur_offset, cur_lineno;
-	struct lsrc		*ls;
+	struct reader		*r;		/* ... its lines */
 	struct reader_stats	 base;		/* reader counters where this run began */
 	uint64_t		 regex_base;
 
@@ -348,8 +292,7 @@ batch_free(struct batch *b)
 	buf_free(&b->data);
 	free(b->vols);
 	free(b->seen);
-	free(b->ords);
-	free(b->bords);
+	ord_save_free(&b->ords);
 	free(b->fields);
 	free(b->marks);
 	free(b->mtexts);
@@ -360,8 +303,8 @@ batch_free(struct batch *b)
 static void
 batch_clear(struct batch *b)
 {
-	b->nev = b->nfields = b->nvols = b->nseen = b->nords = b->nbords = 0;
-	b->ords_reset = 0;
+	b->nev = b->nfields = b->nvols = b->nseen = 0;
+	ord_save_clear(&b->ords);
 	b->nmarks = b->nmtexts = 0;
 	/* a rare huge record should not pin its buffer for the whole run */
 	if (b->data.cap > 2 * BATCH_BYTES)
@@ -660,17 +603,9 @@ writer_store(struct ingest *in, struct batch *b)
 	if (b->resumable && store_input_set(in->st, in->key, in->fingerprint,
 	    b->offset, b->lineno, w->err, sizeof w->err) != 0)
 		goto fail;
-	if (b->resumable && b->ords_reset && store_ordinals_clear(in->st,
-	    in->key, in->fingerprint, w->err, sizeof w->err) != 0)
+	if (b->resumable && ord_save_write(&b->ords, in->st, in->key,
+	    in->fingerprint, w->err, sizeof w->err) != 0)
 		goto fail;
-	for (i = 0; b->resumable && i < b->nbords; i++) {
-		const struct bord *o = &b->bords[i];
-
-		if (store_ordinals_put(in->st, in->key, in->fingerprint, o->sid,
-		    o->ts, b->ords + o->first, o->n, w->err,
-		    sizeof w->err) != 0)
-			goto fail;
-	}
 	if (b->resumable && store_input_time_set(in->st, in->key,
 	    in->fingerprint, b->ts, w->err, sizeof w->err) != 0)
 		goto fail;
@@ -957,9 +892,7 @@ ingest_forget_sources(struct ingest *in)
 
 	for (i = 0; i < in->nsrcs; i++) {
 		free(in->srcs[i].name);
-		free(in->srcs[i].ords);
-		free(in->srcs[i].snap);
-		free(in->srcs[i].log);
+		ordinals_free(&in->srcs[i].ord);
 		tc_free(&in->srcs[i].mark);
 		tc_free(&in->srcs[i].hi);
 	}
@@ -1004,69 +937,6 @@ ingest_txn(struct ingest *in)
 	in->batch_events = in->batch_records = in->clock_records = 0;
 	in->batch_started = util_now_ms();
 	return 0;
-}
-
-/* Add n records with this hash to a count list; the count before. */
-static int
-ord_add(struct ord **ords, size_t *nords, size_t *cap, uint64_t hash, int n)
-{
-	size_t i;
-	int before;
-
-	for (i = 0; i < *nords; i++) {
-		if ((*ords)[i].hash == hash) {
-			before = (*ords)[i].n;
-			(*ords)[i].n += n;
-			return before;
-		}
-	}
-	*ords = util_grow(*ords, cap, *nords, sizeof **ords, 2);
-	(*ords)[*nords].hash = hash;
-	(*ords)[*nords].n = n;
-	(*nords)++;
-	return 0;
-}
-
-static void
-ord_log(struct src_state *s, int64_t ts, uint64_t hash, uint64_t off, int event)
-{
-	s->log = util_grow(s->log, &s->logcap, s->nlog, sizeof *s->log, 4);
-	s->log[s->nlog].ts = ts;
-	s->log[s->nlog].hash = hash;
-	s->log[s->nlog].off = off;
-	s->log[s->nlog].event = event;
-	s->nlog++;
-}
-
-/*
- * Move what happened before offset from the log into the snapshot: the
- * snapshot is then the ordinal state a run resuming at offset starts with.
- */
-static void
-ord_advance(struct ingest *in, struct src_state *s, uint64_t offset)
-{
-	const struct ordlog *e;
-	size_t i, j = 0;
-
-	for (i = 0; i < s->nlog; i++) {
-		e = &s->log[i];
-		if (e->off >= offset) {
-			s->log[j++] = *e;
-			continue;
-		}
-		/* the input's time at offset: the latest change before it */
-		if (e->off >= in->time_off) {
-			in->time_off = e->off;
-			in->time = e->ts;
-		}
-		if (e->ts != s->snap_ts) {
-			s->snap_ts = e->ts;
-			s->nsnap = 0;
-		}
-		if (e->event)
-			ord_add(&s->snap, &s->nsnap, &s->snapcap, e->hash, 1);
-	}
-	s->nlog = j;
 }
 
 /*
@@ -1134,14 +1004,6 @@ ingest_vol_counts(struct ingest *in, struct src_state *s,
 	return counts;
 }
 
-static int
-size_cmp(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * New sources of one batch stored each in its own transaction; more go in
  * one (hostile input has a compose prefix per line).  Few, so that a
@@ -1174,8 +1036,8 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	struct src_state *s;
 	char err[512], *copy;
 	int64_t id;
-	size_t i, j, it = 0, *mine = NULL, nmine, minecap = 0;
-	uint64_t h, hid;
+	size_t i, it = 0;
+	uint64_t h;
 
 	if (in->nsrcs > 0) {
 		s = &in->srcs[in->last_src];
@@ -1222,35 +1084,11 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	s->id = id;
 	s->name = copy;
 	s->name_len = len;
-	s->cur_ts = s->snap_ts = TS_NONE;
+	ordinals_init(&s->ord);
 	s->min_ts = s->max_ts = TS_NONE;
-	/*
-	 * A resumed run continues the ordinals of the second it resumes in,
-	 * the source's entries in their stored order.
-	 */
-	if (in->nrestore > 0 && in->restore_index.n == 0)
-		for (i = 0; i < in->nrestore; i++)
-			util_index_put(&in->restore_index, util_hash64(
-			    &in->restore[i].source_id, sizeof(int64_t),
-			    UTIL_HASH_SEED), i);
-	hid = util_hash64(&id, sizeof id, UTIL_HASH_SEED);
-	for (it = 0, nmine = 0; (i = util_index_next(&in->restore_index, hid,
-	    &it)) != UTIL_INDEX_NONE;)
-		if (in->restore[i].source_id == id) {
-			mine = util_grow(mine, &minecap, nmine, sizeof *mine, 8);
-			mine[nmine++] = i;
-		}
-	if (nmine > 1)
-		qsort(mine, nmine, sizeof *mine, size_cmp);
-	for (j = 0; j < nmine; j++) {
-		struct store_ordinal *o = &in->restore[mine[j]];
-
-		s->cur_ts = s->snap_ts = o->ts;
-		ord_add(&s->ords, &s->nords, &s->cap, o->hash, o->n);
-		ord_add(&s->snap, &s->nsnap, &s->snapcap, o->hash, o->n);
-		o->source_id = 0;
-	}
-	free(mine);
+	/* A resumed run continues the ordinals of the second it resumes in. */
+	ord_restore_seed(&in->restore, id, &s->ord);
+	s->cur_ts = s->ord.snap_ts;
 	util_index_put(&in->src_index, h, in->nsrcs);
 	in->last_src = in->nsrcs++;
 	if (ingest_mark_load(in, s) != 0)
@@ -1309,58 +1147,15 @@ ingest_physical(struct ingest *in)
 {
 	const struct reader_stats *rs;
 	struct store_ingest_counts *c = in->counts;
-	struct lsrc *ls = in->ls;
 
 	c->regex_errors = matcher_stats(in->matcher)->regex_errors - in->regex_base;
-	if (ls == NULL)
+	if (in->r == NULL)
 		return;
-	if (ls->r == NULL) {
-		c->bytes = ls->pos;
-		c->lines = ls->lineno;
-		c->nul_bytes = ls->nul_bytes;
-		return;
-	}
-	rs = reader_stats(ls->r);
+	rs = reader_stats(in->r);
 	c->bytes = rs->bytes - in->base.bytes;
 	c->lines = rs->lines - in->base.lines;
 	c->truncated = rs->truncated - in->base.truncated;
 	c->nul_bytes = rs->nul_bytes - in->base.nul_bytes;
-}
-
-/* Open the saved ordinal state of a source in the batch (entries follow). */
-static void
-batch_ord_begin(struct batch *b, int64_t sid, int64_t ts)
-{
-	b->bords = util_grow(b->bords, &b->bordcap, b->nbords, sizeof *b->bords,
-	    64);
-	b->bords[b->nbords].sid = sid;
-	b->bords[b->nbords].ts = ts;
-	b->bords[b->nbords].first = b->nords;
-	b->bords[b->nbords].n = 0;
-	b->nbords++;
-}
-
-static void
-batch_ord_add(struct batch *b, uint64_t hash, int n)
-{
-	b->ords = util_grow(b->ords, &b->ordcap, b->nords, sizeof *b->ords, 64);
-	b->ords[b->nords].source_id = b->bords[b->nbords - 1].sid;
-	b->ords[b->nords].ts = b->bords[b->nbords - 1].ts;
-	b->ords[b->nords].hash = hash;
-	b->ords[b->nords].n = n;
-	b->nords++;
-	b->bords[b->nbords - 1].n++;
-}
-
-/* Save the ordinal state s has at the commit point. */
-static void
-batch_ord_source(struct batch *b, const struct src_state *s)
-{
-	size_t j;
-
-	batch_ord_begin(b, s->id, s->snap_ts);
-	for (j = 0; j < s->nsnap; j++)
-		batch_ord_add(b, s->snap[j].hash, s->snap[j].n);
 }
 
 /* Save the volume mark s leaves. */
@@ -1386,53 +1181,23 @@ batch_mark(struct batch *b, struct src_state *s)
 	}
 }
 
-struct restore_at {
-	int64_t		sid;
-	size_t		i;
-};
-
-static int
-restore_at_cmp(const void *a, const void *b)
-{
-	const struct restore_at *x = a, *y = b;
-
-	if (x->sid != y->sid)
-		return x->sid < y->sid ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
 /*
  * Save the ordinal state of every source in place of what was saved: this
- * run's sources as they are at the commit point (ord_advance done), and
- * those of the resume point it has not met, as they were.  Once per input.
+ * run's sources as they are at the commit point (ordinals_advance done),
+ * and those of the resume point it has not met, as they were.  Once per
+ * input.
  */
 static void
 ingest_ords_full(struct ingest *in, struct batch *b)
 {
-	struct restore_at *at;
-	size_t i, n = 0;
+	size_t i;
 
-	b->ords_reset = 1;
+	b->ords.reset = 1;
 	in->ords_full = 0;
 	for (i = 0; i < in->nsrcs; i++)
-		if (in->srcs[i].snap_ts != TS_NONE)
-			batch_ord_source(b, &in->srcs[i]);
-	at = xcalloc(in->nrestore + 1, sizeof *at);
-	for (i = 0; i < in->nrestore; i++) {
-		if (in->restore[i].source_id == 0)
-			continue;
-		at[n].sid = in->restore[i].source_id;
-		at[n++].i = i;
-	}
-	qsort(at, n, sizeof *at, restore_at_cmp);
-	for (i = 0; i < n; i++) {
-		const struct store_ordinal *o = &in->restore[at[i].i];
-
-		if (i == 0 || at[i].sid != at[i - 1].sid)
-			batch_ord_begin(b, o->source_id, o->ts);
-		batch_ord_add(b, o->hash, o->n);
-	}
-	free(at);
+		if (in->srcs[i].ord.snap_ts != TS_NONE)
+			ord_save_source(&b->ords, in->srcs[i].id, &in->srcs[i].ord);
+	ord_save_unmet(&b->ords, &in->restore);
 }
 
 /*
@@ -1474,14 +1239,14 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 			b->nseen++;
 			s->min_ts = s->max_ts = TS_NONE;
 		}
-		nlog = s->nlog;
-		ord_advance(in, s, offset);
-		if (in->resumable && !in->ords_full && s->nlog < nlog)
-			batch_ord_source(b, s);
+		nlog = s->ord.nlog;
+		ordinals_advance(&s->ord, offset, &in->time, &in->time_off);
+		if (in->resumable && !in->ords_full && s->ord.nlog < nlog)
+			ord_save_source(&b->ords, s->id, &s->ord);
 		if (s->hi_dirty)
 			batch_mark(b, s);
 		/* what is logged past offset is saved by a later commit */
-		if (s->nlog > 0)
+		if (s->ord.nlog > 0)
 			in->touched[k++] = in->touched[i];
 		else
 			s->touched = 0;
@@ -1501,14 +1266,6 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	in->batch = writer_submit(in, b);
 	in->in_txn = 0;
 	return writer_failed(in) ? -1 : 0;
-}
-
-/* The ordinal of an event with this hash among its source's current second. */
-static int
-ingest_ordinal(struct src_state *s, uint64_t hash, uint64_t off)
-{
-	ord_log(s, s->cur_ts, hash, off, 1);
-	return ord_add(&s->ords, &s->nords, &s->cap, hash, 1);
 }
 
 static const struct match_field *
@@ -1566,7 +1323,8 @@ ingest_on_match(void *arg, const struct match *m)
 	e->hash = in->event_hash == 2 ?
 	    util_hash_text(rec->text, rec->len, in->rule_seed[m->rule_index]) :
 	    util_hash64(rec->text, rec->len, in->rule_seed[m->rule_index]);
-	e->ordinal = ingest_ordinal(in->rec_src, e->hash, rec->offset_first);
+	e->ordinal = ordinals_event(&in->rec_src->ord, in->rec_src->cur_ts,
+	    e->hash, rec->offset_first);
 	e->line = rec->line_first;
 	e->line_end = rec->line_last;
 	e->stream = (int)rec->stream;
@@ -1721,8 +1479,7 @@ ingest_on_record(void *arg, const struct record *rec)
 	}
 	if (ts != s->cur_ts) {
 		s->cur_ts = ts;
-		s->nords = 0;
-		ord_log(s, ts, 0, rec->offset_first, 0);
+		ordinals_second(&s->ord, ts, rec->offset_first);
 	}
 
 	if (ts != TS_NONE && ingest_vol_counts(in, s, rec, ts)) {
@@ -1751,77 +1508,6 @@ ingest_on_record(void *arg, const struct record *rec)
 		in->opts.on_record(in->opts.on_record_arg, rec, in->rec_matched);
 }
 
-static int
-is_config_name_char(int ch)
-{
-	return ch != '/' && ch != '\0';
-}
-
-/* "<dir>/<id>/<id>-json.log[.N][.gz]": the container id, or NULL. */
-static char *
-docker_container_id(const char *path)
-{
-	const char *base, *dir, *p;
-	size_t idlen;
-
-	if ((base = strrchr(path, '/')) == NULL || base == path)
-		return NULL;
-	for (dir = base - 1; dir > path && dir[-1] != '/'; dir--)
-		;
-	idlen = (size_t)(base - dir);
-	base++;
-	if (idlen == 0 || strncmp(base, dir, idlen) != 0 ||
-	    strncmp(base + idlen, "-json.log", 9) != 0)
-		return NULL;
-	for (p = dir; p < dir + idlen; p++) {
-		if (!is_config_name_char((unsigned char)*p))
-			return NULL;
-	}
-	p = base + idlen + 9;
-	if (*p != '\0' && *p != '.')
-		return NULL;
-	return xstrndup(dir, idlen);
-}
-
-/* The container name in config.v2.json beside a json-file log, or NULL. */
-static char *
-docker_container_name(const char *path)
-{
-	const cJSON *name;
-	cJSON *root;
-	struct stat sb;
-	FILE *fp;
-	char *cfg, *data, *res = NULL;
-	size_t dirlen = (size_t)(strrchr(path, '/') - path), n;
-
-	cfg = xasprintf("%.*s/config.v2.json", (int)dirlen, path);
-	fp = fopen(cfg, "rb");
-	free(cfg);
-	if (fp == NULL)
-		return NULL;
-	if (fstat(fileno(fp), &sb) != 0 || sb.st_size <= 0 || sb.st_size > CONFIG_MAX) {
-		fclose(fp);
-		return NULL;
-	}
-	data = xmalloc((size_t)sb.st_size + 1);
-	n = fread(data, 1, (size_t)sb.st_size, fp);
-	fclose(fp);
-	data[n] = '\0';
-	root = cJSON_ParseWithLength(data, n);
-	free(data);
-	name = cJSON_GetObjectItemCaseSensitive(root, "Name");
-	if (cJSON_IsString(name) && name->valuestring != NULL) {
-		const char *v = name->valuestring;
-
-		if (*v == '/')
-			v++;
-		if (*v != '\0')
-			res = xstrdup(v);
-	}
-	cJSON_Delete(root);
-	return res;
-}
-
 char *
 ingest_source_for_path(const char *path)
 {
@@ -1841,36 +1527,10 @@ ingest_source_for_path(const char *path)
 	return xstrdup(*base != '\0' ? base : path);
 }
 
-static int
-lsrc_next(struct lsrc *ls, struct reader_line *rl, char *err, size_t errlen)
-{
-	const char *nl;
-	size_t n;
-
-	if (ls->r != NULL)
-		return reader_next(ls->r, rl, err, errlen);
-	if (ls->pos >= ls->len)
-		return 0;
-	memset(rl, 0, sizeof *rl);
-	rl->p = ls->p + ls->pos;
-	nl = memchr(rl->p, '\n', ls->len - ls->pos);
-	n = nl != NULL ? (size_t)(nl - rl->p) : ls->len - ls->pos;
-	rl->offset = ls->pos;
-	rl->end_offset = ls->pos + n + (nl != NULL);
-	rl->lineno = ++ls->lineno;
-	rl->unterminated = nl == NULL;
-	rl->len = n > 0 && rl->p[n - 1] == '\r' ? n - 1 : n;
-	for (n = 0; n < rl->len; n++)
-		ls->nul_bytes += rl->p[n] == '\0';
-	ls->pos = rl->end_offset;
-	return 1;
-}
-
-/* Read every line of ls through the pipeline; commits as it goes. */
+/* Read every line of in->r through the pipeline; commits as it goes. */
 static int
 ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 {
-	struct lsrc *ls = in->ls;
 	struct store_ingest_counts *c = in->counts;
 	struct envelope_line el;
 	struct reader_line rl;
@@ -1882,7 +1542,7 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 	for (;;) {
 		if (in->opts.stop != NULL && *in->opts.stop)
 			break;
-		rc = lsrc_next(ls, &rl, err, errlen);
+		rc = reader_next(in->r, &rl, err, errlen);
 		if (rc == 0)
 			break;
 		if (rc < 0) {
@@ -2057,9 +1717,7 @@ ingest_end_input(struct ingest *in, int failed)
 	free(in->def_name);
 	free(in->def_identity);
 	in->def_name = in->def_identity = NULL;
-	free(in->restore);
-	in->restore = NULL;
-	in->nrestore = 0;
+	ord_restore_drop(&in->restore);
 	context_stream_free(in->ctx_stream);
 	in->ctx_stream = NULL;
 	if (in->claimed)
@@ -2067,7 +1725,7 @@ ingest_end_input(struct ingest *in, int failed)
 	in->claimed = 0;
 	free(in->key);
 	in->key = NULL;
-	util_index_free(&in->restore_index);
+	util_index_free(&in->restore.index);
 	in->ingest_id = 0;
 	for (size_t i = 0; i < in->volcap; i++)
 		in->vols[i].used = 0;
@@ -2125,8 +1783,8 @@ ingest_resume_point(struct ingest *in, const char *path, uint64_t *off,
 		in->time = TS_NONE;
 		return 0;
 	}
-	if (store_ordinals_get(in->st, key, in->fingerprint, &in->restore,
-	    &in->nrestore, &old, err, errlen) != 0)
+	if (ord_restore_load(&in->restore, in->st, key, in->fingerprint, &old,
+	    err, errlen) != 0)
 		return -1;
 	in->ords_full = old || key != in->key;
 	return 0;
@@ -2137,17 +1795,16 @@ ingest_input(struct ingest *in, const char *path,
     struct store_ingest_counts *counts, char *err, size_t errlen)
 {
 	struct envelope *env = NULL;
-	struct lsrc ls;
+	struct reader *r;
 	uint64_t off = 0, lineno = 0;
 	int rc = -1;
 
 	ingest_reset_input(in, path, counts);
-	memset(&ls, 0, sizeof ls);
-	if ((ls.r = reader_open(path, in->opts.follow, err, errlen)) == NULL)
+	if ((r = reader_open(path, in->opts.follow, err, errlen)) == NULL)
 		return -1;
-	reader_set_idle_ms(ls.r, 250);
-	reader_set_stop_flag(ls.r, in->opts.stop);
-	if (reader_is_regular(ls.r) && !reader_is_stdin(ls.r)) {
+	reader_set_idle_ms(r, 250);
+	reader_set_stop_flag(r, in->opts.stop);
+	if (reader_is_regular(r) && !reader_is_stdin(r)) {
 		in->key = canonical_path(path);
 		/*
 		 * One reader of a file per database at a time, so that two
@@ -2163,28 +1820,28 @@ ingest_input(struct ingest *in, const char *path,
 			    " into this database", path);
 			/* FALLTHROUGH */
 		case -1:
-			reader_close(ls.r);
+			reader_close(r);
 			free(in->key);
 			in->key = NULL;
 			return -1;
 		default:
-			reader_close(ls.r);
+			reader_close(r);
 			free(in->key);
 			in->key = NULL;
 			return 0;
 		}
 	}
-	if (ingest_start(in, path, reader_is_stdin(ls.r), err, errlen) != 0)
+	if (ingest_start(in, path, reader_is_stdin(r), err, errlen) != 0)
 		goto out;
 	/*
 	 * Only a regular file named by a path can be resumed: a pipe, a FIFO
 	 * or a terminal delivers a new stream each time, whatever its name,
 	 * and "-" names whatever standard input is this time.
 	 */
-	if (reader_is_regular(ls.r) && !reader_is_stdin(ls.r)) {
+	if (reader_is_regular(r) && !reader_is_stdin(r)) {
 		in->resumable = 1;
-		in->hold = !in->opts.final && !reader_is_gzip(ls.r);
-		in->fingerprint = reader_fingerprint(ls.r);
+		in->hold = !in->opts.final && !reader_is_gzip(r);
+		in->fingerprint = reader_fingerprint(r);
 		if (!in->opts.no_resume && ingest_resume_point(in, path, &off,
 		    &lineno, err, errlen) != 0) {
 			ingest_fail(in, err);
@@ -2201,29 +1858,27 @@ ingest_input(struct ingest *in, const char *path,
 	}
 	if (in->opts.context_lines > 0 && !in->resumable)
 		in->ctx_stream = context_stream_new(in->opts.context_lines);
-	if (off > 0 && reader_skip_to(ls.r, off, lineno, err, errlen) != 0 &&
+	if (off > 0 && reader_skip_to(r, off, lineno, err, errlen) != 0 &&
 	    (in->opts.stop == NULL || !*in->opts.stop)) {
 		/* The file is shorter than it was: read it again from the start. */
-		reader_close(ls.r);
+		reader_close(r);
 		off = lineno = 0;
 		in->time = TS_NONE;
 		in->ords_full = 1;
-		free(in->restore);
-		in->restore = NULL;
-		in->nrestore = 0;
-		if ((ls.r = reader_open(path, in->opts.follow, err, errlen)) == NULL) {
+		ord_restore_drop(&in->restore);
+		if ((r = reader_open(path, in->opts.follow, err, errlen)) == NULL) {
 			ingest_fail(in, err);
 			goto out;
 		}
-		reader_set_idle_ms(ls.r, 250);
-		reader_set_stop_flag(ls.r, in->opts.stop);
+		reader_set_idle_ms(r, 250);
+		reader_set_stop_flag(r, in->opts.stop);
 	}
 	counts->skipped_bytes = off;
 	in->start_off = in->time_off = in->cur_offset = off;
 	in->cur_lineno = lineno;
-	in->base = *reader_stats(ls.r);
+	in->base = *reader_stats(r);
 	in->regex_base = matcher_stats(in->matcher)->regex_errors;
-	in->ls = &ls;
+	in->r = r;
 	env = envelope_new(in->opts.format, in->opts.tz);
 	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
 	if (in->opts.tz_auto)
@@ -2238,8 +1893,8 @@ out:
 	multiline_free(in->ml);
 	in->ml = NULL;
 	envelope_free(env);
-	reader_close(ls.r);
-	in->ls = NULL;
+	reader_close(r);
+	in->r = NULL;
 	ingest_end_input(in, rc != 0);
 	return rc;
 }
@@ -2249,20 +1904,17 @@ ingest_buffer(struct ingest *in, const char *name, const char *data,
     size_t len, struct store_ingest_counts *counts, char *err, size_t errlen)
 {
 	struct envelope *env;
-	struct lsrc ls;
 	int rc = -1;
 
 	ingest_reset_input(in, name, counts);
-	memset(&ls, 0, sizeof ls);
-	ls.p = data;
-	ls.len = len;
 	in->key = xstrdup(name);
 	if (ingest_start(in, name, 0, err, errlen) != 0) {
 		ingest_end_input(in, 1);
 		return -1;
 	}
 	in->regex_base = matcher_stats(in->matcher)->regex_errors;
-	in->ls = &ls;
+	in->r = reader_open_memory(data, len);
+	in->base = *reader_stats(in->r);
 	env = envelope_new(in->opts.format, in->opts.tz);
 	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
 	if (in->opts.tz_auto)
@@ -2271,7 +1923,8 @@ ingest_buffer(struct ingest *in, const char *name, const char *data,
 	multiline_free(in->ml);
 	in->ml = NULL;
 	envelope_free(env);
-	in->ls = NULL;
+	reader_close(in->r);
+	in->r = NULL;
 	ingest_end_input(in, rc != 0);
 	return rc;
 }

@@ -60,7 +60,8 @@ int ingest_input(struct ingest *in, const char *path,
 
 /*
  * Ingest text held in memory as if it were an input called name (used by
- * `rules test` scenarios).  Same contract as ingest_input.
+ * `rules test` scenarios), its lines split and cut by reader.c as a
+ * file's are.  Same contract as ingest_input.
  */
 int ingest_buffer(struct ingest *in, const char *name, const char *data,
     size_t len, struct store_ingest_counts *counts, char *err, size_t errlen);

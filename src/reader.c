@@ -47,6 +47,8 @@ struct reader {
 	dev_t			 dev;
 	ino_t			 ino;
 	uint64_t		 raw_off;	/* bytes read from fd since it was opened */
+	const char		*mem;		/* reading memory, not fd (-1) */
+	size_t			 memlen, mempos;
 
 	int			 detected;	/* gzip or not decided */
 	int			 gz;
@@ -287,7 +289,12 @@ fill(struct reader *r)
 	if (r->read_error)
 		return -1;
 	room = READER_BUFSIZE - r->end;
-	if (!r->detected)
+	if (r->mem != NULL) {
+		n = (ssize_t)(r->memlen - r->mempos < room ?
+		    r->memlen - r->mempos : room);
+		memcpy(r->buf + r->end, r->mem + r->mempos, (size_t)n);
+		r->mempos += (size_t)n;
+	} else if (!r->detected)
 		n = detect(r, room);
 	else if (r->gz)
 		n = gz_read(r, (unsigned char *)r->buf + r->end, room);
@@ -653,6 +660,23 @@ reader_open(const char *path, int follow, char *err, size_t errlen)
 	return r;
 }
 
+struct reader *
+reader_open_memory(const char *data, size_t len)
+{
+	struct reader *r;
+
+	r = xcalloc(1, sizeof *r);
+	r->path = xstrdup("(memory)");
+	r->fd = -1;
+	r->mem = data;
+	r->memlen = len;
+	r->detected = 1;
+	r->buf = xmalloc(READER_BUFSIZE);
+	r->idle_ms = 250;
+	r->idle_since = mono_ms();
+	return r;
+}
+
 void
 reader_close(struct reader *r)
 {
@@ -660,7 +684,7 @@ reader_close(struct reader *r)
 		return;
 	if (r->gz)
 		inflateEnd(&r->zs);
-	if (!r->is_stdin)
+	if (!r->is_stdin && r->fd != -1)
 		close(r->fd);
 	free(r->zin);
 	free(r->buf);

@@ -1,6 +1,6 @@
 /*
- * reader.h - bytes in, physical lines out.  Reads a file, a gzip file or a
- * file descriptor in large blocks, splits on '\n' (a trailing '\r' is
+ * reader.h - bytes in, physical lines out.  Reads a file, a gzip file, a
+ * file descriptor or text held in memory in large blocks, splits on '\n' (a trailing '\r' is
  * dropped), cuts lines longer than READER_MAX_LINE and counts the cut, and
  * in follow mode waits for more data across truncation and rotation.
  * Knows nothing about envelopes, formats or rules.
@@ -39,6 +39,12 @@ struct reader;
  * truncation; stdin: until EOF).  Returns NULL with err on failure.
  */
 struct reader *reader_open(const char *path, int follow, char *err, size_t errlen);
+/*
+ * Read the len bytes at data (not copied: they must outlive the reader)
+ * as an input is read: the same splitting, cut of overlong lines and
+ * counters.  Never gzip, never followed.
+ */
+struct reader *reader_open_memory(const char *data, size_t len);
 void reader_close(struct reader *r);
 
 /*

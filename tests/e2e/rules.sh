@@ -144,3 +144,18 @@ check_eq "windows past 36500d: FILE:LINE:COL for each" \
     "$(grep "^$R" "$T/err" | tr '\n' '|' | sed 's/|$//')"
 sed -i 's/99999999999d/36500d/; s/36501d/36500d/' "$R/long/long.rules"
 check_rc "windows of 36500d pass rules check" 0 $LT rules check --rules "$R/long"
+
+# A scenario's input is read as a file is: a line past 1 MiB is cut there,
+# so a word beyond the cut matches nothing (the whole line used to be read).
+mkdir "$T/cut"
+{
+	printf '[needle]\ncategory = x\nseverity = info\nmatch = NEEDLE\n\n'
+	printf '[scenario overlong]\ninput = <<END\n'
+	printf '2026-03-01 10:00:00 INFO m: '
+	head -c 1100000 /dev/zero | tr '\0' 'x'
+	printf ' NEEDLE\n2026-03-01 10:00:01 INFO m: NEEDLE\nEND\nexpect-events = needle 1\n'
+} > "$T/cut/c.rules"
+check_rc "rules test: a scenario's overlong line is cut at 1 MiB" 0 \
+    $LT rules test --no-default-rules --rules "$T/cut"
+check_contains "rules test: the overlong scenario ran" "$T/out" \
+    "0 examples, 0 counter-examples, 1 scenarios: 0 failed"

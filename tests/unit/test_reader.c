@@ -1,6 +1,6 @@
 /*
  * test_reader.c - physical lines from files, gzip and standard input:
- * CRLF, missing final newline, NULs, overlong lines, resume offsets and
+ * CRLF, missing final newline, NULs, overlong lines (in memory too), resume offsets and
  * follow mode across truncation and rotation, and one matrix of plain,
  * gzip, concatenated and truncated gzip input delivered by regular files
  * and by pipes in reads of every size from 1 byte to 4 MiB.
@@ -314,6 +314,50 @@ test_long_line_cut(void **state)
 	assert_int_equal(reader_stats(r)->lines, 2);
 	assert_int_equal(reader_stats(r)->bytes, big + 6);
 	assert_int_equal(reader_stats(r)->nul_bytes, 1);
+	reader_close(r);
+	free(data);
+}
+
+/*
+ * Text in memory is split and cut as a file is: an overlong line (longer
+ * than one fill) handed out cut and counted, CR dropped, NULs counted, the
+ * last line unterminated.
+ */
+static void
+test_memory_lines(void **state)
+{
+	size_t big = 3 * MIB, n = big + 10;
+	char *data = malloc(n);
+	struct reader *r;
+	struct reader_line l;
+
+	memset(data, 'x', big);
+	data[big - 1] = '\0';
+	memcpy(data + big, "\nnext\r\nend", 10);
+	r = reader_open_memory(data, n);
+	assert_non_null(r);
+	assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+	assert_int_equal(l.len, READER_MAX_LINE);
+	assert_int_equal(l.truncated, 1);
+	assert_int_equal(l.offset, 0);
+	assert_int_equal(l.end_offset, big + 1);
+	assert_true(all_bytes(l.p, READER_MAX_LINE, 'x'));
+	expect_line(r, "next", 2, big + 1, big + 7);
+	assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+	assert_int_equal(l.len, 3);
+	assert_memory_equal(l.p, "end", 3);
+	assert_int_equal(l.unterminated, 1);
+	assert_int_equal(l.end_offset, n);
+	expect_rc(r, 0);
+	assert_int_equal(reader_stats(r)->truncated, 1);
+	assert_int_equal(reader_stats(r)->lines, 3);
+	assert_int_equal(reader_stats(r)->bytes, n);
+	assert_int_equal(reader_stats(r)->nul_bytes, 1);
+	assert_false(reader_is_regular(r));
+	assert_int_equal(reader_fingerprint(r), 0);
+	reader_close(r);
+	r = reader_open_memory("", 0);
+	expect_rc(r, 0);
 	reader_close(r);
 	free(data);
 }
@@ -1145,6 +1189,7 @@ main(void)
 		cmocka_unit_test(test_nul_bytes_late),
 		cmocka_unit_test(test_line_lengths),
 		cmocka_unit_test(test_long_line_cut),
+		cmocka_unit_test(test_memory_lines),
 		cmocka_unit_test(test_line_length_limits),
 		cmocka_unit_test(test_huge_line_memory),
 		cmocka_unit_test(test_gzip_members),

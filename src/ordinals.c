@@ -1,0 +1,265 @@
+/*
+ * ordinals.c - a source's de-duplication ordinals, their snapshot at the
+ * resume point and their saving and restoring; see ordinals.h.
+ */
+#include "ordinals.h"
+
+#include <stdlib.h>
+
+/* Add n records with this hash to a count list; the count before. */
+static int
+ord_add(struct ord **ords, size_t *nords, size_t *cap, uint64_t hash, int n)
+{
+	size_t i;
+	int before;
+
+	for (i = 0; i < *nords; i++) {
+		if ((*ords)[i].hash == hash) {
+			before = (*ords)[i].n;
+			(*ords)[i].n += n;
+			return before;
+		}
+	}
+	*ords = util_grow(*ords, cap, *nords, sizeof **ords, 2);
+	(*ords)[*nords].hash = hash;
+	(*ords)[*nords].n = n;
+	(*nords)++;
+	return 0;
+}
+
+static void
+ord_log(struct ordinals *o, int64_t ts, uint64_t hash, uint64_t off, int event)
+{
+	o->log = util_grow(o->log, &o->logcap, o->nlog, sizeof *o->log, 4);
+	o->log[o->nlog].ts = ts;
+	o->log[o->nlog].hash = hash;
+	o->log[o->nlog].off = off;
+	o->log[o->nlog].event = event;
+	o->nlog++;
+}
+
+void
+ordinals_init(struct ordinals *o)
+{
+	o->snap_ts = TS_NONE;
+}
+
+void
+ordinals_free(struct ordinals *o)
+{
+	free(o->ords);
+	free(o->snap);
+	free(o->log);
+}
+
+void
+ordinals_second(struct ordinals *o, int64_t ts, uint64_t off)
+{
+	o->nords = 0;
+	ord_log(o, ts, 0, off, 0);
+}
+
+int
+ordinals_event(struct ordinals *o, int64_t ts, uint64_t hash, uint64_t off)
+{
+	ord_log(o, ts, hash, off, 1);
+	return ord_add(&o->ords, &o->nords, &o->cap, hash, 1);
+}
+
+void
+ordinals_advance(struct ordinals *o, uint64_t offset, int64_t *time,
+    uint64_t *time_off)
+{
+	const struct ordlog *e;
+	size_t i, j = 0;
+
+	for (i = 0; i < o->nlog; i++) {
+		e = &o->log[i];
+		if (e->off >= offset) {
+			o->log[j++] = *e;
+			continue;
+		}
+		/* the input's time at offset: the latest change before it */
+		if (e->off >= *time_off) {
+			*time_off = e->off;
+			*time = e->ts;
+		}
+		if (e->ts != o->snap_ts) {
+			o->snap_ts = e->ts;
+			o->nsnap = 0;
+		}
+		if (e->event)
+			ord_add(&o->snap, &o->nsnap, &o->snapcap, e->hash, 1);
+	}
+	o->nlog = j;
+}
+
+int
+ord_restore_load(struct ord_restore *r, struct store *st, const char *key,
+    uint64_t fingerprint, int *old, char *err, size_t errlen)
+{
+	return store_ordinals_get(st, key, fingerprint, &r->v, &r->n, old, err,
+	    errlen);
+}
+
+void
+ord_restore_drop(struct ord_restore *r)
+{
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+}
+
+void
+ord_restore_free(struct ord_restore *r)
+{
+	ord_restore_drop(r);
+	util_index_free(&r->index);
+}
+
+static int
+size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+ord_restore_seed(struct ord_restore *r, int64_t id, struct ordinals *o)
+{
+	size_t i, j, it, *mine = NULL, nmine, minecap = 0;
+	uint64_t hid;
+
+	if (r->n > 0 && r->index.n == 0)
+		for (i = 0; i < r->n; i++)
+			util_index_put(&r->index, util_hash64(
+			    &r->v[i].source_id, sizeof(int64_t),
+			    UTIL_HASH_SEED), i);
+	hid = util_hash64(&id, sizeof id, UTIL_HASH_SEED);
+	for (it = 0, nmine = 0; (i = util_index_next(&r->index, hid,
+	    &it)) != UTIL_INDEX_NONE;)
+		if (r->v[i].source_id == id) {
+			mine = util_grow(mine, &minecap, nmine, sizeof *mine, 8);
+			mine[nmine++] = i;
+		}
+	if (nmine > 1)
+		qsort(mine, nmine, sizeof *mine, size_cmp);
+	for (j = 0; j < nmine; j++) {
+		struct store_ordinal *so = &r->v[mine[j]];
+
+		o->snap_ts = so->ts;
+		ord_add(&o->ords, &o->nords, &o->cap, so->hash, so->n);
+		ord_add(&o->snap, &o->nsnap, &o->snapcap, so->hash, so->n);
+		so->source_id = 0;
+	}
+	free(mine);
+}
+
+void
+ord_save_clear(struct ord_save *sv)
+{
+	sv->nords = sv->nbords = 0;
+	sv->reset = 0;
+}
+
+void
+ord_save_free(struct ord_save *sv)
+{
+	free(sv->ords);
+	free(sv->bords);
+}
+
+/* Open the saved ordinal state of a source (entries follow). */
+static void
+save_begin(struct ord_save *sv, int64_t sid, int64_t ts)
+{
+	sv->bords = util_grow(sv->bords, &sv->bordcap, sv->nbords,
+	    sizeof *sv->bords, 64);
+	sv->bords[sv->nbords].sid = sid;
+	sv->bords[sv->nbords].ts = ts;
+	sv->bords[sv->nbords].first = sv->nords;
+	sv->bords[sv->nbords].n = 0;
+	sv->nbords++;
+}
+
+static void
+save_add(struct ord_save *sv, uint64_t hash, int n)
+{
+	sv->ords = util_grow(sv->ords, &sv->ordcap, sv->nords, sizeof *sv->ords,
+	    64);
+	sv->ords[sv->nords].source_id = sv->bords[sv->nbords - 1].sid;
+	sv->ords[sv->nords].ts = sv->bords[sv->nbords - 1].ts;
+	sv->ords[sv->nords].hash = hash;
+	sv->ords[sv->nords].n = n;
+	sv->nords++;
+	sv->bords[sv->nbords - 1].n++;
+}
+
+void
+ord_save_source(struct ord_save *sv, int64_t sid, const struct ordinals *o)
+{
+	size_t j;
+
+	save_begin(sv, sid, o->snap_ts);
+	for (j = 0; j < o->nsnap; j++)
+		save_add(sv, o->snap[j].hash, o->snap[j].n);
+}
+
+struct restore_at {
+	int64_t		sid;
+	size_t		i;
+};
+
+static int
+restore_at_cmp(const void *a, const void *b)
+{
+	const struct restore_at *x = a, *y = b;
+
+	if (x->sid != y->sid)
+		return x->sid < y->sid ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+void
+ord_save_unmet(struct ord_save *sv, const struct ord_restore *r)
+{
+	struct restore_at *at;
+	size_t i, n = 0;
+
+	at = xcalloc(r->n + 1, sizeof *at);
+	for (i = 0; i < r->n; i++) {
+		if (r->v[i].source_id == 0)
+			continue;
+		at[n].sid = r->v[i].source_id;
+		at[n++].i = i;
+	}
+	qsort(at, n, sizeof *at, restore_at_cmp);
+	for (i = 0; i < n; i++) {
+		const struct store_ordinal *so = &r->v[at[i].i];
+
+		if (i == 0 || at[i].sid != at[i - 1].sid)
+			save_begin(sv, so->source_id, so->ts);
+		save_add(sv, so->hash, so->n);
+	}
+	free(at);
+}
+
+int
+ord_save_write(const struct ord_save *sv, struct store *st, const char *key,
+    uint64_t fingerprint, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (sv->reset && store_ordinals_clear(st, key, fingerprint, err,
+	    errlen) != 0)
+		return -1;
+	for (i = 0; i < sv->nbords; i++) {
+		const struct bord *b = &sv->bords[i];
+
+		if (store_ordinals_put(st, key, fingerprint, b->sid, b->ts,
+		    sv->ords + b->first, b->n, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
