@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "context.h"
 #include "correlate.h"
@@ -1753,6 +1755,22 @@ canonical_path(const char *path)
  * changed since see every line, the events stored before are found again
  * by their key and the volume marks count no line twice.
  */
+/*
+ * A file nobody has written to for INGEST_SETTLED_S is finished: its
+ * unfinished last record is stored now (as with --final), or a log copied
+ * off a host without a last newline would keep its last line back forever.
+ */
+#define INGEST_SETTLED_S	300
+
+static int
+ingest_settled(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 &&
+	    (int64_t)time(NULL) - (int64_t)sb.st_mtime >= INGEST_SETTLED_S;
+}
+
 static int
 ingest_resume_point(struct ingest *in, const char *path, uint64_t *off,
     uint64_t *lineno, char *err, size_t errlen)
@@ -1840,7 +1858,8 @@ ingest_input(struct ingest *in, const char *path,
 	 */
 	if (reader_is_regular(r) && !reader_is_stdin(r)) {
 		in->resumable = 1;
-		in->hold = !in->opts.final && !reader_is_gzip(r);
+		in->hold = !in->opts.final && !reader_is_gzip(r) &&
+		    (in->opts.follow || !ingest_settled(path));
 		in->fingerprint = reader_fingerprint(r);
 		if (!in->opts.no_resume && ingest_resume_point(in, path, &off,
 		    &lineno, err, errlen) != 0) {

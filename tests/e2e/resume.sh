@@ -91,6 +91,12 @@ printf '\n' >> fin.log
 check_eq "--final: ... once" "word@1761458401000:2-2|2" \
     "$(rows fin.db)|$(sql fin.db "SELECT sum(lines) FROM volume")"
 
+# a file nobody has written to for 5 minutes is finished, as with --final
+printf '2025-10-26 06:00:00 INFO start\n2025-10-26 06:00:01 ERROR needle 9' > old.log
+touch -d '6 minutes ago' old.log
+"$LT" ingest -q --db old.db --no-default-rules --rules t.rules old.log
+check_eq "settled file: the unterminated last line is stored" "word@1761458401000:2-2" "$(rows old.db)"
+
 # a traceback whose exception line comes after the run
 cat > tb.log <<'L'
 2025-10-26 06:00:00 INFO start
