@@ -30,16 +30,16 @@ on_signal(int sig)
 	ingest_stop = sig;
 }
 
-static const char ingest_options[] =
+/* --help text around the --format lines, which list the envelope table */
+static const char ingest_options_head[] =
     "options:\n"
     "  --db PATH        database (default $LOGTRIAGE_DB, else\n"
     "                   $XDG_STATE_HOME/logtriage/logtriage.db)\n"
     "  --rules DIR      rules directory or file, added after the defaults\n"
     "                   and the drop-in directories (repeatable)\n"
     "  --no-default-rules  only the --rules paths\n"
-    "  --source NAME    source name for every record of the inputs\n"
-    "  --format FMT     auto plain docker-json docker-ts compose desktop\n"
-    "                   logfmt journald (default auto: detected per line)\n"
+    "  --source NAME    source name for every record of the inputs\n";
+static const char ingest_options_tail[] =
     "  --tz ZONE        zone of naive timestamps (default UTC); auto: per\n"
     "                   source, the zone the envelope's stamps imply\n"
     "  -f, --follow     keep reading files across rotation, stdin until EOF\n"
@@ -53,6 +53,45 @@ static const char ingest_options[] =
     "  -q, --quiet      no summary line\n"
     "  --help           this text\n"
     "\nWith no FILE, or FILE -, standard input is read.\n";
+
+/* The envelope names, space-separated; wrap: indent lines past column 68. */
+static void
+format_names(struct buf *b, int wrap)
+{
+	size_t col = 19;
+	const char *name;
+	int f;
+
+	for (f = ENVELOPE_AUTO; f < ENVELOPE_FORMAT_COUNT; f++) {
+		name = envelope_format_name((enum envelope_format)f);
+		if (f > ENVELOPE_AUTO) {
+			if (wrap && col + 1 + strlen(name) > 68) {
+				buf_puts(b, "\n                   ");
+				col = 19;
+			} else {
+				buf_putc(b, ' ');
+				col++;
+			}
+		}
+		buf_puts(b, name);
+		col += strlen(name);
+	}
+}
+
+static void
+usage(void)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, ingest_options_head);
+	buf_puts(&b, "  --format FMT     ");
+	format_names(&b, 1);
+	buf_puts(&b, " (default auto: detected per line)\n");
+	buf_puts(&b, ingest_options_tail);
+	cmd_usage(&cmd_ingest_entry, b.data);
+	buf_free(&b);
+}
 
 enum {
 	OPT_DB = 256,
@@ -244,8 +283,12 @@ cmd_ingest_exec(int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			if ((fmt = envelope_format_from_name(optarg)) < 0) {
-				cmd_error("ingest: unknown format '%s' (auto plain docker-json"
-				    " docker-ts compose desktop logfmt journald)", optarg);
+				struct buf names;
+
+				buf_init(&names);
+				format_names(&names, 0);
+				cmd_error("ingest: unknown format '%s' (%s)", optarg, names.data);
+				buf_free(&names);
 				rc = EXIT_USAGE;
 				goto out;
 			}
@@ -282,7 +325,7 @@ cmd_ingest_exec(int argc, char **argv)
 			quiet = 1;
 			break;
 		case OPT_HELP:
-			cmd_usage(&cmd_ingest_entry, ingest_options);
+			usage();
 			rc = EXIT_OK;
 			goto out;
 		default:

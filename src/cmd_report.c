@@ -15,12 +15,13 @@
 #include "store.h"
 #include "timeparse.h"
 
-static const char report_options[] =
+/* --help text around the --format line, which comes from the table */
+static const char report_options_head[] =
     "  --db PATH             database (default $LOGTRIAGE_DB or the state dir)\n"
     "  --since T, --until T  window of log time (ISO 8601, 24h, 7d, today, ...)\n"
     "  --tz ZONE             zone for dates and naive times (default UTC)\n"
-    "  --source NAME|GLOB    only these sources (repeatable)\n"
-    "  --format FMT          text, markdown, json, html or prometheus\n"
+    "  --source NAME|GLOB    only these sources (repeatable)\n";
+static const char report_options_tail[] =
     "  -o, --output FILE     write FILE atomically instead of standard output (-)\n"
     "  --compare previous    compare with the window of the same length before\n"
     "  --baseline A..B       compare with the window A..B\n"
@@ -30,7 +31,75 @@ static const char report_options[] =
     "  --all                 also rules without events, unchanged rules, empty\n"
     "                        tables, every source and every incident\n";
 
-enum { FMT_TEXT, FMT_MARKDOWN, FMT_JSON, FMT_HTML, FMT_PROM };
+/*
+ * The report formats.  A renderer appends the report to out; totals is
+ * the store's totals when the format asks for them, else NULL; color is
+ * set only for a format that takes colour, writing to a terminal.
+ */
+typedef void report_render_fn(const struct report *r,
+    const struct report_totals *totals, struct buf *out, int color);
+
+/* An empty window: the one-line note alone, or the note on stderr and the
+ * rendered (empty) report on stdout for formats a program reads. */
+enum { EMPTY_NOTE_ONLY, EMPTY_RENDER };
+
+struct report_format {
+	const char		*name;
+	const char		*alias;		/* or NULL */
+	report_render_fn	*render;
+	int			 empty;		/* EMPTY_* */
+	int			 needs_totals;
+	int			 color;
+};
+
+static void
+render_text(const struct report *r, const struct report_totals *t,
+    struct buf *out, int color)
+{
+	(void)t;
+	report_render_text(r, out, color);
+}
+
+static void
+render_markdown(const struct report *r, const struct report_totals *t,
+    struct buf *out, int color)
+{
+	(void)t, (void)color;
+	report_render_markdown(r, out);
+}
+
+static void
+render_json(const struct report *r, const struct report_totals *t,
+    struct buf *out, int color)
+{
+	(void)t, (void)color;
+	report_render_json(r, out);
+}
+
+static void
+render_html(const struct report *r, const struct report_totals *t,
+    struct buf *out, int color)
+{
+	(void)t, (void)color;
+	report_render_html(r, out);
+}
+
+static void
+render_prometheus(const struct report *r, const struct report_totals *t,
+    struct buf *out, int color)
+{
+	(void)color;
+	report_render_prometheus(r, t, out);
+}
+
+/* The first is the default. */
+static const struct report_format report_formats[] = {
+	{ "text", NULL, render_text, EMPTY_NOTE_ONLY, 0, 1 },
+	{ "markdown", "md", render_markdown, EMPTY_NOTE_ONLY, 0, 0 },
+	{ "json", NULL, render_json, EMPTY_RENDER, 0, 0 },
+	{ "html", NULL, render_html, EMPTY_RENDER, 0, 0 },
+	{ "prometheus", "prom", render_prometheus, EMPTY_RENDER, 1, 0 },
+};
 
 enum {
 	OPT_DB = 256, OPT_SINCE, OPT_UNTIL, OPT_TZ, OPT_SOURCE, OPT_FORMAT,
@@ -58,24 +127,52 @@ struct report_opts {
 	const char	*db, *since, *until, *tz, *output, *baseline;
 	const char	**sources;
 	size_t		 nsources;
-	int		 format, compare_previous, fail_on, all;
+	const struct report_format *format;
+	int		 compare_previous, fail_on, all;
 	int64_t		 slow_ms;
 };
 
-static int
-parse_format(const char *s)
+static const struct report_format *
+find_format(const char *s)
 {
-	static const char *names[] = { "text", "markdown", "json", "html", "prometheus" };
+	const struct report_format *f;
 	size_t i;
 
-	for (i = 0; i < UTIL_ARRAY_LEN(names); i++)
-		if (strcmp(s, names[i]) == 0)
-			return (int)i;
-	if (strcmp(s, "md") == 0)
-		return FMT_MARKDOWN;
-	if (strcmp(s, "prom") == 0)
-		return FMT_PROM;
-	return -1;
+	for (i = 0; i < UTIL_ARRAY_LEN(report_formats); i++) {
+		f = &report_formats[i];
+		if (strcmp(s, f->name) == 0 ||
+		    (f->alias != NULL && strcmp(s, f->alias) == 0))
+			return f;
+	}
+	return NULL;
+}
+
+/* The format names joined by sep, the last by last_sep. */
+static void
+format_names(struct buf *b, const char *sep, const char *last_sep)
+{
+	size_t i, n = UTIL_ARRAY_LEN(report_formats);
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(b, i + 1 == n ? last_sep : sep);
+		buf_puts(b, report_formats[i].name);
+	}
+}
+
+static void
+usage(void)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, report_options_head);
+	buf_puts(&b, "  --format FMT          ");
+	format_names(&b, ", ", " or ");
+	buf_putc(&b, '\n');
+	buf_puts(&b, report_options_tail);
+	cmd_usage(&cmd_report_entry, b.data);
+	buf_free(&b);
 }
 
 /* Returns -1 to continue, else the exit status. */
@@ -86,6 +183,7 @@ parse_args(int argc, char **argv, struct report_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->format = &report_formats[0];
 	o->fail_on = -1;
 	o->slow_ms = -1;
 	opterr = 0;
@@ -109,9 +207,13 @@ parse_args(int argc, char **argv, struct report_opts *o)
 			o->sources[o->nsources++] = optarg;
 			break;
 		case OPT_FORMAT:
-			if ((o->format = parse_format(optarg)) < 0) {
-				cmd_error("unknown format '%s' (text, markdown, json, html,"
-				    " prometheus)", optarg);
+			if ((o->format = find_format(optarg)) == NULL) {
+				struct buf names;
+
+				buf_init(&names);
+				format_names(&names, ", ", ", ");
+				cmd_error("unknown format '%s' (%s)", optarg, names.data);
+				buf_free(&names);
 				return EXIT_USAGE;
 			}
 			break;
@@ -147,7 +249,7 @@ parse_args(int argc, char **argv, struct report_opts *o)
 			o->all = 1;
 			break;
 		case OPT_HELP:
-			cmd_usage(&cmd_report_entry, report_options);
+			usage();
 			return EXIT_OK;
 		default:
 			return cmd_option_error(&cmd_report_entry, c, argv);
@@ -203,28 +305,6 @@ baseline_arg(const char *arg, int64_t now, const struct tz *tz, int64_t *a,
 		return -1;
 	}
 	return 0;
-}
-
-static void
-render(const struct report *r, const struct report_totals *t, int format,
-    struct buf *out, int color)
-{
-	switch (format) {
-	case FMT_MARKDOWN:
-		report_render_markdown(r, out);
-		break;
-	case FMT_JSON:
-		report_render_json(r, out);
-		break;
-	case FMT_HTML:
-		report_render_html(r, out);
-		break;
-	case FMT_PROM:
-		report_render_prometheus(r, t, out);
-		break;
-	default:
-		report_render_text(r, out, color);
-	}
 }
 
 /*
@@ -332,7 +412,7 @@ run(struct report_opts *o)
 		}
 	}
 
-	if (o->format == FMT_PROM && report_totals_build(store_db(st), &q, &tot,
+	if (o->format->needs_totals && report_totals_build(store_db(st), &q, &tot,
 	    err, sizeof(err)) != 0) {
 		cmd_error("%s: %s", path, err);
 		goto done;
@@ -343,7 +423,7 @@ run(struct report_opts *o)
 		r->baseline->show_all = o->all;
 	empty = r->total_events == 0 &&
 	    (r->baseline == NULL || r->baseline->total_events == 0);
-	if (empty && (o->format == FMT_TEXT || o->format == FMT_MARKDOWN))
+	if (empty && o->format->empty == EMPTY_NOTE_ONLY)
 		empty_line(&q, r, now, &out);
 	else {
 		if (empty) {
@@ -354,10 +434,10 @@ run(struct report_opts *o)
 			fputs(line.data, stderr);
 			buf_free(&line);
 		}
-		color = o->format == FMT_TEXT && o->output == NULL &&
+		color = o->format->color && o->output == NULL &&
 		    isatty(STDOUT_FILENO) &&
 		    (getenv("NO_COLOR") == NULL || *getenv("NO_COLOR") == '\0');
-		render(r, tot, o->format, &out, color);
+		o->format->render(r, tot, &out, color);
 	}
 
 	if (o->output != NULL) {

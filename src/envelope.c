@@ -47,8 +47,14 @@
 /* Longest compose prefix ("name  | ") remembered for the next line. */
 #define ENVELOPE_PREFIX_MAX	64
 
+struct envelope_kind;
+
+static const struct envelope_kind *kind_of(enum envelope_format f);
+static void first_byte_rows(uint16_t rows[256]);
+
 struct envelope {
-	enum envelope_format	 forced;
+	const struct envelope_kind *forced;	/* NULL: detect per line */
+	uint16_t		 rows[256];	/* by first byte: the table rows to try */
 	const struct tz		*tz;
 	struct buf		 msg;	/* unescaped or de-stamped message */
 	struct buf		 src;	/* source decoded from JSON */
@@ -66,23 +72,14 @@ struct envelope {
 	unsigned		 prefix_next;	/* the slot to replace */
 };
 
-static const char *const format_names[ENVELOPE_FORMAT_COUNT] = {
-	[ENVELOPE_AUTO] = "auto",
-	[ENVELOPE_PLAIN] = "plain",
-	[ENVELOPE_DOCKER_JSON] = "docker-json",
-	[ENVELOPE_DOCKER_TS] = "docker-ts",
-	[ENVELOPE_COMPOSE] = "compose",
-	[ENVELOPE_DESKTOP] = "desktop",
-	[ENVELOPE_LOGFMT] = "logfmt",
-	[ENVELOPE_JOURNALD] = "journald",
-};
-
 struct envelope *
 envelope_new(enum envelope_format forced, const struct tz *tz)
 {
 	struct envelope *e = xcalloc(1, sizeof *e);
 
-	e->forced = forced;
+	if (forced != ENVELOPE_AUTO && (e->forced = kind_of(forced)) == NULL)
+		e->forced = kind_of(ENVELOPE_PLAIN);
+	first_byte_rows(e->rows);
 	e->tz = tz;
 	buf_init(&e->msg);
 	buf_init(&e->src);
@@ -99,26 +96,6 @@ envelope_free(struct envelope *e)
 	buf_free(&e->src);
 	buf_free(&e->lvl);
 	free(e);
-}
-
-int
-envelope_format_from_name(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ENVELOPE_FORMAT_COUNT; i++) {
-		if (strcmp(name, format_names[i]) == 0)
-			return (int)i;
-	}
-	return -1;
-}
-
-const char *
-envelope_format_name(enum envelope_format f)
-{
-	if ((unsigned)f >= ENVELOPE_FORMAT_COUNT)
-		return "unknown";
-	return format_names[f];
 }
 
 /* An empty buf has no storage yet; callers get "" rather than NULL. */
@@ -1134,42 +1111,184 @@ dockerd(struct envelope *e, const char *line, size_t len,
 	return logrus(line, len, out);
 }
 
-/* ---- dispatch -------------------------------------------------------- */
+/* ---- the envelope table -------------------------------------------- */
+
+/* What a sniffer says of a line. */
+enum {
+	SNIFF_NO = 0,		/* not this envelope */
+	SNIFF_TRY,		/* try it; if it fails, try the next rows */
+	SNIFF_CLAIM		/* try it; if it fails, the line is a broken one */
+};
+
+/*
+ * One envelope.  Auto-detection tries a row for a line whose first byte
+ * passes first (NULL: never detected on its own) and, past that, sniff
+ * (NULL: the first byte is enough, SNIFF_TRY), which looks at a few bytes
+ * only: both run for every line.  parse returns 0, or -1 when the line is
+ * not this envelope; strict: auto-detection, which takes only the exact
+ * forms.  When a forced envelope fails, the line is plain, marked malformed
+ * (with this format) if malformed_when_forced.
+ */
+struct envelope_kind {
+	enum envelope_format	 format;
+	const char		*name;
+	int			(*first)(char c);
+	int			(*sniff)(const char *line, size_t len);
+	int			(*parse)(struct envelope *e, const char *line,
+				    size_t len, int strict, struct envelope_line *out);
+	int			 malformed_when_forced;
+};
+
+static int
+first_json(char c)
+{
+	return c == '{';
+}
+
+static int
+first_logfmt(char c)
+{
+	return c == 't' || (c >= 'A' && c <= 'Z');
+}
+
+static int
+sniff_stamp(const char *line, size_t len)
+{
+	return len >= 25 && line[4] == '-' ? SNIFF_TRY : SNIFF_NO;
+}
+
+/* dockerd's logfmt claims its line; a logrus-looking one may be compose's. */
+static int
+sniff_logfmt(const char *line, size_t len)
+{
+	if (line[0] == 't' && len >= 5 && memcmp(line, "time=", 5) == 0)
+		return SNIFF_CLAIM;
+	if (line[0] != 't' && len >= 7 && line[4] == '[')
+		return SNIFF_TRY;
+	return SNIFF_NO;
+}
+
+/* decode_json never fails: it tells Docker from journald and marks the broken. */
+static int
+parse_docker_json(struct envelope *e, const char *line, size_t len, int strict,
+    struct envelope_line *out)
+{
+	decode_json(e, line, len, out, strict ? ENVELOPE_AUTO : ENVELOPE_DOCKER_JSON);
+	return 0;
+}
+
+static int
+parse_journald(struct envelope *e, const char *line, size_t len, int strict,
+    struct envelope_line *out)
+{
+	decode_json(e, line, len, out, strict ? ENVELOPE_AUTO : ENVELOPE_JOURNALD);
+	return 0;
+}
+
+static int
+parse_desktop(struct envelope *e, const char *line, size_t len, int strict,
+    struct envelope_line *out)
+{
+	(void)strict;
+	return desktop(e, line, len, out);
+}
+
+static int
+parse_logfmt(struct envelope *e, const char *line, size_t len, int strict,
+    struct envelope_line *out)
+{
+	(void)strict;
+	return dockerd(e, line, len, out);
+}
+
+/*
+ * In the order auto-detection tries them.  A '{' line goes to the
+ * docker-json row, whose parser also recognises journald's keys.
+ */
+static const struct envelope_kind envelope_kinds[] = {
+	{ ENVELOPE_DOCKER_JSON, "docker-json", first_json, NULL, parse_docker_json, 0 },
+	{ ENVELOPE_JOURNALD, "journald", NULL, NULL, parse_journald, 0 },
+	{ ENVELOPE_DESKTOP, "desktop", is_digit, sniff_stamp, parse_desktop, 0 },
+	{ ENVELOPE_DOCKER_TS, "docker-ts", is_digit, sniff_stamp, docker_ts, 1 },
+	{ ENVELOPE_LOGFMT, "logfmt", first_logfmt, sniff_logfmt, parse_logfmt, 0 },
+	{ ENVELOPE_COMPOSE, "compose", is_name_char, NULL, compose, 0 },
+	{ ENVELOPE_PLAIN, "plain", NULL, NULL, NULL, 0 },
+};
+
+_Static_assert(UTIL_ARRAY_LEN(envelope_kinds) <= 16, "rows[] holds 16 bits");
+
+/* For each first byte, the rows auto-detection tries, one bit each. */
+static void
+first_byte_rows(uint16_t rows[256])
+{
+	size_t i;
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		rows[c] = 0;
+		for (i = 0; i < UTIL_ARRAY_LEN(envelope_kinds); i++)
+			if (envelope_kinds[i].first != NULL &&
+			    envelope_kinds[i].first((char)c))
+				rows[c] |= (uint16_t)(1u << i);
+	}
+}
+
+static const struct envelope_kind *
+kind_of(enum envelope_format f)
+{
+	size_t i;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(envelope_kinds); i++)
+		if (envelope_kinds[i].format == f)
+			return &envelope_kinds[i];
+	return NULL;
+}
+
+int
+envelope_format_from_name(const char *name)
+{
+	size_t i;
+
+	if (strcmp(name, "auto") == 0)
+		return ENVELOPE_AUTO;
+	for (i = 0; i < UTIL_ARRAY_LEN(envelope_kinds); i++)
+		if (strcmp(name, envelope_kinds[i].name) == 0)
+			return (int)envelope_kinds[i].format;
+	return -1;
+}
+
+const char *
+envelope_format_name(enum envelope_format f)
+{
+	const struct envelope_kind *k;
+
+	if (f == ENVELOPE_AUTO)
+		return "auto";
+	return (k = kind_of(f)) != NULL ? k->name : "unknown";
+}
 
 static void
 decode_auto(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
-	char c;
+	const struct envelope_kind *k;
+	unsigned rows = len > 0 ? e->rows[(unsigned char)line[0]] : 0;
+	int sniff;
 
-	if (len == 0) {
-		set_plain(line, len, out);
-		return;
-	}
-	c = line[0];
-	if (c == '{') {
-		decode_json(e, line, len, out, ENVELOPE_AUTO);
-		return;
-	}
-	if (is_digit(c)) {
-		if (len >= 25 && line[4] == '-') {
-			if (desktop(e, line, len, out) == 0 ||
-			    docker_ts(e, line, len, 1, out) == 0)
-				return;
+	for (; rows != 0; rows &= rows - 1) {
+		k = &envelope_kinds[__builtin_ctz(rows)];
+		sniff = k->sniff != NULL ? k->sniff(line, len) : SNIFF_TRY;
+		if (sniff == SNIFF_NO)
+			continue;
+		if (k->parse(e, line, len, 1, out) == 0)
+			return;
+		if (sniff == SNIFF_CLAIM) {
+			set_plain(line, len, out);
+			out->format = k->format;
+			out->malformed = 1;
+			return;
 		}
-	} else if (c == 't' && len >= 5 && memcmp(line, "time=", 5) == 0) {
-		if (logfmt(e, line, len, out) == 0)
-			return;
-		set_plain(line, len, out);
-		out->format = ENVELOPE_LOGFMT;
-		out->malformed = 1;
-		return;
-	} else if (c >= 'A' && c <= 'Z' && len >= 7 && line[4] == '[') {
-		if (logrus(line, len, out) == 0)
-			return;
 	}
-	if (is_name_char(c) && compose(e, line, len, 1, out) == 0)
-		return;
 	set_plain(line, len, out);
 }
 
@@ -1177,36 +1296,17 @@ void
 envelope_decode(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
-	switch (e->forced) {
-	case ENVELOPE_AUTO:
+	const struct envelope_kind *k = e->forced;
+
+	if (k == NULL) {
 		decode_auto(e, line, len, out);
 		return;
-	case ENVELOPE_DOCKER_JSON:
-	case ENVELOPE_JOURNALD:
-		decode_json(e, line, len, out, e->forced);
-		return;
-	case ENVELOPE_DOCKER_TS:
-		if (docker_ts(e, line, len, 0, out) < 0) {
-			set_plain(line, len, out);
-			out->format = ENVELOPE_DOCKER_TS;
-			out->malformed = 1;
-		}
-		return;
-	case ENVELOPE_COMPOSE:
-		if (compose(e, line, len, 0, out) < 0)
-			set_plain(line, len, out);
-		return;
-	case ENVELOPE_DESKTOP:
-		if (desktop(e, line, len, out) < 0)
-			set_plain(line, len, out);
-		return;
-	case ENVELOPE_LOGFMT:
-		if (dockerd(e, line, len, out) < 0)
-			set_plain(line, len, out);
-		return;
-	case ENVELOPE_PLAIN:
-	case ENVELOPE_FORMAT_COUNT:
-		break;
 	}
+	if (k->parse != NULL && k->parse(e, line, len, 0, out) == 0)
+		return;
 	set_plain(line, len, out);
+	if (k->parse != NULL && k->malformed_when_forced) {
+		out->format = k->format;
+		out->malformed = 1;
+	}
 }

@@ -13,6 +13,7 @@
 
 struct tz;
 
+/* A new envelope: a value here, a row and its parser in envelope.c's table. */
 enum envelope_format {
 	ENVELOPE_AUTO = 0,	/* detect per line */
 	ENVELOPE_PLAIN,

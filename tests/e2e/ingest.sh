@@ -302,7 +302,13 @@ check_contains "missing file: message names it" "$T/err" "logtriage: nope.log: N
 check_eq "missing file: the other input is ingested" "70" "$(sql miss.db "SELECT count(*) FROM events")"
 check_contains "missing file: counted in the summary" "$T/err" "from 2 inputs"
 check_rc "bad --format: exit 2" 2 "$LT" ingest --db x.db --format yaml "$S/exai-daemon.log"
-check_contains "bad --format: message" "$T/err" "unknown format 'yaml'"
+check_eq "bad --format: the message lists the envelopes" \
+    "logtriage: ingest: unknown format 'yaml' (auto plain docker-json docker-ts compose desktop logfmt journald)" \
+    "$(cat "$T/err")"
+check_eq "--help lists the envelopes, wrapped" \
+    "  --format FMT     auto plain docker-json docker-ts compose desktop
+                   logfmt journald (default auto: detected per line)" \
+    "$("$LT" ingest --help | grep -A1 -e '^  --format FMT')"
 check_rc "bad --tz: exit 2" 2 "$LT" ingest --db x.db --tz Mars/Olympus "$S/exai-daemon.log"
 check_rc "unknown option: exit 2" 2 "$LT" ingest --frobnicate
 check_eq "usage errors create no database" "no" "$([ -e x.db ] && echo yes || echo no)"

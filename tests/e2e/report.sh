@@ -434,3 +434,33 @@ check_eq "events --source 'app[1].log': that source only" "app[1].log" \
     "$($LT events --db "$S/s.db" --source 'app[1].log' --format tsv | cut -f2 | tr '\n' ' ' | sed 's/ $//')"
 check_eq "events --source 'app[12].log': a glob" "app1.log app2.log" \
     "$($LT events --db "$S/s.db" --source 'app[12].log' --format tsv | cut -f2 | sort | tr '\n' ' ' | sed 's/ $//')"
+
+# the format table: names and aliases, its listing in --help and errors,
+# and each format's rule for an empty window
+check_rc "--format yaml: a usage error" 2 $LT report --db "$DB" --format yaml
+check_eq "--format yaml: the message lists the formats" \
+    "logtriage: unknown format 'yaml' (text, markdown, json, html, prometheus)" \
+    "$(cat "$T/err")"
+check_eq "--help lists the formats" \
+    "  --format FMT          text, markdown, json, html or prometheus" \
+    "$($LT report --help | grep -e '^  --format FMT')"
+# shellcheck disable=SC2086
+check_eq "--format md is markdown" "$($LT report --db "$DB" $W --format markdown | md5sum)" \
+    "$($LT report --db "$DB" $W --format md | md5sum)"
+# shellcheck disable=SC2086
+check_eq "--format prom is prometheus" \
+    "$($LT report --db "$DB" $W --format prometheus | grep -v '^logtriage_report_' | md5sum)" \
+    "$($LT report --db "$DB" $W --format prom | grep -v '^logtriage_report_' | md5sum)"
+E="--since 2025-10-20T00:00:00Z --until 2025-10-21T00:00:00Z"
+for f in text markdown; do
+	# shellcheck disable=SC2086
+	check_rc "empty window, $f: exits 0" 0 $LT report --db "$DB" $E --format $f
+	check_eq "empty window, $f: the note alone on stdout" 1 "$(wc -l < "$T/out")"
+	check_eq "empty window, $f: nothing on stderr" "" "$(cat "$T/err")"
+done
+for f in json html prometheus; do
+	# shellcheck disable=SC2086
+	check_rc "empty window, $f: exits 0" 0 $LT report --db "$DB" $E --format $f
+	check_contains "empty window, $f: the note on stderr" "$T/err" "logtriage: no events between"
+	check_not_contains "empty window, $f: no note in the report" "$T/out" "logtriage: no events"
+done

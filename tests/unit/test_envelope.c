@@ -447,6 +447,11 @@ test_plain_and_names(void **state)
 	assert_int_equal(envelope_format_from_name("json"), -1);
 	assert_string_equal(envelope_format_name(ENVELOPE_COMPOSE), "compose");
 	assert_string_equal(envelope_format_name(ENVELOPE_DESKTOP), "desktop");
+	/* every format has a row in the table, its name leads back to it */
+	for (int f = ENVELOPE_AUTO; f < ENVELOPE_FORMAT_COUNT; f++)
+		assert_int_equal(envelope_format_from_name(
+		    envelope_format_name((enum envelope_format)f)), f);
+	assert_string_equal(envelope_format_name(ENVELOPE_FORMAT_COUNT), "unknown");
 }
 
 /* Stamps sharing their first 19 bytes reuse the second, never its fraction or zone. */
