@@ -741,7 +741,8 @@ merge_values(struct template_miner *m)
 			nalt++;
 		}
 	}
-	qsort(alt, nalt, sizeof(*alt), cmp_alt);
+	if (nalt > 0)
+		qsort(alt, nalt, sizeof(*alt), cmp_alt);
 	for (i = 0; i < nalt; i = j) {
 		size_t live = 0, k;
 

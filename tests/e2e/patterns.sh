@@ -158,3 +158,8 @@ check_rc "patterns: --records wants ndjson" 2 \
 check_rc "patterns: --input with --since" 2 \
     $LT patterns --input app.log --since 24h
 check_rc "patterns: missing input" 3 $LT patterns --input "$T/missing.log"
+
+# nothing at warning or worse: nothing to mine, and no sort of nothing
+printf '2025-10-26 06:00:00 INFO start\n' > info.log
+check_eq "patterns: a log without warnings has no template" "0 templates from 0 of 1 records" \
+    "$("$LT" patterns --input info.log 2>&1)"
