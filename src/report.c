@@ -56,6 +56,7 @@ struct ctx {
 	struct rsrc		*src;		/* sources passing --source */
 	size_t			 nsrc;
 	struct util_index	 src_index;	/* of src by id */
+	uint64_t		*src_events;	/* parallel to src: events of all rules */
 	struct rrule		*rr;		/* parallel to r->rules */
 	struct busy		*busiest;	/* by rule, then source */
 	size_t			 nbusiest, busiestcap;
@@ -344,6 +345,7 @@ load_counts(struct ctx *c, struct report *r)
 		goto fail;
 	r->source_names = xcalloc(c->nsrc + 1, sizeof(*r->source_names));
 	r->nsource_names = c->nsrc;
+	c->src_events = xcalloc(c->nsrc + 1, sizeof(*c->src_events));
 	for (j = 0; j < c->nsrc; j++) {
 		util_index_put(&c->src_index, src_hash(c->src[j].id), j);
 		r->source_names[j] = xstrdup(c->src[j].name);
@@ -405,6 +407,7 @@ load_counts(struct ctx *c, struct report *r)
 			    sqlite3_column_int64(st, 0) == sid);
 			ru->per_source[j].source = r->source_names[j];
 			ru->per_source[j].n = n;
+			c->src_events[j] += n;
 			ru->count += n;
 			hour_add(c, r, h, ru, nh);
 			if (nm > bz.n) {
@@ -469,23 +472,56 @@ busiest_cmp(const void *a, const void *b)
 }
 
 /*
- * The untimed events of a source (events.ts NULL: nothing in their input
- * told a time), which no window holds; the report counts them apart.  ut
- * is NULL for a database no writer has opened since untimed events came.
+ * Run st, a query of (source_id, ...) rows, and call row() with the
+ * position in c->src of each row's source (rows of other sources, left
+ * out by --source, are skipped).  One query over all sources: a query per
+ * source costs a statement step each, which is most of the time with a
+ * source per line.
  */
 static int
-load_untimed(struct ctx *c, sqlite3_stmt *ut, int64_t source_id, uint64_t *n)
+per_source_rows(struct ctx *c, sqlite3_stmt *st, struct report *r,
+    void (*row)(struct ctx *, struct report *, sqlite3_stmt *, size_t,
+    unsigned char *), unsigned char *seen)
 {
+	size_t i;
 	int rc;
 
-	*n = 0;
-	if (ut == NULL)
-		return 0;
-	sqlite3_reset(ut);
-	sqlite3_bind_int64(ut, 1, source_id);
-	if ((rc = sqlite3_step(ut)) == SQLITE_ROW)
-		*n = (uint64_t)sqlite3_column_int64(ut, 0);
-	return rc == SQLITE_ROW ? 0 : step_err(c, rc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((i = src_find(c, sqlite3_column_int64(st, 0))) !=
+		    UTIL_INDEX_NONE)
+			row(c, r, st, i, seen);
+	return rc == SQLITE_DONE ? 0 : step_err(c, rc);
+}
+
+static void
+volume_row(struct ctx *c, struct report *r, sqlite3_stmt *st, size_t i,
+    unsigned char *seen)
+{
+	(void)c;
+	if (sqlite3_column_int64(st, 1) <= 0)
+		return;
+	seen[i] = 1;
+	r->input.lines += (uint64_t)sqlite3_column_double(st, 2);
+	r->input.records += (uint64_t)sqlite3_column_double(st, 3);
+	r->input.bytes += (uint64_t)sqlite3_column_double(st, 4);
+	r->input.malformed += (uint64_t)sqlite3_column_double(st, 5);
+	r->input.truncated += (uint64_t)sqlite3_column_double(st, 6);
+}
+
+/*
+ * The untimed events of a source (events.ts NULL: nothing in their input
+ * told a time), which no window holds; the report counts them apart.
+ */
+static void
+untimed_row(struct ctx *c, struct report *r, sqlite3_stmt *st, size_t i,
+    unsigned char *seen)
+{
+	uint64_t n = (uint64_t)sqlite3_column_int64(st, 1);
+
+	(void)c;
+	r->input.untimed_events += n;
+	if (n > 0)
+		seen[i] = 1;
 }
 
 /* Input volume and the list of sources with data in the window. */
@@ -494,64 +530,49 @@ load_input(struct ctx *c, struct report *r)
 {
 	sqlite3_stmt *st, *ut = NULL;
 	int64_t mlo, mhi;
-	uint64_t un;
-	size_t i, j, bcap = 0, scap = 0;
+	unsigned char *seen;
+	size_t i, bcap = 0, scap = 0;
 	int rc;
 
 	/* Minutes overlapping [lo, hi). */
 	mlo = c->lo == INT64_MIN ? INT64_MIN : c->lo / 60000;
 	mhi = c->hi == INT64_MAX ? INT64_MAX : (c->hi + 59999) / 60000;
-	if (prep(c, &st, "SELECT count(*), total(lines), total(records),"
-	    " total(bytes), total(malformed), total(truncated) FROM volume"
-	    " WHERE source_id = ?1 AND minute >= ?2 AND minute < ?3") != 0)
+	if (prep(c, &st, "SELECT source_id, count(*), total(lines),"
+	    " total(records), total(bytes), total(malformed), total(truncated)"
+	    " FROM volume WHERE minute >= ?1 AND minute < ?2"
+	    " GROUP BY source_id") != 0)
 		return -1;
-	if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM events INDEXED BY"
-	    " events_untimed WHERE source_id = ?1 AND ts IS NULL", -1, &ut,
-	    NULL) != SQLITE_OK)
+	/* NULL for a database no writer has opened since untimed events came */
+	if (sqlite3_prepare_v2(c->db, "SELECT source_id, count(*) FROM events"
+	    " INDEXED BY events_untimed WHERE ts IS NULL GROUP BY source_id",
+	    -1, &ut, NULL) != SQLITE_OK)
 		ut = NULL;
-	for (i = 0; i < c->nsrc; i++) {
-		uint64_t n = 0;
-		int has = 0;
+	seen = xcalloc(c->nsrc + 1, 1);
+	sqlite3_bind_int64(st, 1, mlo);
+	sqlite3_bind_int64(st, 2, mhi);
+	rc = per_source_rows(c, st, r, volume_row, seen);
+	if (rc == 0 && ut != NULL)
+		rc = per_source_rows(c, ut, r, untimed_row, seen);
+	sqlite3_finalize(st);
+	sqlite3_finalize(ut);
+	for (i = 0; rc == 0 && i < c->nsrc; i++) {
+		uint64_t n = c->src_events[i];
 
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, c->src[i].id);
-		sqlite3_bind_int64(st, 2, mlo);
-		sqlite3_bind_int64(st, 3, mhi);
-		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-			sqlite3_finalize(st);
-			sqlite3_finalize(ut);
-			return step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
-		}
-		if (sqlite3_column_int64(st, 0) > 0) {
-			has = 1;
-			r->input.lines += (uint64_t)sqlite3_column_double(st, 1);
-			r->input.records += (uint64_t)sqlite3_column_double(st, 2);
-			r->input.bytes += (uint64_t)sqlite3_column_double(st, 3);
-			r->input.malformed += (uint64_t)sqlite3_column_double(st, 4);
-			r->input.truncated += (uint64_t)sqlite3_column_double(st, 5);
-		}
-		for (j = 0; j < r->nrules; j++)
-			n += r->rules[j].per_source[i].n;
 		if (n > 0) {
 			r->busiest = util_grow(r->busiest, &bcap, r->nbusiest,
 			    sizeof(*r->busiest), 16);
 			r->busiest[r->nbusiest].source = r->source_names[i];
 			r->busiest[r->nbusiest++].n = n;
 		}
-		if (load_untimed(c, ut, c->src[i].id, &un) != 0) {
-			sqlite3_finalize(st);
-			sqlite3_finalize(ut);
-			return -1;
-		}
-		r->input.untimed_events += un;
-		if (has || n > 0 || un > 0) {
+		if (seen[i] || n > 0) {
 			r->sources = util_grow(r->sources, &scap, r->nsources,
 			    sizeof(*r->sources), 16);
 			r->sources[r->nsources++] = xstrdup(c->src[i].name);
 		}
 	}
-	sqlite3_finalize(st);
-	sqlite3_finalize(ut);
+	free(seen);
+	if (rc != 0)
+		return -1;
 	if (r->nbusiest > 0)
 		qsort(r->busiest, r->nbusiest, sizeof(*r->busiest), busiest_cmp);
 	return 0;
@@ -2298,6 +2319,7 @@ ctx_free(struct ctx *c, size_t nrules)
 	free(c->counted);
 	util_index_free(&c->counted_index);
 	util_index_free(&c->src_index);
+	free(c->src_events);
 	for (i = 0; c->rr != NULL && i < nrules; i++) {
 		free(c->rr[i].metric_field);
 		free(c->rr[i].metric_by);
