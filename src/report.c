@@ -58,6 +58,7 @@ struct ctx {
 	struct util_index	 src_index;	/* of src by id */
 	size_t			*src_at;	/* of src by id, when ids are dense */
 	int64_t			 nsrc_at;	/* ids 0 .. nsrc_at - 1 */
+	int			 names_given;	/* src[].name belong to r->source_names */
 	uint64_t		*src_events;	/* parallel to src: events of all rules */
 	struct rrule		*rr;		/* parallel to r->rules */
 	struct busy		*busiest;	/* by rule, then source */
@@ -280,15 +281,29 @@ sev_bucket_cmp(const void *a, const void *b)
 	return x->severity - y->severity;
 }
 
-/* Add n events of hour h and rule ru to the hourly buckets. */
+/*
+ * Add n events of hour h and rule ru to the hourly buckets.  The rule's
+ * hours so far are in hours (emptied for each rule): a source per line
+ * would otherwise make a bucket, a category copy and a sort entry per
+ * (rule, source, hour).  r->hourly and r->hourly_sev grow together, so a
+ * position is the same in both.
+ */
 static void
-hour_add(struct ctx *c, struct report *r, int64_t h,
-    const struct report_rule *ru, uint64_t n)
+hour_add(struct ctx *c, struct report *r, struct util_index *hours,
+    int64_t h, const struct report_rule *ru, uint64_t n)
 {
 	struct report_bucket *b;
 	struct report_sev_bucket *sb;
+	uint64_t hh = util_hash64(&h, sizeof h, UTIL_HASH_SEED);
+	size_t i, it = 0;
 
-	/* as many as the (rule, source) pairs: grown by doubling */
+	while ((i = util_index_next(hours, hh, &it)) != UTIL_INDEX_NONE)
+		if (r->hourly[i].start == h * 3600000) {
+			r->hourly[i].n += n;
+			r->hourly_sev[i].n += n;
+			return;
+		}
+	util_index_put(hours, hh, r->nhourly);
 	r->hourly = util_grow(r->hourly, &c->hourlycap, r->nhourly,
 	    sizeof(*r->hourly), 64);
 	b = &r->hourly[r->nhourly++];
@@ -386,12 +401,15 @@ load_counts(struct ctx *c, struct report *r)
 	r->nsource_names = c->nsrc;
 	c->src_events = xcalloc(c->nsrc + 1, sizeof(*c->src_events));
 	src_index_build(c);
+	/* the report owns the names from here; c->src still reads them */
+	c->names_given = 1;
 	for (j = 0; j < c->nsrc; j++)
-		r->source_names[j] = xstrdup(c->src[j].name);
+		r->source_names[j] = c->src[j].name;
 	for (i = 0; i < r->nrules; i++) {
 		struct report_rule *ru = &r->rules[i];
 		int64_t sid, cur_sid = 0;
 		int have = 0;
+		struct util_index hours;
 
 		/*
 		 * A source without events of the rule is never written to:
@@ -399,6 +417,7 @@ load_counts(struct ctx *c, struct report *r)
 		 */
 		ru->per_source = xcalloc(c->nsrc ? c->nsrc : 1, sizeof(*ru->per_source));
 		ru->nper_source = c->nsrc;
+		util_index_init(&hours);
 		bind_rsw(c, st, ru->id, 0);
 		rc = sqlite3_step(st);
 		while (rc == SQLITE_ROW) {
@@ -427,7 +446,7 @@ load_counts(struct ctx *c, struct report *r)
 				}
 				hi = ts;
 				if (ts / 3600000 != h) {
-					hour_add(c, r, h, ru, nh);
+					hour_add(c, r, &hours, h, ru, nh);
 					h = ts / 3600000;
 					nh = 0;
 				}
@@ -447,7 +466,7 @@ load_counts(struct ctx *c, struct report *r)
 			ru->per_source[j].n = n;
 			c->src_events[j] += n;
 			ru->count += n;
-			hour_add(c, r, h, ru, nh);
+			hour_add(c, r, &hours, h, ru, nh);
 			if (nm > bz.n) {
 				bz.n = nm;
 				bz.minute = m;
@@ -462,6 +481,7 @@ load_counts(struct ctx *c, struct report *r)
 			if (last == TS_NONE || hi > last)
 				last = hi;
 		}
+		util_index_free(&hours);
 		if (rc != SQLITE_DONE)
 			goto fail;
 		r->total_events += ru->count;
@@ -2344,7 +2364,8 @@ ctx_free(struct ctx *c, size_t nrules)
 	size_t i, j;
 
 	for (i = 0; i < c->nsrc; i++)
-		free(c->src[i].name);
+		if (!c->names_given)
+			free(c->src[i].name);
 	free(c->src);
 	free(c->busiest);
 	for (i = 0; i < c->ncounted; i++) {
