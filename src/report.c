@@ -79,6 +79,12 @@ struct ctx {
  * by-field ("" without one), repeats left out: one pass, kept for every
  * rate that asks.
  */
+/*
+ * Values a counted table looks up by scanning before it builds its index:
+ * a source per line makes as many tables as sources, most with one value.
+ */
+#define COUNTED_SCAN	8
+
 struct counted {
 	size_t			 rule, src;
 	char			**value;
@@ -936,9 +942,16 @@ counts_by_group(const struct rrule *x)
 static size_t
 counted_find(const struct counted *k, const char *g)
 {
-	uint64_t h = util_hash_text(g, strlen(g), UTIL_HASH_SEED);
+	uint64_t h;
 	size_t it = 0, v;
 
+	if (k->nvalue <= COUNTED_SCAN) {
+		for (v = 0; v < k->nvalue; v++)
+			if (strcmp(k->value[v], g) == 0)
+				return v;
+		return UTIL_INDEX_NONE;
+	}
+	h = util_hash_text(g, strlen(g), UTIL_HASH_SEED);
 	while ((v = util_index_next(&k->index, h, &it)) != UTIL_INDEX_NONE)
 		if (strcmp(k->value[v], g) == 0)
 			return v;
@@ -958,9 +971,13 @@ counted_add(struct counted *k, const char *g, uint64_t n)
 	k->value = xrealloc(k->value, (k->nvalue + 1) * sizeof(char *));
 	k->n = xrealloc(k->n, (k->nvalue + 1) * sizeof(uint64_t));
 	k->value[k->nvalue] = xstrdup(g);
-	k->n[k->nvalue] = n;
-	util_index_put(&k->index, util_hash_text(g, strlen(g), UTIL_HASH_SEED),
-	    k->nvalue++);
+	k->n[k->nvalue++] = n;
+	if (k->nvalue <= COUNTED_SCAN)
+		return;
+	for (v = k->nvalue == COUNTED_SCAN + 1 ? 0 : k->nvalue - 1;
+	    v < k->nvalue; v++)
+		util_index_put(&k->index, util_hash_text(k->value[v],
+		    strlen(k->value[v]), UTIL_HASH_SEED), v);
 }
 
 static uint64_t
