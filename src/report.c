@@ -56,6 +56,10 @@ struct ctx {
 	struct rsrc		*src;		/* sources passing --source */
 	size_t			 nsrc;
 	struct util_index	 src_index;	/* of src by id */
+	size_t			*src_at;	/* of src by id, when ids are dense */
+	int64_t			 nsrc_at;	/* ids 0 .. nsrc_at - 1 */
+	int			 names_given;	/* src[].name belong to r->source_names */
+	uint64_t		*src_events;	/* parallel to src: events of all rules */
 	struct rrule		*rr;		/* parallel to r->rules */
 	struct busy		*busiest;	/* by rule, then source */
 	size_t			 nbusiest, busiestcap;
@@ -75,6 +79,12 @@ struct ctx {
  * by-field ("" without one), repeats left out: one pass, kept for every
  * rate that asks.
  */
+/*
+ * Values a counted table looks up by scanning before it builds its index:
+ * a source per line makes as many tables as sources, most with one value.
+ */
+#define COUNTED_SCAN	8
+
 struct counted {
 	size_t			 rule, src;
 	char			**value;
@@ -277,15 +287,29 @@ sev_bucket_cmp(const void *a, const void *b)
 	return x->severity - y->severity;
 }
 
-/* Add n events of hour h and rule ru to the hourly buckets. */
+/*
+ * Add n events of hour h and rule ru to the hourly buckets.  The rule's
+ * hours so far are in hours (emptied for each rule): a source per line
+ * would otherwise make a bucket, a category copy and a sort entry per
+ * (rule, source, hour).  r->hourly and r->hourly_sev grow together, so a
+ * position is the same in both.
+ */
 static void
-hour_add(struct ctx *c, struct report *r, int64_t h,
-    const struct report_rule *ru, uint64_t n)
+hour_add(struct ctx *c, struct report *r, struct util_index *hours,
+    int64_t h, const struct report_rule *ru, uint64_t n)
 {
 	struct report_bucket *b;
 	struct report_sev_bucket *sb;
+	uint64_t hh = util_hash64(&h, sizeof h, UTIL_HASH_SEED);
+	size_t i, it = 0;
 
-	/* as many as the (rule, source) pairs: grown by doubling */
+	while ((i = util_index_next(hours, hh, &it)) != UTIL_INDEX_NONE)
+		if (r->hourly[i].start == h * 3600000) {
+			r->hourly[i].n += n;
+			r->hourly_sev[i].n += n;
+			return;
+		}
+	util_index_put(hours, hh, r->nhourly);
 	r->hourly = util_grow(r->hourly, &c->hourlycap, r->nhourly,
 	    sizeof(*r->hourly), 64);
 	b = &r->hourly[r->nhourly++];
@@ -312,11 +336,48 @@ src_find(const struct ctx *c, int64_t id)
 {
 	size_t i, it = 0;
 
+	if (c->src_at != NULL)
+		return id >= 0 && id < c->nsrc_at ? c->src_at[id] :
+		    UTIL_INDEX_NONE;
 	while ((i = util_index_next(&c->src_index, src_hash(id), &it)) !=
 	    UTIL_INDEX_NONE)
 		if (c->src[i].id == id)
 			return i;
 	return UTIL_INDEX_NONE;
+}
+
+/*
+ * Index c->src by id.  Source ids are the sources table's rowids, so
+ * nearly always dense: then an array by id, one memory access a lookup
+ * where the hash costs two cache misses, which shows with a million
+ * sources.  Sparse ids (a --source filter, many pruned sources) take the
+ * hash.
+ */
+static void
+src_index_build(struct ctx *c)
+{
+	int64_t max = -1;
+	size_t j;
+
+	for (j = 0; j < c->nsrc; j++) {
+		if (c->src[j].id < 0) {
+			max = INT64_MAX;
+			break;
+		}
+		if (c->src[j].id > max)
+			max = c->src[j].id;
+	}
+	if (max < (int64_t)(2 * c->nsrc + 64)) {
+		c->nsrc_at = max + 1;
+		c->src_at = xmalloc(((size_t)c->nsrc_at + 1) * sizeof(*c->src_at));
+		for (j = 0; j < (size_t)c->nsrc_at; j++)
+			c->src_at[j] = UTIL_INDEX_NONE;
+		for (j = 0; j < c->nsrc; j++)
+			c->src_at[c->src[j].id] = j;
+		return;
+	}
+	for (j = 0; j < c->nsrc; j++)
+		util_index_put(&c->src_index, src_hash(c->src[j].id), j);
 }
 
 /*
@@ -344,14 +405,17 @@ load_counts(struct ctx *c, struct report *r)
 		goto fail;
 	r->source_names = xcalloc(c->nsrc + 1, sizeof(*r->source_names));
 	r->nsource_names = c->nsrc;
-	for (j = 0; j < c->nsrc; j++) {
-		util_index_put(&c->src_index, src_hash(c->src[j].id), j);
-		r->source_names[j] = xstrdup(c->src[j].name);
-	}
+	c->src_events = xcalloc(c->nsrc + 1, sizeof(*c->src_events));
+	src_index_build(c);
+	/* the report owns the names from here; c->src still reads them */
+	c->names_given = 1;
+	for (j = 0; j < c->nsrc; j++)
+		r->source_names[j] = c->src[j].name;
 	for (i = 0; i < r->nrules; i++) {
 		struct report_rule *ru = &r->rules[i];
 		int64_t sid, cur_sid = 0;
 		int have = 0;
+		struct util_index hours;
 
 		/*
 		 * A source without events of the rule is never written to:
@@ -359,6 +423,7 @@ load_counts(struct ctx *c, struct report *r)
 		 */
 		ru->per_source = xcalloc(c->nsrc ? c->nsrc : 1, sizeof(*ru->per_source));
 		ru->nper_source = c->nsrc;
+		util_index_init(&hours);
 		bind_rsw(c, st, ru->id, 0);
 		rc = sqlite3_step(st);
 		while (rc == SQLITE_ROW) {
@@ -387,7 +452,7 @@ load_counts(struct ctx *c, struct report *r)
 				}
 				hi = ts;
 				if (ts / 3600000 != h) {
-					hour_add(c, r, h, ru, nh);
+					hour_add(c, r, &hours, h, ru, nh);
 					h = ts / 3600000;
 					nh = 0;
 				}
@@ -405,8 +470,9 @@ load_counts(struct ctx *c, struct report *r)
 			    sqlite3_column_int64(st, 0) == sid);
 			ru->per_source[j].source = r->source_names[j];
 			ru->per_source[j].n = n;
+			c->src_events[j] += n;
 			ru->count += n;
-			hour_add(c, r, h, ru, nh);
+			hour_add(c, r, &hours, h, ru, nh);
 			if (nm > bz.n) {
 				bz.n = nm;
 				bz.minute = m;
@@ -421,6 +487,7 @@ load_counts(struct ctx *c, struct report *r)
 			if (last == TS_NONE || hi > last)
 				last = hi;
 		}
+		util_index_free(&hours);
 		if (rc != SQLITE_DONE)
 			goto fail;
 		r->total_events += ru->count;
@@ -469,23 +536,56 @@ busiest_cmp(const void *a, const void *b)
 }
 
 /*
- * The untimed events of a source (events.ts NULL: nothing in their input
- * told a time), which no window holds; the report counts them apart.  ut
- * is NULL for a database no writer has opened since untimed events came.
+ * Run st, a query of (source_id, ...) rows, and call row() with the
+ * position in c->src of each row's source (rows of other sources, left
+ * out by --source, are skipped).  One query over all sources: a query per
+ * source costs a statement step each, which is most of the time with a
+ * source per line.
  */
 static int
-load_untimed(struct ctx *c, sqlite3_stmt *ut, int64_t source_id, uint64_t *n)
+per_source_rows(struct ctx *c, sqlite3_stmt *st, struct report *r,
+    void (*row)(struct ctx *, struct report *, sqlite3_stmt *, size_t,
+    unsigned char *), unsigned char *seen)
 {
+	size_t i;
 	int rc;
 
-	*n = 0;
-	if (ut == NULL)
-		return 0;
-	sqlite3_reset(ut);
-	sqlite3_bind_int64(ut, 1, source_id);
-	if ((rc = sqlite3_step(ut)) == SQLITE_ROW)
-		*n = (uint64_t)sqlite3_column_int64(ut, 0);
-	return rc == SQLITE_ROW ? 0 : step_err(c, rc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((i = src_find(c, sqlite3_column_int64(st, 0))) !=
+		    UTIL_INDEX_NONE)
+			row(c, r, st, i, seen);
+	return rc == SQLITE_DONE ? 0 : step_err(c, rc);
+}
+
+static void
+volume_row(struct ctx *c, struct report *r, sqlite3_stmt *st, size_t i,
+    unsigned char *seen)
+{
+	(void)c;
+	if (sqlite3_column_int64(st, 1) <= 0)
+		return;
+	seen[i] = 1;
+	r->input.lines += (uint64_t)sqlite3_column_double(st, 2);
+	r->input.records += (uint64_t)sqlite3_column_double(st, 3);
+	r->input.bytes += (uint64_t)sqlite3_column_double(st, 4);
+	r->input.malformed += (uint64_t)sqlite3_column_double(st, 5);
+	r->input.truncated += (uint64_t)sqlite3_column_double(st, 6);
+}
+
+/*
+ * The untimed events of a source (events.ts NULL: nothing in their input
+ * told a time), which no window holds; the report counts them apart.
+ */
+static void
+untimed_row(struct ctx *c, struct report *r, sqlite3_stmt *st, size_t i,
+    unsigned char *seen)
+{
+	uint64_t n = (uint64_t)sqlite3_column_int64(st, 1);
+
+	(void)c;
+	r->input.untimed_events += n;
+	if (n > 0)
+		seen[i] = 1;
 }
 
 /* Input volume and the list of sources with data in the window. */
@@ -494,64 +594,49 @@ load_input(struct ctx *c, struct report *r)
 {
 	sqlite3_stmt *st, *ut = NULL;
 	int64_t mlo, mhi;
-	uint64_t un;
-	size_t i, j, bcap = 0, scap = 0;
+	unsigned char *seen;
+	size_t i, bcap = 0, scap = 0;
 	int rc;
 
 	/* Minutes overlapping [lo, hi). */
 	mlo = c->lo == INT64_MIN ? INT64_MIN : c->lo / 60000;
 	mhi = c->hi == INT64_MAX ? INT64_MAX : (c->hi + 59999) / 60000;
-	if (prep(c, &st, "SELECT count(*), total(lines), total(records),"
-	    " total(bytes), total(malformed), total(truncated) FROM volume"
-	    " WHERE source_id = ?1 AND minute >= ?2 AND minute < ?3") != 0)
+	if (prep(c, &st, "SELECT source_id, count(*), total(lines),"
+	    " total(records), total(bytes), total(malformed), total(truncated)"
+	    " FROM volume WHERE minute >= ?1 AND minute < ?2"
+	    " GROUP BY source_id") != 0)
 		return -1;
-	if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM events INDEXED BY"
-	    " events_untimed WHERE source_id = ?1 AND ts IS NULL", -1, &ut,
-	    NULL) != SQLITE_OK)
+	/* NULL for a database no writer has opened since untimed events came */
+	if (sqlite3_prepare_v2(c->db, "SELECT source_id, count(*) FROM events"
+	    " INDEXED BY events_untimed WHERE ts IS NULL GROUP BY source_id",
+	    -1, &ut, NULL) != SQLITE_OK)
 		ut = NULL;
-	for (i = 0; i < c->nsrc; i++) {
-		uint64_t n = 0;
-		int has = 0;
+	seen = xcalloc(c->nsrc + 1, 1);
+	sqlite3_bind_int64(st, 1, mlo);
+	sqlite3_bind_int64(st, 2, mhi);
+	rc = per_source_rows(c, st, r, volume_row, seen);
+	if (rc == 0 && ut != NULL)
+		rc = per_source_rows(c, ut, r, untimed_row, seen);
+	sqlite3_finalize(st);
+	sqlite3_finalize(ut);
+	for (i = 0; rc == 0 && i < c->nsrc; i++) {
+		uint64_t n = c->src_events[i];
 
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, c->src[i].id);
-		sqlite3_bind_int64(st, 2, mlo);
-		sqlite3_bind_int64(st, 3, mhi);
-		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-			sqlite3_finalize(st);
-			sqlite3_finalize(ut);
-			return step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
-		}
-		if (sqlite3_column_int64(st, 0) > 0) {
-			has = 1;
-			r->input.lines += (uint64_t)sqlite3_column_double(st, 1);
-			r->input.records += (uint64_t)sqlite3_column_double(st, 2);
-			r->input.bytes += (uint64_t)sqlite3_column_double(st, 3);
-			r->input.malformed += (uint64_t)sqlite3_column_double(st, 4);
-			r->input.truncated += (uint64_t)sqlite3_column_double(st, 5);
-		}
-		for (j = 0; j < r->nrules; j++)
-			n += r->rules[j].per_source[i].n;
 		if (n > 0) {
 			r->busiest = util_grow(r->busiest, &bcap, r->nbusiest,
 			    sizeof(*r->busiest), 16);
 			r->busiest[r->nbusiest].source = r->source_names[i];
 			r->busiest[r->nbusiest++].n = n;
 		}
-		if (load_untimed(c, ut, c->src[i].id, &un) != 0) {
-			sqlite3_finalize(st);
-			sqlite3_finalize(ut);
-			return -1;
-		}
-		r->input.untimed_events += un;
-		if (has || n > 0 || un > 0) {
+		if (seen[i] || n > 0) {
 			r->sources = util_grow(r->sources, &scap, r->nsources,
 			    sizeof(*r->sources), 16);
 			r->sources[r->nsources++] = xstrdup(c->src[i].name);
 		}
 	}
-	sqlite3_finalize(st);
-	sqlite3_finalize(ut);
+	free(seen);
+	if (rc != 0)
+		return -1;
 	if (r->nbusiest > 0)
 		qsort(r->busiest, r->nbusiest, sizeof(*r->busiest), busiest_cmp);
 	return 0;
@@ -857,9 +942,16 @@ counts_by_group(const struct rrule *x)
 static size_t
 counted_find(const struct counted *k, const char *g)
 {
-	uint64_t h = util_hash_text(g, strlen(g), UTIL_HASH_SEED);
+	uint64_t h;
 	size_t it = 0, v;
 
+	if (k->nvalue <= COUNTED_SCAN) {
+		for (v = 0; v < k->nvalue; v++)
+			if (strcmp(k->value[v], g) == 0)
+				return v;
+		return UTIL_INDEX_NONE;
+	}
+	h = util_hash_text(g, strlen(g), UTIL_HASH_SEED);
 	while ((v = util_index_next(&k->index, h, &it)) != UTIL_INDEX_NONE)
 		if (strcmp(k->value[v], g) == 0)
 			return v;
@@ -879,9 +971,13 @@ counted_add(struct counted *k, const char *g, uint64_t n)
 	k->value = xrealloc(k->value, (k->nvalue + 1) * sizeof(char *));
 	k->n = xrealloc(k->n, (k->nvalue + 1) * sizeof(uint64_t));
 	k->value[k->nvalue] = xstrdup(g);
-	k->n[k->nvalue] = n;
-	util_index_put(&k->index, util_hash_text(g, strlen(g), UTIL_HASH_SEED),
-	    k->nvalue++);
+	k->n[k->nvalue++] = n;
+	if (k->nvalue <= COUNTED_SCAN)
+		return;
+	for (v = k->nvalue == COUNTED_SCAN + 1 ? 0 : k->nvalue - 1;
+	    v < k->nvalue; v++)
+		util_index_put(&k->index, util_hash_text(k->value[v],
+		    strlen(k->value[v]), UTIL_HASH_SEED), v);
 }
 
 static uint64_t
@@ -2285,7 +2381,8 @@ ctx_free(struct ctx *c, size_t nrules)
 	size_t i, j;
 
 	for (i = 0; i < c->nsrc; i++)
-		free(c->src[i].name);
+		if (!c->names_given)
+			free(c->src[i].name);
 	free(c->src);
 	free(c->busiest);
 	for (i = 0; i < c->ncounted; i++) {
@@ -2298,6 +2395,8 @@ ctx_free(struct ctx *c, size_t nrules)
 	free(c->counted);
 	util_index_free(&c->counted_index);
 	util_index_free(&c->src_index);
+	free(c->src_at);
+	free(c->src_events);
 	for (i = 0; c->rr != NULL && i < nrules; i++) {
 		free(c->rr[i].metric_field);
 		free(c->rr[i].metric_by);
