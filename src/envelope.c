@@ -524,6 +524,7 @@ journald(struct envelope *e, const char *line, size_t len,
 			buf_puts(&e->src, it->valuestring);
 			out->source = buf_text(&e->src);
 			out->source_len = e->src.len;
+			out->source_kind = "journald";
 			break;
 		}
 	}
@@ -648,6 +649,7 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 			return 1;
 		out->source = buf_text(&e->src);
 		out->source_len = e->src.len;
+		out->source_kind = "journald";
 		break;
 	}
 	out->level = journald_level(v[F_PRIO], v[F_PRIO] != NULL ?
@@ -825,6 +827,7 @@ compose(struct envelope *e, const char *line, size_t len, int strict,
 	out->format = ENVELOPE_COMPOSE;
 	out->source = line;
 	out->source_len = name_len;
+	out->source_kind = "compose";
 	if ((k = docker_stamp(e, line + i, len - i, strict, &ms)) > 0) {
 		out->ts = ms;
 		strip_inner_stamps(e, line + i + k, len - i - k, strict, out);

@@ -78,6 +78,7 @@ struct ml_source {
 	int64_t			 ts;
 	unsigned		 flags;
 	enum envelope_stream	 rec_stream;
+	const char		*source_kind;	/* the first line's: lines of one source may come in other envelopes */
 	uint64_t		 line_first;
 	uint64_t		 line_last;
 	uint64_t		 offset_first;
@@ -134,6 +135,7 @@ emit_pending(struct multiline *m, struct ml_source *s)
 	rec.ts = s->ts;
 	rec.source = s->name;
 	rec.source_len = s->name_len;
+	rec.source_kind = s->name != NULL ? s->source_kind : NULL;
 	rec.stream = s->rec_stream;
 	rec.text = s->text.data != NULL ? s->text.data : "";
 	rec.len = s->text.len;
@@ -564,6 +566,7 @@ begin_record(struct multiline *m, struct ml_source *s,
 	s->stamped = stamped;
 	s->in_traceback = 0;
 	s->rec_stream = el->stream;
+	s->source_kind = el->source_kind;
 	s->line_first = rl->lineno;
 	s->offset_first = rl->offset;
 	if (ts == TS_NONE) {
