@@ -14,6 +14,7 @@
  */
 #include "matcher.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,9 +146,12 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 		}
 		free(lits);
 	}
+	assert(m->nliteral <= PREFILTER_MAX);
 	m->pf = prefilter_new((const char *const *)m->literal, m->literal_len,
 	    m->nliteral, PREFILTER_AUTO);
 	m->found = xcalloc(prefilter_words(m->pf), sizeof *m->found);
+	/* found holds a bit for every literal that lit_rules and pat_lit name */
+	assert(prefilter_words(m->pf) * 64 >= m->nliteral);
 	m->md = pcre2_match_data_create(maxcap + 1, NULL);
 	m->mctx = pcre2_match_context_create(NULL);
 	if (m->md == NULL || m->mctx == NULL) {
@@ -259,6 +263,7 @@ match_rule(struct matcher *m, const struct rule *r, const size_t *lits,
 	int rc;
 
 	for (i = 0; i < r->nmatch; i++) {
+		assert(lits == NULL || lits[i] < m->nliteral);
 		if (lits != NULL && !(m->found[lits[i] / 64] &
 		    (UINT64_C(1) << (lits[i] % 64))))
 			continue;
@@ -284,9 +289,13 @@ int
 matcher_excluded(struct matcher *m, const struct rule *r, const char *text,
     size_t len)
 {
-	uint8_t *jitted = m->jitted + m->rule_pat[r - m->rs->rules] + r->nmatch;
+	uint8_t *jitted;
 	size_t i;
 	int rc;
+
+	/* r must be a rule of the ruleset the matcher was made for */
+	assert(r >= m->rs->rules && r < m->rs->rules + m->rs->n);
+	jitted = m->jitted + m->rule_pat[r - m->rs->rules] + r->nmatch;
 
 	for (i = 0; i < r->nexclude; i++) {
 		if ((rc = run_pattern(m, r->exclude[i].code, jitted + i, text,
@@ -303,10 +312,13 @@ static int
 run_rule(struct matcher *m, size_t i, const char *text, size_t len,
     matcher_fn fn, void *arg, int filtered)
 {
-	const struct rule *r = &m->rs->rules[i];
+	const struct rule *r;
 	struct match out;
 	int rc;
 
+	/* the candidate bitsets hold no bit past the last rule */
+	assert(i < m->rs->n);
+	r = &m->rs->rules[i];
 	rc = match_rule(m, r, filtered && m->rule_lit[i] != SIZE_MAX ?
 	    m->pat_lit + m->rule_lit[i] : NULL, m->jitted + m->rule_pat[i],
 	    text, len, &out);
