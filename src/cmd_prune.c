@@ -70,9 +70,11 @@ struct prune_kind {
 };
 
 static const struct prune_kind prune_kinds[] = {
+	/* the events removed are taken out of event_minutes as they go */
 	{ "SELECT count(*)" PRUNE_EVENTS_WHERE,
 	  "DELETE FROM events WHERE id IN (SELECT e.id" PRUNE_EVENTS_WHERE
-	  " LIMIT " PRUNE_STR(PRUNE_BATCH) ")", 0 },
+	  " LIMIT " PRUNE_STR(PRUNE_BATCH) ") RETURNING rule, source_id, ts",
+	  0 },
 	{ "SELECT count(*)" PRUNE_INCIDENTS_WHERE,
 	  "DELETE FROM incidents WHERE id IN (SELECT id" PRUNE_INCIDENTS_WHERE
 	  " LIMIT " PRUNE_STR(PRUNE_BATCH) ")", 0 },
@@ -163,7 +165,7 @@ delete_rows(struct store *s, const struct prune_kind *k, int64_t cut, uint64_t *
 	sqlite3 *db = store_db(s);
 	sqlite3_stmt *st;
 	char err[256];
-	int changed;
+	int changed, rc;
 
 	*n = 0;
 	if (sqlite3_prepare_v2(db, k->delete_sql, -1, &st, NULL) != SQLITE_OK)
@@ -176,7 +178,13 @@ delete_rows(struct store *s, const struct prune_kind *k, int64_t cut, uint64_t *
 		}
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, k->minutes ? cut / 60000 : cut);
-		if (sqlite3_step(st) != SQLITE_DONE) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			store_minutes_note(s, (const char *)sqlite3_column_text(st,
+			    0), sqlite3_column_int64(st, 1),
+			    sqlite3_column_type(st, 2) == SQLITE_NULL ? TS_NONE :
+			    sqlite3_column_int64(st, 2), -1);
+		}
+		if (rc != SQLITE_DONE) {
 			db_fail(db, "deleting");
 			store_rollback(s);
 			sqlite3_finalize(st);
@@ -184,6 +192,7 @@ delete_rows(struct store *s, const struct prune_kind *k, int64_t cut, uint64_t *
 		}
 		changed = sqlite3_changes(db);
 		if (store_commit(s, err, sizeof(err)) != 0) {
+			store_rollback(s);
 			sqlite3_finalize(st);
 			cmd_error("%s", err);
 			return -1;
