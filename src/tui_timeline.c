@@ -48,6 +48,7 @@ struct timeline {
 	sqlite3_stmt	*q;
 	sqlite3_stmt	*q_sev;		/* a rule's severity */
 	sqlite3_stmt	*q_inc;		/* a pair's incidents over the screen */
+	sqlite3_stmt	*q_min;		/* from event_minutes; NULL: an older database */
 	uint64_t	*parts;		/* per bucket, TL_NSEV counts */
 	unsigned char	*marks;		/* per bucket: an incident spans it */
 	int		 unit;
@@ -77,6 +78,7 @@ timeline_destroy(void *state)
 	sqlite3_finalize(tl->q);
 	sqlite3_finalize(tl->q_sev);
 	sqlite3_finalize(tl->q_inc);
+	sqlite3_finalize(tl->q_min);
 	free(tl->counts);
 	free(tl->parts);
 	free(tl->marks);
@@ -119,8 +121,10 @@ timeline_window(struct tui *t, int64_t *since, int64_t *until)
 }
 
 /*
- * Count the buckets on screen: per (rule, source) pair of the selection, a
- * range of ts on the index, bucketed here.
+ * Count the buckets on screen: per (rule, source) pair of the selection,
+ * the bucket's minutes in event_minutes when its buckets are whole
+ * minutes (every unit is; a zone's odd offset is not), else a range of ts
+ * on the index.
  */
 static int
 timeline_count(struct tui *t, struct timeline *tl, char *err, size_t errlen)
@@ -128,7 +132,8 @@ timeline_count(struct tui *t, struct timeline *tl, char *err, size_t errlen)
 	struct tui_sel *sel = tui_sel(t);
 	int64_t unit = tl_units[tl->unit].ms, b;
 	struct tui_pair *pairs;
-	int64_t end, lo, hi;
+	int64_t end, lo, hi, div = 1;
+	sqlite3_stmt *q = tl->q;
 	size_t npairs, i;
 	int rc = SQLITE_DONE, part;
 
@@ -140,6 +145,10 @@ timeline_count(struct tui *t, struct timeline *tl, char *err, size_t errlen)
 	tl->parts = xcalloc((size_t)tl->ncounts * TL_NSEV, sizeof *tl->parts);
 	tl->marks = xcalloc((size_t)tl->ncounts, 1);
 	end = tl->start + unit * tl->ncounts;
+	if (tl->q_min != NULL && floor_to(tl->start, 60000) == tl->start) {
+		q = tl->q_min;
+		div = 60000;
+	}
 	if (tui_pairs(t, sel->rule, sel->category, sel->source_id, &pairs,
 	    &npairs) == -1) {
 		util_err(err, errlen, "timeline: %s", sqlite3_errmsg(tui_db(t)));
@@ -151,20 +160,19 @@ timeline_count(struct tui *t, struct timeline *tl, char *err, size_t errlen)
 		part = tl_sev_part(sqlite3_step(tl->q_sev) == SQLITE_ROW ?
 		    sqlite3_column_int(tl->q_sev, 0) : 0);
 		sqlite3_reset(tl->q_sev);
-		/* count(*) per bucket: the index is walked inside SQLite. */
+		/* a sum or count(*) per bucket, walked inside SQLite */
 		for (b = 0; b < tl->ncounts; b++) {
-			sqlite3_bind_text(tl->q, 1, pairs[i].rule, -1,
-			    SQLITE_STATIC);
-			sqlite3_bind_int64(tl->q, 2, pairs[i].source_id);
-			sqlite3_bind_int64(tl->q, 3, tl->start + b * unit);
-			sqlite3_bind_int64(tl->q, 4, tl->start + (b + 1) * unit);
-			if ((rc = sqlite3_step(tl->q)) == SQLITE_ROW) {
-				tl->counts[b] += (uint64_t)sqlite3_column_int64(tl->q, 0);
+			sqlite3_bind_text(q, 1, pairs[i].rule, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 2, pairs[i].source_id);
+			sqlite3_bind_int64(q, 3, (tl->start + b * unit) / div);
+			sqlite3_bind_int64(q, 4, (tl->start + (b + 1) * unit) / div);
+			if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+				tl->counts[b] += (uint64_t)sqlite3_column_int64(q, 0);
 				tl->parts[b * TL_NSEV + part] +=
-				    (uint64_t)sqlite3_column_int64(tl->q, 0);
+				    (uint64_t)sqlite3_column_int64(q, 0);
 				rc = SQLITE_DONE;
 			}
-			sqlite3_reset(tl->q);
+			sqlite3_reset(q);
 			if (rc != SQLITE_DONE)
 				break;
 		}
@@ -223,6 +231,12 @@ timeline_load(struct tui *t, void *state, char *err, size_t errlen)
 		util_err(err, errlen, "timeline: %s", sqlite3_errmsg(tui_db(t)));
 		return -1;
 	}
+	/* Read-only on a database older than the table: count(*) does. */
+	if (tl->q_min == NULL && sqlite3_prepare_v2(tui_db(t),
+	    "SELECT sum(n) FROM event_minutes WHERE rule = ?1 AND "
+	    "source_id = ?2 AND minute >= ?3 AND minute < ?4", -1, &tl->q_min,
+	    NULL) != SQLITE_OK)
+		tl->q_min = NULL;
 	if (!tl->loaded_once || tl->gen != sel->gen) {
 		tl->loaded_once = 1;
 		tl->gen = sel->gen;

@@ -136,8 +136,20 @@ expect_row "an older database: the status line" olds 40 \
 screen olds | sed -e 's/old\.db/fx.db/' -e 's/ *$//' > summary-old.txt
 check_eq "an older database: the summary screen is the same" "" \
     "$(diff summary-trim.txt summary-old.txt)"
-# gone, so that "s" names session s again, not this one's window "sleep"
+# and the Timeline, counted per bucket with count(*), not from the minutes
+start news "$LT tui --db fx.db"
+expect "the Timeline from the minutes: summary first" news "0 never resolved"
+$TM send-keys -t news Tab
+$TM send-keys -t olds Tab
+expect "the Timeline from the minutes" news "(33 on screen)"
+expect "an older database: the Timeline counts the same" olds "(33 on screen)"
+screen news | sed 's/ *$//' > timeline-new.txt
+screen olds | sed -e 's/old\.db/fx.db/' -e 's/ *$//' > timeline-old.txt
+check_eq "an older database: the Timeline screen is the same" "" \
+    "$(diff timeline-new.txt timeline-old.txt)"
+# gone, so that "s" names session s again, not a window "sleep" of theirs
 $TM kill-session -t olds
+$TM kill-session -t news
 
 
 $TM send-keys -t s '?'
