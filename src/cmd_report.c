@@ -309,6 +309,7 @@ run(struct report_opts *o)
 	q.slow_ms = o->slow_ms;
 	q.since = o->cc.since;
 	q.until = o->cc.until;
+	q.tz = o->cc.tz;
 	bq = q;
 	bq.since = o->cc.base_since;
 	bq.until = o->cc.base_until;
