@@ -17,6 +17,7 @@
 #include "report.h"
 #include "rules.h"
 #include "store.h"
+#include "store_query.h"
 
 /* A minute with this many events of an error rule is a burst. */
 #define REPORT_BURST_PER_MIN	10
@@ -104,7 +105,7 @@ static int
 prep(struct ctx *c, sqlite3_stmt **st, const char *sql)
 {
 	if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) != SQLITE_OK) {
-		util_err(c->err, c->errlen, "database: %s", sqlite3_errmsg(c->db));
+		store_sql_error(c->db, c->err, c->errlen, "database");
 		*st = NULL;
 		return -1;
 	}
@@ -116,7 +117,7 @@ step_err(struct ctx *c, int rc)
 {
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return 0;
-	util_err(c->err, c->errlen, "database: %s", sqlite3_errmsg(c->db));
+	store_sql_error(c->db, c->err, c->errlen, "database");
 	return -1;
 }
 
@@ -2218,7 +2219,7 @@ load_error_groups(struct ctx *c, struct report *r)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		util_err(c->err, c->errlen, "database: %s", sqlite3_errmsg(c->db));
+		store_sql_error(c->db, c->err, c->errlen, "database");
 		return -1;
 	}
 	if (r->nerrors > 0)
@@ -2318,7 +2319,7 @@ find_events(struct ctx *c, struct report *r)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		util_err(c->err, c->errlen, "database: %s", sqlite3_errmsg(c->db));
+		store_sql_error(c->db, c->err, c->errlen, "database");
 		return -1;
 	}
 	return 0;

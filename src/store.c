@@ -5,6 +5,7 @@
  * bindings.  Knows nothing about regexes, envelopes or screens.
  */
 #include "store.h"
+#include "store_query.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -212,7 +213,7 @@ ckpt_free(struct store_ckpt *c)
 static int
 store_fail(struct store *s, char *err, size_t errlen, const char *what)
 {
-	util_err(err, errlen, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+	store_sql_error(s->db, err, errlen, "%s: %s", s->path, what);
 	return -1;
 }
 
