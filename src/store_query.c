@@ -56,7 +56,7 @@ register_fnmatch(sqlite3 *db, char *err, size_t errlen)
 }
 
 /*
- * The filter's conditions on events e (sources s, rules r), ANDed after
+ * The filter's conditions on events e (rules r), ANDed after
  * what b holds; values are bound from parameter first on, in the order
  * store_filter_bind binds them.
  */
@@ -66,12 +66,13 @@ filter_sql(struct buf *b, const struct store_filter *f, int first)
 	size_t i;
 	int p = first;
 
+	/* the sources once, not a glob per event */
 	if (f->nsources > 0) {
-		buf_puts(b, " AND (");
+		buf_puts(b, " AND e.source_id IN (SELECT x.id FROM sources x WHERE");
 		for (i = 0; i < f->nsources; i++, p++)
-			buf_printf(b, "%ss.name = ?%d OR (lt_fnmatch(?%d, s.name)"
-			    " AND NOT EXISTS (SELECT 1 FROM sources x WHERE"
-			    " x.name = ?%d))", i > 0 ? " OR " : "", p, p, p);
+			buf_printf(b, "%s x.name = ?%d OR (lt_fnmatch(?%d, x.name)"
+			    " AND NOT EXISTS (SELECT 1 FROM sources y WHERE"
+			    " y.name = ?%d))", i > 0 ? " OR" : "", p, p, p);
 		buf_putc(b, ')');
 	}
 	if (f->nrules > 0) {
