@@ -1533,19 +1533,6 @@ store_volume_add(struct store *s, int64_t source_id, int64_t minute,
 	return store_step(s, st, err, errlen, "counting volume");
 }
 
-const char store_events_after_sql[] =
-    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
-    " e.fields, e.inherited, e.text, e.id, e.value, r.unit, e.dup_of"
-    " FROM events e JOIN sources s ON s.id = e.source_id"
-    " LEFT JOIN rules r ON r.id = e.rule"
-    " WHERE e.id > ?1 AND e.ts >= ?2 AND e.ts < ?3 ORDER BY e.id LIMIT ?4";
-const char store_events_after_sql_old[] =
-    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
-    " e.fields, e.inherited, e.text, e.id, e.value, NULL, NULL"
-    " FROM events e JOIN sources s ON s.id = e.source_id"
-    " LEFT JOIN rules r ON r.id = e.rule"
-    " WHERE e.id > ?1 AND e.ts >= ?2 AND e.ts < ?3 ORDER BY e.id LIMIT ?4";
-
 int
 store_newest_log_time(struct store *s, int64_t *ts, char *err, size_t errlen)
 {
