@@ -159,6 +159,17 @@ CREATE TABLE IF NOT EXISTS incidents (
 );
 CREATE INDEX IF NOT EXISTS incidents_rule ON incidents (rule, source_id, start);
 
+-- Events per rule, source and minute of log time (untimed ones are in no
+-- minute), written in the transaction that adds or removes them: counting
+-- a window reads a row per minute, not a row per event.
+CREATE TABLE IF NOT EXISTS event_minutes (
+	rule		TEXT NOT NULL,
+	source_id	INTEGER NOT NULL,
+	minute		INTEGER NOT NULL,	-- floor(ts / 60000)
+	n		INTEGER NOT NULL,
+	PRIMARY KEY (rule, source_id, minute)
+) WITHOUT ROWID;
+
 -- Input volume per source and minute of log time (report "input", timelines).
 CREATE TABLE IF NOT EXISTS volume (
 	source_id	INTEGER NOT NULL,

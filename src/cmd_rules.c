@@ -108,8 +108,8 @@ static void
 list_rules(const struct ruleset *rs, int verbose)
 {
 	const struct rule *r;
-	char w[32];
-	size_t i, j;
+	char w[32], **lits;
+	size_t i, j, nlits;
 
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
@@ -175,13 +175,15 @@ list_rules(const struct ruleset *rs, int verbose)
 			    strlen(r->exclude[j].source));
 			putchar('\n');
 		}
-		if (r->nliterals == 0)
+		lits = matcher_rule_literals(r, &nlits);
+		if (nlits == 0)
 			printf("    prefilter: none (every record is a candidate)\n");
-		for (j = 0; j < r->nliterals; j++) {
+		for (j = 0; j < nlits; j++) {
 			printf("    prefilter \"");
-			print_escaped(stdout, r->literals[j], strlen(r->literals[j]));
+			print_escaped(stdout, lits[j], strlen(lits[j]));
 			printf("\"\n");
 		}
+		matcher_literals_free(lits, nlits);
 	}
 	printf("%zu rules from %zu files, %zu scenarios\n", rs->n, rs->nfiles,
 	    rs->nscenarios);

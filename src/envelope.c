@@ -30,6 +30,7 @@
  */
 #include "envelope.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -524,6 +525,7 @@ journald(struct envelope *e, const char *line, size_t len,
 			buf_puts(&e->src, it->valuestring);
 			out->source = buf_text(&e->src);
 			out->source_len = e->src.len;
+			out->source_kind = "journald";
 			break;
 		}
 	}
@@ -648,6 +650,7 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 			return 1;
 		out->source = buf_text(&e->src);
 		out->source_len = e->src.len;
+		out->source_kind = "journald";
 		break;
 	}
 	out->level = journald_level(v[F_PRIO], v[F_PRIO] != NULL ?
@@ -825,6 +828,7 @@ compose(struct envelope *e, const char *line, size_t len, int strict,
 	out->format = ENVELOPE_COMPOSE;
 	out->source = line;
 	out->source_len = name_len;
+	out->source_kind = "compose";
 	if ((k = docker_stamp(e, line + i, len - i, strict, &ms)) > 0) {
 		out->ts = ms;
 		strip_inner_stamps(e, line + i + k, len - i - k, strict, out);
@@ -1292,16 +1296,12 @@ decode_auto(struct envelope *e, const char *line, size_t len,
 	set_plain(line, len, out);
 }
 
-void
-envelope_decode(struct envelope *e, const char *line, size_t len,
+static void
+decode_forced(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
 	const struct envelope_kind *k = e->forced;
 
-	if (k == NULL) {
-		decode_auto(e, line, len, out);
-		return;
-	}
 	if (k->parse != NULL && k->parse(e, line, len, 0, out) == 0)
 		return;
 	set_plain(line, len, out);
@@ -1309,4 +1309,24 @@ envelope_decode(struct envelope *e, const char *line, size_t len,
 		out->format = k->format;
 		out->malformed = 1;
 	}
+}
+
+void
+envelope_decode(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	if (e->forced == NULL)
+		decode_auto(e, line, len, out);
+	else
+		decode_forced(e, line, len, out);
+	/* what every parser promises (envelope.h), whatever the line held */
+	assert(out->format > ENVELOPE_AUTO && out->format < ENVELOPE_FORMAT_COUNT);
+	assert((out->source == NULL) == (out->source_len == 0));
+	assert((out->source == NULL) == (out->source_kind == NULL));
+	assert((out->level == NULL) == (out->level_len == 0));
+	assert(out->msg != NULL);
+	/* the message lies in the line or in the envelope's scratch space */
+	assert((out->msg >= line && out->msg_len <= len &&
+	    (size_t)(out->msg - line) <= len - out->msg_len) ||
+	    (out->msg == buf_text(&e->msg) && out->msg_len <= e->msg.len));
 }

@@ -37,6 +37,12 @@ struct envelope_line {
 	int64_t			 ts;		/* envelope stamp (UTC ms) or TS_NONE */
 	const char		*source;	/* container/unit name, or NULL */
 	size_t			 source_len;
+	/*
+	 * What source names, as the store's sources.kind ("compose",
+	 * "journald"): a static string, set exactly when source is.  Each
+	 * line carries its own: one input may mix envelopes.
+	 */
+	const char		*source_kind;
 	enum envelope_stream	 stream;
 	const char		*level;		/* level the envelope states (logfmt, journald), or NULL */
 	size_t			 level_len;

@@ -241,7 +241,6 @@ struct ingest {
 	char			*def_name;
 	const char		*def_kind;
 	char			*def_identity;
-	enum envelope_format	 last_format;
 	struct multiline	*ml;
 	struct context_stream	*ctx_stream;	/* a stream's last records */
 	struct store_ingest_counts *counts;
@@ -1421,7 +1420,7 @@ ingest_on_record(void *arg, const struct record *rec)
 		    in->def_kind, in->def_identity);
 	else
 		s = ingest_source(in, rec->source, rec->source_len,
-		    in->last_format == ENVELOPE_JOURNALD ? "journald" : "compose", NULL);
+		    rec->source_kind, NULL);
 	if (s == NULL)
 		return;
 	/*
@@ -1583,7 +1582,6 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		envelope_decode(env, rl.p, rl.len, &el);
 		if (el.malformed)
 			c->malformed++;
-		in->last_format = el.format;
 		multiline_push(in->ml, &el, &rl);
 		in->cur_offset = rl.end_offset;
 		in->cur_lineno = rl.lineno;
@@ -1649,7 +1647,6 @@ ingest_reset_input(struct ingest *in, const char *path,
 	in->time_off = 0;
 	in->fingerprint = 0;
 	in->ords_full = 1;
-	in->last_format = ENVELOPE_PLAIN;
 	/* Ordinals and spans are per input: a new input starts fresh. */
 	ingest_forget_sources(in);
 }

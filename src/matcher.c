@@ -1,9 +1,9 @@
 /*
  * matcher.c - run a ruleset over record text.  A literal prefilter lets
  * most records skip every regex: each rule's patterns carry a literal that
- * any match must contain (derived conservatively, see
- * matcher_required_literal), and a record reaches a rule's regexes only if
- * it holds one of them.  The prefilter is tuned on the first LEARN_BYTES
+ * any match must contain (derived here from the pattern's text,
+ * conservatively, see matcher_required_literal), and a record reaches a
+ * rule's regexes only if it holds one of them.  The prefilter is tuned on the first LEARN_BYTES
  * of record text, which changes its speed, never its answers.  Matching
  * runs under PCRE2 match and depth limits with one JIT stack and one match
  * data per matcher, so a matcher belongs to one thread.  A pattern is
@@ -14,6 +14,7 @@
  */
 #include "matcher.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,7 @@
  */
 struct matcher {
 	const struct ruleset	*rs;
-	const char		**literal;	/* distinct literals */
+	char			**literal;	/* distinct literals, owned */
 	size_t			*literal_len;
 	size_t			 nliteral;
 	struct prefilter	*pf;		/* finds the literals of a record in one pass */
@@ -75,8 +76,9 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 {
 	struct matcher *m;
 	const struct rule *r;
+	char **lits;
 	uint32_t cap, maxcap = 0;
-	size_t i, j, k, npat = 0;
+	size_t i, j, k, nlits, npat = 0;
 
 	m = xcalloc(1, sizeof(*m));
 	m->rs = rs;
@@ -107,28 +109,31 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 		if (r->nmatch == 0 || r->disabled)
 			continue;
 		m->all_rules[i / 64] |= UINT64_C(1) << (i % 64);
+		lits = matcher_rule_literals(r, &nlits);
 		/* past the prefilter's capacity a rule just always runs */
-		if (r->nliterals == 0 ||
-		    m->nliteral + r->nliterals > PREFILTER_MAX) {
+		if (nlits == 0 || m->nliteral + nlits > PREFILTER_MAX) {
+			matcher_literals_free(lits, nlits);
 			m->base_rules[i / 64] |= UINT64_C(1) << (i % 64);
 			m->always = 1;
 			continue;
 		}
 		m->rule_lit[i] = npat;
-		npat += r->nliterals;
+		npat += nlits;
 		m->pat_lit = xrealloc(m->pat_lit, npat * sizeof *m->pat_lit);
-		for (j = 0; j < r->nliterals; j++) {
+		for (j = 0; j < nlits; j++) {
 			for (k = 0; k < m->nliteral; k++) {
-				if (strcmp(m->literal[k], r->literals[j]) == 0)
+				if (strcmp(m->literal[k], lits[j]) == 0)
 					break;
 			}
-			if (k == m->nliteral) {
+			if (k < m->nliteral) {
+				free(lits[j]);
+			} else {
 				m->literal = xrealloc(m->literal,
 				    (k + 1) * sizeof(*m->literal));
 				m->literal_len = xrealloc(m->literal_len,
 				    (k + 1) * sizeof(*m->literal_len));
-				m->literal[k] = r->literals[j];
-				m->literal_len[k] = strlen(r->literals[j]);
+				m->literal[k] = lits[j];
+				m->literal_len[k] = strlen(lits[j]);
 				m->lit_rules = xrealloc(m->lit_rules,
 				    (k + 1) * m->rwords * sizeof(*m->lit_rules));
 				memset(m->lit_rules + k * m->rwords, 0,
@@ -139,10 +144,14 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 			    UINT64_C(1) << (i % 64);
 			m->pat_lit[m->rule_lit[i] + j] = k;
 		}
+		free(lits);
 	}
-	m->pf = prefilter_new(m->literal, m->literal_len, m->nliteral,
-	    PREFILTER_AUTO);
+	assert(m->nliteral <= PREFILTER_MAX);
+	m->pf = prefilter_new((const char *const *)m->literal, m->literal_len,
+	    m->nliteral, PREFILTER_AUTO);
 	m->found = xcalloc(prefilter_words(m->pf), sizeof *m->found);
+	/* found holds a bit for every literal that lit_rules and pat_lit name */
+	assert(prefilter_words(m->pf) * 64 >= m->nliteral);
 	m->md = pcre2_match_data_create(maxcap + 1, NULL);
 	m->mctx = pcre2_match_context_create(NULL);
 	if (m->md == NULL || m->mctx == NULL) {
@@ -171,7 +180,7 @@ matcher_free(struct matcher *m)
 	free(m->base_rules);
 	free(m->all_rules);
 	free(m->want);
-	free(m->literal);
+	matcher_literals_free(m->literal, m->nliteral);
 	free(m->literal_len);
 	prefilter_free(m->pf);
 	free(m->found);
@@ -254,6 +263,7 @@ match_rule(struct matcher *m, const struct rule *r, const size_t *lits,
 	int rc;
 
 	for (i = 0; i < r->nmatch; i++) {
+		assert(lits == NULL || lits[i] < m->nliteral);
 		if (lits != NULL && !(m->found[lits[i] / 64] &
 		    (UINT64_C(1) << (lits[i] % 64))))
 			continue;
@@ -279,9 +289,13 @@ int
 matcher_excluded(struct matcher *m, const struct rule *r, const char *text,
     size_t len)
 {
-	uint8_t *jitted = m->jitted + m->rule_pat[r - m->rs->rules] + r->nmatch;
+	uint8_t *jitted;
 	size_t i;
 	int rc;
+
+	/* r must be a rule of the ruleset the matcher was made for */
+	assert(r >= m->rs->rules && r < m->rs->rules + m->rs->n);
+	jitted = m->jitted + m->rule_pat[r - m->rs->rules] + r->nmatch;
 
 	for (i = 0; i < r->nexclude; i++) {
 		if ((rc = run_pattern(m, r->exclude[i].code, jitted + i, text,
@@ -298,10 +312,13 @@ static int
 run_rule(struct matcher *m, size_t i, const char *text, size_t len,
     matcher_fn fn, void *arg, int filtered)
 {
-	const struct rule *r = &m->rs->rules[i];
+	const struct rule *r;
 	struct match out;
 	int rc;
 
+	/* the candidate bitsets hold no bit past the last rule */
+	assert(i < m->rs->n);
+	r = &m->rs->rules[i];
 	rc = match_rule(m, r, filtered && m->rule_lit[i] != SIZE_MAX ?
 	    m->pat_lit + m->rule_lit[i] : NULL, m->jitted + m->rule_pat[i],
 	    text, len, &out);
@@ -751,4 +768,35 @@ matcher_required_literal(const char *pattern)
 		return NULL;
 	}
 	return lr.best;
+}
+
+char **
+matcher_rule_literals(const struct rule *r, size_t *n)
+{
+	char **lits = xcalloc(r->nmatch > 0 ? r->nmatch : 1, sizeof *lits);
+	size_t j;
+
+	for (j = 0; j < r->nmatch; j++) {
+		if ((lits[j] = matcher_required_literal(r->match[j].source)) == NULL) {
+			matcher_literals_free(lits, j);
+			*n = 0;
+			return NULL;
+		}
+	}
+	if (j == 0) {
+		free(lits);
+		lits = NULL;
+	}
+	*n = j;
+	return lits;
+}
+
+void
+matcher_literals_free(char **lits, size_t n)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		free(lits[j]);
+	free(lits);
 }

@@ -69,4 +69,13 @@ const struct matcher_stats *matcher_stats(const struct matcher *m);
  */
 char *matcher_required_literal(const char *pattern);
 
+/*
+ * The literals the prefilter admits r by: one per match pattern, that of
+ * matcher_required_literal, in pattern order, *n of them.  When some
+ * pattern has none the rule is a candidate for every record: NULL, *n 0.
+ * Free with matcher_literals_free.
+ */
+char **matcher_rule_literals(const struct rule *r, size_t *n);
+void matcher_literals_free(char **lits, size_t n);
+
 #endif

@@ -49,6 +49,7 @@
  */
 #include "multiline.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -78,6 +79,7 @@ struct ml_source {
 	int64_t			 ts;
 	unsigned		 flags;
 	enum envelope_stream	 rec_stream;
+	const char		*source_kind;	/* the first line's: lines of one source may come in other envelopes */
 	uint64_t		 line_first;
 	uint64_t		 line_last;
 	uint64_t		 offset_first;
@@ -130,10 +132,14 @@ emit_pending(struct multiline *m, struct ml_source *s)
 
 	if (!s->pending)
 		return;
+	assert(s->text.len <= ML_RECORD_CAP);
+	assert(s->line_first <= s->line_last);
+	assert(s->name == NULL || s->source_kind != NULL);
 	memset(&rec, 0, sizeof rec);
 	rec.ts = s->ts;
 	rec.source = s->name;
 	rec.source_len = s->name_len;
+	rec.source_kind = s->name != NULL ? s->source_kind : NULL;
 	rec.stream = s->rec_stream;
 	rec.text = s->text.data != NULL ? s->text.data : "";
 	rec.len = s->text.len;
@@ -187,6 +193,7 @@ flush(struct multiline *m, int finished_only)
 		if (first == NULL)
 			return;
 		emit_pending(m, first);
+		assert(!first->pending);
 	}
 }
 
@@ -275,6 +282,7 @@ source_get(struct multiline *m, const char *name, size_t len,
 			goto found;
 		}
 	}
+	assert(m->nsrc <= ML_MAX_SOURCES);
 	if (m->nsrc < ML_MAX_SOURCES) {
 		s = xcalloc(1, sizeof *s);
 		buf_init(&s->text);
@@ -469,8 +477,11 @@ scan_bytes(const char *p, size_t n)
 static void
 append_text(struct ml_source *s, const char *p, size_t n, int newline)
 {
-	size_t room = ML_RECORD_CAP - s->text.len;
+	size_t room;
 
+	/* text only grows here, and never past the cap */
+	assert(s->pending && s->text.len <= ML_RECORD_CAP);
+	room = ML_RECORD_CAP - s->text.len;
 	if (newline) {
 		if (room == 0) {
 			s->flags |= RECORD_TRUNCATED;
@@ -564,6 +575,7 @@ begin_record(struct multiline *m, struct ml_source *s,
 	s->stamped = stamped;
 	s->in_traceback = 0;
 	s->rec_stream = el->stream;
+	s->source_kind = el->source_kind;
 	s->line_first = rl->lineno;
 	s->offset_first = rl->offset;
 	if (ts == TS_NONE) {
@@ -620,7 +632,11 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	int64_t inner = TS_NONE, own = TS_NONE;
 	int start, marker, own_naive = 0;
 
+	/* envelope_decode names a source's kind exactly when it names a source */
+	assert((el->source == NULL) == (el->source_kind == NULL));
 	s = source_get(m, el->source, el->source_len, el->stream);
+	/* an open chunk or traceback is part of a pending record */
+	assert(s->pending || (!s->open_partial && !s->in_traceback));
 	if (s->pending && s->open_partial) {
 		append_text(s, p, n, 0);
 	} else {

@@ -29,6 +29,7 @@ struct record {
 	int64_t			 ts;		/* UTC ms; TS_NONE if no stamp was ever seen */
 	const char		*source;	/* envelope source (compose name...), or NULL for the input's own */
 	size_t			 source_len;
+	const char		*source_kind;	/* its first line's envelope_line.source_kind; NULL with source */
 	enum envelope_stream	 stream;
 	const char		*text;		/* message lines joined by '\n'; valid during the callback */
 	size_t			 len;

@@ -22,6 +22,7 @@
  */
 #include "prefilter.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +137,8 @@ pf_place(struct prefilter *pf, size_t i, size_t b)
 	const unsigned char *f;
 	size_t j;
 
+	assert(b < NBUCKET && i < pf->n);
+	assert(pf->lits[i].off + FP <= pf->lits[i].len);
 	pf->bucket[b] = xrealloc(pf->bucket[b],
 	    (pf->nbucket[b] + 1) * sizeof(size_t));
 	pf->bucket[b][pf->nbucket[b]++] = i;
@@ -167,11 +170,14 @@ prefilter_new(const char *const *lits, const size_t *lens, size_t n,
 	struct prefilter *pf;
 	size_t i;
 
+	/* literal k is chained as k + 1 in 16 bits; a fingerprint needs FP bytes */
+	assert(n <= PREFILTER_MAX);
 	pf = xcalloc(1, sizeof *pf);
 	pf->n = n;
 	pf->words = n > 0 ? (n + 63) / 64 : 1;
 	pf->lits = xcalloc(n > 0 ? n : 1, sizeof *pf->lits);
 	for (i = 0; i < n; i++) {
+		assert(lens[i] >= FP);
 		pf->lits[i].s = xmalloc(lens[i] + 1);
 		memcpy(pf->lits[i].s, lits[i], lens[i]);
 		pf->lits[i].s[lens[i]] = '\0';
@@ -269,6 +275,7 @@ pf_top_windows(const struct prefilter *pf, unsigned char (*win)[FP],
 		/* capped so that pf_opened can sum pairs in signed 16 bits */
 		cnt[n++] = (uint16_t)(c < INT16_MAX ? c : INT16_MAX);
 	}
+	assert(n <= PF_TOP);
 	return n;
 }
 
@@ -455,7 +462,9 @@ pf_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
 	const unsigned char *f;
 	size_t k, start, nfound = 0;
 
+	assert(pos + FP <= len);
 	for (k = pf->fphead[h]; k != 0; k = l->next) {
+		assert(k <= pf->n);
 		l = &pf->lits[k - 1];
 		if (pos < l->off)
 			continue;
@@ -521,8 +530,11 @@ pf_step(const unsigned char *t, size_t len, size_t i, size_t w,
 		return t + i;
 	if (len >= w + FP - 1) {
 		*base = len - (w + FP - 1);
+		/* moved back, never forward past i: no position is skipped */
+		assert(*base <= i);
 		return t + *base;
 	}
+	assert(i < len);
 	memset(pad, 0, w + FP - 1);
 	memcpy(pad, t + i, len - i);
 	return pad;

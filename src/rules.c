@@ -3,7 +3,8 @@
  * `key = value` lines (values raw, no escaping), `[scenario NAME]` sections
  * holding small example streams, PCRE2 compilation with JIT, and every
  * mistake collected as a diagnostic with file, line and column so a user
- * fixes them all in one go.  Knows nothing about records, SQL or screens.
+ * fixes them all in one go.  Knows nothing about records, SQL or screens,
+ * nor what the matcher derives from a pattern to prefilter records.
  */
 #include "rules.h"
 
@@ -18,7 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "matcher.h"
 #include "util.h"
 
 #ifndef LOGTRIAGE_DATADIR
@@ -235,9 +235,6 @@ rule_free(struct rule *r)
 	free(r->counts_by);
 	free(r->means);
 	free(r->enabled_at);
-	for (i = 0; i < r->nliterals; i++)
-		free(r->literals[i]);
-	free(r->literals);
 }
 
 static void
@@ -1563,30 +1560,6 @@ static const struct rule_directive rule_directives[K_COUNT] = {
 	[K_ENABLED]		= { "enabled", key_enabled, NULL, 1, 0, 0 },
 };
 
-/* The literals the prefilter needs: one per pattern, or none at all. */
-static void
-rule_literals(struct rule *r)
-{
-	char *lit;
-	size_t j;
-
-	for (j = 0; j < r->nmatch; j++) {
-		lit = matcher_required_literal(r->match[j].source);
-		if (lit == NULL)
-			break;
-		r->literals = xrealloc(r->literals,
-		    (r->nliterals + 1) * sizeof(char *));
-		r->literals[r->nliterals++] = lit;
-	}
-	if (j < r->nmatch) {
-		for (j = 0; j < r->nliterals; j++)
-			free(r->literals[j]);
-		free(r->literals);
-		r->literals = NULL;
-		r->nliterals = 0;
-	}
-}
-
 /* Checks that need every rule loaded, directive by directive. */
 static void
 check_rules(struct parse *p)
@@ -1620,8 +1593,6 @@ check_rules(struct parse *p)
 			if (d->check != NULL && (!d->needs_match || r->nmatch > 0))
 				d->check(p, r, w);
 		}
-		if (r->nmatch > 0)
-			rule_literals(r);
 	}
 	for (i = 0; i < rs->nscenarios; i++) {
 		struct rule_scenario *sc = &rs->scenarios[i];

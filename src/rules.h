@@ -196,15 +196,6 @@ struct rule {
 	char			*counts_by;
 	/* means = double-release | release-refused: what findings make of it */
 	char			*means;
-
-	/*
-	 * literal prefilter, filled at load time with matcher_required_literal:
-	 * one literal per match pattern, every match of that pattern contains
-	 * it.  nliterals is 0 when some pattern has none: the rule is then a
-	 * candidate for every record.  Owned by the rule.
-	 */
-	char			**literals;
-	size_t			 nliterals;
 };
 
 struct ruleset {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "rules.h"
+#include "minutes.h"
 #include "util.h"
 
 #define STR2(x) #x
@@ -51,6 +52,9 @@ enum {
 	ST_VMARK_GET,
 	ST_VMARK_SET,
 	ST_RULE_SET,
+	ST_MINUTES_ADD,
+	ST_MINUTES_DROP,
+	ST_EVENT_KEYS,
 	ST_COUNT
 };
 
@@ -156,6 +160,17 @@ static const char *const store_sql[ST_COUNT] = {
 	    " expect_rule = excluded.expect_rule, expect_by = excluded.expect_by,"
 	    " unit = excluded.unit, slow = excluded.slow, counts = excluded.counts,"
 	    " counts_by = excluded.counts_by, means = excluded.means",
+	[ST_MINUTES_ADD] =
+	    "INSERT INTO event_minutes (rule, source_id, minute, n)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (rule, source_id, minute)"
+	    " DO UPDATE SET n = n + excluded.n",
+	[ST_MINUTES_DROP] =
+	    "DELETE FROM event_minutes WHERE rule = ?1 AND source_id = ?2"
+	    " AND minute = ?3 AND n <= 0",
+	/* the rows one statement added, when it ignored some of its rows */
+	[ST_EVENT_KEYS] =
+	    "SELECT rule, source_id, ts FROM events WHERE id > ?1 AND id <= ?2"
+	    " AND ts IS NOT NULL",
 };
 
 /* Source name -> id, open addressing; cleared on rollback. */
@@ -197,6 +212,7 @@ struct store {
 	size_t			 nslots;
 	size_t			 nused;
 	int			 lockfd;	/* PATH-lock for input claims, or -1 */
+	struct minutes		*minutes;	/* this transaction's event_minutes */
 };
 
 /* A checkpoint state whose thread is not running (any more). */
@@ -382,6 +398,17 @@ static const struct {
 	  "adding the input_ordinals table" },
 	{ "SELECT rules FROM inputs LIMIT 0",
 	  "ALTER TABLE inputs ADD COLUMN rules INTEGER", "adding inputs.rules" },
+	/* counted from the events in the same transaction, so never partial */
+	{ "SELECT n FROM event_minutes LIMIT 0",
+	  "BEGIN IMMEDIATE;"
+	  " CREATE TABLE IF NOT EXISTS event_minutes (rule TEXT NOT NULL,"
+	  " source_id INTEGER NOT NULL, minute INTEGER NOT NULL,"
+	  " n INTEGER NOT NULL, PRIMARY KEY (rule, source_id, minute))"
+	  " WITHOUT ROWID;"
+	  " INSERT OR IGNORE INTO event_minutes (rule, source_id, minute, n)"
+	  " SELECT rule, source_id, ts / 60000 - (ts % 60000 < 0), count(*)"
+	  " FROM events WHERE ts IS NOT NULL GROUP BY 1, 2, 3;"
+	  " COMMIT", "adding the event_minutes table" },
 };
 
 /*
@@ -506,8 +533,11 @@ store_upgrade(struct store *s, char *err, size_t errlen)
 		if (store_compiles(s, store_upgrades[i].probe))
 			continue;
 		if (sqlite3_exec(s->db, store_upgrades[i].sql, NULL, NULL,
-		    NULL) != SQLITE_OK && !store_compiles(s,
-		    store_upgrades[i].probe))
+		    NULL) == SQLITE_OK)
+			continue;
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (!store_compiles(s, store_upgrades[i].probe))
 			return store_fail(s, err, errlen, store_upgrades[i].what);
 	}
 	return store_untimed_upgrade(s, err, errlen);
@@ -759,6 +789,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	}
 	s->nslots = 64;
 	s->slots = xcalloc(s->nslots, sizeof *s->slots);
+	s->minutes = minutes_new();
 	return s;
 fail:
 	store_close(s);
@@ -794,6 +825,7 @@ store_close(struct store *s)
 	}
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	minutes_free(s->minutes);
 	sqlite3_close(s->db);
 	if (s->slots != NULL)
 		store_cache_clear(s);
@@ -938,15 +970,57 @@ store_begin(struct store *s, char *err, size_t errlen)
 	return store_step(s, s->st[ST_BEGIN], err, errlen, "begin");
 }
 
+/* Write the transaction's event counts per minute into event_minutes. */
+static int
+store_minutes_flush(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *add = s->st[ST_MINUTES_ADD], *drop = s->st[ST_MINUTES_DROP];
+	const char *rule;
+	int64_t source_id, minute, delta;
+	size_t i;
+
+	for (i = 0; i < minutes_count(s->minutes); i++) {
+		minutes_get(s->minutes, i, &rule, &source_id, &minute, &delta);
+		if (delta == 0)
+			continue;
+		sqlite3_bind_text(add, 1, rule, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(add, 2, source_id);
+		sqlite3_bind_int64(add, 3, minute);
+		sqlite3_bind_int64(add, 4, delta);
+		if (store_step(s, add, err, errlen, "counting events per minute"))
+			return -1;
+		if (delta > 0)
+			continue;
+		sqlite3_bind_text(drop, 1, rule, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(drop, 2, source_id);
+		sqlite3_bind_int64(drop, 3, minute);
+		if (store_step(s, drop, err, errlen, "counting events per minute"))
+			return -1;
+	}
+	minutes_clear(s->minutes);
+	return 0;
+}
+
+void
+store_minutes_note(struct store *s, const char *rule, int64_t source_id,
+    int64_t ts, int64_t delta)
+{
+	if (ts != TS_NONE)
+		minutes_add(s->minutes, rule, source_id, ts, delta);
+}
+
 int
 store_commit(struct store *s, char *err, size_t errlen)
 {
+	if (store_minutes_flush(s, err, errlen) != 0)
+		return -1;
 	return store_step(s, s->st[ST_COMMIT], err, errlen, "commit");
 }
 
 void
 store_rollback(struct store *s)
 {
+	minutes_clear(s->minutes);
 	if (!sqlite3_get_autocommit(s->db))
 		store_step(s, s->st[ST_ROLLBACK], NULL, 0, "rollback");
 	/* Ids handed out inside the transaction no longer exist. */
@@ -1479,6 +1553,40 @@ bind_event(sqlite3_stmt *st, int base, const struct store_event *ev)
 		sqlite3_bind_null(st, base + 12);
 }
 
+/*
+ * Count the rows one insert of evs[0..rows) added into the minutes.  A
+ * statement that ignored some rows says only how many it added; they are
+ * the newest ids, one after another, so they are read back by id.
+ */
+static int
+store_minutes_added(struct store *s, const struct store_event *evs,
+    size_t rows, int changes, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_EVENT_KEYS];
+	int64_t last;
+	size_t k;
+	int rc;
+
+	if (changes <= 0)
+		return 0;
+	if ((size_t)changes == rows) {
+		for (k = 0; k < rows; k++)
+			store_minutes_note(s, evs[k].rule, evs[k].source_id,
+			    evs[k].ts, 1);
+		return 0;
+	}
+	last = sqlite3_last_insert_rowid(s->db);
+	sqlite3_bind_int64(st, 1, last - changes);
+	sqlite3_bind_int64(st, 2, last);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		minutes_add(s->minutes, (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), 1);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "counting events per minute");
+	return 0;
+}
+
 int
 store_insert_events(struct store *s, const struct store_event *evs, size_t n,
     unsigned char *added, size_t *nadded, int64_t *ids, char *err,
@@ -1501,6 +1609,9 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 			return store_fail(s, err, errlen, "storing an event");
 		changes = sqlite3_changes(s->db);
 		*nadded += (size_t)changes;
+		if (store_minutes_added(s, &evs[i], rows, changes, err,
+		    errlen) != 0)
+			return -1;
 		/* Which rows a partly new statement added is not known: all may be. */
 		memset(added + i, changes > 0, rows);
 		/*
@@ -1513,6 +1624,9 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 			    -1 : sqlite3_last_insert_rowid(s->db) -
 			    (int64_t)(rows - 1 - k);
 	}
+	/* Without a transaction each statement was one: count it now. */
+	if (sqlite3_get_autocommit(s->db))
+		return store_minutes_flush(s, err, errlen);
 	return 0;
 }
 

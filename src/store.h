@@ -56,8 +56,17 @@ char *store_default_path(const char *cli);
 extern const char store_schema_sql[];
 
 int store_begin(struct store *s, char *err, size_t errlen);
+/* Also writes the transaction's event counts per minute (event_minutes). */
 int store_commit(struct store *s, char *err, size_t errlen);
 void store_rollback(struct store *s);
+
+/*
+ * Count delta events of rule on source_id at ts (untimed: none) into
+ * event_minutes at the next store_commit.  store_insert_events counts the
+ * events it adds; whoever deletes events says so here for each.
+ */
+void store_minutes_note(struct store *s, const char *rule, int64_t source_id,
+    int64_t ts, int64_t delta);
 
 /* Record the loaded rules (id, category, severity, summary, file, hash, metric). */
 int store_sync_rules(struct store *s, const struct ruleset *rs, char *err, size_t errlen);

@@ -210,9 +210,11 @@ static const struct {
 	const char	*delete_sql;
 	int		 minutes;	/* bind the cut-off in minutes */
 } prune_kinds[STORE_PRUNE_KINDS] = {
+	/* the events removed are taken out of event_minutes as they go */
 	{ "SELECT count(*)" PRUNE_EVENTS_WHERE,
 	  "DELETE FROM events WHERE id IN (SELECT e.id" PRUNE_EVENTS_WHERE
-	  " LIMIT " QUERY_STR(PRUNE_BATCH) ")", 0 },
+	  " LIMIT " QUERY_STR(PRUNE_BATCH) ") RETURNING rule, source_id, ts",
+	  0 },
 	{ "SELECT count(*)" PRUNE_INCIDENTS_WHERE,
 	  "DELETE FROM incidents WHERE id IN (SELECT id" PRUNE_INCIDENTS_WHERE
 	  " LIMIT " QUERY_STR(PRUNE_BATCH) ")", 0 },
@@ -278,7 +280,7 @@ store_prune_delete(struct store *s, enum store_prune_kind kind, int64_t cut,
 {
 	sqlite3 *db = store_db(s);
 	sqlite3_stmt *st;
-	int changed;
+	int changed, rc;
 
 	*n = 0;
 	if (sqlite3_prepare_v2(db, prune_kinds[kind].delete_sql, -1, &st,
@@ -291,7 +293,12 @@ store_prune_delete(struct store *s, enum store_prune_kind kind, int64_t cut,
 		}
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, prune_arg(kind, cut));
-		if (sqlite3_step(st) != SQLITE_DONE) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			store_minutes_note(s, (const char *)sqlite3_column_text(st,
+			    0), sqlite3_column_int64(st, 1),
+			    sqlite3_column_type(st, 2) == SQLITE_NULL ? TS_NONE :
+			    sqlite3_column_int64(st, 2), -1);
+		if (rc != SQLITE_DONE) {
 			store_sql_error(db, err, errlen, "deleting");
 			store_rollback(s);
 			sqlite3_finalize(st);
@@ -299,6 +306,7 @@ store_prune_delete(struct store *s, enum store_prune_kind kind, int64_t cut,
 		}
 		changed = sqlite3_changes(db);
 		if (store_commit(s, err, errlen) != 0) {
+			store_rollback(s);
 			sqlite3_finalize(st);
 			return -1;
 		}

@@ -12,6 +12,7 @@
  */
 #include "timeparse.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -146,6 +147,8 @@ days_in_month(int y, int m)
 		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
 	};
 
+	/* every caller has a month from parse_date or month_abbrev */
+	assert(m >= 1 && m <= 12);
 	if (m == 2 && is_leap(y))
 		return 29;
 	return mdays[m - 1];
@@ -161,6 +164,7 @@ timeparse_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t era, yoe, doy, doe;
 
+	assert(m >= 1 && m <= 12 && d >= 1 && d <= 31);
 	y -= m <= 2;
 	era = (y >= 0 ? y : y - 399) / 400;
 	yoe = y - era * 400;
@@ -612,6 +616,7 @@ date_clock(struct timeparse_cache *c, const char *p, size_t n, unsigned want,
 			c->sod += sec - num2(c->key + 17);
 			c->key[17] = p[17];
 			c->key[18] = p[18];
+			assert(c->sod >= 0 && c->sod <= 86400);
 		}
 		cv->days = c->days;
 		cv->hour = c->hour;
@@ -661,6 +666,7 @@ rfc3339(struct timeparse_cache *c, const char *p, size_t n, int64_t *ms)
 		i += k;
 	else
 		return 0;
+	assert(i <= n);
 	*ms = civil_to_ms(NULL, &cv, &st, NULL);
 	return i;
 }
@@ -937,6 +943,7 @@ leading(struct timeparse_cache *c, const char *p, size_t n,
 
 	if ((i = leading_span(c, p, n, &cv, &st)) != 0)
 		*ms = civil_to_ms(c, &cv, &st, tz);
+	assert(i <= n);
 	return i;
 }
 
@@ -988,7 +995,11 @@ size_t
 timeparse_leading_len_cached(struct timeparse_cache *c, const char *p,
     size_t n)
 {
-	return has_leading(c, p, n);
+	size_t k = has_leading(c, p, n);
+
+	/* multiline reads the words after the stamp at p + k */
+	assert(k <= n);
+	return k;
 }
 
 /* "24h", "7d", "90m", "30s", "2w": returns 0 and the length in ms. */

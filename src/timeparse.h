@@ -34,7 +34,7 @@ int64_t tz_civil_to_utc(const struct tz *tz, int year, int mon, int day,
  */
 void tz_format_iso(const struct tz *tz, int64_t ms, char *out, size_t outlen);
 
-/* Days from 1970-01-01 of a proleptic Gregorian date (any year). */
+/* Days from 1970-01-01 of a proleptic Gregorian date (any year; m 1..12, d 1..31). */
 int64_t timeparse_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /*

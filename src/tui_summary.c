@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "minutes.h"
 #include "report.h"
 #include "util.h"
 
@@ -63,6 +64,7 @@ struct summary {
 	sqlite3_stmt	*q_ts;
 	sqlite3_stmt	*q_incidents;
 	sqlite3_stmt	*q_nincidents;
+	sqlite3_stmt	*q_minutes;	/* NULL: a database made before */
 	int		 prepared;
 	int		 findings_due;	/* the findings are still to be worked out */
 	size_t		 findings_at;	/* the line that says so */
@@ -116,6 +118,7 @@ summary_destroy(void *state)
 	sqlite3_finalize(s->q_ts);
 	sqlite3_finalize(s->q_incidents);
 	sqlite3_finalize(s->q_nincidents);
+	sqlite3_finalize(s->q_minutes);
 	free(s);
 }
 
@@ -186,6 +189,11 @@ summary_prepare(struct tui *t, struct summary *s, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	/* Read-only on a database older than the table: counted by event. */
+	if (sqlite3_prepare_v2(tui_db(t), "SELECT rule, source_id, minute, n "
+	    "FROM event_minutes WHERE minute >= ?1 AND minute <= ?2", -1,
+	    &s->q_minutes, NULL) != SQLITE_OK)
+		s->q_minutes = NULL;
 	s->prepared = 1;
 	return 0;
 }
@@ -253,9 +261,132 @@ bind_sources(struct tui *t, sqlite3_stmt *q, int i)
 		sqlite3_bind_null(q, i);
 }
 
+/* The rule's place in *rcp; a rule the rules table lacks is added as unknown. */
+static struct rule_count *
+rule_count_of(struct rule_count **rcp, size_t *nrcp, const char *rule)
+{
+	size_t i;
+
+	for (i = 0; i < *nrcp && strcmp((*rcp)[i].id, rule) != 0; i++)
+		;
+	if (i == *nrcp) {
+		*rcp = xrealloc(*rcp, (*nrcp + 1) * sizeof **rcp);
+		memset(&(*rcp)[*nrcp], 0, sizeof **rcp);
+		(*rcp)[*nrcp].id = xstrdup(rule);
+		(*rcp)[*nrcp].category = xstrdup("?");
+		(*rcp)[*nrcp].unknown = 1;
+		(*nrcp)++;
+	}
+	return &(*rcp)[i];
+}
+
+/* The bucket of the window [since, until) that ts falls in. */
+static int64_t
+summary_bucket(int64_t ts, int64_t since, int64_t until)
+{
+	/* As SQL would: integer division, toward zero. */
+	int64_t b = (ts - since) * SUM_BUCKETS / (until - since);
+
+	if (b < 0)
+		b = 0;
+	if (b >= SUM_BUCKETS)
+		b = SUM_BUCKETS - 1;
+	return b;
+}
+
+/* Count rule's events on src in [lo, hi) one by one into rc. */
+static int
+summary_count_span(struct summary *s, struct rule_count *rc, const char *rule,
+    int64_t src, int64_t lo, int64_t hi, int64_t since, int64_t until)
+{
+	int r;
+
+	sqlite3_bind_text(s->q_ts, 1, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s->q_ts, 2, src);
+	sqlite3_bind_int64(s->q_ts, 3, lo);
+	sqlite3_bind_int64(s->q_ts, 4, hi);
+	while ((r = sqlite3_step(s->q_ts)) == SQLITE_ROW) {
+		rc->buckets[summary_bucket(sqlite3_column_int64(s->q_ts, 0),
+		    since, until)]++;
+		rc->count++;
+		s->total++;
+	}
+	sqlite3_reset(s->q_ts);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Count the events in the window from event_minutes: a minute that lies
+ * in one bucket counts whole, one that a bucket boundary or the window's
+ * edge cuts is counted event by event, so the counts are exact.
+ */
+static int
+summary_count_minutes(struct tui *t, struct summary *s,
+    struct rule_count **rcp, size_t *nrcp)
+{
+	sqlite3_stmt *q = s->q_minutes;
+	struct rule_count *rc = NULL;
+	int64_t since, until, src, m0, m1, n, *sorted = NULL;
+	const int64_t *ids;
+	const char *rule;
+	char *last = NULL;
+	size_t nids, rci = 0;
+	int r, ok = -1;
+
+	tui_window(t, &since, &until);
+	ids = tui_source_ids(t, &nids);
+	if (ids != NULL && nids > 0) {
+		sorted = xcalloc(nids, sizeof *sorted);
+		memcpy(sorted, ids, nids * sizeof *sorted);
+		qsort(sorted, nids, sizeof *sorted, id_cmp);
+	}
+	sqlite3_bind_int64(q, 1, minutes_of(since));
+	sqlite3_bind_int64(q, 2, minutes_of(until - 1));
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		rule = col_text(q, 0);
+		src = sqlite3_column_int64(q, 1);
+		if (ids != NULL && (nids == 0 || bsearch(&src, sorted, nids,
+		    sizeof *sorted, id_cmp) == NULL))
+			continue;
+		/* Rows come in key order: a rule's minutes one after another. */
+		if (last == NULL || strcmp(last, rule) != 0) {
+			free(last);
+			last = xstrdup(rule);
+			rci = (size_t)(rule_count_of(rcp, nrcp, rule) - *rcp);
+		}
+		rc = &(*rcp)[rci];
+		m0 = sqlite3_column_int64(q, 2) * 60000;
+		m1 = m0 + 60000;
+		n = sqlite3_column_int64(q, 3);
+		if (m0 >= since && m1 <= until && summary_bucket(m0, since,
+		    until) == summary_bucket(m1 - 1, since, until)) {
+			rc->buckets[summary_bucket(m0, since, until)] += (uint64_t)n;
+			rc->count += (uint64_t)n;
+			s->total += (uint64_t)n;
+		} else if (summary_count_span(s, rc, last, src, m0 > since ?
+		    m0 : since, m1 < until ? m1 : until, since, until) != 0)
+			goto out;
+	}
+	if (r == SQLITE_DONE)
+		ok = 0;
+out:
+	sqlite3_reset(q);
+	free(last);
+	free(sorted);
+	return ok;
+}
+
 /*
  * Count the events of every (rule, source) pair in the window into the
- * rules' buckets; a rule the rules table lacks is added as unknown.
+ * rules' buckets, one by one (a database without event_minutes).
  */
 static int
 summary_count(struct tui *t, struct summary *s, struct rule_count **rcp,
@@ -263,12 +394,14 @@ summary_count(struct tui *t, struct summary *s, struct rule_count **rcp,
 {
 	struct rule_count *rc;
 	sqlite3_stmt *next = s->q_first_rule;
-	int64_t since, until, src, ts, b;
+	int64_t since, until, src;
 	const int64_t *ids;
-	size_t nids, i, k;
+	size_t nids, k;
 	char *rule = NULL;
 	int r, ok = -1;
 
+	if (s->q_minutes != NULL)
+		return summary_count_minutes(t, s, rcp, nrcp);
 	tui_window(t, &since, &until);
 	ids = tui_source_ids(t, &nids);
 	for (;;) {
@@ -285,17 +418,7 @@ summary_count(struct tui *t, struct summary *s, struct rule_count **rcp,
 		if (rule == NULL)
 			break;
 		next = s->q_next_rule;
-		for (i = 0; i < *nrcp && strcmp((*rcp)[i].id, rule) != 0; i++)
-			;
-		if (i == *nrcp) {
-			*rcp = xrealloc(*rcp, (*nrcp + 1) * sizeof **rcp);
-			memset(&(*rcp)[*nrcp], 0, sizeof **rcp);
-			(*rcp)[*nrcp].id = xstrdup(rule);
-			(*rcp)[*nrcp].category = xstrdup("?");
-			(*rcp)[*nrcp].unknown = 1;
-			(*nrcp)++;
-		}
-		rc = &(*rcp)[i];
+		rc = rule_count_of(rcp, nrcp, rule);
 		for (src = INT64_MIN;;) {
 			sqlite3_bind_text(s->q_next_source, 1, rule, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(s->q_next_source, 2, src);
@@ -313,24 +436,8 @@ summary_count(struct tui *t, struct summary *s, struct rule_count **rcp,
 				;
 			if (ids != NULL && k == nids)
 				continue;
-			sqlite3_bind_text(s->q_ts, 1, rule, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(s->q_ts, 2, src);
-			sqlite3_bind_int64(s->q_ts, 3, since);
-			sqlite3_bind_int64(s->q_ts, 4, until);
-			while ((r = sqlite3_step(s->q_ts)) == SQLITE_ROW) {
-				ts = sqlite3_column_int64(s->q_ts, 0);
-				/* As SQL would: integer division, toward zero. */
-				b = (ts - since) * SUM_BUCKETS / (until - since);
-				if (b < 0)
-					b = 0;
-				if (b >= SUM_BUCKETS)
-					b = SUM_BUCKETS - 1;
-				rc->buckets[b]++;
-				rc->count++;
-				s->total++;
-			}
-			sqlite3_reset(s->q_ts);
-			if (r != SQLITE_DONE)
+			if (summary_count_span(s, rc, rule, src, since, until,
+			    since, until) != 0)
 				goto out;
 		}
 	}

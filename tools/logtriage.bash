@@ -7,6 +7,15 @@ _logtriage_rule_ids()
 	logtriage rules list 2>/dev/null | awk '$5 ~ /:[0-9]+$/ { print $1 }'
 }
 
+# The names `CMD --format` takes, from the table in the binary (its
+# unknown-format message lists them): a new envelope or report format
+# needs no edit here.
+_logtriage_formats()
+{
+	logtriage "$1" --format '?' < /dev/null 2>&1 |
+	    sed -n "s/.*unknown format '?' (\(.*\))\$/\1/p" | tr -d ,
+}
+
 _logtriage()
 {
 	local cur prev cmd
@@ -24,8 +33,7 @@ _logtriage()
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--format)
 		case $cmd in
-		ingest) COMPREPLY=($(compgen -W "auto plain docker-json docker-ts compose desktop logfmt journald" -- "$cur")) ;;
-		report) COMPREPLY=($(compgen -W "text markdown json html prometheus" -- "$cur")) ;;
+		ingest|report) COMPREPLY=($(compgen -W "$(_logtriage_formats "$cmd")" -- "$cur")) ;;
 		events) COMPREPLY=($(compgen -W "ndjson tsv" -- "$cur")) ;;
 		patterns) COMPREPLY=($(compgen -W "text json ndjson" -- "$cur")) ;;
 		rules) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;

@@ -113,6 +113,10 @@ if command -v bash > /dev/null 2>&1; then
 	mkdir -p "$T/cbin" && ln -sf "$LT" "$T/cbin/logtriage"
 	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage pr); COMP_CWORD=1; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
 	check_eq "completion: commands" "prune" "$got"
+	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage ingest --format d); COMP_CWORD=3; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
+	check_eq "completion: envelopes from the binary's table" "docker-json docker-ts desktop" "$got"
+	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage report --format ""); COMP_CWORD=3; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
+	check_eq "completion: report formats from the binary's table" "text markdown json html prometheus" "$got"
 	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage events --rule ws-); COMP_CWORD=3; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")
 	check_eq "completion: rule ids" "ws-keepalive-1011 ws-client-1011 ws-timeout ws-error ws-closed" "$got"
 	got=$(PATH="$T/cbin:$PATH" bash -c '. "$1"; COMP_WORDS=(logtriage events --rule 1); COMP_CWORD=3; _logtriage; echo "${COMPREPLY[*]}"' _ "$TOP/tools/logtriage.bash")

@@ -17,8 +17,17 @@ trap '$TM kill-server 2> /dev/null; rm -rf "$T"' EXIT
 # A session that outlives the others, so the server stays up if one dies early.
 $TM new-session -d -s keep -x 120 -y 40 "sleep 600"
 
+# counted: DB's event_minutes from its events, as logtriage keeps them for
+# the events it stores (the fixtures write events with SQL)
+counted() {
+	sqlite3 "$1" "DELETE FROM event_minutes; INSERT INTO event_minutes
+	    SELECT rule, source_id, ts / 60000 - (ts % 60000 < 0), count(*)
+	    FROM events WHERE ts IS NOT NULL GROUP BY 1, 2, 3"
+}
+
 sqlite3 fx.db < "$TOP/schema.sql"
 sqlite3 fx.db < "$TOP/tests/fixtures/tui/fixture.sql"
+counted fx.db
 
 # start NAME COMMAND [ROWS [ENV [COLS]]]: run COMMAND in a fresh COLSxROWS
 # (120x40) session with TERM=tmux-256color (so Home, End and the page keys
@@ -110,8 +119,25 @@ check_eq "the incidents follow the findings" " INCIDENTS (most severe first)" \
 expect_row "the status line says what Enter does on the finding" s 40 \
     " Enter: timeline of ws-keepalive-1011  j/k move  Tab views  t window  s source  ? help"
 screen s > summary.txt
+sed "s/ *$//" summary.txt > summary-trim.txt
 check_golden "summary screen matches the golden capture" \
     "$TOP/tests/golden/tui-summary.txt" summary.txt
+
+# A database made before event_minutes, opened read-only, is counted event
+# by event: the same screen.
+cp fx.db old.db
+sqlite3 old.db "DROP TABLE event_minutes"
+start olds "$LT tui --db old.db"
+expect "an older database: summary counts the rule" olds \
+    "   ws-keepalive-1011                 25  warning"
+expect "an older database: the findings come" olds "0 never resolved"
+expect_row "an older database: the status line" olds 40 \
+    " Enter: timeline of ws-keepalive-1011  j/k move  Tab views  t window  s source  ? help"
+screen olds | sed -e 's/old\.db/fx.db/' -e 's/ *$//' > summary-old.txt
+check_eq "an older database: the summary screen is the same" "" \
+    "$(diff summary-trim.txt summary-old.txt)"
+# gone, so that "s" names session s again, not this one's window "sleep"
+$TM kill-session -t olds
 
 
 $TM send-keys -t s '?'
@@ -479,6 +505,7 @@ sqlite3 names.db "INSERT INTO sources (id, name, kind, identity, first_ts, last_
 INSERT INTO events (id, source_id, rule, ts, hash, ordinal, line, line_end, stream, text) VALUES
 	(300, 3, 'semaphore-leak', 1761435000000, 3000, 0, 1, 1, 2, '2025-10-25 23:30:00 leak in A'),
 	(301, 4, 'semaphore-leak', 1761435001000, 3001, 0, 1, 1, 2, '2025-10-25 23:30:01 leak in B');"
+counted names.db
 $TM kill-session -t nm 2> /dev/null
 $TM new-session -d -s nm -x 80 -y 24 \
     "cd '$T' && export TERM=tmux-256color NO_COLOR=1 LC_ALL=C.UTF-8 && $LT tui --db names.db; sleep 30"
@@ -693,6 +720,7 @@ cp fx.db pp.db
 sqlite3 pp.db "INSERT INTO events (id, source_id, rule, ts, hash, ordinal, line, line_end, stream, text) VALUES
 	(400, 2, 'fallback', 1761435480000, 4000, 0, 7, 7, 1, '2025-10-25 23:38:00 INFO gateway: request {\"model\":\"kimi-k2\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true} sent'),
 	(401, 2, 'fallback', 1761435481000, 4001, 0, 8, 8, 1, '2025-10-25 23:38:01 DEBUG tools: call {''path'': ''/tmp/a, b'', ''recursive'': True, ''limit'': None} with a tail that goes on well past the edge of an eighty column screen: END');"
+counted pp.db
 start pp "$LT tui --db pp.db" 24 "" 80
 expect "tui starts for the detail payloads" pp "TOP FINDINGS"
 $TM send-keys -t pp Tab Tab / 'request' Enter Enter G

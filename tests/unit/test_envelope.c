@@ -45,11 +45,15 @@ assert_source(const char *want)
 {
 	if (want == NULL) {
 		assert_null(el.source);
+		assert_null(el.source_kind);
 		return;
 	}
 	assert_non_null(el.source);
 	assert_int_equal(el.source_len, strlen(want));
 	assert_memory_equal(el.source, want, el.source_len);
+	/* the envelope that names a source says what kind of source it is */
+	assert_string_equal(el.source_kind,
+	    el.format == ENVELOPE_JOURNALD ? "journald" : "compose");
 }
 
 static void
@@ -490,8 +494,10 @@ assert_same_line(const struct envelope_line *a, const struct envelope_line *b)
 	assert_int_equal(a->ts, b->ts);
 	assert_int_equal(a->source == NULL, b->source == NULL);
 	assert_int_equal(a->source_len, b->source_len);
-	if (a->source != NULL)
+	if (a->source != NULL) {
 		assert_memory_equal(a->source, b->source, a->source_len);
+		assert_string_equal(a->source_kind, b->source_kind);
+	}
 	assert_int_equal(a->stream, b->stream);
 	assert_int_equal(a->level == NULL, b->level == NULL);
 	assert_int_equal(a->level_len, b->level_len);

@@ -237,6 +237,33 @@ test_prefilter_property(void **state)
 	assert_true(p.fewer_candidates);
 }
 
+/* A rule's literals: one per match pattern, or none when one pattern has none. */
+static void
+test_rule_literals(void **state)
+{
+	struct ruleset *rs = load_text(
+	    "[two]\ncategory = x\nseverity = info\n"
+	    "match = Retrying request to (?<p>\\S+)\nmatch = (?:ab|cd)efgh\n"
+	    "[open]\ncategory = x\nseverity = info\n"
+	    "match = Retrying request to\nmatch = \\d+ms\n");
+	char **lits;
+	size_t n;
+
+	lits = matcher_rule_literals(ruleset_find(rs, "two"), &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(lits[0], "Retrying request to ");
+	assert_string_equal(lits[1], "efgh");
+	matcher_literals_free(lits, n);
+	lits = matcher_rule_literals(ruleset_find(rs, "open"), &n);
+	assert_int_equal(n, 0);
+	assert_null(lits);
+	/* the rules that take records by level have no pattern */
+	lits = matcher_rule_literals(ruleset_find(rs, RULE_LOG_ERROR), &n);
+	assert_int_equal(n, 0);
+	assert_null(lits);
+	ruleset_free(rs);
+}
+
 static void
 test_fields_and_exclude(void **state)
 {
@@ -377,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_required_literal),
 		cmocka_unit_test(test_prefilter_property),
 		cmocka_unit_test(test_prefilter_corpus),
+		cmocka_unit_test(test_rule_literals),
 		cmocka_unit_test(test_fields_and_exclude),
 		cmocka_unit_test(test_many_rules),
 		cmocka_unit_test(test_catastrophic_pattern),

@@ -25,6 +25,7 @@ struct got {
 	char		*text;
 	size_t		 len;
 	char		*source;
+	const char	*source_kind;	/* static */
 	int64_t		 ts;
 	uint64_t	 first, last, offset;
 	unsigned	 flags;
@@ -57,6 +58,7 @@ collect(void *arg, const struct record *r)
 	g->text = xstrndup(r->text, r->len);
 	g->len = r->len;
 	g->source = r->source != NULL ? xstrndup(r->source, r->source_len) : NULL;
+	g->source_kind = r->source_kind;
 	g->ts = r->ts;
 	g->first = r->line_first;
 	g->last = r->line_last;
@@ -264,6 +266,36 @@ test_interleaved_compose(void **state)
 	assert_int_equal(fx.rec[1].ts, T0 + 1000);
 	assert_rec(2, 6, 6, "2025-10-25 23:31:13 INFO a: next");
 	assert_string_equal(fx.rec[2].source, "svc-a");
+}
+
+/*
+ * A record keeps the source kind of its first line's envelope, whatever
+ * envelope its later lines (or the line read last) came in.
+ */
+static void
+test_source_kind_per_line(void **state)
+{
+	const char *lines[] = {
+		"web  | Traceback (most recent call last):",
+		"{\"CONTAINER_NAME\":\"web\",\"MESSAGE\":\"  File \\\"a.py\\\", line 1, in f\"}",
+		"{\"_SYSTEMD_UNIT\":\"nginx.service\",\"MESSAGE\":\"started\"}",
+		"plain line of the input's own",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	assert_int_equal(fx.n, 0);
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	assert_rec(0, 1, 2, "Traceback (most recent call last):\n"
+	    "  File \"a.py\", line 1, in f");
+	assert_string_equal(fx.rec[0].source, "web");
+	assert_string_equal(fx.rec[0].source_kind, "compose");
+	assert_rec(1, 3, 3, "started");
+	assert_string_equal(fx.rec[1].source, "nginx.service");
+	assert_string_equal(fx.rec[1].source_kind, "journald");
+	assert_rec(2, 4, 4, lines[3]);
+	assert_null(fx.rec[2].source);
+	assert_null(fx.rec[2].source_kind);
 }
 
 static void
@@ -665,6 +697,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_chained_traceback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_traceback_in_unstamped_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interleaved_compose, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_source_kind_per_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_after_inner_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),

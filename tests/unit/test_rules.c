@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "matcher.h"
 #include "rules.h"
 #include "util.h"
 
@@ -102,6 +103,8 @@ test_parse_full_rule(void **state)
 	struct diag_list d;
 	struct ruleset *rs = load_one(path, &d);
 	const struct rule *r;
+	char **lits;
+	size_t nlits;
 
 	assert_int_equal(d.n, 0);
 	/* and the three built-in rules that take records by level */
@@ -128,8 +131,10 @@ test_parse_full_rule(void **state)
 	assert_int_equal(r->examples[1].line, 11);
 	assert_string_equal(r->examples[2].text,
 	    "first line\nConnection closed for 10.0.0.2:6");
-	assert_int_equal(r->nliterals, 1);
-	assert_string_equal(r->literals[0], "Connection closed for ");
+	lits = matcher_rule_literals(r, &nlits);
+	assert_int_equal(nlits, 1);
+	assert_string_equal(lits[0], "Connection closed for ");
+	matcher_literals_free(lits, nlits);
 	r = ruleset_find(rs, "leak");
 	assert_string_equal(r->expect_rule, "rec");
 	assert_int_equal(r->expect_within_ms, 10000);

@@ -215,6 +215,94 @@ test_events_many(void **state)
 	store_close(s);
 }
 
+/* Rows of event_minutes that differ from counting the events themselves. */
+static int64_t
+minutes_wrong(struct store *s)
+{
+	return one_int(s, "SELECT (SELECT count(*) FROM (SELECT rule, source_id,"
+	    " ts / 60000 - (ts % 60000 < 0) AS m, count(*) AS c FROM events"
+	    " WHERE ts IS NOT NULL GROUP BY 1, 2, 3) x WHERE NOT EXISTS"
+	    " (SELECT 1 FROM event_minutes e WHERE e.rule = x.rule AND"
+	    " e.source_id = x.source_id AND e.minute = x.m AND e.n = x.c))"
+	    " + (SELECT count(*) FROM event_minutes e WHERE NOT EXISTS"
+	    " (SELECT 1 FROM events v WHERE v.rule = e.rule AND"
+	    " v.source_id = e.source_id AND v.ts >= e.minute * 60000 AND"
+	    " v.ts < e.minute * 60000 + 60000))");
+}
+
+/*
+ * event_minutes follows the events exactly: rows a statement adds in
+ * full, rows of a statement that ignored some (read back by id), one
+ * statement outside a transaction, none from a rolled-back one, none
+ * for untimed events, minutes before 1970 rounded down, and events
+ * taken away by whoever deletes them.
+ */
+static void
+test_event_minutes(void **state)
+{
+	char err[256];
+	struct store *s;
+	struct store_event ev[40];
+	unsigned char added[40];
+	size_t i, nadded;
+	int64_t a, b;
+
+	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	a = store_source_id(s, "daemon", "file", NULL, err, sizeof err);
+	b = store_source_id(s, "web", "file", NULL, err, sizeof err);
+	for (i = 0; i < 40; i++) {
+		fill_event(&ev[i], i % 2 ? a : b, (int)i);
+		ev[i].ts += (int64_t)i * 20000;
+		if (i % 5 == 0)
+			ev[i].rule = "timeout";
+	}
+	ev[3].ts = TS_NONE;
+	ev[4].ts = -1;
+	ev[6].ts = -60001;
+
+	/* outside a transaction: counted as each statement ends */
+	assert_int_equal(store_insert_events(s, ev + 20, 20, added, &nadded,
+	    NULL, err, sizeof err), 0);
+	assert_int_equal(one_int(s, "SELECT sum(n) FROM event_minutes"), 20);
+	assert_int_equal(minutes_wrong(s), 0);
+
+	/* rolled back: neither the events nor their minutes */
+	assert_int_equal(store_begin(s, err, sizeof err), 0);
+	assert_int_equal(store_insert_events(s, ev, 20, added, &nadded, NULL,
+	    err, sizeof err), 0);
+	store_rollback(s);
+	assert_int_equal(one_int(s, "SELECT sum(n) FROM event_minutes"), 20);
+
+	/* 16-row statements of new and old rows: the new ones only */
+	assert_int_equal(store_begin(s, err, sizeof err), 0);
+	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, NULL,
+	    err, sizeof err), 0);
+	assert_int_equal(nadded, 20);
+	assert_int_equal(store_commit(s, err, sizeof err), 0);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM events"), 40);
+	assert_int_equal(one_int(s, "SELECT sum(n) FROM event_minutes"), 39);
+	assert_int_equal(one_int(s, "SELECT n FROM event_minutes WHERE minute = -1"), 1);
+	assert_int_equal(one_int(s, "SELECT n FROM event_minutes WHERE minute = -2"), 1);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM event_minutes WHERE rule = 'timeout'"), 8);
+	assert_int_equal(minutes_wrong(s), 0);
+
+	/* a deletion said to the store: the minutes follow, empty ones go */
+	assert_int_equal(store_begin(s, err, sizeof err), 0);
+	assert_int_equal(sqlite3_exec(store_db(s), "DELETE FROM events WHERE"
+	    " ts < 1761435071000 + 200000 AND ts IS NOT NULL", NULL, NULL,
+	    NULL), SQLITE_OK);
+	for (i = 0; i < 40; i++)
+		if (ev[i].ts != TS_NONE && ev[i].ts < 1761435071000 + 200000)
+			store_minutes_note(s, ev[i].rule, ev[i].source_id,
+			    ev[i].ts, -1);
+	assert_int_equal(store_commit(s, err, sizeof err), 0);
+	assert_int_equal(one_int(s, "SELECT sum(n) FROM event_minutes"), 30);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM event_minutes WHERE n <= 0"), 0);
+	assert_int_equal(minutes_wrong(s), 0);
+	store_close(s);
+}
+
 /*
  * With checkpoints behind, 80 MiB of events in 160 commits: the WAL never
  * grows past the bound where the committing thread checkpoints itself
@@ -548,6 +636,49 @@ test_upgrade_resume_and_marks(void **state)
 }
 
 /*
+ * A database made before event_minutes: the first writer to open it
+ * counts the events it holds into the new table, in one transaction.
+ */
+static void
+test_minutes_upgrade(void **state)
+{
+	char err[256], *path = db_path("minutes.db");
+	struct store_event ev[10];
+	unsigned char added[10];
+	size_t i, nadded;
+	sqlite3 *db;
+	struct store *s;
+	int64_t a;
+
+	s = store_open(path, STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	a = store_source_id(s, "daemon", "file", NULL, err, sizeof err);
+	for (i = 0; i < 10; i++) {
+		fill_event(&ev[i], a, (int)i);
+		ev[i].ts += (int64_t)i * 30000;
+	}
+	assert_int_equal(store_insert_events(s, ev, 10, added, &nadded, NULL,
+	    err, sizeof err), 0);
+	store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE event_minutes", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	/* read-only leaves it as it is */
+	s = store_open(path, STORE_READONLY, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM sqlite_master WHERE name = 'event_minutes'"), 0);
+	store_close(s);
+	s = store_open(path, STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(one_int(s, "SELECT sum(n) FROM event_minutes"), 10);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM event_minutes"), 5);
+	assert_int_equal(minutes_wrong(s), 0);
+	store_close(s);
+	free(path);
+}
+
+/*
  * The rule set an input was read with: unknown (0) in a database made
  * before inputs.rules, which the writer adds; kept with the resume point.
  */
@@ -625,6 +756,8 @@ main(void)
 		cmocka_unit_test(test_upgrade_resume_and_marks),
 		cmocka_unit_test(test_input_rules),
 		cmocka_unit_test(test_ingest_rows),
+		cmocka_unit_test(test_event_minutes),
+		cmocka_unit_test(test_minutes_upgrade),
 	};
 	int rc;
 	char cmd[96];

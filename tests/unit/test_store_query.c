@@ -167,6 +167,21 @@ test_orders(void **state)
 	store_close(s);
 }
 
+static int64_t
+sum_minutes(struct store *s)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(s),
+	    "SELECT coalesce(sum(n), 0) FROM event_minutes", -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 static void
 test_prune(void **state)
 {
@@ -179,12 +194,15 @@ test_prune(void **state)
 	    err, sizeof err), 0);
 	assert_int_equal(last, T0 + 5 * 60000);
 	assert_int_equal(future, 3);
+	assert_int_equal(sum_minutes(s), 9);
 	assert_int_equal(store_prune_count(s, STORE_PRUNE_EVENTS, T0 + 4 * 60000,
 	    &n, err, sizeof err), 0);
 	assert_int_equal(n, 4);
 	assert_int_equal(store_prune_delete(s, STORE_PRUNE_EVENTS, T0 + 4 * 60000,
 	    &n, err, sizeof err), 0);
 	assert_int_equal(n, 4);
+	/* what is deleted is taken out of the per-minute counts too */
+	assert_int_equal(sum_minutes(s), 5);
 	assert_int_equal(store_prune_count(s, STORE_PRUNE_EVENTS, T0 + 4 * 60000,
 	    &n, err, sizeof err), 0);
 	assert_int_equal(n, 0);
