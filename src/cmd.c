@@ -1,13 +1,44 @@
 /*
- * cmd.c - what every command shares for talking to the user: the error
- * line and the usage text.  Kept out of main.c so the commands link into
- * the unit tests too.
+ * cmd.c - what every command shares: the error line, the usage text and
+ * the common options (--db, the window, --baseline, --source, --rule,
+ * --tz).  Kept out of main.c so the commands link into the unit tests too.
  */
 #include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "store.h"
+#include "timeparse.h"
+#include "util.h"
+
+/* getopt values of the common options, above any command's own. */
+enum {
+	COMMON_DB = 0x1000,
+	COMMON_SINCE,
+	COMMON_UNTIL,
+	COMMON_BASELINE,
+	COMMON_SOURCE,
+	COMMON_RULE,
+	COMMON_TZ
+};
+
+/* The common options, each with the CMD_OPT_* bit that takes it. */
+static const struct {
+	struct option	opt;
+	int		takes;
+} common_options[] = {
+	{ { "db", required_argument, NULL, COMMON_DB }, CMD_OPT_DB },
+	{ { "since", required_argument, NULL, COMMON_SINCE }, CMD_OPT_WINDOW },
+	{ { "until", required_argument, NULL, COMMON_UNTIL }, CMD_OPT_WINDOW },
+	{ { "baseline", required_argument, NULL, COMMON_BASELINE },
+	  CMD_OPT_BASELINE },
+	{ { "source", required_argument, NULL, COMMON_SOURCE }, CMD_OPT_SOURCE },
+	{ { "rule", required_argument, NULL, COMMON_RULE }, CMD_OPT_RULE },
+	{ { "tz", required_argument, NULL, COMMON_TZ }, CMD_OPT_TZ },
+};
 
 void
 cmd_error(const char *fmt, ...)
@@ -43,4 +74,151 @@ cmd_option_error(const struct cmd_entry *ce, int c, char **argv)
 		cmd_error("unknown option '%s' (try logtriage %s --help)", arg,
 		    ce->name);
 	return EXIT_USAGE;
+}
+
+void
+cmd_common_init(struct cmd_common *cc, const struct cmd_entry *ce, int takes,
+    const char *shortopts, const struct option *own)
+{
+	size_t n = 0, k = 0, i;
+
+	memset(cc, 0, sizeof(*cc));
+	cc->ce = ce;
+	cc->takes = takes;
+	cc->shortopts = shortopts;
+	cc->since = cc->until = cc->base_since = cc->base_until = TS_NONE;
+	while (own != NULL && own[n].name != NULL)
+		n++;
+	cc->longopts = xcalloc(n + UTIL_ARRAY_LEN(common_options) + 1,
+	    sizeof(*cc->longopts));
+	for (i = 0; i < n; i++)
+		cc->longopts[k++] = own[i];
+	for (i = 0; i < UTIL_ARRAY_LEN(common_options); i++)
+		if (takes & common_options[i].takes)
+			cc->longopts[k++] = common_options[i].opt;
+	optind = 1;
+	opterr = 0;
+}
+
+int
+cmd_getopt(struct cmd_common *cc, int argc, char **argv)
+{
+	int c;
+
+	for (;;) {
+		c = getopt_long(argc, argv, cc->shortopts, cc->longopts, NULL);
+		switch (c) {
+		case COMMON_DB:
+			cc->db_arg = optarg;
+			break;
+		case COMMON_SINCE:
+			cc->since_arg = optarg;
+			break;
+		case COMMON_UNTIL:
+			cc->until_arg = optarg;
+			break;
+		case COMMON_BASELINE:
+			cc->baseline_arg = optarg;
+			break;
+		case COMMON_SOURCE:
+			cc->sources = xrealloc(cc->sources, (cc->nsources + 1) *
+			    sizeof(*cc->sources));
+			cc->sources[cc->nsources++] = optarg;
+			break;
+		case COMMON_RULE:
+			cc->rules = xrealloc(cc->rules, (cc->nrules + 1) *
+			    sizeof(*cc->rules));
+			cc->rules[cc->nrules++] = optarg;
+			break;
+		case COMMON_TZ:
+			cc->tz_arg = optarg;
+			break;
+		default:
+			return c;
+		}
+	}
+}
+
+/* One time of the window, read in the zone. */
+static int
+common_time(struct cmd_common *cc, const char *opt, const char *arg,
+    int64_t now, int64_t *ms)
+{
+	char err[256];
+
+	if (arg == NULL)
+		return 0;
+	if (timeparse_window_arg(arg, now, cc->tz, ms, err, sizeof(err)) != 0) {
+		cmd_error("%s: %s: %s", cc->ce->name, opt, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* "SINCE..UNTIL" into two times. */
+static int
+common_baseline(struct cmd_common *cc, int64_t now)
+{
+	const char *arg = cc->baseline_arg, *dots = strstr(arg, "..");
+	char *first;
+	int rc;
+
+	if (dots == NULL || dots == arg || dots[2] == '\0') {
+		cmd_error("%s: --baseline: '%s' is not SINCE..UNTIL",
+		    cc->ce->name, arg);
+		return -1;
+	}
+	first = xstrndup(arg, (size_t)(dots - arg));
+	rc = common_time(cc, "--baseline", first, now, &cc->base_since);
+	free(first);
+	if (rc != 0 || common_time(cc, "--baseline", dots + 2, now,
+	    &cc->base_until) != 0)
+		return -1;
+	if (cc->base_until <= cc->base_since) {
+		cmd_error("%s: --baseline: the window '%s' is empty",
+		    cc->ce->name, arg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_common_finish(struct cmd_common *cc)
+{
+	int64_t now = util_now_ms();
+	char err[512];
+
+	if (cc->tz_arg != NULL && (cc->takes & CMD_OPT_TZ_AUTO) &&
+	    strcmp(cc->tz_arg, "auto") == 0)
+		cc->tz_auto = 1;
+	else if (cc->tz_arg != NULL &&
+	    (cc->tz = tz_open(cc->tz_arg, err, sizeof(err))) == NULL) {
+		cmd_error("%s: --tz: %s", cc->ce->name, err);
+		return EXIT_USAGE;
+	}
+	/* naive times of the window are read in --tz */
+	if (common_time(cc, "--since", cc->since_arg, now, &cc->since) != 0 ||
+	    common_time(cc, "--until", cc->until_arg, now, &cc->until) != 0)
+		return EXIT_USAGE;
+	if (cc->since != TS_NONE && cc->until != TS_NONE &&
+	    cc->until <= cc->since) {
+		cmd_error("%s: --until is not after --since", cc->ce->name);
+		return EXIT_USAGE;
+	}
+	if (cc->baseline_arg != NULL && common_baseline(cc, now) != 0)
+		return EXIT_USAGE;
+	if (cc->takes & CMD_OPT_DB)
+		cc->db = store_default_path(cc->db_arg);
+	return 0;
+}
+
+void
+cmd_common_free(struct cmd_common *cc)
+{
+	free(cc->longopts);
+	free(cc->sources);
+	free(cc->rules);
+	free(cc->db);
+	tz_free(cc->tz);
+	memset(cc, 0, sizeof(*cc));
 }

@@ -6,6 +6,12 @@
 #ifndef LOGTRIAGE_CMD_H
 #define LOGTRIAGE_CMD_H
 
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tz;
+
 /* Exit status, documented in logtriage(1). */
 enum exit_status {
 	EXIT_OK = 0,		/* done; nothing at or above --fail-on */
@@ -40,5 +46,75 @@ void cmd_usage(const struct cmd_entry *ce, const char *options_text);
  * opterr = 0 and start optstring with ':').  Returns EXIT_USAGE.
  */
 int cmd_option_error(const struct cmd_entry *ce, int c, char **argv);
+
+/*
+ * The options commands share, read and checked in one place so that each
+ * means the same, fails with the same message and has the same default
+ * everywhere.  A command names the ones it takes (CMD_OPT_* bits) and
+ * reads its own around them:
+ *
+ *	cmd_common_init(&cc, &cmd_x_entry, CMD_OPT_DB | CMD_OPT_WINDOW, ...);
+ *	while ((c = cmd_getopt(&cc, argc, argv)) != -1)
+ *		switch (c) { its own options; default: cmd_option_error }
+ *	... its operands (optind), its own checks ...
+ *	if ((rc = cmd_common_finish(&cc)) != 0) return rc;
+ *	... cmd_common_free(&cc);
+ */
+enum {
+	CMD_OPT_DB	= 0x01,	/* --db PATH */
+	CMD_OPT_WINDOW	= 0x02,	/* --since T, --until T */
+	CMD_OPT_BASELINE = 0x04, /* --baseline SINCE..UNTIL */
+	CMD_OPT_SOURCE	= 0x08,	/* --source NAME|GLOB, repeatable */
+	CMD_OPT_RULE	= 0x10,	/* --rule ID, repeatable */
+	CMD_OPT_TZ	= 0x20,	/* --tz ZONE: times printed and naive times read */
+	CMD_OPT_TZ_AUTO	= 0x40	/* with CMD_OPT_TZ: --tz auto is taken too */
+};
+
+struct cmd_common {
+	const struct cmd_entry	*ce;
+	int			 takes;		/* CMD_OPT_* */
+	const char		*shortopts;
+	struct option		*longopts;	/* the command's and ours */
+
+	/* as given (NULL when not) */
+	const char		*db_arg, *since_arg, *until_arg;
+	const char		*baseline_arg, *tz_arg;
+	const char		**sources;	/* argv strings */
+	size_t			 nsources;
+	const char		**rules;
+	size_t			 nrules;
+
+	/* after cmd_common_finish */
+	char			*db;		/* the database path (default applied) */
+	struct tz		*tz;		/* NULL: UTC, printed with Z */
+	int			 tz_auto;	/* --tz auto (CMD_OPT_TZ_AUTO) */
+	int64_t			 since, until;	/* TS_NONE when not given */
+	int64_t			 base_since, base_until;
+};
+
+/*
+ * Start reading options: own is the command's long options (ending with
+ * a zeroed entry; their val must be below 0x1000), shortopts its short
+ * ones (":" is put first when missing).
+ */
+void cmd_common_init(struct cmd_common *cc, const struct cmd_entry *ce,
+    int takes, const char *shortopts, const struct option *own);
+
+/*
+ * getopt_long over the command's options and ours: ours are kept in cc,
+ * the command's are returned as getopt_long returns them ('?' and ':'
+ * for cmd_option_error), -1 at the end of the options.
+ */
+int cmd_getopt(struct cmd_common *cc, int argc, char **argv);
+
+/*
+ * Check what was given and fill the parsed fields: the zone, the window
+ * (an empty one is an error), the baseline and the database path.
+ * Prints "logtriage: NAME: --opt: why" and returns EXIT_USAGE on a bad
+ * value, else 0.
+ */
+int cmd_common_finish(struct cmd_common *cc);
+
+void cmd_common_free(struct cmd_common *cc);
 
 #endif

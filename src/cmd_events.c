@@ -6,7 +6,6 @@
  * polls for events as they are stored until SIGINT, SIGTERM or --until.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "context.h"
 #include "severity.h"
 #include "store.h"
+#include "store_query.h"
 #include "timeparse.h"
 #include "util.h"
 
@@ -50,73 +50,30 @@ static const char events_options[] =
     "  --help             this text\n";
 
 enum {
-	OPT_DB = 256,
-	OPT_SOURCE,
-	OPT_RULE,
-	OPT_CATEGORY,
-	OPT_SINCE,
-	OPT_UNTIL,
+	OPT_CATEGORY = 256,
 	OPT_FORMAT,
 	OPT_LIMIT,
 	OPT_AFTER_ID,
 	OPT_FOLLOW,
 	OPT_POLL_MS,
-	OPT_TZ,
 	OPT_UNTIMED,
 	OPT_CONTEXT,
 	OPT_HELP
 };
 
+/* With the common --db, --source, --rule, --since, --until and --tz. */
 static const struct option events_longopts[] = {
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "source", required_argument, NULL, OPT_SOURCE },
-	{ "rule", required_argument, NULL, OPT_RULE },
 	{ "category", required_argument, NULL, OPT_CATEGORY },
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "after-id", required_argument, NULL, OPT_AFTER_ID },
 	{ "follow", no_argument, NULL, OPT_FOLLOW },
 	{ "poll-ms", required_argument, NULL, OPT_POLL_MS },
-	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "untimed", no_argument, NULL, OPT_UNTIMED },
 	{ "context", required_argument, NULL, OPT_CONTEXT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
-
-/*
- * The rows in order; filters by source, rule and category are applied here.
- * A database no writer has opened since rules.unit and events.dup_of were
- * added has neither: the second form reads it.
- */
-static const char events_sql[] =
-    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
-    " e.fields, e.inherited, e.text, e.id, e.value, r.unit, e.dup_of"
-    " FROM events e JOIN sources s ON s.id = e.source_id"
-    " LEFT JOIN rules r ON r.id = e.rule"
-    " WHERE e.ts >= ?1 AND e.ts < ?2 ORDER BY e.ts, e.id";
-static const char events_sql_old[] =
-    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
-    " e.fields, e.inherited, e.text, e.id, e.value, NULL, NULL"
-    " FROM events e JOIN sources s ON s.id = e.source_id"
-    " LEFT JOIN rules r ON r.id = e.rule"
-    " WHERE e.ts >= ?1 AND e.ts < ?2 ORDER BY e.ts, e.id";
-
-/* --untimed: the events whose input had no time, in the order stored. */
-static const char events_untimed_sql[] =
-    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
-    " e.fields, e.inherited, e.text, e.id, e.value, r.unit, e.dup_of"
-    " FROM events e JOIN sources s ON s.id = e.source_id"
-    " LEFT JOIN rules r ON r.id = e.rule"
-    " WHERE e.ts IS NULL ORDER BY e.id";
-static const char events_untimed_sql_old[] =
-    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
-    " e.fields, e.inherited, e.text, e.id, e.value, NULL, NULL"
-    " FROM events e JOIN sources s ON s.id = e.source_id"
-    " LEFT JOIN rules r ON r.id = e.rule"
-    " WHERE e.ts IS NULL ORDER BY e.id";
 
 /* Rows a --follow poll reads at most before printing and polling again. */
 #define EVENTS_FOLLOW_BATCH	1000
@@ -152,56 +109,6 @@ events_nap(long long ms)
 	ts.tv_sec = (time_t)(ms / 1000);
 	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
 	nanosleep(&ts, NULL);
-}
-
-struct strlist {
-	const char	**v;
-	size_t		  n;
-	int		 *literal;	/* globs: a source has this very name */
-};
-
-/*
- * s is one of l's names; with glob, one its globs match, but a value that
- * names a source selects only that source ('app[1].log').
- */
-static int
-list_has(const struct strlist *l, const char *s, int glob)
-{
-	size_t i;
-
-	if (l->n == 0)
-		return 1;
-	for (i = 0; i < l->n; i++) {
-		if (strcmp(l->v[i], s) == 0 || (glob && !l->literal[i] &&
-		    fnmatch(l->v[i], s, 0) == 0))
-			return 1;
-	}
-	return 0;
-}
-
-/* Which of l's values name a source exactly. */
-static int
-mark_literal(sqlite3 *db, struct strlist *l)
-{
-	sqlite3_stmt *st;
-	size_t i;
-	int rc = 0;
-
-	/* --follow asks again each poll: a source may have appeared. */
-	free(l->literal);
-	l->literal = xcalloc(l->n + 1, sizeof(*l->literal));
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sources WHERE name = ?1", -1,
-	    &st, NULL) != SQLITE_OK)
-		return -1;
-	for (i = 0; i < l->n && rc == 0; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, l->v[i], -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		l->literal[i] = rc == SQLITE_ROW;
-		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-	}
-	sqlite3_finalize(st);
-	return rc;
 }
 
 static const char *
@@ -366,57 +273,36 @@ put_context(struct buf *b, sqlite3 *db, sqlite3_stmt *q, long long lines,
 static int
 cmd_events_exec(int argc, char **argv)
 {
-	struct strlist sources = { NULL, 0, NULL }, rules = { NULL, 0, NULL };
-	struct strlist cats = { NULL, 0, NULL };
+	struct cmd_common cc;
+	struct store_filter f;
+	const char **cats;
 	struct store *st = NULL;
 	sqlite3_stmt *q = NULL;
 	struct buf b;
-	const char *db = NULL, *since = NULL, *until = NULL, *fmt = "ndjson";
-	const char *tzname = NULL, *sql, *sql_old;
-	struct tz *tz = NULL;
+	const char *fmt = "ndjson";
 	int untimed = 0;
 	const char *src, *rule, *cat, *text, *sevname;
-	char *dbpath = NULL, err[1024], iso[40], *end;
-	int64_t since_ms = INT64_MIN, until_ms = INT64_MAX, now = util_now_ms();
+	char err[1024], iso[40], *end;
 	long long limit = -1, shown = 0, after_id = -1, last_id, poll_ms = 1000;
 	long long context = -1;
 	int ch, rc = EXIT_RUNTIME, tsv, step = SQLITE_DONE, sev, follow = 0;
 	int last_pass = 0;
 	int64_t newest, nrows;
+	enum store_events_order order;
 	struct sigaction sa;
-	size_t n;
+	size_t n, ncats = 0;
 
 	buf_init(&b);
-	sources.v = xcalloc((size_t)argc + 1, sizeof *sources.v);
-	rules.v = xcalloc((size_t)argc + 1, sizeof *rules.v);
-	cats.v = xcalloc((size_t)argc + 1, sizeof *cats.v);
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", events_longopts, NULL)) != -1) {
+	cats = xcalloc((size_t)argc + 1, sizeof *cats);
+	cmd_common_init(&cc, &cmd_events_entry, CMD_OPT_DB | CMD_OPT_WINDOW |
+	    CMD_OPT_SOURCE | CMD_OPT_RULE | CMD_OPT_TZ, ":", events_longopts);
+	while ((ch = cmd_getopt(&cc, argc, argv)) != -1) {
 		switch (ch) {
-		case OPT_DB:
-			db = optarg;
-			break;
-		case OPT_SOURCE:
-			sources.v[sources.n++] = optarg;
-			break;
-		case OPT_RULE:
-			rules.v[rules.n++] = optarg;
-			break;
 		case OPT_CATEGORY:
-			cats.v[cats.n++] = optarg;
-			break;
-		case OPT_SINCE:
-			since = optarg;
-			break;
-		case OPT_UNTIL:
-			until = optarg;
+			cats[ncats++] = optarg;
 			break;
 		case OPT_FORMAT:
 			fmt = optarg;
-			break;
-		case OPT_TZ:
-			tzname = optarg;
 			break;
 		case OPT_UNTIMED:
 			untimed = 1;
@@ -478,33 +364,27 @@ cmd_events_exec(int argc, char **argv)
 		goto out;
 	}
 	tsv = strcmp(fmt, "tsv") == 0;
-	if (untimed && (since != NULL || until != NULL || after_id >= 0 ||
-	    follow)) {
+	if (untimed && (cc.since_arg != NULL || cc.until_arg != NULL ||
+	    after_id >= 0 || follow)) {
 		cmd_error("events: --untimed: such events have no time, so"
 		    " --since, --until, --after-id and --follow do not apply");
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (tzname != NULL && (tz = tz_open(tzname, err, sizeof err)) == NULL) {
-		cmd_error("events: --tz: %s", err);
-		rc = EXIT_USAGE;
+	if ((rc = cmd_common_finish(&cc)) != 0)
 		goto out;
-	}
-	if (since != NULL && timeparse_window_arg(since, now, tz, &since_ms, err,
-	    sizeof err) != 0) {
-		cmd_error("events: --since: %s", err);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (until != NULL && timeparse_window_arg(until, now, tz, &until_ms, err,
-	    sizeof err) != 0) {
-		cmd_error("events: --until: %s", err);
-		rc = EXIT_USAGE;
-		goto out;
-	}
+	rc = EXIT_RUNTIME;
+	memset(&f, 0, sizeof f);
+	f.since = cc.since;
+	f.until = cc.until;
+	f.sources = cc.sources;
+	f.nsources = cc.nsources;
+	f.rules = cc.rules;
+	f.nrules = cc.nrules;
+	f.categories = cats;
+	f.ncategories = ncats;
 
-	dbpath = store_default_path(db);
-	if ((st = store_open(dbpath, STORE_READONLY, err, sizeof err)) == NULL) {
+	if ((st = store_open(cc.db, STORE_READONLY, err, sizeof err)) == NULL) {
 		cmd_error("%s", err);
 		goto out;
 	}
@@ -519,30 +399,14 @@ cmd_events_exec(int argc, char **argv)
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 	}
+	order = untimed ? STORE_EVENTS_UNTIMED : after_id < 0 ?
+	    STORE_EVENTS_BY_TIME : STORE_EVENTS_AFTER_ID;
 	/* --follow comes back here for each poll. */
 poll:
-	sql = untimed ? events_untimed_sql : after_id < 0 ? events_sql :
-	    store_events_after_sql;
-	sql_old = untimed ? events_untimed_sql_old : after_id < 0 ?
-	    events_sql_old : store_events_after_sql_old;
-	if (mark_literal(store_db(st), &sources) != 0 ||
-	    (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK &&
-	    sqlite3_prepare_v2(store_db(st), sql_old, -1, &q, NULL) !=
-	    SQLITE_OK)) {
-		cmd_error("%s: %s", dbpath, sqlite3_errmsg(store_db(st)));
+	if (store_events_query(st, &f, order, after_id, follow ?
+	    EVENTS_FOLLOW_BATCH : limit, &q, err, sizeof err) != 0) {
+		cmd_error("%s: %s", cc.db, err);
 		goto out;
-	}
-	if (untimed)
-		;
-	else if (after_id < 0) {
-		sqlite3_bind_int64(q, 1, since_ms);
-		sqlite3_bind_int64(q, 2, until_ms);
-	} else {
-		/* Skipped rows move the position too: they stay filtered out. */
-		sqlite3_bind_int64(q, 1, after_id);
-		sqlite3_bind_int64(q, 2, since_ms);
-		sqlite3_bind_int64(q, 3, until_ms);
-		sqlite3_bind_int64(q, 4, follow ? EVENTS_FOLLOW_BATCH : -1);
 	}
 	nrows = 0;
 	while ((limit < 0 || shown < limit) && !events_stop &&
@@ -553,13 +417,10 @@ poll:
 		src = col_text(q, 1);
 		rule = col_text(q, 2);
 		cat = col_text(q, 3);
-		if (!list_has(&sources, src, 1) || !list_has(&rules, rule, 0) ||
-		    !list_has(&cats, cat, 0))
-			continue;
 		if (sqlite3_column_type(q, 0) == SQLITE_NULL)
 			snprintf(iso, sizeof iso, "-");
 		else
-			tz_format_iso(tz, sqlite3_column_int64(q, 0), iso,
+			tz_format_iso(cc.tz, sqlite3_column_int64(q, 0), iso,
 			    sizeof iso);
 		sev = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 :
 		    sqlite3_column_int(q, 4);
@@ -616,7 +477,8 @@ poll:
 		shown++;
 	}
 	if (step != SQLITE_DONE && step != SQLITE_ROW) {
-		cmd_error("%s: %s", dbpath, sqlite3_errmsg(store_db(st)));
+		store_sql_error(store_db(st), err, sizeof err, NULL);
+		cmd_error("%s: %s", cc.db, err);
 		goto out;
 	}
 	sqlite3_finalize(q);
@@ -627,7 +489,7 @@ poll:
 			goto poll;
 		if (last_pass)
 			goto done;
-		if (until_ms != INT64_MAX) {
+		if (cc.until != TS_NONE) {
 			if (store_newest_log_time(st, &newest, err, sizeof err) != 0) {
 				cmd_error("%s", err);
 				goto out;
@@ -636,7 +498,7 @@ poll:
 			 * An ingest may have committed events before --until
 			 * since the poll: one more poll prints them.
 			 */
-			if (newest != TS_NONE && newest >= until_ms) {
+			if (newest != TS_NONE && newest >= cc.until) {
 				last_pass = 1;
 				goto poll;
 			}
@@ -655,13 +517,9 @@ done:
 out:
 	sqlite3_finalize(q);
 	store_close(st);
-	free(dbpath);
-	free(sources.v);
-	free(sources.literal);
-	free(rules.v);
-	free(cats.v);
+	cmd_common_free(&cc);
+	free(cats);
 	buf_free(&b);
-	tz_free(tz);
 	return rc;
 }
 

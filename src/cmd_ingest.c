@@ -94,11 +94,9 @@ usage(void)
 }
 
 enum {
-	OPT_DB = 256,
-	OPT_RULES,
+	OPT_RULES = 256,
 	OPT_SOURCE,
 	OPT_FORMAT,
-	OPT_TZ,
 	OPT_NO_RESUME,
 	OPT_FINAL,
 	OPT_CONTEXT_LINES,
@@ -106,12 +104,14 @@ enum {
 	OPT_HELP
 };
 
+/*
+ * With the common --db and --tz (which takes auto here); --source names
+ * what is read, it selects nothing.
+ */
 static const struct option ingest_longopts[] = {
-	{ "db", required_argument, NULL, OPT_DB },
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "source", required_argument, NULL, OPT_SOURCE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "follow", no_argument, NULL, 'f' },
 	{ "no-resume", no_argument, NULL, OPT_NO_RESUME },
 	{ "final", no_argument, NULL, OPT_FINAL },
@@ -248,12 +248,12 @@ cmd_ingest_exec(int argc, char **argv)
 	struct ruleset *rs = NULL;
 	struct store *st = NULL;
 	struct ingest *in = NULL;
-	struct tz *tz = NULL;
+	struct cmd_common cc;
 	struct stat sb;
-	const char **rule_args = NULL, *db = NULL, *tzname = NULL, *path;
+	const char **rule_args = NULL, *path;
 	const char *stdin_only[] = { "-" };
 	struct rules_dir *dirs = NULL;
-	char *dbpath = NULL, err[1024], *end;
+	char *dbpath, err[1024], *end;
 	long lval;
 	size_t nrule_args = 0, ndirs = 0, i, ninputs, nfailed = 0;
 	char **inputs;
@@ -263,13 +263,10 @@ cmd_ingest_exec(int argc, char **argv)
 	opts.format = ENVELOPE_AUTO;
 	opts.context_lines = CONTEXT_DEFAULT;
 	rule_args = xcalloc((size_t)argc + 1, sizeof *rule_args);
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":fq", ingest_longopts, NULL)) != -1) {
+	cmd_common_init(&cc, &cmd_ingest_entry, CMD_OPT_DB | CMD_OPT_TZ |
+	    CMD_OPT_TZ_AUTO, ":fq", ingest_longopts);
+	while ((ch = cmd_getopt(&cc, argc, argv)) != -1) {
 		switch (ch) {
-		case OPT_DB:
-			db = optarg;
-			break;
 		case OPT_RULES:
 			rule_args[nrule_args++] = optarg;
 			break;
@@ -293,9 +290,6 @@ cmd_ingest_exec(int argc, char **argv)
 				goto out;
 			}
 			opts.format = (enum envelope_format)fmt;
-			break;
-		case OPT_TZ:
-			tzname = optarg;
 			break;
 		case 'f':
 			opts.follow = 1;
@@ -333,15 +327,11 @@ cmd_ingest_exec(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (tzname != NULL && strcmp(tzname, "auto") == 0)
-		opts.tz_auto = 1;
-	else if (tzname != NULL && (tz = tz_open(tzname, err, sizeof err)) ==
-	    NULL) {
-		cmd_error("ingest: --tz: %s", err);
-		rc = EXIT_USAGE;
+	if ((rc = cmd_common_finish(&cc)) != 0)
 		goto out;
-	}
-	opts.tz = tz;
+	rc = EXIT_RUNTIME;
+	opts.tz_auto = cc.tz_auto;
+	opts.tz = cc.tz;
 
 	if (no_defaults && nrule_args == 0) {
 		cmd_error("ingest: --no-default-rules needs --rules");
@@ -359,7 +349,7 @@ cmd_ingest_exec(int argc, char **argv)
 	}
 	diag_list_free(&diags);
 
-	dbpath = store_default_path(db);
+	dbpath = cc.db;
 	if ((st = store_open(dbpath, STORE_CREATE, err, sizeof err)) == NULL) {
 		if (on_readonly_fs(dbpath))
 			cmd_error("%s: cannot write the database: read-only file system", dbpath);
@@ -427,8 +417,7 @@ out:
 	if (rs != NULL)
 		ruleset_free(rs);
 	rules_dirs_free(dirs, ndirs);
-	tz_free(tz);
-	free(dbpath);
+	cmd_common_free(&cc);
 	free(rule_args);
 	if (ingest_stop != 0) {
 		/*

@@ -11,7 +11,6 @@
  * of warning level or worse are mined.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 #include "reader.h"
 #include "rules.h"
 #include "store.h"
+#include "store_query.h"
 #include "template.h"
 #include "timeparse.h"
 #include "util.h"
@@ -48,7 +48,8 @@ static const char patterns_options[] =
     "  --records          one line per record: its line and template number\n"
     "  --rule N           print a rule section for template N of the listing\n"
     "  --limit N          list at most N templates\n"
-    "  --tz ZONE          zone of naive timestamps in the input (default UTC)\n"
+    "  --tz ZONE          zone of naive timestamps in the input and of the\n"
+    "                     times printed (default UTC, printed with Z)\n"
     "  --db PATH          database (default $LOGTRIAGE_DB, else\n"
     "                     $XDG_STATE_HOME/logtriage/logtriage.db)\n"
     "  --source S         stored events of sources matching S (a glob; repeatable)\n"
@@ -63,14 +64,13 @@ enum {
 	OPT_RECORDS,
 	OPT_RULE,
 	OPT_LIMIT,
-	OPT_TZ,
-	OPT_DB,
-	OPT_SOURCE,
-	OPT_SINCE,
-	OPT_UNTIL,
 	OPT_HELP
 };
 
+/*
+ * With the common --db, --source, --since, --until and --tz; --rule is
+ * a template number here, not the common rule id.
+ */
 static const struct option patterns_longopts[] = {
 	{ "input", required_argument, NULL, OPT_INPUT },
 	{ "level", required_argument, NULL, OPT_LEVEL },
@@ -78,11 +78,6 @@ static const struct option patterns_longopts[] = {
 	{ "records", no_argument, NULL, OPT_RECORDS },
 	{ "rule", required_argument, NULL, OPT_RULE },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
-	{ "tz", required_argument, NULL, OPT_TZ },
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "source", required_argument, NULL, OPT_SOURCE },
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -370,40 +365,18 @@ pt_read_input(struct pt *pt, const char *path, char *err, size_t errlen)
 
 /*
  * The stored path: records that are events of warning or worse, once each
- * however many rules they are events of, at their worst rule's severity.  Returns
- * 0, -1 on a database error, -2 when there is no database.
+ * however many rules they are events of, at their worst rule's severity.
+ * Returns 0, -1 on a database error, -2 when there is no database.
  */
-static const char stored_sql[] =
-    "SELECT e.ts, s.name, max(r.severity), e.line, e.text"
-    " FROM events e JOIN sources s ON s.id = e.source_id"
-    " JOIN rules r ON r.id = e.rule"
-    " WHERE e.ts >= ?1 AND e.ts < ?2"
-    " GROUP BY e.source_id, e.ts, e.line, e.text"
-    " HAVING max(r.severity) >= ?3 ORDER BY e.ts, min(e.id)";
-
 static int
-source_wanted(char **globs, size_t n, const char *src)
-{
-	size_t i;
-
-	if (n == 0)
-		return 1;
-	for (i = 0; i < n; i++) {
-		if (fnmatch(globs[i], src, 0) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static int
-pt_read_store(struct pt *pt, const char *db, char **globs, size_t nglobs,
-    int64_t since, int64_t until, char *err, size_t errlen)
+pt_read_store(struct pt *pt, const char *path, const struct store_filter *f,
+    char *err, size_t errlen)
 {
 	struct store *st = NULL;
 	sqlite3_stmt *q = NULL;
-	char *path = store_default_path(db);
 	const char *text, *src;
 	struct pt_view v;
+	char why[512];
 	size_t len;
 	int64_t ts;
 	int step, sev, rc = -1;
@@ -417,19 +390,13 @@ pt_read_store(struct pt *pt, const char *db, char **globs, size_t nglobs,
 	st = store_open(path, STORE_READONLY, err, errlen);
 	if (st == NULL)
 		goto out;
-	if (sqlite3_prepare_v2(store_db(st), stored_sql, -1, &q, NULL) != SQLITE_OK) {
-		util_err(err, errlen, "%s: %s", path, sqlite3_errmsg(store_db(st)));
-		goto out;
-	}
-	sqlite3_bind_int64(q, 1, since);
-	sqlite3_bind_int64(q, 2, until);
-	sqlite3_bind_int(q, 3, pt->min_level == PT_LEVEL_ANY ? 0 : pt->min_level);
+	if (store_worst_records(st, f, pt->min_level == PT_LEVEL_ANY ? 0 :
+	    pt->min_level, &q, why, sizeof why) != 0)
+		goto fail;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 		src = (const char *)sqlite3_column_text(q, 1);
 		if (src == NULL)
 			src = "";
-		if (!source_wanted(globs, nglobs, src))
-			continue;
 		text = (const char *)sqlite3_column_blob(q, 4);
 		len = (size_t)sqlite3_column_bytes(q, 4);
 		if (text == NULL)
@@ -443,14 +410,16 @@ pt_read_store(struct pt *pt, const char *db, char **globs, size_t nglobs,
 		    (uint64_t)sqlite3_column_int64(q, 3));
 	}
 	if (step != SQLITE_DONE) {
-		util_err(err, errlen, "%s: %s", path, sqlite3_errmsg(store_db(st)));
-		goto out;
+		store_sql_error(store_db(st), why, sizeof why, NULL);
+		goto fail;
 	}
 	rc = 0;
+	goto out;
+fail:
+	util_err(err, errlen, "%s: %s", path, why);
 out:
 	sqlite3_finalize(q);
 	store_close(st);
-	free(path);
 	return rc;
 }
 
@@ -523,7 +492,7 @@ put_json_str(struct buf *b, const char *p, size_t n)
 }
 
 static void
-put_time(struct buf *b, int64_t ts, int json)
+put_time(struct buf *b, const struct tz *tz, int64_t ts, int json)
 {
 	char iso[40];
 
@@ -531,7 +500,7 @@ put_time(struct buf *b, int64_t ts, int json)
 		buf_puts(b, json ? "null" : "-");
 		return;
 	}
-	util_format_iso(ts, iso, sizeof iso);
+	tz_format_iso(tz, ts, iso, sizeof iso);
 	if (json)
 		buf_printf(b, "\"%s\"", iso);
 	else
@@ -579,9 +548,9 @@ print_text(struct pt *pt, const uint32_t *order, size_t n, size_t limit)
 		    (unsigned long long)s->count, sev_name(s->severity));
 		util_escape_terminal(&b, t.data, t.len, 0);
 		buf_puts(&b, "\n      first ");
-		put_time(&b, s->first, 0);
+		put_time(&b, pt->tz, s->first, 0);
 		buf_puts(&b, "  last ");
-		put_time(&b, s->last, 0);
+		put_time(&b, pt->tz, s->last, 0);
 		buf_puts(&b, "  sources ");
 		put_sources(&b, s, 0);
 		buf_puts(&b, "\n      sample ");
@@ -623,9 +592,9 @@ print_json(struct pt *pt, const uint32_t *order, size_t n, size_t limit)
 		buf_puts(&b, ",\"template\":");
 		put_json_str(&b, t.data, t.len);
 		buf_puts(&b, ",\"first\":");
-		put_time(&b, s->first, 1);
+		put_time(&b, pt->tz, s->first, 1);
 		buf_puts(&b, ",\"last\":");
-		put_time(&b, s->last, 1);
+		put_time(&b, pt->tz, s->last, 1);
 		buf_puts(&b, ",\"sources\":");
 		put_sources(&b, s, 1);
 		buf_puts(&b, ",\"sample\":");
@@ -830,23 +799,21 @@ pt_free(struct pt *pt)
 static int
 cmd_patterns_exec(int argc, char **argv)
 {
+	struct cmd_common cc;
+	struct store_filter f;
 	struct pt pt;
-	const char *input = NULL, *level = "warning", *fmt = NULL, *db = NULL;
-	const char *since = NULL, *until = NULL, *tzname = NULL;
-	char err[1024], *end, **globs;
-	struct tz *tz = NULL;
+	const char *input = NULL, *level = "warning", *fmt = NULL;
+	char err[1024], *end;
 	unsigned long want = 0;
 	long long limit = -1;
-	int64_t since_ms = INT64_MIN, until_ms = INT64_MAX, now = util_now_ms();
 	int ch, rc = EXIT_USAGE, records = 0, json = 0, k;
-	size_t nglobs = 0, n = 0;
+	size_t n = 0;
 	uint32_t *order = NULL;
 
 	memset(&pt, 0, sizeof pt);
-	globs = xcalloc((size_t)argc + 1, sizeof *globs);
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", patterns_longopts, NULL)) != -1) {
+	cmd_common_init(&cc, &cmd_patterns_entry, CMD_OPT_DB | CMD_OPT_WINDOW |
+	    CMD_OPT_SOURCE | CMD_OPT_TZ, ":", patterns_longopts);
+	while ((ch = cmd_getopt(&cc, argc, argv)) != -1) {
 		switch (ch) {
 		case OPT_INPUT:
 			input = optarg;
@@ -876,21 +843,6 @@ cmd_patterns_exec(int argc, char **argv)
 				cmd_error("patterns: bad --limit '%s'", optarg);
 				goto out;
 			}
-			break;
-		case OPT_TZ:
-			tzname = optarg;
-			break;
-		case OPT_DB:
-			db = optarg;
-			break;
-		case OPT_SOURCE:
-			globs[nglobs++] = optarg;
-			break;
-		case OPT_SINCE:
-			since = optarg;
-			break;
-		case OPT_UNTIL:
-			until = optarg;
 			break;
 		case OPT_HELP:
 			cmd_usage(&cmd_patterns_entry, patterns_options);
@@ -924,28 +876,17 @@ cmd_patterns_exec(int argc, char **argv)
 		    " error critical)", level);
 		goto out;
 	}
-	if (tzname != NULL && (tz = tz_open(tzname, err, sizeof err)) == NULL) {
-		cmd_error("patterns: --tz: %s", err);
+	if ((rc = cmd_common_finish(&cc)) != 0)
 		goto out;
-	}
-	if (since != NULL && timeparse_window_arg(since, now, tz, &since_ms, err,
-	    sizeof err) != 0) {
-		cmd_error("patterns: --since: %s", err);
-		goto out;
-	}
-	if (until != NULL && timeparse_window_arg(until, now, tz, &until_ms, err,
-	    sizeof err) != 0) {
-		cmd_error("patterns: --until: %s", err);
-		goto out;
-	}
-	if (input != NULL && (db != NULL || nglobs > 0 || since != NULL ||
-	    until != NULL)) {
+	rc = EXIT_USAGE;
+	if (input != NULL && (cc.db_arg != NULL || cc.nsources > 0 ||
+	    cc.since_arg != NULL || cc.until_arg != NULL)) {
 		cmd_error("patterns: --db, --source, --since and --until read the"
 		    " stored events; --input reads the log itself");
 		goto out;
 	}
 	pt.miner = template_miner_new();
-	pt.tz = tz;
+	pt.tz = cc.tz;
 	pt.keep_recs = records;
 	if (input != NULL) {
 		if (pt_read_input(&pt, input, err, sizeof err) != 0) {
@@ -959,8 +900,12 @@ cmd_patterns_exec(int argc, char **argv)
 			    " level or worse; --level %s needs --input", level);
 			goto out;
 		}
-		if ((k = pt_read_store(&pt, db, globs, nglobs, since_ms, until_ms,
-		    err, sizeof err)) != 0) {
+		memset(&f, 0, sizeof f);
+		f.since = cc.since;
+		f.until = cc.until;
+		f.sources = cc.sources;
+		f.nsources = cc.nsources;
+		if ((k = pt_read_store(&pt, cc.db, &f, err, sizeof err)) != 0) {
 			cmd_error("%s", err);
 			rc = k == -2 ? EXIT_USAGE : EXIT_RUNTIME;
 			goto out;
@@ -991,15 +936,14 @@ out:
 	free(order);
 	if (pt.miner != NULL)
 		pt_free(&pt);
-	tz_free(tz);
-	free(globs);
+	cmd_common_free(&cc);
 	return rc;
 }
 
 const struct cmd_entry cmd_patterns_entry = {
 	"patterns",
 	"[--input FILE|-] [--level L|any] [--format text|json] [--records]"
-	" [--rule N] [--limit N] [--since T] [--until T] [--source S]...",
+	" [--rule N] [--limit N] [--since T] [--until T] [--source S]... [--tz ZONE]",
 	"Group warnings and errors under mined message templates.",
 	cmd_patterns_exec
 };

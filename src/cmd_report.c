@@ -102,20 +102,14 @@ static const struct report_format report_formats[] = {
 };
 
 enum {
-	OPT_DB = 256, OPT_SINCE, OPT_UNTIL, OPT_TZ, OPT_SOURCE, OPT_FORMAT,
-	OPT_COMPARE, OPT_BASELINE, OPT_SLOW, OPT_FAILON, OPT_ALL, OPT_HELP
+	OPT_FORMAT = 256, OPT_COMPARE, OPT_SLOW, OPT_FAILON, OPT_ALL, OPT_HELP
 };
 
+/* With the common --db, --since, --until, --baseline, --source and --tz. */
 static const struct option report_long[] = {
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "until", required_argument, NULL, OPT_UNTIL },
-	{ "tz", required_argument, NULL, OPT_TZ },
-	{ "source", required_argument, NULL, OPT_SOURCE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "compare", required_argument, NULL, OPT_COMPARE },
-	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "slow-ms", required_argument, NULL, OPT_SLOW },
 	{ "fail-on", required_argument, NULL, OPT_FAILON },
 	{ "all", no_argument, NULL, OPT_ALL },
@@ -124,9 +118,8 @@ static const struct option report_long[] = {
 };
 
 struct report_opts {
-	const char	*db, *since, *until, *tz, *output, *baseline;
-	const char	**sources;
-	size_t		 nsources;
+	struct cmd_common cc;
+	const char	*output;
 	const struct report_format *format;
 	int		 compare_previous, fail_on, all;
 	int64_t		 slow_ms;
@@ -182,30 +175,11 @@ parse_args(int argc, char **argv, struct report_opts *o)
 	char *end;
 	int c;
 
-	memset(o, 0, sizeof(*o));
 	o->format = &report_formats[0];
 	o->fail_on = -1;
 	o->slow_ms = -1;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:", report_long, NULL)) != -1) {
+	while ((c = cmd_getopt(&o->cc, argc, argv)) != -1) {
 		switch (c) {
-		case OPT_DB:
-			o->db = optarg;
-			break;
-		case OPT_SINCE:
-			o->since = optarg;
-			break;
-		case OPT_UNTIL:
-			o->until = optarg;
-			break;
-		case OPT_TZ:
-			o->tz = optarg;
-			break;
-		case OPT_SOURCE:
-			o->sources = xrealloc(o->sources, (o->nsources + 1) * sizeof(char *));
-			o->sources[o->nsources++] = optarg;
-			break;
 		case OPT_FORMAT:
 			if ((o->format = find_format(optarg)) == NULL) {
 				struct buf names;
@@ -227,9 +201,6 @@ parse_args(int argc, char **argv, struct report_opts *o)
 				return EXIT_USAGE;
 			}
 			o->compare_previous = 1;
-			break;
-		case OPT_BASELINE:
-			o->baseline = optarg;
 			break;
 		case OPT_SLOW:
 			o->slow_ms = strtoll(optarg, &end, 10);
@@ -259,52 +230,13 @@ parse_args(int argc, char **argv, struct report_opts *o)
 		cmd_error("unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (o->compare_previous && o->baseline != NULL) {
+	if (o->compare_previous && o->cc.baseline_arg != NULL) {
 		cmd_error("--compare previous and --baseline exclude each other");
 		return EXIT_USAGE;
 	}
+	if ((c = cmd_common_finish(&o->cc)) != 0)
+		return c;
 	return -1;
-}
-
-static int
-time_arg(const char *opt, const char *arg, int64_t now, const struct tz *tz,
-    int64_t *ms)
-{
-	char err[256];
-
-	*ms = TS_NONE;
-	if (arg == NULL)
-		return 0;
-	if (timeparse_window_arg(arg, now, tz, ms, err, sizeof(err)) != 0) {
-		cmd_error("%s: %s", opt, err);
-		return -1;
-	}
-	return 0;
-}
-
-/* "A..B" into two times. */
-static int
-baseline_arg(const char *arg, int64_t now, const struct tz *tz, int64_t *a,
-    int64_t *b)
-{
-	const char *dots = strstr(arg, "..");
-	char *first;
-	int rc;
-
-	if (dots == NULL || dots == arg || dots[2] == '\0') {
-		cmd_error("--baseline: '%s' is not SINCE..UNTIL", arg);
-		return -1;
-	}
-	first = xstrndup(arg, (size_t)(dots - arg));
-	rc = time_arg("--baseline", first, now, tz, a);
-	free(first);
-	if (rc != 0 || time_arg("--baseline", dots + 2, now, tz, b) != 0)
-		return -1;
-	if (*b <= *a) {
-		cmd_error("--baseline: the window '%s' is empty", arg);
-		return -1;
-	}
-	return 0;
 }
 
 /*
@@ -314,10 +246,10 @@ baseline_arg(const char *arg, int64_t now, const struct tz *tz, int64_t *a,
  */
 static void
 empty_line(const struct report_query *q, const struct report *r, int64_t now,
-    struct buf *out)
+    const struct tz *tz, struct buf *out)
 {
 	int64_t newest = r->newest;
-	char a[32], b[32];
+	char a[40], b[40];
 	int64_t end, len;
 
 	if (q->since == TS_NONE && q->until == TS_NONE) {
@@ -330,8 +262,8 @@ empty_line(const struct report_query *q, const struct report *r, int64_t now,
 			buf_puts(out, "logtriage: no events in the database\n");
 		return;
 	}
-	util_format_iso(q->since, a, sizeof(a));
-	util_format_iso(q->until, b, sizeof(b));
+	tz_format_iso(tz, q->since, a, sizeof(a));
+	tz_format_iso(tz, q->until, b, sizeof(b));
 	buf_printf(out, "logtriage: no events between %s and %s",
 	    q->since == TS_NONE ? "the first record" : a,
 	    q->until == TS_NONE ? "the last record" : b);
@@ -339,7 +271,7 @@ empty_line(const struct report_query *q, const struct report *r, int64_t now,
 		buf_putc(out, '\n');
 		return;
 	}
-	util_format_iso(newest, a, sizeof(a));
+	tz_format_iso(tz, newest, a, sizeof(a));
 	buf_printf(out, "; the newest stored record is %s", a);
 	if (q->since == TS_NONE) {
 		buf_puts(out, "\n");
@@ -348,8 +280,8 @@ empty_line(const struct report_query *q, const struct report *r, int64_t now,
 	/* the next whole minute after it, so the window holds it */
 	end = (newest / 60000 + 1) * 60000;
 	len = (q->until != TS_NONE ? q->until : now) - q->since;
-	util_format_iso((end - len) / 60000 * 60000, a, sizeof(a));
-	util_format_iso(end, b, sizeof(b));
+	tz_format_iso(tz, (end - len) / 60000 * 60000, a, sizeof(a));
+	tz_format_iso(tz, end, b, sizeof(b));
 	buf_printf(out, ": try --since %s", a);
 	if (q->until != TS_NONE)
 		buf_printf(out, " --until %s", b);
@@ -363,9 +295,8 @@ run(struct report_opts *o)
 	struct report *r = NULL;
 	struct report_totals *tot = NULL;
 	struct store *st = NULL;
-	struct tz *tz = NULL;
 	struct buf out;
-	char err[512], *path = NULL;
+	char err[512], *path = o->cc.db;
 	int64_t now = util_now_ms();
 	int rc = EXIT_RUNTIME, color = 0, empty;
 	size_t i;
@@ -373,33 +304,21 @@ run(struct report_opts *o)
 	memset(&q, 0, sizeof(q));
 	memset(&bq, 0, sizeof(bq));
 	buf_init(&out);
-	if (o->tz != NULL && (tz = tz_open(o->tz, err, sizeof(err))) == NULL) {
-		cmd_error("--tz: %s", err);
-		return EXIT_USAGE;
-	}
-	q.sources = o->sources;
-	q.nsources = o->nsources;
+	q.sources = o->cc.sources;
+	q.nsources = o->cc.nsources;
 	q.slow_ms = o->slow_ms;
+	q.since = o->cc.since;
+	q.until = o->cc.until;
+	q.tz = o->cc.tz;
 	bq = q;
-	if (time_arg("--since", o->since, now, tz, &q.since) != 0 ||
-	    time_arg("--until", o->until, now, tz, &q.until) != 0 ||
-	    (o->baseline != NULL &&
-	    baseline_arg(o->baseline, now, tz, &bq.since, &bq.until) != 0)) {
-		tz_free(tz);
-		return EXIT_USAGE;
-	}
-	tz_free(tz);
-	if (q.since != TS_NONE && q.until != TS_NONE && q.until <= q.since) {
-		cmd_error("--until is not after --since");
-		return EXIT_USAGE;
-	}
+	bq.since = o->cc.base_since;
+	bq.until = o->cc.base_until;
 
-	path = store_default_path(o->db);
 	if ((st = store_open(path, STORE_READONLY, err, sizeof(err))) == NULL) {
 		cmd_error("%s", err);
 		goto done;
 	}
-	if (report_build(st, &q, o->baseline ? &bq : NULL, &r, err, sizeof(err)) != 0) {
+	if (report_build(st, &q, o->cc.baseline_arg != NULL ? &bq : NULL, &r, err, sizeof(err)) != 0) {
 		cmd_error("%s: %s", path, err);
 		goto done;
 	}
@@ -424,13 +343,13 @@ run(struct report_opts *o)
 	empty = r->total_events == 0 &&
 	    (r->baseline == NULL || r->baseline->total_events == 0);
 	if (empty && o->format->empty == EMPTY_NOTE_ONLY)
-		empty_line(&q, r, now, &out);
+		empty_line(&q, r, now, o->cc.tz, &out);
 	else {
 		if (empty) {
 			struct buf line;
 
 			buf_init(&line);
-			empty_line(&q, r, now, &line);
+			empty_line(&q, r, now, o->cc.tz, &line);
 			fputs(line.data, stderr);
 			buf_free(&line);
 		}
@@ -462,7 +381,6 @@ done:
 	report_totals_free(tot);
 	report_free(r);
 	store_close(st);
-	free(path);
 	buf_free(&out);
 	return rc;
 }
@@ -473,9 +391,12 @@ cmd_report_exec(int argc, char **argv)
 	struct report_opts o;
 	int rc;
 
+	memset(&o, 0, sizeof(o));
+	cmd_common_init(&o.cc, &cmd_report_entry, CMD_OPT_DB | CMD_OPT_WINDOW |
+	    CMD_OPT_BASELINE | CMD_OPT_SOURCE | CMD_OPT_TZ, ":o:", report_long);
 	if ((rc = parse_args(argc, argv, &o)) < 0)
 		rc = run(&o);
-	free(o.sources);
+	cmd_common_free(&o.cc);
 	return rc;
 }
 

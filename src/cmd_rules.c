@@ -22,6 +22,7 @@
 #include "multiline.h"
 #include "rules.h"
 #include "store.h"
+#include "store_query.h"
 #include "template.h"
 #include "util.h"
 
@@ -389,22 +390,16 @@ time_matches(int64_t ms, const char *want)
 }
 
 static int
-check_incident(sqlite3 *db, const struct rule_expect *e, char *why,
+check_incident(struct store *s, const struct rule_expect *e, char *why,
     size_t whylen)
 {
-	static const char sql[] = "SELECT key, start, end, count FROM incidents"
-	    " WHERE kind = ?1 AND rule = ?2 ORDER BY start";
 	sqlite3_stmt *st;
 	const char *key;
 	size_t i;
 	int ok = 0, n = 0, good;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		util_err(why, whylen, "%s", sqlite3_errmsg(db));
+	if (store_incidents_of(s, e->what, e->rule, &st, why, whylen) != 0)
 		return 0;
-	}
-	sqlite3_bind_text(st, 1, e->what, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, e->rule, -1, SQLITE_STATIC);
 	while (!ok && sqlite3_step(st) == SQLITE_ROW) {
 		n++;
 		key = (const char *)sqlite3_column_text(st, 0);
@@ -430,24 +425,6 @@ check_incident(sqlite3 *db, const struct rule_expect *e, char *why,
 	return ok;
 }
 
-static int
-count_query(sqlite3 *db, const char *sql, const char *arg, long *out)
-{
-	sqlite3_stmt *st;
-	int rc = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (arg != NULL)
-		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*out = (long)sqlite3_column_int64(st, 0);
-		rc = 0;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /* Does the JSON object text hold name with this string (or number) value? */
 static int
 json_has(const char *json, const char *name, const char *value)
@@ -470,22 +447,17 @@ json_has(const char *json, const char *name, const char *value)
 }
 
 static int
-check_link(sqlite3 *db, const struct rule_expect *e, char *why, size_t whylen)
+check_link(struct store *s, const struct rule_expect *e, char *why,
+    size_t whylen)
 {
-	static const char sql[] = "SELECT e.fields, e.inherited FROM events e"
-	    " JOIN events t ON t.id = e.link WHERE e.rule = ?1 AND t.rule = ?2";
 	sqlite3_stmt *st;
 	const char *own, *inh;
 	long n = 0;
 	size_t i;
 	int bad = 0;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		util_err(why, whylen, "%s", sqlite3_errmsg(db));
+	if (store_linked_events(s, e->rule, e->target, &st, why, whylen) != 0)
 		return 0;
-	}
-	sqlite3_bind_text(st, 1, e->rule, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, e->target, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		n++;
 		own = (const char *)sqlite3_column_text(st, 0);
@@ -511,29 +483,27 @@ check_link(sqlite3 *db, const struct rule_expect *e, char *why, size_t whylen)
 }
 
 static int
-check_expect(sqlite3 *db, const struct rule_expect *e, char *why,
+check_expect(struct store *s, const struct rule_expect *e, char *why,
     size_t whylen)
 {
-	long n;
+	int64_t n;
 
 	switch (e->kind) {
 	case RULE_EXPECT_INCIDENT:
-		return check_incident(db, e, why, whylen);
+		return check_incident(s, e, why, whylen);
 	case RULE_EXPECT_INCIDENTS:
-		if (count_query(db, "SELECT count(*) FROM incidents", NULL,
-		    &n) != 0)
+		if (store_incident_count(s, &n, why, whylen) != 0)
 			n = -1;
 		if (n != e->count)
-			util_err(why, whylen, "%ld incidents", n);
+			util_err(why, whylen, "%lld incidents", (long long)n);
 		return n == e->count;
 	case RULE_EXPECT_LINK:
-		return check_link(db, e, why, whylen);
+		return check_link(s, e, why, whylen);
 	case RULE_EXPECT_EVENTS:
-		if (count_query(db, "SELECT count(*) FROM events WHERE rule = ?1",
-		    e->rule, &n) != 0)
+		if (store_rule_event_count(s, e->rule, &n, why, whylen) != 0)
 			n = -1;
 		if (n != e->count)
-			util_err(why, whylen, "%ld events", n);
+			util_err(why, whylen, "%lld events", (long long)n);
 		return n == e->count;
 	}
 	return 0;
@@ -579,7 +549,7 @@ test_scenario(const struct ruleset *rs, const struct rule_scenario *sc,
 			continue;
 		}
 		why[0] = '\0';
-		if (!check_expect(store_db(st), &e, why, sizeof why)) {
+		if (!check_expect(st, &e, why, sizeof why)) {
 			failed = 1;
 			fprintf(stderr, "%s:%d: scenario '%s': expected %s; got %s\n",
 			    sc->file, sc->expect_lines[i], sc->name,
@@ -752,31 +722,24 @@ rt_cmp(const void *a, const void *b)
 
 /* Per rule, how many records it matched and the first few, from the store. */
 static int
-rt_rules(const struct ruleset *rs, sqlite3 *db, int verbose, cJSON *json,
+rt_rules(const struct ruleset *rs, struct store *s, int verbose, cJSON *json,
     char *err, size_t errlen)
 {
-	static const char count_sql[] = "SELECT count(*) FROM events WHERE rule = ?1";
-	static const char first_sql[] = "SELECT line, text FROM events"
-	    " WHERE rule = ?1 ORDER BY line, id LIMIT ?2";
-	sqlite3_stmt *cs = NULL, *fs = NULL;
+	sqlite3_stmt *fs = NULL;
 	cJSON *arr = NULL, *o, *recs;
 	size_t i, silent = 0;
+	int64_t count;
 	long n;
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(db, count_sql, -1, &cs, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, first_sql, -1, &fs, NULL) != SQLITE_OK) {
-		util_err(err, errlen, "%s", sqlite3_errmsg(db));
-		goto out;
-	}
 	if (json != NULL)
 		arr = cJSON_AddArrayToObject(json, "rules");
 	for (i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->rules[i];
 
-		sqlite3_bind_text(cs, 1, r->id, -1, SQLITE_STATIC);
-		n = sqlite3_step(cs) == SQLITE_ROW ? (long)sqlite3_column_int64(cs, 0) : 0;
-		sqlite3_reset(cs);
+		if (store_rule_event_count(s, r->id, &count, err, errlen) != 0)
+			goto out;
+		n = (long)count;
 		if (n == 0 && json == NULL && !verbose) {
 			silent++;
 			continue;
@@ -792,8 +755,8 @@ rt_rules(const struct ruleset *rs, sqlite3 *db, int verbose, cJSON *json,
 			    r->disabled ? " (disabled)" : "");
 			recs = NULL;
 		}
-		sqlite3_bind_text(fs, 1, r->id, -1, SQLITE_STATIC);
-		sqlite3_bind_int(fs, 2, RT_SHOWN);
+		if (store_rule_events(s, r->id, RT_SHOWN, &fs, err, errlen) != 0)
+			goto out;
 		while (sqlite3_step(fs) == SQLITE_ROW) {
 			const char *text = (const char *)sqlite3_column_text(fs, 1);
 			size_t len = (size_t)sqlite3_column_bytes(fs, 1);
@@ -806,7 +769,8 @@ rt_rules(const struct ruleset *rs, sqlite3 *db, int verbose, cJSON *json,
 				rt_print_line("  ", line, text != NULL ? text : "",
 				    len);
 		}
-		sqlite3_reset(fs);
+		sqlite3_finalize(fs);
+		fs = NULL;
 		if (recs == NULL && n > RT_SHOWN)
 			printf("  ... %ld more\n", n - RT_SHOWN);
 	}
@@ -815,7 +779,6 @@ rt_rules(const struct ruleset *rs, sqlite3 *db, int verbose, cJSON *json,
 		    silent == 1 ? "" : "s");
 	rc = 0;
 out:
-	sqlite3_finalize(cs);
 	sqlite3_finalize(fs);
 	return rc;
 }
@@ -973,7 +936,7 @@ test_input(const struct ruleset *rs, const char *path, int show_missed,
 		    " warning level or worse by none\n", path,
 		    (unsigned long long)t.records, (unsigned long long)t.matched,
 		    (unsigned long long)t.missed);
-	if (rt_rules(rs, store_db(st), verbose, root, err, sizeof err) != 0)
+	if (rt_rules(rs, st, verbose, root, err, sizeof err) != 0)
 		goto fail;
 	rt_missed_out(&t, root);
 	if (json) {

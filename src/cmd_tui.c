@@ -99,76 +99,31 @@ tui_spawn_ingest(const char *db, const char *source, int *err_fd, char *err,
 static int
 cmd_tui_exec(int argc, char **argv)
 {
+	/* With the common --db, --since, --until, --source and --tz. */
 	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "since", required_argument, NULL, 'S' },
-		{ "until", required_argument, NULL, 'U' },
-		{ "source", required_argument, NULL, 's' },
-		{ "tz", required_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cmd_common cc;
 	struct tui_opts opts;
-	const char *db_arg = NULL, *since = NULL, *until = NULL;
-	struct tz *tz = NULL;
-	const char **sources = NULL;
-	struct store *st;
-	char err[512], *db;
-	int64_t now = util_now_ms();
-	int c, signo = 0, rc = EXIT_OK;
-	size_t nsources = 0;
+	struct store *st = NULL;
+	char err[512];
+	int c, signo = 0, rc = EXIT_USAGE;
 
 	memset(&opts, 0, sizeof opts);
 	opts.since = opts.until = TS_NONE;
 	opts.live_fd = -1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+	cmd_common_init(&cc, &cmd_tui_entry, CMD_OPT_DB | CMD_OPT_WINDOW |
+	    CMD_OPT_SOURCE | CMD_OPT_TZ, "+:h", longopts);
+	while ((c = cmd_getopt(&cc, argc, argv)) != -1) {
 		switch (c) {
-		case 'd':
-			db_arg = optarg;
-			break;
-		case 'S':
-			since = optarg;
-			break;
-		case 'U':
-			until = optarg;
-			break;
-		case 'z':
-			tz_free(tz);
-			if ((tz = tz_open(optarg, err, sizeof err)) == NULL) {
-				cmd_error("tui: --tz: %s", err);
-				free(sources);
-				return EXIT_USAGE;
-			}
-			opts.tz_name = optarg;
-			break;
-		case 's':
-			sources = xrealloc(sources, (nsources + 1) * sizeof *sources);
-			sources[nsources++] = optarg;
-			break;
 		case 'h':
 			cmd_usage(&cmd_tui_entry, tui_options);
-			free(sources);
-			tz_free(tz);
-			return EXIT_OK;
+			rc = EXIT_OK;
+			goto out;
 		default:
-			free(sources);
-			tz_free(tz);
-			return cmd_option_error(&cmd_tui_entry, c, argv);
-		}
-	}
-	opts.tz = tz;
-	/* After the loop: a naive --since is read in --tz wherever it stands. */
-	for (c = 0; c < 2; c++) {
-		const char *arg = c == 0 ? since : until;
-
-		if (arg != NULL && timeparse_window_arg(arg, now, tz,
-		    c == 0 ? &opts.since : &opts.until, err, sizeof err) == -1) {
-			cmd_error("--%s: %s", c == 0 ? "since" : "until", err);
-			free(sources);
-			tz_free(tz);
-			return EXIT_USAGE;
+			rc = cmd_option_error(&cmd_tui_entry, c, argv);
+			goto out;
 		}
 	}
 	if (optind < argc && strcmp(argv[optind], "-") == 0) {
@@ -178,42 +133,33 @@ cmd_tui_exec(int argc, char **argv)
 	if (optind < argc) {
 		cmd_error("tui: unexpected argument '%s' (only - for standard input)",
 		    argv[optind]);
-		free(sources);
-		tz_free(tz);
-		return EXIT_USAGE;
+		goto out;
 	}
-	if (opts.since != TS_NONE && opts.until != TS_NONE &&
-	    opts.until <= opts.since) {
-		cmd_error("tui: --until is not after --since");
-		free(sources);
-		tz_free(tz);
-		return EXIT_USAGE;
-	}
+	if ((rc = cmd_common_finish(&cc)) != 0)
+		goto out;
+	opts.tz = cc.tz;
+	opts.tz_name = cc.tz_arg;
+	opts.since = cc.since;
+	opts.until = cc.until;
 
-	db = store_default_path(db_arg);
 	/* A stream may start a new database; stored data is only read. */
-	st = store_open(db, opts.live ? STORE_CREATE : STORE_READONLY, err,
+	st = store_open(cc.db, opts.live ? STORE_CREATE : STORE_READONLY, err,
 	    sizeof err);
 	if (st == NULL) {
 		cmd_error("%s", err);
-		free(db);
-		free(sources);
-		tz_free(tz);
-		return EXIT_RUNTIME;
+		rc = EXIT_RUNTIME;
+		goto out;
 	}
-	opts.db_path = db;
-	opts.sources = sources;
-	opts.nsources = nsources;
+	opts.db_path = cc.db;
+	opts.sources = cc.sources;
+	opts.nsources = cc.nsources;
 	if (opts.live) {
-		opts.live_pid = tui_spawn_ingest(db, nsources == 1 ? sources[0] :
-		    NULL, &opts.live_fd, err, sizeof err);
+		opts.live_pid = tui_spawn_ingest(cc.db, cc.nsources == 1 ?
+		    cc.sources[0] : NULL, &opts.live_fd, err, sizeof err);
 		if (opts.live_pid == -1) {
 			cmd_error("%s", err);
-			store_close(st);
-			free(db);
-			free(sources);
-			tz_free(tz);
-			return EXIT_RUNTIME;
+			rc = EXIT_RUNTIME;
+			goto out;
 		}
 	}
 	if (tui_run(st, &opts, &signo, err, sizeof err) == -1) {
@@ -222,10 +168,9 @@ cmd_tui_exec(int argc, char **argv)
 	}
 	if (opts.live_fd != -1)
 		close(opts.live_fd);
+out:
 	store_close(st);
-	free(db);
-	free(sources);
-	tz_free(tz);
+	cmd_common_free(&cc);
 	if (signo != 0) {
 		/* The terminal is restored: die of the signal as expected. */
 		signal(signo, SIG_DFL);

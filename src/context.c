@@ -17,6 +17,7 @@
 
 #include "reader.h"
 #include "rules.h"
+#include "store_query.h"
 
 /* How many first bytes of a file tell it apart (as reader_fingerprint). */
 #define CTX_FPSIZE	4096
@@ -242,7 +243,7 @@ cw_stmt(struct context_writer *cw, int which, char *err, size_t errlen)
 {
 	if (cw->st[which] == NULL && sqlite3_prepare_v2(cw->db, cw_sql[which],
 	    -1, &cw->st[which], NULL) != SQLITE_OK) {
-		util_err(err, errlen, "context: %s", sqlite3_errmsg(cw->db));
+		store_sql_error(cw->db, err, errlen, "context");
 		return NULL;
 	}
 	return cw->st[which];
@@ -256,7 +257,7 @@ cw_step(struct context_writer *cw, sqlite3_stmt *st, char *err, size_t errlen)
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
-		util_err(err, errlen, "context: %s", sqlite3_errmsg(cw->db));
+		store_sql_error(cw->db, err, errlen, "context");
 		return -1;
 	}
 	return 0;
@@ -407,8 +408,7 @@ context_write_event(struct context_writer *cw, int64_t id,
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			util_err(err, errlen, "context: %s",
-			    sqlite3_errmsg(cw->db));
+			store_sql_error(cw->db, err, errlen, "context");
 			return -1;
 		}
 		if (id == 0)
@@ -639,14 +639,14 @@ ctx_block(sqlite3 *db, struct context *c, int64_t block, uint64_t line,
 
 	if (sqlite3_prepare_v2(db, "SELECT raw_len, zlib, data FROM"
 	    " context_blocks WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
-		util_err(err, errlen, "context: %s", sqlite3_errmsg(db));
+		store_sql_error(db, err, errlen, "context");
 		return -1;
 	}
 	sqlite3_bind_int64(st, 1, block);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE) {
-			util_err(err, errlen, "context: %s", sqlite3_errmsg(db));
+			store_sql_error(db, err, errlen, "context");
 			return -1;
 		}
 		snprintf(c->why, sizeof c->why, "context not available: its"
@@ -738,7 +738,7 @@ context_read(sqlite3 *db, int64_t id, int before, int after,
 		after = 0;
 	if (sqlite3_prepare_v2(db, ctx_sql, -1, &st, NULL) != SQLITE_OK &&
 	    sqlite3_prepare_v2(db, ctx_sql_old, -1, &st, NULL) != SQLITE_OK) {
-		util_err(err, errlen, "context: %s", sqlite3_errmsg(db));
+		store_sql_error(db, err, errlen, "context");
 		return -1;
 	}
 	sqlite3_bind_int64(st, 1, id);
@@ -747,7 +747,7 @@ context_read(sqlite3 *db, int64_t id, int before, int after,
 			snprintf(c->why, sizeof c->why, "context not available:"
 			    " event %lld is not stored", (long long)id);
 		else {
-			util_err(err, errlen, "context: %s", sqlite3_errmsg(db));
+			store_sql_error(db, err, errlen, "context");
 			ret = -1;
 		}
 		sqlite3_finalize(st);

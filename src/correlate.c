@@ -30,6 +30,7 @@
 #include "correlator.h"
 #include "rules.h"
 #include "store.h"
+#include "store_query.h"
 #include "util.h"
 
 /* Bounds for "everything" that leave room to add or subtract a window. */
@@ -335,8 +336,7 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 	for (i = 0; i < ST_COUNT; i++) {
 		if (sqlite3_prepare_v2(c->db, correlate_sql[i], -1, &c->stmt[i],
 		    NULL) != SQLITE_OK) {
-			util_err(err, errlen, "preparing correlation: %s",
-			    sqlite3_errmsg(c->db));
+			store_sql_error(c->db, err, errlen, "preparing correlation");
 			correlate_free(c);
 			return NULL;
 		}
@@ -361,8 +361,8 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 			if (c->same_scan == NULL)
 				c->same_scan = xcalloc(rs->n, sizeof *c->same_scan);
 			if ((c->same_scan[i] = same_scan_new(c->db, r)) == NULL) {
-				util_err(err, errlen, "preparing correlation: %s",
-				    sqlite3_errmsg(c->db));
+				store_sql_error(c->db, err, errlen,
+				    "preparing correlation");
 				correlate_free(c);
 				return NULL;
 			}
@@ -604,8 +604,7 @@ static int
 db_fail(struct correlate *c, char *err, size_t errlen, const char *rule,
     const char *what)
 {
-	util_err(err, errlen, "correlating %s: %s: %s", rule, what,
-	    sqlite3_errmsg(c->db));
+	store_sql_error(c->db, err, errlen, "correlating %s: %s", rule, what);
 	return -1;
 }
 

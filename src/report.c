@@ -17,6 +17,7 @@
 #include "report.h"
 #include "rules.h"
 #include "store.h"
+#include "store_query.h"
 
 /* A minute with this many events of an error rule is a burst. */
 #define REPORT_BURST_PER_MIN	10
@@ -104,7 +105,7 @@ static int
 prep(struct ctx *c, sqlite3_stmt **st, const char *sql)
 {
 	if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) != SQLITE_OK) {
-		util_err(c->err, c->errlen, "database: %s", sqlite3_errmsg(c->db));
+		store_sql_error(c->db, c->err, c->errlen, "database");
 		*st = NULL;
 		return -1;
 	}
@@ -116,7 +117,7 @@ step_err(struct ctx *c, int rc)
 {
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return 0;
-	util_err(c->err, c->errlen, "database: %s", sqlite3_errmsg(c->db));
+	store_sql_error(c->db, c->err, c->errlen, "database");
 	return -1;
 }
 
@@ -1882,7 +1883,7 @@ find_storms(struct report *r)
 
 		if (strcmp(in->kind, "storm") != 0)
 			continue;
-		util_format_iso(in->start, start, sizeof(start));
+		tz_format_iso(r->query.tz, in->start, start, sizeof(start));
 		buf_init(&b);
 		buf_printf(&b, "%s storm from %s on %s: %ju events in ", in->rule,
 		    *in->key ? in->key : "(no key)", in->source, (uintmax_t)in->count);
@@ -2105,7 +2106,7 @@ find_bursts(struct ctx *c, struct report *r)
 
 		if (ru->severity < SEV_ERROR)
 			continue;
-		util_format_iso(bz->minute * 60000, at, sizeof(at));
+		tz_format_iso(r->query.tz, bz->minute * 60000, at, sizeof(at));
 		finding(r, ru->severity, bz->n, "burst", ru->id, xasprintf(
 		    "burst of %ju %s events on %s in the minute from %s",
 		    (uintmax_t)bz->n, ru->id, c->src[bz->src].name, at));
@@ -2218,7 +2219,7 @@ load_error_groups(struct ctx *c, struct report *r)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		util_err(c->err, c->errlen, "database: %s", sqlite3_errmsg(c->db));
+		store_sql_error(c->db, c->err, c->errlen, "database");
 		return -1;
 	}
 	if (r->nerrors > 0)
@@ -2241,8 +2242,8 @@ find_error_groups(struct report *r)
 			rest += g->count;
 			continue;
 		}
-		util_format_iso(g->first, first, sizeof(first));
-		util_format_iso(g->last, last, sizeof(last));
+		tz_format_iso(r->query.tz, g->first, first, sizeof(first));
+		tz_format_iso(r->query.tz, g->last, last, sizeof(last));
 		finding(r, g->severity, g->count, "error-template", g->rule,
 		    xasprintf("%ju \u00d7 %s%s%s (%s .. %s on %s): logtriage events"
 		    " --rule %s --since %s", (uintmax_t)g->count, g->logger,
@@ -2309,8 +2310,8 @@ find_events(struct ctx *c, struct report *r)
 		if (j < c->nsrc)
 			break;
 		rc = SQLITE_DONE;
-		util_format_iso(lo, first, sizeof(first));
-		util_format_iso(hi, last, sizeof(last));
+		tz_format_iso(r->query.tz, lo, first, sizeof(first));
+		tz_format_iso(r->query.tz, hi, last, sizeof(last));
 		finding(r, ru->severity, ru->count, "events", ru->id, xasprintf(
 		    "%ju %s events (%s) from %s to %s: logtriage events --rule %s"
 		    " --since %s", (uintmax_t)ru->count, ru->id, ru->category,
@@ -2318,7 +2319,7 @@ find_events(struct ctx *c, struct report *r)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		util_err(c->err, c->errlen, "database: %s", sqlite3_errmsg(c->db));
+		store_sql_error(c->db, c->err, c->errlen, "database");
 		return -1;
 	}
 	return 0;
@@ -2497,12 +2498,13 @@ link_by_free(struct report_link_by *v, size_t n)
 }
 
 void
-report_window_text(int64_t since, int64_t until, struct buf *out)
+report_window_text(const struct tz *tz, int64_t since, int64_t until,
+    struct buf *out)
 {
 	char t1[32], t2[32];
 
-	util_format_iso(since, t1, sizeof(t1));
-	util_format_iso(until, t2, sizeof(t2));
+	tz_format_iso(tz, since, t1, sizeof(t1));
+	tz_format_iso(tz, until, t2, sizeof(t2));
 	buf_printf(out, "%s .. %s", since == TS_NONE ? "-" : t1,
 	    until == TS_NONE ? "-" : t2);
 }

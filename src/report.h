@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "timeparse.h"
 #include "util.h"
 
 struct store;
@@ -24,6 +25,7 @@ struct report_query {
 	 * this many ms is a finding for every duration metric instead.
 	 */
 	int64_t		  slow_ms;
+	const struct tz	 *tz;		/* zone times are printed in; NULL: UTC (Z) */
 };
 
 struct report_input {
@@ -324,7 +326,8 @@ void report_format_metric_change(struct buf *b, double before, double after,
 void report_format_change(struct buf *b, double before, double after, int decimals);
 
 /* "SINCE .. UNTIL" in ISO 8601, "-" for an open end. */
-void report_window_text(int64_t since, int64_t until, struct buf *out);
+void report_window_text(const struct tz *tz, int64_t since, int64_t until,
+    struct buf *out);
 
 /*
  * The report's sources, unescaped: up to REPORT_SOURCES_LISTED names

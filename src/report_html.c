@@ -93,16 +93,22 @@ h_cut(struct buf *b, const char *s, size_t max)
 		buf_puts(b, "\u2026");
 }
 
+/*
+ * The zone of the report being rendered, for the helpers below that are
+ * not handed the report (set by report_render_html; one report at a time).
+ */
+static const struct tz *html_tz;
+
 static void
 iso(struct buf *b, int64_t ms)
 {
-	char t[32];
+	char t[40];
 
 	if (ms == TS_NONE) {
 		buf_puts(b, "-");
 		return;
 	}
-	util_format_iso(ms, t, sizeof(t));
+	tz_format_iso(html_tz, ms, t, sizeof(t));
 	buf_puts(b, t);
 }
 
@@ -151,7 +157,9 @@ time_axis(struct buf *b, const struct tscale *s, double y)
 		HOUR_MS, 2 * HOUR_MS, 3 * HOUR_MS, 6 * HOUR_MS, 12 * HOUR_MS,
 		DAY_MS, 2 * DAY_MS, 7 * DAY_MS, 14 * DAY_MS, 28 * DAY_MS,
 	};
-	int64_t step = steps[UTIL_ARRAY_LEN(steps) - 1], t, day, prev = INT64_MIN;
+	int64_t step = steps[UTIL_ARRAY_LEN(steps) - 1], t, lt, day, prev = INT64_MIN;
+	/* ticks on the zone's whole hours and days (its offset at the start) */
+	int64_t off = (int64_t)tz_offset(html_tz, s->t0) * 1000;
 	size_t i;
 
 	for (i = 0; i < UTIL_ARRAY_LEN(steps); i++)
@@ -161,13 +169,16 @@ time_axis(struct buf *b, const struct tscale *s, double y)
 		}
 	buf_printf(b, "<g class=\"time-axis\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
 	    " y2=\"%.1f\" class=\"axisline\"/>\n", s->x0, y, s->x1, y);
-	for (t = floor_to(s->t0 + step - 1, step); t <= s->t1; t += step) {
-		time_t tt = (time_t)(floor_to(t, 1000) / 1000);
+	for (lt = floor_to(s->t0 + off + step - 1, step); lt <= s->t1 + off;
+	    lt += step) {
+		time_t tt = (time_t)(floor_to(lt, 1000) / 1000);
 		struct tm tm;
-		double x = tx(s, t);
+		double x;
 
+		t = lt - off;
+		x = tx(s, t);
 		gmtime_r(&tt, &tm);
-		day = floor_to(t, DAY_MS);
+		day = floor_to(lt, DAY_MS);
 		buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\""
 		    " class=\"tick\"/><text x=\"%.1f\" y=\"%.1f\" class=\"axis tick-label\""
 		    " text-anchor=\"middle\">", x, y, x, y + 4, x, y + 16);
@@ -596,7 +607,7 @@ chart_latency_time(const struct report *r, struct buf *b)
 			buf_printf(b, "<rect class=\"baseline-window\" x=\"%.1f\" y=\"%.0f\""
 			    " width=\"%.1f\" height=\"%.0f\"><title>baseline ", x, top,
 			    tx(&sc, base->until) - x, height);
-			report_window_text(base->since, base->until, b);
+			report_window_text(r->query.tz, base->since, base->until, b);
 			buf_printf(b, "</title></rect><text x=\"%.1f\" y=\"%.0f\""
 			    " class=\"axis\">baseline</text>\n", x + 4, top + 12);
 		}
@@ -775,6 +786,7 @@ report_render_html(const struct report *r, struct buf *b)
 	struct buf line;
 	size_t i, j, n;
 
+	html_tz = r->query.tz;
 	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	    "<title>logtriage report</title>\n<style>\n"
 	    "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\n"
@@ -792,10 +804,10 @@ report_render_html(const struct report *r, struct buf *b)
 	    ".incident-unresolved{fill:#b07aa1}.incident-open{fill:#edc948}\n"
 	    ".baseline-window{fill:#888;fill-opacity:.12}\n"
 	    "</style></head><body>\n<h1>logtriage report</h1>\n<p id=\"window\">");
-	report_window_text(r->since, r->until, b);
+	report_window_text(r->query.tz, r->since, r->until, b);
 	if (base != NULL) {
 		buf_puts(b, "<br>baseline ");
-		report_window_text(base->since, base->until, b);
+		report_window_text(r->query.tz, base->since, base->until, b);
 	}
 	buf_init(&line);
 	report_sources_text(r, &line);
@@ -827,8 +839,8 @@ report_render_html(const struct report *r, struct buf *b)
 		const struct report_error_group *g = &r->errors[i];
 		char first[32], last[32];
 
-		util_format_iso(g->first, first, sizeof(first));
-		util_format_iso(g->last, last, sizeof(last));
+		tz_format_iso(r->query.tz, g->first, first, sizeof(first));
+		tz_format_iso(r->query.tz, g->last, last, sizeof(last));
 		buf_printf(b, "<tr><td>%s</td><td class=\"n\">%ju</td><td>",
 		    severity_name(g->severity), (uintmax_t)g->count);
 		h(b, g->logger);

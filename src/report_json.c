@@ -20,15 +20,15 @@ jstr(struct buf *b, const char *s)
 }
 
 static void
-jtime(struct buf *b, int64_t ms)
+jtime(struct buf *b, const struct tz *tz, int64_t ms)
 {
-	char t[32];
+	char t[40];
 
 	if (ms == TS_NONE) {
 		buf_puts(b, "null");
 		return;
 	}
-	util_format_iso(ms, t, sizeof(t));
+	tz_format_iso(tz, ms, t, sizeof(t));
 	jstr(b, t);
 }
 
@@ -50,9 +50,9 @@ render(const struct report *r, struct buf *b, int top)
 	size_t i, j;
 
 	buf_puts(b, "{\"schema\": 1, \"window\": {\"since\": ");
-	jtime(b, r->since);
+	jtime(b, r->query.tz, r->since);
 	buf_puts(b, ", \"until\": ");
-	jtime(b, r->until);
+	jtime(b, r->query.tz, r->until);
 	buf_puts(b, "},\n\"sources\": [");
 	for (i = 0; i < r->nsources; i++) {
 		if (i > 0)
@@ -92,9 +92,9 @@ render(const struct report *r, struct buf *b, int top)
 		buf_puts(b, ", \"key\": ");
 		jstr(b, in->key);
 		buf_puts(b, ", \"start\": ");
-		jtime(b, in->start);
+		jtime(b, r->query.tz, in->start);
 		buf_puts(b, ", \"end\": ");
-		jtime(b, in->end);
+		jtime(b, r->query.tz, in->end);
 		buf_printf(b, ", \"count\": %ju, \"peak_per_min\": ", (uintmax_t)in->count);
 		if (in->peak_per_min < 0)
 			buf_puts(b, "null}");
@@ -114,9 +114,9 @@ render(const struct report *r, struct buf *b, int top)
 		jstr(b, g->source);
 		buf_printf(b, ", \"incidents\": %zu, \"count\": %ju, \"start\": ",
 		    g->nmembers, (uintmax_t)g->events);
-		jtime(b, g->start);
+		jtime(b, r->query.tz, g->start);
 		buf_puts(b, ", \"end\": ");
-		jtime(b, g->end);
+		jtime(b, r->query.tz, g->end);
 		buf_puts(b, ", \"first\": [");
 		for (j = 0; j < g->nmembers && j < REPORT_INCIDENTS_NAMED; j++) {
 			if (j > 0)
@@ -210,8 +210,8 @@ render(const struct report *r, struct buf *b, int top)
 		const struct report_error_group *g = &r->errors[i];
 		char first[32], last[32];
 
-		util_format_iso(g->first, first, sizeof(first));
-		util_format_iso(g->last, last, sizeof(last));
+		tz_format_iso(r->query.tz, g->first, first, sizeof(first));
+		tz_format_iso(r->query.tz, g->last, last, sizeof(last));
 		buf_puts(b, i > 0 ? ",\n  " : "\n  ");
 		buf_puts(b, "{\"rule\": ");
 		jstr(b, g->rule);

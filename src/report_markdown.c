@@ -41,11 +41,12 @@ cell(struct buf *b, double v, const char *unit)
 
 /* One incident as a table row; grouped: with an incidents column of 1. */
 static void
-incident_row(struct buf *b, const struct report_incident *in, int grouped)
+incident_row(struct buf *b, const struct tz *tz,
+    const struct report_incident *in, int grouped)
 {
 	char t1[32];
 
-	util_format_iso(in->start, t1, sizeof(t1));
+	tz_format_iso(tz, in->start, t1, sizeof(t1));
 	buf_printf(b, "| %s | ", in->kind);
 	md(b, in->rule);
 	buf_puts(b, " | ");
@@ -90,10 +91,10 @@ report_render_markdown(const struct report *r, struct buf *b)
 
 	buf_init(&line);
 	buf_puts(b, "# logtriage report\n\n- window: ");
-	report_window_text(r->since, r->until, b);
+	report_window_text(r->query.tz, r->since, r->until, b);
 	if (base != NULL) {
 		buf_puts(b, "\n- baseline: ");
-		report_window_text(base->since, base->until, b);
+		report_window_text(r->query.tz, base->since, base->until, b);
 	}
 	report_sources_text(r, &line);
 	buf_puts(b, "\n- sources: ");
@@ -119,8 +120,8 @@ report_render_markdown(const struct report *r, struct buf *b)
 		const struct report_error_group *g = &r->errors[i];
 		char first[32], last[32];
 
-		util_format_iso(g->first, first, sizeof(first));
-		util_format_iso(g->last, last, sizeof(last));
+		tz_format_iso(r->query.tz, g->first, first, sizeof(first));
+		tz_format_iso(r->query.tz, g->last, last, sizeof(last));
 		buf_printf(b, "| %s | %ju | ", severity_name(g->severity),
 		    (uintmax_t)g->count);
 		md(b, g->logger);
@@ -176,15 +177,16 @@ report_render_markdown(const struct report *r, struct buf *b)
 		    " | count | peak/min |\n|---|---|---|--:|---|---|--:|--:|--:|\n");
 	if (r->show_all)
 		for (i = 0; i < r->nincidents; i++)
-			incident_row(b, &r->incidents[i], 0);
+			incident_row(b, r->query.tz, &r->incidents[i], 0);
 	for (i = 0; !r->show_all && i < r->nincident_groups; i++) {
 		const struct report_incident_group *g = &r->incident_groups[i];
 
 		if (g->nmembers == 1) {
-			incident_row(b, &r->incidents[g->members[0]], 1);
+			incident_row(b, r->query.tz,
+			    &r->incidents[g->members[0]], 1);
 			continue;
 		}
-		util_format_iso(g->start, t1, sizeof(t1));
+		tz_format_iso(r->query.tz, g->start, t1, sizeof(t1));
 		buf_printf(b, "| %s | ", g->kind);
 		md(b, g->rule);
 		buf_puts(b, " | ");

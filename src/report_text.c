@@ -66,11 +66,12 @@ cell(struct buf *b, double v, const char *unit)
 
 /* One incident: kind, rule, source, key, start, duration, events, peak. */
 static void
-incident_line(struct buf *b, const struct report_incident *in)
+incident_line(struct buf *b, const struct tz *tz,
+    const struct report_incident *in)
 {
 	char t1[32];
 
-	util_format_iso(in->start, t1, sizeof(t1));
+	tz_format_iso(tz, in->start, t1, sizeof(t1));
 	buf_printf(b, "  %-10s ", in->kind);
 	pad(b, in->rule, 24);
 	buf_putc(b, ' ');
@@ -114,10 +115,10 @@ report_render_text(const struct report *r, struct buf *b, int color)
 	buf_init(&line);
 	buf_printf(b, "%slogtriage report%s ", color ? C_BOLD : "",
 	    color ? C_RESET : "");
-	report_window_text(r->since, r->until, b);
+	report_window_text(r->query.tz, r->since, r->until, b);
 	if (base != NULL) {
 		buf_puts(b, "\nbaseline ");
-		report_window_text(base->since, base->until, b);
+		report_window_text(r->query.tz, base->since, base->until, b);
 	}
 	report_sources_text(r, &line);
 	buf_puts(b, "\nsources: ");
@@ -144,8 +145,8 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		const struct report_error_group *g = &r->errors[i];
 		char first[32], last[32];
 
-		util_format_iso(g->first, first, sizeof(first));
-		util_format_iso(g->last, last, sizeof(last));
+		tz_format_iso(r->query.tz, g->first, first, sizeof(first));
+		tz_format_iso(r->query.tz, g->last, last, sizeof(last));
 		buf_printf(b, "  %-8s %6ju \u00d7 ", severity_name(g->severity),
 		    (uintmax_t)g->count);
 		if (*g->logger) {
@@ -188,15 +189,16 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		buf_puts(b, "  none\n");
 	if (r->show_all)
 		for (i = 0; i < r->nincidents; i++)
-			incident_line(b, &r->incidents[i]);
+			incident_line(b, r->query.tz, &r->incidents[i]);
 	for (i = 0; !r->show_all && i < r->nincident_groups; i++) {
 		const struct report_incident_group *g = &r->incident_groups[i];
 
 		if (g->nmembers == 1) {
-			incident_line(b, &r->incidents[g->members[0]]);
+			incident_line(b, r->query.tz,
+			    &r->incidents[g->members[0]]);
 			continue;
 		}
-		util_format_iso(g->start, t1, sizeof(t1));
+		tz_format_iso(r->query.tz, g->start, t1, sizeof(t1));
 		buf_printf(b, "  %-10s ", g->kind);
 		pad(b, g->rule, 24);
 		buf_putc(b, ' ');

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "report.h"
+#include "store_query.h"
 
 const int64_t report_hist_bounds_ms[REPORT_HIST_NBOUNDS] = {
 	10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 20000, 30000,
@@ -36,7 +37,7 @@ static int
 tprep(struct tctx *c, sqlite3_stmt **st, const char *sql)
 {
 	if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) != SQLITE_OK) {
-		util_err(c->err, c->errlen, "database: %s", sqlite3_errmsg(c->db));
+		store_sql_error(c->db, c->err, c->errlen, "database");
 		*st = NULL;
 		return -1;
 	}
@@ -49,7 +50,7 @@ tdone(struct tctx *c, sqlite3_stmt *st, int rc)
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
 		return 0;
-	util_err(c->err, c->errlen, "database: %s", sqlite3_errmsg(c->db));
+	store_sql_error(c->db, c->err, c->errlen, "database");
 	return -1;
 }
 

@@ -5,6 +5,7 @@
  * bindings.  Knows nothing about regexes, envelopes or screens.
  */
 #include "store.h"
+#include "store_query.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -228,7 +229,7 @@ ckpt_free(struct store_ckpt *c)
 static int
 store_fail(struct store *s, char *err, size_t errlen, const char *what)
 {
-	util_err(err, errlen, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+	store_sql_error(s->db, err, errlen, "%s: %s", s->path, what);
 	return -1;
 }
 
@@ -1645,19 +1646,6 @@ store_volume_add(struct store *s, int64_t source_id, int64_t minute,
 	sqlite3_bind_int64(st, 7, (int64_t)truncated);
 	return store_step(s, st, err, errlen, "counting volume");
 }
-
-const char store_events_after_sql[] =
-    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
-    " e.fields, e.inherited, e.text, e.id, e.value, r.unit, e.dup_of"
-    " FROM events e JOIN sources s ON s.id = e.source_id"
-    " LEFT JOIN rules r ON r.id = e.rule"
-    " WHERE e.id > ?1 AND e.ts >= ?2 AND e.ts < ?3 ORDER BY e.id LIMIT ?4";
-const char store_events_after_sql_old[] =
-    "SELECT e.ts, s.name, e.rule, r.category, r.severity, e.line, e.line_end,"
-    " e.fields, e.inherited, e.text, e.id, e.value, NULL, NULL"
-    " FROM events e JOIN sources s ON s.id = e.source_id"
-    " LEFT JOIN rules r ON r.id = e.rule"
-    " WHERE e.id > ?1 AND e.ts >= ?2 AND e.ts < ?3 ORDER BY e.id LIMIT ?4";
 
 int
 store_newest_log_time(struct store *s, int64_t *ts, char *err, size_t errlen)

@@ -3,7 +3,8 @@
  * schema.sql, WAL and a busy timeout; the write path of ingest with
  * prepared statements inside batched transactions.  Knows nothing about
  * regexes, envelopes or screens.  Readers (report, tui, correlate) prepare
- * their own statements on store_db().
+ * their own statements on store_db(); the commands' queries are in
+ * store_query.h.
  */
 #ifndef LOGTRIAGE_STORE_H
 #define LOGTRIAGE_STORE_H
@@ -229,19 +230,6 @@ int store_insert_events(struct store *s, const struct store_event *evs,
 int store_volume_add(struct store *s, int64_t source_id, int64_t minute,
     uint64_t lines, uint64_t records, uint64_t bytes, uint64_t malformed,
     uint64_t truncated, char *err, size_t errlen);
-
-/*
- * The query a follower polls (`events --follow`): the events with id > ?1
- * and ?2 <= ts < ?3, in id order, at most ?4 (-1: all), as (ts, source
- * name, rule, category, severity, line, line_end, fields, inherited, text,
- * id, value, unit, dup_of).  Ids grow in commit order, since SQLite has one
- * writer at a time, so a reader that remembers the last id it printed
- * misses nothing and repeats nothing.  The _old form reads a database no
- * writer has opened since rules.unit and events.dup_of were added (NULL for
- * both).
- */
-extern const char store_events_after_sql[];
-extern const char store_events_after_sql_old[];
 
 /* The latest log time any source has reached, or TS_NONE for none. */
 int store_newest_log_time(struct store *s, int64_t *ts, char *err, size_t errlen);

@@ -66,9 +66,9 @@ _logtriage()
 	report)
 		COMPREPLY=($(compgen -W "--db --since --until --source --format --output --compare --baseline --slow-ms --fail-on --tz --all --help" -- "$cur")) ;;
 	events)
-		COMPREPLY=($(compgen -W "--db --source --rule --category --since --until --format --limit --after-id --follow --poll-ms --help" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "--db --source --rule --category --since --until --tz --format --limit --after-id --follow --poll-ms --untimed --context --help" -- "$cur")) ;;
 	tui)
-		COMPREPLY=($(compgen -W "--db --since --until --source --help -h -" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "--db --since --until --source --tz --help -h -" -- "$cur")) ;;
 	rules)
 		if [ "$COMP_CWORD" -eq 2 ]; then
 			COMPREPLY=($(compgen -W "list check test" -- "$cur"))
@@ -76,7 +76,7 @@ _logtriage()
 			COMPREPLY=($(compgen -W "--rules --no-default-rules --input --show-missed --format --verbose -v --help" -- "$cur"))
 		fi ;;
 	prune)
-		COMPREPLY=($(compgen -W "--db --older-than --keep-size --dry-run -n --help" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "--db --older-than --keep-size --dry-run -n --tz --help" -- "$cur")) ;;
 	patterns)
 		COMPREPLY=($(compgen -W "--input --level --format --records --rule --limit --tz --db --source --since --until --help" -- "$cur")) ;;
 	esac

@@ -1,0 +1,128 @@
+/*
+ * store_query.h - the queries the commands run against the store: the
+ * events of a window or after a position, the records patterns mines,
+ * what prune counts and deletes, what `rules test` checks.  Filters are
+ * done in SQL.  The ingest write path stays in store.c; the report, the
+ * TUI, correlation and context prepare their own statements.
+ *
+ * A function that returns a statement (*q) leaves it positioned before
+ * its first row; the caller steps it and finalizes it.
+ */
+#ifndef LOGTRIAGE_STORE_QUERY_H
+#define LOGTRIAGE_STORE_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+struct store;
+
+/*
+ * The one form of a database error: err = the printf-formatted what, ": "
+ * and SQLite's message for db.  Returns -1.
+ */
+int store_sql_error(sqlite3 *db, char *err, size_t errlen, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Which events: sources are names or globs (fnmatch), but a value that is
+ * a stored source's very name selects that source alone ('app[1].log' is a
+ * file name before it is a glob); rules and categories are exact.  An
+ * empty list takes all.
+ */
+struct store_filter {
+	int64_t			 since, until;	/* TS_NONE: open */
+	const char *const	*sources;
+	size_t			 nsources;
+	const char *const	*rules;
+	size_t			 nrules;
+	const char *const	*categories;
+	size_t			 ncategories;
+};
+
+enum store_events_order {
+	STORE_EVENTS_BY_TIME,	/* timed events of the window, by (ts, id) */
+	STORE_EVENTS_AFTER_ID,	/* timed events of the window with id > after_id,
+				   by id: ids grow in commit order, so a follower
+				   that remembers the last id misses nothing */
+	STORE_EVENTS_UNTIMED	/* events with no time (ts NULL), by id */
+};
+
+/*
+ * The events f selects, at most limit (-1: all), as (ts, source name,
+ * rule, category, severity, line, line_end, fields, inherited, text, id,
+ * value, unit, dup_of).  A database no writer has opened since rules.unit
+ * and events.dup_of were added gives NULL for both.
+ */
+int store_events_query(struct store *s, const struct store_filter *f,
+    enum store_events_order order, int64_t after_id, int64_t limit,
+    sqlite3_stmt **q, char *err, size_t errlen);
+
+/*
+ * The records that are events of min_severity or worse, once each however
+ * many rules they are events of, at their worst rule's severity: (ts,
+ * source name, severity, line, text) in log-time order.  f's rules and
+ * categories are not used.
+ */
+int store_worst_records(struct store *s, const struct store_filter *f,
+    int min_severity, sqlite3_stmt **q, char *err, size_t errlen);
+
+/* What prune removes, in this order. */
+enum store_prune_kind {
+	STORE_PRUNE_EVENTS,	/* before the cut, unless an open incident waits on it */
+	STORE_PRUNE_INCIDENTS,	/* closed ones ended before the cut */
+	STORE_PRUNE_VOLUME,	/* minutes before the cut */
+	STORE_PRUNE_CONTEXT,	/* the context of events no longer stored */
+	STORE_PRUNE_BLOCKS,	/* stream records no context refers to */
+	STORE_PRUNE_KINDS
+};
+
+/* How many rows of kind a prune at cut (ms) would remove. */
+int store_prune_count(struct store *s, enum store_prune_kind kind, int64_t cut,
+    uint64_t *n, char *err, size_t errlen);
+/*
+ * Remove them, in transactions of a bounded number of rows so readers
+ * and a running ingest are never blocked for long; *n gets how many.
+ */
+int store_prune_delete(struct store *s, enum store_prune_kind kind,
+    int64_t cut, uint64_t *n, char *err, size_t errlen);
+
+/*
+ * The newest log time no later than limit in *last (TS_NONE if none), and
+ * in *future the events dated after limit, in one pass over the events.
+ */
+int store_newest_before(struct store *s, int64_t limit, int64_t *last,
+    uint64_t *future, char *err, size_t errlen);
+
+/* Timed events per hour of log time: hours[i] (ts / 1 h) holds counts[i]. */
+struct store_hours {
+	int64_t		*hour;
+	int64_t		*count;
+	size_t		 n;
+};
+int store_events_per_hour(struct store *s, struct store_hours *h, char *err,
+    size_t errlen);
+void store_hours_free(struct store_hours *h);
+
+/* Bytes in pages that hold data (free pages are not counted). */
+int store_used_bytes(struct store *s, int64_t *bytes, char *err, size_t errlen);
+/* Give free pages back: incrementally when the database allows, else VACUUM. */
+int store_reclaim(struct store *s, char *err, size_t errlen);
+
+/* The events of one rule: how many, and (line, text) of the first max by line. */
+int store_rule_event_count(struct store *s, const char *rule, int64_t *n,
+    char *err, size_t errlen);
+int store_rule_events(struct store *s, const char *rule, int max,
+    sqlite3_stmt **q, char *err, size_t errlen);
+
+/* Every incident, open or closed. */
+int store_incident_count(struct store *s, int64_t *n, char *err, size_t errlen);
+/* The incidents of a kind and rule: (key, start, end, count) by start. */
+int store_incidents_of(struct store *s, const char *kind, const char *rule,
+    sqlite3_stmt **q, char *err, size_t errlen);
+/* The events of rule linked to an event of target: (fields, inherited). */
+int store_linked_events(struct store *s, const char *rule, const char *target,
+    sqlite3_stmt **q, char *err, size_t errlen);
+
+#endif
