@@ -359,6 +359,12 @@ tui_zone(void)
 	return tui_tz_name != NULL ? tui_tz_name : "local";
 }
 
+const struct tz *
+tui_zone_tz(void)
+{
+	return tui_local ? tui_tz : NULL;
+}
+
 int64_t
 tui_zone_offset(int64_t ms)
 {
@@ -1496,6 +1502,8 @@ tui_key(struct tui *t, int ch)
 		return;
 	case 'z':
 		tui_local = !tui_local;
+		/* the findings' texts hold times: worked out again */
+		tui_invalidate(t);
 		tui_message(t, "times in %s", tui_zone());
 		return;
 	case 'T':

@@ -200,6 +200,9 @@ enum tui_role tui_severity_role(int severity);
 void tui_format_time(int64_t ms, char *out, size_t outlen);
 /* The name of that zone for labels: "UTC", the --tz name, or "local". */
 const char *tui_zone(void);
+/* That zone for the findings' times: the --tz zone, or NULL for UTC (also
+ * when it is the system's local time, which the report cannot name). */
+const struct tz *tui_zone_tz(void);
 /* Milliseconds that zone's clocks are ahead of UTC at the instant ms. */
 int64_t tui_zone_offset(int64_t ms);
 

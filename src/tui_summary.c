@@ -637,6 +637,7 @@ summary_idle(struct tui *t, void *state)
 	tui_window(t, &q.since, &q.until);
 	q.sources = tui_source_patterns(t, &q.nsources);
 	q.slow_ms = -1;
+	q.tz = tui_zone_tz();
 	if (report_build(tui_store(t), &q, NULL, &r, err, sizeof err) == -1) {
 		if (tui_interrupted(t))
 			return 0;

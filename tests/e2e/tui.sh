@@ -791,6 +791,16 @@ $TM send-keys -t pp q
 start tz "$LT tui --db fx.db --tz +11:00 --since 2025-10-26T10:31"
 expect_row "--tz shows the window in the zone, --since read in it" tz 1 \
     " logtriage  2025-10-26 10:31:00 .. 2025-10-26 10:45:00 +11:00  fx.db"
+expect "the findings give their times in the zone" tz \
+    "peak 5 per minute"
+check_contains "the storm's start in the zone" "$(screen tz > "$T/tzs.txt"; echo "$T/tzs.txt")" \
+    "2025-10-26T10:32:00.000+11:00"
+$TM send-keys -t tz z
+expect "z: the findings worked out again, in UTC" tz \
+    "2025-10-25T23:32:00.000Z"
+$TM send-keys -t tz z
+expect "z again: the findings in the zone" tz \
+    "2025-10-26T10:32:00.000+11:00"
 $TM send-keys -t tz Tab Tab
 expect_row "Events labels the time column with the zone" tz 4 \
     " time (+11:00)           source           rule                 text"
