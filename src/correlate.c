@@ -245,6 +245,7 @@ struct correlate {
 	 * values of F... (same_scan_new), or NULL.
 	 */
 	sqlite3_stmt		**same_scan;
+	int			 prepared;	/* stmt and same_scan are (prepare) */
 };
 
 static char *field_path(const char *field);
@@ -333,14 +334,6 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 	c->st = st;
 	c->db = store_db(st);
 	c->rs = rs;
-	for (i = 0; i < ST_COUNT; i++) {
-		if (sqlite3_prepare_v2(c->db, correlate_sql[i], -1, &c->stmt[i],
-		    NULL) != SQLITE_OK) {
-			store_sql_error(c->db, err, errlen, "preparing correlation");
-			correlate_free(c);
-			return NULL;
-		}
-	}
 	c->role = xcalloc(rs->n ? rs->n : 1, sizeof *c->role);
 	c->expect_target = xcalloc(rs->n ? rs->n : 1, sizeof *c->expect_target);
 	c->follows_target = xcalloc(rs->n ? rs->n : 1, sizeof *c->follows_target);
@@ -360,12 +353,6 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 			c->role[i] |= ROLE_SAME;
 			if (c->same_scan == NULL)
 				c->same_scan = xcalloc(rs->n, sizeof *c->same_scan);
-			if ((c->same_scan[i] = same_scan_new(c->db, r)) == NULL) {
-				store_sql_error(c->db, err, errlen,
-				    "preparing correlation");
-				correlate_free(c);
-				return NULL;
-			}
 		}
 		if (r->nfollows > 0) {
 			c->role[i] |= ROLE_FOLLOWS;
@@ -1513,11 +1500,44 @@ in_transaction(struct correlate *c, int (*f)(struct correlate *, char *, size_t)
 	return store_commit(c->st, err, errlen);
 }
 
+/*
+ * The statements, for the first run with work to do: an ingest that has
+ * nothing to correlate (an empty input) does not prepare its two dozen.
+ * One that failed is prepared again by the next call.
+ */
+static int
+prepare(struct correlate *c, char *err, size_t errlen)
+{
+	const struct rule *r;
+	size_t i;
+
+	if (c->prepared)
+		return 0;
+	for (i = 0; i < ST_COUNT; i++) {
+		if (c->stmt[i] == NULL && sqlite3_prepare_v2(c->db,
+		    correlate_sql[i], -1, &c->stmt[i], NULL) != SQLITE_OK)
+			goto fail;
+	}
+	for (i = 0; c->same_scan != NULL && i < c->rs->n; i++) {
+		r = &c->rs->rules[i];
+		if (r->nsame > 0 && c->same_scan[i] == NULL &&
+		    (c->same_scan[i] = same_scan_new(c->db, r)) == NULL)
+			goto fail;
+	}
+	c->prepared = 1;
+	return 0;
+fail:
+	store_sql_error(c->db, err, errlen, "preparing correlation");
+	return -1;
+}
+
 int
 correlate_run(struct correlate *c, char *err, size_t errlen)
 {
 	if (c->nwork == 0 && c->ntimes == 0)
 		return 0;
+	if (prepare(c, err, errlen) != 0)
+		return -1;
 	return in_transaction(c, run_checked, err, errlen);
 }
 
@@ -1566,7 +1586,11 @@ rebuild(struct correlate *c, char *err, size_t errlen)
 int
 correlate_rebuild(struct correlate *c, char *err, size_t errlen)
 {
-	int rc = in_transaction(c, rebuild, err, errlen);
+	int rc;
+
+	if (prepare(c, err, errlen) != 0)
+		return -1;
+	rc = in_transaction(c, rebuild, err, errlen);
 
 	/* a rebuild marks old repeats again: they are not new ones */
 	c->repeats = 0;

@@ -44,6 +44,8 @@
 #define BATCH_MS	1000
 /* Past this many records a due batch commits even inside one second. */
 #define BATCH_FORCE_RECORDS	2000000
+/* The first batch of a run is due after this many records, each next after twice as many. */
+#define BATCH_FIRST_RECORDS	8192
 /* In follow mode, pending records are flushed after this much idle time. */
 #define FOLLOW_FLUSH_MS	1000
 
@@ -253,6 +255,7 @@ struct ingest {
 	int			 in_txn;
 	uint64_t		 batch_events, batch_records;
 	uint64_t		 clock_records;	/* batch_records at the last clock read */
+	uint64_t		 due_records;	/* a batch this long is due (0: the first) */
 	int64_t			 batch_started;
 	struct batch		*batch;
 	struct writer		 w;
@@ -1389,6 +1392,19 @@ ingest_due(struct ingest *in)
 		return 0;
 	if (in->batch_events >= BATCH_EVENTS || in->batch->data.len >= BATCH_BYTES)
 		return 1;
+	/*
+	 * The first batches are cut short, each twice as long as the one
+	 * before: the writer stores and correlates one while the reader
+	 * parses the next, where a small input would otherwise be one batch
+	 * that the writer starts on only once the reader is done.
+	 */
+	if (in->due_records == 0)
+		in->due_records = BATCH_FIRST_RECORDS;
+	if (in->due_records < BATCH_FORCE_RECORDS &&
+	    in->batch_records >= in->due_records) {
+		in->due_records *= 2;
+		return 1;
+	}
 	/*
 	 * Reading a file, the clock is read once per 256 records, not for
 	 * every record; following, a trickle of events must show promptly.

@@ -71,17 +71,24 @@ struct prefilter {
 	uint32_t		*seenw;		/* the last window counted in each slot */
 };
 
-/* A rough rarity of a byte in log text: higher is rarer. */
+/*
+ * A rough rarity of a byte in log text: higher is rarer.  A switch, which
+ * the compiler makes a table: it runs for every byte of every literal at
+ * start-up.
+ */
 static int
 pf_rarity(unsigned char c)
 {
-	if (c == ' ')
+	switch (c) {
+	case ' ':
 		return 0;
-	if (strchr("etaoinsr", c) != NULL)
+	case 'e': case 't': case 'a': case 'o': case 'i': case 'n': case 's':
+	case 'r':
 		return 1;
-	if (c >= 'a' && c <= 'z')
+	case '.': case ':': case '-': case '_': case '/': case ',': case '=':
 		return 2;
-	if ((c >= '0' && c <= '9') || strchr(".:-_/,=", c) != NULL)
+	}
+	if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
 		return 2;
 	if (c >= 'A' && c <= 'Z')
 		return 4;
@@ -280,36 +287,28 @@ pf_top_windows(const struct prefilter *pf, unsigned char (*win)[FP],
 }
 
 /*
- * Which of the six nibbles of w bucket b's tables allow (bit 2j: the low
- * nibble of byte j, bit 2j+1: the high one); all six set: w passes.
+ * The six nibbles of a window are numbered 2j for the low nibble of its
+ * byte j, 2j + 1 for the high one.  same[w] = those window w shares with
+ * fingerprint f; nib[k][w] is nibble k of window w, laid out by nibble so
+ * that the loop vectorises: it runs once for every literal.
  */
-static unsigned
-pf_allowed(const struct prefilter *pf, size_t b, const unsigned char *w)
+static void
+pf_same(uint8_t *same, const uint8_t (*nib)[PF_TOP], const unsigned char *f)
 {
-	unsigned a = 0;
-	size_t j;
+	uint8_t fn[2 * FP];
+	size_t j, k;
 
-	for (j = 0; j < FP; j++) {
-		a |= (unsigned)(pf->lo[b / 8][j][w[j] & 15] >> b % 8 & 1) <<
-		    (2 * j);
-		a |= (unsigned)(pf->hi[b / 8][j][w[j] >> 4] >> b % 8 & 1) <<
-		    (2 * j + 1);
+	for (k = 0; k < FP; k++) {
+		fn[2 * k] = f[k] & 15;
+		fn[2 * k + 1] = f[k] >> 4;
 	}
-	return a;
-}
+	for (j = 0; j < PF_TOP; j++) {
+		uint8_t a = 0;
 
-/* The nibbles w shares with fingerprint f, as pf_allowed numbers them. */
-static unsigned
-pf_same(const unsigned char *w, const unsigned char *f)
-{
-	unsigned a = 0;
-	size_t j;
-
-	for (j = 0; j < FP; j++) {
-		a |= (unsigned)((w[j] & 15) == (f[j] & 15)) << (2 * j);
-		a |= (unsigned)((w[j] >> 4) == (f[j] >> 4)) << (2 * j + 1);
+		for (k = 0; k < 2 * FP; k++)
+			a |= (uint8_t)((nib[k][j] == fn[k]) << k);
+		same[j] = a;
 	}
-	return a;
 }
 
 #define PF_ALL	((1u << (2 * FP)) - 1)
@@ -358,7 +357,7 @@ prefilter_tune(struct prefilter *pf)
 	uint64_t *own, c, best_cost, add;
 	uint16_t *cnt;
 	size_t *order, i, j, k, b, best, off, ntop;
-	uint8_t *allow, *same;
+	uint8_t *allow, *same, (*nib)[PF_TOP];
 	const unsigned char *fp;
 	const struct pf_lit *l;
 
@@ -392,22 +391,29 @@ prefilter_tune(struct prefilter *pf)
 	/*
 	 * A bucket's cost is how often the frequent windows pass its nibble
 	 * tables; allow[b * PF_TOP + w] holds which nibbles of window w they
-	 * allow now, and a fingerprint added lets w through if it supplies
-	 * the missing ones.
+	 * allow now (all six set: w passes), and a fingerprint added lets w
+	 * through if it supplies the missing ones.
 	 */
 	win = xcalloc(PF_TOP, sizeof *win);
 	cnt = xcalloc(PF_TOP, sizeof *cnt);
 	allow = xcalloc(NBUCKET * PF_TOP, 1);
 	same = xcalloc(PF_TOP, 1);
+	nib = xcalloc(2 * FP, sizeof *nib);
 	ntop = pf_top_windows(pf, win, cnt);
+	/* past ntop the counts are 0: what those windows share adds nothing */
+	for (j = 0; j < ntop; j++) {
+		for (k = 0; k < FP; k++) {
+			nib[2 * k][j] = win[j][k] & 15;
+			nib[2 * k + 1][j] = win[j][k] >> 4;
+		}
+	}
 	pf_clear_buckets(pf);
 	for (i = 0; i < pf->n; i++) {
 		k = order[i];
 		fp = (const unsigned char *)pf->lits[k].s + pf->lits[k].off;
 		best = 0;
 		best_cost = UINT64_MAX;
-		for (j = 0; j < ntop; j++)
-			same[j] = (uint8_t)pf_same(win[j], fp);
+		pf_same(same, (const uint8_t (*)[PF_TOP])nib, fp);
 		for (b = 0; b < NBUCKET; b++) {
 			/* past ntop, counts are 0 */
 			add = pf_opened(allow + b * PF_TOP, same, cnt, PF_TOP);
@@ -419,10 +425,15 @@ prefilter_tune(struct prefilter *pf)
 			}
 		}
 		pf_place(pf, k, best);
-		for (j = 0; j < ntop; j++)
-			allow[best * PF_TOP + j] = (uint8_t)pf_allowed(pf, best,
-			    win[j]);
+		/*
+		 * The fingerprint's nibbles joined the bucket's tables, so a
+		 * window is now allowed the nibbles it shares with it: the
+		 * tables need not be looked up again.
+		 */
+		for (j = 0; j < PF_TOP; j++)
+			allow[best * PF_TOP + j] |= same[j];
 	}
+	free(nib);
 	free(win);
 	free(cnt);
 	free(allow);

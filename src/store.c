@@ -182,7 +182,9 @@ struct source_slot {
 /*
  * Checkpoints on a thread of their own (store_checkpoint_behind): a
  * connection of its own copies the WAL into the database while the owner
- * goes on writing.
+ * goes on writing.  The connection and the thread start with the first
+ * commit that leaves CKPT_FRAMES in the WAL: a run too small to need them
+ * (an empty input, a day of one daemon) pays for neither.
  */
 struct store_ckpt {
 	pthread_t		 thread;
@@ -190,6 +192,9 @@ struct store_ckpt {
 	pthread_cond_t		 cv;		/* want or quit set */
 	pthread_cond_t		 idle;		/* running cleared */
 	sqlite3			*db;
+	char			*path;		/* as SQLite is given it */
+	int			 started;	/* the thread runs; set by committers */
+	int			 failed;	/* could not start: committers checkpoint */
 	int			 want;
 	int			 running;
 	int			 quit;
@@ -223,6 +228,7 @@ ckpt_free(struct store_ckpt *c)
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->cv);
 	pthread_cond_destroy(&c->idle);
+	free(c->path);
 	free(c);
 }
 
@@ -816,11 +822,13 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	if (s->ckpt != NULL) {
-		pthread_mutex_lock(&s->ckpt->mu);
-		s->ckpt->quit = 1;
-		pthread_cond_signal(&s->ckpt->cv);
-		pthread_mutex_unlock(&s->ckpt->mu);
-		pthread_join(s->ckpt->thread, NULL);
+		if (s->ckpt->started) {
+			pthread_mutex_lock(&s->ckpt->mu);
+			s->ckpt->quit = 1;
+			pthread_cond_signal(&s->ckpt->cv);
+			pthread_mutex_unlock(&s->ckpt->mu);
+			pthread_join(s->ckpt->thread, NULL);
+		}
 		ckpt_free(s->ckpt);
 	}
 	for (i = 0; i < ST_COUNT; i++)
@@ -863,12 +871,40 @@ store_ckpt_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The checkpoint connection and thread, from the committing thread (in
+ * the WAL hook: the commit's locks are released).  0 or -1.
+ */
+static int
+ckpt_start(struct store_ckpt *c)
+{
+	if (sqlite3_open_v2(c->path, &c->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(c->db, STORE_BUSY_MS) != SQLITE_OK ||
+	    sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
+	    NULL) != SQLITE_OK ||
+	    pthread_create(&c->thread, NULL, store_ckpt_main, c) != 0) {
+		sqlite3_close(c->db);
+		c->db = NULL;
+		return -1;
+	}
+	c->started = 1;
+	return 0;
+}
+
 /* Runs on the writing thread after each commit, instead of autocheckpoint. */
 static int
 store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
 	struct store_ckpt *c = arg;
 
+	/*
+	 * Without the thread (it could not start) the committer copies at
+	 * CKPT_FRAMES_FORCE below, so the WAL stays bounded all the same.
+	 */
+	if (frames >= CKPT_FRAMES && !c->started && !c->failed &&
+	    ckpt_start(c) != 0)
+		c->failed = 1;
 	if (frames >= CKPT_FRAMES_FORCE) {
 		/*
 		 * A writer faster than the copying would starve the thread's
@@ -883,7 +919,7 @@ store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 		pthread_mutex_unlock(&c->mu);
 		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
 		    NULL, NULL);
-	} else if (frames >= CKPT_FRAMES) {
+	} else if (frames >= CKPT_FRAMES && c->started) {
 		pthread_mutex_lock(&c->mu);
 		c->want = 1;
 		pthread_cond_signal(&c->cv);
@@ -896,34 +932,14 @@ int
 store_checkpoint_behind(struct store *s, char *err, size_t errlen)
 {
 	struct store_ckpt *c;
-	char *plain;
-	int rc;
 
 	if (s->readonly || s->ckpt != NULL || strcmp(s->path, ":memory:") == 0)
 		return 0;
 	c = xcalloc(1, sizeof *c);
-	plain = store_plain_path(s->path);
-	rc = sqlite3_open_v2(plain, &c->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL);
-	free(plain);
-	if (rc != SQLITE_OK ||
-	    sqlite3_busy_timeout(c->db, STORE_BUSY_MS) != SQLITE_OK ||
-	    sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
-	    NULL) != SQLITE_OK) {
-		util_err(err, errlen, "%s: opening a checkpoint connection: %s",
-		    s->path, c->db != NULL ? sqlite3_errmsg(c->db) : "out of memory");
-		sqlite3_close(c->db);
-		free(c);
-		return -1;
-	}
+	c->path = store_plain_path(s->path);
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	pthread_cond_init(&c->idle, NULL);
-	if (pthread_create(&c->thread, NULL, store_ckpt_main, c) != 0) {
-		util_err(err, errlen, "%s: cannot start the checkpoint thread", s->path);
-		ckpt_free(c);
-		return -1;
-	}
 	s->ckpt = c;
 	sqlite3_wal_hook(s->db, store_wal_hook, c);
 	return 0;

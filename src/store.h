@@ -38,8 +38,9 @@ sqlite3 *store_db(struct store *s);
  * From now on, copy the WAL into the database on a thread and connection
  * of its own, so commits do not wait for checkpoints and their syncs; past
  * a bound the committing thread still checkpoints itself.  For a long
- * ingest; a no-op for ":memory:" and read-only stores.  The thread stops in
- * store_close.
+ * ingest: both start when the WAL first needs a checkpoint, so a short one
+ * costs nothing.  A no-op for ":memory:" and read-only stores.  The thread
+ * stops in store_close.
  */
 int store_checkpoint_behind(struct store *s, char *err, size_t errlen);
 /* How many checkpoints the background thread has completed. */
