@@ -698,6 +698,23 @@ incident_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/* An incident as read, with where the per-source order put it. */
+struct inc_row {
+	size_t			src;
+	int64_t			rowid;
+	struct report_incident	in;
+};
+
+static int
+inc_row_cmp(const void *a, const void *b)
+{
+	const struct inc_row *x = a, *y = b;
+
+	if (x->src != y->src)
+		return x->src < y->src ? -1 : 1;
+	return x->rowid < y->rowid ? -1 : x->rowid > y->rowid;
+}
+
 static uint64_t
 incident_group_hash(const struct report_incident *in)
 {
@@ -756,52 +773,66 @@ static int
 load_incidents(struct ctx *c, struct report *r)
 {
 	sqlite3_stmt *st;
-	size_t i;
+	struct inc_row *rows = NULL;
+	size_t i, n = 0, cap = 0;
 	int rc;
 
+	/*
+	 * One pass over the incidents of the window, not a query per source
+	 * (a scan of them each, as no index starts with the source); put in
+	 * the order the per-source queries gave, source by source in table
+	 * order, before they are sorted.
+	 */
 	if (prep(c, &st, "SELECT kind, rule, key, start, end, count, peak_per_min,"
-	    " detected_at FROM incidents WHERE source_id = ?1 AND start < ?3"
-	    " AND end >= ?2") != 0)
+	    " detected_at, source_id, rowid FROM incidents WHERE start < ?2"
+	    " AND end >= ?1") != 0)
 		return -1;
-	for (i = 0; i < c->nsrc; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, c->src[i].id);
-		sqlite3_bind_int64(st, 2, c->lo);
-		sqlite3_bind_int64(st, 3, c->hi);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct report_incident *in;
-			const struct report_rule *ru;
+	sqlite3_bind_int64(st, 1, c->lo);
+	sqlite3_bind_int64(st, 2, c->hi);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct report_incident *in;
+		const struct report_rule *ru;
 
-			r->incidents = xrealloc(r->incidents,
-			    (r->nincidents + 1) * sizeof(*r->incidents));
-			in = &r->incidents[r->nincidents++];
-			in->kind = col_str(st, 0);
-			in->rule = col_str(st, 1);
-			in->key = col_str(st, 2);
-			if (in->kind == NULL)
-				in->kind = xstrdup("");
-			if (in->rule == NULL)
-				in->rule = xstrdup("");
-			if (in->key == NULL)
-				in->key = xstrdup("");
-			in->source = xstrdup(c->src[i].name);
-			in->start = sqlite3_column_int64(st, 3);
-			in->end = sqlite3_column_int64(st, 4);
-			in->count = (uint64_t)sqlite3_column_int64(st, 5);
-			in->peak_per_min = sqlite3_column_type(st, 6) == SQLITE_NULL ?
-			    -1 : sqlite3_column_int64(st, 6);
-			in->detected_at = sqlite3_column_type(st, 7) == SQLITE_NULL ?
-			    TS_NONE : sqlite3_column_int64(st, 7);
-			ru = rule_of(r, in->rule);
-			in->category = xstrdup(ru != NULL ? ru->category : "");
-			in->severity = ru != NULL ? ru->severity : SEV_WARNING;
-		}
-		if (rc != SQLITE_DONE) {
-			sqlite3_finalize(st);
-			return step_err(c, rc);
-		}
+		if ((i = src_find(c, sqlite3_column_int64(st, 8))) ==
+		    UTIL_INDEX_NONE)
+			continue;
+		rows = util_grow(rows, &cap, n, sizeof(*rows), 16);
+		rows[n].src = i;
+		rows[n].rowid = sqlite3_column_int64(st, 9);
+		in = &rows[n++].in;
+		in->kind = col_str(st, 0);
+		in->rule = col_str(st, 1);
+		in->key = col_str(st, 2);
+		if (in->kind == NULL)
+			in->kind = xstrdup("");
+		if (in->rule == NULL)
+			in->rule = xstrdup("");
+		if (in->key == NULL)
+			in->key = xstrdup("");
+		in->source = xstrdup(c->src[i].name);
+		in->start = sqlite3_column_int64(st, 3);
+		in->end = sqlite3_column_int64(st, 4);
+		in->count = (uint64_t)sqlite3_column_int64(st, 5);
+		in->peak_per_min = sqlite3_column_type(st, 6) == SQLITE_NULL ?
+		    -1 : sqlite3_column_int64(st, 6);
+		in->detected_at = sqlite3_column_type(st, 7) == SQLITE_NULL ?
+		    TS_NONE : sqlite3_column_int64(st, 7);
+		ru = rule_of(r, in->rule);
+		in->category = xstrdup(ru != NULL ? ru->category : "");
+		in->severity = ru != NULL ? ru->severity : SEV_WARNING;
 	}
 	sqlite3_finalize(st);
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), inc_row_cmp);
+	if (n > 0) {
+		r->incidents = xrealloc(r->incidents, (r->nincidents + n) *
+		    sizeof(*r->incidents));
+		for (i = 0; i < n; i++)
+			r->incidents[r->nincidents++] = rows[i].in;
+	}
+	free(rows);
+	if (rc != SQLITE_DONE)
+		return step_err(c, rc);
 	if (r->nincidents > 0)
 		qsort(r->incidents, r->nincidents, sizeof(*r->incidents), incident_cmp);
 	group_incidents(r);
