@@ -63,6 +63,7 @@ enum {
 	ST_EXPECT_B_AFTER,
 	ST_SET_DUP,
 	ST_CLEAR_DUPS,
+	ST_OPEN_SOURCES,
 	ST_COUNT
 };
 
@@ -139,6 +140,8 @@ static const char *const correlate_sql[ST_COUNT] = {
 	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
 	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
 	[ST_SET_DUP] = "UPDATE events SET dup_of = ?2 WHERE id = ?1",
+	[ST_OPEN_SOURCES] =
+	    "SELECT DISTINCT source_id FROM incidents WHERE kind = 'open'",
 	[ST_CLEAR_DUPS] = "UPDATE events SET dup_of = NULL WHERE dup_of IS NOT NULL",
 };
 
@@ -213,6 +216,13 @@ struct src_settled {
 	int64_t		 now;		/* the log time of the last resettle */
 };
 
+/* A set of source ids. */
+struct idset {
+	int64_t			*v;
+	size_t			 n, cap;
+	struct util_index	 index;
+};
+
 struct correlate {
 	struct store		*st;
 	sqlite3			*db;
@@ -237,6 +247,14 @@ struct correlate {
 	struct src_settled	*settled;
 	size_t			 nsettled, capsettled;
 	struct util_index	 settled_index;
+	/*
+	 * Sources this connection added (correlate_note_new_source) and
+	 * sources with open waits (stored ones as of open_version, and those
+	 * written since): a source of neither costs no statement per commit.
+	 */
+	struct idset		 new_sources;
+	struct idset		 open_sources;
+	int64_t			 open_version;	/* data_version of the load; -1: none */
 	int64_t			 data_version;	/* PRAGMA data_version at the last run */
 	int			 stale;		/* a rollback undid what the live state saw */
 	int64_t			 repeats;	/* events newly marked a repeat, net */
@@ -313,6 +331,44 @@ key_hash(int rule, int kind, int64_t source_id)
 	return util_hash64(k, sizeof k, UTIL_HASH_SEED);
 }
 
+static int
+idset_has(const struct idset *s, int64_t id)
+{
+	size_t it = 0, i;
+	uint64_t h = key_hash(-1, -1, id);
+
+	while ((i = util_index_next(&s->index, h, &it)) != UTIL_INDEX_NONE)
+		if (s->v[i] == id)
+			return 1;
+	return 0;
+}
+
+static void
+idset_add(struct idset *s, int64_t id)
+{
+	if (idset_has(s, id))
+		return;
+	s->v = util_grow(s->v, &s->cap, s->n, sizeof *s->v, 16);
+	util_index_put(&s->index, key_hash(-1, -1, id), s->n);
+	s->v[s->n++] = id;
+}
+
+static void
+idset_clear(struct idset *s)
+{
+	s->n = 0;
+	util_index_free(&s->index);
+}
+
+static void
+idset_free(struct idset *s)
+{
+	idset_clear(s);
+	free(s->v);
+	s->v = NULL;
+	s->cap = 0;
+}
+
 static void
 on_rollback(void *arg)
 {
@@ -334,6 +390,7 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 	c->st = st;
 	c->db = store_db(st);
 	c->rs = rs;
+	c->open_version = -1;
 	c->role = xcalloc(rs->n ? rs->n : 1, sizeof *c->role);
 	c->expect_target = xcalloc(rs->n ? rs->n : 1, sizeof *c->expect_target);
 	c->follows_target = xcalloc(rs->n ? rs->n : 1, sizeof *c->follows_target);
@@ -392,6 +449,9 @@ live_drop_all(struct correlate *c)
 	util_index_free(&c->live_index);
 	c->nsettled = 0;
 	util_index_free(&c->settled_index);
+	/* what they say may have changed with what the live state knew */
+	idset_clear(&c->new_sources);
+	c->open_version = -1;
 }
 
 /* The place of the live entry of (rule, kind, source), or UTIL_INDEX_NONE. */
@@ -475,6 +535,8 @@ correlate_free(struct correlate *c)
 	free(c->live);
 	free(c->settled);
 	util_index_free(&c->settled_index);
+	idset_free(&c->new_sources);
+	idset_free(&c->open_sources);
 	if (c->db != NULL)
 		sqlite3_rollback_hook(c->db, NULL, NULL);
 	free(c);
@@ -585,6 +647,12 @@ correlate_note_time(struct correlate *c, int64_t source_id, int64_t ts)
 	c->times[c->ntimes].source_id = source_id;
 	c->times[c->ntimes].ts = ts;
 	c->ntimes++;
+}
+
+void
+correlate_note_new_source(struct correlate *c, int64_t source_id)
+{
+	idset_add(&c->new_sources, source_id);
 }
 
 static int
@@ -833,14 +901,18 @@ run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
 		return 0;
 	}
 
-	if (quiet_point(c, r->id, w->source_id, w->from, r->storm_window_ms,
-	    &quiet, err, errlen) != 0)
+	if (idset_has(&c->new_sources, w->source_id))
+		quiet = w->from;
+	else if (quiet_point(c, r->id, w->source_id, w->from,
+	    r->storm_window_ms, &quiet, err, errlen) != 0)
 		return -1;
-	st = c->stmt[ST_DEL_STORMS];
-	bind_rule_source(st, r->id, w->source_id);
-	sqlite3_bind_int64(st, 3, quiet);
-	if (exec_stmt(c, st) != 0)
-		return db_fail(c, err, errlen, r->id, "clearing storms");
+	else {
+		st = c->stmt[ST_DEL_STORMS];
+		bind_rule_source(st, r->id, w->source_id);
+		sqlite3_bind_int64(st, 3, quiet);
+		if (exec_stmt(c, st) != 0)
+			return db_fail(c, err, errlen, r->id, "clearing storms");
+	}
 
 	/* Every event from the quiet point on; ids are positive. */
 	l = live_new(c, w->rule, WORK_STORM, w->source_id, r->storm_by);
@@ -885,6 +957,8 @@ emit_expect(const struct expect_result *res, void *arg)
 	    res->subject_ts, 1, -1, TS_NONE, res->subject_id,
 	    x->details.data) != 0)
 		x->failed = 1;
+	else if (res->outcome == EXPECT_OPEN)
+		idset_add(&x->c->open_sources, x->source_id);
 }
 
 /*
@@ -959,19 +1033,24 @@ run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	 * Subjects before a quiet point waited at most until it, so neither
 	 * their payments nor their incidents change.
 	 */
-	if (quiet_point(c, r->id, w->source_id, w->from, r->expect_within_ms,
-	    &quiet, err, errlen) != 0)
+	if (idset_has(&c->new_sources, w->source_id))
+		quiet = w->from;
+	else if (quiet_point(c, r->id, w->source_id, w->from,
+	    r->expect_within_ms, &quiet, err, errlen) != 0)
 		return -1;
-	st = c->stmt[ST_CLEAR_LINKS];
-	bind_rule_source(st, r->id, w->source_id);
-	sqlite3_bind_int64(st, 3, quiet);
-	if (exec_stmt(c, st) != 0)
-		return db_fail(c, err, errlen, r->id, "clearing links");
-	st = c->stmt[ST_DEL_WAITS];
-	bind_rule_source(st, r->id, w->source_id);
-	sqlite3_bind_int64(st, 3, quiet);
-	if (exec_stmt(c, st) != 0)
-		return db_fail(c, err, errlen, r->id, "clearing unresolved");
+	else {
+		st = c->stmt[ST_CLEAR_LINKS];
+		bind_rule_source(st, r->id, w->source_id);
+		sqlite3_bind_int64(st, 3, quiet);
+		if (exec_stmt(c, st) != 0)
+			return db_fail(c, err, errlen, r->id, "clearing links");
+		st = c->stmt[ST_DEL_WAITS];
+		bind_rule_source(st, r->id, w->source_id);
+		sqlite3_bind_int64(st, 3, quiet);
+		if (exec_stmt(c, st) != 0)
+			return db_fail(c, err, errlen, r->id,
+			    "clearing unresolved");
+	}
 
 	l = live_new(c, w->rule, WORK_EXPECT, w->source_id, r->expect_by);
 	l->pairer = expect_pairer_new(r->expect_within_ms, emit_expect, &l->x);
@@ -1391,10 +1470,11 @@ resettle(struct correlate *c, int64_t source_id, char *err, size_t errlen)
 	sqlite3_stmt *st = c->stmt[ST_RESETTLE];
 	const struct rule *r;
 	struct src_settled *done;
-	int64_t now = log_time(c, source_id);
+	int64_t now;
 	size_t i;
 
-	if (now == TS_NONE)
+	if (!idset_has(&c->open_sources, source_id) ||
+	    (now = log_time(c, source_id)) == TS_NONE)
 		return 0;
 	done = settled_for(c, source_id);
 	for (i = 0; i < c->rs->n; i++) {
@@ -1465,6 +1545,22 @@ data_version(struct correlate *c, int64_t *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* The sources with open waits stored. */
+static int
+load_open_sources(struct correlate *c, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = c->stmt[ST_OPEN_SOURCES];
+	int rc;
+
+	idset_clear(&c->open_sources);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		idset_add(&c->open_sources, sqlite3_column_int64(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(c, err, errlen, "all rules", "listing open waits");
+	return 0;
+}
+
 /*
  * The live state is valid only if every stored event it has not seen was
  * noted since: nothing rolled back, and no other connection (a second
@@ -1481,6 +1577,9 @@ run_checked(struct correlate *c, char *err, size_t errlen)
 		live_drop_all(c);
 	c->stale = 0;
 	c->data_version = v;
+	if (c->open_version != v && load_open_sources(c, err, errlen) != 0)
+		return -1;
+	c->open_version = v;
 	return run_work(c, err, errlen);
 }
 

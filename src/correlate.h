@@ -38,6 +38,13 @@ void correlate_note(struct correlate *c, int rule_index, int64_t source_id, int6
  */
 void correlate_note_time(struct correlate *c, int64_t source_id, int64_t ts);
 
+/*
+ * source_id was added to the store by this connection just now: nothing
+ * was stored for it before, so its first recompute has no quiet point to
+ * look for and no incidents to clear.  Forgotten with the live state.
+ */
+void correlate_note_new_source(struct correlate *c, int64_t source_id);
+
 /* Recompute what the notes touched; call inside the ingest transaction. */
 int correlate_run(struct correlate *c, char *err, size_t errlen);
 

@@ -62,6 +62,19 @@ struct tcount {
 /* Zones are within 14 hours of UTC, so two of them within 28. */
 #define CLOCK_HOURS	28
 
+/*
+ * Clock offsets of a source: records with both an envelope stamp and one
+ * of their own, by whole hours of own minus envelope (CLOCK_HOURS either
+ * way; the last slot for any other difference).  Apart from the source's
+ * state, which there can be a million of, most with one stamp only.
+ */
+struct src_clock {
+	uint32_t	 h[2 * CLOCK_HOURS + 2];
+	uint32_t	 n;
+	unsigned char	 own_naive, env_naive;
+	int64_t		 env_ts;
+};
+
 struct src_state {
 	int64_t		 id;
 	char		*name;
@@ -84,15 +97,7 @@ struct src_state {
 	struct tcount	 hi;
 	uint64_t	 hi_off;
 	int		 hi_dirty;
-	/*
-	 * Clock offsets: records with both an envelope stamp and one of
-	 * their own, by whole hours of own minus envelope (CLOCK_HOURS
-	 * either way; the last slot for any other difference).
-	 */
-	uint32_t	 clock[2 * CLOCK_HOURS + 2];
-	uint32_t	 clock_n;
-	unsigned char	 clock_own_naive, clock_env_naive;
-	int64_t		 clock_env_ts;
+	struct src_clock *clock;	/* NULL until a record has both stamps */
 	int		 touched;	/* in ingest.touched */
 };
 
@@ -825,17 +830,21 @@ static void
 clock_vote(struct src_state *s, const struct record *rec)
 {
 	int64_t diff = rec->own_ts - rec->env_ts, h;
+	struct src_clock *k;
 
+	if (s->clock == NULL)
+		s->clock = xcalloc(1, sizeof *s->clock);
+	k = s->clock;
 	h = (diff >= 0 ? diff + 1800000 : diff - 1800000) / 3600000;
 	if (llabs(h) <= CLOCK_HOURS && llabs(diff - h * 3600000) <= 900000)
-		s->clock[h + CLOCK_HOURS]++;
+		k->h[h + CLOCK_HOURS]++;
 	else
-		s->clock[2 * CLOCK_HOURS + 1]++;
-	if (s->clock_n++ == 0) {
-		s->clock_own_naive = rec->own_naive;
-		s->clock_env_naive = rec->env_naive;
+		k->h[2 * CLOCK_HOURS + 1]++;
+	if (k->n++ == 0) {
+		k->own_naive = rec->own_naive;
+		k->env_naive = rec->env_naive;
 	}
-	s->clock_env_ts = rec->env_ts;
+	k->env_ts = rec->env_ts;
 }
 
 /*
@@ -846,6 +855,7 @@ static void
 ingest_find_clocks(struct ingest *in)
 {
 	const struct src_state *s;
+	const struct src_clock *k;
 	struct ingest_clock *c;
 	int32_t tzoff;
 	size_t i, h, best;
@@ -853,21 +863,19 @@ ingest_find_clocks(struct ingest *in)
 	ingest_forget_clocks(in);
 	for (i = 0; i < in->nsrcs; i++) {
 		s = &in->srcs[i];
-		if (s->clock_n == 0)
+		if ((k = s->clock) == NULL || k->n == 0)
 			continue;
 		best = CLOCK_HOURS;
 		for (h = 0; h <= 2 * CLOCK_HOURS; h++)
-			if (s->clock[h] > s->clock[best])
+			if (k->h[h] > k->h[best])
 				best = h;
-		if (best == CLOCK_HOURS || (uint64_t)s->clock[best] * 2 <=
-		    s->clock_n)
+		if (best == CLOCK_HOURS || (uint64_t)k->h[best] * 2 <= k->n)
 			continue;
 		/*
 		 * Two naive stamps move alike with --tz: one given means the
 		 * envelope is read as its user wants.
 		 */
-		if (s->clock_own_naive && s->clock_env_naive &&
-		    in->opts.tz != NULL)
+		if (k->own_naive && k->env_naive && in->opts.tz != NULL)
 			continue;
 		in->clocks = xrealloc(in->clocks, (in->nclocks + 1) *
 		    sizeof *in->clocks);
@@ -875,16 +883,16 @@ ingest_find_clocks(struct ingest *in)
 		memset(c, 0, sizeof *c);
 		c->source = xstrdup(s->name);
 		c->offset = ((int32_t)best - CLOCK_HOURS) * 3600;
-		c->n = s->clock[best];
-		c->total = s->clock_n;
-		c->own_naive = s->clock_own_naive;
-		c->env_naive = s->clock_env_naive;
+		c->n = k->h[best];
+		c->total = k->n;
+		c->own_naive = k->own_naive;
+		c->env_naive = k->env_naive;
 		c->fixable = c->own_naive || c->env_naive;
 		/*
 		 * Naive stamps were read in --tz: the one side reads right in
 		 * that zone moved by the offset.
 		 */
-		tzoff = tz_offset(in->opts.tz, s->clock_env_ts);
+		tzoff = tz_offset(in->opts.tz, k->env_ts);
 		c->zone = c->env_naive ? tzoff - c->offset : tzoff + c->offset;
 	}
 }
@@ -896,6 +904,7 @@ ingest_forget_sources(struct ingest *in)
 
 	for (i = 0; i < in->nsrcs; i++) {
 		free(in->srcs[i].name);
+		free(in->srcs[i].clock);
 		ordinals_free(&in->srcs[i].ord);
 		tc_free(&in->srcs[i].mark);
 		tc_free(&in->srcs[i].hi);
@@ -1042,6 +1051,7 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	int64_t id;
 	size_t i, it = 0;
 	uint64_t h;
+	int created;
 
 	if (in->nsrcs > 0) {
 		s = &in->srcs[in->last_src];
@@ -1075,7 +1085,8 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 			in->src_txn = 1;
 		}
 	}
-	id = store_source_id(in->st, copy, kind, identity, err, sizeof err);
+	id = store_source_add(in->st, copy, kind, identity, &created, err,
+	    sizeof err);
 	if (id < 0) {
 		free(copy);
 		ingest_fail(in, err);
@@ -1095,7 +1106,12 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	s->cur_ts = s->ord.snap_ts;
 	util_index_put(&in->src_index, h, in->nsrcs);
 	in->last_src = in->nsrcs++;
-	if (ingest_mark_load(in, s) != 0)
+	/* a row just added has no volume mark and nothing to correlate yet */
+	if (created) {
+		s->mark_ts = s->hi_ts = TS_NONE;
+		s->count_all = 1;
+		correlate_note_new_source(in->corr, id);
+	} else if (ingest_mark_load(in, s) != 0)
 		return NULL;
 	return s;
 }

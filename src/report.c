@@ -381,6 +381,14 @@ src_index_build(struct ctx *c)
 		util_index_put(&c->src_index, src_hash(c->src[j].id), j);
 }
 
+static int
+size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
  * Rule counts per source, the covered window, hourly buckets and each
  * (rule, source)'s busiest minute, in one pass over the ts of the events
@@ -417,6 +425,7 @@ load_counts(struct ctx *c, struct report *r)
 		int64_t sid, cur_sid = 0;
 		int have = 0;
 		struct util_index hours;
+		size_t wcap = 0;
 
 		/*
 		 * A source without events of the rule is never written to:
@@ -471,6 +480,9 @@ load_counts(struct ctx *c, struct report *r)
 			    sqlite3_column_int64(st, 0) == sid);
 			ru->per_source[j].source = r->source_names[j];
 			ru->per_source[j].n = n;
+			ru->with_events = util_grow(ru->with_events, &wcap,
+			    ru->nwith_events, sizeof(*ru->with_events), 16);
+			ru->with_events[ru->nwith_events++] = j;
 			c->src_events[j] += n;
 			ru->count += n;
 			hour_add(c, r, &hours, h, ru, nh);
@@ -491,6 +503,12 @@ load_counts(struct ctx *c, struct report *r)
 		util_index_free(&hours);
 		if (rc != SQLITE_DONE)
 			goto fail;
+		for (k = 1; k < ru->nwith_events; k++)
+			if (ru->with_events[k - 1] > ru->with_events[k])
+				break;
+		if (k < ru->nwith_events)
+			qsort(ru->with_events, ru->nwith_events,
+			    sizeof(*ru->with_events), size_cmp);
 		r->total_events += ru->count;
 	}
 	rc = SQLITE_DONE;
@@ -558,19 +576,36 @@ per_source_rows(struct ctx *c, sqlite3_stmt *st, struct report *r,
 	return rc == SQLITE_DONE ? 0 : step_err(c, rc);
 }
 
-static void
-volume_row(struct ctx *c, struct report *r, sqlite3_stmt *st, size_t i,
+/*
+ * The volume rows of the window, added up here: SQLite's GROUP BY with five
+ * total()s cost more than the rest of the pass with a source per line.
+ * Counts are whole numbers, so the sums are those of total().
+ */
+static int
+volume_rows(struct ctx *c, sqlite3_stmt *st, struct report *r,
     unsigned char *seen)
 {
-	(void)c;
-	if (sqlite3_column_int64(st, 1) <= 0)
-		return;
-	seen[i] = 1;
-	r->input.lines += (uint64_t)sqlite3_column_double(st, 2);
-	r->input.records += (uint64_t)sqlite3_column_double(st, 3);
-	r->input.bytes += (uint64_t)sqlite3_column_double(st, 4);
-	r->input.malformed += (uint64_t)sqlite3_column_double(st, 5);
-	r->input.truncated += (uint64_t)sqlite3_column_double(st, 6);
+	int64_t sid, cur = 0;
+	size_t i = UTIL_INDEX_NONE;
+	int rc, have = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sid = sqlite3_column_int64(st, 0);
+		if (!have || sid != cur) {
+			have = 1;
+			cur = sid;
+			i = src_find(c, sid);
+		}
+		if (i == UTIL_INDEX_NONE)
+			continue;
+		seen[i] = 1;
+		r->input.lines += (uint64_t)sqlite3_column_int64(st, 1);
+		r->input.records += (uint64_t)sqlite3_column_int64(st, 2);
+		r->input.bytes += (uint64_t)sqlite3_column_int64(st, 3);
+		r->input.malformed += (uint64_t)sqlite3_column_int64(st, 4);
+		r->input.truncated += (uint64_t)sqlite3_column_int64(st, 5);
+	}
+	return rc == SQLITE_DONE ? 0 : step_err(c, rc);
 }
 
 /*
@@ -602,10 +637,8 @@ load_input(struct ctx *c, struct report *r)
 	/* Minutes overlapping [lo, hi). */
 	mlo = c->lo == INT64_MIN ? INT64_MIN : c->lo / 60000;
 	mhi = c->hi == INT64_MAX ? INT64_MAX : (c->hi + 59999) / 60000;
-	if (prep(c, &st, "SELECT source_id, count(*), total(lines),"
-	    " total(records), total(bytes), total(malformed), total(truncated)"
-	    " FROM volume WHERE minute >= ?1 AND minute < ?2"
-	    " GROUP BY source_id") != 0)
+	if (prep(c, &st, "SELECT source_id, lines, records, bytes, malformed,"
+	    " truncated FROM volume WHERE minute >= ?1 AND minute < ?2") != 0)
 		return -1;
 	/* NULL for a database no writer has opened since untimed events came */
 	if (sqlite3_prepare_v2(c->db, "SELECT source_id, count(*) FROM events"
@@ -615,7 +648,7 @@ load_input(struct ctx *c, struct report *r)
 	seen = xcalloc(c->nsrc + 1, 1);
 	sqlite3_bind_int64(st, 1, mlo);
 	sqlite3_bind_int64(st, 2, mhi);
-	rc = per_source_rows(c, st, r, volume_row, seen);
+	rc = volume_rows(c, st, r, seen);
 	if (rc == 0 && ut != NULL)
 		rc = per_source_rows(c, ut, r, untimed_row, seen);
 	sqlite3_finalize(st);
@@ -664,6 +697,23 @@ incident_cmp(const void *a, const void *b)
 	if ((d = strcmp(x->source, y->source)) != 0)
 		return d;
 	return strcmp(x->key, y->key);
+}
+
+/* An incident as read, with where the per-source order put it. */
+struct inc_row {
+	size_t			src;
+	int64_t			rowid;
+	struct report_incident	in;
+};
+
+static int
+inc_row_cmp(const void *a, const void *b)
+{
+	const struct inc_row *x = a, *y = b;
+
+	if (x->src != y->src)
+		return x->src < y->src ? -1 : 1;
+	return x->rowid < y->rowid ? -1 : x->rowid > y->rowid;
 }
 
 static uint64_t
@@ -724,52 +774,66 @@ static int
 load_incidents(struct ctx *c, struct report *r)
 {
 	sqlite3_stmt *st;
-	size_t i;
+	struct inc_row *rows = NULL;
+	size_t i, n = 0, cap = 0;
 	int rc;
 
+	/*
+	 * One pass over the incidents of the window, not a query per source
+	 * (a scan of them each, as no index starts with the source); put in
+	 * the order the per-source queries gave, source by source in table
+	 * order, before they are sorted.
+	 */
 	if (prep(c, &st, "SELECT kind, rule, key, start, end, count, peak_per_min,"
-	    " detected_at FROM incidents WHERE source_id = ?1 AND start < ?3"
-	    " AND end >= ?2") != 0)
+	    " detected_at, source_id, rowid FROM incidents WHERE start < ?2"
+	    " AND end >= ?1") != 0)
 		return -1;
-	for (i = 0; i < c->nsrc; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, c->src[i].id);
-		sqlite3_bind_int64(st, 2, c->lo);
-		sqlite3_bind_int64(st, 3, c->hi);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct report_incident *in;
-			const struct report_rule *ru;
+	sqlite3_bind_int64(st, 1, c->lo);
+	sqlite3_bind_int64(st, 2, c->hi);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct report_incident *in;
+		const struct report_rule *ru;
 
-			r->incidents = xrealloc(r->incidents,
-			    (r->nincidents + 1) * sizeof(*r->incidents));
-			in = &r->incidents[r->nincidents++];
-			in->kind = col_str(st, 0);
-			in->rule = col_str(st, 1);
-			in->key = col_str(st, 2);
-			if (in->kind == NULL)
-				in->kind = xstrdup("");
-			if (in->rule == NULL)
-				in->rule = xstrdup("");
-			if (in->key == NULL)
-				in->key = xstrdup("");
-			in->source = xstrdup(c->src[i].name);
-			in->start = sqlite3_column_int64(st, 3);
-			in->end = sqlite3_column_int64(st, 4);
-			in->count = (uint64_t)sqlite3_column_int64(st, 5);
-			in->peak_per_min = sqlite3_column_type(st, 6) == SQLITE_NULL ?
-			    -1 : sqlite3_column_int64(st, 6);
-			in->detected_at = sqlite3_column_type(st, 7) == SQLITE_NULL ?
-			    TS_NONE : sqlite3_column_int64(st, 7);
-			ru = rule_of(r, in->rule);
-			in->category = xstrdup(ru != NULL ? ru->category : "");
-			in->severity = ru != NULL ? ru->severity : SEV_WARNING;
-		}
-		if (rc != SQLITE_DONE) {
-			sqlite3_finalize(st);
-			return step_err(c, rc);
-		}
+		if ((i = src_find(c, sqlite3_column_int64(st, 8))) ==
+		    UTIL_INDEX_NONE)
+			continue;
+		rows = util_grow(rows, &cap, n, sizeof(*rows), 16);
+		rows[n].src = i;
+		rows[n].rowid = sqlite3_column_int64(st, 9);
+		in = &rows[n++].in;
+		in->kind = col_str(st, 0);
+		in->rule = col_str(st, 1);
+		in->key = col_str(st, 2);
+		if (in->kind == NULL)
+			in->kind = xstrdup("");
+		if (in->rule == NULL)
+			in->rule = xstrdup("");
+		if (in->key == NULL)
+			in->key = xstrdup("");
+		in->source = xstrdup(c->src[i].name);
+		in->start = sqlite3_column_int64(st, 3);
+		in->end = sqlite3_column_int64(st, 4);
+		in->count = (uint64_t)sqlite3_column_int64(st, 5);
+		in->peak_per_min = sqlite3_column_type(st, 6) == SQLITE_NULL ?
+		    -1 : sqlite3_column_int64(st, 6);
+		in->detected_at = sqlite3_column_type(st, 7) == SQLITE_NULL ?
+		    TS_NONE : sqlite3_column_int64(st, 7);
+		ru = rule_of(r, in->rule);
+		in->category = xstrdup(ru != NULL ? ru->category : "");
+		in->severity = ru != NULL ? ru->severity : SEV_WARNING;
 	}
 	sqlite3_finalize(st);
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), inc_row_cmp);
+	if (n > 0) {
+		r->incidents = xrealloc(r->incidents, (r->nincidents + n) *
+		    sizeof(*r->incidents));
+		for (i = 0; i < n; i++)
+			r->incidents[r->nincidents++] = rows[i].in;
+	}
+	free(rows);
+	if (rc != SQLITE_DONE)
+		return step_err(c, rc);
 	if (r->nincidents > 0)
 		qsort(r->incidents, r->nincidents, sizeof(*r->incidents), incident_cmp);
 	group_incidents(r);
@@ -1179,7 +1243,7 @@ static int
 count_repeats(struct ctx *c, struct report *r)
 {
 	sqlite3_stmt *st;
-	size_t i, j;
+	size_t i, j, w;
 	int rc;
 
 	if (prep(c, &st, "SELECT count(*) FROM events WHERE rule = ?1 AND"
@@ -1188,9 +1252,8 @@ count_repeats(struct ctx *c, struct report *r)
 	for (i = 0; i < r->nrules; i++) {
 		if (c->rr[i].metric_field != NULL || c->rr[i].counts == NULL)
 			continue;
-		for (j = 0; j < c->nsrc; j++) {
-			if (r->rules[i].per_source[j].n == 0)
-				continue;
+		for (w = 0; w < r->rules[i].nwith_events; w++) {
+			j = r->rules[i].with_events[w];
 			bind_rsw(c, st, r->rules[i].id, c->src[j].id);
 			if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 				sqlite3_finalize(st);
@@ -1316,7 +1379,7 @@ load_links(struct ctx *c, struct report *r)
 {
 	sqlite3_stmt *inf = NULL, *lk = NULL;
 	struct report_link_by *b;
-	size_t i, j, k, nlisted;
+	size_t i, j, k, w, nlisted;
 	const char *tr, *bv;
 	uint64_t n;
 	int rc, found;
@@ -1356,11 +1419,10 @@ load_links(struct ctx *c, struct report *r)
 		}
 		free(targets);
 		nlisted = l->ntargets;
-		for (j = 0; j < c->nsrc; j++) {
+		for (w = 0; w < r->rules[i].nwith_events; w++) {
 			uint64_t linked = 0;
 
-			if (r->rules[i].per_source[j].n == 0)
-				continue;
+			j = r->rules[i].with_events[w];
 			bind_rsw(c, lk, l->rule, c->src[j].id);
 			if (byf != NULL)
 				sqlite3_bind_text(lk, 5, byf, -1, SQLITE_STATIC);
@@ -1544,7 +1606,7 @@ denominator(struct ctx *c, struct report *r, const char *noun,
 {
 	const struct report_rule *nr = report_find_rule(r, near);
 	const struct counted *k;
-	size_t i, j, v;
+	size_t i, j, v, w;
 
 	*n = 0;
 	*found = 0;
@@ -1559,8 +1621,9 @@ denominator(struct ctx *c, struct report *r, const char *noun,
 		    strcmp(x->counts_by, by) != 0))
 			continue;
 		*found = 1;
-		for (j = 0; j < c->nsrc; j++) {
-			if (nr->per_source[j].n == 0 || r->rules[i].per_source[j].n == 0)
+		for (w = 0; w < r->rules[i].nwith_events; w++) {
+			j = r->rules[i].with_events[w];
+			if (nr->per_source[j].n == 0)
 				continue;
 			if ((k = counted_get(c, r, i, j)) == NULL)
 				return -1;
@@ -1769,7 +1832,7 @@ find_unlinked(struct ctx *c, struct report *r)
 {
 	struct report_link_by *q;
 	sqlite3_stmt *st = NULL;
-	size_t i, j, ri, nq, k, shown;
+	size_t i, j, ri, nq, k, w, shown;
 	struct buf b;
 	int rc;
 
@@ -1790,9 +1853,8 @@ find_unlinked(struct ctx *c, struct report *r)
 			continue;
 		q = NULL;
 		nq = 0;
-		for (j = 0; j < c->nsrc; j++) {
-			if (r->rules[ri].per_source[j].n == 0)
-				continue;
+		for (w = 0; w < r->rules[ri].nwith_events; w++) {
+			j = r->rules[ri].with_events[w];
 			bind_rsw(c, st, l->rule, c->src[j].id);
 			while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 				link_add(&q, &nq,
@@ -2179,7 +2241,7 @@ load_error_groups(struct ctx *c, struct report *r)
 	sqlite3_stmt *st = NULL;
 	const char *lg, *tm;
 	char *joined;
-	size_t i, j;
+	size_t i, j, w;
 	int rc = SQLITE_DONE;
 
 	if (prep(c, &st, "SELECT coalesce(json_extract(fields, '$.logger'), ''),"
@@ -2190,9 +2252,8 @@ load_error_groups(struct ctx *c, struct report *r)
 	for (i = 0; i < UTIL_ARRAY_LEN(ids); i++) {
 		if ((ru = report_find_rule(r, ids[i])) == NULL || ru->count == 0)
 			continue;
-		for (j = 0; j < c->nsrc; j++) {
-			if (ru->per_source[j].n == 0)
-				continue;
+		for (w = 0; w < ru->nwith_events; w++) {
+			j = ru->with_events[w];
 			bind_rsw(c, st, ru->id, c->src[j].id);
 			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 				lg = (const char *)sqlite3_column_text(st, 0);
@@ -2270,7 +2331,7 @@ find_events(struct ctx *c, struct report *r)
 	sqlite3_stmt *st = NULL;
 	int64_t lo, hi;
 	char first[32], last[32];
-	size_t i, j, k;
+	size_t i, j, k, w;
 	int rc = SQLITE_DONE;
 
 	if (prep(c, &st, "SELECT min(ts), max(ts) FROM events WHERE rule = ?1"
@@ -2294,9 +2355,8 @@ find_events(struct ctx *c, struct report *r)
 		if (k < r->nincidents)
 			continue;
 		lo = hi = TS_NONE;
-		for (j = 0; j < c->nsrc; j++) {
-			if (ru->per_source[j].n == 0)
-				continue;
+		for (w = 0; w < ru->nwith_events; w++) {
+			j = ru->with_events[w];
 			bind_rsw(c, st, ru->id, c->src[j].id);
 			if ((rc = sqlite3_step(st)) != SQLITE_ROW)
 				break;
@@ -2307,7 +2367,7 @@ find_events(struct ctx *c, struct report *r)
 			if (hi == TS_NONE || sqlite3_column_int64(st, 1) > hi)
 				hi = sqlite3_column_int64(st, 1);
 		}
-		if (j < c->nsrc)
+		if (w < ru->nwith_events)
 			break;
 		rc = SQLITE_DONE;
 		tz_format_iso(r->query.tz, lo, first, sizeof(first));
@@ -2586,6 +2646,7 @@ report_free(struct report *r)
 		free(r->rules[i].category);
 		free(r->rules[i].summary);
 		free(r->rules[i].per_source);
+		free(r->rules[i].with_events);
 	}
 	free(r->rules);
 	for (i = 0; i < r->nsource_names; i++)

@@ -47,6 +47,10 @@ struct report_rule {
 	uint64_t	 count;
 	struct report_source_count *per_source;	/* every report source, 0 included */
 	size_t		 nper_source;
+	/* the places in per_source with events, in order: a walk of a million
+	 * sources for each rule costs more than the report */
+	size_t		*with_events;
+	size_t		 nwith_events;
 };
 
 struct report_incident {

@@ -388,9 +388,8 @@ window(const struct report *r, struct buf *b)
 	for (i = 0; i < r->nrules; i++) {
 		const struct report_rule *ru = &r->rules[i];
 
-		for (j = 0; j < ru->nper_source; j++) {
-			if (ru->per_source[j].n == 0)
-				continue;
+		for (k = 0; k < ru->nwith_events; k++) {
+			j = ru->with_events[k];
 			if (!any++)
 				family(b, "logtriage_window_events", "gauge",
 				    "Events matched per rule and source in the"

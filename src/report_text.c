@@ -56,12 +56,34 @@ change(struct buf *b, double before, double after, int decimals)
 static void
 cell(struct buf *b, double v, const char *unit)
 {
-	struct buf q;
+	size_t at, n;
 
-	buf_init(&q);
-	report_format_cell(&q, v, unit);
-	buf_printf(b, " %10s", q.data);
-	buf_free(&q);
+	/* " %10s" of the cell, written in place: a row per model */
+	buf_putc(b, ' ');
+	at = b->len;
+	report_format_cell(b, v, unit);
+	if ((n = b->len - at) < 10) {
+		buf_reserve(b, 10 - n);
+		memmove(b->data + at + 10 - n, b->data + at, n + 1);
+		memset(b->data + at, ' ', 10 - n);
+		b->len += 10 - n;
+	}
+}
+
+/* " %8ju" without printf. */
+static void
+count8(struct buf *b, uintmax_t v)
+{
+	char tmp[32], *e = tmp + sizeof(tmp);
+
+	*--e = '\0';
+	do
+		*--e = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	while (e > tmp + sizeof(tmp) - 9)
+		*--e = ' ';
+	*--e = ' ';
+	buf_puts(b, e);
 }
 
 /* One incident: kind, rule, source, key, start, duration, events, peak. */
@@ -244,7 +266,7 @@ report_render_text(const struct report *r, struct buf *b, int color)
 
 			buf_puts(b, "  ");
 			pad(b, *g->value ? g->value : "-", 28);
-			buf_printf(b, " %8ju", (uintmax_t)g->count);
+			count8(b, (uintmax_t)g->count);
 			cell(b, g->mean, m->unit);
 			cell(b, g->p50, m->unit);
 			cell(b, g->p95, m->unit);

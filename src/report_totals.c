@@ -29,9 +29,31 @@ struct tctx {
 	sqlite3		*db;
 	struct tsrc	*src;		/* sources passing --source, by name */
 	size_t		 nsrc;
+	struct util_index src_index;	/* src by id */
+	unsigned char	*has;		/* per src: events of the rule at hand */
+	struct util_index hist_index;	/* hists by (rule, group) */
+	struct util_index link_index;	/* links by (rule, target, group) */
 	char		*err;
 	size_t		 errlen;
 };
+
+static uint64_t
+id_hash(int64_t id)
+{
+	return util_hash64(&id, sizeof(id), UTIL_HASH_SEED);
+}
+
+/* The hash of n strings, each with its NUL. */
+static uint64_t
+strs_hash(const char *const *v, size_t n)
+{
+	uint64_t h = UTIL_HASH_SEED;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = util_hash_text(v[i], strlen(v[i]) + 1, h);
+	return h;
+}
 
 static int
 tprep(struct tctx *c, sqlite3_stmt **st, const char *sql)
@@ -66,12 +88,44 @@ tcol(sqlite3_stmt *st, int i)
 static const char *
 src_name(const struct tctx *c, int64_t id)
 {
-	size_t i;
+	size_t i, it = 0;
 
-	for (i = 0; i < c->nsrc; i++)
+	/* a source per line makes them a million: looked up by a hash */
+	while ((i = util_index_next(&c->src_index, id_hash(id), &it)) !=
+	    UTIL_INDEX_NONE)
 		if (c->src[i].id == id)
 			return c->src[i].name;
 	return NULL;
+}
+
+/*
+ * Mark in c->has the sources with events of rule: the per-source queries
+ * run for those only, in the order of c->src as before.
+ */
+static int
+rule_sources(struct tctx *c, const char *rule)
+{
+	sqlite3_stmt *st;
+	size_t i, it;
+	int64_t id;
+	int rc;
+
+	if (c->has == NULL)
+		c->has = xcalloc(c->nsrc + 1, 1);
+	memset(c->has, 0, c->nsrc + 1);
+	if (tprep(c, &st, "SELECT DISTINCT source_id FROM events"
+	    " WHERE rule = ?1") != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		it = 0;
+		while ((i = util_index_next(&c->src_index, id_hash(id), &it)) !=
+		    UTIL_INDEX_NONE)
+			if (c->src[i].id == id)
+				c->has[i] = 1;
+	}
+	return tdone(c, st, rc);
 }
 
 /* The sources in scope, and the newest log time among them. */
@@ -100,6 +154,8 @@ load_tsources(struct tctx *c, const struct report_query *q, struct report_totals
 			t->last_log = sqlite3_column_int64(st, 2);
 		c->src = util_grow(c->src, &cap, c->nsrc, sizeof(*c->src), 16);
 		c->src[c->nsrc].id = sqlite3_column_int64(st, 0);
+		util_index_put(&c->src_index, id_hash(c->src[c->nsrc].id),
+		    c->nsrc);
 		c->src[c->nsrc++].name = xstrdup(name);
 	}
 	return tdone(c, st, rc);
@@ -148,19 +204,22 @@ load_events(struct tctx *c, struct report_totals *t)
 }
 
 static struct report_total_hist *
-hist_get(struct report_totals *t, size_t *cap, const char *rule,
-    const char *unit, const char *grp)
+hist_get(struct tctx *c, struct report_totals *t, size_t *cap,
+    const char *rule, const char *unit, const char *grp)
 {
 	struct report_total_hist *h;
-	size_t i;
+	const char *key[2] = { rule, grp };
+	uint64_t hh = strs_hash(key, 2);
+	size_t i, it = 0;
 
-	for (i = t->nhists; i > 0; i--) {
-		h = &t->hists[i - 1];
-		if (strcmp(h->rule, rule) != 0)
-			break;
-		if (strcmp(h->group, grp) == 0)
+	/* a model per request makes the groups as many as the events */
+	while ((i = util_index_next(&c->hist_index, hh, &it)) !=
+	    UTIL_INDEX_NONE) {
+		h = &t->hists[i];
+		if (strcmp(h->rule, rule) == 0 && strcmp(h->group, grp) == 0)
 			return h;
 	}
+	util_index_put(&c->hist_index, hh, t->nhists);
 	t->hists = util_grow(t->hists, cap, t->nhists, sizeof(*t->hists), 16);
 	h = &t->hists[t->nhists++];
 	memset(h, 0, sizeof(*h));
@@ -201,13 +260,22 @@ load_hists(struct tctx *c, struct report_totals *t)
 		char *rule = tcol(rs, 0);
 		const char *unit = (const char *)sqlite3_column_text(rs, 1);
 
+		if (rule_sources(c, rule) != 0) {
+			free(rule);
+			sqlite3_finalize(st);
+			sqlite3_finalize(rs);
+			return -1;
+		}
+		rc = SQLITE_DONE;
 		for (i = 0; i < c->nsrc; i++) {
+			if (!c->has[i])
+				continue;
 			sqlite3_reset(st);
 			sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, c->src[i].id);
 			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 				double v = sqlite3_column_double(st, 0);
-				struct report_total_hist *h = hist_get(t, &cap,
+				struct report_total_hist *h = hist_get(c, t, &cap,
 				    rule, unit, (const char *)sqlite3_column_text(st, 1));
 
 				for (k = 0; k < REPORT_HIST_NBOUNDS; k++)
@@ -270,7 +338,17 @@ load_links(struct tctx *c, struct report_totals *t)
 		int has_by = sqlite3_column_type(rs, 1) != SQLITE_NULL;
 		char *by = has_by ? tcol(rs, 1) : NULL;
 
+		if (rule_sources(c, rule) != 0) {
+			free(rule);
+			free(by);
+			sqlite3_finalize(st);
+			sqlite3_finalize(rs);
+			return -1;
+		}
+		rc = SQLITE_DONE;
 		for (i = 0; i < c->nsrc; i++) {
+			if (!c->has[i])
+				continue;
 			sqlite3_reset(st);
 			sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, c->src[i].id);
@@ -282,15 +360,25 @@ load_links(struct tctx *c, struct report_totals *t)
 				const char *tr = (const char *)sqlite3_column_text(st, 0);
 				const char *g = (const char *)sqlite3_column_text(st, 1);
 				struct report_total_links *l = NULL;
+				const char *key[3];
+				uint64_t hh;
+				size_t it = 0;
 
 				tr = tr != NULL ? tr : "";
 				g = g != NULL ? g : "";
-				for (j = 0; j < t->nlinks && l == NULL; j++)
+				key[0] = rule;
+				key[1] = tr;
+				key[2] = g;
+				hh = strs_hash(key, 3);
+				while (l == NULL && (j = util_index_next(
+				    &c->link_index, hh, &it)) != UTIL_INDEX_NONE)
 					if (strcmp(t->links[j].rule, rule) == 0 &&
 					    strcmp(t->links[j].target, tr) == 0 &&
 					    strcmp(t->links[j].group, g) == 0)
 						l = &t->links[j];
 				if (l == NULL) {
+					util_index_put(&c->link_index, hh,
+					    t->nlinks);
 					t->links = util_grow(t->links, &cap,
 					    t->nlinks, sizeof(*t->links), 16);
 					l = &t->links[t->nlinks++];
@@ -399,6 +487,10 @@ report_totals_build(sqlite3 *db, const struct report_query *q,
 	for (i = 0; i < c.nsrc; i++)
 		free(c.src[i].name);
 	free(c.src);
+	free(c.has);
+	util_index_free(&c.src_index);
+	util_index_free(&c.hist_index);
+	util_index_free(&c.link_index);
 	if (rc != 0) {
 		report_totals_free(t);
 		t = NULL;

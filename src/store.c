@@ -1150,10 +1150,20 @@ int64_t
 store_source_id(struct store *s, const char *name, const char *kind,
     const char *identity, char *err, size_t errlen)
 {
+	int created;
+
+	return store_source_add(s, name, kind, identity, &created, err, errlen);
+}
+
+int64_t
+store_source_add(struct store *s, const char *name, const char *kind,
+    const char *identity, int *created, char *err, size_t errlen)
+{
 	sqlite3_stmt *st;
 	size_t i = store_slot(s, name);
 	int64_t id;
 
+	*created = 0;
 	if (s->slots[i].name != NULL)
 		return s->slots[i].id;
 	if (store_source_lookup(s, name, &id, err, errlen) != 0)
@@ -1166,9 +1176,10 @@ store_source_id(struct store *s, const char *name, const char *kind,
 		bind_text_or_null(st, 3, identity);
 		if (store_step(s, st, err, errlen, "adding a source") != 0)
 			return -1;
-		if (sqlite3_changes(s->db) > 0)
+		if (sqlite3_changes(s->db) > 0) {
 			id = sqlite3_last_insert_rowid(s->db);
-		else if (store_source_lookup(s, name, &id, err, errlen) != 0 || id < 0)
+			*created = 1;
+		} else if (store_source_lookup(s, name, &id, err, errlen) != 0 || id < 0)
 			return store_fail(s, err, errlen, "adding a source");
 	}
 	store_cache_put(s, name, id);

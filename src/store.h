@@ -75,6 +75,9 @@ int store_sync_rules(struct store *s, const struct ruleset *rs, char *err, size_
 /* Id of the source called name, created if new (cached in memory).  -1 on error. */
 int64_t store_source_id(struct store *s, const char *name, const char *kind,
     const char *identity, char *err, size_t errlen);
+/* The same; *created is 1 when this call added its row (nothing refers to it). */
+int64_t store_source_add(struct store *s, const char *name, const char *kind,
+    const char *identity, int *created, char *err, size_t errlen);
 
 /* Widen a source's log-time span to include [min_ts, max_ts]. */
 int store_source_seen(struct store *s, int64_t source_id, int64_t min_ts,

@@ -504,9 +504,20 @@ util_unit_ms(const char *unit, size_t n)
 static void
 format_sig3(struct buf *b, double v)
 {
-	int decimals = v < 10 ? 2 : v < 100 ? 1 : 0;
+	int decimals = v < 10 ? 2 : v < 100 ? 1 : 0, n;
 	char tmp[64], *e;
 
+	/* whole values (most of a metric's) print as they are, without %f */
+	if (v >= 0 && v < 1000 && v == floor(v) && !signbit(v)) {
+		n = (int)v;
+		e = tmp + sizeof tmp;
+		*--e = '\0';
+		do
+			*--e = (char)('0' + n % 10);
+		while ((n /= 10) > 0);
+		buf_puts(b, e);
+		return;
+	}
 	snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
 	if (strchr(tmp, '.') != NULL) {
 		e = tmp + strlen(tmp);
@@ -563,12 +574,14 @@ util_format_duration(struct buf *b, double ms, unsigned flags)
 	/* 999.6 ms would print as "1000 ms": it belongs to the next unit */
 	if (ms < 999.5) {
 		format_sig3(b, ms);
-		buf_printf(b, "%sms", sp);
+		buf_puts(b, sp);
+		buf_puts(b, "ms");
 		return;
 	}
 	if (ms < 59950) {
 		format_sig3(b, ms / 1000);
-		buf_printf(b, "%ss", sp);
+		buf_puts(b, sp);
+		buf_putc(b, 's');
 		return;
 	}
 	s = (int64_t)llround(ms / 1000);
