@@ -216,6 +216,20 @@ struct src_settled {
 	int64_t		 now;		/* the log time of the last resettle */
 };
 
+/*
+ * The events of a storm or same rule stored for a source this connection
+ * added: all its events of the rule, as long as new_sources holds it.
+ * Until a storm rule has N of them none can storm, so its tracker is not
+ * built (quiet and last: where it would have been fed from and to).
+ */
+struct new_pair {
+	int		 rule;
+	int64_t		 source_id;
+	uint32_t	 n;
+	int		 waiting;	/* storm: a tracker would have been fed */
+	int64_t		 quiet, last;
+};
+
 /* A set of source ids. */
 struct idset {
 	int64_t			*v;
@@ -253,6 +267,9 @@ struct correlate {
 	 * written since): a source of neither costs no statement per commit.
 	 */
 	struct idset		 new_sources;
+	struct new_pair		*pairs;
+	size_t			 npairs, cappairs;
+	struct util_index	 pairs_index;
 	struct idset		 open_sources;
 	int64_t			 open_version;	/* data_version of the load; -1: none */
 	int64_t			 data_version;	/* PRAGMA data_version at the last run */
@@ -451,6 +468,8 @@ live_drop_all(struct correlate *c)
 	util_index_free(&c->settled_index);
 	/* what they say may have changed with what the live state knew */
 	idset_clear(&c->new_sources);
+	c->npairs = 0;
+	util_index_free(&c->pairs_index);
 	c->open_version = -1;
 }
 
@@ -536,10 +555,36 @@ correlate_free(struct correlate *c)
 	free(c->settled);
 	util_index_free(&c->settled_index);
 	idset_free(&c->new_sources);
+	free(c->pairs);
+	util_index_free(&c->pairs_index);
 	idset_free(&c->open_sources);
 	if (c->db != NULL)
 		sqlite3_rollback_hook(c->db, NULL, NULL);
 	free(c);
+}
+
+/* The counts of (rule, source) of a new source; added if add, else NULL if none. */
+static struct new_pair *
+new_pair(struct correlate *c, int rule, int64_t source_id, int add)
+{
+	struct new_pair *p;
+	size_t it = 0, i;
+	uint64_t h = key_hash(rule, -2, source_id);
+
+	while ((i = util_index_next(&c->pairs_index, h, &it)) != UTIL_INDEX_NONE) {
+		if (c->pairs[i].rule == rule && c->pairs[i].source_id == source_id)
+			return &c->pairs[i];
+	}
+	if (!add)
+		return NULL;
+	c->pairs = util_grow(c->pairs, &c->cappairs, c->npairs,
+	    sizeof *c->pairs, 16);
+	util_index_put(&c->pairs_index, h, c->npairs);
+	p = &c->pairs[c->npairs++];
+	memset(p, 0, sizeof *p);
+	p->rule = rule;
+	p->source_id = source_id;
+	return p;
 }
 
 int
@@ -601,6 +646,9 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	if (!correlate_wants(c, rule_index))
 		return;
 	role = c->role[rule_index];
+	if ((role & (ROLE_STORM | ROLE_SAME)) &&
+	    idset_has(&c->new_sources, source_id))
+		new_pair(c, rule_index, source_id, 1)->n++;
 	if (role & ROLE_STORM)
 		mark(c, rule_index, WORK_STORM, source_id, ts, ts, ts, TS_HIGH);
 	if (role & ROLE_EXPECT)
@@ -891,6 +939,7 @@ run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	const struct rule *r = &c->rs->rules[w->rule];
 	sqlite3_stmt *st;
 	struct live *l;
+	struct new_pair *p;
 	int64_t quiet;
 
 	/* New events all after the last one fed: feed only them. */
@@ -901,7 +950,25 @@ run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
 		return 0;
 	}
 
-	if (idset_has(&c->new_sources, w->source_id))
+	/*
+	 * A new source's events of the rule are all noted: while fewer than
+	 * N, the tracker would emit nothing, so it is built only with the
+	 * Nth, from where it would have been fed since.  Events before the
+	 * last fed start it afresh from them, as a live tracker would.
+	 */
+	p = l == NULL && idset_has(&c->new_sources, w->source_id) ?
+	    new_pair(c, w->rule, w->source_id, 0) : NULL;
+	if (p != NULL && (!p->waiting || w->first >= p->last)) {
+		if (!p->waiting) {
+			p->waiting = 1;
+			p->quiet = w->from;
+			p->last = w->to;
+		} else if (w->to > p->last)
+			p->last = w->to;
+		if (p->n < (uint32_t)r->storm_n)
+			return 0;
+		quiet = p->quiet;
+	} else if (idset_has(&c->new_sources, w->source_id))
 		quiet = w->from;
 	else if (quiet_point(c, r->id, w->source_id, w->from,
 	    r->storm_window_ms, &quiet, err, errlen) != 0)
@@ -1496,6 +1563,7 @@ static int
 run_work(struct correlate *c, char *err, size_t errlen)
 {
 	const struct work *w;
+	struct new_pair *p;
 	size_t i;
 	int rc = 0;
 
@@ -1513,6 +1581,11 @@ run_work(struct correlate *c, char *err, size_t errlen)
 			    w->from, w->to, err, errlen);
 			break;
 		case WORK_SAME:
+			/* one event of a new source repeats nothing */
+			if (idset_has(&c->new_sources, w->source_id) &&
+			    (p = new_pair(c, w->rule, w->source_id, 0)) != NULL &&
+			    p->n < 2)
+				break;
 			rc = run_same(c, (size_t)w->rule, w->source_id, w->from,
 			    w->to, err, errlen);
 			break;
