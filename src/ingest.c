@@ -99,6 +99,7 @@ struct src_state {
 	int		 hi_dirty;
 	struct src_clock *clock;	/* NULL until a record has both stamps */
 	int		 touched;	/* in ingest.touched */
+	int		 unmarked;	/* added by this run, no volume mark saved yet */
 };
 
 struct vol {
@@ -139,6 +140,7 @@ struct bmark {
 	int64_t		sid, ts;
 	uint64_t	offset;
 	size_t		t0, nt;
+	int		unmarked;	/* nothing stored to merge with */
 };
 
 /* What one commit writes: the events and the state at its commit point. */
@@ -533,8 +535,12 @@ writer_marks(struct ingest *in, struct batch *b)
 
 	for (i = 0; i < b->nmarks; i++) {
 		bm = &b->marks[i];
-		if (store_vmark_get(in->st, bm->sid, in->key, vm, w->err,
-		    sizeof w->err) != 0)
+		if (bm->unmarked) {
+			vm->ts = TS_NONE;
+			vm->offset = 0;
+			vm->n = 0;
+		} else if (store_vmark_get(in->st, bm->sid, in->key, vm,
+		    w->err, sizeof w->err) != 0)
 			return -1;
 		if (vm->ts != TS_NONE && bm->ts < vm->ts)
 			continue;
@@ -1110,6 +1116,7 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 	if (created) {
 		s->mark_ts = s->hi_ts = TS_NONE;
 		s->count_all = 1;
+		s->unmarked = 1;
 		correlate_note_new_source(in->corr, id);
 	} else if (ingest_mark_load(in, s) != 0)
 		return NULL;
@@ -1191,6 +1198,8 @@ batch_mark(struct batch *b, struct src_state *s)
 	b->marks[b->nmarks].offset = s->hi_off;
 	b->marks[b->nmarks].t0 = b->nmtexts;
 	b->marks[b->nmarks].nt = s->hi.n;
+	b->marks[b->nmarks].unmarked = s->unmarked;
+	s->unmarked = 0;
 	b->nmarks++;
 	for (j = 0; j < s->hi.n; j++) {
 		b->mtexts = util_grow(b->mtexts, &b->mtextcap, b->nmtexts,

@@ -216,6 +216,7 @@ struct store {
 	struct source_slot	*slots;
 	size_t			 nslots;
 	size_t			 nused;
+	int			 adding;	/* the last source looked up was new */
 	int			 lockfd;	/* PATH-lock for input claims, or -1 */
 	struct minutes		*minutes;	/* this transaction's event_minutes */
 };
@@ -1166,7 +1167,13 @@ store_source_add(struct store *s, const char *name, const char *kind,
 	*created = 0;
 	if (s->slots[i].name != NULL)
 		return s->slots[i].id;
-	if (store_source_lookup(s, name, &id, err, errlen) != 0)
+	/*
+	 * Names come in runs of known or of new ones (a re-read, or a
+	 * compose prefix per line): after a new one, insert first and look
+	 * up only if the name was there.
+	 */
+	id = -1;
+	if (!s->adding && store_source_lookup(s, name, &id, err, errlen) != 0)
 		return -1;
 	if (id < 0) {
 		/* another process may add the same name first: then use its row */
@@ -1176,7 +1183,8 @@ store_source_add(struct store *s, const char *name, const char *kind,
 		bind_text_or_null(st, 3, identity);
 		if (store_step(s, st, err, errlen, "adding a source") != 0)
 			return -1;
-		if (sqlite3_changes(s->db) > 0) {
+		s->adding = sqlite3_changes(s->db) > 0;
+		if (s->adding) {
 			id = sqlite3_last_insert_rowid(s->db);
 			*created = 1;
 		} else if (store_source_lookup(s, name, &id, err, errlen) != 0 || id < 0)
