@@ -577,6 +577,57 @@ writer_marks(struct ingest *in, struct batch *b)
 	return 0;
 }
 
+/* Add the batch's volume rows (writer thread). */
+static int
+writer_volume(struct ingest *in, struct batch *b)
+{
+	struct writer *w = &in->w;
+	struct store_volume *rows;
+	size_t i;
+	int rc;
+
+	if (b->nvols == 0)
+		return 0;
+	rows = xmalloc(b->nvols * sizeof *rows);
+	for (i = 0; i < b->nvols; i++) {
+		rows[i].source_id = b->vols[i].sid;
+		rows[i].minute = b->vols[i].minute;
+		rows[i].lines = b->vols[i].lines;
+		rows[i].records = b->vols[i].records;
+		rows[i].bytes = b->vols[i].bytes;
+		rows[i].malformed = b->vols[i].malformed;
+		rows[i].truncated = b->vols[i].truncated;
+	}
+	rc = store_volume_add_rows(in->st, rows, b->nvols, w->err,
+	    sizeof w->err);
+	free(rows);
+	return rc;
+}
+
+/* Widen the stored time span of the batch's sources (writer thread). */
+static int
+writer_seen(struct ingest *in, struct batch *b)
+{
+	struct writer *w = &in->w;
+	struct store_seen *rows;
+	size_t i;
+	int rc;
+
+	if (b->nseen == 0)
+		return 0;
+	rows = xmalloc(b->nseen * sizeof *rows);
+	for (i = 0; i < b->nseen; i++) {
+		rows[i].source_id = b->seen[i].sid;
+		rows[i].min_ts = b->seen[i].min_ts;
+		rows[i].max_ts = b->seen[i].max_ts;
+	}
+	rc = store_sources_seen(in->st, rows, b->nseen, w->err, sizeof w->err);
+	free(rows);
+	for (i = 0; rc == 0 && i < b->nseen; i++)
+		correlate_note_time(in->corr, b->seen[i].sid, b->seen[i].max_ts);
+	return rc;
+}
+
 /* Store one batch and commit it (writer thread). */
 static void
 writer_store(struct ingest *in, struct batch *b)
@@ -599,22 +650,12 @@ writer_store(struct ingest *in, struct batch *b)
 		if (writer_events(in, b, i, n) != 0)
 			goto fail;
 	}
-	for (i = 0; i < b->nvols; i++) {
-		const struct vol *v = &b->vols[i];
-
-		if (store_volume_add(in->st, v->sid, v->minute, v->lines,
-		    v->records, v->bytes, v->malformed, v->truncated, w->err,
-		    sizeof w->err) != 0)
-			goto fail;
-	}
+	if (writer_volume(in, b) != 0)
+		goto fail;
 	if (writer_marks(in, b) != 0)
 		goto fail;
-	for (i = 0; i < b->nseen; i++) {
-		if (store_source_seen(in->st, b->seen[i].sid, b->seen[i].min_ts,
-		    b->seen[i].max_ts, w->err, sizeof w->err) != 0)
-			goto fail;
-		correlate_note_time(in->corr, b->seen[i].sid, b->seen[i].max_ts);
-	}
+	if (writer_seen(in, b) != 0)
+		goto fail;
 	if (b->resumable && store_input_set(in->st, in->key, in->fingerprint,
 	    b->offset, b->lineno, w->err, sizeof w->err) != 0)
 		goto fail;

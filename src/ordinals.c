@@ -249,17 +249,24 @@ int
 ord_save_write(const struct ord_save *sv, struct store *st, const char *key,
     uint64_t fingerprint, char *err, size_t errlen)
 {
+	struct store_ordinals_row *rows;
 	size_t i;
+	int rc;
 
 	if (sv->reset && store_ordinals_clear(st, key, fingerprint, err,
 	    errlen) != 0)
 		return -1;
+	if (sv->nbords == 0)
+		return 0;
+	rows = xmalloc(sv->nbords * sizeof *rows);
 	for (i = 0; i < sv->nbords; i++) {
-		const struct bord *b = &sv->bords[i];
-
-		if (store_ordinals_put(st, key, fingerprint, b->sid, b->ts,
-		    sv->ords + b->first, b->n, err, errlen) != 0)
-			return -1;
+		rows[i].source_id = sv->bords[i].sid;
+		rows[i].ts = sv->bords[i].ts;
+		rows[i].ords = sv->ords + sv->bords[i].first;
+		rows[i].n = sv->bords[i].n;
 	}
-	return 0;
+	rc = store_ordinals_put_rows(st, key, fingerprint, rows, sv->nbords,
+	    err, errlen);
+	free(rows);
+	return rc;
 }

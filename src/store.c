@@ -34,11 +34,13 @@ enum {
 	ST_SOURCE_GET,
 	ST_SOURCE_ADD,
 	ST_SOURCE_SEEN,
+	ST_SOURCE_SEEN_MANY,
 	ST_INGEST_ADD,
 	ST_INGEST_UPDATE,
 	ST_INPUT_GET,
 	ST_INPUT_SET,
 	ST_ORD_PUT,
+	ST_ORD_PUT_MANY,
 	ST_ORD_GET,
 	ST_ORD_GET_OLD,
 	ST_ORD_CLEAR,
@@ -46,6 +48,7 @@ enum {
 	ST_EVENT_ADD,
 	ST_EVENT_ADD_MANY,
 	ST_VOLUME_ADD,
+	ST_VOLUME_ADD_MANY,
 	ST_INPUT_TS_SET,
 	ST_INPUT_RULES_GET,
 	ST_INPUT_RULES_SET,
@@ -72,6 +75,17 @@ enum {
 _Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
     "EVENT_ROWS16 holds STORE_EVENT_ROWS rows");
 
+/*
+ * The rows a commit writes per source (volume, seen times, ordinals) go
+ * STORE_EVENT_ROWS to a statement too: a source per line makes them as
+ * many as the lines.
+ */
+#define ROWS16(r)	r "," r "," r "," r "," r "," r "," r "," r "," \
+			r "," r "," r "," r "," r "," r "," r "," r
+#define VOLUME_ROW	"(?,?,?,?,?,?,?)"
+#define SEEN_ROW	"(?,?,?)"
+#define ORD_ROW		"(?,?,?,?,?)"
+
 static const char *const store_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -87,6 +101,14 @@ static const char *const store_sql[ST_COUNT] = {
 	    " last_ts = CASE WHEN last_ts IS NULL OR ?3 > last_ts"
 	    " THEN ?3 ELSE last_ts END"
 	    " WHERE id = ?1",
+	/* the ids of one statement are distinct (one row per source) */
+	[ST_SOURCE_SEEN_MANY] =
+	    "UPDATE sources SET"
+	    " first_ts = CASE WHEN first_ts IS NULL OR v.column2 < first_ts"
+	    " THEN v.column2 ELSE first_ts END,"
+	    " last_ts = CASE WHEN last_ts IS NULL OR v.column3 > last_ts"
+	    " THEN v.column3 ELSE last_ts END"
+	    " FROM (VALUES " ROWS16(SEEN_ROW) ") AS v WHERE sources.id = v.column1",
 	[ST_INGEST_ADD] =
 	    "INSERT INTO ingests (input, source, started) VALUES (?1, ?2, ?3)",
 	[ST_INGEST_UPDATE] =
@@ -106,6 +128,10 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_ORD_PUT] =
 	    "INSERT INTO input_ordinals (path, fingerprint, source_id, ts, counts)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (path, fingerprint, source_id)"
+	    " DO UPDATE SET ts = excluded.ts, counts = excluded.counts",
+	[ST_ORD_PUT_MANY] =
+	    "INSERT INTO input_ordinals (path, fingerprint, source_id, ts, counts)"
+	    " VALUES " ROWS16(ORD_ROW) " ON CONFLICT (path, fingerprint, source_id)"
 	    " DO UPDATE SET ts = excluded.ts, counts = excluded.counts",
 	[ST_ORD_GET] =
 	    "SELECT source_id, ts, counts FROM input_ordinals"
@@ -128,6 +154,14 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_VOLUME_ADD] =
 	    "INSERT INTO volume (source_id, minute, lines, records, bytes,"
 	    " malformed, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT (source_id, minute) DO UPDATE SET"
+	    " lines = lines + excluded.lines, records = records + excluded.records,"
+	    " bytes = bytes + excluded.bytes,"
+	    " malformed = malformed + excluded.malformed,"
+	    " truncated = truncated + excluded.truncated",
+	[ST_VOLUME_ADD_MANY] =
+	    "INSERT INTO volume (source_id, minute, lines, records, bytes,"
+	    " malformed, truncated) VALUES " ROWS16(VOLUME_ROW)
 	    " ON CONFLICT (source_id, minute) DO UPDATE SET"
 	    " lines = lines + excluded.lines, records = records + excluded.records,"
 	    " bytes = bytes + excluded.bytes,"
@@ -1208,6 +1242,35 @@ store_source_seen(struct store *s, int64_t source_id, int64_t min_ts,
 	return store_step(s, st, err, errlen, "updating a source");
 }
 
+int
+store_sources_seen(struct store *s, const struct store_seen *v, size_t n,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_SOURCE_SEEN_MANY];
+	size_t i = 0, k;
+
+	while (i < n) {
+		for (k = 0; i + STORE_EVENT_ROWS <= n && k < STORE_EVENT_ROWS; k++)
+			if (v[i + k].min_ts == TS_NONE || v[i + k].max_ts == TS_NONE)
+				break;
+		if (i + STORE_EVENT_ROWS > n || k < STORE_EVENT_ROWS) {
+			if (store_source_seen(s, v[i].source_id, v[i].min_ts,
+			    v[i].max_ts, err, errlen) != 0)
+				return -1;
+			i++;
+			continue;
+		}
+		for (k = 0; k < STORE_EVENT_ROWS; k++, i++) {
+			sqlite3_bind_int64(st, (int)k * 3 + 1, v[i].source_id);
+			sqlite3_bind_int64(st, (int)k * 3 + 2, v[i].min_ts);
+			sqlite3_bind_int64(st, (int)k * 3 + 3, v[i].max_ts);
+		}
+		if (store_step(s, st, err, errlen, "updating a source") != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int64_t
 store_ingest_begin(struct store *s, const char *input, const char *source,
     char *err, size_t errlen)
@@ -1453,6 +1516,54 @@ store_ordinals_put(struct store *s, const char *path, uint64_t fingerprint,
 }
 
 int
+store_ordinals_put_rows(struct store *s, const char *path,
+    uint64_t fingerprint, const struct store_ordinals_row *rows, size_t n,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_ORD_PUT_MANY];
+	unsigned char *blob = NULL, *p;
+	size_t i, k, j, total, cap = 0;
+	int rc = 0, b;
+
+	for (i = 0; rc == 0 && i < n; ) {
+		if (n - i < STORE_EVENT_ROWS) {
+			rc = store_ordinals_put(s, path, fingerprint,
+			    rows[i].source_id, rows[i].ts, rows[i].ords,
+			    rows[i].n, err, errlen);
+			i++;
+			continue;
+		}
+		for (k = total = 0; k < STORE_EVENT_ROWS; k++)
+			total += rows[i + k].n * ORD_COUNT_PACKED;
+		if (total + 1 > cap) {
+			cap = total + 1;
+			blob = xrealloc(blob, cap);
+		}
+		for (k = 0, p = blob; k < STORE_EVENT_ROWS; k++, i++) {
+			b = (int)k * 5;
+			sqlite3_bind_text(st, b + 1, path, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, b + 2, (int64_t)fingerprint);
+			sqlite3_bind_int64(st, b + 3, rows[i].source_id);
+			sqlite3_bind_int64(st, b + 4, rows[i].ts);
+			if (rows[i].n == 0) {
+				sqlite3_bind_null(st, b + 5);
+				continue;
+			}
+			sqlite3_bind_blob(st, b + 5, p,
+			    (int)(rows[i].n * ORD_COUNT_PACKED), SQLITE_STATIC);
+			for (j = 0; j < rows[i].n; j++, p += ORD_COUNT_PACKED) {
+				put_le(p, rows[i].ords[j].hash, 8);
+				put_le(p + 8, (uint32_t)rows[i].ords[j].n, 4);
+			}
+		}
+		rc = store_step(s, st, err, errlen,
+		    "saving ordinals of a resume point");
+	}
+	free(blob);
+	return rc;
+}
+
+int
 store_input_time_set(struct store *s, const char *path, uint64_t fingerprint,
     int64_t ts, char *err, size_t errlen)
 {
@@ -1680,6 +1791,39 @@ store_volume_add(struct store *s, int64_t source_id, int64_t minute,
 	sqlite3_bind_int64(st, 6, (int64_t)malformed);
 	sqlite3_bind_int64(st, 7, (int64_t)truncated);
 	return store_step(s, st, err, errlen, "counting volume");
+}
+
+int
+store_volume_add_rows(struct store *s, const struct store_volume *v, size_t n,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_VOLUME_ADD_MANY];
+	size_t i, k;
+	int b;
+
+	for (i = 0; i < n; ) {
+		if (n - i < STORE_EVENT_ROWS) {
+			if (store_volume_add(s, v[i].source_id, v[i].minute,
+			    v[i].lines, v[i].records, v[i].bytes, v[i].malformed,
+			    v[i].truncated, err, errlen) != 0)
+				return -1;
+			i++;
+			continue;
+		}
+		for (k = 0; k < STORE_EVENT_ROWS; k++, i++) {
+			b = (int)k * 7;
+			sqlite3_bind_int64(st, b + 1, v[i].source_id);
+			sqlite3_bind_int64(st, b + 2, v[i].minute);
+			sqlite3_bind_int64(st, b + 3, (int64_t)v[i].lines);
+			sqlite3_bind_int64(st, b + 4, (int64_t)v[i].records);
+			sqlite3_bind_int64(st, b + 5, (int64_t)v[i].bytes);
+			sqlite3_bind_int64(st, b + 6, (int64_t)v[i].malformed);
+			sqlite3_bind_int64(st, b + 7, (int64_t)v[i].truncated);
+		}
+		if (store_step(s, st, err, errlen, "counting volume") != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int

@@ -82,6 +82,12 @@ int64_t store_source_add(struct store *s, const char *name, const char *kind,
 /* Widen a source's log-time span to include [min_ts, max_ts]. */
 int store_source_seen(struct store *s, int64_t source_id, int64_t min_ts,
     int64_t max_ts, char *err, size_t errlen);
+/* store_source_seen for each of n rows, of distinct sources. */
+struct store_seen {
+	int64_t		source_id, min_ts, max_ts;
+};
+int store_sources_seen(struct store *s, const struct store_seen *v, size_t n,
+    char *err, size_t errlen);
 
 struct store_ingest_counts {
 	uint64_t	bytes, lines, records, events, duplicates;
@@ -148,6 +154,15 @@ int store_ordinals_clear(struct store *s, const char *path, uint64_t fingerprint
  */
 int store_ordinals_put(struct store *s, const char *path, uint64_t fingerprint,
     int64_t source_id, int64_t ts, const struct store_ordinal *ords, size_t n,
+    char *err, size_t errlen);
+/* store_ordinals_put for each of n rows, in order. */
+struct store_ordinals_row {
+	int64_t				 source_id, ts;
+	const struct store_ordinal	*ords;
+	size_t				 n;
+};
+int store_ordinals_put_rows(struct store *s, const char *path,
+    uint64_t fingerprint, const struct store_ordinals_row *rows, size_t n,
     char *err, size_t errlen);
 
 /*
@@ -234,6 +249,13 @@ int store_insert_events(struct store *s, const struct store_event *evs,
 int store_volume_add(struct store *s, int64_t source_id, int64_t minute,
     uint64_t lines, uint64_t records, uint64_t bytes, uint64_t malformed,
     uint64_t truncated, char *err, size_t errlen);
+/* store_volume_add for each of n rows, in order. */
+struct store_volume {
+	int64_t		source_id, minute;
+	uint64_t	lines, records, bytes, malformed, truncated;
+};
+int store_volume_add_rows(struct store *s, const struct store_volume *v,
+    size_t n, char *err, size_t errlen);
 
 /* The latest log time any source has reached, or TS_NONE for none. */
 int store_newest_log_time(struct store *s, int64_t *ts, char *err, size_t errlen);
