@@ -1224,7 +1224,12 @@ store_source_add(struct store *s, const char *name, const char *kind,
 		} else if (store_source_lookup(s, name, &id, err, errlen) != 0 || id < 0)
 			return store_fail(s, err, errlen, "adding a source");
 	}
-	store_cache_put(s, name, id);
+	/*
+	 * Only names found stored: the caller keeps those it has met in
+	 * this run, and a source per line would double the memory.
+	 */
+	if (!*created)
+		store_cache_put(s, name, id);
 	return id;
 }
 
