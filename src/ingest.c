@@ -528,19 +528,38 @@ writer_marks(struct ingest *in, struct batch *b)
 {
 	struct writer *w = &in->w;
 	struct store_vmark *vm = &w->vm;
+	struct store_vmark_row *rows;
 	const struct bmark *bm;
 	const struct store_vtext *t;
-	size_t i, j, k;
-	int have;
+	size_t i, j, k, nrows = 0;
+	int have, rc;
 
+	/*
+	 * Nothing stored to merge a mark with: it is the batch's, its texts
+	 * distinct and counted, so it is written as it is, many at once.
+	 */
+	rows = xmalloc((b->nmarks > 0 ? b->nmarks : 1) * sizeof *rows);
 	for (i = 0; i < b->nmarks; i++) {
 		bm = &b->marks[i];
-		if (bm->unmarked) {
-			vm->ts = TS_NONE;
-			vm->offset = 0;
-			vm->n = 0;
-		} else if (store_vmark_get(in->st, bm->sid, in->key, vm,
-		    w->err, sizeof w->err) != 0)
+		if (!bm->unmarked)
+			continue;
+		rows[nrows].source_id = bm->sid;
+		rows[nrows].ts = bm->ts;
+		rows[nrows].offset = bm->offset;
+		rows[nrows].texts = b->mtexts + bm->t0;
+		rows[nrows++].n = bm->nt;
+	}
+	rc = store_vmark_set_rows(in->st, in->key, rows, nrows, w->err,
+	    sizeof w->err);
+	free(rows);
+	if (rc != 0)
+		return -1;
+	for (i = 0; i < b->nmarks; i++) {
+		bm = &b->marks[i];
+		if (bm->unmarked)
+			continue;
+		if (store_vmark_get(in->st, bm->sid, in->key, vm, w->err,
+		    sizeof w->err) != 0)
 			return -1;
 		if (vm->ts != TS_NONE && bm->ts < vm->ts)
 			continue;

@@ -54,6 +54,7 @@ enum {
 	ST_INPUT_RULES_SET,
 	ST_VMARK_GET,
 	ST_VMARK_SET,
+	ST_VMARK_SET_MANY,
 	ST_RULE_SET,
 	ST_MINUTES_ADD,
 	ST_MINUTES_DROP,
@@ -85,6 +86,7 @@ _Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
 #define VOLUME_ROW	"(?,?,?,?,?,?,?)"
 #define SEEN_ROW	"(?,?,?)"
 #define ORD_ROW		"(?,?,?,?,?)"
+#define VMARK_ROW	"(?,?,?,?,?)"
 
 static const char *const store_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -179,6 +181,11 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_VMARK_SET] =
 	    "INSERT INTO volume_marks (source_id, input, ts, offset, texts)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (source_id, input)"
+	    " DO UPDATE SET ts = excluded.ts, offset = excluded.offset,"
+	    " texts = excluded.texts",
+	[ST_VMARK_SET_MANY] =
+	    "INSERT INTO volume_marks (source_id, input, ts, offset, texts)"
+	    " VALUES " ROWS16(VMARK_ROW) " ON CONFLICT (source_id, input)"
 	    " DO UPDATE SET ts = excluded.ts, offset = excluded.offset,"
 	    " texts = excluded.texts",
 	[ST_RULE_SET] =
@@ -1674,6 +1681,56 @@ store_vmark_set(struct store *s, int64_t source_id, const char *input,
 		sqlite3_bind_blob(st, 5, blob, (int)(m->n * VMARK_PACKED),
 		    SQLITE_STATIC);
 	rc = store_step(s, st, err, errlen, "saving a volume mark");
+	free(blob);
+	return rc;
+}
+
+int
+store_vmark_set_rows(struct store *s, const char *input,
+    const struct store_vmark_row *rows, size_t n, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_VMARK_SET_MANY];
+	struct store_vmark m;
+	unsigned char *blob = NULL, *p;
+	size_t i, k, j, total, cap = 0;
+	int rc = 0, b;
+
+	for (i = 0; rc == 0 && i < n; ) {
+		if (n - i < STORE_EVENT_ROWS) {
+			m.ts = rows[i].ts;
+			m.offset = rows[i].offset;
+			m.texts = (struct store_vtext *)rows[i].texts;
+			m.n = m.cap = rows[i].n;
+			rc = store_vmark_set(s, rows[i].source_id, input, &m,
+			    err, errlen);
+			i++;
+			continue;
+		}
+		for (k = total = 0; k < STORE_EVENT_ROWS; k++)
+			total += rows[i + k].n * VMARK_PACKED;
+		if (total + 1 > cap) {
+			cap = total + 1;
+			blob = xrealloc(blob, cap);
+		}
+		for (k = 0, p = blob; k < STORE_EVENT_ROWS; k++, i++) {
+			b = (int)k * 5;
+			sqlite3_bind_int64(st, b + 1, rows[i].source_id);
+			sqlite3_bind_text(st, b + 2, input, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, b + 3, rows[i].ts);
+			sqlite3_bind_int64(st, b + 4, (int64_t)rows[i].offset);
+			if (rows[i].n == 0) {
+				sqlite3_bind_null(st, b + 5);
+				continue;
+			}
+			sqlite3_bind_blob(st, b + 5, p,
+			    (int)(rows[i].n * VMARK_PACKED), SQLITE_STATIC);
+			for (j = 0; j < rows[i].n; j++, p += VMARK_PACKED) {
+				put_le(p, rows[i].texts[j].hash, 8);
+				put_le(p + 8, rows[i].texts[j].n, 4);
+			}
+		}
+		rc = store_step(s, st, err, errlen, "saving a volume mark");
+	}
 	free(blob);
 	return rc;
 }

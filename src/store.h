@@ -194,6 +194,15 @@ int store_vmark_get(struct store *s, int64_t source_id, const char *input,
     struct store_vmark *m, char *err, size_t errlen);
 int store_vmark_set(struct store *s, int64_t source_id, const char *input,
     const struct store_vmark *m, char *err, size_t errlen);
+/* store_vmark_set for each of n rows, in order. */
+struct store_vmark_row {
+	int64_t				 source_id, ts;
+	uint64_t			 offset;
+	const struct store_vtext	*texts;
+	size_t				 n;
+};
+int store_vmark_set_rows(struct store *s, const char *input,
+    const struct store_vmark_row *rows, size_t n, char *err, size_t errlen);
 
 /*
  * Claim the input key (a regular file's canonical path) for this process
