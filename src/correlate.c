@@ -218,7 +218,8 @@ struct src_settled {
 
 /*
  * The events of a storm or same rule stored for a source this connection
- * added: all its events of the rule, as long as new_sources holds it.
+ * added: all its events of the rule.  Kept only while new_sources holds
+ * the source (both are cleared together), so an entry means a new source.
  * Until a storm rule has N of them none can storm, so its tracker is not
  * built (quiet and last: where it would have been fed from and to).
  */
@@ -956,8 +957,7 @@ run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	 * Nth, from where it would have been fed since.  Events before the
 	 * last fed start it afresh from them, as a live tracker would.
 	 */
-	p = l == NULL && idset_has(&c->new_sources, w->source_id) ?
-	    new_pair(c, w->rule, w->source_id, 0) : NULL;
+	p = l == NULL ? new_pair(c, w->rule, w->source_id, 0) : NULL;
 	if (p != NULL && (!p->waiting || w->first >= p->last)) {
 		if (!p->waiting) {
 			p->waiting = 1;
@@ -1582,8 +1582,7 @@ run_work(struct correlate *c, char *err, size_t errlen)
 			break;
 		case WORK_SAME:
 			/* one event of a new source repeats nothing */
-			if (idset_has(&c->new_sources, w->source_id) &&
-			    (p = new_pair(c, w->rule, w->source_id, 0)) != NULL &&
+			if ((p = new_pair(c, w->rule, w->source_id, 0)) != NULL &&
 			    p->n < 2)
 				break;
 			rc = run_same(c, (size_t)w->rule, w->source_id, w->from,
