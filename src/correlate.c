@@ -231,6 +231,16 @@ struct new_pair {
 	int64_t		 quiet, last;
 };
 
+/*
+ * Sources this connection added, as ranges of ids: SQLite numbers a new
+ * row one past the largest, so those of a run make one range or a few,
+ * where a hash set of a million ids cost a cache miss per lookup.
+ */
+struct idranges {
+	int64_t		(*r)[2];	/* first, last: sorted, apart */
+	size_t		 n, cap;
+};
+
 /* A set of source ids. */
 struct idset {
 	int64_t			*v;
@@ -267,7 +277,7 @@ struct correlate {
 	 * sources with open waits (stored ones as of open_version, and those
 	 * written since): a source of neither costs no statement per commit.
 	 */
-	struct idset		 new_sources;
+	struct idranges		 new_sources;
 	struct new_pair		*pairs;
 	size_t			 npairs, cappairs;
 	struct util_index	 pairs_index;
@@ -371,6 +381,60 @@ idset_add(struct idset *s, int64_t id)
 	s->v[s->n++] = id;
 }
 
+/* The first range that does not end before id (n if none). */
+static size_t
+idranges_pos(const struct idranges *s, int64_t id)
+{
+	size_t lo = 0, hi = s->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->r[mid][1] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+idranges_has(const struct idranges *s, int64_t id)
+{
+	size_t i;
+
+	if (s->n > 0 && id >= s->r[s->n - 1][0] && id <= s->r[s->n - 1][1])
+		return 1;
+	i = idranges_pos(s, id);
+	return i < s->n && s->r[i][0] <= id;
+}
+
+static void
+idranges_add(struct idranges *s, int64_t id)
+{
+	size_t i = idranges_pos(s, id);
+
+	if (i < s->n && s->r[i][0] <= id)
+		return;
+	if (i > 0 && s->r[i - 1][1] == id - 1) {
+		s->r[i - 1][1] = id;
+		if (i < s->n && s->r[i][0] == id + 1) {
+			s->r[i - 1][1] = s->r[i][1];
+			memmove(&s->r[i], &s->r[i + 1],
+			    (s->n - i - 1) * sizeof *s->r);
+			s->n--;
+		}
+		return;
+	}
+	if (i < s->n && s->r[i][0] == id + 1) {
+		s->r[i][0] = id;
+		return;
+	}
+	s->r = util_grow(s->r, &s->cap, s->n, sizeof *s->r, 8);
+	memmove(&s->r[i + 1], &s->r[i], (s->n - i) * sizeof *s->r);
+	s->r[i][0] = s->r[i][1] = id;
+	s->n++;
+}
+
 static void
 idset_clear(struct idset *s)
 {
@@ -468,7 +532,7 @@ live_drop_all(struct correlate *c)
 	c->nsettled = 0;
 	util_index_free(&c->settled_index);
 	/* what they say may have changed with what the live state knew */
-	idset_clear(&c->new_sources);
+	c->new_sources.n = 0;
 	c->npairs = 0;
 	util_index_free(&c->pairs_index);
 	c->open_version = -1;
@@ -555,7 +619,7 @@ correlate_free(struct correlate *c)
 	free(c->live);
 	free(c->settled);
 	util_index_free(&c->settled_index);
-	idset_free(&c->new_sources);
+	free(c->new_sources.r);
 	free(c->pairs);
 	util_index_free(&c->pairs_index);
 	idset_free(&c->open_sources);
@@ -648,7 +712,7 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 		return;
 	role = c->role[rule_index];
 	if ((role & (ROLE_STORM | ROLE_SAME)) &&
-	    idset_has(&c->new_sources, source_id))
+	    idranges_has(&c->new_sources, source_id))
 		new_pair(c, rule_index, source_id, 1)->n++;
 	if (role & ROLE_STORM)
 		mark(c, rule_index, WORK_STORM, source_id, ts, ts, ts, TS_HIGH);
@@ -701,7 +765,7 @@ correlate_note_time(struct correlate *c, int64_t source_id, int64_t ts)
 void
 correlate_note_new_source(struct correlate *c, int64_t source_id)
 {
-	idset_add(&c->new_sources, source_id);
+	idranges_add(&c->new_sources, source_id);
 }
 
 static int
@@ -968,7 +1032,7 @@ run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
 		if (p->n < (uint32_t)r->storm_n)
 			return 0;
 		quiet = p->quiet;
-	} else if (idset_has(&c->new_sources, w->source_id))
+	} else if (idranges_has(&c->new_sources, w->source_id))
 		quiet = w->from;
 	else if (quiet_point(c, r->id, w->source_id, w->from,
 	    r->storm_window_ms, &quiet, err, errlen) != 0)
@@ -1100,7 +1164,7 @@ run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	 * Subjects before a quiet point waited at most until it, so neither
 	 * their payments nor their incidents change.
 	 */
-	if (idset_has(&c->new_sources, w->source_id))
+	if (idranges_has(&c->new_sources, w->source_id))
 		quiet = w->from;
 	else if (quiet_point(c, r->id, w->source_id, w->from,
 	    r->expect_within_ms, &quiet, err, errlen) != 0)
