@@ -57,6 +57,7 @@ enum {
 	ST_VMARK_SET_MANY,
 	ST_RULE_SET,
 	ST_MINUTES_ADD,
+	ST_MINUTES_ADD_MANY,
 	ST_MINUTES_DROP,
 	ST_EVENT_KEYS,
 	ST_COUNT
@@ -87,6 +88,7 @@ _Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
 #define SEEN_ROW	"(?,?,?)"
 #define ORD_ROW		"(?,?,?,?,?)"
 #define VMARK_ROW	"(?,?,?,?,?)"
+#define MINUTES_ROW	"(?,?,?,?)"
 
 static const char *const store_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -204,6 +206,10 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_MINUTES_ADD] =
 	    "INSERT INTO event_minutes (rule, source_id, minute, n)"
 	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (rule, source_id, minute)"
+	    " DO UPDATE SET n = n + excluded.n",
+	[ST_MINUTES_ADD_MANY] =
+	    "INSERT INTO event_minutes (rule, source_id, minute, n)"
+	    " VALUES " ROWS16(MINUTES_ROW) " ON CONFLICT (rule, source_id, minute)"
 	    " DO UPDATE SET n = n + excluded.n",
 	[ST_MINUTES_DROP] =
 	    "DELETE FROM event_minutes WHERE rule = ?1 AND source_id = ?2"
@@ -1033,11 +1039,32 @@ static int
 store_minutes_flush(struct store *s, char *err, size_t errlen)
 {
 	sqlite3_stmt *add = s->st[ST_MINUTES_ADD], *drop = s->st[ST_MINUTES_DROP];
+	sqlite3_stmt *many = s->st[ST_MINUTES_ADD_MANY];
 	const char *rule;
 	int64_t source_id, minute, delta;
-	size_t i;
+	size_t i, k, n = minutes_count(s->minutes);
 
-	for (i = 0; i < minutes_count(s->minutes); i++) {
+	for (i = 0; i < n; i++) {
+		/* the keys are distinct: sixteen added counts go at once */
+		for (k = 0; i + STORE_EVENT_ROWS <= n && k < STORE_EVENT_ROWS;
+		    k++) {
+			minutes_get(s->minutes, i + k, &rule, &source_id,
+			    &minute, &delta);
+			if (delta <= 0)
+				break;
+			sqlite3_bind_text(many, (int)k * 4 + 1, rule, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(many, (int)k * 4 + 2, source_id);
+			sqlite3_bind_int64(many, (int)k * 4 + 3, minute);
+			sqlite3_bind_int64(many, (int)k * 4 + 4, delta);
+		}
+		if (k == STORE_EVENT_ROWS) {
+			if (store_step(s, many, err, errlen,
+			    "counting events per minute"))
+				return -1;
+			i += STORE_EVENT_ROWS - 1;
+			continue;
+		}
 		minutes_get(s->minutes, i, &rule, &source_id, &minute, &delta);
 		if (delta == 0)
 			continue;
