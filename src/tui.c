@@ -25,6 +25,7 @@
 #include "store.h"
 #include "timeparse.h"
 #include "tui_search.h"
+#include "store_query.h"
 #include "util.h"
 
 #define TUI_MIN_COLS	60
@@ -759,7 +760,7 @@ tui_resolve_sources(struct tui *t, char *err, size_t errlen)
 		return 0;
 	sqlite3_bind_text(t->q_sources, 1, t->source_names, -1, SQLITE_STATIC);
 	if (sqlite3_step(t->q_sources) != SQLITE_ROW) {
-		util_err(err, errlen, "reading sources: %s", sqlite3_errmsg(t->db));
+		store_sql_error(t->db, err, errlen, "reading sources");
 		sqlite3_reset(t->q_sources);
 		return -1;
 	}
@@ -861,8 +862,7 @@ tui_prepare(struct tui *t, char *err, size_t errlen)
 	for (i = 0; i < UTIL_ARRAY_LEN(sql); i++) {
 		if (sqlite3_prepare_v2(t->db, sql[i], -1, out[i], NULL) !=
 		    SQLITE_OK) {
-			util_err(err, errlen, "not a logtriage database: %s",
-			    sqlite3_errmsg(t->db));
+			store_sql_error(t->db, err, errlen, "not a logtriage database");
 			return -1;
 		}
 	}
@@ -1694,7 +1694,7 @@ tui_run(struct store *st, const struct tui_opts *opts, int *signo,
 	t.st = st;
 	t.db = store_db(st);
 	if (tui_search_register(t.db, &t.search) == -1) {
-		util_err(err, errlen, "tui: %s", sqlite3_errmsg(t.db));
+		store_sql_error(t.db, err, errlen, "tui");
 		return -1;
 	}
 	t.opts = opts;

@@ -20,6 +20,7 @@
 #include "pretty.h"
 #include "timeparse.h"
 #include "context.h"
+#include "store_query.h"
 #include "util.h"
 
 #define DT_HISTORY	32
@@ -175,7 +176,7 @@ detail_prepare(struct tui *t, struct detail *d, char *err, size_t errlen)
 			continue;
 		if (sqlite3_prepare_v2(tui_db(t), sql[i], -1, out[i], NULL) !=
 		    SQLITE_OK) {
-			util_err(err, errlen, "detail: %s", sqlite3_errmsg(tui_db(t)));
+			store_sql_error(tui_db(t), err, errlen, "detail");
 			return -1;
 		}
 	}
@@ -442,7 +443,7 @@ detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
 	if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
 		sqlite3_reset(q);
 		if (rc != SQLITE_DONE) {
-			util_err(err, errlen, "detail: %s", sqlite3_errmsg(tui_db(t)));
+			store_sql_error(tui_db(t), err, errlen, "detail");
 			return -1;
 		}
 		msg = id < 0 ? "no event chosen: pick one in Events and press Enter" :

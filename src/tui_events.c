@@ -12,6 +12,7 @@
 
 #include "timeparse.h"
 #include "tui_search.h"
+#include "store_query.h"
 #include "util.h"
 
 /*
@@ -137,7 +138,7 @@ events_prepare(struct tui *t, struct events *e, char *err, size_t errlen)
 	if (e->q_rule == NULL && sqlite3_prepare_v2(tui_db(t),
 	    "SELECT category, severity FROM rules WHERE id = ?1", -1,
 	    &e->q_rule, NULL) != SQLITE_OK) {
-		util_err(err, errlen, "events: %s", sqlite3_errmsg(tui_db(t)));
+		store_sql_error(tui_db(t), err, errlen, "events");
 		return -1;
 	}
 	for (i = 0; i < Q_COUNT; i++) {
@@ -145,7 +146,7 @@ events_prepare(struct tui *t, struct events *e, char *err, size_t errlen)
 			continue;
 		if (sqlite3_prepare_v2(tui_db(t), ev_sql[i], -1, &e->q[i], NULL) !=
 		    SQLITE_OK) {
-			util_err(err, errlen, "events: %s", sqlite3_errmsg(tui_db(t)));
+			store_sql_error(tui_db(t), err, errlen, "events");
 			return -1;
 		}
 	}
@@ -504,7 +505,7 @@ events_load(struct tui *t, void *state, char *err, size_t errlen)
 		events_page(t, e);
 	return 0;
 fail:
-	util_err(err, errlen, "events: %s", sqlite3_errmsg(tui_db(t)));
+	store_sql_error(tui_db(t), err, errlen, "events");
 	return -1;
 }
 

@@ -14,6 +14,7 @@
 
 #include "minutes.h"
 #include "report.h"
+#include "store_query.h"
 #include "util.h"
 
 /* Buckets kept per rule; drawing folds them to the width available. */
@@ -184,8 +185,7 @@ summary_prepare(struct tui *t, struct summary *s, char *err, size_t errlen)
 	for (i = 0; i < UTIL_ARRAY_LEN(sql); i++) {
 		if (sqlite3_prepare_v2(tui_db(t), sql[i], -1, out[i], NULL) !=
 		    SQLITE_OK) {
-			util_err(err, errlen, "summary: %s",
-			    sqlite3_errmsg(tui_db(t)));
+			store_sql_error(tui_db(t), err, errlen, "summary");
 			return -1;
 		}
 	}
@@ -537,7 +537,7 @@ summary_rules(struct tui *t, struct summary *s, char *err, size_t errlen)
 	free(cats);
 	return 0;
 fail:
-	util_err(err, errlen, "summary: %s", sqlite3_errmsg(tui_db(t)));
+	store_sql_error(tui_db(t), err, errlen, "summary");
 	for (i = 0; i < nrc; i++) {
 		free(rc[i].id);
 		free(rc[i].category);
@@ -599,7 +599,7 @@ summary_incidents(struct tui *t, struct summary *s, char *err, size_t errlen)
 	}
 	sqlite3_reset(s->q_incidents);
 	if (rc != SQLITE_DONE) {
-		util_err(err, errlen, "summary: %s", sqlite3_errmsg(tui_db(t)));
+		store_sql_error(tui_db(t), err, errlen, "summary");
 		return -1;
 	}
 	if (shown == 0)

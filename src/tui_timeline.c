@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_query.h"
 #include "util.h"
 
 static const struct {
@@ -151,7 +152,7 @@ timeline_count(struct tui *t, struct timeline *tl, char *err, size_t errlen)
 	}
 	if (tui_pairs(t, sel->rule, sel->category, sel->source_id, &pairs,
 	    &npairs) == -1) {
-		util_err(err, errlen, "timeline: %s", sqlite3_errmsg(tui_db(t)));
+		store_sql_error(tui_db(t), err, errlen, "timeline");
 		return -1;
 	}
 	for (i = 0; i < npairs && rc == SQLITE_DONE; i++) {
@@ -192,7 +193,7 @@ timeline_count(struct tui *t, struct timeline *tl, char *err, size_t errlen)
 	}
 	tui_pairs_free(pairs, npairs);
 	if (rc != SQLITE_DONE) {
-		util_err(err, errlen, "timeline: %s", sqlite3_errmsg(tui_db(t)));
+		store_sql_error(tui_db(t), err, errlen, "timeline");
 		return -1;
 	}
 	return 0;
@@ -228,7 +229,7 @@ timeline_load(struct tui *t, void *state, char *err, size_t errlen)
 	    "SELECT start, end FROM incidents WHERE rule = ?1 AND "
 	    "source_id = ?2 AND start < ?4 AND end >= ?3", -1, &tl->q_inc,
 	    NULL) != SQLITE_OK)) {
-		util_err(err, errlen, "timeline: %s", sqlite3_errmsg(tui_db(t)));
+		store_sql_error(tui_db(t), err, errlen, "timeline");
 		return -1;
 	}
 	/* Read-only on a database older than the table: count(*) does. */
