@@ -3,6 +3,7 @@
 #   make                  build ./logtriage
 #   make test             unit + end-to-end tests; ends with "N passed, N failed"
 #   make test SANITIZE=1  the same under AddressSanitizer + UBSan (in build-san/)
+#   make DEBUG=1          keep the assert()s (the sanitizer and fuzz builds do)
 #   make unit             the unit tests alone
 #   make e2e              the end-to-end tests alone (E2E_JOBS=N at a time)
 #   make check            unit tests + the quick end-to-end scripts, for every commit
@@ -27,8 +28,15 @@ CC	?= cc
 CFLAGS	?= -O3 -g
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
+# The assert()s on internal invariants run in the sanitizer and fuzz builds
+# (and with DEBUG=1), where the tests and the fuzzers look for a broken one;
+# a release build leaves them out, so a user's run never aborts on one.
+ifeq ($(SANITIZE)$(DEBUG),)
+ASSERTS	:= -DNDEBUG
+endif
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DLOGTRIAGE_VERSION='"$(VERSION)"' \
-	-DLOGTRIAGE_DATADIR='"$(DATADIR)"' -DLOGTRIAGE_SYSCONFDIR='"$(SYSCONFDIR)"' $(PKG_CFLAGS) -Isrc $(CFLAGS)
+	-DLOGTRIAGE_DATADIR='"$(DATADIR)"' -DLOGTRIAGE_SYSCONFDIR='"$(SYSCONFDIR)"' $(PKG_CFLAGS) -Isrc \
+	$(ASSERTS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 
 ifeq ($(SANITIZE),1)

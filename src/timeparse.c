@@ -858,7 +858,9 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 		    !(p[4] == ' ' || is_digit((unsigned char)p[4])))
 			return 0;
 		st->day = (p[4] == ' ' ? 0 : (p[4] - '0') * 10) + p[5] - '0';
-		if ((k = clock_fraction(p + 7, n - 7, 0, st)) == 0)
+		/* "Oct  0" is no date; the year is guessed from a real one. */
+		if (st->day == 0 ||
+		    (k = clock_fraction(p + 7, n - 7, 0, st)) == 0)
 			return 0;
 		st->year = context_year(c, st->mon, st->day);
 		return stamp_civil(st, cv) ? 7 + k : 0;

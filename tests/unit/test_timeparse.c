@@ -267,6 +267,8 @@ test_leading_other_rejects(void **state)
 		"Oct 25 23:00 x",
 		"Okt 25 23:00:00 host x",
 		"Oct 32 23:00:00 host x",
+		"Oct  0 23:31:11,1236666666666666\377",
+		"Oct 00 23:31:11 host x",
 		"INFO 25 23:00:00 host x",
 		"12 Oct 2025 23:00:00 x",
 		"1234567890123:M 25 Oct 2025 23:00:00.123 * x",
