@@ -131,10 +131,6 @@ struct bfield {
 	size_t		 off, len;	/* in the batch's data */
 };
 
-struct seen {
-	int64_t		sid, min_ts, max_ts;
-};
-
 /* A source's volume mark as this run leaves it; texts in the batch's mtexts. */
 struct bmark {
 	int64_t		sid, ts;
@@ -150,9 +146,9 @@ struct batch {
 	struct bfield			*fields;
 	size_t				 nfields, fieldcap;
 	struct buf			 data;
-	struct vol			*vols;
+	struct store_volume		*vols;
 	size_t				 nvols, volcap;
-	struct seen			*seen;
+	struct store_seen		*seen;
 	size_t				 nseen, seencap;
 	struct bmark			*marks;
 	size_t				 nmarks, markcap;
@@ -600,27 +596,10 @@ writer_marks(struct ingest *in, struct batch *b)
 static int
 writer_volume(struct ingest *in, struct batch *b)
 {
-	struct writer *w = &in->w;
-	struct store_volume *rows;
-	size_t i;
-	int rc;
-
 	if (b->nvols == 0)
 		return 0;
-	rows = xmalloc(b->nvols * sizeof *rows);
-	for (i = 0; i < b->nvols; i++) {
-		rows[i].source_id = b->vols[i].sid;
-		rows[i].minute = b->vols[i].minute;
-		rows[i].lines = b->vols[i].lines;
-		rows[i].records = b->vols[i].records;
-		rows[i].bytes = b->vols[i].bytes;
-		rows[i].malformed = b->vols[i].malformed;
-		rows[i].truncated = b->vols[i].truncated;
-	}
-	rc = store_volume_add_rows(in->st, rows, b->nvols, w->err,
-	    sizeof w->err);
-	free(rows);
-	return rc;
+	return store_volume_add_rows(in->st, b->vols, b->nvols, in->w.err,
+	    sizeof in->w.err);
 }
 
 /* Widen the stored time span of the batch's sources (writer thread). */
@@ -628,22 +607,15 @@ static int
 writer_seen(struct ingest *in, struct batch *b)
 {
 	struct writer *w = &in->w;
-	struct store_seen *rows;
 	size_t i;
 	int rc;
 
 	if (b->nseen == 0)
 		return 0;
-	rows = xmalloc(b->nseen * sizeof *rows);
-	for (i = 0; i < b->nseen; i++) {
-		rows[i].source_id = b->seen[i].sid;
-		rows[i].min_ts = b->seen[i].min_ts;
-		rows[i].max_ts = b->seen[i].max_ts;
-	}
-	rc = store_sources_seen(in->st, rows, b->nseen, w->err, sizeof w->err);
-	free(rows);
+	rc = store_sources_seen(in->st, b->seen, b->nseen, w->err, sizeof w->err);
 	for (i = 0; rc == 0 && i < b->nseen; i++)
-		correlate_note_time(in->corr, b->seen[i].sid, b->seen[i].max_ts);
+		correlate_note_time(in->corr, b->seen[i].source_id,
+		    b->seen[i].max_ts);
 	return rc;
 }
 
@@ -1312,7 +1284,8 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 			continue;
 		b->vols = util_grow(b->vols, &b->volcap, b->nvols,
 		    sizeof *b->vols, 64);
-		b->vols[b->nvols++] = *v;
+		b->vols[b->nvols++] = (struct store_volume){ v->sid, v->minute,
+		    v->lines, v->records, v->bytes, v->malformed, v->truncated };
 		v->used = 0;
 	}
 	in->nvols = 0;
@@ -1322,7 +1295,7 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 		if (s->min_ts != TS_NONE) {
 			b->seen = util_grow(b->seen, &b->seencap, b->nseen,
 			    sizeof *b->seen, 8);
-			b->seen[b->nseen].sid = s->id;
+			b->seen[b->nseen].source_id = s->id;
 			b->seen[b->nseen].min_ts = s->min_ts;
 			b->seen[b->nseen].max_ts = s->max_ts;
 			b->nseen++;

@@ -89,11 +89,15 @@ filter_sql(struct buf *b, const struct store_filter *f, int first)
 	}
 }
 
+/* ?1 and ?2 the window of f (open ends as the extremes), its lists from first on. */
 static void
 filter_bind(sqlite3_stmt *q, const struct store_filter *f, int first)
 {
 	size_t i;
 	int p = first;
+
+	sqlite3_bind_int64(q, 1, f->since != TS_NONE ? f->since : INT64_MIN);
+	sqlite3_bind_int64(q, 2, f->until != TS_NONE ? f->until : INT64_MAX);
 
 	for (i = 0; i < f->nsources; i++)
 		sqlite3_bind_text(q, p++, f->sources[i], -1, SQLITE_STATIC);
@@ -153,8 +157,6 @@ store_events_query(struct store *s, const struct store_filter *f,
 	buf_free(&b);
 	if (rc != SQLITE_OK)
 		return store_sql_error(db, err, errlen, NULL);
-	sqlite3_bind_int64(*q, 1, f->since != TS_NONE ? f->since : INT64_MIN);
-	sqlite3_bind_int64(*q, 2, f->until != TS_NONE ? f->until : INT64_MAX);
 	sqlite3_bind_int64(*q, 3, after_id);
 	sqlite3_bind_int64(*q, 4, limit);
 	filter_bind(*q, f, FILTER_FIRST);
@@ -186,8 +188,6 @@ store_worst_records(struct store *s, const struct store_filter *f,
 	buf_free(&b);
 	if (rc != SQLITE_OK)
 		return store_sql_error(db, err, errlen, NULL);
-	sqlite3_bind_int64(*q, 1, f->since != TS_NONE ? f->since : INT64_MIN);
-	sqlite3_bind_int64(*q, 2, f->until != TS_NONE ? f->until : INT64_MAX);
 	sqlite3_bind_int(*q, 3, min_severity);
 	filter_bind(*q, &only, FILTER_FIRST);
 	return 0;
