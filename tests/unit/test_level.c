@@ -85,6 +85,44 @@ test_failures(void **state)
 	assert_int_equal(level_of_failure_line("panic", 5), LEVEL_NONE);
 }
 
+/*
+ * Handed a whole record, level_of_failure_line answers as for its first
+ * line: what it looks for never spans a newline.
+ */
+static void
+test_failures_first_line(void **state)
+{
+	static const char *const texts[] = {
+		"ValueError: bad\nmore: lines",
+		"Error\nValueError: later line",
+		"pan\nic: split",
+		"panic:\n",
+		"ok line\nTraceback (most recent call last):",
+		"Traceback (most recent call last):\n  File \"x\"",
+		"\nValueError: empty first line",
+		"java.io.IOException\n: colon on the next line",
+		"KeyError: 'x'",
+		"",
+	};
+	const char *nl;
+	size_t i, n, first;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(texts); i++) {
+		n = strlen(texts[i]);
+		nl = memchr(texts[i], '\n', n);
+		first = nl != NULL ? (size_t)(nl - texts[i]) : n;
+		if (level_of_failure_line(texts[i], n) !=
+		    level_of_failure_line(texts[i], first))
+			fail_msg("differs past the first line: %s", texts[i]);
+	}
+	assert_int_equal(level_of_failure_line(texts[0], strlen(texts[0])),
+	    SEV_ERROR);
+	assert_int_equal(level_of_failure_line(texts[1], strlen(texts[1])),
+	    LEVEL_NONE);
+	assert_int_equal(level_of_failure_line(texts[3], strlen(texts[3])),
+	    SEV_CRITICAL);
+}
+
 /* The exception name is everything before the first ':', and only a name. */
 static void
 test_exception_names(void **state)
@@ -159,6 +197,7 @@ main(void)
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_not_levels),
 		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_failures_first_line),
 		cmocka_unit_test(test_exception_names),
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_logger),
