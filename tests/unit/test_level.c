@@ -171,6 +171,49 @@ test_words(void **state)
 	assert_int_equal(level_of_word("ERR", 2, 0), LEVEL_NONE);
 }
 
+/*
+ * Every level word, as written and cased otherwise, through both ways of
+ * comparing (packed words with case kept, else byte by byte); a word
+ * that is a level word's start plus a NUL is none.
+ */
+static void
+test_every_word(void **state)
+{
+	static const struct {
+		const char	*word;
+		int		 sev;
+	} words[] = {
+		{ "TRACE", SEV_DEBUG }, { "DEBUG", SEV_DEBUG }, { "DBG", SEV_DEBUG },
+		{ "DEBU", SEV_DEBUG }, { "INFO", SEV_INFO }, { "INF", SEV_INFO },
+		{ "NOTICE", SEV_NOTICE }, { "WARNING", SEV_WARNING },
+		{ "WARN", SEV_WARNING }, { "WRN", SEV_WARNING },
+		{ "ERROR", SEV_ERROR }, { "ERRO", SEV_ERROR }, { "ERR", SEV_ERROR },
+		{ "SEVERE", SEV_ERROR }, { "CRITICAL", SEV_CRITICAL },
+		{ "CRIT", SEV_CRITICAL }, { "FATAL", SEV_CRITICAL },
+		{ "FATA", SEV_CRITICAL }, { "PANIC", SEV_CRITICAL },
+		{ "PANI", SEV_CRITICAL }, { "EMERG", SEV_CRITICAL },
+		{ "ALERT", SEV_CRITICAL }
+	};
+	char w[16];
+	size_t i, n, k;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(words); i++) {
+		n = strlen(words[i].word);
+		assert_int_equal(level_of_word(words[i].word, n, 0), words[i].sev);
+		assert_int_equal(level_of_word(words[i].word, n, 1), words[i].sev);
+		for (k = 0; k < n; k++)
+			w[k] = (char)(words[i].word[k] + ('a' - 'A'));
+		assert_int_equal(level_of_word(w, n, 0), LEVEL_NONE);
+		assert_int_equal(level_of_word(w, n, 1), words[i].sev);
+		memcpy(w, words[i].word, n);
+		w[n] = '\0';
+		assert_int_equal(level_of_word(w, n + 1, 0), LEVEL_NONE);
+		/* one byte changed */
+		w[n - 1] = 'X';
+		assert_int_equal(level_of_word(w, n, 0), LEVEL_NONE);
+	}
+}
+
 static void
 test_logger(void **state)
 {
@@ -200,6 +243,7 @@ main(void)
 		cmocka_unit_test(test_failures_first_line),
 		cmocka_unit_test(test_exception_names),
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_every_word),
 		cmocka_unit_test(test_logger),
 	};
 
