@@ -52,22 +52,24 @@ static const struct {
 #define LW5(a, b, c, d, e)	(LW4(a, b, c, d) | LW_B(e, 4))
 #define LW6(a, b, c, d, e, f)	(LW5(a, b, c, d, e) | LW_B(f, 5))
 
+/* the words logs use most come first */
 static const struct {
 	uint64_t	 word;
 	unsigned char	 len;
 	signed char	 sev;
 } level_packed[] = {
+	{ LW4('I', 'N', 'F', 'O'), 4, SEV_INFO },
+	{ LW6('W', 'A', 'R', 'N', 'I', 'N') | LW_B('G', 6), 7, SEV_WARNING },
+	{ LW5('E', 'R', 'R', 'O', 'R'), 5, SEV_ERROR },
+	{ LW5('D', 'E', 'B', 'U', 'G'), 5, SEV_DEBUG },
+	{ LW4('W', 'A', 'R', 'N'), 4, SEV_WARNING },
 	{ LW3('D', 'B', 'G'), 3, SEV_DEBUG }, { LW3('I', 'N', 'F'), 3, SEV_INFO },
 	{ LW3('W', 'R', 'N'), 3, SEV_WARNING }, { LW3('E', 'R', 'R'), 3, SEV_ERROR },
-	{ LW4('I', 'N', 'F', 'O'), 4, SEV_INFO },
 	{ LW4('D', 'E', 'B', 'U'), 4, SEV_DEBUG },
-	{ LW4('W', 'A', 'R', 'N'), 4, SEV_WARNING },
 	{ LW4('E', 'R', 'R', 'O'), 4, SEV_ERROR },
 	{ LW4('C', 'R', 'I', 'T'), 4, SEV_CRITICAL },
 	{ LW4('F', 'A', 'T', 'A'), 4, SEV_CRITICAL },
 	{ LW4('P', 'A', 'N', 'I'), 4, SEV_CRITICAL },
-	{ LW5('D', 'E', 'B', 'U', 'G'), 5, SEV_DEBUG },
-	{ LW5('E', 'R', 'R', 'O', 'R'), 5, SEV_ERROR },
 	{ LW5('T', 'R', 'A', 'C', 'E'), 5, SEV_DEBUG },
 	{ LW5('F', 'A', 'T', 'A', 'L'), 5, SEV_CRITICAL },
 	{ LW5('P', 'A', 'N', 'I', 'C'), 5, SEV_CRITICAL },
@@ -75,7 +77,6 @@ static const struct {
 	{ LW5('A', 'L', 'E', 'R', 'T'), 5, SEV_CRITICAL },
 	{ LW6('N', 'O', 'T', 'I', 'C', 'E'), 6, SEV_NOTICE },
 	{ LW6('S', 'E', 'V', 'E', 'R', 'E'), 6, SEV_ERROR },
-	{ LW6('W', 'A', 'R', 'N', 'I', 'N') | LW_B('G', 6), 7, SEV_WARNING },
 	{ LW6('C', 'R', 'I', 'T', 'I', 'C') | LW_B('A', 6) | LW_B('L', 7), 8,
 	    SEV_CRITICAL }
 };
@@ -90,7 +91,8 @@ level_of_word(const char *p, size_t n, int icase)
 	if (n < 3 || n > 8)
 		return LEVEL_NONE;
 	if (!icase) {
-		memcpy(&w, p, n);
+		for (i = 0; i < n; i++)
+			w |= LW_B(p[i], i);
 		for (i = 0; i < UTIL_ARRAY_LEN(level_packed); i++) {
 			if (level_packed[i].word == w &&
 			    level_packed[i].len == n)
