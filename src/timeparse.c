@@ -385,6 +385,20 @@ tz_format_iso(const struct tz *tz, int64_t ms, char *out, size_t outlen)
 	    (int)(aoff / 3600), (int)(aoff / 60 % 60));
 }
 
+/*
+ * Bit (second letter - 'A') of zone_second[first letter - 'A'] is set when
+ * a name of two letters or more starts with those two: the capital words
+ * after stamps ("INFO") are turned away without a search.  Made from
+ * zone_abbrevs (test_leading_every_abbrev finds every name through it).
+ */
+static const uint32_t zone_second[26] = {
+	0x046041c, 0x0060000, 0x0040019, 0x0000000, 0x0040019, 0x0000000,
+	0x0001000, 0x0040400, 0x0040004, 0x0040000, 0x0040000, 0x0000000,
+	0x0040018, 0x2040008, 0x0000000, 0x0040488, 0x0000000, 0x0000000,
+	0x0000041, 0x0000000, 0x0080000, 0x0000000, 0x0000111, 0x0000000,
+	0x0000000, 0x0000000
+};
+
 static int
 lookup_abbrev(const char *p, size_t n, int32_t *offset)
 {
@@ -393,6 +407,10 @@ lookup_abbrev(const char *p, size_t n, int32_t *offset)
 
 	/* None is longer than four letters: ERROR, DEBUG, TRACE stop here. */
 	if (n == 0 || n > 4)
+		return 0;
+	if (n >= 2 && (!is_upper((unsigned char)p[0]) ||
+	    !is_upper((unsigned char)p[1]) ||
+	    !(zone_second[p[0] - 'A'] >> (p[1] - 'A') & 1)))
 		return 0;
 	for (i = 0; i < 4; i++)
 		key = key << 8 | (i < n ? (unsigned char)p[i] : 0);
