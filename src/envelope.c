@@ -184,36 +184,20 @@ json_ws(const char *p, const char *end)
 	return p;
 }
 
+/* The end of the run of bytes at p that need no unescaping: the first '"' or '\\', or end. */
+static inline const char *
+json_plain_run(const char *p, const char *end)
+{
+	const char *q = util_find_either(p, (size_t)(end - p), '"', '\\');
+
+	return q != NULL ? q : end;
+}
+
 /*
  * Decode a JSON string whose opening quote is at p[-1], appending to dst
  * (NULL: just skip it).  Returns the byte after the closing quote, or NULL
  * if the string is unterminated or holds a bad escape.
  */
-/*
- * The end of the run of bytes at p that need no unescaping: the first '"'
- * or '\\', or end.  Eight bytes at a time (a zero byte in w ^ c marks a
- * byte equal to c), since log text rarely holds either.
- */
-static const char *
-json_plain_run(const char *p, const char *end)
-{
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	const uint64_t quotes = ones * '"', slashes = ones * '\\';
-	uint64_t w, a, b;
-
-	while (end - p >= 8) {
-		memcpy(&w, p, 8);
-		a = w ^ quotes;
-		b = w ^ slashes;
-		if ((((a - ones) & ~a) | ((b - ones) & ~b)) & highs)
-			break;
-		p += 8;
-	}
-	while (p < end && *p != '"' && *p != '\\')
-		p++;
-	return p;
-}
-
 static const char *
 json_string(const char *p, const char *end, struct buf *dst)
 {

@@ -314,6 +314,44 @@ test_find_as_memmem(void **state)
 	assert_null(util_find("ab", 2, "abc", 3));
 }
 
+/*
+ * util_find_either finds the first of two bytes as a loop would: at every
+ * offset of a buffer of up to 100 bytes, in the vector, eight-byte and
+ * byte steps, with a lone match and with none.
+ */
+static void
+test_find_either(void **state)
+{
+	char buf[100];
+	size_t n, at, i;
+	const char *want;
+
+	for (n = 0; n <= sizeof buf; n++) {
+		for (at = 0; at <= n; at++) {
+			memset(buf, 'x', sizeof buf);
+			if (at < n)
+				buf[at] = at % 2 ? '"' : '\\';
+			/* past n: never looked at */
+			if (n < sizeof buf)
+				buf[n] = '"';
+			want = NULL;
+			for (i = 0; i < n; i++) {
+				if (buf[i] == '"' || buf[i] == '\\') {
+					want = buf + i;
+					break;
+				}
+			}
+			assert_ptr_equal(util_find_either(buf, n, '"', '\\'), want);
+		}
+	}
+	/* a byte with the high bit set is no match for either */
+	memset(buf, 0xa2, sizeof buf);
+	assert_null(util_find_either(buf, sizeof buf, '"', '\\'));
+	buf[70] = '\\';
+	buf[90] = '"';
+	assert_ptr_equal(util_find_either(buf, sizeof buf, '"', '\\'), buf + 70);
+}
+
 int
 main(void)
 {
@@ -322,6 +360,7 @@ main(void)
 		cmocka_unit_test(test_hash_text_every_byte),
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_find_as_memmem),
+		cmocka_unit_test(test_find_either),
 		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_format_duration),
