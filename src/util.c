@@ -336,26 +336,32 @@ find_has_avx2(void)
 #endif
 
 #if defined(__x86_64__) || defined(__i386__)
-/* util_find_either's steps of 32 bytes while 32 remain; where they stopped. */
+/*
+ * util_find_either for n >= 32: 32 bytes a step, the last step moved back
+ * to end at p + n (the bytes it looks at again hold neither byte, so its
+ * first hit is the first one).
+ */
 __attribute__((target("avx2")))
 static const char *
-either_avx2(const char *p, const char *end, char a, char b, int *hit)
+either_avx2(const char *p, size_t n, char a, char b)
 {
 	const __m256i va = _mm256_set1_epi8(a), vb = _mm256_set1_epi8(b);
+	const char *last = p + n - 32;
 	__m256i v;
 	unsigned bits;
 
-	*hit = 0;
-	for (; end - p >= 32; p += 32) {
+	for (;;) {
+		if (p > last)
+			p = last;
 		v = _mm256_loadu_si256((const __m256i *)p);
 		bits = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(
 		    _mm256_cmpeq_epi8(v, va), _mm256_cmpeq_epi8(v, vb)));
-		if (bits != 0) {
-			*hit = 1;
+		if (bits != 0)
 			return p + __builtin_ctz(bits);
-		}
+		if (p == last)
+			return NULL;
+		p += 32;
 	}
-	return p;
 }
 #endif
 
@@ -366,14 +372,10 @@ util_find_either(const char *p, size_t n, char a, char b)
 	const uint64_t highs = 0x8080808080808080ULL;
 	const char *end = p + n;
 	uint64_t w, x, y, z;
-	int hit;
 
 #if defined(__x86_64__) || defined(__i386__)
-	if (n >= 32 && find_has_avx2()) {
-		p = either_avx2(p, end, a, b, &hit);
-		if (hit)
-			return p;
-	}
+	if (n >= 32 && find_has_avx2())
+		return either_avx2(p, n, a, b);
 #endif
 	/*
 	 * Eight bytes a step: a zero byte of w ^ (c in every byte) is a byte
