@@ -533,11 +533,14 @@ journald(struct envelope *e, const char *line, size_t len,
  * strings holding no \u escape and no NUL once decoded, the timestamp
  * all digits.  One scan instead of a parse tree per line (cJSON made
  * journald input 15 MB/s).  Returns 0, or 1 when the entry needs
- * journald() to decide.
+ * journald() to decide.  With seen, it also says what docker_json would
+ * have made of the keys: JSON_DOCKER when one is "log" with a string,
+ * else JSON_JOURNALD when one is a key of journald's own, else
+ * JSON_OTHER (the object's syntax is the same to both).
  */
 static int
 journald_fast(struct envelope *e, const char *line, size_t len,
-    struct envelope_line *out)
+    struct envelope_line *out, enum json_kind *seen)
 {
 	enum {
 		F_MSG, F_TS, F_PRIO, F_CONTAINER, F_IDENT, F_UNIT, F_CID,
@@ -575,6 +578,13 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 			return 1;
 		for (f = 0; f < F_COUNT && !key_is(k, klen, keys[f]); f++)
 			;
+		if (seen != NULL && *seen != JSON_DOCKER) {
+			if (key_is(k, klen, "log") && *p == '"')
+				*seen = JSON_DOCKER;
+			else if (f == F_MSG || f == F_TS ||
+			    key_is(k, klen, "__CURSOR"))
+				*seen = JSON_JOURNALD;
+		}
 		/* the first of duplicate keys counts, as in cJSON */
 		if (f < F_COUNT && v[f] == NULL) {
 			if (*p != '"')
@@ -650,15 +660,26 @@ static void
 decode_json(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out, enum envelope_format want)
 {
-	enum json_kind kind;
+	enum json_kind kind, seen = JSON_OTHER;
 
+	/*
+	 * A journald entry (its keys start "__") is read once, not walked by
+	 * docker_json first: the answer is the one below whenever
+	 * journald_fast takes it and docker_json would have said
+	 * JSON_JOURNALD (or journald was asked for); otherwise the long way.
+	 */
+	if (len > 3 && memcmp(line, "{\"__", 4) == 0 &&
+	    (want == ENVELOPE_AUTO || want == ENVELOPE_JOURNALD) &&
+	    journald_fast(e, line, len, out, &seen) == 0 &&
+	    (want == ENVELOPE_JOURNALD || seen == JSON_JOURNALD))
+		return;
 	memset(out, 0, sizeof *out);
 	kind = docker_json(e, line, len, out);
 	if (kind == JSON_DOCKER && want != ENVELOPE_JOURNALD)
 		return;
 	if (kind != JSON_BROKEN && want != ENVELOPE_DOCKER_JSON &&
 	    (kind == JSON_JOURNALD || want == ENVELOPE_JOURNALD) &&
-	    (journald_fast(e, line, len, out) == 0 ||
+	    (journald_fast(e, line, len, out, NULL) == 0 ||
 	    journald(e, line, len, out) == 0))
 		return;
 	set_plain(line, len, out);
