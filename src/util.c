@@ -322,16 +322,14 @@ find_avx2(const char *h, size_t end, const char *s, size_t m)
 	}
 }
 
-static int
+/*
+ * No state of our own, so any thread may ask: libgcc fills in what
+ * __builtin_cpu_supports reads before main runs.
+ */
+static inline int
 find_has_avx2(void)
 {
-	static int has = -1;
-
-	if (has < 0) {
-		__builtin_cpu_init();
-		has = __builtin_cpu_supports("avx2") != 0;
-	}
-	return has;
+	return __builtin_cpu_supports("avx2") != 0;
 }
 #endif
 
