@@ -184,36 +184,20 @@ json_ws(const char *p, const char *end)
 	return p;
 }
 
+/* The end of the run of bytes at p that need no unescaping: the first '"' or '\\', or end. */
+static inline const char *
+json_plain_run(const char *p, const char *end)
+{
+	const char *q = util_find_either(p, (size_t)(end - p), '"', '\\');
+
+	return q != NULL ? q : end;
+}
+
 /*
  * Decode a JSON string whose opening quote is at p[-1], appending to dst
  * (NULL: just skip it).  Returns the byte after the closing quote, or NULL
  * if the string is unterminated or holds a bad escape.
  */
-/*
- * The end of the run of bytes at p that need no unescaping: the first '"'
- * or '\\', or end.  Eight bytes at a time (a zero byte in w ^ c marks a
- * byte equal to c), since log text rarely holds either.
- */
-static const char *
-json_plain_run(const char *p, const char *end)
-{
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	const uint64_t quotes = ones * '"', slashes = ones * '\\';
-	uint64_t w, a, b;
-
-	while (end - p >= 8) {
-		memcpy(&w, p, 8);
-		a = w ^ quotes;
-		b = w ^ slashes;
-		if ((((a - ones) & ~a) | ((b - ones) & ~b)) & highs)
-			break;
-		p += 8;
-	}
-	while (p < end && *p != '"' && *p != '\\')
-		p++;
-	return p;
-}
-
 static const char *
 json_string(const char *p, const char *end, struct buf *dst)
 {
@@ -549,11 +533,14 @@ journald(struct envelope *e, const char *line, size_t len,
  * strings holding no \u escape and no NUL once decoded, the timestamp
  * all digits.  One scan instead of a parse tree per line (cJSON made
  * journald input 15 MB/s).  Returns 0, or 1 when the entry needs
- * journald() to decide.
+ * journald() to decide.  With seen, it also says what docker_json would
+ * have made of the keys: JSON_DOCKER when one is "log" with a string,
+ * else JSON_JOURNALD when one is a key of journald's own, else
+ * JSON_OTHER (the object's syntax is the same to both).
  */
 static int
 journald_fast(struct envelope *e, const char *line, size_t len,
-    struct envelope_line *out)
+    struct envelope_line *out, enum json_kind *seen)
 {
 	enum {
 		F_MSG, F_TS, F_PRIO, F_CONTAINER, F_IDENT, F_UNIT, F_CID,
@@ -591,6 +578,13 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 			return 1;
 		for (f = 0; f < F_COUNT && !key_is(k, klen, keys[f]); f++)
 			;
+		if (seen != NULL && *seen != JSON_DOCKER) {
+			if (key_is(k, klen, "log") && *p == '"')
+				*seen = JSON_DOCKER;
+			else if (f == F_MSG || f == F_TS ||
+			    key_is(k, klen, "__CURSOR"))
+				*seen = JSON_JOURNALD;
+		}
 		/* the first of duplicate keys counts, as in cJSON */
 		if (f < F_COUNT && v[f] == NULL) {
 			if (*p != '"')
@@ -666,15 +660,26 @@ static void
 decode_json(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out, enum envelope_format want)
 {
-	enum json_kind kind;
+	enum json_kind kind, seen = JSON_OTHER;
 
+	/*
+	 * A journald entry (its keys start "__") is read once, not walked by
+	 * docker_json first: the answer is the one below whenever
+	 * journald_fast takes it and docker_json would have said
+	 * JSON_JOURNALD (or journald was asked for); otherwise the long way.
+	 */
+	if (len > 3 && memcmp(line, "{\"__", 4) == 0 &&
+	    (want == ENVELOPE_AUTO || want == ENVELOPE_JOURNALD) &&
+	    journald_fast(e, line, len, out, &seen) == 0 &&
+	    (want == ENVELOPE_JOURNALD || seen == JSON_JOURNALD))
+		return;
 	memset(out, 0, sizeof *out);
 	kind = docker_json(e, line, len, out);
 	if (kind == JSON_DOCKER && want != ENVELOPE_JOURNALD)
 		return;
 	if (kind != JSON_BROKEN && want != ENVELOPE_DOCKER_JSON &&
 	    (kind == JSON_JOURNALD || want == ENVELOPE_JOURNALD) &&
-	    (journald_fast(e, line, len, out) == 0 ||
+	    (journald_fast(e, line, len, out, NULL) == 0 ||
 	    journald(e, line, len, out) == 0))
 		return;
 	set_plain(line, len, out);

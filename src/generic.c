@@ -96,12 +96,12 @@ int
 generic_level(const struct record *rec)
 {
 	const char *msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
-	const char *nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
-	size_t n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
 	int level = rec->level, fail;
 
+	/* the message's first line, without looking for its end (see level.h) */
 	if (level < SEV_ERROR) {
-		fail = level_of_failure_line(msg, n);
+		fail = level_of_failure_line(msg,
+		    (size_t)(rec->text + rec->len - msg));
 		if (fail > level)
 			level = fail;
 	}
@@ -121,12 +121,12 @@ generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
 
 	if (g->claimed)
 		return 0;
-	nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
-	n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
 	level = generic_level(rec);
 	/* a warning some rule matched is known, whatever the rule's severity */
 	if (level < SEV_WARNING || (level == SEV_WARNING && g->matched))
 		return 0;
+	nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
+	n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
 	idx = level >= SEV_CRITICAL ? g->rule_critical :
 	    level >= SEV_ERROR ? g->rule_error : g->rule_warning;
 	if (idx < 0 || matcher_excluded(mt, &g->rs->rules[idx], rec->text,

@@ -1,6 +1,7 @@
 /*
  * level.c - logging levels read from the text of a record; see level.h.
  */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -36,14 +37,69 @@ static const struct {
 	1u << ('I' - 'A') | 1u << ('N' - 'A') | 1u << ('P' - 'A') | \
 	1u << ('S' - 'A') | 1u << ('T' - 'A') | 1u << ('W' - 'A'))
 
+/*
+ * The level words of each length, their bytes packed as memcpy would lay
+ * them out in a uint64_t: every record asks for a word or more, and with
+ * case kept one compare per word of its length decides.
+ */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LW_B(c, i)	((uint64_t)(unsigned char)(c) << (8 * (i)))
+#else
+#define LW_B(c, i)	((uint64_t)(unsigned char)(c) << (56 - 8 * (i)))
+#endif
+#define LW3(a, b, c)		(LW_B(a, 0) | LW_B(b, 1) | LW_B(c, 2))
+#define LW4(a, b, c, d)		(LW3(a, b, c) | LW_B(d, 3))
+#define LW5(a, b, c, d, e)	(LW4(a, b, c, d) | LW_B(e, 4))
+#define LW6(a, b, c, d, e, f)	(LW5(a, b, c, d, e) | LW_B(f, 5))
+
+/* the words logs use most come first */
+static const struct {
+	uint64_t	 word;
+	unsigned char	 len;
+	signed char	 sev;
+} level_packed[] = {
+	{ LW4('I', 'N', 'F', 'O'), 4, SEV_INFO },
+	{ LW6('W', 'A', 'R', 'N', 'I', 'N') | LW_B('G', 6), 7, SEV_WARNING },
+	{ LW5('E', 'R', 'R', 'O', 'R'), 5, SEV_ERROR },
+	{ LW5('D', 'E', 'B', 'U', 'G'), 5, SEV_DEBUG },
+	{ LW4('W', 'A', 'R', 'N'), 4, SEV_WARNING },
+	{ LW3('D', 'B', 'G'), 3, SEV_DEBUG }, { LW3('I', 'N', 'F'), 3, SEV_INFO },
+	{ LW3('W', 'R', 'N'), 3, SEV_WARNING }, { LW3('E', 'R', 'R'), 3, SEV_ERROR },
+	{ LW4('D', 'E', 'B', 'U'), 4, SEV_DEBUG },
+	{ LW4('E', 'R', 'R', 'O'), 4, SEV_ERROR },
+	{ LW4('C', 'R', 'I', 'T'), 4, SEV_CRITICAL },
+	{ LW4('F', 'A', 'T', 'A'), 4, SEV_CRITICAL },
+	{ LW4('P', 'A', 'N', 'I'), 4, SEV_CRITICAL },
+	{ LW5('T', 'R', 'A', 'C', 'E'), 5, SEV_DEBUG },
+	{ LW5('F', 'A', 'T', 'A', 'L'), 5, SEV_CRITICAL },
+	{ LW5('P', 'A', 'N', 'I', 'C'), 5, SEV_CRITICAL },
+	{ LW5('E', 'M', 'E', 'R', 'G'), 5, SEV_CRITICAL },
+	{ LW5('A', 'L', 'E', 'R', 'T'), 5, SEV_CRITICAL },
+	{ LW6('N', 'O', 'T', 'I', 'C', 'E'), 6, SEV_NOTICE },
+	{ LW6('S', 'E', 'V', 'E', 'R', 'E'), 6, SEV_ERROR },
+	{ LW6('C', 'R', 'I', 'T', 'I', 'C') | LW_B('A', 6) | LW_B('L', 7), 8,
+	    SEV_CRITICAL }
+};
+
 int
 level_of_word(const char *p, size_t n, int icase)
 {
 	size_t i;
 	unsigned c;
+	uint64_t w = 0;
 
 	if (n < 3 || n > 8)
 		return LEVEL_NONE;
+	if (!icase) {
+		for (i = 0; i < n; i++)
+			w |= LW_B(p[i], i);
+		for (i = 0; i < UTIL_ARRAY_LEN(level_packed); i++) {
+			if (level_packed[i].word == w &&
+			    level_packed[i].len == n)
+				return level_packed[i].sev;
+		}
+		return LEVEL_NONE;
+	}
 	c = (unsigned char)p[0];
 	if (icase && c >= 'a' && c <= 'z')
 		c -= 'a' - 'A';

@@ -32,7 +32,10 @@ int level_exception_line(const char *p, size_t n);
 /*
  * The level of a line that states none but is a failure: CRITICAL for
  * "panic:", ERROR for a traceback header or an exception line; else
- * LEVEL_NONE.
+ * LEVEL_NONE.  p[0..n) may run on past the line's newline, to the end of
+ * its record, with the same answer: none of these spans a newline (an
+ * exception name is made of name bytes), so a caller need not look for
+ * the line's end first.
  */
 int level_of_failure_line(const char *p, size_t n);
 

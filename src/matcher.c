@@ -3,7 +3,10 @@
  * most records skip every regex: each rule's patterns carry a literal that
  * any match must contain (derived here from the pattern's text,
  * conservatively, see matcher_required_literal), and a record reaches a
- * rule's regexes only if it holds one of them.  The prefilter is tuned on the first LEARN_BYTES
+ * rule's regexes only if it holds one of them.  A pattern then runs only
+ * if the record also holds the other literals it needs (its clauses, see
+ * matcher_pattern_clauses): the prefilter's literal alone lets through
+ * twice as many records as match.  The prefilter is tuned on the first LEARN_BYTES
  * of record text, which changes its speed, never its answers.  Matching
  * runs under PCRE2 match and depth limits with one JIT stack and one match
  * data per matcher, so a matcher belongs to one thread.  A pattern is
@@ -27,6 +30,8 @@
 #define JIT_STACK_MIN	(32 * 1024)
 #define JIT_STACK_MAX	(1024 * 1024)
 #define MIN_LITERAL	3
+#define CLAUSE_TRIAL	64
+#define CLAUSE_PAYS	8
 /*
  * Record text the prefilter learns from before it is tuned.  Untuned, it
  * proposes many more positions, and with the 130 literals of the default
@@ -35,6 +40,36 @@
  * learning.
  */
 #define LEARN_BYTES	(32 * 1024)
+
+/* A literal of a clause: found by the prefilter (k < SIZE_MAX) or looked for. */
+struct req_lit {
+	char	*s;
+	size_t	 len;
+	size_t	 k;		/* the prefilter's literal of the same bytes, or SIZE_MAX */
+};
+
+/*
+ * req[first .. first + n): at least one of them is in every match.  A
+ * clause that must be looked for and seldom fails costs more looks than
+ * the regex runs it saves: after CLAUSE_TRIAL checks it is dropped
+ * (off) unless it failed in at least one check in CLAUSE_PAYS per
+ * literal looked for.
+ */
+struct req_clause {
+	size_t		 first, n;
+	size_t		 nfind;		/* literals the prefilter does not answer */
+	uint32_t	 checks, fails;
+	int		 off;
+};
+
+/* A pattern's clauses while the matcher is made. */
+struct pattern_clauses {
+	struct matcher_clause	*cl;
+	size_t			 n;
+};
+
+static char **rule_walk(const struct rule *r, size_t *n,
+    struct pattern_clauses *cl);
 
 /*
  * Rule sets are bitsets of rwords words, bit i for rule i: a record's
@@ -58,6 +93,19 @@ struct matcher {
 	 */
 	size_t			*pat_lit;
 	size_t			*rule_lit;
+	/*
+	 * The further clauses of pattern p (indexed like pat_lit) are
+	 * clause[pat_clause[p] .. pat_clause[p + 1]): a record that holds no
+	 * literal of one of them cannot match p, so p is not run.  Of the
+	 * records whose literal the prefilter found, most lack another
+	 * literal the pattern needs (" bytes, " without "ms)"), and a look
+	 * for it (util_find) costs a tenth of a failed regex run.
+	 */
+	size_t			*pat_clause;
+	struct req_clause	*clause;
+	size_t			 nclause;
+	struct req_lit		*req;
+	size_t			 nreq;
 	/* per rule, jitted[rule_pat[i] + j]: match, then exclude pattern j compiled */
 	uint8_t			*jitted;
 	size_t			*rule_pat;
@@ -71,11 +119,84 @@ struct matcher {
 	struct matcher_stats	 stats;
 };
 
+/* The prefilter's literal of s[0..len), or SIZE_MAX. */
+static size_t
+literal_index(const struct matcher *m, const char *s, size_t len)
+{
+	size_t k;
+
+	for (k = 0; k < m->nliteral; k++) {
+		if (m->literal_len[k] == len && m->literal[k][0] == s[0] &&
+		    memcmp(m->literal[k], s, len) == 0)
+			return k;
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * The clauses of a pattern beyond its literal (the prefilter's literal
+ * primary), cheapest first: those the prefilter answers cost no look,
+ * then by the literals to look for.  Takes pc's clauses.
+ */
+static void
+add_clauses(struct matcher *m, struct pattern_clauses *pc, size_t primary)
+{
+	struct matcher_clause *cl = pc->cl;
+	struct req_clause *rc;
+	struct req_lit *rl;
+	size_t *unknown, c, j, nfind, most = 0;
+
+	unknown = xcalloc(pc->n > 0 ? pc->n : 1, sizeof *unknown);
+	for (c = 0; c < pc->n; c++) {
+		/* the primary literal's own clause is known to hold */
+		if (cl[c].n == 1 && strcmp(cl[c].lits[0],
+		    m->literal[primary]) == 0) {
+			matcher_literals_free(cl[c].lits, cl[c].n);
+			cl[c].lits = NULL;
+			cl[c].n = 0;
+			continue;
+		}
+		for (j = 0; j < cl[c].n; j++)
+			unknown[c] += literal_index(m, cl[c].lits[j],
+			    strlen(cl[c].lits[j])) == SIZE_MAX;
+		most = unknown[c] > most ? unknown[c] : most;
+	}
+	for (nfind = 0; nfind <= most; nfind++) {
+		for (c = 0; c < pc->n; c++) {
+			if (cl[c].lits == NULL || unknown[c] != nfind)
+				continue;
+			m->clause = xrealloc(m->clause,
+			    (m->nclause + 1) * sizeof *m->clause);
+			rc = &m->clause[m->nclause++];
+			memset(rc, 0, sizeof *rc);
+			rc->first = m->nreq;
+			rc->n = cl[c].n;
+			rc->nfind = nfind;
+			m->req = xrealloc(m->req,
+			    (m->nreq + cl[c].n) * sizeof *m->req);
+			for (j = 0; j < cl[c].n; j++) {
+				rl = &m->req[m->nreq++];
+				rl->s = cl[c].lits[j];
+				rl->len = strlen(rl->s);
+				rl->k = literal_index(m, rl->s, rl->len);
+			}
+			free(cl[c].lits);
+			cl[c].lits = NULL;
+			cl[c].n = 0;
+		}
+	}
+	free(unknown);
+	matcher_clauses_free(cl, pc->n);
+	pc->cl = NULL;
+	pc->n = 0;
+}
+
 struct matcher *
 matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 {
 	struct matcher *m;
 	const struct rule *r;
+	struct pattern_clauses *pcl = NULL;
 	char **lits;
 	uint32_t cap, maxcap = 0;
 	size_t i, j, k, nlits, npat = 0;
@@ -109,9 +230,14 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 		if (r->nmatch == 0 || r->disabled)
 			continue;
 		m->all_rules[i / 64] |= UINT64_C(1) << (i % 64);
-		lits = matcher_rule_literals(r, &nlits);
+		pcl = xrealloc(pcl, (npat + r->nmatch) * sizeof *pcl);
+		memset(pcl + npat, 0, r->nmatch * sizeof *pcl);
+		lits = rule_walk(r, &nlits, pcl + npat);
 		/* past the prefilter's capacity a rule just always runs */
 		if (nlits == 0 || m->nliteral + nlits > PREFILTER_MAX) {
+			for (j = 0; j < r->nmatch; j++)
+				matcher_clauses_free(pcl[npat + j].cl,
+				    pcl[npat + j].n);
 			matcher_literals_free(lits, nlits);
 			m->base_rules[i / 64] |= UINT64_C(1) << (i % 64);
 			m->always = 1;
@@ -149,6 +275,19 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 	assert(m->nliteral <= PREFILTER_MAX);
 	m->pf = prefilter_new((const char *const *)m->literal, m->literal_len,
 	    m->nliteral, PREFILTER_AUTO);
+	m->pat_clause = xcalloc(npat + 1, sizeof *m->pat_clause);
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->rules[i];
+		if (m->rule_lit[i] == SIZE_MAX)
+			continue;
+		for (j = 0; j < r->nmatch; j++) {
+			k = m->rule_lit[i] + j;
+			m->pat_clause[k] = m->nclause;
+			add_clauses(m, &pcl[k], m->pat_lit[k]);
+		}
+	}
+	m->pat_clause[npat] = m->nclause;
+	free(pcl);
 	m->found = xcalloc(prefilter_words(m->pf), sizeof *m->found);
 	/* found holds a bit for every literal that lit_rules and pat_lit name */
 	assert(prefilter_words(m->pf) * 64 >= m->nliteral);
@@ -170,8 +309,15 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 void
 matcher_free(struct matcher *m)
 {
+	size_t i;
+
 	if (m == NULL)
 		return;
+	for (i = 0; i < m->nreq; i++)
+		free(m->req[i].s);
+	free(m->req);
+	free(m->clause);
+	free(m->pat_clause);
 	free(m->lit_rules);
 	free(m->pat_lit);
 	free(m->rule_lit);
@@ -201,8 +347,8 @@ matcher_stats(const struct matcher *m)
 
 /*
  * 1 match, 0 no match, -1 limit or other PCRE2 failure.  *jitted says
- * whether code was JIT-compiled yet (without JIT support it runs
- * interpreted, as before).
+ * whether code was JIT-compiled yet: 0 not tried, 1 compiled, 2 the JIT
+ * failed (or is not there) and it runs interpreted.
  */
 static int
 run_pattern(struct matcher *m, pcre2_code *code, uint8_t *jitted,
@@ -210,11 +356,16 @@ run_pattern(struct matcher *m, pcre2_code *code, uint8_t *jitted,
 {
 	int rc;
 
-	if (!*jitted) {
-		(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-		*jitted = 1;
-	}
-	rc = pcre2_match(code, (PCRE2_SPTR)text, len, 0, 0, m->md, m->mctx);
+	m->stats.regex_runs++;
+	if (*jitted == 0)
+		*jitted = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0 ? 1 : 2;
+	/* the JIT's own entry skips pcre2_match's checks of what never varies here */
+	if (*jitted == 1)
+		rc = pcre2_jit_match(code, (PCRE2_SPTR)text, len, 0, 0, m->md,
+		    m->mctx);
+	else
+		rc = pcre2_match(code, (PCRE2_SPTR)text, len, 0, 0, m->md,
+		    m->mctx);
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)
@@ -251,21 +402,64 @@ fill_fields(const pcre2_code *code, pcre2_match_data *md, const char *text,
 }
 
 /*
- * Match one rule: 1 (out filled), 0, or -1 on a PCRE2 failure.  With lits
- * (the rule's pattern literals, when the record was prefiltered), a
- * pattern whose literal is not in found is skipped.
+ * Match one rule: 1 (out filled), 0, or -1 on a PCRE2 failure.  With p0
+ * (where the rule's patterns start in pat_lit, when the record was
+ * prefiltered; else SIZE_MAX), a pattern whose literal is not in found,
+ * or that lacks every literal of one of its clauses, is skipped.
+ */
+static inline int
+found_bit(const struct matcher *m, size_t k)
+{
+	return (m->found[k / 64] >> (k % 64)) & 1;
+}
+
+/*
+ * Does text hold a literal of every further clause of pattern p (of those
+ * still checked)?
  */
 static int
-match_rule(struct matcher *m, const struct rule *r, const size_t *lits,
+clauses_hold(struct matcher *m, size_t p, const char *text, size_t len)
+{
+	struct req_clause *c;
+	const struct req_lit *l;
+	size_t i, j;
+	int fail;
+
+	for (i = m->pat_clause[p]; i < m->pat_clause[p + 1]; i++) {
+		c = &m->clause[i];
+		if (c->off)
+			continue;
+		for (j = 0; j < c->n; j++) {
+			l = &m->req[c->first + j];
+			if (l->k != SIZE_MAX ? found_bit(m, l->k) :
+			    util_find(text, len, l->s, l->len) != NULL)
+				break;
+		}
+		fail = j == c->n;
+		if (c->nfind > 0) {
+			c->fails += (uint32_t)fail;
+			if (++c->checks == CLAUSE_TRIAL)
+				c->off = (uint64_t)c->fails * CLAUSE_PAYS *
+				    c->nfind < CLAUSE_TRIAL;
+		}
+		if (fail)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+match_rule(struct matcher *m, const struct rule *r, size_t p0,
     uint8_t *jitted, const char *text, size_t len, struct match *out)
 {
+	const size_t *lits = p0 != SIZE_MAX ? m->pat_lit + p0 : NULL;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < r->nmatch; i++) {
 		assert(lits == NULL || lits[i] < m->nliteral);
-		if (lits != NULL && !(m->found[lits[i] / 64] &
-		    (UINT64_C(1) << (lits[i] % 64))))
+		if (lits != NULL && (!found_bit(m, lits[i]) ||
+		    !clauses_hold(m, p0 + i, text, len)))
 			continue;
 		rc = run_pattern(m, r->match[i].code, jitted + i, text, len);
 		if (rc < 0)
@@ -319,8 +513,8 @@ run_rule(struct matcher *m, size_t i, const char *text, size_t len,
 	/* the candidate bitsets hold no bit past the last rule */
 	assert(i < m->rs->n);
 	r = &m->rs->rules[i];
-	rc = match_rule(m, r, filtered && m->rule_lit[i] != SIZE_MAX ?
-	    m->pat_lit + m->rule_lit[i] : NULL, m->jitted + m->rule_pat[i],
+	rc = match_rule(m, r, filtered ? m->rule_lit[i] : SIZE_MAX,
+	    m->jitted + m->rule_pat[i],
 	    text, len, &out);
 	if (rc < 0) {
 		m->stats.regex_errors++;
@@ -553,14 +747,34 @@ escape_len(const char *p, int *c)
 }
 
 struct lit_run {
-	struct buf	 cur;
-	char		*best;
-	size_t		 bestlen;
+	struct buf		 cur;
+	char			*best;
+	size_t			 bestlen;
+	int			 want_clauses;	/* also collect every run and alternation */
+	struct matcher_clause	*clauses;
+	size_t			 nclauses;
 };
+
+static void
+clause_add(struct lit_run *lr, char **lits, size_t n)
+{
+	lr->clauses = xrealloc(lr->clauses,
+	    (lr->nclauses + 1) * sizeof *lr->clauses);
+	lr->clauses[lr->nclauses].lits = lits;
+	lr->clauses[lr->nclauses].n = n;
+	lr->nclauses++;
+}
 
 static void
 run_close(struct lit_run *lr)
 {
+	char **one;
+
+	if (lr->want_clauses && lr->cur.len >= MIN_LITERAL) {
+		one = xmalloc(sizeof *one);
+		one[0] = xstrndup(lr->cur.data, lr->cur.len);
+		clause_add(lr, one, 1);
+	}
 	if (lr->cur.len > lr->bestlen) {
 		free(lr->best);
 		lr->best = xstrndup(lr->cur.data, lr->cur.len);
@@ -569,32 +783,86 @@ run_close(struct lit_run *lr)
 	buf_reset(&lr->cur);
 }
 
-/* True if the pattern has '|' outside every group and class. */
-static int
-top_level_alternation(const char *p)
+/*
+ * The first '|' of p outside every group and class, or NULL; *unsure set
+ * when p could not be walked (then treat it as having one).
+ */
+static const char *
+top_level_bar(const char *p, int *unsure)
 {
 	size_t n;
 
+	*unsure = 0;
 	while (*p != '\0') {
 		if (*p == '\\') {
 			if (p[1] == '\0')
-				return 1;
+				break;
 			p += 2;
 		} else if (*p == '[') {
 			if ((n = class_len(p)) == 0)
-				return 1;
+				break;
 			p += n;
 		} else if (*p == '(') {
 			if ((n = group_len(p)) == 0)
-				return 1;
+				break;
 			p += n;
 		} else if (*p == '|') {
-			return 1;
+			return p;
 		} else {
 			p++;
 		}
 	}
-	return 0;
+	*unsure = *p != '\0';
+	return NULL;
+}
+
+/* True if the pattern has '|' outside every group and class. */
+static int
+top_level_alternation(const char *p)
+{
+	int unsure;
+
+	return top_level_bar(p, &unsure) != NULL || unsure;
+}
+
+static int flags_unsafe(const char *p, int *is_setting);
+
+/*
+ * A group that must match once and holds alternatives: when every
+ * alternative has a required literal, a match holds one of them, a
+ * clause.  inner is the group's text without its header and ')'.
+ */
+static void
+alternation_clause(const char *inner, struct lit_run *lr)
+{
+	const char *p = inner, *bar;
+	char **lits = NULL, *branch;
+	size_t n = 0, i;
+	int unsure, setting;
+
+	/* a flag set in one alternative holds in the ones after it */
+	for (bar = strstr(inner, "(?"); bar != NULL; bar = strstr(bar + 2, "(?"))
+		if (flags_unsafe(bar, &setting) == 1)
+			return;
+	for (;;) {
+		bar = top_level_bar(p, &unsure);
+		if (unsure)
+			break;
+		branch = xstrndup(p, bar != NULL ? (size_t)(bar - p) : strlen(p));
+		lits = xrealloc(lits, (n + 1) * sizeof *lits);
+		lits[n] = matcher_required_literal(branch);
+		free(branch);
+		if (lits[n++] == NULL)
+			break;
+		if (bar == NULL) {
+			clause_add(lr, lits, n);
+			return;
+		}
+		p = bar + 1;
+	}
+	for (i = 0; i < n; i++)
+		free(lits[i]);
+	free(lits);
 }
 
 /* "(?flags)" or "(?flags:" at p: 1 for flags that change what a literal means. */
@@ -668,8 +936,10 @@ walk_group(const char *p, size_t n, struct lit_run *lr)
 	}
 	inner = xstrndup(p + h, n - h - 1);
 	if (top_level_alternation(inner)) {
-		free(inner);
 		run_close(lr);
+		if (lr->want_clauses)
+			alternation_clause(inner, lr);
+		free(inner);
 		return 0;
 	}
 	rc = extract(inner, lr);
@@ -748,21 +1018,34 @@ extract(const char *pattern, struct lit_run *lr)
 	return 0;
 }
 
-char *
-matcher_required_literal(const char *pattern)
+/*
+ * matcher_required_literal's literal and, with cl, matcher_pattern_clauses'
+ * clauses, in one walk.
+ */
+static char *
+pattern_walk(const char *pattern, struct matcher_clause **cl, size_t *ncl)
 {
 	struct lit_run lr;
 
+	if (cl != NULL) {
+		*cl = NULL;
+		*ncl = 0;
+	}
 	/* verbs such as (*ACCEPT) can end a match before the rest of the pattern */
 	if (pattern == NULL || strstr(pattern, "(*") != NULL ||
 	    top_level_alternation(pattern))
 		return NULL;
 	memset(&lr, 0, sizeof(lr));
 	buf_init(&lr.cur);
+	lr.want_clauses = cl != NULL;
 	/* a stop mid-run keeps the run: every byte in it was certain */
 	(void)extract(pattern, &lr);
 	run_close(&lr);
 	buf_free(&lr.cur);
+	if (cl != NULL) {
+		*cl = lr.clauses;
+		*ncl = lr.nclauses;
+	}
 	if (lr.bestlen < MIN_LITERAL) {
 		free(lr.best);
 		return NULL;
@@ -770,14 +1053,45 @@ matcher_required_literal(const char *pattern)
 	return lr.best;
 }
 
-char **
-matcher_rule_literals(const struct rule *r, size_t *n)
+char *
+matcher_required_literal(const char *pattern)
+{
+	return pattern_walk(pattern, NULL, NULL);
+}
+
+struct matcher_clause *
+matcher_pattern_clauses(const char *pattern, size_t *n)
+{
+	struct matcher_clause *cl;
+
+	free(pattern_walk(pattern, &cl, n));
+	return cl;
+}
+
+void
+matcher_clauses_free(struct matcher_clause *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		matcher_literals_free(c[i].lits, c[i].n);
+	free(c);
+}
+
+/*
+ * matcher_rule_literals, and with cl (r->nmatch long) each pattern's
+ * clauses, which the caller frees.
+ */
+static char **
+rule_walk(const struct rule *r, size_t *n, struct pattern_clauses *cl)
 {
 	char **lits = xcalloc(r->nmatch > 0 ? r->nmatch : 1, sizeof *lits);
 	size_t j;
 
 	for (j = 0; j < r->nmatch; j++) {
-		if ((lits[j] = matcher_required_literal(r->match[j].source)) == NULL) {
+		lits[j] = pattern_walk(r->match[j].source,
+		    cl != NULL ? &cl[j].cl : NULL, cl != NULL ? &cl[j].n : NULL);
+		if (lits[j] == NULL) {
 			matcher_literals_free(lits, j);
 			*n = 0;
 			return NULL;
@@ -789,6 +1103,12 @@ matcher_rule_literals(const struct rule *r, size_t *n)
 	}
 	*n = j;
 	return lits;
+}
+
+char **
+matcher_rule_literals(const struct rule *r, size_t *n)
+{
+	return rule_walk(r, n, NULL);
 }
 
 void

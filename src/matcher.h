@@ -30,6 +30,7 @@ struct matcher_stats {
 	uint64_t	records;	/* records examined */
 	uint64_t	candidates;	/* records that passed the prefilter */
 	uint64_t	regex_errors;	/* match/depth limit hit or other PCRE2 failure */
+	uint64_t	regex_runs;	/* regexes run, match and exclude patterns */
 };
 
 /* Called once per rule that matches, in rule order.  m is valid during the call. */
@@ -68,6 +69,22 @@ const struct matcher_stats *matcher_stats(const struct matcher *m);
  * least 3 bytes can be derived safely.
  */
 char *matcher_required_literal(const char *pattern);
+
+/*
+ * What every match of pattern must contain, as clauses: a match holds at
+ * least one literal of each.  A clause is one literal (a run of at least
+ * 3 bytes of the top-level concatenation, as matcher_required_literal
+ * finds them) or the alternatives of a group that must match once, one
+ * literal from each.  *n of them, NULL when none; free with
+ * matcher_clauses_free.
+ */
+struct matcher_clause {
+	char	**lits;
+	size_t	  n;
+};
+
+struct matcher_clause *matcher_pattern_clauses(const char *pattern, size_t *n);
+void matcher_clauses_free(struct matcher_clause *c, size_t n);
 
 /*
  * The literals the prefilter admits r by: one per match pattern, that of

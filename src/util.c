@@ -14,6 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 static void
 oom(size_t n)
 {
@@ -271,6 +275,154 @@ util_hash_text(const void *p, size_t n, uint64_t seed)
 		memcpy(tail, s, rest);
 	h = hash_mix(hash_le64(tail) ^ HASH_K1 ^ h, hash_le64(tail + 8) ^ HASH_K2);
 	return hash_mix(h ^ HASH_K0, (uint64_t)n ^ HASH_K2);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+/*
+ * Positions base .. base + 31 where s's first and last byte (the vectors
+ * first and last) both match, as bits.
+ */
+__attribute__((target("avx2")))
+static inline unsigned
+find_bits32(const char *h, size_t base, size_t m, __m256i first, __m256i last)
+{
+	return (unsigned)_mm256_movemask_epi8(_mm256_and_si256(
+	    _mm256_cmpeq_epi8(first, _mm256_loadu_si256(
+	    (const __m256i *)(h + base))),
+	    _mm256_cmpeq_epi8(last, _mm256_loadu_si256(
+	    (const __m256i *)(h + base + m - 1)))));
+}
+
+/*
+ * util_find over start positions 0 .. end - 1 (end >= 32), 32 a step.
+ * The last step is moved back to end at end, the positions already
+ * looked at masked off: no byte past the haystack is read.
+ */
+__attribute__((target("avx2")))
+static const char *
+find_avx2(const char *h, size_t end, const char *s, size_t m)
+{
+	const __m256i first = _mm256_set1_epi8(s[0]);
+	const __m256i last = _mm256_set1_epi8(s[m - 1]);
+	size_t i = 0, base;
+	unsigned bits;
+
+	for (;;) {
+		base = i + 32 <= end ? i : end - 32;
+		bits = find_bits32(h, base, m, first, last) &
+		    (~0u << (i - base));
+		for (; bits != 0; bits &= bits - 1) {
+			if (memcmp(h + base + (size_t)__builtin_ctz(bits) + 1,
+			    s + 1, m - 2) == 0)
+				return h + base + (size_t)__builtin_ctz(bits);
+		}
+		i = base + 32;
+		if (i >= end)
+			return NULL;
+	}
+}
+
+/*
+ * No state of our own, so any thread may ask: libgcc fills in what
+ * __builtin_cpu_supports reads before main runs.
+ */
+static inline int
+find_has_avx2(void)
+{
+	return __builtin_cpu_supports("avx2") != 0;
+}
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+/*
+ * util_find_either for n >= 32: 32 bytes a step, the last step moved back
+ * to end at p + n (the bytes it looks at again hold neither byte, so its
+ * first hit is the first one).
+ */
+__attribute__((target("avx2")))
+static const char *
+either_avx2(const char *p, size_t n, char a, char b)
+{
+	const __m256i va = _mm256_set1_epi8(a), vb = _mm256_set1_epi8(b);
+	const char *last = p + n - 32;
+	__m256i v;
+	unsigned bits;
+
+	for (;;) {
+		if (p > last)
+			p = last;
+		v = _mm256_loadu_si256((const __m256i *)p);
+		bits = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(
+		    _mm256_cmpeq_epi8(v, va), _mm256_cmpeq_epi8(v, vb)));
+		if (bits != 0)
+			return p + __builtin_ctz(bits);
+		if (p == last)
+			return NULL;
+		p += 32;
+	}
+}
+#endif
+
+const char *
+util_find_either(const char *p, size_t n, char a, char b)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	const char *end = p + n;
+	uint64_t w, x, y, z;
+
+#if defined(__x86_64__) || defined(__i386__)
+	if (n >= 32 && find_has_avx2())
+		return either_avx2(p, n, a, b);
+#endif
+	/*
+	 * Eight bytes a step: a zero byte of w ^ (c in every byte) is a byte
+	 * equal to c, and the lowest flag of (x - ones) & ~x & highs is
+	 * exact (a borrow only sets flags above a zero byte).
+	 */
+	for (; end - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		x = w ^ ones * (unsigned char)a;
+		y = w ^ ones * (unsigned char)b;
+		z = ((x - ones) & ~x) | ((y - ones) & ~y);
+		if ((z &= highs) != 0) {
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			return p + (__builtin_clzll(z) >> 3);
+#else
+			return p + (__builtin_ctzll(z) >> 3);
+#endif
+		}
+	}
+	for (; p < end; p++) {
+		if (*p == a || *p == b)
+			return p;
+	}
+	return NULL;
+}
+
+const char *
+util_find(const char *h, size_t n, const char *s, size_t m)
+{
+	size_t i, end;
+
+	if (m == 0)
+		return h;
+	if (m > n)
+		return NULL;
+	if (m == 1)
+		return memchr(h, s[0], n);
+	/* start positions 0 .. end - 1 */
+	end = n - m + 1;
+#if defined(__x86_64__) || defined(__i386__)
+	if (end >= 32 && find_has_avx2())
+		return find_avx2(h, end, s, m);
+#endif
+	for (i = 0; i < end; i++) {
+		if (h[i] == s[0] && h[i + m - 1] == s[m - 1] &&
+		    memcmp(h + i + 1, s + 1, m - 2) == 0)
+			return h + i;
+	}
+	return NULL;
 }
 
 size_t

@@ -2,8 +2,9 @@
  * fuzz_rules.c - libFuzzer target for the rule-file parser: the input is
  * one rule file (read through a memfd, as ruleset_load reads files), then
  * every example of every rule that loaded is run through the matcher,
- * filtered and unfiltered, which must agree, and literal extraction is
- * run on every pattern.
+ * filtered and unfiltered (the prefilter's literals and the clauses each
+ * pattern needs), which must agree, and literal and clause extraction
+ * are run on every pattern.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -33,8 +34,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ruleset *rs;
 	struct matcher *m;
 	const char *paths[1];
+	struct matcher_clause *cl;
 	char path[64], err[128], *lit;
-	size_t i, j;
+	size_t i, j, ncl;
 	int fd, a, b;
 	FILE *devnull;
 
@@ -63,6 +65,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (j = 0; j < r->nmatch; j++) {
 			lit = matcher_required_literal(r->match[j].source);
 			free(lit);
+			cl = matcher_pattern_clauses(r->match[j].source, &ncl);
+			matcher_clauses_free(cl, ncl);
 		}
 		for (j = 0; j < r->nexamples; j++) {
 			a = b = 0;

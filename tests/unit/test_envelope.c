@@ -430,6 +430,45 @@ test_journald(void **state)
 	assert_msg("");
 }
 
+/*
+ * An object whose first key starts "__" is read as journald first: what
+ * it means stays what the docker check, then journald, made of it.
+ */
+static void
+test_journald_first(void **state)
+{
+	/* a "log" string makes it json-file, whatever came before */
+	decode_str(ENVELOPE_AUTO, "{\"__CURSOR\":\"s\",\"log\":\"d\\n\","
+	    "\"MESSAGE\":\"j\"}");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	assert_msg("d");
+	/* unless journald was asked for */
+	decode_str(ENVELOPE_JOURNALD, "{\"__CURSOR\":\"s\",\"log\":\"d\\n\","
+	    "\"MESSAGE\":\"j\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_msg("j");
+	/* a "log" that is no string does not */
+	decode_str(ENVELOPE_AUTO, "{\"__REALTIME_TIMESTAMP\":\"1761435071000000\","
+	    "\"log\":5,\"MESSAGE\":\"j\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.ts, T0);
+	assert_msg("j");
+	/* no key of journald's own: some other JSON, a plain line */
+	decode_str(ENVELOPE_AUTO, "{\"__x\":\"y\"}");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_msg("{\"__x\":\"y\"}");
+	decode_str(ENVELOPE_JOURNALD, "{\"__x\":\"y\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.malformed, 0);
+	/* broken after its keys: the docker check's verdict, a damaged envelope */
+	decode_str(ENVELOPE_AUTO, "{\"__CURSOR\":\"c\",\"MESSAGE\":\"m\"} x");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	assert_int_equal(el.malformed, 1);
+	decode_str(ENVELOPE_DOCKER_JSON, "{\"__CURSOR\":\"c\",\"MESSAGE\":\"m\"}");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	assert_int_equal(el.malformed, 1);
+}
+
 static void
 test_plain_and_names(void **state)
 {
@@ -641,6 +680,7 @@ main(void)
 		cmocka_unit_test_teardown(test_logfmt, teardown),
 		cmocka_unit_test_teardown(test_logrus, teardown),
 		cmocka_unit_test_teardown(test_journald, teardown),
+		cmocka_unit_test_teardown(test_journald_first, teardown),
 		cmocka_unit_test_teardown(test_plain_and_names, teardown),
 		cmocka_unit_test_teardown(test_remembered_prefix_and_stamp, teardown),
 	};

@@ -85,6 +85,44 @@ test_failures(void **state)
 	assert_int_equal(level_of_failure_line("panic", 5), LEVEL_NONE);
 }
 
+/*
+ * Handed a whole record, level_of_failure_line answers as for its first
+ * line: what it looks for never spans a newline.
+ */
+static void
+test_failures_first_line(void **state)
+{
+	static const char *const texts[] = {
+		"ValueError: bad\nmore: lines",
+		"Error\nValueError: later line",
+		"pan\nic: split",
+		"panic:\n",
+		"ok line\nTraceback (most recent call last):",
+		"Traceback (most recent call last):\n  File \"x\"",
+		"\nValueError: empty first line",
+		"java.io.IOException\n: colon on the next line",
+		"KeyError: 'x'",
+		"",
+	};
+	const char *nl;
+	size_t i, n, first;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(texts); i++) {
+		n = strlen(texts[i]);
+		nl = memchr(texts[i], '\n', n);
+		first = nl != NULL ? (size_t)(nl - texts[i]) : n;
+		if (level_of_failure_line(texts[i], n) !=
+		    level_of_failure_line(texts[i], first))
+			fail_msg("differs past the first line: %s", texts[i]);
+	}
+	assert_int_equal(level_of_failure_line(texts[0], strlen(texts[0])),
+	    SEV_ERROR);
+	assert_int_equal(level_of_failure_line(texts[1], strlen(texts[1])),
+	    LEVEL_NONE);
+	assert_int_equal(level_of_failure_line(texts[3], strlen(texts[3])),
+	    SEV_CRITICAL);
+}
+
 /* The exception name is everything before the first ':', and only a name. */
 static void
 test_exception_names(void **state)
@@ -133,6 +171,49 @@ test_words(void **state)
 	assert_int_equal(level_of_word("ERR", 2, 0), LEVEL_NONE);
 }
 
+/*
+ * Every level word, as written and cased otherwise, through both ways of
+ * comparing (packed words with case kept, else byte by byte); a word
+ * that is a level word's start plus a NUL is none.
+ */
+static void
+test_every_word(void **state)
+{
+	static const struct {
+		const char	*word;
+		int		 sev;
+	} words[] = {
+		{ "TRACE", SEV_DEBUG }, { "DEBUG", SEV_DEBUG }, { "DBG", SEV_DEBUG },
+		{ "DEBU", SEV_DEBUG }, { "INFO", SEV_INFO }, { "INF", SEV_INFO },
+		{ "NOTICE", SEV_NOTICE }, { "WARNING", SEV_WARNING },
+		{ "WARN", SEV_WARNING }, { "WRN", SEV_WARNING },
+		{ "ERROR", SEV_ERROR }, { "ERRO", SEV_ERROR }, { "ERR", SEV_ERROR },
+		{ "SEVERE", SEV_ERROR }, { "CRITICAL", SEV_CRITICAL },
+		{ "CRIT", SEV_CRITICAL }, { "FATAL", SEV_CRITICAL },
+		{ "FATA", SEV_CRITICAL }, { "PANIC", SEV_CRITICAL },
+		{ "PANI", SEV_CRITICAL }, { "EMERG", SEV_CRITICAL },
+		{ "ALERT", SEV_CRITICAL }
+	};
+	char w[16];
+	size_t i, n, k;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(words); i++) {
+		n = strlen(words[i].word);
+		assert_int_equal(level_of_word(words[i].word, n, 0), words[i].sev);
+		assert_int_equal(level_of_word(words[i].word, n, 1), words[i].sev);
+		for (k = 0; k < n; k++)
+			w[k] = (char)(words[i].word[k] + ('a' - 'A'));
+		assert_int_equal(level_of_word(w, n, 0), LEVEL_NONE);
+		assert_int_equal(level_of_word(w, n, 1), words[i].sev);
+		memcpy(w, words[i].word, n);
+		w[n] = '\0';
+		assert_int_equal(level_of_word(w, n + 1, 0), LEVEL_NONE);
+		/* one byte changed */
+		w[n - 1] = 'X';
+		assert_int_equal(level_of_word(w, n, 0), LEVEL_NONE);
+	}
+}
+
 static void
 test_logger(void **state)
 {
@@ -159,8 +240,10 @@ main(void)
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_not_levels),
 		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_failures_first_line),
 		cmocka_unit_test(test_exception_names),
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_every_word),
 		cmocka_unit_test(test_logger),
 	};
 

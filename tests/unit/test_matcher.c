@@ -116,6 +116,57 @@ test_required_literal(void **state)
 	check_literal("ab", NULL);			/* too short to help */
 }
 
+/* matcher_pattern_clauses as "{a|b} {c}". */
+static void
+check_clauses(const char *pattern, const char *want)
+{
+	struct matcher_clause *cl;
+	struct buf got;
+	size_t n, i, j;
+
+	buf_init(&got);
+	cl = matcher_pattern_clauses(pattern, &n);
+	for (i = 0; i < n; i++) {
+		buf_puts(&got, i > 0 ? " {" : "{");
+		for (j = 0; j < cl[i].n; j++)
+			buf_printf(&got, "%s%s", j > 0 ? "|" : "", cl[i].lits[j]);
+		buf_puts(&got, "}");
+	}
+	if (strcmp(got.data != NULL ? got.data : "", want) != 0)
+		fail_msg("%s: expected %s, got %s", pattern, want,
+		    got.data != NULL ? got.data : "");
+	matcher_clauses_free(cl, n);
+	buf_free(&got);
+}
+
+/*
+ * Every run of the concatenation is a clause, and so is a group of
+ * alternatives that must match once when each has a literal; whatever
+ * could change what a literal means leaves it out.
+ */
+static void
+test_pattern_clauses(void **state)
+{
+	check_clauses("\\[[A-Z_]+\\] [A-Z]+ (?<op>\\S+::\\S+) \\(\\d+ bytes, "
+	    "(?<ms>\\d+(?:\\.\\d+)?)ms\\)", "{ bytes, } {ms)}");
+	check_clauses("(?<p>GLM|Kimi|KIMI) stream(?:ing)? (?:request |call )?"
+	    "(?:timed out|timeout)", "{GLM|Kimi|KIMI} { stream} {timed out|timeout}");
+	/* an optional group, or one alternative without a literal: no clause */
+	check_clauses("(?:abc|def)?ghij", "{ghij}");
+	check_clauses("(?:abc|d+)ghij", "{ghij}");
+	check_clauses("(?:abc|)ghij", "{ghij}");
+	/* a flag set in one alternative holds in the next ones */
+	check_clauses("(?:abc(?i)x|def)ghij", "{ghij}");
+	check_clauses("(?:abc(?s)x|def)ghij", "{abcx|def} {ghij}");
+	/* nested: a branch gives its longest literal */
+	check_clauses("(?:xy(?:1|2)zzzz|wwww)end", "{zzzz|wwww} {end}");
+	check_clauses("abc|defgh", "");
+	check_clauses("(?i)abcdef", "");
+	check_clauses("abcd(?i)(?:efg|hij)", "{abcd}");
+	check_clauses("ab(*ACCEPT)cdefgh", "");
+	check_clauses("ab", "");
+}
+
 struct collect {
 	int	hits[64];
 	int	n;
@@ -357,6 +408,62 @@ test_many_rules(void **state)
 	buf_free(&text);
 }
 
+/*
+ * A pattern whose literal is in a record but another of its clauses is
+ * not is never run; one alternative of a clause is enough; past the trial
+ * a clause that never fails is no longer looked for, and the answers stay
+ * those of the full regexes.
+ */
+static void
+test_clauses_skip_regex(void **state)
+{
+	struct ruleset *rs = load_text(
+	    "[ms]\ncategory = x\nseverity = info\n"
+	    "match = \\((?<n>\\d+) bytes, (?<ms>\\d+)ms\\)\n"
+	    "[alt]\ncategory = x\nseverity = info\n"
+	    "match = (?:GLM|Kimi) stream (?:timed out|timeout)\n");
+	struct matcher *m;
+	struct collect a, b;
+	char err[128];
+	const char *lines[] = {
+		"sent (512 bytes, 3 chunks)",		/* no "ms)": not run */
+		"sent (512 bytes, 12ms)",		/* ms */
+		"sent (512 bytes, 12ms) and ms) elsewhere",	/* ms */
+		"GLM stream=False",			/* no "timed out|timeout" */
+		"Kimi stream timeout",			/* alt */
+		"KIMI stream timed out",		/* no alternative of the first clause */
+		"GLM stream timed out",			/* alt */
+	};
+	const int hits[] = { 0, 1, 1, 0, 1, 0, 1 };
+	size_t i;
+	int k;
+
+	m = matcher_new(rs, err, sizeof err);
+	assert_non_null(m);
+	for (i = 0; i < UTIL_ARRAY_LEN(lines); i++) {
+		memset(&a, 0, sizeof a);
+		memset(&b, 0, sizeof b);
+		assert_int_equal(matcher_run(m, lines[i], strlen(lines[i]),
+		    collect_fn, &a), hits[i]);
+		assert_int_equal(matcher_run_unfiltered(m, lines[i],
+		    strlen(lines[i]), collect_fn, &b), hits[i]);
+		assert_string_equal(a.fields, b.fields);
+	}
+	/* unfiltered: 2 patterns a line; filtered, only the 4 that match ran */
+	assert_int_equal(matcher_stats(m)->regex_runs, 2 * 7 + 4);
+	/* a clause that always holds is dropped after its trial ... */
+	for (k = 0; k < 200; k++)
+		assert_int_equal(matcher_run(m, lines[1], strlen(lines[1]),
+		    NULL, NULL), 1);
+	assert_int_equal(matcher_stats(m)->regex_runs, 2 * 7 + 4 + 200);
+	/* ... so a record without it runs the regex, which says no */
+	assert_int_equal(matcher_run(m, lines[0], strlen(lines[0]), NULL,
+	    NULL), 0);
+	assert_int_equal(matcher_stats(m)->regex_runs, 2 * 7 + 4 + 201);
+	matcher_free(m);
+	ruleset_free(rs);
+}
+
 static void
 test_catastrophic_pattern(void **state)
 {
@@ -402,6 +509,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_required_literal),
+		cmocka_unit_test(test_pattern_clauses),
+		cmocka_unit_test(test_clauses_skip_regex),
 		cmocka_unit_test(test_prefilter_property),
 		cmocka_unit_test(test_prefilter_corpus),
 		cmocka_unit_test(test_rule_literals),

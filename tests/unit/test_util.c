@@ -1,8 +1,8 @@
 /*
  * test_util.c - the stored hashes: their values are part of the database
  * (events.hash), so they are pinned here, and every byte of the text, and
- * only those bytes, count; the inline byte comparison; sizes; the hash
- * index.
+ * only those bytes, count; the inline byte comparison; the literal
+ * search; sizes; the hash index.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -280,6 +280,78 @@ test_index_same_hash(void **state)
 	assert_true(util_slots_next(NULL, 0, 7, &it) == UTIL_INDEX_NONE);
 }
 
+/*
+ * util_find answers as memmem does: every needle of a two-letter
+ * alphabet over haystacks of every length up to 80 (the vector steps,
+ * the step moved back to the end, and the byte loop of short ones), the
+ * haystack cut from a larger buffer so that a read past its end would
+ * find a match there.
+ */
+static void
+test_find_as_memmem(void **state)
+{
+	char buf[96], needle[8];
+	size_t n, m, trial, i;
+	unsigned seed = 7;
+
+	for (trial = 0; trial < 3000; trial++) {
+		for (i = 0; i < sizeof buf; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = (seed >> 16) % 3 == 0 ? 'b' : 'a';
+		}
+		n = trial % 81;
+		m = 1 + trial % 7;
+		memcpy(needle, buf + n, m);
+		needle[0] = 'b';
+		assert_ptr_equal(util_find(buf, n, needle, m),
+		    memmem(buf, n, needle, m));
+		/* a needle that is exactly the haystack's tail */
+		if (n >= m)
+			assert_ptr_equal(util_find(buf, n, buf + n - m, m),
+			    memmem(buf, n, buf + n - m, m));
+	}
+	assert_ptr_equal(util_find("abc", 3, "", 0), "abc");
+	assert_null(util_find("ab", 2, "abc", 3));
+}
+
+/*
+ * util_find_either finds the first of two bytes as a loop would: at every
+ * offset of a buffer of up to 100 bytes, in the vector, eight-byte and
+ * byte steps, with a lone match and with none.
+ */
+static void
+test_find_either(void **state)
+{
+	char buf[100];
+	size_t n, at, i;
+	const char *want;
+
+	for (n = 0; n <= sizeof buf; n++) {
+		for (at = 0; at <= n; at++) {
+			memset(buf, 'x', sizeof buf);
+			if (at < n)
+				buf[at] = at % 2 ? '"' : '\\';
+			/* past n: never looked at */
+			if (n < sizeof buf)
+				buf[n] = '"';
+			want = NULL;
+			for (i = 0; i < n; i++) {
+				if (buf[i] == '"' || buf[i] == '\\') {
+					want = buf + i;
+					break;
+				}
+			}
+			assert_ptr_equal(util_find_either(buf, n, '"', '\\'), want);
+		}
+	}
+	/* a byte with the high bit set is no match for either */
+	memset(buf, 0xa2, sizeof buf);
+	assert_null(util_find_either(buf, sizeof buf, '"', '\\'));
+	buf[70] = '\\';
+	buf[90] = '"';
+	assert_ptr_equal(util_find_either(buf, sizeof buf, '"', '\\'), buf + 70);
+}
+
 int
 main(void)
 {
@@ -287,6 +359,8 @@ main(void)
 		cmocka_unit_test(test_hash_text_pinned),
 		cmocka_unit_test(test_hash_text_every_byte),
 		cmocka_unit_test(test_equal),
+		cmocka_unit_test(test_find_as_memmem),
+		cmocka_unit_test(test_find_either),
 		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_format_duration),
