@@ -154,6 +154,14 @@ struct batch {
 	size_t				 nmarks, markcap;
 	struct store_vtext		*mtexts;
 	size_t				 nmtexts, mtextcap;
+	/*
+	 * The sources first met in it, with the ids the reading thread
+	 * chose (names and identities are the sources' own); allocs: it
+	 * counts in writer.pending.
+	 */
+	struct store_source_row		*srcs;
+	size_t				 nsrcs, srccap;
+	int				 allocs;
 	uint64_t			 offset, lineno;
 	int64_t				 ts;	/* the latest record's time before offset */
 	int				 resumable;
@@ -179,6 +187,13 @@ struct writer {
 	struct batch		*free;			/* written, for reuse */
 	int			 busy;			/* writing a batch */
 	int			 quit;
+	/*
+	 * The sources claim (store_sources_claim) is held while batches
+	 * with ids chosen under it are not committed: pending counts them,
+	 * the reading thread's open batch included.
+	 */
+	int			 claimed;
+	size_t			 pending;
 	/* owned by the writer thread while it runs */
 	uint64_t		 events, duplicates, repeats;
 	int			 failed;
@@ -212,14 +227,18 @@ struct ingest {
 	size_t			 nclocks;
 	size_t			 last_src;
 	struct util_index	 src_index;	/* srcs by name */
-	size_t			 batch_new_srcs;	/* sources added since the last handover */
+	/*
+	 * The id the next new source gets, and whether no source was stored
+	 * that this run has not met (no name need be looked up).
+	 */
+	int64_t			 next_id;
+	int			 srcs_known;
 	/*
 	 * Sources with records since the last commit, or an ordinal log
 	 * still to be saved: a commit walks these, not every source.
 	 */
 	size_t			*touched;
 	size_t			 ntouched, touchedcap;
-	int			 src_txn;	/* they are in an open transaction */
 
 	struct vol		*vols;
 	size_t			 nvols, volcap;
@@ -303,6 +322,7 @@ batch_free(struct batch *b)
 	free(b->fields);
 	free(b->marks);
 	free(b->mtexts);
+	free(b->srcs);
 	context_pack_free(&b->ctx);
 	free(b);
 }
@@ -312,7 +332,8 @@ batch_clear(struct batch *b)
 {
 	b->nev = b->nfields = b->nvols = b->nseen = 0;
 	ord_save_clear(&b->ords);
-	b->nmarks = b->nmtexts = 0;
+	b->nmarks = b->nmtexts = b->nsrcs = 0;
+	b->allocs = 0;
 	/* a rare huge record should not pin its buffer for the whole run */
 	if (b->data.cap > 2 * BATCH_BYTES)
 		buf_free(&b->data);
@@ -629,6 +650,12 @@ writer_store(struct ingest *in, struct batch *b)
 
 	if (store_begin(in->st, w->err, sizeof w->err) != 0)
 		goto fail;
+	if (store_sources_insert(in->st, b->srcs, b->nsrcs, w->err,
+	    sizeof w->err) != 0)
+		goto fail;
+	/* nothing was stored for them: correlation needs no quiet point */
+	for (i = 0; i < b->nsrcs; i++)
+		correlate_note_new_source(in->corr, b->srcs[i].id);
 	if (b->ctx.n > w->block_idcap) {
 		w->block_idcap = b->ctx.n;
 		w->block_ids = xrealloc(w->block_ids, w->block_idcap *
@@ -698,6 +725,13 @@ writer_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		if (!w->failed)
 			writer_store(in, b);
+		pthread_mutex_lock(&w->mu);
+		/* after a failure the claim is held until the store closes */
+		if (b->allocs && !w->failed && --w->pending == 0 && w->claimed) {
+			store_sources_release(in->st);
+			w->claimed = 0;
+		}
+		pthread_mutex_unlock(&w->mu);
 		batch_clear(b);
 		pthread_mutex_lock(&w->mu);
 		b->next = w->free;
@@ -1056,26 +1090,61 @@ ingest_vol_counts(struct ingest *in, struct src_state *s,
 }
 
 /*
- * New sources of one batch stored each in its own transaction; more go in
- * one (hostile input has a compose prefix per line).  Few, so that a
- * stream pausing after a new source does not hold the write lock.
+ * The id of the source called name: a stored one's (*created 0), else
+ * the next free one (*created 1), whose row goes to the writer with the
+ * batch.  The first call of a batch counts the batch in the writer's
+ * pending and takes the sources claim if the writer let it go.  0 or -1.
  */
-#define INGEST_SOURCES_ALONE	16
-
-/* Commit the sources added in a transaction of their own (before a handover). */
 static int
-ingest_sources_commit(struct ingest *in)
+ingest_source_id(struct ingest *in, const char *name, const char *kind,
+    const char *identity, int64_t *id, int *created)
 {
+	struct writer *w = &in->w;
+	struct store_source_row *row;
+	struct batch *b = in->batch;
 	char err[512];
+	int64_t max_id;
+	int claim;
 
-	in->batch_new_srcs = 0;
-	if (!in->src_txn)
-		return 0;
-	in->src_txn = 0;
-	if (store_commit(in->st, err, sizeof err) != 0) {
-		store_rollback(in->st);
-		return ingest_fail(in, err);
+	*created = 0;
+	if (!b->allocs) {
+		b->allocs = 1;
+		pthread_mutex_lock(&w->mu);
+		w->pending++;
+		claim = !w->claimed;
+		pthread_mutex_unlock(&w->mu);
+		if (claim) {
+			if (!store_sources_apart(in->st))
+				writer_drain(in);
+			if (store_sources_claim(in->st, in->opts.stop, &max_id,
+			    err, sizeof err) != 0)
+				return ingest_fail(in, err);
+			pthread_mutex_lock(&w->mu);
+			w->claimed = 1;
+			pthread_mutex_unlock(&w->mu);
+			/* the ids this run chose are all that came since */
+			in->srcs_known = max_id == 0 ||
+			    (in->srcs_known && max_id < in->next_id);
+			if (max_id >= in->next_id)
+				in->next_id = max_id + 1;
+		}
 	}
+	if (!in->srcs_known) {
+		if (!store_sources_apart(in->st))
+			writer_drain(in);
+		if (store_source_find(in->st, name, id, err, sizeof err) != 0)
+			return ingest_fail(in, err);
+		if (*id >= 0)
+			return 0;
+	}
+	*id = in->next_id++;
+	*created = 1;
+	b->srcs = util_grow(b->srcs, &b->srccap, b->nsrcs, sizeof *b->srcs, 64);
+	row = &b->srcs[b->nsrcs++];
+	row->id = *id;
+	row->name = name;
+	row->kind = kind;
+	row->identity = identity;
 	return 0;
 }
 
@@ -1085,7 +1154,7 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
     const char *identity)
 {
 	struct src_state *s;
-	char err[512], *copy;
+	char *copy;
 	int64_t id;
 	size_t i, it = 0;
 	uint64_t h;
@@ -1106,30 +1175,13 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 		}
 	}
 	copy = xstrndup(name, len);
-	/*
-	 * The database is the writer's while it works.  A transaction per
-	 * source costs a WAL write and the lock each time: past a few new
-	 * sources in a batch, the rest go into one transaction, committed
-	 * when the batch is handed over (ingest_sources_commit).
-	 */
-	if (!in->src_txn) {
-		writer_drain(in);
-		if (++in->batch_new_srcs > INGEST_SOURCES_ALONE) {
-			if (store_begin(in->st, err, sizeof err) != 0) {
-				free(copy);
-				ingest_fail(in, err);
-				return NULL;
-			}
-			in->src_txn = 1;
-		}
-	}
-	id = store_source_add(in->st, copy, kind, identity, &created, err,
-	    sizeof err);
-	if (id < 0) {
+	if (ingest_source_id(in, copy, kind, identity, &id, &created) != 0) {
 		free(copy);
-		ingest_fail(in, err);
 		return NULL;
 	}
+	/* a stored source's volume mark and ordinals are read from the store */
+	if (!created)
+		writer_drain(in);
 	in->srcs = util_grow(in->srcs, &in->srccap, in->nsrcs,
 	    sizeof *in->srcs, 8);
 	s = &in->srcs[in->nsrcs];
@@ -1323,8 +1375,6 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	b->status = status;
 	if (in->ctx_stream != NULL)
 		context_stream_close(in->ctx_stream);
-	if (ingest_sources_commit(in) != 0)
-		return -1;
 	in->batch = writer_submit(in, b);
 	in->in_txn = 0;
 	return writer_failed(in) ? -1 : 0;
@@ -1769,16 +1819,21 @@ ingest_end_input(struct ingest *in, int failed)
 
 	writer_drain(in);
 	ingest_find_clocks(in);
-	if (in->src_txn) {
-		store_rollback(in->st);
-		in->src_txn = 0;
-	}
-	in->batch_new_srcs = 0;
 	in->counts->events = in->w.events;
 	in->counts->duplicates = in->w.duplicates;
 	in->counts->repeats = in->w.repeats;
 	if (in->in_txn) {
 		/* an open batch that was never handed over is dropped */
+		if (in->batch->allocs) {
+			pthread_mutex_lock(&in->w.mu);
+			if (--in->w.pending == 0 && in->w.claimed) {
+				store_sources_release(in->st);
+				in->w.claimed = 0;
+			}
+			pthread_mutex_unlock(&in->w.mu);
+		}
+		/* the ids it chose were never stored: look names up again */
+		in->srcs_known = 0;
 		batch_clear(in->batch);
 		in->in_txn = 0;
 		ingest_forget_sources(in);
