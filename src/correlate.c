@@ -221,13 +221,13 @@ struct src_settled {
  * added: all its events of the rule.  Kept only while new_sources holds
  * the source (both are cleared together), so an entry means a new source.
  * Until a storm rule has N of them none can storm, so its tracker is not
- * built (quiet: the earliest of them, where it would be fed from).
+ * built, nor work noted for it (quiet: where it would be fed from).
  */
 struct new_pair {
 	int		 rule;
 	int64_t		 source_id;
 	uint32_t	 n;
-	int64_t		 quiet;		/* storm; TS_HIGH until its first work */
+	int64_t		 quiet;		/* the earliest; TS_HIGH: none */
 };
 
 /*
@@ -705,16 +705,28 @@ void
 correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t ts)
 {
 	const struct rule *r;
+	struct new_pair *p;
 	int role;
 	size_t j, k;
 
 	if (!correlate_wants(c, rule_index))
 		return;
 	role = c->role[rule_index];
+	p = NULL;
 	if ((role & (ROLE_STORM | ROLE_SAME)) &&
-	    idranges_has(&c->new_sources, source_id))
-		new_pair(c, rule_index, source_id, 1)->n++;
-	if (role & ROLE_STORM)
+	    idranges_has(&c->new_sources, source_id)) {
+		p = new_pair(c, rule_index, source_id, 1);
+		p->n++;
+		if (ts < p->quiet)
+			p->quiet = ts;
+	}
+	/*
+	 * A new source's first N - 1 events of a storm rule build no
+	 * tracker (run_storm): they need no work, and a source per line
+	 * makes them as many as the lines.
+	 */
+	if ((role & ROLE_STORM) && (p == NULL ||
+	    p->n >= (uint32_t)c->rs->rules[rule_index].storm_n))
 		mark(c, rule_index, WORK_STORM, source_id, ts, ts, ts, TS_HIGH);
 	if (role & ROLE_EXPECT)
 		mark(c, rule_index, WORK_EXPECT, source_id, ts, ts, ts, TS_HIGH);
@@ -1023,8 +1035,6 @@ run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	 * starts afresh from a quiet point, as for any other source.
 	 */
 	p = new_pair(c, w->rule, w->source_id, 0);
-	if (p != NULL && w->from < p->quiet)
-		p->quiet = w->from;
 	if (p != NULL && l == NULL) {
 		if (p->n < (uint32_t)r->storm_n)
 			return 0;

@@ -99,6 +99,7 @@ struct src_state {
 	int		 hi_dirty;
 	struct src_clock *clock;	/* NULL until a record has both stamps */
 	int		 touched;	/* in ingest.touched */
+	size_t		 new_row;	/* its row in the open batch's srcs + 1, or 0 */
 	int		 unmarked;	/* added by this run, no volume mark saved yet */
 };
 
@@ -654,8 +655,12 @@ writer_store(struct ingest *in, struct batch *b)
 	    sizeof w->err) != 0)
 		goto fail;
 	/* nothing was stored for them: correlation needs no quiet point */
-	for (i = 0; i < b->nsrcs; i++)
+	for (i = 0; i < b->nsrcs; i++) {
 		correlate_note_new_source(in->corr, b->srcs[i].id);
+		if (b->srcs[i].last_ts != TS_NONE)
+			correlate_note_time(in->corr, b->srcs[i].id,
+			    b->srcs[i].last_ts);
+	}
 	if (b->ctx.n > w->block_idcap) {
 		w->block_idcap = b->ctx.n;
 		w->block_ids = xrealloc(w->block_ids, w->block_idcap *
@@ -1145,6 +1150,7 @@ ingest_source_id(struct ingest *in, const char *name, const char *kind,
 	row->name = name;
 	row->kind = kind;
 	row->identity = identity;
+	row->first_ts = row->last_ts = TS_NONE;
 	return 0;
 }
 
@@ -1201,7 +1207,7 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 		s->mark_ts = s->hi_ts = TS_NONE;
 		s->count_all = 1;
 		s->unmarked = 1;
-		correlate_note_new_source(in->corr, id);
+		s->new_row = in->batch->nsrcs;
 	} else if (ingest_mark_load(in, s) != 0)
 		return NULL;
 	return s;
@@ -1344,7 +1350,18 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	in->last_vol = NULL;
 	for (i = k = 0; i < in->ntouched; i++) {
 		s = &in->srcs[in->touched[i]];
-		if (s->min_ts != TS_NONE) {
+		/*
+		 * A source added with the batch is added with its span (one
+		 * met just before a commit is added by the batch before).
+		 */
+		if (s->new_row > 0 && s->new_row <= b->nsrcs &&
+		    b->srcs[s->new_row - 1].id == s->id) {
+			b->srcs[s->new_row - 1].first_ts = s->min_ts;
+			b->srcs[s->new_row - 1].last_ts = s->max_ts;
+			s->new_row = 0;
+			s->min_ts = s->max_ts = TS_NONE;
+		} else if (s->min_ts != TS_NONE) {
+			s->new_row = 0;
 			b->seen = util_grow(b->seen, &b->seencap, b->nseen,
 			    sizeof *b->seen, 8);
 			b->seen[b->nseen].source_id = s->id;

@@ -87,7 +87,7 @@ _Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
  */
 #define VOLUME_ROW	"(?,?,?,?,?,?,?)"
 #define SEEN_ROW	"(?,?,?)"
-#define SOURCE_ROW	"(?,?,?,?)"
+#define SOURCE_ROW	"(?,?,?,?,?,?)"
 #define ORD_ROW		"(?,?,?,?,?)"
 #define VMARK_ROW	"(?,?,?,?,?)"
 #define MINUTES_ROW	"(?,?,?,?)"
@@ -101,10 +101,11 @@ static const char *const store_sql[ST_COUNT] = {
 	    "INSERT INTO sources (name, kind, identity) VALUES (?1, ?2, ?3)"
 	    " ON CONFLICT (name) DO NOTHING",
 	[ST_SOURCE_INSERT] =
-	    "INSERT INTO sources (id, name, kind, identity) VALUES " SOURCE_ROW,
+	    "INSERT INTO sources (id, name, kind, identity, first_ts, last_ts)"
+	    " VALUES " SOURCE_ROW,
 	[ST_SOURCE_INSERT_MANY] =
-	    "INSERT INTO sources (id, name, kind, identity) VALUES "
-	    ROWS16(SOURCE_ROW),
+	    "INSERT INTO sources (id, name, kind, identity, first_ts, last_ts)"
+	    " VALUES " ROWS16(SOURCE_ROW),
 	[ST_SOURCE_SEEN] =
 	    "UPDATE sources SET"
 	    " first_ts = CASE WHEN first_ts IS NULL OR ?2 < first_ts"
@@ -1359,6 +1360,13 @@ bind_source_row(sqlite3_stmt *st, int at, const struct store_source_row *r)
 	sqlite3_bind_text(st, at + 3, r->kind != NULL ? r->kind : "file", -1,
 	    SQLITE_STATIC);
 	bind_text_or_null(st, at + 4, r->identity);
+	if (r->first_ts != TS_NONE && r->last_ts != TS_NONE) {
+		sqlite3_bind_int64(st, at + 5, r->first_ts);
+		sqlite3_bind_int64(st, at + 6, r->last_ts);
+	} else {
+		sqlite3_bind_null(st, at + 5);
+		sqlite3_bind_null(st, at + 6);
+	}
 }
 
 int
@@ -1372,7 +1380,7 @@ store_sources_insert(struct store *s, const struct store_source_row *v,
 		if (n - i >= STORE_EVENT_ROWS) {
 			st = s->st[ST_SOURCE_INSERT_MANY];
 			for (k = 0; k < STORE_EVENT_ROWS; k++, i++)
-				bind_source_row(st, (int)k * 4, &v[i]);
+				bind_source_row(st, (int)k * 6, &v[i]);
 		} else {
 			st = s->st[ST_SOURCE_INSERT];
 			bind_source_row(st, 0, &v[i++]);

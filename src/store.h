@@ -102,10 +102,14 @@ int store_sources_apart(const struct store *s);
 int store_source_find(struct store *s, const char *name, int64_t *id,
     char *err, size_t errlen);
 
-/* New source rows (names, kinds and identities are the caller's). */
+/*
+ * New source rows (names, kinds and identities are the caller's), with
+ * the span of their records so far (TS_NONE: none).
+ */
 struct store_source_row {
 	int64_t		 id;
 	const char	*name, *kind, *identity;
+	int64_t		 first_ts, last_ts;
 };
 int store_sources_insert(struct store *s, const struct store_source_row *v,
     size_t n, char *err, size_t errlen);
