@@ -732,7 +732,8 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 		mark(c, rule_index, WORK_EXPECT, source_id, ts, ts, ts, TS_HIGH);
 	if (role & ROLE_FOLLOWS)
 		mark(c, rule_index, WORK_FOLLOWS, source_id, ts, ts, ts, TS_HIGH);
-	if (role & ROLE_SAME)
+	/* ... and a new source's first event of a same rule repeats nothing */
+	if ((role & ROLE_SAME) && (p == NULL || p->n >= 2))
 		mark(c, rule_index, WORK_SAME, source_id, ts, ts, TS_HIGH, TS_HIGH);
 	if (!(role & ROLE_TARGET))
 		return;
@@ -1635,7 +1636,6 @@ static int
 run_work(struct correlate *c, char *err, size_t errlen)
 {
 	const struct work *w;
-	struct new_pair *p;
 	size_t i;
 	int rc = 0;
 
@@ -1653,10 +1653,6 @@ run_work(struct correlate *c, char *err, size_t errlen)
 			    w->from, w->to, err, errlen);
 			break;
 		case WORK_SAME:
-			/* one event of a new source repeats nothing */
-			if ((p = new_pair(c, w->rule, w->source_id, 0)) != NULL &&
-			    p->n < 2)
-				break;
 			rc = run_same(c, (size_t)w->rule, w->source_id, w->from,
 			    w->to, err, errlen);
 			break;
