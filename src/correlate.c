@@ -221,7 +221,7 @@ struct src_settled {
  * added: all its events of the rule.  Kept only while new_sources holds
  * the source (both are cleared together), so an entry means a new source.
  * Until a storm rule has N of them none can storm, so its tracker is not
- * built, nor work noted for it (quiet: where it would be fed from).
+ * built (quiet: where it would be fed from).
  */
 struct new_pair {
 	int		 rule;
@@ -721,18 +721,17 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 			p->quiet = ts;
 	}
 	/*
-	 * A new source's first N - 1 events of a storm rule build no
-	 * tracker (run_storm): they need no work, and a source per line
-	 * makes them as many as the lines.
+	 * Work is noted even for a new source's first N - 1 events of a
+	 * storm rule, which build no tracker (run_storm): the order of the
+	 * work is the order incidents get their ids in.
 	 */
-	if ((role & ROLE_STORM) && (p == NULL ||
-	    p->n >= (uint32_t)c->rs->rules[rule_index].storm_n))
+	if (role & ROLE_STORM)
 		mark(c, rule_index, WORK_STORM, source_id, ts, ts, ts, TS_HIGH);
 	if (role & ROLE_EXPECT)
 		mark(c, rule_index, WORK_EXPECT, source_id, ts, ts, ts, TS_HIGH);
 	if (role & ROLE_FOLLOWS)
 		mark(c, rule_index, WORK_FOLLOWS, source_id, ts, ts, ts, TS_HIGH);
-	/* ... and a new source's first event of a same rule repeats nothing */
+	/* a new source's first event of a same rule repeats nothing */
 	if ((role & ROLE_SAME) && (p == NULL || p->n >= 2))
 		mark(c, rule_index, WORK_SAME, source_id, ts, ts, TS_HIGH, TS_HIGH);
 	if (!(role & ROLE_TARGET))
