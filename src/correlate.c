@@ -221,14 +221,13 @@ struct src_settled {
  * added: all its events of the rule.  Kept only while new_sources holds
  * the source (both are cleared together), so an entry means a new source.
  * Until a storm rule has N of them none can storm, so its tracker is not
- * built (quiet and last: where it would have been fed from and to).
+ * built (quiet: where it would be fed from).
  */
 struct new_pair {
 	int		 rule;
 	int64_t		 source_id;
 	uint32_t	 n;
-	int		 waiting;	/* storm: a tracker would have been fed */
-	int64_t		 quiet, last;
+	int64_t		 quiet;		/* the earliest; TS_HIGH: none */
 };
 
 /*
@@ -649,6 +648,7 @@ new_pair(struct correlate *c, int rule, int64_t source_id, int add)
 	memset(p, 0, sizeof *p);
 	p->rule = rule;
 	p->source_id = source_id;
+	p->quiet = TS_HIGH;
 	return p;
 }
 
@@ -705,22 +705,34 @@ void
 correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t ts)
 {
 	const struct rule *r;
+	struct new_pair *p;
 	int role;
 	size_t j, k;
 
 	if (!correlate_wants(c, rule_index))
 		return;
 	role = c->role[rule_index];
+	p = NULL;
 	if ((role & (ROLE_STORM | ROLE_SAME)) &&
-	    idranges_has(&c->new_sources, source_id))
-		new_pair(c, rule_index, source_id, 1)->n++;
+	    idranges_has(&c->new_sources, source_id)) {
+		p = new_pair(c, rule_index, source_id, 1);
+		p->n++;
+		if (ts < p->quiet)
+			p->quiet = ts;
+	}
+	/*
+	 * Work is noted even for a new source's first N - 1 events of a
+	 * storm rule, which build no tracker (run_storm): the order of the
+	 * work is the order incidents get their ids in.
+	 */
 	if (role & ROLE_STORM)
 		mark(c, rule_index, WORK_STORM, source_id, ts, ts, ts, TS_HIGH);
 	if (role & ROLE_EXPECT)
 		mark(c, rule_index, WORK_EXPECT, source_id, ts, ts, ts, TS_HIGH);
 	if (role & ROLE_FOLLOWS)
 		mark(c, rule_index, WORK_FOLLOWS, source_id, ts, ts, ts, TS_HIGH);
-	if (role & ROLE_SAME)
+	/* a new source's first event of a same rule repeats nothing */
+	if ((role & ROLE_SAME) && (p == NULL || p->n >= 2))
 		mark(c, rule_index, WORK_SAME, source_id, ts, ts, TS_HIGH, TS_HIGH);
 	if (!(role & ROLE_TARGET))
 		return;
@@ -1016,25 +1028,18 @@ run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	}
 
 	/*
-	 * A new source's events of the rule are all noted: while fewer than
-	 * N, the tracker would emit nothing, so it is built only with the
-	 * Nth, from where it would have been fed since.  Events before the
-	 * last fed start it afresh from them, as a live tracker would.
+	 * A new source's events of the rule are all noted, and quiet is the
+	 * earliest of them: while fewer than N, the tracker would emit
+	 * nothing, so it is built only with the Nth, from there.  Once one
+	 * was built it has written rows, so an event before the last it fed
+	 * starts afresh from a quiet point, as for any other source.
 	 */
-	p = l == NULL ? new_pair(c, w->rule, w->source_id, 0) : NULL;
-	if (p != NULL && (!p->waiting || w->first >= p->last)) {
-		if (!p->waiting) {
-			p->waiting = 1;
-			p->quiet = w->from;
-			p->last = w->to;
-		} else if (w->to > p->last)
-			p->last = w->to;
+	p = new_pair(c, w->rule, w->source_id, 0);
+	if (p != NULL && l == NULL) {
 		if (p->n < (uint32_t)r->storm_n)
 			return 0;
 		quiet = p->quiet;
-	} else if (idranges_has(&c->new_sources, w->source_id))
-		quiet = w->from;
-	else if (quiet_point(c, r->id, w->source_id, w->from,
+	} else if (quiet_point(c, r->id, w->source_id, w->from,
 	    r->storm_window_ms, &quiet, err, errlen) != 0)
 		return -1;
 	else {
@@ -1162,9 +1167,12 @@ run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 
 	/*
 	 * Subjects before a quiet point waited at most until it, so neither
-	 * their payments nor their incidents change.
+	 * their payments nor their incidents change.  A new source's first
+	 * work has every event of the pair noted and nothing written yet;
+	 * once a pairer has written, an earlier event is handled as for any
+	 * other source.
 	 */
-	if (idranges_has(&c->new_sources, w->source_id))
+	if (l == NULL && idranges_has(&c->new_sources, w->source_id))
 		quiet = w->from;
 	else if (quiet_point(c, r->id, w->source_id, w->from,
 	    r->expect_within_ms, &quiet, err, errlen) != 0)
@@ -1627,7 +1635,6 @@ static int
 run_work(struct correlate *c, char *err, size_t errlen)
 {
 	const struct work *w;
-	struct new_pair *p;
 	size_t i;
 	int rc = 0;
 
@@ -1645,10 +1652,6 @@ run_work(struct correlate *c, char *err, size_t errlen)
 			    w->from, w->to, err, errlen);
 			break;
 		case WORK_SAME:
-			/* one event of a new source repeats nothing */
-			if ((p = new_pair(c, w->rule, w->source_id, 0)) != NULL &&
-			    p->n < 2)
-				break;
 			rc = run_same(c, (size_t)w->rule, w->source_id, w->from,
 			    w->to, err, errlen);
 			break;

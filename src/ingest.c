@@ -5,19 +5,15 @@
  * a file is saved in the same transaction as its events, so a run killed
  * at any moment leaves a consistent database and the next run completes it.
  *
- * SQLite runs on a writer thread: the reading thread packs each batch's
- * events (with copies of their text) and its commit point into a batch and
- * hands it over through a queue of BATCH_QUEUE; the writer stores the
- * events, the volume, the resume point and the counters, runs the
- * correlation and commits, while the reader parses the next batch.  At
- * most BATCH_QUEUE + 2 batches exist, so memory stays bounded.  The
- * reading thread touches the database only while the writer is idle.
+ * SQLite runs on the writer thread (writer.h): this file packs each
+ * commit's events and state into a batch and hands it over, and touches
+ * the database itself (a stored source's marks, the resume point) only
+ * while the writer is idle.
  * Knows nothing about reports or screens; prints nothing.
  */
 #include "ingest.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,12 +31,10 @@
 #include "rules.h"
 #include "timeparse.h"
 #include "util.h"
+#include "writer.h"
 
 /* A batch is committed after this many events or bytes, or this much wall time. */
 #define BATCH_EVENTS	8192
-#define BATCH_BYTES	(2u * 1024 * 1024)
-/* Batches handed over and not yet taken by the writer. */
-#define BATCH_QUEUE	2
 #define BATCH_MS	1000
 /* Past this many records a due batch commits even inside one second. */
 #define BATCH_FORCE_RECORDS	2000000
@@ -48,16 +42,6 @@
 #define BATCH_FIRST_RECORDS	8192
 /* In follow mode, pending records are flushed after this much idle time. */
 #define FOLLOW_FLUSH_MS	1000
-
-/*
- * Counts per record text hash, open addressing; used[] lists the taken
- * slots so that a clear costs what was added, not the table's size.
- */
-struct tcount {
-	struct ord	*slot;		/* n == 0: free */
-	size_t		*used;
-	size_t		 cap, n;
-};
 
 /* Zones are within 14 hours of UTC, so two of them within 28. */
 #define CLOCK_HOURS	28
@@ -99,6 +83,7 @@ struct src_state {
 	int		 hi_dirty;
 	struct src_clock *clock;	/* NULL until a record has both stamps */
 	int		 touched;	/* in ingest.touched */
+	size_t		 new_row;	/* its row in the open batch's srcs + 1, or 0 */
 	int		 unmarked;	/* added by this run, no volume mark saved yet */
 };
 
@@ -106,93 +91,6 @@ struct vol {
 	int64_t		sid, minute;
 	uint64_t	lines, records, bytes, malformed, truncated;
 	int		used;
-};
-
-/*
- * One event of a batch; its text sits in the batch's data, its fields and
- * group are spans of that copy.  The writer turns the fields into JSON, so
- * the reading thread, the busier of the two, does not.
- */
-struct bev {
-	int64_t		source_id, ts;
-	uint64_t	hash, line, line_end;
-	int		rule_index, ordinal, stream, has_value, has_grp;
-	double		value;
-	size_t		text_off, text_len, field0, nfields, grp_off, grp_len;
-	/* context: 0 none, 1 at ctx_off in the file, 2 in block ctx_block */
-	int		ctx;
-	uint64_t	ctx_off;
-	size_t		ctx_block;
-};
-
-/* A field of a batch event: the group's name (the matcher's) and its value. */
-struct bfield {
-	const char	*name;
-	size_t		 off, len;	/* in the batch's data */
-};
-
-/* A source's volume mark as this run leaves it; texts in the batch's mtexts. */
-struct bmark {
-	int64_t		sid, ts;
-	uint64_t	offset;
-	size_t		t0, nt;
-	int		unmarked;	/* nothing stored to merge with */
-};
-
-/* What one commit writes: the events and the state at its commit point. */
-struct batch {
-	struct bev			*ev;
-	size_t				 nev, evcap;
-	struct bfield			*fields;
-	size_t				 nfields, fieldcap;
-	struct buf			 data;
-	struct store_volume		*vols;
-	size_t				 nvols, volcap;
-	struct store_seen		*seen;
-	size_t				 nseen, seencap;
-	struct bmark			*marks;
-	size_t				 nmarks, markcap;
-	struct store_vtext		*mtexts;
-	size_t				 nmtexts, mtextcap;
-	uint64_t			 offset, lineno;
-	int64_t				 ts;	/* the latest record's time before offset */
-	int				 resumable;
-	/* the ordinal state at offset of the sources it changed for */
-	struct ord_save			 ords;
-	struct store_ingest_counts	 counts;	/* physical counters */
-	struct context_pack		 ctx;	/* stream records kept as context */
-	const char			*status;
-	struct batch			*next;
-};
-
-/* Events the writer prepares and hands to the store at once. */
-#define WRITER_CHUNK	256
-
-/* The writer thread and the queues between it and the reading thread. */
-struct writer {
-	pthread_t		 thread;
-	int			 running;
-	pthread_mutex_t		 mu;
-	pthread_cond_t		 cv;
-	struct batch		*queue, *queue_tail;	/* handed over */
-	size_t			 nqueue;
-	struct batch		*free;			/* written, for reuse */
-	int			 busy;			/* writing a batch */
-	int			 quit;
-	/* owned by the writer thread while it runs */
-	uint64_t		 events, duplicates, repeats;
-	int			 failed;
-	char			 err[512];
-	struct store_event	 evs[WRITER_CHUNK];	/* writer_events' rows */
-	struct buf		 fields;		/* ... their fields' JSON */
-	size_t			 fields_at[WRITER_CHUNK];
-	unsigned char		 added[WRITER_CHUNK];
-	int64_t			 ids[WRITER_CHUNK];
-	struct context_writer	*ctx;
-	int64_t			*block_ids;		/* the batch's context blocks */
-	size_t			 block_idcap;
-	struct store_vmark	 vm;			/* writer_marks' scratch */
-	struct tcount		 merge;			/* ... and its texts */
 };
 
 struct ingest {
@@ -212,14 +110,19 @@ struct ingest {
 	size_t			 nclocks;
 	size_t			 last_src;
 	struct util_index	 src_index;	/* srcs by name */
-	size_t			 batch_new_srcs;	/* sources added since the last handover */
+	/*
+	 * The id the next new source gets, and whether no source was stored
+	 * that this run has not met (no name need be looked up).
+	 */
+	int64_t			 next_id;
+	int			 srcs_known;
+	struct store_vmark	 mark_vm;	/* ingest_mark_load's scratch */
 	/*
 	 * Sources with records since the last commit, or an ordinal log
 	 * still to be saved: a commit walks these, not every source.
 	 */
 	size_t			*touched;
 	size_t			 ntouched, touchedcap;
-	int			 src_txn;	/* they are in an open transaction */
 
 	struct vol		*vols;
 	size_t			 nvols, volcap;
@@ -282,531 +185,16 @@ ingest_fail(struct ingest *in, const char *msg)
 	return -1;
 }
 
-static struct batch *
-batch_new(void)
-{
-	struct batch *b = xcalloc(1, sizeof *b);
-
-	buf_init(&b->data);
-	context_pack_init(&b->ctx);
-	return b;
-}
-
-static void
-batch_free(struct batch *b)
-{
-	free(b->ev);
-	buf_free(&b->data);
-	free(b->vols);
-	free(b->seen);
-	ord_save_free(&b->ords);
-	free(b->fields);
-	free(b->marks);
-	free(b->mtexts);
-	context_pack_free(&b->ctx);
-	free(b);
-}
-
-static void
-batch_clear(struct batch *b)
-{
-	b->nev = b->nfields = b->nvols = b->nseen = 0;
-	ord_save_clear(&b->ords);
-	b->nmarks = b->nmtexts = 0;
-	/* a rare huge record should not pin its buffer for the whole run */
-	if (b->data.cap > 2 * BATCH_BYTES)
-		buf_free(&b->data);
-	buf_reset(&b->data);
-	context_pack_clear(&b->ctx);
-	b->next = NULL;
-}
-
-/* Append an event's fields to out as a JSON object of strings and a NUL. */
-static void
-writer_fields(struct buf *out, const struct batch *b, const struct bev *e)
-{
-	const struct bfield *f;
-	size_t i;
-
-	buf_putc(out, '{');
-	for (i = 0; i < e->nfields; i++) {
-		f = &b->fields[e->field0 + i];
-		if (i > 0)
-			buf_putc(out, ',');
-		buf_putc(out, '"');
-		util_escape_json(out, f->name, strlen(f->name));
-		buf_puts(out, "\":\"");
-		util_escape_json(out, b->data.data + f->off, f->len);
-		buf_putc(out, '"');
-	}
-	buf_putc(out, '}');
-	buf_putc(out, '\0');
-}
-
-/*
- * The context of a stored event of warning severity or worse (id 0: it
- * was stored before, with its context); a stream's block is stored with
- * the first new event that needs it.
- */
-static int
-writer_context(struct ingest *in, const struct batch *b,
-    const struct store_event *ev, const struct bev *e, int64_t id)
-{
-	struct writer *w = &in->w;
-	struct context_key key;
-	int64_t *block = e->ctx == 2 ? &w->block_ids[e->ctx_block] : NULL;
-
-	if (id == 0)
-		return 0;
-	if (block != NULL && *block == 0 && context_write_block(w->ctx,
-	    in->ingest_id, &b->ctx, e->ctx_block, block, w->err,
-	    sizeof w->err) != 0)
-		return -1;
-	key.rule = ev->rule;
-	key.source_id = ev->source_id;
-	key.ts = ev->ts;
-	key.hash = ev->hash;
-	key.ordinal = ev->ordinal;
-	return context_write_event(w->ctx, id, &key, in->ingest_id, e->ctx_off,
-	    block != NULL ? *block : -1, w->err, sizeof w->err);
-}
-
-/*
- * Store b->ev[first..first+n) (writer thread): their fields are written
- * into one buffer first, so that its pointers stay put while the rows go
- * to the store several to a statement.
- */
-static int
-writer_events(struct ingest *in, struct batch *b, size_t first, size_t n)
-{
-	struct writer *w = &in->w;
-	struct store_event *ev;
-	const struct bev *e;
-	size_t i, nadded, *at = w->fields_at;
-
-	buf_reset(&w->fields);
-	for (i = 0; i < n; i++) {
-		at[i] = w->fields.len;
-		writer_fields(&w->fields, b, &b->ev[first + i]);
-	}
-	for (i = 0; i < n; i++) {
-		e = &b->ev[first + i];
-		ev = &w->evs[i];
-		memset(ev, 0, sizeof *ev);
-		ev->source_id = e->source_id;
-		ev->rule = in->rs->rules[e->rule_index].id;
-		ev->ts = e->ts;
-		ev->hash = e->hash;
-		ev->ordinal = e->ordinal;
-		ev->line = e->line;
-		ev->line_end = e->line_end;
-		ev->stream = e->stream;
-		ev->text = b->data.data + e->text_off;
-		ev->text_len = e->text_len;
-		ev->fields_json = w->fields.data + at[i];
-		ev->has_value = e->has_value;
-		ev->value = e->value;
-		if (e->has_grp) {
-			ev->grp = b->data.data + e->grp_off;
-			ev->grp_len = e->grp_len;
-		}
-	}
-	if (store_insert_events(in->st, w->evs, n, w->added, &nadded, w->ids,
-	    w->err, sizeof w->err) != 0)
-		return -1;
-	w->events += nadded;
-	w->duplicates += n - nadded;
-	for (i = 0; i < n; i++) {
-		e = &b->ev[first + i];
-		if (e->ctx != 0 && writer_context(in, b, &w->evs[i], e,
-		    w->ids[i]) != 0)
-			return -1;
-		if (w->added[i] && correlate_wants(in->corr, e->rule_index))
-			correlate_note(in->corr, e->rule_index, e->source_id,
-			    e->ts);
-	}
-	return 0;
-}
-
-static void
-tc_free(struct tcount *t)
-{
-	free(t->slot);
-	free(t->used);
-	memset(t, 0, sizeof *t);
-}
-
-static void
-tc_clear(struct tcount *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		t->slot[t->used[i]].n = 0;
-	t->n = 0;
-}
-
-static size_t
-tc_slot(const struct tcount *t, uint64_t hash)
-{
-	size_t i = (size_t)(hash * 0x9e3779b97f4a7c15ULL) & (t->cap - 1);
-
-	while (t->slot[i].n != 0 && t->slot[i].hash != hash)
-		i = (i + 1) & (t->cap - 1);
-	return i;
-}
-
-/* Add k (>= 1) to the count of hash; the count before. */
-static int
-tc_add(struct tcount *t, uint64_t hash, int k)
-{
-	struct ord *old;
-	size_t i, j, oldcap;
-	int before;
-
-	if ((t->n + 1) * 2 > t->cap) {
-		old = t->slot;
-		oldcap = t->cap;
-		t->cap = oldcap ? oldcap * 2 : 4;
-		t->slot = xcalloc(t->cap, sizeof *t->slot);
-		t->used = xrealloc(t->used, t->cap / 2 * sizeof *t->used);
-		for (i = j = 0; i < oldcap; i++) {
-			if (old[i].n == 0)
-				continue;
-			t->used[j] = tc_slot(t, old[i].hash);
-			t->slot[t->used[j++]] = old[i];
-		}
-		free(old);
-	}
-	i = tc_slot(t, hash);
-	before = t->slot[i].n;
-	if (before == 0) {
-		t->slot[i].hash = hash;
-		t->used[t->n++] = i;
-	}
-	t->slot[i].n = before + k;
-	return before;
-}
-
-/* The count of hash: 0 when absent, -1 when taken down to nothing. */
-static int
-tc_count(const struct tcount *t, uint64_t hash)
-{
-	return t->cap == 0 ? 0 : t->slot[tc_slot(t, hash)].n;
-}
-
-/*
- * Take one record of hash off the count; 1 if there was one.  A count
- * taken down to nothing becomes -1, not 0, so that its slot stays taken
- * and the probe chains through it stay whole.
- */
-static int
-tc_take(struct tcount *t, uint64_t hash)
-{
-	size_t i;
-
-	if (t->cap == 0)
-		return 0;
-	i = tc_slot(t, hash);
-	if (t->slot[i].n <= 0)
-		return 0;
-	t->slot[i].n = t->slot[i].n == 1 ? -1 : t->slot[i].n - 1;
-	return 1;
-}
-
-/*
- * Merge the volume marks the batch carries into the stored ones (writer
- * thread): the later time wins; at the same time each text keeps the
- * larger count, so two runs that read the same second count it once.
- */
-static int
-writer_marks(struct ingest *in, struct batch *b)
-{
-	struct writer *w = &in->w;
-	struct store_vmark *vm = &w->vm;
-	struct store_vmark_row *rows;
-	const struct bmark *bm;
-	const struct store_vtext *t;
-	size_t i, j, k, nrows = 0;
-	int have, rc;
-
-	/*
-	 * Nothing stored to merge a mark with: it is the batch's, its texts
-	 * distinct and counted, so it is written as it is, many at once.
-	 */
-	rows = xmalloc((b->nmarks > 0 ? b->nmarks : 1) * sizeof *rows);
-	for (i = 0; i < b->nmarks; i++) {
-		bm = &b->marks[i];
-		if (!bm->unmarked)
-			continue;
-		rows[nrows].source_id = bm->sid;
-		rows[nrows].ts = bm->ts;
-		rows[nrows].offset = bm->offset;
-		rows[nrows].texts = b->mtexts + bm->t0;
-		rows[nrows++].n = bm->nt;
-	}
-	rc = store_vmark_set_rows(in->st, in->key, rows, nrows, w->err,
-	    sizeof w->err);
-	free(rows);
-	if (rc != 0)
-		return -1;
-	for (i = 0; i < b->nmarks; i++) {
-		bm = &b->marks[i];
-		if (bm->unmarked)
-			continue;
-		if (store_vmark_get(in->st, bm->sid, in->key, vm, w->err,
-		    sizeof w->err) != 0)
-			return -1;
-		if (vm->ts != TS_NONE && bm->ts < vm->ts)
-			continue;
-		if (vm->ts != bm->ts) {
-			vm->ts = bm->ts;
-			vm->n = 0;
-			vm->offset = bm->offset;
-		} else if (bm->offset > vm->offset)
-			vm->offset = bm->offset;
-		/* a source that never stamps keeps every text at one time */
-		tc_clear(&w->merge);
-		for (k = 0; k < vm->n; k++)
-			tc_add(&w->merge, vm->texts[k].hash, (int)vm->texts[k].n);
-		for (j = 0; j < bm->nt; j++) {
-			t = &b->mtexts[bm->t0 + j];
-			have = tc_count(&w->merge, t->hash);
-			if ((int)t->n > have)
-				tc_add(&w->merge, t->hash, (int)t->n - have);
-		}
-		if (w->merge.n > vm->cap) {
-			vm->texts = xrealloc(vm->texts, w->merge.n *
-			    sizeof *vm->texts);
-			vm->cap = w->merge.n;
-		}
-		for (k = 0; k < w->merge.n; k++) {
-			vm->texts[k].hash = w->merge.slot[w->merge.used[k]].hash;
-			vm->texts[k].n = (uint32_t)w->merge.slot[w->merge.used[k]].n;
-		}
-		vm->n = w->merge.n;
-		if (store_vmark_set(in->st, bm->sid, in->key, vm, w->err,
-		    sizeof w->err) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Add the batch's volume rows (writer thread). */
-static int
-writer_volume(struct ingest *in, struct batch *b)
-{
-	if (b->nvols == 0)
-		return 0;
-	return store_volume_add_rows(in->st, b->vols, b->nvols, in->w.err,
-	    sizeof in->w.err);
-}
-
-/* Widen the stored time span of the batch's sources (writer thread). */
-static int
-writer_seen(struct ingest *in, struct batch *b)
-{
-	struct writer *w = &in->w;
-	size_t i;
-	int rc;
-
-	if (b->nseen == 0)
-		return 0;
-	rc = store_sources_seen(in->st, b->seen, b->nseen, w->err, sizeof w->err);
-	for (i = 0; rc == 0 && i < b->nseen; i++)
-		correlate_note_time(in->corr, b->seen[i].source_id,
-		    b->seen[i].max_ts);
-	return rc;
-}
-
-/* Store one batch and commit it (writer thread). */
-static void
-writer_store(struct ingest *in, struct batch *b)
-{
-	struct writer *w = &in->w;
-	struct store_ingest_counts c;
-	size_t i, n;
-
-	if (store_begin(in->st, w->err, sizeof w->err) != 0)
-		goto fail;
-	if (b->ctx.n > w->block_idcap) {
-		w->block_idcap = b->ctx.n;
-		w->block_ids = xrealloc(w->block_ids, w->block_idcap *
-		    sizeof *w->block_ids);
-	}
-	if (b->ctx.n > 0)
-		memset(w->block_ids, 0, b->ctx.n * sizeof *w->block_ids);
-	for (i = 0; i < b->nev; i += n) {
-		n = b->nev - i < WRITER_CHUNK ? b->nev - i : WRITER_CHUNK;
-		if (writer_events(in, b, i, n) != 0)
-			goto fail;
-	}
-	if (writer_volume(in, b) != 0)
-		goto fail;
-	if (writer_marks(in, b) != 0)
-		goto fail;
-	if (writer_seen(in, b) != 0)
-		goto fail;
-	if (b->resumable && store_input_set(in->st, in->key, in->fingerprint,
-	    b->offset, b->lineno, w->err, sizeof w->err) != 0)
-		goto fail;
-	if (b->resumable && ord_save_write(&b->ords, in->st, in->key,
-	    in->fingerprint, w->err, sizeof w->err) != 0)
-		goto fail;
-	if (b->resumable && store_input_time_set(in->st, in->key,
-	    in->fingerprint, b->ts, w->err, sizeof w->err) != 0)
-		goto fail;
-	if (b->resumable && store_input_rules_set(in->st, in->key,
-	    in->fingerprint, in->rules_hash, w->err, sizeof w->err) != 0)
-		goto fail;
-	c = b->counts;
-	c.events = w->events;
-	c.duplicates = w->duplicates;
-	if (store_ingest_update(in->st, in->ingest_id, &c, b->status, w->err,
-	    sizeof w->err) != 0)
-		goto fail;
-	if (correlate_run(in->corr, w->err, sizeof w->err) != 0)
-		goto fail;
-	w->repeats += correlate_take_repeats(in->corr);
-	if (store_commit(in->st, w->err, sizeof w->err) != 0)
-		goto fail;
-	return;
-fail:
-	store_rollback(in->st);
-	w->failed = 1;
-}
-
-static void *
-writer_main(void *arg)
-{
-	struct ingest *in = arg;
-	struct writer *w = &in->w;
-	struct batch *b;
-
-	pthread_mutex_lock(&w->mu);
-	for (;;) {
-		while (w->queue == NULL && !w->quit)
-			pthread_cond_wait(&w->cv, &w->mu);
-		if (w->queue == NULL)
-			break;
-		b = w->queue;
-		w->queue = b->next;
-		if (w->queue == NULL)
-			w->queue_tail = NULL;
-		w->nqueue--;
-		w->busy = 1;
-		pthread_mutex_unlock(&w->mu);
-		if (!w->failed)
-			writer_store(in, b);
-		batch_clear(b);
-		pthread_mutex_lock(&w->mu);
-		b->next = w->free;
-		w->free = b;
-		w->busy = 0;
-		pthread_cond_broadcast(&w->cv);
-	}
-	pthread_mutex_unlock(&w->mu);
-	return NULL;
-}
-
-/* Wait until the writer has written everything handed over. */
-static void
-writer_drain(struct ingest *in)
-{
-	struct writer *w = &in->w;
-
-	pthread_mutex_lock(&w->mu);
-	while (w->nqueue > 0 || w->busy)
-		pthread_cond_wait(&w->cv, &w->mu);
-	pthread_mutex_unlock(&w->mu);
-}
-
-/* Hand b to the writer; returns an empty batch to fill next. */
-static struct batch *
-writer_submit(struct ingest *in, struct batch *b)
-{
-	struct writer *w = &in->w;
-	struct batch *next;
-
-	pthread_mutex_lock(&w->mu);
-	while (w->nqueue >= BATCH_QUEUE)
-		pthread_cond_wait(&w->cv, &w->mu);
-	if (w->queue_tail != NULL)
-		w->queue_tail->next = b;
-	else
-		w->queue = b;
-	w->queue_tail = b;
-	w->nqueue++;
-	pthread_cond_broadcast(&w->cv);
-	if ((next = w->free) != NULL)
-		w->free = next->next;
-	pthread_mutex_unlock(&w->mu);
-	if (next == NULL)
-		next = batch_new();
-	next->next = NULL;
-	return next;
-}
-
 /* 1 if the writer failed (its message is copied to in->err). */
 static int
-writer_failed(struct ingest *in)
+ingest_writer_failed(struct ingest *in)
 {
-	struct writer *w = &in->w;
-	int failed;
+	char err[512];
 
-	pthread_mutex_lock(&w->mu);
-	failed = w->failed;
-	pthread_mutex_unlock(&w->mu);
-	if (failed)
-		ingest_fail(in, w->err);
-	return failed;
-}
-
-static int
-writer_start(struct ingest *in, char *err, size_t errlen)
-{
-	struct writer *w = &in->w;
-	sigset_t block, old;
-	int rc;
-
-	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
-	/* SIGINT and SIGTERM are for the reading thread, which stops. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	rc = pthread_create(&w->thread, NULL, writer_main, in);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		util_err(err, errlen, "cannot start the writer thread: %s",
-		    strerror(rc));
-		return -1;
-	}
-	w->running = 1;
-	return 0;
-}
-
-static void
-writer_stop(struct ingest *in)
-{
-	struct writer *w = &in->w;
-	struct batch *b;
-
-	if (!w->running)
-		return;
-	pthread_mutex_lock(&w->mu);
-	w->quit = 1;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
-	while ((b = w->free) != NULL) {
-		w->free = b->next;
-		batch_free(b);
-	}
-	pthread_mutex_destroy(&w->mu);
-	pthread_cond_destroy(&w->cv);
-	w->running = 0;
+	if (!writer_failed(&in->w, err, sizeof err))
+		return 0;
+	ingest_fail(in, err);
+	return 1;
 }
 
 struct ingest *
@@ -833,10 +221,8 @@ ingest_new(struct store *st, const struct ruleset *rs,
 		goto fail;
 	in->volcap = 256;
 	in->vols = xcalloc(in->volcap, sizeof *in->vols);
-	buf_init(&in->w.fields);
-	in->w.ctx = context_writer_new(store_db(st));
-	in->batch = batch_new();
-	if (writer_start(in, err, errlen) != 0)
+	in->batch = writer_batch_new();
+	if (writer_start(&in->w, st, in->corr, rs, err, errlen) != 0)
 		goto fail;
 	return in;
 fail:
@@ -944,8 +330,8 @@ ingest_forget_sources(struct ingest *in)
 		free(in->srcs[i].name);
 		free(in->srcs[i].clock);
 		ordinals_free(&in->srcs[i].ord);
-		tc_free(&in->srcs[i].mark);
-		tc_free(&in->srcs[i].hi);
+		tcount_free(&in->srcs[i].mark);
+		tcount_free(&in->srcs[i].hi);
 	}
 	in->nsrcs = 0;
 	in->last_src = 0;
@@ -958,11 +344,9 @@ ingest_free(struct ingest *in)
 {
 	if (in == NULL)
 		return;
-	writer_stop(in);
-	context_writer_free(in->w.ctx);
-	free(in->w.block_ids);
+	writer_stop(&in->w);
 	if (in->batch != NULL)
-		batch_free(in->batch);
+		writer_batch_free(in->batch);
 	matcher_free(in->matcher);
 	generic_free(in->generic);
 	free(in->rule_seed);
@@ -972,9 +356,7 @@ ingest_free(struct ingest *in)
 	free(in->srcs);
 	free(in->touched);
 	free(in->vols);
-	free(in->w.vm.texts);
-	tc_free(&in->w.merge);
-	buf_free(&in->w.fields);
+	free(in->mark_vm.texts);
 	free(in);
 }
 
@@ -999,7 +381,7 @@ ingest_txn(struct ingest *in)
 static int
 ingest_mark_load(struct ingest *in, struct src_state *s)
 {
-	struct store_vmark *vm = &in->w.vm;
+	struct store_vmark *vm = &in->mark_vm;
 	size_t i;
 
 	s->mark_ts = s->hi_ts = TS_NONE;
@@ -1012,7 +394,7 @@ ingest_mark_load(struct ingest *in, struct src_state *s)
 	s->count_all = vm->ts == TS_NONE ||
 	    (in->start_off > 0 && in->start_off >= vm->offset);
 	for (i = 0; i < vm->n && !s->count_all; i++)
-		tc_add(&s->mark, vm->texts[i].hash, (int)vm->texts[i].n);
+		tcount_add(&s->mark, vm->texts[i].hash, (int)vm->texts[i].n);
 	return 0;
 }
 
@@ -1036,16 +418,16 @@ ingest_vol_counts(struct ingest *in, struct src_state *s,
 	else {
 		hash = util_hash_text(rec->text, rec->len, UTIL_HASH_SEED);
 		hashed = 1;
-		counts = !tc_take(&s->mark, hash);
+		counts = !tcount_take(&s->mark, hash);
 	}
 	if (s->hi_ts == TS_NONE || ts >= s->hi_ts) {
 		if (!hashed)
 			hash = util_hash_text(rec->text, rec->len, UTIL_HASH_SEED);
 		if (ts != s->hi_ts) {
-			tc_clear(&s->hi);
+			tcount_clear(&s->hi);
 			s->hi_ts = ts;
 		}
-		tc_add(&s->hi, hash, 1);
+		tcount_add(&s->hi, hash, 1);
 		s->hi_dirty = 1;
 	}
 	if (counts) {
@@ -1056,26 +438,54 @@ ingest_vol_counts(struct ingest *in, struct src_state *s,
 }
 
 /*
- * New sources of one batch stored each in its own transaction; more go in
- * one (hostile input has a compose prefix per line).  Few, so that a
- * stream pausing after a new source does not hold the write lock.
+ * The id of the source called name: a stored one's (*created 0), else
+ * the next free one (*created 1), whose row goes to the writer with the
+ * batch.  The first call of a batch counts the batch in the writer's
+ * pending and takes the sources claim if the writer let it go.  0 or -1.
  */
-#define INGEST_SOURCES_ALONE	16
-
-/* Commit the sources added in a transaction of their own (before a handover). */
 static int
-ingest_sources_commit(struct ingest *in)
+ingest_source_id(struct ingest *in, const char *name, const char *kind,
+    const char *identity, int64_t *id, int *created)
 {
+	struct store_source_row *row;
+	struct batch *b = in->batch;
 	char err[512];
+	int64_t max_id;
 
-	in->batch_new_srcs = 0;
-	if (!in->src_txn)
-		return 0;
-	in->src_txn = 0;
-	if (store_commit(in->st, err, sizeof err) != 0) {
-		store_rollback(in->st);
-		return ingest_fail(in, err);
+	*created = 0;
+	if (!b->allocs) {
+		b->allocs = 1;
+		if (writer_allocs(&in->w)) {
+			if (!store_sources_apart(in->st))
+				writer_drain(&in->w);
+			if (store_sources_claim(in->st, in->opts.stop, &max_id,
+			    err, sizeof err) != 0)
+				return ingest_fail(in, err);
+			writer_claimed(&in->w);
+			/* the ids this run chose are all that came since */
+			in->srcs_known = max_id == 0 ||
+			    (in->srcs_known && max_id < in->next_id);
+			if (max_id >= in->next_id)
+				in->next_id = max_id + 1;
+		}
 	}
+	if (!in->srcs_known) {
+		if (!store_sources_apart(in->st))
+			writer_drain(&in->w);
+		if (store_source_find(in->st, name, id, err, sizeof err) != 0)
+			return ingest_fail(in, err);
+		if (*id >= 0)
+			return 0;
+	}
+	*id = in->next_id++;
+	*created = 1;
+	b->srcs = util_grow(b->srcs, &b->srccap, b->nsrcs, sizeof *b->srcs, 64);
+	row = &b->srcs[b->nsrcs++];
+	row->id = *id;
+	row->name = name;
+	row->kind = kind;
+	row->identity = identity;
+	row->first_ts = row->last_ts = TS_NONE;
 	return 0;
 }
 
@@ -1085,7 +495,7 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
     const char *identity)
 {
 	struct src_state *s;
-	char err[512], *copy;
+	char *copy;
 	int64_t id;
 	size_t i, it = 0;
 	uint64_t h;
@@ -1106,30 +516,13 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 		}
 	}
 	copy = xstrndup(name, len);
-	/*
-	 * The database is the writer's while it works.  A transaction per
-	 * source costs a WAL write and the lock each time: past a few new
-	 * sources in a batch, the rest go into one transaction, committed
-	 * when the batch is handed over (ingest_sources_commit).
-	 */
-	if (!in->src_txn) {
-		writer_drain(in);
-		if (++in->batch_new_srcs > INGEST_SOURCES_ALONE) {
-			if (store_begin(in->st, err, sizeof err) != 0) {
-				free(copy);
-				ingest_fail(in, err);
-				return NULL;
-			}
-			in->src_txn = 1;
-		}
-	}
-	id = store_source_add(in->st, copy, kind, identity, &created, err,
-	    sizeof err);
-	if (id < 0) {
+	if (ingest_source_id(in, copy, kind, identity, &id, &created) != 0) {
 		free(copy);
-		ingest_fail(in, err);
 		return NULL;
 	}
+	/* a stored source's volume mark and ordinals are read from the store */
+	if (!created)
+		writer_drain(&in->w);
 	in->srcs = util_grow(in->srcs, &in->srccap, in->nsrcs,
 	    sizeof *in->srcs, 8);
 	s = &in->srcs[in->nsrcs];
@@ -1149,7 +542,7 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 		s->mark_ts = s->hi_ts = TS_NONE;
 		s->count_all = 1;
 		s->unmarked = 1;
-		correlate_note_new_source(in->corr, id);
+		s->new_row = in->batch->nsrcs;
 	} else if (ingest_mark_load(in, s) != 0)
 		return NULL;
 	return s;
@@ -1292,7 +685,18 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	in->last_vol = NULL;
 	for (i = k = 0; i < in->ntouched; i++) {
 		s = &in->srcs[in->touched[i]];
-		if (s->min_ts != TS_NONE) {
+		/*
+		 * A source added with the batch is added with its span (one
+		 * met just before a commit is added by the batch before).
+		 */
+		if (s->new_row > 0 && s->new_row <= b->nsrcs &&
+		    b->srcs[s->new_row - 1].id == s->id) {
+			b->srcs[s->new_row - 1].first_ts = s->min_ts;
+			b->srcs[s->new_row - 1].last_ts = s->max_ts;
+			s->new_row = 0;
+			s->min_ts = s->max_ts = TS_NONE;
+		} else if (s->min_ts != TS_NONE) {
+			s->new_row = 0;
 			b->seen = util_grow(b->seen, &b->seencap, b->nseen,
 			    sizeof *b->seen, 8);
 			b->seen[b->nseen].source_id = s->id;
@@ -1323,11 +727,13 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	b->status = status;
 	if (in->ctx_stream != NULL)
 		context_stream_close(in->ctx_stream);
-	if (ingest_sources_commit(in) != 0)
-		return -1;
-	in->batch = writer_submit(in, b);
+	b->key = in->key;
+	b->fingerprint = in->fingerprint;
+	b->rules_hash = in->rules_hash;
+	b->ingest_id = in->ingest_id;
+	in->batch = writer_submit(&in->w, b);
 	in->in_txn = 0;
-	return writer_failed(in) ? -1 : 0;
+	return ingest_writer_failed(in) ? -1 : 0;
 }
 
 static const struct match_field *
@@ -1448,7 +854,7 @@ ingest_due(struct ingest *in)
 {
 	if (!in->in_txn)
 		return 0;
-	if (in->batch_events >= BATCH_EVENTS || in->batch->data.len >= BATCH_BYTES)
+	if (in->batch_events >= BATCH_EVENTS || in->batch->data.len >= WRITER_BATCH_BYTES)
 		return 1;
 	/*
 	 * The first batches are cut short, each twice as long as the one
@@ -1684,8 +1090,8 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 	else
 		status = "done";
 	if (ingest_commit(in, off, ln, status) == 0) {
-		writer_drain(in);
-		writer_failed(in);
+		writer_drain(&in->w);
+		ingest_writer_failed(in);
 	}
 	if (in->failed) {
 		snprintf(err, errlen, "%s", in->err);
@@ -1767,19 +1173,18 @@ ingest_end_input(struct ingest *in, int failed)
 {
 	char err[512];
 
-	writer_drain(in);
+	writer_drain(&in->w);
 	ingest_find_clocks(in);
-	if (in->src_txn) {
-		store_rollback(in->st);
-		in->src_txn = 0;
-	}
-	in->batch_new_srcs = 0;
 	in->counts->events = in->w.events;
 	in->counts->duplicates = in->w.duplicates;
 	in->counts->repeats = in->w.repeats;
 	if (in->in_txn) {
 		/* an open batch that was never handed over is dropped */
-		batch_clear(in->batch);
+		if (in->batch->allocs)
+			writer_allocs_dropped(&in->w);
+		/* the ids it chose were never stored: look names up again */
+		in->srcs_known = 0;
+		writer_batch_clear(in->batch);
 		in->in_txn = 0;
 		ingest_forget_sources(in);
 	}

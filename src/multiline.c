@@ -62,6 +62,12 @@
 
 #define ML_RECORD_CAP	(4u * 1024 * 1024)
 #define ML_MAX_SOURCES	256
+/*
+ * Slots of the table that finds a source by name: a compose prefix per
+ * line makes every line a new source, and a scan of 256 per line was a
+ * twentieth of such an ingest.
+ */
+#define ML_SLOTS	1024
 /* A buffer that grew past this for a rare big record is given back. */
 #define ML_KEEP_BUF	(256u * 1024)
 
@@ -69,7 +75,9 @@ struct ml_source {
 	char			*name;		/* NULL: the input's own */
 	size_t			 name_len;
 	enum envelope_stream	 stream;
-	uint64_t		 used;		/* LRU clock */
+	uint64_t		 hash;		/* of name and stream */
+	size_t			 pos;		/* in multiline.src */
+	struct ml_source	*newer, *older;	/* the LRU list */
 
 	struct buf		 text;
 	int			 pending;
@@ -106,8 +114,11 @@ struct multiline {
 	void			*arg;
 	struct ml_source	*src[ML_MAX_SOURCES];
 	size_t			 nsrc;
-	struct ml_source	*last;		/* cache: consecutive lines share a source */
-	uint64_t		 clock;
+	/* the most and the least recently used: consecutive lines share a source */
+	struct ml_source	*last, *oldest;
+	/* src positions + 1 by hash; 0 free, -1 a source evicted */
+	int16_t			 slot[ML_SLOTS];
+	size_t			 evicted;
 	int64_t			 last_ts;	/* time of the input's latest stamped record */
 	struct timeparse_cache	 stamps;	/* the latest inner stamp's second */
 	int			 tz_auto;
@@ -262,49 +273,117 @@ same_source(const struct ml_source *s, const char *name, size_t len,
 	    (len == 0 || util_equal(s->name, name, len));
 }
 
+static uint64_t
+source_hash(const char *name, size_t len, enum envelope_stream stream)
+{
+	return util_hash_text(name != NULL ? name : "", len, UTIL_HASH_SEED) ^
+	    ((uint64_t)stream * 0x9e3779b97f4a7c15ULL);
+}
+
+/* Put s in the table, in the first free or evicted slot of its chain. */
+static void
+slot_put(struct multiline *m, const struct ml_source *s)
+{
+	size_t i = (size_t)s->hash & (ML_SLOTS - 1);
+
+	while (m->slot[i] > 0)
+		i = (i + 1) & (ML_SLOTS - 1);
+	m->slot[i] = (int16_t)(s->pos + 1);
+}
+
+/*
+ * Take s out of the table.  Its slot is marked evicted so the chains
+ * through it stay whole; when those are many the table is made anew.
+ */
+static void
+slot_drop(struct multiline *m, const struct ml_source *s)
+{
+	size_t i = (size_t)s->hash & (ML_SLOTS - 1);
+
+	while (m->slot[i] != (int16_t)(s->pos + 1))
+		i = (i + 1) & (ML_SLOTS - 1);
+	m->slot[i] = -1;
+	if (++m->evicted < ML_SLOTS / 4)
+		return;
+	memset(m->slot, 0, sizeof m->slot);
+	m->evicted = 0;
+	for (i = 0; i < m->nsrc; i++)
+		if (m->src[i] != s)
+			slot_put(m, m->src[i]);
+}
+
+static void
+lru_unlink(struct multiline *m, struct ml_source *s)
+{
+	if (s->newer != NULL)
+		s->newer->older = s->older;
+	else
+		m->last = s->older;
+	if (s->older != NULL)
+		s->older->newer = s->newer;
+	else
+		m->oldest = s->newer;
+	s->newer = s->older = NULL;
+}
+
+static void
+lru_push(struct multiline *m, struct ml_source *s)
+{
+	s->older = m->last;
+	s->newer = NULL;
+	if (m->last != NULL)
+		m->last->newer = s;
+	else
+		m->oldest = s;
+	m->last = s;
+}
+
 /* The state of (name, stream), created (or taken from the LRU one) when new. */
 static struct ml_source *
 source_get(struct multiline *m, const char *name, size_t len,
     enum envelope_stream stream)
 {
 	struct ml_source *s;
-	size_t i, victim;
+	uint64_t h;
+	size_t i;
 
 	if (name == NULL)
 		len = 0;
-	if (m->last != NULL && same_source(m->last, name, len, stream)) {
-		s = m->last;
-		goto found;
-	}
-	for (i = 0; i < m->nsrc; i++) {
-		if (same_source(m->src[i], name, len, stream)) {
-			s = m->src[i];
-			goto found;
+	if (m->last != NULL && same_source(m->last, name, len, stream))
+		return m->last;
+	h = source_hash(name, len, stream);
+	for (i = (size_t)h & (ML_SLOTS - 1); m->slot[i] != 0;
+	    i = (i + 1) & (ML_SLOTS - 1)) {
+		if (m->slot[i] < 0)
+			continue;
+		s = m->src[m->slot[i] - 1];
+		if (s->hash == h && same_source(s, name, len, stream)) {
+			lru_unlink(m, s);
+			lru_push(m, s);
+			return s;
 		}
 	}
 	assert(m->nsrc <= ML_MAX_SOURCES);
 	if (m->nsrc < ML_MAX_SOURCES) {
 		s = xcalloc(1, sizeof *s);
 		buf_init(&s->text);
+		s->pos = m->nsrc;
 		m->src[m->nsrc++] = s;
 	} else {
-		victim = 0;
-		for (i = 1; i < m->nsrc; i++) {
-			if (m->src[i]->used < m->src[victim]->used)
-				victim = i;
-		}
-		s = m->src[victim];
+		s = m->oldest;
+		lru_unlink(m, s);
+		slot_drop(m, s);
 		emit_pending(m, s);
 		free(s->name);
 	}
 	s->name = len ? xstrndup(name, len) : NULL;
 	s->name_len = len;
 	s->stream = stream;
+	s->hash = h;
 	s->pending = 0;
 	s->last_ts = TS_NONE;
-found:
-	s->used = ++m->clock;
-	m->last = s;
+	slot_put(m, s);
+	lru_push(m, s);
 	return s;
 }
 

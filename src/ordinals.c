@@ -92,6 +92,12 @@ ordinals_advance(struct ordinals *o, uint64_t offset, int64_t *time,
 			ord_add(&o->snap, &o->nsnap, &o->snapcap, e->hash, 1);
 	}
 	o->nlog = j;
+	/* a source per line would keep a log each that is seldom used again */
+	if (j == 0) {
+		free(o->log);
+		o->log = NULL;
+		o->logcap = 0;
+	}
 }
 
 int

@@ -33,6 +33,8 @@ enum {
 	ST_ROLLBACK,
 	ST_SOURCE_GET,
 	ST_SOURCE_ADD,
+	ST_SOURCE_INSERT,
+	ST_SOURCE_INSERT_MANY,
 	ST_SOURCE_SEEN,
 	ST_SOURCE_SEEN_MANY,
 	ST_INGEST_ADD,
@@ -85,6 +87,7 @@ _Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
  */
 #define VOLUME_ROW	"(?,?,?,?,?,?,?)"
 #define SEEN_ROW	"(?,?,?)"
+#define SOURCE_ROW	"(?,?,?,?,?,?)"
 #define ORD_ROW		"(?,?,?,?,?)"
 #define VMARK_ROW	"(?,?,?,?,?)"
 #define MINUTES_ROW	"(?,?,?,?)"
@@ -97,6 +100,12 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_SOURCE_ADD] =
 	    "INSERT INTO sources (name, kind, identity) VALUES (?1, ?2, ?3)"
 	    " ON CONFLICT (name) DO NOTHING",
+	[ST_SOURCE_INSERT] =
+	    "INSERT INTO sources (id, name, kind, identity, first_ts, last_ts)"
+	    " VALUES " SOURCE_ROW,
+	[ST_SOURCE_INSERT_MANY] =
+	    "INSERT INTO sources (id, name, kind, identity, first_ts, last_ts)"
+	    " VALUES " ROWS16(SOURCE_ROW),
 	[ST_SOURCE_SEEN] =
 	    "UPDATE sources SET"
 	    " first_ts = CASE WHEN first_ts IS NULL OR ?2 < first_ts"
@@ -264,6 +273,12 @@ struct store {
 	size_t			 nused;
 	int			 adding;	/* the last source looked up was new */
 	int			 lockfd;	/* PATH-lock for input claims, or -1 */
+	/*
+	 * The connection of store_source_find and the sources claim (NULL
+	 * until the first), and its statements.
+	 */
+	sqlite3			*look;
+	sqlite3_stmt		*look_find, *look_max;
 	struct minutes		*minutes;	/* this transaction's event_minutes */
 };
 
@@ -880,6 +895,10 @@ store_close(struct store *s)
 	}
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	sqlite3_finalize(s->look_find);
+	sqlite3_finalize(s->look_max);
+	if (s->look != s->db)
+		sqlite3_close(s->look);
 	minutes_free(s->minutes);
 	sqlite3_close(s->db);
 	if (s->slots != NULL)
@@ -1264,6 +1283,112 @@ store_source_add(struct store *s, const char *name, const char *kind,
 	if (!*created)
 		store_cache_put(s, name, id);
 	return id;
+}
+
+int
+store_sources_apart(const struct store *s)
+{
+	return strcmp(s->path, ":memory:") != 0;
+}
+
+/* The connection of store_source_find, opened on first use.  0 or -1. */
+static int
+store_look(struct store *s, char *err, size_t errlen)
+{
+	char *plain;
+	int rc;
+
+	if (s->look != NULL)
+		return 0;
+	if (!store_sources_apart(s)) {
+		s->look = s->db;
+		goto prepare;
+	}
+	plain = store_plain_path(s->path);
+	rc = sqlite3_open_v2(plain, &s->look, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	free(plain);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_busy_timeout(s->look, STORE_BUSY_MS);
+prepare:
+	if (sqlite3_prepare_v2(s->look, "SELECT id FROM sources WHERE name = ?1",
+	    -1, &s->look_find, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->look, "SELECT max(id) FROM sources", -1,
+	    &s->look_max, NULL) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	store_sql_error(s->look, err, errlen, "%s: looking up sources", s->path);
+	sqlite3_finalize(s->look_find);
+	sqlite3_finalize(s->look_max);
+	s->look_find = s->look_max = NULL;
+	if (s->look != s->db)
+		sqlite3_close(s->look);
+	s->look = NULL;
+	return -1;
+}
+
+int
+store_source_find(struct store *s, const char *name, int64_t *id, char *err,
+    size_t errlen)
+{
+	int rc;
+
+	*id = -1;
+	if (store_look(s, err, errlen) != 0)
+		return -1;
+	sqlite3_bind_text(s->look_find, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s->look_find);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s->look_find, 0);
+	sqlite3_reset(s->look_find);
+	sqlite3_clear_bindings(s->look_find);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_sql_error(s->look, err, errlen, "%s: looking up a source",
+		    s->path);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+bind_source_row(sqlite3_stmt *st, int at, const struct store_source_row *r)
+{
+	sqlite3_bind_int64(st, at + 1, r->id);
+	sqlite3_bind_text(st, at + 2, r->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, at + 3, r->kind != NULL ? r->kind : "file", -1,
+	    SQLITE_STATIC);
+	bind_text_or_null(st, at + 4, r->identity);
+	if (r->first_ts != TS_NONE && r->last_ts != TS_NONE) {
+		sqlite3_bind_int64(st, at + 5, r->first_ts);
+		sqlite3_bind_int64(st, at + 6, r->last_ts);
+	} else {
+		sqlite3_bind_null(st, at + 5);
+		sqlite3_bind_null(st, at + 6);
+	}
+}
+
+int
+store_sources_insert(struct store *s, const struct store_source_row *v,
+    size_t n, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	size_t i = 0, k;
+
+	while (i < n) {
+		if (n - i >= STORE_EVENT_ROWS) {
+			st = s->st[ST_SOURCE_INSERT_MANY];
+			for (k = 0; k < STORE_EVENT_ROWS; k++, i++)
+				bind_source_row(st, (int)k * 6, &v[i]);
+		} else {
+			st = s->st[ST_SOURCE_INSERT];
+			bind_source_row(st, 0, &v[i++]);
+		}
+		if (store_step(s, st, err, errlen, "adding sources") != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int
@@ -1955,26 +2080,36 @@ claim_lock(int fd, short type, int cmd, off_t at, struct flock *fl)
 	return fcntl(fd, cmd, fl);
 }
 
+/* Open PATH-lock once.  0 or -1. */
+static int
+claim_fd(struct store *s, char *err, size_t errlen)
+{
+	char *lock;
+
+	if (s->lockfd != -1)
+		return 0;
+	lock = xasprintf("%s-lock", s->path);
+	s->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (s->lockfd == -1) {
+		util_err(err, errlen, "%s: %s", lock, strerror(errno));
+		free(lock);
+		return -1;
+	}
+	free(lock);
+	return 0;
+}
+
 int
 store_input_claim(struct store *s, const char *key, int follow,
     volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
 	struct flock fl;
-	char *lock;
 	off_t at;
 
 	if (strcmp(s->path, ":memory:") == 0 || s->readonly)
 		return 0;
-	if (s->lockfd == -1) {
-		lock = xasprintf("%s-lock", s->path);
-		s->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-		if (s->lockfd == -1) {
-			util_err(err, errlen, "%s: %s", lock, strerror(errno));
-			free(lock);
-			return -1;
-		}
-		free(lock);
-	}
+	if (claim_fd(s, err, errlen) != 0)
+		return -1;
 	at = (off_t)(2 * (util_hash64(key, strlen(key), UTIL_HASH_SEED) %
 	    CLAIM_RANGE));
 	while (claim_lock(s->lockfd, F_WRLCK, F_OFD_SETLK, at, &fl) == -1) {
@@ -2015,4 +2150,57 @@ store_input_release(struct store *s, const char *key)
 	fl.l_start = at;
 	fl.l_len = 2;
 	fcntl(s->lockfd, F_OFD_SETLK, &fl);
+}
+
+/* The sources claim: the byte past every input claim's. */
+#define CLAIM_SOURCES	((off_t)(2 * CLAIM_RANGE))
+
+int
+store_sources_claim(struct store *s, volatile sig_atomic_t *stop,
+    int64_t *max_id, char *err, size_t errlen)
+{
+	struct flock fl;
+	int rc;
+
+	if (store_sources_apart(s)) {
+		if (claim_fd(s, err, errlen) != 0)
+			return -1;
+		while (claim_lock(s->lockfd, F_WRLCK, F_OFD_SETLK,
+		    CLAIM_SOURCES, &fl) == -1) {
+			if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
+				util_err(err, errlen, "%s-lock: %s", s->path,
+				    strerror(errno));
+				return -1;
+			}
+			if (stop != NULL && *stop) {
+				util_err(err, errlen, "%s: stopped waiting to add"
+				    " a source", s->path);
+				return -1;
+			}
+			usleep(CLAIM_WAIT_MS * 1000);
+		}
+	}
+	*max_id = 0;
+	if (store_look(s, err, errlen) != 0)
+		goto fail;
+	rc = sqlite3_step(s->look_max);
+	if (rc == SQLITE_ROW)
+		*max_id = sqlite3_column_int64(s->look_max, 0);
+	sqlite3_reset(s->look_max);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;
+	store_sql_error(s->look, err, errlen, "%s: reading the last source id",
+	    s->path);
+fail:
+	store_sources_release(s);
+	return -1;
+}
+
+void
+store_sources_release(struct store *s)
+{
+	struct flock fl;
+
+	if (s->lockfd != -1)
+		claim_lock(s->lockfd, F_UNLCK, F_OFD_SETLK, CLAIM_SOURCES, &fl);
 }

@@ -79,6 +79,41 @@ int64_t store_source_id(struct store *s, const char *name, const char *kind,
 int64_t store_source_add(struct store *s, const char *name, const char *kind,
     const char *identity, int *created, char *err, size_t errlen);
 
+/*
+ * Sources added with ids chosen by the caller, so a run that meets a new
+ * source per line needs neither a statement nor a commit to learn each
+ * id.  The caller holds the sources claim from before it chooses the
+ * first id past store_sources_claim's *max_id until the rows are
+ * committed: no other process adds a source meanwhile.  Claims are
+ * locks on PATH-lock, like input claims; a database in memory has none.
+ */
+int store_sources_claim(struct store *s, volatile sig_atomic_t *stop,
+    int64_t *max_id, char *err, size_t errlen);
+void store_sources_release(struct store *s);
+
+/*
+ * Whether the sources claim and store_source_find use a connection of
+ * their own, so one thread may call them while another writes: 0 for a
+ * database in memory, where the caller must keep them apart itself.
+ */
+int store_sources_apart(const struct store *s);
+
+/* The id of the stored source called name, or -1 (*id). */
+int store_source_find(struct store *s, const char *name, int64_t *id,
+    char *err, size_t errlen);
+
+/*
+ * New source rows (names, kinds and identities are the caller's), with
+ * the span of their records so far (TS_NONE: none).
+ */
+struct store_source_row {
+	int64_t		 id;
+	const char	*name, *kind, *identity;
+	int64_t		 first_ts, last_ts;
+};
+int store_sources_insert(struct store *s, const struct store_source_row *v,
+    size_t n, char *err, size_t errlen);
+
 /* Widen a source's log-time span to include [min_ts, max_ts]. */
 int store_source_seen(struct store *s, int64_t source_id, int64_t min_ts,
     int64_t max_ts, char *err, size_t errlen);
