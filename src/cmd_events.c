@@ -230,7 +230,7 @@ put_value(struct buf *b, sqlite3_stmt *q)
  * "--".  Returns 0, or -1 when the database cannot be read.
  */
 static int
-put_context(struct buf *b, sqlite3 *db, sqlite3_stmt *q, long long lines,
+put_context(struct buf *b, struct store *s, sqlite3_stmt *q, long long lines,
     int first)
 {
 	const char *name, *sevname;
@@ -239,7 +239,7 @@ put_context(struct buf *b, sqlite3 *db, sqlite3_stmt *q, long long lines,
 	size_t i;
 	int sev;
 
-	if (context_read(db, sqlite3_column_int64(q, 10), (int)lines, (int)lines,
+	if (context_read(s, sqlite3_column_int64(q, 10), (int)lines, (int)lines,
 	    &c, err, sizeof err) != 0) {
 		cmd_error("events: %s", err);
 		context_free(&c);
@@ -430,7 +430,7 @@ poll:
 			text = "";
 		buf_reset(&b);
 		if (context >= 0) {
-			if (put_context(&b, store_db(st), q, context,
+			if (put_context(&b, st, q, context,
 			    shown == 0) != 0)
 				goto out;
 			b.len--;	/* the newline comes below */

@@ -331,7 +331,7 @@ run(struct report_opts *o)
 		}
 	}
 
-	if (o->format->needs_totals && report_totals_build(store_db(st), &q, &tot,
+	if (o->format->needs_totals && report_totals_build(st, &q, &tot,
 	    err, sizeof(err)) != 0) {
 		cmd_error("%s: %s", path, err);
 		goto done;

@@ -457,7 +457,7 @@ detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
 	if (d->ctx_id != id || d->ctx_lines != d->context) {
 		context_free(&d->ctx);
 		d->ctx_lines = -1;
-		if (context_read(tui_db(t), id, d->context, d->context,
+		if (context_read(tui_store(t), id, d->context, d->context,
 		    &d->ctx, err, errlen) != 0) {
 			sqlite3_reset(q);
 			return -1;
