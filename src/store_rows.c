@@ -22,9 +22,39 @@ store_rows_next(struct store_rows *q)
 }
 
 void
-store_rows_rewind(struct store_rows *q)
+store_rows_reset(struct store_rows *q)
 {
 	sqlite3_reset(ST(q));
+}
+
+void
+store_rows_bind_int64(struct store_rows *q, int i, int64_t v)
+{
+	sqlite3_bind_int64(ST(q), i, v);
+}
+
+void
+store_rows_bind_text(struct store_rows *q, int i, const char *text)
+{
+	if (text != NULL)
+		sqlite3_bind_text(ST(q), i, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(ST(q), i);
+}
+
+void
+store_rows_bind_copy(struct store_rows *q, int i, const char *text)
+{
+	if (text != NULL)
+		sqlite3_bind_text(ST(q), i, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(ST(q), i);
+}
+
+const char *
+store_read_errmsg(struct store *s)
+{
+	return sqlite3_errmsg(store_db(s));
 }
 
 void

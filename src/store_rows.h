@@ -3,7 +3,7 @@
  * know SQL: the store's named queries (store_report.h, store_tui.h,
  * store_context.h) hand out a cursor, the caller steps it and reads the
  * columns each query's comment lists.  Nothing is copied: a row's text
- * and blobs stay valid until the next step, rewind or free.  Knows no
+ * and blobs stay valid until the next step, reset or free.  Knows no
  * query and no table.
  */
 #ifndef LOGTRIAGE_STORE_ROWS_H
@@ -17,8 +17,21 @@ struct store_rows;
 
 /* The next row: 1, none left: 0, a database error: -1. */
 int store_rows_next(struct store_rows *q);
-/* Run it again from its first row, with the values it was given. */
-void store_rows_rewind(struct store_rows *q);
+/*
+ * Put q back before its first row, keeping the values it was given:
+ * that also ends the read it holds, so a kept query is reset once read.
+ */
+void store_rows_reset(struct store_rows *q);
+/*
+ * The value of parameter ?i (from 1) of a query that takes values; text
+ * NULL binds NULL.  bind_text keeps the pointer (the text must outlive
+ * the binding), bind_copy copies it.
+ */
+void store_rows_bind_int64(struct store_rows *q, int i, int64_t v);
+void store_rows_bind_text(struct store_rows *q, int i, const char *text);
+void store_rows_bind_copy(struct store_rows *q, int i, const char *text);
+/* The message of the database's last error (for a status line). */
+const char *store_read_errmsg(struct store *s);
 /* Finalize q (NULL is fine). */
 void store_rows_free(struct store_rows *q);
 
