@@ -25,15 +25,13 @@
 
 static const char events_options[] =
     "options:\n"
-    "  --db PATH          database (default $LOGTRIAGE_DB, else\n"
-    "                     $XDG_STATE_HOME/logtriage/logtriage.db)\n"
-    "  --source S         only sources matching S (a glob; repeatable)\n"
-    "  --rule R           only rule R (repeatable)\n"
+    "@db\n"
+    "@source\n"
+    "@rule\n"
     "  --category C       only rules of category C (repeatable)\n"
-    "  --since T          events at or after T (ISO 8601, 24h, 7d, today...)\n"
-    "  --until T          events before T\n"
-    "  --tz ZONE          print times and read naive --since/--until in\n"
-    "                     ZONE (default UTC, printed with Z)\n"
+    "@since\n"
+    "@until\n"
+    "@tz\n"
     "  --untimed          only the events whose input had no time (ts null),\n"
     "                     which no window holds\n"
     "  --format F         ndjson (default) or tsv\n"
@@ -345,7 +343,7 @@ cmd_events_exec(int argc, char **argv)
 			}
 			break;
 		case OPT_HELP:
-			cmd_usage(&cmd_events_entry, events_options);
+			cmd_common_usage(&cc, events_options, 21);
 			rc = EXIT_OK;
 			goto out;
 		default:

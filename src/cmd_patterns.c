@@ -48,13 +48,11 @@ static const char patterns_options[] =
     "  --records          one line per record: its line and template number\n"
     "  --rule N           print a rule section for template N of the listing\n"
     "  --limit N          list at most N templates\n"
-    "  --tz ZONE          zone of naive timestamps in the input and of the\n"
-    "                     times printed (default UTC, printed with Z)\n"
-    "  --db PATH          database (default $LOGTRIAGE_DB, else\n"
-    "                     $XDG_STATE_HOME/logtriage/logtriage.db)\n"
-    "  --source S         stored events of sources matching S (a glob; repeatable)\n"
-    "  --since T          stored events at or after T (ISO 8601, 24h, 7d...)\n"
-    "  --until T          stored events before T\n"
+    "@tz\n"
+    "@db\n"
+    "@source\n"
+    "@since\n"
+    "@until\n"
     "  --help             this text\n";
 
 enum {
@@ -845,7 +843,7 @@ cmd_patterns_exec(int argc, char **argv)
 			}
 			break;
 		case OPT_HELP:
-			cmd_usage(&cmd_patterns_entry, patterns_options);
+			cmd_common_usage(&cc, patterns_options, 21);
 			rc = EXIT_OK;
 			goto out;
 		default:
