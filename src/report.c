@@ -1343,7 +1343,7 @@ load_links(struct ctx *c, struct report *r)
 	uint64_t n;
 	int rc, found;
 
-	/* Linked events per actual target rule and by-value (?5, may be NULL). */
+	/* Linked events per actual target rule and by-value (byf, may be NULL). */
 	if (store_report_link_target(c->s, &inf, c->err, c->errlen) != 0 ||
 	    store_report_links(c->s, &lk, c->err, c->errlen) != 0)
 		goto fail;

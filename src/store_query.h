@@ -2,8 +2,9 @@
  * store_query.h - the queries the commands run against the store: the
  * events of a window or after a position, the records patterns mines,
  * what prune counts and deletes, what `rules test` checks.  Filters are
- * done in SQL.  The ingest write path stays in store.c; the report, the
- * TUI, correlation and context prepare their own statements.
+ * done in SQL.  The ingest write path stays in store.c; the report's,
+ * the screen's and context's queries are in store_report.h, store_tui.h
+ * and store_context.h.
  *
  * A function that returns a statement (*q) leaves it positioned before
  * its first row; the caller steps it and finalizes it.

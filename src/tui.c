@@ -114,9 +114,9 @@ tui_on_signal(int signo)
 }
 
 /*
- * SQLite progress handler while a view does its idle work: a key typed or
- * a signal stops the statement, so q and the arrows never wait for the
- * findings of a big window.
+ * Asked by the store while a view does its idle work
+ * (store_tui_interruptible): a key typed or a signal stops the query, so
+ * q and the arrows never wait for the findings of a big window.
  */
 static int
 tui_progress(void *arg)
