@@ -99,6 +99,12 @@ store_rows_text(struct store_rows *q, int col)
 	return (const char *)sqlite3_column_text(ST(q), col);
 }
 
+size_t
+store_rows_bytes(struct store_rows *q, int col)
+{
+	return (size_t)sqlite3_column_bytes(ST(q), col);
+}
+
 const void *
 store_rows_blob(struct store_rows *q, int col, size_t *len)
 {
@@ -111,6 +117,8 @@ store_rows_blob(struct store_rows *q, int col, size_t *len)
 int
 store_read_error(struct store *s, char *err, size_t errlen, const char *what)
 {
+	if (what == NULL)
+		return store_sql_error(store_db(s), err, errlen, NULL);
 	return store_sql_error(store_db(s), err, errlen, "%s", what);
 }
 

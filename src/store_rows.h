@@ -43,12 +43,15 @@ int store_rows_int(struct store_rows *q, int col);
 double store_rows_double(struct store_rows *q, int col);
 /* NULL for a NULL value. */
 const char *store_rows_text(struct store_rows *q, int col);
+/* The bytes of the text store_rows_text gave for col. */
+size_t store_rows_bytes(struct store_rows *q, int col);
 /* The value's bytes as a blob (NULL for NULL or empty) and their count. */
 const void *store_rows_blob(struct store_rows *q, int col, size_t *len);
 
 /*
  * The one form of a read error, as store_sql_error gives it: err = what,
- * ": " and the database's message.  Returns -1.
+ * ": " and the database's message (the message alone when what is NULL).
+ * Returns -1.
  */
 int store_read_error(struct store *s, char *err, size_t errlen,
     const char *what);
