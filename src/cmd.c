@@ -25,20 +25,38 @@ enum {
 	COMMON_TZ
 };
 
-/* The common options, each with the CMD_OPT_* bit that takes it. */
+/*
+ * The common options, each with the CMD_OPT_* bit that takes it and its
+ * lines of `--help` (in this order wherever a command lists them).
+ */
 static const struct {
 	struct option	opt;
 	int		takes;
+	const char	*arg;
+	const char	*help[3];	/* NULL-ended lines */
 } common_options[] = {
-	{ { "db", required_argument, NULL, COMMON_DB }, CMD_OPT_DB },
-	{ { "since", required_argument, NULL, COMMON_SINCE }, CMD_OPT_WINDOW },
-	{ { "until", required_argument, NULL, COMMON_UNTIL }, CMD_OPT_WINDOW },
+	{ { "db", required_argument, NULL, COMMON_DB }, CMD_OPT_DB, "PATH",
+	  { "database (default $LOGTRIAGE_DB, else",
+	    "$XDG_STATE_HOME/logtriage/logtriage.db)", NULL } },
+	{ { "since", required_argument, NULL, COMMON_SINCE }, CMD_OPT_WINDOW,
+	  "T", { "from log time T on (ISO 8601, 24h, 7d, today...)", NULL } },
+	{ { "until", required_argument, NULL, COMMON_UNTIL }, CMD_OPT_WINDOW,
+	  "T", { "before log time T", NULL } },
 	{ { "baseline", required_argument, NULL, COMMON_BASELINE },
-	  CMD_OPT_BASELINE },
-	{ { "source", required_argument, NULL, COMMON_SOURCE }, CMD_OPT_SOURCE },
-	{ { "rule", required_argument, NULL, COMMON_RULE }, CMD_OPT_RULE },
-	{ { "tz", required_argument, NULL, COMMON_TZ }, CMD_OPT_TZ },
+	  CMD_OPT_BASELINE, "A..B", { "compare with the window A..B", NULL } },
+	{ { "source", required_argument, NULL, COMMON_SOURCE }, CMD_OPT_SOURCE,
+	  "S", { "only sources named S or matching the glob S",
+	    "(repeatable)", NULL } },
+	{ { "rule", required_argument, NULL, COMMON_RULE }, CMD_OPT_RULE, "R",
+	  { "only rule R (repeatable)", NULL } },
+	{ { "tz", required_argument, NULL, COMMON_TZ }, CMD_OPT_TZ, "ZONE",
+	  { "zone of times shown and naive times read (default UTC)",
+	    NULL } },
 };
+
+/* The --tz line of a command that takes CMD_OPT_TZ_AUTO. */
+static const char common_tz_auto[] =
+    "auto: per source, the zone its envelope's stamps imply";
 
 void
 cmd_error(const char *fmt, ...)
@@ -58,6 +76,78 @@ cmd_usage(const struct cmd_entry *ce, const char *options_text)
 	printf("usage: logtriage %s %s\n\n%s\n", ce->name, ce->args, ce->summary);
 	if (options_text != NULL && *options_text != '\0')
 		printf("\n%s", options_text);
+}
+
+/* One option's lines: the option at 2, its text from column col on. */
+static void
+common_help_line(struct buf *b, const char *opt, const char *text, int col)
+{
+	int n = 0;
+
+	if (opt != NULL) {
+		buf_printf(b, "  %s", opt);
+		n = (int)strlen(opt) + 2;
+		if (n >= col) {
+			buf_putc(b, ' ');
+			n++;
+		}
+	}
+	for (; n < col; n++)
+		buf_putc(b, ' ');
+	buf_printf(b, "%s\n", text);
+}
+
+/* The lines of common option i. */
+static void
+common_help(const struct cmd_common *cc, size_t i, struct buf *b, int col)
+{
+	char opt[64];
+	size_t k;
+
+	snprintf(opt, sizeof opt, "--%s %s", common_options[i].opt.name,
+	    common_options[i].arg);
+	for (k = 0; common_options[i].help[k] != NULL; k++)
+		common_help_line(b, k == 0 ? opt : NULL, common_options[i].help[k],
+		    col);
+	if (common_options[i].takes == CMD_OPT_TZ &&
+	    (cc->takes & CMD_OPT_TZ_AUTO))
+		common_help_line(b, NULL, common_tz_auto, col);
+}
+
+void
+cmd_common_usage(const struct cmd_common *cc, const char *options_text,
+    int col)
+{
+	unsigned char placed[UTIL_ARRAY_LEN(common_options)] = { 0 };
+	const char *p, *nl;
+	struct buf b;
+	size_t i, len;
+
+	buf_init(&b);
+	for (p = options_text; *p != '\0'; p = nl) {
+		nl = strchr(p, '\n');
+		nl = nl != NULL ? nl + 1 : p + strlen(p);
+		len = (size_t)(nl - p);
+		if (*p == '@' && p[len - 1] == '\n') {
+			for (i = 0; i < UTIL_ARRAY_LEN(common_options); i++)
+				if (strlen(common_options[i].opt.name) == len - 2 &&
+				    strncmp(common_options[i].opt.name, p + 1,
+				    len - 2) == 0)
+					break;
+			if (i < UTIL_ARRAY_LEN(common_options)) {
+				if (cc->takes & common_options[i].takes)
+					common_help(cc, i, &b, col);
+				placed[i] = 1;
+				continue;
+			}
+		}
+		buf_append(&b, p, len);
+	}
+	for (i = 0; i < UTIL_ARRAY_LEN(common_options); i++)
+		if (!placed[i] && (cc->takes & common_options[i].takes))
+			common_help(cc, i, &b, col);
+	cmd_usage(cc->ce, b.data);
+	buf_free(&b);
 }
 
 int

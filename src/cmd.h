@@ -117,4 +117,14 @@ int cmd_common_finish(struct cmd_common *cc);
 
 void cmd_common_free(struct cmd_common *cc);
 
+/*
+ * cmd_usage for a command with common options, whose lines come from the
+ * table in cmd.c, each option's text from column col on: a line "@NAME"
+ * of options_text ("@db", "@since", "@tz"...) stands for option NAME's
+ * lines when cc takes it, nothing when not; one cc takes and the text does
+ * not place is listed after it.
+ */
+void cmd_common_usage(const struct cmd_common *cc, const char *options_text,
+    int col);
+
 #endif

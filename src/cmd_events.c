@@ -25,15 +25,13 @@
 
 static const char events_options[] =
     "options:\n"
-    "  --db PATH          database (default $LOGTRIAGE_DB, else\n"
-    "                     $XDG_STATE_HOME/logtriage/logtriage.db)\n"
-    "  --source S         only sources matching S (a glob; repeatable)\n"
-    "  --rule R           only rule R (repeatable)\n"
+    "@db\n"
+    "@source\n"
+    "@rule\n"
     "  --category C       only rules of category C (repeatable)\n"
-    "  --since T          events at or after T (ISO 8601, 24h, 7d, today...)\n"
-    "  --until T          events before T\n"
-    "  --tz ZONE          print times and read naive --since/--until in\n"
-    "                     ZONE (default UTC, printed with Z)\n"
+    "@since\n"
+    "@until\n"
+    "@tz\n"
     "  --untimed          only the events whose input had no time (ts null),\n"
     "                     which no window holds\n"
     "  --format F         ndjson (default) or tsv\n"
@@ -112,11 +110,11 @@ events_nap(long long ms)
 }
 
 static const char *
-col_text(sqlite3_stmt *st, int i)
+col_text(struct store_rows *st, int i)
 {
-	const unsigned char *p = sqlite3_column_text(st, i);
+	const char *p = store_rows_text(st, i);
 
-	return p != NULL ? (const char *)p : "";
+	return p != NULL ? p : "";
 }
 
 /* Own fields, then inherited ones the event lacks. */
@@ -201,13 +199,13 @@ put_tsv(struct buf *b, const char *p, size_t n)
  * ("2.28 s"); a repeat of a sample (same = ...) says so.
  */
 static void
-put_value(struct buf *b, sqlite3_stmt *q)
+put_value(struct buf *b, struct store_rows *q)
 {
-	const char *unit = (const char *)sqlite3_column_text(q, 12);
-	double v = sqlite3_column_double(q, 11);
+	const char *unit = store_rows_text(q, 12);
+	double v = store_rows_double(q, 11);
 	struct buf shown;
 
-	if (sqlite3_column_type(q, 11) == SQLITE_NULL)
+	if (store_rows_null(q, 11))
 		return;
 	if (v == (double)(long long)v && v > -1e15 && v < 1e15)
 		buf_printf(b, ",\"value\":%lld", (long long)v);
@@ -219,7 +217,7 @@ put_value(struct buf *b, sqlite3_stmt *q)
 		put_json_str(b, "unit", unit, strlen(unit), 0);
 	put_json_str(b, "value_text", shown.data, shown.len, 0);
 	buf_free(&shown);
-	if (sqlite3_column_type(q, 13) != SQLITE_NULL)
+	if (!store_rows_null(q, 13))
 		buf_puts(b, ",\"repeat\":true");
 }
 
@@ -230,7 +228,7 @@ put_value(struct buf *b, sqlite3_stmt *q)
  * "--".  Returns 0, or -1 when the database cannot be read.
  */
 static int
-put_context(struct buf *b, sqlite3 *db, sqlite3_stmt *q, long long lines,
+put_context(struct buf *b, struct store *s, struct store_rows *q, long long lines,
     int first)
 {
 	const char *name, *sevname;
@@ -239,7 +237,7 @@ put_context(struct buf *b, sqlite3 *db, sqlite3_stmt *q, long long lines,
 	size_t i;
 	int sev;
 
-	if (context_read(db, sqlite3_column_int64(q, 10), (int)lines, (int)lines,
+	if (context_read(s, store_rows_int64(q, 10), (int)lines, (int)lines,
 	    &c, err, sizeof err) != 0) {
 		cmd_error("events: %s", err);
 		context_free(&c);
@@ -247,11 +245,11 @@ put_context(struct buf *b, sqlite3 *db, sqlite3_stmt *q, long long lines,
 	}
 	if (!first)
 		buf_puts(b, "--\n");
-	util_format_iso(sqlite3_column_int64(q, 0), iso, sizeof iso);
-	sev = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int(q, 4);
+	util_format_iso(store_rows_int64(q, 0), iso, sizeof iso);
+	sev = store_rows_null(q, 4) ? -1 :
+	    store_rows_int(q, 4);
 	sevname = sev >= 0 && sev < SEV_COUNT ? severity_name(sev) : "";
-	buf_printf(b, "== event %lld  %s  ", (long long)sqlite3_column_int64(q,
+	buf_printf(b, "== event %lld  %s  ", (long long)store_rows_int64(q,
 	    10), iso);
 	util_escape_terminal(b, col_text(q, 1), strlen(col_text(q, 1)), 0);
 	buf_printf(b, "  %s  %s\n", col_text(q, 2), sevname);
@@ -277,7 +275,7 @@ cmd_events_exec(int argc, char **argv)
 	struct store_filter f;
 	const char **cats;
 	struct store *st = NULL;
-	sqlite3_stmt *q = NULL;
+	struct store_rows *q = NULL;
 	struct buf b;
 	const char *fmt = "ndjson";
 	int untimed = 0;
@@ -285,7 +283,7 @@ cmd_events_exec(int argc, char **argv)
 	char err[1024], iso[40], *end;
 	long long limit = -1, shown = 0, after_id = -1, last_id, poll_ms = 1000;
 	long long context = -1;
-	int ch, rc = EXIT_RUNTIME, tsv, step = SQLITE_DONE, sev, follow = 0;
+	int ch, rc = EXIT_RUNTIME, tsv, step = 0, sev, follow = 0;
 	int last_pass = 0;
 	int64_t newest, nrows;
 	enum store_events_order order;
@@ -345,7 +343,7 @@ cmd_events_exec(int argc, char **argv)
 			}
 			break;
 		case OPT_HELP:
-			cmd_usage(&cmd_events_entry, events_options);
+			cmd_common_usage(&cc, events_options, 21);
 			rc = EXIT_OK;
 			goto out;
 		default:
@@ -410,27 +408,26 @@ poll:
 	}
 	nrows = 0;
 	while ((limit < 0 || shown < limit) && !events_stop &&
-	    (step = sqlite3_step(q)) == SQLITE_ROW) {
+	    (step = store_rows_next(q)) == 1) {
 		nrows++;
 		if (after_id >= 0)
-			after_id = sqlite3_column_int64(q, 10);
+			after_id = store_rows_int64(q, 10);
 		src = col_text(q, 1);
 		rule = col_text(q, 2);
 		cat = col_text(q, 3);
-		if (sqlite3_column_type(q, 0) == SQLITE_NULL)
+		if (store_rows_null(q, 0))
 			snprintf(iso, sizeof iso, "-");
 		else
-			tz_format_iso(cc.tz, sqlite3_column_int64(q, 0), iso,
+			tz_format_iso(cc.tz, store_rows_int64(q, 0), iso,
 			    sizeof iso);
-		sev = sqlite3_column_type(q, 4) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int(q, 4);
-		text = (const char *)sqlite3_column_blob(q, 9);
-		n = (size_t)sqlite3_column_bytes(q, 9);
+		sev = store_rows_null(q, 4) ? -1 :
+		    store_rows_int(q, 4);
+		text = store_rows_blob(q, 9, &n);
 		if (text == NULL)
 			text = "";
 		buf_reset(&b);
 		if (context >= 0) {
-			if (put_context(&b, store_db(st), q, context,
+			if (put_context(&b, st, q, context,
 			    shown == 0) != 0)
 				goto out;
 			b.len--;	/* the newline comes below */
@@ -442,11 +439,11 @@ poll:
 			put_tsv(&b, rule, strlen(rule));
 			sevname = sev >= 0 && sev < SEV_COUNT ? severity_name(sev) : "";
 			buf_printf(&b, "\t%s\t%lld\t", sevname,
-			    (long long)sqlite3_column_int64(q, 5));
-			if (sqlite3_column_type(q, 11) != SQLITE_NULL)
+			    (long long)store_rows_int64(q, 5));
+			if (!store_rows_null(q, 11))
 				util_format_quantity(&b,
-				    sqlite3_column_double(q, 11),
-				    (const char *)sqlite3_column_text(q, 12));
+				    store_rows_double(q, 11),
+				    store_rows_text(q, 12));
 			buf_putc(&b, '\t');
 			put_tsv(&b, text, n);
 		} else {
@@ -461,27 +458,27 @@ poll:
 			sevname = sev >= 0 && sev < SEV_COUNT ? severity_name(sev) : "";
 			put_json_str(&b, "severity", sevname, strlen(sevname), 0);
 			buf_printf(&b, ",\"line\":%lld,\"line_end\":%lld,\"fields\":",
-			    (long long)sqlite3_column_int64(q, 5),
-			    (long long)sqlite3_column_int64(q, 6));
-			put_fields(&b, (const char *)sqlite3_column_text(q, 7),
-			    (const char *)sqlite3_column_text(q, 8));
+			    (long long)store_rows_int64(q, 5),
+			    (long long)store_rows_int64(q, 6));
+			put_fields(&b, store_rows_text(q, 7),
+			    store_rows_text(q, 8));
 			put_value(&b, q);
 			put_json_str(&b, "text", text, n, 0);
 			buf_printf(&b, ",\"id\":%lld}",
-			    (long long)sqlite3_column_int64(q, 10));
+			    (long long)store_rows_int64(q, 10));
 		}
 		buf_putc(&b, '\n');
 		if (fwrite(b.data, 1, b.len, stdout) != b.len)
 			break;
-		last_id = sqlite3_column_int64(q, 10);
+		last_id = store_rows_int64(q, 10);
 		shown++;
 	}
-	if (step != SQLITE_DONE && step != SQLITE_ROW) {
-		store_sql_error(store_db(st), err, sizeof err, NULL);
+	if (step != 0 && step != 1) {
+		store_read_error(st, err, sizeof err, NULL);
 		cmd_error("%s: %s", cc.db, err);
 		goto out;
 	}
-	sqlite3_finalize(q);
+	store_rows_free(q);
 	q = NULL;
 	if (follow && !events_stop && (limit < 0 || shown < limit) &&
 	    !ferror(stdout) && fflush(stdout) == 0) {
@@ -515,7 +512,7 @@ done:
 	}
 	rc = EXIT_OK;
 out:
-	sqlite3_finalize(q);
+	store_rows_free(q);
 	store_close(st);
 	cmd_common_free(&cc);
 	free(cats);

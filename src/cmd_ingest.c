@@ -33,15 +33,13 @@ on_signal(int sig)
 /* --help text around the --format lines, which list the envelope table */
 static const char ingest_options_head[] =
     "options:\n"
-    "  --db PATH        database (default $LOGTRIAGE_DB, else\n"
-    "                   $XDG_STATE_HOME/logtriage/logtriage.db)\n"
+    "@db\n"
     "  --rules DIR      rules directory or file, added after the defaults\n"
     "                   and the drop-in directories (repeatable)\n"
     "  --no-default-rules  only the --rules paths\n"
     "  --source NAME    source name for every record of the inputs\n";
 static const char ingest_options_tail[] =
-    "  --tz ZONE        zone of naive timestamps (default UTC); auto: per\n"
-    "                   source, the zone the envelope's stamps imply\n"
+    "@tz\n"
     "  -f, --follow     keep reading files across rotation, stdin until EOF\n"
     "  --no-resume      read files from the start even if seen before\n"
     "  --final          the files will not grow: store their unfinished\n"
@@ -79,7 +77,7 @@ format_names(struct buf *b, int wrap)
 }
 
 static void
-usage(void)
+usage(const struct cmd_common *cc)
 {
 	struct buf b;
 
@@ -89,7 +87,7 @@ usage(void)
 	format_names(&b, 1);
 	buf_puts(&b, " (default auto: detected per line)\n");
 	buf_puts(&b, ingest_options_tail);
-	cmd_usage(&cmd_ingest_entry, b.data);
+	cmd_common_usage(cc, b.data, 19);
 	buf_free(&b);
 }
 
@@ -319,7 +317,7 @@ cmd_ingest_exec(int argc, char **argv)
 			quiet = 1;
 			break;
 		case OPT_HELP:
-			usage();
+			usage(&cc);
 			rc = EXIT_OK;
 			goto out;
 		default:

@@ -48,13 +48,11 @@ static const char patterns_options[] =
     "  --records          one line per record: its line and template number\n"
     "  --rule N           print a rule section for template N of the listing\n"
     "  --limit N          list at most N templates\n"
-    "  --tz ZONE          zone of naive timestamps in the input and of the\n"
-    "                     times printed (default UTC, printed with Z)\n"
-    "  --db PATH          database (default $LOGTRIAGE_DB, else\n"
-    "                     $XDG_STATE_HOME/logtriage/logtriage.db)\n"
-    "  --source S         stored events of sources matching S (a glob; repeatable)\n"
-    "  --since T          stored events at or after T (ISO 8601, 24h, 7d...)\n"
-    "  --until T          stored events before T\n"
+    "@tz\n"
+    "@db\n"
+    "@source\n"
+    "@since\n"
+    "@until\n"
     "  --help             this text\n";
 
 enum {
@@ -373,7 +371,7 @@ pt_read_store(struct pt *pt, const char *path, const struct store_filter *f,
     char *err, size_t errlen)
 {
 	struct store *st = NULL;
-	sqlite3_stmt *q = NULL;
+	struct store_rows *q = NULL;
 	const char *text, *src;
 	struct pt_view v;
 	char why[512];
@@ -393,24 +391,23 @@ pt_read_store(struct pt *pt, const char *path, const struct store_filter *f,
 	if (store_worst_records(st, f, pt->min_level == PT_LEVEL_ANY ? 0 :
 	    pt->min_level, &q, why, sizeof why) != 0)
 		goto fail;
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		src = (const char *)sqlite3_column_text(q, 1);
+	while ((step = store_rows_next(q)) == 1) {
+		src = store_rows_text(q, 1);
 		if (src == NULL)
 			src = "";
-		text = (const char *)sqlite3_column_blob(q, 4);
-		len = (size_t)sqlite3_column_bytes(q, 4);
+		text = store_rows_blob(q, 4, &len);
 		if (text == NULL)
 			text = "";
 		pt->records++;
-		ts = sqlite3_column_int64(q, 0);
+		ts = store_rows_int64(q, 0);
 		record_level(pt, text, len, PT_LEVEL_NONE, &v, &ts);
 		/* The rule's severity is what the event is filed under. */
-		sev = sqlite3_column_int(q, 2);
+		sev = store_rows_int(q, 2);
 		pt_mine(pt, &v, sev, ts, src, strlen(src),
-		    (uint64_t)sqlite3_column_int64(q, 3));
+		    (uint64_t)store_rows_int64(q, 3));
 	}
-	if (step != SQLITE_DONE) {
-		store_sql_error(store_db(st), why, sizeof why, NULL);
+	if (step != 0) {
+		store_read_error(st, why, sizeof why, NULL);
 		goto fail;
 	}
 	rc = 0;
@@ -418,7 +415,7 @@ pt_read_store(struct pt *pt, const char *path, const struct store_filter *f,
 fail:
 	util_err(err, errlen, "%s: %s", path, why);
 out:
-	sqlite3_finalize(q);
+	store_rows_free(q);
 	store_close(st);
 	return rc;
 }
@@ -845,7 +842,7 @@ cmd_patterns_exec(int argc, char **argv)
 			}
 			break;
 		case OPT_HELP:
-			cmd_usage(&cmd_patterns_entry, patterns_options);
+			cmd_common_usage(&cc, patterns_options, 21);
 			rc = EXIT_OK;
 			goto out;
 		default:

@@ -23,13 +23,13 @@
 #include "util.h"
 
 static const char prune_options[] =
-    "  --db PATH              database (default $LOGTRIAGE_DB or the state dir)\n"
+    "@db\n"
     "  --older-than DURATION  remove what is older than the newest log time minus\n"
     "                         DURATION (30d, 12h, 2w)\n"
     "  --keep-size SIZE       then remove the oldest hours until the data fits in\n"
     "                         SIZE (500M, 2G; K, M, G, T are powers of 1024)\n"
     "  -n, --dry-run          only count what would be removed\n"
-    "  --tz ZONE              print times in ZONE (default UTC, printed with Z)\n";
+    "@tz\n";
 
 /* Steps of --keep-size before it gives up getting closer. */
 #define PRUNE_SIZE_STEPS	64
@@ -211,7 +211,7 @@ cmd_prune_exec(int argc, char **argv)
 			dry = 1;
 			break;
 		case OPT_HELP:
-			cmd_usage(&cmd_prune_entry, prune_options);
+			cmd_common_usage(&cc, prune_options, 25);
 			rc = EXIT_OK;
 			goto done;
 		default:

@@ -17,14 +17,15 @@
 
 /* --help text around the --format line, which comes from the table */
 static const char report_options_head[] =
-    "  --db PATH             database (default $LOGTRIAGE_DB or the state dir)\n"
-    "  --since T, --until T  window of log time (ISO 8601, 24h, 7d, today, ...)\n"
-    "  --tz ZONE             zone for dates and naive times (default UTC)\n"
-    "  --source NAME|GLOB    only these sources (repeatable)\n";
+    "@db\n"
+    "@since\n"
+    "@until\n"
+    "@tz\n"
+    "@source\n";
 static const char report_options_tail[] =
     "  -o, --output FILE     write FILE atomically instead of standard output (-)\n"
     "  --compare previous    compare with the window of the same length before\n"
-    "  --baseline A..B       compare with the window A..B\n"
+    "@baseline\n"
     "  --slow-ms N           p95 above N ms is a finding for every duration\n"
     "                        metric (default: each rule's own slow threshold)\n"
     "  --fail-on LEVEL       exit 1 if a finding or an event is at or above LEVEL\n"
@@ -154,7 +155,7 @@ format_names(struct buf *b, const char *sep, const char *last_sep)
 }
 
 static void
-usage(void)
+usage(const struct cmd_common *cc)
 {
 	struct buf b;
 
@@ -164,7 +165,7 @@ usage(void)
 	format_names(&b, ", ", " or ");
 	buf_putc(&b, '\n');
 	buf_puts(&b, report_options_tail);
-	cmd_usage(&cmd_report_entry, b.data);
+	cmd_common_usage(cc, b.data, 24);
 	buf_free(&b);
 }
 
@@ -220,7 +221,7 @@ parse_args(int argc, char **argv, struct report_opts *o)
 			o->all = 1;
 			break;
 		case OPT_HELP:
-			usage();
+			usage(&o->cc);
 			return EXIT_OK;
 		default:
 			return cmd_option_error(&cmd_report_entry, c, argv);
@@ -331,7 +332,7 @@ run(struct report_opts *o)
 		}
 	}
 
-	if (o->format->needs_totals && report_totals_build(store_db(st), &q, &tot,
+	if (o->format->needs_totals && report_totals_build(st, &q, &tot,
 	    err, sizeof(err)) != 0) {
 		cmd_error("%s: %s", path, err);
 		goto done;

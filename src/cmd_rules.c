@@ -393,32 +393,32 @@ static int
 check_incident(struct store *s, const struct rule_expect *e, char *why,
     size_t whylen)
 {
-	sqlite3_stmt *st;
+	struct store_rows *st;
 	const char *key;
 	size_t i;
 	int ok = 0, n = 0, good;
 
 	if (store_incidents_of(s, e->what, e->rule, &st, why, whylen) != 0)
 		return 0;
-	while (!ok && sqlite3_step(st) == SQLITE_ROW) {
+	while (!ok && store_rows_next(st) == 1) {
 		n++;
-		key = (const char *)sqlite3_column_text(st, 0);
-		good = e->count < 0 || sqlite3_column_int64(st, 3) == e->count;
+		key = store_rows_text(st, 0);
+		good = e->count < 0 || store_rows_int64(st, 3) == e->count;
 		for (i = 0; good && i < e->nkv; i++) {
 			if (strcmp(e->names[i], "key") == 0)
 				good = strcmp(key != NULL ? key : "", e->values[i]) == 0;
 			else if (strcmp(e->names[i], "start") == 0)
-				good = time_matches(sqlite3_column_int64(st, 1),
+				good = time_matches(store_rows_int64(st, 1),
 				    e->values[i]);
 			else if (strcmp(e->names[i], "end") == 0)
-				good = time_matches(sqlite3_column_int64(st, 2),
+				good = time_matches(store_rows_int64(st, 2),
 				    e->values[i]);
 			else
 				good = 0;
 		}
 		ok = good;
 	}
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	if (!ok)
 		util_err(why, whylen, "no such incident among %d %s incident(s) "
 		    "of %s", n, e->what, e->rule);
@@ -450,7 +450,7 @@ static int
 check_link(struct store *s, const struct rule_expect *e, char *why,
     size_t whylen)
 {
-	sqlite3_stmt *st;
+	struct store_rows *st;
 	const char *own, *inh;
 	long n = 0;
 	size_t i;
@@ -458,10 +458,10 @@ check_link(struct store *s, const struct rule_expect *e, char *why,
 
 	if (store_linked_events(s, e->rule, e->target, &st, why, whylen) != 0)
 		return 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (store_rows_next(st) == 1) {
 		n++;
-		own = (const char *)sqlite3_column_text(st, 0);
-		inh = (const char *)sqlite3_column_text(st, 1);
+		own = store_rows_text(st, 0);
+		inh = store_rows_text(st, 1);
 		for (i = 0; i < e->nkv; i++) {
 			if (!json_has(own, e->names[i], e->values[i]) &&
 			    !json_has(inh, e->names[i], e->values[i]) && !bad) {
@@ -471,7 +471,7 @@ check_link(struct store *s, const struct rule_expect *e, char *why,
 			}
 		}
 	}
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	if (bad)
 		return 0;
 	if ((e->count >= 0 && n != e->count) || (e->count < 0 && n == 0)) {
@@ -725,7 +725,7 @@ static int
 rt_rules(const struct ruleset *rs, struct store *s, int verbose, cJSON *json,
     char *err, size_t errlen)
 {
-	sqlite3_stmt *fs = NULL;
+	struct store_rows *fs = NULL;
 	cJSON *arr = NULL, *o, *recs;
 	size_t i, silent = 0;
 	int64_t count;
@@ -757,10 +757,10 @@ rt_rules(const struct ruleset *rs, struct store *s, int verbose, cJSON *json,
 		}
 		if (store_rule_events(s, r->id, RT_SHOWN, &fs, err, errlen) != 0)
 			goto out;
-		while (sqlite3_step(fs) == SQLITE_ROW) {
-			const char *text = (const char *)sqlite3_column_text(fs, 1);
-			size_t len = (size_t)sqlite3_column_bytes(fs, 1);
-			uint64_t line = (uint64_t)sqlite3_column_int64(fs, 0);
+		while (store_rows_next(fs) == 1) {
+			const char *text = store_rows_text(fs, 1);
+			size_t len = store_rows_bytes(fs, 1);
+			uint64_t line = (uint64_t)store_rows_int64(fs, 0);
 
 			if (recs != NULL)
 				cJSON_AddItemToArray(recs, rt_json_line(line,
@@ -769,7 +769,7 @@ rt_rules(const struct ruleset *rs, struct store *s, int verbose, cJSON *json,
 				rt_print_line("  ", line, text != NULL ? text : "",
 				    len);
 		}
-		sqlite3_finalize(fs);
+		store_rows_free(fs);
 		fs = NULL;
 		if (recs == NULL && n > RT_SHOWN)
 			printf("  ... %ld more\n", n - RT_SHOWN);
@@ -779,7 +779,7 @@ rt_rules(const struct ruleset *rs, struct store *s, int verbose, cJSON *json,
 		    silent == 1 ? "" : "s");
 	rc = 0;
 out:
-	sqlite3_finalize(fs);
+	store_rows_free(fs);
 	return rc;
 }
 

@@ -19,12 +19,11 @@
 #include "util.h"
 
 static const char tui_options[] =
-    "  --db PATH        database (default $LOGTRIAGE_DB or ~/.local/state/logtriage/logtriage.db)\n"
-    "  --since T        start of the window: ISO 8601, 24h, 7d, today, yesterday\n"
-    "  --until T        end of the window (exclusive)\n"
-    "  --source S       only this source (name or glob; repeatable)\n"
-    "  --tz ZONE        show times in ZONE (z switches to UTC and back) and read\n"
-    "                   naive --since/--until times in it\n"
+    "@db\n"
+    "@since\n"
+    "@until\n"
+    "@source\n"
+    "@tz\n"
     "  -                ingest standard input while showing it (keys come from the terminal)\n"
     "  -h, --help       this text\n"
     "\n"
@@ -118,7 +117,7 @@ cmd_tui_exec(int argc, char **argv)
 	while ((c = cmd_getopt(&cc, argc, argv)) != -1) {
 		switch (c) {
 		case 'h':
-			cmd_usage(&cmd_tui_entry, tui_options);
+			cmd_common_usage(&cc, tui_options, 19);
 			rc = EXIT_OK;
 			goto out;
 		default:

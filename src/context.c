@@ -17,7 +17,7 @@
 
 #include "reader.h"
 #include "rules.h"
-#include "store_query.h"
+#include "store_context.h"
 
 /* How many first bytes of a file tell it apart (as reader_fingerprint). */
 #define CTX_FPSIZE	4096
@@ -182,28 +182,8 @@ context_stream_close(struct context_stream *cs)
 
 /* ---- writing ---- */
 
-enum {
-	CW_FILE,
-	CW_BLOCK,
-	CW_EVENT,
-	CW_LOOKUP,
-	CW_COUNT
-};
-
-static const char *const cw_sql[CW_COUNT] = {
-	"INSERT OR REPLACE INTO context_files (ingest, path, fingerprint, tail,"
-	" size, mtime) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	"INSERT INTO context_blocks (ingest, raw_len, zlib, data)"
-	" VALUES (?1, ?2, ?3, ?4)",
-	"INSERT OR IGNORE INTO event_context (event_id, ingest, offset, block)"
-	" VALUES (?1, ?2, ?3, ?4)",
-	"SELECT id FROM events WHERE rule = ?1 AND source_id = ?2 AND ts = ?3"
-	" AND hash = ?4 AND ordinal = ?5",
-};
-
 struct context_writer {
-	sqlite3		*db;
-	sqlite3_stmt	*st[CW_COUNT];
+	struct store_context_writes *w;
 	/*
 	 * One deflate state for every block: compress2 would allocate (and
 	 * the kernel zero) its quarter megabyte again for each.
@@ -215,52 +195,24 @@ struct context_writer {
 };
 
 struct context_writer *
-context_writer_new(sqlite3 *db)
+context_writer_new(struct sqlite3 *db)
 {
 	struct context_writer *cw = xcalloc(1, sizeof *cw);
 
-	cw->db = db;
+	cw->w = store_context_writes_new(db);
 	return cw;
 }
 
 void
 context_writer_free(struct context_writer *cw)
 {
-	size_t i;
-
 	if (cw == NULL)
 		return;
-	for (i = 0; i < CW_COUNT; i++)
-		sqlite3_finalize(cw->st[i]);
+	store_context_writes_free(cw->w);
 	if (cw->zinit == 1)
 		deflateEnd(&cw->zs);
 	free(cw->z);
 	free(cw);
-}
-
-static sqlite3_stmt *
-cw_stmt(struct context_writer *cw, int which, char *err, size_t errlen)
-{
-	if (cw->st[which] == NULL && sqlite3_prepare_v2(cw->db, cw_sql[which],
-	    -1, &cw->st[which], NULL) != SQLITE_OK) {
-		store_sql_error(cw->db, err, errlen, "context");
-		return NULL;
-	}
-	return cw->st[which];
-}
-
-static int
-cw_step(struct context_writer *cw, sqlite3_stmt *st, char *err, size_t errlen)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		store_sql_error(cw->db, err, errlen, "context");
-		return -1;
-	}
-	return 0;
 }
 
 /*
@@ -307,22 +259,14 @@ int
 context_file_note(struct context_writer *cw, int64_t ingest_id,
     const char *path, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
 	uint64_t fp, tail, size;
 	int64_t mtime;
 
 	if (file_identity(path, CTX_FPSIZE, UINT64_MAX, &fp, &tail, &size,
 	    &mtime) != 0)
 		return 0;
-	if ((st = cw_stmt(cw, CW_FILE, err, errlen)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, ingest_id);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (int64_t)fp);
-	sqlite3_bind_int64(st, 4, (int64_t)tail);
-	sqlite3_bind_int64(st, 5, (int64_t)size);
-	sqlite3_bind_int64(st, 6, mtime);
-	return cw_step(cw, st, err, errlen);
+	return store_context_file(cw->w, ingest_id, path, fp, tail, size,
+	    mtime, err, errlen);
 }
 
 /*
@@ -360,29 +304,16 @@ context_write_block(struct context_writer *cw, int64_t ingest_id,
     const struct context_pack *p, size_t i, int64_t *id, char *err,
     size_t errlen)
 {
-	sqlite3_stmt *st;
 	size_t len, start, zlen = 0;
 	const char *raw;
 	int z;
 
-	if ((st = cw_stmt(cw, CW_BLOCK, err, errlen)) == NULL)
-		return -1;
 	start = i > 0 ? p->end[i - 1] : 0;
 	raw = p->data.data + start;
 	len = p->end[i] - start;
 	z = cw_deflate(cw, raw, len, &zlen) == 0;
-	sqlite3_bind_int64(st, 1, ingest_id);
-	sqlite3_bind_int64(st, 2, (int64_t)len);
-	sqlite3_bind_int(st, 3, z);
-	if (z)
-		sqlite3_bind_blob(st, 4, cw->z, (int)zlen, SQLITE_STATIC);
-	else
-		sqlite3_bind_blob(st, 4, len > 0 ? raw : "", (int)len,
-		    SQLITE_STATIC);
-	if (cw_step(cw, st, err, errlen) != 0)
-		return -1;
-	*id = sqlite3_last_insert_rowid(cw->db);
-	return 0;
+	return store_context_block(cw->w, ingest_id, len, z, z ?
+	    (const void *)cw->z : raw, z ? zlen : len, id, err, errlen);
 }
 
 int
@@ -390,39 +321,17 @@ context_write_event(struct context_writer *cw, int64_t id,
     const struct context_key *key, int64_t ingest_id, uint64_t offset,
     int64_t block, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	int rc;
-
 	if (id == 0)
 		return 0;
 	if (id < 0) {
-		if ((st = cw_stmt(cw, CW_LOOKUP, err, errlen)) == NULL)
+		if (store_context_event_id(cw->w, key->rule, key->source_id,
+		    key->ts, key->hash, key->ordinal, &id, err, errlen) != 0)
 			return -1;
-		sqlite3_bind_text(st, 1, key->rule, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, key->source_id);
-		sqlite3_bind_int64(st, 3, key->ts);
-		sqlite3_bind_int64(st, 4, (int64_t)key->hash);
-		sqlite3_bind_int(st, 5, key->ordinal);
-		rc = sqlite3_step(st);
-		id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			store_sql_error(cw->db, err, errlen, "context");
-			return -1;
-		}
 		if (id == 0)
 			return 0;
 	}
-	if ((st = cw_stmt(cw, CW_EVENT, err, errlen)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, ingest_id);
-	if (block >= 0)
-		sqlite3_bind_int64(st, 4, block);
-	else
-		sqlite3_bind_int64(st, 3, (int64_t)offset);
-	return cw_step(cw, st, err, errlen);
+	return store_context_event(cw->w, id, ingest_id, offset, block, err,
+	    errlen);
 }
 
 /* ---- reading ---- */
@@ -625,46 +534,39 @@ line_cmp(const void *a, const void *b)
 
 /* The lines of a stream block around [line, line_end] into c. */
 static int
-ctx_block(sqlite3 *db, struct context *c, int64_t block, uint64_t line,
+ctx_block(struct store *s, struct context *c, int64_t block, uint64_t line,
     uint64_t line_end, int before, int after, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_rows *st = NULL;
 	const unsigned char *p, *end;
 	unsigned char *raw = NULL;
 	uint64_t first, extra, len = 0, i;
 	uLongf rawlen;
 	const char *t, *nl;
-	size_t start = 0, pos, from, last;
+	size_t start = 0, pos, from, last, blen;
 	int rc, found = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT raw_len, zlib, data FROM"
-	    " context_blocks WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
-		store_sql_error(db, err, errlen, "context");
+	if (store_context_block_read(s, block, &st, err, errlen) != 0)
 		return -1;
-	}
-	sqlite3_bind_int64(st, 1, block);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE) {
-			store_sql_error(db, err, errlen, "context");
-			return -1;
-		}
+	if ((rc = store_rows_next(st)) != 1) {
+		store_rows_free(st);
+		if (rc != 0)
+			return store_read_error(s, err, errlen, "context");
 		snprintf(c->why, sizeof c->why, "context not available: its"
 		    " records are no longer stored");
 		return 0;
 	}
-	rawlen = (uLongf)sqlite3_column_int64(st, 0);
+	rawlen = (uLongf)store_rows_int64(st, 0);
 	raw = xmalloc(rawlen + 1);
-	p = sqlite3_column_blob(st, 2);
-	if (sqlite3_column_int(st, 1)) {
-		if (uncompress(raw, &rawlen, p, (uLong)sqlite3_column_bytes(st,
-		    2)) != Z_OK)
+	p = store_rows_blob(st, 2, &blen);
+	if (store_rows_int(st, 1)) {
+		if (uncompress(raw, &rawlen, p, (uLong)blen) != Z_OK)
 			rawlen = 0;
 	} else {
-		rawlen = (uLongf)sqlite3_column_bytes(st, 2);
+		rawlen = (uLongf)blen;
 		memcpy(raw, p != NULL ? (const void *)p : "", rawlen);
 	}
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	/* The records' lines; the event's are found by its first line. */
 	for (p = raw, end = raw + rawlen; p < end; p += len) {
 		if (get_varint(&p, end, &first) != 0 ||
@@ -709,23 +611,11 @@ ctx_block(sqlite3 *db, struct context *c, int64_t block, uint64_t line,
 	return 0;
 }
 
-static const char ctx_sql[] =
-    "SELECT e.line, e.line_end, e.text, coalesce(r.severity, 0), c.event_id,"
-    " c.offset, c.block, f.path, f.fingerprint, f.size, f.mtime, f.tail"
-    " FROM events e LEFT JOIN rules r ON r.id = e.rule"
-    " LEFT JOIN event_context c ON c.event_id = e.id"
-    " LEFT JOIN context_files f ON f.ingest = c.ingest WHERE e.id = ?1";
-/* A database no writer has opened since the context tables were added. */
-static const char ctx_sql_old[] =
-    "SELECT e.line, e.line_end, e.text, coalesce(r.severity, 0), NULL,"
-    " NULL, NULL, NULL, NULL, NULL, NULL, NULL"
-    " FROM events e LEFT JOIN rules r ON r.id = e.rule WHERE e.id = ?1";
-
 int
-context_read(sqlite3 *db, int64_t id, int before, int after,
+context_read(struct store *s, int64_t id, int before, int after,
     struct context *c, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_rows *st = NULL;
 	const char *text;
 	uint64_t line, line_end;
 	size_t len;
@@ -736,52 +626,47 @@ context_read(sqlite3 *db, int64_t id, int before, int after,
 		before = 0;
 	if (after < 0)
 		after = 0;
-	if (sqlite3_prepare_v2(db, ctx_sql, -1, &st, NULL) != SQLITE_OK &&
-	    sqlite3_prepare_v2(db, ctx_sql_old, -1, &st, NULL) != SQLITE_OK) {
-		store_sql_error(db, err, errlen, "context");
+	if (store_context_of(s, id, &st, err, errlen) != 0)
 		return -1;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		if (rc == SQLITE_DONE)
+	if ((rc = store_rows_next(st)) != 1) {
+		if (rc == 0)
 			snprintf(c->why, sizeof c->why, "context not available:"
 			    " event %lld is not stored", (long long)id);
 		else {
-			store_sql_error(db, err, errlen, "context");
+			store_read_error(s, err, errlen, "context");
 			ret = -1;
 		}
-		sqlite3_finalize(st);
+		store_rows_free(st);
 		return ret;
 	}
-	line = (uint64_t)sqlite3_column_int64(st, 0);
-	line_end = (uint64_t)sqlite3_column_int64(st, 1);
+	line = (uint64_t)store_rows_int64(st, 0);
+	line_end = (uint64_t)store_rows_int64(st, 1);
 	if (line_end < line)
 		line_end = line;
-	text = (const char *)sqlite3_column_blob(st, 2);
-	len = (size_t)sqlite3_column_bytes(st, 2);
+	text = store_rows_blob(st, 2, &len);
 	if (text == NULL)
 		text = "";
-	if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
+	if (!store_rows_null(st, 6)) {
 		c->path = xstrdup("(standard input)");
-		ret = ctx_block(db, c, sqlite3_column_int64(st, 6), line,
+		ret = ctx_block(s, c, store_rows_int64(st, 6), line,
 		    line_end, before, after, err, errlen);
-	} else if (sqlite3_column_type(st, 5) != SQLITE_NULL &&
-	    sqlite3_column_type(st, 7) != SQLITE_NULL) {
-		c->path = xstrdup((const char *)sqlite3_column_text(st, 7));
-		ctx_file(c, c->path, (uint64_t)sqlite3_column_int64(st, 8),
-		    (uint64_t)sqlite3_column_int64(st, 11),
-		    (uint64_t)sqlite3_column_int64(st, 9),
-		    sqlite3_column_int64(st, 10),
-		    (uint64_t)sqlite3_column_int64(st, 5), line, line_end,
+	} else if (!store_rows_null(st, 5) &&
+	    !store_rows_null(st, 7)) {
+		c->path = xstrdup(store_rows_text(st, 7));
+		ctx_file(c, c->path, (uint64_t)store_rows_int64(st, 8),
+		    (uint64_t)store_rows_int64(st, 11),
+		    (uint64_t)store_rows_int64(st, 9),
+		    store_rows_int64(st, 10),
+		    (uint64_t)store_rows_int64(st, 5), line, line_end,
 		    before, after);
 	} else {
 		snprintf(c->why, sizeof c->why, "context not available: %s",
-		    sqlite3_column_int(st, 3) < SEV_WARNING ? "none is kept for"
+		    store_rows_int(st, 3) < SEV_WARNING ? "none is kept for"
 		    " events below warning severity" : "none was kept when it"
 		    " was ingested");
 	}
 	if (ret == 0 && c->why[0] != '\0')
 		ctx_own(c, text, len, line);
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	return ret;
 }

@@ -16,9 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
 #include "util.h"
+
+struct sqlite3;
+struct store;
 
 /* Records kept before an event of a stream: default and most. */
 #define CONTEXT_DEFAULT	20
@@ -65,7 +66,7 @@ void context_stream_close(struct context_stream *cs);
  */
 struct context_writer;
 
-struct context_writer *context_writer_new(sqlite3 *db);
+struct context_writer *context_writer_new(struct sqlite3 *db);
 void context_writer_free(struct context_writer *cw);
 
 /*
@@ -125,7 +126,7 @@ struct context {
  * show), or -1 with err when the database cannot be read.  Free with
  * context_free, also after -1.
  */
-int context_read(sqlite3 *db, int64_t id, int before, int after,
+int context_read(struct store *s, int64_t id, int before, int after,
     struct context *c, char *err, size_t errlen);
 void context_free(struct context *c);
 

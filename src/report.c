@@ -12,12 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "report.h"
 #include "rules.h"
 #include "store.h"
-#include "store_query.h"
+#include "store_report.h"
 
 /* A minute with this many events of an error rule is a burst. */
 #define REPORT_BURST_PER_MIN	10
@@ -51,7 +49,7 @@ struct busy {
 };
 
 struct ctx {
-	sqlite3			*db;
+	struct store		*s;
 	const struct report_query *q;
 	int64_t			 lo, hi;	/* bind values of [since, until) */
 	struct rsrc		*src;		/* sources passing --source */
@@ -102,42 +100,28 @@ struct vg {
 };
 
 static int
-prep(struct ctx *c, sqlite3_stmt **st, const char *sql)
-{
-	if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) != SQLITE_OK) {
-		store_sql_error(c->db, c->err, c->errlen, "database");
-		*st = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-static int
 step_err(struct ctx *c, int rc)
 {
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+	if (rc >= 0)
 		return 0;
-	store_sql_error(c->db, c->err, c->errlen, "database");
+	store_read_error(c->s, c->err, c->errlen, "database");
 	return -1;
 }
 
 static char *
-col_str(sqlite3_stmt *st, int i)
+col_str(struct store_rows *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const char *t = store_rows_text(st, i);
 
-	return t == NULL ? NULL : xstrdup((const char *)t);
+	return t == NULL ? NULL : xstrdup(t);
 }
 
-/* Bind rule, source and window as ?1 ?2 ?3 ?4. */
+/* Point st at rule, source and the window. */
 static void
-bind_rsw(struct ctx *c, sqlite3_stmt *st, const char *rule, int64_t source_id)
+bind_rsw(struct ctx *c, struct store_rows *st, const char *rule,
+    int64_t source_id)
 {
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, source_id);
-	sqlite3_bind_int64(st, 3, c->lo);
-	sqlite3_bind_int64(st, 4, c->hi);
+	store_report_at(st, rule, source_id, c->lo, c->hi, NULL);
 }
 
 double
@@ -175,23 +159,23 @@ source_wanted(const struct report_query *q, const int *literal,
 static int
 load_sources(struct ctx *c)
 {
-	sqlite3_stmt *st;
+	struct store_rows *st;
 	int rc, *literal;
 	size_t i, j, n = 0;
 
-	if (prep(c, &st, "SELECT id, name FROM sources ORDER BY name") != 0)
+	if (store_report_sources(c->s, &st, c->err, c->errlen) != 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 1);
+	while ((rc = store_rows_next(st)) == 1) {
+		const char *name = store_rows_text(st, 1);
 
 		if (name == NULL)
 			continue;
 		c->src = util_grow(c->src, &n, c->nsrc, sizeof(*c->src), 64);
-		c->src[c->nsrc].id = sqlite3_column_int64(st, 0);
+		c->src[c->nsrc].id = store_rows_int64(st, 0);
 		c->src[c->nsrc].name = xstrdup(name);
 		c->nsrc++;
 	}
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	literal = xcalloc(c->q->nsources + 1, sizeof(*literal));
 	for (i = 0; i < c->q->nsources; i++)
 		for (j = 0; j < c->nsrc && !literal[i]; j++)
@@ -210,26 +194,17 @@ load_sources(struct ctx *c)
 static int
 load_rules(struct ctx *c, struct report *r)
 {
-	sqlite3_stmt *st, *probe = NULL;
+	struct store_rows *st;
 	int rc;
 
 	/*
 	 * A database no writer has opened since these columns were added
 	 * lacks them (a reader does not add them): its rules have none.
 	 */
-	if (sqlite3_prepare_v2(c->db, "SELECT id, category, severity, summary,"
-	    " metric_field, metric_by, follows_rule, follows_by, expect_rule,"
-	    " expect_by, unit, slow, counts, counts_by, means FROM rules"
-	    " ORDER BY id", -1, &st, NULL) != SQLITE_OK &&
-	    prep(c, &st, "SELECT id, category, severity, summary, metric_field,"
-	    " metric_by, follows_rule, follows_by, expect_rule, expect_by"
-	    " FROM rules ORDER BY id") != 0)
+	if (store_report_rules(c->s, &st, c->err, c->errlen) != 0)
 		return -1;
-	if (sqlite3_prepare_v2(c->db, "SELECT dup_of FROM events LIMIT 0", -1,
-	    &probe, NULL) == SQLITE_OK)
-		c->has_dup = 1;
-	sqlite3_finalize(probe);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	c->has_dup = store_report_has_dup(c->s);
+	while ((rc = store_rows_next(st)) == 1) {
 		struct report_rule *ru;
 		struct rrule *x;
 
@@ -243,7 +218,7 @@ load_rules(struct ctx *c, struct report *r)
 		ru->category = col_str(st, 1);
 		if (ru->category == NULL)
 			ru->category = xstrdup("");
-		ru->severity = sqlite3_column_int(st, 2);
+		ru->severity = store_rows_int(st, 2);
 		ru->summary = col_str(st, 3);
 		x->metric_field = col_str(st, 4);
 		x->metric_by = col_str(st, 5);
@@ -251,7 +226,7 @@ load_rules(struct ctx *c, struct report *r)
 		x->follows_by = col_str(st, 7);
 		x->expect_rule = col_str(st, 8);
 		x->expect_by = col_str(st, 9);
-		if (sqlite3_column_count(st) > 10) {
+		if (store_rows_columns(st) > 10) {
 			x->unit = col_str(st, 10);
 			x->slow = col_str(st, 11);
 			x->counts = col_str(st, 12);
@@ -262,7 +237,7 @@ load_rules(struct ctx *c, struct report *r)
 			c->has_links = 1;
 		r->nrules++;
 	}
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	return step_err(c, rc);
 }
 
@@ -399,18 +374,17 @@ size_cmp(const void *a, const void *b)
 static int
 load_counts(struct ctx *c, struct report *r)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_rows *st = NULL;
 	int64_t first = TS_NONE, last = TS_NONE;
 	size_t i, j, k, out;
-	int rc = SQLITE_DONE;
+	int rc = 0;
 
 	/*
 	 * One pass per rule over all its sources (a source per line makes
 	 * them as many as the events); the index gives each source's events
 	 * in time order, as a query per source would.
 	 */
-	if (prep(c, &st, "SELECT source_id, ts FROM events"
-	    " WHERE rule = ?1 AND ts >= ?3 AND ts < ?4 ORDER BY source_id, ts") != 0)
+	if (store_report_rule_times(c->s, &st, c->err, c->errlen) != 0)
 		goto fail;
 	r->source_names = xcalloc(c->nsrc + 1, sizeof(*r->source_names));
 	r->nsource_names = c->nsrc;
@@ -435,26 +409,26 @@ load_counts(struct ctx *c, struct report *r)
 		ru->nper_source = c->nsrc;
 		util_index_init(&hours);
 		bind_rsw(c, st, ru->id, 0);
-		rc = sqlite3_step(st);
-		while (rc == SQLITE_ROW) {
+		rc = store_rows_next(st);
+		while (rc == 1) {
 			struct busy bz = { i, 0, 0, 0 };
 			int64_t ts, h = 0, m = 0, lo = TS_NONE, hi = TS_NONE;
 			uint64_t n = 0, nh = 0, nm = 0;
 
-			sid = sqlite3_column_int64(st, 0);
+			sid = store_rows_int64(st, 0);
 			if (have && sid == cur_sid) {
-				rc = sqlite3_step(st);
+				rc = store_rows_next(st);
 				continue;
 			}
 			have = 1;
 			cur_sid = sid;
 			if ((j = src_find(c, sid)) == UTIL_INDEX_NONE) {
-				rc = sqlite3_step(st);
+				rc = store_rows_next(st);
 				continue;
 			}
 			bz.src = j;
 			do {
-				ts = sqlite3_column_int64(st, 1);
+				ts = store_rows_int64(st, 1);
 				if (n++ == 0) {
 					lo = ts;
 					h = ts / 3600000;
@@ -476,8 +450,8 @@ load_counts(struct ctx *c, struct report *r)
 					nm = 0;
 				}
 				nm++;
-			} while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-			    sqlite3_column_int64(st, 0) == sid);
+			} while ((rc = store_rows_next(st)) == 1 &&
+			    store_rows_int64(st, 0) == sid);
 			ru->per_source[j].source = r->source_names[j];
 			ru->per_source[j].n = n;
 			ru->with_events = util_grow(ru->with_events, &wcap,
@@ -501,7 +475,7 @@ load_counts(struct ctx *c, struct report *r)
 				last = hi;
 		}
 		util_index_free(&hours);
-		if (rc != SQLITE_DONE)
+		if (rc != 0)
 			goto fail;
 		for (k = 1; k < ru->nwith_events; k++)
 			if (ru->with_events[k - 1] > ru->with_events[k])
@@ -511,7 +485,7 @@ load_counts(struct ctx *c, struct report *r)
 			    sizeof(*ru->with_events), size_cmp);
 		r->total_events += ru->count;
 	}
-	rc = SQLITE_DONE;
+	rc = 0;
 	/* Merge the per-rule hours into one bucket per (hour, category). */
 	if (r->nhourly > 0) {
 		qsort(r->hourly, r->nhourly, sizeof(*r->hourly), bucket_cmp);
@@ -536,11 +510,11 @@ load_counts(struct ctx *c, struct report *r)
 	r->since = c->q->since != TS_NONE ? c->q->since : first;
 	r->until = c->q->until != TS_NONE ? c->q->until :
 	    (last == TS_NONE ? TS_NONE : last + 1);
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	return 0;
 fail:
-	step_err(c, rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_ERROR : rc);
-	sqlite3_finalize(st);
+	step_err(c, rc == 1 || rc == 0 ? -1 : rc);
+	store_rows_free(st);
 	return -1;
 }
 
@@ -562,18 +536,18 @@ busiest_cmp(const void *a, const void *b)
  * source per line.
  */
 static int
-per_source_rows(struct ctx *c, sqlite3_stmt *st, struct report *r,
-    void (*row)(struct ctx *, struct report *, sqlite3_stmt *, size_t,
+per_source_rows(struct ctx *c, struct store_rows *st, struct report *r,
+    void (*row)(struct ctx *, struct report *, struct store_rows *, size_t,
     unsigned char *), unsigned char *seen)
 {
 	size_t i;
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((i = src_find(c, sqlite3_column_int64(st, 0))) !=
+	while ((rc = store_rows_next(st)) == 1)
+		if ((i = src_find(c, store_rows_int64(st, 0))) !=
 		    UTIL_INDEX_NONE)
 			row(c, r, st, i, seen);
-	return rc == SQLITE_DONE ? 0 : step_err(c, rc);
+	return rc == 0 ? 0 : step_err(c, rc);
 }
 
 /*
@@ -582,15 +556,15 @@ per_source_rows(struct ctx *c, sqlite3_stmt *st, struct report *r,
  * Counts are whole numbers, so the sums are those of total().
  */
 static int
-volume_rows(struct ctx *c, sqlite3_stmt *st, struct report *r,
+volume_rows(struct ctx *c, struct store_rows *st, struct report *r,
     unsigned char *seen)
 {
 	int64_t sid, cur = 0;
 	size_t i = UTIL_INDEX_NONE;
 	int rc, have = 0;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sid = sqlite3_column_int64(st, 0);
+	while ((rc = store_rows_next(st)) == 1) {
+		sid = store_rows_int64(st, 0);
 		if (!have || sid != cur) {
 			have = 1;
 			cur = sid;
@@ -599,13 +573,13 @@ volume_rows(struct ctx *c, sqlite3_stmt *st, struct report *r,
 		if (i == UTIL_INDEX_NONE)
 			continue;
 		seen[i] = 1;
-		r->input.lines += (uint64_t)sqlite3_column_int64(st, 1);
-		r->input.records += (uint64_t)sqlite3_column_int64(st, 2);
-		r->input.bytes += (uint64_t)sqlite3_column_int64(st, 3);
-		r->input.malformed += (uint64_t)sqlite3_column_int64(st, 4);
-		r->input.truncated += (uint64_t)sqlite3_column_int64(st, 5);
+		r->input.lines += (uint64_t)store_rows_int64(st, 1);
+		r->input.records += (uint64_t)store_rows_int64(st, 2);
+		r->input.bytes += (uint64_t)store_rows_int64(st, 3);
+		r->input.malformed += (uint64_t)store_rows_int64(st, 4);
+		r->input.truncated += (uint64_t)store_rows_int64(st, 5);
 	}
-	return rc == SQLITE_DONE ? 0 : step_err(c, rc);
+	return rc == 0 ? 0 : step_err(c, rc);
 }
 
 /*
@@ -613,10 +587,10 @@ volume_rows(struct ctx *c, sqlite3_stmt *st, struct report *r,
  * told a time), which no window holds; the report counts them apart.
  */
 static void
-untimed_row(struct ctx *c, struct report *r, sqlite3_stmt *st, size_t i,
+untimed_row(struct ctx *c, struct report *r, struct store_rows *st, size_t i,
     unsigned char *seen)
 {
-	uint64_t n = (uint64_t)sqlite3_column_int64(st, 1);
+	uint64_t n = (uint64_t)store_rows_int64(st, 1);
 
 	(void)c;
 	r->input.untimed_events += n;
@@ -628,7 +602,7 @@ untimed_row(struct ctx *c, struct report *r, sqlite3_stmt *st, size_t i,
 static int
 load_input(struct ctx *c, struct report *r)
 {
-	sqlite3_stmt *st, *ut = NULL;
+	struct store_rows *st, *ut = NULL;
 	int64_t mlo, mhi;
 	unsigned char *seen;
 	size_t i, bcap = 0, scap = 0;
@@ -637,22 +611,16 @@ load_input(struct ctx *c, struct report *r)
 	/* Minutes overlapping [lo, hi). */
 	mlo = c->lo == INT64_MIN ? INT64_MIN : c->lo / 60000;
 	mhi = c->hi == INT64_MAX ? INT64_MAX : (c->hi + 59999) / 60000;
-	if (prep(c, &st, "SELECT source_id, lines, records, bytes, malformed,"
-	    " truncated FROM volume WHERE minute >= ?1 AND minute < ?2") != 0)
+	if (store_report_volume(c->s, mlo, mhi, &st, c->err, c->errlen) != 0)
 		return -1;
 	/* NULL for a database no writer has opened since untimed events came */
-	if (sqlite3_prepare_v2(c->db, "SELECT source_id, count(*) FROM events"
-	    " INDEXED BY events_untimed WHERE ts IS NULL GROUP BY source_id",
-	    -1, &ut, NULL) != SQLITE_OK)
-		ut = NULL;
+	store_report_untimed(c->s, &ut);
 	seen = xcalloc(c->nsrc + 1, 1);
-	sqlite3_bind_int64(st, 1, mlo);
-	sqlite3_bind_int64(st, 2, mhi);
 	rc = volume_rows(c, st, r, seen);
 	if (rc == 0 && ut != NULL)
 		rc = per_source_rows(c, ut, r, untimed_row, seen);
-	sqlite3_finalize(st);
-	sqlite3_finalize(ut);
+	store_rows_free(st);
+	store_rows_free(ut);
 	for (i = 0; rc == 0 && i < c->nsrc; i++) {
 		uint64_t n = c->src_events[i];
 
@@ -773,7 +741,7 @@ group_incidents(struct report *r)
 static int
 load_incidents(struct ctx *c, struct report *r)
 {
-	sqlite3_stmt *st;
+	struct store_rows *st;
 	struct inc_row *rows = NULL;
 	size_t i, n = 0, cap = 0;
 	int rc;
@@ -784,22 +752,19 @@ load_incidents(struct ctx *c, struct report *r)
 	 * the order the per-source queries gave, source by source in table
 	 * order, before they are sorted.
 	 */
-	if (prep(c, &st, "SELECT kind, rule, key, start, end, count, peak_per_min,"
-	    " detected_at, source_id, rowid FROM incidents WHERE start < ?2"
-	    " AND end >= ?1") != 0)
+	if (store_report_incidents(c->s, c->lo, c->hi, &st, c->err,
+	    c->errlen) != 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, c->lo);
-	sqlite3_bind_int64(st, 2, c->hi);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_rows_next(st)) == 1) {
 		struct report_incident *in;
 		const struct report_rule *ru;
 
-		if ((i = src_find(c, sqlite3_column_int64(st, 8))) ==
+		if ((i = src_find(c, store_rows_int64(st, 8))) ==
 		    UTIL_INDEX_NONE)
 			continue;
 		rows = util_grow(rows, &cap, n, sizeof(*rows), 16);
 		rows[n].src = i;
-		rows[n].rowid = sqlite3_column_int64(st, 9);
+		rows[n].rowid = store_rows_int64(st, 9);
 		in = &rows[n++].in;
 		in->kind = col_str(st, 0);
 		in->rule = col_str(st, 1);
@@ -811,18 +776,18 @@ load_incidents(struct ctx *c, struct report *r)
 		if (in->key == NULL)
 			in->key = xstrdup("");
 		in->source = xstrdup(c->src[i].name);
-		in->start = sqlite3_column_int64(st, 3);
-		in->end = sqlite3_column_int64(st, 4);
-		in->count = (uint64_t)sqlite3_column_int64(st, 5);
-		in->peak_per_min = sqlite3_column_type(st, 6) == SQLITE_NULL ?
-		    -1 : sqlite3_column_int64(st, 6);
-		in->detected_at = sqlite3_column_type(st, 7) == SQLITE_NULL ?
-		    TS_NONE : sqlite3_column_int64(st, 7);
+		in->start = store_rows_int64(st, 3);
+		in->end = store_rows_int64(st, 4);
+		in->count = (uint64_t)store_rows_int64(st, 5);
+		in->peak_per_min = store_rows_null(st, 6) ?
+		    -1 : store_rows_int64(st, 6);
+		in->detected_at = store_rows_null(st, 7) ?
+		    TS_NONE : store_rows_int64(st, 7);
 		ru = rule_of(r, in->rule);
 		in->category = xstrdup(ru != NULL ? ru->category : "");
 		in->severity = ru != NULL ? ru->severity : SEV_WARNING;
 	}
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	if (n > 1)
 		qsort(rows, n, sizeof(*rows), inc_row_cmp);
 	if (n > 0) {
@@ -832,7 +797,7 @@ load_incidents(struct ctx *c, struct report *r)
 			r->incidents[r->nincidents++] = rows[i].in;
 	}
 	free(rows);
-	if (rc != SQLITE_DONE)
+	if (rc != 0)
 		return step_err(c, rc);
 	if (r->nincidents > 0)
 		qsort(r->incidents, r->nincidents, sizeof(*r->incidents), incident_cmp);
@@ -1128,7 +1093,7 @@ metric_hours(struct report_metric *m, struct vg *groups, size_t ng)
 }
 
 static int
-load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
+load_metric(struct ctx *c, struct report *r, size_t ri, struct store_rows *st)
 {
 	struct report_metric *m;
 	struct vg *groups = NULL, *cur = NULL;
@@ -1143,12 +1108,12 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 	 * events has nothing to measure and no rate asks for it.
 	 */
 	bind_rsw(c, st, r->rules[ri].id, 0);
-	rc = sqlite3_step(st);
-	while (rc == SQLITE_ROW) {
-		sid = sqlite3_column_int64(st, 3);
+	rc = store_rows_next(st);
+	while (rc == 1) {
+		sid = store_rows_int64(st, 3);
 		if ((i = src_find(c, sid)) == UTIL_INDEX_NONE) {
-			while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-			    sqlite3_column_int64(st, 3) == sid)
+			while ((rc = store_rows_next(st)) == 1 &&
+			    store_rows_int64(st, 3) == sid)
 				;
 			continue;
 		}
@@ -1165,10 +1130,10 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 			cnt->src = i;
 		}
 		do {
-			const char *g = (const char *)sqlite3_column_text(st, 1);
+			const char *g = store_rows_text(st, 1);
 
 			/* a repeat of a sample (same = ...) is counted, not kept */
-			if (sqlite3_column_int(st, 2) != 0) {
+			if (store_rows_int(st, 2) != 0) {
 				r->same_samples++;
 				continue;
 			}
@@ -1176,7 +1141,7 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 				g = "";
 			if (cnt != NULL)
 				counted_add(cnt, c->rr[ri].counts_by != NULL ? g : "", 1);
-			if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			if (store_rows_null(st, 0))
 				continue;
 			if (cur == NULL || strcmp(cur->grp, g) != 0)
 				cur = vg_get(&groups, &ng, g);
@@ -1184,13 +1149,13 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 			    sizeof(*cur->v), 256);
 			cur->hour = util_grow(cur->hour, &cur->hcap, cur->n,
 			    sizeof(*cur->hour), 256);
-			cur->hour[cur->n] = (int32_t)(sqlite3_column_int64(st, 4) /
+			cur->hour[cur->n] = (int32_t)(store_rows_int64(st, 4) /
 			    3600000);
-			cur->v[cur->n++] = sqlite3_column_double(st, 0);
-		} while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-		    sqlite3_column_int64(st, 3) == sid);
+			cur->v[cur->n++] = store_rows_double(st, 0);
+		} while ((rc = store_rows_next(st)) == 1 &&
+		    store_rows_int64(st, 3) == sid);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != 0) {
 		for (j = 0; j < ng; j++) {
 			free(groups[j].grp);
 			free(groups[j].v);
@@ -1242,12 +1207,11 @@ load_metric(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *st)
 static int
 count_repeats(struct ctx *c, struct report *r)
 {
-	sqlite3_stmt *st;
+	struct store_rows *st;
 	size_t i, j, w;
 	int rc;
 
-	if (prep(c, &st, "SELECT count(*) FROM events WHERE rule = ?1 AND"
-	    " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND dup_of IS NOT NULL") != 0)
+	if (store_report_repeats(c->s, &st, c->err, c->errlen) != 0)
 		return -1;
 	for (i = 0; i < r->nrules; i++) {
 		if (c->rr[i].metric_field != NULL || c->rr[i].counts == NULL)
@@ -1255,39 +1219,35 @@ count_repeats(struct ctx *c, struct report *r)
 		for (w = 0; w < r->rules[i].nwith_events; w++) {
 			j = r->rules[i].with_events[w];
 			bind_rsw(c, st, r->rules[i].id, c->src[j].id);
-			if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-				sqlite3_finalize(st);
-				return step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+			if ((rc = store_rows_next(st)) != 1) {
+				store_rows_free(st);
+				return step_err(c, rc == 0 ? -1 : rc);
 			}
-			r->same_samples += (uint64_t)sqlite3_column_int64(st, 0);
+			r->same_samples += (uint64_t)store_rows_int64(st, 0);
 		}
 	}
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	return 0;
 }
 
 static int
 load_metrics(struct ctx *c, struct report *r)
 {
-	sqlite3_stmt *st;
+	struct store_rows *st;
 	size_t i;
 
-	/* every event: one without a value is still counted (counts) */
-	if (prep(c, &st, c->has_dup ?
-	    "SELECT value, grp, dup_of IS NOT NULL, source_id, ts FROM events"
-	    " WHERE rule = ?1 AND ts >= ?3 AND ts < ?4 ORDER BY source_id" :
-	    "SELECT value, grp, 0, source_id, ts FROM events WHERE rule = ?1"
-	    " AND ts >= ?3 AND ts < ?4 ORDER BY source_id") != 0)
+	if (store_report_metric_values(c->s, c->has_dup, &st, c->err,
+	    c->errlen) != 0)
 		return -1;
 	for (i = 0; i < r->nrules; i++) {
 		if (c->rr[i].metric_field == NULL)
 			continue;
 		if (load_metric(c, r, i, st) != 0) {
-			sqlite3_finalize(st);
+			store_rows_free(st);
 			return -1;
 		}
 	}
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	return c->has_dup ? count_repeats(c, r) : 0;
 }
 
@@ -1322,7 +1282,7 @@ link_add(struct report_link_by **v, size_t *nv, const char *value, uint64_t n)
  * nothing) or -1; the caller frees the array and its strings.
  */
 static int
-link_targets(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *inf,
+link_targets(struct ctx *c, struct report *r, size_t ri, struct store_rows *inf,
     char ***targets, const char **kind, const char **by)
 {
 	const char *s, *e, *ie;
@@ -1361,15 +1321,14 @@ link_targets(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *inf,
 	if (c->has_links)
 		return 0;
 	*targets = xmalloc(sizeof(char *));
-	sqlite3_reset(inf);
-	sqlite3_bind_text(inf, 1, r->rules[ri].id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(inf)) != SQLITE_ROW || sqlite3_column_text(inf, 0) == NULL) {
+	store_report_at(inf, r->rules[ri].id, 0, 0, 0, NULL);
+	if ((rc = store_rows_next(inf)) != 1 || store_rows_text(inf, 0) == NULL) {
 		free(*targets);
 		*targets = NULL;
-		return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+		return rc == 1 || rc == 0 ? 0 : -1;
 	}
 	(*targets)[0] = col_str(inf, 0);
-	*kind = sqlite3_column_int(inf, 1) ? "follows" : "expect";
+	*kind = store_rows_int(inf, 1) ? "follows" : "expect";
 	*by = NULL;
 	return 1;
 }
@@ -1377,22 +1336,16 @@ link_targets(struct ctx *c, struct report *r, size_t ri, sqlite3_stmt *inf,
 static int
 load_links(struct ctx *c, struct report *r)
 {
-	sqlite3_stmt *inf = NULL, *lk = NULL;
+	struct store_rows *inf = NULL, *lk = NULL;
 	struct report_link_by *b;
 	size_t i, j, k, w, nlisted;
 	const char *tr, *bv;
 	uint64_t n;
 	int rc, found;
 
-	/* Linked events per actual target rule and by-value (?5, may be NULL). */
-	if (prep(c, &inf, "SELECT t.rule, e.inherited IS NOT NULL FROM events e"
-	    " JOIN events t ON t.id = e.link WHERE e.rule = ?1 LIMIT 1") != 0 ||
-	    prep(c, &lk, "SELECT coalesce(t.rule, ''),"
-	    " coalesce(json_extract(e.inherited, '$.\"' || ?5 || '\"'),"
-	    " json_extract(e.fields, '$.\"' || ?5 || '\"'), ''), count(*)"
-	    " FROM events e LEFT JOIN events t ON t.id = e.link"
-	    " WHERE e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3 AND e.ts < ?4"
-	    " AND e.link IS NOT NULL GROUP BY 1, 2") != 0)
+	/* Linked events per actual target rule and by-value (byf, may be NULL). */
+	if (store_report_link_target(c->s, &inf, c->err, c->errlen) != 0 ||
+	    store_report_links(c->s, &lk, c->err, c->errlen) != 0)
 		goto fail;
 	for (i = 0; i < r->nrules; i++) {
 		struct report_link *l;
@@ -1400,7 +1353,7 @@ load_links(struct ctx *c, struct report *r)
 		const char *kind = NULL, *byf = NULL;
 
 		if ((found = link_targets(c, r, i, inf, &targets, &kind, &byf)) < 0) {
-			step_err(c, SQLITE_ERROR);
+			step_err(c, -1);
 			goto fail;
 		}
 		if (found == 0) {
@@ -1423,15 +1376,12 @@ load_links(struct ctx *c, struct report *r)
 			uint64_t linked = 0;
 
 			j = r->rules[i].with_events[w];
-			bind_rsw(c, lk, l->rule, c->src[j].id);
-			if (byf != NULL)
-				sqlite3_bind_text(lk, 5, byf, -1, SQLITE_STATIC);
-			else
-				sqlite3_bind_null(lk, 5);
-			while ((rc = sqlite3_step(lk)) == SQLITE_ROW) {
-				tr = (const char *)sqlite3_column_text(lk, 0);
-				bv = (const char *)sqlite3_column_text(lk, 1);
-				n = (uint64_t)sqlite3_column_int64(lk, 2);
+			store_report_at(lk, l->rule, c->src[j].id, c->lo, c->hi,
+			    byf);
+			while ((rc = store_rows_next(lk)) == 1) {
+				tr = store_rows_text(lk, 0);
+				bv = store_rows_text(lk, 1);
+				n = (uint64_t)store_rows_int64(lk, 2);
 				linked += n;
 				/* a target pruned away still counts as linked */
 				if (*tr != '\0')
@@ -1446,7 +1396,7 @@ load_links(struct ctx *c, struct report *r)
 				if (*tr != '\0')
 					link_add(&b->targets, &b->ntargets, tr, n);
 			}
-			if (rc != SQLITE_DONE) {
+			if (rc != 0) {
 				step_err(c, rc);
 				goto fail;
 			}
@@ -1459,12 +1409,12 @@ load_links(struct ctx *c, struct report *r)
 			qsort(l->targets + nlisted, l->ntargets - nlisted,
 			    sizeof(*l->targets), by_cmp);
 	}
-	sqlite3_finalize(inf);
-	sqlite3_finalize(lk);
+	store_rows_free(inf);
+	store_rows_free(lk);
 	return 0;
 fail:
-	sqlite3_finalize(inf);
-	sqlite3_finalize(lk);
+	store_rows_free(inf);
+	store_rows_free(lk);
 	return -1;
 }
 
@@ -1534,23 +1484,9 @@ static int
 counted_load(struct ctx *c, struct report *r, size_t ri, size_t si,
     struct counted *k)
 {
-	/* the metric's group is stored as grp: no JSON to parse per event */
-	static const char *const sql[2][2] = {
-	    { "SELECT json_extract(fields, '$.\"' || ?5 || '\"'), count(*)"
-	      " FROM events WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
-	      " AND ts < ?4 GROUP BY 1",
-	      "SELECT grp, count(*) FROM events WHERE rule = ?1 AND"
-	      " source_id = ?2 AND ts >= ?3 AND ts < ?4 GROUP BY 1" },
-	    { "SELECT json_extract(fields, '$.\"' || ?5 || '\"'), count(*)"
-	      " FROM events WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
-	      " AND ts < ?4 AND dup_of IS NULL GROUP BY 1",
-	      "SELECT grp, count(*) FROM events WHERE rule = ?1 AND"
-	      " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND dup_of IS NULL"
-	      " GROUP BY 1" },
-	};
 	const struct rrule *x = &c->rr[ri];
 	const char *v;
-	sqlite3_stmt *st;
+	struct store_rows *st;
 	int ingrp = x->counts_by != NULL && x->metric_by != NULL &&
 	    strcmp(x->counts_by, x->metric_by) == 0, rc;
 
@@ -1558,18 +1494,17 @@ counted_load(struct ctx *c, struct report *r, size_t ri, size_t si,
 	util_index_init(&k->index);
 	k->rule = ri;
 	k->src = si;
-	if (prep(c, &st, sql[c->has_dup][ingrp]) != 0)
+	if (store_report_counted(c->s, c->has_dup, ingrp, &st, c->err,
+	    c->errlen) != 0)
 		return -1;
-	bind_rsw(c, st, r->rules[ri].id, c->src[si].id);
-	if (!ingrp)
-		sqlite3_bind_text(st, 5, x->counts_by != NULL ? x->counts_by : "",
-		    -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = (const char *)sqlite3_column_text(st, 0);
+	store_report_at(st, r->rules[ri].id, c->src[si].id, c->lo, c->hi,
+	    x->counts_by != NULL ? x->counts_by : "");
+	while ((rc = store_rows_next(st)) == 1) {
+		v = store_rows_text(st, 0);
 		counted_add(k, x->counts_by != NULL && v != NULL ? v : "",
-		    (uint64_t)sqlite3_column_int64(st, 1));
+		    (uint64_t)store_rows_int64(st, 1));
 	}
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	return step_err(c, rc);
 }
 
@@ -1831,14 +1766,12 @@ static int
 find_unlinked(struct ctx *c, struct report *r)
 {
 	struct report_link_by *q;
-	sqlite3_stmt *st = NULL;
+	struct store_rows *st = NULL;
 	size_t i, j, ri, nq, k, w, shown;
 	struct buf b;
 	int rc;
 
-	if (prep(c, &st, "SELECT coalesce(json_extract(fields, '$.error'), ''),"
-	    " count(*) FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts < ?4 AND link IS NULL GROUP BY 1") != 0)
+	if (store_report_unlinked_errors(c->s, &st, c->err, c->errlen) != 0)
 		return -1;
 	for (i = 0; i < r->nlinks; i++) {
 		const struct report_link *l = &r->links[i];
@@ -1856,15 +1789,15 @@ find_unlinked(struct ctx *c, struct report *r)
 		for (w = 0; w < r->rules[ri].nwith_events; w++) {
 			j = r->rules[ri].with_events[w];
 			bind_rsw(c, st, l->rule, c->src[j].id);
-			while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			while ((rc = store_rows_next(st)) == 1)
 				link_add(&q, &nq,
-				    (const char *)sqlite3_column_text(st, 0),
-				    (uint64_t)sqlite3_column_int64(st, 1));
-			if (rc != SQLITE_DONE) {
+				    store_rows_text(st, 0),
+				    (uint64_t)store_rows_int64(st, 1));
+			if (rc != 0) {
 				for (k = 0; k < nq; k++)
 					free(q[k].value);
 				free(q);
-				sqlite3_finalize(st);
+				store_rows_free(st);
 				return step_err(c, rc);
 			}
 		}
@@ -1887,7 +1820,7 @@ find_unlinked(struct ctx *c, struct report *r)
 		free(q);
 		finding(r, SEV_WARNING, l->unlinked, "unlinked", l->rule, b.data);
 	}
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	return 0;
 }
 
@@ -1978,18 +1911,14 @@ beside_duration(struct ctx *c, struct report *r, const char *rule,
     double *ms, int *found)
 {
 	const struct report_rule *rr;
-	sqlite3_stmt *st;
+	struct store_rows *st;
 	size_t i, j;
 	int rc;
 
 	*ms = 0;
 	*found = 0;
 	rr = report_find_rule(r, rule);
-	if (prep(c, &st, "SELECT max(d.value) FROM events e JOIN events d"
-	    " ON d.rule = ?5 AND d.source_id = e.source_id"
-	    " AND d.ts >= e.ts - 1000 AND d.ts <= e.ts + 1000"
-	    " WHERE e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3"
-	    " AND e.ts < ?4 AND e.link IS NOT NULL") != 0)
+	if (store_report_beside_max(c->s, &st, c->err, c->errlen) != 0)
 		return -1;
 	for (i = 0; i < r->nrules; i++) {
 		if (c->rr[i].metric_field == NULL || c->rr[i].unit == NULL ||
@@ -1999,20 +1928,20 @@ beside_duration(struct ctx *c, struct report *r, const char *rule,
 			/* no event of rule there: the join has no row */
 			if (rr != NULL && rr->per_source[j].n == 0)
 				continue;
-			bind_rsw(c, st, rule, c->src[j].id);
-			sqlite3_bind_text(st, 5, r->rules[i].id, -1, SQLITE_STATIC);
-			if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-				sqlite3_finalize(st);
-				return step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+			store_report_at(st, rule, c->src[j].id, c->lo, c->hi,
+			    r->rules[i].id);
+			if ((rc = store_rows_next(st)) != 1) {
+				store_rows_free(st);
+				return step_err(c, rc == 0 ? -1 : rc);
 			}
-			if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			if (store_rows_null(st, 0))
 				continue;
-			if (!*found || sqlite3_column_double(st, 0) > *ms)
-				*ms = sqlite3_column_double(st, 0);
+			if (!*found || store_rows_double(st, 0) > *ms)
+				*ms = store_rows_double(st, 0);
 			*found = 1;
 		}
 	}
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	return 0;
 }
 
@@ -2238,16 +2167,13 @@ load_error_groups(struct ctx *c, struct report *r)
 	static const char *const ids[] = { RULE_LOG_CRITICAL, RULE_LOG_ERROR };
 	const struct report_rule *ru;
 	struct report_error_group *g;
-	sqlite3_stmt *st = NULL;
+	struct store_rows *st = NULL;
 	const char *lg, *tm;
 	char *joined;
 	size_t i, j, w;
-	int rc = SQLITE_DONE;
+	int rc = 0;
 
-	if (prep(c, &st, "SELECT coalesce(json_extract(fields, '$.logger'), ''),"
-	    " coalesce(json_extract(fields, '$.template'), ''), count(*),"
-	    " min(ts), max(ts) FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts < ?4 GROUP BY 1, 2") != 0)
+	if (store_report_error_groups(c->s, &st, c->err, c->errlen) != 0)
 		return -1;
 	for (i = 0; i < UTIL_ARRAY_LEN(ids); i++) {
 		if ((ru = report_find_rule(r, ids[i])) == NULL || ru->count == 0)
@@ -2255,32 +2181,32 @@ load_error_groups(struct ctx *c, struct report *r)
 		for (w = 0; w < ru->nwith_events; w++) {
 			j = ru->with_events[w];
 			bind_rsw(c, st, ru->id, c->src[j].id);
-			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-				lg = (const char *)sqlite3_column_text(st, 0);
-				tm = (const char *)sqlite3_column_text(st, 1);
+			while ((rc = store_rows_next(st)) == 1) {
+				lg = store_rows_text(st, 0);
+				tm = store_rows_text(st, 1);
 				g = error_group(r, ru->id, ru->severity,
 				    lg != NULL ? lg : "", tm != NULL ? tm : "");
-				g->count += (uint64_t)sqlite3_column_int64(st, 2);
+				g->count += (uint64_t)store_rows_int64(st, 2);
 				if (g->first == TS_NONE ||
-				    sqlite3_column_int64(st, 3) < g->first)
-					g->first = sqlite3_column_int64(st, 3);
+				    store_rows_int64(st, 3) < g->first)
+					g->first = store_rows_int64(st, 3);
 				if (g->last == TS_NONE ||
-				    sqlite3_column_int64(st, 4) > g->last)
-					g->last = sqlite3_column_int64(st, 4);
+				    store_rows_int64(st, 4) > g->last)
+					g->last = store_rows_int64(st, 4);
 				joined = xasprintf("%s%s%s", g->sources,
 				    *g->sources ? ", " : "", c->src[j].name);
 				free(g->sources);
 				g->sources = joined;
 			}
-			if (rc != SQLITE_DONE)
+			if (rc != 0)
 				break;
 		}
-		if (rc != SQLITE_DONE)
+		if (rc != 0)
 			break;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		store_sql_error(c->db, c->err, c->errlen, "database");
+	store_rows_free(st);
+	if (rc != 0) {
+		store_read_error(c->s, c->err, c->errlen, "database");
 		return -1;
 	}
 	if (r->nerrors > 0)
@@ -2328,14 +2254,13 @@ static int
 find_events(struct ctx *c, struct report *r)
 {
 	const struct report_rule *ru;
-	sqlite3_stmt *st = NULL;
+	struct store_rows *st = NULL;
 	int64_t lo, hi;
 	char first[32], last[32];
 	size_t i, j, k, w;
-	int rc = SQLITE_DONE;
+	int rc = 0;
 
-	if (prep(c, &st, "SELECT min(ts), max(ts) FROM events WHERE rule = ?1"
-	    " AND source_id = ?2 AND ts >= ?3 AND ts < ?4") != 0)
+	if (store_report_span(c->s, &st, c->err, c->errlen) != 0)
 		return -1;
 	for (i = 0; i < r->nrules; i++) {
 		ru = &r->rules[i];
@@ -2358,18 +2283,18 @@ find_events(struct ctx *c, struct report *r)
 		for (w = 0; w < ru->nwith_events; w++) {
 			j = ru->with_events[w];
 			bind_rsw(c, st, ru->id, c->src[j].id);
-			if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+			if ((rc = store_rows_next(st)) != 1)
 				break;
-			if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			if (store_rows_null(st, 0))
 				continue;
-			if (lo == TS_NONE || sqlite3_column_int64(st, 0) < lo)
-				lo = sqlite3_column_int64(st, 0);
-			if (hi == TS_NONE || sqlite3_column_int64(st, 1) > hi)
-				hi = sqlite3_column_int64(st, 1);
+			if (lo == TS_NONE || store_rows_int64(st, 0) < lo)
+				lo = store_rows_int64(st, 0);
+			if (hi == TS_NONE || store_rows_int64(st, 1) > hi)
+				hi = store_rows_int64(st, 1);
 		}
 		if (w < ru->nwith_events)
 			break;
-		rc = SQLITE_DONE;
+		rc = 0;
 		tz_format_iso(r->query.tz, lo, first, sizeof(first));
 		tz_format_iso(r->query.tz, hi, last, sizeof(last));
 		finding(r, ru->severity, ru->count, "events", ru->id, xasprintf(
@@ -2377,9 +2302,9 @@ find_events(struct ctx *c, struct report *r)
 		    " --since %s", (uintmax_t)ru->count, ru->id, ru->category,
 		    first, last, ru->id, first));
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		store_sql_error(c->db, c->err, c->errlen, "database");
+	store_rows_free(st);
+	if (rc != 0) {
+		store_read_error(c->s, c->err, c->errlen, "database");
 		return -1;
 	}
 	return 0;
@@ -2410,29 +2335,27 @@ load_findings(struct ctx *c, struct report *r)
 static int
 load_newest(struct ctx *c, struct report *r)
 {
-	sqlite3_stmt *st;
+	struct store_rows *st;
 	size_t i, j;
 	int rc;
 
 	r->newest = TS_NONE;
-	if (prep(c, &st, "SELECT max(ts) FROM events WHERE rule = ?1"
-	    " AND source_id = ?2") != 0)
+	if (store_report_newest(c->s, &st, c->err, c->errlen) != 0)
 		return -1;
 	for (i = 0; i < r->nrules; i++)
 		for (j = 0; j < c->nsrc; j++) {
-			sqlite3_reset(st);
-			sqlite3_bind_text(st, 1, r->rules[i].id, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, c->src[j].id);
-			if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-				sqlite3_finalize(st);
-				return step_err(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+			store_report_at(st, r->rules[i].id, c->src[j].id, 0, 0,
+			    NULL);
+			if ((rc = store_rows_next(st)) != 1) {
+				store_rows_free(st);
+				return step_err(c, rc == 0 ? -1 : rc);
 			}
-			if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
+			if (!store_rows_null(st, 0) &&
 			    (r->newest == TS_NONE ||
-			    sqlite3_column_int64(st, 0) > r->newest))
-				r->newest = sqlite3_column_int64(st, 0);
+			    store_rows_int64(st, 0) > r->newest))
+				r->newest = store_rows_int64(st, 0);
 		}
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	return 0;
 }
 
@@ -2475,7 +2398,7 @@ ctx_free(struct ctx *c, size_t nrules)
 }
 
 static int
-build_one(sqlite3 *db, const struct report_query *q, struct report **out,
+build_one(struct store *s, const struct report_query *q, struct report **out,
     char *err, size_t errlen)
 {
 	struct report *r = xcalloc(1, sizeof(*r));
@@ -2483,7 +2406,7 @@ build_one(sqlite3 *db, const struct report_query *q, struct report **out,
 	int rc = -1;
 
 	memset(&c, 0, sizeof(c));
-	c.db = db;
+	c.s = s;
 	c.q = q;
 	c.err = err;
 	c.errlen = errlen;
@@ -2510,7 +2433,7 @@ build_one(sqlite3 *db, const struct report_query *q, struct report **out,
 }
 
 int
-report_build_db(sqlite3 *db, const struct report_query *q,
+report_build(struct store *s, const struct report_query *q,
     const struct report_query *baseline_q, struct report **out,
     char *err, size_t errlen)
 {
@@ -2523,28 +2446,18 @@ report_build_db(sqlite3 *db, const struct report_query *q,
 	 * so that would be most of the time with many sources.  It also makes
 	 * the report and its baseline one snapshot.
 	 */
-	own = sqlite3_get_autocommit(db) &&
-	    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-	if (build_one(db, q, &r, err, errlen) == 0) {
+	store_read_begin(s, &own);
+	if (build_one(s, q, &r, err, errlen) == 0) {
 		if (baseline_q != NULL &&
-		    build_one(db, baseline_q, &r->baseline, err, errlen) != 0)
+		    build_one(s, baseline_q, &r->baseline, err, errlen) != 0)
 			report_free(r);
 		else {
 			*out = r;
 			rc = 0;
 		}
 	}
-	if (own)
-		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	store_read_end(s, own);
 	return rc;
-}
-
-int
-report_build(struct store *st, const struct report_query *q,
-    const struct report_query *baseline_q, struct report **out,
-    char *err, size_t errlen)
-{
-	return report_build_db(store_db(st), q, baseline_q, out, err, errlen);
 }
 
 static void

@@ -218,12 +218,6 @@ int report_build(struct store *st, const struct report_query *q,
     char *err, size_t errlen);
 void report_free(struct report *r);
 
-/* The same on an open database handle (what report_build uses; tests call it). */
-struct sqlite3;
-int report_build_db(struct sqlite3 *db, const struct report_query *q,
-    const struct report_query *baseline_q, struct report **out,
-    char *err, size_t errlen);
-
 /*
  * Totals for the Prometheus exposition: what the store holds for the
  * report's sources, whatever the window, so counters only grow as ingests
@@ -276,7 +270,7 @@ struct report_totals {
 };
 
 /* The totals for q's sources (its window is ignored).  0, or -1 with err. */
-int report_totals_build(struct sqlite3 *db, const struct report_query *q,
+int report_totals_build(struct store *st, const struct report_query *q,
     struct report_totals **out, char *err, size_t errlen);
 void report_totals_free(struct report_totals *t);
 

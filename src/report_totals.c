@@ -10,10 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "report.h"
-#include "store_query.h"
+#include "store_report.h"
 
 const int64_t report_hist_bounds_ms[REPORT_HIST_NBOUNDS] = {
 	10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 20000, 30000,
@@ -26,7 +24,7 @@ struct tsrc {
 };
 
 struct tctx {
-	sqlite3		*db;
+	struct store	*s;
 	struct tsrc	*src;		/* sources passing --source, by name */
 	size_t		 nsrc;
 	struct util_index src_index;	/* src by id */
@@ -56,32 +54,21 @@ strs_hash(const char *const *v, size_t n)
 }
 
 static int
-tprep(struct tctx *c, sqlite3_stmt **st, const char *sql)
+tdone(struct tctx *c, struct store_rows *st, int rc)
 {
-	if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) != SQLITE_OK) {
-		store_sql_error(c->db, c->err, c->errlen, "database");
-		*st = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-static int
-tdone(struct tctx *c, sqlite3_stmt *st, int rc)
-{
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
+	store_rows_free(st);
+	if (rc == 0)
 		return 0;
-	store_sql_error(c->db, c->err, c->errlen, "database");
+	store_read_error(c->s, c->err, c->errlen, "database");
 	return -1;
 }
 
 static char *
-tcol(sqlite3_stmt *st, int i)
+tcol(struct store_rows *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const char *t = store_rows_text(st, i);
 
-	return xstrdup(t == NULL ? "" : (const char *)t);
+	return xstrdup(t == NULL ? "" : t);
 }
 
 /* The source's name, or NULL when --source leaves it out. */
@@ -105,7 +92,7 @@ src_name(const struct tctx *c, int64_t id)
 static int
 rule_sources(struct tctx *c, const char *rule)
 {
-	sqlite3_stmt *st;
+	struct store_rows *st;
 	size_t i, it;
 	int64_t id;
 	int rc;
@@ -113,12 +100,10 @@ rule_sources(struct tctx *c, const char *rule)
 	if (c->has == NULL)
 		c->has = xcalloc(c->nsrc + 1, 1);
 	memset(c->has, 0, c->nsrc + 1);
-	if (tprep(c, &st, "SELECT DISTINCT source_id FROM events"
-	    " WHERE rule = ?1") != 0)
+	if (store_totals_rule_sources(c->s, rule, &st, c->err, c->errlen) != 0)
 		return -1;
-	sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
+	while ((rc = store_rows_next(st)) == 1) {
+		id = store_rows_int64(st, 0);
 		it = 0;
 		while ((i = util_index_next(&c->src_index, id_hash(id), &it)) !=
 		    UTIL_INDEX_NONE)
@@ -132,14 +117,14 @@ rule_sources(struct tctx *c, const char *rule)
 static int
 load_tsources(struct tctx *c, const struct report_query *q, struct report_totals *t)
 {
-	sqlite3_stmt *st;
+	struct store_rows *st;
 	size_t i, cap = 0;
 	int rc, want;
 
-	if (tprep(c, &st, "SELECT id, name, last_ts FROM sources ORDER BY name") != 0)
+	if (store_totals_sources(c->s, &st, c->err, c->errlen) != 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 1);
+	while ((rc = store_rows_next(st)) == 1) {
+		const char *name = store_rows_text(st, 1);
 
 		if (name == NULL)
 			continue;
@@ -148,12 +133,12 @@ load_tsources(struct tctx *c, const struct report_query *q, struct report_totals
 			want = fnmatch(q->sources[i], name, 0) == 0;
 		if (!want)
 			continue;
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL &&
+		if (!store_rows_null(st, 2) &&
 		    (t->last_log == TS_NONE ||
-		    sqlite3_column_int64(st, 2) > t->last_log))
-			t->last_log = sqlite3_column_int64(st, 2);
+		    store_rows_int64(st, 2) > t->last_log))
+			t->last_log = store_rows_int64(st, 2);
 		c->src = util_grow(c->src, &cap, c->nsrc, sizeof(*c->src), 16);
-		c->src[c->nsrc].id = sqlite3_column_int64(st, 0);
+		c->src[c->nsrc].id = store_rows_int64(st, 0);
 		util_index_put(&c->src_index, id_hash(c->src[c->nsrc].id),
 		    c->nsrc);
 		c->src[c->nsrc++].name = xstrdup(name);
@@ -174,19 +159,17 @@ ev_cmp(const void *a, const void *b)
 static int
 load_events(struct tctx *c, struct report_totals *t)
 {
-	sqlite3_stmt *st;
+	struct store_rows *st;
 	size_t cap = 0;
 	const char *name;
 	int rc;
 
-	if (tprep(c, &st, "SELECT e.rule, coalesce(r.category, ''), e.source_id,"
-	    " count(*) FROM events e LEFT JOIN rules r ON r.id = e.rule"
-	    " GROUP BY e.rule, e.source_id") != 0)
+	if (store_totals_counts(c->s, &st, c->err, c->errlen) != 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_rows_next(st)) == 1) {
 		struct report_total_events *e;
 
-		if ((name = src_name(c, sqlite3_column_int64(st, 2))) == NULL)
+		if ((name = src_name(c, store_rows_int64(st, 2))) == NULL)
 			continue;
 		t->events = util_grow(t->events, &cap, t->nevents,
 		    sizeof(*t->events), 64);
@@ -194,7 +177,7 @@ load_events(struct tctx *c, struct report_totals *t)
 		e->rule = tcol(st, 0);
 		e->category = tcol(st, 1);
 		e->source = xstrdup(name);
-		e->n = (uint64_t)sqlite3_column_int64(st, 3);
+		e->n = (uint64_t)store_rows_int64(st, 3);
 	}
 	if (tdone(c, st, rc) != 0)
 		return -1;
@@ -242,41 +225,34 @@ hist_cmp(const void *a, const void *b)
 static int
 load_hists(struct tctx *c, struct report_totals *t)
 {
-	sqlite3_stmt *rs = NULL, *st = NULL;
+	struct store_rows *rs = NULL, *st = NULL;
 	size_t i, cap = 0;
 	int rc, k;
 
-	/* A database no writer has opened since rules.unit was added lacks it. */
-	if ((sqlite3_prepare_v2(c->db, "SELECT id, unit FROM rules"
-	    " WHERE metric_field IS NOT NULL ORDER BY id", -1, &rs, NULL) !=
-	    SQLITE_OK && tprep(c, &rs, "SELECT id, NULL FROM rules"
-	    " WHERE metric_field IS NOT NULL ORDER BY id") != 0) ||
-	    tprep(c, &st, "SELECT value, coalesce(grp, '') FROM events"
-	    " WHERE rule = ?1 AND source_id = ?2 AND value IS NOT NULL") != 0) {
-		sqlite3_finalize(rs);
+	if (store_totals_metric_rules(c->s, &rs, c->err, c->errlen) != 0 ||
+	    store_totals_metric_values(c->s, &st, c->err, c->errlen) != 0) {
+		store_rows_free(rs);
 		return -1;
 	}
-	while ((rc = sqlite3_step(rs)) == SQLITE_ROW) {
+	while ((rc = store_rows_next(rs)) == 1) {
 		char *rule = tcol(rs, 0);
-		const char *unit = (const char *)sqlite3_column_text(rs, 1);
+		const char *unit = store_rows_text(rs, 1);
 
 		if (rule_sources(c, rule) != 0) {
 			free(rule);
-			sqlite3_finalize(st);
-			sqlite3_finalize(rs);
+			store_rows_free(st);
+			store_rows_free(rs);
 			return -1;
 		}
-		rc = SQLITE_DONE;
+		rc = 0;
 		for (i = 0; i < c->nsrc; i++) {
 			if (!c->has[i])
 				continue;
-			sqlite3_reset(st);
-			sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, c->src[i].id);
-			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-				double v = sqlite3_column_double(st, 0);
+			store_report_at(st, rule, c->src[i].id, 0, 0, NULL);
+			while ((rc = store_rows_next(st)) == 1) {
+				double v = store_rows_double(st, 0);
 				struct report_total_hist *h = hist_get(c, t, &cap,
-				    rule, unit, (const char *)sqlite3_column_text(st, 1));
+				    rule, unit, store_rows_text(st, 1));
 
 				for (k = 0; k < REPORT_HIST_NBOUNDS; k++)
 					if (v <= (double)report_hist_bounds_ms[k])
@@ -284,14 +260,14 @@ load_hists(struct tctx *c, struct report_totals *t)
 				h->count++;
 				h->sum += v;
 			}
-			if (rc != SQLITE_DONE)
+			if (rc != 0)
 				break;
 		}
 		free(rule);
-		if (rc != SQLITE_DONE)
+		if (rc != 0)
 			break;
 	}
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	if (tdone(c, rs, rc) != 0)
 		return -1;
 	if (t->nhists > 0)
@@ -317,48 +293,35 @@ link_cmp(const void *a, const void *b)
 static int
 load_links(struct tctx *c, struct report_totals *t)
 {
-	sqlite3_stmt *rs = NULL, *st = NULL;
+	struct store_rows *rs = NULL, *st = NULL;
 	size_t i, j, cap = 0;
 	int rc;
 
-	if (tprep(c, &rs, "SELECT id, coalesce(follows_by, expect_by) FROM rules"
-	    " WHERE follows_rule IS NOT NULL OR expect_rule IS NOT NULL"
-	    " ORDER BY id") != 0 ||
-	    tprep(c, &st, "SELECT coalesce(t.rule, ''),"
-	    " coalesce(json_extract(e.inherited, '$.\"' || ?3 || '\"'),"
-	    " json_extract(e.fields, '$.\"' || ?3 || '\"'), ''), count(*)"
-	    " FROM events e LEFT JOIN events t ON t.id = e.link"
-	    " WHERE e.rule = ?1 AND e.source_id = ?2 AND e.link IS NOT NULL"
-	    " GROUP BY 1, 2") != 0) {
-		sqlite3_finalize(rs);
+	if (store_totals_link_rules(c->s, &rs, c->err, c->errlen) != 0 ||
+	    store_totals_links(c->s, &st, c->err, c->errlen) != 0) {
+		store_rows_free(rs);
 		return -1;
 	}
-	while ((rc = sqlite3_step(rs)) == SQLITE_ROW) {
+	while ((rc = store_rows_next(rs)) == 1) {
 		char *rule = tcol(rs, 0);
-		int has_by = sqlite3_column_type(rs, 1) != SQLITE_NULL;
+		int has_by = !store_rows_null(rs, 1);
 		char *by = has_by ? tcol(rs, 1) : NULL;
 
 		if (rule_sources(c, rule) != 0) {
 			free(rule);
 			free(by);
-			sqlite3_finalize(st);
-			sqlite3_finalize(rs);
+			store_rows_free(st);
+			store_rows_free(rs);
 			return -1;
 		}
-		rc = SQLITE_DONE;
+		rc = 0;
 		for (i = 0; i < c->nsrc; i++) {
 			if (!c->has[i])
 				continue;
-			sqlite3_reset(st);
-			sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, c->src[i].id);
-			if (by != NULL)
-				sqlite3_bind_text(st, 3, by, -1, SQLITE_STATIC);
-			else
-				sqlite3_bind_null(st, 3);
-			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-				const char *tr = (const char *)sqlite3_column_text(st, 0);
-				const char *g = (const char *)sqlite3_column_text(st, 1);
+			store_report_at(st, rule, c->src[i].id, 0, 0, by);
+			while ((rc = store_rows_next(st)) == 1) {
+				const char *tr = store_rows_text(st, 0);
+				const char *g = store_rows_text(st, 1);
 				struct report_total_links *l = NULL;
 				const char *key[3];
 				uint64_t hh;
@@ -387,17 +350,17 @@ load_links(struct tctx *c, struct report_totals *t)
 					l->group = xstrdup(g);
 					l->n = 0;
 				}
-				l->n += (uint64_t)sqlite3_column_int64(st, 2);
+				l->n += (uint64_t)store_rows_int64(st, 2);
 			}
-			if (rc != SQLITE_DONE)
+			if (rc != 0)
 				break;
 		}
 		free(rule);
 		free(by);
-		if (rc != SQLITE_DONE)
+		if (rc != 0)
 			break;
 	}
-	sqlite3_finalize(st);
+	store_rows_free(st);
 	if (tdone(c, rs, rc) != 0)
 		return -1;
 	if (t->nlinks > 0)
@@ -420,18 +383,17 @@ inc_cmp(const void *a, const void *b)
 static int
 load_incidents(struct tctx *c, struct report_totals *t)
 {
-	sqlite3_stmt *st;
+	struct store_rows *st;
 	size_t cap = 0;
 	const char *name;
 	int rc;
 
-	if (tprep(c, &st, "SELECT kind, rule, source_id, count(*) FROM incidents"
-	    " WHERE kind IN ('unresolved', 'open') GROUP BY 1, 2, 3") != 0)
+	if (store_totals_incidents(c->s, &st, c->err, c->errlen) != 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_rows_next(st)) == 1) {
 		struct report_total_incidents *in;
 
-		if ((name = src_name(c, sqlite3_column_int64(st, 2))) == NULL)
+		if ((name = src_name(c, store_rows_int64(st, 2))) == NULL)
 			continue;
 		t->incidents = util_grow(t->incidents, &cap, t->nincidents,
 		    sizeof(*t->incidents), 16);
@@ -439,7 +401,7 @@ load_incidents(struct tctx *c, struct report_totals *t)
 		in->kind = tcol(st, 0);
 		in->rule = tcol(st, 1);
 		in->source = xstrdup(name);
-		in->n = (uint64_t)sqlite3_column_int64(st, 3);
+		in->n = (uint64_t)store_rows_int64(st, 3);
 	}
 	if (tdone(c, st, rc) != 0)
 		return -1;
@@ -451,23 +413,22 @@ load_incidents(struct tctx *c, struct report_totals *t)
 static int
 load_ingests(struct tctx *c, struct report_totals *t)
 {
-	sqlite3_stmt *st;
+	struct store_rows *st;
 	int rc;
 
-	if (tprep(c, &st, "SELECT max(CASE WHEN status = 'done' THEN finished END),"
-	    " total(status = 'failed') FROM ingests") != 0)
+	if (store_totals_ingests(c->s, &st, c->err, c->errlen) != 0)
 		return -1;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
-			t->last_ingest = sqlite3_column_int64(st, 0);
-		t->ingest_errors = (uint64_t)sqlite3_column_int64(st, 1);
-		rc = sqlite3_step(st);
+	if ((rc = store_rows_next(st)) == 1) {
+		if (!store_rows_null(st, 0))
+			t->last_ingest = store_rows_int64(st, 0);
+		t->ingest_errors = (uint64_t)store_rows_int64(st, 1);
+		rc = store_rows_next(st);
 	}
 	return tdone(c, st, rc);
 }
 
 int
-report_totals_build(sqlite3 *db, const struct report_query *q,
+report_totals_build(struct store *s, const struct report_query *q,
     struct report_totals **out, char *err, size_t errlen)
 {
 	struct report_totals *t = xcalloc(1, sizeof(*t));
@@ -476,7 +437,7 @@ report_totals_build(sqlite3 *db, const struct report_query *q,
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	c.db = db;
+	c.s = s;
 	c.err = err;
 	c.errlen = errlen;
 	t->last_ingest = TS_NONE;

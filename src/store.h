@@ -2,9 +2,11 @@
  * store.h - the SQLite store: open/create a database with the embedded
  * schema.sql, WAL and a busy timeout; the write path of ingest with
  * prepared statements inside batched transactions.  Knows nothing about
- * regexes, envelopes or screens.  Readers (report, tui, correlate) prepare
- * their own statements on store_db(); the commands' queries are in
- * store_query.h.
+ * regexes, envelopes or screens.  The queries that read are in files of
+ * their own: the commands' in store_query.h, the report's in
+ * store_report.h, the screen's in store_tui.h, context's in
+ * store_context.h; correlation's store glue (correlate.c) prepares its
+ * statements on store_db().
  */
 #ifndef LOGTRIAGE_STORE_H
 #define LOGTRIAGE_STORE_H

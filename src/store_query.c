@@ -10,6 +10,7 @@
 
 #include "store.h"
 #include "store_query.h"
+#include "store_rows.h"
 #include "util.h"
 
 #define PRUNE_BATCH	10000
@@ -136,8 +137,8 @@ events_sql(struct buf *b, const struct store_filter *f,
 	buf_puts(b, " LIMIT ?4");
 }
 
-int
-store_events_query(struct store *s, const struct store_filter *f,
+static int
+events_query_stmt(struct store *s, const struct store_filter *f,
     enum store_events_order order, int64_t after_id, int64_t limit,
     sqlite3_stmt **q, char *err, size_t errlen)
 {
@@ -163,8 +164,8 @@ store_events_query(struct store *s, const struct store_filter *f,
 	return 0;
 }
 
-int
-store_worst_records(struct store *s, const struct store_filter *f,
+static int
+worst_records_stmt(struct store *s, const struct store_filter *f,
     int min_severity, sqlite3_stmt **q, char *err, size_t errlen)
 {
 	struct store_filter only = *f;
@@ -442,8 +443,8 @@ prepare(struct store *s, const char *sql, sqlite3_stmt **q, char *err,
 	return 0;
 }
 
-int
-store_rule_events(struct store *s, const char *rule, int max,
+static int
+rule_events_stmt(struct store *s, const char *rule, int max,
     sqlite3_stmt **q, char *err, size_t errlen)
 {
 	if (prepare(s, "SELECT line, text FROM events WHERE rule = ?1"
@@ -461,8 +462,8 @@ store_incident_count(struct store *s, int64_t *n, char *err, size_t errlen)
 	    NULL, n, "counting incidents", err, errlen);
 }
 
-int
-store_incidents_of(struct store *s, const char *kind, const char *rule,
+static int
+incidents_of_stmt(struct store *s, const char *kind, const char *rule,
     sqlite3_stmt **q, char *err, size_t errlen)
 {
 	if (prepare(s, "SELECT key, start, end, count FROM incidents"
@@ -473,8 +474,8 @@ store_incidents_of(struct store *s, const char *kind, const char *rule,
 	return 0;
 }
 
-int
-store_linked_events(struct store *s, const char *rule, const char *target,
+static int
+linked_events_stmt(struct store *s, const char *rule, const char *target,
     sqlite3_stmt **q, char *err, size_t errlen)
 {
 	if (prepare(s, "SELECT e.fields, e.inherited FROM events e"
@@ -484,4 +485,60 @@ store_linked_events(struct store *s, const char *rule, const char *target,
 	sqlite3_bind_text(*q, 1, rule, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(*q, 2, target, -1, SQLITE_TRANSIENT);
 	return 0;
+}
+
+int
+store_events_query(struct store *s, const struct store_filter *f,
+    enum store_events_order order, int64_t after_id, int64_t limit,
+    struct store_rows **q, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = events_query_stmt(s, f, order, after_id, limit, &st, err, errlen);
+
+	*q = (struct store_rows *)(void *)st;
+	return rc;
+}
+
+int
+store_worst_records(struct store *s, const struct store_filter *f,
+    int min_severity, struct store_rows **q, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = worst_records_stmt(s, f, min_severity, &st, err, errlen);
+
+	*q = (struct store_rows *)(void *)st;
+	return rc;
+}
+
+int
+store_rule_events(struct store *s, const char *rule, int max,
+    struct store_rows **q, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = rule_events_stmt(s, rule, max, &st, err, errlen);
+
+	*q = (struct store_rows *)(void *)st;
+	return rc;
+}
+
+int
+store_incidents_of(struct store *s, const char *kind, const char *rule,
+    struct store_rows **q, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = incidents_of_stmt(s, kind, rule, &st, err, errlen);
+
+	*q = (struct store_rows *)(void *)st;
+	return rc;
+}
+
+int
+store_linked_events(struct store *s, const char *rule, const char *target,
+    struct store_rows **q, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = linked_events_stmt(s, rule, target, &st, err, errlen);
+
+	*q = (struct store_rows *)(void *)st;
+	return rc;
 }

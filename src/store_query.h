@@ -2,11 +2,12 @@
  * store_query.h - the queries the commands run against the store: the
  * events of a window or after a position, the records patterns mines,
  * what prune counts and deletes, what `rules test` checks.  Filters are
- * done in SQL.  The ingest write path stays in store.c; the report, the
- * TUI, correlation and context prepare their own statements.
+ * done in SQL.  The ingest write path stays in store.c; the report's,
+ * the screen's and context's queries are in store_report.h, store_tui.h
+ * and store_context.h.
  *
- * A function that returns a statement (*q) leaves it positioned before
- * its first row; the caller steps it and finalizes it.
+ * A function that hands out rows (*q, store_rows.h) leaves them before
+ * the first; the caller steps and frees them.
  */
 #ifndef LOGTRIAGE_STORE_QUERY_H
 #define LOGTRIAGE_STORE_QUERY_H
@@ -14,16 +15,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "store_rows.h"
 
+struct sqlite3;
 struct store;
 
 /*
  * The one form of a database error: err = the printf-formatted what, ": "
  * and SQLite's message for db.  Returns -1.
  */
-int store_sql_error(sqlite3 *db, char *err, size_t errlen, const char *fmt,
-    ...) __attribute__((format(printf, 4, 5)));
+int store_sql_error(struct sqlite3 *db, char *err, size_t errlen,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
  * Which events: sources are names or globs (fnmatch), but a value that is
@@ -57,7 +59,7 @@ enum store_events_order {
  */
 int store_events_query(struct store *s, const struct store_filter *f,
     enum store_events_order order, int64_t after_id, int64_t limit,
-    sqlite3_stmt **q, char *err, size_t errlen);
+    struct store_rows **q, char *err, size_t errlen);
 
 /*
  * The records that are events of min_severity or worse, once each however
@@ -66,7 +68,7 @@ int store_events_query(struct store *s, const struct store_filter *f,
  * categories are not used.
  */
 int store_worst_records(struct store *s, const struct store_filter *f,
-    int min_severity, sqlite3_stmt **q, char *err, size_t errlen);
+    int min_severity, struct store_rows **q, char *err, size_t errlen);
 
 /* What prune removes, in this order. */
 enum store_prune_kind {
@@ -114,15 +116,15 @@ int store_reclaim(struct store *s, char *err, size_t errlen);
 int store_rule_event_count(struct store *s, const char *rule, int64_t *n,
     char *err, size_t errlen);
 int store_rule_events(struct store *s, const char *rule, int max,
-    sqlite3_stmt **q, char *err, size_t errlen);
+    struct store_rows **q, char *err, size_t errlen);
 
 /* Every incident, open or closed. */
 int store_incident_count(struct store *s, int64_t *n, char *err, size_t errlen);
 /* The incidents of a kind and rule: (key, start, end, count) by start. */
 int store_incidents_of(struct store *s, const char *kind, const char *rule,
-    sqlite3_stmt **q, char *err, size_t errlen);
+    struct store_rows **q, char *err, size_t errlen);
 /* The events of rule linked to an event of target: (fields, inherited). */
 int store_linked_events(struct store *s, const char *rule, const char *target,
-    sqlite3_stmt **q, char *err, size_t errlen);
+    struct store_rows **q, char *err, size_t errlen);
 
 #endif

@@ -25,7 +25,7 @@
 #include "store.h"
 #include "timeparse.h"
 #include "tui_search.h"
-#include "store_query.h"
+#include "store_tui.h"
 #include "util.h"
 
 #define TUI_MIN_COLS	60
@@ -54,7 +54,6 @@ static int tui_local;			/* 0: UTC */
 
 struct tui {
 	struct store		*st;
-	sqlite3			*db;
 	const struct tui_opts	*opts;
 
 	SCREEN			*screen;
@@ -87,14 +86,14 @@ struct tui {
 	int			 in_fd;		/* where keys come from */
 	int			 interrupted;	/* idle work cut short by a key */
 
-	sqlite3_stmt		*q_version;
-	sqlite3_stmt		*q_sources;
-	sqlite3_stmt		*q_range;
-	sqlite3_stmt		*q_range_events;
-	sqlite3_stmt		*q_first_rule;
-	sqlite3_stmt		*q_next_rule;
-	sqlite3_stmt		*q_category;
-	sqlite3_stmt		*q_next_source;
+	struct store_rows	*q_version;
+	struct store_rows	*q_sources;
+	struct store_rows	*q_range;
+	struct store_rows	*q_range_events;
+	struct store_rows	*q_first_rule;
+	struct store_rows	*q_next_rule;
+	struct store_rows	*q_category;
+	struct store_rows	*q_next_source;
 	int64_t			 data_version;
 
 	FILE			*timing;	/* LOGTRIAGE_TUI_TIMING, or NULL */
@@ -115,9 +114,9 @@ tui_on_signal(int signo)
 }
 
 /*
- * SQLite progress handler while a view does its idle work: a key typed or
- * a signal stops the statement, so q and the arrows never wait for the
- * findings of a big window.
+ * Asked by the store while a view does its idle work
+ * (store_tui_interruptible): a key typed or a signal stops the query, so
+ * q and the arrows never wait for the findings of a big window.
  */
 static int
 tui_progress(void *arg)
@@ -139,12 +138,6 @@ int
 tui_interrupted(struct tui *t)
 {
 	return t->interrupted;
-}
-
-sqlite3 *
-tui_db(struct tui *t)
-{
-	return t->db;
 }
 
 struct tui_search *
@@ -213,21 +206,21 @@ static int
 tui_pairs_of_rule(struct tui *t, const char *rule, int64_t source_id,
     struct tui_pair **out, size_t *n)
 {
-	sqlite3_stmt *q = t->q_next_source;
+	struct store_rows *q = t->q_next_source;
 	int64_t src = INT64_MIN;
 	size_t k;
 	int r;
 
 	for (;;) {
-		sqlite3_bind_text(q, 1, rule, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 2, src);
-		r = sqlite3_step(q);
-		if (r != SQLITE_ROW || sqlite3_column_type(q, 0) == SQLITE_NULL) {
-			sqlite3_reset(q);
-			return r == SQLITE_ROW ? 0 : -1;
+		store_rows_bind_text(q, 1, rule);
+		store_rows_bind_int64(q, 2, src);
+		r = store_rows_next(q);
+		if (r != 1 || store_rows_null(q, 0)) {
+			store_rows_reset(q);
+			return r == 1 ? 0 : -1;
 		}
-		src = sqlite3_column_int64(q, 0);
-		sqlite3_reset(q);
+		src = store_rows_int64(q, 0);
+		store_rows_reset(q);
 		if (source_id >= 0 && src != source_id)
 			continue;
 		for (k = 0; t->source_ids != NULL && k < t->nsource_ids &&
@@ -246,7 +239,7 @@ int
 tui_pairs(struct tui *t, const char *rule, const char *category,
     int64_t source_id, struct tui_pair **out, size_t *n)
 {
-	sqlite3_stmt *q;
+	struct store_rows *q;
 	char *r = NULL;
 	int rc = 0, st;
 
@@ -256,26 +249,25 @@ tui_pairs(struct tui *t, const char *rule, const char *category,
 		rc = tui_pairs_of_rule(t, rule, source_id, out, n);
 	else if (category != NULL) {
 		q = t->q_category;
-		sqlite3_bind_text(q, 1, category, -1, SQLITE_TRANSIENT);
-		while (rc == 0 && (st = sqlite3_step(q)) == SQLITE_ROW) {
-			r = xstrdup((const char *)sqlite3_column_text(q, 0));
+		store_rows_bind_copy(q, 1, category);
+		while (rc == 0 && (st = store_rows_next(q)) == 1) {
+			r = xstrdup(store_rows_text(q, 0));
 			rc = tui_pairs_of_rule(t, r, source_id, out, n);
 			free(r);
 		}
-		sqlite3_reset(q);
+		store_rows_reset(q);
 	} else {
 		/* Every rule the events know, one index seek each. */
 		for (q = t->q_first_rule;; q = t->q_next_rule) {
 			if (r != NULL)
-				sqlite3_bind_text(q, 1, r, -1, SQLITE_TRANSIENT);
-			st = sqlite3_step(q);
+				store_rows_bind_copy(q, 1, r);
+			st = store_rows_next(q);
 			free(r);
 			r = NULL;
-			if (st == SQLITE_ROW &&
-			    sqlite3_column_type(q, 0) != SQLITE_NULL)
-				r = xstrdup((const char *)sqlite3_column_text(q, 0));
-			sqlite3_reset(q);
-			if (st != SQLITE_ROW)
+			if (st == 1 && !store_rows_null(q, 0))
+				r = xstrdup(store_rows_text(q, 0));
+			store_rows_reset(q);
+			if (st != 1)
 				rc = -1;
 			if (r == NULL || rc == -1)
 				break;
@@ -758,15 +750,15 @@ tui_resolve_sources(struct tui *t, char *err, size_t errlen)
 	t->nsource_ids = 0;
 	if (t->source_names == NULL)
 		return 0;
-	sqlite3_bind_text(t->q_sources, 1, t->source_names, -1, SQLITE_STATIC);
-	if (sqlite3_step(t->q_sources) != SQLITE_ROW) {
-		store_sql_error(t->db, err, errlen, "reading sources");
-		sqlite3_reset(t->q_sources);
+	store_rows_bind_text(t->q_sources, 1, t->source_names);
+	if (store_rows_next(t->q_sources) != 1) {
+		store_read_error(t->st, err, errlen, "reading sources");
+		store_rows_reset(t->q_sources);
 		return -1;
 	}
-	ids = (const char *)sqlite3_column_text(t->q_sources, 0);
+	ids = store_rows_text(t->q_sources, 0);
 	t->sources_json = xstrdup(ids != NULL ? ids : "[]");
-	sqlite3_reset(t->q_sources);
+	store_rows_reset(t->q_sources);
 	/* json_group_array of integers: "[1,3]". */
 	t->source_ids = xmalloc(sizeof *t->source_ids);
 	for (p = t->sources_json; *p != '\0'; p++) {
@@ -781,21 +773,17 @@ tui_resolve_sources(struct tui *t, char *err, size_t errlen)
 }
 
 static int
-tui_range_from(struct tui *t, sqlite3_stmt *q, int64_t *lo, int64_t *hi)
+tui_range_from(struct tui *t, struct store_rows *q, int64_t *lo, int64_t *hi)
 {
 	int found = 0;
 
-	if (t->sources_json != NULL)
-		sqlite3_bind_text(q, 1, t->sources_json, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(q, 1);
-	if (sqlite3_step(q) == SQLITE_ROW &&
-	    sqlite3_column_type(q, 0) != SQLITE_NULL) {
-		*lo = sqlite3_column_int64(q, 0);
-		*hi = sqlite3_column_int64(q, 1);
+	store_rows_bind_text(q, 1, t->sources_json);
+	if (store_rows_next(q) == 1 && !store_rows_null(q, 0)) {
+		*lo = store_rows_int64(q, 0);
+		*hi = store_rows_int64(q, 1);
 		found = 1;
 	}
-	sqlite3_reset(q);
+	store_rows_reset(q);
 	return found;
 }
 
@@ -827,42 +815,32 @@ tui_data_version(struct tui *t)
 {
 	int64_t v = -1;
 
-	if (sqlite3_step(t->q_version) == SQLITE_ROW)
-		v = sqlite3_column_int64(t->q_version, 0);
-	sqlite3_reset(t->q_version);
+	if (store_rows_next(t->q_version) == 1)
+		v = store_rows_int64(t->q_version, 0);
+	store_rows_reset(t->q_version);
 	return v;
 }
 
 static int
 tui_prepare(struct tui *t, char *err, size_t errlen)
 {
-	static const char *const sql[] = {
-		"PRAGMA data_version",
-		"SELECT json_group_array(s.id) FROM sources s WHERE EXISTS "
-		"(SELECT 1 FROM json_each(?1) j WHERE s.name GLOB j.value)",
-		"SELECT min(first_ts), max(last_ts) FROM sources WHERE "
-		"first_ts IS NOT NULL AND (?1 IS NULL OR id IN "
-		"(SELECT value FROM json_each(?1)))",
-		"SELECT min(ts), max(ts) FROM events WHERE ?1 IS NULL OR "
-		"source_id IN (SELECT value FROM json_each(?1))",
-		/* tui_pairs: one index seek per rule and per source */
-		"SELECT min(rule) FROM events",
-		"SELECT min(rule) FROM events WHERE rule > ?1",
-		"SELECT id FROM rules WHERE category = ?1 ORDER BY id",
-		"SELECT min(source_id) FROM events WHERE rule = ?1 AND "
-		"source_id > ?2",
+	static const enum store_tui_query which[] = {
+		STORE_TUI_DATA_VERSION, STORE_TUI_SOURCE_IDS,
+		STORE_TUI_SOURCES_SPAN, STORE_TUI_EVENTS_SPAN,
+		STORE_TUI_FIRST_RULE, STORE_TUI_NEXT_RULE,
+		STORE_TUI_CATEGORY_RULES, STORE_TUI_NEXT_SOURCE
 	};
-	sqlite3_stmt **out[] = {
+	struct store_rows **out[] = {
 		&t->q_version, &t->q_sources, &t->q_range, &t->q_range_events,
 		&t->q_first_rule, &t->q_next_rule, &t->q_category,
 		&t->q_next_source
 	};
 	size_t i;
 
-	for (i = 0; i < UTIL_ARRAY_LEN(sql); i++) {
-		if (sqlite3_prepare_v2(t->db, sql[i], -1, out[i], NULL) !=
-		    SQLITE_OK) {
-			store_sql_error(t->db, err, errlen, "not a logtriage database");
+	for (i = 0; i < UTIL_ARRAY_LEN(which); i++) {
+		if (store_tui_prepare(t->st, which[i], out[i]) != 0) {
+			store_read_error(t->st, err, errlen,
+			    "not a logtriage database");
 			return -1;
 		}
 	}
@@ -1067,9 +1045,9 @@ tui_idle(struct tui *t)
 		return 0;
 	}
 	t->interrupted = 0;
-	sqlite3_progress_handler(t->db, 10000, tui_progress, t);
+	store_tui_interruptible(t->st, tui_progress, t);
 	ch = tui_views[cur]->idle(t, t->state[cur]);
-	sqlite3_progress_handler(t->db, 0, NULL, NULL);
+	store_tui_interruptible(t->st, NULL, NULL);
 	return ch;
 }
 
@@ -1095,37 +1073,49 @@ tui_draw(struct tui *t)
 	refresh();
 }
 
+/* Narrow *common to what it shares with name, when name starts with line. */
+static void
+tui_complete_one(const struct buf *line, const char *name, char **common,
+    int *fit)
+{
+	size_t k;
+
+	if (name == NULL || strncmp(name, line->data != NULL ? line->data : "",
+	    line->len) != 0)
+		return;
+	(*fit)++;
+	if (*common == NULL) {
+		*common = xstrdup(name);
+		return;
+	}
+	for (k = 0; (*common)[k] != '\0' && (*common)[k] == name[k]; k++)
+		;
+	(*common)[k] = '\0';
+}
+
 /*
- * Complete line from the names sql returns (one column, in order): to the
- * name when one fits, else to the longest start they share.  Returns how
- * many names fit.
+ * Complete line from the names (in order): to the name when one fits,
+ * else to the longest start they share.  Returns how many names fit.
  */
 static int
-tui_complete(struct tui *t, struct buf *line, const char *sql)
+tui_complete(struct tui *t, struct buf *line, const struct tui_names *names)
 {
-	sqlite3_stmt *q;
+	struct store_rows *q;
 	char *common = NULL;
 	size_t k;
 	int fit = 0;
 
-	if (sqlite3_prepare_v2(t->db, sql, -1, &q, NULL) != SQLITE_OK)
-		return 0;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(q, 0);
-
-		if (name == NULL || strncmp(name, line->data != NULL ?
-		    line->data : "", line->len) != 0)
-			continue;
-		fit++;
-		if (common == NULL) {
-			common = xstrdup(name);
-			continue;
-		}
-		for (k = 0; common[k] != '\0' && common[k] == name[k]; k++)
-			;
-		common[k] = '\0';
+	if (names->words != NULL)
+		for (k = 0; names->words[k] != NULL; k++)
+			tui_complete_one(line, names->words[k], &common, &fit);
+	else {
+		if (store_tui_prepare(t->st, names->query, &q) != 0)
+			return 0;
+		while (store_rows_next(q) == 1)
+			tui_complete_one(line, store_rows_text(q, 0), &common,
+			    &fit);
+		store_rows_free(q);
 	}
-	sqlite3_finalize(q);
 	if (common != NULL && strlen(common) > line->len) {
 		buf_reset(line);
 		buf_puts(line, common);
@@ -1140,10 +1130,10 @@ tui_prompt(struct tui *t, const char *label, const char *initial)
 	return tui_prompt_names(t, label, initial, NULL);
 }
 
-/* tui_prompt where Tab completes from the names sql selects (or NULL). */
+/* tui_prompt where Tab completes from names (or NULL). */
 char *
 tui_prompt_names(struct tui *t, const char *label, const char *initial,
-    const char *sql)
+    const struct tui_names *names)
 {
 	struct buf line;
 	char mb[MB_LEN_MAX];
@@ -1199,8 +1189,8 @@ backspace:
 			buf_reset(&line);
 			continue;
 		}
-		if (wc == '\t' && sql != NULL) {
-			if (tui_complete(t, &line, sql) == 0)
+		if (wc == '\t' && names != NULL) {
+			if (tui_complete(t, &line, names) == 0)
 				beep();
 			continue;
 		}
@@ -1343,33 +1333,35 @@ tui_ask_search(struct tui *t)
 	free(in);
 }
 
-/* Does sql (one parameter, name) return a row?  An error counts as yes. */
+/* Does query (one parameter, name) return a row?  An error counts as yes. */
 int
-tui_exists(struct tui *t, const char *sql, const char *name)
+tui_exists(struct tui *t, enum store_tui_query query, const char *name)
 {
-	sqlite3_stmt *q;
+	struct store_rows *q;
 	int r;
 
-	if (sqlite3_prepare_v2(t->db, sql, -1, &q, NULL) != SQLITE_OK)
+	if (store_tui_prepare(t->st, query, &q) != 0)
 		return 1;
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
-	r = sqlite3_step(q);
-	sqlite3_finalize(q);
-	return r != SQLITE_DONE;
+	store_rows_bind_copy(q, 1, name);
+	r = store_rows_next(q);
+	store_rows_free(q);
+	return r != 0;
 }
 
 static void
 tui_ask_source(struct tui *t)
 {
+	static const struct tui_names source_names = {
+		STORE_TUI_SOURCE_NAMES, NULL
+	};
 	char err[256], *in;
 	const char *one[1];
 
 	in = tui_prompt_names(t, "source (name or glob, empty = all): ", NULL,
-	    "SELECT name FROM sources ORDER BY name");
+	    &source_names);
 	if (in == NULL)
 		return;
-	if (in[0] != '\0' && !tui_exists(t,
-	    "SELECT 1 FROM sources WHERE name GLOB ?1 LIMIT 1", in)) {
+	if (in[0] != '\0' && !tui_exists(t, STORE_TUI_SOURCE_EXISTS, in)) {
 		tui_message(t, "no such source: %s", in);
 		free(in);
 		return;
@@ -1656,20 +1648,20 @@ tui_free(struct tui *t)
 	for (i = 0; i < TUI_NVIEWS; i++)
 		if (t->state[i] != NULL)
 			tui_views[i]->destroy(t->state[i]);
-	sqlite3_finalize(t->q_version);
-	sqlite3_finalize(t->q_sources);
-	sqlite3_finalize(t->q_range);
-	sqlite3_finalize(t->q_range_events);
-	sqlite3_finalize(t->q_first_rule);
-	sqlite3_finalize(t->q_next_rule);
-	sqlite3_finalize(t->q_category);
-	sqlite3_finalize(t->q_next_source);
+	store_rows_free(t->q_version);
+	store_rows_free(t->q_sources);
+	store_rows_free(t->q_range);
+	store_rows_free(t->q_range_events);
+	store_rows_free(t->q_first_rule);
+	store_rows_free(t->q_next_rule);
+	store_rows_free(t->q_category);
+	store_rows_free(t->q_next_source);
 	if (t->timing != NULL)
 		fclose(t->timing);
 	free(t->sel.rule);
 	free(t->sel.category);
 	tui_set_patterns(t, NULL, 0);
-	tui_search_unregister(t->db);
+	tui_search_unregister(t->st);
 	tui_search_free(&t->search);
 	free(t->sources_json);
 	free(t->source_ids);
@@ -1692,9 +1684,8 @@ tui_run(struct store *st, const struct tui_opts *opts, int *signo,
 	if (timing != NULL && *timing != '\0')
 		t.timing = fopen(timing, "a");
 	t.st = st;
-	t.db = store_db(st);
-	if (tui_search_register(t.db, &t.search) == -1) {
-		store_sql_error(t.db, err, errlen, "tui");
+	if (tui_search_register(st, &t.search) == -1) {
+		store_read_error(st, err, errlen, "tui");
 		return -1;
 	}
 	t.opts = opts;

@@ -5,7 +5,7 @@
  * exports one const struct tui_view.  Adding a view means one new file and
  * one row in the table in tui.c.
  *
- * Views read the store with their own prepared statements and keyset
+ * Views read the store through the queries of store_tui.h, with keyset
  * paging; nothing here loads a whole table.  Every string that came from a
  * log goes to the screen through tui_put, which escapes it.
  */
@@ -18,7 +18,8 @@
 #include <wchar.h>
 
 #include <curses.h>
-#include <sqlite3.h>
+
+#include "store_tui.h"
 
 struct store;
 struct tz;
@@ -120,8 +121,7 @@ int tui_run(struct store *st, const struct tui_opts *opts, int *signo,
  */
 int tui_interrupted(struct tui *t);
 
-/* For views: the database, the selection and the effective window. */
-sqlite3 *tui_db(struct tui *t);
+/* For views: the store, the selection and the effective window. */
 struct tui_search *tui_search(struct tui *t);
 struct store *tui_store(struct tui *t);
 struct tui_sel *tui_sel(struct tui *t);
@@ -165,9 +165,15 @@ void tui_message(struct tui *t, const char *fmt, ...)
  * (caller frees; initial is the starting text), or NULL on Esc.
  */
 char *tui_prompt(struct tui *t, const char *label, const char *initial);
+/* Where Tab finds names: a query of one column, or a NULL-ended list. */
+struct tui_names {
+	enum store_tui_query	 query;		/* when words is NULL */
+	const char *const	*words;
+};
 char *tui_prompt_names(struct tui *t, const char *label, const char *initial,
-    const char *sql);
-int tui_exists(struct tui *t, const char *sql, const char *name);
+    const struct tui_names *names);
+/* Does query (STORE_TUI_*_EXISTS) find name?  An error counts as yes. */
+int tui_exists(struct tui *t, enum store_tui_query query, const char *name);
 
 /*
  * The character at p: its display width in columns, or -1 when it cannot be

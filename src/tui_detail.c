@@ -20,7 +20,6 @@
 #include "pretty.h"
 #include "timeparse.h"
 #include "context.h"
-#include "store_query.h"
 #include "util.h"
 
 #define DT_HISTORY	32
@@ -45,10 +44,10 @@ struct dt_line {
 };
 
 struct detail {
-	sqlite3_stmt	*q_event;
-	sqlite3_stmt	*q_brief;
-	sqlite3_stmt	*q_back;
-	sqlite3_stmt	*q_incidents;
+	struct store_rows *q_event;
+	struct store_rows *q_brief;
+	struct store_rows *q_back;
+	struct store_rows *q_incidents;
 	struct dt_line	*lines;
 	size_t		 n, cap;
 	size_t		 top;
@@ -100,10 +99,10 @@ detail_destroy(void *state)
 	detail_clear(d);
 	free(d->lines);
 	context_free(&d->ctx);
-	sqlite3_finalize(d->q_event);
-	sqlite3_finalize(d->q_brief);
-	sqlite3_finalize(d->q_back);
-	sqlite3_finalize(d->q_incidents);
+	store_rows_free(d->q_event);
+	store_rows_free(d->q_brief);
+	store_rows_free(d->q_back);
+	store_rows_free(d->q_incidents);
 	free(d);
 }
 
@@ -142,9 +141,9 @@ detail_addf(struct detail *d, enum dt_role role, const char *fmt, ...)
 }
 
 static const char *
-col(sqlite3_stmt *q, int i)
+col(struct store_rows *q, int i)
 {
-	const char *s = (const char *)sqlite3_column_text(q, i);
+	const char *s = store_rows_text(q, i);
 
 	return s != NULL ? s : "";
 }
@@ -152,33 +151,21 @@ col(sqlite3_stmt *q, int i)
 static int
 detail_prepare(struct tui *t, struct detail *d, char *err, size_t errlen)
 {
-	static const char *const sql[] = {
-		"SELECT e.id, e.ts, coalesce(s.name, '?'), e.rule, "
-		"coalesce(r.category, '?'), coalesce(r.severity, 0), r.summary, "
-		"e.line, e.line_end, e.stream, e.text, e.fields, e.link, "
-		"e.inherited, e.source_id, e.value, e.grp FROM events e "
-		"LEFT JOIN sources s ON s.id = e.source_id "
-		"LEFT JOIN rules r ON r.id = e.rule WHERE e.id = ?1",
-		"SELECT id, ts, rule, text FROM events WHERE id = ?1",
-		"SELECT id, ts, rule, text FROM events WHERE link = ?1 "
-		"ORDER BY ts, id LIMIT ?2",
-		"SELECT kind, rule, key, start, end, count FROM incidents "
-		"WHERE (rule = ?1 AND source_id = ?2 AND start <= ?3 AND end >= ?3) "
-		"OR event_id = ?4 ORDER BY start, id LIMIT 10",
+	static const enum store_tui_query which[] = {
+		STORE_TUI_EVENT, STORE_TUI_EVENT_BRIEF, STORE_TUI_EVENTS_LINKED,
+		STORE_TUI_EVENT_INCIDENTS
 	};
-	sqlite3_stmt **out[] = {
+	struct store_rows **out[] = {
 		&d->q_event, &d->q_brief, &d->q_back, &d->q_incidents
 	};
 	size_t i;
 
-	for (i = 0; i < UTIL_ARRAY_LEN(sql); i++) {
+	for (i = 0; i < UTIL_ARRAY_LEN(which); i++) {
 		if (*out[i] != NULL)
 			continue;
-		if (sqlite3_prepare_v2(tui_db(t), sql[i], -1, out[i], NULL) !=
-		    SQLITE_OK) {
-			store_sql_error(tui_db(t), err, errlen, "detail");
-			return -1;
-		}
+		if (store_tui_prepare(tui_store(t), which[i], out[i]) != 0)
+			return store_read_error(tui_store(t), err, errlen,
+			    "detail");
 	}
 	return 0;
 }
@@ -250,7 +237,7 @@ detail_summary(struct detail *d, const char *tmpl, const char *fields,
 }
 
 static void
-detail_brief(struct detail *d, sqlite3_stmt *q, const char *label)
+detail_brief(struct detail *d, struct store_rows *q, const char *label)
 {
 	char ts[32];
 	struct dt_line *l;
@@ -259,13 +246,13 @@ detail_brief(struct detail *d, sqlite3_stmt *q, const char *label)
 	size_t len = nl != NULL ? (size_t)(nl - text) : strlen(text);
 	char *first = xstrndup(text, len);
 
-	tui_format_time(sqlite3_column_int64(q, 1), ts, sizeof ts);
+	tui_format_time(store_rows_int64(q, 1), ts, sizeof ts);
 	l = detail_add(d, DT_LINK, "", 0);
 	free(l->text);
 	l->text = xasprintf("  %s event %lld  %s  %s  %s", label,
-	    (long long)sqlite3_column_int64(q, 0), ts, col(q, 2), first);
+	    (long long)store_rows_int64(q, 0), ts, col(q, 2), first);
 	l->len = strlen(l->text);
-	l->event_id = sqlite3_column_int64(q, 0);
+	l->event_id = store_rows_int64(q, 0);
 	free(first);
 }
 
@@ -340,28 +327,27 @@ detail_record_line(struct detail *d, const char *p, size_t n, int first)
  * added has none: the value is then shown bare.
  */
 static void
-detail_value(struct tui *t, struct detail *d, sqlite3_stmt *q)
+detail_value(struct tui *t, struct detail *d, struct store_rows *q)
 {
-	sqlite3_stmt *u = NULL;
+	struct store_rows *u = NULL;
 	const char *unit = NULL;
-	double v = sqlite3_column_double(q, 15);
+	double v = store_rows_double(q, 15);
 	struct buf b;
 
-	if (sqlite3_prepare_v2(tui_db(t), "SELECT unit FROM rules WHERE id = ?1",
-	    -1, &u, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(u, 1, col(q, 3), -1, SQLITE_STATIC);
-		if (sqlite3_step(u) == SQLITE_ROW)
-			unit = (const char *)sqlite3_column_text(u, 0);
+	if (store_tui_prepare(tui_store(t), STORE_TUI_RULE_UNIT, &u) == 0) {
+		store_rows_bind_text(u, 1, col(q, 3));
+		if (store_rows_next(u) == 1)
+			unit = store_rows_text(u, 0);
 	}
 	buf_init(&b);
 	util_format_quantity(&b, v, unit);
 	if (unit != NULL && strcmp(unit, "ms") == 0)
 		buf_printf(&b, " (%g ms)", v);
 	detail_addf(d, DT_TEXT, "value     %s%s%s", b.data,
-	    sqlite3_column_type(q, 16) != SQLITE_NULL ? "  group " : "",
+	    !store_rows_null(q, 16) ? "  group " : "",
 	    col(q, 16));
 	buf_free(&b);
-	sqlite3_finalize(u);
+	store_rows_free(u);
 }
 
 /*
@@ -429,7 +415,7 @@ static int
 detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
     size_t errlen)
 {
-	sqlite3_stmt *q = d->q_event;
+	struct store_rows *q = d->q_event;
 	const char *text, *p, *nl, *msg;
 	char ts[32], when[48];
 	int64_t ev_ts, source_id;
@@ -439,27 +425,26 @@ detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
 	detail_clear(d);
 	d->shown = id;
 	d->width = tui_cols(t) - 2 > 10 ? tui_cols(t) - 2 : 10;
-	sqlite3_bind_int64(q, 1, id);
-	if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
-		sqlite3_reset(q);
-		if (rc != SQLITE_DONE) {
-			store_sql_error(tui_db(t), err, errlen, "detail");
-			return -1;
-		}
+	store_rows_bind_int64(q, 1, id);
+	if ((rc = store_rows_next(q)) != 1) {
+		store_rows_reset(q);
+		if (rc != 0)
+			return store_read_error(tui_store(t), err, errlen,
+			    "detail");
 		msg = id < 0 ? "no event chosen: pick one in Events and press Enter" :
 		    "this event is no longer stored";
 		detail_add(d, DT_TEXT, msg, strlen(msg));
 		return 0;
 	}
-	ev_ts = sqlite3_column_int64(q, 1);
-	source_id = sqlite3_column_int64(q, 14);
+	ev_ts = store_rows_int64(q, 1);
+	source_id = store_rows_int64(q, 14);
 	/* A .gz is read from its start: not again for every reload. */
 	if (d->ctx_id != id || d->ctx_lines != d->context) {
 		context_free(&d->ctx);
 		d->ctx_lines = -1;
-		if (context_read(tui_db(t), id, d->context, d->context,
+		if (context_read(tui_store(t), id, d->context, d->context,
 		    &d->ctx, err, errlen) != 0) {
-			sqlite3_reset(q);
+			store_rows_reset(q);
 			return -1;
 		}
 		d->ctx_id = id;
@@ -472,26 +457,26 @@ detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
 	detail_addf(d, DT_TEXT, "time      %s", when);
 	detail_addf(d, DT_TEXT, "source    %s", col(q, 2));
 	detail_addf(d, DT_TEXT, "rule      %s  (category %s, %s)", col(q, 3),
-	    col(q, 4), tui_severity_name(sqlite3_column_int(q, 5)));
-	if (sqlite3_column_type(q, 6) != SQLITE_NULL)
+	    col(q, 4), tui_severity_name(store_rows_int(q, 5)));
+	if (!store_rows_null(q, 6))
 		detail_summary(d, col(q, 6),
-		    (const char *)sqlite3_column_text(q, 11),
-		    (const char *)sqlite3_column_text(q, 13));
-	if (sqlite3_column_type(q, 7) != SQLITE_NULL)
+		    store_rows_text(q, 11),
+		    store_rows_text(q, 13));
+	if (!store_rows_null(q, 7))
 		detail_addf(d, DT_TEXT, "lines     %lld-%lld%s",
-		    (long long)sqlite3_column_int64(q, 7),
-		    (long long)sqlite3_column_int64(q, 8),
-		    sqlite3_column_int(q, 9) == 1 ? "  stdout" :
-		    sqlite3_column_int(q, 9) == 2 ? "  stderr" : "");
+		    (long long)store_rows_int64(q, 7),
+		    (long long)store_rows_int64(q, 8),
+		    store_rows_int(q, 9) == 1 ? "  stdout" :
+		    store_rows_int(q, 9) == 2 ? "  stderr" : "");
 	if (d->ctx.path != NULL)
 		detail_addf(d, DT_TEXT, "input     %s", d->ctx.path);
-	if (sqlite3_column_type(q, 15) != SQLITE_NULL)
+	if (!store_rows_null(q, 15))
 		detail_value(t, d, q);
 	detail_add(d, DT_TEXT, "", 0);
 	detail_add(d, DT_HEAD, "FIELDS", 6);
-	detail_fields(d, sqlite3_column_type(q, 11) != SQLITE_NULL ? col(q, 11) :
+	detail_fields(d, !store_rows_null(q, 11) ? col(q, 11) :
 	    "{}");
-	if (sqlite3_column_type(q, 13) != SQLITE_NULL) {
+	if (!store_rows_null(q, 13)) {
 		detail_add(d, DT_HEAD, "INHERITED", 9);
 		detail_fields(d, col(q, 13));
 	}
@@ -499,54 +484,53 @@ detail_build(struct tui *t, struct detail *d, int64_t id, char *err,
 	detail_add(d, DT_TEXT, "", 0);
 	detail_add(d, DT_HEAD, "LINKED EVENTS", 13);
 	n = d->n;
-	if (sqlite3_column_type(q, 12) != SQLITE_NULL) {
-		sqlite3_bind_int64(d->q_brief, 1, sqlite3_column_int64(q, 12));
-		if (sqlite3_step(d->q_brief) == SQLITE_ROW)
+	if (!store_rows_null(q, 12)) {
+		store_rows_bind_int64(d->q_brief, 1, store_rows_int64(q, 12));
+		if (store_rows_next(d->q_brief) == 1)
 			detail_brief(d, d->q_brief, "links to");
-		sqlite3_reset(d->q_brief);
+		store_rows_reset(d->q_brief);
 	}
-	sqlite3_bind_int64(d->q_back, 1, id);
-	sqlite3_bind_int(d->q_back, 2, DT_LINKED);
-	while (sqlite3_step(d->q_back) == SQLITE_ROW)
+	store_rows_bind_int64(d->q_back, 1, id);
+	store_rows_bind_int64(d->q_back, 2, DT_LINKED);
+	while (store_rows_next(d->q_back) == 1)
 		detail_brief(d, d->q_back, "linked from");
-	sqlite3_reset(d->q_back);
+	store_rows_reset(d->q_back);
 	if (d->n == n)
 		detail_add(d, DT_TEXT, "  (none)", 8);
 
 	detail_add(d, DT_TEXT, "", 0);
 	detail_add(d, DT_HEAD, "INCIDENTS", 9);
 	n = d->n;
-	sqlite3_bind_text(d->q_incidents, 1, col(q, 3), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(d->q_incidents, 2, source_id);
-	sqlite3_bind_int64(d->q_incidents, 3, ev_ts);
-	sqlite3_bind_int64(d->q_incidents, 4, id);
-	while (sqlite3_step(d->q_incidents) == SQLITE_ROW) {
-		sqlite3_stmt *qi = d->q_incidents;
+	store_rows_bind_copy(d->q_incidents, 1, col(q, 3));
+	store_rows_bind_int64(d->q_incidents, 2, source_id);
+	store_rows_bind_int64(d->q_incidents, 3, ev_ts);
+	store_rows_bind_int64(d->q_incidents, 4, id);
+	while (store_rows_next(d->q_incidents) == 1) {
+		struct store_rows *qi = d->q_incidents;
 		char a[32], dur[16];
 
-		tui_format_time(sqlite3_column_int64(qi, 3), a, sizeof a);
-		tui_format_duration(sqlite3_column_int64(qi, 4) -
-		    sqlite3_column_int64(qi, 3), dur, sizeof dur);
+		tui_format_time(store_rows_int64(qi, 3), a, sizeof a);
+		tui_format_duration(store_rows_int64(qi, 4) -
+		    store_rows_int64(qi, 3), dur, sizeof dur);
 		detail_addf(d, DT_TEXT, "  %s %s key %s  from %s for %s, %lld events",
 		    col(qi, 0), col(qi, 1), col(qi, 2), a, dur,
-		    (long long)sqlite3_column_int64(qi, 5));
+		    (long long)store_rows_int64(qi, 5));
 	}
-	sqlite3_reset(d->q_incidents);
+	store_rows_reset(d->q_incidents);
 	if (d->n == n)
 		detail_add(d, DT_TEXT, "  (none)", 8);
 
 	/* The record last, line by line: it may be a long traceback. */
 	detail_add(d, DT_TEXT, "", 0);
 	detail_add(d, DT_HEAD, "RECORD", 6);
-	text = (const char *)sqlite3_column_blob(q, 10);
-	n = (size_t)sqlite3_column_bytes(q, 10);
+	text = store_rows_blob(q, 10, &n);
 	for (p = text; p != NULL && p < text + n; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(text + n - p));
 		if (nl == NULL)
 			nl = text + n;
 		detail_record_line(d, p, (size_t)(nl - p), p == text);
 	}
-	sqlite3_reset(q);
+	store_rows_reset(q);
 	detail_context(d);
 
 	d->cursor = d->n;

@@ -12,24 +12,14 @@
 
 #include "timeparse.h"
 #include "tui_search.h"
-#include "store_query.h"
 #include "util.h"
 
 /*
- * One query per (rule, source) pair of the selection, each walking the
- * index events_rule_ts in (ts, id) order from the key: no sort and no scan
- * of other rules' events, whatever the size of the table.  The pages of
- * the pairs are merged here.  ?1 rule ?2 source ?3/?4 ts range (inclusive)
- * ?5/?6 the keyset (ts, id) ?7 text filter ?8 limit.  The hit queries
- * add the search pattern through lt_search() (tui_search.c).
+ * One query per (rule, source) pair of the selection (store_tui.h), each
+ * walking the index events_rule_ts in (ts, id) order from the key: no
+ * sort and no scan of other rules' events, whatever the size of the
+ * table.  The pages of the pairs are merged here.
  */
-#define EV_SELECT \
-	"SELECT e.id, e.ts, coalesce(s.name, '?'), e.rule, e.text " \
-	"FROM events e LEFT JOIN sources s ON s.id = e.source_id " \
-	"WHERE e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3 AND e.ts <= ?4 " \
-	"AND (?7 IS NULL OR instr(lower(e.text), lower(?7)) > 0) "
-#define EV_SEARCH "AND lt_search(e.text) "
-
 enum {
 	Q_FWD,		/* from the key on, inclusive */
 	Q_BACK,		/* before the key, newest first */
@@ -38,15 +28,9 @@ enum {
 	Q_COUNT
 };
 
-static const char *const ev_sql[Q_COUNT] = {
-	EV_SELECT "AND (e.ts > ?5 OR e.id >= ?6) "
-	"ORDER BY e.ts, e.id LIMIT ?8",
-	EV_SELECT "AND (e.ts < ?5 OR e.id < ?6) "
-	"ORDER BY e.ts DESC, e.id DESC LIMIT ?8",
-	EV_SELECT EV_SEARCH "AND (e.ts > ?5 OR e.id > ?6) "
-	"ORDER BY e.ts, e.id LIMIT ?8",
-	EV_SELECT EV_SEARCH "AND (e.ts < ?5 OR e.id < ?6) "
-	"ORDER BY e.ts DESC, e.id DESC LIMIT ?8",
+static const enum store_tui_query ev_query[Q_COUNT] = {
+	STORE_TUI_EVENTS_FWD, STORE_TUI_EVENTS_BACK, STORE_TUI_EVENTS_HIT_FWD,
+	STORE_TUI_EVENTS_HIT_BACK
 };
 
 #define EV_HSTEP	10	/* columns Left and Right scroll the text */
@@ -61,7 +45,7 @@ struct ev_row {
 };
 
 struct events {
-	sqlite3_stmt	*q[Q_COUNT];
+	struct store_rows *q[Q_COUNT];
 	struct tui_pair	*pairs;
 	size_t		 npairs;
 	struct ev_row	*rows;
@@ -83,7 +67,7 @@ struct events {
 	int		 new_below;		/* events since, below the screen */
 	int		 hoff;			/* text columns scrolled off left */
 	int		 text_cols;		/* the text column's width */
-	sqlite3_stmt	*q_rule;		/* a rule's category and severity */
+	struct store_rows *q_rule;		/* a rule's category and severity */
 };
 
 static void *
@@ -120,12 +104,12 @@ events_destroy(void *state)
 	events_clear_rows(e);
 	free(e->rows);
 	for (i = 0; i < Q_COUNT; i++)
-		sqlite3_finalize(e->q[i]);
+		store_rows_free(e->q[i]);
 	tui_pairs_free(e->pairs, e->npairs);
 	free(e->rule);
 	free(e->filter);
 	free(e->category);
-	sqlite3_finalize(e->q_rule);
+	store_rows_free(e->q_rule);
 	buf_free(&e->hint);
 	free(e);
 }
@@ -135,20 +119,15 @@ events_prepare(struct tui *t, struct events *e, char *err, size_t errlen)
 {
 	int i;
 
-	if (e->q_rule == NULL && sqlite3_prepare_v2(tui_db(t),
-	    "SELECT category, severity FROM rules WHERE id = ?1", -1,
-	    &e->q_rule, NULL) != SQLITE_OK) {
-		store_sql_error(tui_db(t), err, errlen, "events");
-		return -1;
-	}
+	if (e->q_rule == NULL && store_tui_prepare(tui_store(t),
+	    STORE_TUI_RULE_CLASS, &e->q_rule) != 0)
+		return store_read_error(tui_store(t), err, errlen, "events");
 	for (i = 0; i < Q_COUNT; i++) {
 		if (e->q[i] != NULL)
 			continue;
-		if (sqlite3_prepare_v2(tui_db(t), ev_sql[i], -1, &e->q[i], NULL) !=
-		    SQLITE_OK) {
-			store_sql_error(tui_db(t), err, errlen, "events");
-			return -1;
-		}
+		if (store_tui_prepare(tui_store(t), ev_query[i], &e->q[i]) != 0)
+			return store_read_error(tui_store(t), err, errlen,
+			    "events");
 	}
 	return 0;
 }
@@ -165,15 +144,15 @@ events_rule_ok(struct events *e, const char *rule)
 
 	if (e->category == NULL && e->severity < 0)
 		return 1;
-	sqlite3_bind_text(e->q_rule, 1, rule, -1, SQLITE_STATIC);
-	if (sqlite3_step(e->q_rule) == SQLITE_ROW) {
-		cat = (const char *)sqlite3_column_text(e->q_rule, 0);
-		sev = sqlite3_column_int(e->q_rule, 1);
+	store_rows_bind_text(e->q_rule, 1, rule);
+	if (store_rows_next(e->q_rule) == 1) {
+		cat = store_rows_text(e->q_rule, 0);
+		sev = store_rows_int(e->q_rule, 1);
 	}
 	ok = (e->sev_exact ? sev == e->severity : sev >= e->severity) &&
 	    (e->category == NULL ||
 	    (cat != NULL && strcmp(cat, e->category) == 0));
-	sqlite3_reset(e->q_rule);
+	store_rows_reset(e->q_rule);
 	return ok;
 }
 
@@ -210,7 +189,7 @@ events_bind(struct tui *t, struct events *e, int k, const struct tui_pair *p,
     int64_t ts, int64_t id, int limit)
 {
 	struct tui_sel *sel = tui_sel(t);
-	sqlite3_stmt *q = e->q[k];
+	struct store_rows *q = e->q[k];
 	int64_t since, until, lo, hi;
 
 	tui_window(t, &since, &until);
@@ -224,32 +203,28 @@ events_bind(struct tui *t, struct events *e, int k, const struct tui_pair *p,
 		lo = ts;
 	if ((k == Q_BACK || k == Q_HIT_BACK) && ts < hi)
 		hi = ts;
-	sqlite3_bind_text(q, 1, p->rule, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, p->source_id);
-	sqlite3_bind_int64(q, 3, lo);
-	sqlite3_bind_int64(q, 4, hi);
-	sqlite3_bind_int64(q, 5, ts);
-	sqlite3_bind_int64(q, 6, id);
-	if (e->filter != NULL)
-		sqlite3_bind_text(q, 7, e->filter, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(q, 7);
-	sqlite3_bind_int(q, 8, limit);
+	store_rows_bind_text(q, 1, p->rule);
+	store_rows_bind_int64(q, 2, p->source_id);
+	store_rows_bind_int64(q, 3, lo);
+	store_rows_bind_int64(q, 4, hi);
+	store_rows_bind_int64(q, 5, ts);
+	store_rows_bind_int64(q, 6, id);
+	store_rows_bind_copy(q, 7, e->filter);
+	store_rows_bind_int64(q, 8, limit);
 }
 
 static void
-row_from(struct ev_row *r, sqlite3_stmt *q)
+row_from(struct ev_row *r, struct store_rows *q)
 {
 	const char *s;
 
-	r->id = sqlite3_column_int64(q, 0);
-	r->ts = sqlite3_column_int64(q, 1);
-	s = (const char *)sqlite3_column_text(q, 2);
+	r->id = store_rows_int64(q, 0);
+	r->ts = store_rows_int64(q, 1);
+	s = store_rows_text(q, 2);
 	r->source = xstrdup(s != NULL ? s : "");
-	s = (const char *)sqlite3_column_text(q, 3);
+	s = store_rows_text(q, 3);
 	r->rule = xstrdup(s != NULL ? s : "");
-	s = (const char *)sqlite3_column_blob(q, 4);
-	r->text_len = (size_t)sqlite3_column_bytes(q, 4);
+	s = store_rows_blob(q, 4, &r->text_len);
 	r->text = xstrndup(s != NULL ? s : "", r->text_len);
 }
 
@@ -290,22 +265,22 @@ static int
 events_fetch(struct tui *t, struct events *e, int k, int64_t ts, int64_t id,
     int limit, struct ev_row **out)
 {
-	sqlite3_stmt *q = e->q[k];
+	struct store_rows *q = e->q[k];
 	size_t i;
-	int n = 0, rc = SQLITE_DONE;
+	int n = 0, rc = 0;
 
 	*out = NULL;
-	for (i = 0; i < e->npairs && rc == SQLITE_DONE; i++) {
+	for (i = 0; i < e->npairs && rc == 0; i++) {
 		events_bind(t, e, k, &e->pairs[i], ts, id, limit);
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		while ((rc = store_rows_next(q)) == 1) {
 			*out = xrealloc(*out, (size_t)(n + 1) * sizeof **out);
 			row_from(&(*out)[n], q);
 			n++;
 		}
-		sqlite3_reset(q);
+		store_rows_reset(q);
 	}
-	if (rc != SQLITE_DONE) {
-		tui_message(t, "events: %s", sqlite3_errmsg(tui_db(t)));
+	if (rc != 0) {
+		tui_message(t, "events: %s", store_read_errmsg(tui_store(t)));
 		if (n == 0)
 			return -1;
 	}
@@ -473,7 +448,7 @@ static void
 events_refill(struct tui *t, struct events *e)
 {
 	if (events_pairs(t, e) == -1)
-		tui_message(t, "events: %s", sqlite3_errmsg(tui_db(t)));
+		tui_message(t, "events: %s", store_read_errmsg(tui_store(t)));
 	events_home(t, e);
 }
 
@@ -505,7 +480,7 @@ events_load(struct tui *t, void *state, char *err, size_t errlen)
 		events_page(t, e);
 	return 0;
 fail:
-	store_sql_error(tui_db(t), err, errlen, "events");
+	store_read_error(tui_store(t), err, errlen, "events");
 	return -1;
 }
 
@@ -825,6 +800,13 @@ events_set(char **field, char *value)
 static void
 events_ask_severity(struct tui *t, struct events *e)
 {
+	static const char *const words[] = {
+		"debug", "info", "notice", "warning", "error", "critical",
+		">=debug", ">=info", ">=notice", ">=warning", ">=error",
+		">=critical", "=debug", "=info", "=notice", "=warning", "=error",
+		"=critical", NULL
+	};
+	static const struct tui_names severity_words = { 0, words };
 	char *in, now[16];
 	const char *name;
 	int i, exact = 0;
@@ -833,9 +815,7 @@ events_ask_severity(struct tui *t, struct events *e)
 	    tui_severity_name(e->severity));
 	in = tui_prompt_names(t, "severity (warning or >=warning at least, "
 	    "=error exactly; empty = any): ", e->severity >= 0 ? now : NULL,
-	    "WITH s(n) AS (VALUES ('debug'), ('info'), ('notice'), "
-	    "('warning'), ('error'), ('critical')) SELECT n FROM s "
-	    "UNION ALL SELECT '>=' || n FROM s UNION ALL SELECT '=' || n FROM s");
+	    &severity_words);
 	if (in == NULL)
 		return;
 	name = in;
@@ -897,6 +877,12 @@ events_hint(struct tui *t, void *state)
 static int
 events_key(struct tui *t, void *state, int key)
 {
+	static const struct tui_names rule_names = {
+		STORE_TUI_RULE_NAMES, NULL
+	};
+	static const struct tui_names category_names = {
+		STORE_TUI_CATEGORY_NAMES, NULL
+	};
 	struct events *e = state;
 	struct tui_sel *sel = tui_sel(t);
 	char *in, msg[300];
@@ -983,13 +969,10 @@ events_key(struct tui *t, void *state, int key)
 		return 1;
 	case 'r':
 		in = tui_prompt_names(t, "rule (empty = the selection): ", e->rule,
-		    "SELECT id FROM rules UNION SELECT DISTINCT rule FROM events "
-		    "ORDER BY 1");
+		    &rule_names);
 		if (in == NULL)
 			return 1;
-		if (in[0] != '\0' && !tui_exists(t, "SELECT 1 FROM rules "
-		    "WHERE id = ?1 UNION ALL SELECT 1 FROM events WHERE rule = ?1 "
-		    "LIMIT 1", in)) {
+		if (in[0] != '\0' && !tui_exists(t, STORE_TUI_RULE_EXISTS, in)) {
 			tui_message(t, "no such rule: %s", in);
 			free(in);
 			return 1;
@@ -1002,11 +985,11 @@ events_key(struct tui *t, void *state, int key)
 		return 1;
 	case 'C':
 		in = tui_prompt_names(t, "category (empty = any): ", e->category,
-		    "SELECT DISTINCT category FROM rules ORDER BY 1");
+		    &category_names);
 		if (in == NULL)
 			return 1;
-		if (in[0] != '\0' && !tui_exists(t,
-		    "SELECT 1 FROM rules WHERE category = ?1 LIMIT 1", in)) {
+		if (in[0] != '\0' && !tui_exists(t, STORE_TUI_CATEGORY_EXISTS,
+		    in)) {
 			tui_message(t, "no such category: %s", in);
 			free(in);
 			return 1;

@@ -1,13 +1,14 @@
 /*
  * tui_search.c - the pattern behind `/`: compiled once, matched by the
- * Events queries through the SQL function lt_search(text) and by the
- * drawing code to highlight each hit.
+ * Events queries (store_tui_search) and by the drawing code to highlight
+ * each hit.
  */
 #include "tui_search.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_tui.h"
 #include "util.h"
 
 /* Smart case as in less and vim: a capital (not an escape letter) means case matters. */
@@ -89,28 +90,23 @@ tui_search_find(struct tui_search *s, const char *p, size_t n, size_t from,
 	return 1;
 }
 
-static void
-sql_search(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+static int
+search_match(void *arg, const char *p, size_t n)
 {
-	struct tui_search *s = sqlite3_user_data(ctx);
-	const char *p = (const char *)sqlite3_value_blob(argv[0]);
-	size_t n = (size_t)sqlite3_value_bytes(argv[0]), so, eo;
+	size_t so, eo;
 
-	sqlite3_result_int(ctx, p != NULL &&
-	    tui_search_find(s, p, n, 0, &so, &eo));
+	return tui_search_find(arg, p, n, 0, &so, &eo);
 }
 
 int
-tui_search_register(sqlite3 *db, struct tui_search *s)
+tui_search_register(struct store *st, struct tui_search *s)
 {
-	return sqlite3_create_function(db, "lt_search", 1, SQLITE_UTF8, s,
-	    sql_search, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	return store_tui_search(st, search_match, s);
 }
 
 /* s lives as long as the screen: drop the function with it. */
 void
-tui_search_unregister(sqlite3 *db)
+tui_search_unregister(struct store *st)
 {
-	sqlite3_create_function(db, "lt_search", 1, SQLITE_UTF8, NULL, NULL,
-	    NULL, NULL);
+	store_tui_search(st, NULL, NULL);
 }

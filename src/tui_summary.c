@@ -14,7 +14,6 @@
 
 #include "minutes.h"
 #include "report.h"
-#include "store_query.h"
 #include "util.h"
 
 /* Buckets kept per rule; drawing folds them to the width available. */
@@ -58,14 +57,14 @@ struct summary {
 	size_t		 cursor;
 	size_t		 top;
 	uint64_t	 total;
-	sqlite3_stmt	*q_rules;
-	sqlite3_stmt	*q_first_rule;
-	sqlite3_stmt	*q_next_rule;
-	sqlite3_stmt	*q_next_source;
-	sqlite3_stmt	*q_ts;
-	sqlite3_stmt	*q_incidents;
-	sqlite3_stmt	*q_nincidents;
-	sqlite3_stmt	*q_minutes;	/* NULL: a database made before */
+	struct store_rows *q_rules;
+	struct store_rows *q_first_rule;
+	struct store_rows *q_next_rule;
+	struct store_rows *q_next_source;
+	struct store_rows *q_ts;
+	struct store_rows *q_incidents;
+	struct store_rows *q_nincidents;
+	struct store_rows *q_minutes;	/* NULL: a database made before */
 	int		 prepared;
 	int		 findings_due;	/* the findings are still to be worked out */
 	size_t		 findings_at;	/* the line that says so */
@@ -112,14 +111,14 @@ summary_destroy(void *state)
 	summary_clear(s);
 	free(s->lines);
 	free(s->pending);
-	sqlite3_finalize(s->q_rules);
-	sqlite3_finalize(s->q_first_rule);
-	sqlite3_finalize(s->q_next_rule);
-	sqlite3_finalize(s->q_next_source);
-	sqlite3_finalize(s->q_ts);
-	sqlite3_finalize(s->q_incidents);
-	sqlite3_finalize(s->q_nincidents);
-	sqlite3_finalize(s->q_minutes);
+	store_rows_free(s->q_rules);
+	store_rows_free(s->q_first_rule);
+	store_rows_free(s->q_next_rule);
+	store_rows_free(s->q_next_source);
+	store_rows_free(s->q_ts);
+	store_rows_free(s->q_incidents);
+	store_rows_free(s->q_nincidents);
+	store_rows_free(s->q_minutes);
 	free(s);
 }
 
@@ -138,9 +137,9 @@ summary_add(struct summary *s, enum sum_kind kind, const char *name)
 }
 
 static const char *
-col_text(sqlite3_stmt *q, int i)
+col_text(struct store_rows *q, int i)
 {
-	const char *s = (const char *)sqlite3_column_text(q, i);
+	const char *s = store_rows_text(q, i);
 
 	return s != NULL ? s : "";
 }
@@ -148,33 +147,17 @@ col_text(sqlite3_stmt *q, int i)
 static int
 summary_prepare(struct tui *t, struct summary *s, char *err, size_t errlen)
 {
-	static const char *const sql[] = {
-		"SELECT id, category, severity FROM rules",
-		/*
-		 * The (rule, source) pairs that have events, one index seek
-		 * each: counting then walks events_rule_ts by a range of ts
-		 * per pair instead of scanning the table.
-		 */
-		"SELECT min(rule) FROM events",
-		"SELECT min(rule) FROM events WHERE rule > ?1",
-		"SELECT min(source_id) FROM events WHERE rule = ?1 AND "
-		"source_id > ?2",
-		"SELECT ts FROM events WHERE rule = ?1 AND source_id = ?2 AND "
-		"ts >= ?3 AND ts < ?4",
-		"SELECT i.kind, i.rule, coalesce(r.category, '?'), "
-		"coalesce(r.severity, 0), coalesce(s.name, '?'), i.key, i.start, "
-		"i.end, i.count, i.details, i.source_id FROM incidents i "
-		"LEFT JOIN rules r ON r.id = i.rule "
-		"LEFT JOIN sources s ON s.id = i.source_id "
-		"WHERE i.end >= ?1 AND i.start < ?2 AND (?3 IS NULL OR "
-		"i.source_id IN (SELECT value FROM json_each(?3))) "
-		"ORDER BY coalesce(r.severity, 0) DESC, i.kind = 'storm' DESC, "
-		"i.count DESC, i.start, i.id LIMIT ?4",
-		"SELECT count(*) FROM incidents i WHERE i.end >= ?1 AND "
-		"i.start < ?2 AND (?3 IS NULL OR i.source_id IN "
-		"(SELECT value FROM json_each(?3)))",
+	/*
+	 * The (rule, source) pairs that have events are found one index
+	 * seek each: counting then walks events_rule_ts by a range of ts
+	 * per pair instead of scanning the table.
+	 */
+	static const enum store_tui_query which[] = {
+		STORE_TUI_RULES, STORE_TUI_FIRST_RULE, STORE_TUI_NEXT_RULE,
+		STORE_TUI_NEXT_SOURCE, STORE_TUI_PAIR_TIMES, STORE_TUI_INCIDENTS,
+		STORE_TUI_INCIDENT_COUNT
 	};
-	sqlite3_stmt **out[] = {
+	struct store_rows **out[] = {
 		&s->q_rules, &s->q_first_rule, &s->q_next_rule,
 		&s->q_next_source, &s->q_ts, &s->q_incidents, &s->q_nincidents
 	};
@@ -182,18 +165,12 @@ summary_prepare(struct tui *t, struct summary *s, char *err, size_t errlen)
 
 	if (s->prepared)
 		return 0;
-	for (i = 0; i < UTIL_ARRAY_LEN(sql); i++) {
-		if (sqlite3_prepare_v2(tui_db(t), sql[i], -1, out[i], NULL) !=
-		    SQLITE_OK) {
-			store_sql_error(tui_db(t), err, errlen, "summary");
-			return -1;
-		}
-	}
+	for (i = 0; i < UTIL_ARRAY_LEN(which); i++)
+		if (store_tui_prepare(tui_store(t), which[i], out[i]) != 0)
+			return store_read_error(tui_store(t), err, errlen,
+			    "summary");
 	/* Read-only on a database older than the table: counted by event. */
-	if (sqlite3_prepare_v2(tui_db(t), "SELECT rule, source_id, minute, n "
-	    "FROM event_minutes WHERE minute >= ?1 AND minute <= ?2", -1,
-	    &s->q_minutes, NULL) != SQLITE_OK)
-		s->q_minutes = NULL;
+	store_tui_prepare(tui_store(t), STORE_TUI_MINUTES, &s->q_minutes);
 	s->prepared = 1;
 	return 0;
 }
@@ -241,24 +218,19 @@ cat_cmp(const void *a, const void *b)
 }
 
 static void
-bind_window(struct tui *t, sqlite3_stmt *q, int since_i, int until_i)
+bind_window(struct tui *t, struct store_rows *q, int since_i, int until_i)
 {
 	int64_t since, until;
 
 	tui_window(t, &since, &until);
-	sqlite3_bind_int64(q, since_i, since);
-	sqlite3_bind_int64(q, until_i, until);
+	store_rows_bind_int64(q, since_i, since);
+	store_rows_bind_int64(q, until_i, until);
 }
 
 static void
-bind_sources(struct tui *t, sqlite3_stmt *q, int i)
+bind_sources(struct tui *t, struct store_rows *q, int i)
 {
-	const char *js = tui_sources_json(t);
-
-	if (js != NULL)
-		sqlite3_bind_text(q, i, js, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(q, i);
+	store_rows_bind_copy(q, i, tui_sources_json(t));
 }
 
 /* The rule's place in *rcp; a rule the rules table lacks is added as unknown. */
@@ -301,18 +273,18 @@ summary_count_span(struct summary *s, struct rule_count *rc, const char *rule,
 {
 	int r;
 
-	sqlite3_bind_text(s->q_ts, 1, rule, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s->q_ts, 2, src);
-	sqlite3_bind_int64(s->q_ts, 3, lo);
-	sqlite3_bind_int64(s->q_ts, 4, hi);
-	while ((r = sqlite3_step(s->q_ts)) == SQLITE_ROW) {
-		rc->buckets[summary_bucket(sqlite3_column_int64(s->q_ts, 0),
+	store_rows_bind_text(s->q_ts, 1, rule);
+	store_rows_bind_int64(s->q_ts, 2, src);
+	store_rows_bind_int64(s->q_ts, 3, lo);
+	store_rows_bind_int64(s->q_ts, 4, hi);
+	while ((r = store_rows_next(s->q_ts)) == 1) {
+		rc->buckets[summary_bucket(store_rows_int64(s->q_ts, 0),
 		    since, until)]++;
 		rc->count++;
 		s->total++;
 	}
-	sqlite3_reset(s->q_ts);
-	return r == SQLITE_DONE ? 0 : -1;
+	store_rows_reset(s->q_ts);
+	return r == 0 ? 0 : -1;
 }
 
 static int
@@ -332,7 +304,7 @@ static int
 summary_count_minutes(struct tui *t, struct summary *s,
     struct rule_count **rcp, size_t *nrcp)
 {
-	sqlite3_stmt *q = s->q_minutes;
+	struct store_rows *q = s->q_minutes;
 	struct rule_count *rc = NULL;
 	int64_t since, until, src, m0, m1, n, *sorted = NULL;
 	const int64_t *ids;
@@ -348,11 +320,11 @@ summary_count_minutes(struct tui *t, struct summary *s,
 		memcpy(sorted, ids, nids * sizeof *sorted);
 		qsort(sorted, nids, sizeof *sorted, id_cmp);
 	}
-	sqlite3_bind_int64(q, 1, minutes_of(since));
-	sqlite3_bind_int64(q, 2, minutes_of(until - 1));
-	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+	store_rows_bind_int64(q, 1, minutes_of(since));
+	store_rows_bind_int64(q, 2, minutes_of(until - 1));
+	while ((r = store_rows_next(q)) == 1) {
 		rule = col_text(q, 0);
-		src = sqlite3_column_int64(q, 1);
+		src = store_rows_int64(q, 1);
 		if (ids != NULL && (nids == 0 || bsearch(&src, sorted, nids,
 		    sizeof *sorted, id_cmp) == NULL))
 			continue;
@@ -363,9 +335,9 @@ summary_count_minutes(struct tui *t, struct summary *s,
 			rci = (size_t)(rule_count_of(rcp, nrcp, rule) - *rcp);
 		}
 		rc = &(*rcp)[rci];
-		m0 = sqlite3_column_int64(q, 2) * 60000;
+		m0 = store_rows_int64(q, 2) * 60000;
 		m1 = m0 + 60000;
-		n = sqlite3_column_int64(q, 3);
+		n = store_rows_int64(q, 3);
 		if (m0 >= since && m1 <= until && summary_bucket(m0, since,
 		    until) == summary_bucket(m1 - 1, since, until)) {
 			rc->buckets[summary_bucket(m0, since, until)] += (uint64_t)n;
@@ -375,10 +347,10 @@ summary_count_minutes(struct tui *t, struct summary *s,
 		    m0 : since, m1 < until ? m1 : until, since, until) != 0)
 			goto out;
 	}
-	if (r == SQLITE_DONE)
+	if (r == 0)
 		ok = 0;
 out:
-	sqlite3_reset(q);
+	store_rows_reset(q);
 	free(last);
 	free(sorted);
 	return ok;
@@ -393,7 +365,7 @@ summary_count(struct tui *t, struct summary *s, struct rule_count **rcp,
     size_t *nrcp)
 {
 	struct rule_count *rc;
-	sqlite3_stmt *next = s->q_first_rule;
+	struct store_rows *next = s->q_first_rule;
 	int64_t since, until, src;
 	const int64_t *ids;
 	size_t nids, k;
@@ -406,32 +378,32 @@ summary_count(struct tui *t, struct summary *s, struct rule_count **rcp,
 	ids = tui_source_ids(t, &nids);
 	for (;;) {
 		if (rule != NULL)
-			sqlite3_bind_text(next, 1, rule, -1, SQLITE_TRANSIENT);
-		r = sqlite3_step(next);
+			store_rows_bind_copy(next, 1, rule);
+		r = store_rows_next(next);
 		free(rule);
 		rule = NULL;
-		if (r == SQLITE_ROW && sqlite3_column_type(next, 0) != SQLITE_NULL)
+		if (r == 1 && !store_rows_null(next, 0))
 			rule = xstrdup(col_text(next, 0));
-		sqlite3_reset(next);
-		if (r != SQLITE_ROW)
+		store_rows_reset(next);
+		if (r != 1)
 			goto out;
 		if (rule == NULL)
 			break;
 		next = s->q_next_rule;
 		rc = rule_count_of(rcp, nrcp, rule);
 		for (src = INT64_MIN;;) {
-			sqlite3_bind_text(s->q_next_source, 1, rule, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(s->q_next_source, 2, src);
-			r = sqlite3_step(s->q_next_source);
-			if (r != SQLITE_ROW ||
-			    sqlite3_column_type(s->q_next_source, 0) == SQLITE_NULL) {
-				sqlite3_reset(s->q_next_source);
-				if (r != SQLITE_ROW)
+			store_rows_bind_text(s->q_next_source, 1, rule);
+			store_rows_bind_int64(s->q_next_source, 2, src);
+			r = store_rows_next(s->q_next_source);
+			if (r != 1 ||
+			    store_rows_null(s->q_next_source, 0)) {
+				store_rows_reset(s->q_next_source);
+				if (r != 1)
 					goto out;
 				break;
 			}
-			src = sqlite3_column_int64(s->q_next_source, 0);
-			sqlite3_reset(s->q_next_source);
+			src = store_rows_int64(s->q_next_source, 0);
+			store_rows_reset(s->q_next_source);
 			for (k = 0; ids != NULL && k < nids && ids[k] != src; k++)
 				;
 			if (ids != NULL && k == nids)
@@ -456,16 +428,16 @@ summary_rules(struct tui *t, struct summary *s, char *err, size_t errlen)
 	struct sum_line *l;
 	int rc_sql;
 
-	while ((rc_sql = sqlite3_step(s->q_rules)) == SQLITE_ROW) {
+	while ((rc_sql = store_rows_next(s->q_rules)) == 1) {
 		rc = xrealloc(rc, (nrc + 1) * sizeof *rc);
 		memset(&rc[nrc], 0, sizeof *rc);
 		rc[nrc].id = xstrdup(col_text(s->q_rules, 0));
 		rc[nrc].category = xstrdup(col_text(s->q_rules, 1));
-		rc[nrc].severity = sqlite3_column_int(s->q_rules, 2);
+		rc[nrc].severity = store_rows_int(s->q_rules, 2);
 		nrc++;
 	}
-	sqlite3_reset(s->q_rules);
-	if (rc_sql != SQLITE_DONE)
+	store_rows_reset(s->q_rules);
+	if (rc_sql != 0)
 		goto fail;
 
 	s->total = 0;
@@ -537,7 +509,7 @@ summary_rules(struct tui *t, struct summary *s, char *err, size_t errlen)
 	free(cats);
 	return 0;
 fail:
-	store_sql_error(tui_db(t), err, errlen, "summary");
+	store_read_error(tui_store(t), err, errlen, "summary");
 	for (i = 0; i < nrc; i++) {
 		free(rc[i].id);
 		free(rc[i].category);
@@ -572,35 +544,34 @@ summary_incidents(struct tui *t, struct summary *s, char *err, size_t errlen)
 
 	bind_window(t, s->q_nincidents, 1, 2);
 	bind_sources(t, s->q_nincidents, 3);
-	if (sqlite3_step(s->q_nincidents) == SQLITE_ROW)
-		total = sqlite3_column_int64(s->q_nincidents, 0);
-	sqlite3_reset(s->q_nincidents);
+	if (store_rows_next(s->q_nincidents) == 1)
+		total = store_rows_int64(s->q_nincidents, 0);
+	store_rows_reset(s->q_nincidents);
 	s->nincidents = total;
 
 	summary_add(s, SUM_HEADING, "INCIDENTS (most severe first)");
 	bind_window(t, s->q_incidents, 1, 2);
 	bind_sources(t, s->q_incidents, 3);
-	sqlite3_bind_int(s->q_incidents, 4, SUM_INCIDENTS);
-	while ((rc = sqlite3_step(s->q_incidents)) == SQLITE_ROW) {
-		sqlite3_stmt *q = s->q_incidents;
+	store_rows_bind_int64(s->q_incidents, 4, SUM_INCIDENTS);
+	while ((rc = store_rows_next(s->q_incidents)) == 1) {
+		struct store_rows *q = s->q_incidents;
 
 		l = summary_add(s, SUM_INCIDENT, col_text(q, 1));
 		l->ikind = xstrdup(col_text(q, 0));
 		l->category = xstrdup(col_text(q, 2));
-		l->severity = sqlite3_column_int(q, 3);
+		l->severity = store_rows_int(q, 3);
 		l->source = xstrdup(col_text(q, 4));
 		l->key = xstrdup(col_text(q, 5));
-		l->start = sqlite3_column_int64(q, 6);
-		l->end = sqlite3_column_int64(q, 7);
-		l->count = (uint64_t)sqlite3_column_int64(q, 8);
-		l->by = incident_by((const char *)sqlite3_column_text(q, 9));
-		l->source_id = sqlite3_column_int64(q, 10);
+		l->start = store_rows_int64(q, 6);
+		l->end = store_rows_int64(q, 7);
+		l->count = (uint64_t)store_rows_int64(q, 8);
+		l->by = incident_by(store_rows_text(q, 9));
+		l->source_id = store_rows_int64(q, 10);
 		shown++;
 	}
-	sqlite3_reset(s->q_incidents);
-	if (rc != SQLITE_DONE) {
-		store_sql_error(tui_db(t), err, errlen, "summary");
-		return -1;
+	store_rows_reset(s->q_incidents);
+	if (rc != 0) {
+		return store_read_error(tui_store(t), err, errlen, "summary");
 	}
 	if (shown == 0)
 		summary_add(s, SUM_NOTE, "none in this window: no storm, and every "

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_query.h"
 #include "util.h"
 
 static const struct {
@@ -46,10 +45,10 @@ tl_sev_part(int severity)
 }
 
 struct timeline {
-	sqlite3_stmt	*q;
-	sqlite3_stmt	*q_sev;		/* a rule's severity */
-	sqlite3_stmt	*q_inc;		/* a pair's incidents over the screen */
-	sqlite3_stmt	*q_min;		/* from event_minutes; NULL: an older database */
+	struct store_rows *q;
+	struct store_rows *q_sev;		/* a rule's severity */
+	struct store_rows *q_inc;		/* a pair's incidents over the screen */
+	struct store_rows *q_min;		/* from event_minutes; NULL: an older database */
 	uint64_t	*parts;		/* per bucket, TL_NSEV counts */
 	unsigned char	*marks;		/* per bucket: an incident spans it */
 	int		 unit;
@@ -76,10 +75,10 @@ timeline_destroy(void *state)
 {
 	struct timeline *tl = state;
 
-	sqlite3_finalize(tl->q);
-	sqlite3_finalize(tl->q_sev);
-	sqlite3_finalize(tl->q_inc);
-	sqlite3_finalize(tl->q_min);
+	store_rows_free(tl->q);
+	store_rows_free(tl->q_sev);
+	store_rows_free(tl->q_inc);
+	store_rows_free(tl->q_min);
 	free(tl->counts);
 	free(tl->parts);
 	free(tl->marks);
@@ -134,9 +133,9 @@ timeline_count(struct tui *t, struct timeline *tl, char *err, size_t errlen)
 	int64_t unit = tl_units[tl->unit].ms, b;
 	struct tui_pair *pairs;
 	int64_t end, lo, hi, div = 1;
-	sqlite3_stmt *q = tl->q;
+	struct store_rows *q = tl->q;
 	size_t npairs, i;
-	int rc = SQLITE_DONE, part;
+	int rc = 0, part;
 
 	free(tl->counts);
 	free(tl->parts);
@@ -152,49 +151,47 @@ timeline_count(struct tui *t, struct timeline *tl, char *err, size_t errlen)
 	}
 	if (tui_pairs(t, sel->rule, sel->category, sel->source_id, &pairs,
 	    &npairs) == -1) {
-		store_sql_error(tui_db(t), err, errlen, "timeline");
-		return -1;
+		return store_read_error(tui_store(t), err, errlen, "timeline");
 	}
-	for (i = 0; i < npairs && rc == SQLITE_DONE; i++) {
+	for (i = 0; i < npairs && rc == 0; i++) {
 		/* One severity per rule: the pair's events share a part. */
-		sqlite3_bind_text(tl->q_sev, 1, pairs[i].rule, -1, SQLITE_STATIC);
-		part = tl_sev_part(sqlite3_step(tl->q_sev) == SQLITE_ROW ?
-		    sqlite3_column_int(tl->q_sev, 0) : 0);
-		sqlite3_reset(tl->q_sev);
+		store_rows_bind_text(tl->q_sev, 1, pairs[i].rule);
+		part = tl_sev_part(store_rows_next(tl->q_sev) == 1 ?
+		    store_rows_int(tl->q_sev, 0) : 0);
+		store_rows_reset(tl->q_sev);
 		/* a sum or count(*) per bucket, walked inside SQLite */
 		for (b = 0; b < tl->ncounts; b++) {
-			sqlite3_bind_text(q, 1, pairs[i].rule, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(q, 2, pairs[i].source_id);
-			sqlite3_bind_int64(q, 3, (tl->start + b * unit) / div);
-			sqlite3_bind_int64(q, 4, (tl->start + (b + 1) * unit) / div);
-			if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-				tl->counts[b] += (uint64_t)sqlite3_column_int64(q, 0);
+			store_rows_bind_text(q, 1, pairs[i].rule);
+			store_rows_bind_int64(q, 2, pairs[i].source_id);
+			store_rows_bind_int64(q, 3, (tl->start + b * unit) / div);
+			store_rows_bind_int64(q, 4, (tl->start + (b + 1) * unit) / div);
+			if ((rc = store_rows_next(q)) == 1) {
+				tl->counts[b] += (uint64_t)store_rows_int64(q, 0);
 				tl->parts[b * TL_NSEV + part] +=
-				    (uint64_t)sqlite3_column_int64(q, 0);
-				rc = SQLITE_DONE;
+				    (uint64_t)store_rows_int64(q, 0);
+				rc = 0;
 			}
-			sqlite3_reset(q);
-			if (rc != SQLITE_DONE)
+			store_rows_reset(q);
+			if (rc != 0)
 				break;
 		}
-		if (rc != SQLITE_DONE)
+		if (rc != 0)
 			break;
-		sqlite3_bind_text(tl->q_inc, 1, pairs[i].rule, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(tl->q_inc, 2, pairs[i].source_id);
-		sqlite3_bind_int64(tl->q_inc, 3, tl->start);
-		sqlite3_bind_int64(tl->q_inc, 4, end);
-		while ((rc = sqlite3_step(tl->q_inc)) == SQLITE_ROW) {
-			lo = (sqlite3_column_int64(tl->q_inc, 0) - tl->start) / unit;
-			hi = (sqlite3_column_int64(tl->q_inc, 1) - tl->start) / unit;
+		store_rows_bind_text(tl->q_inc, 1, pairs[i].rule);
+		store_rows_bind_int64(tl->q_inc, 2, pairs[i].source_id);
+		store_rows_bind_int64(tl->q_inc, 3, tl->start);
+		store_rows_bind_int64(tl->q_inc, 4, end);
+		while ((rc = store_rows_next(tl->q_inc)) == 1) {
+			lo = (store_rows_int64(tl->q_inc, 0) - tl->start) / unit;
+			hi = (store_rows_int64(tl->q_inc, 1) - tl->start) / unit;
 			for (b = lo < 0 ? 0 : lo; b <= hi && b < tl->ncounts; b++)
 				tl->marks[b] = 1;
 		}
-		sqlite3_reset(tl->q_inc);
+		store_rows_reset(tl->q_inc);
 	}
 	tui_pairs_free(pairs, npairs);
-	if (rc != SQLITE_DONE) {
-		store_sql_error(tui_db(t), err, errlen, "timeline");
-		return -1;
+	if (rc != 0) {
+		return store_read_error(tui_store(t), err, errlen, "timeline");
 	}
 	return 0;
 }
@@ -219,25 +216,18 @@ timeline_load(struct tui *t, void *state, char *err, size_t errlen)
 	struct timeline *tl = state;
 	struct tui_sel *sel = tui_sel(t);
 
-	if ((tl->q == NULL && sqlite3_prepare_v2(tui_db(t),
-	    "SELECT count(*) FROM events WHERE rule = ?1 AND source_id = ?2 "
-	    "AND ts >= ?3 AND ts < ?4", -1, &tl->q, NULL) != SQLITE_OK) ||
-	    (tl->q_sev == NULL && sqlite3_prepare_v2(tui_db(t),
-	    "SELECT severity FROM rules WHERE id = ?1", -1, &tl->q_sev,
-	    NULL) != SQLITE_OK) ||
-	    (tl->q_inc == NULL && sqlite3_prepare_v2(tui_db(t),
-	    "SELECT start, end FROM incidents WHERE rule = ?1 AND "
-	    "source_id = ?2 AND start < ?4 AND end >= ?3", -1, &tl->q_inc,
-	    NULL) != SQLITE_OK)) {
-		store_sql_error(tui_db(t), err, errlen, "timeline");
-		return -1;
+	if ((tl->q == NULL && store_tui_prepare(tui_store(t),
+	    STORE_TUI_PAIR_COUNT, &tl->q) != 0) ||
+	    (tl->q_sev == NULL && store_tui_prepare(tui_store(t),
+	    STORE_TUI_RULE_SEVERITY, &tl->q_sev) != 0) ||
+	    (tl->q_inc == NULL && store_tui_prepare(tui_store(t),
+	    STORE_TUI_PAIR_INCIDENTS, &tl->q_inc) != 0)) {
+		return store_read_error(tui_store(t), err, errlen, "timeline");
 	}
 	/* Read-only on a database older than the table: count(*) does. */
-	if (tl->q_min == NULL && sqlite3_prepare_v2(tui_db(t),
-	    "SELECT sum(n) FROM event_minutes WHERE rule = ?1 AND "
-	    "source_id = ?2 AND minute >= ?3 AND minute < ?4", -1, &tl->q_min,
-	    NULL) != SQLITE_OK)
-		tl->q_min = NULL;
+	if (tl->q_min == NULL)
+		store_tui_prepare(tui_store(t), STORE_TUI_PAIR_MINUTES,
+		    &tl->q_min);
 	if (!tl->loaded_once || tl->gen != sel->gen) {
 		tl->loaded_once = 1;
 		tl->gen = sel->gen;

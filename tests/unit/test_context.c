@@ -84,7 +84,7 @@ expect(struct store *s, int64_t id, int before, int after, const char *want,
 	struct context c;
 	char err[256], *got;
 
-	assert_int_equal(context_read(store_db(s), id, before, after, &c, err,
+	assert_int_equal(context_read(s, id, before, after, &c, err,
 	    sizeof err), 0);
 	got = show(&c);
 	assert_string_equal(got, want);
@@ -204,7 +204,7 @@ test_stream_compressed(void **state)
 	{
 		struct context c;
 
-		assert_int_equal(context_read(store_db(s), ev, 1000, 0, &c, err,
+		assert_int_equal(context_read(s, ev, 1000, 0, &c, err,
 		    sizeof err), 0);
 		assert_int_equal(c.n, CONTEXT_MAX + 1);
 		assert_int_equal(c.lines[0].lineno, 300 - CONTEXT_MAX);

@@ -131,7 +131,7 @@ totals(void **state, const char *glob)
 	globs[0] = glob;
 	q.sources = globs;
 	q.nsources = glob != NULL;
-	assert_int_equal(report_totals_build(store_db(*state), &q, &t, err,
+	assert_int_equal(report_totals_build(*state, &q, &t, err,
 	    sizeof(err)), 0);
 	return t;
 }

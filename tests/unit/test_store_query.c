@@ -68,19 +68,18 @@ static char *
 rows(struct store *s, const struct store_filter *f,
     enum store_events_order order, int64_t after, int64_t limit)
 {
-	sqlite3_stmt *q;
+	struct store_rows *q;
 	struct buf b;
 	char err[256];
 
 	assert_int_equal(store_events_query(s, f, order, after, limit, &q, err,
 	    sizeof err), 0);
 	buf_init(&b);
-	while (sqlite3_step(q) == SQLITE_ROW)
+	while (store_rows_next(q) == 1)
 		buf_printf(&b, "%s%s/%s/%s", b.len > 0 ? " " : "",
-		    (const char *)sqlite3_column_text(q, 1),
-		    (const char *)sqlite3_column_text(q, 2),
-		    (const char *)sqlite3_column_text(q, 9));
-	sqlite3_finalize(q);
+		    store_rows_text(q, 1), store_rows_text(q, 2),
+		    store_rows_text(q, 9));
+	store_rows_free(q);
 	return b.data;
 }
 

@@ -1,0 +1,339 @@
+/*
+ * store_report.c - the report's queries (see store_report.h).
+ */
+#include <sqlite3.h>
+
+#include "store.h"
+#include "store_query.h"
+#include "store_report.h"
+
+#define ST(q)	((sqlite3_stmt *)(void *)(q))
+
+static int
+prep(struct store *s, const char *sql, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+		*q = NULL;
+		return store_sql_error(store_db(s), err, errlen, "database");
+	}
+	*q = (struct store_rows *)(void *)st;
+	return 0;
+}
+
+/* The first of sql that the database takes (an older one lacks columns). */
+static int
+prep_either(struct store *s, const char *sql, const char *older,
+    struct store_rows **q, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) == SQLITE_OK) {
+		*q = (struct store_rows *)(void *)st;
+		return 0;
+	}
+	return prep(s, older, q, err, errlen);
+}
+
+void
+store_report_at(struct store_rows *q, const char *rule, int64_t source_id,
+    int64_t since, int64_t until, const char *name)
+{
+	sqlite3_stmt *st = ST(q);
+	int n = sqlite3_bind_parameter_count(st);
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+	if (n < 2)
+		return;
+	sqlite3_bind_int64(st, 2, source_id);
+	if (n < 4)
+		return;
+	sqlite3_bind_int64(st, 3, since);
+	sqlite3_bind_int64(st, 4, until);
+	if (n < 5)
+		return;
+	if (name != NULL)
+		sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 5);
+}
+
+int
+store_report_sources(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT id, name FROM sources ORDER BY name", q, err,
+	    errlen);
+}
+
+int
+store_report_rules(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep_either(s, "SELECT id, category, severity, summary,"
+	    " metric_field, metric_by, follows_rule, follows_by, expect_rule,"
+	    " expect_by, unit, slow, counts, counts_by, means FROM rules"
+	    " ORDER BY id", "SELECT id, category, severity, summary, metric_field,"
+	    " metric_by, follows_rule, follows_by, expect_rule, expect_by"
+	    " FROM rules ORDER BY id", q, err, errlen);
+}
+
+int
+store_report_has_dup(struct store *s)
+{
+	sqlite3_stmt *probe = NULL;
+	int has;
+
+	has = sqlite3_prepare_v2(store_db(s), "SELECT dup_of FROM events"
+	    " LIMIT 0", -1, &probe, NULL) == SQLITE_OK;
+	sqlite3_finalize(probe);
+	return has;
+}
+
+int
+store_report_rule_times(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT source_id, ts FROM events"
+	    " WHERE rule = ?1 AND ts >= ?3 AND ts < ?4 ORDER BY source_id, ts",
+	    q, err, errlen);
+}
+
+int
+store_report_volume(struct store *s, int64_t mlo, int64_t mhi,
+    struct store_rows **q, char *err, size_t errlen)
+{
+	if (prep(s, "SELECT source_id, lines, records, bytes, malformed,"
+	    " truncated FROM volume WHERE minute >= ?1 AND minute < ?2", q, err,
+	    errlen) != 0)
+		return -1;
+	sqlite3_bind_int64(ST(*q), 1, mlo);
+	sqlite3_bind_int64(ST(*q), 2, mhi);
+	return 0;
+}
+
+int
+store_report_untimed(struct store *s, struct store_rows **q)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(store_db(s), "SELECT source_id, count(*) FROM"
+	    " events INDEXED BY events_untimed WHERE ts IS NULL GROUP BY"
+	    " source_id", -1, &st, NULL) != SQLITE_OK)
+		st = NULL;
+	*q = (struct store_rows *)(void *)st;
+	return 0;
+}
+
+int
+store_report_incidents(struct store *s, int64_t since, int64_t until,
+    struct store_rows **q, char *err, size_t errlen)
+{
+	if (prep(s, "SELECT kind, rule, key, start, end, count, peak_per_min,"
+	    " detected_at, source_id, rowid FROM incidents WHERE start < ?2"
+	    " AND end >= ?1", q, err, errlen) != 0)
+		return -1;
+	sqlite3_bind_int64(ST(*q), 1, since);
+	sqlite3_bind_int64(ST(*q), 2, until);
+	return 0;
+}
+
+int
+store_report_metric_values(struct store *s, int has_dup,
+    struct store_rows **q, char *err, size_t errlen)
+{
+	/* every event: one without a value is still counted (counts) */
+	return prep(s, has_dup ?
+	    "SELECT value, grp, dup_of IS NOT NULL, source_id, ts FROM events"
+	    " WHERE rule = ?1 AND ts >= ?3 AND ts < ?4 ORDER BY source_id" :
+	    "SELECT value, grp, 0, source_id, ts FROM events WHERE rule = ?1"
+	    " AND ts >= ?3 AND ts < ?4 ORDER BY source_id", q, err, errlen);
+}
+
+int
+store_report_repeats(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT count(*) FROM events WHERE rule = ?1 AND"
+	    " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND dup_of IS NOT NULL",
+	    q, err, errlen);
+}
+
+int
+store_report_link_target(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT t.rule, e.inherited IS NOT NULL FROM events e"
+	    " JOIN events t ON t.id = e.link WHERE e.rule = ?1 LIMIT 1", q, err,
+	    errlen);
+}
+
+int
+store_report_links(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT coalesce(t.rule, ''),"
+	    " coalesce(json_extract(e.inherited, '$.\"' || ?5 || '\"'),"
+	    " json_extract(e.fields, '$.\"' || ?5 || '\"'), ''), count(*)"
+	    " FROM events e LEFT JOIN events t ON t.id = e.link"
+	    " WHERE e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3 AND e.ts < ?4"
+	    " AND e.link IS NOT NULL GROUP BY 1, 2", q, err, errlen);
+}
+
+int
+store_report_counted(struct store *s, int has_dup, int in_grp,
+    struct store_rows **q, char *err, size_t errlen)
+{
+	/* the metric's group is stored as grp: no JSON to parse per event */
+	static const char *const sql[2][2] = {
+	    { "SELECT json_extract(fields, '$.\"' || ?5 || '\"'), count(*)"
+	      " FROM events WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	      " AND ts < ?4 GROUP BY 1",
+	      "SELECT grp, count(*) FROM events WHERE rule = ?1 AND"
+	      " source_id = ?2 AND ts >= ?3 AND ts < ?4 GROUP BY 1" },
+	    { "SELECT json_extract(fields, '$.\"' || ?5 || '\"'), count(*)"
+	      " FROM events WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	      " AND ts < ?4 AND dup_of IS NULL GROUP BY 1",
+	      "SELECT grp, count(*) FROM events WHERE rule = ?1 AND"
+	      " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND dup_of IS NULL"
+	      " GROUP BY 1" },
+	};
+
+	return prep(s, sql[has_dup != 0][in_grp != 0], q, err, errlen);
+}
+
+int
+store_report_unlinked_errors(struct store *s, struct store_rows **q,
+    char *err, size_t errlen)
+{
+	return prep(s, "SELECT coalesce(json_extract(fields, '$.error'), ''),"
+	    " count(*) FROM events WHERE rule = ?1 AND source_id = ?2"
+	    " AND ts >= ?3 AND ts < ?4 AND link IS NULL GROUP BY 1", q, err,
+	    errlen);
+}
+
+int
+store_report_beside_max(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT max(d.value) FROM events e JOIN events d"
+	    " ON d.rule = ?5 AND d.source_id = e.source_id"
+	    " AND d.ts >= e.ts - 1000 AND d.ts <= e.ts + 1000"
+	    " WHERE e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3"
+	    " AND e.ts < ?4 AND e.link IS NOT NULL", q, err, errlen);
+}
+
+int
+store_report_error_groups(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT coalesce(json_extract(fields, '$.logger'), ''),"
+	    " coalesce(json_extract(fields, '$.template'), ''), count(*),"
+	    " min(ts), max(ts) FROM events WHERE rule = ?1 AND source_id = ?2"
+	    " AND ts >= ?3 AND ts < ?4 GROUP BY 1, 2", q, err, errlen);
+}
+
+int
+store_report_span(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT min(ts), max(ts) FROM events WHERE rule = ?1"
+	    " AND source_id = ?2 AND ts >= ?3 AND ts < ?4", q, err, errlen);
+}
+
+int
+store_report_newest(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT max(ts) FROM events WHERE rule = ?1"
+	    " AND source_id = ?2", q, err, errlen);
+}
+
+int
+store_totals_rule_sources(struct store *s, const char *rule,
+    struct store_rows **q, char *err, size_t errlen)
+{
+	if (prep(s, "SELECT DISTINCT source_id FROM events WHERE rule = ?1",
+	    q, err, errlen) != 0)
+		return -1;
+	sqlite3_bind_text(ST(*q), 1, rule, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+int
+store_totals_sources(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT id, name, last_ts FROM sources ORDER BY name",
+	    q, err, errlen);
+}
+
+int
+store_totals_counts(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT e.rule, coalesce(r.category, ''), e.source_id,"
+	    " count(*) FROM events e LEFT JOIN rules r ON r.id = e.rule"
+	    " GROUP BY e.rule, e.source_id", q, err, errlen);
+}
+
+int
+store_totals_metric_rules(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	/* A database no writer has opened since rules.unit was added lacks it. */
+	return prep_either(s, "SELECT id, unit FROM rules"
+	    " WHERE metric_field IS NOT NULL ORDER BY id", "SELECT id, NULL"
+	    " FROM rules WHERE metric_field IS NOT NULL ORDER BY id", q, err,
+	    errlen);
+}
+
+int
+store_totals_metric_values(struct store *s, struct store_rows **q,
+    char *err, size_t errlen)
+{
+	return prep(s, "SELECT value, coalesce(grp, '') FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND value IS NOT NULL", q, err,
+	    errlen);
+}
+
+int
+store_totals_link_rules(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT id, coalesce(follows_by, expect_by) FROM rules"
+	    " WHERE follows_rule IS NOT NULL OR expect_rule IS NOT NULL"
+	    " ORDER BY id", q, err, errlen);
+}
+
+int
+store_totals_links(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT coalesce(t.rule, ''),"
+	    " coalesce(json_extract(e.inherited, '$.\"' || ?5 || '\"'),"
+	    " json_extract(e.fields, '$.\"' || ?5 || '\"'), ''), count(*)"
+	    " FROM events e LEFT JOIN events t ON t.id = e.link"
+	    " WHERE e.rule = ?1 AND e.source_id = ?2 AND e.link IS NOT NULL"
+	    " GROUP BY 1, 2", q, err, errlen);
+}
+
+int
+store_totals_incidents(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT kind, rule, source_id, count(*) FROM incidents"
+	    " WHERE kind IN ('unresolved', 'open') GROUP BY 1, 2, 3", q, err,
+	    errlen);
+}
+
+int
+store_totals_ingests(struct store *s, struct store_rows **q, char *err,
+    size_t errlen)
+{
+	return prep(s, "SELECT max(CASE WHEN status = 'done' THEN finished END),"
+	    " total(status = 'failed') FROM ingests", q, err, errlen);
+}
