@@ -195,11 +195,11 @@ struct context_writer {
 };
 
 struct context_writer *
-context_writer_new(struct sqlite3 *db)
+context_writer_new(struct store *st)
 {
 	struct context_writer *cw = xcalloc(1, sizeof *cw);
 
-	cw->w = store_context_writes_new(db);
+	cw->w = store_context_writes_new(st);
 	return cw;
 }
 

@@ -18,7 +18,6 @@
 
 #include "util.h"
 
-struct sqlite3;
 struct store;
 
 /* Records kept before an event of a stream: default and most. */
@@ -66,7 +65,7 @@ void context_stream_close(struct context_stream *cs);
  */
 struct context_writer;
 
-struct context_writer *context_writer_new(struct sqlite3 *db);
+struct context_writer *context_writer_new(struct store *st);
 void context_writer_free(struct context_writer *cw);
 
 /*

@@ -36,11 +36,11 @@ struct store_context_writes {
 };
 
 struct store_context_writes *
-store_context_writes_new(struct sqlite3 *db)
+store_context_writes_new(struct store *st)
 {
 	struct store_context_writes *w = xcalloc(1, sizeof *w);
 
-	w->db = db;
+	w->db = store_db(st);
 	return w;
 }
 

@@ -13,12 +13,10 @@
 
 #include "store_rows.h"
 
-struct sqlite3;
-
-/* The writer's statements on db (the writer's connection). */
+/* The writer's statements on the store's own connection (the writer's). */
 struct store_context_writes;
 
-struct store_context_writes *store_context_writes_new(struct sqlite3 *db);
+struct store_context_writes *store_context_writes_new(struct store *st);
 void store_context_writes_free(struct store_context_writes *w);
 
 /* The file a run reads and what tells it apart later (replaces an earlier note). */

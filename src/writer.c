@@ -422,7 +422,7 @@ writer_start(struct writer *w, struct store *st, struct correlate *corr,
 	w->corr = corr;
 	w->rs = rs;
 	buf_init(&w->fields);
-	w->ctx = context_writer_new(store_db(st));
+	w->ctx = context_writer_new(st);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	w->inited = 1;

@@ -108,7 +108,7 @@ test_stream_blocks(void **state)
 
 	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
 	assert_non_null(s);
-	cw = context_writer_new(store_db(s));
+	cw = context_writer_new(s);
 	context_pack_init(&p);
 	/* events on records 5 and 7 (one block), then 20 (a block of its own) */
 	for (line = 1; line <= 22; line++) {
@@ -177,7 +177,7 @@ test_stream_compressed(void **state)
 
 	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
 	assert_non_null(s);
-	cw = context_writer_new(store_db(s));
+	cw = context_writer_new(s);
 	context_pack_init(&p);
 	for (line = 1; line <= 300; line++) {
 		snprintf(text, sizeof text, "2025-10-25 23:31:%02llu INFO worker:"
@@ -267,7 +267,7 @@ test_file(void **state)
 
 	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
 	assert_non_null(s);
-	cw = context_writer_new(store_db(s));
+	cw = context_writer_new(s);
 	path = write_file("a.log", file_text, 0);
 	id = file_event(s, cw, path);
 	expect(s, id, 2, 2, "2-two|3-three|4:four|5-five|6-six", "");
@@ -309,7 +309,7 @@ test_file_gzip(void **state)
 
 	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
 	assert_non_null(s);
-	cw = context_writer_new(store_db(s));
+	cw = context_writer_new(s);
 	path = write_file("a.log.gz", file_text, 1);
 	id = file_event(s, cw, path);
 	expect(s, id, 2, 1, "2-two|3-three|4:four|5-five", "");
