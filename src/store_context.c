@@ -178,16 +178,10 @@ int
 store_context_of(struct store *s, int64_t id, struct store_rows **q,
     char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(s);
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db, ctx_sql, -1, &st, NULL) != SQLITE_OK &&
-	    sqlite3_prepare_v2(db, ctx_sql_old, -1, &st, NULL) != SQLITE_OK) {
-		*q = NULL;
-		return store_sql_error(db, err, errlen, "context");
-	}
-	sqlite3_bind_int64(st, 1, id);
-	*q = (struct store_rows *)(void *)st;
+	if (store_rows_prepare(s, ctx_sql, ctx_sql_old, "context", q, err,
+	    errlen) != 0)
+		return -1;
+	store_rows_bind_int64(*q, 1, id);
 	return 0;
 }
 
@@ -195,15 +189,10 @@ int
 store_context_block_read(struct store *s, int64_t block,
     struct store_rows **q, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(s);
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db, "SELECT raw_len, zlib, data FROM"
-	    " context_blocks WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
-		*q = NULL;
-		return store_sql_error(db, err, errlen, "context");
-	}
-	sqlite3_bind_int64(st, 1, block);
-	*q = (struct store_rows *)(void *)st;
+	if (store_rows_prepare(s, "SELECT raw_len, zlib, data FROM"
+	    " context_blocks WHERE id = ?1", NULL, "context", q, err,
+	    errlen) != 0)
+		return -1;
+	store_rows_bind_int64(*q, 1, block);
 	return 0;
 }

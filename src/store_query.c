@@ -137,12 +137,13 @@ events_sql(struct buf *b, const struct store_filter *f,
 	buf_puts(b, " LIMIT ?4");
 }
 
-static int
-events_query_stmt(struct store *s, const struct store_filter *f,
+int
+store_events_query(struct store *s, const struct store_filter *f,
     enum store_events_order order, int64_t after_id, int64_t limit,
-    sqlite3_stmt **q, char *err, size_t errlen)
+    struct store_rows **q, char *err, size_t errlen)
 {
 	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st = NULL;
 	struct buf b;
 	int rc, old;
 
@@ -153,23 +154,25 @@ events_query_stmt(struct store *s, const struct store_filter *f,
 	for (old = 0, rc = SQLITE_ERROR; old < 2 && rc != SQLITE_OK; old++) {
 		buf_reset(&b);
 		events_sql(&b, f, order, old);
-		rc = sqlite3_prepare_v2(db, b.data, -1, q, NULL);
+		rc = sqlite3_prepare_v2(db, b.data, -1, &st, NULL);
 	}
 	buf_free(&b);
 	if (rc != SQLITE_OK)
 		return store_sql_error(db, err, errlen, NULL);
-	sqlite3_bind_int64(*q, 3, after_id);
-	sqlite3_bind_int64(*q, 4, limit);
-	filter_bind(*q, f, FILTER_FIRST);
+	sqlite3_bind_int64(st, 3, after_id);
+	sqlite3_bind_int64(st, 4, limit);
+	filter_bind(st, f, FILTER_FIRST);
+	*q = store_rows_of(st);
 	return 0;
 }
 
-static int
-worst_records_stmt(struct store *s, const struct store_filter *f,
-    int min_severity, sqlite3_stmt **q, char *err, size_t errlen)
+int
+store_worst_records(struct store *s, const struct store_filter *f,
+    int min_severity, struct store_rows **q, char *err, size_t errlen)
 {
 	struct store_filter only = *f;
 	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st = NULL;
 	struct buf b;
 	int rc;
 
@@ -185,12 +188,13 @@ worst_records_stmt(struct store *s, const struct store_filter *f,
 	filter_sql(&b, &only, FILTER_FIRST);
 	buf_puts(&b, " GROUP BY e.source_id, e.ts, e.line, e.text"
 	    " HAVING max(r.severity) >= ?3 ORDER BY e.ts, min(e.id)");
-	rc = sqlite3_prepare_v2(db, b.data, -1, q, NULL);
+	rc = sqlite3_prepare_v2(db, b.data, -1, &st, NULL);
 	buf_free(&b);
 	if (rc != SQLITE_OK)
 		return store_sql_error(db, err, errlen, NULL);
-	sqlite3_bind_int(*q, 3, min_severity);
-	filter_bind(*q, &only, FILTER_FIRST);
+	sqlite3_bind_int(st, 3, min_severity);
+	filter_bind(st, &only, FILTER_FIRST);
+	*q = store_rows_of(st);
 	return 0;
 }
 
@@ -431,27 +435,15 @@ store_rule_event_count(struct store *s, const char *rule, int64_t *n,
 	    NULL, rule, n, "counting events", err, errlen);
 }
 
-/* Prepare sql on s's database into *q. */
-static int
-prepare(struct store *s, const char *sql, sqlite3_stmt **q, char *err,
-    size_t errlen)
+int
+store_rule_events(struct store *s, const char *rule, int max,
+    struct store_rows **q, char *err, size_t errlen)
 {
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, q, NULL) != SQLITE_OK) {
-		*q = NULL;
-		return store_sql_error(store_db(s), err, errlen, NULL);
-	}
-	return 0;
-}
-
-static int
-rule_events_stmt(struct store *s, const char *rule, int max,
-    sqlite3_stmt **q, char *err, size_t errlen)
-{
-	if (prepare(s, "SELECT line, text FROM events WHERE rule = ?1"
-	    " ORDER BY line, id LIMIT ?2", q, err, errlen) != 0)
+	if (store_rows_prepare(s, "SELECT line, text FROM events WHERE rule = ?1"
+	    " ORDER BY line, id LIMIT ?2", NULL, NULL, q, err, errlen) != 0)
 		return -1;
-	sqlite3_bind_text(*q, 1, rule, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(*q, 2, max);
+	store_rows_bind_copy(*q, 1, rule);
+	store_rows_bind_int64(*q, 2, max);
 	return 0;
 }
 
@@ -462,83 +454,29 @@ store_incident_count(struct store *s, int64_t *n, char *err, size_t errlen)
 	    NULL, n, "counting incidents", err, errlen);
 }
 
-static int
-incidents_of_stmt(struct store *s, const char *kind, const char *rule,
-    sqlite3_stmt **q, char *err, size_t errlen)
-{
-	if (prepare(s, "SELECT key, start, end, count FROM incidents"
-	    " WHERE kind = ?1 AND rule = ?2 ORDER BY start", q, err, errlen) != 0)
-		return -1;
-	sqlite3_bind_text(*q, 1, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*q, 2, rule, -1, SQLITE_TRANSIENT);
-	return 0;
-}
-
-static int
-linked_events_stmt(struct store *s, const char *rule, const char *target,
-    sqlite3_stmt **q, char *err, size_t errlen)
-{
-	if (prepare(s, "SELECT e.fields, e.inherited FROM events e"
-	    " JOIN events t ON t.id = e.link WHERE e.rule = ?1 AND t.rule = ?2",
-	    q, err, errlen) != 0)
-		return -1;
-	sqlite3_bind_text(*q, 1, rule, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*q, 2, target, -1, SQLITE_TRANSIENT);
-	return 0;
-}
-
-int
-store_events_query(struct store *s, const struct store_filter *f,
-    enum store_events_order order, int64_t after_id, int64_t limit,
-    struct store_rows **q, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = events_query_stmt(s, f, order, after_id, limit, &st, err, errlen);
-
-	*q = (struct store_rows *)(void *)st;
-	return rc;
-}
-
-int
-store_worst_records(struct store *s, const struct store_filter *f,
-    int min_severity, struct store_rows **q, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = worst_records_stmt(s, f, min_severity, &st, err, errlen);
-
-	*q = (struct store_rows *)(void *)st;
-	return rc;
-}
-
-int
-store_rule_events(struct store *s, const char *rule, int max,
-    struct store_rows **q, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = rule_events_stmt(s, rule, max, &st, err, errlen);
-
-	*q = (struct store_rows *)(void *)st;
-	return rc;
-}
-
 int
 store_incidents_of(struct store *s, const char *kind, const char *rule,
     struct store_rows **q, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = incidents_of_stmt(s, kind, rule, &st, err, errlen);
-
-	*q = (struct store_rows *)(void *)st;
-	return rc;
+	if (store_rows_prepare(s, "SELECT key, start, end, count FROM incidents"
+	    " WHERE kind = ?1 AND rule = ?2 ORDER BY start", NULL, NULL, q, err,
+	    errlen) != 0)
+		return -1;
+	store_rows_bind_copy(*q, 1, kind);
+	store_rows_bind_copy(*q, 2, rule);
+	return 0;
 }
 
 int
 store_linked_events(struct store *s, const char *rule, const char *target,
     struct store_rows **q, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = linked_events_stmt(s, rule, target, &st, err, errlen);
-
-	*q = (struct store_rows *)(void *)st;
-	return rc;
+	if (store_rows_prepare(s, "SELECT e.fields, e.inherited FROM events e"
+	    " JOIN events t ON t.id = e.link WHERE e.rule = ?1 AND t.rule = ?2",
+	    NULL, NULL, q, err, errlen) != 0)
+		return -1;
+	store_rows_bind_copy(*q, 1, rule);
+	store_rows_bind_copy(*q, 2, target);
+	return 0;
 }
+

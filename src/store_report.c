@@ -13,28 +13,7 @@ static int
 prep(struct store *s, const char *sql, struct store_rows **q, char *err,
     size_t errlen)
 {
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-		*q = NULL;
-		return store_sql_error(store_db(s), err, errlen, "database");
-	}
-	*q = (struct store_rows *)(void *)st;
-	return 0;
-}
-
-/* The first of sql that the database takes (an older one lacks columns). */
-static int
-prep_either(struct store *s, const char *sql, const char *older,
-    struct store_rows **q, char *err, size_t errlen)
-{
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) == SQLITE_OK) {
-		*q = (struct store_rows *)(void *)st;
-		return 0;
-	}
-	return prep(s, older, q, err, errlen);
+	return store_rows_prepare(s, sql, NULL, "database", q, err, errlen);
 }
 
 void
@@ -73,12 +52,12 @@ int
 store_report_rules(struct store *s, struct store_rows **q, char *err,
     size_t errlen)
 {
-	return prep_either(s, "SELECT id, category, severity, summary,"
+	return store_rows_prepare(s, "SELECT id, category, severity, summary,"
 	    " metric_field, metric_by, follows_rule, follows_by, expect_rule,"
 	    " expect_by, unit, slow, counts, counts_by, means FROM rules"
 	    " ORDER BY id", "SELECT id, category, severity, summary, metric_field,"
 	    " metric_by, follows_rule, follows_by, expect_rule, expect_by"
-	    " FROM rules ORDER BY id", q, err, errlen);
+	    " FROM rules ORDER BY id", "database", q, err, errlen);
 }
 
 int
@@ -110,8 +89,8 @@ store_report_volume(struct store *s, int64_t mlo, int64_t mhi,
 	    " truncated FROM volume WHERE minute >= ?1 AND minute < ?2", q, err,
 	    errlen) != 0)
 		return -1;
-	sqlite3_bind_int64(ST(*q), 1, mlo);
-	sqlite3_bind_int64(ST(*q), 2, mhi);
+	store_rows_bind_int64(*q, 1, mlo);
+	store_rows_bind_int64(*q, 2, mhi);
 	return 0;
 }
 
@@ -124,7 +103,7 @@ store_report_untimed(struct store *s, struct store_rows **q)
 	    " events INDEXED BY events_untimed WHERE ts IS NULL GROUP BY"
 	    " source_id", -1, &st, NULL) != SQLITE_OK)
 		st = NULL;
-	*q = (struct store_rows *)(void *)st;
+	*q = store_rows_of(st);
 	return 0;
 }
 
@@ -136,8 +115,8 @@ store_report_incidents(struct store *s, int64_t since, int64_t until,
 	    " detected_at, source_id, rowid FROM incidents WHERE start < ?2"
 	    " AND end >= ?1", q, err, errlen) != 0)
 		return -1;
-	sqlite3_bind_int64(ST(*q), 1, since);
-	sqlite3_bind_int64(ST(*q), 2, until);
+	store_rows_bind_int64(*q, 1, since);
+	store_rows_bind_int64(*q, 2, until);
 	return 0;
 }
 
@@ -259,7 +238,7 @@ store_totals_rule_sources(struct store *s, const char *rule,
 	if (prep(s, "SELECT DISTINCT source_id FROM events WHERE rule = ?1",
 	    q, err, errlen) != 0)
 		return -1;
-	sqlite3_bind_text(ST(*q), 1, rule, -1, SQLITE_TRANSIENT);
+	store_rows_bind_copy(*q, 1, rule);
 	return 0;
 }
 
@@ -285,10 +264,10 @@ store_totals_metric_rules(struct store *s, struct store_rows **q, char *err,
     size_t errlen)
 {
 	/* A database no writer has opened since rules.unit was added lacks it. */
-	return prep_either(s, "SELECT id, unit FROM rules"
+	return store_rows_prepare(s, "SELECT id, unit FROM rules"
 	    " WHERE metric_field IS NOT NULL ORDER BY id", "SELECT id, NULL"
-	    " FROM rules WHERE metric_field IS NOT NULL ORDER BY id", q, err,
-	    errlen);
+	    " FROM rules WHERE metric_field IS NOT NULL ORDER BY id",
+	    "database", q, err, errlen);
 }
 
 int

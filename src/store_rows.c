@@ -12,6 +12,31 @@
 #define ST(q)	((sqlite3_stmt *)(void *)(q))
 
 int
+store_rows_prepare(struct store *s, const char *sql, const char *older,
+    const char *what, struct store_rows **q, char *err, size_t errlen)
+{
+	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK &&
+	    (older == NULL ||
+	    sqlite3_prepare_v2(db, older, -1, &st, NULL) != SQLITE_OK)) {
+		*q = NULL;
+		if (what == NULL)
+			return store_sql_error(db, err, errlen, NULL);
+		return store_sql_error(db, err, errlen, "%s", what);
+	}
+	*q = store_rows_of(st);
+	return 0;
+}
+
+struct store_rows *
+store_rows_of(sqlite3_stmt *st)
+{
+	return (struct store_rows *)(void *)st;
+}
+
+int
 store_rows_next(struct store_rows *q)
 {
 	int rc = sqlite3_step(ST(q));

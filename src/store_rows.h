@@ -57,6 +57,19 @@ int store_read_error(struct store *s, char *err, size_t errlen,
     const char *what);
 
 /*
+ * For the store's query files only (store_*.c), which know SQL: prepare
+ * sql on the store's connection, or older when the database refuses sql
+ * (one from before a column was added; NULL: none).  On failure *q is
+ * NULL and err says "what: " and the database's message (what NULL: the
+ * message alone).
+ */
+int store_rows_prepare(struct store *s, const char *sql, const char *older,
+    const char *what, struct store_rows **q, char *err, size_t errlen);
+/* The statement a query file prepared itself, handed out as rows. */
+struct sqlite3_stmt;
+struct store_rows *store_rows_of(struct sqlite3_stmt *st);
+
+/*
  * Hold one snapshot over several queries (a read transaction) when none
  * is open yet; *own says whether store_read_end has one to close.
  */

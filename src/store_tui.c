@@ -118,15 +118,7 @@ int
 store_tui_prepare(struct store *s, enum store_tui_query which,
     struct store_rows **q)
 {
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(store_db(s), tui_sql[which], -1, &st, NULL) !=
-	    SQLITE_OK) {
-		*q = NULL;
-		return -1;
-	}
-	*q = (struct store_rows *)(void *)st;
-	return 0;
+	return store_rows_prepare(s, tui_sql[which], NULL, NULL, q, NULL, 0);
 }
 
 struct search_fn {
