@@ -50,11 +50,9 @@ run() {
 	    tops > "$dir/$side/$name.out"
 }
 
-check() {
+# verdict NAME: old/NAME.out against new/NAME.out, counted and printed.
+verdict() {
 	name=$1
-	shift
-	run old "$name" "$@"
-	run new "$name" "$@"
 	if cmp -s "$dir/old/$name.out" "$dir/new/$name.out"; then
 		same=$((same + 1))
 		echo "same     $name"
@@ -63,6 +61,14 @@ check() {
 		echo "DIFFERS  $name"
 		diff "$dir/old/$name.out" "$dir/new/$name.out" | head -8
 	fi
+}
+
+check() {
+	name=$1
+	shift
+	run old "$name" "$@"
+	run new "$name" "$@"
+	verdict "$name"
 }
 
 # tables SIDE: every table without wall-clock columns, in a stable order.
@@ -94,16 +100,9 @@ done
 # shellcheck disable=SC2086
 check ingest ingest --db t.db $inputs
 for side in old new; do
-	tables "$side" | tops > "$dir/$side/tables.txt"
+	tables "$side" | tops > "$dir/$side/tables.out"
 done
-if cmp -s "$dir/old/tables.txt" "$dir/new/tables.txt"; then
-	same=$((same + 1))
-	echo "same     tables"
-else
-	differs=$((differs + 1))
-	echo "DIFFERS  tables"
-	diff "$dir/old/tables.txt" "$dir/new/tables.txt" | head -8
-fi
+verdict tables
 
 # A window inside the data (times are stored in milliseconds): its middle
 # third, so both edges cut the data.
