@@ -261,6 +261,20 @@ json_string(const char *p, const char *end, struct buf *dst)
 	}
 }
 
+/*
+ * json_string without a destination, for a string that may be used where
+ * it stands: *plain says it holds no escape, so its text is p up to the
+ * closing quote, the byte before the one returned.
+ */
+static inline const char *
+json_string_end(const char *p, const char *end, int *plain)
+{
+	const char *q = json_plain_run(p, end);
+
+	*plain = q < end && *q == '"';
+	return *plain ? q + 1 : json_string(q, end, NULL);
+}
+
 /* Skip one JSON value of any kind; NULL if it is broken or nested too deep. */
 static const char *
 json_skip(const char *p, const char *end, int depth)
@@ -334,9 +348,9 @@ static enum json_kind
 docker_json(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
-	const char *p = line, *end = line + len, *k, *v;
-	size_t klen;
-	int have_log = 0, journald = 0, first = 1;
+	const char *p = line, *end = line + len, *k, *v, *q, *log = NULL;
+	size_t klen, log_len = 0;
+	int have_log = 0, log_nl = 0, journald = 0, first = 1, plain;
 
 	buf_reset(&e->msg);
 	out->ts = TS_NONE;
@@ -357,7 +371,7 @@ docker_json(struct envelope *e, const char *line, size_t len,
 		if (*p != '"')
 			return JSON_BROKEN;
 		k = p + 1;
-		if ((p = json_string(k, end, NULL)) == NULL)
+		if ((p = json_string_end(k, end, &plain)) == NULL)
 			return JSON_BROKEN;
 		klen = (size_t)(p - 1 - k);
 		p = json_ws(p, end);
@@ -367,13 +381,34 @@ docker_json(struct envelope *e, const char *line, size_t len,
 		if (p >= end)
 			return JSON_BROKEN;
 		if (key_is(k, klen, "log") && *p == '"') {
-			buf_reset(&e->msg);
-			if ((p = json_string(p + 1, end, &e->msg)) == NULL)
-				return JSON_BROKEN;
+			/*
+			 * Docker's usual record, plain text and an escaped
+			 * newline at its end, is used where it stands: log is
+			 * its text, log_nl the newline.  Any other escape
+			 * decodes the string into msg (log NULL).
+			 */
+			v = p + 1;
+			q = json_plain_run(v, end);
+			log = v;
+			log_len = (size_t)(q - v);
+			if (q < end && *q == '"') {
+				log_nl = 0;
+				p = q + 1;
+			} else if (end - q >= 3 && q[1] == 'n' && q[2] == '"') {
+				log_nl = 1;
+				p = q + 3;
+			} else {
+				log = NULL;
+				log_nl = 0;
+				buf_reset(&e->msg);
+				buf_append(&e->msg, v, log_len);
+				if ((p = json_string(q, end, &e->msg)) == NULL)
+					return JSON_BROKEN;
+			}
 			have_log = 1;
 		} else if (key_is(k, klen, "stream") && *p == '"') {
 			v = p + 1;
-			if ((p = json_string(v, end, NULL)) == NULL)
+			if ((p = json_string_end(v, end, &plain)) == NULL)
 				return JSON_BROKEN;
 			if (key_is(v, (size_t)(p - 1 - v), "stdout"))
 				out->stream = STREAM_STDOUT;
@@ -381,7 +416,7 @@ docker_json(struct envelope *e, const char *line, size_t len,
 				out->stream = STREAM_STDERR;
 		} else if (key_is(k, klen, "time") && *p == '"') {
 			v = p + 1;
-			if ((p = json_string(v, end, NULL)) == NULL)
+			if ((p = json_string_end(v, end, &plain)) == NULL)
 				return JSON_BROKEN;
 			if (timeparse_rfc3339_cached(&e->stamps, v,
 			    (size_t)(p - 1 - v), &out->ts) == 0)
@@ -410,10 +445,16 @@ docker_json(struct envelope *e, const char *line, size_t len,
 		return journald ? JSON_JOURNALD : JSON_OTHER;
 
 	out->format = ENVELOPE_DOCKER_JSON;
-	out->msg = buf_text(&e->msg);
-	out->msg_len = e->msg.len;
-	if (out->msg_len > 0 && out->msg[out->msg_len - 1] == '\n') {
-		out->msg_len--;
+	if (log != NULL) {
+		out->msg = log;
+		out->msg_len = log_len;
+	} else {
+		out->msg = buf_text(&e->msg);
+		out->msg_len = e->msg.len;
+	}
+	if (log_nl || (out->msg_len > 0 && out->msg[out->msg_len - 1] == '\n')) {
+		if (!log_nl)
+			out->msg_len--;
 		/* The reader drops '\r' before '\n' on raw lines; do the same. */
 		if (out->msg_len > 0 && out->msg[out->msg_len - 1] == '\r')
 			out->msg_len--;
@@ -528,6 +569,32 @@ journald(struct envelope *e, const char *line, size_t len,
 	return 0;
 }
 
+/* The fields journald_fast reads. */
+enum jf_field {
+	JF_MSG, JF_TS, JF_PRIO, JF_CONTAINER, JF_IDENT, JF_UNIT, JF_CID,
+	JF_TRANSPORT, JF_COUNT
+};
+
+/* The field key k[0..n) names, or JF_COUNT: one compare, by the key's length. */
+static enum jf_field
+journald_key(const char *k, size_t n)
+{
+#define JF_KEY(lit, f)	case sizeof(lit) - 1: \
+		return memcmp(k, lit, sizeof(lit) - 1) == 0 ? f : JF_COUNT
+	switch (n) {
+	JF_KEY("MESSAGE", JF_MSG);
+	JF_KEY("__REALTIME_TIMESTAMP", JF_TS);
+	JF_KEY("PRIORITY", JF_PRIO);
+	JF_KEY("CONTAINER_NAME", JF_CONTAINER);
+	JF_KEY("SYSLOG_IDENTIFIER", JF_IDENT);
+	JF_KEY("_SYSTEMD_UNIT", JF_UNIT);
+	JF_KEY("CONTAINER_ID", JF_CID);
+	JF_KEY("_TRANSPORT", JF_TRANSPORT);
+	}
+#undef JF_KEY
+	return JF_COUNT;
+}
+
 /*
  * journald() without cJSON, for the common entry: the fields it reads are
  * strings holding no \u escape and no NUL once decoded, the timestamp
@@ -542,18 +609,13 @@ static int
 journald_fast(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out, enum json_kind *seen)
 {
-	enum {
-		F_MSG, F_TS, F_PRIO, F_CONTAINER, F_IDENT, F_UNIT, F_CID,
-		F_TRANSPORT, F_COUNT
-	};
-	static const char *const keys[F_COUNT] = {
-		"MESSAGE", "__REALTIME_TIMESTAMP", "PRIORITY", "CONTAINER_NAME",
-		"SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT", "CONTAINER_ID", "_TRANSPORT"
-	};
-	const char *v[F_COUNT] = { NULL }, *vend[F_COUNT] = { NULL };
+	const char *v[JF_COUNT] = { NULL }, *vend[JF_COUNT] = { NULL };
 	const char *p = line, *end = line + len, *k;
 	unsigned long long us = 0;
-	size_t klen, f;
+	unsigned escaped = 0;	/* bit f: v[f] holds an escape */
+	enum jf_field f;
+	size_t klen;
+	int plain;
 
 	p = json_ws(p, end);
 	if (p >= end || *p != '{')
@@ -564,37 +626,38 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 	else for (;;) {
 		if (p >= end || *p != '"')
 			return 1;
+		/* a key with an escape is left to journald() */
 		k = p + 1;
-		if ((p = json_string(k, end, NULL)) == NULL)
+		p = json_plain_run(k, end);
+		if (p >= end || *p != '"')
 			return 1;
-		klen = (size_t)(p - 1 - k);
-		if (memchr(k, '\\', klen) != NULL)
-			return 1;
-		p = json_ws(p, end);
+		klen = (size_t)(p - k);
+		p = json_ws(p + 1, end);
 		if (p >= end || *p != ':')
 			return 1;
 		p = json_ws(p + 1, end);
 		if (p >= end)
 			return 1;
-		for (f = 0; f < F_COUNT && !key_is(k, klen, keys[f]); f++)
-			;
+		f = journald_key(k, klen);
 		if (seen != NULL && *seen != JSON_DOCKER) {
 			if (key_is(k, klen, "log") && *p == '"')
 				*seen = JSON_DOCKER;
-			else if (f == F_MSG || f == F_TS ||
+			else if (f == JF_MSG || f == JF_TS ||
 			    key_is(k, klen, "__CURSOR"))
 				*seen = JSON_JOURNALD;
 		}
 		/* the first of duplicate keys counts, as in cJSON */
-		if (f < F_COUNT && v[f] == NULL) {
+		if (f < JF_COUNT && v[f] == NULL) {
 			if (*p != '"')
 				return 1;
 			v[f] = p + 1;
-			if ((p = json_string(v[f], end, NULL)) == NULL)
+			if ((p = json_string_end(v[f], end, &plain)) == NULL)
 				return 1;
 			vend[f] = p - 1;
-			for (k = v[f]; (k = memchr(k, '\\', (size_t)(vend[f] - k))) != NULL;
-			    k += 2) {
+			if (!plain)
+				escaped |= 1u << f;
+			for (k = v[f]; !plain && (k = memchr(k, '\\',
+			    (size_t)(vend[f] - k))) != NULL; k += 2) {
 				if (k[1] == 'u')
 					return 1;
 			}
@@ -613,10 +676,10 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 	}
 	if (json_ws(p, end) != end)
 		return 1;
-	if (v[F_TS] != NULL) {
-		if (vend[F_TS] == v[F_TS] || vend[F_TS] - v[F_TS] > 19)
+	if (v[JF_TS] != NULL) {
+		if (vend[JF_TS] == v[JF_TS] || vend[JF_TS] - v[JF_TS] > 19)
 			return 1;
-		for (k = v[F_TS]; k < vend[F_TS]; k++) {
+		for (k = v[JF_TS]; k < vend[JF_TS]; k++) {
 			if (!is_digit(*k))
 				return 1;
 			us = us * 10 + (unsigned)(*k - '0');
@@ -627,30 +690,45 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 	buf_reset(&e->msg);
 	buf_reset(&e->src);
 	buf_reset(&e->lvl);
-	if (v[F_MSG] != NULL && (json_string(v[F_MSG], end, &e->msg) == NULL ||
-	    (e->msg.len > 0 && memchr(e->msg.data, '\0', e->msg.len) != NULL)))
-		return 1;
+	/* strings without an escape are used where they stand */
 	out->msg = buf_text(&e->msg);
-	out->msg_len = e->msg.len;
+	out->msg_len = 0;
+	if (v[JF_MSG] != NULL && !(escaped >> JF_MSG & 1)) {
+		out->msg = v[JF_MSG];
+		out->msg_len = (size_t)(vend[JF_MSG] - v[JF_MSG]);
+	} else if (v[JF_MSG] != NULL) {
+		if (json_string(v[JF_MSG], end, &e->msg) == NULL)
+			return 1;
+		out->msg = buf_text(&e->msg);
+		out->msg_len = e->msg.len;
+	}
+	if (out->msg_len > 0 && memchr(out->msg, '\0', out->msg_len) != NULL)
+		return 1;
 	if (out->msg_len > 0 && out->msg[out->msg_len - 1] == '\n')
 		out->msg_len--;
-	if (v[F_TS] != NULL)
+	if (v[JF_TS] != NULL)
 		out->ts = (int64_t)(us / 1000);
-	for (f = F_CONTAINER; f <= F_UNIT; f++) {
+	for (f = JF_CONTAINER; f <= JF_UNIT; f++) {
 		if (v[f] == NULL || vend[f] == v[f])
 			continue;
-		if (json_string(v[f], end, &e->src) == NULL ||
-		    (e->src.len > 0 && memchr(e->src.data, '\0', e->src.len) != NULL))
+		if (!(escaped >> f & 1)) {
+			out->source = v[f];
+			out->source_len = (size_t)(vend[f] - v[f]);
+		} else {
+			if (json_string(v[f], end, &e->src) == NULL)
+				return 1;
+			out->source = buf_text(&e->src);
+			out->source_len = e->src.len;
+		}
+		if (memchr(out->source, '\0', out->source_len) != NULL)
 			return 1;
-		out->source = buf_text(&e->src);
-		out->source_len = e->src.len;
 		out->source_kind = "journald";
 		break;
 	}
-	out->level = journald_level(v[F_PRIO], v[F_PRIO] != NULL ?
-	    (size_t)(vend[F_PRIO] - v[F_PRIO]) : 0,
-	    v[F_CONTAINER] != NULL || v[F_CID] != NULL, v[F_TRANSPORT],
-	    v[F_TRANSPORT] != NULL ? (size_t)(vend[F_TRANSPORT] - v[F_TRANSPORT]) : 0);
+	out->level = journald_level(v[JF_PRIO], v[JF_PRIO] != NULL ?
+	    (size_t)(vend[JF_PRIO] - v[JF_PRIO]) : 0,
+	    v[JF_CONTAINER] != NULL || v[JF_CID] != NULL, v[JF_TRANSPORT],
+	    v[JF_TRANSPORT] != NULL ? (size_t)(vend[JF_TRANSPORT] - v[JF_TRANSPORT]) : 0);
 	if (out->level != NULL)
 		out->level_len = strlen(out->level);
 	return 0;
