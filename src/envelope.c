@@ -848,11 +848,20 @@ docker_ts(struct envelope *e, const char *line, size_t len, int strict,
 
 /* ---- compose and Desktop prefixes ------------------------------------ */
 
+/*
+ * The bytes of a compose name, a table: every line that starts with a
+ * digit or a letter (a plain line's own stamp or level) is read as far as
+ * its first blank as a name might be.
+ */
+static const unsigned char name_chars[256] = {
+	['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1,
+	['_'] = 1, ['.'] = 1, ['-'] = 1
+};
+
 static int
 is_name_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    is_digit(c) || c == '_' || c == '.' || c == '-';
+	return name_chars[(unsigned char)c];
 }
 
 /* The slot of a remembered prefix line starts with, or -1. */
