@@ -146,26 +146,28 @@ emit_pending(struct multiline *m, struct ml_source *s)
 	assert(s->text.len <= ML_RECORD_CAP);
 	assert(s->line_first <= s->line_last);
 	assert(s->name == NULL || s->source_kind != NULL);
-	memset(&rec, 0, sizeof rec);
-	rec.ts = s->ts;
-	rec.source = s->name;
-	rec.source_len = s->name_len;
-	rec.source_kind = s->name != NULL ? s->source_kind : NULL;
-	rec.stream = s->rec_stream;
-	rec.text = s->text.data != NULL ? s->text.data : "";
-	rec.len = s->text.len;
-	rec.line_first = s->line_first;
-	rec.line_last = s->line_last;
-	rec.offset_first = s->offset_first;
-	rec.flags = s->flags;
-	rec.raw_bytes = s->raw_bytes;
-	rec.malformed_lines = s->malformed_lines;
-	rec.level = s->level;
-	rec.body = s->body;
-	rec.env_ts = s->env_ts;
-	rec.own_ts = s->own_ts;
-	rec.env_naive = s->env_naive;
-	rec.own_naive = s->own_naive;
+	/* every member is set: no memset of the whole record per record */
+	rec = (struct record){
+		.ts = s->ts,
+		.source = s->name,
+		.source_len = s->name_len,
+		.source_kind = s->name != NULL ? s->source_kind : NULL,
+		.stream = s->rec_stream,
+		.text = s->text.data != NULL ? s->text.data : "",
+		.len = s->text.len,
+		.line_first = s->line_first,
+		.line_last = s->line_last,
+		.offset_first = s->offset_first,
+		.flags = s->flags,
+		.raw_bytes = s->raw_bytes,
+		.malformed_lines = s->malformed_lines,
+		.level = s->level,
+		.body = s->body,
+		.env_ts = s->env_ts,
+		.own_ts = s->own_ts,
+		.env_naive = s->env_naive,
+		.own_naive = s->own_naive
+	};
 	s->pending = 0;
 	s->open_partial = 0;
 	s->in_traceback = 0;
@@ -584,8 +586,12 @@ append_text(struct ml_source *s, const char *p, size_t n, int newline)
 static int
 earlier(int64_t ts, int64_t prev)
 {
+	/*
+	 * A whole second ts is before prev's second exactly when it is a
+	 * second or more before prev: no division by 1000 for prev's.
+	 */
 	if (ts % 1000 == 0)
-		prev -= ((prev % 1000) + 1000) % 1000;
+		return prev - ts >= 1000;
 	return ts < prev;
 }
 
