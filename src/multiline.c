@@ -555,6 +555,15 @@ scan_bytes(const char *p, size_t n)
 	return scan_bytes_slow(p, n);
 }
 
+/* Does p[0..n) lie within line[0..len), as a message the envelope did not decode? */
+static int
+within(const char *p, size_t n, const char *line, size_t len)
+{
+	uintptr_t a = (uintptr_t)p, b = (uintptr_t)line;
+
+	return a >= b && a - b <= len && n <= len - (a - b);
+}
+
 static void
 append_text(struct ml_source *s, const char *p, size_t n, int newline)
 {
@@ -780,5 +789,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	}
 	if (rl->truncated)
 		s->flags |= RECORD_TRUNCATED;
-	s->flags |= scan_bytes(p, n);
+	/* the reader looked at every byte of a line it calls ASCII */
+	if (!rl->ascii || !within(p, n, rl->p, rl->len))
+		s->flags |= scan_bytes(p, n);
 }

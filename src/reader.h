@@ -22,6 +22,7 @@ struct reader_line {
 	uint64_t	 end_offset;	/* byte offset just past its '\n' */
 	int		 truncated;	/* the line was longer than READER_MAX_LINE */
 	int		 unterminated;	/* the input ended before its '\n' */
+	int		 ascii;		/* every byte is ASCII, none NUL (never when truncated) */
 };
 
 struct reader_stats {
