@@ -917,6 +917,7 @@ compose(struct envelope *e, const char *line, size_t len, int strict,
     struct envelope_line *out)
 {
 	size_t i = 0, name_len, k, lim;
+	const char *sp;
 	int64_t ms;
 	int s;
 
@@ -924,15 +925,22 @@ compose(struct envelope *e, const char *line, size_t len, int strict,
 		i = e->prefix[s].len;
 		name_len = e->prefix[s].name_len;
 	} else {
-		lim = len < ENVELOPE_NAME_MAX ? len : ENVELOPE_NAME_MAX;
-		while (i < lim && is_name_char(line[i]))
-			i++;
-		name_len = i;
-		if (name_len == 0 || i >= len || line[i] != ' ')
+		/*
+		 * The blanks and '|' after the name are looked for first: a
+		 * plain line, whose first word is all name bytes as often as
+		 * not, is turned away without reading that word twice.
+		 */
+		lim = len <= ENVELOPE_NAME_MAX ? len : ENVELOPE_NAME_MAX + 1;
+		if ((sp = memchr(line, ' ', lim)) == NULL || sp == line)
 			return -1;
+		name_len = i = (size_t)(sp - line);
 		while (i < len && line[i] == ' ')
 			i++;
 		if (i >= len || line[i] != '|')
+			return -1;
+		while (sp > line && is_name_char(sp[-1]))
+			sp--;
+		if (sp != line)
 			return -1;
 		i++;
 		if (i < len) {
