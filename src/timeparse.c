@@ -741,6 +741,15 @@ parse_trailing_zone(const char *p, size_t n, struct stamp *st)
 		st->has_zone = 1;
 		return 1 + k;
 	}
+	/*
+	 * Two capitals no name starts with ("INFO", "DEBUG" after a stamp)
+	 * are no zone whatever follows: lookup_abbrev would say so after
+	 * the word was measured.
+	 */
+	if (n > 2 && is_upper((unsigned char)p[1]) &&
+	    is_upper((unsigned char)p[2]) &&
+	    !(zone_second[p[1] - 'A'] >> (p[2] - 'A') & 1))
+		return 0;
 	for (len = 0; len < 5 && 1 + len < n && is_upper((unsigned char)p[1 + len]);
 	    len++)
 		;
