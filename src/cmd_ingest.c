@@ -49,6 +49,8 @@ static const char ingest_options_tail[] =
     "                   pipe (default 20, at most 200; files are read\n"
     "                   again instead); 0 keeps no context at all\n"
     "  -q, --quiet      no summary line\n"
+    "  --stats          then a line of where the time went: set-up,\n"
+    "                   reading, the writer, correlation, checkpoints\n"
     "  --help           this text\n"
     "\nWith no FILE, or FILE -, standard input is read.\n";
 
@@ -99,6 +101,7 @@ enum {
 	OPT_FINAL,
 	OPT_CONTEXT_LINES,
 	OPT_NO_DEFAULT_RULES,
+	OPT_STATS,
 	OPT_HELP
 };
 
@@ -116,6 +119,7 @@ static const struct option ingest_longopts[] = {
 	{ "context-lines", required_argument, NULL, OPT_CONTEXT_LINES },
 	{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -236,6 +240,26 @@ print_summary(const struct store_ingest_counts *t, size_t ninputs)
 	    (unsigned long long)t->regex_errors, untimed);
 }
 
+/*
+ * --stats: where the time went.  Reading is the main thread from the
+ * first input to the last; closing is the final checkpoint and the
+ * threads' ends.  Of the two threads, the one that waited less set the
+ * pace.
+ */
+static void
+print_times(double t_start, double t_read, double t_close, double cpu_read,
+    const struct ingest_times *t)
+{
+	double end = util_elapsed();
+
+	cmd_error("time %.3f s: set-up %.3f s; reading %.3f s, %.3f s CPU,"
+	    " %.3f s waiting for the writer; the writer %.3f s CPU (correlation"
+	    " %.3f s), %.3f s waiting for batches; checkpoints %.3f s CPU;"
+	    " closing %.3f s", end - t_start, t_read - t_start,
+	    t_close - t_read, cpu_read, t->read_blocked, t->write_cpu,
+	    t->correlate_cpu, t->write_idle, t->checkpoint_cpu, end - t_close);
+}
+
 static int
 cmd_ingest_exec(int argc, char **argv)
 {
@@ -255,9 +279,12 @@ cmd_ingest_exec(int argc, char **argv)
 	long lval;
 	size_t nrule_args = 0, ndirs = 0, i, ninputs, nfailed = 0;
 	char **inputs;
-	int ch, quiet = 0, no_defaults = 0, fmt, rc = EXIT_RUNTIME;
+	int ch, quiet = 0, stats = 0, no_defaults = 0, fmt, rc = EXIT_RUNTIME;
+	struct ingest_times times;
+	double t_start = util_elapsed(), t_read = 0, t_close = 0, cpu_read = 0;
 
 	memset(&opts, 0, sizeof opts);
+	memset(&times, 0, sizeof times);
 	opts.format = ENVELOPE_AUTO;
 	opts.context_lines = CONTEXT_DEFAULT;
 	rule_args = xcalloc((size_t)argc + 1, sizeof *rule_args);
@@ -315,6 +342,9 @@ cmd_ingest_exec(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = 1;
+			break;
+		case OPT_STATS:
+			stats = 1;
 			break;
 		case OPT_HELP:
 			usage(&cc);
@@ -385,6 +415,8 @@ cmd_ingest_exec(int argc, char **argv)
 	inputs = optind < argc ? argv + optind : (char **)stdin_only;
 	ninputs = optind < argc ? (size_t)(argc - optind) : 1;
 	memset(&total, 0, sizeof total);
+	t_read = util_elapsed();
+	cpu_read = util_thread_cpu();
 	for (i = 0; i < ninputs && !ingest_stop; i++) {
 		path = inputs[i];
 		if (strcmp(path, "-") != 0 && stat(path, &sb) != 0) {
@@ -406,12 +438,17 @@ cmd_ingest_exec(int argc, char **argv)
 		counts_add(&total, &c);
 		print_clocks(in, opts.tz_auto);
 	}
+	cpu_read = util_thread_cpu() - cpu_read;
+	ingest_times(in, &times);
+	t_close = util_elapsed();
 	if (!quiet)
 		print_summary(&total, ninputs);
 	rc = nfailed > 0 ? EXIT_RUNTIME : EXIT_OK;
 out:
 	ingest_free(in);
 	store_close(st);
+	if (stats && t_close > 0)
+		print_times(t_start, t_read, t_close, cpu_read, &times);
 	if (rs != NULL)
 		ruleset_free(rs);
 	rules_dirs_free(dirs, ndirs);
@@ -433,7 +470,7 @@ const struct cmd_entry cmd_ingest_entry = {
 	"ingest",
 	"[--db PATH] [--rules DIR]... [--no-default-rules] [--source NAME] [--format FMT]"
 	" [--tz ZONE] [-f|--follow] [--no-resume] [--final] [--context-lines N]"
-	" [-q|--quiet] [FILE|-]...",
+	" [-q|--quiet] [--stats] [FILE|-]...",
 	"Read logs, recognise events with the rules and store them.",
 	cmd_ingest_exec
 };

@@ -340,6 +340,19 @@ ingest_forget_sources(struct ingest *in)
 }
 
 void
+ingest_times(struct ingest *in, struct ingest_times *t)
+{
+	struct writer_times w;
+
+	writer_times(&in->w, &w);
+	t->write_cpu = w.cpu;
+	t->correlate_cpu = w.correlate_cpu;
+	t->write_idle = w.idle;
+	t->read_blocked = w.blocked;
+	t->checkpoint_cpu = store_checkpoint_cpu(in->st);
+}
+
+void
 ingest_free(struct ingest *in)
 {
 	if (in == NULL)

@@ -48,6 +48,18 @@ struct ingest *ingest_new(struct store *st, const struct ruleset *rs,
 void ingest_free(struct ingest *in);
 
 /*
+ * Where the work of the inputs read so far went, in seconds: the writer
+ * thread's CPU (the correlation's share of it) and its wait for batches,
+ * the reading thread's wait for the writer, the background checkpoints'
+ * CPU.  Complete once ingest_input has returned.
+ */
+struct ingest_times {
+	double	write_cpu, correlate_cpu, write_idle, read_blocked;
+	double	checkpoint_cpu;
+};
+void ingest_times(struct ingest *in, struct ingest_times *t);
+
+/*
  * Ingest one input ("-" for stdin) completely (or until *stop in follow
  * mode).  Fills *counts with this input's figures.  Returns 0, or -1 with
  * err when the input could not be read or the store failed; what was

@@ -254,6 +254,7 @@ struct store_ckpt {
 	int			 running;
 	int			 quit;
 	uint64_t		 done;		/* checkpoints that completed */
+	double			 cpu;		/* seconds the thread has used */
 };
 
 /* WAL frames (one page each, 8 KiB) that start a background checkpoint... */
@@ -914,6 +915,7 @@ static void *
 store_ckpt_main(void *arg)
 {
 	struct store_ckpt *c = arg;
+	double cpu0 = util_thread_cpu();
 	int rc;
 
 	pthread_mutex_lock(&c->mu);
@@ -929,6 +931,7 @@ store_ckpt_main(void *arg)
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&c->mu);
 		c->running = 0;
+		c->cpu = util_thread_cpu() - cpu0;
 		if (rc == SQLITE_OK)
 			c->done++;
 		pthread_cond_broadcast(&c->idle);
@@ -1022,6 +1025,19 @@ store_checkpoints_behind(struct store *s)
 	n = s->ckpt->done;
 	pthread_mutex_unlock(&s->ckpt->mu);
 	return n;
+}
+
+double
+store_checkpoint_cpu(struct store *s)
+{
+	double cpu;
+
+	if (s->ckpt == NULL)
+		return 0;
+	pthread_mutex_lock(&s->ckpt->mu);
+	cpu = s->ckpt->cpu;
+	pthread_mutex_unlock(&s->ckpt->mu);
+	return cpu;
 }
 
 sqlite3 *

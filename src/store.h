@@ -47,6 +47,8 @@ sqlite3 *store_db(struct store *s);
 int store_checkpoint_behind(struct store *s, char *err, size_t errlen);
 /* How many checkpoints the background thread has completed. */
 uint64_t store_checkpoints_behind(struct store *s);
+/* Seconds of CPU the background checkpoints have used. */
+double store_checkpoint_cpu(struct store *s);
 
 /*
  * The database path to use: cli if given, else $LOGTRIAGE_DB, else

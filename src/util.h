@@ -264,5 +264,9 @@ int util_write_atomic(const char *path, const void *data, size_t len,
 
 /* Current wall clock in UTC ms (only for ingest bookkeeping and "now" in --since). */
 int64_t util_now_ms(void);
+/* Seconds on a clock that never steps (for measuring how long things take). */
+double util_elapsed(void);
+/* Seconds of CPU the calling thread has used. */
+double util_thread_cpu(void);
 
 #endif

@@ -265,6 +265,8 @@ writer_store(struct writer *w, struct batch *b)
 {
 	struct store_ingest_counts c;
 	size_t i, n;
+	double t0, t1;
+	int rc;
 
 	if (store_begin(w->st, w->err, sizeof w->err) != 0)
 		goto fail;
@@ -314,7 +316,13 @@ writer_store(struct writer *w, struct batch *b)
 	if (store_ingest_update(w->st, b->ingest_id, &c, b->status, w->err,
 	    sizeof w->err) != 0)
 		goto fail;
-	if (correlate_run(w->corr, w->err, sizeof w->err) != 0)
+	t0 = util_thread_cpu();
+	rc = correlate_run(w->corr, w->err, sizeof w->err);
+	t1 = util_thread_cpu();
+	pthread_mutex_lock(&w->mu);
+	w->times.correlate_cpu += t1 - t0;
+	pthread_mutex_unlock(&w->mu);
+	if (rc != 0)
 		goto fail;
 	w->repeats += correlate_take_repeats(w->corr);
 	if (store_commit(w->st, w->err, sizeof w->err) != 0)
@@ -330,11 +338,16 @@ writer_main(void *arg)
 {
 	struct writer *w = arg;
 	struct batch *b;
+	double cpu0 = util_thread_cpu(), t;
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		while (w->queue == NULL && !w->quit)
-			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->queue == NULL && !w->quit) {
+			t = util_elapsed();
+			while (w->queue == NULL && !w->quit)
+				pthread_cond_wait(&w->cv, &w->mu);
+			w->times.idle += util_elapsed() - t;
+		}
 		if (w->queue == NULL)
 			break;
 		b = w->queue;
@@ -358,6 +371,7 @@ writer_main(void *arg)
 		b->next = w->free;
 		w->free = b;
 		w->busy = 0;
+		w->times.cpu = util_thread_cpu() - cpu0;
 		pthread_cond_broadcast(&w->cv);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -368,9 +382,15 @@ void
 writer_drain(struct writer *w)
 {
 
+	double t;
+
 	pthread_mutex_lock(&w->mu);
-	while (w->nqueue > 0 || w->busy)
-		pthread_cond_wait(&w->cv, &w->mu);
+	if (w->nqueue > 0 || w->busy) {
+		t = util_elapsed();
+		while (w->nqueue > 0 || w->busy)
+			pthread_cond_wait(&w->cv, &w->mu);
+		w->times.blocked += util_elapsed() - t;
+	}
 	pthread_mutex_unlock(&w->mu);
 }
 
@@ -378,10 +398,15 @@ struct batch *
 writer_submit(struct writer *w, struct batch *b)
 {
 	struct batch *next;
+	double t;
 
 	pthread_mutex_lock(&w->mu);
-	while (w->nqueue >= WRITER_QUEUE)
-		pthread_cond_wait(&w->cv, &w->mu);
+	if (w->nqueue >= WRITER_QUEUE) {
+		t = util_elapsed();
+		while (w->nqueue >= WRITER_QUEUE)
+			pthread_cond_wait(&w->cv, &w->mu);
+		w->times.blocked += util_elapsed() - t;
+	}
 	if (w->queue_tail != NULL)
 		w->queue_tail->next = b;
 	else
@@ -409,6 +434,14 @@ writer_failed(struct writer *w, char *err, size_t errlen)
 	if (failed)
 		snprintf(err, errlen, "%s", w->err);
 	return failed;
+}
+
+void
+writer_times(struct writer *w, struct writer_times *t)
+{
+	pthread_mutex_lock(&w->mu);
+	*t = w->times;
+	pthread_mutex_unlock(&w->mu);
 }
 
 int

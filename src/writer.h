@@ -106,6 +106,16 @@ struct batch {
 	struct batch			*next;
 };
 
+/*
+ * Where the two threads' time went, in seconds: the writer's CPU (the
+ * correlation's share of it) and how long it waited for a batch; how long
+ * the reading thread waited for the writer (a full queue, a drain).  The
+ * thread that waits less sets the pace.
+ */
+struct writer_times {
+	double	cpu, correlate_cpu, idle, blocked;
+};
+
 /* The writer thread and the queues between it and the reading thread. */
 struct writer {
 	struct store		*st;
@@ -142,6 +152,8 @@ struct writer {
 	size_t			 block_idcap;
 	struct store_vmark	 vm;			/* writer_marks' scratch */
 	struct tcount		 merge;			/* ... and its texts */
+	/* under mu: where the time went (writer_times) */
+	struct writer_times	 times;
 };
 
 struct batch *writer_batch_new(void);
@@ -160,6 +172,8 @@ struct batch *writer_submit(struct writer *w, struct batch *b);
 void writer_drain(struct writer *w);
 /* 1 if the writer failed (its message copied to err), else 0. */
 int writer_failed(struct writer *w, char *err, size_t errlen);
+/* The times so far (complete for what was handed over after writer_drain). */
+void writer_times(struct writer *w, struct writer_times *t);
 
 /*
  * The sources claim (store_sources_claim) is held while batches with ids

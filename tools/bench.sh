@@ -11,6 +11,8 @@
 # ingest` into a fresh database, interleaved, 5 times for 10M, else 3; prints
 # medians of wall time, MB/s, CPU seconds, the largest peak RSS and the
 # ratio, and checks the stored counts of every cell against the truth.
+# One more run of each cell of the largest size with `ingest --stats` shows
+# where its time went and which thread set the pace.
 # Then: an empty input into a new database (against the harness timing
 # `true`), report, the TUI's first screen
 # and every key of a tour of its views (tools/bench_tui.sh) on the largest
@@ -362,6 +364,27 @@ empty() {
 	    "$(cut -d' ' -f1 "$dir/empty.true" | median)" >> "$results"
 }
 
+# pace NAME: one more run of a cell with --stats, for where its time went
+# (not in the medians).
+pace() {
+	name=$1
+	fresh_db "$dir/pace.db"
+	# shellcheck disable=SC2086
+	"$lt" ingest --db "$dir/pace.db" $rules_opt -q --stats "$dir/$name.log" \
+	    2> "$dir/$name.stats" || return 0
+	fresh_db "$dir/pace.db"
+	tail -n 1 "$dir/$name.stats" | tr -d ',;:()' | awk -v n="$name" '$2 == "time" {
+		for (i = 1; i <= NF; i++) {
+			if ($i == "set-up") su = $(i + 1)
+			if ($i == "reading") { rd = $(i + 1); rc = $(i + 3); rw = $(i + 5) }
+			if ($i == "writer") { wc = $(i + 1); co = $(i + 4); ww = $(i + 6) }
+			if ($i == "checkpoints") ck = $(i + 1)
+			if ($i == "closing") cl = $(i + 1)
+		}
+		print n, "pace", $3, su, rd, rc, rw, wc, co, ww, ck, cl
+	}' >> "$results"
+}
+
 echo "bench: envelopes: $envelopes; sizes: $sizes"
 echo "bench: interleaved, LC_ALL=C, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 last_mixed=
@@ -384,6 +407,10 @@ for size in $sizes; do
 	done
 done
 if [ "$have_lt" = 1 ]; then
+	# the largest size: what sets each envelope's pace
+	for cell_env in $envelopes; do
+		pace "$cell_env-$size"
+	done
 	empty
 	if [ -n "$last_mixed" ]; then
 		report_time "$last_mixed"
@@ -412,6 +439,10 @@ $2 == "grep" || $2 == "logtriage" {
 	if (!(key in seen)) { seen[key] = 1; order[++n] = key }
 }
 $2 == "truth" { truth[$1] = $3 == 0 ? "ok" : $3 " wrong" }
+$2 == "pace" {
+	pace[++npace] = sprintf("%-16s %7.3f %7.3f %8.3f %6.3f %7.3f | %8.3f %7.3f %7.3f | %6.3f %7.3f | %s", $1, $3, $4,
+	    $5, $6, $7, $8, $9, $10, $11, $12, $7 < $10 ? "reading" : "writer")
+}
 $1 == "empty" {
 	empty = sprintf("empty input into a new database: %.1f ms wall, %.3f s CPU (median of 9; timing true the same way: %.1f ms): %s",
 	    $3 / 1e6, $4, $5 / 1e6, $3 <= 10e6 ? "met" : "MISSED")
@@ -452,6 +483,16 @@ END {
 		r = t[k, "logtriage"] / t[k, "grep"]
 		small = small sprintf("  %-16s %.3f s against grep'"'"'s %.3f s: %.2fx, %s\n", k,
 		    t[k, "logtriage"] / 1e9, t[k, "grep"] / 1e9, r, r <= 2 ? "met" : "MISSED")
+	}
+	if (npace > 0) {
+		print "\nwhere the time went (one more run of each largest cell, ingest --stats; seconds):"
+		printf "%-16s %7s %7s %8s %6s %7s | %8s %7s %7s | %6s %7s | %s\n", "cell", "time", "set-up",
+		    "reading", "CPU", "waited", "writer", "correl", "waited", "ckpt", "closing", "pace set by"
+		for (i = 1; i <= npace; i++)
+			print pace[i]
+		print "(reading: wall from the first input to the last, its thread'"'"'s CPU, and its wait for"
+		print " the writer; writer: its thread'"'"'s CPU, the correlation'"'"'s share, its wait for batches;"
+		print " the thread that waited less sets the pace)"
 	}
 	if (small != "" || empty != "")
 		print "\nsmall inputs (targets: 10 MB in at most 2x grep'"'"'s time, an empty input in at most 10 ms):"

@@ -59,7 +59,7 @@ _logtriage()
 	case $cmd in
 	ingest)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--db --rules --no-default-rules --source --format --tz --follow -f --no-resume --final --quiet -q --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--db --rules --no-default-rules --source --format --tz --follow -f --no-resume --final --context-lines --quiet -q --stats --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi ;;

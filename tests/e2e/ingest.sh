@@ -94,6 +94,7 @@ check_eq "summary line of all samples, after the Desktop copy's clock offset" \
 logtriage: 284 lines, 60925 bytes, 237 records, 113 events (0 duplicates) from 7 inputs; malformed 0, truncated 0, no timestamp 1, backwards 0, bad UTF-8 0, NUL bytes 0, regex errors 0" \
     "$(cat all.err)"
 dump all.db > all.1
+cp all.err all-first.err
 incidents all.db > inc.1
 vol1=$(sql all.db "SELECT sum(lines) || '|' || sum(records) || '|' || sum(bytes) FROM volume")
 
@@ -227,6 +228,23 @@ check_eq "junk: every line read" "5" "$(sql junk.db "SELECT lines FROM ingests")
 # the summary line's shape
 if grep -Eq '^logtriage: [0-9]+ lines, [0-9]+ bytes, [0-9]+ records, [0-9]+ events \([0-9]+ duplicates\) from 1 inputs; malformed [0-9]+, truncated [0-9]+, no timestamp [0-9]+, backwards [0-9]+, bad UTF-8 [1-9][0-9]*, NUL bytes [1-9][0-9]*, regex errors 0$' "$T/err"
 then ok "summary line format"; else not_ok "summary line format" "$(cat "$T/err")"; fi
+
+# --- --stats: one more line, after the summary; -q leaves only it
+STATS_RE='^logtriage: time [0-9]+\.[0-9]{3} s: set-up [0-9]+\.[0-9]{3} s; reading [0-9]+\.[0-9]{3} s, [0-9]+\.[0-9]{3} s CPU, [0-9]+\.[0-9]{3} s waiting for the writer; the writer [0-9]+\.[0-9]{3} s CPU \(correlation [0-9]+\.[0-9]{3} s\), [0-9]+\.[0-9]{3} s waiting for batches; checkpoints [0-9]+\.[0-9]{3} s CPU; closing [0-9]+\.[0-9]{3} s$'
+check_rc "--stats: exit 0" 0 "$LT" ingest --stats --db stats.db "$S"/*.log \
+    "$S"/*.log.gz "$S/journald.json" "$JSONLOG"
+check_eq "--stats: what a run without it says, then the times" "$(cat all-first.err) 3 1" \
+    "$(head -n 2 "$T/err") $(grep -c '' "$T/err") $(tail -n 1 "$T/err" | grep -Ec "$STATS_RE")"
+# the parts of the run add up to the whole (each figure rounded to 1 ms)
+check_eq "--stats: set-up, reading and closing add up to the time" "1" \
+    "$(tail -n 1 "$T/err" | awk '{ gsub(/[;:,]/, ""); t = $3; s = $6; r = $9; c = $NF - 0
+	    for (i = 1; i <= NF; i++) if ($i == "closing") c = $(i + 1)
+	    d = t - (s + r + c); print (d < 0.0025 && d > -0.0025) }')"
+check_rc "--stats -q: exit 0" 0 "$LT" ingest -q --stats --db stats-q.db "$S"/*.log \
+    "$S"/*.log.gz "$S/journald.json" "$JSONLOG"
+check_eq "--stats -q: no summary, the times last" "0 1" \
+    "$(grep -c ' lines, ' "$T/err") $(tail -n 1 "$T/err" | grep -Ec "$STATS_RE")"
+check_eq "--stats stores what a run without it stores" "$(dump stats.db)" "$(dump stats-q.db)"
 
 # --- SIGKILL at random moments, then a re-run: the clean result every time
 awk 'BEGIN { t = 1761400000
