@@ -149,9 +149,13 @@ writer_events(struct writer *w, struct batch *b, size_t first, size_t n)
 		if (e->ctx != 0 && writer_context(w, b, &w->evs[i], e,
 		    w->ids[i]) != 0)
 			return -1;
-		if (w->added[i] && correlate_wants(w->corr, e->rule_index))
-			correlate_note(w->corr, e->rule_index, e->source_id,
-			    e->ts);
+		if (!w->added[i] || !correlate_wants(w->corr, e->rule_index))
+			continue;
+		correlate_note(w->corr, e->rule_index, e->source_id, e->ts);
+		if (w->ids[i] > 0)
+			correlate_note_sample(w->corr, e->rule_index,
+			    e->source_id, e->ts, w->ids[i], e->has_value,
+			    e->value, w->evs[i].grp, w->evs[i].grp_len);
 	}
 	return 0;
 }
