@@ -329,12 +329,13 @@ struct correlate {
 	 * values of F... (same_scan_new), or NULL.
 	 */
 	sqlite3_stmt		**same_scan;
-	int			 prepared;	/* stmt and same_scan are (prepare) */
+	int			 prepared;	/* those of a run and same_scan are (prepare) */
 	/* the keyed new events of same rules since the last run */
 	struct same_note	*notes;
 	size_t			 nnotes, capnotes;
 	struct buf		 note_keys;
 	size_t			 same_work;	/* the work correlate_note just marked */
+	size_t			 last_work[WORK_SAME + 1];	/* marked last, per kind */
 };
 
 static char *field_path(const char *field);
@@ -725,6 +726,21 @@ correlate_wants(const struct correlate *c, int rule_index)
 	return c->role[rule_index] != 0;
 }
 
+/* Widen w to [from, to]; first and first_target lower its earliest new events. */
+static void
+work_widen(struct work *w, int64_t from, int64_t to, int64_t first,
+    int64_t first_target)
+{
+	if (from < w->from)
+		w->from = from;
+	if (to > w->to)
+		w->to = to;
+	if (first < w->first)
+		w->first = first;
+	if (first_target < w->first_target)
+		w->first_target = first_target;
+}
+
 /*
  * Widen the pending work of (rule, kind, source) to [from, to]; first and
  * first_target lower its earliest new events (TS_HIGH: none).  Returns
@@ -735,21 +751,21 @@ mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
     int64_t from, int64_t to, int64_t first, int64_t first_target)
 {
 	struct work *w;
-	size_t it = 0, i;
-	uint64_t h = key_hash(rule, (int)kind, source_id);
+	size_t it = 0, i = c->last_work[kind];
+	uint64_t h;
 
+	/* the events of a batch come in runs of one rule and source */
+	if (i < c->nwork && c->work[i].rule == rule && c->work[i].kind == kind &&
+	    c->work[i].source_id == source_id) {
+		work_widen(&c->work[i], from, to, first, first_target);
+		return i;
+	}
+	h = key_hash(rule, (int)kind, source_id);
 	while ((i = util_index_next(&c->work_index, h, &it)) != UTIL_INDEX_NONE) {
 		w = &c->work[i];
 		if (w->rule == rule && w->kind == kind && w->source_id == source_id) {
-			if (from < w->from)
-				w->from = from;
-			if (to > w->to)
-				w->to = to;
-			if (first < w->first)
-				w->first = first;
-			if (first_target < w->first_target)
-				w->first_target = first_target;
-			return i;
+			work_widen(w, from, to, first, first_target);
+			return c->last_work[kind] = i;
 		}
 	}
 	if (c->nwork == c->capwork) {
@@ -768,7 +784,7 @@ mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
 	w->nnoted = w->nkeyed = 0;
 	w->keyed_first = w->keyed_last = UTIL_INDEX_NONE;
 	w->unfit = 0;
-	return c->nwork - 1;
+	return c->last_work[kind] = c->nwork - 1;
 }
 
 void
