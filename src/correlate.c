@@ -43,8 +43,6 @@
 
 enum {
 	ST_WALK,
-	ST_SCAN_A,
-	ST_SCAN_B,
 	ST_DEL_STORMS,
 	ST_DEL_WAITS,
 	ST_CLEAR_LINKS,
@@ -55,20 +53,20 @@ enum {
 	ST_SET_FOLLOW,
 	ST_LOG_TIME,
 	ST_RESETTLE,
-	ST_SOURCES,
-	ST_DEL_ALL,
-	ST_CLEAR_ALL,
 	ST_SCAN_A_AFTER,
-	ST_SCAN_B_AFTER,
 	ST_DEL_STORM,
 	ST_DEL_WAIT,
 	ST_DATA_VERSION,
 	ST_EXPECT_A_AFTER,
 	ST_EXPECT_B_AFTER,
 	ST_SET_DUP,
-	ST_CLEAR_DUPS,
 	ST_OPEN_SOURCES,
 	ST_SAME_LATER,
+	/* only a rebuild uses those below, so a run prepares them when it does */
+	ST_SOURCES,
+	ST_DEL_ALL,
+	ST_CLEAR_ALL,
+	ST_CLEAR_DUPS,
 	ST_COUNT
 };
 
@@ -76,13 +74,6 @@ static const char *const correlate_sql[ST_COUNT] = {
 	[ST_WALK] =
 	    "SELECT ts FROM events WHERE rule = ?1 AND source_id = ?2 AND ts < ?3"
 	    " ORDER BY ts DESC",
-	/* Two copies of the scan, so a subject and a target scan can be open at once. */
-	[ST_SCAN_A] =
-	    "SELECT id, ts, json_extract(fields, ?4) FROM events"
-	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 ORDER BY ts, id",
-	[ST_SCAN_B] =
-	    "SELECT id, ts, json_extract(fields, ?4) FROM events"
-	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 ORDER BY ts, id",
 	[ST_DEL_STORMS] =
 	    "DELETE FROM incidents WHERE kind = 'storm' AND rule = ?1"
 	    " AND source_id = ?2 AND start >= ?3",
@@ -115,12 +106,8 @@ static const char *const correlate_sql[ST_COUNT] = {
 	[ST_CLEAR_ALL] =
 	    "UPDATE events SET link = NULL, inherited = NULL"
 	    " WHERE link IS NOT NULL OR inherited IS NOT NULL",
-	/* The scans again, for the events after (ts ?3, id ?5). */
+	/* The events after (ts ?3, id ?5), with the by-field's value. */
 	[ST_SCAN_A_AFTER] =
-	    "SELECT id, ts, json_extract(fields, ?4) FROM events"
-	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
-	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
-	[ST_SCAN_B_AFTER] =
 	    "SELECT id, ts, json_extract(fields, ?4) FROM events"
 	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
 	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
@@ -1980,24 +1967,23 @@ in_transaction(struct correlate *c, int (*f)(struct correlate *, char *, size_t)
 }
 
 /*
- * The statements, for the first run with work to do: an ingest that has
- * nothing to correlate (an empty input) does not prepare its two dozen.
- * One that failed is prepared again by the next call.
+ * The statements below n, for the first run with work to do: an ingest
+ * that has nothing to correlate (an empty input) does not prepare its
+ * two dozen, nor one without a rebuild those of a rebuild.  One that
+ * failed is prepared again by the next call.
  */
 static int
-prepare(struct correlate *c, char *err, size_t errlen)
+prepare(struct correlate *c, size_t n, char *err, size_t errlen)
 {
 	const struct rule *r;
 	size_t i;
 
-	if (c->prepared)
-		return 0;
-	for (i = 0; i < ST_COUNT; i++) {
+	for (i = c->prepared ? ST_SOURCES : 0; i < n; i++) {
 		if (c->stmt[i] == NULL && sqlite3_prepare_v2(c->db,
 		    correlate_sql[i], -1, &c->stmt[i], NULL) != SQLITE_OK)
 			goto fail;
 	}
-	for (i = 0; c->same_scan != NULL && i < c->rs->n; i++) {
+	for (i = 0; !c->prepared && c->same_scan != NULL && i < c->rs->n; i++) {
 		r = &c->rs->rules[i];
 		if (r->nsame > 0 && c->same_scan[i] == NULL &&
 		    (c->same_scan[i] = same_scan_new(c->db, r)) == NULL)
@@ -2015,7 +2001,7 @@ correlate_run(struct correlate *c, char *err, size_t errlen)
 {
 	if (c->nwork == 0 && c->ntimes == 0)
 		return 0;
-	if (prepare(c, err, errlen) != 0)
+	if (prepare(c, ST_SOURCES, err, errlen) != 0)
 		return -1;
 	return in_transaction(c, run_checked, err, errlen);
 }
@@ -2070,7 +2056,7 @@ correlate_rebuild(struct correlate *c, char *err, size_t errlen)
 {
 	int rc;
 
-	if (prepare(c, err, errlen) != 0)
+	if (prepare(c, ST_COUNT, err, errlen) != 0)
 		return -1;
 	rc = in_transaction(c, rebuild, err, errlen);
 
