@@ -51,6 +51,27 @@ writer_batch_clear(struct batch *b)
 	b->next = NULL;
 }
 
+/*
+ * Append s to out as the inside of a JSON string.  Names and values are
+ * nearly always printable ASCII without a quote or a backslash, which is
+ * copied as it is; anything else goes through util_escape_json.
+ */
+static void
+writer_json_text(struct buf *out, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '"' || p[i] == '\\')
+			break;
+	if (i < n) {
+		util_escape_json(out, s, n);
+		return;
+	}
+	buf_append(out, s, n);
+}
+
 /* Append an event's fields to out as a JSON object of strings and a NUL. */
 static void
 writer_fields(struct buf *out, const struct batch *b, const struct bev *e)
@@ -61,12 +82,10 @@ writer_fields(struct buf *out, const struct batch *b, const struct bev *e)
 	buf_putc(out, '{');
 	for (i = 0; i < e->nfields; i++) {
 		f = &b->fields[e->field0 + i];
-		if (i > 0)
-			buf_putc(out, ',');
-		buf_putc(out, '"');
-		util_escape_json(out, f->name, strlen(f->name));
-		buf_puts(out, "\":\"");
-		util_escape_json(out, b->data.data + f->off, f->len);
+		buf_append(out, i > 0 ? ",\"" : "\"", i > 0 ? 2 : 1);
+		writer_json_text(out, f->name, strlen(f->name));
+		buf_append(out, "\":\"", 3);
+		writer_json_text(out, b->data.data + f->off, f->len);
 		buf_putc(out, '"');
 	}
 	buf_putc(out, '}');
