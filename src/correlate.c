@@ -316,6 +316,7 @@ struct correlate {
 	 * values of F... (same_scan_new), or NULL.
 	 */
 	sqlite3_stmt		**same_scan;
+	int			**same_cols;	/* per rule with same =: same_column of each */
 	int			 prepared;	/* those of a run and same_scan are (prepare) */
 	/* the keyed new events of same rules since the last run */
 	struct same_note	*notes;
@@ -523,11 +524,16 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 		}
 		if (r->nsame > 0) {
 			c->role[i] |= ROLE_SAME | ROLE_SAME_MEM;
-			for (k = 0; k < r->nsame; k++)
-				if (same_column(r, k) >= 5)
-					c->role[i] &= ~ROLE_SAME_MEM;
-			if (c->same_scan == NULL)
+			if (c->same_scan == NULL) {
 				c->same_scan = xcalloc(rs->n, sizeof *c->same_scan);
+				c->same_cols = xcalloc(rs->n, sizeof *c->same_cols);
+			}
+			c->same_cols[i] = xcalloc(r->nsame, sizeof(int));
+			for (k = 0; k < r->nsame; k++) {
+				c->same_cols[i][k] = same_column(r, k);
+				if (c->same_cols[i][k] >= 5)
+					c->role[i] &= ~ROLE_SAME_MEM;
+			}
 		}
 		if (r->nfollows > 0) {
 			c->role[i] |= ROLE_FOLLOWS;
@@ -653,9 +659,12 @@ correlate_free(struct correlate *c)
 		return;
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(c->stmt[i]);
-	for (i = 0; c->same_scan != NULL && i < c->rs->n; i++)
+	for (i = 0; c->same_scan != NULL && i < c->rs->n; i++) {
 		sqlite3_finalize(c->same_scan[i]);
+		free(c->same_cols[i]);
+	}
 	free(c->same_scan);
+	free(c->same_cols);
 	free(c->role);
 	free(c->expect_target);
 	for (i = 0; c->follows_target != NULL && i < c->rs->n; i++)
@@ -837,6 +846,7 @@ correlate_note_sample(struct correlate *c, int rule_index, int64_t source_id,
 	struct same_note *n;
 	struct work *w;
 	size_t k = c->same_work, i;
+	const int *col;
 
 	c->same_work = UTIL_INDEX_NONE;
 	if (k == UTIL_INDEX_NONE || !(c->role[rule_index] & ROLE_SAME_MEM))
@@ -854,6 +864,7 @@ correlate_note_sample(struct correlate *c, int rule_index, int64_t source_id,
 		return;
 	}
 	r = &c->rs->rules[rule_index];
+	col = c->same_cols[rule_index];
 	c->notes = util_grow(c->notes, &c->capnotes, c->nnotes,
 	    sizeof *c->notes, 64);
 	n = &c->notes[c->nnotes];
@@ -863,10 +874,10 @@ correlate_note_sample(struct correlate *c, int rule_index, int64_t source_id,
 	n->next = UTIL_INDEX_NONE;
 	/* as same_key writes the scan's value (column 2) and group (column 4) */
 	for (i = 0; i < r->nsame; i++) {
-		if (same_column(r, i) == 2 && has_value) {
+		if (col[i] == 2 && has_value) {
 			buf_append(&c->note_keys, &value, sizeof value);
 			buf_putc(&c->note_keys, 0x1f);
-		} else if (same_column(r, i) == 4 && grp != NULL) {
+		} else if (col[i] == 4 && grp != NULL) {
 			buf_append(&c->note_keys, grp, grp_len);
 			buf_putc(&c->note_keys, 0x1f);
 		} else
