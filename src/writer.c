@@ -51,41 +51,60 @@ writer_batch_clear(struct batch *b)
 	b->next = NULL;
 }
 
-/*
- * Append s to out as the inside of a JSON string.  Names and values are
- * nearly always printable ASCII without a quote or a backslash, which is
- * copied as it is; anything else goes through util_escape_json.
- */
-static void
-writer_json_text(struct buf *out, const char *s, size_t n)
+/* Whether s is printable ASCII without a quote or a backslash. */
+static int
+writer_plain(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '"' || p[i] == '\\')
-			break;
-	if (i < n) {
-		util_escape_json(out, s, n);
-		return;
-	}
-	buf_append(out, s, n);
+			return 0;
+	return 1;
 }
 
-/* Append an event's fields to out as a JSON object of strings and a NUL. */
+/*
+ * Append an event's fields to out as a JSON object of strings and a NUL.
+ * Names and values are nearly always plain (writer_plain), which goes
+ * into the JSON as it is, in one piece; anything else is escaped by
+ * util_escape_json.
+ */
 static void
 writer_fields(struct buf *out, const struct batch *b, const struct bev *e)
 {
 	const struct bfield *f;
-	size_t i;
+	const char *v;
+	size_t i, nlen;
+	char *p;
 
 	buf_putc(out, '{');
 	for (i = 0; i < e->nfields; i++) {
 		f = &b->fields[e->field0 + i];
-		buf_append(out, i > 0 ? ",\"" : "\"", i > 0 ? 2 : 1);
-		writer_json_text(out, f->name, strlen(f->name));
-		buf_append(out, "\":\"", 3);
-		writer_json_text(out, b->data.data + f->off, f->len);
+		v = b->data.data + f->off;
+		nlen = strlen(f->name);
+		if (writer_plain(f->name, nlen) && writer_plain(v, f->len)) {
+			buf_reserve(out, nlen + f->len + 6);
+			p = out->data + out->len;
+			if (i > 0)
+				*p++ = ',';
+			*p++ = '"';
+			memcpy(p, f->name, nlen);
+			p += nlen;
+			memcpy(p, "\":\"", 3);
+			p += 3;
+			memcpy(p, v, f->len);
+			p += f->len;
+			*p++ = '"';
+			out->len = (size_t)(p - out->data);
+			continue;
+		}
+		if (i > 0)
+			buf_putc(out, ',');
+		buf_putc(out, '"');
+		util_escape_json(out, f->name, nlen);
+		buf_puts(out, "\":\"");
+		util_escape_json(out, v, f->len);
 		buf_putc(out, '"');
 	}
 	buf_putc(out, '}');
