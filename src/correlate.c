@@ -17,10 +17,14 @@
  * fed; episodes that close are written, and the rows of those still open
  * are replaced at each commit.  An event earlier than that, a rollback, a
  * commit by another connection or a rebuild falls back to the recompute
- * from a quiet point, which seeds the live state afresh.
+ * from a quiet point, which seeds the live state afresh.  The repeats of
+ * a sample (same = ...) are kept live the same way, and fed the new
+ * events from what the writer hands over with their ids, without reading
+ * them back.
  */
 #include "correlate.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -39,8 +43,6 @@
 
 enum {
 	ST_WALK,
-	ST_SCAN_A,
-	ST_SCAN_B,
 	ST_DEL_STORMS,
 	ST_DEL_WAITS,
 	ST_CLEAR_LINKS,
@@ -51,19 +53,20 @@ enum {
 	ST_SET_FOLLOW,
 	ST_LOG_TIME,
 	ST_RESETTLE,
-	ST_SOURCES,
-	ST_DEL_ALL,
-	ST_CLEAR_ALL,
 	ST_SCAN_A_AFTER,
-	ST_SCAN_B_AFTER,
 	ST_DEL_STORM,
 	ST_DEL_WAIT,
 	ST_DATA_VERSION,
 	ST_EXPECT_A_AFTER,
 	ST_EXPECT_B_AFTER,
 	ST_SET_DUP,
-	ST_CLEAR_DUPS,
 	ST_OPEN_SOURCES,
+	ST_SAME_LATER,
+	/* only a rebuild uses those below, so a run prepares them when it does */
+	ST_SOURCES,
+	ST_DEL_ALL,
+	ST_CLEAR_ALL,
+	ST_CLEAR_DUPS,
 	ST_COUNT
 };
 
@@ -71,13 +74,6 @@ static const char *const correlate_sql[ST_COUNT] = {
 	[ST_WALK] =
 	    "SELECT ts FROM events WHERE rule = ?1 AND source_id = ?2 AND ts < ?3"
 	    " ORDER BY ts DESC",
-	/* Two copies of the scan, so a subject and a target scan can be open at once. */
-	[ST_SCAN_A] =
-	    "SELECT id, ts, json_extract(fields, ?4) FROM events"
-	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 ORDER BY ts, id",
-	[ST_SCAN_B] =
-	    "SELECT id, ts, json_extract(fields, ?4) FROM events"
-	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 ORDER BY ts, id",
 	[ST_DEL_STORMS] =
 	    "DELETE FROM incidents WHERE kind = 'storm' AND rule = ?1"
 	    " AND source_id = ?2 AND start >= ?3",
@@ -110,12 +106,8 @@ static const char *const correlate_sql[ST_COUNT] = {
 	[ST_CLEAR_ALL] =
 	    "UPDATE events SET link = NULL, inherited = NULL"
 	    " WHERE link IS NOT NULL OR inherited IS NOT NULL",
-	/* The scans again, for the events after (ts ?3, id ?5). */
+	/* The events after (ts ?3, id ?5), with the by-field's value. */
 	[ST_SCAN_A_AFTER] =
-	    "SELECT id, ts, json_extract(fields, ?4) FROM events"
-	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
-	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
-	[ST_SCAN_B_AFTER] =
 	    "SELECT id, ts, json_extract(fields, ?4) FROM events"
 	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
 	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
@@ -143,6 +135,9 @@ static const char *const correlate_sql[ST_COUNT] = {
 	[ST_OPEN_SOURCES] =
 	    "SELECT DISTINCT source_id FROM incidents WHERE kind = 'open'",
 	[ST_CLEAR_DUPS] = "UPDATE events SET dup_of = NULL WHERE dup_of IS NOT NULL",
+	[ST_SAME_LATER] =
+	    "SELECT 1 FROM events WHERE rule = ?1 AND source_id = ?2 AND ts > ?3"
+	    " LIMIT 1",
 };
 
 /* What a rule does in correlation. */
@@ -151,6 +146,7 @@ static const char *const correlate_sql[ST_COUNT] = {
 #define ROLE_FOLLOWS	0x04
 #define ROLE_TARGET	0x08	/* some rule expects or follows it */
 #define ROLE_SAME	0x10	/* same = F... within W: repeats of a sample */
+#define ROLE_SAME_MEM	0x20	/* its same fields are the stored value and group */
 
 enum work_kind {
 	WORK_STORM,
@@ -170,6 +166,21 @@ struct work {
 	int64_t		 source_id;
 	int64_t		 from, to;
 	int64_t		 first, first_target;
+	/*
+	 * same: the new events noted, and those of them handed over with
+	 * their id and key (a chain through struct same_note); unfit when
+	 * one of them cannot be keyed as the scan would key it.
+	 */
+	size_t		 nnoted, nkeyed;
+	size_t		 keyed_first, keyed_last;
+	int		 unfit;
+};
+
+/* A new event of a same rule as correlate_note_sample handed it over. */
+struct same_note {
+	int64_t		 ts, id;
+	size_t		 key_off, key_len;	/* in struct correlate's note_keys */
+	size_t		 next;			/* of its work; UTIL_INDEX_NONE: last */
 };
 
 /* The latest log time a source was noted at. */
@@ -192,6 +203,19 @@ struct emit_ctx {
 	struct buf		 details;
 };
 
+/* The latest event of one sample key within the window (run_same). */
+struct same_seen {
+	char		*key;
+	size_t		 len;
+	int64_t		 ts, id;
+};
+
+/* The keys of the events of one (rule, source) within the window of same. */
+struct same_state {
+	struct same_seen	*seen;
+	size_t			 nseen, capseen;
+};
+
 /*
  * The live state of one (rule, kind, source) across the commits of a run:
  * a tracker (storm) or a pairer (expect) fed every stored event of the
@@ -208,6 +232,8 @@ struct live {
 	struct scan_pos		 a, b;		/* the rule's events; expect's targets */
 	int64_t			 fed_ts;	/* expect: the latest ts fed */
 	int			 target_at_fed;	/* expect: a target was fed at fed_ts */
+	/* same: the keys seen, having fed every stored event up to a; NULL: none */
+	struct same_state	*same;
 };
 
 /* Where open waits of a source are known settled: start <= through. */
@@ -290,7 +316,14 @@ struct correlate {
 	 * values of F... (same_scan_new), or NULL.
 	 */
 	sqlite3_stmt		**same_scan;
-	int			 prepared;	/* stmt and same_scan are (prepare) */
+	int			**same_cols;	/* per rule with same =: same_column of each */
+	int			 prepared;	/* those of a run and same_scan are (prepare) */
+	/* the keyed new events of same rules since the last run */
+	struct same_note	*notes;
+	size_t			 nnotes, capnotes;
+	struct buf		 note_keys;
+	size_t			 same_work;	/* the work correlate_note just marked */
+	size_t			 last_work[WORK_SAME + 1];	/* marked last, per kind */
 };
 
 static char *field_path(const char *field);
@@ -472,6 +505,8 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 	c->db = store_db(st);
 	c->rs = rs;
 	c->open_version = -1;
+	c->same_work = UTIL_INDEX_NONE;
+	buf_init(&c->note_keys);
 	c->role = xcalloc(rs->n ? rs->n : 1, sizeof *c->role);
 	c->expect_target = xcalloc(rs->n ? rs->n : 1, sizeof *c->expect_target);
 	c->follows_target = xcalloc(rs->n ? rs->n : 1, sizeof *c->follows_target);
@@ -488,9 +523,17 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 				c->role[t] |= ROLE_TARGET;
 		}
 		if (r->nsame > 0) {
-			c->role[i] |= ROLE_SAME;
-			if (c->same_scan == NULL)
+			c->role[i] |= ROLE_SAME | ROLE_SAME_MEM;
+			if (c->same_scan == NULL) {
 				c->same_scan = xcalloc(rs->n, sizeof *c->same_scan);
+				c->same_cols = xcalloc(rs->n, sizeof *c->same_cols);
+			}
+			c->same_cols[i] = xcalloc(r->nsame, sizeof(int));
+			for (k = 0; k < r->nsame; k++) {
+				c->same_cols[i][k] = same_column(r, k);
+				if (c->same_cols[i][k] >= 5)
+					c->role[i] &= ~ROLE_SAME_MEM;
+			}
 		}
 		if (r->nfollows > 0) {
 			c->role[i] |= ROLE_FOLLOWS;
@@ -509,8 +552,22 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 }
 
 static void
+same_state_free(struct same_state *ss)
+{
+	size_t i;
+
+	if (ss == NULL)
+		return;
+	for (i = 0; i < ss->nseen; i++)
+		free(ss->seen[i].key);
+	free(ss->seen);
+	free(ss);
+}
+
+static void
 live_free(struct live *l)
 {
+	same_state_free(l->same);
 	storm_tracker_free(l->storm);
 	expect_pairer_free(l->pairer);
 	buf_free(&l->x.details);
@@ -602,9 +659,12 @@ correlate_free(struct correlate *c)
 		return;
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(c->stmt[i]);
-	for (i = 0; c->same_scan != NULL && i < c->rs->n; i++)
+	for (i = 0; c->same_scan != NULL && i < c->rs->n; i++) {
 		sqlite3_finalize(c->same_scan[i]);
+		free(c->same_cols[i]);
+	}
 	free(c->same_scan);
+	free(c->same_cols);
 	free(c->role);
 	free(c->expect_target);
 	for (i = 0; c->follows_target != NULL && i < c->rs->n; i++)
@@ -622,6 +682,8 @@ correlate_free(struct correlate *c)
 	free(c->pairs);
 	util_index_free(&c->pairs_index);
 	idset_free(&c->open_sources);
+	free(c->notes);
+	buf_free(&c->note_keys);
 	if (c->db != NULL)
 		sqlite3_rollback_hook(c->db, NULL, NULL);
 	free(c);
@@ -660,30 +722,46 @@ correlate_wants(const struct correlate *c, int rule_index)
 	return c->role[rule_index] != 0;
 }
 
+/* Widen w to [from, to]; first and first_target lower its earliest new events. */
+static void
+work_widen(struct work *w, int64_t from, int64_t to, int64_t first,
+    int64_t first_target)
+{
+	if (from < w->from)
+		w->from = from;
+	if (to > w->to)
+		w->to = to;
+	if (first < w->first)
+		w->first = first;
+	if (first_target < w->first_target)
+		w->first_target = first_target;
+}
+
 /*
  * Widen the pending work of (rule, kind, source) to [from, to]; first and
- * first_target lower its earliest new events (TS_HIGH: none).
+ * first_target lower its earliest new events (TS_HIGH: none).  Returns
+ * its place in c->work.
  */
-static void
+static size_t
 mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
     int64_t from, int64_t to, int64_t first, int64_t first_target)
 {
 	struct work *w;
-	size_t it = 0, i;
-	uint64_t h = key_hash(rule, (int)kind, source_id);
+	size_t it = 0, i = c->last_work[kind];
+	uint64_t h;
 
+	/* the events of a batch come in runs of one rule and source */
+	if (i < c->nwork && c->work[i].rule == rule && c->work[i].kind == kind &&
+	    c->work[i].source_id == source_id) {
+		work_widen(&c->work[i], from, to, first, first_target);
+		return i;
+	}
+	h = key_hash(rule, (int)kind, source_id);
 	while ((i = util_index_next(&c->work_index, h, &it)) != UTIL_INDEX_NONE) {
 		w = &c->work[i];
 		if (w->rule == rule && w->kind == kind && w->source_id == source_id) {
-			if (from < w->from)
-				w->from = from;
-			if (to > w->to)
-				w->to = to;
-			if (first < w->first)
-				w->first = first;
-			if (first_target < w->first_target)
-				w->first_target = first_target;
-			return;
+			work_widen(w, from, to, first, first_target);
+			return c->last_work[kind] = i;
 		}
 	}
 	if (c->nwork == c->capwork) {
@@ -699,6 +777,10 @@ mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
 	w->to = to;
 	w->first = first;
 	w->first_target = first_target;
+	w->nnoted = w->nkeyed = 0;
+	w->keyed_first = w->keyed_last = UTIL_INDEX_NONE;
+	w->unfit = 0;
+	return c->last_work[kind] = c->nwork - 1;
 }
 
 void
@@ -709,6 +791,7 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	int role;
 	size_t j, k;
 
+	c->same_work = UTIL_INDEX_NONE;
 	if (!correlate_wants(c, rule_index))
 		return;
 	role = c->role[rule_index];
@@ -732,8 +815,11 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	if (role & ROLE_FOLLOWS)
 		mark(c, rule_index, WORK_FOLLOWS, source_id, ts, ts, ts, TS_HIGH);
 	/* a new source's first event of a same rule repeats nothing */
-	if ((role & ROLE_SAME) && (p == NULL || p->n >= 2))
-		mark(c, rule_index, WORK_SAME, source_id, ts, ts, TS_HIGH, TS_HIGH);
+	if ((role & ROLE_SAME) && (p == NULL || p->n >= 2)) {
+		c->same_work = mark(c, rule_index, WORK_SAME, source_id, ts, ts,
+		    TS_HIGH, TS_HIGH);
+		c->work[c->same_work].nnoted++;
+	}
 	if (!(role & ROLE_TARGET))
 		return;
 	for (j = 0; j < c->rs->n; j++) {
@@ -749,6 +835,61 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 				mark(c, (int)j, WORK_FOLLOWS, source_id, ts,
 				    ts + r->follows_within_ms, TS_HIGH, TS_HIGH);
 	}
+}
+
+void
+correlate_note_sample(struct correlate *c, int rule_index, int64_t source_id,
+    int64_t ts, int64_t id, int has_value, double value, const char *grp,
+    size_t grp_len)
+{
+	const struct rule *r;
+	struct same_note *n;
+	struct work *w;
+	size_t k = c->same_work, i;
+	const int *col;
+
+	c->same_work = UTIL_INDEX_NONE;
+	if (k == UTIL_INDEX_NONE || !(c->role[rule_index] & ROLE_SAME_MEM))
+		return;
+	w = &c->work[k];
+	if (w->rule != rule_index || w->source_id != source_id)
+		return;
+	/*
+	 * The scan reads no untimed event, and the store keeps neither a NaN
+	 * (NULL) nor the sign of a zero: such an event is read back instead.
+	 */
+	if (ts == TS_NONE || id <= 0 || (has_value && (isnan(value) ||
+	    (value == 0 && signbit(value))))) {
+		w->unfit = 1;
+		return;
+	}
+	r = &c->rs->rules[rule_index];
+	col = c->same_cols[rule_index];
+	c->notes = util_grow(c->notes, &c->capnotes, c->nnotes,
+	    sizeof *c->notes, 64);
+	n = &c->notes[c->nnotes];
+	n->ts = ts;
+	n->id = id;
+	n->key_off = c->note_keys.len;
+	n->next = UTIL_INDEX_NONE;
+	/* as same_key writes the scan's value (column 2) and group (column 4) */
+	for (i = 0; i < r->nsame; i++) {
+		if (col[i] == 2 && has_value) {
+			buf_append(&c->note_keys, &value, sizeof value);
+			buf_putc(&c->note_keys, 0x1f);
+		} else if (col[i] == 4 && grp != NULL) {
+			buf_append(&c->note_keys, grp, grp_len);
+			buf_putc(&c->note_keys, 0x1f);
+		} else
+			buf_putc(&c->note_keys, 0x1e);
+	}
+	n->key_len = c->note_keys.len - n->key_off;
+	if (w->keyed_last != UTIL_INDEX_NONE)
+		c->notes[w->keyed_last].next = c->nnotes;
+	else
+		w->keyed_first = c->nnotes;
+	w->keyed_last = c->nnotes++;
+	w->nkeyed++;
 }
 
 void
@@ -1385,13 +1526,6 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 	return 0;
 }
 
-/* The latest event of one sample key within the window (run_same). */
-struct same_seen {
-	char		*key;
-	size_t		 len;
-	int64_t		 ts, id;
-};
-
 /*
  * The key of an event for same = F1, F2 ...: the values of the fields
  * (see same_column), each ended by a 0x1f byte, 0x1e for a missing one.
@@ -1428,11 +1562,6 @@ struct same_row {
 	int64_t		 id, ts, old;
 	char		*key;
 	size_t		 len;
-};
-
-struct same_state {
-	struct same_seen	*seen;
-	size_t			 nseen, capseen;
 };
 
 static int
@@ -1514,24 +1643,46 @@ same_flush(struct correlate *c, struct same_state *ss, int64_t w,
 }
 
 /*
+ * Whether (rule, source) has events after ts.  0, or -1 on a database error.
+ */
+static int
+same_later(struct correlate *c, const char *rule, int64_t source_id,
+    int64_t ts, int *later)
+{
+	sqlite3_stmt *st = c->stmt[ST_SAME_LATER];
+	int rc;
+
+	bind_rule_source(st, rule, source_id);
+	sqlite3_bind_int64(st, 3, ts);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	*later = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
  * Mark the repeats of a sample among the events of (rule, source) from
  * `from` to `to`: an event whose same-fields equal those of an event at
  * most W before it is a repeat of that one (dup_of).  Whether an event
  * repeats depends only on the W before it, so the events from from - W
- * on are read and those from `from` to `to` + W written.
+ * on are read and those from `from` to `to` + W written.  When they were
+ * the last of the pair, what was seen stays live (same_feed).
  */
 static int
-run_same(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
-    int64_t to, char *err, size_t errlen)
+run_same(struct correlate *c, const struct work *wk, char *err, size_t errlen)
 {
+	size_t ri = (size_t)wk->rule;
 	const struct rule *r = &c->rs->rules[ri];
 	sqlite3_stmt *ss = c->same_scan[ri];
-	int64_t w = r->same_within_ms, ts;
-	struct same_state st = { NULL, 0, 0 };
+	int64_t w = r->same_within_ms, ts, from = wk->from, to = wk->to;
+	int64_t source_id = wk->source_id;
+	struct same_state *st = xcalloc(1, sizeof *st);
 	struct same_row *rows = NULL;
+	struct scan_pos last = { TS_NONE, 0 };
+	struct live *l;
 	size_t nrow = 0, caprow = 0, i;
 	struct buf key;
-	int rc, failed = 0;
+	int rc, failed = 0, later = 1;
 
 	buf_init(&key);
 	/* the field paths stay bound: no clear_bindings here */
@@ -1543,7 +1694,7 @@ run_same(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 	while (!failed && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
 		ts = sqlite3_column_int64(ss, 1);
 		if (nrow > 0 && ts != rows[0].ts) {
-			failed = same_flush(c, &st, w, from, rows, nrow) != 0;
+			failed = same_flush(c, st, w, from, rows, nrow) != 0;
 			nrow = 0;
 		}
 		rows = util_grow(rows, &caprow, nrow, sizeof *rows, 4);
@@ -1551,27 +1702,113 @@ run_same(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 		rows[nrow].ts = ts;
 		rows[nrow].old = sqlite3_column_type(ss, 3) == SQLITE_NULL ? 0 :
 		    sqlite3_column_int64(ss, 3);
+		if (nrow == 0 || rows[nrow].id > last.id)
+			last.id = rows[nrow].id;
+		last.ts = ts;
 		same_key(r, ss, &key);
 		rows[nrow].key = xmalloc(key.len > 0 ? key.len : 1);
 		memcpy(rows[nrow].key, key.data, key.len);
 		rows[nrow++].len = key.len;
 	}
 	if (!failed && rc == SQLITE_DONE &&
-	    same_flush(c, &st, w, from, rows, nrow) != 0)
+	    same_flush(c, st, w, from, rows, nrow) != 0)
 		failed = 1;
 	else if (failed || rc != SQLITE_DONE) {
 		for (i = 0; i < nrow; i++)
 			free(rows[i].key);
 	}
 	sqlite3_reset(ss);
-	for (i = 0; i < st.nseen; i++)
-		free(st.seen[i].key);
-	free(st.seen);
 	free(rows);
 	buf_free(&key);
-	if (failed || (rc != SQLITE_ROW && rc != SQLITE_DONE))
+	if (!failed && rc == SQLITE_DONE && (c->role[ri] & ROLE_SAME_MEM) &&
+	    last.ts != TS_NONE && last.ts >= from &&
+	    same_later(c, r->id, source_id, to + w, &later) != 0)
+		failed = 1;
+	if (failed || (rc != SQLITE_ROW && rc != SQLITE_DONE)) {
+		same_state_free(st);
+		return db_fail(c, err, errlen, r->id, "marking repeated samples");
+	}
+	l = live_find(c, wk->rule, WORK_SAME, source_id);
+	if (!later) {
+		if (l == NULL)
+			l = live_new(c, wk->rule, WORK_SAME, source_id, NULL);
+		same_state_free(l->same);
+		l->same = st;
+		l->a = last;
+		return 0;
+	}
+	if (l != NULL) {
+		same_state_free(l->same);
+		l->same = NULL;
+	}
+	same_state_free(st);
+	return 0;
+}
+
+static int
+same_row_order(const void *a, const void *b)
+{
+	const struct same_row *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return (x->ts > y->ts) - (x->ts < y->ts);
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * Feed l the new events of wk as correlate_note_sample handed them over,
+ * in (ts, id) order; all come after every stored event l has fed.
+ */
+static int
+same_feed(struct correlate *c, const struct work *wk, struct live *l,
+    char *err, size_t errlen)
+{
+	const struct rule *r = &c->rs->rules[wk->rule];
+	const struct same_note *n;
+	struct same_row *rows = xmalloc(wk->nkeyed * sizeof *rows);
+	size_t i, k, nrow = 0;
+	int sorted = 1, rc = 0;
+
+	for (k = wk->keyed_first; k != UTIL_INDEX_NONE; k = n->next) {
+		n = &c->notes[k];
+		rows[nrow].id = n->id;
+		rows[nrow].ts = n->ts;
+		rows[nrow].old = 0;
+		rows[nrow].key = c->note_keys.data + n->key_off;
+		rows[nrow].len = n->key_len;
+		if (nrow > 0 && same_row_order(&rows[nrow - 1], &rows[nrow]) > 0)
+			sorted = 0;
+		nrow++;
+	}
+	if (!sorted)
+		qsort(rows, nrow, sizeof *rows, same_row_order);
+	for (i = 0; rc == 0 && i < nrow; i++)
+		rc = same_apply(c, l->same, r->same_within_ms, TS_LOW, &rows[i]);
+	if (nrow > 0) {
+		l->a.ts = rows[nrow - 1].ts;
+		l->a.id = rows[nrow - 1].id;
+	}
+	free(rows);
+	if (rc != 0)
 		return db_fail(c, err, errlen, r->id, "marking repeated samples");
 	return 0;
+}
+
+/*
+ * The repeats of a sample: the new events alone when every one of them
+ * was handed over and comes after what the live state fed, else from
+ * the store.
+ */
+static int
+run_same_work(struct correlate *c, const struct work *wk, char *err,
+    size_t errlen)
+{
+	struct live *l = live_find(c, wk->rule, WORK_SAME, wk->source_id);
+
+	if (l != NULL && l->same != NULL && !wk->unfit && wk->nnoted > 0 &&
+	    wk->nkeyed == wk->nnoted && wk->from >= l->a.ts)
+		return same_feed(c, wk, l, err, errlen);
+	return run_same(c, wk, err, errlen);
 }
 
 /*
@@ -1652,8 +1889,7 @@ run_work(struct correlate *c, char *err, size_t errlen)
 			    w->from, w->to, err, errlen);
 			break;
 		case WORK_SAME:
-			rc = run_same(c, (size_t)w->rule, w->source_id, w->from,
-			    w->to, err, errlen);
+			rc = run_same_work(c, w, err, errlen);
 			break;
 		}
 	}
@@ -1662,6 +1898,9 @@ run_work(struct correlate *c, char *err, size_t errlen)
 	/* After a failure the caller rolls back; the notes went with it. */
 	c->nwork = 0;
 	util_index_free(&c->work_index);
+	c->nnotes = 0;
+	buf_reset(&c->note_keys);
+	c->same_work = UTIL_INDEX_NONE;
 	c->ntimes = 0;
 	util_index_free(&c->times_index);
 	if (rc != 0)
@@ -1739,24 +1978,23 @@ in_transaction(struct correlate *c, int (*f)(struct correlate *, char *, size_t)
 }
 
 /*
- * The statements, for the first run with work to do: an ingest that has
- * nothing to correlate (an empty input) does not prepare its two dozen.
- * One that failed is prepared again by the next call.
+ * The statements below n, for the first run with work to do: an ingest
+ * that has nothing to correlate (an empty input) does not prepare its
+ * two dozen, nor one without a rebuild those of a rebuild.  One that
+ * failed is prepared again by the next call.
  */
 static int
-prepare(struct correlate *c, char *err, size_t errlen)
+prepare(struct correlate *c, size_t n, char *err, size_t errlen)
 {
 	const struct rule *r;
 	size_t i;
 
-	if (c->prepared)
-		return 0;
-	for (i = 0; i < ST_COUNT; i++) {
+	for (i = c->prepared ? ST_SOURCES : 0; i < n; i++) {
 		if (c->stmt[i] == NULL && sqlite3_prepare_v2(c->db,
 		    correlate_sql[i], -1, &c->stmt[i], NULL) != SQLITE_OK)
 			goto fail;
 	}
-	for (i = 0; c->same_scan != NULL && i < c->rs->n; i++) {
+	for (i = 0; !c->prepared && c->same_scan != NULL && i < c->rs->n; i++) {
 		r = &c->rs->rules[i];
 		if (r->nsame > 0 && c->same_scan[i] == NULL &&
 		    (c->same_scan[i] = same_scan_new(c->db, r)) == NULL)
@@ -1774,7 +2012,7 @@ correlate_run(struct correlate *c, char *err, size_t errlen)
 {
 	if (c->nwork == 0 && c->ntimes == 0)
 		return 0;
-	if (prepare(c, err, errlen) != 0)
+	if (prepare(c, ST_SOURCES, err, errlen) != 0)
 		return -1;
 	return in_transaction(c, run_checked, err, errlen);
 }
@@ -1793,6 +2031,9 @@ rebuild(struct correlate *c, char *err, size_t errlen)
 		return db_fail(c, err, errlen, "all rules", "clearing");
 	c->nwork = 0;
 	util_index_free(&c->work_index);
+	c->nnotes = 0;
+	buf_reset(&c->note_keys);
+	c->same_work = UTIL_INDEX_NONE;
 	live_drop_all(c);
 	c->stale = 0;
 	if (data_version(c, &c->data_version, err, errlen) != 0)
@@ -1826,7 +2067,7 @@ correlate_rebuild(struct correlate *c, char *err, size_t errlen)
 {
 	int rc;
 
-	if (prepare(c, err, errlen) != 0)
+	if (prepare(c, ST_COUNT, err, errlen) != 0)
 		return -1;
 	rc = in_transaction(c, rebuild, err, errlen);
 

@@ -33,6 +33,17 @@ int correlate_wants(const struct correlate *c, int rule_index);
 void correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t ts);
 
 /*
+ * The event correlate_note was just told of was stored as id, with this
+ * metric value (if has_value) and group (grp_len bytes; NULL: none), as
+ * its columns value and grp.  A rule with same = over the metric and its
+ * by-field then marks the repeats among the new events without reading
+ * them back; an event noted without this is read back.  grp is copied.
+ */
+void correlate_note_sample(struct correlate *c, int rule_index,
+    int64_t source_id, int64_t ts, int64_t id, int has_value, double value,
+    const char *grp, size_t grp_len);
+
+/*
  * A source's log time advanced to ts (its latest record), which may settle
  * open expectations even without new events.
  */

@@ -21,6 +21,7 @@ struct minutes {
 	char			**names;
 	size_t			  nnames, capnames;
 	struct util_index	  name_index;
+	size_t			  last;		/* the name found last; nnames: none */
 	struct minute_entry	 *e;
 	size_t			  n, cap;
 	struct util_index	  index;
@@ -63,16 +64,22 @@ minutes_free(struct minutes *m)
 static size_t
 minutes_name(struct minutes *m, const char *rule)
 {
-	size_t len = strlen(rule), it = 0, i;
-	uint64_t h = util_hash64(rule, len, UTIL_HASH_SEED);
+	size_t len, it = 0, i;
+	uint64_t h;
 
+	/* a batch's events are mostly of one rule: hashing each name costs more */
+	if (m->last < m->nnames && strcmp(m->names[m->last], rule) == 0)
+		return m->last;
+	len = strlen(rule);
+	h = util_hash64(rule, len, UTIL_HASH_SEED);
 	while ((i = util_index_next(&m->name_index, h, &it)) != UTIL_INDEX_NONE)
 		if (strcmp(m->names[i], rule) == 0)
-			return i;
+			return m->last = i;
 	m->names = util_grow(m->names, &m->capnames, m->nnames,
 	    sizeof *m->names, 16);
 	m->names[m->nnames] = xstrdup(rule);
 	util_index_put(&m->name_index, h, m->nnames);
+	m->last = m->nnames;
 	return m->nnames++;
 }
 

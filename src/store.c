@@ -228,6 +228,20 @@ static const char *const store_sql[ST_COUNT] = {
 	    " AND ts IS NOT NULL",
 };
 
+/*
+ * What one row of the many-row insert was bound to last, of what a
+ * batch's rows mostly repeat: the rule (SQLite holds the pointer and the
+ * length it had), the source, the ordinal and the stream.  Parameters
+ * stay bound from one use of a statement to the next, and comparing
+ * costs less than binding again.
+ */
+struct event_bound {
+	const char	*rule;
+	size_t		 rule_len;
+	int64_t		 source_id;
+	int		 ordinal, stream, valid;
+};
+
 /* Source name -> id, open addressing; cleared on rollback. */
 struct source_slot {
 	char	*name;
@@ -281,6 +295,7 @@ struct store {
 	sqlite3			*look;
 	sqlite3_stmt		*look_find, *look_max;
 	struct minutes		*minutes;	/* this transaction's event_minutes */
+	struct event_bound	 bound[STORE_EVENT_ROWS];	/* ST_EVENT_ADD_MANY's rows */
 };
 
 /* A checkpoint state whose thread is not running (any more). */
@@ -1902,18 +1917,38 @@ store_vmark_set_rows(struct store *s, const char *input,
 	return rc;
 }
 
-/* Bind ev to the EVENT_COLUMNS parameters after the first `base`. */
+/*
+ * Bind ev to the EVENT_COLUMNS parameters after the first `base`; with
+ * b, what the row was bound to last, parameters already bound to the
+ * same are left as they are.
+ */
 static void
-bind_event(sqlite3_stmt *st, int base, const struct store_event *ev)
+bind_event(sqlite3_stmt *st, int base, const struct store_event *ev,
+    struct event_bound *b)
 {
-	sqlite3_bind_int64(st, base + 1, ev->source_id);
-	sqlite3_bind_text(st, base + 2, ev->rule, -1, SQLITE_STATIC);
+	size_t rule_len = strlen(ev->rule);
+	int all = b == NULL || !b->valid;
+
+	if (all || ev->source_id != b->source_id)
+		sqlite3_bind_int64(st, base + 1, ev->source_id);
+	if (all || ev->rule != b->rule || rule_len != b->rule_len)
+		sqlite3_bind_text(st, base + 2, ev->rule, -1, SQLITE_STATIC);
 	bind_ts(st, base + 3, ev->ts);
 	sqlite3_bind_int64(st, base + 4, (int64_t)ev->hash);
-	sqlite3_bind_int(st, base + 5, ev->ordinal);
+	if (all || ev->ordinal != b->ordinal)
+		sqlite3_bind_int(st, base + 5, ev->ordinal);
 	sqlite3_bind_int64(st, base + 6, (int64_t)ev->line);
 	sqlite3_bind_int64(st, base + 7, (int64_t)ev->line_end);
-	sqlite3_bind_int(st, base + 8, ev->stream);
+	if (all || ev->stream != b->stream)
+		sqlite3_bind_int(st, base + 8, ev->stream);
+	if (b != NULL) {
+		b->rule = ev->rule;
+		b->rule_len = rule_len;
+		b->source_id = ev->source_id;
+		b->ordinal = ev->ordinal;
+		b->stream = ev->stream;
+		b->valid = 1;
+	}
 	sqlite3_bind_text(st, base + 9, ev->text, (int)ev->text_len,
 	    SQLITE_STATIC);
 	bind_text_or_null(st, base + 10, ev->fields_json);
@@ -1977,7 +2012,8 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 		st = s->st[rows > 1 ? ST_EVENT_ADD_MANY : ST_EVENT_ADD];
 		/* Every parameter is bound: no clear_bindings between uses. */
 		for (k = 0; k < rows; k++)
-			bind_event(st, (int)k * EVENT_COLUMNS, &evs[i + k]);
+			bind_event(st, (int)k * EVENT_COLUMNS, &evs[i + k],
+			    rows > 1 ? &s->bound[k] : NULL);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)

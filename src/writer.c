@@ -51,22 +51,60 @@ writer_batch_clear(struct batch *b)
 	b->next = NULL;
 }
 
-/* Append an event's fields to out as a JSON object of strings and a NUL. */
+/* Whether s is printable ASCII without a quote or a backslash. */
+static int
+writer_plain(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '"' || p[i] == '\\')
+			return 0;
+	return 1;
+}
+
+/*
+ * Append an event's fields to out as a JSON object of strings and a NUL.
+ * Names and values are nearly always plain (writer_plain), which goes
+ * into the JSON as it is, in one piece; anything else is escaped by
+ * util_escape_json.
+ */
 static void
 writer_fields(struct buf *out, const struct batch *b, const struct bev *e)
 {
 	const struct bfield *f;
-	size_t i;
+	const char *v;
+	size_t i, nlen;
+	char *p;
 
 	buf_putc(out, '{');
 	for (i = 0; i < e->nfields; i++) {
 		f = &b->fields[e->field0 + i];
+		v = b->data.data + f->off;
+		nlen = strlen(f->name);
+		if (writer_plain(f->name, nlen) && writer_plain(v, f->len)) {
+			buf_reserve(out, nlen + f->len + 6);
+			p = out->data + out->len;
+			if (i > 0)
+				*p++ = ',';
+			*p++ = '"';
+			memcpy(p, f->name, nlen);
+			p += nlen;
+			memcpy(p, "\":\"", 3);
+			p += 3;
+			memcpy(p, v, f->len);
+			p += f->len;
+			*p++ = '"';
+			out->len = (size_t)(p - out->data);
+			continue;
+		}
 		if (i > 0)
 			buf_putc(out, ',');
 		buf_putc(out, '"');
-		util_escape_json(out, f->name, strlen(f->name));
+		util_escape_json(out, f->name, nlen);
 		buf_puts(out, "\":\"");
-		util_escape_json(out, b->data.data + f->off, f->len);
+		util_escape_json(out, v, f->len);
 		buf_putc(out, '"');
 	}
 	buf_putc(out, '}');
@@ -149,9 +187,13 @@ writer_events(struct writer *w, struct batch *b, size_t first, size_t n)
 		if (e->ctx != 0 && writer_context(w, b, &w->evs[i], e,
 		    w->ids[i]) != 0)
 			return -1;
-		if (w->added[i] && correlate_wants(w->corr, e->rule_index))
-			correlate_note(w->corr, e->rule_index, e->source_id,
-			    e->ts);
+		if (!w->added[i] || !correlate_wants(w->corr, e->rule_index))
+			continue;
+		correlate_note(w->corr, e->rule_index, e->source_id, e->ts);
+		if (w->ids[i] > 0)
+			correlate_note_sample(w->corr, e->rule_index,
+			    e->source_id, e->ts, w->ids[i], e->has_value,
+			    e->value, w->evs[i].grp, w->evs[i].grp_len);
 	}
 	return 0;
 }
