@@ -326,6 +326,12 @@ ingest_forget_sources(struct ingest *in)
 {
 	size_t i;
 
+	/*
+	 * The sources forgotten are stored (or about to be): a name met
+	 * again must be looked up, not given a new id.
+	 */
+	if (in->nsrcs > 0)
+		in->srcs_known = 0;
 	for (i = 0; i < in->nsrcs; i++) {
 		free(in->srcs[i].name);
 		free(in->srcs[i].clock);

@@ -164,6 +164,23 @@ check_eq "identical lines, same second: two events, ordinals 0 and 1" "0,1" \
     "$(sql plain.db "SELECT group_concat(ordinal) FROM (SELECT ordinal FROM events WHERE rule = 'retry'
 	AND ts = (SELECT ts FROM events WHERE rule = 'retry' GROUP BY ts HAVING count(*) = 2) ORDER BY ordinal)")"
 
+# --- a source one input of a run created, named again by a later input
+# of the same run: looked up, not created twice
+grep -m 3 '^redis-1 ' "$S/compose-t.log" > first-redis.log
+check_rc "two inputs naming one new source: exit 0" 0 \
+    "$LT" ingest -q --db two-in-one.db first-redis.log "$S/compose-t.log"
+check_eq "two inputs naming one new source: no error" "" "$(cat "$T/err")"
+"$LT" ingest -q --db two-runs.db first-redis.log
+"$LT" ingest -q --db two-runs.db "$S/compose-t.log"
+check_eq "two inputs naming one new source: the sources of two runs" \
+    "$(sql two-runs.db "SELECT group_concat(id || ':' || name, ' ') FROM sources")" \
+    "$(sql two-in-one.db "SELECT group_concat(id || ':' || name, ' ') FROM sources")"
+check_eq "two inputs naming one new source: the events of two runs" \
+    "$(dump two-runs.db)" "$(dump two-in-one.db)"
+check_eq "two inputs naming one new source: redis-1's lines all counted" \
+    "$(grep -c '^redis-1 ' "$S/compose-t.log" first-redis.log | awk -F: '{ n += $2 } END { print n }')" \
+    "$(sql two-in-one.db "SELECT sum(v.lines) FROM volume v JOIN sources s ON s.id = v.source_id WHERE s.name = 'redis-1'")"
+
 # --- overlapping halves equal the whole (as docker logs --since windows)
 sed -n '1,100p' "$S/exai-daemon.log" > part1.log
 sed -n '60,154p' "$S/exai-daemon.log" > part2.log
