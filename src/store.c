@@ -280,6 +280,12 @@ struct store {
 	sqlite3			*look;
 	sqlite3_stmt		*look_find, *look_max;
 	struct minutes		*minutes;	/* this transaction's event_minutes */
+	/*
+	 * Made from the image by this open: synchronous is OFF until the
+	 * first commit, whose frames start the WAL, and whose header SQLite
+	 * would otherwise fsync (with the directory's) for nothing to lose.
+	 */
+	int			 unsynced;
 };
 
 /* A checkpoint state whose thread is not running (any more). */
@@ -888,12 +894,14 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	if (!s->readonly && store_exec(s, "PRAGMA page_size = 8192", err,
 	    errlen) != 0)
 		goto fail;
-	if (fresh && store_exec(s, "PRAGMA synchronous = OFF", err, errlen) != 0)
+	if ((fresh || imaged) && store_exec(s, "PRAGMA synchronous = OFF", err,
+	    errlen) != 0)
 		goto fail;
 	if (!s->readonly && (store_wal(s, err, errlen) != 0 ||
-	    (!fresh && store_exec(s, "PRAGMA synchronous = NORMAL", err,
-	    errlen) != 0)))
+	    (!fresh && !imaged && store_exec(s, "PRAGMA synchronous = NORMAL",
+	    err, errlen) != 0)))
 		goto fail;
+	s->unsynced = imaged;
 	if (store_setup(s, imaged, err, errlen) != 0 ||
 	    store_read_event_hash(s, err, errlen) != 0)
 		goto fail;
@@ -1171,7 +1179,13 @@ store_commit(struct store *s, char *err, size_t errlen)
 {
 	if (store_minutes_flush(s, err, errlen) != 0)
 		return -1;
-	return store_step(s, s->st[ST_COMMIT], err, errlen, "commit");
+	if (store_step(s, s->st[ST_COMMIT], err, errlen, "commit") != 0)
+		return -1;
+	if (s->unsynced) {
+		s->unsynced = 0;
+		return store_exec(s, "PRAGMA synchronous = NORMAL", err, errlen);
+	}
+	return 0;
 }
 
 void
