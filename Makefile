@@ -52,7 +52,8 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 SRC	:= $(wildcard src/*.c)
-OBJ	:= $(patsubst src/%.c,$(BUILD)/%.o,$(SRC)) $(BUILD)/schema_sql.o
+OBJ	:= $(patsubst src/%.c,$(BUILD)/%.o,$(SRC)) $(BUILD)/schema_sql.o \
+	$(BUILD)/schema_image.o
 LIBOBJ	:= $(filter-out $(BUILD)/main.o,$(OBJ))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -81,6 +82,18 @@ $(BUILD)/schema_sql.c: schema.sql tools/embed.sh | $(BUILD)
 	sh tools/embed.sh store_schema_sql < schema.sql > $@
 
 $(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# An empty database with that schema, made at build time by the SQLite
+# linked: a new database is written from it (store.c).
+$(BUILD)/schema_image: tools/schema_image.c $(BUILD)/schema_sql.o src/store.h
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tools/schema_image.c $(BUILD)/schema_sql.o $(LDLIBS_ALL)
+
+$(BUILD)/schema_image.c: $(BUILD)/schema_image
+	$(BUILD)/schema_image $(BUILD)/schema_image.db > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/schema_image.o: $(BUILD)/schema_image.c src/store.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD) $(BUILD)/tests:
@@ -124,14 +137,21 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
 FUZZ_LIBSRC := $(filter-out src/main.c src/cmd_%.c src/tui%.c,$(SRC))
 
-build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC) build-fuzz/schema_sql.c
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC) build-fuzz/schema_sql.c build-fuzz/schema_image.c
 	@mkdir -p build-fuzz
 	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-	    $(PKG_CFLAGS) -Isrc -o $@ $< $(FUZZ_LIBSRC) build-fuzz/schema_sql.c $(PKG_LIBS) -lpthread -lm
+	    $(PKG_CFLAGS) -Isrc -o $@ $< $(FUZZ_LIBSRC) build-fuzz/schema_sql.c \
+	    build-fuzz/schema_image.c $(PKG_LIBS) -lpthread -lm
 
 build-fuzz/schema_sql.c: schema.sql tools/embed.sh
 	@mkdir -p build-fuzz
 	sh tools/embed.sh store_schema_sql < schema.sql > $@
+
+build-fuzz/schema_image.c: tools/schema_image.c build-fuzz/schema_sql.c src/store.h
+	clang -std=gnu11 -O1 -D_GNU_SOURCE $(PKG_CFLAGS) -Isrc -o build-fuzz/schema_image \
+	    tools/schema_image.c build-fuzz/schema_sql.c $(PKG_LIBS)
+	build-fuzz/schema_image build-fuzz/schema_image.db > $@.tmp
+	mv $@.tmp $@
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \

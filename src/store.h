@@ -60,6 +60,18 @@ char *store_default_path(const char *cli);
 /* The schema text compiled into the binary. */
 extern const char store_schema_sql[];
 
+/*
+ * An empty database with that schema, as SQLite makes it (build/
+ * schema_image.c): store_image_size bytes, zero but for the runs, whose
+ * bytes follow one another in store_image_bytes.
+ */
+struct store_image_run {
+	size_t	off, len;
+};
+extern const size_t store_image_size, store_image_nruns;
+extern const struct store_image_run store_image_runs[];
+extern const unsigned char store_image_bytes[];
+
 int store_begin(struct store *s, char *err, size_t errlen);
 /* Also writes the transaction's event counts per minute (event_minutes). */
 int store_commit(struct store *s, char *err, size_t errlen);

@@ -51,7 +51,13 @@ test_create_nested(void **state)
 	assert_int_equal(one_int(s, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), 1);
 	/* the page size is chosen before WAL, or it would not take */
 	assert_int_equal(one_int(s, "PRAGMA page_size"), 8192);
-	/* created without fsyncs, but what follows is written as ever (NORMAL) */
+	/*
+	 * created without fsyncs, and its first commit too (it starts the
+	 * WAL); what follows is written as ever (NORMAL)
+	 */
+	assert_int_equal(one_int(s, "PRAGMA synchronous"), 0);
+	assert_int_equal(store_begin(s, err, sizeof err), 0);
+	assert_int_equal(store_commit(s, err, sizeof err), 0);
 	assert_int_equal(one_int(s, "PRAGMA synchronous"), 1);
 	store_close(s);
 	assert_int_equal(access(path, F_OK), 0);
@@ -68,6 +74,70 @@ test_create_nested(void **state)
 	assert_int_equal(one_int(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	store_close(s);
 	free(path);
+}
+
+/* Every row of a query, one line each, fields separated by '|'. */
+static char *
+all_rows(struct store *s, const char *sql)
+{
+	struct buf b;
+	sqlite3_stmt *st;
+	int i;
+
+	buf_init(&b);
+	assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(st); i++)
+			buf_printf(&b, "%s%s", i > 0 ? "|" : "",
+			    (const char *)sqlite3_column_text(st, i));
+		buf_putc(&b, '\n');
+	}
+	sqlite3_finalize(st);
+	return b.data;
+}
+
+/*
+ * A new database is written from the image of an empty one; where the
+ * path exists already (an empty file here) SQLite makes it from
+ * schema.sql.  Both hold the same.
+ */
+static void
+test_image_same_as_schema(void **state)
+{
+	static const char *const probes[] = {
+		"SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name",
+		"SELECT * FROM meta ORDER BY key",
+		"PRAGMA user_version", "PRAGMA page_size", "PRAGMA journal_mode",
+		"PRAGMA integrity_check",
+	};
+	char err[256], *imaged = db_path("imaged.db"), *made = db_path("made.db");
+	char *a, *b;
+	struct store *si, *sm;
+	struct stat sb;
+	mode_t mask;
+	size_t i;
+	FILE *f;
+
+	assert_non_null(f = fopen(made, "w"));
+	fclose(f);
+	assert_non_null(si = store_open(imaged, STORE_CREATE, err, sizeof err));
+	assert_non_null(sm = store_open(made, STORE_CREATE, err, sizeof err));
+	for (i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+		a = all_rows(si, probes[i]);
+		b = all_rows(sm, probes[i]);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
+	store_close(si);
+	store_close(sm);
+	/* the mode SQLite gives a database it creates */
+	mask = umask(0);
+	umask(mask);
+	assert_int_equal(stat(imaged, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0644 & ~mask);
+	free(imaged);
+	free(made);
 }
 
 static void
@@ -740,6 +810,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_nested),
+		cmocka_unit_test(test_image_same_as_schema),
 		cmocka_unit_test(test_readonly_missing),
 		cmocka_unit_test(test_newer_version_refused),
 		cmocka_unit_test(test_default_path),
