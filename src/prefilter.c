@@ -56,6 +56,7 @@ struct prefilter {
 	uint8_t			 hi[NGROUP][FP][16];
 	struct pf_lit		*lits;
 	size_t			 n, words;
+	size_t			 minlen;	/* of the shortest literal */
 	size_t			*bucket[NBUCKET];	/* literal indexes */
 	size_t			 nbucket[NBUCKET];
 	/*
@@ -189,6 +190,8 @@ prefilter_new(const char *const *lits, const size_t *lens, size_t n,
 		memcpy(pf->lits[i].s, lits[i], lens[i]);
 		pf->lits[i].s[lens[i]] = '\0';
 		pf->lits[i].len = lens[i];
+		if (i == 0 || lens[i] < pf->minlen)
+			pf->minlen = lens[i];
 		pf->lits[i].off = pf_best_window(lits[i], lens[i]);
 		pf_place(pf, i, i % NBUCKET);
 	}
@@ -745,12 +748,13 @@ prefilter_scan(const struct prefilter *pf, const char *text, size_t len,
     uint64_t *found)
 {
 	const unsigned char *t = (const unsigned char *)text;
+	size_t i, words = pf->words;
 
-	if (pf->words == 1)
-		found[0] = 0;
-	else
-		memset(found, 0, pf->words * sizeof *found);
-	if (pf->n == 0)
+	/* a few words: a call to memset would cost more than the stores */
+	for (i = 0; i < words; i++)
+		found[i] = 0;
+	/* a text shorter than every literal holds none of them */
+	if (pf->n == 0 || len < pf->minlen)
 		return 0;
 #ifdef PF_X86
 	if (pf->impl == PREFILTER_AVX512)
