@@ -147,6 +147,7 @@ struct ingest {
 	uint64_t		 fingerprint;
 	int64_t			 ingest_id;
 	char			*def_name;
+	size_t			 def_name_len;	/* asked for by every record without a source of its own */
 	const char		*def_kind;
 	char			*def_identity;
 	struct multiline	*ml;
@@ -915,7 +916,7 @@ ingest_on_record(void *arg, const struct record *rec)
 	if (in->failed)
 		return;
 	if (in->opts.source != NULL || rec->source == NULL || rec->source_len == 0)
-		s = ingest_source(in, in->def_name, strlen(in->def_name),
+		s = ingest_source(in, in->def_name, in->def_name_len,
 		    in->def_kind, in->def_identity);
 	else
 		s = ingest_source(in, rec->source, rec->source_len,
@@ -1175,6 +1176,7 @@ ingest_start(struct ingest *in, const char *path, int is_stdin, char *err,
 			in->def_identity = xstrdup(path);
 		}
 	}
+	in->def_name_len = strlen(in->def_name);
 	if (ingest_txn(in) != 0) {
 		snprintf(err, errlen, "%s", in->err);
 		return -1;
