@@ -29,9 +29,9 @@ test_hash_text_pinned(void **state)
 }
 
 /*
- * Known answers for lengths on either side of 16-byte steps: a text of 16
- * bytes or more takes its padded rest from its last 16 bytes, a shorter
- * one from a copy.
+ * Known answers for lengths on either side of 16-byte steps: no rest, a
+ * rest of up to 8 bytes and one of more, in texts shorter and longer than
+ * one step.
  */
 static void
 test_hash_text_pinned_rest(void **state)
