@@ -129,13 +129,19 @@ pf_cpu_has(enum prefilter_impl impl)
 	return impl == PREFILTER_SCALAR;
 }
 
+/* The slot in fphead of the fingerprint f[0] | f[1] << 8 | f[2] << 16. */
+static inline unsigned
+pf_fphash_word(uint32_t w)
+{
+	return (w * UINT32_C(2654435761)) >> (32 - FPHASH_BITS);
+}
+
 /* A fingerprint's slot in fphead. */
 static inline unsigned
 pf_fphash(const unsigned char *f)
 {
-	uint32_t w = (uint32_t)f[0] | (uint32_t)f[1] << 8 | (uint32_t)f[2] << 16;
-
-	return (w * UINT32_C(2654435761)) >> (32 - FPHASH_BITS);
+	return pf_fphash_word((uint32_t)f[0] | (uint32_t)f[1] << 8 |
+	    (uint32_t)f[2] << 16);
 }
 
 /* Literal i joins bucket b: its fingerprint's nibbles go into the tables. */
@@ -558,19 +564,28 @@ static inline size_t
 pf_step_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
     size_t i, size_t base, size_t w, uint64_t bits, uint64_t *found)
 {
-	size_t last = len - FP, nfound = 0, b;
+	size_t last = len - FP, nfound = 0, pos;
+	uint32_t word;
 	unsigned h;
 
 	if (base < i)
 		bits &= ~((UINT64_C(1) << (i - base)) - 1);
 	else if (last - i < w - 1)
 		bits &= (UINT64_C(2) << (last - i)) - 1;
+	/*
+	 * Most proposals are turned away by the fphead lookup alone; where a
+	 * byte follows the window, one little-endian load gives its hash.
+	 */
 	while (bits != 0) {
-		b = (size_t)__builtin_ctzll(bits);
+		pos = base + (size_t)__builtin_ctzll(bits);
 		bits &= bits - 1;
-		h = pf_fphash(t + base + b);
+		if (pos + 4 <= len) {
+			memcpy(&word, t + pos, 4);
+			h = pf_fphash_word(word & UINT32_C(0xffffff));
+		} else
+			h = pf_fphash(t + pos);
 		if (pf->fphead[h] != 0)
-			nfound += pf_verify(pf, t, len, base + b, h, found);
+			nfound += pf_verify(pf, t, len, pos, h, found);
 	}
 	return nfound;
 }
