@@ -79,6 +79,13 @@ struct src_state {
 	int		 count_all;
 	int64_t		 hi_ts;
 	struct tcount	 hi;
+	/*
+	 * Texts of hi_ts not yet counted in hi, each after its length, and
+	 * how many: most seconds are over before a mark is saved, and their
+	 * texts need not be hashed at all (see ingest_vol_counts).
+	 */
+	struct buf	 hi_texts;
+	size_t		 hi_pending;
 	uint64_t	 hi_off;
 	int		 hi_dirty;
 	struct src_clock *clock;	/* NULL until a record has both stamps */
@@ -147,6 +154,7 @@ struct ingest {
 	uint64_t		 fingerprint;
 	int64_t			 ingest_id;
 	char			*def_name;
+	size_t			 def_name_len;	/* asked for by every record without a source of its own */
 	const char		*def_kind;
 	char			*def_identity;
 	struct multiline	*ml;
@@ -338,6 +346,7 @@ ingest_forget_sources(struct ingest *in)
 		ordinals_free(&in->srcs[i].ord);
 		tcount_free(&in->srcs[i].mark);
 		tcount_free(&in->srcs[i].hi);
+		buf_free(&in->srcs[i].hi_texts);
 	}
 	in->nsrcs = 0;
 	in->last_src = 0;
@@ -418,6 +427,29 @@ ingest_mark_load(struct ingest *in, struct src_state *s)
 }
 
 /*
+ * Past this many bytes of pending texts they are counted at once, so that
+ * a second of many records holds no more than this.
+ */
+#define HI_PENDING_BYTES	(64 * 1024)
+
+/* Count the pending texts of hi_ts in hi, in the order they came. */
+static void
+hi_count_pending(struct src_state *s)
+{
+	const char *p = s->hi_texts.data, *end = p + s->hi_texts.len;
+	size_t len;
+
+	while (p < end) {
+		memcpy(&len, p, sizeof len);
+		p += sizeof len;
+		tcount_add(&s->hi, util_hash_text(p, len, UTIL_HASH_SEED), 1);
+		p += len;
+	}
+	buf_reset(&s->hi_texts);
+	s->hi_pending = 0;
+}
+
+/*
  * Does the volume count this record (ts, hash) of s?  Not when the
  * database counted it before: it lies before the mark, or at the mark's
  * time with a text counted there as often as this run has met it.  Keeps
@@ -440,13 +472,31 @@ ingest_vol_counts(struct ingest *in, struct src_state *s,
 		counts = !tcount_take(&s->mark, hash);
 	}
 	if (s->hi_ts == TS_NONE || ts >= s->hi_ts) {
-		if (!hashed)
-			hash = util_hash_text(rec->text, rec->len, UTIL_HASH_SEED);
+		/*
+		 * A second's texts are counted only if a mark needs them
+		 * (batch_mark) or counting them would have grown the table,
+		 * whose size decides the order the mark lists them in.
+		 */
 		if (ts != s->hi_ts) {
+			if (tcount_fits(&s->hi, s->hi_pending)) {
+				buf_reset(&s->hi_texts);
+				s->hi_pending = 0;
+			} else
+				hi_count_pending(s);
 			tcount_clear(&s->hi);
 			s->hi_ts = ts;
 		}
-		tcount_add(&s->hi, hash, 1);
+		if (hashed || s->hi_texts.len >= HI_PENDING_BYTES) {
+			hi_count_pending(s);
+			if (!hashed)
+				hash = util_hash_text(rec->text, rec->len,
+				    UTIL_HASH_SEED);
+			tcount_add(&s->hi, hash, 1);
+		} else {
+			buf_append(&s->hi_texts, &rec->len, sizeof rec->len);
+			buf_append(&s->hi_texts, rec->text, rec->len);
+			s->hi_pending++;
+		}
 		s->hi_dirty = 1;
 	}
 	if (counts) {
@@ -636,6 +686,7 @@ batch_mark(struct batch *b, struct src_state *s)
 	size_t j;
 
 	s->hi_dirty = 0;
+	hi_count_pending(s);
 	b->marks = util_grow(b->marks, &b->markcap, b->nmarks, sizeof *b->marks, 8);
 	b->marks[b->nmarks].sid = s->id;
 	b->marks[b->nmarks].ts = s->hi_ts;
@@ -915,7 +966,7 @@ ingest_on_record(void *arg, const struct record *rec)
 	if (in->failed)
 		return;
 	if (in->opts.source != NULL || rec->source == NULL || rec->source_len == 0)
-		s = ingest_source(in, in->def_name, strlen(in->def_name),
+		s = ingest_source(in, in->def_name, in->def_name_len,
 		    in->def_kind, in->def_identity);
 	else
 		s = ingest_source(in, rec->source, rec->source_len,
@@ -1175,6 +1226,7 @@ ingest_start(struct ingest *in, const char *path, int is_stdin, char *err,
 			in->def_identity = xstrdup(path);
 		}
 	}
+	in->def_name_len = strlen(in->def_name);
 	if (ingest_txn(in) != 0) {
 		snprintf(err, errlen, "%s", in->err);
 		return -1;

@@ -62,6 +62,17 @@ struct req_clause {
 	int		 off;
 };
 
+/*
+ * A match pattern's name table, read from PCRE2 the first time the
+ * pattern matches: three pattern_info calls for every event cost more
+ * than filling its fields.
+ */
+struct pat_names {
+	PCRE2_SPTR	 table;
+	uint32_t	 count, size;
+	int		 known;
+};
+
 /* A pattern's clauses while the matcher is made. */
 struct pattern_clauses {
 	struct matcher_clause	*cl;
@@ -83,6 +94,7 @@ struct matcher {
 	size_t			 nliteral;
 	struct prefilter	*pf;		/* finds the literals of a record in one pass */
 	uint64_t		*found;		/* per record: bit k = literal k occurs */
+	size_t			 fwords;	/* its words, prefilter_words */
 	int			 always;	/* some rule has no literal: never skip a record */
 	size_t			 rwords;
 	uint64_t		*lit_rules;	/* per literal, the rules it admits */
@@ -108,6 +120,7 @@ struct matcher {
 	size_t			 nreq;
 	/* per rule, jitted[rule_pat[i] + j]: match, then exclude pattern j compiled */
 	uint8_t			*jitted;
+	struct pat_names	*names;		/* indexed like jitted */
 	size_t			*rule_pat;
 	uint64_t		*base_rules;	/* rules without a literal */
 	uint64_t		*all_rules;	/* rules with a match pattern */
@@ -217,6 +230,7 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 		k += rs->rules[i].nmatch + rs->rules[i].nexclude;
 	}
 	m->jitted = xcalloc(k > 0 ? k : 1, 1);
+	m->names = xcalloc(k > 0 ? k : 1, sizeof *m->names);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
 		for (j = 0; j < r->nmatch + r->nexclude; j++) {
@@ -288,7 +302,8 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 	}
 	m->pat_clause[npat] = m->nclause;
 	free(pcl);
-	m->found = xcalloc(prefilter_words(m->pf), sizeof *m->found);
+	m->fwords = prefilter_words(m->pf);
+	m->found = xcalloc(m->fwords, sizeof *m->found);
 	/* found holds a bit for every literal that lit_rules and pat_lit name */
 	assert(prefilter_words(m->pf) * 64 >= m->nliteral);
 	m->md = pcre2_match_data_create(maxcap + 1, NULL);
@@ -322,6 +337,7 @@ matcher_free(struct matcher *m)
 	free(m->pat_lit);
 	free(m->rule_lit);
 	free(m->jitted);
+	free(m->names);
 	free(m->rule_pat);
 	free(m->base_rules);
 	free(m->all_rules);
@@ -374,23 +390,33 @@ run_pattern(struct matcher *m, pcre2_code *code, uint8_t *jitted,
 }
 
 static void
-fill_fields(const pcre2_code *code, pcre2_match_data *md, const char *text,
-    struct match *out)
+fill_fields(const pcre2_code *code, struct pat_names *nm,
+    pcre2_match_data *md, const char *text, struct match *out)
 {
-	PCRE2_SPTR table, e;
-	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-	uint32_t count, size, i, rc;
+	PCRE2_SPTR e;
+	PCRE2_SIZE *ov;
+	uint32_t i, rc;
 	unsigned num;
 
 	out->nfields = 0;
-	if (pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count) != 0 ||
-	    count == 0)
+	if (!nm->known) {
+		nm->known = 1;
+		if (pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT,
+		    &nm->count) != 0)
+			nm->count = 0;
+		if (nm->count > 0) {
+			pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE,
+			    &nm->size);
+			pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE,
+			    &nm->table);
+		}
+	}
+	if (nm->count == 0)
 		return;
-	pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &size);
-	pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table);
+	ov = pcre2_get_ovector_pointer(md);
 	rc = pcre2_get_ovector_count(md);
-	for (i = 0; i < count && out->nfields < MATCHER_MAX_FIELDS; i++) {
-		e = table + (size_t)i * size;
+	for (i = 0; i < nm->count && out->nfields < MATCHER_MAX_FIELDS; i++) {
+		e = nm->table + (size_t)i * nm->size;
 		num = ((unsigned)e[0] << 8) | e[1];
 		if (num >= rc || ov[2 * num] == PCRE2_UNSET)
 			continue;
@@ -469,7 +495,8 @@ match_rule(struct matcher *m, const struct rule *r, size_t p0,
 	}
 	if (i == r->nmatch)
 		return 0;
-	fill_fields(r->match[i].code, m->md, text, out);
+	fill_fields(r->match[i].code, m->names + (jitted - m->jitted) + i,
+	    m->md, text, out);
 	for (i = 0; i < r->nexclude; i++) {
 		rc = run_pattern(m, r->exclude[i].code, jitted + r->nmatch + i,
 		    text, len);
@@ -551,8 +578,9 @@ run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 		if (prefilter_scan(m->pf, text, len, m->found) == 0 &&
 		    !m->always)
 			return 0;
-		memcpy(m->want, m->base_rules, m->rwords * sizeof(*m->want));
-		for (wi = 0; wi < prefilter_words(m->pf); wi++) {
+		for (i = 0; i < m->rwords; i++)
+			m->want[i] = m->base_rules[i];
+		for (wi = 0; wi < m->fwords; wi++) {
 			for (w = m->found[wi]; w != 0; w &= w - 1) {
 				k = wi * 64 + (size_t)__builtin_ctzll(w);
 				lr = m->lit_rules + k * m->rwords;

@@ -56,6 +56,7 @@ struct prefilter {
 	uint8_t			 hi[NGROUP][FP][16];
 	struct pf_lit		*lits;
 	size_t			 n, words;
+	size_t			 minlen;	/* of the shortest literal */
 	size_t			*bucket[NBUCKET];	/* literal indexes */
 	size_t			 nbucket[NBUCKET];
 	/*
@@ -128,13 +129,19 @@ pf_cpu_has(enum prefilter_impl impl)
 	return impl == PREFILTER_SCALAR;
 }
 
+/* The slot in fphead of the fingerprint f[0] | f[1] << 8 | f[2] << 16. */
+static inline unsigned
+pf_fphash_word(uint32_t w)
+{
+	return (w * UINT32_C(2654435761)) >> (32 - FPHASH_BITS);
+}
+
 /* A fingerprint's slot in fphead. */
 static inline unsigned
 pf_fphash(const unsigned char *f)
 {
-	uint32_t w = (uint32_t)f[0] | (uint32_t)f[1] << 8 | (uint32_t)f[2] << 16;
-
-	return (w * UINT32_C(2654435761)) >> (32 - FPHASH_BITS);
+	return pf_fphash_word((uint32_t)f[0] | (uint32_t)f[1] << 8 |
+	    (uint32_t)f[2] << 16);
 }
 
 /* Literal i joins bucket b: its fingerprint's nibbles go into the tables. */
@@ -189,6 +196,8 @@ prefilter_new(const char *const *lits, const size_t *lens, size_t n,
 		memcpy(pf->lits[i].s, lits[i], lens[i]);
 		pf->lits[i].s[lens[i]] = '\0';
 		pf->lits[i].len = lens[i];
+		if (i == 0 || lens[i] < pf->minlen)
+			pf->minlen = lens[i];
 		pf->lits[i].off = pf_best_window(lits[i], lens[i]);
 		pf_place(pf, i, i % NBUCKET);
 	}
@@ -555,19 +564,28 @@ static inline size_t
 pf_step_verify(const struct prefilter *pf, const unsigned char *t, size_t len,
     size_t i, size_t base, size_t w, uint64_t bits, uint64_t *found)
 {
-	size_t last = len - FP, nfound = 0, b;
+	size_t last = len - FP, nfound = 0, pos;
+	uint32_t word;
 	unsigned h;
 
 	if (base < i)
 		bits &= ~((UINT64_C(1) << (i - base)) - 1);
 	else if (last - i < w - 1)
 		bits &= (UINT64_C(2) << (last - i)) - 1;
+	/*
+	 * Most proposals are turned away by the fphead lookup alone; where a
+	 * byte follows the window, one little-endian load gives its hash.
+	 */
 	while (bits != 0) {
-		b = (size_t)__builtin_ctzll(bits);
+		pos = base + (size_t)__builtin_ctzll(bits);
 		bits &= bits - 1;
-		h = pf_fphash(t + base + b);
+		if (pos + 4 <= len) {
+			memcpy(&word, t + pos, 4);
+			h = pf_fphash_word(word & UINT32_C(0xffffff));
+		} else
+			h = pf_fphash(t + pos);
 		if (pf->fphead[h] != 0)
-			nfound += pf_verify(pf, t, len, base + b, h, found);
+			nfound += pf_verify(pf, t, len, pos, h, found);
 	}
 	return nfound;
 }
@@ -745,12 +763,13 @@ prefilter_scan(const struct prefilter *pf, const char *text, size_t len,
     uint64_t *found)
 {
 	const unsigned char *t = (const unsigned char *)text;
+	size_t i, words = pf->words;
 
-	if (pf->words == 1)
-		found[0] = 0;
-	else
-		memset(found, 0, pf->words * sizeof *found);
-	if (pf->n == 0)
+	/* a few words: a call to memset would cost more than the stores */
+	for (i = 0; i < words; i++)
+		found[i] = 0;
+	/* a text shorter than every literal holds none of them */
+	if (pf->n == 0 || len < pf->minlen)
 		return 0;
 #ifdef PF_X86
 	if (pf->impl == PREFILTER_AVX512)

@@ -68,6 +68,13 @@ tcount_add(struct tcount *t, uint64_t hash, int k)
 }
 
 int
+tcount_fits(const struct tcount *t, size_t k)
+{
+	/* each add grows the table when (n + 1) * 2 > cap, n at most n + k - 1 */
+	return k == 0 || (t->n + k) * 2 <= t->cap;
+}
+
+int
 tcount_count(const struct tcount *t, uint64_t hash)
 {
 	return t->cap == 0 ? 0 : t->slot[slot_of(t, hash)].n;

@@ -25,6 +25,11 @@ void tcount_free(struct tcount *t);
 void tcount_clear(struct tcount *t);
 /* Add k (>= 1) to the count of hash; the count before. */
 int tcount_add(struct tcount *t, uint64_t hash, int k);
+/*
+ * Would k more adds leave t's table as it is?  Its size, which decides
+ * the order of used[], then does not depend on whether they are made.
+ */
+int tcount_fits(const struct tcount *t, size_t k);
 /* The count of hash: 0 when absent, -1 when taken down to nothing. */
 int tcount_count(const struct tcount *t, uint64_t hash);
 /*

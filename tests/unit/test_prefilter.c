@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -281,6 +282,48 @@ test_no_literals(void **state)
 	prefilter_free(pf);
 }
 
+/*
+ * A text shorter than the shortest literal holds none: the scan answers
+ * without looking, still clearing every word of found; one exactly as
+ * long as it is scanned.
+ */
+static void
+test_shorter_than_every_literal(void **state)
+{
+	enum prefilter_impl impls[] = { PREFILTER_SCALAR, PREFILTER_SSSE3,
+	    PREFILTER_AVX2, PREFILTER_AVX512 };
+	char names[70][16];
+	const char *many[70];
+	size_t lens[70], k, j, len;
+	struct prefilter *pf;
+	uint64_t got[2];
+
+	for (k = 0; k < 70; k++) {
+		lens[k] = (size_t)snprintf(names[k], sizeof names[k], "%s%zu",
+		    k == 0 ? "lvl" : "literal-", k);
+		many[k] = names[k];
+	}
+	assert_int_equal(lens[0], 4);
+	for (j = 0; j < 4; j++) {
+		pf = prefilter_new(many, lens, 70, impls[j]);
+		assert_int_equal(prefilter_words(pf), 2);
+		for (len = 0; len < 4; len++) {
+			got[0] = got[1] = ~UINT64_C(0);
+			assert_int_equal(prefilter_scan(pf, "lvl0", len, got), 0);
+			assert_true(got[0] == 0 && got[1] == 0);
+		}
+		got[0] = got[1] = ~UINT64_C(0);
+		assert_int_equal(prefilter_scan(pf, "lvl0", 4, got), 1);
+		assert_true(got[0] == 1 && got[1] == 0);
+		got[0] = got[1] = ~UINT64_C(0);
+		/* "literal-6" is in it too */
+		assert_int_equal(prefilter_scan(pf, "literal-69", 10, got), 2);
+		assert_true(got[0] == UINT64_C(1) << 6 &&
+		    got[1] == UINT64_C(1) << 5);
+		prefilter_free(pf);
+	}
+}
+
 int
 main(void)
 {
@@ -292,6 +335,7 @@ main(void)
 		cmocka_unit_test(test_tune_moves_windows),
 		cmocka_unit_test(test_many_literals_tuned),
 		cmocka_unit_test(test_no_literals),
+		cmocka_unit_test(test_shorter_than_every_literal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

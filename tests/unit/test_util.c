@@ -29,6 +29,33 @@ test_hash_text_pinned(void **state)
 }
 
 /*
+ * Known answers for lengths on either side of 16-byte steps: no rest, a
+ * rest of up to 8 bytes and one of more, in texts shorter and longer than
+ * one step.
+ */
+static void
+test_hash_text_pinned_rest(void **state)
+{
+	static const char tb[] =
+	    "Traceback (most recent call last): File \"x.py\", line 3";
+	static const struct {
+		size_t		n;
+		uint64_t	h;
+	} want[] = {
+		{ 15, 0x034560984f88d518ULL }, { 17, 0x707b1e1c3217696aULL },
+		{ 24, 0xb66fbecbffa47ac7ULL }, { 31, 0xee4407b3f6bfd805ULL },
+		{ 32, 0x223014e479c35f81ULL }, { 33, 0x2a48ce96d55f34c1ULL },
+		{ 47, 0x4c26ee2741c53456ULL }, { 55, 0x16c9a9b54229d3c0ULL }
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof want / sizeof want[0]; i++)
+		assert_true(util_hash_text(tb, want[i].n, UTIL_HASH_SEED) ==
+		    want[i].h);
+}
+
+/*
  * Every length up to 80 from exact-size copies (so a read past the end
  * shows under AddressSanitizer); flipping any one bit, changing the length
  * or the seed changes the hash.
@@ -357,6 +384,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hash_text_pinned),
+		cmocka_unit_test(test_hash_text_pinned_rest),
 		cmocka_unit_test(test_hash_text_every_byte),
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_find_as_memmem),
