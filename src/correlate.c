@@ -49,7 +49,6 @@ enum {
 	ST_SET_LINK,
 	ST_ADD_INCIDENT,
 	ST_FOLLOW_SUBJECTS,
-	ST_FOLLOW_TARGET,
 	ST_SET_FOLLOW,
 	ST_LOG_TIME,
 	ST_RESETTLE,
@@ -88,13 +87,13 @@ static const char *const correlate_sql[ST_COUNT] = {
 	    "INSERT INTO incidents (kind, rule, source_id, key, start, end, count,"
 	    " peak_per_min, detected_at, event_id, details)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	/*
+	 * ts order is the index's: the subjects of one time are independent
+	 * of each other, so their order among themselves does not matter.
+	 */
 	[ST_FOLLOW_SUBJECTS] =
 	    "SELECT id, ts, fields FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts, id",
-	/* The index gives ts order; ties at the latest ts are settled in C. */
-	[ST_FOLLOW_TARGET] =
-	    "SELECT id, ts, fields FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts DESC",
+	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts",
 	[ST_SET_FOLLOW] =
 	    "UPDATE events SET link = ?2, inherited = ?3 WHERE id = ?1",
 	[ST_LOG_TIME] = "SELECT last_ts FROM sources WHERE id = ?1",
@@ -139,6 +138,15 @@ static const char *const correlate_sql[ST_COUNT] = {
 	    "SELECT 1 FROM events WHERE rule = ?1 AND source_id = ?2 AND ts > ?3"
 	    " LIMIT 1",
 };
+
+/*
+ * The targets of one rule a subject may follow, in the index's ts order:
+ * run_follows walks them beside the subjects, one statement per target
+ * rule of a follows, since their cursors are open at once.
+ */
+static const char follow_target_sql[] =
+    "SELECT id, ts, fields FROM events WHERE rule = ?1 AND source_id = ?2"
+    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts";
 
 /* What a rule does in correlation. */
 #define ROLE_STORM	0x01
@@ -281,6 +289,8 @@ struct correlate {
 	int			*role;		/* per rule index */
 	int			*expect_target;	/* rule index or -1 */
 	int			**follows_target;	/* rule indexes (-1: unknown), r->nfollows each */
+	sqlite3_stmt		**follow_scan;	/* follow_target_sql, max_follows of them */
+	size_t			 max_follows;	/* the most target rules of a follows */
 	/*
 	 * Each list below has an entry per source (and rule), and sources
 	 * can be as many as the lines: each has a hash index.
@@ -538,6 +548,8 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 		if (r->nfollows > 0) {
 			c->role[i] |= ROLE_FOLLOWS;
 			c->follows_target[i] = xcalloc(r->nfollows, sizeof(int));
+			if (r->nfollows > c->max_follows)
+				c->max_follows = r->nfollows;
 		}
 		for (k = 0; k < r->nfollows; k++) {
 			t = ruleset_index(rs, r->follows_rules[k]);
@@ -546,6 +558,8 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 				c->role[t] |= ROLE_TARGET;
 		}
 	}
+	c->follow_scan = xcalloc(c->max_follows ? c->max_follows : 1,
+	    sizeof *c->follow_scan);
 	/* The live state must not outlive a transaction that is undone. */
 	sqlite3_rollback_hook(c->db, on_rollback, c);
 	return c;
@@ -670,6 +684,9 @@ correlate_free(struct correlate *c)
 	for (i = 0; c->follows_target != NULL && i < c->rs->n; i++)
 		free(c->follows_target[i]);
 	free(c->follows_target);
+	for (i = 0; i < c->max_follows; i++)
+		sqlite3_finalize(c->follow_scan[i]);
+	free(c->follow_scan);
 	free(c->work);
 	util_index_free(&c->work_index);
 	free(c->times);
@@ -1341,25 +1358,23 @@ run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	return 0;
 }
 
-/* The fields of target that subject lacks, as a JSON object; NULL if none. */
+/*
+ * The fields of target that subject lacks, as a JSON object; NULL if none.
+ * Both are parsed fields (NULL: none or unparsable); a target that is not
+ * an object gives nothing.
+ */
 static char *
-inherit_fields(const char *subject, const char *target)
+inherit_fields(const cJSON *subject, const cJSON *target)
 {
-	cJSON *s, *t, *out, *it;
+	cJSON *out, *it;
 	char *json = NULL, *p;
 
-	if (target == NULL)
+	if (target == NULL || !cJSON_IsObject(target))
 		return NULL;
-	t = cJSON_Parse(target);
-	if (t == NULL || !cJSON_IsObject(t)) {
-		cJSON_Delete(t);
-		return NULL;
-	}
-	s = subject != NULL ? cJSON_Parse(subject) : NULL;
 	out = cJSON_CreateObject();
-	cJSON_ArrayForEach(it, t) {
+	cJSON_ArrayForEach(it, target) {
 		if (it->string == NULL ||
-		    cJSON_GetObjectItemCaseSensitive(s, it->string) != NULL)
+		    cJSON_GetObjectItemCaseSensitive(subject, it->string) != NULL)
 			continue;
 		cJSON_AddItemToObject(out, it->string, cJSON_Duplicate(it, 1));
 	}
@@ -1369,15 +1384,17 @@ inherit_fields(const char *subject, const char *target)
 		cJSON_free(p);
 	}
 	cJSON_Delete(out);
-	cJSON_Delete(s);
-	cJSON_Delete(t);
 	return json;
 }
 
-/* The latest target of a follow: the later ts, at equal ts the larger id. */
+/*
+ * The target a subject follows so far: the best by follow_better.  fields
+ * points into a follow_window, which holds still while the subject is
+ * settled.
+ */
 struct follow_hit {
 	int64_t		 id, ts;
-	char		*fields;	/* owned */
+	const cJSON	*fields;
 };
 
 /*
@@ -1397,80 +1414,185 @@ follow_better(int64_t ts, int64_t id, int64_t best_ts, int64_t best_id,
 	return id > best_id;
 }
 
-/* The text of field `name` in a fields object, or NULL: owned by the caller. */
-static char *
-fields_get(const char *fields, const char *name)
+/* The text of string field `name` of parsed fields, or NULL: points into o. */
+static const char *
+fields_get(const cJSON *o, const char *name)
 {
-	cJSON *o, *it;
-	char *v = NULL;
+	const cJSON *it;
 
-	if (fields == NULL || name == NULL || (o = cJSON_Parse(fields)) == NULL)
+	if (o == NULL || name == NULL)
 		return NULL;
 	it = cJSON_GetObjectItemCaseSensitive(o, name);
-	if (cJSON_IsString(it) && it->valuestring != NULL)
-		v = xstrdup(it->valuestring);
-	cJSON_Delete(o);
-	return v;
+	if (!cJSON_IsString(it) || it->valuestring == NULL)
+		return NULL;
+	return it->valuestring;
 }
 
 /*
- * Whether a target with these fields may be followed by a subject whose
- * by-field is want: a target that names the field must name the same
- * value, in any case ("Global" is "global"), as expectations compare keys.
+ * A target event read into a follow_window, its fields parsed when a
+ * subject first needs them: most targets are followed by one subject, or
+ * by none.
  */
-static int
-follow_agrees(const char *fields, const char *by, const char *want)
-{
-	char *have;
-	int ok;
-
-	if (want == NULL || (have = fields_get(fields, by)) == NULL)
-		return 1;
-	ok = strcasecmp(have, want) == 0;
-	free(have);
-	return ok;
-}
+struct follow_row {
+	int64_t		 id, ts;
+	char		*text;		/* owned: the stored fields; NULL: none */
+	cJSON		*fields;	/* owned: text parsed, once parsed */
+	int		 parsed;
+};
 
 /*
- * Look for a better event than hit among one target rule's events in
- * [ts - within, ts] that agree with the subject's by-field value want
- * (NULL: any).  0, or -1 on a database error.
+ * The events of one target rule that the subjects from the current one on
+ * may follow, read in ts order from one statement as the subjects' times
+ * rise: a subject at ts sees [ts - within, ts], so the targets of a
+ * commit's subjects are read once, not once per subject.  The last row
+ * may be later than the subject, read ahead.
  */
-static int
-follow_latest(struct correlate *c, const char *target, int64_t source_id,
-    int64_t subject_id, int64_t ts, int64_t within, const char *by,
-    const char *want, struct follow_hit *hit)
-{
-	sqlite3_stmt *tg = c->stmt[ST_FOLLOW_TARGET];
-	const char *fields;
-	int64_t id, tts, latest = 0;
-	int rc, first = 1;
+struct follow_window {
+	sqlite3_stmt		*st;
+	struct follow_row	*v;
+	size_t			 head, n, cap;	/* rows v[head .. n) */
+	int			 done;
+};
 
-	bind_rule_source(tg, target, source_id);
-	sqlite3_bind_int64(tg, 3, ts - within);
-	sqlite3_bind_int64(tg, 4, ts);
-	while ((rc = sqlite3_step(tg)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(tg, 0);
-		tts = sqlite3_column_int64(tg, 1);
-		if (!follow_agrees((const char *)sqlite3_column_text(tg, 2), by,
-		    want))
-			continue;
-		if (first)
-			latest = tts;
-		else if (tts != latest)
+/*
+ * Rows read and found too early for the current subject before the scan
+ * seeks again from where the subject's window starts: subjects far apart
+ * among dense targets then cost a seek each, as a query per subject did.
+ */
+#define FOLLOW_SKIP_MAX	16
+
+static void
+follow_row_free(struct follow_row *row)
+{
+	free(row->text);
+	cJSON_Delete(row->fields);
+}
+
+static const cJSON *
+follow_row_fields(struct follow_row *row)
+{
+	if (!row->parsed) {
+		row->fields = row->text != NULL ? cJSON_Parse(row->text) : NULL;
+		row->parsed = 1;
+	}
+	return row->fields;
+}
+
+static void
+follow_window_start(struct follow_window *fw, sqlite3_stmt *st,
+    const char *target, int64_t source_id, int64_t from, int64_t to)
+{
+	fw->st = st;
+	fw->head = fw->n = 0;
+	fw->done = 0;
+	bind_rule_source(st, target, source_id);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+}
+
+static void
+follow_window_end(struct follow_window *fw)
+{
+	size_t i;
+
+	for (i = fw->head; i < fw->n; i++)
+		follow_row_free(&fw->v[i]);
+	free(fw->v);
+	if (fw->st != NULL)
+		sqlite3_reset(fw->st);
+	memset(fw, 0, sizeof *fw);
+}
+
+/* Hold the targets of [lo, ts] (and one later, if any).  0, or -1. */
+static int
+follow_window_advance(struct follow_window *fw, int64_t lo, int64_t ts)
+{
+	struct follow_row *row;
+	const char *text;
+	int64_t tts;
+	int rc, skipped = 0;
+
+	while (fw->head < fw->n && fw->v[fw->head].ts < lo)
+		follow_row_free(&fw->v[fw->head++]);
+	if (fw->head == fw->n)
+		fw->head = fw->n = 0;
+	while (!fw->done && (fw->n == fw->head || fw->v[fw->n - 1].ts <= ts)) {
+		rc = sqlite3_step(fw->st);
+		if (rc == SQLITE_DONE) {
+			fw->done = 1;
 			break;
-		first = 0;
-		if (hit->id == 0 ||
-		    follow_better(tts, id, hit->ts, hit->id, subject_id)) {
-			fields = (const char *)sqlite3_column_text(tg, 2);
-			free(hit->fields);
-			hit->id = id;
-			hit->ts = tts;
-			hit->fields = fields != NULL ? xstrdup(fields) : NULL;
+		}
+		if (rc != SQLITE_ROW)
+			return -1;
+		tts = sqlite3_column_int64(fw->st, 1);
+		if (tts < lo) {
+			/* the window is empty: every row held was earlier still */
+			if (++skipped > FOLLOW_SKIP_MAX) {
+				sqlite3_reset(fw->st);
+				sqlite3_bind_int64(fw->st, 3, lo);
+				skipped = 0;
+			}
+			continue;
+		}
+		if (fw->head > 0 && fw->n == fw->cap) {
+			memmove(fw->v, fw->v + fw->head,
+			    (fw->n - fw->head) * sizeof *fw->v);
+			fw->n -= fw->head;
+			fw->head = 0;
+		}
+		fw->v = util_grow(fw->v, &fw->cap, fw->n, sizeof *fw->v, 16);
+		row = &fw->v[fw->n++];
+		row->id = sqlite3_column_int64(fw->st, 0);
+		row->ts = tts;
+		text = (const char *)sqlite3_column_text(fw->st, 2);
+		row->text = text != NULL ? xstrdup(text) : NULL;
+		row->fields = NULL;
+		row->parsed = 0;
+	}
+	return 0;
+}
+
+/*
+ * Whether a target may be followed by a subject whose by-field is want: a
+ * target that names the field must name the same value, in any case
+ * ("Global" is "global"), as expectations compare keys.
+ */
+static int
+follow_agrees(struct follow_row *row, const char *by, const char *want)
+{
+	const char *have;
+
+	if (want == NULL)
+		return 1;
+	have = fields_get(follow_row_fields(row), by);
+	return have == NULL || strcasecmp(have, want) == 0;
+}
+
+/*
+ * Make hit the best of it and the targets in fw of [lo, ts] that agree
+ * with the subject's by-field value want (NULL: any).  The best is the
+ * latest (follow_better orders by time first), so this is the best of the
+ * agreeing targets at the latest time any of them has.
+ */
+static void
+follow_pick(struct follow_window *fw, int64_t subject_id, int64_t lo,
+    int64_t ts, const char *by, const char *want, struct follow_hit *hit)
+{
+	struct follow_row *row;
+	size_t i;
+
+	for (i = fw->head; i < fw->n; i++) {
+		row = &fw->v[i];
+		if (row->ts < lo || row->ts > ts ||
+		    !follow_agrees(row, by, want))
+			continue;
+		if (hit->id == 0 || follow_better(row->ts, row->id, hit->ts,
+		    hit->id, subject_id)) {
+			hit->id = row->id;
+			hit->ts = row->ts;
+			hit->fields = follow_row_fields(row);
 		}
 	}
-	sqlite3_reset(tg);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 static int
@@ -1480,47 +1602,69 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 	const struct rule *r = &c->rs->rules[ri];
 	sqlite3_stmt *ss = c->stmt[ST_FOLLOW_SUBJECTS];
 	sqlite3_stmt *up = c->stmt[ST_SET_FOLLOW];
+	struct follow_window *fw;
 	struct follow_hit hit;
-	int64_t id, ts;
-	char *inherited, *want;
+	int64_t id, ts, lo;
+	const char *text, *want;
+	cJSON *fields;
+	char *inherited;
 	size_t k;
-	int rc, failed = 0;
+	int rc = SQLITE_DONE, failed = 0;
 
-	/* Only link and inherited change, so the scan's index is undisturbed. */
+	fw = xcalloc(r->nfollows, sizeof *fw);
+	for (k = 0; k < r->nfollows; k++) {
+		if (c->follows_target[ri][k] < 0)
+			continue;
+		if (c->follow_scan[k] == NULL && sqlite3_prepare_v2(c->db,
+		    follow_target_sql, -1, &c->follow_scan[k], NULL) != SQLITE_OK) {
+			failed = 1;
+			goto out;
+		}
+		follow_window_start(&fw[k], c->follow_scan[k],
+		    r->follows_rules[k], source_id, from - r->follows_within_ms,
+		    to);
+	}
+	/* Only link and inherited change, so the scans' index is undisturbed. */
 	bind_rule_source(ss, r->id, source_id);
 	sqlite3_bind_int64(ss, 3, from);
 	sqlite3_bind_int64(ss, 4, to);
 	while (!failed && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(ss, 0);
 		ts = sqlite3_column_int64(ss, 1);
+		lo = ts - r->follows_within_ms;
 		memset(&hit, 0, sizeof hit);
-		want = fields_get((const char *)sqlite3_column_text(ss, 2),
-		    r->follows_by);
+		text = (const char *)sqlite3_column_text(ss, 2);
+		fields = text != NULL ? cJSON_Parse(text) : NULL;
+		want = fields_get(fields, r->follows_by);
 		for (k = 0; !failed && k < r->nfollows; k++) {
-			if (c->follows_target[ri][k] < 0)
+			if (fw[k].st == NULL)
 				continue;
-			if (follow_latest(c, r->follows_rules[k], source_id, id, ts,
-			    r->follows_within_ms, r->follows_by, want, &hit) != 0)
+			if (follow_window_advance(&fw[k], lo, ts) != 0)
 				failed = 1;
+			else
+				follow_pick(&fw[k], id, lo, ts, r->follows_by, want,
+				    &hit);
 		}
-		free(want);
 		sqlite3_reset(up);
 		sqlite3_clear_bindings(up);
 		sqlite3_bind_int64(up, 1, id);
 		inherited = NULL;
 		if (hit.id != 0) {
 			sqlite3_bind_int64(up, 2, hit.id);
-			inherited = inherit_fields(
-			    (const char *)sqlite3_column_text(ss, 2), hit.fields);
+			inherited = inherit_fields(fields, hit.fields);
 			if (inherited != NULL)
 				sqlite3_bind_text(up, 3, inherited, -1, SQLITE_TRANSIENT);
 		}
 		if (!failed && exec_stmt(c, up) != 0)
 			failed = 1;
 		free(inherited);
-		free(hit.fields);
+		cJSON_Delete(fields);
 	}
 	sqlite3_reset(ss);
+out:
+	for (k = 0; k < r->nfollows; k++)
+		follow_window_end(&fw[k]);
+	free(fw);
 	if (failed || (rc != SQLITE_ROW && rc != SQLITE_DONE))
 		return db_fail(c, err, errlen, r->id, "linking");
 	return 0;

@@ -298,6 +298,46 @@ test_follows(void **state)
 	db_close(&d);
 }
 
+/*
+ * Fallbacks far apart among many timeouts, in one run and then one more:
+ * each follows the latest agreeing timeout of its own window, whatever
+ * lies between the windows.
+ */
+static void
+test_follows_sparse(void **state)
+{
+	struct db d;
+	char fields[64];
+	int i;
+
+	db_open(&d);
+	for (i = 0; i < 600; i++) {
+		snprintf(fields, sizeof fields, "{\"model\":\"%s\",\"i\":\"%d\"}",
+		    i % 2 ? "glm" : "kimi", i);
+		add(&d, R_TIMEOUT, i * 100, fields);
+	}
+	add(&d, R_FALLBACK, S(10), "{\"model\":\"GLM\"}");
+	add(&d, R_FALLBACK, 40050, NULL);
+	add(&d, R_FALLBACK, 40050, "{\"model\":\"glm\"}");
+	add(&d, R_FALLBACK, S(70), NULL);
+	run(&d);
+	check_rows(&d, FOLLOWS,
+	    "10000|9900|{\"i\":\"99\"}\n"
+	    "40050|40000|{\"model\":\"kimi\",\"i\":\"400\"}\n"
+	    "40050|39900|{\"i\":\"399\"}\n"
+	    "70000|-|-\n");
+
+	add(&d, R_FALLBACK, S(20), "{\"model\":\"kimi\"}");
+	run(&d);
+	check_rows(&d, FOLLOWS,
+	    "10000|9900|{\"i\":\"99\"}\n"
+	    "20000|20000|{\"i\":\"200\"}\n"
+	    "40050|40000|{\"model\":\"kimi\",\"i\":\"400\"}\n"
+	    "40050|39900|{\"i\":\"399\"}\n"
+	    "70000|-|-\n");
+	db_close(&d);
+}
+
 #define REPEATS "SELECT e.ts, e.fields, ifnull(d.ts, '-') FROM events e" \
 	" LEFT JOIN events d ON d.id = e.dup_of WHERE e.rule = 'rt' ORDER BY e.ts"
 
@@ -840,6 +880,7 @@ main(void)
 		cmocka_unit_test(test_storms),
 		cmocka_unit_test(test_expect),
 		cmocka_unit_test(test_follows),
+		cmocka_unit_test(test_follows_sparse),
 		cmocka_unit_test(test_same_samples),
 		cmocka_unit_test(test_same_ties),
 		cmocka_unit_test(test_follows_any),
