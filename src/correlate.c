@@ -262,6 +262,12 @@ struct new_pair {
 	int64_t		 source_id;
 	uint32_t	 n;
 	int64_t		 quiet;		/* the earliest; TS_HIGH: none */
+	/*
+	 * same: the first event, which notes no work, as handed over in
+	 * the notes of run note_run (first_note UTIL_INDEX_NONE: not).
+	 */
+	size_t		 first_note;
+	uint64_t	 first_run;
 };
 
 /*
@@ -333,10 +339,14 @@ struct correlate {
 	size_t			 nnotes, capnotes;
 	struct buf		 note_keys;
 	size_t			 same_work;	/* the work correlate_note just marked */
+	size_t			 same_first;	/* or the new pair whose first event it noted */
+	uint64_t		 note_run;	/* which run's notes c->notes holds */
 	size_t			 last_work[WORK_SAME + 1];	/* marked last, per kind */
 };
 
 static char *field_path(const char *field);
+static int data_version(struct correlate *c, int64_t *v, char *err,
+    size_t errlen);
 
 /*
  * Where the scan of same finds field i of rule r: the metric field is the
@@ -516,6 +526,7 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 	c->rs = rs;
 	c->open_version = -1;
 	c->same_work = UTIL_INDEX_NONE;
+	c->same_first = UTIL_INDEX_NONE;
 	buf_init(&c->note_keys);
 	c->role = xcalloc(rs->n ? rs->n : 1, sizeof *c->role);
 	c->expect_target = xcalloc(rs->n ? rs->n : 1, sizeof *c->expect_target);
@@ -560,6 +571,20 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 	}
 	c->follow_scan = xcalloc(c->max_follows ? c->max_follows : 1,
 	    sizeof *c->follow_scan);
+	/*
+	 * What this connection notes from now on (the sources it adds) holds
+	 * until another connection commits: the first run compares with now.
+	 */
+	if (sqlite3_prepare_v2(c->db, correlate_sql[ST_DATA_VERSION], -1,
+	    &c->stmt[ST_DATA_VERSION], NULL) != SQLITE_OK) {
+		store_sql_error(c->db, err, errlen, "preparing correlation");
+		correlate_free(c);
+		return NULL;
+	}
+	if (data_version(c, &c->data_version, err, errlen) != 0) {
+		correlate_free(c);
+		return NULL;
+	}
 	/* The live state must not outlive a transaction that is undone. */
 	sqlite3_rollback_hook(c->db, on_rollback, c);
 	return c;
@@ -728,6 +753,7 @@ new_pair(struct correlate *c, int rule, int64_t source_id, int add)
 	p->rule = rule;
 	p->source_id = source_id;
 	p->quiet = TS_HIGH;
+	p->first_note = UTIL_INDEX_NONE;
 	return p;
 }
 
@@ -808,7 +834,7 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	int role;
 	size_t j, k;
 
-	c->same_work = UTIL_INDEX_NONE;
+	c->same_work = c->same_first = UTIL_INDEX_NONE;
 	if (!correlate_wants(c, rule_index))
 		return;
 	role = c->role[rule_index];
@@ -836,7 +862,8 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 		c->same_work = mark(c, rule_index, WORK_SAME, source_id, ts, ts,
 		    TS_HIGH, TS_HIGH);
 		c->work[c->same_work].nnoted++;
-	}
+	} else if (role & ROLE_SAME)
+		c->same_first = (size_t)(p - c->pairs);
 	if (!(role & ROLE_TARGET))
 		return;
 	for (j = 0; j < c->rs->n; j++) {
@@ -854,34 +881,26 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	}
 }
 
-void
-correlate_note_sample(struct correlate *c, int rule_index, int64_t source_id,
-    int64_t ts, int64_t id, int has_value, double value, const char *grp,
-    size_t grp_len)
+/*
+ * Key an event of rule r as the scan of same would (same_key) into the
+ * notes; its place, or UTIL_INDEX_NONE when it must be read back instead.
+ */
+static size_t
+note_key(struct correlate *c, int rule_index, int64_t ts, int64_t id,
+    int has_value, double value, const char *grp, size_t grp_len)
 {
-	const struct rule *r;
+	const struct rule *r = &c->rs->rules[rule_index];
+	const int *col = c->same_cols[rule_index];
 	struct same_note *n;
-	struct work *w;
-	size_t k = c->same_work, i;
-	const int *col;
+	size_t i;
 
-	c->same_work = UTIL_INDEX_NONE;
-	if (k == UTIL_INDEX_NONE || !(c->role[rule_index] & ROLE_SAME_MEM))
-		return;
-	w = &c->work[k];
-	if (w->rule != rule_index || w->source_id != source_id)
-		return;
 	/*
 	 * The scan reads no untimed event, and the store keeps neither a NaN
 	 * (NULL) nor the sign of a zero: such an event is read back instead.
 	 */
 	if (ts == TS_NONE || id <= 0 || (has_value && (isnan(value) ||
-	    (value == 0 && signbit(value))))) {
-		w->unfit = 1;
-		return;
-	}
-	r = &c->rs->rules[rule_index];
-	col = c->same_cols[rule_index];
+	    (value == 0 && signbit(value)))))
+		return UTIL_INDEX_NONE;
 	c->notes = util_grow(c->notes, &c->capnotes, c->nnotes,
 	    sizeof *c->notes, 64);
 	n = &c->notes[c->nnotes];
@@ -901,11 +920,45 @@ correlate_note_sample(struct correlate *c, int rule_index, int64_t source_id,
 			buf_putc(&c->note_keys, 0x1e);
 	}
 	n->key_len = c->note_keys.len - n->key_off;
+	return c->nnotes++;
+}
+
+void
+correlate_note_sample(struct correlate *c, int rule_index, int64_t source_id,
+    int64_t ts, int64_t id, int has_value, double value, const char *grp,
+    size_t grp_len)
+{
+	struct new_pair *p;
+	struct work *w;
+	size_t k = c->same_work, first = c->same_first, i;
+
+	c->same_work = c->same_first = UTIL_INDEX_NONE;
+	if (!(c->role[rule_index] & ROLE_SAME_MEM))
+		return;
+	if (first != UTIL_INDEX_NONE) {
+		p = &c->pairs[first];
+		if (p->rule != rule_index || p->source_id != source_id)
+			return;
+		p->first_note = note_key(c, rule_index, ts, id, has_value,
+		    value, grp, grp_len);
+		p->first_run = c->note_run;
+		return;
+	}
+	if (k == UTIL_INDEX_NONE)
+		return;
+	w = &c->work[k];
+	if (w->rule != rule_index || w->source_id != source_id)
+		return;
+	i = note_key(c, rule_index, ts, id, has_value, value, grp, grp_len);
+	if (i == UTIL_INDEX_NONE) {
+		w->unfit = 1;
+		return;
+	}
 	if (w->keyed_last != UTIL_INDEX_NONE)
-		c->notes[w->keyed_last].next = c->nnotes;
+		c->notes[w->keyed_last].next = i;
 	else
-		w->keyed_first = c->nnotes;
-	w->keyed_last = c->nnotes++;
+		w->keyed_first = i;
+	w->keyed_last = i;
 	w->nkeyed++;
 }
 
@@ -1904,16 +1957,18 @@ same_row_order(const void *a, const void *b)
  * in (ts, id) order; all come after every stored event l has fed.
  */
 static int
-same_feed(struct correlate *c, const struct work *wk, struct live *l,
-    char *err, size_t errlen)
+same_feed(struct correlate *c, const struct work *wk, size_t first,
+    struct live *l, char *err, size_t errlen)
 {
 	const struct rule *r = &c->rs->rules[wk->rule];
 	const struct same_note *n;
-	struct same_row *rows = xmalloc(wk->nkeyed * sizeof *rows);
+	struct same_row *rows = xmalloc((wk->nkeyed + 1) * sizeof *rows);
 	size_t i, k, nrow = 0;
 	int sorted = 1, rc = 0;
 
-	for (k = wk->keyed_first; k != UTIL_INDEX_NONE; k = n->next) {
+	for (k = first != UTIL_INDEX_NONE ? first : wk->keyed_first;
+	    k != UTIL_INDEX_NONE;
+	    k = k == first ? wk->keyed_first : n->next) {
 		n = &c->notes[k];
 		rows[nrow].id = n->id;
 		rows[nrow].ts = n->ts;
@@ -1939,19 +1994,54 @@ same_feed(struct correlate *c, const struct work *wk, struct live *l,
 }
 
 /*
+ * The note of the first event of wk's pair when the pair is of a source
+ * this connection added and every event it has stored is among the notes
+ * of this run (the first one's and wk's), none after what the scan of
+ * run_same reads; else UTIL_INDEX_NONE.  One earlier than the scan reads
+ * is more than W before all the others: fed first, it repeats nothing,
+ * none repeats it, and it is forgotten at the next.
+ */
+static size_t
+same_first_note(struct correlate *c, const struct work *wk)
+{
+	const struct new_pair *p;
+	const struct same_note *n;
+	int64_t w = c->rs->rules[wk->rule].same_within_ms;
+
+	if (!idranges_has(&c->new_sources, wk->source_id) ||
+	    (p = new_pair(c, wk->rule, wk->source_id, 0)) == NULL ||
+	    p->first_note == UTIL_INDEX_NONE || p->first_run != c->note_run ||
+	    p->n != wk->nnoted + 1)
+		return UTIL_INDEX_NONE;
+	n = &c->notes[p->first_note];
+	if (n->ts > wk->to + w)
+		return UTIL_INDEX_NONE;
+	return p->first_note;
+}
+
+/*
  * The repeats of a sample: the new events alone when every one of them
- * was handed over and comes after what the live state fed, else from
- * the store.
+ * was handed over and comes after what the live state fed, or when they
+ * are all the pair has stored; else from the store.
  */
 static int
 run_same_work(struct correlate *c, const struct work *wk, char *err,
     size_t errlen)
 {
 	struct live *l = live_find(c, wk->rule, WORK_SAME, wk->source_id);
+	size_t first;
 
-	if (l != NULL && l->same != NULL && !wk->unfit && wk->nnoted > 0 &&
-	    wk->nkeyed == wk->nnoted && wk->from >= l->a.ts)
-		return same_feed(c, wk, l, err, errlen);
+	if (wk->unfit || wk->nnoted == 0 || wk->nkeyed != wk->nnoted)
+		return run_same(c, wk, err, errlen);
+	if (l != NULL && l->same != NULL && wk->from >= l->a.ts)
+		return same_feed(c, wk, UTIL_INDEX_NONE, l, err, errlen);
+	if ((l == NULL || l->same == NULL) &&
+	    (first = same_first_note(c, wk)) != UTIL_INDEX_NONE) {
+		if (l == NULL)
+			l = live_new(c, wk->rule, WORK_SAME, wk->source_id, NULL);
+		l->same = xcalloc(1, sizeof *l->same);
+		return same_feed(c, wk, first, l, err, errlen);
+	}
 	return run_same(c, wk, err, errlen);
 }
 
@@ -2044,7 +2134,8 @@ run_work(struct correlate *c, char *err, size_t errlen)
 	util_index_free(&c->work_index);
 	c->nnotes = 0;
 	buf_reset(&c->note_keys);
-	c->same_work = UTIL_INDEX_NONE;
+	c->note_run++;
+	c->same_work = c->same_first = UTIL_INDEX_NONE;
 	c->ntimes = 0;
 	util_index_free(&c->times_index);
 	if (rc != 0)
@@ -2177,7 +2268,8 @@ rebuild(struct correlate *c, char *err, size_t errlen)
 	util_index_free(&c->work_index);
 	c->nnotes = 0;
 	buf_reset(&c->note_keys);
-	c->same_work = UTIL_INDEX_NONE;
+	c->note_run++;
+	c->same_work = c->same_first = UTIL_INDEX_NONE;
 	live_drop_all(c);
 	c->stale = 0;
 	if (data_version(c, &c->data_version, err, errlen) != 0)
