@@ -321,6 +321,7 @@ struct correlate {
 	struct idranges		 new_sources;
 	struct new_pair		*pairs;
 	size_t			 npairs, cappairs;
+	size_t			 last_pair;	/* found last: events come in runs */
 	struct util_index	 pairs_index;
 	struct idset		 open_sources;
 	int64_t			 open_version;	/* data_version of the load; -1: none */
@@ -736,18 +737,25 @@ static struct new_pair *
 new_pair(struct correlate *c, int rule, int64_t source_id, int add)
 {
 	struct new_pair *p;
-	size_t it = 0, i;
-	uint64_t h = key_hash(rule, -2, source_id);
+	size_t it = 0, i = c->last_pair;
+	uint64_t h;
 
+	if (i < c->npairs && c->pairs[i].rule == rule &&
+	    c->pairs[i].source_id == source_id)
+		return &c->pairs[i];
+	h = key_hash(rule, -2, source_id);
 	while ((i = util_index_next(&c->pairs_index, h, &it)) != UTIL_INDEX_NONE) {
-		if (c->pairs[i].rule == rule && c->pairs[i].source_id == source_id)
+		if (c->pairs[i].rule == rule && c->pairs[i].source_id == source_id) {
+			c->last_pair = i;
 			return &c->pairs[i];
+		}
 	}
 	if (!add)
 		return NULL;
 	c->pairs = util_grow(c->pairs, &c->cappairs, c->npairs,
 	    sizeof *c->pairs, 16);
 	util_index_put(&c->pairs_index, h, c->npairs);
+	c->last_pair = c->npairs;
 	p = &c->pairs[c->npairs++];
 	memset(p, 0, sizeof *p);
 	p->rule = rule;
