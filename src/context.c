@@ -334,6 +334,12 @@ context_write_event(struct context_writer *cw, int64_t id,
 	    errlen);
 }
 
+int
+context_flush(struct context_writer *cw, char *err, size_t errlen)
+{
+	return store_context_events_flush(cw->w, err, errlen);
+}
+
 /* ---- reading ---- */
 
 static void

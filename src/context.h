@@ -96,6 +96,11 @@ struct context_key {
 int context_write_event(struct context_writer *cw, int64_t id,
     const struct context_key *key, int64_t ingest_id, uint64_t offset,
     int64_t block, char *err, size_t errlen);
+/*
+ * Write what context_write_event keeps waiting to go several rows to a
+ * statement: before the commit, and before anything reads it back.
+ */
+int context_flush(struct context_writer *cw, char *err, size_t errlen);
 
 /* ---- reading side ---- */
 

@@ -49,7 +49,6 @@ enum {
 	ST_SET_LINK,
 	ST_ADD_INCIDENT,
 	ST_FOLLOW_SUBJECTS,
-	ST_FOLLOW_TARGET,
 	ST_SET_FOLLOW,
 	ST_LOG_TIME,
 	ST_RESETTLE,
@@ -88,13 +87,13 @@ static const char *const correlate_sql[ST_COUNT] = {
 	    "INSERT INTO incidents (kind, rule, source_id, key, start, end, count,"
 	    " peak_per_min, detected_at, event_id, details)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	/*
+	 * ts order is the index's: the subjects of one time are independent
+	 * of each other, so their order among themselves does not matter.
+	 */
 	[ST_FOLLOW_SUBJECTS] =
 	    "SELECT id, ts, fields FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts, id",
-	/* The index gives ts order; ties at the latest ts are settled in C. */
-	[ST_FOLLOW_TARGET] =
-	    "SELECT id, ts, fields FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts DESC",
+	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts",
 	[ST_SET_FOLLOW] =
 	    "UPDATE events SET link = ?2, inherited = ?3 WHERE id = ?1",
 	[ST_LOG_TIME] = "SELECT last_ts FROM sources WHERE id = ?1",
@@ -139,6 +138,15 @@ static const char *const correlate_sql[ST_COUNT] = {
 	    "SELECT 1 FROM events WHERE rule = ?1 AND source_id = ?2 AND ts > ?3"
 	    " LIMIT 1",
 };
+
+/*
+ * The targets of one rule a subject may follow, in the index's ts order:
+ * run_follows walks them beside the subjects, one statement per target
+ * rule of a follows, since their cursors are open at once.
+ */
+static const char follow_target_sql[] =
+    "SELECT id, ts, fields FROM events WHERE rule = ?1 AND source_id = ?2"
+    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts";
 
 /* What a rule does in correlation. */
 #define ROLE_STORM	0x01
@@ -254,6 +262,12 @@ struct new_pair {
 	int64_t		 source_id;
 	uint32_t	 n;
 	int64_t		 quiet;		/* the earliest; TS_HIGH: none */
+	/*
+	 * same: the first event, which notes no work, as handed over in
+	 * the notes of run note_run (first_note UTIL_INDEX_NONE: not).
+	 */
+	size_t		 first_note;
+	uint64_t	 first_run;
 };
 
 /*
@@ -281,6 +295,8 @@ struct correlate {
 	int			*role;		/* per rule index */
 	int			*expect_target;	/* rule index or -1 */
 	int			**follows_target;	/* rule indexes (-1: unknown), r->nfollows each */
+	sqlite3_stmt		**follow_scan;	/* follow_target_sql, max_follows of them */
+	size_t			 max_follows;	/* the most target rules of a follows */
 	/*
 	 * Each list below has an entry per source (and rule), and sources
 	 * can be as many as the lines: each has a hash index.
@@ -305,6 +321,7 @@ struct correlate {
 	struct idranges		 new_sources;
 	struct new_pair		*pairs;
 	size_t			 npairs, cappairs;
+	size_t			 last_pair;	/* found last: events come in runs */
 	struct util_index	 pairs_index;
 	struct idset		 open_sources;
 	int64_t			 open_version;	/* data_version of the load; -1: none */
@@ -323,10 +340,14 @@ struct correlate {
 	size_t			 nnotes, capnotes;
 	struct buf		 note_keys;
 	size_t			 same_work;	/* the work correlate_note just marked */
+	size_t			 same_first;	/* or the new pair whose first event it noted */
+	uint64_t		 note_run;	/* which run's notes c->notes holds */
 	size_t			 last_work[WORK_SAME + 1];	/* marked last, per kind */
 };
 
 static char *field_path(const char *field);
+static int data_version(struct correlate *c, int64_t *v, char *err,
+    size_t errlen);
 
 /*
  * Where the scan of same finds field i of rule r: the metric field is the
@@ -506,6 +527,7 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 	c->rs = rs;
 	c->open_version = -1;
 	c->same_work = UTIL_INDEX_NONE;
+	c->same_first = UTIL_INDEX_NONE;
 	buf_init(&c->note_keys);
 	c->role = xcalloc(rs->n ? rs->n : 1, sizeof *c->role);
 	c->expect_target = xcalloc(rs->n ? rs->n : 1, sizeof *c->expect_target);
@@ -538,6 +560,8 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 		if (r->nfollows > 0) {
 			c->role[i] |= ROLE_FOLLOWS;
 			c->follows_target[i] = xcalloc(r->nfollows, sizeof(int));
+			if (r->nfollows > c->max_follows)
+				c->max_follows = r->nfollows;
 		}
 		for (k = 0; k < r->nfollows; k++) {
 			t = ruleset_index(rs, r->follows_rules[k]);
@@ -545,6 +569,22 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 			if (t >= 0)
 				c->role[t] |= ROLE_TARGET;
 		}
+	}
+	c->follow_scan = xcalloc(c->max_follows ? c->max_follows : 1,
+	    sizeof *c->follow_scan);
+	/*
+	 * What this connection notes from now on (the sources it adds) holds
+	 * until another connection commits: the first run compares with now.
+	 */
+	if (sqlite3_prepare_v2(c->db, correlate_sql[ST_DATA_VERSION], -1,
+	    &c->stmt[ST_DATA_VERSION], NULL) != SQLITE_OK) {
+		store_sql_error(c->db, err, errlen, "preparing correlation");
+		correlate_free(c);
+		return NULL;
+	}
+	if (data_version(c, &c->data_version, err, errlen) != 0) {
+		correlate_free(c);
+		return NULL;
 	}
 	/* The live state must not outlive a transaction that is undone. */
 	sqlite3_rollback_hook(c->db, on_rollback, c);
@@ -670,6 +710,9 @@ correlate_free(struct correlate *c)
 	for (i = 0; c->follows_target != NULL && i < c->rs->n; i++)
 		free(c->follows_target[i]);
 	free(c->follows_target);
+	for (i = 0; i < c->max_follows; i++)
+		sqlite3_finalize(c->follow_scan[i]);
+	free(c->follow_scan);
 	free(c->work);
 	util_index_free(&c->work_index);
 	free(c->times);
@@ -694,23 +737,31 @@ static struct new_pair *
 new_pair(struct correlate *c, int rule, int64_t source_id, int add)
 {
 	struct new_pair *p;
-	size_t it = 0, i;
-	uint64_t h = key_hash(rule, -2, source_id);
+	size_t it = 0, i = c->last_pair;
+	uint64_t h;
 
+	if (i < c->npairs && c->pairs[i].rule == rule &&
+	    c->pairs[i].source_id == source_id)
+		return &c->pairs[i];
+	h = key_hash(rule, -2, source_id);
 	while ((i = util_index_next(&c->pairs_index, h, &it)) != UTIL_INDEX_NONE) {
-		if (c->pairs[i].rule == rule && c->pairs[i].source_id == source_id)
+		if (c->pairs[i].rule == rule && c->pairs[i].source_id == source_id) {
+			c->last_pair = i;
 			return &c->pairs[i];
+		}
 	}
 	if (!add)
 		return NULL;
 	c->pairs = util_grow(c->pairs, &c->cappairs, c->npairs,
 	    sizeof *c->pairs, 16);
 	util_index_put(&c->pairs_index, h, c->npairs);
+	c->last_pair = c->npairs;
 	p = &c->pairs[c->npairs++];
 	memset(p, 0, sizeof *p);
 	p->rule = rule;
 	p->source_id = source_id;
 	p->quiet = TS_HIGH;
+	p->first_note = UTIL_INDEX_NONE;
 	return p;
 }
 
@@ -791,7 +842,7 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	int role;
 	size_t j, k;
 
-	c->same_work = UTIL_INDEX_NONE;
+	c->same_work = c->same_first = UTIL_INDEX_NONE;
 	if (!correlate_wants(c, rule_index))
 		return;
 	role = c->role[rule_index];
@@ -819,7 +870,8 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 		c->same_work = mark(c, rule_index, WORK_SAME, source_id, ts, ts,
 		    TS_HIGH, TS_HIGH);
 		c->work[c->same_work].nnoted++;
-	}
+	} else if (role & ROLE_SAME)
+		c->same_first = (size_t)(p - c->pairs);
 	if (!(role & ROLE_TARGET))
 		return;
 	for (j = 0; j < c->rs->n; j++) {
@@ -837,34 +889,26 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	}
 }
 
-void
-correlate_note_sample(struct correlate *c, int rule_index, int64_t source_id,
-    int64_t ts, int64_t id, int has_value, double value, const char *grp,
-    size_t grp_len)
+/*
+ * Key an event of rule r as the scan of same would (same_key) into the
+ * notes; its place, or UTIL_INDEX_NONE when it must be read back instead.
+ */
+static size_t
+note_key(struct correlate *c, int rule_index, int64_t ts, int64_t id,
+    int has_value, double value, const char *grp, size_t grp_len)
 {
-	const struct rule *r;
+	const struct rule *r = &c->rs->rules[rule_index];
+	const int *col = c->same_cols[rule_index];
 	struct same_note *n;
-	struct work *w;
-	size_t k = c->same_work, i;
-	const int *col;
+	size_t i;
 
-	c->same_work = UTIL_INDEX_NONE;
-	if (k == UTIL_INDEX_NONE || !(c->role[rule_index] & ROLE_SAME_MEM))
-		return;
-	w = &c->work[k];
-	if (w->rule != rule_index || w->source_id != source_id)
-		return;
 	/*
 	 * The scan reads no untimed event, and the store keeps neither a NaN
 	 * (NULL) nor the sign of a zero: such an event is read back instead.
 	 */
 	if (ts == TS_NONE || id <= 0 || (has_value && (isnan(value) ||
-	    (value == 0 && signbit(value))))) {
-		w->unfit = 1;
-		return;
-	}
-	r = &c->rs->rules[rule_index];
-	col = c->same_cols[rule_index];
+	    (value == 0 && signbit(value)))))
+		return UTIL_INDEX_NONE;
 	c->notes = util_grow(c->notes, &c->capnotes, c->nnotes,
 	    sizeof *c->notes, 64);
 	n = &c->notes[c->nnotes];
@@ -884,11 +928,45 @@ correlate_note_sample(struct correlate *c, int rule_index, int64_t source_id,
 			buf_putc(&c->note_keys, 0x1e);
 	}
 	n->key_len = c->note_keys.len - n->key_off;
+	return c->nnotes++;
+}
+
+void
+correlate_note_sample(struct correlate *c, int rule_index, int64_t source_id,
+    int64_t ts, int64_t id, int has_value, double value, const char *grp,
+    size_t grp_len)
+{
+	struct new_pair *p;
+	struct work *w;
+	size_t k = c->same_work, first = c->same_first, i;
+
+	c->same_work = c->same_first = UTIL_INDEX_NONE;
+	if (!(c->role[rule_index] & ROLE_SAME_MEM))
+		return;
+	if (first != UTIL_INDEX_NONE) {
+		p = &c->pairs[first];
+		if (p->rule != rule_index || p->source_id != source_id)
+			return;
+		p->first_note = note_key(c, rule_index, ts, id, has_value,
+		    value, grp, grp_len);
+		p->first_run = c->note_run;
+		return;
+	}
+	if (k == UTIL_INDEX_NONE)
+		return;
+	w = &c->work[k];
+	if (w->rule != rule_index || w->source_id != source_id)
+		return;
+	i = note_key(c, rule_index, ts, id, has_value, value, grp, grp_len);
+	if (i == UTIL_INDEX_NONE) {
+		w->unfit = 1;
+		return;
+	}
 	if (w->keyed_last != UTIL_INDEX_NONE)
-		c->notes[w->keyed_last].next = c->nnotes;
+		c->notes[w->keyed_last].next = i;
 	else
-		w->keyed_first = c->nnotes;
-	w->keyed_last = c->nnotes++;
+		w->keyed_first = i;
+	w->keyed_last = i;
 	w->nkeyed++;
 }
 
@@ -1341,25 +1419,23 @@ run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	return 0;
 }
 
-/* The fields of target that subject lacks, as a JSON object; NULL if none. */
+/*
+ * The fields of target that subject lacks, as a JSON object; NULL if none.
+ * Both are parsed fields (NULL: none or unparsable); a target that is not
+ * an object gives nothing.
+ */
 static char *
-inherit_fields(const char *subject, const char *target)
+inherit_fields(const cJSON *subject, const cJSON *target)
 {
-	cJSON *s, *t, *out, *it;
+	cJSON *out, *it;
 	char *json = NULL, *p;
 
-	if (target == NULL)
+	if (target == NULL || !cJSON_IsObject(target))
 		return NULL;
-	t = cJSON_Parse(target);
-	if (t == NULL || !cJSON_IsObject(t)) {
-		cJSON_Delete(t);
-		return NULL;
-	}
-	s = subject != NULL ? cJSON_Parse(subject) : NULL;
 	out = cJSON_CreateObject();
-	cJSON_ArrayForEach(it, t) {
+	cJSON_ArrayForEach(it, target) {
 		if (it->string == NULL ||
-		    cJSON_GetObjectItemCaseSensitive(s, it->string) != NULL)
+		    cJSON_GetObjectItemCaseSensitive(subject, it->string) != NULL)
 			continue;
 		cJSON_AddItemToObject(out, it->string, cJSON_Duplicate(it, 1));
 	}
@@ -1369,15 +1445,17 @@ inherit_fields(const char *subject, const char *target)
 		cJSON_free(p);
 	}
 	cJSON_Delete(out);
-	cJSON_Delete(s);
-	cJSON_Delete(t);
 	return json;
 }
 
-/* The latest target of a follow: the later ts, at equal ts the larger id. */
+/*
+ * The target a subject follows so far: the best by follow_better.  fields
+ * points into a follow_window, which holds still while the subject is
+ * settled.
+ */
 struct follow_hit {
 	int64_t		 id, ts;
-	char		*fields;	/* owned */
+	const cJSON	*fields;
 };
 
 /*
@@ -1397,80 +1475,185 @@ follow_better(int64_t ts, int64_t id, int64_t best_ts, int64_t best_id,
 	return id > best_id;
 }
 
-/* The text of field `name` in a fields object, or NULL: owned by the caller. */
-static char *
-fields_get(const char *fields, const char *name)
+/* The text of string field `name` of parsed fields, or NULL: points into o. */
+static const char *
+fields_get(const cJSON *o, const char *name)
 {
-	cJSON *o, *it;
-	char *v = NULL;
+	const cJSON *it;
 
-	if (fields == NULL || name == NULL || (o = cJSON_Parse(fields)) == NULL)
+	if (o == NULL || name == NULL)
 		return NULL;
 	it = cJSON_GetObjectItemCaseSensitive(o, name);
-	if (cJSON_IsString(it) && it->valuestring != NULL)
-		v = xstrdup(it->valuestring);
-	cJSON_Delete(o);
-	return v;
+	if (!cJSON_IsString(it) || it->valuestring == NULL)
+		return NULL;
+	return it->valuestring;
 }
 
 /*
- * Whether a target with these fields may be followed by a subject whose
- * by-field is want: a target that names the field must name the same
- * value, in any case ("Global" is "global"), as expectations compare keys.
+ * A target event read into a follow_window, its fields parsed when a
+ * subject first needs them: most targets are followed by one subject, or
+ * by none.
  */
-static int
-follow_agrees(const char *fields, const char *by, const char *want)
-{
-	char *have;
-	int ok;
-
-	if (want == NULL || (have = fields_get(fields, by)) == NULL)
-		return 1;
-	ok = strcasecmp(have, want) == 0;
-	free(have);
-	return ok;
-}
+struct follow_row {
+	int64_t		 id, ts;
+	char		*text;		/* owned: the stored fields; NULL: none */
+	cJSON		*fields;	/* owned: text parsed, once parsed */
+	int		 parsed;
+};
 
 /*
- * Look for a better event than hit among one target rule's events in
- * [ts - within, ts] that agree with the subject's by-field value want
- * (NULL: any).  0, or -1 on a database error.
+ * The events of one target rule that the subjects from the current one on
+ * may follow, read in ts order from one statement as the subjects' times
+ * rise: a subject at ts sees [ts - within, ts], so the targets of a
+ * commit's subjects are read once, not once per subject.  The last row
+ * may be later than the subject, read ahead.
  */
-static int
-follow_latest(struct correlate *c, const char *target, int64_t source_id,
-    int64_t subject_id, int64_t ts, int64_t within, const char *by,
-    const char *want, struct follow_hit *hit)
-{
-	sqlite3_stmt *tg = c->stmt[ST_FOLLOW_TARGET];
-	const char *fields;
-	int64_t id, tts, latest = 0;
-	int rc, first = 1;
+struct follow_window {
+	sqlite3_stmt		*st;
+	struct follow_row	*v;
+	size_t			 head, n, cap;	/* rows v[head .. n) */
+	int			 done;
+};
 
-	bind_rule_source(tg, target, source_id);
-	sqlite3_bind_int64(tg, 3, ts - within);
-	sqlite3_bind_int64(tg, 4, ts);
-	while ((rc = sqlite3_step(tg)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(tg, 0);
-		tts = sqlite3_column_int64(tg, 1);
-		if (!follow_agrees((const char *)sqlite3_column_text(tg, 2), by,
-		    want))
-			continue;
-		if (first)
-			latest = tts;
-		else if (tts != latest)
+/*
+ * Rows read and found too early for the current subject before the scan
+ * seeks again from where the subject's window starts: subjects far apart
+ * among dense targets then cost a seek each, as a query per subject did.
+ */
+#define FOLLOW_SKIP_MAX	16
+
+static void
+follow_row_free(struct follow_row *row)
+{
+	free(row->text);
+	cJSON_Delete(row->fields);
+}
+
+static const cJSON *
+follow_row_fields(struct follow_row *row)
+{
+	if (!row->parsed) {
+		row->fields = row->text != NULL ? cJSON_Parse(row->text) : NULL;
+		row->parsed = 1;
+	}
+	return row->fields;
+}
+
+static void
+follow_window_start(struct follow_window *fw, sqlite3_stmt *st,
+    const char *target, int64_t source_id, int64_t from, int64_t to)
+{
+	fw->st = st;
+	fw->head = fw->n = 0;
+	fw->done = 0;
+	bind_rule_source(st, target, source_id);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+}
+
+static void
+follow_window_end(struct follow_window *fw)
+{
+	size_t i;
+
+	for (i = fw->head; i < fw->n; i++)
+		follow_row_free(&fw->v[i]);
+	free(fw->v);
+	if (fw->st != NULL)
+		sqlite3_reset(fw->st);
+	memset(fw, 0, sizeof *fw);
+}
+
+/* Hold the targets of [lo, ts] (and one later, if any).  0, or -1. */
+static int
+follow_window_advance(struct follow_window *fw, int64_t lo, int64_t ts)
+{
+	struct follow_row *row;
+	const char *text;
+	int64_t tts;
+	int rc, skipped = 0;
+
+	while (fw->head < fw->n && fw->v[fw->head].ts < lo)
+		follow_row_free(&fw->v[fw->head++]);
+	if (fw->head == fw->n)
+		fw->head = fw->n = 0;
+	while (!fw->done && (fw->n == fw->head || fw->v[fw->n - 1].ts <= ts)) {
+		rc = sqlite3_step(fw->st);
+		if (rc == SQLITE_DONE) {
+			fw->done = 1;
 			break;
-		first = 0;
-		if (hit->id == 0 ||
-		    follow_better(tts, id, hit->ts, hit->id, subject_id)) {
-			fields = (const char *)sqlite3_column_text(tg, 2);
-			free(hit->fields);
-			hit->id = id;
-			hit->ts = tts;
-			hit->fields = fields != NULL ? xstrdup(fields) : NULL;
+		}
+		if (rc != SQLITE_ROW)
+			return -1;
+		tts = sqlite3_column_int64(fw->st, 1);
+		if (tts < lo) {
+			/* the window is empty: every row held was earlier still */
+			if (++skipped > FOLLOW_SKIP_MAX) {
+				sqlite3_reset(fw->st);
+				sqlite3_bind_int64(fw->st, 3, lo);
+				skipped = 0;
+			}
+			continue;
+		}
+		if (fw->head > 0 && fw->n == fw->cap) {
+			memmove(fw->v, fw->v + fw->head,
+			    (fw->n - fw->head) * sizeof *fw->v);
+			fw->n -= fw->head;
+			fw->head = 0;
+		}
+		fw->v = util_grow(fw->v, &fw->cap, fw->n, sizeof *fw->v, 16);
+		row = &fw->v[fw->n++];
+		row->id = sqlite3_column_int64(fw->st, 0);
+		row->ts = tts;
+		text = (const char *)sqlite3_column_text(fw->st, 2);
+		row->text = text != NULL ? xstrdup(text) : NULL;
+		row->fields = NULL;
+		row->parsed = 0;
+	}
+	return 0;
+}
+
+/*
+ * Whether a target may be followed by a subject whose by-field is want: a
+ * target that names the field must name the same value, in any case
+ * ("Global" is "global"), as expectations compare keys.
+ */
+static int
+follow_agrees(struct follow_row *row, const char *by, const char *want)
+{
+	const char *have;
+
+	if (want == NULL)
+		return 1;
+	have = fields_get(follow_row_fields(row), by);
+	return have == NULL || strcasecmp(have, want) == 0;
+}
+
+/*
+ * Make hit the best of it and the targets in fw of [lo, ts] that agree
+ * with the subject's by-field value want (NULL: any).  The best is the
+ * latest (follow_better orders by time first), so this is the best of the
+ * agreeing targets at the latest time any of them has.
+ */
+static void
+follow_pick(struct follow_window *fw, int64_t subject_id, int64_t lo,
+    int64_t ts, const char *by, const char *want, struct follow_hit *hit)
+{
+	struct follow_row *row;
+	size_t i;
+
+	for (i = fw->head; i < fw->n; i++) {
+		row = &fw->v[i];
+		if (row->ts < lo || row->ts > ts ||
+		    !follow_agrees(row, by, want))
+			continue;
+		if (hit->id == 0 || follow_better(row->ts, row->id, hit->ts,
+		    hit->id, subject_id)) {
+			hit->id = row->id;
+			hit->ts = row->ts;
+			hit->fields = follow_row_fields(row);
 		}
 	}
-	sqlite3_reset(tg);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 static int
@@ -1480,47 +1663,69 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 	const struct rule *r = &c->rs->rules[ri];
 	sqlite3_stmt *ss = c->stmt[ST_FOLLOW_SUBJECTS];
 	sqlite3_stmt *up = c->stmt[ST_SET_FOLLOW];
+	struct follow_window *fw;
 	struct follow_hit hit;
-	int64_t id, ts;
-	char *inherited, *want;
+	int64_t id, ts, lo;
+	const char *text, *want;
+	cJSON *fields;
+	char *inherited;
 	size_t k;
-	int rc, failed = 0;
+	int rc = SQLITE_DONE, failed = 0;
 
-	/* Only link and inherited change, so the scan's index is undisturbed. */
+	fw = xcalloc(r->nfollows, sizeof *fw);
+	for (k = 0; k < r->nfollows; k++) {
+		if (c->follows_target[ri][k] < 0)
+			continue;
+		if (c->follow_scan[k] == NULL && sqlite3_prepare_v2(c->db,
+		    follow_target_sql, -1, &c->follow_scan[k], NULL) != SQLITE_OK) {
+			failed = 1;
+			goto out;
+		}
+		follow_window_start(&fw[k], c->follow_scan[k],
+		    r->follows_rules[k], source_id, from - r->follows_within_ms,
+		    to);
+	}
+	/* Only link and inherited change, so the scans' index is undisturbed. */
 	bind_rule_source(ss, r->id, source_id);
 	sqlite3_bind_int64(ss, 3, from);
 	sqlite3_bind_int64(ss, 4, to);
 	while (!failed && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(ss, 0);
 		ts = sqlite3_column_int64(ss, 1);
+		lo = ts - r->follows_within_ms;
 		memset(&hit, 0, sizeof hit);
-		want = fields_get((const char *)sqlite3_column_text(ss, 2),
-		    r->follows_by);
+		text = (const char *)sqlite3_column_text(ss, 2);
+		fields = text != NULL ? cJSON_Parse(text) : NULL;
+		want = fields_get(fields, r->follows_by);
 		for (k = 0; !failed && k < r->nfollows; k++) {
-			if (c->follows_target[ri][k] < 0)
+			if (fw[k].st == NULL)
 				continue;
-			if (follow_latest(c, r->follows_rules[k], source_id, id, ts,
-			    r->follows_within_ms, r->follows_by, want, &hit) != 0)
+			if (follow_window_advance(&fw[k], lo, ts) != 0)
 				failed = 1;
+			else
+				follow_pick(&fw[k], id, lo, ts, r->follows_by, want,
+				    &hit);
 		}
-		free(want);
 		sqlite3_reset(up);
 		sqlite3_clear_bindings(up);
 		sqlite3_bind_int64(up, 1, id);
 		inherited = NULL;
 		if (hit.id != 0) {
 			sqlite3_bind_int64(up, 2, hit.id);
-			inherited = inherit_fields(
-			    (const char *)sqlite3_column_text(ss, 2), hit.fields);
+			inherited = inherit_fields(fields, hit.fields);
 			if (inherited != NULL)
 				sqlite3_bind_text(up, 3, inherited, -1, SQLITE_TRANSIENT);
 		}
 		if (!failed && exec_stmt(c, up) != 0)
 			failed = 1;
 		free(inherited);
-		free(hit.fields);
+		cJSON_Delete(fields);
 	}
 	sqlite3_reset(ss);
+out:
+	for (k = 0; k < r->nfollows; k++)
+		follow_window_end(&fw[k]);
+	free(fw);
 	if (failed || (rc != SQLITE_ROW && rc != SQLITE_DONE))
 		return db_fail(c, err, errlen, r->id, "linking");
 	return 0;
@@ -1760,16 +1965,18 @@ same_row_order(const void *a, const void *b)
  * in (ts, id) order; all come after every stored event l has fed.
  */
 static int
-same_feed(struct correlate *c, const struct work *wk, struct live *l,
-    char *err, size_t errlen)
+same_feed(struct correlate *c, const struct work *wk, size_t first,
+    struct live *l, char *err, size_t errlen)
 {
 	const struct rule *r = &c->rs->rules[wk->rule];
 	const struct same_note *n;
-	struct same_row *rows = xmalloc(wk->nkeyed * sizeof *rows);
+	struct same_row *rows = xmalloc((wk->nkeyed + 1) * sizeof *rows);
 	size_t i, k, nrow = 0;
 	int sorted = 1, rc = 0;
 
-	for (k = wk->keyed_first; k != UTIL_INDEX_NONE; k = n->next) {
+	for (k = first != UTIL_INDEX_NONE ? first : wk->keyed_first;
+	    k != UTIL_INDEX_NONE;
+	    k = k == first ? wk->keyed_first : n->next) {
 		n = &c->notes[k];
 		rows[nrow].id = n->id;
 		rows[nrow].ts = n->ts;
@@ -1795,19 +2002,54 @@ same_feed(struct correlate *c, const struct work *wk, struct live *l,
 }
 
 /*
+ * The note of the first event of wk's pair when the pair is of a source
+ * this connection added and every event it has stored is among the notes
+ * of this run (the first one's and wk's), none after what the scan of
+ * run_same reads; else UTIL_INDEX_NONE.  One earlier than the scan reads
+ * is more than W before all the others: fed first, it repeats nothing,
+ * none repeats it, and it is forgotten at the next.
+ */
+static size_t
+same_first_note(struct correlate *c, const struct work *wk)
+{
+	const struct new_pair *p;
+	const struct same_note *n;
+	int64_t w = c->rs->rules[wk->rule].same_within_ms;
+
+	if (!idranges_has(&c->new_sources, wk->source_id) ||
+	    (p = new_pair(c, wk->rule, wk->source_id, 0)) == NULL ||
+	    p->first_note == UTIL_INDEX_NONE || p->first_run != c->note_run ||
+	    p->n != wk->nnoted + 1)
+		return UTIL_INDEX_NONE;
+	n = &c->notes[p->first_note];
+	if (n->ts > wk->to + w)
+		return UTIL_INDEX_NONE;
+	return p->first_note;
+}
+
+/*
  * The repeats of a sample: the new events alone when every one of them
- * was handed over and comes after what the live state fed, else from
- * the store.
+ * was handed over and comes after what the live state fed, or when they
+ * are all the pair has stored; else from the store.
  */
 static int
 run_same_work(struct correlate *c, const struct work *wk, char *err,
     size_t errlen)
 {
 	struct live *l = live_find(c, wk->rule, WORK_SAME, wk->source_id);
+	size_t first;
 
-	if (l != NULL && l->same != NULL && !wk->unfit && wk->nnoted > 0 &&
-	    wk->nkeyed == wk->nnoted && wk->from >= l->a.ts)
-		return same_feed(c, wk, l, err, errlen);
+	if (wk->unfit || wk->nnoted == 0 || wk->nkeyed != wk->nnoted)
+		return run_same(c, wk, err, errlen);
+	if (l != NULL && l->same != NULL && wk->from >= l->a.ts)
+		return same_feed(c, wk, UTIL_INDEX_NONE, l, err, errlen);
+	if ((l == NULL || l->same == NULL) &&
+	    (first = same_first_note(c, wk)) != UTIL_INDEX_NONE) {
+		if (l == NULL)
+			l = live_new(c, wk->rule, WORK_SAME, wk->source_id, NULL);
+		l->same = xcalloc(1, sizeof *l->same);
+		return same_feed(c, wk, first, l, err, errlen);
+	}
 	return run_same(c, wk, err, errlen);
 }
 
@@ -1900,7 +2142,8 @@ run_work(struct correlate *c, char *err, size_t errlen)
 	util_index_free(&c->work_index);
 	c->nnotes = 0;
 	buf_reset(&c->note_keys);
-	c->same_work = UTIL_INDEX_NONE;
+	c->note_run++;
+	c->same_work = c->same_first = UTIL_INDEX_NONE;
 	c->ntimes = 0;
 	util_index_free(&c->times_index);
 	if (rc != 0)
@@ -2033,7 +2276,8 @@ rebuild(struct correlate *c, char *err, size_t errlen)
 	util_index_free(&c->work_index);
 	c->nnotes = 0;
 	buf_reset(&c->note_keys);
-	c->same_work = UTIL_INDEX_NONE;
+	c->note_run++;
+	c->same_work = c->same_first = UTIL_INDEX_NONE;
 	live_drop_all(c);
 	c->stale = 0;
 	if (data_version(c, &c->data_version, err, errlen) != 0)

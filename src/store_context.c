@@ -16,8 +16,17 @@ enum {
 	CW_BLOCK,
 	CW_EVENT,
 	CW_LOOKUP,
+	CW_EVENTS_4,
+	CW_EVENTS_16,
 	CW_COUNT
 };
+
+/*
+ * The rows of event_context wait in memory and go several to a statement:
+ * a statement of one row cost three times what its row does.  A full
+ * buffer goes as one statement, a flush's rest in fours, then one by one.
+ */
+#define CW_ROWS	16
 
 static const char *const cw_sql[CW_COUNT] = {
 	"INSERT OR REPLACE INTO context_files (ingest, path, fingerprint, tail,"
@@ -28,11 +37,26 @@ static const char *const cw_sql[CW_COUNT] = {
 	" VALUES (?1, ?2, ?3, ?4)",
 	"SELECT id FROM events WHERE rule = ?1 AND source_id = ?2 AND ts = ?3"
 	" AND hash = ?4 AND ordinal = ?5",
+	"INSERT OR IGNORE INTO event_context (event_id, ingest, offset, block)"
+	" VALUES (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)",
+	"INSERT OR IGNORE INTO event_context (event_id, ingest, offset, block)"
+	" VALUES (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?),"
+	" (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?),"
+	" (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?),"
+	" (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)",
+};
+
+/* A row of event_context not yet written: block >= 0, else offset. */
+struct cw_row {
+	int64_t		 id, ingest, block;
+	uint64_t	 offset;
 };
 
 struct store_context_writes {
 	sqlite3		*db;
 	sqlite3_stmt	*st[CW_COUNT];
+	struct cw_row	 rows[CW_ROWS];
+	size_t		 nrows;
 };
 
 struct store_context_writes *
@@ -144,22 +168,60 @@ store_context_event_id(struct store_context_writes *w, const char *rule,
 	return 0;
 }
 
+/* Write rows[0 .. n) with the statement of n rows. */
+static int
+cw_put_rows(struct store_context_writes *w, int which,
+    const struct cw_row *rows, size_t n, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int p;
+
+	if ((st = cw_stmt(w, which, err, errlen)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		p = (int)i * 4;
+		sqlite3_bind_int64(st, p + 1, rows[i].id);
+		sqlite3_bind_int64(st, p + 2, rows[i].ingest);
+		if (rows[i].block >= 0)
+			sqlite3_bind_int64(st, p + 4, rows[i].block);
+		else
+			sqlite3_bind_int64(st, p + 3, (int64_t)rows[i].offset);
+	}
+	return cw_step(w, st, err, errlen);
+}
+
 int
 store_context_event(struct store_context_writes *w, int64_t id,
     int64_t ingest_id, uint64_t offset, int64_t block, char *err,
     size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct cw_row *row = &w->rows[w->nrows++];
 
-	if ((st = cw_stmt(w, CW_EVENT, err, errlen)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, ingest_id);
-	if (block >= 0)
-		sqlite3_bind_int64(st, 4, block);
-	else
-		sqlite3_bind_int64(st, 3, (int64_t)offset);
-	return cw_step(w, st, err, errlen);
+	row->id = id;
+	row->ingest = ingest_id;
+	row->offset = offset;
+	row->block = block;
+	if (w->nrows < CW_ROWS)
+		return 0;
+	w->nrows = 0;
+	return cw_put_rows(w, CW_EVENTS_16, w->rows, CW_ROWS, err, errlen);
+}
+
+int
+store_context_events_flush(struct store_context_writes *w, char *err,
+    size_t errlen)
+{
+	size_t i = 0, n = w->nrows;
+
+	w->nrows = 0;
+	for (; n - i >= 4; i += 4)
+		if (cw_put_rows(w, CW_EVENTS_4, w->rows + i, 4, err, errlen) != 0)
+			return -1;
+	for (; i < n; i++)
+		if (cw_put_rows(w, CW_EVENT, w->rows + i, 1, err, errlen) != 0)
+			return -1;
+	return 0;
 }
 
 static const char ctx_sql[] =

@@ -31,9 +31,16 @@ int store_context_block(struct store_context_writes *w, int64_t ingest_id,
 int store_context_event_id(struct store_context_writes *w, const char *rule,
     int64_t source_id, int64_t ts, uint64_t hash, int ordinal, int64_t *id,
     char *err, size_t errlen);
-/* Where event id's context is: block >= 0, else offset into the run's file. */
+/*
+ * Where event id's context is: block >= 0, else offset into the run's
+ * file.  The row may wait in w until store_context_events_flush, which
+ * must come before the transaction commits or anything reads the row.
+ */
 int store_context_event(struct store_context_writes *w, int64_t id,
     int64_t ingest_id, uint64_t offset, int64_t block, char *err,
+    size_t errlen);
+/* Write the rows store_context_event keeps waiting; w holds none after. */
+int store_context_events_flush(struct store_context_writes *w, char *err,
     size_t errlen);
 
 /*

@@ -195,7 +195,7 @@ writer_events(struct writer *w, struct batch *b, size_t first, size_t n)
 			    e->source_id, e->ts, w->ids[i], e->has_value,
 			    e->value, w->evs[i].grp, w->evs[i].grp_len);
 	}
-	return 0;
+	return context_flush(w->ctx, w->err, sizeof w->err);
 }
 
 /*

@@ -147,6 +147,7 @@ test_stream_blocks(void **state)
 	key.hash = 20;
 	assert_int_equal(context_write_event(cw, -1, &key, 1, 0, ids[1], err,
 	    sizeof err), 0);
+	assert_int_equal(context_flush(cw, err, sizeof err), 0);
 	assert_int_equal(one_int(s, "SELECT count(*) FROM event_context"), 3);
 
 	expect(s, ev[0], 3, 3, "2-rec 2|3-rec 3|4-rec 4|5:rec 5|6-rec 6|7-rec 7",
@@ -199,6 +200,7 @@ test_stream_compressed(void **state)
 	memset(&key, 0, sizeof key);
 	assert_int_equal(context_write_event(cw, ev, &key, 1, 0, ids[0], err,
 	    sizeof err), 0);
+	assert_int_equal(context_flush(cw, err, sizeof err), 0);
 	expect(s, ev, 1, 1, "299-2025-10-25 23:31:59 INFO worker: job 299 done|"
 	    "300:2025-10-25 23:31:00 INFO worker: job 300 done", "");
 	{
@@ -253,6 +255,7 @@ file_event(struct store *s, struct context_writer *cw, const char *path)
 	memset(&key, 0, sizeof key);
 	assert_int_equal(context_write_event(cw, id, &key, 1, 14, -1, err,
 	    sizeof err), 0);
+	assert_int_equal(context_flush(cw, err, sizeof err), 0);
 	return id;
 }
 
@@ -320,6 +323,50 @@ test_file_gzip(void **state)
 	store_close(s);
 }
 
+/*
+ * Rows wait and go several to a statement: every one is stored as written
+ * one by one would store it, the first of an event written twice kept,
+ * however many wait when the flush comes.
+ */
+static void
+test_event_rows(void **state)
+{
+	struct store *s;
+	struct context_writer *cw;
+	struct context_key key;
+	char err[256], text[32];
+	int64_t id[40];
+	int i, n;
+
+	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	cw = context_writer_new(s);
+	memset(&key, 0, sizeof key);
+	for (i = 0; i < 40; i++) {
+		snprintf(text, sizeof text, "rec %d", i);
+		id[i] = add_event(s, (uint64_t)i + 1, text);
+	}
+	/* 16 + 16 + 4 + 3 rows, the last a repeat of the first event */
+	for (n = 0; n < 38; n++)
+		assert_int_equal(context_write_event(cw, id[n], &key, 1,
+		    (uint64_t)n * 10, n % 3 == 0 ? n : -1, err, sizeof err), 0);
+	assert_int_equal(context_write_event(cw, id[0], &key, 2, 7, -1, err,
+	    sizeof err), 0);
+	assert_int_equal(context_flush(cw, err, sizeof err), 0);
+	assert_int_equal(context_flush(cw, err, sizeof err), 0);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM event_context"), 38);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM event_context"
+	    " WHERE ingest = 1 AND (block IS NULL) = (offset IS NOT NULL)"), 38);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM event_context c"
+	    " JOIN events e ON e.id = c.event_id WHERE c.block IS NOT NULL"
+	    " AND c.block = e.line - 1 AND (e.line - 1) % 3 = 0"), 13);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM event_context c"
+	    " JOIN events e ON e.id = c.event_id WHERE c.offset IS NOT NULL"
+	    " AND c.offset = (e.line - 1) * 10 AND (e.line - 1) % 3 != 0"), 25);
+	context_writer_free(cw);
+	store_close(s);
+}
+
 static void
 test_no_context(void **state)
 {
@@ -358,6 +405,7 @@ main(void)
 		cmocka_unit_test(test_stream_compressed),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_file_gzip),
+		cmocka_unit_test(test_event_rows),
 		cmocka_unit_test(test_no_context),
 	};
 

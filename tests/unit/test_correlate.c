@@ -23,12 +23,17 @@
 
 #define S(x) ((int64_t)(x) * 1000)
 
-enum { R_WS, R_LEAK, R_REC, R_FALLBACK, R_TIMEOUT, R_PERR, R_RT, R_COUNT };
+enum {
+	R_WS, R_LEAK, R_REC, R_FALLBACK, R_TIMEOUT, R_PERR, R_RT, R_LAT,
+	R_COUNT
+};
 
 /* fallback follows the latest of either */
 static char *fallback_targets[] = { "timeout", "perr" };
 /* rt: same = model, n within 1s (two JSON fields, no metric) */
 static char *rt_same[] = { "model", "n" };
+/* lat: a metric ms by model, same = ms, model within 1s (stored columns) */
+static char *lat_same[] = { "ms", "model" };
 
 static struct rule test_rules[R_COUNT];
 static struct ruleset test_rs = { .rules = test_rules, .n = R_COUNT };
@@ -58,6 +63,12 @@ setup_rules(void **state)
 	test_rules[R_RT].same_fields = rt_same;
 	test_rules[R_RT].nsame = 2;
 	test_rules[R_RT].same_within_ms = S(1);
+	test_rules[R_LAT].id = "lat";
+	test_rules[R_LAT].metric_field = "ms";
+	test_rules[R_LAT].metric_by = "model";
+	test_rules[R_LAT].same_fields = lat_same;
+	test_rules[R_LAT].nsame = 2;
+	test_rules[R_LAT].same_within_ms = S(1);
 	return 0;
 }
 
@@ -295,6 +306,157 @@ test_follows(void **state)
 	    "7000|4000|{\"model\":\"kimi\",\"attempts\":\"1\"}\n"
 	    "8000|4000|{\"model\":\"kimi\",\"attempts\":\"1\"}\n"
 	    "30000|-|-\n");
+	db_close(&d);
+}
+
+/*
+ * Fallbacks far apart among many timeouts, in one run and then one more:
+ * each follows the latest agreeing timeout of its own window, whatever
+ * lies between the windows.
+ */
+static void
+test_follows_sparse(void **state)
+{
+	struct db d;
+	char fields[64];
+	int i;
+
+	db_open(&d);
+	for (i = 0; i < 600; i++) {
+		snprintf(fields, sizeof fields, "{\"model\":\"%s\",\"i\":\"%d\"}",
+		    i % 2 ? "glm" : "kimi", i);
+		add(&d, R_TIMEOUT, i * 100, fields);
+	}
+	add(&d, R_FALLBACK, S(10), "{\"model\":\"GLM\"}");
+	add(&d, R_FALLBACK, 40050, NULL);
+	add(&d, R_FALLBACK, 40050, "{\"model\":\"glm\"}");
+	add(&d, R_FALLBACK, S(70), NULL);
+	run(&d);
+	check_rows(&d, FOLLOWS,
+	    "10000|9900|{\"i\":\"99\"}\n"
+	    "40050|40000|{\"model\":\"kimi\",\"i\":\"400\"}\n"
+	    "40050|39900|{\"i\":\"399\"}\n"
+	    "70000|-|-\n");
+
+	add(&d, R_FALLBACK, S(20), "{\"model\":\"kimi\"}");
+	run(&d);
+	check_rows(&d, FOLLOWS,
+	    "10000|9900|{\"i\":\"99\"}\n"
+	    "20000|20000|{\"i\":\"200\"}\n"
+	    "40050|40000|{\"model\":\"kimi\",\"i\":\"400\"}\n"
+	    "40050|39900|{\"i\":\"399\"}\n"
+	    "70000|-|-\n");
+	db_close(&d);
+}
+
+/*
+ * Store a sample of lat the way the writer does, handing the correlator
+ * its id, value and group.
+ */
+static void
+add_sample(struct db *d, int64_t ts, double ms, const char *model)
+{
+	struct store_event ev;
+	char err[256], text[64];
+	unsigned char added = 7;
+	size_t inserted;
+	int64_t id;
+
+	snprintf(text, sizeof text, "lat %lld %g %s", (long long)ts, ms, model);
+	memset(&ev, 0, sizeof ev);
+	ev.source_id = d->src;
+	ev.rule = "lat";
+	ev.ts = ts;
+	ev.hash = util_hash64(text, strlen(text), UTIL_HASH_SEED);
+	ev.text = text;
+	ev.text_len = strlen(text);
+	ev.has_value = 1;
+	ev.value = ms;
+	ev.grp = model;
+	ev.grp_len = strlen(model);
+	assert_int_equal(store_insert_events(d->st, &ev, 1, &added, &inserted,
+	    &id, err, sizeof err), 0);
+	assert_int_equal(inserted, 1);
+	assert_int_equal(store_source_seen(d->st, d->src, ts, ts, err,
+	    sizeof err), 0);
+	correlate_note(d->c, R_LAT, d->src, ts);
+	correlate_note_sample(d->c, R_LAT, d->src, ts, id, 1, ms, model,
+	    strlen(model));
+	correlate_note_time(d->c, d->src, ts);
+}
+
+#define LAT_REPEATS "SELECT e.ts, e.grp, ifnull(d.ts, '-') FROM events e" \
+	" LEFT JOIN events d ON d.id = e.dup_of WHERE e.rule = 'lat'" \
+	" ORDER BY e.ts, e.id"
+
+/*
+ * A source this connection added: its first commit marks the repeats from
+ * the samples handed over, as reading them back would, and later commits
+ * go on from there, or read back when an earlier sample comes; so too
+ * when the first sample came a commit before the others, or after them.
+ */
+static void
+test_same_new_source(void **state)
+{
+	struct db d;
+
+	db_open(&d);
+	correlate_note_new_source(d.c, d.src);
+	add_sample(&d, 0, 820, "a");
+	add_sample(&d, 500, 820, "a");
+	add_sample(&d, 600, 820, "b");
+	add_sample(&d, 3000, 820, "a");
+	add_sample(&d, 3400, 820, "a");
+	run(&d);
+	check_rows(&d, LAT_REPEATS, "0|a|-\n500|a|0\n600|b|-\n3000|a|-\n"
+	    "3400|a|3000\n");
+	assert_int_equal(correlate_take_repeats(d.c), 2);
+	add_sample(&d, 3900, 820, "a");
+	run(&d);
+	check_rows(&d, LAT_REPEATS, "0|a|-\n500|a|0\n600|b|-\n3000|a|-\n"
+	    "3400|a|3000\n3900|a|3400\n");
+	/* earlier than what the live state fed: read back */
+	add_sample(&d, 200, 820, "a");
+	run(&d);
+	check_rows(&d, LAT_REPEATS, "0|a|-\n200|a|0\n500|a|200\n600|b|-\n"
+	    "3000|a|-\n3400|a|3000\n3900|a|3400\n");
+	assert_int_equal(correlate_take_repeats(d.c), 2);
+	db_close(&d);
+
+	/* the first sample a commit before the others */
+	db_open(&d);
+	correlate_note_new_source(d.c, d.src);
+	add_sample(&d, 0, 820, "a");
+	run(&d);
+	add_sample(&d, 500, 820, "a");
+	add_sample(&d, 900, 820, "a");
+	run(&d);
+	check_rows(&d, LAT_REPEATS, "0|a|-\n500|a|0\n900|a|500\n");
+	db_close(&d);
+
+	/* the first sample after the others, and long before them */
+	db_open(&d);
+	correlate_note_new_source(d.c, d.src);
+	add_sample(&d, S(10), 820, "a");
+	add_sample(&d, 0, 820, "a");
+	add_sample(&d, 400, 820, "a");
+	run(&d);
+	add_sample(&d, S(10) + 300, 820, "a");
+	run(&d);
+	check_rows(&d, LAT_REPEATS, "0|a|-\n400|a|0\n10000|a|-\n"
+	    "10300|a|10000\n");
+	db_close(&d);
+
+	db_open(&d);
+	correlate_note_new_source(d.c, d.src);
+	add_sample(&d, 0, 820, "a");
+	add_sample(&d, S(10), 820, "a");
+	add_sample(&d, S(10) + 400, 820, "a");
+	run(&d);
+	add_sample(&d, S(10) + 900, 820, "a");
+	run(&d);
+	check_rows(&d, LAT_REPEATS, "0|a|-\n10000|a|-\n10400|a|10000\n"
+	    "10900|a|10400\n");
 	db_close(&d);
 }
 
@@ -840,12 +1002,14 @@ main(void)
 		cmocka_unit_test(test_storms),
 		cmocka_unit_test(test_expect),
 		cmocka_unit_test(test_follows),
+		cmocka_unit_test(test_follows_sparse),
 		cmocka_unit_test(test_same_samples),
 		cmocka_unit_test(test_same_ties),
 		cmocka_unit_test(test_follows_any),
 		cmocka_unit_test(test_order_independent),
 		cmocka_unit_test(test_incremental_commits),
 		cmocka_unit_test(test_new_source),
+		cmocka_unit_test(test_same_new_source),
 		cmocka_unit_test(test_incremental_generated),
 		cmocka_unit_test(test_rebuild),
 		cmocka_unit_test(test_wants),
