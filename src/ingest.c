@@ -40,6 +40,8 @@
 #define BATCH_FORCE_RECORDS	2000000
 /* The first batch of a run is due after this many records, each next after twice as many. */
 #define BATCH_FIRST_RECORDS	8192
+/* A batch cut short towards the end of a file is at least this long. */
+#define BATCH_TAIL_BYTES	(128u * 1024)
 /* In follow mode, pending records are flushed after this much idle time. */
 #define FOLLOW_FLUSH_MS	1000
 
@@ -171,6 +173,8 @@ struct ingest {
 	uint64_t		 clock_records;	/* batch_records at the last clock read */
 	uint64_t		 due_records;	/* a batch this long is due (0: the first) */
 	int64_t			 batch_started;
+	uint64_t		 batch_offset;	/* cur_offset where it began */
+	uint64_t		 input_size;	/* a plain file's, else 0: unknown */
 	struct batch		*batch;
 	struct writer		 w;
 	int			 failed;
@@ -397,6 +401,7 @@ ingest_txn(struct ingest *in)
 	in->in_txn = 1;
 	in->batch_events = in->batch_records = in->clock_records = 0;
 	in->batch_started = util_now_ms();
+	in->batch_offset = in->cur_offset;
 	return 0;
 }
 
@@ -940,6 +945,16 @@ ingest_due(struct ingest *in)
 		return 1;
 	}
 	/*
+	 * Near the end of a file of known size a batch is due once it is
+	 * as long as what is left to read: the batches shrink towards the
+	 * end, so that after the last line the writer has a short batch to
+	 * store, not the longest of the run.
+	 */
+	if (in->input_size > 0 && in->cur_offset < in->input_size &&
+	    in->cur_offset - in->batch_offset >= BATCH_TAIL_BYTES &&
+	    in->cur_offset - in->batch_offset >= in->input_size - in->cur_offset)
+		return 1;
+	/*
 	 * Reading a file, the clock is read once per 256 records, not for
 	 * every record; following, a trickle of events must show promptly.
 	 */
@@ -1361,12 +1376,17 @@ ingest_input(struct ingest *in, const char *path,
 {
 	struct envelope *env = NULL;
 	struct reader *r;
+	struct stat sb;
 	uint64_t off = 0, lineno = 0;
 	int rc = -1;
 
 	ingest_reset_input(in, path, counts);
 	if ((r = reader_open(path, in->opts.follow, err, errlen)) == NULL)
 		return -1;
+	in->input_size = 0;
+	if (reader_is_regular(r) && !reader_is_stdin(r) && !reader_is_gzip(r) &&
+	    !in->opts.follow && stat(path, &sb) == 0)
+		in->input_size = (uint64_t)sb.st_size;
 	reader_set_idle_ms(r, 250);
 	reader_set_stop_flag(r, in->opts.stop);
 	if (reader_is_regular(r) && !reader_is_stdin(r)) {
