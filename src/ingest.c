@@ -175,6 +175,7 @@ struct ingest {
 	int64_t			 batch_started;
 	uint64_t		 batch_offset;	/* cur_offset where it began */
 	uint64_t		 input_size;	/* a plain file's, else 0: unknown */
+	size_t			 hi_pending_bytes;	/* srcs' hi_texts, all told */
 	struct batch		*batch;
 	struct writer		 w;
 	int			 failed;
@@ -352,6 +353,7 @@ ingest_forget_sources(struct ingest *in)
 		tcount_free(&in->srcs[i].hi);
 		buf_free(&in->srcs[i].hi_texts);
 	}
+	in->hi_pending_bytes = 0;
 	in->nsrcs = 0;
 	in->last_src = 0;
 	in->ntouched = 0;
@@ -437,9 +439,32 @@ ingest_mark_load(struct ingest *in, struct src_state *s)
  */
 #define HI_PENDING_BYTES	(64 * 1024)
 
-/* Count the pending texts of hi_ts in hi, in the order they came. */
+/*
+ * Past this many bytes of pending texts of all sources together, a record's
+ * text is counted as it comes: with a source per line (a compose prefix
+ * each) every source would otherwise hold a copy of its one text.
+ */
+#define HI_PENDING_TOTAL	(1024 * 1024)
+
+/* Drop the pending texts of s (counted or not needed), and their bytes. */
 static void
-hi_count_pending(struct src_state *s)
+hi_drop_pending(struct ingest *in, struct src_state *s, int release)
+{
+	in->hi_pending_bytes -= s->hi_texts.len;
+	if (release)
+		buf_free(&s->hi_texts);
+	else
+		buf_reset(&s->hi_texts);
+	s->hi_pending = 0;
+}
+
+/*
+ * Count the pending texts of hi_ts in hi, in the order they came; release:
+ * give their buffer back too (at a commit, so that a source seen once
+ * holds nothing after it).
+ */
+static void
+hi_count_pending(struct ingest *in, struct src_state *s, int release)
 {
 	const char *p = s->hi_texts.data, *end = p + s->hi_texts.len;
 	size_t len;
@@ -450,8 +475,7 @@ hi_count_pending(struct src_state *s)
 		tcount_add(&s->hi, util_hash_text(p, len, UTIL_HASH_SEED), 1);
 		p += len;
 	}
-	buf_reset(&s->hi_texts);
-	s->hi_pending = 0;
+	hi_drop_pending(in, s, release);
 }
 
 /*
@@ -483,16 +507,16 @@ ingest_vol_counts(struct ingest *in, struct src_state *s,
 		 * whose size decides the order the mark lists them in.
 		 */
 		if (ts != s->hi_ts) {
-			if (tcount_fits(&s->hi, s->hi_pending)) {
-				buf_reset(&s->hi_texts);
-				s->hi_pending = 0;
-			} else
-				hi_count_pending(s);
+			if (tcount_fits(&s->hi, s->hi_pending))
+				hi_drop_pending(in, s, 0);
+			else
+				hi_count_pending(in, s, 0);
 			tcount_clear(&s->hi);
 			s->hi_ts = ts;
 		}
-		if (hashed || s->hi_texts.len >= HI_PENDING_BYTES) {
-			hi_count_pending(s);
+		if (hashed || s->hi_texts.len >= HI_PENDING_BYTES ||
+		    in->hi_pending_bytes >= HI_PENDING_TOTAL) {
+			hi_count_pending(in, s, 0);
 			if (!hashed)
 				hash = util_hash_text(rec->text, rec->len,
 				    UTIL_HASH_SEED);
@@ -501,6 +525,7 @@ ingest_vol_counts(struct ingest *in, struct src_state *s,
 			buf_append(&s->hi_texts, &rec->len, sizeof rec->len);
 			buf_append(&s->hi_texts, rec->text, rec->len);
 			s->hi_pending++;
+			in->hi_pending_bytes += sizeof rec->len + rec->len;
 		}
 		s->hi_dirty = 1;
 	}
@@ -686,12 +711,12 @@ ingest_physical(struct ingest *in)
 
 /* Save the volume mark s leaves. */
 static void
-batch_mark(struct batch *b, struct src_state *s)
+batch_mark(struct ingest *in, struct batch *b, struct src_state *s)
 {
 	size_t j;
 
 	s->hi_dirty = 0;
-	hi_count_pending(s);
+	hi_count_pending(in, s, 1);
 	b->marks = util_grow(b->marks, &b->markcap, b->nmarks, sizeof *b->marks, 8);
 	b->marks[b->nmarks].sid = s->id;
 	b->marks[b->nmarks].ts = s->hi_ts;
@@ -785,7 +810,7 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 		if (in->resumable && !in->ords_full && s->ord.nlog < nlog)
 			ord_save_source(&b->ords, s->id, &s->ord);
 		if (s->hi_dirty)
-			batch_mark(b, s);
+			batch_mark(in, b, s);
 		/* what is logged past offset is saved by a later commit */
 		if (s->ord.nlog > 0)
 			in->touched[k++] = in->touched[i];
