@@ -376,8 +376,8 @@ pace() {
 	tail -n 1 "$dir/$name.stats" | tr -d ',;:()' | awk -v n="$name" '$2 == "time" {
 		for (i = 1; i <= NF; i++) {
 			if ($i == "set-up") su = $(i + 1)
-			if ($i == "reading") { rd = $(i + 1); rc = $(i + 3); rw = $(i + 5) }
-			if ($i == "writer") { wc = $(i + 1); co = $(i + 4); ww = $(i + 6) }
+			if ($i == "reading") { rd = $(i + 1); rc = $(i + 3); rw = $(i + 6) }
+			if ($i == "writer") { wc = $(i + 1); co = $(i + 5); ww = $(i + 7) }
 			if ($i == "checkpoints") ck = $(i + 1)
 			if ($i == "closing") cl = $(i + 1)
 		}
