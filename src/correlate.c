@@ -1681,9 +1681,10 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 			failed = 1;
 			goto out;
 		}
+		/* from may be INT64_MIN (everything): no room to subtract */
 		follow_window_start(&fw[k], c->follow_scan[k],
-		    r->follows_rules[k], source_id, from - r->follows_within_ms,
-		    to);
+		    r->follows_rules[k], source_id, (from < TS_LOW ? TS_LOW :
+		    from) - r->follows_within_ms, to);
 	}
 	/* Only link and inherited change, so the scans' index is undisturbed. */
 	bind_rule_source(ss, r->id, source_id);
