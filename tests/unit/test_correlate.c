@@ -98,33 +98,49 @@ db_close(struct db *d)
 	store_close(d->st);
 }
 
+/*
+ * Insert ev with text (hashed as ingest hashes it) and mark its source seen
+ * at its time, as ingest does; its id, 0 if a duplicate.
+ */
+static int64_t
+store_one(struct db *d, struct store_event *ev, const char *text)
+{
+	char err[256];
+	unsigned char added = 7;
+	size_t inserted;
+	int64_t id = 0;
+
+	ev->source_id = d->src;
+	ev->hash = util_hash64(text, strlen(text), UTIL_HASH_SEED);
+	ev->text = text;
+	ev->text_len = strlen(text);
+	assert_int_equal(store_insert_events(d->st, ev, 1, &added, &inserted,
+	    &id, err, sizeof err), 0);
+	assert_int_equal(added, inserted);
+	assert_int_equal(store_source_seen(d->st, d->src, ev->ts, ev->ts, err,
+	    sizeof err), 0);
+	return inserted ? id : 0;
+}
+
 /* Store one event the way ingest does and tell the correlator; 0 if a duplicate. */
 static int64_t
 add(struct db *d, int rule, int64_t ts, const char *fields)
 {
 	struct store_event ev;
-	char err[256], text[256];
-	unsigned char added = 7;
-	size_t inserted;
+	char text[256];
+	int64_t id;
 
 	snprintf(text, sizeof text, "%s %lld %s", test_rules[rule].id,
 	    (long long)ts, fields != NULL ? fields : "");
 	memset(&ev, 0, sizeof ev);
-	ev.source_id = d->src;
 	ev.rule = test_rules[rule].id;
 	ev.ts = ts;
-	ev.hash = util_hash64(text, strlen(text), UTIL_HASH_SEED);
-	ev.text = text;
-	ev.text_len = strlen(text);
 	ev.fields_json = fields;
-	assert_int_equal(store_insert_events(d->st, &ev, 1, &added, &inserted, NULL,
-	    err, sizeof err), 0);
-	assert_int_equal(added, inserted);
-	assert_int_equal(store_source_seen(d->st, d->src, ts, ts, err, sizeof err), 0);
-	if (correlate_wants(d->c, rule) && inserted)
+	id = store_one(d, &ev, text);
+	if (correlate_wants(d->c, rule) && id != 0)
 		correlate_note(d->c, rule, d->src, ts);
 	correlate_note_time(d->c, d->src, ts);
-	return inserted ? sqlite3_last_insert_rowid(store_db(d->st)) : 0;
+	return id;
 }
 
 static void
@@ -357,28 +373,19 @@ static void
 add_sample(struct db *d, int64_t ts, double ms, const char *model)
 {
 	struct store_event ev;
-	char err[256], text[64];
-	unsigned char added = 7;
-	size_t inserted;
+	char text[64];
 	int64_t id;
 
 	snprintf(text, sizeof text, "lat %lld %g %s", (long long)ts, ms, model);
 	memset(&ev, 0, sizeof ev);
-	ev.source_id = d->src;
 	ev.rule = "lat";
 	ev.ts = ts;
-	ev.hash = util_hash64(text, strlen(text), UTIL_HASH_SEED);
-	ev.text = text;
-	ev.text_len = strlen(text);
 	ev.has_value = 1;
 	ev.value = ms;
 	ev.grp = model;
 	ev.grp_len = strlen(model);
-	assert_int_equal(store_insert_events(d->st, &ev, 1, &added, &inserted,
-	    &id, err, sizeof err), 0);
-	assert_int_equal(inserted, 1);
-	assert_int_equal(store_source_seen(d->st, d->src, ts, ts, err,
-	    sizeof err), 0);
+	id = store_one(d, &ev, text);
+	assert_true(id > 0);
 	correlate_note(d->c, R_LAT, d->src, ts);
 	correlate_note_sample(d->c, R_LAT, d->src, ts, id, 1, ms, model,
 	    strlen(model));
