@@ -370,7 +370,7 @@ ingest_times(struct ingest *in, struct ingest_times *t)
 	t->correlate_cpu = w.correlate_cpu;
 	t->write_idle = w.idle;
 	t->read_blocked = w.blocked;
-	t->checkpoint_cpu = store_checkpoint_cpu(in->st);
+	store_checkpoints_behind(in->st, NULL, &t->checkpoint_cpu);
 }
 
 void

@@ -1110,30 +1110,22 @@ store_checkpoint_behind(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
-uint64_t
-store_checkpoints_behind(struct store *s)
+void
+store_checkpoints_behind(struct store *s, uint64_t *done, double *cpu)
 {
-	uint64_t n;
+	uint64_t n = 0;
+	double t = 0;
 
-	if (s->ckpt == NULL)
-		return 0;
-	pthread_mutex_lock(&s->ckpt->mu);
-	n = s->ckpt->done;
-	pthread_mutex_unlock(&s->ckpt->mu);
-	return n;
-}
-
-double
-store_checkpoint_cpu(struct store *s)
-{
-	double cpu;
-
-	if (s->ckpt == NULL)
-		return 0;
-	pthread_mutex_lock(&s->ckpt->mu);
-	cpu = s->ckpt->cpu;
-	pthread_mutex_unlock(&s->ckpt->mu);
-	return cpu;
+	if (s->ckpt != NULL) {
+		pthread_mutex_lock(&s->ckpt->mu);
+		n = s->ckpt->done;
+		t = s->ckpt->cpu;
+		pthread_mutex_unlock(&s->ckpt->mu);
+	}
+	if (done != NULL)
+		*done = n;
+	if (cpu != NULL)
+		*cpu = t;
 }
 
 sqlite3 *

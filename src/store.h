@@ -45,10 +45,11 @@ sqlite3 *store_db(struct store *s);
  * stops in store_close.
  */
 int store_checkpoint_behind(struct store *s, char *err, size_t errlen);
-/* How many checkpoints the background thread has completed. */
-uint64_t store_checkpoints_behind(struct store *s);
-/* Seconds of CPU the background checkpoints have used. */
-double store_checkpoint_cpu(struct store *s);
+/*
+ * How many checkpoints the background thread has completed (done) and the
+ * seconds of CPU they used (cpu); either may be NULL.
+ */
+void store_checkpoints_behind(struct store *s, uint64_t *done, double *cpu);
 
 /*
  * The database path to use: cli if given, else $LOGTRIAGE_DB, else
