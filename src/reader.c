@@ -115,16 +115,6 @@ count_nul(const char *p, size_t n)
 }
 
 static int
-cpu_avx2(void)
-{
-#ifdef READER_X86
-	return __builtin_cpu_supports("avx2") != 0;
-#else
-	return 0;
-#endif
-}
-
-static int
 stopping(const struct reader *r)
 {
 	return r->stop || (r->stop_flag != NULL && *r->stop_flag);
@@ -743,7 +733,7 @@ reader_open(const char *path, int follow, char *err, size_t errlen)
 	r->buf = xmalloc(READER_BUFSIZE);
 	r->idle_ms = 250;
 	r->idle_since = mono_ms();
-	r->avx2 = cpu_avx2();
+	r->avx2 = util_has_avx2();
 	/* A file's first bytes are its identity for resume: read them now. */
 	while (r->is_reg && !r->is_stdin && r->fplen < READER_FPSIZE) {
 		if ((n = fill(r)) == 0 || (n < 0 && r->fplen > 0))
@@ -771,7 +761,7 @@ reader_open_memory(const char *data, size_t len)
 	r->buf = xmalloc(READER_BUFSIZE);
 	r->idle_ms = 250;
 	r->idle_since = mono_ms();
-	r->avx2 = cpu_avx2();
+	r->avx2 = util_has_avx2();
 	return r;
 }
 

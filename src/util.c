@@ -322,16 +322,21 @@ find_avx2(const char *h, size_t end, const char *s, size_t m)
 	}
 }
 
+#endif
+
 /*
  * No state of our own, so any thread may ask: libgcc fills in what
  * __builtin_cpu_supports reads before main runs.
  */
-static inline int
-find_has_avx2(void)
+int
+util_has_avx2(void)
 {
+#if defined(__x86_64__) || defined(__i386__)
 	return __builtin_cpu_supports("avx2") != 0;
-}
+#else
+	return 0;
 #endif
+}
 
 #if defined(__x86_64__) || defined(__i386__)
 /*
@@ -372,7 +377,7 @@ util_find_either(const char *p, size_t n, char a, char b)
 	uint64_t w, x, y, z;
 
 #if defined(__x86_64__) || defined(__i386__)
-	if (n >= 32 && find_has_avx2())
+	if (n >= 32 && util_has_avx2())
 		return either_avx2(p, n, a, b);
 #endif
 	/*
@@ -414,7 +419,7 @@ util_find(const char *h, size_t n, const char *s, size_t m)
 	/* start positions 0 .. end - 1 */
 	end = n - m + 1;
 #if defined(__x86_64__) || defined(__i386__)
-	if (end >= 32 && find_has_avx2())
+	if (end >= 32 && util_has_avx2())
 		return find_avx2(h, end, s, m);
 #endif
 	for (i = 0; i < end; i++) {

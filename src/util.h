@@ -134,6 +134,9 @@ uint64_t util_hash_text(const void *p, size_t n, uint64_t seed);
  */
 const char *util_find(const char *h, size_t n, const char *s, size_t m);
 
+/* 1 if the CPU has AVX2 (the vector scans here and in reader.c take it). */
+int util_has_avx2(void);
+
 /* The first byte of p[0..n) that is a or b, or NULL (32 bytes a step with AVX2). */
 const char *util_find_either(const char *p, size_t n, char a, char b);
 
