@@ -71,11 +71,9 @@ enum {
  * once per sixteen rows (a fifth of the writer's CPU on the benchmark
  * corpus).  More rows per statement gain nothing measurable.
  */
-#define ROWS16(r)	r "," r "," r "," r "," r "," r "," r "," r "," \
-			r "," r "," r "," r "," r "," r "," r "," r
 #define EVENT_COLUMNS	12
 #define EVENT_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?)"
-#define EVENT_ROWS16	ROWS16(EVENT_ROW)
+#define EVENT_ROWS16	STORE_ROWS16(EVENT_ROW)
 #define STORE_EVENT_ROWS 16
 _Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
     "EVENT_ROWS16 holds STORE_EVENT_ROWS rows");
@@ -105,7 +103,7 @@ static const char *const store_sql[ST_COUNT] = {
 	    " VALUES " SOURCE_ROW,
 	[ST_SOURCE_INSERT_MANY] =
 	    "INSERT INTO sources (id, name, kind, identity, first_ts, last_ts)"
-	    " VALUES " ROWS16(SOURCE_ROW),
+	    " VALUES " STORE_ROWS16(SOURCE_ROW),
 	[ST_SOURCE_SEEN] =
 	    "UPDATE sources SET"
 	    " first_ts = CASE WHEN first_ts IS NULL OR ?2 < first_ts"
@@ -120,7 +118,7 @@ static const char *const store_sql[ST_COUNT] = {
 	    " THEN v.column2 ELSE first_ts END,"
 	    " last_ts = CASE WHEN last_ts IS NULL OR v.column3 > last_ts"
 	    " THEN v.column3 ELSE last_ts END"
-	    " FROM (VALUES " ROWS16(SEEN_ROW) ") AS v WHERE sources.id = v.column1",
+	    " FROM (VALUES " STORE_ROWS16(SEEN_ROW) ") AS v WHERE sources.id = v.column1",
 	[ST_INGEST_ADD] =
 	    "INSERT INTO ingests (input, source, started) VALUES (?1, ?2, ?3)",
 	[ST_INGEST_UPDATE] =
@@ -143,7 +141,7 @@ static const char *const store_sql[ST_COUNT] = {
 	    " DO UPDATE SET ts = excluded.ts, counts = excluded.counts",
 	[ST_ORD_PUT_MANY] =
 	    "INSERT INTO input_ordinals (path, fingerprint, source_id, ts, counts)"
-	    " VALUES " ROWS16(ORD_ROW) " ON CONFLICT (path, fingerprint, source_id)"
+	    " VALUES " STORE_ROWS16(ORD_ROW) " ON CONFLICT (path, fingerprint, source_id)"
 	    " DO UPDATE SET ts = excluded.ts, counts = excluded.counts",
 	[ST_ORD_GET] =
 	    "SELECT source_id, ts, counts FROM input_ordinals"
@@ -173,7 +171,7 @@ static const char *const store_sql[ST_COUNT] = {
 	    " truncated = truncated + excluded.truncated",
 	[ST_VOLUME_ADD_MANY] =
 	    "INSERT INTO volume (source_id, minute, lines, records, bytes,"
-	    " malformed, truncated) VALUES " ROWS16(VOLUME_ROW)
+	    " malformed, truncated) VALUES " STORE_ROWS16(VOLUME_ROW)
 	    " ON CONFLICT (source_id, minute) DO UPDATE SET"
 	    " lines = lines + excluded.lines, records = records + excluded.records,"
 	    " bytes = bytes + excluded.bytes,"
@@ -195,7 +193,7 @@ static const char *const store_sql[ST_COUNT] = {
 	    " texts = excluded.texts",
 	[ST_VMARK_SET_MANY] =
 	    "INSERT INTO volume_marks (source_id, input, ts, offset, texts)"
-	    " VALUES " ROWS16(VMARK_ROW) " ON CONFLICT (source_id, input)"
+	    " VALUES " STORE_ROWS16(VMARK_ROW) " ON CONFLICT (source_id, input)"
 	    " DO UPDATE SET ts = excluded.ts, offset = excluded.offset,"
 	    " texts = excluded.texts",
 	[ST_RULE_SET] =
@@ -217,7 +215,7 @@ static const char *const store_sql[ST_COUNT] = {
 	    " DO UPDATE SET n = n + excluded.n",
 	[ST_MINUTES_ADD_MANY] =
 	    "INSERT INTO event_minutes (rule, source_id, minute, n)"
-	    " VALUES " ROWS16(MINUTES_ROW) " ON CONFLICT (rule, source_id, minute)"
+	    " VALUES " STORE_ROWS16(MINUTES_ROW) " ON CONFLICT (rule, source_id, minute)"
 	    " DO UPDATE SET n = n + excluded.n",
 	[ST_MINUTES_DROP] =
 	    "DELETE FROM event_minutes WHERE rule = ?1 AND source_id = ?2"

@@ -25,6 +25,16 @@ struct ruleset;
 #define STORE_READONLY	0x01	/* report, events, tui: never create or write */
 #define STORE_CREATE	0x02	/* create the file and its directories if missing */
 
+/*
+ * The VALUES list of a statement that writes a row r (a parenthesised
+ * list of ?) four or sixteen times: the store's modules write rows
+ * several to a statement, since the statement's own work costs more than
+ * a row's.
+ */
+#define STORE_ROWS4(r)	r "," r "," r "," r
+#define STORE_ROWS16(r)	STORE_ROWS4(r) "," STORE_ROWS4(r) "," \
+			STORE_ROWS4(r) "," STORE_ROWS4(r)
+
 struct store;
 
 /*

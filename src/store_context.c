@@ -27,6 +27,7 @@ enum {
  * buffer goes as one statement, a flush's rest in fours, then one by one.
  */
 #define CW_ROWS	16
+#define CW_ROW	"(?,?,?,?)"
 
 static const char *const cw_sql[CW_COUNT] = {
 	"INSERT OR REPLACE INTO context_files (ingest, path, fingerprint, tail,"
@@ -38,12 +39,9 @@ static const char *const cw_sql[CW_COUNT] = {
 	"SELECT id FROM events WHERE rule = ?1 AND source_id = ?2 AND ts = ?3"
 	" AND hash = ?4 AND ordinal = ?5",
 	"INSERT OR IGNORE INTO event_context (event_id, ingest, offset, block)"
-	" VALUES (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)",
+	" VALUES " STORE_ROWS4(CW_ROW),
 	"INSERT OR IGNORE INTO event_context (event_id, ingest, offset, block)"
-	" VALUES (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?),"
-	" (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?),"
-	" (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?),"
-	" (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)",
+	" VALUES " STORE_ROWS16(CW_ROW),
 };
 
 /* A row of event_context not yet written: block >= 0, else offset. */
