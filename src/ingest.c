@@ -858,6 +858,8 @@ ingest_number(struct ingest *in, const struct match_field *f, double *v)
 
 	if (f == NULL || f->len == 0 || f->len >= sizeof in->num)
 		return 0;
+	if (util_decimal(f->value, f->len, v))
+		return 1;
 	memcpy(in->num, f->value, f->len);
 	in->num[f->len] = '\0';
 	errno = 0;

@@ -645,6 +645,43 @@ util_parse_size(const char *s, int64_t *bytes)
 	return 0;
 }
 
+int
+util_decimal(const char *p, size_t n, double *v)
+{
+	/* powers of ten up to 1e15 are exact doubles */
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	uint64_t m = 0;
+	size_t i = 0, digits = 0, frac = 0;
+	int neg = 0, point = 0;
+
+	if (n > 0 && (p[0] == '-' || p[0] == '+')) {
+		neg = p[0] == '-';
+		i++;
+	}
+	for (; i < n; i++) {
+		if (p[i] >= '0' && p[i] <= '9') {
+			if (++digits > 15)
+				return 0;
+			m = m * 10 + (uint64_t)(p[i] - '0');
+			frac += (size_t)point;
+		} else if (p[i] == '.' && !point)
+			point = 1;
+		else
+			return 0;
+	}
+	if (digits == 0)
+		return 0;
+	/*
+	 * m and 10^frac are exact (below 2^53), so the one division rounds
+	 * correctly, as strtod does.
+	 */
+	*v = frac > 0 ? (double)m / pow10[frac] : (double)m;
+	if (neg)
+		*v = -*v;
+	return 1;
+}
+
 double
 util_unit_ms(const char *unit, size_t n)
 {

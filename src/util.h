@@ -248,6 +248,14 @@ void util_format_quantity(struct buf *b, double v, const char *unit);
  */
 double util_unit_ms(const char *unit, size_t n);
 
+/*
+ * p[0..n) read as strtod reads a whole string, when it is a plain decimal
+ * of at most 15 digits with an optional sign and point ("-12", "3.25",
+ * ".5"): returns 1 and sets *v.  Returns 0 for any other shape, which
+ * strtod is then left to read.
+ */
+int util_decimal(const char *p, size_t n, double *v);
+
 /* Write ms as "2025-10-25T23:31:11.123Z" into out (at least 32 bytes). */
 void util_format_iso(int64_t ms, char *out, size_t outlen);
 

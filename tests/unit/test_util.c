@@ -227,6 +227,38 @@ test_format_quantity(void **state)
 	assert_true(util_unit_ms("bytes", 5) == 0);
 }
 
+/* util_decimal gives strtod's double, bit for bit, or leaves the string to it. */
+static void
+test_decimal(void **state)
+{
+	static const char *const same[] = {
+		"0", "-0", "+7", "12", "0.1", "0.3", "1336.5", "-2.675", ".5",
+		"-.25", "1290", "0000001.000000", "123456789012345",
+		"99999999999999.9", "0.00000000000001", "3.14159265358979",
+		"1.7976931348623", "8572", "0.07"
+	};
+	static const char *const other[] = {
+		"", "-", "+", ".", "1e5", "0x10", " 1", "1 ", "1.2.3", "inf",
+		"nan", "1234567890123456", "0.1234567890123456", "12ms", "--1"
+	};
+	double v, w;
+	size_t i;
+
+	for (i = 0; i < sizeof same / sizeof same[0]; i++) {
+		v = 42;
+		assert_int_equal(util_decimal(same[i], strlen(same[i]), &v), 1);
+		w = strtod(same[i], NULL);
+		assert_memory_equal(&v, &w, sizeof v);
+	}
+	for (i = 0; i < sizeof other / sizeof other[0]; i++)
+		assert_int_equal(util_decimal(other[i], strlen(other[i]), &v), 0);
+	/* the length bounds the number: "12" of "125" */
+	assert_int_equal(util_decimal("125", 2, &v), 1);
+	assert_true(v == 12);
+	assert_true(util_decimal("0.3", 3, &v) && v == 0.3);
+	assert_true(util_decimal("-1.5", 4, &v) && v == -1.5);
+}
+
 /* The position of name in v[0..n) through the index, or UTIL_INDEX_NONE. */
 static size_t
 index_find(const struct util_index *x, char **v, const char *name)
@@ -393,6 +425,7 @@ main(void)
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_format_duration),
 		cmocka_unit_test(test_format_quantity),
+		cmocka_unit_test(test_decimal),
 		cmocka_unit_test(test_index_many),
 		cmocka_unit_test(test_index_same_hash),
 	};
