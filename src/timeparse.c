@@ -677,15 +677,38 @@ date_clock(struct timeparse_cache *c, const char *p, size_t n, unsigned want,
 	return 1;
 }
 
+/*
+ * The stamp Docker writes, "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ", whose date
+ * and clock are cv: nine fraction digits and Z, at fixed places, read
+ * with one test of eight digits.  Returns 30 and sets *ms as the general
+ * reading below does, or 0 for any other shape, which is left to it.
+ */
 static size_t
-rfc3339(struct timeparse_cache *c, const char *p, size_t n, int64_t *ms)
+docker_shape(const char *p, size_t n, const struct civil *cv, int64_t *ms)
 {
-	struct civil cv;
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t w;
+
+	if (n < 30 || p[19] != '.' || p[29] != 'Z' ||
+	    !is_digit((unsigned char)p[28]))
+		return 0;
+	/* eight digits, as digit_run tests them */
+	memcpy(&w, p + 20, 8);
+	w ^= ones * '0';
+	if (((((w & ones * 0x7f) + ones * 0x76) | w) & ones * 0x80) != 0)
+		return 0;
+	*ms = (cv->days * 86400 + cv->sod) * 1000 + (p[20] - '0') * 100 +
+	    (p[21] - '0') * 10 + (p[22] - '0');
+	return 30;
+}
+
+/* The fraction and zone after the date and clock cv of an RFC 3339 stamp. */
+static size_t
+rfc3339_rest(const char *p, size_t n, const struct civil *cv, int64_t *ms)
+{
 	struct stamp st;
 	size_t i, k;
 
-	if (n < 20 || !date_clock(c, p, n, KEY_RFC3339, &cv))
-		return 0;
 	i = 19 + parse_fraction(p + 19, n - 19, 0, &st);
 	st.has_zone = 1;
 	st.offset = 0;
@@ -696,8 +719,34 @@ rfc3339(struct timeparse_cache *c, const char *p, size_t n, int64_t *ms)
 	else
 		return 0;
 	assert(i <= n);
-	*ms = civil_to_ms(NULL, &cv, &st, NULL);
+	*ms = civil_to_ms(NULL, cv, &st, NULL);
 	return i;
+}
+
+#ifndef NDEBUG
+/* docker_shape reads the stamp as rfc3339_rest does (the fuzzer's check). */
+static int
+docker_shape_agrees(const char *p, size_t n, const struct civil *cv,
+    int64_t ms)
+{
+	int64_t ms2;
+
+	return rfc3339_rest(p, n, cv, &ms2) == 30 && ms2 == ms;
+}
+#endif
+
+static size_t
+rfc3339(struct timeparse_cache *c, const char *p, size_t n, int64_t *ms)
+{
+	struct civil cv;
+
+	if (n < 20 || !date_clock(c, p, n, KEY_RFC3339, &cv))
+		return 0;
+	if (docker_shape(p, n, &cv, ms) != 0) {
+		assert(docker_shape_agrees(p, n, &cv, *ms));
+		return 30;
+	}
+	return rfc3339_rest(p, n, &cv, ms);
 }
 
 size_t
@@ -761,19 +810,40 @@ parse_trailing_zone(const char *p, size_t n, struct stamp *st)
 	return 1 + len;
 }
 
+/*
+ * The fraction after a leading stamp's date and clock (its first 19
+ * bytes), not followed by a digit; returns the bytes used by all three.
+ */
+static size_t
+leading_fraction(const char *p, size_t n, struct stamp *st)
+{
+	size_t i;
+
+	i = 19 + parse_fraction(p + 19, n - 19, 1, st);
+	if (i < n && is_digit((unsigned char)p[i]))
+		return 0;
+	return i;
+}
+
 /* Date, clock and fraction of a leading stamp; returns bytes used. */
 static size_t
 leading_clock(struct timeparse_cache *c, const char *p, size_t n,
     struct civil *cv, struct stamp *st)
 {
-	size_t i;
-
 	if (!date_clock(c, p, n, KEY_LEADING, cv))
 		return 0;
-	i = 19 + parse_fraction(p + 19, n - 19, 1, st);
-	if (i < n && is_digit((unsigned char)p[i]))
+	return leading_fraction(p, n, st);
+}
+
+/* The fraction and zone after a leading stamp's date and clock. */
+static size_t
+leading_rest(const char *p, size_t n, struct stamp *st)
+{
+	size_t i;
+
+	if ((i = leading_fraction(p, n, st)) == 0)
 		return 0;
-	return i;
+	return i + parse_trailing_zone(p + i, n - i, st);
 }
 
 /* ... and the zone after it. */
@@ -781,12 +851,50 @@ static size_t
 leading_stamp(struct timeparse_cache *c, const char *p, size_t n,
     struct civil *cv, struct stamp *st)
 {
-	size_t i;
-
-	if ((i = leading_clock(c, p, n, cv, st)) == 0)
+	if (!date_clock(c, p, n, KEY_LEADING, cv))
 		return 0;
-	return i + parse_trailing_zone(p + i, n - i, st);
+	return leading_rest(p, n, st);
 }
+
+/*
+ * What Python's logging prints after the date and clock: ",mmm" or
+ * ".mmm" or nothing, then a blank and a word that starts with two
+ * capitals no zone name starts with ("INFO", "WARNING").  Read at fixed
+ * places; returns the bytes leading_rest would use plus that blank, and
+ * fills st as it would, or 0 for any other shape, which is left to it.
+ */
+static size_t
+logging_shape(const char *p, size_t n, struct stamp *st)
+{
+	size_t i = 19;
+
+	st->ms = 0;
+	if (n > 22 && (p[19] == ',' || p[19] == '.') &&
+	    is_digit((unsigned char)p[20]) && is_digit((unsigned char)p[21]) &&
+	    is_digit((unsigned char)p[22])) {
+		st->ms = (p[20] - '0') * 100 + (p[21] - '0') * 10 + (p[22] - '0');
+		i = 23;
+	}
+	if (n < i + 3 || p[i] != ' ' || !is_upper((unsigned char)p[i + 1]) ||
+	    !is_upper((unsigned char)p[i + 2]) ||
+	    (zone_second[p[i + 1] - 'A'] >> (p[i + 2] - 'A') & 1))
+		return 0;
+	st->has_zone = 0;
+	return i + 1;
+}
+
+#ifndef NDEBUG
+/* logging_shape reads the stamp as leading_rest does (the fuzzer's check). */
+static int
+logging_shape_agrees(const char *p, size_t n, size_t i,
+    const struct stamp *st)
+{
+	struct stamp st2;
+
+	return leading_rest(p, n, &st2) + 1 == i && st2.ms == st->ms &&
+	    !st2.has_zone && p[i - 1] == ' ';
+}
+#endif
 
 /* "Jan".."Dec" at p: 1..12, or 0. */
 static int
@@ -960,8 +1068,15 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 			return 0;
 		i++;
 	} else if (is_digit((unsigned char)p[0])) {
-		if ((i = leading_stamp(c, p, n, cv, st)) == 0 &&
-		    (i = other_span(c, p, n, cv, st)) == 0)
+		i = 0;
+		if (date_clock(c, p, n, KEY_LEADING, cv)) {
+			if ((i = logging_shape(p, n, st)) != 0) {
+				assert(logging_shape_agrees(p, n, i, st));
+				return i;
+			}
+			i = leading_rest(p, n, st);
+		}
+		if (i == 0 && (i = other_span(c, p, n, cv, st)) == 0)
 			return 0;
 	} else if (is_upper((unsigned char)p[0]) || p[0] == ':') {
 		if ((i = other_span(c, p, n, cv, st)) == 0)

@@ -1,7 +1,9 @@
 /*
  * fuzz_timeparse.c - libFuzzer target for the per-line stamp parsers:
  * timeparse_rfc3339 and timeparse_leading (UTC, a fixed offset and an IANA
- * zone).  The input is not NUL-terminated, as lines are not.
+ * zone), and the RFC 3339 reading through a cache that the inputs share,
+ * which must give what the uncached reading gives.  The input is not
+ * NUL-terminated, as lines are not.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -16,8 +18,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct tz *fixed, *iana;
+	static struct timeparse_cache cache;
 	char *p;
-	int64_t ms;
+	int64_t ms, cms;
 	size_t n;
 
 	if (fixed == NULL) {
@@ -28,6 +31,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p = malloc(size ? size : 1);
 	memcpy(p, data, size);
 	if ((n = timeparse_rfc3339(p, size, &ms)) > size)
+		abort();
+	if (timeparse_rfc3339_cached(&cache, p, size, &cms) != n ||
+	    (n > 0 && cms != ms))
 		abort();
 	if ((n = timeparse_leading(p, size, NULL, &ms)) > size)
 		abort();
