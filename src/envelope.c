@@ -1287,10 +1287,23 @@ first_logfmt(char c)
 	return c == 't' || (c >= 'A' && c <= 'Z');
 }
 
+/*
+ * The fixed bytes desktop() and a strict docker_ts() test first, so that a
+ * line starting with a digit is parsed by the one its separators fit, if
+ * any: a plain line's "2025-10-25 23:31:11 INFO" by neither.
+ */
 static int
-sniff_stamp(const char *line, size_t len)
+sniff_desktop(const char *line, size_t len)
 {
-	return len >= 25 && line[4] == '-' ? SNIFF_TRY : SNIFF_NO;
+	return len >= 25 && line[4] == '-' && line[10] == ' ' &&
+	    line[19] == '.' && line[24] == '|' ? SNIFF_TRY : SNIFF_NO;
+}
+
+static int
+sniff_docker_ts(const char *line, size_t len)
+{
+	return len >= 30 && line[4] == '-' && line[10] == 'T' &&
+	    line[19] == '.' ? SNIFF_TRY : SNIFF_NO;
 }
 
 /* dockerd's logfmt claims its line; a logrus-looking one may be compose's. */
@@ -1344,8 +1357,8 @@ parse_logfmt(struct envelope *e, const char *line, size_t len, int strict,
 static const struct envelope_kind envelope_kinds[] = {
 	{ ENVELOPE_DOCKER_JSON, "docker-json", first_json, NULL, parse_docker_json, 0 },
 	{ ENVELOPE_JOURNALD, "journald", NULL, NULL, parse_journald, 0 },
-	{ ENVELOPE_DESKTOP, "desktop", is_digit, sniff_stamp, parse_desktop, 0 },
-	{ ENVELOPE_DOCKER_TS, "docker-ts", is_digit, sniff_stamp, docker_ts, 1 },
+	{ ENVELOPE_DESKTOP, "desktop", is_digit, sniff_desktop, parse_desktop, 0 },
+	{ ENVELOPE_DOCKER_TS, "docker-ts", is_digit, sniff_docker_ts, docker_ts, 1 },
 	{ ENVELOPE_LOGFMT, "logfmt", first_logfmt, sniff_logfmt, parse_logfmt, 0 },
 	{ ENVELOPE_COMPOSE, "compose", is_name_char, NULL, compose, 0 },
 	{ ENVELOPE_PLAIN, "plain", NULL, NULL, NULL, 0 },

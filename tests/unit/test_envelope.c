@@ -214,6 +214,19 @@ test_docker_ts(void **state)
 	decode_str(ENVELOPE_AUTO, "2025-10-25T23:31:11.000000000Z ");
 	assert_int_equal(el.format, ENVELOPE_DOCKER_TS);
 	assert_int_equal(el.msg_len, 0);
+	/* Thirty bytes at the least, a 'T' and a '.' where Docker puts them. */
+	decode_str(ENVELOPE_AUTO, "2025-10-25T23:31:11.123456789Z");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_TS);
+	assert_int_equal(el.ts, T0 + 123);
+	assert_int_equal(el.msg_len, 0);
+	decode_str(ENVELOPE_AUTO, "2025-10-25T23:31:11.12345678Z");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "2025-10-25 23:31:11.123456789Z x");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "2025-10-25T23:31:11,123456789Z x");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "2025/10/25T23:31:11.123456789Z x");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
 }
 
 /* The original line, and how `docker logs -t` writes it: a stamp every 16384 bytes. */
@@ -326,6 +339,21 @@ test_desktop(void **state)
 	decode_str(ENVELOPE_AUTO, "2025-10-16 13:55:17,182 INFO x: y");
 	assert_int_equal(el.format, ENVELOPE_PLAIN);
 	assert_int_equal(el.ts, TS_NONE);
+	/* The shortest prefix, and the near misses of each fixed byte. */
+	decode_str(ENVELOPE_AUTO, "2025-10-16 13:55:17.182 |");
+	assert_int_equal(el.format, ENVELOPE_DESKTOP);
+	assert_int_equal(el.ts, 1760622917000LL + 182);
+	assert_msg("");
+	decode_str(ENVELOPE_AUTO, "2025-10-16 13:55:17.182 ");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "2025-10-16T13:55:17.182 | x");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "2025-10-16 13:55:17 182 | x");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "2025-10-16 13:55:17.182 ! x");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "2025/10/16 13:55:17.182 | x");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
 }
 
 static void
