@@ -45,6 +45,9 @@
 /* In follow mode, pending records are flushed after this much idle time. */
 #define FOLLOW_FLUSH_MS	1000
 
+/* Slots of ingest.ml_ids. */
+#define ML_IDS	64
+
 /* Zones are within 14 hours of UTC, so two of them within 28. */
 #define CLOCK_HOURS	28
 
@@ -119,6 +122,15 @@ struct ingest {
 	size_t			 nclocks;
 	size_t			 last_src;
 	struct util_index	 src_index;	/* srcs by name */
+	/*
+	 * srcs by the multiline's record.source_id, slot id % ML_IDS: a
+	 * compose input interleaves a few containers, whose names need then
+	 * be neither compared nor hashed per record.  Emptied with srcs.
+	 */
+	struct {
+		uint64_t	 id;
+		size_t		 src;
+	}			 ml_ids[ML_IDS];
 	/*
 	 * The id the next new source gets, and whether no source was stored
 	 * that this run has not met (no name need be looked up).
@@ -358,6 +370,7 @@ ingest_forget_sources(struct ingest *in)
 	in->last_src = 0;
 	in->ntouched = 0;
 	util_index_free(&in->src_index);
+	memset(in->ml_ids, 0, sizeof in->ml_ids);
 }
 
 void
@@ -1010,9 +1023,18 @@ ingest_on_record(void *arg, const struct record *rec)
 	if (in->opts.source != NULL || rec->source == NULL || rec->source_len == 0)
 		s = ingest_source(in, in->def_name, in->def_name_len,
 		    in->def_kind, in->def_identity);
-	else
+	else if (rec->source_id != 0 &&
+	    in->ml_ids[rec->source_id % ML_IDS].id == rec->source_id)
+		s = &in->srcs[in->ml_ids[rec->source_id % ML_IDS].src];
+	else {
 		s = ingest_source(in, rec->source, rec->source_len,
 		    rec->source_kind, NULL);
+		if (s != NULL && rec->source_id != 0) {
+			in->ml_ids[rec->source_id % ML_IDS].id = rec->source_id;
+			in->ml_ids[rec->source_id % ML_IDS].src =
+			    (size_t)(s - in->srcs);
+		}
+	}
 	if (s == NULL)
 		return;
 	/*

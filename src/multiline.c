@@ -74,6 +74,7 @@
 struct ml_source {
 	char			*name;		/* NULL: the input's own */
 	size_t			 name_len;
+	uint64_t		 id;		/* record.source_id of name */
 	enum envelope_stream	 stream;
 	uint64_t		 hash;		/* of name and stream */
 	size_t			 pos;		/* in multiline.src */
@@ -119,6 +120,7 @@ struct multiline {
 	/* src positions + 1 by hash; 0 free, -1 a source evicted */
 	int16_t			 slot[ML_SLOTS];
 	size_t			 evicted;
+	uint64_t		 last_id;	/* the latest ml_source.id given */
 	int64_t			 last_ts;	/* time of the input's latest stamped record */
 	struct timeparse_cache	 stamps;	/* the latest inner stamp's second */
 	int			 tz_auto;
@@ -151,6 +153,7 @@ emit_pending(struct multiline *m, struct ml_source *s)
 		.ts = s->ts,
 		.source = s->name,
 		.source_len = s->name_len,
+		.source_id = s->name != NULL ? s->id : 0,
 		.source_kind = s->name != NULL ? s->source_kind : NULL,
 		.stream = s->rec_stream,
 		.text = s->text.data != NULL ? s->text.data : "",
@@ -380,6 +383,7 @@ source_get(struct multiline *m, const char *name, size_t len,
 	}
 	s->name = len ? xstrndup(name, len) : NULL;
 	s->name_len = len;
+	s->id = ++m->last_id;
 	s->stream = stream;
 	s->hash = h;
 	s->pending = 0;

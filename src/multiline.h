@@ -30,6 +30,12 @@ struct record {
 	const char		*source;	/* envelope source (compose name...), or NULL for the input's own */
 	size_t			 source_len;
 	const char		*source_kind;	/* its first line's envelope_line.source_kind; NULL with source */
+	/*
+	 * One nonzero number for every record of one source name, while the
+	 * multiline lives (0 with no source): a source met before is known
+	 * without comparing its name.
+	 */
+	uint64_t		 source_id;
 	enum envelope_stream	 stream;
 	const char		*text;		/* message lines joined by '\n'; valid during the callback */
 	size_t			 len;

@@ -25,6 +25,7 @@ struct got {
 	char		*text;
 	size_t		 len;
 	char		*source;
+	uint64_t	 source_id;
 	const char	*source_kind;	/* static */
 	int64_t		 ts;
 	uint64_t	 first, last, offset;
@@ -58,6 +59,7 @@ collect(void *arg, const struct record *r)
 	g->text = xstrndup(r->text, r->len);
 	g->len = r->len;
 	g->source = r->source != NULL ? xstrndup(r->source, r->source_len) : NULL;
+	g->source_id = r->source_id;
 	g->source_kind = r->source_kind;
 	g->ts = r->ts;
 	g->first = r->line_first;
@@ -583,6 +585,66 @@ test_lru_sources(void **state)
 	assert_rec(1, 2, 258, "2025-10-25 23:31:11 INFO x\n  more for c1");
 }
 
+/*
+ * A source name's records share one nonzero source_id while it is known,
+ * and no two names share one, even when a name comes back after it was
+ * pushed out; records of the input's own source have none.
+ */
+static void
+test_source_ids(void **state)
+{
+	char line[64];
+	size_t i, j;
+	int k;
+
+	push("a | 2025-10-25 23:31:11 INFO x");
+	push("b | 2025-10-25 23:31:11 INFO x");
+	push("a | 2025-10-25 23:31:12 INFO x");
+	push("2025-10-25 23:31:12 INFO own");
+	push("b | 2025-10-25 23:31:12 INFO x");
+	push("2025-10-25 23:31:13 INFO own");
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 6);
+	assert_string_equal(fx.rec[0].source, "a");
+	assert_string_equal(fx.rec[1].source, "b");
+	assert_true(fx.rec[0].source_id != 0 && fx.rec[1].source_id != 0);
+	assert_true(fx.rec[0].source_id != fx.rec[1].source_id);
+	for (i = 0; i < fx.n; i++) {
+		if (fx.rec[i].source == NULL)
+			assert_true(fx.rec[i].source_id == 0);
+		else
+			assert_true(fx.rec[i].source_id == fx.rec[strcmp(
+			    fx.rec[i].source, "a") == 0 ? 0 : 1].source_id);
+	}
+	/* 257 more names push out the oldest; "c0" then comes back */
+	for (k = 0; k < 257; k++) {
+		snprintf(line, sizeof line, "c%d | 2025-10-25 23:31:14 INFO x", k);
+		push(line);
+	}
+	push("c0 | 2025-10-25 23:31:15 INFO x");
+	push("c256 | 2025-10-25 23:31:15 INFO x");
+	multiline_flush(fx.ml);
+	for (i = 0; i < fx.n; i++) {
+		for (j = 0; j < fx.n; j++) {
+			if (fx.rec[i].source == NULL || fx.rec[j].source == NULL)
+				continue;
+			if (strcmp(fx.rec[i].source, fx.rec[j].source) != 0)
+				assert_true(fx.rec[i].source_id !=
+				    fx.rec[j].source_id);
+		}
+	}
+	/* c256 stayed known: its two records share their id */
+	for (i = j = 0; i < fx.n; i++) {
+		if (fx.rec[i].source == NULL ||
+		    strcmp(fx.rec[i].source, "c256") != 0)
+			continue;
+		if (j != 0)
+			assert_true(fx.rec[i].source_id == fx.rec[j].source_id);
+		j = i;
+	}
+	assert_true(j != 0);
+}
+
 static void
 test_flush_finished(void **state)
 {
@@ -697,6 +759,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_chained_traceback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_traceback_in_unstamped_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interleaved_compose, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_source_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_kind_per_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_after_inner_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_headers, setup, teardown),
