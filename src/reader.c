@@ -419,8 +419,11 @@ emit(struct reader *r, struct reader_line *line, const char *p, size_t len,
 	}
 }
 
-/* Hand out buf[start..start+len) and consume `used` bytes (len + newline). */
-static void
+/*
+ * Hand out buf[start..start+len) and consume `used` bytes (len + newline).
+ * Inline: every line goes out through it.
+ */
+static inline void
 emit_pending(struct reader *r, struct reader_line *line, size_t len,
     size_t used)
 {

@@ -100,14 +100,6 @@ buf_free(struct buf *b)
 }
 
 void
-buf_reset(struct buf *b)
-{
-	b->len = 0;
-	if (b->data != NULL)
-		b->data[0] = '\0';
-}
-
-void
 buf_grow(struct buf *b, size_t need)
 {
 	if (need <= b->cap)

@@ -54,12 +54,19 @@ struct buf {
 
 void buf_init(struct buf *b);
 void buf_free(struct buf *b);
-void buf_reset(struct buf *b);
 /* Make room for need bytes in all (the slow path of buf_reserve). */
 void buf_grow(struct buf *b, size_t need);
 void buf_puts(struct buf *b, const char *s);
 
 /* Inline: they run for every record and every byte escaped. */
+static inline void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
 static inline void
 buf_reserve(struct buf *b, size_t extra)
 {
