@@ -69,8 +69,10 @@ struct envelope {
 		char	 bytes[ENVELOPE_PREFIX_MAX];
 		size_t	 len;		/* 0: none */
 		size_t	 name_len;
+		uint64_t id;		/* envelope_line.source_id of its name */
 	}			 prefix[2];
 	unsigned		 prefix_next;	/* the slot to replace */
+	uint64_t		 last_id;	/* the latest prefix id given */
 };
 
 struct envelope *
@@ -918,12 +920,14 @@ compose(struct envelope *e, const char *line, size_t len, int strict,
 {
 	size_t i = 0, name_len, k, lim;
 	const char *sp;
+	uint64_t id = 0;
 	int64_t ms;
 	int s;
 
 	if ((s = known_prefix(e, line, len)) >= 0) {
 		i = e->prefix[s].len;
 		name_len = e->prefix[s].name_len;
+		id = e->prefix[s].id;
 	} else {
 		/*
 		 * The blanks and '|' after the name are looked for first: a
@@ -952,6 +956,7 @@ compose(struct envelope *e, const char *line, size_t len, int strict,
 				memcpy(e->prefix[s].bytes, line, i);
 				e->prefix[s].len = i;
 				e->prefix[s].name_len = name_len;
+				e->prefix[s].id = id = ++e->last_id;
 				e->prefix_next = !e->prefix_next;
 			}
 		}
@@ -961,6 +966,7 @@ compose(struct envelope *e, const char *line, size_t len, int strict,
 	out->source = line;
 	out->source_len = name_len;
 	out->source_kind = "compose";
+	out->source_id = id;
 	if ((k = docker_stamp(e, line + i, len - i, strict, &ms)) > 0) {
 		out->ts = ms;
 		strip_inner_stamps(e, line + i + k, len - i - k, strict, out);

@@ -43,6 +43,12 @@ struct envelope_line {
 	 * line carries its own: one input may mix envelopes.
 	 */
 	const char		*source_kind;
+	/*
+	 * Nonzero when the envelope knew source from lines before (a compose
+	 * prefix it remembers): while the envelope lives, the lines with one
+	 * number name one source.  0 otherwise.
+	 */
+	uint64_t		 source_id;
 	enum envelope_stream	 stream;
 	const char		*level;		/* level the envelope states (logfmt, journald), or NULL */
 	size_t			 level_len;

@@ -68,6 +68,8 @@
  * twentieth of such an ingest.
  */
 #define ML_SLOTS	1024
+/* Slots of multiline.by_env. */
+#define ML_ENV_IDS	16
 /* A buffer that grew past this for a rare big record is given back. */
 #define ML_KEEP_BUF	(256u * 1024)
 
@@ -75,6 +77,7 @@ struct ml_source {
 	char			*name;		/* NULL: the input's own */
 	size_t			 name_len;
 	uint64_t		 id;		/* record.source_id of name */
+	uint64_t		 env_id;	/* the envelope_line.source_id it was last met by */
 	enum envelope_stream	 stream;
 	uint64_t		 hash;		/* of name and stream */
 	size_t			 pos;		/* in multiline.src */
@@ -121,6 +124,12 @@ struct multiline {
 	int16_t			 slot[ML_SLOTS];
 	size_t			 evicted;
 	uint64_t		 last_id;	/* the latest ml_source.id given */
+	/*
+	 * Sources by the envelope's source_id, slot id % ML_ENV_IDS (checked
+	 * against ml_source.env_id): a compose line's name need then not be
+	 * compared, nor hashed when containers take turns.
+	 */
+	struct ml_source	*by_env[ML_ENV_IDS];
 	int64_t			 last_ts;	/* time of the input's latest stamped record */
 	struct timeparse_cache	 stamps;	/* the latest inner stamp's second */
 	int			 tz_auto;
@@ -343,10 +352,13 @@ lru_push(struct multiline *m, struct ml_source *s)
 	m->last = s;
 }
 
-/* The state of (name, stream), created (or taken from the LRU one) when new. */
+/*
+ * The state of (name, stream), created (or taken from the LRU one) when
+ * new.  env_id: the line's envelope_line.source_id.
+ */
 static struct ml_source *
 source_get(struct multiline *m, const char *name, size_t len,
-    enum envelope_stream stream)
+    enum envelope_stream stream, uint64_t env_id)
 {
 	struct ml_source *s;
 	uint64_t h;
@@ -354,8 +366,20 @@ source_get(struct multiline *m, const char *name, size_t len,
 
 	if (name == NULL)
 		len = 0;
-	if (m->last != NULL && same_source(m->last, name, len, stream))
-		return m->last;
+	if (env_id != 0 && len > 0 &&
+	    (s = m->by_env[env_id % ML_ENV_IDS]) != NULL &&
+	    s->env_id == env_id && s->stream == stream) {
+		/* as the lookups below leave the LRU list */
+		if (s != m->last) {
+			lru_unlink(m, s);
+			lru_push(m, s);
+		}
+		return s;
+	}
+	if (m->last != NULL && same_source(m->last, name, len, stream)) {
+		s = m->last;
+		goto found;
+	}
 	h = source_hash(name, len, stream);
 	for (i = (size_t)h & (ML_SLOTS - 1); m->slot[i] != 0;
 	    i = (i + 1) & (ML_SLOTS - 1)) {
@@ -365,7 +389,7 @@ source_get(struct multiline *m, const char *name, size_t len,
 		if (s->hash == h && same_source(s, name, len, stream)) {
 			lru_unlink(m, s);
 			lru_push(m, s);
-			return s;
+			goto found;
 		}
 	}
 	assert(m->nsrc <= ML_MAX_SOURCES);
@@ -390,6 +414,11 @@ source_get(struct multiline *m, const char *name, size_t len,
 	s->last_ts = TS_NONE;
 	slot_put(m, s);
 	lru_push(m, s);
+found:
+	/* a source taken for another name keeps no number of the old one */
+	s->env_id = len > 0 ? env_id : 0;
+	if (s->env_id != 0)
+		m->by_env[env_id % ML_ENV_IDS] = s;
 	return s;
 }
 
@@ -732,7 +761,8 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 
 	/* envelope_decode names a source's kind exactly when it names a source */
 	assert((el->source == NULL) == (el->source_kind == NULL));
-	s = source_get(m, el->source, el->source_len, el->stream);
+	s = source_get(m, el->source, el->source_len, el->stream,
+	    el->source_id);
 	/* an open chunk or traceback is part of a pending record */
 	assert(s->pending || (!s->open_partial && !s->in_traceback));
 	if (s->pending && s->open_partial) {

@@ -645,6 +645,54 @@ test_source_ids(void **state)
 	assert_true(j != 0);
 }
 
+/*
+ * Compose prefixes the envelope remembers name their source by number:
+ * one name under two paddings (two numbers), names taking turns, and a
+ * name pushed out by 256 others that comes back, all as by name.
+ */
+static void
+test_prefix_sources(void **state)
+{
+	char line[64];
+	int k;
+
+	push("alpha-1   | 2025-10-25 23:31:11 INFO a");
+	push("beta-1    | 2025-10-25 23:31:11 INFO b");
+	push("alpha-1 |   more for alpha");
+	push("beta-1    |   more for beta");
+	push("gamma-1   | 2025-10-25 23:31:11 INFO g");
+	push("alpha-1   |   still alpha");
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	assert_string_equal(fx.rec[0].source, "alpha-1");
+	assert_rec(0, 1, 6, "2025-10-25 23:31:11 INFO a\n  more for alpha\n"
+	    "  still alpha");
+	assert_string_equal(fx.rec[1].source, "beta-1");
+	assert_rec(1, 2, 4, "2025-10-25 23:31:11 INFO b\n  more for beta");
+	assert_string_equal(fx.rec[2].source, "gamma-1");
+	for (k = 0; k < 257; k++) {
+		snprintf(line, sizeof line, "svc-%03d | 2025-10-25 23:31:12 INFO x",
+		    k);
+		push(line);
+		push(line);
+	}
+	/*
+	 * svc-000 was pushed out with its pending record: its next line
+	 * starts one of its own; svc-256's joins the record it has pending.
+	 */
+	push("svc-000 |   more for svc-000");
+	push("svc-256 |   more for svc-256");
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 518);
+	assert_string_equal(fx.rec[3].source, "svc-000");
+	assert_rec(3, 7, 7, "2025-10-25 23:31:12 INFO x");
+	assert_string_equal(fx.rec[fx.n - 2].source, "svc-256");
+	assert_rec(fx.n - 2, 520, 522, "2025-10-25 23:31:12 INFO x\n"
+	    "  more for svc-256");
+	assert_string_equal(fx.rec[fx.n - 1].source, "svc-000");
+	assert_rec(fx.n - 1, 521, 521, "  more for svc-000");
+}
+
 static void
 test_flush_finished(void **state)
 {
@@ -760,6 +808,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_traceback_in_unstamped_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interleaved_compose, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prefix_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_kind_per_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_after_inner_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_headers, setup, teardown),
