@@ -1,6 +1,7 @@
 /*
  * level.c - logging levels read from the text of a record; see level.h.
  */
+#include <assert.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -141,6 +142,23 @@ word_char(unsigned char c)
 	return level_class[c] & LC_ALPHA;
 }
 
+/*
+ * Where the message starts after a level that ends at b: past blanks and
+ * a "- " ("name - ERROR - msg": the dash after the level is no part of
+ * the message).
+ */
+static size_t
+level_body(const char *p, size_t n, size_t b)
+{
+	while (b < n && (p[b] == ' ' || p[b] == '\t'))
+		b++;
+	if (b + 1 < n && p[b] == '-' && p[b + 1] == ' ')
+		b += 2;
+	while (b < n && (p[b] == ' ' || p[b] == '\t'))
+		b++;
+	return b;
+}
+
 int
 level_of_line(const char *p, size_t n, size_t *body)
 {
@@ -195,14 +213,51 @@ level_of_line(const char *p, size_t n, size_t *body)
 	}
 	return LEVEL_NONE;
 found:
-	/* "name - ERROR - msg": the dash after the level is no part of the message */
-	while (*body < n && (p[*body] == ' ' || p[*body] == '\t'))
-		(*body)++;
-	if (*body + 1 < n && p[*body] == '-' && p[*body + 1] == ' ')
-		*body += 2;
-	while (*body < n && (p[*body] == ' ' || p[*body] == '\t'))
-		(*body)++;
+	*body = level_body(p, n, *body);
 	return sev;
+}
+
+int
+level_of_line_cached(struct level_cache *c, const char *p, size_t n,
+    size_t *body)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w;
+	size_t i, j;
+	int sev;
+
+	if (n < 8)
+		return level_of_line(p, n, body);
+	memcpy(&w, p, 8);
+	if (((w ^ c->key) & c->mask) == 0 && c->mask != 0) {
+		*body = level_body(p, n, c->after);
+		assert(level_of_line(p, n, &j) == c->sev && j == *body);
+		return c->sev;
+	}
+	sev = level_of_line(p, n, body);
+	/*
+	 * A level word first on the line (after blanks), ended by a byte
+	 * level_of_line takes as the word's end (other than logrus's '['),
+	 * is found in the first look at it, from those bytes alone: keep
+	 * them.
+	 */
+	for (i = 0; i < 8 && level_class[(unsigned char)p[i]] & LC_BLANK; i++)
+		;
+	for (j = i; j < 8 && word_char((unsigned char)p[j]); j++)
+		;
+	if (sev != LEVEL_NONE && j - i >= 3 && j < 8 &&
+	    (p[j] == ' ' || p[j] == ':' || p[j] == '\t' || p[j] == '|' ||
+	    p[j] == ']') && level_of_word(p + i, j - i, 0) == sev) {
+		c->key = w;
+		c->mask = (UINT64_C(1) << (8 * (j + 1))) - 1;
+		c->after = p[j] == ':' || p[j] == '|' || p[j] == ']' ? j + 1 : j;
+		c->sev = sev;
+	}
+	return sev;
+#else
+	(void)c;
+	return level_of_line(p, n, body);
+#endif
 }
 
 int

@@ -11,6 +11,7 @@
 #define LOGTRIAGE_LEVEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define LEVEL_NONE	(-1)	/* no level could be read */
 #define LEVEL_TRACEBACK	"Traceback (most recent call last):"
@@ -25,6 +26,25 @@ int level_of_word(const char *p, size_t n, int icase);
  * "error_count=3" or "no errors" are not levels.
  */
 int level_of_line(const char *p, size_t n, size_t *body);
+
+/*
+ * The level word a line began with (up to seven letters and the byte
+ * that ended it), as level_of_line_cached last found it: the lines of a
+ * log mostly start with the same word, and one that starts with those
+ * bytes again has the same level without the word being looked up.
+ * Caller-owned, one per stream of lines; it must start zeroed.  The
+ * fields are level.c's business.
+ */
+struct level_cache {
+	uint64_t	key;		/* the word and the byte after it */
+	uint64_t	mask;		/* the key's bytes; 0: none */
+	size_t		after;		/* where the blanks before the message start */
+	int		sev;
+};
+
+/* level_of_line, the same answer, through c. */
+int level_of_line_cached(struct level_cache *c, const char *p, size_t n,
+    size_t *body);
 
 /* Is p[0..n) an uncaught exception line, "ValueError: ..." or "java.io.IOException: ..."? */
 int level_exception_line(const char *p, size_t n);

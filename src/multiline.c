@@ -132,6 +132,7 @@ struct multiline {
 	struct ml_source	*by_env[ML_ENV_IDS];
 	int64_t			 last_ts;	/* time of the input's latest stamped record */
 	struct timeparse_cache	 stamps;	/* the latest inner stamp's second */
+	struct level_cache	 levels;	/* the latest record's level word */
 	int			 tz_auto;
 };
 
@@ -735,8 +736,8 @@ begin_record(struct multiline *m, struct ml_source *s,
  * the envelope's, else the one its first words state.
  */
 static void
-record_level(struct ml_source *s, const struct envelope_line *el,
-    const char *p, size_t n, size_t k)
+record_level(struct multiline *m, struct ml_source *s,
+    const struct envelope_line *el, const char *p, size_t n, size_t k)
 {
 	size_t body = 0;
 
@@ -745,7 +746,7 @@ record_level(struct ml_source *s, const struct envelope_line *el,
 		s->body = k;
 		return;
 	}
-	s->level = level_of_line(p + k, n - k, &body);
+	s->level = level_of_line_cached(&m->levels, p + k, n - k, &body);
 	s->body = k + body;
 }
 
@@ -801,7 +802,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		if (start) {
 			emit_pending(m, s);
 			begin_record(m, s, el, rl, k > 0, inner, own, own_naive);
-			record_level(s, el, p, n, k);
+			record_level(m, s, el, p, n, k);
 			buf_reset(&s->text);
 			append_text(s, p, n, 0);
 		} else {

@@ -54,6 +54,61 @@ test_forms(void **state)
 	assert_int_equal(lvl("time=1 level=error msg=x", &b), SEV_ERROR);
 }
 
+/*
+ * Lines read in sequence through one cache give what level_of_line gives
+ * each alone: the same word with each byte that may end it, the same
+ * first bytes on lines that are no level line, and lines too short to
+ * be cached.
+ */
+static void
+test_cached(void **state)
+{
+	static const char *const lines[] = {
+		"INFO src.daemon: up", "INFO src.daemon: up", "INFO tools: x",
+		"INFO - dash", "INFO  two blanks", "INFO\tx", "INFO:root:x",
+		"INFO|x", "INFO]x", "INFO[x] y", "INFOS x", "INFO", "INFO x",
+		"INFO", "WARN x", "WARNING: x", "WARNING x y", "WARNING-x",
+		"ERRO[0003] pull failed", "ERRO x", "ERRO[0004] again",
+		"ERROR:root:boom", "ERROR root: boom", "CRITICAL: x",
+		"CRITICAL: x", "info x", "Info x", "[ERROR] x", "ERROR x",
+		"ERROR\xff x", "2025 INFO x", "x ERROR y", "time=1 level=warn",
+		"ERROR -x", "ERROR - ", "ERR: x", "DBG x", "DBG x", "FATAL x",
+		"", "ERR", "ERROR x", " INFO x", " INFO x", " INFO y", "\tINFO x",
+		"  INFO:x", " INFO x", "   WARN x", "    WARN x", "  [INFO] x",
+		" INFOx", " INFO - x", "INFO x",
+	};
+	struct level_cache c;
+	size_t i, b, cb;
+	int sev;
+
+	memset(&c, 0, sizeof c);
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		b = cb = 99;
+		sev = level_of_line(lines[i], strlen(lines[i]), &b);
+		assert_int_equal(level_of_line_cached(&c, lines[i],
+		    strlen(lines[i]), &cb), sev);
+		if (sev != LEVEL_NONE)
+			assert_int_equal(cb, b);
+	}
+	/* and with known answers */
+	assert_int_equal(level_of_line_cached(&c, "INFO|x y", 8, &b), SEV_INFO);
+	assert_int_equal(b, 5);
+	assert_int_equal(level_of_line_cached(&c, "INFO|x y", 8, &b), SEV_INFO);
+	assert_int_equal(b, 5);
+	assert_int_equal(level_of_line_cached(&c, "INFO - x", 8, &b), SEV_INFO);
+	assert_int_equal(b, 7);
+	assert_int_equal(level_of_line_cached(&c, "INFO -- x", 9, &b), SEV_INFO);
+	assert_int_equal(b, 5);
+	assert_int_equal(level_of_line_cached(&c, "INFOx yz", 8, &b),
+	    LEVEL_NONE);
+	assert_int_equal(level_of_line_cached(&c, " INFO yz", 8, &b), SEV_INFO);
+	assert_int_equal(b, 6);
+	assert_int_equal(level_of_line_cached(&c, " INFO yz", 8, &b), SEV_INFO);
+	assert_int_equal(b, 6);
+	assert_int_equal(level_of_line_cached(&c, "  INFO y", 8, &b), SEV_INFO);
+	assert_int_equal(b, 7);
+}
+
 static void
 test_not_levels(void **state)
 {
@@ -238,6 +293,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_cached),
 		cmocka_unit_test(test_not_levels),
 		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_failures_first_line),
