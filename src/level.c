@@ -147,9 +147,13 @@ word_char(unsigned char c)
  * a "- " ("name - ERROR - msg": the dash after the level is no part of
  * the message).
  */
-static size_t
+static inline size_t
 level_body(const char *p, size_t n, size_t b)
 {
+	/* the usual: one blank, then the message */
+	if (b + 1 < n && p[b] == ' ' && p[b + 1] != ' ' && p[b + 1] != '\t' &&
+	    p[b + 1] != '-')
+		return b + 1;
 	while (b < n && (p[b] == ' ' || p[b] == '\t'))
 		b++;
 	if (b + 1 < n && p[b] == '-' && p[b + 1] == ' ')
@@ -217,23 +221,19 @@ found:
 	return sev;
 }
 
-int
-level_of_line_cached(struct level_cache *c, const char *p, size_t n,
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/*
+ * level_of_line_cached for a line the cache does not answer (w: its first
+ * eight bytes), apart so that the lookup of one it does answer is short.
+ */
+__attribute__((noinline))
+static int
+level_fill(struct level_cache *c, const char *p, size_t n, uint64_t w,
     size_t *body)
 {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t w;
 	size_t i, j;
 	int sev;
 
-	if (n < 8)
-		return level_of_line(p, n, body);
-	memcpy(&w, p, 8);
-	if (((w ^ c->key) & c->mask) == 0 && c->mask != 0) {
-		*body = level_body(p, n, c->after);
-		assert(level_of_line(p, n, &j) == c->sev && j == *body);
-		return c->sev;
-	}
 	sev = level_of_line(p, n, body);
 	/*
 	 * A level word first on the line (after blanks), ended by a byte
@@ -254,6 +254,27 @@ level_of_line_cached(struct level_cache *c, const char *p, size_t n,
 		c->sev = sev;
 	}
 	return sev;
+}
+#endif
+
+int
+level_of_line_cached(struct level_cache *c, const char *p, size_t n,
+    size_t *body)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w;
+#ifndef NDEBUG
+	size_t b;
+#endif
+
+	if (n < 8)
+		return level_of_line(p, n, body);
+	memcpy(&w, p, 8);
+	if (((w ^ c->key) & c->mask) != 0 || c->mask == 0)
+		return level_fill(c, p, n, w, body);
+	*body = level_body(p, n, c->after);
+	assert(level_of_line(p, n, &b) == c->sev && b == *body);
+	return c->sev;
 #else
 	(void)c;
 	return level_of_line(p, n, body);
