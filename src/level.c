@@ -249,7 +249,9 @@ level_fill(struct level_cache *c, const char *p, size_t n, uint64_t w,
 	    (p[j] == ' ' || p[j] == ':' || p[j] == '\t' || p[j] == '|' ||
 	    p[j] == ']') && level_of_word(p + i, j - i, 0) == sev) {
 		c->key = w;
-		c->mask = (UINT64_C(1) << (8 * (j + 1))) - 1;
+		/* "WARNING " fills the word: a shift by 64 is undefined */
+		c->mask = j == 7 ? UINT64_MAX :
+		    (UINT64_C(1) << (8 * (j + 1))) - 1;
 		c->after = p[j] == ':' || p[j] == '|' || p[j] == ']' ? j + 1 : j;
 		c->sev = sev;
 	}

@@ -107,6 +107,16 @@ test_cached(void **state)
 	assert_int_equal(b, 6);
 	assert_int_equal(level_of_line_cached(&c, "  INFO y", 8, &b), SEV_INFO);
 	assert_int_equal(b, 7);
+	/* a word and its end filling all eight bytes of the key */
+	assert_int_equal(level_of_line_cached(&c, "WARNING x", 9, &b),
+	    SEV_WARNING);
+	assert_int_equal(b, 8);
+	assert_int_equal(c.mask, UINT64_MAX);
+	assert_int_equal(level_of_line_cached(&c, "WARNING y", 9, &b),
+	    SEV_WARNING);
+	assert_int_equal(b, 8);
+	assert_int_equal(level_of_line_cached(&c, "WARNINGS", 8, &b),
+	    LEVEL_NONE);
 }
 
 static void
