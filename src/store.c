@@ -61,7 +61,16 @@ enum {
 	ST_MINUTES_ADD,
 	ST_MINUTES_ADD_MANY,
 	ST_MINUTES_DROP,
-	ST_EVENT_KEYS,
+	ST_NEXT_ID,
+	ST_EVENT_UNDO,
+	ST_SAMPLE_ADD,
+	ST_SAMPLE_ADD_MANY,
+	ST_SPAN_FIND,
+	ST_SAMPLE_KEYS,
+	ST_SPAN_ADD,
+	ST_GROUP_GET,
+	ST_GROUP_ADD,
+	ST_SAMPLE_RULES,
 	ST_COUNT
 };
 
@@ -71,10 +80,12 @@ enum {
  * once per sixteen rows (a fifth of the writer's CPU on the benchmark
  * corpus).  More rows per statement gain nothing measurable.
  */
-#define EVENT_COLUMNS	12
-#define EVENT_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?)"
+#define EVENT_COLUMNS	13
+#define EVENT_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?,?)"
 #define EVENT_ROWS16	STORE_ROWS16(EVENT_ROW)
 #define STORE_EVENT_ROWS 16
+#define SAMPLE_COLUMNS	12
+#define SAMPLE_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?)"
 _Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
     "EVENT_ROWS16 holds STORE_EVENT_ROWS rows");
 
@@ -154,13 +165,20 @@ static const char *const store_sql[ST_COUNT] = {
 	    "UPDATE inputs SET ordinals = NULL WHERE path = ?1 AND fingerprint = ?2"
 	    " AND ordinals IS NOT NULL",
 	[ST_EVENT_ADD] =
-	    "INSERT OR IGNORE INTO events (source_id, rule, ts, hash, ordinal,"
-	    " line, line_end, stream, text, fields, value, grp)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	    "INSERT OR IGNORE INTO events (id, source_id, rule, ts, hash,"
+	    " ordinal, line, line_end, stream, text, fields, value, grp)"
+	    " VALUES " EVENT_ROW,
 	[ST_EVENT_ADD_MANY] =
-	    "INSERT OR IGNORE INTO events (source_id, rule, ts, hash, ordinal,"
-	    " line, line_end, stream, text, fields, value, grp) VALUES "
+	    "INSERT OR IGNORE INTO events (id, source_id, rule, ts, hash,"
+	    " ordinal, line, line_end, stream, text, fields, value, grp) VALUES "
 	    EVENT_ROWS16,
+	[ST_SAMPLE_ADD] =
+	    "INSERT INTO samples (id, grp_id, ts, hash, ordinal, line, line_end,"
+	    " stream, text, fields, value, grp) VALUES " SAMPLE_ROW,
+	[ST_SAMPLE_ADD_MANY] =
+	    "INSERT INTO samples (id, grp_id, ts, hash, ordinal, line, line_end,"
+	    " stream, text, fields, value, grp) VALUES "
+	    STORE_ROWS16(SAMPLE_ROW),
 	[ST_VOLUME_ADD] =
 	    "INSERT INTO volume (source_id, minute, lines, records, bytes,"
 	    " malformed, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -220,10 +238,28 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_MINUTES_DROP] =
 	    "DELETE FROM event_minutes WHERE rule = ?1 AND source_id = ?2"
 	    " AND minute = ?3 AND n <= 0",
-	/* the rows one statement added, when it ignored some of its rows */
-	[ST_EVENT_KEYS] =
-	    "SELECT rule, source_id, ts FROM events WHERE id > ?1 AND id <= ?2"
-	    " AND ts IS NOT NULL",
+	[ST_NEXT_ID] =
+	    "SELECT max(coalesce((SELECT max(id) FROM events), 0),"
+	    " coalesce((SELECT max(id) FROM samples), 0))",
+	/* the rows of a statement that added some of its rows but not all */
+	[ST_EVENT_UNDO] = "DELETE FROM events WHERE id > ?1 AND id <= ?2",
+	/* the stored spans of a rule that meet [?2, ?3], as one */
+	[ST_SPAN_FIND] =
+	    "SELECT min(first_ts), max(last_ts) FROM sample_spans"
+	    " WHERE rule = ?1 AND last_ts >= ?2 AND first_ts <= ?3",
+	[ST_SAMPLE_KEYS] =
+	    "SELECT ts, hash, ordinal FROM samples WHERE grp_id = ?1"
+	    " AND ts >= ?2 AND ts <= ?3",
+	[ST_SPAN_ADD] =
+	    "INSERT INTO sample_spans (rule, first_ts, last_ts, n)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	[ST_GROUP_GET] =
+	    "SELECT id FROM sample_groups WHERE rule = ?1 AND source_id = ?2",
+	/* a new group costs one statement, an old one two */
+	[ST_GROUP_ADD] =
+	    "INSERT INTO sample_groups (rule, source_id) VALUES (?1, ?2)"
+	    " ON CONFLICT DO NOTHING RETURNING id",
+	[ST_SAMPLE_RULES] = "SELECT rule FROM sample_rules ORDER BY rule",
 };
 
 /*
@@ -254,6 +290,53 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_VMARK_SET_MANY] = 1,
 	[ST_VOLUME_ADD] = 1,
 	[ST_VOLUME_ADD_MANY] = 1,
+	[ST_SAMPLE_ADD] = 1,
+	[ST_SAMPLE_ADD_MANY] = 1,
+	[ST_SPAN_FIND] = 1,
+	[ST_SAMPLE_KEYS] = 1,
+	[ST_SPAN_ADD] = 1,
+	[ST_GROUP_GET] = 1,
+	[ST_GROUP_ADD] = 1,
+	[ST_SAMPLE_RULES] = 1,
+};
+
+/*
+ * The samples of one rule in one call of store_insert_events (the time
+ * range of its rows, and the hull [a, b] of the stored spans that range
+ * meets, if any), or (pending) stored by this transaction: the span
+ * written at commit.
+ */
+struct sample_span {
+	char		*rule;		/* pending: owned */
+	int64_t		 lo, hi;
+	int64_t		 n;		/* new samples */
+	int		 meets;
+	int64_t		 a, b;
+};
+
+/* The time range of one group's rows in a call. */
+struct sample_range {
+	int64_t		 grp_id, lo, hi;
+	int		 span;		/* its rule's struct sample_span */
+};
+
+/* A sample's key; grp_id 0 marks a free slot. */
+struct sample_key {
+	int64_t		 grp_id, ts;
+	uint64_t	 hash;
+	int64_t		 ordinal;
+};
+
+/* (rule, source) -> sample_groups.id, open addressing; cleared on rollback. */
+struct group_slot {
+	char		*rule;
+	int64_t		 source_id, id;
+};
+
+/* A new sample and its id, waiting to go with others to one statement. */
+struct sample_row {
+	const struct store_event	*ev;
+	int64_t				 id, grp_id;
 };
 
 /* Source name -> id, open addressing; cleared on rollback. */
@@ -317,7 +400,43 @@ struct store {
 	 */
 	int			 unsynced;
 	int			 rows_ready;	/* the store_sql_lazy statements are prepared */
+	/*
+	 * The next id of events and samples less one, read at the first
+	 * insert of a transaction (-1: not read yet).
+	 */
+	int64_t			 last_id;
+	/*
+	 * The rules whose timed events are in samples, read by
+	 * store_sync_rules and again at each store_begin after it, since
+	 * another process may have moved a rule's events since.
+	 */
+	char			**sample_rules;
+	size_t			 nsample_rules;
+	int			 samples_synced;
+	const char		*sample_last;	/* the rule last looked up... */
+	int			 sample_last_is;	/* ...and whether it is one */
+	struct sample_span	*spans;		/* this call's, per rule */
+	size_t			 nspans, spans_cap;
+	struct sample_span	*pending;	/* this transaction's, per rule */
+	size_t			 npending, pending_cap;
+	struct sample_range	*ranges;	/* this call's, of rules that meet a span */
+	size_t			 nranges, ranges_cap;
+	struct sample_key	*keys;		/* this call's, open addressing */
+	size_t			 keys_cap, nkeys;
+	struct group_slot	*gslots;
+	size_t			 ngslots, ngused;
+	struct sample_row	 rows[STORE_EVENT_ROWS];	/* samples waiting for a statement */
+	size_t			 nrows;
+	/* per event of the call: its rule's span (-1: not a sample), group, id */
+	int			*span_of;
+	int64_t			*grp_of, *rowid;
+	size_t			 call_cap;
 };
+
+static int store_spans_flush(struct store *s, char *err, size_t errlen);
+static int store_samples_load(struct store *s, char *err, size_t errlen);
+static void store_spans_clear(struct store *s);
+static void store_groups_clear(struct store *s);
 
 /* A checkpoint state whose thread is not running (any more). */
 static void
@@ -481,6 +600,15 @@ store_compiles(struct store *s, const char *sql)
 	return rc == SQLITE_OK;
 }
 
+/* The columns of events and samples, in their order, and their union. */
+#define EVENT_COLS "id, source_id, rule, ts, hash, ordinal, line, line_end," \
+	" stream, text, fields, value, grp, link, inherited, dup_of"
+#define SAMPLE_COLS "s.id, g.source_id, g.rule, s.ts, s.hash, s.ordinal," \
+	" s.line, s.line_end, s.stream, s.text, s.fields, s.value, s.grp," \
+	" s.link, s.inherited, s.dup_of"
+#define EVENTS_ALL "SELECT " EVENT_COLS " FROM events UNION ALL SELECT " \
+	SAMPLE_COLS " FROM samples s JOIN sample_groups g ON g.id = s.grp_id"
+
 /*
  * Columns and tables added to version 1 after it shipped: added to an
  * older database by the first writer that opens it (another may win the
@@ -557,7 +685,55 @@ static const struct {
 	  " SELECT rule, source_id, ts / 60000 - (ts % 60000 < 0), count(*)"
 	  " FROM events WHERE ts IS NOT NULL GROUP BY 1, 2, 3;"
 	  " COMMIT", "adding the event_minutes table" },
+	/*
+	 * Empty: the first store_sync_rules moves the rows of the samples
+	 * rules into samples.
+	 */
+	{ "SELECT grp_id FROM samples LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS samples (id INTEGER PRIMARY KEY,"
+	  " grp_id INTEGER NOT NULL, ts INTEGER NOT NULL,"
+	  " hash INTEGER NOT NULL, ordinal INTEGER NOT NULL, line INTEGER,"
+	  " line_end INTEGER, stream INTEGER NOT NULL DEFAULT 0,"
+	  " text TEXT NOT NULL, fields TEXT, value REAL, grp TEXT,"
+	  " link INTEGER, inherited TEXT, dup_of INTEGER)",
+	  "adding the samples table" },
+	{ "SELECT 1 FROM samples INDEXED BY samples_grp_ts LIMIT 0",
+	  "CREATE INDEX IF NOT EXISTS samples_grp_ts ON samples (grp_id, ts)",
+	  "adding the index samples_grp_ts" },
+	{ "SELECT 1 FROM samples INDEXED BY samples_link WHERE link = 0 LIMIT 0",
+	  "CREATE INDEX IF NOT EXISTS samples_link ON samples (link)"
+	  " WHERE link IS NOT NULL", "adding the index samples_link" },
+	{ "SELECT source_id FROM sample_groups LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS sample_groups (id INTEGER PRIMARY KEY,"
+	  " rule TEXT NOT NULL, source_id INTEGER NOT NULL,"
+	  " UNIQUE (rule, source_id))", "adding the sample_groups table" },
+	{ "SELECT rule FROM sample_rules LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS sample_rules (rule TEXT PRIMARY KEY)"
+	  " WITHOUT ROWID", "adding the sample_rules table" },
+	{ "SELECT n FROM sample_spans LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS sample_spans (rule TEXT NOT NULL,"
+	  " first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL,"
+	  " n INTEGER NOT NULL)", "adding the sample_spans table" },
+	{ "SELECT 1 FROM sample_spans INDEXED BY sample_spans_rule LIMIT 0",
+	  "CREATE INDEX IF NOT EXISTS sample_spans_rule ON sample_spans (rule,"
+	  " last_ts)", "adding the index sample_spans_rule" },
+	{ "SELECT dup_of FROM main.events_all LIMIT 0",
+	  "CREATE VIEW IF NOT EXISTS events_all AS " EVENTS_ALL,
+	  "adding the view events_all" },
 };
+
+/*
+ * A reader of a database made before samples that no writer has opened
+ * since: events_all is events alone, for this connection.
+ */
+static int
+store_events_all_temp(struct store *s, char *err, size_t errlen)
+{
+	if (store_compiles(s, "SELECT 1 FROM events_all LIMIT 0"))
+		return 0;
+	return store_exec(s, "CREATE TEMP VIEW events_all AS SELECT *"
+	    " FROM main.events", err, errlen);
+}
 
 /*
  * Databases made before untimed events declared events.ts NOT NULL, and
@@ -755,7 +931,8 @@ store_setup(struct store *s, int imaged, char *err, size_t errlen)
 		return -1;
 	}
 	if (version == STORE_SCHEMA_VERSION)
-		return s->readonly ? 0 : store_upgrade(s, err, errlen);
+		return s->readonly ? store_events_all_temp(s, err, errlen) :
+		    store_upgrade(s, err, errlen);
 	if (s->readonly) {
 		util_err(err, errlen, "%s: not a logtriage database (schema version %d)",
 		    s->path, version);
@@ -953,6 +1130,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	s->nslots = 64;
 	s->slots = xcalloc(s->nslots, sizeof *s->slots);
 	s->minutes = minutes_new();
+	s->last_id = -1;
 	return s;
 fail:
 	store_close(s);
@@ -995,6 +1173,19 @@ store_close(struct store *s)
 	if (s->look != s->db)
 		sqlite3_close(s->look);
 	minutes_free(s->minutes);
+	store_spans_clear(s);
+	store_groups_clear(s);
+	free(s->gslots);
+	free(s->pending);
+	free(s->spans);
+	free(s->ranges);
+	free(s->keys);
+	free(s->span_of);
+	free(s->grp_of);
+	free(s->rowid);
+	for (i = 0; i < (int)s->nsample_rules; i++)
+		free(s->sample_rules[i]);
+	free(s->sample_rules);
 	sqlite3_close(s->db);
 	if (s->slots != NULL)
 		store_cache_clear(s);
@@ -1167,7 +1358,14 @@ store_rows_ready(struct store *s, char *err, size_t errlen)
 int
 store_begin(struct store *s, char *err, size_t errlen)
 {
-	return store_step(s, s->st[ST_BEGIN], err, errlen, "begin");
+	s->last_id = -1;
+	if (store_step(s, s->st[ST_BEGIN], err, errlen, "begin") != 0)
+		return -1;
+	if (s->samples_synced && store_samples_load(s, err, errlen) != 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
 }
 
 /* Write the transaction's event counts per minute into event_minutes. */
@@ -1233,8 +1431,10 @@ store_minutes_note(struct store *s, const char *rule, int64_t source_id,
 int
 store_commit(struct store *s, char *err, size_t errlen)
 {
-	if (store_minutes_flush(s, err, errlen) != 0)
+	if (store_minutes_flush(s, err, errlen) != 0 ||
+	    store_spans_flush(s, err, errlen) != 0)
 		return -1;
+	s->last_id = -1;
 	if (store_step(s, s->st[ST_COMMIT], err, errlen, "commit") != 0)
 		return -1;
 	if (s->unsynced) {
@@ -1248,6 +1448,10 @@ void
 store_rollback(struct store *s)
 {
 	minutes_clear(s->minutes);
+	store_spans_clear(s);
+	/* Groups added inside the transaction no longer exist. */
+	store_groups_clear(s);
+	s->last_id = -1;
 	if (!sqlite3_get_autocommit(s->db))
 		store_step(s, s->st[ST_ROLLBACK], NULL, 0, "rollback");
 	/* Ids handed out inside the transaction no longer exist. */
@@ -1261,6 +1465,178 @@ bind_text_or_null(sqlite3_stmt *st, int i, const char *p)
 		sqlite3_bind_null(st, i);
 	else
 		sqlite3_bind_text(st, i, p, -1, SQLITE_STATIC);
+}
+
+int
+store_rule_samples(const struct ruleset *rs, size_t i)
+{
+	const struct rule *r = &rs->rules[i], *o;
+	size_t j, k;
+
+	if (r->metric_field == NULL || r->storm_n > 0 ||
+	    r->expect_rule != NULL || r->nfollows > 0)
+		return 0;
+	for (j = 0; j < rs->n; j++) {
+		o = &rs->rules[j];
+		if (o->expect_rule != NULL && strcmp(o->expect_rule, r->id) == 0)
+			return 0;
+		for (k = 0; k < o->nfollows; k++)
+			if (strcmp(o->follows_rules[k], r->id) == 0)
+				return 0;
+	}
+	return 1;
+}
+
+/*
+ * Moving a rule's timed rows into samples ([0]) or back into events
+ * ([1]), ids and all: what refers to them by id still finds them.  The
+ * first statement asks whether there is anything to move, the last
+ * records where the rule's rows are.
+ */
+#define MOVE_STEPS 7
+static const char *const store_move_sql[2][MOVE_STEPS] = {
+	{ "SELECT 1 FROM events WHERE rule = ?1 AND ts IS NOT NULL LIMIT 1",
+	  "INSERT OR IGNORE INTO sample_groups (rule, source_id)"
+	  " SELECT DISTINCT rule, source_id FROM events WHERE rule = ?1"
+	  " AND ts IS NOT NULL",
+	  "INSERT INTO samples (id, grp_id, ts, hash, ordinal, line, line_end,"
+	  " stream, text, fields, value, grp, link, inherited, dup_of)"
+	  " SELECT e.id, g.id, e.ts, e.hash, e.ordinal, e.line, e.line_end,"
+	  " e.stream, e.text, e.fields, e.value, e.grp, e.link, e.inherited,"
+	  " e.dup_of FROM events e JOIN sample_groups g ON g.rule = e.rule"
+	  " AND g.source_id = e.source_id WHERE e.rule = ?1"
+	  " AND e.ts IS NOT NULL",
+	  "INSERT INTO sample_spans (rule, first_ts, last_ts, n)"
+	  " SELECT rule, min(ts), max(ts), count(*) FROM events WHERE rule = ?1"
+	  " AND ts IS NOT NULL GROUP BY rule",
+	  "DELETE FROM events WHERE rule = ?1 AND ts IS NOT NULL",
+	  NULL,
+	  "INSERT INTO sample_rules (rule) VALUES (?1)" },
+	{ "SELECT 1 FROM sample_groups WHERE rule = ?1 LIMIT 1",
+	  "INSERT INTO events (" EVENT_COLS ") SELECT " SAMPLE_COLS
+	  " FROM samples s JOIN sample_groups g ON g.id = s.grp_id"
+	  " WHERE g.rule = ?1",
+	  "DELETE FROM samples WHERE grp_id IN (SELECT id FROM sample_groups"
+	  " WHERE rule = ?1)",
+	  "DELETE FROM sample_groups WHERE rule = ?1",
+	  "DELETE FROM sample_spans WHERE rule = ?1",
+	  NULL,
+	  "DELETE FROM sample_rules WHERE rule = ?1" },
+};
+
+/*
+ * Move rule's rows into samples (into: 1) or back, with the statements of
+ * st, prepared on first use.
+ */
+static int
+store_move(struct store *s, sqlite3_stmt *st[MOVE_STEPS], int into,
+    const char *rule, char *err, size_t errlen)
+{
+	const char *const *sql = store_move_sql[!into];
+	size_t k;
+	int rc, any = 1;
+
+	for (k = 0; k < MOVE_STEPS; k++) {
+		if (sql[k] == NULL || (!any && k < MOVE_STEPS - 1))
+			continue;
+		if (st[k] == NULL && sqlite3_prepare_v2(s->db, sql[k], -1,
+		    &st[k], NULL) != SQLITE_OK)
+			return store_fail(s, err, errlen, "moving samples");
+		sqlite3_bind_text(st[k], 1, rule, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st[k]);
+		sqlite3_reset(st[k]);
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+			return store_fail(s, err, errlen, "moving samples");
+		if (k == 0)
+			any = rc == SQLITE_ROW;
+	}
+	return 0;
+}
+
+/*
+ * Keep each loaded rule's timed rows in the table store_rule_samples
+ * says (moving them when a change of the rules changed it), and learn
+ * the rules whose rows are in samples.
+ */
+static int
+store_sync_samples(struct store *s, const struct ruleset *rs, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st = NULL, *move[2][MOVE_STEPS];
+	size_t i, k;
+	int want, have, rc, failed = 0;
+
+	memset(move, 0, sizeof move);
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sample_rules WHERE"
+	    " rule = ?1", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, err, errlen, "reading sample_rules");
+	for (i = 0; !failed && i < rs->n; i++) {
+		sqlite3_bind_text(st, 1, rs->rules[i].id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			store_fail(s, err, errlen, "reading sample_rules");
+			failed = 1;
+			break;
+		}
+		have = rc == SQLITE_ROW;
+		want = store_rule_samples(rs, i);
+		if (want != have && store_move(s, move[want], want,
+		    rs->rules[i].id, err, errlen) != 0)
+			failed = 1;
+	}
+	sqlite3_finalize(st);
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < MOVE_STEPS; k++)
+			sqlite3_finalize(move[i][k]);
+	if (failed || store_samples_load(s, err, errlen) != 0)
+		return -1;
+	s->samples_synced = 1;
+	return 0;
+}
+
+/* Read sample_rules into s->sample_rules when it changed. */
+static int
+store_samples_load(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	const char *rule;
+	size_t i, n = 0;
+	int rc, same = 1;
+
+	if (s->st[ST_SAMPLE_RULES] == NULL && sqlite3_prepare_v3(s->db,
+	    store_sql[ST_SAMPLE_RULES], -1, SQLITE_PREPARE_PERSISTENT,
+	    &s->st[ST_SAMPLE_RULES], NULL) != SQLITE_OK)
+		return store_fail(s, err, errlen, "preparing statements");
+	st = s->st[ST_SAMPLE_RULES];
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rule = (const char *)sqlite3_column_text(st, 0);
+		if (same && n < s->nsample_rules &&
+		    strcmp(s->sample_rules[n], rule) == 0) {
+			n++;
+			continue;
+		}
+		if (same) {
+			for (i = n; i < s->nsample_rules; i++)
+				free(s->sample_rules[i]);
+			s->nsample_rules = n;
+			s->sample_last = NULL;
+			same = 0;
+		}
+		s->sample_rules = xrealloc(s->sample_rules,
+		    (s->nsample_rules + 1) * sizeof *s->sample_rules);
+		s->sample_rules[s->nsample_rules++] = xstrdup(rule);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading sample_rules");
+	if (same && n < s->nsample_rules) {
+		for (i = n; i < s->nsample_rules; i++)
+			free(s->sample_rules[i]);
+		s->nsample_rules = n;
+		s->sample_last = NULL;
+	}
+	return 0;
 }
 
 int
@@ -1301,7 +1677,7 @@ store_sync_rules(struct store *s, const struct ruleset *rs, char *err, size_t er
 		}
 	}
 	buf_free(&slow);
-	return 0;
+	return store_sync_samples(s, rs, err, errlen);
 }
 
 static size_t
@@ -2025,17 +2401,18 @@ store_vmark_set_rows(struct store *s, const char *input,
 }
 
 /*
- * Bind ev to the EVENT_COLUMNS parameters after the first `base`; with
- * b, what the row was bound to last, parameters already bound to the
- * same are left as they are.
+ * Bind id and ev to the EVENT_COLUMNS parameters after the first `base`;
+ * with b, what the row was bound to last, parameters already bound to
+ * the same are left as they are.
  */
 static void
 bind_event(sqlite3_stmt *st, int base, const struct store_event *ev,
-    struct event_bound *b)
+    int64_t id, struct event_bound *b)
 {
 	size_t rule_len = strlen(ev->rule);
 	int all = b == NULL || !b->valid;
 
+	sqlite3_bind_int64(st, ++base, id);
 	if (all || ev->source_id != b->source_id)
 		sqlite3_bind_int64(st, base + 1, ev->source_id);
 	if (all || ev->rule != b->rule || rule_len != b->rule_len)
@@ -2070,37 +2447,559 @@ bind_event(sqlite3_stmt *st, int base, const struct store_event *ev,
 		sqlite3_bind_null(st, base + 12);
 }
 
+/* Whether rule's timed rows go to samples (store_sync_rules found which). */
+static int
+store_sample_rule(struct store *s, const char *rule)
+{
+	size_t i;
+
+	if (s->nsample_rules == 0)
+		return 0;
+	/* a batch's events come in runs of one rule, one string each */
+	if (rule == s->sample_last)
+		return s->sample_last_is;
+	s->sample_last = rule;
+	s->sample_last_is = 0;
+	for (i = 0; i < s->nsample_rules; i++) {
+		if (strcmp(s->sample_rules[i], rule) == 0) {
+			s->sample_last_is = 1;
+			break;
+		}
+	}
+	return s->sample_last_is;
+}
+
+static void
+store_groups_clear(struct store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ngslots; i++) {
+		free(s->gslots[i].rule);
+		s->gslots[i].rule = NULL;
+	}
+	s->ngused = 0;
+}
+
+static size_t
+group_slot(const struct store *s, const char *rule, int64_t source_id)
+{
+	size_t mask = s->ngslots - 1, i;
+
+	i = (util_hash64(rule, strlen(rule), UTIL_HASH_SEED) ^
+	    (uint64_t)source_id * 0x9e3779b97f4a7c15ull) & mask;
+	while (s->gslots[i].rule != NULL && (s->gslots[i].source_id !=
+	    source_id || strcmp(s->gslots[i].rule, rule) != 0))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* The sample_groups id of (rule, source), added if new; -1 on error. */
+static int64_t
+store_group(struct store *s, const char *rule, int64_t source_id, char *err,
+    size_t errlen)
+{
+	struct group_slot *old;
+	sqlite3_stmt *st;
+	size_t i, n;
+	int64_t id;
+	int rc, k;
+
+	if ((s->ngused + 1) * 2 > s->ngslots) {
+		old = s->gslots;
+		n = s->ngslots;
+		s->ngslots = n ? 2 * n : 64;
+		s->gslots = xcalloc(s->ngslots, sizeof *s->gslots);
+		for (i = 0; i < n; i++)
+			if (old[i].rule != NULL)
+				s->gslots[group_slot(s, old[i].rule,
+				    old[i].source_id)] = old[i];
+		free(old);
+	}
+	i = group_slot(s, rule, source_id);
+	if (s->gslots[i].rule != NULL)
+		return s->gslots[i].id;
+	for (k = ST_GROUP_ADD; ; k = ST_GROUP_GET) {
+		st = s->st[k];
+		sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, source_id);
+		rc = sqlite3_step(st);
+		id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		/* RETURNING's row is written when the statement ends */
+		while (rc == SQLITE_ROW)
+			rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, err, errlen, "adding a sample group");
+		if (id != 0 || k == ST_GROUP_GET)
+			break;
+	}
+	if (id == 0) {
+		util_err(err, errlen, "%s: sample group of %s lost", s->path,
+		    rule);
+		return -1;
+	}
+	s->gslots[i].rule = xstrdup(rule);
+	s->gslots[i].source_id = source_id;
+	s->gslots[i].id = id;
+	s->ngused++;
+	return id;
+}
+
+/* The event hash is one already: mixing the rest in is enough. */
+static uint64_t
+sample_key_hash(const struct sample_key *k)
+{
+	uint64_t h = k->hash ^ (uint64_t)k->ts * 0x9e3779b97f4a7c15ull ^
+	    (uint64_t)k->ordinal << 40 ^ (uint64_t)k->grp_id * 0xc2b2ae3d27d4eb4full;
+
+	return h ^ h >> 29;
+}
+
+/* Add k to the call's keys: 1, or 0 when it is there already. */
+static int
+sample_key_add(struct store *s, const struct sample_key *k)
+{
+	struct sample_key *old;
+	size_t i, j, cap, mask;
+
+	if ((s->nkeys + 1) * 2 > s->keys_cap) {
+		old = s->keys;
+		cap = s->keys_cap;
+		s->keys_cap = cap < 256 ? 512 : cap * 2;
+		s->keys = xcalloc(s->keys_cap, sizeof *s->keys);
+		mask = s->keys_cap - 1;
+		for (j = 0; j < cap; j++) {
+			if (old[j].grp_id == 0)
+				continue;
+			i = sample_key_hash(&old[j]) & mask;
+			while (s->keys[i].grp_id != 0)
+				i = (i + 1) & mask;
+			s->keys[i] = old[j];
+		}
+		free(old);
+	}
+	mask = s->keys_cap - 1;
+	for (i = sample_key_hash(k) & mask;
+	    s->keys[i].grp_id != 0; i = (i + 1) & mask)
+		if (memcmp(&s->keys[i], k, sizeof *k) == 0)
+			return 0;
+	s->keys[i] = *k;
+	s->nkeys++;
+	return 1;
+}
+
+/* The call's span of rule (last: the previous row's, or -1), added if new. */
+static int
+sample_span_of(struct store *s, const char *rule, int last)
+{
+	struct sample_span *p;
+	size_t i;
+
+	if (last >= 0 && s->spans[last].rule == rule)
+		return last;
+	for (i = 0; i < s->nspans; i++)
+		if (strcmp(s->spans[i].rule, rule) == 0)
+			return (int)i;
+	if (s->nspans == s->spans_cap) {
+		s->spans_cap = s->spans_cap ? 2 * s->spans_cap : 8;
+		s->spans = xrealloc(s->spans, s->spans_cap * sizeof *s->spans);
+	}
+	p = &s->spans[s->nspans];
+	memset(p, 0, sizeof *p);
+	p->rule = (char *)rule;
+	p->lo = INT64_MAX;
+	p->hi = INT64_MIN;
+	return (int)s->nspans++;
+}
+
 /*
- * Count the rows one insert of evs[0..rows) added into the minutes.  A
- * statement that ignored some rows says only how many it added; they are
- * the newest ids, one after another, so they are read back by id.
+ * Whether the call's span p meets a stored span of its rule, or one this
+ * transaction stores: then p->a and p->b are the hull of those it meets.
  */
 static int
-store_minutes_added(struct store *s, const struct store_event *evs,
-    size_t rows, int changes, char *err, size_t errlen)
+sample_span_meets(struct store *s, struct sample_span *p, char *err,
+    size_t errlen)
 {
-	sqlite3_stmt *st = s->st[ST_EVENT_KEYS];
-	int64_t last;
+	sqlite3_stmt *st = s->st[ST_SPAN_FIND];
+	const struct sample_span *q;
+	size_t i;
+	int rc;
+
+	sqlite3_bind_text(st, 1, p->rule, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, p->lo);
+	sqlite3_bind_int64(st, 3, p->hi);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		p->a = sqlite3_column_int64(st, 0);
+		p->b = sqlite3_column_int64(st, 1);
+		p->meets = 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, err, errlen, "reading sample spans");
+	for (i = 0; i < s->npending; i++) {
+		q = &s->pending[i];
+		if (q->hi < p->lo || q->lo > p->hi || strcmp(q->rule, p->rule) != 0)
+			continue;
+		p->a = p->meets && p->a < q->lo ? p->a : q->lo;
+		p->b = p->meets && p->b > q->hi ? p->b : q->hi;
+		p->meets = 1;
+	}
+	return 0;
+}
+
+/* Read into the call's keys those of group r's stored samples in [lo, hi]. */
+static int
+sample_keys_load(struct store *s, int64_t grp_id, int64_t lo, int64_t hi,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_SAMPLE_KEYS];
+	struct sample_key k;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, grp_id);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	k.grp_id = grp_id;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		k.ts = sqlite3_column_int64(st, 0);
+		k.hash = (uint64_t)sqlite3_column_int64(st, 1);
+		k.ordinal = sqlite3_column_int64(st, 2);
+		sample_key_add(s, &k);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading stored samples");
+	return 0;
+}
+
+/*
+ * Read the keys of the stored samples that the call's rows of rules whose
+ * span meets a stored one may repeat: per group, those in the overlap of
+ * its rows' time range and that hull.
+ */
+static int
+sample_overlaps_load(struct store *s, const struct store_event *evs, size_t n,
+    char *err, size_t errlen)
+{
+	struct sample_range *r;
+	const struct sample_span *p;
+	int64_t lo, hi;
+	size_t i, k;
+	int last = -1;
+
+	s->nranges = 0;
+	for (i = 0; i < n; i++) {
+		if (s->span_of[i] < 0 || !s->spans[s->span_of[i]].meets)
+			continue;
+		if (last < 0 || s->ranges[last].grp_id != s->grp_of[i]) {
+			for (k = 0; k < s->nranges; k++)
+				if (s->ranges[k].grp_id == s->grp_of[i])
+					break;
+			if (k == s->nranges) {
+				s->ranges = util_grow(s->ranges, &s->ranges_cap,
+				    s->nranges, sizeof *s->ranges, 8);
+				r = &s->ranges[s->nranges++];
+				r->grp_id = s->grp_of[i];
+				r->lo = r->hi = evs[i].ts;
+				r->span = s->span_of[i];
+			}
+			last = (int)k;
+		}
+		r = &s->ranges[last];
+		if (evs[i].ts < r->lo)
+			r->lo = evs[i].ts;
+		if (evs[i].ts > r->hi)
+			r->hi = evs[i].ts;
+	}
+	for (k = 0; k < s->nranges; k++) {
+		r = &s->ranges[k];
+		p = &s->spans[r->span];
+		lo = r->lo > p->a ? r->lo : p->a;
+		hi = r->hi < p->b ? r->hi : p->b;
+		if (lo <= hi && sample_keys_load(s, r->grp_id, lo, hi, err,
+		    errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Tell the new samples of evs[0..n) from those stored before (added),
+ * and mark each row's rule span (-1: not a sample) and group.  *any:
+ * some are samples.
+ */
+static int
+store_samples_sort(struct store *s, const struct store_event *evs, size_t n,
+    unsigned char *added, int *any, char *err, size_t errlen)
+{
+	struct sample_span *p;
+	struct sample_key k;
+	size_t i;
+	int last = -1, meets = 0;
+
+	*any = 0;
+	s->nspans = 0;
+	for (i = 0; i < n; i++) {
+		s->span_of[i] = -1;
+		added[i] = 0;
+		if (evs[i].ts == TS_NONE || !store_sample_rule(s, evs[i].rule))
+			continue;
+		if (!*any && store_rows_ready(s, err, errlen) != 0)
+			return -1;
+		*any = 1;
+		if ((s->grp_of[i] = store_group(s, evs[i].rule,
+		    evs[i].source_id, err, errlen)) < 0)
+			return -1;
+		last = sample_span_of(s, evs[i].rule, last);
+		s->span_of[i] = last;
+		p = &s->spans[last];
+		if (evs[i].ts < p->lo)
+			p->lo = evs[i].ts;
+		if (evs[i].ts > p->hi)
+			p->hi = evs[i].ts;
+	}
+	if (!*any)
+		return 0;
+	if (s->nkeys > 0)
+		memset(s->keys, 0, s->keys_cap * sizeof *s->keys);
+	s->nkeys = 0;
+	for (i = 0; i < s->nspans; i++) {
+		if (sample_span_meets(s, &s->spans[i], err, errlen) != 0)
+			return -1;
+		meets |= s->spans[i].meets;
+	}
+	if (meets && sample_overlaps_load(s, evs, n, err, errlen) != 0)
+		return -1;
+	/* every row's key goes in: a call may repeat one of its own rows */
+	for (i = 0; i < n; i++) {
+		if (s->span_of[i] < 0)
+			continue;
+		k.grp_id = s->grp_of[i];
+		k.ts = evs[i].ts;
+		k.hash = evs[i].hash;
+		k.ordinal = evs[i].ordinal;
+		added[i] = (unsigned char)sample_key_add(s, &k);
+		s->spans[s->span_of[i]].n += added[i];
+	}
+	return 0;
+}
+
+/* Extend this transaction's spans by the call's that stored samples. */
+static void
+store_spans_note(struct store *s)
+{
+	const struct sample_span *c;
+	struct sample_span *p;
+	size_t g, i;
+
+	for (g = 0; g < s->nspans; g++) {
+		c = &s->spans[g];
+		if (c->n == 0)
+			continue;
+		for (i = 0; i < s->npending; i++)
+			if (strcmp(s->pending[i].rule, c->rule) == 0)
+				break;
+		if (i == s->npending) {
+			s->pending = util_grow(s->pending, &s->pending_cap,
+			    s->npending, sizeof *s->pending, 8);
+			p = &s->pending[s->npending++];
+			*p = *c;
+			p->rule = xstrdup(c->rule);
+			continue;
+		}
+		p = &s->pending[i];
+		if (c->lo < p->lo)
+			p->lo = c->lo;
+		if (c->hi > p->hi)
+			p->hi = c->hi;
+		p->n += c->n;
+	}
+}
+
+static void
+store_spans_clear(struct store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->npending; i++)
+		free(s->pending[i].rule);
+	s->npending = 0;
+}
+
+/* Write this transaction's spans into sample_spans. */
+static int
+store_spans_flush(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_SPAN_ADD];
+	const struct sample_span *p;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < s->npending; i++) {
+		p = &s->pending[i];
+		sqlite3_bind_text(st, 1, p->rule, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, p->lo);
+		sqlite3_bind_int64(st, 3, p->hi);
+		sqlite3_bind_int64(st, 4, p->n);
+		rc = store_step(s, st, err, errlen, "saving a sample span");
+	}
+	store_spans_clear(s);
+	return rc;
+}
+
+/* Bind sample row r to the SAMPLE_COLUMNS parameters after the first `base`. */
+static void
+bind_sample(sqlite3_stmt *st, int base, const struct sample_row *r)
+{
+	const struct store_event *ev = r->ev;
+
+	sqlite3_bind_int64(st, base + 1, r->id);
+	sqlite3_bind_int64(st, base + 2, r->grp_id);
+	sqlite3_bind_int64(st, base + 3, ev->ts);
+	sqlite3_bind_int64(st, base + 4, (int64_t)ev->hash);
+	sqlite3_bind_int(st, base + 5, ev->ordinal);
+	sqlite3_bind_int64(st, base + 6, (int64_t)ev->line);
+	sqlite3_bind_int64(st, base + 7, (int64_t)ev->line_end);
+	sqlite3_bind_int(st, base + 8, ev->stream);
+	sqlite3_bind_text(st, base + 9, ev->text, (int)ev->text_len,
+	    SQLITE_STATIC);
+	bind_text_or_null(st, base + 10, ev->fields_json);
+	if (ev->has_value)
+		sqlite3_bind_double(st, base + 11, ev->value);
+	else
+		sqlite3_bind_null(st, base + 11);
+	if (ev->grp != NULL)
+		sqlite3_bind_text(st, base + 12, ev->grp, (int)ev->grp_len,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, base + 12);
+}
+
+/*
+ * Store the samples waiting in s->rows: sixteen at once when there are
+ * as many; the rest (all: one by one) only when all is set.
+ */
+static int
+store_samples_flush(struct store *s, int all, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
 	size_t k;
 	int rc;
 
-	if (changes <= 0)
-		return 0;
-	if ((size_t)changes == rows) {
-		for (k = 0; k < rows; k++)
-			store_minutes_note(s, evs[k].rule, evs[k].source_id,
-			    evs[k].ts, 1);
-		return 0;
+	if (s->nrows == STORE_EVENT_ROWS) {
+		st = s->st[ST_SAMPLE_ADD_MANY];
+		for (k = 0; k < STORE_EVENT_ROWS; k++)
+			bind_sample(st, (int)k * SAMPLE_COLUMNS, &s->rows[k]);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, err, errlen, "storing a sample");
+		s->nrows = 0;
 	}
-	last = sqlite3_last_insert_rowid(s->db);
-	sqlite3_bind_int64(st, 1, last - changes);
-	sqlite3_bind_int64(st, 2, last);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		minutes_add(s->minutes, (const char *)sqlite3_column_text(st, 0),
-		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), 1);
+	for (k = 0; all && k < s->nrows; k++) {
+		st = s->st[ST_SAMPLE_ADD];
+		bind_sample(st, 0, &s->rows[k]);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, err, errlen, "storing a sample");
+	}
+	if (all)
+		s->nrows = 0;
+	return 0;
+}
+
+/* The largest id of events and samples: the next rows' are past it. */
+static int
+store_read_last_id(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_NEXT_ID];
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		s->last_id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, errlen, "counting events per minute");
+	if (rc != SQLITE_ROW)
+		return store_fail(s, err, errlen, "reading the last event id");
+	return 0;
+}
+
+/*
+ * Store the rows [i, j) of evs, where the events (not samples) are at
+ * win[0..m): each new row gets the id it would have had had every row
+ * gone to events one by one, in order.  Sixteen events go in one
+ * statement, numbered as if all were new; when only some were, what it
+ * added is taken back and they go one by one.
+ */
+static int
+store_window(struct store *s, const struct store_event *evs, size_t i,
+    size_t j, const size_t *win, size_t m, unsigned char *added, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	int64_t id = s->last_id;
+	size_t k;
+	int rc, changes = -1;
+
+	if (m == STORE_EVENT_ROWS) {
+		for (k = i; k < j; k++)
+			if (s->span_of[k] < 0 || added[k])
+				s->rowid[k] = ++id;
+		st = s->st[ST_EVENT_ADD_MANY];
+		for (k = 0; k < m; k++)
+			bind_event(st, (int)k * EVENT_COLUMNS, &evs[win[k]],
+			    s->rowid[win[k]], &s->bound[k]);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, err, errlen, "storing an event");
+		changes = sqlite3_changes(s->db);
+		if ((size_t)changes < m && changes > 0) {
+			st = s->st[ST_EVENT_UNDO];
+			sqlite3_bind_int64(st, 1, s->last_id);
+			sqlite3_bind_int64(st, 2, id);
+			if (store_step(s, st, err, errlen, "storing an event"))
+				return -1;
+		}
+	}
+	if ((size_t)changes == m) {
+		for (k = 0; k < m; k++)
+			added[win[k]] = 1;
+	} else {
+		id = s->last_id;
+		for (k = i; k < j; k++) {
+			if (s->span_of[k] >= 0) {
+				if (added[k])
+					s->rowid[k] = ++id;
+				continue;
+			}
+			added[k] = 0;
+			if (changes == 0)
+				continue;
+			st = s->st[ST_EVENT_ADD];
+			bind_event(st, 0, &evs[k], id + 1, NULL);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			if (rc != SQLITE_DONE)
+				return store_fail(s, err, errlen, "storing an event");
+			if (sqlite3_changes(s->db) > 0) {
+				added[k] = 1;
+				s->rowid[k] = ++id;
+			}
+		}
+	}
+	s->last_id = id;
+	for (k = i; k < j; k++) {
+		if (s->span_of[k] < 0 || !added[k])
+			continue;
+		s->rows[s->nrows].ev = &evs[k];
+		s->rows[s->nrows].grp_id = s->grp_of[k];
+		s->rows[s->nrows++].id = s->rowid[k];
+		if (store_samples_flush(s, 0, err, errlen) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -2109,43 +3008,51 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
     unsigned char *added, size_t *nadded, int64_t *ids, char *err,
     size_t errlen)
 {
-	sqlite3_stmt *st;
-	size_t i, k, rows;
-	int rc, changes;
+	size_t i, j, k, m, win[STORE_EVENT_ROWS];
+	int any;
 
 	*nadded = 0;
-	for (i = 0; i < n; i += rows) {
-		rows = n - i >= STORE_EVENT_ROWS ? STORE_EVENT_ROWS : 1;
-		st = s->st[rows > 1 ? ST_EVENT_ADD_MANY : ST_EVENT_ADD];
-		/* Every parameter is bound: no clear_bindings between uses. */
-		for (k = 0; k < rows; k++)
-			bind_event(st, (int)k * EVENT_COLUMNS, &evs[i + k],
-			    rows > 1 ? &s->bound[k] : NULL);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_fail(s, err, errlen, "storing an event");
-		changes = sqlite3_changes(s->db);
-		*nadded += (size_t)changes;
-		if (store_minutes_added(s, &evs[i], rows, changes, err,
-		    errlen) != 0)
-			return -1;
-		/* Which rows a partly new statement added is not known: all may be. */
-		memset(added + i, changes > 0, rows);
-		/*
-		 * A new row's id is one more than the largest before it, so
-		 * the rows of a statement that added them all are numbered
-		 * in order up to the last.
-		 */
-		for (k = 0; ids != NULL && k < rows; k++)
-			ids[i + k] = changes == 0 ? 0 : (size_t)changes < rows ?
-			    -1 : sqlite3_last_insert_rowid(s->db) -
-			    (int64_t)(rows - 1 - k);
+	if (n == 0)
+		return 0;
+	if (n > s->call_cap) {
+		s->call_cap = n;
+		s->span_of = xrealloc(s->span_of, n * sizeof *s->span_of);
+		s->grp_of = xrealloc(s->grp_of, n * sizeof *s->grp_of);
+		s->rowid = xrealloc(s->rowid, n * sizeof *s->rowid);
 	}
+	if ((s->last_id < 0 || sqlite3_get_autocommit(s->db)) &&
+	    store_read_last_id(s, err, errlen) != 0)
+		return -1;
+	if (store_samples_sort(s, evs, n, added, &any, err, errlen) != 0)
+		return -1;
+	s->nrows = 0;
+	for (i = 0; i < n; i = j) {
+		for (j = i, m = 0; j < n && m < STORE_EVENT_ROWS; j++)
+			if (s->span_of[j] < 0)
+				win[m++] = j;
+		if (store_window(s, evs, i, j, win, m, added, err, errlen) != 0)
+			goto fail;
+	}
+	if (store_samples_flush(s, 1, err, errlen) != 0)
+		goto fail;
+	for (k = 0; k < n; k++) {
+		if (ids != NULL)
+			ids[k] = added[k] ? s->rowid[k] : 0;
+		if (!added[k])
+			continue;
+		(*nadded)++;
+		store_minutes_note(s, evs[k].rule, evs[k].source_id, evs[k].ts, 1);
+	}
+	if (any)
+		store_spans_note(s);
 	/* Without a transaction each statement was one: count it now. */
 	if (sqlite3_get_autocommit(s->db))
-		return store_minutes_flush(s, err, errlen);
+		return store_minutes_flush(s, err, errlen) != 0 ||
+		    store_spans_flush(s, err, errlen) != 0 ? -1 : 0;
 	return 0;
+fail:
+	s->nrows = 0;
+	return -1;
 }
 
 int
