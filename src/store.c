@@ -68,8 +68,6 @@ enum {
 	ST_SPAN_FIND,
 	ST_SAMPLE_KEYS,
 	ST_SPAN_ADD,
-	ST_GROUP_GET,
-	ST_GROUP_ADD,
 	ST_SAMPLE_RULES,
 	ST_COUNT
 };
@@ -84,8 +82,6 @@ enum {
 #define EVENT_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?,?)"
 #define EVENT_ROWS16	STORE_ROWS16(EVENT_ROW)
 #define STORE_EVENT_ROWS 16
-#define SAMPLE_COLUMNS	12
-#define SAMPLE_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?)"
 _Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
     "EVENT_ROWS16 holds STORE_EVENT_ROWS rows");
 
@@ -173,12 +169,13 @@ static const char *const store_sql[ST_COUNT] = {
 	    " ordinal, line, line_end, stream, text, fields, value, grp) VALUES "
 	    EVENT_ROWS16,
 	[ST_SAMPLE_ADD] =
-	    "INSERT INTO samples (id, grp_id, ts, hash, ordinal, line, line_end,"
-	    " stream, text, fields, value, grp) VALUES " SAMPLE_ROW,
+	    "INSERT INTO samples (id, source_id, rule_no, ts, hash, ordinal,"
+	    " line, line_end, stream, text, fields, value, grp) VALUES "
+	    EVENT_ROW,
 	[ST_SAMPLE_ADD_MANY] =
-	    "INSERT INTO samples (id, grp_id, ts, hash, ordinal, line, line_end,"
-	    " stream, text, fields, value, grp) VALUES "
-	    STORE_ROWS16(SAMPLE_ROW),
+	    "INSERT INTO samples (id, source_id, rule_no, ts, hash, ordinal,"
+	    " line, line_end, stream, text, fields, value, grp) VALUES "
+	    EVENT_ROWS16,
 	[ST_VOLUME_ADD] =
 	    "INSERT INTO volume (source_id, minute, lines, records, bytes,"
 	    " malformed, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -246,20 +243,14 @@ static const char *const store_sql[ST_COUNT] = {
 	/* the stored spans of a rule that meet [?2, ?3], as one */
 	[ST_SPAN_FIND] =
 	    "SELECT min(first_ts), max(last_ts) FROM sample_spans"
-	    " WHERE rule = ?1 AND last_ts >= ?2 AND first_ts <= ?3",
+	    " WHERE rule_no = ?1 AND last_ts >= ?2 AND first_ts <= ?3",
 	[ST_SAMPLE_KEYS] =
-	    "SELECT ts, hash, ordinal FROM samples WHERE grp_id = ?1"
-	    " AND ts >= ?2 AND ts <= ?3",
+	    "SELECT ts, hash, ordinal FROM samples WHERE rule_no = ?1"
+	    " AND source_id = ?2 AND ts >= ?3 AND ts <= ?4",
 	[ST_SPAN_ADD] =
-	    "INSERT INTO sample_spans (rule, first_ts, last_ts, n)"
+	    "INSERT INTO sample_spans (rule_no, first_ts, last_ts, n)"
 	    " VALUES (?1, ?2, ?3, ?4)",
-	[ST_GROUP_GET] =
-	    "SELECT id FROM sample_groups WHERE rule = ?1 AND source_id = ?2",
-	/* a new group costs one statement, an old one two */
-	[ST_GROUP_ADD] =
-	    "INSERT INTO sample_groups (rule, source_id) VALUES (?1, ?2)"
-	    " ON CONFLICT DO NOTHING RETURNING id",
-	[ST_SAMPLE_RULES] = "SELECT rule FROM sample_rules ORDER BY rule",
+	[ST_SAMPLE_RULES] = "SELECT no, rule FROM sample_rules ORDER BY no",
 };
 
 /*
@@ -295,8 +286,6 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_SPAN_FIND] = 1,
 	[ST_SAMPLE_KEYS] = 1,
 	[ST_SPAN_ADD] = 1,
-	[ST_GROUP_GET] = 1,
-	[ST_GROUP_ADD] = 1,
 	[ST_SAMPLE_RULES] = 1,
 };
 
@@ -307,36 +296,30 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
  * written at commit.
  */
 struct sample_span {
-	char		*rule;		/* pending: owned */
+	int64_t		 rule_no;	/* sample_rules.no */
 	int64_t		 lo, hi;
 	int64_t		 n;		/* new samples */
 	int		 meets;
 	int64_t		 a, b;
 };
 
-/* The time range of one group's rows in a call. */
+/* The time range of the rows of one rule and source in a call. */
 struct sample_range {
-	int64_t		 grp_id, lo, hi;
+	int64_t		 rule_no, source_id, lo, hi;
 	int		 span;		/* its rule's struct sample_span */
 };
 
-/* A sample's key; grp_id 0 marks a free slot. */
+/* A sample's key; rule_no 0 marks a free slot. */
 struct sample_key {
-	int64_t		 grp_id, ts;
+	int64_t		 source_id, ts;
 	uint64_t	 hash;
-	int64_t		 ordinal;
-};
-
-/* (rule, source) -> sample_groups.id, open addressing; cleared on rollback. */
-struct group_slot {
-	char		*rule;
-	int64_t		 source_id, id;
+	int32_t		 ordinal, rule_no;
 };
 
 /* A new sample and its id, waiting to go with others to one statement. */
 struct sample_row {
 	const struct store_event	*ev;
-	int64_t				 id, grp_id;
+	int64_t				 id, rule_no;
 };
 
 /* Source name -> id, open addressing; cleared on rollback. */
@@ -411,10 +394,11 @@ struct store {
 	 * another process may have moved a rule's events since.
 	 */
 	char			**sample_rules;
+	int64_t			*sample_nos;	/* their sample_rules.no */
 	size_t			 nsample_rules;
 	int			 samples_synced;
 	const char		*sample_last;	/* the rule last looked up... */
-	int			 sample_last_is;	/* ...and whether it is one */
+	int64_t			 sample_last_no;	/* ...and its number, or 0 */
 	struct sample_span	*spans;		/* this call's, per rule */
 	size_t			 nspans, spans_cap;
 	struct sample_span	*pending;	/* this transaction's, per rule */
@@ -423,20 +407,17 @@ struct store {
 	size_t			 nranges, ranges_cap;
 	struct sample_key	*keys;		/* this call's, open addressing */
 	size_t			 keys_cap, nkeys;
-	struct group_slot	*gslots;
-	size_t			 ngslots, ngused;
 	struct sample_row	 rows[STORE_EVENT_ROWS];	/* samples waiting for a statement */
 	size_t			 nrows;
-	/* per event of the call: its rule's span (-1: not a sample), group, id */
+	/* per event of the call: its rule's span (-1: not a sample), its id */
 	int			*span_of;
-	int64_t			*grp_of, *rowid;
+	int64_t			*rowid;
 	size_t			 call_cap;
 };
 
 static int store_spans_flush(struct store *s, char *err, size_t errlen);
 static int store_samples_load(struct store *s, char *err, size_t errlen);
 static void store_spans_clear(struct store *s);
-static void store_groups_clear(struct store *s);
 
 /* A checkpoint state whose thread is not running (any more). */
 static void
@@ -603,11 +584,11 @@ store_compiles(struct store *s, const char *sql)
 /* The columns of events and samples, in their order, and their union. */
 #define EVENT_COLS "id, source_id, rule, ts, hash, ordinal, line, line_end," \
 	" stream, text, fields, value, grp, link, inherited, dup_of"
-#define SAMPLE_COLS "s.id, g.source_id, g.rule, s.ts, s.hash, s.ordinal," \
+#define SAMPLE_COLS "s.id, s.source_id, r.rule, s.ts, s.hash, s.ordinal," \
 	" s.line, s.line_end, s.stream, s.text, s.fields, s.value, s.grp," \
 	" s.link, s.inherited, s.dup_of"
 #define EVENTS_ALL "SELECT " EVENT_COLS " FROM events UNION ALL SELECT " \
-	SAMPLE_COLS " FROM samples s JOIN sample_groups g ON g.id = s.grp_id"
+	SAMPLE_COLS " FROM samples s JOIN sample_rules r ON r.no = s.rule_no"
 
 /*
  * Columns and tables added to version 1 after it shipped: added to an
@@ -689,34 +670,30 @@ static const struct {
 	 * Empty: the first store_sync_rules moves the rows of the samples
 	 * rules into samples.
 	 */
-	{ "SELECT grp_id FROM samples LIMIT 0",
+	{ "SELECT rule_no FROM samples LIMIT 0",
 	  "CREATE TABLE IF NOT EXISTS samples (id INTEGER PRIMARY KEY,"
-	  " grp_id INTEGER NOT NULL, ts INTEGER NOT NULL,"
-	  " hash INTEGER NOT NULL, ordinal INTEGER NOT NULL, line INTEGER,"
-	  " line_end INTEGER, stream INTEGER NOT NULL DEFAULT 0,"
-	  " text TEXT NOT NULL, fields TEXT, value REAL, grp TEXT,"
-	  " link INTEGER, inherited TEXT, dup_of INTEGER)",
+	  " source_id INTEGER NOT NULL, rule_no INTEGER NOT NULL,"
+	  " ts INTEGER NOT NULL, hash INTEGER NOT NULL,"
+	  " ordinal INTEGER NOT NULL, line INTEGER, line_end INTEGER,"
+	  " stream INTEGER NOT NULL DEFAULT 0, text TEXT NOT NULL, fields TEXT,"
+	  " value REAL, grp TEXT, link INTEGER, inherited TEXT, dup_of INTEGER)",
 	  "adding the samples table" },
-	{ "SELECT 1 FROM samples INDEXED BY samples_grp_ts LIMIT 0",
-	  "CREATE INDEX IF NOT EXISTS samples_grp_ts ON samples (grp_id, ts)",
-	  "adding the index samples_grp_ts" },
+	{ "SELECT 1 FROM samples INDEXED BY samples_rule_ts LIMIT 0",
+	  "CREATE INDEX IF NOT EXISTS samples_rule_ts ON samples (rule_no,"
+	  " source_id, ts)", "adding the index samples_rule_ts" },
 	{ "SELECT 1 FROM samples INDEXED BY samples_link WHERE link = 0 LIMIT 0",
 	  "CREATE INDEX IF NOT EXISTS samples_link ON samples (link)"
 	  " WHERE link IS NOT NULL", "adding the index samples_link" },
-	{ "SELECT source_id FROM sample_groups LIMIT 0",
-	  "CREATE TABLE IF NOT EXISTS sample_groups (id INTEGER PRIMARY KEY,"
-	  " rule TEXT NOT NULL, source_id INTEGER NOT NULL,"
-	  " UNIQUE (rule, source_id))", "adding the sample_groups table" },
-	{ "SELECT rule FROM sample_rules LIMIT 0",
-	  "CREATE TABLE IF NOT EXISTS sample_rules (rule TEXT PRIMARY KEY)"
-	  " WITHOUT ROWID", "adding the sample_rules table" },
+	{ "SELECT no FROM sample_rules LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS sample_rules (no INTEGER PRIMARY KEY,"
+	  " rule TEXT NOT NULL UNIQUE)", "adding the sample_rules table" },
 	{ "SELECT n FROM sample_spans LIMIT 0",
-	  "CREATE TABLE IF NOT EXISTS sample_spans (rule TEXT NOT NULL,"
+	  "CREATE TABLE IF NOT EXISTS sample_spans (rule_no INTEGER NOT NULL,"
 	  " first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL,"
 	  " n INTEGER NOT NULL)", "adding the sample_spans table" },
 	{ "SELECT 1 FROM sample_spans INDEXED BY sample_spans_rule LIMIT 0",
-	  "CREATE INDEX IF NOT EXISTS sample_spans_rule ON sample_spans (rule,"
-	  " last_ts)", "adding the index sample_spans_rule" },
+	  "CREATE INDEX IF NOT EXISTS sample_spans_rule ON sample_spans"
+	  " (rule_no, last_ts)", "adding the index sample_spans_rule" },
 	{ "SELECT dup_of FROM main.events_all LIMIT 0",
 	  "CREATE VIEW IF NOT EXISTS events_all AS " EVENTS_ALL,
 	  "adding the view events_all" },
@@ -1173,19 +1150,16 @@ store_close(struct store *s)
 	if (s->look != s->db)
 		sqlite3_close(s->look);
 	minutes_free(s->minutes);
-	store_spans_clear(s);
-	store_groups_clear(s);
-	free(s->gslots);
 	free(s->pending);
 	free(s->spans);
 	free(s->ranges);
 	free(s->keys);
 	free(s->span_of);
-	free(s->grp_of);
 	free(s->rowid);
 	for (i = 0; i < (int)s->nsample_rules; i++)
 		free(s->sample_rules[i]);
 	free(s->sample_rules);
+	free(s->sample_nos);
 	sqlite3_close(s->db);
 	if (s->slots != NULL)
 		store_cache_clear(s);
@@ -1449,8 +1423,6 @@ store_rollback(struct store *s)
 {
 	minutes_clear(s->minutes);
 	store_spans_clear(s);
-	/* Groups added inside the transaction no longer exist. */
-	store_groups_clear(s);
 	s->last_id = -1;
 	if (!sqlite3_get_autocommit(s->db))
 		store_step(s, s->st[ST_ROLLBACK], NULL, 0, "rollback");
@@ -1490,37 +1462,35 @@ store_rule_samples(const struct ruleset *rs, size_t i)
 /*
  * Moving a rule's timed rows into samples ([0]) or back into events
  * ([1]), ids and all: what refers to them by id still finds them.  The
- * first statement asks whether there is anything to move, the last
- * records where the rule's rows are.
+ * first statement asks whether there are rows to move, which those of
+ * store_move_rows move (when there are); the last records where the
+ * rule's rows are (into samples, the rule has its number first).
  */
-#define MOVE_STEPS 7
+#define MOVE_STEPS 5
+static const unsigned char store_move_rows[2] = { 0x0e, 0x06 };
 static const char *const store_move_sql[2][MOVE_STEPS] = {
 	{ "SELECT 1 FROM events WHERE rule = ?1 AND ts IS NOT NULL LIMIT 1",
-	  "INSERT OR IGNORE INTO sample_groups (rule, source_id)"
-	  " SELECT DISTINCT rule, source_id FROM events WHERE rule = ?1"
-	  " AND ts IS NOT NULL",
-	  "INSERT INTO samples (id, grp_id, ts, hash, ordinal, line, line_end,"
-	  " stream, text, fields, value, grp, link, inherited, dup_of)"
-	  " SELECT e.id, g.id, e.ts, e.hash, e.ordinal, e.line, e.line_end,"
-	  " e.stream, e.text, e.fields, e.value, e.grp, e.link, e.inherited,"
-	  " e.dup_of FROM events e JOIN sample_groups g ON g.rule = e.rule"
-	  " AND g.source_id = e.source_id WHERE e.rule = ?1"
-	  " AND e.ts IS NOT NULL",
-	  "INSERT INTO sample_spans (rule, first_ts, last_ts, n)"
-	  " SELECT rule, min(ts), max(ts), count(*) FROM events WHERE rule = ?1"
-	  " AND ts IS NOT NULL GROUP BY rule",
+	  "INSERT INTO samples (id, source_id, rule_no, ts, hash, ordinal,"
+	  " line, line_end, stream, text, fields, value, grp, link, inherited,"
+	  " dup_of) SELECT e.id, e.source_id, r.no, e.ts, e.hash, e.ordinal,"
+	  " e.line, e.line_end, e.stream, e.text, e.fields, e.value, e.grp,"
+	  " e.link, e.inherited, e.dup_of FROM events e JOIN sample_rules r"
+	  " ON r.rule = e.rule WHERE e.rule = ?1 AND e.ts IS NOT NULL",
+	  "INSERT INTO sample_spans (rule_no, first_ts, last_ts, n)"
+	  " SELECT r.no, min(e.ts), max(e.ts), count(*) FROM events e"
+	  " JOIN sample_rules r ON r.rule = e.rule WHERE e.rule = ?1"
+	  " AND e.ts IS NOT NULL GROUP BY r.no",
 	  "DELETE FROM events WHERE rule = ?1 AND ts IS NOT NULL",
-	  NULL,
 	  "INSERT INTO sample_rules (rule) VALUES (?1)" },
-	{ "SELECT 1 FROM sample_groups WHERE rule = ?1 LIMIT 1",
+	{ "SELECT 1 FROM samples s JOIN sample_rules r ON r.no = s.rule_no"
+	  " WHERE r.rule = ?1 LIMIT 1",
 	  "INSERT INTO events (" EVENT_COLS ") SELECT " SAMPLE_COLS
-	  " FROM samples s JOIN sample_groups g ON g.id = s.grp_id"
-	  " WHERE g.rule = ?1",
-	  "DELETE FROM samples WHERE grp_id IN (SELECT id FROM sample_groups"
+	  " FROM samples s JOIN sample_rules r ON r.no = s.rule_no"
+	  " WHERE r.rule = ?1",
+	  "DELETE FROM samples WHERE rule_no = (SELECT no FROM sample_rules"
 	  " WHERE rule = ?1)",
-	  "DELETE FROM sample_groups WHERE rule = ?1",
-	  "DELETE FROM sample_spans WHERE rule = ?1",
-	  NULL,
+	  "DELETE FROM sample_spans WHERE rule_no = (SELECT no FROM"
+	  " sample_rules WHERE rule = ?1)",
 	  "DELETE FROM sample_rules WHERE rule = ?1" },
 };
 
@@ -1533,11 +1503,13 @@ store_move(struct store *s, sqlite3_stmt *st[MOVE_STEPS], int into,
     const char *rule, char *err, size_t errlen)
 {
 	const char *const *sql = store_move_sql[!into];
-	size_t k;
+	size_t k, j;
 	int rc, any = 1;
 
-	for (k = 0; k < MOVE_STEPS; k++) {
-		if (sql[k] == NULL || (!any && k < MOVE_STEPS - 1))
+	for (j = 0; j < MOVE_STEPS; j++) {
+		/* into samples, the number first; back, it goes last */
+		k = !into || j == 0 ? j : j == 1 ? MOVE_STEPS - 1 : j - 1;
+		if (!any && (store_move_rows[!into] >> k & 1))
 			continue;
 		if (st[k] == NULL && sqlite3_prepare_v2(s->db, sql[k], -1,
 		    &st[k], NULL) != SQLITE_OK)
@@ -1595,12 +1567,13 @@ store_sync_samples(struct store *s, const struct ruleset *rs, char *err,
 	return 0;
 }
 
-/* Read sample_rules into s->sample_rules when it changed. */
+/* Read sample_rules into s->sample_rules and s->sample_nos when it changed. */
 static int
 store_samples_load(struct store *s, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	const char *rule;
+	int64_t no;
 	size_t i, n = 0;
 	int rc, same = 1;
 
@@ -1610,8 +1583,9 @@ store_samples_load(struct store *s, char *err, size_t errlen)
 		return store_fail(s, err, errlen, "preparing statements");
 	st = s->st[ST_SAMPLE_RULES];
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rule = (const char *)sqlite3_column_text(st, 0);
-		if (same && n < s->nsample_rules &&
+		no = sqlite3_column_int64(st, 0);
+		rule = (const char *)sqlite3_column_text(st, 1);
+		if (same && n < s->nsample_rules && s->sample_nos[n] == no &&
 		    strcmp(s->sample_rules[n], rule) == 0) {
 			n++;
 			continue;
@@ -1625,6 +1599,9 @@ store_samples_load(struct store *s, char *err, size_t errlen)
 		}
 		s->sample_rules = xrealloc(s->sample_rules,
 		    (s->nsample_rules + 1) * sizeof *s->sample_rules);
+		s->sample_nos = xrealloc(s->sample_nos,
+		    (s->nsample_rules + 1) * sizeof *s->sample_nos);
+		s->sample_nos[s->nsample_rules] = no;
 		s->sample_rules[s->nsample_rules++] = xstrdup(rule);
 	}
 	sqlite3_reset(st);
@@ -2447,8 +2424,11 @@ bind_event(sqlite3_stmt *st, int base, const struct store_event *ev,
 		sqlite3_bind_null(st, base + 12);
 }
 
-/* Whether rule's timed rows go to samples (store_sync_rules found which). */
-static int
+/*
+ * The number of rule in sample_rules when its timed rows go to samples
+ * (store_sync_rules found which), else 0.
+ */
+static int64_t
 store_sample_rule(struct store *s, const char *rule)
 {
 	size_t i;
@@ -2457,93 +2437,16 @@ store_sample_rule(struct store *s, const char *rule)
 		return 0;
 	/* a batch's events come in runs of one rule, one string each */
 	if (rule == s->sample_last)
-		return s->sample_last_is;
+		return s->sample_last_no;
 	s->sample_last = rule;
-	s->sample_last_is = 0;
+	s->sample_last_no = 0;
 	for (i = 0; i < s->nsample_rules; i++) {
 		if (strcmp(s->sample_rules[i], rule) == 0) {
-			s->sample_last_is = 1;
+			s->sample_last_no = s->sample_nos[i];
 			break;
 		}
 	}
-	return s->sample_last_is;
-}
-
-static void
-store_groups_clear(struct store *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->ngslots; i++) {
-		free(s->gslots[i].rule);
-		s->gslots[i].rule = NULL;
-	}
-	s->ngused = 0;
-}
-
-static size_t
-group_slot(const struct store *s, const char *rule, int64_t source_id)
-{
-	size_t mask = s->ngslots - 1, i;
-
-	i = (util_hash64(rule, strlen(rule), UTIL_HASH_SEED) ^
-	    (uint64_t)source_id * 0x9e3779b97f4a7c15ull) & mask;
-	while (s->gslots[i].rule != NULL && (s->gslots[i].source_id !=
-	    source_id || strcmp(s->gslots[i].rule, rule) != 0))
-		i = (i + 1) & mask;
-	return i;
-}
-
-/* The sample_groups id of (rule, source), added if new; -1 on error. */
-static int64_t
-store_group(struct store *s, const char *rule, int64_t source_id, char *err,
-    size_t errlen)
-{
-	struct group_slot *old;
-	sqlite3_stmt *st;
-	size_t i, n;
-	int64_t id;
-	int rc, k;
-
-	if ((s->ngused + 1) * 2 > s->ngslots) {
-		old = s->gslots;
-		n = s->ngslots;
-		s->ngslots = n ? 2 * n : 64;
-		s->gslots = xcalloc(s->ngslots, sizeof *s->gslots);
-		for (i = 0; i < n; i++)
-			if (old[i].rule != NULL)
-				s->gslots[group_slot(s, old[i].rule,
-				    old[i].source_id)] = old[i];
-		free(old);
-	}
-	i = group_slot(s, rule, source_id);
-	if (s->gslots[i].rule != NULL)
-		return s->gslots[i].id;
-	for (k = ST_GROUP_ADD; ; k = ST_GROUP_GET) {
-		st = s->st[k];
-		sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, source_id);
-		rc = sqlite3_step(st);
-		id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		/* RETURNING's row is written when the statement ends */
-		while (rc == SQLITE_ROW)
-			rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_fail(s, err, errlen, "adding a sample group");
-		if (id != 0 || k == ST_GROUP_GET)
-			break;
-	}
-	if (id == 0) {
-		util_err(err, errlen, "%s: sample group of %s lost", s->path,
-		    rule);
-		return -1;
-	}
-	s->gslots[i].rule = xstrdup(rule);
-	s->gslots[i].source_id = source_id;
-	s->gslots[i].id = id;
-	s->ngused++;
-	return id;
+	return s->sample_last_no;
 }
 
 /* The event hash is one already: mixing the rest in is enough. */
@@ -2551,7 +2454,8 @@ static uint64_t
 sample_key_hash(const struct sample_key *k)
 {
 	uint64_t h = k->hash ^ (uint64_t)k->ts * 0x9e3779b97f4a7c15ull ^
-	    (uint64_t)k->ordinal << 40 ^ (uint64_t)k->grp_id * 0xc2b2ae3d27d4eb4full;
+	    (uint64_t)k->ordinal << 40 ^ (uint64_t)k->rule_no << 52 ^
+	    (uint64_t)k->source_id * 0xc2b2ae3d27d4eb4full;
 
 	return h ^ h >> 29;
 }
@@ -2570,10 +2474,10 @@ sample_key_add(struct store *s, const struct sample_key *k)
 		s->keys = xcalloc(s->keys_cap, sizeof *s->keys);
 		mask = s->keys_cap - 1;
 		for (j = 0; j < cap; j++) {
-			if (old[j].grp_id == 0)
+			if (old[j].rule_no == 0)
 				continue;
 			i = sample_key_hash(&old[j]) & mask;
-			while (s->keys[i].grp_id != 0)
+			while (s->keys[i].rule_no != 0)
 				i = (i + 1) & mask;
 			s->keys[i] = old[j];
 		}
@@ -2581,7 +2485,7 @@ sample_key_add(struct store *s, const struct sample_key *k)
 	}
 	mask = s->keys_cap - 1;
 	for (i = sample_key_hash(k) & mask;
-	    s->keys[i].grp_id != 0; i = (i + 1) & mask)
+	    s->keys[i].rule_no != 0; i = (i + 1) & mask)
 		if (memcmp(&s->keys[i], k, sizeof *k) == 0)
 			return 0;
 	s->keys[i] = *k;
@@ -2589,17 +2493,17 @@ sample_key_add(struct store *s, const struct sample_key *k)
 	return 1;
 }
 
-/* The call's span of rule (last: the previous row's, or -1), added if new. */
+/* The call's span of rule_no (last: the previous row's, or -1), added if new. */
 static int
-sample_span_of(struct store *s, const char *rule, int last)
+sample_span_of(struct store *s, int64_t rule_no, int last)
 {
 	struct sample_span *p;
 	size_t i;
 
-	if (last >= 0 && s->spans[last].rule == rule)
+	if (last >= 0 && s->spans[last].rule_no == rule_no)
 		return last;
 	for (i = 0; i < s->nspans; i++)
-		if (strcmp(s->spans[i].rule, rule) == 0)
+		if (s->spans[i].rule_no == rule_no)
 			return (int)i;
 	if (s->nspans == s->spans_cap) {
 		s->spans_cap = s->spans_cap ? 2 * s->spans_cap : 8;
@@ -2607,7 +2511,7 @@ sample_span_of(struct store *s, const char *rule, int last)
 	}
 	p = &s->spans[s->nspans];
 	memset(p, 0, sizeof *p);
-	p->rule = (char *)rule;
+	p->rule_no = rule_no;
 	p->lo = INT64_MAX;
 	p->hi = INT64_MIN;
 	return (int)s->nspans++;
@@ -2626,7 +2530,7 @@ sample_span_meets(struct store *s, struct sample_span *p, char *err,
 	size_t i;
 	int rc;
 
-	sqlite3_bind_text(st, 1, p->rule, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, p->rule_no);
 	sqlite3_bind_int64(st, 2, p->lo);
 	sqlite3_bind_int64(st, 3, p->hi);
 	rc = sqlite3_step(st);
@@ -2640,7 +2544,7 @@ sample_span_meets(struct store *s, struct sample_span *p, char *err,
 		return store_fail(s, err, errlen, "reading sample spans");
 	for (i = 0; i < s->npending; i++) {
 		q = &s->pending[i];
-		if (q->hi < p->lo || q->lo > p->hi || strcmp(q->rule, p->rule) != 0)
+		if (q->hi < p->lo || q->lo > p->hi || q->rule_no != p->rule_no)
 			continue;
 		p->a = p->meets && p->a < q->lo ? p->a : q->lo;
 		p->b = p->meets && p->b > q->hi ? p->b : q->hi;
@@ -2649,23 +2553,25 @@ sample_span_meets(struct store *s, struct sample_span *p, char *err,
 	return 0;
 }
 
-/* Read into the call's keys those of group r's stored samples in [lo, hi]. */
+/* Read into the call's keys those of r's stored samples in [lo, hi]. */
 static int
-sample_keys_load(struct store *s, int64_t grp_id, int64_t lo, int64_t hi,
-    char *err, size_t errlen)
+sample_keys_load(struct store *s, const struct sample_range *r, int64_t lo,
+    int64_t hi, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = s->st[ST_SAMPLE_KEYS];
 	struct sample_key k;
 	int rc;
 
-	sqlite3_bind_int64(st, 1, grp_id);
-	sqlite3_bind_int64(st, 2, lo);
-	sqlite3_bind_int64(st, 3, hi);
-	k.grp_id = grp_id;
+	sqlite3_bind_int64(st, 1, r->rule_no);
+	sqlite3_bind_int64(st, 2, r->source_id);
+	sqlite3_bind_int64(st, 3, lo);
+	sqlite3_bind_int64(st, 4, hi);
+	k.rule_no = (int32_t)r->rule_no;
+	k.source_id = r->source_id;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		k.ts = sqlite3_column_int64(st, 0);
 		k.hash = (uint64_t)sqlite3_column_int64(st, 1);
-		k.ordinal = sqlite3_column_int64(st, 2);
+		k.ordinal = sqlite3_column_int(st, 2);
 		sample_key_add(s, &k);
 	}
 	sqlite3_reset(st);
@@ -2676,8 +2582,8 @@ sample_keys_load(struct store *s, int64_t grp_id, int64_t lo, int64_t hi,
 
 /*
  * Read the keys of the stored samples that the call's rows of rules whose
- * span meets a stored one may repeat: per group, those in the overlap of
- * its rows' time range and that hull.
+ * span meets a stored one may repeat: per rule and source, those in the
+ * overlap of its rows' time range and that hull.
  */
 static int
 sample_overlaps_load(struct store *s, const struct store_event *evs, size_t n,
@@ -2693,15 +2599,18 @@ sample_overlaps_load(struct store *s, const struct store_event *evs, size_t n,
 	for (i = 0; i < n; i++) {
 		if (s->span_of[i] < 0 || !s->spans[s->span_of[i]].meets)
 			continue;
-		if (last < 0 || s->ranges[last].grp_id != s->grp_of[i]) {
+		if (last < 0 || s->ranges[last].span != s->span_of[i] ||
+		    s->ranges[last].source_id != evs[i].source_id) {
 			for (k = 0; k < s->nranges; k++)
-				if (s->ranges[k].grp_id == s->grp_of[i])
+				if (s->ranges[k].span == s->span_of[i] &&
+				    s->ranges[k].source_id == evs[i].source_id)
 					break;
 			if (k == s->nranges) {
 				s->ranges = util_grow(s->ranges, &s->ranges_cap,
 				    s->nranges, sizeof *s->ranges, 8);
 				r = &s->ranges[s->nranges++];
-				r->grp_id = s->grp_of[i];
+				r->rule_no = s->spans[s->span_of[i]].rule_no;
+				r->source_id = evs[i].source_id;
 				r->lo = r->hi = evs[i].ts;
 				r->span = s->span_of[i];
 			}
@@ -2718,8 +2627,7 @@ sample_overlaps_load(struct store *s, const struct store_event *evs, size_t n,
 		p = &s->spans[r->span];
 		lo = r->lo > p->a ? r->lo : p->a;
 		hi = r->hi < p->b ? r->hi : p->b;
-		if (lo <= hi && sample_keys_load(s, r->grp_id, lo, hi, err,
-		    errlen) != 0)
+		if (lo <= hi && sample_keys_load(s, r, lo, hi, err, errlen) != 0)
 			return -1;
 	}
 	return 0;
@@ -2727,8 +2635,8 @@ sample_overlaps_load(struct store *s, const struct store_event *evs, size_t n,
 
 /*
  * Tell the new samples of evs[0..n) from those stored before (added),
- * and mark each row's rule span (-1: not a sample) and group.  *any:
- * some are samples.
+ * and mark each row's rule span (-1: not a sample).  *any: some are
+ * samples.
  */
 static int
 store_samples_sort(struct store *s, const struct store_event *evs, size_t n,
@@ -2736,6 +2644,7 @@ store_samples_sort(struct store *s, const struct store_event *evs, size_t n,
 {
 	struct sample_span *p;
 	struct sample_key k;
+	int64_t no;
 	size_t i;
 	int last = -1, meets = 0;
 
@@ -2744,15 +2653,13 @@ store_samples_sort(struct store *s, const struct store_event *evs, size_t n,
 	for (i = 0; i < n; i++) {
 		s->span_of[i] = -1;
 		added[i] = 0;
-		if (evs[i].ts == TS_NONE || !store_sample_rule(s, evs[i].rule))
+		if (evs[i].ts == TS_NONE ||
+		    (no = store_sample_rule(s, evs[i].rule)) == 0)
 			continue;
 		if (!*any && store_rows_ready(s, err, errlen) != 0)
 			return -1;
 		*any = 1;
-		if ((s->grp_of[i] = store_group(s, evs[i].rule,
-		    evs[i].source_id, err, errlen)) < 0)
-			return -1;
-		last = sample_span_of(s, evs[i].rule, last);
+		last = sample_span_of(s, no, last);
 		s->span_of[i] = last;
 		p = &s->spans[last];
 		if (evs[i].ts < p->lo)
@@ -2776,7 +2683,8 @@ store_samples_sort(struct store *s, const struct store_event *evs, size_t n,
 	for (i = 0; i < n; i++) {
 		if (s->span_of[i] < 0)
 			continue;
-		k.grp_id = s->grp_of[i];
+		k.rule_no = (int32_t)s->spans[s->span_of[i]].rule_no;
+		k.source_id = evs[i].source_id;
 		k.ts = evs[i].ts;
 		k.hash = evs[i].hash;
 		k.ordinal = evs[i].ordinal;
@@ -2799,14 +2707,12 @@ store_spans_note(struct store *s)
 		if (c->n == 0)
 			continue;
 		for (i = 0; i < s->npending; i++)
-			if (strcmp(s->pending[i].rule, c->rule) == 0)
+			if (s->pending[i].rule_no == c->rule_no)
 				break;
 		if (i == s->npending) {
 			s->pending = util_grow(s->pending, &s->pending_cap,
 			    s->npending, sizeof *s->pending, 8);
-			p = &s->pending[s->npending++];
-			*p = *c;
-			p->rule = xstrdup(c->rule);
+			s->pending[s->npending++] = *c;
 			continue;
 		}
 		p = &s->pending[i];
@@ -2821,10 +2727,6 @@ store_spans_note(struct store *s)
 static void
 store_spans_clear(struct store *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->npending; i++)
-		free(s->pending[i].rule);
 	s->npending = 0;
 }
 
@@ -2839,7 +2741,7 @@ store_spans_flush(struct store *s, char *err, size_t errlen)
 
 	for (i = 0; rc == 0 && i < s->npending; i++) {
 		p = &s->pending[i];
-		sqlite3_bind_text(st, 1, p->rule, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 1, p->rule_no);
 		sqlite3_bind_int64(st, 2, p->lo);
 		sqlite3_bind_int64(st, 3, p->hi);
 		sqlite3_bind_int64(st, 4, p->n);
@@ -2849,32 +2751,33 @@ store_spans_flush(struct store *s, char *err, size_t errlen)
 	return rc;
 }
 
-/* Bind sample row r to the SAMPLE_COLUMNS parameters after the first `base`. */
+/* Bind sample row r to the EVENT_COLUMNS parameters after the first `base`. */
 static void
 bind_sample(sqlite3_stmt *st, int base, const struct sample_row *r)
 {
 	const struct store_event *ev = r->ev;
 
 	sqlite3_bind_int64(st, base + 1, r->id);
-	sqlite3_bind_int64(st, base + 2, r->grp_id);
-	sqlite3_bind_int64(st, base + 3, ev->ts);
-	sqlite3_bind_int64(st, base + 4, (int64_t)ev->hash);
-	sqlite3_bind_int(st, base + 5, ev->ordinal);
-	sqlite3_bind_int64(st, base + 6, (int64_t)ev->line);
-	sqlite3_bind_int64(st, base + 7, (int64_t)ev->line_end);
-	sqlite3_bind_int(st, base + 8, ev->stream);
-	sqlite3_bind_text(st, base + 9, ev->text, (int)ev->text_len,
+	sqlite3_bind_int64(st, base + 2, ev->source_id);
+	sqlite3_bind_int64(st, base + 3, r->rule_no);
+	sqlite3_bind_int64(st, base + 4, ev->ts);
+	sqlite3_bind_int64(st, base + 5, (int64_t)ev->hash);
+	sqlite3_bind_int(st, base + 6, ev->ordinal);
+	sqlite3_bind_int64(st, base + 7, (int64_t)ev->line);
+	sqlite3_bind_int64(st, base + 8, (int64_t)ev->line_end);
+	sqlite3_bind_int(st, base + 9, ev->stream);
+	sqlite3_bind_text(st, base + 10, ev->text, (int)ev->text_len,
 	    SQLITE_STATIC);
-	bind_text_or_null(st, base + 10, ev->fields_json);
+	bind_text_or_null(st, base + 11, ev->fields_json);
 	if (ev->has_value)
-		sqlite3_bind_double(st, base + 11, ev->value);
-	else
-		sqlite3_bind_null(st, base + 11);
-	if (ev->grp != NULL)
-		sqlite3_bind_text(st, base + 12, ev->grp, (int)ev->grp_len,
-		    SQLITE_STATIC);
+		sqlite3_bind_double(st, base + 12, ev->value);
 	else
 		sqlite3_bind_null(st, base + 12);
+	if (ev->grp != NULL)
+		sqlite3_bind_text(st, base + 13, ev->grp, (int)ev->grp_len,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, base + 13);
 }
 
 /*
@@ -2891,7 +2794,7 @@ store_samples_flush(struct store *s, int all, char *err, size_t errlen)
 	if (s->nrows == STORE_EVENT_ROWS) {
 		st = s->st[ST_SAMPLE_ADD_MANY];
 		for (k = 0; k < STORE_EVENT_ROWS; k++)
-			bind_sample(st, (int)k * SAMPLE_COLUMNS, &s->rows[k]);
+			bind_sample(st, (int)k * EVENT_COLUMNS, &s->rows[k]);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
@@ -2995,7 +2898,7 @@ store_window(struct store *s, const struct store_event *evs, size_t i,
 		if (s->span_of[k] < 0 || !added[k])
 			continue;
 		s->rows[s->nrows].ev = &evs[k];
-		s->rows[s->nrows].grp_id = s->grp_of[k];
+		s->rows[s->nrows].rule_no = s->spans[s->span_of[k]].rule_no;
 		s->rows[s->nrows++].id = s->rowid[k];
 		if (store_samples_flush(s, 0, err, errlen) != 0)
 			return -1;
@@ -3017,7 +2920,6 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 	if (n > s->call_cap) {
 		s->call_cap = n;
 		s->span_of = xrealloc(s->span_of, n * sizeof *s->span_of);
-		s->grp_of = xrealloc(s->grp_of, n * sizeof *s->grp_of);
 		s->rowid = xrealloc(s->rowid, n * sizeof *s->rowid);
 	}
 	if ((s->last_id < 0 || sqlite3_get_autocommit(s->db)) &&

@@ -220,7 +220,7 @@ store_worst_records(struct store *s, const struct store_filter *f,
  */
 #define PRUNE_SPANS \
 	"DELETE FROM sample_spans WHERE last_ts < ?1 AND NOT EXISTS" \
-	" (SELECT 1 FROM events_all e WHERE e.rule = sample_spans.rule" \
+	" (SELECT 1 FROM samples e WHERE e.rule_no = sample_spans.rule_no" \
 	" AND e.ts >= sample_spans.first_ts AND e.ts <= sample_spans.last_ts)"
 
 static const struct {
@@ -235,10 +235,10 @@ static const struct {
 	    PRUNE_WHERE("events e", "e.rule", "e.source_id")
 	    " LIMIT " QUERY_STR(PRUNE_BATCH) ") RETURNING rule, source_id, ts",
 	    "DELETE FROM samples WHERE id IN (SELECT e.id"
-	    PRUNE_WHERE("samples e JOIN sample_groups g ON g.id = e.grp_id",
-	    "g.rule", "g.source_id") " LIMIT " QUERY_STR(PRUNE_BATCH) ")"
-	    " RETURNING (SELECT rule FROM sample_groups g WHERE g.id = grp_id),"
-	    " (SELECT source_id FROM sample_groups g WHERE g.id = grp_id), ts" },
+	    PRUNE_WHERE("samples e JOIN sample_rules r ON r.no = e.rule_no",
+	    "r.rule", "e.source_id") " LIMIT " QUERY_STR(PRUNE_BATCH) ")"
+	    " RETURNING (SELECT rule FROM sample_rules r WHERE r.no = rule_no),"
+	    " source_id, ts" },
 	  PRUNE_SPANS, 0 },
 	{ "SELECT count(*)" PRUNE_INCIDENTS_WHERE,
 	  { "DELETE FROM incidents WHERE id IN (SELECT id" PRUNE_INCIDENTS_WHERE

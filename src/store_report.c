@@ -216,9 +216,10 @@ store_report_beside_max(struct store *s, struct store_rows **q, char *err,
 	    " AS v FROM events e JOIN events d ON d.rule = ?5"
 	    " AND d.source_id = e.source_id AND d.ts >= e.ts - 1000"
 	    " AND d.ts <= e.ts + 1000 WHERE " BESIDE_OF " UNION ALL"
-	    " SELECT max(d.value) FROM events e JOIN sample_groups g"
-	    " ON g.rule = ?5 AND g.source_id = e.source_id JOIN samples d"
-	    " ON d.grp_id = g.id AND d.ts >= e.ts - 1000 AND d.ts <= e.ts + 1000"
+	    " SELECT max(d.value) FROM events e JOIN sample_rules r"
+	    " ON r.rule = ?5 JOIN samples d ON d.rule_no = r.no"
+	    " AND d.source_id = e.source_id"
+	    " AND d.ts >= e.ts - 1000 AND d.ts <= e.ts + 1000"
 	    " WHERE " BESIDE_OF ")",
 	    "SELECT max(d.value) FROM events e JOIN events d"
 	    " ON d.rule = ?5 AND d.source_id = e.source_id"

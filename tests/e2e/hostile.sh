@@ -161,7 +161,7 @@ check_eq "escapes, HTML, SQL: summary line" "$(summary 5 717 5 5 0 0 0 0 0 1 0 0
 check_eq "escapes, HTML, SQL: ingests row" "5|717|5|5|0|0|0|0|0|1|0|0" "$(counters esc.db)"
 check_eq "SQL metacharacters: source name stored verbatim" "$SRC" "$(sql esc.db "SELECT name FROM sources")"
 check_eq "SQL metacharacters: every table still there" \
-    "context_blocks context_files event_context event_minutes events incidents ingests input_ordinals inputs meta rules sample_groups sample_rules sample_spans samples sources volume volume_marks" \
+    "context_blocks context_files event_context event_minutes events incidents ingests input_ordinals inputs meta rules sample_rules sample_spans samples sources volume volume_marks" \
     "$(sql esc.db "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")"
 check_eq "SQL metacharacters: field and group stored verbatim" \
     "{\"model\":\"x\\\"); DROP TABLE events;--\",\"ms\":\"1234\"}|x\"); DROP TABLE events;--" \

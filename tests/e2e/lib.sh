@@ -68,6 +68,6 @@ unsample() {
 	    dup_of) SELECT id, source_id, rule, ts, hash, ordinal, line,
 	    line_end, stream, text, fields, value, grp, link, inherited, dup_of
 	    FROM events_all WHERE id IN (SELECT id FROM samples);
-	    DROP VIEW events_all; DROP TABLE samples; DROP TABLE sample_groups;
+	    DROP VIEW events_all; DROP TABLE samples;
 	    DROP TABLE sample_rules; DROP TABLE sample_spans" > /dev/null
 }
