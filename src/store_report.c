@@ -249,15 +249,24 @@ int
 store_report_newest(struct store *s, struct store_rows **q, char *err,
     size_t errlen)
 {
-	return prep(s, "SELECT max(ts) FROM events_all WHERE rule = ?1"
-	    " AND source_id = ?2", q, err, errlen);
+	/* the largest of each table: the view's would read all its rows */
+	return store_rows_prepare(s, "SELECT max(m) FROM (SELECT max(ts) AS m"
+	    " FROM events WHERE rule = ?1 AND source_id = ?2 UNION ALL"
+	    " SELECT max(ts) FROM samples WHERE rule_no = (SELECT no"
+	    " FROM sample_rules WHERE rule = ?1) AND source_id = ?2)",
+	    "SELECT max(ts) FROM events WHERE rule = ?1 AND source_id = ?2",
+	    "database", q, err, errlen);
 }
 
 int
 store_totals_rule_sources(struct store *s, const char *rule,
     struct store_rows **q, char *err, size_t errlen)
 {
-	if (prep(s, "SELECT DISTINCT source_id FROM events_all WHERE rule = ?1",
+	/* each table's by its index: the view's would read all its rows */
+	if (store_rows_prepare(s, "SELECT source_id FROM events WHERE rule = ?1"
+	    " UNION SELECT source_id FROM samples WHERE rule_no = (SELECT no"
+	    " FROM sample_rules WHERE rule = ?1) ORDER BY 1",
+	    "SELECT DISTINCT source_id FROM events WHERE rule = ?1", "database",
 	    q, err, errlen) != 0)
 		return -1;
 	store_rows_bind_copy(*q, 1, rule);

@@ -19,6 +19,9 @@
 	"WHERE e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3 AND e.ts <= ?4 " \
 	"AND (?7 IS NULL OR instr(lower(e.text), lower(?7)) > 0) "
 #define EV_SEARCH "AND lt_search(e.text) "
+#define IN_SOURCES "(?1 IS NULL OR source_id IN (SELECT value FROM json_each(?1)))"
+/* the sample rule r has samples stored */
+#define HAS_SAMPLES "EXISTS (SELECT 1 FROM samples s WHERE s.rule_no = r.no)"
 
 static const char *const tui_sql[STORE_TUI_NQUERIES] = {
 	[STORE_TUI_DATA_VERSION] = "PRAGMA data_version",
@@ -29,21 +32,33 @@ static const char *const tui_sql[STORE_TUI_NQUERIES] = {
 	    "SELECT min(first_ts), max(last_ts) FROM sources WHERE "
 	    "first_ts IS NOT NULL AND (?1 IS NULL OR id IN "
 	    "(SELECT value FROM json_each(?1)))",
+	/*
+	 * The smallest and largest of a view that joins two tables are
+	 * found by reading all its rows: these take them of each table.
+	 */
 	[STORE_TUI_EVENTS_SPAN] =
-	    "SELECT min(ts), max(ts) FROM events_all WHERE ?1 IS NULL OR "
-	    "source_id IN (SELECT value FROM json_each(?1))",
+	    "SELECT min(a), max(b) FROM (SELECT min(ts) AS a, max(ts) AS b"
+	    " FROM events WHERE " IN_SOURCES " UNION ALL SELECT min(ts), max(ts)"
+	    " FROM samples WHERE " IN_SOURCES ")",
 	/* one index seek per rule and per source */
-	[STORE_TUI_FIRST_RULE] = "SELECT min(rule) FROM events_all",
-	[STORE_TUI_NEXT_RULE] = "SELECT min(rule) FROM events_all WHERE rule > ?1",
+	[STORE_TUI_FIRST_RULE] =
+	    "SELECT min(m) FROM (SELECT min(rule) AS m FROM events UNION ALL"
+	    " SELECT min(r.rule) FROM sample_rules r WHERE " HAS_SAMPLES ")",
+	[STORE_TUI_NEXT_RULE] =
+	    "SELECT min(m) FROM (SELECT min(rule) AS m FROM events"
+	    " WHERE rule > ?1 UNION ALL SELECT min(r.rule) FROM sample_rules r"
+	    " WHERE r.rule > ?1 AND " HAS_SAMPLES ")",
 	[STORE_TUI_CATEGORY_RULES] =
 	    "SELECT id FROM rules WHERE category = ?1 ORDER BY id",
 	[STORE_TUI_NEXT_SOURCE] =
-	    "SELECT min(source_id) FROM events_all WHERE rule = ?1 AND "
-	    "source_id > ?2",
+	    "SELECT min(m) FROM (SELECT min(source_id) AS m FROM events"
+	    " WHERE rule = ?1 AND source_id > ?2 UNION ALL SELECT min(source_id)"
+	    " FROM samples WHERE rule_no = (SELECT no FROM sample_rules"
+	    " WHERE rule = ?1) AND source_id > ?2)",
 	[STORE_TUI_SOURCE_NAMES] = "SELECT name FROM sources ORDER BY name",
 	[STORE_TUI_RULE_NAMES] =
-	    "SELECT id FROM rules UNION SELECT DISTINCT rule FROM events_all "
-	    "ORDER BY 1",
+	    "SELECT id FROM rules UNION SELECT DISTINCT rule FROM events UNION"
+	    " SELECT r.rule FROM sample_rules r WHERE " HAS_SAMPLES " ORDER BY 1",
 	[STORE_TUI_CATEGORY_NAMES] =
 	    "SELECT DISTINCT category FROM rules ORDER BY 1",
 	[STORE_TUI_SOURCE_EXISTS] =
@@ -114,11 +129,26 @@ static const char *const tui_sql[STORE_TUI_NQUERIES] = {
 	    "source_id = ?2 AND minute >= ?3 AND minute < ?4",
 };
 
+/* The queries above that name samples, for a database made before it. */
+static const char *const tui_sql_old[STORE_TUI_NQUERIES] = {
+	[STORE_TUI_EVENTS_SPAN] =
+	    "SELECT min(ts), max(ts) FROM events WHERE " IN_SOURCES,
+	[STORE_TUI_FIRST_RULE] = "SELECT min(rule) FROM events",
+	[STORE_TUI_NEXT_RULE] = "SELECT min(rule) FROM events WHERE rule > ?1",
+	[STORE_TUI_NEXT_SOURCE] =
+	    "SELECT min(source_id) FROM events WHERE rule = ?1 AND"
+	    " source_id > ?2",
+	[STORE_TUI_RULE_NAMES] =
+	    "SELECT id FROM rules UNION SELECT DISTINCT rule FROM events"
+	    " ORDER BY 1",
+};
+
 int
 store_tui_prepare(struct store *s, enum store_tui_query which,
     struct store_rows **q)
 {
-	return store_rows_prepare(s, tui_sql[which], NULL, NULL, q, NULL, 0);
+	return store_rows_prepare(s, tui_sql[which], tui_sql_old[which], NULL,
+	    q, NULL, 0);
 }
 
 struct search_fn {
