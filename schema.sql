@@ -106,12 +106,13 @@ CREATE TABLE IF NOT EXISTS rules (
 	means		TEXT			-- double-release | release-refused
 ) WITHOUT ROWID;
 
--- One row per (record, rule) match.  (source_id, ts, hash, ordinal) makes
--- re-ingest and overlapping windows idempotent: hash covers the rule and the
--- record text, ordinal numbers identical records with the same ts.  Since
--- hash covers the rule, the key is enforced by the one index readers walk,
--- events_rule_ts, with rule in front: an insert maintains one index, not
--- two.  (Databases created before keep UNIQUE on the table and a plain
+-- One row per (record, rule) match, but for the timed ones of the rules
+-- in sample_rules, which are in samples (below).  (source_id, ts, hash,
+-- ordinal) makes re-ingest and overlapping windows idempotent: hash covers
+-- the rule and the record text, ordinal numbers identical records with the
+-- same ts.  Since hash covers the rule, the key is enforced by the one
+-- index readers walk, events_rule_ts, with rule in front: an insert
+-- maintains one index, not two.  (Databases created before keep UNIQUE on the table and a plain
 -- events_rule_ts (rule, source_id, ts); both enforce the same key.)
 CREATE TABLE IF NOT EXISTS events (
 	id		INTEGER PRIMARY KEY,
@@ -141,6 +142,73 @@ CREATE INDEX IF NOT EXISTS events_link ON events (link) WHERE link IS NOT NULL;
 -- databases declared ts NOT NULL; store_upgrade drops the constraint.)
 CREATE UNIQUE INDEX IF NOT EXISTS events_untimed
 	ON events (rule, source_id, hash, ordinal) WHERE ts IS NULL;
+
+-- The timed events of metric rules (latency samples), most of the rows,
+-- kept apart so that storing one is cheaper: no unique key, and one
+-- index, of integers (the rule by its number in sample_rules).  Ids come
+-- from the one sequence of both tables (the writer numbers the rows of
+-- both past the largest id either holds), so an id names one row of one
+-- of them.  A rule's timed rows are all here or all in events: here when
+-- sample_rules names it (store_sync_rules moves them when that changes);
+-- its untimed rows stay in events, deduplicated by events_untimed.
+-- Re-ingest and overlapping windows stay idempotent through sample_spans.
+CREATE TABLE IF NOT EXISTS samples (
+	id		INTEGER PRIMARY KEY,
+	source_id	INTEGER NOT NULL,
+	rule_no		INTEGER NOT NULL,	-- sample_rules.no
+	ts		INTEGER NOT NULL,
+	hash		INTEGER NOT NULL,
+	ordinal		INTEGER NOT NULL,
+	line		INTEGER,
+	line_end	INTEGER,
+	stream		INTEGER NOT NULL DEFAULT 0,
+	text		TEXT NOT NULL,
+	fields		TEXT,
+	value		REAL,
+	grp		TEXT,
+	link		INTEGER,
+	inherited	TEXT,
+	dup_of		INTEGER
+);
+-- In (ts, id) order per rule and source, as events_rule_ts is.
+CREATE INDEX IF NOT EXISTS samples_rule_ts ON samples (rule_no, source_id, ts);
+-- Links are set on the events of rules with follows or expect and name
+-- events of the rules those name, none of them sample rules: a row here
+-- has one only when its rule was not a sample rule and the links of then
+-- were not yet recomputed.  Empty but for those.
+CREATE INDEX IF NOT EXISTS samples_link ON samples (link) WHERE link IS NOT NULL;
+-- The rules whose timed events are in samples: metric rules that no
+-- storm, follows or expect involves (correlation links and reads the
+-- events of those in events alone).
+CREATE TABLE IF NOT EXISTS sample_rules (
+	no		INTEGER PRIMARY KEY,
+	rule		TEXT NOT NULL UNIQUE
+);
+-- Where samples may be stored: per rule, spans of log time that hold
+-- every stored sample of the rule (a span may hold none).  Samples whose
+-- time is in no span of their rule are new; for the others the keys (ts,
+-- hash, ordinal) of the samples of their rule and source stored in the
+-- overlap are read to tell them apart.  One row per rule and transaction
+-- that stored samples.
+CREATE TABLE IF NOT EXISTS sample_spans (
+	rule_no		INTEGER NOT NULL,	-- sample_rules.no
+	first_ts	INTEGER NOT NULL,
+	last_ts		INTEGER NOT NULL,
+	n		INTEGER NOT NULL	-- samples stored with it
+);
+CREATE INDEX IF NOT EXISTS sample_spans_rule ON sample_spans (rule_no, last_ts);
+-- Every event, of either table, with the columns of events: what readers
+-- read.  (A database made before samples gets it from the first writer;
+-- a reader of one no writer opened since reads events alone, under the
+-- same name.)
+CREATE VIEW IF NOT EXISTS events_all AS
+	SELECT id, source_id, rule, ts, hash, ordinal, line, line_end, stream,
+	    text, fields, value, grp, link, inherited, dup_of FROM events
+	UNION ALL
+	SELECT s.id, s.source_id, r.rule, s.ts, s.hash, s.ordinal, s.line,
+	    s.line_end, s.stream, s.text, s.fields, s.value, s.grp, s.link,
+	    s.inherited, s.dup_of
+	FROM samples s JOIN sample_rules r ON r.no = s.rule_no;
 
 -- Correlation results.  Recomputed from events, so they never drift from them.
 CREATE TABLE IF NOT EXISTS incidents (

@@ -61,11 +61,14 @@ enum {
 	ST_SET_DUP,
 	ST_OPEN_SOURCES,
 	ST_SAME_LATER,
+	ST_SET_DUP_SAMPLE,
 	/* only a rebuild uses those below, so a run prepares them when it does */
 	ST_SOURCES,
 	ST_DEL_ALL,
 	ST_CLEAR_ALL,
 	ST_CLEAR_DUPS,
+	ST_CLEAR_DUPS_SAMPLES,
+	ST_CLEAR_ALL_SAMPLES,
 	ST_COUNT
 };
 
@@ -134,9 +137,21 @@ static const char *const correlate_sql[ST_COUNT] = {
 	[ST_OPEN_SOURCES] =
 	    "SELECT DISTINCT source_id FROM incidents WHERE kind = 'open'",
 	[ST_CLEAR_DUPS] = "UPDATE events SET dup_of = NULL WHERE dup_of IS NOT NULL",
+	/*
+	 * A rule with same = may be a metric rule, whose events are in
+	 * samples (schema.sql): its scans read both tables, and a repeat is
+	 * marked in the one that holds it.
+	 */
 	[ST_SAME_LATER] =
-	    "SELECT 1 FROM events WHERE rule = ?1 AND source_id = ?2 AND ts > ?3"
-	    " LIMIT 1",
+	    "SELECT 1 FROM events_all WHERE rule = ?1 AND source_id = ?2"
+	    " AND ts > ?3 LIMIT 1",
+	[ST_SET_DUP_SAMPLE] = "UPDATE samples SET dup_of = ?2 WHERE id = ?1",
+	[ST_CLEAR_DUPS_SAMPLES] =
+	    "UPDATE samples SET dup_of = NULL WHERE dup_of IS NOT NULL",
+	/* links left from when a rule that is a sample rule now was not */
+	[ST_CLEAR_ALL_SAMPLES] =
+	    "UPDATE samples SET link = NULL, inherited = NULL"
+	    " WHERE link IS NOT NULL OR inherited IS NOT NULL",
 };
 
 /*
@@ -366,7 +381,10 @@ same_column(const struct rule *r, size_t i)
 	return 5 + (int)i;
 }
 
-/* Prepare the scan of rule r's events for same (see struct correlate). */
+/*
+ * Prepare the scan of rule r's events for same (see struct correlate),
+ * of both tables (ST_SAME_LATER says why).
+ */
 static sqlite3_stmt *
 same_scan_new(sqlite3 *db, const struct rule *r)
 {
@@ -388,7 +406,7 @@ same_scan_new(sqlite3 *db, const struct rule *r)
 	 * run_same: "ORDER BY ts, id" had SQLite sort every row in a temporary
 	 * B-tree, which took 40% of the scan.
 	 */
-	buf_puts(&sql, " FROM events WHERE rule = ?1 AND source_id = ?2"
+	buf_puts(&sql, " FROM events_all WHERE rule = ?1 AND source_id = ?2"
 	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts");
 	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK)
 		st = NULL;
@@ -1787,9 +1805,9 @@ static int
 same_apply(struct correlate *c, struct same_state *ss, int64_t w,
     int64_t from, const struct same_row *row)
 {
-	sqlite3_stmt *up = c->stmt[ST_SET_DUP];
+	sqlite3_stmt *up;
 	int64_t dup = 0;
-	size_t i, k;
+	size_t i, k, t;
 
 	/* forget what is out of the window; find the key */
 	for (i = k = 0; i < ss->nseen; i++) {
@@ -1819,13 +1837,19 @@ same_apply(struct correlate *c, struct same_state *ss, int64_t w,
 	}
 	if (row->ts < from || dup == row->old)
 		return 0;
-	sqlite3_reset(up);
-	sqlite3_clear_bindings(up);
-	sqlite3_bind_int64(up, 1, row->id);
-	if (dup != 0)
-		sqlite3_bind_int64(up, 2, dup);
-	if (exec_stmt(c, up) != 0)
-		return -1;
+	/* most rules with same = are metric rules: samples first */
+	for (t = 0; t < 2; t++) {
+		up = c->stmt[t == 0 ? ST_SET_DUP_SAMPLE : ST_SET_DUP];
+		sqlite3_reset(up);
+		sqlite3_clear_bindings(up);
+		sqlite3_bind_int64(up, 1, row->id);
+		if (dup != 0)
+			sqlite3_bind_int64(up, 2, dup);
+		if (exec_stmt(c, up) != 0)
+			return -1;
+		if (sqlite3_changes(c->db) > 0)
+			break;
+	}
 	c->repeats += (dup != 0) - (row->old != 0);
 	return 0;
 }
@@ -2271,7 +2295,9 @@ rebuild(struct correlate *c, char *err, size_t errlen)
 
 	if (exec_stmt(c, c->stmt[ST_DEL_ALL]) != 0 ||
 	    exec_stmt(c, c->stmt[ST_CLEAR_ALL]) != 0 ||
-	    exec_stmt(c, c->stmt[ST_CLEAR_DUPS]) != 0)
+	    exec_stmt(c, c->stmt[ST_CLEAR_ALL_SAMPLES]) != 0 ||
+	    exec_stmt(c, c->stmt[ST_CLEAR_DUPS]) != 0 ||
+	    exec_stmt(c, c->stmt[ST_CLEAR_DUPS_SAMPLES]) != 0)
 		return db_fail(c, err, errlen, "all rules", "clearing");
 	c->nwork = 0;
 	util_index_free(&c->work_index);

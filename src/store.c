@@ -61,7 +61,14 @@ enum {
 	ST_MINUTES_ADD,
 	ST_MINUTES_ADD_MANY,
 	ST_MINUTES_DROP,
-	ST_EVENT_KEYS,
+	ST_NEXT_ID,
+	ST_EVENT_UNDO,
+	ST_SAMPLE_ADD,
+	ST_SAMPLE_ADD_MANY,
+	ST_SPAN_FIND,
+	ST_SAMPLE_KEYS,
+	ST_SPAN_ADD,
+	ST_SAMPLE_RULES,
 	ST_COUNT
 };
 
@@ -71,8 +78,8 @@ enum {
  * once per sixteen rows (a fifth of the writer's CPU on the benchmark
  * corpus).  More rows per statement gain nothing measurable.
  */
-#define EVENT_COLUMNS	12
-#define EVENT_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?)"
+#define EVENT_COLUMNS	13
+#define EVENT_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?,?)"
 #define EVENT_ROWS16	STORE_ROWS16(EVENT_ROW)
 #define STORE_EVENT_ROWS 16
 _Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
@@ -154,11 +161,19 @@ static const char *const store_sql[ST_COUNT] = {
 	    "UPDATE inputs SET ordinals = NULL WHERE path = ?1 AND fingerprint = ?2"
 	    " AND ordinals IS NOT NULL",
 	[ST_EVENT_ADD] =
-	    "INSERT OR IGNORE INTO events (source_id, rule, ts, hash, ordinal,"
-	    " line, line_end, stream, text, fields, value, grp)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	    "INSERT OR IGNORE INTO events (id, source_id, rule, ts, hash,"
+	    " ordinal, line, line_end, stream, text, fields, value, grp)"
+	    " VALUES " EVENT_ROW,
 	[ST_EVENT_ADD_MANY] =
-	    "INSERT OR IGNORE INTO events (source_id, rule, ts, hash, ordinal,"
+	    "INSERT OR IGNORE INTO events (id, source_id, rule, ts, hash,"
+	    " ordinal, line, line_end, stream, text, fields, value, grp) VALUES "
+	    EVENT_ROWS16,
+	[ST_SAMPLE_ADD] =
+	    "INSERT INTO samples (id, source_id, rule_no, ts, hash, ordinal,"
+	    " line, line_end, stream, text, fields, value, grp) VALUES "
+	    EVENT_ROW,
+	[ST_SAMPLE_ADD_MANY] =
+	    "INSERT INTO samples (id, source_id, rule_no, ts, hash, ordinal,"
 	    " line, line_end, stream, text, fields, value, grp) VALUES "
 	    EVENT_ROWS16,
 	[ST_VOLUME_ADD] =
@@ -220,10 +235,22 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_MINUTES_DROP] =
 	    "DELETE FROM event_minutes WHERE rule = ?1 AND source_id = ?2"
 	    " AND minute = ?3 AND n <= 0",
-	/* the rows one statement added, when it ignored some of its rows */
-	[ST_EVENT_KEYS] =
-	    "SELECT rule, source_id, ts FROM events WHERE id > ?1 AND id <= ?2"
-	    " AND ts IS NOT NULL",
+	[ST_NEXT_ID] =
+	    "SELECT max(coalesce((SELECT max(id) FROM events), 0),"
+	    " coalesce((SELECT max(id) FROM samples), 0))",
+	/* the rows of a statement that added some of its rows but not all */
+	[ST_EVENT_UNDO] = "DELETE FROM events WHERE id > ?1 AND id <= ?2",
+	/* the stored spans of a rule that meet [?2, ?3], as one */
+	[ST_SPAN_FIND] =
+	    "SELECT min(first_ts), max(last_ts) FROM sample_spans"
+	    " WHERE rule_no = ?1 AND last_ts >= ?2 AND first_ts <= ?3",
+	[ST_SAMPLE_KEYS] =
+	    "SELECT ts, hash, ordinal FROM samples WHERE rule_no = ?1"
+	    " AND source_id = ?2 AND ts >= ?3 AND ts <= ?4",
+	[ST_SPAN_ADD] =
+	    "INSERT INTO sample_spans (rule_no, first_ts, last_ts, n)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	[ST_SAMPLE_RULES] = "SELECT no, rule FROM sample_rules ORDER BY no",
 };
 
 /*
@@ -254,6 +281,45 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_VMARK_SET_MANY] = 1,
 	[ST_VOLUME_ADD] = 1,
 	[ST_VOLUME_ADD_MANY] = 1,
+	[ST_SAMPLE_ADD] = 1,
+	[ST_SAMPLE_ADD_MANY] = 1,
+	[ST_SPAN_FIND] = 1,
+	[ST_SAMPLE_KEYS] = 1,
+	[ST_SPAN_ADD] = 1,
+	[ST_SAMPLE_RULES] = 1,
+};
+
+/*
+ * The samples of one rule in one call of store_insert_events (the time
+ * range of its rows, and the hull [a, b] of the stored spans that range
+ * meets, if any), or (pending) stored by this transaction: the span
+ * written at commit.
+ */
+struct sample_span {
+	int64_t		 rule_no;	/* sample_rules.no */
+	int64_t		 lo, hi;
+	int64_t		 n;		/* new samples */
+	int		 meets;
+	int64_t		 a, b;
+};
+
+/* The time range of the rows of one rule and source in a call. */
+struct sample_range {
+	int64_t		 rule_no, source_id, lo, hi;
+	int		 span;		/* its rule's struct sample_span */
+};
+
+/* A sample's key; rule_no 0 marks a free slot. */
+struct sample_key {
+	int64_t		 source_id, ts;
+	uint64_t	 hash;
+	int32_t		 ordinal, rule_no;
+};
+
+/* A new sample and its id, waiting to go with others to one statement. */
+struct sample_row {
+	const struct store_event	*ev;
+	int64_t				 id, rule_no;
 };
 
 /* Source name -> id, open addressing; cleared on rollback. */
@@ -317,7 +383,41 @@ struct store {
 	 */
 	int			 unsynced;
 	int			 rows_ready;	/* the store_sql_lazy statements are prepared */
+	/*
+	 * The next id of events and samples less one, read at the first
+	 * insert of a transaction (-1: not read yet).
+	 */
+	int64_t			 last_id;
+	/*
+	 * The rules whose timed events are in samples, read by
+	 * store_sync_rules and again at each store_begin after it, since
+	 * another process may have moved a rule's events since.
+	 */
+	char			**sample_rules;
+	int64_t			*sample_nos;	/* their sample_rules.no */
+	size_t			 nsample_rules;
+	int			 samples_synced;
+	const char		*sample_last;	/* the rule last looked up... */
+	int64_t			 sample_last_no;	/* ...and its number, or 0 */
+	struct sample_span	*spans;		/* this call's, per rule */
+	size_t			 nspans, spans_cap;
+	struct sample_span	*pending;	/* this transaction's, per rule */
+	size_t			 npending, pending_cap;
+	struct sample_range	*ranges;	/* this call's, of rules that meet a span */
+	size_t			 nranges, ranges_cap;
+	struct sample_key	*keys;		/* this call's, open addressing */
+	size_t			 keys_cap, nkeys;
+	struct sample_row	 rows[STORE_EVENT_ROWS];	/* samples waiting for a statement */
+	size_t			 nrows;
+	/* per event of the call: its rule's span (-1: not a sample), its id */
+	int			*span_of;
+	int64_t			*rowid;
+	size_t			 call_cap;
 };
+
+static int store_spans_flush(struct store *s, char *err, size_t errlen);
+static int store_samples_load(struct store *s, char *err, size_t errlen);
+static void store_spans_clear(struct store *s);
 
 /* A checkpoint state whose thread is not running (any more). */
 static void
@@ -481,6 +581,15 @@ store_compiles(struct store *s, const char *sql)
 	return rc == SQLITE_OK;
 }
 
+/* The columns of events and samples, in their order, and their union. */
+#define EVENT_COLS "id, source_id, rule, ts, hash, ordinal, line, line_end," \
+	" stream, text, fields, value, grp, link, inherited, dup_of"
+#define SAMPLE_COLS "s.id, s.source_id, r.rule, s.ts, s.hash, s.ordinal," \
+	" s.line, s.line_end, s.stream, s.text, s.fields, s.value, s.grp," \
+	" s.link, s.inherited, s.dup_of"
+#define EVENTS_ALL "SELECT " EVENT_COLS " FROM events UNION ALL SELECT " \
+	SAMPLE_COLS " FROM samples s JOIN sample_rules r ON r.no = s.rule_no"
+
 /*
  * Columns and tables added to version 1 after it shipped: added to an
  * older database by the first writer that opens it (another may win the
@@ -557,7 +666,51 @@ static const struct {
 	  " SELECT rule, source_id, ts / 60000 - (ts % 60000 < 0), count(*)"
 	  " FROM events WHERE ts IS NOT NULL GROUP BY 1, 2, 3;"
 	  " COMMIT", "adding the event_minutes table" },
+	/*
+	 * Empty: the first store_sync_rules moves the rows of the samples
+	 * rules into samples.
+	 */
+	{ "SELECT rule_no FROM samples LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS samples (id INTEGER PRIMARY KEY,"
+	  " source_id INTEGER NOT NULL, rule_no INTEGER NOT NULL,"
+	  " ts INTEGER NOT NULL, hash INTEGER NOT NULL,"
+	  " ordinal INTEGER NOT NULL, line INTEGER, line_end INTEGER,"
+	  " stream INTEGER NOT NULL DEFAULT 0, text TEXT NOT NULL, fields TEXT,"
+	  " value REAL, grp TEXT, link INTEGER, inherited TEXT, dup_of INTEGER)",
+	  "adding the samples table" },
+	{ "SELECT 1 FROM samples INDEXED BY samples_rule_ts LIMIT 0",
+	  "CREATE INDEX IF NOT EXISTS samples_rule_ts ON samples (rule_no,"
+	  " source_id, ts)", "adding the index samples_rule_ts" },
+	{ "SELECT 1 FROM samples INDEXED BY samples_link WHERE link = 0 LIMIT 0",
+	  "CREATE INDEX IF NOT EXISTS samples_link ON samples (link)"
+	  " WHERE link IS NOT NULL", "adding the index samples_link" },
+	{ "SELECT no FROM sample_rules LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS sample_rules (no INTEGER PRIMARY KEY,"
+	  " rule TEXT NOT NULL UNIQUE)", "adding the sample_rules table" },
+	{ "SELECT n FROM sample_spans LIMIT 0",
+	  "CREATE TABLE IF NOT EXISTS sample_spans (rule_no INTEGER NOT NULL,"
+	  " first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL,"
+	  " n INTEGER NOT NULL)", "adding the sample_spans table" },
+	{ "SELECT 1 FROM sample_spans INDEXED BY sample_spans_rule LIMIT 0",
+	  "CREATE INDEX IF NOT EXISTS sample_spans_rule ON sample_spans"
+	  " (rule_no, last_ts)", "adding the index sample_spans_rule" },
+	{ "SELECT dup_of FROM main.events_all LIMIT 0",
+	  "CREATE VIEW IF NOT EXISTS events_all AS " EVENTS_ALL,
+	  "adding the view events_all" },
 };
+
+/*
+ * A reader of a database made before samples that no writer has opened
+ * since: events_all is events alone, for this connection.
+ */
+static int
+store_events_all_temp(struct store *s, char *err, size_t errlen)
+{
+	if (store_compiles(s, "SELECT 1 FROM events_all LIMIT 0"))
+		return 0;
+	return store_exec(s, "CREATE TEMP VIEW events_all AS SELECT *"
+	    " FROM main.events", err, errlen);
+}
 
 /*
  * Databases made before untimed events declared events.ts NOT NULL, and
@@ -755,7 +908,8 @@ store_setup(struct store *s, int imaged, char *err, size_t errlen)
 		return -1;
 	}
 	if (version == STORE_SCHEMA_VERSION)
-		return s->readonly ? 0 : store_upgrade(s, err, errlen);
+		return s->readonly ? store_events_all_temp(s, err, errlen) :
+		    store_upgrade(s, err, errlen);
 	if (s->readonly) {
 		util_err(err, errlen, "%s: not a logtriage database (schema version %d)",
 		    s->path, version);
@@ -953,6 +1107,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	s->nslots = 64;
 	s->slots = xcalloc(s->nslots, sizeof *s->slots);
 	s->minutes = minutes_new();
+	s->last_id = -1;
 	return s;
 fail:
 	store_close(s);
@@ -995,6 +1150,16 @@ store_close(struct store *s)
 	if (s->look != s->db)
 		sqlite3_close(s->look);
 	minutes_free(s->minutes);
+	free(s->pending);
+	free(s->spans);
+	free(s->ranges);
+	free(s->keys);
+	free(s->span_of);
+	free(s->rowid);
+	for (i = 0; i < (int)s->nsample_rules; i++)
+		free(s->sample_rules[i]);
+	free(s->sample_rules);
+	free(s->sample_nos);
 	sqlite3_close(s->db);
 	if (s->slots != NULL)
 		store_cache_clear(s);
@@ -1167,7 +1332,14 @@ store_rows_ready(struct store *s, char *err, size_t errlen)
 int
 store_begin(struct store *s, char *err, size_t errlen)
 {
-	return store_step(s, s->st[ST_BEGIN], err, errlen, "begin");
+	s->last_id = -1;
+	if (store_step(s, s->st[ST_BEGIN], err, errlen, "begin") != 0)
+		return -1;
+	if (s->samples_synced && store_samples_load(s, err, errlen) != 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
 }
 
 /* Write the transaction's event counts per minute into event_minutes. */
@@ -1233,8 +1405,10 @@ store_minutes_note(struct store *s, const char *rule, int64_t source_id,
 int
 store_commit(struct store *s, char *err, size_t errlen)
 {
-	if (store_minutes_flush(s, err, errlen) != 0)
+	if (store_minutes_flush(s, err, errlen) != 0 ||
+	    store_spans_flush(s, err, errlen) != 0)
 		return -1;
+	s->last_id = -1;
 	if (store_step(s, s->st[ST_COMMIT], err, errlen, "commit") != 0)
 		return -1;
 	if (s->unsynced) {
@@ -1248,6 +1422,8 @@ void
 store_rollback(struct store *s)
 {
 	minutes_clear(s->minutes);
+	store_spans_clear(s);
+	s->last_id = -1;
 	if (!sqlite3_get_autocommit(s->db))
 		store_step(s, s->st[ST_ROLLBACK], NULL, 0, "rollback");
 	/* Ids handed out inside the transaction no longer exist. */
@@ -1261,6 +1437,183 @@ bind_text_or_null(sqlite3_stmt *st, int i, const char *p)
 		sqlite3_bind_null(st, i);
 	else
 		sqlite3_bind_text(st, i, p, -1, SQLITE_STATIC);
+}
+
+int
+store_rule_samples(const struct ruleset *rs, size_t i)
+{
+	const struct rule *r = &rs->rules[i], *o;
+	size_t j, k;
+
+	if (r->metric_field == NULL || r->storm_n > 0 ||
+	    r->expect_rule != NULL || r->nfollows > 0)
+		return 0;
+	for (j = 0; j < rs->n; j++) {
+		o = &rs->rules[j];
+		if (o->expect_rule != NULL && strcmp(o->expect_rule, r->id) == 0)
+			return 0;
+		for (k = 0; k < o->nfollows; k++)
+			if (strcmp(o->follows_rules[k], r->id) == 0)
+				return 0;
+	}
+	return 1;
+}
+
+/*
+ * Moving a rule's timed rows into samples ([0]) or back into events
+ * ([1]), ids and all: what refers to them by id still finds them.  The
+ * first statement asks whether there are rows to move, which those of
+ * store_move_rows move (when there are); the last records where the
+ * rule's rows are (into samples, the rule has its number first).
+ */
+#define MOVE_STEPS 5
+static const unsigned char store_move_rows[2] = { 0x0e, 0x06 };
+static const char *const store_move_sql[2][MOVE_STEPS] = {
+	{ "SELECT 1 FROM events WHERE rule = ?1 AND ts IS NOT NULL LIMIT 1",
+	  "INSERT INTO samples (id, source_id, rule_no, ts, hash, ordinal,"
+	  " line, line_end, stream, text, fields, value, grp, link, inherited,"
+	  " dup_of) SELECT e.id, e.source_id, r.no, e.ts, e.hash, e.ordinal,"
+	  " e.line, e.line_end, e.stream, e.text, e.fields, e.value, e.grp,"
+	  " e.link, e.inherited, e.dup_of FROM events e JOIN sample_rules r"
+	  " ON r.rule = e.rule WHERE e.rule = ?1 AND e.ts IS NOT NULL",
+	  "INSERT INTO sample_spans (rule_no, first_ts, last_ts, n)"
+	  " SELECT r.no, min(e.ts), max(e.ts), count(*) FROM events e"
+	  " JOIN sample_rules r ON r.rule = e.rule WHERE e.rule = ?1"
+	  " AND e.ts IS NOT NULL GROUP BY r.no",
+	  "DELETE FROM events WHERE rule = ?1 AND ts IS NOT NULL",
+	  "INSERT INTO sample_rules (rule) VALUES (?1)" },
+	{ "SELECT 1 FROM samples s JOIN sample_rules r ON r.no = s.rule_no"
+	  " WHERE r.rule = ?1 LIMIT 1",
+	  "INSERT INTO events (" EVENT_COLS ") SELECT " SAMPLE_COLS
+	  " FROM samples s JOIN sample_rules r ON r.no = s.rule_no"
+	  " WHERE r.rule = ?1",
+	  "DELETE FROM samples WHERE rule_no = (SELECT no FROM sample_rules"
+	  " WHERE rule = ?1)",
+	  "DELETE FROM sample_spans WHERE rule_no = (SELECT no FROM"
+	  " sample_rules WHERE rule = ?1)",
+	  "DELETE FROM sample_rules WHERE rule = ?1" },
+};
+
+/*
+ * Move rule's rows into samples (into: 1) or back, with the statements of
+ * st, prepared on first use.
+ */
+static int
+store_move(struct store *s, sqlite3_stmt *st[MOVE_STEPS], int into,
+    const char *rule, char *err, size_t errlen)
+{
+	const char *const *sql = store_move_sql[!into];
+	size_t k, j;
+	int rc, any = 1;
+
+	for (j = 0; j < MOVE_STEPS; j++) {
+		/* into samples, the number first; back, it goes last */
+		k = !into || j == 0 ? j : j == 1 ? MOVE_STEPS - 1 : j - 1;
+		if (!any && (store_move_rows[!into] >> k & 1))
+			continue;
+		if (st[k] == NULL && sqlite3_prepare_v2(s->db, sql[k], -1,
+		    &st[k], NULL) != SQLITE_OK)
+			return store_fail(s, err, errlen, "moving samples");
+		sqlite3_bind_text(st[k], 1, rule, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st[k]);
+		sqlite3_reset(st[k]);
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+			return store_fail(s, err, errlen, "moving samples");
+		if (k == 0)
+			any = rc == SQLITE_ROW;
+	}
+	return 0;
+}
+
+/*
+ * Keep each loaded rule's timed rows in the table store_rule_samples
+ * says (moving them when a change of the rules changed it), and learn
+ * the rules whose rows are in samples.
+ */
+static int
+store_sync_samples(struct store *s, const struct ruleset *rs, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st = NULL, *move[2][MOVE_STEPS];
+	size_t i, k;
+	int want, have, rc, failed = 0;
+
+	memset(move, 0, sizeof move);
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sample_rules WHERE"
+	    " rule = ?1", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, err, errlen, "reading sample_rules");
+	for (i = 0; !failed && i < rs->n; i++) {
+		sqlite3_bind_text(st, 1, rs->rules[i].id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			store_fail(s, err, errlen, "reading sample_rules");
+			failed = 1;
+			break;
+		}
+		have = rc == SQLITE_ROW;
+		want = store_rule_samples(rs, i);
+		if (want != have && store_move(s, move[want], want,
+		    rs->rules[i].id, err, errlen) != 0)
+			failed = 1;
+	}
+	sqlite3_finalize(st);
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < MOVE_STEPS; k++)
+			sqlite3_finalize(move[i][k]);
+	if (failed || store_samples_load(s, err, errlen) != 0)
+		return -1;
+	s->samples_synced = 1;
+	return 0;
+}
+
+/* Read sample_rules into s->sample_rules and s->sample_nos when it changed. */
+static int
+store_samples_load(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	const char *rule;
+	int64_t no;
+	size_t i, n = 0;
+	int rc, same = 1;
+
+	if (s->st[ST_SAMPLE_RULES] == NULL && sqlite3_prepare_v3(s->db,
+	    store_sql[ST_SAMPLE_RULES], -1, SQLITE_PREPARE_PERSISTENT,
+	    &s->st[ST_SAMPLE_RULES], NULL) != SQLITE_OK)
+		return store_fail(s, err, errlen, "preparing statements");
+	st = s->st[ST_SAMPLE_RULES];
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		no = sqlite3_column_int64(st, 0);
+		rule = (const char *)sqlite3_column_text(st, 1);
+		if (same && n < s->nsample_rules && s->sample_nos[n] == no &&
+		    strcmp(s->sample_rules[n], rule) == 0) {
+			n++;
+			continue;
+		}
+		if (same) {
+			for (i = n; i < s->nsample_rules; i++)
+				free(s->sample_rules[i]);
+			s->nsample_rules = n;
+			s->sample_last = NULL;
+			same = 0;
+		}
+		s->sample_rules = xrealloc(s->sample_rules,
+		    (s->nsample_rules + 1) * sizeof *s->sample_rules);
+		s->sample_nos = xrealloc(s->sample_nos,
+		    (s->nsample_rules + 1) * sizeof *s->sample_nos);
+		s->sample_nos[s->nsample_rules] = no;
+		s->sample_rules[s->nsample_rules++] = xstrdup(rule);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading sample_rules");
+	if (same && n < s->nsample_rules) {
+		for (i = n; i < s->nsample_rules; i++)
+			free(s->sample_rules[i]);
+		s->nsample_rules = n;
+		s->sample_last = NULL;
+	}
+	return 0;
 }
 
 int
@@ -1301,7 +1654,7 @@ store_sync_rules(struct store *s, const struct ruleset *rs, char *err, size_t er
 		}
 	}
 	buf_free(&slow);
-	return 0;
+	return store_sync_samples(s, rs, err, errlen);
 }
 
 static size_t
@@ -2025,17 +2378,18 @@ store_vmark_set_rows(struct store *s, const char *input,
 }
 
 /*
- * Bind ev to the EVENT_COLUMNS parameters after the first `base`; with
- * b, what the row was bound to last, parameters already bound to the
- * same are left as they are.
+ * Bind id and ev to the EVENT_COLUMNS parameters after the first `base`;
+ * with b, what the row was bound to last, parameters already bound to
+ * the same are left as they are.
  */
 static void
 bind_event(sqlite3_stmt *st, int base, const struct store_event *ev,
-    struct event_bound *b)
+    int64_t id, struct event_bound *b)
 {
 	size_t rule_len = strlen(ev->rule);
 	int all = b == NULL || !b->valid;
 
+	sqlite3_bind_int64(st, ++base, id);
 	if (all || ev->source_id != b->source_id)
 		sqlite3_bind_int64(st, base + 1, ev->source_id);
 	if (all || ev->rule != b->rule || rule_len != b->rule_len)
@@ -2071,36 +2425,484 @@ bind_event(sqlite3_stmt *st, int base, const struct store_event *ev,
 }
 
 /*
- * Count the rows one insert of evs[0..rows) added into the minutes.  A
- * statement that ignored some rows says only how many it added; they are
- * the newest ids, one after another, so they are read back by id.
+ * The number of rule in sample_rules when its timed rows go to samples
+ * (store_sync_rules found which), else 0.
+ */
+static int64_t
+store_sample_rule(struct store *s, const char *rule)
+{
+	size_t i;
+
+	if (s->nsample_rules == 0)
+		return 0;
+	/* a batch's events come in runs of one rule, one string each */
+	if (rule == s->sample_last)
+		return s->sample_last_no;
+	s->sample_last = rule;
+	s->sample_last_no = 0;
+	for (i = 0; i < s->nsample_rules; i++) {
+		if (strcmp(s->sample_rules[i], rule) == 0) {
+			s->sample_last_no = s->sample_nos[i];
+			break;
+		}
+	}
+	return s->sample_last_no;
+}
+
+/* The event hash is one already: mixing the rest in is enough. */
+static uint64_t
+sample_key_hash(const struct sample_key *k)
+{
+	uint64_t h = k->hash ^ (uint64_t)k->ts * 0x9e3779b97f4a7c15ull ^
+	    (uint64_t)k->ordinal << 40 ^ (uint64_t)k->rule_no << 52 ^
+	    (uint64_t)k->source_id * 0xc2b2ae3d27d4eb4full;
+
+	return h ^ h >> 29;
+}
+
+/* Add k to the call's keys: 1, or 0 when it is there already. */
+static int
+sample_key_add(struct store *s, const struct sample_key *k)
+{
+	struct sample_key *old;
+	size_t i, j, cap, mask;
+
+	if ((s->nkeys + 1) * 2 > s->keys_cap) {
+		old = s->keys;
+		cap = s->keys_cap;
+		s->keys_cap = cap < 256 ? 512 : cap * 2;
+		s->keys = xcalloc(s->keys_cap, sizeof *s->keys);
+		mask = s->keys_cap - 1;
+		for (j = 0; j < cap; j++) {
+			if (old[j].rule_no == 0)
+				continue;
+			i = sample_key_hash(&old[j]) & mask;
+			while (s->keys[i].rule_no != 0)
+				i = (i + 1) & mask;
+			s->keys[i] = old[j];
+		}
+		free(old);
+	}
+	mask = s->keys_cap - 1;
+	for (i = sample_key_hash(k) & mask;
+	    s->keys[i].rule_no != 0; i = (i + 1) & mask)
+		if (memcmp(&s->keys[i], k, sizeof *k) == 0)
+			return 0;
+	s->keys[i] = *k;
+	s->nkeys++;
+	return 1;
+}
+
+/* The call's span of rule_no (last: the previous row's, or -1), added if new. */
+static int
+sample_span_of(struct store *s, int64_t rule_no, int last)
+{
+	struct sample_span *p;
+	size_t i;
+
+	if (last >= 0 && s->spans[last].rule_no == rule_no)
+		return last;
+	for (i = 0; i < s->nspans; i++)
+		if (s->spans[i].rule_no == rule_no)
+			return (int)i;
+	if (s->nspans == s->spans_cap) {
+		s->spans_cap = s->spans_cap ? 2 * s->spans_cap : 8;
+		s->spans = xrealloc(s->spans, s->spans_cap * sizeof *s->spans);
+	}
+	p = &s->spans[s->nspans];
+	memset(p, 0, sizeof *p);
+	p->rule_no = rule_no;
+	p->lo = INT64_MAX;
+	p->hi = INT64_MIN;
+	return (int)s->nspans++;
+}
+
+/*
+ * Whether the call's span p meets a stored span of its rule, or one this
+ * transaction stores: then p->a and p->b are the hull of those it meets.
  */
 static int
-store_minutes_added(struct store *s, const struct store_event *evs,
-    size_t rows, int changes, char *err, size_t errlen)
+sample_span_meets(struct store *s, struct sample_span *p, char *err,
+    size_t errlen)
 {
-	sqlite3_stmt *st = s->st[ST_EVENT_KEYS];
-	int64_t last;
+	sqlite3_stmt *st = s->st[ST_SPAN_FIND];
+	const struct sample_span *q;
+	size_t i;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, p->rule_no);
+	sqlite3_bind_int64(st, 2, p->lo);
+	sqlite3_bind_int64(st, 3, p->hi);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		p->a = sqlite3_column_int64(st, 0);
+		p->b = sqlite3_column_int64(st, 1);
+		p->meets = 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, err, errlen, "reading sample spans");
+	for (i = 0; i < s->npending; i++) {
+		q = &s->pending[i];
+		if (q->hi < p->lo || q->lo > p->hi || q->rule_no != p->rule_no)
+			continue;
+		p->a = p->meets && p->a < q->lo ? p->a : q->lo;
+		p->b = p->meets && p->b > q->hi ? p->b : q->hi;
+		p->meets = 1;
+	}
+	return 0;
+}
+
+/* Read into the call's keys those of r's stored samples in [lo, hi]. */
+static int
+sample_keys_load(struct store *s, const struct sample_range *r, int64_t lo,
+    int64_t hi, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_SAMPLE_KEYS];
+	struct sample_key k;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, r->rule_no);
+	sqlite3_bind_int64(st, 2, r->source_id);
+	sqlite3_bind_int64(st, 3, lo);
+	sqlite3_bind_int64(st, 4, hi);
+	k.rule_no = (int32_t)r->rule_no;
+	k.source_id = r->source_id;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		k.ts = sqlite3_column_int64(st, 0);
+		k.hash = (uint64_t)sqlite3_column_int64(st, 1);
+		k.ordinal = sqlite3_column_int(st, 2);
+		sample_key_add(s, &k);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading stored samples");
+	return 0;
+}
+
+/*
+ * Read the keys of the stored samples that the call's rows of rules whose
+ * span meets a stored one may repeat: per rule and source, those in the
+ * overlap of its rows' time range and that hull.
+ */
+static int
+sample_overlaps_load(struct store *s, const struct store_event *evs, size_t n,
+    char *err, size_t errlen)
+{
+	struct sample_range *r;
+	const struct sample_span *p;
+	int64_t lo, hi;
+	size_t i, k;
+	int last = -1;
+
+	s->nranges = 0;
+	for (i = 0; i < n; i++) {
+		if (s->span_of[i] < 0 || !s->spans[s->span_of[i]].meets)
+			continue;
+		if (last < 0 || s->ranges[last].span != s->span_of[i] ||
+		    s->ranges[last].source_id != evs[i].source_id) {
+			for (k = 0; k < s->nranges; k++)
+				if (s->ranges[k].span == s->span_of[i] &&
+				    s->ranges[k].source_id == evs[i].source_id)
+					break;
+			if (k == s->nranges) {
+				s->ranges = util_grow(s->ranges, &s->ranges_cap,
+				    s->nranges, sizeof *s->ranges, 8);
+				r = &s->ranges[s->nranges++];
+				r->rule_no = s->spans[s->span_of[i]].rule_no;
+				r->source_id = evs[i].source_id;
+				r->lo = r->hi = evs[i].ts;
+				r->span = s->span_of[i];
+			}
+			last = (int)k;
+		}
+		r = &s->ranges[last];
+		if (evs[i].ts < r->lo)
+			r->lo = evs[i].ts;
+		if (evs[i].ts > r->hi)
+			r->hi = evs[i].ts;
+	}
+	for (k = 0; k < s->nranges; k++) {
+		r = &s->ranges[k];
+		p = &s->spans[r->span];
+		lo = r->lo > p->a ? r->lo : p->a;
+		hi = r->hi < p->b ? r->hi : p->b;
+		if (lo <= hi && sample_keys_load(s, r, lo, hi, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Tell the new samples of evs[0..n) from those stored before (added),
+ * and mark each row's rule span (-1: not a sample).  *any: some are
+ * samples.
+ */
+static int
+store_samples_sort(struct store *s, const struct store_event *evs, size_t n,
+    unsigned char *added, int *any, char *err, size_t errlen)
+{
+	struct sample_span *p;
+	struct sample_key k;
+	int64_t no;
+	size_t i;
+	int last = -1, meets = 0;
+
+	*any = 0;
+	s->nspans = 0;
+	for (i = 0; i < n; i++) {
+		s->span_of[i] = -1;
+		added[i] = 0;
+		if (evs[i].ts == TS_NONE ||
+		    (no = store_sample_rule(s, evs[i].rule)) == 0)
+			continue;
+		if (!*any && store_rows_ready(s, err, errlen) != 0)
+			return -1;
+		*any = 1;
+		last = sample_span_of(s, no, last);
+		s->span_of[i] = last;
+		p = &s->spans[last];
+		if (evs[i].ts < p->lo)
+			p->lo = evs[i].ts;
+		if (evs[i].ts > p->hi)
+			p->hi = evs[i].ts;
+	}
+	if (!*any)
+		return 0;
+	if (s->nkeys > 0)
+		memset(s->keys, 0, s->keys_cap * sizeof *s->keys);
+	s->nkeys = 0;
+	for (i = 0; i < s->nspans; i++) {
+		if (sample_span_meets(s, &s->spans[i], err, errlen) != 0)
+			return -1;
+		meets |= s->spans[i].meets;
+	}
+	if (meets && sample_overlaps_load(s, evs, n, err, errlen) != 0)
+		return -1;
+	/* every row's key goes in: a call may repeat one of its own rows */
+	for (i = 0; i < n; i++) {
+		if (s->span_of[i] < 0)
+			continue;
+		k.rule_no = (int32_t)s->spans[s->span_of[i]].rule_no;
+		k.source_id = evs[i].source_id;
+		k.ts = evs[i].ts;
+		k.hash = evs[i].hash;
+		k.ordinal = evs[i].ordinal;
+		added[i] = (unsigned char)sample_key_add(s, &k);
+		s->spans[s->span_of[i]].n += added[i];
+	}
+	return 0;
+}
+
+/* Extend this transaction's spans by the call's that stored samples. */
+static void
+store_spans_note(struct store *s)
+{
+	const struct sample_span *c;
+	struct sample_span *p;
+	size_t g, i;
+
+	for (g = 0; g < s->nspans; g++) {
+		c = &s->spans[g];
+		if (c->n == 0)
+			continue;
+		for (i = 0; i < s->npending; i++)
+			if (s->pending[i].rule_no == c->rule_no)
+				break;
+		if (i == s->npending) {
+			s->pending = util_grow(s->pending, &s->pending_cap,
+			    s->npending, sizeof *s->pending, 8);
+			s->pending[s->npending++] = *c;
+			continue;
+		}
+		p = &s->pending[i];
+		if (c->lo < p->lo)
+			p->lo = c->lo;
+		if (c->hi > p->hi)
+			p->hi = c->hi;
+		p->n += c->n;
+	}
+}
+
+static void
+store_spans_clear(struct store *s)
+{
+	s->npending = 0;
+}
+
+/* Write this transaction's spans into sample_spans. */
+static int
+store_spans_flush(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_SPAN_ADD];
+	const struct sample_span *p;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < s->npending; i++) {
+		p = &s->pending[i];
+		sqlite3_bind_int64(st, 1, p->rule_no);
+		sqlite3_bind_int64(st, 2, p->lo);
+		sqlite3_bind_int64(st, 3, p->hi);
+		sqlite3_bind_int64(st, 4, p->n);
+		rc = store_step(s, st, err, errlen, "saving a sample span");
+	}
+	store_spans_clear(s);
+	return rc;
+}
+
+/* Bind sample row r to the EVENT_COLUMNS parameters after the first `base`. */
+static void
+bind_sample(sqlite3_stmt *st, int base, const struct sample_row *r)
+{
+	const struct store_event *ev = r->ev;
+
+	sqlite3_bind_int64(st, base + 1, r->id);
+	sqlite3_bind_int64(st, base + 2, ev->source_id);
+	sqlite3_bind_int64(st, base + 3, r->rule_no);
+	sqlite3_bind_int64(st, base + 4, ev->ts);
+	sqlite3_bind_int64(st, base + 5, (int64_t)ev->hash);
+	sqlite3_bind_int(st, base + 6, ev->ordinal);
+	sqlite3_bind_int64(st, base + 7, (int64_t)ev->line);
+	sqlite3_bind_int64(st, base + 8, (int64_t)ev->line_end);
+	sqlite3_bind_int(st, base + 9, ev->stream);
+	sqlite3_bind_text(st, base + 10, ev->text, (int)ev->text_len,
+	    SQLITE_STATIC);
+	bind_text_or_null(st, base + 11, ev->fields_json);
+	if (ev->has_value)
+		sqlite3_bind_double(st, base + 12, ev->value);
+	else
+		sqlite3_bind_null(st, base + 12);
+	if (ev->grp != NULL)
+		sqlite3_bind_text(st, base + 13, ev->grp, (int)ev->grp_len,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, base + 13);
+}
+
+/*
+ * Store the samples waiting in s->rows: sixteen at once when there are
+ * as many; the rest (all: one by one) only when all is set.
+ */
+static int
+store_samples_flush(struct store *s, int all, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
 	size_t k;
 	int rc;
 
-	if (changes <= 0)
-		return 0;
-	if ((size_t)changes == rows) {
-		for (k = 0; k < rows; k++)
-			store_minutes_note(s, evs[k].rule, evs[k].source_id,
-			    evs[k].ts, 1);
-		return 0;
+	if (s->nrows == STORE_EVENT_ROWS) {
+		st = s->st[ST_SAMPLE_ADD_MANY];
+		for (k = 0; k < STORE_EVENT_ROWS; k++)
+			bind_sample(st, (int)k * EVENT_COLUMNS, &s->rows[k]);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, err, errlen, "storing a sample");
+		s->nrows = 0;
 	}
-	last = sqlite3_last_insert_rowid(s->db);
-	sqlite3_bind_int64(st, 1, last - changes);
-	sqlite3_bind_int64(st, 2, last);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		minutes_add(s->minutes, (const char *)sqlite3_column_text(st, 0),
-		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), 1);
+	for (k = 0; all && k < s->nrows; k++) {
+		st = s->st[ST_SAMPLE_ADD];
+		bind_sample(st, 0, &s->rows[k]);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, err, errlen, "storing a sample");
+	}
+	if (all)
+		s->nrows = 0;
+	return 0;
+}
+
+/* The largest id of events and samples: the next rows' are past it. */
+static int
+store_read_last_id(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_NEXT_ID];
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		s->last_id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, errlen, "counting events per minute");
+	if (rc != SQLITE_ROW)
+		return store_fail(s, err, errlen, "reading the last event id");
+	return 0;
+}
+
+/*
+ * Store the rows [i, j) of evs, where the events (not samples) are at
+ * win[0..m): each new row gets the id it would have had had every row
+ * gone to events one by one, in order.  Sixteen events go in one
+ * statement, numbered as if all were new; when only some were, what it
+ * added is taken back and they go one by one.
+ */
+static int
+store_window(struct store *s, const struct store_event *evs, size_t i,
+    size_t j, const size_t *win, size_t m, unsigned char *added, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	int64_t id = s->last_id;
+	size_t k;
+	int rc, changes = -1;
+
+	if (m == STORE_EVENT_ROWS) {
+		for (k = i; k < j; k++)
+			if (s->span_of[k] < 0 || added[k])
+				s->rowid[k] = ++id;
+		st = s->st[ST_EVENT_ADD_MANY];
+		for (k = 0; k < m; k++)
+			bind_event(st, (int)k * EVENT_COLUMNS, &evs[win[k]],
+			    s->rowid[win[k]], &s->bound[k]);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, err, errlen, "storing an event");
+		changes = sqlite3_changes(s->db);
+		if ((size_t)changes < m && changes > 0) {
+			st = s->st[ST_EVENT_UNDO];
+			sqlite3_bind_int64(st, 1, s->last_id);
+			sqlite3_bind_int64(st, 2, id);
+			if (store_step(s, st, err, errlen, "storing an event"))
+				return -1;
+		}
+	}
+	if ((size_t)changes == m) {
+		for (k = 0; k < m; k++)
+			added[win[k]] = 1;
+	} else {
+		id = s->last_id;
+		for (k = i; k < j; k++) {
+			if (s->span_of[k] >= 0) {
+				if (added[k])
+					s->rowid[k] = ++id;
+				continue;
+			}
+			added[k] = 0;
+			if (changes == 0)
+				continue;
+			st = s->st[ST_EVENT_ADD];
+			bind_event(st, 0, &evs[k], id + 1, NULL);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			if (rc != SQLITE_DONE)
+				return store_fail(s, err, errlen, "storing an event");
+			if (sqlite3_changes(s->db) > 0) {
+				added[k] = 1;
+				s->rowid[k] = ++id;
+			}
+		}
+	}
+	s->last_id = id;
+	for (k = i; k < j; k++) {
+		if (s->span_of[k] < 0 || !added[k])
+			continue;
+		s->rows[s->nrows].ev = &evs[k];
+		s->rows[s->nrows].rule_no = s->spans[s->span_of[k]].rule_no;
+		s->rows[s->nrows++].id = s->rowid[k];
+		if (store_samples_flush(s, 0, err, errlen) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -2109,43 +2911,50 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
     unsigned char *added, size_t *nadded, int64_t *ids, char *err,
     size_t errlen)
 {
-	sqlite3_stmt *st;
-	size_t i, k, rows;
-	int rc, changes;
+	size_t i, j, k, m, win[STORE_EVENT_ROWS];
+	int any;
 
 	*nadded = 0;
-	for (i = 0; i < n; i += rows) {
-		rows = n - i >= STORE_EVENT_ROWS ? STORE_EVENT_ROWS : 1;
-		st = s->st[rows > 1 ? ST_EVENT_ADD_MANY : ST_EVENT_ADD];
-		/* Every parameter is bound: no clear_bindings between uses. */
-		for (k = 0; k < rows; k++)
-			bind_event(st, (int)k * EVENT_COLUMNS, &evs[i + k],
-			    rows > 1 ? &s->bound[k] : NULL);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_fail(s, err, errlen, "storing an event");
-		changes = sqlite3_changes(s->db);
-		*nadded += (size_t)changes;
-		if (store_minutes_added(s, &evs[i], rows, changes, err,
-		    errlen) != 0)
-			return -1;
-		/* Which rows a partly new statement added is not known: all may be. */
-		memset(added + i, changes > 0, rows);
-		/*
-		 * A new row's id is one more than the largest before it, so
-		 * the rows of a statement that added them all are numbered
-		 * in order up to the last.
-		 */
-		for (k = 0; ids != NULL && k < rows; k++)
-			ids[i + k] = changes == 0 ? 0 : (size_t)changes < rows ?
-			    -1 : sqlite3_last_insert_rowid(s->db) -
-			    (int64_t)(rows - 1 - k);
+	if (n == 0)
+		return 0;
+	if (n > s->call_cap) {
+		s->call_cap = n;
+		s->span_of = xrealloc(s->span_of, n * sizeof *s->span_of);
+		s->rowid = xrealloc(s->rowid, n * sizeof *s->rowid);
 	}
+	if ((s->last_id < 0 || sqlite3_get_autocommit(s->db)) &&
+	    store_read_last_id(s, err, errlen) != 0)
+		return -1;
+	if (store_samples_sort(s, evs, n, added, &any, err, errlen) != 0)
+		return -1;
+	s->nrows = 0;
+	for (i = 0; i < n; i = j) {
+		for (j = i, m = 0; j < n && m < STORE_EVENT_ROWS; j++)
+			if (s->span_of[j] < 0)
+				win[m++] = j;
+		if (store_window(s, evs, i, j, win, m, added, err, errlen) != 0)
+			goto fail;
+	}
+	if (store_samples_flush(s, 1, err, errlen) != 0)
+		goto fail;
+	for (k = 0; k < n; k++) {
+		if (ids != NULL)
+			ids[k] = added[k] ? s->rowid[k] : 0;
+		if (!added[k])
+			continue;
+		(*nadded)++;
+		store_minutes_note(s, evs[k].rule, evs[k].source_id, evs[k].ts, 1);
+	}
+	if (any)
+		store_spans_note(s);
 	/* Without a transaction each statement was one: count it now. */
 	if (sqlite3_get_autocommit(s->db))
-		return store_minutes_flush(s, err, errlen);
+		return store_minutes_flush(s, err, errlen) != 0 ||
+		    store_spans_flush(s, err, errlen) != 0 ? -1 : 0;
 	return 0;
+fail:
+	s->nrows = 0;
+	return -1;
 }
 
 int

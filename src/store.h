@@ -96,8 +96,20 @@ void store_rollback(struct store *s);
 void store_minutes_note(struct store *s, const char *rule, int64_t source_id,
     int64_t ts, int64_t delta);
 
-/* Record the loaded rules (id, category, severity, summary, file, hash, metric). */
+/*
+ * Record the loaded rules (id, category, severity, summary, file, hash,
+ * metric), and keep each one's timed events in the table
+ * store_rule_samples says: a rule that changed moves its rows.  In a
+ * transaction.
+ */
 int store_sync_rules(struct store *s, const struct ruleset *rs, char *err, size_t errlen);
+
+/*
+ * Whether rule i of rs keeps its timed events in samples (schema.sql): a
+ * metric rule that no storm, follows or expect involves, since
+ * correlation links and reads the events of those in events alone.
+ */
+int store_rule_samples(const struct ruleset *rs, size_t i);
 
 /* Id of the source called name, created if new (cached in memory).  -1 on error. */
 int64_t store_source_id(struct store *s, const char *name, const char *kind,
@@ -304,13 +316,13 @@ struct store_event {
 int store_event_hash(const struct store *s);
 
 /*
- * INSERT OR IGNORE of evs[0..n), several rows to a statement.  *nadded
- * gets the exact number of new events.  added[i] is 0 when event i was
- * certainly stored before; a statement that added some of its rows but
- * not all marks all of them 1, since SQLite does not say which were new.
- * The strings evs point to must stay valid for the call only.  ids, if
- * not NULL, gets each event's id: 0 when it was stored before, -1 when
- * it may be new but its id is not known (look it up by its key).
+ * Store those of evs[0..n) not stored before, several rows to a
+ * statement: the timed events of the rules store_sync_rules found to be
+ * samples rules go to samples, the others to events.  Each new row gets
+ * the next id of the one sequence of both tables, in the order of evs.
+ * *nadded gets the number of new events, added[i] whether event i is
+ * new, and ids (if not NULL) each one's id, 0 for one stored before.
+ * The strings evs point to must stay valid for the call only.
  */
 int store_insert_events(struct store *s, const struct store_event *evs,
     size_t n, unsigned char *added, size_t *nadded, int64_t *ids, char *err,

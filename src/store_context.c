@@ -36,7 +36,7 @@ static const char *const cw_sql[CW_COUNT] = {
 	" VALUES (?1, ?2, ?3, ?4)",
 	"INSERT OR IGNORE INTO event_context (event_id, ingest, offset, block)"
 	" VALUES (?1, ?2, ?3, ?4)",
-	"SELECT id FROM events WHERE rule = ?1 AND source_id = ?2 AND ts = ?3"
+	"SELECT id FROM events_all WHERE rule = ?1 AND source_id = ?2 AND ts = ?3"
 	" AND hash = ?4 AND ordinal = ?5",
 	"INSERT OR IGNORE INTO event_context (event_id, ingest, offset, block)"
 	" VALUES " STORE_ROWS4(CW_ROW),
@@ -225,14 +225,14 @@ store_context_events_flush(struct store_context_writes *w, char *err,
 static const char ctx_sql[] =
     "SELECT e.line, e.line_end, e.text, coalesce(r.severity, 0), c.event_id,"
     " c.offset, c.block, f.path, f.fingerprint, f.size, f.mtime, f.tail"
-    " FROM events e LEFT JOIN rules r ON r.id = e.rule"
+    " FROM events_all e LEFT JOIN rules r ON r.id = e.rule"
     " LEFT JOIN event_context c ON c.event_id = e.id"
     " LEFT JOIN context_files f ON f.ingest = c.ingest WHERE e.id = ?1";
 /* A database no writer has opened since the context tables were added. */
 static const char ctx_sql_old[] =
     "SELECT e.line, e.line_end, e.text, coalesce(r.severity, 0), NULL,"
     " NULL, NULL, NULL, NULL, NULL, NULL, NULL"
-    " FROM events e LEFT JOIN rules r ON r.id = e.rule WHERE e.id = ?1";
+    " FROM events_all e LEFT JOIN rules r ON r.id = e.rule WHERE e.id = ?1";
 
 int
 store_context_of(struct store *s, int64_t id, struct store_rows **q,

@@ -118,7 +118,7 @@ events_sql(struct buf *b, const struct store_filter *f,
 	buf_puts(b, "SELECT e.ts, s.name, e.rule, r.category, r.severity,"
 	    " e.line, e.line_end, e.fields, e.inherited, e.text, e.id, e.value,");
 	buf_puts(b, old ? " NULL, NULL" : " r.unit, e.dup_of");
-	buf_puts(b, " FROM events e JOIN sources s ON s.id = e.source_id"
+	buf_puts(b, " FROM events_all e JOIN sources s ON s.id = e.source_id"
 	    " LEFT JOIN rules r ON r.id = e.rule WHERE ");
 	switch (order) {
 	case STORE_EVENTS_BY_TIME:
@@ -182,7 +182,7 @@ store_worst_records(struct store *s, const struct store_filter *f,
 		return -1;
 	buf_init(&b);
 	buf_puts(&b, "SELECT e.ts, s.name, max(r.severity), e.line, e.text"
-	    " FROM events e JOIN sources s ON s.id = e.source_id"
+	    " FROM events_all e JOIN sources s ON s.id = e.source_id"
 	    " JOIN rules r ON r.id = e.rule"
 	    " WHERE e.ts >= ?1 AND e.ts < ?2");
 	filter_sql(&b, &only, FILTER_FIRST);
@@ -198,40 +198,60 @@ store_worst_records(struct store *s, const struct store_filter *f,
 	return 0;
 }
 
-/* An event is kept while an open incident waits on it. */
-#define PRUNE_EVENTS_WHERE \
-	" FROM events e WHERE e.ts < ?1 AND NOT EXISTS (SELECT 1 FROM incidents i" \
-	" WHERE i.kind = 'open' AND (i.event_id = e.id OR (i.rule = e.rule AND" \
-	" i.source_id = e.source_id AND e.ts >= i.start AND e.ts <= i.end)))"
+/*
+ * An event is kept while an open incident waits on it.  from names the
+ * events e, with rule and source their rule and source.
+ */
+#define PRUNE_WHERE(from, rule, source) \
+	" FROM " from " WHERE e.ts < ?1 AND NOT EXISTS (SELECT 1 FROM incidents i" \
+	" WHERE i.kind = 'open' AND (i.event_id = e.id OR (i.rule = " rule " AND" \
+	" i.source_id = " source " AND e.ts >= i.start AND e.ts <= i.end)))"
+#define PRUNE_EVENTS_WHERE PRUNE_WHERE("events_all e", "e.rule", "e.source_id")
 #define PRUNE_INCIDENTS_WHERE " FROM incidents WHERE kind <> 'open' AND end < ?1"
 #define PRUNE_VOLUME_WHERE " FROM volume WHERE minute < ?1"
 #define PRUNE_CONTEXT_WHERE \
-	" FROM event_context WHERE event_id NOT IN (SELECT id FROM events)"
+	" FROM event_context WHERE event_id NOT IN (SELECT id FROM events_all)"
 #define PRUNE_BLOCKS_WHERE " FROM context_blocks WHERE id NOT IN" \
 	" (SELECT block FROM event_context WHERE block IS NOT NULL)"
 
+/*
+ * The spans of samples that hold none any more, once the samples before
+ * the cut are gone (all but those an open incident waits on).
+ */
+#define PRUNE_SPANS \
+	"DELETE FROM sample_spans WHERE last_ts < ?1 AND NOT EXISTS" \
+	" (SELECT 1 FROM samples e WHERE e.rule_no = sample_spans.rule_no" \
+	" AND e.ts >= sample_spans.first_ts AND e.ts <= sample_spans.last_ts)"
+
 static const struct {
 	const char	*count_sql;
-	const char	*delete_sql;
+	const char	*delete_sql[2];	/* run in turn, each until it is done */
+	const char	*after_sql;	/* then once; what it removes is not counted */
 	int		 minutes;	/* bind the cut-off in minutes */
 } prune_kinds[STORE_PRUNE_KINDS] = {
 	/* the events removed are taken out of event_minutes as they go */
 	{ "SELECT count(*)" PRUNE_EVENTS_WHERE,
-	  "DELETE FROM events WHERE id IN (SELECT e.id" PRUNE_EVENTS_WHERE
-	  " LIMIT " QUERY_STR(PRUNE_BATCH) ") RETURNING rule, source_id, ts",
-	  0 },
+	  { "DELETE FROM events WHERE id IN (SELECT e.id"
+	    PRUNE_WHERE("events e", "e.rule", "e.source_id")
+	    " LIMIT " QUERY_STR(PRUNE_BATCH) ") RETURNING rule, source_id, ts",
+	    "DELETE FROM samples WHERE id IN (SELECT e.id"
+	    PRUNE_WHERE("samples e JOIN sample_rules r ON r.no = e.rule_no",
+	    "r.rule", "e.source_id") " LIMIT " QUERY_STR(PRUNE_BATCH) ")"
+	    " RETURNING (SELECT rule FROM sample_rules r WHERE r.no = rule_no),"
+	    " source_id, ts" },
+	  PRUNE_SPANS, 0 },
 	{ "SELECT count(*)" PRUNE_INCIDENTS_WHERE,
-	  "DELETE FROM incidents WHERE id IN (SELECT id" PRUNE_INCIDENTS_WHERE
-	  " LIMIT " QUERY_STR(PRUNE_BATCH) ")", 0 },
+	  { "DELETE FROM incidents WHERE id IN (SELECT id" PRUNE_INCIDENTS_WHERE
+	  " LIMIT " QUERY_STR(PRUNE_BATCH) ")" }, NULL, 0 },
 	{ "SELECT count(*)" PRUNE_VOLUME_WHERE,
-	  "DELETE FROM volume WHERE (source_id, minute) IN (SELECT source_id, minute"
-	  PRUNE_VOLUME_WHERE " LIMIT " QUERY_STR(PRUNE_BATCH) ")", 1 },
+	  { "DELETE FROM volume WHERE (source_id, minute) IN (SELECT source_id, minute"
+	  PRUNE_VOLUME_WHERE " LIMIT " QUERY_STR(PRUNE_BATCH) ")" }, NULL, 1 },
 	{ "SELECT count(*)" PRUNE_CONTEXT_WHERE,
-	  "DELETE FROM event_context WHERE event_id IN (SELECT event_id"
-	  PRUNE_CONTEXT_WHERE " LIMIT " QUERY_STR(PRUNE_BATCH) ")", 0 },
+	  { "DELETE FROM event_context WHERE event_id IN (SELECT event_id"
+	  PRUNE_CONTEXT_WHERE " LIMIT " QUERY_STR(PRUNE_BATCH) ")" }, NULL, 0 },
 	{ "SELECT count(*)" PRUNE_BLOCKS_WHERE,
-	  "DELETE FROM context_blocks WHERE id IN (SELECT id" PRUNE_BLOCKS_WHERE
-	  " LIMIT " QUERY_STR(PRUNE_BATCH) ")", 0 },
+	  { "DELETE FROM context_blocks WHERE id IN (SELECT id" PRUNE_BLOCKS_WHERE
+	  " LIMIT " QUERY_STR(PRUNE_BATCH) ")" }, NULL, 0 },
 };
 
 /*
@@ -279,17 +299,16 @@ store_prune_count(struct store *s, enum store_prune_kind kind, int64_t cut,
 	return 0;
 }
 
-int
-store_prune_delete(struct store *s, enum store_prune_kind kind, int64_t cut,
-    uint64_t *n, char *err, size_t errlen)
+/* Run one of kind's deletes until it is done, adding what it removed to *n. */
+static int
+prune_run(struct store *s, const char *sql, int64_t arg, uint64_t *n,
+    char *err, size_t errlen)
 {
 	sqlite3 *db = store_db(s);
 	sqlite3_stmt *st;
 	int changed, rc;
 
-	*n = 0;
-	if (sqlite3_prepare_v2(db, prune_kinds[kind].delete_sql, -1, &st,
-	    NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_sql_error(db, err, errlen, "deleting");
 	do {
 		if (store_begin(s, err, errlen) != 0) {
@@ -297,7 +316,7 @@ store_prune_delete(struct store *s, enum store_prune_kind kind, int64_t cut,
 			return -1;
 		}
 		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, prune_arg(kind, cut));
+		sqlite3_bind_int64(st, 1, arg);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			store_minutes_note(s, (const char *)sqlite3_column_text(st,
 			    0), sqlite3_column_int64(st, 1),
@@ -315,9 +334,28 @@ store_prune_delete(struct store *s, enum store_prune_kind kind, int64_t cut,
 			sqlite3_finalize(st);
 			return -1;
 		}
-		*n += (uint64_t)changed;
-	} while (changed == PRUNE_BATCH);
+		if (n != NULL)
+			*n += (uint64_t)changed;
+	} while (n != NULL && changed == PRUNE_BATCH);
 	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+store_prune_delete(struct store *s, enum store_prune_kind kind, int64_t cut,
+    uint64_t *n, char *err, size_t errlen)
+{
+	int64_t arg = prune_arg(kind, cut);
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < 2 && prune_kinds[kind].delete_sql[i] != NULL; i++)
+		if (prune_run(s, prune_kinds[kind].delete_sql[i], arg, n, err,
+		    errlen) != 0)
+			return -1;
+	if (prune_kinds[kind].after_sql != NULL)
+		return prune_run(s, prune_kinds[kind].after_sql, arg, NULL, err,
+		    errlen);
 	return 0;
 }
 
@@ -333,7 +371,7 @@ store_newest_before(struct store *s, int64_t limit, int64_t *last,
 	*last = TS_NONE;
 	*future = 0;
 	if (sqlite3_prepare_v2(db, "SELECT max(CASE WHEN ts <= ?1 THEN ts END),"
-	    " count(CASE WHEN ts > ?1 THEN 1 END) FROM events", -1, &st,
+	    " count(CASE WHEN ts > ?1 THEN 1 END) FROM events_all", -1, &st,
 	    NULL) != SQLITE_OK)
 		return store_sql_error(db, err, errlen, what);
 	sqlite3_bind_int64(st, 1, limit);
@@ -360,7 +398,7 @@ store_events_per_hour(struct store *s, struct store_hours *h, char *err,
 	memset(h, 0, sizeof(*h));
 	/* Untimed events (ts NULL) have no age and no hour to cut at. */
 	if (sqlite3_prepare_v2(db, "SELECT ts / " QUERY_STR(3600000) ", count(*)"
-	    " FROM events WHERE ts IS NOT NULL GROUP BY 1 ORDER BY 1", -1, &st,
+	    " FROM events_all WHERE ts IS NOT NULL GROUP BY 1 ORDER BY 1", -1, &st,
 	    NULL) != SQLITE_OK)
 		return store_sql_error(db, err, errlen, what);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -431,7 +469,7 @@ int
 store_rule_event_count(struct store *s, const char *rule, int64_t *n,
     char *err, size_t errlen)
 {
-	return query_int(store_db(s), "SELECT count(*) FROM events WHERE rule = ?1",
+	return query_int(store_db(s), "SELECT count(*) FROM events_all WHERE rule = ?1",
 	    NULL, rule, n, "counting events", err, errlen);
 }
 
@@ -439,7 +477,7 @@ int
 store_rule_events(struct store *s, const char *rule, int max,
     struct store_rows **q, char *err, size_t errlen)
 {
-	if (store_rows_prepare(s, "SELECT line, text FROM events WHERE rule = ?1"
+	if (store_rows_prepare(s, "SELECT line, text FROM events_all WHERE rule = ?1"
 	    " ORDER BY line, id LIMIT ?2", NULL, NULL, q, err, errlen) != 0)
 		return -1;
 	store_rows_bind_copy(*q, 1, rule);
@@ -471,9 +509,10 @@ int
 store_linked_events(struct store *s, const char *rule, const char *target,
     struct store_rows **q, char *err, size_t errlen)
 {
-	if (store_rows_prepare(s, "SELECT e.fields, e.inherited FROM events e"
-	    " JOIN events t ON t.id = e.link WHERE e.rule = ?1 AND t.rule = ?2",
-	    NULL, NULL, q, err, errlen) != 0)
+	/* a join with the view would read all of it (store_report.c) */
+	if (store_rows_prepare(s, "SELECT e.fields, e.inherited FROM events_all e"
+	    " WHERE e.rule = ?1 AND (SELECT t.rule FROM events_all t"
+	    " WHERE t.id = e.link) = ?2", NULL, NULL, q, err, errlen) != 0)
 		return -1;
 	store_rows_bind_copy(*q, 1, rule);
 	store_rows_bind_copy(*q, 2, target);

@@ -9,6 +9,16 @@
 
 #define ST(q)	((sqlite3_stmt *)(void *)(q))
 
+/*
+ * The rule of the event e links to.  A join with events_all would read
+ * the whole view into a temporary table; a scalar subquery finds the one
+ * row by its id in either table.
+ */
+#define LINKED_RULE	"(SELECT t.rule FROM events_all t WHERE t.id = e.link)"
+/* The linked events whose neighbours store_report_beside_max reads. */
+#define BESIDE_OF	"e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3" \
+			" AND e.ts < ?4 AND e.link IS NOT NULL"
+
 static int
 prep(struct store *s, const char *sql, struct store_rows **q, char *err,
     size_t errlen)
@@ -66,7 +76,7 @@ store_report_has_dup(struct store *s)
 	sqlite3_stmt *probe = NULL;
 	int has;
 
-	has = sqlite3_prepare_v2(store_db(s), "SELECT dup_of FROM events"
+	has = sqlite3_prepare_v2(store_db(s), "SELECT dup_of FROM events_all"
 	    " LIMIT 0", -1, &probe, NULL) == SQLITE_OK;
 	sqlite3_finalize(probe);
 	return has;
@@ -76,7 +86,7 @@ int
 store_report_rule_times(struct store *s, struct store_rows **q, char *err,
     size_t errlen)
 {
-	return prep(s, "SELECT source_id, ts FROM events"
+	return prep(s, "SELECT source_id, ts FROM events_all"
 	    " WHERE rule = ?1 AND ts >= ?3 AND ts < ?4 ORDER BY source_id, ts",
 	    q, err, errlen);
 }
@@ -126,9 +136,9 @@ store_report_metric_values(struct store *s, int has_dup,
 {
 	/* every event: one without a value is still counted (counts) */
 	return prep(s, has_dup ?
-	    "SELECT value, grp, dup_of IS NOT NULL, source_id, ts FROM events"
+	    "SELECT value, grp, dup_of IS NOT NULL, source_id, ts FROM events_all"
 	    " WHERE rule = ?1 AND ts >= ?3 AND ts < ?4 ORDER BY source_id" :
-	    "SELECT value, grp, 0, source_id, ts FROM events WHERE rule = ?1"
+	    "SELECT value, grp, 0, source_id, ts FROM events_all WHERE rule = ?1"
 	    " AND ts >= ?3 AND ts < ?4 ORDER BY source_id", q, err, errlen);
 }
 
@@ -136,7 +146,7 @@ int
 store_report_repeats(struct store *s, struct store_rows **q, char *err,
     size_t errlen)
 {
-	return prep(s, "SELECT count(*) FROM events WHERE rule = ?1 AND"
+	return prep(s, "SELECT count(*) FROM events_all WHERE rule = ?1 AND"
 	    " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND dup_of IS NOT NULL",
 	    q, err, errlen);
 }
@@ -145,19 +155,19 @@ int
 store_report_link_target(struct store *s, struct store_rows **q, char *err,
     size_t errlen)
 {
-	return prep(s, "SELECT t.rule, e.inherited IS NOT NULL FROM events e"
-	    " JOIN events t ON t.id = e.link WHERE e.rule = ?1 LIMIT 1", q, err,
-	    errlen);
+	return prep(s, "SELECT " LINKED_RULE " AS t, e.inherited IS NOT NULL"
+	    " FROM events_all e WHERE e.rule = ?1 AND t IS NOT NULL LIMIT 1", q,
+	    err, errlen);
 }
 
 int
 store_report_links(struct store *s, struct store_rows **q, char *err,
     size_t errlen)
 {
-	return prep(s, "SELECT coalesce(t.rule, ''),"
+	return prep(s, "SELECT coalesce(" LINKED_RULE ", ''),"
 	    " coalesce(json_extract(e.inherited, '$.\"' || ?5 || '\"'),"
 	    " json_extract(e.fields, '$.\"' || ?5 || '\"'), ''), count(*)"
-	    " FROM events e LEFT JOIN events t ON t.id = e.link"
+	    " FROM events_all e"
 	    " WHERE e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3 AND e.ts < ?4"
 	    " AND e.link IS NOT NULL GROUP BY 1, 2", q, err, errlen);
 }
@@ -169,14 +179,14 @@ store_report_counted(struct store *s, int has_dup, int in_grp,
 	/* the metric's group is stored as grp: no JSON to parse per event */
 	static const char *const sql[2][2] = {
 	    { "SELECT json_extract(fields, '$.\"' || ?5 || '\"'), count(*)"
-	      " FROM events WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	      " FROM events_all WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
 	      " AND ts < ?4 GROUP BY 1",
-	      "SELECT grp, count(*) FROM events WHERE rule = ?1 AND"
+	      "SELECT grp, count(*) FROM events_all WHERE rule = ?1 AND"
 	      " source_id = ?2 AND ts >= ?3 AND ts < ?4 GROUP BY 1" },
 	    { "SELECT json_extract(fields, '$.\"' || ?5 || '\"'), count(*)"
-	      " FROM events WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	      " FROM events_all WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
 	      " AND ts < ?4 AND dup_of IS NULL GROUP BY 1",
-	      "SELECT grp, count(*) FROM events WHERE rule = ?1 AND"
+	      "SELECT grp, count(*) FROM events_all WHERE rule = ?1 AND"
 	      " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND dup_of IS NULL"
 	      " GROUP BY 1" },
 	};
@@ -189,7 +199,7 @@ store_report_unlinked_errors(struct store *s, struct store_rows **q,
     char *err, size_t errlen)
 {
 	return prep(s, "SELECT coalesce(json_extract(fields, '$.error'), ''),"
-	    " count(*) FROM events WHERE rule = ?1 AND source_id = ?2"
+	    " count(*) FROM events_all WHERE rule = ?1 AND source_id = ?2"
 	    " AND ts >= ?3 AND ts < ?4 AND link IS NULL GROUP BY 1", q, err,
 	    errlen);
 }
@@ -198,11 +208,23 @@ int
 store_report_beside_max(struct store *s, struct store_rows **q, char *err,
     size_t errlen)
 {
-	return prep(s, "SELECT max(d.value) FROM events e JOIN events d"
+	/*
+	 * The values beside are a metric rule's, in samples or in events;
+	 * the linked events are in events (samples_link in schema.sql).
+	 */
+	return store_rows_prepare(s, "SELECT max(v) FROM (SELECT max(d.value)"
+	    " AS v FROM events e JOIN events d ON d.rule = ?5"
+	    " AND d.source_id = e.source_id AND d.ts >= e.ts - 1000"
+	    " AND d.ts <= e.ts + 1000 WHERE " BESIDE_OF " UNION ALL"
+	    " SELECT max(d.value) FROM events e JOIN sample_rules r"
+	    " ON r.rule = ?5 JOIN samples d ON d.rule_no = r.no"
+	    " AND d.source_id = e.source_id"
+	    " AND d.ts >= e.ts - 1000 AND d.ts <= e.ts + 1000"
+	    " WHERE " BESIDE_OF ")",
+	    "SELECT max(d.value) FROM events e JOIN events d"
 	    " ON d.rule = ?5 AND d.source_id = e.source_id"
 	    " AND d.ts >= e.ts - 1000 AND d.ts <= e.ts + 1000"
-	    " WHERE e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3"
-	    " AND e.ts < ?4 AND e.link IS NOT NULL", q, err, errlen);
+	    " WHERE " BESIDE_OF, "database", q, err, errlen);
 }
 
 int
@@ -211,7 +233,7 @@ store_report_error_groups(struct store *s, struct store_rows **q, char *err,
 {
 	return prep(s, "SELECT coalesce(json_extract(fields, '$.logger'), ''),"
 	    " coalesce(json_extract(fields, '$.template'), ''), count(*),"
-	    " min(ts), max(ts) FROM events WHERE rule = ?1 AND source_id = ?2"
+	    " min(ts), max(ts) FROM events_all WHERE rule = ?1 AND source_id = ?2"
 	    " AND ts >= ?3 AND ts < ?4 GROUP BY 1, 2", q, err, errlen);
 }
 
@@ -219,7 +241,7 @@ int
 store_report_span(struct store *s, struct store_rows **q, char *err,
     size_t errlen)
 {
-	return prep(s, "SELECT min(ts), max(ts) FROM events WHERE rule = ?1"
+	return prep(s, "SELECT min(ts), max(ts) FROM events_all WHERE rule = ?1"
 	    " AND source_id = ?2 AND ts >= ?3 AND ts < ?4", q, err, errlen);
 }
 
@@ -227,15 +249,24 @@ int
 store_report_newest(struct store *s, struct store_rows **q, char *err,
     size_t errlen)
 {
-	return prep(s, "SELECT max(ts) FROM events WHERE rule = ?1"
-	    " AND source_id = ?2", q, err, errlen);
+	/* the largest of each table: the view's would read all its rows */
+	return store_rows_prepare(s, "SELECT max(m) FROM (SELECT max(ts) AS m"
+	    " FROM events WHERE rule = ?1 AND source_id = ?2 UNION ALL"
+	    " SELECT max(ts) FROM samples WHERE rule_no = (SELECT no"
+	    " FROM sample_rules WHERE rule = ?1) AND source_id = ?2)",
+	    "SELECT max(ts) FROM events WHERE rule = ?1 AND source_id = ?2",
+	    "database", q, err, errlen);
 }
 
 int
 store_totals_rule_sources(struct store *s, const char *rule,
     struct store_rows **q, char *err, size_t errlen)
 {
-	if (prep(s, "SELECT DISTINCT source_id FROM events WHERE rule = ?1",
+	/* each table's by its index: the view's would read all its rows */
+	if (store_rows_prepare(s, "SELECT source_id FROM events WHERE rule = ?1"
+	    " UNION SELECT source_id FROM samples WHERE rule_no = (SELECT no"
+	    " FROM sample_rules WHERE rule = ?1) ORDER BY 1",
+	    "SELECT DISTINCT source_id FROM events WHERE rule = ?1", "database",
 	    q, err, errlen) != 0)
 		return -1;
 	store_rows_bind_copy(*q, 1, rule);
@@ -255,7 +286,7 @@ store_totals_counts(struct store *s, struct store_rows **q, char *err,
     size_t errlen)
 {
 	return prep(s, "SELECT e.rule, coalesce(r.category, ''), e.source_id,"
-	    " count(*) FROM events e LEFT JOIN rules r ON r.id = e.rule"
+	    " count(*) FROM events_all e LEFT JOIN rules r ON r.id = e.rule"
 	    " GROUP BY e.rule, e.source_id", q, err, errlen);
 }
 
@@ -274,7 +305,7 @@ int
 store_totals_metric_values(struct store *s, struct store_rows **q,
     char *err, size_t errlen)
 {
-	return prep(s, "SELECT value, coalesce(grp, '') FROM events"
+	return prep(s, "SELECT value, coalesce(grp, '') FROM events_all"
 	    " WHERE rule = ?1 AND source_id = ?2 AND value IS NOT NULL", q, err,
 	    errlen);
 }
@@ -292,10 +323,10 @@ int
 store_totals_links(struct store *s, struct store_rows **q, char *err,
     size_t errlen)
 {
-	return prep(s, "SELECT coalesce(t.rule, ''),"
+	return prep(s, "SELECT coalesce(" LINKED_RULE ", ''),"
 	    " coalesce(json_extract(e.inherited, '$.\"' || ?5 || '\"'),"
 	    " json_extract(e.fields, '$.\"' || ?5 || '\"'), ''), count(*)"
-	    " FROM events e LEFT JOIN events t ON t.id = e.link"
+	    " FROM events_all e"
 	    " WHERE e.rule = ?1 AND e.source_id = ?2 AND e.link IS NOT NULL"
 	    " GROUP BY 1, 2", q, err, errlen);
 }

@@ -15,10 +15,13 @@
  */
 #define EV_SELECT \
 	"SELECT e.id, e.ts, coalesce(s.name, '?'), e.rule, e.text " \
-	"FROM events e LEFT JOIN sources s ON s.id = e.source_id " \
+	"FROM events_all e LEFT JOIN sources s ON s.id = e.source_id " \
 	"WHERE e.rule = ?1 AND e.source_id = ?2 AND e.ts >= ?3 AND e.ts <= ?4 " \
 	"AND (?7 IS NULL OR instr(lower(e.text), lower(?7)) > 0) "
 #define EV_SEARCH "AND lt_search(e.text) "
+#define IN_SOURCES "(?1 IS NULL OR source_id IN (SELECT value FROM json_each(?1)))"
+/* the sample rule r has samples stored */
+#define HAS_SAMPLES "EXISTS (SELECT 1 FROM samples s WHERE s.rule_no = r.no)"
 
 static const char *const tui_sql[STORE_TUI_NQUERIES] = {
 	[STORE_TUI_DATA_VERSION] = "PRAGMA data_version",
@@ -29,27 +32,39 @@ static const char *const tui_sql[STORE_TUI_NQUERIES] = {
 	    "SELECT min(first_ts), max(last_ts) FROM sources WHERE "
 	    "first_ts IS NOT NULL AND (?1 IS NULL OR id IN "
 	    "(SELECT value FROM json_each(?1)))",
+	/*
+	 * The smallest and largest of a view that joins two tables are
+	 * found by reading all its rows: these take them of each table.
+	 */
 	[STORE_TUI_EVENTS_SPAN] =
-	    "SELECT min(ts), max(ts) FROM events WHERE ?1 IS NULL OR "
-	    "source_id IN (SELECT value FROM json_each(?1))",
+	    "SELECT min(a), max(b) FROM (SELECT min(ts) AS a, max(ts) AS b"
+	    " FROM events WHERE " IN_SOURCES " UNION ALL SELECT min(ts), max(ts)"
+	    " FROM samples WHERE " IN_SOURCES ")",
 	/* one index seek per rule and per source */
-	[STORE_TUI_FIRST_RULE] = "SELECT min(rule) FROM events",
-	[STORE_TUI_NEXT_RULE] = "SELECT min(rule) FROM events WHERE rule > ?1",
+	[STORE_TUI_FIRST_RULE] =
+	    "SELECT min(m) FROM (SELECT min(rule) AS m FROM events UNION ALL"
+	    " SELECT min(r.rule) FROM sample_rules r WHERE " HAS_SAMPLES ")",
+	[STORE_TUI_NEXT_RULE] =
+	    "SELECT min(m) FROM (SELECT min(rule) AS m FROM events"
+	    " WHERE rule > ?1 UNION ALL SELECT min(r.rule) FROM sample_rules r"
+	    " WHERE r.rule > ?1 AND " HAS_SAMPLES ")",
 	[STORE_TUI_CATEGORY_RULES] =
 	    "SELECT id FROM rules WHERE category = ?1 ORDER BY id",
 	[STORE_TUI_NEXT_SOURCE] =
-	    "SELECT min(source_id) FROM events WHERE rule = ?1 AND "
-	    "source_id > ?2",
+	    "SELECT min(m) FROM (SELECT min(source_id) AS m FROM events"
+	    " WHERE rule = ?1 AND source_id > ?2 UNION ALL SELECT min(source_id)"
+	    " FROM samples WHERE rule_no = (SELECT no FROM sample_rules"
+	    " WHERE rule = ?1) AND source_id > ?2)",
 	[STORE_TUI_SOURCE_NAMES] = "SELECT name FROM sources ORDER BY name",
 	[STORE_TUI_RULE_NAMES] =
-	    "SELECT id FROM rules UNION SELECT DISTINCT rule FROM events "
-	    "ORDER BY 1",
+	    "SELECT id FROM rules UNION SELECT DISTINCT rule FROM events UNION"
+	    " SELECT r.rule FROM sample_rules r WHERE " HAS_SAMPLES " ORDER BY 1",
 	[STORE_TUI_CATEGORY_NAMES] =
 	    "SELECT DISTINCT category FROM rules ORDER BY 1",
 	[STORE_TUI_SOURCE_EXISTS] =
 	    "SELECT 1 FROM sources WHERE name GLOB ?1 LIMIT 1",
 	[STORE_TUI_RULE_EXISTS] =
-	    "SELECT 1 FROM rules WHERE id = ?1 UNION ALL SELECT 1 FROM events "
+	    "SELECT 1 FROM rules WHERE id = ?1 UNION ALL SELECT 1 FROM events_all "
 	    "WHERE rule = ?1 LIMIT 1",
 	[STORE_TUI_CATEGORY_EXISTS] =
 	    "SELECT 1 FROM rules WHERE category = ?1 LIMIT 1",
@@ -68,13 +83,13 @@ static const char *const tui_sql[STORE_TUI_NQUERIES] = {
 	    "SELECT e.id, e.ts, coalesce(s.name, '?'), e.rule, "
 	    "coalesce(r.category, '?'), coalesce(r.severity, 0), r.summary, "
 	    "e.line, e.line_end, e.stream, e.text, e.fields, e.link, "
-	    "e.inherited, e.source_id, e.value, e.grp FROM events e "
+	    "e.inherited, e.source_id, e.value, e.grp FROM events_all e "
 	    "LEFT JOIN sources s ON s.id = e.source_id "
 	    "LEFT JOIN rules r ON r.id = e.rule WHERE e.id = ?1",
 	[STORE_TUI_EVENT_BRIEF] =
-	    "SELECT id, ts, rule, text FROM events WHERE id = ?1",
+	    "SELECT id, ts, rule, text FROM events_all WHERE id = ?1",
 	[STORE_TUI_EVENTS_LINKED] =
-	    "SELECT id, ts, rule, text FROM events WHERE link = ?1 "
+	    "SELECT id, ts, rule, text FROM events_all WHERE link = ?1 "
 	    "ORDER BY ts, id LIMIT ?2",
 	[STORE_TUI_EVENT_INCIDENTS] =
 	    "SELECT kind, rule, key, start, end, count FROM incidents "
@@ -83,7 +98,7 @@ static const char *const tui_sql[STORE_TUI_NQUERIES] = {
 	[STORE_TUI_RULE_UNIT] = "SELECT unit FROM rules WHERE id = ?1",
 	[STORE_TUI_RULES] = "SELECT id, category, severity FROM rules",
 	[STORE_TUI_PAIR_TIMES] =
-	    "SELECT ts FROM events WHERE rule = ?1 AND source_id = ?2 AND "
+	    "SELECT ts FROM events_all WHERE rule = ?1 AND source_id = ?2 AND "
 	    "ts >= ?3 AND ts < ?4",
 	[STORE_TUI_INCIDENTS] =
 	    "SELECT i.kind, i.rule, coalesce(r.category, '?'), "
@@ -103,7 +118,7 @@ static const char *const tui_sql[STORE_TUI_NQUERIES] = {
 	    "SELECT rule, source_id, minute, n "
 	    "FROM event_minutes WHERE minute >= ?1 AND minute <= ?2",
 	[STORE_TUI_PAIR_COUNT] =
-	    "SELECT count(*) FROM events WHERE rule = ?1 AND source_id = ?2 "
+	    "SELECT count(*) FROM events_all WHERE rule = ?1 AND source_id = ?2 "
 	    "AND ts >= ?3 AND ts < ?4",
 	[STORE_TUI_RULE_SEVERITY] = "SELECT severity FROM rules WHERE id = ?1",
 	[STORE_TUI_PAIR_INCIDENTS] =
@@ -114,11 +129,26 @@ static const char *const tui_sql[STORE_TUI_NQUERIES] = {
 	    "source_id = ?2 AND minute >= ?3 AND minute < ?4",
 };
 
+/* The queries above that name samples, for a database made before it. */
+static const char *const tui_sql_old[STORE_TUI_NQUERIES] = {
+	[STORE_TUI_EVENTS_SPAN] =
+	    "SELECT min(ts), max(ts) FROM events WHERE " IN_SOURCES,
+	[STORE_TUI_FIRST_RULE] = "SELECT min(rule) FROM events",
+	[STORE_TUI_NEXT_RULE] = "SELECT min(rule) FROM events WHERE rule > ?1",
+	[STORE_TUI_NEXT_SOURCE] =
+	    "SELECT min(source_id) FROM events WHERE rule = ?1 AND"
+	    " source_id > ?2",
+	[STORE_TUI_RULE_NAMES] =
+	    "SELECT id FROM rules UNION SELECT DISTINCT rule FROM events"
+	    " ORDER BY 1",
+};
+
 int
 store_tui_prepare(struct store *s, enum store_tui_query which,
     struct store_rows **q)
 {
-	return store_rows_prepare(s, tui_sql[which], NULL, NULL, q, NULL, 0);
+	return store_rows_prepare(s, tui_sql[which], tui_sql_old[which], NULL,
+	    q, NULL, 0);
 }
 
 struct search_fn {

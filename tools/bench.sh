@@ -247,7 +247,7 @@ report_time() {
 		i=$((i + 1))
 	done
 	rt=$(cut -d' ' -f1 "$dir/$name.report" | median)
-	events=$(sqlite3 "$db" "SELECT count(*) FROM events" 2>/dev/null || echo '?')
+	events=$(sqlite3 "$db" "SELECT count(*) FROM events_all" 2>/dev/null || echo '?')
 	echo "$name report $rt $events" >> "$results"
 }
 

@@ -4,7 +4,8 @@
 # runs the same commands (events, report in every format and window, patterns,
 # rules, prune) against it.  Standard output, standard error and the exit
 # status of every command are compared byte for byte, and so is the content
-# of every table that does not hold wall-clock times.
+# of every table that does not hold wall-clock times (the events as the
+# union of events and samples, with their ids: see tables below).
 #
 #   tools/compare_builds.sh OLD_BINARY NEW_BINARY INPUT...
 #
@@ -76,11 +77,26 @@ check() {
 # commit, and commits fall where a batch is due (after so many records,
 # near a file's end, or on the wall clock), so ids are numbered in an
 # order that two runs of one build need not share.
+# Events are compared with their ids as the union of events and samples
+# (the view events_all), so that a build that stores metric samples apart
+# compares with one that does not; how the rows are split between the two
+# tables, and the spans kept to deduplicate samples, are left out.
+# events_of DB: the view of every event, or events in a database without it.
+events_of() {
+	if [ "$(sqlite3 "$1" "SELECT count(*) FROM sqlite_master
+	    WHERE name = 'events_all'")" = 1 ]; then
+		echo events_all
+	else
+		echo events
+	fi
+}
+
 tables() {
 	db=$dir/$1/t.db
-	for t in sources events volume volume_marks event_minutes \
+	all=$(events_of "$db")
+	for t in sources $all volume volume_marks event_minutes \
 	    event_context context_blocks context_files input_ordinals rules; do
-		echo "== $t"
+		echo "== ${t%_all}"
 		sqlite3 "$db" "SELECT * FROM $t ORDER BY 1, 2, 3" 2>&1
 	done
 	echo "== incidents"
@@ -114,7 +130,7 @@ verdict tables
 
 # A window inside the data (times are stored in milliseconds): its middle
 # third, so both edges cut the data.
-span=$(sqlite3 "$dir/new/t.db" "SELECT min(ts), max(ts) FROM events WHERE ts IS NOT NULL")
+span=$(sqlite3 "$dir/new/t.db" "SELECT min(ts), max(ts) FROM $(events_of "$dir/new/t.db") WHERE ts IS NOT NULL")
 lo=${span%|*} hi=${span#*|}
 since= until=
 if [ -n "$lo" ] && [ -n "$hi" ]; then

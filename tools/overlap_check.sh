@@ -112,7 +112,7 @@ t3=$(date +%s)
 sums() {
 	sqlite3 -batch -noheader "$1" "SELECT s.name, e.rule, e.ts, e.hash,
 	    e.ordinal, e.stream, e.text, e.fields, e.value, e.grp
-	    FROM events e JOIN sources s ON s.id = e.source_id
+	    FROM events_all e JOIN sources s ON s.id = e.source_id
 	    ORDER BY s.name, e.rule, e.ts, e.hash, e.ordinal" | md5sum | cut -c1-32
 	sqlite3 -batch -noheader "$1" "SELECT i.kind, i.rule, s.name, i.key,
 	    i.start, i.end, i.count, i.peak_per_min, i.detected_at
@@ -122,7 +122,7 @@ sums() {
 	    v.records, v.bytes, v.malformed, v.truncated
 	    FROM volume v JOIN sources s ON s.id = v.source_id
 	    ORDER BY s.name, v.minute" | md5sum | cut -c1-32
-	sqlite3 -batch -noheader "$1" "SELECT (SELECT count(*) FROM events) || ' events, ' ||
+	sqlite3 -batch -noheader "$1" "SELECT (SELECT count(*) FROM events_all) || ' events, ' ||
 	    (SELECT count(*) FROM incidents) || ' incidents, ' ||
 	    (SELECT sum(lines) FROM volume) || ' lines, ' ||
 	    (SELECT sum(records) FROM volume) || ' records, ' ||

@@ -63,7 +63,7 @@ check_eq "fixture: lines" "32034" "$(wc -l < all.log | tr -d ' ')"
 
 events() {
 	sql "$1" "SELECT s.name, e.rule, e.ts, e.hash, e.ordinal, e.line, e.fields,
-	    e.link, e.dup_of FROM events e JOIN sources s ON s.id = e.source_id
+	    e.link, e.dup_of FROM events_all e JOIN sources s ON s.id = e.source_id
 	    ORDER BY s.name, e.ts, e.rule, e.hash, e.ordinal"
 }
 incidents() {

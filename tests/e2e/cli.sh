@@ -149,7 +149,7 @@ check_contains "clashing events table: says why" "$T/err" "clash.db: not a logtr
 mkdir -p "$T/uri"
 check_rc "--db file:x.db?mode=memory exits 0" 0 sh -c "cd '$T/uri' && exec $LT ingest -q --db 'file:x.db?mode=memory' '$T/one.log'"
 check_eq "--db file:...: a file of that name holds the event" "1" \
-    "$(sql "$T/uri/file:x.db?mode=memory" "SELECT count(*) FROM events" 2>/dev/null || echo none)"
+    "$(sql "$T/uri/file:x.db?mode=memory" "SELECT count(*) FROM events_all" 2>/dev/null || echo none)"
 
 # Standard output that cannot be written is a failure (exit 3, one line on
 # stderr), for every command that writes there.

@@ -27,7 +27,7 @@ check_eq "the same events from the file and from a pipe" \
 wait_events() {
 	i=0
 	while [ $i -lt 600 ]; do
-		[ "$(sql "$1" "SELECT count(*) > 0 FROM events" 2> /dev/null)" = 1 ] && return 0
+		[ "$(sql "$1" "SELECT count(*) > 0 FROM events_all" 2> /dev/null)" = 1 ] && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done

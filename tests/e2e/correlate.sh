@@ -25,7 +25,7 @@ incidents() { sql "$1" "$INCIDENTS"; }
 LINKS="SELECT s.rule, strftime('%H:%M:%S', s.ts / 1000, 'unixepoch'),
 	ifnull(t.rule || '@' || strftime('%H:%M:%S', t.ts / 1000, 'unixepoch'), '-'),
 	ifnull(s.inherited, '-')
-	FROM events s LEFT JOIN events t ON t.id = s.link
+	FROM events_all s LEFT JOIN events_all t ON t.id = s.link
 	WHERE s.rule IN ('leak', 'fallback') ORDER BY s.ts, s.rule"
 links() { sql "$1" "$LINKS"; }
 
@@ -154,5 +154,5 @@ else not_ok "dense leak scopes: $NLEAKS ingested within the hang guard"; fi
 check_eq "dense leak scopes: unresolved, open and paid" \
     "open|600 paid|$(((NLEAKS - 201) / 2 + 1)) unresolved|$((NLEAKS / 2 - 500))" \
     "$(sql leaks.db "SELECT group_concat(k || '|' || n, ' ') FROM (SELECT kind AS k, count(*) AS n
-	FROM incidents GROUP BY kind UNION ALL SELECT 'paid', count(*) FROM events
+	FROM incidents GROUP BY kind UNION ALL SELECT 'paid', count(*) FROM events_all
 	WHERE link IS NOT NULL ORDER BY 1)")"

@@ -65,7 +65,7 @@ while read -r d; do
 	if [ "$ic" = ok ]; then intact=$((intact + 1)); else
 		echo "# run $i (kill at ${d}s): integrity_check: $ic"; fi
 	if [ -f k.db ] && [ "$(sql k.db "SELECT count(*) FROM ingests WHERE status = 'running'" 2> /dev/null)" = 1 ]; then
-		before=$(sql k.db "SELECT count(*) FROM events")
+		before=$(sql k.db "SELECT count(*) FROM events_all")
 	else
 		before=0
 	fi

@@ -10,31 +10,31 @@ F=$TOP/tests/fixtures/errors
 cp "$F/app.log" "$F/go.log" "$F/warn.log" "$F/fails.log" .
 "$LT" ingest -q --db e.db app.log go.log
 
-n() { sql "$1" "SELECT count(*) FROM events WHERE $2"; }
+n() { sql "$1" "SELECT count(*) FROM events_all WHERE $2"; }
 check_eq "log-error: one event per unclaimed error record" "8" "$(n e.db "rule = 'log-error'")"
 check_eq "log-critical: CRITICAL and panic" "2" "$(n e.db "rule = 'log-critical'")"
 check_eq "log-error lines" "2 4 6 15 16 19 20 22" \
-    "$(sql e.db "SELECT group_concat(line, ' ') FROM (SELECT line FROM events WHERE rule = 'log-error' ORDER BY line)")"
+    "$(sql e.db "SELECT group_concat(line, ' ') FROM (SELECT line FROM events_all WHERE rule = 'log-error' ORDER BY line)")"
 check_eq "Python logging: logger and template" \
     "tools.smart_file_query|Storage upload failed: upload <*> rejected" \
-    "$(sql e.db "SELECT json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events WHERE line = 2")"
+    "$(sql e.db "SELECT json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events_all WHERE line = 2")"
 check_eq "LEVEL:name: logger" "root|JSON parse error at line <*>" \
-    "$(sql e.db "SELECT json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events WHERE line = 15")"
+    "$(sql e.db "SELECT json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events_all WHERE line = 15")"
 check_eq "[error]: no logger" "|connect() failed (<*>: Connection refused) while connecting to upstream" \
-    "$(sql e.db "SELECT coalesce(json_extract(fields, '\$.logger'), '') || '|' || json_extract(fields, '\$.template') FROM events WHERE line = 19")"
+    "$(sql e.db "SELECT coalesce(json_extract(fields, '\$.logger'), '') || '|' || json_extract(fields, '\$.template') FROM events_all WHERE line = 19")"
 check_eq "logrus ERRO[...]" "pull access denied for worker" \
-    "$(sql e.db "SELECT json_extract(fields, '\$.template') FROM events WHERE line = 22")"
+    "$(sql e.db "SELECT json_extract(fields, '\$.template') FROM events_all WHERE line = 22")"
 check_eq "panic: critical, no logger" "5||panic: runtime error: index out of range [<*>] with length <*>" \
-    "$(sql e.db "SELECT r.severity || '|' || coalesce(json_extract(e.fields, '\$.logger'), '') || '|' || json_extract(e.fields, '\$.template') FROM events e JOIN sources s ON s.id = e.source_id JOIN rules r ON r.id = e.rule WHERE s.name = 'go.log'")"
+    "$(sql e.db "SELECT r.severity || '|' || coalesce(json_extract(e.fields, '\$.logger'), '') || '|' || json_extract(e.fields, '\$.template') FROM events_all e JOIN sources s ON s.id = e.source_id JOIN rules r ON r.id = e.rule WHERE s.name = 'go.log'")"
 check_eq "claimed by a specific rule: one event each (429, timeout, traceback)" \
     "7 provider-error|8 stream-timeout|10 traceback" \
-    "$(sql e.db "SELECT group_concat(line || ' ' || rule, '|') FROM (SELECT line, rule FROM events WHERE line IN (7, 8, 10) AND source_id = 1 ORDER BY line)")"
+    "$(sql e.db "SELECT group_concat(line || ' ' || rule, '|') FROM (SELECT line, rule FROM events_all WHERE line IN (7, 8, 10) AND source_id = 1 ORDER BY line)")"
 check_eq "warnings, info and 'error_count=3 no errors' make no log-error" "0" \
     "$(n e.db "rule IN ('log-error', 'log-critical') AND source_id = 1 AND line IN (1, 3, 5, 17, 18, 21)")"
 check_eq "the one warning no rule matched is log-warning" "17" \
-    "$(sql e.db "SELECT group_concat(line) FROM events WHERE rule = 'log-warning'")"
+    "$(sql e.db "SELECT group_concat(line) FROM events_all WHERE rule = 'log-warning'")"
 check_eq "same dedup key: re-reading stores nothing new" "0|16" \
-    "$("$LT" ingest -q --no-resume --db e.db app.log go.log; sql e.db "SELECT events || '|' || (SELECT count(*) FROM events) FROM ingests ORDER BY id DESC LIMIT 1")"
+    "$("$LT" ingest -q --no-resume --db e.db app.log go.log; sql e.db "SELECT events || '|' || (SELECT count(*) FROM events_all) FROM ingests ORDER BY id DESC LIMIT 1")"
 
 # --- the report: grouped templates, findings naming their evidence, exit 1
 check_rc "report --fail-on error: exit 1" 1 "$LT" report --db e.db --fail-on error
@@ -73,7 +73,7 @@ check_contains "429 and timeout: the timeout is a finding" "$T/out" \
 check_eq "warnings only: no event at error" "0" "$(n w.db "rule IN ('log-error', 'log-critical')")"
 check_eq "warnings no rule matched: log-warning, with logger and template" \
     "2|src.daemon.ws_server|Slow client <*> 3|tools.chat|retrying upload after error_count=<*>" \
-    "$(sql w.db "SELECT group_concat(line || '|' || json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template'), ' ') FROM (SELECT * FROM events WHERE rule = 'log-warning' ORDER BY line)")"
+    "$(sql w.db "SELECT group_concat(line || '|' || json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template'), ' ') FROM (SELECT * FROM events_all WHERE rule = 'log-warning' ORDER BY line)")"
 check_rc "warnings only: --fail-on warning exits 1" 1 "$LT" report --db w.db --fail-on warning
 check_rc "warnings only: --fail-on error exits 0" 0 "$LT" report --db w.db --fail-on error
 
@@ -82,11 +82,11 @@ LOGTRIAGE_RULES="$F/rules" "$LT" ingest -q --db c.db app.log go.log
 check_eq "enabled = false: no log-critical" "0" "$(n c.db "rule = 'log-critical'")"
 check_eq "exclude: JSON parse errors left out; without the specific rules the rest is log-error" \
     "2 4 6 7 8 10 19 20 22" \
-    "$(sql c.db "SELECT group_concat(line, ' ') FROM (SELECT line FROM events WHERE rule = 'log-error' ORDER BY line)")"
+    "$(sql c.db "SELECT group_concat(line, ' ') FROM (SELECT line FROM events_all WHERE rule = 'log-error' ORDER BY line)")"
 check_eq "severity = warning" "3" "$(sql c.db "SELECT severity FROM rules WHERE id = 'log-error'")"
 check_eq "traceback: template of its message and exception" \
     "tools.chat|Error in chat | ValueError: Model '<*>' is not available." \
-    "$(sql c.db "SELECT json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events WHERE line = 10")"
+    "$(sql c.db "SELECT json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events_all WHERE line = 10")"
 check_rc "lowered to warning: --fail-on error exits 0" 0 env LOGTRIAGE_RULES="$F/rules" "$LT" report --db c.db --fail-on error
 LOGTRIAGE_RULES="$F/rules" "$LT" rules list > list.txt
 check_contains "rules list: the built-in, configured" list.txt "by level: critical records  disabled"
@@ -101,4 +101,4 @@ cp "$F/unlinked.log" .
 check_contains "unlinked fallbacks: counted, with the errors they quote" u.txt \
     "  warning  4 fallback events followed no event of the rules fallback follows: the cause is unknown; they quote: \"ImportError: cannot import name 'GLMProvider' from 'src.providers.glm'\" (2), \"Connection reset by peer\" (1)"
 check_eq "unlinked fallbacks: the linked one is not among them" "1" \
-    "$(sql u.db "SELECT count(*) FROM events WHERE rule = 'fallback' AND link IS NOT NULL")"
+    "$(sql u.db "SELECT count(*) FROM events_all WHERE rule = 'fallback' AND link IS NOT NULL")"

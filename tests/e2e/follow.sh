@@ -19,7 +19,7 @@ step() {
 	$LT ingest --db "$T/f.db" --rules "$TOP/rules" "$T/app.log" 2> /dev/null
 }
 stored() {
-	sql "$T/f.db" "SELECT count(*) FROM events"
+	sql "$T/f.db" "SELECT count(*) FROM events_all"
 }
 # caught_up FILE: wait (10 s at most) until FILE holds every stored event.
 caught_up() {
@@ -77,14 +77,14 @@ done
 stop $p2 INT
 check_eq "SIGINT: the follower exits 0" "0" "$?"
 check_eq "SIGINT: the last id is the newest event's" \
-    "logtriage: last id $(sql "$T/f.db" "SELECT max(id) FROM events")" "$(cat "$T/err2")"
+    "logtriage: last id $(sql "$T/f.db" "SELECT max(id) FROM events_all")" "$(cat "$T/err2")"
 
 $LT events --db "$T/f.db" --after-id 0 > "$T/whole" 2> "$T/whole.err"
 check_eq "--after-id 0 prints every event, in id order" \
-    "$(sql "$T/f.db" "SELECT id FROM events ORDER BY id" | tr '\n' ' ')" \
+    "$(sql "$T/f.db" "SELECT id FROM events_all ORDER BY id" | tr '\n' ' ')" \
     "$(sed 's/.*"id":\([0-9]*\)}$/\1/' "$T/whole" | tr '\n' ' ')"
 check_eq "--after-id reports the last id" \
-    "logtriage: last id $(sql "$T/f.db" "SELECT max(id) FROM events")" "$(cat "$T/whole.err")"
+    "logtriage: last id $(sql "$T/f.db" "SELECT max(id) FROM events_all")" "$(cat "$T/whole.err")"
 cat "$T/out1" "$T/out2" > "$T/union"
 check_eq "no event repeated across the restart" "" \
     "$(sed 's/.*"id":\([0-9]*\)}$/\1/' "$T/union" | sort | uniq -d | head -3)"
@@ -98,11 +98,11 @@ check_eq "the corpus gave events to follow" "yes" \
     "$([ "$(wc -l < "$T/union")" -gt 1000 ] && echo yes)"
 
 # --after-id with filters, and a follower that stops at --until.
-mid=$(sql "$T/f.db" "SELECT id FROM events ORDER BY id LIMIT 1 OFFSET 100")
+mid=$(sql "$T/f.db" "SELECT id FROM events_all ORDER BY id LIMIT 1 OFFSET 100")
 check_eq "--after-id N --rule R: only R's events after N" \
-    "$(sql "$T/f.db" "SELECT count(*) FROM events WHERE id > $mid AND rule = 'retry'")" \
+    "$(sql "$T/f.db" "SELECT count(*) FROM events_all WHERE id > $mid AND rule = 'retry'")" \
     "$($LT events --db "$T/f.db" --after-id "$mid" --rule retry 2> /dev/null | wc -l)"
-until=$(sql "$T/f.db" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', (min(ts) + max(ts)) / 2000, 'unixepoch') FROM events")
+until=$(sql "$T/f.db" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', (min(ts) + max(ts)) / 2000, 'unixepoch') FROM events_all")
 check_rc "--follow --until ends when the log time is reached" 0 \
     timeout 10 $LT events --db "$T/f.db" --follow --poll-ms 50 --until "$until"
 check_eq "--follow --until prints the events before it" \

@@ -25,7 +25,7 @@ gen() {
 }
 row() { sql "$1" "SELECT status, lines, bytes, records, events, duplicates FROM ingests"; }
 dump() {
-	sql "$1" "SELECT rule, ts, hash, ordinal, line, line_end, value FROM events
+	sql "$1" "SELECT rule, ts, hash, ordinal, line, line_end, value FROM events_all
 	    ORDER BY ts, rule, hash, ordinal"
 }
 # expected LOG - "done|lines|bytes|records|events|0" counted from the text
@@ -124,7 +124,7 @@ check_contains "truncated .gz: the summary counts what was read" "$T/err" \
 check_rc "truncated .gz again: exit 3" 3 "$LT" ingest --db t.db --source app t.gz
 check_eq "truncated .gz again: resumed at the damage, nothing twice" \
     "failed|0|0|0|$b|$(wc -l < part.dump | tr -d ' ')" \
-    "$(sql t.db "SELECT status, lines, records, events, skipped_bytes, (SELECT count(*) FROM events)
+    "$(sql t.db "SELECT status, lines, records, events, skipped_bytes, (SELECT count(*) FROM events_all)
     FROM ingests ORDER BY id DESC LIMIT 1")"
 cp c.log.gz t.gz
 check_rc "the .gz made whole: exit 0" 0 "$LT" ingest -q --db t.db --source app t.gz

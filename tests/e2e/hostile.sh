@@ -59,7 +59,7 @@ check_eq "30 MiB line: summary line" "$want" "$(cat "$T/err")"
 check_eq "30 MiB line: ingests row" "3|31457513|3|2|0|0|1|0|0|0|0|0" "$(counters long.db)"
 check_eq "30 MiB line: event kept, cut at 1 MiB; the next line still matched" \
     "retry|2|1048576 retry|3|98" \
-    "$(sql long.db "SELECT group_concat(rule || '|' || line || '|' || length(text), ' ') FROM (SELECT * FROM events ORDER BY line)")"
+    "$(sql long.db "SELECT group_concat(rule || '|' || line || '|' || length(text), ' ') FROM (SELECT * FROM events_all ORDER BY line)")"
 peak_rss sh -c '"$0" ingest --db longpipe.db --source pipe < "$1"' "$LT" long.log
 check_eq "30 MiB line from a pipe: exit 0" 0 "$?"
 rss_le "30 MiB line from a pipe: peak RSS at most 64 MiB" 65536
@@ -72,7 +72,7 @@ check_rc "a million NULs: exit 0" 0 "$LT" ingest --db nul.db nul.bin
 check_eq "a million NULs: summary line" "$(summary 2 1000100 2 1 0 0 0 1 0 0 1000000 0 1)" "$(cat "$T/err")"
 check_eq "a million NULs: ingests row" "2|1000100|2|1|0|0|0|1|0|0|1000000|0" "$(counters nul.db)"
 check_eq "a million NULs: the next line's event" "retry|2|1761454809000" \
-    "$(sql nul.db "SELECT rule || '|' || line || '|' || ts FROM events")"
+    "$(sql nul.db "SELECT rule || '|' || line || '|' || ts FROM events_all")"
 
 # --- json-file lines: nested 100000 deep, unterminated, 5 MiB, control escapes
 gen json json.log
@@ -82,10 +82,10 @@ check_eq "hostile JSON: ingests row" "6|6443637|5|4|0|3|1|3|0|0|0|0" "$(counters
 # line 5 has no stamp of its own: it continues line 1's stamped stderr record
 check_eq "hostile JSON: the intact records keep their envelope time" \
     "1-5|1761454801100 6-6|1761454805100" \
-    "$(sql json.db "SELECT group_concat(line || '-' || line_end || '|' || ts, ' ') FROM (SELECT * FROM events WHERE length(text) < 200 ORDER BY line)")"
+    "$(sql json.db "SELECT group_concat(line || '-' || line_end || '|' || ts, ' ') FROM (SELECT * FROM events_all WHERE length(text) < 200 ORDER BY line)")"
 check_eq "hostile JSON: damaged records kept whole (deep) and cut at 1 MiB (oversized)" \
     "2|200169 4|1048576" \
-    "$(sql json.db "SELECT group_concat(line || '|' || length(text), ' ') FROM (SELECT * FROM events WHERE length(text) >= 200 ORDER BY line)")"
+    "$(sql json.db "SELECT group_concat(line || '|' || length(text), ' ') FROM (SELECT * FROM events_all WHERE length(text) >= 200 ORDER BY line)")"
 check_eq "hostile JSON: integrity" ok "$(sql json.db "PRAGMA integrity_check")"
 
 # --- timestamps: year 1, before the epoch, year 9999, backwards, invalid
@@ -109,9 +109,9 @@ check_eq "far and backwards timestamps: ingests row" "10|1015|9|8|0|0|0|1|3|0|0|
 # an invalid stamp is no stamp: that line continues the record before it
 check_eq "far and backwards timestamps: event times by line" \
     "1:-62135596800000 2:-1000 3:253402300799000 4:1761454800000 5:1761451200000 7:7258118400000 8:1761447600000 10:1761454800000" \
-    "$(sql ts.db "SELECT group_concat(line || ':' || ts, ' ') FROM (SELECT * FROM events ORDER BY line)")"
+    "$(sql ts.db "SELECT group_concat(line || ':' || ts, ' ') FROM (SELECT * FROM events_all ORDER BY line)")"
 check_eq "far and backwards timestamps: line 5 carries the invalid stamp's line" "5|6" \
-    "$(sql ts.db "SELECT line || '|' || line_end FROM events WHERE line = 5")"
+    "$(sql ts.db "SELECT line || '|' || line_end FROM events_all WHERE line = 5")"
 check_rc "far timestamps: events" 0 "$LT" events --db ts.db --format tsv
 check_eq "far timestamps: events sorted by time, ISO years 0001 .. 9999" \
     "0001-01-01T00:00:00.000Z 1969-12-31T23:59:59.000Z 2025-10-26T03:00:00.000Z 2025-10-26T04:00:00.000Z 2025-10-26T05:00:00.000Z 2025-10-26T05:00:00.000Z 2200-01-01T00:00:00.000Z 9999-12-31T23:59:59.000Z" \
@@ -126,7 +126,7 @@ check_contains "far timestamps: prune counts the years 2200 and 9999 as future-d
     "logtriage: 2 future-dated events"
 check_eq "far timestamps: prune keeps the last day of sane log time and the future-dated" \
     "2025-10-26T03 2025-10-26T04 2025-10-26T05 2025-10-26T05 2200-01-01T00 9999-12-31T23" \
-    "$(sql ts.db "SELECT group_concat(strftime('%Y-%m-%dT%H', ts / 1000, 'unixepoch'), ' ') FROM (SELECT ts FROM events ORDER BY ts)")"
+    "$(sql ts.db "SELECT group_concat(strftime('%Y-%m-%dT%H', ts / 1000, 'unixepoch'), ' ') FROM (SELECT ts FROM events_all ORDER BY ts)")"
 
 # --- a million distinct storm keys: bounded memory, the rule still fires
 # (a tenth of them under ASan, which is 20 times slower and measures no RSS)
@@ -161,11 +161,11 @@ check_eq "escapes, HTML, SQL: summary line" "$(summary 5 717 5 5 0 0 0 0 0 1 0 0
 check_eq "escapes, HTML, SQL: ingests row" "5|717|5|5|0|0|0|0|0|1|0|0" "$(counters esc.db)"
 check_eq "SQL metacharacters: source name stored verbatim" "$SRC" "$(sql esc.db "SELECT name FROM sources")"
 check_eq "SQL metacharacters: every table still there" \
-    "context_blocks context_files event_context event_minutes events incidents ingests input_ordinals inputs meta rules sources volume volume_marks" \
+    "context_blocks context_files event_context event_minutes events incidents ingests input_ordinals inputs meta rules sample_rules sample_spans samples sources volume volume_marks" \
     "$(sql esc.db "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")"
 check_eq "SQL metacharacters: field and group stored verbatim" \
     "{\"model\":\"x\\\"); DROP TABLE events;--\",\"ms\":\"1234\"}|x\"); DROP TABLE events;--" \
-    "$(sql esc.db "SELECT fields || '|' || grp FROM events WHERE value = 1234")"
+    "$(sql esc.db "SELECT fields || '|' || grp FROM events_all WHERE value = 1234")"
 check_rc "SQL metacharacters: events --source finds them" 0 "$LT" events --db esc.db --source "$SRC" --format tsv
 check_eq "SQL metacharacters: events --source count" 5 "$(wc -l < "$T/out")"
 check_rc "SQL metacharacters: a quote-only source selects nothing" 0 "$LT" events --db esc.db --source "' OR 1=1 --" --format tsv

@@ -15,13 +15,13 @@ DEFAULT_RULES="'retry','provider-timeout','fallback','semaphore-leak','semaphore
 'ws-keepalive-1011','response-time'"
 counts() {
 	sql "$1" "SELECT group_concat(r || '=' || n, ' ') FROM (SELECT rule AS r,
-	    count(*) AS n FROM events e JOIN sources s ON s.id = e.source_id
+	    count(*) AS n FROM events_all e JOIN sources s ON s.id = e.source_id
 	    WHERE rule IN ($DEFAULT_RULES) ${2:+AND s.name = '$2'} GROUP BY rule ORDER BY rule)"
 }
 # Every event's identity, for comparing two databases.
 dump() {
 	sql "$1" "SELECT s.name, e.rule, e.ts, e.hash, e.ordinal, e.line, e.fields
-	    FROM events e JOIN sources s ON s.id = e.source_id
+	    FROM events_all e JOIN sources s ON s.id = e.source_id
 	    ORDER BY s.name, e.ts, e.rule, e.hash, e.ordinal"
 }
 incidents() {
@@ -45,9 +45,9 @@ check_eq "plain sample: ingests row" "done|154|130|0|0" \
 check_eq "plain sample: volume covers every line" "154|130|18697" \
     "$(sql plain.db "SELECT sum(lines), sum(records), sum(bytes) FROM volume")"
 check_eq "plain sample: traceback joined to its timeout record" "35|48" \
-    "$(sql plain.db "SELECT line, line_end FROM events WHERE rule = 'provider-timeout' ORDER BY ts LIMIT 1")"
+    "$(sql plain.db "SELECT line, line_end FROM events_all WHERE rule = 'provider-timeout' ORDER BY ts LIMIT 1")"
 check_eq "plain sample: metric value and group" "46052.0|kimi-k2-0905-preview" \
-    "$(sql plain.db "SELECT value, grp FROM events WHERE rule = 'response-time' ORDER BY value DESC LIMIT 1")"
+    "$(sql plain.db "SELECT value, grp FROM events_all WHERE rule = 'response-time' ORDER BY value DESC LIMIT 1")"
 
 check_rc "compose sample ingests" 0 "$LT" ingest --db compose.db "$S/compose-t.log"
 check_eq "compose: sources named per container" "exai-mcp-daemon-1|compose,redis-1|compose" \
@@ -57,7 +57,7 @@ check_eq "compose: daemon counts" \
     "$(counts compose.db exai-mcp-daemon-1)"
 check_eq "compose: redis has lines but no events" "7|0" \
     "$(sql compose.db "SELECT (SELECT sum(lines) FROM volume v JOIN sources s ON s.id = v.source_id WHERE s.name = 'redis-1'),
-	(SELECT count(*) FROM events e JOIN sources s ON s.id = e.source_id WHERE s.name = 'redis-1')")"
+	(SELECT count(*) FROM events_all e JOIN sources s ON s.id = e.source_id WHERE s.name = 'redis-1')")"
 
 check_rc "json-file sample ingests" 0 "$LT" ingest --db json.db "$JSONLOG"
 check_eq "json-file: source from config.v2.json" "exai-mcp-daemon|docker" \
@@ -65,9 +65,9 @@ check_eq "json-file: source from config.v2.json" "exai-mcp-daemon|docker" \
 check_eq "json-file: counts" \
     "fallback=1 provider-timeout=1 response-time=3 retry=1 ws-keepalive-1011=1" "$(counts json.db)"
 check_eq "json-file: >16 KiB partial record joined, value and model kept" "41234.0|glm-4.6|18730" \
-    "$(sql json.db "SELECT value, grp, length(text) FROM events WHERE rule = 'response-time' ORDER BY ts LIMIT 1")"
+    "$(sql json.db "SELECT value, grp, length(text) FROM events_all WHERE rule = 'response-time' ORDER BY ts LIMIT 1")"
 check_eq "json-file: stream stored" "2" \
-    "$(sql json.db "SELECT DISTINCT stream FROM events WHERE rule = 'retry'")"
+    "$(sql json.db "SELECT DISTINCT stream FROM events_all WHERE rule = 'retry'")"
 
 check_rc "journald sample ingests" 0 "$LT" ingest --db journald.db "$S/journald.json"
 check_eq "journald: source from the entry" "exai-daemon|journald" \
@@ -111,7 +111,7 @@ check_eq "re-ingest: skipped bytes recorded" "60925" \
     "$(sql all.db "SELECT sum(skipped_bytes) FROM ingests WHERE id > 7")"
 "$LT" ingest -q --no-resume --db all.db "$S/exai-daemon.log" 2> nr.err
 check_eq "--no-resume: all duplicates, no new event" "113|0" \
-    "$(sql all.db "SELECT count(*) FROM events")|$(sql all.db "SELECT events FROM ingests ORDER BY id DESC LIMIT 1")"
+    "$(sql all.db "SELECT count(*) FROM events_all")|$(sql all.db "SELECT events FROM ingests ORDER BY id DESC LIMIT 1")"
 check_eq "--no-resume: duplicates counted" "70" \
     "$(sql all.db "SELECT duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
 check_eq "-q prints nothing" "" "$(cat nr.err)"
@@ -125,6 +125,7 @@ check_eq "events: one full index, unique, rule first; links and untimed apart" \
 # A database with the earlier layout (UNIQUE on the table, a plain
 # events_rule_ts) keeps its own key: re-ingest adds nothing.
 cp all.db old.db
+unsample old.db
 sql old.db "DROP INDEX events_rule_ts; ALTER TABLE events RENAME TO e0;
     CREATE TABLE events (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL,
 	rule TEXT NOT NULL, ts INTEGER NOT NULL, hash INTEGER NOT NULL,
@@ -138,7 +139,7 @@ sql old.db "DROP INDEX events_rule_ts; ALTER TABLE events RENAME TO e0;
     CREATE INDEX events_rule_ts ON events (rule, source_id, ts)"
 "$LT" ingest -q --no-resume --db old.db "$S/exai-daemon.log"
 check_eq "earlier layout: re-ingest adds nothing" "113|0|70" \
-    "$(sql old.db "SELECT count(*) FROM events")|$(sql old.db "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
+    "$(sql old.db "SELECT count(*) FROM events_all")|$(sql old.db "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
 check_eq "earlier layout: the writer adds the index of linked events" "1" \
     "$(sql old.db "SELECT count(*) FROM pragma_index_list('events') WHERE name = 'events_link'")"
 check_eq "earlier layout: the writer adds events.dup_of and the rule columns" \
@@ -153,16 +154,16 @@ sql fnv.db "DELETE FROM meta WHERE key = 'event_hash'"
 "$LT" ingest -q --db fnv.db "$S/exai-daemon.log"
 "$LT" ingest -q --db txt.db "$S/exai-daemon.log"
 check_eq "FNV-1a database: same events, other hashes" "70|70|0" \
-    "$(sql fnv.db "SELECT count(*) FROM events")|$(sql txt.db "SELECT count(*) FROM events")|$(sql fnv.db "ATTACH 'txt.db' AS t;
-	SELECT count(*) FROM events e JOIN t.events x ON x.rule = e.rule AND x.ts = e.ts AND x.hash = e.hash")"
+    "$(sql fnv.db "SELECT count(*) FROM events_all")|$(sql txt.db "SELECT count(*) FROM events_all")|$(sql fnv.db "ATTACH 'txt.db' AS t;
+	SELECT count(*) FROM events_all e JOIN t.events_all x ON x.rule = e.rule AND x.ts = e.ts AND x.hash = e.hash")"
 "$LT" ingest -q --no-resume --db fnv.db "$S/exai-daemon.log"
 check_eq "FNV-1a database: re-read, every event found again" "70|0|70" \
-    "$(sql fnv.db "SELECT count(*) FROM events")|$(sql fnv.db "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
+    "$(sql fnv.db "SELECT count(*) FROM events_all")|$(sql fnv.db "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
 
 # --- two identical lines in the same second are two events
 check_eq "identical lines, same second: two events, ordinals 0 and 1" "0,1" \
-    "$(sql plain.db "SELECT group_concat(ordinal) FROM (SELECT ordinal FROM events WHERE rule = 'retry'
-	AND ts = (SELECT ts FROM events WHERE rule = 'retry' GROUP BY ts HAVING count(*) = 2) ORDER BY ordinal)")"
+    "$(sql plain.db "SELECT group_concat(ordinal) FROM (SELECT ordinal FROM events_all WHERE rule = 'retry'
+	AND ts = (SELECT ts FROM events_all WHERE rule = 'retry' GROUP BY ts HAVING count(*) = 2) ORDER BY ordinal)")"
 
 # --- a source one input of a run created, named again by a later input
 # of the same run: looked up, not created twice
@@ -202,7 +203,7 @@ check_eq "stdin: source stdin, same counts" "stdin|stdin|$(counts plain.db)" \
     "$(sql stdin.db "SELECT name || '|' || kind FROM sources")|$(counts stdin.db)"
 cat "$S/exai-daemon.log" | "$LT" ingest -q --db stdin.db - 
 check_eq "stdin: a second pipe of the same text adds nothing" "70" \
-    "$(sql stdin.db "SELECT count(*) FROM events")"
+    "$(sql stdin.db "SELECT count(*) FROM events_all")"
 "$LT" ingest -q --db named.db --source=exai-mcp-daemon "$S/compose-t.log"
 check_eq "--source: one named source for every record" "exai-mcp-daemon|named" \
     "$(sql named.db "SELECT group_concat(name || '|' || kind) FROM sources")"
@@ -221,11 +222,11 @@ check_eq "broken JSON lines: volume agrees with the ingests row" "2|$(wc -c < br
     "$(sql broken.db "SELECT (SELECT sum(malformed) FROM volume), (SELECT sum(bytes) FROM volume), malformed, bytes FROM ingests")"
 # a broken line takes the time of the record before it, not 1970
 check_eq "broken JSON lines: no event or volume row at log time 0" "0|0" \
-    "$(sql broken.db "SELECT (SELECT count(*) FROM events WHERE ts < 1761000000000), (SELECT count(*) FROM volume WHERE minute < 29350000)")"
+    "$(sql broken.db "SELECT (SELECT count(*) FROM events_all WHERE ts < 1761000000000), (SELECT count(*) FROM volume WHERE minute < 29350000)")"
 check_eq "broken JSON lines: the broken retry has its predecessor's time" "1761447600100" \
-    "$(sql broken.db "SELECT ts FROM events WHERE line = 2")"
+    "$(sql broken.db "SELECT ts FROM events_all WHERE line = 2")"
 check_eq "broken JSON lines: the broken retry is kept as text" "3" \
-    "$(sql broken.db "SELECT count(*) FROM events WHERE rule = 'retry'")"
+    "$(sql broken.db "SELECT count(*) FROM events_all WHERE rule = 'retry'")"
 check_contains "broken JSON lines: summary says so" "$T/err" "malformed 2,"
 
 # bad UTF-8, NUL bytes, binary junk
@@ -237,7 +238,7 @@ check_contains "broken JSON lines: summary says so" "$T/err" "malformed 2,"
 	printf '\n2025-10-26 05:00:03 INFO openai._base_client: Retrying request to /chat/completions in 0.6 seconds\n'
 } > junk.log
 check_rc "bad UTF-8, NUL, binary junk: exit 0" 0 "$LT" ingest --db junk.db junk.log
-check_eq "junk: both retries found" "2" "$(sql junk.db "SELECT count(*) FROM events WHERE rule = 'retry'")"
+check_eq "junk: both retries found" "2" "$(sql junk.db "SELECT count(*) FROM events_all WHERE rule = 'retry'")"
 check_eq "junk: NUL bytes counted" "1" "$(sql junk.db "SELECT nul_bytes >= 2 FROM ingests")"
 check_eq "junk: bad UTF-8 counted" "1" "$(sql junk.db "SELECT bad_utf8 >= 1 FROM ingests")"
 check_eq "junk: every line read" "5" "$(sql junk.db "SELECT lines FROM ingests")"
@@ -308,7 +309,7 @@ fpid=$!
 wait_events() {	# wait_events N: poll until N retry events are stored (up to 5 s)
 	i=0
 	while [ $i -lt 50 ]; do
-		n=$(sql follow.db "SELECT count(*) FROM events WHERE rule = 'retry'" 2> /dev/null)
+		n=$(sql follow.db "SELECT count(*) FROM events_all WHERE rule = 'retry'" 2> /dev/null)
 		[ "$n" = "$1" ] && { echo "$n"; return; }
 		sleep 0.1
 		i=$((i + 1))
@@ -334,7 +335,7 @@ check_eq "--follow: SIGTERM finishes cleanly, by the signal" "143|stopped" \
 # --- errors and exit codes
 check_rc "missing file: exit 3" 3 "$LT" ingest --db miss.db nope.log "$S/exai-daemon.log"
 check_contains "missing file: message names it" "$T/err" "logtriage: nope.log: No such file or directory"
-check_eq "missing file: the other input is ingested" "70" "$(sql miss.db "SELECT count(*) FROM events")"
+check_eq "missing file: the other input is ingested" "70" "$(sql miss.db "SELECT count(*) FROM events_all")"
 check_contains "missing file: counted in the summary" "$T/err" "from 2 inputs"
 check_rc "bad --format: exit 2" 2 "$LT" ingest --db x.db --format yaml "$S/exai-daemon.log"
 check_eq "bad --format: the message lists the envelopes" \
@@ -385,5 +386,5 @@ check_eq "resume across services: the second run resumed" "1" \
 check_eq "resume across services: every identical line of one second counts" \
     "api-1|0,api-1|1,api-1|2,worker-1|0,worker-1|1" \
     "$(sql straddle.db "SELECT group_concat(name || '|' || ordinal) FROM (SELECT s.name, e.ordinal
-        FROM events e JOIN sources s ON s.id = e.source_id ORDER BY 1, 2)")"
+        FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY 1, 2)")"
 check_eq "resume across services: same events as one whole run" "$(dump straddle-whole.db)" "$(dump straddle.db)"

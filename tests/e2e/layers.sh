@@ -7,7 +7,7 @@
 
 LOG=$TOP/tests/fixtures/layers/app.log
 cp "$LOG" app.log
-EV="SELECT group_concat(rule || ':' || line, ' ') FROM (SELECT rule, line FROM events ORDER BY line, rule)"
+EV="SELECT group_concat(rule || ':' || line, ' ') FROM (SELECT rule, line FROM events_all ORDER BY line, rule)"
 
 # --- no drop-in directory: the defaults alone
 check_rc "ingest with the defaults" 0 "$LT" ingest --db a.db app.log
@@ -53,14 +53,14 @@ check_eq "re-read: the new rules' events, the old ones once" \
     "daemon-start:1 semaphore-status:2 semaphore-status:3 cache-miss:4 log-warning:4 cache-miss:5 log-warning:5 log-error:6 semaphore-status:7" \
     "$(sql a.db "$EV")"
 check_eq "re-read: the user's cache-miss, not the system's" "abc|12" \
-    "$(sql a.db "SELECT json_extract(fields, '\$.key') || '|' || json_extract(fields, '\$.n') FROM events WHERE rule = 'cache-miss' AND line = 4")"
+    "$(sql a.db "SELECT json_extract(fields, '\$.key') || '|' || json_extract(fields, '\$.n') FROM events_all WHERE rule = 'cache-miss' AND line = 4")"
 check_rc "ingest a third time: exit 0" 0 "$LT" ingest --db a.db app.log
 check_eq "same rules: nothing read again" \
     "logtriage: 0 lines, 0 bytes, 0 records, 0 events (0 duplicates) from 1 inputs; malformed 0, truncated 0, no timestamp 0, backwards 0, bad UTF-8 0, NUL bytes 0, regex errors 0" \
     "$(cat "$T/err")"
 check_rc "--no-resume: exit 0" 0 "$LT" ingest --db a.db --no-resume app.log
 check_eq "counted once: 7 lines, and 9 events after four reads" "7|7|9" \
-    "$(sql a.db "SELECT sum(lines) || '|' || sum(records) FROM volume")|$(sql a.db "SELECT count(*) FROM events")"
+    "$(sql a.db "SELECT sum(lines) || '|' || sum(records) FROM volume")|$(sql a.db "SELECT count(*) FROM events_all")"
 
 check_rc "report with no flag" 0 "$LT" report --db a.db
 check_eq "report: input counted once" \

@@ -10,7 +10,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/logtriage-test.XXXXXX")
 epoch_check() {
 	for db in $(find "$T" -name '*.db' 2> /dev/null); do
 		n=$(sqlite3 -readonly -batch -noheader -cmd '.timeout 2000' "$db" \
-		    "SELECT count(*) FROM events WHERE ts < 86400000 AND
+		    "SELECT count(*) FROM events_all WHERE ts < 86400000 AND
 		    text NOT LIKE '%1970%' AND text NOT LIKE '%1969%'" 2> /dev/null)
 		case $n in ''|0) ;; *) echo "not ok - $n events dated 1970 in ${db#$T/}" ;; esac
 	done
@@ -59,3 +59,15 @@ check_golden() {
 
 # sql DB QUERY - one value from a database
 sql() { sqlite3 -batch -noheader "$1" "$2"; }
+
+# unsample DB - make DB a database of before samples: every event in
+# events, no samples table, no events_all view
+unsample() {
+	sql "$1" "INSERT INTO events (id, source_id, rule, ts, hash, ordinal,
+	    line, line_end, stream, text, fields, value, grp, link, inherited,
+	    dup_of) SELECT id, source_id, rule, ts, hash, ordinal, line,
+	    line_end, stream, text, fields, value, grp, link, inherited, dup_of
+	    FROM events_all WHERE id IN (SELECT id FROM samples);
+	    DROP VIEW events_all; DROP TABLE samples;
+	    DROP TABLE sample_rules; DROP TABLE sample_spans" > /dev/null
+}

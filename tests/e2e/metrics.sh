@@ -12,9 +12,9 @@ RULES=$FIX/metrics.rules
 # --- units: normalised to ms at ingest, shown in their unit
 check_rc "ingest durations in four units" 0 "$LT" ingest --db u.db --rules "$RULES" "$FIX/units.log"
 check_eq "stored in ms: 20.78s, 0.638s, 16475ms, 0.25ms" "20780.0 638.0 16475.0 0.25" \
-    "$(sql u.db "SELECT group_concat(value, ' ') FROM (SELECT value FROM events WHERE rule = 'duration' ORDER BY id)")"
+    "$(sql u.db "SELECT group_concat(value, ' ') FROM (SELECT value FROM events_all WHERE rule = 'duration' ORDER BY id)")"
 check_eq "a count keeps its own value and unit" "812.0 5120.0|tokens" \
-    "$(sql u.db "SELECT group_concat(value, ' ') FROM events WHERE rule = 'tokens'")|$(sql u.db "SELECT unit FROM rules WHERE id = 'tokens'")"
+    "$(sql u.db "SELECT group_concat(value, ' ') FROM events_all WHERE rule = 'tokens'")|$(sql u.db "SELECT unit FROM rules WHERE id = 'tokens'")"
 "$LT" report --db u.db > u.txt
 check_contains "durations: table in a readable unit, sub-second kept" u.txt \
     "  -                                   4     9.47 s     638 ms     20.8 s     20.8 s     20.8 s"
@@ -62,8 +62,8 @@ check_contains "rules list: same and counts" "$T/out" "same = tool, ms within 1s
 
 # --- one measurement counted once, whatever the ingest order
 ingest_rep() { "$LT" ingest --db "$1" --rules "$RULES" --source tools "$2" 2>&1; }
-REP="SELECT group_concat(line || ':' || ifnull((SELECT line FROM events d WHERE d.id = e.dup_of), '-'), ' ')
-	FROM (SELECT * FROM events WHERE rule = 'tool-ms' ORDER BY line) e"
+REP="SELECT group_concat(line || ':' || ifnull((SELECT line FROM events_all d WHERE d.id = e.dup_of), '-'), ' ')
+	FROM (SELECT * FROM events_all WHERE rule = 'tool-ms' ORDER BY line) e"
 check_contains "one ingest: the summary counts repeated samples" "$(printf '%s\n' "$(ingest_rep one.db "$FIX/repeats.log")" > one.err; echo one.err)" \
     "8 events (0 duplicates, 3 same-sample duplicates)"
 check_eq "one ingest: each repeat points at the sample it repeats" \
@@ -75,8 +75,8 @@ ingest_rep split.db a.log > split.err
 ingest_rep split.db a.log >> split.err
 ingest_rep split.db b.log >> split.err
 check_eq "split, reversed and repeated ingests: the same repeats" \
-    "$(sql one.db "SELECT group_concat(dup_of IS NOT NULL, '') FROM (SELECT dup_of FROM events ORDER BY ts, text)")" \
-    "$(sql split.db "SELECT group_concat(dup_of IS NOT NULL, '') FROM (SELECT dup_of FROM events ORDER BY ts, text)")"
+    "$(sql one.db "SELECT group_concat(dup_of IS NOT NULL, '') FROM (SELECT dup_of FROM events_all ORDER BY ts, text)")" \
+    "$(sql split.db "SELECT group_concat(dup_of IS NOT NULL, '') FROM (SELECT dup_of FROM events_all ORDER BY ts, text)")"
 check_contains "split: the second part counts its own repeats" split.err \
     "3 events (0 duplicates, 2 same-sample duplicates)"
 "$LT" report --db one.db > one.txt
@@ -103,6 +103,7 @@ check_not_contains "a refused release is no fallback" sem.txt "fallback chain"
 
 # --- a database no writer has opened since the columns were added, read-only
 cp one.db old.db
+unsample old.db
 sql old.db "ALTER TABLE events DROP COLUMN dup_of; ALTER TABLE rules DROP COLUMN unit;
     ALTER TABLE rules DROP COLUMN slow; ALTER TABLE rules DROP COLUMN counts;
     ALTER TABLE rules DROP COLUMN counts_by; ALTER TABLE rules DROP COLUMN means;

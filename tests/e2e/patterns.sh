@@ -129,11 +129,11 @@ check_contains "patterns: rules test ran the three examples" "$T/out" \
 check_rc "patterns: ingest with the mined rules" 0 \
     $LT ingest -q --db "$T/m.db" --no-default-rules --rules "$T/rules" app.log
 check_eq "patterns: the rule of template 2 matches its 3 records" 3 \
-    "$(sql "$T/m.db" "SELECT count(*) FROM events WHERE rule = 'pattern-2-glm-failed-after-retries'")"
+    "$(sql "$T/m.db" "SELECT count(*) FROM events_all WHERE rule = 'pattern-2-glm-failed-after-retries'")"
 check_eq "patterns: the rule of template 5 matches its 4 records" 4 \
-    "$(sql "$T/m.db" "SELECT count(*) FROM events WHERE rule = 'pattern-5-connection-closed-for-sent'")"
+    "$(sql "$T/m.db" "SELECT count(*) FROM events_all WHERE rule = 'pattern-5-connection-closed-for-sent'")"
 check_eq "patterns: the rule of template 4 matches its 2 tracebacks" "2|ValueError: Model 'kimi-k2-0905' is not available." \
-    "$(sql "$T/m.db" "SELECT count(*), substr(max(text), instr(max(text), 'ValueError: Model')) FROM events WHERE rule = 'pattern-4-error-in-chat-valueerror'")"
+    "$(sql "$T/m.db" "SELECT count(*), substr(max(text), instr(max(text), 'ValueError: Model')) FROM events_all WHERE rule = 'pattern-4-error-in-chat-valueerror'")"
 
 # Stored events of warning or worse are mined when there is no --input.
 check_rc "patterns: stored events" 0 $LT ingest -q --db "$T/s.db" --rules "$TOP/rules" app.log

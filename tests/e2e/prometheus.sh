@@ -133,7 +133,7 @@ wait_for() {
 
 # truth DB: "rule n" per rule, from the database itself.
 truth_events() {
-	sql "$1" "SELECT rule || ' ' || count(*) FROM events GROUP BY rule ORDER BY rule"
+	sql "$1" "SELECT rule || ' ' || count(*) FROM events_all GROUP BY rule ORDER BY rule"
 }
 
 wait_for "both exporters are scraped" 'count(up{job="logtriage"} == 1)' " 2"
@@ -155,16 +155,16 @@ check_eq "host-b: all events equal what logtriage events prints" \
 # The rest of host-a's log, ingested while Prometheus scrapes.
 wait_for "host-a's first ingest is in Prometheus" \
     'sum(logtriage_events_total{instance="host-a"})' \
-    " $(sql "$T/a.db" 'SELECT count(*) FROM events')"
-first=$(sql "$T/a.db" 'SELECT count(*) FROM events')
+    " $(sql "$T/a.db" 'SELECT count(*) FROM events_all')"
+first=$(sql "$T/a.db" 'SELECT count(*) FROM events_all')
 cp "$T/a.log" "$T/a-now.log"
 $LT ingest --db "$T/a.db" --rules "$TOP/rules" "$T/a-now.log" 2> /dev/null
 $LT report --db "$T/a.db" --format prometheus -o "$T/tf-a/logtriage.prom"
 check_eq "host-a ingested more in its second step" "yes" \
-    "$([ "$(sql "$T/a.db" 'SELECT count(*) FROM events')" -gt "$first" ] && echo yes)"
+    "$([ "$(sql "$T/a.db" 'SELECT count(*) FROM events_all')" -gt "$first" ] && echo yes)"
 wait_for "host-a's second ingest reaches Prometheus" \
     'sum(logtriage_events_total{instance="host-a"})' \
-    " $(sql "$T/a.db" 'SELECT count(*) FROM events')"
+    " $(sql "$T/a.db" 'SELECT count(*) FROM events_all')"
 check_eq "host-a: events per rule equal the database's" "$(truth_events "$T/a.db")" \
     "$(ph host-a 'sum by (instance, rule) (logtriage_events_total)')"
 check_eq "no counter reset across the second ingest" " 0" \
@@ -172,8 +172,8 @@ check_eq "no counter reset across the second ingest" " 0" \
 
 # The fleet's p95 per model: the exact nearest-rank value over both
 # databases' samples, and the bucket histogram_quantile lands in.
-sql "$T/a.db" "SELECT grp, value FROM events WHERE rule = 'response-time' AND value IS NOT NULL" > "$T/lat"
-sql "$T/b.db" "SELECT grp, value FROM events WHERE rule = 'response-time' AND value IS NOT NULL" >> "$T/lat"
+sql "$T/a.db" "SELECT grp, value FROM events_all WHERE rule = 'response-time' AND value IS NOT NULL" > "$T/lat"
+sql "$T/b.db" "SELECT grp, value FROM events_all WHERE rule = 'response-time' AND value IS NOT NULL" >> "$T/lat"
 q 'histogram_quantile(0.95, sum by (le, group) (logtriage_latency_seconds_bucket{rule="response-time"}))' > "$T/hq"
 check_eq "fleet p95 per model within one bucket of the exact value" "ok" "$(python3 - "$T/lat" "$T/hq" << 'EOF'
 import math, sys

@@ -397,10 +397,10 @@ head -n 30050 "$C/ord.log" > "$C/ords.log"
 $LT ingest -q --db "$C/ords.db" --rules "$TOP/rules" "$C/ords.log"
 tail -n +30051 "$C/ord.log" >> "$C/ords.log"
 $LT ingest -q --db "$C/ords.db" --rules "$TOP/rules" "$C/ords.log"
-ord_events() { sql "$1" "SELECT s.name, e.ts, e.ordinal FROM events e JOIN sources s ON s.id = e.source_id ORDER BY 1, 2, 3" | md5sum; }
+ord_events() { sql "$1" "SELECT s.name, e.ts, e.ordinal FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY 1, 2, 3" | md5sum; }
 check_eq "cardinality: a split ingest of 20000 sources stores 40000 events, ordinals 0 and 1, the second run resumed" \
     "40000|20000|0|1|1" \
-    "$(sql "$C/ords.db" "SELECT count(*) || '|' || count(DISTINCT source_id) || '|' || min(ordinal) || '|' || max(ordinal) FROM events")|$(sql "$C/ords.db" "SELECT count(*) FROM ingests WHERE skipped_bytes > 0")"
+    "$(sql "$C/ords.db" "SELECT count(*) || '|' || count(DISTINCT source_id) || '|' || min(ordinal) || '|' || max(ordinal) FROM events_all")|$(sql "$C/ords.db" "SELECT count(*) FROM ingests WHERE skipped_bytes > 0")"
 check_eq "cardinality: ... the events of one whole ingest" "$(ord_events "$C/ordw.db")" "$(ord_events "$C/ords.db")"
 fi
 

@@ -12,7 +12,7 @@ i=0
 while [ $i -lt 20 ]; do cat "$S/exai-daemon.log"; i=$((i + 1)); done > c.log
 n=$(wc -l < c.log)
 "$LT" ingest -q --db whole.db c.log
-events() { sql "$1" "SELECT rule, ts, hash, ordinal FROM events ORDER BY 1, 2, 3, 4" | md5sum; }
+events() { sql "$1" "SELECT rule, ts, hash, ordinal FROM events_all ORDER BY 1, 2, 3, 4" | md5sum; }
 
 # --- item 2: streams are never resumed
 head -n 1500 c.log | "$LT" ingest -q --db halves.db /dev/stdin
@@ -68,7 +68,7 @@ severity = error
 summary = a word
 match = needle (?<n>\d+)
 R
-rows() { sql "$1" "SELECT group_concat(rule || '@' || ts || ':' || line || '-' || line_end, ' ') FROM (SELECT * FROM events ORDER BY rule, ts, line)"; }
+rows() { sql "$1" "SELECT group_concat(rule || '@' || ts || ':' || line || '-' || line_end, ' ') FROM (SELECT * FROM events_all ORDER BY rule, ts, line)"; }
 
 # a line still being written when the run comes
 printf '2025-10-26 06:00:00 INFO start\n2025-10-26 06:00:01 ERROR needle 12' > part.log
@@ -78,7 +78,7 @@ check_eq "unterminated last line: not stored, the resume point before it" "|31" 
 printf '34 done\n' >> part.log
 "$LT" ingest -q --db part.db --no-default-rules --rules t.rules part.log
 check_eq "unterminated last line: stored once whole by the next run" "word@1761458401000:2-2|1234" \
-    "$(rows part.db)|$(sql part.db "SELECT json_extract(fields, '$.n') FROM events")"
+    "$(rows part.db)|$(sql part.db "SELECT json_extract(fields, '$.n') FROM events_all")"
 check_eq "unterminated last line: the volume counts it once" "2|2" \
     "$(sql part.db "SELECT sum(lines), sum(records) FROM volume")"
 
@@ -130,7 +130,7 @@ check_eq "json-file partial record at the end: left for the next run" "" "$(rows
 printf '%s\n' "$j2" >> dj/abc/abc-json.log
 "$LT" ingest -q --db dj.db --no-default-rules --rules t.rules dj/abc/abc-json.log
 check_eq "json-file partial record: joined whole by the next run" "word@1761458405000:61-62|99" \
-    "$(rows dj.db)|$(sql dj.db "SELECT json_extract(fields, '$.n') FROM events")"
+    "$(rows dj.db)|$(sql dj.db "SELECT json_extract(fields, '$.n') FROM events_all")"
 
 # continuation lines after a resume take the restored record's time
 i=0
@@ -153,7 +153,7 @@ printf '2025-10-26 06:00:05 ERROR failed\nTraceback (most recent call last):\n  
 sleep 2.5
 printf '    raise ValueError("no")\nValueError: no\n2025-10-26 06:00:06 INFO next\n' >> fl.log
 i=0
-while [ $i -lt 40 ] && [ "$(sql fl.db "SELECT count(*) FROM events WHERE rule = 'exc'" 2> /dev/null)" != 1 ]; do
+while [ $i -lt 40 ] && [ "$(sql fl.db "SELECT count(*) FROM events_all WHERE rule = 'exc'" 2> /dev/null)" != 1 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 kill -TERM "$fpid"; wait "$fpid"
@@ -226,7 +226,7 @@ tail -n +63 o.log >> op.log
 "$LT" ingest -q --db op.db op.log
 check_eq "ordinals: a split ingest resumes and stores the events of one whole ingest (120, ordinals 0 and 1)" \
     "1|120|0,1 $(events ow.db)" \
-    "$(sql op.db "SELECT count(*) FROM inputs")|$(sql op.db "SELECT count(*) || '|' || group_concat(DISTINCT ordinal) FROM events") $(events op.db)"
+    "$(sql op.db "SELECT count(*) FROM inputs")|$(sql op.db "SELECT count(*) || '|' || group_concat(DISTINCT ordinal) FROM events_all") $(events op.db)"
 "$LT" ingest -q --db ol.db ol.log
 python3 - ol.db <<'PY'
 import sqlite3, struct, sys

@@ -24,7 +24,7 @@ set -- $(python3 "$TOP/tests/tools/rotwriter.py" w rot.db "$rate" "$secs") 0 0
 n=$1
 check_eq "rotation under load: the writer rotated five times" 5 "$2"
 i=0
-while [ $i -lt 100 ] && [ "$(sql rot.db "SELECT count(*) FROM events" 2> /dev/null)" != "$n" ]; do
+while [ $i -lt 100 ] && [ "$(sql rot.db "SELECT count(*) FROM events_all" 2> /dev/null)" != "$n" ]; do
 	sleep 0.1; i=$((i + 1))
 done
 kill -TERM "$lpid"; wait "$lpid"
@@ -32,7 +32,7 @@ rc=$?
 check_eq "rotation under load: the follower ends on SIGTERM with 143" "143|" "$rc|$(cat rot.err)"
 check_eq "rotation under load: $n lines written, each stored once (stored|distinct|lost)" \
     "$n|$n|0" "$(sql rot.db "SELECT count(*) || '|' || count(DISTINCT json_extract(fields, '$.n'))
-	|| '|' || ($n - count(DISTINCT json_extract(fields, '$.n'))) FROM events")"
+	|| '|' || ($n - count(DISTINCT json_extract(fields, '$.n'))) FROM events_all")"
 check_eq "rotation under load: numbers 1..$n" "1|$n" \
     "$(sql rot.db "SELECT min(CAST(json_extract(fields, '$.n') AS INTEGER)) || '|' ||
-	max(CAST(json_extract(fields, '$.n') AS INTEGER)) FROM events")"
+	max(CAST(json_extract(fields, '$.n') AS INTEGER)) FROM events_all")"

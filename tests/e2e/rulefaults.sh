@@ -22,9 +22,9 @@ check_contains "backtracking: counted in the summary" "$T/err" "regex errors 3"
 check_eq "backtracking: counted in the ingests row" 3 "$(sql bt.db "SELECT regex_errors FROM ingests")"
 check_eq "backtracking: the rule still matches the short lines, the other rule too" \
     "evil|2 evil|4 evil|6 plain|7" \
-    "$(sql bt.db "SELECT group_concat(rule || '|' || line, ' ') FROM (SELECT * FROM events ORDER BY line)")"
+    "$(sql bt.db "SELECT group_concat(rule || '|' || line, ' ') FROM (SELECT * FROM events_all ORDER BY line)")"
 check_eq "backtracking: fields of the later matches" '{"n":"42"}' \
-    "$(sql bt.db "SELECT fields FROM events WHERE rule = 'plain'")"
+    "$(sql bt.db "SELECT fields FROM events_all WHERE rule = 'plain'")"
 
 # --- rule-file mistakes, one file each; a valid rule [ok] comes first
 mkdir bad

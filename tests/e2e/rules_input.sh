@@ -44,7 +44,7 @@ if command -v jq > /dev/null 2>&1; then
 	check_rc "json: exit 0" 0 "$LT" rules test --input exai-daemon.log --format json
 	"$LT" ingest -q --db "$T/d.db" exai-daemon.log
 	check_eq "json: the counts ingest stores" \
-	    "$(sql "$T/d.db" "SELECT group_concat(rule || '=' || n, ' ') FROM (SELECT rule, count(*) n FROM events GROUP BY rule ORDER BY rule)")" \
+	    "$(sql "$T/d.db" "SELECT group_concat(rule || '=' || n, ' ') FROM (SELECT rule, count(*) n FROM events_all GROUP BY rule ORDER BY rule)")" \
 	    "$(jq -r '[.rules[] | select(.count > 0) | "\(.id)=\(.count)"] | sort | join(" ")' "$T/out")"
 	check_eq "json: records, matched, missed" "130 68 0" \
 	    "$(jq -r '"\(.records) \(.matched) \(.missed.records)"' "$T/out")"

@@ -56,7 +56,7 @@ for sig in INT TERM; do
 	check_eq "quiet pipe: SIG$sig: exit $code" "$code" "$rc"
 	check_eq "quiet pipe: SIG$sig: the 5 lines before it are stored, status stopped" \
 	    "stopped|5|5|5" "$(sql "quiet$sig.db" "SELECT status, lines, records,
-	    (SELECT count(*) FROM events WHERE rule = 'retry') FROM ingests")"
+	    (SELECT count(*) FROM events_all WHERE rule = 'retry') FROM ingests")"
 	check_contains "quiet pipe: SIG$sig: the summary counts them" "quiet$sig.err" \
 	    "logtriage: 5 lines, "
 done
@@ -76,7 +76,7 @@ wait "$wpid" 2> /dev/null
 within "endless line: SIGINT stops the ingest within 2 s" "$ms"
 check_eq "endless line: exit 130" "130" "$rc"
 check_eq "endless line: the lines before it are stored, the long one cut" \
-    "stopped|2|1" "$(sql zero.db "SELECT status, (SELECT count(*) FROM events WHERE rule = 'retry'),
+    "stopped|2|1" "$(sql zero.db "SELECT status, (SELECT count(*) FROM events_all WHERE rule = 'retry'),
     truncated FROM ingests")"
 
 # --- a regular file in --follow, and an unfinished line at its end (over
@@ -89,9 +89,9 @@ sleep 1
 stop "$pid" TERM
 within "--follow: SIGTERM stops the ingest within 2 s" "$ms"
 check_eq "--follow: SIGTERM: exit 143, 60 events, the unfinished line left for the next run" \
-    "143|stopped|60|60" "$rc|$(sql follow.db "SELECT status, lines, (SELECT count(*) FROM events) FROM ingests")"
+    "143|stopped|60|60" "$rc|$(sql follow.db "SELECT status, lines, (SELECT count(*) FROM events_all) FROM ingests")"
 printf ' request to /chat/completions in 0.5 seconds\n' >> follow.log
 check_rc "--follow: the next run reads the line whole" 0 "$LT" ingest -q --db follow.db --source app follow.log
 check_eq "--follow: 61 retries in all, 1 line read by the next run" "61|1|1" \
-    "$(sql follow.db "SELECT (SELECT count(*) FROM events WHERE rule = 'retry'),
+    "$(sql follow.db "SELECT (SELECT count(*) FROM events_all WHERE rule = 'retry'),
     (SELECT lines FROM ingests ORDER BY id DESC LIMIT 1), (SELECT records FROM ingests ORDER BY id DESC LIMIT 1)")"

@@ -20,7 +20,7 @@ check_eq "compose: records per source" "app-1=2 cron-1=1 go-1=2 java-1=2 nginx-1
     "$(sql c.db "SELECT group_concat(n, ' ') FROM (SELECT s.name || '=' || sum(v.records) AS n FROM volume v JOIN sources s ON s.id = v.source_id GROUP BY s.name ORDER BY s.name)")"
 check_eq "compose: error and warning events at their own stamps" \
     "nginx-1|1761433202000|9 app-1|1761433202400|10 java-1|1761433203123|11 redis-1|1761433206001|16" \
-    "$(sql c.db "SELECT group_concat(x, ' ') FROM (SELECT s.name || '|' || e.ts || '|' || e.line AS x FROM events e JOIN sources s ON s.id = e.source_id ORDER BY e.ts)")"
+    "$(sql c.db "SELECT group_concat(x, ' ') FROM (SELECT s.name || '|' || e.ts || '|' || e.line AS x FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.ts)")"
 # nginx's access line in +1100 is 23:00:05Z, after the 23:00:02 error line:
 # it is a record of its own, not a continuation of that error
 check_eq "compose: nginx's +1100 access line is its own record" "5" \
@@ -31,7 +31,7 @@ printf 'connecting to the pool\nERROR pool exhausted after 3 tries\nretrying lat
 "$LT" ingest --db u.db - < paste.txt 2> u.err
 check_eq "untimed: counted in the summary" "$(summary 3 73 3 1 0 3 ', untimed 3')" "$(cat u.err)"
 check_eq "untimed: the event's time is NULL, nothing dated 1970" "1|0|0" \
-    "$(sql u.db "SELECT count(*), count(ts), (SELECT count(*) FROM events WHERE ts < 86400000) FROM events")"
+    "$(sql u.db "SELECT count(*), count(ts), (SELECT count(*) FROM events_all WHERE ts < 86400000) FROM events_all")"
 check_eq "untimed: ingests row" "3|3" "$(sql u.db "SELECT untimed, no_timestamp FROM ingests")"
 check_eq "untimed: no volume (no minute to chart it in)" "0" "$(sql u.db "SELECT count(*) FROM volume")"
 check_eq "untimed: in no window of events" "0" "$("$LT" events --db u.db | wc -l)"
@@ -48,14 +48,14 @@ check_eq "untimed: json report counts it" '"untimed_events": 1' \
     "$("$LT" report --db u.db --format json | grep -o '"untimed_events": [0-9]*')"
 "$LT" ingest --db u.db - < paste.txt 2> u2.err
 check_eq "untimed: the same excerpt again adds nothing" "$(summary 3 73 3 0 1 3 ', untimed 3')|1" \
-    "$(cat u2.err)|$(sql u.db "SELECT count(*) FROM events")"
+    "$(cat u2.err)|$(sql u.db "SELECT count(*) FROM events_all")"
 
 # --- undated records before the first stamp are untimed, after it they
 # take the time of the record before them
 printf 'ERROR before any stamp\n2025-10-25 23:00:00 INFO up\nERROR after the stamp\n' > late.txt
 "$LT" ingest -q --db l.db --source late late.txt
 check_eq "late stamp: untimed before, inherited after" "|ERROR before any stamp 1761433200000|ERROR after the stamp" \
-    "$(sql l.db "SELECT group_concat(coalesce(ts, '') || '|' || text, ' ') FROM (SELECT ts, text FROM events ORDER BY id)")"
+    "$(sql l.db "SELECT group_concat(coalesce(ts, '') || '|' || text, ' ') FROM (SELECT ts, text FROM events_all ORDER BY id)")"
 check_eq "late stamp: one untimed, two without a stamp of their own" "1|2" \
     "$(sql l.db "SELECT untimed, no_timestamp FROM ingests")"
 
@@ -72,7 +72,7 @@ check_eq "both: a window holds only the timed" "3 3" \
 cp c.db p.db
 check_rc "both: prune --keep-size 1K exits 0" 0 "$LT" prune --db p.db --keep-size 1K
 check_eq "both: prune keeps the untimed event, which has no age" "1" \
-    "$(sql p.db "SELECT count(*) FROM events WHERE ts IS NULL")"
+    "$(sql p.db "SELECT count(*) FROM events_all WHERE ts IS NULL")"
 
 # --- a database made when events.ts was NOT NULL takes untimed events
 sed -e 's/^\tts\t\tINTEGER,.*/\tts\t\tINTEGER NOT NULL,/' \
@@ -85,7 +85,7 @@ check_eq "old layout: ts NOT NULL, no untimed index or column" "1|0|0" \
     "$(sql o.db "SELECT \"notnull\" FROM pragma_table_info('events') WHERE name = 'ts'")|$(sql o.db "SELECT count(*) FROM sqlite_master WHERE name = 'events_untimed'")|$(sql o.db "SELECT count(*) FROM pragma_table_info('ingests') WHERE name = 'untimed'")"
 "$LT" ingest -q --db o.db - < paste.txt
 check_eq "old layout: upgraded, the untimed event stored" "0|1|1|3|ok" \
-    "$(sql o.db "SELECT \"notnull\" FROM pragma_table_info('events') WHERE name = 'ts'")|$(sql o.db "SELECT count(*) FROM sqlite_master WHERE name = 'events_untimed'")|$(sql o.db "SELECT count(*) FROM events WHERE ts IS NULL")|$(sql o.db "SELECT untimed FROM ingests")|$(sql o.db "PRAGMA integrity_check")"
+    "$(sql o.db "SELECT \"notnull\" FROM pragma_table_info('events') WHERE name = 'ts'")|$(sql o.db "SELECT count(*) FROM sqlite_master WHERE name = 'events_untimed'")|$(sql o.db "SELECT count(*) FROM events_all WHERE ts IS NULL")|$(sql o.db "SELECT untimed FROM ingests")|$(sql o.db "PRAGMA integrity_check")"
 
 # --- clock offsets between envelope stamps and the records' own
 ev() { "$LT" events --db "$1" --format tsv | cut -f1,2 | tr '\t' ' ' | tr '\n' ',' | sed 's/,$//'; }

@@ -22,7 +22,7 @@ $TM new-session -d -s keep -x 120 -y 40 "sleep 600"
 counted() {
 	sqlite3 "$1" "DELETE FROM event_minutes; INSERT INTO event_minutes
 	    SELECT rule, source_id, ts / 60000 - (ts % 60000 < 0), count(*)
-	    FROM events WHERE ts IS NOT NULL GROUP BY 1, 2, 3"
+	    FROM events_all WHERE ts IS NOT NULL GROUP BY 1, 2, 3"
 }
 
 sqlite3 fx.db < "$TOP/schema.sql"
@@ -997,7 +997,7 @@ $TM send-keys -t live q
 wait_file "$T/live.rc"
 check_eq "q ends a live tui with status 0" "0" "$(cat "$T/live.rc" 2> /dev/null)"
 check_eq "the streamed events are stored" "2" \
-    "$(sql live.db 'SELECT count(*) FROM events')"
+    "$(sql live.db 'SELECT count(*) FROM events_all')"
 
 # A live stream keeps the cursor and the filters while events arrive, and
 # says how many came below the screen; G follows them.

@@ -225,7 +225,7 @@ fill_event(struct store_event *ev, int64_t src, int ordinal)
 /*
  * Many events at once: 40 go as two statements of 16 rows and 8 of one.
  * Storing them again adds none; a statement with new and old rows adds
- * exactly the new ones and marks all its rows as possibly new.
+ * exactly the new ones, says which they are and numbers them in order.
  */
 static void
 test_events_many(void **state)
@@ -234,6 +234,7 @@ test_events_many(void **state)
 	struct store *s;
 	struct store_event ev[40];
 	unsigned char added[40];
+	int64_t ids[40];
 	size_t i, nadded;
 	int64_t a;
 
@@ -260,14 +261,18 @@ test_events_many(void **state)
 		assert_int_equal(added[i], 1);
 
 	memset(added, 7, sizeof added);
-	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, NULL, err,
-	    sizeof err), 0);
+	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, ids,
+	    err, sizeof err), 0);
 	assert_int_equal(nadded, 20);
 	/* rows 0-15 all new, 16-31 new and old mixed, 32-39 one by one, old */
-	for (i = 0; i < 32; i++)
+	for (i = 0; i < 20; i++) {
 		assert_int_equal(added[i], 1);
-	for (i = 32; i < 40; i++)
+		assert_int_equal(ids[i], 21 + (int64_t)i);
+	}
+	for (i = 20; i < 40; i++) {
 		assert_int_equal(added[i], 0);
+		assert_int_equal(ids[i], 0);
+	}
 
 	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, NULL, err,
 	    sizeof err), 0);

@@ -1,0 +1,137 @@
+#!/bin/sh
+# samples.sh - the events of metric rules are stored apart (samples) and
+# lose nothing: re-ingest, overlapping windows and resumed files store
+# each sample once; ids are unique across events and samples; prune
+# removes them; a database made before samples is read as it is and
+# moved over by the first writer; a rule that stops being a sample rule
+# takes its rows back into events.
+. "$TOP/tests/e2e/lib.sh"
+export LOGTRIAGE_RULES="$TOP/rules"
+
+# 3,000 seconds, 3 response times a second (every 7th line the one before
+# it again, the same second: an identical record) and a WebSocket close
+# every 10 seconds: 9,000 samples, 300 events.
+awk 'BEGIN {
+	for (i = 0; i < 9000; i++) {
+		t = 1761433200 + int(i / 3)
+		s = strftime("%Y-%m-%d %H:%M:%S", t, 1)
+		if (i % 7 == 6)
+			print prev
+		else {
+			prev = sprintf("%s INFO src.monitoring.metrics: AI response metrics {\047ai_response_time_ms\047: %d, \047model\047: \047m-%d\047}", s, 100 + (i * 37) % 900, i % 5)
+			print prev
+		}
+		if (i % 30 == 0)
+			printf "%s WARNING src.monitoring.resilient_websocket: Connection closed for 10.0.0.%d:1: sent 1011 (internal error) keepalive ping timeout\n", s, i % 200
+	}
+}' > f.log
+
+rows() {
+	sql "$1" "SELECT id, source_id, rule, ts, hash, ordinal, line, line_end,
+	    stream, text, fields, value, grp, link, inherited, dup_of
+	    FROM events_all ORDER BY id" | md5sum
+}
+# what a window changes: the line numbers (and so the ids are not compared)
+keys() {
+	sql "$1" "SELECT source_id, rule, ts, hash, ordinal, stream, text, fields,
+	    value, grp, link, inherited, dup_of IS NULL FROM events_all
+	    ORDER BY 2, 1, 3, 4, 5" | md5sum
+}
+counts() {
+	sql "$1" "SELECT (SELECT count(*) FROM samples) || ' ' ||
+	    (SELECT count(*) FROM events)"
+}
+
+"$LT" ingest -q --db whole.db f.log
+check_eq "9,000 samples in samples, 300 events in events" "9000 300" \
+    "$(counts whole.db)"
+check_eq "ids: one sequence, none in both tables, none skipped" "0 9300 9300" \
+    "$(sql whole.db "SELECT (SELECT count(*) FROM events e JOIN samples s
+	ON s.id = e.id) || ' ' || (SELECT count(*) FROM events_all) || ' ' ||
+	(SELECT max(id) FROM events_all)")"
+check_eq "event_minutes counts the samples" "9300" \
+    "$(sql whole.db "SELECT sum(n) FROM event_minutes")"
+check_eq "repeats of a sample are marked in samples (same =)" "1285" \
+    "$(sql whole.db "SELECT count(*) FROM samples WHERE dup_of IS NOT NULL")"
+
+# --- re-ingest: the file again from the start
+cp whole.db again.db
+"$LT" ingest -q --db again.db --no-resume f.log
+check_eq "the same records again: no new row" "9000 300" "$(counts again.db)"
+check_eq "... and the ingest says so" "0 9300" \
+    "$(sql again.db "SELECT events || ' ' || duplicates FROM ingests
+	ORDER BY id DESC LIMIT 1")"
+
+# --- overlapping windows through a pipe, cut at seconds
+awk 'NR <= 6000' f.log | "$LT" ingest -q --db win.db --source app /dev/stdin
+awk 'NR > 3000' f.log | "$LT" ingest -q --db win.db --source app /dev/stdin
+"$LT" ingest -q --db pipe.db --source app /dev/stdin < f.log
+check_eq "two overlapping windows: each sample once" "9000 300" \
+    "$(counts win.db)"
+check_eq "... the events of one whole read" "$(keys pipe.db)" "$(keys win.db)"
+check_eq "... spans of samples: one per rule and transaction" "0" \
+    "$(sql win.db "SELECT count(*) FROM sample_spans WHERE rule_no <>
+	(SELECT no FROM sample_rules WHERE rule = 'response-time')")"
+
+# --- a file grown in steps, cut anywhere
+: > grown.log
+for cut in 100000 250000 250001 700000 1200000; do
+	head -c $cut f.log > part && cat part > grown.log
+	"$LT" ingest -q --db grown.db --source f.log grown.log
+done
+cat f.log > grown.log
+"$LT" ingest -q --db grown.db --source f.log grown.log
+"$LT" ingest -q --db whole2.db --source f.log f.log
+check_eq "a file grown in six steps: the rows and ids of one whole read" \
+    "$(rows whole2.db)" "$(rows grown.db)"
+
+# --- prune
+cp whole.db pruned.db
+"$LT" prune --db pruned.db --older-than 25m > /dev/null
+check_eq "prune: the samples of the last 25 minutes are left" \
+    "$(sql whole.db "SELECT count(*) FROM events_all
+	WHERE rule = 'response-time' AND ts >= (SELECT max(ts) FROM events_all) - 1500000")" \
+    "$(sql pruned.db "SELECT count(*) FROM samples")"
+check_eq "... the spans of samples no longer stored go too" "0" \
+    "$(sql pruned.db "SELECT count(*) FROM sample_spans WHERE last_ts <
+	(SELECT min(ts) FROM samples)")"
+
+# --- a database made before samples
+cp whole.db old.db
+sql old.db "INSERT INTO events (id, source_id, rule, ts, hash, ordinal, line,
+    line_end, stream, text, fields, value, grp, link, inherited, dup_of)
+    SELECT id, source_id, rule, ts, hash, ordinal, line, line_end, stream,
+    text, fields, value, grp, link, inherited, dup_of FROM events_all
+    WHERE id IN (SELECT id FROM samples);
+    DROP VIEW events_all; DROP TABLE samples;
+    DROP TABLE sample_rules; DROP TABLE sample_spans; VACUUM" > /dev/null
+check_eq "an old database: every event in events" "9300" \
+    "$(sql old.db "SELECT count(*) FROM events")"
+"$LT" report --db whole.db --format json > new.json
+"$LT" report --db old.db --format json > old.json
+check_eq "... a reader reads it as it is, and reports the same" \
+    "$(md5sum < new.json)" "$(md5sum < old.json)"
+check_eq "... and leaves it as it is" "0" \
+    "$(sql old.db "SELECT count(*) FROM sqlite_master WHERE name = 'samples'")"
+"$LT" ingest -q --db old.db f.log
+check_eq "... the first writer moves the samples over" "9000 300" \
+    "$(counts old.db)"
+check_eq "... with their ids" "$(rows whole.db)" "$(rows old.db)"
+"$LT" report --db old.db --format json > moved.json
+check_eq "... and reports the same" "$(md5sum < new.json)" "$(md5sum < moved.json)"
+
+# --- a rule that stops being a sample rule: a storm on it
+mkdir -p r2
+cp "$TOP"/rules/*.rules r2/
+sed -i 's/^\[response-time\]$/[response-time]\nstorm    = 1000 in 1m/' r2/latency.rules
+cp whole.db back.db
+LOGTRIAGE_RULES=$T/r2 "$LT" ingest -q --db back.db f.log
+check_eq "a storm on the metric rule: its rows go back into events" "0 9300" \
+    "$(counts back.db)"
+check_eq "... with their ids" "$(rows whole.db)" \
+    "$(sql back.db "SELECT id, source_id, rule, ts, hash, ordinal, line,
+	line_end, stream, text, fields, value, grp, link, inherited, dup_of
+	FROM events ORDER BY id" | md5sum)"
+"$LT" ingest -q --db back.db f.log
+check_eq "... and the rules as they were move them back" "9000 300" \
+    "$(counts back.db)"
