@@ -1,11 +1,14 @@
 /*
  * store.c - the SQLite store: open or create a database with the embedded
- * schema, WAL and a busy timeout, and the write path of ingest.  Every
- * statement is prepared once when the store opens and reused with fresh
- * bindings.  Knows nothing about regexes, envelopes or screens.
+ * schema, WAL and a busy timeout, and the write path of ingest (that of
+ * samples is store_samples.c's).  Every statement is prepared once when
+ * the store opens and reused with fresh bindings.  Knows nothing about
+ * regexes, envelopes or screens.
  */
 #include "store.h"
+#include "store_int.h"
 #include "store_query.h"
+#include "store_samples.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,64 +30,6 @@
 /* A writer waits this long for another writer before giving up. */
 #define STORE_BUSY_MS 10000
 
-enum {
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_ROLLBACK,
-	ST_SOURCE_GET,
-	ST_SOURCE_ADD,
-	ST_SOURCE_INSERT,
-	ST_SOURCE_INSERT_MANY,
-	ST_SOURCE_SEEN,
-	ST_SOURCE_SEEN_MANY,
-	ST_INGEST_ADD,
-	ST_INGEST_UPDATE,
-	ST_INPUT_GET,
-	ST_INPUT_SET,
-	ST_ORD_PUT,
-	ST_ORD_PUT_MANY,
-	ST_ORD_GET,
-	ST_ORD_GET_OLD,
-	ST_ORD_CLEAR,
-	ST_ORD_CLEAR_OLD,
-	ST_EVENT_ADD,
-	ST_EVENT_ADD_MANY,
-	ST_VOLUME_ADD,
-	ST_VOLUME_ADD_MANY,
-	ST_INPUT_TS_SET,
-	ST_INPUT_RULES_GET,
-	ST_INPUT_RULES_SET,
-	ST_VMARK_GET,
-	ST_VMARK_SET,
-	ST_VMARK_SET_MANY,
-	ST_RULE_SET,
-	ST_MINUTES_ADD,
-	ST_MINUTES_ADD_MANY,
-	ST_MINUTES_DROP,
-	ST_NEXT_ID,
-	ST_EVENT_UNDO,
-	ST_SAMPLE_ADD,
-	ST_SAMPLE_ADD_MANY,
-	ST_SPAN_FIND,
-	ST_SAMPLE_KEYS,
-	ST_SPAN_ADD,
-	ST_SAMPLE_RULES,
-	ST_COUNT
-};
-
-/*
- * Events go STORE_EVENT_ROWS to a statement, so the per-statement work
- * (cursors opened and closed, the program started and halted) is paid
- * once per sixteen rows (a fifth of the writer's CPU on the benchmark
- * corpus).  More rows per statement gain nothing measurable.
- */
-#define EVENT_COLUMNS	13
-#define EVENT_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?,?)"
-#define EVENT_ROWS16	STORE_ROWS16(EVENT_ROW)
-#define STORE_EVENT_ROWS 16
-_Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
-    "EVENT_ROWS16 holds STORE_EVENT_ROWS rows");
-
 /*
  * The rows a commit writes per source (volume, seen times, ordinals) go
  * STORE_EVENT_ROWS to a statement too: a source per line makes them as
@@ -97,7 +42,7 @@ _Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
 #define VMARK_ROW	"(?,?,?,?,?)"
 #define MINUTES_ROW	"(?,?,?,?)"
 
-static const char *const store_sql[ST_COUNT] = {
+const char *const store_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -254,20 +199,6 @@ static const char *const store_sql[ST_COUNT] = {
 };
 
 /*
- * What one row of the many-row insert was bound to last, of what a
- * batch's rows mostly repeat: the rule (SQLite holds the pointer and the
- * length it had), the source, the ordinal and the stream.  Parameters
- * stay bound from one use of a statement to the next, and comparing
- * costs less than binding again.
- */
-struct event_bound {
-	const char	*rule;
-	size_t		 rule_len;
-	int64_t		 source_id;
-	int		 ordinal, stream, valid;
-};
-
-/*
  * Prepared when a commit first writes rows per source (store_rows_ready):
  * a run that reads no line writes none, and these were two fifths of the
  * statements' preparing, itself a sixth of an empty run.
@@ -287,39 +218,6 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_SAMPLE_KEYS] = 1,
 	[ST_SPAN_ADD] = 1,
 	[ST_SAMPLE_RULES] = 1,
-};
-
-/*
- * The samples of one rule in one call of store_insert_events (the time
- * range of its rows, and the hull [a, b] of the stored spans that range
- * meets, if any), or (pending) stored by this transaction: the span
- * written at commit.
- */
-struct sample_span {
-	int64_t		 rule_no;	/* sample_rules.no */
-	int64_t		 lo, hi;
-	int64_t		 n;		/* new samples */
-	int		 meets;
-	int64_t		 a, b;
-};
-
-/* The time range of the rows of one rule and source in a call. */
-struct sample_range {
-	int64_t		 rule_no, source_id, lo, hi;
-	int		 span;		/* its rule's struct sample_span */
-};
-
-/* A sample's key; rule_no 0 marks a free slot. */
-struct sample_key {
-	int64_t		 source_id, ts;
-	uint64_t	 hash;
-	int32_t		 ordinal, rule_no;
-};
-
-/* A new sample and its id, waiting to go with others to one statement. */
-struct sample_row {
-	const struct store_event	*ev;
-	int64_t				 id, rule_no;
 };
 
 /* Source name -> id, open addressing; cleared on rollback. */
@@ -356,69 +254,6 @@ struct store_ckpt {
 /* ...and past which the writer checkpoints itself, so the WAL stays bounded. */
 #define CKPT_FRAMES_FORCE	4000
 
-struct store {
-	sqlite3			*db;
-	char			*path;
-	int			 readonly;
-	int			 event_hash;	/* meta event_hash: 1 or 2 */
-	struct store_ckpt	*ckpt;
-	sqlite3_stmt		*st[ST_COUNT];
-	struct source_slot	*slots;
-	size_t			 nslots;
-	size_t			 nused;
-	int			 adding;	/* the last source looked up was new */
-	int			 lockfd;	/* PATH-lock for input claims, or -1 */
-	/*
-	 * The connection of store_source_find and the sources claim (NULL
-	 * until the first), and its statements.
-	 */
-	sqlite3			*look;
-	sqlite3_stmt		*look_find, *look_max;
-	struct minutes		*minutes;	/* this transaction's event_minutes */
-	struct event_bound	 bound[STORE_EVENT_ROWS];	/* ST_EVENT_ADD_MANY's rows */
-	/*
-	 * Made from the image by this open: synchronous is OFF until the
-	 * first commit, whose frames start the WAL, and whose header SQLite
-	 * would otherwise fsync (with the directory's) for nothing to lose.
-	 */
-	int			 unsynced;
-	int			 rows_ready;	/* the store_sql_lazy statements are prepared */
-	/*
-	 * The next id of events and samples less one, read at the first
-	 * insert of a transaction (-1: not read yet).
-	 */
-	int64_t			 last_id;
-	/*
-	 * The rules whose timed events are in samples, read by
-	 * store_sync_rules and again at each store_begin after it, since
-	 * another process may have moved a rule's events since.
-	 */
-	char			**sample_rules;
-	int64_t			*sample_nos;	/* their sample_rules.no */
-	size_t			 nsample_rules;
-	int			 samples_synced;
-	const char		*sample_last;	/* the rule last looked up... */
-	int64_t			 sample_last_no;	/* ...and its number, or 0 */
-	struct sample_span	*spans;		/* this call's, per rule */
-	size_t			 nspans, spans_cap;
-	struct sample_span	*pending;	/* this transaction's, per rule */
-	size_t			 npending, pending_cap;
-	struct sample_range	*ranges;	/* this call's, of rules that meet a span */
-	size_t			 nranges, ranges_cap;
-	struct sample_key	*keys;		/* this call's, open addressing */
-	size_t			 keys_cap, nkeys;
-	struct sample_row	 rows[STORE_EVENT_ROWS];	/* samples waiting for a statement */
-	size_t			 nrows;
-	/* per event of the call: its rule's span (-1: not a sample), its id */
-	int			*span_of;
-	int64_t			*rowid;
-	size_t			 call_cap;
-};
-
-static int store_spans_flush(struct store *s, char *err, size_t errlen);
-static int store_samples_load(struct store *s, char *err, size_t errlen);
-static void store_spans_clear(struct store *s);
-
 /* A checkpoint state whose thread is not running (any more). */
 static void
 ckpt_free(struct store_ckpt *c)
@@ -431,7 +266,7 @@ ckpt_free(struct store_ckpt *c)
 	free(c);
 }
 
-static int
+int
 store_fail(struct store *s, char *err, size_t errlen, const char *what)
 {
 	store_sql_error(s->db, err, errlen, "%s: %s", s->path, what);
@@ -439,7 +274,7 @@ store_fail(struct store *s, char *err, size_t errlen, const char *what)
 }
 
 /* Run one statement to completion and reset it. */
-static int
+int
 store_step(struct store *s, sqlite3_stmt *st, char *err, size_t errlen,
     const char *what)
 {
@@ -581,12 +416,7 @@ store_compiles(struct store *s, const char *sql)
 	return rc == SQLITE_OK;
 }
 
-/* The columns of events and samples, in their order, and their union. */
-#define EVENT_COLS "id, source_id, rule, ts, hash, ordinal, line, line_end," \
-	" stream, text, fields, value, grp, link, inherited, dup_of"
-#define SAMPLE_COLS "s.id, s.source_id, r.rule, s.ts, s.hash, s.ordinal," \
-	" s.line, s.line_end, s.stream, s.text, s.fields, s.value, s.grp," \
-	" s.link, s.inherited, s.dup_of"
+/* The rows of events and samples together. */
 #define EVENTS_ALL "SELECT " EVENT_COLS " FROM events UNION ALL SELECT " \
 	SAMPLE_COLS " FROM samples s JOIN sample_rules r ON r.no = s.rule_no"
 
@@ -1313,7 +1143,7 @@ store_default_path(const char *cli)
 	return xstrdup("logtriage.db");
 }
 
-static int
+int
 store_rows_ready(struct store *s, char *err, size_t errlen)
 {
 	int i;
@@ -1406,7 +1236,7 @@ int
 store_commit(struct store *s, char *err, size_t errlen)
 {
 	if (store_minutes_flush(s, err, errlen) != 0 ||
-	    store_spans_flush(s, err, errlen) != 0)
+	    store_samples_spans_flush(s, err, errlen) != 0)
 		return -1;
 	s->last_id = -1;
 	if (store_step(s, s->st[ST_COMMIT], err, errlen, "commit") != 0)
@@ -1422,198 +1252,12 @@ void
 store_rollback(struct store *s)
 {
 	minutes_clear(s->minutes);
-	store_spans_clear(s);
+	store_samples_spans_clear(s);
 	s->last_id = -1;
 	if (!sqlite3_get_autocommit(s->db))
 		store_step(s, s->st[ST_ROLLBACK], NULL, 0, "rollback");
 	/* Ids handed out inside the transaction no longer exist. */
 	store_cache_clear(s);
-}
-
-static void
-bind_text_or_null(sqlite3_stmt *st, int i, const char *p)
-{
-	if (p == NULL)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, p, -1, SQLITE_STATIC);
-}
-
-int
-store_rule_samples(const struct ruleset *rs, size_t i)
-{
-	const struct rule *r = &rs->rules[i], *o;
-	size_t j, k;
-
-	if (r->metric_field == NULL || r->storm_n > 0 ||
-	    r->expect_rule != NULL || r->nfollows > 0)
-		return 0;
-	for (j = 0; j < rs->n; j++) {
-		o = &rs->rules[j];
-		if (o->expect_rule != NULL && strcmp(o->expect_rule, r->id) == 0)
-			return 0;
-		for (k = 0; k < o->nfollows; k++)
-			if (strcmp(o->follows_rules[k], r->id) == 0)
-				return 0;
-	}
-	return 1;
-}
-
-/*
- * Moving a rule's timed rows into samples ([0]) or back into events
- * ([1]), ids and all: what refers to them by id still finds them.  The
- * first statement asks whether there are rows to move, which those of
- * store_move_rows move (when there are); the last records where the
- * rule's rows are (into samples, the rule has its number first).
- */
-#define MOVE_STEPS 5
-static const unsigned char store_move_rows[2] = { 0x0e, 0x06 };
-static const char *const store_move_sql[2][MOVE_STEPS] = {
-	{ "SELECT 1 FROM events WHERE rule = ?1 AND ts IS NOT NULL LIMIT 1",
-	  "INSERT INTO samples (id, source_id, rule_no, ts, hash, ordinal,"
-	  " line, line_end, stream, text, fields, value, grp, link, inherited,"
-	  " dup_of) SELECT e.id, e.source_id, r.no, e.ts, e.hash, e.ordinal,"
-	  " e.line, e.line_end, e.stream, e.text, e.fields, e.value, e.grp,"
-	  " e.link, e.inherited, e.dup_of FROM events e JOIN sample_rules r"
-	  " ON r.rule = e.rule WHERE e.rule = ?1 AND e.ts IS NOT NULL",
-	  "INSERT INTO sample_spans (rule_no, first_ts, last_ts, n)"
-	  " SELECT r.no, min(e.ts), max(e.ts), count(*) FROM events e"
-	  " JOIN sample_rules r ON r.rule = e.rule WHERE e.rule = ?1"
-	  " AND e.ts IS NOT NULL GROUP BY r.no",
-	  "DELETE FROM events WHERE rule = ?1 AND ts IS NOT NULL",
-	  "INSERT INTO sample_rules (rule) VALUES (?1)" },
-	{ "SELECT 1 FROM samples s JOIN sample_rules r ON r.no = s.rule_no"
-	  " WHERE r.rule = ?1 LIMIT 1",
-	  "INSERT INTO events (" EVENT_COLS ") SELECT " SAMPLE_COLS
-	  " FROM samples s JOIN sample_rules r ON r.no = s.rule_no"
-	  " WHERE r.rule = ?1",
-	  "DELETE FROM samples WHERE rule_no = (SELECT no FROM sample_rules"
-	  " WHERE rule = ?1)",
-	  "DELETE FROM sample_spans WHERE rule_no = (SELECT no FROM"
-	  " sample_rules WHERE rule = ?1)",
-	  "DELETE FROM sample_rules WHERE rule = ?1" },
-};
-
-/*
- * Move rule's rows into samples (into: 1) or back, with the statements of
- * st, prepared on first use.
- */
-static int
-store_move(struct store *s, sqlite3_stmt *st[MOVE_STEPS], int into,
-    const char *rule, char *err, size_t errlen)
-{
-	const char *const *sql = store_move_sql[!into];
-	size_t k, j;
-	int rc, any = 1;
-
-	for (j = 0; j < MOVE_STEPS; j++) {
-		/* into samples, the number first; back, it goes last */
-		k = !into || j == 0 ? j : j == 1 ? MOVE_STEPS - 1 : j - 1;
-		if (!any && (store_move_rows[!into] >> k & 1))
-			continue;
-		if (st[k] == NULL && sqlite3_prepare_v2(s->db, sql[k], -1,
-		    &st[k], NULL) != SQLITE_OK)
-			return store_fail(s, err, errlen, "moving samples");
-		sqlite3_bind_text(st[k], 1, rule, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st[k]);
-		sqlite3_reset(st[k]);
-		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-			return store_fail(s, err, errlen, "moving samples");
-		if (k == 0)
-			any = rc == SQLITE_ROW;
-	}
-	return 0;
-}
-
-/*
- * Keep each loaded rule's timed rows in the table store_rule_samples
- * says (moving them when a change of the rules changed it), and learn
- * the rules whose rows are in samples.
- */
-static int
-store_sync_samples(struct store *s, const struct ruleset *rs, char *err,
-    size_t errlen)
-{
-	sqlite3_stmt *st = NULL, *move[2][MOVE_STEPS];
-	size_t i, k;
-	int want, have, rc, failed = 0;
-
-	memset(move, 0, sizeof move);
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sample_rules WHERE"
-	    " rule = ?1", -1, &st, NULL) != SQLITE_OK)
-		return store_fail(s, err, errlen, "reading sample_rules");
-	for (i = 0; !failed && i < rs->n; i++) {
-		sqlite3_bind_text(st, 1, rs->rules[i].id, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			store_fail(s, err, errlen, "reading sample_rules");
-			failed = 1;
-			break;
-		}
-		have = rc == SQLITE_ROW;
-		want = store_rule_samples(rs, i);
-		if (want != have && store_move(s, move[want], want,
-		    rs->rules[i].id, err, errlen) != 0)
-			failed = 1;
-	}
-	sqlite3_finalize(st);
-	for (i = 0; i < 2; i++)
-		for (k = 0; k < MOVE_STEPS; k++)
-			sqlite3_finalize(move[i][k]);
-	if (failed || store_samples_load(s, err, errlen) != 0)
-		return -1;
-	s->samples_synced = 1;
-	return 0;
-}
-
-/* Read sample_rules into s->sample_rules and s->sample_nos when it changed. */
-static int
-store_samples_load(struct store *s, char *err, size_t errlen)
-{
-	sqlite3_stmt *st;
-	const char *rule;
-	int64_t no;
-	size_t i, n = 0;
-	int rc, same = 1;
-
-	if (s->st[ST_SAMPLE_RULES] == NULL && sqlite3_prepare_v3(s->db,
-	    store_sql[ST_SAMPLE_RULES], -1, SQLITE_PREPARE_PERSISTENT,
-	    &s->st[ST_SAMPLE_RULES], NULL) != SQLITE_OK)
-		return store_fail(s, err, errlen, "preparing statements");
-	st = s->st[ST_SAMPLE_RULES];
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		no = sqlite3_column_int64(st, 0);
-		rule = (const char *)sqlite3_column_text(st, 1);
-		if (same && n < s->nsample_rules && s->sample_nos[n] == no &&
-		    strcmp(s->sample_rules[n], rule) == 0) {
-			n++;
-			continue;
-		}
-		if (same) {
-			for (i = n; i < s->nsample_rules; i++)
-				free(s->sample_rules[i]);
-			s->nsample_rules = n;
-			s->sample_last = NULL;
-			same = 0;
-		}
-		s->sample_rules = xrealloc(s->sample_rules,
-		    (s->nsample_rules + 1) * sizeof *s->sample_rules);
-		s->sample_nos = xrealloc(s->sample_nos,
-		    (s->nsample_rules + 1) * sizeof *s->sample_nos);
-		s->sample_nos[s->nsample_rules] = no;
-		s->sample_rules[s->nsample_rules++] = xstrdup(rule);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, errlen, "reading sample_rules");
-	if (same && n < s->nsample_rules) {
-		for (i = n; i < s->nsample_rules; i++)
-			free(s->sample_rules[i]);
-		s->nsample_rules = n;
-		s->sample_last = NULL;
-	}
-	return 0;
 }
 
 int
@@ -1654,7 +1298,7 @@ store_sync_rules(struct store *s, const struct ruleset *rs, char *err, size_t er
 		}
 	}
 	buf_free(&slow);
-	return store_sync_samples(s, rs, err, errlen);
+	return store_samples_sync(s, rs, err, errlen);
 }
 
 static size_t
@@ -2424,396 +2068,6 @@ bind_event(sqlite3_stmt *st, int base, const struct store_event *ev,
 		sqlite3_bind_null(st, base + 12);
 }
 
-/*
- * The number of rule in sample_rules when its timed rows go to samples
- * (store_sync_rules found which), else 0.
- */
-static int64_t
-store_sample_rule(struct store *s, const char *rule)
-{
-	size_t i;
-
-	if (s->nsample_rules == 0)
-		return 0;
-	/* a batch's events come in runs of one rule, one string each */
-	if (rule == s->sample_last)
-		return s->sample_last_no;
-	s->sample_last = rule;
-	s->sample_last_no = 0;
-	for (i = 0; i < s->nsample_rules; i++) {
-		if (strcmp(s->sample_rules[i], rule) == 0) {
-			s->sample_last_no = s->sample_nos[i];
-			break;
-		}
-	}
-	return s->sample_last_no;
-}
-
-/* The event hash is one already: mixing the rest in is enough. */
-static uint64_t
-sample_key_hash(const struct sample_key *k)
-{
-	uint64_t h = k->hash ^ (uint64_t)k->ts * 0x9e3779b97f4a7c15ull ^
-	    (uint64_t)k->ordinal << 40 ^ (uint64_t)k->rule_no << 52 ^
-	    (uint64_t)k->source_id * 0xc2b2ae3d27d4eb4full;
-
-	return h ^ h >> 29;
-}
-
-/* Add k to the call's keys: 1, or 0 when it is there already. */
-static int
-sample_key_add(struct store *s, const struct sample_key *k)
-{
-	struct sample_key *old;
-	size_t i, j, cap, mask;
-
-	if ((s->nkeys + 1) * 2 > s->keys_cap) {
-		old = s->keys;
-		cap = s->keys_cap;
-		s->keys_cap = cap < 256 ? 512 : cap * 2;
-		s->keys = xcalloc(s->keys_cap, sizeof *s->keys);
-		mask = s->keys_cap - 1;
-		for (j = 0; j < cap; j++) {
-			if (old[j].rule_no == 0)
-				continue;
-			i = sample_key_hash(&old[j]) & mask;
-			while (s->keys[i].rule_no != 0)
-				i = (i + 1) & mask;
-			s->keys[i] = old[j];
-		}
-		free(old);
-	}
-	mask = s->keys_cap - 1;
-	for (i = sample_key_hash(k) & mask;
-	    s->keys[i].rule_no != 0; i = (i + 1) & mask)
-		if (memcmp(&s->keys[i], k, sizeof *k) == 0)
-			return 0;
-	s->keys[i] = *k;
-	s->nkeys++;
-	return 1;
-}
-
-/* The call's span of rule_no (last: the previous row's, or -1), added if new. */
-static int
-sample_span_of(struct store *s, int64_t rule_no, int last)
-{
-	struct sample_span *p;
-	size_t i;
-
-	if (last >= 0 && s->spans[last].rule_no == rule_no)
-		return last;
-	for (i = 0; i < s->nspans; i++)
-		if (s->spans[i].rule_no == rule_no)
-			return (int)i;
-	if (s->nspans == s->spans_cap) {
-		s->spans_cap = s->spans_cap ? 2 * s->spans_cap : 8;
-		s->spans = xrealloc(s->spans, s->spans_cap * sizeof *s->spans);
-	}
-	p = &s->spans[s->nspans];
-	memset(p, 0, sizeof *p);
-	p->rule_no = rule_no;
-	p->lo = INT64_MAX;
-	p->hi = INT64_MIN;
-	return (int)s->nspans++;
-}
-
-/*
- * Whether the call's span p meets a stored span of its rule, or one this
- * transaction stores: then p->a and p->b are the hull of those it meets.
- */
-static int
-sample_span_meets(struct store *s, struct sample_span *p, char *err,
-    size_t errlen)
-{
-	sqlite3_stmt *st = s->st[ST_SPAN_FIND];
-	const struct sample_span *q;
-	size_t i;
-	int rc;
-
-	sqlite3_bind_int64(st, 1, p->rule_no);
-	sqlite3_bind_int64(st, 2, p->lo);
-	sqlite3_bind_int64(st, 3, p->hi);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		p->a = sqlite3_column_int64(st, 0);
-		p->b = sqlite3_column_int64(st, 1);
-		p->meets = 1;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return store_fail(s, err, errlen, "reading sample spans");
-	for (i = 0; i < s->npending; i++) {
-		q = &s->pending[i];
-		if (q->hi < p->lo || q->lo > p->hi || q->rule_no != p->rule_no)
-			continue;
-		p->a = p->meets && p->a < q->lo ? p->a : q->lo;
-		p->b = p->meets && p->b > q->hi ? p->b : q->hi;
-		p->meets = 1;
-	}
-	return 0;
-}
-
-/* Read into the call's keys those of r's stored samples in [lo, hi]. */
-static int
-sample_keys_load(struct store *s, const struct sample_range *r, int64_t lo,
-    int64_t hi, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = s->st[ST_SAMPLE_KEYS];
-	struct sample_key k;
-	int rc;
-
-	sqlite3_bind_int64(st, 1, r->rule_no);
-	sqlite3_bind_int64(st, 2, r->source_id);
-	sqlite3_bind_int64(st, 3, lo);
-	sqlite3_bind_int64(st, 4, hi);
-	k.rule_no = (int32_t)r->rule_no;
-	k.source_id = r->source_id;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		k.ts = sqlite3_column_int64(st, 0);
-		k.hash = (uint64_t)sqlite3_column_int64(st, 1);
-		k.ordinal = sqlite3_column_int(st, 2);
-		sample_key_add(s, &k);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, errlen, "reading stored samples");
-	return 0;
-}
-
-/*
- * Read the keys of the stored samples that the call's rows of rules whose
- * span meets a stored one may repeat: per rule and source, those in the
- * overlap of its rows' time range and that hull.
- */
-static int
-sample_overlaps_load(struct store *s, const struct store_event *evs, size_t n,
-    char *err, size_t errlen)
-{
-	struct sample_range *r;
-	const struct sample_span *p;
-	int64_t lo, hi;
-	size_t i, k;
-	int last = -1;
-
-	s->nranges = 0;
-	for (i = 0; i < n; i++) {
-		if (s->span_of[i] < 0 || !s->spans[s->span_of[i]].meets)
-			continue;
-		if (last < 0 || s->ranges[last].span != s->span_of[i] ||
-		    s->ranges[last].source_id != evs[i].source_id) {
-			for (k = 0; k < s->nranges; k++)
-				if (s->ranges[k].span == s->span_of[i] &&
-				    s->ranges[k].source_id == evs[i].source_id)
-					break;
-			if (k == s->nranges) {
-				s->ranges = util_grow(s->ranges, &s->ranges_cap,
-				    s->nranges, sizeof *s->ranges, 8);
-				r = &s->ranges[s->nranges++];
-				r->rule_no = s->spans[s->span_of[i]].rule_no;
-				r->source_id = evs[i].source_id;
-				r->lo = r->hi = evs[i].ts;
-				r->span = s->span_of[i];
-			}
-			last = (int)k;
-		}
-		r = &s->ranges[last];
-		if (evs[i].ts < r->lo)
-			r->lo = evs[i].ts;
-		if (evs[i].ts > r->hi)
-			r->hi = evs[i].ts;
-	}
-	for (k = 0; k < s->nranges; k++) {
-		r = &s->ranges[k];
-		p = &s->spans[r->span];
-		lo = r->lo > p->a ? r->lo : p->a;
-		hi = r->hi < p->b ? r->hi : p->b;
-		if (lo <= hi && sample_keys_load(s, r, lo, hi, err, errlen) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * Tell the new samples of evs[0..n) from those stored before (added),
- * and mark each row's rule span (-1: not a sample).  *any: some are
- * samples.
- */
-static int
-store_samples_sort(struct store *s, const struct store_event *evs, size_t n,
-    unsigned char *added, int *any, char *err, size_t errlen)
-{
-	struct sample_span *p;
-	struct sample_key k;
-	int64_t no;
-	size_t i;
-	int last = -1, meets = 0;
-
-	*any = 0;
-	s->nspans = 0;
-	for (i = 0; i < n; i++) {
-		s->span_of[i] = -1;
-		added[i] = 0;
-		if (evs[i].ts == TS_NONE ||
-		    (no = store_sample_rule(s, evs[i].rule)) == 0)
-			continue;
-		if (!*any && store_rows_ready(s, err, errlen) != 0)
-			return -1;
-		*any = 1;
-		last = sample_span_of(s, no, last);
-		s->span_of[i] = last;
-		p = &s->spans[last];
-		if (evs[i].ts < p->lo)
-			p->lo = evs[i].ts;
-		if (evs[i].ts > p->hi)
-			p->hi = evs[i].ts;
-	}
-	if (!*any)
-		return 0;
-	if (s->nkeys > 0)
-		memset(s->keys, 0, s->keys_cap * sizeof *s->keys);
-	s->nkeys = 0;
-	for (i = 0; i < s->nspans; i++) {
-		if (sample_span_meets(s, &s->spans[i], err, errlen) != 0)
-			return -1;
-		meets |= s->spans[i].meets;
-	}
-	if (meets && sample_overlaps_load(s, evs, n, err, errlen) != 0)
-		return -1;
-	/* every row's key goes in: a call may repeat one of its own rows */
-	for (i = 0; i < n; i++) {
-		if (s->span_of[i] < 0)
-			continue;
-		k.rule_no = (int32_t)s->spans[s->span_of[i]].rule_no;
-		k.source_id = evs[i].source_id;
-		k.ts = evs[i].ts;
-		k.hash = evs[i].hash;
-		k.ordinal = evs[i].ordinal;
-		added[i] = (unsigned char)sample_key_add(s, &k);
-		s->spans[s->span_of[i]].n += added[i];
-	}
-	return 0;
-}
-
-/* Extend this transaction's spans by the call's that stored samples. */
-static void
-store_spans_note(struct store *s)
-{
-	const struct sample_span *c;
-	struct sample_span *p;
-	size_t g, i;
-
-	for (g = 0; g < s->nspans; g++) {
-		c = &s->spans[g];
-		if (c->n == 0)
-			continue;
-		for (i = 0; i < s->npending; i++)
-			if (s->pending[i].rule_no == c->rule_no)
-				break;
-		if (i == s->npending) {
-			s->pending = util_grow(s->pending, &s->pending_cap,
-			    s->npending, sizeof *s->pending, 8);
-			s->pending[s->npending++] = *c;
-			continue;
-		}
-		p = &s->pending[i];
-		if (c->lo < p->lo)
-			p->lo = c->lo;
-		if (c->hi > p->hi)
-			p->hi = c->hi;
-		p->n += c->n;
-	}
-}
-
-static void
-store_spans_clear(struct store *s)
-{
-	s->npending = 0;
-}
-
-/* Write this transaction's spans into sample_spans. */
-static int
-store_spans_flush(struct store *s, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = s->st[ST_SPAN_ADD];
-	const struct sample_span *p;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; rc == 0 && i < s->npending; i++) {
-		p = &s->pending[i];
-		sqlite3_bind_int64(st, 1, p->rule_no);
-		sqlite3_bind_int64(st, 2, p->lo);
-		sqlite3_bind_int64(st, 3, p->hi);
-		sqlite3_bind_int64(st, 4, p->n);
-		rc = store_step(s, st, err, errlen, "saving a sample span");
-	}
-	store_spans_clear(s);
-	return rc;
-}
-
-/* Bind sample row r to the EVENT_COLUMNS parameters after the first `base`. */
-static void
-bind_sample(sqlite3_stmt *st, int base, const struct sample_row *r)
-{
-	const struct store_event *ev = r->ev;
-
-	sqlite3_bind_int64(st, base + 1, r->id);
-	sqlite3_bind_int64(st, base + 2, ev->source_id);
-	sqlite3_bind_int64(st, base + 3, r->rule_no);
-	sqlite3_bind_int64(st, base + 4, ev->ts);
-	sqlite3_bind_int64(st, base + 5, (int64_t)ev->hash);
-	sqlite3_bind_int(st, base + 6, ev->ordinal);
-	sqlite3_bind_int64(st, base + 7, (int64_t)ev->line);
-	sqlite3_bind_int64(st, base + 8, (int64_t)ev->line_end);
-	sqlite3_bind_int(st, base + 9, ev->stream);
-	sqlite3_bind_text(st, base + 10, ev->text, (int)ev->text_len,
-	    SQLITE_STATIC);
-	bind_text_or_null(st, base + 11, ev->fields_json);
-	if (ev->has_value)
-		sqlite3_bind_double(st, base + 12, ev->value);
-	else
-		sqlite3_bind_null(st, base + 12);
-	if (ev->grp != NULL)
-		sqlite3_bind_text(st, base + 13, ev->grp, (int)ev->grp_len,
-		    SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, base + 13);
-}
-
-/*
- * Store the samples waiting in s->rows: sixteen at once when there are
- * as many; the rest (all: one by one) only when all is set.
- */
-static int
-store_samples_flush(struct store *s, int all, char *err, size_t errlen)
-{
-	sqlite3_stmt *st;
-	size_t k;
-	int rc;
-
-	if (s->nrows == STORE_EVENT_ROWS) {
-		st = s->st[ST_SAMPLE_ADD_MANY];
-		for (k = 0; k < STORE_EVENT_ROWS; k++)
-			bind_sample(st, (int)k * EVENT_COLUMNS, &s->rows[k]);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_fail(s, err, errlen, "storing a sample");
-		s->nrows = 0;
-	}
-	for (k = 0; all && k < s->nrows; k++) {
-		st = s->st[ST_SAMPLE_ADD];
-		bind_sample(st, 0, &s->rows[k]);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_fail(s, err, errlen, "storing a sample");
-	}
-	if (all)
-		s->nrows = 0;
-	return 0;
-}
-
 /* The largest id of events and samples: the next rows' are past it. */
 static int
 store_read_last_id(struct store *s, char *err, size_t errlen)
@@ -2946,11 +2200,11 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 		store_minutes_note(s, evs[k].rule, evs[k].source_id, evs[k].ts, 1);
 	}
 	if (any)
-		store_spans_note(s);
+		store_samples_spans_note(s);
 	/* Without a transaction each statement was one: count it now. */
 	if (sqlite3_get_autocommit(s->db))
 		return store_minutes_flush(s, err, errlen) != 0 ||
-		    store_spans_flush(s, err, errlen) != 0 ? -1 : 0;
+		    store_samples_spans_flush(s, err, errlen) != 0 ? -1 : 0;
 	return 0;
 fail:
 	s->nrows = 0;

@@ -1,0 +1,216 @@
+/*
+ * store_int.h - the store's insides, shared by store.c and
+ * store_samples.c alone: the prepared statements, struct store and the
+ * few helpers both use.  Nothing else includes it; everyone else sees
+ * struct store through store.h only.
+ */
+#ifndef LOGTRIAGE_STORE_INT_H
+#define LOGTRIAGE_STORE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+enum {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SOURCE_GET,
+	ST_SOURCE_ADD,
+	ST_SOURCE_INSERT,
+	ST_SOURCE_INSERT_MANY,
+	ST_SOURCE_SEEN,
+	ST_SOURCE_SEEN_MANY,
+	ST_INGEST_ADD,
+	ST_INGEST_UPDATE,
+	ST_INPUT_GET,
+	ST_INPUT_SET,
+	ST_ORD_PUT,
+	ST_ORD_PUT_MANY,
+	ST_ORD_GET,
+	ST_ORD_GET_OLD,
+	ST_ORD_CLEAR,
+	ST_ORD_CLEAR_OLD,
+	ST_EVENT_ADD,
+	ST_EVENT_ADD_MANY,
+	ST_VOLUME_ADD,
+	ST_VOLUME_ADD_MANY,
+	ST_INPUT_TS_SET,
+	ST_INPUT_RULES_GET,
+	ST_INPUT_RULES_SET,
+	ST_VMARK_GET,
+	ST_VMARK_SET,
+	ST_VMARK_SET_MANY,
+	ST_RULE_SET,
+	ST_MINUTES_ADD,
+	ST_MINUTES_ADD_MANY,
+	ST_MINUTES_DROP,
+	ST_NEXT_ID,
+	ST_EVENT_UNDO,
+	ST_SAMPLE_ADD,
+	ST_SAMPLE_ADD_MANY,
+	ST_SPAN_FIND,
+	ST_SAMPLE_KEYS,
+	ST_SPAN_ADD,
+	ST_SAMPLE_RULES,
+	ST_COUNT
+};
+
+/* The SQL of each statement, prepared by store_open or store_rows_ready. */
+extern const char *const store_sql[ST_COUNT];
+
+/*
+ * Events go STORE_EVENT_ROWS to a statement, so the per-statement work
+ * (cursors opened and closed, the program started and halted) is paid
+ * once per sixteen rows (a fifth of the writer's CPU on the benchmark
+ * corpus).  More rows per statement gain nothing measurable.
+ */
+#define EVENT_COLUMNS	13
+#define EVENT_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define EVENT_ROWS16	STORE_ROWS16(EVENT_ROW)
+#define STORE_EVENT_ROWS 16
+_Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
+    "EVENT_ROWS16 holds STORE_EVENT_ROWS rows");
+
+/* The columns of events and samples, in their order. */
+#define EVENT_COLS "id, source_id, rule, ts, hash, ordinal, line, line_end," \
+	" stream, text, fields, value, grp, link, inherited, dup_of"
+#define SAMPLE_COLS "s.id, s.source_id, r.rule, s.ts, s.hash, s.ordinal," \
+	" s.line, s.line_end, s.stream, s.text, s.fields, s.value, s.grp," \
+	" s.link, s.inherited, s.dup_of"
+
+/*
+ * What one row of the many-row insert was bound to last, of what a
+ * batch's rows mostly repeat: the rule (SQLite holds the pointer and the
+ * length it had), the source, the ordinal and the stream.  Parameters
+ * stay bound from one use of a statement to the next, and comparing
+ * costs less than binding again.
+ */
+struct event_bound {
+	const char	*rule;
+	size_t		 rule_len;
+	int64_t		 source_id;
+	int		 ordinal, stream, valid;
+};
+
+/*
+ * The samples of one rule in one call of store_insert_events (the time
+ * range of its rows, and the hull [a, b] of the stored spans that range
+ * meets, if any), or (pending) stored by this transaction: the span
+ * written at commit.
+ */
+struct sample_span {
+	int64_t		 rule_no;	/* sample_rules.no */
+	int64_t		 lo, hi;
+	int64_t		 n;		/* new samples */
+	int		 meets;
+	int64_t		 a, b;
+};
+
+/* The time range of the rows of one rule and source in a call. */
+struct sample_range {
+	int64_t		 rule_no, source_id, lo, hi;
+	int		 span;		/* its rule's struct sample_span */
+};
+
+/* A sample's key; rule_no 0 marks a free slot. */
+struct sample_key {
+	int64_t		 source_id, ts;
+	uint64_t	 hash;
+	int32_t		 ordinal, rule_no;
+};
+
+/* A new sample and its id, waiting to go with others to one statement. */
+struct sample_row {
+	const struct store_event	*ev;
+	int64_t				 id, rule_no;
+};
+
+struct minutes;
+struct source_slot;
+struct store_ckpt;
+
+struct store {
+	sqlite3			*db;
+	char			*path;
+	int			 readonly;
+	int			 event_hash;	/* meta event_hash: 1 or 2 */
+	struct store_ckpt	*ckpt;
+	sqlite3_stmt		*st[ST_COUNT];
+	struct source_slot	*slots;
+	size_t			 nslots;
+	size_t			 nused;
+	int			 adding;	/* the last source looked up was new */
+	int			 lockfd;	/* PATH-lock for input claims, or -1 */
+	/*
+	 * The connection of store_source_find and the sources claim (NULL
+	 * until the first), and its statements.
+	 */
+	sqlite3			*look;
+	sqlite3_stmt		*look_find, *look_max;
+	struct minutes		*minutes;	/* this transaction's event_minutes */
+	struct event_bound	 bound[STORE_EVENT_ROWS];	/* ST_EVENT_ADD_MANY's rows */
+	/*
+	 * Made from the image by this open: synchronous is OFF until the
+	 * first commit, whose frames start the WAL, and whose header SQLite
+	 * would otherwise fsync (with the directory's) for nothing to lose.
+	 */
+	int			 unsynced;
+	int			 rows_ready;	/* the store_sql_lazy statements are prepared */
+	/*
+	 * The next id of events and samples less one, read at the first
+	 * insert of a transaction (-1: not read yet).
+	 */
+	int64_t			 last_id;
+	/*
+	 * The rules whose timed events are in samples, read by
+	 * store_sync_rules and again at each store_begin after it, since
+	 * another process may have moved a rule's events since.
+	 */
+	char			**sample_rules;
+	int64_t			*sample_nos;	/* their sample_rules.no */
+	size_t			 nsample_rules;
+	int			 samples_synced;
+	const char		*sample_last;	/* the rule last looked up... */
+	int64_t			 sample_last_no;	/* ...and its number, or 0 */
+	struct sample_span	*spans;		/* this call's, per rule */
+	size_t			 nspans, spans_cap;
+	struct sample_span	*pending;	/* this transaction's, per rule */
+	size_t			 npending, pending_cap;
+	struct sample_range	*ranges;	/* this call's, of rules that meet a span */
+	size_t			 nranges, ranges_cap;
+	struct sample_key	*keys;		/* this call's, open addressing */
+	size_t			 keys_cap, nkeys;
+	struct sample_row	 rows[STORE_EVENT_ROWS];	/* samples waiting for a statement */
+	size_t			 nrows;
+	/* per event of the call: its rule's span (-1: not a sample), its id */
+	int			*span_of;
+	int64_t			*rowid;
+	size_t			 call_cap;
+};
+
+/*
+ * The error of the last call on s's connection as err ("PATH: what: "
+ * and SQLite's message).  Returns -1.
+ */
+int store_fail(struct store *s, char *err, size_t errlen, const char *what);
+/* Run one statement to completion and reset it; 0 or -1 with err. */
+int store_step(struct store *s, sqlite3_stmt *st, char *err, size_t errlen,
+    const char *what);
+/* Prepare the statements store_sql_lazy marks, once; 0 or -1 with err. */
+int store_rows_ready(struct store *s, char *err, size_t errlen);
+
+/* Bind text p to parameter i, or NULL when p is; SQLite keeps the pointer. */
+static inline void
+bind_text_or_null(sqlite3_stmt *st, int i, const char *p)
+{
+	if (p == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, p, -1, SQLITE_STATIC);
+}
+
+#endif
