@@ -136,6 +136,100 @@ test_json_partial(void **state)
 	assert_non_null(el.msg);
 }
 
+/* json-file's usual record, and each way a line may leave that shape. */
+static void
+test_json_usual_shape(void **state)
+{
+	/* the usual shape itself, both streams, a stamp of Docker's own form */
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a b\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11.123456789Z\"}");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	assert_msg("a b");
+	assert_int_equal(el.stream, STREAM_STDOUT);
+	assert_int_equal(el.ts, T0 + 123);
+	assert_int_equal(el.partial, 0);
+	assert_int_equal(el.malformed, 0);
+	assert_source(NULL);
+	assert_level(NULL);
+	/* an empty text, '\r' before the newline, Go's trimmed fraction */
+	decode_str(ENVELOPE_DOCKER_JSON, "{\"log\":\"\\n\",\"stream\":\"stderr\","
+	    "\"time\":\"2025-10-25T23:31:11.9Z\"}");
+	assert_int_equal(el.msg_len, 0);
+	assert_int_equal(el.stream, STREAM_STDERR);
+	assert_int_equal(el.ts, T0 + 900);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"x\r\\n\",\"stream\":\"stderr\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("x");
+	assert_int_equal(el.ts, T0);
+	/* an escape before the newline's, a \u escape, a raw '\\' at the end */
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"q\\\"x\\\"\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("q\"x\"");
+	assert_int_equal(el.stream, STREAM_STDOUT);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"\\u00e9\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("\xc3\xa9");
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\t\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("a\t");
+	/* no newline: a partial record */
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"half\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("half");
+	assert_int_equal(el.partial, 1);
+	/* another stream name, another order, a missing key, more keys */
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdin\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("a");
+	assert_int_equal(el.stream, STREAM_UNKNOWN);
+	assert_int_equal(el.ts, T0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"time\":\"2025-10-25T23:31:11Z\","
+	    "\"stream\":\"stderr\"}");
+	assert_msg("a");
+	assert_int_equal(el.stream, STREAM_STDERR);
+	assert_int_equal(el.ts, T0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stderr\"}");
+	assert_msg("a");
+	assert_int_equal(el.stream, STREAM_STDERR);
+	assert_int_equal(el.ts, TS_NONE);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\",\"attrs\":{\"tag\":\"t\"}}");
+	assert_msg("a");
+	assert_int_equal(el.ts, T0);
+	/* a stamp not read whole, an empty one, one with a quote in it */
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Zjunk\"}");
+	assert_msg("a");
+	assert_int_equal(el.ts, T0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdout\",\"time\":\"\"}");
+	assert_msg("a");
+	assert_int_equal(el.ts, TS_NONE);
+	assert_int_equal(el.malformed, 0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\\\"\"}");
+	assert_msg("a");
+	assert_int_equal(el.ts, T0);
+	/* blanks after the object, and the same line cut short */
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"} ");
+	assert_msg("a");
+	assert_int_equal(el.ts, T0);
+	assert_int_equal(el.malformed, 0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"");
+	assert_int_equal(el.malformed, 1);
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	assert_int_equal(el.ts, TS_NONE);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdout\",\"time\":\"2025");
+	assert_int_equal(el.malformed, 1);
+	/* journald reads the usual record as no entry of its own */
+	decode_str(ENVELOPE_JOURNALD, "{\"log\":\"a\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.ts, TS_NONE);
+	assert_msg("");
+}
+
 static void
 assert_malformed_raw(const char *line)
 {
@@ -697,6 +791,7 @@ main(void)
 		cmocka_unit_test_teardown(test_json_escapes, teardown),
 		cmocka_unit_test_teardown(test_json_lone_surrogate, teardown),
 		cmocka_unit_test_teardown(test_json_partial, teardown),
+		cmocka_unit_test_teardown(test_json_usual_shape, teardown),
 		cmocka_unit_test_teardown(test_json_broken, teardown),
 		cmocka_unit_test_teardown(test_json_other_is_plain, teardown),
 		cmocka_unit_test_teardown(test_json_forced_broken, teardown),
