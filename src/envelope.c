@@ -671,24 +671,93 @@ enum jf_field {
 	JF_TRANSPORT, JF_COUNT
 };
 
-/* The field key k[0..n) names, or JF_COUNT: one compare, by the key's length. */
-static enum jf_field
-journald_key(const char *k, size_t n)
+/* What a key tells docker_json apart from journald (see journald_fast). */
+enum jf_tell {
+	JF_TELL_NONE, JF_TELL_LOG, JF_TELL_JOURNALD
+};
+
+/*
+ * The end of the key at k, as json_plain_run finds it, the field it names
+ * (JF_COUNT: none) and what it tells.  The keys that matter are compared
+ * whole with their closing quote, chosen by their first byte, rather
+ * than searched for; any other key names no field and tells nothing.
+ */
+static inline const char *
+journald_key_end(const char *k, const char *end, enum jf_field *f,
+    enum jf_tell *tell)
 {
-#define JF_KEY(lit, f)	case sizeof(lit) - 1: \
-		return memcmp(k, lit, sizeof(lit) - 1) == 0 ? f : JF_COUNT
-	switch (n) {
-	JF_KEY("MESSAGE", JF_MSG);
-	JF_KEY("__REALTIME_TIMESTAMP", JF_TS);
-	JF_KEY("PRIORITY", JF_PRIO);
-	JF_KEY("CONTAINER_NAME", JF_CONTAINER);
-	JF_KEY("SYSLOG_IDENTIFIER", JF_IDENT);
-	JF_KEY("_SYSTEMD_UNIT", JF_UNIT);
-	JF_KEY("CONTAINER_ID", JF_CID);
-	JF_KEY("_TRANSPORT", JF_TRANSPORT);
+#define JF_KNOWN(lit, field, t)	do { \
+		if ((size_t)(end - k) >= sizeof(lit "\"") - 1 && \
+		    memcmp(k, lit "\"", sizeof(lit "\"") - 1) == 0) { \
+			*f = field; \
+			*tell = t; \
+			return k + sizeof(lit) - 1; \
+		} \
+	} while (0)
+	if (k < end) {
+		switch (k[0]) {
+		case 'M':
+			JF_KNOWN("MESSAGE", JF_MSG, JF_TELL_JOURNALD);
+			break;
+		case 'P':
+			JF_KNOWN("PRIORITY", JF_PRIO, JF_TELL_NONE);
+			break;
+		case 'C':
+			JF_KNOWN("CONTAINER_NAME", JF_CONTAINER, JF_TELL_NONE);
+			JF_KNOWN("CONTAINER_ID", JF_CID, JF_TELL_NONE);
+			break;
+		case 'S':
+			JF_KNOWN("SYSLOG_IDENTIFIER", JF_IDENT, JF_TELL_NONE);
+			break;
+		case '_':
+			JF_KNOWN("__REALTIME_TIMESTAMP", JF_TS, JF_TELL_JOURNALD);
+			JF_KNOWN("_SYSTEMD_UNIT", JF_UNIT, JF_TELL_NONE);
+			JF_KNOWN("_TRANSPORT", JF_TRANSPORT, JF_TELL_NONE);
+			JF_KNOWN("__CURSOR", JF_COUNT, JF_TELL_JOURNALD);
+			break;
+		case 'l':
+			JF_KNOWN("log", JF_COUNT, JF_TELL_LOG);
+			break;
+		}
 	}
-#undef JF_KEY
-	return JF_COUNT;
+#undef JF_KNOWN
+	*f = JF_COUNT;
+	*tell = JF_TELL_NONE;
+	return json_plain_run(k, end);
+}
+
+/* Past the byte c at p, blanks before it allowed; NULL if c is not next. */
+static inline const char *
+json_expect(const char *p, const char *end, char c)
+{
+	if (p < end && *p == c)
+		return p + 1;
+	p = json_ws(p, end);
+	return p < end && *p == c ? p + 1 : NULL;
+}
+
+/*
+ * json_string_end for the value of field f at v.  A one-byte PRIORITY and
+ * the sixteen digits of a timestamp (read into *us: 0 while not read) are
+ * told by their fixed closing quote, not searched for.
+ */
+static inline const char *
+journald_value_end(const char *v, const char *end, enum jf_field f,
+    unsigned long long *us, int *plain)
+{
+	if (f == JF_PRIO && end - v >= 2 && v[1] == '"' && v[0] != '"' &&
+	    v[0] != '\\') {
+		*plain = 1;
+		return v + 2;
+	}
+	if (f == JF_TS && end - v >= 17 && v[16] == '"') {
+		if (eight_digits(v, us) && eight_digits(v + 8, us)) {
+			*plain = 1;
+			return v + 17;
+		}
+		*us = 0;
+	}
+	return json_string_end(v, end, plain);
 }
 
 /*
@@ -710,7 +779,7 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 	unsigned long long us = 0;
 	unsigned escaped = 0;	/* bit f: v[f] holds an escape */
 	enum jf_field f;
-	size_t klen;
+	enum jf_tell tell;
 	int plain;
 
 	p = json_ws(p, end);
@@ -720,26 +789,28 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 	if (p < end && *p == '}')
 		p++;
 	else for (;;) {
-		if (p >= end || *p != '"')
-			return 1;
+		/* the compact form's bytes are tried before journalctl's blanks */
+		if (p >= end || *p != '"') {
+			p = json_ws(p, end);
+			if (p >= end || *p != '"')
+				return 1;
+		}
 		/* a key with an escape is left to journald() */
 		k = p + 1;
-		p = json_plain_run(k, end);
+		p = journald_key_end(k, end, &f, &tell);
 		if (p >= end || *p != '"')
 			return 1;
-		klen = (size_t)(p - k);
-		p = json_ws(p + 1, end);
-		if (p >= end || *p != ':')
+		if ((p = json_expect(p + 1, end, ':')) == NULL)
 			return 1;
-		p = json_ws(p + 1, end);
-		if (p >= end)
-			return 1;
-		f = journald_key(k, klen);
+		if (p >= end || *p != '"') {
+			p = json_ws(p, end);
+			if (p >= end)
+				return 1;
+		}
 		if (seen != NULL && *seen != JSON_DOCKER) {
-			if (key_is(k, klen, "log") && *p == '"')
+			if (tell == JF_TELL_LOG && *p == '"')
 				*seen = JSON_DOCKER;
-			else if (f == JF_MSG || f == JF_TS ||
-			    key_is(k, klen, "__CURSOR"))
+			else if (tell == JF_TELL_JOURNALD)
 				*seen = JSON_JOURNALD;
 		}
 		/* the first of duplicate keys counts, as in cJSON */
@@ -747,7 +818,7 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 			if (*p != '"')
 				return 1;
 			v[f] = p + 1;
-			if ((p = json_string_end(v[f], end, &plain)) == NULL)
+			if ((p = journald_value_end(v[f], end, f, &us, &plain)) == NULL)
 				return 1;
 			vend[f] = p - 1;
 			if (!plain)
@@ -759,6 +830,10 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 			}
 		} else if ((p = json_skip(p, end, 1)) == NULL)
 			return 1;
+		if (p < end && *p == ',') {
+			p++;
+			continue;
+		}
 		p = json_ws(p, end);
 		if (p >= end)
 			return 1;
@@ -768,11 +843,12 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 		}
 		if (*p != ',')
 			return 1;
-		p = json_ws(p + 1, end);
+		p++;
 	}
 	if (json_ws(p, end) != end)
 		return 1;
-	if (v[JF_TS] != NULL) {
+	if (v[JF_TS] != NULL && !(vend[JF_TS] - v[JF_TS] == 16 && us != 0)) {
+		us = 0;
 		if (vend[JF_TS] == v[JF_TS] || vend[JF_TS] - v[JF_TS] > 19)
 			return 1;
 		for (k = v[JF_TS]; vend[JF_TS] - k >= 8; k += 8) {

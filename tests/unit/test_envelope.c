@@ -556,6 +556,71 @@ test_journald(void **state)
  * An object whose first key starts "__" is read as journald first: what
  * it means stays what the docker check, then journald, made of it.
  */
+/* The keys told by their bytes, a PRIORITY and a timestamp by their length. */
+static void
+test_journald_known_keys(void **state)
+{
+	/* the usual entry: sixteen digits, one-byte PRIORITY */
+	decode_str(ENVELOPE_AUTO, "{\"__REALTIME_TIMESTAMP\":\"1761435071999999\","
+	    "\"PRIORITY\":\"4\",\"_SYSTEMD_UNIT\":\"u.service\",\"MESSAGE\":\"m\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.ts, T0 + 999);
+	assert_level("warning");
+	assert_source("u.service");
+	assert_msg("m");
+	/* journalctl's blanks around every ':' and after every ',' */
+	decode_str(ENVELOPE_AUTO, "{ \"__REALTIME_TIMESTAMP\" : \"1761435071000000\" , "
+	    "\"PRIORITY\" : \"3\" , \"MESSAGE\" : \"m\" } ");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.ts, T0);
+	assert_level("err");
+	assert_msg("m");
+	/* fewer and more digits than sixteen, a digit that is none */
+	decode_str(ENVELOPE_AUTO, "{\"__REALTIME_TIMESTAMP\":\"176143507100000\","
+	    "\"MESSAGE\":\"m\"}");
+	assert_int_equal(el.ts, 176143507100LL);
+	decode_str(ENVELOPE_AUTO, "{\"__REALTIME_TIMESTAMP\":\"17614350710000000\","
+	    "\"MESSAGE\":\"m\"}");
+	assert_int_equal(el.ts, 17614350710000LL);
+	decode_str(ENVELOPE_AUTO, "{\"__REALTIME_TIMESTAMP\":\"1761435071x00000\","
+	    "\"MESSAGE\":\"m\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.ts, TS_NONE);
+	assert_msg("m");
+	decode_str(ENVELOPE_AUTO, "{\"__REALTIME_TIMESTAMP\":\"0000000000000000\","
+	    "\"MESSAGE\":\"m\"}");
+	assert_int_equal(el.ts, 0);
+	/* a PRIORITY of two bytes, an escaped one, an empty one */
+	decode_str(ENVELOPE_AUTO, "{\"PRIORITY\":\"33\",\"MESSAGE\":\"m\"}");
+	assert_level(NULL);
+	decode_str(ENVELOPE_AUTO, "{\"PRIORITY\":\"\\u0033\",\"MESSAGE\":\"m\"}");
+	assert_level("err");
+	decode_str(ENVELOPE_AUTO, "{\"PRIORITY\":\"\",\"MESSAGE\":\"m\"}");
+	assert_level(NULL);
+	assert_msg("m");
+	/* keys that start as known ones do but are not */
+	decode_str(ENVELOPE_AUTO, "{\"CONTAINER_ID_FULL\":\"f\",\"MESSAGES\":\"x\","
+	    "\"MESSAGE\":\"m\",\"SYSLOG_IDENTIFIERS\":\"s\",\"_SYSTEMD_UNIT\":\"u\"}");
+	assert_msg("m");
+	assert_source("u");
+	decode_str(ENVELOPE_AUTO, "{\"PRIORITY\":\"3\",\"CONTAINER_ID_FULL\":\"f\","
+	    "\"MESSAGE\":\"m\"}");
+	assert_level("err");
+	decode_str(ENVELOPE_AUTO, "{\"__REALTIME\":\"1\",\"logs\":\"d\\n\",\"MESSAGE\":\"m\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.ts, TS_NONE);
+	assert_msg("m");
+	/* a key cut short at the line's end, a value cut short */
+	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\":\"m\",\"__REALTIME_TIMESTAMP");
+	assert_int_equal(el.malformed, 1);
+	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\":\"m\",\"__REALTIME_TIMESTAMP\":\"1761435071000000");
+	assert_int_equal(el.malformed, 1);
+	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\":\"m\",\"PRIORITY\":\"3");
+	assert_int_equal(el.malformed, 1);
+	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\":\"m\",\"MESSAGE\"");
+	assert_int_equal(el.malformed, 1);
+}
+
 static void
 test_journald_first(void **state)
 {
@@ -803,6 +868,7 @@ main(void)
 		cmocka_unit_test_teardown(test_logfmt, teardown),
 		cmocka_unit_test_teardown(test_logrus, teardown),
 		cmocka_unit_test_teardown(test_journald, teardown),
+		cmocka_unit_test_teardown(test_journald_known_keys, teardown),
 		cmocka_unit_test_teardown(test_journald_first, teardown),
 		cmocka_unit_test_teardown(test_plain_and_names, teardown),
 		cmocka_unit_test_teardown(test_remembered_prefix_and_stamp, teardown),
