@@ -470,41 +470,55 @@ docker_json(struct envelope *e, const char *line, size_t len,
 
 /*
  * The record as Docker's json-file driver writes nearly every one,
- * {"log":"TEXT\n","stream":"stdout","time":"STAMP"} with no escape in TEXT
- * but its newline and a STAMP read whole, compared at its fixed places
- * rather than walked key by key.  Returns 0 with out filled as docker_json
+ * {"log":"TEXT\n","stream":"stdout","time":"STAMP"} with a STAMP read
+ * whole, compared at its fixed places rather than walked key by key.
+ * TEXT without an escape but its newline is used where it stands, any
+ * other is decoded into msg.  Returns 0 with out filled as docker_json
  * fills it, or -1 for any other line, which docker_json reads.
  */
 static int
 docker_json_usual(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
-	static const char head[] = "{\"log\":\"", mid[] = "\\n\",\"stream\":\"std",
+	static const char head[] = "{\"log\":\"", mid[] = ",\"stream\":\"std",
 	    tail[] = "\",\"time\":\"";
 	const size_t nhead = sizeof head - 1, nmid = sizeof mid - 1,
 	    ntail = sizeof tail - 1;
-	const char *end = line + len, *q, *t;
+	const char *end = line + len, *v = line + nhead, *q, *p, *t;
 	enum envelope_stream stream;
 	int64_t ts;
 	size_t k, n;
+	int decoded = 0;
 
 	if (len < nhead || memcmp(line, head, nhead) != 0)
 		return -1;
-	q = json_plain_run(line + nhead, end);
-	/* the newline's escape, the stream, the time key, '"' and '}' */
-	if ((size_t)(end - q) < nmid + 3 + ntail + 2 ||
-	    memcmp(q, mid, nmid) != 0 || end[-2] != '"' || end[-1] != '}')
+	q = json_plain_run(v, end);
+	if (end - q >= 3 && q[0] == '\\' && q[1] == 'n' && q[2] == '"') {
+		p = q + 3;
+	} else if (q < end && q[0] == '\\') {
+		decoded = 1;
+		buf_reset(&e->msg);
+		buf_append(&e->msg, v, (size_t)(q - v));
+		if ((p = json_string(q, end, &e->msg)) == NULL ||
+		    e->msg.len == 0 || e->msg.data[e->msg.len - 1] != '\n')
+			return -1;
+	} else {
 		return -1;
-	if (memcmp(q + nmid, "out", 3) == 0)
+	}
+	/* the stream, the time key, '"' and '}' */
+	if ((size_t)(end - p) < nmid + 3 + ntail + 2 ||
+	    memcmp(p, mid, nmid) != 0 || end[-2] != '"' || end[-1] != '}')
+		return -1;
+	if (memcmp(p + nmid, "out", 3) == 0)
 		stream = STREAM_STDOUT;
-	else if (memcmp(q + nmid, "err", 3) == 0)
+	else if (memcmp(p + nmid, "err", 3) == 0)
 		stream = STREAM_STDERR;
 	else
 		return -1;
-	if (memcmp(q + nmid + 3, tail, ntail) != 0)
+	if (memcmp(p + nmid + 3, tail, ntail) != 0)
 		return -1;
 	/* a stamp read to its end holds no '"' or '\\' the walk would stop at */
-	t = q + nmid + 3 + ntail;
+	t = p + nmid + 3 + ntail;
 	n = (size_t)(end - 2 - t);
 	if ((k = timeparse_rfc3339_cached(&e->stamps, t, n, &ts)) == 0 || k != n)
 		return -1;
@@ -512,8 +526,13 @@ docker_json_usual(struct envelope *e, const char *line, size_t len,
 	out->format = ENVELOPE_DOCKER_JSON;
 	out->ts = ts;
 	out->stream = stream;
-	out->msg = line + nhead;
-	out->msg_len = (size_t)(q - out->msg);
+	if (decoded) {
+		out->msg = e->msg.data;
+		out->msg_len = e->msg.len - 1;
+	} else {
+		out->msg = v;
+		out->msg_len = (size_t)(q - v);
+	}
 	/* The reader drops '\r' before '\n' on raw lines; do the same. */
 	if (out->msg_len > 0 && out->msg[out->msg_len - 1] == '\r')
 		out->msg_len--;

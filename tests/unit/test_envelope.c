@@ -172,6 +172,30 @@ test_json_usual_shape(void **state)
 	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\t\\n\",\"stream\":\"stdout\","
 	    "\"time\":\"2025-10-25T23:31:11Z\"}");
 	assert_msg("a\t");
+	/* escapes decoded: '\r' before the newline, an escaped backslash */
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\\"b\\r\\n\",\"stream\":\"stderr\","
+	    "\"time\":\"2025-10-25T23:31:11.25Z\"}");
+	assert_msg("a\"b");
+	assert_int_equal(el.stream, STREAM_STDERR);
+	assert_int_equal(el.ts, T0 + 250);
+	assert_int_equal(el.partial, 0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"x\\\\\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("x\\");
+	assert_int_equal(el.partial, 0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"x\\\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("x\\n");
+	assert_int_equal(el.partial, 1);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"\\t\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("\t");
+	assert_int_equal(el.partial, 1);
+	assert_int_equal(el.ts, T0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\x\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_int_equal(el.malformed, 1);
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
 	/* no newline: a partial record */
 	decode_str(ENVELOPE_AUTO, "{\"log\":\"half\",\"stream\":\"stdout\","
 	    "\"time\":\"2025-10-25T23:31:11Z\"}");
