@@ -847,6 +847,10 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 				if (k[1] == 'u')
 					return 1;
 			}
+		} else if (*p == '"') {
+			/* journald's other fields, a string each, most of an entry */
+			if ((p = json_string_end(p + 1, end, &plain)) == NULL)
+				return 1;
 		} else if ((p = json_skip(p, end, 1)) == NULL)
 			return 1;
 		if (p < end && *p == ',') {

@@ -634,6 +634,19 @@ test_journald_known_keys(void **state)
 	assert_int_equal(el.format, ENVELOPE_JOURNALD);
 	assert_int_equal(el.ts, TS_NONE);
 	assert_msg("m");
+	/* other fields' strings: escapes checked as a parse checks them */
+	decode_str(ENVELOPE_AUTO, "{\"_HOSTNAME\" : \"h\\\"\\u00e9\\\\\", \"_PID\":\"1\","
+	    "\"MESSAGE\":\"m\",\"_CMDLINE\":\"\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_msg("m");
+	decode_str(ENVELOPE_AUTO, "{\"MESSAGE\":\"m\",\"_HOSTNAME\":\"h\\q\"}");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	assert_int_equal(el.malformed, 1);
+	decode_str(ENVELOPE_AUTO, "{\"MESSAGE\":\"m\",\"_HOSTNAME\":\"h\\u00\"}");
+	assert_int_equal(el.malformed, 1);
+	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\":\"m\",\"_HOSTNAME\":\"h");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.malformed, 1);
 	/* a key cut short at the line's end, a value cut short */
 	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\":\"m\",\"__REALTIME_TIMESTAMP");
 	assert_int_equal(el.malformed, 1);
