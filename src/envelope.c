@@ -468,6 +468,91 @@ docker_json(struct envelope *e, const char *line, size_t len,
 	return JSON_DOCKER;
 }
 
+/*
+ * The record as Docker's json-file driver writes nearly every one,
+ * {"log":"TEXT\n","stream":"stdout","time":"STAMP"} with a STAMP read
+ * whole, compared at its fixed places rather than walked key by key.
+ * TEXT without an escape but its newline is used where it stands, any
+ * other is decoded into msg.  Returns 0 with out filled as docker_json
+ * fills it, or -1 for any other line, which docker_json reads.
+ */
+static int
+docker_json_usual(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	static const char head[] = "{\"log\":\"", mid[] = ",\"stream\":\"std",
+	    tail[] = "\",\"time\":\"";
+	const size_t nhead = sizeof head - 1, nmid = sizeof mid - 1,
+	    ntail = sizeof tail - 1;
+	const char *end = line + len, *v = line + nhead, *q, *p, *t;
+	enum envelope_stream stream;
+	int64_t ts;
+	size_t k, n;
+	int decoded = 0;
+
+	if (len < nhead || memcmp(line, head, nhead) != 0)
+		return -1;
+	q = json_plain_run(v, end);
+	if (end - q >= 3 && q[0] == '\\' && q[1] == 'n' && q[2] == '"') {
+		p = q + 3;
+	} else if (q < end && q[0] == '\\') {
+		decoded = 1;
+		buf_reset(&e->msg);
+		buf_append(&e->msg, v, (size_t)(q - v));
+		if ((p = json_string(q, end, &e->msg)) == NULL ||
+		    e->msg.len == 0 || e->msg.data[e->msg.len - 1] != '\n')
+			return -1;
+	} else {
+		return -1;
+	}
+	/* the stream, the time key, '"' and '}' */
+	if ((size_t)(end - p) < nmid + 3 + ntail + 2 ||
+	    memcmp(p, mid, nmid) != 0 || end[-2] != '"' || end[-1] != '}')
+		return -1;
+	if (memcmp(p + nmid, "out", 3) == 0)
+		stream = STREAM_STDOUT;
+	else if (memcmp(p + nmid, "err", 3) == 0)
+		stream = STREAM_STDERR;
+	else
+		return -1;
+	if (memcmp(p + nmid + 3, tail, ntail) != 0)
+		return -1;
+	/* a stamp read to its end holds no '"' or '\\' the walk would stop at */
+	t = p + nmid + 3 + ntail;
+	n = (size_t)(end - 2 - t);
+	if ((k = timeparse_rfc3339_cached(&e->stamps, t, n, &ts)) == 0 || k != n)
+		return -1;
+	memset(out, 0, sizeof *out);
+	out->format = ENVELOPE_DOCKER_JSON;
+	out->ts = ts;
+	out->stream = stream;
+	if (decoded) {
+		out->msg = e->msg.data;
+		out->msg_len = e->msg.len - 1;
+	} else {
+		out->msg = v;
+		out->msg_len = (size_t)(q - v);
+	}
+	/* The reader drops '\r' before '\n' on raw lines; do the same. */
+	if (out->msg_len > 0 && out->msg[out->msg_len - 1] == '\r')
+		out->msg_len--;
+	return 0;
+}
+
+#ifndef NDEBUG
+/* docker_json reads the line as docker_json_usual did (the fuzzer's check). */
+static int
+docker_json_usual_agrees(struct envelope *e, const char *line, size_t len,
+    const struct envelope_line *out)
+{
+	struct envelope_line slow;
+
+	memset(&slow, 0, sizeof slow);
+	return docker_json(e, line, len, &slow) == JSON_DOCKER &&
+	    memcmp(&slow, out, sizeof slow) == 0;
+}
+#endif
+
 static const char *const journald_levels[8] = {
 	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"
 };
@@ -605,24 +690,93 @@ enum jf_field {
 	JF_TRANSPORT, JF_COUNT
 };
 
-/* The field key k[0..n) names, or JF_COUNT: one compare, by the key's length. */
-static enum jf_field
-journald_key(const char *k, size_t n)
+/* What a key tells docker_json apart from journald (see journald_fast). */
+enum jf_tell {
+	JF_TELL_NONE, JF_TELL_LOG, JF_TELL_JOURNALD
+};
+
+/*
+ * The end of the key at k, as json_plain_run finds it, the field it names
+ * (JF_COUNT: none) and what it tells.  The keys that matter are compared
+ * whole with their closing quote, chosen by their first byte, rather
+ * than searched for; any other key names no field and tells nothing.
+ */
+static inline const char *
+journald_key_end(const char *k, const char *end, enum jf_field *f,
+    enum jf_tell *tell)
 {
-#define JF_KEY(lit, f)	case sizeof(lit) - 1: \
-		return memcmp(k, lit, sizeof(lit) - 1) == 0 ? f : JF_COUNT
-	switch (n) {
-	JF_KEY("MESSAGE", JF_MSG);
-	JF_KEY("__REALTIME_TIMESTAMP", JF_TS);
-	JF_KEY("PRIORITY", JF_PRIO);
-	JF_KEY("CONTAINER_NAME", JF_CONTAINER);
-	JF_KEY("SYSLOG_IDENTIFIER", JF_IDENT);
-	JF_KEY("_SYSTEMD_UNIT", JF_UNIT);
-	JF_KEY("CONTAINER_ID", JF_CID);
-	JF_KEY("_TRANSPORT", JF_TRANSPORT);
+#define JF_KNOWN(lit, field, t)	do { \
+		if ((size_t)(end - k) >= sizeof(lit "\"") - 1 && \
+		    memcmp(k, lit "\"", sizeof(lit "\"") - 1) == 0) { \
+			*f = field; \
+			*tell = t; \
+			return k + sizeof(lit) - 1; \
+		} \
+	} while (0)
+	if (k < end) {
+		switch (k[0]) {
+		case 'M':
+			JF_KNOWN("MESSAGE", JF_MSG, JF_TELL_JOURNALD);
+			break;
+		case 'P':
+			JF_KNOWN("PRIORITY", JF_PRIO, JF_TELL_NONE);
+			break;
+		case 'C':
+			JF_KNOWN("CONTAINER_NAME", JF_CONTAINER, JF_TELL_NONE);
+			JF_KNOWN("CONTAINER_ID", JF_CID, JF_TELL_NONE);
+			break;
+		case 'S':
+			JF_KNOWN("SYSLOG_IDENTIFIER", JF_IDENT, JF_TELL_NONE);
+			break;
+		case '_':
+			JF_KNOWN("__REALTIME_TIMESTAMP", JF_TS, JF_TELL_JOURNALD);
+			JF_KNOWN("_SYSTEMD_UNIT", JF_UNIT, JF_TELL_NONE);
+			JF_KNOWN("_TRANSPORT", JF_TRANSPORT, JF_TELL_NONE);
+			JF_KNOWN("__CURSOR", JF_COUNT, JF_TELL_JOURNALD);
+			break;
+		case 'l':
+			JF_KNOWN("log", JF_COUNT, JF_TELL_LOG);
+			break;
+		}
 	}
-#undef JF_KEY
-	return JF_COUNT;
+#undef JF_KNOWN
+	*f = JF_COUNT;
+	*tell = JF_TELL_NONE;
+	return json_plain_run(k, end);
+}
+
+/* Past the byte c at p, blanks before it allowed; NULL if c is not next. */
+static inline const char *
+json_expect(const char *p, const char *end, char c)
+{
+	if (p < end && *p == c)
+		return p + 1;
+	p = json_ws(p, end);
+	return p < end && *p == c ? p + 1 : NULL;
+}
+
+/*
+ * json_string_end for the value of field f at v.  A one-byte PRIORITY and
+ * the sixteen digits of a timestamp (read into *us: 0 while not read) are
+ * told by their fixed closing quote, not searched for.
+ */
+static inline const char *
+journald_value_end(const char *v, const char *end, enum jf_field f,
+    unsigned long long *us, int *plain)
+{
+	if (f == JF_PRIO && end - v >= 2 && v[1] == '"' && v[0] != '"' &&
+	    v[0] != '\\') {
+		*plain = 1;
+		return v + 2;
+	}
+	if (f == JF_TS && end - v >= 17 && v[16] == '"') {
+		if (eight_digits(v, us) && eight_digits(v + 8, us)) {
+			*plain = 1;
+			return v + 17;
+		}
+		*us = 0;
+	}
+	return json_string_end(v, end, plain);
 }
 
 /*
@@ -644,7 +798,7 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 	unsigned long long us = 0;
 	unsigned escaped = 0;	/* bit f: v[f] holds an escape */
 	enum jf_field f;
-	size_t klen;
+	enum jf_tell tell;
 	int plain;
 
 	p = json_ws(p, end);
@@ -654,26 +808,28 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 	if (p < end && *p == '}')
 		p++;
 	else for (;;) {
-		if (p >= end || *p != '"')
-			return 1;
+		/* the compact form's bytes are tried before journalctl's blanks */
+		if (p >= end || *p != '"') {
+			p = json_ws(p, end);
+			if (p >= end || *p != '"')
+				return 1;
+		}
 		/* a key with an escape is left to journald() */
 		k = p + 1;
-		p = json_plain_run(k, end);
+		p = journald_key_end(k, end, &f, &tell);
 		if (p >= end || *p != '"')
 			return 1;
-		klen = (size_t)(p - k);
-		p = json_ws(p + 1, end);
-		if (p >= end || *p != ':')
+		if ((p = json_expect(p + 1, end, ':')) == NULL)
 			return 1;
-		p = json_ws(p + 1, end);
-		if (p >= end)
-			return 1;
-		f = journald_key(k, klen);
+		if (p >= end || *p != '"') {
+			p = json_ws(p, end);
+			if (p >= end)
+				return 1;
+		}
 		if (seen != NULL && *seen != JSON_DOCKER) {
-			if (key_is(k, klen, "log") && *p == '"')
+			if (tell == JF_TELL_LOG && *p == '"')
 				*seen = JSON_DOCKER;
-			else if (f == JF_MSG || f == JF_TS ||
-			    key_is(k, klen, "__CURSOR"))
+			else if (tell == JF_TELL_JOURNALD)
 				*seen = JSON_JOURNALD;
 		}
 		/* the first of duplicate keys counts, as in cJSON */
@@ -681,7 +837,7 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 			if (*p != '"')
 				return 1;
 			v[f] = p + 1;
-			if ((p = json_string_end(v[f], end, &plain)) == NULL)
+			if ((p = journald_value_end(v[f], end, f, &us, &plain)) == NULL)
 				return 1;
 			vend[f] = p - 1;
 			if (!plain)
@@ -691,8 +847,16 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 				if (k[1] == 'u')
 					return 1;
 			}
+		} else if (*p == '"') {
+			/* journald's other fields, a string each, most of an entry */
+			if ((p = json_string_end(p + 1, end, &plain)) == NULL)
+				return 1;
 		} else if ((p = json_skip(p, end, 1)) == NULL)
 			return 1;
+		if (p < end && *p == ',') {
+			p++;
+			continue;
+		}
 		p = json_ws(p, end);
 		if (p >= end)
 			return 1;
@@ -702,11 +866,12 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 		}
 		if (*p != ',')
 			return 1;
-		p = json_ws(p + 1, end);
+		p++;
 	}
 	if (json_ws(p, end) != end)
 		return 1;
-	if (v[JF_TS] != NULL) {
+	if (v[JF_TS] != NULL && !(vend[JF_TS] - v[JF_TS] == 16 && us != 0)) {
+		us = 0;
 		if (vend[JF_TS] == v[JF_TS] || vend[JF_TS] - v[JF_TS] > 19)
 			return 1;
 		for (k = v[JF_TS]; vend[JF_TS] - k >= 8; k += 8) {
@@ -785,6 +950,10 @@ decode_json(struct envelope *e, const char *line, size_t len,
 	    journald_fast(e, line, len, out, &seen) == 0 &&
 	    (want == ENVELOPE_JOURNALD || seen == JSON_JOURNALD))
 		return;
+	if (want != ENVELOPE_JOURNALD && docker_json_usual(e, line, len, out) == 0) {
+		assert(docker_json_usual_agrees(e, line, len, out));
+		return;
+	}
 	memset(out, 0, sizeof *out);
 	kind = docker_json(e, line, len, out);
 	if (kind == JSON_DOCKER && want != ENVELOPE_JOURNALD)

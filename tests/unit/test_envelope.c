@@ -136,6 +136,124 @@ test_json_partial(void **state)
 	assert_non_null(el.msg);
 }
 
+/* json-file's usual record, and each way a line may leave that shape. */
+static void
+test_json_usual_shape(void **state)
+{
+	/* the usual shape itself, both streams, a stamp of Docker's own form */
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a b\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11.123456789Z\"}");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	assert_msg("a b");
+	assert_int_equal(el.stream, STREAM_STDOUT);
+	assert_int_equal(el.ts, T0 + 123);
+	assert_int_equal(el.partial, 0);
+	assert_int_equal(el.malformed, 0);
+	assert_source(NULL);
+	assert_level(NULL);
+	/* an empty text, '\r' before the newline, Go's trimmed fraction */
+	decode_str(ENVELOPE_DOCKER_JSON, "{\"log\":\"\\n\",\"stream\":\"stderr\","
+	    "\"time\":\"2025-10-25T23:31:11.9Z\"}");
+	assert_int_equal(el.msg_len, 0);
+	assert_int_equal(el.stream, STREAM_STDERR);
+	assert_int_equal(el.ts, T0 + 900);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"x\r\\n\",\"stream\":\"stderr\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("x");
+	assert_int_equal(el.ts, T0);
+	/* an escape before the newline's, a \u escape, a raw '\\' at the end */
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"q\\\"x\\\"\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("q\"x\"");
+	assert_int_equal(el.stream, STREAM_STDOUT);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"\\u00e9\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("\xc3\xa9");
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\t\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("a\t");
+	/* escapes decoded: '\r' before the newline, an escaped backslash */
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\\"b\\r\\n\",\"stream\":\"stderr\","
+	    "\"time\":\"2025-10-25T23:31:11.25Z\"}");
+	assert_msg("a\"b");
+	assert_int_equal(el.stream, STREAM_STDERR);
+	assert_int_equal(el.ts, T0 + 250);
+	assert_int_equal(el.partial, 0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"x\\\\\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("x\\");
+	assert_int_equal(el.partial, 0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"x\\\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("x\\n");
+	assert_int_equal(el.partial, 1);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"\\t\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("\t");
+	assert_int_equal(el.partial, 1);
+	assert_int_equal(el.ts, T0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\x\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_int_equal(el.malformed, 1);
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	/* no newline: a partial record */
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"half\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("half");
+	assert_int_equal(el.partial, 1);
+	/* another stream name, another order, a missing key, more keys */
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdin\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_msg("a");
+	assert_int_equal(el.stream, STREAM_UNKNOWN);
+	assert_int_equal(el.ts, T0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"time\":\"2025-10-25T23:31:11Z\","
+	    "\"stream\":\"stderr\"}");
+	assert_msg("a");
+	assert_int_equal(el.stream, STREAM_STDERR);
+	assert_int_equal(el.ts, T0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stderr\"}");
+	assert_msg("a");
+	assert_int_equal(el.stream, STREAM_STDERR);
+	assert_int_equal(el.ts, TS_NONE);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\",\"attrs\":{\"tag\":\"t\"}}");
+	assert_msg("a");
+	assert_int_equal(el.ts, T0);
+	/* a stamp not read whole, an empty one, one with a quote in it */
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Zjunk\"}");
+	assert_msg("a");
+	assert_int_equal(el.ts, T0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdout\",\"time\":\"\"}");
+	assert_msg("a");
+	assert_int_equal(el.ts, TS_NONE);
+	assert_int_equal(el.malformed, 0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\\\"\"}");
+	assert_msg("a");
+	assert_int_equal(el.ts, T0);
+	/* blanks after the object, and the same line cut short */
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"} ");
+	assert_msg("a");
+	assert_int_equal(el.ts, T0);
+	assert_int_equal(el.malformed, 0);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"");
+	assert_int_equal(el.malformed, 1);
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	assert_int_equal(el.ts, TS_NONE);
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"a\\n\",\"stream\":\"stdout\",\"time\":\"2025");
+	assert_int_equal(el.malformed, 1);
+	/* journald reads the usual record as no entry of its own */
+	decode_str(ENVELOPE_JOURNALD, "{\"log\":\"a\\n\",\"stream\":\"stdout\","
+	    "\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.ts, TS_NONE);
+	assert_msg("");
+}
+
 static void
 assert_malformed_raw(const char *line)
 {
@@ -462,6 +580,84 @@ test_journald(void **state)
  * An object whose first key starts "__" is read as journald first: what
  * it means stays what the docker check, then journald, made of it.
  */
+/* The keys told by their bytes, a PRIORITY and a timestamp by their length. */
+static void
+test_journald_known_keys(void **state)
+{
+	/* the usual entry: sixteen digits, one-byte PRIORITY */
+	decode_str(ENVELOPE_AUTO, "{\"__REALTIME_TIMESTAMP\":\"1761435071999999\","
+	    "\"PRIORITY\":\"4\",\"_SYSTEMD_UNIT\":\"u.service\",\"MESSAGE\":\"m\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.ts, T0 + 999);
+	assert_level("warning");
+	assert_source("u.service");
+	assert_msg("m");
+	/* journalctl's blanks around every ':' and after every ',' */
+	decode_str(ENVELOPE_AUTO, "{ \"__REALTIME_TIMESTAMP\" : \"1761435071000000\" , "
+	    "\"PRIORITY\" : \"3\" , \"MESSAGE\" : \"m\" } ");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.ts, T0);
+	assert_level("err");
+	assert_msg("m");
+	/* fewer and more digits than sixteen, a digit that is none */
+	decode_str(ENVELOPE_AUTO, "{\"__REALTIME_TIMESTAMP\":\"176143507100000\","
+	    "\"MESSAGE\":\"m\"}");
+	assert_int_equal(el.ts, 176143507100LL);
+	decode_str(ENVELOPE_AUTO, "{\"__REALTIME_TIMESTAMP\":\"17614350710000000\","
+	    "\"MESSAGE\":\"m\"}");
+	assert_int_equal(el.ts, 17614350710000LL);
+	decode_str(ENVELOPE_AUTO, "{\"__REALTIME_TIMESTAMP\":\"1761435071x00000\","
+	    "\"MESSAGE\":\"m\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.ts, TS_NONE);
+	assert_msg("m");
+	decode_str(ENVELOPE_AUTO, "{\"__REALTIME_TIMESTAMP\":\"0000000000000000\","
+	    "\"MESSAGE\":\"m\"}");
+	assert_int_equal(el.ts, 0);
+	/* a PRIORITY of two bytes, an escaped one, an empty one */
+	decode_str(ENVELOPE_AUTO, "{\"PRIORITY\":\"33\",\"MESSAGE\":\"m\"}");
+	assert_level(NULL);
+	decode_str(ENVELOPE_AUTO, "{\"PRIORITY\":\"\\u0033\",\"MESSAGE\":\"m\"}");
+	assert_level("err");
+	decode_str(ENVELOPE_AUTO, "{\"PRIORITY\":\"\",\"MESSAGE\":\"m\"}");
+	assert_level(NULL);
+	assert_msg("m");
+	/* keys that start as known ones do but are not */
+	decode_str(ENVELOPE_AUTO, "{\"CONTAINER_ID_FULL\":\"f\",\"MESSAGES\":\"x\","
+	    "\"MESSAGE\":\"m\",\"SYSLOG_IDENTIFIERS\":\"s\",\"_SYSTEMD_UNIT\":\"u\"}");
+	assert_msg("m");
+	assert_source("u");
+	decode_str(ENVELOPE_AUTO, "{\"PRIORITY\":\"3\",\"CONTAINER_ID_FULL\":\"f\","
+	    "\"MESSAGE\":\"m\"}");
+	assert_level("err");
+	decode_str(ENVELOPE_AUTO, "{\"__REALTIME\":\"1\",\"logs\":\"d\\n\",\"MESSAGE\":\"m\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.ts, TS_NONE);
+	assert_msg("m");
+	/* other fields' strings: escapes checked as a parse checks them */
+	decode_str(ENVELOPE_AUTO, "{\"_HOSTNAME\" : \"h\\\"\\u00e9\\\\\", \"_PID\":\"1\","
+	    "\"MESSAGE\":\"m\",\"_CMDLINE\":\"\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_msg("m");
+	decode_str(ENVELOPE_AUTO, "{\"MESSAGE\":\"m\",\"_HOSTNAME\":\"h\\q\"}");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	assert_int_equal(el.malformed, 1);
+	decode_str(ENVELOPE_AUTO, "{\"MESSAGE\":\"m\",\"_HOSTNAME\":\"h\\u00\"}");
+	assert_int_equal(el.malformed, 1);
+	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\":\"m\",\"_HOSTNAME\":\"h");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_int_equal(el.malformed, 1);
+	/* a key cut short at the line's end, a value cut short */
+	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\":\"m\",\"__REALTIME_TIMESTAMP");
+	assert_int_equal(el.malformed, 1);
+	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\":\"m\",\"__REALTIME_TIMESTAMP\":\"1761435071000000");
+	assert_int_equal(el.malformed, 1);
+	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\":\"m\",\"PRIORITY\":\"3");
+	assert_int_equal(el.malformed, 1);
+	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\":\"m\",\"MESSAGE\"");
+	assert_int_equal(el.malformed, 1);
+}
+
 static void
 test_journald_first(void **state)
 {
@@ -697,6 +893,7 @@ main(void)
 		cmocka_unit_test_teardown(test_json_escapes, teardown),
 		cmocka_unit_test_teardown(test_json_lone_surrogate, teardown),
 		cmocka_unit_test_teardown(test_json_partial, teardown),
+		cmocka_unit_test_teardown(test_json_usual_shape, teardown),
 		cmocka_unit_test_teardown(test_json_broken, teardown),
 		cmocka_unit_test_teardown(test_json_other_is_plain, teardown),
 		cmocka_unit_test_teardown(test_json_forced_broken, teardown),
@@ -708,6 +905,7 @@ main(void)
 		cmocka_unit_test_teardown(test_logfmt, teardown),
 		cmocka_unit_test_teardown(test_logrus, teardown),
 		cmocka_unit_test_teardown(test_journald, teardown),
+		cmocka_unit_test_teardown(test_journald_known_keys, teardown),
 		cmocka_unit_test_teardown(test_journald_first, teardown),
 		cmocka_unit_test_teardown(test_plain_and_names, teardown),
 		cmocka_unit_test_teardown(test_remembered_prefix_and_stamp, teardown),
