@@ -819,7 +819,12 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 		p = journald_key_end(k, end, &f, &tell);
 		if (p >= end || *p != '"')
 			return 1;
-		if ((p = json_expect(p + 1, end, ':')) == NULL)
+		/* the compact ":" first, then journalctl's " : " in one compare */
+		if (__builtin_expect(end - p >= 2 && p[1] == ':', 1))
+			p += 2;
+		else if (end - p >= 4 && memcmp(p, "\" : ", 4) == 0)
+			p += 4;
+		else if ((p = json_expect(p + 1, end, ':')) == NULL)
 			return 1;
 		if (p >= end || *p != '"') {
 			p = json_ws(p, end);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -658,6 +659,62 @@ test_journald_known_keys(void **state)
 	assert_int_equal(el.malformed, 1);
 }
 
+/* The blanks journalctl puts around ':', and every other spacing there. */
+static void
+test_journald_blanks(void **state)
+{
+	static const char *const colons[] = {
+		":", " : ", " :", ": ", "  :  ", "\t:\t", " :\n", "\r\n: "
+	};
+	char line[256];
+	size_t i;
+
+	for (i = 0; i < sizeof colons / sizeof colons[0]; i++) {
+		snprintf(line, sizeof line, "{\"__REALTIME_TIMESTAMP\"%s\"1761435071000000\", "
+		    "\"_PID\"%s812, \"_HOSTNAME\"%s\"h \\\" : \\\"\", "
+		    "\"PRIORITY\"%s\"4\", \"_SYSTEMD_UNIT\"%s\"u.service\", "
+		    "\"MESSAGE\"%s\"a \\\" : \\\" b\"}", colons[i], colons[i],
+		    colons[i], colons[i], colons[i], colons[i]);
+		decode_str(ENVELOPE_AUTO, line);
+		assert_int_equal(el.format, ENVELOPE_JOURNALD);
+		assert_int_equal(el.malformed, 0);
+		assert_int_equal(el.ts, T0);
+		assert_level("warning");
+		assert_source("u.service");
+		assert_msg("a \" : \" b");
+	}
+	/* a key's own bytes that look like the blanks */
+	decode_str(ENVELOPE_AUTO, "{\"__CURSOR\" : \"c\", \"A : \" : \"x\", "
+	    "\"MESSAGE\" : \"m\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_msg("m");
+	/* no ':' after the blanks, or the line cut among them */
+	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\" ; \"m\"}");
+	assert_int_equal(el.malformed, 1);
+	assert_msg("{\"MESSAGE\" ; \"m\"}");
+	decode_str(ENVELOPE_JOURNALD, "{\"MESSAGE\" , \"m\"}");
+	assert_int_equal(el.malformed, 1);
+	decode(ENVELOPE_JOURNALD, "{\"MESSAGE\" : \"m\"}", 15);
+	assert_int_equal(el.malformed, 1);
+	assert_msg("{\"MESSAGE\" : \"m");
+	decode(ENVELOPE_JOURNALD, "{\"MESSAGE\" : \"m\"}", 14);
+	assert_int_equal(el.malformed, 1);
+	assert_msg("{\"MESSAGE\" : \"");
+	decode(ENVELOPE_JOURNALD, "{\"MESSAGE\" : \"m\"}", 13);
+	assert_int_equal(el.malformed, 1);
+	assert_msg("{\"MESSAGE\" : ");
+	decode(ENVELOPE_JOURNALD, "{\"MESSAGE\" : \"m\"}", 12);
+	assert_int_equal(el.malformed, 1);
+	assert_msg("{\"MESSAGE\" :");
+	decode(ENVELOPE_JOURNALD, "{\"MESSAGE\" : \"m\"}", 11);
+	assert_int_equal(el.malformed, 1);
+	assert_msg("{\"MESSAGE\" ");
+	/* a value after the blanks that is no string, for a field that is read */
+	decode_str(ENVELOPE_AUTO, "{\"__CURSOR\" : \"c\", \"MESSAGE\" : 17}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_msg("");
+}
+
 static void
 test_journald_first(void **state)
 {
@@ -906,6 +963,7 @@ main(void)
 		cmocka_unit_test_teardown(test_logrus, teardown),
 		cmocka_unit_test_teardown(test_journald, teardown),
 		cmocka_unit_test_teardown(test_journald_known_keys, teardown),
+		cmocka_unit_test_teardown(test_journald_blanks, teardown),
 		cmocka_unit_test_teardown(test_journald_first, teardown),
 		cmocka_unit_test_teardown(test_plain_and_names, teardown),
 		cmocka_unit_test_teardown(test_remembered_prefix_and_stamp, teardown),
