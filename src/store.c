@@ -984,6 +984,7 @@ store_close(struct store *s)
 	free(s->spans);
 	free(s->ranges);
 	free(s->keys);
+	util_index_free(&s->key_index);
 	free(s->span_of);
 	free(s->rowid);
 	for (i = 0; i < (int)s->nsample_rules; i++)

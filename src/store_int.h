@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "util.h"
 
 enum {
 	ST_BEGIN,
@@ -116,7 +117,7 @@ struct sample_range {
 	int		 span;		/* its rule's struct sample_span */
 };
 
-/* A sample's key; rule_no 0 marks a free slot. */
+/* A sample's key. */
 struct sample_key {
 	int64_t		 source_id, ts;
 	uint64_t	 hash;
@@ -182,8 +183,9 @@ struct store {
 	size_t			 npending, pending_cap;
 	struct sample_range	*ranges;	/* this call's, of rules that meet a span */
 	size_t			 nranges, ranges_cap;
-	struct sample_key	*keys;		/* this call's, open addressing */
+	struct sample_key	*keys;		/* this call's */
 	size_t			 keys_cap, nkeys;
+	struct util_index	 key_index;	/* of keys */
 	struct sample_row	 rows[STORE_EVENT_ROWS];	/* samples waiting for a statement */
 	size_t			 nrows;
 	/* per event of the call: its rule's span (-1: not a sample), its id */

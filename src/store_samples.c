@@ -232,32 +232,16 @@ sample_key_hash(const struct sample_key *k)
 static int
 sample_key_add(struct store *s, const struct sample_key *k)
 {
-	struct sample_key *old;
-	size_t i, j, cap, mask;
+	uint64_t h = sample_key_hash(k);
+	size_t it = 0, i;
 
-	if ((s->nkeys + 1) * 2 > s->keys_cap) {
-		old = s->keys;
-		cap = s->keys_cap;
-		s->keys_cap = cap < 256 ? 512 : cap * 2;
-		s->keys = xcalloc(s->keys_cap, sizeof *s->keys);
-		mask = s->keys_cap - 1;
-		for (j = 0; j < cap; j++) {
-			if (old[j].rule_no == 0)
-				continue;
-			i = sample_key_hash(&old[j]) & mask;
-			while (s->keys[i].rule_no != 0)
-				i = (i + 1) & mask;
-			s->keys[i] = old[j];
-		}
-		free(old);
-	}
-	mask = s->keys_cap - 1;
-	for (i = sample_key_hash(k) & mask;
-	    s->keys[i].rule_no != 0; i = (i + 1) & mask)
+	while ((i = util_index_next(&s->key_index, h, &it)) != UTIL_INDEX_NONE)
 		if (memcmp(&s->keys[i], k, sizeof *k) == 0)
 			return 0;
-	s->keys[i] = *k;
-	s->nkeys++;
+	s->keys = util_grow(s->keys, &s->keys_cap, s->nkeys, sizeof *s->keys,
+	    256);
+	s->keys[s->nkeys] = *k;
+	util_index_put(&s->key_index, h, s->nkeys++);
 	return 1;
 }
 
@@ -437,9 +421,8 @@ store_samples_sort(struct store *s, const struct store_event *evs, size_t n,
 	}
 	if (!*any)
 		return 0;
-	if (s->nkeys > 0)
-		memset(s->keys, 0, s->keys_cap * sizeof *s->keys);
 	s->nkeys = 0;
+	util_index_clear(&s->key_index);
 	for (i = 0; i < s->nspans; i++) {
 		if (sample_span_meets(s, &s->spans[i], err, errlen) != 0)
 			return -1;

@@ -226,6 +226,14 @@ util_index_put(struct util_index *x, uint64_t h, size_t pos)
 	x->n++;
 }
 
+void
+util_index_clear(struct util_index *x)
+{
+	if (x->n > 0)
+		memset(x->slots, 0, x->cap * sizeof(*x->slots));
+	x->n = 0;
+}
+
 size_t
 util_index_next(const struct util_index *x, uint64_t h, size_t *it)
 {

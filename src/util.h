@@ -186,6 +186,8 @@ struct util_index {
 void util_index_init(struct util_index *x);
 void util_index_free(struct util_index *x);
 void util_index_put(struct util_index *x, uint64_t h, size_t pos);
+/* Forget every position, keeping the slots for the next ones. */
+void util_index_clear(struct util_index *x);
 size_t util_index_next(const struct util_index *x, uint64_t h, size_t *it);
 
 /*
