@@ -143,52 +143,38 @@ store_samples_sync(struct store *s, const struct ruleset *rs, char *err,
 	return 0;
 }
 
-/* Read sample_rules into s->sample_rules and s->sample_nos when it changed. */
+/* Read sample_rules into s->sample_rules and s->sample_nos. */
 int
 store_samples_load(struct store *s, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	const char *rule;
-	int64_t no;
-	size_t i, n = 0;
-	int rc, same = 1;
+	size_t cap = s->nsample_rules, i;
+	int rc;
 
 	if (s->st[ST_SAMPLE_RULES] == NULL && sqlite3_prepare_v3(s->db,
 	    store_sql[ST_SAMPLE_RULES], -1, SQLITE_PREPARE_PERSISTENT,
 	    &s->st[ST_SAMPLE_RULES], NULL) != SQLITE_OK)
 		return store_fail(s, err, errlen, "preparing statements");
+	for (i = 0; i < s->nsample_rules; i++)
+		free(s->sample_rules[i]);
+	s->nsample_rules = 0;
+	s->sample_last = NULL;
 	st = s->st[ST_SAMPLE_RULES];
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		no = sqlite3_column_int64(st, 0);
-		rule = (const char *)sqlite3_column_text(st, 1);
-		if (same && n < s->nsample_rules && s->sample_nos[n] == no &&
-		    strcmp(s->sample_rules[n], rule) == 0) {
-			n++;
-			continue;
+		if (s->nsample_rules == cap) {
+			cap = cap ? 2 * cap : 8;
+			s->sample_rules = xrealloc(s->sample_rules,
+			    cap * sizeof *s->sample_rules);
+			s->sample_nos = xrealloc(s->sample_nos,
+			    cap * sizeof *s->sample_nos);
 		}
-		if (same) {
-			for (i = n; i < s->nsample_rules; i++)
-				free(s->sample_rules[i]);
-			s->nsample_rules = n;
-			s->sample_last = NULL;
-			same = 0;
-		}
-		s->sample_rules = xrealloc(s->sample_rules,
-		    (s->nsample_rules + 1) * sizeof *s->sample_rules);
-		s->sample_nos = xrealloc(s->sample_nos,
-		    (s->nsample_rules + 1) * sizeof *s->sample_nos);
-		s->sample_nos[s->nsample_rules] = no;
-		s->sample_rules[s->nsample_rules++] = xstrdup(rule);
+		s->sample_nos[s->nsample_rules] = sqlite3_column_int64(st, 0);
+		s->sample_rules[s->nsample_rules++] =
+		    xstrdup((const char *)sqlite3_column_text(st, 1));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, err, errlen, "reading sample_rules");
-	if (same && n < s->nsample_rules) {
-		for (i = n; i < s->nsample_rules; i++)
-			free(s->sample_rules[i]);
-		s->nsample_rules = n;
-		s->sample_last = NULL;
-	}
 	return 0;
 }
 
