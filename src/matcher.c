@@ -759,8 +759,14 @@ run_rule(struct matcher *m, size_t i, const char *text, size_t len,
 	return 1;
 }
 
+/*
+ * Run the record's candidate rules: with filtered, base_rules and those
+ * the literals in found admit, else those already in want.  Out of line:
+ * most records have no candidate, and need not pay for its frame.
+ */
+__attribute__((noinline))
 static int
-run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
+run_rules(struct matcher *m, const char *text, size_t len, matcher_fn fn,
     void *arg, int filtered)
 {
 	uint64_t w;
@@ -768,22 +774,7 @@ run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 	size_t i, k, wi;
 	int n = 0, any = 0;
 
-	m->stats.records++;
-	if (!filtered) {
-		memcpy(m->want, m->all_rules, m->rwords * sizeof(*m->want));
-	} else {
-		if (m->learned < LEARN_BYTES) {
-			buf_append(&m->sample, text, len);
-			m->sample_len = xrealloc(m->sample_len,
-			    (m->nsample + 1) * sizeof *m->sample_len);
-			m->sample_len[m->nsample++] = len;
-			m->learned += len;
-			if (m->learned >= LEARN_BYTES)
-				learned(m);
-		}
-		if (prefilter_scan(m->pf, text, len, m->found) == 0 &&
-		    !m->always)
-			return 0;
+	if (filtered) {
 		for (i = 0; i < m->rwords; i++)
 			m->want[i] = m->base_rules[i];
 		for (wi = 0; wi < m->fwords; wi++) {
@@ -807,18 +798,39 @@ run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 	return n;
 }
 
+/* A record to learn from, until LEARN_BYTES of them. */
+__attribute__((noinline))
+static void
+learn(struct matcher *m, const char *text, size_t len)
+{
+	buf_append(&m->sample, text, len);
+	m->sample_len = xrealloc(m->sample_len,
+	    (m->nsample + 1) * sizeof *m->sample_len);
+	m->sample_len[m->nsample++] = len;
+	m->learned += len;
+	if (m->learned >= LEARN_BYTES)
+		learned(m);
+}
+
 int
 matcher_run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
     void *arg)
 {
-	return run(m, text, len, fn, arg, 1);
+	m->stats.records++;
+	if (m->learned < LEARN_BYTES)
+		learn(m, text, len);
+	if (prefilter_scan(m->pf, text, len, m->found) == 0 && !m->always)
+		return 0;
+	return run_rules(m, text, len, fn, arg, 1);
 }
 
 int
 matcher_run_unfiltered(struct matcher *m, const char *text, size_t len,
     matcher_fn fn, void *arg)
 {
-	return run(m, text, len, fn, arg, 0);
+	m->stats.records++;
+	memcpy(m->want, m->all_rules, m->rwords * sizeof(*m->want));
+	return run_rules(m, text, len, fn, arg, 0);
 }
 
 /*
