@@ -541,7 +541,11 @@ pf_mask_at(const struct prefilter *pf, const unsigned char *p)
 	return m;
 }
 
-/* Every position, one at a time. */
+/*
+ * Every position, one at a time.  Out of line: inlined, its frame was set
+ * up for the vector scans too.
+ */
+__attribute__((noinline))
 static size_t
 pf_scan_scalar(const struct prefilter *pf, const unsigned char *t, size_t len,
     uint64_t *found)
@@ -783,11 +787,27 @@ prefilter_scan(const struct prefilter *pf, const char *text, size_t len,
     uint64_t *found)
 {
 	const unsigned char *t = (const unsigned char *)text;
-	size_t i, words = pf->words;
 
-	/* a few words: a call to memset would cost more than the stores */
-	for (i = 0; i < words; i++)
-		found[i] = 0;
+	/*
+	 * a few words: a call to memset would cost more than the stores, and
+	 * the compiler makes a loop of stores one
+	 */
+	switch (pf->words) {
+	case 4:
+		found[3] = 0;
+		/* FALLTHROUGH */
+	case 3:
+		found[2] = 0;
+		/* FALLTHROUGH */
+	case 2:
+		found[1] = 0;
+		/* FALLTHROUGH */
+	case 1:
+		found[0] = 0;
+		break;
+	default:
+		memset(found, 0, pf->words * sizeof *found);
+	}
 	/* a text shorter than every literal holds none of them */
 	if (pf->n == 0 || len < pf->minlen)
 		return 0;
