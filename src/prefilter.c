@@ -690,33 +690,62 @@ pf_lookup32(__m256i lo, __m256i hi, __m256i v)
 #define PF_LO2(pf, g, j)	_mm256_loadu_si256((const __m256i *)(pf)->lo2[g][j])
 #define PF_HI2(pf, g, j)	_mm256_loadu_si256((const __m256i *)(pf)->hi2[g][j])
 
+/* Which of the 32 positions from p may start a fingerprint. */
+__attribute__((target("avx2")))
+static inline uint32_t
+pf_bits32(const struct prefilter *pf, const unsigned char *p)
+{
+	__m256i r, v0, v1, v2;
+
+	v0 = _mm256_loadu_si256((const __m256i *)p);
+	v1 = _mm256_loadu_si256((const __m256i *)(p + 1));
+	v2 = _mm256_loadu_si256((const __m256i *)(p + 2));
+	r = _mm256_or_si256(_mm256_and_si256(_mm256_and_si256(
+	    pf_lookup32(PF_LO2(pf, 0, 0), PF_HI2(pf, 0, 0), v0),
+	    pf_lookup32(PF_LO2(pf, 0, 1), PF_HI2(pf, 0, 1), v1)),
+	    pf_lookup32(PF_LO2(pf, 0, 2), PF_HI2(pf, 0, 2), v2)),
+	    _mm256_and_si256(_mm256_and_si256(
+	    pf_lookup32(PF_LO2(pf, 1, 0), PF_HI2(pf, 1, 0), v0),
+	    pf_lookup32(PF_LO2(pf, 1, 1), PF_HI2(pf, 1, 1), v1)),
+	    pf_lookup32(PF_LO2(pf, 1, 2), PF_HI2(pf, 1, 2), v2)));
+	return ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r,
+	    _mm256_setzero_si256()));
+}
+
+/*
+ * A text shorter than one step, on a zero-padded copy (see pf_step).  Out
+ * of line: the copy's buffer, aligned for the vectors, cost every call a
+ * realigned frame.
+ */
+__attribute__((target("avx2"), noinline))
+static size_t
+pf_scan_avx2_short(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found)
+{
+	unsigned char pad[32 + FP - 1];
+	size_t base;
+	uint32_t bits;
+
+	bits = pf_bits32(pf, pf_step(t, len, 0, 32, pad, &base));
+	if (bits == 0)
+		return 0;
+	return pf_step_verify(pf, t, len, 0, base, 32, bits, found);
+}
+
 /* 32 positions per step (see pf_step). */
 __attribute__((target("avx2")))
 static size_t
 pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
     uint64_t *found)
 {
-	unsigned char pad[32 + FP - 1];
-	const unsigned char *p;
 	size_t i = 0, base, nfound = 0;
 	uint32_t bits;
-	__m256i r, v0, v1, v2;
 
+	if (len < 32 + FP - 1)
+		return pf_scan_avx2_short(pf, t, len, found);
 	while (i + FP <= len) {
-		p = pf_step(t, len, i, 32, pad, &base);
-		v0 = _mm256_loadu_si256((const __m256i *)p);
-		v1 = _mm256_loadu_si256((const __m256i *)(p + 1));
-		v2 = _mm256_loadu_si256((const __m256i *)(p + 2));
-		r = _mm256_or_si256(_mm256_and_si256(_mm256_and_si256(
-		    pf_lookup32(PF_LO2(pf, 0, 0), PF_HI2(pf, 0, 0), v0),
-		    pf_lookup32(PF_LO2(pf, 0, 1), PF_HI2(pf, 0, 1), v1)),
-		    pf_lookup32(PF_LO2(pf, 0, 2), PF_HI2(pf, 0, 2), v2)),
-		    _mm256_and_si256(_mm256_and_si256(
-		    pf_lookup32(PF_LO2(pf, 1, 0), PF_HI2(pf, 1, 0), v0),
-		    pf_lookup32(PF_LO2(pf, 1, 1), PF_HI2(pf, 1, 1), v1)),
-		    pf_lookup32(PF_LO2(pf, 1, 2), PF_HI2(pf, 1, 2), v2)));
-		bits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r,
-		    _mm256_setzero_si256()));
+		base = i + 32 + FP - 1 <= len ? i : len - (32 + FP - 1);
+		bits = pf_bits32(pf, t + base);
 		if (bits != 0) {
 			nfound += pf_step_verify(pf, t, len, i, base, 32, bits,
 			    found);
