@@ -196,12 +196,11 @@ clause_push(struct matcher *m, const struct matcher_clause *cl)
 	struct req_lit *rl;
 	size_t j;
 
-	m->clause = xrealloc(m->clause, (m->nclause + 1) * sizeof *m->clause);
+	/* index_build made room for every clause */
 	rc = &m->clause[m->nclause++];
 	memset(rc, 0, sizeof *rc);
 	rc->first = m->nreq;
 	rc->n = cl->n;
-	m->req = xrealloc(m->req, (m->nreq + cl->n) * sizeof *m->req);
 	for (j = 0; j < cl->n; j++) {
 		rl = &m->req[m->nreq++];
 		rl->s = cl->lits[j];
@@ -248,7 +247,7 @@ index_build(struct matcher *m)
 {
 	const struct rule *r;
 	const struct matcher_clause *g;
-	size_t i, j, l, p, k;
+	size_t i, j, l, p, k, ncl = 0, nlit = 0;
 
 	for (i = 0; i < m->rs->n; i++) {
 		r = &m->rs->rules[i];
@@ -267,12 +266,22 @@ index_build(struct matcher *m)
 	assert(m->nliteral <= PREFILTER_MAX);
 	m->pf = prefilter_new((const char *const *)m->literal, m->literal_len,
 	    m->nliteral, PREFILTER_AUTO);
+	/* at most every clause of a pattern, its gate again */
+	for (p = 0; p < m->npat; p++) {
+		ncl += 1 + m->pcl[p].n;
+		nlit += m->pcl[p].cl[m->gate[p]].n;
+		for (j = 0; j < m->pcl[p].n; j++)
+			nlit += m->pcl[p].cl[j].n;
+	}
+	m->clause = xcalloc(ncl > 0 ? ncl : 1, sizeof *m->clause);
+	m->req = xcalloc(nlit > 0 ? nlit : 1, sizeof *m->req);
 	m->pat_clause = xcalloc(m->npat + 1, sizeof *m->pat_clause);
 	for (p = 0; p < m->npat; p++) {
 		m->pat_clause[p] = m->nclause;
 		add_clauses(m, p);
 	}
 	m->pat_clause[m->npat] = m->nclause;
+	assert(m->nclause <= ncl && m->nreq <= nlit);
 	m->fwords = prefilter_words(m->pf);
 	m->found = xcalloc(m->fwords, sizeof *m->found);
 	/* found holds a bit for every literal that lit_rules and req name */
