@@ -9,13 +9,12 @@
  * prefilter's literal alone lets through twice as many records as match.
  * The prefilter's literals are chosen and it is tuned on the first
  * LEARN_BYTES of record text, which changes its speed, never its answers.
- * Matching
- * runs under PCRE2 match and depth limits with one JIT stack and one match
- * data per matcher, so a matcher belongs to one thread.  A pattern is
- * JIT-compiled when it first runs: most records never reach most rules,
- * and compiling the default rules' 150 patterns up front cost more than a
- * 10 MB input spends in them.  Knows nothing
- * about SQL or screens.
+ * Matching runs under PCRE2 match and depth limits with one JIT stack and
+ * one match data per matcher, so a matcher belongs to one thread.  A
+ * pattern is JIT-compiled when it first runs: most records never reach
+ * most rules, and compiling the default rules' 150 patterns up front cost
+ * more than a 10 MB input spends in them.  Knows nothing about SQL or
+ * screens.
  */
 #include "matcher.h"
 
@@ -102,7 +101,7 @@ static char **rule_walk(const struct rule *r, size_t *n,
  * clauses, its gate: a record holding no literal of the gate cannot
  * match it.  At first the gate is the pattern's longest literal.  The
  * longest is not the rarest (" bytes, " is in one record in twelve of a
- * daemon's log, the "ms)" of the same pattern in one in two hundred), so
+ * daemon's log, the "ms)" of the same pattern in one in 170), so
  * once the prefilter has learned, each pattern takes the clause found in
  * fewest of the learned records, and the literals, the prefilter and the
  * clauses are made again (index_build).
@@ -313,7 +312,7 @@ index_free(struct matcher *m)
 	m->nreq = m->nclause = m->nliteral = 0;
 }
 
-/* The index of pattern clauses' literal s among lits[0..n), sorted. */
+/* The index of s in lits[0..n), sorted by strcmp, or SIZE_MAX. */
 static size_t
 sorted_index(const char *const *lits, size_t n, const char *s)
 {
@@ -351,7 +350,7 @@ regate(struct matcher *m)
 	const struct matcher_clause *cl;
 	struct prefilter *pf;
 	uint64_t *found, w, *count, cost, best_cost;
-	size_t *lens, n = 0, nd, p, c, j, s, best, words;
+	size_t *lens, n = 0, nd, p, c, j, k, s, best, words;
 	int changed = 0;
 
 	for (p = 0; p < m->npat; p++) {
@@ -395,9 +394,12 @@ regate(struct matcher *m)
 			cl = &m->pcl[p].cl[c];
 			if (cl->n > GATE_MAX)
 				continue;
-			for (cost = 0, j = 0; j < cl->n; j++)
-				cost += count[sorted_index(lits, nd,
-				    cl->lits[j])];
+			for (cost = 0, j = 0; j < cl->n; j++) {
+				k = sorted_index(lits, nd, cl->lits[j]);
+				/* every literal of such a clause was counted */
+				assert(k < nd);
+				cost += count[k];
+			}
 			if (c == m->gate[p])
 				cost = (cost + 1) / 2;
 			if (cost < best_cost || (cost == best_cost &&
