@@ -110,21 +110,21 @@ generic_level(const struct record *rec)
 	return level;
 }
 
-int
-generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
-    struct match *m)
+/*
+ * generic_match for a record of the level that makes it a failure or a
+ * warning: kept out of line, so that the records of lower levels, nearly
+ * all of them, do not pay for setting up its frame.
+ */
+__attribute__((noinline))
+static int
+generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
+    int level, struct match *m)
 {
 	const char *msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
 	const char *nl, *lg = NULL;
 	size_t n, lglen = 0, after = 0;
-	int level, idx;
+	int idx;
 
-	if (g->claimed)
-		return 0;
-	level = generic_level(rec);
-	/* a warning some rule matched is known, whatever the rule's severity */
-	if (level < SEV_WARNING || (level == SEV_WARNING && g->matched))
-		return 0;
 	nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
 	n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
 	idx = level >= SEV_CRITICAL ? g->rule_critical :
@@ -172,4 +172,19 @@ generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
 	m->fields[m->nfields].len = g->tmpl.len;
 	m->nfields++;
 	return 1;
+}
+
+int
+generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
+    struct match *m)
+{
+	int level;
+
+	if (g->claimed)
+		return 0;
+	level = generic_level(rec);
+	/* a warning some rule matched is known, whatever the rule's severity */
+	if (level < SEV_WARNING || (level == SEV_WARNING && g->matched))
+		return 0;
+	return generic_event(g, mt, rec, level, m);
 }

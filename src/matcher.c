@@ -1,19 +1,20 @@
 /*
  * matcher.c - run a ruleset over record text.  A literal prefilter lets
- * most records skip every regex: each rule's patterns carry a literal that
- * any match must contain (derived here from the pattern's text,
- * conservatively, see matcher_required_literal), and a record reaches a
- * rule's regexes only if it holds one of them.  A pattern then runs only
- * if the record also holds the other literals it needs (its clauses, see
- * matcher_pattern_clauses): the prefilter's literal alone lets through
- * twice as many records as match.  The prefilter is tuned on the first LEARN_BYTES
- * of record text, which changes its speed, never its answers.  Matching
- * runs under PCRE2 match and depth limits with one JIT stack and one match
- * data per matcher, so a matcher belongs to one thread.  A pattern is
- * JIT-compiled when it first runs: most records never reach most rules,
- * and compiling the default rules' 150 patterns up front cost more than a
- * 10 MB input spends in them.  Knows nothing
- * about SQL or screens.
+ * most records skip every regex: each rule's patterns carry a clause, a
+ * literal or a few alternative ones, that any match must contain (derived
+ * here from the pattern's text, conservatively, see
+ * matcher_pattern_clauses), and a record reaches a rule's regexes only if
+ * it holds a literal of one of them.  A pattern then runs only if the
+ * record also holds the other literals it needs (its other clauses): the
+ * prefilter's literal alone lets through twice as many records as match.
+ * The prefilter's literals are chosen and it is tuned on the first
+ * LEARN_BYTES of record text, which changes its speed, never its answers.
+ * Matching runs under PCRE2 match and depth limits with one JIT stack and
+ * one match data per matcher, so a matcher belongs to one thread.  A
+ * pattern is JIT-compiled when it first runs: most records never reach
+ * most rules, and compiling the default rules' 150 patterns up front cost
+ * more than a 10 MB input spends in them.  Knows nothing about SQL or
+ * screens.
  */
 #include "matcher.h"
 
@@ -41,11 +42,20 @@
  */
 #define LEARN_BYTES	(32 * 1024)
 
+/*
+ * A gate is at most this many literals: each joins the prefilter, and
+ * with many literals it proposes more positions on every record.  Of 1,
+ * 2, 3, 4 and 8, 2 made the reading thread cheapest on three 10 MB
+ * corpora (1 left a pattern admitted by " stream" that its "timed out"
+ * or "timeout" rules out four times in five).
+ */
+#define GATE_MAX	2
+
 /* A literal of a clause: found by the prefilter (k < SIZE_MAX) or looked for. */
 struct req_lit {
-	char	*s;
-	size_t	 len;
-	size_t	 k;		/* the prefilter's literal of the same bytes, or SIZE_MAX */
+	const char	*s;		/* a string of the pattern's clauses */
+	size_t		 len;
+	size_t		 k;		/* the prefilter's literal of the same bytes, or SIZE_MAX */
 };
 
 /*
@@ -73,7 +83,7 @@ struct pat_names {
 	int		 known;
 };
 
-/* A pattern's clauses while the matcher is made. */
+/* A pattern's clauses, see matcher_pattern_clauses. */
 struct pattern_clauses {
 	struct matcher_clause	*cl;
 	size_t			 n;
@@ -86,10 +96,19 @@ static char **rule_walk(const struct rule *r, size_t *n,
  * Rule sets are bitsets of rwords words, bit i for rule i: a record's
  * candidate rules are base_rules and the lit_rules of each literal found
  * in it, and they run in rule order.
+ *
+ * Each match pattern of a rule with literals is admitted by one of its
+ * clauses, its gate: a record holding no literal of the gate cannot
+ * match it.  At first the gate is the pattern's longest literal.  The
+ * longest is not the rarest (" bytes, " is in one record in twelve of a
+ * daemon's log, the "ms)" of the same pattern in one in 170), so
+ * once the prefilter has learned, each pattern takes the clause found in
+ * fewest of the learned records, and the literals, the prefilter and the
+ * clauses are made again (index_build).
  */
 struct matcher {
 	const struct ruleset	*rs;
-	char			**literal;	/* distinct literals, owned */
+	char			**literal;	/* distinct gate literals, owned */
 	size_t			*literal_len;
 	size_t			 nliteral;
 	struct prefilter	*pf;		/* finds the literals of a record in one pass */
@@ -99,19 +118,20 @@ struct matcher {
 	size_t			 rwords;
 	uint64_t		*lit_rules;	/* per literal, the rules it admits */
 	/*
-	 * Per rule, pat_lit[rule_lit[i] + j] is the literal of match pattern
-	 * j (rule_lit[i] is SIZE_MAX for a rule without literals): a pattern
-	 * whose literal a record lacks cannot match it and is not run.
+	 * Per rule, the match patterns' index in pcl, gate and pat_clause
+	 * (SIZE_MAX for a rule without literals, which runs on every record).
 	 */
-	size_t			*pat_lit;
 	size_t			*rule_lit;
+	struct pattern_clauses	*pcl;		/* per pattern, its clauses, owned */
+	size_t			*gate;		/* per pattern, the clause of pcl admitting it */
+	size_t			 npat;
 	/*
-	 * The further clauses of pattern p (indexed like pat_lit) are
-	 * clause[pat_clause[p] .. pat_clause[p + 1]): a record that holds no
-	 * literal of one of them cannot match p, so p is not run.  Of the
-	 * records whose literal the prefilter found, most lack another
-	 * literal the pattern needs (" bytes, " without "ms)"), and a look
-	 * for it (util_find) costs a tenth of a failed regex run.
+	 * The clauses of pattern p are clause[pat_clause[p] ..
+	 * pat_clause[p + 1]), its gate first: a record that holds no literal
+	 * of one of them cannot match p, so p is not run.  Of the records
+	 * whose literal the prefilter found, most lack another literal the
+	 * pattern needs (" bytes, " without "ms)"), and a look for it
+	 * (util_find) costs a tenth of a failed regex run.
 	 */
 	size_t			*pat_clause;
 	struct req_clause	*clause;
@@ -126,6 +146,9 @@ struct matcher {
 	uint64_t		*all_rules;	/* rules with a match pattern */
 	uint64_t		*want;		/* per record: the candidate rules */
 	size_t			 learned;	/* bytes the prefilter learned; past LEARN_BYTES, tuned */
+	struct buf		 sample;	/* the records learned, until tuned */
+	size_t			*sample_len;
+	size_t			 nsample;
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
 	pcre2_jit_stack		*jit;
@@ -146,62 +169,300 @@ literal_index(const struct matcher *m, const char *s, size_t len)
 	return SIZE_MAX;
 }
 
-/*
- * The clauses of a pattern beyond its literal (the prefilter's literal
- * primary), cheapest first: those the prefilter answers cost no look,
- * then by the literals to look for.  Takes pc's clauses.
- */
-static void
-add_clauses(struct matcher *m, struct pattern_clauses *pc, size_t primary)
+/* The prefilter's literal of s, added if new. */
+static size_t
+literal_add(struct matcher *m, const char *s)
 {
-	struct matcher_clause *cl = pc->cl;
+	size_t len = strlen(s), k = literal_index(m, s, len);
+
+	if (k != SIZE_MAX)
+		return k;
+	k = m->nliteral++;
+	m->literal = xrealloc(m->literal, m->nliteral * sizeof *m->literal);
+	m->literal_len = xrealloc(m->literal_len,
+	    m->nliteral * sizeof *m->literal_len);
+	m->literal[k] = xstrdup(s);
+	m->literal_len[k] = len;
+	m->lit_rules = xrealloc(m->lit_rules,
+	    m->nliteral * m->rwords * sizeof *m->lit_rules);
+	memset(m->lit_rules + k * m->rwords, 0,
+	    m->rwords * sizeof *m->lit_rules);
+	return k;
+}
+
+/* Add cl as the next clause, its literals' prefilter indexes looked up. */
+static void
+clause_push(struct matcher *m, const struct matcher_clause *cl)
+{
 	struct req_clause *rc;
 	struct req_lit *rl;
-	size_t *unknown, c, j, nfind, most = 0;
+	size_t j;
 
-	unknown = xcalloc(pc->n > 0 ? pc->n : 1, sizeof *unknown);
-	for (c = 0; c < pc->n; c++) {
-		/* the primary literal's own clause is known to hold */
-		if (cl[c].n == 1 && strcmp(cl[c].lits[0],
-		    m->literal[primary]) == 0) {
-			matcher_literals_free(cl[c].lits, cl[c].n);
-			cl[c].lits = NULL;
-			cl[c].n = 0;
+	/* index_build made room for every clause */
+	rc = &m->clause[m->nclause++];
+	memset(rc, 0, sizeof *rc);
+	rc->first = m->nreq;
+	rc->n = cl->n;
+	for (j = 0; j < cl->n; j++) {
+		rl = &m->req[m->nreq++];
+		rl->s = cl->lits[j];
+		rl->len = strlen(rl->s);
+		rl->k = literal_index(m, rl->s, rl->len);
+		rc->nfind += rl->k == SIZE_MAX;
+	}
+}
+
+/*
+ * The clauses of pattern p, its gate first, then the rest cheapest
+ * first: those the prefilter answers cost no look, then by the literals
+ * to look for.
+ */
+static void
+add_clauses(struct matcher *m, size_t p)
+{
+	const struct matcher_clause *cl = m->pcl[p].cl, *g;
+	struct req_clause t;
+	size_t c, i, first;
+
+	g = &cl[m->gate[p]];
+	clause_push(m, g);
+	first = m->nclause;
+	for (c = 0; c < m->pcl[p].n; c++) {
+		/* the gate's own clause is known to hold */
+		if (c == m->gate[p] || (cl[c].n == 1 && g->n == 1 &&
+		    strcmp(cl[c].lits[0], g->lits[0]) == 0))
 			continue;
+		clause_push(m, &cl[c]);
+		/* a pattern has a few clauses: sorted as they come, stably */
+		for (i = m->nclause - 1; i > first &&
+		    m->clause[i - 1].nfind > m->clause[i].nfind; i--) {
+			t = m->clause[i];
+			m->clause[i] = m->clause[i - 1];
+			m->clause[i - 1] = t;
 		}
-		for (j = 0; j < cl[c].n; j++)
-			unknown[c] += literal_index(m, cl[c].lits[j],
-			    strlen(cl[c].lits[j])) == SIZE_MAX;
-		most = unknown[c] > most ? unknown[c] : most;
 	}
-	for (nfind = 0; nfind <= most; nfind++) {
-		for (c = 0; c < pc->n; c++) {
-			if (cl[c].lits == NULL || unknown[c] != nfind)
-				continue;
-			m->clause = xrealloc(m->clause,
-			    (m->nclause + 1) * sizeof *m->clause);
-			rc = &m->clause[m->nclause++];
-			memset(rc, 0, sizeof *rc);
-			rc->first = m->nreq;
-			rc->n = cl[c].n;
-			rc->nfind = nfind;
-			m->req = xrealloc(m->req,
-			    (m->nreq + cl[c].n) * sizeof *m->req);
-			for (j = 0; j < cl[c].n; j++) {
-				rl = &m->req[m->nreq++];
-				rl->s = cl[c].lits[j];
-				rl->len = strlen(rl->s);
-				rl->k = literal_index(m, rl->s, rl->len);
+}
+
+/* The literals, prefilter and clauses of the patterns' gates. */
+static void
+index_build(struct matcher *m)
+{
+	const struct rule *r;
+	const struct matcher_clause *g;
+	size_t i, j, l, p, k, ncl = 0, nlit = 0;
+
+	for (i = 0; i < m->rs->n; i++) {
+		r = &m->rs->rules[i];
+		if (m->rule_lit[i] == SIZE_MAX)
+			continue;
+		for (j = 0; j < r->nmatch; j++) {
+			p = m->rule_lit[i] + j;
+			g = &m->pcl[p].cl[m->gate[p]];
+			for (l = 0; l < g->n; l++) {
+				k = literal_add(m, g->lits[l]);
+				m->lit_rules[k * m->rwords + i / 64] |=
+				    UINT64_C(1) << (i % 64);
 			}
-			free(cl[c].lits);
-			cl[c].lits = NULL;
-			cl[c].n = 0;
 		}
 	}
-	free(unknown);
-	matcher_clauses_free(cl, pc->n);
-	pc->cl = NULL;
-	pc->n = 0;
+	assert(m->nliteral <= PREFILTER_MAX);
+	m->pf = prefilter_new((const char *const *)m->literal, m->literal_len,
+	    m->nliteral, PREFILTER_AUTO);
+	/* at most every clause of a pattern, its gate again */
+	for (p = 0; p < m->npat; p++) {
+		ncl += 1 + m->pcl[p].n;
+		nlit += m->pcl[p].cl[m->gate[p]].n;
+		for (j = 0; j < m->pcl[p].n; j++)
+			nlit += m->pcl[p].cl[j].n;
+	}
+	m->clause = xcalloc(ncl > 0 ? ncl : 1, sizeof *m->clause);
+	m->req = xcalloc(nlit > 0 ? nlit : 1, sizeof *m->req);
+	m->pat_clause = xcalloc(m->npat + 1, sizeof *m->pat_clause);
+	for (p = 0; p < m->npat; p++) {
+		m->pat_clause[p] = m->nclause;
+		add_clauses(m, p);
+	}
+	m->pat_clause[m->npat] = m->nclause;
+	assert(m->nclause <= ncl && m->nreq <= nlit);
+	m->fwords = prefilter_words(m->pf);
+	m->found = xcalloc(m->fwords, sizeof *m->found);
+	/* found holds a bit for every literal that lit_rules and req name */
+	assert(prefilter_words(m->pf) * 64 >= m->nliteral);
+}
+
+static void
+index_free(struct matcher *m)
+{
+	free(m->req);
+	free(m->clause);
+	free(m->pat_clause);
+	free(m->lit_rules);
+	matcher_literals_free(m->literal, m->nliteral);
+	free(m->literal_len);
+	prefilter_free(m->pf);
+	free(m->found);
+	m->req = NULL;
+	m->clause = NULL;
+	m->pat_clause = NULL;
+	m->lit_rules = NULL;
+	m->literal = NULL;
+	m->literal_len = NULL;
+	m->pf = NULL;
+	m->found = NULL;
+	m->nreq = m->nclause = m->nliteral = 0;
+}
+
+/* The index of s in lits[0..n), sorted by strcmp, or SIZE_MAX. */
+static size_t
+sorted_index(const char *const *lits, size_t n, const char *s)
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(lits[mid], s)) == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return SIZE_MAX;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Count in how many learned records each clause literal occurs, and give
+ * each pattern the clause of at most GATE_MAX literals found least, when
+ * its count is under half its gate's: a sample of 32 KiB says little
+ * about small differences.  Returns whether some gate changed.
+ */
+static int
+regate(struct matcher *m)
+{
+	const char **lits = NULL, *sample = m->sample.data;
+	const struct matcher_clause *cl;
+	struct prefilter *pf;
+	uint64_t *found, w, *count, cost, best_cost;
+	size_t *lens, n = 0, nd, p, c, j, k, s, best, words;
+	int changed = 0;
+
+	for (p = 0; p < m->npat; p++) {
+		for (c = 0; c < m->pcl[p].n; c++) {
+			cl = &m->pcl[p].cl[c];
+			if (cl->n > GATE_MAX)
+				continue;
+			lits = xrealloc(lits, (n + cl->n) * sizeof *lits);
+			for (j = 0; j < cl->n; j++)
+				lits[n++] = cl->lits[j];
+		}
+	}
+	if (n == 0 || n > PREFILTER_MAX) {
+		free(lits);
+		return 0;
+	}
+	qsort(lits, n, sizeof *lits, cmp_str);
+	for (nd = 1, j = 1; j < n; j++) {
+		if (strcmp(lits[j], lits[nd - 1]) != 0)
+			lits[nd++] = lits[j];
+	}
+	lens = xcalloc(nd, sizeof *lens);
+	for (j = 0; j < nd; j++)
+		lens[j] = strlen(lits[j]);
+	pf = prefilter_new(lits, lens, nd, PREFILTER_AUTO);
+	words = prefilter_words(pf);
+	found = xcalloc(words, sizeof *found);
+	count = xcalloc(nd, sizeof *count);
+	for (s = 0; s < m->nsample; s++) {
+		prefilter_scan(pf, sample, m->sample_len[s], found);
+		sample += m->sample_len[s];
+		for (j = 0; j < words; j++) {
+			for (w = found[j]; w != 0; w &= w - 1)
+				count[j * 64 + (size_t)__builtin_ctzll(w)]++;
+		}
+	}
+	for (p = 0; p < m->npat; p++) {
+		best = m->gate[p];
+		best_cost = UINT64_MAX;
+		for (c = 0; c < m->pcl[p].n; c++) {
+			cl = &m->pcl[p].cl[c];
+			if (cl->n > GATE_MAX)
+				continue;
+			for (cost = 0, j = 0; j < cl->n; j++) {
+				k = sorted_index(lits, nd, cl->lits[j]);
+				/* every literal of such a clause was counted */
+				assert(k < nd);
+				cost += count[k];
+			}
+			if (c == m->gate[p])
+				cost = (cost + 1) / 2;
+			if (cost < best_cost || (cost == best_cost &&
+			    c == m->gate[p])) {
+				best_cost = cost;
+				best = c;
+			}
+		}
+		if (best != m->gate[p]) {
+			m->gate[p] = best;
+			changed = 1;
+		}
+	}
+	free(count);
+	free(found);
+	prefilter_free(pf);
+	free(lens);
+	free(lits);
+	return changed;
+}
+
+/*
+ * The prefilter has seen LEARN_BYTES of records: re-gate the patterns,
+ * then tune the prefilter on the records.
+ */
+static void
+learned(struct matcher *m)
+{
+	const char *s;
+	size_t i;
+
+	if (regate(m)) {
+		index_free(m);
+		index_build(m);
+	}
+	for (i = 0, s = m->sample.data; i < m->nsample; s += m->sample_len[i++])
+		prefilter_learn(m->pf, s, m->sample_len[i]);
+	prefilter_tune(m->pf);
+	buf_free(&m->sample);
+	free(m->sample_len);
+	m->sample_len = NULL;
+	m->nsample = 0;
+}
+
+/* The index in pcl[p] of its clause of the one literal lit, added if none. */
+static size_t
+literal_clause(struct pattern_clauses *pc, char *lit)
+{
+	struct matcher_clause *c;
+	size_t i;
+
+	for (i = 0; i < pc->n; i++) {
+		if (pc->cl[i].n == 1 && strcmp(pc->cl[i].lits[0], lit) == 0) {
+			free(lit);
+			return i;
+		}
+	}
+	pc->cl = xrealloc(pc->cl, (pc->n + 1) * sizeof *pc->cl);
+	c = &pc->cl[pc->n];
+	c->lits = xmalloc(sizeof *c->lits);
+	c->lits[0] = lit;
+	c->n = 1;
+	return pc->n++;
 }
 
 struct matcher *
@@ -209,10 +470,9 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 {
 	struct matcher *m;
 	const struct rule *r;
-	struct pattern_clauses *pcl = NULL;
 	char **lits;
 	uint32_t cap, maxcap = 0;
-	size_t i, j, k, nlits, npat = 0;
+	size_t i, j, k, nlits, ngated = 0;
 
 	m = xcalloc(1, sizeof(*m));
 	m->rs = rs;
@@ -223,7 +483,6 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 	m->rule_lit = xcalloc(rs->n > 0 ? rs->n : 1, sizeof *m->rule_lit);
 	for (i = 0; i < rs->n; i++)
 		m->rule_lit[i] = SIZE_MAX;
-	m->pat_lit = xcalloc(1, sizeof *m->pat_lit);
 	m->rule_pat = xcalloc(rs->n > 0 ? rs->n : 1, sizeof *m->rule_pat);
 	for (i = 0, k = 0; i < rs->n; i++) {
 		m->rule_pat[i] = k;
@@ -231,6 +490,7 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 	}
 	m->jitted = xcalloc(k > 0 ? k : 1, 1);
 	m->names = xcalloc(k > 0 ? k : 1, sizeof *m->names);
+	buf_init(&m->sample);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
 		for (j = 0; j < r->nmatch + r->nexclude; j++) {
@@ -244,68 +504,32 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 		if (r->nmatch == 0 || r->disabled)
 			continue;
 		m->all_rules[i / 64] |= UINT64_C(1) << (i % 64);
-		pcl = xrealloc(pcl, (npat + r->nmatch) * sizeof *pcl);
-		memset(pcl + npat, 0, r->nmatch * sizeof *pcl);
-		lits = rule_walk(r, &nlits, pcl + npat);
-		/* past the prefilter's capacity a rule just always runs */
-		if (nlits == 0 || m->nliteral + nlits > PREFILTER_MAX) {
+		m->pcl = xrealloc(m->pcl, (m->npat + r->nmatch) * sizeof *m->pcl);
+		memset(m->pcl + m->npat, 0, r->nmatch * sizeof *m->pcl);
+		lits = rule_walk(r, &nlits, m->pcl + m->npat);
+		/*
+		 * past the prefilter's capacity a rule just always runs; a
+		 * gate is a clause of at most GATE_MAX literals
+		 */
+		if (nlits == 0 || ngated + GATE_MAX * nlits > PREFILTER_MAX) {
 			for (j = 0; j < r->nmatch; j++)
-				matcher_clauses_free(pcl[npat + j].cl,
-				    pcl[npat + j].n);
+				matcher_clauses_free(m->pcl[m->npat + j].cl,
+				    m->pcl[m->npat + j].n);
 			matcher_literals_free(lits, nlits);
 			m->base_rules[i / 64] |= UINT64_C(1) << (i % 64);
 			m->always = 1;
 			continue;
 		}
-		m->rule_lit[i] = npat;
-		npat += nlits;
-		m->pat_lit = xrealloc(m->pat_lit, npat * sizeof *m->pat_lit);
-		for (j = 0; j < nlits; j++) {
-			for (k = 0; k < m->nliteral; k++) {
-				if (strcmp(m->literal[k], lits[j]) == 0)
-					break;
-			}
-			if (k < m->nliteral) {
-				free(lits[j]);
-			} else {
-				m->literal = xrealloc(m->literal,
-				    (k + 1) * sizeof(*m->literal));
-				m->literal_len = xrealloc(m->literal_len,
-				    (k + 1) * sizeof(*m->literal_len));
-				m->literal[k] = lits[j];
-				m->literal_len[k] = strlen(lits[j]);
-				m->lit_rules = xrealloc(m->lit_rules,
-				    (k + 1) * m->rwords * sizeof(*m->lit_rules));
-				memset(m->lit_rules + k * m->rwords, 0,
-				    m->rwords * sizeof(*m->lit_rules));
-				m->nliteral++;
-			}
-			m->lit_rules[k * m->rwords + i / 64] |=
-			    UINT64_C(1) << (i % 64);
-			m->pat_lit[m->rule_lit[i] + j] = k;
-		}
+		m->rule_lit[i] = m->npat;
+		m->gate = xrealloc(m->gate, (m->npat + nlits) * sizeof *m->gate);
+		for (j = 0; j < nlits; j++)
+			m->gate[m->npat + j] = literal_clause(&m->pcl[m->npat + j],
+			    lits[j]);
 		free(lits);
+		m->npat += nlits;
+		ngated += GATE_MAX * nlits;
 	}
-	assert(m->nliteral <= PREFILTER_MAX);
-	m->pf = prefilter_new((const char *const *)m->literal, m->literal_len,
-	    m->nliteral, PREFILTER_AUTO);
-	m->pat_clause = xcalloc(npat + 1, sizeof *m->pat_clause);
-	for (i = 0; i < rs->n; i++) {
-		r = &rs->rules[i];
-		if (m->rule_lit[i] == SIZE_MAX)
-			continue;
-		for (j = 0; j < r->nmatch; j++) {
-			k = m->rule_lit[i] + j;
-			m->pat_clause[k] = m->nclause;
-			add_clauses(m, &pcl[k], m->pat_lit[k]);
-		}
-	}
-	m->pat_clause[npat] = m->nclause;
-	free(pcl);
-	m->fwords = prefilter_words(m->pf);
-	m->found = xcalloc(m->fwords, sizeof *m->found);
-	/* found holds a bit for every literal that lit_rules and pat_lit name */
-	assert(prefilter_words(m->pf) * 64 >= m->nliteral);
+	index_build(m);
 	m->md = pcre2_match_data_create(maxcap + 1, NULL);
 	m->mctx = pcre2_match_context_create(NULL);
 	if (m->md == NULL || m->mctx == NULL) {
@@ -324,17 +548,15 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 void
 matcher_free(struct matcher *m)
 {
-	size_t i;
+	size_t p;
 
 	if (m == NULL)
 		return;
-	for (i = 0; i < m->nreq; i++)
-		free(m->req[i].s);
-	free(m->req);
-	free(m->clause);
-	free(m->pat_clause);
-	free(m->lit_rules);
-	free(m->pat_lit);
+	index_free(m);
+	for (p = 0; p < m->npat; p++)
+		matcher_clauses_free(m->pcl[p].cl, m->pcl[p].n);
+	free(m->pcl);
+	free(m->gate);
 	free(m->rule_lit);
 	free(m->jitted);
 	free(m->names);
@@ -342,10 +564,8 @@ matcher_free(struct matcher *m)
 	free(m->base_rules);
 	free(m->all_rules);
 	free(m->want);
-	matcher_literals_free(m->literal, m->nliteral);
-	free(m->literal_len);
-	prefilter_free(m->pf);
-	free(m->found);
+	buf_free(&m->sample);
+	free(m->sample_len);
 	if (m->md != NULL)
 		pcre2_match_data_free(m->md);
 	if (m->mctx != NULL)
@@ -429,9 +649,9 @@ fill_fields(const pcre2_code *code, struct pat_names *nm,
 
 /*
  * Match one rule: 1 (out filled), 0, or -1 on a PCRE2 failure.  With p0
- * (where the rule's patterns start in pat_lit, when the record was
- * prefiltered; else SIZE_MAX), a pattern whose literal is not in found,
- * or that lacks every literal of one of its clauses, is skipped.
+ * (where the rule's patterns start in pat_clause, when the record was
+ * prefiltered; else SIZE_MAX), a pattern that lacks every literal of one
+ * of its clauses, its gate or another, is skipped.
  */
 static inline int
 found_bit(const struct matcher *m, size_t k)
@@ -440,8 +660,8 @@ found_bit(const struct matcher *m, size_t k)
 }
 
 /*
- * Does text hold a literal of every further clause of pattern p (of those
- * still checked)?
+ * Does text hold a literal of every clause of pattern p (of those still
+ * checked)?
  */
 static int
 clauses_hold(struct matcher *m, size_t p, const char *text, size_t len)
@@ -478,14 +698,11 @@ static int
 match_rule(struct matcher *m, const struct rule *r, size_t p0,
     uint8_t *jitted, const char *text, size_t len, struct match *out)
 {
-	const size_t *lits = p0 != SIZE_MAX ? m->pat_lit + p0 : NULL;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < r->nmatch; i++) {
-		assert(lits == NULL || lits[i] < m->nliteral);
-		if (lits != NULL && (!found_bit(m, lits[i]) ||
-		    !clauses_hold(m, p0 + i, text, len)))
+		if (p0 != SIZE_MAX && !clauses_hold(m, p0 + i, text, len))
 			continue;
 		rc = run_pattern(m, r->match[i].code, jitted + i, text, len);
 		if (rc < 0)
@@ -556,8 +773,14 @@ run_rule(struct matcher *m, size_t i, const char *text, size_t len,
 	return 1;
 }
 
+/*
+ * Run the record's candidate rules: with filtered, base_rules and those
+ * the literals in found admit, else those already in want.  Out of line:
+ * most records have no candidate, and need not pay for its frame.
+ */
+__attribute__((noinline))
 static int
-run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
+run_rules(struct matcher *m, const char *text, size_t len, matcher_fn fn,
     void *arg, int filtered)
 {
 	uint64_t w;
@@ -565,19 +788,7 @@ run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 	size_t i, k, wi;
 	int n = 0, any = 0;
 
-	m->stats.records++;
-	if (!filtered) {
-		memcpy(m->want, m->all_rules, m->rwords * sizeof(*m->want));
-	} else {
-		if (m->learned < LEARN_BYTES) {
-			prefilter_learn(m->pf, text, len);
-			m->learned += len;
-			if (m->learned >= LEARN_BYTES)
-				prefilter_tune(m->pf);
-		}
-		if (prefilter_scan(m->pf, text, len, m->found) == 0 &&
-		    !m->always)
-			return 0;
+	if (filtered) {
 		for (i = 0; i < m->rwords; i++)
 			m->want[i] = m->base_rules[i];
 		for (wi = 0; wi < m->fwords; wi++) {
@@ -601,18 +812,39 @@ run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 	return n;
 }
 
+/* A record to learn from, until LEARN_BYTES of them. */
+__attribute__((noinline))
+static void
+learn(struct matcher *m, const char *text, size_t len)
+{
+	buf_append(&m->sample, text, len);
+	m->sample_len = xrealloc(m->sample_len,
+	    (m->nsample + 1) * sizeof *m->sample_len);
+	m->sample_len[m->nsample++] = len;
+	m->learned += len;
+	if (m->learned >= LEARN_BYTES)
+		learned(m);
+}
+
 int
 matcher_run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
     void *arg)
 {
-	return run(m, text, len, fn, arg, 1);
+	m->stats.records++;
+	if (m->learned < LEARN_BYTES)
+		learn(m, text, len);
+	if (prefilter_scan(m->pf, text, len, m->found) == 0 && !m->always)
+		return 0;
+	return run_rules(m, text, len, fn, arg, 1);
 }
 
 int
 matcher_run_unfiltered(struct matcher *m, const char *text, size_t len,
     matcher_fn fn, void *arg)
 {
-	return run(m, text, len, fn, arg, 0);
+	m->stats.records++;
+	memcpy(m->want, m->all_rules, m->rwords * sizeof(*m->want));
+	return run_rules(m, text, len, fn, arg, 0);
 }
 
 /*

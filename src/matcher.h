@@ -87,10 +87,10 @@ struct matcher_clause *matcher_pattern_clauses(const char *pattern, size_t *n);
 void matcher_clauses_free(struct matcher_clause *c, size_t n);
 
 /*
- * The literals the prefilter admits r by: one per match pattern, that of
- * matcher_required_literal, in pattern order, *n of them.  When some
- * pattern has none the rule is a candidate for every record: NULL, *n 0.
- * Free with matcher_literals_free.
+ * The literals the prefilter admits r by until it has learned: one per
+ * match pattern, that of matcher_required_literal, in pattern order, *n
+ * of them.  When some pattern has none the rule is a candidate for every
+ * record: NULL, *n 0.  Free with matcher_literals_free.
  */
 char **matcher_rule_literals(const struct rule *r, size_t *n);
 void matcher_literals_free(char **lits, size_t n);

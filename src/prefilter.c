@@ -54,6 +54,14 @@ struct prefilter {
 	/* bucket b is bit b % 8 of table set b / 8 */
 	uint8_t			 lo[NGROUP][FP][16];
 	uint8_t			 hi[NGROUP][FP][16];
+	/*
+	 * lo and hi with each table written twice (pf_widen), for the AVX2
+	 * scan to load as they are: broadcast at every call instead, the
+	 * twelve tables did not fit in registers and were spilled to the
+	 * stack, 25 of the 500 instructions the scan of a record costs.
+	 */
+	uint8_t			 lo2[NGROUP][FP][32];
+	uint8_t			 hi2[NGROUP][FP][32];
 	struct pf_lit		*lits;
 	size_t			 n, words;
 	size_t			 minlen;	/* of the shortest literal */
@@ -165,6 +173,22 @@ pf_place(struct prefilter *pf, size_t i, size_t b)
 	pf->fphead[pf_fphash(f)] = (uint16_t)(i + 1);
 }
 
+/* The tables changed: copy them into lo2 and hi2. */
+static void
+pf_widen(struct prefilter *pf)
+{
+	size_t g, j;
+
+	for (g = 0; g < NGROUP; g++) {
+		for (j = 0; j < FP; j++) {
+			memcpy(pf->lo2[g][j], pf->lo[g][j], 16);
+			memcpy(pf->lo2[g][j] + 16, pf->lo[g][j], 16);
+			memcpy(pf->hi2[g][j], pf->hi[g][j], 16);
+			memcpy(pf->hi2[g][j] + 16, pf->hi[g][j], 16);
+		}
+	}
+}
+
 static void
 pf_clear_buckets(struct prefilter *pf)
 {
@@ -201,6 +225,7 @@ prefilter_new(const char *const *lits, const size_t *lens, size_t n,
 		pf->lits[i].off = pf_best_window(lits[i], lens[i]);
 		pf_place(pf, i, i % NBUCKET);
 	}
+	pf_widen(pf);
 	if (impl == PREFILTER_AUTO)
 		impl = PREFILTER_AVX512;
 	while (impl != PREFILTER_SCALAR && !pf_cpu_has(impl))
@@ -442,6 +467,7 @@ prefilter_tune(struct prefilter *pf)
 		for (j = 0; j < PF_TOP; j++)
 			allow[best * PF_TOP + j] |= same[j];
 	}
+	pf_widen(pf);
 	free(nib);
 	free(win);
 	free(cnt);
@@ -515,7 +541,11 @@ pf_mask_at(const struct prefilter *pf, const unsigned char *p)
 	return m;
 }
 
-/* Every position, one at a time. */
+/*
+ * Every position, one at a time.  Out of line: inlined, its frame was set
+ * up for the vector scans too.
+ */
+__attribute__((noinline))
 static size_t
 pf_scan_scalar(const struct prefilter *pf, const unsigned char *t, size_t len,
     uint64_t *found)
@@ -656,43 +686,66 @@ pf_lookup32(__m256i lo, __m256i hi, __m256i v)
 	    _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
 }
 
+/* The widened table of set g, byte j. */
+#define PF_LO2(pf, g, j)	_mm256_loadu_si256((const __m256i *)(pf)->lo2[g][j])
+#define PF_HI2(pf, g, j)	_mm256_loadu_si256((const __m256i *)(pf)->hi2[g][j])
+
+/* Which of the 32 positions from p may start a fingerprint. */
+__attribute__((target("avx2")))
+static inline uint32_t
+pf_bits32(const struct prefilter *pf, const unsigned char *p)
+{
+	__m256i r, v0, v1, v2;
+
+	v0 = _mm256_loadu_si256((const __m256i *)p);
+	v1 = _mm256_loadu_si256((const __m256i *)(p + 1));
+	v2 = _mm256_loadu_si256((const __m256i *)(p + 2));
+	r = _mm256_or_si256(_mm256_and_si256(_mm256_and_si256(
+	    pf_lookup32(PF_LO2(pf, 0, 0), PF_HI2(pf, 0, 0), v0),
+	    pf_lookup32(PF_LO2(pf, 0, 1), PF_HI2(pf, 0, 1), v1)),
+	    pf_lookup32(PF_LO2(pf, 0, 2), PF_HI2(pf, 0, 2), v2)),
+	    _mm256_and_si256(_mm256_and_si256(
+	    pf_lookup32(PF_LO2(pf, 1, 0), PF_HI2(pf, 1, 0), v0),
+	    pf_lookup32(PF_LO2(pf, 1, 1), PF_HI2(pf, 1, 1), v1)),
+	    pf_lookup32(PF_LO2(pf, 1, 2), PF_HI2(pf, 1, 2), v2)));
+	return ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r,
+	    _mm256_setzero_si256()));
+}
+
+/*
+ * A text shorter than one step, on a zero-padded copy (see pf_step).  Out
+ * of line: the copy's buffer, aligned for the vectors, cost every call a
+ * realigned frame.
+ */
+__attribute__((target("avx2"), noinline))
+static size_t
+pf_scan_avx2_short(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found)
+{
+	unsigned char pad[32 + FP - 1];
+	size_t base;
+	uint32_t bits;
+
+	bits = pf_bits32(pf, pf_step(t, len, 0, 32, pad, &base));
+	if (bits == 0)
+		return 0;
+	return pf_step_verify(pf, t, len, 0, base, 32, bits, found);
+}
+
 /* 32 positions per step (see pf_step). */
 __attribute__((target("avx2")))
 static size_t
 pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
     uint64_t *found)
 {
-	const __m256i lo0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[0][0]));
-	const __m256i lo0_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[1][0]));
-	const __m256i lo1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[0][1]));
-	const __m256i lo1_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[1][1]));
-	const __m256i lo2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[0][2]));
-	const __m256i lo2_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->lo[1][2]));
-	const __m256i hi0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[0][0]));
-	const __m256i hi0_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[1][0]));
-	const __m256i hi1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[0][1]));
-	const __m256i hi1_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[1][1]));
-	const __m256i hi2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[0][2]));
-	const __m256i hi2_ = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)pf->hi[1][2]));
-	unsigned char pad[32 + FP - 1];
-	const unsigned char *p;
 	size_t i = 0, base, nfound = 0;
 	uint32_t bits;
-	__m256i r, v0, v1, v2;
 
+	if (len < 32 + FP - 1)
+		return pf_scan_avx2_short(pf, t, len, found);
 	while (i + FP <= len) {
-		p = pf_step(t, len, i, 32, pad, &base);
-		v0 = _mm256_loadu_si256((const __m256i *)p);
-		v1 = _mm256_loadu_si256((const __m256i *)(p + 1));
-		v2 = _mm256_loadu_si256((const __m256i *)(p + 2));
-		r = _mm256_or_si256(_mm256_and_si256(_mm256_and_si256(
-		    pf_lookup32(lo0, hi0, v0), pf_lookup32(lo1, hi1, v1)),
-		    pf_lookup32(lo2, hi2, v2)),
-		    _mm256_and_si256(_mm256_and_si256(
-		    pf_lookup32(lo0_, hi0_, v0), pf_lookup32(lo1_, hi1_, v1)),
-		    pf_lookup32(lo2_, hi2_, v2)));
-		bits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r,
-		    _mm256_setzero_si256()));
+		base = i + 32 + FP - 1 <= len ? i : len - (32 + FP - 1);
+		bits = pf_bits32(pf, t + base);
 		if (bits != 0) {
 			nfound += pf_step_verify(pf, t, len, i, base, 32, bits,
 			    found);
@@ -763,11 +816,27 @@ prefilter_scan(const struct prefilter *pf, const char *text, size_t len,
     uint64_t *found)
 {
 	const unsigned char *t = (const unsigned char *)text;
-	size_t i, words = pf->words;
 
-	/* a few words: a call to memset would cost more than the stores */
-	for (i = 0; i < words; i++)
-		found[i] = 0;
+	/*
+	 * a few words: a call to memset would cost more than the stores, and
+	 * the compiler makes a loop of stores one
+	 */
+	switch (pf->words) {
+	case 4:
+		found[3] = 0;
+		/* FALLTHROUGH */
+	case 3:
+		found[2] = 0;
+		/* FALLTHROUGH */
+	case 2:
+		found[1] = 0;
+		/* FALLTHROUGH */
+	case 1:
+		found[0] = 0;
+		break;
+	default:
+		memset(found, 0, pf->words * sizeof *found);
+	}
 	/* a text shorter than every literal holds none of them */
 	if (pf->n == 0 || len < pf->minlen)
 		return 0;

@@ -464,6 +464,67 @@ test_clauses_skip_regex(void **state)
 	ruleset_free(rs);
 }
 
+/* Run line through both paths: the answers agree, and are want. */
+static void
+both_paths(struct matcher *m, const char *line, int want, const char *fields)
+{
+	struct collect a, b;
+
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	assert_int_equal(matcher_run(m, line, strlen(line), collect_fn, &a),
+	    want);
+	assert_int_equal(matcher_run_unfiltered(m, line, strlen(line),
+	    collect_fn, &b), want);
+	assert_string_equal(a.fields, b.fields);
+	assert_string_equal(a.fields, fields);
+}
+
+/*
+ * Once the prefilter has learned, a pattern is admitted by the clause
+ * found in fewest learned records: a single literal rarer than the
+ * longest, or an alternation; the answers stay those of the full regexes.
+ */
+static void
+test_gates_learned(void **state)
+{
+	struct ruleset *rs = load_text(
+	    "[ms]\ncategory = x\nseverity = info\n"
+	    "match = \\((?<n>\\d+) bytes, (?<ms>\\d+)ms\\)\n"
+	    "[alt]\ncategory = x\nseverity = info\n"
+	    "match = (?:GLM|Kimi) stream (?:timed out|timeout)\n");
+	struct matcher *m;
+	char err[128], line[128];
+	uint64_t cand;
+	int k;
+
+	m = matcher_new(rs, err, sizeof err);
+	assert_non_null(m);
+	/* 48 KiB where " bytes, " and " stream " are common, "ms)" and "time" rare */
+	for (k = 0; k < 800; k++) {
+		snprintf(line, sizeof line, "%05d sent (%d bytes, 3 chunks) "
+		    "and Kimi stream started for req-%08d", k, k * 7, k);
+		both_paths(m, line, 0, "");
+	}
+	both_paths(m, "sent (5 bytes, 7ms)", 1, "ms=7 n=5");
+	both_paths(m, "GLM stream timed out", 1, "");
+	/*
+	 * neither pattern's gate is in this: a candidate of the unfiltered
+	 * run alone
+	 */
+	cand = matcher_stats(m)->candidates;
+	both_paths(m, "sent (512 bytes, 3 chunks) and Kimi stream started", 0,
+	    "");
+	assert_int_equal(matcher_stats(m)->candidates, cand + 1);
+	/* a gate's literal alone makes a candidate, not a match */
+	both_paths(m, "a timeout of 12ms) elsewhere", 0, "");
+	assert_int_equal(matcher_stats(m)->candidates, cand + 3);
+	both_paths(m, "sent (512 bytes, 12ms) and Kimi stream timeout", 2,
+	    "ms=12 n=512");
+	matcher_free(m);
+	ruleset_free(rs);
+}
+
 static void
 test_catastrophic_pattern(void **state)
 {
@@ -511,6 +572,7 @@ main(void)
 		cmocka_unit_test(test_required_literal),
 		cmocka_unit_test(test_pattern_clauses),
 		cmocka_unit_test(test_clauses_skip_regex),
+		cmocka_unit_test(test_gates_learned),
 		cmocka_unit_test(test_prefilter_property),
 		cmocka_unit_test(test_prefilter_corpus),
 		cmocka_unit_test(test_rule_literals),

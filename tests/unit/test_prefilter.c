@@ -270,6 +270,41 @@ test_many_literals_tuned(void **state)
 		prefilter_free(pf[j]);
 }
 
+/*
+ * Every word of found is cleared before the scan sets its bits, however
+ * many words there are.
+ */
+static void
+test_found_cleared(void **state)
+{
+	enum { MAXW = 6 };
+	char names[64 * MAXW][8];
+	const char *ptr[64 * MAXW];
+	size_t lens[64 * MAXW], w, k, n;
+	struct prefilter *pf;
+	uint64_t got[MAXW + 1];
+
+	for (k = 0; k < 64 * MAXW; k++) {
+		snprintf(names[k], sizeof names[k], "w%04zux", k);
+		ptr[k] = names[k];
+		lens[k] = strlen(names[k]);
+	}
+	for (w = 1; w <= MAXW; w++) {
+		n = 64 * w - 10;
+		pf = prefilter_new(ptr, lens, n, PREFILTER_AUTO);
+		assert_int_equal(prefilter_words(pf), w);
+		memset(got, 0xff, sizeof got);
+		assert_int_equal(prefilter_scan(pf, names[n - 1],
+		    lens[n - 1], got), 1);
+		for (k = 0; k < w; k++)
+			assert_true(got[k] == (k == w - 1 ?
+			    UINT64_C(1) << ((n - 1) % 64) : 0));
+		/* the word past the last is not the scan's */
+		assert_true(got[w] == UINT64_MAX);
+		prefilter_free(pf);
+	}
+}
+
 static void
 test_no_literals(void **state)
 {
@@ -334,6 +369,7 @@ main(void)
 		cmocka_unit_test(test_boundaries_tuned),
 		cmocka_unit_test(test_tune_moves_windows),
 		cmocka_unit_test(test_many_literals_tuned),
+		cmocka_unit_test(test_found_cleared),
 		cmocka_unit_test(test_no_literals),
 		cmocka_unit_test(test_shorter_than_every_literal),
 	};
