@@ -124,6 +124,15 @@ struct sample_key {
 	int32_t		 ordinal, rule_no;
 };
 
+/*
+ * What one row of the many-row samples insert was bound to last, of what
+ * a rule's samples mostly repeat (as struct event_bound).
+ */
+struct sample_bound {
+	int64_t		 source_id, rule_no;
+	int		 ordinal, stream, valid;
+};
+
 /* A new sample and its id, waiting to go with others to one statement. */
 struct sample_row {
 	const struct store_event	*ev;
@@ -187,6 +196,7 @@ struct store {
 	size_t			 keys_cap, nkeys;
 	struct util_index	 key_index;	/* of keys */
 	struct sample_row	 rows[STORE_EVENT_ROWS];	/* samples waiting for a statement */
+	struct sample_bound	 sbound[STORE_EVENT_ROWS];	/* ST_SAMPLE_ADD_MANY's rows */
 	size_t			 nrows;
 	/* per event of the call: its rule's span (-1: not a sample), its id */
 	int			*span_of;
