@@ -128,6 +128,10 @@ const char *const store_sql[ST_COUNT] = {
 	    "INSERT OR FAIL INTO samples (id, source_id, rule_no, ts, hash,"
 	    " ordinal, line, line_end, stream, text, fields, value, grp)"
 	    " VALUES " EVENT_ROWS16,
+	[ST_SAMPLE_ADD_FEW] =
+	    "INSERT OR FAIL INTO samples (id, source_id, rule_no, ts, hash,"
+	    " ordinal, line, line_end, stream, text, fields, value, grp)"
+	    " VALUES " STORE_ROWS4(EVENT_ROW),
 	[ST_VOLUME_ADD] =
 	    "INSERT INTO volume (source_id, minute, lines, records, bytes,"
 	    " malformed, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -221,6 +225,7 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_VOLUME_ADD_MANY] = 1,
 	[ST_SAMPLE_ADD] = 1,
 	[ST_SAMPLE_ADD_MANY] = 1,
+	[ST_SAMPLE_ADD_FEW] = 1,
 	[ST_SPAN_FIND] = 1,
 	[ST_SAMPLE_KEYS] = 1,
 	[ST_SPAN_ADD] = 1,

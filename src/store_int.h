@@ -53,6 +53,7 @@ enum {
 	ST_EVENT_UNDO,
 	ST_SAMPLE_ADD,
 	ST_SAMPLE_ADD_MANY,
+	ST_SAMPLE_ADD_FEW,
 	ST_SPAN_FIND,
 	ST_SAMPLE_KEYS,
 	ST_SPAN_ADD,
@@ -75,6 +76,11 @@ extern const char *const store_sql[ST_COUNT];
 #define STORE_EVENT_ROWS 16
 _Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
     "EVENT_ROWS16 holds STORE_EVENT_ROWS rows");
+/*
+ * The samples a call leaves short of STORE_EVENT_ROWS go this many to a
+ * statement, then one by one: a row alone costs half again as much.
+ */
+#define STORE_SAMPLE_FEW 4
 
 /* The columns of events and samples, in their order. */
 #define EVENT_COLS "id, source_id, rule, ts, hash, ordinal, line, line_end," \
