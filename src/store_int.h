@@ -37,6 +37,7 @@ enum {
 	ST_ORD_CLEAR_OLD,
 	ST_EVENT_ADD,
 	ST_EVENT_ADD_MANY,
+	ST_EVENT_ADD_FEW,
 	ST_VOLUME_ADD,
 	ST_VOLUME_ADD_MANY,
 	ST_INPUT_TS_SET,
@@ -77,10 +78,10 @@ extern const char *const store_sql[ST_COUNT];
 _Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
     "EVENT_ROWS16 holds STORE_EVENT_ROWS rows");
 /*
- * The samples a call leaves short of STORE_EVENT_ROWS go this many to a
+ * The rows a call leaves short of STORE_EVENT_ROWS go this many to a
  * statement, then one by one: a row alone costs half again as much.
  */
-#define STORE_SAMPLE_FEW 4
+#define STORE_FEW_ROWS 4
 
 /* The columns of events and samples, in their order. */
 #define EVENT_COLS "id, source_id, rule, ts, hash, ordinal, line, line_end," \

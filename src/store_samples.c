@@ -573,7 +573,7 @@ store_samples_flush(struct store *s, int all, char *err, size_t errlen)
 	if (!all)
 		return 0;
 	for (k = 0; k < s->nrows; k += m) {
-		m = s->nrows - k >= STORE_SAMPLE_FEW ? STORE_SAMPLE_FEW : 1;
+		m = s->nrows - k >= STORE_FEW_ROWS ? STORE_FEW_ROWS : 1;
 		if (sample_insert(s, s->st[m == 1 ? ST_SAMPLE_ADD :
 		    ST_SAMPLE_ADD_FEW], s->rows + k, m, NULL, err, errlen) != 0)
 			return -1;
