@@ -124,8 +124,8 @@ const char *const store_sql[ST_COUNT] = {
 	/*
 	 * OR FAIL, not the default ABORT: a statement of several rows that
 	 * may abort must be able to undo its own rows, so SQLite copies each
-	 * page it changes into a statement journal first (a tenth of the
-	 * writer's CPU).  A failed row fails the call, and its caller rolls
+	 * page it changes into a statement journal first (7% of the writer's
+	 * instructions).  A failed row fails the call, and its caller rolls
 	 * the transaction back, which undoes the rows before it all the same.
 	 */
 	[ST_SAMPLE_ADD_MANY] =
