@@ -113,14 +113,29 @@ const char *const store_sql[ST_COUNT] = {
 	    "INSERT OR IGNORE INTO events (id, source_id, rule, ts, hash,"
 	    " ordinal, line, line_end, stream, text, fields, value, grp) VALUES "
 	    EVENT_ROWS16,
+	[ST_EVENT_ADD_FEW] =
+	    "INSERT OR IGNORE INTO events (id, source_id, rule, ts, hash,"
+	    " ordinal, line, line_end, stream, text, fields, value, grp) VALUES "
+	    STORE_ROWS4(EVENT_ROW),
 	[ST_SAMPLE_ADD] =
 	    "INSERT INTO samples (id, source_id, rule_no, ts, hash, ordinal,"
 	    " line, line_end, stream, text, fields, value, grp) VALUES "
 	    EVENT_ROW,
+	/*
+	 * OR FAIL, not the default ABORT: a statement of several rows that
+	 * may abort must be able to undo its own rows, so SQLite copies each
+	 * page it changes into a statement journal first (7% of the writer's
+	 * instructions).  A failed row fails the call, and its caller rolls
+	 * the transaction back, which undoes the rows before it all the same.
+	 */
 	[ST_SAMPLE_ADD_MANY] =
-	    "INSERT INTO samples (id, source_id, rule_no, ts, hash, ordinal,"
-	    " line, line_end, stream, text, fields, value, grp) VALUES "
-	    EVENT_ROWS16,
+	    "INSERT OR FAIL INTO samples (id, source_id, rule_no, ts, hash,"
+	    " ordinal, line, line_end, stream, text, fields, value, grp)"
+	    " VALUES " EVENT_ROWS16,
+	[ST_SAMPLE_ADD_FEW] =
+	    "INSERT OR FAIL INTO samples (id, source_id, rule_no, ts, hash,"
+	    " ordinal, line, line_end, stream, text, fields, value, grp)"
+	    " VALUES " STORE_ROWS4(EVENT_ROW),
 	[ST_VOLUME_ADD] =
 	    "INSERT INTO volume (source_id, minute, lines, records, bytes,"
 	    " malformed, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -214,6 +229,8 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_VOLUME_ADD_MANY] = 1,
 	[ST_SAMPLE_ADD] = 1,
 	[ST_SAMPLE_ADD_MANY] = 1,
+	[ST_SAMPLE_ADD_FEW] = 1,
+	[ST_EVENT_ADD_FEW] = 1,
 	[ST_SPAN_FIND] = 1,
 	[ST_SAMPLE_KEYS] = 1,
 	[ST_SPAN_ADD] = 1,
@@ -2087,9 +2104,9 @@ store_read_last_id(struct store *s, char *err, size_t errlen)
 /*
  * Store the rows [i, j) of evs, where the events (not samples) are at
  * win[0..m): each new row gets the id it would have had had every row
- * gone to events one by one, in order.  Sixteen events go in one
- * statement, numbered as if all were new; when only some were, what it
- * added is taken back and they go one by one.
+ * gone to events one by one, in order.  Sixteen events (or four) go in
+ * one statement, numbered as if all were new; when only some were, what
+ * it added is taken back and they go one by one.
  */
 static int
 store_window(struct store *s, const struct store_event *evs, size_t i,
@@ -2101,14 +2118,18 @@ store_window(struct store *s, const struct store_event *evs, size_t i,
 	size_t k;
 	int rc, changes = -1;
 
-	if (m == STORE_EVENT_ROWS) {
+	if (m == STORE_FEW_ROWS && store_rows_ready(s, err, errlen) != 0)
+		return -1;
+	if (m == STORE_EVENT_ROWS || m == STORE_FEW_ROWS) {
 		for (k = i; k < j; k++)
 			if (s->span_of[k] < 0 || added[k])
 				s->rowid[k] = ++id;
-		st = s->st[ST_EVENT_ADD_MANY];
+		st = s->st[m == STORE_EVENT_ROWS ? ST_EVENT_ADD_MANY :
+		    ST_EVENT_ADD_FEW];
 		for (k = 0; k < m; k++)
 			bind_event(st, (int)k * EVENT_COLUMNS, &evs[win[k]],
-			    s->rowid[win[k]], &s->bound[k]);
+			    s->rowid[win[k]], m == STORE_EVENT_ROWS ?
+			    &s->bound[k] : NULL);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
@@ -2166,7 +2187,7 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
     unsigned char *added, size_t *nadded, int64_t *ids, char *err,
     size_t errlen)
 {
-	size_t i, j, k, m, win[STORE_EVENT_ROWS];
+	size_t i, j, k, m, left, want, win[STORE_EVENT_ROWS];
 	int any;
 
 	*nadded = 0;
@@ -2182,11 +2203,20 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 		return -1;
 	if (store_samples_sort(s, evs, n, added, &any, err, errlen) != 0)
 		return -1;
+	for (k = 0, left = 0; k < n; k++)
+		left += s->span_of[k] < 0;
 	s->nrows = 0;
 	for (i = 0; i < n; i = j) {
-		for (j = i, m = 0; j < n && m < STORE_EVENT_ROWS; j++)
+		/*
+		 * Sixteen events to a statement, then four, then one by one;
+		 * the window of the last events takes every row left.
+		 */
+		want = left >= STORE_EVENT_ROWS ? STORE_EVENT_ROWS :
+		    left >= STORE_FEW_ROWS ? STORE_FEW_ROWS : left;
+		for (j = i, m = 0; j < n && (want == left || m < want); j++)
 			if (s->span_of[j] < 0)
 				win[m++] = j;
+		left -= m;
 		if (store_window(s, evs, i, j, win, m, added, err, errlen) != 0)
 			goto fail;
 	}

@@ -322,7 +322,8 @@ int store_event_hash(const struct store *s);
  * the next id of the one sequence of both tables, in the order of evs.
  * *nadded gets the number of new events, added[i] whether event i is
  * new, and ids (if not NULL) each one's id, 0 for one stored before.
- * The strings evs point to must stay valid for the call only.
+ * The strings evs point to must stay valid for the call only.  After
+ * an error the transaction may hold some of the call's rows: roll it back.
  */
 int store_insert_events(struct store *s, const struct store_event *evs,
     size_t n, unsigned char *added, size_t *nadded, int64_t *ids, char *err,

@@ -37,6 +37,7 @@ enum {
 	ST_ORD_CLEAR_OLD,
 	ST_EVENT_ADD,
 	ST_EVENT_ADD_MANY,
+	ST_EVENT_ADD_FEW,
 	ST_VOLUME_ADD,
 	ST_VOLUME_ADD_MANY,
 	ST_INPUT_TS_SET,
@@ -53,6 +54,7 @@ enum {
 	ST_EVENT_UNDO,
 	ST_SAMPLE_ADD,
 	ST_SAMPLE_ADD_MANY,
+	ST_SAMPLE_ADD_FEW,
 	ST_SPAN_FIND,
 	ST_SAMPLE_KEYS,
 	ST_SPAN_ADD,
@@ -75,6 +77,11 @@ extern const char *const store_sql[ST_COUNT];
 #define STORE_EVENT_ROWS 16
 _Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
     "EVENT_ROWS16 holds STORE_EVENT_ROWS rows");
+/*
+ * The rows a call leaves short of STORE_EVENT_ROWS go this many to a
+ * statement, then one by one: a row alone costs half again as much.
+ */
+#define STORE_FEW_ROWS 4
 
 /* The columns of events and samples, in their order. */
 #define EVENT_COLS "id, source_id, rule, ts, hash, ordinal, line, line_end," \
@@ -122,6 +129,15 @@ struct sample_key {
 	int64_t		 source_id, ts;
 	uint64_t	 hash;
 	int32_t		 ordinal, rule_no;
+};
+
+/*
+ * What one row of the many-row samples insert was bound to last, of what
+ * a rule's samples mostly repeat (as struct event_bound).
+ */
+struct sample_bound {
+	int64_t		 source_id, rule_no;
+	int		 ordinal, stream, valid;
 };
 
 /* A new sample and its id, waiting to go with others to one statement. */
@@ -187,6 +203,7 @@ struct store {
 	size_t			 keys_cap, nkeys;
 	struct util_index	 key_index;	/* of keys */
 	struct sample_row	 rows[STORE_EVENT_ROWS];	/* samples waiting for a statement */
+	struct sample_bound	 sbound[STORE_EVENT_ROWS];	/* ST_SAMPLE_ADD_MANY's rows */
 	size_t			 nrows;
 	/* per event of the call: its rule's span (-1: not a sample), its id */
 	int			*span_of;

@@ -488,21 +488,38 @@ store_samples_spans_flush(struct store *s, char *err, size_t errlen)
 	return rc;
 }
 
-/* Bind sample row r to the EVENT_COLUMNS parameters after the first `base`. */
+/*
+ * Bind sample row r to the EVENT_COLUMNS parameters after the first
+ * `base`; with b, what the row was bound to last, parameters already
+ * bound to the same are left as they are.
+ */
 static void
-bind_sample(sqlite3_stmt *st, int base, const struct sample_row *r)
+bind_sample(sqlite3_stmt *st, int base, const struct sample_row *r,
+    struct sample_bound *b)
 {
 	const struct store_event *ev = r->ev;
+	int all = b == NULL || !b->valid;
 
 	sqlite3_bind_int64(st, base + 1, r->id);
-	sqlite3_bind_int64(st, base + 2, ev->source_id);
-	sqlite3_bind_int64(st, base + 3, r->rule_no);
+	if (all || ev->source_id != b->source_id)
+		sqlite3_bind_int64(st, base + 2, ev->source_id);
+	if (all || r->rule_no != b->rule_no)
+		sqlite3_bind_int64(st, base + 3, r->rule_no);
 	sqlite3_bind_int64(st, base + 4, ev->ts);
 	sqlite3_bind_int64(st, base + 5, (int64_t)ev->hash);
-	sqlite3_bind_int(st, base + 6, ev->ordinal);
+	if (all || ev->ordinal != b->ordinal)
+		sqlite3_bind_int(st, base + 6, ev->ordinal);
 	sqlite3_bind_int64(st, base + 7, (int64_t)ev->line);
 	sqlite3_bind_int64(st, base + 8, (int64_t)ev->line_end);
-	sqlite3_bind_int(st, base + 9, ev->stream);
+	if (all || ev->stream != b->stream)
+		sqlite3_bind_int(st, base + 9, ev->stream);
+	if (b != NULL) {
+		b->source_id = ev->source_id;
+		b->rule_no = r->rule_no;
+		b->ordinal = ev->ordinal;
+		b->stream = ev->stream;
+		b->valid = 1;
+	}
 	sqlite3_bind_text(st, base + 10, ev->text, (int)ev->text_len,
 	    SQLITE_STATIC);
 	bind_text_or_null(st, base + 11, ev->fields_json);
@@ -518,35 +535,49 @@ bind_sample(sqlite3_stmt *st, int base, const struct sample_row *r)
 }
 
 /*
+ * Store rows[0..m) with st, a statement of m rows; b: what its rows were
+ * bound to last, or NULL.
+ */
+static int
+sample_insert(struct store *s, sqlite3_stmt *st, const struct sample_row *rows,
+    size_t m, struct sample_bound *b, char *err, size_t errlen)
+{
+	size_t k;
+	int rc;
+
+	for (k = 0; k < m; k++)
+		bind_sample(st, (int)k * EVENT_COLUMNS, &rows[k],
+		    b != NULL ? &b[k] : NULL);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "storing a sample");
+	return 0;
+}
+
+/*
  * Store the samples waiting in s->rows: sixteen at once when there are
- * as many; the rest (all: one by one) only when all is set.
+ * as many; the rest only when all is set.
  */
 int
 store_samples_flush(struct store *s, int all, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	size_t k;
-	int rc;
+	size_t k, m;
 
 	if (s->nrows == STORE_EVENT_ROWS) {
-		st = s->st[ST_SAMPLE_ADD_MANY];
-		for (k = 0; k < STORE_EVENT_ROWS; k++)
-			bind_sample(st, (int)k * EVENT_COLUMNS, &s->rows[k]);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_fail(s, err, errlen, "storing a sample");
+		if (sample_insert(s, s->st[ST_SAMPLE_ADD_MANY], s->rows,
+		    STORE_EVENT_ROWS, s->sbound, err, errlen) != 0)
+			return -1;
 		s->nrows = 0;
 	}
-	for (k = 0; all && k < s->nrows; k++) {
-		st = s->st[ST_SAMPLE_ADD];
-		bind_sample(st, 0, &s->rows[k]);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_fail(s, err, errlen, "storing a sample");
+	if (!all)
+		return 0;
+	for (k = 0; k < s->nrows; k += m) {
+		m = s->nrows - k >= STORE_FEW_ROWS ? STORE_FEW_ROWS : 1;
+		if (sample_insert(s, s->st[m == 1 ? ST_SAMPLE_ADD :
+		    ST_SAMPLE_ADD_FEW], s->rows + k, m, NULL, err, errlen) != 0)
+			return -1;
 	}
-	if (all)
-		s->nrows = 0;
+	s->nrows = 0;
 	return 0;
 }

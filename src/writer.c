@@ -51,6 +51,11 @@ writer_batch_clear(struct batch *b)
 	b->next = NULL;
 }
 
+/* The bytes of printable ASCII but a quote and a backslash. */
+static const unsigned char writer_plain_byte[256] = {
+	[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,
+};
+
 /* Whether s is printable ASCII without a quote or a backslash. */
 static int
 writer_plain(const char *s, size_t n)
@@ -59,7 +64,7 @@ writer_plain(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '"' || p[i] == '\\')
+		if (!writer_plain_byte[p[i]])
 			return 0;
 	return 1;
 }
