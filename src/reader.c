@@ -806,7 +806,7 @@ reader_next(struct reader *r, struct reader_line *line, char *err,
 	if (r->pending_switch != FOLLOW_RETRY)
 		switch_file(r, r->pending_switch);
 	for (;;) {
-		if (stopping(r) && !r->cutting && r->end == r->start)
+		if (r->end == r->start && !r->cutting && stopping(r))
 			return 0;
 		if (r->cutting) {
 			nl = memchr(r->buf + r->start, '\n', r->end - r->start);
