@@ -2,7 +2,8 @@
  * reader.h - bytes in, physical lines out.  Reads a file, a gzip file, a
  * file descriptor or text held in memory in large blocks, splits on '\n' (a trailing '\r' is
  * dropped), cuts lines longer than READER_MAX_LINE and counts the cut, and
- * in follow mode waits for more data across truncation and rotation.
+ * in follow mode waits for more data across truncation and rotation.  A
+ * long gzip file is decompressed ahead on a thread of the reader's own.
  * Knows nothing about envelopes, formats or rules.
  */
 #ifndef LOGTRIAGE_READER_H

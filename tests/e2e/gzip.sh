@@ -4,7 +4,8 @@
 # bytes, records and events of the same data uncompressed, read as files
 # and through a pipe; random data over 256 KiB compressed; members; and a
 # .gz cut short stores and counts the lines that decoded before the
-# damage, says so and fails the run (exit 3); made whole, it is completed.
+# damage, says so and fails the run (exit 3); made whole, it is completed,
+# short or long enough to be decompressed ahead.
 . "$TOP/tests/e2e/lib.sh"
 export LOGTRIAGE_RULES="$TOP/rules"
 
@@ -88,6 +89,31 @@ sed -n '3001,4500p' 10MB.log | gzip -c >> members.gz
 sed -n '4501,$p' 10MB.log | gzip -c >> members.gz
 check_rc "three gzip members: exit 0" 0 "$LT" ingest --db members.db --source app members.gz
 check_eq "three gzip members: the whole log" "$(row plain10MB.db)" "$(row members.db)"
+
+# --- a long .gz cut short, decompressed ahead of its lines: what came
+# before the damage is stored as the uncompressed whole lines give it, the
+# error is the same, and made whole (read through to the resume point)
+# the rest comes once
+gz=$(wc -c < 10MB.log.gz)
+head -c $((gz / 2)) 10MB.log.gz > long.gz
+check_rc "long truncated .gz: exit 3" 3 "$LT" ingest --db long.db --source app long.gz
+check_contains "long truncated .gz: the error names the damage" "$T/err" \
+    "logtriage: long.gz: unexpected end of gzip data; an unfinished line ("
+b=$(sql long.db "SELECT bytes FROM ingests")
+head -c "$b" 10MB.log > longpart.log
+"$LT" ingest -q --db longpart.db --source app longpart.log
+check_eq "long truncated .gz: stored as its whole lines, status failed" \
+    "failed|$(row longpart.db | cut -d'|' -f2-)" "$(row long.db)"
+dump longpart.db > longpart.dump
+dump long.db > long.dump
+if cmp -s longpart.dump long.dump && [ "$b" -gt 2000000 ]; then
+	ok "long truncated .gz: every event before the damage ($b bytes)"; else
+	not_ok "long truncated .gz: every event before the damage" "$b bytes, $(wc -l < long.dump) events, $(wc -l < longpart.dump) expected"; fi
+cp 10MB.log.gz long.gz
+check_rc "long .gz made whole: exit 0" 0 "$LT" ingest -q --db long.db --source app long.gz
+dump long.db > long.dump
+if cmp -s plain10MB.dump long.dump; then ok "long .gz made whole: every event as one ingest of the log"; else
+	not_ok "long .gz made whole: every event as one ingest of the log" "$(diff plain10MB.dump long.dump | head -5)"; fi
 
 # --- a .gz cut short (as one still being written): every whole line that
 # decoded before the damage is stored and counted, the unfinished one is

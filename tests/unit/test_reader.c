@@ -3,7 +3,9 @@
  * CRLF, missing final newline, NULs, overlong lines (in memory too), resume offsets and
  * follow mode across truncation and rotation, and one matrix of plain,
  * gzip, concatenated and truncated gzip input delivered by regular files
- * and by pipes in reads of every size from 1 byte to 4 MiB.
+ * and by pipes in reads of every size from 1 byte to 4 MiB.  A long .gz
+ * decompressed ahead on another thread gives the lines of the same text
+ * read in place, stops, resumes and reads on past its end as ever.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -904,17 +906,18 @@ inflate_all(const unsigned char *wire, size_t len, size_t *outlen)
 }
 
 /*
- * Read r to its end and compare every line with text[0..len) split by
- * hand; the end is a read error naming errtext, or the end of input.
+ * Read r to its end and compare every line with text[pos..len) split by
+ * hand, pos the start of line lineno + 1; the end is a read error naming
+ * errtext, or the end of input.
  */
 static void
-expect_text(struct reader *r, const char *text, size_t len,
-    const char *errtext)
+expect_text_at(struct reader *r, const char *text, size_t len, size_t pos,
+    uint64_t lineno, const char *errtext)
 {
 	struct reader_line l;
 	const char *nl;
-	size_t pos = 0, end, raw, want;
-	uint64_t lineno = 0;
+	size_t end, raw, want, pos0 = pos;
+	uint64_t lineno0 = lineno;
 
 	while (pos < len) {
 		nl = memchr(text + pos, '\n', len - pos);
@@ -944,8 +947,15 @@ expect_text(struct reader *r, const char *text, size_t len,
 		assert_int_equal(reader_next(r, &l, err, sizeof err), 0);
 		assert_int_equal(reader_next(r, &l, err, sizeof err), 0);
 	}
-	assert_int_equal(reader_stats(r)->lines, lineno);
-	assert_int_equal(reader_stats(r)->bytes, len);
+	assert_int_equal(reader_stats(r)->lines, lineno - lineno0);
+	assert_int_equal(reader_stats(r)->bytes, len - pos0);
+}
+
+static void
+expect_text(struct reader *r, const char *text, size_t len,
+    const char *errtext)
+{
+	expect_text_at(r, text, len, 0, 0, errtext);
 }
 
 /* Deliver wire by `how` and check that the reader gives text's lines. */
@@ -1178,6 +1188,347 @@ test_matrix_gzip_truncated(void **state)
 	matrix(ENC_TRUNCATED);
 }
 
+/* A line as reader_next gave it, its bytes copied. */
+struct got_line {
+	char		*p;
+	size_t		 len;
+	uint64_t	 lineno, offset, end_offset;
+	int		 truncated, unterminated, ascii;
+};
+
+struct got {
+	struct got_line	*lines;
+	size_t		 n;
+	int		 rc;		/* what ended them */
+	struct reader_stats st;
+};
+
+static void
+got_read(struct reader *r, struct got *g)
+{
+	struct reader_line l;
+	size_t cap = 0;
+
+	memset(g, 0, sizeof *g);
+	while ((g->rc = reader_next(r, &l, err, sizeof err)) == 1) {
+		if (g->n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			g->lines = realloc(g->lines, cap * sizeof *g->lines);
+		}
+		g->lines[g->n].p = malloc(l.len + 1);
+		memcpy(g->lines[g->n].p, l.p, l.len);
+		g->lines[g->n].len = l.len;
+		g->lines[g->n].lineno = l.lineno;
+		g->lines[g->n].offset = l.offset;
+		g->lines[g->n].end_offset = l.end_offset;
+		g->lines[g->n].truncated = l.truncated;
+		g->lines[g->n].unterminated = l.unterminated;
+		g->lines[g->n].ascii = l.ascii;
+		g->n++;
+	}
+	g->st = *reader_stats(r);
+}
+
+static void
+got_equal(const struct got *a, const struct got *b)
+{
+	size_t i;
+
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->rc, b->rc);
+	for (i = 0; i < a->n; i++) {
+		assert_int_equal(a->lines[i].len, b->lines[i].len);
+		assert_memory_equal(a->lines[i].p, b->lines[i].p, a->lines[i].len);
+		assert_int_equal(a->lines[i].lineno, b->lines[i].lineno);
+		assert_int_equal(a->lines[i].offset, b->lines[i].offset);
+		assert_int_equal(a->lines[i].end_offset, b->lines[i].end_offset);
+		assert_int_equal(a->lines[i].truncated, b->lines[i].truncated);
+		assert_int_equal(a->lines[i].unterminated,
+		    b->lines[i].unterminated);
+		assert_int_equal(a->lines[i].ascii, b->lines[i].ascii);
+	}
+	assert_int_equal(a->st.bytes, b->st.bytes);
+	assert_int_equal(a->st.lines, b->st.lines);
+	assert_int_equal(a->st.truncated, b->st.truncated);
+	assert_int_equal(a->st.nul_bytes, b->st.nul_bytes);
+}
+
+static void
+got_free(struct got *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		free(g->lines[i].p);
+	free(g->lines);
+}
+
+/* Letters, no newline, over t[from..to). */
+static void
+text_run(char *t, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		t[from] = (char)('a' + from % 26);
+}
+
+/*
+ * 16 MiB of text for a .gz read ahead: lines of the matrix's lengths and
+ * some CRLF, and something awkward at each MiB from the third, where the
+ * blocks inflated ahead end (the text shrinks so well that the first read
+ * fills the buffer, 2 MiB): a CRLF split between two blocks, a newline as
+ * a block's last byte, a NUL and a non-ASCII byte late in a block in a
+ * line that goes on, a line of exactly READER_MAX_LINE bytes and one a
+ * byte longer across a block's end, and a line cut across four blocks
+ * with a NUL and a CR in what is dropped.  The last line has no newline.
+ */
+static char *
+ahead_text(size_t *len)
+{
+	size_t n = 16 * MIB, i = 0, k, at;
+	char *t = malloc(n);
+	uint64_t seed = 4242;
+
+	while (i < n) {
+		switch (xorshift(&seed) % 16) {
+		case 0: k = 0; break;
+		case 1: case 2: k = xorshift(&seed) % 8; break;
+		case 3: k = 4094 + xorshift(&seed) % 5; break;
+		case 4: k = xorshift(&seed) % 70000; break;
+		default: k = 40 + xorshift(&seed) % 200; break;
+		}
+		if (k > n - i)
+			k = n - i;
+		text_run(t, i, i + k);
+		i += k;
+		if (i < n && k % 5 == 1)
+			t[i - 1] = '\r';
+		if (i < n)
+			t[i++] = '\n';
+	}
+	t[3 * MIB - 1] = '\r';
+	t[3 * MIB] = '\n';
+	t[4 * MIB - 1] = '\n';
+	text_run(t, 5 * MIB - 300, 5 * MIB + 300);
+	t[5 * MIB - 2] = '\0';
+	t[5 * MIB - 1] = (char)0xc3;
+	at = 6 * MIB - MIB / 2;
+	t[at - 1] = '\n';
+	text_run(t, at, at + READER_MAX_LINE);
+	t[at + READER_MAX_LINE] = '\n';
+	at = 8 * MIB - 100;
+	t[at - 1] = '\n';
+	text_run(t, at, at + READER_MAX_LINE + 1);
+	t[at + READER_MAX_LINE + 1] = '\n';
+	at = 10 * MIB - 7;
+	t[at - 1] = '\n';
+	text_run(t, at, 13 * MIB + 5);
+	t[12 * MIB + 3] = '\0';
+	t[13 * MIB + 4] = '\r';
+	t[13 * MIB + 5] = '\n';
+	t[n - 1] = 'z';
+	*len = n;
+	return t;
+}
+
+/* Read path (or standard input, for "-") to its end into g. */
+static void
+got_path(const char *p, struct got *g)
+{
+	struct reader *r = reader_open(p, 0, err, sizeof err);
+
+	assert_non_null(r);
+	got_read(r, g);
+	reader_close(r);
+}
+
+/* Read wire through a pipe on standard input into g. */
+static void
+got_pipe(const void *wire, size_t wlen, struct got *g)
+{
+	struct pipe_writer w;
+	int saved;
+
+	w.fd = stdin_pipe(&saved);
+	w.p = wire;
+	w.len = wlen;
+	w.how = CHUNK_64K;
+	assert_int_equal(pthread_create(&w.thread, NULL, pipe_writer_main, &w), 0);
+	got_path("-", g);
+	restore_stdin(saved);
+	pthread_join(w.thread, NULL);
+}
+
+/*
+ * A long .gz file is decompressed ahead on another thread; a .gz on a
+ * pipe, plain text and text in memory are read in place.  The same text
+ * gives the same lines, flags and counts every way, from a path and from
+ * standard input, and they are those of splitting it by hand.
+ */
+static void
+test_read_ahead_same_lines(void **state)
+{
+	struct got file, in, gzpipe, plain, mem;
+	struct reader *r;
+	size_t len, glen;
+	char *text = ahead_text(&len);
+	unsigned char *g = gz_bytes(text, len, &glen);
+	int saved, fd;
+
+	write_file(path, g, glen, O_TRUNC);
+	got_path(path, &file);
+	assert_int_equal(file.rc, 0);
+	assert_int_equal(file.st.truncated, 2);
+	assert_int_equal(file.st.nul_bytes, 2);
+	assert_int_equal(file.lines[file.n - 1].unterminated, 1);
+	r = reader_open(path, 0, err, sizeof err);
+	assert_non_null(r);
+	assert_int_equal(reader_is_gzip(r), 1);
+	expect_text(r, text, len, NULL);
+	reader_close(r);
+
+	fd = open(path, O_RDONLY);
+	saved = dup(STDIN_FILENO);
+	dup2(fd, STDIN_FILENO);
+	close(fd);
+	got_path("-", &in);
+	restore_stdin(saved);
+	got_equal(&file, &in);
+
+	got_pipe(g, glen, &gzpipe);
+	got_equal(&file, &gzpipe);
+	got_pipe(text, len, &plain);
+	got_equal(&file, &plain);
+	r = reader_open_memory(text, len);
+	got_read(r, &mem);
+	reader_close(r);
+	got_equal(&file, &mem);
+
+	got_free(&file);
+	got_free(&in);
+	got_free(&gzpipe);
+	got_free(&plain);
+	got_free(&mem);
+	free(g);
+	free(text);
+}
+
+/*
+ * Stopped while decompressing ahead, the reader hands out the whole lines
+ * it holds, then 0, and leaves the rest of the file; closed while the
+ * thread waits for a buffer, it does not hang.
+ */
+static void
+test_read_ahead_stop(void **state)
+{
+	struct reader_line l;
+	struct reader *r;
+	size_t len, glen;
+	char *text = ahead_text(&len);
+	unsigned char *g = gz_bytes(text, len, &glen);
+	uint64_t lineno = 0, end = 0;
+	int rc;
+
+	write_file(path, g, glen, O_TRUNC);
+	r = reader_open(path, 0, err, sizeof err);
+	assert_non_null(r);
+	while (end < 5 * MIB) {
+		assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+		end = l.end_offset;
+		lineno = l.lineno;
+	}
+	reader_stop(r);
+	while ((rc = reader_next(r, &l, err, sizeof err)) == 1) {
+		assert_int_equal(l.lineno, ++lineno);
+		assert_int_equal(l.offset, end);
+		assert_int_equal(l.unterminated, 0);
+		assert_int_equal(text[l.end_offset - 1], '\n');
+		end = l.end_offset;
+	}
+	assert_int_equal(rc, 0);
+	assert_true(end < len);
+	expect_rc(r, 0);
+	reader_close(r);
+
+	r = reader_open(path, 0, err, sizeof err);
+	assert_non_null(r);
+	do
+		assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+	while (l.end_offset < 3 * MIB);
+	usleep(100 * 1000);
+	reader_close(r);
+	free(g);
+	free(text);
+}
+
+/*
+ * Past the end of a .gz decompressed ahead, reading goes on in place: a
+ * member added after the end was seen is read, as without a thread.  A
+ * long plain file, followed or not, is read in place: idleness and what is
+ * appended come as ever.
+ */
+static void
+test_read_ahead_then_more(void **state)
+{
+	size_t n = 5 * MIB, i, lines, glen;
+	char *data = malloc(n);
+	unsigned char *g;
+	struct reader_line l;
+	struct reader *r;
+	int round;
+
+	for (i = 0; i < n; i++)
+		data[i] = i % 64 == 63 ? '\n' : 'k';
+	for (round = 0; round < 3; round++) {
+		if (round == 0) {
+			g = gz_bytes(data, n, &glen);
+			write_file(path, g, glen, O_TRUNC);
+			free(g);
+		} else
+			write_file(path, data, n, O_TRUNC);
+		r = reader_open(path, round == 2, err, sizeof err);
+		assert_non_null(r);
+		reader_set_idle_ms(r, 50);
+		for (lines = 0; lines < n / 64; lines++)
+			assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+		expect_rc(r, round == 2 ? 2 : 0);
+		if (round == 0) {
+			g = gz_bytes("more\n", 5, &glen);
+			write_file(path, g, glen, O_APPEND);
+			free(g);
+		} else
+			write_file(path, "more\n", 5, O_APPEND);
+		expect_line(r, "more", n / 64 + 1, n, n + 5);
+		expect_rc(r, round == 2 ? 2 : 0);
+		reader_close(r);
+	}
+	free(data);
+}
+
+/* A resume point in a .gz is reached by reading through, ahead. */
+static void
+test_read_ahead_gzip_skip(void **state)
+{
+	size_t len, glen, at, lineno = 0, i;
+	char *text = ahead_text(&len);
+	unsigned char *g = gz_bytes(text, len, &glen);
+	struct reader *r;
+
+	for (at = i = 0; i < 6 * MIB; i++) {
+		if (text[i] == '\n') {
+			at = i + 1;
+			lineno++;
+		}
+	}
+	write_file(path, g, glen, O_TRUNC);
+	r = reader_open(path, 0, err, sizeof err);
+	assert_non_null(r);
+	assert_int_equal(reader_skip_to(r, at, lineno, err, sizeof err), 0);
+	expect_text_at(r, text, len, at, lineno, NULL);
+	reader_close(r);
+	free(g);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -1205,6 +1556,10 @@ main(void)
 		cmocka_unit_test(test_matrix_gzip),
 		cmocka_unit_test(test_matrix_gzip_members),
 		cmocka_unit_test(test_matrix_gzip_truncated),
+		cmocka_unit_test(test_read_ahead_same_lines),
+		cmocka_unit_test(test_read_ahead_stop),
+		cmocka_unit_test(test_read_ahead_then_more),
+		cmocka_unit_test(test_read_ahead_gzip_skip),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
