@@ -169,6 +169,7 @@ struct ingest {
 	int64_t			 ingest_id;
 	char			*def_name;
 	size_t			 def_name_len;	/* asked for by every record without a source of its own */
+	size_t			 def_src;	/* its row in srcs + 1 once met, else 0 */
 	const char		*def_kind;
 	char			*def_identity;
 	struct multiline	*ml;
@@ -368,6 +369,7 @@ ingest_forget_sources(struct ingest *in)
 	in->hi_pending_bytes = 0;
 	in->nsrcs = 0;
 	in->last_src = 0;
+	in->def_src = 0;
 	in->ntouched = 0;
 	util_index_free(&in->src_index);
 	memset(in->ml_ids, 0, sizeof in->ml_ids);
@@ -1020,10 +1022,14 @@ ingest_on_record(void *arg, const struct record *rec)
 
 	if (in->failed)
 		return;
-	if (in->opts.source != NULL || rec->source == NULL || rec->source_len == 0)
-		s = ingest_source(in, in->def_name, in->def_name_len,
-		    in->def_kind, in->def_identity);
-	else if (rec->source_id != 0 &&
+	if (in->opts.source != NULL || rec->source == NULL || rec->source_len == 0) {
+		/* the default source, a plain input's every record: no name compared */
+		if (in->def_src != 0)
+			s = &in->srcs[in->def_src - 1];
+		else if ((s = ingest_source(in, in->def_name, in->def_name_len,
+		    in->def_kind, in->def_identity)) != NULL)
+			in->def_src = (size_t)(s - in->srcs) + 1;
+	} else if (rec->source_id != 0 &&
 	    in->ml_ids[rec->source_id % ML_IDS].id == rec->source_id)
 		s = &in->srcs[in->ml_ids[rec->source_id % ML_IDS].src];
 	else {
@@ -1291,6 +1297,7 @@ ingest_start(struct ingest *in, const char *path, int is_stdin, char *err,
 		}
 	}
 	in->def_name_len = strlen(in->def_name);
+	in->def_src = 0;
 	if (ingest_txn(in) != 0) {
 		snprintf(err, errlen, "%s", in->err);
 		return -1;
