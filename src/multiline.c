@@ -688,16 +688,23 @@ begin_record(struct multiline *m, struct ml_source *s,
 		 */
 		s->rec.ts = s->last_ts != TS_NONE ? s->last_ts : m->last_ts;
 	} else {
-		if (s->last_ts != TS_NONE && earlier(ts, s->last_ts))
-			s->rec.flags |= RECORD_BACKWARDS;
 		/*
-		 * A whole-second stamp in the same second as a predecessor that
-		 * printed milliseconds is not earlier than it: keep log order, or
-		 * a recovery logged after its leak would sort before it.
+		 * Only a stamp before the previous one (never TS_NONE, the
+		 * least value) is looked at closer: time mostly stands or
+		 * moves on.
 		 */
-		else if (ts % 1000 == 0 && s->last_ts > ts &&
-		    s->last_ts - ts < 1000)
-			ts = s->last_ts;
+		if (ts < s->last_ts) {
+			if (earlier(ts, s->last_ts))
+				s->rec.flags |= RECORD_BACKWARDS;
+			/*
+			 * A whole-second stamp in the same second as a
+			 * predecessor that printed milliseconds is not earlier
+			 * than it: keep log order, or a recovery logged after
+			 * its leak would sort before it.
+			 */
+			else if (ts % 1000 == 0 && s->last_ts - ts < 1000)
+				ts = s->last_ts;
+		}
 		s->rec.ts = ts;
 		s->last_ts = ts;
 		m->last_ts = ts;
@@ -776,7 +783,8 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			emit_pending(m, s);
 			begin_record(m, s, el, rl, k > 0, inner, own, own_naive);
 			record_level(m, s, el, p, n, k);
-			buf_reset(&s->text);
+			/* emit_pending left the text empty */
+			assert(s->text.len == 0);
 			append_text(s, p, n, 0);
 		} else {
 			append_text(s, p, n, 1);
