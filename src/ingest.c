@@ -148,6 +148,7 @@ struct ingest {
 	struct vol		*vols;
 	size_t			 nvols, volcap;
 	struct vol		*last_vol;
+	int64_t			 last_vol_ms;	/* where its minute begins */
 
 	/* the input being read */
 	const char		*path;
@@ -673,16 +674,22 @@ vol_slot(const struct vol *v, size_t cap, int64_t sid, int64_t minute)
 	return i;
 }
 
-/* The in-memory volume row of (source, minute); written out at commit. */
+/*
+ * The in-memory volume row of source sid in the minute of ts; written out
+ * at commit.
+ */
 static struct vol *
-ingest_vol(struct ingest *in, int64_t sid, int64_t minute)
+ingest_vol(struct ingest *in, int64_t sid, int64_t ts)
 {
 	struct vol *old, *v;
 	size_t i, n;
+	int64_t minute;
 
+	/* the minute of the last row holds most records: no division */
 	if (in->last_vol != NULL && in->last_vol->sid == sid &&
-	    in->last_vol->minute == minute)
+	    ts >= in->last_vol_ms && ts - in->last_vol_ms < 60000)
 		return in->last_vol;
+	minute = ts >= 0 ? ts / 60000 : -((-ts + 59999) / 60000);
 	if ((in->nvols + 1) * 2 > in->volcap) {
 		old = in->vols;
 		n = in->volcap;
@@ -704,6 +711,7 @@ ingest_vol(struct ingest *in, int64_t sid, int64_t minute)
 		in->nvols++;
 	}
 	in->last_vol = v;
+	in->last_vol_ms = minute * 60000;
 	return v;
 }
 
@@ -1078,25 +1086,30 @@ ingest_on_record(void *arg, const struct record *rec)
 	}
 
 	c->records++;
-	if (rec->flags & RECORD_NO_TS)
-		c->no_timestamp++;
-	if (ts == TS_NONE)
-		c->untimed++;
-	if (rec->flags & RECORD_BACKWARDS)
-		c->backwards++;
-	if (rec->flags & RECORD_BAD_UTF8)
-		c->bad_utf8++;
+	/* one test for the usual record, which counts in none of these */
+	if ((rec->flags & (RECORD_NO_TS | RECORD_BACKWARDS | RECORD_BAD_UTF8)) ||
+	    ts == TS_NONE) {
+		if (rec->flags & RECORD_NO_TS)
+			c->no_timestamp++;
+		if (ts == TS_NONE)
+			c->untimed++;
+		if (rec->flags & RECORD_BACKWARDS)
+			c->backwards++;
+		if (rec->flags & RECORD_BAD_UTF8)
+			c->bad_utf8++;
+	}
 	if (rec->own_ts != TS_NONE && rec->env_ts != TS_NONE)
 		clock_vote(s, rec);
-	if (rec->ts != TS_NONE) {
-		if (c->first_ts == TS_NONE || rec->ts < c->first_ts)
-			c->first_ts = rec->ts;
-		if (c->last_ts == TS_NONE || rec->ts > c->last_ts)
-			c->last_ts = rec->ts;
-		if (s->min_ts == TS_NONE || rec->ts < s->min_ts)
-			s->min_ts = rec->ts;
-		if (s->max_ts == TS_NONE || rec->ts > s->max_ts)
-			s->max_ts = rec->ts;
+	if (ts != TS_NONE) {
+		/* TS_NONE is the least value: any time is past it */
+		if (c->first_ts == TS_NONE || ts < c->first_ts)
+			c->first_ts = ts;
+		if (ts > c->last_ts)
+			c->last_ts = ts;
+		if (s->min_ts == TS_NONE || ts < s->min_ts)
+			s->min_ts = ts;
+		if (ts > s->max_ts)
+			s->max_ts = ts;
 	}
 	if (ts != s->cur_ts) {
 		s->cur_ts = ts;
@@ -1104,8 +1117,7 @@ ingest_on_record(void *arg, const struct record *rec)
 	}
 
 	if (ts != TS_NONE && ingest_vol_counts(in, s, rec, ts)) {
-		v = ingest_vol(in, s->id,
-		    ts >= 0 ? ts / 60000 : -((-ts + 59999) / 60000));
+		v = ingest_vol(in, s->id, ts);
 		v->records++;
 		v->lines += rec->line_last - rec->line_first + 1;
 		v->bytes += rec->raw_bytes;
