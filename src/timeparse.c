@@ -1051,13 +1051,18 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 	return stamp_civil(st, cv) ? i + 28 : 0;
 }
 
-/* The leading stamp's length (0 if none), filling cv and st. */
+/*
+ * The leading stamp's length (0 if none), filling cv and st.  *seen: how
+ * many bytes at p decided it, when they alone did (the shape Python's
+ * logging prints), else 0.
+ */
 static size_t
 leading_span(struct timeparse_cache *c, const char *p, size_t n,
-    struct civil *cv, struct stamp *st)
+    struct civil *cv, struct stamp *st, size_t *seen)
 {
 	size_t i;
 
+	*seen = 0;
 	if (n < 15)
 		return 0;
 	if (p[0] == '[') {
@@ -1072,6 +1077,8 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 		if (date_clock(c, p, n, KEY_LEADING, cv)) {
 			if ((i = logging_shape(p, n, st)) != 0) {
 				assert(logging_shape_agrees(p, n, i, st));
+				/* the two capitals after the blank */
+				*seen = i + 2;
 				return i;
 			}
 			i = leading_rest(p, n, st);
@@ -1088,16 +1095,65 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 	return i;
 }
 
+/* Which function a timeparse_cache memo holds the reading of. */
+enum { MEMO_LEADING = 1, MEMO_HAS_LEADING };
+
+/*
+ * Does p start with the bytes the memo of kind was read from?  Lines of
+ * one second repeat them all, and nothing else went into that reading
+ * (but for leading's tz and previous time, which it checks itself): a
+ * memo stays true whatever was read after it.
+ */
+static int
+memo_hit(const struct timeparse_cache *c, int kind, const char *p, size_t n)
+{
+	return c->memo_kind == kind && n >= c->memo_len &&
+	    util_equal(p, c->memo, c->memo_len);
+}
+
+/* Remember the reading of the first len bytes at p, if they fit. */
+static void
+memo_put(struct timeparse_cache *c, int kind, const char *p, size_t len,
+    const struct tz *tz, size_t k, int64_t ms)
+{
+	c->memo_kind = 0;
+	/* 16 to 32 bytes: four overlapping words, no call (util_equal's way) */
+	if (len < 16 || len > sizeof c->memo)
+		return;
+	memcpy(c->memo, p, 8);
+	memcpy(c->memo + 8, p + 8, 8);
+	memcpy(c->memo + len - 16, p + len - 16, 8);
+	memcpy(c->memo + len - 8, p + len - 8, 8);
+	c->memo_len = (unsigned char)len;
+	c->memo_kind = (unsigned char)kind;
+	c->memo_tz = tz;
+	c->memo_k = k;
+	c->memo_ms = ms;
+}
+
 static size_t
 leading(struct timeparse_cache *c, const char *p, size_t n,
     const struct tz *tz, int64_t *ms)
 {
 	struct civil cv;
 	struct stamp st;
-	size_t i;
+	size_t i, seen;
 
-	if ((i = leading_span(c, p, n, &cv, &st)) != 0)
+	/*
+	 * The same bytes read with the same tz after the same previous time
+	 * (on which an hour shown twice depends) give the same time; that
+	 * time is the previous one, and naive, as logging_shape reads it.
+	 */
+	if (c != NULL && memo_hit(c, MEMO_LEADING, p, n) && c->memo_tz == tz &&
+	    c->has_last && c->last_ms == c->memo_ms) {
+		*ms = c->memo_ms;
+		c->naive = 1;
+		return c->memo_k;
+	}
+	if ((i = leading_span(c, p, n, &cv, &st, &seen)) != 0)
 		*ms = civil_to_ms(c, &cv, &st, tz);
+	if (c != NULL && i != 0 && seen > 0 && !st.has_zone)
+		memo_put(c, MEMO_LEADING, p, seen, tz, i, *ms);
 	assert(i <= n);
 	return i;
 }
@@ -1107,17 +1163,27 @@ has_leading(struct timeparse_cache *c, const char *p, size_t n)
 {
 	struct civil cv;
 	struct stamp st;
-	size_t i;
+	size_t i, seen;
 
+	if (c != NULL && memo_hit(c, MEMO_HAS_LEADING, p, n))
+		return c->memo_k;
 	/* Unbracketed, the zone after the stamp cannot undo it: skip it. */
 	if (n >= 19 && is_digit((unsigned char)p[0]) &&
-	    (i = leading_clock(c, p, n, &cv, &st)) != 0)
+	    (i = leading_clock(c, p, n, &cv, &st)) != 0) {
+		/*
+		 * The date, clock and fraction, and the byte after them,
+		 * which must be no digit, were read; but for a '.' or ','
+		 * there, after which a digit would have begun a fraction.
+		 */
+		if (c != NULL && i < n && p[i] != '.' && p[i] != ',')
+			memo_put(c, MEMO_HAS_LEADING, p, i + 1, NULL, i, 0);
 		return i;
+	}
 	if (p[0] != '[')
 		return n >= 15 && (is_digit((unsigned char)p[0]) ||
 		    is_upper((unsigned char)p[0]) || p[0] == ':') ?
 		    other_span(c, p, n, &cv, &st) : 0;
-	return leading_span(c, p, n, &cv, &st);
+	return leading_span(c, p, n, &cv, &st, &seen);
 }
 
 size_t

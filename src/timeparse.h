@@ -87,6 +87,17 @@ struct timeparse_cache {
 	int64_t		last_ms;	/* the previous leading stamp, in UTC */
 	unsigned char	has_last;
 	unsigned char	naive;		/* it had no zone of its own (read in tz) */
+	/*
+	 * The latest leading stamp of the commonest shapes: every byte its
+	 * reading looked at (none when memo_len is 0), which function read
+	 * it, with which tz, and what that returned.
+	 */
+	unsigned char	memo_len;
+	unsigned char	memo_kind;
+	char		memo[32];
+	const struct tz	*memo_tz;
+	size_t		memo_k;
+	int64_t		memo_ms;
 };
 
 size_t timeparse_rfc3339_cached(struct timeparse_cache *c, const char *p,
