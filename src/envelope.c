@@ -1486,6 +1486,36 @@ sniff_docker_ts(const char *line, size_t len)
 	    line[19] == '.' ? SNIFF_TRY : SNIFF_NO;
 }
 
+/* A compose name's first byte other than a digit (see sniff_compose). */
+static int
+first_compose(char c)
+{
+	return is_name_char(c) && !is_digit(c);
+}
+
+/*
+ * A line that starts with a digit is mostly a plain line's stamp, whose
+ * first blank is not followed by blanks and '|' as a compose name's is
+ * ("2025-10-25 23:31:11"): that is all compose() would find out, at the
+ * cost of a call.  A remembered prefix has that shape too.  Lines that
+ * start otherwise, compose's own mostly, go to compose() unsniffed, its
+ * remembered prefixes answering first.
+ */
+static int
+sniff_compose(const char *line, size_t len)
+{
+	const char *sp;
+	size_t i;
+
+	sp = memchr(line, ' ', len <= ENVELOPE_NAME_MAX ? len :
+	    ENVELOPE_NAME_MAX + 1);
+	if (sp == NULL || sp == line)
+		return SNIFF_NO;
+	for (i = (size_t)(sp - line); i < len && line[i] == ' '; i++)
+		;
+	return i < len && line[i] == '|' ? SNIFF_TRY : SNIFF_NO;
+}
+
 /* dockerd's logfmt claims its line; a logrus-looking one may be compose's. */
 static int
 sniff_logfmt(const char *line, size_t len)
@@ -1540,7 +1570,9 @@ static const struct envelope_kind envelope_kinds[] = {
 	{ ENVELOPE_DESKTOP, "desktop", is_digit, sniff_desktop, parse_desktop, 0 },
 	{ ENVELOPE_DOCKER_TS, "docker-ts", is_digit, sniff_docker_ts, docker_ts, 1 },
 	{ ENVELOPE_LOGFMT, "logfmt", first_logfmt, sniff_logfmt, parse_logfmt, 0 },
-	{ ENVELOPE_COMPOSE, "compose", is_name_char, NULL, compose, 0 },
+	{ ENVELOPE_COMPOSE, "compose", first_compose, NULL, compose, 0 },
+	/* compose again, for a line that starts with a digit: sniffed first */
+	{ ENVELOPE_COMPOSE, "compose", is_digit, sniff_compose, compose, 0 },
 	{ ENVELOPE_PLAIN, "plain", NULL, NULL, NULL, 0 },
 };
 

@@ -898,6 +898,29 @@ static const struct {
 	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", T0 + 123, "back" },
 	{ "exai-mcp-daemon-1x | q", ENVELOPE_COMPOSE, "exai-mcp-daemon-1x", TS_NONE, "q" },
 	{ "exai-mcp-daemon-1  |", ENVELOPE_COMPOSE, "exai-mcp-daemon-1", TS_NONE, "" },
+	/*
+	 * Lines that start with a digit, sniffed before compose() is tried:
+	 * names that start with one, remembered or not, and the plain
+	 * stamps and near misses it turns away.
+	 */
+	{ "1app-1  | x", ENVELOPE_COMPOSE, "1app-1", TS_NONE, "x" },
+	{ "1app-1  | y", ENVELOPE_COMPOSE, "1app-1", TS_NONE, "y" },
+	{ "1app-1 |z", ENVELOPE_PLAIN, NULL, TS_NONE, "1app-1 |z" },
+	{ "2025-10-25 23:31:11 INFO a", ENVELOPE_PLAIN, NULL, TS_NONE,
+	    "2025-10-25 23:31:11 INFO a" },
+	{ "2025-10-25   | b", ENVELOPE_COMPOSE, "2025-10-25", TS_NONE, "b" },
+	{ "2025-10-25 | 2025-10-25T23:31:11.123456789Z c",
+	    ENVELOPE_COMPOSE, "2025-10-25", T0 + 123, "c" },
+	{ "2025-10-25 | d", ENVELOPE_COMPOSE, "2025-10-25", TS_NONE, "d" },
+	{ "2025-10-25 |d", ENVELOPE_PLAIN, NULL, TS_NONE, "2025-10-25 |d" },
+	{ "2025-10-25", ENVELOPE_PLAIN, NULL, TS_NONE, "2025-10-25" },
+	{ "2025-10-25 ", ENVELOPE_PLAIN, NULL, TS_NONE, "2025-10-25 " },
+	{ "2025-10-25  ", ENVELOPE_PLAIN, NULL, TS_NONE, "2025-10-25  " },
+	{ "2025-10-25|e", ENVELOPE_PLAIN, NULL, TS_NONE, "2025-10-25|e" },
+	{ "2025:10 | f", ENVELOPE_PLAIN, NULL, TS_NONE, "2025:10 | f" },
+	{ "7 | g", ENVELOPE_COMPOSE, "7", TS_NONE, "g" },
+	{ "7|h", ENVELOPE_PLAIN, NULL, TS_NONE, "7|h" },
+	{ "7", ENVELOPE_PLAIN, NULL, TS_NONE, "7" },
 };
 
 static void
