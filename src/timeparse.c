@@ -577,7 +577,7 @@ stamp_to_ms(const struct stamp *st, const struct tz *tz)
  */
 static int64_t
 civil_to_ms(struct timeparse_cache *c, const struct civil *cv,
-    const struct stamp *st, const struct tz *tz)
+    const struct stamp *st, const struct tz *tz, int *one_pass)
 {
 	int32_t off, second;
 	int64_t ms, ms2;
@@ -586,6 +586,8 @@ civil_to_ms(struct timeparse_cache *c, const struct civil *cv,
 		off = second = st->offset;
 	else
 		off = tz_civil_offsets(tz, cv->days, cv->hour, &second);
+	if (one_pass != NULL)
+		*one_pass = second == off;
 	ms = (cv->days * 86400 + cv->sod - off) * 1000 + st->ms;
 	if (c == NULL)
 		return ms;
@@ -719,7 +721,7 @@ rfc3339_rest(const char *p, size_t n, const struct civil *cv, int64_t *ms)
 	else
 		return 0;
 	assert(i <= n);
-	*ms = civil_to_ms(NULL, cv, &st, NULL);
+	*ms = civil_to_ms(NULL, cv, &st, NULL, NULL);
 	return i;
 }
 
@@ -863,7 +865,7 @@ leading_stamp(struct timeparse_cache *c, const char *p, size_t n,
  * places; returns the bytes leading_rest would use plus that blank, and
  * fills st as it would, or 0 for any other shape, which is left to it.
  */
-static size_t
+static inline size_t
 logging_shape(const char *p, size_t n, struct stamp *st)
 {
 	size_t i = 19;
@@ -1052,17 +1054,16 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 }
 
 /*
- * The leading stamp's length (0 if none), filling cv and st.  *seen: how
- * many bytes at p decided it, when they alone did (the shape Python's
- * logging prints), else 0.
+ * The leading stamp's length (0 if none), filling cv and st; *logging
+ * says whether logging_shape read it.
  */
 static size_t
 leading_span(struct timeparse_cache *c, const char *p, size_t n,
-    struct civil *cv, struct stamp *st, size_t *seen)
+    struct civil *cv, struct stamp *st, int *logging)
 {
 	size_t i;
 
-	*seen = 0;
+	*logging = 0;
 	if (n < 15)
 		return 0;
 	if (p[0] == '[') {
@@ -1077,8 +1078,7 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 		if (date_clock(c, p, n, KEY_LEADING, cv)) {
 			if ((i = logging_shape(p, n, st)) != 0) {
 				assert(logging_shape_agrees(p, n, i, st));
-				/* the two capitals after the blank */
-				*seen = i + 2;
+				*logging = 1;
 				return i;
 			}
 			i = leading_rest(p, n, st);
@@ -1095,28 +1095,22 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 	return i;
 }
 
-/* Which function a timeparse_cache memo holds the reading of. */
-enum { MEMO_LEADING = 1, MEMO_HAS_LEADING };
-
 /*
- * Does p start with the bytes the memo of kind was read from?  Lines of
- * one second repeat them all, and nothing else went into that reading
- * (but for leading's tz and previous time, which it checks itself): a
- * memo stays true whatever was read after it.
+ * Does p start with the bytes of the latest length has_leading remembers?
+ * They decided it, nothing else: it holds whatever was read after it.
  */
 static int
-memo_hit(const struct timeparse_cache *c, int kind, const char *p, size_t n)
+memo_hit(const struct timeparse_cache *c, const char *p, size_t n)
 {
-	return c->memo_kind == kind && n >= c->memo_len &&
+	return c->memo_len > 0 && n >= c->memo_len &&
 	    util_equal(p, c->memo, c->memo_len);
 }
 
-/* Remember the reading of the first len bytes at p, if they fit. */
+/* Remember k, the length the first len bytes at p decided, if they fit. */
 static void
-memo_put(struct timeparse_cache *c, int kind, const char *p, size_t len,
-    const struct tz *tz, size_t k, int64_t ms)
+memo_put(struct timeparse_cache *c, const char *p, size_t len, size_t k)
 {
-	c->memo_kind = 0;
+	c->memo_len = 0;
 	/* 16 to 32 bytes: four overlapping words, no call (util_equal's way) */
 	if (len < 16 || len > sizeof c->memo)
 		return;
@@ -1125,35 +1119,29 @@ memo_put(struct timeparse_cache *c, int kind, const char *p, size_t len,
 	memcpy(c->memo + len - 16, p + len - 16, 8);
 	memcpy(c->memo + len - 8, p + len - 8, 8);
 	c->memo_len = (unsigned char)len;
-	c->memo_kind = (unsigned char)kind;
-	c->memo_tz = tz;
 	c->memo_k = k;
-	c->memo_ms = ms;
 }
 
+/* Apart, so that timeparse_leading_cached's lookup stays short. */
+__attribute__((noinline))
 static size_t
 leading(struct timeparse_cache *c, const char *p, size_t n,
     const struct tz *tz, int64_t *ms)
 {
 	struct civil cv;
 	struct stamp st;
-	size_t i, seen;
+	size_t i;
+	int logging, one_pass;
 
-	/*
-	 * The same bytes read with the same tz after the same previous time
-	 * (on which an hour shown twice depends) give the same time; that
-	 * time is the previous one, and naive, as logging_shape reads it.
-	 */
-	if (c != NULL && memo_hit(c, MEMO_LEADING, p, n) && c->memo_tz == tz &&
-	    c->has_last && c->last_ms == c->memo_ms) {
-		*ms = c->memo_ms;
-		c->naive = 1;
-		return c->memo_k;
+	if ((i = leading_span(c, p, n, &cv, &st, &logging)) != 0)
+		*ms = civil_to_ms(c, &cv, &st, tz, &one_pass);
+	if (c != NULL && i != 0 && logging) {
+		assert(!st.has_zone);
+		c->sec_ok = one_pass;
+		memcpy(c->sec_key, p, 19);
+		c->sec_tz = tz;
+		c->sec_ms = *ms - st.ms;
 	}
-	if ((i = leading_span(c, p, n, &cv, &st, &seen)) != 0)
-		*ms = civil_to_ms(c, &cv, &st, tz);
-	if (c != NULL && i != 0 && seen > 0 && !st.has_zone)
-		memo_put(c, MEMO_LEADING, p, seen, tz, i, *ms);
 	assert(i <= n);
 	return i;
 }
@@ -1163,9 +1151,10 @@ has_leading(struct timeparse_cache *c, const char *p, size_t n)
 {
 	struct civil cv;
 	struct stamp st;
-	size_t i, seen;
+	size_t i;
+	int logging;
 
-	if (c != NULL && memo_hit(c, MEMO_HAS_LEADING, p, n))
+	if (c != NULL && memo_hit(c, p, n))
 		return c->memo_k;
 	/* Unbracketed, the zone after the stamp cannot undo it: skip it. */
 	if (n >= 19 && is_digit((unsigned char)p[0]) &&
@@ -1176,14 +1165,14 @@ has_leading(struct timeparse_cache *c, const char *p, size_t n)
 		 * there, after which a digit would have begun a fraction.
 		 */
 		if (c != NULL && i < n && p[i] != '.' && p[i] != ',')
-			memo_put(c, MEMO_HAS_LEADING, p, i + 1, NULL, i, 0);
+			memo_put(c, p, i + 1, i);
 		return i;
 	}
 	if (p[0] != '[')
 		return n >= 15 && (is_digit((unsigned char)p[0]) ||
 		    is_upper((unsigned char)p[0]) || p[0] == ':') ?
 		    other_span(c, p, n, &cv, &st) : 0;
-	return leading_span(c, p, n, &cv, &st, &seen);
+	return leading_span(c, p, n, &cv, &st, &logging);
 }
 
 size_t
@@ -1196,6 +1185,25 @@ size_t
 timeparse_leading_cached(struct timeparse_cache *c, const char *p, size_t n,
     const struct tz *tz, int64_t *ms)
 {
+	struct stamp st;
+	size_t i;
+
+	/*
+	 * A stamp in logging's shape in the second read last: leading_span
+	 * would find the same date and clock and take logging_shape's
+	 * reading of the rest, and civil_to_ms the one offset tz gives the
+	 * second (an hour shown twice is left to it), read naive.  Apart
+	 * from leading(), whose calls cost more than this.
+	 */
+	if (c->sec_ok && c->sec_tz == tz && n >= 19 &&
+	    util_equal(p, c->sec_key, 19) && (i = logging_shape(p, n, &st)) != 0) {
+		assert(logging_shape_agrees(p, n, i, &st));
+		*ms = c->sec_ms + st.ms;
+		c->last_ms = *ms;
+		c->has_last = 1;
+		c->naive = 1;
+		return i;
+	}
 	return leading(c, p, n, tz, ms);
 }
 

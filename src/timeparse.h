@@ -88,16 +88,21 @@ struct timeparse_cache {
 	unsigned char	has_last;
 	unsigned char	naive;		/* it had no zone of its own (read in tz) */
 	/*
-	 * The latest leading stamp of the commonest shapes: every byte its
-	 * reading looked at (none when memo_len is 0), which function read
-	 * it, with which tz, and what that returned.
+	 * The second of the latest stamp read in Python logging's shape,
+	 * when tz gives it one reading: its 19 bytes (sec_ok), the tz and
+	 * the second's start in UTC ms.
+	 */
+	char		sec_key[19];
+	unsigned char	sec_ok;
+	const struct tz	*sec_tz;
+	int64_t		sec_ms;
+	/*
+	 * The latest unbracketed stamp whose length was asked for: every
+	 * byte that decided it (none when memo_len is 0) and that length.
 	 */
 	unsigned char	memo_len;
-	unsigned char	memo_kind;
 	char		memo[32];
-	const struct tz	*memo_tz;
 	size_t		memo_k;
-	int64_t		memo_ms;
 };
 
 size_t timeparse_rfc3339_cached(struct timeparse_cache *c, const char *p,

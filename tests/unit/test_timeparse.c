@@ -669,11 +669,12 @@ test_leading_cached(void **state)
 }
 
 /*
- * Lines of one second repeat the bytes their stamp was read from: the
- * cache then returns the reading it remembers.  Each line here is read
- * through one cache and through a fresh one, which reads it whole: the
- * two agree on the repeats, on lines that differ only past the bytes
- * read, and on those that differ within them ("," then a digit begins a
+ * Lines of one second repeat their stamp's date and clock, mostly all the
+ * bytes it was read from: the cache then reads only the rest, or returns
+ * the length it remembers.  Each line here is read through one cache and
+ * through a fresh one, which reads it whole: the two agree on the
+ * repeats, on lines that differ only past the bytes read, and on those
+ * that differ within them ("," then a digit begins a fraction, another
  * fraction, a zone instead of a level word, a line cut short).
  */
 static const char *const memo_seq[] = {
@@ -768,13 +769,18 @@ test_leading_memo_repeated_hour(void **state)
 	static const struct {
 		const char	*s;
 		int64_t		 ms;	/* UTC */
+		size_t		 len;
 	} seq[] = {
-		{ "2025-10-26 02:59:00 INFO x", 1761440340000LL },	/* CEST */
-		{ "2025-10-26 02:00:30 INFO x", 1761440430000LL },	/* CET */
-		{ "2025-10-26 02:00:30 INFO x", 1761440430000LL },
-		{ "2025-10-26 02:00:30 INFO y", 1761440430000LL },
-		{ "2025-10-26 02:00:31 INFO x", 1761440431000LL },
-		{ "2025-10-26 02:00:31 INFO x", 1761440431000LL },
+		{ "2025-10-26 02:59:00 INFO x", 1761440340000LL, 20 },	/* CEST */
+		{ "2025-10-26 02:00:30 INFO x", 1761440430000LL, 20 },	/* CET */
+		{ "2025-10-26 02:00:30 INFO x", 1761440430000LL, 20 },
+		{ "2025-10-26 02:00:30 INFO y", 1761440430000LL, 20 },
+		{ "2025-10-26 02:00:31 INFO x", 1761440431000LL, 20 },
+		{ "2025-10-26 02:00:31 INFO x", 1761440431000LL, 20 },
+		{ "2025-10-26 02:00:31,500 INFO x", 1761440431500LL, 24 },
+		{ "2025-10-26 02:00:31,250 INFO x", 1761440431250LL, 24 },
+		{ "2025-10-26 03:00:00,250 INFO x", 1761444000250LL, 24 },
+		{ "2025-10-26 03:00:00,500 INFO x", 1761444000500LL, 24 },
 	};
 	char err[256];
 	struct tz *tz = tz_open("Europe/Berlin", err, sizeof err);
@@ -786,13 +792,16 @@ test_leading_memo_repeated_hour(void **state)
 	memset(&c, 0, sizeof c);
 	for (i = 0; i < sizeof seq / sizeof seq[0]; i++) {
 		assert_int_equal(timeparse_leading_cached(&c, seq[i].s,
-		    strlen(seq[i].s), tz, &ms), 20);
+		    strlen(seq[i].s), tz, &ms), seq[i].len);
 		assert_int_equal(ms, seq[i].ms);
 	}
 	/* another zone, same bytes: read anew */
 	assert_int_equal(timeparse_leading_cached(&c, seq[5].s,
 	    strlen(seq[5].s), NULL, &ms), 20);
 	assert_int_equal(ms, 1761444031000LL);
+	assert_int_equal(timeparse_leading_cached(&c, seq[6].s,
+	    strlen(seq[6].s), NULL, &ms), 24);
+	assert_int_equal(ms, 1761444031500LL);
 	tz_free(tz);
 }
 
