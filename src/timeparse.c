@@ -1095,33 +1095,6 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 	return i;
 }
 
-/*
- * Does p start with the bytes of the latest length has_leading remembers?
- * They decided it, nothing else: it holds whatever was read after it.
- */
-static int
-memo_hit(const struct timeparse_cache *c, const char *p, size_t n)
-{
-	return c->memo_len > 0 && n >= c->memo_len &&
-	    util_equal(p, c->memo, c->memo_len);
-}
-
-/* Remember k, the length the first len bytes at p decided, if they fit. */
-static void
-memo_put(struct timeparse_cache *c, const char *p, size_t len, size_t k)
-{
-	c->memo_len = 0;
-	/* 16 to 32 bytes: four overlapping words, no call (util_equal's way) */
-	if (len < 16 || len > sizeof c->memo)
-		return;
-	memcpy(c->memo, p, 8);
-	memcpy(c->memo + 8, p + 8, 8);
-	memcpy(c->memo + len - 16, p + len - 16, 8);
-	memcpy(c->memo + len - 8, p + len - 8, 8);
-	c->memo_len = (unsigned char)len;
-	c->memo_k = k;
-}
-
 /* Apart, so that timeparse_leading_cached's lookup stays short. */
 __attribute__((noinline))
 static size_t
@@ -1146,6 +1119,8 @@ leading(struct timeparse_cache *c, const char *p, size_t n,
 	return i;
 }
 
+/* Apart, as leading() is, for timeparse_leading_len_cached's lookup. */
+__attribute__((noinline))
 static size_t
 has_leading(struct timeparse_cache *c, const char *p, size_t n)
 {
@@ -1154,20 +1129,10 @@ has_leading(struct timeparse_cache *c, const char *p, size_t n)
 	size_t i;
 	int logging;
 
-	if (c != NULL && memo_hit(c, p, n))
-		return c->memo_k;
 	/* Unbracketed, the zone after the stamp cannot undo it: skip it. */
 	if (n >= 19 && is_digit((unsigned char)p[0]) &&
-	    (i = leading_clock(c, p, n, &cv, &st)) != 0) {
-		/*
-		 * The date, clock and fraction, and the byte after them,
-		 * which must be no digit, were read; but for a '.' or ','
-		 * there, after which a digit would have begun a fraction.
-		 */
-		if (c != NULL && i < n && p[i] != '.' && p[i] != ',')
-			memo_put(c, p, i + 1, i);
+	    (i = leading_clock(c, p, n, &cv, &st)) != 0)
 		return i;
-	}
 	if (p[0] != '[')
 		return n >= 15 && (is_digit((unsigned char)p[0]) ||
 		    is_upper((unsigned char)p[0]) || p[0] == ':') ?
@@ -1224,7 +1189,19 @@ size_t
 timeparse_leading_len_cached(struct timeparse_cache *c, const char *p,
     size_t n)
 {
-	size_t k = has_leading(c, p, n);
+	struct stamp st;
+	size_t k;
+
+	/*
+	 * The date and clock of the latest stamp read for a leading one:
+	 * has_leading would find them valid (date_clock's hit) and end the
+	 * stamp where leading_fraction does, if it does.  Only what follows
+	 * them is read, and has_leading is called for the rest.
+	 */
+	if (n >= 19 && (c->ok & KEY_LEADING) != 0 && key_match(c, p) == 2 &&
+	    (k = leading_fraction(p, n, &st)) != 0)
+		return k;
+	k = has_leading(c, p, n);
 
 	/* multiline reads the words after the stamp at p + k */
 	assert(k <= n);

@@ -96,13 +96,6 @@ struct timeparse_cache {
 	unsigned char	sec_ok;
 	const struct tz	*sec_tz;
 	int64_t		sec_ms;
-	/*
-	 * The latest unbracketed stamp whose length was asked for: every
-	 * byte that decided it (none when memo_len is 0) and that length.
-	 */
-	unsigned char	memo_len;
-	char		memo[32];
-	size_t		memo_k;
 };
 
 size_t timeparse_rfc3339_cached(struct timeparse_cache *c, const char *p,

@@ -704,6 +704,8 @@ static const char *const memo_seq[] = {
 	"2025-10-25 23:31:11.123456789 x",
 	"2025-10-25 23:31:11.1234567890 x",
 	"2025-10-25 23:31:11",
+	"2025-10-25 23:31:111 x",
+	"2025-10-25 23:31:11.5x",
 	"2025-10-25 23:31:11 ",
 	"2025-10-25 23:31:11 INFO x",
 	"2025-10-25 23:31:12 INFO x",
@@ -745,7 +747,10 @@ test_leading_memo(void **state)
 					assert_int_equal(len, timeparse_leading(
 					    memo_seq[i], n, zones[z], &fms));
 					assert_int_equal(ms, fms);
-					assert_int_equal(c.naive, fresh.naive);
+					/* what a stamp read says of itself */
+					if (len > 0)
+						assert_int_equal(c.naive,
+						    fresh.naive);
 				} else {
 					assert_int_equal(
 					    timeparse_leading_len_cached(&c,
