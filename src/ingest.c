@@ -506,6 +506,7 @@ ingest_vol_counts(struct ingest *in, struct src_state *s,
 {
 	uint64_t hash = 0;
 	int counts, hashed = 0;
+	char *d;
 
 	if (s->count_all || ts > s->mark_ts)
 		counts = 1;
@@ -538,8 +539,13 @@ ingest_vol_counts(struct ingest *in, struct src_state *s,
 				    UTIL_HASH_SEED);
 			tcount_add(&s->hi, hash, 1);
 		} else {
-			buf_append(&s->hi_texts, &rec->len, sizeof rec->len);
-			buf_append(&s->hi_texts, rec->text, rec->len);
+			/* the length and the text, room made for both at once */
+			buf_reserve(&s->hi_texts, sizeof rec->len + rec->len);
+			d = s->hi_texts.data + s->hi_texts.len;
+			memcpy(d, &rec->len, sizeof rec->len);
+			memcpy(d + sizeof rec->len, rec->text, rec->len);
+			s->hi_texts.len += sizeof rec->len + rec->len;
+			s->hi_texts.data[s->hi_texts.len] = '\0';
 			s->hi_pending++;
 			in->hi_pending_bytes += sizeof rec->len + rec->len;
 		}
