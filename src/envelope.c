@@ -73,6 +73,7 @@ struct envelope {
 	}			 prefix[2];
 	unsigned		 prefix_next;	/* the slot to replace */
 	uint64_t		 last_id;	/* the latest prefix id given */
+	int			 no_nul;	/* the line being decoded holds no NUL (set per line) */
 };
 
 struct envelope *
@@ -906,7 +907,9 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 		out->msg = buf_text(&e->msg);
 		out->msg_len = e->msg.len;
 	}
-	if (out->msg_len > 0 && memchr(out->msg, '\0', out->msg_len) != NULL)
+	/* no \u escape came this far: a NUL here is one of the line's */
+	if (!e->no_nul && out->msg_len > 0 &&
+	    memchr(out->msg, '\0', out->msg_len) != NULL)
 		return 1;
 	if (out->msg_len > 0 && out->msg[out->msg_len - 1] == '\n')
 		out->msg_len--;
@@ -924,7 +927,8 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 			out->source = buf_text(&e->src);
 			out->source_len = e->src.len;
 		}
-		if (memchr(out->source, '\0', out->source_len) != NULL)
+		if (!e->no_nul &&
+		    memchr(out->source, '\0', out->source_len) != NULL)
 			return 1;
 		out->source_kind = "journald";
 		break;
@@ -1668,8 +1672,10 @@ decode_forced(struct envelope *e, const char *line, size_t len,
 	}
 }
 
-void
-envelope_decode(struct envelope *e, const char *line, size_t len,
+/* Out of line, so that the two entry points below are a store and a jump. */
+__attribute__((noinline))
+static void
+decode_line(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
 	if (e->forced == NULL)
@@ -1686,4 +1692,20 @@ envelope_decode(struct envelope *e, const char *line, size_t len,
 	assert((out->msg >= line && out->msg_len <= len &&
 	    (size_t)(out->msg - line) <= len - out->msg_len) ||
 	    (out->msg == buf_text(&e->msg) && out->msg_len <= e->msg.len));
+}
+
+void
+envelope_decode(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	e->no_nul = 0;
+	decode_line(e, line, len, out);
+}
+
+void
+envelope_decode_ascii(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	e->no_nul = 1;
+	decode_line(e, line, len, out);
 }

@@ -1217,7 +1217,10 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		if (rl.unterminated && in->hold && (!in->opts.follow ||
 		    (in->opts.stop != NULL && *in->opts.stop)))
 			break;
-		envelope_decode(env, rl.p, rl.len, &el);
+		if (rl.ascii)
+			envelope_decode_ascii(env, rl.p, rl.len, &el);
+		else
+			envelope_decode(env, rl.p, rl.len, &el);
 		if (el.malformed)
 			c->malformed++;
 		multiline_push(in->ml, &el, &rl);
