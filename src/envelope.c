@@ -73,6 +73,7 @@ struct envelope {
 	}			 prefix[2];
 	unsigned		 prefix_next;	/* the slot to replace */
 	uint64_t		 last_id;	/* the latest prefix id given */
+	int			 no_nul;	/* the line being decoded holds no NUL (set per line) */
 };
 
 struct envelope *
@@ -906,7 +907,9 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 		out->msg = buf_text(&e->msg);
 		out->msg_len = e->msg.len;
 	}
-	if (out->msg_len > 0 && memchr(out->msg, '\0', out->msg_len) != NULL)
+	/* no \u escape came this far: a NUL here is one of the line's */
+	if (!e->no_nul && out->msg_len > 0 &&
+	    memchr(out->msg, '\0', out->msg_len) != NULL)
 		return 1;
 	if (out->msg_len > 0 && out->msg[out->msg_len - 1] == '\n')
 		out->msg_len--;
@@ -924,7 +927,8 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 			out->source = buf_text(&e->src);
 			out->source_len = e->src.len;
 		}
-		if (memchr(out->source, '\0', out->source_len) != NULL)
+		if (!e->no_nul &&
+		    memchr(out->source, '\0', out->source_len) != NULL)
 			return 1;
 		out->source_kind = "journald";
 		break;
@@ -1486,6 +1490,36 @@ sniff_docker_ts(const char *line, size_t len)
 	    line[19] == '.' ? SNIFF_TRY : SNIFF_NO;
 }
 
+/* A compose name's first byte other than a digit (see sniff_compose). */
+static int
+first_compose(char c)
+{
+	return is_name_char(c) && !is_digit(c);
+}
+
+/*
+ * A line that starts with a digit is mostly a plain line's stamp, whose
+ * first blank is not followed by blanks and '|' as a compose name's is
+ * ("2025-10-25 23:31:11"): that is all compose() would find out, at the
+ * cost of a call.  A remembered prefix has that shape too.  Lines that
+ * start otherwise, compose's own mostly, go to compose() unsniffed, its
+ * remembered prefixes answering first.
+ */
+static int
+sniff_compose(const char *line, size_t len)
+{
+	const char *sp;
+	size_t i;
+
+	sp = memchr(line, ' ', len <= ENVELOPE_NAME_MAX ? len :
+	    ENVELOPE_NAME_MAX + 1);
+	if (sp == NULL || sp == line)
+		return SNIFF_NO;
+	for (i = (size_t)(sp - line); i < len && line[i] == ' '; i++)
+		;
+	return i < len && line[i] == '|' ? SNIFF_TRY : SNIFF_NO;
+}
+
 /* dockerd's logfmt claims its line; a logrus-looking one may be compose's. */
 static int
 sniff_logfmt(const char *line, size_t len)
@@ -1540,7 +1574,9 @@ static const struct envelope_kind envelope_kinds[] = {
 	{ ENVELOPE_DESKTOP, "desktop", is_digit, sniff_desktop, parse_desktop, 0 },
 	{ ENVELOPE_DOCKER_TS, "docker-ts", is_digit, sniff_docker_ts, docker_ts, 1 },
 	{ ENVELOPE_LOGFMT, "logfmt", first_logfmt, sniff_logfmt, parse_logfmt, 0 },
-	{ ENVELOPE_COMPOSE, "compose", is_name_char, NULL, compose, 0 },
+	{ ENVELOPE_COMPOSE, "compose", first_compose, NULL, compose, 0 },
+	/* compose again, for a line that starts with a digit: sniffed first */
+	{ ENVELOPE_COMPOSE, "compose", is_digit, sniff_compose, compose, 0 },
 	{ ENVELOPE_PLAIN, "plain", NULL, NULL, NULL, 0 },
 };
 
@@ -1636,8 +1672,10 @@ decode_forced(struct envelope *e, const char *line, size_t len,
 	}
 }
 
-void
-envelope_decode(struct envelope *e, const char *line, size_t len,
+/* Out of line, so that the two entry points below are a store and a jump. */
+__attribute__((noinline))
+static void
+decode_line(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
 	if (e->forced == NULL)
@@ -1654,4 +1692,20 @@ envelope_decode(struct envelope *e, const char *line, size_t len,
 	assert((out->msg >= line && out->msg_len <= len &&
 	    (size_t)(out->msg - line) <= len - out->msg_len) ||
 	    (out->msg == buf_text(&e->msg) && out->msg_len <= e->msg.len));
+}
+
+void
+envelope_decode(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	e->no_nul = 0;
+	decode_line(e, line, len, out);
+}
+
+void
+envelope_decode_ascii(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	e->no_nul = 1;
+	decode_line(e, line, len, out);
 }

@@ -72,6 +72,12 @@ void envelope_free(struct envelope *e);
  */
 void envelope_decode(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out);
+/*
+ * envelope_decode for a line known to hold ASCII bytes only and no NUL
+ * (reader_line.ascii): the same result, without looking for NUL in it.
+ */
+void envelope_decode_ascii(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out);
 
 /* "auto", "plain", "docker-json", ... ; returns -1 for an unknown name. */
 int envelope_format_from_name(const char *name);

@@ -148,6 +148,7 @@ struct ingest {
 	struct vol		*vols;
 	size_t			 nvols, volcap;
 	struct vol		*last_vol;
+	int64_t			 last_vol_ms;	/* where its minute begins */
 
 	/* the input being read */
 	const char		*path;
@@ -169,6 +170,7 @@ struct ingest {
 	int64_t			 ingest_id;
 	char			*def_name;
 	size_t			 def_name_len;	/* asked for by every record without a source of its own */
+	size_t			 def_src;	/* its row in srcs + 1 once met, else 0 */
 	const char		*def_kind;
 	char			*def_identity;
 	struct multiline	*ml;
@@ -368,6 +370,7 @@ ingest_forget_sources(struct ingest *in)
 	in->hi_pending_bytes = 0;
 	in->nsrcs = 0;
 	in->last_src = 0;
+	in->def_src = 0;
 	in->ntouched = 0;
 	util_index_free(&in->src_index);
 	memset(in->ml_ids, 0, sizeof in->ml_ids);
@@ -503,6 +506,7 @@ ingest_vol_counts(struct ingest *in, struct src_state *s,
 {
 	uint64_t hash = 0;
 	int counts, hashed = 0;
+	char *d;
 
 	if (s->count_all || ts > s->mark_ts)
 		counts = 1;
@@ -535,8 +539,13 @@ ingest_vol_counts(struct ingest *in, struct src_state *s,
 				    UTIL_HASH_SEED);
 			tcount_add(&s->hi, hash, 1);
 		} else {
-			buf_append(&s->hi_texts, &rec->len, sizeof rec->len);
-			buf_append(&s->hi_texts, rec->text, rec->len);
+			/* the length and the text, room made for both at once */
+			buf_reserve(&s->hi_texts, sizeof rec->len + rec->len);
+			d = s->hi_texts.data + s->hi_texts.len;
+			memcpy(d, &rec->len, sizeof rec->len);
+			memcpy(d + sizeof rec->len, rec->text, rec->len);
+			s->hi_texts.len += sizeof rec->len + rec->len;
+			s->hi_texts.data[s->hi_texts.len] = '\0';
 			s->hi_pending++;
 			in->hi_pending_bytes += sizeof rec->len + rec->len;
 		}
@@ -671,16 +680,22 @@ vol_slot(const struct vol *v, size_t cap, int64_t sid, int64_t minute)
 	return i;
 }
 
-/* The in-memory volume row of (source, minute); written out at commit. */
+/*
+ * The in-memory volume row of source sid in the minute of ts; written out
+ * at commit.
+ */
 static struct vol *
-ingest_vol(struct ingest *in, int64_t sid, int64_t minute)
+ingest_vol(struct ingest *in, int64_t sid, int64_t ts)
 {
 	struct vol *old, *v;
 	size_t i, n;
+	int64_t minute;
 
+	/* the minute of the last row holds most records: no division */
 	if (in->last_vol != NULL && in->last_vol->sid == sid &&
-	    in->last_vol->minute == minute)
+	    ts >= in->last_vol_ms && ts - in->last_vol_ms < 60000)
 		return in->last_vol;
+	minute = ts >= 0 ? ts / 60000 : -((-ts + 59999) / 60000);
 	if ((in->nvols + 1) * 2 > in->volcap) {
 		old = in->vols;
 		n = in->volcap;
@@ -702,6 +717,7 @@ ingest_vol(struct ingest *in, int64_t sid, int64_t minute)
 		in->nvols++;
 	}
 	in->last_vol = v;
+	in->last_vol_ms = minute * 60000;
 	return v;
 }
 
@@ -1020,10 +1036,14 @@ ingest_on_record(void *arg, const struct record *rec)
 
 	if (in->failed)
 		return;
-	if (in->opts.source != NULL || rec->source == NULL || rec->source_len == 0)
-		s = ingest_source(in, in->def_name, in->def_name_len,
-		    in->def_kind, in->def_identity);
-	else if (rec->source_id != 0 &&
+	if (in->opts.source != NULL || rec->source == NULL || rec->source_len == 0) {
+		/* the default source, a plain input's every record: no name compared */
+		if (in->def_src != 0)
+			s = &in->srcs[in->def_src - 1];
+		else if ((s = ingest_source(in, in->def_name, in->def_name_len,
+		    in->def_kind, in->def_identity)) != NULL)
+			in->def_src = (size_t)(s - in->srcs) + 1;
+	} else if (rec->source_id != 0 &&
 	    in->ml_ids[rec->source_id % ML_IDS].id == rec->source_id)
 		s = &in->srcs[in->ml_ids[rec->source_id % ML_IDS].src];
 	else {
@@ -1072,25 +1092,30 @@ ingest_on_record(void *arg, const struct record *rec)
 	}
 
 	c->records++;
-	if (rec->flags & RECORD_NO_TS)
-		c->no_timestamp++;
-	if (ts == TS_NONE)
-		c->untimed++;
-	if (rec->flags & RECORD_BACKWARDS)
-		c->backwards++;
-	if (rec->flags & RECORD_BAD_UTF8)
-		c->bad_utf8++;
+	/* one test for the usual record, which counts in none of these */
+	if ((rec->flags & (RECORD_NO_TS | RECORD_BACKWARDS | RECORD_BAD_UTF8)) ||
+	    ts == TS_NONE) {
+		if (rec->flags & RECORD_NO_TS)
+			c->no_timestamp++;
+		if (ts == TS_NONE)
+			c->untimed++;
+		if (rec->flags & RECORD_BACKWARDS)
+			c->backwards++;
+		if (rec->flags & RECORD_BAD_UTF8)
+			c->bad_utf8++;
+	}
 	if (rec->own_ts != TS_NONE && rec->env_ts != TS_NONE)
 		clock_vote(s, rec);
-	if (rec->ts != TS_NONE) {
-		if (c->first_ts == TS_NONE || rec->ts < c->first_ts)
-			c->first_ts = rec->ts;
-		if (c->last_ts == TS_NONE || rec->ts > c->last_ts)
-			c->last_ts = rec->ts;
-		if (s->min_ts == TS_NONE || rec->ts < s->min_ts)
-			s->min_ts = rec->ts;
-		if (s->max_ts == TS_NONE || rec->ts > s->max_ts)
-			s->max_ts = rec->ts;
+	if (ts != TS_NONE) {
+		/* TS_NONE is the least value: any time is past it */
+		if (c->first_ts == TS_NONE || ts < c->first_ts)
+			c->first_ts = ts;
+		if (ts > c->last_ts)
+			c->last_ts = ts;
+		if (s->min_ts == TS_NONE || ts < s->min_ts)
+			s->min_ts = ts;
+		if (ts > s->max_ts)
+			s->max_ts = ts;
 	}
 	if (ts != s->cur_ts) {
 		s->cur_ts = ts;
@@ -1098,8 +1123,7 @@ ingest_on_record(void *arg, const struct record *rec)
 	}
 
 	if (ts != TS_NONE && ingest_vol_counts(in, s, rec, ts)) {
-		v = ingest_vol(in, s->id,
-		    ts >= 0 ? ts / 60000 : -((-ts + 59999) / 60000));
+		v = ingest_vol(in, s->id, ts);
 		v->records++;
 		v->lines += rec->line_last - rec->line_first + 1;
 		v->bytes += rec->raw_bytes;
@@ -1193,7 +1217,10 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		if (rl.unterminated && in->hold && (!in->opts.follow ||
 		    (in->opts.stop != NULL && *in->opts.stop)))
 			break;
-		envelope_decode(env, rl.p, rl.len, &el);
+		if (rl.ascii)
+			envelope_decode_ascii(env, rl.p, rl.len, &el);
+		else
+			envelope_decode(env, rl.p, rl.len, &el);
 		if (el.malformed)
 			c->malformed++;
 		multiline_push(in->ml, &el, &rl);
@@ -1291,6 +1318,7 @@ ingest_start(struct ingest *in, const char *path, int is_stdin, char *err,
 		}
 	}
 	in->def_name_len = strlen(in->def_name);
+	in->def_src = 0;
 	if (ingest_txn(in) != 0) {
 		snprintf(err, errlen, "%s", in->err);
 		return -1;

@@ -88,22 +88,15 @@ struct ml_source {
 	int			 open_partial;	/* last line was a partial chunk */
 	int			 in_traceback;
 	int			 stamped;	/* record began with a leading stamp */
-	int64_t			 ts;
-	unsigned		 flags;
-	enum envelope_stream	 rec_stream;
-	const char		*source_kind;	/* the first line's: lines of one source may come in other envelopes */
-	uint64_t		 line_first;
-	uint64_t		 line_last;
-	uint64_t		 offset_first;
-	uint64_t		 raw_bytes;
-	uint64_t		 malformed_lines;
-	int			 level;
-	size_t			 body;
+	/*
+	 * The pending record as it is handed out, kept up to date line by
+	 * line: only its text is set at the end.  Its source_kind is the
+	 * first line's (lines of one source may come in other envelopes).
+	 */
+	struct record		 rec;
 
 	int64_t			 last_ts;	/* time of the previous record */
 
-	int64_t			 env_ts, own_ts;	/* see struct record */
-	unsigned char		 env_naive, own_naive;
 	unsigned		 clock_samples;	/* records that had both */
 	int			 auto_side;	/* --tz auto: AUTO_* */
 	int64_t			 auto_ms;	/* ... the naive side's offset east, in ms */
@@ -151,40 +144,17 @@ multiline_new(const struct tz *tz, multiline_emit_fn emit, void *arg)
 static void
 emit_pending(struct multiline *m, struct ml_source *s)
 {
-	struct record rec;
-
 	if (!s->pending)
 		return;
 	assert(s->text.len <= ML_RECORD_CAP);
-	assert(s->line_first <= s->line_last);
-	assert(s->name == NULL || s->source_kind != NULL);
-	/* every member is set: no memset of the whole record per record */
-	rec = (struct record){
-		.ts = s->ts,
-		.source = s->name,
-		.source_len = s->name_len,
-		.source_id = s->name != NULL ? s->id : 0,
-		.source_kind = s->name != NULL ? s->source_kind : NULL,
-		.stream = s->rec_stream,
-		.text = s->text.data != NULL ? s->text.data : "",
-		.len = s->text.len,
-		.line_first = s->line_first,
-		.line_last = s->line_last,
-		.offset_first = s->offset_first,
-		.flags = s->flags,
-		.raw_bytes = s->raw_bytes,
-		.malformed_lines = s->malformed_lines,
-		.level = s->level,
-		.body = s->body,
-		.env_ts = s->env_ts,
-		.own_ts = s->own_ts,
-		.env_naive = s->env_naive,
-		.own_naive = s->own_naive
-	};
+	assert(s->rec.line_first <= s->rec.line_last);
+	assert((s->name == NULL) == (s->rec.source_kind == NULL));
+	s->rec.text = s->text.data != NULL ? s->text.data : "";
+	s->rec.len = s->text.len;
 	s->pending = 0;
 	s->open_partial = 0;
 	s->in_traceback = 0;
-	m->emit(m->arg, &rec);
+	m->emit(m->arg, &s->rec);
 	if (s->text.cap > ML_KEEP_BUF)
 		buf_free(&s->text);
 	else
@@ -213,7 +183,7 @@ flush(struct multiline *m, int finished_only)
 		for (i = 0; i < m->nsrc; i++) {
 			s = m->src[i];
 			if (s->pending && !(finished_only && open_record(s)) &&
-			    (first == NULL || s->line_first < first->line_first))
+			    (first == NULL || s->rec.line_first < first->rec.line_first))
 				first = s;
 		}
 		if (first == NULL)
@@ -270,9 +240,9 @@ multiline_safe_offset(const struct multiline *m, uint64_t current,
 	size_t i;
 
 	for (i = 0; i < m->nsrc; i++) {
-		if (m->src[i]->pending && m->src[i]->offset_first < off) {
-			off = m->src[i]->offset_first;
-			ln = m->src[i]->line_first - 1;
+		if (m->src[i]->pending && m->src[i]->rec.offset_first < off) {
+			off = m->src[i]->rec.offset_first;
+			ln = m->src[i]->rec.line_first - 1;
 		}
 	}
 	if (lineno != NULL)
@@ -409,6 +379,9 @@ source_get(struct multiline *m, const char *name, size_t len,
 	s->name = len ? xstrndup(name, len) : NULL;
 	s->name_len = len;
 	s->id = ++m->last_id;
+	s->rec.source = s->name;
+	s->rec.source_len = len;
+	s->rec.source_id = s->name != NULL ? s->id : 0;
 	s->stream = stream;
 	s->hash = h;
 	s->pending = 0;
@@ -608,7 +581,7 @@ append_text(struct ml_source *s, const char *p, size_t n, int newline)
 	room = ML_RECORD_CAP - s->text.len;
 	if (newline) {
 		if (room == 0) {
-			s->flags |= RECORD_TRUNCATED;
+			s->rec.flags |= RECORD_TRUNCATED;
 			return;
 		}
 		buf_putc(&s->text, '\n');
@@ -616,7 +589,7 @@ append_text(struct ml_source *s, const char *p, size_t n, int newline)
 	}
 	if (n > room) {
 		n = room;
-		s->flags |= RECORD_TRUNCATED;
+		s->rec.flags |= RECORD_TRUNCATED;
 	}
 	buf_append(&s->text, p, n);
 }
@@ -684,12 +657,12 @@ begin_record(struct multiline *m, struct ml_source *s,
 	int env_naive = el->format == ENVELOPE_DESKTOP;
 	int64_t ts = el->ts != TS_NONE ? el->ts : inner;
 
-	s->env_ts = s->own_ts = TS_NONE;
+	s->rec.env_ts = s->rec.own_ts = TS_NONE;
 	if (el->ts != TS_NONE && own != TS_NONE) {
-		s->env_ts = el->ts;
-		s->own_ts = own;
-		s->env_naive = (unsigned char)env_naive;
-		s->own_naive = (unsigned char)own_naive;
+		s->rec.env_ts = el->ts;
+		s->rec.own_ts = own;
+		s->rec.env_naive = (unsigned char)env_naive;
+		s->rec.own_naive = (unsigned char)own_naive;
 		s->clock_samples++;
 	}
 	if (m->tz_auto)
@@ -697,35 +670,42 @@ begin_record(struct multiline *m, struct ml_source *s,
 		    inner, own_naive);
 
 	s->pending = 1;
-	s->flags = 0;
-	s->raw_bytes = 0;
-	s->malformed_lines = 0;
+	s->rec.flags = 0;
+	s->rec.raw_bytes = 0;
+	s->rec.malformed_lines = 0;
 	s->stamped = stamped;
 	s->in_traceback = 0;
-	s->rec_stream = el->stream;
-	s->source_kind = el->source_kind;
-	s->line_first = rl->lineno;
-	s->offset_first = rl->offset;
+	s->rec.stream = el->stream;
+	s->rec.source_kind = s->name != NULL ? el->source_kind : NULL;
+	s->rec.line_first = rl->lineno;
+	s->rec.offset_first = rl->offset;
 	if (ts == TS_NONE) {
-		s->flags |= RECORD_NO_TS;
+		s->rec.flags |= RECORD_NO_TS;
 		/*
 		 * A line on a (source, stream) of its own, such as a broken
 		 * json-file envelope, takes the input's latest time rather than
 		 * none at all.
 		 */
-		s->ts = s->last_ts != TS_NONE ? s->last_ts : m->last_ts;
+		s->rec.ts = s->last_ts != TS_NONE ? s->last_ts : m->last_ts;
 	} else {
-		if (s->last_ts != TS_NONE && earlier(ts, s->last_ts))
-			s->flags |= RECORD_BACKWARDS;
 		/*
-		 * A whole-second stamp in the same second as a predecessor that
-		 * printed milliseconds is not earlier than it: keep log order, or
-		 * a recovery logged after its leak would sort before it.
+		 * Only a stamp before the previous one (never TS_NONE, the
+		 * least value) is looked at closer: time mostly stands or
+		 * moves on.
 		 */
-		else if (ts % 1000 == 0 && s->last_ts > ts &&
-		    s->last_ts - ts < 1000)
-			ts = s->last_ts;
-		s->ts = ts;
+		if (ts < s->last_ts) {
+			if (earlier(ts, s->last_ts))
+				s->rec.flags |= RECORD_BACKWARDS;
+			/*
+			 * A whole-second stamp in the same second as a
+			 * predecessor that printed milliseconds is not earlier
+			 * than it: keep log order, or a recovery logged after
+			 * its leak would sort before it.
+			 */
+			else if (ts % 1000 == 0 && s->last_ts - ts < 1000)
+				ts = s->last_ts;
+		}
+		s->rec.ts = ts;
 		s->last_ts = ts;
 		m->last_ts = ts;
 	}
@@ -742,12 +722,12 @@ record_level(struct multiline *m, struct ml_source *s,
 	size_t body = 0;
 
 	if (el->level != NULL) {
-		s->level = level_of_word(el->level, el->level_len, 1);
-		s->body = k;
+		s->rec.level = level_of_word(el->level, el->level_len, 1);
+		s->rec.body = k;
 		return;
 	}
-	s->level = level_of_line_cached(&m->levels, p + k, n - k, &body);
-	s->body = k + body;
+	s->rec.level = level_of_line_cached(&m->levels, p + k, n - k, &body);
+	s->rec.body = k + body;
 }
 
 void
@@ -803,28 +783,29 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			emit_pending(m, s);
 			begin_record(m, s, el, rl, k > 0, inner, own, own_naive);
 			record_level(m, s, el, p, n, k);
-			buf_reset(&s->text);
+			/* emit_pending left the text empty */
+			assert(s->text.len == 0);
 			append_text(s, p, n, 0);
 		} else {
 			append_text(s, p, n, 1);
 		}
 		if (n > 0 && p[0] == 'T' && STARTS_WITH(p, n, TB_HEADER)) {
 			s->in_traceback = 1;
-			s->flags |= RECORD_TRACEBACK;
+			s->rec.flags |= RECORD_TRACEBACK;
 		}
 		else if (!start && !marker && n > 0 && p[0] != ' ' && p[0] != '\t')
 			s->in_traceback = 0;
 	}
 	s->open_partial = el->partial;
-	s->line_last = rl->lineno;
-	s->raw_bytes += rl->end_offset - rl->offset;
+	s->rec.line_last = rl->lineno;
+	s->rec.raw_bytes += rl->end_offset - rl->offset;
 	if (el->malformed) {
-		s->flags |= RECORD_MALFORMED;
-		s->malformed_lines++;
+		s->rec.flags |= RECORD_MALFORMED;
+		s->rec.malformed_lines++;
 	}
 	if (rl->truncated)
-		s->flags |= RECORD_TRUNCATED;
+		s->rec.flags |= RECORD_TRUNCATED;
 	/* the reader looked at every byte of a line it calls ASCII */
 	if (!rl->ascii || !within(p, n, rl->p, rl->len))
-		s->flags |= scan_bytes(p, n);
+		s->rec.flags |= scan_bytes(p, n);
 }

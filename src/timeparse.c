@@ -577,7 +577,7 @@ stamp_to_ms(const struct stamp *st, const struct tz *tz)
  */
 static int64_t
 civil_to_ms(struct timeparse_cache *c, const struct civil *cv,
-    const struct stamp *st, const struct tz *tz)
+    const struct stamp *st, const struct tz *tz, int *one_pass)
 {
 	int32_t off, second;
 	int64_t ms, ms2;
@@ -586,6 +586,8 @@ civil_to_ms(struct timeparse_cache *c, const struct civil *cv,
 		off = second = st->offset;
 	else
 		off = tz_civil_offsets(tz, cv->days, cv->hour, &second);
+	if (one_pass != NULL)
+		*one_pass = second == off;
 	ms = (cv->days * 86400 + cv->sod - off) * 1000 + st->ms;
 	if (c == NULL)
 		return ms;
@@ -719,7 +721,7 @@ rfc3339_rest(const char *p, size_t n, const struct civil *cv, int64_t *ms)
 	else
 		return 0;
 	assert(i <= n);
-	*ms = civil_to_ms(NULL, cv, &st, NULL);
+	*ms = civil_to_ms(NULL, cv, &st, NULL, NULL);
 	return i;
 }
 
@@ -735,6 +737,8 @@ docker_shape_agrees(const char *p, size_t n, const struct civil *cv,
 }
 #endif
 
+/* Apart, as leading() is, for timeparse_rfc3339_cached's lookup. */
+__attribute__((noinline))
 static size_t
 rfc3339(struct timeparse_cache *c, const char *p, size_t n, int64_t *ms)
 {
@@ -759,6 +763,21 @@ size_t
 timeparse_rfc3339_cached(struct timeparse_cache *c, const char *p, size_t n,
     int64_t *ms)
 {
+	struct civil cv;
+
+	/*
+	 * Docker's stamp in the second read last: rfc3339 would take
+	 * date_clock's cached date and clock and docker_shape's reading.
+	 */
+	if (n >= 30 && (c->ok & KEY_RFC3339) != 0 && key_match(c, p) == 2) {
+		cv.days = c->days;
+		cv.hour = c->hour;
+		cv.sod = c->sod;
+		if (docker_shape(p, n, &cv, ms) != 0) {
+			assert(docker_shape_agrees(p, n, &cv, *ms));
+			return 30;
+		}
+	}
 	return rfc3339(c, p, n, ms);
 }
 
@@ -863,7 +882,7 @@ leading_stamp(struct timeparse_cache *c, const char *p, size_t n,
  * places; returns the bytes leading_rest would use plus that blank, and
  * fills st as it would, or 0 for any other shape, which is left to it.
  */
-static size_t
+static inline size_t
 logging_shape(const char *p, size_t n, struct stamp *st)
 {
 	size_t i = 19;
@@ -1051,13 +1070,17 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 	return stamp_civil(st, cv) ? i + 28 : 0;
 }
 
-/* The leading stamp's length (0 if none), filling cv and st. */
+/*
+ * The leading stamp's length (0 if none), filling cv and st; *logging
+ * says whether logging_shape read it.
+ */
 static size_t
 leading_span(struct timeparse_cache *c, const char *p, size_t n,
-    struct civil *cv, struct stamp *st)
+    struct civil *cv, struct stamp *st, int *logging)
 {
 	size_t i;
 
+	*logging = 0;
 	if (n < 15)
 		return 0;
 	if (p[0] == '[') {
@@ -1072,6 +1095,7 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 		if (date_clock(c, p, n, KEY_LEADING, cv)) {
 			if ((i = logging_shape(p, n, st)) != 0) {
 				assert(logging_shape_agrees(p, n, i, st));
+				*logging = 1;
 				return i;
 			}
 			i = leading_rest(p, n, st);
@@ -1088,6 +1112,8 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 	return i;
 }
 
+/* Apart, so that timeparse_leading_cached's lookup stays short. */
+__attribute__((noinline))
 static size_t
 leading(struct timeparse_cache *c, const char *p, size_t n,
     const struct tz *tz, int64_t *ms)
@@ -1095,19 +1121,30 @@ leading(struct timeparse_cache *c, const char *p, size_t n,
 	struct civil cv;
 	struct stamp st;
 	size_t i;
+	int logging, one_pass;
 
-	if ((i = leading_span(c, p, n, &cv, &st)) != 0)
-		*ms = civil_to_ms(c, &cv, &st, tz);
+	if ((i = leading_span(c, p, n, &cv, &st, &logging)) != 0)
+		*ms = civil_to_ms(c, &cv, &st, tz, &one_pass);
+	if (c != NULL && i != 0 && logging) {
+		assert(!st.has_zone);
+		c->sec_ok = one_pass;
+		memcpy(c->sec_key, p, 19);
+		c->sec_tz = tz;
+		c->sec_ms = *ms - st.ms;
+	}
 	assert(i <= n);
 	return i;
 }
 
+/* Apart, as leading() is, for timeparse_leading_len_cached's lookup. */
+__attribute__((noinline))
 static size_t
 has_leading(struct timeparse_cache *c, const char *p, size_t n)
 {
 	struct civil cv;
 	struct stamp st;
 	size_t i;
+	int logging;
 
 	/* Unbracketed, the zone after the stamp cannot undo it: skip it. */
 	if (n >= 19 && is_digit((unsigned char)p[0]) &&
@@ -1117,7 +1154,7 @@ has_leading(struct timeparse_cache *c, const char *p, size_t n)
 		return n >= 15 && (is_digit((unsigned char)p[0]) ||
 		    is_upper((unsigned char)p[0]) || p[0] == ':') ?
 		    other_span(c, p, n, &cv, &st) : 0;
-	return leading_span(c, p, n, &cv, &st);
+	return leading_span(c, p, n, &cv, &st, &logging);
 }
 
 size_t
@@ -1130,6 +1167,25 @@ size_t
 timeparse_leading_cached(struct timeparse_cache *c, const char *p, size_t n,
     const struct tz *tz, int64_t *ms)
 {
+	struct stamp st;
+	size_t i;
+
+	/*
+	 * A stamp in logging's shape in the second read last: leading_span
+	 * would find the same date and clock and take logging_shape's
+	 * reading of the rest, and civil_to_ms the one offset tz gives the
+	 * second (an hour shown twice is left to it), read naive.  Apart
+	 * from leading(), whose calls cost more than this.
+	 */
+	if (c->sec_ok && c->sec_tz == tz && n >= 19 &&
+	    util_equal(p, c->sec_key, 19) && (i = logging_shape(p, n, &st)) != 0) {
+		assert(logging_shape_agrees(p, n, i, &st));
+		*ms = c->sec_ms + st.ms;
+		c->last_ms = *ms;
+		c->has_last = 1;
+		c->naive = 1;
+		return i;
+	}
 	return leading(c, p, n, tz, ms);
 }
 
@@ -1150,7 +1206,19 @@ size_t
 timeparse_leading_len_cached(struct timeparse_cache *c, const char *p,
     size_t n)
 {
-	size_t k = has_leading(c, p, n);
+	struct stamp st;
+	size_t k;
+
+	/*
+	 * The date and clock of the latest stamp read for a leading one:
+	 * has_leading would find them valid (date_clock's hit) and end the
+	 * stamp where leading_fraction does, if it does.  Only what follows
+	 * them is read, and has_leading is called for the rest.
+	 */
+	if (n >= 19 && (c->ok & KEY_LEADING) != 0 && key_match(c, p) == 2 &&
+	    (k = leading_fraction(p, n, &st)) != 0)
+		return k;
+	k = has_leading(c, p, n);
 
 	/* multiline reads the words after the stamp at p + k */
 	assert(k <= n);

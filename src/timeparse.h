@@ -87,6 +87,15 @@ struct timeparse_cache {
 	int64_t		last_ms;	/* the previous leading stamp, in UTC */
 	unsigned char	has_last;
 	unsigned char	naive;		/* it had no zone of its own (read in tz) */
+	/*
+	 * The second of the latest stamp read in Python logging's shape,
+	 * when tz gives it one reading: its 19 bytes (sec_ok), the tz and
+	 * the second's start in UTC ms.
+	 */
+	char		sec_key[19];
+	unsigned char	sec_ok;
+	const struct tz	*sec_tz;
+	int64_t		sec_ms;
 };
 
 size_t timeparse_rfc3339_cached(struct timeparse_cache *c, const char *p,

@@ -898,6 +898,29 @@ static const struct {
 	    ENVELOPE_COMPOSE, "exai-mcp-daemon-1", T0 + 123, "back" },
 	{ "exai-mcp-daemon-1x | q", ENVELOPE_COMPOSE, "exai-mcp-daemon-1x", TS_NONE, "q" },
 	{ "exai-mcp-daemon-1  |", ENVELOPE_COMPOSE, "exai-mcp-daemon-1", TS_NONE, "" },
+	/*
+	 * Lines that start with a digit, sniffed before compose() is tried:
+	 * names that start with one, remembered or not, and the plain
+	 * stamps and near misses it turns away.
+	 */
+	{ "1app-1  | x", ENVELOPE_COMPOSE, "1app-1", TS_NONE, "x" },
+	{ "1app-1  | y", ENVELOPE_COMPOSE, "1app-1", TS_NONE, "y" },
+	{ "1app-1 |z", ENVELOPE_PLAIN, NULL, TS_NONE, "1app-1 |z" },
+	{ "2025-10-25 23:31:11 INFO a", ENVELOPE_PLAIN, NULL, TS_NONE,
+	    "2025-10-25 23:31:11 INFO a" },
+	{ "2025-10-25   | b", ENVELOPE_COMPOSE, "2025-10-25", TS_NONE, "b" },
+	{ "2025-10-25 | 2025-10-25T23:31:11.123456789Z c",
+	    ENVELOPE_COMPOSE, "2025-10-25", T0 + 123, "c" },
+	{ "2025-10-25 | d", ENVELOPE_COMPOSE, "2025-10-25", TS_NONE, "d" },
+	{ "2025-10-25 |d", ENVELOPE_PLAIN, NULL, TS_NONE, "2025-10-25 |d" },
+	{ "2025-10-25", ENVELOPE_PLAIN, NULL, TS_NONE, "2025-10-25" },
+	{ "2025-10-25 ", ENVELOPE_PLAIN, NULL, TS_NONE, "2025-10-25 " },
+	{ "2025-10-25  ", ENVELOPE_PLAIN, NULL, TS_NONE, "2025-10-25  " },
+	{ "2025-10-25|e", ENVELOPE_PLAIN, NULL, TS_NONE, "2025-10-25|e" },
+	{ "2025:10 | f", ENVELOPE_PLAIN, NULL, TS_NONE, "2025:10 | f" },
+	{ "7 | g", ENVELOPE_COMPOSE, "7", TS_NONE, "g" },
+	{ "7|h", ENVELOPE_PLAIN, NULL, TS_NONE, "7|h" },
+	{ "7", ENVELOPE_PLAIN, NULL, TS_NONE, "7" },
 };
 
 static void
@@ -940,6 +963,52 @@ test_remembered_prefix_and_stamp(void **state)
 	}
 }
 
+/*
+ * A line known to be ASCII without NUL decodes as it does unannounced,
+ * in every envelope and with the escapes journald's fast reading takes.
+ */
+static const char *const ascii_lines[] = {
+	"{\"__REALTIME_TIMESTAMP\":\"1761435071000000\",\"PRIORITY\":\"3\","
+	    "\"CONTAINER_NAME\":\"web-1\",\"MESSAGE\":\"2025-10-25 23:31:11 ERROR x\"}",
+	"{\"__REALTIME_TIMESTAMP\":\"1761435071000001\",\"_SYSTEMD_UNIT\":\"a\\tb.service\","
+	    "\"MESSAGE\":\"a\\tb\\n\\\"c\\\"\"}",
+	"{\"__REALTIME_TIMESTAMP\":\"1761435071000002\",\"SYSLOG_IDENTIFIER\":\"k\","
+	    "\"MESSAGE\":\"\"}",
+	"{\"__REALTIME_TIMESTAMP\":\"1761435071000003\",\"MESSAGE\":\"u\\u0041\"}",
+	"{\"log\":\"hello\\n\",\"stream\":\"stderr\",\"time\":\"2025-10-25T23:31:11.5Z\"}",
+	"exai-mcp-daemon-1  | 2025-10-25 23:31:11 INFO x",
+	"2025-10-25T23:31:11.123456789Z plain after a stamp",
+	"2025-10-25 23:31:11 INFO plain",
+	"time=\"2025-10-25T23:31:11Z\" level=info msg=\"m\"",
+};
+
+static const char nul_line[] =
+    "{\"__REALTIME_TIMESTAMP\":\"1761435071000000\",\"MESSAGE\":\"a\0b\"}";
+
+static void
+test_ascii_same(void **state)
+{
+	struct envelope *a, *b;
+	struct envelope_line la, lb;
+	size_t i, len;
+
+	a = envelope_new(ENVELOPE_AUTO, NULL);
+	b = envelope_new(ENVELOPE_AUTO, NULL);
+	for (i = 0; i < UTIL_ARRAY_LEN(ascii_lines); i++) {
+		len = strlen(ascii_lines[i]);
+		envelope_decode(a, ascii_lines[i], len, &la);
+		envelope_decode_ascii(b, ascii_lines[i], len, &lb);
+		assert_same_line(&la, &lb);
+	}
+	/* the hint is the line's own: the next, unannounced, is searched */
+	envelope_decode(b, nul_line, sizeof nul_line - 1, &lb);
+	envelope_decode(a, nul_line, sizeof nul_line - 1, &la);
+	assert_same_line(&la, &lb);
+	assert_int_equal(la.format, ENVELOPE_JOURNALD);
+	envelope_free(a);
+	envelope_free(b);
+}
+
 int
 main(void)
 {
@@ -967,6 +1036,7 @@ main(void)
 		cmocka_unit_test_teardown(test_journald_first, teardown),
 		cmocka_unit_test_teardown(test_plain_and_names, teardown),
 		cmocka_unit_test_teardown(test_remembered_prefix_and_stamp, teardown),
+		cmocka_unit_test_teardown(test_ascii_same, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

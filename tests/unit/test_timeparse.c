@@ -669,6 +669,148 @@ test_leading_cached(void **state)
 }
 
 /*
+ * Lines of one second repeat their stamp's date and clock, mostly all the
+ * bytes it was read from: the cache then reads only the rest, or returns
+ * the length it remembers.  Each line here is read through one cache and
+ * through a fresh one, which reads it whole: the two agree on the
+ * repeats, on lines that differ only past the bytes read, and on those
+ * that differ within them ("," then a digit begins a fraction, another
+ * fraction, a zone instead of a level word, a line cut short).
+ */
+static const char *const memo_seq[] = {
+	"2025-10-25 23:31:11 INFO x",
+	"2025-10-25 23:31:11 INFO x",
+	"2025-10-25 23:31:11 INFO other words",
+	"2025-10-25 23:31:11 IN",
+	"2025-10-25 23:31:11 I",
+	"2025-10-25 23:31:11 EST x",
+	"2025-10-25 23:31:11 ESX x",
+	"2025-10-25 23:31:11 INFO x",
+	"2025-10-25 23:31:11,123 INFO x",
+	"2025-10-25 23:31:11,123 INFO y",
+	"2025-10-25 23:31:11,124 INFO y",
+	"2025-10-25 23:31:11,124 info y",
+	"2025-10-25 23:31:11,",
+	"2025-10-25 23:31:11,5 x",
+	"2025-10-25 23:31:11,",
+	"2025-10-25 23:31:11,x",
+	"2025-10-25 23:31:11,5",
+	"2025-10-25 23:31:11.",
+	"2025-10-25 23:31:11.25 x",
+	"2025-10-25 23:31:11.25 y",
+	"2025-10-25 23:31:11.251 x",
+	"2025-10-25 23:31:11.25",
+	"2025-10-25 23:31:11.123456789 x",
+	"2025-10-25 23:31:11.123456789 x",
+	"2025-10-25 23:31:11.1234567890 x",
+	"2025-10-25 23:31:11",
+	"2025-10-25 23:31:111 x",
+	"2025-10-25 23:31:11.5x",
+	"2025-10-25 23:31:11 ",
+	"2025-10-25 23:31:11 INFO x",
+	"2025-10-25 23:31:12 INFO x",
+	"2025-10-25 23:31:12 INFO x",
+	"[2025-10-25 23:31:12] INFO x",
+	"2025-10-25 23:31:12 INFO x",
+	"2025-10-25 23:31:12Z x",
+	"2025-10-25 23:31:12 +0200 x",
+	"2025-10-25 23:31:12 INFO x",
+};
+
+static void
+test_leading_memo(void **state)
+{
+	char err[256];
+	struct tz *zones[2];
+	struct timeparse_cache c, fresh;
+	int64_t ms, fms;
+	size_t i, n, len;
+	int z, pass;
+
+	zones[0] = NULL;
+	zones[1] = tz_open("+11:00", err, sizeof err);
+	assert_non_null(zones[1]);
+	for (z = 0; z < 2; z++) {
+		/* once reading times, once lengths only, once both in turn */
+		for (pass = 0; pass < 3; pass++) {
+			memset(&c, 0, sizeof c);
+			for (i = 0; i < sizeof memo_seq / sizeof memo_seq[0]; i++) {
+				n = strlen(memo_seq[i]);
+				memset(&fresh, 0, sizeof fresh);
+				if (pass == 0 || (pass == 2 && i % 2 == 0)) {
+					ms = fms = -7;
+					len = timeparse_leading_cached(&fresh,
+					    memo_seq[i], n, zones[z], &fms);
+					assert_int_equal(timeparse_leading_cached(&c,
+					    memo_seq[i], n, zones[z], &ms), len);
+					assert_int_equal(ms, fms);
+					assert_int_equal(len, timeparse_leading(
+					    memo_seq[i], n, zones[z], &fms));
+					assert_int_equal(ms, fms);
+					/* what a stamp read says of itself */
+					if (len > 0)
+						assert_int_equal(c.naive,
+						    fresh.naive);
+				} else {
+					assert_int_equal(
+					    timeparse_leading_len_cached(&c,
+					    memo_seq[i], n),
+					    timeparse_leading_len_cached(&fresh,
+					    memo_seq[i], n));
+				}
+			}
+		}
+	}
+	tz_free(zones[1]);
+}
+
+/*
+ * In the hour shown twice, a line that repeats the one before it keeps
+ * its pass: the second, once the stream has gone there.
+ */
+static void
+test_leading_memo_repeated_hour(void **state)
+{
+	static const struct {
+		const char	*s;
+		int64_t		 ms;	/* UTC */
+		size_t		 len;
+	} seq[] = {
+		{ "2025-10-26 02:59:00 INFO x", 1761440340000LL, 20 },	/* CEST */
+		{ "2025-10-26 02:00:30 INFO x", 1761440430000LL, 20 },	/* CET */
+		{ "2025-10-26 02:00:30 INFO x", 1761440430000LL, 20 },
+		{ "2025-10-26 02:00:30 INFO y", 1761440430000LL, 20 },
+		{ "2025-10-26 02:00:31 INFO x", 1761440431000LL, 20 },
+		{ "2025-10-26 02:00:31 INFO x", 1761440431000LL, 20 },
+		{ "2025-10-26 02:00:31,500 INFO x", 1761440431500LL, 24 },
+		{ "2025-10-26 02:00:31,250 INFO x", 1761440431250LL, 24 },
+		{ "2025-10-26 03:00:00,250 INFO x", 1761444000250LL, 24 },
+		{ "2025-10-26 03:00:00,500 INFO x", 1761444000500LL, 24 },
+	};
+	char err[256];
+	struct tz *tz = tz_open("Europe/Berlin", err, sizeof err);
+	struct timeparse_cache c;
+	int64_t ms = 0;
+	size_t i;
+
+	assert_non_null(tz);
+	memset(&c, 0, sizeof c);
+	for (i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+		assert_int_equal(timeparse_leading_cached(&c, seq[i].s,
+		    strlen(seq[i].s), tz, &ms), seq[i].len);
+		assert_int_equal(ms, seq[i].ms);
+	}
+	/* another zone, same bytes: read anew */
+	assert_int_equal(timeparse_leading_cached(&c, seq[5].s,
+	    strlen(seq[5].s), NULL, &ms), 20);
+	assert_int_equal(ms, 1761444031000LL);
+	assert_int_equal(timeparse_leading_cached(&c, seq[6].s,
+	    strlen(seq[6].s), NULL, &ms), 24);
+	assert_int_equal(ms, 1761444031500LL);
+	tz_free(tz);
+}
+
+/*
  * One cache serves both parsers only where the separators suit both: a
  * leading stamp's space or an RFC 3339 't' never lets the other accept it.
  */
@@ -967,6 +1109,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_days_from_civil),
 		cmocka_unit_test(test_tz_repeated_hour),
+		cmocka_unit_test(test_leading_memo),
+		cmocka_unit_test(test_leading_memo_repeated_hour),
 		cmocka_unit_test(test_rfc3339_docker),
 		cmocka_unit_test(test_has_leading),
 		cmocka_unit_test(test_rfc3339_rejects),
