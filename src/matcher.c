@@ -111,6 +111,7 @@ struct matcher {
 	char			**literal;	/* distinct gate literals, owned */
 	size_t			*literal_len;
 	size_t			 nliteral;
+	struct util_index	 literal_at;	/* the literals by their hash */
 	struct prefilter	*pf;		/* finds the literals of a record in one pass */
 	uint64_t		*found;		/* per record: bit k = literal k occurs */
 	size_t			 fwords;	/* its words, prefilter_words */
@@ -159,11 +160,12 @@ struct matcher {
 static size_t
 literal_index(const struct matcher *m, const char *s, size_t len)
 {
-	size_t k;
+	uint64_t h = util_hash64(s, len, UTIL_HASH_SEED);
+	size_t k, it;
 
-	for (k = 0; k < m->nliteral; k++) {
-		if (m->literal_len[k] == len && m->literal[k][0] == s[0] &&
-		    memcmp(m->literal[k], s, len) == 0)
+	for (it = 0; (k = util_index_next(&m->literal_at, h, &it)) !=
+	    UTIL_INDEX_NONE; ) {
+		if (m->literal_len[k] == len && memcmp(m->literal[k], s, len) == 0)
 			return k;
 	}
 	return SIZE_MAX;
@@ -183,6 +185,7 @@ literal_add(struct matcher *m, const char *s)
 	    m->nliteral * sizeof *m->literal_len);
 	m->literal[k] = xstrdup(s);
 	m->literal_len[k] = len;
+	util_index_put(&m->literal_at, util_hash64(s, len, UTIL_HASH_SEED), k);
 	m->lit_rules = xrealloc(m->lit_rules,
 	    m->nliteral * m->rwords * sizeof *m->lit_rules);
 	memset(m->lit_rules + k * m->rwords, 0,
@@ -299,6 +302,7 @@ index_free(struct matcher *m)
 	free(m->lit_rules);
 	matcher_literals_free(m->literal, m->nliteral);
 	free(m->literal_len);
+	util_index_free(&m->literal_at);
 	prefilter_free(m->pf);
 	free(m->found);
 	m->req = NULL;

@@ -32,6 +32,8 @@
 #define RULE_WINDOW_WORDS 36
 /* The largest rules file read: 10k rules take about 4 MiB. */
 #define RULES_FILE_MAX	(16 << 20)
+/* What is read at a time once the file has grown past its size at open. */
+#define READ_CHUNK	8192
 
 void
 diag_add(struct diag_list *d, const char *file, int line, int col,
@@ -391,7 +393,7 @@ start_rule(struct parse *p, const char *id, size_t idlen, int line,
 		p->skip = 1;
 		return;
 	}
-	rs->rules = xrealloc(rs->rules, (rs->n + 1) * sizeof(*rs->rules));
+	rs->rules = util_grow(rs->rules, &rs->cap, rs->n, sizeof(*rs->rules), 64);
 	p->where = util_grow(p->where, &p->wherecap, rs->n,
 	    sizeof(*p->where), 16);
 	p->where[rs->n] = xcalloc(1, sizeof(struct rule_where));
@@ -1013,8 +1015,10 @@ rule_key(struct parse *p, const char *key, const char *value, int line,
 	struct key_line k;
 	size_t d;
 
+	/* most keys differ from a directive in the first byte */
 	for (d = 0; d < K_COUNT; d++)
-		if (strcmp(key, rule_directives[d].key) == 0)
+		if (key[0] == rule_directives[d].key[0] &&
+		    strcmp(key, rule_directives[d].key) == 0)
 			break;
 	if (d == K_COUNT) {
 		diag_add(p->diags, p->file, line, 1, src, "unknown key '%s'", key);
@@ -1236,7 +1240,6 @@ load_file(struct parse *p, const char *path)
 	struct ruleset *rs = p->rs;
 	struct stat st;
 	struct buf b;
-	char chunk[8192];
 	ssize_t n;
 	int fd;
 
@@ -1253,7 +1256,16 @@ load_file(struct parse *p, const char *path)
 		return;
 	}
 	buf_init(&b);
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+	/* room for the whole file and the read that finds its end: no copy */
+	buf_reserve(&b, st.st_size > 0 && st.st_size < RULES_FILE_MAX ?
+	    (size_t)st.st_size + 1 : READ_CHUNK);
+	b.data[0] = '\0';
+	for (;;) {
+		if (b.len + 1 >= b.cap)
+			buf_reserve(&b, READ_CHUNK);
+		n = read(fd, b.data + b.len, b.cap - b.len - 1);
+		if (n == 0)
+			break;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -1268,13 +1280,14 @@ load_file(struct parse *p, const char *path)
 			buf_free(&b);
 			return;
 		}
-		buf_append(&b, chunk, (size_t)n);
+		b.len += (size_t)n;
+		b.data[b.len] = '\0';
 	}
 	close(fd);
 	rs->files = xrealloc(rs->files, (rs->nfiles + 1) * sizeof(char *));
 	rs->files[rs->nfiles++] = xstrdup(path);
 	p->file = rs->files[rs->nfiles - 1];
-	parse_buffer(p, b.data != NULL ? b.data : chunk, b.len);
+	parse_buffer(p, b.data, b.len);
 	buf_free(&b);
 }
 

@@ -201,6 +201,7 @@ struct rule {
 struct ruleset {
 	struct rule		*rules;
 	size_t			 n;
+	size_t			 cap;		/* rules allocated */
 	struct rule_scenario	*scenarios;
 	size_t			 nscenarios;
 	char			**files;	/* files loaded, in order */
