@@ -168,6 +168,7 @@ struct ingest {
 	int			 resumable;
 	uint64_t		 fingerprint;
 	int64_t			 ingest_id;
+	double			 decompress_cpu;	/* of the inputs closed so far */
 	char			*def_name;
 	size_t			 def_name_len;	/* asked for by every record without a source of its own */
 	size_t			 def_src;	/* its row in srcs + 1 once met, else 0 */
@@ -386,6 +387,7 @@ ingest_times(struct ingest *in, struct ingest_times *t)
 	t->correlate_cpu = w.correlate_cpu;
 	t->write_idle = w.idle;
 	t->read_blocked = w.blocked;
+	t->decompress_cpu = in->decompress_cpu;
 	store_checkpoints_behind(in->st, NULL, &t->checkpoint_cpu);
 }
 
@@ -1556,6 +1558,7 @@ out:
 	multiline_free(in->ml);
 	in->ml = NULL;
 	envelope_free(env);
+	in->decompress_cpu += reader_ahead_cpu(r);
 	reader_close(r);
 	in->r = NULL;
 	ingest_end_input(in, rc != 0);

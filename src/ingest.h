@@ -51,11 +51,13 @@ void ingest_free(struct ingest *in);
  * Where the work of the inputs read so far went, in seconds: the writer
  * thread's CPU (the correlation's share of it) and its wait for batches,
  * the reading thread's wait for the writer, the background checkpoints'
- * CPU.  Complete once ingest_input has returned.
+ * CPU, and the CPU of the threads that decompress long gzip inputs ahead
+ * of the reading thread.  Complete once ingest_input has returned.
  */
 struct ingest_times {
 	double	write_cpu, correlate_cpu, write_idle, read_blocked;
 	double	checkpoint_cpu;
+	double	decompress_cpu;
 };
 void ingest_times(struct ingest *in, struct ingest_times *t);
 

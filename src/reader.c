@@ -79,6 +79,7 @@ struct ahead {
 	int		 done;		/* the input ended (status 0) or failed (-1) */
 	ssize_t		 status;
 	int		 quit;
+	double		 cpu;		/* the thread's CPU seconds, once it ended */
 };
 
 struct reader {
@@ -102,6 +103,7 @@ struct reader {
 
 	char			*buf;
 	struct ahead		*ahead;		/* reading ahead, or NULL */
+	double			 ahead_cpu;	/* CPU seconds of ended read-aheads */
 	int			 ahead_over;	/* ... no more: the input ended once */
 	uint64_t		 filled;	/* bytes fill() has added */
 	size_t			 start;		/* unconsumed data is buf[start..end) */
@@ -322,6 +324,7 @@ ahead_main(void *arg)
 {
 	struct reader *r = arg;
 	struct ahead *a = r->ahead;
+	double cpu0 = util_thread_cpu();
 	char *dst;
 	size_t got;
 	ssize_t n = 0;
@@ -332,6 +335,7 @@ ahead_main(void *arg)
 		while (a->nfree == 0 && !a->quit)
 			pthread_cond_wait(&a->cv, &a->mu);
 		if (a->quit) {
+			a->cpu = util_thread_cpu() - cpu0;
 			pthread_mutex_unlock(&a->mu);
 			return NULL;
 		}
@@ -354,6 +358,8 @@ ahead_main(void *arg)
 			a->done = 1;
 			a->status = n < 0 ? -1 : 0;
 		}
+		if (n <= 0)
+			a->cpu = util_thread_cpu() - cpu0;
 		pthread_cond_broadcast(&a->cv);
 		pthread_mutex_unlock(&a->mu);
 		if (n <= 0)
@@ -419,6 +425,7 @@ ahead_end(struct reader *r, int quit)
 	pthread_cond_broadcast(&a->cv);
 	pthread_mutex_unlock(&a->mu);
 	pthread_join(a->thread, NULL);
+	r->ahead_cpu += a->cpu;
 	pthread_cond_destroy(&a->cv);
 	pthread_mutex_destroy(&a->mu);
 	for (i = 0; i < READER_AHEAD_BUFS; i++)
@@ -981,6 +988,20 @@ reader_open_memory(const char *data, size_t len)
 	r->idle_since = mono_ms();
 	r->avx2 = util_has_avx2();
 	return r;
+}
+
+double
+reader_ahead_cpu(const struct reader *r)
+{
+	clockid_t clock;
+	struct timespec ts;
+	double cpu = r->ahead_cpu;
+
+	if (r->ahead != NULL &&
+	    pthread_getcpuclockid(r->ahead->thread, &clock) == 0 &&
+	    clock_gettime(clock, &ts) == 0)
+		cpu += (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return cpu;
 }
 
 void

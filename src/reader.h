@@ -48,6 +48,8 @@ struct reader *reader_open(const char *path, int follow, char *err, size_t errle
  */
 struct reader *reader_open_memory(const char *data, size_t len);
 void reader_close(struct reader *r);
+/* CPU seconds the reader's own decompression thread has spent, 0 without one. */
+double reader_ahead_cpu(const struct reader *r);
 
 /*
  * Next line: returns 1 and fills *line, 0 at end of input, -1 on a read

@@ -70,8 +70,15 @@ if [ "$gz" -ge 100000000 ]; then ok "100MB: the .gz has $gz bytes"; else
 	not_ok "100MB: the .gz has at least 100000000 bytes" "it has $gz"; fi
 counted=$(expected big.log)
 rm -f big.log
-check_rc "100MB: .gz file ingests" 0 "$LT" ingest --db big.db --source app big.log.gz
+check_rc "100MB: .gz file ingests" 0 "$LT" ingest --stats --db big.db --source app big.log.gz
 check_eq "100MB: counts of the uncompressed text" "$counted" "$(row big.db)"
+# decompression figure: $1 the --stats line; prints it as a number
+decompression() {
+	printf '%s\n' "$1" | tr -d ';' | awk '{ for (i = 1; i < NF; i++)
+	    if ($i == "decompression") print $(i + 1) + 0 }'
+}
+check_eq "100MB: --stats counts the CPU of decompressing ahead" "1" \
+    "$(decompression "$(tail -n 1 "$T/err")" | awk '{ print ($1 > 0) }')"
 rm -f big.log.gz big.db*
 
 # --- random bytes, as in the report: 300000 of them compressed
@@ -79,7 +86,9 @@ head -c 300000 /dev/urandom > rand.bin
 gzip -c rand.bin > rand.gz
 nl=$(tr -cd '\n' < rand.bin | wc -c)
 [ "$(tail -c 1 rand.bin | od -An -c | tr -d ' ')" = '\n' ] || nl=$((nl + 1))
-check_rc "random 300000 bytes .gz: exit 0" 0 "$LT" ingest --db rand.db rand.gz
+check_rc "random 300000 bytes .gz: exit 0" 0 "$LT" ingest --stats --db rand.db rand.gz
+check_eq "random 300000 bytes .gz: too short to decompress ahead" "0" \
+    "$(decompression "$(tail -n 1 "$T/err")")"
 check_eq "random 300000 bytes .gz: every byte and line read" "done|$nl|300000" \
     "$(sql rand.db "SELECT status, lines, bytes FROM ingests")"
 
