@@ -237,6 +237,7 @@ struct key_scan {
 	sqlite3_stmt	*st;		/* owned by struct correlate's stmt */
 	int		 fold;		/* keys lowered (lower()) */
 	const char	*field;		/* NULL: every key "" */
+	size_t		 fieldlen;
 	const char	*path;		/* field_path of field */
 	struct key_row	*rows;
 	size_t		 n, cap, next;
@@ -1134,17 +1135,15 @@ quiet_point(struct correlate *c, const char *rule, int64_t source_id,
 	return 0;
 }
 
-/* A byte json_extract takes as it is in a string: no quote, escape or control. */
-static int
-plain_byte(unsigned char ch)
-{
-	return ch >= 0x20 && ch != '"' && ch != '\\';
-}
+/* The bytes that end a plain string (see plain_string): quote, escape, control. */
+static const unsigned char json_stop[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1
+};
 
 /*
- * The plain string at *p (before end): its text, its length in *len, and
- * *p moved past it; NULL if *p starts none or it holds a byte that is not
- * plain.
+ * The plain string at *p (before end), one json_extract takes as it is:
+ * its text, its length in *len, and *p moved past it; NULL if *p starts
+ * none or it holds an escape or a control character.
  */
 static const char *
 plain_string(const char **p, const char *end, size_t *len)
@@ -1153,10 +1152,9 @@ plain_string(const char **p, const char *end, size_t *len)
 
 	if (s == end || *s != '"')
 		return NULL;
-	for (q = ++s; q < end && *q != '"'; q++)
-		if (!plain_byte((unsigned char)*q))
-			return NULL;
-	if (q == end)
+	for (q = ++s; q < end && !json_stop[(unsigned char)*q]; q++)
+		;
+	if (q == end || *q != '"')
 		return NULL;
 	*len = (size_t)(q - s);
 	*p = q + 1;
@@ -1173,7 +1171,7 @@ correlate_field_text(const char *fields, size_t len, const char *name,
 
 	/* SQLite compares the path's label as written: a name needing no escape */
 	for (i = 0; name != NULL && i < namelen; i++)
-		if (!plain_byte((unsigned char)name[i]) || (unsigned char)name[i] >= 0x7f)
+		if (json_stop[(unsigned char)name[i]] || (unsigned char)name[i] >= 0x7f)
 			return -1;
 	if (len < 2 || *p++ != '{' || *--end != '}')
 		return -1;
@@ -1214,12 +1212,12 @@ extract_stmt(struct correlate *c, int fold)
 }
 
 /*
- * Read the row st is on into ks: its key is what json_extract(fields,
+ * Read the row st is on, at ts, into ks: its key is what json_extract(fields,
  * path), lowered if ks->fold, would give, NULL as "".  0, or -1 (SQLite
  * found the fields malformed).
  */
 static int
-key_scan_take(struct correlate *c, struct key_scan *ks)
+key_scan_take(struct correlate *c, struct key_scan *ks, int64_t ts)
 {
 	sqlite3_stmt *st = ks->st, *ex;
 	struct key_row *row;
@@ -1230,13 +1228,13 @@ key_scan_take(struct correlate *c, struct key_scan *ks)
 	ks->rows = util_grow(ks->rows, &ks->cap, ks->n, sizeof *ks->rows, 16);
 	row = &ks->rows[ks->n];
 	row->id = sqlite3_column_int64(st, 0);
-	row->ts = sqlite3_column_int64(st, 1);
+	row->ts = ts;
 	row->key_off = ks->keys.len;
 	fields = (const char *)sqlite3_column_text(st, 2);
 	len = (size_t)sqlite3_column_bytes(st, 2);
 	if (fields != NULL && sqlite3_column_type(st, 2) == SQLITE_TEXT)
 		found = correlate_field_text(fields, len, ks->field,
-		    ks->field != NULL ? strlen(ks->field) : 0, &v, &vlen);
+		    ks->fieldlen, &v, &vlen);
 	else if (fields != NULL)
 		found = -1;
 	if (found == 1 && ks->fold) {
@@ -1291,6 +1289,7 @@ key_scan_start(struct key_scan *ks, sqlite3_stmt *st, int fold,
 	sqlite3_bind_int64(st, 3, pos->ts);
 	sqlite3_bind_int64(st, 4, pos->id);
 	ks->field = field;
+	ks->fieldlen = field != NULL ? strlen(field) : 0;
 	ks->path = path;
 	ks->n = ks->next = 0;
 	ks->on_row = 0;
@@ -1304,12 +1303,19 @@ key_scan_end(struct key_scan *ks)
 	sqlite3_reset(ks->st);
 }
 
-static int
-key_row_cmp(const void *a, const void *b)
+/* Put rows in id order: a few, most often in order already. */
+static void
+key_rows_sort(struct key_row *rows, size_t n)
 {
-	const struct key_row *x = a, *y = b;
+	struct key_row r;
+	size_t i, j;
 
-	return (x->id > y->id) - (x->id < y->id);
+	for (i = 1; i < n; i++) {
+		r = rows[i];
+		for (j = i; j > 0 && rows[j - 1].id > r.id; j--)
+			rows[j] = rows[j - 1];
+		rows[j] = r;
+	}
 }
 
 /*
@@ -1321,6 +1327,7 @@ static int
 key_scan_next(struct correlate *c, struct key_scan *ks, struct scan_row *row)
 {
 	const struct key_row *r;
+	int64_t ts;
 	int rc;
 
 	if (ks->next == ks->n) {
@@ -1334,9 +1341,11 @@ key_scan_next(struct correlate *c, struct key_scan *ks, struct scan_row *row)
 			else
 				return -1;
 		}
-		while (ks->on_row && (ks->n == 0 ||
-		    sqlite3_column_int64(ks->st, 1) == ks->rows[0].ts)) {
-			if (key_scan_take(c, ks) != 0)
+		while (ks->on_row) {
+			ts = sqlite3_column_int64(ks->st, 1);
+			if (ks->n > 0 && ts != ks->rows[0].ts)
+				break;
+			if (key_scan_take(c, ks, ts) != 0)
 				return -1;
 			if ((rc = sqlite3_step(ks->st)) == SQLITE_DONE) {
 				ks->on_row = 0;
@@ -1346,8 +1355,7 @@ key_scan_next(struct correlate *c, struct key_scan *ks, struct scan_row *row)
 		}
 		if (ks->n == 0)
 			return 0;
-		if (ks->n > 1)
-			qsort(ks->rows, ks->n, sizeof *ks->rows, key_row_cmp);
+		key_rows_sort(ks->rows, ks->n);
 	}
 	r = &ks->rows[ks->next++];
 	row->id = r->id;
