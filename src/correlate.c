@@ -1212,6 +1212,29 @@ extract_stmt(struct correlate *c, int fold)
 }
 
 /*
+ * Append s (n bytes) as SQLite's lower() gives it where that is sure: for
+ * ASCII, which it folds alone unless built with ICU, and then the same.
+ * -1 (nothing appended) if s holds another byte.
+ */
+static int
+append_lower(struct buf *b, const char *s, size_t n)
+{
+	char *d;
+	size_t i;
+
+	buf_reserve(b, n);
+	d = b->data + b->len;
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] >= 0x80)
+			return -1;
+		d[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+	}
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+/*
  * Read the row st is on, at ts, into ks: its key is what json_extract(fields,
  * path), lowered if ks->fold, would give, NULL as "".  0, or -1 (SQLite
  * found the fields malformed).
@@ -1222,27 +1245,25 @@ key_scan_take(struct correlate *c, struct key_scan *ks, int64_t ts)
 	sqlite3_stmt *st = ks->st, *ex;
 	struct key_row *row;
 	const char *fields, *v = NULL;
-	size_t len, vlen = 0, i;
-	int found = 0, rc;
+	size_t len, vlen = 0;
+	int found = 0, type, rc;
 
 	ks->rows = util_grow(ks->rows, &ks->cap, ks->n, sizeof *ks->rows, 16);
 	row = &ks->rows[ks->n];
 	row->id = sqlite3_column_int64(st, 0);
 	row->ts = ts;
 	row->key_off = ks->keys.len;
-	fields = (const char *)sqlite3_column_text(st, 2);
-	len = (size_t)sqlite3_column_bytes(st, 2);
-	if (fields != NULL && sqlite3_column_type(st, 2) == SQLITE_TEXT)
-		found = correlate_field_text(fields, len, ks->field,
-		    ks->fieldlen, &v, &vlen);
-	else if (fields != NULL)
+	/* the type first: reading a value as text may convert it */
+	type = sqlite3_column_type(st, 2);
+	if (type == SQLITE_TEXT) {
+		fields = (const char *)sqlite3_column_text(st, 2);
+		len = (size_t)sqlite3_column_bytes(st, 2);
+		found = fields != NULL ? correlate_field_text(fields, len,
+		    ks->field, ks->fieldlen, &v, &vlen) : -1;
+	} else if (type != SQLITE_NULL)
 		found = -1;
-	if (found == 1 && ks->fold) {
-		for (i = 0; i < vlen && (unsigned char)v[i] < 0x80; i++)
-			;
-		if (i < vlen)
-			found = -1;
-	}
+	if (found == 1 && ks->fold && append_lower(&ks->keys, v, vlen) != 0)
+		found = -1;
 	if (found == -1) {
 		if ((ex = extract_stmt(c, ks->fold)) == NULL)
 			return -1;
@@ -1260,12 +1281,7 @@ key_scan_take(struct correlate *c, struct key_scan *ks, int64_t ts)
 		sqlite3_clear_bindings(ex);
 		if (rc != SQLITE_ROW)
 			return -1;
-	} else if (found == 1 && ks->fold) {
-		buf_reserve(&ks->keys, vlen);
-		for (i = 0; i < vlen; i++)
-			ks->keys.data[ks->keys.len + i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] - 'A' + 'a' : v[i]);
-		ks->keys.len += vlen;
-	} else if (found == 1)
+	} else if (found == 1 && !ks->fold)
 		buf_append(&ks->keys, v, vlen);
 	row->key_len = ks->keys.len - row->key_off;
 	ks->n++;
