@@ -234,7 +234,7 @@ struct key_row {
  * SQLite otherwise.  Holds the rows of one time, put in id order.
  */
 struct key_scan {
-	sqlite3_stmt	*st;		/* owned by struct correlate's stmt */
+	sqlite3_stmt	*st;		/* one of struct correlate's stmt */
 	int		 fold;		/* keys lowered (lower()) */
 	const char	*field;		/* NULL: every key "" */
 	size_t		 fieldlen;
@@ -380,7 +380,7 @@ struct correlate {
 	sqlite3_stmt		**same_scan;
 	int			**same_cols;	/* per rule with same =: same_column of each */
 	int			 prepared;	/* those of a run and same_scan are (prepare) */
-	/* the storm and expect scans; the statements for keys they cannot read */
+	/* the storm and expect scans; statements for keys they cannot read */
 	struct key_scan		 scan_a, scan_b;
 	sqlite3_stmt		*extract[2];
 	/* the keyed new events of same rules since the last run */
@@ -1135,7 +1135,7 @@ quiet_point(struct correlate *c, const char *rule, int64_t source_id,
 	return 0;
 }
 
-/* The bytes that end a plain string (see plain_string): quote, escape, control. */
+/* The bytes that end a plain string (plain_string): quote, escape, control. */
 static const unsigned char json_stop[256] = {
 	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1
 };
@@ -1169,9 +1169,10 @@ correlate_field_text(const char *fields, size_t len, const char *name,
 	size_t klen, l, i;
 	int found = 0;
 
-	/* SQLite compares the path's label as written: a name needing no escape */
+	/* SQLite compares the path's label as written: no name to escape */
 	for (i = 0; name != NULL && i < namelen; i++)
-		if (json_stop[(unsigned char)name[i]] || (unsigned char)name[i] >= 0x7f)
+		if (json_stop[(unsigned char)name[i]] ||
+		    (unsigned char)name[i] >= 0x7f)
 			return -1;
 	if (len < 2 || *p++ != '{' || *--end != '}')
 		return -1;
@@ -1181,7 +1182,8 @@ correlate_field_text(const char *fields, size_t len, const char *name,
 		if ((k = plain_string(&p, end, &klen)) == NULL || p == end ||
 		    *p++ != ':' || (v = plain_string(&p, end, &l)) == NULL)
 			return -1;
-		if (name != NULL && klen == namelen && memcmp(k, name, klen) == 0) {
+		if (name != NULL && klen == namelen &&
+		    memcmp(k, name, klen) == 0) {
 			/* which of two SQLite takes is its own business */
 			if (found)
 				return -1;
@@ -1196,7 +1198,7 @@ correlate_field_text(const char *fields, size_t len, const char *name,
 	}
 }
 
-/* The statement giving what key_scan cannot read itself, prepared when first needed. */
+/* The statement for what key_scan cannot read itself, prepared when needed. */
 static sqlite3_stmt *
 extract_stmt(struct correlate *c, int fold)
 {
@@ -1227,7 +1229,8 @@ append_lower(struct buf *b, const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		if ((unsigned char)s[i] >= 0x80)
 			return -1;
-		d[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+		d[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') :
+		    s[i];
 	}
 	b->len += n;
 	b->data[b->len] = '\0';
@@ -1235,9 +1238,9 @@ append_lower(struct buf *b, const char *s, size_t n)
 }
 
 /*
- * Read the row st is on, at ts, into ks: its key is what json_extract(fields,
- * path), lowered if ks->fold, would give, NULL as "".  0, or -1 (SQLite
- * found the fields malformed).
+ * Read the row st is on, at ts, into ks: its key is what
+ * json_extract(fields, path), lowered if ks->fold, would give, NULL as "".
+ * 0, or -1 (SQLite found the fields malformed).
  */
 static int
 key_scan_take(struct correlate *c, struct key_scan *ks, int64_t ts)
@@ -1275,7 +1278,8 @@ key_scan_take(struct correlate *c, struct key_scan *ks, int64_t ts)
 		if ((rc = sqlite3_step(ex)) == SQLITE_ROW) {
 			v = (const char *)sqlite3_column_text(ex, 0);
 			vlen = (size_t)sqlite3_column_bytes(ex, 0);
-			buf_append(&ks->keys, v != NULL ? v : "", v != NULL ? vlen : 0);
+			if (v != NULL)
+				buf_append(&ks->keys, v, vlen);
 		}
 		sqlite3_reset(ex);
 		sqlite3_clear_bindings(ex);
@@ -1319,19 +1323,12 @@ key_scan_end(struct key_scan *ks)
 	sqlite3_reset(ks->st);
 }
 
-/* Put rows in id order: a few, most often in order already. */
-static void
-key_rows_sort(struct key_row *rows, size_t n)
+static int
+key_row_cmp(const void *a, const void *b)
 {
-	struct key_row r;
-	size_t i, j;
+	const struct key_row *x = a, *y = b;
 
-	for (i = 1; i < n; i++) {
-		r = rows[i];
-		for (j = i; j > 0 && rows[j - 1].id > r.id; j--)
-			rows[j] = rows[j - 1];
-		rows[j] = r;
-	}
+	return (x->id > y->id) - (x->id < y->id);
 }
 
 /*
@@ -1344,6 +1341,7 @@ key_scan_next(struct correlate *c, struct key_scan *ks, struct scan_row *row)
 {
 	const struct key_row *r;
 	int64_t ts;
+	size_t i;
 	int rc;
 
 	if (ks->next == ks->n) {
@@ -1371,7 +1369,11 @@ key_scan_next(struct correlate *c, struct key_scan *ks, struct scan_row *row)
 		}
 		if (ks->n == 0)
 			return 0;
-		key_rows_sort(ks->rows, ks->n);
+		for (i = 1; i < ks->n; i++)
+			if (ks->rows[i - 1].id > ks->rows[i].id)
+				break;
+		if (i < ks->n)
+			qsort(ks->rows, ks->n, sizeof *ks->rows, key_row_cmp);
 	}
 	r = &ks->rows[ks->next++];
 	row->id = r->id;

@@ -1000,7 +1000,8 @@ struct field_case {
 
 static const struct field_case field_cases[] = {
 	FC("{\"peer\":\"A\"}", "peer", 1, "A"),
-	FC("{\"a\":\"1\",\"peer\":\"x y:z,{}[]\",\"b\":\"\"}", "peer", 1, "x y:z,{}[]"),
+	FC("{\"a\":\"1\",\"peer\":\"x y:z,{}[]\",\"b\":\"\"}", "peer", 1,
+	    "x y:z,{}[]"),
 	FC("{\"peer\":\"\"}", "peer", 1, ""),
 	FC("{\"a\":\"}\"}", "a", 1, "}"),
 	FC("{\"peer\":\"caf\xc3\xa9\"}", "peer", 1, "caf\xc3\xa9"),
@@ -1103,7 +1104,8 @@ test_field_text(void **state)
 			fail_msg("case %zu %s: SQLite: %s", i, fc->fields,
 			    sqlite3_errmsg(db));
 		if (got == 0) {
-			assert_int_equal(sqlite3_column_type(st, 0), SQLITE_NULL);
+			assert_int_equal(sqlite3_column_type(st, 0),
+			    SQLITE_NULL);
 			continue;
 		}
 		assert_int_equal(sqlite3_column_type(st, 0), SQLITE_TEXT);
@@ -1120,8 +1122,10 @@ static void
 test_keys_as_sqlite(void **state)
 {
 	static const char *const ws[] = {
-		"{\"peer\":\"A\"}", "{\"peer\": \"A\"}", "{\"peer\":\"\\u0041\"}",
-		"{\"peer\":\"B\",\"peer\":\"C\"}", "{\"peer\":\"B\",\"peer\":\"C\"}",
+		"{\"peer\":\"A\"}", "{\"peer\": \"A\"}",
+		"{\"peer\":\"\\u0041\"}",
+		"{\"peer\":\"B\",\"peer\":\"C\"}",
+		"{\"peer\":\"B\",\"peer\":\"C\"}",
 		"{\"peer\":\"B\",\"peer\":\"C\"}",
 		"{\"peer\":7}", "{\"peer\":7.0}", "{\"peer\":\"7\"}",
 		"{\"x\":\"y\"}", "{\"peer\":null}", NULL,
