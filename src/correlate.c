@@ -257,8 +257,8 @@ struct emit_ctx {
 
 /* The latest event of one sample key within the window (run_same). */
 struct same_seen {
-	char		*key;
-	size_t		 len;
+	char		*key;		/* cap bytes */
+	size_t		 len, cap;
 	int64_t		 ts, id;
 };
 
@@ -266,6 +266,12 @@ struct same_seen {
 struct same_state {
 	struct same_seen	*seen;
 	size_t			 nseen, capseen;
+	/*
+	 * seen[nseen] to before seen[nheld] are out of the window, their keys
+	 * kept for new ones: most events bring a key of their own, which
+	 * cost a malloc and a free each.
+	 */
+	size_t			 nheld;
 };
 
 /*
@@ -649,7 +655,7 @@ same_state_free(struct same_state *ss)
 
 	if (ss == NULL)
 		return;
-	for (i = 0; i < ss->nseen; i++)
+	for (i = 0; i < ss->nheld; i++)
 		free(ss->seen[i].key);
 	free(ss->seen);
 	free(ss);
@@ -2047,16 +2053,20 @@ same_apply(struct correlate *c, struct same_state *ss, int64_t w,
     int64_t from, const struct same_row *row)
 {
 	sqlite3_stmt *up;
+	struct same_seen *s, tmp;
 	int64_t dup = 0;
 	size_t i, k, t;
 
-	/* forget what is out of the window; find the key */
+	/* forget what is out of the window, keeping its key; find the key */
 	for (i = k = 0; i < ss->nseen; i++) {
-		if (ss->seen[i].ts < row->ts - w) {
-			free(ss->seen[i].key);
+		if (ss->seen[i].ts < row->ts - w)
 			continue;
+		if (k != i) {
+			tmp = ss->seen[k];
+			ss->seen[k] = ss->seen[i];
+			ss->seen[i] = tmp;
 		}
-		ss->seen[k++] = ss->seen[i];
+		k++;
 	}
 	ss->nseen = k;
 	for (i = 0; i < ss->nseen; i++)
@@ -2068,13 +2078,22 @@ same_apply(struct correlate *c, struct same_state *ss, int64_t w,
 		ss->seen[i].ts = row->ts;
 		ss->seen[i].id = row->id;
 	} else {
-		ss->seen = util_grow(ss->seen, &ss->capseen, ss->nseen,
-		    sizeof *ss->seen, 8);
-		ss->seen[ss->nseen].key = xmalloc(row->len > 0 ? row->len : 1);
-		memcpy(ss->seen[ss->nseen].key, row->key, row->len);
-		ss->seen[ss->nseen].len = row->len;
-		ss->seen[ss->nseen].ts = row->ts;
-		ss->seen[ss->nseen++].id = row->id;
+		if (ss->nseen == ss->nheld) {
+			ss->seen = util_grow(ss->seen, &ss->capseen, ss->nheld,
+			    sizeof *ss->seen, 8);
+			ss->seen[ss->nheld].key = NULL;
+			ss->seen[ss->nheld++].cap = 0;
+		}
+		s = &ss->seen[ss->nseen++];
+		if (s->cap < row->len || s->key == NULL) {
+			free(s->key);
+			s->cap = row->len > 0 ? row->len : 1;
+			s->key = xmalloc(s->cap);
+		}
+		memcpy(s->key, row->key, row->len);
+		s->len = row->len;
+		s->ts = row->ts;
+		s->id = row->id;
 	}
 	if (row->ts < from || dup == row->old)
 		return 0;
