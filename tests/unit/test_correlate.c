@@ -563,6 +563,51 @@ test_same_ties(void **state)
 	buf_free(&want);
 }
 
+/*
+ * Keys that leave the window of same and come back are new again, and
+ * keys longer than any before are kept whole, whether the events come in
+ * one run or a run each.
+ */
+static void
+test_same_window(void **state)
+{
+	static const struct {
+		int64_t		 ts;
+		const char	*fields;
+	} ev[] = {
+		{ 0, "{\"model\":\"a\",\"n\":\"1\"}" },
+		{ 100, "{\"model\":\"bbbbbbbb\",\"n\":\"22\"}" },
+		{ 200, "{\"model\":\"a\",\"n\":\"1\"}" },
+		{ 1500, "{\"model\":\"cccccccccccccccccccccccc\",\"n\":\"333\"}" },
+		{ 1600, "{\"model\":\"a\",\"n\":\"1\"}" },
+		{ 1700, "{\"model\":\"cccccccccccccccccccccccc\",\"n\":\"333\"}" },
+		{ 1800, "{\"model\":\"cccccccccccccccccccccccc\",\"n\":\"334\"}" },
+		{ 3000, "{\"model\":\"d\",\"n\":\"4\"}" },
+		{ 3100, "{\"model\":\"a\",\"n\":\"1\"}" },
+		{ 3200, "{\"model\":\"d\",\"n\":\"4\"}" },
+	};
+	static const char want[] =
+	    "0|-\n100|-\n200|0\n1500|-\n1600|-\n1700|1500\n1800|-\n"
+	    "3000|-\n3100|-\n3200|3000\n";
+	struct db d;
+	size_t i, each;
+
+	(void)state;
+	for (each = 0; each < 2; each++) {
+		db_open(&d);
+		for (i = 0; i < sizeof ev / sizeof ev[0]; i++) {
+			add(&d, R_RT, ev[i].ts, ev[i].fields);
+			if (each)
+				run(&d);
+		}
+		run(&d);
+		check_rows(&d, "SELECT e.ts, d.ts FROM events e"
+		    " LEFT JOIN events d ON d.id = e.dup_of"
+		    " WHERE e.rule = 'rt' ORDER BY e.ts", want);
+		db_close(&d);
+	}
+}
+
 #define FOLLOWS_TO "SELECT s.ts, t.rule, t.ts, s.inherited FROM events s" \
 	" LEFT JOIN events t ON t.id = s.link WHERE s.rule = 'fallback' ORDER BY s.ts"
 
@@ -1206,6 +1251,7 @@ main(void)
 		cmocka_unit_test(test_follows_sparse),
 		cmocka_unit_test(test_same_samples),
 		cmocka_unit_test(test_same_ties),
+		cmocka_unit_test(test_same_window),
 		cmocka_unit_test(test_follows_any),
 		cmocka_unit_test(test_order_independent),
 		cmocka_unit_test(test_incremental_commits),
