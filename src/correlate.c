@@ -56,8 +56,7 @@ enum {
 	ST_DEL_STORM,
 	ST_DEL_WAIT,
 	ST_DATA_VERSION,
-	ST_EXPECT_A_AFTER,
-	ST_EXPECT_B_AFTER,
+	ST_SCAN_B_AFTER,
 	ST_SET_DUP,
 	ST_OPEN_SOURCES,
 	ST_SAME_LATER,
@@ -108,11 +107,21 @@ static const char *const correlate_sql[ST_COUNT] = {
 	[ST_CLEAR_ALL] =
 	    "UPDATE events SET link = NULL, inherited = NULL"
 	    " WHERE link IS NOT NULL OR inherited IS NOT NULL",
-	/* The events after (ts ?3, id ?5), with the by-field's value. */
+	/*
+	 * The events after (ts ?3, id ?4), with their fields, whose by-field
+	 * key_scan reads.  ts order is the index's, and key_scan puts the
+	 * events of one time in id order: "ORDER BY ts, id" had SQLite sort
+	 * every row in a temporary B-tree.  Storms use the first; an
+	 * expectation its subjects the first, its targets the second.
+	 */
 	[ST_SCAN_A_AFTER] =
-	    "SELECT id, ts, json_extract(fields, ?4) FROM events"
+	    "SELECT id, ts, fields FROM events"
 	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
-	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
+	    " AND (ts > ?3 OR id > ?4) ORDER BY ts",
+	[ST_SCAN_B_AFTER] =
+	    "SELECT id, ts, fields FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
+	    " AND (ts > ?3 OR id > ?4) ORDER BY ts",
 	/* An episode or a wait is one row: a key has one episode at a time. */
 	[ST_DEL_STORM] =
 	    "DELETE FROM incidents WHERE kind = 'storm' AND rule = ?1"
@@ -121,18 +130,6 @@ static const char *const correlate_sql[ST_COUNT] = {
 	    "DELETE FROM incidents WHERE kind IN ('unresolved', 'open')"
 	    " AND rule = ?1 AND source_id = ?2 AND start = ?3 AND event_id = ?4",
 	[ST_DATA_VERSION] = "PRAGMA data_version",
-	/*
-	 * The scans of an expectation, keys folded to lower case: programs
-	 * name one scope "Global" in one line and "global" in the next.
-	 */
-	[ST_EXPECT_A_AFTER] =
-	    "SELECT id, ts, lower(json_extract(fields, ?4)) FROM events"
-	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
-	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
-	[ST_EXPECT_B_AFTER] =
-	    "SELECT id, ts, lower(json_extract(fields, ?4)) FROM events"
-	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
-	    " AND (ts > ?3 OR id > ?5) ORDER BY ts, id",
 	[ST_SET_DUP] = "UPDATE events SET dup_of = ?2 WHERE id = ?1",
 	[ST_OPEN_SOURCES] =
 	    "SELECT DISTINCT source_id FROM incidents WHERE kind = 'open'",
@@ -217,6 +214,38 @@ struct scan_pos {
 	int64_t		 ts, id;
 };
 
+/* An event as a scan gives it: key points into the scan. */
+struct scan_row {
+	int64_t		 id, ts;
+	const char	*key;
+	size_t		 keylen;
+};
+
+/* An event a key_scan read ahead, its key in the scan's keys. */
+struct key_row {
+	int64_t		 id, ts;
+	size_t		 key_off, key_len;
+};
+
+/*
+ * A scan of one rule's events after a position (ST_SCAN_A_AFTER or _B_),
+ * each keyed by the value of a field, as json_extract would give it:
+ * read from the fields in C where they are what the store writes, by
+ * SQLite otherwise.  Holds the rows of one time, put in id order.
+ */
+struct key_scan {
+	sqlite3_stmt	*st;		/* one of struct correlate's stmt */
+	int		 fold;		/* keys lowered (lower()) */
+	const char	*field;		/* NULL: every key "" */
+	size_t		 fieldlen;
+	const char	*path;		/* field_path of field */
+	struct key_row	*rows;
+	size_t		 n, cap, next;
+	struct buf	 keys;
+	int		 on_row;	/* st is on a row not yet taken */
+	int		 done;		/* st has no more rows */
+};
+
 /* What the emit callbacks need, and the first error they met. */
 struct emit_ctx {
 	struct correlate	*c;
@@ -228,8 +257,8 @@ struct emit_ctx {
 
 /* The latest event of one sample key within the window (run_same). */
 struct same_seen {
-	char		*key;
-	size_t		 len;
+	char		*key;		/* cap bytes */
+	size_t		 len, cap;
 	int64_t		 ts, id;
 };
 
@@ -237,6 +266,12 @@ struct same_seen {
 struct same_state {
 	struct same_seen	*seen;
 	size_t			 nseen, capseen;
+	/*
+	 * seen[nseen] to before seen[nheld] are out of the window, their keys
+	 * kept for new ones: most events bring a key of their own, which
+	 * cost a malloc and a free each.
+	 */
+	size_t			 nheld;
 };
 
 /*
@@ -249,7 +284,8 @@ struct live {
 	enum work_kind		 kind;
 	int64_t			 source_id;
 	struct emit_ctx		 x;
-	char			*path;
+	const char		*field;		/* the by-field (the rule's) */
+	char			*path;		/* field_path of it */
 	struct storm_tracker	*storm;
 	struct expect_pairer	*pairer;
 	struct scan_pos		 a, b;		/* the rule's events; expect's targets */
@@ -350,6 +386,9 @@ struct correlate {
 	sqlite3_stmt		**same_scan;
 	int			**same_cols;	/* per rule with same =: same_column of each */
 	int			 prepared;	/* those of a run and same_scan are (prepare) */
+	/* the storm and expect scans; statements for keys they cannot read */
+	struct key_scan		 scan_a, scan_b;
+	sqlite3_stmt		*extract[2];
 	/* the keyed new events of same rules since the last run */
 	struct same_note	*notes;
 	size_t			 nnotes, capnotes;
@@ -616,7 +655,7 @@ same_state_free(struct same_state *ss)
 
 	if (ss == NULL)
 		return;
-	for (i = 0; i < ss->nseen; i++)
+	for (i = 0; i < ss->nheld; i++)
 		free(ss->seen[i].key);
 	free(ss->seen);
 	free(ss);
@@ -691,6 +730,7 @@ live_new(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
 	l->x.r = &c->rs->rules[rule];
 	l->x.source_id = source_id;
 	buf_init(&l->x.details);
+	l->field = field;
 	l->path = field_path(field);
 	/* a replaced entry keeps its place, which the index knows */
 	if ((i = live_pos(c, rule, kind, source_id)) != UTIL_INDEX_NONE) {
@@ -745,6 +785,12 @@ correlate_free(struct correlate *c)
 	idset_free(&c->open_sources);
 	free(c->notes);
 	buf_free(&c->note_keys);
+	free(c->scan_a.rows);
+	buf_free(&c->scan_a.keys);
+	free(c->scan_b.rows);
+	buf_free(&c->scan_b.keys);
+	sqlite3_finalize(c->extract[0]);
+	sqlite3_finalize(c->extract[1]);
 	if (c->db != NULL)
 		sqlite3_rollback_hook(c->db, NULL, NULL);
 	free(c);
@@ -1095,43 +1141,251 @@ quiet_point(struct correlate *c, const char *rule, int64_t source_id,
 	return 0;
 }
 
-/* Events of (rule, source) from ts on, with the by-field's value as key. */
-static void
-scan_start(sqlite3_stmt *st, const char *rule, int64_t source_id, int64_t from,
-    const char *path)
-{
-	bind_rule_source(st, rule, source_id);
-	sqlite3_bind_int64(st, 3, from);
-	if (path != NULL)
-		sqlite3_bind_text(st, 4, path, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 4);
-}
-
-struct scan_row {
-	int64_t		 id, ts;
-	const char	*key;
-	size_t		 keylen;
+/* The bytes that end a plain string (plain_string): quote, escape, control. */
+static const unsigned char json_stop[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1
 };
 
-/* 1 with a row, 0 at the end, -1 on error. */
-static int
-scan_next(sqlite3_stmt *st, struct scan_row *row)
+/*
+ * The plain string at *p (before end), one json_extract takes as it is:
+ * its text, its length in *len, and *p moved past it; NULL if *p starts
+ * none or it holds an escape or a control character.
+ */
+static const char *
+plain_string(const char **p, const char *end, size_t *len)
 {
-	int rc = sqlite3_step(st);
+	const char *s = *p, *q;
 
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (rc != SQLITE_ROW)
+	if (s == end || *s != '"')
+		return NULL;
+	for (q = ++s; q < end && !json_stop[(unsigned char)*q]; q++)
+		;
+	if (q == end || *q != '"')
+		return NULL;
+	*len = (size_t)(q - s);
+	*p = q + 1;
+	return s;
+}
+
+int
+correlate_field_text(const char *fields, size_t len, const char *name,
+    size_t namelen, const char **value, size_t *vlen)
+{
+	const char *p = fields, *end = fields + len, *k, *v;
+	size_t klen, l, i;
+	int found = 0;
+
+	/* SQLite compares the path's label as written: no name to escape */
+	for (i = 0; name != NULL && i < namelen; i++)
+		if (json_stop[(unsigned char)name[i]] ||
+		    (unsigned char)name[i] >= 0x7f)
+			return -1;
+	if (len < 2 || *p++ != '{' || *--end != '}')
 		return -1;
-	row->id = sqlite3_column_int64(st, 0);
-	row->ts = sqlite3_column_int64(st, 1);
-	row->key = (const char *)sqlite3_column_text(st, 2);
-	row->keylen = (size_t)sqlite3_column_bytes(st, 2);
-	if (row->key == NULL) {
-		row->key = "";
-		row->keylen = 0;
+	if (p == end)
+		return 0;
+	for (;;) {
+		if ((k = plain_string(&p, end, &klen)) == NULL || p == end ||
+		    *p++ != ':' || (v = plain_string(&p, end, &l)) == NULL)
+			return -1;
+		if (name != NULL && klen == namelen &&
+		    memcmp(k, name, klen) == 0) {
+			/* which of two SQLite takes is its own business */
+			if (found)
+				return -1;
+			found = 1;
+			*value = v;
+			*vlen = l;
+		}
+		if (p == end)
+			return found;
+		if (*p++ != ',')
+			return -1;
 	}
+}
+
+/* The statement for what key_scan cannot read itself, prepared when needed. */
+static sqlite3_stmt *
+extract_stmt(struct correlate *c, int fold)
+{
+	static const char *const sql[2] = {
+		"SELECT json_extract(?1, ?2)",
+		"SELECT lower(json_extract(?1, ?2))",
+	};
+
+	if (c->extract[fold] == NULL && sqlite3_prepare_v2(c->db, sql[fold],
+	    -1, &c->extract[fold], NULL) != SQLITE_OK)
+		return NULL;
+	return c->extract[fold];
+}
+
+/*
+ * Append s (n bytes) as SQLite's lower() gives it where that is sure: for
+ * ASCII, which it folds alone unless built with ICU, and then the same.
+ * -1 (nothing appended) if s holds another byte.
+ */
+static int
+append_lower(struct buf *b, const char *s, size_t n)
+{
+	char *d;
+	size_t i;
+
+	buf_reserve(b, n);
+	d = b->data + b->len;
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] >= 0x80)
+			return -1;
+		d[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') :
+		    s[i];
+	}
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+/*
+ * Read the row st is on, at ts, into ks: its key is what
+ * json_extract(fields, path), lowered if ks->fold, would give, NULL as "".
+ * 0, or -1 (SQLite found the fields malformed).
+ */
+static int
+key_scan_take(struct correlate *c, struct key_scan *ks, int64_t ts)
+{
+	sqlite3_stmt *st = ks->st, *ex;
+	struct key_row *row;
+	const char *fields, *v = NULL;
+	size_t len, vlen = 0;
+	int found = 0, type, rc;
+
+	ks->rows = util_grow(ks->rows, &ks->cap, ks->n, sizeof *ks->rows, 16);
+	row = &ks->rows[ks->n];
+	row->id = sqlite3_column_int64(st, 0);
+	row->ts = ts;
+	row->key_off = ks->keys.len;
+	/* the type first: reading a value as text may convert it */
+	type = sqlite3_column_type(st, 2);
+	if (type == SQLITE_TEXT) {
+		fields = (const char *)sqlite3_column_text(st, 2);
+		len = (size_t)sqlite3_column_bytes(st, 2);
+		found = fields != NULL ? correlate_field_text(fields, len,
+		    ks->field, ks->fieldlen, &v, &vlen) : -1;
+	} else if (type != SQLITE_NULL)
+		found = -1;
+	if (found == 1 && ks->fold && append_lower(&ks->keys, v, vlen) != 0)
+		found = -1;
+	if (found == -1) {
+		if ((ex = extract_stmt(c, ks->fold)) == NULL)
+			return -1;
+		sqlite3_bind_value(ex, 1, sqlite3_column_value(st, 2));
+		if (ks->path != NULL)
+			sqlite3_bind_text(ex, 2, ks->path, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(ex, 2);
+		if ((rc = sqlite3_step(ex)) == SQLITE_ROW) {
+			v = (const char *)sqlite3_column_text(ex, 0);
+			vlen = (size_t)sqlite3_column_bytes(ex, 0);
+			if (v != NULL)
+				buf_append(&ks->keys, v, vlen);
+		}
+		sqlite3_reset(ex);
+		sqlite3_clear_bindings(ex);
+		if (rc != SQLITE_ROW)
+			return -1;
+	} else if (found == 1 && !ks->fold)
+		buf_append(&ks->keys, v, vlen);
+	row->key_len = ks->keys.len - row->key_off;
+	ks->n++;
+	return 0;
+}
+
+/*
+ * Start ks with st over the events of (rule, source) after pos, keyed by
+ * field (NULL: every key ""), whose JSON path is path, lowered if fold.
+ */
+static void
+key_scan_start(struct key_scan *ks, sqlite3_stmt *st, int fold,
+    const char *rule, int64_t source_id, const struct scan_pos *pos,
+    const char *field, const char *path)
+{
+	ks->st = st;
+	ks->fold = fold;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, source_id);
+	sqlite3_bind_int64(st, 3, pos->ts);
+	sqlite3_bind_int64(st, 4, pos->id);
+	ks->field = field;
+	ks->fieldlen = field != NULL ? strlen(field) : 0;
+	ks->path = path;
+	ks->n = ks->next = 0;
+	ks->on_row = 0;
+	ks->done = 0;
+	buf_reset(&ks->keys);
+}
+
+static void
+key_scan_end(struct key_scan *ks)
+{
+	sqlite3_reset(ks->st);
+}
+
+static int
+key_row_cmp(const void *a, const void *b)
+{
+	const struct key_row *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * The next event of ks in (ts, id) order: 1 with one in *row (its key
+ * valid until the next call), 0 at the end, -1 on error.  The events of
+ * one time are read ahead together and put in id order.
+ */
+static int
+key_scan_next(struct correlate *c, struct key_scan *ks, struct scan_row *row)
+{
+	const struct key_row *r;
+	int64_t ts;
+	size_t i;
+	int rc;
+
+	if (ks->next == ks->n) {
+		ks->n = ks->next = 0;
+		buf_reset(&ks->keys);
+		if (!ks->on_row && !ks->done) {
+			if ((rc = sqlite3_step(ks->st)) == SQLITE_ROW)
+				ks->on_row = 1;
+			else if (rc == SQLITE_DONE)
+				ks->done = 1;
+			else
+				return -1;
+		}
+		while (ks->on_row) {
+			ts = sqlite3_column_int64(ks->st, 1);
+			if (ks->n > 0 && ts != ks->rows[0].ts)
+				break;
+			if (key_scan_take(c, ks, ts) != 0)
+				return -1;
+			if ((rc = sqlite3_step(ks->st)) == SQLITE_DONE) {
+				ks->on_row = 0;
+				ks->done = 1;
+			} else if (rc != SQLITE_ROW)
+				return -1;
+		}
+		if (ks->n == 0)
+			return 0;
+		for (i = 1; i < ks->n; i++)
+			if (ks->rows[i - 1].id > ks->rows[i].id)
+				break;
+		if (i < ks->n)
+			qsort(ks->rows, ks->n, sizeof *ks->rows, key_row_cmp);
+	}
+	r = &ks->rows[ks->next++];
+	row->id = r->id;
+	row->ts = r->ts;
+	row->key = ks->keys.data != NULL ? ks->keys.data + r->key_off : "";
+	row->keylen = r->key_len;
 	return 1;
 }
 
@@ -1215,15 +1469,6 @@ emit_storm(const struct storm_episode *ep, void *arg)
 		x->failed = 1;
 }
 
-/* Start a scan of the events after pos. */
-static void
-scan_after(sqlite3_stmt *st, const char *rule, int64_t source_id,
-    const struct scan_pos *pos, const char *path)
-{
-	scan_start(st, rule, source_id, pos->ts, path);
-	sqlite3_bind_int64(st, 5, pos->id);
-}
-
 /*
  * Feed l's tracker the events after its position, then write the storms
  * still open that changed.  0, or -1 (rows or the scan failed).
@@ -1231,17 +1476,18 @@ scan_after(sqlite3_stmt *st, const char *rule, int64_t source_id,
 static int
 storm_feed(struct correlate *c, struct live *l)
 {
-	sqlite3_stmt *st = c->stmt[ST_SCAN_A_AFTER];
+	struct key_scan *ks = &c->scan_a;
 	struct scan_row row;
 	int rc = 0;
 
-	scan_after(st, l->x.r->id, l->source_id, &l->a, l->path);
-	while (!l->x.failed && (rc = scan_next(st, &row)) == 1) {
+	key_scan_start(ks, c->stmt[ST_SCAN_A_AFTER], 0, l->x.r->id,
+	    l->source_id, &l->a, l->field, l->path);
+	while (!l->x.failed && (rc = key_scan_next(c, ks, &row)) == 1) {
 		storm_tracker_feed(l->storm, row.ts, row.key, row.keylen, row.id);
 		l->a.ts = row.ts;
 		l->a.id = row.id;
 	}
-	sqlite3_reset(st);
+	key_scan_end(ks);
 	if (!l->x.failed && rc == 0)
 		storm_tracker_snapshot(l->storm);
 	return l->x.failed || rc != 0 ? -1 : 0;
@@ -1341,17 +1587,18 @@ emit_expect(const struct expect_result *res, void *arg)
 static int
 expect_feed(struct correlate *c, struct live *l)
 {
-	sqlite3_stmt *sa = c->stmt[ST_EXPECT_A_AFTER];
-	sqlite3_stmt *sb = c->stmt[ST_EXPECT_B_AFTER];
+	struct key_scan *sa = &c->scan_a, *sb = &c->scan_b;
 	const struct rule *r = l->x.r;
-	/* Zeroed: at -O3 the compiler cannot see that scan_next fills them. */
+	/* Zeroed: at -O3 the compiler cannot see that key_scan_next fills them. */
 	struct scan_row a = { 0 }, b = { 0 };
 	int ha, hb;
 
-	scan_after(sa, r->id, l->source_id, &l->a, l->path);
-	scan_after(sb, r->expect_rule, l->source_id, &l->b, l->path);
-	ha = scan_next(sa, &a);
-	hb = scan_next(sb, &b);
+	key_scan_start(sa, c->stmt[ST_SCAN_A_AFTER], 1, r->id, l->source_id,
+	    &l->a, l->field, l->path);
+	key_scan_start(sb, c->stmt[ST_SCAN_B_AFTER], 1, r->expect_rule,
+	    l->source_id, &l->b, l->field, l->path);
+	ha = key_scan_next(c, sa, &a);
+	hb = key_scan_next(c, sb, &b);
 	while (!l->x.failed && ha >= 0 && hb >= 0 && (ha || hb)) {
 		/* At equal times the subject goes first: a target then still pays. */
 		if (ha && (!hb || a.ts <= b.ts)) {
@@ -1361,18 +1608,18 @@ expect_feed(struct correlate *c, struct live *l)
 			if (a.ts > l->fed_ts)
 				l->target_at_fed = 0;
 			l->fed_ts = a.ts;
-			ha = scan_next(sa, &a);
+			ha = key_scan_next(c, sa, &a);
 		} else {
 			expect_pairer_target(l->pairer, b.ts, b.key, b.keylen, b.id);
 			l->b.ts = b.ts;
 			l->b.id = b.id;
 			l->fed_ts = b.ts;
 			l->target_at_fed = 1;
-			hb = scan_next(sb, &b);
+			hb = key_scan_next(c, sb, &b);
 		}
 	}
-	sqlite3_reset(sa);
-	sqlite3_reset(sb);
+	key_scan_end(sa);
+	key_scan_end(sb);
 	if (!l->x.failed && ha == 0 && hb == 0)
 		expect_pairer_snapshot(l->pairer, log_time(c, l->source_id));
 	return l->x.failed || ha != 0 || hb != 0 ? -1 : 0;
@@ -1806,16 +2053,20 @@ same_apply(struct correlate *c, struct same_state *ss, int64_t w,
     int64_t from, const struct same_row *row)
 {
 	sqlite3_stmt *up;
+	struct same_seen *s, tmp;
 	int64_t dup = 0;
 	size_t i, k, t;
 
-	/* forget what is out of the window; find the key */
+	/* forget what is out of the window, keeping its key; find the key */
 	for (i = k = 0; i < ss->nseen; i++) {
-		if (ss->seen[i].ts < row->ts - w) {
-			free(ss->seen[i].key);
+		if (ss->seen[i].ts < row->ts - w)
 			continue;
+		if (k != i) {
+			tmp = ss->seen[k];
+			ss->seen[k] = ss->seen[i];
+			ss->seen[i] = tmp;
 		}
-		ss->seen[k++] = ss->seen[i];
+		k++;
 	}
 	ss->nseen = k;
 	for (i = 0; i < ss->nseen; i++)
@@ -1827,13 +2078,22 @@ same_apply(struct correlate *c, struct same_state *ss, int64_t w,
 		ss->seen[i].ts = row->ts;
 		ss->seen[i].id = row->id;
 	} else {
-		ss->seen = util_grow(ss->seen, &ss->capseen, ss->nseen,
-		    sizeof *ss->seen, 8);
-		ss->seen[ss->nseen].key = xmalloc(row->len > 0 ? row->len : 1);
-		memcpy(ss->seen[ss->nseen].key, row->key, row->len);
-		ss->seen[ss->nseen].len = row->len;
-		ss->seen[ss->nseen].ts = row->ts;
-		ss->seen[ss->nseen++].id = row->id;
+		if (ss->nseen == ss->nheld) {
+			ss->seen = util_grow(ss->seen, &ss->capseen, ss->nheld,
+			    sizeof *ss->seen, 8);
+			ss->seen[ss->nheld].key = NULL;
+			ss->seen[ss->nheld++].cap = 0;
+		}
+		s = &ss->seen[ss->nseen++];
+		if (s->cap < row->len || s->key == NULL) {
+			free(s->key);
+			s->cap = row->len > 0 ? row->len : 1;
+			s->key = xmalloc(s->cap);
+		}
+		memcpy(s->key, row->key, row->len);
+		s->len = row->len;
+		s->ts = row->ts;
+		s->id = row->id;
 	}
 	if (row->ts < from || dup == row->old)
 		return 0;

@@ -56,6 +56,18 @@ void correlate_note_time(struct correlate *c, int64_t source_id, int64_t ts);
  */
 void correlate_note_new_source(struct correlate *c, int64_t source_id);
 
+/*
+ * The value of field name (namelen bytes; NULL: none) in fields (len
+ * bytes), as json_extract(fields, '$."name"') gives it, where fields is
+ * what the store writes: "{", then "key":"text" pairs apart by ",", then
+ * "}", with no white space and no escape or control character in any
+ * string, and name a key at most once.  1: the text is *value (pointing
+ * into fields), *vlen bytes; 0: fields has no such key (json_extract
+ * gives NULL); -1: anything else, which only SQLite can judge.
+ */
+int correlate_field_text(const char *fields, size_t len, const char *name,
+    size_t namelen, const char **value, size_t *vlen);
+
 /* Recompute what the notes touched; call inside the ingest transaction. */
 int correlate_run(struct correlate *c, char *err, size_t errlen);
 

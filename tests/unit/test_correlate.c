@@ -563,6 +563,51 @@ test_same_ties(void **state)
 	buf_free(&want);
 }
 
+/*
+ * Keys that leave the window of same and come back are new again, and
+ * keys longer than any before are kept whole, whether the events come in
+ * one run or a run each.
+ */
+static void
+test_same_window(void **state)
+{
+	static const struct {
+		int64_t		 ts;
+		const char	*fields;
+	} ev[] = {
+		{ 0, "{\"model\":\"a\",\"n\":\"1\"}" },
+		{ 100, "{\"model\":\"bbbbbbbb\",\"n\":\"22\"}" },
+		{ 200, "{\"model\":\"a\",\"n\":\"1\"}" },
+		{ 1500, "{\"model\":\"cccccccccccccccccccccccc\",\"n\":\"333\"}" },
+		{ 1600, "{\"model\":\"a\",\"n\":\"1\"}" },
+		{ 1700, "{\"model\":\"cccccccccccccccccccccccc\",\"n\":\"333\"}" },
+		{ 1800, "{\"model\":\"cccccccccccccccccccccccc\",\"n\":\"334\"}" },
+		{ 3000, "{\"model\":\"d\",\"n\":\"4\"}" },
+		{ 3100, "{\"model\":\"a\",\"n\":\"1\"}" },
+		{ 3200, "{\"model\":\"d\",\"n\":\"4\"}" },
+	};
+	static const char want[] =
+	    "0|-\n100|-\n200|0\n1500|-\n1600|-\n1700|1500\n1800|-\n"
+	    "3000|-\n3100|-\n3200|3000\n";
+	struct db d;
+	size_t i, each;
+
+	(void)state;
+	for (each = 0; each < 2; each++) {
+		db_open(&d);
+		for (i = 0; i < sizeof ev / sizeof ev[0]; i++) {
+			add(&d, R_RT, ev[i].ts, ev[i].fields);
+			if (each)
+				run(&d);
+		}
+		run(&d);
+		check_rows(&d, "SELECT e.ts, d.ts FROM events e"
+		    " LEFT JOIN events d ON d.id = e.dup_of"
+		    " WHERE e.rule = 'rt' ORDER BY e.ts", want);
+		db_close(&d);
+	}
+}
+
 #define FOLLOWS_TO "SELECT s.ts, t.rule, t.ts, s.inherited FROM events s" \
 	" LEFT JOIN events t ON t.id = s.link WHERE s.rule = 'fallback' ORDER BY s.ts"
 
@@ -987,6 +1032,200 @@ test_rebuild(void **state)
 	db_close(&d);
 }
 
+/* A case of correlate_field_text: what it must answer, where it answers. */
+struct field_case {
+	const char	*fields;
+	size_t		 len;		/* 0: strlen(fields) */
+	const char	*name;
+	int		 want;		/* 1 found, 0 absent, -1 left to SQLite */
+	const char	*value;
+};
+
+#define FC(f, n, w, v)	{ f, 0, n, w, v }
+
+static const struct field_case field_cases[] = {
+	FC("{\"peer\":\"A\"}", "peer", 1, "A"),
+	FC("{\"a\":\"1\",\"peer\":\"x y:z,{}[]\",\"b\":\"\"}", "peer", 1,
+	    "x y:z,{}[]"),
+	FC("{\"peer\":\"\"}", "peer", 1, ""),
+	FC("{\"a\":\"}\"}", "a", 1, "}"),
+	FC("{\"peer\":\"caf\xc3\xa9\"}", "peer", 1, "caf\xc3\xa9"),
+	FC("{\"peer\":\"\x7f\xff\"}", "peer", 1, "\x7f\xff"),
+	FC("{\"peer\":\"A\"}", "Peer", 0, NULL),
+	FC("{}", "peer", 0, NULL),
+	FC("{\"other\":\"peer\"}", "peer", 0, NULL),
+	FC("{\"peerx\":\"A\",\"pee\":\"B\",\"\":\"C\"}", "peer", 0, NULL),
+	FC("{\"a\":\"b\"}", NULL, 0, NULL),
+	FC("{\"\":\"e\"}", "", 1, "e"),
+	/* SQLite's to judge: */
+	FC("{\"peer\":\"A\",\"peer\":\"B\"}", "peer", -1, NULL),
+	FC("{\"peer\":\"A\\\"B\"}", "peer", -1, NULL),
+	FC("{\"peer\":\"\\u0041\"}", "peer", -1, NULL),
+	FC("{\"pe\\u0065r\":\"A\"}", "peer", -1, NULL),
+	FC("{\"a\":\"\\\\\",\"peer\":\"A\"}", "peer", -1, NULL),
+	FC("{\"peer\":5}", "peer", -1, NULL),
+	FC("{\"peer\":-1.5e3}", "peer", -1, NULL),
+	FC("{\"peer\":true}", "peer", -1, NULL),
+	FC("{\"peer\":null}", "peer", -1, NULL),
+	FC("{\"peer\":{\"x\":\"y\"}}", "peer", -1, NULL),
+	FC("{\"peer\":[\"x\"]}", "peer", -1, NULL),
+	FC("{\"a\":1,\"peer\":\"A\"}", "peer", -1, NULL),
+	FC("{\"peer\": \"A\"}", "peer", -1, NULL),
+	FC("{ \"peer\":\"A\"}", "peer", -1, NULL),
+	FC(" {\"peer\":\"A\"}", "peer", -1, NULL),
+	FC("{\"peer\":\"A\"} ", "peer", -1, NULL),
+	FC("{\"peer\":\"A\"}\n", "peer", -1, NULL),
+	FC("{\"peer\":\"A\",}", "peer", -1, NULL),
+	FC("{,}", "peer", -1, NULL),
+	FC("{\"peer\":\"A\"", "peer", -1, NULL),
+	FC("{\"peer\":\"A}", "peer", -1, NULL),
+	FC("{\"peer\"}", "peer", -1, NULL),
+	FC("{\"peer\":}", "peer", -1, NULL),
+	FC("{\"peer\":\"A\"}}", "peer", -1, NULL),
+	FC("{\"peer\":\"A\"\"b\":\"c\"}", "peer", -1, NULL),
+	FC("{\"peer\":\"tab\there\"}", "peer", -1, NULL),
+	FC("{\"a\":\"x\ny\",\"peer\":\"A\"}", "peer", -1, NULL),
+	FC("{\"peer\":\"A\"}", "pe\"er", -1, NULL),
+	FC("{\"peer\":\"A\"}", "pe\\er", -1, NULL),
+	FC("{\"p\xc3\xa9\":\"A\"}", "p\xc3\xa9", -1, NULL),
+	FC("[\"peer\",\"A\"]", "peer", -1, NULL),
+	FC("\"peer\"", "peer", -1, NULL),
+	FC("", "peer", -1, NULL),
+	FC("{", "peer", -1, NULL),
+	FC("}", "peer", -1, NULL),
+	FC("{'peer':'A'}", "peer", -1, NULL),
+	{ "{\"peer\":\"A\0B\"}", 14, "peer", -1, NULL },
+	{ "{\"peer\":\"A\"}\0", 13, "peer", -1, NULL },
+};
+
+/*
+ * correlate_field_text reads the fields the store writes, and gives for
+ * them what json_extract gives; what it leaves, SQLite answers.
+ */
+static void
+test_field_text(void **state)
+{
+	const struct field_case *fc;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	const char *v;
+	struct buf path;
+	size_t i, len, vlen;
+	int got, rc;
+
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT json_extract(?1, ?2)",
+	    -1, &st, NULL), SQLITE_OK);
+	buf_init(&path);
+	for (i = 0; i < sizeof field_cases / sizeof field_cases[0]; i++) {
+		fc = &field_cases[i];
+		len = fc->len ? fc->len : strlen(fc->fields);
+		v = NULL;
+		vlen = 0;
+		got = correlate_field_text(fc->fields, len, fc->name,
+		    fc->name != NULL ? strlen(fc->name) : 0, &v, &vlen);
+		if (got != fc->want)
+			fail_msg("case %zu %s: %d, want %d", i, fc->fields, got,
+			    fc->want);
+		if (got == 1 && (vlen != strlen(fc->value) ||
+		    memcmp(v, fc->value, vlen) != 0))
+			fail_msg("case %zu %s: value %.*s", i, fc->fields,
+			    (int)vlen, v);
+		if (got < 0)
+			continue;
+		/* what SQLite says, with the path the scans bind */
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, fc->fields, (int)len, SQLITE_STATIC);
+		if (fc->name != NULL) {
+			buf_reset(&path);
+			buf_puts(&path, "$.\"");
+			util_escape_json(&path, fc->name, strlen(fc->name));
+			buf_putc(&path, '"');
+			sqlite3_bind_text(st, 2, path.data, -1, SQLITE_STATIC);
+		} else
+			sqlite3_bind_null(st, 2);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			fail_msg("case %zu %s: SQLite: %s", i, fc->fields,
+			    sqlite3_errmsg(db));
+		if (got == 0) {
+			assert_int_equal(sqlite3_column_type(st, 0),
+			    SQLITE_NULL);
+			continue;
+		}
+		assert_int_equal(sqlite3_column_type(st, 0), SQLITE_TEXT);
+		assert_int_equal(sqlite3_column_bytes(st, 0), (int)vlen);
+		assert_memory_equal(sqlite3_column_text(st, 0), v, vlen);
+	}
+	buf_free(&path);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* The key of every storm, wait and link as json_extract (and lower) give it. */
+static void
+test_keys_as_sqlite(void **state)
+{
+	static const char *const ws[] = {
+		"{\"peer\":\"A\"}", "{\"peer\": \"A\"}",
+		"{\"peer\":\"\\u0041\"}",
+		"{\"peer\":\"B\",\"peer\":\"C\"}",
+		"{\"peer\":\"B\",\"peer\":\"C\"}",
+		"{\"peer\":\"B\",\"peer\":\"C\"}",
+		"{\"peer\":7}", "{\"peer\":7.0}", "{\"peer\":\"7\"}",
+		"{\"x\":\"y\"}", "{\"peer\":null}", NULL,
+	};
+	struct db d;
+	char *want, *got;
+	size_t i;
+
+	db_open(&d);
+	for (i = 0; i < sizeof ws / sizeof ws[0]; i++)
+		add(&d, R_WS, S(10 * (int64_t)i), ws[i]);
+	/* ties: the rows of one time go in id order, whatever their hashes */
+	for (i = 0; i < 6; i++) {
+		char f[32];
+
+		snprintf(f, sizeof f, "{\"peer\":\"T\",\"n\":\"%zu\"}", i);
+		add(&d, R_WS, S(500), f);
+	}
+	/* subjects whose keys lower() folds, or not, and their targets */
+	add(&d, R_LEAK, S(1000), "{\"scope\":\"Global\"}");
+	add(&d, R_REC, S(1001), "{\"scope\":\"gLOBAL\"}");
+	add(&d, R_LEAK, S(1000), "{\"scope\":\"\xc3\x89t\xc3\xa9 A\"}");
+	add(&d, R_LEAK, S(1002), "{\"scope\": \"Spaced\"}");
+	add(&d, R_REC, S(1003), "{\"scope\":\"spaced\"}");
+	add(&d, R_LEAK, S(1004), "{\"scope\":42}");
+	advance(&d, S(2000));
+	run(&d);
+
+	want = rows(&d, "SELECT coalesce(json_extract(fields, '$.peer'), ''),"
+	    " min(ts),"
+	    " max(ts), count(*), min(id), max(id) FROM events WHERE rule = 'ws'"
+	    " GROUP BY 1 HAVING count(*) >= 3 ORDER BY 2, 1");
+	got = rows(&d, "SELECT key, start, end, count,"
+	    " json_extract(details, '$.first_event'),"
+	    " json_extract(details, '$.last_event') FROM incidents"
+	    " WHERE kind = 'storm' ORDER BY start, key");
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	/* B (SQLite's choice of two), 7 as text, T: the storms expected */
+	check_rows(&d, "SELECT count(*) FROM incidents WHERE kind = 'storm'",
+	    "4\n");
+
+	want = rows(&d, "SELECT lower(json_extract(fields, '$.scope')), ts"
+	    " FROM events WHERE rule = 'leak' AND link IS NULL ORDER BY ts");
+	got = rows(&d, "SELECT key, start FROM incidents WHERE kind != 'storm'"
+	    " ORDER BY start");
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	check_rows(&d, "SELECT count(*) FROM events WHERE rule = 'leak'"
+	    " AND link IS NOT NULL", "2\n");
+	db_close(&d);
+}
+
 static void
 test_wants(void **state)
 {
@@ -1012,6 +1251,7 @@ main(void)
 		cmocka_unit_test(test_follows_sparse),
 		cmocka_unit_test(test_same_samples),
 		cmocka_unit_test(test_same_ties),
+		cmocka_unit_test(test_same_window),
 		cmocka_unit_test(test_follows_any),
 		cmocka_unit_test(test_order_independent),
 		cmocka_unit_test(test_incremental_commits),
@@ -1020,6 +1260,8 @@ main(void)
 		cmocka_unit_test(test_incremental_generated),
 		cmocka_unit_test(test_rebuild),
 		cmocka_unit_test(test_wants),
+		cmocka_unit_test(test_field_text),
+		cmocka_unit_test(test_keys_as_sqlite),
 	};
 
 	return cmocka_run_group_tests(tests, setup_rules, NULL);
