@@ -1168,6 +1168,13 @@ ingest_source_for_path(const char *path)
 	return xstrdup(*base != '\0' ? base : path);
 }
 
+/* The reader is about to reuse its lines: the multiline copies what it keeps. */
+static void
+ingest_recycle(void *ml)
+{
+	multiline_settle(ml);
+}
+
 /* Read every line of in->r through the pipeline; commits as it goes. */
 static int
 ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
@@ -1546,6 +1553,8 @@ ingest_input(struct ingest *in, const char *path,
 	in->r = r;
 	env = envelope_new(in->opts.format, in->opts.tz);
 	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
+	multiline_lend(in->ml);
+	reader_set_recycle(r, ingest_recycle, in->ml);
 	if (in->opts.tz_auto)
 		multiline_set_tz_auto(in->ml);
 	/* Unstamped lines after the resume point belong to the record before it. */
@@ -1583,6 +1592,8 @@ ingest_buffer(struct ingest *in, const char *name, const char *data,
 	in->base = *reader_stats(in->r);
 	env = envelope_new(in->opts.format, in->opts.tz);
 	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
+	multiline_lend(in->ml);
+	reader_set_recycle(in->r, ingest_recycle, in->ml);
 	if (in->opts.tz_auto)
 		multiline_set_tz_auto(in->ml);
 	rc = ingest_run(in, env, err, errlen);

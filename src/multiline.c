@@ -84,6 +84,13 @@ struct ml_source {
 	struct ml_source	*newer, *older;	/* the LRU list */
 
 	struct buf		 text;
+	/*
+	 * A record of one line whose message lies in the reader's line is
+	 * not copied: text is empty and lent points at it, until
+	 * multiline_settle or a second line copies it into text.
+	 */
+	const char		*lent;
+	size_t			 lent_len;
 	int			 pending;
 	int			 open_partial;	/* last line was a partial chunk */
 	int			 in_traceback;
@@ -124,6 +131,8 @@ struct multiline {
 	 */
 	struct ml_source	*by_env[ML_ENV_IDS];
 	int64_t			 last_ts;	/* time of the input's latest stamped record */
+	int			 lend;		/* multiline_lend */
+	size_t			 nlent;		/* sources whose lent is set */
 	struct timeparse_cache	 stamps;	/* the latest inner stamp's second */
 	struct level_cache	 levels;	/* the latest record's level word */
 	int			 tz_auto;
@@ -149,8 +158,15 @@ emit_pending(struct multiline *m, struct ml_source *s)
 	assert(s->text.len <= ML_RECORD_CAP);
 	assert(s->rec.line_first <= s->rec.line_last);
 	assert((s->name == NULL) == (s->rec.source_kind == NULL));
-	s->rec.text = s->text.data != NULL ? s->text.data : "";
-	s->rec.len = s->text.len;
+	if (s->lent != NULL) {
+		s->rec.text = s->lent;
+		s->rec.len = s->lent_len;
+		s->lent = NULL;
+		m->nlent--;
+	} else {
+		s->rec.text = s->text.data != NULL ? s->text.data : "";
+		s->rec.len = s->text.len;
+	}
 	s->pending = 0;
 	s->open_partial = 0;
 	s->in_traceback = 0;
@@ -571,11 +587,39 @@ within(const char *p, size_t n, const char *line, size_t len)
 	return a >= b && a - b <= len && n <= len - (a - b);
 }
 
+/* Copy the lent text of s into its own buffer. */
 static void
-append_text(struct ml_source *s, const char *p, size_t n, int newline)
+take_lent(struct multiline *m, struct ml_source *s)
+{
+	buf_append(&s->text, s->lent, s->lent_len);
+	s->lent = NULL;
+	m->nlent--;
+}
+
+void
+multiline_lend(struct multiline *m)
+{
+	m->lend = 1;
+}
+
+void
+multiline_settle(struct multiline *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nsrc && m->nlent > 0; i++)
+		if (m->src[i]->lent != NULL)
+			take_lent(m, m->src[i]);
+}
+
+static void
+append_text(struct multiline *m, struct ml_source *s, const char *p,
+    size_t n, int newline)
 {
 	size_t room;
 
+	if (s->lent != NULL)
+		take_lent(m, s);
 	/* text only grows here, and never past the cap */
 	assert(s->pending && s->text.len <= ML_RECORD_CAP);
 	room = ML_RECORD_CAP - s->text.len;
@@ -747,7 +791,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	/* an open chunk or traceback is part of a pending record */
 	assert(s->pending || (!s->open_partial && !s->in_traceback));
 	if (s->pending && s->open_partial) {
-		append_text(s, p, n, 0);
+		append_text(m, s, p, n, 0);
 	} else {
 		/*
 		 * With an envelope time the inner stamp's value only serves
@@ -784,10 +828,17 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			begin_record(m, s, el, rl, k > 0, inner, own, own_naive);
 			record_level(m, s, el, p, n, k);
 			/* emit_pending left the text empty */
-			assert(s->text.len == 0);
-			append_text(s, p, n, 0);
+			assert(s->text.len == 0 && s->lent == NULL);
+			/* as append_text would take it: whole, under the cap */
+			if (m->lend && within(p, n, rl->p, rl->len) &&
+			    n <= ML_RECORD_CAP) {
+				s->lent = p;
+				s->lent_len = n;
+				m->nlent++;
+			} else
+				append_text(m, s, p, n, 0);
 		} else {
-			append_text(s, p, n, 1);
+			append_text(m, s, p, n, 1);
 		}
 		if (n > 0 && p[0] == 'T' && STARTS_WITH(p, n, TB_HEADER)) {
 			s->in_traceback = 1;

@@ -37,7 +37,8 @@ struct record {
 	 */
 	uint64_t		 source_id;
 	enum envelope_stream	 stream;
-	const char		*text;		/* message lines joined by '\n'; valid during the callback */
+	/* message lines joined by '\n'; valid during the callback, not NUL-terminated */
+	const char		*text;
 	size_t			 len;
 	uint64_t		 line_first;	/* physical line numbers in the input */
 	uint64_t		 line_last;
@@ -71,6 +72,15 @@ void multiline_free(struct multiline *m);
 /* Feed one decoded line with its physical position. */
 void multiline_push(struct multiline *m, const struct envelope_line *el,
     const struct reader_line *rl);
+
+/*
+ * The caller will call multiline_settle before the memory of a pushed
+ * line is used again (see reader_set_recycle): a one-line record's text
+ * is then its line's own memory until that, not a copy.
+ */
+void multiline_lend(struct multiline *m);
+/* The lines pushed may be used again: copy what pending records keep of them. */
+void multiline_settle(struct multiline *m);
 
 /* Emit every pending record (end of input, or an idle stream). */
 void multiline_flush(struct multiline *m);

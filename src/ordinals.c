@@ -27,6 +27,13 @@ ord_add(struct ord **ords, size_t *nords, size_t *cap, uint64_t hash, int n)
 	return 0;
 }
 
+/*
+ * An emptied log is kept when it held at least ORD_LOG_KEEP_MIN entries
+ * and has room for at most ORD_LOG_KEEP_MAX.
+ */
+#define ORD_LOG_KEEP_MIN	64
+#define ORD_LOG_KEEP_MAX	(16 * 1024)
+
 static void
 ord_log(struct ordinals *o, int64_t ts, uint64_t hash, uint64_t off, int event)
 {
@@ -92,8 +99,12 @@ ordinals_advance(struct ordinals *o, uint64_t offset, int64_t *time,
 			ord_add(&o->snap, &o->nsnap, &o->snapcap, e->hash, 1);
 	}
 	o->nlog = j;
-	/* a source per line would keep a log each that is seldom used again */
-	if (j == 0) {
+	/*
+	 * A source per line would keep a log each that is seldom used
+	 * again; a busy source's is kept for the next batch, which would
+	 * otherwise grow it anew from nothing.
+	 */
+	if (j == 0 && (i < ORD_LOG_KEEP_MIN || o->logcap > ORD_LOG_KEEP_MAX)) {
 		free(o->log);
 		o->log = NULL;
 		o->logcap = 0;

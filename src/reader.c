@@ -83,6 +83,9 @@ struct ahead {
 };
 
 struct reader {
+	/* reader_set_recycle's */
+	void			(*recycle)(void *);
+	void			*recycle_arg;
 	char			*path;
 	int			 fd;
 	int			 is_stdin;
@@ -514,6 +517,14 @@ read_in_place(struct reader *r)
 	return n;
 }
 
+/* The memory of the lines handed out is about to be used again. */
+static void
+recycle(struct reader *r)
+{
+	if (r->recycle != NULL)
+		r->recycle(r->recycle_arg);
+}
+
 /*
  * Append more input at buf[end].  Returns bytes added, 0 at end of input
  * (for now, in follow mode), -1 on error, -2 when idle.
@@ -524,6 +535,7 @@ fill(struct reader *r)
 	size_t keep;
 	ssize_t n;
 
+	recycle(r);
 	if (r->ahead == NULL && ahead_wanted(r))
 		ahead_start(r);
 	n = r->ahead != NULL ? ahead_next(r) : read_in_place(r);
@@ -861,6 +873,7 @@ reader_next(struct reader *r, struct reader_line *line, char *err,
 				/* Keep the head of the line at the front, drop the rest. */
 				r->cut_nul = count_nul(r->buf + r->start +
 				    READER_MAX_LINE, pending - READER_MAX_LINE);
+				recycle(r);
 				memmove(r->buf, r->buf + r->start, READER_MAX_LINE);
 				r->cutting = 1;
 				r->cut_off = r->off;
@@ -1072,6 +1085,13 @@ reader_skip_to(struct reader *r, uint64_t offset, uint64_t lineno, char *err,
 	r->off = offset;
 	r->lineno = lineno;
 	return 0;
+}
+
+void
+reader_set_recycle(struct reader *r, void (*fn)(void *), void *arg)
+{
+	r->recycle = fn;
+	r->recycle_arg = arg;
 }
 
 void

@@ -16,7 +16,7 @@
 #define READER_MAX_LINE (1024 * 1024)
 
 struct reader_line {
-	const char	*p;		/* valid until the next reader_next */
+	const char	*p;		/* valid until the next reader_next (see reader_set_recycle) */
 	size_t		 len;		/* without '\n' (and '\r') */
 	uint64_t	 lineno;	/* 1-based physical line number */
 	uint64_t	 offset;	/* byte offset of the line's start (decompressed) */
@@ -63,6 +63,14 @@ int reader_next(struct reader *r, struct reader_line *line, char *err, size_t er
 
 /* Skip to a decompressed byte offset at a line start (resume), counting lines. */
 int reader_skip_to(struct reader *r, uint64_t offset, uint64_t lineno, char *err, size_t errlen);
+
+/*
+ * fn(arg) runs before the reader writes over or gives up the memory of
+ * lines it handed out (to read more input, or to keep an overlong line's
+ * head); until it runs, every line handed out stays valid, past the next
+ * reader_next.  A caller that keeps pointers into lines copies them then.
+ */
+void reader_set_recycle(struct reader *r, void (*fn)(void *), void *arg);
 
 /* How long reader_next waits in follow mode before returning 2 (default 250). */
 void reader_set_idle_ms(struct reader *r, int ms);

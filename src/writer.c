@@ -441,9 +441,36 @@ writer_drain(struct writer *w)
 	pthread_mutex_unlock(&w->mu);
 }
 
+/*
+ * Make room in the empty batch b for nev events, nfields fields and bytes
+ * of text at once.  Consecutive batches are about as long, and a batch
+ * grown anew by doubling would copy what it held at every step.
+ */
+static void
+batch_reserve(struct batch *b, size_t nev, size_t nfields, size_t bytes)
+{
+	if (b->evcap < nev) {
+		free(b->ev);
+		b->evcap = nev;
+		b->ev = xmalloc(nev * sizeof *b->ev);
+	}
+	if (b->fieldcap < nfields) {
+		free(b->fields);
+		b->fieldcap = nfields;
+		b->fields = xmalloc(nfields * sizeof *b->fields);
+	}
+	/* as writer_batch_clear, a rare huge record is not made room for */
+	if (bytes < b->data.cap || bytes > 2 * WRITER_BATCH_BYTES)
+		return;
+	buf_free(&b->data);
+	buf_grow(&b->data, bytes + 1);
+	b->data.data[0] = '\0';
+}
+
 struct batch *
 writer_submit(struct writer *w, struct batch *b)
 {
+	size_t nev = b->nev, nfields = b->nfields, bytes = b->data.len;
 	struct batch *next;
 	double t;
 
@@ -467,6 +494,7 @@ writer_submit(struct writer *w, struct batch *b)
 	if (next == NULL)
 		next = writer_batch_new();
 	next->next = NULL;
+	batch_reserve(next, nev, nfields, bytes);
 	return next;
 }
 

@@ -23,6 +23,7 @@
 
 struct got {
 	char		*text;
+	const char	*at;		/* where the record's text was */
 	size_t		 len;
 	char		*source;
 	uint64_t	 source_id;
@@ -57,6 +58,7 @@ collect(void *arg, const struct record *r)
 	assert_true(f->n < UTIL_ARRAY_LEN(f->rec));
 	g = &f->rec[f->n++];
 	g->text = xstrndup(r->text, r->len);
+	g->at = r->text;
 	g->len = r->len;
 	g->source = r->source != NULL ? xstrndup(r->source, r->source_len) : NULL;
 	g->source_id = r->source_id;
@@ -800,6 +802,43 @@ test_tz_auto(void **state)
 	assert_true(fx.rec[3].ts == T0 + 2000);
 }
 
+/*
+ * multiline_lend: a one-line record's text is its line's memory until
+ * multiline_settle, which copies it before the line's memory is reused;
+ * a second line copies it too.  The records are the same as when copied.
+ */
+static void
+test_lend(void **state)
+{
+	char line[64], other[64];
+
+	multiline_lend(fx.ml);
+	strcpy(line, "2025-10-25 23:31:11 INFO a: one");
+	push_len(line, strlen(line), 0);
+	multiline_settle(fx.ml);
+	memset(line, 'z', sizeof line);
+	strcpy(line, "2025-10-25 23:31:12 ERROR b: two");
+	push_len(line, strlen(line), 0);
+	assert_int_equal(fx.n, 1);
+	assert_rec(0, 1, 1, "2025-10-25 23:31:11 INFO a: one");
+	assert_ptr_not_equal(fx.rec[0].at, line);
+	/* not settled: "two" is handed out from its line itself */
+	strcpy(other, "2025-10-25 23:31:13 INFO c: three");
+	push_len(other, strlen(other), 0);
+	assert_rec(1, 2, 2, "2025-10-25 23:31:12 ERROR b: two");
+	assert_ptr_equal(fx.rec[1].at, line);
+	multiline_settle(fx.ml);
+	/* "three" was kept in its line; the continuation copies it */
+	strcpy(line, "    more of three");
+	push_len(line, strlen(line), 0);
+	memset(other, 'y', sizeof other);
+	multiline_settle(fx.ml);
+	memset(line, 'x', sizeof line);
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	assert_rec(2, 3, 4, "2025-10-25 23:31:13 INFO c: three\n    more of three");
+}
+
 int
 main(void)
 {
@@ -830,6 +869,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_untimed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_stamps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tz_auto, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lend, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1529,6 +1529,81 @@ test_read_ahead_gzip_skip(void **state)
 	free(text);
 }
 
+/* Lines handed out since the last recycle, with copies of their bytes. */
+struct held {
+	const char	*p[4096];
+	char		*copy[4096];
+	size_t		 len[4096];
+	size_t		 n, recycles;
+};
+
+static void
+held_check(struct held *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		assert_memory_equal(h->p[i], h->copy[i], h->len[i]);
+}
+
+static void
+held_release(void *arg)
+{
+	struct held *h = arg;
+	size_t i;
+
+	held_check(h);
+	for (i = 0; i < h->n; i++)
+		free(h->copy[i]);
+	h->n = 0;
+	h->recycles++;
+}
+
+/*
+ * reader_set_recycle: every line handed out stays as it was until the
+ * hook runs, across reads, moves of the unfinished line and the cut of
+ * overlong lines.
+ */
+static void
+test_recycle(void **state)
+{
+	size_t n = 0, cap = 12 * MIB, len, i;
+	char *data = malloc(cap);
+	struct held *h = calloc(1, sizeof *h);
+	struct reader *r;
+	struct reader_line l;
+	uint64_t lines = 0;
+	int rc;
+
+	srand(3);
+	while (n < cap - 2 * MIB) {
+		i = (size_t)rand() % 1000;
+		len = i == 0 ? (size_t)rand() % (2 * MIB) : i < 4 ?
+		    (size_t)rand() % MIB : (size_t)rand() % 300;
+		memset(data + n, 'a' + (int)(lines++ % 26), len);
+		n += len;
+		data[n++] = '\n';
+	}
+	r = reader_open_memory(data, n);
+	reader_set_recycle(r, held_release, h);
+	while ((rc = reader_next(r, &l, err, sizeof err)) == 1) {
+		held_check(h);
+		assert_true(h->n < 4096);
+		h->p[h->n] = l.p;
+		h->len[h->n] = l.len;
+		h->copy[h->n] = malloc(l.len + 1);
+		memcpy(h->copy[h->n], l.p, l.len);
+		h->n++;
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(reader_stats(r)->lines, lines);
+	assert_true(h->recycles > 4);
+	held_release(h);
+	reader_close(r);
+	free(h);
+	free(data);
+}
+
 int
 main(void)
 {
@@ -1560,6 +1635,7 @@ main(void)
 		cmocka_unit_test(test_read_ahead_stop),
 		cmocka_unit_test(test_read_ahead_then_more),
 		cmocka_unit_test(test_read_ahead_gzip_skip),
+		cmocka_unit_test(test_recycle),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
