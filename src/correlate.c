@@ -152,6 +152,24 @@ static const char *const correlate_sql[ST_COUNT] = {
 };
 
 /*
+ * Statements only a recompute, a repeat or a wait left open needs: a run
+ * prepares them when it first does (later_stmt), and a fresh ingest of
+ * one input seldom does.
+ */
+static const unsigned char correlate_sql_later[ST_COUNT] = {
+	[ST_WALK] = 1,
+	[ST_DEL_STORMS] = 1,
+	[ST_DEL_WAITS] = 1,
+	[ST_CLEAR_LINKS] = 1,
+	[ST_RESETTLE] = 1,
+	[ST_DEL_STORM] = 1,
+	[ST_DEL_WAIT] = 1,
+	[ST_SET_DUP] = 1,
+	[ST_SAME_LATER] = 1,
+	[ST_SET_DUP_SAMPLE] = 1,
+};
+
+/*
  * The targets of one rule a subject may follow, in the index's ts order:
  * run_follows walks them beside the subjects, one statement per target
  * rule of a follows, since their cursors are open at once.
@@ -1071,6 +1089,19 @@ db_fail(struct correlate *c, char *err, size_t errlen, const char *rule,
 	return -1;
 }
 
+/*
+ * Statement which of correlate_sql_later, prepared now if it was not;
+ * NULL (the connection has the error) if preparing it failed.
+ */
+static sqlite3_stmt *
+later_stmt(struct correlate *c, int which)
+{
+	if (c->stmt[which] == NULL && sqlite3_prepare_v2(c->db,
+	    correlate_sql[which], -1, &c->stmt[which], NULL) != SQLITE_OK)
+		return NULL;
+	return c->stmt[which];
+}
+
 /* Run a statement that returns no rows, then reset it. */
 static int
 exec_stmt(struct correlate *c, sqlite3_stmt *st)
@@ -1122,11 +1153,13 @@ static int
 quiet_point(struct correlate *c, const char *rule, int64_t source_id,
     int64_t from, int64_t window_ms, int64_t *t, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = c->stmt[ST_WALK];
+	sqlite3_stmt *st = later_stmt(c, ST_WALK);
 	int64_t ts;
 	int rc;
 
 	*t = from;
+	if (st == NULL)
+		return db_fail(c, err, errlen, rule, "finding a quiet point");
 	bind_rule_source(st, rule, source_id);
 	sqlite3_bind_int64(st, 3, from);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1437,8 +1470,10 @@ del_reported(struct correlate *c, int which, const char *rule,
     int64_t source_id, int64_t start, const char *key, size_t keylen,
     int64_t event_id)
 {
-	sqlite3_stmt *st = c->stmt[which];
+	sqlite3_stmt *st = later_stmt(c, which);
 
+	if (st == NULL)
+		return -1;
 	bind_rule_source(st, rule, source_id);
 	sqlite3_bind_int64(st, 3, start);
 	if (which == ST_DEL_STORM)
@@ -1526,7 +1561,8 @@ run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	    r->storm_window_ms, &quiet, err, errlen) != 0)
 		return -1;
 	else {
-		st = c->stmt[ST_DEL_STORMS];
+		if ((st = later_stmt(c, ST_DEL_STORMS)) == NULL)
+			return db_fail(c, err, errlen, r->id, "clearing storms");
 		bind_rule_source(st, r->id, w->source_id);
 		sqlite3_bind_int64(st, 3, quiet);
 		if (exec_stmt(c, st) != 0)
@@ -1662,12 +1698,15 @@ run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	    r->expect_within_ms, &quiet, err, errlen) != 0)
 		return -1;
 	else {
-		st = c->stmt[ST_CLEAR_LINKS];
+		if ((st = later_stmt(c, ST_CLEAR_LINKS)) == NULL)
+			return db_fail(c, err, errlen, r->id, "clearing links");
 		bind_rule_source(st, r->id, w->source_id);
 		sqlite3_bind_int64(st, 3, quiet);
 		if (exec_stmt(c, st) != 0)
 			return db_fail(c, err, errlen, r->id, "clearing links");
-		st = c->stmt[ST_DEL_WAITS];
+		if ((st = later_stmt(c, ST_DEL_WAITS)) == NULL)
+			return db_fail(c, err, errlen, r->id,
+			    "clearing unresolved");
 		bind_rule_source(st, r->id, w->source_id);
 		sqlite3_bind_int64(st, 3, quiet);
 		if (exec_stmt(c, st) != 0)
@@ -2099,7 +2138,9 @@ same_apply(struct correlate *c, struct same_state *ss, int64_t w,
 		return 0;
 	/* most rules with same = are metric rules: samples first */
 	for (t = 0; t < 2; t++) {
-		up = c->stmt[t == 0 ? ST_SET_DUP_SAMPLE : ST_SET_DUP];
+		if ((up = later_stmt(c, t == 0 ? ST_SET_DUP_SAMPLE :
+		    ST_SET_DUP)) == NULL)
+			return -1;
 		sqlite3_reset(up);
 		sqlite3_clear_bindings(up);
 		sqlite3_bind_int64(up, 1, row->id);
@@ -2139,9 +2180,11 @@ static int
 same_later(struct correlate *c, const char *rule, int64_t source_id,
     int64_t ts, int *later)
 {
-	sqlite3_stmt *st = c->stmt[ST_SAME_LATER];
+	sqlite3_stmt *st = later_stmt(c, ST_SAME_LATER);
 	int rc;
 
+	if (st == NULL)
+		return -1;
 	bind_rule_source(st, rule, source_id);
 	sqlite3_bind_int64(st, 3, ts);
 	rc = sqlite3_step(st);
@@ -2370,7 +2413,7 @@ settled_for(struct correlate *c, int64_t source_id)
 static int
 resettle(struct correlate *c, int64_t source_id, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = c->stmt[ST_RESETTLE];
+	sqlite3_stmt *st;
 	const struct rule *r;
 	struct src_settled *done;
 	int64_t now;
@@ -2379,6 +2422,9 @@ resettle(struct correlate *c, int64_t source_id, char *err, size_t errlen)
 	if (!idset_has(&c->open_sources, source_id) ||
 	    (now = log_time(c, source_id)) == TS_NONE)
 		return 0;
+	if ((st = later_stmt(c, ST_RESETTLE)) == NULL)
+		return db_fail(c, err, errlen, "all rules",
+		    "settling open waits");
 	done = settled_for(c, source_id);
 	for (i = 0; i < c->rs->n; i++) {
 		r = &c->rs->rules[i];
@@ -2518,8 +2564,9 @@ prepare(struct correlate *c, size_t n, char *err, size_t errlen)
 	size_t i;
 
 	for (i = c->prepared ? ST_SOURCES : 0; i < n; i++) {
-		if (c->stmt[i] == NULL && sqlite3_prepare_v2(c->db,
-		    correlate_sql[i], -1, &c->stmt[i], NULL) != SQLITE_OK)
+		if (c->stmt[i] == NULL && !correlate_sql_later[i] &&
+		    sqlite3_prepare_v2(c->db, correlate_sql[i], -1,
+		    &c->stmt[i], NULL) != SQLITE_OK)
 			goto fail;
 	}
 	for (i = 0; !c->prepared && c->same_scan != NULL && i < c->rs->n; i++) {

@@ -214,9 +214,9 @@ const char *const store_sql[ST_COUNT] = {
 };
 
 /*
- * Prepared when a commit first writes rows per source (store_rows_ready):
- * a run that reads no line writes none, and these were two fifths of the
- * statements' preparing, itself a sixth of an empty run.
+ * Prepared when a commit first writes rows per source or events
+ * (store_rows_ready): a run that reads no line writes none, and preparing
+ * these was most of preparing them all, itself a sixth of an empty run.
  */
 static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_SOURCE_INSERT] = 1,
@@ -235,6 +235,15 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_SAMPLE_KEYS] = 1,
 	[ST_SPAN_ADD] = 1,
 	[ST_SAMPLE_RULES] = 1,
+	[ST_EVENT_ADD] = 1,
+	[ST_EVENT_ADD_MANY] = 1,
+	[ST_EVENT_UNDO] = 1,
+	[ST_NEXT_ID] = 1,
+	[ST_MINUTES_ADD] = 1,
+	[ST_MINUTES_ADD_MANY] = 1,
+	[ST_MINUTES_DROP] = 1,
+	[ST_ORD_PUT] = 1,
+	[ST_VMARK_SET] = 1,
 };
 
 /* Source name -> id, open addressing; cleared on rollback. */
@@ -1194,12 +1203,16 @@ store_begin(struct store *s, char *err, size_t errlen)
 static int
 store_minutes_flush(struct store *s, char *err, size_t errlen)
 {
-	sqlite3_stmt *add = s->st[ST_MINUTES_ADD], *drop = s->st[ST_MINUTES_DROP];
-	sqlite3_stmt *many = s->st[ST_MINUTES_ADD_MANY];
+	sqlite3_stmt *add, *drop, *many;
 	const char *rule;
 	int64_t source_id, minute, delta;
 	size_t i, k, n = minutes_count(s->minutes);
 
+	if (n > 0 && store_rows_ready(s, err, errlen) != 0)
+		return -1;
+	add = s->st[ST_MINUTES_ADD];
+	drop = s->st[ST_MINUTES_DROP];
+	many = s->st[ST_MINUTES_ADD_MANY];
 	for (i = 0; i < n; i++) {
 		/* the keys are distinct: sixteen added counts go at once */
 		for (k = 0; i + STORE_EVENT_ROWS <= n && k < STORE_EVENT_ROWS;
@@ -1804,11 +1817,15 @@ store_ordinals_put(struct store *s, const char *path, uint64_t fingerprint,
     int64_t source_id, int64_t ts, const struct store_ordinal *ords, size_t n,
     char *err, size_t errlen)
 {
-	sqlite3_stmt *st = s->st[ST_ORD_PUT];
-	unsigned char *p, *blob = xmalloc(n * ORD_COUNT_PACKED + 1);
+	sqlite3_stmt *st;
+	unsigned char *p, *blob;
 	size_t i;
 	int rc;
 
+	if (store_rows_ready(s, err, errlen) != 0)
+		return -1;
+	st = s->st[ST_ORD_PUT];
+	blob = xmalloc(n * ORD_COUNT_PACKED + 1);
 	for (i = 0, p = blob; i < n; i++, p += ORD_COUNT_PACKED) {
 		put_le(p, ords[i].hash, 8);
 		put_le(p + 8, (uint32_t)ords[i].n, 4);
@@ -1965,11 +1982,15 @@ int
 store_vmark_set(struct store *s, int64_t source_id, const char *input,
     const struct store_vmark *m, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = s->st[ST_VMARK_SET];
-	unsigned char *p, *blob = xmalloc(m->n * VMARK_PACKED + 1);
+	sqlite3_stmt *st;
+	unsigned char *p, *blob;
 	size_t i;
 	int rc;
 
+	if (store_rows_ready(s, err, errlen) != 0)
+		return -1;
+	st = s->st[ST_VMARK_SET];
+	blob = xmalloc(m->n * VMARK_PACKED + 1);
 	for (i = 0, p = blob; i < m->n; i++, p += VMARK_PACKED) {
 		put_le(p, m->texts[i].hash, 8);
 		put_le(p + 8, m->texts[i].n, 4);
@@ -2118,8 +2139,6 @@ store_window(struct store *s, const struct store_event *evs, size_t i,
 	size_t k;
 	int rc, changes = -1;
 
-	if (m == STORE_FEW_ROWS && store_rows_ready(s, err, errlen) != 0)
-		return -1;
 	if (m == STORE_EVENT_ROWS || m == STORE_FEW_ROWS) {
 		for (k = i; k < j; k++)
 			if (s->span_of[k] < 0 || added[k])
@@ -2193,6 +2212,8 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 	*nadded = 0;
 	if (n == 0)
 		return 0;
+	if (store_rows_ready(s, err, errlen) != 0)
+		return -1;
 	if (n > s->call_cap) {
 		s->call_cap = n;
 		s->span_of = xrealloc(s->span_of, n * sizeof *s->span_of);
