@@ -1632,6 +1632,29 @@ envelope_format_name(enum envelope_format f)
 	return (k = kind_of(f)) != NULL ? k->name : "unknown";
 }
 
+/*
+ * A plain line's own stamp, "2025-10-25 23:31:11 INFO", the most common
+ * start of a line with a digit first: the desktop and docker-ts sniffers
+ * want a '.' at 19 or a 'T' at 10, and the compose one finds the blank at
+ * 10, the first (none in 1..9), followed by neither a blank nor '|'.  So
+ * all three rows a digit opens say no, in a few tests.
+ */
+static inline int
+plain_stamp(const char *line, size_t len)
+{
+	uint64_t w;
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+
+	if (len < 20 || !is_digit(line[0]) || line[4] != '-' ||
+	    line[10] != ' ' || line[19] == '.' || line[11] == ' ' ||
+	    line[11] == '|' || line[1] == ' ')
+		return 0;
+	/* no blank in line[2..9]: no byte of w ^ blanks is zero */
+	memcpy(&w, line + 2, 8);
+	w ^= ones * ' ';
+	return ((w - ones) & ~w & (ones << 7)) == 0;
+}
+
 static void
 decode_auto(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
@@ -1640,6 +1663,14 @@ decode_auto(struct envelope *e, const char *line, size_t len,
 	unsigned rows = len > 0 ? e->rows[(unsigned char)line[0]] : 0;
 	int sniff;
 
+	/* only a digit opens the rows a digit does */
+	if (rows == e->rows['0'] && plain_stamp(line, len)) {
+		assert(sniff_desktop(line, len) == SNIFF_NO &&
+		    sniff_docker_ts(line, len) == SNIFF_NO &&
+		    sniff_compose(line, len) == SNIFF_NO);
+		set_plain(line, len, out);
+		return;
+	}
 	for (; rows != 0; rows &= rows - 1) {
 		k = &envelope_kinds[__builtin_ctz(rows)];
 		sniff = k->sniff != NULL ? k->sniff(line, len) : SNIFF_TRY;

@@ -778,6 +778,43 @@ test_plain_and_names(void **state)
 	assert_string_equal(envelope_format_name(ENVELOPE_FORMAT_COUNT), "unknown");
 }
 
+/*
+ * Lines that start like a plain line's stamp but differ in one of the bytes
+ * that tell it from a Docker stamp or a compose name.
+ */
+static void
+test_digit_first(void **state)
+{
+	static const struct {
+		const char *line;
+		enum envelope_format format;
+		const char *source;
+	} cases[] = {
+		{ "2025-10-25 23:31:11 INFO x", ENVELOPE_PLAIN, NULL },
+		{ "2025-10-25 23:31:11,123 x", ENVELOPE_PLAIN, NULL },
+		{ "2025-10-25 | 23:31:11 INFO x", ENVELOPE_COMPOSE, "2025-10-25" },
+		{ "2025-10-25  | 23:31:11 INFO x", ENVELOPE_COMPOSE, "2025-10-25" },
+		{ "2025-10-25   23:31:11 INFO x", ENVELOPE_PLAIN, NULL },
+		{ "2025-1 | 25 23:31:11 INFO x", ENVELOPE_COMPOSE, "2025-1" },
+		{ "2 | 5-10-25 23:31:11 INFO x", ENVELOPE_COMPOSE, "2" },
+		{ "2025-10-2 |23:31:11 INFO x", ENVELOPE_PLAIN, NULL },
+		{ "2025-10-25 23:31:1", ENVELOPE_PLAIN, NULL },
+		{ "2025-10-25 |", ENVELOPE_COMPOSE, "2025-10-25" },
+		{ "2025-10-25 |x 23:31:11 INFO x", ENVELOPE_PLAIN, NULL },
+		{ "2025-10-25 23:31:11.123 | x y", ENVELOPE_DESKTOP, NULL },
+		{ "2025-10-25 23:31:11.123456789Z | x", ENVELOPE_PLAIN, NULL },
+		{ "2025-10-25 23:31:11.123456789Z x", ENVELOPE_PLAIN, NULL },
+		{ "2025-10-25T23:31:11.123456789Z x", ENVELOPE_DOCKER_TS, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(cases); i++) {
+		decode_str(ENVELOPE_AUTO, cases[i].line);
+		assert_int_equal(el.format, cases[i].format);
+		assert_source(cases[i].source);
+	}
+}
+
 /* Stamps sharing their first 19 bytes reuse the second, never its fraction or zone. */
 static void
 test_stamp_second_reused(void **state)
@@ -1035,6 +1072,7 @@ main(void)
 		cmocka_unit_test_teardown(test_journald_blanks, teardown),
 		cmocka_unit_test_teardown(test_journald_first, teardown),
 		cmocka_unit_test_teardown(test_plain_and_names, teardown),
+		cmocka_unit_test_teardown(test_digit_first, teardown),
 		cmocka_unit_test_teardown(test_remembered_prefix_and_stamp, teardown),
 		cmocka_unit_test_teardown(test_ascii_same, teardown),
 	};
