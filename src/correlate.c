@@ -61,6 +61,8 @@ enum {
 	ST_OPEN_SOURCES,
 	ST_SAME_LATER,
 	ST_SET_DUP_SAMPLE,
+	ST_EXTRACT,
+	ST_EXTRACT_LOWER,
 	/* only a rebuild uses those below, so a run prepares them when it does */
 	ST_SOURCES,
 	ST_DEL_ALL,
@@ -102,6 +104,9 @@ static const char *const correlate_sql[ST_COUNT] = {
 	[ST_RESETTLE] =
 	    "UPDATE incidents SET kind = 'unresolved' WHERE kind = 'open'"
 	    " AND rule = ?1 AND source_id = ?2 AND start > ?4 AND start <= ?3",
+	/* what key_scan cannot read itself (correlate_field_text) */
+	[ST_EXTRACT] = "SELECT json_extract(?1, ?2)",
+	[ST_EXTRACT_LOWER] = "SELECT lower(json_extract(?1, ?2))",
 	[ST_SOURCES] = "SELECT id FROM sources ORDER BY id",
 	[ST_DEL_ALL] = "DELETE FROM incidents",
 	[ST_CLEAR_ALL] =
@@ -152,9 +157,9 @@ static const char *const correlate_sql[ST_COUNT] = {
 };
 
 /*
- * Statements only a recompute, a repeat or a wait left open needs: a run
- * prepares them when it first does (later_stmt), and a fresh ingest of
- * one input seldom does.
+ * Statements only a recompute, a repeat, a wait left open or a field
+ * correlate_field_text cannot read needs: a run prepares them when it
+ * first does (later_stmt), and a fresh ingest of one input seldom does.
  */
 static const unsigned char correlate_sql_later[ST_COUNT] = {
 	[ST_WALK] = 1,
@@ -167,6 +172,8 @@ static const unsigned char correlate_sql_later[ST_COUNT] = {
 	[ST_SET_DUP] = 1,
 	[ST_SAME_LATER] = 1,
 	[ST_SET_DUP_SAMPLE] = 1,
+	[ST_EXTRACT] = 1,
+	[ST_EXTRACT_LOWER] = 1,
 };
 
 /*
@@ -404,9 +411,8 @@ struct correlate {
 	sqlite3_stmt		**same_scan;
 	int			**same_cols;	/* per rule with same =: same_column of each */
 	int			 prepared;	/* those of a run and same_scan are (prepare) */
-	/* the storm and expect scans; statements for keys they cannot read */
+	/* the storm and expect scans */
 	struct key_scan		 scan_a, scan_b;
-	sqlite3_stmt		*extract[2];
 	/* the keyed new events of same rules since the last run */
 	struct same_note	*notes;
 	size_t			 nnotes, capnotes;
@@ -807,8 +813,6 @@ correlate_free(struct correlate *c)
 	buf_free(&c->scan_a.keys);
 	free(c->scan_b.rows);
 	buf_free(&c->scan_b.keys);
-	sqlite3_finalize(c->extract[0]);
-	sqlite3_finalize(c->extract[1]);
 	if (c->db != NULL)
 		sqlite3_rollback_hook(c->db, NULL, NULL);
 	free(c);
@@ -1237,21 +1241,6 @@ correlate_field_text(const char *fields, size_t len, const char *name,
 	}
 }
 
-/* The statement for what key_scan cannot read itself, prepared when needed. */
-static sqlite3_stmt *
-extract_stmt(struct correlate *c, int fold)
-{
-	static const char *const sql[2] = {
-		"SELECT json_extract(?1, ?2)",
-		"SELECT lower(json_extract(?1, ?2))",
-	};
-
-	if (c->extract[fold] == NULL && sqlite3_prepare_v2(c->db, sql[fold],
-	    -1, &c->extract[fold], NULL) != SQLITE_OK)
-		return NULL;
-	return c->extract[fold];
-}
-
 /*
  * Append s (n bytes) as SQLite's lower() gives it where that is sure: for
  * ASCII, which it folds alone unless built with ICU, and then the same.
@@ -1307,7 +1296,8 @@ key_scan_take(struct correlate *c, struct key_scan *ks, int64_t ts)
 	if (found == 1 && ks->fold && append_lower(&ks->keys, v, vlen) != 0)
 		found = -1;
 	if (found == -1) {
-		if ((ex = extract_stmt(c, ks->fold)) == NULL)
+		if ((ex = later_stmt(c, ks->fold ? ST_EXTRACT_LOWER :
+		    ST_EXTRACT)) == NULL)
 			return -1;
 		sqlite3_bind_value(ex, 1, sqlite3_column_value(st, 2));
 		if (ks->path != NULL)
