@@ -647,6 +647,7 @@ date_clock(struct timeparse_cache *c, const char *p, size_t n, unsigned want,
 			c->sod += sec - num2(c->key + 17);
 			c->key[17] = p[17];
 			c->key[18] = p[18];
+			c->sec_ok = 0;
 			assert(c->sod >= 0 && c->sod <= 86400);
 		}
 		cv->days = c->days;
@@ -668,6 +669,7 @@ date_clock(struct timeparse_cache *c, const char *p, size_t n, unsigned want,
 	if (c != NULL) {
 		memcpy(c->key, p, sizeof c->key);
 		c->ok = 0;
+		c->sec_ok = 0;
 		if (p[4] == '-' && (p[10] == 'T' || p[10] == 't'))
 			c->ok |= KEY_RFC3339;
 		if (p[10] == 'T' || p[10] == ' ')
@@ -1128,7 +1130,6 @@ leading(struct timeparse_cache *c, const char *p, size_t n,
 	if (c != NULL && i != 0 && logging) {
 		assert(!st.has_zone);
 		c->sec_ok = one_pass;
-		memcpy(c->sec_key, p, 19);
 		c->sec_tz = tz;
 		c->sec_ms = *ms - st.ms;
 	}
@@ -1177,8 +1178,8 @@ timeparse_leading_cached(struct timeparse_cache *c, const char *p, size_t n,
 	 * second (an hour shown twice is left to it), read naive.  Apart
 	 * from leading(), whose calls cost more than this.
 	 */
-	if (c->sec_ok && c->sec_tz == tz && n >= 19 &&
-	    util_equal(p, c->sec_key, 19) && (i = logging_shape(p, n, &st)) != 0) {
+	if (c->sec_ok && c->sec_tz == tz && n >= 19 && key_match(c, p) == 2 &&
+	    (i = logging_shape(p, n, &st)) != 0) {
 		assert(logging_shape_agrees(p, n, i, &st));
 		*ms = c->sec_ms + st.ms;
 		c->last_ms = *ms;

@@ -88,11 +88,10 @@ struct timeparse_cache {
 	unsigned char	has_last;
 	unsigned char	naive;		/* it had no zone of its own (read in tz) */
 	/*
-	 * The second of the latest stamp read in Python logging's shape,
-	 * when tz gives it one reading: its 19 bytes (sec_ok), the tz and
-	 * the second's start in UTC ms.
+	 * key is the second of a stamp read in Python logging's shape that
+	 * tz gives one reading (sec_ok, cleared when key changes): the tz
+	 * and the second's start in UTC ms.
 	 */
-	char		sec_key[19];
 	unsigned char	sec_ok;
 	const struct tz	*sec_tz;
 	int64_t		sec_ms;
