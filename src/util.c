@@ -520,6 +520,22 @@ util_escape_terminal(struct buf *b, const char *p, size_t n, int keep_newlines)
 	}
 }
 
+/* The bytes util_escape_json writes as they are. */
+static const unsigned char json_plain_byte[256] = {
+	[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,
+};
+
+size_t
+util_json_plain_len(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i;
+
+	for (i = 0; i < n && json_plain_byte[s[i]]; i++)
+		;
+	return i;
+}
+
 void
 util_escape_json(struct buf *b, const char *p, size_t n)
 {
@@ -530,13 +546,10 @@ util_escape_json(struct buf *b, const char *p, size_t n)
 	while (i < n) {
 		unsigned c = s[i];
 
-		/* Printable ASCII other than '"' and '\\' goes out in runs. */
-		for (run = i; run < n && s[run] >= 0x20 && s[run] < 0x7f &&
-		    s[run] != '"' && s[run] != '\\'; run++)
-			;
-		if (run > i) {
-			buf_append(b, s + i, run - i);
-			i = run;
+		/* plain bytes go out in runs */
+		if ((run = util_json_plain_len(p + i, n - i)) > 0) {
+			buf_append(b, s + i, run);
+			i += run;
 			continue;
 		}
 		if (c >= 0x80) {

@@ -199,6 +199,11 @@ void util_escape_terminal(struct buf *b, const char *p, size_t n, int keep_newli
 
 /* Append p[0..n) as the inside of a JSON string (no quotes); invalid UTF-8 bytes become U+FFFD. */
 void util_escape_json(struct buf *b, const char *p, size_t n);
+/*
+ * The bytes at the start of p[0..n) that util_escape_json writes as they
+ * are: printable ASCII but '"' and '\\'.  n when all of them are.
+ */
+size_t util_json_plain_len(const char *p, size_t n);
 
 /* Append p[0..n) escaped for HTML text and attribute values. */
 void util_escape_html(struct buf *b, const char *p, size_t n);

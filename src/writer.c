@@ -51,27 +51,9 @@ writer_batch_clear(struct batch *b)
 	b->next = NULL;
 }
 
-/* The bytes of printable ASCII but a quote and a backslash. */
-static const unsigned char writer_plain_byte[256] = {
-	[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,
-};
-
-/* Whether s is printable ASCII without a quote or a backslash. */
-static int
-writer_plain(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!writer_plain_byte[p[i]])
-			return 0;
-	return 1;
-}
-
 /*
  * Append an event's fields to out as a JSON object of strings and a NUL.
- * Names and values are nearly always plain (writer_plain), which goes
+ * Names and values are nearly always plain (util_json_plain_len), which goes
  * into the JSON as it is, in one piece; anything else is escaped by
  * util_escape_json.
  */
@@ -88,7 +70,8 @@ writer_fields(struct buf *out, const struct batch *b, const struct bev *e)
 		f = &b->fields[e->field0 + i];
 		v = b->data.data + f->off;
 		nlen = strlen(f->name);
-		if (writer_plain(f->name, nlen) && writer_plain(v, f->len)) {
+		if (util_json_plain_len(f->name, nlen) == nlen &&
+		    util_json_plain_len(v, f->len) == f->len) {
 			buf_reserve(out, nlen + f->len + 6);
 			p = out->data + out->len;
 			if (i > 0)

@@ -411,6 +411,40 @@ test_find_either(void **state)
 	assert_ptr_equal(util_find_either(buf, sizeof buf, '"', '\\'), buf + 70);
 }
 
+/*
+ * util_json_plain_len stops at the first byte util_escape_json changes,
+ * for every byte value, and util_escape_json writes the plain run as is.
+ */
+static void
+test_json_plain(void **state)
+{
+	char text[8];
+	struct buf b;
+	int c;
+
+	(void)state;
+	assert_int_equal(util_json_plain_len("", 0), 0);
+	assert_int_equal(util_json_plain_len("ab c~!", 6), 6);
+	for (c = 0; c < 256; c++) {
+		memcpy(text, "ab", 2);
+		text[2] = (char)c;
+		memcpy(text + 3, "cd", 2);
+		buf_init(&b);
+		util_escape_json(&b, text, 5);
+		if (util_json_plain_len(text, 5) == 5) {
+			/* the byte went out as it was */
+			assert_int_equal(b.len, 5);
+			assert_memory_equal(b.data, text, 5);
+		} else {
+			assert_int_equal(util_json_plain_len(text, 5), 2);
+			assert_true(b.len != 5 || memcmp(b.data, text, 5) != 0);
+		}
+		assert_int_equal(util_json_plain_len(text, 5) == 5,
+		    c >= 0x20 && c < 0x7f && c != '"' && c != '\\');
+		buf_free(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -428,6 +462,7 @@ main(void)
 		cmocka_unit_test(test_decimal),
 		cmocka_unit_test(test_index_many),
 		cmocka_unit_test(test_index_same_hash),
+		cmocka_unit_test(test_json_plain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
