@@ -359,6 +359,77 @@ test_shorter_than_every_literal(void **state)
 	}
 }
 
+/*
+ * Tuning tries several windows of each literal against several buckets:
+ * on a sample where the literals' pieces are the common words, each
+ * literal placed at every position of a text (across the 16-, 32- and
+ * 64-byte steps), short ones, one of three UTF-8 bytes, case variants
+ * and literals sharing a prefix are found exactly as memmem finds them.
+ */
+static void
+test_tuned_layout_exact(void **state)
+{
+	static const char *const tl[] = {
+		"ms)", "\xe2\x86\x92", "Error", "error", "ERROR",
+		"[SEM_TRACK] Released ", "[SEM_TRACK] LEAK DETECTED", " ti",
+		" timed out", "took",
+	};
+	enum { N = sizeof tl / sizeof tl[0], TLEN = 150 };
+	enum prefilter_impl impls[] = { PREFILTER_SCALAR, PREFILTER_SSSE3,
+	    PREFILTER_AVX2, PREFILTER_AVX512 };
+	static const char words[] = "[SEM_TRACK] took 12ms) error timed "
+	    "Error time tick ERROR \xe2\x86\x92 Released LEAK ";
+	struct prefilter *pf[4];
+	char sample[8192], text[TLEN];
+	size_t lens[N], k, p, i, j, n;
+	uint64_t got, want;
+
+	for (k = 0; k < N; k++)
+		lens[k] = strlen(tl[k]);
+	for (i = 0; i < sizeof sample; i++)
+		sample[i] = words[(i * 7 + i / 13) % (sizeof words - 1)];
+	for (j = 0; j < 4; j++) {
+		pf[j] = prefilter_new(tl, lens, N, impls[j]);
+		prefilter_learn(pf[j], sample, sizeof sample);
+		prefilter_learn(pf[j], words, sizeof words - 1);
+		prefilter_tune(pf[j]);
+	}
+	for (k = 0; k < N; k++) {
+		for (p = 0; p + lens[k] <= TLEN; p++) {
+			for (i = 0; i < TLEN; i++)
+				text[i] = " timeoutsRrEk[]_"[next() % 16];
+			memcpy(text + p, tl[k], lens[k]);
+			for (want = 0, n = 0, i = 0; i < N; i++) {
+				if (memmem(text, TLEN, tl[i], lens[i]) != NULL) {
+					want |= UINT64_C(1) << i;
+					n++;
+				}
+			}
+			assert_true(want & UINT64_C(1) << k);
+			for (j = 0; j < 4; j++) {
+				assert_int_equal(prefilter_scan(pf[j], text, TLEN,
+				    &got), n);
+				if (got != want)
+					fail_msg("impl %d: %#llx, want %#llx, "
+					    "literal %zu at %zu", (int)impls[j],
+					    (unsigned long long)got,
+					    (unsigned long long)want, k, p);
+			}
+		}
+	}
+	/* "error" across the first 32-byte step, "ERROR" across the 64-byte one */
+	memset(text, '.', TLEN);
+	memcpy(text + 30, "error", 5);
+	memcpy(text + 62, "ERROR", 5);
+	for (j = 0; j < 4; j++) {
+		assert_int_equal(prefilter_scan(pf[j], text, 70, &got), 2);
+		assert_true(got == (UINT64_C(1) << 3 | UINT64_C(1) << 4));
+		assert_int_equal(prefilter_scan(pf[j], text, 66, &got), 1);
+		assert_true(got == UINT64_C(1) << 3);
+		prefilter_free(pf[j]);
+	}
+}
+
 int
 main(void)
 {
@@ -372,6 +443,7 @@ main(void)
 		cmocka_unit_test(test_found_cleared),
 		cmocka_unit_test(test_no_literals),
 		cmocka_unit_test(test_shorter_than_every_literal),
+		cmocka_unit_test(test_tuned_layout_exact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
