@@ -446,6 +446,7 @@ prefilter_tune(struct prefilter *pf)
 	struct pf_tune *t;
 	uint64_t *own, c, best_cost, base, add;
 	size_t *order, cand[PF_CAND], i, j, k, b, best, best_off, nc, ci, max;
+	size_t fewest;
 	const unsigned char *f;
 	const struct pf_lit *l;
 
@@ -493,15 +494,19 @@ prefilter_tune(struct prefilter *pf)
 		best = 0;
 		best_off = cand[0];
 		best_cost = UINT64_MAX;
+		for (fewest = pf->nbucket[0], b = 1; b < NBUCKET; b++)
+			if (pf->nbucket[b] < fewest)
+				fewest = pf->nbucket[b];
 		for (ci = 0; ci < nc; ci++) {
 			f = (const unsigned char *)l->s + cand[ci];
 			base = PF_VERIFY_WEIGHT *
 			    (uint64_t)pf->seen[pf_slot(f)];
+			/* the others were seen as often or more */
 			if (base > best_cost)
-				break;		/* the others were seen as often or more */
+				break;
 			for (b = 0; b < NBUCKET; b++) {
 				add = base + pf_opened(t, b, f, best_cost - base);
-				/* ties go to the bucket with fewer literals to verify */
+				/* ties spread the literals over the buckets */
 				if (add < best_cost || (add == best_cost &&
 				    pf->nbucket[b] < pf->nbucket[best])) {
 					best_cost = add;
@@ -509,6 +514,9 @@ prefilter_tune(struct prefilter *pf)
 					best_off = cand[ci];
 				}
 			}
+			/* nothing to gain: many windows of long literals are never seen */
+			if (best_cost == 0 && pf->nbucket[best] == fewest)
+				break;
 		}
 		pf->lits[k].off = best_off;
 		pf_place(pf, k, best);
