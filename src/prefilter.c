@@ -1,16 +1,17 @@
 /*
  * prefilter.c - which of a fixed set of literals occur in a text, in one
  * pass.  Each literal contributes a 3-byte fingerprint (its rarest window
- * by a rough byte-frequency guess for log text) to one of 16 buckets, in
- * two sets of 8; per set and fingerprint byte, two 16-entry tables indexed
- * by the low and high nibble hold the buckets whose fingerprint allows
- * that nibble there.  ANDing the six lookups of a set gives, for every
- * position, the buckets that may start a fingerprint there (Teddy, as in
- * Hyperscan and Rust's aho-corasick; 16 buckets because with a hundred
- * literals 8 let through one position in seven).  A proposal is only a
- * hint: the window is looked up by hash among the fingerprints and the
- * literal compared byte for byte before a bit is set, so the vector and
- * scalar paths give identical answers.
+ * by a rough byte-frequency guess for log text) to one of 8 or 16
+ * buckets, in one or two sets of 8; per set and fingerprint byte, two
+ * 16-entry tables indexed by the low and high nibble hold the buckets
+ * whose fingerprint allows that nibble there.  ANDing the six lookups of
+ * a set gives, for every position, the buckets that may start a
+ * fingerprint there (Teddy, as in Hyperscan and Rust's aho-corasick).
+ * The second set is used when one would let through too much: untuned, a
+ * hundred literals in 8 buckets let through one position in seven.  A
+ * proposal is only a hint: the window is looked up by hash among the
+ * fingerprints and the literal compared byte for byte before a bit is
+ * set, so the vector and scalar paths give identical answers.
  *
  * Which window and which bucket a literal gets only decides how many
  * proposals come up, never the answer.  A guess from byte classes is used
@@ -54,6 +55,8 @@
  * few times the cost of one the fingerprint hash turns away.
  */
 #define PF_VERIFY_WEIGHT	4
+/* One table set is used when it lets through under one learned window in this. */
+#define PF_ONE_SET	16
 /* Slots of the table of literals per hashed fingerprint (see pf_fphash). */
 #define FPHASH_BITS	14
 
@@ -89,12 +92,15 @@ struct prefilter {
 	 * literals of their slot, not a whole bucket.
 	 */
 	uint16_t		 fphead[1u << FPHASH_BITS];
+	/* table sets in use: 1 (buckets 0-7; set 1 stays empty) or NGROUP */
+	int			 groups;
 	enum prefilter_impl	 impl;
 	uint16_t		*seen;		/* learned window counts, until tuned */
 	uint32_t		*seenw;		/* the last window counted in each slot */
 	/* the slots of seen in use, nseen of them: a sample fills a few thousand */
 	uint16_t		*seenat;
 	size_t			 nseen;
+	uint64_t		 nlearned;	/* windows counted */
 };
 
 /*
@@ -242,6 +248,7 @@ prefilter_new(const char *const *lits, const size_t *lens, size_t n,
 		pf->lits[i].off = pf_best_window(lits[i], lens[i]);
 		pf_place(pf, i, i % NBUCKET);
 	}
+	pf->groups = n <= 8 ? 1 : NGROUP;
 	pf_widen(pf);
 	if (impl == PREFILTER_AUTO)
 		impl = PREFILTER_AVX512;
@@ -291,6 +298,7 @@ prefilter_learn(struct prefilter *pf, const char *text, size_t len)
 		pf->seenw = xcalloc((size_t)1 << LEARN_BITS, sizeof *pf->seenw);
 		pf->seenat = xcalloc((size_t)1 << LEARN_BITS, sizeof *pf->seenat);
 	}
+	pf->nlearned += len - FP + 1;
 	for (i = 0; i + FP <= len; i++) {
 		k = pf_slot(t + i);
 		if (pf->seen[k] == 0)
@@ -440,14 +448,85 @@ pf_candidates(const struct prefilter *pf, const struct pf_lit *l,
 	return n;
 }
 
+/*
+ * Place every literal, in order, into buckets 0 .. nb - 1 and return the
+ * learned windows the buckets let through, counted once per bucket.
+ */
+static uint64_t
+pf_layout(struct prefilter *pf, struct pf_tune *t, const size_t *order,
+    size_t nb)
+{
+	uint64_t best_cost, base, add, through = 0, o;
+	size_t cand[PF_CAND], i, k, b, best, best_off, nc, ci, max, fewest;
+	const unsigned char *f;
+	const struct pf_lit *l;
+
+	pf_clear_buckets(pf);
+	memset(t->allow, 0, sizeof t->allow);
+	memset(t->pass, 0, sizeof t->pass);
+	pf->groups = (int)((nb + 7) / 8);
+	/*
+	 * Each literal takes, of its least seen windows and the buckets, the
+	 * pair that adds fewest proposals: the frequent windows the bucket
+	 * would newly let through, and its own window's count weighted as the
+	 * fingerprints it passes are verified.  The least seen window alone is
+	 * often one of common nibbles (" ti"), which the tables then let
+	 * through as " ta" and "$hi" too: trying a few cut the proposals on
+	 * five 10 MB corpora to a third.  The search costs literals x
+	 * candidates x buckets, so with many literals fewer are tried.
+	 */
+	max = PF_CAND_BUDGET / (pf->n > 0 ? pf->n : 1);
+	max = max < 1 ? 1 : max > PF_CAND ? PF_CAND : max;
+	for (i = 0; i < pf->n; i++) {
+		k = order[i];
+		l = &pf->lits[k];
+		nc = pf_candidates(pf, l, cand, max);
+		best = 0;
+		best_off = cand[0];
+		best_cost = UINT64_MAX;
+		for (fewest = pf->nbucket[0], b = 1; b < nb; b++)
+			if (pf->nbucket[b] < fewest)
+				fewest = pf->nbucket[b];
+		for (ci = 0; ci < nc; ci++) {
+			f = (const unsigned char *)l->s + cand[ci];
+			base = PF_VERIFY_WEIGHT *
+			    (uint64_t)pf->seen[pf_slot(f)];
+			/* the others were seen as often or more */
+			if (base > best_cost)
+				break;
+			for (b = 0; b < nb; b++) {
+				add = base + pf_opened(t, b, f, best_cost - base);
+				/* ties spread the literals over the buckets */
+				if (add < best_cost || (add == best_cost &&
+				    pf->nbucket[b] < pf->nbucket[best])) {
+					best_cost = add;
+					best = b;
+					best_off = cand[ci];
+				}
+			}
+			/* nothing to gain: many windows of long literals are never seen */
+			if (best_cost == 0 && pf->nbucket[best] == fewest)
+				break;
+		}
+		pf->lits[k].off = best_off;
+		pf_place(pf, k, best);
+		pf_tune_place(t, best, (const unsigned char *)l->s + best_off);
+	}
+	for (b = 0; b < nb; b++) {
+		for (i = 0; i < t->words; i++) {
+			for (o = t->pass[b][i]; o != 0; o &= o - 1)
+				through += t->cnt[i * 64 + (size_t)__builtin_ctzll(o)];
+		}
+	}
+	return through;
+}
+
 void
 prefilter_tune(struct prefilter *pf)
 {
 	struct pf_tune *t;
-	uint64_t *own, c, best_cost, base, add;
-	size_t *order, cand[PF_CAND], i, j, k, b, best, best_off, nc, ci, max;
-	size_t fewest;
-	const unsigned char *f;
+	uint64_t *own, c;
+	size_t *order, i, j, k;
 	const struct pf_lit *l;
 
 	if (pf->seen == NULL)
@@ -472,56 +551,17 @@ prefilter_tune(struct prefilter *pf)
 			order[j - 1] = k;
 		}
 	}
-	/*
-	 * Each literal takes, of its least seen windows and the buckets, the
-	 * pair that adds fewest proposals: the frequent windows the bucket
-	 * would newly let through, and its own window's count weighted as the
-	 * fingerprints it passes are verified.  The least seen window alone is
-	 * often one of common nibbles (" ti"), which the tables then let
-	 * through as " ta" and "$hi" too: trying a few cut the proposals on
-	 * five 10 MB corpora to a third.  The search costs literals x
-	 * candidates x buckets, so with many literals fewer are tried.
-	 */
-	max = PF_CAND_BUDGET / (pf->n > 0 ? pf->n : 1);
-	max = max < 1 ? 1 : max > PF_CAND ? PF_CAND : max;
 	t = xcalloc(1, sizeof *t);
 	pf_top_windows(pf, t);
-	pf_clear_buckets(pf);
-	for (i = 0; i < pf->n; i++) {
-		k = order[i];
-		l = &pf->lits[k];
-		nc = pf_candidates(pf, l, cand, max);
-		best = 0;
-		best_off = cand[0];
-		best_cost = UINT64_MAX;
-		for (fewest = pf->nbucket[0], b = 1; b < NBUCKET; b++)
-			if (pf->nbucket[b] < fewest)
-				fewest = pf->nbucket[b];
-		for (ci = 0; ci < nc; ci++) {
-			f = (const unsigned char *)l->s + cand[ci];
-			base = PF_VERIFY_WEIGHT *
-			    (uint64_t)pf->seen[pf_slot(f)];
-			/* the others were seen as often or more */
-			if (base > best_cost)
-				break;
-			for (b = 0; b < NBUCKET; b++) {
-				add = base + pf_opened(t, b, f, best_cost - base);
-				/* ties spread the literals over the buckets */
-				if (add < best_cost || (add == best_cost &&
-				    pf->nbucket[b] < pf->nbucket[best])) {
-					best_cost = add;
-					best = b;
-					best_off = cand[ci];
-				}
-			}
-			/* nothing to gain: many windows of long literals are never seen */
-			if (best_cost == 0 && pf->nbucket[best] == fewest)
-				break;
-		}
-		pf->lits[k].off = best_off;
-		pf_place(pf, k, best);
-		pf_tune_place(t, best, (const unsigned char *)l->s + best_off);
-	}
+	/*
+	 * One table set halves the shuffles of every step of the scan, which
+	 * pays while it lets through under one learned window in PF_ONE_SET,
+	 * however few two sets would let through: with the default rules,
+	 * on a 10 MB log one set proposes one position in 48 and two one in
+	 * 85, and the AVX2 scan costs 31.9 M instructions instead of 34.5 M.
+	 */
+	if (pf_layout(pf, t, order, 8) * PF_ONE_SET > pf->nlearned)
+		pf_layout(pf, t, order, NBUCKET);
 	pf_widen(pf);
 	free(t);
 	free(own);
@@ -545,6 +585,12 @@ size_t
 prefilter_window(const struct prefilter *pf, size_t k)
 {
 	return pf->lits[k].off;
+}
+
+size_t
+prefilter_buckets(const struct prefilter *pf)
+{
+	return (size_t)pf->groups * 8;
 }
 
 size_t
@@ -588,7 +634,7 @@ pf_mask_at(const struct prefilter *pf, const unsigned char *p)
 	unsigned m = 0;
 	size_t g;
 
-	for (g = 0; g < NGROUP; g++)
+	for (g = 0; g < (size_t)pf->groups; g++)
 		m |= (unsigned)(pf->lo[g][0][p[0] & 15] & pf->hi[g][0][p[0] >> 4] &
 		    pf->lo[g][1][p[1] & 15] & pf->hi[g][1][p[1] >> 4] &
 		    pf->lo[g][2][p[2] & 15] & pf->hi[g][2][p[2] >> 4]) << (8 * g);
@@ -684,11 +730,14 @@ pf_lookup16(__m128i lo, __m128i hi, __m128i v)
 	    _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
 }
 
-/* 16 positions per step (see pf_step). */
-__attribute__((target("ssse3")))
-static size_t
-pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
-    uint64_t *found)
+/*
+ * 16 positions per step (see pf_step), with one table set or both: a
+ * constant where it is inlined.
+ */
+__attribute__((target("ssse3"), always_inline))
+static inline size_t
+pf_scan_ssse3_sets(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found, int groups)
 {
 	const __m128i lo0 = _mm_loadu_si128((const __m128i *)pf->lo[0][0]);
 	const __m128i lo0_ = _mm_loadu_si128((const __m128i *)pf->lo[1][0]);
@@ -713,12 +762,14 @@ pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
 		v0 = _mm_loadu_si128((const __m128i *)p);
 		v1 = _mm_loadu_si128((const __m128i *)(p + 1));
 		v2 = _mm_loadu_si128((const __m128i *)(p + 2));
-		r = _mm_or_si128(_mm_and_si128(_mm_and_si128(
+		r = _mm_and_si128(_mm_and_si128(
 		    pf_lookup16(lo0, hi0, v0), pf_lookup16(lo1, hi1, v1)),
-		    pf_lookup16(lo2, hi2, v2)),
-		    _mm_and_si128(_mm_and_si128(
-		    pf_lookup16(lo0_, hi0_, v0), pf_lookup16(lo1_, hi1_, v1)),
-		    pf_lookup16(lo2_, hi2_, v2)));
+		    pf_lookup16(lo2, hi2, v2));
+		if (groups > 1)
+			r = _mm_or_si128(r, _mm_and_si128(_mm_and_si128(
+			    pf_lookup16(lo0_, hi0_, v0),
+			    pf_lookup16(lo1_, hi1_, v1)),
+			    pf_lookup16(lo2_, hi2_, v2)));
 		bits = ~(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(r,
 		    _mm_setzero_si128())) & 0xffffu;
 		if (bits != 0) {
@@ -728,6 +779,16 @@ pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
 		i = base + 16;
 	}
 	return nfound;
+}
+
+__attribute__((target("ssse3")))
+static size_t
+pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
+    uint64_t *found)
+{
+	if (pf->groups == 1)
+		return pf_scan_ssse3_sets(pf, t, len, found, 1);
+	return pf_scan_ssse3_sets(pf, t, len, found, NGROUP);
 }
 
 __attribute__((target("avx2")))
@@ -744,24 +805,29 @@ pf_lookup32(__m256i lo, __m256i hi, __m256i v)
 #define PF_LO2(pf, g, j)	_mm256_loadu_si256((const __m256i *)(pf)->lo2[g][j])
 #define PF_HI2(pf, g, j)	_mm256_loadu_si256((const __m256i *)(pf)->hi2[g][j])
 
-/* Which of the 32 positions from p may start a fingerprint. */
-__attribute__((target("avx2")))
+/*
+ * Which of the 32 positions from p may start a fingerprint, by set 0's
+ * tables lo and hi (in registers across the steps) and, with two sets,
+ * set 1's, loaded at every step: all twelve do not fit in registers.
+ */
+__attribute__((target("avx2"), always_inline))
 static inline uint32_t
-pf_bits32(const struct prefilter *pf, const unsigned char *p)
+pf_bits32(const struct prefilter *pf, const __m256i *lo, const __m256i *hi,
+    const unsigned char *p, int groups)
 {
 	__m256i r, v0, v1, v2;
 
 	v0 = _mm256_loadu_si256((const __m256i *)p);
 	v1 = _mm256_loadu_si256((const __m256i *)(p + 1));
 	v2 = _mm256_loadu_si256((const __m256i *)(p + 2));
-	r = _mm256_or_si256(_mm256_and_si256(_mm256_and_si256(
-	    pf_lookup32(PF_LO2(pf, 0, 0), PF_HI2(pf, 0, 0), v0),
-	    pf_lookup32(PF_LO2(pf, 0, 1), PF_HI2(pf, 0, 1), v1)),
-	    pf_lookup32(PF_LO2(pf, 0, 2), PF_HI2(pf, 0, 2), v2)),
-	    _mm256_and_si256(_mm256_and_si256(
-	    pf_lookup32(PF_LO2(pf, 1, 0), PF_HI2(pf, 1, 0), v0),
-	    pf_lookup32(PF_LO2(pf, 1, 1), PF_HI2(pf, 1, 1), v1)),
-	    pf_lookup32(PF_LO2(pf, 1, 2), PF_HI2(pf, 1, 2), v2)));
+	r = _mm256_and_si256(_mm256_and_si256(
+	    pf_lookup32(lo[0], hi[0], v0), pf_lookup32(lo[1], hi[1], v1)),
+	    pf_lookup32(lo[2], hi[2], v2));
+	if (groups > 1)
+		r = _mm256_or_si256(r, _mm256_and_si256(_mm256_and_si256(
+		    pf_lookup32(PF_LO2(pf, 1, 0), PF_HI2(pf, 1, 0), v0),
+		    pf_lookup32(PF_LO2(pf, 1, 1), PF_HI2(pf, 1, 1), v1)),
+		    pf_lookup32(PF_LO2(pf, 1, 2), PF_HI2(pf, 1, 2), v2)));
 	return ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r,
 	    _mm256_setzero_si256()));
 }
@@ -776,30 +842,39 @@ static size_t
 pf_scan_avx2_short(const struct prefilter *pf, const unsigned char *t,
     size_t len, uint64_t *found)
 {
+	const __m256i lo[FP] = { PF_LO2(pf, 0, 0), PF_LO2(pf, 0, 1),
+	    PF_LO2(pf, 0, 2) };
+	const __m256i hi[FP] = { PF_HI2(pf, 0, 0), PF_HI2(pf, 0, 1),
+	    PF_HI2(pf, 0, 2) };
 	unsigned char pad[32 + FP - 1];
+	const unsigned char *p;
 	size_t base;
 	uint32_t bits;
 
-	bits = pf_bits32(pf, pf_step(t, len, 0, 32, pad, &base));
+	p = pf_step(t, len, 0, 32, pad, &base);
+	bits = pf->groups == 1 ? pf_bits32(pf, lo, hi, p, 1) :
+	    pf_bits32(pf, lo, hi, p, NGROUP);
 	if (bits == 0)
 		return 0;
 	return pf_step_verify(pf, t, len, 0, base, 32, bits, found);
 }
 
-/* 32 positions per step (see pf_step). */
-__attribute__((target("avx2")))
-static size_t
-pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
-    uint64_t *found)
+/* 32 positions per step (see pf_step), with groups table sets. */
+__attribute__((target("avx2"), always_inline))
+static inline size_t
+pf_scan_avx2_sets(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found, int groups)
 {
+	const __m256i lo[FP] = { PF_LO2(pf, 0, 0), PF_LO2(pf, 0, 1),
+	    PF_LO2(pf, 0, 2) };
+	const __m256i hi[FP] = { PF_HI2(pf, 0, 0), PF_HI2(pf, 0, 1),
+	    PF_HI2(pf, 0, 2) };
 	size_t i = 0, base, nfound = 0;
 	uint32_t bits;
 
-	if (len < 32 + FP - 1)
-		return pf_scan_avx2_short(pf, t, len, found);
 	while (i + FP <= len) {
 		base = i + 32 + FP - 1 <= len ? i : len - (32 + FP - 1);
-		bits = pf_bits32(pf, t + base);
+		bits = pf_bits32(pf, lo, hi, t + base, groups);
 		if (bits != 0) {
 			nfound += pf_step_verify(pf, t, len, i, base, 32, bits,
 			    found);
@@ -807,6 +882,18 @@ pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
 		i = base + 32;
 	}
 	return nfound;
+}
+
+__attribute__((target("avx2")))
+static size_t
+pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
+    uint64_t *found)
+{
+	if (len < 32 + FP - 1)
+		return pf_scan_avx2_short(pf, t, len, found);
+	if (pf->groups == 1)
+		return pf_scan_avx2_sets(pf, t, len, found, 1);
+	return pf_scan_avx2_sets(pf, t, len, found, NGROUP);
 }
 
 __attribute__((target("avx512f,avx512bw")))
@@ -819,11 +906,14 @@ pf_lookup64(__m512i lo, __m512i hi, __m512i v)
 	    _mm512_shuffle_epi8(hi, _mm512_and_si512(_mm512_srli_epi16(v, 4), nib)));
 }
 
-/* 64 positions per step (see pf_step): half the steps of AVX2 on a record. */
-__attribute__((target("avx512f,avx512bw")))
-static size_t
-pf_scan_avx512(const struct prefilter *pf, const unsigned char *t, size_t len,
-    uint64_t *found)
+/*
+ * 64 positions per step (see pf_step): half the steps of AVX2 on a
+ * record.  With groups table sets, a constant where it is inlined.
+ */
+__attribute__((target("avx512f,avx512bw"), always_inline))
+static inline size_t
+pf_scan_avx512_sets(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found, int groups)
 {
 	const __m512i lo0 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0][0]));
 	const __m512i lo0_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1][0]));
@@ -848,12 +938,14 @@ pf_scan_avx512(const struct prefilter *pf, const unsigned char *t, size_t len,
 		v0 = _mm512_loadu_si512(p);
 		v1 = _mm512_loadu_si512(p + 1);
 		v2 = _mm512_loadu_si512(p + 2);
-		r = _mm512_or_si512(_mm512_and_si512(_mm512_and_si512(
+		r = _mm512_and_si512(_mm512_and_si512(
 		    pf_lookup64(lo0, hi0, v0), pf_lookup64(lo1, hi1, v1)),
-		    pf_lookup64(lo2, hi2, v2)),
-		    _mm512_and_si512(_mm512_and_si512(
-		    pf_lookup64(lo0_, hi0_, v0), pf_lookup64(lo1_, hi1_, v1)),
-		    pf_lookup64(lo2_, hi2_, v2)));
+		    pf_lookup64(lo2, hi2, v2));
+		if (groups > 1)
+			r = _mm512_or_si512(r, _mm512_and_si512(
+			    _mm512_and_si512(pf_lookup64(lo0_, hi0_, v0),
+			    pf_lookup64(lo1_, hi1_, v1)),
+			    pf_lookup64(lo2_, hi2_, v2)));
 		bits = _mm512_test_epi8_mask(r, r);
 		if (bits != 0) {
 			nfound += pf_step_verify(pf, t, len, i, base, 64, bits,
@@ -862,6 +954,15 @@ pf_scan_avx512(const struct prefilter *pf, const unsigned char *t, size_t len,
 		i = base + 64;
 	}
 	return nfound;
+}
+__attribute__((target("avx512f,avx512bw")))
+static size_t
+pf_scan_avx512(const struct prefilter *pf, const unsigned char *t, size_t len,
+    uint64_t *found)
+{
+	if (pf->groups == 1)
+		return pf_scan_avx512_sets(pf, t, len, found, 1);
+	return pf_scan_avx512_sets(pf, t, len, found, NGROUP);
 }
 #endif
 
