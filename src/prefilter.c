@@ -96,7 +96,7 @@ struct prefilter {
 	int			 groups;
 	enum prefilter_impl	 impl;
 	uint16_t		*seen;		/* learned window counts, until tuned */
-	uint32_t		*seenw;		/* the last window counted in each slot */
+	uint32_t		*seenw;		/* the last window counted in each slot (pf_slot_word) */
 	/* the slots of seen in use, nseen of them: a sample fills a few thousand */
 	uint16_t		*seenat;
 	size_t			 nseen;
@@ -277,18 +277,24 @@ prefilter_free(struct prefilter *pf)
 	free(pf);
 }
 
+/* The slot in seen of the window w = p[0] << 16 | p[1] << 8 | p[2]. */
+static inline size_t
+pf_slot_word(uint32_t w)
+{
+	return (size_t)((w * UINT32_C(2654435761)) >> (32 - LEARN_BITS));
+}
+
 static size_t
 pf_slot(const unsigned char *p)
 {
-	uint32_t w = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-
-	return (size_t)((w * UINT32_C(2654435761)) >> (32 - LEARN_BITS));
+	return pf_slot_word((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]);
 }
 
 void
 prefilter_learn(struct prefilter *pf, const char *text, size_t len)
 {
 	const unsigned char *t = (const unsigned char *)text;
+	uint32_t w;
 	size_t i, k;
 
 	if (pf->n <= 1 || len < FP)
@@ -299,14 +305,16 @@ prefilter_learn(struct prefilter *pf, const char *text, size_t len)
 		pf->seenat = xcalloc((size_t)1 << LEARN_BITS, sizeof *pf->seenat);
 	}
 	pf->nlearned += len - FP + 1;
-	for (i = 0; i + FP <= len; i++) {
-		k = pf_slot(t + i);
+	/* the window ending at byte i, rolled on a byte at a time */
+	w = (uint32_t)t[0] << 8 | t[1];
+	for (i = FP - 1; i < len; i++) {
+		w = (w << 8 | t[i]) & UINT32_C(0xffffff);
+		k = pf_slot_word(w);
 		if (pf->seen[k] == 0)
 			pf->seenat[pf->nseen++] = (uint16_t)k;
 		if (pf->seen[k] != UINT16_MAX)
 			pf->seen[k]++;
-		pf->seenw[k] = (uint32_t)t[i] | (uint32_t)t[i + 1] << 8 |
-		    (uint32_t)t[i + 2] << 16;
+		pf->seenw[k] = w;
 	}
 }
 
@@ -369,9 +377,9 @@ pf_top_windows(const struct prefilter *pf, struct pf_tune *t)
 		if (bit == cut)
 			need--;
 		w = at[bit]++;
-		f[0] = (unsigned char)(pf->seenw[s] & 0xff);
+		f[0] = (unsigned char)(pf->seenw[s] >> 16);
 		f[1] = (unsigned char)(pf->seenw[s] >> 8 & 0xff);
-		f[2] = (unsigned char)(pf->seenw[s] >> 16 & 0xff);
+		f[2] = (unsigned char)(pf->seenw[s] & 0xff);
 		for (k = 0; k < 2 * FP; k++)
 			t->is[k][pf_nib(f, k)][w / 64] |= UINT64_C(1) << (w % 64);
 		t->cnt[w] = (uint16_t)c;
