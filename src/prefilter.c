@@ -81,7 +81,7 @@ struct prefilter {
 	uint8_t			 hi2[NGROUP][FP][32];
 	struct pf_lit		*lits;
 	size_t			 n, words;
-	size_t			 minlen;	/* of the shortest literal */
+	size_t			 minlen;	/* of the shortest literal; none: SIZE_MAX */
 	size_t			*bucket[NBUCKET];	/* literal indexes */
 	size_t			 nbucket[NBUCKET];
 	/*
@@ -95,6 +95,9 @@ struct prefilter {
 	/* table sets in use: 1 (buckets 0-7; set 1 stays empty) or NGROUP */
 	int			 groups;
 	enum prefilter_impl	 impl;
+	/* the scan of impl and groups (pf_pick_scan) */
+	size_t			(*scan)(const struct prefilter *,
+				    const unsigned char *, size_t, uint64_t *);
 	uint16_t		*seen;		/* learned window counts, until tuned */
 	uint32_t		*seenw;		/* the last window counted in each slot (pf_slot_word) */
 	/* the slots of seen in use, nseen of them: a sample fills a few thousand */
@@ -102,6 +105,8 @@ struct prefilter {
 	size_t			 nseen;
 	uint64_t		 nlearned;	/* windows counted */
 };
+
+static void pf_pick_scan(struct prefilter *pf);
 
 /*
  * A rough rarity of a byte in log text: higher is rarer.  A switch, which
@@ -237,13 +242,14 @@ prefilter_new(const char *const *lits, const size_t *lens, size_t n,
 	pf->n = n;
 	pf->words = n > 0 ? (n + 63) / 64 : 1;
 	pf->lits = xcalloc(n > 0 ? n : 1, sizeof *pf->lits);
+	pf->minlen = SIZE_MAX;
 	for (i = 0; i < n; i++) {
 		assert(lens[i] >= FP);
 		pf->lits[i].s = xmalloc(lens[i] + 1);
 		memcpy(pf->lits[i].s, lits[i], lens[i]);
 		pf->lits[i].s[lens[i]] = '\0';
 		pf->lits[i].len = lens[i];
-		if (i == 0 || lens[i] < pf->minlen)
+		if (lens[i] < pf->minlen)
 			pf->minlen = lens[i];
 		pf->lits[i].off = pf_best_window(lits[i], lens[i]);
 		pf_place(pf, i, i % NBUCKET);
@@ -256,6 +262,7 @@ prefilter_new(const char *const *lits, const size_t *lens, size_t n,
 		impl = impl == PREFILTER_AVX512 ? PREFILTER_AVX2 :
 		    impl == PREFILTER_AVX2 ? PREFILTER_SSSE3 : PREFILTER_SCALAR;
 	pf->impl = impl;
+	pf_pick_scan(pf);
 	return pf;
 }
 
@@ -571,6 +578,7 @@ prefilter_tune(struct prefilter *pf)
 	if (pf_layout(pf, t, order, 8) * PF_ONE_SET > pf->nlearned)
 		pf_layout(pf, t, order, NBUCKET);
 	pf_widen(pf);
+	pf_pick_scan(pf);
 	free(t);
 	free(own);
 	free(order);
@@ -791,11 +799,17 @@ pf_scan_ssse3_sets(const struct prefilter *pf, const unsigned char *t,
 
 __attribute__((target("ssse3")))
 static size_t
-pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
-    uint64_t *found)
+pf_scan_ssse3_1(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found)
 {
-	if (pf->groups == 1)
-		return pf_scan_ssse3_sets(pf, t, len, found, 1);
+	return pf_scan_ssse3_sets(pf, t, len, found, 1);
+}
+
+__attribute__((target("ssse3")))
+static size_t
+pf_scan_ssse3_2(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found)
+{
 	return pf_scan_ssse3_sets(pf, t, len, found, NGROUP);
 }
 
@@ -894,13 +908,21 @@ pf_scan_avx2_sets(const struct prefilter *pf, const unsigned char *t,
 
 __attribute__((target("avx2")))
 static size_t
-pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
-    uint64_t *found)
+pf_scan_avx2_1(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found)
 {
 	if (len < 32 + FP - 1)
 		return pf_scan_avx2_short(pf, t, len, found);
-	if (pf->groups == 1)
-		return pf_scan_avx2_sets(pf, t, len, found, 1);
+	return pf_scan_avx2_sets(pf, t, len, found, 1);
+}
+
+__attribute__((target("avx2")))
+static size_t
+pf_scan_avx2_2(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found)
+{
+	if (len < 32 + FP - 1)
+		return pf_scan_avx2_short(pf, t, len, found);
 	return pf_scan_avx2_sets(pf, t, len, found, NGROUP);
 }
 
@@ -965,21 +987,42 @@ pf_scan_avx512_sets(const struct prefilter *pf, const unsigned char *t,
 }
 __attribute__((target("avx512f,avx512bw")))
 static size_t
-pf_scan_avx512(const struct prefilter *pf, const unsigned char *t, size_t len,
-    uint64_t *found)
+pf_scan_avx512_1(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found)
 {
-	if (pf->groups == 1)
-		return pf_scan_avx512_sets(pf, t, len, found, 1);
+	return pf_scan_avx512_sets(pf, t, len, found, 1);
+}
+
+__attribute__((target("avx512f,avx512bw")))
+static size_t
+pf_scan_avx512_2(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found)
+{
 	return pf_scan_avx512_sets(pf, t, len, found, NGROUP);
 }
 #endif
+
+/* The scan of pf's implementation and table sets. */
+static void
+pf_pick_scan(struct prefilter *pf)
+{
+	int one = pf->groups == 1;
+
+	pf->scan = pf_scan_scalar;
+#ifdef PF_X86
+	if (pf->impl == PREFILTER_AVX512)
+		pf->scan = one ? pf_scan_avx512_1 : pf_scan_avx512_2;
+	else if (pf->impl == PREFILTER_AVX2)
+		pf->scan = one ? pf_scan_avx2_1 : pf_scan_avx2_2;
+	else if (pf->impl == PREFILTER_SSSE3)
+		pf->scan = one ? pf_scan_ssse3_1 : pf_scan_ssse3_2;
+#endif
+}
 
 size_t
 prefilter_scan(const struct prefilter *pf, const char *text, size_t len,
     uint64_t *found)
 {
-	const unsigned char *t = (const unsigned char *)text;
-
 	/*
 	 * a few words: a call to memset would cost more than the stores, and
 	 * the compiler makes a loop of stores one
@@ -1000,16 +1043,8 @@ prefilter_scan(const struct prefilter *pf, const char *text, size_t len,
 	default:
 		memset(found, 0, pf->words * sizeof *found);
 	}
-	/* a text shorter than every literal holds none of them */
-	if (pf->n == 0 || len < pf->minlen)
+	/* a text shorter than every literal holds none (with none, minlen is SIZE_MAX) */
+	if (len < pf->minlen)
 		return 0;
-#ifdef PF_X86
-	if (pf->impl == PREFILTER_AVX512)
-		return pf_scan_avx512(pf, t, len, found);
-	if (pf->impl == PREFILTER_AVX2)
-		return pf_scan_avx2(pf, t, len, found);
-	if (pf->impl == PREFILTER_SSSE3)
-		return pf_scan_ssse3(pf, t, len, found);
-#endif
-	return pf_scan_scalar(pf, t, len, found);
+	return pf->scan(pf, (const unsigned char *)text, len, found);
 }
