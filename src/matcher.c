@@ -193,13 +193,25 @@ literal_add(struct matcher *m, const char *s)
 	return k;
 }
 
-/* Add cl as the next clause, its literals' prefilter indexes looked up. */
+static void
+req_swap(struct req_lit *a, struct req_lit *b)
+{
+	struct req_lit t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Add cl as the next clause, its literals' prefilter indexes looked up:
+ * those the prefilter answers first, as they cost no look.
+ */
 static void
 clause_push(struct matcher *m, const struct matcher_clause *cl)
 {
 	struct req_clause *rc;
 	struct req_lit *rl;
-	size_t j;
+	size_t j, i;
 
 	/* index_build made room for every clause */
 	rc = &m->clause[m->nclause++];
@@ -212,6 +224,10 @@ clause_push(struct matcher *m, const struct matcher_clause *cl)
 		rl->len = strlen(rl->s);
 		rl->k = literal_index(m, rl->s, rl->len);
 		rc->nfind += rl->k == SIZE_MAX;
+		/* a clause has a few literals: moved up as they come, stably */
+		for (i = rc->first + j; i > rc->first && rl->k != SIZE_MAX &&
+		    m->req[i - 1].k == SIZE_MAX; i--, rl--)
+			req_swap(rl - 1, rl);
 	}
 }
 
@@ -671,7 +687,7 @@ static int
 clauses_hold(struct matcher *m, size_t p, const char *text, size_t len)
 {
 	struct req_clause *c;
-	const struct req_lit *l;
+	struct req_lit *l;
 	size_t i, j;
 	int fail;
 
@@ -686,6 +702,13 @@ clauses_hold(struct matcher *m, size_t p, const char *text, size_t len)
 				break;
 		}
 		fail = j == c->n;
+		/*
+		 * A literal looked for and found moves up one: of a clause of
+		 * twenty alternatives, the ones a log holds come to be looked
+		 * for first.
+		 */
+		if (!fail && j > 0 && l->k == SIZE_MAX && l[-1].k == SIZE_MAX)
+			req_swap(l - 1, l);
 		if (c->nfind > 0) {
 			c->fails += (uint32_t)fail;
 			if (++c->checks == CLAUSE_TRIAL)
