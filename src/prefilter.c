@@ -826,6 +826,17 @@ pf_lookup32(__m256i lo, __m256i hi, __m256i v)
 /* The widened table of set g, byte j. */
 #define PF_LO2(pf, g, j)	_mm256_loadu_si256((const __m256i *)(pf)->lo2[g][j])
 #define PF_HI2(pf, g, j)	_mm256_loadu_si256((const __m256i *)(pf)->hi2[g][j])
+/* Set 0's tables, as pf_bits32 takes them, and into lo0 .. hi2. */
+#define PF_SET0(pf)	PF_LO2(pf, 0, 0), PF_HI2(pf, 0, 0), PF_LO2(pf, 0, 1), \
+			PF_HI2(pf, 0, 1), PF_LO2(pf, 0, 2), PF_HI2(pf, 0, 2)
+#define PF_LOAD_SET0(pf)	do {					\
+	lo0 = PF_LO2(pf, 0, 0);						\
+	hi0 = PF_HI2(pf, 0, 0);						\
+	lo1 = PF_LO2(pf, 0, 1);						\
+	hi1 = PF_HI2(pf, 0, 1);						\
+	lo2 = PF_LO2(pf, 0, 2);						\
+	hi2 = PF_HI2(pf, 0, 2);						\
+} while (0)
 
 /*
  * Which of the 32 positions from p may start a fingerprint, by set 0's
@@ -834,8 +845,8 @@ pf_lookup32(__m256i lo, __m256i hi, __m256i v)
  */
 __attribute__((target("avx2"), always_inline))
 static inline uint32_t
-pf_bits32(const struct prefilter *pf, const __m256i *lo, const __m256i *hi,
-    const unsigned char *p, int groups)
+pf_bits32(const struct prefilter *pf, __m256i lo0, __m256i hi0, __m256i lo1,
+    __m256i hi1, __m256i lo2, __m256i hi2, const unsigned char *p, int groups)
 {
 	__m256i r, v0, v1, v2;
 
@@ -843,8 +854,8 @@ pf_bits32(const struct prefilter *pf, const __m256i *lo, const __m256i *hi,
 	v1 = _mm256_loadu_si256((const __m256i *)(p + 1));
 	v2 = _mm256_loadu_si256((const __m256i *)(p + 2));
 	r = _mm256_and_si256(_mm256_and_si256(
-	    pf_lookup32(lo[0], hi[0], v0), pf_lookup32(lo[1], hi[1], v1)),
-	    pf_lookup32(lo[2], hi[2], v2));
+	    pf_lookup32(lo0, hi0, v0), pf_lookup32(lo1, hi1, v1)),
+	    pf_lookup32(lo2, hi2, v2));
 	if (groups > 1)
 		r = _mm256_or_si256(r, _mm256_and_si256(_mm256_and_si256(
 		    pf_lookup32(PF_LO2(pf, 1, 0), PF_HI2(pf, 1, 0), v0),
@@ -864,18 +875,14 @@ static size_t
 pf_scan_avx2_short(const struct prefilter *pf, const unsigned char *t,
     size_t len, uint64_t *found)
 {
-	const __m256i lo[FP] = { PF_LO2(pf, 0, 0), PF_LO2(pf, 0, 1),
-	    PF_LO2(pf, 0, 2) };
-	const __m256i hi[FP] = { PF_HI2(pf, 0, 0), PF_HI2(pf, 0, 1),
-	    PF_HI2(pf, 0, 2) };
 	unsigned char pad[32 + FP - 1];
 	const unsigned char *p;
 	size_t base;
 	uint32_t bits;
 
 	p = pf_step(t, len, 0, 32, pad, &base);
-	bits = pf->groups == 1 ? pf_bits32(pf, lo, hi, p, 1) :
-	    pf_bits32(pf, lo, hi, p, NGROUP);
+	bits = pf->groups == 1 ? pf_bits32(pf, PF_SET0(pf), p, 1) :
+	    pf_bits32(pf, PF_SET0(pf), p, NGROUP);
 	if (bits == 0)
 		return 0;
 	return pf_step_verify(pf, t, len, 0, base, 32, bits, found);
@@ -887,19 +894,24 @@ static inline size_t
 pf_scan_avx2_sets(const struct prefilter *pf, const unsigned char *t,
     size_t len, uint64_t *found, int groups)
 {
-	const __m256i lo[FP] = { PF_LO2(pf, 0, 0), PF_LO2(pf, 0, 1),
-	    PF_LO2(pf, 0, 2) };
-	const __m256i hi[FP] = { PF_HI2(pf, 0, 0), PF_HI2(pf, 0, 1),
-	    PF_HI2(pf, 0, 2) };
+	__m256i lo0, hi0, lo1, hi1, lo2, hi2;
 	size_t i = 0, base, nfound = 0;
 	uint32_t bits;
 
+	PF_LOAD_SET0(pf);
 	while (i + FP <= len) {
 		base = i + 32 + FP - 1 <= len ? i : len - (32 + FP - 1);
-		bits = pf_bits32(pf, lo, hi, t + base, groups);
+		bits = pf_bits32(pf, lo0, hi0, lo1, hi1, lo2, hi2, t + base,
+		    groups);
 		if (bits != 0) {
 			nfound += pf_step_verify(pf, t, len, i, base, 32, bits,
 			    found);
+			/*
+			 * loaded again rather than kept across the call, which
+			 * had them spilled to the stack and loaded from there
+			 * at every step
+			 */
+			PF_LOAD_SET0(pf);
 		}
 		i = base + 32;
 	}
@@ -936,38 +948,50 @@ pf_lookup64(__m512i lo, __m512i hi, __m512i v)
 	    _mm512_shuffle_epi8(hi, _mm512_and_si512(_mm512_srli_epi16(v, 4), nib)));
 }
 
+/* Table t of set g, byte j, in each 16 bytes of a vector. */
+#define PF_B64(pf, t, g, j)						\
+	_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(pf)->t[g][j]))
+/* Every table into lo0 .. hi2_ (set 1's with a trailing _). */
+#define PF_LOAD64(pf)	do {						\
+	lo0 = PF_B64(pf, lo, 0, 0);					\
+	lo1 = PF_B64(pf, lo, 0, 1);					\
+	lo2 = PF_B64(pf, lo, 0, 2);					\
+	hi0 = PF_B64(pf, hi, 0, 0);					\
+	hi1 = PF_B64(pf, hi, 0, 1);					\
+	hi2 = PF_B64(pf, hi, 0, 2);					\
+	lo0_ = PF_B64(pf, lo, 1, 0);					\
+	lo1_ = PF_B64(pf, lo, 1, 1);					\
+	lo2_ = PF_B64(pf, lo, 1, 2);					\
+	hi0_ = PF_B64(pf, hi, 1, 0);					\
+	hi1_ = PF_B64(pf, hi, 1, 1);					\
+	hi2_ = PF_B64(pf, hi, 1, 2);					\
+} while (0)
+
 /*
- * 64 positions per step (see pf_step): half the steps of AVX2 on a
- * record.  With groups table sets, a constant where it is inlined.
+ * 64 positions per step: half the steps of AVX2 on a record.  With groups
+ * table sets, a constant where it is inlined.
  */
 __attribute__((target("avx512f,avx512bw"), always_inline))
 static inline size_t
 pf_scan_avx512_sets(const struct prefilter *pf, const unsigned char *t,
     size_t len, uint64_t *found, int groups)
 {
-	const __m512i lo0 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0][0]));
-	const __m512i lo0_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1][0]));
-	const __m512i lo1 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0][1]));
-	const __m512i lo1_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1][1]));
-	const __m512i lo2 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0][2]));
-	const __m512i lo2_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1][2]));
-	const __m512i hi0 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0][0]));
-	const __m512i hi0_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1][0]));
-	const __m512i hi1 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0][1]));
-	const __m512i hi1_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1][1]));
-	const __m512i hi2 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0][2]));
-	const __m512i hi2_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1][2]));
-	unsigned char pad[64 + FP - 1];
-	const unsigned char *p;
+	__m512i lo0, lo1, lo2, hi0, hi1, hi2, lo0_, lo1_, lo2_, hi0_, hi1_, hi2_;
 	size_t i = 0, base, nfound = 0;
 	uint64_t bits;
 	__m512i r, v0, v1, v2;
 
+	/* a CPU with AVX-512BW has AVX2, whose steps need no padded copy here */
+	if (len < 64 + FP - 1) {
+		return groups == 1 ? pf_scan_avx2_1(pf, t, len, found) :
+		    pf_scan_avx2_2(pf, t, len, found);
+	}
+	PF_LOAD64(pf);
 	while (i + FP <= len) {
-		p = pf_step(t, len, i, 64, pad, &base);
-		v0 = _mm512_loadu_si512(p);
-		v1 = _mm512_loadu_si512(p + 1);
-		v2 = _mm512_loadu_si512(p + 2);
+		base = i + 64 + FP - 1 <= len ? i : len - (64 + FP - 1);
+		v0 = _mm512_loadu_si512(t + base);
+		v1 = _mm512_loadu_si512(t + base + 1);
+		v2 = _mm512_loadu_si512(t + base + 2);
 		r = _mm512_and_si512(_mm512_and_si512(
 		    pf_lookup64(lo0, hi0, v0), pf_lookup64(lo1, hi1, v1)),
 		    pf_lookup64(lo2, hi2, v2));
@@ -980,6 +1004,8 @@ pf_scan_avx512_sets(const struct prefilter *pf, const unsigned char *t,
 		if (bits != 0) {
 			nfound += pf_step_verify(pf, t, len, i, base, 64, bits,
 			    found);
+			/* as in pf_scan_avx2_sets */
+			PF_LOAD64(pf);
 		}
 		i = base + 64;
 	}
