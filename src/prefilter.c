@@ -42,7 +42,7 @@
 /*
  * The most frequent learned windows that placement is judged on: 2048
  * hold 95% of the windows of 32 KiB of a service's log, 512 only 75%,
- * and placed on those the literals proposed twice as often.
+ * and placed on those the literals proposed about three times as often.
  */
 #define PF_TOP		2048
 #define PF_TOPW		(PF_TOP / 64)
@@ -826,7 +826,10 @@ pf_lookup32(__m256i lo, __m256i hi, __m256i v)
 /* The widened table of set g, byte j. */
 #define PF_LO2(pf, g, j)	_mm256_loadu_si256((const __m256i *)(pf)->lo2[g][j])
 #define PF_HI2(pf, g, j)	_mm256_loadu_si256((const __m256i *)(pf)->hi2[g][j])
-/* Set 0's tables, as pf_bits32 takes them, and into lo0 .. hi2. */
+/*
+ * Set 0's tables as pf_bits32's arguments (PF_SET0), or loaded into the
+ * variables lo0 .. hi2 (PF_LOAD_SET0).
+ */
 #define PF_SET0(pf)	PF_LO2(pf, 0, 0), PF_HI2(pf, 0, 0), PF_LO2(pf, 0, 1), \
 			PF_HI2(pf, 0, 1), PF_LO2(pf, 0, 2), PF_HI2(pf, 0, 2)
 #define PF_LOAD_SET0(pf)	do {					\
@@ -840,7 +843,7 @@ pf_lookup32(__m256i lo, __m256i hi, __m256i v)
 
 /*
  * Which of the 32 positions from p may start a fingerprint, by set 0's
- * tables lo and hi (in registers across the steps) and, with two sets,
+ * tables lo0 .. hi2 (in registers across the steps) and, with two sets,
  * set 1's, loaded at every step: all twelve do not fit in registers.
  */
 __attribute__((target("avx2"), always_inline))
