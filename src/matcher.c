@@ -119,6 +119,15 @@ struct matcher {
 	size_t			 rwords;
 	uint64_t		*lit_rules;	/* per literal, the rules it admits */
 	/*
+	 * Pattern sets, pwords words, bit p for pattern p: per literal, the
+	 * patterns whose gate holds it; per record, those whose gate holds,
+	 * so that a candidate rule's other patterns are passed over at the
+	 * cost of a bit test.
+	 */
+	size_t			 pwords;
+	uint64_t		*lit_pats;
+	uint64_t		*want_pats;
+	/*
 	 * Per rule, the match patterns' index in pcl, gate and pat_clause
 	 * (SIZE_MAX for a rule without literals, which runs on every record).
 	 */
@@ -193,13 +202,25 @@ literal_add(struct matcher *m, const char *s)
 	return k;
 }
 
-/* Add cl as the next clause, its literals' prefilter indexes looked up. */
+static void
+req_swap(struct req_lit *a, struct req_lit *b)
+{
+	struct req_lit t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Add cl as the next clause, its literals' prefilter indexes looked up:
+ * those the prefilter answers first, as they cost no look.
+ */
 static void
 clause_push(struct matcher *m, const struct matcher_clause *cl)
 {
 	struct req_clause *rc;
 	struct req_lit *rl;
-	size_t j;
+	size_t j, i;
 
 	/* index_build made room for every clause */
 	rc = &m->clause[m->nclause++];
@@ -212,6 +233,10 @@ clause_push(struct matcher *m, const struct matcher_clause *cl)
 		rl->len = strlen(rl->s);
 		rl->k = literal_index(m, rl->s, rl->len);
 		rc->nfind += rl->k == SIZE_MAX;
+		/* a clause has a few literals: moved up as they come, stably */
+		for (i = rc->first + j; i > rc->first && rl->k != SIZE_MAX &&
+		    m->req[i - 1].k == SIZE_MAX; i--, rl--)
+			req_swap(rl - 1, rl);
 	}
 }
 
@@ -287,6 +312,19 @@ index_build(struct matcher *m)
 	}
 	m->pat_clause[m->npat] = m->nclause;
 	assert(m->nclause <= ncl && m->nreq <= nlit);
+	m->pwords = m->npat > 0 ? (m->npat + 63) / 64 : 1;
+	m->lit_pats = xcalloc(m->nliteral > 0 ? m->nliteral * m->pwords : 1,
+	    sizeof *m->lit_pats);
+	m->want_pats = xcalloc(m->pwords, sizeof *m->want_pats);
+	for (p = 0; p < m->npat; p++) {
+		g = &m->pcl[p].cl[m->gate[p]];
+		for (l = 0; l < g->n; l++) {
+			k = literal_index(m, g->lits[l], strlen(g->lits[l]));
+			assert(k < m->nliteral);
+			m->lit_pats[k * m->pwords + p / 64] |=
+			    UINT64_C(1) << (p % 64);
+		}
+	}
 	m->fwords = prefilter_words(m->pf);
 	m->found = xcalloc(m->fwords, sizeof *m->found);
 	/* found holds a bit for every literal that lit_rules and req name */
@@ -300,6 +338,8 @@ index_free(struct matcher *m)
 	free(m->clause);
 	free(m->pat_clause);
 	free(m->lit_rules);
+	free(m->lit_pats);
+	free(m->want_pats);
 	matcher_literals_free(m->literal, m->nliteral);
 	free(m->literal_len);
 	util_index_free(&m->literal_at);
@@ -309,6 +349,8 @@ index_free(struct matcher *m)
 	m->clause = NULL;
 	m->pat_clause = NULL;
 	m->lit_rules = NULL;
+	m->lit_pats = NULL;
+	m->want_pats = NULL;
 	m->literal = NULL;
 	m->literal_len = NULL;
 	m->pf = NULL;
@@ -665,17 +707,17 @@ found_bit(const struct matcher *m, size_t k)
 
 /*
  * Does text hold a literal of every clause of pattern p (of those still
- * checked)?
+ * checked) past its gate, which want_pats says holds?
  */
 static int
 clauses_hold(struct matcher *m, size_t p, const char *text, size_t len)
 {
 	struct req_clause *c;
-	const struct req_lit *l;
+	struct req_lit *l;
 	size_t i, j;
 	int fail;
 
-	for (i = m->pat_clause[p]; i < m->pat_clause[p + 1]; i++) {
+	for (i = m->pat_clause[p] + 1; i < m->pat_clause[p + 1]; i++) {
 		c = &m->clause[i];
 		if (c->off)
 			continue;
@@ -686,6 +728,13 @@ clauses_hold(struct matcher *m, size_t p, const char *text, size_t len)
 				break;
 		}
 		fail = j == c->n;
+		/*
+		 * A literal looked for and found moves up one: of a clause of
+		 * twenty alternatives, the ones a log holds come to be looked
+		 * for first.
+		 */
+		if (!fail && j > 0 && l->k == SIZE_MAX && l[-1].k == SIZE_MAX)
+			req_swap(l - 1, l);
 		if (c->nfind > 0) {
 			c->fails += (uint32_t)fail;
 			if (++c->checks == CLAUSE_TRIAL)
@@ -706,7 +755,8 @@ match_rule(struct matcher *m, const struct rule *r, size_t p0,
 	int rc;
 
 	for (i = 0; i < r->nmatch; i++) {
-		if (p0 != SIZE_MAX && !clauses_hold(m, p0 + i, text, len))
+		if (p0 != SIZE_MAX && (!(m->want_pats[(p0 + i) / 64] >>
+		    (p0 + i) % 64 & 1) || !clauses_hold(m, p0 + i, text, len)))
 			continue;
 		rc = run_pattern(m, r->match[i].code, jitted + i, text, len);
 		if (rc < 0)
@@ -795,12 +845,17 @@ run_rules(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 	if (filtered) {
 		for (i = 0; i < m->rwords; i++)
 			m->want[i] = m->base_rules[i];
+		for (i = 0; i < m->pwords; i++)
+			m->want_pats[i] = 0;
 		for (wi = 0; wi < m->fwords; wi++) {
 			for (w = m->found[wi]; w != 0; w &= w - 1) {
 				k = wi * 64 + (size_t)__builtin_ctzll(w);
 				lr = m->lit_rules + k * m->rwords;
 				for (i = 0; i < m->rwords; i++)
 					m->want[i] |= lr[i];
+				lr = m->lit_pats + k * m->pwords;
+				for (i = 0; i < m->pwords; i++)
+					m->want_pats[i] |= lr[i];
 			}
 		}
 	}

@@ -1,23 +1,24 @@
 /*
  * prefilter.c - which of a fixed set of literals occur in a text, in one
  * pass.  Each literal contributes a 3-byte fingerprint (its rarest window
- * by a rough byte-frequency guess for log text) to one of 16 buckets, in
- * two sets of 8; per set and fingerprint byte, two 16-entry tables indexed
- * by the low and high nibble hold the buckets whose fingerprint allows
- * that nibble there.  ANDing the six lookups of a set gives, for every
- * position, the buckets that may start a fingerprint there (Teddy, as in
- * Hyperscan and Rust's aho-corasick; 16 buckets because with a hundred
- * literals 8 let through one position in seven).  A proposal is only a
- * hint: the window is looked up by hash among the fingerprints and the
- * literal compared byte for byte before a bit is set, so the vector and
- * scalar paths give identical answers.
+ * by a rough byte-frequency guess for log text) to one of 8 or 16
+ * buckets, in one or two sets of 8; per set and fingerprint byte, two
+ * 16-entry tables indexed by the low and high nibble hold the buckets
+ * whose fingerprint allows that nibble there.  ANDing the six lookups of
+ * a set gives, for every position, the buckets that may start a
+ * fingerprint there (Teddy, as in Hyperscan and Rust's aho-corasick).
+ * The second set is used when one would let through too much: untuned, a
+ * hundred literals in 8 buckets let through one position in seven.  A
+ * proposal is only a hint: the window is looked up by hash among the
+ * fingerprints and the literal compared byte for byte before a bit is
+ * set, so the vector and scalar paths give identical answers.
  *
  * Which window and which bucket a literal gets only decides how many
  * proposals come up, never the answer.  A guess from byte classes is used
  * until prefilter_tune: with the 3-byte windows of real text counted
- * (prefilter_learn), each literal takes its window seen least, and goes
- * to the bucket whose nibble tables it would open to the fewest of the
- * most frequent windows.
+ * (prefilter_learn), each literal takes, of its few windows seen least
+ * and the buckets, the pair that lets through the fewest of the most
+ * frequent windows, its own count included.
  * Knows nothing about rules or regexes.
  */
 #include "prefilter.h"
@@ -38,8 +39,24 @@
 #define NGROUP		(NBUCKET / 8)	/* byte-wide table sets */
 /* Slots of the table counting learned windows (hashed, saturating). */
 #define LEARN_BITS	16
-/* The most frequent learned windows that bucket placement is judged on. */
-#define PF_TOP		512
+/*
+ * The most frequent learned windows that placement is judged on: 2048
+ * hold 95% of the windows of 32 KiB of a service's log, 512 only 75%,
+ * and placed on those the literals proposed about three times as often.
+ */
+#define PF_TOP		2048
+#define PF_TOPW		(PF_TOP / 64)
+/* The least seen windows of a literal tried as its fingerprint. */
+#define PF_CAND		8
+/* With more literals than PF_CAND_BUDGET / PF_CAND, fewer are tried. */
+#define PF_CAND_BUDGET	1024
+/*
+ * A proposal whose window is a fingerprint is looked up and compared, a
+ * few times the cost of one the fingerprint hash turns away.
+ */
+#define PF_VERIFY_WEIGHT	4
+/* One table set is used when it lets through under one learned window in this. */
+#define PF_ONE_SET	16
 /* Slots of the table of literals per hashed fingerprint (see pf_fphash). */
 #define FPHASH_BITS	14
 
@@ -64,7 +81,7 @@ struct prefilter {
 	uint8_t			 hi2[NGROUP][FP][32];
 	struct pf_lit		*lits;
 	size_t			 n, words;
-	size_t			 minlen;	/* of the shortest literal */
+	size_t			 minlen;	/* of the shortest literal; none: SIZE_MAX */
 	size_t			*bucket[NBUCKET];	/* literal indexes */
 	size_t			 nbucket[NBUCKET];
 	/*
@@ -75,10 +92,21 @@ struct prefilter {
 	 * literals of their slot, not a whole bucket.
 	 */
 	uint16_t		 fphead[1u << FPHASH_BITS];
+	/* table sets in use: 1 (buckets 0-7; set 1 stays empty) or NGROUP */
+	int			 groups;
 	enum prefilter_impl	 impl;
+	/* the scan of impl and groups (pf_pick_scan) */
+	size_t			(*scan)(const struct prefilter *,
+				    const unsigned char *, size_t, uint64_t *);
 	uint16_t		*seen;		/* learned window counts, until tuned */
-	uint32_t		*seenw;		/* the last window counted in each slot */
+	uint32_t		*seenw;		/* the last window counted in each slot (pf_slot_word) */
+	/* the slots of seen in use, nseen of them: a sample fills a few thousand */
+	uint16_t		*seenat;
+	size_t			 nseen;
+	uint64_t		 nlearned;	/* windows counted */
 };
+
+static void pf_pick_scan(struct prefilter *pf);
 
 /*
  * A rough rarity of a byte in log text: higher is rarer.  A switch, which
@@ -214,17 +242,19 @@ prefilter_new(const char *const *lits, const size_t *lens, size_t n,
 	pf->n = n;
 	pf->words = n > 0 ? (n + 63) / 64 : 1;
 	pf->lits = xcalloc(n > 0 ? n : 1, sizeof *pf->lits);
+	pf->minlen = SIZE_MAX;
 	for (i = 0; i < n; i++) {
 		assert(lens[i] >= FP);
 		pf->lits[i].s = xmalloc(lens[i] + 1);
 		memcpy(pf->lits[i].s, lits[i], lens[i]);
 		pf->lits[i].s[lens[i]] = '\0';
 		pf->lits[i].len = lens[i];
-		if (i == 0 || lens[i] < pf->minlen)
+		if (lens[i] < pf->minlen)
 			pf->minlen = lens[i];
 		pf->lits[i].off = pf_best_window(lits[i], lens[i]);
 		pf_place(pf, i, i % NBUCKET);
 	}
+	pf->groups = n <= 8 ? 1 : NGROUP;
 	pf_widen(pf);
 	if (impl == PREFILTER_AUTO)
 		impl = PREFILTER_AVX512;
@@ -232,6 +262,7 @@ prefilter_new(const char *const *lits, const size_t *lens, size_t n,
 		impl = impl == PREFILTER_AVX512 ? PREFILTER_AVX2 :
 		    impl == PREFILTER_AVX2 ? PREFILTER_SSSE3 : PREFILTER_SCALAR;
 	pf->impl = impl;
+	pf_pick_scan(pf);
 	return pf;
 }
 
@@ -249,21 +280,28 @@ prefilter_free(struct prefilter *pf)
 	free(pf->lits);
 	free(pf->seen);
 	free(pf->seenw);
+	free(pf->seenat);
 	free(pf);
+}
+
+/* The slot in seen of the window w = p[0] << 16 | p[1] << 8 | p[2]. */
+static inline size_t
+pf_slot_word(uint32_t w)
+{
+	return (size_t)((w * UINT32_C(2654435761)) >> (32 - LEARN_BITS));
 }
 
 static size_t
 pf_slot(const unsigned char *p)
 {
-	uint32_t w = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-
-	return (size_t)((w * UINT32_C(2654435761)) >> (32 - LEARN_BITS));
+	return pf_slot_word((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]);
 }
 
 void
 prefilter_learn(struct prefilter *pf, const char *text, size_t len)
 {
 	const unsigned char *t = (const unsigned char *)text;
+	uint32_t w;
 	size_t i, k;
 
 	if (pf->n <= 1 || len < FP)
@@ -271,128 +309,239 @@ prefilter_learn(struct prefilter *pf, const char *text, size_t len)
 	if (pf->seen == NULL) {
 		pf->seen = xcalloc((size_t)1 << LEARN_BITS, sizeof *pf->seen);
 		pf->seenw = xcalloc((size_t)1 << LEARN_BITS, sizeof *pf->seenw);
+		pf->seenat = xcalloc((size_t)1 << LEARN_BITS, sizeof *pf->seenat);
 	}
-	for (i = 0; i + FP <= len; i++) {
-		k = pf_slot(t + i);
+	pf->nlearned += len - FP + 1;
+	/* the window ending at byte i, rolled on a byte at a time */
+	w = (uint32_t)t[0] << 8 | t[1];
+	for (i = FP - 1; i < len; i++) {
+		w = (w << 8 | t[i]) & UINT32_C(0xffffff);
+		k = pf_slot_word(w);
+		if (pf->seen[k] == 0)
+			pf->seenat[pf->nseen++] = (uint16_t)k;
 		if (pf->seen[k] != UINT16_MAX)
 			pf->seen[k]++;
-		pf->seenw[k] = (uint32_t)t[i] | (uint32_t)t[i + 1] << 8 |
-		    (uint32_t)t[i + 2] << 16;
+		pf->seenw[k] = w;
 	}
 }
 
 /*
- * The slots of the PF_TOP most frequent learned windows into top (their
- * windows in win[][FP]); returns how many.  Counts are bucketed by their
- * highest bit so that this takes two passes and no sort.
+ * Placement is judged on the PF_TOP most frequent learned windows as
+ * bitsets, bit w for window w, the windows in falling order of their
+ * count's highest bit so that a bucket found too costly is given up early
+ * (pf_opened).  is[k][v]: the windows whose nibble k (the low nibble of
+ * byte k / 2 for even k, else its high nibble) is v; allow[b][k]: the
+ * windows whose nibble k bucket b's tables allow; pass[b]: those with all
+ * six allowed, which the bucket proposes.
  */
-static size_t
-pf_top_windows(const struct prefilter *pf, unsigned char (*win)[FP],
-    uint16_t *cnt)
+struct pf_tune {
+	uint64_t	 is[2 * FP][16][PF_TOPW];
+	uint64_t	 allow[NBUCKET][2 * FP][PF_TOPW];
+	uint64_t	 pass[NBUCKET][PF_TOPW];
+	uint16_t	 cnt[PF_TOP];
+	size_t		 words;		/* of the bitsets in use */
+};
+
+/* Nibble k of the window at f, numbered as in pf_tune. */
+static inline unsigned
+pf_nib(const unsigned char *f, size_t k)
 {
-	size_t hist[17] = { 0 }, i, n = 0, need;
+	return k % 2 == 0 ? f[k / 2] & 15u : f[k / 2] >> 4;
+}
+
+/*
+ * The PF_TOP most frequent learned windows into t: their nibbles into
+ * is[] and their counts into cnt[].  Counts are classed by their highest
+ * bit, which orders them well enough and takes no sort.
+ */
+static void
+pf_top_windows(const struct prefilter *pf, struct pf_tune *t)
+{
+	size_t hist[17] = { 0 }, at[17], i, s, n = 0, need, w, k;
 	int bit, cut;
 	unsigned c;
+	unsigned char f[FP];
 
-	for (i = 0; i < (size_t)1 << LEARN_BITS; i++) {
-		if ((c = pf->seen[i]) != 0)
-			hist[32 - __builtin_clz(c)]++;
-	}
+	for (i = 0; i < pf->nseen; i++)
+		hist[32 - __builtin_clz(pf->seen[pf->seenat[i]])]++;
 	/* the windows of bits above cut all fit; those of bit cut fill up */
 	need = PF_TOP;
 	for (cut = 16; cut > 0 && hist[cut] < need; cut--)
 		need -= hist[cut];
-	for (i = 0; i < (size_t)1 << LEARN_BITS && n < PF_TOP; i++) {
-		if ((c = pf->seen[i]) == 0)
-			continue;
+	/* where each class starts, highest first */
+	for (bit = 16; bit >= cut && bit > 0; bit--) {
+		at[bit] = n;
+		n += bit == cut ? need : hist[bit];
+	}
+	assert(n <= PF_TOP);
+	t->words = (n + 63) / 64;
+	for (i = 0; i < pf->nseen; i++) {
+		s = pf->seenat[i];
+		c = pf->seen[s];
 		bit = 32 - __builtin_clz(c);
 		if (bit < cut || (bit == cut && need == 0))
 			continue;
 		if (bit == cut)
 			need--;
-		win[n][0] = (unsigned char)(pf->seenw[i] & 0xff);
-		win[n][1] = (unsigned char)(pf->seenw[i] >> 8 & 0xff);
-		win[n][2] = (unsigned char)(pf->seenw[i] >> 16 & 0xff);
-		/* capped so that pf_opened can sum pairs in signed 16 bits */
-		cnt[n++] = (uint16_t)(c < INT16_MAX ? c : INT16_MAX);
+		w = at[bit]++;
+		f[0] = (unsigned char)(pf->seenw[s] >> 16);
+		f[1] = (unsigned char)(pf->seenw[s] >> 8 & 0xff);
+		f[2] = (unsigned char)(pf->seenw[s] & 0xff);
+		for (k = 0; k < 2 * FP; k++)
+			t->is[k][pf_nib(f, k)][w / 64] |= UINT64_C(1) << (w % 64);
+		t->cnt[w] = (uint16_t)c;
 	}
-	assert(n <= PF_TOP);
+}
+
+/*
+ * The count of the windows that fingerprint f would newly let through
+ * in bucket b; once past limit, some count past it.
+ */
+static uint64_t
+pf_opened(const struct pf_tune *t, size_t b, const unsigned char *f,
+    uint64_t limit)
+{
+	const uint64_t *e[2 * FP];
+	uint64_t add = 0, o;
+	size_t i, k;
+
+	for (k = 0; k < 2 * FP; k++)
+		e[k] = t->is[k][pf_nib(f, k)];
+	for (i = 0; i < t->words; i++) {
+		o = ~t->pass[b][i];
+		for (k = 0; k < 2 * FP; k++)
+			o &= t->allow[b][k][i] | e[k][i];
+		for (; o != 0; o &= o - 1)
+			add += t->cnt[i * 64 + (size_t)__builtin_ctzll(o)];
+		if (add > limit)
+			break;
+	}
+	return add;
+}
+
+/* Fingerprint f joined bucket b. */
+static void
+pf_tune_place(struct pf_tune *t, size_t b, const unsigned char *f)
+{
+	uint64_t p;
+	size_t i, k;
+
+	for (i = 0; i < t->words; i++) {
+		p = ~UINT64_C(0);
+		for (k = 0; k < 2 * FP; k++) {
+			t->allow[b][k][i] |= t->is[k][pf_nib(f, k)][i];
+			p &= t->allow[b][k][i];
+		}
+		t->pass[b][i] = p;
+	}
+}
+
+/*
+ * Up to max offsets of literal l whose windows were seen least into cand,
+ * the least seen first (ties: the earliest); returns how many.
+ */
+static size_t
+pf_candidates(const struct prefilter *pf, const struct pf_lit *l,
+    size_t *cand, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)l->s;
+	size_t off, n = 0, j;
+	unsigned c;
+
+	for (off = 0; off + FP <= l->len; off++) {
+		c = pf->seen[pf_slot(s + off)];
+		for (j = n; j > 0 && pf->seen[pf_slot(s + cand[j - 1])] > c; j--) {
+			if (j < max)
+				cand[j] = cand[j - 1];
+		}
+		if (j < max) {
+			cand[j] = off;
+			if (n < max)
+				n++;
+		}
+	}
 	return n;
 }
 
 /*
- * The six nibbles of a window are numbered 2j for the low nibble of its
- * byte j, 2j + 1 for the high one.  same[w] = those window w shares with
- * fingerprint f; nib[k][w] is nibble k of window w, laid out by nibble so
- * that the loop vectorises: it runs once for every literal.
- */
-static void
-pf_same(uint8_t *same, const uint8_t (*nib)[PF_TOP], const unsigned char *f)
-{
-	uint8_t fn[2 * FP];
-	size_t j, k;
-
-	for (k = 0; k < FP; k++) {
-		fn[2 * k] = f[k] & 15;
-		fn[2 * k + 1] = f[k] >> 4;
-	}
-	for (j = 0; j < PF_TOP; j++) {
-		uint8_t a = 0;
-
-		for (k = 0; k < 2 * FP; k++)
-			a |= (uint8_t)((nib[k][j] == fn[k]) << k);
-		same[j] = a;
-	}
-}
-
-#define PF_ALL	((1u << (2 * FP)) - 1)
-
-/*
- * The count of the windows (of n, a multiple of 16) that a fingerprint
- * sharing same[] would newly open in a bucket that allows allow[].
+ * Place every literal, in order, into buckets 0 .. nb - 1 and return the
+ * learned windows the buckets let through, counted once per bucket.
  */
 static uint64_t
-pf_opened(const uint8_t *allow, const uint8_t *same, const uint16_t *cnt,
-    size_t n)
+pf_layout(struct prefilter *pf, struct pf_tune *t, const size_t *order,
+    size_t nb)
 {
-	uint64_t add = 0;
-	size_t j = 0;
-#ifdef __SSE2__
-	const __m128i all = _mm_set1_epi8((char)PF_ALL), one = _mm_set1_epi16(1);
-	__m128i acc = _mm_setzero_si128(), a, o;
-	uint32_t lanes[4];
+	uint64_t best_cost, base, add, through = 0, o;
+	size_t cand[PF_CAND], i, k, b, best, best_off, nc, ci, max, fewest;
+	const unsigned char *f;
+	const struct pf_lit *l;
 
-	for (; j + 16 <= n; j += 16) {
-		a = _mm_loadu_si128((const __m128i *)(allow + j));
-		o = _mm_andnot_si128(_mm_cmpeq_epi8(a, all), _mm_cmpeq_epi8(
-		    _mm_or_si128(a, _mm_loadu_si128((const __m128i *)(same + j))),
-		    all));
-		acc = _mm_add_epi32(acc, _mm_madd_epi16(_mm_and_si128(
-		    _mm_unpacklo_epi8(o, o),
-		    _mm_loadu_si128((const __m128i *)(cnt + j))), one));
-		acc = _mm_add_epi32(acc, _mm_madd_epi16(_mm_and_si128(
-		    _mm_unpackhi_epi8(o, o),
-		    _mm_loadu_si128((const __m128i *)(cnt + j + 8))), one));
+	pf_clear_buckets(pf);
+	memset(t->allow, 0, sizeof t->allow);
+	memset(t->pass, 0, sizeof t->pass);
+	pf->groups = (int)((nb + 7) / 8);
+	/*
+	 * Each literal takes, of its least seen windows and the buckets, the
+	 * pair that adds fewest proposals: the frequent windows the bucket
+	 * would newly let through, and its own window's count weighted as the
+	 * fingerprints it passes are verified.  The least seen window alone is
+	 * often one of common nibbles (" ti"), which the tables then let
+	 * through as " ta" and "$hi" too: trying a few cut the proposals on
+	 * five 10 MB corpora to a third.  The search costs literals x
+	 * candidates x buckets, so with many literals fewer are tried.
+	 */
+	max = PF_CAND_BUDGET / (pf->n > 0 ? pf->n : 1);
+	max = max < 1 ? 1 : max > PF_CAND ? PF_CAND : max;
+	for (i = 0; i < pf->n; i++) {
+		k = order[i];
+		l = &pf->lits[k];
+		nc = pf_candidates(pf, l, cand, max);
+		best = 0;
+		best_off = cand[0];
+		best_cost = UINT64_MAX;
+		for (fewest = pf->nbucket[0], b = 1; b < nb; b++)
+			if (pf->nbucket[b] < fewest)
+				fewest = pf->nbucket[b];
+		for (ci = 0; ci < nc; ci++) {
+			f = (const unsigned char *)l->s + cand[ci];
+			base = PF_VERIFY_WEIGHT *
+			    (uint64_t)pf->seen[pf_slot(f)];
+			/* the others were seen as often or more */
+			if (base > best_cost)
+				break;
+			for (b = 0; b < nb; b++) {
+				add = base + pf_opened(t, b, f, best_cost - base);
+				/* ties spread the literals over the buckets */
+				if (add < best_cost || (add == best_cost &&
+				    pf->nbucket[b] < pf->nbucket[best])) {
+					best_cost = add;
+					best = b;
+					best_off = cand[ci];
+				}
+			}
+			/* nothing to gain: many windows of long literals are never seen */
+			if (best_cost == 0 && pf->nbucket[best] == fewest)
+				break;
+		}
+		pf->lits[k].off = best_off;
+		pf_place(pf, k, best);
+		pf_tune_place(t, best, (const unsigned char *)l->s + best_off);
 	}
-	_mm_storeu_si128((__m128i *)lanes, acc);
-	add = (uint64_t)lanes[0] + lanes[1] + lanes[2] + lanes[3];
-#endif
-	for (; j < n; j++) {
-		if (allow[j] != PF_ALL && (allow[j] | same[j]) == PF_ALL)
-			add += cnt[j];
+	for (b = 0; b < nb; b++) {
+		for (i = 0; i < t->words; i++) {
+			for (o = t->pass[b][i]; o != 0; o &= o - 1)
+				through += t->cnt[i * 64 + (size_t)__builtin_ctzll(o)];
+		}
 	}
-	return add;
+	return through;
 }
 
 void
 prefilter_tune(struct prefilter *pf)
 {
-	unsigned char (*win)[FP];
-	uint64_t *own, c, best_cost, add;
-	uint16_t *cnt;
-	size_t *order, i, j, k, b, best, off, ntop;
-	uint8_t *allow, *same, (*nib)[PF_TOP];
-	const unsigned char *fp;
+	struct pf_tune *t;
+	uint64_t *own, c;
+	size_t *order, i, j, k;
 	const struct pf_lit *l;
 
 	if (pf->seen == NULL)
@@ -401,17 +550,12 @@ prefilter_tune(struct prefilter *pf)
 	order = xcalloc(pf->n, sizeof *order);
 	for (i = 0; i < pf->n; i++) {
 		l = &pf->lits[i];
-		best = l->off;
-		best_cost = pf->seen[pf_slot((const unsigned char *)l->s + best)];
-		for (off = 0; off + FP <= l->len; off++) {
-			c = pf->seen[pf_slot((const unsigned char *)l->s + off)];
-			if (c < best_cost) {
-				best_cost = c;
-				best = off;
-			}
+		own[i] = UINT64_MAX;
+		for (j = 0; j + FP <= l->len; j++) {
+			c = pf->seen[pf_slot((const unsigned char *)l->s + j)];
+			if (c < own[i])
+				own[i] = c;
 		}
-		pf->lits[i].off = best;
-		own[i] = best_cost;
 		order[i] = i;
 	}
 	/* The most frequent fingerprints are placed first, each alone if it can. */
@@ -422,63 +566,29 @@ prefilter_tune(struct prefilter *pf)
 			order[j - 1] = k;
 		}
 	}
+	t = xcalloc(1, sizeof *t);
+	pf_top_windows(pf, t);
 	/*
-	 * A bucket's cost is how often the frequent windows pass its nibble
-	 * tables; allow[b * PF_TOP + w] holds which nibbles of window w they
-	 * allow now (all six set: w passes), and a fingerprint added lets w
-	 * through if it supplies the missing ones.
+	 * One table set halves the shuffles of every step of the scan, which
+	 * pays while it lets through under one learned window in PF_ONE_SET,
+	 * however few two sets would let through: with the default rules,
+	 * on a 10 MB log one set proposes one position in 48 and two one in
+	 * 85, and the AVX2 scan costs 31.9 M instructions instead of 34.5 M.
 	 */
-	win = xcalloc(PF_TOP, sizeof *win);
-	cnt = xcalloc(PF_TOP, sizeof *cnt);
-	allow = xcalloc(NBUCKET * PF_TOP, 1);
-	same = xcalloc(PF_TOP, 1);
-	nib = xcalloc(2 * FP, sizeof *nib);
-	ntop = pf_top_windows(pf, win, cnt);
-	/* past ntop the counts are 0: what those windows share adds nothing */
-	for (j = 0; j < ntop; j++) {
-		for (k = 0; k < FP; k++) {
-			nib[2 * k][j] = win[j][k] & 15;
-			nib[2 * k + 1][j] = win[j][k] >> 4;
-		}
-	}
-	pf_clear_buckets(pf);
-	for (i = 0; i < pf->n; i++) {
-		k = order[i];
-		fp = (const unsigned char *)pf->lits[k].s + pf->lits[k].off;
-		best = 0;
-		best_cost = UINT64_MAX;
-		pf_same(same, (const uint8_t (*)[PF_TOP])nib, fp);
-		for (b = 0; b < NBUCKET; b++) {
-			/* past ntop, counts are 0 */
-			add = pf_opened(allow + b * PF_TOP, same, cnt, PF_TOP);
-			/* ties go to the bucket with fewer literals to verify */
-			if (add < best_cost || (add == best_cost &&
-			    pf->nbucket[b] < pf->nbucket[best])) {
-				best_cost = add;
-				best = b;
-			}
-		}
-		pf_place(pf, k, best);
-		/*
-		 * The fingerprint's nibbles joined the bucket's tables, so a
-		 * window is now allowed the nibbles it shares with it: the
-		 * tables need not be looked up again.
-		 */
-		for (j = 0; j < PF_TOP; j++)
-			allow[best * PF_TOP + j] |= same[j];
-	}
+	if (pf_layout(pf, t, order, 8) * PF_ONE_SET > pf->nlearned)
+		pf_layout(pf, t, order, NBUCKET);
 	pf_widen(pf);
-	free(nib);
-	free(win);
-	free(cnt);
-	free(allow);
-	free(same);
+	pf_pick_scan(pf);
+	free(t);
 	free(own);
 	free(order);
 	free(pf->seen);
 	free(pf->seenw);
+	free(pf->seenat);
 	pf->seen = NULL;
 	pf->seenw = NULL;
+	pf->seenat = NULL;
+	pf->nseen = 0;
 }
 
 enum prefilter_impl
@@ -491,6 +601,12 @@ size_t
 prefilter_window(const struct prefilter *pf, size_t k)
 {
 	return pf->lits[k].off;
+}
+
+size_t
+prefilter_buckets(const struct prefilter *pf)
+{
+	return (size_t)pf->groups * 8;
 }
 
 size_t
@@ -534,7 +650,7 @@ pf_mask_at(const struct prefilter *pf, const unsigned char *p)
 	unsigned m = 0;
 	size_t g;
 
-	for (g = 0; g < NGROUP; g++)
+	for (g = 0; g < (size_t)pf->groups; g++)
 		m |= (unsigned)(pf->lo[g][0][p[0] & 15] & pf->hi[g][0][p[0] >> 4] &
 		    pf->lo[g][1][p[1] & 15] & pf->hi[g][1][p[1] >> 4] &
 		    pf->lo[g][2][p[2] & 15] & pf->hi[g][2][p[2] >> 4]) << (8 * g);
@@ -630,11 +746,14 @@ pf_lookup16(__m128i lo, __m128i hi, __m128i v)
 	    _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
 }
 
-/* 16 positions per step (see pf_step). */
-__attribute__((target("ssse3")))
-static size_t
-pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
-    uint64_t *found)
+/*
+ * 16 positions per step (see pf_step), with one table set or both: a
+ * constant where it is inlined.
+ */
+__attribute__((target("ssse3"), always_inline))
+static inline size_t
+pf_scan_ssse3_sets(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found, int groups)
 {
 	const __m128i lo0 = _mm_loadu_si128((const __m128i *)pf->lo[0][0]);
 	const __m128i lo0_ = _mm_loadu_si128((const __m128i *)pf->lo[1][0]);
@@ -659,12 +778,14 @@ pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
 		v0 = _mm_loadu_si128((const __m128i *)p);
 		v1 = _mm_loadu_si128((const __m128i *)(p + 1));
 		v2 = _mm_loadu_si128((const __m128i *)(p + 2));
-		r = _mm_or_si128(_mm_and_si128(_mm_and_si128(
+		r = _mm_and_si128(_mm_and_si128(
 		    pf_lookup16(lo0, hi0, v0), pf_lookup16(lo1, hi1, v1)),
-		    pf_lookup16(lo2, hi2, v2)),
-		    _mm_and_si128(_mm_and_si128(
-		    pf_lookup16(lo0_, hi0_, v0), pf_lookup16(lo1_, hi1_, v1)),
-		    pf_lookup16(lo2_, hi2_, v2)));
+		    pf_lookup16(lo2, hi2, v2));
+		if (groups > 1)
+			r = _mm_or_si128(r, _mm_and_si128(_mm_and_si128(
+			    pf_lookup16(lo0_, hi0_, v0),
+			    pf_lookup16(lo1_, hi1_, v1)),
+			    pf_lookup16(lo2_, hi2_, v2)));
 		bits = ~(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(r,
 		    _mm_setzero_si128())) & 0xffffu;
 		if (bits != 0) {
@@ -674,6 +795,22 @@ pf_scan_ssse3(const struct prefilter *pf, const unsigned char *t, size_t len,
 		i = base + 16;
 	}
 	return nfound;
+}
+
+__attribute__((target("ssse3")))
+static size_t
+pf_scan_ssse3_1(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found)
+{
+	return pf_scan_ssse3_sets(pf, t, len, found, 1);
+}
+
+__attribute__((target("ssse3")))
+static size_t
+pf_scan_ssse3_2(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found)
+{
+	return pf_scan_ssse3_sets(pf, t, len, found, NGROUP);
 }
 
 __attribute__((target("avx2")))
@@ -689,25 +826,44 @@ pf_lookup32(__m256i lo, __m256i hi, __m256i v)
 /* The widened table of set g, byte j. */
 #define PF_LO2(pf, g, j)	_mm256_loadu_si256((const __m256i *)(pf)->lo2[g][j])
 #define PF_HI2(pf, g, j)	_mm256_loadu_si256((const __m256i *)(pf)->hi2[g][j])
+/*
+ * Set 0's tables as pf_bits32's arguments (PF_SET0), or loaded into the
+ * variables lo0 .. hi2 (PF_LOAD_SET0).
+ */
+#define PF_SET0(pf)	PF_LO2(pf, 0, 0), PF_HI2(pf, 0, 0), PF_LO2(pf, 0, 1), \
+			PF_HI2(pf, 0, 1), PF_LO2(pf, 0, 2), PF_HI2(pf, 0, 2)
+#define PF_LOAD_SET0(pf)	do {					\
+	lo0 = PF_LO2(pf, 0, 0);						\
+	hi0 = PF_HI2(pf, 0, 0);						\
+	lo1 = PF_LO2(pf, 0, 1);						\
+	hi1 = PF_HI2(pf, 0, 1);						\
+	lo2 = PF_LO2(pf, 0, 2);						\
+	hi2 = PF_HI2(pf, 0, 2);						\
+} while (0)
 
-/* Which of the 32 positions from p may start a fingerprint. */
-__attribute__((target("avx2")))
+/*
+ * Which of the 32 positions from p may start a fingerprint, by set 0's
+ * tables lo0 .. hi2 (in registers across the steps) and, with two sets,
+ * set 1's, loaded at every step: all twelve do not fit in registers.
+ */
+__attribute__((target("avx2"), always_inline))
 static inline uint32_t
-pf_bits32(const struct prefilter *pf, const unsigned char *p)
+pf_bits32(const struct prefilter *pf, __m256i lo0, __m256i hi0, __m256i lo1,
+    __m256i hi1, __m256i lo2, __m256i hi2, const unsigned char *p, int groups)
 {
 	__m256i r, v0, v1, v2;
 
 	v0 = _mm256_loadu_si256((const __m256i *)p);
 	v1 = _mm256_loadu_si256((const __m256i *)(p + 1));
 	v2 = _mm256_loadu_si256((const __m256i *)(p + 2));
-	r = _mm256_or_si256(_mm256_and_si256(_mm256_and_si256(
-	    pf_lookup32(PF_LO2(pf, 0, 0), PF_HI2(pf, 0, 0), v0),
-	    pf_lookup32(PF_LO2(pf, 0, 1), PF_HI2(pf, 0, 1), v1)),
-	    pf_lookup32(PF_LO2(pf, 0, 2), PF_HI2(pf, 0, 2), v2)),
-	    _mm256_and_si256(_mm256_and_si256(
-	    pf_lookup32(PF_LO2(pf, 1, 0), PF_HI2(pf, 1, 0), v0),
-	    pf_lookup32(PF_LO2(pf, 1, 1), PF_HI2(pf, 1, 1), v1)),
-	    pf_lookup32(PF_LO2(pf, 1, 2), PF_HI2(pf, 1, 2), v2)));
+	r = _mm256_and_si256(_mm256_and_si256(
+	    pf_lookup32(lo0, hi0, v0), pf_lookup32(lo1, hi1, v1)),
+	    pf_lookup32(lo2, hi2, v2));
+	if (groups > 1)
+		r = _mm256_or_si256(r, _mm256_and_si256(_mm256_and_si256(
+		    pf_lookup32(PF_LO2(pf, 1, 0), PF_HI2(pf, 1, 0), v0),
+		    pf_lookup32(PF_LO2(pf, 1, 1), PF_HI2(pf, 1, 1), v1)),
+		    pf_lookup32(PF_LO2(pf, 1, 2), PF_HI2(pf, 1, 2), v2)));
 	return ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r,
 	    _mm256_setzero_si256()));
 }
@@ -723,36 +879,66 @@ pf_scan_avx2_short(const struct prefilter *pf, const unsigned char *t,
     size_t len, uint64_t *found)
 {
 	unsigned char pad[32 + FP - 1];
+	const unsigned char *p;
 	size_t base;
 	uint32_t bits;
 
-	bits = pf_bits32(pf, pf_step(t, len, 0, 32, pad, &base));
+	p = pf_step(t, len, 0, 32, pad, &base);
+	bits = pf->groups == 1 ? pf_bits32(pf, PF_SET0(pf), p, 1) :
+	    pf_bits32(pf, PF_SET0(pf), p, NGROUP);
 	if (bits == 0)
 		return 0;
 	return pf_step_verify(pf, t, len, 0, base, 32, bits, found);
 }
 
-/* 32 positions per step (see pf_step). */
-__attribute__((target("avx2")))
-static size_t
-pf_scan_avx2(const struct prefilter *pf, const unsigned char *t, size_t len,
-    uint64_t *found)
+/* 32 positions per step (see pf_step), with groups table sets. */
+__attribute__((target("avx2"), always_inline))
+static inline size_t
+pf_scan_avx2_sets(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found, int groups)
 {
+	__m256i lo0, hi0, lo1, hi1, lo2, hi2;
 	size_t i = 0, base, nfound = 0;
 	uint32_t bits;
 
-	if (len < 32 + FP - 1)
-		return pf_scan_avx2_short(pf, t, len, found);
+	PF_LOAD_SET0(pf);
 	while (i + FP <= len) {
 		base = i + 32 + FP - 1 <= len ? i : len - (32 + FP - 1);
-		bits = pf_bits32(pf, t + base);
+		bits = pf_bits32(pf, lo0, hi0, lo1, hi1, lo2, hi2, t + base,
+		    groups);
 		if (bits != 0) {
 			nfound += pf_step_verify(pf, t, len, i, base, 32, bits,
 			    found);
+			/*
+			 * loaded again rather than kept across the call, which
+			 * had them spilled to the stack and loaded from there
+			 * at every step
+			 */
+			PF_LOAD_SET0(pf);
 		}
 		i = base + 32;
 	}
 	return nfound;
+}
+
+__attribute__((target("avx2")))
+static size_t
+pf_scan_avx2_1(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found)
+{
+	if (len < 32 + FP - 1)
+		return pf_scan_avx2_short(pf, t, len, found);
+	return pf_scan_avx2_sets(pf, t, len, found, 1);
+}
+
+__attribute__((target("avx2")))
+static size_t
+pf_scan_avx2_2(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found)
+{
+	if (len < 32 + FP - 1)
+		return pf_scan_avx2_short(pf, t, len, found);
+	return pf_scan_avx2_sets(pf, t, len, found, NGROUP);
 }
 
 __attribute__((target("avx512f,avx512bw")))
@@ -765,58 +951,107 @@ pf_lookup64(__m512i lo, __m512i hi, __m512i v)
 	    _mm512_shuffle_epi8(hi, _mm512_and_si512(_mm512_srli_epi16(v, 4), nib)));
 }
 
-/* 64 positions per step (see pf_step): half the steps of AVX2 on a record. */
-__attribute__((target("avx512f,avx512bw")))
-static size_t
-pf_scan_avx512(const struct prefilter *pf, const unsigned char *t, size_t len,
-    uint64_t *found)
+/* Table t of set g, byte j, in each 16 bytes of a vector. */
+#define PF_B64(pf, t, g, j)						\
+	_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(pf)->t[g][j]))
+/* Every table into lo0 .. hi2_ (set 1's with a trailing _). */
+#define PF_LOAD64(pf)	do {						\
+	lo0 = PF_B64(pf, lo, 0, 0);					\
+	lo1 = PF_B64(pf, lo, 0, 1);					\
+	lo2 = PF_B64(pf, lo, 0, 2);					\
+	hi0 = PF_B64(pf, hi, 0, 0);					\
+	hi1 = PF_B64(pf, hi, 0, 1);					\
+	hi2 = PF_B64(pf, hi, 0, 2);					\
+	lo0_ = PF_B64(pf, lo, 1, 0);					\
+	lo1_ = PF_B64(pf, lo, 1, 1);					\
+	lo2_ = PF_B64(pf, lo, 1, 2);					\
+	hi0_ = PF_B64(pf, hi, 1, 0);					\
+	hi1_ = PF_B64(pf, hi, 1, 1);					\
+	hi2_ = PF_B64(pf, hi, 1, 2);					\
+} while (0)
+
+/*
+ * 64 positions per step: half the steps of AVX2 on a record.  With groups
+ * table sets, a constant where it is inlined.
+ */
+__attribute__((target("avx512f,avx512bw"), always_inline))
+static inline size_t
+pf_scan_avx512_sets(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found, int groups)
 {
-	const __m512i lo0 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0][0]));
-	const __m512i lo0_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1][0]));
-	const __m512i lo1 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0][1]));
-	const __m512i lo1_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1][1]));
-	const __m512i lo2 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[0][2]));
-	const __m512i lo2_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->lo[1][2]));
-	const __m512i hi0 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0][0]));
-	const __m512i hi0_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1][0]));
-	const __m512i hi1 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0][1]));
-	const __m512i hi1_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1][1]));
-	const __m512i hi2 = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[0][2]));
-	const __m512i hi2_ = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)pf->hi[1][2]));
-	unsigned char pad[64 + FP - 1];
-	const unsigned char *p;
+	__m512i lo0, lo1, lo2, hi0, hi1, hi2, lo0_, lo1_, lo2_, hi0_, hi1_, hi2_;
 	size_t i = 0, base, nfound = 0;
 	uint64_t bits;
 	__m512i r, v0, v1, v2;
 
+	/* a CPU with AVX-512BW has AVX2, whose steps need no padded copy here */
+	if (len < 64 + FP - 1) {
+		return groups == 1 ? pf_scan_avx2_1(pf, t, len, found) :
+		    pf_scan_avx2_2(pf, t, len, found);
+	}
+	PF_LOAD64(pf);
 	while (i + FP <= len) {
-		p = pf_step(t, len, i, 64, pad, &base);
-		v0 = _mm512_loadu_si512(p);
-		v1 = _mm512_loadu_si512(p + 1);
-		v2 = _mm512_loadu_si512(p + 2);
-		r = _mm512_or_si512(_mm512_and_si512(_mm512_and_si512(
+		base = i + 64 + FP - 1 <= len ? i : len - (64 + FP - 1);
+		v0 = _mm512_loadu_si512(t + base);
+		v1 = _mm512_loadu_si512(t + base + 1);
+		v2 = _mm512_loadu_si512(t + base + 2);
+		r = _mm512_and_si512(_mm512_and_si512(
 		    pf_lookup64(lo0, hi0, v0), pf_lookup64(lo1, hi1, v1)),
-		    pf_lookup64(lo2, hi2, v2)),
-		    _mm512_and_si512(_mm512_and_si512(
-		    pf_lookup64(lo0_, hi0_, v0), pf_lookup64(lo1_, hi1_, v1)),
-		    pf_lookup64(lo2_, hi2_, v2)));
+		    pf_lookup64(lo2, hi2, v2));
+		if (groups > 1)
+			r = _mm512_or_si512(r, _mm512_and_si512(
+			    _mm512_and_si512(pf_lookup64(lo0_, hi0_, v0),
+			    pf_lookup64(lo1_, hi1_, v1)),
+			    pf_lookup64(lo2_, hi2_, v2)));
 		bits = _mm512_test_epi8_mask(r, r);
 		if (bits != 0) {
 			nfound += pf_step_verify(pf, t, len, i, base, 64, bits,
 			    found);
+			/* as in pf_scan_avx2_sets */
+			PF_LOAD64(pf);
 		}
 		i = base + 64;
 	}
 	return nfound;
 }
+__attribute__((target("avx512f,avx512bw")))
+static size_t
+pf_scan_avx512_1(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found)
+{
+	return pf_scan_avx512_sets(pf, t, len, found, 1);
+}
+
+__attribute__((target("avx512f,avx512bw")))
+static size_t
+pf_scan_avx512_2(const struct prefilter *pf, const unsigned char *t,
+    size_t len, uint64_t *found)
+{
+	return pf_scan_avx512_sets(pf, t, len, found, NGROUP);
+}
 #endif
+
+/* The scan of pf's implementation and table sets. */
+static void
+pf_pick_scan(struct prefilter *pf)
+{
+	int one = pf->groups == 1;
+
+	pf->scan = pf_scan_scalar;
+#ifdef PF_X86
+	if (pf->impl == PREFILTER_AVX512)
+		pf->scan = one ? pf_scan_avx512_1 : pf_scan_avx512_2;
+	else if (pf->impl == PREFILTER_AVX2)
+		pf->scan = one ? pf_scan_avx2_1 : pf_scan_avx2_2;
+	else if (pf->impl == PREFILTER_SSSE3)
+		pf->scan = one ? pf_scan_ssse3_1 : pf_scan_ssse3_2;
+#endif
+}
 
 size_t
 prefilter_scan(const struct prefilter *pf, const char *text, size_t len,
     uint64_t *found)
 {
-	const unsigned char *t = (const unsigned char *)text;
-
 	/*
 	 * a few words: a call to memset would cost more than the stores, and
 	 * the compiler makes a loop of stores one
@@ -837,16 +1072,8 @@ prefilter_scan(const struct prefilter *pf, const char *text, size_t len,
 	default:
 		memset(found, 0, pf->words * sizeof *found);
 	}
-	/* a text shorter than every literal holds none of them */
-	if (pf->n == 0 || len < pf->minlen)
+	/* a text shorter than every literal holds none (with none, minlen is SIZE_MAX) */
+	if (len < pf->minlen)
 		return 0;
-#ifdef PF_X86
-	if (pf->impl == PREFILTER_AVX512)
-		return pf_scan_avx512(pf, t, len, found);
-	if (pf->impl == PREFILTER_AVX2)
-		return pf_scan_avx2(pf, t, len, found);
-	if (pf->impl == PREFILTER_SSSE3)
-		return pf_scan_ssse3(pf, t, len, found);
-#endif
-	return pf_scan_scalar(pf, t, len, found);
+	return pf->scan(pf, (const unsigned char *)text, len, found);
 }

@@ -1,7 +1,7 @@
 /*
  * prefilter.h - find which of a fixed set of literals occur in a text, in
  * one pass.  A Teddy-style fingerprint scan (3 bytes of each literal,
- * 16 buckets, nibble tables) proposes positions and every proposal is
+ * 8 or 16 buckets, nibble tables) proposes positions and every proposal is
  * verified byte for byte, so the answer is exact and the same for every
  * implementation: AVX-512BW, AVX2 or SSSE3 where the CPU has them, else a
  * scalar loop over the same tables.  Knows nothing about rules or regexes.
@@ -48,6 +48,13 @@ void prefilter_tune(struct prefilter *pf);
 
 /* Where literal k's fingerprint starts in it (for tests and diagnostics). */
 size_t prefilter_window(const struct prefilter *pf, size_t k);
+
+/*
+ * The buckets the literals are spread over, 8 or 16 (for tests and
+ * diagnostics): 8 while the literals are few or, tuned, while 8 let
+ * through few of the learned windows; the scan of 8 is cheaper.
+ */
+size_t prefilter_buckets(const struct prefilter *pf);
 
 /*
  * Set bit k of found (prefilter_words long, cleared here) for every

@@ -244,8 +244,11 @@ test_many_literals_tuned(void **state)
 	for (j = 0; j < 4; j++) {
 		pf[j] = prefilter_new(ptr, lens, N, impls[j]);
 		assert_int_equal(prefilter_words(pf[j]), 2);
+		assert_int_equal(prefilter_buckets(pf[j]), 16);
 		prefilter_learn(pf[j], sample, sizeof sample - sizeof sample % 6);
 		prefilter_tune(pf[j]);
+		/* eight buckets would let through most of a sample of digits */
+		assert_int_equal(prefilter_buckets(pf[j]), 16);
 	}
 	for (i = 0; i < 20000; i++) {
 		len = next() % sizeof text;
@@ -359,6 +362,109 @@ test_shorter_than_every_literal(void **state)
 	}
 }
 
+/*
+ * The prefilters of test_layout_exact: 10 literals tuned, or the first 8
+ * untuned.
+ */
+static const char *const tl[] = {
+	"ms)", "\xe2\x86\x92", "Error", "error", "ERROR",
+	"[SEM_TRACK] Released ", "[SEM_TRACK] LEAK DETECTED", " ti",
+	" timed out", "took",
+};
+#define TL_N	(sizeof tl / sizeof tl[0])
+
+/*
+ * Each literal of tl[0..n) placed at every position of a text (across the
+ * 16-, 32- and 64-byte steps) is found exactly as memmem finds it, by
+ * every implementation; "error" across the first 32-byte step and "ERROR"
+ * across the 64-byte one are found and nothing else.
+ */
+static void
+layout_exact(struct prefilter **pf, size_t n)
+{
+	enum { TLEN = 150 };
+	char text[TLEN];
+	size_t k, p, i, j, found;
+	uint64_t got, want;
+
+	for (k = 0; k < n; k++) {
+		for (p = 0; p + strlen(tl[k]) <= TLEN; p++) {
+			for (i = 0; i < TLEN; i++)
+				text[i] = " timeoutsRrEk[]_"[next() % 16];
+			memcpy(text + p, tl[k], strlen(tl[k]));
+			for (want = 0, found = 0, i = 0; i < n; i++) {
+				if (memmem(text, TLEN, tl[i], strlen(tl[i])) !=
+				    NULL) {
+					want |= UINT64_C(1) << i;
+					found++;
+				}
+			}
+			assert_true(want & UINT64_C(1) << k);
+			for (j = 0; j < 4; j++) {
+				assert_int_equal(prefilter_scan(pf[j], text, TLEN,
+				    &got), found);
+				if (got != want)
+					fail_msg("impl %d: %#llx, want %#llx, "
+					    "literal %zu at %zu",
+					    (int)prefilter_impl(pf[j]),
+					    (unsigned long long)got,
+					    (unsigned long long)want, k, p);
+			}
+		}
+	}
+	memset(text, '.', TLEN);
+	memcpy(text + 30, "error", 5);
+	memcpy(text + 62, "ERROR", 5);
+	for (j = 0; j < 4; j++) {
+		assert_int_equal(prefilter_scan(pf[j], text, 70, &got), 2);
+		assert_true(got == (UINT64_C(1) << 3 | UINT64_C(1) << 4));
+		assert_int_equal(prefilter_scan(pf[j], text, 66, &got), 1);
+		assert_true(got == UINT64_C(1) << 3);
+	}
+}
+
+/*
+ * Tuning tries several windows of each literal against the buckets, and
+ * takes one table set (8 buckets) when it lets through few of the learned
+ * windows: on a sample where the literals' pieces are the common words,
+ * short literals, one of three UTF-8 bytes, case variants and literals
+ * sharing a prefix are still found exactly.  Untuned, 8 literals take one
+ * set too.
+ */
+static void
+test_layout_exact(void **state)
+{
+	enum prefilter_impl impls[] = { PREFILTER_SCALAR, PREFILTER_SSSE3,
+	    PREFILTER_AVX2, PREFILTER_AVX512 };
+	static const char words[] = "[SEM_TRACK] took 12ms) error timed "
+	    "Error time tick ERROR \xe2\x86\x92 Released LEAK ";
+	struct prefilter *pf[4];
+	char sample[8192];
+	size_t lens[TL_N], k, i, j;
+
+	for (k = 0; k < TL_N; k++)
+		lens[k] = strlen(tl[k]);
+	for (i = 0; i < sizeof sample; i++)
+		sample[i] = words[(i * 7 + i / 13) % (sizeof words - 1)];
+	for (j = 0; j < 4; j++) {
+		pf[j] = prefilter_new(tl, lens, TL_N, impls[j]);
+		assert_int_equal(prefilter_buckets(pf[j]), 16);
+		prefilter_learn(pf[j], sample, sizeof sample);
+		prefilter_learn(pf[j], words, sizeof words - 1);
+		prefilter_tune(pf[j]);
+		assert_int_equal(prefilter_buckets(pf[j]), 8);
+	}
+	layout_exact(pf, TL_N);
+	for (j = 0; j < 4; j++) {
+		prefilter_free(pf[j]);
+		pf[j] = prefilter_new(tl, lens, 8, impls[j]);
+		assert_int_equal(prefilter_buckets(pf[j]), 8);
+	}
+	layout_exact(pf, 8);
+	for (j = 0; j < 4; j++)
+		prefilter_free(pf[j]);
+}
+
 int
 main(void)
 {
@@ -372,6 +478,7 @@ main(void)
 		cmocka_unit_test(test_found_cleared),
 		cmocka_unit_test(test_no_literals),
 		cmocka_unit_test(test_shorter_than_every_literal),
+		cmocka_unit_test(test_layout_exact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
