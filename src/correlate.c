@@ -18,9 +18,11 @@
  * are replaced at each commit.  An event earlier than that, a rollback, a
  * commit by another connection or a rebuild falls back to the recompute
  * from a quiet point, which seeds the live state afresh.  The repeats of
- * a sample (same = ...) are kept live the same way, and fed the new
- * events from what the writer hands over with their ids, without reading
- * them back.
+ * a sample (same = ...) are kept live the same way.  The live state is fed
+ * the new events from what the writer hands over (id, time, and the
+ * value, group or fields the key is made of) without reading them back,
+ * where every new event of the pair was handed over and keyed as the
+ * scan would key it; else, and for every recompute, they are read back.
  */
 #include "correlate.h"
 
@@ -201,6 +203,22 @@ enum work_kind {
 };
 
 /*
+ * The new events of a work's pair noted, and those of them handed over
+ * with their id and key (a chain through struct note).
+ */
+struct note_chain {
+	size_t		 nnoted, nkeyed;
+	size_t		 first, last;
+};
+
+/* Which chain of a work holds a note: the rule's events, its target's. */
+enum {
+	CHAIN_OWN,
+	CHAIN_TARGET,
+	CHAIN_COUNT
+};
+
+/*
  * One (rule, source) pair to recompute, from log time `from` (follows: to
  * `to`).  first and first_target are the earliest new events of the rule
  * and (expect) of its target, TS_HIGH if none; classic forbids the live path.
@@ -212,20 +230,30 @@ struct work {
 	int64_t		 from, to;
 	int64_t		 first, first_target;
 	/*
-	 * same: the new events noted, and those of them handed over with
-	 * their id and key (a chain through struct same_note); unfit when
-	 * one of them cannot be keyed as the scan would key it.
+	 * same, storm and expect: the new events noted, of the rule and
+	 * (expect) of its target; unfit when one of them cannot be keyed as
+	 * the scan would key it.
 	 */
-	size_t		 nnoted, nkeyed;
-	size_t		 keyed_first, keyed_last;
+	struct note_chain ch[CHAIN_COUNT];
 	int		 unfit;
 };
 
-/* A new event of a same rule as correlate_note_sample handed it over. */
-struct same_note {
+/* A new event as correlate_note_sample or correlate_note_fields handed it over. */
+struct note {
 	int64_t		 ts, id;
 	size_t		 key_off, key_len;	/* in struct correlate's note_keys */
-	size_t		 next;			/* of its work; UTIL_INDEX_NONE: last */
+	size_t		 next;			/* of its chain; UTIL_INDEX_NONE: last */
+};
+
+/*
+ * A chain correlate_note added to and correlate_note_fields keys the
+ * event into: with the by-field, and whether the key is lowered.
+ */
+struct note_want {
+	size_t		 work;
+	int		 chain;
+	int		 fold;
+	const char	*field;
 };
 
 /* The latest log time a source was noted at. */
@@ -413,12 +441,17 @@ struct correlate {
 	int			 prepared;	/* those of a run and same_scan are (prepare) */
 	/* the storm and expect scans */
 	struct key_scan		 scan_a, scan_b;
-	/* the keyed new events of same rules since the last run */
-	struct same_note	*notes;
+	/* the keyed new events of same, storm and expect rules since the last run */
+	struct note		*notes;
 	size_t			 nnotes, capnotes;
 	struct buf		 note_keys;
 	size_t			 same_work;	/* the work correlate_note just marked */
 	size_t			 same_first;	/* or the new pair whose first event it noted */
+	/* the storm and expect chains correlate_note just added to */
+	struct note_want	*wants;
+	size_t			 nwants, capwants;
+	int			 want_rule;	/* the event they are for */
+	int64_t			 want_source;
 	uint64_t		 note_run;	/* which run's notes c->notes holds */
 	size_t			 last_work[WORK_SAME + 1];	/* marked last, per kind */
 };
@@ -809,6 +842,7 @@ correlate_free(struct correlate *c)
 	idset_free(&c->open_sources);
 	free(c->notes);
 	buf_free(&c->note_keys);
+	free(c->wants);
 	free(c->scan_a.rows);
 	buf_free(&c->scan_a.keys);
 	free(c->scan_b.rows);
@@ -914,10 +948,31 @@ mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
 	w->to = to;
 	w->first = first;
 	w->first_target = first_target;
-	w->nnoted = w->nkeyed = 0;
-	w->keyed_first = w->keyed_last = UTIL_INDEX_NONE;
+	for (i = 0; i < CHAIN_COUNT; i++) {
+		w->ch[i].nnoted = w->ch[i].nkeyed = 0;
+		w->ch[i].first = w->ch[i].last = UTIL_INDEX_NONE;
+	}
 	w->unfit = 0;
 	return c->last_work[kind] = c->nwork - 1;
+}
+
+/*
+ * Count a new event in chain ch of work k and, for a storm or an expect
+ * (field: their by-field), have correlate_note_fields key it there.
+ */
+static void
+note_want(struct correlate *c, size_t k, int ch, const char *field, int fold)
+{
+	struct note_want *nw;
+
+	c->work[k].ch[ch].nnoted++;
+	c->wants = util_grow(c->wants, &c->capwants, c->nwants,
+	    sizeof *c->wants, 4);
+	nw = &c->wants[c->nwants++];
+	nw->work = k;
+	nw->chain = ch;
+	nw->fold = fold;
+	nw->field = field;
 }
 
 void
@@ -929,6 +984,9 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	size_t j, k;
 
 	c->same_work = c->same_first = UTIL_INDEX_NONE;
+	c->nwants = 0;
+	c->want_rule = rule_index;
+	c->want_source = source_id;
 	if (!correlate_wants(c, rule_index))
 		return;
 	role = c->role[rule_index];
@@ -946,16 +1004,18 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	 * work is the order incidents get their ids in.
 	 */
 	if (role & ROLE_STORM)
-		mark(c, rule_index, WORK_STORM, source_id, ts, ts, ts, TS_HIGH);
+		note_want(c, mark(c, rule_index, WORK_STORM, source_id, ts, ts,
+		    ts, TS_HIGH), CHAIN_OWN, c->rs->rules[rule_index].storm_by, 0);
 	if (role & ROLE_EXPECT)
-		mark(c, rule_index, WORK_EXPECT, source_id, ts, ts, ts, TS_HIGH);
+		note_want(c, mark(c, rule_index, WORK_EXPECT, source_id, ts, ts,
+		    ts, TS_HIGH), CHAIN_OWN, c->rs->rules[rule_index].expect_by, 1);
 	if (role & ROLE_FOLLOWS)
 		mark(c, rule_index, WORK_FOLLOWS, source_id, ts, ts, ts, TS_HIGH);
 	/* a new source's first event of a same rule repeats nothing */
 	if ((role & ROLE_SAME) && (p == NULL || p->n >= 2)) {
 		c->same_work = mark(c, rule_index, WORK_SAME, source_id, ts, ts,
 		    TS_HIGH, TS_HIGH);
-		c->work[c->same_work].nnoted++;
+		c->work[c->same_work].ch[CHAIN_OWN].nnoted++;
 	} else if (role & ROLE_SAME)
 		c->same_first = (size_t)(p - c->pairs);
 	if (!(role & ROLE_TARGET))
@@ -964,15 +1024,53 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 		r = &c->rs->rules[j];
 		/* A target can pay only subjects up to W before it ... */
 		if (c->expect_target[j] == rule_index)
-			mark(c, (int)j, WORK_EXPECT, source_id,
+			note_want(c, mark(c, (int)j, WORK_EXPECT, source_id,
 			    ts - r->expect_within_ms, ts - r->expect_within_ms,
-			    TS_HIGH, ts);
+			    TS_HIGH, ts), CHAIN_TARGET, r->expect_by, 1);
 		/* ... and be followed only by subjects up to W after it. */
 		for (k = 0; k < r->nfollows; k++)
 			if (c->follows_target[j][k] == rule_index)
 				mark(c, (int)j, WORK_FOLLOWS, source_id, ts,
 				    ts + r->follows_within_ms, TS_HIGH, TS_HIGH);
 	}
+}
+
+/* A new note of the event (ts, id), its key to be appended to note_keys. */
+static struct note *
+note_new(struct correlate *c, int64_t ts, int64_t id)
+{
+	struct note *n;
+
+	c->notes = util_grow(c->notes, &c->capnotes, c->nnotes,
+	    sizeof *c->notes, 64);
+	n = &c->notes[c->nnotes];
+	n->ts = ts;
+	n->id = id;
+	n->key_off = c->note_keys.len;
+	n->key_len = 0;
+	n->next = UTIL_INDEX_NONE;
+	return n;
+}
+
+/* Append note i to the chain ch of w. */
+static void
+chain_add(struct correlate *c, struct work *w, int ch, size_t i)
+{
+	struct note_chain *nc = &w->ch[ch];
+
+	if (nc->last != UTIL_INDEX_NONE)
+		c->notes[nc->last].next = i;
+	else
+		nc->first = i;
+	nc->last = i;
+	nc->nkeyed++;
+}
+
+/* Whether every new event of chain ch of w was handed over with its key. */
+static int
+chain_fits(const struct work *w, int ch)
+{
+	return !w->unfit && w->ch[ch].nkeyed == w->ch[ch].nnoted;
 }
 
 /*
@@ -985,7 +1083,7 @@ note_key(struct correlate *c, int rule_index, int64_t ts, int64_t id,
 {
 	const struct rule *r = &c->rs->rules[rule_index];
 	const int *col = c->same_cols[rule_index];
-	struct same_note *n;
+	struct note *n;
 	size_t i;
 
 	/*
@@ -995,13 +1093,7 @@ note_key(struct correlate *c, int rule_index, int64_t ts, int64_t id,
 	if (ts == TS_NONE || id <= 0 || (has_value && (isnan(value) ||
 	    (value == 0 && signbit(value)))))
 		return UTIL_INDEX_NONE;
-	c->notes = util_grow(c->notes, &c->capnotes, c->nnotes,
-	    sizeof *c->notes, 64);
-	n = &c->notes[c->nnotes];
-	n->ts = ts;
-	n->id = id;
-	n->key_off = c->note_keys.len;
-	n->next = UTIL_INDEX_NONE;
+	n = note_new(c, ts, id);
 	/* as same_key writes the scan's value (column 2) and group (column 4) */
 	for (i = 0; i < r->nsame; i++) {
 		if (col[i] == 2 && has_value) {
@@ -1048,12 +1140,7 @@ correlate_note_sample(struct correlate *c, int rule_index, int64_t source_id,
 		w->unfit = 1;
 		return;
 	}
-	if (w->keyed_last != UTIL_INDEX_NONE)
-		c->notes[w->keyed_last].next = i;
-	else
-		w->keyed_first = i;
-	w->keyed_last = i;
-	w->nkeyed++;
+	chain_add(c, w, CHAIN_OWN, i);
 }
 
 void
@@ -1265,6 +1352,50 @@ append_lower(struct buf *b, const char *s, size_t n)
 	return 0;
 }
 
+void
+correlate_note_fields(struct correlate *c, int rule_index, int64_t source_id,
+    int64_t ts, int64_t id, const char *fields, size_t len)
+{
+	const struct note_want *nw;
+	struct work *w;
+	struct note *n;
+	const char *v;
+	size_t i, vlen;
+	int found;
+
+	/* not the event correlate_note was told of: its chains stay unkeyed */
+	if (rule_index != c->want_rule || source_id != c->want_source)
+		c->nwants = 0;
+	for (i = 0; i < c->nwants; i++) {
+		nw = &c->wants[i];
+		w = &c->work[nw->work];
+		/* the scans read no untimed event */
+		if (ts == TS_NONE || id <= 0) {
+			w->unfit = 1;
+			continue;
+		}
+		/* as key_scan_take keys the stored fields */
+		found = fields != NULL ? correlate_field_text(fields, len,
+		    nw->field, nw->field != NULL ? strlen(nw->field) : 0, &v,
+		    &vlen) : 0;
+		if (found < 0) {
+			w->unfit = 1;
+			continue;
+		}
+		n = note_new(c, ts, id);
+		if (found == 1 && nw->fold) {
+			if (append_lower(&c->note_keys, v, vlen) != 0) {
+				w->unfit = 1;
+				continue;
+			}
+		} else if (found == 1)
+			buf_append(&c->note_keys, v, vlen);
+		n->key_len = c->note_keys.len - n->key_off;
+		chain_add(c, w, nw->chain, c->nnotes++);
+	}
+	c->nwants = 0;
+}
+
 /*
  * Read the row st is on, at ts, into ks: its key is what
  * json_extract(fields, path), lowered if ks->fold, would give, NULL as "".
@@ -1412,6 +1543,84 @@ key_scan_next(struct correlate *c, struct key_scan *ks, struct scan_row *row)
 	return 1;
 }
 
+/*
+ * The events a storm or an expectation is fed, in (ts, id) order: those
+ * of a key_scan, or those handed over in the notes of a chain.
+ */
+struct row_src {
+	struct key_scan		*ks;	/* NULL: from rows */
+	struct scan_row		*rows;	/* owned; keys in note_keys */
+	size_t			 n, next;
+};
+
+static int
+scan_row_order(const void *a, const void *b)
+{
+	const struct scan_row *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return (x->ts > y->ts) - (x->ts < y->ts);
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static void
+row_src_scan(struct row_src *src, struct key_scan *ks)
+{
+	src->ks = ks;
+	src->rows = NULL;
+	src->n = src->next = 0;
+}
+
+/* The notes of chain nc, put in (ts, id) order where they are not. */
+static void
+row_src_notes(struct correlate *c, const struct note_chain *nc,
+    struct row_src *src)
+{
+	const struct note *n;
+	struct scan_row *row;
+	size_t k;
+	int sorted = 1;
+
+	src->ks = NULL;
+	src->rows = xmalloc((nc->nkeyed > 0 ? nc->nkeyed : 1) *
+	    sizeof *src->rows);
+	src->n = src->next = 0;
+	for (k = nc->first; k != UTIL_INDEX_NONE; k = n->next) {
+		n = &c->notes[k];
+		row = &src->rows[src->n];
+		row->id = n->id;
+		row->ts = n->ts;
+		row->key = c->note_keys.data != NULL ?
+		    c->note_keys.data + n->key_off : "";
+		row->keylen = n->key_len;
+		if (src->n > 0 && scan_row_order(row - 1, row) > 0)
+			sorted = 0;
+		src->n++;
+	}
+	if (!sorted)
+		qsort(src->rows, src->n, sizeof *src->rows, scan_row_order);
+}
+
+/* As key_scan_next. */
+static int
+row_src_next(struct correlate *c, struct row_src *src, struct scan_row *row)
+{
+	if (src->ks != NULL)
+		return key_scan_next(c, src->ks, row);
+	if (src->next == src->n)
+		return 0;
+	*row = src->rows[src->next++];
+	return 1;
+}
+
+static void
+row_src_end(struct row_src *src)
+{
+	if (src->ks != NULL)
+		key_scan_end(src->ks);
+	free(src->rows);
+}
+
 /* A JSON path naming one field, quoted so any field name is literal. */
 static char *
 field_path(const char *field)
@@ -1496,23 +1705,30 @@ emit_storm(const struct storm_episode *ep, void *arg)
 
 /*
  * Feed l's tracker the events after its position, then write the storms
- * still open that changed.  0, or -1 (rows or the scan failed).
+ * still open that changed.  Those events are the notes of w when w is not
+ * NULL, else they are read back.  0, or -1 (rows or the scan failed).
  */
 static int
-storm_feed(struct correlate *c, struct live *l)
+storm_feed(struct correlate *c, struct live *l, const struct work *w)
 {
 	struct key_scan *ks = &c->scan_a;
+	struct row_src src;
 	struct scan_row row;
 	int rc = 0;
 
-	key_scan_start(ks, c->stmt[ST_SCAN_A_AFTER], 0, l->x.r->id,
-	    l->source_id, &l->a, l->field, l->path);
-	while (!l->x.failed && (rc = key_scan_next(c, ks, &row)) == 1) {
+	if (w != NULL)
+		row_src_notes(c, &w->ch[CHAIN_OWN], &src);
+	else {
+		key_scan_start(ks, c->stmt[ST_SCAN_A_AFTER], 0, l->x.r->id,
+		    l->source_id, &l->a, l->field, l->path);
+		row_src_scan(&src, ks);
+	}
+	while (!l->x.failed && (rc = row_src_next(c, &src, &row)) == 1) {
 		storm_tracker_feed(l->storm, row.ts, row.key, row.keylen, row.id);
 		l->a.ts = row.ts;
 		l->a.id = row.id;
 	}
-	key_scan_end(ks);
+	row_src_end(&src);
 	if (!l->x.failed && rc == 0)
 		storm_tracker_snapshot(l->storm);
 	return l->x.failed || rc != 0 ? -1 : 0;
@@ -1525,12 +1741,17 @@ run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	sqlite3_stmt *st;
 	struct live *l;
 	struct new_pair *p;
+	const struct work *notes;
 	int64_t quiet;
 
-	/* New events all after the last one fed: feed only them. */
+	/*
+	 * New events all after the last one fed: feed only them, which are
+	 * every event stored after it, as noted where they all were keyed.
+	 */
 	l = live_find(c, w->rule, WORK_STORM, w->source_id);
 	if (l != NULL && w->first >= l->a.ts) {
-		if (storm_feed(c, l) != 0)
+		if (storm_feed(c, l, chain_fits(w, CHAIN_OWN) &&
+		    w->ch[CHAIN_OWN].nnoted > 0 ? w : NULL) != 0)
 			return db_fail(c, err, errlen, r->id, "updating storms");
 		return 0;
 	}
@@ -1543,10 +1764,14 @@ run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	 * starts afresh from a quiet point, as for any other source.
 	 */
 	p = new_pair(c, w->rule, w->source_id, 0);
+	notes = NULL;
 	if (p != NULL && l == NULL) {
 		if (p->n < (uint32_t)r->storm_n)
 			return 0;
 		quiet = p->quiet;
+		/* all of them noted in this run: those notes are the events */
+		if (chain_fits(w, CHAIN_OWN) && p->n == w->ch[CHAIN_OWN].nnoted)
+			notes = w;
 	} else if (quiet_point(c, r->id, w->source_id, w->from,
 	    r->storm_window_ms, &quiet, err, errlen) != 0)
 		return -1;
@@ -1565,7 +1790,7 @@ run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	    &l->x);
 	l->a.ts = quiet;
 	l->a.id = 0;
-	if (storm_feed(c, l) != 0)
+	if (storm_feed(c, l, notes) != 0)
 		return db_fail(c, err, errlen, r->id, "recomputing storms");
 	return 0;
 }
@@ -1609,22 +1834,32 @@ emit_expect(const struct expect_result *res, void *arg)
 /*
  * Feed l's pairer the subjects and targets after its positions, merged in
  * time order, then write the waits that came since the last commit.
+ * Those events are the notes of w when w is not NULL, else they are read
+ * back.
  */
 static int
-expect_feed(struct correlate *c, struct live *l)
+expect_feed(struct correlate *c, struct live *l, const struct work *w)
 {
 	struct key_scan *sa = &c->scan_a, *sb = &c->scan_b;
 	const struct rule *r = l->x.r;
+	struct row_src ra, rb;
 	/* Zeroed: at -O3 the compiler cannot see that key_scan_next fills them. */
 	struct scan_row a = { 0 }, b = { 0 };
 	int ha, hb;
 
-	key_scan_start(sa, c->stmt[ST_SCAN_A_AFTER], 1, r->id, l->source_id,
-	    &l->a, l->field, l->path);
-	key_scan_start(sb, c->stmt[ST_SCAN_B_AFTER], 1, r->expect_rule,
-	    l->source_id, &l->b, l->field, l->path);
-	ha = key_scan_next(c, sa, &a);
-	hb = key_scan_next(c, sb, &b);
+	if (w != NULL) {
+		row_src_notes(c, &w->ch[CHAIN_OWN], &ra);
+		row_src_notes(c, &w->ch[CHAIN_TARGET], &rb);
+	} else {
+		key_scan_start(sa, c->stmt[ST_SCAN_A_AFTER], 1, r->id,
+		    l->source_id, &l->a, l->field, l->path);
+		key_scan_start(sb, c->stmt[ST_SCAN_B_AFTER], 1, r->expect_rule,
+		    l->source_id, &l->b, l->field, l->path);
+		row_src_scan(&ra, sa);
+		row_src_scan(&rb, sb);
+	}
+	ha = row_src_next(c, &ra, &a);
+	hb = row_src_next(c, &rb, &b);
 	while (!l->x.failed && ha >= 0 && hb >= 0 && (ha || hb)) {
 		/* At equal times the subject goes first: a target then still pays. */
 		if (ha && (!hb || a.ts <= b.ts)) {
@@ -1634,21 +1869,32 @@ expect_feed(struct correlate *c, struct live *l)
 			if (a.ts > l->fed_ts)
 				l->target_at_fed = 0;
 			l->fed_ts = a.ts;
-			ha = key_scan_next(c, sa, &a);
+			ha = row_src_next(c, &ra, &a);
 		} else {
 			expect_pairer_target(l->pairer, b.ts, b.key, b.keylen, b.id);
 			l->b.ts = b.ts;
 			l->b.id = b.id;
 			l->fed_ts = b.ts;
 			l->target_at_fed = 1;
-			hb = key_scan_next(c, sb, &b);
+			hb = row_src_next(c, &rb, &b);
 		}
 	}
-	key_scan_end(sa);
-	key_scan_end(sb);
+	row_src_end(&ra);
+	row_src_end(&rb);
 	if (!l->x.failed && ha == 0 && hb == 0)
 		expect_pairer_snapshot(l->pairer, log_time(c, l->source_id));
 	return l->x.failed || ha != 0 || hb != 0 ? -1 : 0;
+}
+
+/*
+ * Whether the notes of w are every subject and target stored after what
+ * its live pairer fed: all were keyed (and there are some).
+ */
+static int
+expect_notes_fit(const struct work *w)
+{
+	return chain_fits(w, CHAIN_OWN) && chain_fits(w, CHAIN_TARGET) &&
+	    w->ch[CHAIN_OWN].nnoted + w->ch[CHAIN_TARGET].nnoted > 0;
 }
 
 static int
@@ -1669,7 +1915,7 @@ run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	if (l != NULL && w->first_target >= l->fed_ts &&
 	    (w->first > l->fed_ts ||
 	    (w->first == l->fed_ts && !l->target_at_fed))) {
-		if (expect_feed(c, l) != 0)
+		if (expect_feed(c, l, expect_notes_fit(w) ? w : NULL) != 0)
 			return db_fail(c, err, errlen, r->id,
 			    "updating expectations");
 		return 0;
@@ -1708,7 +1954,7 @@ run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	l->pairer = expect_pairer_new(r->expect_within_ms, emit_expect, &l->x);
 	l->a.ts = l->b.ts = l->fed_ts = quiet;
 	l->a.id = l->b.id = 0;
-	if (expect_feed(c, l) != 0)
+	if (expect_feed(c, l, NULL) != 0)
 		return db_fail(c, err, errlen, r->id, "recomputing expectations");
 	return 0;
 }
@@ -2287,14 +2533,15 @@ same_feed(struct correlate *c, const struct work *wk, size_t first,
     struct live *l, char *err, size_t errlen)
 {
 	const struct rule *r = &c->rs->rules[wk->rule];
-	const struct same_note *n;
-	struct same_row *rows = xmalloc((wk->nkeyed + 1) * sizeof *rows);
+	const struct note *n;
+	struct same_row *rows = xmalloc((wk->ch[CHAIN_OWN].nkeyed + 1) *
+	    sizeof *rows);
 	size_t i, k, nrow = 0;
 	int sorted = 1, rc = 0;
 
-	for (k = first != UTIL_INDEX_NONE ? first : wk->keyed_first;
+	for (k = first != UTIL_INDEX_NONE ? first : wk->ch[CHAIN_OWN].first;
 	    k != UTIL_INDEX_NONE;
-	    k = k == first ? wk->keyed_first : n->next) {
+	    k = k == first ? wk->ch[CHAIN_OWN].first : n->next) {
 		n = &c->notes[k];
 		rows[nrow].id = n->id;
 		rows[nrow].ts = n->ts;
@@ -2331,13 +2578,13 @@ static size_t
 same_first_note(struct correlate *c, const struct work *wk)
 {
 	const struct new_pair *p;
-	const struct same_note *n;
+	const struct note *n;
 	int64_t w = c->rs->rules[wk->rule].same_within_ms;
 
 	if (!idranges_has(&c->new_sources, wk->source_id) ||
 	    (p = new_pair(c, wk->rule, wk->source_id, 0)) == NULL ||
 	    p->first_note == UTIL_INDEX_NONE || p->first_run != c->note_run ||
-	    p->n != wk->nnoted + 1)
+	    p->n != wk->ch[CHAIN_OWN].nnoted + 1)
 		return UTIL_INDEX_NONE;
 	n = &c->notes[p->first_note];
 	if (n->ts > wk->to + w)
@@ -2357,7 +2604,7 @@ run_same_work(struct correlate *c, const struct work *wk, char *err,
 	struct live *l = live_find(c, wk->rule, WORK_SAME, wk->source_id);
 	size_t first;
 
-	if (wk->unfit || wk->nnoted == 0 || wk->nkeyed != wk->nnoted)
+	if (!chain_fits(wk, CHAIN_OWN) || wk->ch[CHAIN_OWN].nnoted == 0)
 		return run_same(c, wk, err, errlen);
 	if (l != NULL && l->same != NULL && wk->from >= l->a.ts)
 		return same_feed(c, wk, UTIL_INDEX_NONE, l, err, errlen);

@@ -76,6 +76,7 @@ struct db {
 	struct store		*st;
 	struct correlate	*c;
 	int64_t			 src;
+	int			 notes;	/* hand each event's fields over, as ingest does */
 };
 
 static void
@@ -83,6 +84,7 @@ db_open(struct db *d)
 {
 	char err[256];
 
+	d->notes = 0;
 	d->st = store_open(":memory:", STORE_CREATE, err, sizeof err);
 	assert_non_null(d->st);
 	d->src = store_source_id(d->st, "daemon", "named", NULL, err, sizeof err);
@@ -122,9 +124,13 @@ store_one(struct db *d, struct store_event *ev, const char *text)
 	return inserted ? id : 0;
 }
 
-/* Store one event the way ingest does and tell the correlator; 0 if a duplicate. */
+/*
+ * Store one event the way ingest does and tell the correlator, handing
+ * it noted as the event's fields if d->notes; 0 if a duplicate.
+ */
 static int64_t
-add(struct db *d, int rule, int64_t ts, const char *fields)
+add_noted(struct db *d, int rule, int64_t ts, const char *fields,
+    const char *noted)
 {
 	struct store_event ev;
 	char text[256];
@@ -137,10 +143,20 @@ add(struct db *d, int rule, int64_t ts, const char *fields)
 	ev.ts = ts;
 	ev.fields_json = fields;
 	id = store_one(d, &ev, text);
-	if (correlate_wants(d->c, rule) && id != 0)
+	if (correlate_wants(d->c, rule) && id != 0) {
 		correlate_note(d->c, rule, d->src, ts);
+		if (d->notes)
+			correlate_note_fields(d->c, rule, d->src, ts, id, noted,
+			    noted != NULL ? strlen(noted) : 0);
+	}
 	correlate_note_time(d->c, d->src, ts);
 	return id;
+}
+
+static int64_t
+add(struct db *d, int rule, int64_t ts, const char *fields)
+{
+	return add_noted(d, rule, ts, fields, fields);
 }
 
 static void
@@ -854,12 +870,13 @@ run_and_compare(struct db *d, const struct fed *f)
 	" WHERE kind = 'storm' ORDER BY start, key"
 
 static void
-test_incremental_commits(void **state)
+incremental_commits(int notes)
 {
 	struct db d;
 	struct fed f = { .n = 0 };
 
 	db_open(&d);
+	d.notes = notes;
 	/* B every 45 s keeps the rule from ever falling quiet. */
 	add_fed(&d, &f, R_WS, S(0), PEER_A);
 	add_fed(&d, &f, R_WS, S(5), PEER_B);
@@ -934,12 +951,13 @@ test_incremental_commits(void **state)
  * results still equal one recompute, across commits and late events.
  */
 static void
-test_new_source(void **state)
+new_source(int notes)
 {
 	struct db d;
 	struct fed f = { .n = 0 };
 
 	db_open(&d);
+	d.notes = notes;
 	correlate_note_new_source(d.c, d.src);
 	add_fed(&d, &f, R_WS, S(0), PEER_A);
 	add_fed(&d, &f, R_RT, S(0), "{\"model\":\"a\",\"n\":\"5\"}");
@@ -959,6 +977,7 @@ test_new_source(void **state)
 	/* a close before the last one noted, while fewer than N */
 	f.n = 0;
 	db_open(&d);
+	d.notes = notes;
 	correlate_note_new_source(d.c, d.src);
 	add_fed(&d, &f, R_WS, S(30), PEER_B);
 	run_and_compare(&d, &f);
@@ -971,7 +990,7 @@ test_new_source(void **state)
 }
 
 static void
-test_incremental_generated(void **state)
+incremental_generated(int notes)
 {
 	static const char *const peers[] = { PEER_A, PEER_B,
 	    "{\"peer\":\"C\"}", "{\"peer\":\"D\"}" };
@@ -986,6 +1005,7 @@ test_incremental_generated(void **state)
 	char *a;
 
 	db_open(&d);
+	d.notes = notes;
 	for (i = 0; i < 300; i++) {
 		seed = seed * 1103515245u + 12345u;
 		ts += S((seed >> 16) % 9);
@@ -1007,6 +1027,122 @@ test_incremental_generated(void **state)
 	assert_non_null(strstr(a, "storm|"));
 	assert_non_null(strstr(a, "unresolved|"));
 	free(a);
+	db_close(&d);
+}
+
+static void
+test_incremental_commits(void **state)
+{
+	incremental_commits(0);
+}
+
+static void
+test_incremental_commits_notes(void **state)
+{
+	incremental_commits(1);
+}
+
+static void
+test_new_source(void **state)
+{
+	new_source(0);
+}
+
+static void
+test_new_source_notes(void **state)
+{
+	new_source(1);
+}
+
+static void
+test_incremental_generated(void **state)
+{
+	incremental_generated(0);
+}
+
+static void
+test_incremental_generated_notes(void **state)
+{
+	incremental_generated(1);
+}
+
+#define SCOPE_E_ACUTE "{\"scope\":\"\xc3\x89\"}"
+
+/*
+ * The live trackers are fed the new events as handed over, not read back:
+ * a note that names another key than the stored fields shows which was
+ * fed.  An event before what was fed, or one whose key only SQLite can
+ * give, is read back instead.
+ */
+static void
+test_notes_feed(void **state)
+{
+	struct db d;
+
+	db_open(&d);
+	d.notes = 1;
+	add(&d, R_WS, S(0), PEER_A);
+	add(&d, R_WS, S(10), PEER_A);
+	add(&d, R_WS, S(20), PEER_A);
+	run(&d);
+	check_rows(&d, OPEN_STORMS, "A|0|20000|3\n");
+	/* after what was fed, out of order among themselves: fed as noted */
+	add_noted(&d, R_WS, S(40), PEER_A, PEER_B);
+	add_noted(&d, R_WS, S(30), PEER_A, PEER_B);
+	add_noted(&d, R_WS, S(35), PEER_A, PEER_B);
+	run(&d);
+	check_rows(&d, OPEN_STORMS, "A|0|20000|3\nB|30000|40000|3\n");
+	/* an escape in the note: the stored event is read back */
+	add_noted(&d, R_WS, S(50), PEER_A, "{\"peer\":\"B\\\"\"}");
+	run(&d);
+	check_rows(&d, OPEN_STORMS, "A|0|50000|4\nB|30000|40000|3\n");
+	/* before what was fed: recomputed from the store */
+	add(&d, R_WS, S(5), PEER_A);
+	run(&d);
+	check_rows(&d, OPEN_STORMS, "A|0|50000|8\n");
+
+	add(&d, R_LEAK, S(100), SCOPE_X);
+	run(&d);
+	check_rows(&d, WAITS, "open|x|100000|100000|1|100000\n");
+	/* a target noted with another key pays nothing */
+	add_noted(&d, R_REC, S(105), SCOPE_X, SCOPE_Y);
+	run(&d);
+	check_rows(&d, WAITS, "open|x|100000|100000|1|100000\n");
+	check_rows(&d, LINKS, "100000|x|-\n");
+	/* a key lower() might fold otherwise than ASCII: read back */
+	add_noted(&d, R_LEAK, S(120), SCOPE_X, SCOPE_E_ACUTE);
+	run(&d);
+	check_rows(&d, WAITS, "unresolved|x|100000|100000|1|100000\n"
+	    "open|x|120000|120000|1|120000\n");
+	add(&d, R_REC, S(102), SCOPE_X);
+	run(&d);
+	check_rows(&d, WAITS, "open|x|120000|120000|1|120000\n");
+	check_rows(&d, LINKS, "100000|x|102000\n120000|x|-\n");
+	db_close(&d);
+
+	/*
+	 * A new source's tracker is built from the notes when they are all
+	 * its events of the rule, from the store when earlier commits
+	 * brought some.
+	 */
+	db_open(&d);
+	d.notes = 1;
+	correlate_note_new_source(d.c, d.src);
+	add_noted(&d, R_WS, S(0), PEER_A, PEER_B);
+	add_noted(&d, R_WS, S(20), PEER_A, PEER_B);
+	add_noted(&d, R_WS, S(10), PEER_A, PEER_B);
+	run(&d);
+	check_rows(&d, OPEN_STORMS, "B|0|20000|3\n");
+	db_close(&d);
+	db_open(&d);
+	d.notes = 1;
+	correlate_note_new_source(d.c, d.src);
+	add_noted(&d, R_WS, S(0), PEER_A, PEER_B);
+	add_noted(&d, R_WS, S(10), PEER_A, PEER_B);
+	run(&d);
+	add_noted(&d, R_WS, S(20), PEER_A, PEER_B);
+	run(&d);
+	check_rows(&d, OPEN_STORMS, "A|0|20000|3\n");
 	db_close(&d);
 }
 
@@ -1255,9 +1391,13 @@ main(void)
 		cmocka_unit_test(test_follows_any),
 		cmocka_unit_test(test_order_independent),
 		cmocka_unit_test(test_incremental_commits),
+		cmocka_unit_test(test_incremental_commits_notes),
 		cmocka_unit_test(test_new_source),
+		cmocka_unit_test(test_new_source_notes),
 		cmocka_unit_test(test_same_new_source),
 		cmocka_unit_test(test_incremental_generated),
+		cmocka_unit_test(test_incremental_generated_notes),
+		cmocka_unit_test(test_notes_feed),
 		cmocka_unit_test(test_rebuild),
 		cmocka_unit_test(test_wants),
 		cmocka_unit_test(test_field_text),
