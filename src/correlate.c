@@ -1988,14 +1988,189 @@ inherit_fields(const cJSON *subject, const cJSON *target)
 	return json;
 }
 
+/* A field of stored fields read in place: its name and its text. */
+struct flat_field {
+	const char	*name, *text;
+	size_t		 namelen, len;
+};
+
+/*
+ * The fields of an event a follows reads: in place (flat) where they are
+ * what the store writes (see correlate_field_text) and name no field
+ * twice, which is nearly always; else parsed by cJSON, which then judges
+ * them.  Read when first needed.
+ */
+struct follow_fields {
+	const char		*text;	/* NUL-terminated; NULL: none */
+	int			 read;	/* is_flat is known */
+	int			 is_flat;
+	struct flat_field	*flat;	/* owned: n of them, if is_flat */
+	size_t			 n;
+	cJSON			*json;	/* owned: text parsed, once parsed */
+	int			 parsed;
+};
+
+/*
+ * The fields of text as the store writes them, n of them in *out (owned
+ * by the caller); -1 if they are anything else, or name a field twice.
+ */
+static int
+flat_parse(const char *text, struct flat_field **out, size_t *n)
+{
+	const char *p = text, *end = text + strlen(text);
+	struct flat_field *v = NULL, *f;
+	size_t cap = 0, i;
+
+	*out = NULL;
+	*n = 0;
+	if (end - p < 2 || *p++ != '{' || *--end != '}')
+		return -1;
+	while (p < end) {
+		v = util_grow(v, &cap, *n, sizeof *v, 8);
+		f = &v[*n];
+		if ((f->name = plain_string(&p, end, &f->namelen)) == NULL ||
+		    p == end || *p++ != ':' ||
+		    (f->text = plain_string(&p, end, &f->len)) == NULL ||
+		    (p < end && *p++ != ',') || (p == end && p[-1] == ','))
+			goto fail;
+		for (i = 0; i < *n; i++)
+			if (v[i].namelen == f->namelen &&
+			    memcmp(v[i].name, f->name, f->namelen) == 0)
+				goto fail;
+		(*n)++;
+	}
+	*out = v;
+	return 0;
+fail:
+	free(v);
+	*n = 0;
+	return -1;
+}
+
+static void
+follow_fields_init(struct follow_fields *ff, const char *text)
+{
+	memset(ff, 0, sizeof *ff);
+	ff->text = text;
+}
+
+static void
+follow_fields_free(struct follow_fields *ff)
+{
+	free(ff->flat);
+	cJSON_Delete(ff->json);
+}
+
+/* The fields parsed by cJSON (NULL: none or unparsable). */
+static const cJSON *
+follow_fields_json(struct follow_fields *ff)
+{
+	if (!ff->parsed) {
+		ff->json = ff->text != NULL ? cJSON_Parse(ff->text) : NULL;
+		ff->parsed = 1;
+	}
+	return ff->json;
+}
+
+/* Whether the fields are read in place: no fields are, as an empty object. */
+static int
+follow_fields_flat(struct follow_fields *ff)
+{
+	if (!ff->read) {
+		ff->read = 1;
+		ff->is_flat = ff->text == NULL ||
+		    flat_parse(ff->text, &ff->flat, &ff->n) == 0;
+	}
+	return ff->is_flat;
+}
+
+/* The text of string field `name` of parsed fields, or NULL: points into o. */
+static const char *
+fields_get(const cJSON *o, const char *name)
+{
+	const cJSON *it;
+
+	if (o == NULL || name == NULL)
+		return NULL;
+	it = cJSON_GetObjectItemCaseSensitive(o, name);
+	if (!cJSON_IsString(it) || it->valuestring == NULL)
+		return NULL;
+	return it->valuestring;
+}
+
+/* The flat field named name (namelen bytes), or NULL. */
+static const struct flat_field *
+flat_find(const struct follow_fields *ff, const char *name, size_t namelen)
+{
+	size_t i;
+
+	for (i = 0; i < ff->n; i++)
+		if (ff->flat[i].namelen == namelen &&
+		    memcmp(ff->flat[i].name, name, namelen) == 0)
+			return &ff->flat[i];
+	return NULL;
+}
+
+/* The text of string field `name` (NULL: none), *len bytes, or NULL. */
+static const char *
+follow_fields_get(struct follow_fields *ff, const char *name, size_t *len)
+{
+	const struct flat_field *f;
+	const char *v;
+
+	if (name == NULL)
+		return NULL;
+	if (follow_fields_flat(ff)) {
+		if ((f = flat_find(ff, name, strlen(name))) == NULL)
+			return NULL;
+		*len = f->len;
+		return f->text;
+	}
+	if ((v = fields_get(follow_fields_json(ff), name)) != NULL)
+		*len = strlen(v);
+	return v;
+}
+
+/*
+ * As inherit_fields, for the fields of subject and target: cJSON would
+ * print flat fields as they are, in the order of the target's.
+ */
+static char *
+follow_inherit(struct follow_fields *subject, struct follow_fields *target)
+{
+	const struct flat_field *f;
+	struct buf b;
+	size_t i;
+
+	if (!follow_fields_flat(subject) || !follow_fields_flat(target))
+		return inherit_fields(follow_fields_json(subject),
+		    follow_fields_json(target));
+	buf_init(&b);
+	for (i = 0; i < target->n; i++) {
+		f = &target->flat[i];
+		if (flat_find(subject, f->name, f->namelen) != NULL)
+			continue;
+		buf_putc(&b, b.len == 0 ? '{' : ',');
+		buf_putc(&b, '"');
+		buf_append(&b, f->name, f->namelen);
+		buf_puts(&b, "\":\"");
+		buf_append(&b, f->text, f->len);
+		buf_putc(&b, '"');
+	}
+	if (b.len == 0)
+		return NULL;
+	buf_putc(&b, '}');
+	return b.data;
+}
+
 /*
  * The target a subject follows so far: the best by follow_better.  fields
  * points into a follow_window, which holds still while the subject is
  * settled.
  */
 struct follow_hit {
-	int64_t		 id, ts;
-	const cJSON	*fields;
+	int64_t			 id, ts;
+	struct follow_fields	*fields;
 };
 
 /*
@@ -2015,30 +2190,15 @@ follow_better(int64_t ts, int64_t id, int64_t best_ts, int64_t best_id,
 	return id > best_id;
 }
 
-/* The text of string field `name` of parsed fields, or NULL: points into o. */
-static const char *
-fields_get(const cJSON *o, const char *name)
-{
-	const cJSON *it;
-
-	if (o == NULL || name == NULL)
-		return NULL;
-	it = cJSON_GetObjectItemCaseSensitive(o, name);
-	if (!cJSON_IsString(it) || it->valuestring == NULL)
-		return NULL;
-	return it->valuestring;
-}
-
 /*
- * A target event read into a follow_window, its fields parsed when a
+ * A target event read into a follow_window, its fields read when a
  * subject first needs them: most targets are followed by one subject, or
  * by none.
  */
 struct follow_row {
-	int64_t		 id, ts;
-	char		*text;		/* owned: the stored fields; NULL: none */
-	cJSON		*fields;	/* owned: text parsed, once parsed */
-	int		 parsed;
+	int64_t			 id, ts;
+	char			*text;		/* owned: the stored fields; NULL: none */
+	struct follow_fields	 fields;	/* of text */
 };
 
 /*
@@ -2065,18 +2225,8 @@ struct follow_window {
 static void
 follow_row_free(struct follow_row *row)
 {
+	follow_fields_free(&row->fields);
 	free(row->text);
-	cJSON_Delete(row->fields);
-}
-
-static const cJSON *
-follow_row_fields(struct follow_row *row)
-{
-	if (!row->parsed) {
-		row->fields = row->text != NULL ? cJSON_Parse(row->text) : NULL;
-		row->parsed = 1;
-	}
-	return row->fields;
 }
 
 static void
@@ -2147,8 +2297,7 @@ follow_window_advance(struct follow_window *fw, int64_t lo, int64_t ts)
 		row->ts = tts;
 		text = (const char *)sqlite3_column_text(fw->st, 2);
 		row->text = text != NULL ? xstrdup(text) : NULL;
-		row->fields = NULL;
-		row->parsed = 0;
+		follow_fields_init(&row->fields, row->text);
 	}
 	return 0;
 }
@@ -2159,14 +2308,18 @@ follow_window_advance(struct follow_window *fw, int64_t lo, int64_t ts)
  * ("Global" is "global"), as expectations compare keys.
  */
 static int
-follow_agrees(struct follow_row *row, const char *by, const char *want)
+follow_agrees(struct follow_row *row, const char *by, const char *want,
+    size_t wantlen)
 {
 	const char *have;
+	size_t len = 0;
 
 	if (want == NULL)
 		return 1;
-	have = fields_get(follow_row_fields(row), by);
-	return have == NULL || strcasecmp(have, want) == 0;
+	/* neither holds a NUL: as strcasecmp of the two */
+	have = follow_fields_get(&row->fields, by, &len);
+	return have == NULL ||
+	    (len == wantlen && strncasecmp(have, want, len) == 0);
 }
 
 /*
@@ -2177,7 +2330,8 @@ follow_agrees(struct follow_row *row, const char *by, const char *want)
  */
 static void
 follow_pick(struct follow_window *fw, int64_t subject_id, int64_t lo,
-    int64_t ts, const char *by, const char *want, struct follow_hit *hit)
+    int64_t ts, const char *by, const char *want, size_t wantlen,
+    struct follow_hit *hit)
 {
 	struct follow_row *row;
 	size_t i;
@@ -2185,13 +2339,13 @@ follow_pick(struct follow_window *fw, int64_t subject_id, int64_t lo,
 	for (i = fw->head; i < fw->n; i++) {
 		row = &fw->v[i];
 		if (row->ts < lo || row->ts > ts ||
-		    !follow_agrees(row, by, want))
+		    !follow_agrees(row, by, want, wantlen))
 			continue;
 		if (hit->id == 0 || follow_better(row->ts, row->id, hit->ts,
 		    hit->id, subject_id)) {
 			hit->id = row->id;
 			hit->ts = row->ts;
-			hit->fields = follow_row_fields(row);
+			hit->fields = &row->fields;
 		}
 	}
 }
@@ -2206,10 +2360,10 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 	struct follow_window *fw;
 	struct follow_hit hit;
 	int64_t id, ts, lo;
-	const char *text, *want;
-	cJSON *fields;
+	struct follow_fields fields;
+	const char *want;
 	char *inherited;
-	size_t k;
+	size_t k, wantlen = 0;
 	int rc = SQLITE_DONE, failed = 0;
 
 	fw = xcalloc(r->nfollows, sizeof *fw);
@@ -2235,9 +2389,9 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 		ts = sqlite3_column_int64(ss, 1);
 		lo = ts - r->follows_within_ms;
 		memset(&hit, 0, sizeof hit);
-		text = (const char *)sqlite3_column_text(ss, 2);
-		fields = text != NULL ? cJSON_Parse(text) : NULL;
-		want = fields_get(fields, r->follows_by);
+		follow_fields_init(&fields,
+		    (const char *)sqlite3_column_text(ss, 2));
+		want = follow_fields_get(&fields, r->follows_by, &wantlen);
 		for (k = 0; !failed && k < r->nfollows; k++) {
 			if (fw[k].st == NULL)
 				continue;
@@ -2245,7 +2399,7 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 				failed = 1;
 			else
 				follow_pick(&fw[k], id, lo, ts, r->follows_by, want,
-				    &hit);
+				    wantlen, &hit);
 		}
 		sqlite3_reset(up);
 		sqlite3_clear_bindings(up);
@@ -2253,14 +2407,14 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 		inherited = NULL;
 		if (hit.id != 0) {
 			sqlite3_bind_int64(up, 2, hit.id);
-			inherited = inherit_fields(fields, hit.fields);
+			inherited = follow_inherit(&fields, hit.fields);
 			if (inherited != NULL)
 				sqlite3_bind_text(up, 3, inherited, -1, SQLITE_TRANSIENT);
 		}
 		if (!failed && exec_stmt(c, up) != 0)
 			failed = 1;
 		free(inherited);
-		cJSON_Delete(fields);
+		follow_fields_free(&fields);
 	}
 	sqlite3_reset(ss);
 out:

@@ -346,6 +346,58 @@ test_follows(void **state)
  * each follows the latest agreeing timeout of its own window, whatever
  * lies between the windows.
  */
+/*
+ * What a fallback inherits is what cJSON would make of both fields,
+ * whether they are read in place (the store's own form) or not: escapes,
+ * white space, other values, a name twice, malformed fields.
+ */
+static void
+test_follows_fields(void **state)
+{
+	static const struct {
+		const char	*target, *subject;
+	} cases[] = {
+		{ "{\"model\":\"kimi\",\"who\":\"\xc3\xa9\"}", "{\"model\":\"kimi\"}" },
+		{ "{\"model\":\"kimi\",\"msg\":\"a\\\"b\"}", "{\"model\":\"kimi\"}" },
+		{ "{\"model\": \"kimi\", \"y\":\"2\"}", "{\"model\":\"kimi\"}" },
+		{ "{\"model\":\"kimi\",\"n\":5}", "{\"model\":\"kimi\"}" },
+		{ "{\"model\":\"kimi\",\"x\":\"1\",\"x\":\"2\"}", "{\"model\":\"kimi\"}" },
+		{ "{\"model\":\"kimi\",\"z\":\"1\"}",
+		    "{\"model\":\"glm\",\"model\":\"kimi\"}" },
+		{ "{\"model\":\"kimi\",}", "{\"model\":\"kimi\"}" },
+		{ "{}", "{\"model\":\"kimi\"}" },
+		{ "{\"model\":\"kimi\",\"a\":\"2\",\"b\":\"3\"}",
+		    "{\"model\":\"KIMI\",\"a\":\"1\"}" },
+		{ "{\"model\":\"kimi\",\"c\":\"1\"}", NULL },
+		{ "{\"model\":\"kimi\",\"q\":\"x\",\"r\":\"y\"}",
+		    "{\"model\":\"kimi\",\"q\":\"\\u00e9\"}" },
+		{ "{\"model\":\"kim\"}", "{\"model\":\"kimi\"}" },
+	};
+	struct db d;
+	size_t i;
+
+	db_open(&d);
+	for (i = 0; i < UTIL_ARRAY_LEN(cases); i++) {
+		add(&d, R_TIMEOUT, S(100 * (int64_t)i), cases[i].target);
+		add(&d, R_FALLBACK, S(100 * (int64_t)i + 1), cases[i].subject);
+	}
+	run(&d);
+	check_rows(&d, FOLLOWS,
+	    "1000|0|{\"who\":\"\xc3\xa9\"}\n"
+	    "101000|100000|{\"msg\":\"a\\\"b\"}\n"
+	    "201000|200000|{\"y\":\"2\"}\n"
+	    "301000|300000|{\"n\":5}\n"
+	    "401000|400000|{\"x\":\"1\",\"x\":\"2\"}\n"
+	    "501000|-|-\n"
+	    "601000|600000|-\n"
+	    "701000|700000|-\n"
+	    "801000|800000|{\"b\":\"3\"}\n"
+	    "901000|900000|{\"model\":\"kimi\",\"c\":\"1\"}\n"
+	    "1001000|1000000|{\"r\":\"y\"}\n"
+	    "1101000|-|-\n");
+	db_close(&d);
+}
+
 static void
 test_follows_sparse(void **state)
 {
@@ -1385,6 +1437,7 @@ main(void)
 		cmocka_unit_test(test_expect),
 		cmocka_unit_test(test_follows),
 		cmocka_unit_test(test_follows_sparse),
+		cmocka_unit_test(test_follows_fields),
 		cmocka_unit_test(test_same_samples),
 		cmocka_unit_test(test_same_ties),
 		cmocka_unit_test(test_same_window),
