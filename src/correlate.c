@@ -65,6 +65,7 @@ enum {
 	ST_SET_DUP_SAMPLE,
 	ST_EXTRACT,
 	ST_EXTRACT_LOWER,
+	ST_FOLLOW_LAST,
 	/* only a rebuild uses those below, so a run prepares them when it does */
 	ST_SOURCES,
 	ST_DEL_ALL,
@@ -109,6 +110,8 @@ static const char *const correlate_sql[ST_COUNT] = {
 	/* what key_scan cannot read itself (correlate_field_text) */
 	[ST_EXTRACT] = "SELECT json_extract(?1, ?2)",
 	[ST_EXTRACT_LOWER] = "SELECT lower(json_extract(?1, ?2))",
+	[ST_FOLLOW_LAST] =
+	    "SELECT max(ts) FROM events WHERE rule = ?1 AND source_id = ?2",
 	[ST_SOURCES] = "SELECT id FROM sources ORDER BY id",
 	[ST_DEL_ALL] = "DELETE FROM incidents",
 	[ST_CLEAR_ALL] =
@@ -176,6 +179,7 @@ static const unsigned char correlate_sql_later[ST_COUNT] = {
 	[ST_SET_DUP_SAMPLE] = 1,
 	[ST_EXTRACT] = 1,
 	[ST_EXTRACT_LOWER] = 1,
+	[ST_FOLLOW_LAST] = 1,
 };
 
 /*
@@ -229,8 +233,9 @@ struct work {
 	int64_t		 source_id;
 	int64_t		 from, to;
 	int64_t		 first, first_target;
+	int64_t		 last_own;	/* follows: the latest new subject, else TS_LOW */
 	/*
-	 * same, storm and expect: the new events noted, of the rule and
+	 * same, storm, expect and follows: the new events noted, of the rule and
 	 * (expect) of its target; unfit when one of them cannot be keyed as
 	 * the scan would key it.
 	 */
@@ -245,14 +250,21 @@ struct note {
 	size_t		 next;			/* of its chain; UTIL_INDEX_NONE: last */
 };
 
+/* What correlate_note_fields keeps of an event as its note's key. */
+enum note_as {
+	NOTE_FIELD,		/* the text of a field, as key_scan reads it */
+	NOTE_FIELD_LOWER,	/* the same, lowered */
+	NOTE_FIELDS		/* the fields themselves, with a NUL after them */
+};
+
 /*
  * A chain correlate_note added to and correlate_note_fields keys the
- * event into: with the by-field, and whether the key is lowered.
+ * event into, with the field its key is.
  */
 struct note_want {
 	size_t		 work;
 	int		 chain;
-	int		 fold;
+	enum note_as	 as;
 	const char	*field;
 };
 
@@ -948,6 +960,7 @@ mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
 	w->to = to;
 	w->first = first;
 	w->first_target = first_target;
+	w->last_own = TS_LOW;
 	for (i = 0; i < CHAIN_COUNT; i++) {
 		w->ch[i].nnoted = w->ch[i].nkeyed = 0;
 		w->ch[i].first = w->ch[i].last = UTIL_INDEX_NONE;
@@ -957,11 +970,12 @@ mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
 }
 
 /*
- * Count a new event in chain ch of work k and, for a storm or an expect
- * (field: their by-field), have correlate_note_fields key it there.
+ * Count a new event in chain ch of work k and have correlate_note_fields
+ * key it there, as `as` says, from field.
  */
 static void
-note_want(struct correlate *c, size_t k, int ch, const char *field, int fold)
+note_want(struct correlate *c, size_t k, int ch, enum note_as as,
+    const char *field)
 {
 	struct note_want *nw;
 
@@ -971,7 +985,7 @@ note_want(struct correlate *c, size_t k, int ch, const char *field, int fold)
 	nw = &c->wants[c->nwants++];
 	nw->work = k;
 	nw->chain = ch;
-	nw->fold = fold;
+	nw->as = as;
 	nw->field = field;
 }
 
@@ -1005,12 +1019,19 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	 */
 	if (role & ROLE_STORM)
 		note_want(c, mark(c, rule_index, WORK_STORM, source_id, ts, ts,
-		    ts, TS_HIGH), CHAIN_OWN, c->rs->rules[rule_index].storm_by, 0);
+		    ts, TS_HIGH), CHAIN_OWN, NOTE_FIELD,
+		    c->rs->rules[rule_index].storm_by);
 	if (role & ROLE_EXPECT)
 		note_want(c, mark(c, rule_index, WORK_EXPECT, source_id, ts, ts,
-		    ts, TS_HIGH), CHAIN_OWN, c->rs->rules[rule_index].expect_by, 1);
-	if (role & ROLE_FOLLOWS)
-		mark(c, rule_index, WORK_FOLLOWS, source_id, ts, ts, ts, TS_HIGH);
+		    ts, TS_HIGH), CHAIN_OWN, NOTE_FIELD_LOWER,
+		    c->rs->rules[rule_index].expect_by);
+	if (role & ROLE_FOLLOWS) {
+		k = mark(c, rule_index, WORK_FOLLOWS, source_id, ts, ts, ts,
+		    TS_HIGH);
+		if (ts > c->work[k].last_own)
+			c->work[k].last_own = ts;
+		note_want(c, k, CHAIN_OWN, NOTE_FIELDS, NULL);
+	}
 	/* a new source's first event of a same rule repeats nothing */
 	if ((role & ROLE_SAME) && (p == NULL || p->n >= 2)) {
 		c->same_work = mark(c, rule_index, WORK_SAME, source_id, ts, ts,
@@ -1026,7 +1047,8 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 		if (c->expect_target[j] == rule_index)
 			note_want(c, mark(c, (int)j, WORK_EXPECT, source_id,
 			    ts - r->expect_within_ms, ts - r->expect_within_ms,
-			    TS_HIGH, ts), CHAIN_TARGET, r->expect_by, 1);
+			    TS_HIGH, ts), CHAIN_TARGET, NOTE_FIELD_LOWER,
+			    r->expect_by);
 		/* ... and be followed only by subjects up to W after it. */
 		for (k = 0; k < r->nfollows; k++)
 			if (c->follows_target[j][k] == rule_index)
@@ -1370,8 +1392,17 @@ correlate_note_fields(struct correlate *c, int rule_index, int64_t source_id,
 		nw = &c->wants[i];
 		w = &c->work[nw->work];
 		/* the scans read no untimed event */
-		if (ts == TS_NONE || id <= 0) {
+		if (ts == TS_NONE || id <= 0 ||
+		    (nw->as == NOTE_FIELDS && fields == NULL)) {
 			w->unfit = 1;
+			continue;
+		}
+		if (nw->as == NOTE_FIELDS) {
+			n = note_new(c, ts, id);
+			buf_append(&c->note_keys, fields, len);
+			buf_putc(&c->note_keys, '\0');
+			n->key_len = len;
+			chain_add(c, w, nw->chain, c->nnotes++);
 			continue;
 		}
 		/* as key_scan_take keys the stored fields */
@@ -1383,7 +1414,7 @@ correlate_note_fields(struct correlate *c, int rule_index, int64_t source_id,
 			continue;
 		}
 		n = note_new(c, ts, id);
-		if (found == 1 && nw->fold) {
+		if (found == 1 && nw->as == NOTE_FIELD_LOWER) {
 			if (append_lower(&c->note_keys, v, vlen) != 0) {
 				w->unfit = 1;
 				continue;
@@ -2350,21 +2381,55 @@ follow_pick(struct follow_window *fw, int64_t subject_id, int64_t lo,
 	}
 }
 
+/*
+ * The next subject of a follows, from the notes in src or else from st:
+ * 1 with its id, time and fields (valid until the next call), 0 at the
+ * end, -1 on error.
+ */
+static int
+follow_next_subject(struct correlate *c, sqlite3_stmt *st,
+    struct row_src *src, int64_t *id, int64_t *ts, const char **text)
+{
+	struct scan_row row;
+	int rc;
+
+	if (src != NULL) {
+		if ((rc = row_src_next(c, src, &row)) != 1)
+			return rc;
+		*id = row.id;
+		*ts = row.ts;
+		*text = row.key;
+		return 1;
+	}
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : -1;
+	*id = sqlite3_column_int64(st, 0);
+	*ts = sqlite3_column_int64(st, 1);
+	*text = (const char *)sqlite3_column_text(st, 2);
+	return 1;
+}
+
+/*
+ * Link the subjects of rule ri from source_id in [from, to] to the
+ * targets they follow.  The subjects are the notes of the chain of notes
+ * when it is not NULL, else they are read.
+ */
 static int
 run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
-    int64_t to, char *err, size_t errlen)
+    int64_t to, const struct work *notes, char *err, size_t errlen)
 {
 	const struct rule *r = &c->rs->rules[ri];
 	sqlite3_stmt *ss = c->stmt[ST_FOLLOW_SUBJECTS];
 	sqlite3_stmt *up = c->stmt[ST_SET_FOLLOW];
 	struct follow_window *fw;
 	struct follow_hit hit;
+	struct row_src src;
 	int64_t id, ts, lo;
 	struct follow_fields fields;
-	const char *want;
+	const char *want, *text;
 	char *inherited;
 	size_t k, wantlen = 0;
-	int rc = SQLITE_DONE, failed = 0;
+	int rc = 0, failed = 0;
 
 	fw = xcalloc(r->nfollows, sizeof *fw);
 	for (k = 0; k < r->nfollows; k++) {
@@ -2381,16 +2446,18 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 		    from) - r->follows_within_ms, to);
 	}
 	/* Only link and inherited change, so the scans' index is undisturbed. */
-	bind_rule_source(ss, r->id, source_id);
-	sqlite3_bind_int64(ss, 3, from);
-	sqlite3_bind_int64(ss, 4, to);
-	while (!failed && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(ss, 0);
-		ts = sqlite3_column_int64(ss, 1);
+	if (notes != NULL)
+		row_src_notes(c, &notes->ch[CHAIN_OWN], &src);
+	else {
+		bind_rule_source(ss, r->id, source_id);
+		sqlite3_bind_int64(ss, 3, from);
+		sqlite3_bind_int64(ss, 4, to);
+	}
+	while (!failed && (rc = follow_next_subject(c, ss,
+	    notes != NULL ? &src : NULL, &id, &ts, &text)) == 1) {
 		lo = ts - r->follows_within_ms;
 		memset(&hit, 0, sizeof hit);
-		follow_fields_init(&fields,
-		    (const char *)sqlite3_column_text(ss, 2));
+		follow_fields_init(&fields, text);
 		want = follow_fields_get(&fields, r->follows_by, &wantlen);
 		for (k = 0; !failed && k < r->nfollows; k++) {
 			if (fw[k].st == NULL)
@@ -2416,13 +2483,60 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 		free(inherited);
 		follow_fields_free(&fields);
 	}
-	sqlite3_reset(ss);
+	if (notes != NULL)
+		row_src_end(&src);
+	else
+		sqlite3_reset(ss);
 out:
 	for (k = 0; k < r->nfollows; k++)
 		follow_window_end(&fw[k]);
 	free(fw);
-	if (failed || (rc != SQLITE_ROW && rc != SQLITE_DONE))
+	if (failed || rc != 0)
 		return db_fail(c, err, errlen, r->id, "linking");
+	return 0;
+}
+
+/*
+ * The subjects of a follows: the notes of the new ones alone when every
+ * one of them was handed over and no subject stored before lies in the
+ * work's range, else from the store.  What lies there is known from the
+ * latest subject of the pair stored before, kept live (l->a.ts): nothing
+ * for a new source, read once otherwise.
+ */
+static int
+run_follows_work(struct correlate *c, const struct work *w, char *err,
+    size_t errlen)
+{
+	const struct rule *r = &c->rs->rules[w->rule];
+	struct live *l = live_find(c, w->rule, WORK_FOLLOWS, w->source_id);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (l == NULL && idranges_has(&c->new_sources, w->source_id)) {
+		l = live_new(c, w->rule, WORK_FOLLOWS, w->source_id, NULL);
+		l->a.ts = TS_LOW;
+	}
+	if (run_follows(c, (size_t)w->rule, w->source_id, w->from, w->to,
+	    l != NULL && w->from > l->a.ts && chain_fits(w, CHAIN_OWN) ? w :
+	    NULL, err, errlen) != 0)
+		return -1;
+	if (l != NULL) {
+		if (w->last_own > l->a.ts)
+			l->a.ts = w->last_own;
+		return 0;
+	}
+	if ((st = later_stmt(c, ST_FOLLOW_LAST)) == NULL)
+		return db_fail(c, err, errlen, r->id, "linking");
+	bind_rule_source(st, r->id, w->source_id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(c, err, errlen, r->id, "linking");
+	}
+	l = live_new(c, w->rule, WORK_FOLLOWS, w->source_id, NULL);
+	l->a.ts = sqlite3_column_type(st, 0) == SQLITE_NULL ? TS_LOW :
+	    sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
 	return 0;
 }
 
@@ -2849,8 +2963,7 @@ run_work(struct correlate *c, char *err, size_t errlen)
 			rc = run_expect(c, w, err, errlen);
 			break;
 		case WORK_FOLLOWS:
-			rc = run_follows(c, (size_t)w->rule, w->source_id,
-			    w->from, w->to, err, errlen);
+			rc = run_follows_work(c, w, err, errlen);
 			break;
 		case WORK_SAME:
 			rc = run_same_work(c, w, err, errlen);

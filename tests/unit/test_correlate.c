@@ -1118,6 +1118,61 @@ test_incremental_generated_notes(void **state)
 	incremental_generated(1);
 }
 
+/*
+ * Fallbacks, timeouts and provider errors of a few models, a few to a
+ * commit, now and then one from the past: every commit equals one
+ * recompute, links and inherited fields included.
+ */
+static void
+follows_generated(int notes)
+{
+	static const char *const models[] = { "{\"model\":\"kimi\"}",
+	    "{\"model\":\"glm\",\"code\":\"1\"}", "{\"model\":\"KIMI\",\"x\":\"2\"}",
+	    "{\"code\":\"3\"}", NULL };
+	static const int rules[] = { R_FALLBACK, R_FALLBACK, R_TIMEOUT, R_PERR };
+	struct db d;
+	struct fed f = { .n = 0 };
+	uint32_t seed = 777;
+	int64_t ts = 0, at;
+	int i, batch = 0;
+	char *a;
+
+	db_open(&d);
+	d.notes = notes;
+	for (i = 0; i < 300; i++) {
+		seed = seed * 1103515245u + 12345u;
+		ts += S((seed >> 16) % 4);
+		/* One event in twelve comes from up to 8 s in the past. */
+		at = (seed >> 4) % 12 == 0 ? ts - S((seed >> 12) % 9) : ts;
+		add_fed(&d, &f, rules[(seed >> 8) % UTIL_ARRAY_LEN(rules)], at,
+		    models[(seed >> 20) % UTIL_ARRAY_LEN(models)]);
+		if (++batch >= 1 + (int)((seed >> 24) % 5)) {
+			run_and_compare(&d, &f);
+			batch = 0;
+		}
+	}
+	run_and_compare(&d, &f);
+	/* Links and inherited fields both occur, so the comparison covers them. */
+	a = rows(&d, "SELECT count(link), count(inherited) FROM events"
+	    " WHERE rule = 'fallback'");
+	assert_true(strcmp(a, "0|0\n") != 0);
+	assert_null(strstr(a, "|0\n"));
+	free(a);
+	db_close(&d);
+}
+
+static void
+test_follows_generated(void **state)
+{
+	follows_generated(0);
+}
+
+static void
+test_follows_generated_notes(void **state)
+{
+	follows_generated(1);
+}
+
 #define SCOPE_E_ACUTE "{\"scope\":\"\xc3\x89\"}"
 
 /*
@@ -1170,6 +1225,28 @@ test_notes_feed(void **state)
 	run(&d);
 	check_rows(&d, WAITS, "open|x|120000|120000|1|120000\n");
 	check_rows(&d, LINKS, "100000|x|102000\n120000|x|-\n");
+
+	/*
+	 * A follows reads its subjects back until it knows the last one
+	 * stored; then new ones after it are taken as handed over.
+	 */
+	add(&d, R_TIMEOUT, S(200), "{\"model\":\"kimi\",\"t\":\"1\"}");
+	add_noted(&d, R_FALLBACK, S(201), "{\"model\":\"kimi\"}",
+	    "{\"model\":\"glm\"}");
+	run(&d);
+	add(&d, R_TIMEOUT, S(210), "{\"model\":\"kimi\",\"t\":\"2\"}");
+	add_noted(&d, R_FALLBACK, S(211), "{\"model\":\"kimi\"}",
+	    "{\"model\":\"glm\"}");
+	add_noted(&d, R_FALLBACK, S(212), "{\"model\":\"kimi\"}",
+	    "{\"model\":\"kimi\",\"t\":\"0\"}");
+	run(&d);
+	check_rows(&d, FOLLOWS, "201000|200000|{\"t\":\"1\"}\n211000|-|-\n"
+	    "212000|210000|-\n");
+	/* a target before the last subject stored: the subjects are read back */
+	add(&d, R_TIMEOUT, S(209), "{\"model\":\"kimi\",\"t\":\"3\"}");
+	run(&d);
+	check_rows(&d, FOLLOWS, "201000|200000|{\"t\":\"1\"}\n"
+	    "211000|210000|{\"t\":\"2\"}\n212000|210000|{\"t\":\"2\"}\n");
 	db_close(&d);
 
 	/*
@@ -1438,6 +1515,8 @@ main(void)
 		cmocka_unit_test(test_follows),
 		cmocka_unit_test(test_follows_sparse),
 		cmocka_unit_test(test_follows_fields),
+		cmocka_unit_test(test_follows_generated),
+		cmocka_unit_test(test_follows_generated_notes),
 		cmocka_unit_test(test_same_samples),
 		cmocka_unit_test(test_same_ties),
 		cmocka_unit_test(test_same_window),
