@@ -1063,8 +1063,9 @@ note_new(struct correlate *c, int64_t ts, int64_t id)
 {
 	struct note *n;
 
-	c->notes = util_grow(c->notes, &c->capnotes, c->nnotes,
-	    sizeof *c->notes, 64);
+	if (c->nnotes == c->capnotes)
+		c->notes = util_grow(c->notes, &c->capnotes, c->nnotes,
+		    sizeof *c->notes, 64);
 	n = &c->notes[c->nnotes];
 	n->ts = ts;
 	n->id = id;
@@ -1106,6 +1107,7 @@ note_key(struct correlate *c, int rule_index, int64_t ts, int64_t id,
 	const struct rule *r = &c->rs->rules[rule_index];
 	const int *col = c->same_cols[rule_index];
 	struct note *n;
+	char *d;
 	size_t i;
 
 	/*
@@ -1116,17 +1118,25 @@ note_key(struct correlate *c, int rule_index, int64_t ts, int64_t id,
 	    (value == 0 && signbit(value)))))
 		return UTIL_INDEX_NONE;
 	n = note_new(c, ts, id);
+	/* room for the longest key: each field the value or the group */
+	buf_reserve(&c->note_keys, r->nsame * ((grp != NULL &&
+	    grp_len > sizeof value ? grp_len : sizeof value) + 1));
+	d = c->note_keys.data + c->note_keys.len;
 	/* as same_key writes the scan's value (column 2) and group (column 4) */
 	for (i = 0; i < r->nsame; i++) {
 		if (col[i] == 2 && has_value) {
-			buf_append(&c->note_keys, &value, sizeof value);
-			buf_putc(&c->note_keys, 0x1f);
+			memcpy(d, &value, sizeof value);
+			d += sizeof value;
+			*d++ = 0x1f;
 		} else if (col[i] == 4 && grp != NULL) {
-			buf_append(&c->note_keys, grp, grp_len);
-			buf_putc(&c->note_keys, 0x1f);
+			memcpy(d, grp, grp_len);
+			d += grp_len;
+			*d++ = 0x1f;
 		} else
-			buf_putc(&c->note_keys, 0x1e);
+			*d++ = 0x1e;
 	}
+	*d = '\0';
+	c->note_keys.len = (size_t)(d - c->note_keys.data);
 	n->key_len = c->note_keys.len - n->key_off;
 	return c->nnotes++;
 }
