@@ -162,9 +162,10 @@ static const char *const correlate_sql[ST_COUNT] = {
 };
 
 /*
- * Statements only a recompute, a repeat, a wait left open or a field
- * correlate_field_text cannot read needs: a run prepares them when it
- * first does (later_stmt), and a fresh ingest of one input seldom does.
+ * Statements only a recompute, a repeat, a wait left open, a field
+ * correlate_field_text cannot read or events not handed over need: a run
+ * prepares them when it first does (later_stmt), and a fresh ingest of
+ * one input seldom does.
  */
 static const unsigned char correlate_sql_later[ST_COUNT] = {
 	[ST_WALK] = 1,
@@ -180,6 +181,9 @@ static const unsigned char correlate_sql_later[ST_COUNT] = {
 	[ST_EXTRACT] = 1,
 	[ST_EXTRACT_LOWER] = 1,
 	[ST_FOLLOW_LAST] = 1,
+	[ST_FOLLOW_SUBJECTS] = 1,
+	[ST_SCAN_A_AFTER] = 1,
+	[ST_SCAN_B_AFTER] = 1,
 };
 
 /*
@@ -446,11 +450,11 @@ struct correlate {
 	int64_t			 repeats;	/* events newly marked a repeat, net */
 	/*
 	 * Per rule with same = F...: its events in a range of ts, with the
-	 * values of F... (same_scan_new), or NULL.
+	 * values of F... (same_scan_new), or NULL until run_same needs it.
 	 */
 	sqlite3_stmt		**same_scan;
 	int			**same_cols;	/* per rule with same =: same_column of each */
-	int			 prepared;	/* those of a run and same_scan are (prepare) */
+	int			 prepared;	/* those of a run are (prepare) */
 	/* the storm and expect scans */
 	struct key_scan		 scan_a, scan_b;
 	/* the keyed new events of same, storm and expect rules since the last run */
@@ -1755,13 +1759,16 @@ storm_feed(struct correlate *c, struct live *l, const struct work *w)
 	struct key_scan *ks = &c->scan_a;
 	struct row_src src;
 	struct scan_row row;
+	sqlite3_stmt *st;
 	int rc = 0;
 
 	if (w != NULL)
 		row_src_notes(c, &w->ch[CHAIN_OWN], &src);
 	else {
-		key_scan_start(ks, c->stmt[ST_SCAN_A_AFTER], 0, l->x.r->id,
-		    l->source_id, &l->a, l->field, l->path);
+		if ((st = later_stmt(c, ST_SCAN_A_AFTER)) == NULL)
+			return -1;
+		key_scan_start(ks, st, 0, l->x.r->id, l->source_id, &l->a,
+		    l->field, l->path);
 		row_src_scan(&src, ks);
 	}
 	while (!l->x.failed && (rc = row_src_next(c, &src, &row)) == 1) {
@@ -1886,16 +1893,20 @@ expect_feed(struct correlate *c, struct live *l, const struct work *w)
 	struct row_src ra, rb;
 	/* Zeroed: at -O3 the compiler cannot see that key_scan_next fills them. */
 	struct scan_row a = { 0 }, b = { 0 };
+	sqlite3_stmt *st_a, *st_b;
 	int ha, hb;
 
 	if (w != NULL) {
 		row_src_notes(c, &w->ch[CHAIN_OWN], &ra);
 		row_src_notes(c, &w->ch[CHAIN_TARGET], &rb);
 	} else {
-		key_scan_start(sa, c->stmt[ST_SCAN_A_AFTER], 1, r->id,
-		    l->source_id, &l->a, l->field, l->path);
-		key_scan_start(sb, c->stmt[ST_SCAN_B_AFTER], 1, r->expect_rule,
-		    l->source_id, &l->b, l->field, l->path);
+		if ((st_a = later_stmt(c, ST_SCAN_A_AFTER)) == NULL ||
+		    (st_b = later_stmt(c, ST_SCAN_B_AFTER)) == NULL)
+			return -1;
+		key_scan_start(sa, st_a, 1, r->id, l->source_id, &l->a,
+		    l->field, l->path);
+		key_scan_start(sb, st_b, 1, r->expect_rule, l->source_id,
+		    &l->b, l->field, l->path);
 		row_src_scan(&ra, sa);
 		row_src_scan(&rb, sb);
 	}
@@ -1942,6 +1953,7 @@ static int
 run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 {
 	const struct rule *r = &c->rs->rules[w->rule];
+	const struct work *notes = NULL;
 	sqlite3_stmt *st;
 	struct live *l;
 	int64_t quiet;
@@ -1965,13 +1977,16 @@ run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	/*
 	 * Subjects before a quiet point waited at most until it, so neither
 	 * their payments nor their incidents change.  A new source's first
-	 * work has every event of the pair noted and nothing written yet;
-	 * once a pairer has written, an earlier event is handled as for any
-	 * other source.
+	 * work has every event of the pair noted (in this run: an earlier
+	 * one would have built a pairer) and nothing written yet; once a
+	 * pairer has written, an earlier event is handled as for any other
+	 * source.
 	 */
-	if (l == NULL && idranges_has(&c->new_sources, w->source_id))
+	if (l == NULL && idranges_has(&c->new_sources, w->source_id)) {
 		quiet = w->from;
-	else if (quiet_point(c, r->id, w->source_id, w->from,
+		if (expect_notes_fit(w))
+			notes = w;
+	} else if (quiet_point(c, r->id, w->source_id, w->from,
 	    r->expect_within_ms, &quiet, err, errlen) != 0)
 		return -1;
 	else {
@@ -1995,7 +2010,7 @@ run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	l->pairer = expect_pairer_new(r->expect_within_ms, emit_expect, &l->x);
 	l->a.ts = l->b.ts = l->fed_ts = quiet;
 	l->a.id = l->b.id = 0;
-	if (expect_feed(c, l, NULL) != 0)
+	if (expect_feed(c, l, notes) != 0)
 		return db_fail(c, err, errlen, r->id, "recomputing expectations");
 	return 0;
 }
@@ -2429,7 +2444,7 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
     int64_t to, const struct work *notes, char *err, size_t errlen)
 {
 	const struct rule *r = &c->rs->rules[ri];
-	sqlite3_stmt *ss = c->stmt[ST_FOLLOW_SUBJECTS];
+	sqlite3_stmt *ss = NULL;
 	sqlite3_stmt *up = c->stmt[ST_SET_FOLLOW];
 	struct follow_window *fw;
 	struct follow_hit hit;
@@ -2441,6 +2456,8 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 	size_t k, wantlen = 0;
 	int rc = 0, failed = 0;
 
+	if (notes == NULL && (ss = later_stmt(c, ST_FOLLOW_SUBJECTS)) == NULL)
+		return db_fail(c, err, errlen, r->id, "linking");
 	fw = xcalloc(r->nfollows, sizeof *fw);
 	for (k = 0; k < r->nfollows; k++) {
 		if (c->follows_target[ri][k] < 0)
@@ -2720,10 +2737,10 @@ run_same(struct correlate *c, const struct work *wk, char *err, size_t errlen)
 {
 	size_t ri = (size_t)wk->rule;
 	const struct rule *r = &c->rs->rules[ri];
-	sqlite3_stmt *ss = c->same_scan[ri];
+	sqlite3_stmt *ss;
 	int64_t w = r->same_within_ms, ts, from = wk->from, to = wk->to;
 	int64_t source_id = wk->source_id;
-	struct same_state *st = xcalloc(1, sizeof *st);
+	struct same_state *st;
 	struct same_row *rows = NULL;
 	struct scan_pos last = { TS_NONE, 0 };
 	struct live *l;
@@ -2731,6 +2748,10 @@ run_same(struct correlate *c, const struct work *wk, char *err, size_t errlen)
 	struct buf key;
 	int rc, failed = 0, later = 1;
 
+	if ((ss = c->same_scan[ri]) == NULL &&
+	    (ss = c->same_scan[ri] = same_scan_new(c->db, r)) == NULL)
+		return db_fail(c, err, errlen, r->id, "marking repeated samples");
+	st = xcalloc(1, sizeof *st);
 	buf_init(&key);
 	/* the field paths stay bound: no clear_bindings here */
 	sqlite3_reset(ss);
@@ -3074,26 +3095,19 @@ in_transaction(struct correlate *c, int (*f)(struct correlate *, char *, size_t)
 static int
 prepare(struct correlate *c, size_t n, char *err, size_t errlen)
 {
-	const struct rule *r;
 	size_t i;
 
 	for (i = c->prepared ? ST_SOURCES : 0; i < n; i++) {
 		if (c->stmt[i] == NULL && !correlate_sql_later[i] &&
 		    sqlite3_prepare_v2(c->db, correlate_sql[i], -1,
-		    &c->stmt[i], NULL) != SQLITE_OK)
-			goto fail;
-	}
-	for (i = 0; !c->prepared && c->same_scan != NULL && i < c->rs->n; i++) {
-		r = &c->rs->rules[i];
-		if (r->nsame > 0 && c->same_scan[i] == NULL &&
-		    (c->same_scan[i] = same_scan_new(c->db, r)) == NULL)
-			goto fail;
+		    &c->stmt[i], NULL) != SQLITE_OK) {
+			store_sql_error(c->db, err, errlen,
+			    "preparing correlation");
+			return -1;
+		}
 	}
 	c->prepared = 1;
 	return 0;
-fail:
-	store_sql_error(c->db, err, errlen, "preparing correlation");
-	return -1;
 }
 
 int

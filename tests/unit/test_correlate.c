@@ -1273,6 +1273,16 @@ test_notes_feed(void **state)
 	run(&d);
 	check_rows(&d, OPEN_STORMS, "A|0|20000|3\n");
 	db_close(&d);
+
+	/* so is its pairer, from the first: nothing was stored for it before */
+	db_open(&d);
+	d.notes = 1;
+	correlate_note_new_source(d.c, d.src);
+	add_noted(&d, R_LEAK, S(0), SCOPE_X, SCOPE_Y);
+	add(&d, R_REC, S(3), SCOPE_X);
+	run(&d);
+	check_rows(&d, WAITS, "open|y|0|0|1|0\n");
+	db_close(&d);
 }
 
 static void
