@@ -870,15 +870,12 @@ correlate_free(struct correlate *c)
 
 /* The counts of (rule, source) of a new source; added if add, else NULL if none. */
 static struct new_pair *
-new_pair(struct correlate *c, int rule, int64_t source_id, int add)
+new_pair_find(struct correlate *c, int rule, int64_t source_id, int add)
 {
 	struct new_pair *p;
-	size_t it = 0, i = c->last_pair;
+	size_t it = 0, i;
 	uint64_t h;
 
-	if (i < c->npairs && c->pairs[i].rule == rule &&
-	    c->pairs[i].source_id == source_id)
-		return &c->pairs[i];
 	h = key_hash(rule, -2, source_id);
 	while ((i = util_index_next(&c->pairs_index, h, &it)) != UTIL_INDEX_NONE) {
 		if (c->pairs[i].rule == rule && c->pairs[i].source_id == source_id) {
@@ -899,6 +896,18 @@ new_pair(struct correlate *c, int rule, int64_t source_id, int add)
 	p->quiet = TS_HIGH;
 	p->first_note = UTIL_INDEX_NONE;
 	return p;
+}
+
+/* As new_pair_find, inline where the pair is the one found last. */
+static inline struct new_pair *
+new_pair(struct correlate *c, int rule, int64_t source_id, int add)
+{
+	size_t i = c->last_pair;
+
+	if (i < c->npairs && c->pairs[i].rule == rule &&
+	    c->pairs[i].source_id == source_id)
+		return &c->pairs[i];
+	return new_pair_find(c, rule, source_id, add);
 }
 
 int
@@ -930,19 +939,14 @@ work_widen(struct work *w, int64_t from, int64_t to, int64_t first,
  * its place in c->work.
  */
 static size_t
-mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
-    int64_t from, int64_t to, int64_t first, int64_t first_target)
+mark_find(struct correlate *c, int rule, enum work_kind kind,
+    int64_t source_id, int64_t from, int64_t to, int64_t first,
+    int64_t first_target)
 {
 	struct work *w;
-	size_t it = 0, i = c->last_work[kind];
+	size_t it = 0, i;
 	uint64_t h;
 
-	/* the events of a batch come in runs of one rule and source */
-	if (i < c->nwork && c->work[i].rule == rule && c->work[i].kind == kind &&
-	    c->work[i].source_id == source_id) {
-		work_widen(&c->work[i], from, to, first, first_target);
-		return i;
-	}
 	h = key_hash(rule, (int)kind, source_id);
 	while ((i = util_index_next(&c->work_index, h, &it)) != UTIL_INDEX_NONE) {
 		w = &c->work[i];
@@ -971,6 +975,23 @@ mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
 	}
 	w->unfit = 0;
 	return c->last_work[kind] = c->nwork - 1;
+}
+
+/* As mark_find, inline where the work is the one marked last. */
+static inline size_t
+mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
+    int64_t from, int64_t to, int64_t first, int64_t first_target)
+{
+	size_t i = c->last_work[kind];
+
+	/* the events of a batch come in runs of one rule and source */
+	if (i < c->nwork && c->work[i].rule == rule && c->work[i].kind == kind &&
+	    c->work[i].source_id == source_id) {
+		work_widen(&c->work[i], from, to, first, first_target);
+		return i;
+	}
+	return mark_find(c, rule, kind, source_id, from, to, first,
+	    first_target);
 }
 
 /*
