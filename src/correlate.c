@@ -250,6 +250,7 @@ struct work {
 /* A new event as correlate_note_sample or correlate_note_fields handed it over. */
 struct note {
 	int64_t		 ts, id;
+	int		 rule;			/* the event's */
 	size_t		 key_off, key_len;	/* in struct correlate's note_keys */
 	size_t		 next;			/* of its chain; UTIL_INDEX_NONE: last */
 };
@@ -362,6 +363,13 @@ struct live {
 	int			 target_at_fed;	/* expect: a target was fed at fed_ts */
 	/* same: the keys seen, having fed every stored event up to a; NULL: none */
 	struct same_state	*same;
+	/*
+	 * follows: a.ts is the latest subject stored.  tw, one per target
+	 * rule, are every stored target of the pair from log time tw_from
+	 * on; NULL: not known.
+	 */
+	struct follow_window	*tw;
+	int64_t			 tw_from;
 };
 
 /* Where open waits of a source are known settled: start <= through. */
@@ -473,6 +481,7 @@ struct correlate {
 };
 
 static char *field_path(const char *field);
+static void follow_windows_free(struct follow_window *tw, size_t n);
 static int data_version(struct correlate *c, int64_t *v, char *err,
     size_t errlen);
 
@@ -737,6 +746,7 @@ same_state_free(struct same_state *ss)
 static void
 live_free(struct live *l)
 {
+	follow_windows_free(l->tw, l->x.r->nfollows);
 	same_state_free(l->same);
 	storm_tracker_free(l->storm);
 	expect_pairer_free(l->pairer);
@@ -1020,7 +1030,7 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	const struct rule *r;
 	struct new_pair *p;
 	int role;
-	size_t j, k;
+	size_t j, k, m;
 
 	c->same_work = c->same_first = UTIL_INDEX_NONE;
 	c->nwants = 0;
@@ -1075,16 +1085,22 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 			    TS_HIGH, ts), CHAIN_TARGET, NOTE_FIELD_LOWER,
 			    r->expect_by);
 		/* ... and be followed only by subjects up to W after it. */
-		for (k = 0; k < r->nfollows; k++)
+		for (k = 0, m = UTIL_INDEX_NONE; k < r->nfollows; k++)
 			if (c->follows_target[j][k] == rule_index)
-				mark(c, (int)j, WORK_FOLLOWS, source_id, ts,
+				m = mark(c, (int)j, WORK_FOLLOWS, source_id, ts,
 				    ts + r->follows_within_ms, TS_HIGH, TS_HIGH);
+		/* one note, for each window of the rule */
+		if (m != UTIL_INDEX_NONE)
+			note_want(c, m, CHAIN_TARGET, NOTE_FIELDS, NULL);
 	}
 }
 
-/* A new note of the event (ts, id), its key to be appended to note_keys. */
+/*
+ * A new note of the event (ts, id) of rule, its key to be appended to
+ * note_keys.
+ */
 static struct note *
-note_new(struct correlate *c, int64_t ts, int64_t id)
+note_new(struct correlate *c, int rule, int64_t ts, int64_t id)
 {
 	struct note *n;
 
@@ -1094,6 +1110,7 @@ note_new(struct correlate *c, int64_t ts, int64_t id)
 	n = &c->notes[c->nnotes];
 	n->ts = ts;
 	n->id = id;
+	n->rule = rule;
 	n->key_off = c->note_keys.len;
 	n->key_len = 0;
 	n->next = UTIL_INDEX_NONE;
@@ -1142,7 +1159,7 @@ note_key(struct correlate *c, int rule_index, int64_t ts, int64_t id,
 	if (ts == TS_NONE || id <= 0 || (has_value && (isnan(value) ||
 	    (value == 0 && signbit(value)))))
 		return UTIL_INDEX_NONE;
-	n = note_new(c, ts, id);
+	n = note_new(c, rule_index, ts, id);
 	/* room for the longest key: each field the value or the group */
 	buf_reserve(&c->note_keys, r->nsame * ((grp != NULL &&
 	    grp_len > sizeof value ? grp_len : sizeof value) + 1));
@@ -1433,7 +1450,7 @@ correlate_note_fields(struct correlate *c, int rule_index, int64_t source_id,
 			continue;
 		}
 		if (nw->as == NOTE_FIELDS) {
-			n = note_new(c, ts, id);
+			n = note_new(c, rule_index, ts, id);
 			buf_append(&c->note_keys, fields, len);
 			buf_putc(&c->note_keys, '\0');
 			n->key_len = len;
@@ -1448,7 +1465,7 @@ correlate_note_fields(struct correlate *c, int rule_index, int64_t source_id,
 			w->unfit = 1;
 			continue;
 		}
-		n = note_new(c, ts, id);
+		n = note_new(c, rule_index, ts, id);
 		if (found == 1 && nw->as == NOTE_FIELD_LOWER) {
 			if (append_lower(&c->note_keys, v, vlen) != 0) {
 				w->unfit = 1;
@@ -2413,10 +2430,10 @@ follow_pick(struct follow_window *fw, int64_t subject_id, int64_t lo,
 	struct follow_row *row;
 	size_t i;
 
-	for (i = fw->head; i < fw->n; i++) {
+	/* the rows are in ts order */
+	for (i = fw->head; i < fw->n && fw->v[i].ts <= ts; i++) {
 		row = &fw->v[i];
-		if (row->ts < lo || row->ts > ts ||
-		    !follow_agrees(row, by, want, wantlen))
+		if (row->ts < lo || !follow_agrees(row, by, want, wantlen))
 			continue;
 		if (hit->id == 0 || follow_better(row->ts, row->id, hit->ts,
 		    hit->id, subject_id)) {
@@ -2458,11 +2475,14 @@ follow_next_subject(struct correlate *c, sqlite3_stmt *st,
 /*
  * Link the subjects of rule ri from source_id in [from, to] to the
  * targets they follow.  The subjects are the notes of the chain of notes
- * when it is not NULL, else they are read.
+ * when it is not NULL, else they are read; the targets are those of the
+ * windows mem when it is not NULL (which lose the rows no later subject
+ * needs), else they are read.
  */
 static int
 run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
-    int64_t to, const struct work *notes, char *err, size_t errlen)
+    int64_t to, const struct work *notes, struct follow_window *mem,
+    char *err, size_t errlen)
 {
 	const struct rule *r = &c->rs->rules[ri];
 	sqlite3_stmt *ss = NULL;
@@ -2479,8 +2499,8 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 
 	if (notes == NULL && (ss = later_stmt(c, ST_FOLLOW_SUBJECTS)) == NULL)
 		return db_fail(c, err, errlen, r->id, "linking");
-	fw = xcalloc(r->nfollows, sizeof *fw);
-	for (k = 0; k < r->nfollows; k++) {
+	fw = mem != NULL ? mem : xcalloc(r->nfollows, sizeof *fw);
+	for (k = 0; mem == NULL && k < r->nfollows; k++) {
 		if (c->follows_target[ri][k] < 0)
 			continue;
 		if (c->follow_scan[k] == NULL && sqlite3_prepare_v2(c->db,
@@ -2508,7 +2528,7 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 		follow_fields_init(&fields, text);
 		want = follow_fields_get(&fields, r->follows_by, &wantlen);
 		for (k = 0; !failed && k < r->nfollows; k++) {
-			if (fw[k].st == NULL)
+			if (c->follows_target[ri][k] < 0)
 				continue;
 			if (follow_window_advance(&fw[k], lo, ts) != 0)
 				failed = 1;
@@ -2536,12 +2556,91 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 	else
 		sqlite3_reset(ss);
 out:
-	for (k = 0; k < r->nfollows; k++)
+	for (k = 0; mem == NULL && k < r->nfollows; k++)
 		follow_window_end(&fw[k]);
-	free(fw);
+	if (mem == NULL)
+		free(fw);
 	if (failed || rc != 0)
 		return db_fail(c, err, errlen, r->id, "linking");
 	return 0;
+}
+
+/* Free n windows at tw (NULL: none). */
+static void
+follow_windows_free(struct follow_window *tw, size_t n)
+{
+	size_t k;
+
+	for (k = 0; tw != NULL && k < n; k++)
+		follow_window_end(&tw[k]);
+	free(tw);
+}
+
+static int
+follow_row_order(const void *a, const void *b)
+{
+	const struct follow_row *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return (x->ts > y->ts) - (x->ts < y->ts);
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * Add the new targets of w to l's windows (from tw_from on: no subject
+ * to come reaches one earlier) and keep their ts order.
+ */
+static void
+follow_windows_add(struct correlate *c, struct live *l, const struct work *w)
+{
+	const int *target = c->follows_target[l->rule];
+	const struct note *n;
+	struct follow_window *fw;
+	struct follow_row *row;
+	size_t i, k;
+
+	for (i = w->ch[CHAIN_TARGET].first; i != UTIL_INDEX_NONE; i = n->next) {
+		n = &c->notes[i];
+		if (n->ts < l->tw_from)
+			continue;
+		for (k = 0; k < l->x.r->nfollows; k++) {
+			if (target[k] != n->rule)
+				continue;
+			fw = &l->tw[k];
+			fw->v = util_grow(fw->v, &fw->cap, fw->n, sizeof *fw->v, 16);
+			row = &fw->v[fw->n++];
+			row->id = n->id;
+			row->ts = n->ts;
+			row->text = xstrdup(c->note_keys.data + n->key_off);
+			follow_fields_init(&row->fields, row->text);
+			if (fw->n - fw->head > 1 &&
+			    follow_row_order(row - 1, row) > 0)
+				qsort(fw->v + fw->head, fw->n - fw->head,
+				    sizeof *fw->v, follow_row_order);
+		}
+	}
+}
+
+/* Let l's windows go of the targets no subject after a.ts reaches. */
+static void
+follow_windows_trim(struct live *l)
+{
+	struct follow_window *fw;
+	size_t k;
+
+	if (l->a.ts - l->x.r->follows_within_ms + 1 > l->tw_from)
+		l->tw_from = l->a.ts - l->x.r->follows_within_ms + 1;
+	for (k = 0; k < l->x.r->nfollows; k++) {
+		fw = &l->tw[k];
+		while (fw->head < fw->n && fw->v[fw->head].ts < l->tw_from)
+			follow_row_free(&fw->v[fw->head++]);
+		if (fw->head > 0) {
+			memmove(fw->v, fw->v + fw->head,
+			    (fw->n - fw->head) * sizeof *fw->v);
+			fw->n -= fw->head;
+			fw->head = 0;
+		}
+	}
 }
 
 /*
@@ -2549,7 +2648,9 @@ out:
  * one of them was handed over and no subject stored before lies in the
  * work's range, else from the store.  What lies there is known from the
  * latest subject of the pair stored before, kept live (l->a.ts): nothing
- * for a new source, read once otherwise.
+ * for a new source, read once otherwise.  The targets such subjects may
+ * follow are kept live too for a new source, whose every target is
+ * handed over (until one cannot be): those after a.ts less the window.
  */
 static int
 run_follows_work(struct correlate *c, const struct work *w, char *err,
@@ -2557,20 +2658,38 @@ run_follows_work(struct correlate *c, const struct work *w, char *err,
 {
 	const struct rule *r = &c->rs->rules[w->rule];
 	struct live *l = live_find(c, w->rule, WORK_FOLLOWS, w->source_id);
+	struct follow_window *mem = NULL;
 	sqlite3_stmt *st;
-	int rc;
+	size_t k;
+	int rc, notes;
 
 	if (l == NULL && idranges_has(&c->new_sources, w->source_id)) {
 		l = live_new(c, w->rule, WORK_FOLLOWS, w->source_id, NULL);
 		l->a.ts = TS_LOW;
+		l->tw = xcalloc(r->nfollows, sizeof *l->tw);
+		for (k = 0; k < r->nfollows; k++)
+			l->tw[k].done = 1;
+		l->tw_from = TS_LOW;
+	}
+	notes = l != NULL && w->from > l->a.ts && chain_fits(w, CHAIN_OWN);
+	if (l != NULL && l->tw != NULL) {
+		if (chain_fits(w, CHAIN_TARGET)) {
+			follow_windows_add(c, l, w);
+			if (notes)
+				mem = l->tw;
+		} else {
+			follow_windows_free(l->tw, r->nfollows);
+			l->tw = NULL;
+		}
 	}
 	if (run_follows(c, (size_t)w->rule, w->source_id, w->from, w->to,
-	    l != NULL && w->from > l->a.ts && chain_fits(w, CHAIN_OWN) ? w :
-	    NULL, err, errlen) != 0)
+	    notes ? w : NULL, mem, err, errlen) != 0)
 		return -1;
 	if (l != NULL) {
 		if (w->last_own > l->a.ts)
 			l->a.ts = w->last_own;
+		if (l->tw != NULL)
+			follow_windows_trim(l);
 		return 0;
 	}
 	if ((st = later_stmt(c, ST_FOLLOW_LAST)) == NULL)

@@ -1124,7 +1124,7 @@ test_incremental_generated_notes(void **state)
  * recompute, links and inherited fields included.
  */
 static void
-follows_generated(int notes)
+follows_generated(int notes, int new_source)
 {
 	static const char *const models[] = { "{\"model\":\"kimi\"}",
 	    "{\"model\":\"glm\",\"code\":\"1\"}", "{\"model\":\"KIMI\",\"x\":\"2\"}",
@@ -1139,6 +1139,8 @@ follows_generated(int notes)
 
 	db_open(&d);
 	d.notes = notes;
+	if (new_source)
+		correlate_note_new_source(d.c, d.src);
 	for (i = 0; i < 300; i++) {
 		seed = seed * 1103515245u + 12345u;
 		ts += S((seed >> 16) % 4);
@@ -1164,13 +1166,14 @@ follows_generated(int notes)
 static void
 test_follows_generated(void **state)
 {
-	follows_generated(0);
+	follows_generated(0, 0);
 }
 
 static void
 test_follows_generated_notes(void **state)
 {
-	follows_generated(1);
+	follows_generated(1, 0);
+	follows_generated(1, 1);
 }
 
 #define SCOPE_E_ACUTE "{\"scope\":\"\xc3\x89\"}"
@@ -1272,6 +1275,29 @@ test_notes_feed(void **state)
 	add_noted(&d, R_WS, S(20), PEER_A, PEER_B);
 	run(&d);
 	check_rows(&d, OPEN_STORMS, "A|0|20000|3\n");
+	db_close(&d);
+
+	/*
+	 * A new source's follows keeps the targets handed over: they are
+	 * followed as noted, until one cannot be keyed.
+	 */
+	db_open(&d);
+	d.notes = 1;
+	correlate_note_new_source(d.c, d.src);
+	add_noted(&d, R_TIMEOUT, S(0), "{\"model\":\"kimi\"}",
+	    "{\"model\":\"glm\"}");
+	add(&d, R_FALLBACK, S(1), "{\"model\":\"kimi\"}");
+	run(&d);
+	add(&d, R_FALLBACK, S(2), "{\"model\":\"kimi\"}");
+	run(&d);
+	check_rows(&d, FOLLOWS, "1000|-|-\n2000|-|-\n");
+	/* handed over without its fields: read back from now on */
+	add_noted(&d, R_PERR, S(3), "{\"model\":\"glm\"}", NULL);
+	add(&d, R_FALLBACK, S(4), "{\"model\":\"kimi\"}");
+	run(&d);
+	add(&d, R_FALLBACK, S(5), "{\"model\":\"kimi\"}");
+	run(&d);
+	check_rows(&d, FOLLOWS, "1000|-|-\n2000|-|-\n4000|0|-\n5000|0|-\n");
 	db_close(&d);
 
 	/* so is its pairer, from the first: nothing was stored for it before */
