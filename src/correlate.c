@@ -239,9 +239,9 @@ struct work {
 	int64_t		 first, first_target;
 	int64_t		 last_own;	/* follows: the latest new subject, else TS_LOW */
 	/*
-	 * same, storm, expect and follows: the new events noted, of the rule and
-	 * (expect) of its target; unfit when one of them cannot be keyed as
-	 * the scan would key it.
+	 * The new events noted, of the rule and (expect, follows) of its
+	 * targets; unfit when one of them cannot be keyed as the scan would
+	 * key it.
 	 */
 	struct note_chain ch[CHAIN_COUNT];
 	int		 unfit;
@@ -465,13 +465,13 @@ struct correlate {
 	int			 prepared;	/* those of a run are (prepare) */
 	/* the storm and expect scans */
 	struct key_scan		 scan_a, scan_b;
-	/* the keyed new events of same, storm and expect rules since the last run */
+	/* the keyed new events since the last run */
 	struct note		*notes;
 	size_t			 nnotes, capnotes;
 	struct buf		 note_keys;
 	size_t			 same_work;	/* the work correlate_note just marked */
 	size_t			 same_first;	/* or the new pair whose first event it noted */
-	/* the storm and expect chains correlate_note just added to */
+	/* the chains correlate_note just added to, but for same's */
 	struct note_want	*wants;
 	size_t			 nwants, capwants;
 	int			 want_rule;	/* the event they are for */
