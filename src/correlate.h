@@ -46,9 +46,10 @@ void correlate_note_sample(struct correlate *c, int rule_index,
 /*
  * The event correlate_note was just told of was stored as id, with these
  * fields (len bytes, as stored in its column fields; NULL: none).  The
- * storms and expectations it takes part in then key it from them and
- * feed it without reading it back, where they can; an event noted
- * without this is read back.  fields is not kept.
+ * storms, expectations and follows it takes part in then take it from
+ * here, keyed by their by-field (follows: with its fields), without
+ * reading it back, where they can; an event noted without this is read
+ * back.  fields is copied.
  */
 void correlate_note_fields(struct correlate *c, int rule_index,
     int64_t source_id, int64_t ts, int64_t id, const char *fields, size_t len);
