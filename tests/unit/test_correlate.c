@@ -342,11 +342,6 @@ test_follows(void **state)
 }
 
 /*
- * Fallbacks far apart among many timeouts, in one run and then one more:
- * each follows the latest agreeing timeout of its own window, whatever
- * lies between the windows.
- */
-/*
  * What a fallback inherits is what cJSON would make of both fields,
  * whether they are read in place (the store's own form) or not: escapes,
  * white space, other values, a name twice, malformed fields.
@@ -398,6 +393,11 @@ test_follows_fields(void **state)
 	db_close(&d);
 }
 
+/*
+ * Fallbacks far apart among many timeouts, in one run and then one more:
+ * each follows the latest agreeing timeout of its own window, whatever
+ * lies between the windows.
+ */
 static void
 test_follows_sparse(void **state)
 {
