@@ -18,9 +18,11 @@
  * are replaced at each commit.  An event earlier than that, a rollback, a
  * commit by another connection or a rebuild falls back to the recompute
  * from a quiet point, which seeds the live state afresh.  The repeats of
- * a sample (same = ...) are kept live the same way, and fed the new
- * events from what the writer hands over with their ids, without reading
- * them back.
+ * a sample (same = ...) are kept live the same way.  The live state is fed
+ * the new events from what the writer hands over (id, time, and the
+ * value, group or fields the key is made of) without reading them back,
+ * where every new event of the pair was handed over and keyed as the
+ * scan would key it; else, and for every recompute, they are read back.
  */
 #include "correlate.h"
 
@@ -63,6 +65,7 @@ enum {
 	ST_SET_DUP_SAMPLE,
 	ST_EXTRACT,
 	ST_EXTRACT_LOWER,
+	ST_FOLLOW_LAST,
 	/* only a rebuild uses those below, so a run prepares them when it does */
 	ST_SOURCES,
 	ST_DEL_ALL,
@@ -107,6 +110,8 @@ static const char *const correlate_sql[ST_COUNT] = {
 	/* what key_scan cannot read itself (correlate_field_text) */
 	[ST_EXTRACT] = "SELECT json_extract(?1, ?2)",
 	[ST_EXTRACT_LOWER] = "SELECT lower(json_extract(?1, ?2))",
+	[ST_FOLLOW_LAST] =
+	    "SELECT max(ts) FROM events WHERE rule = ?1 AND source_id = ?2",
 	[ST_SOURCES] = "SELECT id FROM sources ORDER BY id",
 	[ST_DEL_ALL] = "DELETE FROM incidents",
 	[ST_CLEAR_ALL] =
@@ -157,9 +162,10 @@ static const char *const correlate_sql[ST_COUNT] = {
 };
 
 /*
- * Statements only a recompute, a repeat, a wait left open or a field
- * correlate_field_text cannot read needs: a run prepares them when it
- * first does (later_stmt), and a fresh ingest of one input seldom does.
+ * Statements only a recompute, a repeat, a wait left open, a field
+ * correlate_field_text cannot read or events not handed over need: a run
+ * prepares them when it first does (later_stmt), and a fresh ingest of
+ * one input seldom does.
  */
 static const unsigned char correlate_sql_later[ST_COUNT] = {
 	[ST_WALK] = 1,
@@ -174,6 +180,10 @@ static const unsigned char correlate_sql_later[ST_COUNT] = {
 	[ST_SET_DUP_SAMPLE] = 1,
 	[ST_EXTRACT] = 1,
 	[ST_EXTRACT_LOWER] = 1,
+	[ST_FOLLOW_LAST] = 1,
+	[ST_FOLLOW_SUBJECTS] = 1,
+	[ST_SCAN_A_AFTER] = 1,
+	[ST_SCAN_B_AFTER] = 1,
 };
 
 /*
@@ -201,6 +211,22 @@ enum work_kind {
 };
 
 /*
+ * The new events of a work's pair noted, and those of them handed over
+ * with their id and key (a chain through struct note).
+ */
+struct note_chain {
+	size_t		 nnoted, nkeyed;
+	size_t		 first, last;
+};
+
+/* Which chain of a work holds a note: the rule's events, its target's. */
+enum {
+	CHAIN_OWN,
+	CHAIN_TARGET,
+	CHAIN_COUNT
+};
+
+/*
  * One (rule, source) pair to recompute, from log time `from` (follows: to
  * `to`).  first and first_target are the earliest new events of the rule
  * and (expect) of its target, TS_HIGH if none; classic forbids the live path.
@@ -211,21 +237,40 @@ struct work {
 	int64_t		 source_id;
 	int64_t		 from, to;
 	int64_t		 first, first_target;
+	int64_t		 last_own;	/* follows: the latest new subject, else TS_LOW */
 	/*
-	 * same: the new events noted, and those of them handed over with
-	 * their id and key (a chain through struct same_note); unfit when
-	 * one of them cannot be keyed as the scan would key it.
+	 * The new events noted, of the rule and (expect, follows) of its
+	 * targets; unfit when one of them cannot be keyed as the scan would
+	 * key it.
 	 */
-	size_t		 nnoted, nkeyed;
-	size_t		 keyed_first, keyed_last;
+	struct note_chain ch[CHAIN_COUNT];
 	int		 unfit;
 };
 
-/* A new event of a same rule as correlate_note_sample handed it over. */
-struct same_note {
+/* A new event as correlate_note_sample or correlate_note_fields handed it over. */
+struct note {
 	int64_t		 ts, id;
+	int		 rule;			/* the event's */
 	size_t		 key_off, key_len;	/* in struct correlate's note_keys */
-	size_t		 next;			/* of its work; UTIL_INDEX_NONE: last */
+	size_t		 next;			/* of its chain; UTIL_INDEX_NONE: last */
+};
+
+/* What correlate_note_fields keeps of an event as its note's key. */
+enum note_as {
+	NOTE_FIELD,		/* the text of a field, as key_scan reads it */
+	NOTE_FIELD_LOWER,	/* the same, lowered */
+	NOTE_FIELDS		/* the fields themselves, with a NUL after them */
+};
+
+/*
+ * A chain correlate_note added to and correlate_note_fields keys the
+ * event into, with the field its key is.
+ */
+struct note_want {
+	size_t		 work;
+	int		 chain;
+	enum note_as	 as;
+	const char	*field;
 };
 
 /* The latest log time a source was noted at. */
@@ -318,6 +363,13 @@ struct live {
 	int			 target_at_fed;	/* expect: a target was fed at fed_ts */
 	/* same: the keys seen, having fed every stored event up to a; NULL: none */
 	struct same_state	*same;
+	/*
+	 * follows: a.ts is the latest subject stored.  tw, one per target
+	 * rule, are every stored target of the pair from log time tw_from
+	 * on; NULL: not known.
+	 */
+	struct follow_window	*tw;
+	int64_t			 tw_from;
 };
 
 /* Where open waits of a source are known settled: start <= through. */
@@ -406,24 +458,30 @@ struct correlate {
 	int64_t			 repeats;	/* events newly marked a repeat, net */
 	/*
 	 * Per rule with same = F...: its events in a range of ts, with the
-	 * values of F... (same_scan_new), or NULL.
+	 * values of F... (same_scan_new), or NULL until run_same needs it.
 	 */
 	sqlite3_stmt		**same_scan;
 	int			**same_cols;	/* per rule with same =: same_column of each */
-	int			 prepared;	/* those of a run and same_scan are (prepare) */
+	int			 prepared;	/* those of a run are (prepare) */
 	/* the storm and expect scans */
 	struct key_scan		 scan_a, scan_b;
-	/* the keyed new events of same rules since the last run */
-	struct same_note	*notes;
+	/* the keyed new events since the last run */
+	struct note		*notes;
 	size_t			 nnotes, capnotes;
 	struct buf		 note_keys;
 	size_t			 same_work;	/* the work correlate_note just marked */
 	size_t			 same_first;	/* or the new pair whose first event it noted */
+	/* the chains correlate_note just added to, but for same's */
+	struct note_want	*wants;
+	size_t			 nwants, capwants;
+	int			 want_rule;	/* the event they are for */
+	int64_t			 want_source;
 	uint64_t		 note_run;	/* which run's notes c->notes holds */
 	size_t			 last_work[WORK_SAME + 1];	/* marked last, per kind */
 };
 
 static char *field_path(const char *field);
+static void follow_windows_free(struct follow_window *tw, size_t n);
 static int data_version(struct correlate *c, int64_t *v, char *err,
     size_t errlen);
 
@@ -688,6 +746,7 @@ same_state_free(struct same_state *ss)
 static void
 live_free(struct live *l)
 {
+	follow_windows_free(l->tw, l->x.r->nfollows);
 	same_state_free(l->same);
 	storm_tracker_free(l->storm);
 	expect_pairer_free(l->pairer);
@@ -809,6 +868,7 @@ correlate_free(struct correlate *c)
 	idset_free(&c->open_sources);
 	free(c->notes);
 	buf_free(&c->note_keys);
+	free(c->wants);
 	free(c->scan_a.rows);
 	buf_free(&c->scan_a.keys);
 	free(c->scan_b.rows);
@@ -820,15 +880,12 @@ correlate_free(struct correlate *c)
 
 /* The counts of (rule, source) of a new source; added if add, else NULL if none. */
 static struct new_pair *
-new_pair(struct correlate *c, int rule, int64_t source_id, int add)
+new_pair_find(struct correlate *c, int rule, int64_t source_id, int add)
 {
 	struct new_pair *p;
-	size_t it = 0, i = c->last_pair;
+	size_t it = 0, i;
 	uint64_t h;
 
-	if (i < c->npairs && c->pairs[i].rule == rule &&
-	    c->pairs[i].source_id == source_id)
-		return &c->pairs[i];
 	h = key_hash(rule, -2, source_id);
 	while ((i = util_index_next(&c->pairs_index, h, &it)) != UTIL_INDEX_NONE) {
 		if (c->pairs[i].rule == rule && c->pairs[i].source_id == source_id) {
@@ -849,6 +906,18 @@ new_pair(struct correlate *c, int rule, int64_t source_id, int add)
 	p->quiet = TS_HIGH;
 	p->first_note = UTIL_INDEX_NONE;
 	return p;
+}
+
+/* As new_pair_find, inline where the pair is the one found last. */
+static inline struct new_pair *
+new_pair(struct correlate *c, int rule, int64_t source_id, int add)
+{
+	size_t i = c->last_pair;
+
+	if (i < c->npairs && c->pairs[i].rule == rule &&
+	    c->pairs[i].source_id == source_id)
+		return &c->pairs[i];
+	return new_pair_find(c, rule, source_id, add);
 }
 
 int
@@ -880,19 +949,14 @@ work_widen(struct work *w, int64_t from, int64_t to, int64_t first,
  * its place in c->work.
  */
 static size_t
-mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
-    int64_t from, int64_t to, int64_t first, int64_t first_target)
+mark_find(struct correlate *c, int rule, enum work_kind kind,
+    int64_t source_id, int64_t from, int64_t to, int64_t first,
+    int64_t first_target)
 {
 	struct work *w;
-	size_t it = 0, i = c->last_work[kind];
+	size_t it = 0, i;
 	uint64_t h;
 
-	/* the events of a batch come in runs of one rule and source */
-	if (i < c->nwork && c->work[i].rule == rule && c->work[i].kind == kind &&
-	    c->work[i].source_id == source_id) {
-		work_widen(&c->work[i], from, to, first, first_target);
-		return i;
-	}
 	h = key_hash(rule, (int)kind, source_id);
 	while ((i = util_index_next(&c->work_index, h, &it)) != UTIL_INDEX_NONE) {
 		w = &c->work[i];
@@ -914,10 +978,50 @@ mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
 	w->to = to;
 	w->first = first;
 	w->first_target = first_target;
-	w->nnoted = w->nkeyed = 0;
-	w->keyed_first = w->keyed_last = UTIL_INDEX_NONE;
+	w->last_own = TS_LOW;
+	for (i = 0; i < CHAIN_COUNT; i++) {
+		w->ch[i].nnoted = w->ch[i].nkeyed = 0;
+		w->ch[i].first = w->ch[i].last = UTIL_INDEX_NONE;
+	}
 	w->unfit = 0;
 	return c->last_work[kind] = c->nwork - 1;
+}
+
+/* As mark_find, inline where the work is the one marked last. */
+static inline size_t
+mark(struct correlate *c, int rule, enum work_kind kind, int64_t source_id,
+    int64_t from, int64_t to, int64_t first, int64_t first_target)
+{
+	size_t i = c->last_work[kind];
+
+	/* the events of a batch come in runs of one rule and source */
+	if (i < c->nwork && c->work[i].rule == rule && c->work[i].kind == kind &&
+	    c->work[i].source_id == source_id) {
+		work_widen(&c->work[i], from, to, first, first_target);
+		return i;
+	}
+	return mark_find(c, rule, kind, source_id, from, to, first,
+	    first_target);
+}
+
+/*
+ * Count a new event in chain ch of work k and have correlate_note_fields
+ * key it there, as `as` says, from field.
+ */
+static void
+note_want(struct correlate *c, size_t k, int ch, enum note_as as,
+    const char *field)
+{
+	struct note_want *nw;
+
+	c->work[k].ch[ch].nnoted++;
+	c->wants = util_grow(c->wants, &c->capwants, c->nwants,
+	    sizeof *c->wants, 4);
+	nw = &c->wants[c->nwants++];
+	nw->work = k;
+	nw->chain = ch;
+	nw->as = as;
+	nw->field = field;
 }
 
 void
@@ -926,9 +1030,12 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	const struct rule *r;
 	struct new_pair *p;
 	int role;
-	size_t j, k;
+	size_t j, k, m;
 
 	c->same_work = c->same_first = UTIL_INDEX_NONE;
+	c->nwants = 0;
+	c->want_rule = rule_index;
+	c->want_source = source_id;
 	if (!correlate_wants(c, rule_index))
 		return;
 	role = c->role[rule_index];
@@ -946,16 +1053,25 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	 * work is the order incidents get their ids in.
 	 */
 	if (role & ROLE_STORM)
-		mark(c, rule_index, WORK_STORM, source_id, ts, ts, ts, TS_HIGH);
+		note_want(c, mark(c, rule_index, WORK_STORM, source_id, ts, ts,
+		    ts, TS_HIGH), CHAIN_OWN, NOTE_FIELD,
+		    c->rs->rules[rule_index].storm_by);
 	if (role & ROLE_EXPECT)
-		mark(c, rule_index, WORK_EXPECT, source_id, ts, ts, ts, TS_HIGH);
-	if (role & ROLE_FOLLOWS)
-		mark(c, rule_index, WORK_FOLLOWS, source_id, ts, ts, ts, TS_HIGH);
+		note_want(c, mark(c, rule_index, WORK_EXPECT, source_id, ts, ts,
+		    ts, TS_HIGH), CHAIN_OWN, NOTE_FIELD_LOWER,
+		    c->rs->rules[rule_index].expect_by);
+	if (role & ROLE_FOLLOWS) {
+		k = mark(c, rule_index, WORK_FOLLOWS, source_id, ts, ts, ts,
+		    TS_HIGH);
+		if (ts > c->work[k].last_own)
+			c->work[k].last_own = ts;
+		note_want(c, k, CHAIN_OWN, NOTE_FIELDS, NULL);
+	}
 	/* a new source's first event of a same rule repeats nothing */
 	if ((role & ROLE_SAME) && (p == NULL || p->n >= 2)) {
 		c->same_work = mark(c, rule_index, WORK_SAME, source_id, ts, ts,
 		    TS_HIGH, TS_HIGH);
-		c->work[c->same_work].nnoted++;
+		c->work[c->same_work].ch[CHAIN_OWN].nnoted++;
 	} else if (role & ROLE_SAME)
 		c->same_first = (size_t)(p - c->pairs);
 	if (!(role & ROLE_TARGET))
@@ -964,15 +1080,62 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 		r = &c->rs->rules[j];
 		/* A target can pay only subjects up to W before it ... */
 		if (c->expect_target[j] == rule_index)
-			mark(c, (int)j, WORK_EXPECT, source_id,
+			note_want(c, mark(c, (int)j, WORK_EXPECT, source_id,
 			    ts - r->expect_within_ms, ts - r->expect_within_ms,
-			    TS_HIGH, ts);
+			    TS_HIGH, ts), CHAIN_TARGET, NOTE_FIELD_LOWER,
+			    r->expect_by);
 		/* ... and be followed only by subjects up to W after it. */
-		for (k = 0; k < r->nfollows; k++)
+		for (k = 0, m = UTIL_INDEX_NONE; k < r->nfollows; k++)
 			if (c->follows_target[j][k] == rule_index)
-				mark(c, (int)j, WORK_FOLLOWS, source_id, ts,
+				m = mark(c, (int)j, WORK_FOLLOWS, source_id, ts,
 				    ts + r->follows_within_ms, TS_HIGH, TS_HIGH);
+		/* one note, for each window of the rule */
+		if (m != UTIL_INDEX_NONE)
+			note_want(c, m, CHAIN_TARGET, NOTE_FIELDS, NULL);
 	}
+}
+
+/*
+ * A new note of the event (ts, id) of rule, its key to be appended to
+ * note_keys.
+ */
+static struct note *
+note_new(struct correlate *c, int rule, int64_t ts, int64_t id)
+{
+	struct note *n;
+
+	if (c->nnotes == c->capnotes)
+		c->notes = util_grow(c->notes, &c->capnotes, c->nnotes,
+		    sizeof *c->notes, 64);
+	n = &c->notes[c->nnotes];
+	n->ts = ts;
+	n->id = id;
+	n->rule = rule;
+	n->key_off = c->note_keys.len;
+	n->key_len = 0;
+	n->next = UTIL_INDEX_NONE;
+	return n;
+}
+
+/* Append note i to the chain ch of w. */
+static void
+chain_add(struct correlate *c, struct work *w, int ch, size_t i)
+{
+	struct note_chain *nc = &w->ch[ch];
+
+	if (nc->last != UTIL_INDEX_NONE)
+		c->notes[nc->last].next = i;
+	else
+		nc->first = i;
+	nc->last = i;
+	nc->nkeyed++;
+}
+
+/* Whether every new event of chain ch of w was handed over with its key. */
+static int
+chain_fits(const struct work *w, int ch)
+{
+	return !w->unfit && w->ch[ch].nkeyed == w->ch[ch].nnoted;
 }
 
 /*
@@ -985,7 +1148,8 @@ note_key(struct correlate *c, int rule_index, int64_t ts, int64_t id,
 {
 	const struct rule *r = &c->rs->rules[rule_index];
 	const int *col = c->same_cols[rule_index];
-	struct same_note *n;
+	struct note *n;
+	char *d;
 	size_t i;
 
 	/*
@@ -995,24 +1159,26 @@ note_key(struct correlate *c, int rule_index, int64_t ts, int64_t id,
 	if (ts == TS_NONE || id <= 0 || (has_value && (isnan(value) ||
 	    (value == 0 && signbit(value)))))
 		return UTIL_INDEX_NONE;
-	c->notes = util_grow(c->notes, &c->capnotes, c->nnotes,
-	    sizeof *c->notes, 64);
-	n = &c->notes[c->nnotes];
-	n->ts = ts;
-	n->id = id;
-	n->key_off = c->note_keys.len;
-	n->next = UTIL_INDEX_NONE;
+	n = note_new(c, rule_index, ts, id);
+	/* room for the longest key: each field the value or the group */
+	buf_reserve(&c->note_keys, r->nsame * ((grp != NULL &&
+	    grp_len > sizeof value ? grp_len : sizeof value) + 1));
+	d = c->note_keys.data + c->note_keys.len;
 	/* as same_key writes the scan's value (column 2) and group (column 4) */
 	for (i = 0; i < r->nsame; i++) {
 		if (col[i] == 2 && has_value) {
-			buf_append(&c->note_keys, &value, sizeof value);
-			buf_putc(&c->note_keys, 0x1f);
+			memcpy(d, &value, sizeof value);
+			d += sizeof value;
+			*d++ = 0x1f;
 		} else if (col[i] == 4 && grp != NULL) {
-			buf_append(&c->note_keys, grp, grp_len);
-			buf_putc(&c->note_keys, 0x1f);
+			memcpy(d, grp, grp_len);
+			d += grp_len;
+			*d++ = 0x1f;
 		} else
-			buf_putc(&c->note_keys, 0x1e);
+			*d++ = 0x1e;
 	}
+	*d = '\0';
+	c->note_keys.len = (size_t)(d - c->note_keys.data);
 	n->key_len = c->note_keys.len - n->key_off;
 	return c->nnotes++;
 }
@@ -1048,12 +1214,7 @@ correlate_note_sample(struct correlate *c, int rule_index, int64_t source_id,
 		w->unfit = 1;
 		return;
 	}
-	if (w->keyed_last != UTIL_INDEX_NONE)
-		c->notes[w->keyed_last].next = i;
-	else
-		w->keyed_first = i;
-	w->keyed_last = i;
-	w->nkeyed++;
+	chain_add(c, w, CHAIN_OWN, i);
 }
 
 void
@@ -1265,6 +1426,59 @@ append_lower(struct buf *b, const char *s, size_t n)
 	return 0;
 }
 
+void
+correlate_note_fields(struct correlate *c, int rule_index, int64_t source_id,
+    int64_t ts, int64_t id, const char *fields, size_t len)
+{
+	const struct note_want *nw;
+	struct work *w;
+	struct note *n;
+	const char *v;
+	size_t i, vlen;
+	int found;
+
+	/* not the event correlate_note was told of: its chains stay unkeyed */
+	if (rule_index != c->want_rule || source_id != c->want_source)
+		c->nwants = 0;
+	for (i = 0; i < c->nwants; i++) {
+		nw = &c->wants[i];
+		w = &c->work[nw->work];
+		/* the scans read no untimed event */
+		if (ts == TS_NONE || id <= 0 ||
+		    (nw->as == NOTE_FIELDS && fields == NULL)) {
+			w->unfit = 1;
+			continue;
+		}
+		if (nw->as == NOTE_FIELDS) {
+			n = note_new(c, rule_index, ts, id);
+			buf_append(&c->note_keys, fields, len);
+			buf_putc(&c->note_keys, '\0');
+			n->key_len = len;
+			chain_add(c, w, nw->chain, c->nnotes++);
+			continue;
+		}
+		/* as key_scan_take keys the stored fields */
+		found = fields != NULL ? correlate_field_text(fields, len,
+		    nw->field, nw->field != NULL ? strlen(nw->field) : 0, &v,
+		    &vlen) : 0;
+		if (found < 0) {
+			w->unfit = 1;
+			continue;
+		}
+		n = note_new(c, rule_index, ts, id);
+		if (found == 1 && nw->as == NOTE_FIELD_LOWER) {
+			if (append_lower(&c->note_keys, v, vlen) != 0) {
+				w->unfit = 1;
+				continue;
+			}
+		} else if (found == 1)
+			buf_append(&c->note_keys, v, vlen);
+		n->key_len = c->note_keys.len - n->key_off;
+		chain_add(c, w, nw->chain, c->nnotes++);
+	}
+	c->nwants = 0;
+}
+
 /*
  * Read the row st is on, at ts, into ks: its key is what
  * json_extract(fields, path), lowered if ks->fold, would give, NULL as "".
@@ -1412,6 +1626,84 @@ key_scan_next(struct correlate *c, struct key_scan *ks, struct scan_row *row)
 	return 1;
 }
 
+/*
+ * The events a storm or an expectation is fed, in (ts, id) order: those
+ * of a key_scan, or those handed over in the notes of a chain.
+ */
+struct row_src {
+	struct key_scan		*ks;	/* NULL: from rows */
+	struct scan_row		*rows;	/* owned; keys in note_keys */
+	size_t			 n, next;
+};
+
+static int
+scan_row_order(const void *a, const void *b)
+{
+	const struct scan_row *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return (x->ts > y->ts) - (x->ts < y->ts);
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static void
+row_src_scan(struct row_src *src, struct key_scan *ks)
+{
+	src->ks = ks;
+	src->rows = NULL;
+	src->n = src->next = 0;
+}
+
+/* The notes of chain nc, put in (ts, id) order where they are not. */
+static void
+row_src_notes(struct correlate *c, const struct note_chain *nc,
+    struct row_src *src)
+{
+	const struct note *n;
+	struct scan_row *row;
+	size_t k;
+	int sorted = 1;
+
+	src->ks = NULL;
+	src->rows = xmalloc((nc->nkeyed > 0 ? nc->nkeyed : 1) *
+	    sizeof *src->rows);
+	src->n = src->next = 0;
+	for (k = nc->first; k != UTIL_INDEX_NONE; k = n->next) {
+		n = &c->notes[k];
+		row = &src->rows[src->n];
+		row->id = n->id;
+		row->ts = n->ts;
+		row->key = c->note_keys.data != NULL ?
+		    c->note_keys.data + n->key_off : "";
+		row->keylen = n->key_len;
+		if (src->n > 0 && scan_row_order(row - 1, row) > 0)
+			sorted = 0;
+		src->n++;
+	}
+	if (!sorted)
+		qsort(src->rows, src->n, sizeof *src->rows, scan_row_order);
+}
+
+/* As key_scan_next. */
+static int
+row_src_next(struct correlate *c, struct row_src *src, struct scan_row *row)
+{
+	if (src->ks != NULL)
+		return key_scan_next(c, src->ks, row);
+	if (src->next == src->n)
+		return 0;
+	*row = src->rows[src->next++];
+	return 1;
+}
+
+static void
+row_src_end(struct row_src *src)
+{
+	if (src->ks != NULL)
+		key_scan_end(src->ks);
+	free(src->rows);
+}
+
 /* A JSON path naming one field, quoted so any field name is literal. */
 static char *
 field_path(const char *field)
@@ -1496,23 +1788,33 @@ emit_storm(const struct storm_episode *ep, void *arg)
 
 /*
  * Feed l's tracker the events after its position, then write the storms
- * still open that changed.  0, or -1 (rows or the scan failed).
+ * still open that changed.  Those events are the notes of w when w is not
+ * NULL, else they are read back.  0, or -1 (rows or the scan failed).
  */
 static int
-storm_feed(struct correlate *c, struct live *l)
+storm_feed(struct correlate *c, struct live *l, const struct work *w)
 {
 	struct key_scan *ks = &c->scan_a;
+	struct row_src src;
 	struct scan_row row;
+	sqlite3_stmt *st;
 	int rc = 0;
 
-	key_scan_start(ks, c->stmt[ST_SCAN_A_AFTER], 0, l->x.r->id,
-	    l->source_id, &l->a, l->field, l->path);
-	while (!l->x.failed && (rc = key_scan_next(c, ks, &row)) == 1) {
+	if (w != NULL)
+		row_src_notes(c, &w->ch[CHAIN_OWN], &src);
+	else {
+		if ((st = later_stmt(c, ST_SCAN_A_AFTER)) == NULL)
+			return -1;
+		key_scan_start(ks, st, 0, l->x.r->id, l->source_id, &l->a,
+		    l->field, l->path);
+		row_src_scan(&src, ks);
+	}
+	while (!l->x.failed && (rc = row_src_next(c, &src, &row)) == 1) {
 		storm_tracker_feed(l->storm, row.ts, row.key, row.keylen, row.id);
 		l->a.ts = row.ts;
 		l->a.id = row.id;
 	}
-	key_scan_end(ks);
+	row_src_end(&src);
 	if (!l->x.failed && rc == 0)
 		storm_tracker_snapshot(l->storm);
 	return l->x.failed || rc != 0 ? -1 : 0;
@@ -1525,12 +1827,17 @@ run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	sqlite3_stmt *st;
 	struct live *l;
 	struct new_pair *p;
+	const struct work *notes;
 	int64_t quiet;
 
-	/* New events all after the last one fed: feed only them. */
+	/*
+	 * New events all after the last one fed: feed only them, which are
+	 * every event stored after it, as noted where they all were keyed.
+	 */
 	l = live_find(c, w->rule, WORK_STORM, w->source_id);
 	if (l != NULL && w->first >= l->a.ts) {
-		if (storm_feed(c, l) != 0)
+		if (storm_feed(c, l, chain_fits(w, CHAIN_OWN) &&
+		    w->ch[CHAIN_OWN].nnoted > 0 ? w : NULL) != 0)
 			return db_fail(c, err, errlen, r->id, "updating storms");
 		return 0;
 	}
@@ -1543,10 +1850,14 @@ run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	 * starts afresh from a quiet point, as for any other source.
 	 */
 	p = new_pair(c, w->rule, w->source_id, 0);
+	notes = NULL;
 	if (p != NULL && l == NULL) {
 		if (p->n < (uint32_t)r->storm_n)
 			return 0;
 		quiet = p->quiet;
+		/* all of them noted in this run: those notes are the events */
+		if (chain_fits(w, CHAIN_OWN) && p->n == w->ch[CHAIN_OWN].nnoted)
+			notes = w;
 	} else if (quiet_point(c, r->id, w->source_id, w->from,
 	    r->storm_window_ms, &quiet, err, errlen) != 0)
 		return -1;
@@ -1565,7 +1876,7 @@ run_storm(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	    &l->x);
 	l->a.ts = quiet;
 	l->a.id = 0;
-	if (storm_feed(c, l) != 0)
+	if (storm_feed(c, l, notes) != 0)
 		return db_fail(c, err, errlen, r->id, "recomputing storms");
 	return 0;
 }
@@ -1609,22 +1920,36 @@ emit_expect(const struct expect_result *res, void *arg)
 /*
  * Feed l's pairer the subjects and targets after its positions, merged in
  * time order, then write the waits that came since the last commit.
+ * Those events are the notes of w when w is not NULL, else they are read
+ * back.
  */
 static int
-expect_feed(struct correlate *c, struct live *l)
+expect_feed(struct correlate *c, struct live *l, const struct work *w)
 {
 	struct key_scan *sa = &c->scan_a, *sb = &c->scan_b;
 	const struct rule *r = l->x.r;
+	struct row_src ra, rb;
 	/* Zeroed: at -O3 the compiler cannot see that key_scan_next fills them. */
 	struct scan_row a = { 0 }, b = { 0 };
+	sqlite3_stmt *st_a, *st_b;
 	int ha, hb;
 
-	key_scan_start(sa, c->stmt[ST_SCAN_A_AFTER], 1, r->id, l->source_id,
-	    &l->a, l->field, l->path);
-	key_scan_start(sb, c->stmt[ST_SCAN_B_AFTER], 1, r->expect_rule,
-	    l->source_id, &l->b, l->field, l->path);
-	ha = key_scan_next(c, sa, &a);
-	hb = key_scan_next(c, sb, &b);
+	if (w != NULL) {
+		row_src_notes(c, &w->ch[CHAIN_OWN], &ra);
+		row_src_notes(c, &w->ch[CHAIN_TARGET], &rb);
+	} else {
+		if ((st_a = later_stmt(c, ST_SCAN_A_AFTER)) == NULL ||
+		    (st_b = later_stmt(c, ST_SCAN_B_AFTER)) == NULL)
+			return -1;
+		key_scan_start(sa, st_a, 1, r->id, l->source_id, &l->a,
+		    l->field, l->path);
+		key_scan_start(sb, st_b, 1, r->expect_rule, l->source_id,
+		    &l->b, l->field, l->path);
+		row_src_scan(&ra, sa);
+		row_src_scan(&rb, sb);
+	}
+	ha = row_src_next(c, &ra, &a);
+	hb = row_src_next(c, &rb, &b);
 	while (!l->x.failed && ha >= 0 && hb >= 0 && (ha || hb)) {
 		/* At equal times the subject goes first: a target then still pays. */
 		if (ha && (!hb || a.ts <= b.ts)) {
@@ -1634,27 +1959,39 @@ expect_feed(struct correlate *c, struct live *l)
 			if (a.ts > l->fed_ts)
 				l->target_at_fed = 0;
 			l->fed_ts = a.ts;
-			ha = key_scan_next(c, sa, &a);
+			ha = row_src_next(c, &ra, &a);
 		} else {
 			expect_pairer_target(l->pairer, b.ts, b.key, b.keylen, b.id);
 			l->b.ts = b.ts;
 			l->b.id = b.id;
 			l->fed_ts = b.ts;
 			l->target_at_fed = 1;
-			hb = key_scan_next(c, sb, &b);
+			hb = row_src_next(c, &rb, &b);
 		}
 	}
-	key_scan_end(sa);
-	key_scan_end(sb);
+	row_src_end(&ra);
+	row_src_end(&rb);
 	if (!l->x.failed && ha == 0 && hb == 0)
 		expect_pairer_snapshot(l->pairer, log_time(c, l->source_id));
 	return l->x.failed || ha != 0 || hb != 0 ? -1 : 0;
+}
+
+/*
+ * Whether the notes of w are every subject and target stored after what
+ * its live pairer fed: all were keyed (and there are some).
+ */
+static int
+expect_notes_fit(const struct work *w)
+{
+	return chain_fits(w, CHAIN_OWN) && chain_fits(w, CHAIN_TARGET) &&
+	    w->ch[CHAIN_OWN].nnoted + w->ch[CHAIN_TARGET].nnoted > 0;
 }
 
 static int
 run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 {
 	const struct rule *r = &c->rs->rules[w->rule];
+	const struct work *notes = NULL;
 	sqlite3_stmt *st;
 	struct live *l;
 	int64_t quiet;
@@ -1669,7 +2006,7 @@ run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	if (l != NULL && w->first_target >= l->fed_ts &&
 	    (w->first > l->fed_ts ||
 	    (w->first == l->fed_ts && !l->target_at_fed))) {
-		if (expect_feed(c, l) != 0)
+		if (expect_feed(c, l, expect_notes_fit(w) ? w : NULL) != 0)
 			return db_fail(c, err, errlen, r->id,
 			    "updating expectations");
 		return 0;
@@ -1678,13 +2015,16 @@ run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	/*
 	 * Subjects before a quiet point waited at most until it, so neither
 	 * their payments nor their incidents change.  A new source's first
-	 * work has every event of the pair noted and nothing written yet;
-	 * once a pairer has written, an earlier event is handled as for any
-	 * other source.
+	 * work has every event of the pair noted (in this run: an earlier
+	 * one would have built a pairer) and nothing written yet; once a
+	 * pairer has written, an earlier event is handled as for any other
+	 * source.
 	 */
-	if (l == NULL && idranges_has(&c->new_sources, w->source_id))
+	if (l == NULL && idranges_has(&c->new_sources, w->source_id)) {
 		quiet = w->from;
-	else if (quiet_point(c, r->id, w->source_id, w->from,
+		if (expect_notes_fit(w))
+			notes = w;
+	} else if (quiet_point(c, r->id, w->source_id, w->from,
 	    r->expect_within_ms, &quiet, err, errlen) != 0)
 		return -1;
 	else {
@@ -1708,7 +2048,7 @@ run_expect(struct correlate *c, const struct work *w, char *err, size_t errlen)
 	l->pairer = expect_pairer_new(r->expect_within_ms, emit_expect, &l->x);
 	l->a.ts = l->b.ts = l->fed_ts = quiet;
 	l->a.id = l->b.id = 0;
-	if (expect_feed(c, l) != 0)
+	if (expect_feed(c, l, notes) != 0)
 		return db_fail(c, err, errlen, r->id, "recomputing expectations");
 	return 0;
 }
@@ -1742,14 +2082,189 @@ inherit_fields(const cJSON *subject, const cJSON *target)
 	return json;
 }
 
+/* A field of stored fields read in place: its name and its text. */
+struct flat_field {
+	const char	*name, *text;
+	size_t		 namelen, len;
+};
+
+/*
+ * The fields of an event a follows reads: in place (flat) where they are
+ * what the store writes (see correlate_field_text) and name no field
+ * twice, which is nearly always; else parsed by cJSON, which then judges
+ * them.  Read when first needed.
+ */
+struct follow_fields {
+	const char		*text;	/* NUL-terminated; NULL: none */
+	int			 read;	/* is_flat is known */
+	int			 is_flat;
+	struct flat_field	*flat;	/* owned: n of them, if is_flat */
+	size_t			 n;
+	cJSON			*json;	/* owned: text parsed, once parsed */
+	int			 parsed;
+};
+
+/*
+ * The fields of text as the store writes them, n of them in *out (owned
+ * by the caller); -1 if they are anything else, or name a field twice.
+ */
+static int
+flat_parse(const char *text, struct flat_field **out, size_t *n)
+{
+	const char *p = text, *end = text + strlen(text);
+	struct flat_field *v = NULL, *f;
+	size_t cap = 0, i;
+
+	*out = NULL;
+	*n = 0;
+	if (end - p < 2 || *p++ != '{' || *--end != '}')
+		return -1;
+	while (p < end) {
+		v = util_grow(v, &cap, *n, sizeof *v, 8);
+		f = &v[*n];
+		if ((f->name = plain_string(&p, end, &f->namelen)) == NULL ||
+		    p == end || *p++ != ':' ||
+		    (f->text = plain_string(&p, end, &f->len)) == NULL ||
+		    (p < end && *p++ != ',') || (p == end && p[-1] == ','))
+			goto fail;
+		for (i = 0; i < *n; i++)
+			if (v[i].namelen == f->namelen &&
+			    memcmp(v[i].name, f->name, f->namelen) == 0)
+				goto fail;
+		(*n)++;
+	}
+	*out = v;
+	return 0;
+fail:
+	free(v);
+	*n = 0;
+	return -1;
+}
+
+static void
+follow_fields_init(struct follow_fields *ff, const char *text)
+{
+	memset(ff, 0, sizeof *ff);
+	ff->text = text;
+}
+
+static void
+follow_fields_free(struct follow_fields *ff)
+{
+	free(ff->flat);
+	cJSON_Delete(ff->json);
+}
+
+/* The fields parsed by cJSON (NULL: none or unparsable). */
+static const cJSON *
+follow_fields_json(struct follow_fields *ff)
+{
+	if (!ff->parsed) {
+		ff->json = ff->text != NULL ? cJSON_Parse(ff->text) : NULL;
+		ff->parsed = 1;
+	}
+	return ff->json;
+}
+
+/* Whether the fields are read in place: no fields are, as an empty object. */
+static int
+follow_fields_flat(struct follow_fields *ff)
+{
+	if (!ff->read) {
+		ff->read = 1;
+		ff->is_flat = ff->text == NULL ||
+		    flat_parse(ff->text, &ff->flat, &ff->n) == 0;
+	}
+	return ff->is_flat;
+}
+
+/* The text of string field `name` of parsed fields, or NULL: points into o. */
+static const char *
+fields_get(const cJSON *o, const char *name)
+{
+	const cJSON *it;
+
+	if (o == NULL || name == NULL)
+		return NULL;
+	it = cJSON_GetObjectItemCaseSensitive(o, name);
+	if (!cJSON_IsString(it) || it->valuestring == NULL)
+		return NULL;
+	return it->valuestring;
+}
+
+/* The flat field named name (namelen bytes), or NULL. */
+static const struct flat_field *
+flat_find(const struct follow_fields *ff, const char *name, size_t namelen)
+{
+	size_t i;
+
+	for (i = 0; i < ff->n; i++)
+		if (ff->flat[i].namelen == namelen &&
+		    memcmp(ff->flat[i].name, name, namelen) == 0)
+			return &ff->flat[i];
+	return NULL;
+}
+
+/* The text of string field `name` (NULL: none), *len bytes, or NULL. */
+static const char *
+follow_fields_get(struct follow_fields *ff, const char *name, size_t *len)
+{
+	const struct flat_field *f;
+	const char *v;
+
+	if (name == NULL)
+		return NULL;
+	if (follow_fields_flat(ff)) {
+		if ((f = flat_find(ff, name, strlen(name))) == NULL)
+			return NULL;
+		*len = f->len;
+		return f->text;
+	}
+	if ((v = fields_get(follow_fields_json(ff), name)) != NULL)
+		*len = strlen(v);
+	return v;
+}
+
+/*
+ * As inherit_fields, for the fields of subject and target: cJSON would
+ * print flat fields as they are, in the order of the target's.
+ */
+static char *
+follow_inherit(struct follow_fields *subject, struct follow_fields *target)
+{
+	const struct flat_field *f;
+	struct buf b;
+	size_t i;
+
+	if (!follow_fields_flat(subject) || !follow_fields_flat(target))
+		return inherit_fields(follow_fields_json(subject),
+		    follow_fields_json(target));
+	buf_init(&b);
+	for (i = 0; i < target->n; i++) {
+		f = &target->flat[i];
+		if (flat_find(subject, f->name, f->namelen) != NULL)
+			continue;
+		buf_putc(&b, b.len == 0 ? '{' : ',');
+		buf_putc(&b, '"');
+		buf_append(&b, f->name, f->namelen);
+		buf_puts(&b, "\":\"");
+		buf_append(&b, f->text, f->len);
+		buf_putc(&b, '"');
+	}
+	if (b.len == 0)
+		return NULL;
+	buf_putc(&b, '}');
+	return b.data;
+}
+
 /*
  * The target a subject follows so far: the best by follow_better.  fields
  * points into a follow_window, which holds still while the subject is
  * settled.
  */
 struct follow_hit {
-	int64_t		 id, ts;
-	const cJSON	*fields;
+	int64_t			 id, ts;
+	struct follow_fields	*fields;
 };
 
 /*
@@ -1769,30 +2284,15 @@ follow_better(int64_t ts, int64_t id, int64_t best_ts, int64_t best_id,
 	return id > best_id;
 }
 
-/* The text of string field `name` of parsed fields, or NULL: points into o. */
-static const char *
-fields_get(const cJSON *o, const char *name)
-{
-	const cJSON *it;
-
-	if (o == NULL || name == NULL)
-		return NULL;
-	it = cJSON_GetObjectItemCaseSensitive(o, name);
-	if (!cJSON_IsString(it) || it->valuestring == NULL)
-		return NULL;
-	return it->valuestring;
-}
-
 /*
- * A target event read into a follow_window, its fields parsed when a
+ * A target event read into a follow_window, its fields read when a
  * subject first needs them: most targets are followed by one subject, or
  * by none.
  */
 struct follow_row {
-	int64_t		 id, ts;
-	char		*text;		/* owned: the stored fields; NULL: none */
-	cJSON		*fields;	/* owned: text parsed, once parsed */
-	int		 parsed;
+	int64_t			 id, ts;
+	char			*text;		/* owned: the stored fields; NULL: none */
+	struct follow_fields	 fields;	/* of text */
 };
 
 /*
@@ -1819,18 +2319,8 @@ struct follow_window {
 static void
 follow_row_free(struct follow_row *row)
 {
+	follow_fields_free(&row->fields);
 	free(row->text);
-	cJSON_Delete(row->fields);
-}
-
-static const cJSON *
-follow_row_fields(struct follow_row *row)
-{
-	if (!row->parsed) {
-		row->fields = row->text != NULL ? cJSON_Parse(row->text) : NULL;
-		row->parsed = 1;
-	}
-	return row->fields;
 }
 
 static void
@@ -1901,8 +2391,7 @@ follow_window_advance(struct follow_window *fw, int64_t lo, int64_t ts)
 		row->ts = tts;
 		text = (const char *)sqlite3_column_text(fw->st, 2);
 		row->text = text != NULL ? xstrdup(text) : NULL;
-		row->fields = NULL;
-		row->parsed = 0;
+		follow_fields_init(&row->fields, row->text);
 	}
 	return 0;
 }
@@ -1913,14 +2402,18 @@ follow_window_advance(struct follow_window *fw, int64_t lo, int64_t ts)
  * ("Global" is "global"), as expectations compare keys.
  */
 static int
-follow_agrees(struct follow_row *row, const char *by, const char *want)
+follow_agrees(struct follow_row *row, const char *by, const char *want,
+    size_t wantlen)
 {
 	const char *have;
+	size_t len = 0;
 
 	if (want == NULL)
 		return 1;
-	have = fields_get(follow_row_fields(row), by);
-	return have == NULL || strcasecmp(have, want) == 0;
+	/* neither holds a NUL: as strcasecmp of the two */
+	have = follow_fields_get(&row->fields, by, &len);
+	return have == NULL ||
+	    (len == wantlen && strncasecmp(have, want, len) == 0);
 }
 
 /*
@@ -1931,43 +2424,83 @@ follow_agrees(struct follow_row *row, const char *by, const char *want)
  */
 static void
 follow_pick(struct follow_window *fw, int64_t subject_id, int64_t lo,
-    int64_t ts, const char *by, const char *want, struct follow_hit *hit)
+    int64_t ts, const char *by, const char *want, size_t wantlen,
+    struct follow_hit *hit)
 {
 	struct follow_row *row;
 	size_t i;
 
-	for (i = fw->head; i < fw->n; i++) {
+	/* the rows are in ts order */
+	for (i = fw->head; i < fw->n && fw->v[i].ts <= ts; i++) {
 		row = &fw->v[i];
-		if (row->ts < lo || row->ts > ts ||
-		    !follow_agrees(row, by, want))
+		if (row->ts < lo || !follow_agrees(row, by, want, wantlen))
 			continue;
 		if (hit->id == 0 || follow_better(row->ts, row->id, hit->ts,
 		    hit->id, subject_id)) {
 			hit->id = row->id;
 			hit->ts = row->ts;
-			hit->fields = follow_row_fields(row);
+			hit->fields = &row->fields;
 		}
 	}
 }
 
+/*
+ * The next subject of a follows, from the notes in src or else from st:
+ * 1 with its id, time and fields (valid until the next call), 0 at the
+ * end, -1 on error.
+ */
+static int
+follow_next_subject(struct correlate *c, sqlite3_stmt *st,
+    struct row_src *src, int64_t *id, int64_t *ts, const char **text)
+{
+	struct scan_row row;
+	int rc;
+
+	if (src != NULL) {
+		if ((rc = row_src_next(c, src, &row)) != 1)
+			return rc;
+		*id = row.id;
+		*ts = row.ts;
+		*text = row.key;
+		return 1;
+	}
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : -1;
+	*id = sqlite3_column_int64(st, 0);
+	*ts = sqlite3_column_int64(st, 1);
+	*text = (const char *)sqlite3_column_text(st, 2);
+	return 1;
+}
+
+/*
+ * Link the subjects of rule ri from source_id in [from, to] to the
+ * targets they follow.  The subjects are the notes of the chain of notes
+ * when it is not NULL, else they are read; the targets are those of the
+ * windows mem when it is not NULL (which lose the rows no later subject
+ * needs), else they are read.
+ */
 static int
 run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
-    int64_t to, char *err, size_t errlen)
+    int64_t to, const struct work *notes, struct follow_window *mem,
+    char *err, size_t errlen)
 {
 	const struct rule *r = &c->rs->rules[ri];
-	sqlite3_stmt *ss = c->stmt[ST_FOLLOW_SUBJECTS];
+	sqlite3_stmt *ss = NULL;
 	sqlite3_stmt *up = c->stmt[ST_SET_FOLLOW];
 	struct follow_window *fw;
 	struct follow_hit hit;
+	struct row_src src;
 	int64_t id, ts, lo;
-	const char *text, *want;
-	cJSON *fields;
+	struct follow_fields fields;
+	const char *want, *text;
 	char *inherited;
-	size_t k;
-	int rc = SQLITE_DONE, failed = 0;
+	size_t k, wantlen = 0;
+	int rc = 0, failed = 0;
 
-	fw = xcalloc(r->nfollows, sizeof *fw);
-	for (k = 0; k < r->nfollows; k++) {
+	if (notes == NULL && (ss = later_stmt(c, ST_FOLLOW_SUBJECTS)) == NULL)
+		return db_fail(c, err, errlen, r->id, "linking");
+	fw = mem != NULL ? mem : xcalloc(r->nfollows, sizeof *fw);
+	for (k = 0; mem == NULL && k < r->nfollows; k++) {
 		if (c->follows_target[ri][k] < 0)
 			continue;
 		if (c->follow_scan[k] == NULL && sqlite3_prepare_v2(c->db,
@@ -1981,25 +2514,27 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 		    from) - r->follows_within_ms, to);
 	}
 	/* Only link and inherited change, so the scans' index is undisturbed. */
-	bind_rule_source(ss, r->id, source_id);
-	sqlite3_bind_int64(ss, 3, from);
-	sqlite3_bind_int64(ss, 4, to);
-	while (!failed && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(ss, 0);
-		ts = sqlite3_column_int64(ss, 1);
+	if (notes != NULL)
+		row_src_notes(c, &notes->ch[CHAIN_OWN], &src);
+	else {
+		bind_rule_source(ss, r->id, source_id);
+		sqlite3_bind_int64(ss, 3, from);
+		sqlite3_bind_int64(ss, 4, to);
+	}
+	while (!failed && (rc = follow_next_subject(c, ss,
+	    notes != NULL ? &src : NULL, &id, &ts, &text)) == 1) {
 		lo = ts - r->follows_within_ms;
 		memset(&hit, 0, sizeof hit);
-		text = (const char *)sqlite3_column_text(ss, 2);
-		fields = text != NULL ? cJSON_Parse(text) : NULL;
-		want = fields_get(fields, r->follows_by);
+		follow_fields_init(&fields, text);
+		want = follow_fields_get(&fields, r->follows_by, &wantlen);
 		for (k = 0; !failed && k < r->nfollows; k++) {
-			if (fw[k].st == NULL)
+			if (c->follows_target[ri][k] < 0)
 				continue;
 			if (follow_window_advance(&fw[k], lo, ts) != 0)
 				failed = 1;
 			else
 				follow_pick(&fw[k], id, lo, ts, r->follows_by, want,
-				    &hit);
+				    wantlen, &hit);
 		}
 		sqlite3_reset(up);
 		sqlite3_clear_bindings(up);
@@ -2007,22 +2542,168 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 		inherited = NULL;
 		if (hit.id != 0) {
 			sqlite3_bind_int64(up, 2, hit.id);
-			inherited = inherit_fields(fields, hit.fields);
+			inherited = follow_inherit(&fields, hit.fields);
 			if (inherited != NULL)
 				sqlite3_bind_text(up, 3, inherited, -1, SQLITE_TRANSIENT);
 		}
 		if (!failed && exec_stmt(c, up) != 0)
 			failed = 1;
 		free(inherited);
-		cJSON_Delete(fields);
+		follow_fields_free(&fields);
 	}
-	sqlite3_reset(ss);
+	if (notes != NULL)
+		row_src_end(&src);
+	else
+		sqlite3_reset(ss);
 out:
-	for (k = 0; k < r->nfollows; k++)
+	for (k = 0; mem == NULL && k < r->nfollows; k++)
 		follow_window_end(&fw[k]);
-	free(fw);
-	if (failed || (rc != SQLITE_ROW && rc != SQLITE_DONE))
+	if (mem == NULL)
+		free(fw);
+	if (failed || rc != 0)
 		return db_fail(c, err, errlen, r->id, "linking");
+	return 0;
+}
+
+/* Free n windows at tw (NULL: none). */
+static void
+follow_windows_free(struct follow_window *tw, size_t n)
+{
+	size_t k;
+
+	for (k = 0; tw != NULL && k < n; k++)
+		follow_window_end(&tw[k]);
+	free(tw);
+}
+
+static int
+follow_row_order(const void *a, const void *b)
+{
+	const struct follow_row *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return (x->ts > y->ts) - (x->ts < y->ts);
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * Add the new targets of w to l's windows (from tw_from on: no subject
+ * to come reaches one earlier) and keep their ts order.
+ */
+static void
+follow_windows_add(struct correlate *c, struct live *l, const struct work *w)
+{
+	const int *target = c->follows_target[l->rule];
+	const struct note *n;
+	struct follow_window *fw;
+	struct follow_row *row;
+	size_t i, k;
+
+	for (i = w->ch[CHAIN_TARGET].first; i != UTIL_INDEX_NONE; i = n->next) {
+		n = &c->notes[i];
+		if (n->ts < l->tw_from)
+			continue;
+		for (k = 0; k < l->x.r->nfollows; k++) {
+			if (target[k] != n->rule)
+				continue;
+			fw = &l->tw[k];
+			fw->v = util_grow(fw->v, &fw->cap, fw->n, sizeof *fw->v, 16);
+			row = &fw->v[fw->n++];
+			row->id = n->id;
+			row->ts = n->ts;
+			row->text = xstrdup(c->note_keys.data + n->key_off);
+			follow_fields_init(&row->fields, row->text);
+			if (fw->n - fw->head > 1 &&
+			    follow_row_order(row - 1, row) > 0)
+				qsort(fw->v + fw->head, fw->n - fw->head,
+				    sizeof *fw->v, follow_row_order);
+		}
+	}
+}
+
+/* Let l's windows go of the targets no subject after a.ts reaches. */
+static void
+follow_windows_trim(struct live *l)
+{
+	struct follow_window *fw;
+	size_t k;
+
+	if (l->a.ts - l->x.r->follows_within_ms + 1 > l->tw_from)
+		l->tw_from = l->a.ts - l->x.r->follows_within_ms + 1;
+	for (k = 0; k < l->x.r->nfollows; k++) {
+		fw = &l->tw[k];
+		while (fw->head < fw->n && fw->v[fw->head].ts < l->tw_from)
+			follow_row_free(&fw->v[fw->head++]);
+		if (fw->head > 0) {
+			memmove(fw->v, fw->v + fw->head,
+			    (fw->n - fw->head) * sizeof *fw->v);
+			fw->n -= fw->head;
+			fw->head = 0;
+		}
+	}
+}
+
+/*
+ * The subjects of a follows: the notes of the new ones alone when every
+ * one of them was handed over and no subject stored before lies in the
+ * work's range, else from the store.  What lies there is known from the
+ * latest subject of the pair stored before, kept live (l->a.ts): nothing
+ * for a new source, read once otherwise.  The targets such subjects may
+ * follow are kept live too for a new source, whose every target is
+ * handed over (until one cannot be): those after a.ts less the window.
+ */
+static int
+run_follows_work(struct correlate *c, const struct work *w, char *err,
+    size_t errlen)
+{
+	const struct rule *r = &c->rs->rules[w->rule];
+	struct live *l = live_find(c, w->rule, WORK_FOLLOWS, w->source_id);
+	struct follow_window *mem = NULL;
+	sqlite3_stmt *st;
+	size_t k;
+	int rc, notes;
+
+	if (l == NULL && idranges_has(&c->new_sources, w->source_id)) {
+		l = live_new(c, w->rule, WORK_FOLLOWS, w->source_id, NULL);
+		l->a.ts = TS_LOW;
+		l->tw = xcalloc(r->nfollows, sizeof *l->tw);
+		for (k = 0; k < r->nfollows; k++)
+			l->tw[k].done = 1;
+		l->tw_from = TS_LOW;
+	}
+	notes = l != NULL && w->from > l->a.ts && chain_fits(w, CHAIN_OWN);
+	if (l != NULL && l->tw != NULL) {
+		if (chain_fits(w, CHAIN_TARGET)) {
+			follow_windows_add(c, l, w);
+			if (notes)
+				mem = l->tw;
+		} else {
+			follow_windows_free(l->tw, r->nfollows);
+			l->tw = NULL;
+		}
+	}
+	if (run_follows(c, (size_t)w->rule, w->source_id, w->from, w->to,
+	    notes ? w : NULL, mem, err, errlen) != 0)
+		return -1;
+	if (l != NULL) {
+		if (w->last_own > l->a.ts)
+			l->a.ts = w->last_own;
+		if (l->tw != NULL)
+			follow_windows_trim(l);
+		return 0;
+	}
+	if ((st = later_stmt(c, ST_FOLLOW_LAST)) == NULL)
+		return db_fail(c, err, errlen, r->id, "linking");
+	bind_rule_source(st, r->id, w->source_id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(c, err, errlen, r->id, "linking");
+	}
+	l = live_new(c, w->rule, WORK_FOLLOWS, w->source_id, NULL);
+	l->a.ts = sqlite3_column_type(st, 0) == SQLITE_NULL ? TS_LOW :
+	    sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
 	return 0;
 }
 
@@ -2196,10 +2877,10 @@ run_same(struct correlate *c, const struct work *wk, char *err, size_t errlen)
 {
 	size_t ri = (size_t)wk->rule;
 	const struct rule *r = &c->rs->rules[ri];
-	sqlite3_stmt *ss = c->same_scan[ri];
+	sqlite3_stmt *ss;
 	int64_t w = r->same_within_ms, ts, from = wk->from, to = wk->to;
 	int64_t source_id = wk->source_id;
-	struct same_state *st = xcalloc(1, sizeof *st);
+	struct same_state *st;
 	struct same_row *rows = NULL;
 	struct scan_pos last = { TS_NONE, 0 };
 	struct live *l;
@@ -2207,6 +2888,10 @@ run_same(struct correlate *c, const struct work *wk, char *err, size_t errlen)
 	struct buf key;
 	int rc, failed = 0, later = 1;
 
+	if ((ss = c->same_scan[ri]) == NULL &&
+	    (ss = c->same_scan[ri] = same_scan_new(c->db, r)) == NULL)
+		return db_fail(c, err, errlen, r->id, "marking repeated samples");
+	st = xcalloc(1, sizeof *st);
 	buf_init(&key);
 	/* the field paths stay bound: no clear_bindings here */
 	sqlite3_reset(ss);
@@ -2287,14 +2972,15 @@ same_feed(struct correlate *c, const struct work *wk, size_t first,
     struct live *l, char *err, size_t errlen)
 {
 	const struct rule *r = &c->rs->rules[wk->rule];
-	const struct same_note *n;
-	struct same_row *rows = xmalloc((wk->nkeyed + 1) * sizeof *rows);
+	const struct note *n;
+	struct same_row *rows = xmalloc((wk->ch[CHAIN_OWN].nkeyed + 1) *
+	    sizeof *rows);
 	size_t i, k, nrow = 0;
 	int sorted = 1, rc = 0;
 
-	for (k = first != UTIL_INDEX_NONE ? first : wk->keyed_first;
+	for (k = first != UTIL_INDEX_NONE ? first : wk->ch[CHAIN_OWN].first;
 	    k != UTIL_INDEX_NONE;
-	    k = k == first ? wk->keyed_first : n->next) {
+	    k = k == first ? wk->ch[CHAIN_OWN].first : n->next) {
 		n = &c->notes[k];
 		rows[nrow].id = n->id;
 		rows[nrow].ts = n->ts;
@@ -2331,13 +3017,13 @@ static size_t
 same_first_note(struct correlate *c, const struct work *wk)
 {
 	const struct new_pair *p;
-	const struct same_note *n;
+	const struct note *n;
 	int64_t w = c->rs->rules[wk->rule].same_within_ms;
 
 	if (!idranges_has(&c->new_sources, wk->source_id) ||
 	    (p = new_pair(c, wk->rule, wk->source_id, 0)) == NULL ||
 	    p->first_note == UTIL_INDEX_NONE || p->first_run != c->note_run ||
-	    p->n != wk->nnoted + 1)
+	    p->n != wk->ch[CHAIN_OWN].nnoted + 1)
 		return UTIL_INDEX_NONE;
 	n = &c->notes[p->first_note];
 	if (n->ts > wk->to + w)
@@ -2357,7 +3043,7 @@ run_same_work(struct correlate *c, const struct work *wk, char *err,
 	struct live *l = live_find(c, wk->rule, WORK_SAME, wk->source_id);
 	size_t first;
 
-	if (wk->unfit || wk->nnoted == 0 || wk->nkeyed != wk->nnoted)
+	if (!chain_fits(wk, CHAIN_OWN) || wk->ch[CHAIN_OWN].nnoted == 0)
 		return run_same(c, wk, err, errlen);
 	if (l != NULL && l->same != NULL && wk->from >= l->a.ts)
 		return same_feed(c, wk, UTIL_INDEX_NONE, l, err, errlen);
@@ -2448,8 +3134,7 @@ run_work(struct correlate *c, char *err, size_t errlen)
 			rc = run_expect(c, w, err, errlen);
 			break;
 		case WORK_FOLLOWS:
-			rc = run_follows(c, (size_t)w->rule, w->source_id,
-			    w->from, w->to, err, errlen);
+			rc = run_follows_work(c, w, err, errlen);
 			break;
 		case WORK_SAME:
 			rc = run_same_work(c, w, err, errlen);
@@ -2550,26 +3235,19 @@ in_transaction(struct correlate *c, int (*f)(struct correlate *, char *, size_t)
 static int
 prepare(struct correlate *c, size_t n, char *err, size_t errlen)
 {
-	const struct rule *r;
 	size_t i;
 
 	for (i = c->prepared ? ST_SOURCES : 0; i < n; i++) {
 		if (c->stmt[i] == NULL && !correlate_sql_later[i] &&
 		    sqlite3_prepare_v2(c->db, correlate_sql[i], -1,
-		    &c->stmt[i], NULL) != SQLITE_OK)
-			goto fail;
-	}
-	for (i = 0; !c->prepared && c->same_scan != NULL && i < c->rs->n; i++) {
-		r = &c->rs->rules[i];
-		if (r->nsame > 0 && c->same_scan[i] == NULL &&
-		    (c->same_scan[i] = same_scan_new(c->db, r)) == NULL)
-			goto fail;
+		    &c->stmt[i], NULL) != SQLITE_OK) {
+			store_sql_error(c->db, err, errlen,
+			    "preparing correlation");
+			return -1;
+		}
 	}
 	c->prepared = 1;
 	return 0;
-fail:
-	store_sql_error(c->db, err, errlen, "preparing correlation");
-	return -1;
 }
 
 int

@@ -44,6 +44,17 @@ void correlate_note_sample(struct correlate *c, int rule_index,
     const char *grp, size_t grp_len);
 
 /*
+ * The event correlate_note was just told of was stored as id, with these
+ * fields (len bytes, as stored in its column fields; NULL: none).  The
+ * storms, expectations and follows it takes part in then take it from
+ * here, keyed by their by-field (follows: with its fields), without
+ * reading it back, where they can; an event noted without this is read
+ * back.  fields is copied.
+ */
+void correlate_note_fields(struct correlate *c, int rule_index,
+    int64_t source_id, int64_t ts, int64_t id, const char *fields, size_t len);
+
+/*
  * A source's log time advanced to ts (its latest record), which may settle
  * open expectations even without new events.
  */

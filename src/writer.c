@@ -178,10 +178,15 @@ writer_events(struct writer *w, struct batch *b, size_t first, size_t n)
 		if (!w->added[i] || !correlate_wants(w->corr, e->rule_index))
 			continue;
 		correlate_note(w->corr, e->rule_index, e->source_id, e->ts);
-		if (w->ids[i] > 0)
-			correlate_note_sample(w->corr, e->rule_index,
-			    e->source_id, e->ts, w->ids[i], e->has_value,
-			    e->value, w->evs[i].grp, w->evs[i].grp_len);
+		if (w->ids[i] <= 0)
+			continue;
+		/* each event's fields end with a NUL in w->fields */
+		correlate_note_fields(w->corr, e->rule_index, e->source_id,
+		    e->ts, w->ids[i], w->evs[i].fields_json,
+		    (i + 1 < n ? at[i + 1] : w->fields.len) - at[i] - 1);
+		correlate_note_sample(w->corr, e->rule_index, e->source_id,
+		    e->ts, w->ids[i], e->has_value, e->value, w->evs[i].grp,
+		    w->evs[i].grp_len);
 	}
 	return context_flush(w->ctx, w->err, sizeof w->err);
 }

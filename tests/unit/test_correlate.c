@@ -76,6 +76,7 @@ struct db {
 	struct store		*st;
 	struct correlate	*c;
 	int64_t			 src;
+	int			 notes;	/* hand each event's fields over, as ingest does */
 };
 
 static void
@@ -83,6 +84,7 @@ db_open(struct db *d)
 {
 	char err[256];
 
+	d->notes = 0;
 	d->st = store_open(":memory:", STORE_CREATE, err, sizeof err);
 	assert_non_null(d->st);
 	d->src = store_source_id(d->st, "daemon", "named", NULL, err, sizeof err);
@@ -122,9 +124,13 @@ store_one(struct db *d, struct store_event *ev, const char *text)
 	return inserted ? id : 0;
 }
 
-/* Store one event the way ingest does and tell the correlator; 0 if a duplicate. */
+/*
+ * Store one event the way ingest does and tell the correlator, handing
+ * it noted as the event's fields if d->notes; 0 if a duplicate.
+ */
 static int64_t
-add(struct db *d, int rule, int64_t ts, const char *fields)
+add_noted(struct db *d, int rule, int64_t ts, const char *fields,
+    const char *noted)
 {
 	struct store_event ev;
 	char text[256];
@@ -137,10 +143,20 @@ add(struct db *d, int rule, int64_t ts, const char *fields)
 	ev.ts = ts;
 	ev.fields_json = fields;
 	id = store_one(d, &ev, text);
-	if (correlate_wants(d->c, rule) && id != 0)
+	if (correlate_wants(d->c, rule) && id != 0) {
 		correlate_note(d->c, rule, d->src, ts);
+		if (d->notes)
+			correlate_note_fields(d->c, rule, d->src, ts, id, noted,
+			    noted != NULL ? strlen(noted) : 0);
+	}
 	correlate_note_time(d->c, d->src, ts);
 	return id;
+}
+
+static int64_t
+add(struct db *d, int rule, int64_t ts, const char *fields)
+{
+	return add_noted(d, rule, ts, fields, fields);
 }
 
 static void
@@ -322,6 +338,58 @@ test_follows(void **state)
 	    "7000|4000|{\"model\":\"kimi\",\"attempts\":\"1\"}\n"
 	    "8000|4000|{\"model\":\"kimi\",\"attempts\":\"1\"}\n"
 	    "30000|-|-\n");
+	db_close(&d);
+}
+
+/*
+ * What a fallback inherits is what cJSON would make of both fields,
+ * whether they are read in place (the store's own form) or not: escapes,
+ * white space, other values, a name twice, malformed fields.
+ */
+static void
+test_follows_fields(void **state)
+{
+	static const struct {
+		const char	*target, *subject;
+	} cases[] = {
+		{ "{\"model\":\"kimi\",\"who\":\"\xc3\xa9\"}", "{\"model\":\"kimi\"}" },
+		{ "{\"model\":\"kimi\",\"msg\":\"a\\\"b\"}", "{\"model\":\"kimi\"}" },
+		{ "{\"model\": \"kimi\", \"y\":\"2\"}", "{\"model\":\"kimi\"}" },
+		{ "{\"model\":\"kimi\",\"n\":5}", "{\"model\":\"kimi\"}" },
+		{ "{\"model\":\"kimi\",\"x\":\"1\",\"x\":\"2\"}", "{\"model\":\"kimi\"}" },
+		{ "{\"model\":\"kimi\",\"z\":\"1\"}",
+		    "{\"model\":\"glm\",\"model\":\"kimi\"}" },
+		{ "{\"model\":\"kimi\",}", "{\"model\":\"kimi\"}" },
+		{ "{}", "{\"model\":\"kimi\"}" },
+		{ "{\"model\":\"kimi\",\"a\":\"2\",\"b\":\"3\"}",
+		    "{\"model\":\"KIMI\",\"a\":\"1\"}" },
+		{ "{\"model\":\"kimi\",\"c\":\"1\"}", NULL },
+		{ "{\"model\":\"kimi\",\"q\":\"x\",\"r\":\"y\"}",
+		    "{\"model\":\"kimi\",\"q\":\"\\u00e9\"}" },
+		{ "{\"model\":\"kim\"}", "{\"model\":\"kimi\"}" },
+	};
+	struct db d;
+	size_t i;
+
+	db_open(&d);
+	for (i = 0; i < UTIL_ARRAY_LEN(cases); i++) {
+		add(&d, R_TIMEOUT, S(100 * (int64_t)i), cases[i].target);
+		add(&d, R_FALLBACK, S(100 * (int64_t)i + 1), cases[i].subject);
+	}
+	run(&d);
+	check_rows(&d, FOLLOWS,
+	    "1000|0|{\"who\":\"\xc3\xa9\"}\n"
+	    "101000|100000|{\"msg\":\"a\\\"b\"}\n"
+	    "201000|200000|{\"y\":\"2\"}\n"
+	    "301000|300000|{\"n\":5}\n"
+	    "401000|400000|{\"x\":\"1\",\"x\":\"2\"}\n"
+	    "501000|-|-\n"
+	    "601000|600000|-\n"
+	    "701000|700000|-\n"
+	    "801000|800000|{\"b\":\"3\"}\n"
+	    "901000|900000|{\"model\":\"kimi\",\"c\":\"1\"}\n"
+	    "1001000|1000000|{\"r\":\"y\"}\n"
+	    "1101000|-|-\n");
 	db_close(&d);
 }
 
@@ -854,12 +922,13 @@ run_and_compare(struct db *d, const struct fed *f)
 	" WHERE kind = 'storm' ORDER BY start, key"
 
 static void
-test_incremental_commits(void **state)
+incremental_commits(int notes)
 {
 	struct db d;
 	struct fed f = { .n = 0 };
 
 	db_open(&d);
+	d.notes = notes;
 	/* B every 45 s keeps the rule from ever falling quiet. */
 	add_fed(&d, &f, R_WS, S(0), PEER_A);
 	add_fed(&d, &f, R_WS, S(5), PEER_B);
@@ -934,12 +1003,13 @@ test_incremental_commits(void **state)
  * results still equal one recompute, across commits and late events.
  */
 static void
-test_new_source(void **state)
+new_source(int notes)
 {
 	struct db d;
 	struct fed f = { .n = 0 };
 
 	db_open(&d);
+	d.notes = notes;
 	correlate_note_new_source(d.c, d.src);
 	add_fed(&d, &f, R_WS, S(0), PEER_A);
 	add_fed(&d, &f, R_RT, S(0), "{\"model\":\"a\",\"n\":\"5\"}");
@@ -959,6 +1029,7 @@ test_new_source(void **state)
 	/* a close before the last one noted, while fewer than N */
 	f.n = 0;
 	db_open(&d);
+	d.notes = notes;
 	correlate_note_new_source(d.c, d.src);
 	add_fed(&d, &f, R_WS, S(30), PEER_B);
 	run_and_compare(&d, &f);
@@ -971,7 +1042,7 @@ test_new_source(void **state)
 }
 
 static void
-test_incremental_generated(void **state)
+incremental_generated(int notes)
 {
 	static const char *const peers[] = { PEER_A, PEER_B,
 	    "{\"peer\":\"C\"}", "{\"peer\":\"D\"}" };
@@ -986,6 +1057,7 @@ test_incremental_generated(void **state)
 	char *a;
 
 	db_open(&d);
+	d.notes = notes;
 	for (i = 0; i < 300; i++) {
 		seed = seed * 1103515245u + 12345u;
 		ts += S((seed >> 16) % 9);
@@ -1007,6 +1079,235 @@ test_incremental_generated(void **state)
 	assert_non_null(strstr(a, "storm|"));
 	assert_non_null(strstr(a, "unresolved|"));
 	free(a);
+	db_close(&d);
+}
+
+static void
+test_incremental_commits(void **state)
+{
+	incremental_commits(0);
+}
+
+static void
+test_incremental_commits_notes(void **state)
+{
+	incremental_commits(1);
+}
+
+static void
+test_new_source(void **state)
+{
+	new_source(0);
+}
+
+static void
+test_new_source_notes(void **state)
+{
+	new_source(1);
+}
+
+static void
+test_incremental_generated(void **state)
+{
+	incremental_generated(0);
+}
+
+static void
+test_incremental_generated_notes(void **state)
+{
+	incremental_generated(1);
+}
+
+/*
+ * Fallbacks, timeouts and provider errors of a few models, a few to a
+ * commit, now and then one from the past: every commit equals one
+ * recompute, links and inherited fields included.
+ */
+static void
+follows_generated(int notes, int new_source)
+{
+	static const char *const models[] = { "{\"model\":\"kimi\"}",
+	    "{\"model\":\"glm\",\"code\":\"1\"}", "{\"model\":\"KIMI\",\"x\":\"2\"}",
+	    "{\"code\":\"3\"}", NULL };
+	static const int rules[] = { R_FALLBACK, R_FALLBACK, R_TIMEOUT, R_PERR };
+	struct db d;
+	struct fed f = { .n = 0 };
+	uint32_t seed = 777;
+	int64_t ts = 0, at;
+	int i, batch = 0;
+	char *a;
+
+	db_open(&d);
+	d.notes = notes;
+	if (new_source)
+		correlate_note_new_source(d.c, d.src);
+	for (i = 0; i < 300; i++) {
+		seed = seed * 1103515245u + 12345u;
+		ts += S((seed >> 16) % 4);
+		/* One event in twelve comes from up to 8 s in the past. */
+		at = (seed >> 4) % 12 == 0 ? ts - S((seed >> 12) % 9) : ts;
+		add_fed(&d, &f, rules[(seed >> 8) % UTIL_ARRAY_LEN(rules)], at,
+		    models[(seed >> 20) % UTIL_ARRAY_LEN(models)]);
+		if (++batch >= 1 + (int)((seed >> 24) % 5)) {
+			run_and_compare(&d, &f);
+			batch = 0;
+		}
+	}
+	run_and_compare(&d, &f);
+	/* Links and inherited fields both occur, so the comparison covers them. */
+	a = rows(&d, "SELECT count(link), count(inherited) FROM events"
+	    " WHERE rule = 'fallback'");
+	assert_true(strcmp(a, "0|0\n") != 0);
+	assert_null(strstr(a, "|0\n"));
+	free(a);
+	db_close(&d);
+}
+
+static void
+test_follows_generated(void **state)
+{
+	follows_generated(0, 0);
+}
+
+static void
+test_follows_generated_notes(void **state)
+{
+	follows_generated(1, 0);
+	follows_generated(1, 1);
+}
+
+#define SCOPE_E_ACUTE "{\"scope\":\"\xc3\x89\"}"
+
+/*
+ * The live trackers are fed the new events as handed over, not read back:
+ * a note that names another key than the stored fields shows which was
+ * fed.  An event before what was fed, or one whose key only SQLite can
+ * give, is read back instead.
+ */
+static void
+test_notes_feed(void **state)
+{
+	struct db d;
+
+	db_open(&d);
+	d.notes = 1;
+	add(&d, R_WS, S(0), PEER_A);
+	add(&d, R_WS, S(10), PEER_A);
+	add(&d, R_WS, S(20), PEER_A);
+	run(&d);
+	check_rows(&d, OPEN_STORMS, "A|0|20000|3\n");
+	/* after what was fed, out of order among themselves: fed as noted */
+	add_noted(&d, R_WS, S(40), PEER_A, PEER_B);
+	add_noted(&d, R_WS, S(30), PEER_A, PEER_B);
+	add_noted(&d, R_WS, S(35), PEER_A, PEER_B);
+	run(&d);
+	check_rows(&d, OPEN_STORMS, "A|0|20000|3\nB|30000|40000|3\n");
+	/* an escape in the note: the stored event is read back */
+	add_noted(&d, R_WS, S(50), PEER_A, "{\"peer\":\"B\\\"\"}");
+	run(&d);
+	check_rows(&d, OPEN_STORMS, "A|0|50000|4\nB|30000|40000|3\n");
+	/* before what was fed: recomputed from the store */
+	add(&d, R_WS, S(5), PEER_A);
+	run(&d);
+	check_rows(&d, OPEN_STORMS, "A|0|50000|8\n");
+
+	add(&d, R_LEAK, S(100), SCOPE_X);
+	run(&d);
+	check_rows(&d, WAITS, "open|x|100000|100000|1|100000\n");
+	/* a target noted with another key pays nothing */
+	add_noted(&d, R_REC, S(105), SCOPE_X, SCOPE_Y);
+	run(&d);
+	check_rows(&d, WAITS, "open|x|100000|100000|1|100000\n");
+	check_rows(&d, LINKS, "100000|x|-\n");
+	/* a key lower() might fold otherwise than ASCII: read back */
+	add_noted(&d, R_LEAK, S(120), SCOPE_X, SCOPE_E_ACUTE);
+	run(&d);
+	check_rows(&d, WAITS, "unresolved|x|100000|100000|1|100000\n"
+	    "open|x|120000|120000|1|120000\n");
+	add(&d, R_REC, S(102), SCOPE_X);
+	run(&d);
+	check_rows(&d, WAITS, "open|x|120000|120000|1|120000\n");
+	check_rows(&d, LINKS, "100000|x|102000\n120000|x|-\n");
+
+	/*
+	 * A follows reads its subjects back until it knows the last one
+	 * stored; then new ones after it are taken as handed over.
+	 */
+	add(&d, R_TIMEOUT, S(200), "{\"model\":\"kimi\",\"t\":\"1\"}");
+	add_noted(&d, R_FALLBACK, S(201), "{\"model\":\"kimi\"}",
+	    "{\"model\":\"glm\"}");
+	run(&d);
+	add(&d, R_TIMEOUT, S(210), "{\"model\":\"kimi\",\"t\":\"2\"}");
+	add_noted(&d, R_FALLBACK, S(211), "{\"model\":\"kimi\"}",
+	    "{\"model\":\"glm\"}");
+	add_noted(&d, R_FALLBACK, S(212), "{\"model\":\"kimi\"}",
+	    "{\"model\":\"kimi\",\"t\":\"0\"}");
+	run(&d);
+	check_rows(&d, FOLLOWS, "201000|200000|{\"t\":\"1\"}\n211000|-|-\n"
+	    "212000|210000|-\n");
+	/* a target before the last subject stored: the subjects are read back */
+	add(&d, R_TIMEOUT, S(209), "{\"model\":\"kimi\",\"t\":\"3\"}");
+	run(&d);
+	check_rows(&d, FOLLOWS, "201000|200000|{\"t\":\"1\"}\n"
+	    "211000|210000|{\"t\":\"2\"}\n212000|210000|{\"t\":\"2\"}\n");
+	db_close(&d);
+
+	/*
+	 * A new source's tracker is built from the notes when they are all
+	 * its events of the rule, from the store when earlier commits
+	 * brought some.
+	 */
+	db_open(&d);
+	d.notes = 1;
+	correlate_note_new_source(d.c, d.src);
+	add_noted(&d, R_WS, S(0), PEER_A, PEER_B);
+	add_noted(&d, R_WS, S(20), PEER_A, PEER_B);
+	add_noted(&d, R_WS, S(10), PEER_A, PEER_B);
+	run(&d);
+	check_rows(&d, OPEN_STORMS, "B|0|20000|3\n");
+	db_close(&d);
+	db_open(&d);
+	d.notes = 1;
+	correlate_note_new_source(d.c, d.src);
+	add_noted(&d, R_WS, S(0), PEER_A, PEER_B);
+	add_noted(&d, R_WS, S(10), PEER_A, PEER_B);
+	run(&d);
+	add_noted(&d, R_WS, S(20), PEER_A, PEER_B);
+	run(&d);
+	check_rows(&d, OPEN_STORMS, "A|0|20000|3\n");
+	db_close(&d);
+
+	/*
+	 * A new source's follows keeps the targets handed over: they are
+	 * followed as noted, until one cannot be keyed.
+	 */
+	db_open(&d);
+	d.notes = 1;
+	correlate_note_new_source(d.c, d.src);
+	add_noted(&d, R_TIMEOUT, S(0), "{\"model\":\"kimi\"}",
+	    "{\"model\":\"glm\"}");
+	add(&d, R_FALLBACK, S(1), "{\"model\":\"kimi\"}");
+	run(&d);
+	add(&d, R_FALLBACK, S(2), "{\"model\":\"kimi\"}");
+	run(&d);
+	check_rows(&d, FOLLOWS, "1000|-|-\n2000|-|-\n");
+	/* handed over without its fields: read back from now on */
+	add_noted(&d, R_PERR, S(3), "{\"model\":\"glm\"}", NULL);
+	add(&d, R_FALLBACK, S(4), "{\"model\":\"kimi\"}");
+	run(&d);
+	add(&d, R_FALLBACK, S(5), "{\"model\":\"kimi\"}");
+	run(&d);
+	check_rows(&d, FOLLOWS, "1000|-|-\n2000|-|-\n4000|0|-\n5000|0|-\n");
+	db_close(&d);
+
+	/* so is its pairer, from the first: nothing was stored for it before */
+	db_open(&d);
+	d.notes = 1;
+	correlate_note_new_source(d.c, d.src);
+	add_noted(&d, R_LEAK, S(0), SCOPE_X, SCOPE_Y);
+	add(&d, R_REC, S(3), SCOPE_X);
+	run(&d);
+	check_rows(&d, WAITS, "open|y|0|0|1|0\n");
 	db_close(&d);
 }
 
@@ -1249,15 +1550,22 @@ main(void)
 		cmocka_unit_test(test_expect),
 		cmocka_unit_test(test_follows),
 		cmocka_unit_test(test_follows_sparse),
+		cmocka_unit_test(test_follows_fields),
+		cmocka_unit_test(test_follows_generated),
+		cmocka_unit_test(test_follows_generated_notes),
 		cmocka_unit_test(test_same_samples),
 		cmocka_unit_test(test_same_ties),
 		cmocka_unit_test(test_same_window),
 		cmocka_unit_test(test_follows_any),
 		cmocka_unit_test(test_order_independent),
 		cmocka_unit_test(test_incremental_commits),
+		cmocka_unit_test(test_incremental_commits_notes),
 		cmocka_unit_test(test_new_source),
+		cmocka_unit_test(test_new_source_notes),
 		cmocka_unit_test(test_same_new_source),
 		cmocka_unit_test(test_incremental_generated),
+		cmocka_unit_test(test_incremental_generated_notes),
+		cmocka_unit_test(test_notes_feed),
 		cmocka_unit_test(test_rebuild),
 		cmocka_unit_test(test_wants),
 		cmocka_unit_test(test_field_text),
