@@ -778,16 +778,24 @@ void
 multiline_push(struct multiline *m, const struct envelope_line *el,
     const struct reader_line *rl)
 {
-	struct ml_source *s;
+	struct ml_source *s = m->last;
 	const char *p = el->msg;
 	size_t n = el->msg_len, k;
 	int64_t inner = TS_NONE, own = TS_NONE;
 	int start, marker, own_naive = 0;
+	/* the message is the line itself, or a part of it, not a copy */
+	int in_line = within(p, n, rl->p, rl->len);
 
 	/* envelope_decode names a source's kind exactly when it names a source */
 	assert((el->source == NULL) == (el->source_kind == NULL));
-	s = source_get(m, el->source, el->source_len, el->stream,
-	    el->source_id);
+	/*
+	 * The input's own lines, one after another: the source of the line
+	 * before, as source_get would find it.
+	 */
+	if (s == NULL || s->name_len != 0 || s->stream != el->stream ||
+	    (el->source != NULL && el->source_len != 0))
+		s = source_get(m, el->source, el->source_len, el->stream,
+		    el->source_id);
 	/* an open chunk or traceback is part of a pending record */
 	assert(s->pending || (!s->open_partial && !s->in_traceback));
 	if (s->pending && s->open_partial) {
@@ -830,8 +838,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			/* emit_pending left the text empty */
 			assert(s->text.len == 0 && s->lent == NULL);
 			/* as append_text would take it: whole, under the cap */
-			if (m->lend && within(p, n, rl->p, rl->len) &&
-			    n <= ML_RECORD_CAP) {
+			if (m->lend && in_line && n <= ML_RECORD_CAP) {
 				s->lent = p;
 				s->lent_len = n;
 				m->nlent++;
@@ -857,6 +864,6 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	if (rl->truncated)
 		s->rec.flags |= RECORD_TRUNCATED;
 	/* the reader looked at every byte of a line it calls ASCII */
-	if (!rl->ascii || !within(p, n, rl->p, rl->len))
+	if (!rl->ascii || !in_line)
 		s->rec.flags |= scan_bytes(p, n);
 }
