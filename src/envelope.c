@@ -112,11 +112,13 @@ buf_text(const struct buf *b)
 static void
 set_plain(const char *line, size_t len, struct envelope_line *out)
 {
-	memset(out, 0, sizeof *out);
-	out->format = ENVELOPE_PLAIN;
-	out->ts = TS_NONE;
-	out->msg = line;
-	out->msg_len = len;
+	/* every line comes through here: a store per field, not a memset call */
+	*out = (struct envelope_line){
+		.format = ENVELOPE_PLAIN,
+		.ts = TS_NONE,
+		.msg = line,
+		.msg_len = len,
+	};
 }
 
 static int
