@@ -1170,6 +1170,7 @@ timeparse_leading_cached(struct timeparse_cache *c, const char *p, size_t n,
 {
 	struct stamp st;
 	size_t i;
+	int hit, sec, was;
 
 	/*
 	 * A stamp in logging's shape in the second read last: leading_span
@@ -1178,9 +1179,32 @@ timeparse_leading_cached(struct timeparse_cache *c, const char *p, size_t n,
 	 * second (an hour shown twice is left to it), read naive.  Apart
 	 * from leading(), whose calls cost more than this.
 	 */
-	if (c->sec_ok && c->sec_tz == tz && n >= 19 && key_match(c, p) == 2 &&
-	    (i = logging_shape(p, n, &st)) != 0) {
+	if (!c->sec_ok || c->sec_tz != tz || n < 19 ||
+	    (hit = key_match(c, p)) == 0)
+		return leading(c, p, n, tz, ms);
+	if (hit == 2 && (i = logging_shape(p, n, &st)) != 0) {
 		assert(logging_shape_agrees(p, n, i, &st));
+		*ms = c->sec_ms + st.ms;
+		c->last_ms = *ms;
+		c->has_last = 1;
+		c->naive = 1;
+		return i;
+	}
+	/*
+	 * Another second of that minute: date_clock would take only the
+	 * seconds anew, and tz gives the offset by the hour, so the one it
+	 * gave the second before.  The cache is left as leading() would
+	 * leave it.
+	 */
+	if (hit == 1 && (c->ok & KEY_LEADING) != 0 && all_digits(p + 17, 2) &&
+	    (sec = num2(p + 17)) <= 60 && (i = logging_shape(p, n, &st)) != 0) {
+		assert(logging_shape_agrees(p, n, i, &st));
+		was = num2(c->key + 17);
+		c->sod += sec - was;
+		c->key[17] = p[17];
+		c->key[18] = p[18];
+		assert(c->sod >= 0 && c->sod <= 86400);
+		c->sec_ms += (int64_t)(sec - was) * 1000;
 		*ms = c->sec_ms + st.ms;
 		c->last_ms = *ms;
 		c->has_last = 1;
