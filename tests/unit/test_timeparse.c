@@ -828,6 +828,16 @@ test_leading_minute(void **state)
 			    seq[i].s, n));
 		}
 	}
+	/* lengths alone, the minute's seconds taken by that path */
+	memset(&c, 0, sizeof c);
+	for (i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+		n = strlen(seq[i].s);
+		memset(&fresh, 0, sizeof fresh);
+		len = timeparse_leading_len_cached(&c, seq[i].s, n);
+		assert_int_equal(len, timeparse_leading_len_cached(&fresh,
+		    seq[i].s, n));
+		assert_int_equal(len > 0, seq[i].len > 0);
+	}
 	for (z = 1; z < 4; z++)
 		tz_free(zones[z]);
 }
