@@ -161,11 +161,13 @@ emit_pending(struct multiline *m, struct ml_source *s)
 	if (s->lent != NULL) {
 		s->rec.text = s->lent;
 		s->rec.len = s->lent_len;
+		s->rec.lent = 1;
 		s->lent = NULL;
 		m->nlent--;
 	} else {
 		s->rec.text = s->text.data != NULL ? s->text.data : "";
 		s->rec.len = s->text.len;
+		s->rec.lent = 0;
 	}
 	s->pending = 0;
 	s->open_partial = 0;
