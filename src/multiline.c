@@ -343,8 +343,10 @@ lru_push(struct multiline *m, struct ml_source *s)
 
 /*
  * The state of (name, stream), created (or taken from the LRU one) when
- * new.  env_id: the line's envelope_line.source_id.
+ * new.  env_id: the line's envelope_line.source_id.  Apart: most lines
+ * are answered by source_known.
  */
+__attribute__((noinline))
 static struct ml_source *
 source_get(struct multiline *m, const char *name, size_t len,
     enum envelope_stream stream, uint64_t env_id)
@@ -411,6 +413,41 @@ found:
 	s->env_id = len > 0 ? env_id : 0;
 	if (s->env_id != 0)
 		m->by_env[env_id % ML_ENV_IDS] = s;
+	return s;
+}
+
+/*
+ * The state source_get would find for el's source without a lookup, or
+ * NULL: for the input's own lines, a source the envelope numbered, or
+ * the source of the line before.
+ */
+static inline struct ml_source *
+source_known(struct multiline *m, const struct envelope_line *el)
+{
+	struct ml_source *s;
+
+	if (el->source == NULL || el->source_len == 0) {
+		s = m->last;
+		return s != NULL && s->name_len == 0 &&
+		    s->stream == el->stream ? s : NULL;
+	}
+	if (el->source_id != 0 &&
+	    (s = m->by_env[el->source_id % ML_ENV_IDS]) != NULL &&
+	    s->env_id == el->source_id && s->stream == el->stream) {
+		/* as source_get leaves the LRU list */
+		if (s != m->last) {
+			lru_unlink(m, s);
+			lru_push(m, s);
+		}
+		return s;
+	}
+	/* the source of the line before, numbered as source_get numbers it */
+	if ((s = m->last) == NULL ||
+	    !same_source(s, el->source, el->source_len, el->stream))
+		return NULL;
+	s->env_id = el->source_id;
+	if (s->env_id != 0)
+		m->by_env[s->env_id % ML_ENV_IDS] = s;
 	return s;
 }
 
@@ -556,6 +593,7 @@ scan_bytes_slow(const char *p, size_t n)
  * byte.  Loops that finish a line in smaller steps mispredict their exits
  * on lines of every length, which costs more than the scan itself.
  */
+__attribute__((noinline))
 static unsigned
 scan_bytes(const char *p, size_t n)
 {
@@ -614,6 +652,7 @@ multiline_settle(struct multiline *m)
 			take_lent(m, m->src[i]);
 }
 
+__attribute__((noinline))
 static void
 append_text(struct multiline *m, struct ml_source *s, const char *p,
     size_t n, int newline)
@@ -780,7 +819,7 @@ void
 multiline_push(struct multiline *m, const struct envelope_line *el,
     const struct reader_line *rl)
 {
-	struct ml_source *s = m->last;
+	struct ml_source *s;
 	const char *p = el->msg;
 	size_t n = el->msg_len, k;
 	int64_t inner = TS_NONE, own = TS_NONE;
@@ -790,12 +829,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 
 	/* envelope_decode names a source's kind exactly when it names a source */
 	assert((el->source == NULL) == (el->source_kind == NULL));
-	/*
-	 * The input's own lines, one after another: the source of the line
-	 * before, as source_get would find it.
-	 */
-	if (s == NULL || s->name_len != 0 || s->stream != el->stream ||
-	    (el->source != NULL && el->source_len != 0))
+	if ((s = source_known(m, el)) == NULL)
 		s = source_get(m, el->source, el->source_len, el->stream,
 		    el->source_id);
 	/* an open chunk or traceback is part of a pending record */
