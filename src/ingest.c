@@ -551,6 +551,7 @@ hi_settle(struct ingest *in)
  * give their buffer back too (at a commit, so that a source seen once
  * holds nothing after it).
  */
+__attribute__((noinline))
 static void
 hi_count_pending(struct ingest *in, struct src_state *s, int release)
 {
@@ -745,21 +746,15 @@ vol_slot(const struct vol *v, size_t cap, int64_t sid, int64_t minute)
 	return i;
 }
 
-/*
- * The in-memory volume row of source sid in the minute of ts; written out
- * at commit.
- */
+/* ingest_vol for a row other than the last one's: apart, as it is rare. */
+__attribute__((noinline))
 static struct vol *
-ingest_vol(struct ingest *in, int64_t sid, int64_t ts)
+vol_find(struct ingest *in, int64_t sid, int64_t ts)
 {
 	struct vol *old, *v;
 	size_t i, n;
 	int64_t minute;
 
-	/* the minute of the last row holds most records: no division */
-	if (in->last_vol != NULL && in->last_vol->sid == sid &&
-	    ts >= in->last_vol_ms && ts - in->last_vol_ms < 60000)
-		return in->last_vol;
 	minute = ts >= 0 ? ts / 60000 : -((-ts + 59999) / 60000);
 	if ((in->nvols + 1) * 2 > in->volcap) {
 		old = in->vols;
@@ -784,6 +779,20 @@ ingest_vol(struct ingest *in, int64_t sid, int64_t ts)
 	in->last_vol = v;
 	in->last_vol_ms = minute * 60000;
 	return v;
+}
+
+/*
+ * The in-memory volume row of source sid in the minute of ts; written out
+ * at commit.
+ */
+static inline struct vol *
+ingest_vol(struct ingest *in, int64_t sid, int64_t ts)
+{
+	/* the minute of the last row holds most records: no division */
+	if (in->last_vol != NULL && in->last_vol->sid == sid &&
+	    ts >= in->last_vol_ms && ts - in->last_vol_ms < 60000)
+		return in->last_vol;
+	return vol_find(in, sid, ts);
 }
 
 /* The physical counters of the input so far (beyond where this run began). */
