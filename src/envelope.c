@@ -112,11 +112,24 @@ buf_text(const struct buf *b)
 static void
 set_plain(const char *line, size_t len, struct envelope_line *out)
 {
-	memset(out, 0, sizeof *out);
+	/*
+	 * Every line comes through here: a store per field, where clearing
+	 * the struct first is a string instruction (GCC makes one of a
+	 * struct assignment too).  It sets every field of envelope.h's.
+	 */
 	out->format = ENVELOPE_PLAIN;
 	out->ts = TS_NONE;
+	out->source = NULL;
+	out->source_len = 0;
+	out->source_kind = NULL;
+	out->source_id = 0;
+	out->stream = STREAM_UNKNOWN;
+	out->level = NULL;
+	out->level_len = 0;
 	out->msg = line;
 	out->msg_len = len;
+	out->partial = 0;
+	out->malformed = 0;
 }
 
 static int
@@ -523,7 +536,8 @@ docker_json_usual(struct envelope *e, const char *line, size_t len,
 	n = (size_t)(end - 2 - t);
 	if ((k = timeparse_rfc3339_cached(&e->stamps, t, n, &ts)) == 0 || k != n)
 		return -1;
-	memset(out, 0, sizeof *out);
+	/* every field is set: msg below */
+	set_plain(line, len, out);
 	out->format = ENVELOPE_DOCKER_JSON;
 	out->ts = ts;
 	out->stream = stream;
@@ -548,9 +562,16 @@ docker_json_usual_agrees(struct envelope *e, const char *line, size_t len,
 {
 	struct envelope_line slow;
 
+	/* field by field: set_plain leaves the padding as it was */
 	memset(&slow, 0, sizeof slow);
 	return docker_json(e, line, len, &slow) == JSON_DOCKER &&
-	    memcmp(&slow, out, sizeof slow) == 0;
+	    slow.format == out->format && slow.ts == out->ts &&
+	    slow.source == out->source && slow.source_len == out->source_len &&
+	    slow.source_kind == out->source_kind &&
+	    slow.source_id == out->source_id && slow.stream == out->stream &&
+	    slow.level == out->level && slow.level_len == out->level_len &&
+	    slow.msg == out->msg && slow.msg_len == out->msg_len &&
+	    slow.partial == out->partial && slow.malformed == out->malformed;
 }
 #endif
 
@@ -1581,6 +1602,8 @@ static const struct envelope_kind envelope_kinds[] = {
 };
 
 _Static_assert(UTIL_ARRAY_LEN(envelope_kinds) <= 16, "rows[] holds 16 bits");
+/* The docker-ts row of envelope_kinds, which decode_auto tries first. */
+#define ROW_DOCKER_TS	3
 
 /* For each first byte, the rows auto-detection tries, one bit each. */
 static void
@@ -1670,6 +1693,18 @@ decode_auto(struct envelope *e, const char *line, size_t len,
 		    sniff_compose(line, len) == SNIFF_NO);
 		set_plain(line, len, out);
 		return;
+	}
+	/*
+	 * A `docker logs -t` stamp: the desktop row before it wants a blank
+	 * at 10, where this has a 'T', so the docker-ts row is the first to
+	 * try the line, and the rows after it are left if it fails.
+	 */
+	if (rows == e->rows['0'] && sniff_docker_ts(line, len) == SNIFF_TRY) {
+		assert(envelope_kinds[ROW_DOCKER_TS].parse == docker_ts &&
+		    sniff_desktop(line, len) == SNIFF_NO);
+		if (docker_ts(e, line, len, 1, out) == 0)
+			return;
+		rows &= ~((2u << ROW_DOCKER_TS) - 1);
 	}
 	for (; rows != 0; rows &= rows - 1) {
 		k = &envelope_kinds[__builtin_ctz(rows)];

@@ -64,6 +64,13 @@ struct src_clock {
 	int64_t		 env_ts;
 };
 
+/* A pending text of a source (see hi_texts): at p, else at hi_copy + off. */
+struct hi_text {
+	const char	*p;
+	size_t		 off;
+	size_t		 len;
+};
+
 struct src_state {
 	int64_t		 id;
 	char		*name;
@@ -85,12 +92,18 @@ struct src_state {
 	int64_t		 hi_ts;
 	struct tcount	 hi;
 	/*
-	 * Texts of hi_ts not yet counted in hi, each after its length, and
+	 * Texts of hi_ts not yet counted in hi, in the order they came, and
 	 * how many: most seconds are over before a mark is saved, and their
-	 * texts need not be hashed at all (see ingest_vol_counts).
+	 * texts need not be hashed at all (see ingest_vol_counts).  A text
+	 * that lies in the input's lines (record.lent) is pointed at until
+	 * the reader reuses them (hi_settle); the others are copied into
+	 * hi_copy.  hi_bytes is what they count against HI_PENDING_BYTES.
 	 */
-	struct buf	 hi_texts;
-	size_t		 hi_pending;
+	struct hi_text	*hi_texts;
+	size_t		 hi_pending, hi_cap;
+	size_t		 hi_lent;	/* of them still in the input's lines */
+	struct buf	 hi_copy;
+	size_t		 hi_bytes;
 	uint64_t	 hi_off;
 	int		 hi_dirty;
 	struct src_clock *clock;	/* NULL until a record has both stamps */
@@ -190,7 +203,8 @@ struct ingest {
 	int64_t			 batch_started;
 	uint64_t		 batch_offset;	/* cur_offset where it began */
 	uint64_t		 input_size;	/* a plain file's, else 0: unknown */
-	size_t			 hi_pending_bytes;	/* srcs' hi_texts, all told */
+	size_t			 hi_pending_bytes;	/* srcs' hi_bytes, all told */
+	size_t			 hi_lent;	/* srcs' hi_lent, all told */
 	struct batch		*batch;
 	struct writer		 w;
 	int			 failed;
@@ -366,9 +380,11 @@ ingest_forget_sources(struct ingest *in)
 		ordinals_free(&in->srcs[i].ord);
 		tcount_free(&in->srcs[i].mark);
 		tcount_free(&in->srcs[i].hi);
-		buf_free(&in->srcs[i].hi_texts);
+		free(in->srcs[i].hi_texts);
+		buf_free(&in->srcs[i].hi_copy);
 	}
 	in->hi_pending_bytes = 0;
+	in->hi_lent = 0;
 	in->nsrcs = 0;
 	in->last_src = 0;
 	in->def_src = 0;
@@ -468,12 +484,66 @@ ingest_mark_load(struct ingest *in, struct src_state *s)
 static void
 hi_drop_pending(struct ingest *in, struct src_state *s, int release)
 {
-	in->hi_pending_bytes -= s->hi_texts.len;
-	if (release)
-		buf_free(&s->hi_texts);
-	else
-		buf_reset(&s->hi_texts);
-	s->hi_pending = 0;
+	in->hi_pending_bytes -= s->hi_bytes;
+	in->hi_lent -= s->hi_lent;
+	if (release) {
+		free(s->hi_texts);
+		s->hi_texts = NULL;
+		s->hi_cap = 0;
+		buf_free(&s->hi_copy);
+	} else
+		buf_reset(&s->hi_copy);
+	s->hi_pending = s->hi_lent = s->hi_bytes = 0;
+}
+
+/* Keep a pending text of s, pointed at if it lies in the input's lines. */
+static void
+hi_keep(struct ingest *in, struct src_state *s, const char *p, size_t len,
+    int lent)
+{
+	struct hi_text *t;
+
+	s->hi_texts = util_grow(s->hi_texts, &s->hi_cap, s->hi_pending,
+	    sizeof *s->hi_texts, 16);
+	t = &s->hi_texts[s->hi_pending++];
+	t->len = len;
+	if (lent) {
+		t->p = p;
+		s->hi_lent++;
+		in->hi_lent++;
+	} else {
+		t->p = NULL;
+		t->off = s->hi_copy.len;
+		buf_append(&s->hi_copy, p, len);
+	}
+	s->hi_bytes += sizeof len + len;
+	in->hi_pending_bytes += sizeof len + len;
+}
+
+/*
+ * The reader is about to reuse the input's lines: copy the pending texts
+ * that lie there.  Sources with pending texts are all in the touched
+ * list (a commit counts and drops those of the sources it lets go).
+ */
+static void
+hi_settle(struct ingest *in)
+{
+	struct src_state *s;
+	size_t i, j;
+
+	for (i = 0; i < in->ntouched && in->hi_lent > 0; i++) {
+		s = &in->srcs[in->touched[i]];
+		for (j = 0; j < s->hi_pending && s->hi_lent > 0; j++) {
+			if (s->hi_texts[j].p == NULL)
+				continue;
+			s->hi_texts[j].off = s->hi_copy.len;
+			buf_append(&s->hi_copy, s->hi_texts[j].p,
+			    s->hi_texts[j].len);
+			s->hi_texts[j].p = NULL;
+			s->hi_lent--;
+			in->hi_lent--;
+		}
+	}
 }
 
 /*
@@ -481,17 +551,21 @@ hi_drop_pending(struct ingest *in, struct src_state *s, int release)
  * give their buffer back too (at a commit, so that a source seen once
  * holds nothing after it).
  */
+__attribute__((noinline))
 static void
 hi_count_pending(struct ingest *in, struct src_state *s, int release)
 {
-	const char *p = s->hi_texts.data, *end = p + s->hi_texts.len;
-	size_t len;
+	const struct hi_text *t;
+	const char *p;
+	size_t i;
 
-	while (p < end) {
-		memcpy(&len, p, sizeof len);
-		p += sizeof len;
-		tcount_add(&s->hi, util_hash_text(p, len, UTIL_HASH_SEED), 1);
-		p += len;
+	for (i = 0; i < s->hi_pending; i++) {
+		t = &s->hi_texts[i];
+		/* hi_copy has no memory while all it holds is empty */
+		if ((p = t->p) == NULL)
+			p = t->len > 0 ? s->hi_copy.data + t->off : "";
+		tcount_add(&s->hi, util_hash_text(p, t->len, UTIL_HASH_SEED),
+		    1);
 	}
 	hi_drop_pending(in, s, release);
 }
@@ -508,7 +582,6 @@ ingest_vol_counts(struct ingest *in, struct src_state *s,
 {
 	uint64_t hash = 0;
 	int counts, hashed = 0;
-	char *d;
 
 	if (s->count_all || ts > s->mark_ts)
 		counts = 1;
@@ -533,24 +606,15 @@ ingest_vol_counts(struct ingest *in, struct src_state *s,
 			tcount_clear(&s->hi);
 			s->hi_ts = ts;
 		}
-		if (hashed || s->hi_texts.len >= HI_PENDING_BYTES ||
+		if (hashed || s->hi_bytes >= HI_PENDING_BYTES ||
 		    in->hi_pending_bytes >= HI_PENDING_TOTAL) {
 			hi_count_pending(in, s, 0);
 			if (!hashed)
 				hash = util_hash_text(rec->text, rec->len,
 				    UTIL_HASH_SEED);
 			tcount_add(&s->hi, hash, 1);
-		} else {
-			/* the length and the text, room made for both at once */
-			buf_reserve(&s->hi_texts, sizeof rec->len + rec->len);
-			d = s->hi_texts.data + s->hi_texts.len;
-			memcpy(d, &rec->len, sizeof rec->len);
-			memcpy(d + sizeof rec->len, rec->text, rec->len);
-			s->hi_texts.len += sizeof rec->len + rec->len;
-			s->hi_texts.data[s->hi_texts.len] = '\0';
-			s->hi_pending++;
-			in->hi_pending_bytes += sizeof rec->len + rec->len;
-		}
+		} else
+			hi_keep(in, s, rec->text, rec->len, rec->lent);
 		s->hi_dirty = 1;
 	}
 	if (counts) {
@@ -682,21 +746,15 @@ vol_slot(const struct vol *v, size_t cap, int64_t sid, int64_t minute)
 	return i;
 }
 
-/*
- * The in-memory volume row of source sid in the minute of ts; written out
- * at commit.
- */
+/* ingest_vol for a row other than the last one's: apart, as it is rare. */
+__attribute__((noinline))
 static struct vol *
-ingest_vol(struct ingest *in, int64_t sid, int64_t ts)
+vol_find(struct ingest *in, int64_t sid, int64_t ts)
 {
 	struct vol *old, *v;
 	size_t i, n;
 	int64_t minute;
 
-	/* the minute of the last row holds most records: no division */
-	if (in->last_vol != NULL && in->last_vol->sid == sid &&
-	    ts >= in->last_vol_ms && ts - in->last_vol_ms < 60000)
-		return in->last_vol;
 	minute = ts >= 0 ? ts / 60000 : -((-ts + 59999) / 60000);
 	if ((in->nvols + 1) * 2 > in->volcap) {
 		old = in->vols;
@@ -721,6 +779,20 @@ ingest_vol(struct ingest *in, int64_t sid, int64_t ts)
 	in->last_vol = v;
 	in->last_vol_ms = minute * 60000;
 	return v;
+}
+
+/*
+ * The in-memory volume row of source sid in the minute of ts; written out
+ * at commit.
+ */
+static inline struct vol *
+ingest_vol(struct ingest *in, int64_t sid, int64_t ts)
+{
+	/* the minute of the last row holds most records: no division */
+	if (in->last_vol != NULL && in->last_vol->sid == sid &&
+	    ts >= in->last_vol_ms && ts - in->last_vol_ms < 60000)
+		return in->last_vol;
+	return vol_find(in, sid, ts);
 }
 
 /* The physical counters of the input so far (beyond where this run began). */
@@ -1168,11 +1240,14 @@ ingest_source_for_path(const char *path)
 	return xstrdup(*base != '\0' ? base : path);
 }
 
-/* The reader is about to reuse its lines: the multiline copies what it keeps. */
+/* The reader is about to reuse its lines: copy what is kept of them. */
 static void
-ingest_recycle(void *ml)
+ingest_recycle(void *arg)
 {
-	multiline_settle(ml);
+	struct ingest *in = arg;
+
+	multiline_settle(in->ml);
+	hi_settle(in);
 }
 
 /* Read every line of in->r through the pipeline; commits as it goes. */
@@ -1554,7 +1629,7 @@ ingest_input(struct ingest *in, const char *path,
 	env = envelope_new(in->opts.format, in->opts.tz);
 	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
 	multiline_lend(in->ml);
-	reader_set_recycle(r, ingest_recycle, in->ml);
+	reader_set_recycle(r, ingest_recycle, in);
 	if (in->opts.tz_auto)
 		multiline_set_tz_auto(in->ml);
 	/* Unstamped lines after the resume point belong to the record before it. */
@@ -1562,6 +1637,8 @@ ingest_input(struct ingest *in, const char *path,
 		multiline_set_time(in->ml, in->time);
 	rc = ingest_run(in, env, err, errlen);
 out:
+	/* the reader's lines go with it */
+	hi_settle(in);
 	if (rc != 0 && in->failed && err[0] == '\0')
 		snprintf(err, errlen, "%s", in->err);
 	multiline_free(in->ml);
@@ -1593,10 +1670,11 @@ ingest_buffer(struct ingest *in, const char *name, const char *data,
 	env = envelope_new(in->opts.format, in->opts.tz);
 	in->ml = multiline_new(in->opts.tz, ingest_on_record, in);
 	multiline_lend(in->ml);
-	reader_set_recycle(in->r, ingest_recycle, in->ml);
+	reader_set_recycle(in->r, ingest_recycle, in);
 	if (in->opts.tz_auto)
 		multiline_set_tz_auto(in->ml);
 	rc = ingest_run(in, env, err, errlen);
+	hi_settle(in);
 	multiline_free(in->ml);
 	in->ml = NULL;
 	envelope_free(env);

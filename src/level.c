@@ -313,9 +313,12 @@ level_exception_line(const char *p, size_t n)
 int
 level_of_failure_line(const char *p, size_t n)
 {
-	if (n >= 6 && memcmp(p, "panic:", 6) == 0)
+	if (n == 0)
+		return LEVEL_NONE;
+	/* nearly every record is asked: its first byte picks the compare */
+	if (p[0] == 'p' && n >= 6 && memcmp(p, "panic:", 6) == 0)
 		return SEV_CRITICAL;
-	if (n >= sizeof LEVEL_TRACEBACK - 1 &&
+	if (p[0] == 'T' && n >= sizeof LEVEL_TRACEBACK - 1 &&
 	    memcmp(p, LEVEL_TRACEBACK, sizeof LEVEL_TRACEBACK - 1) == 0)
 		return SEV_ERROR;
 	if (level_exception_line(p, n))

@@ -161,11 +161,13 @@ emit_pending(struct multiline *m, struct ml_source *s)
 	if (s->lent != NULL) {
 		s->rec.text = s->lent;
 		s->rec.len = s->lent_len;
+		s->rec.lent = 1;
 		s->lent = NULL;
 		m->nlent--;
 	} else {
 		s->rec.text = s->text.data != NULL ? s->text.data : "";
 		s->rec.len = s->text.len;
+		s->rec.lent = 0;
 	}
 	s->pending = 0;
 	s->open_partial = 0;
@@ -341,8 +343,10 @@ lru_push(struct multiline *m, struct ml_source *s)
 
 /*
  * The state of (name, stream), created (or taken from the LRU one) when
- * new.  env_id: the line's envelope_line.source_id.
+ * new.  env_id: the line's envelope_line.source_id.  Apart: most lines
+ * are answered by source_known.
  */
+__attribute__((noinline))
 static struct ml_source *
 source_get(struct multiline *m, const char *name, size_t len,
     enum envelope_stream stream, uint64_t env_id)
@@ -409,6 +413,41 @@ found:
 	s->env_id = len > 0 ? env_id : 0;
 	if (s->env_id != 0)
 		m->by_env[env_id % ML_ENV_IDS] = s;
+	return s;
+}
+
+/*
+ * The state source_get would find for el's source without a lookup, or
+ * NULL: for the input's own lines, a source the envelope numbered, or
+ * the source of the line before.
+ */
+static inline struct ml_source *
+source_known(struct multiline *m, const struct envelope_line *el)
+{
+	struct ml_source *s;
+
+	if (el->source == NULL || el->source_len == 0) {
+		s = m->last;
+		return s != NULL && s->name_len == 0 &&
+		    s->stream == el->stream ? s : NULL;
+	}
+	if (el->source_id != 0 &&
+	    (s = m->by_env[el->source_id % ML_ENV_IDS]) != NULL &&
+	    s->env_id == el->source_id && s->stream == el->stream) {
+		/* as source_get leaves the LRU list */
+		if (s != m->last) {
+			lru_unlink(m, s);
+			lru_push(m, s);
+		}
+		return s;
+	}
+	/* the source of the line before, numbered as source_get numbers it */
+	if ((s = m->last) == NULL ||
+	    !same_source(s, el->source, el->source_len, el->stream))
+		return NULL;
+	s->env_id = el->source_id;
+	if (s->env_id != 0)
+		m->by_env[s->env_id % ML_ENV_IDS] = s;
 	return s;
 }
 
@@ -554,6 +593,7 @@ scan_bytes_slow(const char *p, size_t n)
  * byte.  Loops that finish a line in smaller steps mispredict their exits
  * on lines of every length, which costs more than the scan itself.
  */
+__attribute__((noinline))
 static unsigned
 scan_bytes(const char *p, size_t n)
 {
@@ -612,6 +652,7 @@ multiline_settle(struct multiline *m)
 			take_lent(m, m->src[i]);
 }
 
+__attribute__((noinline))
 static void
 append_text(struct multiline *m, struct ml_source *s, const char *p,
     size_t n, int newline)
@@ -783,11 +824,14 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	size_t n = el->msg_len, k;
 	int64_t inner = TS_NONE, own = TS_NONE;
 	int start, marker, own_naive = 0;
+	/* the message is the line itself, or a part of it, not a copy */
+	int in_line = within(p, n, rl->p, rl->len);
 
 	/* envelope_decode names a source's kind exactly when it names a source */
 	assert((el->source == NULL) == (el->source_kind == NULL));
-	s = source_get(m, el->source, el->source_len, el->stream,
-	    el->source_id);
+	if ((s = source_known(m, el)) == NULL)
+		s = source_get(m, el->source, el->source_len, el->stream,
+		    el->source_id);
 	/* an open chunk or traceback is part of a pending record */
 	assert(s->pending || (!s->open_partial && !s->in_traceback));
 	if (s->pending && s->open_partial) {
@@ -830,8 +874,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			/* emit_pending left the text empty */
 			assert(s->text.len == 0 && s->lent == NULL);
 			/* as append_text would take it: whole, under the cap */
-			if (m->lend && within(p, n, rl->p, rl->len) &&
-			    n <= ML_RECORD_CAP) {
+			if (m->lend && in_line && n <= ML_RECORD_CAP) {
 				s->lent = p;
 				s->lent_len = n;
 				m->nlent++;
@@ -857,6 +900,6 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	if (rl->truncated)
 		s->rec.flags |= RECORD_TRUNCATED;
 	/* the reader looked at every byte of a line it calls ASCII */
-	if (!rl->ascii || !within(p, n, rl->p, rl->len))
+	if (!rl->ascii || !in_line)
 		s->rec.flags |= scan_bytes(p, n);
 }

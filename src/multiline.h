@@ -40,6 +40,11 @@ struct record {
 	/* message lines joined by '\n'; valid during the callback, not NUL-terminated */
 	const char		*text;
 	size_t			 len;
+	/*
+	 * text lies in a line pushed (see multiline_lend): it stays valid
+	 * past the callback, until the caller's multiline_settle.
+	 */
+	int			 lent;
 	uint64_t		 line_first;	/* physical line numbers in the input */
 	uint64_t		 line_last;
 	uint64_t		 offset_first;	/* byte offset of its first physical line */

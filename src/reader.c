@@ -592,7 +592,7 @@ line_end_avx2(const char *p, size_t n, int *bad)
  * NULs here or for bad UTF-8 by multiline.c.  SSE2 is every x86-64's;
  * AVX2 takes twice the bytes a step where the CPU has it.
  */
-static const char *
+static inline __attribute__((always_inline)) const char *
 line_end(const struct reader *r, const char *p, size_t n, int *bad)
 {
 	const char *end = p + n;
@@ -809,8 +809,13 @@ follow_wait(struct reader *r)
 	return FOLLOW_RETRY;
 }
 
-int
-reader_next(struct reader *r, struct reader_line *line, char *err,
+/*
+ * reader_next for every line but the usual one; apart, so that the usual
+ * one does not pay for this one's frame.
+ */
+__attribute__((noinline))
+static int
+next_slow(struct reader *r, struct reader_line *line, char *err,
     size_t errlen)
 {
 	enum follow_event ev;
@@ -937,6 +942,34 @@ reader_next(struct reader *r, struct reader_line *line, char *err,
 		}
 		return 0;
 	}
+}
+
+int
+reader_next(struct reader *r, struct reader_line *line, char *err,
+    size_t errlen)
+{
+	const char *nl;
+	size_t pending;
+
+	/*
+	 * The usual line lies whole in the buffer, with no failure, switch
+	 * of files or cut pending: it is found and handed out here.
+	 */
+	if (!r->failed && r->pending_switch == FOLLOW_RETRY && !r->cutting) {
+		if (r->scan == r->start)
+			r->scan_bad = 0;
+		nl = line_end(r, r->buf + r->scan, r->end - r->scan,
+		    &r->scan_bad);
+		if (nl == NULL)
+			/* as next_slow would leave it: no '\n' up to end */
+			r->scan = r->end;
+		else if ((pending = (size_t)(nl - (r->buf + r->start))) <=
+		    READER_MAX_LINE) {
+			emit_pending(r, line, pending, pending + 1);
+			return 1;
+		}
+	}
+	return next_slow(r, line, err, errlen);
 }
 
 struct reader *

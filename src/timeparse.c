@@ -623,6 +623,26 @@ key_match(const struct timeparse_cache *c, const char *p)
 }
 
 /*
+ * Another second of the key's minute, whose first 17 bytes p repeats: its
+ * seconds taken into the key.  Returns 0, the key as it was, when they
+ * are no second.
+ */
+static int
+key_second(struct timeparse_cache *c, const char *p)
+{
+	int sec;
+
+	if (!all_digits(p + 17, 2) || (sec = num2(p + 17)) > 60)
+		return 0;
+	c->sod += sec - num2(c->key + 17);
+	c->key[17] = p[17];
+	c->key[18] = p[18];
+	c->sec_ok = 0;
+	assert(c->sod >= 0 && c->sod <= 86400);
+	return 1;
+}
+
+/*
  * The date and clock that fill the first 19 bytes of p: for KEY_RFC3339
  * "YYYY-MM-DD" and T or t, for KEY_LEADING also '/' in the date and a space
  * instead of T, then "HH:MM:SS".  Returns 1 and fills *cv, or 0.  Which
@@ -635,21 +655,14 @@ date_clock(struct timeparse_cache *c, const char *p, size_t n, unsigned want,
     struct civil *cv)
 {
 	struct stamp st;
-	int hit, sec;
+	int hit;
 
 	if (n < 19)
 		return 0;
 	if (c != NULL && (c->ok & want) != 0 && (hit = key_match(c, p)) != 0) {
-		if (hit == 1) {
-			/* Same minute: only the seconds are new (see parse_clock). */
-			if (!all_digits(p + 17, 2) || (sec = num2(p + 17)) > 60)
-				return 0;
-			c->sod += sec - num2(c->key + 17);
-			c->key[17] = p[17];
-			c->key[18] = p[18];
-			c->sec_ok = 0;
-			assert(c->sod >= 0 && c->sod <= 86400);
-		}
+		/* Same minute: only the seconds are new (see parse_clock). */
+		if (hit == 1 && !key_second(c, p))
+			return 0;
 		cv->days = c->days;
 		cv->hour = c->hour;
 		cv->sod = c->sod;
@@ -1170,6 +1183,8 @@ timeparse_leading_cached(struct timeparse_cache *c, const char *p, size_t n,
 {
 	struct stamp st;
 	size_t i;
+	int hit;
+	int32_t was;
 
 	/*
 	 * A stamp in logging's shape in the second read last: leading_span
@@ -1178,14 +1193,35 @@ timeparse_leading_cached(struct timeparse_cache *c, const char *p, size_t n,
 	 * second (an hour shown twice is left to it), read naive.  Apart
 	 * from leading(), whose calls cost more than this.
 	 */
-	if (c->sec_ok && c->sec_tz == tz && n >= 19 && key_match(c, p) == 2 &&
-	    (i = logging_shape(p, n, &st)) != 0) {
+	if (!c->sec_ok || c->sec_tz != tz || n < 19 ||
+	    (hit = key_match(c, p)) == 0)
+		return leading(c, p, n, tz, ms);
+	if (hit == 2 && (i = logging_shape(p, n, &st)) != 0) {
 		assert(logging_shape_agrees(p, n, i, &st));
 		*ms = c->sec_ms + st.ms;
 		c->last_ms = *ms;
 		c->has_last = 1;
 		c->naive = 1;
 		return i;
+	}
+	/*
+	 * Another second of that minute: date_clock would take only the
+	 * seconds anew, and tz gives the offset by the hour, so the one it
+	 * gave the second before.  The cache is left as leading() would
+	 * leave it, which finds the key taken if the shape is another.
+	 */
+	if (hit == 1 && (c->ok & KEY_LEADING) != 0) {
+		was = c->sod;
+		if (key_second(c, p) && (i = logging_shape(p, n, &st)) != 0) {
+			assert(logging_shape_agrees(p, n, i, &st));
+			c->sec_ok = 1;
+			c->sec_ms += (int64_t)(c->sod - was) * 1000;
+			*ms = c->sec_ms + st.ms;
+			c->last_ms = *ms;
+			c->has_last = 1;
+			c->naive = 1;
+			return i;
+		}
 	}
 	return leading(c, p, n, tz, ms);
 }
@@ -1209,14 +1245,17 @@ timeparse_leading_len_cached(struct timeparse_cache *c, const char *p,
 {
 	struct stamp st;
 	size_t k;
+	int hit;
 
 	/*
-	 * The date and clock of the latest stamp read for a leading one:
-	 * has_leading would find them valid (date_clock's hit) and end the
-	 * stamp where leading_fraction does, if it does.  Only what follows
-	 * them is read, and has_leading is called for the rest.
+	 * The date and clock of the latest stamp read for a leading one, or
+	 * another second of its minute, taken into the key as date_clock
+	 * takes it: has_leading would find them valid and end the stamp
+	 * where leading_fraction does, if it does.  Only what follows them
+	 * is read, and has_leading is called for the rest.
 	 */
-	if (n >= 19 && (c->ok & KEY_LEADING) != 0 && key_match(c, p) == 2 &&
+	if (n >= 19 && (c->ok & KEY_LEADING) != 0 &&
+	    (hit = key_match(c, p)) != 0 && (hit == 2 || key_second(c, p)) &&
 	    (k = leading_fraction(p, n, &st)) != 0)
 		return k;
 	k = has_leading(c, p, n);

@@ -25,6 +25,7 @@ struct got {
 	char		*text;
 	const char	*at;		/* where the record's text was */
 	size_t		 len;
+	int		 lent;
 	char		*source;
 	uint64_t	 source_id;
 	const char	*source_kind;	/* static */
@@ -60,6 +61,7 @@ collect(void *arg, const struct record *r)
 	g->text = xstrndup(r->text, r->len);
 	g->at = r->text;
 	g->len = r->len;
+	g->lent = r->lent;
 	g->source = r->source != NULL ? xstrndup(r->source, r->source_len) : NULL;
 	g->source_id = r->source_id;
 	g->source_kind = r->source_kind;
@@ -805,7 +807,8 @@ test_tz_auto(void **state)
 /*
  * multiline_lend: a one-line record's text is its line's memory until
  * multiline_settle, which copies it before the line's memory is reused;
- * a second line copies it too.  The records are the same as when copied.
+ * a second line copies it too.  The records are the same as when copied,
+ * and say whether their text is the line's (record.lent).
  */
 static void
 test_lend(void **state)
@@ -822,11 +825,13 @@ test_lend(void **state)
 	assert_int_equal(fx.n, 1);
 	assert_rec(0, 1, 1, "2025-10-25 23:31:11 INFO a: one");
 	assert_ptr_not_equal(fx.rec[0].at, line);
+	assert_int_equal(fx.rec[0].lent, 0);
 	/* not settled: "two" is handed out from its line itself */
 	strcpy(other, "2025-10-25 23:31:13 INFO c: three");
 	push_len(other, strlen(other), 0);
 	assert_rec(1, 2, 2, "2025-10-25 23:31:12 ERROR b: two");
 	assert_ptr_equal(fx.rec[1].at, line);
+	assert_int_equal(fx.rec[1].lent, 1);
 	multiline_settle(fx.ml);
 	/* "three" was kept in its line; the continuation copies it */
 	strcpy(line, "    more of three");
@@ -837,6 +842,7 @@ test_lend(void **state)
 	multiline_flush(fx.ml);
 	assert_int_equal(fx.n, 3);
 	assert_rec(2, 3, 4, "2025-10-25 23:31:13 INFO c: three\n    more of three");
+	assert_int_equal(fx.rec[2].lent, 0);
 }
 
 int

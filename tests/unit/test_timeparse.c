@@ -765,6 +765,84 @@ test_leading_memo(void **state)
 }
 
 /*
+ * Logging stamps of one minute whose seconds change: the cache takes the
+ * new seconds from the second before, going on, back, to a leap second,
+ * and past the bytes it may not take (61, a letter, a zone word).  Each
+ * reading agrees with an uncached one in every zone, across Sydney's
+ * missing hour and Berlin's repeated one, and the UTC readings are these.
+ */
+static void
+test_leading_minute(void **state)
+{
+	static const struct {
+		const char	*s;
+		size_t		 len;
+		int64_t		 ms;	/* read in UTC */
+	} seq[] = {
+		{ "2025-10-25 23:31:11,250 INFO a", 24, 1761435071250LL },
+		{ "2025-10-25 23:31:12,000 INFO b", 24, 1761435072000LL },
+		{ "2025-10-25 23:31:59 ERROR c", 20, 1761435119000LL },
+		{ "2025-10-25 23:31:05,500 DEBUG d", 24, 1761435065500LL },
+		{ "2025-10-25 23:31:60,001 INFO e", 24, 1761435120001LL },
+		{ "2025-10-25 23:31:61 INFO f", 0, 0 },
+		{ "2025-10-25 23:31:0x INFO g", 0, 0 },
+		{ "2025-10-25 23:31:07 EST h", 24, 1761453067000LL },
+		{ "2025-10-25 23:31:08 INFO i", 20, 1761435068000LL },
+		{ "2025-10-25 23:31:09,999 INFO j", 24, 1761435069999LL },
+		{ "2025-10-25 23:32:09,999 INFO k", 24, 1761435129999LL },
+		{ "2025-10-05 02:30:00 INFO l", 20, 1759631400000LL },
+		{ "2025-10-05 02:30:01 INFO m", 20, 1759631401000LL },
+		{ "2025-10-26 02:00:30 INFO n", 20, 1761444030000LL },
+		{ "2025-10-26 02:00:31 INFO o", 20, 1761444031000LL },
+	};
+	char err[256];
+	struct tz *zones[4];
+	struct timeparse_cache c, fresh;
+	int64_t ms, ums;
+	size_t i, n, len;
+	int z;
+
+	zones[0] = NULL;
+	zones[1] = tz_open("+11:00", err, sizeof err);
+	zones[2] = tz_open("Australia/Sydney", err, sizeof err);
+	zones[3] = tz_open("Europe/Berlin", err, sizeof err);
+	for (z = 1; z < 4; z++)
+		assert_non_null(zones[z]);
+	for (z = 0; z < 4; z++) {
+		memset(&c, 0, sizeof c);
+		for (i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+			n = strlen(seq[i].s);
+			ms = ums = -7;
+			len = timeparse_leading(seq[i].s, n, zones[z], &ums);
+			assert_int_equal(timeparse_leading_cached(&c, seq[i].s,
+			    n, zones[z], &ms), len);
+			assert_int_equal(ms, ums);
+			if (z == 0) {
+				assert_int_equal(len, seq[i].len);
+				if (len > 0)
+					assert_int_equal(ms, seq[i].ms);
+			}
+			memset(&fresh, 0, sizeof fresh);
+			assert_int_equal(timeparse_leading_len_cached(&c,
+			    seq[i].s, n), timeparse_leading_len_cached(&fresh,
+			    seq[i].s, n));
+		}
+	}
+	/* lengths alone, the minute's seconds taken by that path */
+	memset(&c, 0, sizeof c);
+	for (i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+		n = strlen(seq[i].s);
+		memset(&fresh, 0, sizeof fresh);
+		len = timeparse_leading_len_cached(&c, seq[i].s, n);
+		assert_int_equal(len, timeparse_leading_len_cached(&fresh,
+		    seq[i].s, n));
+		assert_int_equal(len > 0, seq[i].len > 0);
+	}
+	for (z = 1; z < 4; z++)
+		tz_free(zones[z]);
+}
+
+/*
  * In the hour shown twice, a line that repeats the one before it keeps
  * its pass: the second, once the stream has gone there.
  */
@@ -1110,6 +1188,7 @@ main(void)
 		cmocka_unit_test(test_days_from_civil),
 		cmocka_unit_test(test_tz_repeated_hour),
 		cmocka_unit_test(test_leading_memo),
+		cmocka_unit_test(test_leading_minute),
 		cmocka_unit_test(test_leading_memo_repeated_hour),
 		cmocka_unit_test(test_rfc3339_docker),
 		cmocka_unit_test(test_has_leading),
