@@ -939,6 +939,17 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	return ingest_writer_failed(in) ? -1 : 0;
 }
 
+/* Group names are short: compared in line, without a call to strcmp. */
+static inline int
+name_equal(const char *a, const char *b)
+{
+	while (*a == *b && *a != '\0') {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 static const struct match_field *
 match_find(const struct match *m, const char *name)
 {
@@ -947,7 +958,7 @@ match_find(const struct match *m, const char *name)
 	if (name == NULL)
 		return NULL;
 	for (i = 0; i < m->nfields; i++) {
-		if (m->fields[i].value != NULL && strcmp(m->fields[i].name, name) == 0)
+		if (m->fields[i].value != NULL && name_equal(m->fields[i].name, name))
 			return &m->fields[i];
 	}
 	return NULL;
@@ -979,8 +990,10 @@ ingest_on_match(void *arg, const struct match *m)
 	const struct match_field *f;
 	struct batch *b = in->batch;
 	struct bev *e;
+	struct bfield *bf;
+	const char *text, *end;
 	double scale;
-	size_t i;
+	size_t i, n, text_off;
 
 	if (in->failed)
 		return;
@@ -989,7 +1002,7 @@ ingest_on_match(void *arg, const struct match *m)
 	generic_matched(in->generic, m->rule_index);
 	b->ev = util_grow(b->ev, &b->evcap, b->nev, sizeof *b->ev, 1024);
 	e = &b->ev[b->nev++];
-	memset(e, 0, sizeof *e);
+	/* each member is set below: the event is not cleared as a whole first */
 	e->source_id = in->rec_src->id;
 	e->rule_index = m->rule_index;
 	e->ts = in->rec_ts;
@@ -1001,6 +1014,9 @@ ingest_on_match(void *arg, const struct match *m)
 	e->line = rec->line_first;
 	e->line_end = rec->line_last;
 	e->stream = (int)rec->stream;
+	e->ctx = 0;
+	e->ctx_off = 0;
+	e->ctx_block = 0;
 	if (r->severity >= SEV_WARNING && in->opts.context_lines > 0) {
 		if (in->ctx_stream != NULL) {
 			e->ctx = 2;
@@ -1016,24 +1032,38 @@ ingest_on_match(void *arg, const struct match *m)
 	buf_append(&b->data, rec->text, rec->len);
 	/* field values point into rec->text, so they are spans of the copy */
 	e->field0 = b->nfields;
+	/* room for all of the match's fields at once, not checked per field */
+	while (b->nfields + m->nfields > b->fieldcap)
+		b->fields = util_grow(b->fields, &b->fieldcap, b->fieldcap,
+		    sizeof *b->fields, 1024);
+	/* in locals: the appends below would make the compiler reload them */
+	bf = b->fields;
+	n = b->nfields;
+	text = rec->text;
+	end = text + rec->len;
+	text_off = e->text_off;
 	for (i = 0; i < m->nfields; i++) {
 		f = &m->fields[i];
 		if (f->value == NULL)
 			continue;
-		b->fields = util_grow(b->fields, &b->fieldcap, b->nfields,
-		    sizeof *b->fields, 1024);
-		b->fields[b->nfields].name = f->name;
-		b->fields[b->nfields].off = e->text_off +
-		    (size_t)(f->value - rec->text);
+		bf[n].name = f->name;
+		bf[n].len = f->len;
 		/* a value made from the text (a template) is stored after it */
-		if (f->value < rec->text || f->value + f->len > rec->text + rec->len) {
-			b->fields[b->nfields].off = b->data.len;
+		if (f->value >= text && f->value + f->len <= end)
+			bf[n].off = text_off + (size_t)(f->value - text);
+		else {
+			bf[n].off = b->data.len;
 			buf_append(&b->data, f->value, f->len);
 		}
-		b->fields[b->nfields].len = f->len;
-		b->nfields++;
+		n++;
 	}
-	e->nfields = b->nfields - e->field0;
+	b->nfields = n;
+	e->nfields = n - e->field0;
+	e->has_value = 0;
+	e->value = 0;
+	e->has_grp = 0;
+	e->grp_off = 0;
+	e->grp_len = 0;
 	if (r->metric_field != NULL) {
 		e->has_value = ingest_number(in, match_find(m, r->metric_field),
 		    &e->value);

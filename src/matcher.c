@@ -663,6 +663,7 @@ fill_fields(const pcre2_code *code, struct pat_names *nm,
 	PCRE2_SIZE *ov;
 	uint32_t i, rc;
 	unsigned num;
+	size_t n;
 
 	out->nfields = 0;
 	if (!nm->known) {
@@ -681,16 +682,19 @@ fill_fields(const pcre2_code *code, struct pat_names *nm,
 		return;
 	ov = pcre2_get_ovector_pointer(md);
 	rc = pcre2_get_ovector_count(md);
-	for (i = 0; i < nm->count && out->nfields < MATCHER_MAX_FIELDS; i++) {
-		e = nm->table + (size_t)i * nm->size;
+	/* counted in a local: the stores to out would make nm's be reloaded */
+	n = 0;
+	e = nm->table;
+	for (i = 0; i < nm->count && n < MATCHER_MAX_FIELDS; i++, e += nm->size) {
 		num = ((unsigned)e[0] << 8) | e[1];
 		if (num >= rc || ov[2 * num] == PCRE2_UNSET)
 			continue;
-		out->fields[out->nfields].name = (const char *)(e + 2);
-		out->fields[out->nfields].value = text + ov[2 * num];
-		out->fields[out->nfields].len = ov[2 * num + 1] - ov[2 * num];
-		out->nfields++;
+		out->fields[n].name = (const char *)(e + 2);
+		out->fields[n].value = text + ov[2 * num];
+		out->fields[n].len = ov[2 * num + 1] - ov[2 * num];
+		n++;
 	}
+	out->nfields = n;
 }
 
 /*

@@ -664,27 +664,38 @@ util_decimal(const char *p, size_t n, double *v)
 	/* powers of ten up to 1e15 are exact doubles */
 	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
 	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	const char *end = p + n, *point = NULL;
 	uint64_t m = 0;
-	size_t i = 0, digits = 0, frac = 0;
-	int neg = 0, point = 0;
+	size_t digits, frac;
+	unsigned d;
+	int neg = 0;
 
 	if (n > 0 && (p[0] == '-' || p[0] == '+')) {
 		neg = p[0] == '-';
-		i++;
+		p++;
 	}
-	for (; i < n; i++) {
-		if (p[i] >= '0' && p[i] <= '9') {
-			if (++digits > 15)
-				return 0;
-			m = m * 10 + (uint64_t)(p[i] - '0');
-			frac += (size_t)point;
-		} else if (p[i] == '.' && !point)
-			point = 1;
+	/*
+	 * Past the sign only digits and one point may follow, so the digits
+	 * are counted from the length: the loop does no more than add them.
+	 * Longer than 15 digits and a point is more than 15 digits.
+	 */
+	digits = (size_t)(end - p);
+	if (digits > 16)
+		return 0;
+	for (; p < end; p++) {
+		d = (unsigned)(unsigned char)*p - '0';
+		if (d <= 9)
+			m = m * 10 + d;
+		else if (*p == '.' && point == NULL)
+			point = p;
 		else
 			return 0;
 	}
-	if (digits == 0)
+	if (point != NULL)
+		digits--;
+	if (digits == 0 || digits > 15)
 		return 0;
+	frac = point != NULL ? (size_t)(end - point - 1) : 0;
 	/*
 	 * m and 10^frac are exact (below 2^53), so the one division rounds
 	 * correctly, as strtod does.
