@@ -9,6 +9,7 @@
 #include "store_int.h"
 #include "store_query.h"
 #include "store_samples.h"
+#include "store_wal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -912,7 +913,8 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	else
 		oflags = SQLITE_OPEN_READWRITE;
 	plain = store_plain_path(path);
-	rc = sqlite3_open_v2(plain, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(plain, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
+	    s->readonly ? NULL : store_wal_vfs());
 	free(plain);
 	if (rc != SQLITE_OK) {
 		if (s->db == NULL)
