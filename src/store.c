@@ -257,11 +257,12 @@ struct source_slot {
  * Checkpoints on a thread of their own (store_checkpoint_behind): a
  * connection of its own copies the WAL into the database while the owner
  * goes on writing.  The connection and the thread start with the first
- * commit that leaves CKPT_FRAMES in the WAL: a run too small to need them
+ * commit that leaves CKPT_START frames in the WAL, so that they are
+ * ready when the WAL first needs copying: a run too small to need them
  * (an empty input, a day of one daemon) pays for neither.  What the
  * thread has not copied when the store closes, the close copies, syncing
  * both files, after the last commit; so the thread copies whenever a
- * commit leaves that much, not only once the WAL has grown long.
+ * commit leaves CKPT_FRAMES, not only once the WAL has grown long.
  */
 struct store_ckpt {
 	pthread_t		 thread;
@@ -279,7 +280,9 @@ struct store_ckpt {
 	double			 cpu;		/* seconds the thread has used */
 };
 
-/* WAL frames (one page each, 8 KiB) that start a background checkpoint... */
+/* WAL frames (one page each, 8 KiB) that start the thread... */
+#define CKPT_START		32
+/* ...that start a background checkpoint... */
 #define CKPT_FRAMES		128
 /* ...and past which the writer checkpoints itself, so the WAL stays bounded. */
 #define CKPT_FRAMES_FORCE	4000
@@ -1082,7 +1085,7 @@ store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	 * connection) the committer copies at CKPT_FRAMES_FORCE below, so
 	 * the WAL stays bounded all the same.
 	 */
-	if (frames >= CKPT_FRAMES && !c->started && !c->failed) {
+	if (frames >= CKPT_START && !c->started && !c->failed) {
 		if (pthread_create(&c->thread, NULL, store_ckpt_main, c) == 0)
 			c->started = 1;
 		else
