@@ -2,8 +2,9 @@
  * store.c - the SQLite store: open or create a database with the embedded
  * schema, WAL and a busy timeout, and the write path of ingest (that of
  * samples is store_samples.c's).  Every statement is prepared once when
- * the store opens and reused with fresh bindings.  Knows nothing about
- * regexes, envelopes or screens.
+ * the store opens and reused with fresh bindings; a connection that
+ * writes goes through store_wal.c's VFS.  Knows nothing about regexes,
+ * envelopes or screens.
  */
 #include "store.h"
 #include "store_int.h"
@@ -1042,7 +1043,10 @@ store_ckpt_main(void *arg)
 	double cpu0 = util_thread_cpu();
 	int rc;
 
-	/* opened here, not by the committer that starts the thread */
+	/*
+	 * Opened here, not in the WAL hook that starts the thread: the
+	 * committer, the writer of an ingest, is the busier thread.
+	 */
 	if (sqlite3_open_v2(c->path, &c->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_busy_timeout(c->db, STORE_BUSY_MS) != SQLITE_OK ||
