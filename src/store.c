@@ -2,13 +2,15 @@
  * store.c - the SQLite store: open or create a database with the embedded
  * schema, WAL and a busy timeout, and the write path of ingest (that of
  * samples is store_samples.c's).  Every statement is prepared once when
- * the store opens and reused with fresh bindings.  Knows nothing about
- * regexes, envelopes or screens.
+ * the store opens and reused with fresh bindings; a connection that
+ * writes goes through store_wal.c's VFS.  Knows nothing about regexes,
+ * envelopes or screens.
  */
 #include "store.h"
 #include "store_int.h"
 #include "store_query.h"
 #include "store_samples.h"
+#include "store_wal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -256,8 +258,12 @@ struct source_slot {
  * Checkpoints on a thread of their own (store_checkpoint_behind): a
  * connection of its own copies the WAL into the database while the owner
  * goes on writing.  The connection and the thread start with the first
- * commit that leaves CKPT_FRAMES in the WAL: a run too small to need them
- * (an empty input, a day of one daemon) pays for neither.
+ * commit that leaves CKPT_START frames in the WAL, so that they are
+ * ready when the WAL first needs copying: a run too small to need them
+ * (an empty input, a day of one daemon) pays for neither.  What the
+ * thread has not copied when the store closes, the close copies, syncing
+ * both files, after the last commit; so the thread copies whenever a
+ * commit leaves CKPT_FRAMES, not only once the WAL has grown long.
  */
 struct store_ckpt {
 	pthread_t		 thread;
@@ -275,8 +281,10 @@ struct store_ckpt {
 	double			 cpu;		/* seconds the thread has used */
 };
 
-/* WAL frames (one page each, 8 KiB) that start a background checkpoint... */
-#define CKPT_FRAMES		1000
+/* WAL frames (one page each, 8 KiB) that start the thread... */
+#define CKPT_START		32
+/* ...that start a background checkpoint... */
+#define CKPT_FRAMES		128
 /* ...and past which the writer checkpoints itself, so the WAL stays bounded. */
 #define CKPT_FRAMES_FORCE	4000
 
@@ -909,7 +917,8 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	else
 		oflags = SQLITE_OPEN_READWRITE;
 	plain = store_plain_path(path);
-	rc = sqlite3_open_v2(plain, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(plain, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
+	    s->readonly ? NULL : store_wal_vfs());
 	free(plain);
 	if (rc != SQLITE_OK) {
 		if (s->db == NULL)
@@ -1034,6 +1043,19 @@ store_ckpt_main(void *arg)
 	double cpu0 = util_thread_cpu();
 	int rc;
 
+	/*
+	 * Opened here, not in the WAL hook that starts the thread: the
+	 * committer, the writer of an ingest, is the busier thread.
+	 */
+	if (sqlite3_open_v2(c->path, &c->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(c->db, STORE_BUSY_MS) != SQLITE_OK ||
+	    sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		sqlite3_close(c->db);
+		c->db = NULL;
+		return NULL;
+	}
 	pthread_mutex_lock(&c->mu);
 	for (;;) {
 		while (!c->want && !c->quit)
@@ -1056,27 +1078,6 @@ store_ckpt_main(void *arg)
 	return NULL;
 }
 
-/*
- * The checkpoint connection and thread, from the committing thread (in
- * the WAL hook: the commit's locks are released).  0 or -1.
- */
-static int
-ckpt_start(struct store_ckpt *c)
-{
-	if (sqlite3_open_v2(c->path, &c->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-	    sqlite3_busy_timeout(c->db, STORE_BUSY_MS) != SQLITE_OK ||
-	    sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
-	    NULL) != SQLITE_OK ||
-	    pthread_create(&c->thread, NULL, store_ckpt_main, c) != 0) {
-		sqlite3_close(c->db);
-		c->db = NULL;
-		return -1;
-	}
-	c->started = 1;
-	return 0;
-}
-
 /* Runs on the writing thread after each commit, instead of autocheckpoint. */
 static int
 store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
@@ -1084,12 +1085,16 @@ store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	struct store_ckpt *c = arg;
 
 	/*
-	 * Without the thread (it could not start) the committer copies at
-	 * CKPT_FRAMES_FORCE below, so the WAL stays bounded all the same.
+	 * Without the thread (it could not start, or could not open its
+	 * connection) the committer copies at CKPT_FRAMES_FORCE below, so
+	 * the WAL stays bounded all the same.
 	 */
-	if (frames >= CKPT_FRAMES && !c->started && !c->failed &&
-	    ckpt_start(c) != 0)
-		c->failed = 1;
+	if (frames >= CKPT_START && !c->started && !c->failed) {
+		if (pthread_create(&c->thread, NULL, store_ckpt_main, c) == 0)
+			c->started = 1;
+		else
+			c->failed = 1;
+	}
 	if (frames >= CKPT_FRAMES_FORCE) {
 		/*
 		 * A writer faster than the copying would starve the thread's

@@ -49,10 +49,10 @@ sqlite3 *store_db(struct store *s);
 /*
  * From now on, copy the WAL into the database on a thread and connection
  * of its own, so commits do not wait for checkpoints and their syncs; past
- * a bound the committing thread still checkpoints itself.  For a long
- * ingest: both start when the WAL first needs a checkpoint, so a short one
- * costs nothing.  A no-op for ":memory:" and read-only stores.  The thread
- * stops in store_close.
+ * a bound the committing thread still checkpoints itself.  Both start
+ * once a commit leaves 256 KiB in the WAL, so an empty or short ingest
+ * costs nothing.  A no-op for ":memory:" and read-only stores.  The
+ * thread stops in store_close.
  */
 int store_checkpoint_behind(struct store *s, char *err, size_t errlen);
 /*
