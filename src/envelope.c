@@ -47,6 +47,30 @@
 #define ENVELOPE_NAME_MAX	256
 /* Longest compose prefix ("name  | ") remembered for the next line. */
 #define ENVELOPE_PREFIX_MAX	64
+/* Most keys, and most bytes of keys and syntax, of a remembered journald layout. */
+#define ENVELOPE_JF_KEYS	32
+#define ENVELOPE_JF_BYTES	1024
+/* Longest value, with its closing quote, expected again at its place. */
+#define ENVELOPE_JF_GUESS	48
+
+/*
+ * A journald entry's layout: the bytes before each string value (from the
+ * line's start, then from the byte after the value before) with the field
+ * each value is read as, and the bytes from the last value to the '}'.
+ * With each value, the latest one at its place when it was short and held
+ * no escape, and its closing quote: the next entry's is mostly the same.
+ */
+struct jf_layout {
+	char		 bytes[ENVELOPE_JF_BYTES];	/* the glues, one after another */
+	size_t		 used;
+	uint16_t	 glue_len[ENVELOPE_JF_KEYS + 1];
+	uint8_t		 field[ENVELOPE_JF_KEYS];	/* enum jf_field */
+	char		 guess[ENVELOPE_JF_KEYS][ENVELOPE_JF_GUESS];
+	uint8_t		 guess_len[ENVELOPE_JF_KEYS];	/* 0: none */
+	unsigned	 keys;
+	uint8_t		 seen;		/* enum json_kind of the keys */
+	int		 valid;
+};
 
 struct envelope_kind;
 
@@ -74,6 +98,8 @@ struct envelope {
 	unsigned		 prefix_next;	/* the slot to replace */
 	uint64_t		 last_id;	/* the latest prefix id given */
 	int			 no_nul;	/* the line being decoded holds no NUL (set per line) */
+	/* the latest journald entry's layout: a unit's entries mostly repeat it */
+	struct jf_layout	 layout;
 };
 
 struct envelope *
@@ -801,28 +827,86 @@ journald_value_end(const char *v, const char *end, enum jf_field f,
 	return json_string_end(v, end, plain);
 }
 
-/*
- * journald() without cJSON, for the common entry: the fields it reads are
- * strings holding no \u escape and no NUL once decoded, the timestamp
- * all digits.  One scan instead of a parse tree per line (cJSON made
- * journald input 15 MB/s).  Returns 0, or 1 when the entry needs
- * journald() to decide.  With seen, it also says what docker_json would
- * have made of the keys: JSON_DOCKER when one is "log" with a string,
- * else JSON_JOURNALD when one is a key of journald's own, else
- * JSON_OTHER (the object's syntax is the same to both).
- */
-static int
-journald_fast(struct envelope *e, const char *line, size_t len,
-    struct envelope_line *out, enum json_kind *seen)
+/* What journald_fast learns from an entry's keys and values. */
+struct jf_values {
+	const char	*v[JF_COUNT];	/* a field's value, past its quote */
+	const char	*vend[JF_COUNT];	/* its closing quote */
+	unsigned long long us;		/* the timestamp, 0 while not read */
+	unsigned	 escaped;	/* bit f: v[f] holds an escape */
+	enum json_kind	 seen;		/* what docker_json would make of the keys */
+};
+
+/* No field read yet: vend[f] is set with v[f], and read only after it. */
+static inline void
+jf_values_clear(struct jf_values *jv)
 {
-	const char *v[JF_COUNT] = { NULL }, *vend[JF_COUNT] = { NULL };
-	const char *p = line, *end = line + len, *k;
-	unsigned long long us = 0;
-	unsigned escaped = 0;	/* bit f: v[f] holds an escape */
-	enum jf_field f;
-	enum jf_tell tell;
+	memset(jv->v, 0, sizeof jv->v);
+	jv->us = 0;
+	jv->escaped = 0;
+	jv->seen = JSON_OTHER;
+}
+
+/*
+ * The string value of field f at v, the byte after its opening quote,
+ * taken into jv: the byte after its closing quote, or NULL when it is
+ * broken or holds a \u escape (left to journald()).
+ */
+static inline const char *
+journald_take(struct jf_values *jv, enum jf_field f, const char *v,
+    const char *end)
+{
+	const char *p, *k;
 	int plain;
 
+	jv->v[f] = v;
+	if ((p = journald_value_end(v, end, f, &jv->us, &plain)) == NULL)
+		return NULL;
+	jv->vend[f] = p - 1;
+	if (plain)
+		return p;
+	jv->escaped |= 1u << f;
+	for (k = v; (k = memchr(k, '\\', (size_t)(p - 1 - k))) != NULL; k += 2) {
+		if (k[1] == 'u')
+			return NULL;
+	}
+	return p;
+}
+
+/*
+ * The bytes from glue (line start, or the byte after a value's closing
+ * quote) to end appended to the layout being recorded; 0 when it is full.
+ */
+static int
+jf_layout_glue(struct jf_layout *l, const char *glue, const char *end)
+{
+	size_t n = (size_t)(end - glue);
+
+	if (l->keys >= ENVELOPE_JF_KEYS || n > sizeof l->bytes - l->used)
+		return 0;
+	memcpy(l->bytes + l->used, glue, n);
+	l->used += n;
+	l->glue_len[l->keys] = (uint16_t)n;
+	return 1;
+}
+
+/*
+ * The entry at line read key by key into jv, recording its layout in
+ * e->layout when every value is a string and the layout fits: 0, or 1
+ * when the entry needs journald() to decide.
+ */
+static int
+journald_scan(struct envelope *e, const char *line, const char *end,
+    struct jf_values *jv)
+{
+	struct jf_layout *l = &e->layout;
+	const char *p = line, *k, *glue = line;
+	enum jf_field f;
+	enum jf_tell tell;
+	int plain, record = 1;
+
+	l->keys = 0;
+	l->used = 0;
+	l->valid = 0;
 	p = json_ws(p, end);
 	if (p >= end || *p != '{')
 		return 1;
@@ -853,33 +937,33 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 			if (p >= end)
 				return 1;
 		}
-		if (seen != NULL && *seen != JSON_DOCKER) {
+		if (jv->seen != JSON_DOCKER) {
 			if (tell == JF_TELL_LOG && *p == '"')
-				*seen = JSON_DOCKER;
+				jv->seen = JSON_DOCKER;
 			else if (tell == JF_TELL_JOURNALD)
-				*seen = JSON_JOURNALD;
+				jv->seen = JSON_JOURNALD;
 		}
 		/* the first of duplicate keys counts, as in cJSON */
-		if (f < JF_COUNT && v[f] == NULL) {
-			if (*p != '"')
-				return 1;
-			v[f] = p + 1;
-			if ((p = journald_value_end(v[f], end, f, &us, &plain)) == NULL)
-				return 1;
-			vend[f] = p - 1;
-			if (!plain)
-				escaped |= 1u << f;
-			for (k = v[f]; !plain && (k = memchr(k, '\\',
-			    (size_t)(vend[f] - k))) != NULL; k += 2) {
-				if (k[1] == 'u')
-					return 1;
+		if (f < JF_COUNT && jv->v[f] != NULL)
+			f = JF_COUNT;
+		if (*p == '"' && record) {
+			record = jf_layout_glue(l, glue, p + 1);
+			if (record) {
+				l->field[l->keys] = (uint8_t)f;
+				l->guess_len[l->keys++] = 0;
 			}
+		} else
+			record = 0;
+		if (f < JF_COUNT) {
+			if (*p != '"' || (p = journald_take(jv, f, p + 1, end)) == NULL)
+				return 1;
 		} else if (*p == '"') {
 			/* journald's other fields, a string each, most of an entry */
 			if ((p = json_string_end(p + 1, end, &plain)) == NULL)
 				return 1;
 		} else if ((p = json_skip(p, end, 1)) == NULL)
 			return 1;
+		glue = p;
 		if (p < end && *p == ',') {
 			p++;
 			continue;
@@ -897,18 +981,127 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 	}
 	if (json_ws(p, end) != end)
 		return 1;
-	if (v[JF_TS] != NULL && !(vend[JF_TS] - v[JF_TS] == 16 && us != 0)) {
-		us = 0;
-		if (vend[JF_TS] == v[JF_TS] || vend[JF_TS] - v[JF_TS] > 19)
+	if (record && l->keys > 0 && jf_layout_glue(l, glue, p)) {
+		l->seen = (uint8_t)jv->seen;
+		l->valid = 1;
+	}
+	return 0;
+}
+
+/* a[0..n) equals b[0..n): the glues are mostly short, the last one a byte. */
+static inline int
+jf_same(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	if (n >= 8)
+		return util_equal(a, b, n);
+	for (i = 0; i < n; i++) {
+		if (a[i] != b[i])
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * journald_scan for an entry laid out as the one recorded: its bytes
+ * between the values, keys and all, are compared whole instead of read,
+ * and each value is read as the scan read the one at its place, or found
+ * to be the value before it there (no quote nor backslash in it, so the
+ * scan would have stopped at the same closing quote).  The answer is the
+ * scan's wherever it returns 0; at 1 the scan decides.
+ */
+static int
+journald_scan_layout(struct jf_layout *l, const char *line, const char *end,
+    struct jf_values *jv)
+{
+	const char *p = line, *glue = l->bytes, *v;
+	enum jf_field f;
+	unsigned i;
+	size_t n;
+	int plain;
+
+	for (i = 0; i < l->keys; i++) {
+		n = l->glue_len[i];
+		if ((size_t)(end - p) < n || !jf_same(p, glue, n))
 			return 1;
-		for (k = v[JF_TS]; vend[JF_TS] - k >= 8; k += 8) {
-			if (!eight_digits(k, &us))
+		v = p + n;
+		glue += n;
+		f = (enum jf_field)l->field[i];
+		n = l->guess_len[i];
+		if (n > 0 && (size_t)(end - v) >= n && jf_same(v, l->guess[i], n)) {
+			p = v + n;
+			if (f < JF_COUNT) {
+				jv->v[f] = v;
+				jv->vend[f] = p - 1;
+			}
+			continue;
+		}
+		if (f < JF_COUNT)
+			p = journald_take(jv, f, v, end);
+		else
+			p = json_string_end(v, end, &plain);
+		if (p == NULL)
+			return 1;
+		/* the timestamp changes on every entry and PRIORITY is read at once */
+		n = (size_t)(p - v);
+		if (f == JF_TS || f == JF_PRIO || n > ENVELOPE_JF_GUESS ||
+		    (f < JF_COUNT ? jv->escaped >> f & 1 : !plain))
+			l->guess_len[i] = 0;
+		else {
+			memcpy(l->guess[i], v, n);
+			l->guess_len[i] = (uint8_t)n;
+		}
+	}
+	n = l->glue_len[i];
+	if ((size_t)(end - p) < n || !jf_same(p, glue, n) ||
+	    json_ws(p + n, end) != end)
+		return 1;
+	jv->seen = l->seen;
+	return 0;
+}
+
+/*
+ * journald() without cJSON, for the common entry: the fields it reads are
+ * strings holding no \u escape and no NUL once decoded, the timestamp
+ * all digits.  One scan instead of a parse tree per line (cJSON made
+ * journald input 15 MB/s), and for an entry laid out as the one before
+ * it (journalctl writes a unit's fields in one order) not even that.
+ * Returns 0, or 1 when the entry needs journald() to decide.  With seen,
+ * it also says what docker_json would have made of the keys:
+ * JSON_DOCKER when one is "log" with a string, else JSON_JOURNALD when
+ * one is a key of journald's own, else JSON_OTHER (the object's syntax
+ * is the same to both).
+ */
+static int
+journald_fast(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out, enum json_kind *seen)
+{
+	struct jf_values jv;
+	const char *end = line + len, *k;
+	enum jf_field f;
+
+	jf_values_clear(&jv);
+	if (!e->layout.valid ||
+	    journald_scan_layout(&e->layout, line, end, &jv) != 0) {
+		jf_values_clear(&jv);
+		if (journald_scan(e, line, end, &jv) != 0)
+			return 1;
+	}
+	if (seen != NULL)
+		*seen = jv.seen;
+	if (jv.v[JF_TS] != NULL && !(jv.vend[JF_TS] - jv.v[JF_TS] == 16 && jv.us != 0)) {
+		jv.us = 0;
+		if (jv.vend[JF_TS] == jv.v[JF_TS] || jv.vend[JF_TS] - jv.v[JF_TS] > 19)
+			return 1;
+		for (k = jv.v[JF_TS]; jv.vend[JF_TS] - k >= 8; k += 8) {
+			if (!eight_digits(k, &jv.us))
 				return 1;
 		}
-		for (; k < vend[JF_TS]; k++) {
+		for (; k < jv.vend[JF_TS]; k++) {
 			if (!is_digit(*k))
 				return 1;
-			us = us * 10 + (unsigned)(*k - '0');
+			jv.us = jv.us * 10 + (unsigned)(*k - '0');
 		}
 	}
 	set_plain(line, len, out);
@@ -919,11 +1112,11 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 	/* strings without an escape are used where they stand */
 	out->msg = buf_text(&e->msg);
 	out->msg_len = 0;
-	if (v[JF_MSG] != NULL && !(escaped >> JF_MSG & 1)) {
-		out->msg = v[JF_MSG];
-		out->msg_len = (size_t)(vend[JF_MSG] - v[JF_MSG]);
-	} else if (v[JF_MSG] != NULL) {
-		if (json_string(v[JF_MSG], end, &e->msg) == NULL)
+	if (jv.v[JF_MSG] != NULL && !(jv.escaped >> JF_MSG & 1)) {
+		out->msg = jv.v[JF_MSG];
+		out->msg_len = (size_t)(jv.vend[JF_MSG] - jv.v[JF_MSG]);
+	} else if (jv.v[JF_MSG] != NULL) {
+		if (json_string(jv.v[JF_MSG], end, &e->msg) == NULL)
 			return 1;
 		out->msg = buf_text(&e->msg);
 		out->msg_len = e->msg.len;
@@ -934,16 +1127,16 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 		return 1;
 	if (out->msg_len > 0 && out->msg[out->msg_len - 1] == '\n')
 		out->msg_len--;
-	if (v[JF_TS] != NULL)
-		out->ts = (int64_t)(us / 1000);
+	if (jv.v[JF_TS] != NULL)
+		out->ts = (int64_t)(jv.us / 1000);
 	for (f = JF_CONTAINER; f <= JF_UNIT; f++) {
-		if (v[f] == NULL || vend[f] == v[f])
+		if (jv.v[f] == NULL || jv.vend[f] == jv.v[f])
 			continue;
-		if (!(escaped >> f & 1)) {
-			out->source = v[f];
-			out->source_len = (size_t)(vend[f] - v[f]);
+		if (!(jv.escaped >> f & 1)) {
+			out->source = jv.v[f];
+			out->source_len = (size_t)(jv.vend[f] - jv.v[f]);
 		} else {
-			if (json_string(v[f], end, &e->src) == NULL)
+			if (json_string(jv.v[f], end, &e->src) == NULL)
 				return 1;
 			out->source = buf_text(&e->src);
 			out->source_len = e->src.len;
@@ -954,10 +1147,11 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 		out->source_kind = "journald";
 		break;
 	}
-	out->level = journald_level(v[JF_PRIO], v[JF_PRIO] != NULL ?
-	    (size_t)(vend[JF_PRIO] - v[JF_PRIO]) : 0,
-	    v[JF_CONTAINER] != NULL || v[JF_CID] != NULL, v[JF_TRANSPORT],
-	    v[JF_TRANSPORT] != NULL ? (size_t)(vend[JF_TRANSPORT] - v[JF_TRANSPORT]) : 0);
+	out->level = journald_level(jv.v[JF_PRIO], jv.v[JF_PRIO] != NULL ?
+	    (size_t)(jv.vend[JF_PRIO] - jv.v[JF_PRIO]) : 0,
+	    jv.v[JF_CONTAINER] != NULL || jv.v[JF_CID] != NULL, jv.v[JF_TRANSPORT],
+	    jv.v[JF_TRANSPORT] != NULL ?
+	    (size_t)(jv.vend[JF_TRANSPORT] - jv.v[JF_TRANSPORT]) : 0);
 	if (out->level != NULL)
 		out->level_len = strlen(out->level);
 	return 0;
