@@ -70,6 +70,9 @@ struct jf_layout {
 	unsigned	 keys;
 	uint8_t		 seen;		/* enum json_kind of the keys */
 	int		 valid;
+	/* a timestamp's first eight digits, the same for 100 s, and their value */
+	uint64_t	 ts_high;	/* 0: none */
+	unsigned long long ts_high_us;
 };
 
 struct envelope_kind;
@@ -804,13 +807,33 @@ json_expect(const char *p, const char *end, char c)
 }
 
 /*
+ * Sixteen digits at v read into *us (0 before), or 0 if a byte is no
+ * digit; the first eight are compared with those l remembers first.
+ */
+static inline int
+journald_stamp(struct jf_layout *l, const char *v, unsigned long long *us)
+{
+	uint64_t high;
+
+	memcpy(&high, v, sizeof high);
+	if (high == l->ts_high)
+		*us = l->ts_high_us;
+	else if (eight_digits(v, us)) {
+		l->ts_high = high;
+		l->ts_high_us = *us;
+	} else
+		return 0;
+	return eight_digits(v + 8, us);
+}
+
+/*
  * json_string_end for the value of field f at v.  A one-byte PRIORITY and
  * the sixteen digits of a timestamp (read into *us: 0 while not read) are
  * told by their fixed closing quote, not searched for.
  */
 static inline const char *
-journald_value_end(const char *v, const char *end, enum jf_field f,
-    unsigned long long *us, int *plain)
+journald_value_end(struct jf_layout *l, const char *v, const char *end,
+    enum jf_field f, unsigned long long *us, int *plain)
 {
 	if (f == JF_PRIO && end - v >= 2 && v[1] == '"' && v[0] != '"' &&
 	    v[0] != '\\') {
@@ -818,7 +841,7 @@ journald_value_end(const char *v, const char *end, enum jf_field f,
 		return v + 2;
 	}
 	if (f == JF_TS && end - v >= 17 && v[16] == '"') {
-		if (eight_digits(v, us) && eight_digits(v + 8, us)) {
+		if (journald_stamp(l, v, us)) {
 			*plain = 1;
 			return v + 17;
 		}
@@ -852,14 +875,14 @@ jf_values_clear(struct jf_values *jv)
  * broken or holds a \u escape (left to journald()).
  */
 static inline const char *
-journald_take(struct jf_values *jv, enum jf_field f, const char *v,
-    const char *end)
+journald_take(struct jf_layout *l, struct jf_values *jv, enum jf_field f,
+    const char *v, const char *end)
 {
 	const char *p, *k;
 	int plain;
 
 	jv->v[f] = v;
-	if ((p = journald_value_end(v, end, f, &jv->us, &plain)) == NULL)
+	if ((p = journald_value_end(l, v, end, f, &jv->us, &plain)) == NULL)
 		return NULL;
 	jv->vend[f] = p - 1;
 	if (plain)
@@ -955,7 +978,7 @@ journald_scan(struct envelope *e, const char *line, const char *end,
 		} else
 			record = 0;
 		if (f < JF_COUNT) {
-			if (*p != '"' || (p = journald_take(jv, f, p + 1, end)) == NULL)
+			if (*p != '"' || (p = journald_take(l, jv, f, p + 1, end)) == NULL)
 				return 1;
 		} else if (*p == '"') {
 			/* journald's other fields, a string each, most of an entry */
@@ -1038,7 +1061,7 @@ journald_scan_layout(struct jf_layout *l, const char *line, const char *end,
 			continue;
 		}
 		if (f < JF_COUNT)
-			p = journald_take(jv, f, v, end);
+			p = journald_take(l, jv, f, v, end);
 		else
 			p = json_string_end(v, end, &plain);
 		if (p == NULL)
@@ -1106,10 +1129,8 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 	}
 	set_plain(line, len, out);
 	out->format = ENVELOPE_JOURNALD;
-	buf_reset(&e->msg);
-	buf_reset(&e->src);
-	buf_reset(&e->lvl);
 	/* strings without an escape are used where they stand */
+	buf_reset(&e->msg);
 	out->msg = buf_text(&e->msg);
 	out->msg_len = 0;
 	if (jv.v[JF_MSG] != NULL && !(jv.escaped >> JF_MSG & 1)) {
@@ -1136,6 +1157,7 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 			out->source = jv.v[f];
 			out->source_len = (size_t)(jv.vend[f] - jv.v[f]);
 		} else {
+			buf_reset(&e->src);
 			if (json_string(jv.v[f], end, &e->src) == NULL)
 				return 1;
 			out->source = buf_text(&e->src);

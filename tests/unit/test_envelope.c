@@ -1162,6 +1162,15 @@ static const struct jf_case jf_seq[] = {
 	    JF_J, 176143507102LL, NULL, NULL, "m", 0 },
 	{ JF_TS("2900x") "\"MESSAGE\":\"m\"}",
 	    JF_J, TS_NONE, NULL, NULL, "m", 0 },
+	/* the first eight digits as before, then the rest no digits, then others */
+	{ "{\"__REALTIME_TIMESTAMP\":\"1761435099999999\",\"MESSAGE\":\"m\"}",
+	    JF_J, 1761435099999LL, NULL, NULL, "m", 0 },
+	{ "{\"__REALTIME_TIMESTAMP\":\"17614350/9999999\",\"MESSAGE\":\"m\"}",
+	    JF_J, TS_NONE, NULL, NULL, "m", 0 },
+	{ "{\"__REALTIME_TIMESTAMP\":\"1861435071000000\",\"MESSAGE\":\"m\"}",
+	    JF_J, 1861435071000LL, NULL, NULL, "m", 0 },
+	{ "{\"__REALTIME_TIMESTAMP\":\"186143507100000:\",\"MESSAGE\":\"m\"}",
+	    JF_J, TS_NONE, NULL, NULL, "m", 0 },
 };
 
 static void
