@@ -52,6 +52,17 @@
 #define ENVELOPE_JF_BYTES	1024
 /* Longest value, with its closing quote, expected again at its place. */
 #define ENVELOPE_JF_GUESS	48
+#define ENVELOPE_JF_PROG	(ENVELOPE_JF_BYTES + ENVELOPE_JF_KEYS * ENVELOPE_JF_GUESS)
+/*
+ * journald layouts remembered.  An entry that fits one scores a point, one
+ * that fits none (tried against each, then read) costs four, from a store
+ * of at most ENVELOPE_JF_SCORE: when it runs out, the next ENVELOPE_JF_SKIP
+ * entries are read without trying the layouts.
+ */
+#define ENVELOPE_JF_SLOTS	4
+#define ENVELOPE_JF_SCORE	16
+#define ENVELOPE_JF_MISS	4
+#define ENVELOPE_JF_SKIP	128
 
 /*
  * A journald entry's layout: the bytes before each string value (from the
@@ -67,12 +78,34 @@ struct jf_layout {
 	uint8_t		 field[ENVELOPE_JF_KEYS];	/* enum jf_field */
 	char		 guess[ENVELOPE_JF_KEYS][ENVELOPE_JF_GUESS];
 	uint8_t		 guess_len[ENVELOPE_JF_KEYS];	/* 0: none */
+	uint8_t		 varies[ENVELOPE_JF_KEYS];	/* missed once: no more guesses */
 	unsigned	 keys;
 	uint8_t		 seen;		/* enum json_kind of the keys */
 	int		 valid;
-	/* a timestamp's first eight digits, the same for 100 s, and their value */
-	uint64_t	 ts_high;	/* 0: none */
-	unsigned long long ts_high_us;
+	/*
+	 * The layout compiled once its values have settled: each value that
+	 * was the one before it joined with the glues around it into runs
+	 * compared whole, the others (holes) read between the runs.
+	 */
+	char		 prog[ENVELOPE_JF_PROG];
+	uint16_t	 run_len[ENVELOPE_JF_KEYS + 1];
+	uint8_t		 hole[ENVELOPE_JF_KEYS];	/* enum jf_field read after run i */
+	unsigned	 holes;
+	struct {
+		uint8_t	 field;		/* enum jf_field, in a run */
+		uint8_t	 run;
+		uint16_t off;		/* of its value in the run */
+		uint16_t len;
+	}		 fixed[ENVELOPE_JF_KEYS];
+	unsigned	 nfixed;
+	int		 compiled;
+};
+
+/* A journald timestamp's first eight digits, the same for 100 s, and their value. */
+struct jf_stamp {
+	uint64_t	 high;
+	unsigned long long high_us;
+	int		 valid;
 };
 
 struct envelope_kind;
@@ -101,18 +134,29 @@ struct envelope {
 	unsigned		 prefix_next;	/* the slot to replace */
 	uint64_t		 last_id;	/* the latest prefix id given */
 	int			 no_nul;	/* the line being decoded holds no NUL (set per line) */
-	/* the latest journald entry's layout: a unit's entries mostly repeat it */
-	struct jf_layout	 layout;
+	/*
+	 * The latest journald layouts, most recently fitting first in order:
+	 * a unit's entries repeat one, and a journal interleaves a few units.
+	 */
+	struct jf_layout	 jf[ENVELOPE_JF_SLOTS];
+	uint8_t			 jf_order[ENVELOPE_JF_SLOTS];
+	struct jf_stamp		 jf_stamp;
+	int			 jf_score;	/* see ENVELOPE_JF_SCORE */
+	unsigned		 jf_skip;	/* entries left untried */
 };
 
 struct envelope *
 envelope_new(enum envelope_format forced, const struct tz *tz)
 {
 	struct envelope *e = xcalloc(1, sizeof *e);
+	unsigned i;
 
 	if (forced != ENVELOPE_AUTO && (e->forced = kind_of(forced)) == NULL)
 		e->forced = kind_of(ENVELOPE_PLAIN);
 	first_byte_rows(e->rows);
+	for (i = 0; i < ENVELOPE_JF_SLOTS; i++)
+		e->jf_order[i] = (uint8_t)i;
+	e->jf_score = ENVELOPE_JF_SCORE;
 	e->tz = tz;
 	buf_init(&e->msg);
 	buf_init(&e->src);
@@ -808,19 +852,20 @@ json_expect(const char *p, const char *end, char c)
 
 /*
  * Sixteen digits at v read into *us (0 before), or 0 if a byte is no
- * digit; the first eight are compared with those l remembers first.
+ * digit; the first eight are compared with those st remembers first.
  */
 static inline int
-journald_stamp(struct jf_layout *l, const char *v, unsigned long long *us)
+journald_stamp(struct jf_stamp *st, const char *v, unsigned long long *us)
 {
 	uint64_t high;
 
 	memcpy(&high, v, sizeof high);
-	if (high == l->ts_high)
-		*us = l->ts_high_us;
+	if (st->valid && high == st->high)
+		*us = st->high_us;
 	else if (eight_digits(v, us)) {
-		l->ts_high = high;
-		l->ts_high_us = *us;
+		st->high = high;
+		st->high_us = *us;
+		st->valid = 1;
 	} else
 		return 0;
 	return eight_digits(v + 8, us);
@@ -832,7 +877,7 @@ journald_stamp(struct jf_layout *l, const char *v, unsigned long long *us)
  * told by their fixed closing quote, not searched for.
  */
 static inline const char *
-journald_value_end(struct jf_layout *l, const char *v, const char *end,
+journald_value_end(struct jf_stamp *st, const char *v, const char *end,
     enum jf_field f, unsigned long long *us, int *plain)
 {
 	if (f == JF_PRIO && end - v >= 2 && v[1] == '"' && v[0] != '"' &&
@@ -841,7 +886,7 @@ journald_value_end(struct jf_layout *l, const char *v, const char *end,
 		return v + 2;
 	}
 	if (f == JF_TS && end - v >= 17 && v[16] == '"') {
-		if (journald_stamp(l, v, us)) {
+		if (journald_stamp(st, v, us)) {
 			*plain = 1;
 			return v + 17;
 		}
@@ -875,14 +920,14 @@ jf_values_clear(struct jf_values *jv)
  * broken or holds a \u escape (left to journald()).
  */
 static inline const char *
-journald_take(struct jf_layout *l, struct jf_values *jv, enum jf_field f,
+journald_take(struct jf_stamp *st, struct jf_values *jv, enum jf_field f,
     const char *v, const char *end)
 {
 	const char *p, *k;
 	int plain;
 
 	jv->v[f] = v;
-	if ((p = journald_value_end(l, v, end, f, &jv->us, &plain)) == NULL)
+	if ((p = journald_value_end(st, v, end, f, &jv->us, &plain)) == NULL)
 		return NULL;
 	jv->vend[f] = p - 1;
 	if (plain)
@@ -913,23 +958,25 @@ jf_layout_glue(struct jf_layout *l, const char *glue, const char *end)
 }
 
 /*
- * The entry at line read key by key into jv, recording its layout in
- * e->layout when every value is a string and the layout fits: 0, or 1
- * when the entry needs journald() to decide.
+ * The entry at line read key by key into jv: 0, or 1 when it needs
+ * journald() to decide.  With l, its layout is recorded there when every
+ * value is a string and the layout fits.
  */
-static int
-journald_scan(struct envelope *e, const char *line, const char *end,
-    struct jf_values *jv)
+static inline __attribute__((always_inline)) int
+journald_scan(struct jf_stamp *st, struct jf_layout *l, const char *line,
+    const char *end, struct jf_values *jv)
 {
-	struct jf_layout *l = &e->layout;
 	const char *p = line, *k, *glue = line;
 	enum jf_field f;
 	enum jf_tell tell;
-	int plain, record = 1;
+	int plain, record = l != NULL;
 
-	l->keys = 0;
-	l->used = 0;
-	l->valid = 0;
+	if (l != NULL) {
+		l->keys = 0;
+		l->used = 0;
+		l->valid = 0;
+		l->compiled = 0;
+	}
 	p = json_ws(p, end);
 	if (p >= end || *p != '{')
 		return 1;
@@ -973,12 +1020,13 @@ journald_scan(struct envelope *e, const char *line, const char *end,
 			record = jf_layout_glue(l, glue, p + 1);
 			if (record) {
 				l->field[l->keys] = (uint8_t)f;
+				l->varies[l->keys] = 0;
 				l->guess_len[l->keys++] = 0;
 			}
 		} else
 			record = 0;
 		if (f < JF_COUNT) {
-			if (*p != '"' || (p = journald_take(l, jv, f, p + 1, end)) == NULL)
+			if (*p != '"' || (p = journald_take(st, jv, f, p + 1, end)) == NULL)
 				return 1;
 		} else if (*p == '"') {
 			/* journald's other fields, a string each, most of an entry */
@@ -1011,19 +1059,112 @@ journald_scan(struct envelope *e, const char *line, const char *end,
 	return 0;
 }
 
-/* a[0..n) equals b[0..n): the glues are mostly short, the last one a byte. */
+/* a[0..n) equals b[0..n): the glues are mostly short, the last one a byte or two. */
 static inline int
 jf_same(const char *a, const char *b, size_t n)
 {
+	uint64_t x, y, d = 0;
 	size_t i;
 
-	if (n >= 8)
-		return util_equal(a, b, n);
-	for (i = 0; i < n; i++) {
-		if (a[i] != b[i])
-			return 0;
+	if (n < 8) {
+		for (i = 0; i < n; i++) {
+			if (a[i] != b[i])
+				return 0;
+		}
+		return 1;
 	}
-	return 1;
+	if (n <= 32)
+		return util_equal(a, b, n);
+	for (i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, sizeof x);
+		memcpy(&y, b + i, sizeof y);
+		d |= x ^ y;
+	}
+	memcpy(&x, a + n - 8, sizeof x);
+	memcpy(&y, b + n - 8, sizeof y);
+	return (d | (x ^ y)) == 0;
+}
+
+/*
+ * The layout compiled with the values at the places in hit (bit i: key
+ * i's value was the one remembered) fixed and the others holes.
+ */
+static void
+jf_compile(struct jf_layout *l, uint32_t hit)
+{
+	const char *glue = l->bytes;
+	size_t used = 0, run = 0;
+	unsigned i, r = 0;
+
+	l->nfixed = 0;
+	for (i = 0; i < l->keys; i++) {
+		memcpy(l->prog + used, glue, l->glue_len[i]);
+		used += l->glue_len[i];
+		glue += l->glue_len[i];
+		if (hit >> i & 1) {
+			if (l->field[i] < JF_COUNT) {
+				l->fixed[l->nfixed].field = l->field[i];
+				l->fixed[l->nfixed].run = (uint8_t)r;
+				l->fixed[l->nfixed].off = (uint16_t)(used - run);
+				l->fixed[l->nfixed++].len =
+				    (uint16_t)(l->guess_len[i] - 1);
+			}
+			memcpy(l->prog + used, l->guess[i], l->guess_len[i]);
+			used += l->guess_len[i];
+			continue;
+		}
+		l->run_len[r] = (uint16_t)(used - run);
+		l->hole[r++] = l->field[i];
+		run = used;
+	}
+	memcpy(l->prog + used, glue, l->glue_len[i]);
+	used += l->glue_len[i];
+	l->run_len[r] = (uint16_t)(used - run);
+	l->holes = r;
+	l->compiled = 1;
+}
+
+/*
+ * journald_scan_layout for an entry that repeats the compiled runs, its
+ * holes read as that reads them: the same answer, with fewer compares.
+ */
+static inline __attribute__((always_inline)) int
+journald_scan_compiled(struct jf_stamp *st, const struct jf_layout *l,
+    const char *line, const char *end, struct jf_values *jv)
+{
+	const char *p = line, *run = l->prog, *at[ENVELOPE_JF_KEYS + 1], *v;
+	enum jf_field f;
+	unsigned i;
+	size_t n;
+	int plain;
+
+	for (i = 0;; i++) {
+		n = l->run_len[i];
+		if ((size_t)(end - p) < n || !jf_same(p, run, n))
+			return 1;
+		at[i] = p;
+		p += n;
+		run += n;
+		if (i == l->holes)
+			break;
+		f = (enum jf_field)l->hole[i];
+		if (f < JF_COUNT)
+			p = journald_take(st, jv, f, p, end);
+		else
+			p = json_string_end(p, end, &plain);
+		if (p == NULL)
+			return 1;
+	}
+	if (json_ws(p, end) != end)
+		return 1;
+	for (i = 0; i < l->nfixed; i++) {
+		f = (enum jf_field)l->fixed[i].field;
+		v = at[l->fixed[i].run] + l->fixed[i].off;
+		jv->v[f] = v;
+		jv->vend[f] = v + l->fixed[i].len;
+	}
+	jv->seen = l->seen;
+	return 0;
 }
 
 /*
@@ -1035,14 +1176,15 @@ jf_same(const char *a, const char *b, size_t n)
  * scan's wherever it returns 0; at 1 the scan decides.
  */
 static int
-journald_scan_layout(struct jf_layout *l, const char *line, const char *end,
-    struct jf_values *jv)
+journald_scan_layout(struct jf_stamp *st, struct jf_layout *l,
+    const char *line, const char *end, struct jf_values *jv)
 {
 	const char *p = line, *glue = l->bytes, *v;
 	enum jf_field f;
 	unsigned i;
 	size_t n;
-	int plain;
+	uint32_t hit = 0;
+	int plain = 0, learned = 0;
 
 	for (i = 0; i < l->keys; i++) {
 		n = l->glue_len[i];
@@ -1058,22 +1200,29 @@ journald_scan_layout(struct jf_layout *l, const char *line, const char *end,
 				jv->v[f] = v;
 				jv->vend[f] = p - 1;
 			}
+			hit |= UINT32_C(1) << i;
 			continue;
 		}
 		if (f < JF_COUNT)
-			p = journald_take(l, jv, f, v, end);
+			p = journald_take(st, jv, f, v, end);
 		else
 			p = json_string_end(v, end, &plain);
 		if (p == NULL)
 			return 1;
-		/* the timestamp changes on every entry and PRIORITY is read at once */
+		/*
+		 * The timestamp changes on every entry and PRIORITY is read at
+		 * once; a value that changed once is read from then on.
+		 */
 		n = (size_t)(p - v);
+		if (l->guess_len[i] > 0)
+			l->varies[i] = 1;
 		if (f == JF_TS || f == JF_PRIO || n > ENVELOPE_JF_GUESS ||
-		    (f < JF_COUNT ? jv->escaped >> f & 1 : !plain))
+		    (f < JF_COUNT ? jv->escaped >> f & 1 : !plain) || l->varies[i])
 			l->guess_len[i] = 0;
 		else {
 			memcpy(l->guess[i], v, n);
 			l->guess_len[i] = (uint8_t)n;
+			learned = 1;
 		}
 	}
 	n = l->glue_len[i];
@@ -1081,15 +1230,72 @@ journald_scan_layout(struct jf_layout *l, const char *line, const char *end,
 	    json_ws(p + n, end) != end)
 		return 1;
 	jv->seen = l->seen;
+	/* settled: no value newly remembered, those remembered found again */
+	if (!learned)
+		jf_compile(l, hit);
+	else
+		l->compiled = 0;
 	return 0;
+}
+
+/*
+ * jv filled from the first of e's layouts that fits the entry at line,
+ * compiled ones before those still settling, each in the order they last
+ * fitted: 0, or 1 when none fits.  The one that fits is moved to the front.
+ */
+static __attribute__((noinline)) int
+journald_scan_known_slow(struct envelope *e, const char *line,
+    const char *end, struct jf_values *jv)
+{
+	struct jf_layout *l;
+	unsigned t, s, pass;
+	int rc;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (t = 0; t < ENVELOPE_JF_SLOTS; t++) {
+			l = &e->jf[s = e->jf_order[t]];
+			/* the front one's compiled form failed already */
+			if (pass == 0 && (t == 0 || !l->compiled))
+				continue;
+			if (pass == 1 && !l->valid)
+				continue;
+			rc = pass == 0 ?
+			    journald_scan_compiled(&e->jf_stamp, l, line, end, jv) :
+			    journald_scan_layout(&e->jf_stamp, l, line, end, jv);
+			if (rc != 0) {
+				jf_values_clear(jv);
+				continue;
+			}
+			if (t > 0) {
+				memmove(e->jf_order + 1, e->jf_order, t);
+				e->jf_order[0] = (uint8_t)s;
+			}
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* journald_scan_known_slow after the usual case: the front layout, compiled, fits. */
+static inline int
+journald_scan_known(struct envelope *e, const char *line, const char *end,
+    struct jf_values *jv)
+{
+	const struct jf_layout *l = &e->jf[e->jf_order[0]];
+
+	if (l->compiled &&
+	    journald_scan_compiled(&e->jf_stamp, l, line, end, jv) == 0)
+		return 0;
+	jf_values_clear(jv);
+	return journald_scan_known_slow(e, line, end, jv);
 }
 
 /*
  * journald() without cJSON, for the common entry: the fields it reads are
  * strings holding no \u escape and no NUL once decoded, the timestamp
  * all digits.  One scan instead of a parse tree per line (cJSON made
- * journald input 15 MB/s), and for an entry laid out as the one before
- * it (journalctl writes a unit's fields in one order) not even that.
+ * journald input 15 MB/s), and for an entry laid out as one of the latest
+ * few (journalctl writes a unit's fields in one order) not even that.
  * Returns 0, or 1 when the entry needs journald() to decide.  With seen,
  * it also says what docker_json would have made of the keys:
  * JSON_DOCKER when one is "log" with a string, else JSON_JOURNALD when
@@ -1100,17 +1306,31 @@ static int
 journald_fast(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out, enum json_kind *seen)
 {
+	struct jf_layout *l;
 	struct jf_values jv;
 	const char *end = line + len, *k;
 	enum jf_field f;
+	unsigned last;
 
 	jf_values_clear(&jv);
-	if (!e->layout.valid ||
-	    journald_scan_layout(&e->layout, line, end, &jv) != 0) {
-		jf_values_clear(&jv);
-		if (journald_scan(e, line, end, &jv) != 0)
+	if (e->jf_skip > 0) {
+		/* the last one left untried starts a new trial */
+		if (--e->jf_skip == 0)
+			e->jf_score = ENVELOPE_JF_SCORE / 2;
+		if (journald_scan(&e->jf_stamp, NULL, line, end, &jv) != 0)
 			return 1;
-	}
+	} else if (journald_scan_known(e, line, end, &jv) != 0) {
+		if ((e->jf_score -= ENVELOPE_JF_MISS) < 0)
+			e->jf_skip = ENVELOPE_JF_SKIP;
+		/* a new layout replaces the least recently fitting one */
+		last = e->jf_order[ENVELOPE_JF_SLOTS - 1];
+		memmove(e->jf_order + 1, e->jf_order, ENVELOPE_JF_SLOTS - 1);
+		e->jf_order[0] = (uint8_t)last;
+		l = &e->jf[last];
+		if (journald_scan(&e->jf_stamp, l, line, end, &jv) != 0)
+			return 1;
+	} else if (e->jf_score < ENVELOPE_JF_SCORE)
+		e->jf_score++;
 	if (seen != NULL)
 		*seen = jv.seen;
 	if (jv.v[JF_TS] != NULL && !(jv.vend[JF_TS] - jv.v[JF_TS] == 16 && jv.us != 0)) {

@@ -1205,7 +1205,7 @@ test_journald_layout(void **state)
 	struct envelope *e = envelope_new(ENVELOPE_AUTO, NULL);
 	struct envelope_line out;
 	char *copy = NULL;
-	size_t i, round;
+	size_t i, k, round;
 
 	/* twice through: the second round starts from the last line's layout */
 	for (round = 0; round < 2; round++) {
@@ -1216,11 +1216,51 @@ test_journald_layout(void **state)
 			/* and as the first line an envelope reads */
 			decode_str(ENVELOPE_AUTO, jf_seq[i].line);
 			assert_same_line(&out, &el);
-			/* each line twice in a row: its own layout */
-			decode_copy(e, jf_seq[i].line, strlen(jf_seq[i].line),
-			    &out, &copy);
-			check_jf_case(&out, &jf_seq[i]);
+			/* each line again and again: its own layout, settled */
+			for (k = 0; k < 6; k++) {
+				decode_copy(e, jf_seq[i].line,
+				    strlen(jf_seq[i].line), &out, &copy);
+				check_jf_case(&out, &jf_seq[i]);
+			}
 		}
+	}
+	/* eight NULs where the first eight digits go, before any digits */
+	decode(ENVELOPE_AUTO, "{\"__REALTIME_TIMESTAMP\":\"\0\0\0\0\0\0\0\0"
+	    "00000001\",\"MESSAGE\":\"m\"}", 57);
+	assert_int_equal(el.ts, TS_NONE);
+	free(copy);
+	envelope_free(e);
+}
+
+/*
+ * More layouts interleaved than are remembered, then fewer: entries that
+ * fit none for a while are read without trying them, then tried again.
+ */
+static void
+test_journald_layout_many(void **state)
+{
+	struct envelope *e = envelope_new(ENVELOPE_AUTO, NULL);
+	struct envelope_line out;
+	char line[256], msg[64], name[32], *copy = NULL;
+	size_t i, r;
+
+	for (i = 0; i < 1200; i++) {
+		/* six layouts in turn for 600 entries, then two */
+		r = i < 600 ? i % 6 : i % 2;
+		snprintf(msg, sizeof msg, "m%zu%s", i, i % 7 == 0 ? "\\\"q" : "");
+		snprintf(name, sizeof name, "c%zu", i % 5 == 0 ? i % 3 : 0);
+		snprintf(line, sizeof line, "{\"__REALTIME_TIMESTAMP\":\"%llu\","
+		    "\"_K%zu\":\"%zu\",\"PRIORITY\":\"%zu\",\"%s\":\"%s\","
+		    "\"MESSAGE\":\"%s\"}", 1761435071000000ULL + i * 1000ULL,
+		    r, i % 4, i % 8, r % 2 ? "CONTAINER_NAME" : "SYSLOG_IDENTIFIER",
+		    name, msg);
+		decode_copy(e, line, strlen(line), &out, &copy);
+		assert_int_equal(out.format, ENVELOPE_JOURNALD);
+		assert_int_equal(out.ts, T0 + (int64_t)i);
+		assert_int_equal(out.source_len, strlen(name));
+		assert_memory_equal(out.source, name, out.source_len);
+		decode_str(ENVELOPE_AUTO, line);
+		assert_same_line(&out, &el);
 	}
 	free(copy);
 	envelope_free(e);
@@ -1302,6 +1342,7 @@ main(void)
 		cmocka_unit_test_teardown(test_journald_blanks, teardown),
 		cmocka_unit_test_teardown(test_journald_first, teardown),
 		cmocka_unit_test_teardown(test_journald_layout, teardown),
+		cmocka_unit_test_teardown(test_journald_layout_many, teardown),
 		cmocka_unit_test_teardown(test_journald_layout_long, teardown),
 		cmocka_unit_test_teardown(test_plain_and_names, teardown),
 		cmocka_unit_test_teardown(test_digit_first, teardown),
