@@ -47,6 +47,66 @@
 #define ENVELOPE_NAME_MAX	256
 /* Longest compose prefix ("name  | ") remembered for the next line. */
 #define ENVELOPE_PREFIX_MAX	64
+/* Most keys, and most bytes of keys and syntax, of a remembered journald layout. */
+#define ENVELOPE_JF_KEYS	32
+#define ENVELOPE_JF_BYTES	1024
+/* Longest value, with its closing quote, expected again at its place. */
+#define ENVELOPE_JF_GUESS	48
+#define ENVELOPE_JF_PROG	(ENVELOPE_JF_BYTES + ENVELOPE_JF_KEYS * ENVELOPE_JF_GUESS)
+/*
+ * journald layouts remembered.  An entry that fits one scores a point, one
+ * that fits none (tried against each, then read) costs four, from a store
+ * of at most ENVELOPE_JF_SCORE: when it runs out, the next ENVELOPE_JF_SKIP
+ * entries are read without trying the layouts.
+ */
+#define ENVELOPE_JF_SLOTS	4
+#define ENVELOPE_JF_SCORE	16
+#define ENVELOPE_JF_MISS	4
+#define ENVELOPE_JF_SKIP	128
+
+/*
+ * A journald entry's layout: the bytes before each string value (from the
+ * line's start, then from the byte after the value before) with the field
+ * each value is read as, and the bytes from the last value to the '}'.
+ * With each value, the latest one at its place when it was short and held
+ * no escape, and its closing quote: the next entry's is mostly the same.
+ */
+struct jf_layout {
+	char		 bytes[ENVELOPE_JF_BYTES];	/* the glues, one after another */
+	size_t		 used;
+	uint16_t	 glue_len[ENVELOPE_JF_KEYS + 1];
+	uint8_t		 field[ENVELOPE_JF_KEYS];	/* enum jf_field */
+	char		 guess[ENVELOPE_JF_KEYS][ENVELOPE_JF_GUESS];
+	uint8_t		 guess_len[ENVELOPE_JF_KEYS];	/* 0: none */
+	uint8_t		 varies[ENVELOPE_JF_KEYS];	/* missed once: no more guesses */
+	unsigned	 keys;
+	uint8_t		 seen;		/* enum json_kind of the keys */
+	int		 valid;
+	/*
+	 * The layout compiled once its values have settled: each value that
+	 * was the one before it joined with the glues around it into runs
+	 * compared whole, the others (holes) read between the runs.
+	 */
+	char		 prog[ENVELOPE_JF_PROG];
+	uint16_t	 run_len[ENVELOPE_JF_KEYS + 1];
+	uint8_t		 hole[ENVELOPE_JF_KEYS];	/* enum jf_field read after run i */
+	unsigned	 holes;
+	struct {
+		uint8_t	 field;		/* enum jf_field, in a run */
+		uint8_t	 run;
+		uint16_t off;		/* of its value in the run */
+		uint16_t len;
+	}		 fixed[ENVELOPE_JF_KEYS];
+	unsigned	 nfixed;
+	int		 compiled;
+};
+
+/* A journald timestamp's first eight digits, the same for 100 s, and their value. */
+struct jf_stamp {
+	uint64_t	 high;
+	unsigned long long high_us;
+	int		 valid;
+};
 
 struct envelope_kind;
 
@@ -74,16 +134,29 @@ struct envelope {
 	unsigned		 prefix_next;	/* the slot to replace */
 	uint64_t		 last_id;	/* the latest prefix id given */
 	int			 no_nul;	/* the line being decoded holds no NUL (set per line) */
+	/*
+	 * The latest journald layouts, most recently fitting first in order:
+	 * a unit's entries repeat one, and a journal interleaves a few units.
+	 */
+	struct jf_layout	 jf[ENVELOPE_JF_SLOTS];
+	uint8_t			 jf_order[ENVELOPE_JF_SLOTS];
+	struct jf_stamp		 jf_stamp;
+	int			 jf_score;	/* see ENVELOPE_JF_SCORE */
+	unsigned		 jf_skip;	/* entries left untried */
 };
 
 struct envelope *
 envelope_new(enum envelope_format forced, const struct tz *tz)
 {
 	struct envelope *e = xcalloc(1, sizeof *e);
+	unsigned i;
 
 	if (forced != ENVELOPE_AUTO && (e->forced = kind_of(forced)) == NULL)
 		e->forced = kind_of(ENVELOPE_PLAIN);
 	first_byte_rows(e->rows);
+	for (i = 0; i < ENVELOPE_JF_SLOTS; i++)
+		e->jf_order[i] = (uint8_t)i;
+	e->jf_score = ENVELOPE_JF_SCORE;
 	e->tz = tz;
 	buf_init(&e->msg);
 	buf_init(&e->src);
@@ -778,13 +851,34 @@ json_expect(const char *p, const char *end, char c)
 }
 
 /*
+ * Sixteen digits at v read into *us (0 before), or 0 if a byte is no
+ * digit; the first eight are compared with those st remembers first.
+ */
+static inline int
+journald_stamp(struct jf_stamp *st, const char *v, unsigned long long *us)
+{
+	uint64_t high;
+
+	memcpy(&high, v, sizeof high);
+	if (st->valid && high == st->high)
+		*us = st->high_us;
+	else if (eight_digits(v, us)) {
+		st->high = high;
+		st->high_us = *us;
+		st->valid = 1;
+	} else
+		return 0;
+	return eight_digits(v + 8, us);
+}
+
+/*
  * json_string_end for the value of field f at v.  A one-byte PRIORITY and
  * the sixteen digits of a timestamp (read into *us: 0 while not read) are
  * told by their fixed closing quote, not searched for.
  */
 static inline const char *
-journald_value_end(const char *v, const char *end, enum jf_field f,
-    unsigned long long *us, int *plain)
+journald_value_end(struct jf_stamp *st, const char *v, const char *end,
+    enum jf_field f, unsigned long long *us, int *plain)
 {
 	if (f == JF_PRIO && end - v >= 2 && v[1] == '"' && v[0] != '"' &&
 	    v[0] != '\\') {
@@ -792,7 +886,7 @@ journald_value_end(const char *v, const char *end, enum jf_field f,
 		return v + 2;
 	}
 	if (f == JF_TS && end - v >= 17 && v[16] == '"') {
-		if (eight_digits(v, us) && eight_digits(v + 8, us)) {
+		if (journald_stamp(st, v, us)) {
 			*plain = 1;
 			return v + 17;
 		}
@@ -801,28 +895,88 @@ journald_value_end(const char *v, const char *end, enum jf_field f,
 	return json_string_end(v, end, plain);
 }
 
-/*
- * journald() without cJSON, for the common entry: the fields it reads are
- * strings holding no \u escape and no NUL once decoded, the timestamp
- * all digits.  One scan instead of a parse tree per line (cJSON made
- * journald input 15 MB/s).  Returns 0, or 1 when the entry needs
- * journald() to decide.  With seen, it also says what docker_json would
- * have made of the keys: JSON_DOCKER when one is "log" with a string,
- * else JSON_JOURNALD when one is a key of journald's own, else
- * JSON_OTHER (the object's syntax is the same to both).
- */
-static int
-journald_fast(struct envelope *e, const char *line, size_t len,
-    struct envelope_line *out, enum json_kind *seen)
+/* What journald_fast learns from an entry's keys and values. */
+struct jf_values {
+	const char	*v[JF_COUNT];	/* a field's value, past its quote */
+	const char	*vend[JF_COUNT];	/* its closing quote */
+	unsigned long long us;		/* the timestamp, 0 while not read */
+	unsigned	 escaped;	/* bit f: v[f] holds an escape */
+	enum json_kind	 seen;		/* what docker_json would make of the keys */
+};
+
+/* No field read yet: vend[f] is set with v[f], and read only after it. */
+static inline void
+jf_values_clear(struct jf_values *jv)
 {
-	const char *v[JF_COUNT] = { NULL }, *vend[JF_COUNT] = { NULL };
-	const char *p = line, *end = line + len, *k;
-	unsigned long long us = 0;
-	unsigned escaped = 0;	/* bit f: v[f] holds an escape */
-	enum jf_field f;
-	enum jf_tell tell;
+	memset(jv->v, 0, sizeof jv->v);
+	jv->us = 0;
+	jv->escaped = 0;
+	jv->seen = JSON_OTHER;
+}
+
+/*
+ * The string value of field f at v, the byte after its opening quote,
+ * taken into jv: the byte after its closing quote, or NULL when it is
+ * broken or holds a \u escape (left to journald()).
+ */
+static inline const char *
+journald_take(struct jf_stamp *st, struct jf_values *jv, enum jf_field f,
+    const char *v, const char *end)
+{
+	const char *p, *k;
 	int plain;
 
+	jv->v[f] = v;
+	if ((p = journald_value_end(st, v, end, f, &jv->us, &plain)) == NULL)
+		return NULL;
+	jv->vend[f] = p - 1;
+	if (plain)
+		return p;
+	jv->escaped |= 1u << f;
+	for (k = v; (k = memchr(k, '\\', (size_t)(p - 1 - k))) != NULL; k += 2) {
+		if (k[1] == 'u')
+			return NULL;
+	}
+	return p;
+}
+
+/*
+ * The bytes from glue (line start, or the byte after a value's closing
+ * quote) to end appended to the layout being recorded; 0 when it is full.
+ */
+static int
+jf_layout_glue(struct jf_layout *l, const char *glue, const char *end)
+{
+	size_t n = (size_t)(end - glue);
+
+	if (l->keys >= ENVELOPE_JF_KEYS || n > sizeof l->bytes - l->used)
+		return 0;
+	memcpy(l->bytes + l->used, glue, n);
+	l->used += n;
+	l->glue_len[l->keys] = (uint16_t)n;
+	return 1;
+}
+
+/*
+ * The entry at line read key by key into jv: 0, or 1 when it needs
+ * journald() to decide.  With l, its layout is recorded there when every
+ * value is a string and the layout fits.
+ */
+static inline __attribute__((always_inline)) int
+journald_scan(struct jf_stamp *st, struct jf_layout *l, const char *line,
+    const char *end, struct jf_values *jv)
+{
+	const char *p = line, *k, *glue = line;
+	enum jf_field f;
+	enum jf_tell tell;
+	int plain, record = l != NULL;
+
+	if (l != NULL) {
+		l->keys = 0;
+		l->used = 0;
+		l->valid = 0;
+		l->compiled = 0;
+	}
 	p = json_ws(p, end);
 	if (p >= end || *p != '{')
 		return 1;
@@ -853,33 +1007,34 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 			if (p >= end)
 				return 1;
 		}
-		if (seen != NULL && *seen != JSON_DOCKER) {
+		if (jv->seen != JSON_DOCKER) {
 			if (tell == JF_TELL_LOG && *p == '"')
-				*seen = JSON_DOCKER;
+				jv->seen = JSON_DOCKER;
 			else if (tell == JF_TELL_JOURNALD)
-				*seen = JSON_JOURNALD;
+				jv->seen = JSON_JOURNALD;
 		}
 		/* the first of duplicate keys counts, as in cJSON */
-		if (f < JF_COUNT && v[f] == NULL) {
-			if (*p != '"')
-				return 1;
-			v[f] = p + 1;
-			if ((p = journald_value_end(v[f], end, f, &us, &plain)) == NULL)
-				return 1;
-			vend[f] = p - 1;
-			if (!plain)
-				escaped |= 1u << f;
-			for (k = v[f]; !plain && (k = memchr(k, '\\',
-			    (size_t)(vend[f] - k))) != NULL; k += 2) {
-				if (k[1] == 'u')
-					return 1;
+		if (f < JF_COUNT && jv->v[f] != NULL)
+			f = JF_COUNT;
+		if (*p == '"' && record) {
+			record = jf_layout_glue(l, glue, p + 1);
+			if (record) {
+				l->field[l->keys] = (uint8_t)f;
+				l->varies[l->keys] = 0;
+				l->guess_len[l->keys++] = 0;
 			}
+		} else
+			record = 0;
+		if (f < JF_COUNT) {
+			if (*p != '"' || (p = journald_take(st, jv, f, p + 1, end)) == NULL)
+				return 1;
 		} else if (*p == '"') {
 			/* journald's other fields, a string each, most of an entry */
 			if ((p = json_string_end(p + 1, end, &plain)) == NULL)
 				return 1;
 		} else if ((p = json_skip(p, end, 1)) == NULL)
 			return 1;
+		glue = p;
 		if (p < end && *p == ',') {
 			p++;
 			continue;
@@ -897,33 +1052,312 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 	}
 	if (json_ws(p, end) != end)
 		return 1;
-	if (v[JF_TS] != NULL && !(vend[JF_TS] - v[JF_TS] == 16 && us != 0)) {
-		us = 0;
-		if (vend[JF_TS] == v[JF_TS] || vend[JF_TS] - v[JF_TS] > 19)
+	if (record && l->keys > 0 && jf_layout_glue(l, glue, p)) {
+		l->seen = (uint8_t)jv->seen;
+		l->valid = 1;
+	}
+	return 0;
+}
+
+/* a[0..n) equals b[0..n): the glues are mostly short, the last one a byte or two. */
+static inline int
+jf_same(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, d = 0;
+	size_t i;
+
+	if (n < 8) {
+		for (i = 0; i < n; i++) {
+			if (a[i] != b[i])
+				return 0;
+		}
+		return 1;
+	}
+	if (n <= 32)
+		return util_equal(a, b, n);
+	for (i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, sizeof x);
+		memcpy(&y, b + i, sizeof y);
+		d |= x ^ y;
+	}
+	memcpy(&x, a + n - 8, sizeof x);
+	memcpy(&y, b + n - 8, sizeof y);
+	return (d | (x ^ y)) == 0;
+}
+
+/*
+ * The layout compiled with the values at the places in hit (bit i: key
+ * i's value was the one remembered) fixed and the others holes.
+ */
+static void
+jf_compile(struct jf_layout *l, uint32_t hit)
+{
+	const char *glue = l->bytes;
+	size_t used = 0, run = 0;
+	unsigned i, r = 0;
+
+	l->nfixed = 0;
+	for (i = 0; i < l->keys; i++) {
+		memcpy(l->prog + used, glue, l->glue_len[i]);
+		used += l->glue_len[i];
+		glue += l->glue_len[i];
+		if (hit >> i & 1) {
+			if (l->field[i] < JF_COUNT) {
+				l->fixed[l->nfixed].field = l->field[i];
+				l->fixed[l->nfixed].run = (uint8_t)r;
+				l->fixed[l->nfixed].off = (uint16_t)(used - run);
+				l->fixed[l->nfixed++].len =
+				    (uint16_t)(l->guess_len[i] - 1);
+			}
+			memcpy(l->prog + used, l->guess[i], l->guess_len[i]);
+			used += l->guess_len[i];
+			continue;
+		}
+		l->run_len[r] = (uint16_t)(used - run);
+		l->hole[r++] = l->field[i];
+		run = used;
+	}
+	memcpy(l->prog + used, glue, l->glue_len[i]);
+	used += l->glue_len[i];
+	l->run_len[r] = (uint16_t)(used - run);
+	l->holes = r;
+	l->compiled = 1;
+}
+
+/*
+ * journald_scan_layout for an entry that repeats the compiled runs, its
+ * holes read as that reads them: the same answer, with fewer compares.
+ */
+static inline __attribute__((always_inline)) int
+journald_scan_compiled(struct jf_stamp *st, const struct jf_layout *l,
+    const char *line, const char *end, struct jf_values *jv)
+{
+	const char *p = line, *run = l->prog, *at[ENVELOPE_JF_KEYS + 1], *v;
+	enum jf_field f;
+	unsigned i;
+	size_t n;
+	int plain;
+
+	for (i = 0;; i++) {
+		n = l->run_len[i];
+		if ((size_t)(end - p) < n || !jf_same(p, run, n))
 			return 1;
-		for (k = v[JF_TS]; vend[JF_TS] - k >= 8; k += 8) {
-			if (!eight_digits(k, &us))
+		at[i] = p;
+		p += n;
+		run += n;
+		if (i == l->holes)
+			break;
+		f = (enum jf_field)l->hole[i];
+		if (f < JF_COUNT)
+			p = journald_take(st, jv, f, p, end);
+		else
+			p = json_string_end(p, end, &plain);
+		if (p == NULL)
+			return 1;
+	}
+	if (json_ws(p, end) != end)
+		return 1;
+	for (i = 0; i < l->nfixed; i++) {
+		f = (enum jf_field)l->fixed[i].field;
+		v = at[l->fixed[i].run] + l->fixed[i].off;
+		jv->v[f] = v;
+		jv->vend[f] = v + l->fixed[i].len;
+	}
+	jv->seen = l->seen;
+	return 0;
+}
+
+/*
+ * journald_scan for an entry laid out as the one recorded: its bytes
+ * between the values, keys and all, are compared whole instead of read,
+ * and each value is read as the scan read the one at its place, or found
+ * to be the value before it there (no quote nor backslash in it, so the
+ * scan would have stopped at the same closing quote).  The answer is the
+ * scan's wherever it returns 0; at 1 the scan decides.
+ */
+static int
+journald_scan_layout(struct jf_stamp *st, struct jf_layout *l,
+    const char *line, const char *end, struct jf_values *jv)
+{
+	const char *p = line, *glue = l->bytes, *v;
+	enum jf_field f;
+	unsigned i;
+	size_t n;
+	uint32_t hit = 0;
+	int plain = 0, learned = 0;
+
+	for (i = 0; i < l->keys; i++) {
+		n = l->glue_len[i];
+		if ((size_t)(end - p) < n || !jf_same(p, glue, n))
+			return 1;
+		v = p + n;
+		glue += n;
+		f = (enum jf_field)l->field[i];
+		n = l->guess_len[i];
+		if (n > 0 && (size_t)(end - v) >= n && jf_same(v, l->guess[i], n)) {
+			p = v + n;
+			if (f < JF_COUNT) {
+				jv->v[f] = v;
+				jv->vend[f] = p - 1;
+			}
+			hit |= UINT32_C(1) << i;
+			continue;
+		}
+		if (f < JF_COUNT)
+			p = journald_take(st, jv, f, v, end);
+		else
+			p = json_string_end(v, end, &plain);
+		if (p == NULL)
+			return 1;
+		/*
+		 * The timestamp changes on every entry and PRIORITY is read at
+		 * once; a value that changed once is read from then on.
+		 */
+		n = (size_t)(p - v);
+		if (l->guess_len[i] > 0)
+			l->varies[i] = 1;
+		if (f == JF_TS || f == JF_PRIO || n > ENVELOPE_JF_GUESS ||
+		    (f < JF_COUNT ? jv->escaped >> f & 1 : !plain) || l->varies[i])
+			l->guess_len[i] = 0;
+		else {
+			memcpy(l->guess[i], v, n);
+			l->guess_len[i] = (uint8_t)n;
+			learned = 1;
+		}
+	}
+	n = l->glue_len[i];
+	if ((size_t)(end - p) < n || !jf_same(p, glue, n) ||
+	    json_ws(p + n, end) != end)
+		return 1;
+	jv->seen = l->seen;
+	/* settled: no value newly remembered, those remembered found again */
+	if (!learned)
+		jf_compile(l, hit);
+	else
+		l->compiled = 0;
+	return 0;
+}
+
+/*
+ * jv filled from the first of e's layouts that fits the entry at line,
+ * compiled ones before those still settling, each in the order they last
+ * fitted: 0, or 1 when none fits.  The one that fits is moved to the front.
+ */
+static __attribute__((noinline)) int
+journald_scan_known_slow(struct envelope *e, const char *line,
+    const char *end, struct jf_values *jv)
+{
+	struct jf_layout *l;
+	unsigned t, s, pass;
+	int rc;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (t = 0; t < ENVELOPE_JF_SLOTS; t++) {
+			l = &e->jf[s = e->jf_order[t]];
+			/* the front one's compiled form failed already */
+			if (pass == 0 && (t == 0 || !l->compiled))
+				continue;
+			if (pass == 1 && !l->valid)
+				continue;
+			rc = pass == 0 ?
+			    journald_scan_compiled(&e->jf_stamp, l, line, end, jv) :
+			    journald_scan_layout(&e->jf_stamp, l, line, end, jv);
+			if (rc != 0) {
+				jf_values_clear(jv);
+				continue;
+			}
+			if (t > 0) {
+				memmove(e->jf_order + 1, e->jf_order, t);
+				e->jf_order[0] = (uint8_t)s;
+			}
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* journald_scan_known_slow after the usual case: the front layout, compiled, fits. */
+static inline int
+journald_scan_known(struct envelope *e, const char *line, const char *end,
+    struct jf_values *jv)
+{
+	const struct jf_layout *l = &e->jf[e->jf_order[0]];
+
+	if (l->compiled &&
+	    journald_scan_compiled(&e->jf_stamp, l, line, end, jv) == 0)
+		return 0;
+	jf_values_clear(jv);
+	return journald_scan_known_slow(e, line, end, jv);
+}
+
+/*
+ * journald() without cJSON, for the common entry: the fields it reads are
+ * strings holding no \u escape and no NUL once decoded, the timestamp
+ * all digits.  One scan instead of a parse tree per line (cJSON made
+ * journald input 15 MB/s), and for an entry laid out as one of the latest
+ * few (journalctl writes a unit's fields in one order) not even that.
+ * Returns 0, or 1 when the entry needs journald() to decide.  With seen,
+ * it also says what docker_json would have made of the keys:
+ * JSON_DOCKER when one is "log" with a string, else JSON_JOURNALD when
+ * one is a key of journald's own, else JSON_OTHER (the object's syntax
+ * is the same to both).
+ */
+static int
+journald_fast(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out, enum json_kind *seen)
+{
+	struct jf_layout *l;
+	struct jf_values jv;
+	const char *end = line + len, *k;
+	enum jf_field f;
+	unsigned last;
+
+	jf_values_clear(&jv);
+	if (e->jf_skip > 0) {
+		/* the last one left untried starts a new trial */
+		if (--e->jf_skip == 0)
+			e->jf_score = ENVELOPE_JF_SCORE / 2;
+		if (journald_scan(&e->jf_stamp, NULL, line, end, &jv) != 0)
+			return 1;
+	} else if (journald_scan_known(e, line, end, &jv) != 0) {
+		if ((e->jf_score -= ENVELOPE_JF_MISS) < 0)
+			e->jf_skip = ENVELOPE_JF_SKIP;
+		/* a new layout replaces the least recently fitting one */
+		last = e->jf_order[ENVELOPE_JF_SLOTS - 1];
+		memmove(e->jf_order + 1, e->jf_order, ENVELOPE_JF_SLOTS - 1);
+		e->jf_order[0] = (uint8_t)last;
+		l = &e->jf[last];
+		if (journald_scan(&e->jf_stamp, l, line, end, &jv) != 0)
+			return 1;
+	} else if (e->jf_score < ENVELOPE_JF_SCORE)
+		e->jf_score++;
+	if (seen != NULL)
+		*seen = jv.seen;
+	if (jv.v[JF_TS] != NULL && !(jv.vend[JF_TS] - jv.v[JF_TS] == 16 && jv.us != 0)) {
+		jv.us = 0;
+		if (jv.vend[JF_TS] == jv.v[JF_TS] || jv.vend[JF_TS] - jv.v[JF_TS] > 19)
+			return 1;
+		for (k = jv.v[JF_TS]; jv.vend[JF_TS] - k >= 8; k += 8) {
+			if (!eight_digits(k, &jv.us))
 				return 1;
 		}
-		for (; k < vend[JF_TS]; k++) {
+		for (; k < jv.vend[JF_TS]; k++) {
 			if (!is_digit(*k))
 				return 1;
-			us = us * 10 + (unsigned)(*k - '0');
+			jv.us = jv.us * 10 + (unsigned)(*k - '0');
 		}
 	}
 	set_plain(line, len, out);
 	out->format = ENVELOPE_JOURNALD;
-	buf_reset(&e->msg);
-	buf_reset(&e->src);
-	buf_reset(&e->lvl);
 	/* strings without an escape are used where they stand */
+	buf_reset(&e->msg);
 	out->msg = buf_text(&e->msg);
 	out->msg_len = 0;
-	if (v[JF_MSG] != NULL && !(escaped >> JF_MSG & 1)) {
-		out->msg = v[JF_MSG];
-		out->msg_len = (size_t)(vend[JF_MSG] - v[JF_MSG]);
-	} else if (v[JF_MSG] != NULL) {
-		if (json_string(v[JF_MSG], end, &e->msg) == NULL)
+	if (jv.v[JF_MSG] != NULL && !(jv.escaped >> JF_MSG & 1)) {
+		out->msg = jv.v[JF_MSG];
+		out->msg_len = (size_t)(jv.vend[JF_MSG] - jv.v[JF_MSG]);
+	} else if (jv.v[JF_MSG] != NULL) {
+		if (json_string(jv.v[JF_MSG], end, &e->msg) == NULL)
 			return 1;
 		out->msg = buf_text(&e->msg);
 		out->msg_len = e->msg.len;
@@ -934,16 +1368,17 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 		return 1;
 	if (out->msg_len > 0 && out->msg[out->msg_len - 1] == '\n')
 		out->msg_len--;
-	if (v[JF_TS] != NULL)
-		out->ts = (int64_t)(us / 1000);
+	if (jv.v[JF_TS] != NULL)
+		out->ts = (int64_t)(jv.us / 1000);
 	for (f = JF_CONTAINER; f <= JF_UNIT; f++) {
-		if (v[f] == NULL || vend[f] == v[f])
+		if (jv.v[f] == NULL || jv.vend[f] == jv.v[f])
 			continue;
-		if (!(escaped >> f & 1)) {
-			out->source = v[f];
-			out->source_len = (size_t)(vend[f] - v[f]);
+		if (!(jv.escaped >> f & 1)) {
+			out->source = jv.v[f];
+			out->source_len = (size_t)(jv.vend[f] - jv.v[f]);
 		} else {
-			if (json_string(v[f], end, &e->src) == NULL)
+			buf_reset(&e->src);
+			if (json_string(jv.v[f], end, &e->src) == NULL)
 				return 1;
 			out->source = buf_text(&e->src);
 			out->source_len = e->src.len;
@@ -954,10 +1389,11 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 		out->source_kind = "journald";
 		break;
 	}
-	out->level = journald_level(v[JF_PRIO], v[JF_PRIO] != NULL ?
-	    (size_t)(vend[JF_PRIO] - v[JF_PRIO]) : 0,
-	    v[JF_CONTAINER] != NULL || v[JF_CID] != NULL, v[JF_TRANSPORT],
-	    v[JF_TRANSPORT] != NULL ? (size_t)(vend[JF_TRANSPORT] - v[JF_TRANSPORT]) : 0);
+	out->level = journald_level(jv.v[JF_PRIO], jv.v[JF_PRIO] != NULL ?
+	    (size_t)(jv.vend[JF_PRIO] - jv.v[JF_PRIO]) : 0,
+	    jv.v[JF_CONTAINER] != NULL || jv.v[JF_CID] != NULL, jv.v[JF_TRANSPORT],
+	    jv.v[JF_TRANSPORT] != NULL ?
+	    (size_t)(jv.vend[JF_TRANSPORT] - jv.v[JF_TRANSPORT]) : 0);
 	if (out->level != NULL)
 		out->level_len = strlen(out->level);
 	return 0;

@@ -1046,6 +1046,276 @@ test_ascii_same(void **state)
 	envelope_free(b);
 }
 
+/*
+ * Entries read one after another by one envelope, as a journal's are: the
+ * layout and values remembered from the entry before must not show in
+ * what is read, whether the next entry repeats them or not.
+ */
+struct jf_case {
+	const char	*line;
+	enum envelope_format format;
+	int64_t		 ts;
+	const char	*source;	/* NULL: none */
+	const char	*level;		/* NULL: none */
+	const char	*msg;
+	int		 malformed;
+};
+
+#define JF_TS(us)	"{\"__REALTIME_TIMESTAMP\":\"17614350710" us "\","
+#define JF_J		ENVELOPE_JOURNALD
+
+static const struct jf_case jf_seq[] = {
+	{ JF_TS("00000") "\"PRIORITY\":\"4\",\"CONTAINER_NAME\":\"web\","
+	    "\"_HOSTNAME\":\"h\",\"MESSAGE\":\"first\"}",
+	    JF_J, T0, "web", NULL, "first", 0 },
+	/* the same layout, the same name: read from memory */
+	{ JF_TS("01000") "\"PRIORITY\":\"4\",\"CONTAINER_NAME\":\"web\","
+	    "\"_HOSTNAME\":\"h\",\"MESSAGE\":\"second\"}",
+	    JF_J, T0 + 1, "web", NULL, "second", 0 },
+	/* a name that starts as the remembered one, a shorter one, an escaped one */
+	{ JF_TS("02000") "\"PRIORITY\":\"4\",\"CONTAINER_NAME\":\"web-2\","
+	    "\"_HOSTNAME\":\"h\",\"MESSAGE\":\"third\"}",
+	    JF_J, T0 + 2, "web-2", NULL, "third", 0 },
+	{ JF_TS("03000") "\"PRIORITY\":\"4\",\"CONTAINER_NAME\":\"we\","
+	    "\"_HOSTNAME\":\"h\",\"MESSAGE\":\"m\"}",
+	    JF_J, T0 + 3, "we", NULL, "m", 0 },
+	{ JF_TS("04000") "\"PRIORITY\":\"4\",\"CONTAINER_NAME\":\"we\\\"\","
+	    "\"_HOSTNAME\":\"h\",\"MESSAGE\":\"m\"}",
+	    JF_J, T0 + 4, "we\"", NULL, "m", 0 },
+	{ JF_TS("05000") "\"PRIORITY\":\"4\",\"CONTAINER_NAME\":\"we\","
+	    "\"_HOSTNAME\":\"h\",\"MESSAGE\":\"m\"}",
+	    JF_J, T0 + 5, "we", NULL, "m", 0 },
+	/* no container: PRIORITY states the level */
+	{ JF_TS("06000") "\"PRIORITY\":\"4\",\"SYSLOG_IDENTIFIER\":\"we\","
+	    "\"_HOSTNAME\":\"h\",\"MESSAGE\":\"m\"}",
+	    JF_J, T0 + 6, "we", "warning", "m", 0 },
+	/* a key added, then removed, then the keys reordered */
+	{ JF_TS("07000") "\"PRIORITY\":\"4\",\"SYSLOG_IDENTIFIER\":\"we\","
+	    "\"_HOSTNAME\":\"h\",\"_PID\":\"12\",\"MESSAGE\":\"m\"}",
+	    JF_J, T0 + 7, "we", "warning", "m", 0 },
+	{ JF_TS("08000") "\"SYSLOG_IDENTIFIER\":\"we\","
+	    "\"_HOSTNAME\":\"h\",\"_PID\":\"12\",\"MESSAGE\":\"m\"}",
+	    JF_J, T0 + 8, "we", NULL, "m", 0 },
+	{ JF_TS("09000") "\"MESSAGE\":\"m\",\"_PID\":\"12\","
+	    "\"_HOSTNAME\":\"h\",\"SYSLOG_IDENTIFIER\":\"we\"}",
+	    JF_J, T0 + 9, "we", NULL, "m", 0 },
+	/* the same key twice: the first counts, wherever the layout puts it */
+	{ JF_TS("10000") "\"MESSAGE\":\"m\",\"_PID\":\"12\","
+	    "\"_HOSTNAME\":\"h\",\"MESSAGE\":\"n\"}",
+	    JF_J, T0 + 10, NULL, NULL, "m", 0 },
+	{ JF_TS("11000") "\"MESSAGE\":\"o\",\"_PID\":\"12\","
+	    "\"_HOSTNAME\":\"h\",\"MESSAGE\":\"p\"}",
+	    JF_J, T0 + 11, NULL, NULL, "o", 0 },
+	/* escapes in a skipped value and in a used one, quotes and \u */
+	{ JF_TS("12000") "\"MESSAGE\":\"a \\\"b\\\"\",\"_PID\":\"1\\\"2\","
+	    "\"_HOSTNAME\":\"\\u00e9\\\\\",\"MESSAGE\":\"n\"}",
+	    JF_J, T0 + 12, NULL, NULL, "a \"b\"", 0 },
+	{ JF_TS("13000") "\"MESSAGE\":\"\\u00e9 \\\"\",\"_PID\":\"1\\\"2\","
+	    "\"_HOSTNAME\":\"\\u00e9\\\\\",\"MESSAGE\":\"n\"}",
+	    JF_J, T0 + 13, NULL, NULL, "\xc3\xa9 \"", 0 },
+	{ JF_TS("14000") "\"MESSAGE\":\"m\",\"_PID\":\"1\\\"2\","
+	    "\"_HOSTNAME\":\"\\u00e9\\\\\",\"MESSAGE\":\"n\"}",
+	    JF_J, T0 + 14, NULL, NULL, "m", 0 },
+	/* journald's bytes for a MESSAGE that is not UTF-8, then text again */
+	{ JF_TS("15000") "\"MESSAGE\":[104,105,255,10],\"_PID\":\"1\\\"2\","
+	    "\"_HOSTNAME\":\"\\u00e9\\\\\",\"MESSAGE\":\"n\"}",
+	    JF_J, T0 + 15, NULL, NULL, "hi\xff", 0 },
+	{ JF_TS("16000") "\"MESSAGE\":\"m\",\"_PID\":\"1\\\"2\","
+	    "\"_HOSTNAME\":\"\\u00e9\\\\\",\"MESSAGE\":\"n\"}",
+	    JF_J, T0 + 16, NULL, NULL, "m", 0 },
+	/* a skipped value that is no string, where a string was */
+	{ JF_TS("17000") "\"MESSAGE\":\"m\",\"_PID\":12,"
+	    "\"_HOSTNAME\":\"\\u00e9\\\\\",\"MESSAGE\":\"n\"}",
+	    JF_J, T0 + 17, NULL, NULL, "m", 0 },
+	{ JF_TS("18000") "\"MESSAGE\":\"m\",\"_PID\":12,"
+	    "\"_HOSTNAME\":\"\\u00e9\\\\\",\"MESSAGE\":\"n\"}",
+	    JF_J, T0 + 18, NULL, NULL, "m", 0 },
+	/* the layout's bytes with other blanks */
+	{ JF_TS("19000") "\"MESSAGE\":\"m\", \"_PID\":12,"
+	    "\"_HOSTNAME\":\"\\u00e9\\\\\",\"MESSAGE\":\"n\"} ",
+	    JF_J, T0 + 19, NULL, NULL, "m", 0 },
+	/* lines that are no object, or not one that ends where it should */
+	{ "2025-10-25 23:31:11 plain", ENVELOPE_PLAIN, TS_NONE, NULL, NULL,
+	    "2025-10-25 23:31:11 plain", 0 },
+	{ JF_TS("20000") "\"MESSAGE\":\"m\"}",
+	    JF_J, T0 + 20, NULL, NULL, "m", 0 },
+	{ JF_TS("21000") "\"MESSAGE\":\"m\"} x",
+	    ENVELOPE_DOCKER_JSON, TS_NONE, NULL, NULL,
+	    JF_TS("21000") "\"MESSAGE\":\"m\"} x", 1 },
+	{ JF_TS("22000") "\"MESSAGE\":\"m\"},",
+	    ENVELOPE_DOCKER_JSON, TS_NONE, NULL, NULL,
+	    JF_TS("22000") "\"MESSAGE\":\"m\"},", 1 },
+	{ JF_TS("23000") "\"MESSAGE\":\"m\"",
+	    ENVELOPE_DOCKER_JSON, TS_NONE, NULL, NULL,
+	    JF_TS("23000") "\"MESSAGE\":\"m\"", 1 },
+	{ JF_TS("24000") "\"MESSAGE\":\"m",
+	    ENVELOPE_DOCKER_JSON, TS_NONE, NULL, NULL,
+	    JF_TS("24000") "\"MESSAGE\":\"m", 1 },
+	{ JF_TS("25000") "\"MESSAGE\":\"m\",\"log\":\"d\\n\"}",
+	    ENVELOPE_DOCKER_JSON, TS_NONE, NULL, NULL, "d", 0 },
+	{ JF_TS("26000") "\"MESSAGE\":\"m\",\"log\":\"d\\n\"}",
+	    ENVELOPE_DOCKER_JSON, TS_NONE, NULL, NULL, "d", 0 },
+	{ JF_TS("27000") "\"MESSAGE\":\"m\"}",
+	    JF_J, T0 + 27, NULL, NULL, "m", 0 },
+	/* a timestamp that is no sixteen digits where sixteen were */
+	{ JF_TS("2800") "\"MESSAGE\":\"m\"}",
+	    JF_J, 176143507102LL, NULL, NULL, "m", 0 },
+	{ JF_TS("2900x") "\"MESSAGE\":\"m\"}",
+	    JF_J, TS_NONE, NULL, NULL, "m", 0 },
+	/* the first eight digits as before, then the rest no digits, then others */
+	{ "{\"__REALTIME_TIMESTAMP\":\"1761435099999999\",\"MESSAGE\":\"m\"}",
+	    JF_J, 1761435099999LL, NULL, NULL, "m", 0 },
+	{ "{\"__REALTIME_TIMESTAMP\":\"17614350/9999999\",\"MESSAGE\":\"m\"}",
+	    JF_J, TS_NONE, NULL, NULL, "m", 0 },
+	{ "{\"__REALTIME_TIMESTAMP\":\"1861435071000000\",\"MESSAGE\":\"m\"}",
+	    JF_J, 1861435071000LL, NULL, NULL, "m", 0 },
+	{ "{\"__REALTIME_TIMESTAMP\":\"186143507100000:\",\"MESSAGE\":\"m\"}",
+	    JF_J, TS_NONE, NULL, NULL, "m", 0 },
+};
+
+static void
+check_jf_case(const struct envelope_line *l, const struct jf_case *c)
+{
+	el = *l;
+	assert_int_equal(el.format, c->format);
+	assert_int_equal(el.ts, c->ts);
+	if (c->source == NULL)
+		assert_null(el.source);
+	else
+		assert_source(c->source);
+	assert_level(c->level);
+	assert_msg(c->msg);
+	assert_int_equal(el.malformed, c->malformed);
+}
+
+/* A line of its own in the heap, so that nothing read can point into the one before. */
+static void
+decode_copy(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out, char **copy)
+{
+	free(*copy);
+	*copy = xmalloc(len > 0 ? len : 1);
+	memcpy(*copy, line, len);
+	envelope_decode(e, *copy, len, out);
+}
+
+static void
+test_journald_layout(void **state)
+{
+	struct envelope *e = envelope_new(ENVELOPE_AUTO, NULL);
+	struct envelope_line out;
+	char *copy = NULL;
+	size_t i, k, round;
+
+	/* twice through: the second round starts from the last line's layout */
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < UTIL_ARRAY_LEN(jf_seq); i++) {
+			decode_copy(e, jf_seq[i].line, strlen(jf_seq[i].line),
+			    &out, &copy);
+			check_jf_case(&out, &jf_seq[i]);
+			/* and as the first line an envelope reads */
+			decode_str(ENVELOPE_AUTO, jf_seq[i].line);
+			assert_same_line(&out, &el);
+			/* each line again and again: its own layout, settled */
+			for (k = 0; k < 6; k++) {
+				decode_copy(e, jf_seq[i].line,
+				    strlen(jf_seq[i].line), &out, &copy);
+				check_jf_case(&out, &jf_seq[i]);
+			}
+		}
+	}
+	/* eight NULs where the first eight digits go, before any digits */
+	decode(ENVELOPE_AUTO, "{\"__REALTIME_TIMESTAMP\":\"\0\0\0\0\0\0\0\0"
+	    "00000001\",\"MESSAGE\":\"m\"}", 57);
+	assert_int_equal(el.ts, TS_NONE);
+	free(copy);
+	envelope_free(e);
+}
+
+/*
+ * More layouts interleaved than are remembered, then fewer: entries that
+ * fit none for a while are read without trying them, then tried again.
+ */
+static void
+test_journald_layout_many(void **state)
+{
+	struct envelope *e = envelope_new(ENVELOPE_AUTO, NULL);
+	struct envelope_line out;
+	char line[256], msg[64], name[32], *copy = NULL;
+	size_t i, r;
+
+	for (i = 0; i < 1200; i++) {
+		/* six layouts in turn for 600 entries, then two */
+		r = i < 600 ? i % 6 : i % 2;
+		snprintf(msg, sizeof msg, "m%zu%s", i, i % 7 == 0 ? "\\\"q" : "");
+		snprintf(name, sizeof name, "c%zu", i % 5 == 0 ? i % 3 : 0);
+		snprintf(line, sizeof line, "{\"__REALTIME_TIMESTAMP\":\"%llu\","
+		    "\"_K%zu\":\"%zu\",\"PRIORITY\":\"%zu\",\"%s\":\"%s\","
+		    "\"MESSAGE\":\"%s\"}", 1761435071000000ULL + i * 1000ULL,
+		    r, i % 4, i % 8, r % 2 ? "CONTAINER_NAME" : "SYSLOG_IDENTIFIER",
+		    name, msg);
+		decode_copy(e, line, strlen(line), &out, &copy);
+		assert_int_equal(out.format, ENVELOPE_JOURNALD);
+		assert_int_equal(out.ts, T0 + (int64_t)i);
+		assert_int_equal(out.source_len, strlen(name));
+		assert_memory_equal(out.source, name, out.source_len);
+		decode_str(ENVELOPE_AUTO, line);
+		assert_same_line(&out, &el);
+	}
+	free(copy);
+	envelope_free(e);
+}
+
+/* Long values at a remembered place: a message of 100,000 bytes, a long name. */
+static void
+test_journald_layout_long(void **state)
+{
+	struct envelope *e = envelope_new(ENVELOPE_AUTO, NULL);
+	struct envelope_line out;
+	struct buf line, want;
+	char *copy = NULL;
+	size_t i, k;
+
+	buf_init(&line);
+	buf_init(&want);
+	for (i = 0; i < 4; i++) {
+		buf_reset(&line);
+		buf_reset(&want);
+		buf_puts(&line, JF_TS("00000") "\"CONTAINER_NAME\":\"");
+		buf_puts(&line, LONG_NAME);
+		buf_puts(&line, "\",\"MESSAGE\":\"");
+		for (k = 0; k < 100000; k++) {
+			/* an escaped quote near the end on odd lines */
+			if (i % 2 == 1 && k == 99990) {
+				buf_puts(&line, "\\\"");
+				buf_putc(&want, '"');
+				continue;
+			}
+			buf_putc(&line, (char)('a' + (k + i) % 26));
+			buf_putc(&want, (char)('a' + (k + i) % 26));
+		}
+		buf_puts(&line, "\"}");
+		decode_copy(e, line.data, line.len, &out, &copy);
+		assert_int_equal(out.format, ENVELOPE_JOURNALD);
+		assert_int_equal(out.ts, T0);
+		assert_int_equal(out.source_len, strlen(LONG_NAME));
+		assert_memory_equal(out.source, LONG_NAME, out.source_len);
+		assert_int_equal(out.msg_len, want.len);
+		assert_memory_equal(out.msg, want.data, want.len);
+		decode(ENVELOPE_AUTO, line.data, line.len);
+		assert_same_line(&out, &el);
+	}
+	/* the same long message again, cut one byte short of its closing quote */
+	decode_copy(e, line.data, line.len - 2, &out, &copy);
+	assert_int_equal(out.format, ENVELOPE_DOCKER_JSON);
+	assert_int_equal(out.malformed, 1);
+	assert_int_equal(out.msg_len, line.len - 2);
+	buf_free(&line);
+	buf_free(&want);
+	free(copy);
+	envelope_free(e);
+}
+
 int
 main(void)
 {
@@ -1071,6 +1341,9 @@ main(void)
 		cmocka_unit_test_teardown(test_journald_known_keys, teardown),
 		cmocka_unit_test_teardown(test_journald_blanks, teardown),
 		cmocka_unit_test_teardown(test_journald_first, teardown),
+		cmocka_unit_test_teardown(test_journald_layout, teardown),
+		cmocka_unit_test_teardown(test_journald_layout_many, teardown),
+		cmocka_unit_test_teardown(test_journald_layout_long, teardown),
 		cmocka_unit_test_teardown(test_plain_and_names, teardown),
 		cmocka_unit_test_teardown(test_digit_first, teardown),
 		cmocka_unit_test_teardown(test_remembered_prefix_and_stamp, teardown),
