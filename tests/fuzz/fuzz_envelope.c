@@ -3,7 +3,9 @@
  * the first byte picks the --format (auto most of the time), the rest is
  * split into lines, each decoded and pushed, then everything is flushed.
  * Each line is an exact-size heap copy, not NUL-terminated, so ASan sees
- * any read past its end.
+ * any read past its end.  A journal is also decoded line by line by a
+ * fresh envelope: what one envelope remembers of the entries before
+ * (their layouts, their values) must never show in what it reads.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +50,34 @@ check_line(const struct envelope_line *el, const char *line, size_t len)
 		abort();
 }
 
+static int
+same_bytes(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+}
+
+/* Decode line with a new envelope of format f: it must read what el says. */
+static void
+check_fresh(enum envelope_format f, const struct envelope_line *el,
+    const char *line, size_t len)
+{
+	struct envelope *fresh = envelope_new(f, NULL);
+	struct envelope_line fl;
+
+	envelope_decode(fresh, line, len, &fl);
+	if (fl.format != el->format || fl.ts != el->ts ||
+	    fl.stream != el->stream || fl.partial != el->partial ||
+	    fl.malformed != el->malformed ||
+	    fl.source_kind != el->source_kind ||
+	    (fl.source == NULL) != (el->source == NULL) ||
+	    (fl.level == NULL) != (el->level == NULL) ||
+	    !same_bytes(fl.source, fl.source_len, el->source, el->source_len) ||
+	    !same_bytes(fl.level, fl.level_len, el->level, el->level_len) ||
+	    !same_bytes(fl.msg, fl.msg_len, el->msg, el->msg_len))
+		abort();
+	envelope_free(fresh);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -85,6 +115,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rl.end_offset = off;
 		envelope_decode(e, line, len, &el);
 		check_line(&el, line, len);
+		if (f == ENVELOPE_JOURNALD)
+			check_fresh(f, &el, line, len);
 		multiline_push(m, &el, &rl);
 		free(line);
 		p = nl != NULL ? nl + 1 : end;
