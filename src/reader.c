@@ -43,6 +43,13 @@
 #include "util.h"
 
 #define READER_BLOCK	(1024 * 1024)
+/*
+ * A read in place asks for at most this much, into the front of the
+ * buffer while the line in progress is short: a small input touches (and
+ * faults in) only the pages it needs, and what was read is still in the
+ * cache when it is split.
+ */
+#define READER_READ	(256 * 1024)
 #define READER_BUFSIZE	(READER_MAX_LINE + READER_BLOCK)
 #define READER_ZBLOCK	(256 * 1024)
 #define READER_FPSIZE	4096
@@ -493,8 +500,8 @@ read_in_place(struct reader *r)
 	size_t room;
 	ssize_t n;
 
-	if (!r->cutting && r->start > 0 && READER_BUFSIZE - r->end <
-	    READER_BLOCK) {
+	if (!r->cutting && r->start > 0 && (r->end - r->start <= READER_READ ||
+	    READER_BUFSIZE - r->end < READER_BLOCK)) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->end -= r->start;
 		r->scan -= r->start;
@@ -503,6 +510,8 @@ read_in_place(struct reader *r)
 	if (r->read_error)
 		return -1;
 	room = READER_BUFSIZE - r->end;
+	if (room > READER_READ)
+		room = READER_READ;
 	if (r->mem != NULL) {
 		n = (ssize_t)(r->memlen - r->mempos < room ?
 		    r->memlen - r->mempos : room);
