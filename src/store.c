@@ -1059,7 +1059,7 @@ store_ckpt_main(void *arg)
 	 * committer, the writer of an ingest, is the busier thread.
 	 */
 	if (sqlite3_open_v2(c->path, &c->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    SQLITE_OPEN_NOMUTEX, store_wal_ckpt_vfs()) != SQLITE_OK ||
 	    sqlite3_busy_timeout(c->db, STORE_BUSY_MS) != SQLITE_OK ||
 	    sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
 	    NULL) != SQLITE_OK) {
