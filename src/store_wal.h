@@ -15,4 +15,11 @@
  */
 const char *store_wal_vfs(void);
 
+/*
+ * The same for a connection that does nothing but checkpoint: its copies
+ * into the database are written a run of consecutive pages at a time,
+ * all of them before the checkpoint records them as copied.
+ */
+const char *store_wal_ckpt_vfs(void);
+
 #endif
