@@ -1014,6 +1014,7 @@ pf_scan_avx512_sets(const struct prefilter *pf, const unsigned char *t,
 	}
 	return nfound;
 }
+
 __attribute__((target("avx512f,avx512bw")))
 static size_t
 pf_scan_avx512_1(const struct prefilter *pf, const unsigned char *t,
