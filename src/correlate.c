@@ -542,6 +542,15 @@ same_scan_new(sqlite3 *db, const struct rule *r)
 	return st;
 }
 
+/* The order of events in a scan: by ts, then by id. */
+static int
+ts_id_order(int64_t ts1, int64_t id1, int64_t ts2, int64_t id2)
+{
+	if (ts1 != ts2)
+		return (ts1 > ts2) - (ts1 < ts2);
+	return (id1 > id2) - (id1 < id2);
+}
+
 /* The hash of a (rule, kind, source) key of the lists of struct correlate. */
 static uint64_t
 key_hash(int rule, int kind, int64_t source_id)
@@ -1641,9 +1650,7 @@ scan_row_order(const void *a, const void *b)
 {
 	const struct scan_row *x = a, *y = b;
 
-	if (x->ts != y->ts)
-		return (x->ts > y->ts) - (x->ts < y->ts);
-	return (x->id > y->id) - (x->id < y->id);
+	return ts_id_order(x->ts, x->id, y->ts, y->id);
 }
 
 static void
@@ -2581,9 +2588,7 @@ follow_row_order(const void *a, const void *b)
 {
 	const struct follow_row *x = a, *y = b;
 
-	if (x->ts != y->ts)
-		return (x->ts > y->ts) - (x->ts < y->ts);
-	return (x->id > y->id) - (x->id < y->id);
+	return ts_id_order(x->ts, x->id, y->ts, y->id);
 }
 
 /*
@@ -2958,9 +2963,7 @@ same_row_order(const void *a, const void *b)
 {
 	const struct same_row *x = a, *y = b;
 
-	if (x->ts != y->ts)
-		return (x->ts > y->ts) - (x->ts < y->ts);
-	return (x->id > y->id) - (x->id < y->id);
+	return ts_id_order(x->ts, x->id, y->ts, y->id);
 }
 
 /*
