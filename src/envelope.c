@@ -2114,22 +2114,19 @@ plain_stamp(const char *line, size_t len)
 	return ((w - ones) & ~w & (ones << 7)) == 0;
 }
 
+/*
+ * The line that rows (e->rows of its first byte) open, unless it is
+ * the plain one with a stamp decode_line takes.  Out of line, so that
+ * decode_line needs no frame for that one.
+ */
+__attribute__((noinline))
 static void
 decode_auto(struct envelope *e, const char *line, size_t len,
-    struct envelope_line *out)
+    struct envelope_line *out, unsigned rows)
 {
 	const struct envelope_kind *k;
-	unsigned rows = len > 0 ? e->rows[(unsigned char)line[0]] : 0;
 	int sniff;
 
-	/* only a digit opens the rows a digit does */
-	if (rows == e->rows['0'] && plain_stamp(line, len)) {
-		assert(sniff_desktop(line, len) == SNIFF_NO &&
-		    sniff_docker_ts(line, len) == SNIFF_NO &&
-		    sniff_compose(line, len) == SNIFF_NO);
-		set_plain(line, len, out);
-		return;
-	}
 	/*
 	 * A `docker logs -t` stamp: the desktop row before it wants a blank
 	 * at 10, where this has a 'T', so the docker-ts row is the first to
@@ -2159,6 +2156,8 @@ decode_auto(struct envelope *e, const char *line, size_t len,
 	set_plain(line, len, out);
 }
 
+/* Out of line, as decode_auto is. */
+__attribute__((noinline))
 static void
 decode_forced(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
@@ -2180,9 +2179,22 @@ static void
 decode_line(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
-	if (e->forced == NULL)
-		decode_auto(e, line, len, out);
-	else
+	unsigned rows;
+
+	if (e->forced == NULL) {
+		rows = len > 0 ? e->rows[(unsigned char)line[0]] : 0;
+		/*
+		 * The most common line of all, taken here: only a digit
+		 * opens the rows a digit does.
+		 */
+		if (rows == e->rows['0'] && plain_stamp(line, len)) {
+			assert(sniff_desktop(line, len) == SNIFF_NO &&
+			    sniff_docker_ts(line, len) == SNIFF_NO &&
+			    sniff_compose(line, len) == SNIFF_NO);
+			set_plain(line, len, out);
+		} else
+			decode_auto(e, line, len, out, rows);
+	} else
 		decode_forced(e, line, len, out);
 	/* what every parser promises (envelope.h), whatever the line held */
 	assert(out->format > ENVELOPE_AUTO && out->format < ENVELOPE_FORMAT_COUNT);
