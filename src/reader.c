@@ -602,7 +602,7 @@ line_end_avx2(const char *p, size_t n, int *bad)
  * AVX2 takes twice the bytes a step where the CPU has it.
  */
 static inline __attribute__((always_inline)) const char *
-line_end(const struct reader *r, const char *p, size_t n, int *bad)
+line_end(int avx2, const char *p, size_t n, int *bad)
 {
 	const char *end = p + n;
 #ifdef __SSE2__
@@ -612,7 +612,7 @@ line_end(const struct reader *r, const char *p, size_t n, int *bad)
 #endif
 
 #ifdef READER_X86
-	if (r->avx2 && n >= 32) {
+	if (avx2 && n >= 32) {
 		p = line_end_avx2(p, n, bad);
 		if (p < end && *p == '\n')
 			return p;
@@ -860,8 +860,8 @@ next_slow(struct reader *r, struct reader_line *line, char *err,
 			/* a line looked at from its start */
 			if (r->scan == r->start)
 				r->scan_bad = 0;
-			nl = line_end(r, r->buf + r->scan, r->end - r->scan,
-			    &r->scan_bad);
+			nl = line_end(r->avx2, r->buf + r->scan,
+			    r->end - r->scan, &r->scan_bad);
 			if (nl != NULL) {
 				pending = (size_t)(nl - (r->buf + r->start));
 				if (pending <= READER_MAX_LINE) {
@@ -953,32 +953,70 @@ next_slow(struct reader *r, struct reader_line *line, char *err,
 	}
 }
 
-int
-reader_next(struct reader *r, struct reader_line *line, char *err,
-    size_t errlen)
+/*
+ * The usual line lies whole in the buffer, with no failure, switch of
+ * files or cut pending: it is found and handed out here.  1, or 0 when
+ * next_slow is to go on.  avx2: as reader.avx2.
+ */
+static inline __attribute__((always_inline)) int
+next_usual(struct reader *r, struct reader_line *line, int avx2)
 {
 	const char *nl;
 	size_t pending;
 
-	/*
-	 * The usual line lies whole in the buffer, with no failure, switch
-	 * of files or cut pending: it is found and handed out here.
-	 */
-	if (!r->failed && r->pending_switch == FOLLOW_RETRY && !r->cutting) {
-		if (r->scan == r->start)
-			r->scan_bad = 0;
-		nl = line_end(r, r->buf + r->scan, r->end - r->scan,
-		    &r->scan_bad);
-		if (nl == NULL)
-			/* as next_slow would leave it: no '\n' up to end */
-			r->scan = r->end;
-		else if ((pending = (size_t)(nl - (r->buf + r->start))) <=
-		    READER_MAX_LINE) {
-			emit_pending(r, line, pending, pending + 1);
-			return 1;
-		}
+	if (r->failed || r->pending_switch != FOLLOW_RETRY || r->cutting)
+		return 0;
+	if (r->scan == r->start)
+		r->scan_bad = 0;
+	nl = line_end(avx2, r->buf + r->scan, r->end - r->scan, &r->scan_bad);
+	if (nl == NULL) {
+		/* as next_slow would leave it: no '\n' up to end */
+		r->scan = r->end;
+		return 0;
 	}
+	if ((pending = (size_t)(nl - (r->buf + r->start))) > READER_MAX_LINE)
+		return 0;
+	emit_pending(r, line, pending, pending + 1);
+	return 1;
+}
+
+#ifdef READER_X86
+/*
+ * reader_next where the CPU has AVX2: of a function of that target, so
+ * that line_end_avx2 is inlined (it can be only into one) and the usual
+ * line costs no call.
+ */
+__attribute__((target("avx2"), flatten))
+static int
+next_avx2(struct reader *r, struct reader_line *line, char *err,
+    size_t errlen)
+{
+	if (next_usual(r, line, 1))
+		return 1;
 	return next_slow(r, line, err, errlen);
+}
+#endif
+
+/* reader_next without AVX2: apart, so that choosing costs no frame. */
+__attribute__((noinline))
+static int
+next_plain(struct reader *r, struct reader_line *line, char *err,
+    size_t errlen)
+{
+	if (next_usual(r, line, 0))
+		return 1;
+	return next_slow(r, line, err, errlen);
+}
+
+int
+reader_next(struct reader *r, struct reader_line *line, char *err,
+    size_t errlen)
+{
+#ifdef READER_X86
+	if (r->avx2)
+		return next_avx2(r, line, err, errlen);
+#endif
+	return next_plain(r, line, err, errlen);
 }
 
 struct reader *
