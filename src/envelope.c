@@ -2040,6 +2040,8 @@ static const struct envelope_kind envelope_kinds[] = {
 _Static_assert(UTIL_ARRAY_LEN(envelope_kinds) <= 16, "rows[] holds 16 bits");
 /* The docker-ts row of envelope_kinds, which decode_auto tries first. */
 #define ROW_DOCKER_TS	3
+/* The compose row of envelope_kinds for names that start with no digit. */
+#define ROW_COMPOSE	5
 
 /* For each first byte, the rows auto-detection tries, one bit each. */
 static void
@@ -2156,6 +2158,23 @@ decode_auto(struct envelope *e, const char *line, size_t len,
 	set_plain(line, len, out);
 }
 
+/*
+ * decode_auto for a line whose first byte opens the compose row only,
+ * a compose name's mostly: that row's parser, else a plain line.  Apart,
+ * so that such a line costs neither decode_auto's loop nor a frame of
+ * its own besides compose's.
+ */
+__attribute__((noinline))
+static void
+decode_compose(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	assert(envelope_kinds[ROW_COMPOSE].parse == compose &&
+	    envelope_kinds[ROW_COMPOSE].sniff == NULL);
+	if (compose(e, line, len, 1, out) != 0)
+		set_plain(line, len, out);
+}
+
 /* Out of line, as decode_auto is. */
 __attribute__((noinline))
 static void
@@ -2192,7 +2211,9 @@ decode_line(struct envelope *e, const char *line, size_t len,
 			    sniff_docker_ts(line, len) == SNIFF_NO &&
 			    sniff_compose(line, len) == SNIFF_NO);
 			set_plain(line, len, out);
-		} else
+		} else if (rows == 1u << ROW_COMPOSE)
+			decode_compose(e, line, len, out);
+		else
 			decode_auto(e, line, len, out, rows);
 	} else
 		decode_forced(e, line, len, out);
