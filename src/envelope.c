@@ -2038,6 +2038,8 @@ static const struct envelope_kind envelope_kinds[] = {
 };
 
 _Static_assert(UTIL_ARRAY_LEN(envelope_kinds) <= 16, "rows[] holds 16 bits");
+/* The row of envelope_kinds a '{' opens, alone. */
+#define ROW_JSON	0
 /* The docker-ts row of envelope_kinds, which decode_auto tries first. */
 #define ROW_DOCKER_TS	3
 /* The compose row of envelope_kinds for names that start with no digit. */
@@ -2213,6 +2215,12 @@ decode_line(struct envelope *e, const char *line, size_t len,
 			set_plain(line, len, out);
 		} else if (rows == 1u << ROW_COMPOSE)
 			decode_compose(e, line, len, out);
+		else if (rows == 1u << ROW_JSON) {
+			/* as decode_auto would, which decode_json never fails */
+			assert(envelope_kinds[ROW_JSON].parse == parse_docker_json &&
+			    envelope_kinds[ROW_JSON].sniff == NULL);
+			decode_json(e, line, len, out, ENVELOPE_AUTO);
+		}
 		else
 			decode_auto(e, line, len, out, rows);
 	} else
