@@ -565,29 +565,31 @@ fill(struct reader *r)
 }
 
 #ifdef READER_X86
-/* line_end 32 bytes a step while 32 remain. */
+/*
+ * line_end 32 bytes a step while 32 remain (n is at least 32).  A byte
+ * is NUL or not ASCII exactly when, signed, it is below 1: one compare.
+ */
 __attribute__((target("avx2")))
 static const char *
 line_end_avx2(const char *p, size_t n, int *bad)
 {
-	const __m256i nl = _mm256_set1_epi8('\n'), zero = _mm256_setzero_si256();
-	const char *end = p + n;
+	const __m256i nl = _mm256_set1_epi8('\n'), one = _mm256_set1_epi8(1);
+	const char *last = p + n - 32;
 	unsigned m;
-	__m256i v, acc = zero;
+	__m256i v, acc = _mm256_setzero_si256();
 
-	for (; end - p >= 32; p += 32) {
+	for (; p <= last; p += 32) {
 		v = _mm256_loadu_si256((const __m256i *)p);
 		m = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, nl));
 		if (m != 0) {
 			/* the bytes before the '\n' only */
 			m &= -m;
-			*bad |= (((unsigned)_mm256_movemask_epi8(_mm256_or_si256(
-			    v, _mm256_cmpeq_epi8(v, zero))) & (m - 1)) |
+			*bad |= (((unsigned)_mm256_movemask_epi8(
+			    _mm256_cmpgt_epi8(one, v)) & (m - 1)) |
 			    (unsigned)_mm256_movemask_epi8(acc)) != 0;
 			return p + __builtin_ctz(m);
 		}
-		acc = _mm256_or_si256(acc, _mm256_or_si256(v,
-		    _mm256_cmpeq_epi8(v, zero)));
+		acc = _mm256_or_si256(acc, _mm256_cmpgt_epi8(one, v));
 	}
 	*bad |= _mm256_movemask_epi8(acc) != 0;
 	return p;
@@ -606,7 +608,7 @@ line_end(int avx2, const char *p, size_t n, int *bad)
 {
 	const char *end = p + n;
 #ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	const __m128i nl = _mm_set1_epi8('\n'), one = _mm_set1_epi8(1);
 	unsigned m, b;
 	__m128i v;
 #endif
@@ -622,8 +624,8 @@ line_end(int avx2, const char *p, size_t n, int *bad)
 	for (; end - p >= 16; p += 16) {
 		v = _mm_loadu_si128((const __m128i *)p);
 		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
-		b = (unsigned)_mm_movemask_epi8(_mm_or_si128(v,
-		    _mm_cmpeq_epi8(v, zero)));
+		/* NUL or not ASCII: below 1, signed (see line_end_avx2) */
+		b = (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(one, v));
 		if (m != 0) {
 			m &= -m;
 			*bad |= (b & (m - 1)) != 0;
