@@ -2131,7 +2131,7 @@ decode_auto(struct envelope *e, const char *line, size_t len,
 	const struct envelope_kind *k;
 	int sniff;
 
-	/* decode_line gave the docker-ts row its turn first (decode_docker_ts) */
+	/* decode_line gave the docker-ts row its turn (decode_docker_ts) */
 	for (; rows != 0; rows &= rows - 1) {
 		k = &envelope_kinds[__builtin_ctz(rows)];
 		sniff = k->sniff != NULL ? k->sniff(line, len) : SNIFF_TRY;
@@ -2226,8 +2226,9 @@ decode_line(struct envelope *e, const char *line, size_t len,
 		else if (rows == 1u << ROW_COMPOSE)
 			decode_compose(e, line, len, out);
 		else if (rows == 1u << ROW_JSON) {
-			/* as decode_auto would, which decode_json never fails */
-			assert(envelope_kinds[ROW_JSON].parse == parse_docker_json &&
+			/* as decode_auto would: decode_json never fails */
+			assert(envelope_kinds[ROW_JSON].parse ==
+			    parse_docker_json &&
 			    envelope_kinds[ROW_JSON].sniff == NULL);
 			decode_json(e, line, len, out, ENVELOPE_AUTO);
 		}

@@ -354,7 +354,10 @@ level_exception_line(const char *p, size_t n)
 	return 1;
 }
 
-/* level_of_failure_line but for the usual record: apart, so that it needs no frame. */
+/*
+ * level_of_failure_line but for the usual record: apart, so that that
+ * one needs no frame.
+ */
 __attribute__((noinline))
 static int
 failure_line(const char *p, size_t n)

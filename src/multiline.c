@@ -167,7 +167,7 @@ emit_pending(struct multiline *m, struct ml_source *s)
 		s->rec.lent = 1;
 		s->lent = NULL;
 		m->nlent--;
-		/* the text was left empty by the record before: nothing to reset */
+		/* the record before left the text empty: nothing to reset */
 		m->emit(m->arg, &s->rec);
 		return;
 	}
