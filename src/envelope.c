@@ -2038,8 +2038,12 @@ static const struct envelope_kind envelope_kinds[] = {
 };
 
 _Static_assert(UTIL_ARRAY_LEN(envelope_kinds) <= 16, "rows[] holds 16 bits");
+/* The row of envelope_kinds a '{' opens, alone. */
+#define ROW_JSON	0
 /* The docker-ts row of envelope_kinds, which decode_auto tries first. */
 #define ROW_DOCKER_TS	3
+/* The compose row of envelope_kinds for names that start with no digit. */
+#define ROW_COMPOSE	5
 
 /* For each first byte, the rows auto-detection tries, one bit each. */
 static void
@@ -2114,34 +2118,20 @@ plain_stamp(const char *line, size_t len)
 	return ((w - ones) & ~w & (ones << 7)) == 0;
 }
 
+/*
+ * The line that rows (e->rows of its first byte) open, unless it is
+ * the plain one with a stamp decode_line takes.  Out of line, so that
+ * decode_line needs no frame for that one.
+ */
+__attribute__((noinline))
 static void
 decode_auto(struct envelope *e, const char *line, size_t len,
-    struct envelope_line *out)
+    struct envelope_line *out, unsigned rows)
 {
 	const struct envelope_kind *k;
-	unsigned rows = len > 0 ? e->rows[(unsigned char)line[0]] : 0;
 	int sniff;
 
-	/* only a digit opens the rows a digit does */
-	if (rows == e->rows['0'] && plain_stamp(line, len)) {
-		assert(sniff_desktop(line, len) == SNIFF_NO &&
-		    sniff_docker_ts(line, len) == SNIFF_NO &&
-		    sniff_compose(line, len) == SNIFF_NO);
-		set_plain(line, len, out);
-		return;
-	}
-	/*
-	 * A `docker logs -t` stamp: the desktop row before it wants a blank
-	 * at 10, where this has a 'T', so the docker-ts row is the first to
-	 * try the line, and the rows after it are left if it fails.
-	 */
-	if (rows == e->rows['0'] && sniff_docker_ts(line, len) == SNIFF_TRY) {
-		assert(envelope_kinds[ROW_DOCKER_TS].parse == docker_ts &&
-		    sniff_desktop(line, len) == SNIFF_NO);
-		if (docker_ts(e, line, len, 1, out) == 0)
-			return;
-		rows &= ~((2u << ROW_DOCKER_TS) - 1);
-	}
+	/* decode_line gave the docker-ts row its turn (decode_docker_ts) */
 	for (; rows != 0; rows &= rows - 1) {
 		k = &envelope_kinds[__builtin_ctz(rows)];
 		sniff = k->sniff != NULL ? k->sniff(line, len) : SNIFF_TRY;
@@ -2159,6 +2149,43 @@ decode_auto(struct envelope *e, const char *line, size_t len,
 	set_plain(line, len, out);
 }
 
+/*
+ * A `docker logs -t` stamp: the desktop row before it wants a blank at
+ * 10, where this has a 'T', so the docker-ts row is the first to try
+ * the line, and decode_auto the rows after it if that fails.  Apart from
+ * decode_auto, whose frame such a line then does not pay for.
+ */
+__attribute__((noinline))
+static void
+decode_docker_ts(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out, unsigned rows)
+{
+	assert(envelope_kinds[ROW_DOCKER_TS].parse == docker_ts &&
+	    sniff_desktop(line, len) == SNIFF_NO);
+	if (docker_ts(e, line, len, 1, out) != 0)
+		decode_auto(e, line, len, out,
+		    rows & ~((2u << ROW_DOCKER_TS) - 1));
+}
+
+/*
+ * decode_auto for a line whose first byte opens the compose row only,
+ * a compose name's mostly: that row's parser, else a plain line.  Apart,
+ * so that such a line costs neither decode_auto's loop nor a frame of
+ * its own besides compose's.
+ */
+__attribute__((noinline))
+static void
+decode_compose(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	assert(envelope_kinds[ROW_COMPOSE].parse == compose &&
+	    envelope_kinds[ROW_COMPOSE].sniff == NULL);
+	if (compose(e, line, len, 1, out) != 0)
+		set_plain(line, len, out);
+}
+
+/* Out of line, as decode_auto is. */
+__attribute__((noinline))
 static void
 decode_forced(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
@@ -2180,9 +2207,34 @@ static void
 decode_line(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
-	if (e->forced == NULL)
-		decode_auto(e, line, len, out);
-	else
+	unsigned rows;
+
+	if (e->forced == NULL) {
+		rows = len > 0 ? e->rows[(unsigned char)line[0]] : 0;
+		/*
+		 * The most common line of all, taken here: only a digit
+		 * opens the rows a digit does.
+		 */
+		if (rows == e->rows['0'] && plain_stamp(line, len)) {
+			assert(sniff_desktop(line, len) == SNIFF_NO &&
+			    sniff_docker_ts(line, len) == SNIFF_NO &&
+			    sniff_compose(line, len) == SNIFF_NO);
+			set_plain(line, len, out);
+		} else if (rows == e->rows['0'] &&
+		    sniff_docker_ts(line, len) == SNIFF_TRY)
+			decode_docker_ts(e, line, len, out, rows);
+		else if (rows == 1u << ROW_COMPOSE)
+			decode_compose(e, line, len, out);
+		else if (rows == 1u << ROW_JSON) {
+			/* as decode_auto would: decode_json never fails */
+			assert(envelope_kinds[ROW_JSON].parse ==
+			    parse_docker_json &&
+			    envelope_kinds[ROW_JSON].sniff == NULL);
+			decode_json(e, line, len, out, ENVELOPE_AUTO);
+		}
+		else
+			decode_auto(e, line, len, out, rows);
+	} else
 		decode_forced(e, line, len, out);
 	/* what every parser promises (envelope.h), whatever the line held */
 	assert(out->format > ENVELOPE_AUTO && out->format < ENVELOPE_FORMAT_COUNT);

@@ -1140,20 +1140,20 @@ ingest_on_record(void *arg, const struct record *rec)
 
 	if (in->failed)
 		return;
-	if (in->opts.source != NULL || rec->source == NULL || rec->source_len == 0) {
+	/* a record has a source_id exactly when it names a source */
+	if (rec->source_id == 0 || in->opts.source != NULL) {
 		/* the default source, a plain input's every record: no name compared */
 		if (in->def_src != 0)
 			s = &in->srcs[in->def_src - 1];
 		else if ((s = ingest_source(in, in->def_name, in->def_name_len,
 		    in->def_kind, in->def_identity)) != NULL)
 			in->def_src = (size_t)(s - in->srcs) + 1;
-	} else if (rec->source_id != 0 &&
-	    in->ml_ids[rec->source_id % ML_IDS].id == rec->source_id)
+	} else if (in->ml_ids[rec->source_id % ML_IDS].id == rec->source_id)
 		s = &in->srcs[in->ml_ids[rec->source_id % ML_IDS].src];
 	else {
 		s = ingest_source(in, rec->source, rec->source_len,
 		    rec->source_kind, NULL);
-		if (s != NULL && rec->source_id != 0) {
+		if (s != NULL) {
 			in->ml_ids[rec->source_id % ML_IDS].id = rec->source_id;
 			in->ml_ids[rec->source_id % ML_IDS].src =
 			    (size_t)(s - in->srcs);

@@ -158,20 +158,22 @@ emit_pending(struct multiline *m, struct ml_source *s)
 	assert(s->text.len <= ML_RECORD_CAP);
 	assert(s->rec.line_first <= s->rec.line_last);
 	assert((s->name == NULL) == (s->rec.source_kind == NULL));
+	s->pending = 0;
+	s->open_partial = 0;
+	s->in_traceback = 0;
 	if (s->lent != NULL) {
 		s->rec.text = s->lent;
 		s->rec.len = s->lent_len;
 		s->rec.lent = 1;
 		s->lent = NULL;
 		m->nlent--;
-	} else {
-		s->rec.text = s->text.data != NULL ? s->text.data : "";
-		s->rec.len = s->text.len;
-		s->rec.lent = 0;
+		/* the record before left the text empty: nothing to reset */
+		m->emit(m->arg, &s->rec);
+		return;
 	}
-	s->pending = 0;
-	s->open_partial = 0;
-	s->in_traceback = 0;
+	s->rec.text = s->text.data != NULL ? s->text.data : "";
+	s->rec.len = s->text.len;
+	s->rec.lent = 0;
 	m->emit(m->arg, &s->rec);
 	if (s->text.cap > ML_KEEP_BUF)
 		buf_free(&s->text);
@@ -402,7 +404,8 @@ source_get(struct multiline *m, const char *name, size_t len,
 	s->rec.source = s->name;
 	s->rec.source_len = len;
 	s->rec.source_id = s->name != NULL ? s->id : 0;
-	s->stream = stream;
+	/* every line of the source is of its stream */
+	s->rec.stream = s->stream = stream;
 	s->hash = h;
 	s->pending = 0;
 	s->last_ts = TS_NONE;
@@ -622,9 +625,10 @@ scan_bytes(const char *p, size_t n)
 static int
 within(const char *p, size_t n, const char *line, size_t len)
 {
-	uintptr_t a = (uintptr_t)p, b = (uintptr_t)line;
+	/* p before line wraps round to past any length */
+	uintptr_t at = (uintptr_t)p - (uintptr_t)line;
 
-	return a >= b && a - b <= len && n <= len - (a - b);
+	return at <= len && n <= len - at;
 }
 
 /* Copy the lent text of s into its own buffer. */
@@ -759,8 +763,6 @@ begin_record(struct multiline *m, struct ml_source *s,
 	s->rec.raw_bytes = 0;
 	s->rec.malformed_lines = 0;
 	s->stamped = stamped;
-	s->in_traceback = 0;
-	s->rec.stream = el->stream;
 	s->rec.source_kind = s->name != NULL ? el->source_kind : NULL;
 	s->rec.line_first = rl->lineno;
 	s->rec.offset_first = rl->offset;
@@ -897,9 +899,13 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		s->rec.flags |= RECORD_MALFORMED;
 		s->rec.malformed_lines++;
 	}
-	if (rl->truncated)
-		s->rec.flags |= RECORD_TRUNCATED;
-	/* the reader looked at every byte of a line it calls ASCII */
-	if (!rl->ascii || !in_line)
+	/*
+	 * The reader looked at every byte of a line it calls ASCII, and
+	 * calls no cut line so.
+	 */
+	if (!rl->ascii || !in_line) {
+		if (rl->truncated)
+			s->rec.flags |= RECORD_TRUNCATED;
 		s->rec.flags |= scan_bytes(p, n);
+	}
 }

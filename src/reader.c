@@ -565,29 +565,31 @@ fill(struct reader *r)
 }
 
 #ifdef READER_X86
-/* line_end 32 bytes a step while 32 remain. */
+/*
+ * line_end 32 bytes a step while 32 remain (n is at least 32).  A byte
+ * is NUL or not ASCII exactly when, signed, it is below 1: one compare.
+ */
 __attribute__((target("avx2")))
 static const char *
 line_end_avx2(const char *p, size_t n, int *bad)
 {
-	const __m256i nl = _mm256_set1_epi8('\n'), zero = _mm256_setzero_si256();
-	const char *end = p + n;
+	const __m256i nl = _mm256_set1_epi8('\n'), one = _mm256_set1_epi8(1);
+	const char *last = p + n - 32;
 	unsigned m;
-	__m256i v, acc = zero;
+	__m256i v, acc = _mm256_setzero_si256();
 
-	for (; end - p >= 32; p += 32) {
+	for (; p <= last; p += 32) {
 		v = _mm256_loadu_si256((const __m256i *)p);
 		m = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, nl));
 		if (m != 0) {
 			/* the bytes before the '\n' only */
 			m &= -m;
-			*bad |= (((unsigned)_mm256_movemask_epi8(_mm256_or_si256(
-			    v, _mm256_cmpeq_epi8(v, zero))) & (m - 1)) |
+			*bad |= (((unsigned)_mm256_movemask_epi8(
+			    _mm256_cmpgt_epi8(one, v)) & (m - 1)) |
 			    (unsigned)_mm256_movemask_epi8(acc)) != 0;
 			return p + __builtin_ctz(m);
 		}
-		acc = _mm256_or_si256(acc, _mm256_or_si256(v,
-		    _mm256_cmpeq_epi8(v, zero)));
+		acc = _mm256_or_si256(acc, _mm256_cmpgt_epi8(one, v));
 	}
 	*bad |= _mm256_movemask_epi8(acc) != 0;
 	return p;
@@ -602,17 +604,17 @@ line_end_avx2(const char *p, size_t n, int *bad)
  * AVX2 takes twice the bytes a step where the CPU has it.
  */
 static inline __attribute__((always_inline)) const char *
-line_end(const struct reader *r, const char *p, size_t n, int *bad)
+line_end(int avx2, const char *p, size_t n, int *bad)
 {
 	const char *end = p + n;
 #ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	const __m128i nl = _mm_set1_epi8('\n'), one = _mm_set1_epi8(1);
 	unsigned m, b;
 	__m128i v;
 #endif
 
 #ifdef READER_X86
-	if (r->avx2 && n >= 32) {
+	if (avx2 && n >= 32) {
 		p = line_end_avx2(p, n, bad);
 		if (p < end && *p == '\n')
 			return p;
@@ -622,8 +624,8 @@ line_end(const struct reader *r, const char *p, size_t n, int *bad)
 	for (; end - p >= 16; p += 16) {
 		v = _mm_loadu_si128((const __m128i *)p);
 		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
-		b = (unsigned)_mm_movemask_epi8(_mm_or_si128(v,
-		    _mm_cmpeq_epi8(v, zero)));
+		/* NUL or not ASCII: below 1, signed (see line_end_avx2) */
+		b = (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(one, v));
 		if (m != 0) {
 			m &= -m;
 			*bad |= (b & (m - 1)) != 0;
@@ -860,8 +862,8 @@ next_slow(struct reader *r, struct reader_line *line, char *err,
 			/* a line looked at from its start */
 			if (r->scan == r->start)
 				r->scan_bad = 0;
-			nl = line_end(r, r->buf + r->scan, r->end - r->scan,
-			    &r->scan_bad);
+			nl = line_end(r->avx2, r->buf + r->scan,
+			    r->end - r->scan, &r->scan_bad);
 			if (nl != NULL) {
 				pending = (size_t)(nl - (r->buf + r->start));
 				if (pending <= READER_MAX_LINE) {
@@ -953,32 +955,70 @@ next_slow(struct reader *r, struct reader_line *line, char *err,
 	}
 }
 
-int
-reader_next(struct reader *r, struct reader_line *line, char *err,
-    size_t errlen)
+/*
+ * The usual line lies whole in the buffer, with no failure, switch of
+ * files or cut pending: it is found and handed out here.  1, or 0 when
+ * next_slow is to go on.  avx2: as reader.avx2.
+ */
+static inline __attribute__((always_inline)) int
+next_usual(struct reader *r, struct reader_line *line, int avx2)
 {
 	const char *nl;
 	size_t pending;
 
-	/*
-	 * The usual line lies whole in the buffer, with no failure, switch
-	 * of files or cut pending: it is found and handed out here.
-	 */
-	if (!r->failed && r->pending_switch == FOLLOW_RETRY && !r->cutting) {
-		if (r->scan == r->start)
-			r->scan_bad = 0;
-		nl = line_end(r, r->buf + r->scan, r->end - r->scan,
-		    &r->scan_bad);
-		if (nl == NULL)
-			/* as next_slow would leave it: no '\n' up to end */
-			r->scan = r->end;
-		else if ((pending = (size_t)(nl - (r->buf + r->start))) <=
-		    READER_MAX_LINE) {
-			emit_pending(r, line, pending, pending + 1);
-			return 1;
-		}
+	if (r->failed || r->pending_switch != FOLLOW_RETRY || r->cutting)
+		return 0;
+	if (r->scan == r->start)
+		r->scan_bad = 0;
+	nl = line_end(avx2, r->buf + r->scan, r->end - r->scan, &r->scan_bad);
+	if (nl == NULL) {
+		/* as next_slow would leave it: no '\n' up to end */
+		r->scan = r->end;
+		return 0;
 	}
+	if ((pending = (size_t)(nl - (r->buf + r->start))) > READER_MAX_LINE)
+		return 0;
+	emit_pending(r, line, pending, pending + 1);
+	return 1;
+}
+
+#ifdef READER_X86
+/*
+ * reader_next where the CPU has AVX2: of a function of that target, so
+ * that line_end_avx2 is inlined (it can be only into one) and the usual
+ * line costs no call.
+ */
+__attribute__((target("avx2"), flatten))
+static int
+next_avx2(struct reader *r, struct reader_line *line, char *err,
+    size_t errlen)
+{
+	if (next_usual(r, line, 1))
+		return 1;
 	return next_slow(r, line, err, errlen);
+}
+#endif
+
+/* reader_next without AVX2: apart, so that choosing costs no frame. */
+__attribute__((noinline))
+static int
+next_plain(struct reader *r, struct reader_line *line, char *err,
+    size_t errlen)
+{
+	if (next_usual(r, line, 0))
+		return 1;
+	return next_slow(r, line, err, errlen);
+}
+
+int
+reader_next(struct reader *r, struct reader_line *line, char *err,
+    size_t errlen)
+{
+#ifdef READER_X86
+	if (r->avx2)
+		return next_avx2(r, line, err, errlen);
+#endif
+	return next_plain(r, line, err, errlen);
 }
 
 struct reader *

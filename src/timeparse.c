@@ -851,9 +851,13 @@ parse_trailing_zone(const char *p, size_t n, struct stamp *st)
 static size_t
 leading_fraction(const char *p, size_t n, struct stamp *st)
 {
-	size_t i;
+	size_t i = 19;
 
-	i = 19 + parse_fraction(p + 19, n - 19, 1, st);
+	/* most stamps have no fraction: parse_fraction would find none */
+	if (n > 20 && (p[19] == '.' || p[19] == ','))
+		i += parse_fraction(p + 19, n - 19, 1, st);
+	else
+		st->ms = 0;
 	if (i < n && is_digit((unsigned char)p[i]))
 		return 0;
 	return i;
