@@ -345,6 +345,17 @@ test_fields_and_exclude(void **state)
 	assert_int_equal(c.hits[0], 0);
 	assert_int_equal(c.hits[1], 1);
 	assert_int_equal(matcher_stats(m)->records, 3);
+	/* the exclude ran on t3 alone: t1 and t2 lack its "'test': True" */
+	assert_int_equal(matcher_stats(m)->regex_runs, 3 * 2 + 1);
+	/* unfiltered, it runs wherever lat matched, with the same answers */
+	memset(&c, 0, sizeof c);
+	assert_int_equal(matcher_run_unfiltered(m, t2, strlen(t2), collect_fn,
+	    &c), 2);
+	assert_int_equal(matcher_stats(m)->regex_runs, 3 * 2 + 1 + 3);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(matcher_run_unfiltered(m, t3, strlen(t3), collect_fn,
+	    &c), 1);
+	assert_int_equal(c.hits[0], 0);
 	matcher_free(m);
 	ruleset_free(rs);
 }
