@@ -85,6 +85,23 @@ struct pat_names {
 	int		 known;
 };
 
+/*
+ * The single-literal clauses of a match pattern, in the order every match
+ * holds them, each ending before the next starts: a record holding them
+ * all but not in that order cannot match ('model' before
+ * 'ai_response_time_ms' or after it picks one of two patterns).  A
+ * check that seldom fails costs more looks than it saves regex runs:
+ * after CLAUSE_TRIAL checks it is dropped (off) unless it failed in at
+ * least one check in CLAUSE_PAYS per literal.  n is 0 for a pattern of
+ * fewer than two.
+ */
+struct pat_order {
+	struct req_lit	*lit;		/* strings owned by the pattern's clauses */
+	size_t		 n;
+	uint32_t	 checks, fails;
+	int		 off;
+};
+
 /* A pattern's clauses, see matcher_pattern_clauses. */
 struct pattern_clauses {
 	struct matcher_clause	*cl;
@@ -136,6 +153,7 @@ struct matcher {
 	size_t			*rule_lit;
 	struct pattern_clauses	*pcl;		/* per pattern, its clauses, owned */
 	size_t			*gate;		/* per pattern, the clause of pcl admitting it */
+	struct pat_order	*order;		/* per pattern */
 	size_t			 npat;
 	/*
 	 * The clauses of pattern p are clause[pat_clause[p] ..
@@ -521,6 +539,27 @@ literal_clause(struct pattern_clauses *pc, char *lit)
 	return pc->n++;
 }
 
+static void
+order_init(struct pat_order *o, const struct pattern_clauses *pc)
+{
+	size_t c, n = 0;
+
+	memset(o, 0, sizeof *o);
+	for (c = 0; c < pc->n; c++)
+		n += pc->cl[c].n == 1;
+	if (n < 2)
+		return;
+	o->lit = xcalloc(n, sizeof *o->lit);
+	for (c = 0; c < pc->n; c++) {
+		if (pc->cl[c].n != 1)
+			continue;
+		o->lit[o->n].s = pc->cl[c].lits[0];
+		o->lit[o->n].len = strlen(o->lit[o->n].s);
+		o->lit[o->n].k = SIZE_MAX;
+		o->n++;
+	}
+}
+
 /* The literal every match of an exclude pattern holds, if one is known. */
 static void
 exclude_need(struct req_lit *n, const char *source)
@@ -594,9 +633,14 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 		}
 		m->rule_lit[i] = m->npat;
 		m->gate = xrealloc(m->gate, (m->npat + nlits) * sizeof *m->gate);
-		for (j = 0; j < nlits; j++)
+		m->order = xrealloc(m->order,
+		    (m->npat + nlits) * sizeof *m->order);
+		for (j = 0; j < nlits; j++) {
+			/* before literal_clause may add a clause out of order */
+			order_init(&m->order[m->npat + j], &m->pcl[m->npat + j]);
 			m->gate[m->npat + j] = literal_clause(&m->pcl[m->npat + j],
 			    lits[j]);
+		}
 		free(lits);
 		m->npat += nlits;
 		ngated += GATE_MAX * nlits;
@@ -628,8 +672,11 @@ matcher_free(struct matcher *m)
 	for (p = 0; p < m->nxneed; p++)
 		free((char *)m->xneed[p].s);
 	free(m->xneed);
-	for (p = 0; p < m->npat; p++)
+	for (p = 0; p < m->npat; p++) {
 		matcher_clauses_free(m->pcl[p].cl, m->pcl[p].n);
+		free(m->order[p].lit);
+	}
+	free(m->order);
 	free(m->pcl);
 	free(m->gate);
 	free(m->rule_lit);
@@ -780,6 +827,34 @@ clauses_hold(struct matcher *m, size_t p, const char *text, size_t len)
 	return 1;
 }
 
+/* Does text hold the literals of o in their order (or is o not checked)? */
+static int
+order_holds(struct pat_order *o, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *f;
+	size_t i;
+	int fail;
+
+	if (o->n == 0 || o->off)
+		return 1;
+	/*
+	 * Each literal found first after the one before it ends: if a
+	 * match holds them in order, this finds each no later than the
+	 * match does.
+	 */
+	for (i = 0; i < o->n; i++) {
+		f = util_find(p, (size_t)(end - p), o->lit[i].s, o->lit[i].len);
+		if (f == NULL)
+			break;
+		p = f + o->lit[i].len;
+	}
+	fail = i < o->n;
+	o->fails += (uint32_t)fail;
+	if (++o->checks == CLAUSE_TRIAL)
+		o->off = (uint64_t)o->fails * CLAUSE_PAYS * o->n < CLAUSE_TRIAL;
+	return !fail;
+}
+
 /* Does text hold n's literal, or is none known? */
 static inline int
 need_holds(const struct req_lit *n, const char *text, size_t len)
@@ -797,7 +872,8 @@ match_rule(struct matcher *m, const struct rule *r, size_t p0, int filtered,
 
 	for (i = 0; i < r->nmatch; i++) {
 		if (p0 != SIZE_MAX && (!(m->want_pats[(p0 + i) / 64] >>
-		    (p0 + i) % 64 & 1) || !clauses_hold(m, p0 + i, text, len)))
+		    (p0 + i) % 64 & 1) || !clauses_hold(m, p0 + i, text, len) ||
+		    !order_holds(&m->order[p0 + i], text, len)))
 			continue;
 		rc = run_pattern(m, r->match[i].code, jitted + i, text, len);
 		if (rc < 0)
