@@ -183,6 +183,7 @@ struct matcher {
 	uint64_t		*base_rules;	/* rules without a literal */
 	uint64_t		*all_rules;	/* rules with a match pattern */
 	uint64_t		*want;		/* per record: the candidate rules */
+	int			 indexed;	/* index_init has run */
 	size_t			 learned;	/* bytes the prefilter learned; past LEARN_BYTES, tuned */
 	struct buf		 sample;	/* the records learned, until tuned */
 	size_t			*sample_len;
@@ -571,14 +572,63 @@ exclude_need(struct req_lit *n, const char *source)
 	n->k = SIZE_MAX;
 }
 
+/*
+ * Each rule's patterns' clauses and gates, then the literals and the
+ * prefilter: on the first record, as an empty input needs none of it.
+ */
+static void
+index_init(struct matcher *m)
+{
+	const struct ruleset *rs = m->rs;
+	const struct rule *r;
+	char **lits;
+	size_t i, j, nlits, ngated = 0;
+
+	m->indexed = 1;
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->rules[i];
+		if (r->nmatch == 0 || r->disabled)
+			continue;
+		m->pcl = xrealloc(m->pcl, (m->npat + r->nmatch) * sizeof *m->pcl);
+		memset(m->pcl + m->npat, 0, r->nmatch * sizeof *m->pcl);
+		lits = rule_walk(r, &nlits, m->pcl + m->npat);
+		/*
+		 * past the prefilter's capacity a rule just always runs; a
+		 * gate is a clause of at most GATE_MAX literals
+		 */
+		if (nlits == 0 || ngated + GATE_MAX * nlits > PREFILTER_MAX) {
+			for (j = 0; j < r->nmatch; j++)
+				matcher_clauses_free(m->pcl[m->npat + j].cl,
+				    m->pcl[m->npat + j].n);
+			matcher_literals_free(lits, nlits);
+			m->base_rules[i / 64] |= UINT64_C(1) << (i % 64);
+			m->always = 1;
+			continue;
+		}
+		m->rule_lit[i] = m->npat;
+		m->gate = xrealloc(m->gate, (m->npat + nlits) * sizeof *m->gate);
+		m->order = xrealloc(m->order,
+		    (m->npat + nlits) * sizeof *m->order);
+		for (j = 0; j < nlits; j++) {
+			/* before literal_clause may add a clause out of order */
+			order_init(&m->order[m->npat + j], &m->pcl[m->npat + j]);
+			m->gate[m->npat + j] = literal_clause(&m->pcl[m->npat + j],
+			    lits[j]);
+		}
+		free(lits);
+		m->npat += nlits;
+		ngated += GATE_MAX * nlits;
+	}
+	index_build(m);
+}
+
 struct matcher *
 matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 {
 	struct matcher *m;
 	const struct rule *r;
-	char **lits;
 	uint32_t cap, maxcap = 0;
-	size_t i, j, k, nlits, ngated = 0;
+	size_t i, j, k;
 
 	m = xcalloc(1, sizeof(*m));
 	m->rs = rs;
@@ -612,40 +662,9 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 				exclude_need(&m->xneed[m->rule_pat[i] + j],
 				    p->source);
 		}
-		if (r->nmatch == 0 || r->disabled)
-			continue;
-		m->all_rules[i / 64] |= UINT64_C(1) << (i % 64);
-		m->pcl = xrealloc(m->pcl, (m->npat + r->nmatch) * sizeof *m->pcl);
-		memset(m->pcl + m->npat, 0, r->nmatch * sizeof *m->pcl);
-		lits = rule_walk(r, &nlits, m->pcl + m->npat);
-		/*
-		 * past the prefilter's capacity a rule just always runs; a
-		 * gate is a clause of at most GATE_MAX literals
-		 */
-		if (nlits == 0 || ngated + GATE_MAX * nlits > PREFILTER_MAX) {
-			for (j = 0; j < r->nmatch; j++)
-				matcher_clauses_free(m->pcl[m->npat + j].cl,
-				    m->pcl[m->npat + j].n);
-			matcher_literals_free(lits, nlits);
-			m->base_rules[i / 64] |= UINT64_C(1) << (i % 64);
-			m->always = 1;
-			continue;
-		}
-		m->rule_lit[i] = m->npat;
-		m->gate = xrealloc(m->gate, (m->npat + nlits) * sizeof *m->gate);
-		m->order = xrealloc(m->order,
-		    (m->npat + nlits) * sizeof *m->order);
-		for (j = 0; j < nlits; j++) {
-			/* before literal_clause may add a clause out of order */
-			order_init(&m->order[m->npat + j], &m->pcl[m->npat + j]);
-			m->gate[m->npat + j] = literal_clause(&m->pcl[m->npat + j],
-			    lits[j]);
-		}
-		free(lits);
-		m->npat += nlits;
-		ngated += GATE_MAX * nlits;
+		if (r->nmatch > 0 && !r->disabled)
+			m->all_rules[i / 64] |= UINT64_C(1) << (i % 64);
 	}
-	index_build(m);
 	m->md = pcre2_match_data_create(maxcap + 1, NULL);
 	m->mctx = pcre2_match_context_create(NULL);
 	if (m->md == NULL || m->mctx == NULL) {
@@ -995,11 +1014,13 @@ run_rules(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 	return n;
 }
 
-/* A record to learn from, until LEARN_BYTES of them. */
+/* A record to learn from, until LEARN_BYTES of them; the first builds the index. */
 __attribute__((noinline))
 static void
 learn(struct matcher *m, const char *text, size_t len)
 {
+	if (!m->indexed)
+		index_init(m);
 	buf_append(&m->sample, text, len);
 	m->sample_len = xrealloc(m->sample_len,
 	    (m->nsample + 1) * sizeof *m->sample_len);

@@ -40,7 +40,8 @@ struct matcher;
 
 /*
  * rs must outlive the matcher.  The matcher JIT-compiles rs's patterns as
- * it first runs them, so matchers of one ruleset run in one thread.
+ * it first runs them, so matchers of one ruleset run in one thread; it
+ * reads their literals and builds its prefilter on its first record.
  * Returns NULL with err on failure.
  */
 struct matcher *matcher_new(const struct ruleset *rs, char *err, size_t errlen);
