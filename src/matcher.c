@@ -7,6 +7,8 @@
  * it holds a literal of one of them.  A pattern then runs only if the
  * record also holds the other literals it needs (its other clauses): the
  * prefilter's literal alone lets through twice as many records as match.
+ * An exclude pattern likewise runs only on a record holding its longest
+ * literal.
  * The prefilter's literals are chosen and it is tuned on the first
  * LEARN_BYTES of record text, which changes its speed, never its answers.
  * Matching runs under PCRE2 match and depth limits with one JIT stack and
@@ -83,6 +85,23 @@ struct pat_names {
 	int		 known;
 };
 
+/*
+ * The single-literal clauses of a match pattern, in the order every match
+ * holds them, each ending before the next starts: a record holding them
+ * all but not in that order cannot match ('model' before
+ * 'ai_response_time_ms' or after it picks one of two patterns).  A
+ * check that seldom fails costs more looks than it saves regex runs:
+ * after CLAUSE_TRIAL checks it is dropped (off) unless it failed in at
+ * least one check in CLAUSE_PAYS per literal.  n is 0 for a pattern of
+ * fewer than two.
+ */
+struct pat_order {
+	struct req_lit	*lit;		/* strings owned by the pattern's clauses */
+	size_t		 n;
+	uint32_t	 checks, fails;
+	int		 off;
+};
+
 /* A pattern's clauses, see matcher_pattern_clauses. */
 struct pattern_clauses {
 	struct matcher_clause	*cl;
@@ -134,6 +153,7 @@ struct matcher {
 	size_t			*rule_lit;
 	struct pattern_clauses	*pcl;		/* per pattern, its clauses, owned */
 	size_t			*gate;		/* per pattern, the clause of pcl admitting it */
+	struct pat_order	*order;		/* per pattern */
 	size_t			 npat;
 	/*
 	 * The clauses of pattern p are clause[pat_clause[p] ..
@@ -150,11 +170,20 @@ struct matcher {
 	size_t			 nreq;
 	/* per rule, jitted[rule_pat[i] + j]: match, then exclude pattern j compiled */
 	uint8_t			*jitted;
+	/*
+	 * Indexed like jitted, for the exclude patterns: the literal every
+	 * match holds (s NULL when none).  Most records a rule matches lack
+	 * it, and a look for it costs a fraction of the regex run and spares
+	 * JIT-compiling a pattern no record needs.
+	 */
+	struct req_lit		*xneed;
+	size_t			 nxneed;
 	struct pat_names	*names;		/* indexed like jitted */
 	size_t			*rule_pat;
 	uint64_t		*base_rules;	/* rules without a literal */
 	uint64_t		*all_rules;	/* rules with a match pattern */
 	uint64_t		*want;		/* per record: the candidate rules */
+	int			 indexed;	/* index_init has run */
 	size_t			 learned;	/* bytes the prefilter learned; past LEARN_BYTES, tuned */
 	struct buf		 sample;	/* the records learned, until tuned */
 	size_t			*sample_len;
@@ -511,45 +540,55 @@ literal_clause(struct pattern_clauses *pc, char *lit)
 	return pc->n++;
 }
 
-struct matcher *
-matcher_new(const struct ruleset *rs, char *err, size_t errlen)
+static void
+order_init(struct pat_order *o, const struct pattern_clauses *pc)
 {
-	struct matcher *m;
+	size_t c, n = 0;
+
+	memset(o, 0, sizeof *o);
+	for (c = 0; c < pc->n; c++)
+		n += pc->cl[c].n == 1;
+	if (n < 2)
+		return;
+	o->lit = xcalloc(n, sizeof *o->lit);
+	for (c = 0; c < pc->n; c++) {
+		if (pc->cl[c].n != 1)
+			continue;
+		o->lit[o->n].s = pc->cl[c].lits[0];
+		o->lit[o->n].len = strlen(o->lit[o->n].s);
+		o->lit[o->n].k = SIZE_MAX;
+		o->n++;
+	}
+}
+
+/* The literal every match of an exclude pattern holds, if one is known. */
+static void
+exclude_need(struct req_lit *n, const char *source)
+{
+	char *lit = matcher_required_literal(source);
+
+	n->s = lit;
+	n->len = lit != NULL ? strlen(lit) : 0;
+	n->k = SIZE_MAX;
+}
+
+/*
+ * Each rule's patterns' clauses and gates, then the literals and the
+ * prefilter: on the first record, as an empty input needs none of it.
+ */
+static void
+index_init(struct matcher *m)
+{
+	const struct ruleset *rs = m->rs;
 	const struct rule *r;
 	char **lits;
-	uint32_t cap, maxcap = 0;
-	size_t i, j, k, nlits, ngated = 0;
+	size_t i, j, nlits, ngated = 0;
 
-	m = xcalloc(1, sizeof(*m));
-	m->rs = rs;
-	m->rwords = rs->n > 0 ? (rs->n + 63) / 64 : 1;
-	m->base_rules = xcalloc(m->rwords, sizeof *m->base_rules);
-	m->all_rules = xcalloc(m->rwords, sizeof *m->all_rules);
-	m->want = xcalloc(m->rwords, sizeof *m->want);
-	m->rule_lit = xcalloc(rs->n > 0 ? rs->n : 1, sizeof *m->rule_lit);
-	for (i = 0; i < rs->n; i++)
-		m->rule_lit[i] = SIZE_MAX;
-	m->rule_pat = xcalloc(rs->n > 0 ? rs->n : 1, sizeof *m->rule_pat);
-	for (i = 0, k = 0; i < rs->n; i++) {
-		m->rule_pat[i] = k;
-		k += rs->rules[i].nmatch + rs->rules[i].nexclude;
-	}
-	m->jitted = xcalloc(k > 0 ? k : 1, 1);
-	m->names = xcalloc(k > 0 ? k : 1, sizeof *m->names);
-	buf_init(&m->sample);
+	m->indexed = 1;
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
-		for (j = 0; j < r->nmatch + r->nexclude; j++) {
-			const struct rule_pattern *p = j < r->nmatch ?
-			    &r->match[j] : &r->exclude[j - r->nmatch];
-
-			if (p->code != NULL && pcre2_pattern_info(p->code,
-			    PCRE2_INFO_CAPTURECOUNT, &cap) == 0 && cap > maxcap)
-				maxcap = cap;
-		}
 		if (r->nmatch == 0 || r->disabled)
 			continue;
-		m->all_rules[i / 64] |= UINT64_C(1) << (i % 64);
 		m->pcl = xrealloc(m->pcl, (m->npat + r->nmatch) * sizeof *m->pcl);
 		memset(m->pcl + m->npat, 0, r->nmatch * sizeof *m->pcl);
 		lits = rule_walk(r, &nlits, m->pcl + m->npat);
@@ -568,14 +607,64 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 		}
 		m->rule_lit[i] = m->npat;
 		m->gate = xrealloc(m->gate, (m->npat + nlits) * sizeof *m->gate);
-		for (j = 0; j < nlits; j++)
+		m->order = xrealloc(m->order,
+		    (m->npat + nlits) * sizeof *m->order);
+		for (j = 0; j < nlits; j++) {
+			/* before literal_clause may add a clause out of order */
+			order_init(&m->order[m->npat + j], &m->pcl[m->npat + j]);
 			m->gate[m->npat + j] = literal_clause(&m->pcl[m->npat + j],
 			    lits[j]);
+		}
 		free(lits);
 		m->npat += nlits;
 		ngated += GATE_MAX * nlits;
 	}
 	index_build(m);
+}
+
+struct matcher *
+matcher_new(const struct ruleset *rs, char *err, size_t errlen)
+{
+	struct matcher *m;
+	const struct rule *r;
+	uint32_t cap, maxcap = 0;
+	size_t i, j, k;
+
+	m = xcalloc(1, sizeof(*m));
+	m->rs = rs;
+	m->rwords = rs->n > 0 ? (rs->n + 63) / 64 : 1;
+	m->base_rules = xcalloc(m->rwords, sizeof *m->base_rules);
+	m->all_rules = xcalloc(m->rwords, sizeof *m->all_rules);
+	m->want = xcalloc(m->rwords, sizeof *m->want);
+	m->rule_lit = xcalloc(rs->n > 0 ? rs->n : 1, sizeof *m->rule_lit);
+	for (i = 0; i < rs->n; i++)
+		m->rule_lit[i] = SIZE_MAX;
+	m->rule_pat = xcalloc(rs->n > 0 ? rs->n : 1, sizeof *m->rule_pat);
+	for (i = 0, k = 0; i < rs->n; i++) {
+		m->rule_pat[i] = k;
+		k += rs->rules[i].nmatch + rs->rules[i].nexclude;
+	}
+	m->jitted = xcalloc(k > 0 ? k : 1, 1);
+	m->xneed = xcalloc(k > 0 ? k : 1, sizeof *m->xneed);
+	m->nxneed = k;
+	m->names = xcalloc(k > 0 ? k : 1, sizeof *m->names);
+	buf_init(&m->sample);
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->rules[i];
+		for (j = 0; j < r->nmatch + r->nexclude; j++) {
+			const struct rule_pattern *p = j < r->nmatch ?
+			    &r->match[j] : &r->exclude[j - r->nmatch];
+
+			if (p->code != NULL && pcre2_pattern_info(p->code,
+			    PCRE2_INFO_CAPTURECOUNT, &cap) == 0 && cap > maxcap)
+				maxcap = cap;
+			if (j >= r->nmatch)
+				exclude_need(&m->xneed[m->rule_pat[i] + j],
+				    p->source);
+		}
+		if (r->nmatch > 0 && !r->disabled)
+			m->all_rules[i / 64] |= UINT64_C(1) << (i % 64);
+	}
 	m->md = pcre2_match_data_create(maxcap + 1, NULL);
 	m->mctx = pcre2_match_context_create(NULL);
 	if (m->md == NULL || m->mctx == NULL) {
@@ -599,8 +688,14 @@ matcher_free(struct matcher *m)
 	if (m == NULL)
 		return;
 	index_free(m);
-	for (p = 0; p < m->npat; p++)
+	for (p = 0; p < m->nxneed; p++)
+		free((char *)m->xneed[p].s);
+	free(m->xneed);
+	for (p = 0; p < m->npat; p++) {
 		matcher_clauses_free(m->pcl[p].cl, m->pcl[p].n);
+		free(m->order[p].lit);
+	}
+	free(m->order);
 	free(m->pcl);
 	free(m->gate);
 	free(m->rule_lit);
@@ -751,16 +846,53 @@ clauses_hold(struct matcher *m, size_t p, const char *text, size_t len)
 	return 1;
 }
 
+/* Does text hold the literals of o in their order (or is o not checked)? */
 static int
-match_rule(struct matcher *m, const struct rule *r, size_t p0,
+order_holds(struct pat_order *o, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *f;
+	size_t i;
+	int fail;
+
+	if (o->n == 0 || o->off)
+		return 1;
+	/*
+	 * Each literal found first after the one before it ends: if a
+	 * match holds them in order, this finds each no later than the
+	 * match does.
+	 */
+	for (i = 0; i < o->n; i++) {
+		f = util_find(p, (size_t)(end - p), o->lit[i].s, o->lit[i].len);
+		if (f == NULL)
+			break;
+		p = f + o->lit[i].len;
+	}
+	fail = i < o->n;
+	o->fails += (uint32_t)fail;
+	if (++o->checks == CLAUSE_TRIAL)
+		o->off = (uint64_t)o->fails * CLAUSE_PAYS * o->n < CLAUSE_TRIAL;
+	return !fail;
+}
+
+/* Does text hold n's literal, or is none known? */
+static inline int
+need_holds(const struct req_lit *n, const char *text, size_t len)
+{
+	return n->s == NULL || util_find(text, len, n->s, n->len) != NULL;
+}
+
+static int
+match_rule(struct matcher *m, const struct rule *r, size_t p0, int filtered,
     uint8_t *jitted, const char *text, size_t len, struct match *out)
 {
+	const struct req_lit *xneed;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < r->nmatch; i++) {
 		if (p0 != SIZE_MAX && (!(m->want_pats[(p0 + i) / 64] >>
-		    (p0 + i) % 64 & 1) || !clauses_hold(m, p0 + i, text, len)))
+		    (p0 + i) % 64 & 1) || !clauses_hold(m, p0 + i, text, len) ||
+		    !order_holds(&m->order[p0 + i], text, len)))
 			continue;
 		rc = run_pattern(m, r->match[i].code, jitted + i, text, len);
 		if (rc < 0)
@@ -772,7 +904,10 @@ match_rule(struct matcher *m, const struct rule *r, size_t p0,
 		return 0;
 	fill_fields(r->match[i].code, m->names + (jitted - m->jitted) + i,
 	    m->md, text, out);
+	xneed = m->xneed + (jitted - m->jitted) + r->nmatch;
 	for (i = 0; i < r->nexclude; i++) {
+		if (filtered && !need_holds(&xneed[i], text, len))
+			continue;
 		rc = run_pattern(m, r->exclude[i].code, jitted + r->nmatch + i,
 		    text, len);
 		if (rc != 0)
@@ -786,14 +921,18 @@ matcher_excluded(struct matcher *m, const struct rule *r, const char *text,
     size_t len)
 {
 	uint8_t *jitted;
+	const struct req_lit *xneed;
 	size_t i;
 	int rc;
 
 	/* r must be a rule of the ruleset the matcher was made for */
 	assert(r >= m->rs->rules && r < m->rs->rules + m->rs->n);
 	jitted = m->jitted + m->rule_pat[r - m->rs->rules] + r->nmatch;
+	xneed = m->xneed + (jitted - m->jitted);
 
 	for (i = 0; i < r->nexclude; i++) {
+		if (!need_holds(&xneed[i], text, len))
+			continue;
 		if ((rc = run_pattern(m, r->exclude[i].code, jitted + i, text,
 		    len)) < 0)
 			m->stats.regex_errors++;
@@ -815,7 +954,7 @@ run_rule(struct matcher *m, size_t i, const char *text, size_t len,
 	/* the candidate bitsets hold no bit past the last rule */
 	assert(i < m->rs->n);
 	r = &m->rs->rules[i];
-	rc = match_rule(m, r, filtered ? m->rule_lit[i] : SIZE_MAX,
+	rc = match_rule(m, r, filtered ? m->rule_lit[i] : SIZE_MAX, filtered,
 	    m->jitted + m->rule_pat[i],
 	    text, len, &out);
 	if (rc < 0) {
@@ -875,11 +1014,13 @@ run_rules(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 	return n;
 }
 
-/* A record to learn from, until LEARN_BYTES of them. */
+/* A record to learn from, until LEARN_BYTES of them; the first builds the index. */
 __attribute__((noinline))
 static void
 learn(struct matcher *m, const char *text, size_t len)
 {
+	if (!m->indexed)
+		index_init(m);
 	buf_append(&m->sample, text, len);
 	m->sample_len = xrealloc(m->sample_len,
 	    (m->nsample + 1) * sizeof *m->sample_len);

@@ -40,7 +40,8 @@ struct matcher;
 
 /*
  * rs must outlive the matcher.  The matcher JIT-compiles rs's patterns as
- * it first runs them, so matchers of one ruleset run in one thread.
+ * it first runs them, so matchers of one ruleset run in one thread; it
+ * reads their literals and builds its prefilter on its first record.
  * Returns NULL with err on failure.
  */
 struct matcher *matcher_new(const struct ruleset *rs, char *err, size_t errlen);
@@ -75,8 +76,9 @@ char *matcher_required_literal(const char *pattern);
  * least one literal of each.  A clause is one literal (a run of at least
  * 3 bytes of the top-level concatenation, as matcher_required_literal
  * finds them) or the alternatives of a group that must match once, one
- * literal from each.  *n of them, NULL when none; free with
- * matcher_clauses_free.
+ * literal from each.  They come in the order a match holds them: the
+ * literal it holds of one clause ends before that of the next starts.
+ * *n of them, NULL when none; free with matcher_clauses_free.
  */
 struct matcher_clause {
 	char	**lits;

@@ -345,6 +345,17 @@ test_fields_and_exclude(void **state)
 	assert_int_equal(c.hits[0], 0);
 	assert_int_equal(c.hits[1], 1);
 	assert_int_equal(matcher_stats(m)->records, 3);
+	/* the exclude ran on t3 alone: t1 and t2 lack its "'test': True" */
+	assert_int_equal(matcher_stats(m)->regex_runs, 3 * 2 + 1);
+	/* unfiltered, it runs wherever lat matched, with the same answers */
+	memset(&c, 0, sizeof c);
+	assert_int_equal(matcher_run_unfiltered(m, t2, strlen(t2), collect_fn,
+	    &c), 2);
+	assert_int_equal(matcher_stats(m)->regex_runs, 3 * 2 + 1 + 3);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(matcher_run_unfiltered(m, t3, strlen(t3), collect_fn,
+	    &c), 1);
+	assert_int_equal(c.hits[0], 0);
 	matcher_free(m);
 	ruleset_free(rs);
 }
@@ -508,6 +519,56 @@ test_clause_alternatives_reorder(void **state)
 	ruleset_free(rs);
 }
 
+/*
+ * Two patterns for the two orders of a record's keys: a record holding
+ * both literals in the wrong order for a pattern does not run it, and
+ * the answers and fields stay those of the full regexes.
+ */
+static void
+test_order_skip_regex(void **state)
+{
+	struct ruleset *rs = load_text(
+	    "[rt]\ncategory = x\nseverity = info\n"
+	    "match = 'model': '(?<model>[^'\\n]+)'[^{}\\n]*?'ms': (?<ms>\\d+)\n"
+	    "match = 'ms': (?<ms>\\d+)[^{}\\n]*?'model': '(?<model>[^'\\n]+)'\n");
+	struct matcher *m;
+	struct collect a, b;
+	char err[128];
+	const char *lines[] = {
+		"{'model': 'a', 'ms': 1}",
+		"{'ms': 2, 'model': 'b'}",
+		"{'ms': 3} {'model': 'c'}",
+		"{'model': 'd', 'ms': 4, 'model': 'e'}",
+	};
+	const char *fields[] = { "model=a ms=1", "model=b ms=2", "",
+	    "model=d ms=4" };
+	size_t i;
+	int k;
+
+	m = matcher_new(rs, err, sizeof err);
+	assert_non_null(m);
+	for (k = 0; k < 100; k++) {
+		for (i = 0; i < UTIL_ARRAY_LEN(lines); i++) {
+			memset(&a, 0, sizeof a);
+			memset(&b, 0, sizeof b);
+			assert_int_equal(matcher_run(m, lines[i],
+			    strlen(lines[i]), collect_fn, &a), fields[i][0] != 0);
+			assert_int_equal(matcher_run_unfiltered(m, lines[i],
+			    strlen(lines[i]), collect_fn, &b), fields[i][0] != 0);
+			assert_string_equal(a.fields, fields[i]);
+			assert_string_equal(b.fields, fields[i]);
+		}
+	}
+	/*
+	 * unfiltered: the first pattern on every line, the second where it
+	 * fails; filtered, the first on the lines holding its keys in its
+	 * order, the second on the others
+	 */
+	assert_int_equal(matcher_stats(m)->regex_runs, 100 * (6 + 4));
+	matcher_free(m);
+	ruleset_free(rs);
+}
+
 /* Run line through both paths: the answers agree, and are want. */
 static void
 both_paths(struct matcher *m, const char *line, int want, const char *fields)
@@ -617,6 +678,7 @@ main(void)
 		cmocka_unit_test(test_pattern_clauses),
 		cmocka_unit_test(test_clauses_skip_regex),
 		cmocka_unit_test(test_clause_alternatives_reorder),
+		cmocka_unit_test(test_order_skip_regex),
 		cmocka_unit_test(test_gates_learned),
 		cmocka_unit_test(test_prefilter_property),
 		cmocka_unit_test(test_prefilter_corpus),
