@@ -429,6 +429,13 @@ struct correlate {
 	sqlite3_stmt		**follow_scan;	/* follow_target_sql, max_follows of them */
 	size_t			 max_follows;	/* the most target rules of a follows */
 	/*
+	 * The rules that expect or follow rule t, in index order, are
+	 * subjects[subject0[t] .. subject0[t + 1]): an event of a target
+	 * marks the work of those alone.
+	 */
+	int			*subjects;
+	size_t			*subject0;
+	/*
 	 * Each list below has an entry per source (and rule), and sources
 	 * can be as many as the lines: each has a hash index.
 	 */
@@ -664,6 +671,40 @@ on_rollback(void *arg)
 }
 
 
+/* Whether rule j expects or follows rule t. */
+static int
+is_subject_of(const struct correlate *c, size_t j, int t)
+{
+	size_t k;
+
+	if (c->expect_target[j] == t)
+		return 1;
+	for (k = 0; k < c->rs->rules[j].nfollows; k++)
+		if (c->follows_target[j][k] == t)
+			return 1;
+	return 0;
+}
+
+/* Fill c->subjects and c->subject0 from the roles and targets. */
+static void
+subjects_index(struct correlate *c)
+{
+	size_t n = c->rs->n, t, j, m = 0;
+
+	c->subject0 = xcalloc(n + 1, sizeof *c->subject0);
+	for (t = 0; t < n; t++)
+		for (j = 0; (c->role[t] & ROLE_TARGET) && j < n; j++)
+			m += (size_t)is_subject_of(c, j, (int)t);
+	c->subjects = xcalloc(m > 0 ? m : 1, sizeof *c->subjects);
+	for (t = 0, m = 0; t < n; t++) {
+		c->subject0[t] = m;
+		for (j = 0; (c->role[t] & ROLE_TARGET) && j < n; j++)
+			if (is_subject_of(c, j, (int)t))
+				c->subjects[m++] = (int)j;
+	}
+	c->subject0[n] = m;
+}
+
 struct correlate *
 correlate_new(struct store *st, const struct ruleset *rs, char *err,
     size_t errlen)
@@ -723,6 +764,7 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 	}
 	c->follow_scan = xcalloc(c->max_follows ? c->max_follows : 1,
 	    sizeof *c->follow_scan);
+	subjects_index(c);
 	/*
 	 * What this connection notes from now on (the sources it adds) holds
 	 * until another connection commits: the first run compares with now.
@@ -863,6 +905,8 @@ correlate_free(struct correlate *c)
 	for (i = 0; c->follows_target != NULL && i < c->rs->n; i++)
 		free(c->follows_target[i]);
 	free(c->follows_target);
+	free(c->subjects);
+	free(c->subject0);
 	for (i = 0; i < c->max_follows; i++)
 		sqlite3_finalize(c->follow_scan[i]);
 	free(c->follow_scan);
@@ -1042,7 +1086,7 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	const struct rule *r;
 	struct new_pair *p;
 	int role;
-	size_t j, k, m;
+	size_t s, j, k, m;
 
 	c->same_work = c->same_first = UTIL_INDEX_NONE;
 	c->nwants = 0;
@@ -1088,7 +1132,9 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 		c->same_first = (size_t)(p - c->pairs);
 	if (!(role & ROLE_TARGET))
 		return;
-	for (j = 0; j < c->rs->n; j++) {
+	for (s = c->subject0[rule_index]; s < c->subject0[rule_index + 1];
+	    s++) {
+		j = (size_t)c->subjects[s];
 		r = &c->rs->rules[j];
 		/* A target can pay only subjects up to W before it ... */
 		if (c->expect_target[j] == rule_index)
