@@ -97,10 +97,13 @@ static const char *const correlate_sql[ST_COUNT] = {
 	/*
 	 * ts order is the index's: the subjects of one time are independent
 	 * of each other, so their order among themselves does not matter.
+	 * What they link to now is read so that an unchanged one is not
+	 * written again.
 	 */
 	[ST_FOLLOW_SUBJECTS] =
-	    "SELECT id, ts, fields FROM events WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts <= ?4 ORDER BY ts",
+	    "SELECT id, ts, fields, link, inherited FROM events"
+	    " WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3 AND ts <= ?4"
+	    " ORDER BY ts",
 	[ST_SET_FOLLOW] =
 	    "UPDATE events SET link = ?2, inherited = ?3 WHERE id = ?1",
 	[ST_LOG_TIME] = "SELECT last_ts FROM sources WHERE id = ?1",
@@ -426,6 +429,13 @@ struct correlate {
 	sqlite3_stmt		**follow_scan;	/* follow_target_sql, max_follows of them */
 	size_t			 max_follows;	/* the most target rules of a follows */
 	/*
+	 * The rules that expect or follow rule t, in index order, are
+	 * subjects[subject0[t] .. subject0[t + 1]): an event of a target
+	 * marks the work of those alone.
+	 */
+	int			*subjects;
+	size_t			*subject0;
+	/*
 	 * Each list below has an entry per source (and rule), and sources
 	 * can be as many as the lines: each has a hash index.
 	 */
@@ -661,6 +671,40 @@ on_rollback(void *arg)
 }
 
 
+/* Whether rule j expects or follows rule t. */
+static int
+is_subject_of(const struct correlate *c, size_t j, int t)
+{
+	size_t k;
+
+	if (c->expect_target[j] == t)
+		return 1;
+	for (k = 0; k < c->rs->rules[j].nfollows; k++)
+		if (c->follows_target[j][k] == t)
+			return 1;
+	return 0;
+}
+
+/* Fill c->subjects and c->subject0 from the roles and targets. */
+static void
+subjects_index(struct correlate *c)
+{
+	size_t n = c->rs->n, t, j, m = 0;
+
+	c->subject0 = xcalloc(n + 1, sizeof *c->subject0);
+	for (t = 0; t < n; t++)
+		for (j = 0; (c->role[t] & ROLE_TARGET) && j < n; j++)
+			m += (size_t)is_subject_of(c, j, (int)t);
+	c->subjects = xcalloc(m > 0 ? m : 1, sizeof *c->subjects);
+	for (t = 0, m = 0; t < n; t++) {
+		c->subject0[t] = m;
+		for (j = 0; (c->role[t] & ROLE_TARGET) && j < n; j++)
+			if (is_subject_of(c, j, (int)t))
+				c->subjects[m++] = (int)j;
+	}
+	c->subject0[n] = m;
+}
+
 struct correlate *
 correlate_new(struct store *st, const struct ruleset *rs, char *err,
     size_t errlen)
@@ -720,6 +764,7 @@ correlate_new(struct store *st, const struct ruleset *rs, char *err,
 	}
 	c->follow_scan = xcalloc(c->max_follows ? c->max_follows : 1,
 	    sizeof *c->follow_scan);
+	subjects_index(c);
 	/*
 	 * What this connection notes from now on (the sources it adds) holds
 	 * until another connection commits: the first run compares with now.
@@ -860,6 +905,8 @@ correlate_free(struct correlate *c)
 	for (i = 0; c->follows_target != NULL && i < c->rs->n; i++)
 		free(c->follows_target[i]);
 	free(c->follows_target);
+	free(c->subjects);
+	free(c->subject0);
 	for (i = 0; i < c->max_follows; i++)
 		sqlite3_finalize(c->follow_scan[i]);
 	free(c->follow_scan);
@@ -1039,7 +1086,7 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	const struct rule *r;
 	struct new_pair *p;
 	int role;
-	size_t j, k, m;
+	size_t s, j, k, m;
 
 	c->same_work = c->same_first = UTIL_INDEX_NONE;
 	c->nwants = 0;
@@ -1085,7 +1132,9 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 		c->same_first = (size_t)(p - c->pairs);
 	if (!(role & ROLE_TARGET))
 		return;
-	for (j = 0; j < c->rs->n; j++) {
+	for (s = c->subject0[rule_index]; s < c->subject0[rule_index + 1];
+	    s++) {
+		j = (size_t)c->subjects[s];
 		r = &c->rs->rules[j];
 		/* A target can pay only subjects up to W before it ... */
 		if (c->expect_target[j] == rule_index)
@@ -2452,31 +2501,84 @@ follow_pick(struct follow_window *fw, int64_t subject_id, int64_t lo,
 }
 
 /*
+ * A subject of a follows as run_follows reads it: its fields (NULL: none)
+ * and what it links to as stored (link 0 and inherited NULL: nothing).
+ */
+struct follow_subject {
+	int64_t		 id, ts;
+	const char	*text;
+	int64_t		 link;
+	const char	*inherited;
+	int		 known;		/* link and inherited are as stored */
+};
+
+/*
  * The next subject of a follows, from the notes in src or else from st:
- * 1 with its id, time and fields (valid until the next call), 0 at the
- * end, -1 on error.
+ * 1 with it in *s (valid until the next call), 0 at the end, -1 on
+ * error.  A noted subject was stored in this transaction without a link,
+ * and nothing else links the events of a follows rule (rules.c refuses
+ * expect beside follows).
  */
 static int
 follow_next_subject(struct correlate *c, sqlite3_stmt *st,
-    struct row_src *src, int64_t *id, int64_t *ts, const char **text)
+    struct row_src *src, struct follow_subject *s)
 {
 	struct scan_row row;
 	int rc;
 
+	s->link = 0;
+	s->inherited = NULL;
+	s->known = 1;
 	if (src != NULL) {
 		if ((rc = row_src_next(c, src, &row)) != 1)
 			return rc;
-		*id = row.id;
-		*ts = row.ts;
-		*text = row.key;
+		s->id = row.id;
+		s->ts = row.ts;
+		s->text = row.key;
 		return 1;
 	}
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
 		return rc == SQLITE_DONE ? 0 : -1;
-	*id = sqlite3_column_int64(st, 0);
-	*ts = sqlite3_column_int64(st, 1);
-	*text = (const char *)sqlite3_column_text(st, 2);
+	s->id = sqlite3_column_int64(st, 0);
+	s->ts = sqlite3_column_int64(st, 1);
+	s->text = (const char *)sqlite3_column_text(st, 2);
+	switch (sqlite3_column_type(st, 3)) {
+	case SQLITE_NULL:
+		break;
+	case SQLITE_INTEGER:
+		s->link = sqlite3_column_int64(st, 3);
+		/* 0 would read as no link */
+		s->known = s->link != 0;
+		break;
+	default:
+		s->known = 0;
+	}
+	switch (sqlite3_column_type(st, 4)) {
+	case SQLITE_NULL:
+		break;
+	case SQLITE_TEXT:
+		s->inherited = (const char *)sqlite3_column_text(st, 4);
+		/* a NUL inside would hide a difference from strcmp */
+		if (s->inherited == NULL || (size_t)sqlite3_column_bytes(st, 4) !=
+		    strlen(s->inherited))
+			s->known = 0;
+		break;
+	default:
+		s->known = 0;
+	}
 	return 1;
+}
+
+/* Whether s already links to link (0: none) with inherited (NULL: none). */
+static int
+follow_unchanged(const struct follow_subject *s, int64_t link,
+    const char *inherited)
+{
+	if (!s->known || s->link != link)
+		return 0;
+	if (s->inherited == NULL || inherited == NULL)
+		return s->inherited == inherited;
+	return strcmp(s->inherited, inherited) == 0;
 }
 
 /*
@@ -2496,10 +2598,11 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 	sqlite3_stmt *up = c->stmt[ST_SET_FOLLOW];
 	struct follow_window *fw;
 	struct follow_hit hit;
+	struct follow_subject sub;
 	struct row_src src;
-	int64_t id, ts, lo;
+	int64_t lo;
 	struct follow_fields fields;
-	const char *want, *text;
+	const char *want;
 	char *inherited;
 	size_t k, wantlen = 0;
 	int rc = 0, failed = 0;
@@ -2529,32 +2632,35 @@ run_follows(struct correlate *c, size_t ri, int64_t source_id, int64_t from,
 		sqlite3_bind_int64(ss, 4, to);
 	}
 	while (!failed && (rc = follow_next_subject(c, ss,
-	    notes != NULL ? &src : NULL, &id, &ts, &text)) == 1) {
-		lo = ts - r->follows_within_ms;
+	    notes != NULL ? &src : NULL, &sub)) == 1) {
+		lo = sub.ts - r->follows_within_ms;
 		memset(&hit, 0, sizeof hit);
-		follow_fields_init(&fields, text);
+		follow_fields_init(&fields, sub.text);
 		want = follow_fields_get(&fields, r->follows_by, &wantlen);
 		for (k = 0; !failed && k < r->nfollows; k++) {
 			if (c->follows_target[ri][k] < 0)
 				continue;
-			if (follow_window_advance(&fw[k], lo, ts) != 0)
+			if (follow_window_advance(&fw[k], lo, sub.ts) != 0)
 				failed = 1;
 			else
-				follow_pick(&fw[k], id, lo, ts, r->follows_by, want,
-				    wantlen, &hit);
+				follow_pick(&fw[k], sub.id, lo, sub.ts,
+				    r->follows_by, want, wantlen, &hit);
 		}
-		sqlite3_reset(up);
-		sqlite3_clear_bindings(up);
-		sqlite3_bind_int64(up, 1, id);
-		inherited = NULL;
-		if (hit.id != 0) {
-			sqlite3_bind_int64(up, 2, hit.id);
-			inherited = follow_inherit(&fields, hit.fields);
+		inherited = hit.id != 0 ? follow_inherit(&fields, hit.fields) :
+		    NULL;
+		/* rewriting a row costs as much as storing it */
+		if (!failed && !follow_unchanged(&sub, hit.id, inherited)) {
+			sqlite3_reset(up);
+			sqlite3_clear_bindings(up);
+			sqlite3_bind_int64(up, 1, sub.id);
+			if (hit.id != 0)
+				sqlite3_bind_int64(up, 2, hit.id);
 			if (inherited != NULL)
-				sqlite3_bind_text(up, 3, inherited, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_text(up, 3, inherited, -1,
+				    SQLITE_TRANSIENT);
+			if (exec_stmt(c, up) != 0)
+				failed = 1;
 		}
-		if (!failed && exec_stmt(c, up) != 0)
-			failed = 1;
 		free(inherited);
 		follow_fields_free(&fields);
 	}
