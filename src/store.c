@@ -216,9 +216,9 @@ const char *const store_sql[ST_COUNT] = {
 };
 
 /*
- * Prepared when a commit first writes rows per source or events
- * (store_rows_ready): a run that reads no line writes none, and preparing
- * these was most of preparing them all, itself a sixth of an empty run.
+ * Prepared on first use (store_stmt), not by store_open: a run that reads
+ * no line writes none of these rows, and preparing them was most of
+ * preparing them all, itself a sixth of an empty run.
  */
 static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_SOURCE_INSERT] = 1,
@@ -1193,20 +1193,15 @@ store_default_path(const char *cli)
 	return xstrdup("logtriage.db");
 }
 
-int
-store_rows_ready(struct store *s, char *err, size_t errlen)
+sqlite3_stmt *
+store_prepare(struct store *s, int i, char *err, size_t errlen)
 {
-	int i;
-
-	for (i = 0; !s->rows_ready && i < ST_COUNT; i++) {
-		if (!store_sql_lazy[i] || s->st[i] != NULL)
-			continue;
-		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK)
-			return store_fail(s, err, errlen, "preparing statements");
+	if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+		store_fail(s, err, errlen, "preparing statements");
+		return NULL;
 	}
-	s->rows_ready = 1;
-	return 0;
+	return s->st[i];
 }
 
 int
@@ -1231,11 +1226,6 @@ store_minutes_flush(struct store *s, char *err, size_t errlen)
 	int64_t source_id, minute, delta;
 	size_t i, k, n = minutes_count(s->minutes);
 
-	if (n > 0 && store_rows_ready(s, err, errlen) != 0)
-		return -1;
-	add = s->st[ST_MINUTES_ADD];
-	drop = s->st[ST_MINUTES_DROP];
-	many = s->st[ST_MINUTES_ADD_MANY];
 	for (i = 0; i < n; i++) {
 		/* the keys are distinct: sixteen added counts go at once */
 		for (k = 0; i + STORE_EVENT_ROWS <= n && k < STORE_EVENT_ROWS;
@@ -1244,13 +1234,21 @@ store_minutes_flush(struct store *s, char *err, size_t errlen)
 			    &minute, &delta);
 			if (delta <= 0)
 				break;
-			sqlite3_bind_text(many, (int)k * 4 + 1, rule, -1,
-			    SQLITE_STATIC);
-			sqlite3_bind_int64(many, (int)k * 4 + 2, source_id);
-			sqlite3_bind_int64(many, (int)k * 4 + 3, minute);
-			sqlite3_bind_int64(many, (int)k * 4 + 4, delta);
 		}
 		if (k == STORE_EVENT_ROWS) {
+			if ((many = store_stmt(s, ST_MINUTES_ADD_MANY, err,
+			    errlen)) == NULL)
+				return -1;
+			for (k = 0; k < STORE_EVENT_ROWS; k++) {
+				minutes_get(s->minutes, i + k, &rule,
+				    &source_id, &minute, &delta);
+				sqlite3_bind_text(many, (int)k * 4 + 1, rule,
+				    -1, SQLITE_STATIC);
+				sqlite3_bind_int64(many, (int)k * 4 + 2,
+				    source_id);
+				sqlite3_bind_int64(many, (int)k * 4 + 3, minute);
+				sqlite3_bind_int64(many, (int)k * 4 + 4, delta);
+			}
 			if (store_step(s, many, err, errlen,
 			    "counting events per minute"))
 				return -1;
@@ -1260,6 +1258,8 @@ store_minutes_flush(struct store *s, char *err, size_t errlen)
 		minutes_get(s->minutes, i, &rule, &source_id, &minute, &delta);
 		if (delta == 0)
 			continue;
+		if ((add = store_stmt(s, ST_MINUTES_ADD, err, errlen)) == NULL)
+			return -1;
 		sqlite3_bind_text(add, 1, rule, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(add, 2, source_id);
 		sqlite3_bind_int64(add, 3, minute);
@@ -1268,6 +1268,8 @@ store_minutes_flush(struct store *s, char *err, size_t errlen)
 			return -1;
 		if (delta > 0)
 			continue;
+		if ((drop = store_stmt(s, ST_MINUTES_DROP, err, errlen)) == NULL)
+			return -1;
 		sqlite3_bind_text(drop, 1, rule, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(drop, 2, source_id);
 		sqlite3_bind_int64(drop, 3, minute);
@@ -1551,15 +1553,17 @@ store_sources_insert(struct store *s, const struct store_source_row *v,
 	sqlite3_stmt *st;
 	size_t i = 0, k;
 
-	if (n > 0 && store_rows_ready(s, err, errlen) != 0)
-		return -1;
 	while (i < n) {
 		if (n - i >= STORE_EVENT_ROWS) {
-			st = s->st[ST_SOURCE_INSERT_MANY];
+			if ((st = store_stmt(s, ST_SOURCE_INSERT_MANY, err,
+			    errlen)) == NULL)
+				return -1;
 			for (k = 0; k < STORE_EVENT_ROWS; k++, i++)
 				bind_source_row(st, (int)k * 6, &v[i]);
 		} else {
-			st = s->st[ST_SOURCE_INSERT];
+			if ((st = store_stmt(s, ST_SOURCE_INSERT, err,
+			    errlen)) == NULL)
+				return -1;
 			bind_source_row(st, 0, &v[i++]);
 		}
 		if (store_step(s, st, err, errlen, "adding sources") != 0)
@@ -1576,9 +1580,8 @@ store_source_seen(struct store *s, int64_t source_id, int64_t min_ts,
 
 	if (min_ts == TS_NONE || max_ts == TS_NONE)
 		return 0;
-	if (store_rows_ready(s, err, errlen) != 0)
+	if ((st = store_stmt(s, ST_SOURCE_SEEN, err, errlen)) == NULL)
 		return -1;
-	st = s->st[ST_SOURCE_SEEN];
 	sqlite3_bind_int64(st, 1, source_id);
 	sqlite3_bind_int64(st, 2, min_ts);
 	sqlite3_bind_int64(st, 3, max_ts);
@@ -1592,9 +1595,6 @@ store_sources_seen(struct store *s, const struct store_seen *v, size_t n,
 	sqlite3_stmt *st;
 	size_t i = 0, k;
 
-	if (n > 0 && store_rows_ready(s, err, errlen) != 0)
-		return -1;
-	st = s->st[ST_SOURCE_SEEN_MANY];
 	while (i < n) {
 		for (k = 0; i + STORE_EVENT_ROWS <= n && k < STORE_EVENT_ROWS; k++)
 			if (v[i + k].min_ts == TS_NONE || v[i + k].max_ts == TS_NONE)
@@ -1606,6 +1606,9 @@ store_sources_seen(struct store *s, const struct store_seen *v, size_t n,
 			i++;
 			continue;
 		}
+		if ((st = store_stmt(s, ST_SOURCE_SEEN_MANY, err,
+		    errlen)) == NULL)
+			return -1;
 		for (k = 0; k < STORE_EVENT_ROWS; k++, i++) {
 			sqlite3_bind_int64(st, (int)k * 3 + 1, v[i].source_id);
 			sqlite3_bind_int64(st, (int)k * 3 + 2, v[i].min_ts);
@@ -1845,9 +1848,8 @@ store_ordinals_put(struct store *s, const char *path, uint64_t fingerprint,
 	size_t i;
 	int rc;
 
-	if (store_rows_ready(s, err, errlen) != 0)
+	if ((st = store_stmt(s, ST_ORD_PUT, err, errlen)) == NULL)
 		return -1;
-	st = s->st[ST_ORD_PUT];
 	blob = xmalloc(n * ORD_COUNT_PACKED + 1);
 	for (i = 0, p = blob; i < n; i++, p += ORD_COUNT_PACKED) {
 		put_le(p, ords[i].hash, 8);
@@ -1875,9 +1877,6 @@ store_ordinals_put_rows(struct store *s, const char *path,
 	size_t i, k, j, total, cap = 0;
 	int rc = 0, b;
 
-	if (n > 0 && store_rows_ready(s, err, errlen) != 0)
-		return -1;
-	st = s->st[ST_ORD_PUT_MANY];
 	for (i = 0; rc == 0 && i < n; ) {
 		if (n - i < STORE_EVENT_ROWS) {
 			rc = store_ordinals_put(s, path, fingerprint,
@@ -1885,6 +1884,10 @@ store_ordinals_put_rows(struct store *s, const char *path,
 			    rows[i].n, err, errlen);
 			i++;
 			continue;
+		}
+		if ((st = store_stmt(s, ST_ORD_PUT_MANY, err, errlen)) == NULL) {
+			rc = -1;
+			break;
 		}
 		for (k = total = 0; k < STORE_EVENT_ROWS; k++)
 			total += rows[i + k].n * ORD_COUNT_PACKED;
@@ -2010,9 +2013,8 @@ store_vmark_set(struct store *s, int64_t source_id, const char *input,
 	size_t i;
 	int rc;
 
-	if (store_rows_ready(s, err, errlen) != 0)
+	if ((st = store_stmt(s, ST_VMARK_SET, err, errlen)) == NULL)
 		return -1;
-	st = s->st[ST_VMARK_SET];
 	blob = xmalloc(m->n * VMARK_PACKED + 1);
 	for (i = 0, p = blob; i < m->n; i++, p += VMARK_PACKED) {
 		put_le(p, m->texts[i].hash, 8);
@@ -2040,9 +2042,6 @@ store_vmark_set_rows(struct store *s, const char *input,
 	size_t i, k, j, total, cap = 0;
 	int rc = 0, b;
 
-	if (n > 0 && store_rows_ready(s, err, errlen) != 0)
-		return -1;
-	st = s->st[ST_VMARK_SET_MANY];
 	for (i = 0; rc == 0 && i < n; ) {
 		if (n - i < STORE_EVENT_ROWS) {
 			m.ts = rows[i].ts;
@@ -2053,6 +2052,10 @@ store_vmark_set_rows(struct store *s, const char *input,
 			    err, errlen);
 			i++;
 			continue;
+		}
+		if ((st = store_stmt(s, ST_VMARK_SET_MANY, err, errlen)) == NULL) {
+			rc = -1;
+			break;
 		}
 		for (k = total = 0; k < STORE_EVENT_ROWS; k++)
 			total += rows[i + k].n * VMARK_PACKED;
@@ -2134,8 +2137,12 @@ bind_event(sqlite3_stmt *st, int base, const struct store_event *ev,
 static int
 store_read_last_id(struct store *s, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = s->st[ST_NEXT_ID];
-	int rc = sqlite3_step(st);
+	sqlite3_stmt *st = store_stmt(s, ST_NEXT_ID, err, errlen);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
 
 	if (rc == SQLITE_ROW)
 		s->last_id = sqlite3_column_int64(st, 0);
@@ -2166,8 +2173,9 @@ store_window(struct store *s, const struct store_event *evs, size_t i,
 		for (k = i; k < j; k++)
 			if (s->span_of[k] < 0 || added[k])
 				s->rowid[k] = ++id;
-		st = s->st[m == STORE_EVENT_ROWS ? ST_EVENT_ADD_MANY :
-		    ST_EVENT_ADD_FEW];
+		if ((st = store_stmt(s, m == STORE_EVENT_ROWS ?
+		    ST_EVENT_ADD_MANY : ST_EVENT_ADD_FEW, err, errlen)) == NULL)
+			return -1;
 		for (k = 0; k < m; k++)
 			bind_event(st, (int)k * EVENT_COLUMNS, &evs[win[k]],
 			    s->rowid[win[k]], m == STORE_EVENT_ROWS ?
@@ -2178,7 +2186,9 @@ store_window(struct store *s, const struct store_event *evs, size_t i,
 			return store_fail(s, err, errlen, "storing an event");
 		changes = sqlite3_changes(s->db);
 		if ((size_t)changes < m && changes > 0) {
-			st = s->st[ST_EVENT_UNDO];
+			if ((st = store_stmt(s, ST_EVENT_UNDO, err,
+			    errlen)) == NULL)
+				return -1;
 			sqlite3_bind_int64(st, 1, s->last_id);
 			sqlite3_bind_int64(st, 2, id);
 			if (store_step(s, st, err, errlen, "storing an event"))
@@ -2199,7 +2209,9 @@ store_window(struct store *s, const struct store_event *evs, size_t i,
 			added[k] = 0;
 			if (changes == 0)
 				continue;
-			st = s->st[ST_EVENT_ADD];
+			if ((st = store_stmt(s, ST_EVENT_ADD, err,
+			    errlen)) == NULL)
+				return -1;
 			bind_event(st, 0, &evs[k], id + 1, NULL);
 			rc = sqlite3_step(st);
 			sqlite3_reset(st);
@@ -2235,8 +2247,6 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 	*nadded = 0;
 	if (n == 0)
 		return 0;
-	if (store_rows_ready(s, err, errlen) != 0)
-		return -1;
 	if (n > s->call_cap) {
 		s->call_cap = n;
 		s->span_of = xrealloc(s->span_of, n * sizeof *s->span_of);
@@ -2293,9 +2303,8 @@ store_volume_add(struct store *s, int64_t source_id, int64_t minute,
 {
 	sqlite3_stmt *st;
 
-	if (store_rows_ready(s, err, errlen) != 0)
+	if ((st = store_stmt(s, ST_VOLUME_ADD, err, errlen)) == NULL)
 		return -1;
-	st = s->st[ST_VOLUME_ADD];
 	sqlite3_bind_int64(st, 1, source_id);
 	sqlite3_bind_int64(st, 2, minute);
 	sqlite3_bind_int64(st, 3, (int64_t)lines);
@@ -2314,9 +2323,6 @@ store_volume_add_rows(struct store *s, const struct store_volume *v, size_t n,
 	size_t i, k;
 	int b;
 
-	if (n > 0 && store_rows_ready(s, err, errlen) != 0)
-		return -1;
-	st = s->st[ST_VOLUME_ADD_MANY];
 	for (i = 0; i < n; ) {
 		if (n - i < STORE_EVENT_ROWS) {
 			if (store_volume_add(s, v[i].source_id, v[i].minute,
@@ -2326,6 +2332,9 @@ store_volume_add_rows(struct store *s, const struct store_volume *v, size_t n,
 			i++;
 			continue;
 		}
+		if ((st = store_stmt(s, ST_VOLUME_ADD_MANY, err,
+		    errlen)) == NULL)
+			return -1;
 		for (k = 0; k < STORE_EVENT_ROWS; k++, i++) {
 			b = (int)k * 7;
 			sqlite3_bind_int64(st, b + 1, v[i].source_id);

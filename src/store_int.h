@@ -62,7 +62,7 @@ enum {
 	ST_COUNT
 };
 
-/* The SQL of each statement, prepared by store_open or store_rows_ready. */
+/* The SQL of each statement, prepared by store_open or store_stmt. */
 extern const char *const store_sql[ST_COUNT];
 
 /*
@@ -176,7 +176,6 @@ struct store {
 	 * would otherwise fsync (with the directory's) for nothing to lose.
 	 */
 	int			 unsynced;
-	int			 rows_ready;	/* the store_sql_lazy statements are prepared */
 	/*
 	 * The next id of events and samples less one, read at the first
 	 * insert of a transaction (-1: not read yet).
@@ -219,8 +218,20 @@ int store_fail(struct store *s, char *err, size_t errlen, const char *what);
 /* Run one statement to completion and reset it; 0 or -1 with err. */
 int store_step(struct store *s, sqlite3_stmt *st, char *err, size_t errlen,
     const char *what);
-/* Prepare the statements store_sql_lazy marks, once; 0 or -1 with err. */
-int store_rows_ready(struct store *s, char *err, size_t errlen);
+/* Prepare statement i of store_sql; its handle, or NULL with err. */
+sqlite3_stmt *store_prepare(struct store *s, int i, char *err, size_t errlen);
+
+/*
+ * Statement i of store_sql, prepared on its first use: of the statements
+ * that write rows a run uses some only (a single source needs no
+ * sixteen-row statement for sources), and preparing those of many rows
+ * costs as much as storing a few hundred rows.  NULL with err on failure.
+ */
+static inline sqlite3_stmt *
+store_stmt(struct store *s, int i, char *err, size_t errlen)
+{
+	return s->st[i] != NULL ? s->st[i] : store_prepare(s, i, err, errlen);
+}
 
 /* Bind text p to parameter i, or NULL when p is; SQLite keeps the pointer. */
 static inline void
