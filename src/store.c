@@ -194,6 +194,10 @@ const char *const store_sql[ST_COUNT] = {
 	    "INSERT INTO event_minutes (rule, source_id, minute, n)"
 	    " VALUES " STORE_ROWS16(MINUTES_ROW) " ON CONFLICT (rule, source_id, minute)"
 	    " DO UPDATE SET n = n + excluded.n",
+	[ST_MINUTES_ADD_FEW] =
+	    "INSERT INTO event_minutes (rule, source_id, minute, n)"
+	    " VALUES " STORE_ROWS4(MINUTES_ROW) " ON CONFLICT (rule, source_id, minute)"
+	    " DO UPDATE SET n = n + excluded.n",
 	[ST_MINUTES_DROP] =
 	    "DELETE FROM event_minutes WHERE rule = ?1 AND source_id = ?2"
 	    " AND minute = ?3 AND n <= 0",
@@ -243,6 +247,7 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_NEXT_ID] = 1,
 	[ST_MINUTES_ADD] = 1,
 	[ST_MINUTES_ADD_MANY] = 1,
+	[ST_MINUTES_ADD_FEW] = 1,
 	[ST_MINUTES_DROP] = 1,
 	[ST_ORD_PUT] = 1,
 	[ST_VMARK_SET] = 1,
@@ -1217,63 +1222,91 @@ store_begin(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* Write the transaction's event counts per minute into event_minutes. */
+/*
+ * Bind change i of s->minutes to row k of st, a statement of four
+ * parameters a row; b: what the row was bound to last, or NULL.  Sorted,
+ * the changes repeat rule and source from one statement to the next, and
+ * a parameter left bound to the same costs nothing.
+ */
+static void
+bind_minute(struct store *s, sqlite3_stmt *st, int k, size_t i,
+    struct minute_bound *b)
+{
+	const char *rule;
+	int64_t source_id, minute, delta;
+	int all = b == NULL || !b->valid;
+
+	minutes_get(s->minutes, i, &rule, &source_id, &minute, &delta);
+	if (all || rule != b->rule)
+		sqlite3_bind_text(st, k * 4 + 1, rule, -1, SQLITE_STATIC);
+	if (all || source_id != b->source_id)
+		sqlite3_bind_int64(st, k * 4 + 2, source_id);
+	sqlite3_bind_int64(st, k * 4 + 3, minute);
+	sqlite3_bind_int64(st, k * 4 + 4, delta);
+	if (b != NULL) {
+		b->rule = rule;
+		b->source_id = source_id;
+		b->valid = 1;
+	}
+}
+
+/*
+ * Write the transaction's event counts per minute into event_minutes, in
+ * the order of its key: each row then goes beside the one before it,
+ * which costs SQLite an eighth less than rows in the order met.  The keys
+ * are distinct, so added counts go sixteen (or four) to a statement.
+ */
 static int
 store_minutes_flush(struct store *s, char *err, size_t errlen)
 {
-	sqlite3_stmt *add, *drop, *many;
+	sqlite3_stmt *st;
 	const char *rule;
 	int64_t source_id, minute, delta;
-	size_t i, k, n = minutes_count(s->minutes);
+	size_t i, k, m, n = minutes_count(s->minutes);
+	int rc;
 
-	for (i = 0; i < n; i++) {
-		/* the keys are distinct: sixteen added counts go at once */
-		for (k = 0; i + STORE_EVENT_ROWS <= n && k < STORE_EVENT_ROWS;
-		    k++) {
-			minutes_get(s->minutes, i + k, &rule, &source_id,
+	minutes_sort(s->minutes);
+	for (i = 0; i < n; i += m) {
+		for (m = 0; i + m < n && m < STORE_EVENT_ROWS; m++) {
+			minutes_get(s->minutes, i + m, &rule, &source_id,
 			    &minute, &delta);
 			if (delta <= 0)
 				break;
 		}
-		if (k == STORE_EVENT_ROWS) {
-			if ((many = store_stmt(s, ST_MINUTES_ADD_MANY, err,
+		if (m == STORE_EVENT_ROWS || m >= STORE_FEW_ROWS) {
+			if (m < STORE_EVENT_ROWS)
+				m = STORE_FEW_ROWS;
+			if ((st = store_stmt(s, m == STORE_EVENT_ROWS ?
+			    ST_MINUTES_ADD_MANY : ST_MINUTES_ADD_FEW, err,
 			    errlen)) == NULL)
 				return -1;
-			for (k = 0; k < STORE_EVENT_ROWS; k++) {
-				minutes_get(s->minutes, i + k, &rule,
-				    &source_id, &minute, &delta);
-				sqlite3_bind_text(many, (int)k * 4 + 1, rule,
-				    -1, SQLITE_STATIC);
-				sqlite3_bind_int64(many, (int)k * 4 + 2,
-				    source_id);
-				sqlite3_bind_int64(many, (int)k * 4 + 3, minute);
-				sqlite3_bind_int64(many, (int)k * 4 + 4, delta);
-			}
-			if (store_step(s, many, err, errlen,
-			    "counting events per minute"))
-				return -1;
-			i += STORE_EVENT_ROWS - 1;
+			for (k = 0; k < m; k++)
+				bind_minute(s, st, (int)k, i + k,
+				    m == STORE_EVENT_ROWS ? &s->mbound[k] : NULL);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			if (rc != SQLITE_DONE)
+				return store_fail(s, err, errlen,
+				    "counting events per minute");
 			continue;
 		}
+		m = 1;
 		minutes_get(s->minutes, i, &rule, &source_id, &minute, &delta);
 		if (delta == 0)
 			continue;
-		if ((add = store_stmt(s, ST_MINUTES_ADD, err, errlen)) == NULL)
+		if ((st = store_stmt(s, ST_MINUTES_ADD, err, errlen)) == NULL)
 			return -1;
-		sqlite3_bind_text(add, 1, rule, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(add, 2, source_id);
-		sqlite3_bind_int64(add, 3, minute);
-		sqlite3_bind_int64(add, 4, delta);
-		if (store_step(s, add, err, errlen, "counting events per minute"))
+		bind_minute(s, st, 0, i, NULL);
+		if (store_step(s, st, err, errlen, "counting events per minute"))
 			return -1;
 		if (delta > 0)
 			continue;
-		if ((drop = store_stmt(s, ST_MINUTES_DROP, err, errlen)) == NULL)
+		if ((st = store_stmt(s, ST_MINUTES_DROP, err, errlen)) == NULL)
 			return -1;
-		sqlite3_bind_text(drop, 1, rule, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(drop, 2, source_id);
-		sqlite3_bind_int64(drop, 3, minute);
-		if (store_step(s, drop, err, errlen, "counting events per minute"))
+		sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, source_id);
+		sqlite3_bind_int64(st, 3, minute);
+		if (store_step(s, st, err, errlen, "counting events per minute"))
 			return -1;
 	}
 	minutes_clear(s->minutes);

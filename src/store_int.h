@@ -49,6 +49,7 @@ enum {
 	ST_RULE_SET,
 	ST_MINUTES_ADD,
 	ST_MINUTES_ADD_MANY,
+	ST_MINUTES_ADD_FEW,
 	ST_MINUTES_DROP,
 	ST_NEXT_ID,
 	ST_EVENT_UNDO,
@@ -140,6 +141,16 @@ struct sample_bound {
 	int		 ordinal, stream, valid;
 };
 
+/*
+ * What one row of the many-row event_minutes upsert was bound to last,
+ * of what sorted rows repeat (as struct event_bound).
+ */
+struct minute_bound {
+	const char	*rule;
+	int64_t		 source_id;
+	int		 valid;
+};
+
 /* A new sample and its id, waiting to go with others to one statement. */
 struct sample_row {
 	const struct store_event	*ev;
@@ -169,6 +180,7 @@ struct store {
 	sqlite3			*look;
 	sqlite3_stmt		*look_find, *look_max;
 	struct minutes		*minutes;	/* this transaction's event_minutes */
+	struct minute_bound	 mbound[STORE_EVENT_ROWS];	/* ST_MINUTES_ADD_MANY's rows */
 	struct event_bound	 bound[STORE_EVENT_ROWS];	/* ST_EVENT_ADD_MANY's rows */
 	/*
 	 * Made from the image by this open: synchronous is OFF until the
