@@ -2154,7 +2154,7 @@ bind_event(sqlite3_stmt *st, int base, const struct store_event *ev,
 	}
 	sqlite3_bind_text(st, base + 9, ev->text, (int)ev->text_len,
 	    SQLITE_STATIC);
-	bind_text_or_null(st, base + 10, ev->fields_json);
+	bind_fields(st, base + 10, ev);
 	if (ev->has_value)
 		sqlite3_bind_double(st, base + 11, ev->value);
 	else

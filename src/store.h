@@ -301,6 +301,7 @@ struct store_event {
 	const char	*text;
 	size_t		 text_len;
 	const char	*fields_json;	/* "{...}" or NULL */
+	size_t		 fields_len;	/* its length; 0: up to its NUL */
 	int		 has_value;
 	double		 value;
 	const char	*grp;		/* NULL if none */

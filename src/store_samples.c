@@ -525,7 +525,7 @@ bind_sample(sqlite3_stmt *st, int base, const struct sample_row *r,
 	}
 	sqlite3_bind_text(st, base + 10, ev->text, (int)ev->text_len,
 	    SQLITE_STATIC);
-	bind_text_or_null(st, base + 11, ev->fields_json);
+	bind_fields(st, base + 11, ev);
 	if (ev->has_value)
 		sqlite3_bind_double(st, base + 12, ev->value);
 	else

@@ -158,6 +158,8 @@ writer_events(struct writer *w, struct batch *b, size_t first, size_t n)
 		ev->text = b->data.data + e->text_off;
 		ev->text_len = e->text_len;
 		ev->fields_json = w->fields.data + at[i];
+		ev->fields_len = (i + 1 < n ? at[i + 1] : w->fields.len) -
+		    at[i] - 1;
 		ev->has_value = e->has_value;
 		ev->value = e->value;
 		if (e->has_grp) {
