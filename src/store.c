@@ -154,6 +154,14 @@ const char *const store_sql[ST_COUNT] = {
 	    " bytes = bytes + excluded.bytes,"
 	    " malformed = malformed + excluded.malformed,"
 	    " truncated = truncated + excluded.truncated",
+	[ST_VOLUME_ADD_FEW] =
+	    "INSERT INTO volume (source_id, minute, lines, records, bytes,"
+	    " malformed, truncated) VALUES " STORE_ROWS4(VOLUME_ROW)
+	    " ON CONFLICT (source_id, minute) DO UPDATE SET"
+	    " lines = lines + excluded.lines, records = records + excluded.records,"
+	    " bytes = bytes + excluded.bytes,"
+	    " malformed = malformed + excluded.malformed,"
+	    " truncated = truncated + excluded.truncated",
 	[ST_INPUT_TS_SET] =
 	    "UPDATE inputs SET ts = ?3 WHERE path = ?1 AND fingerprint = ?2",
 	[ST_INPUT_RULES_GET] =
@@ -233,6 +241,7 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_VMARK_SET_MANY] = 1,
 	[ST_VOLUME_ADD] = 1,
 	[ST_VOLUME_ADD_MANY] = 1,
+	[ST_VOLUME_ADD_FEW] = 1,
 	[ST_SAMPLE_ADD] = 1,
 	[ST_SAMPLE_ADD_MANY] = 1,
 	[ST_SAMPLE_ADD_FEW] = 1,
@@ -2348,38 +2357,74 @@ store_volume_add(struct store *s, int64_t source_id, int64_t minute,
 	return store_step(s, st, err, errlen, "counting volume");
 }
 
+static int
+volume_cmp(const void *a, const void *b)
+{
+	const struct store_volume *x = a, *y = b;
+
+	if (x->source_id != y->source_id)
+		return x->source_id < y->source_id ? -1 : 1;
+	return x->minute < y->minute ? -1 : x->minute > y->minute;
+}
+
+/*
+ * Bind v to row k of st, a statement of seven parameters a row; b: what
+ * the row's source was bound to last, or NULL (as bind_minute).
+ */
+static void
+bind_volume(sqlite3_stmt *st, int k, const struct store_volume *v,
+    struct volume_bound *b)
+{
+	int at = k * 7;
+
+	if (b == NULL || !b->valid || v->source_id != b->source_id)
+		sqlite3_bind_int64(st, at + 1, v->source_id);
+	sqlite3_bind_int64(st, at + 2, v->minute);
+	sqlite3_bind_int64(st, at + 3, (int64_t)v->lines);
+	sqlite3_bind_int64(st, at + 4, (int64_t)v->records);
+	sqlite3_bind_int64(st, at + 5, (int64_t)v->bytes);
+	sqlite3_bind_int64(st, at + 6, (int64_t)v->malformed);
+	sqlite3_bind_int64(st, at + 7, (int64_t)v->truncated);
+	if (b != NULL) {
+		b->source_id = v->source_id;
+		b->valid = 1;
+	}
+}
+
+/*
+ * In the table's key order, as store_minutes_flush writes, and sixteen
+ * (or four) rows to a statement.
+ */
 int
-store_volume_add_rows(struct store *s, const struct store_volume *v, size_t n,
+store_volume_add_rows(struct store *s, struct store_volume *v, size_t n,
     char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	size_t i, k;
-	int b;
+	size_t i, k, m;
+	int rc;
 
-	for (i = 0; i < n; ) {
-		if (n - i < STORE_EVENT_ROWS) {
+	qsort(v, n, sizeof *v, volume_cmp);
+	for (i = 0; i < n; i += m) {
+		m = n - i >= STORE_EVENT_ROWS ? STORE_EVENT_ROWS :
+		    n - i >= STORE_FEW_ROWS ? STORE_FEW_ROWS : 1;
+		if (m == 1) {
 			if (store_volume_add(s, v[i].source_id, v[i].minute,
 			    v[i].lines, v[i].records, v[i].bytes, v[i].malformed,
 			    v[i].truncated, err, errlen) != 0)
 				return -1;
-			i++;
 			continue;
 		}
-		if ((st = store_stmt(s, ST_VOLUME_ADD_MANY, err,
+		if ((st = store_stmt(s, m == STORE_EVENT_ROWS ?
+		    ST_VOLUME_ADD_MANY : ST_VOLUME_ADD_FEW, err,
 		    errlen)) == NULL)
 			return -1;
-		for (k = 0; k < STORE_EVENT_ROWS; k++, i++) {
-			b = (int)k * 7;
-			sqlite3_bind_int64(st, b + 1, v[i].source_id);
-			sqlite3_bind_int64(st, b + 2, v[i].minute);
-			sqlite3_bind_int64(st, b + 3, (int64_t)v[i].lines);
-			sqlite3_bind_int64(st, b + 4, (int64_t)v[i].records);
-			sqlite3_bind_int64(st, b + 5, (int64_t)v[i].bytes);
-			sqlite3_bind_int64(st, b + 6, (int64_t)v[i].malformed);
-			sqlite3_bind_int64(st, b + 7, (int64_t)v[i].truncated);
-		}
-		if (store_step(s, st, err, errlen, "counting volume") != 0)
-			return -1;
+		for (k = 0; k < m; k++)
+			bind_volume(st, (int)k, &v[i + k], m == STORE_EVENT_ROWS ?
+			    &s->vbound[k] : NULL);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, err, errlen, "counting volume");
 	}
 	return 0;
 }

@@ -40,6 +40,7 @@ enum {
 	ST_EVENT_ADD_FEW,
 	ST_VOLUME_ADD,
 	ST_VOLUME_ADD_MANY,
+	ST_VOLUME_ADD_FEW,
 	ST_INPUT_TS_SET,
 	ST_INPUT_RULES_GET,
 	ST_INPUT_RULES_SET,
@@ -151,6 +152,12 @@ struct minute_bound {
 	int		 valid;
 };
 
+/* What one row of the many-row volume upsert was bound to last: its source. */
+struct volume_bound {
+	int64_t		 source_id;
+	int		 valid;
+};
+
 /* A new sample and its id, waiting to go with others to one statement. */
 struct sample_row {
 	const struct store_event	*ev;
@@ -181,6 +188,7 @@ struct store {
 	sqlite3_stmt		*look_find, *look_max;
 	struct minutes		*minutes;	/* this transaction's event_minutes */
 	struct minute_bound	 mbound[STORE_EVENT_ROWS];	/* ST_MINUTES_ADD_MANY's rows */
+	struct volume_bound	 vbound[STORE_EVENT_ROWS];	/* ST_VOLUME_ADD_MANY's rows */
 	struct event_bound	 bound[STORE_EVENT_ROWS];	/* ST_EVENT_ADD_MANY's rows */
 	/*
 	 * Made from the image by this open: synchronous is OFF until the
