@@ -158,6 +158,17 @@ struct volume_bound {
 	int		 valid;
 };
 
+/*
+ * A rule name store_samples_sort met and its sample_rules.no, or 0.  A
+ * batch's events come in runs of a few rules, one string each, so the
+ * address finds the number without comparing names.
+ */
+struct sample_seen {
+	const char	*rule;
+	int64_t		 no;
+};
+#define SAMPLE_SEEN	8
+
 /* A new sample and its id, waiting to go with others to one statement. */
 struct sample_row {
 	const struct store_event	*ev;
@@ -210,8 +221,11 @@ struct store {
 	int64_t			*sample_nos;	/* their sample_rules.no */
 	size_t			 nsample_rules;
 	int			 samples_synced;
-	const char		*sample_last;	/* the rule last looked up... */
-	int64_t			 sample_last_no;	/* ...and its number, or 0 */
+	/*
+	 * Rules looked up since, by the address of their name, and their
+	 * numbers (0: not samples), SAMPLE_SEEN of them.
+	 */
+	struct sample_seen	 sample_seen[SAMPLE_SEEN];
 	struct sample_span	*spans;		/* this call's, per rule */
 	size_t			 nspans, spans_cap;
 	struct sample_span	*pending;	/* this transaction's, per rule */

@@ -156,7 +156,7 @@ store_samples_load(struct store *s, char *err, size_t errlen)
 	for (i = 0; i < s->nsample_rules; i++)
 		free(s->sample_rules[i]);
 	s->nsample_rules = 0;
-	s->sample_last = NULL;
+	memset(s->sample_seen, 0, sizeof s->sample_seen);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (s->nsample_rules == cap) {
 			cap = cap ? 2 * cap : 8;
@@ -182,22 +182,23 @@ store_samples_load(struct store *s, char *err, size_t errlen)
 static int64_t
 store_sample_rule(struct store *s, const char *rule)
 {
+	struct sample_seen *seen;
 	size_t i;
 
 	if (s->nsample_rules == 0)
 		return 0;
-	/* a batch's events come in runs of one rule, one string each */
-	if (rule == s->sample_last)
-		return s->sample_last_no;
-	s->sample_last = rule;
-	s->sample_last_no = 0;
+	seen = &s->sample_seen[((uintptr_t)rule >> 3) % SAMPLE_SEEN];
+	if (rule == seen->rule)
+		return seen->no;
+	seen->rule = rule;
+	seen->no = 0;
 	for (i = 0; i < s->nsample_rules; i++) {
 		if (strcmp(s->sample_rules[i], rule) == 0) {
-			s->sample_last_no = s->sample_nos[i];
+			seen->no = s->sample_nos[i];
 			break;
 		}
 	}
-	return s->sample_last_no;
+	return seen->no;
 }
 
 /* The event hash is one already: mixing the rest in is enough. */
