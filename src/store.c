@@ -2283,7 +2283,8 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
     unsigned char *added, size_t *nadded, int64_t *ids, char *err,
     size_t errlen)
 {
-	size_t i, j, k, m, left, want, win[STORE_EVENT_ROWS];
+	size_t i, j, k, m, left, want, win[STORE_EVENT_ROWS], first;
+	int64_t run, minute, run_minute = 0;
 	int any;
 
 	*nadded = 0;
@@ -2318,14 +2319,35 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 	}
 	if (store_samples_flush(s, 1, err, errlen) != 0)
 		goto fail;
-	for (k = 0; k < n; k++) {
+	/*
+	 * Events come in runs of one rule, source and minute: each run is
+	 * counted at once.
+	 */
+	for (k = 0, run = 0, first = 0; k < n; k++) {
 		if (ids != NULL)
 			ids[k] = added[k] ? s->rowid[k] : 0;
 		if (!added[k])
 			continue;
 		(*nadded)++;
-		store_minutes_note(s, evs[k].rule, evs[k].source_id, evs[k].ts, 1);
+		if (evs[k].ts == TS_NONE)
+			continue;
+		minute = minutes_of(evs[k].ts);
+		if (run > 0 && evs[k].rule == evs[first].rule &&
+		    evs[k].source_id == evs[first].source_id &&
+		    minute == run_minute) {
+			run++;
+			continue;
+		}
+		if (run > 0)
+			store_minutes_note(s, evs[first].rule,
+			    evs[first].source_id, evs[first].ts, run);
+		first = k;
+		run = 1;
+		run_minute = minute;
 	}
+	if (run > 0)
+		store_minutes_note(s, evs[first].rule, evs[first].source_id,
+		    evs[first].ts, run);
 	if (any)
 		store_samples_spans_note(s);
 	/* Without a transaction each statement was one: count it now. */
