@@ -167,7 +167,8 @@ struct sample_seen {
 	const char	*rule;
 	int64_t		 no;
 };
-#define SAMPLE_SEEN	8
+#define SAMPLE_SEEN_BITS	5
+#define SAMPLE_SEEN		(1 << SAMPLE_SEEN_BITS)
 
 /* A new sample and its id, waiting to go with others to one statement. */
 struct sample_row {
