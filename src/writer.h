@@ -121,6 +121,18 @@ struct writer_times {
 	double	cpu, correlate_cpu, idle, blocked;
 };
 
+/*
+ * A field name writer_fields met in the events it prepares: its length
+ * and whether it goes into JSON as it is.  An event's names are its
+ * rule's, and the rules of a chunk are few.
+ */
+struct writer_name {
+	const char	*name;
+	size_t		 len;
+	int		 plain;
+};
+#define WRITER_NAME_BITS	4
+
 /* The writer thread and the queues between it and the reading thread. */
 struct writer {
 	struct store		*st;
@@ -149,6 +161,7 @@ struct writer {
 	char			 err[512];
 	struct store_event	 evs[WRITER_CHUNK];	/* writer_events' rows */
 	struct buf		 fields;		/* ... their fields' JSON */
+	struct writer_name	 names[1 << WRITER_NAME_BITS];	/* ... and names */
 	size_t			 fields_at[WRITER_CHUNK];
 	unsigned char		 added[WRITER_CHUNK];
 	int64_t			 ids[WRITER_CHUNK];
