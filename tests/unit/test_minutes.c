@@ -81,7 +81,10 @@ test_add_and_clear(void **state)
 	minutes_free(m);
 }
 
-/* The changes in the order minutes_get gives them, as "rule/source/minute=delta ". */
+/*
+ * The changes in the order minutes_get gives them, each as
+ * "rule/source/minute=delta ".
+ */
 static void
 listing(const struct minutes *m, char *out, size_t len)
 {
