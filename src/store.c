@@ -1282,7 +1282,7 @@ store_minutes_flush(struct store *s, char *err, size_t errlen)
 			if (delta <= 0)
 				break;
 		}
-		if (m == STORE_EVENT_ROWS || m >= STORE_FEW_ROWS) {
+		if (m >= STORE_FEW_ROWS) {
 			if (m < STORE_EVENT_ROWS)
 				m = STORE_FEW_ROWS;
 			if ((st = store_stmt(s, m == STORE_EVENT_ROWS ?
