@@ -2,7 +2,9 @@
  * minutes.c - pending event counts per (rule, source, minute).  A hash
  * index over an array, so that adding a batch of events costs a probe
  * each and clearing costs what was added; rule names are kept once and
- * the entries refer to them by position.
+ * the entries refer to them by position.  The entries of one (rule,
+ * source) are chained in the order they were made, so that putting them
+ * in key order sorts the pairs only.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,21 @@ struct minute_entry {
 	int64_t		source_id;
 	int64_t		minute;
 	int64_t		delta;
+	size_t		next;		/* the pair's next entry, or SIZE_MAX */
+};
+
+/* The entries of one (rule, source). */
+struct minute_pair {
+	size_t		rule;
+	int64_t		source_id;
+	size_t		first, last;
+};
+
+/* A pair as minutes_sort orders them: by its rule's rank, then source. */
+struct pair_key {
+	size_t		rank;
+	int64_t		source_id;
+	size_t		pair;
 };
 
 struct minutes {
@@ -25,6 +42,17 @@ struct minutes {
 	struct minute_entry	 *e;
 	size_t			  n, cap;
 	struct util_index	  index;
+	struct minute_pair	 *pairs;
+	size_t			  npairs, cappairs;
+	struct util_index	  pair_index;
+	size_t			  pair_last;	/* the pair found last */
+	size_t			 *rank;		/* of each name, for nranked names */
+	size_t			  nranked, caprank;
+	struct pair_key		 *keys;
+	size_t			  capkeys;
+	size_t			 *order;	/* minutes_sort's, or NULL */
+	size_t			  caporder;
+	int			  sorted;
 };
 
 int64_t
@@ -42,6 +70,7 @@ minutes_new(void)
 
 	util_index_init(&m->name_index);
 	util_index_init(&m->index);
+	util_index_init(&m->pair_index);
 	return m;
 }
 
@@ -58,6 +87,11 @@ minutes_free(struct minutes *m)
 	util_index_free(&m->name_index);
 	free(m->e);
 	util_index_free(&m->index);
+	free(m->pairs);
+	util_index_free(&m->pair_index);
+	free(m->rank);
+	free(m->keys);
+	free(m->order);
 	free(m);
 }
 
@@ -93,6 +127,52 @@ minutes_key(size_t rule, int64_t source_id, int64_t minute)
 	return h * 0xff51afd7ed558ccdULL;
 }
 
+static uint64_t
+pair_key_hash(size_t rule, int64_t source_id)
+{
+	uint64_t h = (uint64_t)rule * 0x9e3779b97f4a7c15ULL ^
+	    (uint64_t)source_id * 0xc2b2ae3d27d4eb4fULL;
+
+	return h ^ h >> 31;
+}
+
+/* Chain entry i to the end of its pair's. */
+static void
+minutes_chain(struct minutes *m, size_t i)
+{
+	struct minute_entry *e = &m->e[i];
+	struct minute_pair *p;
+	size_t it = 0, k;
+	uint64_t h;
+
+	e->next = SIZE_MAX;
+	k = m->pair_last;
+	if (k < m->npairs && m->pairs[k].rule == e->rule &&
+	    m->pairs[k].source_id == e->source_id) {
+		m->e[m->pairs[k].last].next = i;
+		m->pairs[k].last = i;
+		return;
+	}
+	h = pair_key_hash(e->rule, e->source_id);
+	while ((k = util_index_next(&m->pair_index, h, &it)) != UTIL_INDEX_NONE)
+		if (m->pairs[k].rule == e->rule &&
+		    m->pairs[k].source_id == e->source_id)
+			break;
+	if (k == UTIL_INDEX_NONE) {
+		m->pairs = util_grow(m->pairs, &m->cappairs, m->npairs,
+		    sizeof *m->pairs, 16);
+		k = m->npairs++;
+		p = &m->pairs[k];
+		p->rule = e->rule;
+		p->source_id = e->source_id;
+		p->first = i;
+		util_index_put(&m->pair_index, h, k);
+	} else
+		m->e[m->pairs[k].last].next = i;
+	m->pairs[k].last = i;
+	m->pair_last = k;
+}
+
 void
 minutes_add(struct minutes *m, const char *rule, int64_t source_id,
     int64_t ts, int64_t delta)
@@ -116,6 +196,8 @@ minutes_add(struct minutes *m, const char *rule, int64_t source_id,
 	e->source_id = source_id;
 	e->minute = minute;
 	e->delta = delta;
+	m->sorted = 0;
+	minutes_chain(m, m->n);
 	util_index_put(&m->index, h, m->n++);
 }
 
@@ -129,12 +211,89 @@ void
 minutes_get(const struct minutes *m, size_t i, const char **rule,
     int64_t *source_id, int64_t *minute, int64_t *delta)
 {
-	const struct minute_entry *e = &m->e[i];
+	const struct minute_entry *e = &m->e[m->sorted ? m->order[i] : i];
 
 	*rule = m->names[e->rule];
 	*source_id = e->source_id;
 	*minute = e->minute;
 	*delta = e->delta;
+}
+
+/* A rule name and its position, to rank the names. */
+struct name_at {
+	const char	*name;
+	size_t		 at;
+};
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct name_at *)a)->name,
+	    ((const struct name_at *)b)->name);
+}
+
+static int
+pair_cmp(const void *a, const void *b)
+{
+	const struct pair_key *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->source_id < y->source_id ? -1 : x->source_id > y->source_id;
+}
+
+/* Rank the names in their order, anew when names were added since. */
+static void
+minutes_rank(struct minutes *m)
+{
+	struct name_at *v;
+	size_t i;
+
+	if (m->nranked == m->nnames)
+		return;
+	v = xmalloc(m->nnames * sizeof *v);
+	for (i = 0; i < m->nnames; i++) {
+		v[i].name = m->names[i];
+		v[i].at = i;
+	}
+	qsort(v, m->nnames, sizeof *v, name_cmp);
+	if (m->nnames > m->caprank) {
+		m->caprank = m->nnames;
+		m->rank = xrealloc(m->rank, m->caprank * sizeof *m->rank);
+	}
+	for (i = 0; i < m->nnames; i++)
+		m->rank[v[i].at] = i;
+	m->nranked = m->nnames;
+	free(v);
+}
+
+void
+minutes_sort(struct minutes *m)
+{
+	size_t i, j, k;
+
+	if (m->sorted || m->n == 0)
+		return;
+	minutes_rank(m);
+	if (m->npairs > m->capkeys) {
+		m->capkeys = m->npairs;
+		m->keys = xrealloc(m->keys, m->capkeys * sizeof *m->keys);
+	}
+	for (i = 0; i < m->npairs; i++) {
+		m->keys[i].rank = m->rank[m->pairs[i].rule];
+		m->keys[i].source_id = m->pairs[i].source_id;
+		m->keys[i].pair = i;
+	}
+	qsort(m->keys, m->npairs, sizeof *m->keys, pair_cmp);
+	if (m->n > m->caporder) {
+		m->caporder = m->n;
+		m->order = xrealloc(m->order, m->caporder * sizeof *m->order);
+	}
+	for (i = 0, k = 0; i < m->npairs; i++)
+		for (j = m->pairs[m->keys[i].pair].first; j != SIZE_MAX;
+		    j = m->e[j].next)
+			m->order[k++] = j;
+	m->sorted = 1;
 }
 
 void
@@ -145,4 +304,7 @@ minutes_clear(struct minutes *m)
 	memset(m->index.slots, 0, m->index.cap * sizeof *m->index.slots);
 	m->index.n = 0;
 	m->n = 0;
+	util_index_clear(&m->pair_index);
+	m->npairs = 0;
+	m->sorted = 0;
 }

@@ -23,10 +23,17 @@ void minutes_free(struct minutes *m);
 void minutes_add(struct minutes *m, const char *rule, int64_t source_id,
     int64_t ts, int64_t delta);
 
-/* The changes held: minutes_get(m, i, ...) for i below minutes_count(m). */
+/*
+ * The changes held: minutes_get(m, i, ...) for i below minutes_count(m),
+ * after minutes_sort (until the next minutes_add) in the order of
+ * event_minutes' key (rule, source), each pair's minutes in the order
+ * they were first counted.
+ */
 size_t minutes_count(const struct minutes *m);
 void minutes_get(const struct minutes *m, size_t i, const char **rule,
     int64_t *source_id, int64_t *minute, int64_t *delta);
+
+void minutes_sort(struct minutes *m);
 
 /* Forget the changes (written, or rolled back); the rule names stay. */
 void minutes_clear(struct minutes *m);

@@ -301,6 +301,7 @@ struct store_event {
 	const char	*text;
 	size_t		 text_len;
 	const char	*fields_json;	/* "{...}" or NULL */
+	size_t		 fields_len;	/* its length; 0: up to its NUL */
 	int		 has_value;
 	double		 value;
 	const char	*grp;		/* NULL if none */
@@ -333,12 +334,15 @@ int store_insert_events(struct store *s, const struct store_event *evs,
 int store_volume_add(struct store *s, int64_t source_id, int64_t minute,
     uint64_t lines, uint64_t records, uint64_t bytes, uint64_t malformed,
     uint64_t truncated, char *err, size_t errlen);
-/* store_volume_add for each of n rows, in order. */
+/*
+ * store_volume_add for each of n rows, which are put in the table's key
+ * order (source, minute) first: SQLite adds rows in order faster.
+ */
 struct store_volume {
 	int64_t		source_id, minute;
 	uint64_t	lines, records, bytes, malformed, truncated;
 };
-int store_volume_add_rows(struct store *s, const struct store_volume *v,
+int store_volume_add_rows(struct store *s, struct store_volume *v,
     size_t n, char *err, size_t errlen);
 
 /* The latest log time any source has reached, or TS_NONE for none. */

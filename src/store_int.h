@@ -40,6 +40,7 @@ enum {
 	ST_EVENT_ADD_FEW,
 	ST_VOLUME_ADD,
 	ST_VOLUME_ADD_MANY,
+	ST_VOLUME_ADD_FEW,
 	ST_INPUT_TS_SET,
 	ST_INPUT_RULES_GET,
 	ST_INPUT_RULES_SET,
@@ -49,6 +50,7 @@ enum {
 	ST_RULE_SET,
 	ST_MINUTES_ADD,
 	ST_MINUTES_ADD_MANY,
+	ST_MINUTES_ADD_FEW,
 	ST_MINUTES_DROP,
 	ST_NEXT_ID,
 	ST_EVENT_UNDO,
@@ -62,7 +64,7 @@ enum {
 	ST_COUNT
 };
 
-/* The SQL of each statement, prepared by store_open or store_rows_ready. */
+/* The SQL of each statement, prepared by store_open or store_stmt. */
 extern const char *const store_sql[ST_COUNT];
 
 /*
@@ -140,6 +142,34 @@ struct sample_bound {
 	int		 ordinal, stream, valid;
 };
 
+/*
+ * What one row of the many-row event_minutes upsert was bound to last,
+ * of what sorted rows repeat (as struct event_bound).
+ */
+struct minute_bound {
+	const char	*rule;
+	int64_t		 source_id;
+	int		 valid;
+};
+
+/* What one row of the many-row volume upsert was bound to last: its source. */
+struct volume_bound {
+	int64_t		 source_id;
+	int		 valid;
+};
+
+/*
+ * A rule name store_samples_sort met and its sample_rules.no, or 0.  A
+ * batch's events come in runs of a few rules, one string each, so the
+ * address finds the number without comparing names.
+ */
+struct sample_seen {
+	const char	*rule;
+	int64_t		 no;
+};
+#define SAMPLE_SEEN_BITS	5
+#define SAMPLE_SEEN		(1 << SAMPLE_SEEN_BITS)
+
 /* A new sample and its id, waiting to go with others to one statement. */
 struct sample_row {
 	const struct store_event	*ev;
@@ -169,6 +199,8 @@ struct store {
 	sqlite3			*look;
 	sqlite3_stmt		*look_find, *look_max;
 	struct minutes		*minutes;	/* this transaction's event_minutes */
+	struct minute_bound	 mbound[STORE_EVENT_ROWS];	/* ST_MINUTES_ADD_MANY's rows */
+	struct volume_bound	 vbound[STORE_EVENT_ROWS];	/* ST_VOLUME_ADD_MANY's rows */
 	struct event_bound	 bound[STORE_EVENT_ROWS];	/* ST_EVENT_ADD_MANY's rows */
 	/*
 	 * Made from the image by this open: synchronous is OFF until the
@@ -176,7 +208,6 @@ struct store {
 	 * would otherwise fsync (with the directory's) for nothing to lose.
 	 */
 	int			 unsynced;
-	int			 rows_ready;	/* the store_sql_lazy statements are prepared */
 	/*
 	 * The next id of events and samples less one, read at the first
 	 * insert of a transaction (-1: not read yet).
@@ -191,8 +222,11 @@ struct store {
 	int64_t			*sample_nos;	/* their sample_rules.no */
 	size_t			 nsample_rules;
 	int			 samples_synced;
-	const char		*sample_last;	/* the rule last looked up... */
-	int64_t			 sample_last_no;	/* ...and its number, or 0 */
+	/*
+	 * Rules looked up since, by the address of their name, and their
+	 * numbers (0: not samples), SAMPLE_SEEN of them.
+	 */
+	struct sample_seen	 sample_seen[SAMPLE_SEEN];
 	struct sample_span	*spans;		/* this call's, per rule */
 	size_t			 nspans, spans_cap;
 	struct sample_span	*pending;	/* this transaction's, per rule */
@@ -219,8 +253,20 @@ int store_fail(struct store *s, char *err, size_t errlen, const char *what);
 /* Run one statement to completion and reset it; 0 or -1 with err. */
 int store_step(struct store *s, sqlite3_stmt *st, char *err, size_t errlen,
     const char *what);
-/* Prepare the statements store_sql_lazy marks, once; 0 or -1 with err. */
-int store_rows_ready(struct store *s, char *err, size_t errlen);
+/* Prepare statement i of store_sql; its handle, or NULL with err. */
+sqlite3_stmt *store_prepare(struct store *s, int i, char *err, size_t errlen);
+
+/*
+ * Statement i of store_sql, prepared on its first use: of the statements
+ * that write rows a run uses some only (a single source needs no
+ * sixteen-row statement for sources), and preparing those of many rows
+ * costs as much as storing a few hundred rows.  NULL with err on failure.
+ */
+static inline sqlite3_stmt *
+store_stmt(struct store *s, int i, char *err, size_t errlen)
+{
+	return s->st[i] != NULL ? s->st[i] : store_prepare(s, i, err, errlen);
+}
 
 /* Bind text p to parameter i, or NULL when p is; SQLite keeps the pointer. */
 static inline void
@@ -230,6 +276,20 @@ bind_text_or_null(sqlite3_stmt *st, int i, const char *p)
 		sqlite3_bind_null(st, i);
 	else
 		sqlite3_bind_text(st, i, p, -1, SQLITE_STATIC);
+}
+
+/*
+ * Bind ev's fields to parameter i, or NULL; with their length given,
+ * SQLite need not look for the NUL a byte at a time.
+ */
+static inline void
+bind_fields(sqlite3_stmt *st, int i, const struct store_event *ev)
+{
+	if (ev->fields_json == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, ev->fields_json, ev->fields_len > 0 ?
+		    (int)ev->fields_len : -1, SQLITE_STATIC);
 }
 
 #endif

@@ -151,15 +151,12 @@ store_samples_load(struct store *s, char *err, size_t errlen)
 	size_t cap = s->nsample_rules, i;
 	int rc;
 
-	if (s->st[ST_SAMPLE_RULES] == NULL && sqlite3_prepare_v3(s->db,
-	    store_sql[ST_SAMPLE_RULES], -1, SQLITE_PREPARE_PERSISTENT,
-	    &s->st[ST_SAMPLE_RULES], NULL) != SQLITE_OK)
-		return store_fail(s, err, errlen, "preparing statements");
+	if ((st = store_stmt(s, ST_SAMPLE_RULES, err, errlen)) == NULL)
+		return -1;
 	for (i = 0; i < s->nsample_rules; i++)
 		free(s->sample_rules[i]);
 	s->nsample_rules = 0;
-	s->sample_last = NULL;
-	st = s->st[ST_SAMPLE_RULES];
+	memset(s->sample_seen, 0, sizeof s->sample_seen);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (s->nsample_rules == cap) {
 			cap = cap ? 2 * cap : 8;
@@ -185,22 +182,28 @@ store_samples_load(struct store *s, char *err, size_t errlen)
 static int64_t
 store_sample_rule(struct store *s, const char *rule)
 {
+	struct sample_seen *seen;
 	size_t i;
 
 	if (s->nsample_rules == 0)
 		return 0;
-	/* a batch's events come in runs of one rule, one string each */
-	if (rule == s->sample_last)
-		return s->sample_last_no;
-	s->sample_last = rule;
-	s->sample_last_no = 0;
+	/*
+	 * The top bits of a multiplicative hash of the address: the low
+	 * ones are the same in every name malloc returned.
+	 */
+	seen = &s->sample_seen[(uint64_t)(uintptr_t)rule *
+	    0x9e3779b97f4a7c15ull >> (64 - SAMPLE_SEEN_BITS)];
+	if (rule == seen->rule)
+		return seen->no;
+	seen->rule = rule;
+	seen->no = 0;
 	for (i = 0; i < s->nsample_rules; i++) {
 		if (strcmp(s->sample_rules[i], rule) == 0) {
-			s->sample_last_no = s->sample_nos[i];
+			seen->no = s->sample_nos[i];
 			break;
 		}
 	}
-	return s->sample_last_no;
+	return seen->no;
 }
 
 /* The event hash is one already: mixing the rest in is enough. */
@@ -263,11 +266,13 @@ static int
 sample_span_meets(struct store *s, struct sample_span *p, char *err,
     size_t errlen)
 {
-	sqlite3_stmt *st = s->st[ST_SPAN_FIND];
+	sqlite3_stmt *st = store_stmt(s, ST_SPAN_FIND, err, errlen);
 	const struct sample_span *q;
 	size_t i;
 	int rc;
 
+	if (st == NULL)
+		return -1;
 	sqlite3_bind_int64(st, 1, p->rule_no);
 	sqlite3_bind_int64(st, 2, p->lo);
 	sqlite3_bind_int64(st, 3, p->hi);
@@ -296,10 +301,12 @@ static int
 sample_keys_load(struct store *s, const struct sample_range *r, int64_t lo,
     int64_t hi, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = s->st[ST_SAMPLE_KEYS];
+	sqlite3_stmt *st = store_stmt(s, ST_SAMPLE_KEYS, err, errlen);
 	struct sample_key k;
 	int rc;
 
+	if (st == NULL)
+		return -1;
 	sqlite3_bind_int64(st, 1, r->rule_no);
 	sqlite3_bind_int64(st, 2, r->source_id);
 	sqlite3_bind_int64(st, 3, lo);
@@ -394,8 +401,6 @@ store_samples_sort(struct store *s, const struct store_event *evs, size_t n,
 		if (evs[i].ts == TS_NONE ||
 		    (no = store_sample_rule(s, evs[i].rule)) == 0)
 			continue;
-		if (!*any && store_rows_ready(s, err, errlen) != 0)
-			return -1;
 		*any = 1;
 		last = sample_span_of(s, no, last);
 		s->span_of[i] = last;
@@ -471,12 +476,16 @@ store_samples_spans_clear(struct store *s)
 int
 store_samples_spans_flush(struct store *s, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = s->st[ST_SPAN_ADD];
+	sqlite3_stmt *st;
 	const struct sample_span *p;
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < s->npending; i++) {
+		if ((st = store_stmt(s, ST_SPAN_ADD, err, errlen)) == NULL) {
+			rc = -1;
+			break;
+		}
 		p = &s->pending[i];
 		sqlite3_bind_int64(st, 1, p->rule_no);
 		sqlite3_bind_int64(st, 2, p->lo);
@@ -522,7 +531,7 @@ bind_sample(sqlite3_stmt *st, int base, const struct sample_row *r,
 	}
 	sqlite3_bind_text(st, base + 10, ev->text, (int)ev->text_len,
 	    SQLITE_STATIC);
-	bind_text_or_null(st, base + 11, ev->fields_json);
+	bind_fields(st, base + 11, ev);
 	if (ev->has_value)
 		sqlite3_bind_double(st, base + 12, ev->value);
 	else
@@ -535,16 +544,19 @@ bind_sample(sqlite3_stmt *st, int base, const struct sample_row *r,
 }
 
 /*
- * Store rows[0..m) with st, a statement of m rows; b: what its rows were
- * bound to last, or NULL.
+ * Store rows[0..m) with statement which of store_sql, one of m rows; b:
+ * what its rows were bound to last, or NULL.
  */
 static int
-sample_insert(struct store *s, sqlite3_stmt *st, const struct sample_row *rows,
+sample_insert(struct store *s, int which, const struct sample_row *rows,
     size_t m, struct sample_bound *b, char *err, size_t errlen)
 {
+	sqlite3_stmt *st = store_stmt(s, which, err, errlen);
 	size_t k;
 	int rc;
 
+	if (st == NULL)
+		return -1;
 	for (k = 0; k < m; k++)
 		bind_sample(st, (int)k * EVENT_COLUMNS, &rows[k],
 		    b != NULL ? &b[k] : NULL);
@@ -565,7 +577,7 @@ store_samples_flush(struct store *s, int all, char *err, size_t errlen)
 	size_t k, m;
 
 	if (s->nrows == STORE_EVENT_ROWS) {
-		if (sample_insert(s, s->st[ST_SAMPLE_ADD_MANY], s->rows,
+		if (sample_insert(s, ST_SAMPLE_ADD_MANY, s->rows,
 		    STORE_EVENT_ROWS, s->sbound, err, errlen) != 0)
 			return -1;
 		s->nrows = 0;
@@ -574,8 +586,8 @@ store_samples_flush(struct store *s, int all, char *err, size_t errlen)
 		return 0;
 	for (k = 0; k < s->nrows; k += m) {
 		m = s->nrows - k >= STORE_FEW_ROWS ? STORE_FEW_ROWS : 1;
-		if (sample_insert(s, s->st[m == 1 ? ST_SAMPLE_ADD :
-		    ST_SAMPLE_ADD_FEW], s->rows + k, m, NULL, err, errlen) != 0)
+		if (sample_insert(s, m == 1 ? ST_SAMPLE_ADD : ST_SAMPLE_ADD_FEW,
+		    s->rows + k, m, NULL, err, errlen) != 0)
 			return -1;
 	}
 	s->nrows = 0;

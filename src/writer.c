@@ -58,9 +58,11 @@ writer_batch_clear(struct batch *b)
  * util_escape_json.
  */
 static void
-writer_fields(struct buf *out, const struct batch *b, const struct bev *e)
+writer_fields(struct writer *w, struct buf *out, const struct batch *b,
+    const struct bev *e)
 {
 	const struct bfield *f;
+	struct writer_name *nm;
 	const char *v;
 	size_t i, nlen;
 	char *p;
@@ -69,9 +71,17 @@ writer_fields(struct buf *out, const struct batch *b, const struct bev *e)
 	for (i = 0; i < e->nfields; i++) {
 		f = &b->fields[e->field0 + i];
 		v = b->data.data + f->off;
-		nlen = strlen(f->name);
-		if (util_json_plain_len(f->name, nlen) == nlen &&
-		    util_json_plain_len(v, f->len) == f->len) {
+		/* the top bits of a hash of its address (the low ones are alike) */
+		nm = &w->names[(uint64_t)(uintptr_t)f->name *
+		    0x9e3779b97f4a7c15ull >> (64 - WRITER_NAME_BITS)];
+		if (nm->name != f->name) {
+			nm->name = f->name;
+			nm->len = strlen(f->name);
+			nm->plain = util_json_plain_len(f->name, nm->len) ==
+			    nm->len;
+		}
+		nlen = nm->len;
+		if (nm->plain && util_json_plain_len(v, f->len) == f->len) {
 			buf_reserve(out, nlen + f->len + 6);
 			p = out->data + out->len;
 			if (i > 0)
@@ -139,9 +149,11 @@ writer_events(struct writer *w, struct batch *b, size_t first, size_t n)
 	size_t i, nadded, *at = w->fields_at;
 
 	buf_reset(&w->fields);
+	/* the names are the batch's rules': valid while it is written */
+	memset(w->names, 0, sizeof w->names);
 	for (i = 0; i < n; i++) {
 		at[i] = w->fields.len;
-		writer_fields(&w->fields, b, &b->ev[first + i]);
+		writer_fields(w, &w->fields, b, &b->ev[first + i]);
 	}
 	for (i = 0; i < n; i++) {
 		e = &b->ev[first + i];
@@ -158,6 +170,8 @@ writer_events(struct writer *w, struct batch *b, size_t first, size_t n)
 		ev->text = b->data.data + e->text_off;
 		ev->text_len = e->text_len;
 		ev->fields_json = w->fields.data + at[i];
+		ev->fields_len = (i + 1 < n ? at[i + 1] : w->fields.len) -
+		    at[i] - 1;
 		ev->has_value = e->has_value;
 		ev->value = e->value;
 		if (e->has_grp) {

@@ -34,8 +34,13 @@
 #define WRITER_QUEUE	2
 /* A batch's text past this much is due for a commit (and given back after). */
 #define WRITER_BATCH_BYTES	(2u * 1024 * 1024)
-/* Events the writer prepares and hands to the store at once. */
-#define WRITER_CHUNK	256
+/*
+ * Events the writer prepares and hands to the store at once.  Each call
+ * stores the rows short of a full statement apart (in fours, then one by
+ * one), and a quarter as many calls cut the writer's instructions by 0.7%
+ * (256 -> 1024); more gains nothing.
+ */
+#define WRITER_CHUNK	1024
 
 /*
  * One event of a batch; its text sits in the batch's data, its fields and
@@ -116,6 +121,18 @@ struct writer_times {
 	double	cpu, correlate_cpu, idle, blocked;
 };
 
+/*
+ * A field name writer_fields met in the events it prepares: its length
+ * and whether it goes into JSON as it is.  An event's names are its
+ * rule's, and the rules of a chunk are few.
+ */
+struct writer_name {
+	const char	*name;
+	size_t		 len;
+	int		 plain;
+};
+#define WRITER_NAME_BITS	4
+
 /* The writer thread and the queues between it and the reading thread. */
 struct writer {
 	struct store		*st;
@@ -144,6 +161,7 @@ struct writer {
 	char			 err[512];
 	struct store_event	 evs[WRITER_CHUNK];	/* writer_events' rows */
 	struct buf		 fields;		/* ... their fields' JSON */
+	struct writer_name	 names[1 << WRITER_NAME_BITS];	/* ... and names */
 	size_t			 fields_at[WRITER_CHUNK];
 	unsigned char		 added[WRITER_CHUNK];
 	int64_t			 ids[WRITER_CHUNK];

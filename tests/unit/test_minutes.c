@@ -1,12 +1,14 @@
 /*
  * test_minutes.c - pending event counts per (rule, source, minute):
  * minutes before 1970 round down, changes to one key add up, rule names
- * are copied, and a clear forgets the changes but not the names.
+ * are copied, a clear forgets the changes but not the names, and sorted
+ * the changes come in key order, each (rule, source)'s minutes as met.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -79,12 +81,67 @@ test_add_and_clear(void **state)
 	minutes_free(m);
 }
 
+/*
+ * The changes in the order minutes_get gives them, each as
+ * "rule/source/minute=delta ".
+ */
+static void
+listing(const struct minutes *m, char *out, size_t len)
+{
+	const char *r;
+	int64_t s, mi, d;
+	size_t i, at = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < minutes_count(m); i++) {
+		minutes_get(m, i, &r, &s, &mi, &d);
+		at += (size_t)snprintf(out + at, len - at, "%s/%lld/%lld=%lld ",
+		    r, (long long)s, (long long)mi, (long long)d);
+	}
+}
+
+static void
+test_sort(void **state)
+{
+	struct minutes *m = minutes_new();
+	char out[512];
+
+	minutes_add(m, "timeout", 2, 60000, 1);
+	minutes_add(m, "retry", 1, 120000, 1);
+	minutes_add(m, "timeout", 1, 0, 1);
+	minutes_add(m, "retry", 1, 60000, 1);
+	minutes_add(m, "timeout", 2, 0, 1);
+	minutes_add(m, "retry", 1, 120001, 2);
+	minutes_sort(m);
+	listing(m, out, sizeof out);
+	/* a pair's minutes stay as met: 2 before 1 for retry/1, 1 before 0 */
+	assert_string_equal(out, "retry/1/2=3 retry/1/1=1 timeout/1/0=1 "
+	    "timeout/2/1=1 timeout/2/0=1 ");
+	/* adding after a sort: found again, and in order at the next */
+	minutes_add(m, "timeout", 1, 1, 4);
+	minutes_add(m, "alarm", 3, 0, 1);
+	minutes_add(m, "retry", 1, 60000, 1);
+	minutes_sort(m);
+	listing(m, out, sizeof out);
+	assert_string_equal(out, "alarm/3/0=1 retry/1/2=3 retry/1/1=2 "
+	    "timeout/1/0=5 timeout/2/1=1 timeout/2/0=1 ");
+	minutes_clear(m);
+	minutes_add(m, "zebra", 1, 0, 1);
+	minutes_add(m, "retry", 5, 0, 1);
+	minutes_add(m, "retry", 4, 0, 1);
+	minutes_sort(m);
+	listing(m, out, sizeof out);
+	assert_string_equal(out, "retry/4/0=1 retry/5/0=1 zebra/1/0=1 ");
+	minutes_free(m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minute_of),
 		cmocka_unit_test(test_add_and_clear),
+		cmocka_unit_test(test_sort),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
