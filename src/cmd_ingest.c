@@ -379,7 +379,7 @@ cmd_ingest_exec(int argc, char **argv)
 	diag_list_free(&diags);
 
 	dbpath = cc.db;
-	if ((st = store_open(dbpath, STORE_CREATE, err, sizeof err)) == NULL) {
+	if ((st = store_open(dbpath, STORE_CREATE | STORE_APPEND, err, sizeof err)) == NULL) {
 		if (on_readonly_fs(dbpath))
 			cmd_error("%s: cannot write the database: read-only file system", dbpath);
 		else

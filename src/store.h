@@ -24,6 +24,12 @@ struct ruleset;
 /* Open flags. */
 #define STORE_READONLY	0x01	/* report, events, tui: never create or write */
 #define STORE_CREATE	0x02	/* create the file and its directories if missing */
+/*
+ * ingest: what the connection deletes is its own rewriting of rows the
+ * database keeps, so freed space is not zeroed first.  Not for a
+ * connection that deletes what a user asked to be gone (prune).
+ */
+#define STORE_APPEND	0x04
 
 /*
  * The VALUES list of a statement that writes a row r (a parenthesised
