@@ -355,8 +355,8 @@ level_exception_line(const char *p, size_t n)
 }
 
 /*
- * level_of_failure_line but for the usual record: apart, so that that
- * one needs no frame.
+ * level_of_failure_line's whole test, apart from it: the usual record,
+ * answered there before this is called, then needs no frame.
  */
 __attribute__((noinline))
 static int
