@@ -189,6 +189,32 @@ collect_fn(void *arg, const struct match *m)
 	}
 }
 
+/*
+ * Run lines through both paths of m 100 times: each matches where its
+ * fields (as collect_fn writes them) are not empty, with those fields.
+ */
+static void
+run_both(struct matcher *m, const char *const *lines,
+    const char *const *fields, size_t n)
+{
+	struct collect a, b;
+	size_t i;
+	int k;
+
+	for (k = 0; k < 100; k++) {
+		for (i = 0; i < n; i++) {
+			memset(&a, 0, sizeof a);
+			memset(&b, 0, sizeof b);
+			assert_int_equal(matcher_run(m, lines[i],
+			    strlen(lines[i]), collect_fn, &a), fields[i][0] != 0);
+			assert_int_equal(matcher_run_unfiltered(m, lines[i],
+			    strlen(lines[i]), collect_fn, &b), fields[i][0] != 0);
+			assert_string_equal(a.fields, fields[i]);
+			assert_string_equal(b.fields, fields[i]);
+		}
+	}
+}
+
 /* What running a fixture through both matcher paths saw. */
 struct property {
 	size_t	lines;
@@ -488,7 +514,6 @@ test_clause_alternatives_reorder(void **state)
 	    "match = request (?<id>\\d+) (?:alpha|bravo|charlie|delta|echo) "
 	    "done\n");
 	struct matcher *m;
-	struct collect a, b;
 	char err[128];
 	const char *lines[] = {
 		"request 1 echo done", "request 2 foxtrot done",
@@ -496,23 +521,10 @@ test_clause_alternatives_reorder(void **state)
 		"request 5 alpha done", "request 6 delta done",
 	};
 	const char *fields[] = { "id=1", "", "id=3", "", "id=5", "id=6" };
-	size_t i;
-	int k;
 
 	m = matcher_new(rs, err, sizeof err);
 	assert_non_null(m);
-	for (k = 0; k < 100; k++) {
-		for (i = 0; i < UTIL_ARRAY_LEN(lines); i++) {
-			memset(&a, 0, sizeof a);
-			memset(&b, 0, sizeof b);
-			assert_int_equal(matcher_run(m, lines[i],
-			    strlen(lines[i]), collect_fn, &a), fields[i][0] != 0);
-			assert_int_equal(matcher_run_unfiltered(m, lines[i],
-			    strlen(lines[i]), collect_fn, &b), fields[i][0] != 0);
-			assert_string_equal(a.fields, fields[i]);
-			assert_string_equal(b.fields, fields[i]);
-		}
-	}
+	run_both(m, lines, fields, UTIL_ARRAY_LEN(lines));
 	/* every line unfiltered; filtered, only the four whose clause holds */
 	assert_int_equal(matcher_stats(m)->regex_runs, 100 * (6 + 4));
 	matcher_free(m);
@@ -532,7 +544,6 @@ test_order_skip_regex(void **state)
 	    "match = 'model': '(?<model>[^'\\n]+)'[^{}\\n]*?'ms': (?<ms>\\d+)\n"
 	    "match = 'ms': (?<ms>\\d+)[^{}\\n]*?'model': '(?<model>[^'\\n]+)'\n");
 	struct matcher *m;
-	struct collect a, b;
 	char err[128];
 	const char *lines[] = {
 		"{'model': 'a', 'ms': 1}",
@@ -542,23 +553,10 @@ test_order_skip_regex(void **state)
 	};
 	const char *fields[] = { "model=a ms=1", "model=b ms=2", "",
 	    "model=d ms=4" };
-	size_t i;
-	int k;
 
 	m = matcher_new(rs, err, sizeof err);
 	assert_non_null(m);
-	for (k = 0; k < 100; k++) {
-		for (i = 0; i < UTIL_ARRAY_LEN(lines); i++) {
-			memset(&a, 0, sizeof a);
-			memset(&b, 0, sizeof b);
-			assert_int_equal(matcher_run(m, lines[i],
-			    strlen(lines[i]), collect_fn, &a), fields[i][0] != 0);
-			assert_int_equal(matcher_run_unfiltered(m, lines[i],
-			    strlen(lines[i]), collect_fn, &b), fields[i][0] != 0);
-			assert_string_equal(a.fields, fields[i]);
-			assert_string_equal(b.fields, fields[i]);
-		}
-	}
+	run_both(m, lines, fields, UTIL_ARRAY_LEN(lines));
 	/*
 	 * unfiltered: the first pattern on every line, the second where it
 	 * fails; filtered, the first on the lines holding its keys in its
