@@ -189,6 +189,22 @@ collect_fn(void *arg, const struct match *m)
 	}
 }
 
+/* Run line through both paths: the answers agree, and are want. */
+static void
+both_paths(struct matcher *m, const char *line, int want, const char *fields)
+{
+	struct collect a, b;
+
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	assert_int_equal(matcher_run(m, line, strlen(line), collect_fn, &a),
+	    want);
+	assert_int_equal(matcher_run_unfiltered(m, line, strlen(line),
+	    collect_fn, &b), want);
+	assert_string_equal(a.fields, b.fields);
+	assert_string_equal(a.fields, fields);
+}
+
 /*
  * Run lines through both paths of m 100 times: each matches where its
  * fields (as collect_fn writes them) are not empty, with those fields.
@@ -197,22 +213,12 @@ static void
 run_both(struct matcher *m, const char *const *lines,
     const char *const *fields, size_t n)
 {
-	struct collect a, b;
 	size_t i;
 	int k;
 
-	for (k = 0; k < 100; k++) {
-		for (i = 0; i < n; i++) {
-			memset(&a, 0, sizeof a);
-			memset(&b, 0, sizeof b);
-			assert_int_equal(matcher_run(m, lines[i],
-			    strlen(lines[i]), collect_fn, &a), fields[i][0] != 0);
-			assert_int_equal(matcher_run_unfiltered(m, lines[i],
-			    strlen(lines[i]), collect_fn, &b), fields[i][0] != 0);
-			assert_string_equal(a.fields, fields[i]);
-			assert_string_equal(b.fields, fields[i]);
-		}
-	}
+	for (k = 0; k < 100; k++)
+		for (i = 0; i < n; i++)
+			both_paths(m, lines[i], fields[i][0] != 0, fields[i]);
 }
 
 /* What running a fixture through both matcher paths saw. */
@@ -565,22 +571,6 @@ test_order_skip_regex(void **state)
 	assert_int_equal(matcher_stats(m)->regex_runs, 100 * (6 + 4));
 	matcher_free(m);
 	ruleset_free(rs);
-}
-
-/* Run line through both paths: the answers agree, and are want. */
-static void
-both_paths(struct matcher *m, const char *line, int want, const char *fields)
-{
-	struct collect a, b;
-
-	memset(&a, 0, sizeof a);
-	memset(&b, 0, sizeof b);
-	assert_int_equal(matcher_run(m, line, strlen(line), collect_fn, &a),
-	    want);
-	assert_int_equal(matcher_run_unfiltered(m, line, strlen(line),
-	    collect_fn, &b), want);
-	assert_string_equal(a.fields, b.fields);
-	assert_string_equal(a.fields, fields);
 }
 
 /*
