@@ -187,12 +187,7 @@ store_sample_rule(struct store *s, const char *rule)
 
 	if (s->nsample_rules == 0)
 		return 0;
-	/*
-	 * The top bits of a multiplicative hash of the address: the low
-	 * ones are the same in every name malloc returned.
-	 */
-	seen = &s->sample_seen[(uint64_t)(uintptr_t)rule *
-	    0x9e3779b97f4a7c15ull >> (64 - SAMPLE_SEEN_BITS)];
+	seen = &s->sample_seen[util_ptr_slot(rule, SAMPLE_SEEN_BITS)];
 	if (rule == seen->rule)
 		return seen->no;
 	seen->rule = rule;

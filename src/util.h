@@ -121,6 +121,18 @@ util_equal(const void *a, const void *b, size_t n)
 	    (w[3] ^ v[3])) == 0;
 }
 
+/*
+ * The slot of 2^bits an address goes to in a small cache keyed by
+ * address: the top bits of a multiplicative hash, since the low bits of
+ * the addresses malloc returns are alike.
+ */
+static inline size_t
+util_ptr_slot(const void *p, unsigned bits)
+{
+	return (size_t)((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL >>
+	    (64 - bits));
+}
+
 /* 64-bit FNV-1a, stable across runs and machines (stored in the database). */
 uint64_t util_hash64(const void *p, size_t n, uint64_t seed);
 #define UTIL_HASH_SEED 0xcbf29ce484222325ULL

@@ -71,9 +71,7 @@ writer_fields(struct writer *w, struct buf *out, const struct batch *b,
 	for (i = 0; i < e->nfields; i++) {
 		f = &b->fields[e->field0 + i];
 		v = b->data.data + f->off;
-		/* the top bits of a hash of its address (the low ones are alike) */
-		nm = &w->names[(uint64_t)(uintptr_t)f->name *
-		    0x9e3779b97f4a7c15ull >> (64 - WRITER_NAME_BITS)];
+		nm = &w->names[util_ptr_slot(f->name, WRITER_NAME_BITS)];
 		if (nm->name != f->name) {
 			nm->name = f->name;
 			nm->len = strlen(f->name);
