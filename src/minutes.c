@@ -301,8 +301,7 @@ minutes_clear(struct minutes *m)
 {
 	if (m->n == 0)
 		return;
-	memset(m->index.slots, 0, m->index.cap * sizeof *m->index.slots);
-	m->index.n = 0;
+	util_index_clear(&m->index);
 	m->n = 0;
 	util_index_clear(&m->pair_index);
 	m->npairs = 0;
