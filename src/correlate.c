@@ -689,18 +689,20 @@ is_subject_of(const struct correlate *c, size_t j, int t)
 static void
 subjects_index(struct correlate *c)
 {
-	size_t n = c->rs->n, t, j, m = 0;
+	size_t n = c->rs->n, t, j, m = 0, cap = 0;
 
 	c->subject0 = xcalloc(n + 1, sizeof *c->subject0);
-	for (t = 0; t < n; t++)
-		for (j = 0; (c->role[t] & ROLE_TARGET) && j < n; j++)
-			m += (size_t)is_subject_of(c, j, (int)t);
-	c->subjects = xcalloc(m > 0 ? m : 1, sizeof *c->subjects);
-	for (t = 0, m = 0; t < n; t++) {
+	for (t = 0; t < n; t++) {
 		c->subject0[t] = m;
-		for (j = 0; (c->role[t] & ROLE_TARGET) && j < n; j++)
-			if (is_subject_of(c, j, (int)t))
-				c->subjects[m++] = (int)j;
+		if (!(c->role[t] & ROLE_TARGET))
+			continue;
+		for (j = 0; j < n; j++) {
+			if (!is_subject_of(c, j, (int)t))
+				continue;
+			c->subjects = util_grow(c->subjects, &cap, m,
+			    sizeof *c->subjects, 8);
+			c->subjects[m++] = (int)j;
+		}
 	}
 	c->subject0[n] = m;
 }
