@@ -221,6 +221,26 @@ run_both(struct matcher *m, const char *const *lines,
 			both_paths(m, lines[i], fields[i][0] != 0, fields[i]);
 }
 
+/*
+ * run_both on a matcher of rules alone, then the regex runs of both
+ * paths together are runs.
+ */
+static void
+run_both_counted(const char *rules, const char *const *lines,
+    const char *const *fields, size_t n, uint64_t runs)
+{
+	struct ruleset *rs = load_text(rules);
+	struct matcher *m;
+	char err[128];
+
+	m = matcher_new(rs, err, sizeof err);
+	assert_non_null(m);
+	run_both(m, lines, fields, n);
+	assert_int_equal(matcher_stats(m)->regex_runs, runs);
+	matcher_free(m);
+	ruleset_free(rs);
+}
+
 /* What running a fixture through both matcher paths saw. */
 struct property {
 	size_t	lines;
@@ -515,12 +535,6 @@ test_clauses_skip_regex(void **state)
 static void
 test_clause_alternatives_reorder(void **state)
 {
-	struct ruleset *rs = load_text(
-	    "[alt]\ncategory = x\nseverity = info\n"
-	    "match = request (?<id>\\d+) (?:alpha|bravo|charlie|delta|echo) "
-	    "done\n");
-	struct matcher *m;
-	char err[128];
 	const char *lines[] = {
 		"request 1 echo done", "request 2 foxtrot done",
 		"request 3 echo done", "request 4 golf done",
@@ -528,13 +542,10 @@ test_clause_alternatives_reorder(void **state)
 	};
 	const char *fields[] = { "id=1", "", "id=3", "", "id=5", "id=6" };
 
-	m = matcher_new(rs, err, sizeof err);
-	assert_non_null(m);
-	run_both(m, lines, fields, UTIL_ARRAY_LEN(lines));
 	/* every line unfiltered; filtered, only the four whose clause holds */
-	assert_int_equal(matcher_stats(m)->regex_runs, 100 * (6 + 4));
-	matcher_free(m);
-	ruleset_free(rs);
+	run_both_counted("[alt]\ncategory = x\nseverity = info\n"
+	    "match = request (?<id>\\d+) (?:alpha|bravo|charlie|delta|echo) "
+	    "done\n", lines, fields, UTIL_ARRAY_LEN(lines), 100 * (6 + 4));
 }
 
 /*
@@ -545,12 +556,6 @@ test_clause_alternatives_reorder(void **state)
 static void
 test_order_skip_regex(void **state)
 {
-	struct ruleset *rs = load_text(
-	    "[rt]\ncategory = x\nseverity = info\n"
-	    "match = 'model': '(?<model>[^'\\n]+)'[^{}\\n]*?'ms': (?<ms>\\d+)\n"
-	    "match = 'ms': (?<ms>\\d+)[^{}\\n]*?'model': '(?<model>[^'\\n]+)'\n");
-	struct matcher *m;
-	char err[128];
 	const char *lines[] = {
 		"{'model': 'a', 'ms': 1}",
 		"{'ms': 2, 'model': 'b'}",
@@ -560,17 +565,15 @@ test_order_skip_regex(void **state)
 	const char *fields[] = { "model=a ms=1", "model=b ms=2", "",
 	    "model=d ms=4" };
 
-	m = matcher_new(rs, err, sizeof err);
-	assert_non_null(m);
-	run_both(m, lines, fields, UTIL_ARRAY_LEN(lines));
 	/*
 	 * unfiltered: the first pattern on every line, the second where it
 	 * fails; filtered, the first on the lines holding its keys in its
 	 * order, the second on the others
 	 */
-	assert_int_equal(matcher_stats(m)->regex_runs, 100 * (6 + 4));
-	matcher_free(m);
-	ruleset_free(rs);
+	run_both_counted("[rt]\ncategory = x\nseverity = info\n"
+	    "match = 'model': '(?<model>[^'\\n]+)'[^{}\\n]*?'ms': (?<ms>\\d+)\n"
+	    "match = 'ms': (?<ms>\\d+)[^{}\\n]*?'model': '(?<model>[^'\\n]+)'\n",
+	    lines, fields, UTIL_ARRAY_LEN(lines), 100 * (6 + 4));
 }
 
 /*
