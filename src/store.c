@@ -119,25 +119,20 @@ const char *const store_sql[ST_COUNT] = {
 	    "INSERT OR IGNORE INTO events (id, source_id, rule, ts, hash,"
 	    " ordinal, line, line_end, stream, text, fields, value, grp) VALUES "
 	    STORE_ROWS4(EVENT_ROW),
-	[ST_SAMPLE_ADD] =
-	    "INSERT INTO samples (id, source_id, rule_no, ts, hash, ordinal,"
-	    " line, line_end, stream, text, fields, value, grp) VALUES "
-	    EVENT_ROW,
 	/*
-	 * OR FAIL, not the default ABORT: a statement of several rows that
-	 * may abort must be able to undo its own rows, so SQLite copies each
+	 * The call's new samples at once, read from the writer's memory
+	 * (sample_feed, store_samples.c) rather than bound row by row.  OR
+	 * FAIL, not the default ABORT: a statement of several rows that may
+	 * abort must be able to undo its own rows, so SQLite copies each
 	 * page it changes into a statement journal first (7% of the writer's
 	 * instructions).  A failed row fails the call, and its caller rolls
 	 * the transaction back, which undoes the rows before it all the same.
 	 */
-	[ST_SAMPLE_ADD_MANY] =
+	[ST_SAMPLE_ADD] =
 	    "INSERT OR FAIL INTO samples (id, source_id, rule_no, ts, hash,"
 	    " ordinal, line, line_end, stream, text, fields, value, grp)"
-	    " VALUES " EVENT_ROWS16,
-	[ST_SAMPLE_ADD_FEW] =
-	    "INSERT OR FAIL INTO samples (id, source_id, rule_no, ts, hash,"
-	    " ordinal, line, line_end, stream, text, fields, value, grp)"
-	    " VALUES " STORE_ROWS4(EVENT_ROW),
+	    " SELECT id, source_id, rule_no, ts, hash, ordinal, line, line_end,"
+	    " stream, text, fields, value, grp FROM sample_feed",
 	[ST_VOLUME_ADD] =
 	    "INSERT INTO volume (source_id, minute, lines, records, bytes,"
 	    " malformed, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -243,8 +238,6 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_VOLUME_ADD_MANY] = 1,
 	[ST_VOLUME_ADD_FEW] = 1,
 	[ST_SAMPLE_ADD] = 1,
-	[ST_SAMPLE_ADD_MANY] = 1,
-	[ST_SAMPLE_ADD_FEW] = 1,
 	[ST_EVENT_ADD_FEW] = 1,
 	[ST_SPAN_FIND] = 1,
 	[ST_SAMPLE_KEYS] = 1,
@@ -1062,6 +1055,7 @@ store_close(struct store *s)
 	free(s->spans);
 	free(s->ranges);
 	free(s->keys);
+	free(s->rows);
 	util_index_free(&s->key_index);
 	free(s->span_of);
 	free(s->rowid);
@@ -2302,11 +2296,11 @@ store_window(struct store *s, const struct store_event *evs, size_t i,
 	for (k = i; k < j; k++) {
 		if (s->span_of[k] < 0 || !added[k])
 			continue;
+		s->rows = util_grow(s->rows, &s->rows_cap, s->nrows,
+		    sizeof *s->rows, 64);
 		s->rows[s->nrows].ev = &evs[k];
 		s->rows[s->nrows].rule_no = s->spans[s->span_of[k]].rule_no;
 		s->rows[s->nrows++].id = s->rowid[k];
-		if (store_samples_flush(s, 0, err, errlen) != 0)
-			return -1;
 	}
 	return 0;
 }
@@ -2350,7 +2344,7 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 		if (store_window(s, evs, i, j, win, m, added, err, errlen) != 0)
 			goto fail;
 	}
-	if (store_samples_flush(s, 1, err, errlen) != 0)
+	if (store_samples_flush(s, err, errlen) != 0)
 		goto fail;
 	/*
 	 * Events come in runs of one rule, source and minute: each run is

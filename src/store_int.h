@@ -55,8 +55,6 @@ enum {
 	ST_NEXT_ID,
 	ST_EVENT_UNDO,
 	ST_SAMPLE_ADD,
-	ST_SAMPLE_ADD_MANY,
-	ST_SAMPLE_ADD_FEW,
 	ST_SPAN_FIND,
 	ST_SAMPLE_KEYS,
 	ST_SPAN_ADD,
@@ -134,15 +132,6 @@ struct sample_key {
 };
 
 /*
- * What one row of the many-row samples insert was bound to last, of what
- * a rule's samples mostly repeat (as struct event_bound).
- */
-struct sample_bound {
-	int64_t		 source_id, rule_no;
-	int		 ordinal, stream, valid;
-};
-
-/*
  * What one row of the many-row event_minutes upsert was bound to last,
  * of what sorted rows repeat (as struct event_bound).
  */
@@ -170,7 +159,7 @@ struct sample_seen {
 #define SAMPLE_SEEN_BITS	5
 #define SAMPLE_SEEN		(1 << SAMPLE_SEEN_BITS)
 
-/* A new sample and its id, waiting to go with others to one statement. */
+/* A new sample and its id, waiting for the call's rows to go to one statement. */
 struct sample_row {
 	const struct store_event	*ev;
 	int64_t				 id, rule_no;
@@ -236,9 +225,9 @@ struct store {
 	struct sample_key	*keys;		/* this call's */
 	size_t			 keys_cap, nkeys;
 	struct util_index	 key_index;	/* of keys */
-	struct sample_row	 rows[STORE_EVENT_ROWS];	/* samples waiting for a statement */
-	struct sample_bound	 sbound[STORE_EVENT_ROWS];	/* ST_SAMPLE_ADD_MANY's rows */
-	size_t			 nrows;
+	struct sample_row	*rows;		/* the call's new samples */
+	size_t			 nrows, rows_cap;
+	int			 sample_feed;	/* its module is registered */
 	/* per event of the call: its rule's span (-1: not a sample), its id */
 	int			*span_of;
 	int64_t			*rowid;

@@ -493,98 +493,217 @@ store_samples_spans_flush(struct store *s, char *err, size_t errlen)
 }
 
 /*
- * Bind sample row r to the EVENT_COLUMNS parameters after the first
- * `base`; with b, what the row was bound to last, parameters already
- * bound to the same are left as they are.
+ * sample_feed, the call's new samples (s->rows) as a table SQLite reads
+ * straight from the writer's memory: one statement stores them all, and
+ * no value is bound.  Its text points into the call's events, which stay
+ * put until the statement is done.  Only the writer's connection has
+ * the module, and only ST_SAMPLE_ADD reads it.
  */
-static void
-bind_sample(sqlite3_stmt *st, int base, const struct sample_row *r,
-    struct sample_bound *b)
-{
-	const struct store_event *ev = r->ev;
-	int all = b == NULL || !b->valid;
+enum {
+	FEED_ID, FEED_SOURCE, FEED_RULE, FEED_TS, FEED_HASH, FEED_ORDINAL,
+	FEED_LINE, FEED_LINE_END, FEED_STREAM, FEED_TEXT, FEED_FIELDS,
+	FEED_VALUE, FEED_GRP
+};
 
-	sqlite3_bind_int64(st, base + 1, r->id);
-	if (all || ev->source_id != b->source_id)
-		sqlite3_bind_int64(st, base + 2, ev->source_id);
-	if (all || r->rule_no != b->rule_no)
-		sqlite3_bind_int64(st, base + 3, r->rule_no);
-	sqlite3_bind_int64(st, base + 4, ev->ts);
-	sqlite3_bind_int64(st, base + 5, (int64_t)ev->hash);
-	if (all || ev->ordinal != b->ordinal)
-		sqlite3_bind_int(st, base + 6, ev->ordinal);
-	sqlite3_bind_int64(st, base + 7, (int64_t)ev->line);
-	sqlite3_bind_int64(st, base + 8, (int64_t)ev->line_end);
-	if (all || ev->stream != b->stream)
-		sqlite3_bind_int(st, base + 9, ev->stream);
-	if (b != NULL) {
-		b->source_id = ev->source_id;
-		b->rule_no = r->rule_no;
-		b->ordinal = ev->ordinal;
-		b->stream = ev->stream;
-		b->valid = 1;
-	}
-	sqlite3_bind_text(st, base + 10, ev->text, (int)ev->text_len,
-	    SQLITE_STATIC);
-	bind_fields(st, base + 11, ev);
-	if (ev->has_value)
-		sqlite3_bind_double(st, base + 12, ev->value);
-	else
-		sqlite3_bind_null(st, base + 12);
-	if (ev->grp != NULL)
-		sqlite3_bind_text(st, base + 13, ev->grp, (int)ev->grp_len,
-		    SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, base + 13);
-}
+struct feed_vtab {
+	sqlite3_vtab		 base;
+	const struct store	*s;
+};
 
-/*
- * Store rows[0..m) with statement which of store_sql, one of m rows; b:
- * what its rows were bound to last, or NULL.
- */
+struct feed_cursor {
+	sqlite3_vtab_cursor	 base;
+	const struct store	*s;
+	size_t			 i;
+};
+
 static int
-sample_insert(struct store *s, int which, const struct sample_row *rows,
-    size_t m, struct sample_bound *b, char *err, size_t errlen)
+feed_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+    sqlite3_vtab **vt, char **errp)
 {
-	sqlite3_stmt *st = store_stmt(s, which, err, errlen);
-	size_t k;
+	struct feed_vtab *v;
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	for (k = 0; k < m; k++)
-		bind_sample(st, (int)k * EVENT_COLUMNS, &rows[k],
-		    b != NULL ? &b[k] : NULL);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, errlen, "storing a sample");
-	return 0;
+	(void)argc;
+	(void)argv;
+	(void)errp;
+	rc = sqlite3_declare_vtab(db, "CREATE TABLE x(id, source_id, rule_no,"
+	    " ts, hash, ordinal, line, line_end, stream, text, fields, value,"
+	    " grp)");
+	if (rc != SQLITE_OK)
+		return rc;
+	if ((v = sqlite3_malloc(sizeof *v)) == NULL)
+		return SQLITE_NOMEM;
+	memset(v, 0, sizeof *v);
+	v->s = aux;
+	*vt = &v->base;
+	return SQLITE_OK;
 }
 
-/*
- * Store the samples waiting in s->rows: sixteen at once when there are
- * as many; the rest only when all is set.
- */
-int
-store_samples_flush(struct store *s, int all, char *err, size_t errlen)
+static int
+feed_disconnect(sqlite3_vtab *vt)
 {
-	size_t k, m;
+	sqlite3_free(vt);
+	return SQLITE_OK;
+}
 
-	if (s->nrows == STORE_EVENT_ROWS) {
-		if (sample_insert(s, ST_SAMPLE_ADD_MANY, s->rows,
-		    STORE_EVENT_ROWS, s->sbound, err, errlen) != 0)
-			return -1;
-		s->nrows = 0;
+/* A scan, in the order of the rows: no constraint helps. */
+static int
+feed_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
+{
+	(void)vt;
+	info->estimatedCost = STORE_EVENT_ROWS;
+	info->estimatedRows = STORE_EVENT_ROWS;
+	return SQLITE_OK;
+}
+
+static int
+feed_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **cp)
+{
+	struct feed_cursor *c;
+
+	if ((c = sqlite3_malloc(sizeof *c)) == NULL)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof *c);
+	c->s = ((struct feed_vtab *)vt)->s;
+	*cp = &c->base;
+	return SQLITE_OK;
+}
+
+static int
+feed_close(sqlite3_vtab_cursor *cur)
+{
+	sqlite3_free(cur);
+	return SQLITE_OK;
+}
+
+static int
+feed_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int argc,
+    sqlite3_value **argv)
+{
+	(void)idx;
+	(void)idxstr;
+	(void)argc;
+	(void)argv;
+	((struct feed_cursor *)cur)->i = 0;
+	return SQLITE_OK;
+}
+
+static int
+feed_next(sqlite3_vtab_cursor *cur)
+{
+	((struct feed_cursor *)cur)->i++;
+	return SQLITE_OK;
+}
+
+static int
+feed_eof(sqlite3_vtab_cursor *cur)
+{
+	const struct feed_cursor *c = (const struct feed_cursor *)cur;
+
+	return c->i >= c->s->nrows;
+}
+
+/* Column col of the row: what binding it would have given. */
+static int
+feed_column(sqlite3_vtab_cursor *cur, sqlite3_context *cx, int col)
+{
+	const struct feed_cursor *c = (const struct feed_cursor *)cur;
+	const struct sample_row *r = &c->s->rows[c->i];
+	const struct store_event *ev = r->ev;
+
+	switch (col) {
+	case FEED_ID:
+		sqlite3_result_int64(cx, r->id);
+		break;
+	case FEED_SOURCE:
+		sqlite3_result_int64(cx, ev->source_id);
+		break;
+	case FEED_RULE:
+		sqlite3_result_int64(cx, r->rule_no);
+		break;
+	case FEED_TS:
+		sqlite3_result_int64(cx, ev->ts);
+		break;
+	case FEED_HASH:
+		sqlite3_result_int64(cx, (int64_t)ev->hash);
+		break;
+	case FEED_ORDINAL:
+		sqlite3_result_int(cx, ev->ordinal);
+		break;
+	case FEED_LINE:
+		sqlite3_result_int64(cx, (int64_t)ev->line);
+		break;
+	case FEED_LINE_END:
+		sqlite3_result_int64(cx, (int64_t)ev->line_end);
+		break;
+	case FEED_STREAM:
+		sqlite3_result_int(cx, ev->stream);
+		break;
+	case FEED_TEXT:
+		sqlite3_result_text(cx, ev->text, (int)ev->text_len,
+		    SQLITE_STATIC);
+		break;
+	case FEED_FIELDS:
+		if (ev->fields_json != NULL)
+			sqlite3_result_text(cx, ev->fields_json,
+			    ev->fields_len > 0 ? (int)ev->fields_len : -1,
+			    SQLITE_STATIC);
+		break;
+	case FEED_VALUE:
+		if (ev->has_value)
+			sqlite3_result_double(cx, ev->value);
+		break;
+	case FEED_GRP:
+		if (ev->grp != NULL)
+			sqlite3_result_text(cx, ev->grp, (int)ev->grp_len,
+			    SQLITE_STATIC);
+		break;
 	}
-	if (!all)
+	return SQLITE_OK;
+}
+
+static int
+feed_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+	*rowid = (sqlite3_int64)((struct feed_cursor *)cur)->i;
+	return SQLITE_OK;
+}
+
+/* Eponymous only (no xCreate): there is nothing to create. */
+static const sqlite3_module feed_module = {
+	.xConnect = feed_connect,
+	.xBestIndex = feed_best_index,
+	.xDisconnect = feed_disconnect,
+	.xOpen = feed_open,
+	.xClose = feed_close,
+	.xFilter = feed_filter,
+	.xNext = feed_next,
+	.xEof = feed_eof,
+	.xColumn = feed_column,
+	.xRowid = feed_rowid,
+};
+
+/* Store the call's new samples (s->rows) and forget them. */
+int
+store_samples_flush(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (s->nrows == 0)
 		return 0;
-	for (k = 0; k < s->nrows; k += m) {
-		m = s->nrows - k >= STORE_FEW_ROWS ? STORE_FEW_ROWS : 1;
-		if (sample_insert(s, m == 1 ? ST_SAMPLE_ADD : ST_SAMPLE_ADD_FEW,
-		    s->rows + k, m, NULL, err, errlen) != 0)
-			return -1;
+	if (!s->sample_feed) {
+		if (sqlite3_create_module_v2(s->db, "sample_feed", &feed_module,
+		    s, NULL) != SQLITE_OK)
+			return store_fail(s, err, errlen, "storing a sample");
+		s->sample_feed = 1;
 	}
+	if ((st = store_stmt(s, ST_SAMPLE_ADD, err, errlen)) == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
 	s->nrows = 0;
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "storing a sample");
 	return 0;
 }
