@@ -110,34 +110,30 @@ const char *const store_sql[ST_COUNT] = {
 	[ST_EVENT_ADD] =
 	    "INSERT OR IGNORE INTO events (id, source_id, rule, ts, hash,"
 	    " ordinal, line, line_end, stream, text, fields, value, grp)"
-	    " VALUES " EVENT_ROW,
-	[ST_EVENT_ADD_MANY] =
-	    "INSERT OR IGNORE INTO events (id, source_id, rule, ts, hash,"
-	    " ordinal, line, line_end, stream, text, fields, value, grp) VALUES "
-	    EVENT_ROWS16,
-	[ST_EVENT_ADD_FEW] =
-	    "INSERT OR IGNORE INTO events (id, source_id, rule, ts, hash,"
-	    " ordinal, line, line_end, stream, text, fields, value, grp) VALUES "
-	    STORE_ROWS4(EVENT_ROW),
-	[ST_SAMPLE_ADD] =
-	    "INSERT INTO samples (id, source_id, rule_no, ts, hash, ordinal,"
-	    " line, line_end, stream, text, fields, value, grp) VALUES "
-	    EVENT_ROW,
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	/*
-	 * OR FAIL, not the default ABORT: a statement of several rows that
-	 * may abort must be able to undo its own rows, so SQLite copies each
-	 * page it changes into a statement journal first (7% of the writer's
-	 * instructions).  A failed row fails the call, and its caller rolls
-	 * the transaction back, which undoes the rows before it all the same.
+	 * The call's events at once, read from the writer's memory
+	 * (store_feed.c) rather than bound row by row: one statement started
+	 * and halted per call, no value bound.
 	 */
-	[ST_SAMPLE_ADD_MANY] =
+	[ST_EVENT_ADD_FED] =
+	    "INSERT OR IGNORE INTO events (id, source_id, rule, ts, hash,"
+	    " ordinal, line, line_end, stream, text, fields, value, grp)"
+	    " SELECT id, source_id, rule, ts, hash, ordinal, line, line_end,"
+	    " stream, text, fields, value, grp FROM event_feed",
+	/*
+	 * The call's new samples at once, as ST_EVENT_ADD_FED.  OR FAIL, not
+	 * the default ABORT: a statement of several rows that may abort must
+	 * be able to undo its own rows, so SQLite copies each page it changes
+	 * into a statement journal first (7% of the writer's instructions).
+	 * A failed row fails the call, and its caller rolls the transaction
+	 * back, which undoes the rows before it all the same.
+	 */
+	[ST_SAMPLE_ADD] =
 	    "INSERT OR FAIL INTO samples (id, source_id, rule_no, ts, hash,"
 	    " ordinal, line, line_end, stream, text, fields, value, grp)"
-	    " VALUES " EVENT_ROWS16,
-	[ST_SAMPLE_ADD_FEW] =
-	    "INSERT OR FAIL INTO samples (id, source_id, rule_no, ts, hash,"
-	    " ordinal, line, line_end, stream, text, fields, value, grp)"
-	    " VALUES " STORE_ROWS4(EVENT_ROW),
+	    " SELECT id, source_id, rule, ts, hash, ordinal, line, line_end,"
+	    " stream, text, fields, value, grp FROM sample_feed",
 	[ST_VOLUME_ADD] =
 	    "INSERT INTO volume (source_id, minute, lines, records, bytes,"
 	    " malformed, truncated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -243,15 +239,12 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_VOLUME_ADD_MANY] = 1,
 	[ST_VOLUME_ADD_FEW] = 1,
 	[ST_SAMPLE_ADD] = 1,
-	[ST_SAMPLE_ADD_MANY] = 1,
-	[ST_SAMPLE_ADD_FEW] = 1,
-	[ST_EVENT_ADD_FEW] = 1,
 	[ST_SPAN_FIND] = 1,
 	[ST_SAMPLE_KEYS] = 1,
 	[ST_SPAN_ADD] = 1,
 	[ST_SAMPLE_RULES] = 1,
 	[ST_EVENT_ADD] = 1,
-	[ST_EVENT_ADD_MANY] = 1,
+	[ST_EVENT_ADD_FED] = 1,
 	[ST_EVENT_UNDO] = 1,
 	[ST_NEXT_ID] = 1,
 	[ST_MINUTES_ADD] = 1,
@@ -1062,6 +1055,8 @@ store_close(struct store *s)
 	free(s->spans);
 	free(s->ranges);
 	free(s->keys);
+	store_feed_free(&s->event_rows);
+	store_feed_free(&s->sample_rows);
 	util_index_free(&s->key_index);
 	free(s->span_of);
 	free(s->rowid);
@@ -2161,51 +2156,30 @@ store_vmark_set_rows(struct store *s, const char *input,
 	return rc;
 }
 
-/*
- * Bind id and ev to the EVENT_COLUMNS parameters after the first `base`;
- * with b, what the row was bound to last, parameters already bound to
- * the same are left as they are.
- */
+/* Bind id and ev to ST_EVENT_ADD's parameters. */
 static void
-bind_event(sqlite3_stmt *st, int base, const struct store_event *ev,
-    int64_t id, struct event_bound *b)
+bind_event(sqlite3_stmt *st, const struct store_event *ev, int64_t id)
 {
-	size_t rule_len = strlen(ev->rule);
-	int all = b == NULL || !b->valid;
-
-	sqlite3_bind_int64(st, ++base, id);
-	if (all || ev->source_id != b->source_id)
-		sqlite3_bind_int64(st, base + 1, ev->source_id);
-	if (all || ev->rule != b->rule || rule_len != b->rule_len)
-		sqlite3_bind_text(st, base + 2, ev->rule, -1, SQLITE_STATIC);
-	bind_ts(st, base + 3, ev->ts);
-	sqlite3_bind_int64(st, base + 4, (int64_t)ev->hash);
-	if (all || ev->ordinal != b->ordinal)
-		sqlite3_bind_int(st, base + 5, ev->ordinal);
-	sqlite3_bind_int64(st, base + 6, (int64_t)ev->line);
-	sqlite3_bind_int64(st, base + 7, (int64_t)ev->line_end);
-	if (all || ev->stream != b->stream)
-		sqlite3_bind_int(st, base + 8, ev->stream);
-	if (b != NULL) {
-		b->rule = ev->rule;
-		b->rule_len = rule_len;
-		b->source_id = ev->source_id;
-		b->ordinal = ev->ordinal;
-		b->stream = ev->stream;
-		b->valid = 1;
-	}
-	sqlite3_bind_text(st, base + 9, ev->text, (int)ev->text_len,
-	    SQLITE_STATIC);
-	bind_fields(st, base + 10, ev);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, ev->source_id);
+	sqlite3_bind_text(st, 3, ev->rule, -1, SQLITE_STATIC);
+	bind_ts(st, 4, ev->ts);
+	sqlite3_bind_int64(st, 5, (int64_t)ev->hash);
+	sqlite3_bind_int(st, 6, ev->ordinal);
+	sqlite3_bind_int64(st, 7, (int64_t)ev->line);
+	sqlite3_bind_int64(st, 8, (int64_t)ev->line_end);
+	sqlite3_bind_int(st, 9, ev->stream);
+	sqlite3_bind_text(st, 10, ev->text, (int)ev->text_len, SQLITE_STATIC);
+	bind_fields(st, 11, ev);
 	if (ev->has_value)
-		sqlite3_bind_double(st, base + 11, ev->value);
+		sqlite3_bind_double(st, 12, ev->value);
 	else
-		sqlite3_bind_null(st, base + 11);
+		sqlite3_bind_null(st, 12);
 	if (ev->grp != NULL)
-		sqlite3_bind_text(st, base + 12, ev->grp, (int)ev->grp_len,
+		sqlite3_bind_text(st, 13, ev->grp, (int)ev->grp_len,
 		    SQLITE_STATIC);
 	else
-		sqlite3_bind_null(st, base + 12);
+		sqlite3_bind_null(st, 13);
 }
 
 /* The largest id of events and samples: the next rows' are past it. */
@@ -2228,39 +2202,44 @@ store_read_last_id(struct store *s, char *err, size_t errlen)
 }
 
 /*
- * Store the rows [i, j) of evs, where the events (not samples) are at
- * win[0..m): each new row gets the id it would have had had every row
- * gone to events one by one, in order.  Sixteen events (or four) go in
- * one statement, numbered as if all were new; when only some were, what
- * it added is taken back and they go one by one.
+ * Store the events (not samples) of evs[0..n): each new row of evs gets
+ * the id it would have had had every row gone to events one by one, in
+ * order.  The events go in one statement, numbered as if all were new;
+ * when only some were, what it added is taken back and they go one by
+ * one.  Then the new samples, with their ids, wait in s->sample_rows.
  */
 static int
-store_window(struct store *s, const struct store_event *evs, size_t i,
-    size_t j, const size_t *win, size_t m, unsigned char *added, char *err,
-    size_t errlen)
+store_add_events(struct store *s, const struct store_event *evs, size_t n,
+    unsigned char *added, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	int64_t id = s->last_id;
 	size_t k;
-	int rc, changes = -1;
+	int rc, changes = 0;
 
-	if (m == STORE_EVENT_ROWS || m == STORE_FEW_ROWS) {
-		for (k = i; k < j; k++)
-			if (s->span_of[k] < 0 || added[k])
-				s->rowid[k] = ++id;
-		if ((st = store_stmt(s, m == STORE_EVENT_ROWS ?
-		    ST_EVENT_ADD_MANY : ST_EVENT_ADD_FEW, err, errlen)) == NULL)
+	s->event_rows.n = 0;
+	for (k = 0; k < n; k++) {
+		if (s->span_of[k] >= 0 && !added[k])
+			continue;
+		s->rowid[k] = ++id;
+		if (s->span_of[k] < 0)
+			store_feed_add(&s->event_rows, &evs[k], id, 0);
+	}
+	if (s->event_rows.n > 0) {
+		if ((st = store_stmt(s, ST_EVENT_ADD_FED, err, errlen)) == NULL)
 			return -1;
-		for (k = 0; k < m; k++)
-			bind_event(st, (int)k * EVENT_COLUMNS, &evs[win[k]],
-			    s->rowid[win[k]], m == STORE_EVENT_ROWS ?
-			    &s->bound[k] : NULL);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
 			return store_fail(s, err, errlen, "storing an event");
 		changes = sqlite3_changes(s->db);
-		if ((size_t)changes < m && changes > 0) {
+	}
+	if ((size_t)changes == s->event_rows.n) {
+		for (k = 0; k < n; k++)
+			if (s->span_of[k] < 0)
+				added[k] = 1;
+	} else {
+		if (changes > 0) {
 			if ((st = store_stmt(s, ST_EVENT_UNDO, err,
 			    errlen)) == NULL)
 				return -1;
@@ -2269,13 +2248,8 @@ store_window(struct store *s, const struct store_event *evs, size_t i,
 			if (store_step(s, st, err, errlen, "storing an event"))
 				return -1;
 		}
-	}
-	if ((size_t)changes == m) {
-		for (k = 0; k < m; k++)
-			added[win[k]] = 1;
-	} else {
 		id = s->last_id;
-		for (k = i; k < j; k++) {
+		for (k = 0; k < n; k++) {
 			if (s->span_of[k] >= 0) {
 				if (added[k])
 					s->rowid[k] = ++id;
@@ -2287,7 +2261,7 @@ store_window(struct store *s, const struct store_event *evs, size_t i,
 			if ((st = store_stmt(s, ST_EVENT_ADD, err,
 			    errlen)) == NULL)
 				return -1;
-			bind_event(st, 0, &evs[k], id + 1, NULL);
+			bind_event(st, &evs[k], id + 1);
 			rc = sqlite3_step(st);
 			sqlite3_reset(st);
 			if (rc != SQLITE_DONE)
@@ -2299,15 +2273,26 @@ store_window(struct store *s, const struct store_event *evs, size_t i,
 		}
 	}
 	s->last_id = id;
-	for (k = i; k < j; k++) {
-		if (s->span_of[k] < 0 || !added[k])
-			continue;
-		s->rows[s->nrows].ev = &evs[k];
-		s->rows[s->nrows].rule_no = s->spans[s->span_of[k]].rule_no;
-		s->rows[s->nrows++].id = s->rowid[k];
-		if (store_samples_flush(s, 0, err, errlen) != 0)
-			return -1;
-	}
+	s->event_rows.n = 0;
+	s->sample_rows.n = 0;
+	for (k = 0; k < n; k++)
+		if (s->span_of[k] >= 0 && added[k])
+			store_feed_add(&s->sample_rows, &evs[k], s->rowid[k],
+			    s->spans[s->span_of[k]].rule_no);
+	return 0;
+}
+
+/* Make the call's rows readable as event_feed and sample_feed. */
+static int
+store_feeds(struct store *s, char *err, size_t errlen)
+{
+	s->sample_rows.by_name = 0;
+	s->event_rows.by_name = 1;
+	if (store_feed_register(s->db, "event_feed", &s->event_rows) !=
+	    SQLITE_OK || store_feed_register(s->db, "sample_feed",
+	    &s->sample_rows) != SQLITE_OK)
+		return store_fail(s, err, errlen, "storing events");
+	s->fed = 1;
 	return 0;
 }
 
@@ -2316,7 +2301,7 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
     unsigned char *added, size_t *nadded, int64_t *ids, char *err,
     size_t errlen)
 {
-	size_t i, j, k, m, left, want, win[STORE_EVENT_ROWS], first;
+	size_t k, first;
 	int64_t run, minute, run_minute = 0;
 	int any;
 
@@ -2328,29 +2313,15 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 		s->span_of = xrealloc(s->span_of, n * sizeof *s->span_of);
 		s->rowid = xrealloc(s->rowid, n * sizeof *s->rowid);
 	}
+	if (!s->fed && store_feeds(s, err, errlen) != 0)
+		return -1;
 	if ((s->last_id < 0 || sqlite3_get_autocommit(s->db)) &&
 	    store_read_last_id(s, err, errlen) != 0)
 		return -1;
 	if (store_samples_sort(s, evs, n, added, &any, err, errlen) != 0)
 		return -1;
-	for (k = 0, left = 0; k < n; k++)
-		left += s->span_of[k] < 0;
-	s->nrows = 0;
-	for (i = 0; i < n; i = j) {
-		/*
-		 * Sixteen events to a statement, then four, then one by one;
-		 * the window of the last events takes every row left.
-		 */
-		want = left >= STORE_EVENT_ROWS ? STORE_EVENT_ROWS :
-		    left >= STORE_FEW_ROWS ? STORE_FEW_ROWS : left;
-		for (j = i, m = 0; j < n && (want == left || m < want); j++)
-			if (s->span_of[j] < 0)
-				win[m++] = j;
-		left -= m;
-		if (store_window(s, evs, i, j, win, m, added, err, errlen) != 0)
-			goto fail;
-	}
-	if (store_samples_flush(s, 1, err, errlen) != 0)
+	if (store_add_events(s, evs, n, added, err, errlen) != 0 ||
+	    store_samples_flush(s, err, errlen) != 0)
 		goto fail;
 	/*
 	 * Events come in runs of one rule, source and minute: each run is
@@ -2389,7 +2360,7 @@ store_insert_events(struct store *s, const struct store_event *evs, size_t n,
 		    store_samples_spans_flush(s, err, errlen) != 0 ? -1 : 0;
 	return 0;
 fail:
-	s->nrows = 0;
+	s->sample_rows.n = 0;
 	return -1;
 }
 

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_feed.h"
 #include "util.h"
 
 enum {
@@ -36,8 +37,7 @@ enum {
 	ST_ORD_CLEAR,
 	ST_ORD_CLEAR_OLD,
 	ST_EVENT_ADD,
-	ST_EVENT_ADD_MANY,
-	ST_EVENT_ADD_FEW,
+	ST_EVENT_ADD_FED,
 	ST_VOLUME_ADD,
 	ST_VOLUME_ADD_MANY,
 	ST_VOLUME_ADD_FEW,
@@ -55,8 +55,6 @@ enum {
 	ST_NEXT_ID,
 	ST_EVENT_UNDO,
 	ST_SAMPLE_ADD,
-	ST_SAMPLE_ADD_MANY,
-	ST_SAMPLE_ADD_FEW,
 	ST_SPAN_FIND,
 	ST_SAMPLE_KEYS,
 	ST_SPAN_ADD,
@@ -68,17 +66,12 @@ enum {
 extern const char *const store_sql[ST_COUNT];
 
 /*
- * Events go STORE_EVENT_ROWS to a statement, so the per-statement work
- * (cursors opened and closed, the program started and halted) is paid
- * once per sixteen rows (a fifth of the writer's CPU on the benchmark
- * corpus).  More rows per statement gain nothing measurable.
+ * Rows of events_minutes, volume and the like go STORE_EVENT_ROWS to a
+ * statement, so the per-statement work (cursors opened and closed, the
+ * program started and halted) is paid once per sixteen rows.  More rows
+ * per statement gain nothing measurable.
  */
-#define EVENT_COLUMNS	13
-#define EVENT_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?,?)"
-#define EVENT_ROWS16	STORE_ROWS16(EVENT_ROW)
 #define STORE_EVENT_ROWS 16
-_Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
-    "EVENT_ROWS16 holds STORE_EVENT_ROWS rows");
 /*
  * The rows a call leaves short of STORE_EVENT_ROWS go this many to a
  * statement, then one by one: a row alone costs half again as much.
@@ -91,20 +84,6 @@ _Static_assert(sizeof EVENT_ROWS16 == STORE_EVENT_ROWS * sizeof EVENT_ROW,
 #define SAMPLE_COLS "s.id, s.source_id, r.rule, s.ts, s.hash, s.ordinal," \
 	" s.line, s.line_end, s.stream, s.text, s.fields, s.value, s.grp," \
 	" s.link, s.inherited, s.dup_of"
-
-/*
- * What one row of the many-row insert was bound to last, of what a
- * batch's rows mostly repeat: the rule (SQLite holds the pointer and the
- * length it had), the source, the ordinal and the stream.  Parameters
- * stay bound from one use of a statement to the next, and comparing
- * costs less than binding again.
- */
-struct event_bound {
-	const char	*rule;
-	size_t		 rule_len;
-	int64_t		 source_id;
-	int		 ordinal, stream, valid;
-};
 
 /*
  * The samples of one rule in one call of store_insert_events (the time
@@ -134,17 +113,9 @@ struct sample_key {
 };
 
 /*
- * What one row of the many-row samples insert was bound to last, of what
- * a rule's samples mostly repeat (as struct event_bound).
- */
-struct sample_bound {
-	int64_t		 source_id, rule_no;
-	int		 ordinal, stream, valid;
-};
-
-/*
  * What one row of the many-row event_minutes upsert was bound to last,
- * of what sorted rows repeat (as struct event_bound).
+ * of what sorted rows repeat: parameters stay bound from one use of a
+ * statement to the next, and comparing costs less than binding again.
  */
 struct minute_bound {
 	const char	*rule;
@@ -169,12 +140,6 @@ struct sample_seen {
 };
 #define SAMPLE_SEEN_BITS	5
 #define SAMPLE_SEEN		(1 << SAMPLE_SEEN_BITS)
-
-/* A new sample and its id, waiting to go with others to one statement. */
-struct sample_row {
-	const struct store_event	*ev;
-	int64_t				 id, rule_no;
-};
 
 struct minutes;
 struct source_slot;
@@ -201,7 +166,6 @@ struct store {
 	struct minutes		*minutes;	/* this transaction's event_minutes */
 	struct minute_bound	 mbound[STORE_EVENT_ROWS];	/* ST_MINUTES_ADD_MANY's rows */
 	struct volume_bound	 vbound[STORE_EVENT_ROWS];	/* ST_VOLUME_ADD_MANY's rows */
-	struct event_bound	 bound[STORE_EVENT_ROWS];	/* ST_EVENT_ADD_MANY's rows */
 	/*
 	 * Made from the image by this open: synchronous is OFF until the
 	 * first commit, whose frames start the WAL, and whose header SQLite
@@ -236,9 +200,14 @@ struct store {
 	struct sample_key	*keys;		/* this call's */
 	size_t			 keys_cap, nkeys;
 	struct util_index	 key_index;	/* of keys */
-	struct sample_row	 rows[STORE_EVENT_ROWS];	/* samples waiting for a statement */
-	struct sample_bound	 sbound[STORE_EVENT_ROWS];	/* ST_SAMPLE_ADD_MANY's rows */
-	size_t			 nrows;
+	/*
+	 * The call's new events and samples, each stored by one statement
+	 * (ST_EVENT_ADD_FED, ST_SAMPLE_ADD) that reads them as event_feed
+	 * and sample_feed, registered on the connection at the first call
+	 * (fed).
+	 */
+	struct store_feed	 event_rows, sample_rows;
+	int			 fed;
 	/* per event of the call: its rule's span (-1: not a sample), its id */
 	int			*span_of;
 	int64_t			*rowid;

@@ -492,99 +492,21 @@ store_samples_spans_flush(struct store *s, char *err, size_t errlen)
 	return rc;
 }
 
-/*
- * Bind sample row r to the EVENT_COLUMNS parameters after the first
- * `base`; with b, what the row was bound to last, parameters already
- * bound to the same are left as they are.
- */
-static void
-bind_sample(sqlite3_stmt *st, int base, const struct sample_row *r,
-    struct sample_bound *b)
+/* Store the call's new samples (s->sample_rows) and forget them. */
+int
+store_samples_flush(struct store *s, char *err, size_t errlen)
 {
-	const struct store_event *ev = r->ev;
-	int all = b == NULL || !b->valid;
-
-	sqlite3_bind_int64(st, base + 1, r->id);
-	if (all || ev->source_id != b->source_id)
-		sqlite3_bind_int64(st, base + 2, ev->source_id);
-	if (all || r->rule_no != b->rule_no)
-		sqlite3_bind_int64(st, base + 3, r->rule_no);
-	sqlite3_bind_int64(st, base + 4, ev->ts);
-	sqlite3_bind_int64(st, base + 5, (int64_t)ev->hash);
-	if (all || ev->ordinal != b->ordinal)
-		sqlite3_bind_int(st, base + 6, ev->ordinal);
-	sqlite3_bind_int64(st, base + 7, (int64_t)ev->line);
-	sqlite3_bind_int64(st, base + 8, (int64_t)ev->line_end);
-	if (all || ev->stream != b->stream)
-		sqlite3_bind_int(st, base + 9, ev->stream);
-	if (b != NULL) {
-		b->source_id = ev->source_id;
-		b->rule_no = r->rule_no;
-		b->ordinal = ev->ordinal;
-		b->stream = ev->stream;
-		b->valid = 1;
-	}
-	sqlite3_bind_text(st, base + 10, ev->text, (int)ev->text_len,
-	    SQLITE_STATIC);
-	bind_fields(st, base + 11, ev);
-	if (ev->has_value)
-		sqlite3_bind_double(st, base + 12, ev->value);
-	else
-		sqlite3_bind_null(st, base + 12);
-	if (ev->grp != NULL)
-		sqlite3_bind_text(st, base + 13, ev->grp, (int)ev->grp_len,
-		    SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, base + 13);
-}
-
-/*
- * Store rows[0..m) with statement which of store_sql, one of m rows; b:
- * what its rows were bound to last, or NULL.
- */
-static int
-sample_insert(struct store *s, int which, const struct sample_row *rows,
-    size_t m, struct sample_bound *b, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = store_stmt(s, which, err, errlen);
-	size_t k;
+	sqlite3_stmt *st;
 	int rc;
 
-	if (st == NULL)
+	if (s->sample_rows.n == 0)
+		return 0;
+	if ((st = store_stmt(s, ST_SAMPLE_ADD, err, errlen)) == NULL)
 		return -1;
-	for (k = 0; k < m; k++)
-		bind_sample(st, (int)k * EVENT_COLUMNS, &rows[k],
-		    b != NULL ? &b[k] : NULL);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	s->sample_rows.n = 0;
 	if (rc != SQLITE_DONE)
 		return store_fail(s, err, errlen, "storing a sample");
-	return 0;
-}
-
-/*
- * Store the samples waiting in s->rows: sixteen at once when there are
- * as many; the rest only when all is set.
- */
-int
-store_samples_flush(struct store *s, int all, char *err, size_t errlen)
-{
-	size_t k, m;
-
-	if (s->nrows == STORE_EVENT_ROWS) {
-		if (sample_insert(s, ST_SAMPLE_ADD_MANY, s->rows,
-		    STORE_EVENT_ROWS, s->sbound, err, errlen) != 0)
-			return -1;
-		s->nrows = 0;
-	}
-	if (!all)
-		return 0;
-	for (k = 0; k < s->nrows; k += m) {
-		m = s->nrows - k >= STORE_FEW_ROWS ? STORE_FEW_ROWS : 1;
-		if (sample_insert(s, m == 1 ? ST_SAMPLE_ADD : ST_SAMPLE_ADD_FEW,
-		    s->rows + k, m, NULL, err, errlen) != 0)
-			return -1;
-	}
-	s->nrows = 0;
 	return 0;
 }

@@ -28,8 +28,8 @@ int store_samples_load(struct store *s, char *err, size_t errlen);
  */
 int store_samples_sort(struct store *s, const struct store_event *evs,
     size_t n, unsigned char *added, int *any, char *err, size_t errlen);
-/* Store the samples waiting in the store: all of them when all is set. */
-int store_samples_flush(struct store *s, int all, char *err, size_t errlen);
+/* Store the call's new samples, waiting in the store, in one statement. */
+int store_samples_flush(struct store *s, char *err, size_t errlen);
 /* Add the call's spans to the transaction's, written at commit. */
 void store_samples_spans_note(struct store *s);
 /* Forget the transaction's spans (rollback). */

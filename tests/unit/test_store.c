@@ -223,9 +223,9 @@ fill_event(struct store_event *ev, int64_t src, int ordinal)
 }
 
 /*
- * Many events at once: 40 go as two statements of 16 rows and 8 of one.
- * Storing them again adds none; a statement with new and old rows adds
- * exactly the new ones, says which they are and numbers them in order.
+ * Many events at once: a call's events go as one statement.  Storing them
+ * again adds none; a call with new and old rows adds exactly the new
+ * ones, says which they are and numbers them in order.
  */
 static void
 test_events_many(void **state)
@@ -253,7 +253,7 @@ test_events_many(void **state)
 	ev[39].grp_len = 7;
 	ev[39].fields_json = NULL;
 
-	/* the last 20 first: one statement of 16, then 4 of one row */
+	/* the last 20 first, all new */
 	assert_int_equal(store_insert_events(s, ev + 20, 20, added, &nadded,
 	    NULL, err, sizeof err), 0);
 	assert_int_equal(nadded, 20);
@@ -264,7 +264,7 @@ test_events_many(void **state)
 	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, ids,
 	    err, sizeof err), 0);
 	assert_int_equal(nadded, 20);
-	/* rows 0-15 all new, 16-31 new and old mixed, 32-39 one by one, old */
+	/* rows 0-19 new, 20-39 old */
 	for (i = 0; i < 20; i++) {
 		assert_int_equal(added[i], 1);
 		assert_int_equal(ids[i], 21 + (int64_t)i);
@@ -349,7 +349,7 @@ test_event_minutes(void **state)
 	store_rollback(s);
 	assert_int_equal(one_int(s, "SELECT sum(n) FROM event_minutes"), 20);
 
-	/* 16-row statements of new and old rows: the new ones only */
+	/* a call of new and old rows: the new ones only */
 	assert_int_equal(store_begin(s, err, sizeof err), 0);
 	assert_int_equal(store_insert_events(s, ev, 40, added, &nadded, NULL,
 	    err, sizeof err), 0);
