@@ -189,6 +189,36 @@ list_rules(const struct ruleset *rs, int verbose)
 	    rs->nscenarios);
 }
 
+/*
+ * A match pattern with no run of 3 literal bytes that every match holds
+ * gives the prefilter nothing to pass its rule by: the rule's patterns
+ * then run on every record.  Legal, and right for a rule meant to see
+ * every record, but usually a literal left in an alternation or an
+ * optional group by accident.
+ */
+static void
+warn_unfiltered(const struct ruleset *rs)
+{
+	const struct rule *r;
+	char *lit;
+	size_t i, j;
+
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->rules[i];
+		for (j = 0; j < r->nmatch; j++) {
+			if ((lit = matcher_required_literal(r->match[j].source))
+			    != NULL) {
+				free(lit);
+				continue;
+			}
+			fprintf(stderr, "%s:%d: warning: this pattern of '%s' "
+			    "has no run of 3 literal bytes that every match "
+			    "holds: the rule is tried on every record\n",
+			    r->file, r->match[j].line, r->id);
+		}
+	}
+}
+
 /* The matches of one example, collected by the matcher callback. */
 struct hits {
 	const struct ruleset	*rs;
@@ -1049,6 +1079,7 @@ rules_exec(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(action, "check") == 0) {
+		warn_unfiltered(rs);
 		printf("%zu rules and %zu scenarios in %zu files: ok\n", rs->n,
 		    rs->nscenarios, rs->nfiles);
 		rc = EXIT_OK;

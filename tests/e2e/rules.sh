@@ -12,6 +12,13 @@ check_contains "rules test: scenarios ran, none failed" "$T/out" "7 scenarios: 0
 
 check_rc "rules check: default rules" 0 $LT rules check --rules "$TOP/rules"
 check_contains "rules check: counts" "$T/out" "55 rules and 7 scenarios in 5 files: ok"
+check_eq "rules check: default rules warn of nothing" "" "$(cat "$T/err")"
+check_rc "rules check: a pattern without a literal is a warning" 0 \
+    $LT rules check --no-default-rules --rules "$F/unfiltered"
+check_eq "rules check: the warning names the pattern's line and rule" \
+    "$F/unfiltered/db.rules:7: warning: this pattern of 'db-error' has no run of 3 literal bytes that every match holds: the rule is tried on every record" \
+    "$(cat "$T/err")"
+check_contains "rules check: still ok" "$T/out" "4 rules and 0 scenarios in 1 files: ok"
 
 check_rc "rules list" 0 $LT rules list --rules "$TOP/rules"
 for id in retry provider-timeout fallback semaphore-leak semaphore-health \
