@@ -66,7 +66,7 @@ enum {
 extern const char *const store_sql[ST_COUNT];
 
 /*
- * Rows of events_minutes, volume and the like go STORE_EVENT_ROWS to a
+ * Rows of event_minutes, volume and the like go STORE_EVENT_ROWS to a
  * statement, so the per-statement work (cursors opened and closed, the
  * program started and halted) is paid once per sixteen rows.  More rows
  * per statement gain nothing measurable.
