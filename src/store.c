@@ -107,10 +107,6 @@ const char *const store_sql[ST_COUNT] = {
 	[ST_ORD_CLEAR_OLD] =
 	    "UPDATE inputs SET ordinals = NULL WHERE path = ?1 AND fingerprint = ?2"
 	    " AND ordinals IS NOT NULL",
-	[ST_EVENT_ADD] =
-	    "INSERT OR IGNORE INTO events (id, source_id, rule, ts, hash,"
-	    " ordinal, line, line_end, stream, text, fields, value, grp)"
-	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	/*
 	 * The call's events at once, read from the writer's memory
 	 * (store_feed.c) rather than bound row by row: one statement started
@@ -243,7 +239,6 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_SAMPLE_KEYS] = 1,
 	[ST_SPAN_ADD] = 1,
 	[ST_SAMPLE_RULES] = 1,
-	[ST_EVENT_ADD] = 1,
 	[ST_EVENT_ADD_FED] = 1,
 	[ST_EVENT_UNDO] = 1,
 	[ST_NEXT_ID] = 1,
@@ -2156,32 +2151,6 @@ store_vmark_set_rows(struct store *s, const char *input,
 	return rc;
 }
 
-/* Bind id and ev to ST_EVENT_ADD's parameters. */
-static void
-bind_event(sqlite3_stmt *st, const struct store_event *ev, int64_t id)
-{
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, ev->source_id);
-	sqlite3_bind_text(st, 3, ev->rule, -1, SQLITE_STATIC);
-	bind_ts(st, 4, ev->ts);
-	sqlite3_bind_int64(st, 5, (int64_t)ev->hash);
-	sqlite3_bind_int(st, 6, ev->ordinal);
-	sqlite3_bind_int64(st, 7, (int64_t)ev->line);
-	sqlite3_bind_int64(st, 8, (int64_t)ev->line_end);
-	sqlite3_bind_int(st, 9, ev->stream);
-	sqlite3_bind_text(st, 10, ev->text, (int)ev->text_len, SQLITE_STATIC);
-	bind_fields(st, 11, ev);
-	if (ev->has_value)
-		sqlite3_bind_double(st, 12, ev->value);
-	else
-		sqlite3_bind_null(st, 12);
-	if (ev->grp != NULL)
-		sqlite3_bind_text(st, 13, ev->grp, (int)ev->grp_len,
-		    SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 13);
-}
-
 /* The largest id of events and samples: the next rows' are past it. */
 static int
 store_read_last_id(struct store *s, char *err, size_t errlen)
@@ -2208,6 +2177,23 @@ store_read_last_id(struct store *s, char *err, size_t errlen)
  * when only some were, what it added is taken back and they go one by
  * one.  Then the new samples, with their ids, wait in s->sample_rows.
  */
+/* Store the events of event_rows; *changes: how many were new. */
+static int
+store_add_fed(struct store *s, int *changes, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_stmt(s, ST_EVENT_ADD_FED, err, errlen)) == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "storing an event");
+	*changes = sqlite3_changes(s->db);
+	return 0;
+}
+
 static int
 store_add_events(struct store *s, const struct store_event *evs, size_t n,
     unsigned char *added, char *err, size_t errlen)
@@ -2215,7 +2201,7 @@ store_add_events(struct store *s, const struct store_event *evs, size_t n,
 	sqlite3_stmt *st;
 	int64_t id = s->last_id;
 	size_t k;
-	int rc, changes = 0;
+	int changes = 0, one;
 
 	s->event_rows.n = 0;
 	for (k = 0; k < n; k++) {
@@ -2225,15 +2211,8 @@ store_add_events(struct store *s, const struct store_event *evs, size_t n,
 		if (s->span_of[k] < 0)
 			store_feed_add(&s->event_rows, &evs[k], id, 0);
 	}
-	if (s->event_rows.n > 0) {
-		if ((st = store_stmt(s, ST_EVENT_ADD_FED, err, errlen)) == NULL)
-			return -1;
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_fail(s, err, errlen, "storing an event");
-		changes = sqlite3_changes(s->db);
-	}
+	if (s->event_rows.n > 0 && store_add_fed(s, &changes, err, errlen) != 0)
+		return -1;
 	if ((size_t)changes == s->event_rows.n) {
 		for (k = 0; k < n; k++)
 			if (s->span_of[k] < 0)
@@ -2258,15 +2237,11 @@ store_add_events(struct store *s, const struct store_event *evs, size_t n,
 			added[k] = 0;
 			if (changes == 0)
 				continue;
-			if ((st = store_stmt(s, ST_EVENT_ADD, err,
-			    errlen)) == NULL)
+			s->event_rows.n = 0;
+			store_feed_add(&s->event_rows, &evs[k], id + 1, 0);
+			if (store_add_fed(s, &one, err, errlen) != 0)
 				return -1;
-			bind_event(st, &evs[k], id + 1);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-			if (rc != SQLITE_DONE)
-				return store_fail(s, err, errlen, "storing an event");
-			if (sqlite3_changes(s->db) > 0) {
+			if (one > 0) {
 				added[k] = 1;
 				s->rowid[k] = ++id;
 			}

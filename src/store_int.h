@@ -36,7 +36,6 @@ enum {
 	ST_ORD_GET_OLD,
 	ST_ORD_CLEAR,
 	ST_ORD_CLEAR_OLD,
-	ST_EVENT_ADD,
 	ST_EVENT_ADD_FED,
 	ST_VOLUME_ADD,
 	ST_VOLUME_ADD_MANY,
@@ -245,20 +244,6 @@ bind_text_or_null(sqlite3_stmt *st, int i, const char *p)
 		sqlite3_bind_null(st, i);
 	else
 		sqlite3_bind_text(st, i, p, -1, SQLITE_STATIC);
-}
-
-/*
- * Bind ev's fields to parameter i, or NULL; with their length given,
- * SQLite need not look for the NUL a byte at a time.
- */
-static inline void
-bind_fields(sqlite3_stmt *st, int i, const struct store_event *ev)
-{
-	if (ev->fields_json == NULL)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, ev->fields_json, ev->fields_len > 0 ?
-		    (int)ev->fields_len : -1, SQLITE_STATIC);
 }
 
 #endif
