@@ -1260,6 +1260,14 @@ store_begin(struct store *s, char *err, size_t errlen)
  * the changes repeat rule and source from one statement to the next, and
  * a parameter left bound to the same costs nothing.
  */
+/* How many of the next n rows go to one statement: 16, 4 or 1. */
+static size_t
+store_rows_window(size_t n)
+{
+	return n >= STORE_EVENT_ROWS ? STORE_EVENT_ROWS :
+	    n >= STORE_FEW_ROWS ? STORE_FEW_ROWS : 1;
+}
+
 static void
 bind_minute(struct store *s, sqlite3_stmt *st, int k, size_t i,
     struct minute_bound *b)
@@ -1305,9 +1313,7 @@ store_minutes_flush(struct store *s, char *err, size_t errlen)
 			if (delta <= 0)
 				break;
 		}
-		if (m >= STORE_FEW_ROWS) {
-			if (m < STORE_EVENT_ROWS)
-				m = STORE_FEW_ROWS;
+		if ((m = store_rows_window(m)) > 1) {
 			if ((st = store_stmt(s, m == STORE_EVENT_ROWS ?
 			    ST_MINUTES_ADD_MANY : ST_MINUTES_ADD_FEW, err,
 			    errlen)) == NULL)
@@ -1322,7 +1328,6 @@ store_minutes_flush(struct store *s, char *err, size_t errlen)
 				    "counting events per minute");
 			continue;
 		}
-		m = 1;
 		minutes_get(s->minutes, i, &rule, &source_id, &minute, &delta);
 		if (delta == 0)
 			continue;
@@ -2406,9 +2411,7 @@ store_volume_add_rows(struct store *s, struct store_volume *v, size_t n,
 
 	qsort(v, n, sizeof *v, volume_cmp);
 	for (i = 0; i < n; i += m) {
-		m = n - i >= STORE_EVENT_ROWS ? STORE_EVENT_ROWS :
-		    n - i >= STORE_FEW_ROWS ? STORE_FEW_ROWS : 1;
-		if (m == 1) {
+		if ((m = store_rows_window(n - i)) == 1) {
 			if (store_volume_add(s, v[i].source_id, v[i].minute,
 			    v[i].lines, v[i].records, v[i].bytes, v[i].malformed,
 			    v[i].truncated, err, errlen) != 0)
