@@ -792,12 +792,6 @@ fill_fields(const pcre2_code *code, struct pat_names *nm,
 	out->nfields = n;
 }
 
-/*
- * Match one rule: 1 (out filled), 0, or -1 on a PCRE2 failure.  With p0
- * (where the rule's patterns start in pat_clause, when the record was
- * prefiltered; else SIZE_MAX), a pattern that lacks every literal of one
- * of its clauses, its gate or another, is skipped.
- */
 static inline int
 found_bit(const struct matcher *m, size_t k)
 {
@@ -881,6 +875,15 @@ need_holds(const struct req_lit *n, const char *text, size_t len)
 	return n->s == NULL || util_find(text, len, n->s, n->len) != NULL;
 }
 
+/*
+ * Match one rule: 1 (out filled) or 0.  With p0 (where the rule's
+ * patterns start in pat_clause, when the record was prefiltered; else
+ * SIZE_MAX), a pattern that lacks every literal of one of its clauses,
+ * its gate or another, is skipped.  A pattern that fails (a limit hit)
+ * is counted and taken as not matching: the rule's other patterns still
+ * run, and an exclude that fails drops no event.  So the prefilter, which
+ * skips only patterns that cannot match, never changes the answer.
+ */
 static int
 match_rule(struct matcher *m, const struct rule *r, size_t p0, int filtered,
     uint8_t *jitted, const char *text, size_t len, struct match *out)
@@ -896,7 +899,7 @@ match_rule(struct matcher *m, const struct rule *r, size_t p0, int filtered,
 			continue;
 		rc = run_pattern(m, r->match[i].code, jitted + i, text, len);
 		if (rc < 0)
-			return -1;
+			m->stats.regex_errors++;
 		if (rc > 0)
 			break;
 	}
@@ -910,8 +913,10 @@ match_rule(struct matcher *m, const struct rule *r, size_t p0, int filtered,
 			continue;
 		rc = run_pattern(m, r->exclude[i].code, jitted + r->nmatch + i,
 		    text, len);
-		if (rc != 0)
-			return rc < 0 ? -1 : 0;
+		if (rc < 0)
+			m->stats.regex_errors++;
+		if (rc > 0)
+			return 0;
 	}
 	return 1;
 }
@@ -936,7 +941,7 @@ matcher_excluded(struct matcher *m, const struct rule *r, const char *text,
 		if ((rc = run_pattern(m, r->exclude[i].code, jitted + i, text,
 		    len)) < 0)
 			m->stats.regex_errors++;
-		if (rc != 0)
+		if (rc > 0)
 			return 1;
 	}
 	return 0;
@@ -949,19 +954,12 @@ run_rule(struct matcher *m, size_t i, const char *text, size_t len,
 {
 	const struct rule *r;
 	struct match out;
-	int rc;
 
 	/* the candidate bitsets hold no bit past the last rule */
 	assert(i < m->rs->n);
 	r = &m->rs->rules[i];
-	rc = match_rule(m, r, filtered ? m->rule_lit[i] : SIZE_MAX, filtered,
-	    m->jitted + m->rule_pat[i],
-	    text, len, &out);
-	if (rc < 0) {
-		m->stats.regex_errors++;
-		return 0;
-	}
-	if (rc == 0)
+	if (!match_rule(m, r, filtered ? m->rule_lit[i] : SIZE_MAX, filtered,
+	    m->jitted + m->rule_pat[i], text, len, &out))
 		return 0;
 	out.rule = &m->rs->rules[i];
 	out.rule_index = (int)i;

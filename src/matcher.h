@@ -55,7 +55,8 @@ int matcher_run_unfiltered(struct matcher *m, const char *text, size_t len, matc
 
 /*
  * Does an exclude pattern of r match text?  For the rules that take records
- * by their level (no match pattern); a PCRE2 failure counts as a veto.
+ * by their level (no match pattern); a PCRE2 failure is counted and vetoes
+ * nothing, as in matcher_run.
  */
 int matcher_excluded(struct matcher *m, const struct rule *r, const char *text,
     size_t len);

@@ -661,6 +661,44 @@ test_catastrophic_pattern(void **state)
 	ruleset_free(rs);
 }
 
+/*
+ * A pattern that runs away counts as not matching: the rule's next
+ * pattern still matches, an exclude that runs away drops nothing, and
+ * the prefilter, which skips the pattern that lacks its literal, gives
+ * the same answers.
+ */
+static void
+test_runaway_pattern_not_a_veto(void **state)
+{
+	struct ruleset *rs = load_text(
+	    "[two]\ncategory = x\nseverity = info\n"
+	    "match = (a|aa)+(a|aa)+(a|aa)+(a|aa)+xyzq\n"
+	    "match = (?<run>aaaa)\n"
+	    "[kept]\ncategory = x\nseverity = info\nmatch = start (?<n>\\d+)\n"
+	    "exclude = (b|bb)+(b|bb)+(b|bb)+(b|bb)+qzyx\n");
+	struct matcher *m;
+	char err[128], line[160];
+
+	(void)state;
+	m = matcher_new(rs, err, sizeof err);
+	assert_non_null(m);
+	memset(line, 'a', 60);
+	strcpy(line + 60, "q");
+	both_paths(m, line, 1, "run=aaaa");
+	/* the unfiltered path ran the first pattern, and it hit its limit */
+	assert_int_equal(matcher_stats(m)->regex_errors, 1);
+	memset(line, 'a', 60);
+	line[60] = ' ';
+	memset(line + 61, 'b', 60);
+	strcpy(line + 121, "qx start 7");
+	both_paths(m, line, 2, "run=aaaa n=7");
+	assert_int_equal(matcher_stats(m)->regex_errors, 3);
+	/* with its literal in the record the exclude still vetoes */
+	both_paths(m, "start 8 bbbbqzyx", 0, "");
+	matcher_free(m);
+	ruleset_free(rs);
+}
+
 int
 main(void)
 {
@@ -677,6 +715,7 @@ main(void)
 		cmocka_unit_test(test_fields_and_exclude),
 		cmocka_unit_test(test_many_rules),
 		cmocka_unit_test(test_catastrophic_pattern),
+		cmocka_unit_test(test_runaway_pattern_not_a_veto),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
