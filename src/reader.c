@@ -639,7 +639,6 @@ map_start(struct reader *r, uint64_t size)
 		__atomic_store_n(&bus_map, NULL, __ATOMIC_SEQ_CST);
 		return;
 	}
-	madvise(p, (size_t)size, MADV_SEQUENTIAL);
 	free(r->buf);
 	r->buf = r->map = p;
 	r->maplen = (size_t)size;
@@ -709,7 +708,7 @@ map_fill(struct reader *r)
 		n = READER_MAP_STEP;
 	/*
 	 * Faulting the pages in as the split reaches them costs more
-	 * than mapping a step at once; a file cut shorter fails here.
+	 * than mapping a step at once; a file cut shorter shows here.
 	 */
 	if (madvise(r->map + (r->end & ~(bus_page - 1)),
 	    r->end + n - (r->end & ~(bus_page - 1)), MADV_POPULATE_READ) == -1 &&
