@@ -706,9 +706,11 @@ map_fill(struct reader *r)
 		return 0;
 	if (n > READER_MAP_STEP)
 		n = READER_MAP_STEP;
+#ifdef MADV_POPULATE_READ
 	/*
 	 * Faulting the pages in as the split reaches them costs more
-	 * than mapping a step at once; a file cut shorter shows here.
+	 * than mapping a step at once (a kernel before 5.14 refuses, and
+	 * they are faulted in); a file cut shorter shows here.
 	 */
 	if (madvise(r->map + (r->end & ~(bus_page - 1)),
 	    r->end + n - (r->end & ~(bus_page - 1)), MADV_POPULATE_READ) == -1 &&
@@ -717,6 +719,7 @@ map_fill(struct reader *r)
 		map_leave(r, 0);
 		return read_in_place(r);
 	}
+#endif
 	return (ssize_t)n;
 }
 
