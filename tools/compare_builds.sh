@@ -60,7 +60,10 @@ verdict() {
 	else
 		differs=$((differs + 1))
 		echo "DIFFERS  $name"
-		diff "$dir/old/$name.out" "$dir/new/$name.out" | head -8
+		# the first lines of each side's part, so a short one shows too
+		diff "$dir/old/$name.out" "$dir/new/$name.out" > "$dir/.diff"
+		grep '^<' "$dir/.diff" | head -6
+		grep '^>' "$dir/.diff" | head -6
 	fi
 }
 
