@@ -723,9 +723,12 @@ matcher_stats(const struct matcher *m)
 }
 
 /*
- * 1 match, 0 no match, -1 limit or other PCRE2 failure.  *jitted says
- * whether code was JIT-compiled yet: 0 not tried, 1 compiled, 2 the JIT
- * failed (or is not there) and it runs interpreted.
+ * 1 match, else 0.  A limit hit or other PCRE2 failure is counted and
+ * is no match: a pattern that fails vetoes nothing and ends no rule, so
+ * the prefilter, which skips only patterns that cannot match, never
+ * changes an answer.  *jitted says whether code was JIT-compiled yet: 0
+ * not tried, 1 compiled, 2 the JIT failed (or is not there) and it runs
+ * interpreted.
  */
 static int
 run_pattern(struct matcher *m, pcre2_code *code, uint8_t *jitted,
@@ -745,9 +748,9 @@ run_pattern(struct matcher *m, pcre2_code *code, uint8_t *jitted,
 		    m->mctx);
 	if (rc >= 0)
 		return 1;
-	if (rc == PCRE2_ERROR_NOMATCH)
-		return 0;
-	return -1;
+	if (rc != PCRE2_ERROR_NOMATCH)
+		m->stats.regex_errors++;
+	return 0;
 }
 
 static void
@@ -879,10 +882,7 @@ need_holds(const struct req_lit *n, const char *text, size_t len)
  * Match one rule: 1 (out filled) or 0.  With p0 (where the rule's
  * patterns start in pat_clause, when the record was prefiltered; else
  * SIZE_MAX), a pattern that lacks every literal of one of its clauses,
- * its gate or another, is skipped.  A pattern that fails (a limit hit)
- * is counted and taken as not matching: the rule's other patterns still
- * run, and an exclude that fails drops no event.  So the prefilter, which
- * skips only patterns that cannot match, never changes the answer.
+ * its gate or another, is skipped.
  */
 static int
 match_rule(struct matcher *m, const struct rule *r, size_t p0, int filtered,
@@ -890,17 +890,13 @@ match_rule(struct matcher *m, const struct rule *r, size_t p0, int filtered,
 {
 	const struct req_lit *xneed;
 	size_t i;
-	int rc;
 
 	for (i = 0; i < r->nmatch; i++) {
 		if (p0 != SIZE_MAX && (!(m->want_pats[(p0 + i) / 64] >>
 		    (p0 + i) % 64 & 1) || !clauses_hold(m, p0 + i, text, len) ||
 		    !order_holds(&m->order[p0 + i], text, len)))
 			continue;
-		rc = run_pattern(m, r->match[i].code, jitted + i, text, len);
-		if (rc < 0)
-			m->stats.regex_errors++;
-		if (rc > 0)
+		if (run_pattern(m, r->match[i].code, jitted + i, text, len))
 			break;
 	}
 	if (i == r->nmatch)
@@ -911,11 +907,8 @@ match_rule(struct matcher *m, const struct rule *r, size_t p0, int filtered,
 	for (i = 0; i < r->nexclude; i++) {
 		if (filtered && !need_holds(&xneed[i], text, len))
 			continue;
-		rc = run_pattern(m, r->exclude[i].code, jitted + r->nmatch + i,
-		    text, len);
-		if (rc < 0)
-			m->stats.regex_errors++;
-		if (rc > 0)
+		if (run_pattern(m, r->exclude[i].code, jitted + r->nmatch + i,
+		    text, len))
 			return 0;
 	}
 	return 1;
@@ -928,7 +921,6 @@ matcher_excluded(struct matcher *m, const struct rule *r, const char *text,
 	uint8_t *jitted;
 	const struct req_lit *xneed;
 	size_t i;
-	int rc;
 
 	/* r must be a rule of the ruleset the matcher was made for */
 	assert(r >= m->rs->rules && r < m->rs->rules + m->rs->n);
@@ -938,10 +930,7 @@ matcher_excluded(struct matcher *m, const struct rule *r, const char *text,
 	for (i = 0; i < r->nexclude; i++) {
 		if (!need_holds(&xneed[i], text, len))
 			continue;
-		if ((rc = run_pattern(m, r->exclude[i].code, jitted + i, text,
-		    len)) < 0)
-			m->stats.regex_errors++;
-		if (rc > 0)
+		if (run_pattern(m, r->exclude[i].code, jitted + i, text, len))
 			return 1;
 	}
 	return 0;
