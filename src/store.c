@@ -2175,6 +2175,19 @@ store_read_last_id(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* Store the events of event_rows; *changes: how many were new. */
+static int
+store_add_fed(struct store *s, int *changes, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_stmt(s, ST_EVENT_ADD_FED, err, errlen)) == NULL ||
+	    store_step(s, st, err, errlen, "storing an event") != 0)
+		return -1;
+	*changes = sqlite3_changes(s->db);
+	return 0;
+}
+
 /*
  * Store the events (not samples) of evs[0..n): each new row of evs gets
  * the id it would have had had every row gone to events one by one, in
@@ -2182,23 +2195,6 @@ store_read_last_id(struct store *s, char *err, size_t errlen)
  * when only some were, what it added is taken back and they go one by
  * one.  Then the new samples, with their ids, wait in s->sample_rows.
  */
-/* Store the events of event_rows; *changes: how many were new. */
-static int
-store_add_fed(struct store *s, int *changes, char *err, size_t errlen)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((st = store_stmt(s, ST_EVENT_ADD_FED, err, errlen)) == NULL)
-		return -1;
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, errlen, "storing an event");
-	*changes = sqlite3_changes(s->db);
-	return 0;
-}
-
 static int
 store_add_events(struct store *s, const struct store_event *evs, size_t n,
     unsigned char *added, char *err, size_t errlen)

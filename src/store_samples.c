@@ -503,10 +503,7 @@ store_samples_flush(struct store *s, char *err, size_t errlen)
 		return 0;
 	if ((st = store_stmt(s, ST_SAMPLE_ADD, err, errlen)) == NULL)
 		return -1;
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	rc = store_step(s, st, err, errlen, "storing a sample");
 	s->sample_rows.n = 0;
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, errlen, "storing a sample");
-	return 0;
+	return rc;
 }
