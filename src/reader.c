@@ -611,7 +611,7 @@ map_start(struct reader *r, uint64_t size)
 	char *expected = NULL;
 	void *p;
 
-	if (!r->is_reg || r->is_stdin || r->follow || r->mem != NULL ||
+	if (!r->is_reg || r->is_stdin || r->follow ||
 	    size < READER_MAP_MIN || size > SIZE_MAX / 2)
 		return;
 	/* gzip is inflated through the buffer */
