@@ -261,6 +261,26 @@ print_times(double t_start, double t_read, double t_close, double cpu_read,
 	    t->decompress_cpu, end - t_close);
 }
 
+/*
+ * Whether the run reads files that end, none of them followed: a new
+ * database is then built unseen and appears whole (STORE_BUILD).  Standard
+ * input and pipes may be a live stream that a TUI beside them watches.
+ */
+static int
+builds(const struct ingest_opts *o, char **inputs, int n)
+{
+	struct stat sb;
+	int i;
+
+	if (o->follow || n <= 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(inputs[i], "-") == 0 || stat(inputs[i], &sb) != 0 ||
+		    !S_ISREG(sb.st_mode))
+			return 0;
+	return 1;
+}
+
 static int
 cmd_ingest_exec(int argc, char **argv)
 {
@@ -379,7 +399,9 @@ cmd_ingest_exec(int argc, char **argv)
 	diag_list_free(&diags);
 
 	dbpath = cc.db;
-	if ((st = store_open(dbpath, STORE_CREATE | STORE_APPEND, err, sizeof err)) == NULL) {
+	if ((st = store_open(dbpath, STORE_CREATE | STORE_APPEND |
+	    (builds(&opts, argv + optind, argc - optind) ? STORE_BUILD : 0),
+	    err, sizeof err)) == NULL) {
 		if (on_readonly_fs(dbpath))
 			cmd_error("%s: cannot write the database: read-only file system", dbpath);
 		else
@@ -447,6 +469,10 @@ cmd_ingest_exec(int argc, char **argv)
 	rc = nfailed > 0 ? EXIT_RUNTIME : EXIT_OK;
 out:
 	ingest_free(in);
+	if (store_finish(st, err, sizeof err) != 0) {
+		cmd_error("%s", err);
+		rc = EXIT_RUNTIME;
+	}
 	store_close(st);
 	if (stats && t_close > 0)
 		print_times(t_start, t_read, t_close, cpu_read, &times);

@@ -322,6 +322,14 @@ ckpt_free(struct store_ckpt *c)
 int
 store_fail(struct store *s, char *err, size_t errlen, const char *what)
 {
+	switch (sqlite3_errcode(s->db) & 0xff) {
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CORRUPT:
+	case SQLITE_NOMEM:
+		s->broken = 1;
+		break;
+	}
 	store_sql_error(s->db, err, errlen, "%s: %s", s->path, what);
 	return -1;
 }
@@ -371,31 +379,55 @@ store_mkdirs(const char *path, char *err, size_t errlen)
 	return rc;
 }
 
-/*
- * Make a new database at path from the image of an empty one: running
- * schema.sql statement by statement was a sixth of an empty run.  The
- * file is made without a name in path's directory and linked into place
- * whole, so no process sees it half written.  0 when made; -1 when not
- * (path exists by now, or the file system cannot), and SQLite makes the
- * database as before.
- */
-static int
-store_write_image(const char *path)
+/* The directory part of path (caller frees). */
+static char *
+store_dir_of(const char *path)
 {
-	const unsigned char *from = store_image_bytes;
-	unsigned char *img;
-	char *dir, *slash, fdpath[64];
-	size_t i;
-	ssize_t n;
-	int fd, rc;
+	char *dir = xstrdup(path), *slash;
 
-	dir = xstrdup(path);
 	if ((slash = strrchr(dir, '/')) == NULL)
 		strcpy(dir, ".");
 	else
 		slash[slash == dir] = '\0';
+	return dir;
+}
+
+/* fsync path's directory, so that a name given in it lasts.  0 or -1. */
+static int
+store_sync_dir(const char *path)
+{
+	char *dir = store_dir_of(path);
+	int fd, rc;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/*
+ * A file without a name in path's directory holding the image of an empty
+ * database: running schema.sql statement by statement was a sixth of an
+ * empty run.  In WAL mode when wal, else in rollback mode (header bytes 18
+ * and 19, the file format's read and write versions).  The descriptor
+ * (read-write), or -1 when the file system cannot make one.
+ */
+static int
+store_image_fd(const char *path, int wal)
+{
+	const unsigned char *from = store_image_bytes;
+	unsigned char *img;
+	char *dir;
+	size_t i;
+	ssize_t n;
+	int fd;
+
+	dir = store_dir_of(path);
 	/* the mode SQLite gives a database it creates */
-	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
 	free(dir);
 	if (fd == -1)
 		return -1;
@@ -405,11 +437,40 @@ store_write_image(const char *path)
 		    store_image_runs[i].len);
 		from += store_image_runs[i].len;
 	}
+	img[18] = img[19] = wal ? 2 : 1;
 	n = write(fd, img, store_image_size);
 	free(img);
+	if (n != (ssize_t)store_image_size) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Give the file of fd (from store_image_fd) the name path.  0 or -1. */
+static int
+store_link_fd(int fd, const char *path)
+{
+	char fdpath[64];
+
 	snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
-	rc = n == (ssize_t)store_image_size && linkat(AT_FDCWD, fdpath,
-	    AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 ? 0 : -1;
+	return linkat(AT_FDCWD, fdpath, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+/*
+ * Make a new database at path from the image, linked into place whole,
+ * so no process sees it half written.  0 when made; -1 when not (path
+ * exists by now, or the file system cannot), and SQLite makes the
+ * database as before.
+ */
+static int
+store_write_image(const char *path)
+{
+	int fd, rc;
+
+	if ((fd = store_image_fd(path, 1)) == -1)
+		return -1;
+	rc = store_link_fd(fd, path) == 0 ? 0 : -1;
 	close(fd);
 	return rc;
 }
@@ -888,6 +949,21 @@ store_plain_path(const char *path)
 	    xstrdup(path);
 }
 
+static int claim_fd(struct store *, char *, size_t);
+static int store_build_begin(struct store *, char *, size_t);
+static int store_build_wait(struct store *, char *, size_t);
+static int store_build_publish(struct store *, char *, size_t);
+static void store_build_kick(struct store *);
+
+/* Whether path names no file or an empty one: a database to make. */
+static int
+store_is_new(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) != 0 ? errno == ENOENT : sb.st_size == 0;
+}
+
 struct store *
 store_open(const char *path, int flags, char *err, size_t errlen)
 {
@@ -904,7 +980,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	 * they cost, a third of an empty run.
 	 */
 	fresh = !memory && !(flags & STORE_READONLY) && (flags & STORE_CREATE) &&
-	    (stat(path, &sb) != 0 ? errno == ENOENT : sb.st_size == 0);
+	    store_is_new(path);
 	if (!memory && (flags & STORE_READONLY) && stat(path, &sb) != 0) {
 		if (errno == ENOENT)
 			util_err(err, errlen, "no database at %s (run logtriage ingest first)", path);
@@ -914,10 +990,6 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	}
 	if (!memory && (flags & STORE_CREATE) && store_mkdirs(path, err, errlen) != 0)
 		return NULL;
-	if (fresh && store_write_image(path) == 0) {
-		imaged = 1;
-		fresh = 0;
-	}
 
 	/*
 	 * SQLite's memory statistics take a global mutex on every allocation
@@ -927,15 +999,29 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	s = xcalloc(1, sizeof *s);
 	s->lockfd = -1;
+	s->buildfd = -1;
 	s->path = xstrdup(path);
 	s->readonly = (flags & STORE_READONLY) != 0;
+	if (fresh) {
+		rc = (flags & STORE_BUILD) ? store_build_begin(s, err, errlen) :
+		    store_build_wait(s, err, errlen);
+		if (rc == -1)
+			goto fail;
+		if (rc == 1)
+			imaged = 1;
+		fresh = rc == 0 && store_is_new(path);
+	}
+	if (fresh && store_write_image(path) == 0) {
+		imaged = 1;
+		fresh = 0;
+	}
 	if (s->readonly)
 		oflags = SQLITE_OPEN_READONLY;
 	else if (flags & STORE_CREATE)
 		oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	else
 		oflags = SQLITE_OPEN_READWRITE;
-	plain = store_plain_path(path);
+	plain = store_plain_path(s->building != NULL ? s->building : path);
 	rc = sqlite3_open_v2(plain, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
 	    s->readonly ? NULL : store_wal_vfs());
 	free(plain);
@@ -978,11 +1064,16 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	if ((fresh || imaged) && store_exec(s, "PRAGMA synchronous = OFF", err,
 	    errlen) != 0)
 		goto fail;
-	if (!s->readonly && (store_wal(s, err, errlen) != 0 ||
+	if (s->building != NULL) {
+		if (store_exec(s, "PRAGMA locking_mode = EXCLUSIVE", err,
+		    errlen) != 0 || store_exec(s, "PRAGMA journal_mode = MEMORY",
+		    err, errlen) != 0)
+			goto fail;
+	} else if (!s->readonly && (store_wal(s, err, errlen) != 0 ||
 	    (!fresh && !imaged && store_exec(s, "PRAGMA synchronous = NORMAL",
 	    err, errlen) != 0)))
 		goto fail;
-	s->unsynced = imaged;
+	s->unsynced = imaged && s->building == NULL;
 	if (store_setup(s, imaged, err, errlen) != 0 ||
 	    store_read_event_hash(s, err, errlen) != 0)
 		goto fail;
@@ -1022,13 +1113,12 @@ store_cache_clear(struct store *s)
 	s->nused = 0;
 }
 
-void
-store_close(struct store *s)
+/* Close the connections (and stop the checkpoint thread): once. */
+static void
+store_shut(struct store *s)
 {
 	int i;
 
-	if (s == NULL)
-		return;
 	if (s->ckpt != NULL) {
 		if (s->ckpt->started) {
 			pthread_mutex_lock(&s->ckpt->mu);
@@ -1038,13 +1128,47 @@ store_close(struct store *s)
 			pthread_join(s->ckpt->thread, NULL);
 		}
 		ckpt_free(s->ckpt);
+		s->ckpt = NULL;
 	}
-	for (i = 0; i < ST_COUNT; i++)
+	for (i = 0; i < ST_COUNT; i++) {
 		sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
 	sqlite3_finalize(s->look_find);
 	sqlite3_finalize(s->look_max);
+	s->look_find = s->look_max = NULL;
 	if (s->look != s->db)
 		sqlite3_close(s->look);
+	s->look = NULL;
+	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
+		s->broken = 1;
+	s->db = NULL;
+}
+
+int
+store_finish(struct store *s, char *err, size_t errlen)
+{
+	if (s == NULL)
+		return 0;
+	store_shut(s);
+	if (s->building == NULL)
+		return 0;
+	return store_build_publish(s, err, errlen);
+}
+
+void
+store_close(struct store *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	store_shut(s);
+	if (s->building != NULL) {
+		unlink(s->building);
+		free(s->building);
+		close(s->buildfd);
+	}
 	minutes_free(s->minutes);
 	free(s->pending);
 	free(s->spans);
@@ -1059,7 +1183,6 @@ store_close(struct store *s)
 		free(s->sample_rules[i]);
 	free(s->sample_rules);
 	free(s->sample_nos);
-	sqlite3_close(s->db);
 	if (s->slots != NULL)
 		store_cache_clear(s);
 	free(s->slots);
@@ -1177,7 +1300,8 @@ store_checkpoint_behind(struct store *s, char *err, size_t errlen)
 {
 	struct store_ckpt *c;
 
-	if (s->readonly || s->ckpt != NULL || strcmp(s->path, ":memory:") == 0)
+	if (s->readonly || s->ckpt != NULL || s->building != NULL ||
+	    strcmp(s->path, ":memory:") == 0)
 		return 0;
 	c = xcalloc(1, sizeof *c);
 	c->path = store_plain_path(s->path);
@@ -1367,6 +1491,8 @@ store_commit(struct store *s, char *err, size_t errlen)
 	s->last_id = -1;
 	if (store_step(s, s->st[ST_COMMIT], err, errlen, "commit") != 0)
 		return -1;
+	if (s->building != NULL)
+		store_build_kick(s);
 	if (s->unsynced) {
 		s->unsynced = 0;
 		return store_exec(s, "PRAGMA synchronous = NORMAL", err, errlen);
@@ -1535,7 +1661,8 @@ store_source_add(struct store *s, const char *name, const char *kind,
 int
 store_sources_apart(const struct store *s)
 {
-	return strcmp(s->path, ":memory:") != 0;
+	/* a database being built has one connection: no other can read it */
+	return strcmp(s->path, ":memory:") != 0 && s->building == NULL;
 }
 
 /* The connection of store_source_find, opened on first use.  0 or -1. */
@@ -2544,6 +2671,183 @@ store_input_release(struct store *s, const char *key)
 
 /* The sources claim: the byte past every input claim's. */
 #define CLAIM_SOURCES	((off_t)(2 * CLAIM_RANGE))
+
+/*
+ * A new database that one ingest of files fills from start to end
+ * (STORE_BUILD) is built where no reader looks: at PATH-build, locked for
+ * its one connection, its rollback journal in memory and nothing synced
+ * until store_finish links it to PATH whole.  Each page is written once,
+ * where in WAL mode it is written to the WAL and copied again.  An ingest
+ * killed halfway leaves no database rather than a part of one (its
+ * journal, in memory, is gone), and the next run starts over.  The byte
+ * CLAIM_BUILD of PATH-lock is held meanwhile: every other open that would
+ * make PATH waits for it first, so PATH is still free at the link, and a
+ * PATH-build left by a run that was killed is removed by the next that
+ * takes the claim.
+ */
+#define CLAIM_BUILD	(CLAIM_SOURCES + 1)
+/* bytes a build adds before their writing back is started */
+#define BUILD_KICK	((off_t)4 << 20)
+
+static int
+store_build_lock(struct store *s, char *err, size_t errlen)
+{
+	struct flock fl;
+
+	if (claim_fd(s, err, errlen) != 0)
+		return -1;
+	while (claim_lock(s->lockfd, F_WRLCK, F_OFD_SETLKW, CLAIM_BUILD,
+	    &fl) == -1) {
+		if (errno != EINTR) {
+			util_err(err, errlen, "%s-lock: %s", s->path,
+			    strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+store_build_unlock(struct store *s)
+{
+	struct flock fl;
+
+	claim_lock(s->lockfd, F_UNLCK, F_OFD_SETLK, CLAIM_BUILD, &fl);
+}
+
+/*
+ * Start building path unseen: 1 when building (s->building names the
+ * file), 0 when path is to be opened as before (another process made it
+ * while this one waited, or the file system cannot make a file without a
+ * name), -1 with err.
+ */
+static int
+store_build_begin(struct store *s, char *err, size_t errlen)
+{
+	struct stat sb;
+	char *build;
+	int fd;
+
+	if (store_build_lock(s, err, errlen) != 0)
+		return -1;
+	/* an empty file at path is a database to make, but there already */
+	if (stat(s->path, &sb) == 0 || errno != ENOENT ||
+	    (fd = store_image_fd(s->path, 0)) == -1) {
+		store_build_unlock(s);
+		return 0;
+	}
+	build = xasprintf("%s-build", s->path);
+	if ((unlink(build) != 0 && errno != ENOENT) ||
+	    store_link_fd(fd, build) != 0) {
+		util_err(err, errlen, "%s: %s", build, strerror(errno));
+		free(build);
+		close(fd);
+		store_build_unlock(s);
+		return -1;
+	}
+	s->building = build;
+	s->buildfd = fd;
+	return 1;
+}
+
+/*
+ * Before making path: wait while another process builds it, and remove
+ * what a build that was killed left.  0 or -1.
+ */
+static int
+store_build_wait(struct store *s, char *err, size_t errlen)
+{
+	char *build;
+
+	if (store_build_lock(s, err, errlen) != 0)
+		return -1;
+	build = xasprintf("%s-build", s->path);
+	unlink(build);
+	free(build);
+	store_build_unlock(s);
+	return 0;
+}
+
+/*
+ * After a commit: start writing back what the commits added, a few MiB at
+ * a time, so that the sync at store_finish finds little left to write
+ * (without it, closing a 1 GiB ingest waited 0.1 s for the whole file).
+ */
+static void
+store_build_kick(struct store *s)
+{
+	struct stat sb;
+
+	if (fstat(s->buildfd, &sb) != 0 || sb.st_size < s->kicked + BUILD_KICK)
+		return;
+	(void)sync_file_range(s->buildfd, s->kicked, sb.st_size - s->kicked,
+	    SYNC_FILE_RANGE_WRITE);
+	s->kicked = sb.st_size;
+}
+
+/*
+ * After a failed write (a full disk), whether SQLite's rollback left the
+ * built file whole: its journal was in memory, so a rollback that could
+ * not write would leave nothing on disk to finish it.  A file that passes
+ * keeps the batches committed before the failure, as a WAL database does.
+ */
+static int
+store_build_whole(struct store *s)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	int whole = 0;
+
+	if (sqlite3_open_v2(s->building, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK && sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		whole = strcmp((const char *)sqlite3_column_text(st, 0), "ok") ==
+		    0 && sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return whole;
+}
+
+/*
+ * The built file, closed by SQLite, becomes path: in WAL mode like every
+ * other database, its pages on disk before it has the name, and the name
+ * on disk before the ingest says it is done.
+ */
+static int
+store_build_publish(struct store *s, char *err, size_t errlen)
+{
+	static const unsigned char wal[2] = { 2, 2 };
+	int rc = -1;
+
+	if (s->broken && !store_build_whole(s)) {
+		util_err(err, errlen, "%s: not stored: a failed write left the"
+		    " new database inconsistent", s->path);
+		goto out;
+	}
+	if (pwrite(s->buildfd, wal, sizeof wal, 18) != (ssize_t)sizeof wal ||
+	    fdatasync(s->buildfd) != 0)
+		goto fail;
+	if (link(s->building, s->path) != 0) {
+		util_err(err, errlen, "%s: not stored: %s", s->path,
+		    errno == EEXIST ? "another program made the file while this"
+		    " ingest built it" : strerror(errno));
+		goto out;
+	}
+	if ((rc = store_sync_dir(s->path)) != 0)
+		util_err(err, errlen, "%s: syncing its directory: %s", s->path,
+		    strerror(errno));
+	goto out;
+fail:
+	util_err(err, errlen, "%s: not stored: %s", s->path, strerror(errno));
+out:
+	unlink(s->building);
+	free(s->building);
+	s->building = NULL;
+	close(s->buildfd);
+	s->buildfd = -1;
+	store_build_unlock(s);
+	return rc;
+}
 
 int
 store_sources_claim(struct store *s, volatile sig_atomic_t *stop,

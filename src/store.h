@@ -30,6 +30,13 @@ struct ruleset;
  * connection that deletes what a user asked to be gone (prune).
  */
 #define STORE_APPEND	0x04
+/*
+ * ingest of files, not followed: a database that does not exist yet is
+ * built where no other process sees it and appears whole, in WAL mode, at
+ * store_finish; without store_finish it never appears.  Other opens that
+ * would make it wait until then.
+ */
+#define STORE_BUILD	0x08
 
 /*
  * The VALUES list of a statement that writes a row r (a parenthesised
@@ -49,6 +56,12 @@ struct store;
  * Returns NULL with err on failure.
  */
 struct store *store_open(const char *path, int flags, char *err, size_t errlen);
+/*
+ * Close the connections; a database being built (STORE_BUILD) is then put
+ * in place.  -1 with err when it could not be, or when a failed write may
+ * have left it inconsistent: it is not stored.  Then store_close.
+ */
+int store_finish(struct store *s, char *err, size_t errlen);
 void store_close(struct store *s);
 sqlite3 *store_db(struct store *s);
 
@@ -139,7 +152,8 @@ void store_sources_release(struct store *s);
 /*
  * Whether the sources claim and store_source_find use a connection of
  * their own, so one thread may call them while another writes: 0 for a
- * database in memory, where the caller must keep them apart itself.
+ * database in memory or one being built (STORE_BUILD), where the caller
+ * must keep them apart itself.
  */
 int store_sources_apart(const struct store *s);
 

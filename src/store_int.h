@@ -157,6 +157,15 @@ struct store {
 	int			 adding;	/* the last source looked up was new */
 	int			 lockfd;	/* PATH-lock for input claims, or -1 */
 	/*
+	 * PATH-build while this run builds the database (STORE_BUILD), its
+	 * descriptor, and how much of it has been sent to be written back.
+	 */
+	char			*building;
+	int			 buildfd;
+	off_t			 kicked;
+	/* a write failed in a way that may leave the file inconsistent */
+	int			 broken;
+	/*
 	 * The connection of store_source_find and the sources claim (NULL
 	 * until the first), and its statements.
 	 */

@@ -2,7 +2,9 @@
 # crash.sh - crash consistency: `logtriage ingest` of a 100 MiB corpus is
 # killed with SIGKILL at random moments; after every kill the database
 # passes PRAGMA integrity_check, and running the same ingest again gives
-# exactly the events and incidents of a clean ingest.
+# exactly the events and incidents of a clean ingest.  Odd runs append to
+# a database made before, whose commits last, so re-runs resume; even runs
+# make a new one, built unseen until the end, so a kill leaves none.
 . "$TOP/tests/e2e/lib.sh"
 . "$TOP/tests/fixtures/hostile/common.sh"
 export LOGTRIAGE_RULES="$TOP/rules"
@@ -38,28 +40,36 @@ echo "# clean ingest took $dur ms; kill seed $seed"
 awk -v n=$RUNS -v seed="$seed" -v dur="$dur" 'BEGIN { srand(seed)
 	for (i = 0; i < n; i++) printf "%.3f\n", (0.02 + 0.83 * (i + rand()) / n) * dur / 1000 }' |
     shuf --random-source=c.log > moments
-killed=0 intact=0 resumed=0 same=0 reruns=0 i=0
+killed=0 intact=0 resumed=0 same=0 reruns=0 i=0 built=0 gone=0 swept=0
 while read -r d; do
 	i=$((i + 1))
 	# A run that finished before its kill (a quiet machine is faster
 	# than the timed runs) is tried again at 60% of the moment.
-	tries=0
+	tries=0 hit=0
 	while :; do
-		rm -f k.db k.db-wal k.db-shm
+		rm -f k.db k.db-wal k.db-shm k.db-build
+		[ $((i % 2)) = 1 ] && printf '' | "$LT" ingest -q --db k.db -
 		"$LT" ingest -q --db k.db c.log &
 		pid=$!
 		sleep "$d"
 		kill -9 "$pid" 2> /dev/null
 		wait "$pid" 2> /dev/null
 		tries=$((tries + 1))
-		# landed: the run had not finished (no ingests row says done)
-		if [ "$(sql k.db "SELECT count(*) FROM ingests WHERE status = 'done'" 2> /dev/null)" != 1 ]; then
-			killed=$((killed + 1))
+		# landed: the run had not finished (no ingests row says done; an
+		# odd run's database has the row of its making)
+		ndone=0
+		[ -e k.db ] && ndone=$(sql k.db "SELECT count(*) FROM ingests WHERE status = 'done'" 2> /dev/null)
+		if [ "$ndone" != $((1 + i % 2)) ]; then
+			killed=$((killed + 1)) hit=1
 			break
 		fi
 		[ "$tries" -lt 3 ] || break
 		d=$(awk -v d="$d" 'BEGIN { printf "%.3f", d * 0.6 }')
 	done
+	if [ $((i % 2)) = 0 ] && [ "$hit" = 1 ]; then
+		built=$((built + 1))
+		[ -e k.db ] || gone=$((gone + 1))
+	fi
 	ic=ok
 	[ -f k.db ] && ic=$(sql k.db "PRAGMA integrity_check" 2>&1)
 	if [ "$ic" = ok ]; then intact=$((intact + 1)); else
@@ -70,6 +80,7 @@ while read -r d; do
 		before=0
 	fi
 	"$LT" ingest -q --db k.db c.log 2> rerun.err && reruns=$((reruns + 1))
+	[ -e k.db-build ] || swept=$((swept + 1))
 	[ "$(sql k.db "SELECT skipped_bytes > 0 FROM ingests ORDER BY id DESC LIMIT 1")" = 1 ] &&
 	    resumed=$((resumed + 1))
 	dump_events k.db > k.events
@@ -88,6 +99,8 @@ if [ "$killed" -ge 10 ]; then ok "SIGKILL landed during the ingest ($killed of $
 check_eq "integrity_check ok after every kill" "$RUNS" "$intact"
 check_eq "every re-run exits 0" "$RUNS" "$reruns"
 check_eq "re-run gives the clean events and incidents every time" "$RUNS" "$same"
+check_eq "a new database killed while built is not there" "$built" "$gone"
+check_eq "no file of a killed build is left after the re-run" "$RUNS" "$swept"
 if [ "$resumed" -ge 3 ]; then ok "re-runs resumed from a commit point ($resumed of $RUNS)"; else
 	not_ok "re-runs resumed from a commit point" "only $resumed of $RUNS skipped bytes"; fi
 check_eq "the last re-run's ingests row is done, none failed" "done|0" \

@@ -388,3 +388,22 @@ check_eq "resume across services: every identical line of one second counts" \
     "$(sql straddle.db "SELECT group_concat(name || '|' || ordinal) FROM (SELECT s.name, e.ordinal
         FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY 1, 2)")"
 check_eq "resume across services: same events as one whole run" "$(dump straddle-whole.db)" "$(dump straddle.db)"
+
+# --- a new database that an ingest of files makes is built unseen and
+# appears whole, in WAL mode; from standard input it is written as read.
+# Both hold the same.
+"$LT" ingest -q --db built.db --source d "$S/exai-daemon.log" "$S/compose-t.log"
+"$LT" ingest -q --db piped.db --source d - < "$S/exai-daemon.log"
+"$LT" ingest -q --db piped.db --source d - < "$S/compose-t.log"
+check_eq "built database: WAL mode, nothing left beside it" "wal|" \
+    "$(sql built.db "PRAGMA journal_mode")|$(ls built.db-build 2> /dev/null)"
+check_eq "built database: the events of the same lines written as read" \
+    "$(dump piped.db)" "$(dump built.db)"
+check_eq "built database: its ingests, done" "2|done,done" \
+    "$(sql built.db "SELECT count(*), group_concat(status) FROM ingests")"
+# a file at DB-build (a killed build) goes with the next build
+echo "left by a killed run" > again.db-build
+check_rc "a killed build's file: the next build exits 0" 0 \
+    "$LT" ingest -q --db again.db "$S/exai-daemon.log"
+check_eq "a killed build's file: gone, the database whole" "|ok|70" \
+    "$(ls again.db-build 2> /dev/null)|$(sql again.db "PRAGMA integrity_check")|$(sql again.db "SELECT count(*) FROM events_all")"

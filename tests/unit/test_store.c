@@ -1,7 +1,7 @@
 /*
  * test_store.c - the SQLite store: creation, schema version, events and
- * their duplicate key, checkpoints behind the writer, volume, resume
- * points and read-only opening.
+ * their duplicate key, checkpoints behind the writer, new databases built
+ * unseen, volume, resume points and read-only opening.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -473,6 +477,227 @@ test_events_and_duplicates(void **state)
 	store_close(s);
 }
 
+static const char *
+one_text(struct store *s, const char *sql)
+{
+	static char v[64];
+	sqlite3_stmt *st;
+
+	v[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(v, sizeof v, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* count(*) of events, or -1: for a child process, which cannot assert. */
+static int64_t
+child_count(struct store *s)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM events", -1,
+	    &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * A new database that one ingest fills (STORE_BUILD) is built at
+ * PATH-build and appears whole at store_finish, in WAL mode.  Until then
+ * readers find no database, and another process that would make it waits
+ * and then opens what was built.
+ */
+static void
+test_build_unseen(void **state)
+{
+	char err[256], *path = db_path("built.db"), *build = db_path("built.db-build");
+	unsigned char hdr[20];
+	struct store *s, *r;
+	struct store_event ev;
+	pid_t pid;
+	int fd, status, i, go[2];
+	char c;
+
+	/*
+	 * The child is forked before this process opens the database: SQLite
+	 * must not carry a connection's state across fork.  It opens when
+	 * told, once the build has committed.
+	 */
+	assert_int_equal(pipe(go), 0);
+	if ((pid = fork()) == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		r = store_open(path, STORE_CREATE | STORE_APPEND, err, sizeof err);
+		_exit(r != NULL && child_count(r) == 3 ? 0 : 1);
+	}
+	assert_true(pid > 0);
+	close(go[0]);
+	s = store_open(path, STORE_CREATE | STORE_APPEND | STORE_BUILD, err,
+	    sizeof err);
+	assert_non_null(s);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(access(build, F_OK), 0);
+	assert_string_equal(one_text(s, "PRAGMA journal_mode"), "memory");
+	assert_int_equal(store_checkpoint_behind(s, err, sizeof err), 0);
+	assert_int_equal(store_begin(s, err, sizeof err), 0);
+	for (i = 0; i < 3; i++) {
+		fill_event(&ev, 1, i);
+		assert_int_equal(insert_one(s, &ev), 1);
+	}
+	assert_int_equal(store_commit(s, err, sizeof err), 0);
+	assert_null(store_open(path, STORE_READONLY, err, sizeof err));
+	assert_non_null(strstr(err, "no database at"));
+	assert_int_equal(write(go[1], "g", 1), 1);
+	close(go[1]);
+	usleep(200 * 1000);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(store_finish(s, err, sizeof err), 0);
+	store_close(s);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(access(build, F_OK), -1);
+	assert_true((fd = open(path, O_RDONLY)) != -1);
+	assert_int_equal(read(fd, hdr, sizeof hdr), sizeof hdr);
+	close(fd);
+	assert_int_equal(hdr[18], 2);
+	assert_int_equal(hdr[19], 2);
+	s = store_open(path, STORE_READONLY, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM events"), 3);
+	assert_string_equal(one_text(s, "PRAGMA journal_mode"), "wal");
+	assert_string_equal(one_text(s, "PRAGMA integrity_check"), "ok");
+	store_close(s);
+	/* the database exists now: built no more */
+	s = store_open(path, STORE_CREATE | STORE_APPEND | STORE_BUILD, err,
+	    sizeof err);
+	assert_non_null(s);
+	assert_int_equal(access(build, F_OK), -1);
+	assert_string_equal(one_text(s, "PRAGMA journal_mode"), "wal");
+	assert_int_equal(store_finish(s, err, sizeof err), 0);
+	store_close(s);
+	free(path);
+	free(build);
+}
+
+/*
+ * A build closed without store_finish (a failed run) leaves nothing; what
+ * a killed build left at PATH-build is removed by the next open that makes
+ * PATH, built or not.
+ */
+static void
+test_build_dropped(void **state)
+{
+	char err[256], *path = db_path("dropped.db"), *build = db_path("dropped.db-build");
+	struct store *s;
+	FILE *f;
+
+	s = store_open(path, STORE_CREATE | STORE_APPEND | STORE_BUILD, err,
+	    sizeof err);
+	assert_non_null(s);
+	assert_int_equal(store_begin(s, err, sizeof err), 0);
+	assert_int_equal(store_commit(s, err, sizeof err), 0);
+	store_close(s);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(access(build, F_OK), -1);
+
+	assert_non_null(f = fopen(build, "w"));
+	fputs("left by a killed run", f);
+	fclose(f);
+	s = store_open(path, STORE_CREATE | STORE_APPEND | STORE_BUILD, err,
+	    sizeof err);
+	assert_non_null(s);
+	assert_int_equal(one_int(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_finish(s, err, sizeof err), 0);
+	store_close(s);
+	assert_int_equal(access(build, F_OK), -1);
+	assert_int_equal(unlink(path), 0);
+
+	assert_non_null(f = fopen(build, "w"));
+	fclose(f);
+	s = store_open(path, STORE_CREATE | STORE_APPEND, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(access(build, F_OK), -1);
+	assert_string_equal(one_text(s, "PRAGMA journal_mode"), "wal");
+	store_close(s);
+	free(path);
+	free(build);
+}
+
+/*
+ * A build whose write fails (the file size limit here, a full disk in
+ * life) keeps the transactions committed before, as a WAL database does:
+ * SQLite rolls the failed one back, and the file is checked whole before
+ * it is put in place.  The child's exit status is how many were committed.
+ */
+static void
+test_build_write_fails(void **state)
+{
+	char err[256], *path = db_path("limit.db"), *build = db_path("limit.db-build");
+	static char text[1024];
+	struct store_event ev[64];
+	struct rlimit rl;
+	struct store *s;
+	unsigned char added[64];
+	size_t nadded;
+	pid_t pid;
+	int status, n, i, j, ok;
+
+	memset(text, 'y', sizeof text);
+	if ((pid = fork()) == 0) {
+		signal(SIGXFSZ, SIG_IGN);
+		rl.rlim_cur = rl.rlim_max = 2 << 20;
+		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(250);
+		s = store_open(path, STORE_CREATE | STORE_APPEND | STORE_BUILD,
+		    err, sizeof err);
+		if (s == NULL)
+			_exit(251);
+		for (n = 0; n < 200; n++) {
+			if (store_begin(s, err, sizeof err) != 0)
+				_exit(252);
+			for (j = 0; j < 64; j++) {
+				fill_event(&ev[j], 1, 0);
+				ev[j].ts += n * 64 + j;
+				ev[j].text = text;
+				ev[j].text_len = sizeof text;
+			}
+			ok = store_insert_events(s, ev, 64, added, &nadded,
+			    NULL, err, sizeof err) == 0 &&
+			    store_commit(s, err, sizeof err) == 0;
+			if (!ok) {
+				store_rollback(s);
+				break;
+			}
+		}
+		if (n == 200 || n == 0)
+			_exit(253);
+		i = store_finish(s, err, sizeof err);
+		store_close(s);
+		_exit(i == 0 ? n : 254);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	n = WEXITSTATUS(status);
+	assert_in_range(n, 1, 199);
+	assert_int_equal(access(build, F_OK), -1);
+	s = store_open(path, STORE_READONLY, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM events"), n * 64);
+	assert_string_equal(one_text(s, "PRAGMA integrity_check"), "ok");
+	store_close(s);
+	free(path);
+	free(build);
+}
+
 static void
 test_rollback_forgets_sources(void **state)
 {
@@ -826,6 +1051,9 @@ main(void)
 		cmocka_unit_test(test_events_and_duplicates),
 		cmocka_unit_test(test_events_many),
 		cmocka_unit_test(test_checkpoint_behind),
+		cmocka_unit_test(test_build_unseen),
+		cmocka_unit_test(test_build_dropped),
+		cmocka_unit_test(test_build_write_fails),
 		cmocka_unit_test(test_rollback_forgets_sources),
 		cmocka_unit_test(test_volume_upsert),
 		cmocka_unit_test(test_resume_points),
