@@ -15,6 +15,9 @@
  *        a blank or '|' ("INFO:openai._base_client:...", uvicorn's
  *        "INFO:     ..."), a bracketed level at the start ("[INFO] ..."),
  *        or " - [LEVEL]" within its first 160 bytes ("name - [INFO] : ...").
+ *     c. it was a logfmt line (time=... level=... msg=..., or logrus's
+ *        INFO[0000] ...): a structured logger writes a record per line,
+ *        its newlines escaped, so one never continues another record.
  *  3. Otherwise it JOINS the pending record (after a '\n') when
  *     a. it is empty or begins with a blank or a tab,
  *     b. it is a traceback line: "Traceback (most recent call last):",
@@ -860,7 +863,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		else
 			own_naive = m->stamps.naive;
 		marker = 0;
-		if (!s->pending || k > 0)
+		if (!s->pending || k > 0 || el->format == ENVELOPE_LOGFMT)
 			start = 1;
 		else if (n == 0 || p[0] == ' ' || p[0] == '\t' ||
 		    (marker = traceback_marker(p, n)))

@@ -334,6 +334,30 @@ test_level_headers(void **state)
 	assert_int_equal(fx.rec[1].flags, RECORD_NO_TS);
 }
 
+/*
+ * A logfmt line is a record of its own, even after a record that began
+ * with a stamp, whose unstamped lines otherwise join it; the plain lines
+ * after it join it as they would any stamped record.
+ */
+static void
+test_logfmt_starts_record(void **state)
+{
+	const char *lines[] = {
+		"2025-10-25 23:00:12 ERROR worker: Task failed: ValueError: bad",
+		"time=\"2025-10-25T23:00:13Z\" level=error msg=\"failed to connect\" err=\"i/o timeout\"",
+		"ERRO[0001] request failed",
+		"  detail",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	assert_rec(0, 1, 1, lines[0]);
+	assert_rec(1, 2, 2, "failed to connect err=\"i/o timeout\"");
+	assert_int_equal(fx.rec[1].level, SEV_ERROR);
+	assert_rec(2, 3, 4, "request failed\n  detail");
+}
+
 static void
 test_times(void **state)
 {
@@ -857,6 +881,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_source_kind_per_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_after_inner_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_headers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_logfmt_starts_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backwards_resolution, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_chunks, setup, teardown),
