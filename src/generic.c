@@ -20,6 +20,7 @@ struct generic {
 	int			 claimed;	/* by a rule that claims failures */
 	int			 matched;	/* by any rule */
 	struct buf		 tmpl;
+	struct buf		 json;		/* a JSON line's message, unescaped */
 };
 
 static int
@@ -48,6 +49,7 @@ generic_new(const struct ruleset *rs)
 	g->rule_critical = enabled_index(rs, RULE_LOG_CRITICAL);
 	g->rule_warning = enabled_index(rs, RULE_LOG_WARNING);
 	buf_init(&g->tmpl);
+	buf_init(&g->json);
 	return g;
 }
 
@@ -58,6 +60,7 @@ generic_free(struct generic *g)
 		return;
 	free(g->claims);
 	buf_free(&g->tmpl);
+	buf_free(&g->json);
 	free(g);
 }
 
@@ -111,6 +114,34 @@ generic_level(const struct record *rec)
 }
 
 /*
+ * A JSON string's text p[0..n) as its writer meant it, into b: the
+ * escaped quotes of a message are quotes to the masker, which masks what
+ * they quote.  \\uXXXX is kept as it is.
+ */
+static void
+json_unescape(struct buf *b, const char *p, size_t n)
+{
+	size_t i;
+
+	buf_reset(b);
+	for (i = 0; i < n; i++) {
+		if (p[i] != '\\' || i + 1 == n || p[i + 1] == 'u') {
+			buf_putc(b, p[i]);
+			continue;
+		}
+		switch (p[++i]) {
+		case 'n':
+		case 'r':
+		case 't':
+			buf_putc(b, ' ');
+			break;
+		default:
+			buf_putc(b, p[i]);
+		}
+	}
+}
+
+/*
  * generic_match for a record of the level that makes it a failure or a
  * warning: kept out of line, so that the records of lower levels, nearly
  * all of them, do not pay for setting up its frame.
@@ -121,8 +152,12 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
     int level, struct match *m)
 {
 	const char *msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
-	const char *nl, *lg = NULL;
-	size_t n, lglen = 0, after = 0;
+	static const char *const json_message[] = { "msg", "message",
+	    "event", "error", "err", NULL };
+	static const char *const json_logger[] = { "logger", "name",
+	    "logger_name", "caller", NULL };
+	const char *nl, *lg = NULL, *v;
+	size_t n, lglen = 0, after = 0, vn;
 	int idx;
 
 	nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
@@ -133,8 +168,19 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 	    rec->len))
 		return 0;
 
+	/*
+	 * A JSON line's template is its message's, and its logger the one
+	 * it names: masked whole, every line of one logger would be one
+	 * template of keys and masked values.
+	 */
+	if (msg == rec->text && msg[0] == '{' &&
+	    (v = level_json_string(msg, n, json_message, &vn)) != NULL) {
+		lg = level_json_string(msg, n, json_logger, &lglen);
+		json_unescape(&g->json, v, vn);
+		msg = g->json.data;
+		n = g->json.len;
 	/* "panic: ..." or "ValueError: ..." names what failed, not a logger */
-	if (rec->level != LEVEL_NONE &&
+	} else if (rec->level != LEVEL_NONE &&
 	    (lglen = level_logger(msg, n, &after)) > 0) {
 		lg = msg;
 		msg += after;

@@ -3,6 +3,7 @@
  */
 #include <assert.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #ifdef __SSE2__
@@ -166,6 +167,105 @@ level_body(const char *p, size_t n, size_t b)
 	return b;
 }
 
+/* Bunyan's and pino's numeric levels: 10 trace ... 60 fatal. */
+static int
+level_of_number(const char *p, size_t n)
+{
+	static const signed char sev[] = { SEV_DEBUG, SEV_DEBUG, SEV_INFO,
+	    SEV_WARNING, SEV_ERROR, SEV_CRITICAL };
+
+	if (n < 2 || p[0] < '1' || p[0] > '6' || p[1] != '0' ||
+	    (n > 2 && p[2] >= '0' && p[2] <= '9'))
+		return LEVEL_NONE;
+	return sev[p[0] - '1'];
+}
+
+/* Bytes of a JSON line searched for a key. */
+#define LEVEL_JSON_SPAN	1024
+
+/*
+ * Where the value of key (with its quotes) starts in the JSON line
+ * p[0..n), past the ':' and blanks; 0 when the line has no such key.  A
+ * key is taken where it follows '{' or ',', so a value that quotes it is
+ * passed over.
+ */
+static size_t
+json_value_at(const char *p, size_t n, const char *key, size_t keylen)
+{
+	const char *q = p;
+	size_t i, lim = n < LEVEL_JSON_SPAN ? n : LEVEL_JSON_SPAN;
+
+	while ((q = memmem(q, lim - (size_t)(q - p), key, keylen)) != NULL) {
+		i = (size_t)(q - p);
+		q++;
+		while (i > 0 && (p[i - 1] == ' ' || p[i - 1] == '\t'))
+			i--;
+		if (i == 0 || (p[i - 1] != '{' && p[i - 1] != ','))
+			continue;
+		for (i = (size_t)(q - 1 - p) + keylen; i < n && p[i] == ' '; i++)
+			;
+		if (i >= n || p[i++] != ':')
+			continue;
+		while (i < n && p[i] == ' ')
+			i++;
+		return i < n ? i : 0;
+	}
+	return 0;
+}
+
+int
+level_of_json(const char *p, size_t n)
+{
+	static const struct {
+		const char	*key;
+		size_t		 len;
+	} keys[] = {
+		{ "\"level\"", 7 }, { "\"severity\"", 10 }, { "\"lvl\"", 5 },
+		{ "\"log.level\"", 11 }, { "\"levelname\"", 11 }
+	};
+	size_t i, j, k;
+
+	if (n < 2 || p[0] != '{')
+		return LEVEL_NONE;
+	for (k = 0; k < UTIL_ARRAY_LEN(keys); k++) {
+		if ((i = json_value_at(p, n, keys[k].key, keys[k].len)) == 0)
+			continue;
+		if (p[i] != '"')
+			return level_of_number(p + i, n - i);
+		for (j = ++i; j < n && word_char((unsigned char)p[j]); j++)
+			;
+		if (j < n && p[j] == '"')
+			return level_of_word(p + i, j - i, 1);
+	}
+	return LEVEL_NONE;
+}
+
+const char *
+level_json_string(const char *p, size_t n, const char *const *keys,
+    size_t *len)
+{
+	char key[40];
+	size_t i, j, k;
+
+	if (n < 2 || p[0] != '{')
+		return NULL;
+	for (k = 0; keys[k] != NULL; k++) {
+		if ((size_t)snprintf(key, sizeof key, "\"%s\"", keys[k]) >=
+		    sizeof key || (i = json_value_at(p, n, key, strlen(key))) == 0 ||
+		    p[i] != '"')
+			continue;
+		for (j = ++i; j < n && p[j] != '"' && p[j] != '\n'; j++) {
+			if (p[j] == '\\' && j + 1 < n)
+				j++;
+		}
+		if (j < n && p[j] == '"') {
+			*len = j - i;
+			return p + i;
+		}
+	}
+	return NULL;
+}
+
 int
 level_of_line(const char *p, size_t n, size_t *body)
 {
@@ -205,6 +305,10 @@ level_of_line(const char *p, size_t n, size_t *body)
 		while (i < n && !(level_class[(unsigned char)p[i]] & LC_BLANK))
 			i++;
 		words++;
+	}
+	if (p[0] == '{' && (sev = level_of_json(p, n)) != LEVEL_NONE) {
+		*body = 0;
+		return sev;
 	}
 	q = memmem(p, n < 200 ? n : 200, "level=", 6);
 	if (q != NULL && (q == p || q[-1] == ' ')) {

@@ -22,10 +22,27 @@ int level_of_word(const char *p, size_t n, int icase);
 /*
  * The level of a line p[0..n) that starts after its timestamp, and in
  * *body where the message after the level starts (0 for level=...).
- * Looks at the first four words only.  LEVEL_NONE when there is none:
+ * Looks at the first four words, level=... and a JSON line's level
+ * (level_of_json).  LEVEL_NONE when there is none:
  * "error_count=3" or "no errors" are not levels.
  */
 int level_of_line(const char *p, size_t n, size_t *body);
+
+/*
+ * The level a JSON log line p[0..n) states ({"level":"error",...}: the
+ * key level, severity, lvl, log.level or levelname, a level word in any
+ * case or Bunyan's and pino's 10 to 60), or LEVEL_NONE.  Only a line that
+ * starts with '{' is looked at, its first 1 KiB.
+ */
+int level_of_json(const char *p, size_t n);
+
+/*
+ * The text of the string value of the first of keys (a NULL-ended list of
+ * key names) that the JSON log line p[0..n) has, still escaped, in
+ * *len bytes; NULL when it has none of them.
+ */
+const char *level_json_string(const char *p, size_t n, const char *const *keys,
+    size_t *len);
 
 /*
  * The level word a line began with (up to seven letters and the byte

@@ -14,7 +14,8 @@
  *        WARNING WARN ERROR CRITICAL FATAL TRACE NOTICE) followed by ':',
  *        a blank or '|' ("INFO:openai._base_client:...", uvicorn's
  *        "INFO:     ..."), a bracketed level at the start ("[INFO] ..."),
- *        or " - [LEVEL]" within its first 160 bytes ("name - [INFO] : ...").
+ *        " - [LEVEL]" within its first 160 bytes ("name - [INFO] : ..."),
+ *        or a JSON line that states a level ({"level":"error",...}).
  *     c. it was a logfmt line (time=... level=... msg=..., or logrus's
  *        INFO[0000] ...): a structured logger writes a record per line,
  *        its newlines escaped, so one never continues another record.
@@ -508,6 +509,8 @@ level_header(const char *p, size_t n)
 		return 1;
 	if (p[0] == '[')
 		return bracket_level(p, n);
+	if (p[0] == '{')
+		return level_of_json(p, n) != LEVEL_NONE;
 	lim = n < 160 ? n : 160;
 	for (q = p; (q = memmem(q, lim - (size_t)(q - p), " - [", 4)) != NULL; q++) {
 		if (bracket_level(q + 3, n - (size_t)(q + 3 - p)))

@@ -102,3 +102,19 @@ check_contains "unlinked fallbacks: counted, with the errors they quote" u.txt \
     "  warning  4 fallback events followed no event of the rules fallback follows: the cause is unknown; they quote: \"ImportError: cannot import name 'GLMProvider' from 'src.providers.glm'\" (2), \"Connection reset by peer\" (1)"
 check_eq "unlinked fallbacks: the linked one is not among them" "1" \
     "$(sql u.db "SELECT count(*) FROM events_all WHERE rule = 'fallback' AND link IS NOT NULL")"
+
+# --- JSON log lines (zap, slog, pino, structlog): the level under its key,
+# the template from the message, the logger from its key
+cp "$F/json.log" .
+"$LT" ingest -q --db j.db json.log
+check_eq "JSON lines: the events, their rules and levels" \
+    "2 log-error|3 log-error|4 log-error|5 log-error|6 log-critical|7 log-warning" \
+    "$(sql j.db "SELECT group_concat(line || ' ' || rule, '|') FROM (SELECT line, rule FROM events_all ORDER BY line)")"
+check_eq "JSON lines: logger and template" \
+    "api|upstream <*> failed: connection reset|2
+|db down|1
+web|render failed for \"<*>\"|1
+web|out of memory|1
+cache|cache miss ratio <*>|1" \
+    "$(sql j.db "SELECT k || '|' || count(*) FROM (SELECT line, coalesce(json_extract(fields, '\$.logger'), '') || '|' ||
+        json_extract(fields, '\$.template') AS k FROM events_all) GROUP BY k ORDER BY count(*) DESC, min(line)")"

@@ -1,7 +1,7 @@
 /*
  * test_level.c - the level reader shared by ingest and `patterns`: every
- * form it knows, where the message after the level starts, the logger name,
- * and words that look like levels but are not.
+ * form it knows (JSON lines too), where the message after the level starts,
+ * the logger name, and words that look like levels but are not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -52,6 +52,46 @@ test_forms(void **state)
 	assert_string_equal(b, "lost connection");
 	assert_int_equal(lvl("[main] ERROR Foo - bad", &b), SEV_ERROR);
 	assert_int_equal(lvl("time=1 level=error msg=x", &b), SEV_ERROR);
+}
+
+/*
+ * JSON log lines: the level under any of its usual keys, as a word in any
+ * case or as Bunyan's and pino's number; a key quoted inside a value is
+ * not one.  The message and logger are read from their keys, escapes kept.
+ */
+static void
+test_json(void **state)
+{
+	static const char *const msg[] = { "msg", "message", NULL };
+	const char *b, *v;
+	size_t n;
+
+	assert_int_equal(lvl("{\"level\":\"error\",\"ts\":1.5,\"msg\":\"x\"}", &b), SEV_ERROR);
+	assert_string_equal(b, "{\"level\":\"error\",\"ts\":1.5,\"msg\":\"x\"}");
+	assert_int_equal(lvl("{\"time\":\"t\", \"level\" : \"WARN\",\"msg\":\"x\"}", &b), SEV_WARNING);
+	assert_int_equal(lvl("{\"severity\":\"CRITICAL\",\"message\":\"x\"}", &b), SEV_CRITICAL);
+	assert_int_equal(lvl("{\"log.level\":\"info\"}", &b), SEV_INFO);
+	assert_int_equal(lvl("{\"levelname\":\"ERROR\",\"name\":\"a\"}", &b), SEV_ERROR);
+	assert_int_equal(lvl("{\"lvl\":\"eror\",\"msg\":\"x\"}", &b), LEVEL_NONE);
+	assert_int_equal(lvl("{\"level\":50,\"msg\":\"x\"}", &b), SEV_ERROR);
+	assert_int_equal(lvl("{\"level\":60}", &b), SEV_CRITICAL);
+	assert_int_equal(lvl("{\"level\":30}", &b), SEV_INFO);
+	assert_int_equal(lvl("{\"level\":35}", &b), LEVEL_NONE);
+	assert_int_equal(lvl("{\"level\":500}", &b), LEVEL_NONE);
+	assert_int_equal(lvl("{\"msg\":\"\\\"level\\\":\\\"error\\\"\"}", &b), LEVEL_NONE);
+	assert_int_equal(lvl("{\"msg\":\"set level to error\"}", &b), LEVEL_NONE);
+	assert_int_equal(lvl("[{\"level\":\"error\"}]", &b), LEVEL_NONE);
+
+	b = "{\"level\":\"error\",\"msg\":\"said \\\"no\\\"\",\"x\":1}";
+	v = level_json_string(b, strlen(b), msg, &n);
+	assert_non_null(v);
+	assert_int_equal(n, 11);
+	assert_memory_equal(v, "said \\\"no\\\"", 11);
+	v = level_json_string("{\"message\":\"m\"}", 15, msg, &n);
+	assert_non_null(v);
+	assert_int_equal(n, 1);
+	assert_null(level_json_string("{\"msg\":5}", 9, msg, &n));
+	assert_null(level_json_string("{\"msg\":\"open", 12, msg, &n));
 }
 
 /*
@@ -303,6 +343,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_cached),
 		cmocka_unit_test(test_not_levels),
 		cmocka_unit_test(test_failures),
