@@ -1090,6 +1090,28 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 }
 
 /*
+ * Whether p[0..n) starts with a level word in capitals and a blank or ']'
+ * after it: what may follow a stamp inside its brackets.
+ */
+static int
+level_in_bracket(const char *p, size_t n)
+{
+	static const char *const words[] = { "TRACE", "DEBUG", "INFO", "WARN",
+	    "WARNING", "ERROR", "FATAL", "CRITICAL" };
+	size_t i, k;
+
+	for (k = 0; k < n && is_upper((unsigned char)p[k]); k++)
+		;
+	if (k == n || (p[k] != ' ' && p[k] != ']'))
+		return 0;
+	for (i = 0; i < sizeof words / sizeof words[0]; i++) {
+		if (strlen(words[i]) == k && memcmp(p, words[i], k) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * The leading stamp's length (0 if none), filling cv and st; *logging
  * says whether logging_shape read it.
  */
@@ -1103,12 +1125,19 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 	if (n < 15)
 		return 0;
 	if (p[0] == '[') {
+		/*
+		 * "[2025-10-25 23:00:00,123] ...", or the stamp and a level
+		 * in the brackets (Rust's "[2025-10-25T23:00:00Z ERROR app]
+		 * ...").  Another word there may be a zone not known here.
+		 */
 		if ((i = leading_stamp(c, p + 1, n - 1, cv, st)) == 0)
 			return 0;
 		i++;
-		if (i >= n || p[i] != ']')
+		if (i >= n || (p[i] != ']' && (p[i] != ' ' ||
+		    !level_in_bracket(p + i + 1, n - i - 1))))
 			return 0;
-		i++;
+		if (p[i] == ']')
+			i++;
 	} else if (is_digit((unsigned char)p[0])) {
 		i = 0;
 		if (date_clock(c, p, n, KEY_LEADING, cv)) {

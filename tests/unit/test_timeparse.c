@@ -120,6 +120,11 @@ test_leading_shapes(void **state)
 	assert_int_equal(ms, T0 + 123);
 	assert_int_equal(lead("[2025-10-25 23:31:11]", NULL, &ms), 21);
 	assert_int_equal(ms, T0);
+	/* a level inside the brackets, after the stamp */
+	assert_int_equal(lead("[2025-10-25T23:31:11Z ERROR app] bind failed", NULL, &ms), 22);
+	assert_int_equal(ms, T0);
+	assert_int_equal(lead("[2025-10-25 23:31:11,5 WARNING] x", NULL, &ms), 23);
+	assert_int_equal(ms, T0 + 500);
 	assert_int_equal(lead("2025/10/25 23:31:11 [error] 7#7", NULL, &ms), 20);
 	assert_int_equal(ms, T0);
 	/* Exactly the stamp, nothing after it. */
@@ -390,13 +395,15 @@ test_has_leading(void **state)
 		"[2025-10-25 23:31:11 UTC] x",
 		"[2025-10-25 23:31:11 XYZ] x",
 		"[2025-10-25 23:31:11 INFO] x",
+		"[2025-10-25T23:31:11Z ERROR app] x",
+		"[2025-10-25 23:31:11 INFOS] x",
 		"2025-10-25 23:31:111 x",
 		"2025-13-25 23:31:11 x",
 		"INFO: 2025-10-25 23:31:11",
 		"2025-10-25",
 		"",
 	};
-	static const int expect[] = { 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0 };
+	static const int expect[] = { 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0 };
 	int64_t ms;
 	size_t i, n;
 
