@@ -474,6 +474,10 @@ failure_line(const char *p, size_t n)
 	if (p[0] == 'T' && n >= sizeof LEVEL_TRACEBACK - 1 &&
 	    memcmp(p, LEVEL_TRACEBACK, sizeof LEVEL_TRACEBACK - 1) == 0)
 		return SEV_ERROR;
+	/* Java's uncaught exception: Exception in thread "main" java... */
+	if (p[0] == 'E' && n >= sizeof LEVEL_JAVA_UNCAUGHT - 1 &&
+	    memcmp(p, LEVEL_JAVA_UNCAUGHT, sizeof LEVEL_JAVA_UNCAUGHT - 1) == 0)
+		return SEV_ERROR;
 	if (level_exception_line(p, n))
 		return SEV_ERROR;
 	return LEVEL_NONE;
@@ -486,10 +490,12 @@ level_of_failure_line(const char *p, size_t n)
 	unsigned m;
 
 	/*
-	 * The usual record: neither "panic:" nor a traceback header, and a
-	 * first colon within 32 bytes after a name no exception's ends as.
+	 * The usual record: neither "panic:", a traceback header nor Java's
+	 * uncaught exception, and a first colon within 32 bytes after a name
+	 * no exception's ends as.
 	 */
-	if (n >= 32 && p[0] != 'p' && p[0] != 'T' && (m = colons32(p)) != 0 &&
+	if (n >= 32 && p[0] != 'p' && p[0] != 'T' && p[0] != 'E' &&
+	    (m = colons32(p)) != 0 &&
 	    !exception_name_end(p, (size_t)__builtin_ctz(m)))
 		return LEVEL_NONE;
 #endif

@@ -15,6 +15,7 @@
 
 #define LEVEL_NONE	(-1)	/* no level could be read */
 #define LEVEL_TRACEBACK	"Traceback (most recent call last):"
+#define LEVEL_JAVA_UNCAUGHT	"Exception in thread \""
 
 /* The severity named by p[0..n) ("ERROR", "WARN", "ERRO", ...): upper case only, or any case when icase; LEVEL_NONE if none. */
 int level_of_word(const char *p, size_t n, int icase);
@@ -68,7 +69,8 @@ int level_exception_line(const char *p, size_t n);
 
 /*
  * The level of a line that states none but is a failure: CRITICAL for
- * "panic:", ERROR for a traceback header or an exception line; else
+ * "panic:", ERROR for a traceback header, Java's uncaught exception
+ * (Exception in thread "main" ...) or an exception line; else
  * LEVEL_NONE.  p[0..n) may run on past the line's newline, to the end of
  * its record, with the same answer: none of these spans a newline (an
  * exception name is made of name bytes), so a caller need not look for

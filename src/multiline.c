@@ -15,7 +15,9 @@
  *        a blank or '|' ("INFO:openai._base_client:...", uvicorn's
  *        "INFO:     ..."), a bracketed level at the start ("[INFO] ..."),
  *        " - [LEVEL]" within its first 160 bytes ("name - [INFO] : ..."),
- *        or a JSON line that states a level ({"level":"error",...}).
+ *        or a JSON line that states a level ({"level":"error",...}),
+ *        or Go's "panic: " or Java's "Exception in thread \"...",
+ *        which a runtime prints past any logger.
  *     c. it was a logfmt line (time=... level=... msg=..., or logrus's
  *        INFO[0000] ...): a structured logger writes a record per line,
  *        its newlines escaped, so one never continues another record.
@@ -24,8 +26,8 @@
  *     b. it is a traceback line: "Traceback (most recent call last):",
  *        "During handling of the above exception, another exception
  *        occurred:", "The above exception was the direct cause of the
- *        following exception:", "...<N lines>...", or a caret line (only
- *        '^', '~' and blanks),
+ *        following exception:", "...<N lines>...", a caret line (only
+ *        '^', '~' and blanks), or Java's "Caused by: ...",
  *     c. the pending record is inside a traceback: the first unindented
  *        other line is the final exception line ("ValueError: ...",
  *        "openai.APITimeoutError: ..."); it joins and ends the traceback,
@@ -519,6 +521,18 @@ level_header(const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * Go's "panic: ..." and Java's uncaught exception: a runtime prints them
+ * past any logger, so they continue no record.
+ */
+static int
+runtime_failure(const char *p, size_t n)
+{
+	return (p[0] == 'p' && n >= 7 && memcmp(p, "panic: ", 7) == 0) ||
+	    (p[0] == 'E' && n >= sizeof LEVEL_JAVA_UNCAUGHT - 1 &&
+	    memcmp(p, LEVEL_JAVA_UNCAUGHT, sizeof LEVEL_JAVA_UNCAUGHT - 1) == 0);
+}
+
 static int
 caret_line(const char *p, size_t n)
 {
@@ -546,6 +560,9 @@ traceback_marker(const char *p, size_t n)
 		    STARTS_WITH(p, n, "The above exception was the direct cause of the following exception:");
 	case 'D':
 		return STARTS_WITH(p, n, "During handling of the above exception, another exception occurred:");
+	case 'C':
+		/* a Java stack trace's cause */
+		return STARTS_WITH(p, n, "Caused by: ");
 	case '.':
 		return STARTS_WITH(p, n, "...<");
 	case ' ':
@@ -871,7 +888,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		else if (n == 0 || p[0] == ' ' || p[0] == '\t' ||
 		    (marker = traceback_marker(p, n)))
 			start = 0;
-		else if (level_header(p, n))
+		else if (level_header(p, n) || runtime_failure(p, n))
 			start = 1;
 		else
 			start = !(s->in_traceback || s->stamped);

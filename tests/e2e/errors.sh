@@ -118,3 +118,10 @@ web|out of memory|1
 cache|cache miss ratio <*>|1" \
     "$(sql j.db "SELECT k || '|' || count(*) FROM (SELECT line, coalesce(json_extract(fields, '\$.logger'), '') || '|' ||
         json_extract(fields, '\$.template') AS k FROM events_all) GROUP BY k ORDER BY count(*) DESC, min(line)")"
+
+# --- Java's uncaught exception, with its stack and cause, is one error
+cp "$F/java.log" .
+"$LT" ingest -q --db java.db java.log
+check_eq "Java uncaught exception: one log-error, lines 2 to 6" \
+    "log-error|2|6|Exception in thread \"<*>\" java.lang.IllegalStateException: no config at <*>" \
+    "$(sql java.db "SELECT rule || '|' || line || '|' || line_end || '|' || json_extract(fields, '\$.template') FROM events_all")"

@@ -181,6 +181,8 @@ test_failures(void **state)
 	static const char ex[] = "ValueError: bad value";
 	static const char jx[] = "java.io.IOException: closed";
 	static const char no[] = "Error rate: 3";
+	static const char ju[] = "Exception in thread \"main\" java.lang.NullPointerException";
+	static const char jn[] = "Exception in thread pool: none";
 
 	assert_int_equal(level_of_failure_line(tb, strlen(tb)), SEV_ERROR);
 	assert_int_equal(level_of_failure_line(pn, strlen(pn)), SEV_CRITICAL);
@@ -188,6 +190,8 @@ test_failures(void **state)
 	assert_int_equal(level_of_failure_line(jx, strlen(jx)), SEV_ERROR);
 	assert_int_equal(level_of_failure_line(no, strlen(no)), LEVEL_NONE);
 	assert_int_equal(level_of_failure_line("panic", 5), LEVEL_NONE);
+	assert_int_equal(level_of_failure_line(ju, strlen(ju)), SEV_ERROR);
+	assert_int_equal(level_of_failure_line(jn, strlen(jn)), LEVEL_NONE);
 }
 
 /*

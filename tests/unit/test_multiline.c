@@ -358,6 +358,32 @@ test_logfmt_starts_record(void **state)
 	assert_rec(2, 3, 4, "request failed\n  detail");
 }
 
+/*
+ * Go's panic and Java's uncaught exception start a record even after a
+ * stamped one; a Java cause joins the trace it continues.
+ */
+static void
+test_runtime_failures(void **state)
+{
+	const char *lines[] = {
+		"2025-10-25 23:00:00 INFO app: up",
+		"Exception in thread \"main\" java.lang.IllegalStateException: x",
+		"\tat a.B.c(B.java:1)",
+		"Caused by: java.io.IOException: y",
+		"\t... 3 more",
+		"2025-10-25 23:00:01 INFO app: again",
+		"panic: boom",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 4);
+	assert_rec(0, 1, 1, lines[0]);
+	assert_rec(1, 2, 5, NULL);
+	assert_rec(2, 6, 6, lines[5]);
+	assert_rec(3, 7, 7, lines[6]);
+}
+
 static void
 test_times(void **state)
 {
@@ -882,6 +908,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_level_after_inner_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logfmt_starts_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runtime_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backwards_resolution, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_chunks, setup, teardown),
