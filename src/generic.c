@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonline.h"
 #include "level.h"
 #include "template.h"
 #include "util.h"
@@ -174,8 +175,8 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 	 * template of keys and masked values.
 	 */
 	if (msg == rec->text && msg[0] == '{' &&
-	    (v = level_json_string(msg, n, json_message, &vn)) != NULL) {
-		lg = level_json_string(msg, n, json_logger, &lglen);
+	    (v = jsonline_string(msg, n, json_message, &vn)) != NULL) {
+		lg = jsonline_string(msg, n, json_logger, &lglen);
 		json_unescape(&g->json, v, vn);
 		msg = g->json.data;
 		n = g->json.len;

@@ -3,7 +3,6 @@
  */
 #include <assert.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #ifdef __SSE2__
@@ -11,6 +10,7 @@
 #endif
 
 #include "level.h"
+#include "jsonline.h"
 #include "severity.h"
 #include "util.h"
 
@@ -180,39 +180,6 @@ level_of_number(const char *p, size_t n)
 	return sev[p[0] - '1'];
 }
 
-/* Bytes of a JSON line searched for a key. */
-#define LEVEL_JSON_SPAN	1024
-
-/*
- * Where the value of key (with its quotes) starts in the JSON line
- * p[0..n), past the ':' and blanks; 0 when the line has no such key.  A
- * key is taken where it follows '{' or ',', so a value that quotes it is
- * passed over.
- */
-static size_t
-json_value_at(const char *p, size_t n, const char *key, size_t keylen)
-{
-	const char *q = p;
-	size_t i, lim = n < LEVEL_JSON_SPAN ? n : LEVEL_JSON_SPAN;
-
-	while ((q = memmem(q, lim - (size_t)(q - p), key, keylen)) != NULL) {
-		i = (size_t)(q - p);
-		q++;
-		while (i > 0 && (p[i - 1] == ' ' || p[i - 1] == '\t'))
-			i--;
-		if (i == 0 || (p[i - 1] != '{' && p[i - 1] != ','))
-			continue;
-		for (i = (size_t)(q - 1 - p) + keylen; i < n && p[i] == ' '; i++)
-			;
-		if (i >= n || p[i++] != ':')
-			continue;
-		while (i < n && p[i] == ' ')
-			i++;
-		return i < n ? i : 0;
-	}
-	return 0;
-}
-
 int
 level_of_json(const char *p, size_t n)
 {
@@ -228,7 +195,7 @@ level_of_json(const char *p, size_t n)
 	if (n < 2 || p[0] != '{')
 		return LEVEL_NONE;
 	for (k = 0; k < UTIL_ARRAY_LEN(keys); k++) {
-		if ((i = json_value_at(p, n, keys[k].key, keys[k].len)) == 0)
+		if ((i = jsonline_value(p, n, keys[k].key, keys[k].len)) == 0)
 			continue;
 		if (p[i] != '"')
 			return level_of_number(p + i, n - i);
@@ -238,32 +205,6 @@ level_of_json(const char *p, size_t n)
 			return level_of_word(p + i, j - i, 1);
 	}
 	return LEVEL_NONE;
-}
-
-const char *
-level_json_string(const char *p, size_t n, const char *const *keys,
-    size_t *len)
-{
-	char key[40];
-	size_t i, j, k;
-
-	if (n < 2 || p[0] != '{')
-		return NULL;
-	for (k = 0; keys[k] != NULL; k++) {
-		if ((size_t)snprintf(key, sizeof key, "\"%s\"", keys[k]) >=
-		    sizeof key || (i = json_value_at(p, n, key, strlen(key))) == 0 ||
-		    p[i] != '"')
-			continue;
-		for (j = ++i; j < n && p[j] != '"' && p[j] != '\n'; j++) {
-			if (p[j] == '\\' && j + 1 < n)
-				j++;
-		}
-		if (j < n && p[j] == '"') {
-			*len = j - i;
-			return p + i;
-		}
-	}
-	return NULL;
 }
 
 int

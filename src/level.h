@@ -38,14 +38,6 @@ int level_of_line(const char *p, size_t n, size_t *body);
 int level_of_json(const char *p, size_t n);
 
 /*
- * The text of the string value of the first of keys (a NULL-ended list of
- * key names) that the JSON log line p[0..n) has, still escaped, in
- * *len bytes; NULL when it has none of them.
- */
-const char *level_json_string(const char *p, size_t n, const char *const *keys,
-    size_t *len);
-
-/*
  * The level word a line began with (up to seven letters and the byte
  * that ended it), as level_of_line_cached last found it: the lines of a
  * log mostly start with the same word, and one that starts with those

@@ -9,7 +9,8 @@
  *  1. The previous line was a json-file partial chunk: this line is the
  *     rest of the same physical line and is appended WITHOUT a newline.
  *  2. Otherwise the line STARTS A NEW RECORD when
- *     a. the message begins with a timestamp (timeparse_leading), or
+ *     a. the message begins with a timestamp (timeparse_leading), or is a
+ *        JSON line that states one (jsonline_time), or
  *     b. it begins with a logging level header: a level word (DEBUG INFO
  *        WARNING WARN ERROR CRITICAL FATAL TRACE NOTICE) followed by ':',
  *        a blank or '|' ("INFO:openai._base_client:...", uvicorn's
@@ -39,7 +40,7 @@
  * A line with no pending record always starts one.
  *
  * A record's time is its first line's envelope stamp, else the leading
- * stamp of its message, else the previous record's of the same source
+ * stamp of its message or the time a JSON line states, else the previous record's of the same source
  * and stream, else the input's latest (RECORD_NO_TS; TS_NONE when there
  * never was one).  RECORD_BACKWARDS
  * marks a time earlier than the previous record's of the source (a
@@ -62,6 +63,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "jsonline.h"
 #include "level.h"
 #include "timeparse.h"
 #include "util.h"
@@ -848,7 +850,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	const char *p = el->msg;
 	size_t n = el->msg_len, k;
 	int64_t inner = TS_NONE, own = TS_NONE;
-	int start, marker, own_naive = 0;
+	int start, marker, own_naive = 0, json_timed;
 	/* the message is the line itself, or a part of it, not a copy */
 	int in_line = within(p, n, rl->p, rl->len);
 
@@ -882,8 +884,12 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			inner = own = TS_NONE;
 		else
 			own_naive = m->stamps.naive;
+		/* a JSON line states its time under a key, not in front */
+		json_timed = k == 0 && n > 0 && p[0] == '{' &&
+		    el->ts == TS_NONE && jsonline_time(p, n, m->tz, &inner);
 		marker = 0;
-		if (!s->pending || k > 0 || el->format == ENVELOPE_LOGFMT)
+		if (!s->pending || k > 0 || json_timed ||
+		    el->format == ENVELOPE_LOGFMT)
 			start = 1;
 		else if (n == 0 || p[0] == ' ' || p[0] == '\t' ||
 		    (marker = traceback_marker(p, n)))
@@ -894,7 +900,8 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			start = !(s->in_traceback || s->stamped);
 		if (start) {
 			emit_pending(m, s);
-			begin_record(m, s, el, rl, k > 0, inner, own, own_naive);
+			begin_record(m, s, el, rl, k > 0 || json_timed, inner,
+			    own, own_naive);
 			record_level(m, s, el, p, n, k);
 			/* emit_pending left the text empty */
 			assert(s->text.len == 0 && s->lent == NULL);

@@ -125,3 +125,6 @@ cp "$F/java.log" .
 check_eq "Java uncaught exception: one log-error, lines 2 to 6" \
     "log-error|2|6|Exception in thread \"<*>\" java.lang.IllegalStateException: no config at <*>" \
     "$(sql java.db "SELECT rule || '|' || line || '|' || line_end || '|' || json_extract(fields, '\$.template') FROM events_all")"
+check_eq "JSON lines: each timed by its own time, ts or timestamp; one without is counted" \
+    "2025-10-25 23:00:01.500|2025-10-25 23:00:02.500|2025-10-25 23:00:03.000|2025-10-25 23:00:04.000|2025-10-25 23:00:05.000|2025-10-25 23:00:06.000|1" \
+    "$(sql j.db "SELECT group_concat(strftime('%Y-%m-%d %H:%M:%f', ts / 1000.0, 'unixepoch'), '|') FROM (SELECT ts FROM events_all ORDER BY line)")|$(sql j.db "SELECT no_timestamp FROM ingests")"

@@ -57,14 +57,12 @@ test_forms(void **state)
 /*
  * JSON log lines: the level under any of its usual keys, as a word in any
  * case or as Bunyan's and pino's number; a key quoted inside a value is
- * not one.  The message and logger are read from their keys, escapes kept.
+ * not one.
  */
 static void
 test_json(void **state)
 {
-	static const char *const msg[] = { "msg", "message", NULL };
-	const char *b, *v;
-	size_t n;
+	const char *b;
 
 	assert_int_equal(lvl("{\"level\":\"error\",\"ts\":1.5,\"msg\":\"x\"}", &b), SEV_ERROR);
 	assert_string_equal(b, "{\"level\":\"error\",\"ts\":1.5,\"msg\":\"x\"}");
@@ -81,17 +79,6 @@ test_json(void **state)
 	assert_int_equal(lvl("{\"msg\":\"\\\"level\\\":\\\"error\\\"\"}", &b), LEVEL_NONE);
 	assert_int_equal(lvl("{\"msg\":\"set level to error\"}", &b), LEVEL_NONE);
 	assert_int_equal(lvl("[{\"level\":\"error\"}]", &b), LEVEL_NONE);
-
-	b = "{\"level\":\"error\",\"msg\":\"said \\\"no\\\"\",\"x\":1}";
-	v = level_json_string(b, strlen(b), msg, &n);
-	assert_non_null(v);
-	assert_int_equal(n, 11);
-	assert_memory_equal(v, "said \\\"no\\\"", 11);
-	v = level_json_string("{\"message\":\"m\"}", 15, msg, &n);
-	assert_non_null(v);
-	assert_int_equal(n, 1);
-	assert_null(level_json_string("{\"msg\":5}", 9, msg, &n));
-	assert_null(level_json_string("{\"msg\":\"open", 12, msg, &n));
 }
 
 /*

@@ -1,0 +1,108 @@
+/*
+ * jsonline.c - the fields of a JSON log line; see jsonline.h.
+ */
+#include "jsonline.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "timeparse.h"
+
+/* Bytes of a line searched for a key. */
+#define JSONLINE_SPAN	1024
+
+size_t
+jsonline_value(const char *p, size_t n, const char *key, size_t keylen)
+{
+	const char *q = p;
+	size_t i, lim = n < JSONLINE_SPAN ? n : JSONLINE_SPAN;
+
+	if (n < 2 || p[0] != '{')
+		return 0;
+	while ((q = memmem(q, lim - (size_t)(q - p), key, keylen)) != NULL) {
+		i = (size_t)(q - p);
+		q++;
+		while (i > 0 && (p[i - 1] == ' ' || p[i - 1] == '\t'))
+			i--;
+		if (i == 0 || (p[i - 1] != '{' && p[i - 1] != ','))
+			continue;
+		for (i = (size_t)(q - 1 - p) + keylen; i < n && p[i] == ' '; i++)
+			;
+		if (i >= n || p[i++] != ':')
+			continue;
+		while (i < n && p[i] == ' ')
+			i++;
+		return i < n ? i : 0;
+	}
+	return 0;
+}
+
+/* Where the value of the first of keys starts, as jsonline_value. */
+static size_t
+first_value(const char *p, size_t n, const char *const *keys)
+{
+	char key[40];
+	size_t i, k;
+
+	for (k = 0; keys[k] != NULL; k++) {
+		if ((size_t)snprintf(key, sizeof key, "\"%s\"", keys[k]) <
+		    sizeof key && (i = jsonline_value(p, n, key, strlen(key))) != 0)
+			return i;
+	}
+	return 0;
+}
+
+const char *
+jsonline_string(const char *p, size_t n, const char *const *keys, size_t *len)
+{
+	char key[40];
+	size_t i, j, k;
+
+	for (k = 0; keys[k] != NULL; k++) {
+		if ((size_t)snprintf(key, sizeof key, "\"%s\"", keys[k]) >=
+		    sizeof key || (i = jsonline_value(p, n, key, strlen(key))) == 0 ||
+		    p[i] != '"')
+			continue;
+		for (j = ++i; j < n && p[j] != '"' && p[j] != '\n'; j++) {
+			if (p[j] == '\\' && j + 1 < n)
+				j++;
+		}
+		if (j < n && p[j] == '"') {
+			*len = j - i;
+			return p + i;
+		}
+	}
+	return NULL;
+}
+
+int
+jsonline_time(const char *p, size_t n, const struct tz *tz, int64_t *ms)
+{
+	static const char *const keys[] = { "time", "timestamp", "ts",
+	    "@timestamp", "t", NULL };
+	int64_t whole = 0, frac = 0, scale = 1;
+	size_t i, digits = 0;
+
+	if (n < 2 || p[0] != '{' || (i = first_value(p, n, keys)) == 0)
+		return 0;
+	if (p[i] == '"')
+		return timeparse_leading(p + i + 1, n - i - 1, tz, ms) > 0;
+	for (; i < n && p[i] >= '0' && p[i] <= '9' && digits < 16; i++, digits++)
+		whole = whole * 10 + (p[i] - '0');
+	if (i < n && p[i] == '.') {
+		for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
+			if (scale < 1000) {
+				frac = frac * 10 + (p[i] - '0');
+				scale *= 10;
+			}
+		}
+	}
+	/* seconds (zap, structlog) or milliseconds (pino, bunyan) since 1970 */
+	if (digits >= 9 && digits <= 10)
+		*ms = whole * 1000 + frac * 1000 / scale;
+	else if (digits >= 12 && digits <= 13)
+		*ms = whole;
+	else
+		return 0;
+	return 1;
+}
