@@ -208,6 +208,41 @@ level_of_json(const char *p, size_t n)
 }
 
 int
+level_of_klog(const char *p, size_t n, size_t *body)
+{
+	size_t i, lim = n < 128 ? n : 128;
+	int sev;
+
+	switch (p[0]) {
+	case 'I':
+		sev = SEV_INFO;
+		break;
+	case 'W':
+		sev = SEV_WARNING;
+		break;
+	case 'E':
+		sev = SEV_ERROR;
+		break;
+	case 'F':
+		sev = SEV_CRITICAL;
+		break;
+	default:
+		return LEVEL_NONE;
+	}
+	if (n < 9 || p[5] != ' ' || p[8] != ':')
+		return LEVEL_NONE;
+	for (i = 1; i < 5; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return LEVEL_NONE;
+	}
+	/* the message follows the "file.go:114] " the stamp's thread precedes */
+	for (i = 9; i + 1 < lim && !(p[i] == ']' && p[i + 1] == ' '); i++)
+		;
+	*body = i + 1 < lim ? i + 2 : 0;
+	return sev;
+}
+
+int
 level_of_line(const char *p, size_t n, size_t *body)
 {
 	size_t i = 0, j, words = 0;

@@ -38,6 +38,13 @@ int level_of_line(const char *p, size_t n, size_t *body);
 int level_of_json(const char *p, size_t n);
 
 /*
+ * The level of a klog or glog line (Go: "E1025 23:00:00.123456 1
+ * file.go:114] msg"), whose stamp starts with it, and in *body where its
+ * message starts (0 if not found); LEVEL_NONE for any other line.
+ */
+int level_of_klog(const char *p, size_t n, size_t *body);
+
+/*
  * The level word a line began with (up to seven letters and the byte
  * that ended it), as level_of_line_cached last found it: the lines of a
  * log mostly start with the same word, and one that starts with those

@@ -838,6 +838,11 @@ record_level(struct multiline *m, struct ml_source *s,
 		s->rec.body = k;
 		return;
 	}
+	/* klog's level is its stamp's first letter */
+	if (k > 0 && (s->rec.level = level_of_klog(p, n, &body)) != LEVEL_NONE) {
+		s->rec.body = body > 0 ? body : k;
+		return;
+	}
 	s->rec.level = level_of_line_cached(&m->levels, p + k, n - k, &body);
 	s->rec.body = k + body;
 }

@@ -1034,6 +1034,17 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 
 	st->has_zone = 0;
 	st->ms = 0;
+	/* klog and glog (Go): "E1025 23:00:00.123456", its level first */
+	if ((p[0] == 'I' || p[0] == 'W' || p[0] == 'E' || p[0] == 'F') &&
+	    all_digits(p + 1, 4) && p[5] == ' ' && p[8] == ':') {
+		st->mon = num2(p + 1);
+		st->day = num2(p + 3);
+		if (st->mon < 1 || st->mon > 12 || st->day < 1 || st->day > 31 ||
+		    (k = clock_fraction(p + 6, n - 6, 0, st)) == 0)
+			return 0;
+		st->year = context_year(c, st->mon, st->day);
+		return stamp_civil(st, cv) ? 6 + k : 0;
+	}
 	if (is_upper((unsigned char)p[0])) {
 		/* syslog "Oct 25 23:00:00", "Oct  5 23:00:00" */
 		if (n < 15 || p[3] != ' ' || p[6] != ' ' || p[9] != ':' ||

@@ -128,3 +128,15 @@ check_eq "Java uncaught exception: one log-error, lines 2 to 6" \
 check_eq "JSON lines: each timed by its own time, ts or timestamp; one without is counted" \
     "2025-10-25 23:00:01.500|2025-10-25 23:00:02.500|2025-10-25 23:00:03.000|2025-10-25 23:00:04.000|2025-10-25 23:00:05.000|2025-10-25 23:00:06.000|1" \
     "$(sql j.db "SELECT group_concat(strftime('%Y-%m-%d %H:%M:%f', ts / 1000.0, 'unixepoch'), '|') FROM (SELECT ts FROM events_all ORDER BY line)")|$(sql j.db "SELECT no_timestamp FROM ingests")"
+
+# --- klog (Go, Kubernetes): the stamp's letter is the level; the year of
+# a stamp without one is the current one, or the last if that is ahead
+cp "$F/klog.log" .
+"$LT" ingest -q --db klog.db klog.log
+check_eq "klog: the warning, the error and the fatal, with their messages" \
+    "2|log-warning|watch closed
+3|log-error|error syncing \"<*>\": Operation cannot be fulfilled
+4|log-critical|cannot bind <*>" \
+    "$(sql klog.db "SELECT line || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+check_eq "klog: timed to the microsecond's millisecond, every record" "10-25 23:00:02.000|0" \
+    "$(sql klog.db "SELECT strftime('%m-%d %H:%M:%f', ts / 1000.0, 'unixepoch') FROM events_all WHERE line = 3")|$(sql klog.db "SELECT no_timestamp FROM ingests")"

@@ -81,6 +81,25 @@ test_json(void **state)
 	assert_int_equal(lvl("[{\"level\":\"error\"}]", &b), LEVEL_NONE);
 }
 
+/* klog's level is its first letter; the message follows "file:line] ". */
+static void
+test_klog(void **state)
+{
+	static const char e[] = "E1025 23:00:08.123456       1 controller.go:114] error syncing";
+	static const char f[] = "F1025 23:00:08.123456 1 main.go:9] cannot start";
+	static const char w[] = "W1025 23:00:08.1 1 no bracket";
+	size_t b = 99;
+
+	assert_int_equal(level_of_klog(e, strlen(e), &b), SEV_ERROR);
+	assert_string_equal(e + b, "error syncing");
+	assert_int_equal(level_of_klog(f, strlen(f), &b), SEV_CRITICAL);
+	assert_string_equal(f + b, "cannot start");
+	assert_int_equal(level_of_klog(w, strlen(w), &b), SEV_WARNING);
+	assert_int_equal(b, 0);
+	assert_int_equal(level_of_klog("Error 2025", 10, &b), LEVEL_NONE);
+	assert_int_equal(level_of_klog("I10x5 23:00", 11, &b), LEVEL_NONE);
+}
+
 /*
  * Lines read in sequence through one cache give what level_of_line gives
  * each alone: the same word with each byte that may end it, the same
@@ -335,6 +354,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_klog),
 		cmocka_unit_test(test_cached),
 		cmocka_unit_test(test_not_levels),
 		cmocka_unit_test(test_failures),

@@ -320,6 +320,31 @@ test_leading_syslog_year(void **state)
 	assert_int_equal(lead("Oct 25 23:00:00 host x", NULL, &ms), 16);
 }
 
+/*
+ * klog and glog (Go): the level letter, month and day, then the clock;
+ * the year is the stream's, as syslog's.  Not a month or day: no stamp.
+ */
+static void
+test_leading_klog(void **state)
+{
+	struct timeparse_cache c;
+	const char *prev = "2025-10-25 22:59:59 x";
+	const char *e = "E1025 23:00:00.123456       1 controller.go:114] x";
+	int64_t ms = 0;
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(timeparse_leading_cached(&c, prev, strlen(prev), NULL,
+	    &ms), 20);
+	assert_int_equal(timeparse_leading_cached(&c, e, strlen(e), NULL, &ms),
+	    22);
+	assert_int_equal(ms, T1 + 123);
+	assert_int_equal(timeparse_has_leading_cached(&c, e, strlen(e)), 1);
+	assert_int_equal(lead("I1025 23:00:00.5 1 main.go:1] up", NULL, &ms), 17);
+	assert_int_equal(lead("W1325 23:00:00.123456 1 a.go:1] x", NULL, &ms), 0);
+	assert_int_equal(lead("E1000 23:00:00.123456 1 a.go:1] x", NULL, &ms), 0);
+	assert_int_equal(lead("X1025 23:00:00.123456 1 a.go:1] x", NULL, &ms), 0);
+}
+
 /* Every zone abbreviation is found (the table is searched in halves). */
 static void
 test_leading_every_abbrev(void **state)
@@ -1206,6 +1231,7 @@ main(void)
 		cmocka_unit_test(test_leading_other_containers),
 		cmocka_unit_test(test_leading_other_rejects),
 		cmocka_unit_test(test_leading_syslog_year),
+		cmocka_unit_test(test_leading_klog),
 		cmocka_unit_test(test_format_iso),
 		cmocka_unit_test(test_leading_every_abbrev),
 		cmocka_unit_test(test_leading_rejects),
