@@ -1229,7 +1229,7 @@ ingest_on_record(void *arg, const struct record *rec)
 	if (ts != TS_NONE && ingest_vol_counts(in, s, rec, ts)) {
 		v = ingest_vol(in, s->id, ts);
 		v->records++;
-		v->lines += rec->line_last - rec->line_first + 1;
+		v->lines += rec->lines;
 		v->bytes += rec->raw_bytes;
 		v->malformed += rec->malformed_lines;
 		if (rec->flags & RECORD_TRUNCATED)

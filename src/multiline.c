@@ -786,6 +786,7 @@ begin_record(struct multiline *m, struct ml_source *s,
 	s->pending = 1;
 	s->rec.flags = 0;
 	s->rec.raw_bytes = 0;
+	s->rec.lines = 0;
 	s->rec.malformed_lines = 0;
 	s->stamped = stamped;
 	s->rec.source_kind = s->name != NULL ? el->source_kind : NULL;
@@ -905,8 +906,14 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			start = !(s->in_traceback || s->stamped);
 		if (start) {
 			emit_pending(m, s);
-			begin_record(m, s, el, rl, k > 0 || json_timed, inner,
-			    own, own_naive);
+			/*
+			 * Go's panic is followed by its goroutines' stacks,
+			 * unindented lines among them: they join it as the
+			 * unstamped lines of a stamped record do.
+			 */
+			begin_record(m, s, el, rl, k > 0 || json_timed ||
+			    (p[0] == 'p' && runtime_failure(p, n)), inner, own,
+			    own_naive);
 			record_level(m, s, el, p, n, k);
 			/* emit_pending left the text empty */
 			assert(s->text.len == 0 && s->lent == NULL);
@@ -929,6 +936,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	}
 	s->open_partial = el->partial;
 	s->rec.line_last = rl->lineno;
+	s->rec.lines++;
 	s->rec.raw_bytes += rl->end_offset - rl->offset;
 	if (el->malformed) {
 		s->rec.flags |= RECORD_MALFORMED;

@@ -47,6 +47,11 @@ struct record {
 	int			 lent;
 	uint64_t		 line_first;	/* physical line numbers in the input */
 	uint64_t		 line_last;
+	/*
+	 * Its physical lines: fewer than line_last - line_first + 1 where
+	 * other sources' lines came between them (a compose log).
+	 */
+	uint64_t		 lines;
 	uint64_t		 offset_first;	/* byte offset of its first physical line */
 	unsigned		 flags;
 	uint64_t		 raw_bytes;	/* input bytes of its lines, envelopes and newlines included */

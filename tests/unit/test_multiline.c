@@ -30,7 +30,7 @@ struct got {
 	uint64_t	 source_id;
 	const char	*source_kind;	/* static */
 	int64_t		 ts;
-	uint64_t	 first, last, offset;
+	uint64_t	 first, last, lines, offset;
 	unsigned	 flags;
 	int		 level;
 	size_t		 body;
@@ -68,6 +68,7 @@ collect(void *arg, const struct record *r)
 	g->ts = r->ts;
 	g->first = r->line_first;
 	g->last = r->line_last;
+	g->lines = r->lines;
 	g->offset = r->offset_first;
 	g->flags = r->flags;
 	g->level = r->level;
@@ -373,15 +374,50 @@ test_runtime_failures(void **state)
 		"\t... 3 more",
 		"2025-10-25 23:00:01 INFO app: again",
 		"panic: boom",
+		"",
+		"goroutine 1 [running]:",
+		"main.main()",
+		"\t/app/main.go:10 +0x1d",
+		"2025-10-25 23:00:02 INFO app: restarted",
 	};
 
 	push_all(lines, UTIL_ARRAY_LEN(lines));
 	multiline_flush(fx.ml);
-	assert_int_equal(fx.n, 4);
+	assert_int_equal(fx.n, 5);
 	assert_rec(0, 1, 1, lines[0]);
 	assert_rec(1, 2, 5, NULL);
 	assert_rec(2, 6, 6, lines[5]);
-	assert_rec(3, 7, 7, lines[6]);
+	assert_rec(3, 7, 11, "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:10 +0x1d");
+	assert_int_equal(fx.rec[3].lines, 5);
+	assert_rec(4, 12, 12, lines[11]);
+}
+
+/* A record's lines are its own, not the other sources' between them. */
+static void
+test_lines_interleaved(void **state)
+{
+	const char *lines[] = {
+		"api-1  | 2025-10-25 23:00:00 ERROR api: failed",
+		"db-1   | 2025-10-25 23:00:00 LOG: checkpoint",
+		"api-1  | Traceback (most recent call last):",
+		"db-1   | 2025-10-25 23:00:00 LOG: checkpoint done",
+		"api-1  | ValueError: x",
+	};
+
+	size_t i, seen = 0;
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	for (i = 0; i < fx.n; i++) {
+		if (fx.rec[i].first == 1) {
+			assert_int_equal(fx.rec[i].last, 5);
+			assert_int_equal(fx.rec[i].lines, 3);
+		} else
+			assert_int_equal(fx.rec[i].lines, 1);
+		seen += fx.rec[i].lines;
+	}
+	assert_int_equal(seen, 5);
 }
 
 static void
@@ -909,6 +945,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_level_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logfmt_starts_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runtime_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lines_interleaved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backwards_resolution, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_chunks, setup, teardown),
