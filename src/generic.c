@@ -180,6 +180,20 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 		json_unescape(&g->json, v, vn);
 		msg = g->json.data;
 		n = g->json.len;
+	/*
+	 * .NET: "fail: Category[13]", the message on the next line; the
+	 * category is the logger
+	 */
+	} else if (nl != NULL && msg >= rec->text + 6 &&
+	    level_of_dotnet(msg - 6, (size_t)(rec->text + rec->len - msg) + 6) !=
+	    LEVEL_NONE && (v = memchr(msg, '[', n)) != NULL) {
+		lg = msg;
+		lglen = (size_t)(v - msg);
+		msg = nl + 1;
+		while (msg < rec->text + rec->len && (*msg == ' ' || *msg == '\t'))
+			msg++;
+		nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
+		n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
 	/* "panic: ..." or "ValueError: ..." names what failed, not a logger */
 	} else if (rec->level != LEVEL_NONE &&
 	    (lglen = level_logger(msg, n, &after)) > 0) {

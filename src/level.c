@@ -208,6 +208,33 @@ level_of_json(const char *p, size_t n)
 }
 
 int
+level_of_dotnet(const char *p, size_t n)
+{
+	static const struct {
+		char	word[5];
+		int	sev;
+	} words[] = {
+		{ "fail", SEV_ERROR }, { "crit", SEV_CRITICAL },
+		{ "warn", SEV_WARNING }, { "info", SEV_INFO },
+		{ "dbug", SEV_DEBUG }, { "trce", SEV_DEBUG }
+	};
+	size_t i;
+
+	/* "fail: Name.Space.Category[13]", the bracket on the line */
+	if (n < 8 || p[4] != ':' || p[5] != ' ' || !word_char((unsigned char)p[6]))
+		return LEVEL_NONE;
+	for (i = 7; i < n && i < 160 && p[i] != '[' && p[i] != '\n'; i++)
+		;
+	if (i == n || p[i] != '[')
+		return LEVEL_NONE;
+	for (i = 0; i < UTIL_ARRAY_LEN(words); i++) {
+		if (memcmp(p, words[i].word, 4) == 0)
+			return words[i].sev;
+	}
+	return LEVEL_NONE;
+}
+
+int
 level_of_klog(const char *p, size_t n, size_t *body)
 {
 	size_t i, lim = n < 128 ? n : 128;
@@ -284,6 +311,10 @@ level_of_line(const char *p, size_t n, size_t *body)
 	}
 	if (p[0] == '{' && (sev = level_of_json(p, n)) != LEVEL_NONE) {
 		*body = 0;
+		return sev;
+	}
+	if ((sev = level_of_dotnet(p, n)) != LEVEL_NONE) {
+		*body = 6;
 		return sev;
 	}
 	q = memmem(p, n < 200 ? n : 200, "level=", 6);

@@ -45,6 +45,14 @@ int level_of_json(const char *p, size_t n);
 int level_of_klog(const char *p, size_t n, size_t *body);
 
 /*
+ * The level of a .NET console logger's first line ("fail: Category[13]",
+ * its message on the indented lines after): fail, crit, warn, info, dbug
+ * or trce, a colon, a blank and a name with its event id in brackets;
+ * LEVEL_NONE for any other line.
+ */
+int level_of_dotnet(const char *p, size_t n);
+
+/*
  * The level word a line began with (up to seven letters and the byte
  * that ended it), as level_of_line_cached last found it: the lines of a
  * log mostly start with the same word, and one that starts with those

@@ -16,7 +16,8 @@
  *        a blank or '|' ("INFO:openai._base_client:...", uvicorn's
  *        "INFO:     ..."), a bracketed level at the start ("[INFO] ..."),
  *        " - [LEVEL]" within its first 160 bytes ("name - [INFO] : ..."),
- *        or a JSON line that states a level ({"level":"error",...}),
+ *        a JSON line that states a level ({"level":"error",...}), .NET's
+ *        "fail: Category[13]",
  *        or Go's "panic: " or Java's "Exception in thread \"...",
  *        which a runtime prints past any logger.
  *     c. it was a logfmt line (time=... level=... msg=..., or logrus's
@@ -515,6 +516,8 @@ level_header(const char *p, size_t n)
 		return bracket_level(p, n);
 	if (p[0] == '{')
 		return level_of_json(p, n) != LEVEL_NONE;
+	if (p[0] >= 'a' && p[0] <= 't' && level_of_dotnet(p, n) != LEVEL_NONE)
+		return 1;
 	lim = n < 160 ? n : 160;
 	for (q = p; (q = memmem(q, lim - (size_t)(q - p), " - [", 4)) != NULL; q++) {
 		if (bracket_level(q + 3, n - (size_t)(q + 3 - p)))

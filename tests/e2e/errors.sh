@@ -140,3 +140,12 @@ check_eq "klog: the warning, the error and the fatal, with their messages" \
     "$(sql klog.db "SELECT line || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
 check_eq "klog: timed to the microsecond's millisecond, every record" "10-25 23:00:02.000|0" \
     "$(sql klog.db "SELECT strftime('%m-%d %H:%M:%f', ts / 1000.0, 'unixepoch') FROM events_all WHERE line = 3")|$(sql klog.db "SELECT no_timestamp FROM ingests")"
+
+# --- .NET's console logger: the level before the category, the message on
+# the indented lines after it
+cp "$F/dotnet.log" .
+"$LT" ingest -q --db dn.db dotnet.log
+check_eq ".NET: the failure and the warning, the category as logger" \
+    "3|6|log-error|Microsoft.AspNetCore.Server.Kestrel|Connection id \"<*>\" , Request id \"<*>\": An unhandled exception was thrown by the application.
+7|8|log-warning|Microsoft.AspNetCore.HttpsPolicy.HttpsRedirectionMiddleware|Failed to determine the https port for redirect." \
+    "$(sql dn.db "SELECT line || '|' || line_end || '|' || rule || '|' || json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"

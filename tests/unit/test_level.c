@@ -100,6 +100,24 @@ test_klog(void **state)
 	assert_int_equal(level_of_klog("I10x5 23:00", 11, &b), LEVEL_NONE);
 }
 
+/* .NET's console logger: a short level, the category and its event id. */
+static void
+test_dotnet(void **state)
+{
+	const char *b;
+
+	assert_int_equal(lvl("fail: Microsoft.AspNetCore.Server.Kestrel[13]", &b), SEV_ERROR);
+	assert_string_equal(b, "Microsoft.AspNetCore.Server.Kestrel[13]");
+	assert_int_equal(lvl("crit: App.Worker[0]", &b), SEV_CRITICAL);
+	assert_int_equal(lvl("warn: App.Cache[3]", &b), SEV_WARNING);
+	assert_int_equal(lvl("info: Microsoft.Hosting.Lifetime[14]", &b), SEV_INFO);
+	assert_int_equal(lvl("dbug: App[1]", &b), SEV_DEBUG);
+	/* a plain message, or the bracket on a later line */
+	assert_int_equal(lvl("fail: could not connect", &b), LEVEL_NONE);
+	assert_int_equal(lvl("fail: App\n[1]", &b), LEVEL_NONE);
+	assert_int_equal(lvl("fails: App[1]", &b), LEVEL_NONE);
+}
+
 /*
  * Lines read in sequence through one cache give what level_of_line gives
  * each alone: the same word with each byte that may end it, the same
@@ -355,6 +373,7 @@ main(void)
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_klog),
+		cmocka_unit_test(test_dotnet),
 		cmocka_unit_test(test_cached),
 		cmocka_unit_test(test_not_levels),
 		cmocka_unit_test(test_failures),
