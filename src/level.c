@@ -309,7 +309,7 @@ level_of_line(const char *p, size_t n, size_t *body)
 			i++;
 		words++;
 	}
-	if (p[0] == '{' && (sev = level_of_json(p, n)) != LEVEL_NONE) {
+	if (n > 0 && p[0] == '{' && (sev = level_of_json(p, n)) != LEVEL_NONE) {
 		*body = 0;
 		return sev;
 	}

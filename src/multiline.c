@@ -915,8 +915,8 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			 * unstamped lines of a stamped record do.
 			 */
 			begin_record(m, s, el, rl, k > 0 || json_timed ||
-			    (p[0] == 'p' && runtime_failure(p, n)), inner, own,
-			    own_naive);
+			    (n > 0 && p[0] == 'p' && runtime_failure(p, n)),
+			    inner, own, own_naive);
 			record_level(m, s, el, p, n, k);
 			/* emit_pending left the text empty */
 			assert(s->text.len == 0 && s->lent == NULL);
