@@ -269,10 +269,41 @@ level_of_klog(const char *p, size_t n, size_t *body)
 	return sev;
 }
 
+/*
+ * PHP's "PHP Fatal error:  ...", "PHP Warning:  ..." and the like: the
+ * level, and in *after the bytes up to the message's colon.
+ */
+static int
+php_level(const char *p, size_t n, size_t *after)
+{
+	static const struct {
+		const char	*s;
+		size_t		 len;
+		int		 sev;
+	} kinds[] = {
+		{ "PHP Fatal error:", 16, SEV_ERROR },
+		{ "PHP Parse error:", 16, SEV_ERROR },
+		{ "PHP Warning:", 12, SEV_WARNING },
+		{ "PHP Notice:", 11, SEV_NOTICE },
+		{ "PHP Deprecated:", 15, SEV_NOTICE }
+	};
+	size_t i;
+
+	if (n < 11 || memcmp(p, "PHP ", 4) != 0)
+		return LEVEL_NONE;
+	for (i = 0; i < UTIL_ARRAY_LEN(kinds); i++) {
+		if (n >= kinds[i].len && memcmp(p, kinds[i].s, kinds[i].len) == 0) {
+			*after = kinds[i].len;
+			return kinds[i].sev;
+		}
+	}
+	return LEVEL_NONE;
+}
+
 int
 level_of_line(const char *p, size_t n, size_t *body)
 {
-	size_t i = 0, j, words = 0;
+	size_t i = 0, j, k, words = 0;
 	const char *q;
 	int sev;
 
@@ -282,11 +313,29 @@ level_of_line(const char *p, size_t n, size_t *body)
 		if (i < n && p[i] == '[') {
 			for (j = i + 1; j < n && word_char((unsigned char)p[j]); j++)
 				;
+			k = i + 1;
+			/* Apache's [module:level], "mpm_event" a module */
+			if (j < n && p[j] != ']') {
+				for (j = i + 1; j < n && level_class[(unsigned char)p[j]] &
+				    LC_IDENT; j++)
+					;
+				if (j < n && p[j] == ':') {
+					k = j + 1;
+					for (j = k; j < n &&
+					    word_char((unsigned char)p[j]); j++)
+						;
+				}
+			}
 			if (j < n && p[j] == ']' &&
-			    (sev = level_of_word(p + i + 1, j - i - 1, 1)) != LEVEL_NONE) {
+			    (sev = level_of_word(p + k, j - k, 1)) != LEVEL_NONE) {
 				*body = j + 1;
 				goto found;
 			}
+		}
+		if (i < n && p[i] == 'P' && (sev = php_level(p + i, n - i, &j)) !=
+		    LEVEL_NONE) {
+			*body = i + j;
+			goto found;
 		}
 		for (j = i; j < n && word_char((unsigned char)p[j]); j++)
 			;

@@ -1101,6 +1101,44 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 }
 
 /*
+ * Stamps only found in brackets: Apache httpd's error log "[Sat Oct 25
+ * 23:00:00.123456 2025]" and PHP's "[25-Oct-2025 23:00:00 UTC]" (a zone
+ * or none).  p is past the '['; returns the bytes up to the ']', filling
+ * cv and st, or 0.
+ */
+static size_t
+bracket_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
+{
+	size_t k;
+
+	st->has_zone = 0;
+	st->ms = 0;
+	if (n >= 24 && is_upper((unsigned char)p[0]) && p[3] == ' ' &&
+	    p[7] == ' ' && p[10] == ' ') {
+		if ((st->mon = month_abbrev(p + 4)) == 0 ||
+		    !is_digit((unsigned char)p[9]) ||
+		    !(p[8] == ' ' || is_digit((unsigned char)p[8])))
+			return 0;
+		st->day = (p[8] == ' ' ? 0 : (p[8] - '0') * 10) + p[9] - '0';
+		if ((k = clock_fraction(p + 11, n - 11, 0, st)) == 0 ||
+		    11 + k + 5 > n || p[11 + k] != ' ' ||
+		    !all_digits(p + 12 + k, 4))
+			return 0;
+		st->year = num2(p + 12 + k) * 100 + num2(p + 14 + k);
+		return stamp_civil(st, cv) ? 16 + k : 0;
+	}
+	if (n >= 20 && p[2] == '-' && is_upper((unsigned char)p[3])) {
+		if (p[11] != ' ' || !day_mon_year(p, '-', st) ||
+		    (k = clock_fraction(p + 12, n - 12, 0, st)) == 0)
+			return 0;
+		k += 12;
+		k += parse_trailing_zone(p + k, n - k, st);
+		return stamp_civil(st, cv) ? k : 0;
+	}
+	return 0;
+}
+
+/*
  * Whether p[0..n) starts with a level word in capitals and a blank or ']'
  * after it: what may follow a stamp inside its brackets.
  */
@@ -1141,7 +1179,8 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 		 * in the brackets (Rust's "[2025-10-25T23:00:00Z ERROR app]
 		 * ...").  Another word there may be a zone not known here.
 		 */
-		if ((i = leading_stamp(c, p + 1, n - 1, cv, st)) == 0)
+		if ((i = leading_stamp(c, p + 1, n - 1, cv, st)) == 0 &&
+		    (i = bracket_span(p + 1, n - 1, cv, st)) == 0)
 			return 0;
 		i++;
 		if (i >= n || (p[i] != ']' && (p[i] != ' ' ||

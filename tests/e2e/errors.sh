@@ -149,3 +149,17 @@ check_eq ".NET: the failure and the warning, the category as logger" \
     "3|6|log-error|Microsoft.AspNetCore.Server.Kestrel|Connection id \"<*>\" , Request id \"<*>\": An unhandled exception was thrown by the application.
 7|8|log-warning|Microsoft.AspNetCore.HttpsPolicy.HttpsRedirectionMiddleware|Failed to determine the https port for redirect." \
     "$(sql dn.db "SELECT line || '|' || line_end || '|' || rule || '|' || json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+
+# --- Apache httpd's error log ([module:level]) and PHP's, with their
+# bracketed stamps
+cp "$F/apache-php.log" .
+"$LT" ingest -q --db ap.db apache-php.log
+check_eq "Apache and PHP: the errors and the warning, each at its stamp" \
+    "2|23:00:01|log-error
+3|23:00:02|log-error
+4|23:00:03|log-warning
+5|23:00:04|log-error" \
+    "$(sql ap.db "SELECT line || '|' || time(ts / 1000, 'unixepoch') || '|' || rule FROM events_all ORDER BY line")"
+check_eq "Apache and PHP: PHP's message is the template; no record untimed" \
+    "Allowed memory size of <*> bytes exhausted|0" \
+    "$(sql ap.db "SELECT json_extract(fields, '\$.template') FROM events_all WHERE line = 5")|$(sql ap.db "SELECT no_timestamp FROM ingests")"

@@ -118,6 +118,26 @@ test_dotnet(void **state)
 	assert_int_equal(lvl("fails: App[1]", &b), LEVEL_NONE);
 }
 
+/* Apache's [module:level] and PHP's own words for its levels. */
+static void
+test_apache_php(void **state)
+{
+	const char *b;
+
+	assert_int_equal(lvl("[php:error] [pid 12] PHP Fatal error:  x", &b), SEV_ERROR);
+	assert_string_equal(b, "[pid 12] PHP Fatal error:  x");
+	assert_int_equal(lvl("[mpm_event:notice] [pid 1] AH00489: up", &b), SEV_NOTICE);
+	assert_int_equal(lvl("[core:crit] x", &b), SEV_CRITICAL);
+	assert_int_equal(lvl("[proxy:trace5] x", &b), LEVEL_NONE);
+	assert_int_equal(lvl("PHP Fatal error:  Allowed memory size exhausted", &b), SEV_ERROR);
+	assert_string_equal(b, "Allowed memory size exhausted");
+	assert_int_equal(lvl("PHP Parse error:  syntax error", &b), SEV_ERROR);
+	assert_int_equal(lvl("PHP Warning:  Undefined variable $x", &b), SEV_WARNING);
+	assert_int_equal(lvl("PHP Notice:  x", &b), SEV_NOTICE);
+	assert_int_equal(lvl("PHP Deprecated:  x", &b), SEV_NOTICE);
+	assert_int_equal(lvl("PHP version 8.3", &b), LEVEL_NONE);
+}
+
 /*
  * Lines read in sequence through one cache give what level_of_line gives
  * each alone: the same word with each byte that may end it, the same
@@ -374,6 +394,7 @@ main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_klog),
 		cmocka_unit_test(test_dotnet),
+		cmocka_unit_test(test_apache_php),
 		cmocka_unit_test(test_cached),
 		cmocka_unit_test(test_not_levels),
 		cmocka_unit_test(test_failures),

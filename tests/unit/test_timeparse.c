@@ -120,6 +120,19 @@ test_leading_shapes(void **state)
 	assert_int_equal(ms, T0 + 123);
 	assert_int_equal(lead("[2025-10-25 23:31:11]", NULL, &ms), 21);
 	assert_int_equal(ms, T0);
+	/* Apache httpd's error log and PHP's, in brackets only */
+	assert_int_equal(lead("[Sat Oct 25 23:31:11.123456 2025] [core:error] x", NULL, &ms), 34);
+	assert_int_equal(ms, T0 + 123);
+	assert_int_equal(lead("[Sat Oct  5 23:31:11 2025] x", NULL, &ms), 27);
+	assert_int_equal(ms, T0 - 20 * 86400000LL);
+	assert_int_equal(lead("[25-Oct-2025 23:31:11 UTC] PHP Warning:  x", NULL, &ms), 27);
+	assert_int_equal(ms, T0);
+	assert_int_equal(lead("[25-Oct-2025 23:31:11 AEDT] x", NULL, &ms), 28);
+	assert_int_equal(ms, T0 - 11 * 3600000LL);
+	assert_int_equal(lead("[25-Oct-2025 23:31:11] NOTICE: fpm is running", NULL, &ms), 23);
+	assert_int_equal(ms, T0);
+	assert_int_equal(lead("[Sat Oct 25 23:31:11 25] x", NULL, &ms), 0);
+	assert_int_equal(lead("[Sat Foo 25 23:31:11 2025] x", NULL, &ms), 0);
 	/* a level inside the brackets, after the stamp */
 	assert_int_equal(lead("[2025-10-25T23:31:11Z ERROR app] bind failed", NULL, &ms), 22);
 	assert_int_equal(ms, T0);
