@@ -366,6 +366,17 @@ level_of_line(const char *p, size_t n, size_t *body)
 		*body = 6;
 		return sev;
 	}
+	/* syslog: "host sshd[123]: error: ...", "postfix/smtpd[9]: warning: ..." */
+	if ((q = memmem(p, n < 96 ? n : 96, "]: ", 3)) != NULL) {
+		i = (size_t)(q - p) + 3;
+		for (j = i; j < n && p[j] >= 'a' && p[j] <= 'z'; j++)
+			;
+		if (j < n && p[j] == ':' &&
+		    (sev = level_of_word(p + i, j - i, 1)) != LEVEL_NONE) {
+			*body = j + 1;
+			goto found;
+		}
+	}
 	q = memmem(p, n < 200 ? n : 200, "level=", 6);
 	if (q != NULL && (q == p || q[-1] == ' ')) {
 		i = (size_t)(q - p) + 6;

@@ -163,3 +163,12 @@ check_eq "Apache and PHP: the errors and the warning, each at its stamp" \
 check_eq "Apache and PHP: PHP's message is the template; no record untimed" \
     "Allowed memory size of <*> bytes exhausted|0" \
     "$(sql ap.db "SELECT json_extract(fields, '\$.template') FROM events_all WHERE line = 5")|$(sql ap.db "SELECT no_timestamp FROM ingests")"
+
+# --- syslog: a tagged message that begins with a level in lower case
+cp "$F/syslog.log" .
+"$LT" ingest -q --db sl.db syslog.log
+check_eq "syslog: the error and the warning, logged by their tag" \
+    "2|log-error|kex_exchange_identification|Connection closed by remote host
+3|log-warning||hostname unknown.example does not resolve to address <*>" \
+    "$(sql sl.db "SELECT line || '|' || rule || '|' || coalesce(json_extract(fields, '\$.logger'), '') || '|' ||
+        json_extract(fields, '\$.template') FROM events_all ORDER BY line")"

@@ -138,6 +138,20 @@ test_apache_php(void **state)
 	assert_int_equal(lvl("PHP version 8.3", &b), LEVEL_NONE);
 }
 
+/* syslog's tagged messages that begin with a level in lower case. */
+static void
+test_syslog_tagged(void **state)
+{
+	const char *b;
+
+	assert_int_equal(lvl("web sshd[123]: error: kex_exchange_identification: closed", &b), SEV_ERROR);
+	assert_string_equal(b, "kex_exchange_identification: closed");
+	assert_int_equal(lvl("mx postfix/smtpd[9]: warning: hostname x does not resolve", &b), SEV_WARNING);
+	assert_int_equal(lvl("web sshd[123]: fatal: no hostkeys", &b), SEV_CRITICAL);
+	assert_int_equal(lvl("web sshd[123]: Accepted publickey for root", &b), LEVEL_NONE);
+	assert_int_equal(lvl("web cron[1]: errors: none", &b), LEVEL_NONE);
+}
+
 /*
  * Lines read in sequence through one cache give what level_of_line gives
  * each alone: the same word with each byte that may end it, the same
@@ -395,6 +409,7 @@ main(void)
 		cmocka_unit_test(test_klog),
 		cmocka_unit_test(test_dotnet),
 		cmocka_unit_test(test_apache_php),
+		cmocka_unit_test(test_syslog_tagged),
 		cmocka_unit_test(test_cached),
 		cmocka_unit_test(test_not_levels),
 		cmocka_unit_test(test_failures),
