@@ -358,6 +358,19 @@ level_of_line(const char *p, size_t n, size_t *body)
 			i++;
 		words++;
 	}
+	/*
+	 * "error: msg" first on the line in lower case (Node's winston); Go's
+	 * "panic: " is level_of_failure_line's, and names what failed
+	 */
+	for (i = 0; i < n && level_class[(unsigned char)p[i]] & LC_BLANK; i++)
+		;
+	for (j = i; j < n && p[j] >= 'a' && p[j] <= 'z'; j++)
+		;
+	if (j > i && j + 1 < n && p[j] == ':' && p[j + 1] == ' ' && p[i] != 'p' &&
+	    (sev = level_of_word(p + i, j - i, 1)) != LEVEL_NONE) {
+		*body = j + 1;
+		goto found;
+	}
 	if (n > 0 && p[0] == '{' && (sev = level_of_json(p, n)) != LEVEL_NONE) {
 		*body = 0;
 		return sev;

@@ -172,3 +172,11 @@ check_eq "syslog: the error and the warning, logged by their tag" \
 3|log-warning||hostname unknown.example does not resolve to address <*>" \
     "$(sql sl.db "SELECT line || '|' || rule || '|' || coalesce(json_extract(fields, '\$.logger'), '') || '|' ||
         json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+
+# --- Node's winston: "error: msg", the level in lower case first
+cp "$F/winston.log" .
+"$LT" ingest -q --db winston.db winston.log
+check_eq "winston: the error and the warning; 'errors:' is no level" \
+    "2|log-error|connect ECONNREFUSED <*> {\"<*>\"<*>,\"<*>\":\"<*>\"}
+3|log-warning|slow query took <*>" \
+    "$(sql winston.db "SELECT line || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"

@@ -152,6 +152,22 @@ test_syslog_tagged(void **state)
 	assert_int_equal(lvl("web cron[1]: errors: none", &b), LEVEL_NONE);
 }
 
+/* A level in lower case first on the line, with a colon (winston). */
+static void
+test_lower_first(void **state)
+{
+	const char *b;
+
+	assert_int_equal(lvl("error: connect ECONNREFUSED 127.0.0.1:5432", &b), SEV_ERROR);
+	assert_string_equal(b, "connect ECONNREFUSED 127.0.0.1:5432");
+	assert_int_equal(lvl("warn: slow response", &b), SEV_WARNING);
+	assert_int_equal(lvl("info: listening", &b), SEV_INFO);
+	assert_int_equal(lvl("errors: 0", &b), LEVEL_NONE);
+	assert_int_equal(lvl("error:no blank", &b), LEVEL_NONE);
+	assert_int_equal(lvl("the error: x", &b), LEVEL_NONE);
+	assert_int_equal(lvl("panic: boom", &b), LEVEL_NONE);
+}
+
 /*
  * Lines read in sequence through one cache give what level_of_line gives
  * each alone: the same word with each byte that may end it, the same
@@ -410,6 +426,7 @@ main(void)
 		cmocka_unit_test(test_dotnet),
 		cmocka_unit_test(test_apache_php),
 		cmocka_unit_test(test_syslog_tagged),
+		cmocka_unit_test(test_lower_first),
 		cmocka_unit_test(test_cached),
 		cmocka_unit_test(test_not_levels),
 		cmocka_unit_test(test_failures),
