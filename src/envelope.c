@@ -8,6 +8,7 @@
  *   digit          Docker Desktop copy prefix, `docker logs -t` stamp,
  *                  else a compose name
  *   "time="        dockerd/containerd logfmt
+ *   "ts=", "level=" go-kit logfmt (Prometheus, Loki), tried only
  *   "LEVL["        logrus text (INFO[0000] ...)
  *   name char      compose "name  | " prefix, optionally followed by a -t stamp
  *   anything else  plain
@@ -1775,8 +1776,9 @@ go_unquote(struct buf *b, const char *p, size_t n)
 }
 
 /*
- * time="..." level=... msg="..." k=v: msg is the unescaped msg followed by
- * the other pairs as written, so rules still see error="..." and friends.
+ * time="..." level=... msg="..." k=v (go-kit writes ts= for time=): msg is
+ * the unescaped msg followed by the other pairs as written, so rules still
+ * see error="..." and friends.
  */
 static int
 logfmt(struct envelope *e, const char *line, size_t len,
@@ -1791,7 +1793,8 @@ logfmt(struct envelope *e, const char *line, size_t len,
 	buf_reset(&e->msg);
 	buf_reset(&e->lvl);
 	while ((r = lf_next(&p, end, &pr)) == 1) {
-		if (key_is(pr.key, pr.key_len, "time")) {
+		if (key_is(pr.key, pr.key_len, "time") ||
+		    key_is(pr.key, pr.key_len, "ts")) {
 			if (timeparse_rfc3339_cached(&e->stamps, pr.val,
 			    pr.val_len, &ms) == pr.val_len && pr.val_len > 0)
 				out->ts = ms;
@@ -1808,6 +1811,7 @@ logfmt(struct envelope *e, const char *line, size_t len,
 	have_msg = 0;
 	while (lf_next(&p, end, &pr) == 1) {
 		if (key_is(pr.key, pr.key_len, "time") ||
+		    key_is(pr.key, pr.key_len, "ts") ||
 		    key_is(pr.key, pr.key_len, "level"))
 			continue;
 		if (key_is(pr.key, pr.key_len, "msg") && !have_msg) {
@@ -1883,6 +1887,8 @@ dockerd(struct envelope *e, const char *line, size_t len,
 {
 	if (len >= 5 && memcmp(line, "time=", 5) == 0)
 		return logfmt(e, line, len, out);
+	if (len >= 4 && memcmp(line, "ts=", 3) == 0 && is_digit(line[3]))
+		return logfmt(e, line, len, out);
 	if (len >= 6 && memcmp(line, "level=", 6) == 0)
 		return logfmt(e, line, len, out);
 	return logrus(line, len, out);
@@ -1925,7 +1931,7 @@ first_json(char c)
 static int
 first_logfmt(char c)
 {
-	return c == 't' || (c >= 'A' && c <= 'Z');
+	return c == 't' || c == 'l' || (c >= 'A' && c <= 'Z');
 }
 
 /*
@@ -1977,12 +1983,21 @@ sniff_compose(const char *line, size_t len)
 	return i < len && line[i] == '|' ? SNIFF_TRY : SNIFF_NO;
 }
 
-/* dockerd's logfmt claims its line; a logrus-looking one may be compose's. */
+/*
+ * dockerd's logfmt claims its line; go-kit's (ts=2025-... or level=...
+ * first: Prometheus, Loki) and a logrus-looking one are tried, and may
+ * be plain or compose's.
+ */
 static int
 sniff_logfmt(const char *line, size_t len)
 {
 	if (line[0] == 't' && len >= 5 && memcmp(line, "time=", 5) == 0)
 		return SNIFF_CLAIM;
+	if (line[0] == 't' && len >= 4 && line[1] == 's' && line[2] == '=' &&
+	    is_digit(line[3]))
+		return SNIFF_TRY;
+	if (line[0] == 'l' && len >= 6 && memcmp(line, "level=", 6) == 0)
+		return SNIFF_TRY;
 	if (line[0] != 't' && len >= 7 && line[4] == '[')
 		return SNIFF_TRY;
 	return SNIFF_NO;

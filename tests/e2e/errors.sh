@@ -180,3 +180,11 @@ check_eq "winston: the error and the warning; 'errors:' is no level" \
     "2|log-error|connect ECONNREFUSED <*> {\"<*>\"<*>,\"<*>\":\"<*>\"}
 3|log-warning|slow query took <*>" \
     "$(sql winston.db "SELECT line || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+
+# --- go-kit's logfmt (Prometheus, Loki): ts= is the time, level= the level
+cp "$F/gokit.log" .
+"$LT" ingest -q --db gokit.db gokit.log
+check_eq "go-kit logfmt: the error and the warning at their ts, none untimed" \
+    "2|23:00:01|log-error|db down caller=<*> err=\"<*>\"
+3|23:00:02|log-warning|append failed caller=<*> component=\"<*>\" err=\"<*>\"|0" \
+    "$(sql gokit.db "SELECT line || '|' || time(ts / 1000, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")|$(sql gokit.db "SELECT no_timestamp FROM ingests")"

@@ -491,6 +491,34 @@ test_logfmt(void **state)
 	assert_msg("time=\"2025-10-25T23:31:11Z\" level=info msg=\"unterminated");
 }
 
+/*
+ * go-kit's logfmt (Prometheus, Loki): ts= for the time, or level= first.
+ * Tried, not claimed: a line that does not parse is plain, not broken.
+ */
+static void
+test_logfmt_gokit(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "ts=2025-10-25T23:31:11.250123456Z caller=main.go:50 "
+	    "level=error msg=\"db down\" err=\"connection refused\"");
+	assert_int_equal(el.format, ENVELOPE_LOGFMT);
+	assert_int_equal(el.ts, T0 + 250);
+	assert_level("error");
+	assert_msg("db down caller=main.go:50 err=\"connection refused\"");
+	decode_str(ENVELOPE_AUTO, "level=warn ts=2025-10-25T23:31:11Z component=\"scrape manager\" "
+	    "msg=\"append failed\"");
+	assert_int_equal(el.format, ENVELOPE_LOGFMT);
+	assert_int_equal(el.ts, T0);
+	assert_level("warn");
+	assert_msg("append failed component=\"scrape manager\"");
+	decode_str(ENVELOPE_AUTO, "ts=2025 level=info msg=\"unterminated");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_int_equal(el.malformed, 0);
+	decode_str(ENVELOPE_AUTO, "ts=now is not a stamp");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "levels are fine");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+}
+
 static void
 test_logrus(void **state)
 {
@@ -1336,6 +1364,7 @@ main(void)
 		cmocka_unit_test_teardown(test_compose_ts, teardown),
 		cmocka_unit_test_teardown(test_desktop, teardown),
 		cmocka_unit_test_teardown(test_logfmt, teardown),
+		cmocka_unit_test_teardown(test_logfmt_gokit, teardown),
 		cmocka_unit_test_teardown(test_logrus, teardown),
 		cmocka_unit_test_teardown(test_journald, teardown),
 		cmocka_unit_test_teardown(test_journald_known_keys, teardown),
