@@ -156,7 +156,7 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 	static const char *const json_message[] = { "msg", "message",
 	    "event", "error", "err", NULL };
 	static const char *const json_logger[] = { "logger", "name",
-	    "logger_name", "caller", NULL };
+	    "logger_name", NULL };
 	const char *nl, *lg = NULL, *v;
 	size_t n, lglen = 0, after = 0, vn;
 	int idx;
@@ -174,7 +174,7 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 	 * it names: masked whole, every line of one logger would be one
 	 * template of keys and masked values.
 	 */
-	if (msg == rec->text && msg[0] == '{' &&
+	if (msg == rec->text && rec->len > 0 && msg[0] == '{' &&
 	    (v = jsonline_string(msg, n, json_message, &vn)) != NULL) {
 		lg = jsonline_string(msg, n, json_logger, &lglen);
 		json_unescape(&g->json, v, vn);
