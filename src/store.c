@@ -409,28 +409,19 @@ store_sync_dir(const char *path)
 }
 
 /*
- * A file without a name in path's directory holding the image of an empty
- * database: running schema.sql statement by statement was a sixth of an
- * empty run.  In WAL mode when wal, else in rollback mode (header bytes 18
- * and 19, the file format's read and write versions).  The descriptor
- * (read-write), or -1 when the file system cannot make one.
+ * Write the image of an empty database to fd: running schema.sql
+ * statement by statement was a sixth of an empty run.  In WAL mode when
+ * wal, else in rollback mode (header bytes 18 and 19, the file format's
+ * read and write versions).  0 or -1.
  */
 static int
-store_image_fd(const char *path, int wal)
+store_image_write(int fd, int wal)
 {
 	const unsigned char *from = store_image_bytes;
 	unsigned char *img;
-	char *dir;
 	size_t i;
 	ssize_t n;
-	int fd;
 
-	dir = store_dir_of(path);
-	/* the mode SQLite gives a database it creates */
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
-	free(dir);
-	if (fd == -1)
-		return -1;
 	img = xcalloc(1, store_image_size);
 	for (i = 0; i < store_image_nruns; i++) {
 		memcpy(img + store_image_runs[i].off, from,
@@ -440,7 +431,24 @@ store_image_fd(const char *path, int wal)
 	img[18] = img[19] = wal ? 2 : 1;
 	n = write(fd, img, store_image_size);
 	free(img);
-	if (n != (ssize_t)store_image_size) {
+	return n == (ssize_t)store_image_size ? 0 : -1;
+}
+
+/*
+ * A file without a name in path's directory holding the image, in WAL
+ * mode: its descriptor, or -1 when the file system cannot make one.
+ */
+static int
+store_image_fd(const char *path)
+{
+	char *dir;
+	int fd;
+
+	dir = store_dir_of(path);
+	/* the mode SQLite gives a database it creates */
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+	free(dir);
+	if (fd != -1 && store_image_write(fd, 1) != 0) {
 		close(fd);
 		return -1;
 	}
@@ -468,7 +476,7 @@ store_write_image(const char *path)
 {
 	int fd, rc;
 
-	if ((fd = store_image_fd(path, 1)) == -1)
+	if ((fd = store_image_fd(path)) == -1)
 		return -1;
 	rc = store_link_fd(fd, path) == 0 ? 0 : -1;
 	close(fd);
@@ -2718,30 +2726,33 @@ store_build_unlock(struct store *s)
 /*
  * Start building path unseen: 1 when building (s->building names the
  * file), 0 when path is to be opened as before (another process made it
- * while this one waited, or the file system cannot make a file without a
- * name), -1 with err.
+ * while this one waited), -1 with err.
  */
 static int
 store_build_begin(struct store *s, char *err, size_t errlen)
 {
 	struct stat sb;
 	char *build;
-	int fd;
+	int fd = -1;
 
 	if (store_build_lock(s, err, errlen) != 0)
 		return -1;
 	/* an empty file at path is a database to make, but there already */
-	if (stat(s->path, &sb) == 0 || errno != ENOENT ||
-	    (fd = store_image_fd(s->path, 0)) == -1) {
+	if (stat(s->path, &sb) == 0 || errno != ENOENT) {
 		store_build_unlock(s);
 		return 0;
 	}
+	/* what a killed build left goes; no other process looks at it */
 	build = xasprintf("%s-build", s->path);
 	if ((unlink(build) != 0 && errno != ENOENT) ||
-	    store_link_fd(fd, build) != 0) {
+	    (fd = open(build, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) == -1 || store_image_write(fd, 0) != 0) {
 		util_err(err, errlen, "%s: %s", build, strerror(errno));
+		if (fd != -1) {
+			close(fd);
+			unlink(build);
+		}
 		free(build);
-		close(fd);
 		store_build_unlock(s);
 		return -1;
 	}
