@@ -353,6 +353,13 @@ json_string(const char *p, const char *end, struct buf *dst)
 	}
 }
 
+int
+envelope_json_text(struct buf *dst, const char *p, size_t n)
+{
+	buf_reset(dst);
+	return json_string(p, p + n + 1, dst) == p + n + 1 ? 0 : -1;
+}
+
 /*
  * json_string without a destination, for a string that may be used where
  * it stands: *plain says it holds no escape, so its text is p up to the

@@ -79,6 +79,15 @@ void envelope_decode(struct envelope *e, const char *line, size_t len,
 void envelope_decode_ascii(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out);
 
+struct buf;
+
+/*
+ * The text of a JSON string p[0..n), its closing quote at p[n] (as
+ * jsonline_string gives it), unescaped into dst as the json-file decoder
+ * unescapes a log line.  0, or -1 for a bad escape (dst then holds part).
+ */
+int envelope_json_text(struct buf *dst, const char *p, size_t n);
+
 /* "auto", "plain", "docker-json", ... ; returns -1 for an unknown name. */
 int envelope_format_from_name(const char *name);
 const char *envelope_format_name(enum envelope_format f);

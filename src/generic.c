@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "envelope.h"
 #include "jsonline.h"
 #include "level.h"
 #include "template.h"
@@ -115,34 +116,6 @@ generic_level(const struct record *rec)
 }
 
 /*
- * A JSON string's text p[0..n) as its writer meant it, into b: the
- * escaped quotes of a message are quotes to the masker, which masks what
- * they quote.  \\uXXXX is kept as it is.
- */
-static void
-json_unescape(struct buf *b, const char *p, size_t n)
-{
-	size_t i;
-
-	buf_reset(b);
-	for (i = 0; i < n; i++) {
-		if (p[i] != '\\' || i + 1 == n || p[i + 1] == 'u') {
-			buf_putc(b, p[i]);
-			continue;
-		}
-		switch (p[++i]) {
-		case 'n':
-		case 'r':
-		case 't':
-			buf_putc(b, ' ');
-			break;
-		default:
-			buf_putc(b, p[i]);
-		}
-	}
-}
-
-/*
  * generic_match for a record of the level that makes it a failure or a
  * warning: kept out of line, so that the records of lower levels, nearly
  * all of them, do not pay for setting up its frame.
@@ -177,9 +150,15 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 	if (msg == rec->text && rec->len > 0 && msg[0] == '{' &&
 	    (v = jsonline_string(msg, n, json_message, &vn)) != NULL) {
 		lg = jsonline_string(msg, n, json_logger, &lglen);
-		json_unescape(&g->json, v, vn);
-		msg = g->json.data;
-		n = g->json.len;
+		if (envelope_json_text(&g->json, v, vn) == 0) {
+			v = g->json.data;
+			vn = g->json.len;
+		}
+		/* its first line, as of any message */
+		if ((nl = memchr(v, '\n', vn)) != NULL)
+			vn = (size_t)(nl - v);
+		msg = v;
+		n = vn;
 	/*
 	 * .NET: "fail: Category[13]", the message on the next line; the
 	 * category is the logger

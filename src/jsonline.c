@@ -3,7 +3,6 @@
  */
 #include "jsonline.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "timeparse.h"
@@ -11,14 +10,13 @@
 /* Bytes of a line searched for a key. */
 #define JSONLINE_SPAN	1024
 
-size_t
-jsonline_value(const char *p, size_t n, const char *key, size_t keylen)
+/* Where the value of key (with its quotes, keylen bytes) starts, or 0. */
+static size_t
+value_at(const char *p, size_t n, const char *key, size_t keylen)
 {
 	const char *q = p;
 	size_t i, lim = n < JSONLINE_SPAN ? n : JSONLINE_SPAN;
 
-	if (n < 2 || p[0] != '{')
-		return 0;
 	while ((q = memmem(q, lim - (size_t)(q - p), key, keylen)) != NULL) {
 		i = (size_t)(q - p);
 		q++;
@@ -37,42 +35,42 @@ jsonline_value(const char *p, size_t n, const char *key, size_t keylen)
 	return 0;
 }
 
-/* Where the value of the first of keys starts, as jsonline_value. */
-static size_t
-first_value(const char *p, size_t n, const char *const *keys)
+size_t
+jsonline_value(const char *p, size_t n, const char *const *names)
 {
 	char key[40];
-	size_t i, k;
+	size_t i, k, len;
 
-	for (k = 0; keys[k] != NULL; k++) {
-		if ((size_t)snprintf(key, sizeof key, "\"%s\"", keys[k]) <
-		    sizeof key && (i = jsonline_value(p, n, key, strlen(key))) != 0)
+	if (n < 2 || p[0] != '{')
+		return 0;
+	for (k = 0; names[k] != NULL; k++) {
+		if ((len = strlen(names[k])) + 2 > sizeof key)
+			continue;
+		key[0] = '"';
+		memcpy(key + 1, names[k], len);
+		key[len + 1] = '"';
+		if ((i = value_at(p, n, key, len + 2)) != 0)
 			return i;
 	}
 	return 0;
 }
 
 const char *
-jsonline_string(const char *p, size_t n, const char *const *keys, size_t *len)
+jsonline_string(const char *p, size_t n, const char *const *names,
+    size_t *len)
 {
-	char key[40];
-	size_t i, j, k;
+	size_t i, j;
 
-	for (k = 0; keys[k] != NULL; k++) {
-		if ((size_t)snprintf(key, sizeof key, "\"%s\"", keys[k]) >=
-		    sizeof key || (i = jsonline_value(p, n, key, strlen(key))) == 0 ||
-		    p[i] != '"')
-			continue;
-		for (j = ++i; j < n && p[j] != '"' && p[j] != '\n'; j++) {
-			if (p[j] == '\\' && j + 1 < n)
-				j++;
-		}
-		if (j < n && p[j] == '"') {
-			*len = j - i;
-			return p + i;
-		}
+	if ((i = jsonline_value(p, n, names)) == 0 || p[i] != '"')
+		return NULL;
+	for (j = ++i; j < n && p[j] != '"' && p[j] != '\n'; j++) {
+		if (p[j] == '\\' && j + 1 < n)
+			j++;
 	}
-	return NULL;
+	if (j >= n || p[j] != '"')
+		return NULL;
+	*len = j - i;
+	return p + i;
 }
 
 int
@@ -83,7 +81,7 @@ jsonline_time(const char *p, size_t n, const struct tz *tz, int64_t *ms)
 	int64_t whole = 0, frac = 0, scale = 1;
 	size_t i, digits = 0;
 
-	if (n < 2 || p[0] != '{' || (i = first_value(p, n, keys)) == 0)
+	if ((i = jsonline_value(p, n, keys)) == 0)
 		return 0;
 	if (p[i] == '"')
 		return timeparse_leading(p + i + 1, n - i - 1, tz, ms) > 0;

@@ -14,19 +14,18 @@
 struct tz;
 
 /*
- * Where the value of key (its name with its quotes: "\"level\"") starts
- * in the JSON line p[0..n), past the ':' and blanks; 0 when the line does
- * not start with '{' or has no such key.  A key is taken where it follows
- * '{' or ',', so a value that quotes it is passed over.
+ * Where the value of the first of names (a NULL-ended list of key names)
+ * that the JSON line p[0..n) has starts, past the ':' and blanks; 0 when
+ * the line does not start with '{' or has none of them.  A key is taken
+ * where it follows '{' or ',', so a value that quotes it is passed over.
  */
-size_t jsonline_value(const char *p, size_t n, const char *key, size_t keylen);
+size_t jsonline_value(const char *p, size_t n, const char *const *names);
 
 /*
- * The text of the string value of the first of keys (a NULL-ended list of
- * key names without quotes) that the line has, still escaped, in *len
- * bytes; NULL when it has none of them.
+ * The text of that value when it is a string, still escaped, in *len
+ * bytes; NULL when there is none or it is no string.
  */
-const char *jsonline_string(const char *p, size_t n, const char *const *keys,
+const char *jsonline_string(const char *p, size_t n, const char *const *names,
     size_t *len);
 
 /*

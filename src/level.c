@@ -183,28 +183,17 @@ level_of_number(const char *p, size_t n)
 int
 level_of_json(const char *p, size_t n)
 {
-	static const struct {
-		const char	*key;
-		size_t		 len;
-	} keys[] = {
-		{ "\"level\"", 7 }, { "\"severity\"", 10 }, { "\"lvl\"", 5 },
-		{ "\"log.level\"", 11 }, { "\"levelname\"", 11 }
-	};
-	size_t i, j, k;
+	static const char *const keys[] = { "level", "severity", "lvl",
+	    "log.level", "levelname", NULL };
+	size_t i, j;
 
-	if (n < 2 || p[0] != '{')
+	if ((i = jsonline_value(p, n, keys)) == 0)
 		return LEVEL_NONE;
-	for (k = 0; k < UTIL_ARRAY_LEN(keys); k++) {
-		if ((i = jsonline_value(p, n, keys[k].key, keys[k].len)) == 0)
-			continue;
-		if (p[i] != '"')
-			return level_of_number(p + i, n - i);
-		for (j = ++i; j < n && word_char((unsigned char)p[j]); j++)
-			;
-		if (j < n && p[j] == '"')
-			return level_of_word(p + i, j - i, 1);
-	}
-	return LEVEL_NONE;
+	if (p[i] != '"')
+		return level_of_number(p + i, n - i);
+	for (j = ++i; j < n && word_char((unsigned char)p[j]); j++)
+		;
+	return j < n && p[j] == '"' ? level_of_word(p + i, j - i, 1) : LEVEL_NONE;
 }
 
 int
