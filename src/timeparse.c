@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "level.h"
 #include "util.h"
 
 #define MS_PER_DAY	(86400 * 1000LL)
@@ -1020,6 +1021,21 @@ context_year(const struct timeparse_cache *c, int mon, int day)
 }
 
 /*
+ * "Oct 25" or "Oct  5" at p (6 bytes), as syslog and Apache print the
+ * month and day.  "Oct  0" is no date.
+ */
+static int
+month_day(const char *p, struct stamp *st)
+{
+	if (p[3] != ' ' || (st->mon = month_abbrev(p)) == 0 ||
+	    !is_digit((unsigned char)p[5]) ||
+	    !(p[4] == ' ' || is_digit((unsigned char)p[4])))
+		return 0;
+	st->day = (p[4] == ' ' ? 0 : (p[4] - '0') * 10) + p[5] - '0';
+	return st->day > 0;
+}
+
+/*
  * The stamps of the other containers a compose log interleaves, which do
  * not start with a year (see timeparse.h).  Called only when the ISO shapes
  * failed, and each shape is rejected on bytes at fixed positions first, so
@@ -1047,25 +1063,19 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 	}
 	if (is_upper((unsigned char)p[0])) {
 		/* syslog "Oct 25 23:00:00", "Oct  5 23:00:00" */
-		if (n < 15 || p[3] != ' ' || p[6] != ' ' || p[9] != ':' ||
-		    (st->mon = month_abbrev(p)) == 0 ||
-		    !is_digit((unsigned char)p[5]) ||
-		    !(p[4] == ' ' || is_digit((unsigned char)p[4])))
-			return 0;
-		st->day = (p[4] == ' ' ? 0 : (p[4] - '0') * 10) + p[5] - '0';
-		/* "Oct  0" is no date; the year is guessed from a real one. */
-		if (st->day == 0 ||
+		if (n < 15 || p[6] != ' ' || p[9] != ':' || !month_day(p, st) ||
 		    (k = clock_fraction(p + 7, n - 7, 0, st)) == 0)
 			return 0;
 		st->year = context_year(c, st->mon, st->day);
 		return stamp_civil(st, cv) ? 7 + k : 0;
 	}
 	if (p[2] == '-' && is_upper((unsigned char)p[3])) {
-		/* Tomcat "25-Oct-2025 23:00:00.123" */
+		/* Tomcat "25-Oct-2025 23:00:00.123", PHP's with a zone */
 		if (n < 20 || p[11] != ' ' || !day_mon_year(p, '-', st) ||
-		    (k = clock_fraction(p + 12, n - 12, 0, st)) == 0)
+		    (k = clock_fraction(p + 12, n - 12, 0, st)) == 0 ||
+		    !stamp_civil(st, cv))
 			return 0;
-		return stamp_civil(st, cv) ? 12 + k : 0;
+		return 12 + k + parse_trailing_zone(p + 12 + k, n - 12 - k, st);
 	}
 	/* redis "1:M 25 Oct 2025 23:00:00.123 *": pid, ':' and its role */
 	for (i = 0; i < n && i < 10 && is_digit((unsigned char)p[i]); i++)
@@ -1101,41 +1111,24 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 }
 
 /*
- * Stamps only found in brackets: Apache httpd's error log "[Sat Oct 25
- * 23:00:00.123456 2025]" and PHP's "[25-Oct-2025 23:00:00 UTC]" (a zone
- * or none).  p is past the '['; returns the bytes up to the ']', filling
- * cv and st, or 0.
+ * Apache httpd's error log "Sat Oct 25 23:00:00.123456 2025", found in
+ * brackets only.  p is past the '['; returns the bytes up to the ']',
+ * filling cv and st, or 0.
  */
 static size_t
-bracket_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
+apache_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
 {
 	size_t k;
 
 	st->has_zone = 0;
 	st->ms = 0;
-	if (n >= 24 && is_upper((unsigned char)p[0]) && p[3] == ' ' &&
-	    p[7] == ' ' && p[10] == ' ') {
-		if ((st->mon = month_abbrev(p + 4)) == 0 ||
-		    !is_digit((unsigned char)p[9]) ||
-		    !(p[8] == ' ' || is_digit((unsigned char)p[8])))
-			return 0;
-		st->day = (p[8] == ' ' ? 0 : (p[8] - '0') * 10) + p[9] - '0';
-		if ((k = clock_fraction(p + 11, n - 11, 0, st)) == 0 ||
-		    11 + k + 5 > n || p[11 + k] != ' ' ||
-		    !all_digits(p + 12 + k, 4))
-			return 0;
-		st->year = num2(p + 12 + k) * 100 + num2(p + 14 + k);
-		return stamp_civil(st, cv) ? 16 + k : 0;
-	}
-	if (n >= 20 && p[2] == '-' && is_upper((unsigned char)p[3])) {
-		if (p[11] != ' ' || !day_mon_year(p, '-', st) ||
-		    (k = clock_fraction(p + 12, n - 12, 0, st)) == 0)
-			return 0;
-		k += 12;
-		k += parse_trailing_zone(p + k, n - k, st);
-		return stamp_civil(st, cv) ? k : 0;
-	}
-	return 0;
+	if (n < 24 || !is_upper((unsigned char)p[0]) || p[3] != ' ' ||
+	    p[10] != ' ' || !month_day(p + 4, st) ||
+	    (k = clock_fraction(p + 11, n - 11, 0, st)) == 0 ||
+	    11 + k + 5 > n || p[11 + k] != ' ' || !all_digits(p + 12 + k, 4))
+		return 0;
+	st->year = num2(p + 12 + k) * 100 + num2(p + 14 + k);
+	return stamp_civil(st, cv) ? 16 + k : 0;
 }
 
 /*
@@ -1145,19 +1138,12 @@ bracket_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
 static int
 level_in_bracket(const char *p, size_t n)
 {
-	static const char *const words[] = { "TRACE", "DEBUG", "INFO", "WARN",
-	    "WARNING", "ERROR", "FATAL", "CRITICAL" };
-	size_t i, k;
+	size_t k;
 
 	for (k = 0; k < n && is_upper((unsigned char)p[k]); k++)
 		;
-	if (k == n || (p[k] != ' ' && p[k] != ']'))
-		return 0;
-	for (i = 0; i < sizeof words / sizeof words[0]; i++) {
-		if (strlen(words[i]) == k && memcmp(p, words[i], k) == 0)
-			return 1;
-	}
-	return 0;
+	return k < n && (p[k] == ' ' || p[k] == ']') &&
+	    level_of_word(p, k, 0) != LEVEL_NONE;
 }
 
 /*
@@ -1180,7 +1166,8 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 		 * ...").  Another word there may be a zone not known here.
 		 */
 		if ((i = leading_stamp(c, p + 1, n - 1, cv, st)) == 0 &&
-		    (i = bracket_span(p + 1, n - 1, cv, st)) == 0)
+		    (i = apache_span(p + 1, n - 1, cv, st)) == 0 &&
+		    (i = other_span(c, p + 1, n - 1, cv, st)) == 0)
 			return 0;
 		i++;
 		if (i >= n || (p[i] != ']' && (p[i] != ' ' ||
