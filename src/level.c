@@ -300,20 +300,15 @@ level_of_line(const char *p, size_t n, size_t *body)
 		while (i < n && level_class[(unsigned char)p[i]] & LC_BLANK)
 			i++;
 		if (i < n && p[i] == '[') {
-			for (j = i + 1; j < n && word_char((unsigned char)p[j]); j++)
+			/* [level], or Apache's [module:level] ("mpm_event") */
+			for (j = i + 1; j < n && level_class[(unsigned char)p[j]] &
+			    LC_IDENT; j++)
 				;
 			k = i + 1;
-			/* Apache's [module:level], "mpm_event" a module */
-			if (j < n && p[j] != ']') {
-				for (j = i + 1; j < n && level_class[(unsigned char)p[j]] &
-				    LC_IDENT; j++)
+			if (j < n && p[j] == ':') {
+				k = j + 1;
+				for (j = k; j < n && word_char((unsigned char)p[j]); j++)
 					;
-				if (j < n && p[j] == ':') {
-					k = j + 1;
-					for (j = k; j < n &&
-					    word_char((unsigned char)p[j]); j++)
-						;
-				}
 			}
 			if (j < n && p[j] == ']' &&
 			    (sev = level_of_word(p + k, j - k, 1)) != LEVEL_NONE) {
