@@ -129,6 +129,19 @@ is_variable(const char *p, size_t n)
 }
 
 /*
+ * A word after which, and a blank, a message prints a name: "session
+ * opened for user news".  (A key's value, "user=root", may be what the
+ * event is about and is left to the counts of values.)  The name is a value however few of them a log
+ * shows, and a few would keep the templates apart (TM_MERGE_VALUES).
+ */
+static int
+names_next(const char *p, size_t n)
+{
+	return (n == 4 && strncasecmp(p, "user", 4) == 0) ||
+	    (n == 8 && strncasecmp(p, "username", 8) == 0);
+}
+
+/*
  * Masking
  */
 
@@ -450,7 +463,11 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 			token_put(m, n++, i, len - i, TM_WILD, 0);
 			break;
 		}
-		h = is_variable(msg + i, j - i) || (j == len && len == TM_MAX_TEXT) ?
+		h = is_variable(msg + i, j - i) || (j == len && len == TM_MAX_TEXT) ||
+		    (n > 0 && m->h[n - 1] != TM_WILD &&
+		    m->off[n - 1] + m->tlen[n - 1] + 1 == i &&
+		    msg[i - 1] == ' ' &&
+		    names_next(msg + m->off[n - 1], m->tlen[n - 1])) ?
 		    TM_WILD : token_hash(msg + i, j - i);
 		glued = 0;
 		if (h == TM_WILD && n > 0 && m->h[n - 1] == TM_WILD) {
@@ -652,6 +669,15 @@ merge_into(struct template_miner *m, uint32_t from, uint32_t to)
 	a->parent = to;
 }
 
+/* from's messages are to's, whose template holds them already. */
+static void
+join_into(struct template_miner *m, uint32_t from, uint32_t to)
+{
+	m->cl[to].count += m->cl[from].count;
+	m->cl[from].count = 0;
+	m->cl[from].parent = to;
+}
+
 /* Templates with the same tokens and shape become one. */
 static void
 merge_same(struct template_miner *m)
@@ -829,6 +855,131 @@ merge_crowded(struct template_miner *m)
 	free(ids);
 }
 
+/*
+ * A template's blank-separated words, hashed, for merge_subsumed: a
+ * word that is one wildcard and nothing else gets TM_WILD.
+ */
+struct tm_words {
+	uint32_t	 id;
+	uint32_t	 n;
+	uint32_t	 nwild;
+	uint64_t	*h;
+};
+
+static void
+words_of(const struct template_miner *m, uint32_t id, struct buf *scratch,
+    struct tm_words *w)
+{
+	size_t i = 0, j, cap = 8;
+
+	scratch->len = 0;
+	template_miner_text(m, id, scratch);
+	w->id = id;
+	w->n = w->nwild = 0;
+	w->h = xmalloc(cap * sizeof(*w->h));
+	while (i < scratch->len) {
+		if (is_blank((unsigned char)scratch->data[i])) {
+			i++;
+			continue;
+		}
+		for (j = i; j < scratch->len &&
+		    !is_blank((unsigned char)scratch->data[j]); j++)
+			;
+		if (w->n == cap) {
+			cap *= 2;
+			w->h = xrealloc(w->h, cap * sizeof(*w->h));
+		}
+		if (j - i == sizeof(TEMPLATE_WILDCARD) - 1 &&
+		    memcmp(scratch->data + i, TEMPLATE_WILDCARD, j - i) == 0) {
+			w->h[w->n++] = TM_WILD;
+			w->nwild++;
+		} else
+			w->h[w->n++] = token_hash(scratch->data + i, j - i) | 1;
+		i = j;
+	}
+}
+
+/* Whether every word of a is b's or stands where b has a wildcard word. */
+static int
+words_within(const struct tm_words *a, const struct tm_words *b)
+{
+	uint32_t i;
+
+	if (a->n != b->n || (uint64_t)(b->n - b->nwild) * TM_SIMILAR_DEN <
+	    (uint64_t)b->n * TM_SIMILAR_NUM)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (b->h[i] != TM_WILD && b->h[i] != a->h[i])
+			return 0;
+	return 1;
+}
+
+static int
+cmp_words(const void *x, const void *y)
+{
+	const struct tm_words *a = x, *b = y;
+
+	if (a->n != b->n)
+		return a->n < b->n ? -1 : 1;
+	if (a->nwild != b->nwild)
+		return a->nwild > b->nwild ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/*
+ * A template whose every word is another's, or stands where the other
+ * has a word that is wholly variable, is that one: "to www.example.com:<*>"
+ * within "to <*>", the host there having been a name the first time and
+ * an address ever after.  The tokens cannot tell (a name and a port are
+ * two tokens, an address and a port one), the words can.  Each joins the
+ * largest of the most general templates that hold it.  Shapes of more than TM_SUBSUME_MAX templates are left as they are: their
+ * pairs would cost more than the merges give.
+ */
+#define TM_SUBSUME_MAX	4096
+
+static void
+merge_subsumed(struct template_miner *m)
+{
+	struct tm_words *w = NULL;
+	struct buf scratch = { 0 };
+	size_t n = 0, cap = 0, i, j, k, g;
+	uint32_t best;
+
+	for (i = 0; i < m->ncl; i++) {
+		if (m->cl[i].parent != i)
+			continue;
+		w = util_grow(w, &cap, n, sizeof(*w), 64);
+		words_of(m, (uint32_t)i, &scratch, &w[n++]);
+	}
+	if (n > 0)
+		qsort(w, n, sizeof(*w), cmp_words);
+	for (g = 0; g < n; g = j) {
+		for (j = g + 1; j < n && w[j].n == w[g].n; j++)
+			;
+		if (j - g > TM_SUBSUME_MAX)
+			continue;
+		/* most wildcards first: a template may only join one before it */
+		for (i = g + 1; i < j; i++) {
+			best = UINT32_MAX;
+			for (k = g; k < i && w[k].nwild > w[i].nwild; k++) {
+				if (!words_within(&w[i], &w[k]))
+					continue;
+				if (best == UINT32_MAX || w[k].nwild > w[best].nwild ||
+				    (w[k].nwild == w[best].nwild &&
+				    m->cl[find(m, w[k].id)].count >
+				    m->cl[find(m, w[best].id)].count))
+					best = (uint32_t)k;
+			}
+			if (best != UINT32_MAX)
+				join_into(m, w[i].id, find(m, w[best].id));
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(w[i].h);
+	free(w);
+	buf_free(&scratch);
+}
+
 void
 template_miner_finish(struct template_miner *m)
 {
@@ -838,6 +989,7 @@ template_miner_finish(struct template_miner *m)
 	merge_same(m);
 	for (round = 0; round < 4 && merge_values(m) > 0; round++)
 		merge_same(m);
+	merge_subsumed(m);
 	/* Flatten, so template_miner_final is one step. */
 	for (i = 0; i < m->ncl; i++)
 		m->cl[i].parent = find(m, (uint32_t)i);

@@ -144,29 +144,94 @@ test_miner_groups(void **state)
 static void
 test_miner_many_values_merge(void **state)
 {
-	static const char *const users[] = {
-		"session closed for user root", "session closed for user news",
-		"session closed for user cyrus", "session closed for user test",
-		"session closed for user guest", "session closed for user alice",
-		"session closed for user bob", "session closed for user carol",
+	static const char *const tenants[] = {
+		"cache flushed for tenant root", "cache flushed for tenant news",
+		"cache flushed for tenant cyrus", "cache flushed for tenant test",
+		"cache flushed for tenant guest", "cache flushed for tenant alice",
+		"cache flushed for tenant bob", "cache flushed for tenant carol",
 		"state now Active", "state now Inactive", "state now Idle",
 		"state now Busy",
 	};
-	uint32_t ids[UTIL_ARRAY_LEN(users)];
-	struct template_miner *m = mine(users, UTIL_ARRAY_LEN(users), ids);
+	uint32_t ids[UTIL_ARRAY_LEN(tenants)];
+	struct template_miner *m = mine(tenants, UTIL_ARRAY_LEN(tenants), ids);
 	size_t i;
 
 	for (i = 1; i < 8; i++)
 		assert_int_equal(ids[i], ids[0]);
-	check_text(m, ids[0], "session closed for user <*>");
+	check_text(m, ids[0], "cache flushed for tenant <*>");
 	assert_int_equal(template_miner_size(m, ids[0]), 8);
 	assert_int_not_equal(ids[8], ids[9]);
 	assert_int_not_equal(ids[9], ids[10]);
 	assert_int_not_equal(ids[10], ids[11]);
 	check_text(m, ids[11], "state now Busy");
 	/* A message after finish still lands in the merged template. */
-	i = template_miner_add(m, "session closed for user dave", 28);
+	i = template_miner_add(m, "cache flushed for tenant dave", 29);
 	assert_int_equal(template_miner_final(m, (uint32_t)i), ids[0]);
+	template_miner_free(m);
+}
+
+/*
+ * The word after "user" and a blank is a name from the first message;
+ * a value after "user=" is left to the counts, as any key's.
+ */
+static void
+test_miner_user_names(void **state)
+{
+	static const char *const lines[] = {
+		"session opened for user news by (uid=0)",
+		"session opened for user cyrus by (uid=0)",
+		"session opened for user test by (uid=509)",
+		"User alice logged in",
+		"User bob logged in",
+		"login refused user=root",
+		"login refused user=guest",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	assert_int_equal(ids[2], ids[0]);
+	check_text(m, ids[0], "session opened for user <*> by (uid=<*>)");
+	assert_int_equal(ids[4], ids[3]);
+	check_text(m, ids[3], "User <*> logged in");
+	assert_int_not_equal(ids[5], ids[6]);
+	check_text(m, ids[6], "login refused user=guest");
+	template_miner_free(m);
+}
+
+/*
+ * A template whose words are another's but where that one has a wholly
+ * variable word joins it: a host that was a name ("www.example.com:443",
+ * a word and a number) and then addresses ("10.1.2.3:80", one value).
+ * One whose other template is mostly variable does not: "<*>" alone
+ * would take in every one-word message.
+ */
+static void
+test_miner_subsumed(void **state)
+{
+	static const char *const lines[] = {
+		"chrome.exe - www.example.com:443 open through proxy HTTPS",
+		"chrome.exe - 10.1.2.3:80 open through proxy HTTPS",
+		"chrome.exe - 10.9.8.7:8080 open through proxy HTTPS",
+		"chrome.exe - www.example.com:80 open through proxy HTTPS",
+		"chrome.exe - www.example.com:80 open through proxy FTP",
+		"initEnvironment",
+		"42",
+		"setTotalSteps=12",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[0], ids[1]);
+	assert_int_equal(ids[2], ids[1]);
+	assert_int_equal(ids[3], ids[1]);
+	check_text(m, ids[1], "chrome.exe - <*> open through proxy HTTPS");
+	assert_int_equal(template_miner_size(m, ids[1]), 4);
+	assert_int_not_equal(ids[4], ids[1]);
+	assert_int_not_equal(ids[5], ids[6]);
+	assert_int_not_equal(ids[7], ids[6]);
+	check_text(m, ids[5], "initEnvironment");
+	check_text(m, ids[7], "setTotalSteps=<*>");
 	template_miner_free(m);
 }
 
@@ -298,6 +363,8 @@ main(void)
 		cmocka_unit_test(test_mask_quotes_blanks_lines),
 		cmocka_unit_test(test_miner_groups),
 		cmocka_unit_test(test_miner_many_values_merge),
+		cmocka_unit_test(test_miner_user_names),
+		cmocka_unit_test(test_miner_subsumed),
 		cmocka_unit_test(test_miner_crowded_shape),
 		cmocka_unit_test(test_miner_regex),
 		cmocka_unit_test(test_miner_limits),
