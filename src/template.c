@@ -191,7 +191,7 @@ template_mask(struct buf *out, const char *msg, size_t len)
 {
 	size_t i = 0, j, n;
 	const char *q;
-	int blank = 0;
+	int blank = 0, name = 0;
 
 	sep_init();
 	buf_reserve(out, len);
@@ -224,6 +224,7 @@ template_mask(struct buf *out, const char *msg, size_t len)
 		}
 		if (mask_sep(c)) {
 			buf_putc(out, (char)c);
+			name = 0;
 			i++;
 			continue;
 		}
@@ -233,12 +234,15 @@ template_mask(struct buf *out, const char *msg, size_t len)
 		/* A word's trailing colons and dots are punctuation ("failed:", "done."). */
 		while (n > 1 && (msg[i + n - 1] == ':' || msg[i + n - 1] == '.'))
 			n--;
-		if (is_variable(msg + i, n) || is_path(msg + i, n) ||
+		if (name || is_variable(msg + i, n) || is_path(msg + i, n) ||
 		    is_hex_id(msg + i, n))
 			buf_puts(out, TEMPLATE_WILDCARD);
 		else
 			buf_append(out, msg + i, n);
 		buf_append(out, msg + i + n, j - i - n);
+		/* as the miner does: "for user news" */
+		name = n == j - i && j < len && is_blank((unsigned char)msg[j]) &&
+		    names_next(msg + i, n);
 		i = j;
 	}
 }

@@ -67,6 +67,12 @@ test_mask_quotes_blanks_lines(void **state)
 	check_mask("key \"a b c\" missing", "key \"<*>\" missing");
 	/* An apostrophe inside a word opens no string. */
 	check_mask("can't find it", "can't find it");
+	/* the name after "user" and a blank; not a key's value */
+	check_mask("session opened for user news by (uid=0)",
+	    "session opened for user <*> by (uid=<*>)");
+	check_mask("User alice: denied", "User <*>: denied");
+	check_mask("login refused user=root", "login refused user=root");
+	check_mask("user: none", "user: none");
 	check_mask("  spaced   out\ttext  ", "spaced out text");
 	check_mask("first line 1\nsecond line 2", "first line <*>");
 	check_mask("", "");
