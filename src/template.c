@@ -186,10 +186,121 @@ mask_sep(unsigned char c)
 	return c != ':' && sep_chars[c];
 }
 
+static int
+is_opener(char c)
+{
+	return c == '(' || c == '[' || c == '{';
+}
+
+static int
+is_closer(char c)
+{
+	return c == ')' || c == ']' || c == '}';
+}
+
+/*
+ * The part of item p[0..n) that repeats in a list, up to a bracket that
+ * closes the list: for a list's first item (first), what follows the
+ * last bracket that opens it ("models: {'a': 1" gives "'a': 1"), or
+ * without one, its last word; for the others, what follows the brackets
+ * they start with.
+ */
+static void
+item_core(const char *p, size_t n, int first, size_t *at, size_t *len)
+{
+	size_t a = 0, k;
+
+	if (first) {
+		for (k = n; k > 0; k--)
+			if (is_opener(p[k - 1]))
+				break;
+		/* no bracket: the list starts after the last blank */
+		if (k == 0)
+			for (k = n; k > 0; k--)
+				if (p[k - 1] == ' ')
+					break;
+		a = k;
+	} else
+		while (a < n && is_opener(p[a]))
+			a++;
+	/* the list ends at a bracket that closes it, text after it or not */
+	for (k = a; k < n && !is_closer(p[k]); k++)
+		;
+	*at = a;
+	*len = k - a;
+}
+
+struct item {
+	size_t	at, len;	/* the item's text */
+	size_t	core, ncore;	/* item_core, as a list's first item and not */
+	size_t	core1, ncore1;
+};
+
+/*
+ * A list of three or more alike items is shown as its first two and
+ * ", ...": "models: {'<*>': <*>, '<*>': <*>, ...}" for any number of
+ * models, so the list's length neither makes templates nor fills a line.
+ * Items are what ", " separates in out->data[base..]; alike, they are
+ * equal but for the brackets that open or close the list.
+ */
+static void
+collapse_lists(struct buf *out, size_t base)
+{
+	const char *t, *c;
+	char *copy;
+	struct item *it;
+	size_t n = out->len - base, ni = 0, i, j, at;
+
+	if (n < 13 || memmem(out->data + base, n, ", ", 2) == NULL)
+		return;
+	copy = xmalloc(n);
+	memcpy(copy, out->data + base, n);
+	it = xmalloc((n / 2 + 1) * sizeof(*it));
+	for (at = 0; at <= n; at = (size_t)(c - copy) + 2) {
+		c = memmem(copy + at, n - at, ", ", 2);
+		if (c == NULL)
+			c = copy + n;
+		it[ni].at = at;
+		it[ni].len = (size_t)(c - copy) - at;
+		t = copy + at;
+		item_core(t, it[ni].len, 1, &it[ni].core1, &it[ni].ncore1);
+		item_core(t, it[ni].len, 0, &it[ni].core, &it[ni].ncore);
+		it[ni].core1 += at;
+		it[ni].core += at;
+		ni++;
+		if (c == copy + n)
+			break;
+	}
+	out->len = base;
+	for (i = 0; i < ni; i = j) {
+		for (j = i + 1; j < ni && it[j].ncore == it[i].ncore1 &&
+		    memcmp(copy + it[j].core, copy + it[i].core1,
+		    it[i].ncore1) == 0; j++)
+			;
+		if (i > 0)
+			buf_append(out, ", ", 2);
+		if (j - i < 3) {
+			buf_append(out, copy + it[i].at, it[i].len);
+			j = i + 1;
+			continue;
+		}
+		buf_append(out, copy + it[i].at, it[i].len);
+		buf_append(out, ", ", 2);
+		buf_append(out, copy + it[i + 1].at, it[i + 1].core +
+		    it[i + 1].ncore - it[i + 1].at);
+		buf_append(out, ", ...", 5);
+		/* the brackets that close the last item close the list */
+		at = it[j - 1].core + it[j - 1].ncore;
+		buf_append(out, copy + at, it[j - 1].at + it[j - 1].len - at);
+	}
+	free(it);
+	free(copy);
+}
+
 void
 template_mask(struct buf *out, const char *msg, size_t len)
 {
-	size_t i = 0, j, n;
+	size_t i = 0, j, n, base = out->len;
 	const char *q;
 	int blank = 0, name = 0;
 
@@ -245,6 +356,7 @@ template_mask(struct buf *out, const char *msg, size_t len)
 		    names_next(msg + i, n);
 		i = j;
 	}
+	collapse_lists(out, base);
 }
 
 /*

@@ -73,6 +73,18 @@ test_mask_quotes_blanks_lines(void **state)
 	check_mask("User alice: denied", "User <*>: denied");
 	check_mask("login refused user=root", "login refused user=root");
 	check_mask("user: none", "user: none");
+	/* a list of three or more alike items, of any length, is one */
+	check_mask("models: {'a': <T.K: 'x'>, 'b': <T.K: 'y'>, 'c': <T.K: 'z'>}",
+	    "models: {'<*>': <T.K: '<*>'>, '<*>': <T.K: '<*>'>, ...}");
+	check_mask("ports [80, 443, 8080, 8443] open",
+	    "ports [<*>, <*>, ...] open");
+	check_mask("retry 1, 2, 3, then stop", "retry <*>, <*>, ..., then stop");
+	check_mask("ports [80, 443]", "ports [<*>, <*>]");
+	check_mask("a, b, c", "a, b, c");
+	check_mask("call f(1), g(2), h(3)", "call f(<*>), g(<*>), h(<*>)");
+	check_mask("pairs (1, 2), (3, 4), (5, 6) left", "pairs (<*>, <*>, ...) left");
+	check_mask("x, , , , y", "x, , , , y");
+	check_mask("a 1, 2, 3, 4, ", "a <*>, <*>, ..., <*>,");
 	check_mask("  spaced   out\ttext  ", "spaced out text");
 	check_mask("first line 1\nsecond line 2", "first line <*>");
 	check_mask("", "");
