@@ -378,6 +378,7 @@ struct tm_cluster {
 
 struct tm_node {
 	uint32_t	 nchild;
+	uint32_t	 turn;		/* a full leaf's next slot for a new template */
 	uint32_t	*clusters;	/* a leaf's templates */
 	size_t		 ncl, capcl;
 };
@@ -699,12 +700,32 @@ find(const struct template_miner *m, uint32_t id)
 	return id;
 }
 
+static void
+leaf_swap(struct tm_node *lf, size_t a, size_t b)
+{
+	uint32_t t = lf->clusters[a];
+
+	lf->clusters[a] = lf->clusters[b];
+	lf->clusters[b] = t;
+}
+
+/*
+ * A leaf's scan stops at TM_LEAF_MAX templates: past that many (messages
+ * of random words, none alike enough to join), a scan of them all made a
+ * log's mining quadratic.  There the order of the leaf is kept so that
+ * what recurs is scanned: a template a message joins moves halfway to the
+ * front, and a new one takes, in turn, a slot of the back half of the
+ * scanned ones, whose template leaves the scan.  A new template is
+ * scanned for the next TM_LEAF_MAX / 2 new ones; joined once in that
+ * time, it is in the front half, which new ones never take.
+ */
 uint32_t
 template_miner_add(struct template_miner *m, const char *msg, size_t len)
 {
 	uint64_t skel;
 	uint32_t ntok, leaf, best = UINT32_MAX, any = UINT32_MAX, i, k;
 	uint32_t same, best_same = 0, any_same = 0;
+	size_t scan, at = 0, any_at = 0;
 	struct tm_node *lf;
 	struct tm_cluster *c;
 	int conflict;
@@ -712,15 +733,18 @@ template_miner_add(struct template_miner *m, const char *msg, size_t len)
 	ntok = tokenize(m, msg, len, &skel);
 	leaf = leaf_of(m, ntok, skel);
 	lf = &m->nodes[leaf];
-	for (k = 0; k < lf->ncl; k++) {
+	scan = lf->ncl < TM_LEAF_MAX ? lf->ncl : TM_LEAF_MAX;
+	for (k = 0; k < scan; k++) {
 		same = alike(&m->cl[lf->clusters[k]], m->h, m->word, ntok, &conflict);
 		if (!conflict && (best == UINT32_MAX || same > best_same)) {
 			best = lf->clusters[k];
 			best_same = same;
+			at = k;
 		}
 		if (any == UINT32_MAX || same > any_same) {
 			any = lf->clusters[k];
 			any_same = same;
+			any_at = k;
 		}
 	}
 	/*
@@ -731,6 +755,7 @@ template_miner_add(struct template_miner *m, const char *msg, size_t len)
 	    (uint64_t)ntok * TM_SIMILAR_NUM) && lf->ncl >= TM_LEAF_MAX) {
 		best = any;
 		best_same = any_same;
+		at = any_at;
 	}
 	if (best == UINT32_MAX ||
 	    (uint64_t)best_same * TM_SIMILAR_DEN < (uint64_t)ntok * TM_SIMILAR_NUM) {
@@ -739,7 +764,13 @@ template_miner_add(struct template_miner *m, const char *msg, size_t len)
 		lf->clusters = util_grow(lf->clusters, &lf->capcl, lf->ncl,
 		    sizeof(*lf->clusters), 4);
 		lf->clusters[lf->ncl++] = best;
+		if (lf->ncl > TM_LEAF_MAX) {
+			leaf_swap(lf, lf->ncl - 1, TM_LEAF_MAX / 2 + lf->turn);
+			lf->turn = (lf->turn + 1) % (TM_LEAF_MAX / 2);
+		}
 	} else {
+		if (lf->ncl > TM_LEAF_MAX && at > 0)
+			leaf_swap(lf, at, at / 2);
 		/* A template merged at template_miner_finish grows in the survivor. */
 		best = find(m, best);
 		c = &m->cl[best];

@@ -284,6 +284,48 @@ test_miner_crowded_shape(void **state)
 	template_miner_free(m);
 }
 
+/*
+ * Messages of random words, none alike: one leaf takes thousands of
+ * templates and its scan stops at a few hundred.  A message that recurs
+ * among them, first seen late, still joins its template every time.
+ */
+static void
+test_miner_full_leaf(void **state)
+{
+	struct template_miner *m = template_miner_new();
+	char line[128], w[4][8];
+	uint32_t id, first = UINT32_MAX;
+	uint64_t x = 88172645463325252ull;
+	size_t i, k, j, again = 0;
+
+	for (i = 0; i < 6000; i++) {
+		if (i >= 3000 && i % 40 == 0) {
+			id = template_miner_add(m, "Quorum lost on shard beta", 25);
+			if (first == UINT32_MAX)
+				first = id;
+			assert_int_equal(template_miner_final(m, id), first);
+			again++;
+			continue;
+		}
+		for (k = 0; k < 4; k++) {
+			for (j = 0; j < 7; j++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				w[k][j] = (char)('a' + x % 26);
+			}
+			w[k][7] = '\0';
+		}
+		snprintf(line, sizeof line, "%s %s %s %s %s", w[0], w[1], w[2],
+		    w[3], w[0]);
+		template_miner_add(m, line, strlen(line));
+	}
+	template_miner_finish(m);
+	assert_int_equal(again, 75);
+	check_text(m, template_miner_final(m, first), "Quorum lost on shard beta");
+	assert_int_equal(template_miner_size(m, template_miner_final(m, first)),
+	    75);
+	template_miner_free(m);
+}
+
 static void
 test_miner_regex(void **state)
 {
@@ -383,6 +425,7 @@ main(void)
 		cmocka_unit_test(test_miner_many_values_merge),
 		cmocka_unit_test(test_miner_user_names),
 		cmocka_unit_test(test_miner_subsumed),
+		cmocka_unit_test(test_miner_full_leaf),
 		cmocka_unit_test(test_miner_crowded_shape),
 		cmocka_unit_test(test_miner_regex),
 		cmocka_unit_test(test_miner_limits),
