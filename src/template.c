@@ -230,70 +230,69 @@ item_core(const char *p, size_t n, int first, size_t *at, size_t *len)
 	*len = k - a;
 }
 
-struct item {
-	size_t	at, len;	/* the item's text */
-	size_t	core, ncore;	/* item_core, as a list's first item and not */
-	size_t	core1, ncore1;
-};
+/* Where the item of s[0..n) that starts at at ends: at ", " or n. */
+static size_t
+item_end(const char *s, size_t n, size_t at)
+{
+	const char *c = memmem(s + at, n - at, ", ", 2);
+
+	return c != NULL ? (size_t)(c - s) : n;
+}
 
 /*
  * A list of three or more alike items is shown as its first two and
  * ", ...": "models: {'<*>': <*>, '<*>': <*>, ...}" for any number of
  * models, so the list's length neither makes templates nor fills a line.
  * Items are what ", " separates in out->data[base..]; alike, they are
- * equal but for the brackets that open or close the list.
+ * equal but for the brackets that open or close the list.  One pass, and
+ * memory for a copy of the text only: a line may hold a million items.
  */
 static void
 collapse_lists(struct buf *out, size_t base)
 {
-	const char *t, *c;
+	size_t n = out->len - base, i = 0, e, k, nx, ne, a, l, a1, l1, run;
+	size_t second = 0, second_end = 0, last_core = 0, last_end = 0;
 	char *copy;
-	struct item *it;
-	size_t n = out->len - base, ni = 0, i, j, at;
 
 	if (n < 13 || memmem(out->data + base, n, ", ", 2) == NULL)
 		return;
 	copy = xmalloc(n);
 	memcpy(copy, out->data + base, n);
-	it = xmalloc((n / 2 + 1) * sizeof(*it));
-	for (at = 0; at <= n; at = (size_t)(c - copy) + 2) {
-		c = memmem(copy + at, n - at, ", ", 2);
-		if (c == NULL)
-			c = copy + n;
-		it[ni].at = at;
-		it[ni].len = (size_t)(c - copy) - at;
-		t = copy + at;
-		item_core(t, it[ni].len, 1, &it[ni].core1, &it[ni].ncore1);
-		item_core(t, it[ni].len, 0, &it[ni].core, &it[ni].ncore);
-		it[ni].core1 += at;
-		it[ni].core += at;
-		ni++;
-		if (c == copy + n)
-			break;
-	}
 	out->len = base;
-	for (i = 0; i < ni; i = j) {
-		for (j = i + 1; j < ni && it[j].ncore == it[i].ncore1 &&
-		    memcmp(copy + it[j].core, copy + it[i].core1,
-		    it[i].ncore1) == 0; j++)
-			;
+	for (;;) {
+		e = item_end(copy, n, i);
+		item_core(copy + i, e - i, 1, &a1, &l1);
+		for (run = 1, k = e; k < n; run++, k = ne) {
+			nx = k + 2;
+			ne = item_end(copy, n, nx);
+			item_core(copy + nx, ne - nx, 0, &a, &l);
+			if (l != l1 || memcmp(copy + nx + a, copy + i + a1, l) != 0)
+				break;
+			if (run == 1) {
+				second = nx;
+				second_end = nx + a + l;
+			}
+			last_core = nx + a + l;
+			last_end = ne;
+		}
 		if (i > 0)
 			buf_append(out, ", ", 2);
-		if (j - i < 3) {
-			buf_append(out, copy + it[i].at, it[i].len);
-			j = i + 1;
+		buf_append(out, copy + i, e - i);
+		if (run < 3) {
+			if (e >= n)
+				break;
+			i = e + 2;
 			continue;
 		}
-		buf_append(out, copy + it[i].at, it[i].len);
 		buf_append(out, ", ", 2);
-		buf_append(out, copy + it[i + 1].at, it[i + 1].core +
-		    it[i + 1].ncore - it[i + 1].at);
+		buf_append(out, copy + second, second_end - second);
 		buf_append(out, ", ...", 5);
 		/* the brackets that close the last item close the list */
-		at = it[j - 1].core + it[j - 1].ncore;
-		buf_append(out, copy + at, it[j - 1].at + it[j - 1].len - at);
+		buf_append(out, copy + last_core, last_end - last_core);
+		if (k >= n)
+			break;
+		i = k + 2;
 	}
-	free(it);
 	free(copy);
 }
 

@@ -59,6 +59,22 @@ test_mask_addresses_and_paths(void **state)
 	    "GLM generate_content failed: Connection error.");
 }
 
+/* A line of the most items a record holds: one pass, the same answer. */
+static void
+check_long_list(void)
+{
+	struct buf in;
+	size_t i;
+
+	buf_init(&in);
+	buf_puts(&in, "ids [");
+	for (i = 0; i < 300000; i++)
+		buf_puts(&in, i > 0 ? ", 7" : "7");
+	buf_puts(&in, "] gone");
+	check_mask(in.data, "ids [<*>, <*>, ...] gone");
+	buf_free(&in);
+}
+
 static void
 test_mask_quotes_blanks_lines(void **state)
 {
@@ -85,6 +101,7 @@ test_mask_quotes_blanks_lines(void **state)
 	check_mask("pairs (1, 2), (3, 4), (5, 6) left", "pairs (<*>, <*>, ...) left");
 	check_mask("x, , , , y", "x, , , , y");
 	check_mask("a 1, 2, 3, 4, ", "a <*>, <*>, ..., <*>,");
+	check_long_list();
 	check_mask("  spaced   out\ttext  ", "spaced out text");
 	check_mask("first line 1\nsecond line 2", "first line <*>");
 	check_mask("", "");
