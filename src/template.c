@@ -540,6 +540,31 @@ token_put(struct template_miner *m, uint32_t n, size_t off, size_t len, uint64_t
 }
 
 /*
+ * The closing quote of a quoted name that starts at p: bytes that are
+ * not blanks or quotes, one of them not a letter or '_'
+ * ("com.apple.performance", "node-7"), then quote.  NULL for anything
+ * else: a quoted word of letters is a state ('Active', 'Inactive').
+ */
+static const char *
+quoted_word(const char *p, size_t n, char quote)
+{
+	size_t i;
+
+	int name = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == quote)
+			return i > 0 && name ? p + i : NULL;
+		if (is_blank((unsigned char)p[i]) || p[i] == '"' || p[i] == '\'')
+			return NULL;
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+		    p[i] == '_'))
+			name = 1;
+	}
+	return NULL;
+}
+
+/*
  * Split msg into m->off/tlen/h/word; returns the token count.  Variable
  * pieces of one blank-free word are one token ("10.0.0.1,10.0.0.2",
  * "/10.0.0.1:50010"), so a list or an address:port varies as one value.
@@ -552,6 +577,7 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 	uint32_t n = 0, k;
 	size_t i = 0, j, at;
 	uint64_t s = UTIL_HASH_SEED, h;
+	const char *q;
 	int glued;
 
 	if (len > TM_MAX_TEXT)
@@ -559,6 +585,16 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 	while (i < len && n < TM_MAX_TOKENS) {
 		unsigned char c = (unsigned char)msg[i];
 
+		/* a quoted word is a value, as template_mask has it */
+		if ((c == '"' || c == '\'') && (i == 0 ||
+		    sep_chars[(unsigned char)msg[i - 1]]) &&
+		    (q = quoted_word(msg + i + 1, len - i - 1, c)) != NULL &&
+		    n < TM_MAX_TOKENS - 1) {
+			token_put(m, n++, i + 1, (size_t)(q - msg) - i - 1,
+			    TM_WILD, 0);
+			i = (size_t)(q - msg) + 1;
+			continue;
+		}
 		if (sep_chars[c]) {
 			if (empty_slot(msg, i, len))
 				token_put(m, n++, i + 1, 0, token_hash("", 0), 0);

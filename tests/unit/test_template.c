@@ -234,6 +234,30 @@ test_miner_user_names(void **state)
 	template_miner_free(m);
 }
 
+/* A quoted name is a value; a quoted word of letters is a state. */
+static void
+test_miner_quoted(void **state)
+{
+	static const char *const lines[] = {
+		"ASL Module \"com.apple.performance\" claims messages",
+		"ASL Module \"com.apple.cdp.osx\" claims messages",
+		"icon now in state 'Active'",
+		"icon now in state 'Inactive'",
+		"started service 'node-7' on port 40984",
+		"started service 'node-9' on port 40985",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	check_text(m, ids[0], "ASL Module \"<*>\" claims messages");
+	assert_int_not_equal(ids[2], ids[3]);
+	check_text(m, ids[3], "icon now in state 'Inactive'");
+	assert_int_equal(ids[5], ids[4]);
+	check_text(m, ids[4], "started service '<*>' on port <*>");
+	template_miner_free(m);
+}
+
 /*
  * A template whose words are another's but where that one has a wholly
  * variable word joins it: a host that was a name ("www.example.com:443",
@@ -442,6 +466,7 @@ main(void)
 		cmocka_unit_test(test_miner_many_values_merge),
 		cmocka_unit_test(test_miner_user_names),
 		cmocka_unit_test(test_miner_subsumed),
+		cmocka_unit_test(test_miner_quoted),
 		cmocka_unit_test(test_miner_full_leaf),
 		cmocka_unit_test(test_miner_crowded_shape),
 		cmocka_unit_test(test_miner_regex),
