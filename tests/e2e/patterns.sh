@@ -74,7 +74,7 @@ check_eq "patterns: level forms: severity and template" \
 error  KeyError: '"'model'"'
 error  java.lang.IllegalStateException: queue full
 error  tools.chat:Upload failed for file <*>
-error  open() "/srv/www/missing.html" failed (<*>: No such file or directory)
+error  open() "<*>" failed (<*>: No such file or directory)
 error  Handler for POST <*> returned error
 error  shim reaped process <*>
 error  com.example.Pool - Pool exhausted after <*> ms
