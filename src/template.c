@@ -130,9 +130,10 @@ is_variable(const char *p, size_t n)
 
 /*
  * A word after which, and a blank, a message prints a name: "session
- * opened for user news".  (A key's value, "user=root", may be what the
- * event is about and is left to the counts of values.)  The name is a value however few of them a log
- * shows, and a few would keep the templates apart (TM_MERGE_VALUES).
+ * opened for user news".  The name is a value however few of them a log
+ * shows, where a few would keep the templates apart (TM_MERGE_VALUES).
+ * A key's value, "user=root", may be what the event is about and is left
+ * to the counts of values.
  */
 static int
 names_next(const char *p, size_t n)
@@ -549,7 +550,6 @@ static const char *
 quoted_word(const char *p, size_t n, char quote)
 {
 	size_t i;
-
 	int name = 0;
 
 	for (i = 0; i < n; i++) {
@@ -1054,7 +1054,7 @@ words_of(const struct template_miner *m, uint32_t id, struct buf *scratch,
 {
 	size_t i = 0, j, cap = 8;
 
-	scratch->len = 0;
+	buf_reset(scratch);
 	template_miner_text(m, id, scratch);
 	w->id = id;
 	w->n = w->nwild = 0;
