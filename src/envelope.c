@@ -12,6 +12,9 @@
  *   "LEVL["        logrus text (INFO[0000] ...)
  *   name char      compose "name  | " prefix, optionally followed by a -t stamp
  *   anything else  plain
+ * A line pasted into a document with a quote marker, an indent or a bullet
+ * before its stamp ("> 2025-...", "    2025-...", "- 2025-...") is decoded
+ * as the line after that prefix (paste_prefix).
  * Auto-detection of a `docker logs -t` stamp insists on Docker's fixed
  * nine-digit fraction, so an application's own ISO 8601 stamp stays in the
  * message where multiline and the rules expect it.
@@ -2223,6 +2226,76 @@ decode_forced(struct envelope *e, const char *line, size_t len,
 	}
 }
 
+/*
+ * The bytes of a paste marker that line starts with, when a dated stamp
+ * follows it: blanks, '>' quote markers and one "- ", "* " or "+ "
+ * bullet, as a log excerpt quoted or indented in markdown or an e-mail
+ * has them, at most PASTE_MAX.  0 otherwise.  The stamp must hold a date
+ * (a '-', '/' or month name): an indented clock ("  12:00:01 done") in a
+ * message's continuation stays part of it.
+ */
+#define PASTE_MAX	16
+
+/* A month's abbreviation and a blank: syslog's "Oct 25 23:00:00". */
+static int
+month_blank(const char *p, size_t n)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	size_t m;
+
+	if (n < 4 || p[3] != ' ')
+		return 0;
+	for (m = 0; m < 36; m += 3)
+		if (memcmp(p, months + m, 3) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t
+paste_prefix(const char *line, size_t len)
+{
+	size_t i = 0, k, j;
+	int bullet = 0;
+
+	while (i < len && i < PASTE_MAX) {
+		if (line[i] == ' ' || line[i] == '\t' || line[i] == '>')
+			i++;
+		else if (!bullet && (line[i] == '-' || line[i] == '*' ||
+		    line[i] == '+') && i + 1 < len && line[i + 1] == ' ') {
+			bullet = 1;
+			i += 2;
+		} else
+			break;
+	}
+	if (i == 0 || i >= len || i > PASTE_MAX)
+		return 0;
+	if (!is_digit(line[i]) && line[i] != '[' && !month_blank(line + i,
+	    len - i))
+		return 0;
+	if ((k = timeparse_leading(line + i, len - i, NULL, &(int64_t){ 0 })) == 0)
+		return 0;
+	for (j = i; j < i + k; j++)
+		if (line[j] == '-' || line[j] == '/' ||
+		    (line[j] >= 'a' && line[j] <= 'z'))
+			return i;
+	return 0;
+}
+
+static void decode_line(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out);
+
+/* A plain line: as the line after its paste marker, if it has one. */
+__attribute__((noinline))
+static void
+decode_pasted(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	size_t pre = paste_prefix(line, len);
+
+	if (pre > 0)
+		decode_line(e, line + pre, len - pre, out);
+}
+
 /* Out of line, so that the two entry points below are a store and a jump. */
 __attribute__((noinline))
 static void
@@ -2256,6 +2329,12 @@ decode_line(struct envelope *e, const char *line, size_t len,
 		}
 		else
 			decode_auto(e, line, len, out, rows);
+		/* the first byte first: a stamped line pays one test */
+		if (len > 0 && (line[0] == ' ' || line[0] == '>' ||
+		    line[0] == '\t' || line[0] == '-' || line[0] == '*' ||
+		    line[0] == '+') && out->format == ENVELOPE_PLAIN &&
+		    out->msg == line)
+			decode_pasted(e, line, len, out);
 	} else
 		decode_forced(e, line, len, out);
 	/* what every parser promises (envelope.h), whatever the line held */

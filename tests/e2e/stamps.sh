@@ -121,3 +121,14 @@ check_eq "desktop copy: --tz auto reads the envelope at +11:00, the print too" \
 check_eq "desktop copy: --tz +11:00 agrees, nothing said" "0|2025-10-25T12:00:01.100Z desktop-offset.log,2025-10-25T12:00:02.100Z desktop-offset.log" \
     "$(grep -vc ' lines, ' d3.err)|$(ev d3.db)"
 check_rc "--tz auto is no zone for report" 2 "$LT" report --db d2.db --tz auto
+
+# --- an excerpt pasted into a document: quoted, indented or bulleted lines
+# are the lines after their markers, each its own record at its own time
+printf '```\n2025-10-25 23:00:02 WARNING app: pool low\n```\n> 2025-10-25 23:00:04 ERROR app: pool exhausted\n> Traceback (most recent call last):\n>   File "p.py", line 3, in get\n    2025-10-25 23:00:06 ERROR app: retry failed\n- 2025-10-25 23:00:07 WARNING app: backing off\n' > quoted.md
+"$LT" ingest --db q.db quoted.md 2> q.err
+check_eq "pasted: summary (the fence before any stamp is untimed)" "$(summary 8 262 5 4 0 1 ', untimed 1')" "$(cat q.err)"
+check_eq "pasted: each marked line its own record, at its stamp" \
+    "log-warning|1761433202000|2|3 log-error|1761433204000|4|6 log-error|1761433206000|7|7 log-warning|1761433207000|8|8" \
+    "$(sql q.db "SELECT group_concat(x, ' ') FROM (SELECT rule || '|' || ts || '|' || line || '|' || line_end AS x FROM events_all ORDER BY ts)")"
+check_eq "pasted: the text starts at the stamp" "2025-10-25 23:00:06 ERROR app: retry failed" \
+    "$(sql q.db "SELECT text FROM events_all WHERE line = 7")"

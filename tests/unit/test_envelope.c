@@ -475,6 +475,47 @@ test_desktop(void **state)
 	assert_int_equal(el.format, ENVELOPE_PLAIN);
 }
 
+/*
+ * A line quoted, indented or bulleted in a document is the line after
+ * its marker when a dated stamp follows; other lines keep their blanks.
+ */
+static void
+test_pasted(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "> 2025-10-16 02:55:17 ERROR ws: x");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_msg("2025-10-16 02:55:17 ERROR ws: x");
+	decode_str(ENVELOPE_AUTO, ">>  2025-10-16 02:55:17 ERROR ws: x");
+	assert_msg("2025-10-16 02:55:17 ERROR ws: x");
+	decode_str(ENVELOPE_AUTO, "    2025-10-16 02:55:17 ERROR ws: x");
+	assert_msg("2025-10-16 02:55:17 ERROR ws: x");
+	decode_str(ENVELOPE_AUTO, "- [2025-10-16 02:55:17] ERROR ws: x");
+	assert_msg("[2025-10-16 02:55:17] ERROR ws: x");
+	decode_str(ENVELOPE_AUTO, "> Oct 25 23:00:01 host sshd[12]: error: x");
+	assert_msg("Oct 25 23:00:01 host sshd[12]: error: x");
+	/* the envelope after the marker is read as it would be without */
+	decode_str(ENVELOPE_AUTO, "> 2025-10-16 13:55:17.182 | 2025-10-16 02:55:17 INFO httpx: x");
+	assert_int_equal(el.format, ENVELOPE_DESKTOP);
+	assert_int_equal(el.ts, 1760622917000LL + 182);
+	assert_msg("2025-10-16 02:55:17 INFO httpx: x");
+	decode_str(ENVELOPE_AUTO, "  2025-10-25T23:31:11.123456789Z x");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_TS);
+	assert_msg("x");
+	/* no dated stamp after the marker: the line as it is */
+	decode_str(ENVELOPE_AUTO, "  File \"x.py\", line 3, in <module>");
+	assert_msg("  File \"x.py\", line 3, in <module>");
+	decode_str(ENVELOPE_AUTO, "  12:00:01 done");
+	assert_msg("  12:00:01 done");
+	decode_str(ENVELOPE_AUTO, "- item 2025");
+	assert_msg("- item 2025");
+	decode_str(ENVELOPE_AUTO, "- - 2025-10-16 02:55:17 x");
+	assert_msg("- - 2025-10-16 02:55:17 x");
+	decode_str(ENVELOPE_AUTO, "                  2025-10-16 02:55:17 x");
+	assert_msg("                  2025-10-16 02:55:17 x");
+	decode_str(ENVELOPE_AUTO, "> ");
+	assert_msg("> ");
+}
+
 static void
 test_logfmt(void **state)
 {
@@ -1363,6 +1404,7 @@ main(void)
 		cmocka_unit_test_teardown(test_compose, teardown),
 		cmocka_unit_test_teardown(test_compose_ts, teardown),
 		cmocka_unit_test_teardown(test_desktop, teardown),
+		cmocka_unit_test_teardown(test_pasted, teardown),
 		cmocka_unit_test_teardown(test_logfmt, teardown),
 		cmocka_unit_test_teardown(test_logfmt_gokit, teardown),
 		cmocka_unit_test_teardown(test_logrus, teardown),
