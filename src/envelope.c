@@ -14,7 +14,8 @@
  *   anything else  plain
  * A line pasted into a document with a quote marker, an indent or a bullet
  * before its stamp ("> 2025-...", "    2025-...", "- 2025-...") is decoded
- * as the line after that prefix (paste_prefix).
+ * as the line after that prefix (paste_prefix), and the lines after a
+ * quoted one that carry its marker ("> Traceback ...") lose it.
  * Auto-detection of a `docker logs -t` stamp insists on Docker's fixed
  * nine-digit fraction, so an application's own ISO 8601 stamp stays in the
  * message where multiline and the rules expect it.
@@ -51,6 +52,8 @@
 #define ENVELOPE_NAME_MAX	256
 /* Longest compose prefix ("name  | ") remembered for the next line. */
 #define ENVELOPE_PREFIX_MAX	64
+/* Bytes of a paste marker before a stamp (paste_prefix). */
+#define ENVELOPE_PASTE_MAX	16
 /* Most keys, and most bytes of keys and syntax, of a remembered journald layout. */
 #define ENVELOPE_JF_KEYS	32
 #define ENVELOPE_JF_BYTES	1024
@@ -138,6 +141,13 @@ struct envelope {
 	unsigned		 prefix_next;	/* the slot to replace */
 	uint64_t		 last_id;	/* the latest prefix id given */
 	int			 no_nul;	/* the line being decoded holds no NUL (set per line) */
+	/*
+	 * The quote marker ("> ") of the latest pasted line with a stamp
+	 * (paste_prefix), while it holds a '>': the lines of its record
+	 * after it carry the marker too.
+	 */
+	char			 quote[ENVELOPE_PASTE_MAX];
+	size_t			 quote_len;
 	/*
 	 * The latest journald layouts, most recently fitting first in order:
 	 * a unit's entries repeat one, and a journal interleaves a few units.
@@ -2226,16 +2236,6 @@ decode_forced(struct envelope *e, const char *line, size_t len,
 	}
 }
 
-/*
- * The bytes of a paste marker that line starts with, when a dated stamp
- * follows it: blanks, '>' quote markers and one "- ", "* " or "+ "
- * bullet, as a log excerpt quoted or indented in markdown or an e-mail
- * has them, at most PASTE_MAX.  0 otherwise.  The stamp must hold a date
- * (a '-', '/' or month name): an indented clock ("  12:00:01 done") in a
- * message's continuation stays part of it.
- */
-#define PASTE_MAX	16
-
 /* A month's abbreviation and a blank: syslog's "Oct 25 23:00:00". */
 static int
 month_blank(const char *p, size_t n)
@@ -2251,13 +2251,21 @@ month_blank(const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * The bytes of a paste marker that line starts with, when a dated stamp
+ * follows it: blanks, '>' quote markers and one "- ", "* " or "+ "
+ * bullet, as a log excerpt quoted or indented in markdown or an e-mail
+ * has them, at most ENVELOPE_PASTE_MAX.  0 otherwise.  The stamp must
+ * hold a date (a '-', '/' or month name): an indented clock ("  12:00:01
+ * done") in a message's continuation stays part of it.
+ */
 static size_t
 paste_prefix(const char *line, size_t len)
 {
 	size_t i = 0, k, j;
 	int bullet = 0;
 
-	while (i < len && i < PASTE_MAX) {
+	while (i < len && i < ENVELOPE_PASTE_MAX) {
 		if (line[i] == ' ' || line[i] == '\t' || line[i] == '>')
 			i++;
 		else if (!bullet && (line[i] == '-' || line[i] == '*' ||
@@ -2267,7 +2275,7 @@ paste_prefix(const char *line, size_t len)
 		} else
 			break;
 	}
-	if (i == 0 || i >= len || i > PASTE_MAX)
+	if (i == 0 || i >= len || i > ENVELOPE_PASTE_MAX)
 		return 0;
 	if (!is_digit(line[i]) && line[i] != '[' && !month_blank(line + i,
 	    len - i))
@@ -2284,16 +2292,34 @@ paste_prefix(const char *line, size_t len)
 static void decode_line(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out);
 
-/* A plain line: as the line after its paste marker, if it has one. */
+/*
+ * A plain line: as the line after its paste marker, if it has one.  A
+ * line without a stamp that carries the quote marker of the latest
+ * stamped one ("> Traceback ...", "> " or ">" alone) is the text after
+ * it, so a quoted traceback reads as the traceback it was.
+ */
 __attribute__((noinline))
 static void
 decode_pasted(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
-	size_t pre = paste_prefix(line, len);
+	size_t pre = paste_prefix(line, len), q = e->quote_len;
 
-	if (pre > 0)
+	if (pre > 0) {
+		e->quote_len = memchr(line, '>', pre) != NULL ? pre : 0;
+		memcpy(e->quote, line, e->quote_len);
 		decode_line(e, line + pre, len - pre, out);
+		return;
+	}
+	if (q == 0)
+		return;
+	/* an empty quoted line has lost the marker's trailing blanks */
+	while (q > 0 && (e->quote[q - 1] == ' ' || e->quote[q - 1] == '\t') &&
+	    len < e->quote_len)
+		q--;
+	if (len < q || memcmp(line, e->quote, q) != 0 || q == 0)
+		return;
+	set_plain(line + q, len - q, out);
 }
 
 /* Out of line, so that the two entry points below are a store and a jump. */

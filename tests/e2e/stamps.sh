@@ -128,7 +128,13 @@ printf '```\n2025-10-25 23:00:02 WARNING app: pool low\n```\n> 2025-10-25 23:00:
 "$LT" ingest --db q.db quoted.md 2> q.err
 check_eq "pasted: summary (the fence before any stamp is untimed)" "$(summary 8 262 5 4 0 1 ', untimed 1')" "$(cat q.err)"
 check_eq "pasted: each marked line its own record, at its stamp" \
-    "log-warning|1761433202000|2|3 log-error|1761433204000|4|6 log-error|1761433206000|7|7 log-warning|1761433207000|8|8" \
+    "log-warning|1761433202000|2|3 traceback|1761433204000|4|6 log-error|1761433206000|7|7 log-warning|1761433207000|8|8" \
     "$(sql q.db "SELECT group_concat(x, ' ') FROM (SELECT rule || '|' || ts || '|' || line || '|' || line_end AS x FROM events_all ORDER BY ts)")"
 check_eq "pasted: the text starts at the stamp" "2025-10-25 23:00:06 ERROR app: retry failed" \
     "$(sql q.db "SELECT text FROM events_all WHERE line = 7")"
+# the quoted traceback after a quoted stamp reads as the traceback it was
+check_eq "pasted: a quoted traceback loses its markers" \
+    "2025-10-25 23:00:04 ERROR app: pool exhausted
+Traceback (most recent call last):
+  File \"p.py\", line 3, in get" \
+    "$(sql q.db "SELECT text FROM events_all WHERE line = 4")"

@@ -514,6 +514,48 @@ test_pasted(void **state)
 	assert_msg("                  2025-10-16 02:55:17 x");
 	decode_str(ENVELOPE_AUTO, "> ");
 	assert_msg("> ");
+	/* no quoted stamp yet: a quoted line stays as it is */
+	decode_str(ENVELOPE_AUTO, "> Traceback (most recent call last):");
+	assert_msg("> Traceback (most recent call last):");
+}
+
+/*
+ * After a quoted line with a stamp, the lines that carry its quote
+ * marker are the text after it: a quoted traceback reads as one.  An
+ * indent is no quote marker: the lines after an indented stamp keep
+ * their blanks.
+ */
+/* Decode line with the envelope of the lines before it in the test. */
+static void
+decode_next(const char *line)
+{
+	if (env == NULL)
+		env = envelope_new(ENVELOPE_AUTO, NULL);
+	envelope_decode(env, line, strlen(line), &el);
+}
+
+static void
+test_pasted_quote(void **state)
+{
+	decode_next("> 2025-10-16 02:55:17 ERROR ws: x");
+	assert_msg("2025-10-16 02:55:17 ERROR ws: x");
+	decode_next("> Traceback (most recent call last):");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_msg("Traceback (most recent call last):");
+	decode_next(">   File \"p.py\", line 3");
+	assert_msg("  File \"p.py\", line 3");
+	decode_next(">");
+	assert_msg("");
+	decode_next(">> nested");
+	assert_msg(">> nested");
+	decode_next("2025-10-16 02:55:18 INFO ws: y");
+	assert_msg("2025-10-16 02:55:18 INFO ws: y");
+	decode_next("    2025-10-16 02:55:19 INFO ws: z");
+	assert_msg("2025-10-16 02:55:19 INFO ws: z");
+	decode_next("> ValueError: bad");
+	assert_msg("> ValueError: bad");
+	decode_next("      raise ValueError");
+	assert_msg("      raise ValueError");
 }
 
 static void
@@ -1405,6 +1447,7 @@ main(void)
 		cmocka_unit_test_teardown(test_compose_ts, teardown),
 		cmocka_unit_test_teardown(test_desktop, teardown),
 		cmocka_unit_test_teardown(test_pasted, teardown),
+		cmocka_unit_test_teardown(test_pasted_quote, teardown),
 		cmocka_unit_test_teardown(test_logfmt, teardown),
 		cmocka_unit_test_teardown(test_logfmt_gokit, teardown),
 		cmocka_unit_test_teardown(test_logrus, teardown),
