@@ -23,6 +23,10 @@
  *     c. it was a logfmt line (time=... level=... msg=..., or logrus's
  *        INFO[0000] ...): a structured logger writes a record per line,
  *        its newlines escaped, so one never continues another record.
+ *     But a level header right after a record's first line that is
+ *     java.util.logging's stamp, class and method, of no level, is that
+ *     record's level ("Oct 25, 2025 11:00:10 PM Class method" then
+ *     "SEVERE: message").
  *  3. Otherwise it JOINS the pending record (after a '\n') when
  *     a. it is empty or begins with a blank or a tab,
  *     b. it is a traceback line: "Traceback (most recent call last):",
@@ -469,7 +473,7 @@ source_known(struct multiline *m, const struct envelope_line *el)
 
 static const char *const level_words[] = {
 	"DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL",
-	"TRACE", "NOTICE"
+	"TRACE", "NOTICE", "SEVERE"
 };
 
 /* Length of the level word p starts with (case-insensitive if icase), or 0. */
@@ -524,6 +528,21 @@ level_header(const char *p, size_t n)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * Whether s's record begins as java.util.logging's does: "Oct 25, 2025
+ * 11:00:10 PM" (the month, the day and a comma), the stamp on a line of
+ * its own with the class and method.
+ */
+static int
+jul_header(const struct ml_source *s)
+{
+	const char *p = s->lent != NULL ? s->lent : s->text.data;
+	size_t n = s->lent != NULL ? s->lent_len : s->text.len;
+
+	return n >= 8 && p[0] >= 'A' && p[0] <= 'Z' && p[3] == ' ' &&
+	    (p[5] == ',' || p[6] == ',');
 }
 
 /*
@@ -864,7 +883,8 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	const char *p = el->msg;
 	size_t n = el->msg_len, k;
 	int64_t inner = TS_NONE, own = TS_NONE;
-	int start, marker, own_naive = 0, json_timed, runtime;
+	int start, marker, own_naive = 0, json_timed, runtime, level_line = 0;
+	size_t body;
 	/* the message is the line itself, or a part of it, not a copy */
 	int in_line = within(p, n, rl->p, rl->len);
 
@@ -909,8 +929,16 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		else if (n == 0 || p[0] == ' ' || p[0] == '\t' ||
 		    (marker = traceback_marker(p, n)))
 			start = 0;
-		else if (runtime != RT_NONE || level_header(p, n))
+		else if (runtime != RT_NONE)
 			start = 1;
+		else if (level_header(p, n))
+			/*
+			 * java.util.logging writes the stamp, class and method
+			 * on a line of their own and "SEVERE: message" on the
+			 * next: that line is the level of the record before.
+			 */
+			start = !(level_line = s->stamped && s->rec.lines == 1 &&
+			    s->rec.level == LEVEL_NONE && jul_header(s));
 		else
 			start = !(s->in_traceback || s->stamped);
 		if (start) {
@@ -934,6 +962,11 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 				append_text(m, s, p, n, 0);
 		} else {
 			append_text(m, s, p, n, 1);
+			if (level_line && s->text.len >= n) {
+				s->rec.level = level_of_line_cached(&m->levels,
+				    p, n, &body);
+				s->rec.body = s->text.len - n + body;
+			}
 		}
 		if (n > 0 && p[0] == 'T' && STARTS_WITH(p, n, TB_HEADER)) {
 			s->in_traceback = 1;

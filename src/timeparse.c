@@ -996,6 +996,90 @@ day_mon_year(const char *p, char sep, struct stamp *st)
 	return 1;
 }
 
+/*
+ * "H:MM:SS" or "HH:MM:SS" with an optional fraction, then " AM" or
+ * " PM" (required when twelve): the clocks that .NET and Java format by
+ * locale.  Returns the bytes used, 0 if none.
+ */
+static size_t
+clock_12h(const char *p, size_t n, int twelve, struct stamp *st)
+{
+	char hhmmss[8];
+	size_t h, i;
+
+	if (n >= 7 && is_digit((unsigned char)p[0]) && p[1] == ':')
+		h = 1;
+	else if (n >= 8 && all_digits(p, 2) && p[2] == ':')
+		h = 2;
+	else
+		return 0;
+	hhmmss[0] = h == 1 ? '0' : p[0];
+	hhmmss[1] = p[h - 1];
+	memcpy(hhmmss + 2, p + h, 6);
+	if (parse_clock(hhmmss, 8, 0, st) != 8)
+		return 0;
+	i = h + 6;
+	i += parse_fraction(p + i, n - i, 0, st);
+	if (i < n && is_digit((unsigned char)p[i]))
+		return 0;
+	if (i + 3 <= n && p[i] == ' ' && (p[i + 1] == 'A' || p[i + 1] == 'P') &&
+	    p[i + 2] == 'M' && (i + 3 == n || !is_upper((unsigned char)p[i + 3]))) {
+		if (st->hour < 1 || st->hour > 12)
+			return 0;
+		st->hour = st->hour % 12 + (p[i + 1] == 'P' ? 12 : 0);
+		return i + 3;
+	}
+	return twelve ? 0 : i;
+}
+
+/* One or two digits at p, then stop; their value, or -1. */
+static int
+num12(const char *p, size_t n, size_t *used)
+{
+	if (n >= 2 && is_digit((unsigned char)p[0]) && is_digit((unsigned char)p[1])) {
+		*used = 2;
+		return num2(p);
+	}
+	if (n >= 1 && is_digit((unsigned char)p[0])) {
+		*used = 1;
+		return p[0] - '0';
+	}
+	return -1;
+}
+
+/*
+ * "10/25/2025 11:00:08 PM", "25/10/2025 23:00:09", "1/5/2025 3:04:05 PM":
+ * a date by locale, month and day one or two digits.  A first number over
+ * 12 is the day and a second over 12 the day; when both could be months,
+ * a 12-hour clock says month first (en-US), a 24-hour one day first.
+ */
+static size_t
+slashed_date(const char *p, size_t n, struct civil *cv, struct stamp *st)
+{
+	size_t i = 0, k;
+	int a, b;
+
+	if ((a = num12(p, n, &k)) < 0 || (i += k) >= n || p[i++] != '/' ||
+	    (b = num12(p + i, n - i, &k)) < 0 || (i += k) + 6 > n ||
+	    p[i++] != '/' || !all_digits(p + i, 4) || p[i + 4] != ' ')
+		return 0;
+	st->year = num2(p + i) * 100 + num2(p + i + 2);
+	i += 5;
+	if ((k = clock_12h(p + i, n - i, 0, st)) == 0)
+		return 0;
+	if (a > 12 || (b <= 12 && (k < 3 || p[i + k - 1] != 'M'))) {
+		st->day = a;
+		st->mon = b;
+	} else {
+		st->mon = a;
+		st->day = b;
+	}
+	st->has_zone = 0;
+	if (st->mon > 12)
+		return 0;
+	return stamp_civil(st, cv) ? i + k : 0;
+}
+
 /* The year of syslog's "Oct 25", which has none (see timeparse.h). */
 static int
 context_year(const struct timeparse_cache *c, int mon, int day)
@@ -1061,6 +1145,21 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 		st->year = context_year(c, st->mon, st->day);
 		return stamp_civil(st, cv) ? 6 + k : 0;
 	}
+	if (is_upper((unsigned char)p[0]) && p[3] == ' ' &&
+	    (p[5] == ',' || p[6] == ',')) {
+		/* java.util.logging "Oct 25, 2025 11:00:10 PM", "Oct 5, ..." */
+		k = p[5] == ',' ? 5 : 6;
+		if ((st->mon = month_abbrev(p)) == 0 ||
+		    num12(p + 4, k - 4, &i) < 0 || i != k - 4 || k + 7 > n ||
+		    p[k + 1] != ' ' || !all_digits(p + k + 2, 4) ||
+		    p[k + 6] != ' ')
+			return 0;
+		st->day = num12(p + 4, k - 4, &i);
+		st->year = num2(p + k + 2) * 100 + num2(p + k + 4);
+		if ((i = clock_12h(p + k + 7, n - k - 7, 0, st)) == 0)
+			return 0;
+		return stamp_civil(st, cv) ? k + 7 + i : 0;
+	}
 	if (is_upper((unsigned char)p[0])) {
 		/* syslog "Oct 25 23:00:00", "Oct  5 23:00:00" */
 		if (n < 15 || p[6] != ' ' || p[9] != ':' || !month_day(p, st) ||
@@ -1077,6 +1176,8 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 			return 0;
 		return 12 + k + parse_trailing_zone(p + 12 + k, n - 12 - k, st);
 	}
+	if ((p[1] == '/' || p[2] == '/') && (i = slashed_date(p, n, cv, st)) != 0)
+		return i;
 	/* redis "1:M 25 Oct 2025 23:00:00.123 *": pid, ':' and its role */
 	for (i = 0; i < n && i < 10 && is_digit((unsigned char)p[i]); i++)
 		;

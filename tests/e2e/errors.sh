@@ -150,6 +150,20 @@ check_eq ".NET: the failure and the warning, the category as logger" \
 7|8|log-warning|Microsoft.AspNetCore.HttpsPolicy.HttpsRedirectionMiddleware|Failed to determine the https port for redirect." \
     "$(sql dn.db "SELECT line || '|' || line_end || '|' || rule || '|' || json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
 
+# --- java.util.logging (Tomcat before 8.5): the stamp, class and method on
+# one line, the level and message on the next; dates by locale, month first
+# with a 12-hour clock, day first with a 24-hour one
+cp "$F/tomcat-jul.log" .
+"$LT" ingest -q --db jul.db tomcat-jul.log
+check_eq "JUL and locale dates: each failure and warning at its stamp, with its message" \
+    "3|6|23:00:01|log-error|Failed to start connector [Connector[<*>]]
+7|8|23:00:02|log-warning|Exception processing realm background process
+9|9|23:00:03|log-error|Worker: job <*> failed after <*> retries
+10|10|23:00:04|log-warning|Scheduler: queue is <*> full" \
+    "$(sql jul.db "SELECT line || '|' || line_end || '|' || strftime('%H:%M:%S', ts / 1000, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+check_eq "JUL and locale dates: five records, every one stamped" "5|0" \
+    "$(sql jul.db "SELECT records || '|' || no_timestamp FROM ingests")"
+
 # --- Apache httpd's error log ([module:level]) and PHP's, with their
 # bracketed stamps
 cp "$F/apache-php.log" .

@@ -392,6 +392,41 @@ test_runtime_failures(void **state)
 	assert_rec(4, 12, 12, lines[11]);
 }
 
+/*
+ * java.util.logging's record is two lines: the stamp, class and method,
+ * then the level and message, which gives the record its level.  A
+ * level line after any other first line starts a record, and SEVERE is
+ * a level header.
+ */
+static void
+test_jul_two_lines(void **state)
+{
+	const char *lines[] = {
+		"Oct 25, 2025 11:00:00 PM org.apache.catalina.core.StandardService startInternal",
+		"SEVERE: Failed to start connector [Connector[HTTP/1.1-8080]]",
+		"\tat org.apache.catalina.Foo.bar(Foo.java:1)",
+		"Oct 25, 2025 11:00:01 PM org.apache.catalina.startup.Catalina start",
+		"INFO: Server startup in 1234 ms",
+		"2025-10-25 23:00:02 app started",
+		"SEVERE: out of memory",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 4);
+	assert_rec(0, 1, 3, NULL);
+	assert_int_equal(fx.rec[0].level, SEV_ERROR);
+	assert_int_equal(fx.rec[0].ts, 1761433200000LL);
+	assert_string_equal(fx.rec[0].text + fx.rec[0].body,
+	    "Failed to start connector [Connector[HTTP/1.1-8080]]\n"
+	    "\tat org.apache.catalina.Foo.bar(Foo.java:1)");
+	assert_rec(1, 4, 5, NULL);
+	assert_int_equal(fx.rec[1].level, SEV_INFO);
+	assert_rec(2, 6, 6, lines[5]);
+	assert_rec(3, 7, 7, lines[6]);
+	assert_int_equal(fx.rec[3].level, SEV_ERROR);
+}
+
 /* A record's lines are its own, not the other sources' between them. */
 static void
 test_lines_interleaved(void **state)
@@ -945,6 +980,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_level_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logfmt_starts_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runtime_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jul_two_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lines_interleaved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backwards_resolution, setup, teardown),

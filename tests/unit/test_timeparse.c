@@ -255,8 +255,32 @@ test_leading_other_containers(void **state)
 	assert_int_equal(ms, T1 + 123);
 	assert_int_equal(lead("25-Oct-2025 23:00:00 SEVERE x", NULL, &ms), 21);
 	assert_int_equal(ms, T1);
+	/* java.util.logging's header line, 12-hour, month first */
+	assert_int_equal(lead("Oct 25, 2025 11:00:00 PM org.Foo bar", NULL,
+	    &ms), 25);
+	assert_int_equal(ms, T1);
+	assert_int_equal(lead("Oct 5, 2025 12:00:00 AM org.Foo bar", NULL, &ms),
+	    24);
+	assert_int_equal(ms, T1 - 20 * 86400000LL - 23 * 3600000LL);
+	/* dates by locale: en-US month first with AM/PM, else day first */
+	assert_int_equal(lead("10/25/2025 11:00:00 PM ERROR x", NULL, &ms), 23);
+	assert_int_equal(ms, T1);
+	assert_int_equal(lead("1/5/2025 3:04:05.250 PM x", NULL, &ms), 24);
+	assert_int_equal(ms, 1736089445250LL);
+	assert_int_equal(lead("25/10/2025 23:00:00 ERROR x", NULL, &ms), 20);
+	assert_int_equal(ms, T1);
+	assert_int_equal(lead("05/10/2025 23:00:00 x", NULL, &ms), 20);
+	assert_int_equal(ms, T1 - 20 * 86400000LL);
+	assert_int_equal(lead("05/10/2025 11:00:00 PM x", NULL, &ms), 23);
+	assert_int_equal(ms, 1746918000000LL);
+	assert_int_equal(lead("10/25/2025 11:00:00 PM x", plus11, &ms), 23);
+	assert_int_equal(ms, T1 - 11 * 3600000LL);
 	/* the check without a value says yes to each of them */
 	assert_int_equal(timeparse_has_leading(acc, strlen(acc)), 1);
+	assert_int_equal(timeparse_has_leading("Oct 25, 2025 11:00:00 PM x",
+	    26), 1);
+	assert_int_equal(timeparse_has_leading("10/25/2025 11:00:00 PM x", 24),
+	    1);
 	assert_int_equal(timeparse_has_leading("::1 - - [25/Oct/2025:23:00:00 "
 	    "-0500] x", 38), 1);
 	assert_int_equal(timeparse_has_leading("1:M 25 Oct 2025 23:00:00.123 * "
@@ -290,6 +314,18 @@ test_leading_other_rejects(void **state)
 		"INFO 25 23:00:00 host x",
 		"12 Oct 2025 23:00:00 x",
 		"1234567890123:M 25 Oct 2025 23:00:00.123 * x",
+		"Oct 25, 25 11:00:00 PM x",
+		"Oct 25, 2025 13:00:00 PM x",
+		"Oct 32, 2025 11:00:00 PM x",
+		"Okt 25, 2025 11:00:00 PM x",
+		"10/25/2025 11:00 PM x",
+		"13/25/2025 11:00:00 x",
+		"10/25/25 11:00:00 x",
+		"10/25/2025 0:00:00 AM x",
+		"100/25/2025 11:00:00 x",
+		"10/25/2025T11:00:00 x",
+		"21/50/2025 3:04:01 x",
+		"13/13/2025 3:04:01 x",
 	};
 	int64_t ms;
 	size_t i, n;
@@ -468,7 +504,7 @@ test_leading_rejects(void **state)
 		"[2025-10-25 23:31:11",
 		"[2025-10-25 23:31:11 x]",
 		"12345-10-25 23:31:11",
-		"10/25/2025 23:31:11",
+		"13/25/2025 23:31:11",
 		"",
 	};
 	size_t i;
