@@ -129,17 +129,40 @@ is_variable(const char *p, size_t n)
 }
 
 /*
- * A word after which, and a blank, a message prints a name: "session
- * opened for user news".  The name is a value however few of them a log
- * shows, where a few would keep the templates apart (TM_MERGE_VALUES).
- * A key's value, "user=root", may be what the event is about and is left
- * to the counts of values.
+ * Whether msg[at..at + n) is a word after which, and a blank, a message
+ * prints a name: "user" or "username" that opens the message or follows
+ * "for", "by", "as", "to", "invalid" or "unknown" ("session opened for
+ * user news", "Invalid user admin", "User alice logged in").  The name is
+ * a value however few of them a log shows, where a few would keep the
+ * templates apart (TM_MERGE_VALUES).  After another word the next is no
+ * name ("no more user authentication methods", "fetch user data"), and a
+ * key's value, "user=root", may be what the event is about: both are
+ * left to the counts of values.
  */
 static int
-names_next(const char *p, size_t n)
+names_next(const char *msg, size_t at, size_t n)
 {
-	return (n == 4 && strncasecmp(p, "user", 4) == 0) ||
-	    (n == 8 && strncasecmp(p, "username", 8) == 0);
+	static const char *const before[] = { "for", "by", "as", "to",
+	    "invalid", "unknown" };
+	size_t e, b, k;
+
+	if (!((n == 4 && strncasecmp(msg + at, "user", 4) == 0) ||
+	    (n == 8 && strncasecmp(msg + at, "username", 8) == 0)))
+		return 0;
+	for (e = at; e > 0 && is_blank((unsigned char)msg[e - 1]); e--)
+		;
+	if (e == 0)
+		return 1;
+	if (e == at)
+		return 0;
+	for (b = e; b > 0 && ((msg[b - 1] >= 'a' && msg[b - 1] <= 'z') ||
+	    (msg[b - 1] >= 'A' && msg[b - 1] <= 'Z')); b--)
+		;
+	for (k = 0; k < sizeof before / sizeof before[0]; k++)
+		if (e - b == strlen(before[k]) &&
+		    strncasecmp(msg + b, before[k], e - b) == 0)
+			return 1;
+	return 0;
 }
 
 /*
@@ -353,7 +376,7 @@ template_mask(struct buf *out, const char *msg, size_t len)
 		buf_append(out, msg + i + n, j - i - n);
 		/* as the miner does: "for user news" */
 		name = n == j - i && j < len && is_blank((unsigned char)msg[j]) &&
-		    names_next(msg + i, n);
+		    names_next(msg, i, n);
 		i = j;
 	}
 	collapse_lists(out, base);
@@ -619,7 +642,7 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 		    (n > 0 && m->h[n - 1] != TM_WILD &&
 		    m->off[n - 1] + m->tlen[n - 1] + 1 == i &&
 		    msg[i - 1] == ' ' &&
-		    names_next(msg + m->off[n - 1], m->tlen[n - 1])) ?
+		    names_next(msg, m->off[n - 1], m->tlen[n - 1])) ?
 		    TM_WILD : token_hash(msg + i, j - i);
 		glued = 0;
 		if (h == TM_WILD && n > 0 && m->h[n - 1] == TM_WILD) {

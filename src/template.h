@@ -20,10 +20,11 @@
  * Append msg[0..len) to out with its variable parts replaced by "<*>":
  * words holding a digit (numbers, hex, UUIDs, IPv4/IPv6, times, durations,
  * ids such as req-9f3e), paths, the inside of quoted strings (the quotes
- * stay) and the word after "user" and a blank.  Runs of blanks become one
- * blank; a multi-line message keeps its first line only.  A list of three
- * or more alike items (separated by ", ") becomes its first two and
- * ", ...", so its length does not make a template of its own.
+ * stay) and the name after "user" ("for user news", "Invalid user
+ * admin").  Runs of blanks become one blank; a multi-line message keeps
+ * its first line only.  A list of three or more alike items (separated
+ * by ", ") becomes its first two and ", ...", so its length does not
+ * make a template of its own.
  */
 void template_mask(struct buf *out, const char *msg, size_t len);
 

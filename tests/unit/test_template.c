@@ -89,6 +89,10 @@ test_mask_quotes_blanks_lines(void **state)
 	check_mask("User alice: denied", "User <*>: denied");
 	check_mask("login refused user=root", "login refused user=root");
 	check_mask("user: none", "user: none");
+	check_mask("Invalid user admin from host", "Invalid user <*> from host");
+	check_mask("No more user authentication methods available.",
+	    "No more user authentication methods available.");
+	check_mask("failed to fetch user data", "failed to fetch user data");
 	/* a list of three or more alike items, of any length, is one */
 	check_mask("models: {'a': <T.K: 'x'>, 'b': <T.K: 'y'>, 'c': <T.K: 'z'>}",
 	    "models: {'<*>': <T.K: '<*>'>, '<*>': <T.K: '<*>'>, ...}");
@@ -206,8 +210,10 @@ test_miner_many_values_merge(void **state)
 }
 
 /*
- * The word after "user" and a blank is a name from the first message;
- * a value after "user=" is left to the counts, as any key's.
+ * The word after "user" and a blank is a name from the first message,
+ * when "user" opens the message or follows "for", "invalid" and the
+ * like; after other words it is a word, and a value after "user=" is
+ * left to the counts, as any key's.
  */
 static void
 test_miner_user_names(void **state)
@@ -220,6 +226,8 @@ test_miner_user_names(void **state)
 		"User bob logged in",
 		"login refused user=root",
 		"login refused user=guest",
+		"could not load user profile",
+		"could not load user settings",
 	};
 	uint32_t ids[UTIL_ARRAY_LEN(lines)];
 	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
@@ -231,6 +239,8 @@ test_miner_user_names(void **state)
 	check_text(m, ids[3], "User <*> logged in");
 	assert_int_not_equal(ids[5], ids[6]);
 	check_text(m, ids[6], "login refused user=guest");
+	assert_int_not_equal(ids[7], ids[8]);
+	check_text(m, ids[8], "could not load user settings");
 	template_miner_free(m);
 }
 
