@@ -78,11 +78,18 @@ jsonline_time(const char *p, size_t n, const struct tz *tz, int64_t *ms)
 {
 	static const char *const keys[] = { "time", "timestamp", "ts",
 	    "@timestamp", "t", NULL };
+	static const char *const dollar_date[] = { "$date", NULL };
 	int64_t whole = 0, frac = 0, scale = 1;
-	size_t i, digits = 0;
+	size_t i, k, digits = 0;
 
 	if ((i = jsonline_value(p, n, keys)) == 0)
 		return 0;
+	/* MongoDB's {"$date":"2025-10-25T23:00:00.123+00:00"} */
+	if (p[i] == '{') {
+		if ((k = jsonline_value(p + i, n - i, dollar_date)) == 0)
+			return 0;
+		i += k;
+	}
 	if (p[i] == '"')
 		return timeparse_leading(p + i + 1, n - i - 1, tz, ms) > 0;
 	for (; i < n && p[i] >= '0' && p[i] <= '9' && digits < 16; i++, digits++)

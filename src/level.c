@@ -187,8 +187,31 @@ level_of_json(const char *p, size_t n)
 	    "log.level", "levelname", NULL };
 	size_t i, j;
 
-	if ((i = jsonline_value(p, n, keys)) == 0)
+	static const char *const mongo[] = { "s", NULL };
+
+	if ((i = jsonline_value(p, n, keys)) == 0) {
+		/* MongoDB's "s": "F", "E", "W", "I" or "D1".."D5" */
+		if ((i = jsonline_value(p, n, mongo)) == 0 || i + 2 >= n ||
+		    p[i] != '"')
+			return LEVEL_NONE;
+		j = p[i + 1] == 'D' && p[i + 2] >= '1' && p[i + 2] <= '5' ?
+		    i + 3 : i + 2;
+		if (j >= n || p[j] != '"')
+			return LEVEL_NONE;
+		switch (p[i + 1]) {
+		case 'F':
+			return SEV_CRITICAL;
+		case 'E':
+			return SEV_ERROR;
+		case 'W':
+			return SEV_WARNING;
+		case 'I':
+			return SEV_INFO;
+		case 'D':
+			return j == i + 3 ? SEV_DEBUG : LEVEL_NONE;
+		}
 		return LEVEL_NONE;
+	}
 	if (p[i] != '"')
 		return level_of_number(p + i, n - i);
 	for (j = ++i; j < n && word_char((unsigned char)p[j]); j++)
@@ -324,17 +347,23 @@ level_of_line(const char *p, size_t n, size_t *body)
 		for (j = i; j < n && word_char((unsigned char)p[j]); j++)
 			;
 		if (j > i && (j == n || p[j] == ' ' || p[j] == ':' || p[j] == '[' ||
-		    p[j] == '\t' || p[j] == '|' || p[j] == ']') &&
+		    p[j] == '\t' || p[j] == '|' || p[j] == ']' || p[j] == '/') &&
 		    (sev = level_of_word(p + i, j - i, 0)) != LEVEL_NONE) {
-			/* logrus: ERRO[0003] */
-			if (j < n && p[j] == '[') {
-				while (j < n && p[j] != ']')
+			/* logrus: ERRO[0003]; Celery: ERROR/MainProcess] */
+			if (j < n && (p[j] == '[' || p[j] == '/')) {
+				while (j < n && p[j] != ']' && p[j] != ' ')
 					j++;
-				if (j < n)
+				if (j < n && p[j] == ']')
 					j++;
 			}
 			if (j < n && (p[j] == ':' || p[j] == '|' || p[j] == ']'))
 				j++;
+			/* Ruby's Logger: "ERROR -- progname: message" */
+			if (j + 4 <= n && memcmp(p + j, " -- ", 4) == 0 &&
+			    (q = memchr(p + j + 4, ':', n - j - 4)) != NULL &&
+			    q + 1 < p + n && q[1] == ' ' &&
+			    memchr(p + j + 4, ' ', (size_t)(q - p) - j - 4) == NULL)
+				j = (size_t)(q - p) + 1;
 			*body = j;
 			goto found;
 		}

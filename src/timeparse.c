@@ -1145,6 +1145,16 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 		st->year = context_year(c, st->mon, st->day);
 		return stamp_civil(st, cv) ? 6 + k : 0;
 	}
+	if (is_upper((unsigned char)p[0]) && p[1] == ',' && p[2] == ' ' &&
+	    p[3] == '[') {
+		/* Ruby's Logger "E, [2025-10-25T23:00:00.123456 #1] ERROR -- :" */
+		if ((k = leading_stamp(NULL, p + 4, n - 4, cv, st)) == 0 ||
+		    4 + k + 2 > n || p[4 + k] != ' ' || p[5 + k] != '#')
+			return 0;
+		for (i = 6 + k; i < n && is_digit((unsigned char)p[i]); i++)
+			;
+		return i > 6 + k && i < n && p[i] == ']' ? i + 1 : 0;
+	}
 	if (is_upper((unsigned char)p[0]) && p[3] == ' ' &&
 	    (p[5] == ',' || p[6] == ',')) {
 		/* java.util.logging "Oct 25, 2025 11:00:10 PM", "Oct 5, ..." */
@@ -1243,7 +1253,7 @@ level_in_bracket(const char *p, size_t n)
 
 	for (k = 0; k < n && is_upper((unsigned char)p[k]); k++)
 		;
-	return k < n && (p[k] == ' ' || p[k] == ']') &&
+	return k < n && (p[k] == ' ' || p[k] == ']' || p[k] == '/') &&
 	    level_of_word(p, k, 0) != LEVEL_NONE;
 }
 
@@ -1271,6 +1281,10 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 		    (i = other_span(c, p + 1, n - 1, cv, st)) == 0)
 			return 0;
 		i++;
+		/* Celery's "[2025-10-25 23:00:00,123: ERROR/MainProcess]" */
+		if (i + 2 < n && p[i] == ':' && p[i + 1] == ' ' &&
+		    level_in_bracket(p + i + 2, n - i - 2))
+			return i + 2;
 		if (i >= n || (p[i] != ']' && (p[i] != ' ' ||
 		    !level_in_bracket(p + i + 1, n - i - 1))))
 			return 0;

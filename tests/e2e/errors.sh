@@ -164,6 +164,26 @@ check_eq "JUL and locale dates: each failure and warning at its stamp, with its 
 check_eq "JUL and locale dates: five records, every one stamped" "5|0" \
     "$(sql jul.db "SELECT records || '|' || no_timestamp FROM ingests")"
 
+# --- other stacks' defaults: Ruby's Logger, PostgreSQL, MySQL, MongoDB's
+# JSON ("t": {"$date"}, "s": "E"), Celery, gunicorn, Caddy, Kafka, pino;
+# an Elixir clock-only line joins the record before it
+cp "$F/stacks.log" .
+"$LT" ingest -q --db st.db stacks.log
+check_eq "stacks: each failure and warning at its own stamp, with its message" \
+    "1|23:00:00.123|log-error|ruby logger boom
+2|23:00:01.123|log-error|relation \"<*>\" does not exist
+3|23:00:02.123|log-error|[<*>] [Server] Aborting
+4|23:00:03.123|log-error|mongo boom
+5|23:00:04.123|log-error|Task x raised celery boom
+6|23:00:05.000|log-error|gunicorn worker failed
+7|23:00:06.123|log-error|caddy boom
+8|23:00:07.123|log-error|[Controller id=<*>] kafka boom (kafka.controller.KafkaController)
+9|23:00:08.123|log-error|pino boom
+12|23:00:11.000|log-warning|slow query" \
+    "$(sql st.db "SELECT line || '|' || strftime('%H:%M:%f', ts / 1000.0, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+check_eq "stacks: eleven records, every one stamped" "11|0" \
+    "$(sql st.db "SELECT records || '|' || no_timestamp FROM ingests")"
+
 # --- Apache httpd's error log ([module:level]) and PHP's, with their
 # bracketed stamps
 cp "$F/apache-php.log" .

@@ -83,6 +83,11 @@ test_time(void **state)
 	assert_int_equal(ms, T0 + 123);
 	assert_int_equal(when("{\"t\":1761435071}", &ms), 1);
 	assert_int_equal(ms, T0);
+	/* MongoDB's extended JSON date */
+	assert_int_equal(when("{\"t\":{\"$date\":\"2025-10-25T23:31:11.750+00:00\"},\"s\":\"E\"}", &ms), 1);
+	assert_int_equal(ms, T0 + 750);
+	assert_int_equal(when("{\"t\":{\"$numberLong\":\"1\"}}", &ms), 0);
+	assert_int_equal(when("{\"t\":{\"$date\":12}}", &ms), 0);
 	/* no time, or one that is none of these */
 	assert_int_equal(when("{\"msg\":\"x\"}", &ms), 0);
 	assert_int_equal(when("{\"time\":\"soon\"}", &ms), 0);

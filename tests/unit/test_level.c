@@ -52,6 +52,16 @@ test_forms(void **state)
 	assert_string_equal(b, "lost connection");
 	assert_int_equal(lvl("[main] ERROR Foo - bad", &b), SEV_ERROR);
 	assert_int_equal(lvl("time=1 level=error msg=x", &b), SEV_ERROR);
+	/* Celery's level and process; Ruby's Logger, its progname after -- */
+	assert_int_equal(lvl("ERROR/MainProcess] Task x raised", &b), SEV_ERROR);
+	assert_string_equal(b, "Task x raised");
+	assert_int_equal(lvl("WARNING/ForkPoolWorker-1] slow", &b), SEV_WARNING);
+	assert_int_equal(lvl(" ERROR -- : boom", &b), SEV_ERROR);
+	assert_string_equal(b, "boom");
+	assert_int_equal(lvl("  WARN -- app: slow query", &b), SEV_WARNING);
+	assert_string_equal(b, "slow query");
+	assert_int_equal(lvl("ERROR -- no progname here", &b), SEV_ERROR);
+	assert_string_equal(b, "-- no progname here");
 }
 
 /*
@@ -79,6 +89,13 @@ test_json(void **state)
 	assert_int_equal(lvl("{\"msg\":\"\\\"level\\\":\\\"error\\\"\"}", &b), LEVEL_NONE);
 	assert_int_equal(lvl("{\"msg\":\"set level to error\"}", &b), LEVEL_NONE);
 	assert_int_equal(lvl("[{\"level\":\"error\"}]", &b), LEVEL_NONE);
+	/* MongoDB's one-letter "s" */
+	assert_int_equal(lvl("{\"t\":{\"$date\":\"x\"},\"s\":\"E\",\"msg\":\"x\"}", &b), SEV_ERROR);
+	assert_int_equal(lvl("{\"s\":\"F\"}", &b), SEV_CRITICAL);
+	assert_int_equal(lvl("{\"s\":\"W\"}", &b), SEV_WARNING);
+	assert_int_equal(lvl("{\"s\":\"D2\"}", &b), SEV_DEBUG);
+	assert_int_equal(lvl("{\"s\":\"D\"}", &b), LEVEL_NONE);
+	assert_int_equal(lvl("{\"s\":\"Error\"}", &b), LEVEL_NONE);
 }
 
 /* klog's level is its first letter; the message follows "file:line] ". */

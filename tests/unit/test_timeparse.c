@@ -262,6 +262,20 @@ test_leading_other_containers(void **state)
 	assert_int_equal(lead("Oct 5, 2025 12:00:00 AM org.Foo bar", NULL, &ms),
 	    24);
 	assert_int_equal(ms, T1 - 20 * 86400000LL - 23 * 3600000LL);
+	/* Ruby's Logger: severity letter, bracketed ISO stamp and pid */
+	assert_int_equal(lead("E, [2025-10-25T23:00:00.123456 #1] ERROR -- : x",
+	    NULL, &ms), 35);
+	assert_int_equal(ms, T1 + 123);
+	assert_int_equal(lead("E, [2025-10-25T23:00:00.123456 #] ERROR", NULL,
+	    &ms), 0);
+	assert_int_equal(lead("E, [2025-10-25T23:00:00.123456 #12 ERROR", NULL,
+	    &ms), 0);
+	/* Celery: the level and process after the stamp, in its brackets */
+	assert_int_equal(lead("[2025-10-25 23:00:00,123: ERROR/MainProcess] x",
+	    NULL, &ms), 26);
+	assert_int_equal(ms, T1 + 123);
+	assert_int_equal(lead("[2025-10-25 23:00:00,123: nothing] x", NULL, &ms),
+	    0);
 	/* dates by locale: en-US month first with AM/PM, else day first */
 	assert_int_equal(lead("10/25/2025 11:00:00 PM ERROR x", NULL, &ms), 23);
 	assert_int_equal(ms, T1);
