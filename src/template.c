@@ -588,6 +588,27 @@ quoted_word(const char *p, size_t n, char quote)
 }
 
 /*
+ * Whether the value msg[i..j) continues a list of ids with the value
+ * msg[a..a + alen) before it: one blank apart, and both of one kind, the
+ * same letters up to a '_' ("blk_-90165 blk_-86957", "attempt_1445_m_3"),
+ * so that a list of any length is one value, as "10.0.0.1,10.0.0.2" is.
+ */
+static int
+id_list(const char *msg, size_t a, size_t alen, size_t i, size_t j)
+{
+	size_t k;
+
+	if (a + alen + 1 != i || msg[i - 1] != ' ')
+		return 0;
+	for (k = 0; k < alen && k < j - i && msg[a + k] == msg[i + k] &&
+	    ((msg[i + k] >= 'a' && msg[i + k] <= 'z') ||
+	    (msg[i + k] >= 'A' && msg[i + k] <= 'Z')); k++)
+		;
+	return k >= 2 && k < alen && k < j - i && msg[a + k] == '_' &&
+	    msg[i + k] == '_';
+}
+
+/*
  * Split msg into m->off/tlen/h/word; returns the token count.  Variable
  * pieces of one blank-free word are one token ("10.0.0.1,10.0.0.2",
  * "/10.0.0.1:50010"), so a list or an address:port varies as one value.
@@ -650,7 +671,8 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 			glued = at < i;
 			while (at < i && !is_blank((unsigned char)msg[at]))
 				at++;
-			glued = glued && at == i;
+			glued = (glued && at == i) || id_list(msg, m->off[n - 1],
+			    m->tlen[n - 1], i, j);
 		}
 		if (glued)
 			m->tlen[n - 1] = (uint32_t)(j - m->off[n - 1]);

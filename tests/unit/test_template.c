@@ -244,6 +244,40 @@ test_miner_user_names(void **state)
 	template_miner_free(m);
 }
 
+/*
+ * A list of ids of one kind, blank-separated, is one value whatever its
+ * length; values of different kinds, or numbers, stay apart.
+ */
+static void
+test_miner_id_lists(void **state)
+{
+	static const char *const lines[] = {
+		"BLOCK* ask 10.0.0.5:50010 to delete blk_-901 blk_-869 blk_-716",
+		"BLOCK* ask 10.0.0.7:50010 to delete blk_804",
+		"BLOCK* ask 10.0.0.9:50010 to delete blk_-857 blk_-912",
+		"moved job_1 task_2 to queue",
+		"moved job_3 task_4 to queue",
+		"sizes 10 20 30 done",
+		"sizes 10 20 done",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+	struct buf re;
+
+	assert_int_equal(ids[1], ids[0]);
+	assert_int_equal(ids[2], ids[0]);
+	check_text(m, ids[0], "BLOCK* ask <*> to delete <*>");
+	assert_int_equal(ids[4], ids[3]);
+	check_text(m, ids[3], "moved <*> <*> to queue");
+	assert_int_not_equal(ids[5], ids[6]);
+	/* the rule's pattern takes a list of any length */
+	buf_init(&re);
+	assert_int_equal(template_miner_regex(m, ids[0], &re), 2);
+	assert_non_null(strstr(re.data, "(?<delete>.+)"));
+	buf_free(&re);
+	template_miner_free(m);
+}
+
 /* A quoted name is a value; a quoted word of letters is a state. */
 static void
 test_miner_quoted(void **state)
@@ -477,6 +511,7 @@ main(void)
 		cmocka_unit_test(test_miner_user_names),
 		cmocka_unit_test(test_miner_subsumed),
 		cmocka_unit_test(test_miner_quoted),
+		cmocka_unit_test(test_miner_id_lists),
 		cmocka_unit_test(test_miner_full_leaf),
 		cmocka_unit_test(test_miner_crowded_shape),
 		cmocka_unit_test(test_miner_regex),
