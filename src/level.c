@@ -147,13 +147,15 @@ word_char(unsigned char c)
 }
 
 /*
- * Where the message starts after a level that ends at b: past blanks and
- * a "- " ("name - ERROR - msg": the dash after the level is no part of
- * the message).
+ * Where the message starts after a level that ends at b: past blanks, a
+ * "- " ("name - ERROR - msg": the dash after the level is no part of the
+ * message) or Ruby's Logger's "-- progname: " ("ERROR -- app: msg").
  */
 static inline size_t
 level_body(const char *p, size_t n, size_t b)
 {
+	const char *q;
+
 	/* the usual: one blank, then the message */
 	if (b + 1 < n && p[b] == ' ' && p[b + 1] != ' ' && p[b + 1] != '\t' &&
 	    p[b + 1] != '-')
@@ -162,6 +164,11 @@ level_body(const char *p, size_t n, size_t b)
 		b++;
 	if (b + 1 < n && p[b] == '-' && p[b + 1] == ' ')
 		b += 2;
+	else if (b + 2 < n && p[b] == '-' && p[b + 1] == '-' && p[b + 2] == ' ' &&
+	    (q = memchr(p + b + 3, ':', n - b - 3)) != NULL &&
+	    q + 1 < p + n && q[1] == ' ' &&
+	    memchr(p + b + 3, ' ', (size_t)(q - p) - b - 3) == NULL)
+		b = (size_t)(q - p) + 1;
 	while (b < n && (p[b] == ' ' || p[b] == '\t'))
 		b++;
 	return b;
@@ -358,12 +365,6 @@ level_of_line(const char *p, size_t n, size_t *body)
 			}
 			if (j < n && (p[j] == ':' || p[j] == '|' || p[j] == ']'))
 				j++;
-			/* Ruby's Logger: "ERROR -- progname: message" */
-			if (j + 4 <= n && memcmp(p + j, " -- ", 4) == 0 &&
-			    (q = memchr(p + j + 4, ':', n - j - 4)) != NULL &&
-			    q + 1 < p + n && q[1] == ' ' &&
-			    memchr(p + j + 4, ' ', (size_t)(q - p) - j - 4) == NULL)
-				j = (size_t)(q - p) + 1;
 			*body = j;
 			goto found;
 		}

@@ -207,6 +207,9 @@ test_cached(void **state)
 		"", "ERR", "ERROR x", " INFO x", " INFO x", " INFO y", "\tINFO x",
 		"  INFO:x", " INFO x", "   WARN x", "    WARN x", "  [INFO] x",
 		" INFOx", " INFO - x", "INFO x",
+		" ERROR -- : boom", " ERROR -- : boom", " ERROR -- app: x",
+		"ERROR -- app: x", "ERROR -- app: x", "ERROR -- no name",
+		"ERROR/MainProcess] x", "ERROR/MainProcess] x",
 	};
 	struct level_cache c;
 	size_t i, b, cb;
