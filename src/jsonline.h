@@ -30,7 +30,8 @@ const char *jsonline_string(const char *p, size_t n, const char *const *names,
 
 /*
  * The time the line states under time, timestamp, ts, @timestamp or t:
- * a stamp as timeparse_leading reads it (naive ones in tz), or a number
+ * a stamp as timeparse_leading reads it (naive ones in tz; MongoDB's in
+ * {"$date": ...}), or a number
  * of seconds (with a fraction) or of milliseconds since the epoch.  1 and
  * *ms when it states one, else 0.
  */

@@ -187,6 +187,33 @@ level_of_number(const char *p, size_t n)
 	return sev[p[0] - '1'];
 }
 
+/* MongoDB's one-letter "s": "F", "E", "W", "I", or "D1" to "D5". */
+static int
+level_of_mongo(const char *p, size_t n)
+{
+	static const char *const key[] = { "s", NULL };
+	size_t i;
+
+	if ((i = jsonline_value(p, n, key)) == 0 || i + 3 >= n || p[i] != '"')
+		return LEVEL_NONE;
+	if (p[i + 1] == 'D')
+		return p[i + 2] >= '1' && p[i + 2] <= '5' && p[i + 3] == '"' ?
+		    SEV_DEBUG : LEVEL_NONE;
+	if (p[i + 2] != '"')
+		return LEVEL_NONE;
+	switch (p[i + 1]) {
+	case 'F':
+		return SEV_CRITICAL;
+	case 'E':
+		return SEV_ERROR;
+	case 'W':
+		return SEV_WARNING;
+	case 'I':
+		return SEV_INFO;
+	}
+	return LEVEL_NONE;
+}
+
 int
 level_of_json(const char *p, size_t n)
 {
@@ -194,31 +221,8 @@ level_of_json(const char *p, size_t n)
 	    "log.level", "levelname", NULL };
 	size_t i, j;
 
-	static const char *const mongo[] = { "s", NULL };
-
-	if ((i = jsonline_value(p, n, keys)) == 0) {
-		/* MongoDB's "s": "F", "E", "W", "I" or "D1".."D5" */
-		if ((i = jsonline_value(p, n, mongo)) == 0 || i + 2 >= n ||
-		    p[i] != '"')
-			return LEVEL_NONE;
-		j = p[i + 1] == 'D' && p[i + 2] >= '1' && p[i + 2] <= '5' ?
-		    i + 3 : i + 2;
-		if (j >= n || p[j] != '"')
-			return LEVEL_NONE;
-		switch (p[i + 1]) {
-		case 'F':
-			return SEV_CRITICAL;
-		case 'E':
-			return SEV_ERROR;
-		case 'W':
-			return SEV_WARNING;
-		case 'I':
-			return SEV_INFO;
-		case 'D':
-			return j == i + 3 ? SEV_DEBUG : LEVEL_NONE;
-		}
-		return LEVEL_NONE;
-	}
+	if ((i = jsonline_value(p, n, keys)) == 0)
+		return level_of_mongo(p, n);
 	if (p[i] != '"')
 		return level_of_number(p + i, n - i);
 	for (j = ++i; j < n && word_char((unsigned char)p[j]); j++)

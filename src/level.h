@@ -32,8 +32,9 @@ int level_of_line(const char *p, size_t n, size_t *body);
 /*
  * The level a JSON log line p[0..n) states ({"level":"error",...}: the
  * key level, severity, lvl, log.level or levelname, a level word in any
- * case or Bunyan's and pino's 10 to 60), or LEVEL_NONE.  Only a line that
- * starts with '{' is looked at, its first 1 KiB.
+ * case or Bunyan's and pino's 10 to 60; else MongoDB's one-letter s), or
+ * LEVEL_NONE.  Only a line that starts with '{' is looked at, its first
+ * 1 KiB.
  */
 int level_of_json(const char *p, size_t n);
 
