@@ -567,14 +567,16 @@ failure_line(const char *p, size_t n)
 	if (n == 0)
 		return LEVEL_NONE;
 	/* nearly every record is asked: its first byte picks the compare */
-	if (p[0] == 'p' && n >= 6 && memcmp(p, "panic:", 6) == 0)
+	switch (level_runtime(p, n)) {
+	case LEVEL_RUNTIME_PANIC:
 		return SEV_CRITICAL;
+	case LEVEL_RUNTIME_JAVA:
+		return SEV_ERROR;
+	case LEVEL_RUNTIME_NONE:
+		break;
+	}
 	if (p[0] == 'T' && n >= sizeof LEVEL_TRACEBACK - 1 &&
 	    memcmp(p, LEVEL_TRACEBACK, sizeof LEVEL_TRACEBACK - 1) == 0)
-		return SEV_ERROR;
-	/* Java's uncaught exception: Exception in thread "main" java... */
-	if (p[0] == 'E' && n >= sizeof LEVEL_JAVA_UNCAUGHT - 1 &&
-	    memcmp(p, LEVEL_JAVA_UNCAUGHT, sizeof LEVEL_JAVA_UNCAUGHT - 1) == 0)
 		return SEV_ERROR;
 	if (level_exception_line(p, n))
 		return SEV_ERROR;

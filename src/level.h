@@ -12,10 +12,30 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define LEVEL_NONE	(-1)	/* no level could be read */
 #define LEVEL_TRACEBACK	"Traceback (most recent call last):"
 #define LEVEL_JAVA_UNCAUGHT	"Exception in thread \""
+
+/*
+ * A failure a runtime prints past any logger, at the start of a line:
+ * Go's "panic:" or Java's uncaught exception ("Exception in thread
+ * \"main\" ...").  Inline: multiline asks of every unstamped line, and
+ * the first byte answers for nearly all.
+ */
+enum level_runtime { LEVEL_RUNTIME_NONE, LEVEL_RUNTIME_PANIC, LEVEL_RUNTIME_JAVA };
+
+static inline enum level_runtime
+level_runtime(const char *p, size_t n)
+{
+	if (n >= 6 && p[0] == 'p' && memcmp(p, "panic:", 6) == 0)
+		return LEVEL_RUNTIME_PANIC;
+	if (n >= sizeof LEVEL_JAVA_UNCAUGHT - 1 && p[0] == 'E' &&
+	    memcmp(p, LEVEL_JAVA_UNCAUGHT, sizeof LEVEL_JAVA_UNCAUGHT - 1) == 0)
+		return LEVEL_RUNTIME_JAVA;
+	return LEVEL_RUNTIME_NONE;
+}
 
 /* The severity named by p[0..n) ("ERROR", "WARN", "ERRO", ...): upper case only, or any case when icase; LEVEL_NONE if none. */
 int level_of_word(const char *p, size_t n, int icase);

@@ -545,23 +545,6 @@ jul_header(const struct ml_source *s)
 	    (p[5] == ',' || p[6] == ',');
 }
 
-/*
- * Go's "panic: ..." and Java's uncaught exception: a runtime prints them
- * past any logger, so they continue no record.
- */
-enum { RT_NONE, RT_JAVA, RT_PANIC };
-
-static int
-runtime_failure(const char *p, size_t n)
-{
-	if (n >= 7 && p[0] == 'p' && memcmp(p, "panic: ", 7) == 0)
-		return RT_PANIC;
-	if (n >= sizeof LEVEL_JAVA_UNCAUGHT - 1 && p[0] == 'E' &&
-	    memcmp(p, LEVEL_JAVA_UNCAUGHT, sizeof LEVEL_JAVA_UNCAUGHT - 1) == 0)
-		return RT_JAVA;
-	return RT_NONE;
-}
-
 static int
 caret_line(const char *p, size_t n)
 {
@@ -883,7 +866,8 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	const char *p = el->msg;
 	size_t n = el->msg_len, k;
 	int64_t inner = TS_NONE, own = TS_NONE;
-	int start, marker, own_naive = 0, json_timed, runtime, level_line = 0;
+	int start, marker, own_naive = 0, json_timed, level_line = 0;
+	enum level_runtime runtime;
 	size_t body;
 	/* the message is the line itself, or a part of it, not a copy */
 	int in_line = within(p, n, rl->p, rl->len);
@@ -921,7 +905,9 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		/* a JSON line states its time under a key, not in front */
 		json_timed = k == 0 && n > 0 && p[0] == '{' &&
 		    el->ts == TS_NONE && jsonline_time(p, n, m->tz, &inner);
-		runtime = runtime_failure(p, n);
+		/* a stamped line is no runtime's failure */
+		runtime = k > 0 || json_timed ? LEVEL_RUNTIME_NONE :
+		    level_runtime(p, n);
 		marker = 0;
 		if (!s->pending || k > 0 || json_timed ||
 		    el->format == ENVELOPE_LOGFMT)
@@ -929,7 +915,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		else if (n == 0 || p[0] == ' ' || p[0] == '\t' ||
 		    (marker = traceback_marker(p, n)))
 			start = 0;
-		else if (runtime != RT_NONE)
+		else if (runtime != LEVEL_RUNTIME_NONE)
 			start = 1;
 		else if (level_header(p, n))
 			/*
@@ -949,7 +935,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			 * unstamped lines of a stamped record do.
 			 */
 			begin_record(m, s, el, rl, k > 0 || json_timed ||
-			    runtime == RT_PANIC, inner, own, own_naive);
+			    runtime == LEVEL_RUNTIME_PANIC, inner, own, own_naive);
 			record_level(m, s, el, p, n, k);
 			/* emit_pending left the text empty */
 			assert(s->text.len == 0 && s->lent == NULL);
