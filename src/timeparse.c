@@ -997,12 +997,12 @@ day_mon_year(const char *p, char sep, struct stamp *st)
 }
 
 /*
- * "H:MM:SS" or "HH:MM:SS" with an optional fraction, then " AM" or
- * " PM" (required when twelve): the clocks that .NET and Java format by
- * locale.  Returns the bytes used, 0 if none.
+ * "H:MM:SS" or "HH:MM:SS" with an optional fraction, and " AM" or " PM"
+ * if the clock has them (*ampm says): the clocks that .NET and Java
+ * format by locale.  Returns the bytes used, 0 if none.
  */
 static size_t
-clock_12h(const char *p, size_t n, int twelve, struct stamp *st)
+clock_12h(const char *p, size_t n, int *ampm, struct stamp *st)
 {
 	char hhmmss[8];
 	size_t h, i;
@@ -1022,14 +1022,15 @@ clock_12h(const char *p, size_t n, int twelve, struct stamp *st)
 	i += parse_fraction(p + i, n - i, 0, st);
 	if (i < n && is_digit((unsigned char)p[i]))
 		return 0;
-	if (i + 3 <= n && p[i] == ' ' && (p[i + 1] == 'A' || p[i + 1] == 'P') &&
-	    p[i + 2] == 'M' && (i + 3 == n || !is_upper((unsigned char)p[i + 3]))) {
-		if (st->hour < 1 || st->hour > 12)
-			return 0;
-		st->hour = st->hour % 12 + (p[i + 1] == 'P' ? 12 : 0);
-		return i + 3;
-	}
-	return twelve ? 0 : i;
+	*ampm = i + 3 <= n && p[i] == ' ' && (p[i + 1] == 'A' ||
+	    p[i + 1] == 'P') && p[i + 2] == 'M' &&
+	    (i + 3 == n || !is_upper((unsigned char)p[i + 3]));
+	if (!*ampm)
+		return i;
+	if (st->hour < 1 || st->hour > 12)
+		return 0;
+	st->hour = st->hour % 12 + (p[i + 1] == 'P' ? 12 : 0);
+	return i + 3;
 }
 
 /* One or two digits at p, then stop; their value, or -1. */
@@ -1049,15 +1050,15 @@ num12(const char *p, size_t n, size_t *used)
 
 /*
  * "10/25/2025 11:00:08 PM", "25/10/2025 23:00:09", "1/5/2025 3:04:05 PM":
- * a date by locale, month and day one or two digits.  A first number over
- * 12 is the day and a second over 12 the day; when both could be months,
- * a 12-hour clock says month first (en-US), a 24-hour one day first.
+ * a date by locale, month and day one or two digits.  A number over 12
+ * is the day; when both could be months, a 12-hour clock says month first
+ * (en-US), a 24-hour one day first.
  */
 static size_t
 slashed_date(const char *p, size_t n, struct civil *cv, struct stamp *st)
 {
 	size_t i = 0, k;
-	int a, b;
+	int a, b, ampm;
 
 	if ((a = num12(p, n, &k)) < 0 || (i += k) >= n || p[i++] != '/' ||
 	    (b = num12(p + i, n - i, &k)) < 0 || (i += k) + 6 > n ||
@@ -1065,9 +1066,9 @@ slashed_date(const char *p, size_t n, struct civil *cv, struct stamp *st)
 		return 0;
 	st->year = num2(p + i) * 100 + num2(p + i + 2);
 	i += 5;
-	if ((k = clock_12h(p + i, n - i, 0, st)) == 0)
+	if ((k = clock_12h(p + i, n - i, &ampm, st)) == 0)
 		return 0;
-	if (a > 12 || (b <= 12 && (k < 3 || p[i + k - 1] != 'M'))) {
+	if (a > 12 || (b <= 12 && !ampm)) {
 		st->day = a;
 		st->mon = b;
 	} else {
@@ -1131,6 +1132,7 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
     struct civil *cv, struct stamp *st)
 {
 	size_t i, k, lim;
+	int ampm;
 
 	st->has_zone = 0;
 	st->ms = 0;
@@ -1160,13 +1162,12 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 		/* java.util.logging "Oct 25, 2025 11:00:10 PM", "Oct 5, ..." */
 		k = p[5] == ',' ? 5 : 6;
 		if ((st->mon = month_abbrev(p)) == 0 ||
-		    num12(p + 4, k - 4, &i) < 0 || i != k - 4 || k + 7 > n ||
-		    p[k + 1] != ' ' || !all_digits(p + k + 2, 4) ||
+		    (st->day = num12(p + 4, k - 4, &i)) < 0 || i != k - 4 ||
+		    k + 7 > n || p[k + 1] != ' ' || !all_digits(p + k + 2, 4) ||
 		    p[k + 6] != ' ')
 			return 0;
-		st->day = num12(p + 4, k - 4, &i);
 		st->year = num2(p + k + 2) * 100 + num2(p + k + 4);
-		if ((i = clock_12h(p + k + 7, n - k - 7, 0, st)) == 0)
+		if ((i = clock_12h(p + k + 7, n - k - 7, &ampm, st)) == 0)
 			return 0;
 		return stamp_civil(st, cv) ? k + 7 + i : 0;
 	}
