@@ -2236,21 +2236,6 @@ decode_forced(struct envelope *e, const char *line, size_t len,
 	}
 }
 
-/* A month's abbreviation and a blank: syslog's "Oct 25 23:00:00". */
-static int
-month_blank(const char *p, size_t n)
-{
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	size_t m;
-
-	if (n < 4 || p[3] != ' ')
-		return 0;
-	for (m = 0; m < 36; m += 3)
-		if (memcmp(p, months + m, 3) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * The bytes of a paste marker that line starts with, when a dated stamp
  * follows it: blanks, '>' quote markers and one "- ", "* " or "+ "
@@ -2277,8 +2262,9 @@ paste_prefix(const char *line, size_t len)
 	}
 	if (i == 0 || i >= len || i > ENVELOPE_PASTE_MAX)
 		return 0;
-	if (!is_digit(line[i]) && line[i] != '[' && !month_blank(line + i,
-	    len - i))
+	/* a stamp opens with a digit, '[' or a month's name and a blank */
+	if (!is_digit(line[i]) && line[i] != '[' && (len - i < 4 ||
+	    line[i + 3] != ' ' || timeparse_month(line + i) == 0))
 		return 0;
 	if ((k = timeparse_leading(line + i, len - i, NULL, &(int64_t){ 0 })) == 0)
 		return 0;

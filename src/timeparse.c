@@ -158,7 +158,7 @@ days_in_month(int y, int m)
 		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
 	};
 
-	/* every caller has a month from parse_date or month_abbrev */
+	/* every caller has a month from parse_date or timeparse_month */
 	assert(m >= 1 && m <= 12);
 	if (m == 2 && is_leap(y))
 		return 29;
@@ -935,9 +935,8 @@ logging_shape_agrees(const char *p, size_t n, size_t i,
 }
 #endif
 
-/* "Jan".."Dec" at p: 1..12, or 0. */
-static int
-month_abbrev(const char *p)
+int
+timeparse_month(const char *p)
 {
 	static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	int m;
@@ -989,7 +988,7 @@ static int
 day_mon_year(const char *p, char sep, struct stamp *st)
 {
 	if (!all_digits(p, 2) || p[2] != sep || p[6] != sep ||
-	    !all_digits(p + 7, 4) || (st->mon = month_abbrev(p + 3)) == 0)
+	    !all_digits(p + 7, 4) || (st->mon = timeparse_month(p + 3)) == 0)
 		return 0;
 	st->day = num2(p);
 	st->year = num2(p + 7) * 100 + num2(p + 9);
@@ -1112,7 +1111,7 @@ context_year(const struct timeparse_cache *c, int mon, int day)
 static int
 month_day(const char *p, struct stamp *st)
 {
-	if (p[3] != ' ' || (st->mon = month_abbrev(p)) == 0 ||
+	if (p[3] != ' ' || (st->mon = timeparse_month(p)) == 0 ||
 	    !is_digit((unsigned char)p[5]) ||
 	    !(p[4] == ' ' || is_digit((unsigned char)p[4])))
 		return 0;
@@ -1161,7 +1160,7 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 	    (p[5] == ',' || p[6] == ',')) {
 		/* java.util.logging "Oct 25, 2025 11:00:10 PM", "Oct 5, ..." */
 		k = p[5] == ',' ? 5 : 6;
-		if ((st->mon = month_abbrev(p)) == 0 ||
+		if ((st->mon = timeparse_month(p)) == 0 ||
 		    (st->day = num12(p + 4, k - 4, &i)) < 0 || i != k - 4 ||
 		    k + 7 > n || p[k + 1] != ' ' || !all_digits(p + k + 2, 4) ||
 		    p[k + 6] != ' ')

@@ -65,6 +65,9 @@ size_t timeparse_rfc3339(const char *p, size_t n, int64_t *ms);
  */
 size_t timeparse_leading(const char *p, size_t n, const struct tz *tz,
     int64_t *ms);
+/* "Jan".."Dec" at p (three bytes): 1..12, or 0. */
+int timeparse_month(const char *p);
+
 /* Does p begin with a stamp timeparse_leading reads?  Converts nothing. */
 int timeparse_has_leading(const char *p, size_t n);
 
