@@ -435,38 +435,8 @@ store_image_write(int fd, int wal)
 }
 
 /*
- * A file without a name in path's directory holding the image, in WAL
- * mode: its descriptor, or -1 when the file system cannot make one.
- */
-static int
-store_image_fd(const char *path)
-{
-	char *dir;
-	int fd;
-
-	dir = store_dir_of(path);
-	/* the mode SQLite gives a database it creates */
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
-	free(dir);
-	if (fd != -1 && store_image_write(fd, 1) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Give the file of fd (from store_image_fd) the name path.  0 or -1. */
-static int
-store_link_fd(int fd, const char *path)
-{
-	char fdpath[64];
-
-	snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
-	return linkat(AT_FDCWD, fdpath, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
-}
-
-/*
- * Make a new database at path from the image, linked into place whole,
+ * Make a new database at path from the image, in WAL mode: written to a
+ * file without a name in path's directory and linked into place whole,
  * so no process sees it half written.  0 when made; -1 when not (path
  * exists by now, or the file system cannot), and SQLite makes the
  * database as before.
@@ -474,11 +444,17 @@ store_link_fd(int fd, const char *path)
 static int
 store_write_image(const char *path)
 {
+	char *dir = store_dir_of(path), fdpath[64];
 	int fd, rc;
 
-	if ((fd = store_image_fd(path)) == -1)
+	/* the mode SQLite gives a database it creates */
+	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	free(dir);
+	if (fd == -1)
 		return -1;
-	rc = store_link_fd(fd, path) == 0 ? 0 : -1;
+	snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+	rc = store_image_write(fd, 1) == 0 && linkat(AT_FDCWD, fdpath,
+	    AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 ? 0 : -1;
 	close(fd);
 	return rc;
 }
