@@ -1091,19 +1091,21 @@ struct tm_words {
 	uint32_t	 n;
 	uint32_t	 nwild;
 	uint64_t	*h;
+	size_t		 cap;
 };
 
 static void
 words_of(const struct template_miner *m, uint32_t id, struct buf *scratch,
     struct tm_words *w)
 {
-	size_t i = 0, j, cap = 8;
+	size_t i = 0, j;
 
 	buf_reset(scratch);
 	template_miner_text(m, id, scratch);
 	w->id = id;
 	w->n = w->nwild = 0;
-	w->h = xmalloc(cap * sizeof(*w->h));
+	w->h = NULL;
+	w->cap = 0;
 	while (i < scratch->len) {
 		if (is_blank((unsigned char)scratch->data[i])) {
 			i++;
@@ -1112,10 +1114,7 @@ words_of(const struct template_miner *m, uint32_t id, struct buf *scratch,
 		for (j = i; j < scratch->len &&
 		    !is_blank((unsigned char)scratch->data[j]); j++)
 			;
-		if (w->n == cap) {
-			cap *= 2;
-			w->h = xrealloc(w->h, cap * sizeof(*w->h));
-		}
+		w->h = util_grow(w->h, &w->cap, w->n, sizeof(*w->h), 8);
 		if (j - i == sizeof(TEMPLATE_WILDCARD) - 1 &&
 		    memcmp(scratch->data + i, TEMPLATE_WILDCARD, j - i) == 0) {
 			w->h[w->n++] = TM_WILD;
