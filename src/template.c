@@ -22,12 +22,13 @@
  *
  * Beyond Drain: two messages that differ where both hold a plain word
  * (letters, '_' and '.') do not join, since "VM Paused" and "VM Resumed"
- * are different events; a leaf that holds TM_LEAF_MAX templates stops
+ * are different events (a unit after a number is no such word: "8.0 KB"
+ * and "1.2 MB" are one value); a leaf that holds TM_LEAF_MAX templates stops
  * keeping words apart, so a name without digits cannot multiply templates.
  * template_miner_finish then merges templates that ended up equal, those
  * alike but for one word that takes TM_MERGE_VALUES or more values (a user
- * name), and, in a shape with TM_LEAF_MAX templates or more, each with the
- * most similar before it.
+ * name) or where an alike template has a variable, and, in a shape with
+ * TM_LEAF_MAX templates or more, each with the most similar before it.
  *
  * Tree edges live in one open-addressing hash table keyed by (node, token),
  * so a node costs nothing per possible child.
@@ -53,6 +54,54 @@
 /* 1: separates tokens and is kept as text between them. */
 static unsigned char sep_chars[256];
 
+/*
+ * Words the miner knows by their hash (| 1, so 0 is an empty slot): a
+ * hash probe instead of a scan of the lists for every token.
+ */
+#define TM_KNOWN	256	/* slots, a power of two */
+#define KNOWN_DATE	1	/* a weekday or month name */
+#define KNOWN_UNIT	2	/* a unit of size or time */
+
+static struct {
+	uint64_t	 h;
+	unsigned char	 kind;
+} known[TM_KNOWN];
+
+static void
+known_add(const char *list, unsigned char kind)
+{
+	const char *p = list, *e;
+	size_t k;
+	uint64_t h;
+
+	for (; *p != '\0'; p = e) {
+		while (*p == ' ')
+			p++;
+		for (e = p; *e != '\0' && *e != ' '; e++)
+			;
+		if (e == p)
+			continue;
+		h = util_hash64(p, (size_t)(e - p), UTIL_HASH_SEED) | 1;
+		for (k = h & (TM_KNOWN - 1); known[k].h != 0 && known[k].h != h;
+		    k = (k + 1) & (TM_KNOWN - 1))
+			;
+		known[k].h = h;
+		known[k].kind = kind;
+	}
+}
+
+static unsigned char
+known_kind(const char *p, size_t n)
+{
+	uint64_t h = util_hash64(p, n, UTIL_HASH_SEED) | 1;
+	size_t k;
+
+	for (k = h & (TM_KNOWN - 1); known[k].h != 0; k = (k + 1) & (TM_KNOWN - 1))
+		if (known[k].h == h)
+			return known[k].kind;
+	return 0;
+}
+
 static void
 sep_init(void)
 {
@@ -61,6 +110,17 @@ sep_init(void)
 
 	if (sep_chars[' '])
 		return;
+	known_add("Mon Tue Wed Thu Fri Sat Sun Jan Feb Mar Apr May Jun Jul Aug"
+	    " Sep Oct Nov Dec Monday Tuesday Wednesday Thursday Friday Saturday"
+	    " Sunday January February March April June July August September"
+	    " October November December", KNOWN_DATE);
+	/*
+	 * After a number a unit belongs to the value: a program prints
+	 * "8.0 KB" and "1.2 MB", "67 ms" and "2 s" in one statement.
+	 */
+	known_add("B KB MB GB TB PB KiB MiB GiB TiB kB K M G b kb mb gb Kb Mb Gb"
+	    " byte bytes ns us ms s sec secs second seconds min mins minute"
+	    " minutes h hr hrs hour hours d day days", KNOWN_UNIT);
 	for (p = seps; *p != '\0'; p++)
 		sep_chars[(unsigned char)*p] = 1;
 }
@@ -105,20 +165,14 @@ is_word(const char *p, size_t n)
 static int
 is_date_word(const char *p, size_t n)
 {
-	static const char names[] =
-	    " Mon Tue Wed Thu Fri Sat Sun Jan Feb Mar Apr May Jun Jul Aug Sep"
-	    " Oct Nov Dec Monday Tuesday Wednesday Thursday Friday Saturday"
-	    " Sunday January February March April June July August September"
-	    " October November December ";
-	const char *q;
+	return n >= 3 && n <= 9 && p[0] >= 'A' && p[0] <= 'Z' &&
+	    known_kind(p, n) == KNOWN_DATE;
+}
 
-	if (n < 3 || n > 9 || p[0] < 'A' || p[0] > 'Z')
-		return 0;
-	for (q = names; (q = strstr(q + 1, " ")) != NULL && q[1] != '\0';) {
-		if (strncmp(q + 1, p, n) == 0 && q[1 + n] == ' ')
-			return 1;
-	}
-	return 0;
+static int
+is_unit(const char *p, size_t n)
+{
+	return n > 0 && n <= 7 && known_kind(p, n) == KNOWN_UNIT;
 }
 
 /* A token that is a value, not a word of the message: it varies. */
@@ -674,11 +728,18 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 			glued = (glued && at == i) || id_list(msg, m->off[n - 1],
 			    m->tlen[n - 1], i, j);
 		}
-		if (glued)
+		if (glued) {
 			m->tlen[n - 1] = (uint32_t)(j - m->off[n - 1]);
-		else
-			token_put(m, n++, i, j - i, h,
-			    h != TM_WILD && is_word(msg + i, j - i));
+		} else {
+			/* a unit after a number may differ: it is no word */
+			int word = h != TM_WILD && is_word(msg + i, j - i) &&
+			    !(n > 0 && m->h[n - 1] == TM_WILD &&
+			    m->off[n - 1] + m->tlen[n - 1] + 1 == i &&
+			    msg[i - 1] == ' ' && has_digit(msg + i - 2, 1) &&
+			    is_unit(msg + i, j - i));
+
+			token_put(m, n++, i, j - i, h, word);
+		}
 		i = j;
 	}
 	at = 0;
@@ -956,8 +1017,10 @@ cmp_alt(const void *a, const void *b)
  * Templates alike but for one fixed token that takes TM_MERGE_VALUES or
  * more values are one template with a variable there: a name (a user, a
  * job, a host) that has no digit.  Fewer values are kept apart: they are
- * the few states an event reports ("VM Paused", "VM Resumed").  Returns
- * the number of merges.
+ * the few states an event reports ("VM Paused", "VM Resumed"), unless an
+ * alike template has a variable there, which shows the token is a name
+ * (a word after "yarn," where other records had "user1").  Returns the
+ * number of merges.
  */
 static size_t
 merge_values(struct template_miner *m)
@@ -985,8 +1048,6 @@ merge_values(struct template_miner *m)
 		for (p = c->ntok; p > 0; p--)
 			suf[p - 1] = mix64(suf[p] ^ c->h[p - 1]) + p;
 		for (p = 0; p < c->ntok; p++) {
-			if (c->h[p] == TM_WILD)
-				continue;
 			alt = util_grow(alt, &capalt, nalt, sizeof(*alt), 256);
 			alt[nalt].key = mix64(pre[p] ^ (suf[p + 1] * 31)) ^ p;
 			alt[nalt].id = (uint32_t)i;
@@ -997,20 +1058,29 @@ merge_values(struct template_miner *m)
 	if (nalt > 0)
 		qsort(alt, nalt, sizeof(*alt), cmp_alt);
 	for (i = 0; i < nalt; i = j) {
-		size_t live = 0, k;
+		size_t live = 0, k, wild = SIZE_MAX;
 
-		for (j = i; j < nalt && alt[j].key == alt[i].key && alt[j].pos == alt[i].pos; j++)
-			live += m->cl[alt[j].id].parent == alt[j].id &&
-			    m->cl[alt[j].id].h[alt[j].pos] != TM_WILD;
-		if (live < TM_MERGE_VALUES)
+		for (j = i; j < nalt && alt[j].key == alt[i].key && alt[j].pos == alt[i].pos; j++) {
+			const struct tm_cluster *c = &m->cl[alt[j].id];
+
+			if (c->parent != alt[j].id)
+				continue;
+			if (c->h[alt[j].pos] != TM_WILD)
+				live++;
+			else if (wild == SIZE_MAX)
+				wild = j;
+		}
+		if (live == 0 || (live < TM_MERGE_VALUES && wild == SIZE_MAX))
 			continue;
-		for (k = i + 1; k < j; k++) {
-			uint32_t a = alt[k].id, b = find(m, alt[i].id);
+		if (wild == SIZE_MAX)
+			wild = i;
+		for (k = i; k < j; k++) {
+			uint32_t a = alt[k].id, b = find(m, alt[wild].id);
 
 			if (m->cl[a].parent == a && a != b)
 				merge_into(m, a, b), merged++;
 		}
-		m->cl[find(m, alt[i].id)].h[alt[i].pos] = TM_WILD;
+		m->cl[find(m, alt[wild].id)].h[alt[wild].pos] = TM_WILD;
 	}
 	free(alt);
 	free(pre);

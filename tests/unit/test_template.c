@@ -245,6 +245,61 @@ test_miner_user_names(void **state)
 }
 
 /*
+ * A unit after a number may vary with it ("8.0 KB", "1.2 MB"); the same
+ * word elsewhere, or after a word, keeps events apart.
+ */
+static void
+test_miner_units(void **state)
+{
+	static const char *const lines[] = {
+		"Block rdd_2_0 stored (estimated size 8.0 KB, free 317.5 KB)",
+		"Block rdd_2_1 stored (estimated size 1.2 MB, free 96.0 B)",
+		"Block rdd_3_4 stored (estimated size 12.0 KB, free 310.1 KB)",
+		"Reading variable 9 took 15 ms",
+		"Reading variable 4 took 2 s",
+		"mode MB selected now",
+		"mode KB selected now",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	assert_int_equal(ids[2], ids[0]);
+	check_text(m, ids[0],
+	    "Block <*> stored (estimated size <*> <*>, free <*> <*>)");
+	assert_int_equal(ids[4], ids[3]);
+	check_text(m, ids[3], "Reading variable <*> took <*> <*>");
+	assert_int_not_equal(ids[5], ids[6]);
+	template_miner_free(m);
+}
+
+/*
+ * A word where an alike template already varies is one of its values,
+ * however few words the log shows: "yarn,guest" joins "yarn,<*>".
+ */
+static void
+test_miner_word_at_wildcard(void **state)
+{
+	static const char *const lines[] = {
+		"Changing view acls to: yarn,guest",
+		"Changing view acls to: yarn,ubnt",
+		"Changing view acls to: yarn,user1",
+		"Changing view acls to: yarn,curi",
+		"VM Paused (Lifecycle Event)",
+		"VM Resumed (Lifecycle Event)",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	assert_int_equal(ids[2], ids[0]);
+	assert_int_equal(ids[3], ids[0]);
+	check_text(m, ids[0], "Changing view acls to: yarn,<*>");
+	assert_int_not_equal(ids[4], ids[5]);
+	template_miner_free(m);
+}
+
+/*
  * A list of ids of one kind, blank-separated, is one value whatever its
  * length; values of different kinds, or numbers, stay apart.
  */
@@ -511,6 +566,8 @@ main(void)
 		cmocka_unit_test(test_miner_user_names),
 		cmocka_unit_test(test_miner_subsumed),
 		cmocka_unit_test(test_miner_quoted),
+		cmocka_unit_test(test_miner_units),
+		cmocka_unit_test(test_miner_word_at_wildcard),
 		cmocka_unit_test(test_miner_id_lists),
 		cmocka_unit_test(test_miner_full_leaf),
 		cmocka_unit_test(test_miner_crowded_shape),
