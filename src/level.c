@@ -155,13 +155,29 @@ static inline size_t
 level_body(const char *p, size_t n, size_t b)
 {
 	const char *q;
+	size_t i;
 
 	/* the usual: one blank, then the message */
 	if (b + 1 < n && p[b] == ' ' && p[b + 1] != ' ' && p[b + 1] != '\t' &&
-	    p[b + 1] != '-')
+	    p[b + 1] != '-' && !(p[b + 1] >= '0' && p[b + 1] <= '9'))
 		return b + 1;
 	while (b < n && (p[b] == ' ' || p[b] == '\t'))
 		b++;
+	/* loguru: "ERROR    | name:function:line - msg" */
+	if (b + 1 < n && p[b] == '|' && p[b + 1] == ' ')
+		b += 2;
+	/* Spring Boot: "ERROR 1 --- [app] [main] o.s.Class : msg" */
+	for (i = b; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		;
+	if (i > b && i + 5 < n && memcmp(p + i, " --- ", 5) == 0) {
+		b = i + 5;
+		while (b < n && p[b] == '[' &&
+		    (q = memchr(p + b, ']', n - b)) != NULL) {
+			b = (size_t)(q - p) + 1;
+			while (b < n && p[b] == ' ')
+				b++;
+		}
+	}
 	if (b + 1 < n && p[b] == '-' && p[b + 1] == ' ')
 		b += 2;
 	else if (b + 2 < n && p[b] == '-' && p[b + 1] == '-' && p[b + 2] == ' ' &&
@@ -326,7 +342,7 @@ php_level(const char *p, size_t n, size_t *after)
 int
 level_of_line(const char *p, size_t n, size_t *body)
 {
-	size_t i = 0, j, k, words = 0;
+	size_t i = 0, j, k, e, words = 0;
 	const char *q;
 	int sev;
 
@@ -334,18 +350,25 @@ level_of_line(const char *p, size_t n, size_t *body)
 		while (i < n && level_class[(unsigned char)p[i]] & LC_BLANK)
 			i++;
 		if (i < n && p[i] == '[') {
-			/* [level], or Apache's [module:level] ("mpm_event") */
-			for (j = i + 1; j < n && level_class[(unsigned char)p[j]] &
+			/*
+			 * [level], or Apache's [module:level] ("mpm_event");
+			 * Python's "[%(levelname)-8s]" pads it: "[ERROR   ]"
+			 */
+			for (k = i + 1; k < n && k < i + 9 && p[k] == ' '; k++)
+				;
+			for (j = k; j < n && level_class[(unsigned char)p[j]] &
 			    LC_IDENT; j++)
 				;
-			k = i + 1;
-			if (j < n && p[j] == ':') {
+			if (j < n && p[j] == ':' && k == i + 1) {
 				k = j + 1;
 				for (j = k; j < n && word_char((unsigned char)p[j]); j++)
 					;
 			}
+			e = j;
+			while (j < n && j < e + 8 && p[j] == ' ')
+				j++;
 			if (j < n && p[j] == ']' &&
-			    (sev = level_of_word(p + k, j - k, 1)) != LEVEL_NONE) {
+			    (sev = level_of_word(p + k, e - k, 1)) != LEVEL_NONE) {
 				*body = j + 1;
 				goto found;
 			}
@@ -605,23 +628,39 @@ level_of_failure_line(const char *p, size_t n)
 size_t
 level_logger(const char *p, size_t n, size_t *msg)
 {
-	size_t i;
-	int marked = p[0] >= 'a' && p[0] <= 'z';
+	size_t i, len;
+	int marked = n > 0 && p[0] >= 'a' && p[0] <= 'z', dotted = 0;
 
 	if (n == 0)
 		return 0;
 	for (i = 0; i < n && i < 100; i++) {
-		if (p[i] == '.' || p[i] == '_')
+		if (p[i] == '.' || p[i] == '_') {
 			marked = 1;
+			dotted |= p[i] == '.';
+		}
 		else if (!word_char((unsigned char)p[i]) && p[i] != '-' &&
 		    !(p[i] >= '0' && p[i] <= '9'))
 			break;
 	}
-	if (i == 0 || i >= n || p[i] != ':' || !marked ||
-	    (i + 1 < n && p[i + 1] == '/'))
+	len = i;
+	/* Spring Boot pads a dotted name to its column: "o.s.Class     : msg" */
+	if (dotted)
+		while (i < n && p[i] == ' ')
+			i++;
+	if (len == 0 || i >= n || p[i] != ':' || !marked ||
+	    (i + 1 < n && p[i + 1] == '/') || (i > len && (i + 1 >= n ||
+	    p[i + 1] != ' ')))
 		return 0;
 	*msg = i + 1;
+	/* loguru's "name:function:line - msg" */
+	for (i = *msg; i < n && (word_char((unsigned char)p[i]) ||
+	    p[i] == ':' || (p[i] >= '0' && p[i] <= '9')); i++)
+		;
+	if (i > *msg && i + 3 <= n && p[i - 1] >= '0' && p[i - 1] <= '9' &&
+	    memcmp(p + i, " - ", 3) == 0 &&
+	    memchr(p + *msg, ':', i - *msg) != NULL)
+		*msg = i + 3;
 	while (*msg < n && p[*msg] == ' ')
 		(*msg)++;
-	return i;
+	return len;
 }

@@ -869,6 +869,8 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	int start, marker, own_naive = 0, json_timed, level_line = 0;
 	enum level_runtime runtime;
 	size_t body;
+	int32_t tod;
+	int64_t near;
 	/* the message is the line itself, or a part of it, not a copy */
 	int in_line = within(p, n, rl->p, rl->len);
 
@@ -902,6 +904,19 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			inner = own = TS_NONE;
 		else
 			own_naive = m->stamps.naive;
+		/*
+		 * A clock without a date starts a record too; it is dated by
+		 * the stamp before it, and untimed with none.
+		 */
+		if (k == 0 && n >= 9 && (p[0] == '[' || (p[0] >= '0' &&
+		    p[0] <= '9')) && (k = timeparse_clock(p, n, &tod)) > 0 &&
+		    el->ts == TS_NONE) {
+			near = s->last_ts != TS_NONE ? s->last_ts : m->last_ts;
+			if (near != TS_NONE) {
+				inner = timeparse_clock_near(m->tz, near, tod);
+				own_naive = 1;
+			}
+		}
 		/* a JSON line states its time under a key, not in front */
 		json_timed = k == 0 && n > 0 && p[0] == '{' &&
 		    el->ts == TS_NONE && jsonline_time(p, n, m->tz, &inner);

@@ -1080,6 +1080,65 @@ slashed_date(const char *p, size_t n, struct civil *cv, struct stamp *st)
 	return stamp_civil(st, cv) ? i + k : 0;
 }
 
+size_t
+timeparse_clock(const char *p, size_t n, int32_t *ms_of_day)
+{
+	size_t i = 0, k, d, j;
+	int32_t frac = 0, scale = 1000;
+	int h, m, sec;
+
+	if (n > 0 && p[0] == '[')
+		i = 1;
+	if (n < i + 9 || !is_digit((unsigned char)p[i]) || p[i + 2] != ':' ||
+	    p[i + 5] != ':' || !all_digits(p + i, 2) || !all_digits(p + i + 3, 2) ||
+	    !all_digits(p + i + 6, 2))
+		return 0;
+	h = num2(p + i);
+	m = num2(p + i + 3);
+	sec = num2(p + i + 6);
+	if (h > 23 || m > 59 || sec > 60)
+		return 0;
+	k = i + 8;
+	if (k < n && (p[k] == '.' || p[k] == ',')) {
+		d = digit_run(p + k + 1, n - k - 1);
+		if (d == 0 || d > 9)
+			return 0;
+		for (j = 0; j < d; j++) {
+			if (scale > 1) {
+				scale /= 10;
+				frac += (p[k + 1 + j] - '0') * scale;
+			}
+		}
+		k += 1 + d;
+	}
+	if (i == 1) {
+		if (k >= n || p[k] != ']')
+			return 0;
+		k++;
+	}
+	if (k >= n || p[k] != ' ')
+		return 0;
+	*ms_of_day = ((h * 60 + m) * 60 + sec) * 1000 + frac;
+	return k + 1;
+}
+
+int64_t
+timeparse_clock_near(const struct tz *tz, int64_t near_ms, int32_t ms_of_day)
+{
+	int64_t local = near_ms + (int64_t)tz_offset(tz, near_ms) * 1000;
+	int64_t days = floor_div(local, MS_PER_DAY), best = 0, t;
+	int y, m, d, delta, hms = ms_of_day / 1000;
+
+	for (delta = -1; delta <= 1; delta++) {
+		civil_from_days(days + delta, &y, &m, &d);
+		t = tz_civil_to_utc(tz, y, m, d, hms / 3600, hms / 60 % 60,
+		    hms % 60, ms_of_day % 1000);
+		if (delta == -1 || llabs(t - near_ms) < llabs(best - near_ms))
+			best = t;
+	}
+	return best;
+}
+
 /* The year of syslog's "Oct 25", which has none (see timeparse.h). */
 static int
 context_year(const struct timeparse_cache *c, int mon, int day)

@@ -68,6 +68,23 @@ size_t timeparse_leading(const char *p, size_t n, const struct tz *tz,
 /* "Jan".."Dec" at p (three bytes): 1..12, or 0. */
 int timeparse_month(const char *p);
 
+/*
+ * A clock without a date opening a line: "23:31:11", "23:31:11.123" or
+ * "23:31:11,123", bare or bracketed ("[23:31:11] ..."), followed by a
+ * blank.  Python's basicConfig(datefmt="%H:%M:%S") and many consoles
+ * print it.  Returns the bytes used (with the blank) and sets *ms_of_day,
+ * or 0.  It names no day: timeparse_clock_near gives it one.
+ */
+size_t timeparse_clock(const char *p, size_t n, int32_t *ms_of_day);
+
+/*
+ * The instant nearest to near_ms (UTC) at which tz's clocks show
+ * ms_of_day: the day of a dateless clock is that of the stamp before it,
+ * or the next or the previous one across midnight.
+ */
+int64_t timeparse_clock_near(const struct tz *tz, int64_t near_ms,
+    int32_t ms_of_day);
+
 /* Does p begin with a stamp timeparse_leading reads?  Converts nothing. */
 int timeparse_has_leading(const char *p, size_t n);
 

@@ -165,8 +165,9 @@ check_eq "JUL and locale dates: five records, every one stamped" "5|0" \
     "$(sql jul.db "SELECT records || '|' || no_timestamp FROM ingests")"
 
 # --- other stacks' defaults: Ruby's Logger, PostgreSQL, MySQL, MongoDB's
-# JSON ("t": {"$date"}, "s": "E"), Celery, gunicorn, Caddy, Kafka, pino;
-# an Elixir clock-only line joins the record before it
+# JSON ("t": {"$date"}, "s": "E"), Celery, gunicorn, Caddy, Kafka, pino,
+# Spring Boot, loguru;
+# Elixir's clock without a date takes the day of the record before it
 cp "$F/stacks.log" .
 "$LT" ingest -q --db st.db stacks.log
 check_eq "stacks: each failure and warning at its own stamp, with its message" \
@@ -179,10 +180,31 @@ check_eq "stacks: each failure and warning at its own stamp, with its message" \
 7|23:00:06.123|log-error|caddy boom
 8|23:00:07.123|log-error|[Controller id=<*>] kafka boom (kafka.controller.KafkaController)
 9|23:00:08.123|log-error|pino boom
-12|23:00:11.000|log-warning|slow query" \
+10|23:00:09.123|log-error|GenServer terminating elixir
+12|23:00:11.000|log-warning|slow query
+13|23:00:12.000|log-error|Application run failed
+14|23:00:13.000|log-error|loguru boom" \
     "$(sql st.db "SELECT line || '|' || strftime('%H:%M:%f', ts / 1000.0, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
-check_eq "stacks: eleven records, every one stamped" "11|0" \
+check_eq "stacks: fourteen records, every one stamped" "14|0" \
     "$(sql st.db "SELECT records || '|' || no_timestamp FROM ingests")"
+check_eq "stacks: Spring Boot's and loguru's logger names" \
+    "o.s.boot.SpringApplication
+app.main" \
+    "$(sql st.db "SELECT json_extract(fields, '\$.logger') FROM events_all WHERE line >= 13 ORDER BY line")"
+
+# --- Python's basicConfig with a clock and no date ("%H:%M:%S") and a
+# padded level ("[%(levelname)-8s]"): each line is a record on the day of
+# the stamp before it, the next day after midnight
+cp "$F/shim.log" .
+"$LT" ingest -q --db shim.db shim.log
+check_eq "clock-only lines: each failure and warning at its time, with its message" \
+    "3|4|2025-11-13 23:59:59|log-error|Upstream closed: code <*>
+5|5|2025-11-14 00:00:01|log-warning|reconnecting in <*>
+6|6|2025-11-14 00:00:03|log-error|Upstream closed: code <*>
+7|7|2025-11-14 00:00:04|log-critical|giving up" \
+    "$(sql shim.db "SELECT line || '|' || line_end || '|' || datetime(ts / 1000, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+check_eq "clock-only lines: six records, every one timed" "6|0" \
+    "$(sql shim.db "SELECT records || '|' || no_timestamp FROM ingests")"
 
 # --- Apache httpd's error log ([module:level]) and PHP's, with their
 # bracketed stamps

@@ -39,6 +39,20 @@ test_forms(void **state)
 	assert_int_equal(lvl("[error] 7#7: *1 connect() failed", &b), SEV_ERROR);
 	assert_string_equal(b, "7#7: *1 connect() failed");
 	assert_int_equal(lvl("[ERROR] disk full", &b), SEV_ERROR);
+	/* Python's "[%(levelname)-8s]" pads the word, either side */
+	assert_int_equal(lvl("[ERROR   ] ws_shim: lost", &b), SEV_ERROR);
+	assert_int_equal(lvl("[WARNING ] slow", &b), SEV_WARNING);
+	assert_string_equal(b, "slow");
+	assert_int_equal(lvl("[   ERROR] disk full", &b), SEV_ERROR);
+	/* Spring Boot's pid and threads; loguru's bar */
+	assert_int_equal(lvl("ERROR 1 --- [app] [  main] o.s.App : failed", &b),
+	    SEV_ERROR);
+	assert_string_equal(b, "o.s.App : failed");
+	assert_int_equal(lvl("ERROR    | app.main:run:42 - boom", &b), SEV_ERROR);
+	assert_string_equal(b, "app.main:run:42 - boom");
+	assert_int_equal(lvl("ERROR 42 jobs failed", &b), SEV_ERROR);
+	assert_string_equal(b, "42 jobs failed");
+	assert_int_equal(lvl("[ ERRORS ] none", &b), LEVEL_NONE);
 	assert_int_equal(lvl("[emerg] bind() failed", &b), SEV_CRITICAL);
 	assert_int_equal(lvl("ERROR something broke", &b), SEV_ERROR);
 	assert_string_equal(b, "something broke");
@@ -434,6 +448,15 @@ test_logger(void **state)
 	assert_int_equal(level_logger(d, strlen(d), &msg), 0);
 	assert_int_equal(level_logger(e, strlen(e), &msg), 8);
 	assert_int_equal(level_logger("", 0, &msg), 0);
+	/* Spring Boot pads a dotted name; loguru adds function and line */
+	assert_int_equal(level_logger("o.s.boot.App     : run failed", 28, &msg),
+	    12);
+	assert_int_equal(msg, 19);
+	assert_int_equal(level_logger("Connection refused : x", 22, &msg), 0);
+	assert_int_equal(level_logger("app.main:run:42 - boom", 22, &msg), 8);
+	assert_int_equal(msg, 18);
+	assert_int_equal(level_logger("app.main:run - boom", 19, &msg), 8);
+	assert_int_equal(msg, 9);
 }
 
 int

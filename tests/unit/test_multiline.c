@@ -883,6 +883,33 @@ test_untimed(void **state)
 	assert_int_equal(fx.rec[2].flags, RECORD_NO_TS);
 }
 
+/*
+ * A clock without a date starts a record, dated by the stamp before it
+ * (after midnight, the next day); with none before, it is untimed.
+ */
+static void
+test_clock_only(void **state)
+{
+	push("14:03:12 [ERROR   ] ws_shim: before any date");
+	push("2025-10-25 23:31:11 INFO up");
+	push("23:31:12 [ERROR   ] ws_shim: lost");
+	push("  continued");
+	push("23:31:12,250 ERROR ws_shim: with milliseconds");
+	push("00:00:01 [INFO    ] ws_shim: after midnight");
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 5);
+	assert_true(fx.rec[0].ts == TS_NONE);
+	assert_int_equal(fx.rec[0].flags, RECORD_NO_TS);
+	assert_int_equal(fx.rec[0].level, SEV_ERROR);
+	assert_true(fx.rec[2].ts == T0 + 1000);
+	assert_int_equal(fx.rec[2].flags, 0);
+	assert_int_equal(fx.rec[2].lines, 2);
+	assert_int_equal(fx.rec[2].level, SEV_ERROR);
+	assert_true(fx.rec[3].ts == T0 + 1250);
+	assert_true(fx.rec[4].ts == T0 + (28 * 60 + 50) * 1000);
+	assert_int_equal(fx.rec[4].level, SEV_INFO);
+}
+
 /* Both stamps of a record go out for the clock-offset check. */
 static void
 test_clock_stamps(void **state)
@@ -998,6 +1025,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_set_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untimed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_stamps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tz_auto, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lend, setup, teardown),

@@ -1249,6 +1249,46 @@ test_window_iso(void **state)
 	tz_free(tz);
 }
 
+/*
+ * A clock without a date: bare or bracketed, with a fraction, then a
+ * blank; dated by the stamp near it, across midnight either way.
+ */
+static void
+test_clock_only(void **state)
+{
+	int32_t tod = -1;
+	int64_t day = tz_civil_to_utc(NULL, 2025, 10, 25, 0, 0, 0, 0);
+
+	assert_int_equal(timeparse_clock("23:31:11 [ERROR] x", 18, &tod), 9);
+	assert_int_equal(tod, (23 * 3600 + 31 * 60 + 11) * 1000);
+	assert_int_equal(timeparse_clock("[23:31:11.5] x", 14, &tod), 13);
+	assert_int_equal(tod, (23 * 3600 + 31 * 60 + 11) * 1000 + 500);
+	assert_int_equal(timeparse_clock("00:00:01,123456 x", 17, &tod), 16);
+	assert_int_equal(tod, 1123);
+	assert_int_equal(timeparse_clock("23:31:11x", 9, &tod), 0);
+	assert_int_equal(timeparse_clock("24:00:00 x", 10, &tod), 0);
+	assert_int_equal(timeparse_clock("23:31 up", 8, &tod), 0);
+	assert_int_equal(timeparse_clock("[23:31:11 x", 11, &tod), 0);
+	assert_int_equal(timeparse_clock("23:31:11.", 9, &tod), 0);
+	/* the day of the stamp before, or the next one after midnight */
+	assert_int_equal(timeparse_clock_near(NULL, day + 3600000, 7200000),
+	    day + 7200000);
+	assert_int_equal(timeparse_clock_near(NULL, day + 86340000, 30000),
+	    day + 86400000 + 30000);
+	assert_int_equal(timeparse_clock_near(NULL, day + 30000, 86390000),
+	    day - 10000);
+	/* in the zone of naive stamps */
+	{
+		char err[128];
+		struct tz *tz = tz_open("+11:00", err, sizeof err);
+
+		assert_non_null(tz);
+		assert_int_equal(timeparse_clock_near(tz, day, 12 * 3600000),
+		    day + 3600000);
+		tz_free(tz);
+	}
+}
+
 static void
 test_window_errors(void **state)
 {
@@ -1308,6 +1348,7 @@ main(void)
 		cmocka_unit_test(test_window_today_in_zone),
 		cmocka_unit_test(test_window_iso),
 		cmocka_unit_test(test_window_errors),
+		cmocka_unit_test(test_clock_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
