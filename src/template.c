@@ -1156,6 +1156,8 @@ merge_crowded(struct template_miner *m)
  * A template's blank-separated words, hashed, for merge_subsumed: a
  * word that is one wildcard and nothing else gets TM_WILD.
  */
+#define TM_WORD_VARIES	2	/* in a word's hash: part of it is a wildcard */
+
 struct tm_words {
 	uint32_t	 id;
 	uint32_t	 n;
@@ -1190,9 +1192,35 @@ words_of(const struct template_miner *m, uint32_t id, struct buf *scratch,
 			w->h[w->n++] = TM_WILD;
 			w->nwild++;
 		} else
-			w->h[w->n++] = token_hash(scratch->data + i, j - i) | 1;
+			w->h[w->n++] = (token_hash(scratch->data + i, j - i) &
+			    ~(uint64_t)3) | 1 | (memmem(scratch->data + i, j - i,
+			    TEMPLATE_WILDCARD, sizeof(TEMPLATE_WILDCARD) - 1) ?
+			    TM_WORD_VARIES : 0);
 		i = j;
 	}
+}
+
+/*
+ * Whether a's words are b's up to b's last, a wildcard word that stands
+ * for the one, two or three words that end a, the first of them variable:
+ * "lifetime <<*> sec" within "lifetime <*>", the value printed in words
+ * one time and as one the others.
+ */
+static int
+words_tail_within(const struct tm_words *a, const struct tm_words *b)
+{
+	uint32_t i, last = b->n - 1;
+
+	if (b->n < 2 || a->n <= b->n || a->n > b->n + 2 ||
+	    b->h[last] != TM_WILD || (a->h[last] != TM_WILD &&
+	    !(a->h[last] & TM_WORD_VARIES)) ||
+	    (uint64_t)(b->n - b->nwild) * TM_SIMILAR_DEN <
+	    (uint64_t)b->n * TM_SIMILAR_NUM)
+		return 0;
+	for (i = 0; i < last; i++)
+		if (b->h[i] != TM_WILD && b->h[i] != a->h[i])
+			return 0;
+	return 1;
 }
 
 /* Whether every word of a is b's or stands where b has a wildcard word. */
@@ -1228,8 +1256,11 @@ cmp_words(const void *x, const void *y)
  * within "to <*>", the host there having been a name the first time and
  * an address ever after.  The tokens cannot tell (a name and a port are
  * two tokens, an address and a port one), the words can.  Each joins the
- * largest of the most general templates that hold it.  Shapes of more than TM_SUBSUME_MAX templates are left as they are: their
- * pairs would cost more than the merges give.
+ * largest of the most general templates that hold it.  Then a template
+ * whose end is where another of one or two words fewer ends in a wildcard
+ * joins it (words_tail_within).  Word counts of more than TM_SUBSUME_MAX
+ * templates are left as they are: their pairs would cost more than the
+ * merges give.
  */
 #define TM_SUBSUME_MAX	4096
 
@@ -1265,6 +1296,29 @@ merge_subsumed(struct template_miner *m)
 				    m->cl[find(m, w[k].id)].count >
 				    m->cl[find(m, w[best].id)].count))
 					best = (uint32_t)k;
+			}
+			if (best != UINT32_MAX)
+				join_into(m, w[i].id, find(m, w[best].id));
+		}
+	}
+	/* then across word counts: a template of g's joins one of fewer words */
+	for (g = 0; g < n; g = j) {
+		for (j = g + 1; j < n && w[j].n == w[g].n; j++)
+			;
+		if (j - g > TM_SUBSUME_MAX)
+			continue;
+		for (i = g; i < j; i++) {
+			if (m->cl[w[i].id].parent != w[i].id)
+				continue;
+			best = UINT32_MAX;
+			for (k = g; k > 0 && w[k - 1].n + 2 >= w[g].n &&
+			    g - k < TM_SUBSUME_MAX; k--) {
+				if (!words_tail_within(&w[i], &w[k - 1]))
+					continue;
+				if (best == UINT32_MAX || m->cl[find(m,
+				    w[k - 1].id)].count > m->cl[find(m,
+				    w[best].id)].count)
+					best = (uint32_t)(k - 1);
 			}
 			if (best != UINT32_MAX)
 				join_into(m, w[i].id, find(m, w[best].id));

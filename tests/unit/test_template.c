@@ -300,6 +300,31 @@ test_miner_word_at_wildcard(void **state)
 }
 
 /*
+ * A value printed in words one time ("<1 sec") and as one word the others
+ * ("00:01") ends one template; a fixed word there keeps it apart.
+ */
+static void
+test_miner_tail(void **state)
+{
+	static const char *const lines[] = {
+		"10.0.0.1:443 close, 403 bytes sent, lifetime 00:01",
+		"10.0.0.2:80 close, 12 bytes sent, lifetime 00:07",
+		"10.0.0.1:443 close, 55 bytes sent, lifetime <1 sec",
+		"job 7 of queue a done in 5",
+		"job 8 of queue b done in 6",
+		"job 9 of queue c done in time",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	assert_int_equal(ids[2], ids[0]);
+	check_text(m, ids[0], "<*> close, <*> bytes sent, lifetime <*>");
+	assert_int_not_equal(ids[5], ids[3]);
+	template_miner_free(m);
+}
+
+/*
  * A list of ids of one kind, blank-separated, is one value whatever its
  * length; values of different kinds, or numbers, stay apart.
  */
@@ -567,6 +592,7 @@ main(void)
 		cmocka_unit_test(test_miner_subsumed),
 		cmocka_unit_test(test_miner_quoted),
 		cmocka_unit_test(test_miner_units),
+		cmocka_unit_test(test_miner_tail),
 		cmocka_unit_test(test_miner_word_at_wildcard),
 		cmocka_unit_test(test_miner_id_lists),
 		cmocka_unit_test(test_miner_full_leaf),
