@@ -663,6 +663,36 @@ id_list(const char *msg, size_t a, size_t alen, size_t i, size_t j)
 }
 
 /*
+ * The end of a hardware address starting at msg[i] ("f8:4f:57:3b:ea:b2",
+ * "00-1A-2B-3C-4D-5E"): six groups of two hex digits, one separator
+ * throughout, then a separator or blank; else 0.  Its groups of letters
+ * alone ("ea") would be words otherwise, so each address would make a
+ * template.
+ */
+static size_t
+mac_address(const char *msg, size_t i, size_t len)
+{
+	size_t g, k;
+	char c;
+
+	if (len - i < 17 || (msg[i + 2] != ':' && msg[i + 2] != '-'))
+		return 0;
+	for (g = 0; g < 6; g++) {
+		for (k = 0; k < 2; k++) {
+			c = msg[i + 3 * g + k];
+			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			    (c >= 'A' && c <= 'F')))
+				return 0;
+		}
+		if (g < 5 && msg[i + 3 * g + 2] != msg[i + 2])
+			return 0;
+	}
+	if (len - i > 17 && !sep_chars[(unsigned char)msg[i + 17]])
+		return 0;
+	return i + 17;
+}
+
+/*
  * Split msg into m->off/tlen/h/word; returns the token count.  Variable
  * pieces of one blank-free word are one token ("10.0.0.1,10.0.0.2",
  * "/10.0.0.1:50010"), so a list or an address:port varies as one value.
@@ -697,6 +727,13 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 			if (empty_slot(msg, i, len))
 				token_put(m, n++, i + 1, 0, token_hash("", 0), 0);
 			i++;
+			continue;
+		}
+		if ((i == 0 || sep_chars[(unsigned char)msg[i - 1]]) &&
+		    (j = mac_address(msg, i, len)) != 0 &&
+		    n < TM_MAX_TOKENS - 1) {
+			token_put(m, n++, i, j - i, TM_WILD, 0);
+			i = j;
 			continue;
 		}
 		for (j = i; j < len && !sep_chars[(unsigned char)msg[j]]; j++)

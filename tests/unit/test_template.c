@@ -324,6 +324,26 @@ test_miner_tail(void **state)
 	template_miner_free(m);
 }
 
+/* A hardware address is one value, though some of its groups are letters. */
+static void
+test_miner_mac(void **state)
+{
+	static const char *const lines[] = {
+		"DHCPREQUEST from 00:0b:cd:12:ab:ef via eth1",
+		"DHCPREQUEST from f8:4f:57:3b:ea:b2 via eth1",
+		"DHCPREQUEST from 5C-50-15-4C-18-13 via eth1",
+		"DHCPREQUEST from ab:cd:ef:ab:cd:ef via eth1",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	assert_int_equal(ids[2], ids[0]);
+	assert_int_equal(ids[3], ids[0]);
+	check_text(m, ids[0], "DHCPREQUEST from <*> via <*>");
+	template_miner_free(m);
+}
+
 /*
  * A list of ids of one kind, blank-separated, is one value whatever its
  * length; values of different kinds, or numbers, stay apart.
@@ -592,6 +612,7 @@ main(void)
 		cmocka_unit_test(test_miner_subsumed),
 		cmocka_unit_test(test_miner_quoted),
 		cmocka_unit_test(test_miner_units),
+		cmocka_unit_test(test_miner_mac),
 		cmocka_unit_test(test_miner_tail),
 		cmocka_unit_test(test_miner_word_at_wildcard),
 		cmocka_unit_test(test_miner_id_lists),
