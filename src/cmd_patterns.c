@@ -149,6 +149,30 @@ line_at(const char *text, size_t len, const char *p, const char **line,
 }
 
 /*
+ * The length of syslog's "host program[pid]: " after a stamp of its own
+ * shape ("Jun 14 15:16:01 "), or 0: the host and the pid are no part of
+ * the message, and a host shared by every line made unlike messages alike.
+ */
+static size_t
+syslog_header(const char *text, size_t skip, size_t first)
+{
+	const char *p = text + skip;
+	size_t n = first - skip, i = 0, j;
+
+	if (skip < 16 || timeparse_month(text) == 0 || text[3] != ' ')
+		return 0;
+	while (i < n && p[i] != ' ' && p[i] != ':')
+		i++;
+	if (i == 0 || i >= n || p[i] != ' ')
+		return 0;
+	for (j = ++i; j < n && p[j] != ' ' && p[j] != ':'; j++)
+		;
+	if (j == i || j + 1 >= n || p[j] != ':' || p[j + 1] != ' ')
+		return 0;
+	return j + 2;
+}
+
+/*
  * The level of a record and the part of it that is mined: the first line
  * after its timestamp and level.  A traceback adds its last line (the
  * exception: what failed) after a newline, so "Error in chat" is told
@@ -171,6 +195,8 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 	sev = envsev;
 	if (sev == PT_LEVEL_NONE)
 		sev = level_of_line(text + skip, first - skip, &body);
+	if (body == 0)
+		body = syslog_header(text, skip, first);
 	v->msg = text + skip + body;
 	v->msglen = first - skip - body;
 	v->sample = text;

@@ -146,6 +146,39 @@ word_char(unsigned char c)
 	return level_class[c] & LC_ALPHA;
 }
 
+/* Past the ']' that closes the bracket at p[b], nested ones in it; 0 if none. */
+static size_t
+bracket_end(const char *p, size_t n, size_t b)
+{
+	size_t i, depth = 0;
+
+	for (i = b; i < n && i < b + 512 && p[i] != '\n'; i++) {
+		if (p[i] == '[')
+			depth++;
+		else if (p[i] == ']' && --depth == 0)
+			return i + 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether p starts with a dotted class or logger name and the separator
+ * after it ("org.x.Y: ", "c.e.App - ", "o.s.App : ").
+ */
+static int
+dotted_name(const char *p, size_t n)
+{
+	size_t i;
+	int dot = 0;
+
+	for (i = 0; i < n && (word_char((unsigned char)p[i]) || p[i] == '.' ||
+	    p[i] == '_' || p[i] == '$' || (p[i] >= '0' && p[i] <= '9')); i++)
+		dot |= p[i] == '.';
+	return dot && i > 0 && i + 2 < n && ((p[i] == ':' && p[i + 1] == ' ') ||
+	    (p[i] == ' ' && (p[i + 1] == '-' || p[i + 1] == ':') &&
+	    p[i + 2] == ' '));
+}
+
 /*
  * Where the message starts after a level that ends at b: past blanks, a
  * "- " ("name - ERROR - msg": the dash after the level is no part of the
@@ -159,7 +192,8 @@ level_body(const char *p, size_t n, size_t b)
 
 	/* the usual: one blank, then the message */
 	if (b + 1 < n && p[b] == ' ' && p[b + 1] != ' ' && p[b + 1] != '\t' &&
-	    p[b + 1] != '-' && !(p[b + 1] >= '0' && p[b + 1] <= '9'))
+	    p[b + 1] != '-' && p[b + 1] != '[' &&
+	    !(p[b + 1] >= '0' && p[b + 1] <= '9'))
 		return b + 1;
 	while (b < n && (p[b] == ' ' || p[b] == '\t'))
 		b++;
@@ -177,6 +211,18 @@ level_body(const char *p, size_t n, size_t b)
 			while (b < n && p[b] == ' ')
 				b++;
 		}
+	}
+	/*
+	 * log4j's and ZooKeeper's thread after the level ("INFO [main]
+	 * org.x.Y: msg", "INFO  [main:QuorumPeer@1] - msg"); a bracket that
+	 * neither a logger nor a dash follows is the message's ("[Errno 111]")
+	 */
+	if (b < n && p[b] == '[' && (i = bracket_end(p, n, b)) != 0) {
+		while (i < n && p[i] == ' ')
+			i++;
+		if ((i + 1 < n && p[i] == '-' && p[i + 1] == ' ') ||
+		    dotted_name(p + i, n - i))
+			b = i;
 	}
 	if (b + 1 < n && p[b] == '-' && p[b + 1] == ' ')
 		b += 2;

@@ -88,6 +88,25 @@ check_rc "patterns: --level any adds the record without a level" 0 \
 check_eq "patterns: --level any: 13 records" "13 templates from 13 of 13 records" \
     "$(head -1 "$T/out")"
 
+# The headers between the stamp and the message are no part of it: syslog's
+# host and program[pid], log4j's thread ("[main]", "[IPC Server handler 4
+# on 62270]") before a logger, ZooKeeper's before " - "; a bracket that
+# neither follows is the message's.
+cp "$TOP/tests/fixtures/patterns/headers.log" .
+check_rc "patterns: headers" 0 $LT patterns --input headers.log --level any
+check_eq "patterns: headers: the messages' templates" \
+'1  [Errno <*>] Connection refused
+2  org.apache.hadoop.hdfs.DFSClient: Error Recovery for block <*> in pipeline
+2  Notification time out: <*>
+1  <*>: Created MRAppMaster for application <*>
+1  <*>: Executing with tokens:
+2  authentication failure; logname= uid=<*> euid=<*> tty=NODEVssh ruser= rhost=<*>
+1  check pass; user unknown
+1  session opened for user <*> by (uid=<*>)
+1  session closed for user <*>
+1  klogd <*>, log source = /proc/kmsg started.' \
+    "$(sed -n 's/^ *[0-9]*  \([0-9]*\) x [a-z-]*  /\1  /p' "$T/out")"
+
 # A printed rule passes `rules test` and then matches exactly its records.
 mkdir "$T/rules"
 check_rc "patterns: --rule 2" 0 $LT patterns --input app.log --rule 2

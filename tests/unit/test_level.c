@@ -52,6 +52,15 @@ test_forms(void **state)
 	assert_string_equal(b, "app.main:run:42 - boom");
 	assert_int_equal(lvl("ERROR 42 jobs failed", &b), SEV_ERROR);
 	assert_string_equal(b, "42 jobs failed");
+	/* log4j's thread before a logger, ZooKeeper's before a dash */
+	assert_int_equal(lvl("INFO [IPC Server handler 4] org.x.Y: Created", &b),
+	    SEV_INFO);
+	assert_string_equal(b, "org.x.Y: Created");
+	assert_int_equal(lvl("INFO  [Peer[myid=1]/0:2181:Election@774] - time out",
+	    &b), SEV_INFO);
+	assert_string_equal(b, "time out");
+	assert_int_equal(lvl("ERROR [Errno 111] Connection refused", &b), SEV_ERROR);
+	assert_string_equal(b, "[Errno 111] Connection refused");
 	assert_int_equal(lvl("[ ERRORS ] none", &b), LEVEL_NONE);
 	assert_int_equal(lvl("[emerg] bind() failed", &b), SEV_CRITICAL);
 	assert_int_equal(lvl("ERROR something broke", &b), SEV_ERROR);
