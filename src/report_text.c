@@ -133,6 +133,7 @@ report_render_text(const struct report *r, struct buf *b, int color)
 	char t1[32];
 	struct buf line;
 	size_t i, j, n;
+	int gw;
 
 	buf_init(&line);
 	buf_printf(b, "%slogtriage report%s ", color ? C_BOLD : "",
@@ -255,7 +256,15 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		buf_putc(&h, ')');
 		heading(b, h.data, color);
 		buf_free(&h);
-		buf_printf(b, "  %-28s %8s %10s %10s %10s %10s %10s\n", "group",
+		/* the group column as wide as its longest name, up to 60 */
+		gw = 28;
+		for (j = 0; j < m->ngroups; j++) {
+			buf_reset(&line);
+			esc(&line, m->groups[j].value);
+			if ((int)line.len > gw)
+				gw = line.len < 60 ? (int)line.len : 60;
+		}
+		buf_printf(b, "  %-*s %8s %10s %10s %10s %10s %10s\n", gw, "group",
 		    "count", "mean", "p50", "p95", "p99", "max");
 		if (m->ngroups == 0)
 			buf_puts(b, "  no values\n");
@@ -265,7 +274,7 @@ report_render_text(const struct report *r, struct buf *b, int color)
 			    report_find_group(base, m->rule, g->value);
 
 			buf_puts(b, "  ");
-			pad(b, *g->value ? g->value : "-", 28);
+			pad(b, *g->value ? g->value : "-", gw);
 			count8(b, (uintmax_t)g->count);
 			cell(b, g->mean, m->unit);
 			cell(b, g->p50, m->unit);

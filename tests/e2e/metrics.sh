@@ -27,6 +27,17 @@ check_contains "the rule's own threshold makes the slow finding" u.txt \
     "duration p95 duration is 20.8 s, over the 10 s limit (mean 9.47 s, p99 20.8 s over 4 responses)"
 check_not_contains "no threshold, no finding" u.txt "plain p95"
 check_contains "a metric without a unit has none" u.txt "Metric: plain (q)"
+# a group name longer than the column widens it for the whole table
+printf '%s\n' \
+    "2025-11-03 16:00:28 INFO utils.performance.timing: [TIMING] SupabaseMemory.get_conversation_by_continuation_id took 0.382s" \
+    "2025-11-03 16:00:29 INFO utils.performance.timing: [TIMING] SupabaseMemory.add_turn took 0.154s" > wide.log
+"$LT" ingest -q --db wide.db wide.log
+"$LT" report --db wide.db > wide.txt
+check_eq "a long group name widens the column" \
+"  group                                                 count       mean        p50        p95        p99        max
+  SupabaseMemory.add_turn                                   1     154 ms     154 ms     154 ms     154 ms     154 ms
+  SupabaseMemory.get_conversation_by_continuation_id        1     382 ms     382 ms     382 ms     382 ms     382 ms" \
+    "$(sed -n '/^Metric: timing-op/,/^$/p' wide.txt | sed -n '2,4p')"
 "$LT" report --db u.db --format prometheus > u.prom
 check_rc "prometheus with three units passes the strict checker" 0 python3 "$TOP/tests/tools/promcheck.py" u.prom
 if command -v promtool > /dev/null 2>&1; then
