@@ -1,8 +1,9 @@
 /*
  * fuzz_timeparse.c - libFuzzer target for the per-line stamp parsers:
  * timeparse_rfc3339 and timeparse_leading (UTC, a fixed offset and an IANA
- * zone), and the RFC 3339 reading through a cache that the inputs share,
- * which must give what the uncached reading gives.  The input is not
+ * zone), the RFC 3339 reading through a cache that the inputs share, which
+ * must give what the uncached reading gives, and a dateless clock, which
+ * must fall within a day of the stamp it is dated by.  The input is not
  * NUL-terminated, as lines are not.
  */
 #include <stddef.h>
@@ -41,6 +42,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (iana != NULL && (n = timeparse_leading(p, size, iana, &ms)) > size)
 		abort();
+	{
+		int32_t tod = -1;
+		int64_t near = 1761435071000LL, t;
+
+		if ((n = timeparse_clock(p, size, &tod)) > size ||
+		    (n > 0 && (tod < 0 || tod > 86400999)))
+			abort();
+		if (n > 0) {
+			t = timeparse_clock_near(iana, near, tod);
+			if (t < near - 86400000LL || t > near + 86400000LL)
+				abort();
+		}
+	}
 	free(p);
 	return 0;
 }
