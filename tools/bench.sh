@@ -115,9 +115,13 @@ median() {
 # timed OUTFILE CMD...: run CMD, append "nanoseconds rss_kib cpu_seconds"
 # (user + system, all threads) to OUTFILE.  The clock stops before the
 # figures are read: a tail and an awk are no part of the command's time.
+# The writes of the run before are flushed first, untimed: the kernel's
+# writeback of one run's database must not be charged to the next run,
+# of either tool.
 timed() {
 	out=$1
 	shift
+	sync
 	t0=$(date +%s%N)
 	if [ "$have_time" = 1 ]; then
 		/usr/bin/time -f '%M %U %S' -o "$dir/.rss" "$@" > "$dir/.stdout" 2> "$dir/.stderr" ||
