@@ -392,6 +392,15 @@ level_of_line(const char *p, size_t n, size_t *body)
 	const char *q;
 	int sev;
 
+	/* Telegraf's letter: "E! [inputs.cpu] Error in plugin" */
+	if (n >= 3 && p[1] == '!' && p[2] == ' ') {
+		sev = p[0] == 'E' ? SEV_ERROR : p[0] == 'W' ? SEV_WARNING :
+		    p[0] == 'I' ? SEV_INFO : p[0] == 'D' ? SEV_DEBUG : LEVEL_NONE;
+		if (sev != LEVEL_NONE) {
+			*body = 3;
+			return sev;
+		}
+	}
 	while (i < n && words < 4 && i < 120) {
 		while (i < n && level_class[(unsigned char)p[i]] & LC_BLANK)
 			i++;

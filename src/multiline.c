@@ -871,6 +871,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	size_t body;
 	int32_t tod;
 	int64_t near;
+	size_t lead, j;
 	/* the message is the line itself, or a part of it, not a copy */
 	int in_line = within(p, n, rl->p, rl->len);
 
@@ -917,6 +918,24 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 				own_naive = 1;
 			}
 		}
+		/*
+		 * A level before the stamp, as Django's "verbose" format has
+		 * it ("ERROR 2025-10-25 23:00:00,123 views 12 140 msg"): the
+		 * stamp after the level word is the record's.
+		 */
+		lead = 0;
+		if (k == 0 && n >= 8 && p[0] >= 'A' && p[0] <= 'Z') {
+			for (j = 1; j < 9 && j < n && p[j] >= 'A' && p[j] <= 'Z'; j++)
+				;
+			if (j >= 3 && j + 1 < n && p[j] == ' ' && p[j + 1] >= '0' &&
+			    p[j + 1] <= '9' && level_of_word(p, j, 0) != LEVEL_NONE &&
+			    (k = timeparse_leading_cached(&m->stamps, p + j + 1,
+			    n - j - 1, m->tz, el->ts != TS_NONE ? &own : &inner)) > 0) {
+				lead = j;
+				k += j + 1;
+				own_naive = m->stamps.naive;
+			}
+		}
 		/* a JSON line states its time under a key, not in front */
 		json_timed = k == 0 && n > 0 && p[0] == '{' &&
 		    el->ts == TS_NONE && jsonline_time(p, n, m->tz, &inner);
@@ -952,6 +971,10 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			begin_record(m, s, el, rl, k > 0 || json_timed ||
 			    runtime == LEVEL_RUNTIME_PANIC, inner, own, own_naive);
 			record_level(m, s, el, p, n, k);
+			if (lead > 0) {
+				s->rec.level = level_of_word(p, lead, 0);
+				s->rec.body = k;
+			}
 			/* emit_pending left the text empty */
 			assert(s->text.len == 0 && s->lent == NULL);
 			/* as append_text would take it: whole, under the cap */

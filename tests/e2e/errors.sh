@@ -166,7 +166,7 @@ check_eq "JUL and locale dates: five records, every one stamped" "5|0" \
 
 # --- other stacks' defaults: Ruby's Logger, PostgreSQL, MySQL, MongoDB's
 # JSON ("t": {"$date"}, "s": "E"), Celery, gunicorn, Caddy, Kafka, pino,
-# Spring Boot, loguru;
+# Spring Boot, loguru, Django's level before its stamp, Telegraf's "E!";
 # Elixir's clock without a date takes the day of the record before it
 cp "$F/stacks.log" .
 "$LT" ingest -q --db st.db stacks.log
@@ -183,14 +183,16 @@ check_eq "stacks: each failure and warning at its own stamp, with its message" \
 10|23:00:09.123|log-error|GenServer terminating elixir
 12|23:00:11.000|log-warning|slow query
 13|23:00:12.000|log-error|Application run failed
-14|23:00:13.000|log-error|loguru boom" \
+14|23:00:13.000|log-error|loguru boom
+15|23:00:14.123|log-error|views <*> <*> django boom
+16|23:00:15.000|log-error|[inputs.cpu] telegraf boom" \
     "$(sql st.db "SELECT line || '|' || strftime('%H:%M:%f', ts / 1000.0, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
-check_eq "stacks: fourteen records, every one stamped" "14|0" \
+check_eq "stacks: sixteen records, every one stamped" "16|0" \
     "$(sql st.db "SELECT records || '|' || no_timestamp FROM ingests")"
 check_eq "stacks: Spring Boot's and loguru's logger names" \
     "o.s.boot.SpringApplication
 app.main" \
-    "$(sql st.db "SELECT json_extract(fields, '\$.logger') FROM events_all WHERE line >= 13 ORDER BY line")"
+    "$(sql st.db "SELECT json_extract(fields, '\$.logger') FROM events_all WHERE line IN (13, 14) ORDER BY line")"
 
 # --- Python's basicConfig with a clock and no date ("%H:%M:%S") and a
 # padded level ("[%(levelname)-8s]"): each line is a record on the day of

@@ -44,6 +44,11 @@ test_forms(void **state)
 	assert_int_equal(lvl("[WARNING ] slow", &b), SEV_WARNING);
 	assert_string_equal(b, "slow");
 	assert_int_equal(lvl("[   ERROR] disk full", &b), SEV_ERROR);
+	/* Telegraf's letter */
+	assert_int_equal(lvl("E! [inputs.cpu] Error in plugin", &b), SEV_ERROR);
+	assert_string_equal(b, "[inputs.cpu] Error in plugin");
+	assert_int_equal(lvl("W! [agent] slow flush", &b), SEV_WARNING);
+	assert_int_equal(lvl("X! not a level", &b), LEVEL_NONE);
 	/* Spring Boot's pid and threads; loguru's bar */
 	assert_int_equal(lvl("ERROR 1 --- [app] [  main] o.s.App : failed", &b),
 	    SEV_ERROR);

@@ -910,6 +910,29 @@ test_clock_only(void **state)
 	assert_int_equal(fx.rec[4].level, SEV_INFO);
 }
 
+/* Django's "verbose" format: the level, then the stamp, then the message. */
+static void
+test_level_before_stamp(void **state)
+{
+	push("2025-10-25 23:31:10 INFO up");
+	push("ERROR 2025-10-25 23:31:11,250 views 12 140 boom");
+	push("Caused by: x");
+	push("WARNING 2025-10-25 23:31:12,000 views 12 140 slow");
+	push("ERROR no stamp after it");
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 4);
+	assert_true(fx.rec[1].ts == T0 + 250);
+	assert_int_equal(fx.rec[1].flags, 0);
+	assert_int_equal(fx.rec[1].level, SEV_ERROR);
+	assert_int_equal(fx.rec[1].lines, 2);
+	assert_int_equal(fx.rec[1].body, 30);
+	assert_true(fx.rec[2].ts == T0 + 1000);
+	assert_int_equal(fx.rec[2].level, SEV_WARNING);
+	assert_true(fx.rec[3].ts == T0 + 1000);
+	assert_int_equal(fx.rec[3].flags, RECORD_NO_TS);
+	assert_int_equal(fx.rec[3].level, SEV_ERROR);
+}
+
 /* Both stamps of a record go out for the clock-offset check. */
 static void
 test_clock_stamps(void **state)
@@ -1026,6 +1049,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_set_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untimed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_level_before_stamp, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_clock_stamps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tz_auto, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lend, setup, teardown),
