@@ -1796,7 +1796,30 @@ go_unquote(struct buf *b, const char *p, size_t n)
 }
 
 /*
- * time="..." level=... msg="..." k=v (go-kit writes ts= for time=): msg is
+ * A line that opens with a key ("logger=", "caller=") and holds " level="
+ * and one of " t=", " ts=", " time=" or " msg=" in its first 400 bytes.
+ */
+static int
+logfmt_keyed(const char *line, size_t len)
+{
+	size_t i, n = len < 400 ? len : 400;
+
+	for (i = 0; i < n && i < 32 && ((line[i] >= 'a' && line[i] <= 'z') ||
+	    line[i] == '_' || line[i] == '.' || (line[i] >= 'A' &&
+	    line[i] <= 'Z')); i++)
+		;
+	if (i == 0 || i >= n || line[i] != '=' ||
+	    memmem(line, n, " level=", 7) == NULL)
+		return 0;
+	return memmem(line, n, " t=", 3) != NULL ||
+	    memmem(line, n, " ts=", 4) != NULL ||
+	    memmem(line, n, " time=", 6) != NULL ||
+	    memmem(line, n, " msg=", 5) != NULL;
+}
+
+/*
+ * time="..." level=... msg="..." k=v (go-kit writes ts= for time=, Grafana
+ * t=, after other keys): msg is
  * the unescaped msg followed by the other pairs as written, so rules still
  * see error="..." and friends.
  */
@@ -1814,7 +1837,8 @@ logfmt(struct envelope *e, const char *line, size_t len,
 	buf_reset(&e->lvl);
 	while ((r = lf_next(&p, end, &pr)) == 1) {
 		if (key_is(pr.key, pr.key_len, "time") ||
-		    key_is(pr.key, pr.key_len, "ts")) {
+		    key_is(pr.key, pr.key_len, "ts") ||
+		    key_is(pr.key, pr.key_len, "t")) {
 			if (timeparse_rfc3339_cached(&e->stamps, pr.val,
 			    pr.val_len, &ms) == pr.val_len && pr.val_len > 0)
 				out->ts = ms;
@@ -1832,6 +1856,7 @@ logfmt(struct envelope *e, const char *line, size_t len,
 	while (lf_next(&p, end, &pr) == 1) {
 		if (key_is(pr.key, pr.key_len, "time") ||
 		    key_is(pr.key, pr.key_len, "ts") ||
+		    key_is(pr.key, pr.key_len, "t") ||
 		    key_is(pr.key, pr.key_len, "level"))
 			continue;
 		if (key_is(pr.key, pr.key_len, "msg") && !have_msg) {
@@ -1910,6 +1935,8 @@ dockerd(struct envelope *e, const char *line, size_t len,
 	if (len >= 4 && memcmp(line, "ts=", 3) == 0 && is_digit(line[3]))
 		return logfmt(e, line, len, out);
 	if (len >= 6 && memcmp(line, "level=", 6) == 0)
+		return logfmt(e, line, len, out);
+	if (len > 0 && line[0] >= 'a' && line[0] <= 'z' && logfmt_keyed(line, len))
 		return logfmt(e, line, len, out);
 	return logrus(line, len, out);
 }
@@ -2019,6 +2046,13 @@ sniff_logfmt(const char *line, size_t len)
 	if (line[0] == 'l' && len >= 6 && memcmp(line, "level=", 6) == 0)
 		return SNIFF_TRY;
 	if (line[0] != 't' && len >= 7 && line[4] == '[')
+		return SNIFF_TRY;
+	/*
+	 * Other keys first, as Grafana writes them ("logger=context
+	 * t=2025-... level=error msg=..."): a level and a time or message
+	 * among the pairs (plain_or_logfmt for the other first letters).
+	 */
+	if (logfmt_keyed(line, len))
 		return SNIFF_TRY;
 	return SNIFF_NO;
 }
@@ -2154,6 +2188,22 @@ plain_stamp(const char *line, size_t len)
 }
 
 /*
+ * A line no envelope took: plain, unless it is logfmt with other keys
+ * first ("caller=... level=error msg=..."), which only the rows of 't'
+ * and 'l' look for, so that the compose lines' first bytes open one row.
+ */
+static void
+plain_or_logfmt(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	if (len > 0 && line[0] >= 'a' && line[0] <= 'z' && line[0] != 't' &&
+	    line[0] != 'l' && logfmt_keyed(line, len) &&
+	    logfmt(e, line, len, out) == 0)
+		return;
+	set_plain(line, len, out);
+}
+
+/*
  * The line that rows (e->rows of its first byte) open, unless it is
  * the plain one with a stamp decode_line takes.  Out of line, so that
  * decode_line needs no frame for that one.
@@ -2181,7 +2231,7 @@ decode_auto(struct envelope *e, const char *line, size_t len,
 			return;
 		}
 	}
-	set_plain(line, len, out);
+	plain_or_logfmt(e, line, len, out);
 }
 
 /*
@@ -2216,7 +2266,7 @@ decode_compose(struct envelope *e, const char *line, size_t len,
 	assert(envelope_kinds[ROW_COMPOSE].parse == compose &&
 	    envelope_kinds[ROW_COMPOSE].sniff == NULL);
 	if (compose(e, line, len, 1, out) != 0)
-		set_plain(line, len, out);
+		plain_or_logfmt(e, line, len, out);
 }
 
 /* Out of line, as decode_auto is. */

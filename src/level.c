@@ -354,6 +354,31 @@ level_of_klog(const char *p, size_t n, size_t *body)
 	return sev;
 }
 
+int
+level_of_redis(const char *p, size_t n, size_t k, size_t *body)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 8 && p[i] >= '0' && p[i] <= '9'; i++)
+		;
+	if (i == 0 || i + 3 > k || p[i] != ':' || p[i + 2] != ' ' ||
+	    strchr("XCSM", p[i + 1]) == NULL || p[i + 1] == '\0' ||
+	    k + 2 > n || p[k + 1] != ' ')
+		return LEVEL_NONE;
+	*body = k + 2;
+	switch (p[k]) {
+	case '#':
+		return SEV_WARNING;
+	case '*':
+		return SEV_NOTICE;
+	case '-':
+		return SEV_INFO;
+	case '.':
+		return SEV_DEBUG;
+	}
+	return LEVEL_NONE;
+}
+
 /*
  * PHP's "PHP Fatal error:  ...", "PHP Warning:  ..." and the like: the
  * level, and in *after the bytes up to the message's colon.
@@ -426,6 +451,11 @@ level_of_line(const char *p, size_t n, size_t *body)
 			    (sev = level_of_word(p + k, e - k, 1)) != LEVEL_NONE) {
 				*body = j + 1;
 				goto found;
+			}
+			/* Envoy's "[1][error][config]": the next bracket */
+			if (j + 1 < n && p[j] == ']' && p[j + 1] == '[') {
+				i = j + 1;
+				continue;
 			}
 		}
 		if (i < n && p[i] == 'P' && (sev = php_level(p + i, n - i, &j)) !=

@@ -66,6 +66,14 @@ int level_of_json(const char *p, size_t n);
 int level_of_klog(const char *p, size_t n, size_t *body);
 
 /*
+ * The level of a redis line ("1:M 25 Oct 2025 23:00:00.123 # msg") whose
+ * stamp ends k bytes in: the mark after it, '#' a warning (redis has
+ * nothing worse), '*' a notice, '-' and '.' below.  *body is where its
+ * message starts.  LEVEL_NONE for any other line.
+ */
+int level_of_redis(const char *p, size_t n, size_t k, size_t *body);
+
+/*
  * The level of a .NET console logger's first line ("fail: Category[13]",
  * its message on the indented lines after): fail, crit, warn, info, dbug
  * or trce, a colon, a blank and a name with its event id in brackets;

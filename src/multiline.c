@@ -849,9 +849,14 @@ record_level(struct multiline *m, struct ml_source *s,
 		s->rec.body = k;
 		return;
 	}
-	/* klog's level is its stamp's first letter */
+	/* klog's level is its stamp's first letter, redis's a mark after it */
 	if (k > 0 && (s->rec.level = level_of_klog(p, n, &body)) != LEVEL_NONE) {
 		s->rec.body = body > 0 ? body : k;
+		return;
+	}
+	if (k > 0 && p[0] >= '0' && p[0] <= '9' &&
+	    (s->rec.level = level_of_redis(p, n, k, &body)) != LEVEL_NONE) {
+		s->rec.body = body;
 		return;
 	}
 	s->rec.level = level_of_line_cached(&m->levels, p + k, n - k, &body);

@@ -166,7 +166,9 @@ check_eq "JUL and locale dates: five records, every one stamped" "5|0" \
 
 # --- other stacks' defaults: Ruby's Logger, PostgreSQL, MySQL, MongoDB's
 # JSON ("t": {"$date"}, "s": "E"), Celery, gunicorn, Caddy, Kafka, pino,
-# Spring Boot, loguru, Django's level before its stamp, Telegraf's "E!";
+# Spring Boot, loguru, Django's level before its stamp, Telegraf's "E!",
+# Grafana's logfmt with other keys before its t=, redis's '#' (a warning;
+# its '*' is a notice), Envoy's level in its second bracket;
 # Elixir's clock without a date takes the day of the record before it
 cp "$F/stacks.log" .
 "$LT" ingest -q --db st.db stacks.log
@@ -185,9 +187,12 @@ check_eq "stacks: each failure and warning at its own stamp, with its message" \
 13|23:00:12.000|log-error|Application run failed
 14|23:00:13.000|log-error|loguru boom
 15|23:00:14.123|log-error|views <*> <*> django boom
-16|23:00:15.000|log-error|[inputs.cpu] telegraf boom" \
+16|23:00:15.000|log-error|[inputs.cpu] telegraf boom
+17|23:00:16.123|log-error|grafana boom logger=context userId=<*> orgId=<*> status=<*>
+18|23:00:17.123|log-warning|Failed opening the temp RDB file <*> (in server root dir <*>) for saving: Permission denied
+20|23:00:19.123|log-error|[config] [<*>] envoy boom" \
     "$(sql st.db "SELECT line || '|' || strftime('%H:%M:%f', ts / 1000.0, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
-check_eq "stacks: sixteen records, every one stamped" "16|0" \
+check_eq "stacks: twenty records, every one stamped" "20|0" \
     "$(sql st.db "SELECT records || '|' || no_timestamp FROM ingests")"
 check_eq "stacks: Spring Boot's and loguru's logger names" \
     "o.s.boot.SpringApplication

@@ -36,7 +36,7 @@ vg() {
 
 vg "ingest every sample" 0 ingest --db vg.db "$S"/*.log "$S"/*.log.gz "$S/journald.json" \
     "$S"/docker-json/*/*-json.log
-check_eq "memcheck: ingest found the samples' events" 113 "$(sql vg.db "SELECT count(*) FROM events_all")"
+check_eq "memcheck: ingest found the samples' events" 114 "$(sql vg.db "SELECT count(*) FROM events_all")"
 vg "re-ingest (resume)" 0 ingest --db vg.db "$S/exai-daemon.log"
 for f in text markdown json html prometheus; do
 	vg "report --format $f" 0 report --db vg.db --format $f

@@ -602,6 +602,33 @@ test_logfmt_gokit(void **state)
 	assert_int_equal(el.format, ENVELOPE_PLAIN);
 }
 
+/*
+ * logfmt with other keys first: Grafana's t=, go-kit's caller= first.  A
+ * line of pairs without a level and a time or message stays plain.
+ */
+static void
+test_logfmt_keyed(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "logger=context userId=0 t=2025-10-25T23:31:11.250Z "
+	    "level=error msg=\"Request Completed\" status=500");
+	assert_int_equal(el.format, ENVELOPE_LOGFMT);
+	assert_int_equal(el.ts, T0 + 250);
+	assert_level("error");
+	assert_msg("Request Completed logger=context userId=0 status=500");
+	decode_str(ENVELOPE_AUTO, "caller=main.go:1 ts=2025-10-25T23:31:11Z "
+	    "level=warn msg=\"slow\"");
+	assert_int_equal(el.format, ENVELOPE_LOGFMT);
+	assert_int_equal(el.ts, T0);
+	assert_level("warn");
+	decode_str(ENVELOPE_AUTO, "user=root logged in level=3");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "caller=x level=info msg=\"unterminated");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_int_equal(el.malformed, 0);
+	decode_str(ENVELOPE_AUTO, "app-1  | caller=main.go:1 level=error msg=\"in compose\"");
+	assert_int_equal(el.format, ENVELOPE_COMPOSE);
+}
+
 static void
 test_logrus(void **state)
 {
@@ -1450,6 +1477,7 @@ main(void)
 		cmocka_unit_test_teardown(test_pasted_quote, teardown),
 		cmocka_unit_test_teardown(test_logfmt, teardown),
 		cmocka_unit_test_teardown(test_logfmt_gokit, teardown),
+		cmocka_unit_test_teardown(test_logfmt_keyed, teardown),
 		cmocka_unit_test_teardown(test_logrus, teardown),
 		cmocka_unit_test_teardown(test_journald, teardown),
 		cmocka_unit_test_teardown(test_journald_known_keys, teardown),

@@ -44,6 +44,11 @@ test_forms(void **state)
 	assert_int_equal(lvl("[WARNING ] slow", &b), SEV_WARNING);
 	assert_string_equal(b, "slow");
 	assert_int_equal(lvl("[   ERROR] disk full", &b), SEV_ERROR);
+	/* Envoy's level in a row of brackets */
+	assert_int_equal(lvl("[1][error][config] [source/x.cc:1] boom", &b),
+	    SEV_ERROR);
+	assert_string_equal(b, "[config] [source/x.cc:1] boom");
+	assert_int_equal(lvl("[1][2][3] no level", &b), LEVEL_NONE);
 	/* Telegraf's letter */
 	assert_int_equal(lvl("E! [inputs.cpu] Error in plugin", &b), SEV_ERROR);
 	assert_string_equal(b, "[inputs.cpu] Error in plugin");
@@ -473,6 +478,23 @@ test_logger(void **state)
 	assert_int_equal(msg, 9);
 }
 
+/* redis's mark after its stamp; other lines with a digit first are not redis's */
+static void
+test_redis(void **state)
+{
+	static const char w[] = "1:M 25 Oct 2025 23:00:00.123 # Failed opening";
+	static const char nt[] = "12:S 25 Oct 2025 23:00:00.123 * Ready";
+	static const char no[] = "2025-10-25 23:00:00 # not redis";
+	size_t body = 0;
+
+	(void)state;
+	assert_int_equal(level_of_redis(w, strlen(w), 29, &body), SEV_WARNING);
+	assert_int_equal(body, 31);
+	assert_int_equal(level_of_redis(nt, strlen(nt), 30, &body), SEV_NOTICE);
+	assert_int_equal(level_of_redis(no, strlen(no), 20, &body), LEVEL_NONE);
+	assert_int_equal(level_of_redis(w, 30, 29, &body), LEVEL_NONE);
+}
+
 int
 main(void)
 {
@@ -492,6 +514,7 @@ main(void)
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_every_word),
 		cmocka_unit_test(test_logger),
+		cmocka_unit_test(test_redis),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
