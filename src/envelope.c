@@ -2288,12 +2288,25 @@ decode_forced(struct envelope *e, const char *line, size_t len,
 
 /*
  * The bytes of a paste marker that line starts with, when a dated stamp
- * follows it: blanks, '>' quote markers and one "- ", "* " or "+ "
- * bullet, as a log excerpt quoted or indented in markdown or an e-mail
+ * follows it: blanks, '>' quote markers, one "- ", "* ", "+ ", "1. " or
+ * "1) " list marker or "| " table cell, and a '`' that opens inline code,
+ * as a log excerpt quoted, indented or listed in markdown or an e-mail
  * has them, at most ENVELOPE_PASTE_MAX.  0 otherwise.  The stamp must
  * hold a date (a '-', '/' or month name): an indented clock ("  12:00:01
  * done") in a message's continuation stays part of it.
  */
+/* The bytes of a numbered list's marker ("1. ", "12) ") at line, or 0. */
+static size_t
+list_number(const char *line, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && i < 3 && is_digit(line[i]); i++)
+		;
+	return i > 0 && i + 1 < len && (line[i] == '.' || line[i] == ')') &&
+	    line[i + 1] == ' ' ? i + 2 : 0;
+}
+
 static size_t
 paste_prefix(const char *line, size_t len)
 {
@@ -2304,9 +2317,17 @@ paste_prefix(const char *line, size_t len)
 		if (line[i] == ' ' || line[i] == '\t' || line[i] == '>')
 			i++;
 		else if (!bullet && (line[i] == '-' || line[i] == '*' ||
-		    line[i] == '+') && i + 1 < len && line[i + 1] == ' ') {
+		    line[i] == '+' || line[i] == '|') && i + 1 < len &&
+		    line[i + 1] == ' ') {
 			bullet = 1;
 			i += 2;
+		} else if (!bullet && (k = list_number(line + i, len - i)) > 0) {
+			bullet = 1;
+			i += k;
+		} else if (line[i] == '`' && i + 1 < len && line[i + 1] != '`') {
+			/* inline code opens right before the stamp */
+			i++;
+			break;
 		} else
 			break;
 	}
@@ -2344,6 +2365,14 @@ decode_pasted(struct envelope *e, const char *line, size_t len,
 	if (pre > 0) {
 		e->quote_len = memchr(line, '>', pre) != NULL ? pre : 0;
 		memcpy(e->quote, line, e->quote_len);
+		/* the code's closing '`', a table row's closing '|' */
+		while (len > pre && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+			len--;
+		if (len > pre && ((line[pre - 1] == '`' && line[len - 1] == '`') ||
+		    (line[0] == '|' && line[len - 1] == '|')))
+			while (--len > pre && (line[len - 1] == ' ' ||
+			    line[len - 1] == '\t'))
+				;
 		decode_line(e, line + pre, len - pre, out);
 		return;
 	}
@@ -2394,8 +2423,9 @@ decode_line(struct envelope *e, const char *line, size_t len,
 		/* the first byte first: a stamped line pays one test */
 		if (len > 0 && (line[0] == ' ' || line[0] == '>' ||
 		    line[0] == '\t' || line[0] == '-' || line[0] == '*' ||
-		    line[0] == '+') && out->format == ENVELOPE_PLAIN &&
-		    out->msg == line)
+		    line[0] == '+' || line[0] == '|' || line[0] == '`' ||
+		    (is_digit(line[0]) && list_number(line, len) > 0)) &&
+		    out->format == ENVELOPE_PLAIN && out->msg == line)
 			decode_pasted(e, line, len, out);
 	} else
 		decode_forced(e, line, len, out);

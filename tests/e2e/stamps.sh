@@ -122,7 +122,7 @@ check_eq "desktop copy: --tz +11:00 agrees, nothing said" "0|2025-10-25T12:00:01
     "$(grep -vc ' lines, ' d3.err)|$(ev d3.db)"
 check_rc "--tz auto is no zone for report" 2 "$LT" report --db d2.db --tz auto
 
-# --- an excerpt pasted into a document: quoted, indented or bulleted lines
+# --- an excerpt pasted into a document: quoted, indented, listed or tabled lines
 # are the lines after their markers, each its own record at its own time
 printf '```\n2025-10-25 23:00:02 WARNING app: pool low\n```\n> 2025-10-25 23:00:04 ERROR app: pool exhausted\n> Traceback (most recent call last):\n>   File "p.py", line 3, in get\n    2025-10-25 23:00:06 ERROR app: retry failed\n- 2025-10-25 23:00:07 WARNING app: backing off\n' > quoted.md
 "$LT" ingest --db q.db quoted.md 2> q.err
@@ -132,6 +132,14 @@ check_eq "pasted: each marked line its own record, at its stamp" \
     "$(sql q.db "SELECT group_concat(x, ' ') FROM (SELECT rule || '|' || ts || '|' || line || '|' || line_end AS x FROM events_all ORDER BY ts)")"
 check_eq "pasted: the text starts at the stamp" "2025-10-25 23:00:06 ERROR app: retry failed" \
     "$(sql q.db "SELECT text FROM events_all WHERE line = 7")"
+# a numbered list, a table row and inline code, as incident notes have them
+printf '1. 2025-10-25 23:00:08 ERROR app: first\n| 2025-10-25 23:00:09 | ERROR | app | second |\n- `2025-10-25 23:00:10 ERROR app: third`\n' > listed.md
+"$LT" ingest -q --db li.db listed.md
+check_eq "pasted: list, table and code lines are records at their stamps" \
+    "1|1761433208000|2025-10-25 23:00:08 ERROR app: first
+2|1761433209000|2025-10-25 23:00:09 | ERROR | app | second
+3|1761433210000|2025-10-25 23:00:10 ERROR app: third" \
+    "$(sql li.db "SELECT line || '|' || ts || '|' || text FROM events_all ORDER BY line")"
 # the quoted traceback after a quoted stamp reads as the traceback it was
 check_eq "pasted: a quoted traceback loses its markers" \
     "2025-10-25 23:00:04 ERROR app: pool exhausted

@@ -501,6 +501,21 @@ test_pasted(void **state)
 	decode_str(ENVELOPE_AUTO, "  2025-10-25T23:31:11.123456789Z x");
 	assert_int_equal(el.format, ENVELOPE_DOCKER_TS);
 	assert_msg("x");
+	/* a numbered list, a table row, inline code: their closers go too */
+	decode_str(ENVELOPE_AUTO, "12. 2025-10-16 02:55:17 ERROR ws: x");
+	assert_msg("2025-10-16 02:55:17 ERROR ws: x");
+	decode_str(ENVELOPE_AUTO, "3) 2025-10-16 02:55:17 ERROR ws: x");
+	assert_msg("2025-10-16 02:55:17 ERROR ws: x");
+	decode_str(ENVELOPE_AUTO, "| 2025-10-16 02:55:17 | ERROR | ws | x |");
+	assert_msg("2025-10-16 02:55:17 | ERROR | ws | x");
+	decode_str(ENVELOPE_AUTO, "`2025-10-16 02:55:17 ERROR ws: x`");
+	assert_msg("2025-10-16 02:55:17 ERROR ws: x");
+	decode_str(ENVELOPE_AUTO, "- `2025-10-16 02:55:17 ERROR ws: x` (first)");
+	assert_msg("2025-10-16 02:55:17 ERROR ws: x` (first)");
+	decode_str(ENVELOPE_AUTO, "1.5 2025-10-16 02:55:17 x");
+	assert_msg("1.5 2025-10-16 02:55:17 x");
+	decode_str(ENVELOPE_AUTO, "```2025-10-16 02:55:17 x");
+	assert_msg("```2025-10-16 02:55:17 x");
 	/* no dated stamp after the marker: the line as it is */
 	decode_str(ENVELOPE_AUTO, "  File \"x.py\", line 3, in <module>");
 	assert_msg("  File \"x.py\", line 3, in <module>");
