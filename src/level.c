@@ -180,9 +180,11 @@ dotted_name(const char *p, size_t n)
 }
 
 /*
- * Where the message starts after a level that ends at b: past blanks, a
- * "- " ("name - ERROR - msg": the dash after the level is no part of the
- * message) or Ruby's Logger's "-- progname: " ("ERROR -- app: msg").
+ * Where the message starts after a level that ends at b: past blanks,
+ * loguru's "| ", Spring Boot's "1 --- [main] ", a thread in brackets
+ * before a logger or a dash, a "- " ("name - ERROR - msg": the dash after
+ * the level is no part of the message) or Ruby's Logger's "-- progname: "
+ * ("ERROR -- app: msg").
  */
 static inline size_t
 level_body(const char *p, size_t n, size_t b)
@@ -361,9 +363,10 @@ level_of_redis(const char *p, size_t n, size_t k, size_t *body)
 
 	for (i = 0; i < n && i < 8 && p[i] >= '0' && p[i] <= '9'; i++)
 		;
+	/* the role after the pid: X sentinel, C child, S replica, M master */
 	if (i == 0 || i + 3 > k || p[i] != ':' || p[i + 2] != ' ' ||
-	    strchr("XCSM", p[i + 1]) == NULL || p[i + 1] == '\0' ||
-	    k + 2 > n || p[k + 1] != ' ')
+	    (p[i + 1] != 'X' && p[i + 1] != 'C' && p[i + 1] != 'S' &&
+	    p[i + 1] != 'M') || k + 2 > n || p[k + 1] != ' ')
 		return LEVEL_NONE;
 	*body = k + 2;
 	switch (p[k]) {

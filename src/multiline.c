@@ -873,10 +873,9 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	int64_t inner = TS_NONE, own = TS_NONE;
 	int start, marker, own_naive = 0, json_timed, level_line = 0;
 	enum level_runtime runtime;
-	size_t body;
+	size_t body, lead, j;
 	int32_t tod;
 	int64_t near;
-	size_t lead, j;
 	/* the message is the line itself, or a part of it, not a copy */
 	int in_line = within(p, n, rl->p, rl->len);
 

@@ -13,12 +13,13 @@
  * Tokens are runs of bytes other than blanks and the separators in
  * sep_chars (= : , ; brackets, quotes...): "status=500" and "port:8080"
  * give a word and a number, so the number can vary while the word stays.
- * A path or URL is one token; an empty value ("key= ", "()") is an empty
- * token, so "()" and "(host)" line up.  The separators are kept: a
- * template prints the text of the message that founded it with the
- * variable tokens replaced.  A token holding a digit, or a weekday or
- * month name, is variable from the start, and the variable pieces of one
- * blank-free word are one token ("10.0.0.1,10.0.0.2").
+ * A path, a URL or a hardware address is one token; an empty value
+ * ("key= ", "()") is an empty token, so "()" and "(host)" line up.  The
+ * separators are kept: a template prints the text of the message that
+ * founded it with the variable tokens replaced.  A token holding a digit,
+ * or a weekday or month name, is variable from the start, and the
+ * variable pieces of one blank-free word are one token
+ * ("10.0.0.1,10.0.0.2").
  *
  * Beyond Drain: two messages that differ where both hold a plain word
  * (letters, '_' and '.') do not join, since "VM Paused" and "VM Resumed"
