@@ -1122,21 +1122,43 @@ timeparse_clock(const char *p, size_t n, int32_t *ms_of_day)
 	return k + 1;
 }
 
+/*
+ * An IANA zone's offset at near_ms costs a conversion through $TZ: the
+ * offset of a UTC hour is kept when the hour's first and last second
+ * agree on it, as they do but in the hour of a change.
+ */
 int64_t
-timeparse_clock_near(const struct tz *tz, int64_t near_ms, int32_t ms_of_day)
+timeparse_clock_near(struct timeparse_clock_cache *c, const struct tz *tz,
+    int64_t near_ms, int32_t ms_of_day)
 {
-	int64_t local = near_ms + (int64_t)tz_offset(tz, near_ms) * 1000;
-	int64_t days = floor_div(local, MS_PER_DAY), best = 0, t;
-	int y, m, d, delta, hms = ms_of_day / 1000;
+	int64_t hour = floor_div(near_ms, 3600000), local, days;
+	int32_t off, a;
+	int y, m, d, hms = ms_of_day / 1000;
 
-	for (delta = -1; delta <= 1; delta++) {
-		civil_from_days(days + delta, &y, &m, &d);
-		t = tz_civil_to_utc(tz, y, m, d, hms / 3600, hms / 60 % 60,
-		    hms % 60, ms_of_day % 1000);
-		if (delta == -1 || llabs(t - near_ms) < llabs(best - near_ms))
-			best = t;
-	}
-	return best;
+	if (tz == NULL || tz->kind == TZ_FIXED)
+		off = tz != NULL ? tz->offset : 0;
+	else if (c != NULL && c->ok && c->tz == tz && c->hour == hour)
+		off = c->offset;
+	else if ((a = tz_offset_at(tz, hour * 3600000)) ==
+	    tz_offset_at(tz, hour * 3600000 + 3599999)) {
+		off = a;
+		if (c != NULL) {
+			c->tz = tz;
+			c->hour = hour;
+			c->offset = a;
+			c->ok = 1;
+		}
+	} else
+		off = tz_offset_at(tz, near_ms);
+	local = near_ms + (int64_t)off * 1000;
+	days = floor_div(local, MS_PER_DAY);
+	if (ms_of_day < local - days * MS_PER_DAY - MS_PER_DAY / 2)
+		days++;
+	else if (ms_of_day > local - days * MS_PER_DAY + MS_PER_DAY / 2)
+		days--;
+	civil_from_days(days, &y, &m, &d);
+	return tz_civil_to_utc(tz, y, m, d, hms / 3600, hms / 60 % 60, hms % 60,
+	    ms_of_day % 1000);
 }
 
 /* The year of syslog's "Oct 25", which has none (see timeparse.h). */
