@@ -147,7 +147,6 @@ struct multiline {
 	int			 lend;		/* multiline_lend */
 	size_t			 nlent;		/* sources whose lent is set */
 	struct timeparse_cache	 stamps;	/* the latest inner stamp's second */
-	struct timeparse_clock_cache clocks;	/* dateless clocks' zone offset */
 	struct level_cache	 levels;	/* the latest record's level word */
 	int			 tz_auto;
 };
@@ -919,8 +918,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		    el->ts == TS_NONE) {
 			near = s->last_ts != TS_NONE ? s->last_ts : m->last_ts;
 			if (near != TS_NONE) {
-				inner = timeparse_clock_near(&m->clocks, m->tz,
-				    near, tod);
+				inner = timeparse_clock_near(m->tz, near, tod);
 				own_naive = 1;
 			}
 		}

@@ -42,6 +42,10 @@ struct tz_cache {
 	int32_t	offset[TZ_CACHE_SLOTS];	/* seconds east of UTC */
 	int32_t	second[TZ_CACHE_SLOTS];	/* ... of a repeated hour's second pass */
 	int	used[TZ_CACHE_SLOTS];
+	/* the offsets of UTC hours whose first and last second agree */
+	int64_t	utc_hour[TZ_CACHE_SLOTS];
+	int32_t	utc_offset[TZ_CACHE_SLOTS];
+	int	utc_used[TZ_CACHE_SLOTS];
 };
 
 struct tz {
@@ -342,20 +346,48 @@ tz_civil_to_utc(const struct tz *tz, int year, int mon, int day, int hour,
 	return (secs - tz_civil_offset(tz, days, hour)) * 1000 + ms;
 }
 
-/* Seconds east of UTC in tz at the instant utc_ms. */
+/* Seconds east of UTC in an IANA zone at the second utc_s, through $TZ. */
+static int32_t
+iana_offset_at(const struct tz *tz, int64_t utc_s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof tm);
+	if (with_tz(tz, do_localtime, &tm, (time_t)utc_s) != 0)
+		return 0;
+	return (int32_t)tm.tm_gmtoff;
+}
+
+/*
+ * Seconds east of UTC in tz at the instant utc_ms.  An IANA zone's offset
+ * is kept for its UTC hour when the hour's first and last second agree on
+ * it, as they do but in the hour of a change: a conversion through $TZ
+ * costs more than the rest of a line's reading.
+ */
 static int32_t
 tz_offset_at(const struct tz *tz, int64_t utc_ms)
 {
-	struct tm tm;
+	struct tz_cache *c;
+	int64_t hour;
+	unsigned slot;
+	int32_t a;
 
 	if (tz == NULL)
 		return 0;
 	if (tz->kind == TZ_FIXED)
 		return tz->offset;
-	memset(&tm, 0, sizeof tm);
-	if (with_tz(tz, do_localtime, &tm, (time_t)floor_div(utc_ms, 1000)) != 0)
-		return 0;
-	return (int32_t)tm.tm_gmtoff;
+	c = tz->cache;
+	hour = floor_div(utc_ms, 3600000);
+	slot = (unsigned)((uint64_t)hour % TZ_CACHE_SLOTS);
+	if (c->utc_used[slot] && c->utc_hour[slot] == hour)
+		return c->utc_offset[slot];
+	a = iana_offset_at(tz, hour * 3600);
+	if (a != iana_offset_at(tz, hour * 3600 + 3599))
+		return iana_offset_at(tz, floor_div(utc_ms, 1000));
+	c->utc_used[slot] = 1;
+	c->utc_hour[slot] = hour;
+	c->utc_offset[slot] = a;
+	return a;
 }
 
 int32_t
@@ -1122,34 +1154,13 @@ timeparse_clock(const char *p, size_t n, int32_t *ms_of_day)
 	return k + 1;
 }
 
-/*
- * An IANA zone's offset at near_ms costs a conversion through $TZ: the
- * offset of a UTC hour is kept when the hour's first and last second
- * agree on it, as they do but in the hour of a change.
- */
 int64_t
-timeparse_clock_near(struct timeparse_clock_cache *c, const struct tz *tz,
-    int64_t near_ms, int32_t ms_of_day)
+timeparse_clock_near(const struct tz *tz, int64_t near_ms, int32_t ms_of_day)
 {
-	int64_t hour = floor_div(near_ms, 3600000), local, days;
-	int32_t off, a;
+	int64_t local, days;
+	int32_t off = tz_offset_at(tz, near_ms);
 	int y, m, d, hms = ms_of_day / 1000;
 
-	if (tz == NULL || tz->kind == TZ_FIXED)
-		off = tz != NULL ? tz->offset : 0;
-	else if (c != NULL && c->ok && c->tz == tz && c->hour == hour)
-		off = c->offset;
-	else if ((a = tz_offset_at(tz, hour * 3600000)) ==
-	    tz_offset_at(tz, hour * 3600000 + 3599999)) {
-		off = a;
-		if (c != NULL) {
-			c->tz = tz;
-			c->hour = hour;
-			c->offset = a;
-			c->ok = 1;
-		}
-	} else
-		off = tz_offset_at(tz, near_ms);
 	local = near_ms + (int64_t)off * 1000;
 	days = floor_div(local, MS_PER_DAY);
 	if (ms_of_day < local - days * MS_PER_DAY - MS_PER_DAY / 2)

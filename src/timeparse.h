@@ -78,24 +78,13 @@ int timeparse_month(const char *p);
 size_t timeparse_clock(const char *p, size_t n, int32_t *ms_of_day);
 
 /*
- * The offset timeparse_clock_near read last, for the UTC hour it holds
- * through: caller-owned, zeroed to start, one per stream of lines.
- */
-struct timeparse_clock_cache {
-	const struct tz	*tz;
-	int64_t		 hour;		/* UTC hours since 1970 */
-	int32_t		 offset;	/* seconds east of UTC */
-	unsigned char	 ok;
-};
-
-/*
  * The instant at which tz's clocks show ms_of_day on the local day of
  * near_ms (UTC), or on the next or the one before when that is nearer by
  * more than half a day: the day of a dateless clock is that of the stamp
- * before it, across midnight either way.  c may be NULL.
+ * before it, across midnight either way.
  */
-int64_t timeparse_clock_near(struct timeparse_clock_cache *c,
-    const struct tz *tz, int64_t near_ms, int32_t ms_of_day);
+int64_t timeparse_clock_near(const struct tz *tz, int64_t near_ms,
+    int32_t ms_of_day);
 
 /* Does p begin with a stamp timeparse_leading reads?  Converts nothing. */
 int timeparse_has_leading(const char *p, size_t n);
