@@ -222,10 +222,19 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 		}
 	}
 	if (sev == PT_LEVEL_NONE) {
-		if (v->msglen >= 6 && memcmp(v->msg, "panic:", 6) == 0)
+		switch (level_runtime(v->msg, v->msglen)) {
+		case LEVEL_RUNTIME_PANIC:
+		case LEVEL_RUNTIME_FATAL:
 			sev = SEV_CRITICAL;
-		else if (level_exception_line(v->msg, v->msglen))
+			break;
+		case LEVEL_RUNTIME_JAVA:
 			sev = SEV_ERROR;
+			break;
+		case LEVEL_RUNTIME_NONE:
+			if (level_exception_line(v->msg, v->msglen))
+				sev = SEV_ERROR;
+			break;
+		}
 	}
 	return sev;
 }

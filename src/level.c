@@ -680,6 +680,7 @@ failure_line(const char *p, size_t n)
 	/* nearly every record is asked: its first byte picks the compare */
 	switch (level_runtime(p, n)) {
 	case LEVEL_RUNTIME_PANIC:
+	case LEVEL_RUNTIME_FATAL:
 		return SEV_CRITICAL;
 	case LEVEL_RUNTIME_JAVA:
 		return SEV_ERROR;

@@ -20,20 +20,50 @@
 
 /*
  * A failure a runtime prints past any logger, at the start of a line:
- * Go's "panic:" or Java's uncaught exception ("Exception in thread
- * \"main\" ...").  Inline: multiline asks of every unstamped line, and
- * the first byte answers for nearly all.
+ * Go's "panic:" (LEVEL_RUNTIME_PANIC: the unindented lines after it, its
+ * goroutines' stacks, are its record's), Rust's "thread 'main' panicked
+ * at", C++'s "terminate called ...", CPython's "Fatal Python error:" or a
+ * shell's "Segmentation fault" (LEVEL_RUNTIME_FATAL: the process died) or
+ * Java's uncaught exception ("Exception in thread \"main\" ...").  Inline:
+ * multiline asks of every unstamped line, and the first byte answers for
+ * nearly all.
  */
-enum level_runtime { LEVEL_RUNTIME_NONE, LEVEL_RUNTIME_PANIC, LEVEL_RUNTIME_JAVA };
+#define LEVEL_RUST_PANIC	"' panicked at "
+
+enum level_runtime {
+	LEVEL_RUNTIME_NONE, LEVEL_RUNTIME_PANIC, LEVEL_RUNTIME_FATAL,
+	LEVEL_RUNTIME_JAVA
+};
 
 static inline enum level_runtime
 level_runtime(const char *p, size_t n)
 {
-	if (n >= 6 && p[0] == 'p' && memcmp(p, "panic:", 6) == 0)
-		return LEVEL_RUNTIME_PANIC;
-	if (n >= sizeof LEVEL_JAVA_UNCAUGHT - 1 && p[0] == 'E' &&
-	    memcmp(p, LEVEL_JAVA_UNCAUGHT, sizeof LEVEL_JAVA_UNCAUGHT - 1) == 0)
-		return LEVEL_RUNTIME_JAVA;
+	switch (n >= 6 ? p[0] : 0) {
+	case 'p':
+		if (memcmp(p, "panic:", 6) == 0)
+			return LEVEL_RUNTIME_PANIC;
+		break;
+	case 'E':
+		if (n >= sizeof LEVEL_JAVA_UNCAUGHT - 1 &&
+		    memcmp(p, LEVEL_JAVA_UNCAUGHT, sizeof LEVEL_JAVA_UNCAUGHT - 1) == 0)
+			return LEVEL_RUNTIME_JAVA;
+		break;
+	case 't':
+		if ((n >= 8 && memcmp(p, "thread '", 8) == 0 &&
+		    memmem(p + 8, n - 8 < 120 ? n - 8 : 120, LEVEL_RUST_PANIC,
+		    sizeof LEVEL_RUST_PANIC - 1) != NULL) ||
+		    (n >= 17 && memcmp(p, "terminate called ", 17) == 0))
+			return LEVEL_RUNTIME_FATAL;
+		break;
+	case 'F':
+		if (n >= 20 && memcmp(p, "Fatal Python error: ", 20) == 0)
+			return LEVEL_RUNTIME_FATAL;
+		break;
+	case 'S':
+		if (n >= 18 && memcmp(p, "Segmentation fault", 18) == 0)
+			return LEVEL_RUNTIME_FATAL;
+		break;
+	}
 	return LEVEL_RUNTIME_NONE;
 }
 

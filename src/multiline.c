@@ -70,6 +70,7 @@
 
 #include "jsonline.h"
 #include "level.h"
+#include "severity.h"
 #include "timeparse.h"
 #include "util.h"
 
@@ -854,8 +855,9 @@ record_level(struct multiline *m, struct ml_source *s,
 		s->rec.body = body > 0 ? body : k;
 		return;
 	}
-	if (k > 0 && p[0] >= '0' && p[0] <= '9' &&
-	    (s->rec.level = level_of_redis(p, n, k, &body)) != LEVEL_NONE) {
+	if (k > 0 && k + 1 < n && (p[k] == '#' || p[k] == '*' || p[k] == '-' ||
+	    p[k] == '.') && (s->rec.level = level_of_redis(p, n, k, &body)) !=
+	    LEVEL_NONE) {
 		s->rec.body = body;
 		return;
 	}
@@ -979,6 +981,13 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 				s->rec.level = level_of_word(p, lead, 0);
 				s->rec.body = k;
 			}
+			/*
+			 * a process's death is critical whatever words say it
+			 * (Go's panic and Java's uncaught exception are found
+			 * by level_of_failure_line, which names no logger)
+			 */
+			if (runtime == LEVEL_RUNTIME_FATAL)
+				s->rec.level = SEV_CRITICAL;
 			/* emit_pending left the text empty */
 			assert(s->text.len == 0 && s->lent == NULL);
 			/* as append_text would take it: whole, under the cap */

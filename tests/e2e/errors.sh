@@ -213,6 +213,20 @@ check_eq "clock-only lines: each failure and warning at its time, with its messa
 check_eq "clock-only lines: six records, every one timed" "6|0" \
     "$(sql shim.db "SELECT records || '|' || no_timestamp FROM ingests")"
 
+# --- a process's death as its runtime prints it: Rust's panic, C++'s
+# terminate, CPython's fatal error, a shell's segmentation fault; each a
+# critical event at the time before it, with the indented lines after it
+cp "$F/crashes.log" .
+"$LT" ingest -q --db cr.db crashes.log
+check_eq "crashes: each runtime's failure is a critical event" \
+    "2|2|log-critical|thread '<*>' panicked at <*>:
+5|6|log-critical|terminate called after throwing an instance of '<*>'
+7|8|log-critical|Fatal Python error: Segmentation fault
+11|11|log-critical|Segmentation fault (core dumped)" \
+    "$(sql cr.db "SELECT line || '|' || line_end || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+check_eq "crashes: nine records, a line after a death no part of it unless indented" "9" \
+    "$(sql cr.db "SELECT records FROM ingests")"
+
 # --- Apache httpd's error log ([module:level]) and PHP's, with their
 # bracketed stamps
 cp "$F/apache-php.log" .

@@ -321,6 +321,39 @@ test_failures(void **state)
 	assert_int_equal(level_of_failure_line(jn, strlen(jn)), LEVEL_NONE);
 }
 
+/* The runtimes' own failure lines, and lines that only look like them. */
+static void
+test_runtimes(void **state)
+{
+	static const struct {
+		const char		*line;
+		enum level_runtime	 kind;
+	} cases[] = {
+		{ "panic: runtime error: index out of range", LEVEL_RUNTIME_PANIC },
+		{ "thread 'main' panicked at src/main.rs:4:5:", LEVEL_RUNTIME_FATAL },
+		{ "thread 'tokio-runtime-worker' panicked at 'boom', src/a.rs:1:1",
+		    LEVEL_RUNTIME_FATAL },
+		{ "terminate called after throwing an instance of 'std::bad_alloc'",
+		    LEVEL_RUNTIME_FATAL },
+		{ "Fatal Python error: Segmentation fault", LEVEL_RUNTIME_FATAL },
+		{ "Segmentation fault (core dumped)", LEVEL_RUNTIME_FATAL },
+		{ "Exception in thread \"main\" java.lang.Error", LEVEL_RUNTIME_JAVA },
+		{ "thread 'main' finished", LEVEL_RUNTIME_NONE },
+		{ "threads: 4", LEVEL_RUNTIME_NONE },
+		{ "Fatal error count: 0", LEVEL_RUNTIME_NONE },
+		{ "Segment", LEVEL_RUNTIME_NONE },
+		{ "panic", LEVEL_RUNTIME_NONE },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < UTIL_ARRAY_LEN(cases); i++)
+		assert_int_equal(level_runtime(cases[i].line,
+		    strlen(cases[i].line)), cases[i].kind);
+	assert_int_equal(level_of_failure_line("Segmentation fault (core dumped)",
+	    32), SEV_CRITICAL);
+}
+
 /*
  * Handed a whole record, level_of_failure_line answers as for its first
  * line: what it looks for never spans a newline.
@@ -515,6 +548,7 @@ main(void)
 		cmocka_unit_test(test_every_word),
 		cmocka_unit_test(test_logger),
 		cmocka_unit_test(test_redis),
+		cmocka_unit_test(test_runtimes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
