@@ -460,6 +460,22 @@ level_of_line(const char *p, size_t n, size_t *body)
 				i = j + 1;
 				continue;
 			}
+			/* a padded bracket is one word: ClickHouse's "[ 1 ]" */
+			if (j < n && p[j] == ']') {
+				i = j + 1;
+				words++;
+				continue;
+			}
+		}
+		/* ClickHouse's "<Error>" */
+		if (i < n && p[i] == '<') {
+			for (j = i + 1; j < n && j < i + 10 && word_char((unsigned char)p[j]); j++)
+				;
+			if (j < n && p[j] == '>' &&
+			    (sev = level_of_word(p + i + 1, j - i - 1, 1)) != LEVEL_NONE) {
+				*body = j + 1;
+				goto found;
+			}
 		}
 		if (i < n && p[i] == 'P' && (sev = php_level(p + i, n - i, &j)) !=
 		    LEVEL_NONE) {

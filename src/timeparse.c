@@ -503,7 +503,9 @@ parse_date(const char *p, size_t n, int slash_ok, struct stamp *st)
 	if (n < 10 || !all_digits(p, 4) || !all_digits(p + 5, 2) ||
 	    !all_digits(p + 8, 2))
 		return 0;
-	if (!(p[4] == '-' || (slash_ok && p[4] == '/')) || p[7] != p[4])
+	/* a leading stamp's date may take slashes or dots (ClickHouse's) */
+	if (!(p[4] == '-' || (slash_ok && (p[4] == '/' || p[4] == '.'))) ||
+	    p[7] != p[4])
 		return 0;
 	st->year = num2(p) * 100 + num2(p + 2);
 	st->mon = num2(p + 5);

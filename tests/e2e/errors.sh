@@ -168,7 +168,8 @@ check_eq "JUL and locale dates: five records, every one stamped" "5|0" \
 # JSON ("t": {"$date"}, "s": "E"), Celery, gunicorn, Caddy, Kafka, pino,
 # Spring Boot, loguru, Django's level before its stamp, Telegraf's "E!",
 # Grafana's logfmt with other keys before its t=, redis's '#' (a warning;
-# its '*' is a notice), Envoy's level in its second bracket;
+# its '*' is a notice), Envoy's level in its second bracket, ClickHouse's
+# dotted date and "<Error>";
 # Elixir's clock without a date takes the day of the record before it
 cp "$F/stacks.log" .
 "$LT" ingest -q --db st.db stacks.log
@@ -190,9 +191,10 @@ check_eq "stacks: each failure and warning at its own stamp, with its message" \
 16|23:00:15.000|log-error|[inputs.cpu] telegraf boom
 17|23:00:16.123|log-error|grafana boom logger=context userId=<*> orgId=<*> status=<*>
 18|23:00:17.123|log-warning|Failed opening the temp RDB file <*> (in server root dir <*>) for saving: Permission denied
-20|23:00:19.123|log-error|[config] [<*>] envoy boom" \
+20|23:00:19.123|log-error|[config] [<*>] envoy boom
+21|23:00:20.123|log-error|Application: clickhouse boom" \
     "$(sql st.db "SELECT line || '|' || strftime('%H:%M:%f', ts / 1000.0, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
-check_eq "stacks: twenty records, every one stamped" "20|0" \
+check_eq "stacks: twenty-one records, every one stamped" "21|0" \
     "$(sql st.db "SELECT records || '|' || no_timestamp FROM ingests")"
 check_eq "stacks: Spring Boot's and loguru's logger names" \
     "o.s.boot.SpringApplication

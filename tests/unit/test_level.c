@@ -49,6 +49,12 @@ test_forms(void **state)
 	    SEV_ERROR);
 	assert_string_equal(b, "[config] [source/x.cc:1] boom");
 	assert_int_equal(lvl("[1][2][3] no level", &b), LEVEL_NONE);
+	/* ClickHouse's thread, query id and level in angle brackets */
+	assert_int_equal(lvl("[ 1 ] {} <Error> Application: boom", &b), SEV_ERROR);
+	assert_string_equal(b, "Application: boom");
+	assert_int_equal(lvl("[ 7 ] {q-1} <Warning> slow", &b), SEV_WARNING);
+	assert_int_equal(lvl("<Information> fine", &b), LEVEL_NONE);
+	assert_int_equal(lvl("<html> error page", &b), LEVEL_NONE);
 	/* Telegraf's letter */
 	assert_int_equal(lvl("E! [inputs.cpu] Error in plugin", &b), SEV_ERROR);
 	assert_string_equal(b, "[inputs.cpu] Error in plugin");

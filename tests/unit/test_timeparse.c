@@ -140,6 +140,11 @@ test_leading_shapes(void **state)
 	assert_int_equal(ms, T0 + 500);
 	assert_int_equal(lead("2025/10/25 23:31:11 [error] 7#7", NULL, &ms), 20);
 	assert_int_equal(ms, T0);
+	/* ClickHouse's dots; mixed separators are no date */
+	assert_int_equal(lead("2025.10.25 23:31:11.250000 [ 1 ] {} <Error> x", NULL,
+	    &ms), 27);
+	assert_int_equal(ms, T0 + 250);
+	assert_int_equal(lead("2025.10-25 23:31:11 x", NULL, &ms), 0);
 	/* Exactly the stamp, nothing after it. */
 	assert_int_equal(lead("2025-10-25 23:31:11", NULL, &ms), 19);
 	assert_int_equal(ms, T0);
