@@ -1520,6 +1520,28 @@ strip_inner_stamps(struct envelope *e, const char *p, size_t n, int strict,
 	out->msg_len = e->msg.len;
 }
 
+/*
+ * The CRI log format of containerd and CRI-O (Kubernetes nodes'
+ * /var/log/containers) after its stamp, k bytes in: the stream and F, or
+ * P for a line cut that the next one goes on with.  Fills out's stream,
+ * partial and message and returns 1, or returns 0.
+ */
+static int
+cri_tag(const char *line, size_t len, size_t k, struct envelope_line *out)
+{
+	if (len - k < 8 || (memcmp(line + k, "stdout ", 7) != 0 &&
+	    memcmp(line + k, "stderr ", 7) != 0) ||
+	    (line[k + 7] != 'F' && line[k + 7] != 'P') ||
+	    (len - k > 8 && line[k + 8] != ' '))
+		return 0;
+	out->stream = line[k + 3] == 'o' ? STREAM_STDOUT : STREAM_STDERR;
+	out->partial = line[k + 7] == 'P';
+	k += len - k == 8 ? 8 : 9;
+	out->msg = line + k;
+	out->msg_len = len - k;
+	return 1;
+}
+
 static int
 docker_ts(struct envelope *e, const char *line, size_t len, int strict,
     struct envelope_line *out)
@@ -1532,7 +1554,34 @@ docker_ts(struct envelope *e, const char *line, size_t len, int strict,
 	set_plain(line, len, out);
 	out->format = ENVELOPE_DOCKER_TS;
 	out->ts = ms;
+	if (cri_tag(line, len, k, out))
+		return 0;
 	strip_inner_stamps(e, line + k, len - k, strict, out);
+	return 0;
+}
+
+/*
+ * A CRI line whose stamp has fewer than nine fraction digits (Go's
+ * RFC3339Nano drops trailing zeros, and the fraction when it is zero),
+ * which docker_ts leaves to the rows after it: the stream and tag make it
+ * one.  0, or -1 for any other line.
+ */
+static int
+cri(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	int64_t ms;
+	size_t k = timeparse_rfc3339_cached(&e->stamps, line, len, &ms);
+
+	if (k == 0 || k >= len || line[k] != ' ')
+		return -1;
+	set_plain(line, len, out);
+	if (!cri_tag(line, len, k + 1, out)) {
+		set_plain(line, len, out);
+		return -1;
+	}
+	out->format = ENVELOPE_DOCKER_TS;
+	out->ts = ms;
 	return 0;
 }
 
@@ -2190,7 +2239,8 @@ plain_stamp(const char *line, size_t len)
 /*
  * A line no envelope took: plain, unless it is logfmt with other keys
  * first ("caller=... level=error msg=..."), which only the rows of 't'
- * and 'l' look for, so that the compose lines' first bytes open one row.
+ * and 'l' look for, so that the compose lines' first bytes open one row,
+ * or a CRI line with a short stamp (cri).
  */
 static void
 plain_or_logfmt(struct envelope *e, const char *line, size_t len,
@@ -2199,6 +2249,9 @@ plain_or_logfmt(struct envelope *e, const char *line, size_t len,
 	if (len > 0 && line[0] >= 'a' && line[0] <= 'z' && line[0] != 't' &&
 	    line[0] != 'l' && logfmt_keyed(line, len) &&
 	    logfmt(e, line, len, out) == 0)
+		return;
+	if (len >= 28 && is_digit(line[0]) && line[10] == 'T' &&
+	    cri(e, line, len, out) == 0)
 		return;
 	set_plain(line, len, out);
 }

@@ -27,6 +27,16 @@ check_eq "compose: error and warning events at their own stamps (the panic at th
 check_eq "compose: nginx's +1100 access line is its own record" "5" \
     "$(sql c.db "SELECT sum(records) FROM volume v JOIN sources s ON s.id = v.source_id WHERE s.name = 'nginx-1'")"
 
+# --- the CRI format (Kubernetes nodes): stream and tag after the stamp, a
+# P line joined to the next, a stamp with fewer fraction digits or none
+printf '2025-10-25T23:00:00.123456789Z stdout F 2025-10-25 23:00:00 INFO app: up\n2025-10-25T23:00:01.5Z stderr P ERROR app: cut \n2025-10-25T23:00:01.5Z stderr F in two\n2025-10-25T23:00:02Z stderr F ERROR app: whole second\n' > cri.log
+"$LT" ingest -q --db cri.db cri.log
+check_eq "cri: records at their stamps, streams, the cut line whole" \
+    "2|3|1761433201500|2|ERROR app: cut in two
+4|4|1761433202000|2|ERROR app: whole second" \
+    "$(sql cri.db "SELECT line || '|' || line_end || '|' || ts || '|' || stream || '|' || text FROM events_all ORDER BY line")"
+check_eq "cri: three records" "3" "$(sql cri.db "SELECT records FROM ingests")"
+
 # --- an input with no time at all (a pasted excerpt): untimed
 printf 'connecting to the pool\nERROR pool exhausted after 3 tries\nretrying later\n' > paste.txt
 "$LT" ingest --db u.db - < paste.txt 2> u.err

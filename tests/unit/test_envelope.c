@@ -644,6 +644,40 @@ test_logfmt_keyed(void **state)
 	assert_int_equal(el.format, ENVELOPE_COMPOSE);
 }
 
+/* The CRI format: stream and F or P after the stamp; P's line goes on. */
+static void
+test_cri(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "2025-10-25T23:31:11.250000000Z stderr F boom");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_TS);
+	assert_int_equal(el.ts, T0 + 250);
+	assert_int_equal(el.stream, STREAM_STDERR);
+	assert_int_equal(el.partial, 0);
+	assert_msg("boom");
+	decode_str(ENVELOPE_AUTO, "2025-10-25T23:31:11.250000000Z stdout P part one ");
+	assert_int_equal(el.stream, STREAM_STDOUT);
+	assert_int_equal(el.partial, 1);
+	assert_msg("part one ");
+	decode_str(ENVELOPE_AUTO, "2025-10-25T23:31:11.250000000Z stdout F");
+	assert_msg("");
+	decode_str(ENVELOPE_AUTO, "2025-10-25T23:31:11.250000000Z stdout Fine");
+	assert_int_equal(el.partial, 0);
+	assert_msg("stdout Fine");
+	/* Go's RFC3339Nano drops trailing zeros, and a zero fraction */
+	decode_str(ENVELOPE_AUTO, "2025-10-25T23:31:11.25Z stderr F short");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_TS);
+	assert_int_equal(el.ts, T0 + 250);
+	assert_msg("short");
+	decode_str(ENVELOPE_AUTO, "2025-10-25T23:31:11Z stdout P none ");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_TS);
+	assert_int_equal(el.ts, T0);
+	assert_int_equal(el.partial, 1);
+	assert_msg("none ");
+	decode_str(ENVELOPE_AUTO, "2025-10-25T23:31:11Z stdout is not a tag");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_msg("2025-10-25T23:31:11Z stdout is not a tag");
+}
+
 static void
 test_logrus(void **state)
 {
@@ -1493,6 +1527,7 @@ main(void)
 		cmocka_unit_test_teardown(test_logfmt, teardown),
 		cmocka_unit_test_teardown(test_logfmt_gokit, teardown),
 		cmocka_unit_test_teardown(test_logfmt_keyed, teardown),
+		cmocka_unit_test_teardown(test_cri, teardown),
 		cmocka_unit_test_teardown(test_logrus, teardown),
 		cmocka_unit_test_teardown(test_journald, teardown),
 		cmocka_unit_test_teardown(test_journald_known_keys, teardown),
