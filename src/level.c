@@ -29,7 +29,9 @@ static const struct {
 	{ "CRITICAL", 8, SEV_CRITICAL }, { "CRIT", 4, SEV_CRITICAL },
 	{ "FATAL", 5, SEV_CRITICAL }, { "FATA", 4, SEV_CRITICAL },
 	{ "PANIC", 5, SEV_CRITICAL }, { "PANI", 4, SEV_CRITICAL },
-	{ "EMERG", 5, SEV_CRITICAL }, { "ALERT", 5, SEV_CRITICAL }
+	{ "EMERG", 5, SEV_CRITICAL }, { "ALERT", 5, SEV_CRITICAL },
+	/* Serilog's three letters for Fatal and Verbose */
+	{ "FTL", 3, SEV_CRITICAL }, { "VRB", 3, SEV_DEBUG }
 };
 
 /*
@@ -40,7 +42,8 @@ static const struct {
 #define LEVEL_FIRST	(1u << ('A' - 'A') | 1u << ('C' - 'A') | \
 	1u << ('D' - 'A') | 1u << ('E' - 'A') | 1u << ('F' - 'A') | \
 	1u << ('I' - 'A') | 1u << ('N' - 'A') | 1u << ('P' - 'A') | \
-	1u << ('S' - 'A') | 1u << ('T' - 'A') | 1u << ('W' - 'A'))
+	1u << ('S' - 'A') | 1u << ('T' - 'A') | 1u << ('V' - 'A') | \
+	1u << ('W' - 'A'))
 
 /*
  * The level words of each length, their bytes packed as memcpy would lay
@@ -70,6 +73,7 @@ static const struct {
 	{ LW4('W', 'A', 'R', 'N'), 4, SEV_WARNING },
 	{ LW3('D', 'B', 'G'), 3, SEV_DEBUG }, { LW3('I', 'N', 'F'), 3, SEV_INFO },
 	{ LW3('W', 'R', 'N'), 3, SEV_WARNING }, { LW3('E', 'R', 'R'), 3, SEV_ERROR },
+	{ LW3('F', 'T', 'L'), 3, SEV_CRITICAL }, { LW3('V', 'R', 'B'), 3, SEV_DEBUG },
 	{ LW4('D', 'E', 'B', 'U'), 4, SEV_DEBUG },
 	{ LW4('E', 'R', 'R', 'O'), 4, SEV_ERROR },
 	{ LW4('C', 'R', 'I', 'T'), 4, SEV_CRITICAL },

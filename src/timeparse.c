@@ -1145,6 +1145,14 @@ timeparse_clock(const char *p, size_t n, int32_t *ms_of_day)
 		}
 		k += 1 + d;
 	}
+	*ms_of_day = ((h * 60 + m) * 60 + sec) * 1000 + frac;
+	/* Serilog's "[23:31:11 ERR] msg": the level shares the bracket */
+	if (i == 1 && k + 1 < n && p[k] == ' ') {
+		for (j = k + 1; j < n && j < k + 10 && p[j] >= 'A' && p[j] <= 'Z'; j++)
+			;
+		return j < n && p[j] == ']' &&
+		    level_of_word(p + k + 1, j - k - 1, 0) != LEVEL_NONE ? k + 1 : 0;
+	}
 	if (i == 1) {
 		if (k >= n || p[k] != ']')
 			return 0;
@@ -1152,7 +1160,6 @@ timeparse_clock(const char *p, size_t n, int32_t *ms_of_day)
 	}
 	if (k >= n || p[k] != ' ')
 		return 0;
-	*ms_of_day = ((h * 60 + m) * 60 + sec) * 1000 + frac;
 	return k + 1;
 }
 

@@ -55,6 +55,10 @@ test_forms(void **state)
 	assert_int_equal(lvl("[ 7 ] {q-1} <Warning> slow", &b), SEV_WARNING);
 	assert_int_equal(lvl("<Information> fine", &b), LEVEL_NONE);
 	assert_int_equal(lvl("<html> error page", &b), LEVEL_NONE);
+	/* Serilog's three letters */
+	assert_int_equal(lvl("FTL] Host terminated", &b), SEV_CRITICAL);
+	assert_string_equal(b, "Host terminated");
+	assert_int_equal(lvl("VRB] chatty", &b), SEV_DEBUG);
 	/* Telegraf's letter */
 	assert_int_equal(lvl("E! [inputs.cpu] Error in plugin", &b), SEV_ERROR);
 	assert_string_equal(b, "[inputs.cpu] Error in plugin");

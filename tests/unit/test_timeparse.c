@@ -1274,6 +1274,10 @@ test_clock_only(void **state)
 	assert_int_equal(timeparse_clock("24:00:00 x", 10, &tod), 0);
 	assert_int_equal(timeparse_clock("23:31 up", 8, &tod), 0);
 	assert_int_equal(timeparse_clock("[23:31:11 x", 11, &tod), 0);
+	/* Serilog's level in the bracket: the bytes end before it */
+	assert_int_equal(timeparse_clock("[23:31:11 ERR] x", 16, &tod), 10);
+	assert_int_equal(tod, (23 * 3600 + 31 * 60 + 11) * 1000);
+	assert_int_equal(timeparse_clock("[23:31:11 PM] x", 15, &tod), 0);
 	assert_int_equal(timeparse_clock("23:31:11.", 9, &tod), 0);
 	/* the day of the stamp before, or the next one after midnight */
 	assert_int_equal(timeparse_clock_near(NULL, day + 3600000, 7200000),
