@@ -1114,6 +1114,30 @@ slashed_date(const char *p, size_t n, struct civil *cv, struct stamp *st)
 	return stamp_civil(st, cv) ? i + k : 0;
 }
 
+/*
+ * Go's time.Kitchen, zerolog's console default: "3:04PM " or "11:00AM ",
+ * minutes only.  Returns the bytes used (with the blank) or 0.
+ */
+static size_t
+kitchen_clock(const char *p, size_t n, int32_t *ms_of_day)
+{
+	size_t i = is_digit((unsigned char)p[0]) && n > 1 &&
+	    is_digit((unsigned char)p[1]) ? 2 : 1;
+	int h, m;
+
+	if (n < i + 6 || !is_digit((unsigned char)p[0]) || p[i] != ':' ||
+	    !all_digits(p + i + 1, 2) || p[i + 4] != 'M' ||
+	    (p[i + 3] != 'A' && p[i + 3] != 'P') || p[i + 5] != ' ')
+		return 0;
+	h = i == 2 ? num2(p) : p[0] - '0';
+	m = num2(p + i + 1);
+	if (h < 1 || h > 12 || m > 59)
+		return 0;
+	h = h % 12 + (p[i + 3] == 'P' ? 12 : 0);
+	*ms_of_day = (h * 60 + m) * 60000;
+	return i + 6;
+}
+
 size_t
 timeparse_clock(const char *p, size_t n, int32_t *ms_of_day)
 {
@@ -1123,6 +1147,8 @@ timeparse_clock(const char *p, size_t n, int32_t *ms_of_day)
 
 	if (n > 0 && p[0] == '[')
 		i = 1;
+	if (i == 0 && (k = kitchen_clock(p, n, ms_of_day)) > 0)
+		return k;
 	if (n < i + 9 || !is_digit((unsigned char)p[i]) || p[i + 2] != ':' ||
 	    p[i + 5] != ':' || !all_digits(p + i, 2) || !all_digits(p + i + 3, 2) ||
 	    !all_digits(p + i + 6, 2))

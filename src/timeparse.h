@@ -72,7 +72,8 @@ int timeparse_month(const char *p);
  * A clock without a date opening a line: "23:31:11", "23:31:11.123" or
  * "23:31:11,123", bare or bracketed ("[23:31:11] ..."), followed by a
  * blank, or bracketed with a level (Serilog's "[23:31:11 ERR] ...", where
- * the bytes used end before the level).  Python's basicConfig(datefmt="%H:%M:%S") and many consoles
+ * the bytes used end before the level); Go's time.Kitchen, "11:31PM ",
+ * zerolog's console default.  Python's basicConfig(datefmt="%H:%M:%S") and many consoles
  * print it.  Returns the bytes used (with the blank) and sets *ms_of_day,
  * or 0.  It names no day: timeparse_clock_near gives it one.
  */

@@ -169,7 +169,8 @@ check_eq "JUL and locale dates: five records, every one stamped" "5|0" \
 # Spring Boot, loguru, Django's level before its stamp, Telegraf's "E!",
 # Grafana's logfmt with other keys before its t=, redis's '#' (a warning;
 # its '*' is a notice), Envoy's level in its second bracket, ClickHouse's
-# dotted date and "<Error>", Serilog's "[23:00:21 ERR]";
+# dotted date and "<Error>", Serilog's "[23:00:21 ERR]", zerolog's
+# "11:01PM ERR", Cassandra's level and thread before its stamp;
 # Elixir's clock without a date takes the day of the record before it
 cp "$F/stacks.log" .
 "$LT" ingest -q --db st.db stacks.log
@@ -193,9 +194,11 @@ check_eq "stacks: each failure and warning at its own stamp, with its message" \
 18|23:00:17.123|log-warning|Failed opening the temp RDB file <*> (in server root dir <*>) for saving: Permission denied
 20|23:00:19.123|log-error|[config] [<*>] envoy boom
 21|23:00:20.123|log-error|Application: clickhouse boom
-22|23:00:21.000|log-error|serilog boom" \
+22|23:00:21.000|log-error|serilog boom
+23|23:01:00.000|log-error|zerolog boom error=\"<*>\"
+24|23:01:02.123|log-error|<*> - cassandra boom" \
     "$(sql st.db "SELECT line || '|' || strftime('%H:%M:%f', ts / 1000.0, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
-check_eq "stacks: twenty-two records, every one stamped" "22|0" \
+check_eq "stacks: twenty-four records, every one stamped" "24|0" \
     "$(sql st.db "SELECT records || '|' || no_timestamp FROM ingests")"
 check_eq "stacks: Spring Boot's and loguru's logger names" \
     "o.s.boot.SpringApplication

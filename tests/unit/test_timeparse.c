@@ -1278,6 +1278,15 @@ test_clock_only(void **state)
 	assert_int_equal(timeparse_clock("[23:31:11 ERR] x", 16, &tod), 10);
 	assert_int_equal(tod, (23 * 3600 + 31 * 60 + 11) * 1000);
 	assert_int_equal(timeparse_clock("[23:31:11 PM] x", 15, &tod), 0);
+	/* Go's time.Kitchen */
+	assert_int_equal(timeparse_clock("11:31PM ERR x", 13, &tod), 8);
+	assert_int_equal(tod, (23 * 60 + 31) * 60000);
+	assert_int_equal(timeparse_clock("3:04AM INF x", 12, &tod), 7);
+	assert_int_equal(tod, (3 * 60 + 4) * 60000);
+	assert_int_equal(timeparse_clock("12:00AM x", 9, &tod), 8);
+	assert_int_equal(tod, 0);
+	assert_int_equal(timeparse_clock("13:00PM x", 9, &tod), 0);
+	assert_int_equal(timeparse_clock("3:04PMx", 7, &tod), 0);
 	assert_int_equal(timeparse_clock("23:31:11.", 9, &tod), 0);
 	/* the day of the stamp before, or the next one after midnight */
 	assert_int_equal(timeparse_clock_near(NULL, day + 3600000, 7200000),
