@@ -185,11 +185,22 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 {
 	const char *nl = memchr(text, '\n', len), *last;
 	size_t first = nl != NULL ? (size_t)(nl - text) : len, skip = 0, body = 0;
+	size_t lead, k;
 	size_t end = len;
 	int64_t ms;
 	int sev = PT_LEVEL_NONE;
 
 	skip = timeparse_leading_cached(&pt->tc, text, first, pt->tz, &ms);
+	/* a level before the stamp (Django, Cassandra), as ingest reads it */
+	if (skip == 0 && first >= 8 && (lead = level_lead_stamp(text, first)) > 0 &&
+	    (skip = timeparse_leading_cached(&pt->tc, text + lead, first - lead,
+	    pt->tz, &ms)) > 0) {
+		for (k = 1; text[k] >= 'A' && text[k] <= 'Z'; k++)
+			;
+		if (envsev == PT_LEVEL_NONE)
+			envsev = level_of_word(text, k, 0);
+		skip += lead;
+	}
 	if (skip > 0 && *ts == TS_NONE)
 		*ts = ms;
 	sev = envsev;

@@ -360,6 +360,26 @@ level_of_klog(const char *p, size_t n, size_t *body)
 	return sev;
 }
 
+size_t
+level_lead_stamp(const char *p, size_t n)
+{
+	size_t j, e;
+	const char *q;
+
+	for (j = 1; j < 9 && j < n && p[j] >= 'A' && p[j] <= 'Z'; j++)
+		;
+	if (j < 3 || j >= n || p[j] != ' ' || level_of_word(p, j, 0) == LEVEL_NONE)
+		return 0;
+	for (e = j; e < n && e < j + 8 && p[e] == ' '; e++)
+		;
+	if (e < n && p[e] == '[' &&
+	    (q = memchr(p + e, ']', n - e < 64 ? n - e : 64)) != NULL) {
+		for (e = (size_t)(q - p) + 1; e < n && p[e] == ' '; e++)
+			;
+	}
+	return e < n && p[e] >= '0' && p[e] <= '9' ? e : 0;
+}
+
 int
 level_of_redis(const char *p, size_t n, size_t k, size_t *body)
 {

@@ -96,6 +96,14 @@ int level_of_json(const char *p, size_t n);
 int level_of_klog(const char *p, size_t n, size_t *body);
 
 /*
+ * Where a stamp after a level word opening p would start: Django's
+ * "ERROR 2025-10-25 ...", Cassandra's "INFO  [main] 2025-10-25 ..."
+ * (blanks and a thread between); 0 when p does not start so.  The level
+ * word is p's leading capitals.
+ */
+size_t level_lead_stamp(const char *p, size_t n);
+
+/*
  * The level of a redis line ("1:M 25 Oct 2025 23:00:00.123 # msg") whose
  * stamp ends k bytes in: the mark after it, '#' a warning (redis has
  * nothing worse), '*' a notice, '-' and '.' below.  *body is where its

@@ -836,31 +836,6 @@ begin_record(struct multiline *m, struct ml_source *s,
 }
 
 /*
- * Where a stamp after a level word opening p would start: Django's
- * "ERROR 2025-10-25 ...", Cassandra's "INFO  [main] 2025-10-25 ..."
- * (blanks and a thread between); 0 when p does not start so.
- */
-static size_t
-lead_stamp(const char *p, size_t n)
-{
-	size_t j, e;
-	const char *q;
-
-	for (j = 1; j < 9 && j < n && p[j] >= 'A' && p[j] <= 'Z'; j++)
-		;
-	if (j < 3 || j >= n || p[j] != ' ' || level_of_word(p, j, 0) == LEVEL_NONE)
-		return 0;
-	for (e = j; e < n && e < j + 8 && p[e] == ' '; e++)
-		;
-	if (e < n && p[e] == '[' &&
-	    (q = memchr(p + e, ']', n - e < 64 ? n - e : 64)) != NULL) {
-		for (e = (size_t)(q - p) + 1; e < n && p[e] == ' '; e++)
-			;
-	}
-	return e < n && p[e] >= '0' && p[e] <= '9' ? e : 0;
-}
-
-/*
  * The level of the record that line p[0..n) begins (its stamp is k bytes):
  * the envelope's, else the one its first words state.
  */
@@ -956,7 +931,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		 */
 		lead = 0;
 		if (k == 0 && n >= 8 && p[0] >= 'A' && p[0] <= 'Z' &&
-		    (j = lead_stamp(p, n)) > 0 &&
+		    (j = level_lead_stamp(p, n)) > 0 &&
 		    (k = timeparse_leading_cached(&m->stamps, p + j, n - j, m->tz,
 		    el->ts != TS_NONE ? &own : &inner)) > 0) {
 			for (lead = 1; lead < n && p[lead] >= 'A' && p[lead] <= 'Z';

@@ -107,6 +107,17 @@ check_eq "patterns: headers: the messages' templates" \
 1  klogd <*>, log source = /proc/kmsg started.' \
     "$(sed -n 's/^ *[0-9]*  \([0-9]*\) x [a-z-]*  /\1  /p' "$T/out")"
 
+# A level before the stamp (Django's, Cassandra's) is read as ingest reads
+# it: the stamp is the record's and no part of the template.
+printf 'ERROR 2025-10-25 23:00:14,123 views 12 140 django boom\nERROR 2025-10-25 23:00:15,123 views 13 141 django boom\nWARNING [main] 2025-10-25 23:00:16,000 Foo.java:1 - slow\n' > lead.log
+check_rc "patterns: level before the stamp" 0 $LT patterns --input lead.log
+check_eq "patterns: level before the stamp: templates and times" \
+'2 x error  views <*> <*> django boom
+first 2025-10-25T23:00:14.123Z  last 2025-10-25T23:00:15.123Z  sources lead.log
+1 x warning  Foo.java:<*> - slow
+first 2025-10-25T23:00:16.000Z  last 2025-10-25T23:00:16.000Z  sources lead.log' \
+    "$(sed -n 's/^ *[0-9]*  \([0-9]* x \)/\1/p; s/^ *\(first .*\)/\1/p' "$T/out")"
+
 # A printed rule passes `rules test` and then matches exactly its records.
 mkdir "$T/rules"
 check_rc "patterns: --rule 2" 0 $LT patterns --input app.log --rule 2

@@ -331,6 +331,23 @@ test_failures(void **state)
 	assert_int_equal(level_of_failure_line(jn, strlen(jn)), LEVEL_NONE);
 }
 
+/* Where the stamp after a leading level word starts. */
+static void
+test_lead_stamp(void **state)
+{
+	static const char dj[] = "ERROR 2025-10-25 23:00:00,123 views 1 2 x";
+	static const char ca[] = "INFO  [main] 2025-10-25 23:00:00,123 C.java:1 - x";
+	static const char no[] = "ERROR happened 2025-10-25";
+	static const char nl[] = "NOTE 2025-10-25 23:00:00 x";
+
+	(void)state;
+	assert_int_equal(level_lead_stamp(dj, strlen(dj)), 6);
+	assert_int_equal(level_lead_stamp(ca, strlen(ca)), 13);
+	assert_int_equal(level_lead_stamp(no, strlen(no)), 0);
+	assert_int_equal(level_lead_stamp(nl, strlen(nl)), 0);
+	assert_int_equal(level_lead_stamp("ERROR", 5), 0);
+}
+
 /* The runtimes' own failure lines, and lines that only look like them. */
 static void
 test_runtimes(void **state)
@@ -559,6 +576,7 @@ main(void)
 		cmocka_unit_test(test_logger),
 		cmocka_unit_test(test_redis),
 		cmocka_unit_test(test_runtimes),
+		cmocka_unit_test(test_lead_stamp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
