@@ -185,20 +185,18 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 {
 	const char *nl = memchr(text, '\n', len), *last;
 	size_t first = nl != NULL ? (size_t)(nl - text) : len, skip = 0, body = 0;
-	size_t lead, k;
+	size_t lead;
 	size_t end = len;
 	int64_t ms;
-	int sev = PT_LEVEL_NONE;
+	int sev = PT_LEVEL_NONE, leadsev;
 
 	skip = timeparse_leading_cached(&pt->tc, text, first, pt->tz, &ms);
 	/* a level before the stamp (Django, Cassandra), as ingest reads it */
-	if (skip == 0 && first >= 8 && (lead = level_lead_stamp(text, first)) > 0 &&
+	if (skip == 0 && (lead = level_lead_stamp(text, first, &leadsev)) > 0 &&
 	    (skip = timeparse_leading_cached(&pt->tc, text + lead, first - lead,
 	    pt->tz, &ms)) > 0) {
-		for (k = 1; text[k] >= 'A' && text[k] <= 'Z'; k++)
-			;
 		if (envsev == PT_LEVEL_NONE)
-			envsev = level_of_word(text, k, 0);
+			envsev = leadsev;
 		skip += lead;
 	}
 	if (skip > 0 && *ts == TS_NONE)
@@ -232,21 +230,8 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 			v->samplelen = end;
 		}
 	}
-	if (sev == PT_LEVEL_NONE) {
-		switch (level_runtime(v->msg, v->msglen)) {
-		case LEVEL_RUNTIME_PANIC:
-		case LEVEL_RUNTIME_FATAL:
-			sev = SEV_CRITICAL;
-			break;
-		case LEVEL_RUNTIME_JAVA:
-			sev = SEV_ERROR;
-			break;
-		case LEVEL_RUNTIME_NONE:
-			if (level_exception_line(v->msg, v->msglen))
-				sev = SEV_ERROR;
-			break;
-		}
-	}
+	if (sev == PT_LEVEL_NONE)
+		sev = level_of_failure_line(v->msg, v->msglen);
 	return sev;
 }
 

@@ -211,12 +211,9 @@ level_body(const char *p, size_t n, size_t b)
 		;
 	if (i > b && i + 5 < n && memcmp(p + i, " --- ", 5) == 0) {
 		b = i + 5;
-		while (b < n && p[b] == '[' &&
-		    (q = memchr(p + b, ']', n - b)) != NULL) {
-			b = (size_t)(q - p) + 1;
-			while (b < n && p[b] == ' ')
-				b++;
-		}
+		while (b < n && p[b] == '[' && (i = bracket_end(p, n, b)) != 0)
+			for (b = i; b < n && p[b] == ' '; b++)
+				;
 	}
 	/*
 	 * log4j's and ZooKeeper's thread after the level ("INFO [main]
@@ -361,22 +358,22 @@ level_of_klog(const char *p, size_t n, size_t *body)
 }
 
 size_t
-level_lead_stamp(const char *p, size_t n)
+level_lead_stamp(const char *p, size_t n, int *sev)
 {
-	size_t j, e;
-	const char *q;
+	size_t j, e, b;
 
+	if (n < 8 || p[0] < 'A' || p[0] > 'Z')
+		return 0;
 	for (j = 1; j < 9 && j < n && p[j] >= 'A' && p[j] <= 'Z'; j++)
 		;
-	if (j < 3 || j >= n || p[j] != ' ' || level_of_word(p, j, 0) == LEVEL_NONE)
+	if (j < 3 || j >= n || p[j] != ' ' ||
+	    (*sev = level_of_word(p, j, 0)) == LEVEL_NONE)
 		return 0;
 	for (e = j; e < n && e < j + 8 && p[e] == ' '; e++)
 		;
-	if (e < n && p[e] == '[' &&
-	    (q = memchr(p + e, ']', n - e < 64 ? n - e : 64)) != NULL) {
-		for (e = (size_t)(q - p) + 1; e < n && p[e] == ' '; e++)
+	if (e < n && p[e] == '[' && (b = bracket_end(p, n, e)) != 0)
+		for (e = b; e < n && p[e] == ' '; e++)
 			;
-	}
 	return e < n && p[e] >= '0' && p[e] <= '9' ? e : 0;
 }
 
@@ -742,11 +739,11 @@ level_of_failure_line(const char *p, size_t n)
 	unsigned m;
 
 	/*
-	 * The usual record: neither "panic:", a traceback header nor Java's
-	 * uncaught exception, and a first colon within 32 bytes after a name
-	 * no exception's ends as.
+	 * The usual record: neither a traceback header nor a runtime's
+	 * failure, and a first colon within 32 bytes after a name no
+	 * exception's ends as.
 	 */
-	if (n >= 32 && p[0] != 'p' && p[0] != 'T' && p[0] != 'E' &&
+	if (n >= 32 && p[0] != 'T' && level_runtime(p, n) == LEVEL_RUNTIME_NONE &&
 	    (m = colons32(p)) != 0 &&
 	    !exception_name_end(p, (size_t)__builtin_ctz(m)))
 		return LEVEL_NONE;

@@ -25,8 +25,8 @@
  * at", C++'s "terminate called ...", CPython's "Fatal Python error:" or a
  * shell's "Segmentation fault" (LEVEL_RUNTIME_FATAL: the process died) or
  * Java's uncaught exception ("Exception in thread \"main\" ...").  Inline:
- * multiline asks of every unstamped line, and the first byte answers for
- * nearly all.
+ * multiline asks of every unstamped line and level_of_failure_line of
+ * every record, and the first byte answers for nearly all.
  */
 #define LEVEL_RUST_PANIC	"' panicked at "
 
@@ -98,10 +98,10 @@ int level_of_klog(const char *p, size_t n, size_t *body);
 /*
  * Where a stamp after a level word opening p would start: Django's
  * "ERROR 2025-10-25 ...", Cassandra's "INFO  [main] 2025-10-25 ..."
- * (blanks and a thread between); 0 when p does not start so.  The level
- * word is p's leading capitals.
+ * (blanks and a thread between), with that word's level in *sev; 0 when p
+ * does not start so.
  */
-size_t level_lead_stamp(const char *p, size_t n);
+size_t level_lead_stamp(const char *p, size_t n, int *sev);
 
 /*
  * The level of a redis line ("1:M 25 Oct 2025 23:00:00.123 # msg") whose

@@ -70,7 +70,6 @@
 
 #include "jsonline.h"
 #include "level.h"
-#include "severity.h"
 #include "timeparse.h"
 #include "util.h"
 
@@ -875,7 +874,8 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	int64_t inner = TS_NONE, own = TS_NONE;
 	int start, marker, own_naive = 0, json_timed, level_line = 0;
 	enum level_runtime runtime;
-	size_t body, lead, j;
+	size_t body, j;
+	int lead_level;
 	int32_t tod;
 	int64_t near;
 	/* the message is the line itself, or a part of it, not a copy */
@@ -929,17 +929,14 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		 * it ("ERROR 2025-10-25 23:00:00,123 views 12 140 msg"): the
 		 * stamp after the level word is the record's.
 		 */
-		lead = 0;
-		if (k == 0 && n >= 8 && p[0] >= 'A' && p[0] <= 'Z' &&
-		    (j = level_lead_stamp(p, n)) > 0 &&
+		lead_level = LEVEL_NONE;
+		if (k == 0 && (j = level_lead_stamp(p, n, &lead_level)) > 0 &&
 		    (k = timeparse_leading_cached(&m->stamps, p + j, n - j, m->tz,
 		    el->ts != TS_NONE ? &own : &inner)) > 0) {
-			for (lead = 1; lead < n && p[lead] >= 'A' && p[lead] <= 'Z';
-			    lead++)
-				;
 			k += j;
 			own_naive = m->stamps.naive;
-		}
+		} else
+			lead_level = LEVEL_NONE;
 		/* a JSON line states its time under a key, not in front */
 		json_timed = k == 0 && n > 0 && p[0] == '{' &&
 		    el->ts == TS_NONE && jsonline_time(p, n, m->tz, &inner);
@@ -975,17 +972,10 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			begin_record(m, s, el, rl, k > 0 || json_timed ||
 			    runtime == LEVEL_RUNTIME_PANIC, inner, own, own_naive);
 			record_level(m, s, el, p, n, k);
-			if (lead > 0) {
-				s->rec.level = level_of_word(p, lead, 0);
+			if (lead_level != LEVEL_NONE) {
+				s->rec.level = lead_level;
 				s->rec.body = k;
 			}
-			/*
-			 * a process's death is critical whatever words say it
-			 * (Go's panic and Java's uncaught exception are found
-			 * by level_of_failure_line, which names no logger)
-			 */
-			if (runtime == LEVEL_RUNTIME_FATAL)
-				s->rec.level = SEV_CRITICAL;
 			/* emit_pending left the text empty */
 			assert(s->text.len == 0 && s->lent == NULL);
 			/* as append_text would take it: whole, under the cap */

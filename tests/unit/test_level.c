@@ -340,12 +340,16 @@ test_lead_stamp(void **state)
 	static const char no[] = "ERROR happened 2025-10-25";
 	static const char nl[] = "NOTE 2025-10-25 23:00:00 x";
 
+	int sev = LEVEL_NONE;
+
 	(void)state;
-	assert_int_equal(level_lead_stamp(dj, strlen(dj)), 6);
-	assert_int_equal(level_lead_stamp(ca, strlen(ca)), 13);
-	assert_int_equal(level_lead_stamp(no, strlen(no)), 0);
-	assert_int_equal(level_lead_stamp(nl, strlen(nl)), 0);
-	assert_int_equal(level_lead_stamp("ERROR", 5), 0);
+	assert_int_equal(level_lead_stamp(dj, strlen(dj), &sev), 6);
+	assert_int_equal(sev, SEV_ERROR);
+	assert_int_equal(level_lead_stamp(ca, strlen(ca), &sev), 13);
+	assert_int_equal(sev, SEV_INFO);
+	assert_int_equal(level_lead_stamp(no, strlen(no), &sev), 0);
+	assert_int_equal(level_lead_stamp(nl, strlen(nl), &sev), 0);
+	assert_int_equal(level_lead_stamp("ERROR", 5, &sev), 0);
 }
 
 /* The runtimes' own failure lines, and lines that only look like them. */
@@ -379,6 +383,13 @@ test_runtimes(void **state)
 		    strlen(cases[i].line)), cases[i].kind);
 	assert_int_equal(level_of_failure_line("Segmentation fault (core dumped)",
 	    32), SEV_CRITICAL);
+	/* a colon in the first 32 bytes does not hide a runtime's failure */
+	assert_int_equal(level_of_failure_line(
+	    "Fatal Python error: Segmentation fault", 38), SEV_CRITICAL);
+	assert_int_equal(level_of_failure_line(
+	    "thread 'main' panicked at src/a.rs:4:5:", 39), SEV_CRITICAL);
+	assert_int_equal(level_of_failure_line(
+	    "tools.chat: a message of no failure at all", 42), LEVEL_NONE);
 }
 
 /*
