@@ -1121,72 +1121,40 @@ slashed_date(const char *p, size_t n, struct civil *cv, struct stamp *st)
 static size_t
 kitchen_clock(const char *p, size_t n, int32_t *ms_of_day)
 {
-	size_t i = is_digit((unsigned char)p[0]) && n > 1 &&
-	    is_digit((unsigned char)p[1]) ? 2 : 1;
-	int h, m;
+	size_t i;
+	int h = num12(p, n, &i), m;
 
-	if (n < i + 6 || !is_digit((unsigned char)p[0]) || p[i] != ':' ||
-	    !all_digits(p + i + 1, 2) || p[i + 4] != 'M' ||
-	    (p[i + 3] != 'A' && p[i + 3] != 'P') || p[i + 5] != ' ')
+	if (h < 1 || h > 12 || n < i + 6 || p[i] != ':' ||
+	    !all_digits(p + i + 1, 2) || (m = num2(p + i + 1)) > 59 ||
+	    (p[i + 3] != 'A' && p[i + 3] != 'P') || p[i + 4] != 'M' ||
+	    p[i + 5] != ' ')
 		return 0;
-	h = i == 2 ? num2(p) : p[0] - '0';
-	m = num2(p + i + 1);
-	if (h < 1 || h > 12 || m > 59)
-		return 0;
-	h = h % 12 + (p[i + 3] == 'P' ? 12 : 0);
-	*ms_of_day = (h * 60 + m) * 60000;
+	*ms_of_day = ((h % 12 + (p[i + 3] == 'P' ? 12 : 0)) * 60 + m) * 60000;
 	return i + 6;
 }
+
+static int level_in_bracket(const char *p, size_t n);
 
 size_t
 timeparse_clock(const char *p, size_t n, int32_t *ms_of_day)
 {
-	size_t i = 0, k, d, j;
-	int32_t frac = 0, scale = 1000;
-	int h, m, sec;
+	struct stamp st;
+	size_t i = n > 0 && p[0] == '[', k;
 
-	if (n > 0 && p[0] == '[')
-		i = 1;
 	if (i == 0 && (k = kitchen_clock(p, n, ms_of_day)) > 0)
 		return k;
-	if (n < i + 9 || !is_digit((unsigned char)p[i]) || p[i + 2] != ':' ||
-	    p[i + 5] != ':' || !all_digits(p + i, 2) || !all_digits(p + i + 3, 2) ||
-	    !all_digits(p + i + 6, 2))
-		return 0;
-	h = num2(p + i);
-	m = num2(p + i + 3);
-	sec = num2(p + i + 6);
-	if (h > 23 || m > 59 || sec > 60)
+	if (n < i + 9 || !is_digit((unsigned char)p[i]) ||
+	    parse_clock(p + i, n - i, 0, &st) != 8)
 		return 0;
 	k = i + 8;
-	if (k < n && (p[k] == '.' || p[k] == ',')) {
-		d = digit_run(p + k + 1, n - k - 1);
-		if (d == 0 || d > 9)
-			return 0;
-		for (j = 0; j < d; j++) {
-			if (scale > 1) {
-				scale /= 10;
-				frac += (p[k + 1 + j] - '0') * scale;
-			}
-		}
-		k += 1 + d;
-	}
-	*ms_of_day = ((h * 60 + m) * 60 + sec) * 1000 + frac;
+	k += parse_fraction(p + k, n - k, 1, &st);
+	*ms_of_day = ((st.hour * 60 + st.min) * 60 + st.sec) * 1000 + st.ms;
 	/* Serilog's "[23:31:11 ERR] msg": the level shares the bracket */
-	if (i == 1 && k + 1 < n && p[k] == ' ') {
-		for (j = k + 1; j < n && j < k + 10 && p[j] >= 'A' && p[j] <= 'Z'; j++)
-			;
-		return j < n && p[j] == ']' &&
-		    level_of_word(p + k + 1, j - k - 1, 0) != LEVEL_NONE ? k + 1 : 0;
-	}
-	if (i == 1) {
-		if (k >= n || p[k] != ']')
-			return 0;
-		k++;
-	}
-	if (k >= n || p[k] != ' ')
+	if (i == 1 && k + 1 < n && p[k] == ' ')
+		return level_in_bracket(p + k + 1, n - k - 1) ? k + 1 : 0;
+	if (i == 1 && (k >= n || p[k++] != ']'))
 		return 0;
-	return k + 1;
+	return k < n && p[k] == ' ' ? k + 1 : 0;
 }
 
 int64_t

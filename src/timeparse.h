@@ -73,9 +73,10 @@ int timeparse_month(const char *p);
  * "23:31:11,123", bare or bracketed ("[23:31:11] ..."), followed by a
  * blank, or bracketed with a level (Serilog's "[23:31:11 ERR] ...", where
  * the bytes used end before the level); Go's time.Kitchen, "11:31PM ",
- * zerolog's console default.  Python's basicConfig(datefmt="%H:%M:%S") and many consoles
- * print it.  Returns the bytes used (with the blank) and sets *ms_of_day,
- * or 0.  It names no day: timeparse_clock_near gives it one.
+ * zerolog's console default.  Python's basicConfig(datefmt="%H:%M:%S")
+ * and many consoles print it.  Returns the bytes used (with the blank)
+ * and sets *ms_of_day, or 0.  It names no day: timeparse_clock_near gives
+ * it one.
  */
 size_t timeparse_clock(const char *p, size_t n, int32_t *ms_of_day);
 
