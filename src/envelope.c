@@ -1576,10 +1576,8 @@ cri(struct envelope *e, const char *line, size_t len,
 	if (k == 0 || k >= len || line[k] != ' ')
 		return -1;
 	set_plain(line, len, out);
-	if (!cri_tag(line, len, k + 1, out)) {
-		set_plain(line, len, out);
+	if (!cri_tag(line, len, k + 1, out))
 		return -1;
-	}
 	out->format = ENVELOPE_DOCKER_TS;
 	out->ts = ms;
 	return 0;
@@ -2096,13 +2094,6 @@ sniff_logfmt(const char *line, size_t len)
 		return SNIFF_TRY;
 	if (line[0] != 't' && len >= 7 && line[4] == '[')
 		return SNIFF_TRY;
-	/*
-	 * Other keys first, as Grafana writes them ("logger=context
-	 * t=2025-... level=error msg=..."): a level and a time or message
-	 * among the pairs (plain_or_logfmt for the other first letters).
-	 */
-	if (logfmt_keyed(line, len))
-		return SNIFF_TRY;
 	return SNIFF_NO;
 }
 
@@ -2238,17 +2229,17 @@ plain_stamp(const char *line, size_t len)
 
 /*
  * A line no envelope took: plain, unless it is logfmt with other keys
- * first ("caller=... level=error msg=..."), which only the rows of 't'
- * and 'l' look for, so that the compose lines' first bytes open one row,
- * or a CRI line with a short stamp (cri).
+ * first (Grafana's "logger=context t=... level=error msg=...", go-kit's
+ * "caller=..."), looked for here and not by a row's sniffer, so that the
+ * compose lines' first bytes open one row, or a CRI line with a short
+ * stamp (cri).
  */
 static void
 plain_or_logfmt(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
-	if (len > 0 && line[0] >= 'a' && line[0] <= 'z' && line[0] != 't' &&
-	    line[0] != 'l' && logfmt_keyed(line, len) &&
-	    logfmt(e, line, len, out) == 0)
+	if (len > 0 && line[0] >= 'a' && line[0] <= 'z' &&
+	    logfmt_keyed(line, len) && logfmt(e, line, len, out) == 0)
 		return;
 	if (len >= 28 && is_digit(line[0]) && line[10] == 'T' &&
 	    cri(e, line, len, out) == 0)
@@ -2339,15 +2330,12 @@ decode_forced(struct envelope *e, const char *line, size_t len,
 	}
 }
 
-/*
- * The bytes of a paste marker that line starts with, when a dated stamp
- * follows it: blanks, '>' quote markers, one "- ", "* ", "+ ", "1. " or
- * "1) " list marker or "| " table cell, and a '`' that opens inline code,
- * as a log excerpt quoted, indented or listed in markdown or an e-mail
- * has them, at most ENVELOPE_PASTE_MAX.  0 otherwise.  The stamp must
- * hold a date (a '-', '/' or month name): an indented clock ("  12:00:01
- * done") in a message's continuation stays part of it.
- */
+/* The first bytes of paste_prefix's markers. */
+static const unsigned char paste_first[256] = {
+	[' '] = 1, ['\t'] = 1, ['>'] = 1, ['-'] = 1, ['*'] = 1, ['+'] = 1,
+	['|'] = 1, ['`'] = 1, ['0' ... '9'] = 1
+};
+
 /* The bytes of a numbered list's marker ("1. ", "12) ") at line, or 0. */
 static size_t
 list_number(const char *line, size_t len)
@@ -2360,6 +2348,15 @@ list_number(const char *line, size_t len)
 	    line[i + 1] == ' ' ? i + 2 : 0;
 }
 
+/*
+ * The bytes of a paste marker that line starts with, when a dated stamp
+ * follows it: blanks, '>' quote markers, one "- ", "* ", "+ ", "1. " or
+ * "1) " list marker or "| " table cell, and a '`' that opens inline code,
+ * as a log excerpt quoted, indented or listed in markdown or an e-mail
+ * has them, at most ENVELOPE_PASTE_MAX.  0 otherwise.  The stamp must
+ * hold a date (a '-', '/' or month name): an indented clock ("  12:00:01
+ * done") in a message's continuation stays part of it.
+ */
 static size_t
 paste_prefix(const char *line, size_t len)
 {
@@ -2399,6 +2396,15 @@ paste_prefix(const char *line, size_t len)
 	return 0;
 }
 
+/* len less the blanks that end line[from..len). */
+static size_t
+trim_end(const char *line, size_t from, size_t len)
+{
+	while (len > from && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	return len;
+}
+
 static void decode_line(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out);
 
@@ -2419,13 +2425,10 @@ decode_pasted(struct envelope *e, const char *line, size_t len,
 		e->quote_len = memchr(line, '>', pre) != NULL ? pre : 0;
 		memcpy(e->quote, line, e->quote_len);
 		/* the code's closing '`', a table row's closing '|' */
-		while (len > pre && (line[len - 1] == ' ' || line[len - 1] == '\t'))
-			len--;
+		len = trim_end(line, pre, len);
 		if (len > pre && ((line[pre - 1] == '`' && line[len - 1] == '`') ||
 		    (line[0] == '|' && line[len - 1] == '|')))
-			while (--len > pre && (line[len - 1] == ' ' ||
-			    line[len - 1] == '\t'))
-				;
+			len = trim_end(line, pre, len - 1);
 		decode_line(e, line + pre, len - pre, out);
 		return;
 	}
@@ -2473,12 +2476,10 @@ decode_line(struct envelope *e, const char *line, size_t len,
 		}
 		else
 			decode_auto(e, line, len, out, rows);
-		/* the first byte first: a stamped line pays one test */
-		if (len > 0 && (line[0] == ' ' || line[0] == '>' ||
-		    line[0] == '\t' || line[0] == '-' || line[0] == '*' ||
-		    line[0] == '+' || line[0] == '|' || line[0] == '`' ||
-		    (is_digit(line[0]) && list_number(line, len) > 0)) &&
-		    out->format == ENVELOPE_PLAIN && out->msg == line)
+		/* the first byte first: a compose or JSON line pays one load */
+		if (len > 0 && paste_first[(unsigned char)line[0]] &&
+		    out->format == ENVELOPE_PLAIN && out->msg == line &&
+		    (!is_digit(line[0]) || list_number(line, len) > 0))
 			decode_pasted(e, line, len, out);
 	} else
 		decode_forced(e, line, len, out);
