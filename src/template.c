@@ -773,8 +773,8 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 			int word = h != TM_WILD && is_word(msg + i, j - i) &&
 			    !(n > 0 && m->h[n - 1] == TM_WILD &&
 			    m->off[n - 1] + m->tlen[n - 1] + 1 == i &&
-			    msg[i - 1] == ' ' && has_digit(msg + i - 2, 1) &&
-			    is_unit(msg + i, j - i));
+			    msg[i - 1] == ' ' && msg[i - 2] >= '0' &&
+			    msg[i - 2] <= '9' && is_unit(msg + i, j - i));
 
 			token_put(m, n++, i, j - i, h, word);
 		}
@@ -1239,23 +1239,18 @@ words_of(const struct template_miner *m, uint32_t id, struct buf *scratch,
 }
 
 /*
- * Whether a's words are b's up to b's last, a wildcard word that stands
- * for the one, two or three words that end a, the first of them variable:
- * "lifetime <<*> sec" within "lifetime <*>", the value printed in words
- * one time and as one the others.
+ * Whether b has at least half its words fixed and a's first `upto` words
+ * are b's or stand where b has a wildcard word.
  */
 static int
-words_tail_within(const struct tm_words *a, const struct tm_words *b)
+words_match(const struct tm_words *a, const struct tm_words *b, uint32_t upto)
 {
-	uint32_t i, last = b->n - 1;
+	uint32_t i;
 
-	if (b->n < 2 || a->n <= b->n || a->n > b->n + 2 ||
-	    b->h[last] != TM_WILD || (a->h[last] != TM_WILD &&
-	    !(a->h[last] & TM_WORD_VARIES)) ||
-	    (uint64_t)(b->n - b->nwild) * TM_SIMILAR_DEN <
+	if ((uint64_t)(b->n - b->nwild) * TM_SIMILAR_DEN <
 	    (uint64_t)b->n * TM_SIMILAR_NUM)
 		return 0;
-	for (i = 0; i < last; i++)
+	for (i = 0; i < upto; i++)
 		if (b->h[i] != TM_WILD && b->h[i] != a->h[i])
 			return 0;
 	return 1;
@@ -1265,15 +1260,23 @@ words_tail_within(const struct tm_words *a, const struct tm_words *b)
 static int
 words_within(const struct tm_words *a, const struct tm_words *b)
 {
-	uint32_t i;
+	return a->n == b->n && words_match(a, b, a->n);
+}
 
-	if (a->n != b->n || (uint64_t)(b->n - b->nwild) * TM_SIMILAR_DEN <
-	    (uint64_t)b->n * TM_SIMILAR_NUM)
-		return 0;
-	for (i = 0; i < a->n; i++)
-		if (b->h[i] != TM_WILD && b->h[i] != a->h[i])
-			return 0;
-	return 1;
+/*
+ * Whether a's words are b's up to b's last, a wildcard word that stands
+ * for the two or three words that end a, the first of them variable:
+ * "lifetime <<*> sec" within "lifetime <*>", the value printed in words
+ * one time and as one the others.
+ */
+static int
+words_tail_within(const struct tm_words *a, const struct tm_words *b)
+{
+	uint32_t last = b->n - 1;
+
+	return b->n >= 2 && a->n > b->n && a->n <= b->n + 2 &&
+	    b->h[last] == TM_WILD && (a->h[last] == TM_WILD ||
+	    (a->h[last] & TM_WORD_VARIES)) && words_match(a, b, last);
 }
 
 static int
