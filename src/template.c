@@ -62,6 +62,7 @@ static unsigned char sep_chars[256];
 #define TM_KNOWN	256	/* slots, a power of two */
 #define KNOWN_DATE	1	/* a weekday or month name */
 #define KNOWN_UNIT	2	/* a unit of size or time */
+#define KNOWN_EXT	3	/* a file name's extension */
 
 static struct {
 	uint64_t	 h;
@@ -122,6 +123,11 @@ sep_init(void)
 	known_add("B KB MB GB TB PB KiB MiB GiB TiB kB K M G b kb mb gb Kb Mb Gb"
 	    " byte bytes ns us ms s sec secs second seconds min mins minute"
 	    " minutes h hr hrs hour hours d day days", KNOWN_UNIT);
+	/* A file's name is a name the program prints ("chrome.exe - ..."). */
+	known_add("exe dll so jar war class py pyc js sh bat ps1 log txt conf"
+	    " cfg ini xml json yml yaml toml properties dat db sqlite tmp pid"
+	    " sock lock pem crt key gz tgz zip tar bz2 xz msi cab iso img bin"
+	    " html htm php css png jpg gif svg pdf csv", KNOWN_EXT);
 	for (p = seps; *p != '\0'; p++)
 		sep_chars[(unsigned char)*p] = 1;
 }
@@ -176,11 +182,25 @@ is_unit(const char *p, size_t n)
 	return n > 0 && n <= 7 && known_kind(p, n) == KNOWN_UNIT;
 }
 
+/* "name.ext": a file's name, without its directory. */
+static int
+is_file_name(const char *p, size_t n)
+{
+	size_t dot;
+
+	if (n < 3 || n > 255)
+		return 0;
+	for (dot = n - 1; dot > 0 && p[dot] != '.'; dot--)
+		;
+	return dot > 0 && n - dot - 1 >= 2 && n - dot - 1 <= 10 &&
+	    known_kind(p + dot + 1, n - dot - 1) == KNOWN_EXT;
+}
+
 /* A token that is a value, not a word of the message: it varies. */
 static int
 is_variable(const char *p, size_t n)
 {
-	return has_digit(p, n) || is_date_word(p, n);
+	return has_digit(p, n) || is_date_word(p, n) || is_file_name(p, n);
 }
 
 /*
@@ -192,18 +212,29 @@ is_variable(const char *p, size_t n)
  * templates apart (TM_MERGE_VALUES).  After another word the next is no
  * name ("no more user authentication methods", "fetch user data"), and a
  * key's value, "user=root", may be what the event is about: both are
- * left to the counts of values.
+ * left to the counts of values.  Nor is a word that joins the rest of the
+ * sentence ("Failed password for user from ..."): "user" was the name.
  */
 static int
-names_next(const char *msg, size_t at, size_t n)
+names_next(const char *msg, size_t len, size_t at, size_t n)
 {
 	static const char *const before[] = { "for", "by", "as", "to",
 	    "invalid", "unknown" };
+	static const char *const joins[] = { "from", "by", "on", "at", "in",
+	    "to", "via", "with", "of", "and", "is", "was", "has", "not" };
 	size_t e, b, k;
 
 	if (!((n == 4 && strncasecmp(msg + at, "user", 4) == 0) ||
 	    (n == 8 && strncasecmp(msg + at, "username", 8) == 0)))
 		return 0;
+	for (b = at + n; b < len && is_blank((unsigned char)msg[b]); b++)
+		;
+	for (e = b; e < len && !is_blank((unsigned char)msg[e]); e++)
+		;
+	for (k = 0; k < sizeof joins / sizeof joins[0]; k++)
+		if (e - b == strlen(joins[k]) &&
+		    strncasecmp(msg + b, joins[k], e - b) == 0)
+			return 0;
 	for (e = at; e > 0 && is_blank((unsigned char)msg[e - 1]); e--)
 		;
 	if (e == 0)
@@ -431,7 +462,7 @@ template_mask(struct buf *out, const char *msg, size_t len)
 		buf_append(out, msg + i + n, j - i - n);
 		/* as the miner does: "for user news" */
 		name = n == j - i && j < len && is_blank((unsigned char)msg[j]) &&
-		    names_next(msg, i, n);
+		    names_next(msg, len, i, n);
 		i = j;
 	}
 	collapse_lists(out, base);
@@ -621,25 +652,53 @@ token_put(struct template_miner *m, uint32_t n, size_t off, size_t len, uint64_t
 /*
  * The closing quote of a quoted name that starts at p: bytes that are
  * not blanks or quotes, one of them not a letter or '_'
- * ("com.apple.performance", "node-7"), then quote.  NULL for anything
- * else: a quoted word of letters is a state ('Active', 'Inactive').
+ * ("com.apple.performance", "node-7"), then quote.  A key's quoted value
+ * (keyed) may hold blanks too: tag="View Lock" is one value, as a
+ * blank-less one would be.  NULL for anything else: a quoted word of
+ * letters is a state ('Active', 'Inactive').
  */
 static const char *
-quoted_word(const char *p, size_t n, char quote)
+quoted_word(const char *p, size_t n, char quote, int keyed)
 {
 	size_t i;
 	int name = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && i < 256; i++) {
 		if (p[i] == quote)
 			return i > 0 && name ? p + i : NULL;
-		if (is_blank((unsigned char)p[i]) || p[i] == '"' || p[i] == '\'')
+		if (p[i] == '"' || p[i] == '\'' || p[i] == '\n')
 			return NULL;
-		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
-		    p[i] == '_'))
+		if (is_blank((unsigned char)p[i])) {
+			if (!keyed)
+				return NULL;
+			name = 1;
+		} else if (!((p[i] >= 'a' && p[i] <= 'z') ||
+		    (p[i] >= 'A' && p[i] <= 'Z') || p[i] == '_'))
 			name = 1;
 	}
 	return NULL;
+}
+
+/*
+ * Whether msg[i..j) is a value in a list of keys and values, "acquire
+ * lock=1, tag="View", name=android, ws=null": a record's fields printed
+ * whole by one statement, whose values are its arguments however few a
+ * log shows.  A key alone between words ("rhost=h  user=root") may be
+ * what the event is about and is left to the counts of values.
+ */
+static int
+listed_value(const char *msg, size_t len, size_t i, size_t j)
+{
+	if (i >= 2 && msg[i - 1] == '"' && msg[i - 2] == '=' && j < len &&
+	    msg[j] == '"')
+		i--, j++;
+	if (i == 0 || msg[i - 1] != '=')
+		return 0;
+	if (j < len && msg[j] == ',')
+		return 1;
+	for (i--; i > 0 && !sep_chars[(unsigned char)msg[i - 1]]; i--)
+		;
+	return i >= 2 && msg[i - 1] == ' ' && msg[i - 2] == ',';
 }
 
 /*
@@ -717,7 +776,8 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 		/* a quoted word is a value, as template_mask has it */
 		if ((c == '"' || c == '\'') && (i == 0 ||
 		    sep_chars[(unsigned char)msg[i - 1]]) &&
-		    (q = quoted_word(msg + i + 1, len - i - 1, c)) != NULL &&
+		    (q = quoted_word(msg + i + 1, len - i - 1, c,
+		    i > 0 && msg[i - 1] == '=')) != NULL &&
 		    n < TM_MAX_TOKENS - 1) {
 			token_put(m, n++, i + 1, (size_t)(q - msg) - i - 1,
 			    TM_WILD, 0);
@@ -752,10 +812,11 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 			break;
 		}
 		h = is_variable(msg + i, j - i) || (j == len && len == TM_MAX_TEXT) ||
+		    listed_value(msg, len, i, j) ||
 		    (n > 0 && m->h[n - 1] != TM_WILD &&
 		    m->off[n - 1] + m->tlen[n - 1] + 1 == i &&
 		    msg[i - 1] == ' ' &&
-		    names_next(msg, m->off[n - 1], m->tlen[n - 1])) ?
+		    names_next(msg, len, m->off[n - 1], m->tlen[n - 1])) ?
 		    TM_WILD : token_hash(msg + i, j - i);
 		glued = 0;
 		if (h == TM_WILD && n > 0 && m->h[n - 1] == TM_WILD) {
@@ -1064,7 +1125,11 @@ static size_t
 merge_values(struct template_miner *m)
 {
 	struct tm_alt *alt = NULL;
-	size_t nalt = 0, capalt = 0, i, j, merged = 0;
+	struct {
+		size_t	 from, to, wild;
+	} *grp = NULL;
+	size_t nalt = 0, capalt = 0, ngrp = 0, capgrp = 0, i, j, k, g;
+	size_t merged = 0;
 	uint64_t *pre = NULL, *suf = NULL;
 	size_t cappre = 0;
 	uint32_t p;
@@ -1095,8 +1160,13 @@ merge_values(struct template_miner *m)
 	}
 	if (nalt > 0)
 		qsort(alt, nalt, sizeof(*alt), cmp_alt);
+	/*
+	 * Decide on every group first, then merge: a template that differs
+	 * from one at a token and from another at a second joins both,
+	 * whichever group comes first.
+	 */
 	for (i = 0; i < nalt; i = j) {
-		size_t live = 0, k, wild = SIZE_MAX;
+		size_t live = 0, wild = SIZE_MAX;
 
 		for (j = i; j < nalt && alt[j].key == alt[i].key && alt[j].pos == alt[i].pos; j++) {
 			const struct tm_cluster *c = &m->cl[alt[j].id];
@@ -1110,16 +1180,23 @@ merge_values(struct template_miner *m)
 		}
 		if (live == 0 || (live < TM_MERGE_VALUES && wild == SIZE_MAX))
 			continue;
-		if (wild == SIZE_MAX)
-			wild = i;
-		for (k = i; k < j; k++) {
-			uint32_t a = alt[k].id, b = find(m, alt[wild].id);
+		grp = util_grow(grp, &capgrp, ngrp, sizeof(*grp), 64);
+		grp[ngrp].from = i;
+		grp[ngrp].to = j;
+		grp[ngrp].wild = wild == SIZE_MAX ? i : wild;
+		ngrp++;
+	}
+	for (g = 0; g < ngrp; g++) {
+		uint32_t b = find(m, alt[grp[g].wild].id), a;
 
-			if (m->cl[a].parent == a && a != b)
+		for (k = grp[g].from; k < grp[g].to; k++) {
+			a = find(m, alt[k].id);
+			if (a != b)
 				merge_into(m, a, b), merged++;
 		}
-		m->cl[find(m, alt[wild].id)].h[alt[wild].pos] = TM_WILD;
+		m->cl[b].h[alt[grp[g].wild].pos] = TM_WILD;
 	}
+	free(grp);
 	free(alt);
 	free(pre);
 	free(suf);
@@ -1264,19 +1341,43 @@ words_within(const struct tm_words *a, const struct tm_words *b)
 }
 
 /*
- * Whether a's words are b's up to b's last, a wildcard word that stands
- * for the two or three words that end a, the first of them variable:
- * "lifetime <<*> sec" within "lifetime <*>", the value printed in words
- * one time and as one the others.
+ * Whether a is b but for one wildcard word of b that stands for one to
+ * three words of a, two or three of them variable ("svchost.exe <*> -"
+ * within "<*> -", a program named in two words), or at b's end the first
+ * of them variable ("lifetime <<*> sec" within "lifetime <*>", the value
+ * printed in words one time and as one the others).  Two fixed words in
+ * the middle are a wording ("for invalid user <*>" is not "for <*>").
  */
 static int
-words_tail_within(const struct tm_words *a, const struct tm_words *b)
+words_span_within(const struct tm_words *a, const struct tm_words *b)
 {
-	uint32_t last = b->n - 1;
+	uint32_t d, pre, suf, p, i, vary;
 
-	return b->n >= 2 && a->n > b->n && a->n <= b->n + 2 &&
-	    b->h[last] == TM_WILD && (a->h[last] == TM_WILD ||
-	    (a->h[last] & TM_WORD_VARIES)) && words_match(a, b, last);
+	if (b->n < 2 || a->n <= b->n || a->n > b->n + 2 ||
+	    !words_match(a, b, 0))
+		return 0;
+	d = a->n - b->n;
+	for (pre = 0; pre < b->n && (b->h[pre] == TM_WILD ||
+	    b->h[pre] == a->h[pre]); pre++)
+		;
+	for (suf = 0; suf < b->n && (b->h[b->n - 1 - suf] == TM_WILD ||
+	    b->h[b->n - 1 - suf] == a->h[a->n - 1 - suf]); suf++)
+		;
+	for (p = b->n - 1 - (suf < b->n ? suf : b->n - 1); p <= pre &&
+	    p < b->n; p++) {
+		if (b->h[p] != TM_WILD)
+			continue;
+		if (p == b->n - 1) {
+			if (a->h[p] == TM_WILD || (a->h[p] & TM_WORD_VARIES))
+				return 1;
+			continue;
+		}
+		for (i = p, vary = 0; i <= p + d; i++)
+			vary += a->h[i] == TM_WILD || (a->h[i] & TM_WORD_VARIES);
+		if (vary >= d && vary >= 1)
+			return 1;
+	}
+	return 0;
 }
 
 static int
@@ -1298,8 +1399,8 @@ cmp_words(const void *x, const void *y)
  * an address ever after.  The tokens cannot tell (a name and a port are
  * two tokens, an address and a port one), the words can.  Each joins the
  * largest of the most general templates that hold it.  Then a template
- * whose end is where another of one or two words fewer ends in a wildcard
- * joins it (words_tail_within).  Word counts of more than TM_SUBSUME_MAX
+ * of one or two words more than another, whose extra words stand where
+ * that one has a wildcard word, joins it (words_span_within).  Word counts of more than TM_SUBSUME_MAX
  * templates are left as they are: their pairs would cost more than the
  * merges give.
  */
@@ -1354,7 +1455,7 @@ merge_subsumed(struct template_miner *m)
 			best = UINT32_MAX;
 			for (k = g; k > 0 && w[k - 1].n + 2 >= w[g].n &&
 			    g - k < TM_SUBSUME_MAX; k--) {
-				if (!words_tail_within(&w[i], &w[k - 1]))
+				if (!words_span_within(&w[i], &w[k - 1]))
 					continue;
 				if (best == UINT32_MAX || m->cl[find(m,
 				    w[k - 1].id)].count > m->cl[find(m,

@@ -228,6 +228,9 @@ test_miner_user_names(void **state)
 		"login refused user=guest",
 		"could not load user profile",
 		"could not load user settings",
+		"Failed password for root from 10.0.0.1 port 22 ssh2",
+		"Failed password for user from 10.0.0.2 port 22 ssh2",
+		"Failed password for user7 from 10.0.0.3 port 22 ssh2",
 	};
 	uint32_t ids[UTIL_ARRAY_LEN(lines)];
 	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
@@ -241,6 +244,9 @@ test_miner_user_names(void **state)
 	check_text(m, ids[6], "login refused user=guest");
 	assert_int_not_equal(ids[7], ids[8]);
 	check_text(m, ids[8], "could not load user settings");
+	/* "user" before "from" was the name, not the word before one */
+	assert_int_equal(ids[10], ids[9]);
+	check_text(m, ids[9], "Failed password for <*> from <*> port <*> <*>");
 	template_miner_free(m);
 }
 
@@ -324,6 +330,72 @@ test_miner_tail(void **state)
 	template_miner_free(m);
 }
 
+/*
+ * A value printed as two words one time ("chrome.exe *64") and as one the
+ * others stands for both in the middle of a template too; two fixed
+ * words there are a wording of their own ("for invalid user <*>").
+ */
+static void
+test_miner_span(void **state)
+{
+	static const char *const lines[] = {
+		"Dropbox.exe - 10.0.0.1:443 open through proxy p:5070 HTTPS",
+		"QQ.exe - 10.0.0.2:443 open through proxy p:5070 HTTPS",
+		"chrome.exe *64 - 10.0.0.3:80 open through proxy p:5070 HTTPS",
+		"svchost.exe *64 - 10.0.0.4:80 open through proxy p:5070 HTTPS",
+		"Failed password for root from 10.0.0.1 port 22 ssh2",
+		"Failed password for guest7 from 10.0.0.2 port 23 ssh2",
+		"Failed password for invalid user root from 10.0.0.3 port 22 ssh2",
+		"Failed password for invalid user test from 10.0.0.4 port 22 ssh2",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	assert_int_equal(ids[2], ids[0]);
+	assert_int_equal(ids[3], ids[0]);
+	check_text(m, ids[0], "<*> - <*> open through proxy p:<*> HTTPS");
+	assert_int_equal(ids[5], ids[4]);
+	assert_int_equal(ids[7], ids[6]);
+	assert_int_not_equal(ids[6], ids[4]);
+	check_text(m, ids[6],
+	    "Failed password for invalid user <*> from <*> port <*> <*>");
+	template_miner_free(m);
+}
+
+/*
+ * A file's name is a name ("WeChat.exe"); a key's value in a list of keys
+ * and values varies however few a log shows, quoted and in words or not;
+ * a key alone keeps its few values apart ("user=root").
+ */
+static void
+test_miner_names_and_fields(void **state)
+{
+	static const char *const lines[] = {
+		"WeChat.exe - open directly",
+		"QQ.exe - open directly",
+		"acquire lock=1, tag=\"View Lock\", name=android, ws=null",
+		"acquire lock=2, tag=\"RILJ\", name=com.android.phone, ws=null",
+		"acquire lock=3, tag=\"RILJ\", name=android, ws=null",
+		"login refused rhost=h1  user=root",
+		"login refused rhost=h2  user=guest",
+		"state mode=on",
+		"state mode=off",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	check_text(m, ids[0], "<*> - open directly");
+	assert_int_equal(ids[3], ids[2]);
+	assert_int_equal(ids[4], ids[2]);
+	check_text(m, ids[2],
+	    "acquire lock=<*>, tag=\"<*>\", name=<*>, ws=<*>");
+	assert_int_not_equal(ids[5], ids[6]);
+	assert_int_not_equal(ids[7], ids[8]);
+	template_miner_free(m);
+}
+
 /* A hardware address is one value, though some of its groups are letters. */
 static void
 test_miner_mac(void **state)
@@ -369,7 +441,9 @@ test_miner_id_lists(void **state)
 	check_text(m, ids[0], "BLOCK* ask <*> to delete <*>");
 	assert_int_equal(ids[4], ids[3]);
 	check_text(m, ids[3], "moved <*> <*> to queue");
-	assert_int_not_equal(ids[5], ids[6]);
+	/* numbers are no ids, but a list one longer is the same statement */
+	assert_int_equal(ids[6], ids[5]);
+	check_text(m, ids[5], "sizes <*> <*> done");
 	/* the rule's pattern takes a list of any length */
 	buf_init(&re);
 	assert_int_equal(template_miner_regex(m, ids[0], &re), 2);
@@ -428,7 +502,7 @@ test_miner_subsumed(void **state)
 	assert_int_equal(ids[0], ids[1]);
 	assert_int_equal(ids[2], ids[1]);
 	assert_int_equal(ids[3], ids[1]);
-	check_text(m, ids[1], "chrome.exe - <*> open through proxy HTTPS");
+	check_text(m, ids[1], "<*> - <*> open through proxy HTTPS");
 	assert_int_equal(template_miner_size(m, ids[1]), 4);
 	assert_int_not_equal(ids[4], ids[1]);
 	assert_int_not_equal(ids[5], ids[6]);
@@ -612,6 +686,8 @@ main(void)
 		cmocka_unit_test(test_miner_subsumed),
 		cmocka_unit_test(test_miner_quoted),
 		cmocka_unit_test(test_miner_units),
+		cmocka_unit_test(test_miner_span),
+		cmocka_unit_test(test_miner_names_and_fields),
 		cmocka_unit_test(test_miner_mac),
 		cmocka_unit_test(test_miner_tail),
 		cmocka_unit_test(test_miner_word_at_wildcard),
