@@ -31,7 +31,9 @@ static const struct {
 	{ "PANIC", 5, SEV_CRITICAL }, { "PANI", 4, SEV_CRITICAL },
 	{ "EMERG", 5, SEV_CRITICAL }, { "ALERT", 5, SEV_CRITICAL },
 	/* Serilog's three letters for Fatal and Verbose */
-	{ "FTL", 3, SEV_CRITICAL }, { "VRB", 3, SEV_DEBUG }
+	{ "FTL", 3, SEV_CRITICAL }, { "VRB", 3, SEV_DEBUG },
+	/* Blue Gene/L's worst */
+	{ "FAILURE", 7, SEV_CRITICAL }
 };
 
 /*
@@ -87,7 +89,8 @@ static const struct {
 	{ LW6('N', 'O', 'T', 'I', 'C', 'E'), 6, SEV_NOTICE },
 	{ LW6('S', 'E', 'V', 'E', 'R', 'E'), 6, SEV_ERROR },
 	{ LW6('C', 'R', 'I', 'T', 'I', 'C') | LW_B('A', 6) | LW_B('L', 7), 8,
-	    SEV_CRITICAL }
+	    SEV_CRITICAL },
+	{ LW6('F', 'A', 'I', 'L', 'U', 'R') | LW_B('E', 6), 7, SEV_CRITICAL }
 };
 
 int
@@ -434,6 +437,45 @@ php_level(const char *p, size_t n, size_t *after)
 	return LEVEL_NONE;
 }
 
+/*
+ * Android's logcat, its stamp read: " 1702  2395 E WindowManager: ...",
+ * the process, the thread and the priority letter (Verbose, Debug, Info,
+ * Warn, Error, Fatal, Assert).  The body starts at the tag.
+ */
+static int
+level_of_logcat(const char *p, size_t n, size_t *body)
+{
+	size_t i = p[0] == ' ', k;
+	int field;
+
+	for (field = 0; field < 2; field++) {
+		for (k = i; i < n && i < k + 10 && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+		if (i == k || i >= n || p[i] != ' ')
+			return LEVEL_NONE;
+		while (i < n && p[i] == ' ')
+			i++;
+	}
+	if (i + 2 >= n || p[i + 1] != ' ')
+		return LEVEL_NONE;
+	*body = i + 2;
+	switch (p[i]) {
+	case 'V':
+	case 'D':
+		return SEV_DEBUG;
+	case 'I':
+		return SEV_INFO;
+	case 'W':
+		return SEV_WARNING;
+	case 'E':
+		return SEV_ERROR;
+	case 'F':
+	case 'A':
+		return SEV_CRITICAL;
+	}
+	return LEVEL_NONE;
+}
+
 int
 level_of_line(const char *p, size_t n, size_t *body)
 {
@@ -450,6 +492,10 @@ level_of_line(const char *p, size_t n, size_t *body)
 			return sev;
 		}
 	}
+	if (n > 1 && ((p[0] >= '0' && p[0] <= '9') || (p[0] == ' ' &&
+	    p[1] >= '0' && p[1] <= '9')) &&
+	    (sev = level_of_logcat(p, n, body)) != LEVEL_NONE)
+		return sev;
 	while (i < n && words < 4 && i < 120) {
 		while (i < n && level_class[(unsigned char)p[i]] & LC_BLANK)
 			i++;
@@ -505,6 +551,17 @@ level_of_line(const char *p, size_t n, size_t *body)
 		}
 		for (j = i; j < n && word_char((unsigned char)p[j]); j++)
 			;
+		/*
+		 * A capitalised level padded to a column: Windows CBS's
+		 * "2016-09-28 04:30:30, Error                 CBS    ..."
+		 */
+		if (j > i + 2 && j + 2 < n && p[j] == ' ' && p[j + 1] == ' ' &&
+		    p[i] >= 'A' && p[i] <= 'Z' && p[i + 1] >= 'a' &&
+		    p[i + 1] <= 'z' && (sev = level_of_word(p + i, j - i, 1)) !=
+		    LEVEL_NONE) {
+			*body = j;
+			goto found;
+		}
 		if (j > i && (j == n || p[j] == ' ' || p[j] == ':' || p[j] == '[' ||
 		    p[j] == '\t' || p[j] == '|' || p[j] == ']' || p[j] == '/') &&
 		    (sev = level_of_word(p + i, j - i, 0)) != LEVEL_NONE) {

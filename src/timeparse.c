@@ -1215,6 +1215,65 @@ month_day(const char *p, struct stamp *st)
 }
 
 /*
+ * The logs of the Sandia and LLNL supercomputers (Blue Gene/L,
+ * Thunderbird, Liberty, Spirit): an alert tag ("-" or "KERNDTLB"), the
+ * time in epoch seconds, the date "2005.06.03" and the node, then the
+ * node's own record: Blue Gene/L's "2005-06-03-15.42.50.675872 R02-M1-N0
+ * RAS KERNEL INFO ...", the others' syslog "Nov 9 12:01:01 dn228/dn228
+ * crond[2915]: ...".  The stamp is the epoch; the node's stamp is part of
+ * the span, so that the record starts with what names the event.
+ */
+static size_t
+sandia_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
+{
+	size_t i = 0, k;
+	int64_t t = 0;
+	int y, m, d;
+
+	if (p[0] == '-')
+		i = 1;
+	else
+		while (i < n && i < 24 && (is_upper((unsigned char)p[i]) ||
+		    is_digit((unsigned char)p[i]) || p[i] == '_'))
+			i++;
+	if (i + 24 > n || p[i] != ' ' || !all_digits(p + i + 1, 10) ||
+	    p[i + 11] != ' ' || !all_digits(p + i + 12, 4) ||
+	    p[i + 16] != '.' || p[i + 19] != '.' || p[i + 22] != ' ')
+		return 0;
+	for (k = i + 1; k < i + 11; k++)
+		t = t * 10 + (p[k] - '0');
+	for (i += 23; i < n && i < 128 && p[i] != ' '; i++)
+		;
+	if (i >= n || i >= 128)
+		return 0;
+	i++;
+	/* Blue Gene/L's own stamp, to the microsecond */
+	if (i + 27 <= n && p[i + 4] == '-' && p[i + 10] == '-' &&
+	    p[i + 13] == '.' && p[i + 19] == '.' && p[i + 26] == ' ' &&
+	    all_digits(p + i, 4) && all_digits(p + i + 20, 6))
+		i += 27;
+	else if (i + 16 <= n && timeparse_month(p + i) != 0 && p[i + 3] == ' ') {
+		/* syslog's, its day unpadded: "Nov 9 12:01:01" */
+		k = i + 4 + (is_digit((unsigned char)p[i + 5]) ? 2 : 1);
+		if (k + 9 <= n && p[i + 4] != ' ' && p[k] == ' ' &&
+		    p[k + 3] == ':' && p[k + 6] == ':' && p[k + 9] == ' ')
+			i = k + 10;
+	}
+	civil_from_days(floor_div(t, 86400), &y, &m, &d);
+	st->year = y;
+	st->mon = m;
+	st->day = d;
+	st->hour = (int)(t % 86400 / 3600);
+	st->min = (int)(t % 3600 / 60);
+	st->sec = (int)(t % 60);
+	st->ms = 0;
+	st->has_zone = 1;
+	st->offset = 0;
+	stamp_civil(st, cv);
+	return i - 1;
+}
+
+/*
  * The stamps of the other containers a compose log interleaves, which do
  * not start with a year (see timeparse.h).  Called only when the ISO shapes
  * failed, and each shape is rejected on bytes at fixed positions first, so
@@ -1265,6 +1324,9 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 			return 0;
 		return stamp_civil(st, cv) ? k + 7 + i : 0;
 	}
+	if ((p[0] == '-' || is_upper((unsigned char)p[0])) &&
+	    (i = sandia_span(p, n, cv, st)) != 0)
+		return i;
 	if (is_upper((unsigned char)p[0])) {
 		/* syslog "Oct 25 23:00:00", "Oct  5 23:00:00" */
 		if (n < 15 || p[6] != ' ' || p[9] != ':' || !month_day(p, st) ||
@@ -1283,6 +1345,27 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 	}
 	if ((p[1] == '/' || p[2] == '/') && (i = slashed_date(p, n, cv, st)) != 0)
 		return i;
+	/* log4j's "%d{yy/MM/dd HH:mm:ss}", Hadoop's and Spark's: "17/06/09 20:10:40" */
+	if (p[2] == '/' && p[5] == '/' && p[8] == ' ' && all_digits(p, 2) &&
+	    all_digits(p + 3, 2) && all_digits(p + 6, 2)) {
+		st->year = 2000 + num2(p);
+		st->mon = num2(p + 3);
+		st->day = num2(p + 6);
+		if (st->mon > 12 || (k = clock_fraction(p + 9, n - 9, 1, st)) == 0)
+			return 0;
+		return stamp_civil(st, cv) ? 9 + k : 0;
+	}
+	/* Android's logcat "03-17 16:13:38.811", no year */
+	if (p[2] == '-' && p[5] == ' ' && p[8] == ':' && all_digits(p, 2) &&
+	    all_digits(p + 3, 2)) {
+		st->mon = num2(p);
+		st->day = num2(p + 3);
+		if (st->mon < 1 || st->mon > 12 || st->day < 1 || st->day > 31 ||
+		    (k = clock_fraction(p + 6, n - 6, 0, st)) == 0)
+			return 0;
+		st->year = context_year(c, st->mon, st->day);
+		return stamp_civil(st, cv) ? 6 + k : 0;
+	}
 	/* redis "1:M 25 Oct 2025 23:00:00.123 *": pid, ':' and its role */
 	for (i = 0; i < n && i < 10 && is_digit((unsigned char)p[i]); i++)
 		;
@@ -1397,7 +1480,8 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 		}
 		if (i == 0 && (i = other_span(c, p, n, cv, st)) == 0)
 			return 0;
-	} else if (is_upper((unsigned char)p[0]) || p[0] == ':') {
+	} else if (is_upper((unsigned char)p[0]) || p[0] == ':' ||
+	    p[0] == '-') {
 		if ((i = other_span(c, p, n, cv, st)) == 0)
 			return 0;
 	} else
@@ -1446,8 +1530,8 @@ has_leading(struct timeparse_cache *c, const char *p, size_t n)
 		return i;
 	if (p[0] != '[')
 		return n >= 15 && (is_digit((unsigned char)p[0]) ||
-		    is_upper((unsigned char)p[0]) || p[0] == ':') ?
-		    other_span(c, p, n, &cv, &st) : 0;
+		    is_upper((unsigned char)p[0]) || p[0] == ':' ||
+		    p[0] == '-') ? other_span(c, p, n, &cv, &st) : 0;
 	return leading_span(c, p, n, &cv, &st, &logging);
 }
 

@@ -205,6 +205,24 @@ check_eq "stacks: Spring Boot's and loguru's logger names" \
 app.main" \
     "$(sql st.db "SELECT json_extract(fields, '\$.logger') FROM events_all WHERE line IN (13, 14) ORDER BY line")"
 
+# --- the formats of Hadoop and Spark (log4j's two-digit year), Android's
+# logcat (no year: the stream's), Windows CBS (a padded capitalised level),
+# Blue Gene/L and Thunderbird (epoch seconds, then the node's own record)
+cp "$F/systems.log" .
+"$LT" ingest -q --db sy.db systems.log
+check_eq "systems: each failure and warning at its own stamp, with its message" \
+    "1|2025-10-25 23:00:00.000|log-error|Exception in task <*> in stage <*> (TID <*>)
+3|2025-10-25 23:00:02.123|log-error|WindowManager: Failed to dispatch to input channel '<*>' due to exception
+5|2025-10-25 23:00:04.456|log-warning|PowerManagerService: wake lock held for <*>
+6|2025-10-25 23:00:05.000|log-error|CBS Failed to internally open package. [HRESULT = <*> - CBS_E_INVALID_PACKAGE]
+7|2025-10-25 23:00:06.000|log-warning|CBS Unrecognized packageExtended attribute.
+9|2025-10-25 23:00:08.000|log-critical|data TLB error interrupt
+11|2025-10-25 23:00:10.000|log-critical|machine check interrupt
+12|2025-10-25 23:00:11.000|log-error|Bad protocol version identification" \
+    "$(sql sy.db "SELECT line || '|' || strftime('%Y-%m-%d %H:%M:%f', ts / 1000.0, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+check_eq "systems: thirteen records, every one stamped" "13|0" \
+    "$(sql sy.db "SELECT records || '|' || no_timestamp FROM ingests")"
+
 # --- Python's basicConfig with a clock and no date ("%H:%M:%S") and a
 # padded level ("[%(levelname)-8s]"): each line is a record on the day of
 # the stamp before it, the next day after midnight

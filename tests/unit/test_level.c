@@ -59,6 +59,25 @@ test_forms(void **state)
 	assert_int_equal(lvl("FTL] Host terminated", &b), SEV_CRITICAL);
 	assert_string_equal(b, "Host terminated");
 	assert_int_equal(lvl("VRB] chatty", &b), SEV_DEBUG);
+	/* logcat's process, thread and priority letter, its stamp read */
+	assert_int_equal(lvl(" 1702  2395 E WindowManager: lost", &b), SEV_ERROR);
+	assert_string_equal(b, "WindowManager: lost");
+	assert_int_equal(lvl("1702 2395 W Tag: slow", &b), SEV_WARNING);
+	assert_int_equal(lvl(" 1702  2395 F DEBUG: abort", &b), SEV_CRITICAL);
+	assert_int_equal(lvl(" 1702  2395 V Tag: x", &b), SEV_DEBUG);
+	assert_int_equal(lvl(" 1702  2395 X Tag: x", &b), LEVEL_NONE);
+	assert_int_equal(lvl("12 apples E x", &b), LEVEL_NONE);
+	/* Blue Gene/L's levels, its stamp read */
+	assert_int_equal(lvl("R02-M1-N0 RAS KERNEL FAILURE machine check", &b),
+	    SEV_CRITICAL);
+	assert_string_equal(b, "machine check");
+	assert_int_equal(lvl("R02-M1-N0 RAS APP SEVERE x", &b), SEV_ERROR);
+	/* Windows CBS: a capitalised level padded to its column */
+	assert_int_equal(lvl(", Error                 CBS    Failed to open",
+	    &b), SEV_ERROR);
+	assert_string_equal(b, "CBS    Failed to open");
+	assert_int_equal(lvl(", Info                  CSI    up", &b), SEV_INFO);
+	assert_int_equal(lvl("Error opening the file", &b), LEVEL_NONE);
 	/* Telegraf's letter */
 	assert_int_equal(lvl("E! [inputs.cpu] Error in plugin", &b), SEV_ERROR);
 	assert_string_equal(b, "[inputs.cpu] Error in plugin");

@@ -294,6 +294,26 @@ test_leading_other_containers(void **state)
 	assert_int_equal(ms, 1746918000000LL);
 	assert_int_equal(lead("10/25/2025 11:00:00 PM x", plus11, &ms), 23);
 	assert_int_equal(ms, T1 - 11 * 3600000LL);
+	/* log4j's two-digit year, Hadoop's and Spark's default */
+	assert_int_equal(lead("25/10/25 23:00:00 ERROR executor.Executor: x",
+	    NULL, &ms), 18);
+	assert_int_equal(ms, T1);
+	assert_int_equal(lead("25/13/25 23:00:00 x", NULL, &ms), 0);
+	/* Blue Gene/L: tag, epoch, date, node, then its own stamp and node */
+	assert_int_equal(lead("- 1761433200 2025.10.25 R02-M1-N0-C:J12-U11 "
+	    "2025-10-25-23.00.00.675872 R02-M1-N0-C:J12-U11 RAS KERNEL FATAL x",
+	    plus11, &ms), 71);
+	assert_int_equal(ms, T1);
+	assert_int_equal(lead("KERNDTLB 1761433200 2025.10.25 R02-M1 "
+	    "2025-10-25-23.00.00.675872 R02-M1 RAS KERNEL FATAL x", NULL, &ms),
+	    65);
+	assert_int_equal(ms, T1);
+	/* Thunderbird: the node's syslog stamp, its day unpadded */
+	assert_int_equal(lead("- 1761433200 2025.10.25 dn228 Oct 5 23:00:00 "
+	    "dn228/dn228 crond[2915]: x", NULL, &ms), 45);
+	assert_int_equal(ms, T1);
+	assert_int_equal(lead("- 176143320 2025.10.25 dn228 x", NULL, &ms), 0);
+	assert_int_equal(lead("- a list item of some length", NULL, &ms), 0);
 	/* the check without a value says yes to each of them */
 	assert_int_equal(timeparse_has_leading(acc, strlen(acc)), 1);
 	assert_int_equal(timeparse_has_leading("Oct 25, 2025 11:00:00 PM x",
@@ -390,7 +410,8 @@ test_leading_syslog_year(void **state)
 
 /*
  * klog and glog (Go): the level letter, month and day, then the clock;
- * the year is the stream's, as syslog's.  Not a month or day: no stamp.
+ * the year is the stream's, as syslog's; logcat's the same without the
+ * letter.  Not a month or day: no stamp.
  */
 static void
 test_leading_klog(void **state)
@@ -411,6 +432,13 @@ test_leading_klog(void **state)
 	assert_int_equal(lead("W1325 23:00:00.123456 1 a.go:1] x", NULL, &ms), 0);
 	assert_int_equal(lead("E1000 23:00:00.123456 1 a.go:1] x", NULL, &ms), 0);
 	assert_int_equal(lead("X1025 23:00:00.123456 1 a.go:1] x", NULL, &ms), 0);
+	/* Android's logcat: month and day, no letter, the year the stream's */
+	e = "10-25 23:00:00.123  1702  2395 E WindowManager: x";
+	assert_int_equal(timeparse_leading_cached(&c, e, strlen(e), NULL, &ms),
+	    19);
+	assert_int_equal(ms, T1 + 123);
+	assert_int_equal(lead("13-25 23:00:00.123  1 2 E x", NULL, &ms), 0);
+	assert_int_equal(lead("10-32 23:00:00.123  1 2 E x", NULL, &ms), 0);
 }
 
 /* Every zone abbreviation is found (the table is searched in halves). */
