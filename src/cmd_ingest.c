@@ -281,6 +281,36 @@ builds(const struct ingest_opts *o, char **inputs, int n)
 	return 1;
 }
 
+/*
+ * What the inputs hold, for cmd_tune_memory: standard input, a pipe or
+ * a compressed file counts as much (a stream's size is not known, and a
+ * gzip inflates to many times its own).
+ */
+static uint64_t
+input_bytes(char **inputs, int n)
+{
+	struct stat sb;
+	uint64_t sum = 0;
+	size_t len;
+	int i;
+
+	if (n <= 0)
+		return UINT64_MAX;
+	for (i = 0; i < n; i++) {
+		if (strcmp(inputs[i], "-") == 0)
+			return UINT64_MAX;
+		/* one that is missing fails later, and is no work */
+		if (stat(inputs[i], &sb) != 0)
+			continue;
+		len = strlen(inputs[i]);
+		if (!S_ISREG(sb.st_mode) || (len > 3 &&
+		    strcmp(inputs[i] + len - 3, ".gz") == 0))
+			return UINT64_MAX;
+		sum += (uint64_t)sb.st_size;
+	}
+	return sum;
+}
+
 static int
 cmd_ingest_exec(int argc, char **argv)
 {
@@ -378,6 +408,7 @@ cmd_ingest_exec(int argc, char **argv)
 	}
 	if ((rc = cmd_common_finish(&cc)) != 0)
 		goto out;
+	cmd_tune_memory(input_bytes(argv + optind, argc - optind));
 	rc = EXIT_RUNTIME;
 	opts.tz_auto = cc.tz_auto;
 	opts.tz = cc.tz;

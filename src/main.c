@@ -4,9 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
 
@@ -52,55 +50,11 @@ finish(int rc)
 	return EXIT_RUNTIME;
 }
 
-/*
- * glibc's malloc asked for transparent huge pages and a heap that grows
- * 32 MiB at a time (documented tunables, read only as a process starts:
- * hence the one exec of this same program).  On the virtual machines
- * logtriage is measured on, a page's first touch costs about 10 us; an
- * ingest touches its 25-40 MiB once, 6,000 faults that were a quarter
- * of a 100 MB run and a third of a 10 MB one, and that huge pages all
- * but remove.  Not where the user set the tunable, under valgrind (the
- * exec would leave it) or a sanitizer (its own allocator), or where the
- * exec fails: then the process goes on as it is.
- */
-static void
-tune_malloc(char **argv)
-{
-#if defined(__GLIBC__) && defined(__linux__) && !defined(__SANITIZE_ADDRESS__)
-	static const char tune[] =
-	    "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432";
-	const char *old = getenv("GLIBC_TUNABLES"), *pre = getenv("LD_PRELOAD");
-	char *val;
-	size_t n;
-
-	if ((old != NULL && strstr(old, "glibc.malloc.hugetlb") != NULL) ||
-	    (pre != NULL && strstr(pre, "vgpreload") != NULL))
-		return;
-	n = (old != NULL ? strlen(old) + 1 : 0) + sizeof tune;
-	if ((val = malloc(n)) == NULL)
-		return;
-	snprintf(val, n, "%s%s%s", old != NULL ? old : "",
-	    old != NULL && *old != '\0' ? ":" : "", tune);
-	if (setenv("GLIBC_TUNABLES", val, 1) == 0)
-		execv("/proc/self/exe", argv);
-	free(val);
-	/* the exec failed: the process goes on, its environment as it was */
-	if (old != NULL)
-		setenv("GLIBC_TUNABLES", old, 1);
-	else
-		unsetenv("GLIBC_TUNABLES");
-#else
-	(void)argv;
-#endif
-}
-
 int
 main(int argc, char **argv)
 {
 	size_t i;
 
-	if (argc >= 2 && strcmp(argv[1], "ingest") == 0)
-		tune_malloc(argv);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -115,8 +69,10 @@ main(int argc, char **argv)
 		return finish(EXIT_OK);
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[1], commands[i]->name) == 0)
+		if (strcmp(argv[1], commands[i]->name) == 0) {
+			cmd_set_argv(argv);
 			return finish(commands[i]->exec(argc - 1, argv + 1));
+		}
 	}
 	cmd_error("unknown command '%s' (try logtriage --help)", argv[1]);
 	return EXIT_USAGE;
