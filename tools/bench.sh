@@ -26,7 +26,9 @@
 #   BENCH_QUICK=1   the 100M column only
 #   BENCH_SIZES     sizes to run, K/M/G binary (default "10M 100M 1G")
 #   BENCH_ENVELOPES envelopes to run (default all seven)
-#   BENCH_RUNS      runs of each command (default 5 below 100M, else 3)
+#   BENCH_RUNS      runs of each command (default 5: on a shared virtual
+#                   machine three runs of a 1 GiB cell moved its ratio by
+#                   a third from one bench to the next)
 #   BENCH_FLAT=1    also ingest 1 GiB and 4 GiB of mixed (3 runs each) and compare peak RSS
 #   BENCH_KEEP=1    keep every cell's database (default: only the report's)
 #   BENCH_CARD_LINES lines of the cardinality corpora (default 1000000; 0 skips)
@@ -158,15 +160,11 @@ measure() {
 	name=$1 file=$dir/$1.log db=$dir/$1.db
 	bytes=$(wc -c < "$file")
 	lines=$(truth "$dir/$name.truth.json" lines)
-	n=${BENCH_RUNS:-}
-	if [ -z "$n" ]; then
-		n=3
-		[ "$bytes" -ge 104857600 ] || n=5
-	fi
+	n=${BENCH_RUNS:-5}
 	rm -f "$dir/$name.grep" "$dir/$name.lt"
 	# read once, untimed: otherwise the first run of the cell reads the
 	# disk (the corpora outgrow the page cache) and both tools' medians
-	# of three carry it
+	# carry it
 	cat "$file" > /dev/null
 	i=0
 	while [ "$i" -lt "$n" ]; do
