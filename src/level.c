@@ -456,7 +456,9 @@ level_of_logcat(const char *p, size_t n, size_t *body)
 		while (i < n && p[i] == ' ')
 			i++;
 	}
-	if (i + 2 >= n || p[i + 1] != ' ')
+	/* the tag ends in a colon: "E WindowManager: ..." */
+	if (i + 2 >= n || p[i + 1] != ' ' ||
+	    memchr(p + i + 2, ':', n - i - 2 < 64 ? n - i - 2 : 64) == NULL)
 		return LEVEL_NONE;
 	*body = i + 2;
 	switch (p[i]) {

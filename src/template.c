@@ -663,7 +663,8 @@ quoted_word(const char *p, size_t n, char quote, int keyed)
 	size_t i;
 	int name = 0;
 
-	for (i = 0; i < n && i < 256; i++) {
+	/* a stray quote after '=' must not take the rest of a long line */
+	for (i = 0; i < n && (!keyed || i < 256); i++) {
 		if (p[i] == quote)
 			return i > 0 && name ? p + i : NULL;
 		if (p[i] == '"' || p[i] == '\'' || p[i] == '\n')
@@ -1341,8 +1342,8 @@ words_within(const struct tm_words *a, const struct tm_words *b)
 }
 
 /*
- * Whether a is b but for one wildcard word of b that stands for one to
- * three words of a, two or three of them variable ("svchost.exe <*> -"
+ * Whether a is b but for one wildcard word of b that stands for two or
+ * three words of a, no more than one of them fixed ("svchost.exe <*> -"
  * within "<*> -", a program named in two words), or at b's end the first
  * of them variable ("lifetime <<*> sec" within "lifetime <*>", the value
  * printed in words one time and as one the others).  Two fixed words in
@@ -1374,7 +1375,7 @@ words_span_within(const struct tm_words *a, const struct tm_words *b)
 		}
 		for (i = p, vary = 0; i <= p + d; i++)
 			vary += a->h[i] == TM_WILD || (a->h[i] & TM_WORD_VARIES);
-		if (vary >= d && vary >= 1)
+		if (vary >= d)
 			return 1;
 	}
 	return 0;
@@ -1400,9 +1401,9 @@ cmp_words(const void *x, const void *y)
  * two tokens, an address and a port one), the words can.  Each joins the
  * largest of the most general templates that hold it.  Then a template
  * of one or two words more than another, whose extra words stand where
- * that one has a wildcard word, joins it (words_span_within).  Word counts of more than TM_SUBSUME_MAX
- * templates are left as they are: their pairs would cost more than the
- * merges give.
+ * that one has a wildcard word, joins it (words_span_within).  Word
+ * counts of more than TM_SUBSUME_MAX templates are left as they are:
+ * their pairs would cost more than the merges give.
  */
 #define TM_SUBSUME_MAX	4096
 

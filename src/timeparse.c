@@ -1252,10 +1252,11 @@ sandia_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
 	    p[i + 13] == '.' && p[i + 19] == '.' && p[i + 26] == ' ' &&
 	    all_digits(p + i, 4) && all_digits(p + i + 20, 6))
 		i += 27;
-	else if (i + 16 <= n && timeparse_month(p + i) != 0 && p[i + 3] == ' ') {
-		/* syslog's, its day unpadded: "Nov 9 12:01:01" */
-		k = i + 4 + (is_digit((unsigned char)p[i + 5]) ? 2 : 1);
-		if (k + 9 <= n && p[i + 4] != ' ' && p[k] == ' ' &&
+	else if (i + 17 <= n && timeparse_month(p + i) != 0 && p[i + 3] == ' ') {
+		/* syslog's, its day padded or not: "Nov 9 ", "Nov  9 ", "Nov 19 " */
+		k = i + 4 + (p[i + 4] == ' ');
+		k += is_digit((unsigned char)p[k + 1]) ? 2 : 1;
+		if (is_digit((unsigned char)p[k - 1]) && p[k] == ' ' &&
 		    p[k + 3] == ':' && p[k + 6] == ':' && p[k + 9] == ' ')
 			i = k + 10;
 	}
@@ -1269,8 +1270,7 @@ sandia_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
 	st->ms = 0;
 	st->has_zone = 1;
 	st->offset = 0;
-	stamp_civil(st, cv);
-	return i - 1;
+	return stamp_civil(st, cv) ? i - 1 : 0;
 }
 
 /*

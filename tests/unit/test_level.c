@@ -67,6 +67,7 @@ test_forms(void **state)
 	assert_int_equal(lvl(" 1702  2395 V Tag: x", &b), SEV_DEBUG);
 	assert_int_equal(lvl(" 1702  2395 X Tag: x", &b), LEVEL_NONE);
 	assert_int_equal(lvl("12 apples E x", &b), LEVEL_NONE);
+	assert_int_equal(lvl("200 1234 I am here", &b), LEVEL_NONE);
 	/* Blue Gene/L's levels, its stamp read */
 	assert_int_equal(lvl("R02-M1-N0 RAS KERNEL FAILURE machine check", &b),
 	    SEV_CRITICAL);

@@ -312,6 +312,14 @@ test_leading_other_containers(void **state)
 	assert_int_equal(lead("- 1761433200 2025.10.25 dn228 Oct 5 23:00:00 "
 	    "dn228/dn228 crond[2915]: x", NULL, &ms), 45);
 	assert_int_equal(ms, T1);
+	assert_int_equal(lead("- 1761433200 2025.10.25 dn228 Oct  5 23:00:00 "
+	    "dn228/dn228 crond[2915]: x", NULL, &ms), 46);
+	assert_int_equal(lead("- 1761433200 2025.10.25 dn228 Oct 15 23:00:00 "
+	    "dn228/dn228 crond[2915]: x", NULL, &ms), 46);
+	assert_int_equal(ms, T1);
+	/* no node's stamp: the span ends after the node */
+	assert_int_equal(lead("- 1761433200 2025.10.25 dn228 crond: x", NULL,
+	    &ms), 30);
 	assert_int_equal(lead("- 176143320 2025.10.25 dn228 x", NULL, &ms), 0);
 	assert_int_equal(lead("- a list item of some length", NULL, &ms), 0);
 	/* the check without a value says yes to each of them */
