@@ -182,18 +182,21 @@ is_unit(const char *p, size_t n)
 	return n > 0 && n <= 7 && known_kind(p, n) == KNOWN_UNIT;
 }
 
-/* "name.ext": a file's name, without its directory. */
+/*
+ * "name.ext": a file's name, without its directory.  One dot only: a
+ * dotted name ("org.mortbay.log") is a logger or a class, part of the
+ * program's text.
+ */
 static int
 is_file_name(const char *p, size_t n)
 {
-	size_t dot;
+	const char *dot;
 
-	if (n < 3 || n > 255)
+	if (n < 3 || n > 255 || (dot = memchr(p, '.', n)) == NULL ||
+	    dot == p || memchr(dot + 1, '.', n - (size_t)(dot + 1 - p)) != NULL)
 		return 0;
-	for (dot = n - 1; dot > 0 && p[dot] != '.'; dot--)
-		;
-	return dot > 0 && n - dot - 1 >= 2 && n - dot - 1 <= 10 &&
-	    known_kind(p + dot + 1, n - dot - 1) == KNOWN_EXT;
+	n -= (size_t)(dot + 1 - p);
+	return n >= 2 && n <= 10 && known_kind(dot + 1, n) == KNOWN_EXT;
 }
 
 /* A token that is a value, not a word of the message: it varies. */

@@ -1355,9 +1355,50 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 			return 0;
 		return stamp_civil(st, cv) ? 9 + k : 0;
 	}
-	/* Android's logcat "03-17 16:13:38.811", no year */
-	if (p[2] == '-' && p[5] == ' ' && p[8] == ':' && all_digits(p, 2) &&
-	    all_digits(p + 3, 2)) {
+	/* old Hadoop's log4j "%d{yyMMdd HHmmss}": "081109 203615" */
+	if (p[6] == ' ' && p[13] == ' ' && all_digits(p, 6) &&
+	    all_digits(p + 7, 6)) {
+		st->year = 2000 + num2(p);
+		st->mon = num2(p + 2);
+		st->day = num2(p + 4);
+		st->hour = num2(p + 7);
+		st->min = num2(p + 9);
+		st->sec = num2(p + 11);
+		if (st->mon > 12 || st->hour > 23 || st->min > 59 || st->sec > 59)
+			return 0;
+		return stamp_civil(st, cv) ? 13 : 0;
+	}
+	/*
+	 * HealthApp's "20171223-22:15:29:606|": every field of the clock
+	 * unpadded ("22:16:0:9"), the milliseconds after a colon
+	 */
+	if (p[8] == '-' && all_digits(p, 8)) {
+		int f[4] = { 0, 0, 0, 0 }, nf;
+
+		st->year = num2(p) * 100 + num2(p + 2);
+		st->mon = num2(p + 4);
+		st->day = num2(p + 6);
+		for (i = 9, nf = 0; nf < 4; nf++) {
+			for (k = 0; k < (nf == 3 ? 3u : 2u) && i < n &&
+			    is_digit((unsigned char)p[i]); i++, k++)
+				f[nf] = f[nf] * 10 + p[i] - '0';
+			if (k == 0 || (nf < 3 && (i >= n || p[i++] != ':')))
+				return 0;
+		}
+		st->hour = f[0];
+		st->min = f[1];
+		st->sec = f[2];
+		st->ms = f[3];
+		if (st->mon > 12 || st->hour > 23 || st->min > 59 || st->sec > 60)
+			return 0;
+		return stamp_civil(st, cv) ? i : 0;
+	}
+	/*
+	 * Android's logcat "03-17 16:13:38.811" and Proxifier's
+	 * "[10.30 16:49:06]": month and day, no year
+	 */
+	if ((p[2] == '-' || p[2] == '.') && p[5] == ' ' && p[8] == ':' &&
+	    all_digits(p, 2) && all_digits(p + 3, 2)) {
 		st->mon = num2(p);
 		st->day = num2(p + 3);
 		if (st->mon < 1 || st->mon > 12 || st->day < 1 || st->day > 31 ||

@@ -207,7 +207,9 @@ app.main" \
 
 # --- the formats of Hadoop and Spark (log4j's two-digit year), Android's
 # logcat (no year: the stream's), Windows CBS (a padded capitalised level),
-# Blue Gene/L and Thunderbird (epoch seconds, then the node's own record)
+# Blue Gene/L and Thunderbird (epoch seconds, then the node's own record),
+# old Hadoop's HDFS (yyMMdd HHmmss), HealthApp (an unpadded clock) and
+# Proxifier (month and day in brackets)
 cp "$F/systems.log" .
 "$LT" ingest -q --db sy.db systems.log
 check_eq "systems: each failure and warning at its own stamp, with its message" \
@@ -218,10 +220,12 @@ check_eq "systems: each failure and warning at its own stamp, with its message" 
 7|2025-10-25 23:00:06.000|log-warning|CBS Unrecognized packageExtended attribute.
 9|2025-10-25 23:00:08.000|log-critical|data TLB error interrupt
 11|2025-10-25 23:00:10.000|log-critical|machine check interrupt
-12|2025-10-25 23:00:11.000|log-error|Bad protocol version identification" \
+12|2025-10-25 23:00:11.000|log-error|Bad protocol version identification
+14|2025-10-25 23:00:13.000|log-warning|Slow BlockReceiver write packet to mirror took <*>" \
     "$(sql sy.db "SELECT line || '|' || strftime('%Y-%m-%d %H:%M:%f', ts / 1000.0, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
-check_eq "systems: thirteen records, every one stamped" "13|0" \
-    "$(sql sy.db "SELECT records || '|' || no_timestamp FROM ingests")"
+check_eq "systems: sixteen records, every one stamped, in order, the last a Proxifier line's" \
+    "16|0|0|1761433215000" \
+    "$(sql sy.db "SELECT records || '|' || no_timestamp || '|' || backwards || '|' || last_ts FROM ingests")"
 
 # --- Python's basicConfig with a clock and no date ("%H:%M:%S") and a
 # padded level ("[%(levelname)-8s]"): each line is a record on the day of

@@ -364,9 +364,10 @@ test_miner_span(void **state)
 }
 
 /*
- * A file's name is a name ("WeChat.exe"); a key's value in a list of keys
- * and values varies however few a log shows, quoted and in words or not;
- * a key alone keeps its few values apart ("user=root").
+ * A file's name is a name ("WeChat.exe"), a dotted logger's is not; a
+ * key's value in a list of keys and values varies however few a log
+ * shows, quoted and in words or not; a key alone keeps its few values
+ * apart ("user=root").
  */
 static void
 test_miner_names_and_fields(void **state)
@@ -381,6 +382,8 @@ test_miner_names_and_fields(void **state)
 		"login refused rhost=h2  user=guest",
 		"state mode=on",
 		"state mode=off",
+		"Logging to org.mortbay.log now",
+		"Logging to org.apache.log now",
 	};
 	uint32_t ids[UTIL_ARRAY_LEN(lines)];
 	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
@@ -393,6 +396,9 @@ test_miner_names_and_fields(void **state)
 	    "acquire lock=<*>, tag=\"<*>\", name=<*>, ws=<*>");
 	assert_int_not_equal(ids[5], ids[6]);
 	assert_int_not_equal(ids[7], ids[8]);
+	/* a dotted name is a logger's, not a file's */
+	assert_int_not_equal(ids[9], ids[10]);
+	check_text(m, ids[9], "Logging to org.mortbay.log now");
 	template_miner_free(m);
 }
 

@@ -299,6 +299,24 @@ test_leading_other_containers(void **state)
 	    NULL, &ms), 18);
 	assert_int_equal(ms, T1);
 	assert_int_equal(lead("25/13/25 23:00:00 x", NULL, &ms), 0);
+	/* old Hadoop's "%d{yyMMdd HHmmss}"; HealthApp's colon before ms */
+	assert_int_equal(lead("251025 230000 148 INFO dfs.DataNode: x", NULL,
+	    &ms), 14);
+	assert_int_equal(ms, T1);
+	assert_int_equal(lead("251325 230000 148 INFO x", NULL, &ms), 0);
+	assert_int_equal(lead("251025 236000 148 INFO x", NULL, &ms), 0);
+	assert_int_equal(lead("20251025-23:00:00:123|Step_LSC|30002312|x", NULL,
+	    &ms), 21);
+	assert_int_equal(ms, T1 + 123);
+	assert_int_equal(lead("20251025-23:00:00:5|x", NULL, &ms), 19);
+	assert_int_equal(ms, T1 + 5);
+	assert_int_equal(lead("20251025-23:0:0:50|x", NULL, &ms), 18);
+	assert_int_equal(ms, T1 + 50);
+	assert_int_equal(lead("20251025-23:00:00|x", NULL, &ms), 0);
+	assert_int_equal(lead("20251025-25:00:00:123|x", NULL, &ms), 0);
+	/* Proxifier's month and day in brackets, the year the stream's */
+	assert_int_equal(lead("[10.25 23:00:00] chrome.exe - x:443 open", NULL,
+	    &ms), 17);
 	/* Blue Gene/L: tag, epoch, date, node, then its own stamp and node */
 	assert_int_equal(lead("- 1761433200 2025.10.25 R02-M1-N0-C:J12-U11 "
 	    "2025-10-25-23.00.00.675872 R02-M1-N0-C:J12-U11 RAS KERNEL FATAL x",
