@@ -262,51 +262,34 @@ print_times(double t_start, double t_read, double t_close, double cpu_read,
 }
 
 /*
- * Whether the run reads files that end, none of them followed: a new
- * database is then built unseen and appears whole (STORE_BUILD).  Standard
- * input and pipes may be a live stream that a TUI beside them watches.
- */
-static int
-builds(const struct ingest_opts *o, char **inputs, int n)
-{
-	struct stat sb;
-	int i;
-
-	if (o->follow || n <= 0)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (strcmp(inputs[i], "-") == 0 || stat(inputs[i], &sb) != 0 ||
-		    !S_ISREG(sb.st_mode))
-			return 0;
-	return 1;
-}
-
-/*
- * What the inputs hold, for cmd_tune_memory: standard input, a pipe or
- * a compressed file counts as much (a stream's size is not known, and a
- * gzip inflates to many times its own).
+ * The bytes the inputs hold, for cmd_tune_memory, and whether each is a
+ * file that ends (*files): read whole and not followed, a new database
+ * is then built unseen and appears whole (STORE_BUILD).  Standard input
+ * and pipes may be a live stream that a TUI beside them watches, their
+ * size unknown: UINT64_MAX.  A missing input fails later, and is no work.
  */
 static uint64_t
-input_bytes(char **inputs, int n)
+inputs_scan(char **inputs, int n, int *files)
 {
 	struct stat sb;
 	uint64_t sum = 0;
-	size_t len;
 	int i;
 
+	*files = n > 0;
 	if (n <= 0)
 		return UINT64_MAX;
 	for (i = 0; i < n; i++) {
-		if (strcmp(inputs[i], "-") == 0)
+		if (strcmp(inputs[i], "-") == 0) {
+			*files = 0;
 			return UINT64_MAX;
-		/* one that is missing fails later, and is no work */
+		}
 		if (stat(inputs[i], &sb) != 0)
-			continue;
-		len = strlen(inputs[i]);
-		if (!S_ISREG(sb.st_mode) || (len > 3 &&
-		    strcmp(inputs[i] + len - 3, ".gz") == 0))
+			*files = 0;
+		else if (!S_ISREG(sb.st_mode)) {
+			*files = 0;
 			return UINT64_MAX;
-		sum += (uint64_t)sb.st_size;
+		} else
+			sum += (uint64_t)sb.st_size;
 	}
 	return sum;
 }
@@ -330,7 +313,7 @@ cmd_ingest_exec(int argc, char **argv)
 	long lval;
 	size_t nrule_args = 0, ndirs = 0, i, ninputs, nfailed = 0;
 	char **inputs;
-	int ch, quiet = 0, stats = 0, no_defaults = 0, fmt, rc = EXIT_RUNTIME;
+	int ch, quiet = 0, stats = 0, no_defaults = 0, fmt, rc = EXIT_RUNTIME, files;
 	struct ingest_times times;
 	double t_start = util_elapsed(), t_read = 0, t_close = 0, cpu_read = 0;
 
@@ -408,7 +391,7 @@ cmd_ingest_exec(int argc, char **argv)
 	}
 	if ((rc = cmd_common_finish(&cc)) != 0)
 		goto out;
-	cmd_tune_memory(input_bytes(argv + optind, argc - optind));
+	cmd_tune_memory(inputs_scan(argv + optind, argc - optind, &files));
 	rc = EXIT_RUNTIME;
 	opts.tz_auto = cc.tz_auto;
 	opts.tz = cc.tz;
@@ -431,7 +414,7 @@ cmd_ingest_exec(int argc, char **argv)
 
 	dbpath = cc.db;
 	if ((st = store_open(dbpath, STORE_CREATE | STORE_APPEND |
-	    (builds(&opts, argv + optind, argc - optind) ? STORE_BUILD : 0),
+	    (files && !opts.follow ? STORE_BUILD : 0),
 	    err, sizeof err)) == NULL) {
 		if (on_readonly_fs(dbpath))
 			cmd_error("%s: cannot write the database: read-only file system", dbpath);

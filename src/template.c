@@ -206,6 +206,18 @@ is_variable(const char *p, size_t n)
 	return has_digit(p, n) || is_date_word(p, n) || is_file_name(p, n);
 }
 
+/* Whether p[0..n) is one of the words of list, in any case. */
+static int
+one_of(const char *p, size_t n, const char *const *list, size_t nlist)
+{
+	size_t k;
+
+	for (k = 0; k < nlist; k++)
+		if (n == strlen(list[k]) && strncasecmp(p, list[k], n) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Whether msg[at..at + n) is a word after which, and a blank, a message
  * prints a name: "user" or "username" that opens the message or follows
@@ -225,7 +237,7 @@ names_next(const char *msg, size_t len, size_t at, size_t n)
 	    "invalid", "unknown" };
 	static const char *const joins[] = { "from", "by", "on", "at", "in",
 	    "to", "via", "with", "of", "and", "is", "was", "has", "not" };
-	size_t e, b, k;
+	size_t e, b;
 
 	if (!((n == 4 && strncasecmp(msg + at, "user", 4) == 0) ||
 	    (n == 8 && strncasecmp(msg + at, "username", 8) == 0)))
@@ -234,10 +246,8 @@ names_next(const char *msg, size_t len, size_t at, size_t n)
 		;
 	for (e = b; e < len && !is_blank((unsigned char)msg[e]); e++)
 		;
-	for (k = 0; k < sizeof joins / sizeof joins[0]; k++)
-		if (e - b == strlen(joins[k]) &&
-		    strncasecmp(msg + b, joins[k], e - b) == 0)
-			return 0;
+	if (one_of(msg + b, e - b, joins, UTIL_ARRAY_LEN(joins)))
+		return 0;
 	for (e = at; e > 0 && is_blank((unsigned char)msg[e - 1]); e--)
 		;
 	if (e == 0)
@@ -247,11 +257,7 @@ names_next(const char *msg, size_t len, size_t at, size_t n)
 	for (b = e; b > 0 && ((msg[b - 1] >= 'a' && msg[b - 1] <= 'z') ||
 	    (msg[b - 1] >= 'A' && msg[b - 1] <= 'Z')); b--)
 		;
-	for (k = 0; k < sizeof before / sizeof before[0]; k++)
-		if (e - b == strlen(before[k]) &&
-		    strncasecmp(msg + b, before[k], e - b) == 0)
-			return 1;
-	return 0;
+	return one_of(msg + b, e - b, before, UTIL_ARRAY_LEN(before));
 }
 
 /*

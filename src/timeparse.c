@@ -1215,6 +1215,27 @@ month_day(const char *p, struct stamp *st)
 }
 
 /*
+ * A month and day without a year, mon_at bytes into p, the day right
+ * after the month's two digits and a separator, the clock at p + 6:
+ * klog's "E1025 23:00:00.123456", logcat's "10-25 23:00:00.123".  The
+ * year is the stream's, as syslog's.  Returns the bytes used or 0.
+ */
+static size_t
+yearless(const struct timeparse_cache *c, const char *p, size_t n,
+    size_t mon_at, struct civil *cv, struct stamp *st)
+{
+	size_t k;
+
+	st->mon = num2(p + mon_at);
+	st->day = num2(p + 3);
+	if (st->mon < 1 || st->mon > 12 || st->day < 1 || st->day > 31 ||
+	    (k = clock_fraction(p + 6, n - 6, 0, st)) == 0)
+		return 0;
+	st->year = context_year(c, st->mon, st->day);
+	return stamp_civil(st, cv) ? 6 + k : 0;
+}
+
+/*
  * The logs of the Sandia and LLNL supercomputers (Blue Gene/L,
  * Thunderbird, Liberty, Spirit): an alert tag ("-" or "KERNDTLB"), the
  * time in epoch seconds, the date "2005.06.03" and the node, then the
@@ -1228,7 +1249,6 @@ sandia_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
 {
 	size_t i = 0, k;
 	int64_t t = 0;
-	int y, m, d;
 
 	if (p[0] == '-')
 		i = 1;
@@ -1260,17 +1280,13 @@ sandia_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
 		    p[k + 3] == ':' && p[k + 6] == ':' && p[k + 9] == ' ')
 			i = k + 10;
 	}
-	civil_from_days(floor_div(t, 86400), &y, &m, &d);
-	st->year = y;
-	st->mon = m;
-	st->day = d;
-	st->hour = (int)(t % 86400 / 3600);
-	st->min = (int)(t % 3600 / 60);
-	st->sec = (int)(t % 60);
+	cv->days = floor_div(t, 86400);
+	cv->sod = (int32_t)(t - cv->days * 86400);
+	cv->hour = cv->sod / 3600;
 	st->ms = 0;
 	st->has_zone = 1;
 	st->offset = 0;
-	return stamp_civil(st, cv) ? i - 1 : 0;
+	return i - 1;
 }
 
 /*
@@ -1291,15 +1307,8 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 	st->ms = 0;
 	/* klog and glog (Go): "E1025 23:00:00.123456", its level first */
 	if ((p[0] == 'I' || p[0] == 'W' || p[0] == 'E' || p[0] == 'F') &&
-	    all_digits(p + 1, 4) && p[5] == ' ' && p[8] == ':') {
-		st->mon = num2(p + 1);
-		st->day = num2(p + 3);
-		if (st->mon < 1 || st->mon > 12 || st->day < 1 || st->day > 31 ||
-		    (k = clock_fraction(p + 6, n - 6, 0, st)) == 0)
-			return 0;
-		st->year = context_year(c, st->mon, st->day);
-		return stamp_civil(st, cv) ? 6 + k : 0;
-	}
+	    all_digits(p + 1, 4) && p[5] == ' ' && p[8] == ':')
+		return yearless(c, p, n, 1, cv, st);
 	if (is_upper((unsigned char)p[0]) && p[1] == ',' && p[2] == ' ' &&
 	    p[3] == '[') {
 		/* Ruby's Logger "E, [2025-10-25T23:00:00.123456 #1] ERROR -- :" */
@@ -1398,15 +1407,8 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 	 * "[10.30 16:49:06]": month and day, no year
 	 */
 	if ((p[2] == '-' || p[2] == '.') && p[5] == ' ' && p[8] == ':' &&
-	    all_digits(p, 2) && all_digits(p + 3, 2)) {
-		st->mon = num2(p);
-		st->day = num2(p + 3);
-		if (st->mon < 1 || st->mon > 12 || st->day < 1 || st->day > 31 ||
-		    (k = clock_fraction(p + 6, n - 6, 0, st)) == 0)
-			return 0;
-		st->year = context_year(c, st->mon, st->day);
-		return stamp_civil(st, cv) ? 6 + k : 0;
-	}
+	    all_digits(p, 2) && all_digits(p + 3, 2))
+		return yearless(c, p, n, 0, cv, st);
 	/* redis "1:M 25 Oct 2025 23:00:00.123 *": pid, ':' and its role */
 	for (i = 0; i < n && i < 10 && is_digit((unsigned char)p[i]); i++)
 		;
