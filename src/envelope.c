@@ -15,7 +15,10 @@
  * A line pasted into a document with a quote marker, an indent or a bullet
  * before its stamp ("> 2025-...", "    2025-...", "- 2025-...") is decoded
  * as the line after that prefix (paste_prefix), and the lines after a
- * quoted one that carry its marker ("> Traceback ...") lose it.
+ * quoted one that carry its marker ("> Traceback ...") lose it.  So is a
+ * line whose stamp follows a file's name ("app.log 2025-...", grep -H's
+ * "svc/app.log:2025-..."), with that file as its source (file_prefix),
+ * and a line after it with the same name in front.
  * Auto-detection of a `docker logs -t` stamp insists on Docker's fixed
  * nine-digit fraction, so an application's own ISO 8601 stamp stays in the
  * message where multiline and the rules expect it.
@@ -148,6 +151,15 @@ struct envelope {
 	 */
 	char			 quote[ENVELOPE_PASTE_MAX];
 	size_t			 quote_len;
+	/*
+	 * The latest file name found in front of a stamped line (file_prefix)
+	 * and the byte after it: the lines of its record without a stamp
+	 * (a traceback's) carry the name too.
+	 */
+	char			 file[ENVELOPE_NAME_MAX];
+	size_t			 file_len;	/* 0: none */
+	char			 file_sep;	/* ' ' or ':' */
+	int			 in_file;	/* decoding the line after a name */
 	/*
 	 * The latest journald layouts, most recently fitting first in order:
 	 * a unit's entries repeat one, and a journal interleaves a few units.
@@ -2330,6 +2342,27 @@ decode_forced(struct envelope *e, const char *line, size_t len,
 	}
 }
 
+/*
+ * The bytes of a stamp that holds a date at p, or 0: it opens with a
+ * digit, '[' or a month's name and a blank, and holds a '-', a '/' or a
+ * month's name, so that a clock alone ("12:00:01 done") is not one.
+ */
+static size_t
+dated_stamp(const char *p, size_t n)
+{
+	size_t k, j;
+
+	if (n == 0 || (!is_digit(p[0]) && p[0] != '[' && (n < 4 ||
+	    p[3] != ' ' || timeparse_month(p) == 0)))
+		return 0;
+	if ((k = timeparse_leading(p, n, NULL, &(int64_t){ 0 })) == 0)
+		return 0;
+	for (j = 0; j < k; j++)
+		if (p[j] == '-' || p[j] == '/' || (p[j] >= 'a' && p[j] <= 'z'))
+			return k;
+	return 0;
+}
+
 /* The first bytes of paste_prefix's markers. */
 static const unsigned char paste_first[256] = {
 	[' '] = 1, ['\t'] = 1, ['>'] = 1, ['-'] = 1, ['*'] = 1, ['+'] = 1,
@@ -2360,7 +2393,7 @@ list_number(const char *line, size_t len)
 static size_t
 paste_prefix(const char *line, size_t len)
 {
-	size_t i = 0, k, j;
+	size_t i = 0, k;
 	int bullet = 0;
 
 	while (i < len && i < ENVELOPE_PASTE_MAX) {
@@ -2383,17 +2416,7 @@ paste_prefix(const char *line, size_t len)
 	}
 	if (i == 0 || i >= len || i > ENVELOPE_PASTE_MAX)
 		return 0;
-	/* a stamp opens with a digit, '[' or a month's name and a blank */
-	if (!is_digit(line[i]) && line[i] != '[' && (len - i < 4 ||
-	    line[i + 3] != ' ' || timeparse_month(line + i) == 0))
-		return 0;
-	if ((k = timeparse_leading(line + i, len - i, NULL, &(int64_t){ 0 })) == 0)
-		return 0;
-	for (j = i; j < i + k; j++)
-		if (line[j] == '-' || line[j] == '/' ||
-		    (line[j] >= 'a' && line[j] <= 'z'))
-			return i;
-	return 0;
+	return dated_stamp(line + i, len - i) > 0 ? i : 0;
 }
 
 /* len less the blanks that end line[from..len). */
@@ -2443,6 +2466,127 @@ decode_pasted(struct envelope *e, const char *line, size_t len,
 	set_plain(line + q, len - q, out);
 }
 
+/* The first bytes of a file's name that file_prefix looks at. */
+static const unsigned char file_first[256] = {
+	['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['/'] = 1, ['.'] = 1,
+	['_'] = 1, ['~'] = 1
+};
+
+/* Does the name line[0..n) look like a file's: a path, or a log's name? */
+static int
+file_like(const char *p, size_t n)
+{
+	static const char *const ext[] = { ".log", ".out", ".err", ".txt" };
+	size_t i, x;
+
+	if (memchr(p, '/', n) != NULL)
+		return 1;
+	for (i = 0; i + 4 <= n; i++)
+		if (p[i] == '.')
+			for (x = 0; x < UTIL_ARRAY_LEN(ext); x++)
+				if (memcmp(p + i, ext[x], 4) == 0)
+					return 1;
+	return 0;
+}
+
+/*
+ * After grep's name and sep, the line number of -n and sep again ("12:"
+ * after a match's "name:", "12-" after a context line's "name-").
+ */
+static size_t
+grep_number(const char *p, size_t n, char sep)
+{
+	size_t j;
+
+	for (j = 0; j < n && j < 12 && is_digit(p[j]); j++)
+		;
+	return j > 0 && j < n && p[j] == sep ? j + 1 : 0;
+}
+
+/*
+ * A file's name in front of a stamped line, as files joined with their
+ * names carry it ("nova-api.log.1 2017-05-16 00:00:00.008 2931 INFO ...")
+ * and grep -H prints it ("svc/app.log:2025-10-25 23:00:00 ERROR ...", with
+ * -n "svc/app.log:12:2025-..."): the bytes before the stamp, 0 when there
+ * is no such name.  The name holds no blank, looks like a file's
+ * (file_like) and is followed by a blank or ':' and a dated stamp.
+ * *name_len: the name's bytes.
+ */
+static size_t
+file_prefix(const char *line, size_t len, size_t *name_len)
+{
+	size_t i, j, lim = len < ENVELOPE_NAME_MAX ? len : ENVELOPE_NAME_MAX;
+
+	for (i = 0; i < lim && line[i] != ' ' && line[i] != '\t'; i++) {
+		if (line[i] != ':' || i == 0 || !file_like(line, i))
+			continue;
+		j = i + 1;
+		j += grep_number(line + j, len - j, ':');
+		if (dated_stamp(line + j, len - j) > 0) {
+			*name_len = i;
+			return j;
+		}
+	}
+	if (i == 0 || i >= lim || !file_like(line, i))
+		return 0;
+	*name_len = i;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	return dated_stamp(line + i, len - i) > 0 ? i : 0;
+}
+
+/*
+ * The bytes of the latest file name and what follows it that line
+ * starts with (file_prefix's, stamp or not), or 0.
+ */
+static size_t
+known_file(const struct envelope *e, const char *line, size_t len)
+{
+	size_t i = e->file_len;
+
+	if (i == 0 || len <= i || memcmp(line, e->file, i) != 0)
+		return 0;
+	/* one blank: a traceback's line keeps its indent */
+	if (e->file_sep == ' ')
+		return line[i] == ' ' || line[i] == '\t' ? i + 1 : 0;
+	/* grep writes a context line's name with '-' after it */
+	if (line[i] != ':' && line[i] != '-')
+		return 0;
+	i++;
+	return i + grep_number(line + i, len - i, line[i - 1]);
+}
+
+/*
+ * A plain line with a file's name in front (file_prefix), or the name
+ * of the line before: the line after the name, from that file.  Left
+ * as it is otherwise.
+ */
+__attribute__((noinline))
+static void
+decode_file_prefixed(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	size_t pre, name_len;
+
+	if ((pre = file_prefix(line, len, &name_len)) > 0) {
+		memcpy(e->file, line, name_len);
+		e->file_len = name_len;
+		e->file_sep = line[name_len] == ':' ? ':' : ' ';
+	} else if ((pre = known_file(e, line, len)) > 0)
+		name_len = e->file_len;
+	else
+		return;
+	/* the line after the name is not looked at for another one */
+	e->in_file = 1;
+	decode_line(e, line + pre, len - pre, out);
+	e->in_file = 0;
+	if (out->source == NULL) {
+		out->source = line;
+		out->source_len = name_len;
+		out->source_kind = "file";
+	}
+}
+
 /* Out of line, so that the two entry points below are a store and a jump. */
 __attribute__((noinline))
 static void
@@ -2481,6 +2625,10 @@ decode_line(struct envelope *e, const char *line, size_t len,
 		    out->format == ENVELOPE_PLAIN && out->msg == line &&
 		    (!is_digit(line[0]) || list_number(line, len) > 0))
 			decode_pasted(e, line, len, out);
+		if (len > 0 && file_first[(unsigned char)line[0]] &&
+		    out->format == ENVELOPE_PLAIN && out->msg == line &&
+		    !e->in_file)
+			decode_file_prefixed(e, line, len, out);
 	} else
 		decode_forced(e, line, len, out);
 	/* what every parser promises (envelope.h), whatever the line held */

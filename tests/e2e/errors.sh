@@ -227,6 +227,28 @@ check_eq "systems: sixteen records, every one stamped, in order, the last a Prox
     "16|0|0|1761433215000" \
     "$(sql sy.db "SELECT records || '|' || no_timestamp || '|' || backwards || '|' || last_ts FROM ingests")"
 
+# --- files joined with their names in front, and grep -H's output: each
+# line's source is its file, the rest a record at its own stamp, a
+# traceback's lines with the name before them one record with it (five
+# records of nine lines)
+cp "$F/named.log" .
+"$LT" ingest -q --final --db nm.db named.log
+check_eq "file names in front: each failure and warning of its file, at its stamp" \
+    "nova-compute.log.1|2|2|log-warning|nova.virt.libvirt.imagecache [-] Unknown base file: <*>
+nova-api.log.1|3|6|traceback|-
+svc/worker.log|7|7|log-error|job <*> failed: disk full
+svc/worker.log|8|9|log-warning|retrying job <*> in <*> s" \
+    "$(sql nm.db "SELECT s.name || '|' || e.line || '|' || e.line_end || '|' || e.rule || '|' || coalesce(json_extract(e.fields, '\$.template'), '-') FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.line")"
+check_eq "file names in front: the traceback's lines without the name, their indent kept" \
+    "  File \"/usr/lib/python2.7/dist-packages/oslo_messaging/rpc/client.py\", line 413, in call" \
+    "$(sql nm.db "SELECT text FROM events_all WHERE rule = 'traceback'" | sed -n 3p)"
+check_eq "file names in front: three sources of kind file, six records, all stamped" \
+    "nova-api.log.1|file
+nova-compute.log.1|file
+svc/worker.log|file
+5|0" \
+    "$(sql nm.db "SELECT name || '|' || kind FROM sources WHERE name <> 'named.log' ORDER BY name; SELECT records || '|' || no_timestamp FROM ingests")"
+
 # --- Python's basicConfig with a clock and no date ("%H:%M:%S") and a
 # padded level ("[%(levelname)-8s]"): each line is a record on the day of
 # the stamp before it, the next day after midnight

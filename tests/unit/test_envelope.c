@@ -573,6 +573,66 @@ test_pasted_quote(void **state)
 	assert_msg("      raise ValueError");
 }
 
+/* The name of the file a line came from, in front of its stamp. */
+static void
+assert_file(const char *want)
+{
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_non_null(el.source);
+	assert_int_equal(el.source_len, strlen(want));
+	assert_memory_equal(el.source, want, el.source_len);
+	assert_string_equal(el.source_kind, "file");
+}
+
+/*
+ * Files joined with their names in front (Loghub's OpenStack set) and
+ * grep -H's output: the name is the line's source, the rest its message;
+ * a line after one without a stamp but with the same name belongs to it.
+ */
+static void
+test_file_prefix(void **state)
+{
+	decode_next("nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 "
+	    "25746 INFO nova.osapi_compute.wsgi.server [-] x");
+	assert_file("nova-api.log.1.2017-05-16_13:53:08");
+	assert_msg("2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [-] x");
+	decode_next("svc/app.log:2025-10-16 02:55:17 ERROR ws: x");
+	assert_file("svc/app.log");
+	assert_msg("2025-10-16 02:55:17 ERROR ws: x");
+	decode_next("svc/app.log:Traceback (most recent call last):");
+	assert_file("svc/app.log");
+	assert_msg("Traceback (most recent call last):");
+	decode_next("svc/app.log-  File \"p.py\", line 3");
+	assert_file("svc/app.log");
+	assert_msg("  File \"p.py\", line 3");
+	decode_next("/var/log/app.log:12:2025-10-16 02:55:18 WARNING ws: y");
+	assert_file("/var/log/app.log");
+	assert_msg("2025-10-16 02:55:18 WARNING ws: y");
+	decode_next("/var/log/app.log-13-    at x()");
+	assert_file("/var/log/app.log");
+	assert_msg("    at x()");
+	/* an envelope after the name is read as it would be without */
+	decode_next("run.out 2025-10-25T23:31:11.123456789Z x");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_TS);
+	assert_int_equal(el.ts, T0 + 123);
+	assert_msg("x");
+	assert_non_null(el.source);
+	assert_string_equal(el.source_kind, "file");
+	/* no file's name, or no dated stamp after it: the line as it is */
+	decode_next("worker 2025-10-16 02:55:17 x");
+	assert_msg("worker 2025-10-16 02:55:17 x");
+	assert_null(el.source);
+	decode_next("app.log 12:00:01 done");
+	assert_msg("app.log 12:00:01 done");
+	assert_null(el.source);
+	decode_next("/usr/lib/python3/x.py:12: DeprecationWarning: y");
+	assert_msg("/usr/lib/python3/x.py:12: DeprecationWarning: y");
+	assert_null(el.source);
+	decode_next("Traceback (most recent call last):");
+	assert_msg("Traceback (most recent call last):");
+	assert_null(el.source);
+}
+
 static void
 test_logfmt(void **state)
 {
@@ -1524,6 +1584,7 @@ main(void)
 		cmocka_unit_test_teardown(test_desktop, teardown),
 		cmocka_unit_test_teardown(test_pasted, teardown),
 		cmocka_unit_test_teardown(test_pasted_quote, teardown),
+		cmocka_unit_test_teardown(test_file_prefix, teardown),
 		cmocka_unit_test_teardown(test_logfmt, teardown),
 		cmocka_unit_test_teardown(test_logfmt_gokit, teardown),
 		cmocka_unit_test_teardown(test_logfmt_keyed, teardown),
