@@ -138,6 +138,7 @@ counts_add(struct store_ingest_counts *t, const struct store_ingest_counts *c)
 	t->truncated += c->truncated;
 	t->no_timestamp += c->no_timestamp;
 	t->untimed += c->untimed;
+	t->held += c->held;
 	t->backwards += c->backwards;
 	t->bad_utf8 += c->bad_utf8;
 	t->nul_bytes += c->nul_bytes;
@@ -215,7 +216,7 @@ print_clocks(const struct ingest *in, int tz_auto)
 static void
 print_summary(const struct store_ingest_counts *t, size_t ninputs)
 {
-	char same[64] = "", untimed[64] = "", again[64] = "";
+	char same[64] = "", untimed[64] = "", again[64] = "", held[128] = "";
 
 	/* only rules with `same` make them: said when there are some */
 	if (t->repeats > 0)
@@ -228,16 +229,22 @@ print_summary(const struct store_ingest_counts *t, size_t ninputs)
 	if (t->reread > 0)
 		snprintf(again, sizeof again, " (%llu read again: the rules"
 		    " changed)", (unsigned long long)t->reread);
+	/* a file that may still grow: its last line may be half written */
+	if (t->held > 0)
+		snprintf(held, sizeof held, "; %llu line%s of an unfinished last"
+		    " record left for the next run (--final stores %s)",
+		    (unsigned long long)t->held, t->held == 1 ? "" : "s",
+		    t->held == 1 ? "it" : "them");
 	cmd_error("%llu lines, %llu bytes, %llu records, %llu events (%llu duplicates%s)"
 	    " from %zu inputs%s; malformed %llu, truncated %llu, no timestamp %llu,"
-	    " backwards %llu, bad UTF-8 %llu, NUL bytes %llu, regex errors %llu%s",
+	    " backwards %llu, bad UTF-8 %llu, NUL bytes %llu, regex errors %llu%s%s",
 	    (unsigned long long)t->lines, (unsigned long long)t->bytes,
 	    (unsigned long long)t->records, (unsigned long long)t->events,
 	    (unsigned long long)t->duplicates, same, ninputs, again,
 	    (unsigned long long)t->malformed, (unsigned long long)t->truncated,
 	    (unsigned long long)t->no_timestamp, (unsigned long long)t->backwards,
 	    (unsigned long long)t->bad_utf8, (unsigned long long)t->nul_bytes,
-	    (unsigned long long)t->regex_errors, untimed);
+	    (unsigned long long)t->regex_errors, untimed, held);
 }
 
 /*

@@ -169,6 +169,7 @@ struct ingest {
 	int			 claimed;	/* store_input_claim holds key */
 	int			 hold;		/* keep an unfinished last record for the next run */
 	uint64_t		 start_off;	/* where this run began reading */
+	uint64_t		 start_lineno;	/* the line before start_off */
 	int64_t			 time;		/* the latest record's time before time_off */
 	uint64_t		 time_off;
 	struct ord_restore	 restore;	/* ordinal state of the resume point */
@@ -1368,6 +1369,11 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		writer_drain(&in->w);
 		ingest_writer_failed(in);
 	}
+	if (in->hold && !in->failed) {
+		ingest_physical(in);
+		c->held = in->start_lineno + c->lines > ln ?
+		    in->start_lineno + c->lines - ln : 0;
+	}
 	if (in->failed) {
 		snprintf(err, errlen, "%s", in->err);
 		return -1;
@@ -1652,7 +1658,7 @@ ingest_input(struct ingest *in, const char *path,
 	}
 	counts->skipped_bytes = off;
 	in->start_off = in->time_off = in->cur_offset = off;
-	in->cur_lineno = lineno;
+	in->start_lineno = in->cur_lineno = lineno;
 	in->base = *reader_stats(r);
 	in->regex_base = matcher_stats(in->matcher)->regex_errors;
 	in->r = r;

@@ -189,6 +189,8 @@ struct store_ingest_counts {
 	uint64_t	bad_utf8, nul_bytes, regex_errors, skipped_bytes;
 	uint64_t	repeats;	/* events marked a repeat of a sample (same =) */
 	uint64_t	untimed;	/* records with no time at all (events.ts NULL) */
+	/* lines of an unfinished last record left for the next run (not stored) */
+	uint64_t	held;
 	uint64_t	reread;		/* inputs read again from the start: the rules changed */
 	int64_t		first_ts, last_ts;	/* TS_NONE if none */
 };

@@ -72,9 +72,12 @@ rows() { sql "$1" "SELECT group_concat(rule || '@' || ts || ':' || line || '-' |
 
 # a line still being written when the run comes
 printf '2025-10-26 06:00:00 INFO start\n2025-10-26 06:00:01 ERROR needle 12' > part.log
-"$LT" ingest -q --db part.db --no-default-rules --rules t.rules part.log
+"$LT" ingest --db part.db --no-default-rules --rules t.rules part.log 2> part.err
 check_eq "unterminated last line: not stored, the resume point before it" "|31" \
     "$(rows part.db)|$(sql part.db "SELECT offset FROM inputs")"
+check_eq "unterminated last line: the summary says it waits" \
+    "regex errors 0; 1 line of an unfinished last record left for the next run (--final stores it)" \
+    "$(sed 's/.*\(regex errors\)/\1/' part.err)"
 printf '34 done\n' >> part.log
 "$LT" ingest -q --db part.db --no-default-rules --rules t.rules part.log
 check_eq "unterminated last line: stored once whole by the next run" "word@1761458401000:2-2|1234" \
@@ -104,8 +107,11 @@ cat > tb.log <<'L'
 Traceback (most recent call last):
   File "/app/x.py", line 1, in f
 L
-"$LT" ingest -q --db tb.db --no-default-rules --rules t.rules tb.log
+"$LT" ingest --db tb.db --no-default-rules --rules t.rules tb.log 2> tb.err
 check_eq "open traceback at the end: left for the next run" "" "$(rows tb.db)"
+check_eq "open traceback at the end: the summary counts its three lines" \
+    "4 lines|3 lines of an unfinished last record left for the next run (--final stores them)" \
+    "$(sed 's/logtriage: \([0-9]* lines\).*; \([0-9]* lines of.*\)/\1|\2/' tb.err)"
 cat >> tb.log <<'L'
     raise ValueError("no")
 ValueError: no
