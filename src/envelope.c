@@ -18,7 +18,8 @@
  * quoted one that carry its marker ("> Traceback ...") lose it.  So is a
  * line whose stamp follows a file's name ("app.log 2025-...", grep -H's
  * "svc/app.log:2025-..."), with that file as its source (file_prefix),
- * and a line after it with the same name in front.
+ * and a line after it with the same name in front.  Colours written for
+ * a terminal (sgr_strip) go before any of this, and from a JSON message.
  * Auto-detection of a `docker logs -t` stamp insists on Docker's fixed
  * nine-digit fraction, so an application's own ISO 8601 stamp stays in the
  * message where multiline and the rules expect it.
@@ -130,6 +131,8 @@ struct envelope {
 	struct buf		 msg;	/* unescaped or de-stamped message */
 	struct buf		 src;	/* source decoded from JSON */
 	struct buf		 lvl;	/* level decoded from JSON or logfmt */
+	struct buf		 clean;	/* the line without its colours (sgr_strip) */
+	int			 msg_esc;	/* msg was decoded with an ESC in it */
 	struct timeparse_cache	 stamps;	/* the latest envelope stamp's second */
 	/*
 	 * The latest two compose prefixes, name, blanks, '|' and the blank
@@ -187,6 +190,7 @@ envelope_new(enum envelope_format forced, const struct tz *tz)
 	buf_init(&e->msg);
 	buf_init(&e->src);
 	buf_init(&e->lvl);
+	buf_init(&e->clean);
 	return e;
 }
 
@@ -198,6 +202,7 @@ envelope_free(struct envelope *e)
 	buf_free(&e->msg);
 	buf_free(&e->src);
 	buf_free(&e->lvl);
+	buf_free(&e->clean);
 	free(e);
 }
 
@@ -313,10 +318,11 @@ json_plain_run(const char *p, const char *end)
 /*
  * Decode a JSON string whose opening quote is at p[-1], appending to dst
  * (NULL: just skip it).  Returns the byte after the closing quote, or NULL
- * if the string is unterminated or holds a bad escape.
+ * if the string is unterminated or holds a bad escape.  *esc (esc not
+ * NULL) is set when it holds an ESC ("\u001b").
  */
 static const char *
-json_string(const char *p, const char *end, struct buf *dst)
+json_string_esc(const char *p, const char *end, struct buf *dst, int *esc)
 {
 	const char *run;
 	int cp, lo;
@@ -368,6 +374,8 @@ json_string(const char *p, const char *end, struct buf *dst)
 			/* A lone surrogate becomes U+FFFD in put_utf8. */
 			if (dst != NULL)
 				put_utf8(dst, (unsigned long)cp);
+			if (cp == '\033' && esc != NULL)
+				*esc = 1;
 			continue;
 		default:
 			return NULL;
@@ -376,6 +384,12 @@ json_string(const char *p, const char *end, struct buf *dst)
 			buf_putc(dst, (char)cp);
 		p++;
 	}
+}
+
+static const char *
+json_string(const char *p, const char *end, struct buf *dst)
+{
+	return json_string_esc(p, end, dst, NULL);
 }
 
 int
@@ -526,7 +540,8 @@ docker_json(struct envelope *e, const char *line, size_t len,
 				log_nl = 0;
 				buf_reset(&e->msg);
 				buf_append(&e->msg, v, log_len);
-				if ((p = json_string(q, end, &e->msg)) == NULL)
+				if ((p = json_string_esc(q, end, &e->msg,
+				    &e->msg_esc)) == NULL)
 					return JSON_BROKEN;
 			}
 			have_log = 1;
@@ -619,8 +634,8 @@ docker_json_usual(struct envelope *e, const char *line, size_t len,
 		decoded = 1;
 		buf_reset(&e->msg);
 		buf_append(&e->msg, v, (size_t)(q - v));
-		if ((p = json_string(q, end, &e->msg)) == NULL ||
-		    e->msg.len == 0 || e->msg.data[e->msg.len - 1] != '\n')
+		if ((p = json_string_esc(q, end, &e->msg, &e->msg_esc)) ==
+		    NULL || e->msg.len == 0 || e->msg.data[e->msg.len - 1] != '\n')
 			return -1;
 	} else {
 		return -1;
@@ -742,6 +757,7 @@ journald(struct envelope *e, const char *line, size_t len,
 	it = cJSON_GetObjectItemCaseSensitive(root, "MESSAGE");
 	if (cJSON_IsString(it) && it->valuestring != NULL) {
 		buf_puts(&e->msg, it->valuestring);
+		e->msg_esc = strchr(it->valuestring, '\033') != NULL;
 	} else if (cJSON_IsArray(it)) {
 		/* Journald writes messages that are not valid UTF-8 as byte arrays. */
 		cJSON_ArrayForEach(b, it) {
@@ -1390,7 +1406,8 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 		out->msg = jv.v[JF_MSG];
 		out->msg_len = (size_t)(jv.vend[JF_MSG] - jv.v[JF_MSG]);
 	} else if (jv.v[JF_MSG] != NULL) {
-		if (json_string(jv.v[JF_MSG], end, &e->msg) == NULL)
+		if (json_string_esc(jv.v[JF_MSG], end, &e->msg,
+		    &e->msg_esc) == NULL)
 			return 1;
 		out->msg = buf_text(&e->msg);
 		out->msg_len = e->msg.len;
@@ -1432,8 +1449,48 @@ journald_fast(struct envelope *e, const char *line, size_t len,
 	return 0;
 }
 
+/*
+ * p[0..n) without its colours and line erasures (ESC '[' parameters 'm'
+ * or 'K'), as a program writing to a terminal adds them, into out (which
+ * may be p); returns the bytes left.  Other escape sequences stay: they
+ * are text, which the outputs show escaped.
+ */
+static size_t
+sgr_strip(const char *p, size_t n, char *out)
+{
+	const char *q;
+	size_t i = 0, o = 0, j, k;
+
+	while (i < n && (q = memchr(p + i, '\033', n - i)) != NULL) {
+		k = (size_t)(q - p);
+		memmove(out + o, p + i, k - i);
+		o += k - i;
+		for (j = k + 2; j < n && ((p[j] >= '0' && p[j] <= '9') ||
+		    p[j] == ';' || p[j] == ':'); j++)
+			;
+		if (k + 1 < n && p[k + 1] == '[' && j < n &&
+		    (p[j] == 'm' || p[j] == 'K')) {
+			i = j + 1;
+			continue;
+		}
+		out[o++] = p[k];
+		i = k + 1;
+	}
+	memmove(out + o, p + i, n - i);
+	return o + n - i;
+}
+
+/* A message decoded from JSON loses its colours as a line does. */
 static void
-decode_json(struct envelope *e, const char *line, size_t len,
+strip_msg(struct envelope *e, struct envelope_line *out)
+{
+	if (out->msg == buf_text(&e->msg) && out->msg_len > 0)
+		out->msg_len = sgr_strip(e->msg.data, out->msg_len,
+		    e->msg.data);
+}
+
+static void
+decode_json_any(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out, enum envelope_format want)
 {
 	enum json_kind kind, seen = JSON_OTHER;
@@ -1471,6 +1528,20 @@ decode_json(struct envelope *e, const char *line, size_t len,
 		out->format = ENVELOPE_DOCKER_JSON;
 		out->malformed = 1;
 	}
+}
+
+/*
+ * decode_json, and a message decoded with an ESC in it ("\u001b[31m")
+ * loses its colours as a line does (sgr_strip).
+ */
+static void
+decode_json(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out, enum envelope_format want)
+{
+	e->msg_esc = 0;
+	decode_json_any(e, line, len, out, want);
+	if (e->msg_esc)
+		strip_msg(e, out);
 }
 
 /* ---- docker logs -t stamps ------------------------------------------- */
@@ -2620,15 +2691,15 @@ decode_line(struct envelope *e, const char *line, size_t len,
 		}
 		else
 			decode_auto(e, line, len, out, rows);
-		/* the first byte first: a compose or JSON line pays one load */
-		if (len > 0 && paste_first[(unsigned char)line[0]] &&
-		    out->format == ENVELOPE_PLAIN && out->msg == line &&
-		    (!is_digit(line[0]) || list_number(line, len) > 0))
-			decode_pasted(e, line, len, out);
-		if (len > 0 && file_first[(unsigned char)line[0]] &&
-		    out->format == ENVELOPE_PLAIN && out->msg == line &&
-		    !e->in_file)
-			decode_file_prefixed(e, line, len, out);
+		/* a compose or JSON line pays one test for both */
+		if (out->format == ENVELOPE_PLAIN && out->msg == line && len > 0) {
+			if (paste_first[(unsigned char)line[0]] &&
+			    (!is_digit(line[0]) || list_number(line, len) > 0))
+				decode_pasted(e, line, len, out);
+			if (file_first[(unsigned char)line[0]] &&
+			    out->msg == line && !e->in_file)
+				decode_file_prefixed(e, line, len, out);
+		}
 	} else
 		decode_forced(e, line, len, out);
 	/* what every parser promises (envelope.h), whatever the line held */
@@ -2643,11 +2714,28 @@ decode_line(struct envelope *e, const char *line, size_t len,
 	    (out->msg == buf_text(&e->msg) && out->msg_len <= e->msg.len));
 }
 
+/*
+ * A line with colours (an ESC: reader_line.ascii is never set for one)
+ * is decoded without them, from e->clean: a compose prefix or a level in
+ * colour reads as it would without.
+ */
 void
 envelope_decode(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
+	const char *esc;
+	size_t k;
+
 	e->no_nul = 0;
+	if ((esc = memchr(line, '\033', len)) != NULL) {
+		k = (size_t)(esc - line);
+		buf_reset(&e->clean);
+		buf_reserve(&e->clean, len);
+		memcpy(e->clean.data, line, k);
+		e->clean.len = k + sgr_strip(esc, len - k, e->clean.data + k);
+		line = e->clean.data;
+		len = e->clean.len;
+	}
 	decode_line(e, line, len, out);
 }
 

@@ -74,7 +74,7 @@ void envelope_decode(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out);
 /*
  * envelope_decode for a line known to hold ASCII bytes only and no NUL
- * (reader_line.ascii): the same result, without looking for NUL in it.
+ * or ESC (reader_line.ascii): the same result, without looking for them.
  */
 void envelope_decode_ascii(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out);

@@ -574,29 +574,32 @@ fill(struct reader *r)
 #ifdef READER_X86
 /*
  * line_end 32 bytes a step while 32 remain (n is at least 32).  A byte
- * is NUL or not ASCII exactly when, signed, it is below 1: one compare.
+ * is NUL or not ASCII exactly when, signed, it is below 1: one compare;
+ * ESC is a second.
  */
 __attribute__((target("avx2")))
 static const char *
 line_end_avx2(const char *p, size_t n, int *bad)
 {
-	const __m256i nl = _mm256_set1_epi8('\n'), one = _mm256_set1_epi8(1);
+	const __m256i nl = _mm256_set1_epi8('\n'), one = _mm256_set1_epi8(1),
+	    esc = _mm256_set1_epi8('\033');
 	const char *last = p + n - 32;
 	unsigned m;
-	__m256i v, acc = _mm256_setzero_si256();
+	__m256i v, x, acc = _mm256_setzero_si256();
 
 	for (; p <= last; p += 32) {
 		v = _mm256_loadu_si256((const __m256i *)p);
 		m = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, nl));
+		x = _mm256_or_si256(_mm256_cmpgt_epi8(one, v),
+		    _mm256_cmpeq_epi8(v, esc));
 		if (m != 0) {
 			/* the bytes before the '\n' only */
 			m &= -m;
-			*bad |= (((unsigned)_mm256_movemask_epi8(
-			    _mm256_cmpgt_epi8(one, v)) & (m - 1)) |
+			*bad |= (((unsigned)_mm256_movemask_epi8(x) & (m - 1)) |
 			    (unsigned)_mm256_movemask_epi8(acc)) != 0;
 			return p + __builtin_ctz(m);
 		}
-		acc = _mm256_or_si256(acc, _mm256_cmpgt_epi8(one, v));
+		acc = _mm256_or_si256(acc, x);
 	}
 	*bad |= _mm256_movemask_epi8(acc) != 0;
 	return p;
@@ -605,17 +608,19 @@ line_end_avx2(const char *p, size_t n, int *bad)
 
 /*
  * The first '\n' in p[0..n), or NULL.  *bad is set if a byte before it
- * (or, with none, any byte) is NUL or not ASCII: the split reads each
- * byte once for both, and a line known clean is not looked at again for
- * NULs here or for bad UTF-8 by multiline.c.  SSE2 is every x86-64's;
- * AVX2 takes twice the bytes a step where the CPU has it.
+ * (or, with none, any byte) is NUL, ESC or not ASCII: the split reads
+ * each byte once for both, and a line known clean is not looked at again
+ * for NULs here, for bad UTF-8 by multiline.c or for terminal escapes by
+ * envelope.c.  SSE2 is every x86-64's; AVX2 takes twice the bytes a step
+ * where the CPU has it.
  */
 static inline __attribute__((always_inline)) const char *
 line_end(int avx2, const char *p, size_t n, int *bad)
 {
 	const char *end = p + n;
 #ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n'), one = _mm_set1_epi8(1);
+	const __m128i nl = _mm_set1_epi8('\n'), one = _mm_set1_epi8(1),
+	    esc = _mm_set1_epi8('\033');
 	unsigned m, b;
 	__m128i v;
 #endif
@@ -632,7 +637,8 @@ line_end(int avx2, const char *p, size_t n, int *bad)
 		v = _mm_loadu_si128((const __m128i *)p);
 		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
 		/* NUL or not ASCII: below 1, signed (see line_end_avx2) */
-		b = (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(one, v));
+		b = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpgt_epi8(one, v), _mm_cmpeq_epi8(v, esc)));
 		if (m != 0) {
 			m &= -m;
 			*bad |= (b & (m - 1)) != 0;
@@ -644,7 +650,7 @@ line_end(int avx2, const char *p, size_t n, int *bad)
 	for (; p < end; p++) {
 		if (*p == '\n')
 			return p;
-		*bad |= *p == '\0' || (unsigned char)*p >= 0x80;
+		*bad |= *p == '\0' || *p == '\033' || (unsigned char)*p >= 0x80;
 	}
 	return NULL;
 }

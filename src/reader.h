@@ -23,7 +23,8 @@ struct reader_line {
 	uint64_t	 end_offset;	/* byte offset just past its '\n' */
 	int		 truncated;	/* the line was longer than READER_MAX_LINE */
 	int		 unterminated;	/* the input ended before its '\n' */
-	int		 ascii;		/* every byte is ASCII, none NUL (never when truncated) */
+	/* every byte is ASCII, none NUL or ESC (never when truncated) */
+	int		 ascii;
 };
 
 struct reader_stats {

@@ -249,6 +249,20 @@ svc/worker.log|file
 5|0" \
     "$(sql nm.db "SELECT name || '|' || kind FROM sources WHERE name <> 'named.log' ORDER BY name; SELECT records || '|' || no_timestamp FROM ingests")"
 
+# --- colours a program wrote for a terminal (compose with tty: true,
+# loguru, uvicorn): levels, stamps and prefixes in colour read as they
+# would without, and the stored text has none
+cp "$F/colours.log" .
+"$LT" ingest -q --final --db co.db colours.log
+check_eq "colours: each failure and warning at its stamp, from its source" \
+    "1|api-1|2025-10-25 23:00:00.000|log-error|boom one
+2|api-1|2025-10-25 23:00:01.000|log-warning|slow reply
+3|colours.log|2025-10-25 23:00:02.120|log-error|boom three
+4|colours.log|2025-10-25 23:00:03.000|log-error|Exception in ASGI application" \
+    "$(sql co.db "SELECT e.line || '|' || s.name || '|' || strftime('%Y-%m-%d %H:%M:%f', e.ts / 1000.0, 'unixepoch') || '|' || e.rule || '|' || json_extract(e.fields, '\$.template') FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.line")"
+check_eq "colours: no ESC stored" 0 \
+    "$(sql co.db "SELECT count(*) FROM events_all WHERE instr(text, char(27)) > 0")"
+
 # --- Python's basicConfig with a clock and no date ("%H:%M:%S") and a
 # padded level ("[%(levelname)-8s]"): each line is a record on the day of
 # the stamp before it, the next day after midnight

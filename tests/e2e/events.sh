@@ -31,9 +31,9 @@ check_eq "--limit" "2025-10-25T23:31:11.000Z 2025-10-25T23:31:12.000Z" \
 check_eq "--limit 0" "0" "$("$LT" events --db e.db --limit 0 | wc -l)"
 check_eq "filters combine" '{"ts":"2025-10-26T00:01:00.000Z","source":"ctrl.log","rule":"retry"' \
     "$("$LT" events --db e.db --rule retry --source 'c*' --since 2025-10-26 | cut -d, -f1-3)"
-check_contains "ESC never raw in ndjson" all.ndjson '\u001b[31m'
+check_contains "ESC never raw in ndjson" all.ndjson '\u001b[2J'
 check_not_contains "no raw ESC byte" all.ndjson "$(printf '\033')"
-check_contains "tsv escapes ESC and TAB" all.tsv 'seconds \x1b[31m\tred'
+check_contains "tsv escapes ESC and TAB" all.tsv 'seconds \x1b[2J\tred'
 
 LOGTRIAGE_DB=$T/e.db "$LT" events --rule ws-keepalive-1011 > env.out
 check_eq "\$LOGTRIAGE_DB is the default database" "1" "$(wc -l < env.out)"

@@ -111,7 +111,8 @@ test_json_escapes(void **state)
 	    "\\ufffd \\u00e9 \\ud83d\\ude00 \\u001b[0m \\/ \\r\\n\",\"stream\":\"stderr\","
 	    "\"time\":\"2025-10-25T23:31:11.5Z\"}");
 	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
-	assert_msg("a<b> & \t\"q\" \\ \xef\xbf\xbd \xc3\xa9 \xf0\x9f\x98\x80 \x1b[0m / ");
+	/* the colour reset goes, as it would from a plain line */
+	assert_msg("a<b> & \t\"q\" \\ \xef\xbf\xbd \xc3\xa9 \xf0\x9f\x98\x80  / ");
 	assert_int_equal(el.ts, T0 + 500);
 	assert_int_equal(el.partial, 0);
 }
@@ -631,6 +632,35 @@ test_file_prefix(void **state)
 	decode_next("Traceback (most recent call last):");
 	assert_msg("Traceback (most recent call last):");
 	assert_null(el.source);
+}
+
+/*
+ * Colours and line erasures a program wrote for a terminal go, wherever
+ * they are: in a compose prefix, around a level, in a JSON message.
+ * Other escape sequences are text and stay.
+ */
+static void
+test_colours(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "\033[36mapi-1  |\033[0m 2025-10-25 23:00:01 "
+	    "\033[1;31mERROR\033[0m tools.chat: boom\033[K");
+	assert_int_equal(el.format, ENVELOPE_COMPOSE);
+	assert_source("api-1");
+	assert_msg("2025-10-25 23:00:01 ERROR tools.chat: boom");
+	decode_str(ENVELOPE_AUTO, "{\"log\":\"\\u001b[33mWARNING\\u001b[39m x\\n\","
+	    "\"stream\":\"stderr\",\"time\":\"2025-10-25T23:31:11Z\"}");
+	assert_int_equal(el.format, ENVELOPE_DOCKER_JSON);
+	assert_msg("WARNING x");
+	decode_str(ENVELOPE_AUTO, "{\"MESSAGE\":\"\\u001b[31mfailed\\u001b[0m\","
+	    "\"_SYSTEMD_UNIT\":\"app.service\",\"__REALTIME_TIMESTAMP\":"
+	    "\"1761435071000000\"}");
+	assert_int_equal(el.format, ENVELOPE_JOURNALD);
+	assert_msg("failed");
+	decode_str(ENVELOPE_AUTO, "x \033]0;title\007 \033[2J \033[ \033");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_msg("x \033]0;title\007 \033[2J \033[ \033");
+	decode_str(ENVELOPE_AUTO, "\033[0m\033[32m\033[0m");
+	assert_msg("");
 }
 
 static void
@@ -1585,6 +1615,7 @@ main(void)
 		cmocka_unit_test_teardown(test_pasted, teardown),
 		cmocka_unit_test_teardown(test_pasted_quote, teardown),
 		cmocka_unit_test_teardown(test_file_prefix, teardown),
+		cmocka_unit_test_teardown(test_colours, teardown),
 		cmocka_unit_test_teardown(test_logfmt, teardown),
 		cmocka_unit_test_teardown(test_logfmt_gokit, teardown),
 		cmocka_unit_test_teardown(test_logfmt_keyed, teardown),

@@ -586,6 +586,40 @@ test_big_file_lines(void **state)
 	free(big);
 }
 
+/*
+ * A line is ASCII-clean only without NUL, ESC and bytes above 0x7f,
+ * wherever they sit: in the vector steps of the split or the bytes after.
+ */
+static void
+test_ascii_flag(void **state)
+{
+	static const char *const lines[] = {
+		"plain line of text that is longer than thirty-two bytes",
+		"short",
+		"\033[31mred\033[0m and then a long tail of plain bytes after it",
+		"a long line of plain bytes and then a colour at its end \033[0m",
+		"tail \033",
+		"caf\xc3\xa9 and more bytes to take this line past thirty-two",
+	};
+	static const int want[] = { 1, 1, 0, 0, 0, 0 };
+	char data[512];
+	struct reader *r;
+	struct reader_line l;
+	size_t i, len = 0;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		len += (size_t)snprintf(data + len, sizeof data - len, "%s\n",
+		    lines[i]);
+	r = open_data(data, len, 0);
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+		assert_int_equal(l.len, strlen(lines[i]));
+		assert_int_equal(l.ascii, want[i]);
+	}
+	expect_rc(r, 0);
+	reader_close(r);
+}
+
 /* Lines written after the file was opened are read on. */
 static void
 test_big_file_grown(void **state)
@@ -1739,6 +1773,7 @@ main(void)
 		cmocka_unit_test(test_read_ahead_gzip_skip),
 		cmocka_unit_test(test_recycle),
 		cmocka_unit_test(test_big_file_lines),
+		cmocka_unit_test(test_ascii_flag),
 		cmocka_unit_test(test_big_file_grown),
 		cmocka_unit_test(test_big_file_cut),
 	};
