@@ -1443,9 +1443,10 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 }
 
 /*
- * Apache httpd's error log "Sat Oct 25 23:00:00.123456 2025", found in
- * brackets only.  p is past the '['; returns the bytes up to the ']',
- * filling cv and st, or 0.
+ * C's ctime() as Apache httpd's error log prints it, "Sat Oct 25
+ * 23:00:00.123456 2025" (in brackets), and Python's time.ctime() or
+ * Perl's localtime bare: the bytes of the stamp at p, filling cv and st,
+ * or 0.
  */
 static size_t
 apache_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
@@ -1525,7 +1526,8 @@ leading_span(struct timeparse_cache *c, const char *p, size_t n,
 			return 0;
 	} else if (is_upper((unsigned char)p[0]) || p[0] == ':' ||
 	    p[0] == '-') {
-		if ((i = other_span(c, p, n, cv, st)) == 0)
+		if ((i = other_span(c, p, n, cv, st)) == 0 &&
+		    (i = apache_span(p, n, cv, st)) == 0)
 			return 0;
 	} else
 		return 0;
@@ -1571,10 +1573,14 @@ has_leading(struct timeparse_cache *c, const char *p, size_t n)
 	if (n >= 19 && is_digit((unsigned char)p[0]) &&
 	    (i = leading_clock(c, p, n, &cv, &st)) != 0)
 		return i;
-	if (p[0] != '[')
-		return n >= 15 && (is_digit((unsigned char)p[0]) ||
+	if (p[0] != '[') {
+		i = n >= 15 && (is_digit((unsigned char)p[0]) ||
 		    is_upper((unsigned char)p[0]) || p[0] == ':' ||
 		    p[0] == '-') ? other_span(c, p, n, &cv, &st) : 0;
+		if (i == 0 && n >= 15 && is_upper((unsigned char)p[0]))
+			i = apache_span(p, n, &cv, &st);
+		return i;
+	}
 	return leading_span(c, p, n, &cv, &st, &logging);
 }
 

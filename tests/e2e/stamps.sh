@@ -37,6 +37,17 @@ check_eq "cri: records at their stamps, streams, the cut line whole" \
     "$(sql cri.db "SELECT line || '|' || line_end || '|' || ts || '|' || stream || '|' || text FROM events_all ORDER BY line")"
 check_eq "cri: three records" "3" "$(sql cri.db "SELECT records FROM ingests")"
 
+# --- C's ctime() bare (Python's time.ctime(), Perl): each line a record
+# at its stamp, the level after it read
+printf 'Sat Oct 25 23:00:00 2025 INFO worker started\nSat Oct 25 23:00:01 2025 ERROR job 7 failed\nSat Oct 25 23:00:02 2025 WARNING queue at 90%%\n' > ctime.log
+"$LT" ingest -q --db ctime.db ctime.log
+check_eq "ctime: failure and warning at their stamps" \
+    "2|1761433201000|log-error
+3|1761433202000|log-warning" \
+    "$(sql ctime.db "SELECT line || '|' || ts || '|' || rule FROM events_all ORDER BY line")"
+check_eq "ctime: three records, all stamped" "3|0" \
+    "$(sql ctime.db "SELECT records || '|' || no_timestamp FROM ingests")"
+
 # --- an input with no time at all (a pasted excerpt): untimed
 printf 'connecting to the pool\nERROR pool exhausted after 3 tries\nretrying later\n' > paste.txt
 "$LT" ingest --db u.db - < paste.txt 2> u.err

@@ -133,6 +133,21 @@ test_leading_shapes(void **state)
 	assert_int_equal(ms, T0);
 	assert_int_equal(lead("[Sat Oct 25 23:31:11 25] x", NULL, &ms), 0);
 	assert_int_equal(lead("[Sat Foo 25 23:31:11 2025] x", NULL, &ms), 0);
+	/* C's ctime() bare, as Python's time.ctime() and Perl print it */
+	assert_int_equal(lead("Sat Oct 25 23:31:11 2025 ERROR x", NULL, &ms), 25);
+	assert_int_equal(ms, T0);
+	assert_true(timeparse_has_leading("Sat Oct 25 23:31:11 2025 ERROR x", 32));
+	{
+		struct timeparse_cache c;
+
+		memset(&c, 0, sizeof c);
+		assert_int_equal(timeparse_leading_len_cached(&c,
+		    "Sat Oct 25 23:31:11 2025 ERROR x", 32), 24);
+	}
+	assert_int_equal(lead("Sat Oct  5 23:31:11.5 2025", NULL, &ms), 26);
+	assert_int_equal(ms, T0 - 20 * 86400000LL + 500);
+	assert_int_equal(lead("Sat Oct 25 23:31:11 x", NULL, &ms), 0);
+	assert_int_equal(lead("Saturday Oct 25 23:31:11 2025", NULL, &ms), 0);
 	/* a level inside the brackets, after the stamp */
 	assert_int_equal(lead("[2025-10-25T23:31:11Z ERROR app] bind failed", NULL, &ms), 22);
 	assert_int_equal(ms, T0);
