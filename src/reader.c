@@ -659,6 +659,14 @@ static void
 emit(struct reader *r, struct reader_line *line, const char *p, size_t len,
     uint64_t offset, uint64_t end_offset, int truncated, int ascii)
 {
+	/*
+	 * A byte order mark opens many a file written on Windows: it is no
+	 * text, and the first line's stamp is after it.
+	 */
+	if (offset == 0 && len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+		p += 3;
+		len -= 3;
+	}
 	line->p = p;
 	line->len = len;
 	line->lineno = ++r->lineno;

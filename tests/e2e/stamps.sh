@@ -48,6 +48,14 @@ check_eq "ctime: failure and warning at their stamps" \
 check_eq "ctime: three records, all stamped" "3|0" \
     "$(sql ctime.db "SELECT records || '|' || no_timestamp FROM ingests")"
 
+# --- a byte order mark before the first stamp (a file written on Windows)
+printf '\357\273\2772025-10-25 23:00:00 ERROR first\n2025-10-25 23:00:01 ERROR second\n' > bom.log
+"$LT" ingest -q --db bom.db bom.log
+check_eq "byte order mark: the first line at its stamp, its text without the mark" \
+    "1|1761433200000|2025-10-25 23:00:00 ERROR first
+2|1761433201000|2025-10-25 23:00:01 ERROR second" \
+    "$(sql bom.db "SELECT line || '|' || ts || '|' || text FROM events_all ORDER BY line")"
+
 # --- an input with no time at all (a pasted excerpt): untimed
 printf 'connecting to the pool\nERROR pool exhausted after 3 tries\nretrying later\n' > paste.txt
 "$LT" ingest --db u.db - < paste.txt 2> u.err

@@ -620,6 +620,24 @@ test_ascii_flag(void **state)
 	reader_close(r);
 }
 
+/*
+ * A byte order mark is no text: the first line starts after it, its
+ * offsets and the byte count still the file's.  Later, it is text.
+ */
+static void
+test_byte_order_mark(void **state)
+{
+	static const char data[] = "\xef\xbb\xbf" "2025-10-25 23:00:00 a\n"
+	    "\xef\xbb\xbf" "b\n";
+	struct reader *r = open_data(data, sizeof data - 1, 0);
+
+	expect_line(r, "2025-10-25 23:00:00 a", 1, 0, 25);
+	expect_line(r, "\xef\xbb\xbf" "b", 2, 25, 30);
+	expect_rc(r, 0);
+	assert_int_equal(reader_stats(r)->bytes, 30);
+	reader_close(r);
+}
+
 /* Lines written after the file was opened are read on. */
 static void
 test_big_file_grown(void **state)
@@ -1774,6 +1792,7 @@ main(void)
 		cmocka_unit_test(test_recycle),
 		cmocka_unit_test(test_big_file_lines),
 		cmocka_unit_test(test_ascii_flag),
+		cmocka_unit_test(test_byte_order_mark),
 		cmocka_unit_test(test_big_file_grown),
 		cmocka_unit_test(test_big_file_cut),
 	};
