@@ -126,8 +126,9 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
     int level, struct match *m)
 {
 	const char *msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
+	/* Serilog's message template ("@mt") groups best, as a template */
 	static const char *const json_message[] = { "msg", "message",
-	    "event", "error", "err", NULL };
+	    "event", "error", "err", "@mt", "@m", NULL };
 	static const char *const json_logger[] = { "logger", "name",
 	    "logger_name", NULL };
 	const char *nl, *lg = NULL, *v;

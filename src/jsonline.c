@@ -76,8 +76,9 @@ jsonline_string(const char *p, size_t n, const char *const *names,
 int
 jsonline_time(const char *p, size_t n, const struct tz *tz, int64_t *ms)
 {
+	/* "@t": Serilog's compact JSON */
 	static const char *const keys[] = { "time", "timestamp", "ts",
-	    "@timestamp", "t", NULL };
+	    "@timestamp", "t", "@t", NULL };
 	static const char *const dollar_date[] = { "$date", NULL };
 	int64_t whole = 0, frac = 0, scale = 1;
 	size_t i, k, digits = 0;

@@ -285,8 +285,9 @@ level_of_mongo(const char *p, size_t n)
 int
 level_of_json(const char *p, size_t n)
 {
+	/* Serilog's compact JSON writes "@l" */
 	static const char *const keys[] = { "level", "severity", "lvl",
-	    "log.level", "levelname", NULL };
+	    "log.level", "levelname", "@l", NULL };
 	size_t i, j;
 
 	if ((i = jsonline_value(p, n, keys)) == 0)
@@ -360,11 +361,43 @@ level_of_klog(const char *p, size_t n, size_t *body)
 	return sev;
 }
 
+int
+level_of_priority(const char *p, size_t n, size_t *len)
+{
+	static const int sev[8] = {
+		SEV_CRITICAL, SEV_CRITICAL, SEV_CRITICAL, SEV_ERROR,
+		SEV_WARNING, SEV_NOTICE, SEV_INFO, SEV_DEBUG
+	};
+	size_t j;
+	int v = 0;
+
+	if (n < 3 || p[0] != '<')
+		return LEVEL_NONE;
+	for (j = 1; j < n && j < 4 && p[j] >= '0' && p[j] <= '9'; j++)
+		v = v * 10 + (p[j] - '0');
+	/* RFC 5424: facility 23 (local7) and severity 7 at most */
+	if (j == 1 || j >= n || p[j] != '>' || v > 191)
+		return LEVEL_NONE;
+	*len = j + 1;
+	return sev[v & 7];
+}
+
 size_t
 level_lead_stamp(const char *p, size_t n, int *sev)
 {
 	size_t j, e, b;
 
+	/*
+	 * "<3>2025-10-25T23:00:00Z host app: ...", RFC 5424's "<3>1 2025-...",
+	 * RFC 3164's "<3>Oct 25 23:00:00 host app: ..."
+	 */
+	if (n > 0 && p[0] == '<' && (*sev = level_of_priority(p, n, &j)) !=
+	    LEVEL_NONE) {
+		if (j + 2 < n && p[j] == '1' && p[j + 1] == ' ')
+			j += 2;
+		return j < n && ((p[j] >= '0' && p[j] <= '9') ||
+		    (p[j] >= 'A' && p[j] <= 'Z')) ? j : 0;
+	}
 	if (n < 8 || p[0] < 'A' || p[0] > 'Z')
 		return 0;
 	for (j = 1; j < 9 && j < n && p[j] >= 'A' && p[j] <= 'Z'; j++)
@@ -498,6 +531,12 @@ level_of_line(const char *p, size_t n, size_t *body)
 	    p[1] >= '0' && p[1] <= '9')) &&
 	    (sev = level_of_logcat(p, n, body)) != LEVEL_NONE)
 		return sev;
+	/* sd-daemon's "<3>message": a priority and no stamp after it */
+	if (n > 0 && p[0] == '<' && (sev = level_of_priority(p, n, &i)) !=
+	    LEVEL_NONE) {
+		*body = i;
+		goto found;
+	}
 	while (i < n && words < 4 && i < 120) {
 		while (i < n && level_class[(unsigned char)p[i]] & LC_BLANK)
 			i++;

@@ -96,9 +96,19 @@ int level_of_json(const char *p, size_t n);
 int level_of_klog(const char *p, size_t n, size_t *body);
 
 /*
+ * A syslog priority opening p, "<3>", as syslog(3) sends it, a program
+ * run by systemd marks its lines with it (sd-daemon's prefixes) and a
+ * kernel ring buffer shows it: its severity (the value's low three bits)
+ * as a level, and the bytes of the priority in *len; LEVEL_NONE when p
+ * does not open with one.
+ */
+int level_of_priority(const char *p, size_t n, size_t *len);
+
+/*
  * Where a stamp after a level word opening p would start: Django's
  * "ERROR 2025-10-25 ...", Cassandra's "INFO  [main] 2025-10-25 ..."
- * (blanks and a thread between), with that word's level in *sev; 0 when p
+ * (blanks and a thread between), or after a syslog priority ("<3>2025-...",
+ * "<3>1 2025-...", "<3>Oct 25 ..."), with that level in *sev; 0 when p
  * does not start so.
  */
 size_t level_lead_stamp(const char *p, size_t n, int *sev);

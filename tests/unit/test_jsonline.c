@@ -76,6 +76,9 @@ test_time(void **state)
 	assert_int_equal(ms, T0 - 7200000);
 	assert_int_equal(when("{\"@timestamp\":\"2025-10-25 23:31:11\"}", &ms), 1);
 	assert_int_equal(ms, T0);
+	/* Serilog's compact JSON */
+	assert_int_equal(when("{\"@t\":\"2025-10-25T23:31:11.5Z\",\"@mt\":\"x\"}", &ms), 1);
+	assert_int_equal(ms, T0 + 500);
 	/* zap: seconds with a fraction; pino: milliseconds */
 	assert_int_equal(when("{\"level\":\"info\",\"ts\":1761435071.5}", &ms), 1);
 	assert_int_equal(ms, T0 + 500);

@@ -159,6 +159,29 @@ test_json(void **state)
 	assert_int_equal(lvl("{\"s\":\"D2\"}", &b), SEV_DEBUG);
 	assert_int_equal(lvl("{\"s\":\"D\"}", &b), LEVEL_NONE);
 	assert_int_equal(lvl("{\"s\":\"Error\"}", &b), LEVEL_NONE);
+	/* Serilog's compact JSON */
+	assert_int_equal(lvl("{\"@t\":\"x\",\"@l\":\"Warning\",\"@mt\":\"x\"}", &b), SEV_WARNING);
+	assert_int_equal(lvl("{\"@t\":\"x\",\"@l\":\"Fatal\"}", &b), SEV_CRITICAL);
+}
+
+/* A syslog priority's severity, with no stamp after it or with one. */
+static void
+test_priority(void **state)
+{
+	const char *b;
+
+	assert_int_equal(lvl("<3>disk failed", &b), SEV_ERROR);
+	assert_string_equal(b, "disk failed");
+	assert_int_equal(lvl("<4>nearly full", &b), SEV_WARNING);
+	assert_int_equal(lvl("<2>x", &b), SEV_CRITICAL);
+	assert_int_equal(lvl("<6>[   12.345] eth0: link up", &b), SEV_INFO);
+	/* facility 1 (user), severity 3 */
+	assert_int_equal(lvl("<11>x", &b), SEV_ERROR);
+	assert_int_equal(lvl("<191>x", &b), SEV_DEBUG);
+	assert_int_equal(lvl("<192>x", &b), LEVEL_NONE);
+	assert_int_equal(lvl("<>x", &b), LEVEL_NONE);
+	assert_int_equal(lvl("<3 x", &b), LEVEL_NONE);
+	assert_int_equal(lvl("<html>", &b), LEVEL_NONE);
 }
 
 /* klog's level is its first letter; the message follows "file:line] ". */
@@ -370,6 +393,14 @@ test_lead_stamp(void **state)
 	assert_int_equal(level_lead_stamp(no, strlen(no), &sev), 0);
 	assert_int_equal(level_lead_stamp(nl, strlen(nl), &sev), 0);
 	assert_int_equal(level_lead_stamp("ERROR", 5, &sev), 0);
+	/* a syslog priority, RFC 5424's version after it, or RFC 3164's stamp */
+	assert_int_equal(level_lead_stamp("<3>2025-10-25T23:00:00Z h a: x", 30, &sev), 3);
+	assert_int_equal(sev, SEV_ERROR);
+	assert_int_equal(level_lead_stamp("<12>1 2025-10-25T23:00:00Z h a", 30, &sev), 6);
+	assert_int_equal(sev, SEV_WARNING);
+	assert_int_equal(level_lead_stamp("<30>Oct 25 23:00:00 h a: x", 26, &sev), 4);
+	assert_int_equal(sev, SEV_INFO);
+	assert_int_equal(level_lead_stamp("<3>disk failed", 14, &sev), 0);
 }
 
 /* The runtimes' own failure lines, and lines that only look like them. */
@@ -592,6 +623,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_priority),
 		cmocka_unit_test(test_klog),
 		cmocka_unit_test(test_dotnet),
 		cmocka_unit_test(test_apache_php),
