@@ -937,6 +937,7 @@ static int claim_fd(struct store *, char *, size_t);
 static int store_build_begin(struct store *, char *, size_t);
 static int store_build_wait(struct store *, char *, size_t);
 static int store_build_publish(struct store *, char *, size_t);
+static void store_syncer_stop(struct store *);
 static void store_build_kick(struct store *);
 
 /* Whether path names no file or an empty one: a database to make. */
@@ -1149,6 +1150,7 @@ store_close(struct store *s)
 		return;
 	store_shut(s);
 	if (s->building != NULL) {
+		store_syncer_stop(s);
 		unlink(s->building);
 		free(s->building);
 		close(s->buildfd);
@@ -2670,8 +2672,64 @@ store_input_release(struct store *s, const char *key)
  * takes the claim.
  */
 #define CLAIM_BUILD	(CLAIM_SOURCES + 1)
-/* bytes a build adds before their writing back is started */
+/* bytes a build adds before they are synced behind the writer */
 #define BUILD_KICK	((off_t)4 << 20)
+
+/*
+ * The thread that syncs a build's file behind its writer: the sync
+ * before the link then finds little left to write.  On a disk (a
+ * virtual one) where a sync costs a millisecond a MiB however early the
+ * write-back was started, closing a 1 GiB ingest waited 0.1 s for the
+ * whole file.  The thread spends its time waiting on the disk.
+ */
+struct store_syncer {
+	pthread_t		 thread;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;		/* want or quit set */
+	int			 fd;
+	int			 want;
+	int			 quit;
+};
+
+static void *
+store_syncer_main(void *arg)
+{
+	struct store_syncer *y = arg;
+
+	pthread_mutex_lock(&y->mu);
+	for (;;) {
+		while (!y->want && !y->quit)
+			pthread_cond_wait(&y->cv, &y->mu);
+		if (y->quit)
+			break;
+		y->want = 0;
+		pthread_mutex_unlock(&y->mu);
+		/* a failure shows again in the sync before the link */
+		(void)fdatasync(y->fd);
+		pthread_mutex_lock(&y->mu);
+	}
+	pthread_mutex_unlock(&y->mu);
+	return NULL;
+}
+
+/* End the syncer, its sync done, before the file is closed. */
+static void
+store_syncer_stop(struct store *s)
+{
+	struct store_syncer *y = s->syncer;
+
+	if (y == NULL)
+		return;
+	pthread_mutex_lock(&y->mu);
+	y->quit = 1;
+	pthread_cond_signal(&y->cv);
+	pthread_mutex_unlock(&y->mu);
+	pthread_join(y->thread, NULL);
+	pthread_mutex_destroy(&y->mu);
+	pthread_cond_destroy(&y->cv);
+	free(y);
+	s->syncer = NULL;
+}
 
 static int
 store_build_lock(struct store *s, char *err, size_t errlen)
@@ -2756,20 +2814,38 @@ store_build_wait(struct store *s, char *err, size_t errlen)
 }
 
 /*
- * After a commit: start writing back what the commits added, a few MiB at
- * a time, so that the sync at store_finish finds little left to write
- * (without it, closing a 1 GiB ingest waited 0.1 s for the whole file).
+ * After a commit: have what the commits added synced behind the writer
+ * (store_syncer), a few MiB at a time.  Without a thread, the write-back
+ * is only started.
  */
 static void
 store_build_kick(struct store *s)
 {
+	struct store_syncer *y = s->syncer;
 	struct stat sb;
 
 	if (fstat(s->buildfd, &sb) != 0 || sb.st_size < s->kicked + BUILD_KICK)
 		return;
-	(void)sync_file_range(s->buildfd, s->kicked, sb.st_size - s->kicked,
-	    SYNC_FILE_RANGE_WRITE);
 	s->kicked = sb.st_size;
+	if (y == NULL) {
+		y = xcalloc(1, sizeof *y);
+		y->fd = s->buildfd;
+		pthread_mutex_init(&y->mu, NULL);
+		pthread_cond_init(&y->cv, NULL);
+		if (pthread_create(&y->thread, NULL, store_syncer_main, y) != 0) {
+			pthread_mutex_destroy(&y->mu);
+			pthread_cond_destroy(&y->cv);
+			free(y);
+			(void)sync_file_range(s->buildfd, 0, sb.st_size,
+			    SYNC_FILE_RANGE_WRITE);
+			return;
+		}
+		s->syncer = y;
+	}
+	pthread_mutex_lock(&y->mu);
+	y->want = 1;
+	pthread_cond_signal(&y->cv);
+	pthread_mutex_unlock(&y->mu);
 }
 
 /*
@@ -2811,6 +2887,7 @@ store_build_publish(struct store *s, char *err, size_t errlen)
 		    " new database inconsistent", s->path);
 		goto out;
 	}
+	store_syncer_stop(s);
 	if (pwrite(s->buildfd, wal, sizeof wal, 18) != (ssize_t)sizeof wal ||
 	    fdatasync(s->buildfd) != 0)
 		goto fail;

@@ -143,6 +143,7 @@ struct sample_seen {
 struct minutes;
 struct source_slot;
 struct store_ckpt;
+struct store_syncer;
 
 struct store {
 	sqlite3			*db;
@@ -158,11 +159,13 @@ struct store {
 	int			 lockfd;	/* PATH-lock for input claims, or -1 */
 	/*
 	 * PATH-build while this run builds the database (STORE_BUILD), its
-	 * descriptor, and how much of it has been sent to be written back.
+	 * descriptor, how much of it has been sent to be synced, and the
+	 * thread that syncs it (store.c, NULL until the first).
 	 */
 	char			*building;
 	int			 buildfd;
 	off_t			 kicked;
+	struct store_syncer	*syncer;
 	/* a write failed in a way that may leave the file inconsistent */
 	int			 broken;
 	/*
