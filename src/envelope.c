@@ -1673,9 +1673,10 @@ cri(struct envelope *e, const char *line, size_t len,
  * digit or a letter (a plain line's own stamp or level) is read as far as
  * its first blank as a name might be.
  */
+/* '@': docker service logs names a swarm task "web.1.ID@node" */
 static const unsigned char name_chars[256] = {
 	['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1,
-	['_'] = 1, ['.'] = 1, ['-'] = 1
+	['_'] = 1, ['.'] = 1, ['-'] = 1, ['@'] = 1
 };
 
 static int
@@ -1756,6 +1757,39 @@ compose(struct envelope *e, const char *line, size_t len, int strict,
 	if ((k = docker_stamp(e, line + i, len - i, strict, &ms)) > 0) {
 		out->ts = ms;
 		strip_inner_stamps(e, line + i + k, len - i - k, strict, out);
+	} else {
+		out->msg = line + i;
+		out->msg_len = len - i;
+	}
+	return 0;
+}
+
+/*
+ * kubectl logs --prefix: "[pod/NAME/CONTAINER] ", with --timestamps a
+ * stamp after it, then the container's line.  The pod and container are
+ * the source.
+ */
+static int
+kubectl(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	size_t i, k, lim = len < ENVELOPE_NAME_MAX ? len : ENVELOPE_NAME_MAX;
+	int64_t ms;
+
+	if (len < 8 || memcmp(line, "[pod/", 5) != 0)
+		return -1;
+	for (i = 5; i < lim && line[i] != ']' && line[i] != ' '; i++)
+		;
+	if (i >= lim || line[i] != ']' || i + 1 >= len || line[i + 1] != ' ')
+		return -1;
+	set_plain(line, len, out);
+	out->source = line + 1;
+	out->source_len = i - 1;
+	out->source_kind = "kubernetes";
+	i += 2;
+	if ((k = docker_stamp(e, line + i, len - i, 1, &ms)) > 0) {
+		out->ts = ms;
+		strip_inner_stamps(e, line + i + k, len - i - k, 1, out);
 	} else {
 		out->msg = line + i;
 		out->msg_len = len - i;
@@ -2323,6 +2357,8 @@ plain_or_logfmt(struct envelope *e, const char *line, size_t len,
 {
 	if (len > 0 && line[0] >= 'a' && line[0] <= 'z' &&
 	    logfmt_keyed(line, len) && logfmt(e, line, len, out) == 0)
+		return;
+	if (len > 0 && line[0] == '[' && kubectl(e, line, len, out) == 0)
 		return;
 	if (len >= 28 && is_digit(line[0]) && line[10] == 'T' &&
 	    cri(e, line, len, out) == 0)

@@ -277,6 +277,20 @@ check_eq "levels stated as Serilog's and syslog's are: failures and warnings at 
 check_eq "levels stated: five records, one without a stamp" "5|1" \
     "$(sql pr.db "SELECT records || '|' || no_timestamp FROM ingests")"
 
+# --- kubectl logs --prefix (with --timestamps on one pod) and docker
+# service logs: each pod's container and each swarm task is a source, its
+# lines at their stamps
+cp "$F/kubectl.log" .
+"$LT" ingest -q --final --db k8.db kubectl.log
+check_eq "kubectl and swarm prefixes: failures and warnings of their sources" \
+    "2|pod/web-5d9c7b-x2k4p/app|kubernetes|2025-10-25 23:00:01.000|log-error
+3|pod/web-5d9c7b-q8z1m/app|kubernetes|2025-10-25 23:00:02.123|log-warning
+4|pod/web-5d9c7b-q8z1m/sidecar|kubernetes|2025-10-25 23:00:03.500|log-error
+5|web_api.1.z3k9x2m0abcd@node-1|compose|2025-10-25 23:00:04.000|log-error" \
+    "$(sql k8.db "SELECT e.line || '|' || s.name || '|' || s.kind || '|' || strftime('%Y-%m-%d %H:%M:%f', e.ts / 1000.0, 'unixepoch') || '|' || e.rule FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.line")"
+check_eq "kubectl and swarm prefixes: six records, all stamped, five sources" "6|0|5" \
+    "$(sql k8.db "SELECT records || '|' || no_timestamp FROM ingests")|$(sql k8.db "SELECT count(*) FROM sources WHERE kind <> 'file'")"
+
 # --- Python's basicConfig with a clock and no date ("%H:%M:%S") and a
 # padded level ("[%(levelname)-8s]"): each line is a record on the day of
 # the stamp before it, the next day after midnight

@@ -635,6 +635,38 @@ test_file_prefix(void **state)
 }
 
 /*
+ * kubectl logs --prefix names the pod and container in brackets, a
+ * --timestamps stamp after them; docker service logs names a swarm task
+ * as compose names a container.
+ */
+static void
+test_kubectl_and_swarm(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "[pod/web-5d9c7b-x2k4p/app] 2025-10-25 23:00:01 ERROR x");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_non_null(el.source);
+	assert_int_equal(el.source_len, strlen("pod/web-5d9c7b-x2k4p/app"));
+	assert_memory_equal(el.source, "pod/web-5d9c7b-x2k4p/app", el.source_len);
+	assert_string_equal(el.source_kind, "kubernetes");
+	assert_int_equal(el.ts, TS_NONE);
+	assert_msg("2025-10-25 23:00:01 ERROR x");
+	decode_str(ENVELOPE_AUTO, "[pod/w/app] 2025-10-25T23:31:11.123456789Z x");
+	assert_int_equal(el.ts, T0 + 123);
+	assert_msg("x");
+	/* not kubectl's: another bracket, a blank inside, nothing after */
+	decode_str(ENVELOPE_AUTO, "[podcast] x");
+	assert_null(el.source);
+	decode_str(ENVELOPE_AUTO, "[pod/a b] x");
+	assert_null(el.source);
+	decode_str(ENVELOPE_AUTO, "[pod/a/b]");
+	assert_null(el.source);
+	decode_str(ENVELOPE_AUTO, "web_api.1.z3k9x2m0abcd@node-1    | 2025-10-25 23:00:04 ERROR y");
+	assert_int_equal(el.format, ENVELOPE_COMPOSE);
+	assert_source("web_api.1.z3k9x2m0abcd@node-1");
+	assert_msg("2025-10-25 23:00:04 ERROR y");
+}
+
+/*
  * Colours and line erasures a program wrote for a terminal go, wherever
  * they are: in a compose prefix, around a level, in a JSON message.
  * Other escape sequences are text and stay.
@@ -1616,6 +1648,7 @@ main(void)
 		cmocka_unit_test_teardown(test_pasted_quote, teardown),
 		cmocka_unit_test_teardown(test_file_prefix, teardown),
 		cmocka_unit_test_teardown(test_colours, teardown),
+		cmocka_unit_test_teardown(test_kubectl_and_swarm, teardown),
 		cmocka_unit_test_teardown(test_logfmt, teardown),
 		cmocka_unit_test_teardown(test_logfmt_gokit, teardown),
 		cmocka_unit_test_teardown(test_logfmt_keyed, teardown),
