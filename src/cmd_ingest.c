@@ -479,6 +479,11 @@ cmd_ingest_exec(int argc, char **argv)
 		if (c.reread && !quiet)
 			cmd_error("%s: the rules changed since it was read: reading it"
 			    " again from the start", path);
+		/* its every other byte is a NUL: say why, and what to do */
+		if (c.utf16)
+			cmd_error("%s: UTF-16 text (it opens with that byte order"
+			    " mark); logtriage reads UTF-8: convert it first, as"
+			    " with iconv -f UTF-16 -t UTF-8", path);
 		counts_add(&total, &c);
 		print_clocks(in, opts.tz_auto);
 	}

@@ -811,6 +811,7 @@ ingest_physical(struct ingest *in)
 	c->lines = rs->lines - in->base.lines;
 	c->truncated = rs->truncated - in->base.truncated;
 	c->nul_bytes = rs->nul_bytes - in->base.nul_bytes;
+	c->utf16 = rs->utf16;
 }
 
 /* Save the volume mark s leaves. */

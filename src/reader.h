@@ -32,6 +32,7 @@ struct reader_stats {
 	uint64_t	lines;
 	uint64_t	truncated;
 	uint64_t	nul_bytes;	/* NUL bytes seen (they are kept in the line) */
+	int		utf16;		/* it opened with UTF-16's byte order mark */
 };
 
 struct reader;

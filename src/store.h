@@ -191,6 +191,7 @@ struct store_ingest_counts {
 	uint64_t	untimed;	/* records with no time at all (events.ts NULL) */
 	/* lines of an unfinished last record left for the next run (not stored) */
 	uint64_t	held;
+	int		utf16;		/* an input was UTF-16 text (not stored) */
 	uint64_t	reread;		/* inputs read again from the start: the rules changed */
 	int64_t		first_ts, last_ts;	/* TS_NONE if none */
 };

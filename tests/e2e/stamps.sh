@@ -56,6 +56,13 @@ check_eq "byte order mark: the first line at its stamp, its text without the mar
 2|1761433201000|2025-10-25 23:00:01 ERROR second" \
     "$(sql bom.db "SELECT line || '|' || ts || '|' || text FROM events_all ORDER BY line")"
 
+# UTF-16 (its mark FF FE): read as bytes, counted, and the user told why
+printf '\377\376\062\000\060\000\012\000' > u16.log
+check_rc "UTF-16: the input is read" 0 "$LT" ingest --db u16.db u16.log
+check_contains "UTF-16: the user is told to convert it" "$T/err" \
+    "logtriage: u16.log: UTF-16 text (it opens with that byte order mark); logtriage reads UTF-8: convert it first, as with iconv -f UTF-16 -t UTF-8"
+check_contains "UTF-16: its NUL bytes counted" "$T/err" "NUL bytes 3,"
+
 # --- an input with no time at all (a pasted excerpt): untimed
 printf 'connecting to the pool\nERROR pool exhausted after 3 tries\nretrying later\n' > paste.txt
 "$LT" ingest --db u.db - < paste.txt 2> u.err

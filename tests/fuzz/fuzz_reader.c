@@ -63,7 +63,7 @@ read_all(const char *path, const uint8_t *want, size_t wantlen, int mode)
 	struct reader_line l;
 	char err[512];
 	uint64_t off = 0, lines = 0;
-	size_t raw, keep;
+	size_t raw, keep, bom;
 	const uint8_t *nl;
 	int rc;
 
@@ -88,9 +88,12 @@ read_all(const char *path, const uint8_t *want, size_t wantlen, int mode)
 			    (want + off));
 			keep = raw > READER_MAX_LINE ? READER_MAX_LINE :
 			    raw > 0 && want[off + raw - 1] == '\r' ? raw - 1 : raw;
+			/* a byte order mark opening a whole first line goes */
+			bom = off == 0 && raw <= READER_MAX_LINE && keep >= 3 &&
+			    memcmp(want, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 			/* A cut gzip keeps the line it ends in: lines are whole. */
-			if ((mode == 2 && nl == NULL) || l.len != keep ||
-			    memcmp(l.p, want + off, keep) != 0 ||
+			if ((mode == 2 && nl == NULL) || l.len != keep - bom ||
+			    memcmp(l.p, want + off + bom, keep - bom) != 0 ||
 			    l.end_offset != off + raw + (nl != NULL) ||
 			    l.truncated != (raw > READER_MAX_LINE))
 				abort();

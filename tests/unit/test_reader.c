@@ -630,11 +630,20 @@ test_byte_order_mark(void **state)
 	static const char data[] = "\xef\xbb\xbf" "2025-10-25 23:00:00 a\n"
 	    "\xef\xbb\xbf" "b\n";
 	struct reader *r = open_data(data, sizeof data - 1, 0);
+	struct reader_line l;
 
 	expect_line(r, "2025-10-25 23:00:00 a", 1, 0, 25);
 	expect_line(r, "\xef\xbb\xbf" "b", 2, 25, 30);
 	expect_rc(r, 0);
 	assert_int_equal(reader_stats(r)->bytes, 30);
+	assert_int_equal(reader_stats(r)->utf16, 0);
+	reader_close(r);
+	/* UTF-16's mark is kept and said */
+	r = open_data("\xff\xfe" "a\0\n", 5, 0);
+	assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+	assert_int_equal(l.len, 4);
+	assert_memory_equal(l.p, "\xff\xfe" "a\0", 4);
+	assert_int_equal(reader_stats(r)->utf16, 1);
 	reader_close(r);
 }
 
