@@ -937,7 +937,7 @@ static int claim_fd(struct store *, char *, size_t);
 static int store_build_begin(struct store *, char *, size_t);
 static int store_build_wait(struct store *, char *, size_t);
 static int store_build_publish(struct store *, char *, size_t);
-static void store_syncer_stop(struct store *);
+static int store_syncer_stop(struct store *);
 static void store_build_kick(struct store *);
 
 /* Whether path names no file or an empty one: a database to make. */
@@ -1150,7 +1150,7 @@ store_close(struct store *s)
 		return;
 	store_shut(s);
 	if (s->building != NULL) {
-		store_syncer_stop(s);
+		(void)store_syncer_stop(s);
 		unlink(s->building);
 		free(s->building);
 		close(s->buildfd);
@@ -2689,12 +2689,14 @@ struct store_syncer {
 	int			 fd;
 	int			 want;
 	int			 quit;
+	int			 err;		/* errno of a sync that failed */
 };
 
 static void *
 store_syncer_main(void *arg)
 {
 	struct store_syncer *y = arg;
+	int rc;
 
 	pthread_mutex_lock(&y->mu);
 	for (;;) {
@@ -2704,31 +2706,42 @@ store_syncer_main(void *arg)
 			break;
 		y->want = 0;
 		pthread_mutex_unlock(&y->mu);
-		/* a failure shows again in the sync before the link */
-		(void)fdatasync(y->fd);
+		/*
+		 * A failed sync may clear the file's error, so that the sync
+		 * before the link succeeds on pages that were lost: it is kept.
+		 */
+		rc = fdatasync(y->fd) == 0 ? 0 : errno;
 		pthread_mutex_lock(&y->mu);
+		if (rc != 0 && y->err == 0)
+			y->err = rc;
 	}
 	pthread_mutex_unlock(&y->mu);
 	return NULL;
 }
 
-/* End the syncer, its sync done, before the file is closed. */
-static void
+/*
+ * End the syncer, its sync done, before the file is closed: 0, or the
+ * errno of a sync of its that failed.
+ */
+static int
 store_syncer_stop(struct store *s)
 {
 	struct store_syncer *y = s->syncer;
+	int err;
 
 	if (y == NULL)
-		return;
+		return 0;
 	pthread_mutex_lock(&y->mu);
 	y->quit = 1;
 	pthread_cond_signal(&y->cv);
 	pthread_mutex_unlock(&y->mu);
 	pthread_join(y->thread, NULL);
+	err = y->err;
 	pthread_mutex_destroy(&y->mu);
 	pthread_cond_destroy(&y->cv);
 	free(y);
 	s->syncer = NULL;
+	return err;
 }
 
 static int
@@ -2887,8 +2900,8 @@ store_build_publish(struct store *s, char *err, size_t errlen)
 		    " new database inconsistent", s->path);
 		goto out;
 	}
-	store_syncer_stop(s);
-	if (pwrite(s->buildfd, wal, sizeof wal, 18) != (ssize_t)sizeof wal ||
+	if ((errno = store_syncer_stop(s)) != 0 ||
+	    pwrite(s->buildfd, wal, sizeof wal, 18) != (ssize_t)sizeof wal ||
 	    fdatasync(s->buildfd) != 0)
 		goto fail;
 	if (link(s->building, s->path) != 0) {
