@@ -2579,20 +2579,23 @@ static const unsigned char file_first[256] = {
 	['_'] = 1, ['~'] = 1
 };
 
-/* Does the name line[0..n) look like a file's: a path, or a log's name? */
+/*
+ * Does byte i of p (p[0..n)) make a name look like a file's: a '/' of a
+ * path, or the dot of a log's extension?
+ */
 static int
-file_like(const char *p, size_t n)
+file_like_at(const char *p, size_t n, size_t i)
 {
 	static const char *const ext[] = { ".log", ".out", ".err", ".txt" };
-	size_t i, x;
+	size_t x;
 
-	if (memchr(p, '/', n) != NULL)
+	if (p[i] == '/')
 		return 1;
-	for (i = 0; i + 4 <= n; i++)
-		if (p[i] == '.')
-			for (x = 0; x < UTIL_ARRAY_LEN(ext); x++)
-				if (memcmp(p + i, ext[x], 4) == 0)
-					return 1;
+	if (p[i] != '.' || i + 4 > n)
+		return 0;
+	for (x = 0; x < UTIL_ARRAY_LEN(ext); x++)
+		if (memcmp(p + i, ext[x], 4) == 0)
+			return 1;
 	return 0;
 }
 
@@ -2616,16 +2619,19 @@ grep_number(const char *p, size_t n, char sep)
  * and grep -H prints it ("svc/app.log:2025-10-25 23:00:00 ERROR ...", with
  * -n "svc/app.log:12:2025-..."): the bytes before the stamp, 0 when there
  * is no such name.  The name holds no blank, looks like a file's
- * (file_like) and is followed by a blank or ':' and a dated stamp.
+ * (file_like_at) and is followed by a blank or ':' and a dated stamp.
  * *name_len: the name's bytes.
  */
 static size_t
 file_prefix(const char *line, size_t len, size_t *name_len)
 {
 	size_t i, j, lim = len < ENVELOPE_NAME_MAX ? len : ENVELOPE_NAME_MAX;
+	int named = 0;
 
+	/* an extension holds no ':': one found before a ':' ends before it */
 	for (i = 0; i < lim && line[i] != ' ' && line[i] != '\t'; i++) {
-		if (line[i] != ':' || i == 0 || !file_like(line, i))
+		named |= file_like_at(line, lim, i);
+		if (line[i] != ':' || i == 0 || !named)
 			continue;
 		j = i + 1;
 		j += grep_number(line + j, len - j, ':');
@@ -2634,7 +2640,7 @@ file_prefix(const char *line, size_t len, size_t *name_len)
 			return j;
 		}
 	}
-	if (i == 0 || i >= lim || !file_like(line, i))
+	if (i == 0 || i >= lim || !named)
 		return 0;
 	*name_len = i;
 	while (i < len && (line[i] == ' ' || line[i] == '\t'))
