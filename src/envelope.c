@@ -1700,15 +1700,34 @@ known_prefix(const struct envelope *e, const char *line, size_t len)
 	return -1;
 }
 
+/*
+ * The message after a prefix that names the source (compose's, kubectl's),
+ * p[0..n): a `-t` stamp may come first, the envelope's time then.
+ */
+static inline __attribute__((always_inline)) void
+after_prefix(struct envelope *e, const char *p, size_t n, int strict,
+    struct envelope_line *out)
+{
+	size_t k;
+	int64_t ms;
+
+	if ((k = docker_stamp(e, p, n, strict, &ms)) > 0) {
+		out->ts = ms;
+		strip_inner_stamps(e, p + k, n - k, strict, out);
+	} else {
+		out->msg = p;
+		out->msg_len = n;
+	}
+}
+
 /* "name  | " then optionally a -t stamp. */
 static int
 compose(struct envelope *e, const char *line, size_t len, int strict,
     struct envelope_line *out)
 {
-	size_t i = 0, name_len, k, lim;
+	size_t i = 0, name_len, lim;
 	const char *sp;
 	uint64_t id = 0;
-	int64_t ms;
 	int s;
 
 	if ((s = known_prefix(e, line, len)) >= 0) {
@@ -1754,13 +1773,7 @@ compose(struct envelope *e, const char *line, size_t len, int strict,
 	out->source_len = name_len;
 	out->source_kind = "compose";
 	out->source_id = id;
-	if ((k = docker_stamp(e, line + i, len - i, strict, &ms)) > 0) {
-		out->ts = ms;
-		strip_inner_stamps(e, line + i + k, len - i - k, strict, out);
-	} else {
-		out->msg = line + i;
-		out->msg_len = len - i;
-	}
+	after_prefix(e, line + i, len - i, strict, out);
 	return 0;
 }
 
@@ -1773,8 +1786,7 @@ static int
 kubectl(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
-	size_t i, k, lim = len < ENVELOPE_NAME_MAX ? len : ENVELOPE_NAME_MAX;
-	int64_t ms;
+	size_t i, lim = len < ENVELOPE_NAME_MAX ? len : ENVELOPE_NAME_MAX;
 
 	if (len < 8 || memcmp(line, "[pod/", 5) != 0)
 		return -1;
@@ -1786,14 +1798,7 @@ kubectl(struct envelope *e, const char *line, size_t len,
 	out->source = line + 1;
 	out->source_len = i - 1;
 	out->source_kind = "kubernetes";
-	i += 2;
-	if ((k = docker_stamp(e, line + i, len - i, 1, &ms)) > 0) {
-		out->ts = ms;
-		strip_inner_stamps(e, line + i + k, len - i - k, 1, out);
-	} else {
-		out->msg = line + i;
-		out->msg_len = len - i;
-	}
+	after_prefix(e, line + i + 2, len - i - 2, 1, out);
 	return 0;
 }
 

@@ -664,13 +664,14 @@ emit(struct reader *r, struct reader_line *line, const char *p, size_t len,
 	 * text, and the first line's stamp is after it.  A cut line keeps
 	 * READER_MAX_LINE bytes, mark and all.
 	 */
-	if (offset == 0 && !truncated && len >= 3 &&
-	    memcmp(p, "\xef\xbb\xbf", 3) == 0) {
-		p += 3;
-		len -= 3;
-	} else if (offset == 0 && len >= 2 && (memcmp(p, "\xff\xfe", 2) == 0 ||
-	    memcmp(p, "\xfe\xff", 2) == 0))
-		r->st.utf16 = 1;
+	if (offset == 0 && len >= 2) {
+		if (!truncated && len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+			p += 3;
+			len -= 3;
+		} else if (memcmp(p, "\xff\xfe", 2) == 0 ||
+		    memcmp(p, "\xfe\xff", 2) == 0)
+			r->st.utf16 = 1;
+	}
 	line->p = p;
 	line->len = len;
 	line->lineno = ++r->lineno;

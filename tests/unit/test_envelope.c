@@ -41,6 +41,16 @@ assert_msg(const char *want)
 	assert_memory_equal(el.msg, want, el.msg_len);
 }
 
+/* The source el names, and its kind. */
+static void
+assert_source_kind(const char *want, const char *kind)
+{
+	assert_non_null(el.source);
+	assert_int_equal(el.source_len, strlen(want));
+	assert_memory_equal(el.source, want, el.source_len);
+	assert_string_equal(el.source_kind, kind);
+}
+
 static void
 assert_source(const char *want)
 {
@@ -49,11 +59,8 @@ assert_source(const char *want)
 		assert_null(el.source_kind);
 		return;
 	}
-	assert_non_null(el.source);
-	assert_int_equal(el.source_len, strlen(want));
-	assert_memory_equal(el.source, want, el.source_len);
 	/* the envelope that names a source says what kind of source it is */
-	assert_string_equal(el.source_kind,
+	assert_source_kind(want,
 	    el.format == ENVELOPE_JOURNALD ? "journald" : "compose");
 }
 
@@ -579,10 +586,7 @@ static void
 assert_file(const char *want)
 {
 	assert_int_equal(el.format, ENVELOPE_PLAIN);
-	assert_non_null(el.source);
-	assert_int_equal(el.source_len, strlen(want));
-	assert_memory_equal(el.source, want, el.source_len);
-	assert_string_equal(el.source_kind, "file");
+	assert_source_kind(want, "file");
 }
 
 /*
@@ -617,8 +621,7 @@ test_file_prefix(void **state)
 	assert_int_equal(el.format, ENVELOPE_DOCKER_TS);
 	assert_int_equal(el.ts, T0 + 123);
 	assert_msg("x");
-	assert_non_null(el.source);
-	assert_string_equal(el.source_kind, "file");
+	assert_source_kind("run.out", "file");
 	/* no file's name, or no dated stamp after it: the line as it is */
 	decode_next("worker 2025-10-16 02:55:17 x");
 	assert_msg("worker 2025-10-16 02:55:17 x");
@@ -644,10 +647,7 @@ test_kubectl_and_swarm(void **state)
 {
 	decode_str(ENVELOPE_AUTO, "[pod/web-5d9c7b-x2k4p/app] 2025-10-25 23:00:01 ERROR x");
 	assert_int_equal(el.format, ENVELOPE_PLAIN);
-	assert_non_null(el.source);
-	assert_int_equal(el.source_len, strlen("pod/web-5d9c7b-x2k4p/app"));
-	assert_memory_equal(el.source, "pod/web-5d9c7b-x2k4p/app", el.source_len);
-	assert_string_equal(el.source_kind, "kubernetes");
+	assert_source_kind("pod/web-5d9c7b-x2k4p/app", "kubernetes");
 	assert_int_equal(el.ts, TS_NONE);
 	assert_msg("2025-10-25 23:00:01 ERROR x");
 	decode_str(ENVELOPE_AUTO, "[pod/w/app] 2025-10-25T23:31:11.123456789Z x");
