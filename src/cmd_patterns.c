@@ -368,6 +368,9 @@ pt_read_input(struct pt *pt, const char *path, char *err, size_t errlen)
 	pt->ml = multiline_new(pt->tz, on_record, &e);
 	while ((rc = reader_next(r, &rl, err, errlen)) == 1) {
 		envelope_decode(pt->env, rl.p, rl.len, &el);
+		/* a record's text without tail's headings and empty lines */
+		if (el.tail & (ENVELOPE_TAIL_HEADING | ENVELOPE_TAIL_HOLD))
+			continue;
 		envsev = el.level != NULL ?
 		    level_of_word(el.level, el.level_len, 1) : PT_LEVEL_NONE;
 		if (!pt->decided && el.msg_len > 0) {

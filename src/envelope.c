@@ -163,6 +163,10 @@ struct envelope {
 	size_t			 file_len;	/* 0: none */
 	char			 file_sep;	/* ' ' or ':' */
 	int			 in_file;	/* decoding the line after a name */
+	/* The file of the latest heading (ENVELOPE_TAIL_HEADING); 0: none. */
+	char			 tail[ENVELOPE_NAME_MAX];
+	size_t			 tail_len;
+	int			 tail_held;	/* an empty line held (ENVELOPE_TAIL_HOLD) */
 	/*
 	 * The latest journald layouts, most recently fitting first in order:
 	 * a unit's entries repeat one, and a journal interleaves a few units.
@@ -234,6 +238,7 @@ set_plain(const char *line, size_t len, struct envelope_line *out)
 	out->msg_len = len;
 	out->partial = 0;
 	out->malformed = 0;
+	out->tail = 0;
 }
 
 static int
@@ -2705,6 +2710,75 @@ decode_file_prefixed(struct envelope *e, const char *line, size_t len,
 	}
 }
 
+/*
+ * tail and head, given several files, write "==> NAME <==" before the
+ * lines of each (and an empty line before every heading but the first).
+ * The name's bytes, at line + 4, or 0 when line is no heading.
+ */
+static size_t
+tail_heading(const char *line, size_t len)
+{
+	if (len < 9 || len - 8 > ENVELOPE_NAME_MAX ||
+	    memcmp(line, "==> ", 4) != 0 || memcmp(line + len - 4, " <==", 4) != 0)
+		return 0;
+	return len - 8;
+}
+
+/* A heading: its file is the source of the lines after it (tail_line). */
+static void
+tail_heading_line(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	size_t n;
+
+	if ((n = tail_heading(line, len)) == 0)
+		return;
+	memcpy(e->tail, line + 4, n);
+	e->tail_len = n;
+	set_plain(line, len, out);
+	out->tail = ENVELOPE_TAIL_HEADING;
+}
+
+/*
+ * Any line after a heading: an empty one is held, a heading drops the one
+ * held, another line lets it go first; a line that names no source of its
+ * own is the heading's file's.
+ */
+__attribute__((noinline))
+static void
+tail_line(struct envelope *e, size_t len, struct envelope_line *out)
+{
+	if (out->tail != ENVELOPE_TAIL_HEADING) {
+		if (e->tail_held)
+			out->tail |= ENVELOPE_TAIL_UNHOLD;
+		e->tail_held = len == 0;
+		if (len == 0)
+			out->tail |= ENVELOPE_TAIL_HOLD;
+	} else
+		e->tail_held = 0;
+	/* a name in front of the line (decode_file_prefixed) comes first */
+	if (out->source == NULL) {
+		out->source = e->tail;
+		out->source_len = e->tail_len;
+		out->source_kind = "file";
+	}
+}
+
+int
+envelope_held_blank(const struct envelope *e)
+{
+	return e->tail_held;
+}
+
+void
+envelope_blank(const struct envelope *e, struct envelope_line *out)
+{
+	set_plain("", 0, out);
+	out->source = e->tail;
+	out->source_len = e->tail_len;
+	out->source_kind = "file";
+}
+
 /* Out of line, so that the two entry points below are a store and a jump. */
 __attribute__((noinline))
 static void
@@ -2746,9 +2820,16 @@ decode_line(struct envelope *e, const char *line, size_t len,
 			if (file_first[(unsigned char)line[0]] &&
 			    out->msg == line && !e->in_file)
 				decode_file_prefixed(e, line, len, out);
+			if (line[0] == '=')
+				tail_heading_line(e, line, len, out);
 		}
-	} else
+	} else {
 		decode_forced(e, line, len, out);
+		if (len > 0 && line[0] == '=')
+			tail_heading_line(e, line, len, out);
+	}
+	if (__builtin_expect(e->tail_len > 0, 0) && !e->in_file)
+		tail_line(e, len, out);
 	/* what every parser promises (envelope.h), whatever the line held */
 	assert(out->format > ENVELOPE_AUTO && out->format < ENVELOPE_FORMAT_COUNT);
 	assert((out->source == NULL) == (out->source_len == 0));

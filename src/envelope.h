@@ -56,7 +56,24 @@ struct envelope_line {
 	size_t			 msg_len;
 	int			 partial;	/* json-file record without trailing '\n': more of this line follows */
 	int			 malformed;	/* looked like an envelope but was broken: msg is the raw line */
+	/*
+	 * What tail (or head) given several files wrote: 0 for most lines,
+	 * else ENVELOPE_TAIL_* bits.  After a heading, the lines that name
+	 * no source of their own are its file's (kind "file").
+	 */
+	int			 tail;
 };
+
+/* "==> app.log <==": the line names a file, and is in no record. */
+#define ENVELOPE_TAIL_HEADING	1
+/*
+ * An empty line after a heading: tail writes one before each heading
+ * but the first.  It waits for the line after it, which says whether it
+ * was tail's (a heading, which drops it) or the file's (see below).
+ */
+#define ENVELOPE_TAIL_HOLD	2
+/* The empty line held before this one was the file's: it comes first. */
+#define ENVELOPE_TAIL_UNHOLD	4
 
 struct envelope;
 
@@ -78,6 +95,14 @@ void envelope_decode(struct envelope *e, const char *line, size_t len,
  */
 void envelope_decode_ascii(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out);
+
+/*
+ * Whether an empty line is held (ENVELOPE_TAIL_HOLD) at the end of the
+ * input; envelope_blank fills *out with it, the file's plain line (for
+ * ENVELOPE_TAIL_UNHOLD too), its pointers valid while the envelope lives.
+ */
+int envelope_held_blank(const struct envelope *e);
+void envelope_blank(const struct envelope *e, struct envelope_line *out);
 
 struct buf;
 

@@ -1282,6 +1282,35 @@ ingest_recycle(void *arg)
 	hi_settle(in);
 }
 
+/*
+ * A line tail wrote with several files (envelope_line.tail): a heading is
+ * in no record; an empty line after one waits for the line after it
+ * (held, its reader_line in *blank, the input's position before it), and
+ * goes into its record before that line unless it is a heading.
+ */
+__attribute__((noinline, cold))
+static void
+ingest_tail(struct ingest *in, struct envelope *env,
+    const struct envelope_line *el, const struct reader_line *rl,
+    struct reader_line *blank)
+{
+	struct envelope_line bl;
+
+	if (el->tail & ENVELOPE_TAIL_UNHOLD) {
+		envelope_blank(env, &bl);
+		multiline_push(in->ml, &bl, blank);
+	}
+	if (el->tail & ENVELOPE_TAIL_HOLD) {
+		*blank = *rl;
+		blank->p = "";
+		return;
+	}
+	if (!(el->tail & ENVELOPE_TAIL_HEADING))
+		multiline_push(in->ml, el, rl);
+	in->cur_offset = rl->end_offset;
+	in->cur_lineno = rl->lineno;
+}
+
 /* Read every line of in->r through the pipeline; commits as it goes. */
 static int
 ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
@@ -1291,6 +1320,7 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 	struct reader_line rl;
 	uint64_t off, ln;
 	int64_t idle_since = 0, now;
+	struct reader_line blank;
 	int rc, read_failed = 0;
 	const char *status;
 
@@ -1339,13 +1369,22 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 			envelope_decode(env, rl.p, rl.len, &el);
 		if (el.malformed)
 			c->malformed++;
-		multiline_push(in->ml, &el, &rl);
-		in->cur_offset = rl.end_offset;
-		in->cur_lineno = rl.lineno;
+		if (__builtin_expect(el.tail == 0, 1)) {
+			multiline_push(in->ml, &el, &rl);
+			in->cur_offset = rl.end_offset;
+			in->cur_lineno = rl.lineno;
+		} else
+			ingest_tail(in, env, &el, &rl, &blank);
 		if (in->failed)
 			break;
 		if (!in->in_txn && ingest_txn(in) != 0)
 			break;
+	}
+	if (!in->failed && envelope_held_blank(env)) {
+		envelope_blank(env, &el);
+		multiline_push(in->ml, &el, &blank);
+		in->cur_offset = blank.end_offset;
+		in->cur_lineno = blank.lineno;
 	}
 	if (in->failed) {
 		snprintf(err, errlen, "%s", in->err);

@@ -291,6 +291,30 @@ check_eq "kubectl and swarm prefixes: failures and warnings of their sources" \
 check_eq "kubectl and swarm prefixes: six records, all stamped, five sources" "6|0|5" \
     "$(sql k8.db "SELECT records || '|' || no_timestamp FROM ingests")|$(sql k8.db "SELECT count(*) FROM sources WHERE kind <> 'file'")"
 
+# --- tail (or head) of several files: each heading names the file of the
+# lines after it, and is in no record; the empty line tail writes before a
+# heading goes with it, an empty line of a file stays in its record; the
+# same read from a pipe
+cp "$F/tail.log" .
+"$LT" ingest -q --db tail.db tail.log
+check_eq "tail headings: each failure and warning of its file, at its lines" \
+    "3|6|api.log|file|traceback
+9|9|worker.log|file|log-warning
+10|10|worker.log|file|log-error
+13|14|api.log|file|log-error" \
+    "$(sql tail.db "SELECT e.line || '|' || e.line_end || '|' || s.name || '|' || s.kind || '|' || e.rule FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.line")"
+check_eq "tail headings: fifteen lines, six records, no heading or tail's empty line in one" \
+    "15|6|0|1" \
+    "$(sql tail.db "SELECT lines || '|' || records || '|' || (SELECT count(*) FROM events_all WHERE text LIKE '%==>%' OR (text LIKE '%' || char(10) AND line <> 13)) || '|' || (SELECT count(*) FROM events_all WHERE line = 13 AND text LIKE '%failure' || char(10)) FROM ingests")"
+"$LT" ingest -q --db tailp.db < tail.log
+check_eq "tail headings from a pipe: the same events" \
+    "$(sql tail.db "SELECT e.line || '|' || e.line_end || '|' || s.name || '|' || e.rule FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.line")" \
+    "$(sql tailp.db "SELECT e.line || '|' || e.line_end || '|' || s.name || '|' || e.rule FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.line")"
+printf '==> a.log <==\n2025-10-25 23:00:00 ERROR last failed\n\n' > tailend.log
+"$LT" ingest -q --final --db tailend.db tailend.log
+check_eq "tail headings: an empty last line is the file's" "2|3|1|3" \
+    "$(sql tailend.db "SELECT e.line || '|' || e.line_end || '|' || i.records || '|' || i.lines FROM events_all e, ingests i")"
+
 # --- Python's basicConfig with a clock and no date ("%H:%M:%S") and a
 # padded level ("[%(levelname)-8s]"): each line is a record on the day of
 # the stamp before it, the next day after midnight

@@ -48,6 +48,13 @@ check_line(const struct envelope_line *el, const char *line, size_t len)
 	if ((unsigned)el->format >= ENVELOPE_FORMAT_COUNT ||
 	    el->format == ENVELOPE_AUTO)
 		abort();
+	/* tail's marks: a heading is nothing else, and names its file */
+	if ((el->tail & ~(ENVELOPE_TAIL_HEADING | ENVELOPE_TAIL_HOLD |
+	    ENVELOPE_TAIL_UNHOLD)) != 0 ||
+	    ((el->tail & ENVELOPE_TAIL_HEADING) &&
+	    el->tail != ENVELOPE_TAIL_HEADING) ||
+	    (el->tail != 0 && el->source == NULL))
+		abort();
 }
 
 static int

@@ -638,6 +638,72 @@ test_file_prefix(void **state)
 }
 
 /*
+ * tail and head given several files: "==> NAME <==" names the file of
+ * the lines after it and is in no record; an empty line after a heading
+ * waits for the next line, which says whether it was tail's or the
+ * file's.  A line with its own source keeps it.
+ */
+static void
+test_tail_headings(void **state)
+{
+	struct envelope_line bl;
+
+	/* before any heading, an empty line is an empty line */
+	decode_next("");
+	assert_int_equal(el.tail, 0);
+	assert_null(el.source);
+	decode_next("==> /var/log/api.log <==");
+	assert_int_equal(el.tail, ENVELOPE_TAIL_HEADING);
+	assert_file("/var/log/api.log");
+	decode_next("2025-10-25 23:00:01 ERROR x");
+	assert_int_equal(el.tail, 0);
+	assert_file("/var/log/api.log");
+	assert_msg("2025-10-25 23:00:01 ERROR x");
+	decode_next("db-1  | 2025-10-25 23:00:02 ERROR y");
+	assert_int_equal(el.tail, 0);
+	assert_source("db-1");
+	/* an empty line, then another line: the empty one was the file's */
+	decode_next("");
+	assert_int_equal(el.tail, ENVELOPE_TAIL_HOLD);
+	assert_true(envelope_held_blank(env));
+	decode_next("");
+	assert_int_equal(el.tail, ENVELOPE_TAIL_UNHOLD | ENVELOPE_TAIL_HOLD);
+	decode_next("  at x()");
+	assert_int_equal(el.tail, ENVELOPE_TAIL_UNHOLD);
+	assert_false(envelope_held_blank(env));
+	envelope_blank(env, &bl);
+	assert_int_equal(bl.format, ENVELOPE_PLAIN);
+	assert_int_equal(bl.msg_len, 0);
+	assert_int_equal(bl.ts, TS_NONE);
+	assert_int_equal(bl.source_len, strlen("/var/log/api.log"));
+	assert_memory_equal(bl.source, "/var/log/api.log", bl.source_len);
+	assert_string_equal(bl.source_kind, "file");
+	/* an empty line, then a heading: the empty one was tail's */
+	decode_next("");
+	assert_int_equal(el.tail, ENVELOPE_TAIL_HOLD);
+	decode_next("==> worker.log <==");
+	assert_int_equal(el.tail, ENVELOPE_TAIL_HEADING);
+	assert_false(envelope_held_blank(env));
+	assert_file("worker.log");
+	decode_next("==> standard input <==");
+	assert_file("standard input");
+	/* no heading: no name, no arrows, one arrow short */
+	decode_next("==>  <==");
+	assert_int_equal(el.tail, 0);
+	assert_msg("==>  <==");
+	decode_next("==> a.log <=");
+	assert_int_equal(el.tail, 0);
+	assert_file("standard input");
+	decode_next("=> a.log <==");
+	assert_int_equal(el.tail, 0);
+	/* a forced format reads headings too */
+	decode_str(ENVELOPE_DOCKER_JSON, "==> c.json <==");
+	assert_int_equal(el.tail, ENVELOPE_TAIL_HEADING);
+	assert_int_equal(el.malformed, 0);
+	assert_file("c.json");
+}
+
+/*
  * kubectl logs --prefix names the pod and container in brackets, a
  * --timestamps stamp after them; docker service logs names a swarm task
  * as compose names a container.
@@ -1648,6 +1714,7 @@ main(void)
 		cmocka_unit_test_teardown(test_pasted_quote, teardown),
 		cmocka_unit_test_teardown(test_file_prefix, teardown),
 		cmocka_unit_test_teardown(test_colours, teardown),
+		cmocka_unit_test_teardown(test_tail_headings, teardown),
 		cmocka_unit_test_teardown(test_kubectl_and_swarm, teardown),
 		cmocka_unit_test_teardown(test_logfmt, teardown),
 		cmocka_unit_test_teardown(test_logfmt_gokit, teardown),
