@@ -126,9 +126,13 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
     int level, struct match *m)
 {
 	const char *msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
-	/* Serilog's message template ("@mt") groups best, as a template */
+	/*
+	 * Serilog's message template ("@mt", or its JsonFormatter's
+	 * "MessageTemplate") groups best, as a template
+	 */
 	static const char *const json_message[] = { "msg", "message",
-	    "event", "error", "err", "@mt", "@m", NULL };
+	    "event", "error", "err", "@mt", "@m", "MessageTemplate",
+	    "RenderedMessage", NULL };
 	static const char *const json_logger[] = { "logger", "name",
 	    "logger_name", NULL };
 	const char *nl, *lg = NULL, *v;

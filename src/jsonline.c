@@ -76,9 +76,12 @@ jsonline_string(const char *p, size_t n, const char *const *names,
 int
 jsonline_time(const char *p, size_t n, const struct tz *tz, int64_t *ms)
 {
-	/* "@t": Serilog's compact JSON */
+	/*
+	 * "@t": Serilog's compact JSON, "Timestamp" its JsonFormatter's;
+	 * "asctime": python-json-logger's
+	 */
 	static const char *const keys[] = { "time", "timestamp", "ts",
-	    "@timestamp", "t", "@t", NULL };
+	    "@timestamp", "t", "@t", "Timestamp", "asctime", NULL };
 	static const char *const dollar_date[] = { "$date", NULL };
 	int64_t whole = 0, frac = 0, scale = 1;
 	size_t i, k, digits = 0;

@@ -285,9 +285,9 @@ level_of_mongo(const char *p, size_t n)
 int
 level_of_json(const char *p, size_t n)
 {
-	/* Serilog's compact JSON writes "@l" */
+	/* Serilog's compact JSON writes "@l", its JsonFormatter "Level" */
 	static const char *const keys[] = { "level", "severity", "lvl",
-	    "log.level", "levelname", "@l", NULL };
+	    "log.level", "levelname", "@l", "Level", "log_level", NULL };
 	size_t i, j;
 
 	if ((i = jsonline_value(p, n, keys)) == 0)

@@ -263,18 +263,22 @@ check_eq "colours: each failure and warning at its stamp, from its source" \
 check_eq "colours: no ESC stored" 0 \
     "$(sql co.db "SELECT count(*) FROM events_all WHERE instr(text, char(27)) > 0")"
 
-# --- Serilog's compact JSON ("@t", "@l", "@mt") and syslog priorities
-# ("<11>" RFC 5424, "<12>" RFC 3164, sd-daemon's "<3>" with no stamp):
-# the level and time they state, the template for the message
+# --- Serilog's compact JSON ("@t", "@l", "@mt") and its JsonFormatter's
+# ("Timestamp", "Level", "MessageTemplate"), python-json-logger's
+# "asctime", and syslog priorities ("<11>" RFC 5424, "<12>" RFC 3164,
+# sd-daemon's "<3>" with no stamp): the level and time they state, the
+# template for the message
 cp "$F/priority.log" .
 "$LT" ingest -q --final --db pr.db priority.log
 check_eq "levels stated as Serilog's and syslog's are: failures and warnings at their stamps" \
     "1|2025-10-25 23:00:00.500|log-error|Order {OrderId} failed: {Reason}
 3|2025-10-25 23:00:02.000|log-error|<*> billing <*> - - payment gateway unreachable
 4|2025-10-25 23:00:03.000|log-warning|<*> billing[<*>]: retry queue at <*>
-5|2025-10-25 23:00:03.000|log-error|worker <*> crashed" \
+5|2025-10-25 23:00:03.000|log-error|worker <*> crashed
+6|2025-10-25 23:00:04.250|log-error|Refund {RefundId} failed
+7|2025-10-25 23:00:05.125|log-warning|retry <*> of <*>" \
     "$(sql pr.db "SELECT line || '|' || strftime('%Y-%m-%d %H:%M:%f', ts / 1000.0, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
-check_eq "levels stated: five records, one without a stamp" "5|1" \
+check_eq "levels stated: seven records, one without a stamp" "7|1" \
     "$(sql pr.db "SELECT records || '|' || no_timestamp FROM ingests")"
 
 # --- kubectl logs --prefix (with --timestamps on one pod) and docker

@@ -79,6 +79,11 @@ test_time(void **state)
 	/* Serilog's compact JSON */
 	assert_int_equal(when("{\"@t\":\"2025-10-25T23:31:11.5Z\",\"@mt\":\"x\"}", &ms), 1);
 	assert_int_equal(ms, T0 + 500);
+	/* Serilog's JsonFormatter; python-json-logger's asctime */
+	assert_int_equal(when("{\"Timestamp\":\"2025-10-25T23:31:11.25+00:00\",\"Level\":\"Error\"}", &ms), 1);
+	assert_int_equal(ms, T0 + 250);
+	assert_int_equal(when("{\"asctime\": \"2025-10-25 23:31:11,125\", \"levelname\": \"ERROR\"}", &ms), 1);
+	assert_int_equal(ms, T0 + 125);
 	/* zap: seconds with a fraction; pino: milliseconds */
 	assert_int_equal(when("{\"level\":\"info\",\"ts\":1761435071.5}", &ms), 1);
 	assert_int_equal(ms, T0 + 500);

@@ -162,6 +162,9 @@ test_json(void **state)
 	/* Serilog's compact JSON */
 	assert_int_equal(lvl("{\"@t\":\"x\",\"@l\":\"Warning\",\"@mt\":\"x\"}", &b), SEV_WARNING);
 	assert_int_equal(lvl("{\"@t\":\"x\",\"@l\":\"Fatal\"}", &b), SEV_CRITICAL);
+	/* its JsonFormatter, and a level under another spelling of the key */
+	assert_int_equal(lvl("{\"Timestamp\":\"x\",\"Level\":\"Error\",\"MessageTemplate\":\"x\"}", &b), SEV_ERROR);
+	assert_int_equal(lvl("{\"log_level\":\"warning\",\"msg\":\"x\"}", &b), SEV_WARNING);
 }
 
 /* A syslog priority's severity, with no stamp after it or with one. */
