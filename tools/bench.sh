@@ -209,7 +209,8 @@ check() {
 	    semaphore-recovered:semaphore_recovery_success \
 	    semaphore-recovery-failed:semaphore_recovery_failed \
 	    semaphore-double-release:double_release \
-	    ws-keepalive-1011:ws_1011_total response-time:latency_lines; do
+	    ws-keepalive-1011:ws_1011_total response-time:latency_lines \
+	    http-rate-limited:http_429 http-upstream-error:http_5xx; do
 		rule=${pair%%:*} key=${pair#*:}
 		want=$(truth "$tj" "$key")
 		got=$(count_rule "$db" "$rule" 2>/dev/null || echo error)

@@ -107,6 +107,7 @@ static struct {
 	uint64_t	 daemon_records, daemon_lines, other_lines[C_COUNT];
 	uint64_t	 count[K_LONG + 1];
 	uint64_t	 tracebacks, tb_records, split_records;
+	uint64_t	 http_429, http_5xx;	/* httpx's responses of each */
 	uint32_t	 max_long;
 	int64_t		 first_ts, last_ts;
 	struct ivec	 lat[M_COUNT];
@@ -867,9 +868,11 @@ failed_call(int64_t t, int m, int is_timeout)
 
 	for (i = 1; i < attempts; i++) {
 		t += is_timeout ? irange(30, 90) * US : irange(200, 900) * 1000;
-		if (!is_timeout)
+		if (!is_timeout) {
 			line(t - 1000, "INFO", "httpx",
 			    "HTTP Request: POST https://api.z.ai/api/paas/v4/chat/completions \"HTTP/1.1 429 Too Many Requests\"");
+			g.http_429++;
+		}
 		tstart(t, "INFO", "openai._base_client");
 		tadd("Retrying request to /chat/completions in %.6f seconds",
 		    0.4 + unif() * 1.6);
@@ -999,11 +1002,18 @@ request(int64_t t0)
 		int k = irange(1, 2);
 
 		for (i = 0; i < k; i++) {
+			int limited;
+
 			t += irange(100, 900) * 1000;
+			limited = chance(0.5);
 			line(t, "INFO", "httpx", "HTTP Request: POST %s \"HTTP/1.1 %s\"",
 			    m == M_KIMI ? "https://api.moonshot.ai/v1/chat/completions" :
 			    "https://api.z.ai/api/paas/v4/chat/completions",
-			    chance(0.5) ? "429 Too Many Requests" : "503 Service Unavailable");
+			    limited ? "429 Too Many Requests" : "503 Service Unavailable");
+			if (limited)
+				g.http_429++;
+			else
+				g.http_5xx++;
 			tstart(t + 200, "INFO", "openai._base_client");
 			tadd("Retrying request to /chat/completions in %.6f seconds",
 			    0.4 + unif() * 1.6);
@@ -1277,6 +1287,8 @@ write_truth(const char *path, uint64_t seed, const char *size_arg,
 		C("ws_storm_closes", g.count[K_WS] - sporadic);
 		C("latency_lines", g.count[K_LAT]);
 		C("long_records", g.count[K_LONG]);
+		C("http_429", g.http_429);
+		C("http_5xx", g.http_5xx);
 #undef C
 		fprintf(f, "    \"docker_split_records\": %llu\n  },\n",
 		    (unsigned long long)g.split_records);

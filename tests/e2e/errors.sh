@@ -295,6 +295,18 @@ check_eq "kubectl and swarm prefixes: failures and warnings of their sources" \
 check_eq "kubectl and swarm prefixes: six records, all stamped, five sources" "6|0|5" \
     "$(sql k8.db "SELECT records || '|' || no_timestamp FROM ingests")|$(sql k8.db "SELECT count(*) FROM sources WHERE kind <> 'file'")"
 
+# --- HTTP responses: a provider's 5xx and 429 in httpx's INFO lines, and
+# an access log's 5xx (uvicorn's, nginx's combined format); a 200 is none
+cp "$F/http.log" .
+"$LT" ingest -q --final --db http.db http.log
+check_eq "HTTP errors: each response of 500 or more, and each 429" \
+    "1|http-upstream-error|api.moonshot.ai|POST|503|
+2|http-rate-limited|api.moonshot.ai|POST|429|
+3|http-upstream-error|api.moonshot.ai|POST|500|
+5|http-server-error||POST|500|/mcp
+6|http-server-error||GET|502|/api/v1/chat" \
+    "$(sql http.db "SELECT line || '|' || rule || '|' || coalesce(json_extract(fields, '\$.host'), '') || '|' || json_extract(fields, '\$.method') || '|' || json_extract(fields, '\$.status') || '|' || coalesce(json_extract(fields, '\$.path'), '') FROM events_all ORDER BY line")"
+
 # --- tail (or head) of several files: each heading names the file of the
 # lines after it, and is in no record; the empty line tail writes before a
 # heading goes with it, an empty line of a file stays in its record; the

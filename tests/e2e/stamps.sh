@@ -14,13 +14,13 @@ check_rc "compose of other containers: ingests" 0 "$LT" ingest --db c.db "$F/com
 # only nginx's entrypoint line and go's panic have no stamp (they take the
 # time before them); the panic is a record of its own, with its goroutine
 check_eq "compose: two records without a stamp of their own" \
-    "$(summary 19 1495 16 6 0 2 '')" "$(cat "$T/err")"
+    "$(summary 19 1495 16 7 0 2 '')" "$(cat "$T/err")"
 check_eq "compose: every record within 23:00Z, none elsewhere, each line once" "29357220|16|19" \
     "$(sql c.db "SELECT group_concat(DISTINCT minute), sum(records), sum(lines) FROM volume")"
 check_eq "compose: records per source" "app-1=2 cron-1=1 go-1=3 java-1=2 nginx-1=5 redis-1=3" \
     "$(sql c.db "SELECT group_concat(n, ' ') FROM (SELECT s.name || '=' || sum(v.records) AS n FROM volume v JOIN sources s ON s.id = v.source_id GROUP BY s.name ORDER BY s.name)")"
-check_eq "compose: error and warning events at their own stamps (the panic at the one before it; redis's '#' is its warning)" \
-    "redis-1|1761433200123|3 go-1|1761433201250|17 nginx-1|1761433202000|9 app-1|1761433202400|10 java-1|1761433203123|11 redis-1|1761433206001|16" \
+check_eq "compose: error and warning events at their own stamps (the panic at the one before it; redis's '#' is its warning; nginx's 502 answer in +1100)" \
+    "redis-1|1761433200123|3 go-1|1761433201250|17 nginx-1|1761433202000|9 app-1|1761433202400|10 java-1|1761433203123|11 nginx-1|1761433205000|15 redis-1|1761433206001|16" \
     "$(sql c.db "SELECT group_concat(x, ' ') FROM (SELECT s.name || '|' || e.ts || '|' || e.line AS x FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.ts)")"
 # nginx's access line in +1100 is 23:00:05Z, after the 23:00:02 error line:
 # it is a record of its own, not a continuation of that error
@@ -99,9 +99,9 @@ check_eq "late stamp: one untimed, two without a stamp of their own" "1|2" \
 # --- report and events agree on a database holding both
 "$LT" ingest -q --db c.db - < paste.txt
 check_eq "both: report counts the timed events and the untimed apart" \
-    "19 lines, 16 records, 1495 bytes (malformed 0, truncated 0); 6 events; untimed 1 events (their input had no time; in no window)" \
+    "19 lines, 16 records, 1495 bytes (malformed 0, truncated 0); 7 events; untimed 1 events (their input had no time; in no window)" \
     "$("$LT" report --db c.db | sed -n 's/^input: //p')"
-check_eq "both: events prints the same 6, --untimed the 1" "6 1" \
+check_eq "both: events prints the same 7, --untimed the 1" "7 1" \
     "$("$LT" events --db c.db | wc -l) $("$LT" events --db c.db --untimed | wc -l)"
 check_eq "both: a window holds only the timed" "3 3" \
     "$("$LT" report --db c.db --since 2025-10-25 --until 2025-10-26 --format json | grep -o '"log-error": {[^}]*"count": [0-9]*' | grep -o '[0-9]*$') $("$LT" events --db c.db --rule log-error --since 2025-10-25 --until 2025-10-26 | wc -l)"
