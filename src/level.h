@@ -20,10 +20,11 @@
 
 /*
  * A failure a runtime prints past any logger, at the start of a line:
- * Go's "panic:" (LEVEL_RUNTIME_PANIC: the unindented lines after it, its
- * goroutines' stacks, are its record's), Rust's "thread 'main' panicked
- * at", C++'s "terminate called ...", CPython's "Fatal Python error:" or a
- * shell's "Segmentation fault" (LEVEL_RUNTIME_FATAL: the process died) or
+ * Go's "panic:" or "fatal error:" (LEVEL_RUNTIME_PANIC: the unindented
+ * lines after it, its goroutines' stacks, are its record's), Rust's
+ * "thread 'main' panicked at", C++'s "terminate called ...", CPython's
+ * "Fatal Python error:", V8's "FATAL ERROR:" (Node) or a shell's
+ * "Segmentation fault" (LEVEL_RUNTIME_FATAL: the process died) or
  * Java's uncaught exception ("Exception in thread \"main\" ...").  Inline:
  * multiline asks of every unstamped line and level_of_failure_line of
  * every record, and the first byte answers for nearly all.
@@ -43,6 +44,10 @@ level_runtime(const char *p, size_t n)
 		if (memcmp(p, "panic:", 6) == 0)
 			return LEVEL_RUNTIME_PANIC;
 		break;
+	case 'f':
+		if (n >= 13 && memcmp(p, "fatal error: ", 13) == 0)
+			return LEVEL_RUNTIME_PANIC;
+		break;
 	case 'E':
 		if (n >= sizeof LEVEL_JAVA_UNCAUGHT - 1 &&
 		    memcmp(p, LEVEL_JAVA_UNCAUGHT, sizeof LEVEL_JAVA_UNCAUGHT - 1) == 0)
@@ -56,7 +61,8 @@ level_runtime(const char *p, size_t n)
 			return LEVEL_RUNTIME_FATAL;
 		break;
 	case 'F':
-		if (n >= 20 && memcmp(p, "Fatal Python error: ", 20) == 0)
+		if ((n >= 20 && memcmp(p, "Fatal Python error: ", 20) == 0) ||
+		    (n >= 13 && memcmp(p, "FATAL ERROR: ", 13) == 0))
 			return LEVEL_RUNTIME_FATAL;
 		break;
 	case 'S':

@@ -307,6 +307,17 @@ check_eq "HTTP errors: each response of 500 or more, and each 429" \
 6|http-server-error||GET|502|/api/v1/chat" \
     "$(sql http.db "SELECT line || '|' || rule || '|' || coalesce(json_extract(fields, '\$.host'), '') || '|' || json_extract(fields, '\$.method') || '|' || json_extract(fields, '\$.status') || '|' || coalesce(json_extract(fields, '\$.path'), '') FROM events_all ORDER BY line")"
 
+# --- the OOM killer (dmesg -T, the journal): critical events (severity
+# 5), with no level on the line; Go's "fatal error:" out of memory starts a
+# record as its "panic:" does, a critical event as the process's death
+cp "$F/oom.log" .
+"$LT" ingest -q --final --db oom.db oom.log
+check_eq "OOM kills: critical events, the process named" \
+    "1|2025-10-25 23:00:01|oom-kill|5|python3
+2|2025-10-25 23:00:02|oom-kill|5|uvicorn
+3|2025-10-25 23:00:02|log-critical|5|" \
+    "$(sql oom.db "SELECT e.line || '|' || datetime(e.ts / 1000, 'unixepoch') || '|' || e.rule || '|' || r.severity || '|' || coalesce(json_extract(e.fields, '\$.process'), '') FROM events_all e JOIN rules r ON r.id = e.rule ORDER BY e.line")"
+
 # --- tail (or head) of several files: each heading names the file of the
 # lines after it, and is in no record; the empty line tail writes before a
 # heading goes with it, an empty line of a file stays in its record; the

@@ -21,8 +21,8 @@ awk -F'\t' -v d="$T/lines" '{
 	print substr($0, length($1) + 2) > f
 	close(f)
 }' "$T/tagged"
-check_eq "fixture: tagged lines" 576 "$(wc -l < "$T/tagged" | tr -d ' ')"
-check_eq "fixture: lines that must match nothing" 146 \
+check_eq "fixture: tagged lines" 578 "$(wc -l < "$T/tagged" | tr -d ' ')"
+check_eq "fixture: lines that must match nothing" 147 \
     "$(grep -c '^-	' "$T/tagged")"
 
 # What the rule files claim is checked here, not the built-in rules that
