@@ -41,7 +41,9 @@ enum model { M_GLM46, M_KIMI, M_FLASH, M_COUNT };
 /* What a record is, for the truth.  Everything else is K_NONE. */
 enum kind {
 	K_NONE, K_RETRY, K_TIMEOUT, K_PERR, K_FALLBACK, K_LEAK, K_HEALTH,
-	K_REC_OK, K_REC_FAIL, K_DREL, K_WS, K_LAT, K_LONG
+	K_REC_OK, K_REC_FAIL, K_DREL, K_WS, K_LAT, K_LONG,
+	K_HTTP429, K_HTTP5XX,		/* httpx's 429 and 5xx responses */
+	K_COUNT
 };
 
 struct rec {
@@ -105,9 +107,8 @@ static struct {
 
 	/* truth */
 	uint64_t	 daemon_records, daemon_lines, other_lines[C_COUNT];
-	uint64_t	 count[K_LONG + 1];
+	uint64_t	 count[K_COUNT];
 	uint64_t	 tracebacks, tb_records, split_records;
-	uint64_t	 http_429, http_5xx;	/* httpx's responses of each */
 	uint32_t	 max_long;
 	int64_t		 first_ts, last_ts;
 	struct ivec	 lat[M_COUNT];
@@ -869,9 +870,9 @@ failed_call(int64_t t, int m, int is_timeout)
 	for (i = 1; i < attempts; i++) {
 		t += is_timeout ? irange(30, 90) * US : irange(200, 900) * 1000;
 		if (!is_timeout) {
-			line(t - 1000, "INFO", "httpx",
-			    "HTTP Request: POST https://api.z.ai/api/paas/v4/chat/completions \"HTTP/1.1 429 Too Many Requests\"");
-			g.http_429++;
+			tstart(t - 1000, "INFO", "httpx");
+			tadd("HTTP Request: POST https://api.z.ai/api/paas/v4/chat/completions \"HTTP/1.1 429 Too Many Requests\"");
+			emit(t - 1000, C_DAEMON, K_HTTP429, 0, 0);
 		}
 		tstart(t, "INFO", "openai._base_client");
 		tadd("Retrying request to /chat/completions in %.6f seconds",
@@ -1005,15 +1006,14 @@ request(int64_t t0)
 			int limited;
 
 			t += irange(100, 900) * 1000;
+			/* drawn before the stamp's fraction, as it always was */
 			limited = chance(0.5);
-			line(t, "INFO", "httpx", "HTTP Request: POST %s \"HTTP/1.1 %s\"",
+			tstart(t, "INFO", "httpx");
+			tadd("HTTP Request: POST %s \"HTTP/1.1 %s\"",
 			    m == M_KIMI ? "https://api.moonshot.ai/v1/chat/completions" :
 			    "https://api.z.ai/api/paas/v4/chat/completions",
 			    limited ? "429 Too Many Requests" : "503 Service Unavailable");
-			if (limited)
-				g.http_429++;
-			else
-				g.http_5xx++;
+			emit(t, C_DAEMON, limited ? K_HTTP429 : K_HTTP5XX, 0, 0);
 			tstart(t + 200, "INFO", "openai._base_client");
 			tadd("Retrying request to /chat/completions in %.6f seconds",
 			    0.4 + unif() * 1.6);
@@ -1287,8 +1287,8 @@ write_truth(const char *path, uint64_t seed, const char *size_arg,
 		C("ws_storm_closes", g.count[K_WS] - sporadic);
 		C("latency_lines", g.count[K_LAT]);
 		C("long_records", g.count[K_LONG]);
-		C("http_429", g.http_429);
-		C("http_5xx", g.http_5xx);
+		C("http_429", g.count[K_HTTP429]);
+		C("http_5xx", g.count[K_HTTP5XX]);
 #undef C
 		fprintf(f, "    \"docker_split_records\": %llu\n  },\n",
 		    (unsigned long long)g.split_records);
