@@ -2739,6 +2739,15 @@ tail_heading_line(struct envelope *e, const char *line, size_t len,
 	out->tail = ENVELOPE_TAIL_HEADING;
 }
 
+/* The latest heading's file as out's source. */
+static void
+tail_source(const struct envelope *e, struct envelope_line *out)
+{
+	out->source = e->tail;
+	out->source_len = e->tail_len;
+	out->source_kind = "file";
+}
+
 /*
  * Any line after a heading: an empty one is held, a heading drops the one
  * held, another line lets it go first; a line that names no source of its
@@ -2757,11 +2766,8 @@ tail_line(struct envelope *e, size_t len, struct envelope_line *out)
 	} else
 		e->tail_held = 0;
 	/* a name in front of the line (decode_file_prefixed) comes first */
-	if (out->source == NULL) {
-		out->source = e->tail;
-		out->source_len = e->tail_len;
-		out->source_kind = "file";
-	}
+	if (out->source == NULL)
+		tail_source(e, out);
 }
 
 int
@@ -2774,9 +2780,7 @@ void
 envelope_blank(const struct envelope *e, struct envelope_line *out)
 {
 	set_plain("", 0, out);
-	out->source = e->tail;
-	out->source_len = e->tail_len;
-	out->source_kind = "file";
+	tail_source(e, out);
 }
 
 /* Out of line, so that the two entry points below are a store and a jump. */

@@ -1282,6 +1282,19 @@ ingest_recycle(void *arg)
 	hi_settle(in);
 }
 
+/* The empty line held after a heading (ingest_tail) into its record. */
+static void
+ingest_blank(struct ingest *in, const struct envelope *env,
+    const struct reader_line *blank)
+{
+	struct envelope_line bl;
+
+	envelope_blank(env, &bl);
+	multiline_push(in->ml, &bl, blank);
+	in->cur_offset = blank->end_offset;
+	in->cur_lineno = blank->lineno;
+}
+
 /*
  * A line tail wrote with several files (envelope_line.tail): a heading is
  * in no record; an empty line after one waits for the line after it
@@ -1294,12 +1307,8 @@ ingest_tail(struct ingest *in, struct envelope *env,
     const struct envelope_line *el, const struct reader_line *rl,
     struct reader_line *blank)
 {
-	struct envelope_line bl;
-
-	if (el->tail & ENVELOPE_TAIL_UNHOLD) {
-		envelope_blank(env, &bl);
-		multiline_push(in->ml, &bl, blank);
-	}
+	if (el->tail & ENVELOPE_TAIL_UNHOLD)
+		ingest_blank(in, env, blank);
 	if (el->tail & ENVELOPE_TAIL_HOLD) {
 		*blank = *rl;
 		blank->p = "";
@@ -1380,12 +1389,8 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		if (!in->in_txn && ingest_txn(in) != 0)
 			break;
 	}
-	if (!in->failed && envelope_held_blank(env)) {
-		envelope_blank(env, &el);
-		multiline_push(in->ml, &el, &blank);
-		in->cur_offset = blank.end_offset;
-		in->cur_lineno = blank.lineno;
-	}
+	if (!in->failed && envelope_held_blank(env))
+		ingest_blank(in, env, &blank);
 	if (in->failed) {
 		snprintf(err, errlen, "%s", in->err);
 		return -1;

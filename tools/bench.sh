@@ -383,12 +383,14 @@ empty() {
 	sync
 	i=0
 	while [ "$i" -lt 9 ]; do
+		fresh_db "$dir/empty.db"
 		# shellcheck disable=SC2086
-		"$spawn" 1 -r "$dir/empty.db" -- "$lt" ingest --db "$dir/empty.db" \
-		    $rules_opt -q "$dir/empty.log" >> "$dir/empty.t" || return 0
-		"$spawn" 1 -- true >> "$dir/empty.true" || return 0
+		"$spawn" 1 "$lt" ingest --db "$dir/empty.db" $rules_opt -q \
+		    "$dir/empty.log" >> "$dir/empty.t" || return 0
+		"$spawn" 1 true >> "$dir/empty.true" || return 0
 		i=$((i + 1))
 	done
+	fresh_db "$dir/empty.db"
 	echo "empty ms $(cut -d' ' -f1 "$dir/empty.t" | median) $(cut -d' ' -f2 "$dir/empty.t" | median)" \
 	    "$(cut -d' ' -f1 "$dir/empty.true" | median)" >> "$results"
 }

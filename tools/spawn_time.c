@@ -2,13 +2,12 @@
  * spawn_time.c - `make bench`'s clock for a command that takes a few
  * milliseconds: starts it RUNS times and prints, a line each, the run's
  * wall time in nanoseconds, from just before posix_spawnp to the return of
- * wait4, and its CPU seconds (user and system).  A shell's `date` and `/usr/bin/time` around a command start
- * two more processes inside the timed span, which on a virtual machine
- * costs more than the command.  Before each run, untimed, each FILE of -r
- * is removed with its -wal, -shm and -journal (a database made afresh).
+ * wait4, and its CPU seconds (user and system).  A shell's `date` and
+ * `/usr/bin/time` around a command start two more processes inside the
+ * timed span, which on a virtual machine costs more than the command.
  * The command's output goes where this program's goes.
  *
- *   spawn_time RUNS [-r FILE]... -- COMMAND [ARG]...
+ *   spawn_time RUNS COMMAND [ARG]...
  *
  * Exits 1 when a run fails (its status is printed), 2 on bad usage.
  */
@@ -20,23 +19,8 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 extern char **environ;
-
-static void
-remove_db(const char *path)
-{
-	static const char *const ext[] = { "", "-wal", "-shm", "-journal" };
-	char name[4096];
-	size_t i;
-
-	for (i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-		if ((size_t)snprintf(name, sizeof name, "%s%s", path, ext[i]) <
-		    sizeof name)
-			(void)unlink(name);
-	}
-}
 
 static long long
 now_ns(void)
@@ -50,31 +34,17 @@ now_ns(void)
 int
 main(int argc, char **argv)
 {
-	const char *files[16];
 	struct rusage ru;
 	long long t0, t1;
-	int i, nfiles = 0, runs, run, status, rc;
+	int runs, run, status, rc;
 	pid_t pid;
 
-	if (argc < 4 || (runs = atoi(argv[1])) < 1) {
-		fprintf(stderr, "usage: spawn_time RUNS [-r FILE]... -- COMMAND [ARG]...\n");
+	if (argc < 3 || (runs = atoi(argv[1])) < 1) {
+		fprintf(stderr, "usage: spawn_time RUNS COMMAND [ARG]...\n");
 		return 2;
 	}
-	for (i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strcmp(argv[i], "-r") != 0 || i + 1 >= argc || nfiles == 16) {
-			fprintf(stderr, "spawn_time: bad argument '%s'\n", argv[i]);
-			return 2;
-		}
-		files[nfiles++] = argv[++i];
-	}
-	if (i + 1 >= argc) {
-		fprintf(stderr, "spawn_time: no command after --\n");
-		return 2;
-	}
-	argv += i + 1;
+	argv += 2;
 	for (run = 0; run < runs; run++) {
-		for (i = 0; i < nfiles; i++)
-			remove_db(files[i]);
 		t0 = now_ns();
 		if ((rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv,
 		    environ)) != 0) {
@@ -98,7 +68,5 @@ main(int argc, char **argv)
 		    ru.ru_stime.tv_usec / 1e6);
 		fflush(stdout);
 	}
-	for (i = 0; i < nfiles; i++)
-		remove_db(files[i]);
 	return 0;
 }
