@@ -1563,7 +1563,10 @@ tui_clock(clockid_t c)
  * LOGTRIAGE_TUI_TIMING=FILE: a line per screen drawn after a key, "key
  * NAME MS CPU_MS" (from the key to the screen on the terminal, prompts
  * included; the CPU time says what a busy machine adds to the wall), and
- * "first MS CPU_MS" for the first screen, for `make bench`.
+ * "first MS CPU_MS AT" for the first screen, for `make bench`: AT is the
+ * time of day it reached the terminal, in nanoseconds since the epoch, for
+ * a harness to time it from the command's launch (MS counts from the
+ * TUI's start, after the database is open).
  */
 static void
 tui_timing(struct tui *t, double since, double cpu, int ch)
@@ -1576,8 +1579,16 @@ tui_timing(struct tui *t, double since, double cpu, int ch)
 		fprintf(t->timing, "first");
 	else
 		fprintf(t->timing, "key %s", name != NULL ? name : "?");
-	fprintf(t->timing, " %.1f %.1f\n", tui_clock(CLOCK_MONOTONIC) - since,
+	fprintf(t->timing, " %.1f %.1f", tui_clock(CLOCK_MONOTONIC) - since,
 	    tui_clock(CLOCK_PROCESS_CPUTIME_ID) - cpu);
+	if (ch == 0) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		fprintf(t->timing, " %lld%09ld", (long long)now.tv_sec,
+		    now.tv_nsec);
+	}
+	fputc('\n', t->timing);
 	fflush(t->timing);
 }
 

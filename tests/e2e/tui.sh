@@ -123,6 +123,26 @@ sed "s/ *$//" summary.txt > summary-trim.txt
 check_golden "summary screen matches the golden capture" \
     "$TOP/tests/golden/tui-summary.txt" summary.txt
 
+# LOGTRIAGE_TUI_TIMING: the first screen's line carries the time of day it
+# reached the terminal, between the launch and the screen seen.
+launched=$(date +%s%N)
+start timed "$LT tui --db fx.db" 40 "LOGTRIAGE_TUI_TIMING='$T/timing.txt'"
+expect "the timed TUI shows the summary" timed "0 never resolved"
+seen=$(date +%s%N)
+check_eq "the timing file's first line is first, two figures and a stamp" \
+    "first 2 1" "$(awk 'NR == 1 { print $1, ($2 ~ /^[0-9]+\.[0-9]$/) + ($3 ~ /^[0-9]+\.[0-9]$/), ($4 ~ /^[0-9]+$/) }' "$T/timing.txt")"
+at=$(awk 'NR == 1 { print $4 }' "$T/timing.txt")
+check_eq "the first screen's stamp falls between launch and sight" 1 \
+    "$([ "${at:-0}" -ge "$launched" ] && [ "${at:-0}" -le "$seen" ] && echo 1 || echo 0)"
+$TM send-keys -t timed Down
+i=0
+while [ $i -lt 100 ] && [ "$(wc -l < "$T/timing.txt")" -lt 2 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check_eq "a key's line is key, its name and two figures" "key KEY_DOWN 2" \
+    "$(awk 'NR == 2 { print $1, $2, ($3 ~ /^[0-9]+\.[0-9]$/) + ($4 ~ /^[0-9]+\.[0-9]$/) }' "$T/timing.txt")"
+
 # A database made before event_minutes, opened read-only, is counted event
 # by event: the same screen.
 cp fx.db old.db
