@@ -20,6 +20,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "rules.h"
@@ -408,30 +409,89 @@ store_sync_dir(const char *path)
 	return rc;
 }
 
+/* the gaps between the image's runs are written from here */
+static const unsigned char store_zeros[8192];
+
+/* a gathered write of the image, in batches of iovecs */
+struct image_out {
+	int		fd;
+	size_t		n, want;
+	struct iovec	iov[64];
+};
+
+static int
+image_flush(struct image_out *o)
+{
+	ssize_t put;
+
+	if (o->n == 0)
+		return 0;
+	put = writev(o->fd, o->iov, (int)o->n);
+	if (put < 0 || (size_t)put != o->want)
+		return -1;
+	o->n = o->want = 0;
+	return 0;
+}
+
+static int
+image_add(struct image_out *o, const void *p, size_t len)
+{
+	if (o->n == sizeof o->iov / sizeof o->iov[0] && image_flush(o) != 0)
+		return -1;
+	o->iov[o->n].iov_base = (void *)p;
+	o->iov[o->n++].iov_len = len;
+	o->want += len;
+	return 0;
+}
+
 /*
  * Write the image of an empty database to fd: running schema.sql
  * statement by statement was a sixth of an empty run.  In WAL mode when
  * wal, else in rollback mode (header bytes 18 and 19, the file format's
- * read and write versions).  0 or -1.
+ * read and write versions).  Gathered from the runs and a block of zeros,
+ * not copied into a buffer the size of the file, whose first touch was a
+ * page fault per 4 KiB.  0 or -1.
  */
 static int
 store_image_write(int fd, int wal)
 {
 	const unsigned char *from = store_image_bytes;
-	unsigned char *img;
-	size_t i;
-	ssize_t n;
+	unsigned char version[2];
+	struct image_out o;
+	size_t i, at = 0;
 
-	img = xcalloc(1, store_image_size);
-	for (i = 0; i < store_image_nruns; i++) {
-		memcpy(img + store_image_runs[i].off, from,
-		    store_image_runs[i].len);
-		from += store_image_runs[i].len;
+	o.fd = fd;
+	o.n = o.want = 0;
+	version[0] = version[1] = wal ? 2 : 1;
+	for (i = 0; i <= store_image_nruns; i++) {
+		size_t off = store_image_size, len = 0, z;
+		const unsigned char *run = from;
+
+		if (i < store_image_nruns) {
+			off = store_image_runs[i].off;
+			len = store_image_runs[i].len;
+		}
+		from += len;
+		for (; at < off; at += z) {
+			z = off - at < sizeof store_zeros ? off - at :
+			    sizeof store_zeros;
+			if (image_add(&o, store_zeros, z) != 0)
+				return -1;
+		}
+		if (at <= 18 && at + len >= 20) {
+			/* the run that holds bytes 18 and 19 */
+			if (image_add(&o, run, 18 - at) != 0 ||
+			    image_add(&o, version, 2) != 0)
+				return -1;
+			run += 20 - at;
+			len -= 20 - at;
+			at = 20;
+		}
+		if (len > 0 && image_add(&o, run, len) != 0)
+			return -1;
+		at += len;
 	}
-	img[18] = img[19] = wal ? 2 : 1;
-	n = write(fd, img, store_image_size);
-	free(img);
-	return n == (ssize_t)store_image_size ? 0 : -1;
+	return image_flush(&o);
 }
 
 /*
