@@ -13,6 +13,31 @@
 #include "template.h"
 #include "util.h"
 
+/*
+ * A banner block: a logger writes one failure as several records, from a
+ * banner ("=== TOOL CALL FAILED ===") to "=== END ===", with other
+ * loggers' records between them.  The records of the block after its
+ * banner (same source, logger and level, within BLOCK_SPAN_MS and
+ * BLOCK_PARTS) take the banner's template, their own in the field `part`,
+ * so that the failure groups once under its banner; the report counts the
+ * records without a part.
+ */
+#define BLOCK_SLOTS	8
+#define BLOCK_SPAN_MS	60000
+#define BLOCK_PARTS	64
+#define BLOCK_TEXT	128
+
+struct block {
+	uint64_t	source_id;
+	int64_t		ts;		/* the banner's */
+	int		level;		/* 0: the slot is free */
+	unsigned	parts;
+	uint64_t	line;		/* the banner's first line */
+	size_t		lglen, tlen;
+	char		logger[BLOCK_TEXT];
+	char		tmpl[BLOCK_TEXT];
+};
+
 struct generic {
 	const struct ruleset	*rs;
 	unsigned char		*claims;	/* per rule: its match claims a record */
@@ -22,7 +47,10 @@ struct generic {
 	int			 claimed;	/* by a rule that claims failures */
 	int			 matched;	/* by any rule */
 	struct buf		 tmpl;
+	struct buf		 part;		/* a block record's own template */
 	struct buf		 json;		/* a JSON line's message, unescaped */
+	struct block		 blocks[BLOCK_SLOTS];
+	unsigned		 block_next;	/* the slot a new block takes */
 };
 
 static int
@@ -51,6 +79,7 @@ generic_new(const struct ruleset *rs)
 	g->rule_critical = enabled_index(rs, RULE_LOG_CRITICAL);
 	g->rule_warning = enabled_index(rs, RULE_LOG_WARNING);
 	buf_init(&g->tmpl);
+	buf_init(&g->part);
 	buf_init(&g->json);
 	return g;
 }
@@ -62,6 +91,7 @@ generic_free(struct generic *g)
 		return;
 	free(g->claims);
 	buf_free(&g->tmpl);
+	buf_free(&g->part);
 	buf_free(&g->json);
 	free(g);
 }
@@ -95,6 +125,103 @@ last_line(const char *text, size_t len, size_t *n)
 	nl = memrchr(text, '\n', len);
 	*n = len - (nl != NULL ? (size_t)(nl + 1 - text) : 0);
 	return nl != NULL ? nl + 1 : text;
+}
+
+/*
+ * Is msg[0..n) a banner: a title between runs of at least three '='?
+ * Returns 0 (no), 1 (a banner that opens a block) or 2 (one that ends it:
+ * its title starts with the word END).
+ */
+static int
+banner(const char *msg, size_t n)
+{
+	size_t a = 0, b = n;
+
+	while (b > 0 && (msg[b - 1] == ' ' || msg[b - 1] == '\r'))
+		b--;
+	if (b < 8 || memcmp(msg, "===", 3) != 0 ||
+	    memcmp(msg + b - 3, "===", 3) != 0)
+		return 0;
+	while (a < b && msg[a] == '=')
+		a++;
+	while (b > a && msg[b - 1] == '=')
+		b--;
+	while (a < b && msg[a] == ' ')
+		a++;
+	while (b > a && msg[b - 1] == ' ')
+		b--;
+	if (a == b)
+		return 0;
+	return b - a >= 3 && memcmp(msg + a, "END", 3) == 0 &&
+	    (b - a == 3 || msg[a + 3] == ' ') ? 2 : 1;
+}
+
+/*
+ * The open block of rec's source and the logger lg at rec's level, or
+ * NULL; one past its span or its number of parts is closed.
+ */
+static struct block *
+block_find(struct generic *g, const struct record *rec, int level,
+    const char *lg, size_t lglen)
+{
+	struct block *b;
+	size_t i;
+
+	for (i = 0; i < BLOCK_SLOTS; i++) {
+		b = &g->blocks[i];
+		if (b->level == 0 || b->source_id != rec->source_id ||
+		    b->lglen != lglen || memcmp(b->logger, lg, lglen) != 0)
+			continue;
+		if (b->parts >= BLOCK_PARTS || (rec->ts != TS_NONE &&
+		    b->ts != TS_NONE && (rec->ts < b->ts ||
+		    rec->ts - b->ts > BLOCK_SPAN_MS))) {
+			b->level = 0;
+			return NULL;
+		}
+		return b->level == level ? b : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * A record of warning level or worse: when its message is a banner that
+ * opens a block, open it (claimed by a rule or not, its lines after it
+ * are the block's).
+ */
+static void
+block_note(struct generic *g, const struct record *rec, int level)
+{
+	const char *msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
+	const char *nl;
+	size_t n, lglen, after = 0;
+	struct block *b;
+
+	n = (size_t)(rec->text + rec->len - msg);
+	if ((nl = memchr(msg, '\n', n)) != NULL)
+		n = (size_t)(nl - msg);
+	if (n < 8 || memchr(msg, '=', n < 64 ? n : 64) == NULL)
+		return;
+	lglen = rec->level != LEVEL_NONE ? level_logger(msg, n, &after) : 0;
+	if (lglen == 0 || lglen >= BLOCK_TEXT ||
+	    banner(msg + after, n - after) != 1)
+		return;
+	buf_reset(&g->part);
+	template_mask(&g->part, msg + after, n - after);
+	if (g->part.len >= BLOCK_TEXT)
+		return;
+	if ((b = block_find(g, rec, level, msg, lglen)) == NULL) {
+		b = &g->blocks[g->block_next];
+		g->block_next = (g->block_next + 1) % BLOCK_SLOTS;
+	}
+	b->source_id = rec->source_id;
+	b->ts = rec->ts;
+	b->level = level;
+	b->parts = 0;
+	b->line = rec->line_first;
+	b->lglen = lglen;
+	memcpy(b->logger, msg, lglen);
+	b->tlen = g->part.len;
+	memcpy(b->tmpl, g->part.data, g->part.len);
 }
 
 int
@@ -137,7 +264,8 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 	    "logger_name", NULL };
 	const char *nl, *lg = NULL, *v;
 	size_t n, lglen = 0, after = 0, vn;
-	int idx;
+	struct block *b;
+	int idx, ends;
 
 	nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
 	n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
@@ -185,6 +313,7 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 		msg += after;
 		n -= after;
 	}
+	ends = lg != NULL && banner(msg, n) == 2;
 	/*
 	 * A traceback is known by what it raised: its exception line is the
 	 * template of a record that is only a traceback, and follows the first
@@ -216,6 +345,21 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 	m->fields[m->nfields].value = g->tmpl.data != NULL ? g->tmpl.data : "";
 	m->fields[m->nfields].len = g->tmpl.len;
 	m->nfields++;
+	if (lg != NULL && (b = block_find(g, rec, level, lg, lglen)) != NULL &&
+	    b->line != rec->line_first) {
+		/* a part of a block: grouped under its banner */
+		buf_reset(&g->part);
+		buf_append(&g->part, g->tmpl.data, g->tmpl.len);
+		m->fields[m->nfields - 1].value = b->tmpl;
+		m->fields[m->nfields - 1].len = b->tlen;
+		m->fields[m->nfields].name = "part";
+		m->fields[m->nfields].value = g->part.data;
+		m->fields[m->nfields].len = g->part.len;
+		m->nfields++;
+		b->parts++;
+		if (ends)
+			b->level = 0;
+	}
 	return 1;
 }
 
@@ -225,11 +369,12 @@ generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
 {
 	int level;
 
-	if (g->claimed)
-		return 0;
 	level = generic_level(rec);
+	if (level < SEV_WARNING)
+		return 0;
+	block_note(g, rec, level);
 	/* a warning some rule matched is known, whatever the rule's severity */
-	if (level < SEV_WARNING || (level == SEV_WARNING && g->matched))
+	if (g->claimed || (level == SEV_WARNING && g->matched))
 		return 0;
 	return generic_event(g, mt, rec, level, m);
 }

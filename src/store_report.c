@@ -231,10 +231,16 @@ int
 store_report_error_groups(struct store *s, struct store_rows **q, char *err,
     size_t errlen)
 {
+	/*
+	 * the parts of a banner block (generic.c) are counted in their
+	 * banner's record: a block claimed by a rule is not listed here
+	 */
 	return prep(s, "SELECT coalesce(json_extract(fields, '$.logger'), ''),"
-	    " coalesce(json_extract(fields, '$.template'), ''), count(*),"
+	    " coalesce(json_extract(fields, '$.template'), ''),"
+	    " sum(json_extract(fields, '$.part') IS NULL) AS n,"
 	    " min(ts), max(ts) FROM events_all WHERE rule = ?1 AND source_id = ?2"
-	    " AND ts >= ?3 AND ts < ?4 GROUP BY 1, 2", q, err, errlen);
+	    " AND ts >= ?3 AND ts < ?4 GROUP BY 1, 2 HAVING n > 0", q, err,
+	    errlen);
 }
 
 int

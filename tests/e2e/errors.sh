@@ -408,3 +408,37 @@ check_eq "go-kit logfmt: the error and the warning at their ts, none untimed" \
     "2|23:00:01|log-error|db down caller=<*> err=\"<*>\"
 3|23:00:02|log-warning|append failed caller=<*> component=\"<*>\" err=\"<*>\"|0" \
     "$(sql gokit.db "SELECT line || '|' || time(ts / 1000, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")|$(sql gokit.db "SELECT no_timestamp FROM ingests")"
+
+# --- banner blocks: a logger's records from "=== TITLE ===" to "=== END ==="
+# group under the banner (field part), other loggers' records between them
+cp "$F/blocks.log" .
+"$LT" ingest -q --db blocks.db blocks.log
+check_eq "blocks: a block's records take the banner's template, their own as part" \
+    "5|tool-timeout||
+6|log-error|=== TOOL CALL TIMEOUT ===|Tool: thinkdeep
+7|log-error|Failed to get conversation <*>: maximum recursion depth exceeded|
+8|log-error|=== TOOL CALL TIMEOUT ===|Duration: <*>
+9|log-error|=== TOOL CALL TIMEOUT ===|Timeout Limit: <*>
+10|log-error|=== TOOL CALL TIMEOUT ===|Request ID: <*>
+11|log-error|=== TOOL CALL TIMEOUT ===|=== END ===
+12|log-error|=== TOOL CALL FAILED ===|
+14|log-warning|Slow client <*>|
+15|log-error|=== TOOL CALL FAILED ===|Tool: chat
+16|log-error|=== TOOL CALL FAILED ===|Error: Connection error.
+17|log-error|=== TOOL CALL FAILED ===|=== END ===
+18|log-error|Request ID: <*>|
+19|log-error|=== TOOL CALL FAILED ===|
+20|log-error|=== TOOL CALL FAILED ===|Tool: codereview
+21|log-error|Request ID: <*>|" \
+    "$(sql blocks.db "SELECT line || '|' || rule || '|' || coalesce(json_extract(fields, '\$.template'), '') || '|' ||
+        coalesce(json_extract(fields, '\$.part'), '') FROM events_all WHERE rule NOT LIKE 'timing-%' ORDER BY line")"
+"$LT" report --db blocks.db > blocks.txt
+check_eq "blocks: the report counts each block once, a claimed one not at all" \
+    "  error         2 × ws_daemon: === TOOL CALL FAILED ===
+  error         2 × ws_daemon: Request ID: <*>
+  error         1 × src.storage.supabase_client: Failed to get conversation <*>: maximum recursion depth exceeded" \
+    "$(sed -n '/^Errors no rule/,/^Rules/p' blocks.txt | grep ' × ')"
+check_eq "blocks: the json report's errors agree" "2 2 1" \
+    "$("$LT" report --db blocks.db --format json | python3 -c '
+import json, sys
+print(*[e["count"] for e in json.load(sys.stdin)["errors"]])')"
