@@ -511,6 +511,36 @@ level_of_logcat(const char *p, size_t n, size_t *body)
 	return LEVEL_NONE;
 }
 
+/*
+ * npm's prefix: "npm ERR!" and "npm WARN" to npm 8, "npm error", "npm
+ * warn" and "npm notice" since; *after is where its message starts.
+ */
+static int
+level_of_npm(const char *p, size_t n, size_t *after)
+{
+	static const struct {
+		const char	*word;
+		size_t		 len;
+		int		 sev;
+	} npm[] = {
+		{ "ERR! ", 5, SEV_ERROR }, { "error ", 6, SEV_ERROR },
+		{ "WARN ", 5, SEV_WARNING }, { "warn ", 5, SEV_WARNING },
+		{ "notice ", 7, SEV_NOTICE }
+	};
+	size_t i;
+
+	if (memcmp(p, "npm ", 4) != 0)
+		return LEVEL_NONE;
+	for (i = 0; i < UTIL_ARRAY_LEN(npm); i++) {
+		if (n > 4 + npm[i].len &&
+		    memcmp(p + 4, npm[i].word, npm[i].len) == 0) {
+			*after = 4 + npm[i].len;
+			return npm[i].sev;
+		}
+	}
+	return LEVEL_NONE;
+}
+
 int
 level_of_line(const char *p, size_t n, size_t *body)
 {
@@ -531,6 +561,12 @@ level_of_line(const char *p, size_t n, size_t *body)
 	    p[1] >= '0' && p[1] <= '9')) &&
 	    (sev = level_of_logcat(p, n, body)) != LEVEL_NONE)
 		return sev;
+	/* npm's "npm ERR! code E404" (to npm 8), "npm error code E404" */
+	if (n > 8 && p[0] == 'n' && (sev = level_of_npm(p, n, &i)) !=
+	    LEVEL_NONE) {
+		*body = i;
+		goto found;
+	}
 	/* sd-daemon's "<3>message": a priority and no stamp after it */
 	if (n > 0 && p[0] == '<' && (sev = level_of_priority(p, n, &i)) !=
 	    LEVEL_NONE) {
@@ -617,6 +653,18 @@ level_of_line(const char *p, size_t n, size_t *body)
 				j++;
 			*body = j;
 			goto found;
+		}
+		/* Monolog's channel and level: "production.ERROR: msg" */
+		if (j > i && j + 1 < n && p[j] == '.') {
+			for (k = j + 1; k < n && k < j + 10 && p[k] >= 'A' &&
+			    p[k] <= 'Z'; k++)
+				;
+			if (k < n && p[k] == ':' &&
+			    (sev = level_of_word(p + j + 1, k - j - 1, 0)) !=
+			    LEVEL_NONE) {
+				*body = k + 1;
+				goto found;
+			}
 		}
 		while (i < n && !(level_class[(unsigned char)p[i]] & LC_BLANK))
 			i++;
@@ -817,7 +865,7 @@ failure_line(const char *p, size_t n)
 	case LEVEL_RUNTIME_PANIC:
 	case LEVEL_RUNTIME_FATAL:
 		return SEV_CRITICAL;
-	case LEVEL_RUNTIME_JAVA:
+	case LEVEL_RUNTIME_ERROR:
 		return SEV_ERROR;
 	case LEVEL_RUNTIME_NONE:
 		break;

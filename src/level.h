@@ -17,6 +17,7 @@
 #define LEVEL_NONE	(-1)	/* no level could be read */
 #define LEVEL_TRACEBACK	"Traceback (most recent call last):"
 #define LEVEL_JAVA_UNCAUGHT	"Exception in thread \""
+#define LEVEL_DOCKER_CLI	"Error response from daemon: "
 
 /*
  * A failure a runtime prints past any logger, at the start of a line:
@@ -24,8 +25,10 @@
  * lines after it, its goroutines' stacks, are its record's), Rust's
  * "thread 'main' panicked at", C++'s "terminate called ...", CPython's
  * "Fatal Python error:", V8's "FATAL ERROR:" (Node) or a shell's
- * "Segmentation fault" (LEVEL_RUNTIME_FATAL: the process died) or
- * Java's uncaught exception ("Exception in thread \"main\" ...").  Inline:
+ * "Segmentation fault" (LEVEL_RUNTIME_FATAL: the process died),
+ * Java's uncaught exception ("Exception in thread \"main\" ...") or the
+ * docker client's "Error response from daemon: ..." (LEVEL_RUNTIME_ERROR:
+ * an error).  Inline:
  * multiline asks of every unstamped line and level_of_failure_line of
  * every record, and the first byte answers for nearly all.
  */
@@ -33,7 +36,7 @@
 
 enum level_runtime {
 	LEVEL_RUNTIME_NONE, LEVEL_RUNTIME_PANIC, LEVEL_RUNTIME_FATAL,
-	LEVEL_RUNTIME_JAVA
+	LEVEL_RUNTIME_ERROR
 };
 
 static inline enum level_runtime
@@ -49,9 +52,11 @@ level_runtime(const char *p, size_t n)
 			return LEVEL_RUNTIME_PANIC;
 		break;
 	case 'E':
-		if (n >= sizeof LEVEL_JAVA_UNCAUGHT - 1 &&
-		    memcmp(p, LEVEL_JAVA_UNCAUGHT, sizeof LEVEL_JAVA_UNCAUGHT - 1) == 0)
-			return LEVEL_RUNTIME_JAVA;
+		if ((n >= sizeof LEVEL_JAVA_UNCAUGHT - 1 &&
+		    memcmp(p, LEVEL_JAVA_UNCAUGHT, sizeof LEVEL_JAVA_UNCAUGHT - 1) == 0) ||
+		    (n >= sizeof LEVEL_DOCKER_CLI - 1 &&
+		    memcmp(p, LEVEL_DOCKER_CLI, sizeof LEVEL_DOCKER_CLI - 1) == 0))
+			return LEVEL_RUNTIME_ERROR;
 		break;
 	case 't':
 		if ((n >= 8 && memcmp(p, "thread '", 8) == 0 &&

@@ -442,3 +442,20 @@ check_eq "blocks: the json report's errors agree" "2 2 1" \
     "$("$LT" report --db blocks.db --format json | python3 -c '
 import json, sys
 print(*[e["count"] for e in json.load(sys.stdin)["errors"]])')"
+
+# --- platforms' own wordings: npm's prefix, Monolog's channel.LEVEL, the
+# docker client, Heroku's error codes, systemd's failed unit
+cp "$F/platforms.log" .
+"$LT" ingest -q --db platforms.db platforms.log
+check_eq "platforms: an event each, at its time, with what it names" \
+    "1|log-error|code ELIFECYCLE
+2|log-error|code ERESOLVE
+3|log-warning|deprecated <*>: This module is not supported
+5|14:05:11|log-error|SQLSTATE[<*>] [<*>] Connection refused
+7|log-error|Error response from daemon: No such container: <*>
+8|14:05:13|heroku-error|R14 Memory quota exceeded
+9|14:05:14|heroku-error|H12 Request timeout
+12|14:05:15|unit-failed|app.service exit-code" \
+    "$(sql platforms.db "SELECT line || '|' || CASE WHEN line IN (5, 8, 9, 12) THEN time(ts / 1000, 'unixepoch') || '|' ELSE '' END || rule || '|' ||
+        coalesce(json_extract(fields, '\$.template'), json_extract(fields, '\$.code') || ' ' || json_extract(fields, '\$.desc'),
+        json_extract(fields, '\$.systemd_unit') || ' ' || json_extract(fields, '\$.result')) FROM events_all ORDER BY line")"

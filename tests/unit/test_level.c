@@ -125,6 +125,26 @@ test_forms(void **state)
 	assert_string_equal(b, "slow query");
 	assert_int_equal(lvl("ERROR -- no progname here", &b), SEV_ERROR);
 	assert_string_equal(b, "-- no progname here");
+	/* npm's prefix, before npm 9 and since */
+	assert_int_equal(lvl("npm ERR! code ELIFECYCLE", &b), SEV_ERROR);
+	assert_string_equal(b, "code ELIFECYCLE");
+	assert_int_equal(lvl("npm error code ERESOLVE", &b), SEV_ERROR);
+	assert_string_equal(b, "code ERESOLVE");
+	assert_int_equal(lvl("npm WARN deprecated inflight@1.0.6", &b),
+	    SEV_WARNING);
+	assert_int_equal(lvl("npm warn config production", &b), SEV_WARNING);
+	assert_int_equal(lvl("npm notice New major version", &b), SEV_NOTICE);
+	assert_int_equal(lvl("npm run build", &b), LEVEL_NONE);
+	assert_int_equal(lvl("npm errors none", &b), LEVEL_NONE);
+	/* Monolog's channel and level (Laravel, Symfony) */
+	assert_int_equal(lvl("production.ERROR: SQLSTATE[HY000] refused", &b),
+	    SEV_ERROR);
+	assert_string_equal(b, "SQLSTATE[HY000] refused");
+	assert_int_equal(lvl("app.WARNING: slow query", &b), SEV_WARNING);
+	assert_int_equal(lvl("request.CRITICAL: Uncaught PHP Exception", &b),
+	    SEV_CRITICAL);
+	assert_int_equal(lvl("version 2.ERROR: none", &b), LEVEL_NONE);
+	assert_int_equal(lvl("see file.ERRORS: none", &b), LEVEL_NONE);
 }
 
 /*
@@ -427,7 +447,11 @@ test_runtimes(void **state)
 		{ "fatal error", LEVEL_RUNTIME_NONE },
 		{ "fatal errors: 0", LEVEL_RUNTIME_NONE },
 		{ "Segmentation fault (core dumped)", LEVEL_RUNTIME_FATAL },
-		{ "Exception in thread \"main\" java.lang.Error", LEVEL_RUNTIME_JAVA },
+		{ "Exception in thread \"main\" java.lang.Error", LEVEL_RUNTIME_ERROR },
+		{ "Error response from daemon: No such container: web",
+		    LEVEL_RUNTIME_ERROR },
+		{ "Error response from", LEVEL_RUNTIME_NONE },
+		{ "Error responses from daemon: 0", LEVEL_RUNTIME_NONE },
 		{ "thread 'main' finished", LEVEL_RUNTIME_NONE },
 		{ "threads: 4", LEVEL_RUNTIME_NONE },
 		{ "Fatal error count: 0", LEVEL_RUNTIME_NONE },
