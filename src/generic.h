@@ -4,7 +4,9 @@
  * worse (or holding a traceback) that none of them claimed, or a warning
  * record no rule matched at all, becomes an event of one of these, with the
  * fields `logger` and `template` (the message with its variable parts
- * masked; for a traceback, " | " and its exception line).  The level was
+ * masked; for a traceback, " | " and its exception line), and `part` for
+ * the records of a logger's banner block after its banner, which take the
+ * banner's template (see generic.c).  The level was
  * read with the envelope (struct record), so this costs no regex per
  * record.  Knows nothing about SQL: ingest stores the match like any other.
  */
@@ -42,8 +44,10 @@ int generic_level(const struct record *rec);
 
 /*
  * Is rec an unclaimed failure?  Returns 1 and fills *m (the rule, and the
- * fields logger, when the message names one, and template, which point into
- * rec->text or into g, valid until the next call), else 0.  mt runs the
+ * fields logger, when the message names one, template and, in a banner
+ * block, part, which point into rec->text or into g, valid until the next
+ * call), else 0.  Every record of warning level or worse is to be asked,
+ * claimed or not: a claimed banner still opens its block.  mt runs the
  * rule's exclude patterns.
  */
 int generic_match(struct generic *g, struct matcher *mt,
