@@ -2160,6 +2160,35 @@ error_group_cmp(const void *a, const void *b)
 	return strcmp(x->template, y->template);
 }
 
+/* Add the parts in list (each ended by a newline) that g lacks. */
+static void
+error_group_parts(struct report_error_group *g, const char *list)
+{
+	const char *p, *nl;
+	size_t i, n;
+
+	for (p = list; p != NULL && (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		n = (size_t)(nl - p);
+		/* the closing banner says nothing of the failure */
+		if (n == 0 || p[0] == '=')
+			continue;
+		for (i = 0; i < g->nparts; i++)
+			if (strlen(g->parts[i]) == n &&
+			    memcmp(g->parts[i], p, n) == 0)
+				break;
+		if (i < g->nparts)
+			continue;
+		g->parts = xrealloc(g->parts, (g->nparts + 1) * sizeof(*g->parts));
+		g->parts[g->nparts++] = xstrndup(p, n);
+	}
+}
+
+static int
+part_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Group the events of the built-in rules by logger and template. */
 static int
 load_error_groups(struct ctx *c, struct report *r)
@@ -2197,6 +2226,7 @@ load_error_groups(struct ctx *c, struct report *r)
 				    *g->sources ? ", " : "", c->src[j].name);
 				free(g->sources);
 				g->sources = joined;
+				error_group_parts(g, store_rows_text(st, 5));
 			}
 			if (rc != 0)
 				break;
@@ -2209,6 +2239,10 @@ load_error_groups(struct ctx *c, struct report *r)
 		store_read_error(c->s, c->err, c->errlen, "database");
 		return -1;
 	}
+	for (i = 0; i < r->nerrors; i++)
+		if (r->errors[i].nparts > 1)
+			qsort(r->errors[i].parts, r->errors[i].nparts,
+			    sizeof(*r->errors[i].parts), part_cmp);
 	if (r->nerrors > 0)
 		qsort(r->errors, r->nerrors, sizeof(*r->errors), error_group_cmp);
 	return 0;
@@ -2552,6 +2586,9 @@ report_free(struct report *r)
 		free(r->errors[i].logger);
 		free(r->errors[i].template);
 		free(r->errors[i].sources);
+		for (j = 0; j < r->errors[i].nparts; j++)
+			free(r->errors[i].parts[j]);
+		free(r->errors[i].parts);
 	}
 	free(r->errors);
 	for (i = 0; i < r->nrules; i++) {

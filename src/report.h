@@ -137,7 +137,16 @@ struct report_error_group {
 	uint64_t	 count;
 	int64_t		 first, last;
 	char		*sources;	/* joined by ", " */
+	/*
+	 * A banner block's: its records' own templates after the banner,
+	 * sorted, the closing banner left out (none for other groups).
+	 */
+	char		**parts;
+	size_t		 nparts;
 };
+
+/* The parts the text, markdown and html reports list; json has them all. */
+#define REPORT_PARTS_SHOWN	8
 
 /*
  * The incidents of one (kind, rule, source): members index r->incidents

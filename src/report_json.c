@@ -224,6 +224,12 @@ render(const struct report *r, struct buf *b, int top)
 		buf_printf(b, ", \"count\": %ju, \"first\": \"%s\", \"last\": \"%s\","
 		    " \"sources\": ", (uintmax_t)g->count, first, last);
 		jstr(b, g->sources);
+		for (j = 0; j < g->nparts; j++) {
+			buf_puts(b, j == 0 ? ", \"parts\": [" : ", ");
+			jstr(b, g->parts[j]);
+		}
+		if (g->nparts > 0)
+			buf_putc(b, ']');
 		buf_putc(b, '}');
 	}
 	buf_puts(b, "]");

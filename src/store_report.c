@@ -233,12 +233,16 @@ store_report_error_groups(struct store *s, struct store_rows **q, char *err,
 {
 	/*
 	 * the parts of a banner block (generic.c) are counted in their
-	 * banner's record: a block claimed by a rule is not listed here
+	 * banner's record: a block claimed by a rule is not listed here.
+	 * Its parts' templates follow, each ended by a newline (no part
+	 * holds one): DISTINCT takes no separator.
 	 */
 	return prep(s, "SELECT coalesce(json_extract(fields, '$.logger'), ''),"
 	    " coalesce(json_extract(fields, '$.template'), ''),"
 	    " sum(json_extract(fields, '$.part') IS NULL) AS n,"
-	    " min(ts), max(ts) FROM events_all WHERE rule = ?1 AND source_id = ?2"
+	    " min(ts), max(ts), replace(group_concat(DISTINCT"
+	    " json_extract(fields, '$.part') || char(10)), char(10) || ',',"
+	    " char(10)) FROM events_all WHERE rule = ?1 AND source_id = ?2"
 	    " AND ts >= ?3 AND ts < ?4 GROUP BY 1, 2 HAVING n > 0", q, err,
 	    errlen);
 }

@@ -442,6 +442,20 @@ check_eq "blocks: the json report's errors agree" "2 2 1" \
     "$("$LT" report --db blocks.db --format json | python3 -c '
 import json, sys
 print(*[e["count"] for e in json.load(sys.stdin)["errors"]])')"
+check_eq "blocks: the text report lists a block's parts, sorted, without its end" \
+    "           parts: Error: Connection error. | Tool: chat | Tool: codereview" \
+    "$(grep 'parts:' blocks.txt)"
+check_eq "blocks: json gives the parts of the block's group alone" \
+    "['Error: Connection error.', 'Tool: chat', 'Tool: codereview'] None None" \
+    "$("$LT" report --db blocks.db --format json | python3 -c '
+import json, sys
+print(*[e.get("parts") for e in json.load(sys.stdin)["errors"]])')"
+check_contains "blocks: markdown puts the parts after the template" \
+    "$("$LT" report --db blocks.db --format markdown > blocks.md; echo blocks.md)" \
+    "| error | 2 | ws\_daemon | === TOOL CALL FAILED === (parts: Error: Connection error.; Tool: chat; Tool: codereview) |"
+check_contains "blocks: html puts the parts under the template" \
+    "$("$LT" report --db blocks.db --format html > blocks.html; echo blocks.html)" \
+    "<td>=== TOOL CALL FAILED ===<div class=\"parts\">parts: Error: Connection error.; Tool: chat; Tool: codereview</div></td>"
 
 # --- platforms' own wordings: npm's prefix, Monolog's channel.LEVEL, the
 # docker client, Heroku's error codes, systemd's failed unit
