@@ -26,9 +26,10 @@
  * "thread 'main' panicked at", C++'s "terminate called ...", CPython's
  * "Fatal Python error:", V8's "FATAL ERROR:" (Node) or a shell's
  * "Segmentation fault" (LEVEL_RUNTIME_FATAL: the process died),
- * Java's uncaught exception ("Exception in thread \"main\" ...") or the
- * docker client's "Error response from daemon: ..." (LEVEL_RUNTIME_ERROR:
- * an error).  Inline:
+ * Java's uncaught exception ("Exception in thread \"main\" ..."), the
+ * docker client's "Error response from daemon: ..." or Go's net/http
+ * server's "http: panic serving ..." (a handler's panic it recovered) and
+ * "http: Accept error: ..." (LEVEL_RUNTIME_ERROR: an error).  Inline:
  * multiline asks of every unstamped line and level_of_failure_line of
  * every record, and the first byte answers for nearly all.
  */
@@ -56,6 +57,11 @@ level_runtime(const char *p, size_t n)
 		    memcmp(p, LEVEL_JAVA_UNCAUGHT, sizeof LEVEL_JAVA_UNCAUGHT - 1) == 0) ||
 		    (n >= sizeof LEVEL_DOCKER_CLI - 1 &&
 		    memcmp(p, LEVEL_DOCKER_CLI, sizeof LEVEL_DOCKER_CLI - 1) == 0))
+			return LEVEL_RUNTIME_ERROR;
+		break;
+	case 'h':
+		if ((n >= 20 && memcmp(p, "http: panic serving ", 20) == 0) ||
+		    (n >= 20 && memcmp(p, "http: Accept error: ", 20) == 0))
 			return LEVEL_RUNTIME_ERROR;
 		break;
 	case 't':

@@ -458,7 +458,8 @@ check_contains "blocks: html puts the parts under the template" \
     "<td>=== TOOL CALL FAILED ===<div class=\"parts\">parts: Error: Connection error.; Tool: chat; Tool: codereview</div></td>"
 
 # --- platforms' own wordings: npm's prefix, Monolog's channel.LEVEL, the
-# docker client, Heroku's error codes, systemd's failed unit
+# docker client, Heroku's error codes, systemd's failed unit, Go's
+# net/http server recovering a handler's panic (its stack in the record)
 cp "$F/platforms.log" .
 "$LT" ingest -q --db platforms.db platforms.log
 check_eq "platforms: an event each, at its time, with what it names" \
@@ -469,7 +470,11 @@ check_eq "platforms: an event each, at its time, with what it names" \
 7|log-error|Error response from daemon: No such container: <*>
 8|14:05:13|heroku-error|R14 Memory quota exceeded
 9|14:05:14|heroku-error|H12 Request timeout
-12|14:05:15|unit-failed|app.service exit-code" \
+12|14:05:15|unit-failed|app.service exit-code
+13|log-error|http: panic serving <*>: runtime error: invalid memory address or nil pointer dereference" \
     "$(sql platforms.db "SELECT line || '|' || CASE WHEN line IN (5, 8, 9, 12) THEN time(ts / 1000, 'unixepoch') || '|' ELSE '' END || rule || '|' ||
         coalesce(json_extract(fields, '\$.template'), json_extract(fields, '\$.code') || ' ' || json_extract(fields, '\$.desc'),
         json_extract(fields, '\$.systemd_unit') || ' ' || json_extract(fields, '\$.result')) FROM events_all ORDER BY line")"
+check_eq "platforms: Go's recovered panic holds its stack (17 lines, 14 records)" \
+    "13|16|log-error|14" \
+    "$(sql platforms.db "SELECT line || '|' || line_end || '|' || rule || '|' || (SELECT records FROM ingests) FROM events_all WHERE line = 13")"
