@@ -2537,6 +2537,19 @@ report_sources_text(const struct report *r, struct buf *out)
 }
 
 void
+report_parts_text(const struct report_error_group *g, const char *sep,
+    struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < g->nparts && i < REPORT_PARTS_SHOWN; i++)
+		buf_printf(out, "%s%s", i > 0 ? sep : "", g->parts[i]);
+	if (g->nparts > REPORT_PARTS_SHOWN)
+		buf_printf(out, "%s... (%zu more)", sep,
+		    g->nparts - REPORT_PARTS_SHOWN);
+}
+
+void
 report_input_text(const struct report *r, struct buf *out)
 {
 	buf_printf(out, "%ju lines, %ju records, %ju bytes (malformed %ju,"

@@ -145,8 +145,7 @@ struct report_error_group {
 	size_t		 nparts;
 };
 
-/* The parts the text, markdown and html reports list; json has them all. */
-#define REPORT_PARTS_SHOWN	8
+
 
 /*
  * The incidents of one (kind, rule, source): members index r->incidents
@@ -357,6 +356,15 @@ void report_input_text(const struct report *r, struct buf *out);
  * counts only when the rule names several.
  */
 void report_link_text(const struct report_link *l, struct buf *out);
+
+/*
+ * A banner block's parts as the text, markdown and html reports list
+ * them, unescaped: up to REPORT_PARTS_SHOWN joined by sep, then sep and
+ * "... (N more)" (the json report has them all).
+ */
+#define REPORT_PARTS_SHOWN	8
+void report_parts_text(const struct report_error_group *g, const char *sep,
+    struct buf *out);
 
 /* Renderers append to out.  color: ANSI colours in text output. */
 void report_render_text(const struct report *r, struct buf *out, int color);

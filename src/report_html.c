@@ -846,16 +846,13 @@ report_render_html(const struct report *r, struct buf *b)
 		h(b, g->logger);
 		buf_puts(b, "</td><td>");
 		h(b, g->template);
-		for (j = 0; j < g->nparts && j < REPORT_PARTS_SHOWN; j++) {
-			buf_puts(b, j == 0 ? "<div class=\"parts\">parts: " :
-			    "; ");
-			h(b, g->parts[j]);
-		}
-		if (g->nparts > REPORT_PARTS_SHOWN)
-			buf_printf(b, "; ... %zu more",
-			    g->nparts - REPORT_PARTS_SHOWN);
-		if (g->nparts > 0)
+		if (g->nparts > 0) {
+			buf_reset(&line);
+			report_parts_text(g, "; ", &line);
+			buf_puts(b, "<div class=\"parts\">parts: ");
+			h(b, line.data);
 			buf_puts(b, "</div>");
+		}
 		buf_printf(b, "</td><td>%s</td><td>%s</td><td>", first, last);
 		h(b, g->sources);
 		buf_puts(b, "</td></tr>\n");

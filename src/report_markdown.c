@@ -127,15 +127,13 @@ report_render_markdown(const struct report *r, struct buf *b)
 		md(b, g->logger);
 		buf_puts(b, " | ");
 		md(b, g->template);
-		for (j = 0; j < g->nparts && j < REPORT_PARTS_SHOWN; j++) {
-			buf_puts(b, j == 0 ? " (parts: " : "; ");
-			md(b, g->parts[j]);
-		}
-		if (g->nparts > REPORT_PARTS_SHOWN)
-			buf_printf(b, "; ... %zu more",
-			    g->nparts - REPORT_PARTS_SHOWN);
-		if (g->nparts > 0)
+		if (g->nparts > 0) {
+			buf_reset(&line);
+			report_parts_text(g, "; ", &line);
+			buf_puts(b, " (parts: ");
+			md(b, line.data);
 			buf_putc(b, ')');
+		}
 		buf_printf(b, " | %s | %s | ", first, last);
 		md(b, g->sources);
 		buf_puts(b, " |\n");

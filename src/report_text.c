@@ -180,15 +180,13 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		buf_printf(b, "\n           first %s, last %s, on ", first, last);
 		esc(b, g->sources);
 		buf_putc(b, '\n');
-		for (j = 0; j < g->nparts && j < REPORT_PARTS_SHOWN; j++) {
-			buf_puts(b, j == 0 ? "           parts: " : " | ");
-			esc(b, g->parts[j]);
-		}
-		if (g->nparts > REPORT_PARTS_SHOWN)
-			buf_printf(b, " | ... (%zu more)",
-			    g->nparts - REPORT_PARTS_SHOWN);
-		if (g->nparts > 0)
+		if (g->nparts > 0) {
+			buf_reset(&line);
+			report_parts_text(g, " | ", &line);
+			buf_puts(b, "           parts: ");
+			esc(b, line.data);
 			buf_putc(b, '\n');
+		}
 	}
 
 	heading(b, "Rules", color);

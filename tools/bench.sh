@@ -16,11 +16,11 @@
 # Then: an empty input into a new database (timed from its start to its
 # exit by tools/spawn_time.c, against `true` timed so), report, the TUI's
 # first screen (from its launch in a pane of a running tmux to the summary
-# written to the terminal) and every key of a tour of its views (tools/bench_tui.sh) on the largest
-# mixed cell and on the 1M-event cardinality database, and hostile
-# cardinality: ingest and report of 1M lines that are 1M distinct models
-# and storm keys of one source, and 1M lines with a compose prefix (a
-# source) each.
+# written to the terminal) and every key of a tour of its views
+# (tools/bench_tui.sh) on the largest mixed cell and on the 1M-event
+# cardinality database, and hostile cardinality: ingest and report of 1M
+# lines that are 1M distinct models and storm keys of one source, and 1M
+# lines with a compose prefix (a source) each.
 #
 # Environment:
 #   BENCH_DIR       scratch directory (default: bench/ in the tree)

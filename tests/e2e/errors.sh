@@ -478,3 +478,18 @@ check_eq "platforms: an event each, at its time, with what it names" \
 check_eq "platforms: Go's recovered panic holds its stack (17 lines, 14 records)" \
     "13|16|log-error|14" \
     "$(sql platforms.db "SELECT line || '|' || line_end || '|' || rule || '|' || (SELECT records FROM ingests) FROM events_all WHERE line = 13")"
+# a block of ten parts: the text report lists eight, json all ten
+{
+	echo "2025-10-20 14:06:11 ERROR ws_daemon: === TOOL CALL FAILED ==="
+	for k in a b c d e f g h i j; do
+		echo "2025-10-20 14:06:11 ERROR ws_daemon: Step $k failed"
+	done
+} > ten.log
+"$LT" ingest -q --db ten.db ten.log
+check_eq "blocks: eight parts listed, then how many more" \
+    "           parts: Step a failed | Step b failed | Step c failed | Step d failed | Step e failed | Step f failed | Step g failed | Step h failed | ... (2 more)" \
+    "$("$LT" report --db ten.db | grep 'parts:')"
+check_eq "blocks: json has every part" "10" \
+    "$("$LT" report --db ten.db --format json | python3 -c '
+import json, sys
+print(len(json.load(sys.stdin)["errors"][0]["parts"]))')"
