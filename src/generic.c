@@ -47,7 +47,6 @@ struct generic {
 	int			 claimed;	/* by a rule that claims failures */
 	int			 matched;	/* by any rule */
 	struct buf		 tmpl;
-	struct buf		 part;		/* a block record's own template */
 	struct buf		 json;		/* a JSON line's message, unescaped */
 	struct block		 blocks[BLOCK_SLOTS];
 	unsigned		 block_next;	/* the slot a new block takes */
@@ -79,7 +78,6 @@ generic_new(const struct ruleset *rs)
 	g->rule_critical = enabled_index(rs, RULE_LOG_CRITICAL);
 	g->rule_warning = enabled_index(rs, RULE_LOG_WARNING);
 	buf_init(&g->tmpl);
-	buf_init(&g->part);
 	buf_init(&g->json);
 	return g;
 }
@@ -91,7 +89,6 @@ generic_free(struct generic *g)
 		return;
 	free(g->claims);
 	buf_free(&g->tmpl);
-	buf_free(&g->part);
 	buf_free(&g->json);
 	free(g);
 }
@@ -184,30 +181,26 @@ block_find(struct generic *g, const struct record *rec, int level,
 }
 
 /*
- * A record of warning level or worse: when its message is a banner that
- * opens a block, open it (claimed by a rule or not, its lines after it
- * are the block's).
+ * A record of warning level or worse, msg[0..n) its message's first line:
+ * when it is a banner that opens a block, open it (claimed by a rule or
+ * not, its lines after it are the block's).  g->tmpl is scratch here.
  */
 static void
-block_note(struct generic *g, const struct record *rec, int level)
+block_note(struct generic *g, const struct record *rec, int level,
+    const char *msg, size_t n)
 {
-	const char *msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
-	const char *nl;
-	size_t n, lglen, after = 0;
+	size_t lglen, after = 0;
 	struct block *b;
 
-	n = (size_t)(rec->text + rec->len - msg);
-	if ((nl = memchr(msg, '\n', n)) != NULL)
-		n = (size_t)(nl - msg);
 	if (n < 8 || memchr(msg, '=', n < 64 ? n : 64) == NULL)
 		return;
 	lglen = rec->level != LEVEL_NONE ? level_logger(msg, n, &after) : 0;
 	if (lglen == 0 || lglen >= BLOCK_TEXT ||
 	    banner(msg + after, n - after) != 1)
 		return;
-	buf_reset(&g->part);
-	template_mask(&g->part, msg + after, n - after);
-	if (g->part.len >= BLOCK_TEXT)
+	buf_reset(&g->tmpl);
+	template_mask(&g->tmpl, msg + after, n - after);
+	if (g->tmpl.len >= BLOCK_TEXT)
 		return;
 	if ((b = block_find(g, rec, level, msg, lglen)) == NULL) {
 		b = &g->blocks[g->block_next];
@@ -220,8 +213,8 @@ block_note(struct generic *g, const struct record *rec, int level)
 	b->line = rec->line_first;
 	b->lglen = lglen;
 	memcpy(b->logger, msg, lglen);
-	b->tlen = g->part.len;
-	memcpy(b->tmpl, g->part.data, g->part.len);
+	b->tlen = g->tmpl.len;
+	memcpy(b->tmpl, g->tmpl.data, g->tmpl.len);
 }
 
 int
@@ -242,6 +235,15 @@ generic_level(const struct record *rec)
 	return level;
 }
 
+static void
+put_field(struct match *m, const char *name, const char *value, size_t len)
+{
+	m->fields[m->nfields].name = name;
+	m->fields[m->nfields].value = value != NULL ? value : "";
+	m->fields[m->nfields].len = len;
+	m->nfields++;
+}
+
 /*
  * generic_match for a record of the level that makes it a failure or a
  * warning: kept out of line, so that the records of lower levels, nearly
@@ -250,9 +252,8 @@ generic_level(const struct record *rec)
 __attribute__((noinline))
 static int
 generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
-    int level, struct match *m)
+    int level, const char *msg, size_t n, struct match *m)
 {
-	const char *msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
 	/*
 	 * Serilog's message template ("@mt", or its JsonFormatter's
 	 * "MessageTemplate") groups best, as a template
@@ -262,13 +263,12 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 	    "RenderedMessage", NULL };
 	static const char *const json_logger[] = { "logger", "name",
 	    "logger_name", NULL };
-	const char *nl, *lg = NULL, *v;
-	size_t n, lglen = 0, after = 0, vn;
-	struct block *b;
+	const char *nl = msg + n < rec->text + rec->len ? msg + n : NULL;
+	const char *lg = NULL, *v;
+	size_t lglen = 0, after = 0, vn;
+	struct block *b = NULL;
 	int idx, ends;
 
-	nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
-	n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
 	idx = level >= SEV_CRITICAL ? g->rule_critical :
 	    level >= SEV_ERROR ? g->rule_error : g->rule_warning;
 	if (idx < 0 || matcher_excluded(mt, &g->rs->rules[idx], rec->text,
@@ -313,7 +313,11 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 		msg += after;
 		n -= after;
 	}
-	ends = lg != NULL && banner(msg, n) == 2;
+	/* a record of a block after its banner: grouped under the banner */
+	if (lg != NULL && (b = block_find(g, rec, level, lg, lglen)) != NULL &&
+	    b->line == rec->line_first)
+		b = NULL;
+	ends = b != NULL && banner(msg, n) == 2;
 	/*
 	 * A traceback is known by what it raised: its exception line is the
 	 * template of a record that is only a traceback, and follows the first
@@ -335,31 +339,17 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 	memset(m, 0, sizeof *m);
 	m->rule = &g->rs->rules[idx];
 	m->rule_index = idx;
-	if (lg != NULL) {
-		m->fields[m->nfields].name = "logger";
-		m->fields[m->nfields].value = lg;
-		m->fields[m->nfields].len = lglen;
-		m->nfields++;
+	if (lg != NULL)
+		put_field(m, "logger", lg, lglen);
+	if (b == NULL) {
+		put_field(m, "template", g->tmpl.data, g->tmpl.len);
+		return 1;
 	}
-	m->fields[m->nfields].name = "template";
-	m->fields[m->nfields].value = g->tmpl.data != NULL ? g->tmpl.data : "";
-	m->fields[m->nfields].len = g->tmpl.len;
-	m->nfields++;
-	if (lg != NULL && (b = block_find(g, rec, level, lg, lglen)) != NULL &&
-	    b->line != rec->line_first) {
-		/* a part of a block: grouped under its banner */
-		buf_reset(&g->part);
-		buf_append(&g->part, g->tmpl.data, g->tmpl.len);
-		m->fields[m->nfields - 1].value = b->tmpl;
-		m->fields[m->nfields - 1].len = b->tlen;
-		m->fields[m->nfields].name = "part";
-		m->fields[m->nfields].value = g->part.data;
-		m->fields[m->nfields].len = g->part.len;
-		m->nfields++;
-		b->parts++;
-		if (ends)
-			b->level = 0;
-	}
+	put_field(m, "template", b->tmpl, b->tlen);
+	put_field(m, "part", g->tmpl.data, g->tmpl.len);
+	b->parts++;
+	if (ends)
+		b->level = 0;
 	return 1;
 }
 
@@ -367,14 +357,21 @@ int
 generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
     struct match *m)
 {
+	const char *msg = rec->text + (rec->body <= rec->len ? rec->body : 0);
+	const char *nl;
+	size_t n;
 	int level;
 
 	level = generic_level(rec);
 	if (level < SEV_WARNING)
 		return 0;
-	block_note(g, rec, level);
+	/* the message's first line */
+	n = (size_t)(rec->text + rec->len - msg);
+	if ((nl = memchr(msg, '\n', n)) != NULL)
+		n = (size_t)(nl - msg);
+	block_note(g, rec, level, msg, n);
 	/* a warning some rule matched is known, whatever the rule's severity */
 	if (g->claimed || (level == SEV_WARNING && g->matched))
 		return 0;
-	return generic_event(g, mt, rec, level, m);
+	return generic_event(g, mt, rec, level, msg, n, m);
 }

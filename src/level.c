@@ -439,32 +439,51 @@ level_of_redis(const char *p, size_t n, size_t k, size_t *body)
 	return LEVEL_NONE;
 }
 
+/* A tool's prefix of its own and the word after it that is a level. */
+struct level_prefix {
+	const char	*word;
+	size_t		 len;
+	int		 sev;
+};
+
+#define LEVEL_PREFIX(w, sev)	{ w, sizeof(w) - 1, sev }
+
+/* PHP's "PHP Fatal error:  ...", "PHP Warning:  ..." and the like */
+static const struct level_prefix php_prefix[] = {
+	LEVEL_PREFIX("Fatal error:", SEV_ERROR),
+	LEVEL_PREFIX("Parse error:", SEV_ERROR),
+	LEVEL_PREFIX("Warning:", SEV_WARNING),
+	LEVEL_PREFIX("Notice:", SEV_NOTICE),
+	LEVEL_PREFIX("Deprecated:", SEV_NOTICE)
+};
+
 /*
- * PHP's "PHP Fatal error:  ...", "PHP Warning:  ..." and the like: the
- * level, and in *after the bytes up to the message's colon.
+ * npm's "npm ERR!" and "npm WARN" to npm 8, "npm error", "npm warn" and
+ * "npm notice" since
+ */
+static const struct level_prefix npm_prefix[] = {
+	LEVEL_PREFIX("ERR! ", SEV_ERROR), LEVEL_PREFIX("error ", SEV_ERROR),
+	LEVEL_PREFIX("WARN ", SEV_WARNING), LEVEL_PREFIX("warn ", SEV_WARNING),
+	LEVEL_PREFIX("notice ", SEV_NOTICE)
+};
+
+/*
+ * p[0..n) starts with head and then one of the nw words: its level, and
+ * in *after the bytes of head and the word; else LEVEL_NONE.
  */
 static int
-php_level(const char *p, size_t n, size_t *after)
+level_of_prefix(const char *p, size_t n, const char *head, size_t hlen,
+    const struct level_prefix *w, size_t nw, size_t *after)
 {
-	static const struct {
-		const char	*s;
-		size_t		 len;
-		int		 sev;
-	} kinds[] = {
-		{ "PHP Fatal error:", 16, SEV_ERROR },
-		{ "PHP Parse error:", 16, SEV_ERROR },
-		{ "PHP Warning:", 12, SEV_WARNING },
-		{ "PHP Notice:", 11, SEV_NOTICE },
-		{ "PHP Deprecated:", 15, SEV_NOTICE }
-	};
 	size_t i;
 
-	if (n < 11 || memcmp(p, "PHP ", 4) != 0)
+	if (n < hlen || memcmp(p, head, hlen) != 0)
 		return LEVEL_NONE;
-	for (i = 0; i < UTIL_ARRAY_LEN(kinds); i++) {
-		if (n >= kinds[i].len && memcmp(p, kinds[i].s, kinds[i].len) == 0) {
-			*after = kinds[i].len;
-			return kinds[i].sev;
+	for (i = 0; i < nw; i++) {
+		if (n - hlen >= w[i].len &&
+		    memcmp(p + hlen, w[i].word, w[i].len) == 0) {
+			*after = hlen + w[i].len;
+			return w[i].sev;
 		}
 	}
 	return LEVEL_NONE;
@@ -511,36 +530,6 @@ level_of_logcat(const char *p, size_t n, size_t *body)
 	return LEVEL_NONE;
 }
 
-/*
- * npm's prefix: "npm ERR!" and "npm WARN" to npm 8, "npm error", "npm
- * warn" and "npm notice" since; *after is where its message starts.
- */
-static int
-level_of_npm(const char *p, size_t n, size_t *after)
-{
-	static const struct {
-		const char	*word;
-		size_t		 len;
-		int		 sev;
-	} npm[] = {
-		{ "ERR! ", 5, SEV_ERROR }, { "error ", 6, SEV_ERROR },
-		{ "WARN ", 5, SEV_WARNING }, { "warn ", 5, SEV_WARNING },
-		{ "notice ", 7, SEV_NOTICE }
-	};
-	size_t i;
-
-	if (memcmp(p, "npm ", 4) != 0)
-		return LEVEL_NONE;
-	for (i = 0; i < UTIL_ARRAY_LEN(npm); i++) {
-		if (n > 4 + npm[i].len &&
-		    memcmp(p + 4, npm[i].word, npm[i].len) == 0) {
-			*after = 4 + npm[i].len;
-			return npm[i].sev;
-		}
-	}
-	return LEVEL_NONE;
-}
-
 int
 level_of_line(const char *p, size_t n, size_t *body)
 {
@@ -561,9 +550,8 @@ level_of_line(const char *p, size_t n, size_t *body)
 	    p[1] >= '0' && p[1] <= '9')) &&
 	    (sev = level_of_logcat(p, n, body)) != LEVEL_NONE)
 		return sev;
-	/* npm's "npm ERR! code E404" (to npm 8), "npm error code E404" */
-	if (n > 8 && p[0] == 'n' && (sev = level_of_npm(p, n, &i)) !=
-	    LEVEL_NONE) {
+	if (n > 0 && p[0] == 'n' && (sev = level_of_prefix(p, n, "npm ", 4,
+	    npm_prefix, UTIL_ARRAY_LEN(npm_prefix), &i)) != LEVEL_NONE) {
 		*body = i;
 		goto found;
 	}
@@ -621,7 +609,8 @@ level_of_line(const char *p, size_t n, size_t *body)
 				goto found;
 			}
 		}
-		if (i < n && p[i] == 'P' && (sev = php_level(p + i, n - i, &j)) !=
+		if (i < n && p[i] == 'P' && (sev = level_of_prefix(p + i, n - i,
+		    "PHP ", 4, php_prefix, UTIL_ARRAY_LEN(php_prefix), &j)) !=
 		    LEVEL_NONE) {
 			*body = i + j;
 			goto found;
@@ -870,8 +859,7 @@ failure_line(const char *p, size_t n)
 	case LEVEL_RUNTIME_NONE:
 		break;
 	}
-	if (p[0] == 'T' && n >= sizeof LEVEL_TRACEBACK - 1 &&
-	    memcmp(p, LEVEL_TRACEBACK, sizeof LEVEL_TRACEBACK - 1) == 0)
+	if (p[0] == 'T' && UTIL_STARTS_WITH(p, n, LEVEL_TRACEBACK))
 		return SEV_ERROR;
 	if (level_exception_line(p, n))
 		return SEV_ERROR;

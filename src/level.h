@@ -14,10 +14,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "util.h"
+
 #define LEVEL_NONE	(-1)	/* no level could be read */
 #define LEVEL_TRACEBACK	"Traceback (most recent call last):"
 #define LEVEL_JAVA_UNCAUGHT	"Exception in thread \""
-#define LEVEL_DOCKER_CLI	"Error response from daemon: "
 
 /*
  * A failure a runtime prints past any logger, at the start of a line:
@@ -43,41 +44,39 @@ enum level_runtime {
 static inline enum level_runtime
 level_runtime(const char *p, size_t n)
 {
-	switch (n >= 6 ? p[0] : 0) {
+	switch (n > 0 ? p[0] : 0) {
 	case 'p':
-		if (memcmp(p, "panic:", 6) == 0)
+		if (UTIL_STARTS_WITH(p, n, "panic:"))
 			return LEVEL_RUNTIME_PANIC;
 		break;
 	case 'f':
-		if (n >= 13 && memcmp(p, "fatal error: ", 13) == 0)
+		if (UTIL_STARTS_WITH(p, n, "fatal error: "))
 			return LEVEL_RUNTIME_PANIC;
 		break;
 	case 'E':
-		if ((n >= sizeof LEVEL_JAVA_UNCAUGHT - 1 &&
-		    memcmp(p, LEVEL_JAVA_UNCAUGHT, sizeof LEVEL_JAVA_UNCAUGHT - 1) == 0) ||
-		    (n >= sizeof LEVEL_DOCKER_CLI - 1 &&
-		    memcmp(p, LEVEL_DOCKER_CLI, sizeof LEVEL_DOCKER_CLI - 1) == 0))
+		if (UTIL_STARTS_WITH(p, n, LEVEL_JAVA_UNCAUGHT) ||
+		    UTIL_STARTS_WITH(p, n, "Error response from daemon: "))
 			return LEVEL_RUNTIME_ERROR;
 		break;
 	case 'h':
-		if ((n >= 20 && memcmp(p, "http: panic serving ", 20) == 0) ||
-		    (n >= 20 && memcmp(p, "http: Accept error: ", 20) == 0))
+		if (UTIL_STARTS_WITH(p, n, "http: panic serving ") ||
+		    UTIL_STARTS_WITH(p, n, "http: Accept error: "))
 			return LEVEL_RUNTIME_ERROR;
 		break;
 	case 't':
-		if ((n >= 8 && memcmp(p, "thread '", 8) == 0 &&
+		if ((UTIL_STARTS_WITH(p, n, "thread '") &&
 		    memmem(p + 8, n - 8 < 120 ? n - 8 : 120, LEVEL_RUST_PANIC,
 		    sizeof LEVEL_RUST_PANIC - 1) != NULL) ||
-		    (n >= 17 && memcmp(p, "terminate called ", 17) == 0))
+		    UTIL_STARTS_WITH(p, n, "terminate called "))
 			return LEVEL_RUNTIME_FATAL;
 		break;
 	case 'F':
-		if ((n >= 20 && memcmp(p, "Fatal Python error: ", 20) == 0) ||
-		    (n >= 13 && memcmp(p, "FATAL ERROR: ", 13) == 0))
+		if (UTIL_STARTS_WITH(p, n, "Fatal Python error: ") ||
+		    UTIL_STARTS_WITH(p, n, "FATAL ERROR: "))
 			return LEVEL_RUNTIME_FATAL;
 		break;
 	case 'S':
-		if (n >= 18 && memcmp(p, "Segmentation fault", 18) == 0)
+		if (UTIL_STARTS_WITH(p, n, "Segmentation fault"))
 			return LEVEL_RUNTIME_FATAL;
 		break;
 	}

@@ -467,10 +467,6 @@ source_known(struct multiline *m, const struct envelope_line *el)
 	return s;
 }
 
-/* p starts with the string literal lit. */
-#define STARTS_WITH(p, n, lit) \
-	((n) >= sizeof(lit) - 1 && memcmp((p), (lit), sizeof(lit) - 1) == 0)
-
 static const char *const level_words[] = {
 	"DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL",
 	"TRACE", "NOTICE", "SEVERE"
@@ -570,15 +566,15 @@ traceback_marker(const char *p, size_t n)
 {
 	switch (p[0]) {
 	case 'T':
-		return STARTS_WITH(p, n, TB_HEADER) ||
-		    STARTS_WITH(p, n, "The above exception was the direct cause of the following exception:");
+		return UTIL_STARTS_WITH(p, n, TB_HEADER) ||
+		    UTIL_STARTS_WITH(p, n, "The above exception was the direct cause of the following exception:");
 	case 'D':
-		return STARTS_WITH(p, n, "During handling of the above exception, another exception occurred:");
+		return UTIL_STARTS_WITH(p, n, "During handling of the above exception, another exception occurred:");
 	case 'C':
 		/* a Java stack trace's cause */
-		return STARTS_WITH(p, n, "Caused by: ");
+		return UTIL_STARTS_WITH(p, n, "Caused by: ");
 	case '.':
-		return STARTS_WITH(p, n, "...<");
+		return UTIL_STARTS_WITH(p, n, "...<");
 	case ' ':
 	case '^':
 	case '~':
@@ -995,7 +991,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 				s->rec.body = s->text.len - n + body;
 			}
 		}
-		if (n > 0 && p[0] == 'T' && STARTS_WITH(p, n, TB_HEADER)) {
+		if (n > 0 && p[0] == 'T' && UTIL_STARTS_WITH(p, n, TB_HEADER)) {
 			s->in_traceback = 1;
 			s->rec.flags |= RECORD_TRACEBACK;
 		}

@@ -15,6 +15,9 @@
 #include <string.h>
 
 #define UTIL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+/* p[0..n) starts with the string literal lit. */
+#define UTIL_STARTS_WITH(p, n, lit) \
+	((n) >= sizeof(lit) - 1 && memcmp((p), (lit), sizeof(lit) - 1) == 0)
 
 /* Timestamps everywhere are UTC milliseconds since the epoch. */
 #define TS_NONE INT64_MIN
