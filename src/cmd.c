@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "memtune.h"
 #include "store.h"
 #include "timeparse.h"
 #include "util.h"
@@ -274,59 +275,16 @@ common_baseline(struct cmd_common *cc, int64_t now)
 	return 0;
 }
 
-static char **cmd_argv;
-
-void
-cmd_set_argv(char **argv)
-{
-	cmd_argv = argv;
-}
-
 /*
- * glibc's malloc asked for transparent huge pages and a heap that grows
- * 32 MiB at a time: documented tunables, read only as a process starts,
- * hence the one exec of this same program.  On the virtual machines
- * logtriage is measured on a page's first touch costs about 10 us; an
- * ingest touches its 25-40 MiB once, 6,000 faults that were a quarter of
- * a 100 MB run and a third of a 10 MB one, and that huge pages all but
- * remove; a report over half a million events is a fifth faster.  Below
- * CMD_TUNE_BYTES the exec (4 ms there) costs more than it saves.  Not
- * where the user set the tunable, under valgrind (the exec would leave
- * it) or a sanitizer (its own allocator), or where the exec fails: then
- * the process goes on as it is.
+ * A megabyte of logs or database or more: the heap backed by huge pages
+ * (memtune.h); below it the few pages a command touches cost less than
+ * advising them.
  */
 void
 cmd_tune_memory(uint64_t bytes)
 {
-#if defined(__GLIBC__) && defined(__linux__) && !defined(__SANITIZE_ADDRESS__)
-	static const char tune[] =
-	    "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432";
-	const char *old = getenv("GLIBC_TUNABLES"), *pre = getenv("LD_PRELOAD");
-	char *keep = NULL, *val;
-	size_t n;
-
-	if (bytes < CMD_TUNE_BYTES || cmd_argv == NULL ||
-	    (old != NULL && strstr(old, "glibc.malloc.hugetlb") != NULL) ||
-	    (pre != NULL && strstr(pre, "vgpreload") != NULL))
-		return;
-	n = (old != NULL ? strlen(old) + 1 : 0) + sizeof tune;
-	val = xmalloc(n);
-	snprintf(val, n, "%s%s%s", old != NULL ? old : "",
-	    old != NULL && *old != '\0' ? ":" : "", tune);
-	if (old != NULL)
-		keep = xstrdup(old);
-	if (setenv("GLIBC_TUNABLES", val, 1) == 0)
-		execv("/proc/self/exe", cmd_argv);
-	/* the exec failed: the process goes on, its environment as it was */
-	if (keep != NULL)
-		setenv("GLIBC_TUNABLES", keep, 1);
-	else
-		unsetenv("GLIBC_TUNABLES");
-	free(keep);
-	free(val);
-#else
-	(void)bytes;
-#endif
+	if (bytes >= CMD_TUNE_BYTES)
+		(void)memtune_process();
 }
 
 /* Bytes of the database and its WAL at path; 0 for none. */

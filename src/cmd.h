@@ -35,14 +35,11 @@ extern const struct cmd_entry cmd_tui_entry;
 extern const struct cmd_entry cmd_prune_entry;
 extern const struct cmd_entry cmd_patterns_entry;
 
-/* main's argv, which cmd_tune_memory starts the program again with. */
-void cmd_set_argv(char **argv);
-
 /*
  * Before a command's work on `bytes` of logs or database (UINT64_MAX: a
- * stream, its size unknown): from CMD_TUNE_BYTES on, the program starts
- * itself again, once, with glibc's malloc tunables for transparent huge
- * pages (see cmd.c).  Call it before anything the restart would undo.
+ * stream, its size unknown): from CMD_TUNE_BYTES on, the heap is backed
+ * by transparent huge pages (memtune.h).  Call it before the work
+ * allocates.
  */
 #define CMD_TUNE_BYTES	(1024 * 1024)
 void cmd_tune_memory(uint64_t bytes);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtune.h"
+
 struct batch *
 writer_batch_new(void)
 {
@@ -387,6 +389,7 @@ writer_main(void *arg)
 	struct batch *b;
 	double cpu0 = util_thread_cpu(), t;
 
+	memtune_thread();
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		if (w->queue == NULL && !w->quit) {

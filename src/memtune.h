@@ -1,0 +1,29 @@
+/*
+ * memtune.h - back the C library's heap with transparent huge pages for a
+ * command with much work, from inside the process.  On the virtual
+ * machines logtriage is measured on a page's first touch costs about
+ * 10 us, and an ingest touches its 25-40 MiB once: a few huge pages
+ * instead of thousands of small ones.  Knows nothing about logs, rules or
+ * SQL; a no-op but where glibc's malloc runs on Linux.
+ */
+#ifndef LOGTRIAGE_MEMTUNE_H
+#define LOGTRIAGE_MEMTUNE_H
+
+/*
+ * Once, on the main thread, before the work allocates: the heap grows
+ * MEMTUNE_PAD at a time, blocks up to that size come from it, and what
+ * it grows into is advised for huge pages.  Left as it is where the user
+ * set glibc.malloc.hugetlb in GLIBC_TUNABLES, or under a sanitizer's
+ * allocator.  Returns 1 if the heap was advised.
+ */
+#define MEMTUNE_PAD	(32u * 1024 * 1024)
+int memtune_process(void);
+
+/*
+ * On a thread that allocates much (the ingest's writer), first thing:
+ * the same for the heap the C library gives that thread.  Does nothing
+ * unless memtune_process advised the process's heap.
+ */
+void memtune_thread(void);
+
+#endif
