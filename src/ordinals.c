@@ -6,25 +6,102 @@
 
 #include <stdlib.h>
 
+/*
+ * A count list longer than this is looked up through a hash index: a
+ * second of records without a time can hold every event of the input.
+ */
+#define ORD_INDEX_MIN	16
+/* An index grown past this many slots is freed, not cleared, when its list is. */
+#define ORD_INDEX_KEEP	1024
+
+struct ord_index {
+	struct util_index	ords, snap;
+};
+
+/* A count list and its index (NULL: never indexed). */
+struct ord_list {
+	struct ord		**v;
+	size_t			 *n, *cap;
+	struct util_index	 *ix;
+};
+
 /* Add n records with this hash to a count list; the count before. */
 static int
-ord_add(struct ord **ords, size_t *nords, size_t *cap, uint64_t hash, int n)
+ord_add(struct ord_list *l, uint64_t hash, int n)
 {
-	size_t i;
+	struct ord *v = *l->v;
+	size_t i, it;
 	int before;
 
-	for (i = 0; i < *nords; i++) {
-		if ((*ords)[i].hash == hash) {
-			before = (*ords)[i].n;
-			(*ords)[i].n += n;
-			return before;
-		}
+	if (l->ix != NULL && l->ix->n > 0) {
+		for (it = 0; (i = util_index_next(l->ix, hash, &it)) !=
+		    UTIL_INDEX_NONE;)
+			if (v[i].hash == hash)
+				goto found;
+	} else {
+		for (i = 0; i < *l->n; i++)
+			if (v[i].hash == hash)
+				goto found;
 	}
-	*ords = util_grow(*ords, cap, *nords, sizeof **ords, 2);
-	(*ords)[*nords].hash = hash;
-	(*ords)[*nords].n = n;
-	(*nords)++;
+	*l->v = v = util_grow(v, l->cap, *l->n, sizeof *v, 2);
+	i = (*l->n)++;
+	v[i].hash = hash;
+	v[i].n = n;
+	if (l->ix != NULL) {
+		if (l->ix->n > 0)
+			util_index_put(l->ix, hash, i);
+		else if (*l->n == ORD_INDEX_MIN)
+			for (i = 0; i < *l->n; i++)
+				util_index_put(l->ix, v[i].hash, i);
+	}
 	return 0;
+found:
+	before = v[i].n;
+	v[i].n += n;
+	return before;
+}
+
+/* Index a list of n counts that is long enough for it. */
+static void
+ord_index_fill(struct util_index *x, const struct ord *v, size_t n)
+{
+	size_t i;
+
+	if (n < ORD_INDEX_MIN)
+		return;
+	for (i = 0; i < n; i++)
+		util_index_put(x, v[i].hash, i);
+}
+
+/* o's list of the current second, or of the snapshot (snap set). */
+static struct ord_list
+ord_list_of(struct ordinals *o, int snap)
+{
+	struct ord_list l;
+
+	if (o->ix == NULL && (snap ? o->nsnap : o->nords) + 1 >= ORD_INDEX_MIN) {
+		o->ix = xcalloc(1, sizeof *o->ix);
+		util_index_init(&o->ix->ords);
+		util_index_init(&o->ix->snap);
+		/* the lists already long are indexed as they are */
+		ord_index_fill(&o->ix->ords, o->ords, o->nords);
+		ord_index_fill(&o->ix->snap, o->snap, o->nsnap);
+	}
+	l.v = snap ? &o->snap : &o->ords;
+	l.n = snap ? &o->nsnap : &o->nords;
+	l.cap = snap ? &o->snapcap : &o->cap;
+	l.ix = o->ix == NULL ? NULL : snap ? &o->ix->snap : &o->ix->ords;
+	return l;
+}
+
+/* Empty a count list's index with its list. */
+static void
+ord_index_reset(struct util_index *x)
+{
+	if (x->cap > ORD_INDEX_KEEP)
+		util_index_free(x);
+	else
+		util_index_clear(x);
 }
 
 /*
@@ -57,20 +134,29 @@ ordinals_free(struct ordinals *o)
 	free(o->ords);
 	free(o->snap);
 	free(o->log);
+	if (o->ix != NULL) {
+		util_index_free(&o->ix->ords);
+		util_index_free(&o->ix->snap);
+		free(o->ix);
+	}
 }
 
 void
 ordinals_second(struct ordinals *o, int64_t ts, uint64_t off)
 {
 	o->nords = 0;
+	if (o->ix != NULL)
+		ord_index_reset(&o->ix->ords);
 	ord_log(o, ts, 0, off, 0);
 }
 
 int
 ordinals_event(struct ordinals *o, int64_t ts, uint64_t hash, uint64_t off)
 {
+	struct ord_list l = ord_list_of(o, 0);
+
 	ord_log(o, ts, hash, off, 1);
-	return ord_add(&o->ords, &o->nords, &o->cap, hash, 1);
+	return ord_add(&l, hash, 1);
 }
 
 void
@@ -78,6 +164,7 @@ ordinals_advance(struct ordinals *o, uint64_t offset, int64_t *time,
     uint64_t *time_off)
 {
 	const struct ordlog *e;
+	struct ord_list l;
 	size_t i, j = 0;
 
 	for (i = 0; i < o->nlog; i++) {
@@ -94,9 +181,13 @@ ordinals_advance(struct ordinals *o, uint64_t offset, int64_t *time,
 		if (e->ts != o->snap_ts) {
 			o->snap_ts = e->ts;
 			o->nsnap = 0;
+			if (o->ix != NULL)
+				ord_index_reset(&o->ix->snap);
 		}
-		if (e->event)
-			ord_add(&o->snap, &o->nsnap, &o->snapcap, e->hash, 1);
+		if (e->event) {
+			l = ord_list_of(o, 1);
+			ord_add(&l, e->hash, 1);
+		}
 	}
 	o->nlog = j;
 	/*
@@ -146,6 +237,7 @@ void
 ord_restore_seed(struct ord_restore *r, int64_t id, struct ordinals *o)
 {
 	size_t i, j, it, *mine = NULL, nmine, minecap = 0;
+	struct ord_list l;
 	uint64_t hid;
 
 	if (r->n > 0 && r->index.n == 0)
@@ -166,8 +258,10 @@ ord_restore_seed(struct ord_restore *r, int64_t id, struct ordinals *o)
 		struct store_ordinal *so = &r->v[mine[j]];
 
 		o->snap_ts = so->ts;
-		ord_add(&o->ords, &o->nords, &o->cap, so->hash, so->n);
-		ord_add(&o->snap, &o->nsnap, &o->snapcap, so->hash, so->n);
+		l = ord_list_of(o, 0);
+		ord_add(&l, so->hash, so->n);
+		l = ord_list_of(o, 1);
+		ord_add(&l, so->hash, so->n);
 		so->source_id = 0;
 	}
 	free(mine);

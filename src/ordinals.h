@@ -35,10 +35,18 @@ struct ordlog {
 	int		event;
 };
 
+struct ord_index;
+
 /* One source's ordinal state; zeroed, then ordinals_init. */
 struct ordinals {
 	struct ord	*ords;
 	size_t		 nords, cap;
+	/*
+	 * Hash indexes of ords and snap, made once either holds many
+	 * hashes (records without a time are all of one "second"); NULL
+	 * until then, as for most of the million sources there can be.
+	 */
+	struct ord_index *ix;
 	/*
 	 * The ordinal state of the records before the last resume point
 	 * (snap_ts and snap), and what changed it since (log), so the state

@@ -408,3 +408,23 @@ check_rc "a killed build's file: the next build exits 0" 0 \
     "$LT" ingest -q --db again.db "$S/exai-daemon.log"
 check_eq "a killed build's file: gone, the database whole" "|ok|70" \
     "$(ls again.db-build 2> /dev/null)|$(sql again.db "PRAGMA integrity_check")|$(sql again.db "SELECT count(*) FROM events_all")"
+
+# --- records without a time are all of one "second": each text's ordinal
+# counts the ones before it over the whole input, forty texts three
+# times over, read whole or in two runs (the second resuming from the
+# first's ordinal state), the same 120 events.
+awk 'BEGIN { for (r = 0; r < 3; r++) for (i = 0; i < 40; i++)
+    printf "ERROR job %02d failed: disk full\n", i }' > untimed.log
+head -n 60 untimed.log > untimed-grow.log
+"$LT" ingest -q --db untimed.db untimed.log
+"$LT" ingest -q --db untimed-grow.db untimed-grow.log
+tail -n +61 untimed.log >> untimed-grow.log
+"$LT" ingest -q --db untimed-grow.db untimed-grow.log
+check_eq "untimed: 120 events, 40 texts, ordinals 0 to 2, none timed" \
+    "120|40|0|2|120" \
+    "$(sql untimed.db "SELECT count(*), count(DISTINCT hash), min(ordinal), max(ordinal), sum(ts IS NULL) FROM events")"
+check_eq "untimed, read in two runs: the same events" \
+    "$(sql untimed.db "SELECT hash, ordinal, line FROM events ORDER BY line")" \
+    "$(sql untimed-grow.db "SELECT hash, ordinal, line FROM events ORDER BY line")"
+check_eq "untimed: job 07's third line has ordinal 2" "2" \
+    "$(sql untimed-grow.db "SELECT ordinal FROM events WHERE line = 88")"
