@@ -36,6 +36,8 @@
 /* A batch is committed after this many events or bytes, or this much wall time. */
 #define BATCH_EVENTS	8192
 #define BATCH_MS	1000
+/* Among untimed records a due batch commits at the latest with this many events. */
+#define BATCH_UNTIMED_EVENTS	65536
 /* Past this many records a due batch commits even inside one second. */
 #define BATCH_FORCE_RECORDS	2000000
 /* The first batch of a run is due after this many records, each next after twice as many. */
@@ -1173,9 +1175,17 @@ ingest_on_record(void *arg, const struct record *rec)
 	/*
 	 * Commit only where a source's second changes: identical records
 	 * of one second then never straddle a resume point, so their
-	 * ordinals come out the same when the rest is read again.
+	 * ordinals come out the same when the rest is read again.  Untimed
+	 * records are all of one second, whose counts of every text each
+	 * commit saves (ordinals.h): among them a commit is due once the
+	 * batch holds a quarter as many events as the counts hold texts, or
+	 * BATCH_UNTIMED_EVENTS: the saving costs no more than four times the
+	 * events while the texts are fewer than four times that, and a batch
+	 * stays bounded.
 	 */
-	if ((ts != s->cur_ts && ingest_due(in)) ||
+	if (((ts != s->cur_ts || (ts == TS_NONE && (in->batch_events >=
+	    BATCH_UNTIMED_EVENTS || in->batch_events >= s->ord.nords / 4))) &&
+	    ingest_due(in)) ||
 	    in->batch_records >= BATCH_FORCE_RECORDS) {
 		off = multiline_safe_offset(in->ml, rec->offset_first,
 		    rec->line_first - 1, &ln);

@@ -428,3 +428,19 @@ check_eq "untimed, read in two runs: the same events" \
     "$(sql untimed-grow.db "SELECT hash, ordinal, line FROM events ORDER BY line")"
 check_eq "untimed: job 07's third line has ordinal 2" "2" \
     "$(sql untimed-grow.db "SELECT ordinal FROM events WHERE line = 88")"
+# the same over several commits (a commit comes within the one "second"
+# once the batch is long enough): 5000 texts six times over, the second
+# run resuming in the middle of a batch
+awk 'BEGIN { for (i = 0; i < 30000; i++)
+    printf "ERROR task %04d failed: disk full\n", i % 5000 }' > untimed-big.log
+head -n 15001 untimed-big.log > untimed-big-grow.log
+"$LT" ingest -q --db untimed-big.db untimed-big.log
+"$LT" ingest -q --db untimed-big-grow.db untimed-big-grow.log
+tail -n +15002 untimed-big.log >> untimed-big-grow.log
+"$LT" ingest -q --db untimed-big-grow.db untimed-big-grow.log
+check_eq "untimed, many commits: 30000 events, 5000 texts, ordinals 0 to 5" \
+    "30000|5000|0|5|30000" \
+    "$(sql untimed-big.db "SELECT count(*), count(DISTINCT hash), min(ordinal), max(ordinal), sum(ts IS NULL) FROM events")"
+check_eq "untimed, many commits, read in two runs: the same events" \
+    "$(sql untimed-big.db "SELECT count(*), sum(ordinal), sum(line * (ordinal + 1)) FROM events")" \
+    "$(sql untimed-big-grow.db "SELECT count(*), sum(ordinal), sum(line * (ordinal + 1)) FROM events")"
