@@ -35,14 +35,22 @@ extern const struct cmd_entry cmd_tui_entry;
 extern const struct cmd_entry cmd_prune_entry;
 extern const struct cmd_entry cmd_patterns_entry;
 
+/* main's argv, which cmd_tune_memory starts the program again with. */
+void cmd_set_argv(char **argv);
+
 /*
- * Before a command's work on `bytes` of logs or database (UINT64_MAX: a
- * stream, its size unknown): from CMD_TUNE_BYTES on, the heap is backed
- * by transparent huge pages (memtune.h).  Call it before the work
- * allocates.
+ * Before a command's work on `bytes` of database (UINT64_MAX: its size
+ * unknown): from CMD_TUNE_BYTES on, the program starts itself again,
+ * once, with glibc's malloc tunables for transparent huge pages (see
+ * cmd.c).  Call it before anything the restart would undo.
  */
 #define CMD_TUNE_BYTES	(1024 * 1024)
 void cmd_tune_memory(uint64_t bytes);
+/*
+ * The same for an ingest of `bytes` of logs (UINT64_MAX: a stream), from
+ * inside the process (memtune.h).  Call it before the work allocates.
+ */
+void cmd_tune_ingest(uint64_t bytes);
 
 /* "logtriage: " + message on stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -76,7 +84,9 @@ enum {
 	CMD_OPT_SOURCE	= 0x08,	/* --source NAME|GLOB, repeatable */
 	CMD_OPT_RULE	= 0x10,	/* --rule ID, repeatable */
 	CMD_OPT_TZ	= 0x20,	/* --tz ZONE: times printed and naive times read */
-	CMD_OPT_TZ_AUTO	= 0x40	/* with CMD_OPT_TZ: --tz auto is taken too */
+	CMD_OPT_TZ_AUTO	= 0x40,	/* with CMD_OPT_TZ: --tz auto is taken too */
+	/* not an option: the command tunes its memory itself (cmd_tune_ingest) */
+	CMD_OPT_TUNES_ITSELF = 0x80
 };
 
 struct cmd_common {

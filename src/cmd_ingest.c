@@ -269,7 +269,7 @@ print_times(double t_start, double t_read, double t_close, double cpu_read,
 }
 
 /*
- * The bytes the inputs hold, for cmd_tune_memory, and whether each is a
+ * The bytes the inputs hold, for cmd_tune_ingest, and whether each is a
  * file that ends (*files): read whole and not followed, a new database
  * is then built unseen and appears whole (STORE_BUILD).  Standard input
  * and pipes may be a live stream that a TUI beside them watches, their
@@ -330,7 +330,7 @@ cmd_ingest_exec(int argc, char **argv)
 	opts.context_lines = CONTEXT_DEFAULT;
 	rule_args = xcalloc((size_t)argc + 1, sizeof *rule_args);
 	cmd_common_init(&cc, &cmd_ingest_entry, CMD_OPT_DB | CMD_OPT_TZ |
-	    CMD_OPT_TZ_AUTO, ":fq", ingest_longopts);
+	    CMD_OPT_TZ_AUTO | CMD_OPT_TUNES_ITSELF, ":fq", ingest_longopts);
 	while ((ch = cmd_getopt(&cc, argc, argv)) != -1) {
 		switch (ch) {
 		case OPT_RULES:
@@ -398,7 +398,7 @@ cmd_ingest_exec(int argc, char **argv)
 	}
 	if ((rc = cmd_common_finish(&cc)) != 0)
 		goto out;
-	cmd_tune_memory(inputs_scan(argv + optind, argc - optind, &files));
+	cmd_tune_ingest(inputs_scan(argv + optind, argc - optind, &files));
 	rc = EXIT_RUNTIME;
 	opts.tz_auto = cc.tz_auto;
 	opts.tz = cc.tz;

@@ -69,8 +69,10 @@ main(int argc, char **argv)
 		return finish(EXIT_OK);
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[1], commands[i]->name) == 0)
+		if (strcmp(argv[1], commands[i]->name) == 0) {
+			cmd_set_argv(argv);
 			return finish(commands[i]->exec(argc - 1, argv + 1));
+		}
 	}
 	cmd_error("unknown command '%s' (try logtriage --help)", argv[1]);
 	return EXIT_USAGE;

@@ -35,6 +35,8 @@
  * how much of it is backed by huge pages.
  */
 #define ARENA_HEAP	((uintptr_t)2 * 4 * 1024 * 1024 * sizeof(long))
+/* Blocks from this size on are mapped apart from the heap. */
+#define MMAP_MIN	(4 * 1024 * 1024)
 /* A block below the mmap threshold, so that the heap grows for it. */
 #define PROBE_BYTES	(120 * 1024)
 #define PROBES		8
@@ -61,13 +63,16 @@ memtune_process(void)
 	if (t != NULL && strstr(t, "glibc.malloc.hugetlb") != NULL)
 		return 0;
 	/*
-	 * The heap grows by the pad, blocks up to the pad's size come from
-	 * it (not from mappings of their own, which would take small pages),
-	 * and it is given back only when twice the pad lies free at its top:
-	 * a heap cut back and grown again would grow into memory not advised.
+	 * The heap grows by the pad, and it is given back only when twice
+	 * the pad lies free at its top: a heap cut back and grown again
+	 * would grow into memory not advised (ten times the faults).  Blocks
+	 * up to MMAP_MIN come from it, not from mappings of their own, which
+	 * would take small pages; larger ones keep their mappings, which
+	 * grow by moving pages, not copying them, and go back to the system
+	 * when freed.
 	 */
 	if (mallopt(M_TOP_PAD, MEMTUNE_PAD) == 0 ||
-	    mallopt(M_MMAP_THRESHOLD, MEMTUNE_PAD) == 0 ||
+	    mallopt(M_MMAP_THRESHOLD, MMAP_MIN) == 0 ||
 	    mallopt(M_TRIM_THRESHOLD, 2 * MEMTUNE_PAD) == 0)
 		return 0;
 	before = (uintptr_t)sbrk(0);
