@@ -11,7 +11,7 @@
 
 /*
  * Once, on the main thread, before the work allocates: the heap grows
- * MEMTUNE_PAD at a time, blocks up to that size come from it, and what
+ * MEMTUNE_PAD at a time, blocks up to 4 MiB come from it, and what
  * it grows into is advised for huge pages.  Left as it is where the user
  * set glibc.malloc.hugetlb in GLIBC_TUNABLES, or under a sanitizer's
  * allocator.  Returns 1 if the heap was advised.
