@@ -1131,6 +1131,23 @@ ingest_due(struct ingest *in)
 	return util_now_ms() - in->batch_started >= in->opts.commit_ms;
 }
 
+/*
+ * Untimed records are all of one second, whose counts of every text each
+ * commit saves (ordinals.h): among them the second "turns" for a commit
+ * once the batch holds a quarter as many events as the counts hold texts,
+ * at most BATCH_UNTIMED_EVENTS.  The saving then costs no more than four
+ * times the events while the texts are fewer than four times that, and a
+ * batch stays bounded.
+ */
+static int
+untimed_turn(const struct ingest *in, const struct src_state *s)
+{
+	size_t quarter = s->ord.nords / 4;
+
+	return in->batch_events >= (quarter < BATCH_UNTIMED_EVENTS ? quarter :
+	    BATCH_UNTIMED_EVENTS);
+}
+
 static void
 ingest_on_record(void *arg, const struct record *rec)
 {
@@ -1176,17 +1193,10 @@ ingest_on_record(void *arg, const struct record *rec)
 	 * Commit only where a source's second changes: identical records
 	 * of one second then never straddle a resume point, so their
 	 * ordinals come out the same when the rest is read again.  Untimed
-	 * records are all of one second, whose counts of every text each
-	 * commit saves (ordinals.h): among them a commit is due once the
-	 * batch holds a quarter as many events as the counts hold texts, or
-	 * BATCH_UNTIMED_EVENTS: the saving costs no more than four times the
-	 * events while the texts are fewer than four times that, and a batch
-	 * stays bounded.
+	 * records never change it (untimed_turn).
 	 */
-	if (((ts != s->cur_ts || (ts == TS_NONE && (in->batch_events >=
-	    BATCH_UNTIMED_EVENTS || in->batch_events >= s->ord.nords / 4))) &&
-	    ingest_due(in)) ||
-	    in->batch_records >= BATCH_FORCE_RECORDS) {
+	if (((ts != s->cur_ts || (ts == TS_NONE && untimed_turn(in, s))) &&
+	    ingest_due(in)) || in->batch_records >= BATCH_FORCE_RECORDS) {
 		off = multiline_safe_offset(in->ml, rec->offset_first,
 		    rec->line_first - 1, &ln);
 		lineno = ln;

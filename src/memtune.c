@@ -75,7 +75,8 @@ memtune_process(void)
 	    mallopt(M_MMAP_THRESHOLD, MMAP_MIN) == 0 ||
 	    mallopt(M_TRIM_THRESHOLD, 2 * MEMTUNE_PAD) == 0)
 		return 0;
-	before = (uintptr_t)sbrk(0);
+	if ((before = (uintptr_t)sbrk(0)) == (uintptr_t)-1)
+		return 0;
 	after = before;
 	while (n < PROBES && after == before) {
 		if ((probe[n] = malloc(PROBE_BYTES)) == NULL)
@@ -86,7 +87,7 @@ memtune_process(void)
 	while (n > 0)
 		free(probe[--n]);
 	before = align_up(before, page);
-	if (before == (uintptr_t)-1 || after <= before ||
+	if (after <= before ||
 	    madvise((void *)before, after - before, MADV_HUGEPAGE) != 0)
 		return 0;
 	/*

@@ -18,49 +18,6 @@ struct ord_index {
 	struct util_index	ords, snap;
 };
 
-/* A count list and its index (NULL: never indexed). */
-struct ord_list {
-	struct ord		**v;
-	size_t			 *n, *cap;
-	struct util_index	 *ix;
-};
-
-/* Add n records with this hash to a count list; the count before. */
-static int
-ord_add(struct ord_list *l, uint64_t hash, int n)
-{
-	struct ord *v = *l->v;
-	size_t i, it;
-	int before;
-
-	if (l->ix != NULL && l->ix->n > 0) {
-		for (it = 0; (i = util_index_next(l->ix, hash, &it)) !=
-		    UTIL_INDEX_NONE;)
-			if (v[i].hash == hash)
-				goto found;
-	} else {
-		for (i = 0; i < *l->n; i++)
-			if (v[i].hash == hash)
-				goto found;
-	}
-	*l->v = v = util_grow(v, l->cap, *l->n, sizeof *v, 2);
-	i = (*l->n)++;
-	v[i].hash = hash;
-	v[i].n = n;
-	if (l->ix != NULL) {
-		if (l->ix->n > 0)
-			util_index_put(l->ix, hash, i);
-		else if (*l->n == ORD_INDEX_MIN)
-			for (i = 0; i < *l->n; i++)
-				util_index_put(l->ix, v[i].hash, i);
-	}
-	return 0;
-found:
-	before = v[i].n;
-	v[i].n += n;
-	return before;
-}
-
 /* Index a list of n counts that is long enough for it. */
 static void
 ord_index_fill(struct util_index *x, const struct ord *v, size_t n)
@@ -73,13 +30,20 @@ ord_index_fill(struct util_index *x, const struct ord *v, size_t n)
 		util_index_put(x, v[i].hash, i);
 }
 
-/* o's list of the current second, or of the snapshot (snap set). */
-static struct ord_list
-ord_list_of(struct ordinals *o, int snap)
+/*
+ * Add n records with this hash to o's count list of the current second,
+ * or of the snapshot (snap set); the count before.
+ */
+static int
+ord_add(struct ordinals *o, int snap, uint64_t hash, int n)
 {
-	struct ord_list l;
+	struct ord **vp = snap ? &o->snap : &o->ords, *v = *vp;
+	size_t *np = snap ? &o->nsnap : &o->nords;
+	struct util_index *ix;
+	size_t i, it;
+	int before;
 
-	if (o->ix == NULL && (snap ? o->nsnap : o->nords) + 1 >= ORD_INDEX_MIN) {
+	if (o->ix == NULL && *np + 1 >= ORD_INDEX_MIN) {
 		o->ix = xcalloc(1, sizeof *o->ix);
 		util_index_init(&o->ix->ords);
 		util_index_init(&o->ix->snap);
@@ -87,11 +51,30 @@ ord_list_of(struct ordinals *o, int snap)
 		ord_index_fill(&o->ix->ords, o->ords, o->nords);
 		ord_index_fill(&o->ix->snap, o->snap, o->nsnap);
 	}
-	l.v = snap ? &o->snap : &o->ords;
-	l.n = snap ? &o->nsnap : &o->nords;
-	l.cap = snap ? &o->snapcap : &o->cap;
-	l.ix = o->ix == NULL ? NULL : snap ? &o->ix->snap : &o->ix->ords;
-	return l;
+	ix = o->ix == NULL ? NULL : snap ? &o->ix->snap : &o->ix->ords;
+	if (ix != NULL && ix->n > 0) {
+		for (it = 0; (i = util_index_next(ix, hash, &it)) !=
+		    UTIL_INDEX_NONE;)
+			if (v[i].hash == hash)
+				goto found;
+	} else {
+		for (i = 0; i < *np; i++)
+			if (v[i].hash == hash)
+				goto found;
+	}
+	*vp = v = util_grow(v, snap ? &o->snapcap : &o->cap, *np, sizeof *v, 2);
+	i = (*np)++;
+	v[i].hash = hash;
+	v[i].n = n;
+	if (ix != NULL && ix->n > 0)
+		util_index_put(ix, hash, i);
+	else if (ix != NULL)
+		ord_index_fill(ix, v, *np);
+	return 0;
+found:
+	before = v[i].n;
+	v[i].n += n;
+	return before;
 }
 
 /* Empty a count list's index with its list. */
@@ -153,10 +136,8 @@ ordinals_second(struct ordinals *o, int64_t ts, uint64_t off)
 int
 ordinals_event(struct ordinals *o, int64_t ts, uint64_t hash, uint64_t off)
 {
-	struct ord_list l = ord_list_of(o, 0);
-
 	ord_log(o, ts, hash, off, 1);
-	return ord_add(&l, hash, 1);
+	return ord_add(o, 0, hash, 1);
 }
 
 void
@@ -164,7 +145,6 @@ ordinals_advance(struct ordinals *o, uint64_t offset, int64_t *time,
     uint64_t *time_off)
 {
 	const struct ordlog *e;
-	struct ord_list l;
 	size_t i, j = 0;
 
 	for (i = 0; i < o->nlog; i++) {
@@ -184,10 +164,8 @@ ordinals_advance(struct ordinals *o, uint64_t offset, int64_t *time,
 			if (o->ix != NULL)
 				ord_index_reset(&o->ix->snap);
 		}
-		if (e->event) {
-			l = ord_list_of(o, 1);
-			ord_add(&l, e->hash, 1);
-		}
+		if (e->event)
+			ord_add(o, 1, e->hash, 1);
 	}
 	o->nlog = j;
 	/*
@@ -237,7 +215,6 @@ void
 ord_restore_seed(struct ord_restore *r, int64_t id, struct ordinals *o)
 {
 	size_t i, j, it, *mine = NULL, nmine, minecap = 0;
-	struct ord_list l;
 	uint64_t hid;
 
 	if (r->n > 0 && r->index.n == 0)
@@ -258,10 +235,8 @@ ord_restore_seed(struct ord_restore *r, int64_t id, struct ordinals *o)
 		struct store_ordinal *so = &r->v[mine[j]];
 
 		o->snap_ts = so->ts;
-		l = ord_list_of(o, 0);
-		ord_add(&l, so->hash, so->n);
-		l = ord_list_of(o, 1);
-		ord_add(&l, so->hash, so->n);
+		ord_add(o, 0, so->hash, so->n);
+		ord_add(o, 1, so->hash, so->n);
 		so->source_id = 0;
 	}
 	free(mine);

@@ -145,8 +145,6 @@ struct report_error_group {
 	size_t		 nparts;
 };
 
-
-
 /*
  * The incidents of one (kind, rule, source): members index r->incidents
  * in its order, so the first members are the most severe and earliest.
