@@ -63,7 +63,7 @@ endif
 
 SRC	:= $(wildcard src/*.c)
 OBJ	:= $(patsubst src/%.c,$(BUILD)/%.o,$(SRC)) $(BUILD)/schema_sql.o \
-	$(BUILD)/schema_image.o
+	$(BUILD)/schema_image.o $(BUILD)/pattern_image_data.o
 LIBOBJ	:= $(filter-out $(BUILD)/main.o,$(OBJ))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -104,6 +104,22 @@ $(BUILD)/schema_image.c: $(BUILD)/schema_image
 	mv $@.tmp $@
 
 $(BUILD)/schema_image.o: $(BUILD)/schema_image.c src/store.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The shipped rules' patterns, compiled and serialized at build time by
+# the PCRE2 linked (src/pattern_image.h); the tool itself loads rules with
+# an empty image.
+PATTERN_TOOL_OBJ := $(filter-out $(BUILD)/main.o $(BUILD)/pattern_image_data.o,$(OBJ))
+
+$(BUILD)/pattern_image: tools/pattern_image.c tools/pattern_image_none.c $(PATTERN_TOOL_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tools/pattern_image.c \
+	    tools/pattern_image_none.c $(PATTERN_TOOL_OBJ) $(LDLIBS_ALL)
+
+$(BUILD)/pattern_image_data.c: $(BUILD)/pattern_image $(wildcard rules/*.rules)
+	$(BUILD)/pattern_image rules > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/pattern_image_data.o: $(BUILD)/pattern_image_data.c src/pattern_image.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD) $(BUILD)/tests:
@@ -151,7 +167,7 @@ build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC) build-fuzz/schema_sql.c build-fuzz/s
 	@mkdir -p build-fuzz
 	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 	    $(PKG_CFLAGS) -Isrc -o $@ $< $(FUZZ_LIBSRC) build-fuzz/schema_sql.c \
-	    build-fuzz/schema_image.c $(PKG_LIBS) -lpthread -lm
+	    build-fuzz/schema_image.c tools/pattern_image_none.c $(PKG_LIBS) -lpthread -lm
 
 build-fuzz/schema_sql.c: schema.sql tools/embed.sh
 	@mkdir -p build-fuzz

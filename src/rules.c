@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pattern_image.h"
 #include "util.h"
 
 #ifndef LOGTRIAGE_DATADIR
@@ -474,6 +475,8 @@ compile_pattern(struct parse *p, struct rule_pattern *pat, const char *value,
 	pat->source = xstrdup(value);
 	pat->line = line;
 	/* Never UTF: logs hold invalid UTF-8 and patterns stay byte-oriented. */
+	if ((pat->code = pattern_image_code(value, PCRE2_NEVER_UTF)) != NULL)
+		return 0;
 	pat->code = pcre2_compile((PCRE2_SPTR)value, PCRE2_ZERO_TERMINATED,
 	    PCRE2_NEVER_UTF, &errcode, &erroff, NULL);
 	if (pat->code == NULL) {
