@@ -47,8 +47,9 @@ void cmd_set_argv(char **argv);
 #define CMD_TUNE_BYTES	(1024 * 1024)
 void cmd_tune_memory(uint64_t bytes);
 /*
- * The same for an ingest of `bytes` of logs (UINT64_MAX: a stream), from
- * inside the process (memtune.h).  Call it before the work allocates.
+ * For an ingest of `bytes` of logs (UINT64_MAX: a stream), whatever its
+ * size: its heap advised from inside the process (memtune.h), its
+ * writer's too from CMD_TUNE_BYTES on.  Call it before the work allocates.
  */
 void cmd_tune_ingest(uint64_t bytes);
 

@@ -43,6 +43,8 @@
 
 /* The main heap's advised span, once memtune_process succeeded. */
 static uintptr_t heap_lo, heap_hi;
+/* whether threads advise their own heaps too */
+static int threads;
 
 static uintptr_t
 align_up(uintptr_t v, uintptr_t to)
@@ -51,7 +53,7 @@ align_up(uintptr_t v, uintptr_t to)
 }
 
 int
-memtune_process(void)
+memtune_process(int much)
 {
 	const char *t = getenv("GLIBC_TUNABLES");
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), before, after, up;
@@ -77,6 +79,15 @@ memtune_process(void)
 		return 0;
 	if ((before = (uintptr_t)sbrk(0)) == (uintptr_t)-1)
 		return 0;
+	/*
+	 * The heap goes on from the next huge page boundary: the addresses
+	 * skipped are never touched, where below the boundary each page
+	 * would be a fault of its own.  The C library takes a break moved
+	 * by another as the start of a new part of its heap.
+	 */
+	up = align_up(before, HUGE_PAGE);
+	if (up > before && sbrk((intptr_t)(up - before)) != (void *)-1)
+		before = up;
 	after = before;
 	while (n < PROBES && after == before) {
 		if ((probe[n] = malloc(PROBE_BYTES)) == NULL)
@@ -91,15 +102,15 @@ memtune_process(void)
 	    madvise((void *)before, after - before, MADV_HUGEPAGE) != 0)
 		return 0;
 	/*
-	 * Below the first huge page boundary the heap takes small pages,
-	 * and the first blocks come from there: made present in one call,
-	 * not a fault each.
+	 * The C library wrote its header at the start before the advice, so
+	 * that page is present, small: the first huge page is formed now, or
+	 * the rest of it would fault a small page at a time.
 	 */
-	up = align_up(before, HUGE_PAGE);
-	if (up > before && up < after)
-		(void)madvise((void *)before, up - before, MADV_POPULATE_WRITE);
+	if (after - before >= HUGE_PAGE)
+		(void)madvise((void *)before, HUGE_PAGE, MADV_COLLAPSE);
 	heap_lo = before;
 	heap_hi = after;
+	threads = much;
 	return 1;
 }
 
@@ -109,7 +120,7 @@ memtune_thread(void)
 	uintptr_t at, base;
 	void *p;
 
-	if (heap_hi == 0 || (p = malloc(1)) == NULL)
+	if (heap_hi == 0 || !threads || (p = malloc(1)) == NULL)
 		return;
 	at = (uintptr_t)p;
 	free(p);
@@ -130,8 +141,9 @@ memtune_thread(void)
 #else
 
 int
-memtune_process(void)
+memtune_process(int much)
 {
+	(void)much;
 	return 0;
 }
 
