@@ -126,6 +126,7 @@ struct ingest {
 	uint64_t		*rule_seed;	/* per rule: the hash of its id and NUL */
 	const struct ruleset	*rs;
 	uint64_t		 rules_hash;	/* ruleset_hash, kept with each resume point */
+	uint64_t		 read_done;	/* bytes of the inputs ended */
 	struct ingest_opts	 opts;
 	struct matcher		*matcher;
 	struct generic		*generic;	/* log-error, log-critical */
@@ -267,7 +268,8 @@ ingest_new(struct store *st, const struct ruleset *rs,
 	in->volcap = 256;
 	in->vols = xcalloc(in->volcap, sizeof *in->vols);
 	in->batch = writer_batch_new();
-	if (writer_start(&in->w, st, in->corr, rs, err, errlen) != 0)
+	writer_start(&in->w, st, in->corr, rs);
+	if (in->opts.follow && writer_parallel(&in->w, err, errlen) != 0)
 		goto fail;
 	return in;
 fail:
@@ -873,6 +875,7 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	struct src_state *s;
 	struct vol *v;
 	size_t i, k, nlog;
+	char err[256];
 
 	if (in->failed || ingest_txn(in) != 0)
 		return -1;
@@ -938,6 +941,9 @@ ingest_commit(struct ingest *in, uint64_t offset, uint64_t lineno,
 	b->fingerprint = in->fingerprint;
 	b->rules_hash = in->rules_hash;
 	b->ingest_id = in->ingest_id;
+	if (in->read_done + in->counts->bytes >= WRITER_PARALLEL_BYTES &&
+	    writer_parallel(&in->w, err, sizeof err) != 0)
+		return ingest_fail(in, err);
 	in->batch = writer_submit(&in->w, b);
 	in->in_txn = 0;
 	return ingest_writer_failed(in) ? -1 : 0;
@@ -1522,6 +1528,7 @@ ingest_end_input(struct ingest *in, int failed)
 	char err[512];
 
 	writer_drain(&in->w);
+	in->read_done += in->counts->bytes;
 	ingest_find_clocks(in);
 	in->counts->events = in->w.events;
 	in->counts->duplicates = in->w.duplicates;

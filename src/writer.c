@@ -382,6 +382,22 @@ fail:
 	w->failed = 1;
 }
 
+/* Write b, release the claim its ids were chosen under, and empty it. */
+static void
+writer_take(struct writer *w, struct batch *b)
+{
+	if (!w->failed)
+		writer_store(w, b);
+	pthread_mutex_lock(&w->mu);
+	/* after a failure the claim is held until the store closes */
+	if (b->allocs && !w->failed && --w->pending == 0 && w->claimed) {
+		store_sources_release(w->st);
+		w->claimed = 0;
+	}
+	pthread_mutex_unlock(&w->mu);
+	writer_batch_clear(b);
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -407,16 +423,7 @@ writer_main(void *arg)
 		w->nqueue--;
 		w->busy = 1;
 		pthread_mutex_unlock(&w->mu);
-		if (!w->failed)
-			writer_store(w, b);
-		pthread_mutex_lock(&w->mu);
-		/* after a failure the claim is held until the store closes */
-		if (b->allocs && !w->failed && --w->pending == 0 && w->claimed) {
-			store_sources_release(w->st);
-			w->claimed = 0;
-		}
-		pthread_mutex_unlock(&w->mu);
-		writer_batch_clear(b);
+		writer_take(w, b);
 		pthread_mutex_lock(&w->mu);
 		b->next = w->free;
 		w->free = b;
@@ -477,6 +484,16 @@ writer_submit(struct writer *w, struct batch *b)
 	struct batch *next;
 	double t;
 
+	if (!w->running) {
+		t = util_thread_cpu();
+		writer_take(w, b);
+		t = util_thread_cpu() - t;
+		pthread_mutex_lock(&w->mu);
+		w->times.cpu += t;
+		pthread_mutex_unlock(&w->mu);
+		batch_reserve(b, nev, nfields, bytes);
+		return b;
+	}
 	pthread_mutex_lock(&w->mu);
 	if (w->nqueue >= WRITER_QUEUE) {
 		t = util_elapsed();
@@ -522,13 +539,10 @@ writer_times(struct writer *w, struct writer_times *t)
 	pthread_mutex_unlock(&w->mu);
 }
 
-int
+void
 writer_start(struct writer *w, struct store *st, struct correlate *corr,
-    const struct ruleset *rs, char *err, size_t errlen)
+    const struct ruleset *rs)
 {
-	sigset_t block, old;
-	int rc;
-
 	w->st = st;
 	w->corr = corr;
 	w->rs = rs;
@@ -537,6 +551,16 @@ writer_start(struct writer *w, struct store *st, struct correlate *corr,
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	w->inited = 1;
+}
+
+int
+writer_parallel(struct writer *w, char *err, size_t errlen)
+{
+	sigset_t block, old;
+	int rc;
+
+	if (w->running)
+		return 0;
 	/* SIGINT and SIGTERM are for the reading thread, which stops. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);

@@ -4,8 +4,9 @@
  * volume rows, marks, new sources and commit point into a batch and hands
  * it over (writer_submit) through a queue of WRITER_QUEUE; the writer
  * stores it, brings the correlation up to date and commits, while the
- * reader parses the next.  At most WRITER_QUEUE + 2 batches exist, so
- * memory stays bounded.
+ * reader parses the next.  Until WRITER_PARALLEL_BYTES are read, the
+ * reading thread writes its batches itself.  At most WRITER_QUEUE + 2
+ * batches exist, so memory stays bounded.
  *
  * Ownership: a batch is the reading thread's until writer_submit, then the
  * writer's until it is written and put back for reuse; the store and the
@@ -30,6 +31,11 @@
 #include "tcount.h"
 #include "util.h"
 
+/*
+ * Input read from which the writer works on a thread of its own: below,
+ * the reading thread writes its batches itself (writer_start).
+ */
+#define WRITER_PARALLEL_BYTES	(1024u * 1024)
 /* Batches handed over and not yet taken by the writer. */
 #define WRITER_QUEUE	2
 /* A batch's text past this much is due for a commit (and given back after). */
@@ -179,9 +185,16 @@ void writer_batch_free(struct batch *b);
 /* Empty b for reuse. */
 void writer_batch_clear(struct batch *b);
 
-/* Start the thread that writes to st and correlates with corr.  0 or -1. */
-int writer_start(struct writer *w, struct store *st, struct correlate *corr,
-    const struct ruleset *rs, char *err, size_t errlen);
+/*
+ * Set w up to write to st and correlate with corr.  Until writer_parallel,
+ * writer_submit writes each batch itself, on the reading thread: a small
+ * input is done before a second thread would have started, and each hand
+ * over to another processor of a virtual machine may wait for the host.
+ */
+void writer_start(struct writer *w, struct store *st, struct correlate *corr,
+    const struct ruleset *rs);
+/* Start the thread that writes from now on (once).  0 or -1 with err. */
+int writer_parallel(struct writer *w, char *err, size_t errlen);
 /* Write what was handed over, stop the thread and free what it holds. */
 void writer_stop(struct writer *w);
 /* Hand b over; returns an empty batch to fill next. */

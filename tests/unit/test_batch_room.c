@@ -75,6 +75,8 @@ test_submit_hands_back_room(void **state)
 	memset(&w, 0, sizeof w);
 	pthread_mutex_init(&w.mu, NULL);
 	pthread_cond_init(&w.cv, NULL);
+	/* as with the writer's thread started: the batch is queued for it */
+	w.running = 1;
 	b = writer_batch_new();
 	for (i = 0; i < 3000; i++) {
 		b->ev = util_grow(b->ev, &b->evcap, b->nev, sizeof *b->ev, 1024);
