@@ -2863,6 +2863,11 @@ store_build_begin(struct store *s, char *err, size_t errlen)
 		store_build_unlock(s);
 		return -1;
 	}
+	/*
+	 * The image's pages start for the disk now, while the rules and the
+	 * input are read: the sync before the link finds them written.
+	 */
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	s->building = build;
 	s->buildfd = fd;
 	return 1;
