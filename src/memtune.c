@@ -19,10 +19,7 @@
 #include <malloc.h>
 #include <sys/mman.h>
 
-/* Linux's values (5.14 and 6.1), where the C library's headers lack them */
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE	23
-#endif
+/* Linux's value (6.1), where the C library's headers lack it */
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE	25
 #endif
