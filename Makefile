@@ -181,7 +181,7 @@ build-fuzz/schema_sql.c: schema.sql tools/embed.sh
 
 build-fuzz/schema_image.c: tools/schema_image.c build-fuzz/schema_sql.c src/store.h
 	clang -std=gnu11 -O1 -D_GNU_SOURCE $(PKG_CFLAGS) -Isrc -o build-fuzz/schema_image \
-	    tools/schema_image.c build-fuzz/schema_sql.c $(PKG_LIBS)
+	    tools/schema_image.c build-fuzz/schema_sql.c $(PKG_LIBS) -lpthread -lm
 	build-fuzz/schema_image build-fuzz/schema_image.db > $@.tmp
 	mv $@.tmp $@
 
