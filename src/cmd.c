@@ -300,17 +300,17 @@ void
 cmd_tune_memory(uint64_t bytes)
 {
 #if defined(__GLIBC__) && defined(__linux__) && !defined(__SANITIZE_ADDRESS__)
-	static const char tune[] =
-	    "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432";
 	const char *old = getenv("GLIBC_TUNABLES"), *pre = getenv("LD_PRELOAD");
-	char *keep = NULL, *val;
+	char tune[64], *keep = NULL, *val;
 	size_t n;
 
 	if (bytes < CMD_TUNE_BYTES || cmd_argv == NULL ||
 	    (old != NULL && strstr(old, "glibc.malloc.hugetlb") != NULL) ||
 	    (pre != NULL && strstr(pre, "vgpreload") != NULL))
 		return;
-	n = (old != NULL ? strlen(old) + 1 : 0) + sizeof tune;
+	snprintf(tune, sizeof tune,
+	    "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=%u", MEMTUNE_PAD);
+	n = (old != NULL ? strlen(old) + 1 : 0) + strlen(tune) + 1;
 	val = xmalloc(n);
 	snprintf(val, n, "%s%s%s", old != NULL ? old : "",
 	    old != NULL && *old != '\0' ? ":" : "", tune);
@@ -328,18 +328,6 @@ cmd_tune_memory(uint64_t bytes)
 #else
 	(void)bytes;
 #endif
-}
-
-/*
- * An ingest touches its 25-40 MiB of heap once, within memtune's pad: it
- * is advised from inside, which spares the second start of the program
- * (a fifth of a 10 MB ingest) that cmd_tune_memory costs.  A small one
- * too: its rules and store take a hundred and fifty pages of heap.
- */
-void
-cmd_tune_ingest(uint64_t bytes)
-{
-	(void)memtune_process(bytes >= CMD_TUNE_BYTES);
 }
 
 /* Bytes of the database and its WAL at path; 0 for none. */

@@ -46,12 +46,6 @@ void cmd_set_argv(char **argv);
  */
 #define CMD_TUNE_BYTES	(1024 * 1024)
 void cmd_tune_memory(uint64_t bytes);
-/*
- * For an ingest of `bytes` of logs (UINT64_MAX: a stream), whatever its
- * size: its heap advised from inside the process (memtune.h), its
- * writer's too from CMD_TUNE_BYTES on.  Call it before the work allocates.
- */
-void cmd_tune_ingest(uint64_t bytes);
 
 /* "logtriage: " + message on stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -86,7 +80,7 @@ enum {
 	CMD_OPT_RULE	= 0x10,	/* --rule ID, repeatable */
 	CMD_OPT_TZ	= 0x20,	/* --tz ZONE: times printed and naive times read */
 	CMD_OPT_TZ_AUTO	= 0x40,	/* with CMD_OPT_TZ: --tz auto is taken too */
-	/* not an option: the command tunes its memory itself (cmd_tune_ingest) */
+	/* not an option: the command advises its heap itself (memtune.h) */
 	CMD_OPT_TUNES_ITSELF = 0x80
 };
 

@@ -40,8 +40,6 @@
 
 /* The main heap's advised span, once memtune_process succeeded. */
 static uintptr_t heap_lo, heap_hi;
-/* whether threads advise their own heaps too */
-static int threads;
 
 static uintptr_t
 align_up(uintptr_t v, uintptr_t to)
@@ -50,7 +48,7 @@ align_up(uintptr_t v, uintptr_t to)
 }
 
 int
-memtune_process(int much)
+memtune_process(void)
 {
 	const char *t = getenv("GLIBC_TUNABLES");
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), before, after, up;
@@ -107,7 +105,6 @@ memtune_process(int much)
 		(void)madvise((void *)before, HUGE_PAGE, MADV_COLLAPSE);
 	heap_lo = before;
 	heap_hi = after;
-	threads = much;
 	return 1;
 }
 
@@ -117,7 +114,7 @@ memtune_thread(void)
 	uintptr_t at, base;
 	void *p;
 
-	if (heap_hi == 0 || !threads || (p = malloc(1)) == NULL)
+	if (heap_hi == 0 || (p = malloc(1)) == NULL)
 		return;
 	at = (uintptr_t)p;
 	free(p);
@@ -138,9 +135,8 @@ memtune_thread(void)
 #else
 
 int
-memtune_process(int much)
+memtune_process(void)
 {
-	(void)much;
 	return 0;
 }
 

@@ -15,20 +15,17 @@
  * 4 MiB come from it, and what it grows into is advised for huge pages.
  * Even a run over an empty input touches a hundred and fifty pages of
  * heap, loading the rules and opening the store: one huge page costs
- * less.  much says the work is large (a megabyte of input or more): then
- * memtune_thread advises threads' heaps too.  Left as it is where the
- * user set glibc.malloc.hugetlb in GLIBC_TUNABLES, or under a sanitizer's
- * allocator.  Returns 1 if the heap was advised.
+ * less.  Left as it is where the user set glibc.malloc.hugetlb in
+ * GLIBC_TUNABLES, or under a sanitizer's allocator.  Returns 1 if the
+ * heap was advised.
  */
 #define MEMTUNE_PAD	(32u * 1024 * 1024)
-int memtune_process(int much);
+int memtune_process(void);
 
 /*
  * On a thread that allocates much (the ingest's writer), first thing:
  * the same for the heap the C library gives that thread.  Does nothing
- * unless memtune_process advised the process's heap for much work: a
- * thread's first huge page is formed whole, which costs more than the
- * few pages a thread of a small run touches.
+ * unless memtune_process advised the process's heap.
  */
 void memtune_thread(void);
 

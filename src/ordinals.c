@@ -18,41 +18,31 @@ struct ord_index {
 	struct util_index	ords, snap;
 };
 
-/* Index a list of n counts that is long enough for it. */
-static void
-ord_index_fill(struct util_index *x, const struct ord *v, size_t n)
-{
-	size_t i;
-
-	if (n < ORD_INDEX_MIN)
-		return;
-	for (i = 0; i < n; i++)
-		util_index_put(x, v[i].hash, i);
-}
-
 /*
  * Add n records with this hash to o's count list of the current second,
- * or of the snapshot (snap set); the count before.
+ * or of the snapshot (snap set); the count before.  A list from
+ * ORD_INDEX_MIN counts on is looked up through its index, filled whole
+ * the first time the list is that long.
  */
 static int
 ord_add(struct ordinals *o, int snap, uint64_t hash, int n)
 {
 	struct ord **vp = snap ? &o->snap : &o->ords, *v = *vp;
 	size_t *np = snap ? &o->nsnap : &o->nords;
-	struct util_index *ix;
+	struct util_index *ix = NULL;
 	size_t i, it;
 	int before;
 
-	if (o->ix == NULL && *np + 1 >= ORD_INDEX_MIN) {
-		o->ix = xcalloc(1, sizeof *o->ix);
-		util_index_init(&o->ix->ords);
-		util_index_init(&o->ix->snap);
-		/* the lists already long are indexed as they are */
-		ord_index_fill(&o->ix->ords, o->ords, o->nords);
-		ord_index_fill(&o->ix->snap, o->snap, o->nsnap);
-	}
-	ix = o->ix == NULL ? NULL : snap ? &o->ix->snap : &o->ix->ords;
-	if (ix != NULL && ix->n > 0) {
+	if (*np >= ORD_INDEX_MIN) {
+		if (o->ix == NULL) {
+			o->ix = xcalloc(1, sizeof *o->ix);
+			util_index_init(&o->ix->ords);
+			util_index_init(&o->ix->snap);
+		}
+		ix = snap ? &o->ix->snap : &o->ix->ords;
+		if (ix->n == 0)
+			for (i = 0; i < *np; i++)
+				util_index_put(ix, v[i].hash, i);
 		for (it = 0; (i = util_index_next(ix, hash, &it)) !=
 		    UTIL_INDEX_NONE;)
 			if (v[i].hash == hash)
@@ -66,10 +56,8 @@ ord_add(struct ordinals *o, int snap, uint64_t hash, int n)
 	i = (*np)++;
 	v[i].hash = hash;
 	v[i].n = n;
-	if (ix != NULL && ix->n > 0)
+	if (ix != NULL)
 		util_index_put(ix, hash, i);
-	else if (ix != NULL)
-		ord_index_fill(ix, v, *np);
 	return 0;
 found:
 	before = v[i].n;
