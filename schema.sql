@@ -10,6 +10,11 @@ CREATE TABLE IF NOT EXISTS meta (
 -- database without the row (made before it) keeps byte-wise FNV-1a, so
 -- re-reading its files still finds the events it holds.
 INSERT OR IGNORE INTO meta (key, value) VALUES ('event_hash', '2');
+-- How identical untimed events are told apart: 'record', their ordinal is
+-- the number of untimed records of their source before theirs in their
+-- input.  A database that held untimed events without the row keeps
+-- 'text': the number of events of the same rule and text before them.
+INSERT OR IGNORE INTO meta (key, value) VALUES ('untimed_ordinal', 'record');
 
 -- Where records come from: a container, a compose service, a file, stdin.
 CREATE TABLE IF NOT EXISTS sources (
@@ -112,8 +117,11 @@ CREATE TABLE IF NOT EXISTS rules (
 -- the rule and the record text, ordinal numbers identical records with the
 -- same ts.  Since hash covers the rule, the key is enforced by the one
 -- index readers walk, events_rule_ts, with rule in front: an insert
--- maintains one index, not two.  (Databases created before keep UNIQUE on the table and a plain
--- events_rule_ts (rule, source_id, ts); both enforce the same key.)
+-- maintains one index, not two.  Its ordinal comes before hash so that
+-- untimed events (ts NULL), numbered by record, are inserted in the order
+-- they come, not at random.  (Databases created before keep (rule,
+-- source_id, ts, hash, ordinal), or UNIQUE on the table and a plain
+-- events_rule_ts (rule, source_id, ts); all enforce the same key.)
 CREATE TABLE IF NOT EXISTS events (
 	id		INTEGER PRIMARY KEY,
 	source_id	INTEGER NOT NULL,
@@ -133,15 +141,18 @@ CREATE TABLE IF NOT EXISTS events (
 	dup_of		INTEGER			-- same = ...: the event this one repeats
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_rule_ts
-	ON events (rule, source_id, ts, hash, ordinal);
+	ON events (rule, source_id, ts, ordinal, hash);
 -- The events linked to one (Detail's "linked from"); few events have a link.
 CREATE INDEX IF NOT EXISTS events_link ON events (link) WHERE link IS NOT NULL;
 -- Untimed events are in no window: every `ts >= ?` and `ts < ?` leaves
 -- them out, and min(ts), max(ts) skip them.  A unique index holds NULLs
--- apart, so this one gives them the same key without the time.  (Older
--- databases declared ts NOT NULL; store_upgrade drops the constraint.)
+-- apart, so this one gives them the same key without the time, ordinal
+-- (by record, see meta) before hash so that they are inserted in the
+-- order they come.  (Older databases declared ts NOT NULL; store_upgrade
+-- drops the constraint.  Those that keep numbering by text keep the
+-- order (rule, source_id, hash, ordinal): the same key.)
 CREATE UNIQUE INDEX IF NOT EXISTS events_untimed
-	ON events (rule, source_id, hash, ordinal) WHERE ts IS NULL;
+	ON events (rule, source_id, ordinal, hash) WHERE ts IS NULL;
 
 -- The timed events of metric rules (latency samples), most of the rows,
 -- kept apart so that storing one is cheaper: no unique key, and one

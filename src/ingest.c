@@ -123,6 +123,7 @@ struct vol {
 struct ingest {
 	struct store		*st;
 	int			 event_hash;	/* store_event_hash */
+	int			 by_record;	/* store_untimed_ordinal is RECORD */
 	uint64_t		*rule_seed;	/* per rule: the hash of its id and NUL */
 	const struct ruleset	*rs;
 	uint64_t		 rules_hash;	/* ruleset_hash, kept with each resume point */
@@ -219,6 +220,7 @@ struct ingest {
 	int			 rec_matched;	/* rules with a pattern that matched it */
 	struct src_state	*rec_src;
 	int64_t			 rec_ts;
+	int			 rec_ordinal;	/* untimed, by_record: its number */
 	char			 num[64];
 };
 
@@ -251,6 +253,7 @@ ingest_new(struct store *st, const struct ruleset *rs,
 
 	in->st = st;
 	in->event_hash = store_event_hash(st);
+	in->by_record = store_untimed_ordinal(st) == STORE_ORDINAL_RECORD;
 	in->rs = rs;
 	in->rules_hash = ruleset_hash(rs);
 	in->opts = *opts;
@@ -857,8 +860,10 @@ ingest_ords_full(struct ingest *in, struct batch *b)
 
 	b->ords.reset = 1;
 	in->ords_full = 0;
+	/* an untimed source has counts in the second TS_NONE */
 	for (i = 0; i < in->nsrcs; i++)
-		if (in->srcs[i].ord.snap_ts != TS_NONE)
+		if (in->srcs[i].ord.snap_ts != TS_NONE ||
+		    in->srcs[i].ord.nsnap > 0)
 			ord_save_source(&b->ords, in->srcs[i].id, &in->srcs[i].ord);
 	ord_save_unmet(&b->ords, &in->restore);
 }
@@ -1019,8 +1024,9 @@ ingest_on_match(void *arg, const struct match *m)
 	e->hash = in->event_hash == 2 ?
 	    util_hash_text(rec->text, rec->len, in->rule_seed[m->rule_index]) :
 	    util_hash64(rec->text, rec->len, in->rule_seed[m->rule_index]);
-	e->ordinal = ordinals_event(&in->rec_src->ord, in->rec_src->cur_ts,
-	    e->hash, rec->offset_first);
+	e->ordinal = in->rec_ts == TS_NONE && in->by_record ? in->rec_ordinal :
+	    ordinals_event(&in->rec_src->ord, in->rec_src->cur_ts, e->hash,
+	    rec->offset_first);
 	e->line = rec->line_first;
 	e->line_end = rec->line_last;
 	e->stream = (int)rec->stream;
@@ -1138,12 +1144,14 @@ ingest_due(struct ingest *in)
 }
 
 /*
- * Untimed records are all of one second, whose counts of every text each
- * commit saves (ordinals.h): among them the second "turns" for a commit
- * once the batch holds a quarter as many events as the counts hold texts,
- * at most BATCH_UNTIMED_EVENTS.  The saving then costs no more than four
- * times the events while the texts are fewer than four times that, and a
- * batch stays bounded.
+ * Untimed records are all of one second, whose counts each commit saves
+ * (ordinals.h).  Numbered by record, the counts are one, and any record
+ * is a point to commit at.  Numbered by text, the counts are of every
+ * text: among them the second "turns" for a commit once the batch holds a
+ * quarter as many events as the counts hold texts, at most
+ * BATCH_UNTIMED_EVENTS.  The saving then costs no more than four times
+ * the events while the texts are fewer than four times that, and a batch
+ * stays bounded.
  */
 static int
 untimed_turn(const struct ingest *in, const struct src_state *s)
@@ -1267,6 +1275,10 @@ ingest_on_record(void *arg, const struct record *rec)
 	in->rec = rec;
 	in->rec_src = s;
 	in->rec_ts = ts;
+	/* every untimed record is counted, as an "event" of no text */
+	if (ts == TS_NONE && in->by_record)
+		in->rec_ordinal = ordinals_event(&s->ord, ts, 0,
+		    rec->offset_first);
 	in->rec_matched = 0;
 	generic_begin(in->generic);
 	matcher_run(in->matcher, rec->text, rec->len, ingest_on_match, in);

@@ -618,7 +618,7 @@ static const struct {
 	{ "SELECT 1 FROM events INDEXED BY events_untimed WHERE ts IS NULL"
 	  " LIMIT 0",
 	  "CREATE UNIQUE INDEX IF NOT EXISTS events_untimed ON events (rule,"
-	  " source_id, hash, ordinal) WHERE ts IS NULL",
+	  " source_id, ordinal, hash) WHERE ts IS NULL",
 	  "adding the events_untimed index" },
 	{ "SELECT mtime FROM context_files LIMIT 0",
 	  "CREATE TABLE IF NOT EXISTS context_files (ingest INTEGER PRIMARY KEY,"
@@ -813,6 +813,69 @@ out:
 	return rc;
 }
 
+/* Whether the query sql, of no parameter, returns a row. */
+static int
+store_any_row(struct store *s, const char *sql, int *any, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, err, errlen, "reading the schema");
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, errlen, "reading the schema");
+	*any = rc == SQLITE_ROW;
+	return 0;
+}
+
+/*
+ * Databases made before meta's untimed_ordinal numbered identical untimed
+ * events by their text.  One that holds no untimed event yet numbers them
+ * by record from now on, and its index events_untimed then takes them in
+ * the order they come (ordinal before hash) instead of at random; one
+ * that holds some keeps numbering by text, or re-reading its files would
+ * store their untimed events anew.
+ */
+#define ORDINAL_META	"SELECT 1 FROM meta WHERE key = 'untimed_ordinal'"
+
+static int
+store_ordinal_upgrade(struct store *s, char *err, size_t errlen)
+{
+	int any;
+
+	if (store_any_row(s, ORDINAL_META, &any, err, errlen) != 0)
+		return -1;
+	if (any)
+		return 0;
+	if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
+		return -1;
+	/* another writer may have done it while this one waited */
+	if (store_any_row(s, ORDINAL_META, &any, err, errlen) != 0)
+		goto fail;
+	if (any)
+		return store_exec(s, "COMMIT", err, errlen);
+	if (store_any_row(s, "SELECT 1 FROM events INDEXED BY events_untimed"
+	    " WHERE ts IS NULL LIMIT 1", &any, err, errlen) != 0)
+		goto fail;
+	if (any) {
+		if (store_exec(s, "INSERT INTO meta (key, value) VALUES"
+		    " ('untimed_ordinal', 'text')", err, errlen) != 0)
+			goto fail;
+	} else if (store_exec(s, "DROP INDEX events_untimed", err, errlen) != 0 ||
+	    store_exec(s, "CREATE UNIQUE INDEX events_untimed ON events (rule,"
+	    " source_id, ordinal, hash) WHERE ts IS NULL", err, errlen) != 0 ||
+	    store_exec(s, "INSERT INTO meta (key, value) VALUES"
+	    " ('untimed_ordinal', 'record')", err, errlen) != 0)
+		goto fail;
+	return store_exec(s, "COMMIT", err, errlen);
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
 static int
 store_upgrade(struct store *s, char *err, size_t errlen)
 {
@@ -829,25 +892,40 @@ store_upgrade(struct store *s, char *err, size_t errlen)
 		if (!store_compiles(s, store_upgrades[i].probe))
 			return store_fail(s, err, errlen, store_upgrades[i].what);
 	}
-	return store_untimed_upgrade(s, err, errlen);
+	if (store_untimed_upgrade(s, err, errlen) != 0)
+		return -1;
+	return store_ordinal_upgrade(s, err, errlen);
 }
 
+/*
+ * How the events of this database are keyed (meta event_hash and
+ * untimed_ordinal); a row a database lacks is its older way.
+ */
 static int
-store_read_event_hash(struct store *s, char *err, size_t errlen)
+store_read_meta(struct store *s, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
+	const char *key, *value;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db,
-	    "SELECT value FROM meta WHERE key = 'event_hash'", -1, &st,
-	    NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT key, value FROM meta WHERE key IN"
+	    " ('event_hash', 'untimed_ordinal')", -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, err, errlen, "reading meta");
 	s->event_hash = 1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 2)
-		s->event_hash = 2;
+	s->untimed_ordinal = STORE_ORDINAL_TEXT;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		key = (const char *)sqlite3_column_text(st, 0);
+		value = (const char *)sqlite3_column_text(st, 1);
+		if (key == NULL || value == NULL)
+			continue;
+		if (strcmp(key, "event_hash") == 0 && strcmp(value, "2") == 0)
+			s->event_hash = 2;
+		else if (strcmp(key, "untimed_ordinal") == 0 &&
+		    strcmp(value, "record") == 0)
+			s->untimed_ordinal = STORE_ORDINAL_RECORD;
+	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE)
 		return store_fail(s, err, errlen, "reading meta");
 	return 0;
 }
@@ -856,6 +934,12 @@ int
 store_event_hash(const struct store *s)
 {
 	return s->event_hash;
+}
+
+int
+store_untimed_ordinal(const struct store *s)
+{
+	return s->untimed_ordinal;
 }
 
 /* Whether the database holds any table, index, view or trigger. */
@@ -1120,7 +1204,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 		goto fail;
 	s->unsynced = imaged && s->building == NULL;
 	if (store_setup(s, imaged, err, errlen) != 0 ||
-	    store_read_event_hash(s, err, errlen) != 0)
+	    store_read_meta(s, err, errlen) != 0)
 		goto fail;
 	if (fresh && store_exec(s, "PRAGMA synchronous = NORMAL", err,
 	    errlen) != 0)

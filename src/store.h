@@ -340,6 +340,19 @@ struct store_event {
 int store_event_hash(const struct store *s);
 
 /*
+ * What tells identical untimed events apart in this database: their
+ * ordinal is, with STORE_ORDINAL_RECORD, the number of untimed records of
+ * their source before theirs in their input, and with STORE_ORDINAL_TEXT
+ * (databases that held untimed events before the row untimed_ordinal of
+ * meta), the number of events of the same text and rule before them, as
+ * among the records of one second.  Re-reading a file must number its
+ * untimed events the same way to find them.
+ */
+#define STORE_ORDINAL_TEXT	1
+#define STORE_ORDINAL_RECORD	2
+int store_untimed_ordinal(const struct store *s);
+
+/*
  * Store those of evs[0..n) not stored before, several rows to a
  * statement: the timed events of the rules store_sync_rules found to be
  * samples rules go to samples, the others to events.  Each new row gets

@@ -150,6 +150,7 @@ struct store {
 	char			*path;
 	int			 readonly;
 	int			 event_hash;	/* meta event_hash: 1 or 2 */
+	int			 untimed_ordinal; /* meta untimed_ordinal: STORE_ORDINAL_* */
 	struct store_ckpt	*ckpt;
 	sqlite3_stmt		*st[ST_COUNT];
 	struct source_slot	*slots;

@@ -120,7 +120,7 @@ check_eq "-q prints nothing" "" "$(cat nr.err)"
 # maintains a single full index; the partial ones hold only linked and
 # untimed events.
 check_eq "events: one full index, unique, rule first; links and untimed apart" \
-    "events_link|0|1|link events_rule_ts|1|0|rule,source_id,ts,hash,ordinal events_untimed|1|1|rule,source_id,hash,ordinal" \
+    "events_link|0|1|link events_rule_ts|1|0|rule,source_id,ts,ordinal,hash events_untimed|1|1|rule,source_id,ordinal,hash" \
     "$(sql all.db "SELECT group_concat(x, ' ') FROM (SELECT name || '|' || \"unique\" || '|' || partial || '|' || (SELECT group_concat(name)
 	FROM pragma_index_info(l.name)) AS x FROM pragma_index_list('events') l ORDER BY name)")"
 # A database with the earlier layout (UNIQUE on the table, a plain
@@ -409,38 +409,63 @@ check_rc "a killed build's file: the next build exits 0" 0 \
 check_eq "a killed build's file: gone, the database whole" "|ok|70" \
     "$(ls again.db-build 2> /dev/null)|$(sql again.db "PRAGMA integrity_check")|$(sql again.db "SELECT count(*) FROM events_all")"
 
-# --- records without a time are all of one "second": each text's ordinal
-# counts the ones before it over the whole input, forty texts three
-# times over, read whole or in two runs (the second resuming from the
-# first's ordinal state), the same 120 events.
+# --- records without a time are all of one "second": an event's ordinal
+# is the number of its record among the untimed ones (meta
+# untimed_ordinal 'record'), or, in a database that held untimed events
+# before that row ('text'), the number of events of its text before it
+# over the whole input.  Forty texts three times over, read whole or in
+# two runs (the second resuming from the first's ordinal state): the same
+# 120 events.
 awk 'BEGIN { for (r = 0; r < 3; r++) for (i = 0; i < 40; i++)
     printf "ERROR job %02d failed: disk full\n", i }' > untimed.log
 head -n 60 untimed.log > untimed-grow.log
-"$LT" ingest -q --db untimed.db untimed.log
-"$LT" ingest -q --db untimed-grow.db untimed-grow.log
-tail -n +61 untimed.log >> untimed-grow.log
-"$LT" ingest -q --db untimed-grow.db untimed-grow.log
-check_eq "untimed: 120 events, 40 texts, ordinals 0 to 2, none timed" \
-    "120|40|0|2|120" \
-    "$(sql untimed.db "SELECT count(*), count(DISTINCT hash), min(ordinal), max(ordinal), sum(ts IS NULL) FROM events")"
-check_eq "untimed, read in two runs: the same events" \
-    "$(sql untimed.db "SELECT hash, ordinal, line FROM events ORDER BY line")" \
-    "$(sql untimed-grow.db "SELECT hash, ordinal, line FROM events ORDER BY line")"
-check_eq "untimed: job 07's third line has ordinal 2" "2" \
-    "$(sql untimed-grow.db "SELECT ordinal FROM events WHERE line = 88")"
+tail -n +61 untimed.log > untimed-rest.log
 # the same over several commits (a commit comes within the one "second"
 # once the batch is long enough): 5000 texts six times over, the second
 # run resuming in the middle of a batch
 awk 'BEGIN { for (i = 0; i < 30000; i++)
     printf "ERROR task %04d failed: disk full\n", i % 5000 }' > untimed-big.log
 head -n 15001 untimed-big.log > untimed-big-grow.log
-"$LT" ingest -q --db untimed-big.db untimed-big.log
-"$LT" ingest -q --db untimed-big-grow.db untimed-big-grow.log
-tail -n +15002 untimed-big.log >> untimed-big-grow.log
-"$LT" ingest -q --db untimed-big-grow.db untimed-big-grow.log
-check_eq "untimed, many commits: 30000 events, 5000 texts, ordinals 0 to 5" \
-    "30000|5000|0|5|30000" \
-    "$(sql untimed-big.db "SELECT count(*), count(DISTINCT hash), min(ordinal), max(ordinal), sum(ts IS NULL) FROM events")"
-check_eq "untimed, many commits, read in two runs: the same events" \
-    "$(sql untimed-big.db "SELECT count(*), sum(ordinal), sum(line * (ordinal + 1)) FROM events")" \
-    "$(sql untimed-big-grow.db "SELECT count(*), sum(ordinal), sum(line * (ordinal + 1)) FROM events")"
+tail -n +15002 untimed-big.log > untimed-big-rest.log
+# by_text DB: a database that numbers untimed events by text (an untimed
+# event of a source "seed" stored before meta's row was)
+by_text() {
+	printf 'ERROR seed\n' | "$LT" ingest -q --db "$1" --source seed -
+	sql "$1" "DELETE FROM meta WHERE key = 'untimed_ordinal'"
+}
+NOSEED="source_id NOT IN (SELECT id FROM sources WHERE name = 'seed')"
+for mode in record text; do
+	rm -f untimed*.db
+	cp untimed-grow.log u-grow.log
+	cp untimed-big-grow.log u-big-grow.log
+	if [ $mode = text ]; then
+		for db in untimed untimed-grow untimed-big untimed-big-grow; do
+			by_text $db.db
+		done
+		small="120|40|0|2|120" job07=2 big="30000|5000|0|5|30000"
+	else
+		small="120|40|0|119|120" job07=87 big="30000|5000|0|29999|30000"
+	fi
+	"$LT" ingest -q --db untimed.db untimed.log
+	"$LT" ingest -q --db untimed-grow.db u-grow.log
+	cat untimed-rest.log >> u-grow.log
+	"$LT" ingest -q --db untimed-grow.db u-grow.log
+	check_eq "untimed by $mode: 120 events, 40 texts, ordinals, none timed" \
+	    "$small" \
+	    "$(sql untimed.db "SELECT count(*), count(DISTINCT hash), min(ordinal), max(ordinal), sum(ts IS NULL) FROM events WHERE $NOSEED")"
+	check_eq "untimed by $mode, read in two runs: the same events" \
+	    "$(sql untimed.db "SELECT hash, ordinal, line FROM events WHERE $NOSEED ORDER BY line")" \
+	    "$(sql untimed-grow.db "SELECT hash, ordinal, line FROM events WHERE $NOSEED ORDER BY line")"
+	check_eq "untimed by $mode: job 07's third line" "$job07" \
+	    "$(sql untimed-grow.db "SELECT ordinal FROM events WHERE line = 88 AND $NOSEED")"
+	"$LT" ingest -q --db untimed-big.db untimed-big.log
+	"$LT" ingest -q --db untimed-big-grow.db u-big-grow.log
+	cat untimed-big-rest.log >> u-big-grow.log
+	"$LT" ingest -q --db untimed-big-grow.db u-big-grow.log
+	check_eq "untimed by $mode, many commits: 30000 events, 5000 texts, ordinals" \
+	    "$big" \
+	    "$(sql untimed-big.db "SELECT count(*), count(DISTINCT hash), min(ordinal), max(ordinal), sum(ts IS NULL) FROM events WHERE $NOSEED")"
+	check_eq "untimed by $mode, many commits, read in two runs: the same events" \
+	    "$(sql untimed-big.db "SELECT count(*), sum(ordinal), sum(line * (ordinal + 1)) FROM events WHERE $NOSEED")" \
+	    "$(sql untimed-big-grow.db "SELECT count(*), sum(ordinal), sum(line * (ordinal + 1)) FROM events WHERE $NOSEED")"
+done
