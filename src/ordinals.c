@@ -61,7 +61,12 @@ ord_add(struct ordinals *o, int snap, uint64_t hash, int n)
 	return 0;
 found:
 	before = v[i].n;
-	v[i].n += n;
+	/*
+	 * Counted by record, a source's untimed records could pass INT_MAX:
+	 * the count goes on modulo 2^32 (as the store keeps it), apart
+	 * until 2^32 records of it.
+	 */
+	v[i].n = (int)((unsigned)v[i].n + (unsigned)n);
 	return before;
 }
 

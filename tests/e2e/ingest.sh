@@ -469,3 +469,34 @@ for mode in record text; do
 	    "$(sql untimed-big.db "SELECT count(*), sum(ordinal), sum(line * (ordinal + 1)) FROM events WHERE $NOSEED")" \
 	    "$(sql untimed-big-grow.db "SELECT count(*), sum(ordinal), sum(line * (ordinal + 1)) FROM events WHERE $NOSEED")"
 done
+# Two sources of a compose input without a time, their tracebacks
+# interleaved, over many commits and read in two runs cut inside one:
+# each source numbers its own records (api-1's ERROR lines with the
+# traceback after them, and its INFO lines, which are no event), the same
+# however it is read.
+awk 'BEGIN { for (i = 0; i < 12000; i++) {
+	printf "api-1  | ERROR call %d failed: upstream reset\n", i % 700
+	if (i % 3 == 0) {
+		printf "api-1  | Traceback (most recent call last):\n"
+		printf "worker-1  | ERROR task %d failed: disk full\n", i % 500
+		printf "api-1  |   File \"app.py\", line %d, in call\n", i % 90
+		printf "api-1  | ConnectionResetError: reset by peer\n"
+	} else
+		printf "worker-1  | ERROR task %d failed: disk full\n", i % 500
+	if (i % 5 == 0)
+		printf "api-1  | INFO GET /health 200\n"
+} }' > untimed-two.log
+# the cut: the first traceback's File line past the middle
+cut=$(awk -v half=$(($(wc -l < untimed-two.log) / 2)) \
+    'NR > half && /^api-1  \|   File/ { print NR; exit }' untimed-two.log)
+head -n "$cut" untimed-two.log > u-two-grow.log
+"$LT" ingest -q --db untimed-two.db untimed-two.log
+"$LT" ingest -q --db untimed-two-grow.db u-two-grow.log
+tail -n +$((cut + 1)) untimed-two.log >> u-two-grow.log
+"$LT" ingest -q --db untimed-two-grow.db u-two-grow.log
+check_eq "untimed compose, tracebacks, read in two runs: ordinals per source, the same events" \
+    "api-1|12000|0|14399 worker-1|12000|0|11999" \
+    "$(sql untimed-two-grow.db "SELECT group_concat(x, ' ') FROM (SELECT s.name || '|' || count(*) || '|' || min(e.ordinal) || '|' || max(e.ordinal) AS x FROM events e JOIN sources s ON s.id = e.source_id GROUP BY s.name ORDER BY s.name)")"
+check_eq "untimed compose, read whole and in two runs: same keys and lines" \
+    "$(sql untimed-two.db "SELECT s.name, e.hash, e.ordinal, e.line FROM events e JOIN sources s ON s.id = e.source_id ORDER BY e.line, s.name")" \
+    "$(sql untimed-two-grow.db "SELECT s.name, e.hash, e.ordinal, e.line FROM events e JOIN sources s ON s.id = e.source_id ORDER BY e.line, s.name")"
