@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,12 +111,48 @@ test_many_hashes(void **state)
 	ordinals_free(&o);
 }
 
+/*
+ * Numbered by record, an untimed source's one count can pass INT_MAX (a
+ * resume point saved it so): it goes on modulo 2^32, as the store keeps
+ * it, without an overflow.
+ */
+static void
+test_count_wraps(void **state)
+{
+	struct store_ordinal saved = { 7, TS_NONE, 0, INT_MAX - 1 };
+	struct ord_restore r;
+	struct ordinals o;
+	uint64_t time_off = 0;
+	int64_t ts = 0;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	memset(&o, 0, sizeof o);
+	ordinals_init(&o);
+	r.v = &saved;
+	r.n = 1;
+	ord_restore_seed(&r, 7, &o);
+	assert_int_equal(ordinals_event(&o, TS_NONE, 0, 100), INT_MAX - 1);
+	assert_int_equal(ordinals_event(&o, TS_NONE, 0, 110), INT_MAX);
+	assert_int_equal(ordinals_event(&o, TS_NONE, 0, 120), INT_MIN);
+	assert_int_equal(ordinals_event(&o, TS_NONE, 0, 130), INT_MIN + 1);
+	/* the state at offset 115: the two counted before it */
+	ordinals_advance(&o, 115, &ts, &time_off);
+	assert_int_equal(saved_count(&o, 0, &ts), INT_MIN);
+	assert_true(ts == TS_NONE);
+	r.v = NULL;
+	r.n = 0;
+	ord_restore_free(&r);
+	ordinals_free(&o);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_second),
 		cmocka_unit_test(test_many_hashes),
+		cmocka_unit_test(test_count_wraps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
