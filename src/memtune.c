@@ -33,7 +33,7 @@
  */
 #define ARENA_HEAP	((uintptr_t)2 * 4 * 1024 * 1024 * sizeof(long))
 /* Blocks from this size on are mapped apart from the heap. */
-#define MMAP_MIN	(4 * 1024 * 1024)
+#define MMAP_MIN	MEMTUNE_BLOCK_MIN
 /* A block below the mmap threshold, so that the heap grows for it. */
 #define PROBE_BYTES	(120 * 1024)
 #define PROBES		8
@@ -132,6 +132,21 @@ memtune_thread(void)
 	(void)madvise((void *)base, HUGE_PAGE, MADV_COLLAPSE);
 }
 
+void
+memtune_block(void *p, size_t size)
+{
+	uintptr_t page, lo, hi;
+
+	if (heap_hi == 0 || size < MMAP_MIN)
+		return;
+	page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	lo = align_up((uintptr_t)p, page);
+	hi = ((uintptr_t)p + size) & ~(page - 1);
+	/* a block from the heap is advised already: the advice changes nothing */
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+}
+
 #else
 
 int
@@ -143,6 +158,13 @@ memtune_process(void)
 void
 memtune_thread(void)
 {
+}
+
+void
+memtune_block(void *p, size_t size)
+{
+	(void)p;
+	(void)size;
 }
 
 #endif

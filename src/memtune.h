@@ -9,6 +9,8 @@
 #ifndef LOGTRIAGE_MEMTUNE_H
 #define LOGTRIAGE_MEMTUNE_H
 
+#include <stddef.h>
+
 /*
  * Once, on the main thread, before the work allocates: the heap grows
  * MEMTUNE_PAD at a time from the next huge page boundary, blocks up to
@@ -28,5 +30,15 @@ int memtune_process(void);
  * unless memtune_process advised the process's heap.
  */
 void memtune_thread(void);
+
+/*
+ * After a block of size bytes was allocated or grown at p: a block from
+ * MEMTUNE_BLOCK_MIN on has a mapping of its own, outside the advised
+ * heap, and is advised too (a million sources' state is an array of 300
+ * MiB, a fault per 4 KiB of it otherwise).  Does nothing unless
+ * memtune_process advised the heap.
+ */
+#define MEMTUNE_BLOCK_MIN	(4u * 1024 * 1024)
+void memtune_block(void *p, size_t size);
 
 #endif

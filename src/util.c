@@ -3,6 +3,7 @@
  * by every stage.
  */
 #include "util.h"
+#include "memtune.h"
 
 #include <errno.h>
 #include <math.h>
@@ -32,6 +33,8 @@ xmalloc(size_t n)
 
 	if (p == NULL)
 		oom(n);
+	if (n >= MEMTUNE_BLOCK_MIN)
+		memtune_block(p, n);
 	return p;
 }
 
@@ -42,6 +45,9 @@ xcalloc(size_t n, size_t size)
 
 	if (p == NULL)
 		oom(n * size);
+	/* calloc checked n * size for overflow */
+	if (n * size >= MEMTUNE_BLOCK_MIN)
+		memtune_block(p, n * size);
 	return p;
 }
 
@@ -52,6 +58,8 @@ xrealloc(void *p, size_t n)
 
 	if (q == NULL)
 		oom(n);
+	if (n >= MEMTUNE_BLOCK_MIN)
+		memtune_block(q, n);
 	return q;
 }
 
