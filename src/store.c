@@ -942,24 +942,6 @@ store_untimed_ordinal(const struct store *s)
 	return s->untimed_ordinal;
 }
 
-/* Whether the database holds any table, index, view or trigger. */
-static int
-store_has_objects(struct store *s, int *any, char *err, size_t errlen)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master LIMIT 1", -1,
-	    &st, NULL) != SQLITE_OK)
-		return store_fail(s, err, errlen, "reading the schema");
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, err, errlen, "reading the schema");
-	*any = rc == SQLITE_ROW;
-	return 0;
-}
-
 /*
  * Apply the schema to a new database, or check an old one's version;
  * imaged: this open wrote it from the image, which needs neither.
@@ -997,7 +979,9 @@ store_setup(struct store *s, int imaged, char *err, size_t errlen)
 		 * The schema goes only into an empty database: tables of
 		 * another program's would be mixed with ours, or clash.
 		 */
-		if (store_has_objects(s, &foreign, err, errlen) != 0)
+		/* any table, index, view or trigger */
+		if (store_any_row(s, "SELECT 1 FROM sqlite_master LIMIT 1",
+		    &foreign, err, errlen) != 0)
 			goto fail;
 		if (foreign) {
 			util_err(err, errlen, "%s: not a logtriage database (it"
