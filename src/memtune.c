@@ -32,8 +32,6 @@
  * how much of it is backed by huge pages.
  */
 #define ARENA_HEAP	((uintptr_t)2 * 4 * 1024 * 1024 * sizeof(long))
-/* Blocks from this size on are mapped apart from the heap. */
-#define MMAP_MIN	MEMTUNE_BLOCK_MIN
 /* A block below the mmap threshold, so that the heap grows for it. */
 #define PROBE_BYTES	(120 * 1024)
 #define PROBES		8
@@ -62,14 +60,14 @@ memtune_process(void)
 	/*
 	 * The heap grows by the pad, and it is given back only when twice
 	 * the pad lies free at its top: a heap cut back and grown again
-	 * would grow into memory not advised (ten times the faults).  Blocks
-	 * up to MMAP_MIN come from it, not from mappings of their own, which
-	 * would take small pages; larger ones keep their mappings, which
-	 * grow by moving pages, not copying them, and go back to the system
-	 * when freed.
+	 * would grow into memory not advised (ten times the faults).
+	 * Blocks up to MEMTUNE_BLOCK_MIN come from it, not from mappings of
+	 * their own, which would take small pages; larger ones keep their
+	 * mappings, which grow by moving pages, not copying them, go back to
+	 * the system when freed, and are advised apart (memtune_block).
 	 */
 	if (mallopt(M_TOP_PAD, MEMTUNE_PAD) == 0 ||
-	    mallopt(M_MMAP_THRESHOLD, MMAP_MIN) == 0 ||
+	    mallopt(M_MMAP_THRESHOLD, MEMTUNE_BLOCK_MIN) == 0 ||
 	    mallopt(M_TRIM_THRESHOLD, 2 * MEMTUNE_PAD) == 0)
 		return 0;
 	if ((before = (uintptr_t)sbrk(0)) == (uintptr_t)-1)
@@ -137,7 +135,7 @@ memtune_block(void *p, size_t size)
 {
 	uintptr_t page, lo, hi;
 
-	if (heap_hi == 0 || size < MMAP_MIN)
+	if (heap_hi == 0)
 		return;
 	page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	lo = align_up((uintptr_t)p, page);

@@ -32,8 +32,9 @@ int memtune_process(void);
 void memtune_thread(void);
 
 /*
- * After a block of size bytes was allocated or grown at p: a block from
- * MEMTUNE_BLOCK_MIN on has a mapping of its own, outside the advised
+ * After a block of size bytes, MEMTUNE_BLOCK_MIN or more, was allocated
+ * or grown at p (the callers test the size, so that a small block costs
+ * no call): such a block has a mapping of its own, outside the advised
  * heap, and is advised too (a million sources' state is an array of 300
  * MiB, a fault per 4 KiB of it otherwise).  Does nothing unless
  * memtune_process advised the heap.

@@ -831,51 +831,6 @@ store_any_row(struct store *s, const char *sql, int *any, char *err,
 	return 0;
 }
 
-/*
- * Databases made before meta's untimed_ordinal numbered identical untimed
- * events by their text.  One that holds no untimed event yet numbers them
- * by record from now on, and its index events_untimed then takes them in
- * the order they come (ordinal before hash) instead of at random; one
- * that holds some keeps numbering by text, or re-reading its files would
- * store their untimed events anew.
- */
-#define ORDINAL_META	"SELECT 1 FROM meta WHERE key = 'untimed_ordinal'"
-
-static int
-store_ordinal_upgrade(struct store *s, char *err, size_t errlen)
-{
-	int any;
-
-	if (store_any_row(s, ORDINAL_META, &any, err, errlen) != 0)
-		return -1;
-	if (any)
-		return 0;
-	if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
-		return -1;
-	/* another writer may have done it while this one waited */
-	if (store_any_row(s, ORDINAL_META, &any, err, errlen) != 0)
-		goto fail;
-	if (any)
-		return store_exec(s, "COMMIT", err, errlen);
-	if (store_any_row(s, "SELECT 1 FROM events INDEXED BY events_untimed"
-	    " WHERE ts IS NULL LIMIT 1", &any, err, errlen) != 0)
-		goto fail;
-	if (any) {
-		if (store_exec(s, "INSERT INTO meta (key, value) VALUES"
-		    " ('untimed_ordinal', 'text')", err, errlen) != 0)
-			goto fail;
-	} else if (store_exec(s, "DROP INDEX events_untimed", err, errlen) != 0 ||
-	    store_exec(s, "CREATE UNIQUE INDEX events_untimed ON events (rule,"
-	    " source_id, ordinal, hash) WHERE ts IS NULL", err, errlen) != 0 ||
-	    store_exec(s, "INSERT INTO meta (key, value) VALUES"
-	    " ('untimed_ordinal', 'record')", err, errlen) != 0)
-		goto fail;
-	return store_exec(s, "COMMIT", err, errlen);
-fail:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
-}
-
 static int
 store_upgrade(struct store *s, char *err, size_t errlen)
 {
@@ -892,14 +847,13 @@ store_upgrade(struct store *s, char *err, size_t errlen)
 		if (!store_compiles(s, store_upgrades[i].probe))
 			return store_fail(s, err, errlen, store_upgrades[i].what);
 	}
-	if (store_untimed_upgrade(s, err, errlen) != 0)
-		return -1;
-	return store_ordinal_upgrade(s, err, errlen);
+	return store_untimed_upgrade(s, err, errlen);
 }
 
 /*
  * How the events of this database are keyed (meta event_hash and
- * untimed_ordinal); a row a database lacks is its older way.
+ * untimed_ordinal); a database without the event_hash row hashes the old
+ * way, and untimed_ordinal is left 0 without its row (store_ordinal_decide).
  */
 static int
 store_read_meta(struct store *s, char *err, size_t errlen)
@@ -912,22 +866,68 @@ store_read_meta(struct store *s, char *err, size_t errlen)
 	    " ('event_hash', 'untimed_ordinal')", -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, err, errlen, "reading meta");
 	s->event_hash = 1;
-	s->untimed_ordinal = STORE_ORDINAL_TEXT;
+	s->untimed_ordinal = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		key = (const char *)sqlite3_column_text(st, 0);
 		value = (const char *)sqlite3_column_text(st, 1);
 		if (key == NULL || value == NULL)
 			continue;
-		if (strcmp(key, "event_hash") == 0 && strcmp(value, "2") == 0)
-			s->event_hash = 2;
-		else if (strcmp(key, "untimed_ordinal") == 0 &&
-		    strcmp(value, "record") == 0)
-			s->untimed_ordinal = STORE_ORDINAL_RECORD;
+		if (strcmp(key, "event_hash") == 0)
+			s->event_hash = strcmp(value, "2") == 0 ? 2 : 1;
+		else
+			s->untimed_ordinal = strcmp(value, "record") == 0 ?
+			    STORE_ORDINAL_RECORD : STORE_ORDINAL_TEXT;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, err, errlen, "reading meta");
 	return 0;
+}
+
+/*
+ * A database made before meta's untimed_ordinal numbered identical
+ * untimed events by their text.  One that holds no untimed event yet
+ * numbers them by record from now on, and its index events_untimed then
+ * takes them in the order they come (ordinal before hash) instead of at
+ * random; one that holds some keeps numbering by text, or re-reading its
+ * files would store their untimed events anew.  A reader numbers nothing.
+ */
+static int
+store_ordinal_decide(struct store *s, char *err, size_t errlen)
+{
+	int any;
+
+	if (s->readonly) {
+		s->untimed_ordinal = STORE_ORDINAL_TEXT;
+		return 0;
+	}
+	if (store_exec(s, "BEGIN IMMEDIATE", err, errlen) != 0)
+		return -1;
+	/* another writer may have decided while this one waited */
+	if (store_read_meta(s, err, errlen) != 0)
+		goto fail;
+	if (s->untimed_ordinal != 0)
+		return store_exec(s, "COMMIT", err, errlen);
+	if (store_any_row(s, "SELECT 1 FROM events INDEXED BY events_untimed"
+	    " WHERE ts IS NULL LIMIT 1", &any, err, errlen) != 0)
+		goto fail;
+	if (any) {
+		if (store_exec(s, "INSERT INTO meta (key, value) VALUES"
+		    " ('untimed_ordinal', 'text')", err, errlen) != 0)
+			goto fail;
+	} else if (store_exec(s, "DROP INDEX events_untimed", err, errlen) != 0 ||
+	    store_exec(s, "CREATE UNIQUE INDEX events_untimed ON events (rule,"
+	    " source_id, ordinal, hash) WHERE ts IS NULL", err, errlen) != 0 ||
+	    store_exec(s, "INSERT INTO meta (key, value) VALUES"
+	    " ('untimed_ordinal', 'record')", err, errlen) != 0)
+		goto fail;
+	if (store_exec(s, "COMMIT", err, errlen) != 0)
+		return -1;
+	s->untimed_ordinal = any ? STORE_ORDINAL_TEXT : STORE_ORDINAL_RECORD;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 int
@@ -1188,7 +1188,9 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 		goto fail;
 	s->unsynced = imaged && s->building == NULL;
 	if (store_setup(s, imaged, err, errlen) != 0 ||
-	    store_read_meta(s, err, errlen) != 0)
+	    store_read_meta(s, err, errlen) != 0 ||
+	    (s->untimed_ordinal == 0 && store_ordinal_decide(s, err,
+	    errlen) != 0))
 		goto fail;
 	if (fresh && store_exec(s, "PRAGMA synchronous = NORMAL", err,
 	    errlen) != 0)

@@ -90,20 +90,38 @@ check_eq "untimed: the same excerpt again adds nothing" "$(summary 3 73 3 0 1 3 
 # --- identical untimed events are told apart by the number of their
 # record among their source's untimed records, so re-reading finds them
 # and the index takes them in the order they come
+# ords DB [WHERE ...]: the events' ordinals in the order they were stored
+ords() {
+	sql "$1" "SELECT group_concat(ordinal) FROM (SELECT ordinal FROM events_all ${2:-} ORDER BY id)"
+}
+# last_run DB: events and duplicates of the latest ingest
+last_run() {
+	sql "$1" "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 1"
+}
+# untimed_index DB: the columns of its events_untimed
+untimed_index() {
+	sql "$1" "SELECT group_concat(name) FROM pragma_index_info('events_untimed')"
+}
+# made_before DB: as a database made before meta's untimed_ordinal
+made_before() {
+	sql "$1" "DELETE FROM meta WHERE key = 'untimed_ordinal';
+	    DROP INDEX events_untimed;
+	    CREATE UNIQUE INDEX events_untimed ON events (rule, source_id, hash, ordinal) WHERE ts IS NULL"
+}
 # (past the 4096 bytes that identify a file, so that appending resumes)
 awk 'BEGIN { for (i = 0; i < 600; i++) print "waiting" }' > same.txt
 printf 'ERROR pool exhausted\nretrying\nERROR pool exhausted\nERROR pool exhausted\n' >> same.txt
 "$LT" ingest -q --db n.db --source app same.txt
 check_eq "untimed by record: ordinals are the records' numbers" "600,602,603|record" \
-    "$(sql n.db "SELECT group_concat(ordinal) FROM (SELECT ordinal FROM events_all ORDER BY id)")|$(sql n.db "SELECT value FROM meta WHERE key = 'untimed_ordinal'")"
+    "$(ords n.db)|$(sql n.db "SELECT value FROM meta WHERE key = 'untimed_ordinal'")"
 check_eq "untimed by record: both indexes ordinal before hash" \
     "rule,source_id,ts,ordinal,hash|rule,source_id,ordinal,hash" \
-    "$(sql n.db "SELECT group_concat(name) FROM pragma_index_info('events_rule_ts')")|$(sql n.db "SELECT group_concat(name) FROM pragma_index_info('events_untimed')")"
+    "$(sql n.db "SELECT group_concat(name) FROM pragma_index_info('events_rule_ts')")|$(untimed_index n.db)"
 printf 'retrying\nERROR pool exhausted\n' >> same.txt
 "$LT" ingest --db n.db --source app same.txt 2> n.err
 check_eq "untimed by record: an appended file resumes the numbering" \
     "logtriage: 2 lines, 30 bytes, 2 records, 1 events (0 duplicates) from 1 inputs; malformed 0, truncated 0, no timestamp 2, backwards 0, bad UTF-8 0, NUL bytes 0, regex errors 0, untimed 2|600,602,603,605" \
-    "$(cat n.err)|$(sql n.db "SELECT group_concat(ordinal) FROM (SELECT ordinal FROM events_all ORDER BY id)")"
+    "$(cat n.err)|$(ords n.db)"
 "$LT" ingest -q --no-resume --db n.db --source app same.txt
 cat same.txt | "$LT" ingest -q --db n.db --source app -
 check_eq "untimed by record: read again, from the file and from a pipe, nothing added" \
@@ -118,32 +136,28 @@ check_eq "untimed by record: per source" "a-1:0,1 b-1:0,2" \
 # numbered them by text; it keeps doing so, or re-reading would add them
 # again.  One that held none numbers by record from then on.
 "$LT" ingest -q --db bytext.db --source app same.txt
-sql bytext.db "DELETE FROM meta WHERE key = 'untimed_ordinal';
-    DROP INDEX events_untimed;
-    CREATE UNIQUE INDEX events_untimed ON events (rule, source_id, hash, ordinal) WHERE ts IS NULL;
-    UPDATE events SET ordinal = (SELECT count(*) FROM events p WHERE p.hash = events.hash AND p.id < events.id);
+made_before bytext.db
+sql bytext.db "UPDATE events SET ordinal = (SELECT count(*) FROM events p WHERE p.hash = events.hash AND p.id < events.id);
     DELETE FROM inputs; DELETE FROM input_ordinals"
 "$LT" ingest -q --db bytext.db --source app same.txt
 check_eq "untimed by text: kept, its index as it was, nothing added" \
     "text|rule,source_id,hash,ordinal|0,1,2,3|0|4" \
-    "$(sql bytext.db "SELECT value FROM meta WHERE key = 'untimed_ordinal'")|$(sql bytext.db "SELECT group_concat(name) FROM pragma_index_info('events_untimed')")|$(sql bytext.db "SELECT group_concat(ordinal) FROM (SELECT ordinal FROM events_all ORDER BY id)")|$(sql bytext.db "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 1")"
+    "$(sql bytext.db "SELECT value FROM meta WHERE key = 'untimed_ordinal'")|$(untimed_index bytext.db)|$(ords bytext.db)|$(last_run bytext.db)"
 printf 'ERROR pool exhausted\n' >> same.txt
 "$LT" ingest -q --db bytext.db --source app same.txt
 check_eq "untimed by text: an appended file resumes the counts, the new event kept" \
     "1|0|0,1,2,3,4" \
-    "$(sql bytext.db "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 1")|$(sql bytext.db "SELECT group_concat(ordinal) FROM (SELECT ordinal FROM events_all ORDER BY id)")"
+    "$(last_run bytext.db)|$(ords bytext.db)"
 cat same.txt | "$LT" ingest -q --db bytext.db --source app2 -
 check_eq "untimed by text: a new source numbered by text too" "0,1,2,3,4" \
     "$(sql bytext.db "SELECT group_concat(e.ordinal) FROM (SELECT e.ordinal FROM events_all e JOIN sources s ON s.id = e.source_id WHERE s.name = 'app2' ORDER BY e.id) e")"
 printf '2025-10-25 23:00:00 ERROR timed\n' > timed.txt
 "$LT" ingest -q --db none.db --source app timed.txt
-sql none.db "DELETE FROM meta WHERE key = 'untimed_ordinal';
-    DROP INDEX events_untimed;
-    CREATE UNIQUE INDEX events_untimed ON events (rule, source_id, hash, ordinal) WHERE ts IS NULL"
+made_before none.db
 "$LT" ingest -q --db none.db --source app same.txt
 check_eq "no untimed event yet: numbered by record, the index reordered" \
     "record|rule,source_id,ordinal,hash|600,602,603,605,606" \
-    "$(sql none.db "SELECT value FROM meta WHERE key = 'untimed_ordinal'")|$(sql none.db "SELECT group_concat(name) FROM pragma_index_info('events_untimed')")|$(sql none.db "SELECT group_concat(ordinal) FROM (SELECT ordinal FROM events_all WHERE ts IS NULL ORDER BY id)")"
+    "$(sql none.db "SELECT value FROM meta WHERE key = 'untimed_ordinal'")|$(untimed_index none.db)|$(ords none.db "WHERE ts IS NULL")"
 # --- undated records before the first stamp are untimed, after it they
 # take the time of the record before them
 printf 'ERROR before any stamp\n2025-10-25 23:00:00 INFO up\nERROR after the stamp\n' > late.txt
