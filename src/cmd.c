@@ -376,7 +376,7 @@ cmd_common_finish(struct cmd_common *cc)
 		return EXIT_USAGE;
 	if (cc->takes & CMD_OPT_DB) {
 		cc->db = store_default_path(cc->db_arg);
-		if (!(cc->takes & CMD_OPT_TUNES_ITSELF))
+		if (!cc->ce->advise_heap)
 			cmd_tune_memory(db_bytes(cc->db));
 	}
 	return 0;

@@ -25,6 +25,13 @@ struct cmd_entry {
 	const char	*args;		/* one-line synopsis after the name */
 	const char	*summary;	/* one sentence for `logtriage --help` */
 	int		(*exec)(int argc, char **argv);	/* argv[0] is the command name */
+	/*
+	 * 1: main advises the heap for huge pages before the command, or
+	 * anything, allocates (memtune.h); 0: cmd_common_finish may start
+	 * the program again with the C library's tunables for a large
+	 * database (cmd_tune_memory).
+	 */
+	int		advise_heap;
 };
 
 extern const struct cmd_entry cmd_ingest_entry;
@@ -79,9 +86,7 @@ enum {
 	CMD_OPT_SOURCE	= 0x08,	/* --source NAME|GLOB, repeatable */
 	CMD_OPT_RULE	= 0x10,	/* --rule ID, repeatable */
 	CMD_OPT_TZ	= 0x20,	/* --tz ZONE: times printed and naive times read */
-	CMD_OPT_TZ_AUTO	= 0x40,	/* with CMD_OPT_TZ: --tz auto is taken too */
-	/* not an option: the command advises its heap itself (memtune.h) */
-	CMD_OPT_TUNES_ITSELF = 0x80
+	CMD_OPT_TZ_AUTO	= 0x40	/* with CMD_OPT_TZ: --tz auto is taken too */
 };
 
 struct cmd_common {

@@ -526,5 +526,6 @@ const struct cmd_entry cmd_events_entry = {
 	" [--until T] [--tz ZONE] [--untimed] [--format ndjson|tsv] [--limit N] [--after-id N] [--follow]"
 	" [--poll-ms N] [--context N]",
 	"Print the stored events, one per line (ndjson or tsv).",
-	cmd_events_exec
+	cmd_events_exec,
+	0
 };

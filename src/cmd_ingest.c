@@ -16,7 +16,6 @@
 #include "context.h"
 #include "envelope.h"
 #include "ingest.h"
-#include "memtune.h"
 #include "rules.h"
 #include "store.h"
 #include "timeparse.h"
@@ -317,7 +316,7 @@ cmd_ingest_exec(int argc, char **argv)
 	opts.context_lines = CONTEXT_DEFAULT;
 	rule_args = xcalloc((size_t)argc + 1, sizeof *rule_args);
 	cmd_common_init(&cc, &cmd_ingest_entry, CMD_OPT_DB | CMD_OPT_TZ |
-	    CMD_OPT_TZ_AUTO | CMD_OPT_TUNES_ITSELF, ":fq", ingest_longopts);
+	    CMD_OPT_TZ_AUTO, ":fq", ingest_longopts);
 	while ((ch = cmd_getopt(&cc, argc, argv)) != -1) {
 		switch (ch) {
 		case OPT_RULES:
@@ -385,12 +384,6 @@ cmd_ingest_exec(int argc, char **argv)
 	}
 	if ((rc = cmd_common_finish(&cc)) != 0)
 		goto out;
-	/*
-	 * The heap advised from inside (memtune.h), whatever the input: the
-	 * second start of the program that cmd_tune_memory costs would be a
-	 * fifth of a 10 MB ingest.
-	 */
-	(void)memtune_process();
 	files = inputs_are_files(argv + optind, argc - optind);
 	rc = EXIT_RUNTIME;
 	opts.tz_auto = cc.tz_auto;
@@ -518,5 +511,10 @@ const struct cmd_entry cmd_ingest_entry = {
 	" [--tz ZONE] [-f|--follow] [--no-resume] [--final] [--context-lines N]"
 	" [-q|--quiet] [--stats] [FILE|-]...",
 	"Read logs, recognise events with the rules and store them.",
-	cmd_ingest_exec
+	cmd_ingest_exec,
+	/*
+	 * whatever the input: the second start of the program that
+	 * cmd_tune_memory costs would be a fifth of a 10 MB ingest
+	 */
+	1
 };

@@ -976,5 +976,6 @@ const struct cmd_entry cmd_patterns_entry = {
 	"[--input FILE|-] [--level L|any] [--format text|json] [--records]"
 	" [--rule N] [--limit N] [--since T] [--until T] [--source S]... [--tz ZONE]",
 	"Group warnings and errors under mined message templates.",
-	cmd_patterns_exec
+	cmd_patterns_exec,
+	0
 };

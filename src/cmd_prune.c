@@ -321,5 +321,6 @@ const struct cmd_entry cmd_prune_entry = {
 	"[--db PATH] [--older-than DURATION] [--keep-size SIZE] [--dry-run]"
 	" [--tz ZONE]",
 	"Delete events, incidents and volume older than DURATION before the newest log time, or the oldest until the data fits in SIZE.",
-	cmd_prune_exec
+	cmd_prune_exec,
+	0
 };

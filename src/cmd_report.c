@@ -407,5 +407,6 @@ const struct cmd_entry cmd_report_entry = {
 	" [-o FILE] [--compare previous | --baseline SINCE..UNTIL] [--slow-ms N]"
 	" [--fail-on LEVEL] [--tz ZONE] [--all]",
 	"Summarise the stored events of a window: findings, incidents, latency.",
-	cmd_report_exec
+	cmd_report_exec,
+	0
 };

@@ -1118,5 +1118,6 @@ const struct cmd_entry cmd_rules_entry = {
 	" [--input FILE|- [--show-missed] [--format text|json]]",
 	"Show, check or test the rules (examples, counter-examples, scenarios,"
 	" or a log read without storing it).",
-	rules_exec
+	rules_exec,
+	0
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "memtune.h"
 
 static const struct cmd_entry *commands[] = {
 	&cmd_ingest_entry,
@@ -70,6 +71,8 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i]->name) == 0) {
+			if (commands[i]->advise_heap)
+				(void)memtune_process();
 			cmd_set_argv(argv);
 			return finish(commands[i]->exec(argc - 1, argv + 1));
 		}

@@ -32,10 +32,6 @@
  * how much of it is backed by huge pages.
  */
 #define ARENA_HEAP	((uintptr_t)2 * 4 * 1024 * 1024 * sizeof(long))
-/* A block below the mmap threshold, so that the heap grows for it. */
-#define PROBE_BYTES	(120 * 1024)
-#define PROBES		8
-
 /* The main heap's advised span, once memtune_process succeeded. */
 static uintptr_t heap_lo, heap_hi;
 
@@ -49,13 +45,15 @@ int
 memtune_process(void)
 {
 	const char *t = getenv("GLIBC_TUNABLES");
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), before, after, up;
-	void *probe[PROBES];
-	int n = 0;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), before, start, after;
+	void *probe;
 
 	if (heap_hi != 0)
 		return 1;
 	if (t != NULL && strstr(t, "glibc.malloc.hugetlb") != NULL)
+		return 0;
+	/* a heap in use already lies where it cannot be placed any more */
+	if (mallinfo2().arena != 0)
 		return 0;
 	/*
 	 * The heap grows by the pad, and it is given back only when twice
@@ -73,35 +71,26 @@ memtune_process(void)
 	if ((before = (uintptr_t)sbrk(0)) == (uintptr_t)-1)
 		return 0;
 	/*
-	 * The heap goes on from the next huge page boundary: the addresses
-	 * skipped are never touched, where below the boundary each page
-	 * would be a fault of its own.  The C library takes a break moved
-	 * by another as the start of a new part of its heap.
+	 * The heap starts one page below a huge page boundary (the addresses
+	 * skipped are never touched): the C library writes its first headers
+	 * there, on a small page, and what lies above the boundary is still
+	 * untouched when it is advised, so that its first touch takes a huge
+	 * page at once.  A huge page formed from small pages already touched
+	 * (MADV_COLLAPSE) costs twice that, a tenth of an empty ingest.
 	 */
-	up = align_up(before, HUGE_PAGE);
-	if (up > before && sbrk((intptr_t)(up - before)) != (void *)-1)
-		before = up;
-	after = before;
-	while (n < PROBES && after == before) {
-		if ((probe[n] = malloc(PROBE_BYTES)) == NULL)
-			break;
-		n++;
-		after = (uintptr_t)sbrk(0);
-	}
-	while (n > 0)
-		free(probe[--n]);
-	before = align_up(before, page);
-	if (after <= before ||
-	    madvise((void *)before, after - before, MADV_HUGEPAGE) != 0)
+	start = align_up(before + page, HUGE_PAGE) - page;
+	if (start > before && sbrk((intptr_t)(start - before)) == (void *)-1)
 		return 0;
-	/*
-	 * The C library wrote its header at the start before the advice, so
-	 * that page is present, small: the first huge page is formed now, or
-	 * the rest of it would fault a small page at a time.
-	 */
-	if (after - before >= HUGE_PAGE)
-		(void)madvise((void *)before, HUGE_PAGE, MADV_COLLAPSE);
-	heap_lo = before;
+	/* the first allocation grows the heap by the pad */
+	if ((probe = malloc(1)) == NULL)
+		return 0;
+	after = (uintptr_t)sbrk(0) & ~(page - 1);
+	free(probe);
+	start += page;
+	if (after < start + HUGE_PAGE ||
+	    madvise((void *)start, after - start, MADV_HUGEPAGE) != 0)
+		return 0;
+	heap_lo = start;
 	heap_hi = after;
 	return 1;
 }

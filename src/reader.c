@@ -119,6 +119,13 @@ struct reader {
 	int			 zended;	/* no more gzip data to read */
 
 	char			*buf;
+	/*
+	 * buf's length: READER_BUFSIZE, or less for a regular file that
+	 * held less when it was opened, until it is found to hold more (a
+	 * small input's heap stays on the pages the rest of the run uses)
+	 */
+	size_t			 cap;
+	int			 grow;		/* a read filled buf: make it whole */
 	struct ahead		*ahead;		/* reading ahead, or NULL */
 	double			 ahead_cpu;	/* CPU seconds of ended read-aheads */
 	int			 ahead_over;	/* ... no more: the input ended once */
@@ -397,6 +404,16 @@ ahead_wanted(const struct reader *r)
 	    r->filled >= READER_AHEAD_AFTER;
 }
 
+/* buf at its full length, READER_BUFSIZE, its bytes kept. */
+static void
+buf_whole(struct reader *r)
+{
+	if (r->cap < READER_BUFSIZE) {
+		r->buf = xrealloc(r->buf, READER_BUFSIZE);
+		r->cap = READER_BUFSIZE;
+	}
+}
+
 /* Start reading ahead; on failure, reading goes on in place. */
 static void
 ahead_start(struct reader *r)
@@ -405,6 +422,7 @@ ahead_start(struct reader *r)
 	sigset_t all, old;
 	int i, rc;
 
+	buf_whole(r);
 	a = xcalloc(1, sizeof *a);
 	a->buf[0] = r->buf;
 	for (i = 1; i < READER_AHEAD_BUFS; i++) {
@@ -504,11 +522,11 @@ ahead_next(struct reader *r)
 static ssize_t
 read_in_place(struct reader *r)
 {
-	size_t room;
+	size_t room, left;
 	ssize_t n;
 
 	if (!r->cutting && r->start > 0 && (r->end - r->start <= READER_READ ||
-	    READER_BUFSIZE - r->end < READER_BLOCK)) {
+	    r->cap - r->end < READER_BLOCK)) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->end -= r->start;
 		r->scan -= r->start;
@@ -516,7 +534,9 @@ read_in_place(struct reader *r)
 	}
 	if (r->read_error)
 		return -1;
-	room = READER_BUFSIZE - r->end;
+	if (r->grow || r->end == r->cap)
+		buf_whole(r);
+	left = room = r->cap - r->end;
 	if (room > READER_READ)
 		room = READER_READ;
 	if (r->mem != NULL) {
@@ -530,6 +550,8 @@ read_in_place(struct reader *r)
 		n = gz_read(r, (unsigned char *)r->buf + r->end, room);
 	else
 		n = raw_read(r, r->buf + r->end, room);
+	if (n == (ssize_t)left && r->cap < READER_BUFSIZE)
+		r->grow = 1;
 	return n;
 }
 
@@ -1076,7 +1098,12 @@ reader_open(const char *path, int follow, char *err, size_t errlen)
 	r->follow = follow;
 	r->dev = sb.st_dev;
 	r->ino = sb.st_ino;
-	r->buf = xmalloc(READER_BUFSIZE);
+	/* one byte more than it holds: the read that finds its end has room */
+	r->cap = READER_BUFSIZE;
+	if (r->is_reg && !follow && sb.st_size >= 0 &&
+	    (uint64_t)sb.st_size < READER_BUFSIZE)
+		r->cap = (size_t)sb.st_size + 1;
+	r->buf = xmalloc(r->cap);
 	r->idle_ms = 250;
 	r->idle_since = mono_ms();
 	r->avx2 = util_has_avx2();
@@ -1104,7 +1131,8 @@ reader_open_memory(const char *data, size_t len)
 	r->mem = data;
 	r->memlen = len;
 	r->detected = 1;
-	r->buf = xmalloc(READER_BUFSIZE);
+	r->cap = READER_BUFSIZE;
+	r->buf = xmalloc(r->cap);
 	r->idle_ms = 250;
 	r->idle_since = mono_ms();
 	r->avx2 = util_has_avx2();

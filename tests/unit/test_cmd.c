@@ -22,7 +22,7 @@ noop(int argc, char **argv)
 	return 0;
 }
 
-static const struct cmd_entry test_entry = { "test", "", "", noop };
+static const struct cmd_entry test_entry = { "test", "", "", noop, 0 };
 
 enum { OPT_OWN = 256 };
 

@@ -111,6 +111,13 @@ test_process_advises(void **state)
 	expect = 0;
 #endif
 	assert_int_equal(advised, expect);
+	/* the heap grows into the advised span from its first page on */
+	if (advised) {
+		char *p = xmalloc(64 * 1024);
+
+		assert_int_equal(advised_at(inside(p)), 1);
+		free(p);
+	}
 }
 
 int

@@ -672,6 +672,49 @@ test_big_file_grown(void **state)
 }
 
 /*
+ * A file that held a few bytes when opened, then grew past the buffer's
+ * full length, an overlong line among what was added: every line comes,
+ * whole or cut, at its offsets.
+ */
+static void
+test_small_file_grown(void **state)
+{
+	size_t n = 300000, big = 3 * MIB, i;
+	char *lines = numbered_lines(n), *longl = malloc(big + 1);
+	struct reader *r;
+	struct reader_line l;
+	uint64_t at = 6;
+
+	(void)state;
+	r = open_data("first\n", 6, 0);
+	write_file(path, lines, n * 13, O_APPEND);
+	memset(longl, 'y', big);
+	longl[big] = '\n';
+	write_file(path, longl, big + 1, O_APPEND);
+	write_file(path, "last\n", 5, O_APPEND);
+	expect_line(r, "first", 1, 0, 6);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+		assert_int_equal(l.len, 12);
+		assert_memory_equal(l.p, lines + i * 13, 12);
+		assert_int_equal(l.offset, at);
+		at += 13;
+	}
+	assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+	assert_int_equal(l.len, READER_MAX_LINE);
+	assert_int_equal(l.truncated, 1);
+	assert_int_equal(l.offset, at);
+	assert_true(all_bytes(l.p, READER_MAX_LINE, 'y'));
+	at += big + 1;
+	expect_line(r, "last", n + 3, at, at + 5);
+	expect_rc(r, 0);
+	assert_int_equal(reader_stats(r)->bytes, at + 5);
+	reader_close(r);
+	free(lines);
+	free(longl);
+}
+
+/*
  * A file cut shorter while being read: no crash, and reading goes on to
  * the new end, its cut line handed out unfinished.
  */
@@ -1803,6 +1846,7 @@ main(void)
 		cmocka_unit_test(test_ascii_flag),
 		cmocka_unit_test(test_byte_order_mark),
 		cmocka_unit_test(test_big_file_grown),
+		cmocka_unit_test(test_small_file_grown),
 		cmocka_unit_test(test_big_file_cut),
 	};
 
