@@ -120,18 +120,24 @@ memtune_thread(void)
 }
 
 void
-memtune_block(void *p, size_t size)
+memtune_block(void *p)
 {
 	uintptr_t page, lo, hi;
 
 	if (heap_hi == 0)
 		return;
+	/*
+	 * The whole of the block's mapping, its header's page and its last
+	 * page too: advice on part of a mapping splits it in two, and the
+	 * C library's realloc cannot move a block across mappings
+	 * (mremap fails), so it would copy it, all of it, at every growth.
+	 * A block from the heap shares its end pages with others, advised
+	 * already.
+	 */
 	page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	lo = align_up((uintptr_t)p, page);
-	hi = ((uintptr_t)p + size) & ~(page - 1);
-	/* a block from the heap is advised already: the advice changes nothing */
-	if (hi > lo)
-		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+	lo = (uintptr_t)p & ~(page - 1);
+	hi = align_up((uintptr_t)p + malloc_usable_size(p), page);
+	(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 }
 
 #else
@@ -148,10 +154,9 @@ memtune_thread(void)
 }
 
 void
-memtune_block(void *p, size_t size)
+memtune_block(void *p)
 {
 	(void)p;
-	(void)size;
 }
 
 #endif

@@ -32,14 +32,15 @@ int memtune_process(void);
 void memtune_thread(void);
 
 /*
- * After a block of size bytes, MEMTUNE_BLOCK_MIN or more, was allocated
- * or grown at p (the callers test the size, so that a small block costs
- * no call): such a block has a mapping of its own, outside the advised
- * heap, and is advised too (a million sources' state is an array of 300
- * MiB, a fault per 4 KiB of it otherwise).  Does nothing unless
- * memtune_process advised the heap.
+ * After a block of MEMTUNE_BLOCK_MIN bytes or more was allocated or grown
+ * at p by malloc, calloc or realloc (the callers test the size, so that a
+ * small block costs no call): such a block has a mapping of its own,
+ * outside the advised heap, and is advised too (a million sources' state
+ * is an array of 300 MiB, a fault per 4 KiB of it otherwise), all of the
+ * mapping, so that realloc still moves it without a copy.  Does nothing
+ * unless memtune_process advised the heap.
  */
 #define MEMTUNE_BLOCK_MIN	(4u * 1024 * 1024)
-void memtune_block(void *p, size_t size);
+void memtune_block(void *p);
 
 #endif

@@ -34,7 +34,7 @@ xmalloc(size_t n)
 	if (p == NULL)
 		oom(n);
 	if (n >= MEMTUNE_BLOCK_MIN)
-		memtune_block(p, n);
+		memtune_block(p);
 	return p;
 }
 
@@ -47,7 +47,7 @@ xcalloc(size_t n, size_t size)
 		oom(n * size);
 	/* calloc checked n * size for overflow */
 	if (n * size >= MEMTUNE_BLOCK_MIN)
-		memtune_block(p, n * size);
+		memtune_block(p);
 	return p;
 }
 
@@ -59,7 +59,7 @@ xrealloc(void *p, size_t n)
 	if (q == NULL)
 		oom(n);
 	if (n >= MEMTUNE_BLOCK_MIN)
-		memtune_block(q, n);
+		memtune_block(q);
 	return q;
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <malloc.h>
 
 #include "memtune.h"
 #include "util.h"
@@ -46,6 +47,13 @@ advised_at(uintptr_t addr)
 	return hg;
 }
 
+/* The page that holds p. */
+static uintptr_t
+page_of(const void *p)
+{
+	return (uintptr_t)p & ~((uintptr_t)sysconf(_SC_PAGESIZE) - 1);
+}
+
 /* The first page wholly inside the block at p. */
 static uintptr_t
 inside(const void *p)
@@ -68,8 +76,13 @@ test_large_blocks(void **state)
 
 	(void)state;
 	a = xmalloc(BIG);
-	if (advised)
+	if (advised) {
 		assert_int_equal(advised_at(inside(a)), 1);
+		/* all of its mapping, its header's page and its last one too */
+		assert_int_equal(advised_at(page_of(a)), 1);
+		assert_int_equal(advised_at(page_of(a + BIG - 1)), 1);
+		assert_int_equal(advised_at(page_of(a + malloc_usable_size(a) - 1)), 1);
+	}
 	b = xcalloc(BIG / 16, 16);
 	if (advised)
 		assert_int_equal(advised_at(inside(b)), 1);
@@ -81,8 +94,10 @@ test_large_blocks(void **state)
 	if (advised)
 		assert_int_equal(advised_at(inside(c)), 1);
 	c = xrealloc(c, 2 * BIG);
-	if (advised)
+	if (advised) {
 		assert_int_equal(advised_at(inside(c) + BIG), 1);
+		assert_int_equal(advised_at(page_of(c)), 1);
+	}
 	assert_int_equal(c[4095], 1);
 	free(a);
 	free(b);
