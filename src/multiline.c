@@ -62,6 +62,7 @@
 #include "multiline.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -467,23 +468,36 @@ source_known(struct multiline *m, const struct envelope_line *el)
 	return s;
 }
 
-static const char *const level_words[] = {
-	"DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL",
-	"TRACE", "NOTICE", "SEVERE"
+/* Longer words before their prefixes (WARNING before WARN). */
+static const struct {
+	const char	*word;
+	size_t		 len;
+} level_words[] = {
+	{ "DEBUG", 5 }, { "INFO", 4 }, { "WARNING", 7 }, { "WARN", 4 },
+	{ "ERROR", 5 }, { "CRITICAL", 8 }, { "FATAL", 5 }, { "TRACE", 5 },
+	{ "NOTICE", 6 }, { "SEVERE", 6 }
 };
 
-/* Length of the level word p starts with (case-insensitive if icase), or 0. */
+/*
+ * Length of the level word p starts with (case-insensitive if icase), or
+ * 0.  Asked of every record's first line that has no stamp: the first
+ * letter rules out all words but one or two before any compare.
+ */
 static size_t
 level_word(const char *p, size_t n, int icase)
 {
 	size_t i, k;
+	int c;
 
+	if (n == 0)
+		return 0;
+	c = icase ? toupper((unsigned char)p[0]) : (unsigned char)p[0];
 	for (i = 0; i < UTIL_ARRAY_LEN(level_words); i++) {
-		k = strlen(level_words[i]);
-		if (n < k)
+		k = level_words[i].len;
+		if (level_words[i].word[0] != c || n < k)
 			continue;
-		if (icase ? strncasecmp(p, level_words[i], k) == 0 :
-		    memcmp(p, level_words[i], k) == 0)
+		if (icase ? strncasecmp(p + 1, level_words[i].word + 1, k - 1) == 0 :
+		    memcmp(p + 1, level_words[i].word + 1, k - 1) == 0)
 			return k;
 	}
 	return 0;
