@@ -12,14 +12,14 @@
 #include <stddef.h>
 
 /*
- * Once, on the main thread, before the work allocates: the heap grows
- * MEMTUNE_PAD at a time from the next huge page boundary, blocks up to
- * 4 MiB come from it, and what it grows into is advised for huge pages.
- * Even a run over an empty input touches a hundred and fifty pages of
- * heap, loading the rules and opening the store: one huge page costs
- * less.  Left as it is where the user set glibc.malloc.hugetlb in
- * GLIBC_TUNABLES, or under a sanitizer's allocator.  Returns 1 if the
- * heap was advised.
+ * Once, on the main thread, before anything allocates from the heap (a
+ * heap in use is left as it is): the heap starts a page below a huge
+ * page boundary and grows MEMTUNE_PAD at a time, blocks up to 4 MiB come
+ * from it, and what it grows into is advised for huge pages.  Even a run
+ * over an empty input touches two hundred pages of heap, loading the
+ * rules and opening the store: one huge page costs less.  Left as it is
+ * where the user set glibc.malloc.hugetlb in GLIBC_TUNABLES, or under a
+ * sanitizer's allocator.  Returns 1 if the heap was advised.
  */
 #define MEMTUNE_PAD	(32u * 1024 * 1024)
 int memtune_process(void);
