@@ -9,8 +9,6 @@
 #ifndef LOGTRIAGE_MEMTUNE_H
 #define LOGTRIAGE_MEMTUNE_H
 
-#include <stddef.h>
-
 /*
  * Once, on the main thread, before anything allocates from the heap (a
  * heap in use is left as it is): the heap starts a page below a huge

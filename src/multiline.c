@@ -469,14 +469,17 @@ source_known(struct multiline *m, const struct envelope_line *el)
 }
 
 /* Longer words before their prefixes (WARNING before WARN). */
+#define LEVEL_WORD(w)	{ w, sizeof(w) - 1 }
 static const struct {
 	const char	*word;
 	size_t		 len;
 } level_words[] = {
-	{ "DEBUG", 5 }, { "INFO", 4 }, { "WARNING", 7 }, { "WARN", 4 },
-	{ "ERROR", 5 }, { "CRITICAL", 8 }, { "FATAL", 5 }, { "TRACE", 5 },
-	{ "NOTICE", 6 }, { "SEVERE", 6 }
+	LEVEL_WORD("DEBUG"), LEVEL_WORD("INFO"), LEVEL_WORD("WARNING"),
+	LEVEL_WORD("WARN"), LEVEL_WORD("ERROR"), LEVEL_WORD("CRITICAL"),
+	LEVEL_WORD("FATAL"), LEVEL_WORD("TRACE"), LEVEL_WORD("NOTICE"),
+	LEVEL_WORD("SEVERE")
 };
+#undef LEVEL_WORD
 
 /*
  * Length of the level word p starts with (case-insensitive if icase), or

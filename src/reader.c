@@ -125,7 +125,6 @@ struct reader {
 	 * small input's heap stays on the pages the rest of the run uses)
 	 */
 	size_t			 cap;
-	int			 grow;		/* a read filled buf: make it whole */
 	struct ahead		*ahead;		/* reading ahead, or NULL */
 	double			 ahead_cpu;	/* CPU seconds of ended read-aheads */
 	int			 ahead_over;	/* ... no more: the input ended once */
@@ -534,8 +533,6 @@ read_in_place(struct reader *r)
 	}
 	if (r->read_error)
 		return -1;
-	if (r->grow || r->end == r->cap)
-		buf_whole(r);
 	left = room = r->cap - r->end;
 	if (room > READER_READ)
 		room = READER_READ;
@@ -550,8 +547,13 @@ read_in_place(struct reader *r)
 		n = gz_read(r, (unsigned char *)r->buf + r->end, room);
 	else
 		n = raw_read(r, r->buf + r->end, room);
+	/*
+	 * A read that filled a buffer made for a smaller file: the file
+	 * grew, and the next read needs room (none left would read as its
+	 * end).  The lines handed out were recycled before the read.
+	 */
 	if (n == (ssize_t)left && r->cap < READER_BUFSIZE)
-		r->grow = 1;
+		buf_whole(r);
 	return n;
 }
 

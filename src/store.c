@@ -578,6 +578,11 @@ store_compiles(struct store *s, const char *sql)
 #define EVENTS_ALL "SELECT " EVENT_COLS " FROM events UNION ALL SELECT " \
 	SAMPLE_COLS " FROM samples s JOIN sample_rules r ON r.no = s.rule_no"
 
+/* As schema.sql has it (store_upgrade, store_ordinal_decide). */
+#define EVENTS_UNTIMED_INDEX \
+	"CREATE UNIQUE INDEX IF NOT EXISTS events_untimed ON events (rule," \
+	" source_id, ordinal, hash) WHERE ts IS NULL"
+
 /*
  * Columns and tables added to version 1 after it shipped: added to an
  * older database by the first writer that opens it (another may win the
@@ -617,9 +622,7 @@ static const struct {
 	  "adding ingests.untimed" },
 	{ "SELECT 1 FROM events INDEXED BY events_untimed WHERE ts IS NULL"
 	  " LIMIT 0",
-	  "CREATE UNIQUE INDEX IF NOT EXISTS events_untimed ON events (rule,"
-	  " source_id, ordinal, hash) WHERE ts IS NULL",
-	  "adding the events_untimed index" },
+	  EVENTS_UNTIMED_INDEX, "adding the events_untimed index" },
 	{ "SELECT mtime FROM context_files LIMIT 0",
 	  "CREATE TABLE IF NOT EXISTS context_files (ingest INTEGER PRIMARY KEY,"
 	  " path TEXT NOT NULL, fingerprint INTEGER NOT NULL,"
@@ -916,8 +919,7 @@ store_ordinal_decide(struct store *s, char *err, size_t errlen)
 		    " ('untimed_ordinal', 'text')", err, errlen) != 0)
 			goto fail;
 	} else if (store_exec(s, "DROP INDEX events_untimed", err, errlen) != 0 ||
-	    store_exec(s, "CREATE UNIQUE INDEX events_untimed ON events (rule,"
-	    " source_id, ordinal, hash) WHERE ts IS NULL", err, errlen) != 0 ||
+	    store_exec(s, EVENTS_UNTIMED_INDEX, err, errlen) != 0 ||
 	    store_exec(s, "INSERT INTO meta (key, value) VALUES"
 	    " ('untimed_ordinal', 'record')", err, errlen) != 0)
 		goto fail;
