@@ -15,6 +15,10 @@ INSERT OR IGNORE INTO meta (key, value) VALUES ('event_hash', '2');
 -- input.  A database that held untimed events without the row keeps
 -- 'text': the number of events of the same rule and text before them.
 INSERT OR IGNORE INTO meta (key, value) VALUES ('untimed_ordinal', 'record');
+-- Where the untimed events of metric rules are: 'samples', with their
+-- rule's timed ones.  A database without the row (made before it, whose
+-- samples.ts is NOT NULL) keeps them in events.
+INSERT OR IGNORE INTO meta (key, value) VALUES ('untimed_samples', 'samples');
 
 -- Where records come from: a container, a compose service, a file, stdin.
 CREATE TABLE IF NOT EXISTS sources (
@@ -154,20 +158,22 @@ CREATE INDEX IF NOT EXISTS events_link ON events (link) WHERE link IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS events_untimed
 	ON events (rule, source_id, ordinal, hash) WHERE ts IS NULL;
 
--- The timed events of metric rules (latency samples), most of the rows,
--- kept apart so that storing one is cheaper: no unique key, and one
--- index, of integers (the rule by its number in sample_rules).  Ids come
+-- The events of metric rules (latency samples), most of the rows, kept
+-- apart so that storing one is cheaper: no unique key, and indexes of
+-- integers only (the rule by its number in sample_rules).  Ids come
 -- from the one sequence of both tables (the writer numbers the rows of
 -- both past the largest id either holds), so an id names one row of one
--- of them.  A rule's timed rows are all here or all in events: here when
--- sample_rules names it (store_sync_rules moves them when that changes);
--- its untimed rows stay in events, deduplicated by events_untimed.
--- Re-ingest and overlapping windows stay idempotent through sample_spans.
+-- of them.  A rule's rows are all here or all in events: here when
+-- sample_rules names it (store_sync_rules moves them when that changes).
+-- Re-ingest and overlapping windows stay idempotent through sample_spans
+-- for the timed rows, through samples_untimed for the others.  (In a
+-- database without meta's untimed_samples, ts is NOT NULL and a rule's
+-- untimed rows stay in events, deduplicated by events_untimed.)
 CREATE TABLE IF NOT EXISTS samples (
 	id		INTEGER PRIMARY KEY,
 	source_id	INTEGER NOT NULL,
 	rule_no		INTEGER NOT NULL,	-- sample_rules.no
-	ts		INTEGER NOT NULL,
+	ts		INTEGER,		-- NULL: untimed, as in events
 	hash		INTEGER NOT NULL,
 	ordinal		INTEGER NOT NULL,
 	line		INTEGER,
@@ -183,12 +189,18 @@ CREATE TABLE IF NOT EXISTS samples (
 );
 -- In (ts, id) order per rule and source, as events_rule_ts is.
 CREATE INDEX IF NOT EXISTS samples_rule_ts ON samples (rule_no, source_id, ts);
+-- The untimed rows of a rule and source by ordinal (by record, see meta),
+-- which grows through an input: a write reads the keys stored in the
+-- range of its rows' ordinals, none on a first reading, to store only
+-- the rows that are new.
+CREATE INDEX IF NOT EXISTS samples_untimed
+	ON samples (rule_no, source_id, ordinal) WHERE ts IS NULL;
 -- Links are set on the events of rules with follows or expect and name
 -- events of the rules those name, none of them sample rules: a row here
 -- has one only when its rule was not a sample rule and the links of then
 -- were not yet recomputed.  Empty but for those.
 CREATE INDEX IF NOT EXISTS samples_link ON samples (link) WHERE link IS NOT NULL;
--- The rules whose timed events are in samples: metric rules that no
+-- The rules whose events are in samples: metric rules that no
 -- storm, follows or expect involves (correlation links and reads the
 -- events of those in events alone).
 CREATE TABLE IF NOT EXISTS sample_rules (

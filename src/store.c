@@ -214,6 +214,11 @@ const char *const store_sql[ST_COUNT] = {
 	[ST_SAMPLE_KEYS] =
 	    "SELECT ts, hash, ordinal FROM samples WHERE rule_no = ?1"
 	    " AND source_id = ?2 AND ts >= ?3 AND ts <= ?4",
+	/* the untimed ones, by ordinal in [?3, ?4] */
+	[ST_SAMPLE_UNTIMED_KEYS] =
+	    "SELECT hash, ordinal FROM samples WHERE rule_no = ?1"
+	    " AND source_id = ?2 AND ts IS NULL AND ordinal >= ?3"
+	    " AND ordinal <= ?4",
 	[ST_SPAN_ADD] =
 	    "INSERT INTO sample_spans (rule_no, first_ts, last_ts, n)"
 	    " VALUES (?1, ?2, ?3, ?4)",
@@ -238,6 +243,7 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_SAMPLE_ADD] = 1,
 	[ST_SPAN_FIND] = 1,
 	[ST_SAMPLE_KEYS] = 1,
+	[ST_SAMPLE_UNTIMED_KEYS] = 1,
 	[ST_SPAN_ADD] = 1,
 	[ST_SAMPLE_RULES] = 1,
 	[ST_EVENT_ADD_FED] = 1,
@@ -854,9 +860,11 @@ store_upgrade(struct store *s, char *err, size_t errlen)
 }
 
 /*
- * How the events of this database are keyed (meta event_hash and
- * untimed_ordinal); a database without the event_hash row hashes the old
- * way, and untimed_ordinal is left 0 without its row (store_ordinal_decide).
+ * How the events of this database are keyed and kept (meta event_hash,
+ * untimed_ordinal and untimed_samples); a database without the
+ * event_hash row hashes the old way, untimed_ordinal is left 0 without
+ * its row (store_ordinal_decide), and one without untimed_samples keeps
+ * untimed samples in events.
  */
 static int
 store_read_meta(struct store *s, char *err, size_t errlen)
@@ -866,10 +874,12 @@ store_read_meta(struct store *s, char *err, size_t errlen)
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT key, value FROM meta WHERE key IN"
-	    " ('event_hash', 'untimed_ordinal')", -1, &st, NULL) != SQLITE_OK)
+	    " ('event_hash', 'untimed_ordinal', 'untimed_samples')", -1, &st,
+	    NULL) != SQLITE_OK)
 		return store_fail(s, err, errlen, "reading meta");
 	s->event_hash = 1;
 	s->untimed_ordinal = 0;
+	s->untimed_samples = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		key = (const char *)sqlite3_column_text(st, 0);
 		value = (const char *)sqlite3_column_text(st, 1);
@@ -877,6 +887,8 @@ store_read_meta(struct store *s, char *err, size_t errlen)
 			continue;
 		if (strcmp(key, "event_hash") == 0)
 			s->event_hash = strcmp(value, "2") == 0 ? 2 : 1;
+		else if (strcmp(key, "untimed_samples") == 0)
+			s->untimed_samples = strcmp(value, "samples") == 0;
 		else
 			s->untimed_ordinal = strcmp(value, "record") == 0 ?
 			    STORE_ORDINAL_RECORD : STORE_ORDINAL_TEXT;
@@ -942,6 +954,12 @@ int
 store_untimed_ordinal(const struct store *s)
 {
 	return s->untimed_ordinal;
+}
+
+int
+store_untimed_samples(const struct store *s)
+{
+	return s->untimed_samples;
 }
 
 /*

@@ -351,6 +351,11 @@ int store_event_hash(const struct store *s);
 #define STORE_ORDINAL_TEXT	1
 #define STORE_ORDINAL_RECORD	2
 int store_untimed_ordinal(const struct store *s);
+/*
+ * Whether the untimed events of metric rules are in samples with their
+ * timed ones (1), or in events (0: a database made before).
+ */
+int store_untimed_samples(const struct store *s);
 
 /*
  * Store those of evs[0..n) not stored before, several rows to a

@@ -56,6 +56,7 @@ enum {
 	ST_SAMPLE_ADD,
 	ST_SPAN_FIND,
 	ST_SAMPLE_KEYS,
+	ST_SAMPLE_UNTIMED_KEYS,
 	ST_SPAN_ADD,
 	ST_SAMPLE_RULES,
 	ST_COUNT
@@ -151,6 +152,7 @@ struct store {
 	int			 readonly;
 	int			 event_hash;	/* meta event_hash: 1 or 2 */
 	int			 untimed_ordinal; /* meta untimed_ordinal: STORE_ORDINAL_* */
+	int			 untimed_samples; /* meta untimed_samples is 'samples' */
 	struct store_ckpt	*ckpt;
 	sqlite3_stmt		*st[ST_COUNT];
 	struct source_slot	*slots;
@@ -190,9 +192,10 @@ struct store {
 	 */
 	int64_t			 last_id;
 	/*
-	 * The rules whose timed events are in samples, read by
-	 * store_sync_rules and again at each store_begin after it, since
-	 * another process may have moved a rule's events since.
+	 * The rules whose events are in samples (but the untimed ones
+	 * without untimed_samples), read by store_sync_rules and again at
+	 * each store_begin after it, since another process may have moved
+	 * a rule's events since.
 	 */
 	char			**sample_rules;
 	int64_t			*sample_nos;	/* their sample_rules.no */

@@ -109,7 +109,13 @@ store_report_untimed(struct store *s, struct store_rows **q)
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(store_db(s), "SELECT source_id, count(*) FROM"
+	/* each table by its index of untimed rows */
+	if (sqlite3_prepare_v2(store_db(s), store_untimed_samples(s) ?
+	    "SELECT source_id, count(*) FROM (SELECT source_id FROM events"
+	    " INDEXED BY events_untimed WHERE ts IS NULL UNION ALL SELECT"
+	    " source_id FROM samples INDEXED BY samples_untimed WHERE ts IS"
+	    " NULL) GROUP BY source_id" :
+	    "SELECT source_id, count(*) FROM"
 	    " events INDEXED BY events_untimed WHERE ts IS NULL GROUP BY"
 	    " source_id", -1, &st, NULL) != SQLITE_OK)
 		st = NULL;

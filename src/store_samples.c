@@ -1,10 +1,11 @@
 /*
  * store_samples.c - the write path of the samples table (schema.sql):
- * which rules keep their timed rows there, moving a rule's rows when
- * that changes (sample_rules), and storing a call's samples, which no
- * unique index guards, without those stored already (sample_spans
- * bounds the search).  Works on struct store (store_int.h); the events
- * table, sources and transactions are store.c's.
+ * which rules keep their rows there, moving a rule's rows when that
+ * changes (sample_rules), and storing a call's samples, which no unique
+ * index guards, without those stored already (sample_spans bounds the
+ * search among timed ones, the ordinals of the call's rows among
+ * untimed ones).  Works on struct store (store_int.h); the events table,
+ * sources and transactions are store.c's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,28 +37,31 @@ store_rule_samples(const struct ruleset *rs, size_t i)
 }
 
 /*
- * Moving a rule's timed rows into samples ([0]) or back into events
- * ([1]), ids and all: what refers to them by id still finds them.  The
- * first statement asks whether there are rows to move, which those of
- * store_move_rows move (when there are); the last records where the
- * rule's rows are (into samples, the rule has its number first).
+ * Moving a rule's rows into samples ([0]: its timed rows, as a database
+ * without meta's untimed_samples keeps them; [2]: all of them) or back
+ * into events ([1]), ids and all: what refers to them by id still finds
+ * them.  The first statement asks whether there are rows to move, which
+ * those of store_move_rows move (when there are); the last records where
+ * the rule's rows are (into samples, the rule has its number first).
  */
 #define MOVE_STEPS 5
-static const unsigned char store_move_rows[2] = { 0x0e, 0x06 };
-static const char *const store_move_sql[2][MOVE_STEPS] = {
-	{ "SELECT 1 FROM events WHERE rule = ?1 AND ts IS NOT NULL LIMIT 1",
-	  "INSERT INTO samples (id, source_id, rule_no, ts, hash, ordinal,"
-	  " line, line_end, stream, text, fields, value, grp, link, inherited,"
-	  " dup_of) SELECT e.id, e.source_id, r.no, e.ts, e.hash, e.ordinal,"
-	  " e.line, e.line_end, e.stream, e.text, e.fields, e.value, e.grp,"
-	  " e.link, e.inherited, e.dup_of FROM events e JOIN sample_rules r"
-	  " ON r.rule = e.rule WHERE e.rule = ?1 AND e.ts IS NOT NULL",
-	  "INSERT INTO sample_spans (rule_no, first_ts, last_ts, n)"
-	  " SELECT r.no, min(e.ts), max(e.ts), count(*) FROM events e"
-	  " JOIN sample_rules r ON r.rule = e.rule WHERE e.rule = ?1"
-	  " AND e.ts IS NOT NULL GROUP BY r.no",
-	  "DELETE FROM events WHERE rule = ?1 AND ts IS NOT NULL",
-	  "INSERT INTO sample_rules (rule) VALUES (?1)" },
+#define MOVE_INTO(which) \
+	{ "SELECT 1 FROM events WHERE rule = ?1" which " LIMIT 1", \
+	  "INSERT INTO samples (id, source_id, rule_no, ts, hash, ordinal," \
+	  " line, line_end, stream, text, fields, value, grp, link, inherited," \
+	  " dup_of) SELECT e.id, e.source_id, r.no, e.ts, e.hash, e.ordinal," \
+	  " e.line, e.line_end, e.stream, e.text, e.fields, e.value, e.grp," \
+	  " e.link, e.inherited, e.dup_of FROM events e JOIN sample_rules r" \
+	  " ON r.rule = e.rule WHERE e.rule = ?1" which, \
+	  "INSERT INTO sample_spans (rule_no, first_ts, last_ts, n)" \
+	  " SELECT r.no, min(e.ts), max(e.ts), count(*) FROM events e" \
+	  " JOIN sample_rules r ON r.rule = e.rule WHERE e.rule = ?1" \
+	  " AND e.ts IS NOT NULL GROUP BY r.no", \
+	  "DELETE FROM events WHERE rule = ?1" which, \
+	  "INSERT INTO sample_rules (rule) VALUES (?1)" }
+static const unsigned char store_move_rows[3] = { 0x0e, 0x06, 0x0e };
+static const char *const store_move_sql[3][MOVE_STEPS] = {
+	MOVE_INTO(" AND ts IS NOT NULL"),
 	{ "SELECT 1 FROM samples s JOIN sample_rules r ON r.no = s.rule_no"
 	  " WHERE r.rule = ?1 LIMIT 1",
 	  "INSERT INTO events (" EVENT_COLS ") SELECT " SAMPLE_COLS
@@ -68,6 +72,7 @@ static const char *const store_move_sql[2][MOVE_STEPS] = {
 	  "DELETE FROM sample_spans WHERE rule_no = (SELECT no FROM"
 	  " sample_rules WHERE rule = ?1)",
 	  "DELETE FROM sample_rules WHERE rule = ?1" },
+	MOVE_INTO(""),
 };
 
 /*
@@ -78,14 +83,15 @@ static int
 store_move(struct store *s, sqlite3_stmt *st[MOVE_STEPS], int into,
     const char *rule, char *err, size_t errlen)
 {
-	const char *const *sql = store_move_sql[!into];
+	int way = !into ? 1 : s->untimed_samples ? 2 : 0;
+	const char *const *sql = store_move_sql[way];
 	size_t k, j;
 	int rc, any = 1;
 
 	for (j = 0; j < MOVE_STEPS; j++) {
 		/* into samples, the number first; back, it goes last */
 		k = !into || j == 0 ? j : j == 1 ? MOVE_STEPS - 1 : j - 1;
-		if (!any && (store_move_rows[!into] >> k & 1))
+		if (!any && (store_move_rows[way] >> k & 1))
 			continue;
 		if (st[k] == NULL && sqlite3_prepare_v2(s->db, sql[k], -1,
 		    &st[k], NULL) != SQLITE_OK)
@@ -102,8 +108,7 @@ store_move(struct store *s, sqlite3_stmt *st[MOVE_STEPS], int into,
 }
 
 /*
- * Keep each loaded rule's timed rows in the table store_rule_samples
- * says (moving them when a change of the rules changed it), and learn
+ * Keep each loaded rule's rows in the table store_rule_samples says (moving them when a change of the rules changed it), and learn
  * the rules whose rows are in samples.
  */
 int
@@ -176,7 +181,7 @@ store_samples_load(struct store *s, char *err, size_t errlen)
 }
 
 /*
- * The number of rule in sample_rules when its timed rows go to samples
+ * The number of rule in sample_rules when its rows go to samples
  * (store_sync_rules found which), else 0.
  */
 static int64_t
@@ -337,7 +342,8 @@ sample_overlaps_load(struct store *s, const struct store_event *evs, size_t n,
 
 	s->nranges = 0;
 	for (i = 0; i < n; i++) {
-		if (s->span_of[i] < 0 || !s->spans[s->span_of[i]].meets)
+		if (s->span_of[i] < 0 || evs[i].ts == TS_NONE ||
+		    !s->spans[s->span_of[i]].meets)
 			continue;
 		if (last < 0 || s->ranges[last].span != s->span_of[i] ||
 		    s->ranges[last].source_id != evs[i].source_id) {
@@ -374,6 +380,74 @@ sample_overlaps_load(struct store *s, const struct store_event *evs, size_t n,
 }
 
 /*
+ * Read into the call's keys those of the stored untimed samples that
+ * the call's untimed rows may repeat: per rule and source, those whose
+ * ordinals are in the range of the rows'.  Ordinals grow through an
+ * input, so on a first reading the range holds none.
+ */
+static int
+sample_untimed_load(struct store *s, const struct store_event *evs, size_t n,
+    char *err, size_t errlen)
+{
+	struct sample_range *r = NULL;
+	struct sample_key k;
+	sqlite3_stmt *st;
+	int64_t no;
+	size_t i, j;
+	int rc;
+
+	s->nranges = 0;
+	for (i = 0; i < n; i++) {
+		if (s->span_of[i] < 0 || evs[i].ts != TS_NONE)
+			continue;
+		no = s->spans[s->span_of[i]].rule_no;
+		if (r == NULL || r->rule_no != no ||
+		    r->source_id != evs[i].source_id) {
+			for (j = 0; j < s->nranges; j++)
+				if (s->ranges[j].rule_no == no &&
+				    s->ranges[j].source_id == evs[i].source_id)
+					break;
+			if (j == s->nranges) {
+				s->ranges = util_grow(s->ranges, &s->ranges_cap,
+				    s->nranges, sizeof *s->ranges, 8);
+				s->nranges++;
+				s->ranges[j].rule_no = no;
+				s->ranges[j].source_id = evs[i].source_id;
+				s->ranges[j].lo = s->ranges[j].hi = evs[i].ordinal;
+				s->ranges[j].span = s->span_of[i];
+			}
+			r = &s->ranges[j];
+		}
+		if (evs[i].ordinal < r->lo)
+			r->lo = evs[i].ordinal;
+		if (evs[i].ordinal > r->hi)
+			r->hi = evs[i].ordinal;
+	}
+	if ((st = store_stmt(s, ST_SAMPLE_UNTIMED_KEYS, err, errlen)) == NULL)
+		return -1;
+	k.ts = TS_NONE;
+	for (j = 0; j < s->nranges; j++) {
+		r = &s->ranges[j];
+		sqlite3_bind_int64(st, 1, r->rule_no);
+		sqlite3_bind_int64(st, 2, r->source_id);
+		sqlite3_bind_int64(st, 3, r->lo);
+		sqlite3_bind_int64(st, 4, r->hi);
+		k.rule_no = (int32_t)r->rule_no;
+		k.source_id = r->source_id;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			k.hash = (uint64_t)sqlite3_column_int64(st, 0);
+			k.ordinal = sqlite3_column_int(st, 1);
+			sample_key_add(s, &k);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, err, errlen,
+			    "reading stored samples");
+	}
+	return 0;
+}
+
+/*
  * Tell the new samples of evs[0..n) from those stored before (added),
  * and mark each row's rule span (-1: not a sample).  *any: some are
  * samples.
@@ -386,19 +460,23 @@ store_samples_sort(struct store *s, const struct store_event *evs, size_t n,
 	struct sample_key k;
 	int64_t no;
 	size_t i;
-	int last = -1, meets = 0;
+	int last = -1, meets = 0, untimed = 0;
 
 	*any = 0;
 	s->nspans = 0;
 	for (i = 0; i < n; i++) {
 		s->span_of[i] = -1;
 		added[i] = 0;
-		if (evs[i].ts == TS_NONE ||
+		if ((evs[i].ts == TS_NONE && !s->untimed_samples) ||
 		    (no = store_sample_rule(s, evs[i].rule)) == 0)
 			continue;
 		*any = 1;
 		last = sample_span_of(s, no, last);
 		s->span_of[i] = last;
+		if (evs[i].ts == TS_NONE) {
+			untimed = 1;
+			continue;
+		}
 		p = &s->spans[last];
 		if (evs[i].ts < p->lo)
 			p->lo = evs[i].ts;
@@ -410,11 +488,16 @@ store_samples_sort(struct store *s, const struct store_event *evs, size_t n,
 	s->nkeys = 0;
 	util_index_clear(&s->key_index);
 	for (i = 0; i < s->nspans; i++) {
+		/* a span of untimed rows only has none */
+		if (s->spans[i].lo > s->spans[i].hi)
+			continue;
 		if (sample_span_meets(s, &s->spans[i], err, errlen) != 0)
 			return -1;
 		meets |= s->spans[i].meets;
 	}
 	if (meets && sample_overlaps_load(s, evs, n, err, errlen) != 0)
+		return -1;
+	if (untimed && sample_untimed_load(s, evs, n, err, errlen) != 0)
 		return -1;
 	/* every row's key goes in: a call may repeat one of its own rows */
 	for (i = 0; i < n; i++) {
@@ -426,7 +509,8 @@ store_samples_sort(struct store *s, const struct store_event *evs, size_t n,
 		k.hash = evs[i].hash;
 		k.ordinal = evs[i].ordinal;
 		added[i] = (unsigned char)sample_key_add(s, &k);
-		s->spans[s->span_of[i]].n += added[i];
+		if (k.ts != TS_NONE)
+			s->spans[s->span_of[i]].n += added[i];
 	}
 	return 0;
 }

@@ -15,7 +15,7 @@ struct store;
 struct store_event;
 
 /*
- * Move the timed rows of each rule of rs whose table changed, then read
+ * Move the rows of each rule of rs whose table changed, then read
  * sample_rules; from then on store_begin reads it again.
  */
 int store_samples_sync(struct store *s, const struct ruleset *rs, char *err,

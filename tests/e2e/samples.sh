@@ -135,3 +135,68 @@ check_eq "... with their ids" "$(rows whole.db)" \
 "$LT" ingest -q --db back.db f.log
 check_eq "... and the rules as they were move them back" "9000 300" \
     "$(counts back.db)"
+
+# --- untimed samples: the same records without their stamps
+cut -c 21- f.log > u.log
+"$LT" ingest -q --db u.db u.log
+check_eq "untimed: 9,000 samples in samples, 300 events in events" "9000 300" \
+    "$(counts u.db)"
+check_eq "... the samples without a time" "9000" \
+    "$(sql u.db "SELECT count(*) FROM samples WHERE ts IS NULL")"
+check_eq "... ids: one sequence, none in both tables, none skipped" \
+    "0 9300 9300" \
+    "$(sql u.db "SELECT (SELECT count(*) FROM events e JOIN samples s
+	ON s.id = e.id) || ' ' || (SELECT count(*) FROM events_all) || ' ' ||
+	(SELECT max(id) FROM events_all)")"
+check_eq "... no span of time for them, no minute" "0 0" \
+    "$(sql u.db "SELECT (SELECT count(*) FROM sample_spans) || ' ' ||
+	(SELECT count(*) FROM event_minutes)")"
+"$LT" report --db u.db --format json > u.json
+check_contains "... the report counts them among the untimed events" u.json \
+    '"untimed_events": 9300}'
+"$LT" events --db u.db --untimed --format tsv --limit 100000 > u.tsv
+check_eq "... events --untimed lists them" "9300 9000" \
+    "$(wc -l < u.tsv | tr -d ' ') $(grep -c '	response-time	' u.tsv)"
+cp u.db u2.db
+"$LT" ingest -q --db u2.db --no-resume u.log
+check_eq "... the file again: no new row" "9000 300" "$(counts u2.db)"
+check_eq "... and the ingest says so" "0 9300" \
+    "$(sql u2.db "SELECT events || ' ' || duplicates FROM ingests
+	ORDER BY id DESC LIMIT 1")"
+: > ugrown.log
+for cut in 100000 250000 250001 700000 1000000; do
+	head -c $cut u.log > part && cat part > ugrown.log
+	"$LT" ingest -q --db ugrown.db --source u.log ugrown.log
+done
+cat u.log > ugrown.log
+"$LT" ingest -q --db ugrown.db --source u.log ugrown.log
+"$LT" ingest -q --db uwhole.db --source u.log u.log
+check_eq "... a file grown in six steps: the rows and ids of one whole read" \
+    "$(rows uwhole.db)" "$(rows ugrown.db)"
+# a storm on the metric rule: all its rows, untimed too, back into events
+cp u.db uback.db
+LOGTRIAGE_RULES=$T/r2 "$LT" ingest -q --db uback.db u.log
+check_eq "... a storm on the rule: its untimed rows go back into events" \
+    "0 9300" "$(counts uback.db)"
+check_eq "... with their ids" "$(rows u.db)" \
+    "$(sql uback.db "SELECT id, source_id, rule, ts, hash, ordinal, line,
+	line_end, stream, text, fields, value, grp, link, inherited, dup_of
+	FROM events ORDER BY id" | md5sum)"
+"$LT" ingest -q --db uback.db --no-resume u.log
+check_eq "... and the rules as they were move them all over again" \
+    "9000 300" "$(counts uback.db)"
+check_eq "... reading the file again then stores none anew" "0 9300" \
+    "$(sql uback.db "SELECT events || ' ' || duplicates FROM ingests
+	ORDER BY id DESC LIMIT 1")"
+# a database made before untimed samples keeps them in events
+: > empty.log
+"$LT" ingest -q --db uold.db empty.log
+sql uold.db "DELETE FROM meta WHERE key = 'untimed_samples'" > /dev/null
+"$LT" ingest -q --db uold.db u.log
+check_eq "... a database made before: they stay in events" "0 9300" \
+    "$(counts uold.db)"
+"$LT" ingest -q --db uold.db --no-resume u.log
+check_eq "... deduplicated there" "0 9300" "$(counts uold.db)"
+"$LT" report --db uold.db --format json > uold.json
+check_eq "... and the report is the same" "$(md5sum < u.json)" \
+    "$(md5sum < uold.json)"
