@@ -2278,6 +2278,8 @@ _Static_assert(UTIL_ARRAY_LEN(envelope_kinds) <= 16, "rows[] holds 16 bits");
 #define ROW_JSON	0
 /* The docker-ts row of envelope_kinds, which decode_auto tries first. */
 #define ROW_DOCKER_TS	3
+/* The logfmt row of envelope_kinds. */
+#define ROW_LOGFMT	4
 /* The compose row of envelope_kinds for names that start with no digit. */
 #define ROW_COMPOSE	5
 
@@ -2802,6 +2804,23 @@ decode_line(struct envelope *e, const char *line, size_t len,
 			    sniff_docker_ts(line, len) == SNIFF_NO &&
 			    sniff_compose(line, len) == SNIFF_NO);
 			set_plain(line, len, out);
+		} else if (util_capital_word(line, len)) {
+			/*
+			 * The most common line without a stamp ("INFO
+			 * src.app: ..."), plain: a capital opens the logfmt
+			 * and compose rows only, logfmt's sniffer wants a
+			 * '[' at 4, where this has a capital or the blank,
+			 * compose blanks and a '|' after the name, and a
+			 * file's name in front (decode_file_prefixed) holds
+			 * a '.' or a '/'.
+			 */
+			assert(rows == (1u << ROW_LOGFMT | 1u << ROW_COMPOSE) &&
+			    sniff_logfmt(line, len) == SNIFF_NO &&
+			    sniff_compose(line, len) == SNIFF_NO &&
+			    file_prefix(line, len, &(size_t){ 0 }) == 0 &&
+			    known_file(e, line, len) == 0);
+			set_plain(line, len, out);
+			goto decoded;
 		} else if (rows == e->rows['0'] &&
 		    sniff_docker_ts(line, len) == SNIFF_TRY)
 			decode_docker_ts(e, line, len, out, rows);
@@ -2832,6 +2851,7 @@ decode_line(struct envelope *e, const char *line, size_t len,
 		if (len > 0 && line[0] == '=')
 			tail_heading_line(e, line, len, out);
 	}
+decoded:
 	if (__builtin_expect(e->tail_len > 0, 0) && !e->in_file)
 		tail_line(e, len, out);
 	/* what every parser promises (envelope.h), whatever the line held */

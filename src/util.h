@@ -125,6 +125,28 @@ util_equal(const void *a, const void *b, size_t n)
 }
 
 /*
+ * Whether p[0..n) starts with a word of 4 to 16 capitals, one blank and
+ * a byte that is no blank, digit, '[' or '|': a level's word before a
+ * logger's name ("INFO src.app: ..."), as lines without a stamp start.
+ * No envelope and no stamp starts so (envelope.c and multiline.c say
+ * why), which lets both skip their tries.
+ */
+static inline int
+util_capital_word(const char *p, size_t n)
+{
+	size_t w;
+	unsigned char c;
+
+	for (w = 0; w < n && w < 16 && p[w] >= 'A' && p[w] <= 'Z'; w++)
+		;
+	if (w < 4 || w + 1 >= n || p[w] != ' ')
+		return 0;
+	c = (unsigned char)p[w + 1];
+	return c != ' ' && c != '\t' && c != '[' && c != '|' &&
+	    (c < '0' || c > '9');
+}
+
+/*
  * The slot of 2^bits an address goes to in a small cache keyed by
  * address: the top bits of a multiplicative hash, since the low bits of
  * the addresses malloc returns are alike.

@@ -146,6 +146,51 @@ assert_rec(size_t i, uint64_t first, uint64_t last, const char *text)
 		assert_string_equal(fx.rec[i].text, text);
 }
 
+/*
+ * A line that opens with a word of capitals: without a digit or '['
+ * after its blank it holds no stamp (util_capital_word) and is read as
+ * plain at once; the stamps a word of capitals can open are still read.
+ */
+static void
+test_capital_words(void **state)
+{
+	const char *lines[] = {
+		"INFO src.app: started",
+		"CRITICAL src.app: no stamp either",
+		"ERR Oct 25 23:00:00 2025 ctime after a weekday's place",
+		"WARNING 2025-10-25 23:00:01,123 views 12 140 slow",
+		"APPREAD 1117869872 2005.06.04 R04-M1-N4-I:J18-U11"
+		    " 2005-06-04-00.24.32.398284 R04-M1-N4-I:J18-U11 RAS APP"
+		    " FATAL ciod: failed",
+		"ERROR  2025-10-25 23:00:02 a level's word, blanks, a stamp",
+		"DEBUG src.app: no stamp, after a stamped line",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 7);
+	assert_rec(0, 1, 1, "INFO src.app: started");
+	assert_int_equal(fx.rec[0].ts, TS_NONE);
+	assert_int_equal(fx.rec[0].level, SEV_INFO);
+	assert_rec(1, 2, 2, "CRITICAL src.app: no stamp either");
+	assert_int_equal(fx.rec[1].ts, TS_NONE);
+	assert_int_equal(fx.rec[1].level, SEV_CRITICAL);
+	assert_rec(2, 3, 3, NULL);
+	assert_int_equal(fx.rec[2].ts, 1761433200000LL);
+	assert_rec(3, 4, 4, NULL);
+	assert_int_equal(fx.rec[3].ts, 1761433201123LL);
+	assert_int_equal(fx.rec[3].level, SEV_WARNING);
+	assert_rec(4, 5, 5, NULL);
+	assert_int_equal(fx.rec[4].ts, 1117869872000LL);
+	assert_rec(5, 6, 6, NULL);
+	assert_int_equal(fx.rec[5].ts, 1761433202000LL);
+	assert_int_equal(fx.rec[5].level, SEV_ERROR);
+	/* a level's word starts a record, of the time before it */
+	assert_rec(6, 7, 7, "DEBUG src.app: no stamp, after a stamped line");
+	assert_int_equal(fx.rec[6].ts, 1761433202000LL);
+	assert_int_equal(fx.rec[6].level, SEV_DEBUG);
+}
+
 static void
 test_chained_traceback(void **state)
 {
@@ -1054,6 +1099,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_clock_stamps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tz_auto, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_capital_words, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
