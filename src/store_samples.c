@@ -108,8 +108,9 @@ store_move(struct store *s, sqlite3_stmt *st[MOVE_STEPS], int into,
 }
 
 /*
- * Keep each loaded rule's rows in the table store_rule_samples says (moving them when a change of the rules changed it), and learn
- * the rules whose rows are in samples.
+ * Keep each loaded rule's rows in the table store_rule_samples says
+ * (moving them when a change of the rules changed it), and learn the
+ * rules whose rows are in samples.
  */
 int
 store_samples_sync(struct store *s, const struct ruleset *rs, char *err,
