@@ -1094,7 +1094,11 @@ correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t t
 	c->nwants = 0;
 	c->want_rule = rule_index;
 	c->want_source = source_id;
-	if (!correlate_wants(c, rule_index))
+	/*
+	 * An untimed event is in no window of log time, which all of the
+	 * correlation works in: its scans never read one, and it notes none.
+	 */
+	if (!correlate_wants(c, rule_index) || ts == TS_NONE)
 		return;
 	role = c->role[rule_index];
 	p = NULL;

@@ -29,7 +29,7 @@ void correlate_free(struct correlate *c);
 /* True if events of this rule take part in any correlation (as subject or target). */
 int correlate_wants(const struct correlate *c, int rule_index);
 
-/* A new event of rule_index from source_id at ts was stored. */
+/* A new event of rule_index from source_id at ts was stored (untimed: none noted). */
 void correlate_note(struct correlate *c, int rule_index, int64_t source_id, int64_t ts);
 
 /*
