@@ -41,6 +41,30 @@ counts() {
 	sql "$1" "SELECT (SELECT count(*) FROM samples) || ' ' ||
 	    (SELECT count(*) FROM events)"
 }
+# the last ingest's new and duplicate events
+last_ingest() {
+	sql "$1" "SELECT events || ' ' || duplicates FROM ingests
+	    ORDER BY id DESC LIMIT 1"
+}
+# the rows of events alone, as rows() has them
+event_rows() {
+	sql "$1" "SELECT id, source_id, rule, ts, hash, ordinal, line, line_end,
+	    stream, text, fields, value, grp, link, inherited, dup_of
+	    FROM events ORDER BY id" | md5sum
+}
+# grown LOG DB CUT...: LOG read into DB as a file grown to each CUT bytes,
+# then to the whole of it
+grown() {
+	log=$1 db=$2
+	shift 2
+	: > grown.log
+	for cut in "$@"; do
+		head -c "$cut" "$log" > part && cat part > grown.log
+		"$LT" ingest -q --db "$db" --source "$log" grown.log
+	done
+	cat "$log" > grown.log
+	"$LT" ingest -q --db "$db" --source "$log" grown.log
+}
 
 "$LT" ingest -q --db whole.db f.log
 check_eq "9,000 samples in samples, 300 events in events" "9000 300" \
@@ -58,9 +82,7 @@ check_eq "repeats of a sample are marked in samples (same =)" "1285" \
 cp whole.db again.db
 "$LT" ingest -q --db again.db --no-resume f.log
 check_eq "the same records again: no new row" "9000 300" "$(counts again.db)"
-check_eq "... and the ingest says so" "0 9300" \
-    "$(sql again.db "SELECT events || ' ' || duplicates FROM ingests
-	ORDER BY id DESC LIMIT 1")"
+check_eq "... and the ingest says so" "0 9300" "$(last_ingest again.db)"
 
 # --- overlapping windows through a pipe, cut at seconds
 awk 'NR <= 6000' f.log | "$LT" ingest -q --db win.db --source app /dev/stdin
@@ -74,13 +96,7 @@ check_eq "... spans of samples: one per rule and transaction" "0" \
 	(SELECT no FROM sample_rules WHERE rule = 'response-time')")"
 
 # --- a file grown in steps, cut anywhere
-: > grown.log
-for cut in 100000 250000 250001 700000 1200000; do
-	head -c $cut f.log > part && cat part > grown.log
-	"$LT" ingest -q --db grown.db --source f.log grown.log
-done
-cat f.log > grown.log
-"$LT" ingest -q --db grown.db --source f.log grown.log
+grown f.log grown.db 100000 250000 250001 700000 1200000
 "$LT" ingest -q --db whole2.db --source f.log f.log
 check_eq "a file grown in six steps: the rows and ids of one whole read" \
     "$(rows whole2.db)" "$(rows grown.db)"
@@ -128,10 +144,7 @@ cp whole.db back.db
 LOGTRIAGE_RULES=$T/r2 "$LT" ingest -q --db back.db f.log
 check_eq "a storm on the metric rule: its rows go back into events" "0 9300" \
     "$(counts back.db)"
-check_eq "... with their ids" "$(rows whole.db)" \
-    "$(sql back.db "SELECT id, source_id, rule, ts, hash, ordinal, line,
-	line_end, stream, text, fields, value, grp, link, inherited, dup_of
-	FROM events ORDER BY id" | md5sum)"
+check_eq "... with their ids" "$(rows whole.db)" "$(event_rows back.db)"
 "$LT" ingest -q --db back.db f.log
 check_eq "... and the rules as they were move them back" "9000 300" \
     "$(counts back.db)"
@@ -160,16 +173,8 @@ check_eq "... events --untimed lists them" "9300 9000" \
 cp u.db u2.db
 "$LT" ingest -q --db u2.db --no-resume u.log
 check_eq "... the file again: no new row" "9000 300" "$(counts u2.db)"
-check_eq "... and the ingest says so" "0 9300" \
-    "$(sql u2.db "SELECT events || ' ' || duplicates FROM ingests
-	ORDER BY id DESC LIMIT 1")"
-: > ugrown.log
-for cut in 100000 250000 250001 700000 1000000; do
-	head -c $cut u.log > part && cat part > ugrown.log
-	"$LT" ingest -q --db ugrown.db --source u.log ugrown.log
-done
-cat u.log > ugrown.log
-"$LT" ingest -q --db ugrown.db --source u.log ugrown.log
+check_eq "... and the ingest says so" "0 9300" "$(last_ingest u2.db)"
+grown u.log ugrown.db 100000 250000 250001 700000 1000000
 "$LT" ingest -q --db uwhole.db --source u.log u.log
 check_eq "... a file grown in six steps: the rows and ids of one whole read" \
     "$(rows uwhole.db)" "$(rows ugrown.db)"
@@ -178,16 +183,12 @@ cp u.db uback.db
 LOGTRIAGE_RULES=$T/r2 "$LT" ingest -q --db uback.db u.log
 check_eq "... a storm on the rule: its untimed rows go back into events" \
     "0 9300" "$(counts uback.db)"
-check_eq "... with their ids" "$(rows u.db)" \
-    "$(sql uback.db "SELECT id, source_id, rule, ts, hash, ordinal, line,
-	line_end, stream, text, fields, value, grp, link, inherited, dup_of
-	FROM events ORDER BY id" | md5sum)"
+check_eq "... with their ids" "$(rows u.db)" "$(event_rows uback.db)"
 "$LT" ingest -q --db uback.db --no-resume u.log
 check_eq "... and the rules as they were move them all over again" \
     "9000 300" "$(counts uback.db)"
 check_eq "... reading the file again then stores none anew" "0 9300" \
-    "$(sql uback.db "SELECT events || ' ' || duplicates FROM ingests
-	ORDER BY id DESC LIMIT 1")"
+    "$(last_ingest uback.db)"
 # a database made before untimed samples keeps them in events
 : > empty.log
 "$LT" ingest -q --db uold.db empty.log
