@@ -178,6 +178,16 @@ grown u.log ugrown.db 100000 250000 250001 700000 1000000
 "$LT" ingest -q --db uwhole.db --source u.log u.log
 check_eq "... a file grown in six steps: the rows and ids of one whole read" \
     "$(rows uwhole.db)" "$(rows ugrown.db)"
+# the first 4,600 lines, then all: ordinals stored in part of a write's range
+head -n 4600 u.log > uhalf.log
+"$LT" ingest -q --final --db uhalf.db --source u.log uhalf.log
+half=$(sql uhalf.db "SELECT count(*) FROM events_all")
+"$LT" ingest -q --db uhalf.db --source u.log u.log
+check_eq "... the first half, then all of it: each sample once" \
+    "9000 300 $((9300 - half)) $half" \
+    "$(counts uhalf.db) $(last_ingest uhalf.db)"
+check_eq "... the events of one whole read" "$(keys uwhole.db)" \
+    "$(keys uhalf.db)"
 # a storm on the metric rule: all its rows, untimed too, back into events
 cp u.db uback.db
 LOGTRIAGE_RULES=$T/r2 "$LT" ingest -q --db uback.db u.log
