@@ -239,6 +239,7 @@ set_plain(const char *line, size_t len, struct envelope_line *out)
 	out->partial = 0;
 	out->malformed = 0;
 	out->tail = 0;
+	out->capital = 0;
 }
 
 static int
@@ -2820,6 +2821,7 @@ decode_line(struct envelope *e, const char *line, size_t len,
 			    file_prefix(line, len, &(size_t){ 0 }) == 0 &&
 			    known_file(e, line, len) == 0);
 			set_plain(line, len, out);
+			out->capital = 1;
 			goto decoded;
 		} else if (rows == e->rows['0'] &&
 		    sniff_docker_ts(line, len) == SNIFF_TRY)
@@ -2851,6 +2853,7 @@ decode_line(struct envelope *e, const char *line, size_t len,
 		if (len > 0 && line[0] == '=')
 			tail_heading_line(e, line, len, out);
 	}
+	out->capital = util_capital_word(out->msg, out->msg_len);
 decoded:
 	if (__builtin_expect(e->tail_len > 0, 0) && !e->in_file)
 		tail_line(e, len, out);

@@ -62,6 +62,13 @@ struct envelope_line {
 	 * no source of their own are its file's (kind "file").
 	 */
 	int			 tail;
+	/*
+	 * Whether msg opens with a word of capitals, a blank and no digit
+	 * or '[' (util_capital_word: a level's word and a logger's name),
+	 * which no stamp does: read once here, for the plain lines it
+	 * takes at once, and for the records' reader.
+	 */
+	int			 capital;
 };
 
 /* "==> app.log <==": the line names a file, and is in no record. */

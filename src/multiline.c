@@ -890,7 +890,7 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	int start, marker, own_naive = 0, json_timed, level_line = 0;
 	enum level_runtime runtime;
 	size_t body, j;
-	int lead_level, capital;
+	int lead_level;
 	int32_t tod;
 	int64_t near;
 	/* the message is the line itself, or a part of it, not a copy */
@@ -913,15 +913,15 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		 */
 		/*
 		 * A word of four capitals or more, a blank and a byte that
-		 * is no digit or '[' (util_capital_word) starts no stamp:
-		 * the shapes that open with a capital have a digit or a ','
+		 * is no digit or '[' (el->capital) starts no stamp: the
+		 * shapes that open with a capital have a digit or a ','
 		 * second (klog's, Ruby's), lower case or a blank by the
 		 * fourth byte (a month's or a weekday's name), or a digit or
 		 * '[' after the word and its blank (a level's word before
 		 * the stamp, level_lead_stamp; timeparse's sandia_span).
 		 */
-		capital = n > 0 && util_capital_word(p, n);
-		if (n == 0 || capital)
+		assert(el->capital == util_capital_word(p, n));
+		if (n == 0 || el->capital)
 			k = 0;
 		else if (el->ts != TS_NONE && !m->tz_auto &&
 		    s->clock_samples >= ML_CLOCK_SAMPLES)
@@ -955,10 +955,10 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		 * stamp after the level word is the record's.
 		 */
 		lead_level = LEVEL_NONE;
-		assert(!capital || (timeparse_leading(p, n, m->tz,
+		assert(!el->capital || (timeparse_leading(p, n, m->tz,
 		    &(int64_t){ 0 }) == 0 && level_lead_stamp(p, n,
 		    &(int){ 0 }) == 0));
-		if (k == 0 && !capital &&
+		if (k == 0 && !el->capital &&
 		    (j = level_lead_stamp(p, n, &lead_level)) > 0 &&
 		    (k = timeparse_leading_cached(&m->stamps, p + j, n - j, m->tz,
 		    el->ts != TS_NONE ? &own : &inner)) > 0) {

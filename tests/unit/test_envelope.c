@@ -429,6 +429,38 @@ test_compose(void **state)
 	assert_source(NULL);
 }
 
+/*
+ * capital: the message opens with a word of capitals, a blank and no
+ * digit, '[' or '|' (a level's word and a logger's name), which no stamp
+ * does; a plain line so is taken at once.
+ */
+static void
+test_capital(void **state)
+{
+	decode_str(ENVELOPE_AUTO, "WARNING src.daemon.ws_server: slow");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_msg("WARNING src.daemon.ws_server: slow");
+	assert_int_equal(el.capital, 1);
+	decode_str(ENVELOPE_AUTO, "svc-1  | CRITICAL app.main: down");
+	assert_source("svc-1");
+	assert_msg("CRITICAL app.main: down");
+	assert_int_equal(el.capital, 1);
+	decode_str(ENVELOPE_AUTO, "2025-10-25 23:31:11 INFO x: y");
+	assert_int_equal(el.capital, 0);
+	decode_str(ENVELOPE_AUTO, "INFO 2025-10-25 23:31:11 x: y");
+	assert_int_equal(el.capital, 0);
+	decode_str(ENVELOPE_AUTO, "INFO [main] x: y");
+	assert_int_equal(el.capital, 0);
+	decode_str(ENVELOPE_AUTO, "ERR x: three letters");
+	assert_int_equal(el.capital, 0);
+	/* compose's blanks and '|' after a name of capitals */
+	decode_str(ENVELOPE_AUTO, "REDIS  | 1:M 25 Oct 2025 23:31:11.123 * Ready");
+	assert_source("REDIS");
+	assert_int_equal(el.capital, 0);
+	decode_str(ENVELOPE_AUTO, "WARN[0003] logrus line");
+	assert_int_equal(el.capital, 0);
+}
+
 static void
 test_compose_ts(void **state)
 {
@@ -1708,6 +1740,7 @@ main(void)
 		cmocka_unit_test_teardown(test_docker_ts, teardown),
 		cmocka_unit_test_teardown(test_docker_ts_inner_stamps, teardown),
 		cmocka_unit_test_teardown(test_compose, teardown),
+		cmocka_unit_test_teardown(test_capital, teardown),
 		cmocka_unit_test_teardown(test_compose_ts, teardown),
 		cmocka_unit_test_teardown(test_desktop, teardown),
 		cmocka_unit_test_teardown(test_pasted, teardown),
