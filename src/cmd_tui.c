@@ -183,5 +183,4 @@ const struct cmd_entry cmd_tui_entry = {
 	.args = "[--db PATH] [--since T] [--until T] [--source S]... [--tz ZONE] [-]",
 	.summary = "Interactive triage screen over stored data or a live stream.",
 	.exec = cmd_tui_exec,
-	.advise_heap = 0,
 };

@@ -216,7 +216,7 @@ const char *const store_sql[ST_COUNT] = {
 	    " AND source_id = ?2 AND ts >= ?3 AND ts <= ?4",
 	/* the untimed ones, by ordinal in [?3, ?4] */
 	[ST_SAMPLE_UNTIMED_KEYS] =
-	    "SELECT hash, ordinal FROM samples WHERE rule_no = ?1"
+	    "SELECT ts, hash, ordinal FROM samples WHERE rule_no = ?1"
 	    " AND source_id = ?2 AND ts IS NULL AND ordinal >= ?3"
 	    " AND ordinal <= ?4",
 	[ST_SPAN_ADD] =

@@ -99,7 +99,7 @@ struct sample_span {
 	int64_t		 a, b;
 };
 
-/* The time range of the rows of one rule and source in a call. */
+/* The times, or ordinals, a call's rows of one rule and source span. */
 struct sample_range {
 	int64_t		 rule_no, source_id, lo, hi;
 	int		 span;		/* its rule's struct sample_span */
@@ -210,7 +210,7 @@ struct store {
 	size_t			 nspans, spans_cap;
 	struct sample_span	*pending;	/* this transaction's, per rule */
 	size_t			 npending, pending_cap;
-	struct sample_range	*ranges;	/* this call's, of rules that meet a span */
+	struct sample_range	*ranges;	/* this call's, as sample_overlaps_load needs */
 	size_t			 nranges, ranges_cap;
 	struct sample_key	*keys;		/* this call's */
 	size_t			 keys_cap, nkeys;

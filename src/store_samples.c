@@ -297,12 +297,16 @@ sample_span_meets(struct store *s, struct sample_span *p, char *err,
 	return 0;
 }
 
-/* Read into the call's keys those of r's stored samples in [lo, hi]. */
+/*
+ * Read into the call's keys those of r's stored samples in [lo, hi]: by
+ * time, or by ordinal among the untimed ones.
+ */
 static int
-sample_keys_load(struct store *s, const struct sample_range *r, int64_t lo,
-    int64_t hi, char *err, size_t errlen)
+sample_keys_load(struct store *s, const struct sample_range *r, int untimed,
+    int64_t lo, int64_t hi, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_SAMPLE_KEYS, err, errlen);
+	sqlite3_stmt *st = store_stmt(s, untimed ? ST_SAMPLE_UNTIMED_KEYS :
+	    ST_SAMPLE_KEYS, err, errlen);
 	struct sample_key k;
 	int rc;
 
@@ -315,7 +319,7 @@ sample_keys_load(struct store *s, const struct sample_range *r, int64_t lo,
 	k.rule_no = (int32_t)r->rule_no;
 	k.source_id = r->source_id;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		k.ts = sqlite3_column_int64(st, 0);
+		k.ts = untimed ? TS_NONE : sqlite3_column_int64(st, 0);
 		k.hash = (uint64_t)sqlite3_column_int64(st, 1);
 		k.ordinal = sqlite3_column_int(st, 2);
 		sample_key_add(s, &k);
@@ -327,24 +331,27 @@ sample_keys_load(struct store *s, const struct sample_range *r, int64_t lo,
 }
 
 /*
- * Read the keys of the stored samples that the call's rows of rules whose
- * span meets a stored one may repeat: per rule and source, those in the
- * overlap of its rows' time range and that hull.
+ * Read the keys of the stored samples that the call's rows may repeat,
+ * per rule and source: for its timed rows of rules whose span meets a
+ * stored one, those in the overlap of the rows' time range and that
+ * hull; for its untimed rows (untimed), those whose ordinals are in the
+ * rows' range, which on a first reading holds none, since ordinals grow
+ * through an input.
  */
 static int
 sample_overlaps_load(struct store *s, const struct store_event *evs, size_t n,
-    char *err, size_t errlen)
+    int untimed, char *err, size_t errlen)
 {
 	struct sample_range *r;
 	const struct sample_span *p;
-	int64_t lo, hi;
+	int64_t lo, hi, v;
 	size_t i, k;
 	int last = -1;
 
 	s->nranges = 0;
 	for (i = 0; i < n; i++) {
-		if (s->span_of[i] < 0 || evs[i].ts == TS_NONE ||
-		    !s->spans[s->span_of[i]].meets)
+		if (s->span_of[i] < 0 || (evs[i].ts == TS_NONE) != untimed ||
+		    (!untimed && !s->spans[s->span_of[i]].meets))
 			continue;
 		if (last < 0 || s->ranges[last].span != s->span_of[i] ||
 		    s->ranges[last].source_id != evs[i].source_id) {
@@ -358,92 +365,27 @@ sample_overlaps_load(struct store *s, const struct store_event *evs, size_t n,
 				r = &s->ranges[s->nranges++];
 				r->rule_no = s->spans[s->span_of[i]].rule_no;
 				r->source_id = evs[i].source_id;
-				r->lo = r->hi = evs[i].ts;
+				r->lo = INT64_MAX;
+				r->hi = INT64_MIN;
 				r->span = s->span_of[i];
 			}
 			last = (int)k;
 		}
 		r = &s->ranges[last];
-		if (evs[i].ts < r->lo)
-			r->lo = evs[i].ts;
-		if (evs[i].ts > r->hi)
-			r->hi = evs[i].ts;
+		v = untimed ? evs[i].ordinal : evs[i].ts;
+		if (v < r->lo)
+			r->lo = v;
+		if (v > r->hi)
+			r->hi = v;
 	}
 	for (k = 0; k < s->nranges; k++) {
 		r = &s->ranges[k];
 		p = &s->spans[r->span];
-		lo = r->lo > p->a ? r->lo : p->a;
-		hi = r->hi < p->b ? r->hi : p->b;
-		if (lo <= hi && sample_keys_load(s, r, lo, hi, err, errlen) != 0)
+		lo = untimed || r->lo > p->a ? r->lo : p->a;
+		hi = untimed || r->hi < p->b ? r->hi : p->b;
+		if (lo <= hi && sample_keys_load(s, r, untimed, lo, hi, err,
+		    errlen) != 0)
 			return -1;
-	}
-	return 0;
-}
-
-/*
- * Read into the call's keys those of the stored untimed samples that
- * the call's untimed rows may repeat: per rule and source, those whose
- * ordinals are in the range of the rows'.  Ordinals grow through an
- * input, so on a first reading the range holds none.
- */
-static int
-sample_untimed_load(struct store *s, const struct store_event *evs, size_t n,
-    char *err, size_t errlen)
-{
-	struct sample_range *r = NULL;
-	struct sample_key k;
-	sqlite3_stmt *st;
-	int64_t no;
-	size_t i, j;
-	int rc;
-
-	s->nranges = 0;
-	for (i = 0; i < n; i++) {
-		if (s->span_of[i] < 0 || evs[i].ts != TS_NONE)
-			continue;
-		no = s->spans[s->span_of[i]].rule_no;
-		if (r == NULL || r->rule_no != no ||
-		    r->source_id != evs[i].source_id) {
-			for (j = 0; j < s->nranges; j++)
-				if (s->ranges[j].rule_no == no &&
-				    s->ranges[j].source_id == evs[i].source_id)
-					break;
-			if (j == s->nranges) {
-				s->ranges = util_grow(s->ranges, &s->ranges_cap,
-				    s->nranges, sizeof *s->ranges, 8);
-				s->nranges++;
-				s->ranges[j].rule_no = no;
-				s->ranges[j].source_id = evs[i].source_id;
-				s->ranges[j].lo = s->ranges[j].hi = evs[i].ordinal;
-				s->ranges[j].span = s->span_of[i];
-			}
-			r = &s->ranges[j];
-		}
-		if (evs[i].ordinal < r->lo)
-			r->lo = evs[i].ordinal;
-		if (evs[i].ordinal > r->hi)
-			r->hi = evs[i].ordinal;
-	}
-	if ((st = store_stmt(s, ST_SAMPLE_UNTIMED_KEYS, err, errlen)) == NULL)
-		return -1;
-	k.ts = TS_NONE;
-	for (j = 0; j < s->nranges; j++) {
-		r = &s->ranges[j];
-		sqlite3_bind_int64(st, 1, r->rule_no);
-		sqlite3_bind_int64(st, 2, r->source_id);
-		sqlite3_bind_int64(st, 3, r->lo);
-		sqlite3_bind_int64(st, 4, r->hi);
-		k.rule_no = (int32_t)r->rule_no;
-		k.source_id = r->source_id;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			k.hash = (uint64_t)sqlite3_column_int64(st, 0);
-			k.ordinal = sqlite3_column_int(st, 1);
-			sample_key_add(s, &k);
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_fail(s, err, errlen,
-			    "reading stored samples");
 	}
 	return 0;
 }
@@ -496,9 +438,8 @@ store_samples_sort(struct store *s, const struct store_event *evs, size_t n,
 			return -1;
 		meets |= s->spans[i].meets;
 	}
-	if (meets && sample_overlaps_load(s, evs, n, err, errlen) != 0)
-		return -1;
-	if (untimed && sample_untimed_load(s, evs, n, err, errlen) != 0)
+	if ((meets && sample_overlaps_load(s, evs, n, 0, err, errlen) != 0) ||
+	    (untimed && sample_overlaps_load(s, evs, n, 1, err, errlen) != 0))
 		return -1;
 	/* every row's key goes in: a call may repeat one of its own rows */
 	for (i = 0; i < n; i++) {
