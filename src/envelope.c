@@ -2804,7 +2804,16 @@ decode_line(struct envelope *e, const char *line, size_t len,
 			assert(sniff_desktop(line, len) == SNIFF_NO &&
 			    sniff_docker_ts(line, len) == SNIFF_NO &&
 			    sniff_compose(line, len) == SNIFF_NO);
+			/*
+			 * Nor is it pasted or named: four digits and a '-'
+			 * make no list marker, and neither a file's name nor
+			 * a heading opens with a digit.
+			 */
+			assert(list_number(line, len) == 0 &&
+			    !file_first[(unsigned char)line[0]] &&
+			    !util_capital_word(line, len));
 			set_plain(line, len, out);
+			goto decoded;
 		} else if (util_capital_word(line, len)) {
 			/*
 			 * The most common line without a stamp ("INFO
