@@ -369,10 +369,12 @@ struct live {
 	/*
 	 * follows: a.ts is the latest subject stored.  tw, one per target
 	 * rule, are every stored target of the pair from log time tw_from
-	 * on; NULL: not known.
+	 * on; NULL: not known.  tw_upto is the latest target handed to tw:
+	 * the windows serve only subjects after it and after a.ts, so that
+	 * targets no subject follows are let go as the log goes on.
 	 */
 	struct follow_window	*tw;
-	int64_t			 tw_from;
+	int64_t			 tw_from, tw_upto;
 };
 
 /* Where open waits of a source are known settled: start <= through. */
@@ -2718,6 +2720,8 @@ follow_windows_add(struct correlate *c, struct live *l, const struct work *w)
 
 	for (i = w->ch[CHAIN_TARGET].first; i != UTIL_INDEX_NONE; i = n->next) {
 		n = &c->notes[i];
+		if (n->ts > l->tw_upto)
+			l->tw_upto = n->ts;
 		if (n->ts < l->tw_from)
 			continue;
 		for (k = 0; k < l->x.r->nfollows; k++) {
@@ -2738,15 +2742,19 @@ follow_windows_add(struct correlate *c, struct live *l, const struct work *w)
 	}
 }
 
-/* Let l's windows go of the targets no subject after a.ts reaches. */
+/*
+ * Let l's windows go of the targets no subject after a.ts and tw_upto
+ * reaches.
+ */
 static void
 follow_windows_trim(struct live *l)
 {
 	struct follow_window *fw;
+	int64_t after = l->a.ts > l->tw_upto ? l->a.ts : l->tw_upto;
 	size_t k;
 
-	if (l->a.ts - l->x.r->follows_within_ms + 1 > l->tw_from)
-		l->tw_from = l->a.ts - l->x.r->follows_within_ms + 1;
+	if (after - l->x.r->follows_within_ms + 1 > l->tw_from)
+		l->tw_from = after - l->x.r->follows_within_ms + 1;
 	for (k = 0; k < l->x.r->nfollows; k++) {
 		fw = &l->tw[k];
 		while (fw->head < fw->n && fw->v[fw->head].ts < l->tw_from)
@@ -2786,14 +2794,15 @@ run_follows_work(struct correlate *c, const struct work *w, char *err,
 		l->tw = xcalloc(r->nfollows, sizeof *l->tw);
 		for (k = 0; k < r->nfollows; k++)
 			l->tw[k].done = 1;
-		l->tw_from = TS_LOW;
+		l->tw_from = l->tw_upto = TS_LOW;
 	}
 	notes = l != NULL && w->from > l->a.ts && chain_fits(w, CHAIN_OWN);
 	if (l != NULL && l->tw != NULL) {
 		if (chain_fits(w, CHAIN_TARGET)) {
-			follow_windows_add(c, l, w);
-			if (notes)
+			/* a work that reaches back to the targets let go scans */
+			if (notes && w->from > l->tw_upto)
 				mem = l->tw;
+			follow_windows_add(c, l, w);
 		} else {
 			follow_windows_free(l->tw, r->nfollows);
 			l->tw = NULL;

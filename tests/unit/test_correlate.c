@@ -1300,6 +1300,26 @@ test_notes_feed(void **state)
 	check_rows(&d, FOLLOWS, "1000|-|-\n2000|-|-\n4000|0|-\n5000|0|-\n");
 	db_close(&d);
 
+	/*
+	 * Targets that no subject follows are let go as later ones come: a
+	 * subject after the latest follows it as handed over, one that
+	 * reaches back to a target let go finds it in the store.
+	 */
+	db_open(&d);
+	d.notes = 1;
+	correlate_note_new_source(d.c, d.src);
+	add(&d, R_TIMEOUT, S(0), "{\"model\":\"kimi\",\"t\":\"1\"}");
+	run(&d);
+	add(&d, R_TIMEOUT, S(100), "{\"model\":\"kimi\",\"t\":\"2\"}");
+	run(&d);
+	add(&d, R_FALLBACK, S(3), "{\"model\":\"kimi\"}");
+	run(&d);
+	add(&d, R_FALLBACK, S(102), "{\"model\":\"kimi\"}");
+	run(&d);
+	check_rows(&d, FOLLOWS, "3000|0|{\"t\":\"1\"}\n"
+	    "102000|100000|{\"t\":\"2\"}\n");
+	db_close(&d);
+
 	/* so is its pairer, from the first: nothing was stored for it before */
 	db_open(&d);
 	d.notes = 1;
