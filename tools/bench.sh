@@ -21,8 +21,9 @@
 # written to the terminal) and every key of a tour of its views
 # (tools/bench_tui.sh) on the largest mixed cell and on the 1M-event
 # cardinality database, and hostile cardinality: ingest and report of 1M
-# lines that are 1M distinct models and storm keys of one source, and 1M
-# lines with a compose prefix (a source) each.
+# lines that are 1M distinct models and storm keys of one source, 1M
+# lines with a compose prefix (a source) each, and 1M provider timeouts
+# that no fallback follows.
 #
 # Environment:
 #   BENCH_DIR       scratch directory (default: bench/ in the tree)
@@ -382,6 +383,22 @@ card() {
 	}' > "$f"
 }
 
+# card_timeouts: a follows target on every line (a provider's timeout for a
+# model of its own, one second apart) and no subject: what the links keep
+# of targets to come must stay as long as the window, not the log.
+card_timeouts() {
+	f=$dir/card-timeouts.log
+	if [ -f "$f" ] && [ "$(wc -l < "$f")" = "$card_lines" ]; then
+		return
+	fi
+	echo "bench: writing $f ($card_lines lines)"
+	awk -v n="$card_lines" 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "2025-10-%02d %02d:%02d:%02d ERROR src.providers.mixins.retry_mixin: OpenAI Compatible chat completion for m-%d error after 2 attempts: Request timed out.\n",
+			    1 + int(i / 86400), int(i / 3600) % 24, int(i / 60) % 60, i % 60, i
+	}' > "$f"
+}
+
 # cardinality NAME: one ingest and one report; wall and CPU seconds.
 cardinality() {
 	name=card-$1 db=$dir/card-$1.db
@@ -484,8 +501,10 @@ if [ "$have_lt" = 1 ]; then
 	if [ "$card_lines" -gt 0 ]; then
 		card models 0
 		card sources 1
+		card_timeouts
 		cardinality models
 		cardinality sources
+		cardinality timeouts
 		BENCH_TUI_GOTO=2025-10-03T12:00 tui_keys card-models "$dir/card-models.db"
 	fi
 fi
@@ -558,7 +577,8 @@ END {
 	printf "%s", small
 	if (empty != "") print "  " empty
 	if (ncard > 0) {
-		print "\nhostile cardinality (models: a distinct model or storm key per line, one source; sources: also a compose prefix per line)"
+		print "\nhostile cardinality (models: a distinct model or storm key per line, one source; sources: also a compose prefix per line;"
+		print " timeouts: a provider timeout per line, a model each, that no fallback follows)"
 		printf "%-8s %9s %10s %12s %8s %9s %10s %8s %9s\n", "corpus", "lines", "ingest s", "lines/s", "CPU s", "RSS MiB", "report s", "CPU s", "RSS MiB"
 		for (i = 1; i <= ncard; i++)
 			print card[i]
