@@ -1121,10 +1121,13 @@ test_incremental_generated_notes(void **state)
 /*
  * Fallbacks, timeouts and provider errors of a few models, a few to a
  * commit, now and then one from the past: every commit equals one
- * recompute, links and inherited fields included.
+ * recompute, links and inherited fields included.  With sparse, a
+ * fallback comes only after each run of 36 targets, up to 4 s before the
+ * latest: targets are let go between subjects, and a subject reaches
+ * back to some let go.
  */
 static void
-follows_generated(int notes, int new_source)
+follows_generated(int notes, int new_source, int sparse)
 {
 	static const char *const models[] = { "{\"model\":\"kimi\"}",
 	    "{\"model\":\"glm\",\"code\":\"1\"}", "{\"model\":\"KIMI\",\"x\":\"2\"}",
@@ -1134,7 +1137,7 @@ follows_generated(int notes, int new_source)
 	struct fed f = { .n = 0 };
 	uint32_t seed = 777;
 	int64_t ts = 0, at;
-	int i, batch = 0;
+	int i, rule, batch = 0;
 	char *a;
 
 	db_open(&d);
@@ -1146,7 +1149,15 @@ follows_generated(int notes, int new_source)
 		ts += S((seed >> 16) % 4);
 		/* One event in twelve comes from up to 8 s in the past. */
 		at = (seed >> 4) % 12 == 0 ? ts - S((seed >> 12) % 9) : ts;
-		add_fed(&d, &f, rules[(seed >> 8) % UTIL_ARRAY_LEN(rules)], at,
+		rule = rules[(seed >> 8) % UTIL_ARRAY_LEN(rules)];
+		if (sparse) {
+			rule = i % 37 == 36 ? R_FALLBACK :
+			    (seed >> 3) % 2 ? R_TIMEOUT : R_PERR;
+			/* and it often reaches back past the latest targets */
+			if (rule == R_FALLBACK)
+				at = ts - S((seed >> 12) % 5);
+		}
+		add_fed(&d, &f, rule, at,
 		    models[(seed >> 20) % UTIL_ARRAY_LEN(models)]);
 		if (++batch >= 1 + (int)((seed >> 24) % 5)) {
 			run_and_compare(&d, &f);
@@ -1166,14 +1177,16 @@ follows_generated(int notes, int new_source)
 static void
 test_follows_generated(void **state)
 {
-	follows_generated(0, 0);
+	follows_generated(0, 0, 0);
+	follows_generated(0, 0, 1);
 }
 
 static void
 test_follows_generated_notes(void **state)
 {
-	follows_generated(1, 0);
-	follows_generated(1, 1);
+	follows_generated(1, 0, 0);
+	follows_generated(1, 1, 0);
+	follows_generated(1, 1, 1);
 }
 
 #define SCOPE_E_ACUTE "{\"scope\":\"\xc3\x89\"}"
