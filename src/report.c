@@ -7,6 +7,7 @@
  * Every query runs per (rule, source) so that it walks the events_rule_ts
  * index by a range of ts instead of scanning the table.
  */
+#include <assert.h>
 #include <fnmatch.h>
 #include <math.h>
 #include <stdlib.h>
@@ -2119,21 +2120,31 @@ finding_cmp(const void *a, const void *b)
 	return strcmp(x->text, y->text);
 }
 
-/* The group of (rule, logger, template), added when new. */
+/*
+ * The group of (rule, logger, template), added when new: found through
+ * index (cap is r->errors' room), since a log of one-off failures has
+ * about as many templates as error records.
+ */
 static struct report_error_group *
-error_group(struct report *r, const char *rule, int severity,
-    const char *logger, const char *tmpl)
+error_group(struct report *r, size_t *cap, struct util_index *index,
+    const char *rule, int severity, const char *logger, const char *tmpl)
 {
 	struct report_error_group *g;
-	size_t i;
+	uint64_t h;
+	size_t i, it = 0;
 
-	for (i = 0; i < r->nerrors; i++) {
+	h = util_hash64(rule, strlen(rule), UTIL_HASH_SEED);
+	h = util_hash64(logger, strlen(logger), h);
+	h = util_hash64(tmpl, strlen(tmpl), h);
+	while ((i = util_index_next(index, h, &it)) != UTIL_INDEX_NONE) {
 		g = &r->errors[i];
 		if (strcmp(g->rule, rule) == 0 && strcmp(g->logger, logger) == 0 &&
 		    strcmp(g->template, tmpl) == 0)
 			return g;
 	}
-	r->errors = xrealloc(r->errors, (r->nerrors + 1) * sizeof(*r->errors));
+	r->errors = util_grow(r->errors, cap, r->nerrors, sizeof(*r->errors),
+	    16);
+	util_index_put(index, h, r->nerrors);
 	g = &r->errors[r->nerrors++];
 	memset(g, 0, sizeof(*g));
 	g->rule = xstrdup(rule);
@@ -2197,13 +2208,16 @@ load_error_groups(struct ctx *c, struct report *r)
 	const struct report_rule *ru;
 	struct report_error_group *g;
 	struct store_rows *st = NULL;
+	struct util_index index;
 	const char *lg, *tm;
 	char *joined;
-	size_t i, j, w;
+	size_t i, j, w, cap = 0;
 	int rc = 0;
 
+	assert(r->nerrors == 0 && r->errors == NULL);
 	if (store_report_error_groups(c->s, &st, c->err, c->errlen) != 0)
 		return -1;
+	util_index_init(&index);
 	for (i = 0; i < UTIL_ARRAY_LEN(ids); i++) {
 		if ((ru = report_find_rule(r, ids[i])) == NULL || ru->count == 0)
 			continue;
@@ -2213,8 +2227,9 @@ load_error_groups(struct ctx *c, struct report *r)
 			while ((rc = store_rows_next(st)) == 1) {
 				lg = store_rows_text(st, 0);
 				tm = store_rows_text(st, 1);
-				g = error_group(r, ru->id, ru->severity,
-				    lg != NULL ? lg : "", tm != NULL ? tm : "");
+				g = error_group(r, &cap, &index, ru->id,
+				    ru->severity, lg != NULL ? lg : "",
+				    tm != NULL ? tm : "");
 				g->count += (uint64_t)store_rows_int64(st, 2);
 				if (g->first == TS_NONE ||
 				    store_rows_int64(st, 3) < g->first)
@@ -2235,6 +2250,7 @@ load_error_groups(struct ctx *c, struct report *r)
 			break;
 	}
 	store_rows_free(st);
+	util_index_free(&index);
 	if (rc != 0) {
 		store_read_error(c->s, c->err, c->errlen, "database");
 		return -1;

@@ -493,3 +493,27 @@ check_eq "blocks: json has every part" "10" \
     "$("$LT" report --db ten.db --format json | python3 -c '
 import json, sys
 print(len(json.load(sys.stdin)["errors"][0]["parts"]))')"
+
+# --- one-off failures: as many templates as error records, each its own
+# group (the groups are found by hash; they were compared one by one), the
+# same template of two loggers two groups
+awk 'BEGIN {
+	split("a b c d e f g h", w, " ")
+	for (i = 0; i < 6000; i++) {
+		s = ""
+		for (k = i; k > 0 || s == ""; k = int(k / 8))
+			s = s w[k % 8 + 1] w[k % 8 + 1] " "
+		printf "2025-11-02 00:%02d:%02d ERROR app.mod%d: failed on %sin the end\n",
+		    int(i / 60) % 60, i % 60, i % 2, s
+	}
+	printf "2025-11-02 01:40:00 ERROR app.mod0: failed on aa in the end\n"
+	printf "2025-11-02 01:40:01 ERROR app.mod1: failed on aa in the end\n"
+}' > oneoff.log
+"$LT" ingest -q --db oneoff.db oneoff.log
+check_eq "one-off failures: a group per template and logger, counted" \
+    "6001 6002 2 2" \
+    "$("$LT" report --db oneoff.db --format json | python3 -c '
+import json, sys
+g = json.load(sys.stdin)["errors"]
+print(len(g), sum(e["count"] for e in g), g[0]["count"],
+    len([e for e in g if e["template"] == "failed on aa in the end"]))')"
