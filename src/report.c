@@ -2565,6 +2565,28 @@ report_parts_text(const struct report_error_group *g, const char *sep,
 		    g->nparts - REPORT_PARTS_SHOWN);
 }
 
+size_t
+report_errors_shown(const struct report *r)
+{
+	return r->nerrors < REPORT_ERRORS_SHOWN ? r->nerrors :
+	    REPORT_ERRORS_SHOWN;
+}
+
+void
+report_errors_more(const struct report *r, struct buf *out)
+{
+	uint64_t rest = 0;
+	size_t i;
+
+	if (r->nerrors <= REPORT_ERRORS_SHOWN)
+		return;
+	for (i = REPORT_ERRORS_SHOWN; i < r->nerrors; i++)
+		rest += r->errors[i].count;
+	buf_printf(out, "... %zu more templates (%ju events): report --format"
+	    " json lists every one", r->nerrors - REPORT_ERRORS_SHOWN,
+	    (uintmax_t)rest);
+}
+
 void
 report_input_text(const struct report *r, struct buf *out)
 {

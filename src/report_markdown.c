@@ -116,7 +116,7 @@ report_render_markdown(const struct report *r, struct buf *b)
 		buf_puts(b, "\n## Errors no rule was written for\n\n| severity | count"
 		    " | logger | template | first | last | sources |\n"
 		    "|---|--:|---|---|---|---|---|\n");
-	for (i = 0; i < r->nerrors; i++) {
+	for (i = 0; i < report_errors_shown(r); i++) {
 		const struct report_error_group *g = &r->errors[i];
 		char first[32], last[32];
 
@@ -137,6 +137,13 @@ report_render_markdown(const struct report *r, struct buf *b)
 		buf_printf(b, " | %s | %s | ", first, last);
 		md(b, g->sources);
 		buf_puts(b, " |\n");
+	}
+	buf_reset(&line);
+	report_errors_more(r, &line);
+	if (line.len > 0) {
+		buf_putc(b, '\n');
+		md(b, line.data);
+		buf_putc(b, '\n');
 	}
 
 	buf_puts(b, "\n## Rules\n\n");

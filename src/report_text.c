@@ -164,7 +164,8 @@ report_render_text(const struct report *r, struct buf *b, int color)
 
 	if (r->nerrors > 0)
 		heading(b, "Errors no rule was written for (by template)", color);
-	for (i = 0; i < r->nerrors; i++) {
+	n = report_errors_shown(r);
+	for (i = 0; i < n; i++) {
 		const struct report_error_group *g = &r->errors[i];
 		char first[32], last[32];
 
@@ -187,6 +188,13 @@ report_render_text(const struct report *r, struct buf *b, int color)
 			esc(b, line.data);
 			buf_putc(b, '\n');
 		}
+	}
+	buf_reset(&line);
+	report_errors_more(r, &line);
+	if (line.len > 0) {
+		buf_puts(b, "  ");
+		esc(b, line.data);
+		buf_putc(b, '\n');
 	}
 
 	heading(b, "Rules", color);

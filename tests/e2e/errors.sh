@@ -517,3 +517,13 @@ import json, sys
 g = json.load(sys.stdin)["errors"]
 print(len(g), sum(e["count"] for e in g), g[0]["count"],
     len([e for e in g if e["template"] == "failed on aa in the end"]))')"
+"$LT" report --db oneoff.db > oneoff.txt
+check_eq "one-off failures: the text report lists the first 200 templates" "200" \
+    "$(sed -n '/^Errors no rule/,/^Rules/p' oneoff.txt | grep -c ' × ')"
+check_contains "one-off failures: and a line for the rest" oneoff.txt \
+    "  ... 5801 more templates (5801 events): report --format json lists every one"
+check_eq "one-off failures: markdown and html as many, and the line" "200 1 200 1" \
+    "$("$LT" report --db oneoff.db --format markdown > oneoff.md
+    "$LT" report --db oneoff.db --format html > oneoff.html
+    echo "$(grep -c '^| error |' oneoff.md) $(grep -c '^\.\.\. 5801 more templates (5801 events)' oneoff.md)" \
+    "$(grep -c '^<tr><td>error</td>' oneoff.html) $(grep -c '<p class="more">\.\.\. 5801 more templates' oneoff.html)")"
