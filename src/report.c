@@ -2565,13 +2565,6 @@ report_parts_text(const struct report_error_group *g, const char *sep,
 		    g->nparts - REPORT_PARTS_SHOWN);
 }
 
-size_t
-report_errors_shown(const struct report *r)
-{
-	return r->nerrors < REPORT_ERRORS_SHOWN ? r->nerrors :
-	    REPORT_ERRORS_SHOWN;
-}
-
 void
 report_errors_more(const struct report *r, struct buf *out)
 {

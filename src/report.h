@@ -365,15 +365,14 @@ void report_parts_text(const struct report_error_group *g, const char *sep,
     struct buf *out);
 
 /*
- * How many error templates the text, markdown and html reports list: the
- * first REPORT_ERRORS_SHOWN at most (the most severe and frequent), then
- * report_errors_more's "... N more templates (M events)" line, unescaped
- * (nothing when none is left out); the json report has them all.  A log
- * of one-off failures has about as many templates as error records,
- * which a nightly mail cannot carry.
+ * The text, markdown and html reports list the first REPORT_ERRORS_SHOWN
+ * error templates (the most severe and frequent), then report_errors_more's
+ * "... N more templates (M events)" line, unescaped (nothing when none is
+ * left out); the json report has them all.  A log of one-off failures has
+ * about as many templates as error records, which a nightly mail cannot
+ * carry.
  */
 #define REPORT_ERRORS_SHOWN	200
-size_t report_errors_shown(const struct report *r);
 void report_errors_more(const struct report *r, struct buf *out);
 
 /* Renderers append to out.  color: ANSI colours in text output. */

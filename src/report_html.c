@@ -835,7 +835,7 @@ report_render_html(const struct report *r, struct buf *b)
 		buf_puts(b, "<h2>Errors no rule was written for</h2>\n<table id=\"errors\">"
 		    "<tr><th>severity</th><th>count</th><th>logger</th><th>template</th>"
 		    "<th>first</th><th>last</th><th>sources</th></tr>\n");
-	for (i = 0; i < report_errors_shown(r); i++) {
+	for (i = 0; i < r->nerrors && i < REPORT_ERRORS_SHOWN; i++) {
 		const struct report_error_group *g = &r->errors[i];
 		char first[32], last[32];
 

@@ -116,7 +116,7 @@ report_render_markdown(const struct report *r, struct buf *b)
 		buf_puts(b, "\n## Errors no rule was written for\n\n| severity | count"
 		    " | logger | template | first | last | sources |\n"
 		    "|---|--:|---|---|---|---|---|\n");
-	for (i = 0; i < report_errors_shown(r); i++) {
+	for (i = 0; i < r->nerrors && i < REPORT_ERRORS_SHOWN; i++) {
 		const struct report_error_group *g = &r->errors[i];
 		char first[32], last[32];
 

@@ -164,8 +164,7 @@ report_render_text(const struct report *r, struct buf *b, int color)
 
 	if (r->nerrors > 0)
 		heading(b, "Errors no rule was written for (by template)", color);
-	n = report_errors_shown(r);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < r->nerrors && i < REPORT_ERRORS_SHOWN; i++) {
 		const struct report_error_group *g = &r->errors[i];
 		char first[32], last[32];
 

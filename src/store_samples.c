@@ -380,9 +380,16 @@ sample_overlaps_load(struct store *s, const struct store_event *evs, size_t n,
 	}
 	for (k = 0; k < s->nranges; k++) {
 		r = &s->ranges[k];
-		p = &s->spans[r->span];
-		lo = untimed || r->lo > p->a ? r->lo : p->a;
-		hi = untimed || r->hi < p->b ? r->hi : p->b;
+		lo = r->lo;
+		hi = r->hi;
+		/* timed rows: only the overlap with the stored hull */
+		if (!untimed) {
+			p = &s->spans[r->span];
+			if (p->a > lo)
+				lo = p->a;
+			if (p->b < hi)
+				hi = p->b;
+		}
 		if (lo <= hi && sample_keys_load(s, r, untimed, lo, hi, err,
 		    errlen) != 0)
 			return -1;

@@ -362,40 +362,30 @@ flat() {
 	fresh_db "$dir/flat.db"
 }
 
-# card NAME PER_LINE_SOURCE: the cardinality corpus (models on even lines,
-# storm peers on odd ones, one second apart), with a source per line or not.
+# card NAME: a cardinality corpus, one line a second.  models: a model
+# of its own on even lines, a storm peer of its own on odd ones, one
+# source; sources: the same with a compose prefix (a source) per line;
+# timeouts: a provider's timeout for a model of its own on every line and
+# no fallback, so what the links keep of targets to come must stay as
+# long as the window, not the log.
 card() {
 	f=$dir/card-$1.log
 	if [ -f "$f" ] && [ "$(wc -l < "$f")" = "$card_lines" ]; then
 		return
 	fi
 	echo "bench: writing $f ($card_lines lines)"
-	awk -v n="$card_lines" -v src="$2" 'BEGIN {
+	awk -v n="$card_lines" -v shape="$1" 'BEGIN {
 		for (i = 0; i < n; i++) {
-			t = sprintf("2025-10-%02dT%02d:%02d:%02d.000000000Z", 1 + int(i / 86400),
-			    int(i / 3600) % 24, int(i / 60) % 60, i % 60)
-			p = src ? sprintf("svc-%d", i) : "app"
-			if (i % 2 == 0)
-				printf "%s  | %s INFO tools.chat: Completed: {\047model\047: \047m-%d\047, \047ai_response_time_ms\047: %d}\n", p, t, i, 100 + i % 900
+			d = sprintf("2025-10-%02d", 1 + int(i / 86400))
+			c = sprintf("%02d:%02d:%02d", int(i / 3600) % 24, int(i / 60) % 60, i % 60)
+			p = shape == "sources" ? sprintf("svc-%d", i) : "app"
+			if (shape == "timeouts")
+				printf "%s %s ERROR src.providers.mixins.retry_mixin: OpenAI Compatible chat completion for m-%d error after 2 attempts: Request timed out.\n", d, c, i
+			else if (i % 2 == 0)
+				printf "%s  | %sT%s.000000000Z INFO tools.chat: Completed: {\047model\047: \047m-%d\047, \047ai_response_time_ms\047: %d}\n", p, d, c, i, 100 + i % 900
 			else
-				printf "%s  | %s WARNING src.monitoring.resilient_websocket: Connection closed for 10.%d.%d.%d:1: sent 1011 (internal error) keepalive ping timeout\n", p, t, int(i / 65536) % 256, int(i / 256) % 256, i % 256
+				printf "%s  | %sT%s.000000000Z WARNING src.monitoring.resilient_websocket: Connection closed for 10.%d.%d.%d:1: sent 1011 (internal error) keepalive ping timeout\n", p, d, c, int(i / 65536) % 256, int(i / 256) % 256, i % 256
 		}
-	}' > "$f"
-}
-
-# card_timeouts: a follows target on every line (a provider's timeout for a
-# model of its own, one second apart) and no subject: what the links keep
-# of targets to come must stay as long as the window, not the log.
-card_timeouts() {
-	f=$dir/card-timeouts.log
-	if [ -f "$f" ] && [ "$(wc -l < "$f")" = "$card_lines" ]; then
-		return
-	fi
-	echo "bench: writing $f ($card_lines lines)"
-	awk -v n="$card_lines" 'BEGIN {
-		for (i = 0; i < n; i++)
-			printf "2025-10-%02d %02d:%02d:%02d ERROR src.providers.mixins.retry_mixin: OpenAI Compatible chat completion for m-%d error after 2 attempts: Request timed out.\n",
-			    1 + int(i / 86400), int(i / 3600) % 24, int(i / 60) % 60, i % 60, i
 	}' > "$f"
 }
 
@@ -499,9 +489,9 @@ if [ "$have_lt" = 1 ]; then
 		flat
 	fi
 	if [ "$card_lines" -gt 0 ]; then
-		card models 0
-		card sources 1
-		card_timeouts
+		card models
+		card sources
+		card timeouts
 		cardinality models
 		cardinality sources
 		cardinality timeouts

@@ -495,8 +495,8 @@ import json, sys
 print(len(json.load(sys.stdin)["errors"][0]["parts"]))')"
 
 # --- one-off failures: as many templates as error records, each its own
-# group (the groups are found by hash; they were compared one by one), the
-# same template of two loggers two groups
+# group, the same template of two loggers two groups; the text, markdown
+# and html reports list the first 200 and count the rest
 awk 'BEGIN {
 	split("a b c d e f g h", w, " ")
 	for (i = 0; i < 6000; i++) {
