@@ -60,6 +60,8 @@
 #define READER_BUFSIZE	(READER_MAX_LINE + READER_BLOCK)
 #define READER_ZBLOCK	(256 * 1024)
 #define READER_FPSIZE	4096
+/* What a pipe is asked to hold (the default limit of pipe-max-size). */
+#define READER_PIPE	(1024 * 1024)
 #define READER_POLL_MS	100
 /* Buffers of a read-ahead: the one being split, and the ones inflated into. */
 #define READER_AHEAD_BUFS	3
@@ -1106,6 +1108,13 @@ reader_open(const char *path, int follow, char *err, size_t errlen)
 	    (uint64_t)sb.st_size < READER_BUFSIZE)
 		r->cap = (size_t)sb.st_size + 1;
 	r->buf = xmalloc(r->cap);
+	/*
+	 * A pipe holds 64 KiB by default: its writer (cat, docker logs)
+	 * blocks and is woken for every 64 KiB this side takes.  A larger
+	 * one, where the system allows it, lets both run a block at a time.
+	 */
+	if (S_ISFIFO(sb.st_mode))
+		(void)fcntl(fd, F_SETPIPE_SZ, READER_PIPE);
 	r->idle_ms = 250;
 	r->idle_since = mono_ms();
 	r->avx2 = util_has_avx2();
