@@ -262,10 +262,11 @@ print_times(double t_start, double t_read, double t_close, double cpu_read,
 	cmd_error("time %.3f s: set-up %.3f s; reading %.3f s, %.3f s CPU,"
 	    " %.3f s waiting for the writer; the writer %.3f s CPU (correlation"
 	    " %.3f s), %.3f s waiting for batches; checkpoints %.3f s CPU;"
-	    " decompression %.3f s CPU; closing %.3f s", end - t_start,
+	    " decompression %.3f s CPU; context compression %.3f s CPU;"
+	    " closing %.3f s", end - t_start,
 	    t_read - t_start, t_close - t_read, cpu_read, t->read_blocked,
 	    t->write_cpu, t->correlate_cpu, t->write_idle, t->checkpoint_cpu,
-	    t->decompress_cpu, end - t_close);
+	    t->decompress_cpu, t->compress_cpu, end - t_close);
 }
 
 /*

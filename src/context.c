@@ -6,8 +6,10 @@
  */
 #include "context.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +25,8 @@
 #define CTX_FPSIZE	4096
 /* Backwards reads looking for the lines before an event's offset. */
 #define CTX_CHUNK	65536
+/* A pack of at least this many bytes is deflated ahead (ctx_ahead). */
+#define CTX_AHEAD_MIN	(64 * 1024)
 
 /* ---- packing ---- */
 
@@ -182,17 +186,150 @@ context_stream_close(struct context_stream *cs)
 
 /* ---- writing ---- */
 
-struct context_writer {
-	struct store_context_writes *w;
-	/*
-	 * One deflate state for every block: compress2 would allocate (and
-	 * the kernel zero) its quarter megabyte again for each.
-	 */
+/*
+ * One deflate state, reset for each block: compress2 would allocate (and
+ * the kernel zero) its quarter megabyte again for each.
+ */
+struct ctx_deflater {
 	z_stream	 zs;
 	int		 zinit;		/* 1 ready, -1 failed: blocks go as they are */
+};
+
+/*
+ * A pack's blocks deflated ahead by a thread of their own while the
+ * writer stores the batch's events: zlib costs about as much as all the
+ * rows of a stream's batch, and would otherwise set the writer's pace.
+ * The writer never waits for it: a block the thread has not done when the
+ * writer stores it is stored as it is (zlib 0, as a block that does not
+ * compress well), and the thread goes on past it.  Block i's bytes go to
+ * out + at[i], room for compressBound of it set aside before the thread
+ * starts on the pack, so that nothing moves while the writer copies a
+ * finished block.
+ */
+#define CTX_NOT_YET	SIZE_MAX
+
+struct ctx_ahead {
+	pthread_t	 thread;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;		/* a pack given, a block done, quit */
+	const struct context_pack *p;	/* NULL: none */
+	size_t		 next;		/* the block the thread takes next */
+	int		 busy;		/* the thread is deflating one of p's */
+	int		 quit;
+	size_t		*at, *zlen;	/* zlen[i]: CTX_NOT_YET, or 0: as it is */
+	size_t		 cap;
+	unsigned char	*out;
+	size_t		 outcap;
+	double		 cpu;
+	struct ctx_deflater d;
+};
+
+struct context_writer {
+	struct store_context_writes *w;
+	struct ctx_deflater d;
 	unsigned char	*z;
 	size_t		 zcap;
+	struct ctx_ahead *ahead;	/* NULL until a pack is worth it */
+	int		 no_ahead;	/* the thread could not be started */
 };
+
+/*
+ * raw[0..len) zlib-compressed into z (room for compressBound(len)); its
+ * length, or 0 when it cannot be or does not save at least an eighth.
+ */
+static size_t
+ctx_deflate(struct ctx_deflater *d, const char *raw, size_t len,
+    unsigned char *z)
+{
+	if (len < 64 || d->zinit == -1)
+		return 0;
+	if (d->zinit == 0)
+		d->zinit = deflateInit(&d->zs, Z_BEST_SPEED) == Z_OK ? 1 : -1;
+	if (d->zinit != 1 || deflateReset(&d->zs) != Z_OK)
+		return 0;
+	d->zs.next_in = (Bytef *)(uintptr_t)raw;
+	d->zs.avail_in = (uInt)len;
+	d->zs.next_out = z;
+	d->zs.avail_out = (uInt)compressBound((uLong)len);
+	if (deflate(&d->zs, Z_FINISH) != Z_STREAM_END)
+		return 0;
+	return d->zs.total_out < len - len / 8 ? d->zs.total_out : 0;
+}
+
+static void
+ctx_deflater_end(struct ctx_deflater *d)
+{
+	if (d->zinit == 1)
+		deflateEnd(&d->zs);
+	d->zinit = 0;
+}
+
+static const char *
+pack_block(const struct context_pack *p, size_t i, size_t *len)
+{
+	size_t start = i > 0 ? p->end[i - 1] : 0;
+
+	*len = p->end[i] - start;
+	return p->data.data + start;
+}
+
+static void *
+ahead_main(void *arg)
+{
+	struct ctx_ahead *a = arg;
+	const struct context_pack *p;
+	const char *raw;
+	double cpu0 = util_thread_cpu();
+	size_t i, len, zlen;
+
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		while (!a->quit && (a->p == NULL || a->next >= a->p->n))
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (a->quit)
+			break;
+		p = a->p;
+		i = a->next++;
+		a->busy = 1;
+		pthread_mutex_unlock(&a->mu);
+		raw = pack_block(p, i, &len);
+		zlen = ctx_deflate(&a->d, raw, len, a->out + a->at[i]);
+		pthread_mutex_lock(&a->mu);
+		a->busy = 0;
+		a->cpu = util_thread_cpu() - cpu0;
+		if (a->p == p)
+			a->zlen[i] = zlen;
+		pthread_cond_broadcast(&a->cv);
+	}
+	pthread_mutex_unlock(&a->mu);
+	ctx_deflater_end(&a->d);
+	return NULL;
+}
+
+static void
+ahead_free(struct ctx_ahead *a)
+{
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	free(a->at);
+	free(a->zlen);
+	free(a->out);
+	free(a);
+}
+
+static struct ctx_ahead *
+ahead_start(void)
+{
+	struct ctx_ahead *a = xcalloc(1, sizeof *a);
+
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	if (pthread_create(&a->thread, NULL, ahead_main, a) != 0) {
+		ahead_free(a);
+		return NULL;
+	}
+	return a;
+}
 
 struct context_writer *
 context_writer_new(struct store *st)
@@ -208,11 +345,83 @@ context_writer_free(struct context_writer *cw)
 {
 	if (cw == NULL)
 		return;
+	if (cw->ahead != NULL) {
+		pthread_mutex_lock(&cw->ahead->mu);
+		cw->ahead->quit = 1;
+		pthread_cond_broadcast(&cw->ahead->cv);
+		pthread_mutex_unlock(&cw->ahead->mu);
+		pthread_join(cw->ahead->thread, NULL);
+		ahead_free(cw->ahead);
+	}
 	store_context_writes_free(cw->w);
-	if (cw->zinit == 1)
-		deflateEnd(&cw->zs);
+	ctx_deflater_end(&cw->d);
 	free(cw->z);
 	free(cw);
+}
+
+void
+context_writer_ahead(struct context_writer *cw, const struct context_pack *p)
+{
+	struct ctx_ahead *a;
+	size_t i, len, room = 0;
+
+	if (p->n == 0 || p->data.len < CTX_AHEAD_MIN || cw->no_ahead)
+		return;
+	if (cw->ahead == NULL && (cw->ahead = ahead_start()) == NULL) {
+		cw->no_ahead = 1;
+		return;
+	}
+	a = cw->ahead;
+	/* the pack before was settled */
+	assert(a->p == NULL);
+	if (p->n > a->cap) {
+		a->cap = p->n;
+		a->at = xrealloc(a->at, a->cap * sizeof *a->at);
+		a->zlen = xrealloc(a->zlen, a->cap * sizeof *a->zlen);
+	}
+	for (i = 0; i < p->n; i++) {
+		pack_block(p, i, &len);
+		a->at[i] = room;
+		a->zlen[i] = CTX_NOT_YET;
+		room += compressBound((uLong)len);
+	}
+	if (room > a->outcap) {
+		free(a->out);
+		a->outcap = room;
+		a->out = xmalloc(a->outcap);
+	}
+	pthread_mutex_lock(&a->mu);
+	a->p = p;
+	a->next = 0;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+}
+
+void
+context_writer_settle(struct context_writer *cw)
+{
+	struct ctx_ahead *a = cw->ahead;
+
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->p = NULL;
+	while (a->busy)
+		pthread_cond_wait(&a->cv, &a->mu);
+	pthread_mutex_unlock(&a->mu);
+}
+
+double
+context_writer_cpu(struct context_writer *cw)
+{
+	double cpu;
+
+	if (cw->ahead == NULL)
+		return 0;
+	pthread_mutex_lock(&cw->ahead->mu);
+	cpu = cw->ahead->cpu;
+	pthread_mutex_unlock(&cw->ahead->mu);
+	return cpu;
 }
 
 /*
@@ -269,51 +478,37 @@ context_file_note(struct context_writer *cw, int64_t ingest_id,
 	    mtime, err, errlen);
 }
 
-/*
- * raw[0..len) zlib-compressed into cw->z; 0 with *zlen, or -1 when it
- * cannot be or does not save at least an eighth.
- */
-static int
-cw_deflate(struct context_writer *cw, const char *raw, size_t len,
-    size_t *zlen)
-{
-	size_t bound = compressBound((uLong)len);
-
-	if (len < 64 || cw->zinit == -1)
-		return -1;
-	if (cw->zinit == 0)
-		cw->zinit = deflateInit(&cw->zs, Z_BEST_SPEED) == Z_OK ? 1 : -1;
-	if (cw->zinit != 1 || deflateReset(&cw->zs) != Z_OK)
-		return -1;
-	if (bound > cw->zcap) {
-		cw->zcap = bound;
-		cw->z = xrealloc(cw->z, cw->zcap);
-	}
-	cw->zs.next_in = (Bytef *)(uintptr_t)raw;
-	cw->zs.avail_in = (uInt)len;
-	cw->zs.next_out = cw->z;
-	cw->zs.avail_out = (uInt)bound;
-	if (deflate(&cw->zs, Z_FINISH) != Z_STREAM_END)
-		return -1;
-	*zlen = cw->zs.total_out;
-	return *zlen < len - len / 8 ? 0 : -1;
-}
-
 int
 context_write_block(struct context_writer *cw, int64_t ingest_id,
     const struct context_pack *p, size_t i, int64_t *id, char *err,
     size_t errlen)
 {
-	size_t len, start, zlen = 0;
-	const char *raw;
-	int z;
+	struct ctx_ahead *a = cw->ahead;
+	size_t len, bound, zlen;
+	const char *raw = pack_block(p, i, &len);
+	const unsigned char *z;
 
-	start = i > 0 ? p->end[i - 1] : 0;
-	raw = p->data.data + start;
-	len = p->end[i] - start;
-	z = cw_deflate(cw, raw, len, &zlen) == 0;
-	return store_context_block(cw->w, ingest_id, len, z, z ?
-	    (const void *)cw->z : raw, z ? zlen : len, id, err, errlen);
+	if (a != NULL && a->p == p) {
+		pthread_mutex_lock(&a->mu);
+		zlen = a->zlen[i];
+		if (zlen == CTX_NOT_YET) {
+			zlen = 0;
+			if (a->next <= i)
+				a->next = i + 1;
+		}
+		z = a->out + a->at[i];
+		pthread_mutex_unlock(&a->mu);
+	} else {
+		bound = compressBound((uLong)len);
+		if (bound > cw->zcap) {
+			cw->zcap = bound;
+			cw->z = xrealloc(cw->z, cw->zcap);
+		}
+		zlen = ctx_deflate(&cw->d, raw, len, cw->z);
+		z = cw->z;
+	}
+	return store_context_block(cw->w, ingest_id, len, zlen > 0, zlen > 0 ?
+	    (const void *)z : raw, zlen > 0 ? zlen : len, id, err, errlen);
 }
 
 int

@@ -84,6 +84,18 @@ int context_write_block(struct context_writer *cw, int64_t ingest_id,
     const struct context_pack *p, size_t i, int64_t *id, char *err,
     size_t errlen);
 /*
+ * Begin to deflate p's blocks on a thread of the writer's own, for
+ * context_write_block to take as they are done (a small pack is left to
+ * it).  p must stay as it is, and in place, until context_writer_settle,
+ * which lets go of it: call it before p is cleared or freed, whatever
+ * was stored.
+ */
+void context_writer_ahead(struct context_writer *cw,
+    const struct context_pack *p);
+void context_writer_settle(struct context_writer *cw);
+/* CPU seconds the thread of context_writer_ahead has spent, 0 without one. */
+double context_writer_cpu(struct context_writer *cw);
+/*
  * The context of event id: an offset into the run's file, or (block >= 0)
  * a block id.  An id of -1 (not known) is looked up by the event's key.
  */

@@ -412,6 +412,7 @@ ingest_times(struct ingest *in, struct ingest_times *t)
 	t->write_idle = w.idle;
 	t->read_blocked = w.blocked;
 	t->decompress_cpu = in->decompress_cpu;
+	t->compress_cpu = w.compress_cpu;
 	store_checkpoints_behind(in->st, NULL, &t->checkpoint_cpu);
 }
 

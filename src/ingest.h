@@ -51,13 +51,14 @@ void ingest_free(struct ingest *in);
  * Where the work of the inputs read so far went, in seconds: the writer
  * thread's CPU (the correlation's share of it) and its wait for batches,
  * the reading thread's wait for the writer, the background checkpoints'
- * CPU, and the CPU of the threads that decompress long gzip inputs ahead
- * of the reading thread.  Complete once ingest_input has returned.
+ * CPU, the CPU of the threads that decompress long gzip inputs ahead of
+ * the reading thread, and that of the writer's thread that compresses a
+ * stream's context.  Complete once ingest_input has returned.
  */
 struct ingest_times {
 	double	write_cpu, correlate_cpu, write_idle, read_blocked;
 	double	checkpoint_cpu;
-	double	decompress_cpu;
+	double	decompress_cpu, compress_cpu;
 };
 void ingest_times(struct ingest *in, struct ingest_times *t);
 

@@ -334,8 +334,10 @@ writer_store(struct writer *w, struct batch *b)
 		w->block_ids = xrealloc(w->block_ids, w->block_idcap *
 		    sizeof *w->block_ids);
 	}
-	if (b->ctx.n > 0)
+	if (b->ctx.n > 0) {
 		memset(w->block_ids, 0, b->ctx.n * sizeof *w->block_ids);
+		context_writer_ahead(w->ctx, &b->ctx);
+	}
 	for (i = 0; i < b->nev; i += n) {
 		n = b->nev - i < WRITER_CHUNK ? b->nev - i : WRITER_CHUNK;
 		if (writer_events(w, b, i, n) != 0)
@@ -386,9 +388,15 @@ fail:
 static void
 writer_take(struct writer *w, struct batch *b)
 {
+	double compress_cpu;
+
 	if (!w->failed)
 		writer_store(w, b);
+	/* b->ctx is cleared below */
+	context_writer_settle(w->ctx);
+	compress_cpu = context_writer_cpu(w->ctx);
 	pthread_mutex_lock(&w->mu);
+	w->times.compress_cpu = compress_cpu;
 	/* after a failure the claim is held until the store closes */
 	if (b->allocs && !w->failed && --w->pending == 0 && w->claimed) {
 		store_sources_release(w->st);

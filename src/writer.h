@@ -125,6 +125,7 @@ struct batch {
  */
 struct writer_times {
 	double	cpu, correlate_cpu, idle, blocked;
+	double	compress_cpu;	/* deflating a stream's context ahead */
 };
 
 /*

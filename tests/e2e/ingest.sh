@@ -249,7 +249,7 @@ if grep -Eq '^logtriage: [0-9]+ lines, [0-9]+ bytes, [0-9]+ records, [0-9]+ even
 then ok "summary line format"; else not_ok "summary line format" "$(cat "$T/err")"; fi
 
 # --- --stats: one more line, after the summary; -q leaves only it
-STATS_RE='^logtriage: time [0-9]+\.[0-9]{3} s: set-up [0-9]+\.[0-9]{3} s; reading [0-9]+\.[0-9]{3} s, [0-9]+\.[0-9]{3} s CPU, [0-9]+\.[0-9]{3} s waiting for the writer; the writer [0-9]+\.[0-9]{3} s CPU \(correlation [0-9]+\.[0-9]{3} s\), [0-9]+\.[0-9]{3} s waiting for batches; checkpoints [0-9]+\.[0-9]{3} s CPU; decompression [0-9]+\.[0-9]{3} s CPU; closing [0-9]+\.[0-9]{3} s$'
+STATS_RE='^logtriage: time [0-9]+\.[0-9]{3} s: set-up [0-9]+\.[0-9]{3} s; reading [0-9]+\.[0-9]{3} s, [0-9]+\.[0-9]{3} s CPU, [0-9]+\.[0-9]{3} s waiting for the writer; the writer [0-9]+\.[0-9]{3} s CPU \(correlation [0-9]+\.[0-9]{3} s\), [0-9]+\.[0-9]{3} s waiting for batches; checkpoints [0-9]+\.[0-9]{3} s CPU; decompression [0-9]+\.[0-9]{3} s CPU; context compression [0-9]+\.[0-9]{3} s CPU; closing [0-9]+\.[0-9]{3} s$'
 check_rc "--stats: exit 0" 0 "$LT" ingest --stats --db stats.db "$S"/*.log \
     "$S"/*.log.gz "$S/journald.json" "$JSONLOG"
 check_eq "--stats: what a run without it says, then the times" "$(cat all-first.err) 3 1" \

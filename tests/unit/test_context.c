@@ -218,6 +218,93 @@ test_stream_compressed(void **state)
 	store_close(s);
 }
 
+/*
+ * Packs large enough to be deflated ahead, three in a row through one
+ * writer: whether the thread had deflated a block when it was stored or
+ * not (then it goes as it is), every event reads back its own records.
+ */
+static void
+test_stream_ahead(void **state)
+{
+	struct store *s;
+	struct context_stream *cs = context_stream_new(4);
+	struct context_writer *cw;
+	struct context_pack p;
+	struct context_key key;
+	struct buf want;
+	int64_t ev[300], block;
+	size_t blk, i, packed = 0;
+	char err[256], text[128];
+	uint64_t line = 0, k;
+	int round;
+
+	s = store_open(":memory:", STORE_CREATE, err, sizeof err);
+	assert_non_null(s);
+	cw = context_writer_new(s);
+	context_pack_init(&p);
+	memset(&key, 0, sizeof key);
+	for (round = 0; round < 3; round++) {
+		/* an event on every tenth record: a block of five records each */
+		for (i = 0; i < 300; i++) {
+			for (k = 0; k < 10; k++) {
+				line++;
+				snprintf(text, sizeof text, "2025-10-25 23:31:%02llu"
+				    " INFO worker: job %llu done after %llu ms",
+				    (unsigned long long)line % 60,
+				    (unsigned long long)line,
+				    (unsigned long long)(line * 7919 % 1000));
+				if (k == 9) {
+					blk = context_stream_want(cs, &p);
+					assert_int_equal(blk, i);
+				}
+				context_stream_push(cs, &p, text, strlen(text),
+				    line, line);
+			}
+		}
+		context_stream_close(cs);
+		assert_int_equal(p.n, 300);
+		assert_true(p.data.len >= 64 * 1024);
+		packed += p.data.len;
+		context_writer_ahead(cw, &p);
+		for (i = 0; i < 300; i++) {
+			assert_int_equal(context_write_block(cw, 1, &p, i, &block,
+			    err, sizeof err), 0);
+			ev[i] = add_event(s, line - 2990 + 10 * i, "x");
+			assert_int_equal(context_write_event(cw, ev[i], &key, 1,
+			    0, block, err, sizeof err), 0);
+		}
+		assert_int_equal(context_flush(cw, err, sizeof err), 0);
+		context_writer_settle(cw);
+		context_pack_clear(&p);
+		for (i = 0; i < 300; i++) {
+			buf_init(&want);
+			for (k = line - 2994 + 10 * i; k <= line - 2990 + 10 * i;
+			    k++)
+				buf_printf(&want, "%s%llu%c2025-10-25 23:31:%02llu"
+				    " INFO worker: job %llu done after %llu ms",
+				    k == line - 2994 + 10 * i ? "" : "|",
+				    (unsigned long long)k,
+				    k == line - 2990 + 10 * i ? ':' : '-',
+				    (unsigned long long)k % 60,
+				    (unsigned long long)k,
+				    (unsigned long long)(k * 7919 % 1000));
+			buf_putc(&want, '\0');
+			expect(s, ev[i], 4, 0, want.data, "");
+			buf_free(&want);
+		}
+	}
+	assert_int_equal(one_int(s, "SELECT count(*) FROM context_blocks"), 900);
+	assert_int_equal(one_int(s, "SELECT count(*) FROM context_blocks"
+	    " WHERE zlib NOT IN (0, 1)"), 0);
+	assert_int_equal(one_int(s, "SELECT sum(raw_len) FROM context_blocks"),
+	    (int64_t)packed);
+	assert_true(context_writer_cpu(cw) >= 0);
+	context_pack_free(&p);
+	context_stream_free(cs);
+	context_writer_free(cw);
+	store_close(s);
+}
+
 static const char file_text[] =
     "one\ntwo\nthree\nfour\nfive\nsix\nseven\n";
 
@@ -403,6 +490,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stream_blocks),
 		cmocka_unit_test(test_stream_compressed),
+		cmocka_unit_test(test_stream_ahead),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_file_gzip),
 		cmocka_unit_test(test_event_rows),
