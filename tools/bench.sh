@@ -14,7 +14,9 @@
 # CPU seconds, the largest peak RSS and the ratio, and checks the stored
 # counts of every cell against the truth.
 # One more run of each cell of the largest size with `ingest --stats` shows
-# where its time went and which thread set the pace.
+# where its time went and which thread set the pace; the largest mixed cell
+# is read again with the generic rules off, and through a pipe with and
+# without context, for what those cost.
 # Then: an empty input into a new database (timed from its start to its
 # exit by tools/spawn_time.c, against `true` timed so), report, the TUI's
 # first screen (from its launch in a pane of a running tmux to the summary
@@ -402,6 +404,57 @@ cardinality() {
 
 card_lines=${BENCH_CARD_LINES:-1000000}
 
+# builtin NAME: what two parts of ingest's built-in work cost on a cell,
+# interleaved: the file as the matrix reads it; the same with the generic
+# rules (log-error, log-critical, log-warning) turned off by a rules layer
+# of three "enabled = false" sections; standard input through a pipe,
+# keeping the default 20 records of context before each event of warning
+# severity or worse (a file keeps none: it is read again to show them); and
+# the pipe with --context-lines 0.  The pipe's cat is in both pipe rows.
+# Each row's last database gives its events, generic events and context.
+builtin() {
+	name=$1 file=$dir/$1.log db=$dir/builtin.db off=$dir/builtin-rules
+	mkdir -p "$off"
+	printf '[%s]\nenabled = false\n\n' log-error log-critical log-warning \
+	    > "$off/generic-off.rules"
+	n=${BENCH_RUNS:-5}
+	cat "$file" > /dev/null
+	for v in file generic-off pipe-ctx20 pipe-ctx0; do
+		rm -f "$dir/builtin.$v"
+	done
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		for v in file generic-off pipe-ctx20 pipe-ctx0; do
+			fresh_db "$db"
+			# shellcheck disable=SC2086
+			case $v in
+			file) timed "$dir/builtin.$v" "$lt" ingest --db "$db" \
+			    $rules_opt -q "$file" ;;
+			generic-off) timed "$dir/builtin.$v" "$lt" ingest \
+			    --db "$db" $rules_opt --rules "$off" -q "$file" ;;
+			pipe-ctx20) timed "$dir/builtin.$v" sh -c \
+			    'f=$1; shift; cat "$f" | "$@"' sh "$file" "$lt" \
+			    ingest --db "$db" $rules_opt -q - ;;
+			pipe-ctx0) timed "$dir/builtin.$v" sh -c \
+			    'f=$1; shift; cat "$f" | "$@"' sh "$file" "$lt" \
+			    ingest --db "$db" $rules_opt --context-lines 0 -q - ;;
+			esac || return 0
+			if [ "$i" -eq $((n - 1)) ]; then
+				counts="- - -"
+				command -v sqlite3 > /dev/null 2>&1 &&
+				    counts=$(sqlite3 "$db" "SELECT count(*) FROM events_all;
+				    SELECT count(*) FROM events WHERE rule IN
+				    ('log-error', 'log-critical', 'log-warning');
+				    SELECT count(*) FROM event_context;" | tr '\n' ' ')
+				echo "$name builtin $v $(cut -d' ' -f1 "$dir/builtin.$v" | median)" \
+				    "$(cut -d' ' -f3 "$dir/builtin.$v" | median) $counts" >> "$results"
+			fi
+		done
+		i=$((i + 1))
+	done
+	fresh_db "$db"
+}
+
 # empty: an empty input into a new database, median of 9 interleaved with
 # `true`, each timed by spawn_time from its start to its exit: the
 # harness's own process starts are outside the span.
@@ -479,6 +532,7 @@ if [ "$have_lt" = 1 ]; then
 	done
 	empty
 	if [ -n "$last_mixed" ]; then
+		builtin "$last_mixed"
 		report_time "$last_mixed"
 		tui_time "$last_mixed"
 		# shellcheck disable=SC2046
@@ -510,6 +564,10 @@ $2 == "truth" { truth[$1] = $3 == 0 ? "ok" : $3 " wrong" }
 $2 == "pace" {
 	pace[++npace] = sprintf("%-16s %7.3f %7.3f %8.3f %6.3f %7.3f | %8.3f %7.3f %7.3f | %6.3f %7.3f | %s", $1, $3, $4,
 	    $5, $6, $7, $8, $9, $10, $11, $12, $7 < $10 ? "reading" : "writer")
+}
+$2 == "builtin" {
+	bcell = $1; bt[$3] = $4; bc[$3] = $5; bev[$3] = $6; bgen[$3] = $7; bctx[$3] = $8
+	brow[++nbuiltin] = $3
 }
 $1 == "empty" {
 	empty = sprintf("empty input into a new database: %.1f ms wall, %.3f s CPU (median of 9, from its start to its exit; true the same way: %.1f ms): %s",
@@ -561,6 +619,26 @@ END {
 		print "(reading: wall from the first input to the last, its thread'"'"'s CPU, and its wait for"
 		print " the writer; writer: its thread'"'"'s CPU, the correlation'"'"'s share, its wait for batches;"
 		print " the thread that waited less sets the pace)"
+	}
+	if (nbuiltin > 0) {
+		print "\nthe built-in work (" bcell ", interleaved, medians; CPU: all threads, and cat in the pipe rows):"
+		printf "%-34s %8s %7s %9s %8s %8s\n", "row", "wall s", "CPU s", "events", "generic", "context"
+		label["file"] = "the file, as in the matrix"
+		label["generic-off"] = "the file, generic rules off"
+		label["pipe-ctx20"] = "a pipe, 20 records of context"
+		label["pipe-ctx0"] = "a pipe, --context-lines 0"
+		for (i = 1; i <= nbuiltin; i++) {
+			v = brow[i]
+			printf "%-34s %8.3f %7.2f %9s %8s %8s\n", label[v], bt[v] / 1e9, bc[v], bev[v], bgen[v], bctx[v]
+		}
+		if ("generic-off" in bt)
+			printf "generic rules: %+.3f s wall (%+.1f%%), %+.2f s CPU, for %s events of theirs\n",
+			    (bt["file"] - bt["generic-off"]) / 1e9, (bt["file"] - bt["generic-off"]) / bt["generic-off"] * 100,
+			    bc["file"] - bc["generic-off"], bgen["file"]
+		if ("pipe-ctx0" in bt)
+			printf "context on a pipe: %+.3f s wall (%+.1f%%), %+.2f s CPU, for %s events with context\n",
+			    (bt["pipe-ctx20"] - bt["pipe-ctx0"]) / 1e9, (bt["pipe-ctx20"] - bt["pipe-ctx0"]) / bt["pipe-ctx0"] * 100,
+			    bc["pipe-ctx20"] - bc["pipe-ctx0"], bctx["pipe-ctx20"]
 	}
 	if (small != "" || empty != "")
 		print "\nsmall inputs (targets: 10 MB in at most 2x grep'"'"'s time, an empty input in at most 10 ms):"
