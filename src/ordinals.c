@@ -19,6 +19,24 @@ struct ord_index {
 };
 
 /*
+ * Add one to a list's first entry if it holds hash, and give its count
+ * before in *before: hash 0 for an untimed source counted by record
+ * (ordinals.h).  Every record of such a source comes here twice, once as
+ * it is read and once at the next commit point, and this spares both the
+ * call and the index.  0 when the list does not start with hash.
+ */
+static inline int
+ord_add_first(struct ord *v, size_t nv, uint64_t hash, int *before)
+{
+	if (nv == 0 || v[0].hash != hash)
+		return 0;
+	*before = v[0].n;
+	/* modulo 2^32, as ord_add counts */
+	v[0].n = (int)((unsigned)*before + 1u);
+	return 1;
+}
+
+/*
  * Add n records with this hash to o's count list of the current second,
  * or of the snapshot (snap set); the count before.  A list from
  * ORD_INDEX_MIN counts on is looked up through its index, filled whole
@@ -81,8 +99,8 @@ ord_index_reset(struct util_index *x)
 }
 
 /*
- * An emptied log is kept when it held at least ORD_LOG_KEEP_MIN entries
- * and has room for at most ORD_LOG_KEEP_MAX.
+ * An emptied log is kept when it held at least ORD_LOG_KEEP_MIN entries,
+ * cut to room for ORD_LOG_KEEP_MAX.
  */
 #define ORD_LOG_KEEP_MIN	64
 #define ORD_LOG_KEEP_MAX	(16 * 1024)
@@ -129,7 +147,11 @@ ordinals_second(struct ordinals *o, int64_t ts, uint64_t off)
 int
 ordinals_event(struct ordinals *o, int64_t ts, uint64_t hash, uint64_t off)
 {
+	int before;
+
 	ord_log(o, ts, hash, off, 1);
+	if (ord_add_first(o->ords, o->nords, hash, &before))
+		return before;
 	return ord_add(o, 0, hash, 1);
 }
 
@@ -139,6 +161,7 @@ ordinals_advance(struct ordinals *o, uint64_t offset, int64_t *time,
 {
 	const struct ordlog *e;
 	size_t i, j = 0;
+	int before;
 
 	for (i = 0; i < o->nlog; i++) {
 		e = &o->log[i];
@@ -158,18 +181,24 @@ ordinals_advance(struct ordinals *o, uint64_t offset, int64_t *time,
 				ord_index_reset(&o->ix->snap);
 		}
 		if (e->event)
-			ord_add(o, 1, e->hash, 1);
+			if (!ord_add_first(o->snap, o->nsnap, e->hash,
+			    &before))
+				ord_add(o, 1, e->hash, 1);
 	}
 	o->nlog = j;
 	/*
 	 * A source per line would keep a log each that is seldom used
 	 * again; a busy source's is kept for the next batch, which would
-	 * otherwise grow it anew from nothing.
+	 * otherwise grow it anew from nothing, cut to ORD_LOG_KEEP_MAX
+	 * entries (an untimed source logs every record).
 	 */
-	if (j == 0 && (i < ORD_LOG_KEEP_MIN || o->logcap > ORD_LOG_KEEP_MAX)) {
+	if (j == 0 && i < ORD_LOG_KEEP_MIN) {
 		free(o->log);
 		o->log = NULL;
 		o->logcap = 0;
+	} else if (j == 0 && o->logcap > ORD_LOG_KEEP_MAX) {
+		o->logcap = ORD_LOG_KEEP_MAX;
+		o->log = xrealloc(o->log, o->logcap * sizeof *o->log);
 	}
 }
 
