@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -199,9 +200,13 @@ struct ctx_deflater {
  * A pack's blocks deflated ahead by a thread of their own while the
  * writer stores the batch's events: zlib costs about as much as all the
  * rows of a stream's batch, and would otherwise set the writer's pace.
- * The writer never waits for it: a block the thread has not done when the
- * writer stores it is stored as it is (zlib 0, as a block that does not
- * compress well), and the thread goes on past it.  Block i's bytes go to
+ * The thread runs at the lowest priority, on what the reading thread and
+ * the writer leave of the processors, and the writer never waits for it:
+ * a block the thread has not done when the writer stores it is stored as
+ * it is (zlib 0, as a block that does not compress well), and the thread
+ * goes on past it (mixed-1G through a pipe: 1.5-1.7 s, 1,600-4,500 of 26,235
+ * blocks deflated; at the writer's priority 1.8-2.2 s, 12,000 of them;
+ * without context 1.4 s).  Block i's bytes go to
  * out + at[i], room for compressBound of it set aside before the thread
  * starts on the pack, so that nothing moves while the writer copies a
  * finished block.
@@ -282,6 +287,10 @@ ahead_main(void *arg)
 	double cpu0 = util_thread_cpu();
 	size_t i, len, zlen;
 
+#ifdef __linux__
+	/* Linux gives each thread a nice value of its own */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
+#endif
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
 		while (!a->quit && (a->p == NULL || a->next >= a->p->n))
