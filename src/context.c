@@ -204,12 +204,11 @@ struct ctx_deflater {
  * the writer leave of the processors, and the writer never waits for it:
  * a block the thread has not done when the writer stores it is stored as
  * it is (zlib 0, as a block that does not compress well), and the thread
- * goes on past it (mixed-1G through a pipe: 1.5-1.7 s, 1,600-4,500 of 26,235
- * blocks deflated; at the writer's priority 1.8-2.2 s, 12,000 of them;
- * without context 1.4 s).  Block i's bytes go to
- * out + at[i], room for compressBound of it set aside before the thread
- * starts on the pack, so that nothing moves while the writer copies a
- * finished block.
+ * goes on past it (mixed-1G through a pipe: 1.5-1.7 s, 1,600-4,500 of
+ * 26,235 blocks deflated; at the writer's priority 1.8-2.2 s, 12,000 of
+ * them; without context 1.4 s).  Block i's bytes go to out + at[i], room
+ * for compressBound of it set aside before the thread starts on the pack,
+ * so that nothing moves while the writer copies a finished block.
  */
 #define CTX_NOT_YET	SIZE_MAX
 

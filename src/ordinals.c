@@ -180,10 +180,9 @@ ordinals_advance(struct ordinals *o, uint64_t offset, int64_t *time,
 			if (o->ix != NULL)
 				ord_index_reset(&o->ix->snap);
 		}
-		if (e->event)
-			if (!ord_add_first(o->snap, o->nsnap, e->hash,
-			    &before))
-				ord_add(o, 1, e->hash, 1);
+		if (e->event && !ord_add_first(o->snap, o->nsnap, e->hash,
+		    &before))
+			ord_add(o, 1, e->hash, 1);
 	}
 	o->nlog = j;
 	/*
