@@ -15,8 +15,9 @@
 # counts of every cell against the truth.
 # One more run of each cell of the largest size with `ingest --stats` shows
 # where its time went and which thread set the pace; the largest mixed cell
-# is read again with the generic rules off, and through a pipe with and
-# without context, for what those cost.
+# is read again with the generic rules off, with failures no rule claims
+# (generic rules on and off), and through a pipe with and without context,
+# for what those cost.
 # Then: an empty input into a new database (timed from its start to its
 # exit by tools/spawn_time.c, against `true` timed so), report, the TUI's
 # first screen (from its launch in a pane of a running tmux to the summary
@@ -419,24 +420,33 @@ card_lines=${BENCH_CARD_LINES:-1000000}
 # builtin NAME: what two parts of ingest's built-in work cost on a cell,
 # interleaved: the file as the matrix reads it; the same with the generic
 # rules (log-error, log-critical, log-warning) turned off by a rules layer
-# of three "enabled = false" sections; standard input through a pipe,
-# keeping the default 20 records of context before each event of warning
-# severity or worse (a file keeps none: it is read again to show them); and
-# the pipe with --context-lines 0.  The pipe's cat is in both pipe rows.
-# Each row's last database gives its events, generic events and context.
+# of three "enabled = false" sections; both again on a copy of the cell
+# with every hundredth INFO record made ERROR (in the generator's corpora
+# a specific rule claims every failure, so only these give the generic
+# rules templates to mine); standard input through a pipe, keeping the
+# default 20 records of context before each event of warning severity or
+# worse (a file keeps none: it is read again to show them); and the pipe
+# with --context-lines 0.  The pipe's cat is in both pipe rows.  Each
+# row's last database gives its events, generic events and context.
 builtin() {
 	name=$1 file=$dir/$1.log db=$dir/builtin.db off=$dir/builtin-rules
+	errs=$dir/$1-errors.log
+	rows="file generic-off errors errors-generic-off pipe-ctx20 pipe-ctx0"
 	mkdir -p "$off"
 	printf '[%s]\nenabled = false\n\n' log-error log-critical log-warning \
 	    > "$off/generic-off.rules"
+	if [ ! -f "$errs" ] || [ "$file" -nt "$errs" ]; then
+		awk '/ INFO / && ++n % 100 == 0 { sub(/ INFO /, " ERROR ") }
+		    { print }' "$file" > "$errs"
+	fi
 	n=${BENCH_RUNS:-5}
-	cat "$file" > /dev/null
-	for v in file generic-off pipe-ctx20 pipe-ctx0; do
+	cat "$file" "$errs" > /dev/null
+	for v in $rows; do
 		rm -f "$dir/builtin.$v"
 	done
 	i=0
 	while [ "$i" -lt "$n" ]; do
-		for v in file generic-off pipe-ctx20 pipe-ctx0; do
+		for v in $rows; do
 			fresh_db "$db"
 			# shellcheck disable=SC2086
 			case $v in
@@ -444,6 +454,10 @@ builtin() {
 			    $rules_opt -q "$file" ;;
 			generic-off) timed "$dir/builtin.$v" "$lt" ingest \
 			    --db "$db" $rules_opt --rules "$off" -q "$file" ;;
+			errors) timed "$dir/builtin.$v" "$lt" ingest --db "$db" \
+			    $rules_opt -q "$errs" ;;
+			errors-generic-off) timed "$dir/builtin.$v" "$lt" ingest \
+			    --db "$db" $rules_opt --rules "$off" -q "$errs" ;;
 			pipe-ctx20) timed "$dir/builtin.$v" sh -c \
 			    'f=$1; shift; cat "$f" | "$@"' sh "$file" "$lt" \
 			    ingest --db "$db" $rules_opt -q - ;;
@@ -637,6 +651,8 @@ END {
 		printf "%-34s %8s %7s %9s %8s %8s\n", "row", "wall s", "CPU s", "events", "generic", "context"
 		label["file"] = "the file, as in the matrix"
 		label["generic-off"] = "the file, generic rules off"
+		label["errors"] = "1% of INFO made ERROR"
+		label["errors-generic-off"] = "1% of INFO made ERROR, generic off"
 		label["pipe-ctx20"] = "a pipe, 20 records of context"
 		label["pipe-ctx0"] = "a pipe, --context-lines 0"
 		for (i = 1; i <= nbuiltin; i++) {
@@ -647,6 +663,11 @@ END {
 			printf "generic rules: %+.3f s wall (%+.1f%%), %+.2f s CPU, for %s events of theirs\n",
 			    (bt["file"] - bt["generic-off"]) / 1e9, (bt["file"] - bt["generic-off"]) / bt["generic-off"] * 100,
 			    bc["file"] - bc["generic-off"], bgen["file"]
+		if ("errors-generic-off" in bt)
+			printf "generic rules with failures to mine: %+.3f s wall (%+.1f%%), %+.2f s CPU, for %s events of theirs\n",
+			    (bt["errors"] - bt["errors-generic-off"]) / 1e9,
+			    (bt["errors"] - bt["errors-generic-off"]) / bt["errors-generic-off"] * 100,
+			    bc["errors"] - bc["errors-generic-off"], bgen["errors"]
 		if ("pipe-ctx0" in bt)
 			printf "context on a pipe: %+.3f s wall (%+.1f%%), %+.2f s CPU, for %s events with context\n",
 			    (bt["pipe-ctx20"] - bt["pipe-ctx0"]) / 1e9, (bt["pipe-ctx20"] - bt["pipe-ctx0"]) / bt["pipe-ctx0"] * 100,
