@@ -19,37 +19,27 @@ struct ord_index {
 };
 
 /*
- * Add one to a list's first entry if it holds hash, and give its count
- * before in *before: hash 0 for an untimed source counted by record
- * (ordinals.h).  Every record of such a source comes here twice, once as
- * it is read and once at the next commit point, and this spares both the
- * call and the index.  0 when the list does not start with hash.
+ * Add n to a count; the count before.  Counted by record, a source's
+ * untimed records could pass INT_MAX: the count goes on modulo 2^32 (as
+ * the store keeps it), apart until 2^32 records of it.
  */
 static inline int
-ord_add_first(struct ord *v, size_t nv, uint64_t hash, int *before)
+ord_count(struct ord *e, int n)
 {
-	if (nv == 0 || v[0].hash != hash)
-		return 0;
-	*before = v[0].n;
-	/* modulo 2^32, as ord_add counts */
-	v[0].n = (int)((unsigned)*before + 1u);
-	return 1;
+	int before = e->n;
+
+	e->n = (int)((unsigned)e->n + (unsigned)n);
+	return before;
 }
 
-/*
- * Add n records with this hash to o's count list of the current second,
- * or of the snapshot (snap set); the count before.  A list from
- * ORD_INDEX_MIN counts on is looked up through its index, filled whole
- * the first time the list is that long.
- */
+/* ord_add past the list's first entry: the list, or its index. */
 static int
-ord_add(struct ordinals *o, int snap, uint64_t hash, int n)
+ord_add_rest(struct ordinals *o, int snap, uint64_t hash, int n)
 {
 	struct ord **vp = snap ? &o->snap : &o->ords, *v = *vp;
 	size_t *np = snap ? &o->nsnap : &o->nords;
 	struct util_index *ix = NULL;
 	size_t i, it;
-	int before;
 
 	if (*np >= ORD_INDEX_MIN) {
 		if (o->ix == NULL) {
@@ -64,11 +54,11 @@ ord_add(struct ordinals *o, int snap, uint64_t hash, int n)
 		for (it = 0; (i = util_index_next(ix, hash, &it)) !=
 		    UTIL_INDEX_NONE;)
 			if (v[i].hash == hash)
-				goto found;
+				return ord_count(&v[i], n);
 	} else {
-		for (i = 0; i < *np; i++)
+		for (i = 1; i < *np; i++)
 			if (v[i].hash == hash)
-				goto found;
+				return ord_count(&v[i], n);
 	}
 	*vp = v = util_grow(v, snap ? &o->snapcap : &o->cap, *np, sizeof *v, 2);
 	i = (*np)++;
@@ -77,15 +67,25 @@ ord_add(struct ordinals *o, int snap, uint64_t hash, int n)
 	if (ix != NULL)
 		util_index_put(ix, hash, i);
 	return 0;
-found:
-	before = v[i].n;
-	/*
-	 * Counted by record, a source's untimed records could pass INT_MAX:
-	 * the count goes on modulo 2^32 (as the store keeps it), apart
-	 * until 2^32 records of it.
-	 */
-	v[i].n = (int)((unsigned)v[i].n + (unsigned)n);
-	return before;
+}
+
+/*
+ * Add n records with this hash to o's count list of the current second,
+ * or of the snapshot (snap set); the count before.  A list from
+ * ORD_INDEX_MIN counts on is looked up through its index, filled whole
+ * the first time the list is that long.  The first entry is tried in
+ * line: an untimed source counted by record (ordinals.h) counts every
+ * record under hash 0, its list's first entry, twice (as it is read and
+ * at the next commit point).
+ */
+static inline int
+ord_add(struct ordinals *o, int snap, uint64_t hash, int n)
+{
+	struct ord *v = snap ? o->snap : o->ords;
+
+	if ((snap ? o->nsnap : o->nords) > 0 && v[0].hash == hash)
+		return ord_count(&v[0], n);
+	return ord_add_rest(o, snap, hash, n);
 }
 
 /* Empty a count list's index with its list. */
@@ -147,11 +147,7 @@ ordinals_second(struct ordinals *o, int64_t ts, uint64_t off)
 int
 ordinals_event(struct ordinals *o, int64_t ts, uint64_t hash, uint64_t off)
 {
-	int before;
-
 	ord_log(o, ts, hash, off, 1);
-	if (ord_add_first(o->ords, o->nords, hash, &before))
-		return before;
 	return ord_add(o, 0, hash, 1);
 }
 
@@ -161,7 +157,6 @@ ordinals_advance(struct ordinals *o, uint64_t offset, int64_t *time,
 {
 	const struct ordlog *e;
 	size_t i, j = 0;
-	int before;
 
 	for (i = 0; i < o->nlog; i++) {
 		e = &o->log[i];
@@ -180,8 +175,7 @@ ordinals_advance(struct ordinals *o, uint64_t offset, int64_t *time,
 			if (o->ix != NULL)
 				ord_index_reset(&o->ix->snap);
 		}
-		if (e->event && !ord_add_first(o->snap, o->nsnap, e->hash,
-		    &before))
+		if (e->event)
 			ord_add(o, 1, e->hash, 1);
 	}
 	o->nlog = j;
