@@ -206,11 +206,16 @@ struct ctx_deflater {
  * it is (zlib 0, as a block that does not compress well), and the thread
  * goes on past it (mixed-1G through a pipe: 1.5-1.7 s, 1,600-4,500 of
  * 26,235 blocks deflated; at the writer's priority 1.8-2.2 s, 12,000 of
- * them; without context 1.4 s).  Block i's bytes go to out + at[i], room
- * for compressBound of it set aside before the thread starts on the pack,
- * so that nothing moves while the writer copies a finished block.
+ * them; without context 1.4 s).  Block i's bytes go to out + zb[i].at,
+ * room for compressBound of it set aside before the thread starts on the
+ * pack, so that nothing moves while the writer copies a finished block.
  */
 #define CTX_NOT_YET	SIZE_MAX
+
+struct ctx_zblock {
+	size_t		 at;		/* in out */
+	size_t		 len;		/* CTX_NOT_YET, or 0: as it is */
+};
 
 struct ctx_ahead {
 	pthread_t	 thread;
@@ -220,8 +225,8 @@ struct ctx_ahead {
 	size_t		 next;		/* the block the thread takes next */
 	int		 busy;		/* the thread is deflating one of p's */
 	int		 quit;
-	size_t		*at, *zlen;	/* zlen[i]: CTX_NOT_YET, or 0: as it is */
-	size_t		 cap;
+	struct ctx_zblock *zb;		/* one for each of p's blocks */
+	size_t		 zbcap;
 	unsigned char	*out;
 	size_t		 outcap;
 	double		 cpu;
@@ -301,12 +306,12 @@ ahead_main(void *arg)
 		a->busy = 1;
 		pthread_mutex_unlock(&a->mu);
 		raw = pack_block(p, i, &len);
-		zlen = ctx_deflate(&a->d, raw, len, a->out + a->at[i]);
+		zlen = ctx_deflate(&a->d, raw, len, a->out + a->zb[i].at);
 		pthread_mutex_lock(&a->mu);
 		a->busy = 0;
 		a->cpu = util_thread_cpu() - cpu0;
 		if (a->p == p)
-			a->zlen[i] = zlen;
+			a->zb[i].len = zlen;
 		pthread_cond_broadcast(&a->cv);
 	}
 	pthread_mutex_unlock(&a->mu);
@@ -319,8 +324,7 @@ ahead_free(struct ctx_ahead *a)
 {
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->cv);
-	free(a->at);
-	free(a->zlen);
+	free(a->zb);
 	free(a->out);
 	free(a);
 }
@@ -382,15 +386,14 @@ context_writer_ahead(struct context_writer *cw, const struct context_pack *p)
 	a = cw->ahead;
 	/* the pack before was settled */
 	assert(a->p == NULL);
-	if (p->n > a->cap) {
-		a->cap = p->n;
-		a->at = xrealloc(a->at, a->cap * sizeof *a->at);
-		a->zlen = xrealloc(a->zlen, a->cap * sizeof *a->zlen);
+	if (p->n > a->zbcap) {
+		a->zbcap = p->n;
+		a->zb = xrealloc(a->zb, a->zbcap * sizeof *a->zb);
 	}
 	for (i = 0; i < p->n; i++) {
 		pack_block(p, i, &len);
-		a->at[i] = room;
-		a->zlen[i] = CTX_NOT_YET;
+		a->zb[i].at = room;
+		a->zb[i].len = CTX_NOT_YET;
 		room += compressBound((uLong)len);
 	}
 	if (room > a->outcap) {
@@ -498,13 +501,13 @@ context_write_block(struct context_writer *cw, int64_t ingest_id,
 
 	if (a != NULL && a->p == p) {
 		pthread_mutex_lock(&a->mu);
-		zlen = a->zlen[i];
+		zlen = a->zb[i].len;
 		if (zlen == CTX_NOT_YET) {
 			zlen = 0;
 			if (a->next <= i)
 				a->next = i + 1;
 		}
-		z = a->out + a->at[i];
+		z = a->out + a->zb[i].at;
 		pthread_mutex_unlock(&a->mu);
 	} else {
 		bound = compressBound((uLong)len);
