@@ -427,7 +427,8 @@ card_lines=${BENCH_CARD_LINES:-1000000}
 # default 20 records of context before each event of warning severity or
 # worse (a file keeps none: it is read again to show them); and the pipe
 # with --context-lines 0.  The pipe's cat is in both pipe rows.  Each
-# row's last database gives its events, generic events and context.
+# round starts one row later than the one before.  Each row's last
+# database gives its events, generic events and context.
 builtin() {
 	name=$1 file=$dir/$1.log db=$dir/builtin.db off=$dir/builtin-rules
 	errs=$dir/$1-errors.log
@@ -444,39 +445,44 @@ builtin() {
 	for v in $rows; do
 		rm -f "$dir/builtin.$v"
 	done
-	i=0
+	i=0 order=$rows
 	while [ "$i" -lt "$n" ]; do
-		for v in $rows; do
+		for v in $order; do
 			fresh_db "$db"
+			src=$file opts=
+			case $v in
+			generic-off) opts="--rules $off" ;;
+			errors) src=$errs ;;
+			errors-generic-off) src=$errs opts="--rules $off" ;;
+			pipe-ctx0) opts="--context-lines 0" ;;
+			esac
 			# shellcheck disable=SC2086
 			case $v in
-			file) timed "$dir/builtin.$v" "$lt" ingest --db "$db" \
-			    $rules_opt -q "$file" ;;
-			generic-off) timed "$dir/builtin.$v" "$lt" ingest \
-			    --db "$db" $rules_opt --rules "$off" -q "$file" ;;
-			errors) timed "$dir/builtin.$v" "$lt" ingest --db "$db" \
-			    $rules_opt -q "$errs" ;;
-			errors-generic-off) timed "$dir/builtin.$v" "$lt" ingest \
-			    --db "$db" $rules_opt --rules "$off" -q "$errs" ;;
-			pipe-ctx20) timed "$dir/builtin.$v" sh -c \
-			    'f=$1; shift; cat "$f" | "$@"' sh "$file" "$lt" \
-			    ingest --db "$db" $rules_opt -q - ;;
-			pipe-ctx0) timed "$dir/builtin.$v" sh -c \
-			    'f=$1; shift; cat "$f" | "$@"' sh "$file" "$lt" \
-			    ingest --db "$db" $rules_opt --context-lines 0 -q - ;;
+			pipe-*) timed "$dir/builtin.$v" sh -c \
+			    'f=$1; shift; cat "$f" | "$@"' sh "$src" "$lt" \
+			    ingest --db "$db" $rules_opt $opts -q - ;;
+			*) timed "$dir/builtin.$v" "$lt" ingest --db "$db" \
+			    $rules_opt $opts -q "$src" ;;
 			esac || return 0
-			if [ "$i" -eq $((n - 1)) ]; then
-				counts="- - -"
-				command -v sqlite3 > /dev/null 2>&1 &&
-				    counts=$(sqlite3 "$db" "SELECT count(*) FROM events_all;
-				    SELECT count(*) FROM events WHERE rule IN
-				    ('log-error', 'log-critical', 'log-warning');
-				    SELECT count(*) FROM event_context;" | tr '\n' ' ')
-				echo "$name builtin $v $(cut -d' ' -f1 "$dir/builtin.$v" | median)" \
-				    "$(cut -d' ' -f3 "$dir/builtin.$v" | median) $counts" >> "$results"
-			fi
+			counts="- - -"
+			command -v sqlite3 > /dev/null 2>&1 &&
+			    counts=$(sqlite3 "$db" "SELECT count(*) FROM events_all;
+			    SELECT count(*) FROM events WHERE rule IN
+			    ('log-error', 'log-critical', 'log-warning');
+			    SELECT count(*) FROM event_context;" | tr '\n' ' ')
+			echo "$counts" > "$dir/builtin.$v.counts"
 		done
+		# each round starts one row later: no row always follows the same one
+		set -- $order
+		first=$1
+		shift
+		order="$* $first"
 		i=$((i + 1))
+	done
+	for v in $rows; do
+		echo "$name builtin $v $(cut -d' ' -f1 "$dir/builtin.$v" | median)" \
+		    "$(cut -d' ' -f3 "$dir/builtin.$v" | median)" \
+		    "$(cat "$dir/builtin.$v.counts")" >> "$results"
 	done
 	fresh_db "$db"
 }
@@ -581,6 +587,13 @@ fi
 
 awk '
 function mb(b, t) { return b / 1e6 / (t / 1e9) }
+# cost(title, on, off, what): what row on takes more than row off
+function cost(title, on, off, what) {
+	if (!(on in bt) || !(off in bt))
+		return
+	printf "%s: %+.3f s wall (%+.1f%%), %+.2f s CPU, for %s\n", title, (bt[on] - bt[off]) / 1e9,
+	    (bt[on] - bt[off]) / bt[off] * 100, bc[on] - bc[off], what
+}
 $2 == "grep" || $2 == "logtriage" {
 	key = $1; tool = $2
 	t[key, tool] = $5; rss[key, tool] = $6; cpu[key, tool] = $7; bytes[key] = $3; lines[key] = $4
@@ -659,19 +672,10 @@ END {
 			v = brow[i]
 			printf "%-34s %8.3f %7.2f %9s %8s %8s\n", label[v], bt[v] / 1e9, bc[v], bev[v], bgen[v], bctx[v]
 		}
-		if ("generic-off" in bt)
-			printf "generic rules: %+.3f s wall (%+.1f%%), %+.2f s CPU, for %s events of theirs\n",
-			    (bt["file"] - bt["generic-off"]) / 1e9, (bt["file"] - bt["generic-off"]) / bt["generic-off"] * 100,
-			    bc["file"] - bc["generic-off"], bgen["file"]
-		if ("errors-generic-off" in bt)
-			printf "generic rules with failures to mine: %+.3f s wall (%+.1f%%), %+.2f s CPU, for %s events of theirs\n",
-			    (bt["errors"] - bt["errors-generic-off"]) / 1e9,
-			    (bt["errors"] - bt["errors-generic-off"]) / bt["errors-generic-off"] * 100,
-			    bc["errors"] - bc["errors-generic-off"], bgen["errors"]
-		if ("pipe-ctx0" in bt)
-			printf "context on a pipe: %+.3f s wall (%+.1f%%), %+.2f s CPU, for %s events with context\n",
-			    (bt["pipe-ctx20"] - bt["pipe-ctx0"]) / 1e9, (bt["pipe-ctx20"] - bt["pipe-ctx0"]) / bt["pipe-ctx0"] * 100,
-			    bc["pipe-ctx20"] - bc["pipe-ctx0"], bctx["pipe-ctx20"]
+		cost("generic rules", "file", "generic-off", bgen["file"] " events of theirs")
+		cost("generic rules with failures to mine", "errors", "errors-generic-off",
+		    bgen["errors"] " events of theirs")
+		cost("context on a pipe", "pipe-ctx20", "pipe-ctx0", bctx["pipe-ctx20"] " events with context")
 	}
 	if (small != "" || empty != "")
 		print "\nsmall inputs (targets: 10 MB in at most 2x grep'"'"'s time, an empty input in at most 10 ms):"
