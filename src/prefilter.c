@@ -7,11 +7,12 @@
  * whose fingerprint allows that nibble there.  ANDing the six lookups of
  * a set gives, for every position, the buckets that may start a
  * fingerprint there (Teddy, as in Hyperscan and Rust's aho-corasick).
- * The second set is used when one would let through too much: untuned, a
- * hundred literals in 8 buckets let through one position in seven.  A
- * proposal is only a hint: the window is looked up by hash among the
- * fingerprints and the literal compared byte for byte before a bit is
- * set, so the vector and scalar paths give identical answers.
+ * The second set is used when the proposals it spares cost more than its
+ * lookups: untuned, a hundred literals in 8 buckets let through one
+ * position in seven.  A proposal is only a hint: the window is looked up
+ * by hash among the fingerprints and the literal compared byte for byte
+ * before a bit is set, so the vector and scalar paths give identical
+ * answers.
  *
  * Which window and which bucket a literal gets only decides how many
  * proposals come up, never the answer.  A guess from byte classes is used
@@ -55,8 +56,14 @@
  * few times the cost of one the fingerprint hash turns away.
  */
 #define PF_VERIFY_WEIGHT	4
-/* One table set is used when it lets through under one learned window in this. */
-#define PF_ONE_SET	16
+/*
+ * What a proposal and the second table set cost, in cycles: a proposal
+ * is a branch taken or not at random (so often mispredicted) and a
+ * lookup of the fingerprint; the second set adds six lookups to every
+ * step (a shuffle each in the vector scans, two loads in the scalar one).
+ */
+#define PF_PROPOSAL_COST	20
+#define PF_SET_COST		6
 /* Slots of the table of literals per hashed fingerprint (see pf_fphash). */
 #define FPHASH_BITS	14
 
@@ -536,11 +543,27 @@ pf_layout(struct prefilter *pf, struct pf_tune *t, const size_t *order,
 	return through;
 }
 
+/* Positions a step of pf's scan takes. */
+static uint64_t
+pf_step_width(const struct prefilter *pf)
+{
+	switch (pf->impl) {
+	case PREFILTER_AVX512:
+		return 64;
+	case PREFILTER_AVX2:
+		return 32;
+	case PREFILTER_SSSE3:
+		return 16;
+	default:
+		return 1;
+	}
+}
+
 void
 prefilter_tune(struct prefilter *pf)
 {
 	struct pf_tune *t;
-	uint64_t *own, c;
+	uint64_t *own, c, one, two;
 	size_t *order, i, j, k;
 	const struct pf_lit *l;
 
@@ -569,14 +592,20 @@ prefilter_tune(struct prefilter *pf)
 	t = xcalloc(1, sizeof *t);
 	pf_top_windows(pf, t);
 	/*
-	 * One table set halves the shuffles of every step of the scan, which
-	 * pays while it lets through under one learned window in PF_ONE_SET,
-	 * however few two sets would let through: with the default rules,
-	 * on a 10 MB log one set proposes one position in 48 and two one in
-	 * 85, and the AVX2 scan costs 31.9 M instructions instead of 34.5 M.
+	 * One table set halves the lookups of every step; two pay when the
+	 * proposals they spare cost more, and the wider the step, the more
+	 * positions share its lookups.  With the default rules one set lets
+	 * through one learned window in 50, two one in 220; the matcher alone
+	 * over compose-100M's lines takes 46.5 ms with one set, 39.6 ms with
+	 * two (AVX-512; AVX2 53.4 and 45.2 ms; SSSE3 63.1 and 64.5 ms, scalar
+	 * 222 and 363 ms).  Instruction counts (callgrind) favour one set:
+	 * they do not see the mispredicted branches.
 	 */
-	if (pf_layout(pf, t, order, 8) * PF_ONE_SET > pf->nlearned)
-		pf_layout(pf, t, order, NBUCKET);
+	one = pf_layout(pf, t, order, 8);
+	two = pf_layout(pf, t, order, NBUCKET);
+	if (one <= two || (one - two) * PF_PROPOSAL_COST * pf_step_width(pf) <=
+	    pf->nlearned * PF_SET_COST)
+		pf_layout(pf, t, order, 8);
 	pf_widen(pf);
 	pf_pick_scan(pf);
 	free(t);
