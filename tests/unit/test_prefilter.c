@@ -53,6 +53,30 @@ truth(const char *text, size_t len, uint64_t *bits)
 	return n;
 }
 
+/*
+ * Each of the npf prefilters of the nlit literals lit (at most 128) on
+ * text, against memmem.
+ */
+static void
+agree(struct prefilter *const *pf, size_t npf, const char *const *lit,
+    const size_t *lens, size_t nlit, const char *text, size_t len)
+{
+	uint64_t got[2], want[2] = { 0, 0 };
+	size_t k, j;
+
+	assert_true(nlit <= 128);
+	for (k = 0; k < nlit; k++)
+		if (memmem(text, len, lit[k], lens[k]) != NULL)
+			want[k / 64] |= UINT64_C(1) << (k % 64);
+	for (j = 0; j < npf; j++) {
+		got[1] = 0;
+		prefilter_scan(pf[j], text, len, got);
+		if (got[0] != want[0] || got[1] != want[1])
+			fail_msg("impl %d: wrong literals on %zu bytes",
+			    (int)prefilter_impl(pf[j]), len);
+	}
+}
+
 /* Set by each test: build the prefilters tuned on a sample. */
 static int tuned;
 
@@ -231,7 +255,6 @@ test_many_literals_tuned(void **state)
 	const char *ptr[N];
 	size_t lens[N], i, k, len, at, j;
 	struct prefilter *pf[4];
-	uint64_t got[2], want[2];
 
 	for (k = 0; k < N; k++) {
 		snprintf(names[k], sizeof names[k], "q%03zuz", k);
@@ -261,16 +284,7 @@ test_many_literals_tuned(void **state)
 			at = next() % (len - 4);
 			memcpy(text + at, names[next() % N], 5);
 		}
-		want[0] = want[1] = 0;
-		for (k = 0; k < N; k++)
-			if (memmem(text, len, names[k], 5) != NULL)
-				want[k / 64] |= UINT64_C(1) << (k % 64);
-		for (j = 0; j < 4; j++) {
-			prefilter_scan(pf[j], text, len, got);
-			if (got[0] != want[0] || got[1] != want[1])
-				fail_msg("impl %d: wrong literals on %zu bytes",
-				    (int)prefilter_impl(pf[j]), len);
-		}
+		agree(pf, 4, ptr, lens, N, text, len);
 	}
 	for (j = 0; j < 4; j++)
 		prefilter_free(pf[j]);
@@ -292,7 +306,6 @@ test_tune_two_sets(void **state)
 	const char *ptr[N];
 	size_t lens[N], i, k, len, j;
 	struct prefilter *pf[4];
-	uint64_t got[2], want[2];
 
 	/* the figures below are of this seed's literals and sample */
 	rng = 0x2545f4914f6cdd1dULL;
@@ -319,16 +332,7 @@ test_tune_two_sets(void **state)
 			text[k] = "abcdefghijklmnopqrstuvwxyz "[next() % 27];
 		if (len >= 6 && next() % 2)
 			memcpy(text + next() % (len - 5), names[next() % N], 6);
-		want[0] = want[1] = 0;
-		for (k = 0; k < N; k++)
-			if (memmem(text, len, names[k], 6) != NULL)
-				want[k / 64] |= UINT64_C(1) << (k % 64);
-		for (j = 0; j < 4; j++) {
-			prefilter_scan(pf[j], text, len, got);
-			if (got[0] != want[0] || got[1] != want[1])
-				fail_msg("impl %d: wrong literals on %zu bytes",
-				    (int)prefilter_impl(pf[j]), len);
-		}
+		agree(pf, 4, ptr, lens, N, text, len);
 	}
 	for (j = 0; j < 4; j++)
 		prefilter_free(pf[j]);
