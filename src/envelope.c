@@ -11,6 +11,7 @@
  *   "ts=", "level=" go-kit logfmt (Prometheus, Loki), tried only
  *   "LEVL["        logrus text (INFO[0000] ...)
  *   name char      compose "name  | " prefix, optionally followed by a -t stamp
+ *                  (not a level's name: "ERROR    | msg" is plain)
  *   anything else  plain
  * A line pasted into a document with a quote marker, an indent or a bullet
  * before its stamp ("> 2025-...", "    2025-...", "- 2025-...") is decoded
@@ -45,6 +46,7 @@
 
 #include <cJSON.h>
 
+#include "level.h"
 #include "timeparse.h"
 #include "util.h"
 
@@ -1756,7 +1758,11 @@ compose(struct envelope *e, const char *line, size_t len, int strict,
 			return -1;
 		while (sp > line && is_name_char(sp[-1]))
 			sp--;
-		if (sp != line)
+		/*
+		 * a level is no container: "ERROR    | msg" is loguru's
+		 * format without its time
+		 */
+		if (sp != line || level_of_word(line, name_len, 1) != LEVEL_NONE)
 			return -1;
 		i++;
 		if (i < len) {

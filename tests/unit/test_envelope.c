@@ -427,6 +427,16 @@ test_compose(void **state)
 	decode_str(ENVELOPE_AUTO, "ValueError: a | b");
 	assert_int_equal(el.format, ENVELOPE_PLAIN);
 	assert_source(NULL);
+	/* a level's name is no container's: loguru's format without a time */
+	decode_str(ENVELOPE_AUTO, "ERROR    | app.db:query:42 - failed");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_source(NULL);
+	assert_msg("ERROR    | app.db:query:42 - failed");
+	decode_str(ENVELOPE_AUTO, "warning | disk 91% full");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_source(NULL);
+	decode_str(ENVELOPE_AUTO, "info-1  | started");
+	assert_source("info-1");
 }
 
 /*
