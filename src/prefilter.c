@@ -60,10 +60,11 @@
  * What a proposal and the second table set cost, in cycles: a proposal
  * is a branch taken or not at random (so often mispredicted) and a
  * lookup of the fingerprint; the second set adds six lookups to every
- * step (a shuffle each in the vector scans, two loads in the scalar one).
+ * step (a shuffle each in the vector scans, two loads in the scalar one),
+ * which run beside the first set's.
  */
 #define PF_PROPOSAL_COST	20
-#define PF_SET_COST		6
+#define PF_SET_COST		4
 /* Slots of the table of literals per hashed fingerprint (see pf_fphash). */
 #define FPHASH_BITS	14
 
@@ -596,9 +597,9 @@ prefilter_tune(struct prefilter *pf)
 	 * proposals they spare cost more, and the wider the step, the more
 	 * positions share its lookups.  With the default rules one set lets
 	 * through one learned window in 50, two one in 220; the matcher alone
-	 * over compose-100M's lines takes 46.5 ms with one set, 39.6 ms with
-	 * two (AVX-512; AVX2 53.4 and 45.2 ms; SSSE3 63.1 and 64.5 ms, scalar
-	 * 222 and 363 ms).  Instruction counts (callgrind) favour one set:
+	 * over compose-100M's lines takes 47.4 ms with one set, 39.2 ms with
+	 * two (AVX-512; AVX2 50.8 and 43.3 ms, SSSE3 60.2 and 50.5 ms, scalar
+	 * 226 and 274 ms).  Instruction counts (callgrind) favour one set:
 	 * they do not see the mispredicted branches.
 	 */
 	one = pf_layout(pf, t, order, 8);
