@@ -358,11 +358,8 @@ context_writer_free(struct context_writer *cw)
 	if (cw == NULL)
 		return;
 	if (cw->ahead != NULL) {
-		pthread_mutex_lock(&cw->ahead->mu);
-		cw->ahead->quit = 1;
-		pthread_cond_broadcast(&cw->ahead->cv);
-		pthread_mutex_unlock(&cw->ahead->mu);
-		pthread_join(cw->ahead->thread, NULL);
+		util_thread_stop(cw->ahead->thread, &cw->ahead->mu,
+		    &cw->ahead->cv, &cw->ahead->quit, 1);
 		ahead_free(cw->ahead);
 	}
 	store_context_writes_free(cw->w);

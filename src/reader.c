@@ -456,11 +456,7 @@ ahead_end(struct reader *r, int quit)
 	struct ahead *a = r->ahead;
 	int i;
 
-	pthread_mutex_lock(&a->mu);
-	a->quit = quit;
-	pthread_cond_broadcast(&a->cv);
-	pthread_mutex_unlock(&a->mu);
-	pthread_join(a->thread, NULL);
+	util_thread_stop(a->thread, &a->mu, &a->cv, &a->quit, quit);
 	r->ahead_cpu += a->cpu;
 	pthread_cond_destroy(&a->cv);
 	pthread_mutex_destroy(&a->mu);

@@ -1255,13 +1255,9 @@ store_shut(struct store *s)
 	int i;
 
 	if (s->ckpt != NULL) {
-		if (s->ckpt->started) {
-			pthread_mutex_lock(&s->ckpt->mu);
-			s->ckpt->quit = 1;
-			pthread_cond_signal(&s->ckpt->cv);
-			pthread_mutex_unlock(&s->ckpt->mu);
-			pthread_join(s->ckpt->thread, NULL);
-		}
+		if (s->ckpt->started)
+			util_thread_stop(s->ckpt->thread, &s->ckpt->mu,
+			    &s->ckpt->cv, &s->ckpt->quit, 1);
 		ckpt_free(s->ckpt);
 		s->ckpt = NULL;
 	}
@@ -2881,11 +2877,7 @@ store_syncer_stop(struct store *s)
 
 	if (y == NULL)
 		return 0;
-	pthread_mutex_lock(&y->mu);
-	y->quit = 1;
-	pthread_cond_signal(&y->cv);
-	pthread_mutex_unlock(&y->mu);
-	pthread_join(y->thread, NULL);
+	util_thread_stop(y->thread, &y->mu, &y->cv, &y->quit, 1);
 	err = y->err;
 	pthread_mutex_destroy(&y->mu);
 	pthread_cond_destroy(&y->cv);

@@ -1014,3 +1014,14 @@ util_thread_cpu(void)
 		return 0;
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+void
+util_thread_stop(pthread_t thread, pthread_mutex_t *mu, pthread_cond_t *cv,
+    int *quit, int value)
+{
+	pthread_mutex_lock(mu);
+	*quit = value;
+	pthread_cond_broadcast(cv);
+	pthread_mutex_unlock(mu);
+	pthread_join(thread, NULL);
+}

@@ -9,6 +9,7 @@
 #ifndef LOGTRIAGE_UTIL_H
 #define LOGTRIAGE_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -330,5 +331,11 @@ int64_t util_now_ms(void);
 double util_elapsed(void);
 /* Seconds of CPU the calling thread has used. */
 double util_thread_cpu(void);
+/*
+ * End a thread that waits on cv under mu until *quit is set: set *quit to
+ * value (0 lets a thread that ends by itself finish), wake it, join it.
+ */
+void util_thread_stop(pthread_t thread, pthread_mutex_t *mu,
+    pthread_cond_t *cv, int *quit, int value);
 
 #endif

@@ -591,11 +591,7 @@ writer_stop(struct writer *w)
 	struct batch *b;
 
 	if (w->running) {
-		pthread_mutex_lock(&w->mu);
-		w->quit = 1;
-		pthread_cond_broadcast(&w->cv);
-		pthread_mutex_unlock(&w->mu);
-		pthread_join(w->thread, NULL);
+		util_thread_stop(w->thread, &w->mu, &w->cv, &w->quit, 1);
 		w->running = 0;
 	}
 	while ((b = w->free) != NULL) {

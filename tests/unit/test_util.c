@@ -4,6 +4,7 @@
  * only those bytes, count; the inline byte comparison; the literal
  * search; sizes; the hash index.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -445,6 +446,49 @@ test_json_plain(void **state)
 	}
 }
 
+/* A thread waiting on its condition until quit, as the stages' threads do. */
+struct waiter {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 quit;
+	int		 waits;		/* wake-ups it saw */
+	int		 saw;		/* the quit it ended on */
+};
+
+static void *
+waiter_main(void *arg)
+{
+	struct waiter *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->quit) {
+		pthread_cond_wait(&w->cv, &w->mu);
+		w->waits++;
+	}
+	w->saw = w->quit;
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* util_thread_stop sets quit to the value given, wakes the thread, joins it. */
+static void
+test_thread_stop(void **state)
+{
+	struct waiter w = { .quit = 0 };
+	pthread_t t;
+
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	assert_int_equal(pthread_create(&t, NULL, waiter_main, &w), 0);
+	util_thread_stop(t, &w.mu, &w.cv, &w.quit, 7);
+	/* joined: the thread is done and left what it saw */
+	assert_int_equal(w.saw, 7);
+	assert_int_equal(w.quit, 7);
+	assert_true(w.waits <= 1);
+	pthread_mutex_destroy(&w.mu);
+	pthread_cond_destroy(&w.cv);
+}
+
 int
 main(void)
 {
@@ -454,6 +498,7 @@ main(void)
 		cmocka_unit_test(test_hash_text_every_byte),
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_find_as_memmem),
+		cmocka_unit_test(test_thread_stop),
 		cmocka_unit_test(test_find_either),
 		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_parse_size),
