@@ -359,12 +359,12 @@ flat() {
 	corpus flat-1g mixed "$(to_bytes 1G)" --storms 12
 	corpus flat-4g mixed "$(to_bytes 4G)" --storms 48
 	for pages in huge small; do
+		tunables=${GLIBC_TUNABLES:-}
+		[ "$pages" = huge ] || tunables=glibc.malloc.hugetlb=0
 		for f in flat-1g flat-4g; do
 			rm -f "$dir/flat.$f"
 			for i in 1 2 3; do
 				fresh_db "$dir/flat.db"
-				tunables=${GLIBC_TUNABLES:-}
-				[ "$pages" = huge ] || tunables=glibc.malloc.hugetlb=0
 				# shellcheck disable=SC2086
 				timed "$dir/flat.$f" env GLIBC_TUNABLES="$tunables" \
 				    "$lt" ingest --db "$dir/flat.db" $rules_opt -q \

@@ -302,6 +302,7 @@ test_tune_two_sets(void **state)
 	enum { N = 100 };
 	enum prefilter_impl impls[] = { PREFILTER_SCALAR, PREFILTER_SSSE3,
 	    PREFILTER_AVX2, PREFILTER_AVX512 };
+	static const char words[] = "abcdefghijklmnopqrstuvwxyz ";
 	char names[N][8], text[300], sample[8192];
 	const char *ptr[N];
 	size_t lens[N], i, k, len, j;
@@ -317,7 +318,7 @@ test_tune_two_sets(void **state)
 		lens[k] = 6;
 	}
 	for (i = 0; i < sizeof sample; i++)
-		sample[i] = "abcdefghijklmnopqrstuvwxyz "[next() % 27];
+		sample[i] = words[next() % (sizeof words - 1)];
 	for (j = 0; j < 4; j++) {
 		pf[j] = prefilter_new(ptr, lens, N, impls[j]);
 		prefilter_learn(pf[j], sample, sizeof sample);
@@ -329,7 +330,7 @@ test_tune_two_sets(void **state)
 	for (i = 0; i < 20000; i++) {
 		len = next() % sizeof text;
 		for (k = 0; k < len; k++)
-			text[k] = "abcdefghijklmnopqrstuvwxyz "[next() % 27];
+			text[k] = words[next() % (sizeof words - 1)];
 		if (len >= 6 && next() % 2)
 			memcpy(text + next() % (len - 5), names[next() % N], 6);
 		agree(pf, 4, ptr, lens, N, text, len);
