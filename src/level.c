@@ -33,7 +33,9 @@ static const struct {
 	/* Serilog's three letters for Fatal and Verbose */
 	{ "FTL", 3, SEV_CRITICAL }, { "VRB", 3, SEV_DEBUG },
 	/* Blue Gene/L's worst */
-	{ "FAILURE", 7, SEV_CRITICAL }
+	{ "FAILURE", 7, SEV_CRITICAL },
+	/* loguru's level between INFO and WARNING */
+	{ "SUCCESS", 7, SEV_NOTICE }
 };
 
 /*
@@ -90,7 +92,8 @@ static const struct {
 	{ LW6('S', 'E', 'V', 'E', 'R', 'E'), 6, SEV_ERROR },
 	{ LW6('C', 'R', 'I', 'T', 'I', 'C') | LW_B('A', 6) | LW_B('L', 7), 8,
 	    SEV_CRITICAL },
-	{ LW6('F', 'A', 'I', 'L', 'U', 'R') | LW_B('E', 6), 7, SEV_CRITICAL }
+	{ LW6('F', 'A', 'I', 'L', 'U', 'R') | LW_B('E', 6), 7, SEV_CRITICAL },
+	{ LW6('S', 'U', 'C', 'C', 'E', 'S') | LW_B('S', 6), 7, SEV_NOTICE }
 };
 
 int

@@ -432,6 +432,9 @@ test_compose(void **state)
 	assert_int_equal(el.format, ENVELOPE_PLAIN);
 	assert_source(NULL);
 	assert_msg("ERROR    | app.db:query:42 - failed");
+	decode_str(ENVELOPE_AUTO, "SUCCESS  | app.main:run:43 - ready");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_source(NULL);
 	decode_str(ENVELOPE_AUTO, "warning | disk 91% full");
 	assert_int_equal(el.format, ENVELOPE_PLAIN);
 	assert_source(NULL);

@@ -90,6 +90,9 @@ test_forms(void **state)
 	assert_string_equal(b, "o.s.App : failed");
 	assert_int_equal(lvl("ERROR    | app.main:run:42 - boom", &b), SEV_ERROR);
 	assert_string_equal(b, "app.main:run:42 - boom");
+	assert_int_equal(lvl("SUCCESS  | app.main:run:43 - ready", &b),
+	    SEV_NOTICE);
+	assert_string_equal(b, "app.main:run:43 - ready");
 	assert_int_equal(lvl("ERROR 42 jobs failed", &b), SEV_ERROR);
 	assert_string_equal(b, "42 jobs failed");
 	/* log4j's thread before a logger, ZooKeeper's before a dash */
@@ -563,6 +566,8 @@ test_words(void **state)
 	assert_int_equal(level_of_word("Warning", 7, 1), SEV_WARNING);
 	assert_int_equal(level_of_word("alert", 5, 1), SEV_CRITICAL);
 	assert_int_equal(level_of_word("ALERTS", 6, 0), LEVEL_NONE);
+	assert_int_equal(level_of_word("SUCCESS", 7, 0), SEV_NOTICE);
+	assert_int_equal(level_of_word("Success", 7, 1), SEV_NOTICE);
 	assert_int_equal(level_of_word("BOGUS", 5, 0), LEVEL_NONE);
 	assert_int_equal(level_of_word("[RR", 3, 1), LEVEL_NONE);
 	assert_int_equal(level_of_word("ERR", 2, 0), LEVEL_NONE);
