@@ -150,6 +150,7 @@ struct reader {
 	char			 failmsg[256];
 
 	int			 idle_ms;
+	int			 report_idle;	/* reader_set_idle_ms was called */
 	int64_t			 idle_since;
 	volatile sig_atomic_t	 stop;
 	volatile sig_atomic_t	*stop_flag;	/* a signal handler's, or NULL */
@@ -220,7 +221,7 @@ raw_read(struct reader *r, void *dst, size_t len)
 			return 0;
 		if (!r->is_reg) {
 			slice = READER_POLL_MS;
-			if (r->follow) {
+			if (r->follow || r->report_idle) {
 				wait = r->idle_ms - (mono_ms() - r->idle_since);
 				if (wait <= 0) {
 					r->idle_since = mono_ms();
@@ -1241,6 +1242,7 @@ void
 reader_set_idle_ms(struct reader *r, int ms)
 {
 	r->idle_ms = ms > 0 ? ms : 1;
+	r->report_idle = 1;
 }
 
 void

@@ -58,8 +58,9 @@ double reader_ahead_cpu(const struct reader *r);
  * error (err filled).  A last line without '\n' is returned as a line,
  * but not that of a regular file that fails to read on (a .gz cut short):
  * that one is left for the next run, which may find it whole.
- * In follow mode, returns 2 when no data arrived for idle_ms (so the caller
- * can commit), and 0 only when stopped or stdin ended.
+ * In follow mode, and from a stream once reader_set_idle_ms was called,
+ * returns 2 when no data arrived for idle_ms (so the caller can commit);
+ * in follow mode 0 only when stopped or stdin ended.
  */
 int reader_next(struct reader *r, struct reader_line *line, char *err, size_t errlen);
 
@@ -74,7 +75,13 @@ int reader_skip_to(struct reader *r, uint64_t offset, uint64_t lineno, char *err
  */
 void reader_set_recycle(struct reader *r, void (*fn)(void *), void *arg);
 
-/* How long reader_next waits in follow mode before returning 2 (default 250). */
+/*
+ * How long reader_next waits in follow mode before returning 2 (default
+ * 250).  Once it is set, a stream (a pipe, a terminal, a socket) that
+ * stays silent that long returns 2 too, followed or not: a pipe from
+ * `docker logs -f` may pause for hours, and what came before the pause
+ * is what its reader is waiting to see.
+ */
 void reader_set_idle_ms(struct reader *r, int ms);
 
 /*

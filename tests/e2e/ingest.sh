@@ -2,7 +2,7 @@
 # ingest.sh - `logtriage ingest` end to end: exact counts per rule for every
 # sample, idempotent re-ingest, ordinals, overlapping windows, stdin, gzip,
 # source naming, damaged input, the summary line, SIGKILL mid-ingest,
-# --follow, and the exit codes of bad invocations.
+# --follow, a silent pipe, and the exit codes of bad invocations.
 . "$TOP/tests/e2e/lib.sh"
 export LOGTRIAGE_RULES="$TOP/rules"
 S=$TOP/samples
@@ -332,6 +332,31 @@ kill -TERM "$fpid"
 wait "$fpid"
 check_eq "--follow: SIGTERM finishes cleanly, by the signal" "143|stopped" \
     "$?|$(sql follow.db "SELECT status FROM ingests")"
+
+# --- a pipe, not followed, that falls silent: what it sent before the
+# pause is stored during it, the last record after a second without input
+mkfifo quiet.fifo
+"$LT" ingest -q --db quiet.db - < quiet.fifo &
+qpid=$!
+exec 3> quiet.fifo
+printf '2025-10-26 06:00:00 INFO openai._base_client: Retrying request to /chat/completions in 0.5 seconds\n' >&3
+printf '2025-10-26 06:00:01 INFO openai._base_client: Retrying request to /chat/completions in 0.6 seconds\n' >&3
+start=$(date +%s%N)
+i=0
+while [ $i -lt 50 ] && [ "$(sql quiet.db "SELECT count(*) FROM events_all WHERE rule = 'retry'" 2> /dev/null)" != 2 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check_eq "silent pipe: both records stored while it stays open" "2|running" \
+    "$(sql quiet.db "SELECT count(*) FROM events_all WHERE rule = 'retry'")|$(kill -0 "$qpid" 2> /dev/null && echo running)"
+if [ "$ms" -le 2500 ]; then ok "silent pipe: visible within 2.5 s (${ms} ms)"; else
+	not_ok "silent pipe: visible within 2.5 s" "took $ms ms"; fi
+printf '2025-10-26 06:00:02 INFO openai._base_client: Retrying request to /chat/completions in 0.7 seconds\n' >&3
+exec 3>&-
+wait "$qpid"
+check_eq "silent pipe: at its end exit 0, status done, every record once" "0|done|3|3" \
+    "$?|$(sql quiet.db "SELECT status || '|' || records FROM ingests")|$(sql quiet.db "SELECT count(*) FROM events_all WHERE rule = 'retry'")"
 
 # --- errors and exit codes
 check_rc "missing file: exit 3" 3 "$LT" ingest --db miss.db nope.log "$S/exai-daemon.log"
