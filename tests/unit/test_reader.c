@@ -787,52 +787,34 @@ test_stdin_gzip(void **state)
 	free(g);
 }
 
+/*
+ * A stream, followed or not, reports a silence once asked to (idle ms
+ * set), so that its reader commits what came before it, and ends at the
+ * end of its input.
+ */
 static void
 test_stdin_follow(void **state)
 {
-	int saved, w = stdin_pipe(&saved);
+	int saved, w, follow;
 	struct reader *r;
 
-	assert_int_equal(write(w, "a\n", 2), 2);
-	r = reader_open("-", 1, err, sizeof err);
-	assert_non_null(r);
-	reader_set_idle_ms(r, 50);
-	expect_line(r, "a", 1, 0, 2);
-	expect_rc(r, 2);
-	assert_int_equal(write(w, "b\npart", 6), 6);
-	expect_line(r, "b", 2, 2, 4);
-	expect_rc(r, 2);
-	close(w);
-	expect_line(r, "part", 3, 4, 8);
-	expect_rc(r, 0);
-	reader_close(r);
-	restore_stdin(saved);
-}
-
-/*
- * A stream not followed reports a silence too once asked to (idle ms
- * set), so that its reader commits what came before it, and still ends
- * at the end of its input.
- */
-static void
-test_stdin_silent(void **state)
-{
-	int saved, w = stdin_pipe(&saved);
-	struct reader *r;
-
-	assert_int_equal(write(w, "a\n", 2), 2);
-	r = reader_open("-", 0, err, sizeof err);
-	assert_non_null(r);
-	reader_set_idle_ms(r, 50);
-	expect_line(r, "a", 1, 0, 2);
-	expect_rc(r, 2);
-	expect_rc(r, 2);
-	assert_int_equal(write(w, "b\n", 2), 2);
-	expect_line(r, "b", 2, 2, 4);
-	close(w);
-	expect_rc(r, 0);
-	reader_close(r);
-	restore_stdin(saved);
+	for (follow = 1; follow >= 0; follow--) {
+		w = stdin_pipe(&saved);
+		assert_int_equal(write(w, "a\n", 2), 2);
+		r = reader_open("-", follow, err, sizeof err);
+		assert_non_null(r);
+		reader_set_idle_ms(r, 50);
+		expect_line(r, "a", 1, 0, 2);
+		expect_rc(r, 2);
+		assert_int_equal(write(w, "b\npart", 6), 6);
+		expect_line(r, "b", 2, 2, 4);
+		expect_rc(r, 2);
+		close(w);
+		expect_line(r, "part", 3, 4, 8);
+		expect_rc(r, 0);
+		reader_close(r);
+		restore_stdin(saved);
+	}
 }
 
 static void
@@ -1855,7 +1837,6 @@ main(void)
 		cmocka_unit_test(test_skip_to),
 		cmocka_unit_test(test_stdin_gzip),
 		cmocka_unit_test(test_stdin_follow),
-		cmocka_unit_test(test_stdin_silent),
 		cmocka_unit_test(test_follow_truncation),
 		cmocka_unit_test(test_follow_rotation),
 		cmocka_unit_test(test_stop_partial_line),
