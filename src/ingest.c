@@ -44,7 +44,10 @@
 #define BATCH_FIRST_RECORDS	8192
 /* A batch cut short towards the end of a file is at least this long. */
 #define BATCH_TAIL_BYTES	(128u * 1024)
-/* Following, or reading a silent stream, pending records are flushed after this much idle time. */
+/*
+ * Following, or reading a stream gone silent, pending records are
+ * flushed after this much idle time.
+ */
 #define FOLLOW_FLUSH_MS	1000
 
 /* Slots of ingest.ml_ids. */
@@ -1386,9 +1389,10 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		if (rc == 2) {
 			/*
 			 * Following, or a stream gone silent, nothing new:
-			 * let readers see what we have.  An open record (a traceback before its
-			 * exception line) waits for the rest: flushed now,
-			 * it would be split in two when the rest arrives.
+			 * let readers see what we have.  An open record (a
+			 * traceback before its exception line) waits for the
+			 * rest: flushed now, it would be split in two when
+			 * the rest arrives.
 			 */
 			now = util_now_ms();
 			if (idle_since == 0)
