@@ -941,11 +941,10 @@ cmd_patterns_exec(int argc, char **argv)
 			rc = k == -2 ? EXIT_USAGE : EXIT_RUNTIME;
 			goto out;
 		}
-		if (pt.mined == 0) {
+		/* an empty window is a success, as for report and events */
+		if (pt.mined == 0)
 			cmd_error("patterns: no stored events of %s level or worse to"
 			    " mine; give the log with --input FILE", level);
-			goto out;
-		}
 	}
 	order = pt_rank(&pt, &n);
 	if (want != 0)

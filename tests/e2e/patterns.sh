@@ -172,10 +172,20 @@ check_rc "patterns: mine the stored events" 0 $LT patterns --db "$T/s.db" --sour
 check_eq "patterns: stored: totals" "5 templates from 12 of 12 records" "$(head -1 "$T/out")"
 check_contains "patterns: stored: an error no rule claimed" "$T/out" \
     "   1  3 x error  src.providers.glm: GLM generate_content failed after <*> retries: Connection error."
-check_rc "patterns: stored: --source that matches nothing" 2 \
+# An empty window is a success, as for report and events (a quiet night
+# in cron): an empty listing, and a word on standard error.
+check_rc "patterns: stored: --source that matches nothing, exit 0" 0 \
     $LT patterns --db "$T/s.db" --source nothing
+check_eq "patterns: stored: nothing, an empty listing" "0 templates from 0 of 0 records" \
+    "$(cat "$T/out")"
 check_contains "patterns: stored: nothing says to use --input" "$T/err" \
     "patterns: no stored events of warning level or worse to mine; give the log with --input FILE"
+check_rc "patterns: stored: nothing, as json" 0 \
+    $LT patterns --db "$T/s.db" --source nothing --format json
+check_eq "patterns: stored: nothing, json with no templates" "0|0|0" \
+    "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["records"], d["mined"], len(d["templates"]), sep="|")' "$T/out")"
+check_rc "patterns: stored: nothing, --rule 1 is a usage error" 2 \
+    $LT patterns --db "$T/s.db" --source nothing --rule 1
 
 # Usage errors.
 check_rc "patterns: no --input and no database" 2 $LT patterns --db "$T/none.db"
