@@ -1114,7 +1114,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	 */
 	fresh = !memory && !(flags & STORE_READONLY) && (flags & STORE_CREATE) &&
 	    store_is_new(path);
-	if (!memory && (flags & STORE_READONLY) && stat(path, &sb) != 0) {
+	if (!memory && !(flags & STORE_CREATE) && stat(path, &sb) != 0) {
 		if (errno == ENOENT)
 			util_err(err, errlen, "no database at %s (run logtriage ingest first)", path);
 		else

@@ -51,8 +51,8 @@ struct ruleset;
 struct store;
 
 /*
- * Open path (":memory:" works).  A missing file with STORE_READONLY is an
- * error ("no database at PATH: run logtriage ingest first").
+ * Open path (":memory:" works).  A missing file without STORE_CREATE is
+ * an error ("no database at PATH: run logtriage ingest first").
  * Returns NULL with err on failure.
  */
 struct store *store_open(const char *path, int flags, char *err, size_t errlen);

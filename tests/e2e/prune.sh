@@ -52,6 +52,8 @@ check_rc "missing --older-than exits 2" 2 $LT prune --db "$DB"
 check_rc "bad duration exits 2" 2 $LT prune --db "$DB" --older-than soon
 check_rc "unknown option exits 2" 2 $LT prune --db "$DB" --older-than 1d --force
 check_rc "missing database exits 3" 3 $LT prune --db "$T/none/x.db" --older-than 1d
+check_eq "missing database: said as report and events say it" \
+    "logtriage: no database at $T/none/x.db (run logtriage ingest first)" "$(cat "$T/err")"
 
 # --- --keep-size: the oldest hours go until the data fits
 K=$T/keep.db
