@@ -4,7 +4,6 @@
 #include <assert.h>
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -13,30 +12,6 @@
 #include "jsonline.h"
 #include "severity.h"
 #include "util.h"
-
-static const struct {
-	const char	*word;
-	unsigned char	 len;
-	int		 sev;
-} level_words[] = {
-	{ "TRACE", 5, SEV_DEBUG }, { "DEBUG", 5, SEV_DEBUG },
-	{ "DBG", 3, SEV_DEBUG }, { "DEBU", 4, SEV_DEBUG },
-	{ "INFO", 4, SEV_INFO }, { "INF", 3, SEV_INFO },
-	{ "NOTICE", 6, SEV_NOTICE }, { "WARNING", 7, SEV_WARNING },
-	{ "WARN", 4, SEV_WARNING }, { "WRN", 3, SEV_WARNING },
-	{ "ERROR", 5, SEV_ERROR }, { "ERRO", 4, SEV_ERROR },
-	{ "ERR", 3, SEV_ERROR }, { "SEVERE", 6, SEV_ERROR },
-	{ "CRITICAL", 8, SEV_CRITICAL }, { "CRIT", 4, SEV_CRITICAL },
-	{ "FATAL", 5, SEV_CRITICAL }, { "FATA", 4, SEV_CRITICAL },
-	{ "PANIC", 5, SEV_CRITICAL }, { "PANI", 4, SEV_CRITICAL },
-	{ "EMERG", 5, SEV_CRITICAL }, { "ALERT", 5, SEV_CRITICAL },
-	/* Serilog's three letters for Fatal and Verbose */
-	{ "FTL", 3, SEV_CRITICAL }, { "VRB", 3, SEV_DEBUG },
-	/* Blue Gene/L's worst */
-	{ "FAILURE", 7, SEV_CRITICAL },
-	/* loguru's level between INFO and WARNING */
-	{ "SUCCESS", 7, SEV_NOTICE }
-};
 
 /*
  * Bit (first letter - 'A') is set for the letters a level word starts with:
@@ -50,9 +25,10 @@ static const struct {
 	1u << ('W' - 'A'))
 
 /*
- * The level words of each length, their bytes packed as memcpy would lay
- * them out in a uint64_t: every record asks for a word or more, and with
- * case kept one compare per word of its length decides.
+ * The level words, their bytes packed as memcpy would lay them out in a
+ * uint64_t: every record asks for a word or more, and one compare per
+ * word of its length decides (a word asked for in any case is folded to
+ * capitals first).
  */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define LW_B(c, i)	((uint64_t)(unsigned char)(c) << (8 * (i)))
@@ -77,6 +53,7 @@ static const struct {
 	{ LW4('W', 'A', 'R', 'N'), 4, SEV_WARNING },
 	{ LW3('D', 'B', 'G'), 3, SEV_DEBUG }, { LW3('I', 'N', 'F'), 3, SEV_INFO },
 	{ LW3('W', 'R', 'N'), 3, SEV_WARNING }, { LW3('E', 'R', 'R'), 3, SEV_ERROR },
+	/* Serilog's three letters for Fatal and Verbose */
 	{ LW3('F', 'T', 'L'), 3, SEV_CRITICAL }, { LW3('V', 'R', 'B'), 3, SEV_DEBUG },
 	{ LW4('D', 'E', 'B', 'U'), 4, SEV_DEBUG },
 	{ LW4('E', 'R', 'R', 'O'), 4, SEV_ERROR },
@@ -92,9 +69,18 @@ static const struct {
 	{ LW6('S', 'E', 'V', 'E', 'R', 'E'), 6, SEV_ERROR },
 	{ LW6('C', 'R', 'I', 'T', 'I', 'C') | LW_B('A', 6) | LW_B('L', 7), 8,
 	    SEV_CRITICAL },
+	/* Blue Gene/L's worst */
 	{ LW6('F', 'A', 'I', 'L', 'U', 'R') | LW_B('E', 6), 7, SEV_CRITICAL },
+	/* loguru's level between INFO and WARNING */
 	{ LW6('S', 'U', 'C', 'C', 'E', 'S') | LW_B('S', 6), 7, SEV_NOTICE }
 };
+
+/* c in capitals when case does not count (level words are ASCII letters) */
+static inline unsigned
+level_fold(unsigned char c, int icase)
+{
+	return icase && c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c;
+}
 
 int
 level_of_word(const char *p, size_t n, int icase)
@@ -105,27 +91,14 @@ level_of_word(const char *p, size_t n, int icase)
 
 	if (n < 3 || n > 8)
 		return LEVEL_NONE;
-	if (!icase) {
-		for (i = 0; i < n; i++)
-			w |= LW_B(p[i], i);
-		for (i = 0; i < UTIL_ARRAY_LEN(level_packed); i++) {
-			if (level_packed[i].word == w &&
-			    level_packed[i].len == n)
-				return level_packed[i].sev;
-		}
-		return LEVEL_NONE;
-	}
-	c = (unsigned char)p[0];
-	if (icase && c >= 'a' && c <= 'z')
-		c -= 'a' - 'A';
+	c = level_fold((unsigned char)p[0], icase);
 	if (c < 'A' || c > 'Z' || !(LEVEL_FIRST >> (c - 'A') & 1))
 		return LEVEL_NONE;
-	for (i = 0; i < UTIL_ARRAY_LEN(level_words); i++) {
-		if (level_words[i].len == n &&
-		    (unsigned char)level_words[i].word[0] == c &&
-		    (icase ? strncasecmp(p + 1, level_words[i].word + 1, n - 1) == 0 :
-		    memcmp(p + 1, level_words[i].word + 1, n - 1) == 0))
-			return level_words[i].sev;
+	for (i = 0; i < n; i++)
+		w |= LW_B(level_fold((unsigned char)p[i], icase), i);
+	for (i = 0; i < UTIL_ARRAY_LEN(level_packed); i++) {
+		if (level_packed[i].word == w && level_packed[i].len == n)
+			return level_packed[i].sev;
 	}
 	return LEVEL_NONE;
 }
