@@ -307,10 +307,10 @@ if [ "$kills" -ge 4 ]; then ok "SIGKILL landed mid-ingest ($kills times)"; else
 : > follow.log
 "$LT" ingest -q -f --db follow.db follow.log &
 fpid=$!
-wait_events() {	# wait_events N: poll until N retry events are stored (up to 5 s)
+wait_events() {	# wait_events N [DB]: poll until N retry events are stored (up to 5 s)
 	i=0
 	while [ $i -lt 50 ]; do
-		n=$(sql follow.db "SELECT count(*) FROM events_all WHERE rule = 'retry'" 2> /dev/null)
+		n=$(sql "${2:-follow.db}" "SELECT count(*) FROM events_all WHERE rule = 'retry'" 2> /dev/null)
 		[ "$n" = "$1" ] && { echo "$n"; return; }
 		sleep 0.1
 		i=$((i + 1))
@@ -342,14 +342,10 @@ exec 3> quiet.fifo
 printf '2025-10-26 06:00:00 INFO openai._base_client: Retrying request to /chat/completions in 0.5 seconds\n' >&3
 printf '2025-10-26 06:00:01 INFO openai._base_client: Retrying request to /chat/completions in 0.6 seconds\n' >&3
 start=$(date +%s%N)
-i=0
-while [ $i -lt 50 ] && [ "$(sql quiet.db "SELECT count(*) FROM events_all WHERE rule = 'retry'" 2> /dev/null)" != 2 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+n=$(wait_events 2 quiet.db)
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check_eq "silent pipe: both records stored while it stays open" "2|running" \
-    "$(sql quiet.db "SELECT count(*) FROM events_all WHERE rule = 'retry'")|$(kill -0 "$qpid" 2> /dev/null && echo running)"
+    "$n|$(kill -0 "$qpid" 2> /dev/null && echo running)"
 if [ "$ms" -le 2500 ]; then ok "silent pipe: visible within 2.5 s (${ms} ms)"; else
 	not_ok "silent pipe: visible within 2.5 s" "took $ms ms"; fi
 printf '2025-10-26 06:00:02 INFO openai._base_client: Retrying request to /chat/completions in 0.7 seconds\n' >&3

@@ -411,6 +411,13 @@ test_docker_ts_inner_stamps(void **state)
 static void
 test_compose(void **state)
 {
+	static const char *const levels[] = {
+		"ERROR    | app.db:query:42 - failed",
+		"SUCCESS  | app.main:run:43 - ready",
+		"warning | disk 91% full"
+	};
+	size_t i;
+
 	decode_str(ENVELOPE_AUTO, "exai-mcp-daemon-1  | 2025-10-25 23:31:11 INFO x: y");
 	assert_int_equal(el.format, ENVELOPE_COMPOSE);
 	assert_source("exai-mcp-daemon-1");
@@ -428,16 +435,12 @@ test_compose(void **state)
 	assert_int_equal(el.format, ENVELOPE_PLAIN);
 	assert_source(NULL);
 	/* a level's name is no container's: loguru's format without a time */
-	decode_str(ENVELOPE_AUTO, "ERROR    | app.db:query:42 - failed");
-	assert_int_equal(el.format, ENVELOPE_PLAIN);
-	assert_source(NULL);
-	assert_msg("ERROR    | app.db:query:42 - failed");
-	decode_str(ENVELOPE_AUTO, "SUCCESS  | app.main:run:43 - ready");
-	assert_int_equal(el.format, ENVELOPE_PLAIN);
-	assert_source(NULL);
-	decode_str(ENVELOPE_AUTO, "warning | disk 91% full");
-	assert_int_equal(el.format, ENVELOPE_PLAIN);
-	assert_source(NULL);
+	for (i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+		decode_str(ENVELOPE_AUTO, levels[i]);
+		assert_int_equal(el.format, ENVELOPE_PLAIN);
+		assert_source(NULL);
+		assert_msg(levels[i]);
+	}
 	decode_str(ENVELOPE_AUTO, "info-1  | started");
 	assert_source("info-1");
 }
