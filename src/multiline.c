@@ -879,9 +879,61 @@ record_level(struct multiline *m, struct ml_source *s,
 	s->rec.body = k + body;
 }
 
-void
-multiline_push(struct multiline *m, const struct envelope_line *el,
-    const struct reader_line *rl)
+/*
+ * Where in p[0..n), a line without a stamp in front, a stamped record
+ * begins: a program that writes with print() and with a logger to the
+ * same stream leaves a print without its newline glued to the next
+ * record ("... cache key2025-11-03 15:56:05 INFO tools.x: msg", the
+ * newline on a line of its own after).  Only a dated stamp ("2025-11-03
+ * 15:56:05", as timeparse reads it) followed by a level word counts, and
+ * only glued on: after a byte that is no blank, digit, quote, '=', '-',
+ * '/' or escaped newline, since a log line quoted in a message ('...
+ * said: "2025-...', "ts=2025-...", "...\n2025-...") or a stamp in a
+ * name or path starts no record.
+ * Returns its offset, or 0.
+ */
+static size_t
+glued_record(const char *p, size_t n)
+{
+	const char *q, *end = p + n, *r;
+	size_t j, k, w;
+	int64_t ms;
+	unsigned char c;
+
+	for (q = p + 5; q + 15 < end && (q = memchr(q, '-', (size_t)(end -
+	    q - 15))) != NULL; q++) {
+		r = q - 4;
+		if (!isdigit((unsigned char)r[0]) || !isdigit((unsigned char)r[1]) ||
+		    !isdigit((unsigned char)r[2]) || !isdigit((unsigned char)r[3]) ||
+		    q[3] != '-')
+			continue;
+		c = (unsigned char)r[-1];
+		if (isdigit(c) || isspace(c) || c == '"' || c == '\'' ||
+		    c == '`' || c == '=' || c == '-' || c == '/' ||
+		    ((c == 'n' || c == 'r' || c == 't') && r - 2 >= p &&
+		    r[-2] == '\\'))
+			continue;
+		j = (size_t)(r - p);
+		if ((k = timeparse_leading(r, n - j, NULL, &ms)) == 0)
+			continue;
+		while (j + k < n && p[j + k] == ' ')
+			k++;
+		w = level_word(r + k, n - j - k, 0);
+		if (w > 0 && j + k + w < n && (r[k + w] == ' ' ||
+		    r[k + w] == ':' || r[k + w] == '|' || r[k + w] == '\t'))
+			return j;
+	}
+	return 0;
+}
+
+/*
+ * The line el, rl of the input; its bytes and line are counted in the
+ * record it ends in when whole, not when it is the second part of a line
+ * whose first was pushed already.
+ */
+static void
+push_line(struct multiline *m, const struct envelope_line *el,
+    const struct reader_line *rl, int whole)
 {
 	struct ml_source *s;
 	const char *p = el->msg;
@@ -969,6 +1021,27 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 		/* a JSON line states its time under a key, not in front */
 		json_timed = k == 0 && n > 0 && p[0] == '{' &&
 		    el->ts == TS_NONE && jsonline_time(p, n, m->tz, &inner);
+		/*
+		 * A line that opens with a level's word, a JSON object or a
+		 * blank (a record of its own, a frame) holds no glued print.
+		 */
+		if (k == 0 && !json_timed && n >= 24 && !el->capital &&
+		    p[0] != ' ' && p[0] != '\t' && p[0] != '{' &&
+		    (j = glued_record(p, n)) > 0) {
+			struct envelope_line head = *el, tail = *el;
+
+			head.msg_len = j;
+			head.partial = 0;
+			head.capital = util_capital_word(p, j);
+			tail.msg = p + j;
+			tail.msg_len = n - j;
+			tail.level = NULL;
+			tail.level_len = 0;
+			tail.capital = util_capital_word(p + j, n - j);
+			push_line(m, &head, rl, whole);
+			push_line(m, &tail, rl, 0);
+			return;
+		}
 		/* a stamped line is no runtime's failure */
 		runtime = k > 0 || json_timed ? LEVEL_RUNTIME_NONE :
 		    level_runtime(p, n);
@@ -1031,12 +1104,14 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 	}
 	s->open_partial = el->partial;
 	s->rec.line_last = rl->lineno;
-	s->rec.lines++;
-	s->rec.raw_bytes += rl->end_offset - rl->offset;
-	if (el->malformed) {
-		s->rec.flags |= RECORD_MALFORMED;
-		s->rec.malformed_lines++;
+	if (whole) {
+		s->rec.lines++;
+		s->rec.raw_bytes += rl->end_offset - rl->offset;
+		if (el->malformed)
+			s->rec.malformed_lines++;
 	}
+	if (el->malformed)
+		s->rec.flags |= RECORD_MALFORMED;
 	/*
 	 * The reader looked at every byte of a line it calls ASCII, and
 	 * calls no cut line so.
@@ -1046,4 +1121,11 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
 			s->rec.flags |= RECORD_TRUNCATED;
 		s->rec.flags |= scan_bytes(p, n);
 	}
+}
+
+void
+multiline_push(struct multiline *m, const struct envelope_line *el,
+    const struct reader_line *rl)
+{
+	push_line(m, el, rl, 1);
 }

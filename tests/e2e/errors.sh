@@ -527,3 +527,13 @@ check_eq "one-off failures: markdown and html as many, and the line" "200 1 200 
     "$LT" report --db oneoff.db --format html > oneoff.html
     echo "$(grep -c '^| error |' oneoff.md) $(grep -c '^\.\.\. 5801 more templates (5801 events)' oneoff.md)" \
     "$(grep -c '^<tr><td>error</td>' oneoff.html) $(grep -c '<p class="more">\.\.\. 5801 more templates' oneoff.html)")"
+
+# --- print() glued to the next record: the record starts at its stamp
+cp "$F/glued.log" .
+"$LT" ingest -q --db glued.db glued.log
+check_eq "glued records: each its own event, at its own time and line" \
+    "2|semaphore-timeout|2025-11-03 15:56:05 4|semaphore-timeout|2025-11-03 15:56:06 6|log-error|2025-11-03 15:56:07" \
+    "$(sql glued.db "SELECT group_concat(line || '|' || rule || '|' || datetime(ts / 1000, 'unixepoch'), ' ') FROM (SELECT * FROM events_all ORDER BY line)")"
+check_eq "glued records: the print joins the record before; every line and byte counted once" \
+    "8|$(wc -c < glued.log)|5" \
+    "$(sql glued.db "SELECT sum(lines) || '|' || sum(bytes) || '|' || sum(records) FROM volume")"

@@ -265,6 +265,56 @@ test_traceback_in_unstamped_record(void **state)
 }
 
 /*
+ * print() without its newline glued to the logger's next record on one
+ * line: the record begins at its stamp, with its own time and level; the
+ * print before it joins the record before, as an unstamped line does.
+ * Log lines quoted in a message, or a stamp as a field's value, start
+ * none.  The bytes and lines of the line are counted once.
+ */
+static void
+test_glued_print(void **state)
+{
+	const char *lines[] = {
+		"2025-11-03 15:56:04 INFO a.b: start",
+		"[X] About to create cache key2025-11-03 15:56:05 ERROR tools.x: gone",
+		"",
+		"done.2025-11-03 15:56:06,250 WARNING tools.y: slow",
+		"he said: \"2025-11-03 15:56:07 ERROR x: quoted\"",
+		"payload {\"log\": \"a\\n2025-11-03 15:56:07 ERROR x: escaped\"}",
+		"state ok,at=2025-11-03 15:56:07 ERROR x: a value",
+		"build 12025-11-03 15:56:07 ERROR x: a longer number",
+		"no level2025-11-03 15:56:07 tools.x: plain words",
+	};
+	uint64_t nlines = 0;
+	size_t i;
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	assert_rec(0, 1, 2, "2025-11-03 15:56:04 INFO a.b: start\n"
+	    "[X] About to create cache key");
+	assert_int_equal(fx.rec[0].level, SEV_INFO);
+	assert_rec(1, 2, 4, "2025-11-03 15:56:05 ERROR tools.x: gone\n\ndone.");
+	assert_int_equal(fx.rec[1].ts, 1762185365000LL);
+	assert_int_equal(fx.rec[1].level, SEV_ERROR);
+	assert_string_equal(fx.rec[1].text + fx.rec[1].body,
+	    "tools.x: gone\n\ndone.");
+	assert_int_equal(fx.rec[1].flags & RECORD_NO_TS, 0);
+	assert_int_equal(fx.rec[2].first, 4);
+	assert_int_equal(fx.rec[2].last, 9);
+	assert_int_equal(fx.rec[2].ts, 1762185366250LL);
+	assert_int_equal(fx.rec[2].level, SEV_WARNING);
+	assert_true(strncmp(fx.rec[2].text, "2025-11-03 15:56:06,250 WARNING "
+	    "tools.y: slow\nhe said:", 45) == 0);
+	/* a line's print is in the record before, "done." too */
+	assert_int_equal(fx.rec[2].offset, fx.rec[1].offset +
+	    strlen(lines[1]) + 1 + strlen(lines[2]) + 1);
+	for (i = 0; i < fx.n; i++)
+		nlines += fx.rec[i].lines;
+	assert_int_equal(nlines, UTIL_ARRAY_LEN(lines));
+}
+
+/*
  * Under docker logs -t the level is looked for after the application's own
  * stamp too, so "name - LEVEL - msg" (the level the fourth word after it)
  * is read as on a line without the envelope, and the body starts at the
@@ -1071,6 +1121,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_source_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_kind_per_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_glued_print, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_after_inner_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logfmt_starts_record, setup, teardown),
