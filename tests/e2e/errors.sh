@@ -537,3 +537,10 @@ check_eq "glued records: each its own event, at its own time and line" \
 check_eq "glued records: the print joins the record before; every line and byte counted once" \
     "8|$(wc -c < glued.log)|5" \
     "$(sql glued.db "SELECT sum(lines) || '|' || sum(bytes) || '|' || sum(records) FROM volume")"
+
+# --- an error record with an empty message: its template is empty, not its stamp
+printf '2025-11-19 10:00:18 ERROR ws_daemon: \n2025-11-19 10:00:19 ERROR ws_daemon:\n2025-11-19 10:00:20 ERROR ws_daemon: x\n' > empty.log
+"$LT" ingest -q --db empty.db empty.log
+check_eq "empty message: logger kept, template empty" \
+    "ws_daemon||ws_daemon||ws_daemon|x" \
+    "$(sql empty.db "SELECT group_concat(json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template'), '|') FROM (SELECT fields FROM events_all ORDER BY line)")"
