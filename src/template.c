@@ -771,6 +771,25 @@ mac_address(const char *msg, size_t i, size_t len)
  * *skel gets a hash of the separators between tokens (blanks apart): the
  * message's shape.
  */
+/*
+ * The end (past its '}') of the braces that open at msg[at] after a
+ * word of letters, nested braces within, or 0: none within 512 bytes.
+ */
+static size_t
+object_end(const char *msg, size_t at, size_t len)
+{
+	size_t j, lim = len - at > 512 ? at + 512 : len;
+	int depth = 0;
+
+	for (j = at; j < lim; j++) {
+		if (msg[j] == '{')
+			depth++;
+		else if (msg[j] == '}' && --depth == 0)
+			return j + 1;
+	}
+	return 0;
+}
+
 static uint32_t
 tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 {
@@ -811,6 +830,17 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 		}
 		for (j = i; j < len && !sep_chars[(unsigned char)msg[j]]; j++)
 			;
+		/*
+		 * An object as Java's toString prints it, "Window{e28af60 u0
+		 * android}", is one value up to its closing brace: its class
+		 * prints it where another run prints "null".
+		 */
+		if (j < len && msg[j] == '{' && c >= 'A' && c <= 'Z' &&
+		    (at = object_end(msg, j, len)) != 0 && n < TM_MAX_TOKENS - 1) {
+			token_put(m, n++, i, at - i, TM_WILD, 0);
+			i = at;
+			continue;
+		}
 		/* A path or URL is one token up to the next blank, query and all. */
 		if (c == '/' || (j + 2 < len && msg[j] == ':' && msg[j + 1] == '/' &&
 		    msg[j + 2] == '/')) {

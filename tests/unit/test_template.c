@@ -282,6 +282,33 @@ test_miner_units(void **state)
 }
 
 /*
+ * An object printed by its class's toString, braces, blanks and all, is
+ * one value: package names inside it do not keep templates apart, and
+ * "null" where another run prints an object joins it.
+ */
+static void
+test_miner_objects(void **state)
+{
+	static const char *const lines[] = {
+		"Screen frozen for +774ms due to Window{e28af60 u0 android}",
+		"Screen frozen for +423ms due to Window{321c529 u0 com.android.phone}",
+		"acquire lock=1, flags=0x8, name=android, ws=WorkSource{10113}, uid=518",
+		"acquire lock=2, flags=0x9, name=android, ws=null, uid=3",
+		"acquire lock=3, flags=0x9, name=android, ws=WorkSource{10113 {a}}, uid=3",
+		"Screen frozen for +12ms due to window e28af60",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	check_text(m, ids[0], "Screen frozen for <*> due to <*>");
+	assert_int_equal(ids[3], ids[2]);
+	assert_int_equal(ids[4], ids[2]);
+	assert_int_not_equal(ids[5], ids[0]);
+	template_miner_free(m);
+}
+
+/*
  * A word where an alike template already varies is one of its values,
  * however few words the log shows: "yarn,guest" joins "yarn,<*>".
  */
@@ -694,6 +721,7 @@ main(void)
 		cmocka_unit_test(test_miner_subsumed),
 		cmocka_unit_test(test_miner_quoted),
 		cmocka_unit_test(test_miner_units),
+		cmocka_unit_test(test_miner_objects),
 		cmocka_unit_test(test_miner_span),
 		cmocka_unit_test(test_miner_names_and_fields),
 		cmocka_unit_test(test_miner_mac),
