@@ -30,11 +30,15 @@
  * Java's uncaught exception ("Exception in thread \"main\" ..."), the
  * docker client's "Error response from daemon: ..." or Go's net/http
  * server's "http: panic serving ..." (a handler's panic it recovered) and
- * "http: Accept error: ..." (LEVEL_RUNTIME_ERROR: an error).  Inline:
+ * "http: Accept error: ..." or Python logging's "--- Logging error ---"
+ * (a record its handler failed to write: a traceback, "Call stack:",
+ * "Message: ..." and "Arguments: ..." follow) (LEVEL_RUNTIME_ERROR: an
+ * error).  Inline:
  * multiline asks of every unstamped line and level_of_failure_line of
  * every record, and the first byte answers for nearly all.
  */
 #define LEVEL_RUST_PANIC	"' panicked at "
+#define LEVEL_LOGGING_ERROR	"--- Logging error ---"
 
 enum level_runtime {
 	LEVEL_RUNTIME_NONE, LEVEL_RUNTIME_PANIC, LEVEL_RUNTIME_FATAL,
@@ -56,6 +60,10 @@ level_runtime(const char *p, size_t n)
 	case 'E':
 		if (UTIL_STARTS_WITH(p, n, LEVEL_JAVA_UNCAUGHT) ||
 		    UTIL_STARTS_WITH(p, n, "Error response from daemon: "))
+			return LEVEL_RUNTIME_ERROR;
+		break;
+	case '-':
+		if (UTIL_STARTS_WITH(p, n, LEVEL_LOGGING_ERROR))
 			return LEVEL_RUNTIME_ERROR;
 		break;
 	case 'h':

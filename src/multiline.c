@@ -1068,11 +1068,15 @@ push_line(struct multiline *m, const struct envelope_line *el,
 			emit_pending(m, s);
 			/*
 			 * Go's panic is followed by its goroutines' stacks,
-			 * unindented lines among them: they join it as the
-			 * unstamped lines of a stamped record do.
+			 * unindented lines among them, and Python logging's
+			 * "--- Logging error ---" by its traceback, call stack
+			 * and message: they join it as the unstamped lines of
+			 * a stamped record do.
 			 */
 			begin_record(m, s, el, rl, k > 0 || json_timed ||
-			    runtime == LEVEL_RUNTIME_PANIC, inner, own, own_naive);
+			    runtime == LEVEL_RUNTIME_PANIC || (runtime ==
+			    LEVEL_RUNTIME_ERROR && p[0] == '-'), inner, own,
+			    own_naive);
 			record_level(m, s, el, p, n, k);
 			if (lead_level != LEVEL_NONE) {
 				s->rec.level = lead_level;

@@ -265,6 +265,40 @@ test_traceback_in_unstamped_record(void **state)
 }
 
 /*
+ * Python logging's "--- Logging error ---", printed when a handler fails,
+ * opens a record of its own after a traceback, and its traceback, call
+ * stack, message and arguments are that record's.
+ */
+static void
+test_logging_error(void **state)
+{
+	const char *lines[] = {
+		"2025-11-18 09:00:01 ERROR tools.x: failed",
+		"Traceback (most recent call last):",
+		"  File \"a.py\", line 1, in <module>",
+		"ValueError: boom",
+		"--- Logging error ---",
+		"Traceback (most recent call last):",
+		"  File \"/usr/lib/python3.11/logging/__init__.py\", line 1113, in emit",
+		"OSError: [Errno 5] Input/output error",
+		"Call stack:",
+		"  File \"a.py\", line 9, in <module>",
+		"Message: 'hello'",
+		"Arguments: ()",
+		"2025-11-18 09:00:02 INFO tools.x: ok",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	assert_rec(0, 1, 4, NULL);
+	assert_rec(1, 5, 12, NULL);
+	assert_true(fx.rec[1].flags & RECORD_TRACEBACK);
+	assert_int_equal(fx.rec[1].ts, fx.rec[0].ts);
+	assert_rec(2, 13, 13, NULL);
+}
+
+/*
  * print() without its newline glued to the logger's next record on one
  * line: the record begins at its stamp, with its own time and level; the
  * print before it joins the record before, as an unstamped line does.
@@ -1122,6 +1156,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_prefix_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_kind_per_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_glued_print, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_logging_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_after_inner_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logfmt_starts_record, setup, teardown),
