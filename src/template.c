@@ -24,8 +24,9 @@
  * Beyond Drain: two messages that differ where both hold a plain word
  * (letters, '_' and '.') do not join, since "VM Paused" and "VM Resumed"
  * are different events (a unit of time after a number is no such word:
- * "67 ms" and "2 s" are one value); a leaf that holds TM_LEAF_MAX templates stops
- * keeping words apart, so a name without digits cannot multiply templates.
+ * "67 ms" and "2 s" are one value); a leaf that holds TM_LEAF_MAX
+ * templates stops keeping words apart, so a name without digits cannot
+ * multiply templates.
  * template_miner_finish then merges templates that ended up equal, those
  * alike but for one word that takes TM_MERGE_VALUES or more values (a user
  * name) or where an alike template has a variable, and, in a shape with
@@ -765,13 +766,6 @@ mac_address(const char *msg, size_t i, size_t len)
 }
 
 /*
- * Split msg into m->off/tlen/h/word; returns the token count.  Variable
- * pieces of one blank-free word are one token ("10.0.0.1,10.0.0.2",
- * "/10.0.0.1:50010"), so a list or an address:port varies as one value.
- * *skel gets a hash of the separators between tokens (blanks apart): the
- * message's shape.
- */
-/*
  * The end (past its '}') of the braces that open at msg[at] after a
  * word of letters, nested braces within, or 0: none within 512 bytes.
  */
@@ -790,6 +784,13 @@ object_end(const char *msg, size_t at, size_t len)
 	return 0;
 }
 
+/*
+ * Split msg into m->off/tlen/h/word; returns the token count.  Variable
+ * pieces of one blank-free word are one token ("10.0.0.1,10.0.0.2",
+ * "/10.0.0.1:50010"), so a list or an address:port varies as one value.
+ * *skel gets a hash of the separators between tokens (blanks apart): the
+ * message's shape.
+ */
 static uint32_t
 tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 {
