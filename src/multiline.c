@@ -938,7 +938,7 @@ push_line(struct multiline *m, const struct envelope_line *el,
 	struct ml_source *s;
 	const char *p = el->msg;
 	size_t n = el->msg_len, k;
-	int64_t inner = TS_NONE, own = TS_NONE;
+	int64_t inner = TS_NONE, own = TS_NONE, json_ts;
 	int start, marker, own_naive = 0, json_timed, level_line = 0;
 	enum level_runtime runtime;
 	size_t body, j;
@@ -1018,9 +1018,15 @@ push_line(struct multiline *m, const struct envelope_line *el,
 			own_naive = m->stamps.naive;
 		} else
 			lead_level = LEVEL_NONE;
-		/* a JSON line states its time under a key, not in front */
+		/*
+		 * A JSON line states its time under a key, not in front; with
+		 * an envelope's time that one is the record's, but the line
+		 * is a record of its own all the same, not the continuation
+		 * of a text record before it.
+		 */
 		json_timed = k == 0 && n > 0 && p[0] == '{' &&
-		    el->ts == TS_NONE && jsonline_time(p, n, m->tz, &inner);
+		    jsonline_time(p, n, m->tz, el->ts == TS_NONE ? &inner :
+		    &json_ts);
 		/*
 		 * A line that opens with a level's word, a JSON object or a
 		 * blank (a record of its own, a frame) holds no glued print.

@@ -265,6 +265,33 @@ test_traceback_in_unstamped_record(void **state)
 }
 
 /*
+ * Under an envelope with a time (docker logs -t), a JSON line with a time
+ * of its own is a record of its own, timed by the envelope, not the
+ * continuation of the text record before it; a pretty-printed JSON dump
+ * still is one.
+ */
+static void
+test_json_under_envelope_time(void **state)
+{
+	const char *lines[] = {
+		"2025-10-25T23:31:11.000000001Z 2025-10-25 23:31:11 INFO ws_daemon: === END ===",
+		"2025-10-25T23:31:12.000000001Z {\"timestamp\": \"2025-10-25T20:00:00\", \"tool\": \"chat\", \"duration_s\": 18.4}",
+		"2025-10-25T23:31:13.000000001Z 2025-10-25 23:31:13 INFO x: payload:",
+		"2025-10-25T23:31:13.000000002Z {",
+		"2025-10-25T23:31:13.000000003Z   \"a\": 1",
+		"2025-10-25T23:31:13.000000004Z }",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	assert_rec(0, 1, 1, NULL);
+	assert_rec(1, 2, 2, "{\"timestamp\": \"2025-10-25T20:00:00\", \"tool\": \"chat\", \"duration_s\": 18.4}");
+	assert_int_equal(fx.rec[1].ts, T0 + 1000);
+	assert_rec(2, 3, 6, NULL);
+}
+
+/*
  * Python logging's "--- Logging error ---", printed when a handler fails,
  * opens a record of its own after a traceback, and its traceback, call
  * stack, message and arguments are that record's.
@@ -1157,6 +1184,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_source_kind_per_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_glued_print, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logging_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_under_envelope_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_after_inner_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logfmt_starts_record, setup, teardown),
