@@ -366,7 +366,7 @@ test_glued_print(void **state)
 	assert_int_equal(fx.rec[2].ts, 1762185366250LL);
 	assert_int_equal(fx.rec[2].level, SEV_WARNING);
 	assert_true(strncmp(fx.rec[2].text, "2025-11-03 15:56:06,250 WARNING "
-	    "tools.y: slow\nhe said:", 45) == 0);
+	    "tools.y: slow\nhe said:", 54) == 0);
 	/* a line's print is in the record before, "done." too */
 	assert_int_equal(fx.rec[2].offset, fx.rec[1].offset +
 	    strlen(lines[1]) + 1 + strlen(lines[2]) + 1);
