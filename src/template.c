@@ -232,6 +232,9 @@ one_of(const char *p, size_t n, const char *const *list, size_t nlist)
  * key's value, "user=root", may be what the event is about: both are
  * left to the counts of values.  Nor is a word that joins the rest of the
  * sentence ("Failed password for user from ..."): "user" was the name.
+ * "for" is one too when one word and "from" follow: authentication logs
+ * name who and where ("Failed password for root from 10.0.0.7",
+ * "Accepted publickey for git from ...").
  */
 static int
 names_next(const char *msg, size_t len, size_t at, size_t n)
@@ -242,6 +245,15 @@ names_next(const char *msg, size_t len, size_t at, size_t n)
 	    "to", "via", "with", "of", "and", "is", "was", "has", "not" };
 	size_t e, b;
 
+	if (n == 3 && strncasecmp(msg + at, "for", 3) == 0) {
+		for (b = at + n; b < len && is_blank((unsigned char)msg[b]); b++)
+			;
+		for (e = b; e < len && !is_blank((unsigned char)msg[e]); e++)
+			;
+		for (b = e; b < len && is_blank((unsigned char)msg[b]); b++)
+			;
+		return b > e && len - b >= 5 && strncmp(msg + b, "from ", 5) == 0;
+	}
 	if (!((n == 4 && strncasecmp(msg + at, "user", 4) == 0) ||
 	    (n == 8 && strncasecmp(msg + at, "username", 8) == 0)))
 		return 0;

@@ -282,6 +282,32 @@ test_miner_units(void **state)
 }
 
 /*
+ * The word between "for" and "from" is who: "root" and "admin" are one
+ * template however few names a log shows; "for user X from" is the
+ * template of invalid users, apart.
+ */
+static void
+test_miner_for_from(void **state)
+{
+	static const char *const lines[] = {
+		"Failed password for root from 10.0.0.7 port 4022 ssh2",
+		"Failed password for admin from 10.0.0.8 port 4023 ssh2",
+		"Failed password for invalid user test9 from 10.0.0.9 port 4024 ssh2",
+		"Failed password for invalid user oracle from 10.0.0.9 port 4025 ssh2",
+		"Accepted password for fztu from 10.0.0.10 port 4026 ssh2",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	check_text(m, ids[0], "Failed password for <*> from <*> port <*> <*>");
+	assert_int_equal(ids[3], ids[2]);
+	assert_int_not_equal(ids[2], ids[0]);
+	assert_int_not_equal(ids[4], ids[0]);
+	template_miner_free(m);
+}
+
+/*
  * An object printed by its class's toString, braces, blanks and all, is
  * one value: package names inside it do not keep templates apart, and
  * "null" where another run prints an object joins it.
@@ -722,6 +748,7 @@ main(void)
 		cmocka_unit_test(test_miner_quoted),
 		cmocka_unit_test(test_miner_units),
 		cmocka_unit_test(test_miner_objects),
+		cmocka_unit_test(test_miner_for_from),
 		cmocka_unit_test(test_miner_span),
 		cmocka_unit_test(test_miner_names_and_fields),
 		cmocka_unit_test(test_miner_mac),
