@@ -831,6 +831,7 @@ failure_line(const char *p, size_t n)
 	case LEVEL_RUNTIME_FATAL:
 		return SEV_CRITICAL;
 	case LEVEL_RUNTIME_ERROR:
+	case LEVEL_RUNTIME_BLOCK:
 		return SEV_ERROR;
 	case LEVEL_RUNTIME_NONE:
 		break;

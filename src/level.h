@@ -30,10 +30,11 @@
  * Java's uncaught exception ("Exception in thread \"main\" ..."), the
  * docker client's "Error response from daemon: ..." or Go's net/http
  * server's "http: panic serving ..." (a handler's panic it recovered) and
- * "http: Accept error: ..." or Python logging's "--- Logging error ---"
- * (a record its handler failed to write: a traceback, "Call stack:",
- * "Message: ..." and "Arguments: ..." follow) (LEVEL_RUNTIME_ERROR: an
- * error).  Inline:
+ * "http: Accept error: ..." (LEVEL_RUNTIME_ERROR: an error), Python
+ * logging's "--- Logging error ---" (LEVEL_RUNTIME_BLOCK: an error, a
+ * record its handler failed to write, whose traceback, "Call stack:",
+ * "Message: ..." and "Arguments: ..." lines after it are its record's).
+ * Inline:
  * multiline asks of every unstamped line and level_of_failure_line of
  * every record, and the first byte answers for nearly all.
  */
@@ -42,8 +43,15 @@
 
 enum level_runtime {
 	LEVEL_RUNTIME_NONE, LEVEL_RUNTIME_PANIC, LEVEL_RUNTIME_FATAL,
-	LEVEL_RUNTIME_ERROR
+	LEVEL_RUNTIME_ERROR, LEVEL_RUNTIME_BLOCK
 };
+
+/* Whether the unindented lines after a failure of kind k are its record's. */
+static inline int
+level_runtime_owns_lines(enum level_runtime k)
+{
+	return k == LEVEL_RUNTIME_PANIC || k == LEVEL_RUNTIME_BLOCK;
+}
 
 static inline enum level_runtime
 level_runtime(const char *p, size_t n)
@@ -64,7 +72,7 @@ level_runtime(const char *p, size_t n)
 		break;
 	case '-':
 		if (UTIL_STARTS_WITH(p, n, LEVEL_LOGGING_ERROR))
-			return LEVEL_RUNTIME_ERROR;
+			return LEVEL_RUNTIME_BLOCK;
 		break;
 	case 'h':
 		if (UTIL_STARTS_WITH(p, n, "http: panic serving ") ||

@@ -1080,8 +1080,7 @@ push_line(struct multiline *m, const struct envelope_line *el,
 			 * a stamped record do.
 			 */
 			begin_record(m, s, el, rl, k > 0 || json_timed ||
-			    runtime == LEVEL_RUNTIME_PANIC || (runtime ==
-			    LEVEL_RUNTIME_ERROR && p[0] == '-'), inner, own,
+			    level_runtime_owns_lines(runtime), inner, own,
 			    own_naive);
 			record_level(m, s, el, p, n, k);
 			if (lead_level != LEVEL_NONE) {

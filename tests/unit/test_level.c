@@ -454,7 +454,7 @@ test_runtimes(void **state)
 		{ "Error response from daemon: No such container: web",
 		    LEVEL_RUNTIME_ERROR },
 		{ "Error response from", LEVEL_RUNTIME_NONE },
-		{ "--- Logging error ---", LEVEL_RUNTIME_ERROR },
+		{ "--- Logging error ---", LEVEL_RUNTIME_BLOCK },
 		{ "--- Logging", LEVEL_RUNTIME_NONE },
 		{ "-- Logging error --", LEVEL_RUNTIME_NONE },
 		{ "http: panic serving 10.0.0.7:51234: runtime error: invalid memory address or nil pointer dereference",
@@ -486,6 +486,11 @@ test_runtimes(void **state)
 	    "thread 'main' panicked at src/a.rs:4:5:", 39), SEV_CRITICAL);
 	assert_int_equal(level_of_failure_line(
 	    "tools.chat: a message of no failure at all", 42), LEVEL_NONE);
+	assert_int_equal(level_of_failure_line("--- Logging error ---", 21),
+	    SEV_ERROR);
+	assert_true(level_runtime_owns_lines(LEVEL_RUNTIME_BLOCK));
+	assert_true(level_runtime_owns_lines(LEVEL_RUNTIME_PANIC));
+	assert_false(level_runtime_owns_lines(LEVEL_RUNTIME_ERROR));
 }
 
 /*
