@@ -267,7 +267,7 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 	const char *lg = NULL, *v;
 	size_t lglen = 0, after = 0, vn;
 	struct block *b = NULL;
-	int idx, ends, empty;
+	int idx, ends;
 
 	idx = level >= SEV_CRITICAL ? g->rule_critical :
 	    level >= SEV_ERROR ? g->rule_error : g->rule_warning;
@@ -324,12 +324,15 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 	 * line of one logged with a message ("Error in chat" has many causes).
 	 */
 	buf_reset(&g->tmpl);
-	/* an empty message of one line has an empty template, not its stamp */
-	empty = n == 0 && memchr(rec->text, '\n', rec->len) == NULL;
-	if (!empty && (n == 0 || (n >= 9 && memcmp(msg, "Traceback", 9) == 0))) {
+	/*
+	 * An empty message is known by the lines after it; of one line, it
+	 * has an empty template, not its stamp.
+	 */
+	if ((n == 0 && memchr(rec->text, '\n', rec->len) != NULL) ||
+	    (n >= 9 && memcmp(msg, "Traceback", 9) == 0)) {
 		msg = last_line(rec->text, rec->len, &n);
 		template_mask(&g->tmpl, msg, n);
-	} else if (!empty) {
+	} else if (n > 0) {
 		template_mask(&g->tmpl, msg, n);
 		if (rec->flags & RECORD_TRACEBACK) {
 			msg = last_line(rec->text, rec->len, &n);

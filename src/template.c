@@ -236,6 +236,20 @@ one_of(const char *p, size_t n, const char *const *list, size_t nlist)
  * name who and where ("Failed password for root from 10.0.0.7",
  * "Accepted publickey for git from ...").
  */
+/* The start of the blank-delimited word after msg[from], its end in *end. */
+static size_t
+word_after(const char *msg, size_t len, size_t from, size_t *end)
+{
+	size_t b, e;
+
+	for (b = from; b < len && is_blank((unsigned char)msg[b]); b++)
+		;
+	for (e = b; e < len && !is_blank((unsigned char)msg[e]); e++)
+		;
+	*end = e;
+	return b;
+}
+
 static int
 names_next(const char *msg, size_t len, size_t at, size_t n)
 {
@@ -243,24 +257,17 @@ names_next(const char *msg, size_t len, size_t at, size_t n)
 	    "invalid", "unknown" };
 	static const char *const joins[] = { "from", "by", "on", "at", "in",
 	    "to", "via", "with", "of", "and", "is", "was", "has", "not" };
-	size_t e, b;
+	size_t e, b, e2, b2;
 
 	if (n == 3 && strncasecmp(msg + at, "for", 3) == 0) {
-		for (b = at + n; b < len && is_blank((unsigned char)msg[b]); b++)
-			;
-		for (e = b; e < len && !is_blank((unsigned char)msg[e]); e++)
-			;
-		for (b = e; b < len && is_blank((unsigned char)msg[b]); b++)
-			;
-		return b > e && len - b >= 5 && strncmp(msg + b, "from ", 5) == 0;
+		b = word_after(msg, len, at + n, &e);
+		b2 = word_after(msg, len, e, &e2);
+		return e > b && e2 - b2 == 4 && strncmp(msg + b2, "from", 4) == 0;
 	}
 	if (!((n == 4 && strncasecmp(msg + at, "user", 4) == 0) ||
 	    (n == 8 && strncasecmp(msg + at, "username", 8) == 0)))
 		return 0;
-	for (b = at + n; b < len && is_blank((unsigned char)msg[b]); b++)
-		;
-	for (e = b; e < len && !is_blank((unsigned char)msg[e]); e++)
-		;
+	b = word_after(msg, len, at + n, &e);
 	if (one_of(msg + b, e - b, joins, UTIL_ARRAY_LEN(joins)))
 		return 0;
 	for (e = at; e > 0 && is_blank((unsigned char)msg[e - 1]); e--)
