@@ -460,13 +460,35 @@ writer_drain(struct writer *w)
 }
 
 /*
- * Make room in the empty batch b for nev events, nfields fields and bytes
- * of text at once.  Consecutive batches are about as long, and a batch
- * grown anew by doubling would copy what it held at every step.
+ * Room for n items when the batch before held n: a quarter more, rounded
+ * up to a power of two, so that the arrays settle on a few sizes early
+ * and their blocks fit the holes that earlier ones left in the heap.
+ */
+static size_t
+batch_room(size_t n)
+{
+	size_t room = 1024;
+
+	n += n / 4;
+	while (room < n)
+		room *= 2;
+	return room;
+}
+
+/*
+ * Make room in the empty batch b for the nev events, nfields fields and
+ * bytes of text of the batch before it at once.  Consecutive batches are
+ * about as long, and a batch grown anew by doubling would copy what it
+ * held at every step.  Text is cut at WRITER_BATCH_BYTES, so a batch near
+ * it gets that and a quarter: one size for all of them.
  */
 static void
 batch_reserve(struct batch *b, size_t nev, size_t nfields, size_t bytes)
 {
+	nev = batch_room(nev);
+	nfields = batch_room(nfields);
+	bytes = bytes >= WRITER_BATCH_BYTES / 2 ?
+	    WRITER_BATCH_BYTES + WRITER_BATCH_BYTES / 4 : batch_room(bytes);
 	if (b->evcap < nev) {
 		free(b->ev);
 		b->evcap = nev;
@@ -478,10 +500,10 @@ batch_reserve(struct batch *b, size_t nev, size_t nfields, size_t bytes)
 		b->fields = xmalloc(nfields * sizeof *b->fields);
 	}
 	/* as writer_batch_clear, a rare huge record is not made room for */
-	if (bytes < b->data.cap || bytes > 2 * WRITER_BATCH_BYTES)
+	if (bytes <= b->data.cap || bytes > 2 * WRITER_BATCH_BYTES)
 		return;
 	buf_free(&b->data);
-	buf_grow(&b->data, bytes + 1);
+	buf_grow(&b->data, bytes);
 	b->data.data[0] = '\0';
 }
 
