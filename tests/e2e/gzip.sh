@@ -174,3 +174,42 @@ if cmp -s whole.dump t.dump; then ok "the .gz made whole: every event as one ing
 check_eq "the .gz made whole: volume as one ingest of the log" \
     "$(sql whole.db "SELECT sum(lines), sum(records), sum(bytes) FROM volume")" \
     "$(sql t.db "SELECT sum(lines), sum(records), sum(bytes) FROM volume")"
+
+# --- other compressors, archives, a journal file, a database: not read as
+# lines (they would be binary records that say nothing); the user is told
+# what to run, the input fails (exit 3), and the next input is read
+printf '2025-10-25 23:00:00 ERROR after the foreign input\n' > good.log
+foreign() {
+	# foreign NAME OCTAL_BYTES MESSAGE
+	printf "$2" > "f.$1"
+	printf 'junk\0\001\002\n' >> "f.$1"
+	rm -f f.db f.db-*
+	check_rc "$1: exit 3" 3 "$LT" ingest --db f.db "f.$1" good.log
+	check_contains "$1: the user is told what it is and what to run" "$T/err" \
+	    "logtriage: f.$1: $3"
+	check_eq "$1: nothing of it stored, the next input read" "1|1|good.log" \
+	    "$(sql f.db "SELECT count(*), sum(line), min(s.name) FROM events_all e JOIN sources s ON s.id = e.source_id")"
+}
+foreign xz '\375\067zXZ\000\000' "xz data: decompress it first, as with xz -dc"
+foreign bz2 'BZh91AY&SY' "bzip2 data: decompress it first, as with bzip2 -dc"
+foreign bz2-empty 'BZh9\027\162\105\070\120\220' "bzip2 data: decompress it first, as with bzip2 -dc"
+foreign zst '\050\265\057\375' "zstd data: decompress it first, as with zstd -dc"
+foreign lz4 '\004\042\115\030' "lz4 data: decompress it first, as with lz4 -dc"
+foreign zip 'PK\003\004' "a zip archive: extract it first, as with unzip -p"
+foreign 7z '7z\274\257\047\034' "a 7z archive: extract it first, as with 7z x -so"
+foreign journal 'LPKSHHRH' "a systemd journal file: read it through journalctl, as with journalctl --file=FILE -o json"
+foreign sqlite 'SQLite format 3\000' "an SQLite database, not a log (a store is named with --db)"
+printf '\375\067zXZ\000\000junk\n' | "$LT" ingest --db fs.db 2> fs.err
+check_eq "xz on standard input: exit 3 and one message, no count of lines before it" \
+    "3|logtriage: stdin: xz data: decompress it first, as with xz -dc" \
+    "$?|$(head -n 1 fs.err)"
+check_rc "patterns --input of xz data: exit 3" 3 "$LT" patterns --input f.xz
+check_contains "patterns --input of xz data: the message" "$T/err" \
+    "f.xz: xz data: decompress it first, as with xz -dc"
+check_rc "rules test --input of a zip archive: exit 3" 3 "$LT" rules test --input f.zip
+check_contains "rules test --input of a zip archive: the message" "$T/err" \
+    "f.zip: a zip archive: extract it first, as with unzip -p"
+# text that opens with the letters of a magic is text
+printf 'BZh is a word\nPK ready\n' > words.log
+check_rc "text opening with BZh or PK: read" 0 "$LT" ingest -q --db w.db words.log
+check_eq "text opening with BZh or PK: its two records" "2" "$(sql w.db "SELECT records FROM ingests")"
