@@ -18,6 +18,24 @@ struct ord_index {
 	struct util_index	ords, snap;
 };
 
+/* A second's counts, kept after it was left. */
+struct ord_second {
+	int64_t		 ts;
+	struct ord	*v;
+	size_t		 n, cap;
+};
+
+/*
+ * The last ORD_RECENT seconds with events before the current one, oldest
+ * replaced first; max_ts the latest of them, so that a time moving on
+ * (nearly every change) is known new without a search.
+ */
+struct ord_recent {
+	struct ord_second	 sec[ORD_RECENT];
+	size_t			 n, next;
+	int64_t			 max_ts;
+};
+
 /*
  * Add n to a count; the count before.  Counted by record, a source's
  * untimed records could pass INT_MAX: the count goes on modulo 2^32 (as
@@ -119,15 +137,23 @@ ord_log(struct ordinals *o, int64_t ts, uint64_t hash, uint64_t off, int event)
 void
 ordinals_init(struct ordinals *o)
 {
+	o->ts = TS_NONE;
 	o->snap_ts = TS_NONE;
 }
 
 void
 ordinals_free(struct ordinals *o)
 {
+	size_t i;
+
 	free(o->ords);
 	free(o->snap);
 	free(o->log);
+	if (o->recent != NULL) {
+		for (i = 0; i < ORD_RECENT; i++)
+			free(o->recent->sec[i].v);
+		free(o->recent);
+	}
 	if (o->ix != NULL) {
 		util_index_free(&o->ix->ords);
 		util_index_free(&o->ix->snap);
@@ -135,10 +161,61 @@ ordinals_free(struct ordinals *o)
 	}
 }
 
+/* Swap the current second's counts with those kept in sec. */
+static void
+ord_swap(struct ordinals *o, struct ord_second *sec)
+{
+	struct ord_second t = *sec;
+
+	sec->ts = o->ts;
+	sec->v = o->ords;
+	sec->n = o->nords;
+	sec->cap = o->cap;
+	o->ords = t.v;
+	o->nords = t.n;
+	o->cap = t.cap;
+}
+
+/*
+ * Leave the current second for ts: keep its counts when it had events,
+ * and take up ts's when they are kept.
+ */
+static void
+ord_leave(struct ordinals *o, int64_t ts)
+{
+	struct ord_recent *r = o->recent;
+	size_t i;
+
+	if (r != NULL && ts <= r->max_ts)
+		for (i = 0; i < r->n; i++)
+			if (r->sec[i].ts == ts) {
+				/* the second left takes its place */
+				ord_swap(o, &r->sec[i]);
+				if (r->sec[i].ts > r->max_ts)
+					r->max_ts = r->sec[i].ts;
+				return;
+			}
+	if (o->nords > 0) {
+		if (r == NULL) {
+			r = o->recent = xcalloc(1, sizeof *r);
+			r->max_ts = o->ts;
+		}
+		if (r->n < ORD_RECENT)
+			r->n++;
+		if (o->ts > r->max_ts)
+			r->max_ts = o->ts;
+		/* the oldest kept makes room, its memory the new second's */
+		ord_swap(o, &r->sec[r->next]);
+		r->next = (r->next + 1) % ORD_RECENT;
+	}
+	o->nords = 0;
+}
+
 void
 ordinals_second(struct ordinals *o, int64_t ts, uint64_t off)
 {
-	o->nords = 0;
+	ord_leave(o, ts);
+	o->ts = ts;
 	if (o->ix != NULL)
 		ord_index_reset(&o->ix->ords);
 	ord_log(o, ts, 0, off, 0);
@@ -250,6 +327,7 @@ ord_restore_seed(struct ord_restore *r, int64_t id, struct ordinals *o)
 		struct store_ordinal *so = &r->v[mine[j]];
 
 		o->snap_ts = so->ts;
+		o->ts = so->ts;
 		ord_add(o, 0, so->hash, so->n);
 		ord_add(o, 1, so->hash, so->n);
 		so->source_id = 0;

@@ -36,11 +36,23 @@ struct ordlog {
 };
 
 struct ord_index;
+struct ord_recent;
+
+/* How many seconds with events a source keeps the counts of (ord_recent). */
+#define ORD_RECENT	8
 
 /* One source's ordinal state; zeroed, then ordinals_init. */
 struct ordinals {
+	int64_t		 ts;		/* the second ords counts */
 	struct ord	*ords;
 	size_t		 nords, cap;
+	/*
+	 * The counts of the last seconds before ts that had events, so that
+	 * a time that steps back a little (processes writing to one log
+	 * out of order) goes on counting where its second left off; NULL
+	 * until a second with events is left, as for most sources.
+	 */
+	struct ord_recent *recent;
 	/*
 	 * Hash indexes of ords and snap, made once either holds many
 	 * hashes (records without a time are all of one "second"); NULL
@@ -62,7 +74,12 @@ struct ordinals {
 
 void ordinals_init(struct ordinals *o);
 void ordinals_free(struct ordinals *o);
-/* A record at off opens a new second ts. */
+/*
+ * A record at off opens a new second ts: its counts start from nothing,
+ * or, were it one of the last ORD_RECENT seconds with events, from where
+ * they were.  Only within one run: a resumed run starts from the counts
+ * of the second it resumes in alone.
+ */
 void ordinals_second(struct ordinals *o, int64_t ts, uint64_t off);
 /* The ordinal of an event with this hash among the current second ts. */
 int ordinals_event(struct ordinals *o, int64_t ts, uint64_t hash, uint64_t off);

@@ -198,6 +198,27 @@ check_eq "overlapping halves: same incidents as the whole" "" "$(cmp whole.inc h
 check_eq "overlapping halves: the overlap counted as duplicates" "30" \
     "$(sql halves.db "SELECT sum(duplicates) FROM ingests")"
 
+# --- processes writing one log out of order (Apache's prefork children):
+# the same line again in a second the time stepped back from is a second
+# occurrence, stored, not a duplicate
+cat > prefork.log <<'EOF'
+[Sun Dec 04 06:16:23 2005] [error] mod_jk child workerEnv in error state 6
+[Sun Dec 04 06:16:21 2005] [notice] jk2_init() Found child 32435 in scoreboard slot 10
+[Sun Dec 04 06:16:23 2005] [error] mod_jk child workerEnv in error state 6
+[Sun Dec 04 06:16:21 2005] [error] mod_jk child workerEnv in error state 6
+[Sun Dec 04 06:16:23 2005] [error] mod_jk child workerEnv in error state 6
+[Sun Dec 04 06:16:24 2005] [error] mod_jk child workerEnv in error state 7
+EOF
+"$LT" ingest --db prefork.db prefork.log 2> prefork.err
+check_contains "time stepping back: every error stored, none a duplicate" prefork.err \
+    "6 lines, 462 bytes, 6 records, 5 events (0 duplicates)"
+check_eq "time stepping back: the three at :23 apart by their ordinals" "0 1 2" \
+    "$(sql prefork.db "SELECT group_concat(ordinal, ' ') FROM (SELECT ordinal FROM events_all
+        WHERE ts = 1133676983000 ORDER BY line)")"
+"$LT" ingest --db prefork.db --no-resume prefork.log 2> prefork2.err
+check_contains "time stepping back: read again, all five duplicates" prefork2.err \
+    "6 lines, 462 bytes, 6 records, 0 events (5 duplicates)"
+
 # --- standard input, --source
 "$LT" ingest -q --db stdin.db < "$S/exai-daemon.log"
 check_eq "stdin: source stdin, same counts" "stdin|stdin|$(counts plain.db)" \

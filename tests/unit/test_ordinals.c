@@ -5,6 +5,7 @@
  * point holds the counts of the records before it.  The same with many
  * hashes in one second (records without a time), where the counts are
  * looked up through an index, and across a second that shrinks again.
+ * A second the time steps back from and returns to counts on.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -146,6 +147,63 @@ test_count_wraps(void **state)
 	ordinals_free(&o);
 }
 
+/*
+ * Processes writing to one log stamp their lines out of order: a second
+ * the time steps back from and returns to goes on counting where it left
+ * off, for ORD_RECENT seconds with events; seconds without events left
+ * for a new one take no room among them.  The snapshot is still that of
+ * the records since the latest change of second.
+ */
+static void
+test_time_steps_back(void **state)
+{
+	struct ordinals o;
+	int64_t t = 1761435071000, time = 0, ts;
+	uint64_t time_off = 0, off = 0;
+	int i;
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	ordinals_init(&o);
+	ordinals_second(&o, t + 2000, off);
+	assert_int_equal(ordinals_event(&o, t + 2000, 7, off++), 0);
+	ordinals_second(&o, t, off);
+	assert_int_equal(ordinals_event(&o, t, 7, off++), 0);
+	ordinals_second(&o, t + 2000, off);
+	assert_int_equal(ordinals_event(&o, t + 2000, 7, off++), 1);
+	assert_int_equal(ordinals_event(&o, t + 2000, 8, off++), 0);
+	ordinals_second(&o, t, off);
+	assert_int_equal(ordinals_event(&o, t, 7, off++), 1);
+	/* seconds without events in between take no room */
+	for (i = 0; i < 3 * ORD_RECENT; i++)
+		ordinals_second(&o, t + 100000 + i * 1000, off++);
+	ordinals_second(&o, t + 2000, off);
+	assert_int_equal(ordinals_event(&o, t + 2000, 7, off++), 2);
+	assert_int_equal(ordinals_event(&o, t + 2000, 8, off++), 1);
+	/* ORD_RECENT - 1 seconds with events later, t + 2000 is still kept */
+	for (i = 0; i < ORD_RECENT - 1; i++) {
+		ordinals_second(&o, t + 200000 + i * 1000, off);
+		assert_int_equal(ordinals_event(&o, t + 200000 + i * 1000, 7,
+		    off++), 0);
+	}
+	ordinals_second(&o, t + 2000, off);
+	assert_int_equal(ordinals_event(&o, t + 2000, 7, off++), 3);
+	/* ORD_RECENT more, and t is forgotten: it counts from nothing */
+	for (i = 0; i < ORD_RECENT; i++) {
+		ordinals_second(&o, t + 300000 + i * 1000, off);
+		assert_int_equal(ordinals_event(&o, t + 300000 + i * 1000, 7,
+		    off++), 0);
+	}
+	ordinals_second(&o, t, off);
+	assert_int_equal(ordinals_event(&o, t, 7, off++), 0);
+	/* the resume point now: the counts of this run of the second alone */
+	ordinals_advance(&o, off, &time, &time_off);
+	assert_true(time == t);
+	assert_int_equal(saved_count(&o, 7, &ts), 1);
+	assert_true(ts == t);
+	ordinals_free(&o);
+}
+
 int
 main(void)
 {
@@ -153,6 +211,7 @@ main(void)
 		cmocka_unit_test(test_one_second),
 		cmocka_unit_test(test_many_hashes),
 		cmocka_unit_test(test_count_wraps),
+		cmocka_unit_test(test_time_steps_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
