@@ -479,16 +479,17 @@ batch_room(size_t n)
  * Make room in the empty batch b for the nev events, nfields fields and
  * bytes of text of the batch before it at once.  Consecutive batches are
  * about as long, and a batch grown anew by doubling would copy what it
- * held at every step.  Text is cut at WRITER_BATCH_BYTES, so a batch near
- * it gets that and a quarter: one size for all of them.
+ * held at every step.
  */
 static void
 batch_reserve(struct batch *b, size_t nev, size_t nfields, size_t bytes)
 {
 	nev = batch_room(nev);
 	nfields = batch_room(nfields);
-	bytes = bytes >= WRITER_BATCH_BYTES / 2 ?
-	    WRITER_BATCH_BYTES + WRITER_BATCH_BYTES / 4 : batch_room(bytes);
+	/* as writer_batch_clear, a rare huge record is not made room for */
+	bytes = batch_room(bytes);
+	if (bytes > 2 * WRITER_BATCH_BYTES)
+		bytes = 2 * WRITER_BATCH_BYTES;
 	if (b->evcap < nev) {
 		free(b->ev);
 		b->evcap = nev;
@@ -499,8 +500,7 @@ batch_reserve(struct batch *b, size_t nev, size_t nfields, size_t bytes)
 		b->fieldcap = nfields;
 		b->fields = xmalloc(nfields * sizeof *b->fields);
 	}
-	/* as writer_batch_clear, a rare huge record is not made room for */
-	if (bytes <= b->data.cap || bytes > 2 * WRITER_BATCH_BYTES)
+	if (bytes <= b->data.cap)
 		return;
 	buf_free(&b->data);
 	buf_grow(&b->data, bytes);
