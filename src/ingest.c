@@ -1466,14 +1466,15 @@ ingest_run(struct ingest *in, struct envelope *env, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", in->err);
 		return -1;
 	}
-	if (read_failed && in->counts->lines > 0) {
+	if (read_failed) {
 		/* err still holds the reader's message. */
-		util_err(err + strlen(err), errlen - strlen(err),
-		    "; the %llu lines before it are stored",
-		    (unsigned long long)in->counts->lines);
+		if (in->counts->lines > 0)
+			util_err(err + strlen(err), errlen - strlen(err),
+			    "; the %llu lines before it are stored",
+			    (unsigned long long)in->counts->lines);
 		return -1;
 	}
-	return read_failed ? -1 : 0;
+	return 0;
 }
 
 static void

@@ -221,6 +221,20 @@ one_of(const char *p, size_t n, const char *const *list, size_t nlist)
 	return 0;
 }
 
+/* The start of the blank-delimited word after msg[from], its end in *end. */
+static size_t
+word_after(const char *msg, size_t len, size_t from, size_t *end)
+{
+	size_t b, e;
+
+	for (b = from; b < len && is_blank((unsigned char)msg[b]); b++)
+		;
+	for (e = b; e < len && !is_blank((unsigned char)msg[e]); e++)
+		;
+	*end = e;
+	return b;
+}
+
 /*
  * Whether msg[at..at + n) is a word after which, and a blank, a message
  * prints a name: "user" or "username" that opens the message or follows
@@ -236,20 +250,6 @@ one_of(const char *p, size_t n, const char *const *list, size_t nlist)
  * name who and where ("Failed password for root from 10.0.0.7",
  * "Accepted publickey for git from ...").
  */
-/* The start of the blank-delimited word after msg[from], its end in *end. */
-static size_t
-word_after(const char *msg, size_t len, size_t from, size_t *end)
-{
-	size_t b, e;
-
-	for (b = from; b < len && is_blank((unsigned char)msg[b]); b++)
-		;
-	for (e = b; e < len && !is_blank((unsigned char)msg[e]); e++)
-		;
-	*end = e;
-	return b;
-}
-
 static int
 names_next(const char *msg, size_t len, size_t at, size_t n)
 {
