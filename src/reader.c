@@ -68,6 +68,21 @@
 /* Bytes decompressed in place first: a few lines need no thread. */
 #define READER_AHEAD_AFTER	(2 * READER_BLOCK)
 
+/*
+ * What ends a line.  Files written on classic Mac OS, and some devices'
+ * logs, end lines with '\r' alone: read as '\n'-lines they would be one
+ * line, cut at READER_MAX_LINE.  The first bytes decide (see eol_decide);
+ * '\r' of such a file is then read as '\n', byte for byte, so offsets
+ * and the resume point stay those of the file.
+ */
+enum eol {
+	EOL_UNDECIDED,
+	EOL_LF,
+	EOL_CR
+};
+/* Bytes without '\n' that decide for EOL_CR, if they hold a '\r'. */
+#define READER_EOL_DECIDE	4096
+
 /* What follow_wait found at the end of a file. */
 enum follow_event {
 	FOLLOW_RETRY,		/* look for data again */
@@ -138,6 +153,7 @@ struct reader {
 	int			 avx2;		/* the CPU has AVX2 */
 	uint64_t		 off;		/* decompressed offset of buf[start] */
 	uint64_t		 lineno;
+	enum eol		 eol;
 
 	int			 cutting;	/* dropping the rest of an overlong line */
 	uint64_t		 cut_off;	/* its offset; its first bytes are buf[0..MAX) */
@@ -569,6 +585,64 @@ ahead_next(struct reader *r)
 	return (ssize_t)a->len[i];
 }
 
+/* Every '\r' of p[0..n) becomes '\n'. */
+static void
+cr_to_lf(char *p, size_t n)
+{
+	char *end = p + n;
+
+	while ((p = memchr(p, '\r', (size_t)(end - p))) != NULL)
+		*p++ = '\n';
+}
+
+/*
+ * Decide what ends a line, with the n new bytes at buf[end] (not yet
+ * counted in end); ended: no more are coming.  A '\n' anywhere decides
+ * for it: a '\r' inside '\n'-lines is a progress bar's overwrite, or a
+ * Windows line end.  Lines of '\r' alone are decided only when at least
+ * READER_EOL_DECIDE bytes (or the whole input) hold no '\n', so that a
+ * pipe handing out half a progress line first decides nothing.  Returns
+ * 1 when the bytes pending were rewritten and are to be scanned again.
+ */
+static int
+eol_decide(struct reader *r, size_t n, int ended)
+{
+	size_t pending = r->end + n - r->start;
+
+	if (r->cutting) {
+		r->eol = EOL_LF;
+		return 0;
+	}
+	if (memchr(r->buf + r->end, '\n', n) != NULL) {
+		r->eol = EOL_LF;
+		return 0;
+	}
+	if (pending < READER_EOL_DECIDE && !ended)
+		return 0;
+	if (memchr(r->buf + r->start, '\r', pending) == NULL) {
+		if (pending >= READER_EOL_DECIDE)
+			r->eol = EOL_LF;
+		return 0;
+	}
+	r->eol = EOL_CR;
+	cr_to_lf(r->buf + r->start, pending);
+	r->scan = r->start;
+	return 1;
+}
+
+/*
+ * At the end of the input (for now): a short input whose lines end in
+ * '\r' alone is decided here.  1 if it was, and its lines are to be
+ * split again.
+ */
+static int
+eol_at_end(struct reader *r)
+{
+	if (r->eol != EOL_UNDECIDED || r->end == r->start)
+		return 0;
+	return eol_decide(r, 0, 1);
+}
+
 /* Read more input to buf[end] in this thread.  Returns as raw_read. */
 static ssize_t
 read_in_place(struct reader *r)
@@ -642,6 +716,10 @@ fill(struct reader *r)
 		memcpy(r->fp + r->fplen, r->buf + r->end, keep);
 		r->fplen += keep;
 	}
+	if (r->eol == EOL_CR)
+		cr_to_lf(r->buf + r->end, (size_t)n);
+	else if (r->eol == EOL_UNDECIDED)
+		eol_decide(r, (size_t)n, 0);
 	r->end += (size_t)n;
 	r->filled += (uint64_t)n;
 	return n;
@@ -1035,6 +1113,8 @@ next_slow(struct reader *r, struct reader_line *line, char *err,
 			switch_file(r, ev);
 			continue;
 		}
+		if (n == 0 && eol_at_end(r))
+			continue;
 		if (n < 0) {
 			r->failed = 1;
 			if (r->is_reg)

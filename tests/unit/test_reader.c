@@ -553,6 +553,67 @@ numbered_lines(size_t n)
 }
 
 /*
+ * Lines ended by '\r' alone are lines, at the offsets of the file, in
+ * plain files small and large, gzip and a resumed read; a '\r' among
+ * '\n'-lines (a progress bar's) stays in its line.
+ */
+static void
+test_cr_line_ends(void **state)
+{
+	struct reader *r = open_data("a\rbb\r\rlast", 10, 0);
+	char *big;
+	unsigned char *g;
+	size_t i, n = 300000, glen;
+
+	expect_line(r, "a", 1, 0, 2);
+	expect_line(r, "bb", 2, 2, 5);
+	expect_line(r, "", 3, 5, 6);
+	expect_line(r, "last", 4, 6, 10);
+	expect_rc(r, 0);
+	assert_int_equal(reader_fingerprint(r),
+	    util_hash64("a\rbb\r\rlast", 10, UTIL_HASH_SEED));
+	reader_close(r);
+
+	r = open_data("10%\r20%\r30%\ndone\n", 17, 0);
+	expect_line(r, "10%\r20%\r30%", 1, 0, 12);
+	expect_line(r, "done", 2, 12, 17);
+	expect_rc(r, 0);
+	reader_close(r);
+
+	big = numbered_lines(n);
+	for (i = 0; i < n; i++)
+		big[i * 13 + 12] = '\r';
+	r = open_data(big, n * 13, 0);
+	expect_line(r, "line 0000001", 1, 0, 13);
+	for (i = 1; i < n - 1; i++)
+		expect_rc(r, 1);
+	expect_line(r, "line 0300000", n, (n - 1) * 13, n * 13);
+	expect_rc(r, 0);
+	assert_int_equal(reader_stats(r)->lines, n);
+	assert_int_equal(reader_stats(r)->truncated, 0);
+	reader_close(r);
+
+	r = open_data(big, n * 13, 0);
+	assert_int_equal(reader_skip_to(r, 250000 * 13, 250000, err,
+	    sizeof err), 0);
+	expect_line(r, "line 0250001", 250001, 250000 * 13, 250001 * 13);
+	reader_close(r);
+
+	g = gz_bytes(big, 1000 * 13, &glen);
+	write_file(path, g, glen, O_TRUNC);
+	r = reader_open(path, 0, err, sizeof err);
+	assert_non_null(r);
+	expect_line(r, "line 0000001", 1, 0, 13);
+	for (i = 1; i < 999; i++)
+		expect_rc(r, 1);
+	expect_line(r, "line 0001000", 1000, 999 * 13, 1000 * 13);
+	expect_rc(r, 0);
+	reader_close(r);
+	free(g);
+	free(big);
+}
+
+/*
  * A file of many reads: the same lines, offsets and counts across the
  * reads, CRLF and an unterminated last line included.
  */
@@ -1823,6 +1884,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crlf_and_last_line),
+		cmocka_unit_test(test_cr_line_ends),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_nul_bytes),
