@@ -17,9 +17,9 @@
  * ("key= ", "()") is an empty token, so "()" and "(host)" line up.  The
  * separators are kept: a template prints the text of the message that
  * founded it with the variable tokens replaced.  A token holding a digit,
- * or a weekday or month name, is variable from the start, and the
- * variable pieces of one blank-free word are one token
- * ("10.0.0.1,10.0.0.2").
+ * a weekday or month name, true or false, or a host's name is variable
+ * from the start, and the variable pieces of one blank-free word are one
+ * token ("10.0.0.1,10.0.0.2").
  *
  * Beyond Drain: two messages that differ where both hold a plain word
  * (letters, '_' and '.') do not join, since "VM Paused" and "VM Resumed"
@@ -202,13 +202,6 @@ is_file_name(const char *p, size_t n)
 	return n >= 2 && n <= 10 && known_kind(dot + 1, n) == KNOWN_EXT;
 }
 
-/* A token that is a value, not a word of the message: it varies. */
-static int
-is_variable(const char *p, size_t n)
-{
-	return has_digit(p, n) || is_date_word(p, n) || is_file_name(p, n);
-}
-
 /* Whether p[0..n) is one of the words of list, in any case. */
 static int
 one_of(const char *p, size_t n, const char *const *list, size_t nlist)
@@ -219,6 +212,57 @@ one_of(const char *p, size_t n, const char *const *list, size_t nlist)
 		if (n == strlen(list[k]) && strncasecmp(p, list[k], n) == 0)
 			return 1;
 	return 0;
+}
+
+/*
+ * true and false are what a flag prints: "allDrawn= false" and "allDrawn=
+ * true" come from one statement.
+ */
+static int
+is_boolean(const char *p, size_t n)
+{
+	return (n == 4 && strncasecmp(p, "true", 4) == 0) ||
+	    (n == 5 && strncasecmp(p, "false", 5) == 0);
+}
+
+/*
+ * "mail.example.cn": a host's name, lower case, whose last label is a
+ * top-level domain.  A name whose first label is one (reverse domain
+ * order: "com.example.app", "org.apache.hadoop") or "java"
+ * ("java.io") is a package or class, part of the program's text.
+ */
+static int
+is_host_name(const char *p, size_t n)
+{
+	static const char *const tld[] = { "com", "net", "org", "edu", "gov",
+	    "mil", "io", "cn", "ru", "de", "uk", "jp", "fr", "br", "nl", "au",
+	    "ca", "es", "se", "ch", "pl", "kr", "tw", "hk", "eu", "us", "info",
+	    "biz", "local", "lan", "internal", "localdomain" };
+	static const char *const first[] = { "com", "net", "org", "edu",
+	    "gov", "io", "java", "javax", "android" };
+	const char *dot, *last;
+	size_t i;
+
+	if (n < 4 || n > 253 || (dot = memchr(p, '.', n)) == NULL || dot == p)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' &&
+		    p[i] <= '9') || p[i] == '-' || (p[i] == '.' && i + 1 < n &&
+		    p[i + 1] != '.')))
+			return 0;
+	}
+	for (last = p + n; last[-1] != '.'; last--)
+		;
+	return one_of(last, (size_t)(p + n - last), tld, UTIL_ARRAY_LEN(tld)) &&
+	    !one_of(p, (size_t)(dot - p), first, UTIL_ARRAY_LEN(first));
+}
+
+/* A token that is a value, not a word of the message: it varies. */
+static int
+is_variable(const char *p, size_t n)
+{
+	return has_digit(p, n) || is_date_word(p, n) || is_file_name(p, n) ||
+	    is_boolean(p, n) || is_host_name(p, n);
 }
 
 /* The start of the blank-delimited word after msg[from], its end in *end. */

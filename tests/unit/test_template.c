@@ -282,6 +282,39 @@ test_miner_units(void **state)
 }
 
 /*
+ * A flag's true or false and a host's name are values, however few of
+ * them a log shows; a dotted name in reverse domain order is a package
+ * of the program's text, and so is a name of no top-level domain.
+ */
+static void
+test_miner_flags_and_hosts(void **state)
+{
+	static const char *const lines[] = {
+		"opening app allDrawn= false, startingMoved = true",
+		"opening app allDrawn= TRUE, startingMoved = false",
+		"authentication failure; rhost=mail.example.cn user=root",
+		"authentication failure; rhost=ns.dsl-pool.example.com user=root",
+		"start service pkg=com.example.mail failed",
+		"start service pkg=com.example.chat failed",
+		"class java.io failed",
+		"class java.net failed",
+		"loaded module db.core",
+		"loaded module db.cache",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	check_text(m, ids[0], "opening app allDrawn= <*>, startingMoved = <*>");
+	assert_int_equal(ids[3], ids[2]);
+	check_text(m, ids[2], "authentication failure; rhost=<*> user=root");
+	assert_int_not_equal(ids[5], ids[4]);
+	assert_int_not_equal(ids[7], ids[6]);
+	assert_int_not_equal(ids[9], ids[8]);
+	template_miner_free(m);
+}
+
+/*
  * The word between "for" and "from" is who: "root" and "admin" are one
  * template however few names a log shows; "for user X from" is the
  * template of invalid users, apart.
@@ -748,6 +781,7 @@ main(void)
 		cmocka_unit_test(test_miner_quoted),
 		cmocka_unit_test(test_miner_units),
 		cmocka_unit_test(test_miner_objects),
+		cmocka_unit_test(test_miner_flags_and_hosts),
 		cmocka_unit_test(test_miner_for_from),
 		cmocka_unit_test(test_miner_span),
 		cmocka_unit_test(test_miner_names_and_fields),
