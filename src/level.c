@@ -604,6 +604,16 @@ level_of_line(const char *p, size_t n, size_t *body)
 			*body = j;
 			goto found;
 		}
+		/*
+		 * A word and a tab open a line of columns: zap's console
+		 * "2025-10-25T23:00:00.123Z\terror\tmain.go:12\tmsg" writes
+		 * its level in lower case.
+		 */
+		if (j > i && j < n && p[j] == '\t' && words == 0 &&
+		    (sev = level_of_word(p + i, j - i, 1)) != LEVEL_NONE) {
+			*body = j + 1;
+			goto found;
+		}
 		if (j > i && (j == n || p[j] == ' ' || p[j] == ':' || p[j] == '[' ||
 		    p[j] == '\t' || p[j] == '|' || p[j] == ']' || p[j] == '/') &&
 		    (sev = level_of_word(p + i, j - i, 0)) != LEVEL_NONE) {

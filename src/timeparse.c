@@ -1409,6 +1409,34 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 	if ((p[2] == '-' || p[2] == '.') && p[5] == ' ' && p[8] == ':' &&
 	    all_digits(p, 2) && all_digits(p + 3, 2))
 		return yearless(c, p, n, 0, cv, st);
+	/* log4j's DATE, "25 Oct 2025 23:00:00,123" */
+	if (p[2] == ' ' && is_upper((unsigned char)p[3]) && n >= 20 &&
+	    p[11] == ' ' && day_mon_year(p, ' ', st)) {
+		if ((k = clock_fraction(p + 12, n - 12, 1, st)) == 0)
+			return 0;
+		return stamp_civil(st, cv) ? 12 + k : 0;
+	}
+	/*
+	 * Seconds since the epoch, a fraction or not, then a blank: "%(created)f"
+	 * and many a shell script.  Ten digits from 2001 to 2286; another
+	 * number opening a line is no time.
+	 */
+	if (all_digits(p, 10) && p[0] >= '1' && p[0] <= '9' &&
+	    (p[10] == ' ' || p[10] == '\t' || p[10] == '.')) {
+		int64_t t = 0;
+
+		for (i = 0; i < 10; i++)
+			t = t * 10 + (p[i] - '0');
+		i = 10 + parse_fraction(p + 10, n - 10, 0, st);
+		if (i >= n || (p[i] != ' ' && p[i] != '\t'))
+			return 0;
+		cv->days = floor_div(t, 86400);
+		cv->sod = (int32_t)(t - cv->days * 86400);
+		cv->hour = cv->sod / 3600;
+		st->has_zone = 1;
+		st->offset = 0;
+		return i;
+	}
 	/* redis "1:M 25 Oct 2025 23:00:00.123 *": pid, ':' and its role */
 	for (i = 0; i < n && i < 10 && is_digit((unsigned char)p[i]); i++)
 		;

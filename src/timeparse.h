@@ -56,9 +56,11 @@ size_t timeparse_rfc3339(const char *p, size_t n, int64_t *ms);
  *   [2025-10-25 23:31:11.123]      bracketed
  *   2025/10/25 23:31:11            slashes
  * and those of other programs (timeparse.c's other_span): nginx access,
- * redis, Tomcat, java.util.logging ("Oct 25, 2025 11:31:11 PM"), dates by
- * locale ("10/25/2025 11:31:11 PM", "25/10/2025 23:31:11"), syslog and
- * klog, the last two in the year of the stamp before them.
+ * redis, Tomcat, log4j's DATE ("25 Oct 2025 23:31:11,123"), seconds since
+ * the epoch ("1761433871.123 "), java.util.logging ("Oct 25, 2025
+ * 11:31:11 PM"), dates by locale ("10/25/2025 11:31:11 PM", "25/10/2025
+ * 23:31:11"), syslog and klog, the last two in the year of the stamp
+ * before them.
  * Naive stamps are read in tz (NULL = UTC); a zone abbreviation or offset in
  * the stamp wins over tz.  Returns the bytes used (including one following
  * space, if any) and sets *ms, or 0 if p does not start with a timestamp.

@@ -253,3 +253,13 @@ check_eq "pasted: a quoted traceback loses its markers" \
 Traceback (most recent call last):
   File \"p.py\", line 3, in get" \
     "$(sql q.db "SELECT text FROM events_all WHERE line = 4")"
+# seconds since the epoch, log4j's DATE and zap's console columns open
+# records of their own, each with its time and level, not lines of the
+# record before them
+printf '2025-10-25 23:00:00 INFO app: start\n1761433201.250 ERROR epoch stamped\n25 Oct 2025 23:00:02,500 ERROR log4j dated\n2025-10-25T23:00:03.750Z\terror\tmain.go:12\tzap columns\n1761433204 INFO app: stopped\n' > shapes.log
+"$LT" ingest -q --db shapes.db shapes.log
+check_eq "epoch, log4j DATE and zap: records, times and levels" \
+    "5|2|1761433201250|log-error
+3|1761433202500|log-error
+4|1761433203750|log-error" \
+    "$(sql shapes.db "SELECT (SELECT records FROM ingests) || '|' || line || '|' || ts || '|' || rule FROM events_all ORDER BY line LIMIT 1"; sql shapes.db "SELECT line || '|' || ts || '|' || rule FROM events_all ORDER BY line LIMIT -1 OFFSET 1")"

@@ -295,6 +295,12 @@ test_lower_first(void **state)
 	assert_int_equal(lvl("error:no blank", &b), LEVEL_NONE);
 	assert_int_equal(lvl("the error: x", &b), LEVEL_NONE);
 	assert_int_equal(lvl("panic: boom", &b), LEVEL_NONE);
+	/* zap's console columns: the level, a tab, the caller, a tab */
+	assert_int_equal(lvl("error\tmain.go:12\tdial failed", &b), SEV_ERROR);
+	assert_int_equal(lvl("warn\tslow", &b), SEV_WARNING);
+	assert_string_equal(b, "slow");
+	assert_int_equal(lvl("info\terror in the words", &b), SEV_INFO);
+	assert_int_equal(lvl("api\terror\tx", &b), LEVEL_NONE);
 }
 
 /*

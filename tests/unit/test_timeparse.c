@@ -275,6 +275,17 @@ test_leading_other_containers(void **state)
 	assert_int_equal(ms, T1 + 123);
 	assert_int_equal(lead("25-Oct-2025 23:00:00 SEVERE x", NULL, &ms), 21);
 	assert_int_equal(ms, T1);
+	/* log4j's DATE, day month year, naive */
+	assert_int_equal(lead("25 Oct 2025 23:00:00,123 ERROR x", NULL, &ms),
+	    25);
+	assert_int_equal(ms, T1 + 123);
+	assert_int_equal(lead("25 Oct 2025 23:00:00 ERROR x", plus11, &ms), 21);
+	assert_int_equal(ms, T1 - 11 * 3600000LL);
+	/* seconds since the epoch, UTC whatever tz says */
+	assert_int_equal(lead("1761433200 ERROR x", plus11, &ms), 11);
+	assert_int_equal(ms, 1761433200000LL);
+	assert_int_equal(lead("1761433200.123456\tERROR x", NULL, &ms), 17);
+	assert_int_equal(ms, 1761433200123LL);
 	/* java.util.logging's header line, 12-hour, month first */
 	assert_int_equal(lead("Oct 25, 2025 11:00:00 PM org.Foo bar", NULL,
 	    &ms), 25);
@@ -392,7 +403,12 @@ test_leading_other_rejects(void **state)
 		"Oct  0 23:31:11,1236666666666666\377",
 		"Oct 00 23:31:11 host x",
 		"INFO 25 23:00:00 host x",
-		"12 Oct 2025 23:00:00 x",
+		"12 Oct 25 23:00:00 x",
+		"12 Okt 2025 23:00:00 x",
+		"0761433600 x",
+		"1761433600123 x",
+		"1761433600x",
+		"1761433600.x",
 		"1234567890123:M 25 Oct 2025 23:00:00.123 * x",
 		"Oct 25, 25 11:00:00 PM x",
 		"Oct 25, 2025 13:00:00 PM x",
