@@ -506,6 +506,46 @@ level_of_logcat(const char *p, size_t n, size_t *body)
 	return LEVEL_NONE;
 }
 
+/*
+ * logcat's older formats, brief and time: "E/ActivityManager( 1702): ...",
+ * the priority letter, the tag and the process in parentheses.  The body
+ * starts at the tag.
+ */
+static int
+level_of_logcat_brief(const char *p, size_t n, size_t *body)
+{
+	size_t i, k;
+
+	if (n < 8 || p[1] != '/')
+		return LEVEL_NONE;
+	for (i = 2; i < n && i < 100 && p[i] != '(' && p[i] != ' '; i++)
+		;
+	if (i == 2 || i >= n || p[i] != '(')
+		return LEVEL_NONE;
+	for (i++; i < n && p[i] == ' '; i++)
+		;
+	for (k = i; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		;
+	if (i == k || i + 2 >= n || p[i] != ')' || p[i + 1] != ':')
+		return LEVEL_NONE;
+	*body = 2;
+	switch (p[0]) {
+	case 'V':
+	case 'D':
+		return SEV_DEBUG;
+	case 'I':
+		return SEV_INFO;
+	case 'W':
+		return SEV_WARNING;
+	case 'E':
+		return SEV_ERROR;
+	case 'F':
+	case 'A':
+		return SEV_CRITICAL;
+	}
+	return LEVEL_NONE;
+}
+
 int
 level_of_line(const char *p, size_t n, size_t *body)
 {
@@ -525,6 +565,9 @@ level_of_line(const char *p, size_t n, size_t *body)
 	if (n > 1 && ((p[0] >= '0' && p[0] <= '9') || (p[0] == ' ' &&
 	    p[1] >= '0' && p[1] <= '9')) &&
 	    (sev = level_of_logcat(p, n, body)) != LEVEL_NONE)
+		return sev;
+	if (n > 1 && p[1] == '/' && (sev = level_of_logcat_brief(p, n, body)) !=
+	    LEVEL_NONE)
 		return sev;
 	if (n > 0 && p[0] == 'n' && (sev = level_of_prefix(p, n, "npm ", 4,
 	    npm_prefix, UTIL_ARRAY_LEN(npm_prefix), &i)) != LEVEL_NONE) {

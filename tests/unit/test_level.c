@@ -68,6 +68,16 @@ test_forms(void **state)
 	assert_int_equal(lvl(" 1702  2395 X Tag: x", &b), LEVEL_NONE);
 	assert_int_equal(lvl("12 apples E x", &b), LEVEL_NONE);
 	assert_int_equal(lvl("200 1234 I am here", &b), LEVEL_NONE);
+	/* logcat's brief and time formats: letter, tag, (process) */
+	assert_int_equal(lvl("E/AndroidRuntime(12345): FATAL EXCEPTION: main",
+	    &b), SEV_ERROR);
+	assert_string_equal(b, "AndroidRuntime(12345): FATAL EXCEPTION: main");
+	assert_int_equal(lvl("W/Bar(  99): slow", &b), SEV_WARNING);
+	assert_int_equal(lvl("F/libc( 1): abort", &b), SEV_CRITICAL);
+	assert_int_equal(lvl("E/x(12) no colon", &b), LEVEL_NONE);
+	assert_int_equal(lvl("a/b(1): x", &b), LEVEL_NONE);
+	assert_int_equal(lvl("E/usr/lib(1): x", &b), SEV_ERROR);
+	assert_int_equal(lvl("E/path/to file(1): x", &b), LEVEL_NONE);
 	/* Blue Gene/L's levels, its stamp read */
 	assert_int_equal(lvl("R02-M1-N0 RAS KERNEL FAILURE machine check", &b),
 	    SEV_CRITICAL);
