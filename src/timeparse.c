@@ -1289,6 +1289,37 @@ sandia_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
 	return i - 1;
 }
 
+/* See other_span: "134681 node-246 unix.hw state_change.unavailable 1077804742 1 " */
+static size_t
+lanl_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
+{
+	size_t i, k, field, lim = n < 256 ? n : 256;
+	int64_t t = 0;
+
+	for (i = 0; i < lim && is_digit((unsigned char)p[i]); i++)
+		;
+	if (i == 0 || i > 12 || i >= lim || p[i] != ' ')
+		return 0;
+	for (field = 0; field < 3; field++) {
+		for (k = ++i; i < lim && p[i] != ' '; i++)
+			;
+		if (i == k || i >= lim)
+			return 0;
+	}
+	if (i + 14 > lim || !all_digits(p + i + 1, 10) || p[i + 11] != ' ' ||
+	    !is_digit((unsigned char)p[i + 12]) || p[i + 13] != ' ')
+		return 0;
+	for (k = i + 1; k < i + 11; k++)
+		t = t * 10 + (p[k] - '0');
+	cv->days = floor_div(t, 86400);
+	cv->sod = (int32_t)(t - cv->days * 86400);
+	cv->hour = cv->sod / 3600;
+	st->ms = 0;
+	st->has_zone = 1;
+	st->offset = 0;
+	return i + 13;
+}
+
 /*
  * The stamps of the other containers a compose log interleaves, which do
  * not start with a year (see timeparse.h).  Called only when the ISO shapes
@@ -1449,6 +1480,15 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 			return 0;
 		return stamp_civil(st, cv) ? i + 12 + k : 0;
 	}
+	/*
+	 * The Los Alamos HPC logs: a record number, the node, the component
+	 * and its state, the time in epoch seconds and a flag, then the
+	 * message ("134681 node-246 unix.hw state_change.unavailable
+	 * 1077804742 1 Component State Change: ..."): all of it up to the
+	 * flag is the span.
+	 */
+	if ((i = lanl_span(p, n, cv, st)) != 0)
+		return i;
 	/*
 	 * nginx access "172.18.0.1 - - [25/Oct/2025:23:00:00 +0000]": an
 	 * address, two words, then the bracketed stamp with its offset.

@@ -361,6 +361,17 @@ test_leading_other_containers(void **state)
 	assert_int_equal(lead("- 1761433200 2025.10.25 dn228 Oct 15 23:00:00 "
 	    "dn228/dn228 crond[2915]: x", NULL, &ms), 46);
 	assert_int_equal(ms, T1);
+	/* Los Alamos HPC: number, node, component, state, epoch, flag */
+	assert_int_equal(lead("134681 node-246 unix.hw state_change.unavailable "
+	    "1761433200 1 Component State Change: x", plus11, &ms), 62);
+	assert_int_equal(ms, T1);
+	assert_int_equal(lead("2561 node-130 action start 1761433200 1 "
+	    "clusterAddMember  (command 1902)", NULL, &ms), 40);
+	assert_int_equal(ms, T1);
+	assert_int_equal(lead("2561 node-130 action start 176143320 1 x y z",
+	    NULL, &ms), 0);
+	assert_int_equal(lead("2561 node-130 action 1761433200 1 x y z w", NULL,
+	    &ms), 0);
 	/* no node's stamp: the span ends after the node */
 	assert_int_equal(lead("- 1761433200 2025.10.25 dn228 crond: x", NULL,
 	    &ms), 30);
