@@ -80,8 +80,6 @@ enum eol {
 	EOL_LF,
 	EOL_CR
 };
-/* Bytes without '\n' that decide for EOL_CR, if they hold a '\r'. */
-#define READER_EOL_DECIDE	4096
 
 /* What follow_wait found at the end of a file. */
 enum follow_event {
@@ -597,30 +595,28 @@ cr_to_lf(char *p, size_t n)
 
 /*
  * Decide what ends a line, with the n new bytes at buf[end] (not yet
- * counted in end); ended: no more are coming.  A '\n' anywhere decides
- * for it: a '\r' inside '\n'-lines is a progress bar's overwrite, or a
- * Windows line end.  Lines of '\r' alone are decided only when at least
- * READER_EOL_DECIDE bytes (or the whole input) hold no '\n', so that a
- * pipe handing out half a progress line first decides nothing.  Returns
+ * counted in end); ended: no more are coming.  The first
+ * READER_EOL_DECIDE bytes of the input (all of it, if shorter) decide,
+ * whatever the reads that bring them: a '\n' among them decides for it
+ * (a '\r' inside '\n'-lines is a progress bar's overwrite, or a
+ * Windows line end); else a '\r' among them for EOL_CR.  Until then no
+ * line was handed out (none ended), so they are buf[start..).  Returns
  * 1 when the bytes pending were rewritten and are to be scanned again.
  */
 static int
 eol_decide(struct reader *r, size_t n, int ended)
 {
-	size_t pending = r->end + n - r->start;
+	size_t pending = r->end + n - r->start, look;
 
-	if (r->cutting) {
+	look = pending < READER_EOL_DECIDE ? pending : READER_EOL_DECIDE;
+	if (r->cutting || memchr(r->buf + r->start, '\n', look) != NULL) {
 		r->eol = EOL_LF;
 		return 0;
 	}
-	if (memchr(r->buf + r->end, '\n', n) != NULL) {
-		r->eol = EOL_LF;
+	if (look < READER_EOL_DECIDE && !ended)
 		return 0;
-	}
-	if (pending < READER_EOL_DECIDE && !ended)
-		return 0;
-	if (memchr(r->buf + r->start, '\r', pending) == NULL) {
-		if (pending >= READER_EOL_DECIDE)
+	if (memchr(r->buf + r->start, '\r', look) == NULL) {
+		if (look == READER_EOL_DECIDE)
 			r->eol = EOL_LF;
 		return 0;
 	}

@@ -14,6 +14,12 @@
 #include <stdint.h>
 
 #define READER_MAX_LINE (1024 * 1024)
+/*
+ * An input whose first READER_EOL_DECIDE bytes (all of it, if shorter)
+ * hold no '\n' but a '\r' ends its lines with '\r' alone (classic Mac
+ * OS, some devices); they are handed out as '\n'-lines are.
+ */
+#define READER_EOL_DECIDE 4096
 
 struct reader_line {
 	const char	*p;		/* valid until the next reader_next (see reader_set_recycle) */

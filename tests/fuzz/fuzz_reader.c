@@ -52,6 +52,20 @@ gz_member(const uint8_t *p, size_t n, uint8_t **out, size_t *outlen)
 	deflateEnd(&zs);
 }
 
+/* The first '\n' of p[0..n), or '\r' too when cr; NULL if none. */
+static const uint8_t *
+line_end(const uint8_t *p, size_t n, int cr)
+{
+	size_t i;
+
+	if (!cr)
+		return memchr(p, '\n', n);
+	for (i = 0; i < n; i++)
+		if (p[i] == '\n' || p[i] == '\r')
+			return p + i;
+	return NULL;
+}
+
 /*
  * Read the whole input; each line must lie where the previous one ended.
  * With want (modes 1 and 2), each line must be the next line of want.
@@ -63,9 +77,14 @@ read_all(const char *path, const uint8_t *want, size_t wantlen, int mode)
 	struct reader_line l;
 	char err[512];
 	uint64_t off = 0, lines = 0;
-	size_t raw, keep, bom;
+	size_t raw, keep, bom, look = wantlen < READER_EOL_DECIDE ? wantlen :
+	    READER_EOL_DECIDE;
 	const uint8_t *nl;
-	int rc;
+	int rc, cr;
+
+	/* lines ended by '\r' alone: see READER_EOL_DECIDE */
+	cr = want != NULL && memchr(want, '\n', look) == NULL &&
+	    memchr(want, '\r', look) != NULL;
 
 	if ((r = reader_open(path, 0, err, sizeof err)) == NULL) {
 		/* Only a failure to decode the very first bytes. */
@@ -83,7 +102,7 @@ read_all(const char *path, const uint8_t *want, size_t wantlen, int mode)
 		if (want != NULL) {
 			if (l.end_offset > wantlen)
 				abort();
-			nl = memchr(want + off, '\n', wantlen - off);
+			nl = line_end(want + off, wantlen - off, cr);
 			raw = (size_t)((nl != NULL ? nl : want + wantlen) -
 			    (want + off));
 			keep = raw > READER_MAX_LINE ? READER_MAX_LINE :

@@ -96,6 +96,20 @@ expect_line(struct reader *r, const char *text, uint64_t lineno,
 	assert_int_equal(l.truncated, 0);
 }
 
+/* The next line: its number, offsets and length. */
+static void
+expect_span(struct reader *r, uint64_t lineno, uint64_t offset,
+    uint64_t end_offset, size_t len)
+{
+	struct reader_line l;
+
+	assert_int_equal(reader_next(r, &l, err, sizeof err), 1);
+	assert_int_equal(l.lineno, lineno);
+	assert_int_equal(l.offset, offset);
+	assert_int_equal(l.end_offset, end_offset);
+	assert_int_equal(l.len, len);
+}
+
 static void
 expect_rc(struct reader *r, int want)
 {
@@ -610,6 +624,29 @@ test_cr_line_ends(void **state)
 	expect_rc(r, 0);
 	reader_close(r);
 	free(g);
+	free(big);
+
+	/*
+	 * The first READER_EOL_DECIDE bytes decide, however they are read:
+	 * a '\r' in them and a '\n' after them end lines both; a '\r' only
+	 * after them is text.
+	 */
+	big = malloc(6000);
+	memset(big, 'x', 6000);
+	big[100] = '\r';
+	big[5000] = '\n';
+	r = open_data(big, 6000, 0);
+	expect_span(r, 1, 0, 101, 100);
+	expect_span(r, 2, 101, 5001, 4899);
+	expect_span(r, 3, 5001, 6000, 999);
+	expect_rc(r, 0);
+	reader_close(r);
+	big[100] = 'x';
+	big[5000] = '\r';
+	r = open_data(big, 6000, 0);
+	expect_span(r, 1, 0, 6000, 6000);
+	expect_rc(r, 0);
+	reader_close(r);
 	free(big);
 }
 
