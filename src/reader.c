@@ -941,6 +941,8 @@ switch_file(struct reader *r, enum follow_event ev)
 	r->cutting = 0;
 	r->fplen = 0;
 	r->last_size = 0;
+	/* the new file's first bytes decide its line ends */
+	r->eol = EOL_UNDECIDED;
 }
 
 /*

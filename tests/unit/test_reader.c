@@ -941,6 +941,29 @@ test_follow_truncation(void **state)
 	reader_close(r);
 }
 
+/* A file cut and written anew decides its line ends anew. */
+static void
+test_follow_truncation_line_ends(void **state)
+{
+	char *cr = malloc(READER_EOL_DECIDE);
+	struct reader *r;
+
+	memset(cr, 'x', READER_EOL_DECIDE);
+	cr[9] = '\r';
+	cr[READER_EOL_DECIDE - 1] = '\r';
+	r = open_data(cr, READER_EOL_DECIDE, 1);
+	reader_set_idle_ms(r, 50);
+	expect_line(r, "xxxxxxxxx", 1, 0, 10);
+	expect_rc(r, 1);
+	expect_rc(r, 2);
+	write_file(path, "a\r\nb\r\n", 6, O_TRUNC);
+	expect_line(r, "a", 1, 0, 3);
+	expect_line(r, "b", 2, 3, 6);
+	expect_rc(r, 2);
+	reader_close(r);
+	free(cr);
+}
+
 static void
 test_follow_rotation(void **state)
 {
@@ -1937,6 +1960,7 @@ main(void)
 		cmocka_unit_test(test_stdin_gzip),
 		cmocka_unit_test(test_stdin_follow),
 		cmocka_unit_test(test_follow_truncation),
+		cmocka_unit_test(test_follow_truncation_line_ends),
 		cmocka_unit_test(test_follow_rotation),
 		cmocka_unit_test(test_stop_partial_line),
 		cmocka_unit_test(test_stop_flag_quiet_pipe),
