@@ -627,9 +627,9 @@ eol_decide(struct reader *r, size_t n, int ended)
 }
 
 /*
- * At the end of the input (for now): a short input whose lines end in
- * '\r' alone is decided here.  1 if it was, and its lines are to be
- * split again.
+ * At the end of the input, or where it went idle: a short input whose
+ * lines end in '\r' alone is decided on what it holds.  1 if it was,
+ * and its lines are to be split again.
  */
 static int
 eol_at_end(struct reader *r)
@@ -1088,14 +1088,24 @@ next_slow(struct reader *r, struct reader_line *line, char *err,
 			n = fill(r);
 		if (n > 0)
 			continue;
-		if (n == -2)
+		/*
+		 * Idle: a short input whose lines end in '\r' alone is
+		 * decided on what it holds, not left waiting for 4 KiB.
+		 */
+		if (n == -2) {
+			if (eol_at_end(r))
+				continue;
 			return 2;
+		}
 		if (n == 0 && r->follow && r->is_reg && !stopping(r)) {
 			ev = follow_wait(r);
 			if (ev == FOLLOW_RETRY)
 				continue;
-			if (ev == FOLLOW_IDLE)
+			if (ev == FOLLOW_IDLE) {
+				if (eol_at_end(r))
+					continue;
 				return 2;
+			}
 			/* Finish what the old content left, then switch. */
 			if (r->cutting) {
 				r->pending_switch = ev;

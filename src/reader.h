@@ -15,9 +15,10 @@
 
 #define READER_MAX_LINE (1024 * 1024)
 /*
- * An input whose first READER_EOL_DECIDE bytes (all of it, if shorter)
- * hold no '\n' but a '\r' ends its lines with '\r' alone (classic Mac
- * OS, some devices); they are handed out as '\n'-lines are.
+ * An input whose first READER_EOL_DECIDE bytes (all it holds, if it ends
+ * or goes idle before) hold no '\n' but a '\r' ends its lines with '\r'
+ * alone (classic Mac OS, some devices); they are handed out as
+ * '\n'-lines are.
  */
 #define READER_EOL_DECIDE 4096
 

@@ -913,6 +913,19 @@ test_stdin_follow(void **state)
 		reader_close(r);
 		restore_stdin(saved);
 	}
+	/* lines ended by '\r' alone, decided when the pipe goes idle */
+	w = stdin_pipe(&saved);
+	assert_int_equal(write(w, "a\rb\r", 4), 4);
+	r = reader_open("-", 1, err, sizeof err);
+	assert_non_null(r);
+	reader_set_idle_ms(r, 50);
+	expect_line(r, "a", 1, 0, 2);
+	expect_line(r, "b", 2, 2, 4);
+	expect_rc(r, 2);
+	close(w);
+	expect_rc(r, 0);
+	reader_close(r);
+	restore_stdin(saved);
 }
 
 static void
@@ -941,12 +954,24 @@ test_follow_truncation(void **state)
 	reader_close(r);
 }
 
-/* A file cut and written anew decides its line ends anew. */
+/*
+ * A followed file short of READER_EOL_DECIDE is decided when it goes
+ * idle; one cut and written anew decides its line ends anew.
+ */
 static void
 test_follow_truncation_line_ends(void **state)
 {
 	char *cr = malloc(READER_EOL_DECIDE);
 	struct reader *r;
+
+	r = open_data("a\rbb\r", 5, 1);
+	reader_set_idle_ms(r, 50);
+	expect_line(r, "a", 1, 0, 2);
+	expect_line(r, "bb", 2, 2, 5);
+	expect_rc(r, 2);
+	write_file(path, "c\r", 2, O_APPEND);
+	expect_line(r, "c", 3, 5, 7);
+	reader_close(r);
 
 	memset(cr, 'x', READER_EOL_DECIDE);
 	cr[9] = '\r';
