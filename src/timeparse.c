@@ -1235,6 +1235,17 @@ yearless(const struct timeparse_cache *c, const char *p, size_t n,
 	return stamp_civil(st, cv) ? 6 + k : 0;
 }
 
+/* Seconds since the epoch t as cv and st: in UTC, whatever --tz says. */
+static void
+epoch_civil(int64_t t, struct civil *cv, struct stamp *st)
+{
+	cv->days = floor_div(t, 86400);
+	cv->sod = (int32_t)(t - cv->days * 86400);
+	cv->hour = cv->sod / 3600;
+	st->has_zone = 1;
+	st->offset = 0;
+}
+
 /*
  * The logs of the Sandia and LLNL supercomputers (Blue Gene/L,
  * Thunderbird, Liberty, Spirit): an alert tag ("-" or "KERNDTLB"), the
@@ -1280,12 +1291,8 @@ sandia_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
 		    p[k + 3] == ':' && p[k + 6] == ':' && p[k + 9] == ' ')
 			i = k + 10;
 	}
-	cv->days = floor_div(t, 86400);
-	cv->sod = (int32_t)(t - cv->days * 86400);
-	cv->hour = cv->sod / 3600;
+	epoch_civil(t, cv, st);
 	st->ms = 0;
-	st->has_zone = 1;
-	st->offset = 0;
 	return i - 1;
 }
 
@@ -1311,12 +1318,8 @@ lanl_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
 		return 0;
 	for (k = i + 1; k < i + 11; k++)
 		t = t * 10 + (p[k] - '0');
-	cv->days = floor_div(t, 86400);
-	cv->sod = (int32_t)(t - cv->days * 86400);
-	cv->hour = cv->sod / 3600;
+	epoch_civil(t, cv, st);
 	st->ms = 0;
-	st->has_zone = 1;
-	st->offset = 0;
 	return i + 13;
 }
 
@@ -1461,11 +1464,7 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 		i = 10 + parse_fraction(p + 10, n - 10, 0, st);
 		if (i >= n || (p[i] != ' ' && p[i] != '\t'))
 			return 0;
-		cv->days = floor_div(t, 86400);
-		cv->sod = (int32_t)(t - cv->days * 86400);
-		cv->hour = cv->sod / 3600;
-		st->has_zone = 1;
-		st->offset = 0;
+		epoch_civil(t, cv, st);
 		return i;
 	}
 	/* redis "1:M 25 Oct 2025 23:00:00.123 *": pid, ':' and its role */
