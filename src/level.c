@@ -546,6 +546,36 @@ level_of_logcat_brief(const char *p, size_t n, size_t *body)
 	return LEVEL_NONE;
 }
 
+/* See level_of_line: "##[error]msg", "::warning file=x::msg", "::error::msg". */
+static int
+level_of_actions(const char *p, size_t n, size_t *body)
+{
+	size_t i, j;
+	int sev;
+
+	i = p[0] == '#' ? 3 : 2;
+	for (j = i; j < n && j < i + 8 && p[j] >= 'a' && p[j] <= 'z'; j++)
+		;
+	if (j == i || j >= n || (sev = level_of_word(p + i, j - i, 1)) ==
+	    LEVEL_NONE)
+		return LEVEL_NONE;
+	if (p[0] == '#') {
+		if (p[j] != ']')
+			return LEVEL_NONE;
+		*body = j + 1;
+		return sev;
+	}
+	/* the command's parameters, then "::" and the message */
+	if (p[j] != ':' && p[j] != ' ')
+		return LEVEL_NONE;
+	for (; j + 1 < n && !(p[j] == ':' && p[j + 1] == ':'); j++)
+		;
+	if (j + 1 >= n)
+		return LEVEL_NONE;
+	*body = j + 2;
+	return sev;
+}
+
 int
 level_of_line(const char *p, size_t n, size_t *body)
 {
@@ -562,6 +592,14 @@ level_of_line(const char *p, size_t n, size_t *body)
 			return sev;
 		}
 	}
+	/*
+	 * GitHub Actions' annotations: "##[error]msg" in a job's log, the
+	 * "::error file=a.c,line=3::msg" command a step prints
+	 */
+	if (n >= 4 && ((p[0] == '#' && p[1] == '#' && p[2] == '[') ||
+	    (p[0] == ':' && p[1] == ':')) &&
+	    (sev = level_of_actions(p, n, body)) != LEVEL_NONE)
+		return sev;
 	if (n > 1 && ((p[0] >= '0' && p[0] <= '9') || (p[0] == ' ' &&
 	    p[1] >= '0' && p[1] <= '9')) &&
 	    (sev = level_of_logcat(p, n, body)) != LEVEL_NONE)

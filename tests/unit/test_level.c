@@ -68,6 +68,18 @@ test_forms(void **state)
 	assert_int_equal(lvl(" 1702  2395 X Tag: x", &b), LEVEL_NONE);
 	assert_int_equal(lvl("12 apples E x", &b), LEVEL_NONE);
 	assert_int_equal(lvl("200 1234 I am here", &b), LEVEL_NONE);
+	/* GitHub Actions: a job log's annotation, a step's command */
+	assert_int_equal(lvl("##[error]Process completed with exit code 1.", &b),
+	    SEV_ERROR);
+	assert_string_equal(b, "Process completed with exit code 1.");
+	assert_int_equal(lvl("##[warning]Node 16 is deprecated", &b), SEV_WARNING);
+	assert_int_equal(lvl("::error file=app.js,line=1::Missing semicolon",
+	    &b), SEV_ERROR);
+	assert_string_equal(b, "Missing semicolon");
+	assert_int_equal(lvl("::warning::slow", &b), SEV_WARNING);
+	assert_int_equal(lvl("##[group]Run make", &b), LEVEL_NONE);
+	assert_int_equal(lvl("##[error no bracket", &b), LEVEL_NONE);
+	assert_int_equal(lvl("::error file=x no end", &b), LEVEL_NONE);
 	/* logcat's brief and time formats: letter, tag, (process) */
 	assert_int_equal(lvl("E/AndroidRuntime(12345): FATAL EXCEPTION: main",
 	    &b), SEV_ERROR);
