@@ -847,12 +847,25 @@ object_end(const char *msg, size_t at, size_t len)
 	return 0;
 }
 
+/* "r00=0x0": letters and digits, '=' and a value, no path or URL. */
+static int
+glued_pair(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' &&
+	    p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_'); i++)
+		;
+	return i > 0 && i + 1 < n && p[i] == '=' && memchr(p, '/', n) == NULL;
+}
+
 /*
  * Split msg into m->off/tlen/h/word; returns the token count.  Variable
  * pieces of one blank-free word are one token ("10.0.0.1,10.0.0.2",
  * "/10.0.0.1:50010"), so a list or an address:port varies as one value.
- * *skel gets a hash of the separators between tokens (blanks apart): the
- * message's shape.
+ * *skel gets a hash of the separators between tokens (blanks apart) and
+ * of which glued values pair a name with '=' (glued_pair): the message's
+ * shape.
  */
 static uint32_t
 tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
@@ -956,8 +969,17 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 				s = (s ^ (unsigned char)msg[at]) * 0x100000001b3ULL;
 		}
 		s = (s ^ '.') * 0x100000001b3ULL;
-		if (k < n)
+		if (k < n) {
 			at = m->off[k] + m->tlen[k];
+			/*
+			 * A value glued from a name and its value keeps the
+			 * '=': "r00=0x0 r01=0x1" and "fpr0=0x0 0x1" are two
+			 * register dumps
+			 */
+			if (m->h[k] == TM_WILD && glued_pair(msg + m->off[k],
+			    m->tlen[k]))
+				s = (s ^ '=') * 0x100000001b3ULL;
+		}
 	}
 	*skel = s;
 	return n;

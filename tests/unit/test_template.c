@@ -315,6 +315,32 @@ test_miner_flags_and_hosts(void **state)
 }
 
 /*
+ * Register dumps: every value glued to its name with '=', or only the
+ * first; two statements, each one template however the values run.  A
+ * path's query is no such pair.
+ */
+static void
+test_miner_register_dumps(void **state)
+{
+	static const char *const lines[] = {
+		"r00=0x00000000 r01=0x1eff0a40 r02=0x00000000 r03=0x1f0a0010",
+		"r04=0x00000004 r05=0x00000001 r06=0x00000000 r07=0x03c4a108",
+		"fpr0=0xffffffff 0x00000000 0x7fffffff 0x00000000",
+		"fpr1=0x00000000 0xbff00000 0x00000000 0x3ff00000",
+		"GET /v2/servers/detail HTTP/1.1 status: 200",
+		"GET /v2/servers/detail?since=2017-05-14 HTTP/1.1 status: 200",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	assert_int_equal(ids[3], ids[2]);
+	assert_int_not_equal(ids[2], ids[0]);
+	assert_int_equal(ids[5], ids[4]);
+	template_miner_free(m);
+}
+
+/*
  * The word between "for" and "from" is who: "root" and "admin" are one
  * template however few names a log shows; "for user X from" is the
  * template of invalid users, apart.
@@ -782,6 +808,7 @@ main(void)
 		cmocka_unit_test(test_miner_units),
 		cmocka_unit_test(test_miner_objects),
 		cmocka_unit_test(test_miner_flags_and_hosts),
+		cmocka_unit_test(test_miner_register_dumps),
 		cmocka_unit_test(test_miner_for_from),
 		cmocka_unit_test(test_miner_span),
 		cmocka_unit_test(test_miner_names_and_fields),
