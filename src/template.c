@@ -17,8 +17,8 @@
  * ("key= ", "()") is an empty token, so "()" and "(host)" line up.  The
  * separators are kept: a template prints the text of the message that
  * founded it with the variable tokens replaced.  A token holding a digit,
- * a weekday or month name, true or false, or a host's name is variable
- * from the start, and the variable pieces of one blank-free word are one
+ * a weekday or month name, true or false, a host's name or an app's
+ * package is variable from the start, and the variable pieces of one blank-free word are one
  * token ("10.0.0.1,10.0.0.2").
  *
  * Beyond Drain: two messages that differ where both hold a plain word
@@ -227,9 +227,9 @@ is_boolean(const char *p, size_t n)
 
 /*
  * "mail.example.cn": a host's name, lower case, whose last label is a
- * top-level domain.  A name whose first label is one (reverse domain
- * order: "com.example.app", "org.apache.hadoop") or "java"
- * ("java.io") is a package or class, part of the program's text.
+ * top-level domain.  A name whose first label is one is in reverse
+ * domain order, a package (is_package); "java.io" and "javax.net" are
+ * the language's own.
  */
 static int
 is_host_name(const char *p, size_t n)
@@ -257,12 +257,35 @@ is_host_name(const char *p, size_t n)
 	    !one_of(p, (size_t)(dot - p), first, UTIL_ARRAY_LEN(first));
 }
 
+/*
+ * "com.tencent.mm": an application's package, in lower case, in reverse
+ * domain order, three labels or more: the app a phone's log names
+ * ("Process com.tencent.mm (pid 2317) has died").  A class is capitalised
+ * ("org.apache.hadoop.mapred.TaskTracker") and stays text.
+ */
+static int
+is_package(const char *p, size_t n)
+{
+	static const char *const first[] = { "com.", "org.", "net." };
+	size_t i, dots = 0;
+
+	if (n < 8 || !one_of(p, 4, first, UTIL_ARRAY_LEN(first)))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '.')
+			dots += i + 1 < n && p[i + 1] != '.';
+		else if (!((p[i] >= 'a' && p[i] <= 'z') || p[i] == '_'))
+			return 0;
+	}
+	return dots >= 2 && p[n - 1] != '.';
+}
+
 /* A token that is a value, not a word of the message: it varies. */
 static int
 is_variable(const char *p, size_t n)
 {
 	return has_digit(p, n) || is_date_word(p, n) || is_file_name(p, n) ||
-	    is_boolean(p, n) || is_host_name(p, n);
+	    is_boolean(p, n) || is_host_name(p, n) || is_package(p, n);
 }
 
 /* The start of the blank-delimited word after msg[from], its end in *end. */

@@ -282,9 +282,9 @@ test_miner_units(void **state)
 }
 
 /*
- * A flag's true or false and a host's name are values, however few of
- * them a log shows; a dotted name in reverse domain order is a package
- * of the program's text, and so is a name of no top-level domain.
+ * A flag's true or false, a host's name and an app's package are values,
+ * however few of them a log shows; a class, the language's packages and
+ * a name of no top-level domain are the program's text.
  */
 static void
 test_miner_flags_and_hosts(void **state)
@@ -300,6 +300,8 @@ test_miner_flags_and_hosts(void **state)
 		"class java.net failed",
 		"loaded module db.core",
 		"loaded module db.cache",
+		"loaded org.apache.hadoop.mapred.TaskTracker",
+		"loaded org.apache.hadoop.mapred.JobTracker",
 	};
 	uint32_t ids[UTIL_ARRAY_LEN(lines)];
 	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
@@ -308,9 +310,11 @@ test_miner_flags_and_hosts(void **state)
 	check_text(m, ids[0], "opening app allDrawn= <*>, startingMoved = <*>");
 	assert_int_equal(ids[3], ids[2]);
 	check_text(m, ids[2], "authentication failure; rhost=<*> user=root");
-	assert_int_not_equal(ids[5], ids[4]);
+	assert_int_equal(ids[5], ids[4]);
+	check_text(m, ids[4], "start service pkg=<*> failed");
 	assert_int_not_equal(ids[7], ids[6]);
 	assert_int_not_equal(ids[9], ids[8]);
+	assert_int_not_equal(ids[11], ids[10]);
 	template_miner_free(m);
 }
 
