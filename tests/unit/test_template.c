@@ -500,8 +500,8 @@ test_miner_names_and_fields(void **state)
 		"login refused rhost=h2  user=guest",
 		"state mode=on",
 		"state mode=off",
-		"Logging to org.mortbay.log now",
-		"Logging to org.apache.log now",
+		"Logging to jetty.util.log now",
+		"Logging to hadoop.util.log now",
 	};
 	uint32_t ids[UTIL_ARRAY_LEN(lines)];
 	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
@@ -516,7 +516,7 @@ test_miner_names_and_fields(void **state)
 	assert_int_not_equal(ids[7], ids[8]);
 	/* a dotted name is a logger's, not a file's */
 	assert_int_not_equal(ids[9], ids[10]);
-	check_text(m, ids[9], "Logging to org.mortbay.log now");
+	check_text(m, ids[9], "Logging to jetty.util.log now");
 	template_miner_free(m);
 }
 
