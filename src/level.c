@@ -695,6 +695,16 @@ level_of_line(const char *p, size_t n, size_t *body)
 			*body = j + 1;
 			goto found;
 		}
+		/*
+		 * A level in either case set off by " : ": Proxifier's
+		 * "chrome.exe - host:443 error : Could not connect ..."
+		 */
+		if (j > i && j + 2 < n && p[j] == ' ' && p[j + 1] == ':' &&
+		    p[j + 2] == ' ' &&
+		    (sev = level_of_word(p + i, j - i, 1)) != LEVEL_NONE) {
+			*body = j + 3;
+			goto found;
+		}
 		if (j > i && (j == n || p[j] == ' ' || p[j] == ':' || p[j] == '[' ||
 		    p[j] == '\t' || p[j] == '|' || p[j] == ']' || p[j] == '/') &&
 		    (sev = level_of_word(p + i, j - i, 0)) != LEVEL_NONE) {

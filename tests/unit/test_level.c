@@ -68,6 +68,13 @@ test_forms(void **state)
 	assert_int_equal(lvl(" 1702  2395 X Tag: x", &b), LEVEL_NONE);
 	assert_int_equal(lvl("12 apples E x", &b), LEVEL_NONE);
 	assert_int_equal(lvl("200 1234 I am here", &b), LEVEL_NONE);
+	/* Proxifier: the level after the program and the host, then " : " */
+	assert_int_equal(lvl("chrome.exe - proxy.example.hk:5070 error : "
+	    "Could not connect to proxy", &b), SEV_ERROR);
+	assert_string_equal(b, "Could not connect to proxy");
+	assert_int_equal(lvl("chrome.exe - proxy.example.hk:5070 open through "
+	    "proxy", &b), LEVEL_NONE);
+	assert_int_equal(lvl("the error count : 3", &b), LEVEL_NONE);
 	/* GitHub Actions: a job log's annotation, a step's command */
 	assert_int_equal(lvl("##[error]Process completed with exit code 1.", &b),
 	    SEV_ERROR);
