@@ -466,9 +466,33 @@ level_of_prefix(const char *p, size_t n, const char *head, size_t hlen,
 }
 
 /*
+ * logcat's priority letter (Verbose, Debug, Info, Warn, Error, Fatal,
+ * Assert) as a severity, or LEVEL_NONE.
+ */
+static int
+logcat_priority(char c)
+{
+	switch (c) {
+	case 'V':
+	case 'D':
+		return SEV_DEBUG;
+	case 'I':
+		return SEV_INFO;
+	case 'W':
+		return SEV_WARNING;
+	case 'E':
+		return SEV_ERROR;
+	case 'F':
+	case 'A':
+		return SEV_CRITICAL;
+	}
+	return LEVEL_NONE;
+}
+
+/*
  * Android's logcat, its stamp read: " 1702  2395 E WindowManager: ...",
- * the process, the thread and the priority letter (Verbose, Debug, Info,
- * Warn, Error, Fatal, Assert).  The body starts at the tag.
+ * the process, the thread and the priority letter.  The body starts at
+ * the tag.
  */
 static int
 level_of_logcat(const char *p, size_t n, size_t *body)
@@ -489,21 +513,7 @@ level_of_logcat(const char *p, size_t n, size_t *body)
 	    memchr(p + i + 2, ':', n - i - 2 < 64 ? n - i - 2 : 64) == NULL)
 		return LEVEL_NONE;
 	*body = i + 2;
-	switch (p[i]) {
-	case 'V':
-	case 'D':
-		return SEV_DEBUG;
-	case 'I':
-		return SEV_INFO;
-	case 'W':
-		return SEV_WARNING;
-	case 'E':
-		return SEV_ERROR;
-	case 'F':
-	case 'A':
-		return SEV_CRITICAL;
-	}
-	return LEVEL_NONE;
+	return logcat_priority(p[i]);
 }
 
 /*
@@ -529,24 +539,10 @@ level_of_logcat_brief(const char *p, size_t n, size_t *body)
 	if (i == k || i + 2 >= n || p[i] != ')' || p[i + 1] != ':')
 		return LEVEL_NONE;
 	*body = 2;
-	switch (p[0]) {
-	case 'V':
-	case 'D':
-		return SEV_DEBUG;
-	case 'I':
-		return SEV_INFO;
-	case 'W':
-		return SEV_WARNING;
-	case 'E':
-		return SEV_ERROR;
-	case 'F':
-	case 'A':
-		return SEV_CRITICAL;
-	}
-	return LEVEL_NONE;
+	return logcat_priority(p[0]);
 }
 
-/* See level_of_line: "##[error]msg", "::warning file=x::msg", "::error::msg". */
+/* See level_of_line: "##[error]msg", "::warning file=x::msg". */
 static int
 level_of_actions(const char *p, size_t n, size_t *body)
 {
@@ -686,23 +682,16 @@ level_of_line(const char *p, size_t n, size_t *body)
 			goto found;
 		}
 		/*
-		 * A word and a tab open a line of columns: zap's console
-		 * "2025-10-25T23:00:00.123Z\terror\tmain.go:12\tmsg" writes
-		 * its level in lower case.
+		 * A level in either case where the separator says it is one:
+		 * a tab after the first word opens a line of columns (zap's
+		 * console "...Z\terror\tmain.go:12\tmsg"), " : " sets it off
+		 * (Proxifier's "chrome.exe - host:443 error : Could not ...").
 		 */
-		if (j > i && j < n && p[j] == '\t' && words == 0 &&
+		if (j > i && j < n && ((p[j] == '\t' && words == 0) ||
+		    (j + 2 < n && p[j] == ' ' && p[j + 1] == ':' &&
+		    p[j + 2] == ' ')) &&
 		    (sev = level_of_word(p + i, j - i, 1)) != LEVEL_NONE) {
-			*body = j + 1;
-			goto found;
-		}
-		/*
-		 * A level in either case set off by " : ": Proxifier's
-		 * "chrome.exe - host:443 error : Could not connect ..."
-		 */
-		if (j > i && j + 2 < n && p[j] == ' ' && p[j + 1] == ':' &&
-		    p[j + 2] == ' ' &&
-		    (sev = level_of_word(p + i, j - i, 1)) != LEVEL_NONE) {
-			*body = j + 3;
+			*body = j + (p[j] == '\t' ? 1 : 3);
 			goto found;
 		}
 		if (j > i && (j == n || p[j] == ' ' || p[j] == ':' || p[j] == '[' ||
