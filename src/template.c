@@ -18,8 +18,8 @@
  * separators are kept: a template prints the text of the message that
  * founded it with the variable tokens replaced.  A token holding a digit,
  * a weekday or month name, true or false, a host's name or an app's
- * package is variable from the start, and the variable pieces of one blank-free word are one
- * token ("10.0.0.1,10.0.0.2").
+ * package is variable from the start, and the variable pieces of one
+ * blank-free word are one token ("10.0.0.1,10.0.0.2").
  *
  * Beyond Drain: two messages that differ where both hold a plain word
  * (letters, '_' and '.') do not join, since "VM Paused" and "VM Resumed"
@@ -226,58 +226,45 @@ is_boolean(const char *p, size_t n)
 }
 
 /*
- * "mail.example.cn": a host's name, lower case, whose last label is a
- * top-level domain.  A name whose first label is one is in reverse
- * domain order, a package (is_package); "java.io" and "javax.net" are
- * the language's own.
+ * A dotted name in lower case that is a value: a host's, its last label a
+ * top-level domain ("mail.example.cn"), or an app's package in reverse
+ * domain order, three labels or more ("com.tencent.mm": the app a phone's
+ * log names, "Process com.tencent.mm (pid 2317) has died").  A class is
+ * capitalised ("org.apache.hadoop.mapred.TaskTracker"); the language's
+ * packages ("java.io", "javax.net", "android.os") and other dotted names
+ * ("jetty.util.log") are the program's text.
  */
 static int
-is_host_name(const char *p, size_t n)
+is_dotted_value(const char *p, size_t n)
 {
 	static const char *const tld[] = { "com", "net", "org", "edu", "gov",
 	    "mil", "io", "cn", "ru", "de", "uk", "jp", "fr", "br", "nl", "au",
 	    "ca", "es", "se", "ch", "pl", "kr", "tw", "hk", "eu", "us", "info",
 	    "biz", "local", "lan", "internal", "localdomain" };
-	static const char *const first[] = { "com", "net", "org", "edu",
-	    "gov", "io", "java", "javax", "android" };
-	const char *dot, *last;
-	size_t i;
+	static const char *const reverse[] = { "com", "org", "net" };
+	static const char *const language[] = { "java", "javax", "android" };
+	size_t i, labels = 1, first = 0, last = 0;
 
-	if (n < 4 || n > 253 || (dot = memchr(p, '.', n)) == NULL || dot == p)
+	if (n < 4 || n > 253 || p[0] == '.' || p[n - 1] == '.')
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' &&
-		    p[i] <= '9') || p[i] == '-' || (p[i] == '.' && i + 1 < n &&
-		    p[i + 1] != '.')))
+		if (p[i] == '.') {
+			/* p[n - 1] is no dot: p[i + 1] is the name's */
+			if (p[i + 1] == '.')
+				return 0;
+			if (first == 0)
+				first = i;
+			last = i + 1;
+			labels++;
+		} else if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' &&
+		    p[i] <= '9') || p[i] == '-' || p[i] == '_'))
 			return 0;
 	}
-	for (last = p + n; last[-1] != '.'; last--)
-		;
-	return one_of(last, (size_t)(p + n - last), tld, UTIL_ARRAY_LEN(tld)) &&
-	    !one_of(p, (size_t)(dot - p), first, UTIL_ARRAY_LEN(first));
-}
-
-/*
- * "com.tencent.mm": an application's package, in lower case, in reverse
- * domain order, three labels or more: the app a phone's log names
- * ("Process com.tencent.mm (pid 2317) has died").  A class is capitalised
- * ("org.apache.hadoop.mapred.TaskTracker") and stays text.
- */
-static int
-is_package(const char *p, size_t n)
-{
-	static const char *const first[] = { "com.", "org.", "net." };
-	size_t i, dots = 0;
-
-	if (n < 8 || !one_of(p, 4, first, UTIL_ARRAY_LEN(first)))
+	if (labels < 2 || one_of(p, first, language, UTIL_ARRAY_LEN(language)))
 		return 0;
-	for (i = 0; i < n; i++) {
-		if (p[i] == '.')
-			dots += i + 1 < n && p[i + 1] != '.';
-		else if (!((p[i] >= 'a' && p[i] <= 'z') || p[i] == '_'))
-			return 0;
-	}
-	return dots >= 2 && p[n - 1] != '.';
+	return (labels >= 3 && one_of(p, first, reverse,
+	    UTIL_ARRAY_LEN(reverse))) ||
+	    one_of(p + last, n - last, tld, UTIL_ARRAY_LEN(tld));
 }
 
 /* A token that is a value, not a word of the message: it varies. */
@@ -285,7 +272,7 @@ static int
 is_variable(const char *p, size_t n)
 {
 	return has_digit(p, n) || is_date_word(p, n) || is_file_name(p, n) ||
-	    is_boolean(p, n) || is_host_name(p, n) || is_package(p, n);
+	    is_boolean(p, n) || is_dotted_value(p, n);
 }
 
 /* The start of the blank-delimited word after msg[from], its end in *end. */
