@@ -1235,10 +1235,19 @@ yearless(const struct timeparse_cache *c, const char *p, size_t n,
 	return stamp_civil(st, cv) ? 6 + k : 0;
 }
 
-/* Seconds since the epoch t as cv and st: in UTC, whatever --tz says. */
+/*
+ * The ten digits at p, seconds since the epoch, as cv and st: in UTC,
+ * whatever --tz says, no fraction.
+ */
 static void
-epoch_civil(int64_t t, struct civil *cv, struct stamp *st)
+epoch_seconds(const char *p, struct civil *cv, struct stamp *st)
 {
+	int64_t t = 0;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		t = t * 10 + (p[i] - '0');
+	st->ms = 0;
 	cv->days = floor_div(t, 86400);
 	cv->sod = (int32_t)(t - cv->days * 86400);
 	cv->hour = cv->sod / 3600;
@@ -1259,7 +1268,6 @@ static size_t
 sandia_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
 {
 	size_t i = 0, k;
-	int64_t t = 0;
 
 	if (p[0] == '-')
 		i = 1;
@@ -1271,8 +1279,7 @@ sandia_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
 	    p[i + 11] != ' ' || !all_digits(p + i + 12, 4) ||
 	    p[i + 16] != '.' || p[i + 19] != '.' || p[i + 22] != ' ')
 		return 0;
-	for (k = i + 1; k < i + 11; k++)
-		t = t * 10 + (p[k] - '0');
+	epoch_seconds(p + i + 1, cv, st);
 	for (i += 23; i < n && i < 128 && p[i] != ' '; i++)
 		;
 	if (i >= n || i >= 128)
@@ -1291,17 +1298,14 @@ sandia_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
 		    p[k + 3] == ':' && p[k + 6] == ':' && p[k + 9] == ' ')
 			i = k + 10;
 	}
-	epoch_civil(t, cv, st);
-	st->ms = 0;
 	return i - 1;
 }
 
-/* See other_span: "134681 node-246 unix.hw state_change.unavailable 1077804742 1 " */
+/* See other_span: the Los Alamos HPC logs' span. */
 static size_t
 lanl_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
 {
 	size_t i, k, field, lim = n < 256 ? n : 256;
-	int64_t t = 0;
 
 	for (i = 0; i < lim && is_digit((unsigned char)p[i]); i++)
 		;
@@ -1316,10 +1320,7 @@ lanl_span(const char *p, size_t n, struct civil *cv, struct stamp *st)
 	if (i + 14 > lim || !all_digits(p + i + 1, 10) || p[i + 11] != ' ' ||
 	    !is_digit((unsigned char)p[i + 12]) || p[i + 13] != ' ')
 		return 0;
-	for (k = i + 1; k < i + 11; k++)
-		t = t * 10 + (p[k] - '0');
-	epoch_civil(t, cv, st);
-	st->ms = 0;
+	epoch_seconds(p + i + 1, cv, st);
 	return i + 13;
 }
 
@@ -1451,21 +1452,15 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 		return stamp_civil(st, cv) ? 12 + k : 0;
 	}
 	/*
-	 * Seconds since the epoch, a fraction or not, then a blank: "%(created)f"
-	 * and many a shell script.  Ten digits from 2001 to 2286; another
+	 * Seconds since the epoch, a fraction or not, then a blank:
+	 * Python's "%(created)f" and many a shell script.  Ten digits from 2001 to 2286; another
 	 * number opening a line is no time.
 	 */
 	if (all_digits(p, 10) && p[0] >= '1' && p[0] <= '9' &&
 	    (p[10] == ' ' || p[10] == '\t' || p[10] == '.')) {
-		int64_t t = 0;
-
-		for (i = 0; i < 10; i++)
-			t = t * 10 + (p[i] - '0');
+		epoch_seconds(p, cv, st);
 		i = 10 + parse_fraction(p + 10, n - 10, 0, st);
-		if (i >= n || (p[i] != ' ' && p[i] != '\t'))
-			return 0;
-		epoch_civil(t, cv, st);
-		return i;
+		return i < n && (p[i] == ' ' || p[i] == '\t') ? i : 0;
 	}
 	/* redis "1:M 25 Oct 2025 23:00:00.123 *": pid, ':' and its role */
 	for (i = 0; i < n && i < 10 && is_digit((unsigned char)p[i]); i++)
