@@ -319,49 +319,58 @@ gz_read(struct reader *r, unsigned char *dst, size_t len)
 }
 
 /*
+ * bzip2's "BZh" is a word a text may open with: its block size digit and
+ * the magic of its first block or of its end must follow.
+ */
+static int
+bzip2_follows(const unsigned char *p, size_t n)
+{
+	return n >= 10 && p[3] >= '1' && p[3] <= '9' &&
+	    (memcmp(p + 4, "1AY&SY", 6) == 0 ||
+	    memcmp(p + 4, "\x17\x72\x45\x38\x50\x90", 6) == 0);
+}
+
+/*
  * Forms a log is kept in that are not text nor gzip, known by their first
- * bytes: read as lines, they would be stored as binary records that say
- * nothing.  Each says what to run instead.
+ * bytes (and what must follow them, where a text could open so): read as
+ * lines, they would be stored as binary records that say nothing.  Each
+ * says what to run instead.
  */
 static const struct foreign {
 	const char	*magic;
 	size_t		 len;
+	int		(*follows)(const unsigned char *, size_t);
 	const char	*what;
 } foreign[] = {
-	{ "\xfd" "7zXZ\0", 6, "xz data: decompress it first, as with xz -dc" },
-	{ "BZh", 3, "bzip2 data: decompress it first, as with bzip2 -dc" },
-	{ "\x28\xb5\x2f\xfd", 4,
+	{ "\xfd" "7zXZ\0", 6, NULL,
+	    "xz data: decompress it first, as with xz -dc" },
+	{ "BZh", 3, bzip2_follows,
+	    "bzip2 data: decompress it first, as with bzip2 -dc" },
+	{ "\x28\xb5\x2f\xfd", 4, NULL,
 	    "zstd data: decompress it first, as with zstd -dc" },
-	{ "\x04\x22\x4d\x18", 4,
+	{ "\x04\x22\x4d\x18", 4, NULL,
 	    "lz4 data: decompress it first, as with lz4 -dc" },
-	{ "PK\x03\x04", 4, "a zip archive: extract it first, as with unzip -p" },
-	{ "7z\xbc\xaf\x27\x1c", 6,
+	{ "PK\x03\x04", 4, NULL,
+	    "a zip archive: extract it first, as with unzip -p" },
+	{ "7z\xbc\xaf\x27\x1c", 6, NULL,
 	    "a 7z archive: extract it first, as with 7z x -so" },
-	{ "LPKSHHRH", 8, "a systemd journal file: read it through journalctl,"
-	    " as with journalctl --file=FILE -o json" },
-	{ "SQLite format 3", 16,
+	{ "LPKSHHRH", 8, NULL, "a systemd journal file: read it through"
+	    " journalctl, as with journalctl --file=FILE -o json" },
+	{ "SQLite format 3", 16, NULL,
 	    "an SQLite database, not a log (a store is named with --db)" },
 };
 
-/*
- * The foreign form p[0..n) opens with, or NULL.  bzip2's "BZh" is a word
- * a text may open with: its block size digit and the magic of its first
- * block or of its end must follow.
- */
+/* The foreign form p[0..n) opens with, or NULL. */
 static const char *
 foreign_form(const unsigned char *p, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof foreign / sizeof foreign[0]; i++) {
-		if (n < foreign[i].len ||
-		    memcmp(p, foreign[i].magic, foreign[i].len) != 0)
-			continue;
-		if (foreign[i].magic[0] == 'B' && (n < 10 || p[3] < '1' ||
-		    p[3] > '9' || (memcmp(p + 4, "1AY&SY", 6) != 0 &&
-		    memcmp(p + 4, "\x17\x72\x45\x38\x50\x90", 6) != 0)))
-			continue;
-		return foreign[i].what;
+	for (i = 0; i < UTIL_ARRAY_LEN(foreign); i++) {
+		if (n >= foreign[i].len &&
+		    memcmp(p, foreign[i].magic, foreign[i].len) == 0 &&
+		    (foreign[i].follows == NULL || foreign[i].follows(p, n)))
+			return foreign[i].what;
 	}
 	return NULL;
 }
