@@ -863,6 +863,24 @@ restore_stdin(int saved)
 	close(saved);
 }
 
+/*
+ * A reader of standard input, a pipe that already holds data[0..len);
+ * its write end in *w, idle after idle_ms.
+ */
+static struct reader *
+stdin_reader(const char *data, size_t len, int follow, int idle_ms,
+    int *saved, int *w)
+{
+	struct reader *r;
+
+	*w = stdin_pipe(saved);
+	assert_int_equal(write(*w, data, len), (ssize_t)len);
+	r = reader_open("-", follow, err, sizeof err);
+	assert_non_null(r);
+	reader_set_idle_ms(r, idle_ms);
+	return r;
+}
+
 static void
 test_stdin_gzip(void **state)
 {
@@ -897,11 +915,7 @@ test_stdin_follow(void **state)
 	struct reader *r;
 
 	for (follow = 1; follow >= 0; follow--) {
-		w = stdin_pipe(&saved);
-		assert_int_equal(write(w, "a\n", 2), 2);
-		r = reader_open("-", follow, err, sizeof err);
-		assert_non_null(r);
-		reader_set_idle_ms(r, 50);
+		r = stdin_reader("a\n", 2, follow, 50, &saved, &w);
 		expect_line(r, "a", 1, 0, 2);
 		expect_rc(r, 2);
 		assert_int_equal(write(w, "b\npart", 6), 6);
@@ -914,11 +928,7 @@ test_stdin_follow(void **state)
 		restore_stdin(saved);
 	}
 	/* lines ended by '\r' alone, decided when the pipe goes idle */
-	w = stdin_pipe(&saved);
-	assert_int_equal(write(w, "a\rb\r", 4), 4);
-	r = reader_open("-", 1, err, sizeof err);
-	assert_non_null(r);
-	reader_set_idle_ms(r, 50);
+	r = stdin_reader("a\rb\r", 4, 1, 50, &saved, &w);
 	expect_line(r, "a", 1, 0, 2);
 	expect_line(r, "b", 2, 2, 4);
 	expect_rc(r, 2);
@@ -1037,11 +1047,7 @@ test_stop_partial_line(void **state)
 	assert_int_equal(reader_stats(r)->bytes, 6);
 	reader_close(r);
 
-	w = stdin_pipe(&saved);
-	assert_int_equal(write(w, "whole\nhalf", 10), 10);
-	r = reader_open("-", 1, err, sizeof err);
-	assert_non_null(r);
-	reader_set_idle_ms(r, 20);
+	r = stdin_reader("whole\nhalf", 10, 1, 20, &saved, &w);
 	expect_line(r, "whole", 1, 0, 6);
 	expect_rc(r, 2);
 	reader_stop(r);
