@@ -90,6 +90,7 @@ struct pt_stat {
 	int		 more_sources;
 	uint64_t	 count;
 	uint32_t	 rank;		/* 1-based position in the listing */
+	int		 context;	/* a record's request context left out */
 };
 
 /* A mined record for --records: its line and the miner's id. */
@@ -133,6 +134,7 @@ struct pt_view {
 	size_t		 msglen;
 	const char	*sample;
 	size_t		 samplelen;
+	int		 context;	/* drop_context left a request context out */
 };
 
 /* The line of text[0..len) holding p. */
@@ -173,6 +175,29 @@ syslog_header(const char *text, size_t skip, size_t first)
 }
 
 /*
+ * A request context between the logger and the message ("nova.compute.manager
+ * [req-ID - - - - -] msg") left out of v's message, as the generic rule
+ * leaves it out of its template: each request's would be a template of
+ * its own.
+ */
+static void
+drop_context(struct pt *pt, struct pt_view *v)
+{
+	size_t lg, after;
+
+	lg = level_logger(v->msg, v->msglen, &after);
+	if (lg == 0 || lg + 1 >= v->msglen || v->msg[lg] != ' ' ||
+	    v->msg[lg + 1] != '[')
+		return;
+	buf_reset(&pt->joined);
+	buf_append(&pt->joined, v->msg, lg + 1);
+	buf_append(&pt->joined, v->msg + after, v->msglen - after);
+	v->msg = pt->joined.data;
+	v->msglen = pt->joined.len;
+	v->context = 1;
+}
+
+/*
  * The level of a record and the part of it that is mined: the first line
  * after its timestamp and level.  A traceback adds its last line (the
  * exception: what failed) after a newline, so "Error in chat" is told
@@ -210,6 +235,7 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 	v->msglen = first - skip - body;
 	v->sample = text;
 	v->samplelen = first;
+	v->context = 0;
 	if (nl != NULL && memmem(text, len, "Traceback (most recent call last):", 34) != NULL) {
 		if (sev == PT_LEVEL_NONE || sev < SEV_ERROR)
 			sev = SEV_ERROR;
@@ -230,6 +256,8 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 			v->samplelen = end;
 		}
 	}
+	if (sev != PT_LEVEL_NONE && v->msg != pt->joined.data)
+		drop_context(pt, v);
 	if (sev == PT_LEVEL_NONE)
 		sev = level_of_failure_line(v->msg, v->msglen);
 	return sev;
@@ -280,6 +308,7 @@ pt_mine(struct pt *pt, const struct pt_view *v, int sev, int64_t ts,
 		    v->samplelen : PT_SAMPLE_MAX);
 	if (sev > s->severity)
 		s->severity = sev;
+	s->context |= v->context;
 	if (ts != TS_NONE) {
 		if (s->first == TS_NONE || ts < s->first)
 			s->first = ts;
@@ -500,6 +529,7 @@ pt_rank(struct pt *pt, size_t *n)
 		for (k = 0; k < s->nsources; k++)
 			stat_source(d, s->sources[k], strlen(s->sources[k]));
 		d->more_sources |= s->more_sources;
+		d->context |= s->context;
 	}
 	sort_pt = pt;
 	qsort(order, *n, sizeof(*order), cmp_rank);
@@ -661,6 +691,29 @@ print_records(struct pt *pt)
 	buf_free(&b);
 }
 
+/*
+ * Let the pattern of a template whose records had a request context after
+ * their logger (drop_context) match it there: after the logger's word and
+ * the blanks that end it, the first "\\s+" of the pattern.
+ */
+static void
+allow_context(struct buf *re)
+{
+	static const char ctx[] = "(?:\\[[^\\]\\n]*\\]\\s+)?";
+	const char *p = strstr(re->data, "\\s+");
+	struct buf b;
+
+	if (p == NULL)
+		return;
+	buf_init(&b);
+	buf_append(&b, re->data, (size_t)(p - re->data) + 3);
+	buf_puts(&b, ctx);
+	buf_puts(&b, p + 3);
+	buf_reset(re);
+	buf_append(re, b.data, b.len);
+	buf_free(&b);
+}
+
 /* Does pattern re match subject?  -1 if it does not compile. */
 static int
 regex_matches(pcre2_code *re, const char *s)
@@ -743,6 +796,8 @@ print_rule(struct pt *pt, const uint32_t *order, size_t n, unsigned long want)
 	buf_init(&t);
 	buf_init(&out);
 	template_miner_regex(pt->miner, id, &re);
+	if (pt->st[id].context)
+		allow_context(&re);
 	template_miner_text(pt->miner, id, &t);
 	code = pcre2_compile((PCRE2_SPTR)re.data, re.len, 0, &errcode, &erroff, NULL);
 	if (code == NULL) {

@@ -952,6 +952,31 @@ level_of_failure_line(const char *p, size_t n)
 	return failure_line(p, n);
 }
 
+/*
+ * Where the message starts after a request context that follows a dotted
+ * logger name ending at p[len]: " [...] msg", as OpenStack's oslo.log
+ * writes "nova.compute.manager [req-ID USER PROJECT - - -] msg" (or "[-]"
+ * outside a request) and log4j's "%c [%t]" a thread.  0 when p[len] does
+ * not open one.  The context changes from request to request, so it is
+ * neither the logger's nor the message's.
+ */
+static size_t
+level_context_end(const char *p, size_t n, size_t len)
+{
+	size_t i, end = n - len < 256 ? n : len + 256;
+
+	if (len + 2 >= n || p[len] != ' ' || p[len + 1] != '[')
+		return 0;
+	for (i = len + 2; i < end && p[i] != ']'; i++)
+		if (p[i] == '[' || p[i] == '\n')
+			return 0;
+	if (i == len + 2 || i >= end || (i + 1 < n && p[i + 1] != ' '))
+		return 0;
+	for (i++; i < n && p[i] == ' '; i++)
+		;
+	return i;
+}
+
 size_t
 level_logger(const char *p, size_t n, size_t *msg)
 {
@@ -970,6 +995,11 @@ level_logger(const char *p, size_t n, size_t *msg)
 			break;
 	}
 	len = i;
+	if (dotted && (i = level_context_end(p, n, len)) > 0) {
+		*msg = i;
+		return len;
+	}
+	i = len;
 	/* Spring Boot pads a dotted name to its column: "o.s.Class     : msg" */
 	if (dotted)
 		while (i < n && p[i] == ' ')

@@ -198,8 +198,9 @@ int level_of_failure_line(const char *p, size_t n);
  * The logger name at the start of a message body ("tools.smart_file_query:
  * msg", "root:msg"): a word of letters, digits, '.', '_' and '-' right
  * before a ':', holding a '.' or '_' or starting in lower case (so "Failed:"
- * is not one).  Returns its length and sets *msg to where the message after
- * it starts, or returns 0.
+ * is not one), or a dotted name before a bracketed request context
+ * ("nova.compute.manager [req-ID - - - - -] msg", oslo.log's).  Returns its
+ * length and sets *msg to where the message after it starts, or returns 0.
  */
 size_t level_logger(const char *p, size_t n, size_t *msg);
 

@@ -234,7 +234,7 @@ check_eq "systems: sixteen records, every one stamped, in order, the last a Prox
 cp "$F/named.log" .
 "$LT" ingest -q --final --db nm.db named.log
 check_eq "file names in front: each failure and warning of its file, at its stamp" \
-    "nova-compute.log.1|2|2|log-warning|nova.virt.libvirt.imagecache [-] Unknown base file: <*>
+    "nova-compute.log.1|2|2|log-warning|Unknown base file: <*>
 nova-api.log.1|3|6|traceback|-
 svc/worker.log|7|7|log-error|job <*> failed: disk full
 svc/worker.log|8|9|log-warning|retrying job <*> in <*> s" \
@@ -544,3 +544,13 @@ printf '2025-11-19 10:00:18 ERROR ws_daemon: \n2025-11-19 10:00:19 ERROR ws_daem
 check_eq "empty message: logger kept, template empty" \
     "ws_daemon||ws_daemon||ws_daemon|x" \
     "$(sql empty.db "SELECT group_concat(json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template'), '|') FROM (SELECT fields FROM events_all ORDER BY line)")"
+
+# --- OpenStack's oslo.log: the request context between the logger and the
+# message is neither's, so one failure under two requests is one template
+cp "$F/oslo.log" .
+"$LT" ingest -q --db oslo.db oslo.log
+check_eq "oslo.log: logger without the request context, one template for both requests" \
+    "2|log-error|nova.compute.manager|[instance: <*>] Failed to allocate network(s)
+3|log-error|nova.compute.manager|[instance: <*>] Failed to allocate network(s)
+4|log-warning|nova.virt.libvirt.imagecache|Unknown base file: <*>" \
+    "$(sql oslo.db "SELECT line || '|' || rule || '|' || json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"

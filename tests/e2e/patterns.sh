@@ -203,3 +203,23 @@ check_rc "patterns: missing input" 3 $LT patterns --input "$T/missing.log"
 printf '2025-10-26 06:00:00 INFO start\n' > info.log
 check_eq "patterns: a log without warnings has no template" "0 templates from 0 of 1 records" \
     "$("$LT" patterns --input info.log 2>&1)"
+
+# oslo.log's request context is left out of the template, and the rule of
+# the template matches it: one template and one rule for two requests
+cp "$TOP/tests/fixtures/errors/oslo.log" .
+check_rc "patterns: oslo.log" 0 $LT patterns --input oslo.log --level error
+check_contains "patterns: oslo.log: both requests under one template" "$T/out" \
+    "   1  2 x error  nova.compute.manager [instance: <*>] Failed to allocate network(s)"
+mkdir "$T/oslo"
+check_rc "patterns: oslo.log: --rule 1" 0 $LT patterns --input oslo.log --level any --rule 1
+cp "$T/out" "$T/oslo/oslo.rules"
+check_contains "patterns: oslo.log: the rule allows the context" "$T/oslo/oslo.rules" \
+    'match           = nova\.compute\.manager\s+(?:\[[^\]\n]*\]\s+)?\[instance:\s+(?<instance>\S+?)\]\s+Failed\s+to\s+allocate\s+network\(s\)'
+check_rc "patterns: oslo.log: the rule passes rules test" 0 \
+    $LT rules test --no-default-rules --rules "$T/oslo"
+check_contains "patterns: oslo.log: its example and counter-example ran" "$T/out" \
+    "1 examples, 1 counter-examples, 0 scenarios: 0 failed"
+check_rc "patterns: oslo.log: ingest with the rule" 0 \
+    $LT ingest -q --db "$T/oslo.db" --no-default-rules --rules "$T/oslo" oslo.log
+check_eq "patterns: oslo.log: the rule matches both requests' records" "2|3" \
+    "$(sql "$T/oslo.db" "SELECT group_concat(line, '|') FROM (SELECT line FROM events_all WHERE rule = 'pattern-1-failed-to-allocate' ORDER BY line)")"

@@ -666,6 +666,8 @@ test_logger(void **state)
 	static const char c[] = "Failed: no";
 	static const char d[] = "https://x/y failed";
 	static const char e[] = "__main__: started";
+	static const char f[] = "nova.compute.manager [req-3f8a 113d 54fa - - -] Terminating instance";
+	static const char g[] = "nova.metadata.wsgi.server [-] 10.11.21.122 \"GET / HTTP/1.1\"";
 	size_t msg = 0;
 
 	assert_int_equal(level_logger(a, strlen(a), &msg), 22);
@@ -685,6 +687,15 @@ test_logger(void **state)
 	assert_int_equal(msg, 18);
 	assert_int_equal(level_logger("app.main:run - boom", 19, &msg), 8);
 	assert_int_equal(msg, 9);
+	/* oslo.log's request context after the name is neither's */
+	assert_int_equal(level_logger(f, strlen(f), &msg), 20);
+	assert_string_equal(f + msg, "Terminating instance");
+	assert_int_equal(level_logger(g, strlen(g), &msg), 25);
+	assert_string_equal(g + msg, "10.11.21.122 \"GET / HTTP/1.1\"");
+	assert_int_equal(level_logger("a.b [x]y: z", 11, &msg), 0);
+	assert_int_equal(level_logger("a.b [x [y] z", 12, &msg), 0);
+	assert_int_equal(level_logger("a.b [] z", 8, &msg), 0);
+	assert_int_equal(level_logger("worker [3] started", 18, &msg), 0);
 }
 
 /* redis's mark after its stamp; other lines with a digit first are not redis's */
