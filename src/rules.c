@@ -1507,8 +1507,10 @@ check_metric(struct parse *p, struct rule *r, const struct rule_where *w)
 {
 	check_field(p, r, NULL, "metric", r->metric_field,
 	    w->line[K_METRIC], w->src[K_METRIC]);
-	check_field(p, r, NULL, "metric", r->metric_by,
-	    w->line[K_METRIC], w->src[K_METRIC]);
+	/* the group may be inherited: a tool named on the line before */
+	if (r->metric_by == NULL || !follows_names(p->rs, r, r->metric_by))
+		check_field(p, r, NULL, "metric", r->metric_by,
+		    w->line[K_METRIC], w->src[K_METRIC]);
 }
 
 /* Each {field} of the summary names a group (or one the rule inherits). */

@@ -28,6 +28,17 @@ int store_sql_error(struct sqlite3 *db, char *err, size_t errlen,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
+ * SQL for a metric event's group, of the row of events_all named e ("e."
+ * or ""): its own, stored as grp, else the value of the rule's group field
+ * it inherited from the event it follows (a duration that takes its tool
+ * from the line before).  Inherited at correlation, so read, not stored.
+ */
+#define STORE_GROUP_OF(e) \
+	"coalesce(" e "grp, CASE WHEN " e "inherited IS NOT NULL THEN" \
+	" json_extract(" e "inherited, '$.\"' || (SELECT r_.metric_by FROM" \
+	" rules r_ WHERE r_.id = " e "rule) || '\"') END)"
+
+/*
  * Which events: sources are names or globs (fnmatch), but a value that is
  * a stored source's very name selects that source alone ('app[1].log' is a
  * file name before it is a glob); rules and categories are exact.  An

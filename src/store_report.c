@@ -142,9 +142,11 @@ store_report_metric_values(struct store *s, int has_dup,
 {
 	/* every event: one without a value is still counted (counts) */
 	return prep(s, has_dup ?
-	    "SELECT value, grp, dup_of IS NOT NULL, source_id, ts FROM events_all"
+	    "SELECT value, " STORE_GROUP_OF("") ", dup_of IS NOT NULL, source_id,"
+	    " ts FROM events_all"
 	    " WHERE rule = ?1 AND ts >= ?3 AND ts < ?4 ORDER BY source_id" :
-	    "SELECT value, grp, 0, source_id, ts FROM events_all WHERE rule = ?1"
+	    "SELECT value, " STORE_GROUP_OF("") ", 0, source_id, ts FROM events_all"
+	    " WHERE rule = ?1"
 	    " AND ts >= ?3 AND ts < ?4 ORDER BY source_id", q, err, errlen);
 }
 
@@ -187,14 +189,14 @@ store_report_counted(struct store *s, int has_dup, int in_grp,
 	    { "SELECT json_extract(fields, '$.\"' || ?5 || '\"'), count(*)"
 	      " FROM events_all WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
 	      " AND ts < ?4 GROUP BY 1",
-	      "SELECT grp, count(*) FROM events_all WHERE rule = ?1 AND"
-	      " source_id = ?2 AND ts >= ?3 AND ts < ?4 GROUP BY 1" },
+	      "SELECT " STORE_GROUP_OF("") ", count(*) FROM events_all WHERE"
+	      " rule = ?1 AND source_id = ?2 AND ts >= ?3 AND ts < ?4 GROUP BY 1" },
 	    { "SELECT json_extract(fields, '$.\"' || ?5 || '\"'), count(*)"
 	      " FROM events_all WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"
 	      " AND ts < ?4 AND dup_of IS NULL GROUP BY 1",
-	      "SELECT grp, count(*) FROM events_all WHERE rule = ?1 AND"
-	      " source_id = ?2 AND ts >= ?3 AND ts < ?4 AND dup_of IS NULL"
-	      " GROUP BY 1" },
+	      "SELECT " STORE_GROUP_OF("") ", count(*) FROM events_all WHERE"
+	      " rule = ?1 AND source_id = ?2 AND ts >= ?3 AND ts < ?4 AND"
+	      " dup_of IS NULL GROUP BY 1" },
 	};
 
 	return prep(s, sql[has_dup != 0][in_grp != 0], q, err, errlen);
@@ -321,7 +323,7 @@ int
 store_totals_metric_values(struct store *s, struct store_rows **q,
     char *err, size_t errlen)
 {
-	return prep(s, "SELECT value, coalesce(grp, '') FROM events_all"
+	return prep(s, "SELECT value, coalesce(" STORE_GROUP_OF("") ", '') FROM events_all"
 	    " WHERE rule = ?1 AND source_id = ?2 AND value IS NOT NULL", q, err,
 	    errlen);
 }

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_query.h"
 #include "store_tui.h"
 #include "util.h"
 
@@ -83,7 +84,8 @@ static const char *const tui_sql[STORE_TUI_NQUERIES] = {
 	    "SELECT e.id, e.ts, coalesce(s.name, '?'), e.rule, "
 	    "coalesce(r.category, '?'), coalesce(r.severity, 0), r.summary, "
 	    "e.line, e.line_end, e.stream, e.text, e.fields, e.link, "
-	    "e.inherited, e.source_id, e.value, e.grp FROM events_all e "
+	    "e.inherited, e.source_id, e.value, " STORE_GROUP_OF("e.")
+	    " FROM events_all e "
 	    "LEFT JOIN sources s ON s.id = e.source_id "
 	    "LEFT JOIN rules r ON r.id = e.rule WHERE e.id = ?1",
 	[STORE_TUI_EVENT_BRIEF] =

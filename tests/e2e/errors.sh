@@ -431,8 +431,17 @@ check_eq "blocks: a block's records take the banner's template, their own as par
 20|log-error|=== TOOL CALL FAILED ===|Tool: codereview
 21|log-error|Request ID: <*>|" \
     "$(sql blocks.db "SELECT line || '|' || rule || '|' || coalesce(json_extract(fields, '\$.template'), '') || '|' ||
-        coalesce(json_extract(fields, '\$.part'), '') FROM events_all WHERE rule NOT LIKE 'timing-%' ORDER BY line")"
+        coalesce(json_extract(fields, '\$.part'), '') FROM events_all WHERE rule NOT LIKE 'timing-%' AND rule <> 'tool-call' ORDER BY line")"
 "$LT" report --db blocks.db > blocks.txt
+check_eq "blocks: each duration takes the tool of its block's Tool line" \
+    "3|timing-tool-call|3210.0|chat 8|timing-tool-call|240030.0|thinkdeep" \
+    "$(sql blocks.db "SELECT group_concat(line || '|' || rule || '|' || value || '|' || json_extract(inherited, '\$.tool'), ' ') FROM (SELECT * FROM events_all WHERE rule LIKE 'timing-%' ORDER BY line)")"
+check_eq "blocks: the report's distribution of tool calls is by tool" \
+"Metric: timing-tool-call (s by tool, unit ms)
+  group                           count       mean        p50        p95        p99        max
+  chat                                1     3.21 s     3.21 s     3.21 s     3.21 s     3.21 s
+  thinkdeep                           1      4 min      4 min      4 min      4 min      4 min" \
+    "$(sed -n '/^Metric: timing-tool-call/,/^$/p' blocks.txt | sed '/^$/d')"
 check_eq "blocks: the report counts each block once, a claimed one not at all" \
     "  error         2 × ws_daemon: === TOOL CALL FAILED ===
   error         2 × ws_daemon: Request ID: <*>

@@ -21,7 +21,7 @@ awk -F'\t' -v d="$T/lines" '{
 	print substr($0, length($1) + 2) > f
 	close(f)
 }' "$T/tagged"
-check_eq "fixture: tagged lines" 578 "$(wc -l < "$T/tagged" | tr -d ' ')"
+check_eq "fixture: tagged lines" 580 "$(wc -l < "$T/tagged" | tr -d ' ')"
 check_eq "fixture: lines that must match nothing" 147 \
     "$(grep -c '^-	' "$T/tagged")"
 
