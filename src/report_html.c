@@ -148,7 +148,9 @@ tscale_set(struct tscale *s, int64_t lo, int64_t hi, double x0, double x1)
 
 /*
  * The time axis at y: ticks on whole hours or days, at most eight, each
- * labelled with its hour, and with its date where the day changes.
+ * labelled with its hour, and with its date where the day changes (and
+ * the year, when the axis spans more than one).  Past eight steps of 28
+ * days, the step is the fewest 28 days that keep eight ticks or fewer.
  */
 static void
 time_axis(struct buf *b, const struct tscale *s, double y)
@@ -162,11 +164,22 @@ time_axis(struct buf *b, const struct tscale *s, double y)
 	int64_t off = (int64_t)tz_offset(html_tz, s->t0) * 1000;
 	size_t i;
 
+	struct tm tm0, tm1;
+	time_t e0, e1;
+	int years;
+
 	for (i = 0; i < UTIL_ARRAY_LEN(steps); i++)
 		if ((s->t1 - s->t0) / steps[i] <= 8) {
 			step = steps[i];
 			break;
 		}
+	if ((s->t1 - s->t0) / step > 8)
+		step *= (s->t1 - s->t0) / (8 * step) + 1;
+	e0 = (time_t)(floor_to(s->t0 + off, 1000) / 1000);
+	e1 = (time_t)(floor_to(s->t1 + off, 1000) / 1000);
+	gmtime_r(&e0, &tm0);
+	gmtime_r(&e1, &tm1);
+	years = tm0.tm_year != tm1.tm_year;
 	buf_printf(b, "<g class=\"time-axis\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
 	    " y2=\"%.1f\" class=\"axisline\"/>\n", s->x0, y, s->x1, y);
 	for (lt = floor_to(s->t0 + off + step - 1, step); lt <= s->t1 + off;
@@ -182,7 +195,10 @@ time_axis(struct buf *b, const struct tscale *s, double y)
 		buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\""
 		    " class=\"tick\"/><text x=\"%.1f\" y=\"%.1f\" class=\"axis tick-label\""
 		    " text-anchor=\"middle\">", x, y, x, y + 4, x, y + 16);
-		if (day != prev)
+		if (day != prev && years)
+			buf_printf(b, "%d-%02d-%02d", tm.tm_year + 1900,
+			    tm.tm_mon + 1, tm.tm_mday);
+		else if (day != prev)
 			buf_printf(b, "%02d-%02d %02d:%02d", tm.tm_mon + 1, tm.tm_mday,
 			    tm.tm_hour, tm.tm_min);
 		else

@@ -200,6 +200,13 @@ if command -v chromium > /dev/null 2>&1; then
 	    "$($HC "$T/compare-dom.html" latency)"
 	check_contains "html comparison: the unchanged rules in one line" "$T/compare-dom.html" \
 	    '<p id="rules-unchanged">1 rule unchanged.</p>'
+	# a window of years: at most eight ticks, dated with their year
+	$LT report --db "$DB" --since 2022-01-01 --until 2025-10-27 --format html -o "$T/years.html"
+	sh "$TOP/tests/tools/htmlcheck.sh" "$T/years.html" "$T/years.png" > "$T/years-dom.html" 2> "$T/chromium.err"
+	check_eq "html: a window of years has eight ticks at most, each with its year" \
+	    "2022-01-20|2022-08-04|2023-02-16|2023-08-31|2024-03-14|2024-09-26|2025-04-10|2025-10-23" "$($HC "$T/years-dom.html" ticks | tr '\n' '|' | sed 's/|$//')"
+	check_eq "html: a window of years: no chart label runs out of its chart" "none" \
+	    "$($HC "$T/years-dom.html" clipped)"
 	# redis alone: its only category keeps its colour, its only severity band
 	# keeps the error colour, whatever else the window holds
 	$LT report --db "$DB" $W --source redis --format html -o "$T/redis.html"
