@@ -421,35 +421,44 @@ chart_categories(const struct report *r, struct buf *b)
 static void
 chart_latency(const struct report *r, struct buf *b)
 {
-	size_t i, j, rows = 0, row = 0;
+	size_t i, j, rows = 0, shown = 0, y0 = 10;
 	double max = 1;
 	const char *names[] = { "p50", "p95", "p99" };
 	const char *shades[] = { "#9ecae1", "#4292c6", "#08519c" };
 	struct buf q;
 
-	for (i = 0; i < r->nmetrics; i++)
+	for (i = 0; i < r->nmetrics; i++) {
 		rows += r->metrics[i].ngroups;
+		shown += r->metrics[i].ngroups > 0;
+	}
 	buf_puts(b, "<h2>Latency percentiles</h2>\n");
 	if (rows == 0) {
 		buf_puts(b, "<p>No metric values.</p>\n");
 		return;
 	}
+	/* each metric's groups under its rule's name: each has its own scale */
 	buf_printf(b, "<svg id=\"chart-latency\" class=\"chart\" viewBox=\"0 0 1100 %zu\""
 	    " width=\"1100\" height=\"%zu\" xmlns=\"http://www.w3.org/2000/svg\""
 	    " role=\"img\" aria-label=\"latency percentiles per group\">\n",
-	    rows * 60 + 30, rows * 60 + 30);
+	    rows * 60 + shown * 24 + 30, rows * 60 + shown * 24 + 30);
 	buf_init(&q);
 	for (i = 0; i < r->nmetrics; i++) {
 		const struct report_metric *m = &r->metrics[i];
 
-		/* a scale per metric: its unit is its own */
+		if (m->ngroups == 0)
+			continue;
 		for (j = 0, max = 1; j < m->ngroups; j++)
 			if (m->groups[j].p99 > max)
 				max = m->groups[j].p99;
-		for (j = 0; j < m->ngroups; j++, row++) {
+		buf_printf(b, "<text x=\"0\" y=\"%zu\" class=\"label metric-rule\">",
+		    y0 + 14);
+		h_cut(b, m->rule, 40);
+		buf_puts(b, "</text>\n");
+		y0 += 24;
+		for (j = 0; j < m->ngroups; j++, y0 += 60) {
 			const struct report_metric_group *g = &m->groups[j];
 			double pv[3];
-			size_t k, y = row * 60 + 10;
+			size_t k, y = y0;
 
 			pv[0] = g->p50;
 			pv[1] = g->p95;
@@ -578,7 +587,8 @@ chart_latency_time(const struct report *r, struct buf *b)
 	size_t i, j, k, drawn = 0;
 	struct tscale sc;
 	struct buf q;
-	const double top = 10, height = 180;
+	/* the rule's name above the plot, clear of the scale's top label */
+	const double top = 26, height = 180;
 
 	buf_init(&q);
 	for (i = 0; i < r->nmetrics; i++) {
@@ -613,8 +623,8 @@ chart_latency_time(const struct report *r, struct buf *b)
 		buf_printf(b, "\" viewBox=\"0 0 1100 %zu\" width=\"1100\" height=\"%zu\""
 		    " xmlns=\"http://www.w3.org/2000/svg\" role=\"img\""
 		    " aria-label=\"latency per hour\">\n<text x=\"0\" y=\"%.0f\""
-		    " class=\"label\">", 240 + (ng + 2) / 3 * 18, 240 + (ng + 2) / 3 * 18,
-		    top + 12);
+		    " class=\"label\">", (size_t)top + 230 + (ng + 2) / 3 * 18,
+		    (size_t)top + 230 + (ng + 2) / 3 * 18, top - 10);
 		h_cut(b, m->rule, 22);
 		buf_puts(b, "</text>\n");
 		if (base != NULL && base->since != TS_NONE && base->until != TS_NONE) {
@@ -814,7 +824,7 @@ report_render_html(const struct report *r, struct buf *b)
 	    ".sev-notice,.sev-info,.sev-debug{color:#055}\n"
 	    ".chart{display:block;max-width:100%;height:auto}\n"
 	    ".axis,.legend,.value{font-size:11px;fill:#444}\n"
-	    ".label{font-size:12px;fill:#222}.axisline,.tick{stroke:#888}\n"
+	    ".label{font-size:12px;fill:#222}.metric-rule{font-weight:600}.axisline,.tick{stroke:#888}\n"
 	    ".band-name{font-weight:bold}.baseline{stroke:#ccc}.grid{stroke:#eee}\n"
 	    ".incident-band{fill-opacity:.18}.incident-storm{fill:#e15759}\n"
 	    ".incident-unresolved{fill:#b07aa1}.incident-open{fill:#edc948}\n"

@@ -192,6 +192,9 @@ if command -v chromium > /dev/null 2>&1; then
 	    "response-time groups=glm-4.6,kimi-k2-0905-preview p95=2 p50=2 points=3 baseline=none" \
 	    "$($HC "$T/dom.html" latency)"
 	check_eq "html: no chart label runs out of its chart" "none" "$($HC "$T/dom.html" clipped)"
+	check_eq "html: no two chart labels overlap" "none" "$($HC "$T/dom.html" overlaps)"
+	check_eq "html: each metric's percentiles under its rule's name" "response-time" \
+	    "$(grep -o '<text[^>]*class="label metric-rule">[^<]*' "$T/dom.html" | sed 's/.*>//' | tr '\n' '|' | sed 's/|$//')"
 	# shellcheck disable=SC2086
 	$LT report --db "$DB" $W --compare previous --format html -o "$T/compare.html"
 	sh "$TOP/tests/tools/htmlcheck.sh" "$T/compare.html" "$T/compare.png" > "$T/compare-dom.html" 2> "$T/chromium.err"
@@ -217,6 +220,7 @@ if command -v chromium > /dev/null 2>&1; then
 	sh "$TOP/tests/tools/htmlcheck.sh" "$T/many.html" "$T/many.png" > "$T/many-dom.html" 2> "$T/chromium.err"
 	check_eq "html: a large value's label and a long name fit their chart" "none" \
 	    "$($HC "$T/many-dom.html" clipped)"
+	check_eq "html: every chart: no two labels overlap" "none" "$($HC "$T/many-dom.html" overlaps)"
 	check_contains "html: a category without a fixed colour takes a stable spare one" \
 	    "$T/many-dom.html" 'fill="#7f7f7f" data-category="usage"'
 	check_contains "html: a long group name is cut with an ellipsis" "$T/many-dom.html" \

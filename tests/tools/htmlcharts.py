@@ -13,6 +13,8 @@ WHAT is one of:
   incidents  the incident bands of the hourly chart, by kind
   clipped    every text of every chart that does not fit its chart's
              width (an estimate: 0.62 em per character), or "none"
+  overlaps   every two texts of one chart whose boxes overlap (the same
+             estimate, a line of one em above the baseline), or "none"
 """
 import sys
 from html.parser import HTMLParser
@@ -75,6 +77,17 @@ def by_id(root, i):
     return None
 
 
+def text_box(n):
+    """Where a text starts, how wide it is (0.62 em a character), its size."""
+    cls = n.cls()
+    size = 12 if "label" in cls else 11
+    w = 0.62 * size * len(n.own_text())
+    x = float(n.attrs.get("x", 0))
+    anchor = n.attrs.get("text-anchor", "start")
+    lo = x - w if anchor == "end" else x - w / 2 if anchor == "middle" else x
+    return lo, w, size
+
+
 def main():
     t = Tree()
     t.feed(open(sys.argv[1], encoding="utf-8").read())
@@ -127,6 +140,22 @@ def main():
                 k = [c for c in n.cls() if c.startswith("incident-") and c != "incident-band"][0]
                 kinds[k] = kinds.get(k, 0) + 1
         out = ["%s %d" % (k, kinds[k]) for k in sorted(kinds)]
+    elif what == "overlaps":
+        for s in svgs(root):
+            boxes = []
+            for n in s.walk():
+                if n.tag != "text" or not n.own_text().strip():
+                    continue
+                lo, w, size = text_box(n)
+                y = float(n.attrs.get("y", 0))
+                boxes.append((lo, lo + w, y - size, y, n.own_text()))
+            for i, a in enumerate(boxes):
+                for b in boxes[i + 1:]:
+                    if a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]:
+                        out.append("%s: %r and %r" % (
+                            s.attrs.get("id", s.attrs.get("class")), a[4], b[4]))
+        if not out:
+            out = ["none"]
     elif what == "clipped":
         for s in svgs(root):
             width = float(s.attrs["viewbox" if "viewbox" in s.attrs else "viewBox"].split()[2])
