@@ -1444,19 +1444,25 @@ void
 report_format_metric_change(struct buf *b, double before, double after,
     const char *unit)
 {
-	double d = after - before;
+	double d;
 
 	if (unit == NULL || strcmp(unit, "ms") != 0) {
-		report_format_change(b, before, after, 0);
+		if (round(before) != 0 || round(after) == 0) {
+			report_format_change(b, before, after, 0);
+			return;
+		}
+		buf_printf(b, "0 \xe2\x86\x92 %.0f (+%.0f)", round(after),
+		    round(after));
 		return;
 	}
+	d = after - before;
 	util_format_duration(b, before, 0);
 	buf_puts(b, " \xe2\x86\x92 ");
 	util_format_duration(b, after, 0);
 	buf_puts(b, d < 0 ? " (-" : " (+");
 	util_format_duration(b, fabs(d), 0);
 	if (before == 0)
-		buf_puts(b, after == 0 ? ", +0%)" : ", new)");
+		buf_puts(b, after == 0 ? ", +0%)" : ")");
 	else
 		buf_printf(b, ", %s%.0f%%)", d < 0 ? "-" : "+", fabs(d) * 100 / before);
 }

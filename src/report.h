@@ -322,6 +322,8 @@ void report_format_cell(struct buf *b, double v, const char *unit);
 /*
  * The same for two values of a metric in unit: durations in their own
  * scale ("9.96 s → 6.53 s (-3.43 s, -34%)"), others as whole numbers.
+ * The group was measured before, so a value of 0 before is no "new" one:
+ * its change has no percentage ("0 ms → 820 ms (+820 ms)").
  */
 void report_format_metric_change(struct buf *b, double before, double after,
     const char *unit);

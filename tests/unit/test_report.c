@@ -519,7 +519,13 @@ test_format_change(void **state)
 	assert_string_equal(b.data, "9.96 s \xe2\x86\x92 6.53 s (-3.43 s, -34%)");
 	buf_reset(&b);
 	report_format_metric_change(&b, 0, 820, "ms");
-	assert_string_equal(b.data, "0 ms \xe2\x86\x92 820 ms (+820 ms, new)");
+	assert_string_equal(b.data, "0 ms \xe2\x86\x92 820 ms (+820 ms)");
+	buf_reset(&b);
+	report_format_metric_change(&b, 0, 0, "ms");
+	assert_string_equal(b.data, "0 ms \xe2\x86\x92 0 ms (+0 ms, +0%)");
+	buf_reset(&b);
+	report_format_metric_change(&b, 0, 12, "tokens");
+	assert_string_equal(b.data, "0 \xe2\x86\x92 12 (+12)");
 	buf_reset(&b);
 	report_format_metric_change(&b, 400, 500, "tokens");
 	assert_string_equal(b.data, "400 \xe2\x86\x92 500 (+100, +25%)");
