@@ -455,6 +455,11 @@ cmd_ingest_exec(int argc, char **argv)
 			nfailed++;
 			continue;
 		}
+		/* nothing piped in: say what it waits for, as a shell would not */
+		if (strcmp(path, "-") == 0 && !quiet && isatty(STDIN_FILENO))
+			cmd_error("reading a log from the terminal until Ctrl-D;"
+			    " give FILEs or pipe one in: docker logs NAME 2>&1 |"
+			    " logtriage ingest");
 		err[0] = '\0';
 		if (ingest_input(in, path, &c, err, sizeof err) != 0) {
 			if (strstr(err, path) != NULL)

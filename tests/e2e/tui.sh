@@ -1063,3 +1063,18 @@ $TM send-keys -t ngx Tab Tab
 expect "nginx access: the Events row keeps the client" ngx \
     '10.0.0.7 - bob [26/Oct/2025:10:00:05 +1100] "POST /api'
 $TM send-keys -t ngx q
+
+# ingest with nothing piped in says, on the terminal, what it waits for;
+# the end of input ends it, with nothing stored
+start tty "$LT ingest --db tty.db" 10 "" 120
+expect "ingest from the terminal: it says what it waits for" tty \
+    "logtriage: reading a log from the terminal until Ctrl-D; give FILEs or pipe one in:"
+$TM send-keys -t tty C-d
+wait_file "$T/tty.rc"
+check_eq "ingest from the terminal: Ctrl-D ends it, nothing stored" "0|0" \
+    "$(cat "$T/tty.rc")|$(sqlite3 "$T/tty.db" "SELECT count(*) FROM events_all")"
+start ttyq "$LT ingest -q --db ttyq.db" 10 "" 120
+sleep 0.5
+$TM send-keys -t ttyq C-d
+wait_file "$T/ttyq.rc"
+check_eq "ingest -q from the terminal: not a word" "" "$(screen ttyq | grep -F logtriage)"
