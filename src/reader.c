@@ -1235,8 +1235,11 @@ reader_open(const char *path, int follow, char *err, size_t errlen)
 		return NULL;
 	}
 	if (fstat(fd, &sb) == -1 || S_ISDIR(sb.st_mode)) {
-		util_err(err, errlen, "%s: %s", path,
-		    S_ISDIR(sb.st_mode) ? "is a directory" : strerror(errno));
+		if (S_ISDIR(sb.st_mode))
+			util_err(err, errlen, "%s: is a directory: give the logs"
+			    " in it, as in %s/*.log", path, path);
+		else
+			util_err(err, errlen, "%s: %s", path, strerror(errno));
 		if (fd != STDIN_FILENO)
 			close(fd);
 		return NULL;
