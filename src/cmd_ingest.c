@@ -455,7 +455,7 @@ cmd_ingest_exec(int argc, char **argv)
 			nfailed++;
 			continue;
 		}
-		/* nothing piped in: say what it waits for, as a shell would not */
+		/* the terminal, not a pipe: say what ingest waits for */
 		if (strcmp(path, "-") == 0 && !quiet && isatty(STDIN_FILENO))
 			cmd_error("reading a log from the terminal until Ctrl-D;"
 			    " give FILEs or pipe one in: docker logs NAME 2>&1 |"
