@@ -157,7 +157,8 @@ has_digit(const char *p, size_t n)
 /*
  * A token of letters, '_' and '.' only: a word or identifier of the
  * program's text ("Paused", "TIME_TICK", "android.intent.action"), not a
- * name it prints.
+ * name it prints.  A letter alone is a value: a PCI pin ("0000:02:06.5[A]"),
+ * a drive, a queue.
  */
 static int
 is_word(const char *p, size_t n)
@@ -168,7 +169,7 @@ is_word(const char *p, size_t n)
 		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') || p[i] == '_' || p[i] == '.'))
 			return 0;
 	}
-	return n > 0;
+	return n > 1;
 }
 
 /* Weekday and month names are parts of a date, as variable as its digits. */

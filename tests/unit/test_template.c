@@ -411,6 +411,8 @@ test_miner_word_at_wildcard(void **state)
 		"Changing view acls to: yarn,curi",
 		"VM Paused (Lifecycle Event)",
 		"VM Resumed (Lifecycle Event)",
+		"ACPI: PCI Interrupt 0000:02:06.5[A] -> GSI 60 (level, low) -> IRQ 69",
+		"ACPI: PCI Interrupt 0000:05:01.1[B] -> GSI 35 (level, low) -> IRQ 71",
 	};
 	uint32_t ids[UTIL_ARRAY_LEN(lines)];
 	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
@@ -420,6 +422,8 @@ test_miner_word_at_wildcard(void **state)
 	assert_int_equal(ids[3], ids[0]);
 	check_text(m, ids[0], "Changing view acls to: yarn,<*>");
 	assert_int_not_equal(ids[4], ids[5]);
+	/* a letter alone is no word: a PCI pin varies as the bus does */
+	assert_int_equal(ids[7], ids[6]);
 	template_miner_free(m);
 }
 
@@ -435,8 +439,8 @@ test_miner_tail(void **state)
 		"10.0.0.2:80 close, 12 bytes sent, lifetime 00:07",
 		"10.0.0.1:443 close, 55 bytes sent, lifetime <1 sec",
 		"job 7 of queue a done in 5",
-		"job 8 of queue b done in 6",
-		"job 9 of queue c done in time",
+		"job 8 of queue a done in 6",
+		"job 9 of queue a done in no time",
 	};
 	uint32_t ids[UTIL_ARRAY_LEN(lines)];
 	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
@@ -444,6 +448,8 @@ test_miner_tail(void **state)
 	assert_int_equal(ids[1], ids[0]);
 	assert_int_equal(ids[2], ids[0]);
 	check_text(m, ids[0], "<*> close, <*> bytes sent, lifetime <*>");
+	assert_int_equal(ids[4], ids[3]);
+	check_text(m, ids[3], "job <*> of queue a done in <*>");
 	assert_int_not_equal(ids[5], ids[3]);
 	template_miner_free(m);
 }
