@@ -268,12 +268,33 @@ is_dotted_value(const char *p, size_t n)
 	    one_of(p + last, n - last, tld, UTIL_ARRAY_LEN(tld));
 }
 
+/*
+ * An app's component as Android flattens it, its package, '/' and its
+ * class ("com.tencent.mm/.ui.LauncherUI"): the activity a log names.
+ */
+static int
+is_component(const char *p, size_t n)
+{
+	const char *slash = memchr(p, '/', n);
+	size_t i;
+
+	if (slash == NULL || slash == p || (size_t)(slash - p) + 1 >= n ||
+	    !is_dotted_value(p, (size_t)(slash - p)))
+		return 0;
+	for (i = (size_t)(slash - p) + 1; i < n; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' &&
+		    p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') ||
+		    p[i] == '.' || p[i] == '_' || p[i] == '$'))
+			return 0;
+	return 1;
+}
+
 /* A token that is a value, not a word of the message: it varies. */
 static int
 is_variable(const char *p, size_t n)
 {
 	return has_digit(p, n) || is_date_word(p, n) || is_file_name(p, n) ||
-	    is_boolean(p, n) || is_dotted_value(p, n);
+	    is_boolean(p, n) || is_dotted_value(p, n) || is_component(p, n);
 }
 
 /* The start of the blank-delimited word after msg[from], its end in *end. */

@@ -282,9 +282,9 @@ test_miner_units(void **state)
 }
 
 /*
- * A flag's true or false, a host's name and an app's package are values,
- * however few of them a log shows; a class, the language's packages and
- * a name of no top-level domain are the program's text.
+ * A flag's true or false, a host's name and an app's package or component
+ * are values, however few of them a log shows; a class, the language's
+ * packages and a name of no top-level domain are the program's text.
  */
 static void
 test_miner_flags_and_hosts(void **state)
@@ -302,6 +302,10 @@ test_miner_flags_and_hosts(void **state)
 		"loaded module db.cache",
 		"loaded org.apache.hadoop.mapred.TaskTracker",
 		"loaded org.apache.hadoop.mapred.JobTracker",
+		"Displayed com.android.settings/.Settings: +1ms",
+		"Displayed com.tencent.mm/.ui.LauncherUI: +68941ms",
+		"loaded java.io/Reader",
+		"loaded java.net/Socket",
 	};
 	uint32_t ids[UTIL_ARRAY_LEN(lines)];
 	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
@@ -315,6 +319,10 @@ test_miner_flags_and_hosts(void **state)
 	assert_int_not_equal(ids[7], ids[6]);
 	assert_int_not_equal(ids[9], ids[8]);
 	assert_int_not_equal(ids[11], ids[10]);
+	/* an app's component, its package and class, as Android flattens it */
+	assert_int_equal(ids[13], ids[12]);
+	check_text(m, ids[12], "Displayed <*>: <*>");
+	assert_int_not_equal(ids[15], ids[14]);
 	template_miner_free(m);
 }
 
