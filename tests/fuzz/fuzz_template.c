@@ -3,13 +3,16 @@
  * input is masked whole (not NUL-terminated, as a record is not), then
  * mined a line at a time.  The masked text stays within three times the
  * input (a one-byte value becomes "<*>"), every line lands in a final
- * template, and the final templates' sizes add up to the lines.
+ * template, and the final templates' sizes add up to the lines.  The
+ * logger level_logger reads at a line's start, and the message after it,
+ * stay within the line.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "level.h"
 #include "template.h"
 #include "util.h"
 
@@ -22,6 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf out;
 	uint32_t *ids, id, n = 0, i;
 	uint64_t total = 0;
+	size_t lg, after = 0;
 	const char *line, *nl;
 	char *p;
 
@@ -39,6 +43,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (nl == NULL)
 			nl = p + size;
 		ids[n++] = template_miner_add(m, line, (size_t)(nl - line));
+		lg = level_logger(line, (size_t)(nl - line), &after);
+		if (lg > 0 && (lg > (size_t)(nl - line) ||
+		    after > (size_t)(nl - line) || after < lg))
+			abort();
 	}
 	template_miner_finish(m);
 	for (i = 0; i < n; i++) {
