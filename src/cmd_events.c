@@ -29,6 +29,8 @@ static const char events_options[] =
     "@source\n"
     "@rule\n"
     "  --category C       only rules of category C (repeatable)\n"
+    "  --field KEY=VALUE  only events whose field KEY (own or inherited)\n"
+    "                     is VALUE exactly (repeatable: all of them)\n"
     "@since\n"
     "@until\n"
     "@tz\n"
@@ -49,6 +51,7 @@ static const char events_options[] =
 
 enum {
 	OPT_CATEGORY = 256,
+	OPT_FIELD,
 	OPT_FORMAT,
 	OPT_LIMIT,
 	OPT_AFTER_ID,
@@ -62,6 +65,7 @@ enum {
 /* With the common --db, --source, --rule, --since, --until and --tz. */
 static const struct option events_longopts[] = {
 	{ "category", required_argument, NULL, OPT_CATEGORY },
+	{ "field", required_argument, NULL, OPT_FIELD },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "after-id", required_argument, NULL, OPT_AFTER_ID },
@@ -273,7 +277,7 @@ cmd_events_exec(int argc, char **argv)
 {
 	struct cmd_common cc;
 	struct store_filter f;
-	const char **cats;
+	const char **cats, **fields;
 	struct store *st = NULL;
 	struct store_rows *q = NULL;
 	struct buf b;
@@ -288,16 +292,26 @@ cmd_events_exec(int argc, char **argv)
 	int64_t newest, nrows;
 	enum store_events_order order;
 	struct sigaction sa;
-	size_t n, ncats = 0;
+	size_t n, ncats = 0, nfields = 0;
 
 	buf_init(&b);
 	cats = xcalloc((size_t)argc + 1, sizeof *cats);
+	fields = xcalloc((size_t)argc + 1, sizeof *fields);
 	cmd_common_init(&cc, &cmd_events_entry, CMD_OPT_DB | CMD_OPT_WINDOW |
 	    CMD_OPT_SOURCE | CMD_OPT_RULE | CMD_OPT_TZ, ":", events_longopts);
 	while ((ch = cmd_getopt(&cc, argc, argv)) != -1) {
 		switch (ch) {
 		case OPT_CATEGORY:
 			cats[ncats++] = optarg;
+			break;
+		case OPT_FIELD:
+			if (!store_field_key_ok(optarg)) {
+				cmd_error("events: bad --field '%s' (KEY=VALUE,"
+				    " KEY of letters, digits and '_')", optarg);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			fields[nfields++] = optarg;
 			break;
 		case OPT_FORMAT:
 			fmt = optarg;
@@ -381,6 +395,8 @@ cmd_events_exec(int argc, char **argv)
 	f.nrules = cc.nrules;
 	f.categories = cats;
 	f.ncategories = ncats;
+	f.fields = fields;
+	f.nfields = nfields;
 
 	if ((st = store_open(cc.db, STORE_READONLY, err, sizeof err)) == NULL) {
 		cmd_error("%s", err);
@@ -516,6 +532,7 @@ out:
 	store_close(st);
 	cmd_common_free(&cc);
 	free(cats);
+	free(fields);
 	buf_free(&b);
 	return rc;
 }

@@ -2270,13 +2270,42 @@ load_error_groups(struct ctx *c, struct report *r)
 	return 0;
 }
 
-/* One finding per error template, the most frequent first, then the rest in one. */
+/*
+ * " --field 'KEY=VALUE'" for a command a finding names: VALUE as one word
+ * of the shell, quoted where it holds more than it can say bare.
+ */
+static void
+put_field_option(struct buf *b, const char *key, const char *value)
+{
+	const char *p;
+	int bare = 1;
+
+	for (p = value; *p != '\0' && bare; p++)
+		bare = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("_@%+=:,./-", *p) != NULL;
+	buf_printf(b, " --field %s%s=", bare ? "" : "'", key);
+	for (p = value; *p != '\0'; p++) {
+		if (*p == '\'')
+			buf_puts(b, "'\\''");
+		else
+			buf_putc(b, *p);
+	}
+	if (!bare)
+		buf_putc(b, '\'');
+}
+
+/*
+ * One finding per error template, the most frequent first, then the rest
+ * in one; each names the command that lists that template's events (a
+ * banner block's with its parts).
+ */
 static void
 find_error_groups(struct report *r)
 {
 	const struct report_error_group *g;
 	char first[32], last[32];
 	uint64_t rest = 0;
+	struct buf b;
 	size_t i;
 
 	for (i = 0; i < r->nerrors; i++) {
@@ -2287,11 +2316,18 @@ find_error_groups(struct report *r)
 		}
 		tz_format_iso(r->query.tz, g->first, first, sizeof(first));
 		tz_format_iso(r->query.tz, g->last, last, sizeof(last));
-		finding(r, g->severity, g->count, "error-template", g->rule,
-		    xasprintf("%ju \u00d7 %s%s%s (%s .. %s on %s): logtriage events"
-		    " --rule %s --since %s", (uintmax_t)g->count, g->logger,
+		buf_init(&b);
+		buf_printf(&b, "%ju \u00d7 %s%s%s (%s .. %s on %s): logtriage events"
+		    " --rule %s", (uintmax_t)g->count, g->logger,
 		    *g->logger ? ": " : "", g->template, first, last, g->sources,
-		    g->rule, first));
+		    g->rule);
+		if (*g->logger)
+			put_field_option(&b, "logger", g->logger);
+		put_field_option(&b, "template", g->template);
+		buf_printf(&b, " --since %s", first);
+		finding(r, g->severity, g->count, "error-template", g->rule,
+		    xstrdup(b.data));
+		buf_free(&b);
 	}
 	if (rest > 0)
 		finding(r, SEV_WARNING, rest, "error-template", RULE_LOG_ERROR,

@@ -88,6 +88,26 @@ filter_sql(struct buf *b, const struct store_filter *f, int first)
 			buf_printf(b, "%s?%d", i > 0 ? "," : "", p);
 		buf_putc(b, ')');
 	}
+	/* the key is bound as a path, the value compared as text */
+	for (i = 0; i < f->nfields; i++, p += 2)
+		buf_printf(b, " AND CAST(coalesce(json_extract(e.fields, ?%d),"
+		    " json_extract(e.inherited, ?%d)) AS TEXT) = ?%d", p, p,
+		    p + 1);
+}
+
+int
+store_field_key_ok(const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	const char *p;
+
+	if (eq == NULL || eq == kv)
+		return 0;
+	for (p = kv; p < eq; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_'))
+			return 0;
+	return 1;
 }
 
 /* ?1 and ?2 the window of f (open ends as the extremes), its lists from first on. */
@@ -106,6 +126,13 @@ filter_bind(sqlite3_stmt *q, const struct store_filter *f, int first)
 		sqlite3_bind_text(q, p++, f->rules[i], -1, SQLITE_STATIC);
 	for (i = 0; i < f->ncategories; i++)
 		sqlite3_bind_text(q, p++, f->categories[i], -1, SQLITE_STATIC);
+	for (i = 0; i < f->nfields; i++) {
+		const char *eq = strchr(f->fields[i], '=');
+
+		sqlite3_bind_text(q, p++, xasprintf("$.\"%.*s\"",
+		    (int)(eq - f->fields[i]), f->fields[i]), -1, free);
+		sqlite3_bind_text(q, p++, eq + 1, -1, SQLITE_STATIC);
+	}
 }
 
 /* ?1 since, ?2 until, ?3 after_id, ?4 limit; the filter from ?5 on. */

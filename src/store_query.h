@@ -41,8 +41,10 @@ int store_sql_error(struct sqlite3 *db, char *err, size_t errlen,
 /*
  * Which events: sources are names or globs (fnmatch), but a value that is
  * a stored source's very name selects that source alone ('app[1].log' is a
- * file name before it is a glob); rules and categories are exact.  An
- * empty list takes all.
+ * file name before it is a glob); rules and categories are exact; fields
+ * are "KEY=VALUE", each the value of the event's field KEY (its own, else
+ * inherited) exactly, KEY of word bytes (store_field_key_ok).  An empty
+ * list takes all.
  */
 struct store_filter {
 	int64_t			 since, until;	/* TS_NONE: open */
@@ -52,7 +54,15 @@ struct store_filter {
 	size_t			 nrules;
 	const char *const	*categories;
 	size_t			 ncategories;
+	const char *const	*fields;
+	size_t			 nfields;
 };
+
+/*
+ * Whether "KEY=VALUE" names a field a filter can select on: KEY not
+ * empty, of letters, digits and '_' (as a rule's named groups are).
+ */
+int store_field_key_ok(const char *kv);
 
 enum store_events_order {
 	STORE_EVENTS_BY_TIME,	/* timed events of the window, by (ts, id) */

@@ -66,7 +66,7 @@ _logtriage()
 	report)
 		COMPREPLY=($(compgen -W "--db --since --until --source --format --output --compare --baseline --slow-ms --fail-on --tz --all --help" -- "$cur")) ;;
 	events)
-		COMPREPLY=($(compgen -W "--db --source --rule --category --since --until --tz --format --limit --after-id --follow --poll-ms --untimed --context --help" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "--db --source --rule --category --field --since --until --tz --format --limit --after-id --follow --poll-ms --untimed --context --help" -- "$cur")) ;;
 	tui)
 		COMPREPLY=($(compgen -W "--db --since --until --source --tz --help -h -" -- "$cur")) ;;
 	rules)

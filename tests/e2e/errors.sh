@@ -40,7 +40,7 @@ check_eq "same dedup key: re-reading stores nothing new" "0|16" \
 check_rc "report --fail-on error: exit 1" 1 "$LT" report --db e.db --fail-on error
 cp "$T/out" report.txt
 check_contains "grouped template as a finding" report.txt \
-    "error    3 × tools.smart_file_query: Storage upload failed: upload <*> rejected (2025-11-02T00:29:09.000Z .. 2025-11-02T00:29:13.000Z on app.log): logtriage events --rule log-error --since 2025-11-02T00:29:09.000Z"
+    "error    3 × tools.smart_file_query: Storage upload failed: upload <*> rejected (2025-11-02T00:29:09.000Z .. 2025-11-02T00:29:13.000Z on app.log): logtriage events --rule log-error --field logger=tools.smart_file_query --field 'template=Storage upload failed: upload <*> rejected' --since 2025-11-02T00:29:09.000Z"
 check_contains "templates of one logger group" report.txt \
     "error    2 × root: JSON parse error at line <*>"
 check_contains "errors section" report.txt "Errors no rule was written for (by template)"
@@ -50,6 +50,17 @@ check_contains "a rule's error events are a finding" report.txt \
     "error    1 provider-error events (error) from 2025-11-02T00:29:20.000Z to 2025-11-02T00:29:20.000Z: logtriage events --rule provider-error --since 2025-11-02T00:29:20.000Z"
 check_eq "the evidence command lists the group" "3" \
     "$("$LT" events --db e.db --rule log-error --since 2025-11-02T00:29:09.000Z | grep -c 'Storage upload failed')"
+# each template's command, run as printed, lists that template's events:
+# as many as the finding counts, all of its template
+sed -n '/^Findings/,/^$/p' report.txt | grep ' × ' > findings.txt
+sed 's/^ *[a-z]* *\([0-9]*\) × .*): logtriage \(events .*\)$/\1 \2/' findings.txt > evidence.txt
+check_eq "every error template's finding names a command" \
+    "7 7" "$(wc -l < findings.txt | tr -d ' ') $(grep -c '^[0-9]* events --rule ' evidence.txt)"
+while read -r count cmd; do
+	listed=$(eval "\"\$LT\" $cmd --db e.db --format tsv" | wc -l | tr -d ' ')
+	[ "$listed" = "$count" ] || echo "$count $cmd: $listed"
+done < evidence.txt > evidence.out
+check_eq "each template's command lists exactly the finding's events" "" "$(cat evidence.out)"
 check_eq "json: every template with its count" "7 critical" \
     "$("$LT" report --db e.db --format json | python3 -c '
 import json, sys
@@ -563,3 +574,14 @@ check_eq "oslo.log: logger without the request context, one template for both re
 3|log-error|nova.compute.manager|[instance: <*>] Failed to allocate network(s)
 4|log-warning|nova.virt.libvirt.imagecache|Unknown base file: <*>" \
     "$(sql oslo.db "SELECT line || '|' || rule || '|' || json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+
+# a template with quotes in it: the finding's command quotes it for the shell
+printf '%s\n' "2025-11-02 00:29:11 ERROR tools.chat: Error in chat: Model 'glm-4.6' is not available" \
+    "2025-11-02 00:29:12 ERROR tools.chat: Error in chat: Model 'kimi-k2' is not available" > quoted.log
+"$LT" ingest -q --db quoted.db quoted.log
+"$LT" report --db quoted.db > quoted.txt
+check_contains "a quoted template: its command quotes it" quoted.txt \
+    "logtriage events --rule log-error --field logger=tools.chat --field 'template=Error in chat: Model '\\''<*>'\\'' is not available' --since 2025-11-02T00:29:11.000Z"
+cmd=$(sed -n 's/^ *error *2 × .*): logtriage \(events .*\)$/\1/p' quoted.txt)
+check_eq "a quoted template: its command, run, lists both events" "2" \
+    "$(eval "\"\$LT\" $cmd --db quoted.db --format tsv" | wc -l | tr -d ' ')"

@@ -26,6 +26,17 @@ check_eq "--source glob" "6 5 1 0" \
 check_eq "--since/--until: [since, until)" "2025-10-25T23:31:12.000Z 2025-10-25T23:31:14.000Z" \
     "$("$LT" events --db e.db --since 2025-10-25T23:31:12Z --until 2025-10-25T23:31:20Z --format tsv | cut -f1 | tr '\n' ' ' | sed 's/ $//')"
 check_eq "--since a date" "2" "$("$LT" events --db e.db --since 2025-10-26 | wc -l)"
+check_eq "--field: own, or inherited (the fallback's model)" "provider-timeout fallback" \
+    "$("$LT" events --db e.db --field model=kimi-k2-0905-preview --format tsv | cut -f3 | tr '\n' ' ' | sed 's/ $//')"
+check_eq "--field repeated: all of them" "ctrl.log|retry" \
+    "$("$LT" events --db e.db --field client=openai --field delay_s=0.5 --format tsv | cut -f2,3 | tr '\t' '|')"
+check_eq "--field: the value exactly, no match no line" "1 0 0" \
+    "$("$LT" events --db e.db --field model=glm-4.6 | wc -l) $("$LT" events --db e.db --field model=glm | wc -l) $("$LT" events --db e.db --field nokey=1 | wc -l)"
+check_rc "--field without a key: exit 2" 2 "$LT" events --db e.db --field =x
+check_contains "--field: the message" "$T/err" \
+    "logtriage: events: bad --field '=x' (KEY=VALUE, KEY of letters, digits and '_')"
+check_rc "--field without '=': exit 2" 2 "$LT" events --db e.db --field model
+check_rc "--field with a key that is no name: exit 2" 2 "$LT" events --db e.db --field 'a.b=1'
 check_eq "--limit" "2025-10-25T23:31:11.000Z 2025-10-25T23:31:12.000Z" \
     "$("$LT" events --db e.db --limit 2 --format tsv | cut -f1 | tr '\n' ' ' | sed 's/ $//')"
 check_eq "--limit 0" "0" "$("$LT" events --db e.db --limit 0 | wc -l)"
