@@ -447,6 +447,13 @@ check_eq "blocks: a block's records take the banner's template, their own as par
 check_eq "blocks: each duration takes the tool of its block's Tool line" \
     "3|timing-tool-call|3210.0|chat 8|timing-tool-call|240030.0|thinkdeep" \
     "$(sql blocks.db "SELECT group_concat(line || '|' || rule || '|' || value || '|' || json_extract(inherited, '\$.tool'), ' ') FROM (SELECT * FROM events_all WHERE rule LIKE 'timing-%' ORDER BY line)")"
+"$LT" report --db blocks.db --format prometheus > blocks.prom
+check_eq "blocks: prometheus: the tool calls' latency by tool" \
+    'logtriage_latency_seconds_count{rule="timing-tool-call",group="chat"} 1
+logtriage_latency_seconds_count{rule="timing-tool-call",group="thinkdeep"} 1' \
+    "$(grep '^logtriage_latency_seconds_count{rule="timing-tool-call"' blocks.prom)"
+check_eq "blocks: events: the duration carries the tool it inherited" "chat|3210" \
+    "$("$LT" events --db blocks.db --rule timing-tool-call --field tool=chat | python3 -c 'import json,sys; o=json.loads(sys.stdin.readline()); print(o["fields"]["tool"] + "|" + str(o["value"]))')"
 check_eq "blocks: the report's distribution of tool calls is by tool" \
 "Metric: timing-tool-call (s by tool, unit ms)
   group                           count       mean        p50        p95        p99        max
