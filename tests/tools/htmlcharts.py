@@ -162,12 +162,7 @@ def main():
             for n in s.walk():
                 if n.tag != "text":
                     continue
-                cls = n.cls()
-                size = 12 if "label" in cls else 11
-                w = 0.62 * size * len(n.own_text())
-                x = float(n.attrs.get("x", 0))
-                anchor = n.attrs.get("text-anchor", "start")
-                lo = x - w if anchor == "end" else x - w / 2 if anchor == "middle" else x
+                lo, w, _ = text_box(n)
                 if lo < 0 or lo + w > width:
                     out.append("%s: %r from %.0f to %.0f of %.0f" % (
                         s.attrs.get("id", s.attrs.get("class")), n.own_text(), lo, lo + w, width))
