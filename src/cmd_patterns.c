@@ -186,8 +186,7 @@ drop_context(struct pt *pt, struct pt_view *v)
 	size_t lg, after;
 
 	lg = level_logger(v->msg, v->msglen, &after);
-	if (lg == 0 || lg + 1 >= v->msglen || v->msg[lg] != ' ' ||
-	    v->msg[lg + 1] != '[')
+	if (lg == 0 || level_context_end(v->msg, v->msglen, lg) != after)
 		return;
 	buf_reset(&pt->joined);
 	buf_append(&pt->joined, v->msg, lg + 1);
@@ -709,9 +708,8 @@ allow_context(struct buf *re)
 	buf_append(&b, re->data, (size_t)(p - re->data) + 3);
 	buf_puts(&b, ctx);
 	buf_puts(&b, p + 3);
-	buf_reset(re);
-	buf_append(re, b.data, b.len);
-	buf_free(&b);
+	buf_free(re);
+	*re = b;
 }
 
 /* Does pattern re match subject?  -1 if it does not compile. */

@@ -952,15 +952,7 @@ level_of_failure_line(const char *p, size_t n)
 	return failure_line(p, n);
 }
 
-/*
- * Where the message starts after a request context that follows a dotted
- * logger name ending at p[len]: " [...] msg", as OpenStack's oslo.log
- * writes "nova.compute.manager [req-ID USER PROJECT - - -] msg" (or "[-]"
- * outside a request) and log4j's "%c [%t]" a thread.  0 when p[len] does
- * not open one.  The context changes from request to request, so it is
- * neither the logger's nor the message's.
- */
-static size_t
+size_t
 level_context_end(const char *p, size_t n, size_t len)
 {
 	size_t i, end = n - len < 256 ? n : len + 256;

@@ -204,4 +204,14 @@ int level_of_failure_line(const char *p, size_t n);
  */
 size_t level_logger(const char *p, size_t n, size_t *msg);
 
+/*
+ * Where the message starts after a request context that follows a logger
+ * name ending at p[len]: " [...] msg", as OpenStack's oslo.log writes
+ * "nova.compute.manager [req-ID USER PROJECT - - -] msg" (or "[-]"
+ * outside a request) and log4j's "%c [%t]" a thread.  0 when p[len] does
+ * not open one.  The context changes from request to request, so it is
+ * neither the logger's nor the message's.
+ */
+size_t level_context_end(const char *p, size_t n, size_t len);
+
 #endif
