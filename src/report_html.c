@@ -163,7 +163,6 @@ time_axis(struct buf *b, const struct tscale *s, double y)
 	/* ticks on the zone's whole hours and days (its offset at the start) */
 	int64_t off = (int64_t)tz_offset(html_tz, s->t0) * 1000;
 	size_t i;
-
 	struct tm tm0, tm1;
 	time_t e0, e1;
 	int years;

@@ -184,7 +184,10 @@ int
 store_report_counted(struct store *s, int has_dup, int in_grp,
     struct store_rows **q, char *err, size_t errlen)
 {
-	/* the metric's group is stored as grp: no JSON to parse per event */
+	/*
+	 * the metric's group is stored as grp: no JSON to parse per event but
+	 * for those that inherit it (STORE_GROUP_OF)
+	 */
 	static const char *const sql[2][2] = {
 	    { "SELECT json_extract(fields, '$.\"' || ?5 || '\"'), count(*)"
 	      " FROM events_all WHERE rule = ?1 AND source_id = ?2 AND ts >= ?3"

@@ -1453,8 +1453,8 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 	}
 	/*
 	 * Seconds since the epoch, a fraction or not, then a blank:
-	 * Python's "%(created)f" and many a shell script.  Ten digits from 2001 to 2286; another
-	 * number opening a line is no time.
+	 * Python's "%(created)f" and many a shell script.  Ten digits
+	 * from 2001 to 2286; another number opening a line is no time.
 	 */
 	if (all_digits(p, 10) && p[0] >= '1' && p[0] <= '9' &&
 	    (p[10] == ' ' || p[10] == '\t' || p[10] == '.')) {
