@@ -1440,31 +1440,53 @@ pct(uint64_t part, uint64_t whole)
 	return whole == 0 ? 0 : (unsigned)((part * 100 + whole / 2) / whole);
 }
 
+/*
+ * The end of a change from before by d: its share of before, or "new"
+ * where before was 0 and nothing was counted (measured: no share at all).
+ */
+static void
+change_share(struct buf *b, double before, double d, int measured)
+{
+	if (before != 0)
+		buf_printf(b, ", %s%.0f%%)", d < 0 ? "-" : "+",
+		    fabs(d) * 100 / before);
+	else if (d == 0)
+		buf_puts(b, ", +0%)");
+	else
+		buf_puts(b, measured ? ")" : ", new)");
+}
+
+static void
+format_change(struct buf *b, double before, double after, int decimals,
+    int measured)
+{
+	double scale = pow(10, decimals), d;
+
+	/* Work on the numbers as shown, so that the printed change adds up. */
+	before = round(before * scale) / scale;
+	after = round(after * scale) / scale;
+	d = after - before;
+	buf_printf(b, "%.*f \xe2\x86\x92 %.*f (%s%.*f", decimals, before,
+	    decimals, after, d < 0 ? "-" : "+", decimals, fabs(d));
+	change_share(b, before, d, measured);
+}
+
 void
 report_format_metric_change(struct buf *b, double before, double after,
     const char *unit)
 {
-	double d;
+	double d = after - before;
 
 	if (unit == NULL || strcmp(unit, "ms") != 0) {
-		if (round(before) != 0 || round(after) == 0) {
-			report_format_change(b, before, after, 0);
-			return;
-		}
-		buf_printf(b, "0 \xe2\x86\x92 %.0f (+%.0f)", round(after),
-		    round(after));
+		format_change(b, before, after, 0, 1);
 		return;
 	}
-	d = after - before;
 	util_format_duration(b, before, 0);
 	buf_puts(b, " \xe2\x86\x92 ");
 	util_format_duration(b, after, 0);
 	buf_puts(b, d < 0 ? " (-" : " (+");
 	util_format_duration(b, fabs(d), 0);
-	if (before == 0)
-		buf_puts(b, after == 0 ? ", +0%)" : ")");
-	else
-		buf_printf(b, ", %s%.0f%%)", d < 0 ? "-" : "+", fabs(d) * 100 / before);
+	change_share(b, before, d, 1);
 }
 
 void
@@ -2807,16 +2829,5 @@ report_count_incidents(const struct report *r, const char *kind, const char *rul
 void
 report_format_change(struct buf *b, double before, double after, int decimals)
 {
-	double scale = pow(10, decimals), d;
-
-	/* Work on the numbers as shown, so that the printed change adds up. */
-	before = round(before * scale) / scale;
-	after = round(after * scale) / scale;
-	d = after - before;
-	buf_printf(b, "%.*f \xe2\x86\x92 %.*f (%s%.*f, ", decimals, before,
-	    decimals, after, d < 0 ? "-" : "+", decimals, fabs(d));
-	if (before == 0)
-		buf_puts(b, after == 0 ? "+0%)" : "new)");
-	else
-		buf_printf(b, "%s%.0f%%)", d < 0 ? "-" : "+", fabs(d) * 100 / before);
+	format_change(b, before, after, decimals, 0);
 }
