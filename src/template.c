@@ -142,6 +142,14 @@ is_blank(unsigned char c)
 	    c == '\f';
 }
 
+/* A byte of an identifier: a letter, a digit or '_'. */
+static int
+ident_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
 static int
 has_digit(const char *p, size_t n)
 {
@@ -282,9 +290,8 @@ is_component(const char *p, size_t n)
 	    !is_dotted_value(p, (size_t)(slash - p)))
 		return 0;
 	for (i = (size_t)(slash - p) + 1; i < n; i++)
-		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' &&
-		    p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') ||
-		    p[i] == '.' || p[i] == '_' || p[i] == '$'))
+		if (!ident_byte((unsigned char)p[i]) && p[i] != '.' &&
+		    p[i] != '$')
 			return 0;
 	return 1;
 }
@@ -885,8 +892,7 @@ glued_pair(const char *p, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n && ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' &&
-	    p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_'); i++)
+	for (i = 0; i < n && ident_byte((unsigned char)p[i]); i++)
 		;
 	return i > 0 && i + 1 < n && p[i] == '=' && memchr(p, '/', n) == NULL;
 }
@@ -1750,8 +1756,7 @@ group_name(const char *p, size_t n, char *name, size_t namelen)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_'))
+		if (!ident_byte(c))
 			return 0;
 		name[i] = (char)c;
 	}
