@@ -37,7 +37,8 @@
 #                   machine three runs of a 1 GiB cell moved its ratio by
 #                   a third from one bench to the next)
 #   BENCH_FLAT=1    also ingest 1 GiB and 4 GiB of mixed (3 runs each, the heap on huge
-#                   pages, then on small ones) and compare peak RSS
+#                   pages, then on small ones) and compare peak RSS, and the
+#                   4 GiB run's peak after 1 GiB read with its peak at the end
 #   BENCH_KEEP=1    keep every cell's database (default: only the report's)
 #   BENCH_CARD_LINES lines of the cardinality corpora (default 1000000; 0 skips)
 #   BENCH_RULES     rules directory passed to ingest (default: the binary's own)
@@ -375,6 +376,31 @@ flat() {
 		done
 	done
 	fresh_db "$dir/flat.db"
+	flat_within
+}
+
+# flat_within: growth with the input within one run, free of the moves
+# from one run's peak to the next: the 4 GiB run's peak RSS when it has
+# read 1 GiB (rchar) and at its exit, sampled every 50 ms.
+flat_within() {
+	fresh_db "$dir/flat.db"
+	# shellcheck disable=SC2086
+	"$lt" ingest --db "$dir/flat.db" $rules_opt -q "$dir/flat-4g.log" &
+	pid=$!
+	at1g='' hwm=''
+	while kill -0 "$pid" 2>/dev/null; do
+		# shellcheck disable=SC2046
+		set -- $(awk '$1 == "rchar:" { r = $2 } $1 == "VmHWM:" { h = $2 }
+		    END { print r + 0, h + 0 }' "/proc/$pid/io" "/proc/$pid/status" 2>/dev/null)
+		if [ "${2:-0}" -gt 0 ]; then
+			hwm=$2
+			[ -z "$at1g" ] && [ "$1" -ge 1073741824 ] && at1g=$2
+		fi
+		sleep 0.05
+	done
+	wait "$pid" || return 0
+	fresh_db "$dir/flat.db"
+	[ -n "$at1g" ] && echo "flatwithin $at1g $hwm" >> "$results"
 }
 
 # card NAME: a cardinality corpus, one line a second.  models: a model
@@ -616,6 +642,7 @@ $2 == "report" { rep = sprintf("report --format json over %s events: %.3f s (med
 $2 == "tui" { tui = sprintf("TUI first screen: %.3f s (median of 5, from its launch in a tmux pane to the summary on the terminal)", $3 / 1e9) }
 $1 == "tuikeys" { k = $2; $1 = ""; $2 = ""; keys[++nkeys] = sprintf("TUI keys (%s, per key, key to screen):%s", k, $0) }
 $1 == "flat" { frss[$2] = $4; ft[$2] = $3 }
+$1 == "flatwithin" { w1 = $2; w4 = $3 }
 $1 == "card" {
 	card[++ncard] = sprintf("%-8s %9d %10.2f %12.0f %8.2f %9.1f %10.2f %8.2f %9.1f", $2, $3, $4 / 1e9, $3 / ($4 / 1e9), $6, $5 / 1024, $7 / 1e9, $9, $8 / 1024)
 }
@@ -706,4 +733,9 @@ END {
 	}
 	if ("flat-1g-huge" in frss)
 		print "(medians of 3; on huge pages the peak moves in 2 MiB steps with where the heap'"'"'s top falls)"
+	if (w1 > 0) {
+		d = (w4 - w1) / w1 * 100
+		printf "RSS flatness within the 4 GiB run: peak %.1f MiB when 1 GiB was read, %.1f MiB at its end: %+.1f%% %s\n",
+		    w1 / 1024, w4 / 1024, d, (d <= 10 && d >= -10) ? "(flat)" : "(NOT flat)"
+	}
 }' dir="$dir" "$results"
