@@ -381,7 +381,8 @@ flat() {
 
 # flat_within: growth with the input within one run, free of the moves
 # from one run's peak to the next: the 4 GiB run's peak RSS when it has
-# read 1 GiB (rchar) and at its exit, sampled every 50 ms.
+# read 1 GiB (rchar) and at its last sample, at most 50 ms before its
+# exit, sampled every 50 ms.
 flat_within() {
 	fresh_db "$dir/flat.db"
 	# shellcheck disable=SC2086
