@@ -219,6 +219,70 @@ warn_unfiltered(const struct ruleset *rs)
 	}
 }
 
+/*
+ * Bytes after an example that warn_long_records adds: more than the
+ * matcher's match limit counts steps, so that a pattern which scans to the
+ * end of its record (a run of any bytes before fixed words) runs into it.
+ */
+#define LONG_PAD	(128 * 1024)
+
+static void
+ignore_match(void *arg, const struct match *m)
+{
+	(void)arg;
+	(void)m;
+}
+
+/*
+ * Each example again with LONG_PAD bytes after it, letters and then words:
+ * warn of those on which a pattern runs into the match limit, as it would
+ * on a long record of the log, where it costs a regex error and the event.
+ * 0, or -1 with err when no matcher can be made.
+ */
+static int
+warn_long_records(const struct ruleset *rs, char *err, size_t errlen)
+{
+	static const char fill[2][2] = { { 'A', 'A' }, { ' ', 'x' } };
+	struct matcher *m;
+	const struct rule *r;
+	const struct rule_example *ex;
+	struct buf b;
+	uint64_t before;
+	size_t i, j, k, p, n;
+
+	if ((m = matcher_new(rs, err, errlen)) == NULL)
+		return -1;
+	buf_init(&b);
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->rules[i];
+		for (j = 0; j < r->nexamples; j++) {
+			ex = &r->examples[j];
+			if (ex->counter)
+				continue;
+			before = matcher_stats(m)->regex_errors;
+			for (k = 0; k < 2; k++) {
+				n = strlen(ex->text);
+				b.len = 0;
+				buf_reserve(&b, n + 1 + LONG_PAD);
+				buf_append(&b, ex->text, n);
+				buf_putc(&b, ' ');
+				for (p = 0; p < LONG_PAD; p += 2)
+					buf_append(&b, fill[k], 2);
+				matcher_run_rule(m, i, b.data, b.len,
+				    ignore_match, NULL);
+			}
+			if (matcher_stats(m)->regex_errors != before)
+				fprintf(stderr, "%s:%d: warning: with %d bytes "
+				    "after this example of '%s', a pattern runs "
+				    "into the match limit: bound its runs of any "
+				    "bytes\n", r->file, ex->line, LONG_PAD, r->id);
+		}
+	}
+	buf_free(&b);
+	matcher_free(m);
+	return 0;
+}
+
 /* The matches of one example, collected by the matcher callback. */
 struct hits {
 	const struct ruleset	*rs;
@@ -1080,6 +1144,11 @@ rules_exec(int argc, char **argv)
 	}
 	if (strcmp(action, "check") == 0) {
 		warn_unfiltered(rs);
+		if (warn_long_records(rs, err, sizeof err) != 0) {
+			cmd_error("rules: %s", err);
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
 		printf("%zu rules and %zu scenarios in %zu files: ok\n", rs->n,
 		    rs->nscenarios, rs->nfiles);
 		rc = EXIT_OK;

@@ -1030,6 +1030,16 @@ matcher_run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 }
 
 int
+matcher_run_rule(struct matcher *m, size_t rule_index, const char *text,
+    size_t len, matcher_fn fn, void *arg)
+{
+	if (rule_index >= m->rs->n)
+		return 0;
+	m->stats.records++;
+	return run_rule(m, rule_index, text, len, fn, arg, 0);
+}
+
+int
 matcher_run_unfiltered(struct matcher *m, const char *text, size_t len,
     matcher_fn fn, void *arg)
 {

@@ -50,6 +50,13 @@ void matcher_free(struct matcher *m);
 /* Returns the number of matching rules. */
 int matcher_run(struct matcher *m, const char *text, size_t len, matcher_fn fn, void *arg);
 
+/*
+ * Run one rule's full regexes alone, bypassing the prefilter: what its
+ * patterns cost on text (rules check).  Returns 1 if it matched.
+ */
+int matcher_run_rule(struct matcher *m, size_t rule_index, const char *text,
+    size_t len, matcher_fn fn, void *arg);
+
 /* Run every rule's full regexes, bypassing the prefilter (property tests). */
 int matcher_run_unfiltered(struct matcher *m, const char *text, size_t len, matcher_fn fn, void *arg);
 

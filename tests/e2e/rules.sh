@@ -19,6 +19,12 @@ check_eq "rules check: the warning names the pattern's line and rule" \
     "$F/unfiltered/db.rules:7: warning: this pattern of 'db-error' has no run of 3 literal bytes that every match holds: the rule is tried on every record" \
     "$(cat "$T/err")"
 check_contains "rules check: still ok" "$T/out" "4 rules and 0 scenarios in 1 files: ok"
+check_rc "rules check: a pattern that runs to the end of a long record is a warning" 0 \
+    $LT rules check --no-default-rules --rules "$F/longscan"
+check_eq "rules check: the warning names that example's line and rule, not the bounded one's" \
+    "$F/longscan/scan.rules:9: warning: with 131072 bytes after this example of 'op-retry', a pattern runs into the match limit: bound its runs of any bytes" \
+    "$(cat "$T/err")"
+check_contains "rules check: ok with the warning" "$T/out" "5 rules and 0 scenarios in 1 files: ok"
 
 check_rc "rules list" 0 $LT rules list --rules "$TOP/rules"
 for id in retry provider-timeout fallback semaphore-leak semaphore-health \

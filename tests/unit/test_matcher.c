@@ -1,8 +1,8 @@
 /*
  * test_matcher.c - the matcher: literal extraction, the prefilter never
  * hiding a match (every default rule over a fixture of varied lines),
- * fields from named groups, exclude, and the PCRE2 limits on a
- * catastrophic pattern.
+ * fields from named groups, exclude, the PCRE2 limits on a catastrophic
+ * pattern, and one rule run alone.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -699,6 +699,48 @@ test_runaway_pattern_not_a_veto(void **state)
 	ruleset_free(rs);
 }
 
+/*
+ * matcher_run_rule runs the one rule, whatever the others would do on the
+ * text: a runaway pattern's regex error is its own rule's alone.
+ */
+static void
+test_run_one_rule(void **state)
+{
+	struct ruleset *rs = load_text(
+	    "[cat]\ncategory = x\nseverity = info\nmatch = (a+)+$\n"
+	    "[plain]\ncategory = x\nseverity = info\nmatch = zzz\n");
+	struct matcher *m;
+	struct collect c;
+	char err[128], *big;
+	size_t n = 100 * 1024;
+
+	m = matcher_new(rs, err, sizeof err);
+	assert_non_null(m);
+	big = xmalloc(n + 2);
+	memset(big, 'a', n);
+	big[n] = 'b';
+	big[n + 1] = '\0';
+	memset(&c, 0, sizeof c);
+	assert_int_equal(matcher_run_rule(m, 1, big, n + 1, collect_fn, &c), 0);
+	assert_int_equal(matcher_stats(m)->regex_errors, 0);
+	assert_int_equal(matcher_run_rule(m, 0, big, n + 1, collect_fn, &c), 0);
+	assert_int_equal(matcher_stats(m)->regex_errors, 1);
+	/* "xaaa" is cat's, not plain's; "aazzz" plain's */
+	assert_int_equal(matcher_run_rule(m, 1, "xaaa", 4, collect_fn, &c), 0);
+	assert_int_equal(matcher_run_rule(m, 1, "aazzz", 5, collect_fn, &c), 1);
+	assert_int_equal(matcher_run_rule(m, 0, "xaaa", 4, collect_fn, &c), 1);
+	assert_int_equal(c.hits[0], 1);
+	assert_int_equal(c.hits[1], 1);
+	assert_int_equal(c.n, 2);
+	/* no such rule */
+	assert_int_equal(matcher_run_rule(m, 2, "zzz", 3, collect_fn, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(matcher_stats(m)->regex_errors, 1);
+	free(big);
+	matcher_free(m);
+	ruleset_free(rs);
+}
+
 int
 main(void)
 {
@@ -716,6 +758,7 @@ main(void)
 		cmocka_unit_test(test_many_rules),
 		cmocka_unit_test(test_catastrophic_pattern),
 		cmocka_unit_test(test_runaway_pattern_not_a_veto),
+		cmocka_unit_test(test_run_one_rule),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
