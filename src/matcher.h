@@ -52,7 +52,8 @@ int matcher_run(struct matcher *m, const char *text, size_t len, matcher_fn fn, 
 
 /*
  * Run one rule's full regexes alone, bypassing the prefilter: what its
- * patterns cost on text (rules check).  Returns 1 if it matched.
+ * patterns cost on text (rules check).  Returns 1 if it matched; fn, if
+ * not NULL, is called then.
  */
 int matcher_run_rule(struct matcher *m, size_t rule_index, const char *text,
     size_t len, matcher_fn fn, void *arg);
