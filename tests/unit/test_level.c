@@ -357,6 +357,9 @@ test_cached(void **state)
 		" ERROR -- : boom", " ERROR -- : boom", " ERROR -- app: x",
 		"ERROR -- app: x", "ERROR -- app: x", "ERROR -- no name",
 		"ERROR/MainProcess] x", "ERROR/MainProcess] x",
+		"ERR upstream failed", "ERR : w| 2x25-10-25T23:00:00Z",
+		"ERR : x", "ERR x", "error : Could not connect", "error x",
+		"ERROR: : x", "ERROR: x",
 	};
 	struct level_cache c;
 	size_t i, b, cb;
@@ -398,6 +401,13 @@ test_cached(void **state)
 	assert_int_equal(b, 8);
 	assert_int_equal(level_of_line_cached(&c, "WARNINGS", 8, &b),
 	    LEVEL_NONE);
+	/* the cached word with a blank after it, then the same set off by " : " */
+	assert_int_equal(level_of_line_cached(&c, "ERR upstream", 12, &b),
+	    SEV_ERROR);
+	assert_int_equal(b, 4);
+	assert_int_equal(level_of_line_cached(&c, "ERR : upstream", 14, &b),
+	    SEV_ERROR);
+	assert_int_equal(b, 6);
 }
 
 static void
