@@ -366,8 +366,7 @@ fields_from_spec(const char *spec)
 			while (*q == ' ' || *q == '\t')
 				q++;
 			r = q;
-			while ((*r >= 'a' && *r <= 'z') || (*r >= 'A' && *r <= 'Z') ||
-			    (*r >= '0' && *r <= '9') || *r == '_')
+			while (util_ident_byte((unsigned char)*r))
 				r++;
 			p = comma + 1;
 			if (r == q || *r != '=')

@@ -2303,8 +2303,8 @@ put_field_option(struct buf *b, const char *key, const char *value)
 	int bare = 1;
 
 	for (p = value; *p != '\0' && bare; p++)
-		bare = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("_@%+=:,./-", *p) != NULL;
+		bare = util_ident_byte((unsigned char)*p) ||
+		    strchr("@%+=:,./-", *p) != NULL;
 	buf_printf(b, " --field %s%s=", bare ? "" : "'", key);
 	for (p = value; *p != '\0'; p++) {
 		if (*p == '\'')

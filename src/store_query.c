@@ -104,8 +104,7 @@ store_field_key_ok(const char *kv)
 	if (eq == NULL || eq == kv)
 		return 0;
 	for (p = kv; p < eq; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_'))
+		if (!util_ident_byte((unsigned char)*p))
 			return 0;
 	return 1;
 }

@@ -142,14 +142,6 @@ is_blank(unsigned char c)
 	    c == '\f';
 }
 
-/* A byte of an identifier: a letter, a digit or '_'. */
-static int
-ident_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_';
-}
-
 static int
 has_digit(const char *p, size_t n)
 {
@@ -290,7 +282,7 @@ is_component(const char *p, size_t n)
 	    !is_dotted_value(p, (size_t)(slash - p)))
 		return 0;
 	for (i = (size_t)(slash - p) + 1; i < n; i++)
-		if (!ident_byte((unsigned char)p[i]) && p[i] != '.' &&
+		if (!util_ident_byte((unsigned char)p[i]) && p[i] != '.' &&
 		    p[i] != '$')
 			return 0;
 	return 1;
@@ -892,7 +884,7 @@ glued_pair(const char *p, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n && ident_byte((unsigned char)p[i]); i++)
+	for (i = 0; i < n && util_ident_byte((unsigned char)p[i]); i++)
 		;
 	return i > 0 && i + 1 < n && p[i] == '=' && memchr(p, '/', n) == NULL;
 }
@@ -1756,7 +1748,7 @@ group_name(const char *p, size_t n, char *name, size_t namelen)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
 
-		if (!ident_byte(c))
+		if (!util_ident_byte(c))
 			return 0;
 		name[i] = (char)c;
 	}

@@ -36,6 +36,14 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * n has reached *cap the array doubles (to `first` elements at first).
  * Returns the array, moved or not.
  */
+/* A byte of an identifier: a letter, a digit or '_' (as a rule's group names). */
+static inline int
+util_ident_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
 static inline void *
 util_grow(void *p, size_t *cap, size_t n, size_t size, size_t first)
 {
