@@ -2347,9 +2347,9 @@ find_error_groups(struct report *r)
 			put_field_option(&b, "logger", g->logger);
 		put_field_option(&b, "template", g->template);
 		buf_printf(&b, " --since %s", first);
+		/* the finding takes the text */
 		finding(r, g->severity, g->count, "error-template", g->rule,
-		    xstrdup(b.data));
-		buf_free(&b);
+		    b.data);
 	}
 	if (rest > 0)
 		finding(r, SEV_WARNING, rest, "error-template", RULE_LOG_ERROR,
