@@ -163,11 +163,13 @@ dotted_name(const char *p, size_t n)
 }
 
 /*
- * Where the message starts after a level that ends at b: past blanks,
- * loguru's "| ", Spring Boot's "1 --- [main] ", a thread in brackets
- * before a logger or a dash, a "- " ("name - ERROR - msg": the dash after
- * the level is no part of the message) or Ruby's Logger's "-- progname: "
- * ("ERROR -- app: msg").
+ * Where the message starts after a level that ends at b: past blanks, a
+ * ": " that sets the level off (Proxifier's "error : msg"), loguru's
+ * "| ", Spring Boot's "1 --- [main] ", a thread in brackets before a
+ * logger or a dash, a "- " ("name - ERROR - msg": the dash after the
+ * level is no part of the message) or Ruby's Logger's "-- progname: "
+ * ("ERROR -- app: msg").  The level cache gives its lines' bodies through
+ * it too, so what follows the level word is read here and nowhere else.
  */
 static inline size_t
 level_body(const char *p, size_t n, size_t b)
@@ -177,11 +179,13 @@ level_body(const char *p, size_t n, size_t b)
 
 	/* the usual: one blank, then the message */
 	if (b + 1 < n && p[b] == ' ' && p[b + 1] != ' ' && p[b + 1] != '\t' &&
-	    p[b + 1] != '-' && p[b + 1] != '[' &&
+	    p[b + 1] != '-' && p[b + 1] != '[' && p[b + 1] != ':' &&
 	    !(p[b + 1] >= '0' && p[b + 1] <= '9'))
 		return b + 1;
 	while (b < n && (p[b] == ' ' || p[b] == '\t'))
 		b++;
+	if (b + 1 < n && p[b] == ':' && p[b + 1] == ' ')
+		b += 2;
 	/* loguru: "ERROR    | name:function:line - msg" */
 	if (b + 1 < n && p[b] == '|' && p[b + 1] == ' ')
 		b += 2;
@@ -691,7 +695,7 @@ level_of_line(const char *p, size_t n, size_t *body)
 		    (j + 2 < n && p[j] == ' ' && p[j + 1] == ':' &&
 		    p[j + 2] == ' ')) &&
 		    (sev = level_of_word(p + i, j - i, 1)) != LEVEL_NONE) {
-			*body = j + (p[j] == '\t' ? 1 : 3);
+			*body = j;
 			goto found;
 		}
 		if (j > i && (j == n || p[j] == ' ' || p[j] == ':' || p[j] == '[' ||
@@ -826,14 +830,7 @@ level_of_line_cached(struct level_cache *c, const char *p, size_t n,
 	if (n < 8)
 		return level_of_line(p, n, body);
 	memcpy(&w, p, 8);
-	/*
-	 * A word set off by " : " (Proxifier's "error : msg") has its body
-	 * past the colon, which the cached word with a blank after it does
-	 * not say: such a line takes the long way.
-	 */
-	if (((w ^ c->key) & c->mask) != 0 || c->mask == 0 ||
-	    (c->after + 2 < n && p[c->after] == ' ' && p[c->after + 1] == ':' &&
-	    p[c->after + 2] == ' '))
+	if (((w ^ c->key) & c->mask) != 0 || c->mask == 0)
 		return level_fill(c, p, n, w, body);
 	*body = level_body(p, n, c->after);
 	assert(level_of_line(p, n, &b) == c->sev && b == *body);
