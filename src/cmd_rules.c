@@ -239,12 +239,18 @@ warn_long_records(const struct ruleset *rs, char *err, size_t errlen)
 	struct matcher *m;
 	const struct rule *r;
 	const struct rule_example *ex;
-	struct buf b;
+	struct buf pad[2], b;
 	uint64_t before;
-	size_t i, j, k, p, n;
+	size_t i, j, k, p;
 
 	if ((m = matcher_new(rs, err, errlen)) == NULL)
 		return -1;
+	for (k = 0; k < 2; k++) {
+		buf_init(&pad[k]);
+		buf_putc(&pad[k], ' ');
+		for (p = 0; p < LONG_PAD; p += 2)
+			buf_append(&pad[k], fill[k], 2);
+	}
 	buf_init(&b);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
@@ -253,14 +259,10 @@ warn_long_records(const struct ruleset *rs, char *err, size_t errlen)
 			if (ex->counter)
 				continue;
 			before = matcher_stats(m)->regex_errors;
-			n = strlen(ex->text);
 			for (k = 0; k < 2; k++) {
 				b.len = 0;
-				buf_reserve(&b, n + 1 + LONG_PAD);
-				buf_append(&b, ex->text, n);
-				buf_putc(&b, ' ');
-				for (p = 0; p < LONG_PAD; p += 2)
-					buf_append(&b, fill[k], 2);
+				buf_puts(&b, ex->text);
+				buf_append(&b, pad[k].data, pad[k].len);
 				matcher_run_rule(m, i, b.data, b.len, NULL, NULL);
 			}
 			if (matcher_stats(m)->regex_errors != before)
@@ -271,6 +273,8 @@ warn_long_records(const struct ruleset *rs, char *err, size_t errlen)
 		}
 	}
 	buf_free(&b);
+	buf_free(&pad[0]);
+	buf_free(&pad[1]);
 	matcher_free(m);
 	return 0;
 }
