@@ -12,6 +12,8 @@ check_contains "rules test: scenarios ran, none failed" "$T/out" "7 scenarios: 0
 
 check_rc "rules check: default rules" 0 $LT rules check --rules "$TOP/rules"
 check_contains "rules check: counts" "$T/out" "69 rules and 7 scenarios in 5 files: ok"
+# nothing either of a pattern that runs away on a long record (each
+# example again with 128 KiB after it)
 check_eq "rules check: default rules warn of nothing" "" "$(cat "$T/err")"
 check_rc "rules check: a pattern without a literal is a warning" 0 \
     $LT rules check --no-default-rules --rules "$F/unfiltered"
