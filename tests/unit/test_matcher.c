@@ -621,25 +621,47 @@ test_gates_learned(void **state)
 	ruleset_free(rs);
 }
 
-static void
-test_catastrophic_pattern(void **state)
+/*
+ * Rule 0 "cat", a pattern that backtracks without end on a run of 'a'
+ * not at the end; rule 1 "plain", a literal; and its matcher.
+ */
+static struct matcher *
+cat_and_plain(struct ruleset **rs)
 {
-	struct ruleset *rs = load_text(
+	struct matcher *m;
+	char err[128];
+
+	*rs = load_text(
 	    "[cat]\ncategory = x\nseverity = info\nmatch = (a+)+$\n"
 	    "[plain]\ncategory = x\nseverity = info\nmatch = zzz\n");
-	struct matcher *m;
-	struct collect c;
-	char err[128], *big;
-	size_t n = 100 * 1024;
-	struct timespec t0, t1;
-	double secs;
-
-	m = matcher_new(rs, err, sizeof err);
+	m = matcher_new(*rs, err, sizeof err);
 	assert_non_null(m);
-	big = xmalloc(n + 2);
+	return m;
+}
+
+/* n bytes of 'a' and a 'b', terminated: what sends "cat" into its limits. */
+static char *
+runaway_text(size_t n)
+{
+	char *big = xmalloc(n + 2);
+
 	memset(big, 'a', n);
 	big[n] = 'b';
 	big[n + 1] = '\0';
+	return big;
+}
+
+static void
+test_catastrophic_pattern(void **state)
+{
+	struct ruleset *rs;
+	struct matcher *m = cat_and_plain(&rs);
+	struct collect c;
+	size_t n = 100 * 1024;
+	char *big = runaway_text(n);
+	struct timespec t0, t1;
+	double secs;
+
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&c, 0, sizeof c);
 	assert_int_equal(matcher_run(m, big, n + 1, collect_fn, &c), 0);
@@ -706,20 +728,12 @@ test_runaway_pattern_not_a_veto(void **state)
 static void
 test_run_one_rule(void **state)
 {
-	struct ruleset *rs = load_text(
-	    "[cat]\ncategory = x\nseverity = info\nmatch = (a+)+$\n"
-	    "[plain]\ncategory = x\nseverity = info\nmatch = zzz\n");
-	struct matcher *m;
+	struct ruleset *rs;
+	struct matcher *m = cat_and_plain(&rs);
 	struct collect c;
-	char err[128], *big;
 	size_t n = 100 * 1024;
+	char *big = runaway_text(n);
 
-	m = matcher_new(rs, err, sizeof err);
-	assert_non_null(m);
-	big = xmalloc(n + 2);
-	memset(big, 'a', n);
-	big[n] = 'b';
-	big[n + 1] = '\0';
 	memset(&c, 0, sizeof c);
 	assert_int_equal(matcher_run_rule(m, 1, big, n + 1, collect_fn, &c), 0);
 	assert_int_equal(matcher_stats(m)->regex_errors, 0);
