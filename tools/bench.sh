@@ -14,7 +14,9 @@
 # CPU seconds, the largest peak RSS and the ratio, and checks the stored
 # counts of every cell against the truth.
 # One more run of each cell of the largest size with `ingest --stats` shows
-# where its time went and which thread set the pace; the largest mixed cell
+# where its time went and which thread set the pace, and against the
+# writer's CPU the store's floor: what SQLite alone takes to store that
+# many rows of that width (tools/store_floor.c); the largest mixed cell
 # is read again with the generic rules off, with failures no rule claims
 # (generic rules on and off), and through a pipe with and without context,
 # for what those cost.
@@ -91,6 +93,16 @@ fi
 spawn=$dir/spawn_time
 if [ ! -x "$spawn" ] || [ "$top/tools/spawn_time.c" -nt "$spawn" ]; then
 	${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -o "$spawn" "$top/tools/spawn_time.c"
+fi
+
+# linked with the SQLite the binary links (Makefile: static)
+floor=$dir/store_floor
+if [ ! -x "$floor" ] || [ "$top/tools/store_floor.c" -nt "$floor" ]; then
+	${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -o "$floor" "$top/tools/store_floor.c" \
+	    -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -lpthread -lm 2> "$dir/store_floor.err" || {
+		echo "bench: tools/store_floor.c not built (see $dir/store_floor.err); no store floor" >&2
+		floor=
+	}
 fi
 
 gen=$dir/gen_corpus
@@ -537,6 +549,27 @@ empty() {
 	    "$(cut -d' ' -f1 "$dir/empty.true" | median)" >> "$results"
 }
 
+# store_floor NAME DB: what SQLite alone takes to store as many rows as
+# NAME's ingest stored in DB, of their mean width (tools/store_floor.c),
+# median CPU of 3: the least the writer thread could take with every event
+# a row.  Needs the sqlite3 shell; without it the column says "-".
+store_floor() {
+	command -v sqlite3 >/dev/null 2>&1 || return 0
+	set -- "$1" $(sqlite3 -separator ' ' "$2" "SELECT count(*),
+	    CAST(round(avg(length(text))) AS INTEGER),
+	    CAST(round(avg(coalesce(length(fields), 0))) AS INTEGER)
+	    FROM events_all" 2>/dev/null)
+	[ $# -eq 4 ] && [ "$2" -gt 0 ] || return 0
+	[ -n "$floor" ] || return 0
+	: > "$dir/floor.cpu"
+	for _ in 1 2 3; do
+		"$floor" "$dir/floor.db" "$2" "$3" "$4" >> "$dir/floor.cpu" || break
+	done
+	fresh_db "$dir/floor.db"
+	[ "$(wc -l < "$dir/floor.cpu")" -eq 3 ] || return 0
+	echo "$1 floor $2 $(median < "$dir/floor.cpu")" >> "$results"
+}
+
 # pace NAME: one more run of a cell with --stats, for where its time went
 # (not in the medians).
 pace() {
@@ -545,6 +578,7 @@ pace() {
 	# shellcheck disable=SC2086
 	"$lt" ingest --db "$dir/pace.db" $rules_opt -q --stats "$dir/$name.log" \
 	    2> "$dir/$name.stats" || return 0
+	store_floor "$name" "$dir/pace.db"
 	fresh_db "$dir/pace.db"
 	tail -n 1 "$dir/$name.stats" | tr -d ',;:()' | awk -v n="$name" '$2 == "time" {
 		for (i = 1; i <= NF; i++) {
@@ -627,7 +661,9 @@ $2 == "grep" || $2 == "logtriage" {
 	if (!(key in seen)) { seen[key] = 1; order[++n] = key }
 }
 $2 == "truth" { truth[$1] = $3 == 0 ? "ok" : $3 " wrong" }
+$2 == "floor" { frows[$1] = $3; fcpu[$1] = $4; forder[++nfloor] = $1 }
 $2 == "pace" {
+	wcpu[$1] = $8
 	pace[++npace] = sprintf("%-16s %7.3f %7.3f %8.3f %6.3f %7.3f | %8.3f %7.3f %7.3f | %6.3f %7.3f | %s", $1, $3, $4,
 	    $5, $6, $7, $8, $9, $10, $11, $12, $7 < $10 ? "reading" : "writer")
 }
@@ -686,6 +722,23 @@ END {
 		print "(reading: wall from the first input to the last, its thread'"'"'s CPU, and its wait for"
 		print " the writer; writer: its thread'"'"'s CPU, the correlation'"'"'s share, its wait for batches;"
 		print " the thread that waited less sets the pace)"
+	}
+	if (nfloor > 0) {
+		print "\nthe store'"'"'s floor (tools/store_floor.c: SQLite alone storing as many rows of the same mean width"
+		print " into a table without an index, nothing read or matched; median CPU of 3), against the writer above:"
+		printf "%-16s %9s %10s %10s %8s %14s\n", "cell", "rows", "floor CPU", "writer CPU", "w/floor", "0.6 x grep s"
+		for (i = 1; i <= nfloor; i++) {
+			k = forder[i]
+			w = "-"; wf = "-"; g = 0
+			if (k in wcpu) {
+				w = sprintf("%.3f", wcpu[k])
+				if (fcpu[k] > 0)
+					wf = sprintf("%.2f", wcpu[k] / fcpu[k])
+			}
+			if ((k, "grep") in t)
+				g = 0.6 * t[k, "grep"] / 1e9
+			printf "%-16s %9d %10.3f %10s %8s %14.3f\n", k, frows[k], fcpu[k], w, wf, g
+		}
 	}
 	if (nbuiltin > 0) {
 		print "\nthe built-in work (" bcell ", interleaved, medians; CPU: all threads, and cat in the pipe rows):"
