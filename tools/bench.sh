@@ -29,6 +29,9 @@
 # lines that are 1M distinct models and storm keys of one source, 1M
 # lines with a compose prefix (a source) each, and 1M provider timeouts
 # that no fallback follows.
+# Last, every target of the matrix (ratios to grep, small and empty inputs,
+# json-file's MB/s, peak RSS and its flatness, report, the TUI's first
+# screen, the truth checks) with its verdict: met, MISSED or not measured.
 #
 # Environment:
 #   BENCH_DIR       scratch directory (default: bench/ in the tree)
@@ -675,6 +678,9 @@ $1 == "empty" {
 	empty = sprintf("empty input into a new database: %.1f ms wall, %.3f s CPU (median of 9, from its start to its exit; true the same way: %.1f ms): %s",
 	    $3 / 1e6, $4, $5 / 1e6, $3 <= 10e6 ? "met" : "MISSED")
 }
+$1 == "empty" { empty_ns = $3 }
+$2 == "report" { rep_ns = $3 }
+$2 == "tui" { tui_ns = $3 }
 $2 == "report" { rep = sprintf("report --format json over %s events: %.3f s (median of 3)", $4, $3 / 1e9) }
 $2 == "tui" { tui = sprintf("TUI first screen: %.3f s (median of 5, from its launch in a tmux pane to the summary on the terminal)", $3 / 1e9) }
 $1 == "tuikeys" { k = $2; $1 = ""; $2 = ""; keys[++nkeys] = sprintf("TUI keys (%s, per key, key to screen):%s", k, $0) }
@@ -792,4 +798,80 @@ END {
 		printf "RSS flatness within the 4 GiB run: peak %.1f MiB when 1 GiB was read, %.1f MiB at its end: %+.1f%% %s\n",
 		    w1 / 1024, w4 / 1024, d, (d <= 10 && d >= -10) ? "(flat)" : "(NOT flat)"
 	}
+	targets()
+}
+# verdict(what, measured, ok, detail): one line of the targets
+function verdict(what, measured, ok, detail) {
+	printf "  %-52s %s\n", what, !measured ? "not measured" : (ok ? "met" : "MISSED") (detail != "" ? " (" detail ")" : "")
+}
+# The targets the matrix is measured against, each with its verdict.
+function targets(    i, k, r, ok, m, big, worst, wk, over, jk, jmb, mxr, mxk, bad) {
+	print "\ntargets:"
+	ok = 1; m = 0; over = ""; worst = 0
+	for (i = 1; i <= n; i++) {
+		k = order[i]
+		if (bytes[k] < 100e6 || !((k, "logtriage") in t))
+			continue
+		m = 1; r = t[k, "logtriage"] / t[k, "grep"]
+		if (r > worst) { worst = r; wk = k }
+		if (r > 1.0) { ok = 0; over = over sprintf(" %s %.2f", k, r) }
+	}
+	verdict("ratio <= 1.0 in every cell of 100 MB and more", m, ok,
+	    ok ? sprintf("largest %.2f, %s", worst, wk) : "over:" over)
+	ok = 1; m = 0; over = ""
+	for (i = 1; i <= n; i++) {
+		k = order[i]
+		if (k !~ /^(mixed|compose)-1G$/ || !((k, "logtriage") in t))
+			continue
+		m = 1; r = t[k, "logtriage"] / t[k, "grep"]
+		if (r > 0.6) ok = 0
+		over = over sprintf("%s%s %.2f", over == "" ? "" : ", ", k, r)
+	}
+	verdict("ratio <= 0.6 on 1 GiB of mixed and of compose", m, ok, over)
+	ok = 1; m = 0; worst = 0
+	for (i = 1; i <= n; i++) {
+		k = order[i]
+		if (k !~ /-10M$/ || !((k, "logtriage") in t))
+			continue
+		m = 1; r = t[k, "logtriage"] / t[k, "grep"]
+		if (r > worst) { worst = r; wk = k }
+		if (r > 2) ok = 0
+	}
+	verdict("10 MB in at most 2x grep'"'"'s time", m, ok, m ? sprintf("largest %.3fx, %s", worst, wk) : "")
+	verdict("an empty input into a new database in at most 10 ms", empty_ns > 0, empty_ns <= 10e6,
+	    empty_ns > 0 ? sprintf("%.1f ms", empty_ns / 1e6) : "")
+	jmb = -1; big = 0
+	for (i = 1; i <= n; i++) {
+		k = order[i]
+		if (k ~ /^docker-json-/ && ((k, "logtriage") in t) && bytes[k] >= 100e6 && bytes[k] > big) {
+			big = bytes[k]; jk = k; jmb = mb(bytes[k], t[k, "logtriage"])
+		}
+	}
+	verdict("json-file at 600 MB/s (its largest cell of 100 MB up)", jmb >= 0, jmb >= 600,
+	    jmb >= 0 ? sprintf("%.0f MB/s, %s", jmb, jk) : "")
+	mxr = 0; m = 0
+	for (i = 1; i <= n; i++) {
+		k = order[i]
+		if (!((k, "logtriage") in t))
+			continue
+		m = 1
+		if (rss[k, "logtriage"] > mxr) { mxr = rss[k, "logtriage"]; mxk = k }
+	}
+	verdict("peak RSS at most 64 MiB in every cell", m, mxr <= 64 * 1024,
+	    m ? sprintf("largest %.1f MiB, %s", mxr / 1024, mxk) : "")
+	r = w1 > 0 ? (w4 - w1) / w1 * 100 : 0
+	verdict("peak RSS flat from 1 to 4 GiB (BENCH_FLAT=1)", w1 > 0, r <= 10 && r >= -10,
+	    w1 > 0 ? sprintf("%+.1f%% within the 4 GiB run", r) : "")
+	verdict("report under 1 s", rep_ns > 0, rep_ns < 1e9, rep_ns > 0 ? sprintf("%.3f s", rep_ns / 1e9) : "")
+	verdict("the TUI'"'"'s first screen under 100 ms", tui_ns > 0, tui_ns < 100e6,
+	    tui_ns > 0 ? sprintf("%.0f ms", tui_ns / 1e6) : "")
+	ok = 1; m = 0; bad = ""
+	for (i = 1; i <= n; i++) {
+		k = order[i]
+		if (!(k in truth))
+			continue
+		m = 1
+		if (truth[k] != "ok") { ok = 0; bad = bad " " k }
+	}
+	verdict("the truth checks of every cell", m, ok, ok ? "" : "wrong:" bad)
 }' dir="$dir" "$results"
