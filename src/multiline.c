@@ -1029,10 +1029,12 @@ push_line(struct multiline *m, const struct envelope_line *el,
 		    &json_ts);
 		/*
 		 * A line that opens with a level's word, a JSON object or a
-		 * blank (a record of its own, a frame) holds no glued print.
+		 * blank (a record of its own, a frame) holds no glued print;
+		 * an object that does not parse may be one (print(json.dumps(
+		 * x), end="") before a record).
 		 */
 		if (k == 0 && !json_timed && n >= 24 && !el->capital &&
-		    p[0] != ' ' && p[0] != '\t' && p[0] != '{' &&
+		    p[0] != ' ' && p[0] != '\t' && (p[0] != '{' || el->malformed) &&
 		    (j = glued_record(p, n)) > 0) {
 			struct envelope_line head = *el, tail = *el;
 

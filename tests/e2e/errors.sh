@@ -592,3 +592,18 @@ check_contains "a quoted template: its command quotes it" quoted.txt \
 cmd=$(sed -n 's/^ *error *2 × .*): logtriage \(events .*\)$/\1/p' quoted.txt)
 check_eq "a quoted template: its command, run, lists both events" "2" \
     "$(eval "\"\$LT\" $cmd --db quoted.db --format tsv" | wc -l | tr -d ' ')"
+
+# --- a record glued to a print() of a JSON object without its newline
+# ('{"partial": true}2025-...'): the object stays with the record before,
+# the record after it is a record of its own
+printf '%s\n' '2025-11-03 17:00:08 ERROR ws_daemon: Tool execution failed: boom' \
+    '{"partial": true}2025-11-03 17:00:09 CRITICAL src.daemon: fatal thing happened' \
+    '{"level": "info", "msg": "2025-11-03 17:00:10 ERROR quoted in a JSON log line"}' > gluedjson.log
+"$LT" ingest -q --db gluedjson.db gluedjson.log
+check_eq "glued to a JSON print: three records, the CRITICAL one its own" \
+    "3|1 log-error|2 log-critical" \
+    "$(sql gluedjson.db "SELECT (SELECT sum(records) FROM volume) || '|' || group_concat(line || ' ' || rule, '|') FROM (SELECT line, rule FROM events_all ORDER BY line)")"
+check_eq "the JSON print stays with the record before it" \
+    "2025-11-03 17:00:08 ERROR ws_daemon: Tool execution failed: boom
+{\"partial\": true}" \
+    "$(sql gluedjson.db "SELECT text FROM events_all WHERE line = 1")"
