@@ -40,11 +40,18 @@ struct block {
 
 struct generic {
 	const struct ruleset	*rs;
-	unsigned char		*claims;	/* per rule: its match claims a record */
+	/*
+	 * Per rule, how high a record its match claims, plus one (0: none):
+	 * a family's rule of severity error or worse claims any record; a
+	 * rule of category error, one as severe as itself at most, since it
+	 * names how a failure looks (a traceback), not how bad it is.
+	 */
+	unsigned char		*claims;
 	int			 rule_error;	/* index of log-error, or -1 when absent or disabled */
 	int			 rule_critical;
 	int			 rule_warning;
-	int			 claimed;	/* by a rule that claims failures */
+	/* the highest level the rules that matched claim, or -1 */
+	int			 claimed;
 	int			 matched;	/* by any rule */
 	struct buf		 tmpl;
 	struct buf		 json;		/* a JSON line's message, unescaped */
@@ -68,11 +75,16 @@ generic_new(const struct ruleset *rs)
 	size_t i;
 
 	g->rs = rs;
+	g->claimed = -1;
 	g->claims = xcalloc(rs->n > 0 ? rs->n : 1, 1);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
-		g->claims[i] = r->by_level == 0 && (r->severity >= SEV_ERROR ||
-		    (r->category != NULL && strcmp(r->category, "error") == 0));
+		if (r->by_level != 0)
+			continue;
+		if (r->category != NULL && strcmp(r->category, "error") == 0)
+			g->claims[i] = (unsigned char)(r->severity + 1);
+		else if (r->severity >= SEV_ERROR)
+			g->claims[i] = SEV_CRITICAL + 1;
 	}
 	g->rule_error = enabled_index(rs, RULE_LOG_ERROR);
 	g->rule_critical = enabled_index(rs, RULE_LOG_CRITICAL);
@@ -96,7 +108,7 @@ generic_free(struct generic *g)
 void
 generic_begin(struct generic *g)
 {
-	g->claimed = 0;
+	g->claimed = -1;
 	g->matched = 0;
 }
 
@@ -105,8 +117,8 @@ generic_matched(struct generic *g, int rule_index)
 {
 	if (rule_index < 0 || (size_t)rule_index >= g->rs->n)
 		return;
-	if (g->claims[rule_index])
-		g->claimed = 1;
+	if (g->claims[rule_index] > 0 && g->claims[rule_index] - 1 > g->claimed)
+		g->claimed = g->claims[rule_index] - 1;
 	g->matched = 1;
 }
 
@@ -375,8 +387,14 @@ generic_match(struct generic *g, struct matcher *mt, const struct record *rec,
 	if ((nl = memchr(msg, '\n', n)) != NULL)
 		n = (size_t)(nl - msg);
 	block_note(g, rec, level, msg, n);
-	/* a warning some rule matched is known, whatever the rule's severity */
-	if (g->claimed || (level == SEV_WARNING && g->matched))
+	/*
+	 * A warning some rule matched is known, whatever the rule's
+	 * severity; a failure, when a rule claims it at its level (see
+	 * claims): a traceback under a CRITICAL line is still a critical
+	 * event, or --fail-on critical would miss it.
+	 */
+	if ((g->claimed >= 0 && (level < SEV_CRITICAL ||
+	    g->claimed >= SEV_CRITICAL)) || (level == SEV_WARNING && g->matched))
 		return 0;
 	return generic_event(g, mt, rec, level, msg, n, m);
 }

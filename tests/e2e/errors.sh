@@ -593,6 +593,31 @@ cmd=$(sed -n 's/^ *error *2 × .*): logtriage \(events .*\)$/\1/p' quoted.txt)
 check_eq "a quoted template: its command, run, lists both events" "2" \
     "$(eval "\"\$LT\" $cmd --db quoted.db --format tsv" | wc -l | tr -d ' ')"
 
+# --- a CRITICAL record that a rule of category error takes at a lower
+# severity (a traceback) is a critical event too; one that a family's rule
+# of severity error takes (a semaphore released too often) is not doubled
+cat > crit.log <<'LOG'
+2025-11-03 17:00:09 CRITICAL src.daemon: fatal thing happened
+Traceback (most recent call last):
+  File "/app/x.py", line 3, in <module>
+    raise ValueError("bad")
+ValueError: bad
+2025-11-03 17:00:10 ERROR ws_daemon: Error in chat
+Traceback (most recent call last):
+  File "/app/y.py", line 5, in <module>
+    raise KeyError("k")
+KeyError: 'k'
+2025-11-03 17:00:11 CRITICAL src.daemon.middleware.semaphores: CRITICAL: Failed to release provider semaphore (provider: KIMI): BoundedSemaphore released too many times
+LOG
+"$LT" ingest -q --db crit.db crit.log
+check_eq "CRITICAL with a traceback: traceback and log-critical; ERROR with one: traceback only; a family's CRITICAL: its rule only" \
+    "1 log-critical|1 traceback|6 traceback|11 semaphore-double-release" \
+    "$(sql crit.db "SELECT group_concat(line || ' ' || rule, '|') FROM (SELECT line, rule FROM events_all ORDER BY line, rule)")"
+check_rc "report --fail-on critical: exit 1 for the traceback under CRITICAL" 1 \
+    "$LT" report --db crit.db --fail-on critical
+check_eq "log-critical's template: the CRITICAL line's, and what it raised" "src.daemon|fatal thing happened | ValueError: bad" \
+    "$(sql crit.db "SELECT json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events_all WHERE rule = 'log-critical'")"
+
 # --- a record glued to a print() of a JSON object without its newline
 # ('{"partial": true}2025-...'): the object stays with the record before,
 # the record after it is a record of its own
