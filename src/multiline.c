@@ -885,7 +885,8 @@ record_level(struct multiline *m, struct ml_source *s,
  * same stream leaves a print without its newline glued to the next
  * record ("... cache key2025-11-03 15:56:05 INFO tools.x: msg", the
  * newline on a line of its own after).  Only a dated stamp ("2025-11-03
- * 15:56:05", as timeparse reads it) followed by a level word counts, and
+ * 15:56:05", as timeparse reads it) followed by a level word, bare or
+ * in brackets ("[ERROR]"), counts, and
  * only glued on: after a byte that is no blank, digit, quote, '=', '-',
  * '/' or escaped newline, since a log line quoted in a message ('...
  * said: "2025-...', "ts=2025-...", "...\n2025-...") or a stamp in a
@@ -921,6 +922,8 @@ glued_record(const char *p, size_t n)
 		w = level_word(r + k, n - j - k, 0);
 		if (w > 0 && j + k + w < n && (r[k + w] == ' ' ||
 		    r[k + w] == ':' || r[k + w] == '|' || r[k + w] == '\t'))
+			return j;
+		if (bracket_level(r + k, n - j - k))
 			return j;
 	}
 	return 0;

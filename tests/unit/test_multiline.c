@@ -376,6 +376,31 @@ test_glued_print(void **state)
 }
 
 /*
+ * A glued record whose level is in brackets ("[ERROR]", log4j's and many
+ * others' layout) begins at its stamp too; a bracketed word that is no
+ * level after a stamp starts none.
+ */
+static void
+test_glued_print_bracket_level(void **state)
+{
+	const char *lines[] = {
+		"2025-11-03 15:56:04 INFO a.b: start",
+		"progress 99%2025-11-03 15:56:05,123 [ERROR] svc: glued",
+		"build log2025-11-03 15:56:06 [main] tools.x: no level",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 2);
+	assert_rec(0, 1, 2, "2025-11-03 15:56:04 INFO a.b: start\n"
+	    "progress 99%");
+	assert_rec(1, 2, 3, "2025-11-03 15:56:05,123 [ERROR] svc: glued\n"
+	    "build log2025-11-03 15:56:06 [main] tools.x: no level");
+	assert_int_equal(fx.rec[1].ts, 1762185365123LL);
+	assert_int_equal(fx.rec[1].level, SEV_ERROR);
+}
+
+/*
  * Under docker logs -t the level is looked for after the application's own
  * stamp too, so "name - LEVEL - msg" (the level the fourth word after it)
  * is read as on a line without the envelope, and the body starts at the
@@ -1183,6 +1208,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_prefix_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_kind_per_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_glued_print, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_glued_print_bracket_level, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logging_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_under_envelope_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_after_inner_stamp, setup, teardown),
