@@ -377,27 +377,38 @@ test_glued_print(void **state)
 
 /*
  * A glued record whose level is in brackets ("[ERROR]", log4j's and many
- * others' layout) begins at its stamp too; a bracketed word that is no
- * level after a stamp starts none.
+ * others' layout), or further on as Python's "%(asctime)s - %(name)s -
+ * %(levelname)s" and loguru's "| LEVEL |" put it, begins at its stamp
+ * too; a bracketed word that is no level after a stamp starts none.
  */
 static void
-test_glued_print_bracket_level(void **state)
+test_glued_print_other_layouts(void **state)
 {
 	const char *lines[] = {
 		"2025-11-03 15:56:04 INFO a.b: start",
 		"progress 99%2025-11-03 15:56:05,123 [ERROR] svc: glued",
 		"build log2025-11-03 15:56:06 [main] tools.x: no level",
+		"tick2025-11-03 15:56:07,250 - app.worker - WARNING - slow",
+		"ok.2025-11-03 15:56:08.500 | ERROR    | app.mod:run:42 - failed",
 	};
 
 	push_all(lines, UTIL_ARRAY_LEN(lines));
 	multiline_flush(fx.ml);
-	assert_int_equal(fx.n, 2);
+	assert_int_equal(fx.n, 4);
 	assert_rec(0, 1, 2, "2025-11-03 15:56:04 INFO a.b: start\n"
 	    "progress 99%");
-	assert_rec(1, 2, 3, "2025-11-03 15:56:05,123 [ERROR] svc: glued\n"
-	    "build log2025-11-03 15:56:06 [main] tools.x: no level");
+	assert_rec(1, 2, 4, "2025-11-03 15:56:05,123 [ERROR] svc: glued\n"
+	    "build log2025-11-03 15:56:06 [main] tools.x: no level\ntick");
 	assert_int_equal(fx.rec[1].ts, 1762185365123LL);
 	assert_int_equal(fx.rec[1].level, SEV_ERROR);
+	assert_rec(2, 4, 5, "2025-11-03 15:56:07,250 - app.worker - WARNING - "
+	    "slow\nok.");
+	assert_int_equal(fx.rec[2].ts, 1762185367250LL);
+	assert_int_equal(fx.rec[2].level, SEV_WARNING);
+	assert_rec(3, 5, 5, "2025-11-03 15:56:08.500 | ERROR    | "
+	    "app.mod:run:42 - failed");
+	assert_int_equal(fx.rec[3].ts, 1762185368500LL);
+	assert_int_equal(fx.rec[3].level, SEV_ERROR);
 }
 
 /*
@@ -1208,7 +1219,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_prefix_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_kind_per_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_glued_print, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_glued_print_bracket_level, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_glued_print_other_layouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logging_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_under_envelope_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_level_after_inner_stamp, setup, teardown),
