@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "report.h"
 #include "rules.h"
+#include "severity.h"
 #include "store.h"
 #include "timeparse.h"
 
@@ -241,6 +242,42 @@ parse_args(int argc, char **argv, struct report_opts *o)
 }
 
 /*
+ * The untimed events' rules, the most severe first, after ": " ("log-error
+ * 2 (error), ..."), then the newline.
+ */
+static void
+untimed_rules(const struct report *r, struct buf *out)
+{
+	const char *sep = ": ";
+	size_t i;
+	int sev;
+
+	for (sev = SEV_COUNT - 1; sev >= 0; sev--) {
+		for (i = 0; i < r->nrules; i++) {
+			if (r->rules[i].untimed == 0 || r->rules[i].severity != sev)
+				continue;
+			buf_printf(out, "%s%s %ju (%s)", sep, r->rules[i].id,
+			    (uintmax_t)r->rules[i].untimed,
+			    severity_name((enum severity)sev));
+			sep = ", ";
+		}
+	}
+	buf_putc(out, '\n');
+}
+
+/* Whether an untimed event's rule is at fail_on or above. */
+static int
+untimed_fails(const struct report *r, int fail_on)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrules; i++)
+		if (r->rules[i].untimed > 0 && r->rules[i].severity >= fail_on)
+			return 1;
+	return 0;
+}
+
+/*
  * The line for an empty window, with a hint where the data is: a window
  * of the same length ending at the newest stored record (newest: TS_NONE
  * when the sources in scope hold none).
@@ -254,12 +291,13 @@ empty_line(const struct report_query *q, const struct report *r, int64_t now,
 	int64_t end, len;
 
 	if (q->since == TS_NONE && q->until == TS_NONE) {
-		if (r->input.untimed_events > 0)
+		if (r->input.untimed_events > 0) {
 			buf_printf(out, "logtriage: no timed events in the"
 			    " database; %ju untimed (their input had no time;"
-			    " logtriage events --untimed lists them)\n",
+			    " logtriage events --untimed lists them)",
 			    (uintmax_t)r->input.untimed_events);
-		else
+			untimed_rules(r, out);
+		} else
 			buf_puts(out, "logtriage: no events in the database\n");
 		return;
 	}
@@ -378,6 +416,14 @@ run(struct report_opts *o)
 	for (i = 0; o->fail_on >= 0 && i < r->nrules; i++)
 		if (r->rules[i].count > 0 && r->rules[i].severity >= o->fail_on)
 			rc = EXIT_FINDINGS;
+	/*
+	 * and with no window asked for, an untimed one (its input told no
+	 * time: an application that writes none, a pasted excerpt), which
+	 * no window holds but the database does
+	 */
+	if (o->fail_on >= 0 && q.since == TS_NONE && q.until == TS_NONE &&
+	    untimed_fails(r, o->fail_on))
+		rc = EXIT_FINDINGS;
 done:
 	report_totals_free(tot);
 	report_free(r);

@@ -584,17 +584,26 @@ volume_rows(struct ctx *c, struct store_rows *st, struct report *r,
 }
 
 /*
- * The untimed events of a source (events.ts NULL: nothing in their input
- * told a time), which no window holds; the report counts them apart.
+ * The untimed events of a rule on a source (events.ts NULL: nothing in
+ * their input told a time), which no window holds; the report counts
+ * them apart.
  */
 static void
 untimed_row(struct ctx *c, struct report *r, struct store_rows *st, size_t i,
     unsigned char *seen)
 {
-	uint64_t n = (uint64_t)store_rows_int64(st, 1);
+	const char *id = store_rows_text(st, 1);
+	uint64_t n = (uint64_t)store_rows_int64(st, 2);
+	size_t k;
 
 	(void)c;
 	r->input.untimed_events += n;
+	for (k = 0; id != NULL && k < r->nrules; k++) {
+		if (strcmp(r->rules[k].id, id) == 0) {
+			r->rules[k].untimed += n;
+			break;
+		}
+	}
 	if (n > 0)
 		seen[i] = 1;
 }

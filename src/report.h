@@ -45,6 +45,8 @@ struct report_rule {
 	int		 severity;	/* enum severity */
 	char		*summary;
 	uint64_t	 count;
+	/* events of the sources in scope whose input had no time: in no window */
+	uint64_t	 untimed;
 	struct report_source_count *per_source;	/* every report source, 0 included */
 	size_t		 nper_source;
 	/* the places in per_source with events, in order: a walk of a million

@@ -111,13 +111,14 @@ store_report_untimed(struct store *s, struct store_rows **q)
 
 	/* each table by its index of untimed rows */
 	if (sqlite3_prepare_v2(store_db(s), store_untimed_samples(s) ?
-	    "SELECT source_id, count(*) FROM (SELECT source_id FROM events"
-	    " INDEXED BY events_untimed WHERE ts IS NULL UNION ALL SELECT"
-	    " source_id FROM samples INDEXED BY samples_untimed WHERE ts IS"
-	    " NULL) GROUP BY source_id" :
-	    "SELECT source_id, count(*) FROM"
+	    "SELECT source_id, rule, count(*) FROM events INDEXED BY"
+	    " events_untimed WHERE ts IS NULL GROUP BY source_id, rule"
+	    " UNION ALL SELECT s.source_id, r.rule, count(*) FROM samples s"
+	    " INDEXED BY samples_untimed JOIN sample_rules r ON r.no ="
+	    " s.rule_no WHERE s.ts IS NULL GROUP BY s.source_id, r.rule" :
+	    "SELECT source_id, rule, count(*) FROM"
 	    " events INDEXED BY events_untimed WHERE ts IS NULL GROUP BY"
-	    " source_id", -1, &st, NULL) != SQLITE_OK)
+	    " source_id, rule", -1, &st, NULL) != SQLITE_OK)
 		st = NULL;
 	*q = store_rows_of(st);
 	return 0;

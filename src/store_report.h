@@ -49,8 +49,8 @@ int store_report_rule_times(struct store *s, struct store_rows **q,
 int store_report_volume(struct store *s, int64_t mlo, int64_t mhi,
     struct store_rows **q, char *err, size_t errlen);
 /*
- * (source_id, count) of the untimed events per source; *q NULL for a
- * database no writer has opened since untimed events came.
+ * (source_id, rule, count) of the untimed events per source and rule; *q
+ * NULL for a database no writer has opened since untimed events came.
  */
 int store_report_untimed(struct store *s, struct store_rows **q);
 /*

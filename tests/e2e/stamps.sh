@@ -78,9 +78,24 @@ check_eq "untimed: events --untimed lists it" \
 check_eq "untimed: tsv prints - for the time" "-	stdin	log-error	error	2		ERROR pool exhausted after 3 tries" \
     "$("$LT" events --db u.db --untimed --format tsv)"
 check_rc "untimed: --untimed with a window: exit 2" 2 "$LT" events --db u.db --untimed --since 24h
-check_eq "untimed: report says so" \
-    "logtriage: no timed events in the database; 1 untimed (their input had no time; logtriage events --untimed lists them)" \
+check_eq "untimed: report says so, and of which rules" \
+    "logtriage: no timed events in the database; 1 untimed (their input had no time; logtriage events --untimed lists them): log-error 1 (error)" \
     "$("$LT" report --db u.db)"
+check_rc "untimed: report --fail-on error with no window: exit 1" 1 "$LT" report --db u.db --fail-on error
+check_rc "untimed: report --fail-on critical: exit 0" 0 "$LT" report --db u.db --fail-on critical
+check_rc "untimed: report --fail-on error with a window: in no window, exit 0" 0 \
+    "$LT" report --db u.db --fail-on error --since 2025-01-01
+check_rc "untimed: report --fail-on error for another source: exit 0" 0 \
+    "$LT" report --db u.db --fail-on error --source other
+cp u.db ut.db
+printf '2025-11-03 17:00:00 WARNING app: timed and mild\n' > timed.log
+"$LT" ingest -q --db ut.db timed.log
+check_rc "untimed beside timed events: report --fail-on error with no window: exit 1" 1 \
+    "$LT" report --db ut.db --fail-on error
+check_rc "untimed beside timed events: --fail-on warning over the timed one's window: exit 1" 1 \
+    "$LT" report --db ut.db --fail-on warning --since 2025-11-03
+check_rc "untimed beside timed events: --fail-on error over that window: exit 0" 0 \
+    "$LT" report --db ut.db --fail-on error --since 2025-11-03
 check_eq "untimed: json report counts it" '"untimed_events": 1' \
     "$("$LT" report --db u.db --format json | grep -o '"untimed_events": [0-9]*')"
 "$LT" ingest --db u.db - < paste.txt 2> u2.err
