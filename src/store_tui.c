@@ -29,6 +29,15 @@ static const char *const tui_sql[STORE_TUI_NQUERIES] = {
 	[STORE_TUI_SOURCE_IDS] =
 	    "SELECT json_group_array(s.id) FROM sources s WHERE EXISTS "
 	    "(SELECT 1 FROM json_each(?1) j WHERE s.name GLOB j.value)",
+	/*
+	 * each table by its index of untimed rows (a database without
+	 * untimed samples has none on samples: the events' alone, below)
+	 */
+	[STORE_TUI_UNTIMED] =
+	    "SELECT (SELECT count(*) FROM events INDEXED BY events_untimed"
+	    " WHERE ts IS NULL AND " IN_SOURCES ") + (SELECT count(*) FROM"
+	    " samples INDEXED BY samples_untimed WHERE ts IS NULL AND "
+	    IN_SOURCES ")",
 	[STORE_TUI_SOURCES_SPAN] =
 	    "SELECT min(first_ts), max(last_ts) FROM sources WHERE "
 	    "first_ts IS NOT NULL AND (?1 IS NULL OR id IN "
@@ -143,6 +152,9 @@ static const char *const tui_sql_old[STORE_TUI_NQUERIES] = {
 	[STORE_TUI_RULE_NAMES] =
 	    "SELECT id FROM rules UNION SELECT DISTINCT rule FROM events"
 	    " ORDER BY 1",
+	[STORE_TUI_UNTIMED] =
+	    "SELECT count(*) FROM events INDEXED BY events_untimed WHERE"
+	    " ts IS NULL AND " IN_SOURCES,
 };
 
 int

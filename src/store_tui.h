@@ -44,6 +44,12 @@ enum store_tui_query {
 	STORE_TUI_RULE_EXISTS,
 	/* (?1 category) -> a row when a rule has it */
 	STORE_TUI_CATEGORY_EXISTS,
+	/*
+	 * (?1 JSON array of source ids or NULL: all) -> (count) of their
+	 * untimed events, which no window holds; fails on a database made
+	 * before untimed events
+	 */
+	STORE_TUI_UNTIMED,
 
 	/*
 	 * Events: (?1 rule, ?2 source id, ?3..?4 ts range (inclusive),

@@ -57,6 +57,7 @@ struct summary {
 	size_t		 cursor;
 	size_t		 top;
 	uint64_t	 total;
+	uint64_t	 untimed;	/* of the sources, in no window */
 	struct store_rows *q_rules;
 	struct store_rows *q_first_rule;
 	struct store_rows *q_next_rule;
@@ -64,6 +65,7 @@ struct summary {
 	struct store_rows *q_ts;
 	struct store_rows *q_incidents;
 	struct store_rows *q_nincidents;
+	struct store_rows *q_untimed;
 	struct store_rows *q_minutes;	/* NULL: a database made before */
 	int		 prepared;
 	int		 findings_due;	/* the findings are still to be worked out */
@@ -118,6 +120,7 @@ summary_destroy(void *state)
 	store_rows_free(s->q_ts);
 	store_rows_free(s->q_incidents);
 	store_rows_free(s->q_nincidents);
+	store_rows_free(s->q_untimed);
 	store_rows_free(s->q_minutes);
 	free(s);
 }
@@ -171,6 +174,8 @@ summary_prepare(struct tui *t, struct summary *s, char *err, size_t errlen)
 			    "summary");
 	/* Read-only on a database older than the table: counted by event. */
 	store_tui_prepare(tui_store(t), STORE_TUI_MINUTES, &s->q_minutes);
+	/* and older than untimed events: none */
+	store_tui_prepare(tui_store(t), STORE_TUI_UNTIMED, &s->q_untimed);
 	s->prepared = 1;
 	return 0;
 }
@@ -443,6 +448,13 @@ summary_rules(struct tui *t, struct summary *s, char *err, size_t errlen)
 	s->total = 0;
 	if (summary_count(t, s, &rc, &nrc) == -1)
 		goto fail;
+	s->untimed = 0;
+	if (s->q_untimed != NULL) {
+		bind_sources(t, s->q_untimed, 1);
+		if (store_rows_next(s->q_untimed) == 1)
+			s->untimed = (uint64_t)store_rows_int64(s->q_untimed, 0);
+		store_rows_reset(s->q_untimed);
+	}
 	/* A rule that only the events know shows when it has some here. */
 	for (i = j = 0; i < nrc; i++) {
 		if (rc[i].unknown && rc[i].count == 0) {
@@ -912,9 +924,16 @@ summary_draw(struct tui *t, void *state, int y, int h)
 	tui_window(t, &since, &until);
 	tui_format_duration(until - since, d, sizeof d);
 	tui_attr(t, TUI_DIM, 1);
-	tui_printf(t, y, 1, tui_cols(t) - 2, "%llu events and %lld incidents "
-	    "in the window (%s)", (unsigned long long)s->total,
-	    (long long)s->nincidents, d);
+	if (s->untimed > 0)
+		tui_printf(t, y, 1, tui_cols(t) - 2, "%llu events and %lld "
+		    "incidents in the window (%s); %llu untimed, in no window "
+		    "(logtriage events --untimed)", (unsigned long long)s->total,
+		    (long long)s->nincidents, d,
+		    (unsigned long long)s->untimed);
+	else
+		tui_printf(t, y, 1, tui_cols(t) - 2, "%llu events and %lld "
+		    "incidents in the window (%s)", (unsigned long long)s->total,
+		    (long long)s->nincidents, d);
 	tui_attr(t, TUI_DIM, 0);
 	y++;
 	h--;

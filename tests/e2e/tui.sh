@@ -1078,3 +1078,17 @@ sleep 0.5
 $TM send-keys -t ttyq C-d
 wait_file "$T/ttyq.rc"
 check_eq "ingest -q from the terminal: not a word" "" "$(screen ttyq | grep -F logtriage)"
+
+# -- untimed events: in no window, but the summary says how many -----------
+printf 'ERROR pool exhausted\nCRITICAL pool gone\n' > "$T/paste.txt"
+"$LT" ingest -q --db "$T/ut.db" --source pasted - < "$T/paste.txt"
+printf '2025-11-03 17:00:00 WARNING app: timed\n' > "$T/timed.log"
+"$LT" ingest -q --db "$T/ut.db" "$T/timed.log"
+start ut "$LT tui --db ut.db" 20 "" 120
+expect "untimed: the summary counts them, in no window" ut \
+    "1 events and 0 incidents in the window (1ms); 2 untimed, in no window (logtriage events --untimed)"
+$TM send-keys -t ut q
+start uts "$LT tui --db ut.db --source timed.log" 20 "" 120
+expect "untimed: not of the sources shown, not counted" uts "1 events and 0 incidents in the window (1ms)"
+check_eq "untimed: another source's are not named" "" "$(screen uts | grep -F untimed)"
+$TM send-keys -t uts q
