@@ -76,7 +76,8 @@ render(const struct report *r, struct buf *b, int top)
 		jstr(b, ru->category);
 		buf_puts(b, ", \"severity\": ");
 		jstr(b, severity_name(ru->severity));
-		buf_printf(b, ", \"count\": %ju}", (uintmax_t)ru->count);
+		buf_printf(b, ", \"count\": %ju, \"untimed\": %ju}",
+		    (uintmax_t)ru->count, (uintmax_t)ru->untimed);
 	}
 	buf_puts(b, "},\n\"incidents\": [");
 	for (i = 0; i < r->nincidents; i++) {

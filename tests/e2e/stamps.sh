@@ -98,6 +98,8 @@ check_rc "untimed beside timed events: --fail-on error over that window: exit 0"
     "$LT" report --db ut.db --fail-on error --since 2025-11-03
 check_eq "untimed: json report counts it" '"untimed_events": 1' \
     "$("$LT" report --db u.db --format json | grep -o '"untimed_events": [0-9]*')"
+check_eq "untimed: json report counts it by rule" '"log-error": {"category": "error", "severity": "error", "count": 0, "untimed": 1}' \
+    "$("$LT" report --db u.db --format json | grep -o '"log-error": {[^}]*}')"
 "$LT" ingest --db u.db - < paste.txt 2> u2.err
 check_eq "untimed: the same excerpt again adds nothing" "$(summary 3 73 3 0 1 3 ', untimed 3')|1" \
     "$(cat u2.err)|$(sql u.db "SELECT count(*) FROM events_all")"
