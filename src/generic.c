@@ -41,16 +41,17 @@ struct block {
 struct generic {
 	const struct ruleset	*rs;
 	/*
-	 * Per rule, how high a record its match claims, plus one (0: none):
-	 * a family's rule of severity error or worse claims any record; a
-	 * rule of category error, one as severe as itself at most, since it
-	 * names how a failure looks (a traceback), not how bad it is.
+	 * Per rule, 0 when its match claims no failure, else one more than
+	 * the highest level it claims.  Only a critical record asks for the
+	 * level: a family's rule of severity error or worse claims it, a
+	 * rule of category error only at severity critical, since such a
+	 * rule names how a failure looks (a traceback), not how bad it is.
 	 */
 	unsigned char		*claims;
 	int			 rule_error;	/* index of log-error, or -1 when absent or disabled */
 	int			 rule_critical;
 	int			 rule_warning;
-	/* the highest level the rules that matched claim, or -1 */
+	/* the highest level the claiming rules that matched claim, or -1 */
 	int			 claimed;
 	int			 matched;	/* by any rule */
 	struct buf		 tmpl;
