@@ -461,7 +461,7 @@ pt_read_store(struct pt *pt, const char *path, const struct store_filter *f,
 		if (text == NULL)
 			text = "";
 		pt->records++;
-		ts = store_rows_int64(q, 0);
+		ts = store_rows_null(q, 0) ? TS_NONE : store_rows_int64(q, 0);
 		record_level(pt, text, len, PT_LEVEL_NONE, &v, &ts);
 		/* The rule's severity is what the event is filed under. */
 		sev = store_rows_int(q, 2);

@@ -207,10 +207,11 @@ store_worst_records(struct store *s, const struct store_filter *f,
 	if (only.nsources > 0 && register_fnmatch(db, err, errlen) != 0)
 		return -1;
 	buf_init(&b);
+	/* ?4: with no window, the untimed records too (ts NULL, first) */
 	buf_puts(&b, "SELECT e.ts, s.name, max(r.severity), e.line, e.text"
 	    " FROM events_all e JOIN sources s ON s.id = e.source_id"
 	    " JOIN rules r ON r.id = e.rule"
-	    " WHERE e.ts >= ?1 AND e.ts < ?2");
+	    " WHERE ((e.ts >= ?1 AND e.ts < ?2) OR (?4 AND e.ts IS NULL))");
 	filter_sql(&b, &only, FILTER_FIRST);
 	buf_puts(&b, " GROUP BY e.source_id, e.ts, e.line, e.text"
 	    " HAVING max(r.severity) >= ?3 ORDER BY e.ts, min(e.id)");
@@ -219,6 +220,7 @@ store_worst_records(struct store *s, const struct store_filter *f,
 	if (rc != SQLITE_OK)
 		return store_sql_error(db, err, errlen, NULL);
 	sqlite3_bind_int(st, 3, min_severity);
+	sqlite3_bind_int(st, 4, f->since == TS_NONE && f->until == TS_NONE);
 	filter_bind(st, &only, FILTER_FIRST);
 	*q = store_rows_of(st);
 	return 0;

@@ -85,8 +85,9 @@ int store_events_query(struct store *s, const struct store_filter *f,
 /*
  * The records that are events of min_severity or worse, once each however
  * many rules they are events of, at their worst rule's severity: (ts,
- * source name, severity, line, text) in log-time order.  f's rules and
- * categories are not used.
+ * source name, severity, line, text) in log-time order; with neither
+ * since nor until in f, the untimed ones too (ts NULL), first.  f's rules
+ * and categories are not used.
  */
 int store_worst_records(struct store *s, const struct store_filter *f,
     int min_severity, struct store_rows **q, char *err, size_t errlen);

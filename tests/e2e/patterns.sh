@@ -187,6 +187,20 @@ check_eq "patterns: stored: nothing, json with no templates" "0|0|0" \
 check_rc "patterns: stored: nothing, --rule 1 is a usage error" 2 \
     $LT patterns --db "$T/s.db" --source nothing --rule 1
 
+# Untimed events (a pasted excerpt) are mined with no window, not in one.
+printf 'ERROR pool exhausted after 3 tries\nERROR pool exhausted after 5 tries\nCRITICAL pool gone\n' > paste.txt
+$LT ingest -q --db "$T/u.db" --source pasted - < paste.txt
+check_rc "patterns: untimed, no window" 0 $LT patterns --db "$T/u.db"
+check_eq "patterns: untimed, no window: mined, no first or last time" \
+    "2 templates from 3 of 3 records
+   1  1 x critical  pool gone
+      first -  last -  sources pasted
+   2  2 x error  pool exhausted after <*> tries
+      first -  last -  sources pasted" \
+    "$(grep -v -e '^$' -e '^      sample' "$T/out")"
+check_rc "patterns: untimed, a window" 0 $LT patterns --db "$T/u.db" --since 2000-01-01
+check_eq "patterns: untimed, a window: in none" "0 templates from 0 of 0 records" "$(cat "$T/out")"
+
 # Usage errors.
 check_rc "patterns: no --input and no database" 2 $LT patterns --db "$T/none.db"
 check_rc "patterns: --rule beyond the listing" 2 $LT patterns --input app.log --rule 9
