@@ -476,6 +476,15 @@ cmd_ingest_exec(int argc, char **argv)
 			cmd_error("%s: UTF-16 text (it opens with that byte order"
 			    " mark); logtriage reads UTF-8: convert it first, as"
 			    " with iconv -f UTF-16 -t UTF-8", path);
+		/*
+		 * events and not one time: an application that writes no
+		 * stamps, read without Docker's (or a pasted excerpt)
+		 */
+		if (!quiet && c.events > 0 && c.untimed == c.records)
+			cmd_error("%s: no record told a time: its events are"
+			    " untimed, in no window (docker logs -t gives every"
+			    " line Docker's stamp)", strcmp(path, "-") == 0 ?
+			    "standard input" : path);
 		counts_add(&total, &c);
 		print_clocks(in, opts.tz_auto);
 	}

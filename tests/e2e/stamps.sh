@@ -66,7 +66,11 @@ check_contains "UTF-16: its NUL bytes counted" "$T/err" "NUL bytes 3,"
 # --- an input with no time at all (a pasted excerpt): untimed
 printf 'connecting to the pool\nERROR pool exhausted after 3 tries\nretrying later\n' > paste.txt
 "$LT" ingest --db u.db - < paste.txt 2> u.err
-check_eq "untimed: counted in the summary" "$(summary 3 73 3 1 0 3 ', untimed 3')" "$(cat u.err)"
+check_eq "untimed: counted in the summary, and what gives a time said" \
+    "logtriage: standard input: no record told a time: its events are untimed, in no window (docker logs -t gives every line Docker's stamp)
+$(summary 3 73 3 1 0 3 ', untimed 3')" "$(cat u.err)"
+"$LT" ingest -q --db uq.db - < paste.txt 2> uq.err
+check_eq "untimed: -q says nothing of it" "" "$(cat uq.err)"
 check_eq "untimed: the event's time is NULL, nothing dated 1970" "1|0|0" \
     "$(sql u.db "SELECT count(*), count(ts), (SELECT count(*) FROM events_all WHERE ts < 86400000) FROM events_all")"
 check_eq "untimed: ingests row" "3|3" "$(sql u.db "SELECT untimed, no_timestamp FROM ingests")"
@@ -137,7 +141,8 @@ check_eq "untimed by record: both indexes ordinal before hash" \
 printf 'retrying\nERROR pool exhausted\n' >> same.txt
 "$LT" ingest --db n.db --source app same.txt 2> n.err
 check_eq "untimed by record: an appended file resumes the numbering" \
-    "logtriage: 2 lines, 30 bytes, 2 records, 1 events (0 duplicates) from 1 inputs; malformed 0, truncated 0, no timestamp 2, backwards 0, bad UTF-8 0, NUL bytes 0, regex errors 0, untimed 2|600,602,603,605" \
+    "logtriage: same.txt: no record told a time: its events are untimed, in no window (docker logs -t gives every line Docker's stamp)
+logtriage: 2 lines, 30 bytes, 2 records, 1 events (0 duplicates) from 1 inputs; malformed 0, truncated 0, no timestamp 2, backwards 0, bad UTF-8 0, NUL bytes 0, regex errors 0, untimed 2|600,602,603,605" \
     "$(cat n.err)|$(ords n.db)"
 "$LT" ingest -q --no-resume --db n.db --source app same.txt
 cat same.txt | "$LT" ingest -q --db n.db --source app -
