@@ -885,9 +885,9 @@ record_level(struct multiline *m, struct ml_source *s,
  * same stream leaves a print without its newline glued to the next
  * record ("... cache key2025-11-03 15:56:05 INFO tools.x: msg", the
  * newline on a line of its own after).  Only a dated stamp ("2025-11-03
- * 15:56:05", as timeparse reads it) followed by a level word, bare or
- * in brackets ("[ERROR]"), or by a level where level_of_line finds one
- * ("- name - ERROR -", "| ERROR    |"), counts, and
+ * 15:56:05", as timeparse reads it) followed by a level, as
+ * level_of_line reads one after a stamp ("ERROR", "[ERROR]", "- name -
+ * ERROR -", "| ERROR    |"), counts, and
  * only glued on: after a byte that is no blank, digit, quote, '=', '-',
  * '/' or escaped newline, since a log line quoted in a message ('...
  * said: "2025-...', "ts=2025-...", "...\n2025-...") or a stamp in a
@@ -898,7 +898,7 @@ static size_t
 glued_record(const char *p, size_t n)
 {
 	const char *q, *end = p + n, *r;
-	size_t j, k, w, body;
+	size_t j, k, body;
 	int64_t ms;
 	unsigned char c;
 
@@ -920,12 +920,7 @@ glued_record(const char *p, size_t n)
 			continue;
 		while (j + k < n && p[j + k] == ' ')
 			k++;
-		w = level_word(r + k, n - j - k, 0);
-		if (w > 0 && j + k + w < n && (r[k + w] == ' ' ||
-		    r[k + w] == ':' || r[k + w] == '|' || r[k + w] == '\t'))
-			return j;
-		if (bracket_level(r + k, n - j - k) ||
-		    level_of_line(r + k, n - j - k, &body) != LEVEL_NONE)
+		if (level_of_line(r + k, n - j - k, &body) != LEVEL_NONE)
 			return j;
 	}
 	return 0;
