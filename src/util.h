@@ -31,11 +31,6 @@ char *xstrndup(const char *s, size_t n);
 /* printf into a fresh string; caller frees. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/*
- * Room for element n of the array p of *cap elements of size bytes: when
- * n has reached *cap the array doubles (to `first` elements at first).
- * Returns the array, moved or not.
- */
 /* A byte of an identifier: a letter, a digit or '_' (as a rule's group names). */
 static inline int
 util_ident_byte(unsigned char c)
@@ -44,6 +39,11 @@ util_ident_byte(unsigned char c)
 	    (c >= '0' && c <= '9') || c == '_';
 }
 
+/*
+ * Room for element n of the array p of *cap elements of size bytes: when
+ * n has reached *cap the array doubles (to `first` elements at first).
+ * Returns the array, moved or not.
+ */
 static inline void *
 util_grow(void *p, size_t *cap, size_t n, size_t size, size_t first)
 {
