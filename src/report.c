@@ -583,6 +583,17 @@ volume_rows(struct ctx *c, struct store_rows *st, struct report *r,
 	return rc == 0 ? 0 : step_err(c, rc);
 }
 
+/* The place of the rule id in r->rules, or r->nrules when it has none. */
+static size_t
+rule_index(const struct report *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrules && strcmp(r->rules[i].id, id) != 0; i++)
+		;
+	return i;
+}
+
 /*
  * The untimed events of a rule on a source (events.ts NULL: nothing in
  * their input told a time), which no window holds; the report counts
@@ -598,12 +609,8 @@ untimed_row(struct ctx *c, struct report *r, struct store_rows *st, size_t i,
 
 	(void)c;
 	r->input.untimed_events += n;
-	for (k = 0; id != NULL && k < r->nrules; k++) {
-		if (strcmp(r->rules[k].id, id) == 0) {
-			r->rules[k].untimed += n;
-			break;
-		}
-	}
+	if (id != NULL && (k = rule_index(r, id)) < r->nrules)
+		r->rules[k].untimed += n;
 	if (n > 0)
 		seen[i] = 1;
 }
@@ -1733,9 +1740,7 @@ find_fallbacks(struct ctx *c, struct report *r)
 
 		if (strcmp(l->kind, "follows") != 0 || l->nby == 0)
 			continue;
-		for (ri = 0; ri < r->nrules; ri++)
-			if (strcmp(r->rules[ri].id, l->rule) == 0)
-				break;
+		ri = rule_index(r, l->rule);
 		/* a rule that says what it means has findings of its own */
 		if (ri == r->nrules || c->rr[ri].means != NULL)
 			continue;
@@ -1816,9 +1821,7 @@ find_unlinked(struct ctx *c, struct report *r)
 
 		if (strcmp(l->kind, "follows") != 0 || l->unlinked == 0)
 			continue;
-		for (ri = 0; ri < r->nrules; ri++)
-			if (strcmp(r->rules[ri].id, l->rule) == 0)
-				break;
+		ri = rule_index(r, l->rule);
 		/* a rule that says what it means has findings of its own */
 		if (ri == r->nrules || c->rr[ri].means != NULL)
 			continue;
@@ -2072,9 +2075,7 @@ find_slow(struct ctx *c, struct report *r)
 		const struct report_metric *m = &r->metrics[i];
 		int duration = m->unit != NULL && strcmp(m->unit, "ms") == 0;
 
-		for (ri = 0; ri < r->nrules; ri++)
-			if (strcmp(r->rules[ri].id, m->rule) == 0)
-				break;
+		ri = rule_index(r, m->rule);
 		if (r->query.slow_ms >= 0) {
 			if (!duration)
 				continue;
@@ -2779,10 +2780,9 @@ report_find_rule(const struct report *r, const char *id)
 {
 	size_t i;
 
-	for (i = 0; r != NULL && i < r->nrules; i++)
-		if (strcmp(r->rules[i].id, id) == 0)
-			return &r->rules[i];
-	return NULL;
+	if (r == NULL || (i = rule_index(r, id)) == r->nrules)
+		return NULL;
+	return &r->rules[i];
 }
 
 int
