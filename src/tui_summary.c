@@ -919,21 +919,18 @@ summary_draw(struct tui *t, void *state, int y, int h)
 	int64_t since, until;
 	size_t i;
 	int row, k, used;
-	char d[16];
+	char d[16], untimed[80];
 
 	tui_window(t, &since, &until);
 	tui_format_duration(until - since, d, sizeof d);
 	tui_attr(t, TUI_DIM, 1);
+	untimed[0] = '\0';
 	if (s->untimed > 0)
-		tui_printf(t, y, 1, tui_cols(t) - 2, "%llu events and %lld "
-		    "incidents in the window (%s); %llu untimed, in no window "
-		    "(logtriage events --untimed)", (unsigned long long)s->total,
-		    (long long)s->nincidents, d,
-		    (unsigned long long)s->untimed);
-	else
-		tui_printf(t, y, 1, tui_cols(t) - 2, "%llu events and %lld "
-		    "incidents in the window (%s)", (unsigned long long)s->total,
-		    (long long)s->nincidents, d);
+		snprintf(untimed, sizeof untimed, "; %llu untimed, in no window"
+		    " (logtriage events --untimed)", (unsigned long long)s->untimed);
+	tui_printf(t, y, 1, tui_cols(t) - 2, "%llu events and %lld incidents "
+	    "in the window (%s)%s", (unsigned long long)s->total,
+	    (long long)s->nincidents, d, untimed);
 	tui_attr(t, TUI_DIM, 0);
 	y++;
 	h--;
