@@ -623,48 +623,60 @@ test_gates_learned(void **state)
 
 /*
  * Rule 0 "cat", a pattern that backtracks without end on a run of 'a'
- * not at the end; rule 1 "plain", a literal; and its matcher.
+ * not at the end; rule 1 "plain", a literal; their matcher; and big, n
+ * bytes of 'a' and a 'b', terminated: what sends "cat" into its limits.
  */
-static struct matcher *
-cat_and_plain(struct ruleset **rs)
+struct runaway {
+	struct ruleset	*rs;
+	struct matcher	*m;
+	char		*big;
+	size_t		 n;
+};
+
+static int
+runaway_setup(void **state)
 {
-	struct matcher *m;
+	struct runaway *f = xcalloc(1, sizeof *f);
 	char err[128];
 
-	*rs = load_text(
+	f->rs = load_text(
 	    "[cat]\ncategory = x\nseverity = info\nmatch = (a+)+$\n"
 	    "[plain]\ncategory = x\nseverity = info\nmatch = zzz\n");
-	m = matcher_new(*rs, err, sizeof err);
-	assert_non_null(m);
-	return m;
+	f->m = matcher_new(f->rs, err, sizeof err);
+	assert_non_null(f->m);
+	f->n = 100 * 1024;
+	f->big = xmalloc(f->n + 2);
+	memset(f->big, 'a', f->n);
+	f->big[f->n] = 'b';
+	f->big[f->n + 1] = '\0';
+	*state = f;
+	return 0;
 }
 
-/* n bytes of 'a' and a 'b', terminated: what sends "cat" into its limits. */
-static char *
-runaway_text(size_t n)
+static int
+runaway_teardown(void **state)
 {
-	char *big = xmalloc(n + 2);
+	struct runaway *f = *state;
 
-	memset(big, 'a', n);
-	big[n] = 'b';
-	big[n + 1] = '\0';
-	return big;
+	free(f->big);
+	matcher_free(f->m);
+	ruleset_free(f->rs);
+	free(f);
+	return 0;
 }
 
 static void
 test_catastrophic_pattern(void **state)
 {
-	struct ruleset *rs;
-	struct matcher *m = cat_and_plain(&rs);
+	struct runaway *f = *state;
+	struct matcher *m = f->m;
 	struct collect c;
-	size_t n = 100 * 1024;
-	char *big = runaway_text(n);
 	struct timespec t0, t1;
 	double secs;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&c, 0, sizeof c);
-	assert_int_equal(matcher_run(m, big, n + 1, collect_fn, &c), 0);
+	assert_int_equal(matcher_run(m, f->big, f->n + 1, collect_fn, &c), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	assert_true(secs < 2.0);
@@ -678,9 +690,6 @@ test_catastrophic_pattern(void **state)
 	assert_int_equal(c.hits[1], 1);
 	assert_int_equal(matcher_stats(m)->regex_errors, 1);
 	assert_int_equal(matcher_stats(m)->records, 3);
-	free(big);
-	matcher_free(m);
-	ruleset_free(rs);
 }
 
 /*
@@ -728,16 +737,16 @@ test_runaway_pattern_not_a_veto(void **state)
 static void
 test_run_one_rule(void **state)
 {
-	struct ruleset *rs;
-	struct matcher *m = cat_and_plain(&rs);
+	struct runaway *f = *state;
+	struct matcher *m = f->m;
 	struct collect c;
-	size_t n = 100 * 1024;
-	char *big = runaway_text(n);
 
 	memset(&c, 0, sizeof c);
-	assert_int_equal(matcher_run_rule(m, 1, big, n + 1, collect_fn, &c), 0);
+	assert_int_equal(matcher_run_rule(m, 1, f->big, f->n + 1, collect_fn,
+	    &c), 0);
 	assert_int_equal(matcher_stats(m)->regex_errors, 0);
-	assert_int_equal(matcher_run_rule(m, 0, big, n + 1, collect_fn, &c), 0);
+	assert_int_equal(matcher_run_rule(m, 0, f->big, f->n + 1, collect_fn,
+	    &c), 0);
 	assert_int_equal(matcher_stats(m)->regex_errors, 1);
 	/* "xaaa" is cat's, not plain's; "aazzz" plain's */
 	assert_int_equal(matcher_run_rule(m, 1, "xaaa", 4, collect_fn, &c), 0);
@@ -750,9 +759,6 @@ test_run_one_rule(void **state)
 	assert_int_equal(matcher_run_rule(m, 2, "zzz", 3, collect_fn, &c), 0);
 	assert_int_equal(c.n, 2);
 	assert_int_equal(matcher_stats(m)->regex_errors, 1);
-	free(big);
-	matcher_free(m);
-	ruleset_free(rs);
 }
 
 int
@@ -770,9 +776,11 @@ main(void)
 		cmocka_unit_test(test_rule_literals),
 		cmocka_unit_test(test_fields_and_exclude),
 		cmocka_unit_test(test_many_rules),
-		cmocka_unit_test(test_catastrophic_pattern),
+		cmocka_unit_test_setup_teardown(test_catastrophic_pattern,
+		    runaway_setup, runaway_teardown),
 		cmocka_unit_test(test_runaway_pattern_not_a_veto),
-		cmocka_unit_test(test_run_one_rule),
+		cmocka_unit_test_setup_teardown(test_run_one_rule,
+		    runaway_setup, runaway_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
