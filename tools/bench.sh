@@ -718,6 +718,8 @@ END {
 		r = t[k, "logtriage"] / t[k, "grep"]
 		small = small sprintf("  %-16s %.3f s against grep'"'"'s %.3f s: %.2fx, %s\n", k,
 		    t[k, "logtriage"] / 1e9, t[k, "grep"] / 1e9, r, r <= 2 ? "met" : "MISSED")
+		# for the targets: the largest
+		if (r > small_worst) { small_worst = r; small_wk = k }
 	}
 	if (npace > 0) {
 		print "\nwhere the time went (one more run of each largest cell, ingest --stats; seconds):"
@@ -828,16 +830,8 @@ function targets(    i, k, r, ok, m, big, worst, wk, over, jk, jmb, mxr, mxk, ba
 		over = over sprintf("%s%s %.2f", over == "" ? "" : ", ", k, r)
 	}
 	verdict("ratio <= 0.6 on 1 GiB of mixed and of compose", m, ok, over)
-	ok = 1; m = 0; worst = 0
-	for (i = 1; i <= n; i++) {
-		k = order[i]
-		if (k !~ /-10M$/ || !((k, "logtriage") in t))
-			continue
-		m = 1; r = t[k, "logtriage"] / t[k, "grep"]
-		if (r > worst) { worst = r; wk = k }
-		if (r > 2) ok = 0
-	}
-	verdict("10 MB in at most 2x grep'"'"'s time", m, ok, m ? sprintf("largest %.3fx, %s", worst, wk) : "")
+	verdict("10 MB in at most 2x grep'"'"'s time", small_wk != "", small_worst <= 2,
+	    small_wk != "" ? sprintf("largest %.3fx, %s", small_worst, small_wk) : "")
 	verdict("an empty input into a new database in at most 10 ms", empty_ns > 0, empty_ns <= 10e6,
 	    empty_ns > 0 ? sprintf("%.1f ms", empty_ns / 1e6) : "")
 	jmb = -1; big = 0
