@@ -555,15 +555,14 @@ empty() {
 # store_floor NAME DB: what SQLite alone takes to store as many rows as
 # NAME's ingest stored in DB, of their mean width (tools/store_floor.c),
 # median CPU of 3: the least the writer thread could take with every event
-# a row.  Needs the sqlite3 shell; without it the column says "-".
+# a row.  Needs the sqlite3 shell; without it there is no floor section.
 store_floor() {
-	command -v sqlite3 >/dev/null 2>&1 || return 0
+	[ -n "$floor" ] && command -v sqlite3 >/dev/null 2>&1 || return 0
 	set -- "$1" $(sqlite3 -separator ' ' "$2" "SELECT count(*),
 	    CAST(round(avg(length(text))) AS INTEGER),
 	    CAST(round(avg(coalesce(length(fields), 0))) AS INTEGER)
 	    FROM events_all" 2>/dev/null)
 	[ $# -eq 4 ] && [ "$2" -gt 0 ] || return 0
-	[ -n "$floor" ] || return 0
 	: > "$dir/floor.cpu"
 	for _ in 1 2 3; do
 		"$floor" "$dir/floor.db" "$2" "$3" "$4" >> "$dir/floor.cpu" || break
@@ -675,14 +674,18 @@ $2 == "builtin" {
 	brow[++nbuiltin] = $3
 }
 $1 == "empty" {
+	empty_ns = $3
 	empty = sprintf("empty input into a new database: %.1f ms wall, %.3f s CPU (median of 9, from its start to its exit; true the same way: %.1f ms): %s",
 	    $3 / 1e6, $4, $5 / 1e6, $3 <= 10e6 ? "met" : "MISSED")
 }
-$1 == "empty" { empty_ns = $3 }
-$2 == "report" { rep_ns = $3 }
-$2 == "tui" { tui_ns = $3 }
-$2 == "report" { rep = sprintf("report --format json over %s events: %.3f s (median of 3)", $4, $3 / 1e9) }
-$2 == "tui" { tui = sprintf("TUI first screen: %.3f s (median of 5, from its launch in a tmux pane to the summary on the terminal)", $3 / 1e9) }
+$2 == "report" {
+	rep_ns = $3
+	rep = sprintf("report --format json over %s events: %.3f s (median of 3)", $4, $3 / 1e9)
+}
+$2 == "tui" {
+	tui_ns = $3
+	tui = sprintf("TUI first screen: %.3f s (median of 5, from its launch in a tmux pane to the summary on the terminal)", $3 / 1e9)
+}
 $1 == "tuikeys" { k = $2; $1 = ""; $2 = ""; keys[++nkeys] = sprintf("TUI keys (%s, per key, key to screen):%s", k, $0) }
 $1 == "flat" { frss[$2] = $4; ft[$2] = $3 }
 $1 == "flatwithin" { w1 = $2; w4 = $3 }
