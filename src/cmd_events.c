@@ -464,7 +464,7 @@ poll:
 			put_tsv(&b, text, n);
 		} else {
 			buf_putc(&b, '{');
-			if (untimed)
+			if (store_rows_null(q, 0))
 				buf_puts(&b, "\"ts\":null");
 			else
 				put_json_str(&b, "ts", iso, strlen(iso), 1);

@@ -141,17 +141,24 @@ static void
 events_sql(struct buf *b, const struct store_filter *f,
     enum store_events_order order, int old)
 {
+	int windowed = f->since != TS_NONE || f->until != TS_NONE;
+
 	buf_puts(b, "SELECT e.ts, s.name, e.rule, r.category, r.severity,"
 	    " e.line, e.line_end, e.fields, e.inherited, e.text, e.id, e.value,");
 	buf_puts(b, old ? " NULL, NULL" : " r.unit, e.dup_of");
 	buf_puts(b, " FROM events_all e JOIN sources s ON s.id = e.source_id"
 	    " LEFT JOIN rules r ON r.id = e.rule WHERE ");
+	/*
+	 * With no window every event is selected, the untimed ones (ts
+	 * NULL) too: they sort first, as a window would never hold them.
+	 */
 	switch (order) {
 	case STORE_EVENTS_BY_TIME:
-		buf_puts(b, "e.ts >= ?1 AND e.ts < ?2");
+		buf_puts(b, windowed ? "e.ts >= ?1 AND e.ts < ?2" : "1");
 		break;
 	case STORE_EVENTS_AFTER_ID:
-		buf_puts(b, "e.id > ?3 AND e.ts >= ?1 AND e.ts < ?2");
+		buf_puts(b, windowed ? "e.id > ?3 AND e.ts >= ?1 AND e.ts < ?2" :
+		    "e.id > ?3");
 		break;
 	case STORE_EVENTS_UNTIMED:
 		buf_puts(b, "e.ts IS NULL");

@@ -65,10 +65,12 @@ struct store_filter {
 int store_field_key_ok(const char *kv);
 
 enum store_events_order {
-	STORE_EVENTS_BY_TIME,	/* timed events of the window, by (ts, id) */
-	STORE_EVENTS_AFTER_ID,	/* timed events of the window with id > after_id,
+	STORE_EVENTS_BY_TIME,	/* events of the window, by (ts, id); with no
+				   window all, the untimed (ts NULL) first */
+	STORE_EVENTS_AFTER_ID,	/* events of the window with id > after_id,
 				   by id: ids grow in commit order, so a follower
-				   that remembers the last id misses nothing */
+				   that remembers the last id misses nothing;
+				   with no window the untimed ones too */
 	STORE_EVENTS_UNTIMED	/* events with no time (ts NULL), by id */
 };
 

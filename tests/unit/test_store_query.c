@@ -104,14 +104,21 @@ test_sources(void **state)
 
 	memset(&f, 0, sizeof f);
 	f.since = f.until = TS_NONE;
-	/* a source's very name selects it alone, not what it matches as a glob */
+	/*
+	 * a source's very name selects it alone, not what it matches as a
+	 * glob; with no window its untimed event too, first
+	 */
 	f.sources = name;
 	f.nsources = 1;
+	check_rows(s, &f, STORE_EVENTS_BY_TIME, 0, -1, "app[1].log/a/line 9"
+	    " app[1].log/a/line 0 app[1].log/a/line 3 app[1].log/a/line 6");
+	f.since = T0;
 	check_rows(s, &f, STORE_EVENTS_BY_TIME, 0, -1,
 	    "app[1].log/a/line 0 app[1].log/a/line 3 app[1].log/a/line 6");
+	f.since = TS_NONE;
 	f.sources = glob;
 	check_rows(s, &f, STORE_EVENTS_BY_TIME, 0, 3,
-	    "app[1].log/a/line 0 app1.log/b/line 1 app[1].log/a/line 3");
+	    "app[1].log/a/line 9 app[1].log/a/line 0 app1.log/b/line 1");
 	/* a glob that names no source is fnmatch(3)'s, [!...] included */
 	f.sources = notname;
 	check_rows(s, &f, STORE_EVENTS_BY_TIME, 0, -1,
@@ -159,8 +166,13 @@ test_orders(void **state)
 	f.nrules = 1;
 	/* after an id: filtered in SQL, so the limit counts matching rows */
 	check_rows(s, &f, STORE_EVENTS_AFTER_ID, 1, 1, "app[1].log/a/line 3");
+	/* with no window, the untimed event too (it was stored last) */
+	check_rows(s, &f, STORE_EVENTS_AFTER_ID, 4, -1,
+	    "app[1].log/a/line 6 app[1].log/a/line 9");
+	f.until = T0 + 60 * 60000;
 	check_rows(s, &f, STORE_EVENTS_AFTER_ID, 4, -1, "app[1].log/a/line 6");
-	/* untimed events are in no window, and only there */
+	f.until = TS_NONE;
+	/* --untimed: the untimed events alone */
 	f.nrules = 0;
 	check_rows(s, &f, STORE_EVENTS_UNTIMED, 0, -1, "app[1].log/a/line 9");
 	store_close(s);
