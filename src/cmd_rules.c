@@ -160,6 +160,9 @@ list_rules(const struct ruleset *rs, int verbose)
 			    r->counts_by ? " by " : "", r->counts_by ? r->counts_by : "");
 		if (r->means != NULL)
 			printf("  means = %s", r->means);
+		for (j = 0; j < r->ncatch_cats; j++)
+			printf("%s%s", j == 0 ? "  catch-all = " : ", ",
+			    r->catch_cats[j]);
 		putchar('\n');
 		if (!verbose)
 			continue;
@@ -427,6 +430,15 @@ test_examples(const struct ruleset *rs, struct matcher *m, struct tally *t)
 				continue;
 			}
 			t->examples++;
+			if (!h.found && r->ncatch_cats > 0 && matcher_run_rule(m, i,
+			    ex->text, strlen(ex->text), NULL, NULL)) {
+				t->failed++;
+				fprintf(stderr, "%s:%d: example of catch-all "
+				    "rule '%s' is taken by %s\n", r->file,
+				    ex->line, r->id, h.others);
+				buf_free(&h.fields);
+				continue;
+			}
 			if (!h.found) {
 				t->failed++;
 				fprintf(stderr, "%s:%d: example does not match "

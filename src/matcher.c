@@ -183,6 +183,18 @@ struct matcher {
 	uint64_t		*base_rules;	/* rules without a literal */
 	uint64_t		*all_rules;	/* rules with a match pattern */
 	uint64_t		*want;		/* per record: the candidate rules */
+	/*
+	 * The catch-all rules (rwords words), run after the others; per
+	 * rule its category's number; per catch-all rule the numbers of the
+	 * categories it leaves to others, scope[scope_at[i] ..
+	 * scope_at[i + 1]); per category the record count (matched_at) when
+	 * a rule of it last matched.  All NULL when no rule is a catch-all.
+	 */
+	uint64_t		*catch_rules;
+	size_t			*rule_cat;
+	size_t			*scope_at;
+	size_t			*scope;
+	uint64_t		*matched_at;
 	int			 indexed;	/* index_init has run */
 	size_t			 learned;	/* bytes the prefilter learned; past LEARN_BYTES, tuned */
 	struct buf		 sample;	/* the records learned, until tuned */
@@ -193,6 +205,8 @@ struct matcher {
 	pcre2_jit_stack		*jit;
 	struct matcher_stats	 stats;
 };
+
+static void catch_all_init(struct matcher *);
 
 /* The prefilter's literal of s[0..len), or SIZE_MAX. */
 static size_t
@@ -665,6 +679,7 @@ matcher_new(const struct ruleset *rs, char *err, size_t errlen)
 		if (r->nmatch > 0 && !r->disabled)
 			m->all_rules[i / 64] |= UINT64_C(1) << (i % 64);
 	}
+	catch_all_init(m);
 	m->md = pcre2_match_data_create(maxcap + 1, NULL);
 	m->mctx = pcre2_match_context_create(NULL);
 	if (m->md == NULL || m->mctx == NULL) {
@@ -705,6 +720,11 @@ matcher_free(struct matcher *m)
 	free(m->base_rules);
 	free(m->all_rules);
 	free(m->want);
+	free(m->catch_rules);
+	free(m->rule_cat);
+	free(m->scope_at);
+	free(m->scope);
+	free(m->matched_at);
 	buf_free(&m->sample);
 	free(m->sample_len);
 	if (m->md != NULL)
@@ -936,6 +956,61 @@ matcher_excluded(struct matcher *m, const struct rule *r, const char *text,
 	return 0;
 }
 
+/* The number of category name among the n of names, added if new. */
+static size_t
+category_number(const char ***names, size_t *n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < *n && strcmp((*names)[i], name) != 0; i++)
+		;
+	if (i == *n) {
+		*names = xrealloc(*names, (*n + 1) * sizeof **names);
+		(*names)[(*n)++] = name;
+	}
+	return i;
+}
+
+/*
+ * Numbers the categories when some rule is a catch-all.  A rule set has
+ * tens of rules and a few categories: a scan of the names is cheap.
+ */
+static void
+catch_all_init(struct matcher *m)
+{
+	const struct ruleset *rs = m->rs;
+	const struct rule *r;
+	const char **names = NULL;
+	size_t i, j, k, n = 0, nscope = 0;
+
+	for (i = 0; i < rs->n; i++)
+		nscope += rs->rules[i].ncatch_cats + 1;
+	if (nscope == rs->n)
+		return;
+	m->catch_rules = xcalloc(m->rwords, sizeof *m->catch_rules);
+	m->rule_cat = xcalloc(rs->n, sizeof *m->rule_cat);
+	m->scope_at = xcalloc(rs->n + 1, sizeof *m->scope_at);
+	m->scope = xcalloc(nscope, sizeof *m->scope);
+	for (i = 0; i < rs->n; i++)
+		m->rule_cat[i] = category_number(&names, &n,
+		    rs->rules[i].category);
+	for (i = 0, k = 0; i < rs->n; i++) {
+		r = &rs->rules[i];
+		m->scope_at[i] = k;
+		if (r->ncatch_cats == 0)
+			continue;
+		m->catch_rules[i / 64] |= UINT64_C(1) << (i % 64);
+		m->scope[k++] = m->rule_cat[i];
+		for (j = 0; j < r->ncatch_cats; j++)
+			m->scope[k++] = category_number(&names, &n,
+			    r->catch_cats[j]);
+	}
+	m->scope_at[rs->n] = k;
+	/* records count from 1: 0 is no record */
+	m->matched_at = xcalloc(n, sizeof *m->matched_at);
+	free(names);
+}
+
 /* One rule, matched and reported; 1 if it matched. */
 static int
 run_rule(struct matcher *m, size_t i, const char *text, size_t len,
@@ -955,6 +1030,34 @@ run_rule(struct matcher *m, size_t i, const char *text, size_t len,
 	if (fn != NULL)
 		fn(arg, &out);
 	return 1;
+}
+
+/*
+ * The candidate catch-all rules whose categories no rule matched the
+ * record in, each match closing its own category to those after it.
+ */
+static int
+run_catch_alls(struct matcher *m, const char *text, size_t len, matcher_fn fn,
+    void *arg, int filtered)
+{
+	uint64_t w;
+	size_t i, j, wi;
+	int n = 0;
+
+	for (wi = 0; wi < m->rwords; wi++) {
+		for (w = m->want[wi] & m->catch_rules[wi]; w != 0; w &= w - 1) {
+			i = wi * 64 + (size_t)__builtin_ctzll(w);
+			for (j = m->scope_at[i]; j < m->scope_at[i + 1] &&
+			    m->matched_at[m->scope[j]] != m->stats.records; j++)
+				;
+			if (j == m->scope_at[i + 1] &&
+			    run_rule(m, i, text, len, fn, arg, filtered)) {
+				m->matched_at[m->rule_cat[i]] = m->stats.records;
+				n++;
+			}
+		}
+	}
+	return n;
 }
 
 /*
@@ -992,10 +1095,24 @@ run_rules(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 	for (wi = 0; wi < m->rwords; wi++) {
 		if (m->want[wi] != 0)
 			any = 1;
-		for (w = m->want[wi]; w != 0; w &= w - 1)
-			n += run_rule(m, wi * 64 + (size_t)__builtin_ctzll(w),
-			    text, len, fn, arg, filtered);
+		w = m->want[wi];
+		if (m->catch_rules == NULL) {
+			for (; w != 0; w &= w - 1)
+				n += run_rule(m, wi * 64 +
+				    (size_t)__builtin_ctzll(w), text, len, fn,
+				    arg, filtered);
+			continue;
+		}
+		for (w &= ~m->catch_rules[wi]; w != 0; w &= w - 1) {
+			i = wi * 64 + (size_t)__builtin_ctzll(w);
+			if (run_rule(m, i, text, len, fn, arg, filtered)) {
+				m->matched_at[m->rule_cat[i]] = m->stats.records;
+				n++;
+			}
+		}
 	}
+	if (m->catch_rules != NULL)
+		n += run_catch_alls(m, text, len, fn, arg, filtered);
 	if (any)
 		m->stats.candidates++;
 	return n;

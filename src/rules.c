@@ -140,7 +140,8 @@ diag_print(FILE *fp, const struct diag_list *d)
 enum {
 	K_MATCH, K_CATEGORY, K_SEVERITY, K_EXPECT, K_FOLLOWS, K_STORM,
 	K_METRIC, K_SUMMARY, K_UNIT, K_SLOW, K_SAME, K_COUNTS, K_EXCLUDE,
-	K_EXAMPLE, K_COUNTER_EXAMPLE, K_EXAMPLE_FIELDS, K_MEANS, K_ENABLED, K_COUNT
+	K_EXAMPLE, K_COUNTER_EXAMPLE, K_EXAMPLE_FIELDS, K_MEANS, K_ENABLED,
+	K_CATCH_ALL, K_COUNT
 };
 
 /*
@@ -238,6 +239,9 @@ rule_free(struct rule *r)
 	free(r->counts_by);
 	free(r->means);
 	free(r->enabled_at);
+	for (i = 0; i < r->ncatch_cats; i++)
+		free(r->catch_cats[i]);
+	free(r->catch_cats);
 }
 
 static void
@@ -999,6 +1003,57 @@ key_enabled(struct key_line *k)
 		key_diag(k, k->col, "bad enabled '%s' (true, false)", k->value);
 }
 
+/* catch-all = CATEGORY[, CATEGORY...] */
+static void
+key_catch_all(struct key_line *k)
+{
+	struct rule *r = k->r;
+	const char *s, *e, *ie, *v = k->value;
+	size_t i;
+
+	for (s = v; *s != '\0'; s = *e == ',' ? e + 1 : e) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		for (e = s; *e != '\0' && *e != ','; e++)
+			;
+		for (ie = e; ie > s && (ie[-1] == ' ' || ie[-1] == '\t'); ie--)
+			;
+		if (ie == s || !valid_name(s, (size_t)(ie - s))) {
+			key_diag(k, k->col + (int)(s - v), "catch-all: expected"
+			    " a category (letters, digits, '-', '_', '.')");
+			break;
+		}
+		for (i = 0; i < r->ncatch_cats; i++)
+			if (strlen(r->catch_cats[i]) == (size_t)(ie - s) &&
+			    memcmp(r->catch_cats[i], s, (size_t)(ie - s)) == 0)
+				break;
+		if (i < r->ncatch_cats)
+			continue;
+		r->catch_cats = xrealloc(r->catch_cats,
+		    (r->ncatch_cats + 1) * sizeof *r->catch_cats);
+		r->catch_cats[r->ncatch_cats++] = xstrndup(s, (size_t)(ie - s));
+	}
+}
+
+/* Each category a catch-all leaves to others is some rule's. */
+static void
+check_catch_all(struct parse *p, struct rule *r, const struct rule_where *w)
+{
+	const struct ruleset *rs = p->rs;
+	size_t i, j;
+
+	for (i = 0; i < r->ncatch_cats; i++) {
+		for (j = 0; j < rs->n && (rs->rules[j].category == NULL ||
+		    strcmp(rs->rules[j].category, r->catch_cats[i]) != 0); j++)
+			;
+		if (j == rs->n)
+			diag_add(p->diags, r->file, w->line[K_CATCH_ALL],
+			    w->col[K_CATCH_ALL], w->src[K_CATCH_ALL],
+			    "catch-all: no rule has category '%s'",
+			    r->catch_cats[i]);
+	}
+}
+
 /* The directive table, after the checks it names (near check_rules). */
 static const struct rule_directive {
 	const char	*key;
@@ -1576,6 +1631,8 @@ static const struct rule_directive rule_directives[K_COUNT] = {
 				    0, 0, 0 },
 	[K_MEANS]		= { "means", key_means, NULL, 1, 0, 0 },
 	[K_ENABLED]		= { "enabled", key_enabled, NULL, 1, 0, 0 },
+	[K_CATCH_ALL]		= { "catch-all", key_catch_all, check_catch_all,
+				    1, 0, 0 },
 };
 
 /* Checks that need every rule loaded, directive by directive. */
@@ -1596,6 +1653,11 @@ check_rules(struct parse *p)
 				diag_add(p->diags, r->file, r->line, 0, NULL,
 				    "rule '%s' is built in and takes records by"
 				    " their level: it has no 'match'", r->id);
+			if (r->ncatch_cats > 0)
+				diag_add(p->diags, r->file, w->line[K_CATCH_ALL],
+				    w->col[K_CATCH_ALL], w->src[K_CATCH_ALL],
+				    "rule '%s' is built in and takes only what"
+				    " the rules left: it has no 'catch-all'", r->id);
 			if (r->category == NULL)
 				r->category = xstrdup(r->by_level == SEV_WARNING ?
 				    "warning" : "error");

@@ -147,6 +147,13 @@ struct rule {
 	uint64_t		 hash;		/* of the section's text, stored with the rule */
 	int			 by_level;	/* built in: the record level it takes (SEV_ERROR, SEV_CRITICAL), else 0 */
 	int			 disabled;	/* enabled = false: matches nothing */
+	/*
+	 * catch-all = CATEGORY[, ...]: an event only of the records no rule
+	 * of its own category or of these matched, other catch-alls
+	 * included (they run after the other rules, in rule order).
+	 */
+	char			**catch_cats;
+	size_t			 ncatch_cats;
 	const char		*layer;		/* "default", "system", "user", "cli", "built-in" */
 	char			*enabled_at;	/* "file:line" of a later layer's enabled line, or NULL */
 

@@ -11,7 +11,7 @@ check_eq "rules test: summary line" \
 check_contains "rules test: scenarios ran, none failed" "$T/out" "7 scenarios: 0 failed"
 
 check_rc "rules check: default rules" 0 $LT rules check --rules "$TOP/rules"
-check_contains "rules check: counts" "$T/out" "69 rules and 7 scenarios in 5 files: ok"
+check_contains "rules check: counts" "$T/out" "72 rules and 7 scenarios in 5 files: ok"
 # nothing either of a pattern that runs away on a long record (each
 # example again with 128 KiB after it)
 check_eq "rules check: default rules warn of nothing" "" "$(cat "$T/err")"
@@ -81,6 +81,35 @@ check_contains "rules test: counter-example" "$T/err" \
     "$T/fail/f.rules:7: counter-example matches rule 'r'"
 check_contains "rules test: example" "$T/err" \
     "$T/fail/f.rules:8: example does not match rule 'r'"
+# a catch-all's example that a rule of its category takes fails, naming it;
+# the rules list shows the categories it leaves to others
+mkdir "$T/catch"
+cat > "$T/catch/c.rules" <<'RULES'
+[tool]
+category = t
+severity = error
+match = tool \w+ timed out
+
+[any]
+category = t
+severity = error
+catch-all = t
+match = timed out
+example = request timed out
+example = tool chat timed out
+RULES
+check_rc "rules test: a catch-all's taken example exits 1" 1 \
+    $LT rules test --no-default-rules --rules "$T/catch"
+check_eq "rules test: the rule that took it" \
+    "$T/catch/c.rules:12: example of catch-all rule 'any' is taken by tool" \
+    "$(cat "$T/err")"
+check_contains "rules test: the other example passed" "$T/out" \
+    "2 examples, 0 counter-examples, 0 scenarios: 1 failed"
+check_rc "rules list: catch-all" 0 $LT rules list --no-default-rules \
+    --rules "$T/catch"
+check_eq "rules list: the catch-all's categories" "any catch-all = t" \
+    "$(awk '$1 == "any" {print $1, $(NF-2), $(NF-1), $NF}' "$T/out")"
+
 # follows lists: every rule must exist, and a rule cannot also expect
 mkdir "$T/follows"
 cat > "$T/follows/f.rules" <<'RULES'

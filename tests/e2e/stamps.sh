@@ -64,7 +64,7 @@ check_contains "UTF-16: the user is told to convert it" "$T/err" \
 check_contains "UTF-16: its NUL bytes counted" "$T/err" "NUL bytes 3,"
 
 # --- an input with no time at all (a pasted excerpt): untimed
-printf 'connecting to the pool\nERROR pool exhausted after 3 tries\nretrying later\n' > paste.txt
+printf 'connecting to the pool\nERROR pool exhausted after 3 tries\nwill try later\n' > paste.txt
 "$LT" ingest --db u.db - < paste.txt 2> u.err
 check_eq "untimed: counted in the summary, and what gives a time said" \
     "logtriage: standard input: no record told a time: its events are untimed, in no window (docker logs -t gives every line Docker's stamp)
@@ -132,14 +132,14 @@ made_before() {
 }
 # (past the 4096 bytes that identify a file, so that appending resumes)
 awk 'BEGIN { for (i = 0; i < 600; i++) print "waiting" }' > same.txt
-printf 'ERROR pool exhausted\nretrying\nERROR pool exhausted\nERROR pool exhausted\n' >> same.txt
+printf 'ERROR pool exhausted\nsleeping\nERROR pool exhausted\nERROR pool exhausted\n' >> same.txt
 "$LT" ingest -q --db n.db --source app same.txt
 check_eq "untimed by record: ordinals are the records' numbers" "600,602,603|record" \
     "$(ords n.db)|$(sql n.db "SELECT value FROM meta WHERE key = 'untimed_ordinal'")"
 check_eq "untimed by record: both indexes ordinal before hash" \
     "rule,source_id,ts,ordinal,hash|rule,source_id,ordinal,hash" \
     "$(sql n.db "SELECT group_concat(name) FROM pragma_index_info('events_rule_ts')")|$(untimed_index n.db)"
-printf 'retrying\nERROR pool exhausted\n' >> same.txt
+printf 'sleeping\nERROR pool exhausted\n' >> same.txt
 "$LT" ingest --db n.db --source app same.txt 2> n.err
 check_eq "untimed by record: an appended file resumes the numbering" \
     "logtriage: same.txt: no record told a time: its events are untimed, in no window (docker logs -t gives every line Docker's stamp)
@@ -151,7 +151,7 @@ check_eq "untimed by record: read again, from the file and from a pipe, nothing 
     "4|0|4|0|4" \
     "$(sql n.db "SELECT count(*) FROM events_all")|$(sql n.db "SELECT events || '|' || duplicates FROM ingests ORDER BY id DESC LIMIT 2" | tr '\n' '|' | sed 's/|$//')"
 # two sources of one compose input: each numbers its own records
-printf 'a-1  | ERROR pool exhausted\nb-1  | ERROR pool exhausted\na-1  | ERROR pool exhausted\nb-1  | retrying\nb-1  | ERROR pool exhausted\n' > two.txt
+printf 'a-1  | ERROR pool exhausted\nb-1  | ERROR pool exhausted\na-1  | ERROR pool exhausted\nb-1  | sleeping\nb-1  | ERROR pool exhausted\n' > two.txt
 "$LT" ingest -q --db t2.db two.txt
 check_eq "untimed by record: per source" "a-1:0,1 b-1:0,2" \
     "$(sql t2.db "SELECT group_concat(x, ' ') FROM (SELECT s.name || ':' || group_concat(e.ordinal) AS x FROM events_all e JOIN sources s ON s.id = e.source_id GROUP BY s.name ORDER BY s.name)")"

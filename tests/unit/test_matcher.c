@@ -335,8 +335,8 @@ test_prefilter_property(void **state)
 	struct property p;
 
 	prefilter_property("property-lines.txt", 1, &p);
-	assert_int_equal(p.lines, 437);
-	assert_int_equal(p.total, 206);
+	assert_int_equal(p.lines, 447);
+	assert_int_equal(p.total, 220);
 	assert_true(p.fewer_candidates);
 }
 
@@ -426,6 +426,64 @@ order_fn(void *arg, const struct match *m)
 	if (o->n < 16)
 		o->idx[o->n] = m->rule_index;
 	o->n++;
+}
+
+/*
+ * Catch-alls run after the other rules: one takes a record only when no
+ * rule of its scope (its category and those it lists) matched it, and
+ * its own match closes its category to the catch-alls after it.
+ */
+static void
+test_catch_all(void **state)
+{
+	struct ruleset *rs = load_text(
+	    "[any-timeout]\ncategory = t\nseverity = error\n"
+	    "catch-all = t, ws\nmatch = timed out\n"
+	    "[tool-timeout]\ncategory = t\nseverity = error\n"
+	    "match = tool \\w+ timed out\n"
+	    "[pong]\ncategory = ws\nseverity = warning\n"
+	    "match = timed out waiting for pong\n"
+	    "[any-retry]\ncategory = t\nseverity = info\n"
+	    "catch-all = t\nmatch = retrying\n"
+	    "[err]\ncategory = e\nseverity = error\nmatch = failed\n");
+	struct matcher *m;
+	struct order o;
+	char err[128];
+	static const struct {
+		const char	*text;
+		int		 n, idx[2];
+	} cases[] = {
+		{ "request timed out", 1, { 0 } },
+		/* a rule of its category took it */
+		{ "tool chat timed out", 1, { 1 } },
+		/* a rule of a category it lists took it */
+		{ "timed out waiting for pong", 1, { 2 } },
+		/* the first catch-all that matches closes the category */
+		{ "call timed out, retrying", 1, { 0 } },
+		{ "connection lost, retrying", 1, { 3 } },
+		/* a category it does not list leaves it be */
+		{ "job failed: timed out", 2, { 4, 0 } },
+		{ "nothing here", 0, { 0 } },
+	};
+	size_t i;
+	int j;
+
+	m = matcher_new(rs, err, sizeof err);
+	assert_non_null(m);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		memset(&o, 0, sizeof o);
+		assert_int_equal(matcher_run(m, cases[i].text,
+		    strlen(cases[i].text), order_fn, &o), cases[i].n);
+		assert_int_equal(o.n, cases[i].n);
+		for (j = 0; j < cases[i].n; j++)
+			assert_int_equal(o.idx[j], cases[i].idx[j]);
+		/* without the prefilter, the same answer */
+		memset(&o, 0, sizeof o);
+		assert_int_equal(matcher_run_unfiltered(m, cases[i].text,
+		    strlen(cases[i].text), order_fn, &o), cases[i].n);
+	}
+	matcher_free(m);
+	ruleset_free(rs);
 }
 
 /*
@@ -776,6 +834,7 @@ main(void)
 		cmocka_unit_test(test_rule_literals),
 		cmocka_unit_test(test_fields_and_exclude),
 		cmocka_unit_test(test_many_rules),
+		cmocka_unit_test(test_catch_all),
 		cmocka_unit_test_setup_teardown(test_catastrophic_pattern,
 		    runaway_setup, runaway_teardown),
 		cmocka_unit_test(test_runaway_pattern_not_a_veto),

@@ -804,6 +804,55 @@ test_builtin_sections(void **state)
 	free(path);
 }
 
+static void
+test_catch_all_lists(void **state)
+{
+	char *path = write_file("ca.rules",
+	    "[t]\ncategory = timeout\nseverity = error\nmatch = tt\n"
+	    "[w]\ncategory = websocket\nseverity = error\nmatch = ww\n"
+	    "[any]\n"						/* 9 */
+	    "category = timeout\n"
+	    "severity = error\n"
+	    "match = timed out\n"
+	    "catch-all = timeout , websocket, timeout\n"		/* 13 */
+	    "[typo]\n"
+	    "category = timeout\n"
+	    "severity = error\n"
+	    "match = typo\n"
+	    "catch-all = timeout, websockets\n"			/* 18 */
+	    "[empty]\n"
+	    "category = timeout\n"
+	    "severity = error\n"
+	    "match = empty\n"
+	    "catch-all = timeout,, websocket\n"			/* 23 */
+	    "[log-error]\n"
+	    "catch-all = error\n");					/* 25 */
+	struct diag_list d;
+	struct ruleset *rs = load_one(path, &d);
+	const struct rule *r;
+
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.v[0].line, 23);
+	assert_int_equal(d.v[0].col, 21);
+	assert_string_equal(d.v[0].msg, "catch-all: expected a category"
+	    " (letters, digits, '-', '_', '.')");
+	assert_int_equal(d.v[1].line, 18);
+	assert_string_equal(d.v[1].msg,
+	    "catch-all: no rule has category 'websockets'");
+	assert_int_equal(d.v[2].line, 25);
+	assert_string_equal(d.v[2].msg, "rule 'log-error' is built in and"
+	    " takes only what the rules left: it has no 'catch-all'");
+	/* blanks around a name are not part of it; a name listed twice is once */
+	r = ruleset_find(rs, "any");
+	assert_int_equal(r->ncatch_cats, 2);
+	assert_string_equal(r->catch_cats[0], "timeout");
+	assert_string_equal(r->catch_cats[1], "websocket");
+	assert_int_equal(ruleset_find(rs, "t")->ncatch_cats, 0);
+	ruleset_free(rs);
+	diag_list_free(&d);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -822,6 +871,7 @@ main(void)
 		cmocka_unit_test(test_metric_directives),
 		cmocka_unit_test(test_metric_directive_mistakes),
 		cmocka_unit_test(test_builtin_sections),
+		cmocka_unit_test(test_catch_all_lists),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
