@@ -1498,18 +1498,28 @@ words_within(const struct tm_words *a, const struct tm_words *b)
 	return a->n == b->n && words_match(a, b, a->n);
 }
 
+/* Word i of a is wholly or partly variable. */
+static int
+word_varies(const struct tm_words *a, uint32_t i)
+{
+	return a->h[i] == TM_WILD || (a->h[i] & TM_WORD_VARIES) != 0;
+}
+
 /*
  * Whether a is b but for one wildcard word of b that stands for two or
  * three words of a, no more than one of them fixed ("svchost.exe <*> -"
  * within "<*> -", a program named in two words), or at b's end the first
  * of them variable ("lifetime <<*> sec" within "lifetime <*>", the value
  * printed in words one time and as one the others).  Two fixed words in
- * the middle are a wording ("for invalid user <*>" is not "for <*>").
+ * the middle are a wording ("for invalid user <*>" is not "for <*>"), and
+ * so is a fixed word before a variable one: a key naming a value of its
+ * own ("from <*> port <*>" is not "from <*>"), where a unit follows its
+ * value.
  */
 static int
 words_span_within(const struct tm_words *a, const struct tm_words *b)
 {
-	uint32_t d, pre, suf, p, i, vary;
+	uint32_t d, pre, suf, p, i, vary, keyed;
 
 	if (b->n < 2 || a->n <= b->n || a->n > b->n + 2 ||
 	    !words_match(a, b, 0))
@@ -1525,14 +1535,14 @@ words_span_within(const struct tm_words *a, const struct tm_words *b)
 	    p < b->n; p++) {
 		if (b->h[p] != TM_WILD)
 			continue;
-		if (p == b->n - 1) {
-			if (a->h[p] == TM_WILD || (a->h[p] & TM_WORD_VARIES))
-				return 1;
-			continue;
+		for (i = p, vary = keyed = 0; i <= p + d; i++) {
+			vary += (uint32_t)word_varies(a, i);
+			keyed |= i > p && word_varies(a, i) &&
+			    !word_varies(a, i - 1);
 		}
-		for (i = p, vary = 0; i <= p + d; i++)
-			vary += a->h[i] == TM_WILD || (a->h[i] & TM_WORD_VARIES);
-		if (vary >= d)
+		if (keyed)
+			continue;
+		if (p == b->n - 1 ? word_varies(a, p) : vary >= d)
 			return 1;
 	}
 	return 0;

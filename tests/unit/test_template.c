@@ -496,6 +496,40 @@ test_miner_span(void **state)
 }
 
 /*
+ * A fixed word before a value at a template's end is a key with a value
+ * of its own: "from <*> port <*>" is not "from <*>", as "lifetime <1 sec"
+ * is "lifetime <*>".
+ */
+static void
+test_miner_span_key(void **state)
+{
+	static const char *const lines[] = {
+		"Bad login for mallory from 10.0.0.1 port 4022",
+		"Bad login for eve from 10.0.0.2 port 4023",
+		"Bad login for trent from 10.0.0.3 port 4024",
+		"Bad login for carol from 10.0.0.4",
+		"Bad login for dave from 10.0.0.5",
+		"lease renewed in 3 sec",
+		"lease renewed in 00:02",
+		"lease renewed in 00:03",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	assert_int_equal(ids[2], ids[0]);
+	check_text(m, ids[0], "Bad login for <*> from <*> port <*>");
+	assert_int_equal(template_miner_size(m, ids[0]), 3);
+	assert_int_equal(ids[4], ids[3]);
+	check_text(m, ids[3], "Bad login for <*> from <*>");
+	assert_int_equal(template_miner_size(m, ids[3]), 2);
+	assert_int_equal(ids[6], ids[5]);
+	assert_int_equal(ids[7], ids[5]);
+	check_text(m, ids[5], "lease renewed in <*>");
+	template_miner_free(m);
+}
+
+/*
  * A file's name is a name ("WeChat.exe"), a dotted logger's is not; a
  * key's value in a list of keys and values varies however few a log
  * shows, quoted and in words or not; a key alone keeps its few values
@@ -829,6 +863,7 @@ main(void)
 		cmocka_unit_test(test_miner_register_dumps),
 		cmocka_unit_test(test_miner_for_from),
 		cmocka_unit_test(test_miner_span),
+		cmocka_unit_test(test_miner_span_key),
 		cmocka_unit_test(test_miner_names_and_fields),
 		cmocka_unit_test(test_miner_mac),
 		cmocka_unit_test(test_miner_tail),
