@@ -29,8 +29,9 @@
  * multiply templates.
  * template_miner_finish then merges templates that ended up equal, those
  * alike but for one word that takes TM_MERGE_VALUES or more values (a user
- * name) or where an alike template has a variable, and, in a shape with
- * TM_LEAF_MAX templates or more, each with the most similar before it.
+ * name; TM_MERGE_FEW amid TM_MERGE_CONTEXT fixed tokens) or where an alike
+ * template has a variable, and, in a shape with TM_LEAF_MAX templates or
+ * more, each with the most similar before it.
  *
  * Tree edges live in one open-addressing hash table keyed by (node, token),
  * so a node costs nothing per possible child.
@@ -49,6 +50,8 @@
 #define TM_SIMILAR_DEN	2
 
 #define TM_MERGE_VALUES	8	/* a fixed word taking this many values varies */
+#define TM_MERGE_FEW	5	/* or this many amid TM_MERGE_CONTEXT fixed tokens */
+#define TM_MERGE_CONTEXT 3
 #define TM_LEAF_MAX	256	/* templates in a leaf before words may merge */
 #define TM_WILD		0	/* token hash of a variable token */
 #define TM_ROOT		0
@@ -1271,13 +1274,37 @@ cmp_alt(const void *a, const void *b)
 }
 
 /*
+ * The values a fixed token of c at pos must take to be a variable.  Amid
+ * TM_MERGE_CONTEXT fixed tokens or more, the statement is known well
+ * enough that TM_MERGE_FEW values show an argument ("START: rsync pid=",
+ * "START: tftp pid=", ... from one statement); with less around it, a
+ * word may be the event itself ("Launching <*>", "KILLING <*>").  A word
+ * in capitals is a constant of the program, a state or a kind ("from
+ * RUNNING to SUCCEEDED"), however many a log shows.
+ */
+static size_t
+values_needed(const struct tm_cluster *c, uint32_t pos)
+{
+	const char *p = c->text + c->off[pos];
+	uint32_t i, fixed = 0;
+
+	for (i = 0; i < c->tlen[pos] && !(p[i] >= 'a' && p[i] <= 'z'); i++)
+		;
+	if (i == c->tlen[pos])
+		return TM_MERGE_VALUES;
+	for (i = 0; i < c->ntok; i++)
+		fixed += i != pos && c->h[i] != TM_WILD;
+	return fixed >= TM_MERGE_CONTEXT ? TM_MERGE_FEW : TM_MERGE_VALUES;
+}
+
+/*
  * Templates alike but for one fixed token that takes TM_MERGE_VALUES or
- * more values are one template with a variable there: a name (a user, a
- * job, a host) that has no digit.  Fewer values are kept apart: they are
- * the few states an event reports ("VM Paused", "VM Resumed"), unless an
- * alike template has a variable there, which shows the token is a name
- * (a word after "yarn," where other records had "user1").  Returns the
- * number of merges.
+ * more values (values_needed) are one template with a variable there: a
+ * name (a user, a job, a host) that has no digit.  Fewer values are kept
+ * apart: they are the few states an event reports ("VM Paused", "VM
+ * Resumed"), unless an alike template has a variable there, which shows
+ * the token is a name (a word after "yarn," where other records had
+ * "user1").  Returns the number of merges.
  */
 static size_t
 merge_values(struct template_miner *m)
@@ -1336,7 +1363,8 @@ merge_values(struct template_miner *m)
 			else if (wild == SIZE_MAX)
 				wild = j;
 		}
-		if (live == 0 || (live < TM_MERGE_VALUES && wild == SIZE_MAX))
+		if (live == 0 || (live < values_needed(&m->cl[alt[i].id],
+		    alt[i].pos) && wild == SIZE_MAX))
 			continue;
 		grp = util_grow(grp, &capgrp, ngrp, sizeof(*grp), 64);
 		grp[ngrp].from = i;

@@ -210,6 +210,52 @@ test_miner_many_values_merge(void **state)
 }
 
 /*
+ * Amid three fixed tokens or more, five values of a word are enough to
+ * show an argument; four are states, and so are words in capitals; with
+ * less around it a word may be the event itself.
+ */
+static void
+test_miner_few_values_in_context(void **state)
+{
+	static const char *const lines[] = {
+		"relay START: rsync pid=31 from=10.0.0.1",
+		"relay START: tftp pid=32 from=10.0.0.2",
+		"relay START: swat pid=33 from=10.0.0.3",
+		"relay START: telnet pid=34 from=10.0.0.4",
+		"relay START: finger pid=35 from=10.0.0.5",
+		"disk 3 now Active on node 1",
+		"disk 4 now Idle on node 2",
+		"disk 5 now Busy on node 3",
+		"disk 6 now Failed on node 4",
+		"Opening alpha", "Opening beta", "Opening gamma", "Opening delta",
+		"Opening omega",
+		"task 1 moved from NEW to READY by pool 4",
+		"task 2 moved from NEW to QUEUED by pool 5",
+		"task 3 moved from NEW to RUNNING by pool 6",
+		"task 4 moved from NEW to DONE by pool 7",
+		"task 5 moved from NEW to FAILED by pool 8",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+	size_t i;
+
+	for (i = 1; i < 5; i++)
+		assert_int_equal(ids[i], ids[0]);
+	check_text(m, ids[0], "relay START: <*> pid=<*> from=<*>");
+	assert_int_equal(template_miner_size(m, ids[0]), 5);
+	for (i = 6; i < 9; i++)
+		assert_int_not_equal(ids[i], ids[i - 1]);
+	check_text(m, ids[8], "disk <*> now Failed on node <*>");
+	for (i = 10; i < 14; i++)
+		assert_int_not_equal(ids[i], ids[i - 1]);
+	check_text(m, ids[13], "Opening omega");
+	for (i = 15; i < 19; i++)
+		assert_int_not_equal(ids[i], ids[i - 1]);
+	check_text(m, ids[18], "task <*> moved from NEW to FAILED by pool <*>");
+	template_miner_free(m);
+}
+
+/*
  * The word after "user" and a blank is a name from the first message,
  * when "user" opens the message or follows "for", "invalid" and the
  * like; after other words it is a word, and a value after "user=" is
@@ -854,6 +900,7 @@ main(void)
 		cmocka_unit_test(test_mask_quotes_blanks_lines),
 		cmocka_unit_test(test_miner_groups),
 		cmocka_unit_test(test_miner_many_values_merge),
+		cmocka_unit_test(test_miner_few_values_in_context),
 		cmocka_unit_test(test_miner_user_names),
 		cmocka_unit_test(test_miner_subsumed),
 		cmocka_unit_test(test_miner_quoted),
