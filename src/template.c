@@ -31,7 +31,8 @@
  * alike but for one word that takes TM_MERGE_VALUES or more values (a user
  * name; TM_MERGE_FEW amid TM_MERGE_CONTEXT fixed tokens) or where an alike
  * template has a variable, and, in a shape with TM_LEAF_MAX templates or
- * more, each with the most similar before it.
+ * more, each with the most similar before it; a template whose fixed
+ * tokens stand where another of its shape has variables joins that one.
  *
  * Tree edges live in one open-addressing hash table keyed by (node, token),
  * so a node costs nothing per possible child.
@@ -1668,6 +1669,69 @@ merge_subsumed(struct template_miner *m)
 	buf_free(&scratch);
 }
 
+/*
+ * Whether every token of a is b's or stands where b has a variable, b
+ * having more variables than a and at least half its tokens fixed.
+ */
+static int
+covered_by(const struct tm_cluster *a, const struct tm_cluster *b)
+{
+	uint32_t i, wa = 0, wb = 0;
+
+	for (i = 0; i < a->ntok; i++) {
+		if (b->h[i] != TM_WILD && b->h[i] != a->h[i])
+			return 0;
+		wa += a->h[i] == TM_WILD;
+		wb += b->h[i] == TM_WILD;
+	}
+	return wb > wa && (uint64_t)(b->ntok - wb) * TM_SIMILAR_DEN >=
+	    (uint64_t)b->ntok * TM_SIMILAR_NUM;
+}
+
+/*
+ * A template of a shape whose fixed tokens are all another's, where that
+ * one has variables in their stead, is that one: "Set(git); Set(test)"
+ * within "Set(<*>); Set(<*>)", names that never differed one at a time
+ * from a template with one of them variable (merge_values).  Each joins
+ * the largest of them.  Shapes of more than TM_LEAF_MAX templates, which
+ * merge_crowded has seen to, are left as they are: their pairs would cost
+ * more than the merges give.
+ */
+static void
+merge_covered(struct template_miner *m)
+{
+	uint32_t *ids = xmalloc((m->ncl + 1) * sizeof(*ids));
+	size_t n = 0, i, j, k, g, best;
+
+	for (i = 0; i < m->ncl; i++) {
+		if (m->cl[i].parent == i)
+			ids[n++] = (uint32_t)i;
+	}
+	sort_m = m;
+	qsort(ids, n, sizeof(*ids), cmp_shape);
+	for (g = 0; g < n; g = j) {
+		for (j = g + 1; j < n && m->cl[ids[j]].ntok == m->cl[ids[g]].ntok &&
+		    m->cl[ids[j]].skel == m->cl[ids[g]].skel; j++)
+			;
+		if (j - g < 2 || j - g > TM_LEAF_MAX)
+			continue;
+		for (i = g; i < j; i++) {
+			best = SIZE_MAX;
+			for (k = g; k < j; k++) {
+				if (k == i || m->cl[ids[k]].parent != ids[k] ||
+				    !covered_by(&m->cl[ids[i]], &m->cl[ids[k]]))
+					continue;
+				if (best == SIZE_MAX || m->cl[ids[k]].count >
+				    m->cl[ids[best]].count)
+					best = k;
+			}
+			if (best != SIZE_MAX)
+				join_into(m, ids[i], ids[best]);
+		}
+	}
+	free(ids);
+}
+
 void
 template_miner_finish(struct template_miner *m)
 {
@@ -1677,6 +1741,7 @@ template_miner_finish(struct template_miner *m)
 	merge_same(m);
 	for (round = 0; round < 4 && merge_values(m) > 0; round++)
 		merge_same(m);
+	merge_covered(m);
 	merge_subsumed(m);
 	/* Flatten, so template_miner_final is one step. */
 	for (i = 0; i < m->ncl; i++)

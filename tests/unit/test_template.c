@@ -731,6 +731,32 @@ test_miner_subsumed(void **state)
 }
 
 /*
+ * A template whose fixed words all stand where another of its shape has
+ * variables joins it: names seen before the other had its variables,
+ * which never differed from it one at a time.
+ */
+static void
+test_miner_covered(void **state)
+{
+	static const char *const lines[] = {
+		"acl view: Set(alice); edit: Set(bob)",
+		"acl view: Set(carol); edit: Set(dave)",
+		"acl view: Set(user1); edit: Set(user2)",
+		"acl read: Set(gina); edit: Set(hal)",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	assert_int_equal(ids[2], ids[0]);
+	check_text(m, ids[0], "acl view: Set(<*>); edit: Set(<*>)");
+	assert_int_equal(template_miner_size(m, ids[0]), 3);
+	assert_int_not_equal(ids[3], ids[0]);
+	check_text(m, ids[3], "acl read: Set(gina); edit: Set(hal)");
+	template_miner_free(m);
+}
+
+/*
  * Words that are names: a shape seen with hundreds of word sets is one
  * template, however the tree spread them, and a leaf's scan stays short.
  */
@@ -903,6 +929,7 @@ main(void)
 		cmocka_unit_test(test_miner_few_values_in_context),
 		cmocka_unit_test(test_miner_user_names),
 		cmocka_unit_test(test_miner_subsumed),
+		cmocka_unit_test(test_miner_covered),
 		cmocka_unit_test(test_miner_quoted),
 		cmocka_unit_test(test_miner_units),
 		cmocka_unit_test(test_miner_objects),
