@@ -184,9 +184,12 @@ is_date_word(const char *p, size_t n)
 	    known_kind(p, n) == KNOWN_DATE;
 }
 
+/* A full stop after the unit ends the sentence: "took 2 secs." */
 static int
 is_unit(const char *p, size_t n)
 {
+	if (n > 1 && p[n - 1] == '.')
+		n--;
 	return n > 0 && n <= 7 && known_kind(p, n) == KNOWN_UNIT;
 }
 

@@ -300,7 +300,7 @@ test_miner_user_names(void **state)
  * A unit of time after a number may vary with it ("15 ms", "2 s"); a
  * unit of size is text ("8.0 KB" and "1.2 MB" are two statements, as
  * Loghub's templates have them), and a unit word after a word keeps
- * events apart.
+ * events apart.  A full stop after a unit is punctuation.
  */
 static void
 test_miner_units(void **state)
@@ -313,6 +313,8 @@ test_miner_units(void **state)
 		"Reading variable 4 took 2 s",
 		"mode MB selected now",
 		"mode KB selected now",
+		"Lease renewed after 1 sec. with server 1",
+		"Lease renewed after 3 secs. with server 2",
 	};
 	uint32_t ids[UTIL_ARRAY_LEN(lines)];
 	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
@@ -324,6 +326,8 @@ test_miner_units(void **state)
 	assert_int_equal(ids[4], ids[3]);
 	check_text(m, ids[3], "Reading variable <*> took <*> <*>");
 	assert_int_not_equal(ids[5], ids[6]);
+	assert_int_equal(ids[8], ids[7]);
+	check_text(m, ids[7], "Lease renewed after <*> <*> with server <*>");
 	template_miner_free(m);
 }
 
