@@ -36,6 +36,12 @@
 /* A batch is committed after this many events or bytes, or this much wall time. */
 #define BATCH_EVENTS	8192
 #define BATCH_MS	1000
+/*
+ * ... or once it holds this many volume rows, one per source and minute:
+ * as many as its records when its sources log less than once a minute,
+ * and each on a page of the database's volume that the commit changes.
+ */
+#define BATCH_VOLS	16384
 /* Among untimed records a due batch commits at the latest with this many events. */
 #define BATCH_UNTIMED_EVENTS	65536
 /* Past this many records a due batch commits even inside one second. */
@@ -1109,7 +1115,8 @@ ingest_due(struct ingest *in)
 {
 	if (!in->in_txn)
 		return 0;
-	if (in->batch_events >= BATCH_EVENTS || in->batch->data.len >= WRITER_BATCH_BYTES)
+	if (in->batch_events >= BATCH_EVENTS || in->batch->data.len >= WRITER_BATCH_BYTES ||
+	    in->nvols >= BATCH_VOLS)
 		return 1;
 	/*
 	 * The first batches are cut short, each twice as long as the one
