@@ -136,7 +136,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBOBJ) | $(BUILD)/tests
 
 # The end-to-end scripts of `make check`: a few seconds each on an idle machine.
 CHECK_E2E := cli.sh errors.sh events.sh ingest.sh metrics.sh patterns.sh \
-	prune.sh resume.sh rulefaults.sh rules.sh rules_coverage.sh
+	prune.sh resume.sh rulefaults.sh rules.sh rules_coverage.sh sources.sh
 TEST_ENV = LOGTRIAGE=$(abspath $(BIN)) BUILD=$(BUILD)
 
 test: $(BIN) $(UNIT_BIN)

@@ -298,6 +298,7 @@ cmd_ingest_exec(int argc, char **argv)
 	struct ruleset *rs = NULL;
 	struct store *st = NULL;
 	struct ingest *in = NULL;
+	const struct ingest_overflow *ovf;
 	struct cmd_common cc;
 	struct stat sb;
 	const char **rule_args = NULL, *path;
@@ -485,6 +486,17 @@ cmd_ingest_exec(int argc, char **argv)
 			    " untimed, in no window (docker logs -t gives every"
 			    " line Docker's stamp)", strcmp(path, "-") == 0 ?
 			    "standard input" : path);
+		/*
+		 * a text table or a transcript read as compose lines: where
+		 * the records of the names past the cap went
+		 */
+		if (!quiet && (ovf = ingest_overflow(in)) != NULL)
+			cmd_error("%s: more than %d sources named: the %llu"
+			    " records of the names past the first %d are stored"
+			    " as the source '%s'", strcmp(path, "-") == 0 ?
+			    "standard input" : path, INGEST_SOURCES_MAX,
+			    (unsigned long long)ovf->records,
+			    INGEST_SOURCES_MAX, ovf->source);
 		counts_add(&total, &c);
 		print_clocks(in, opts.tz_auto);
 	}

@@ -201,6 +201,23 @@ struct ingest {
 	size_t			 def_src;	/* its row in srcs + 1 once met, else 0 */
 	const char		*def_kind;
 	char			*def_identity;
+	/*
+	 * The sources this run gave the names the input's lines gave (of
+	 * INGEST_SOURCES_MAX, with nprior), and the row in srcs + 1 of the
+	 * one the records of the names past those are stored as, 0 until
+	 * one was.
+	 */
+	size_t			 nborne;
+	size_t			 ovf_src;
+	struct ingest_overflow	 ovf;		/* of the input */
+	/*
+	 * Of a file this run resumes, the sources its lines named that the
+	 * runs before counted volume of (-1 until asked): they were of its
+	 * first INGEST_SOURCES_MAX names.  And how many of them this run
+	 * met, which nborne does not count.
+	 */
+	int64_t			 nprior;
+	size_t			 prior_met;
 	struct multiline	*ml;
 	struct context_stream	*ctx_stream;	/* a stream's last records */
 	struct store_ingest_counts *counts;
@@ -405,6 +422,10 @@ ingest_forget_sources(struct ingest *in)
 	in->nsrcs = 0;
 	in->last_src = 0;
 	in->def_src = 0;
+	in->nborne = 0;
+	in->ovf_src = 0;
+	in->nprior = -1;
+	in->prior_met = 0;
 	in->ntouched = 0;
 	util_index_free(&in->src_index);
 	memset(in->ml_ids, 0, sizeof in->ml_ids);
@@ -439,6 +460,7 @@ ingest_free(struct ingest *in)
 	correlate_free(in->corr);
 	ingest_forget_sources(in);
 	ingest_forget_clocks(in);
+	free(in->ovf.source);
 	free(in->srcs);
 	free(in->touched);
 	free(in->vols);
@@ -694,10 +716,73 @@ ingest_source_id(struct ingest *in, const char *name, const char *kind,
 	return 0;
 }
 
-/* The state of the source called name, created (and stored) if new. */
+static struct src_state *ingest_overflow_source(struct ingest *in,
+    const char *kind);
+
+/* The name of the source of the records of the names past the cap. */
+static const char *
+ingest_overflow_name(struct ingest *in)
+{
+	if (in->ovf.source == NULL)
+		in->ovf.source = xasprintf("%s (other sources)", in->def_name);
+	return in->ovf.source;
+}
+
+/*
+ * May the name a line gave, which this run meets for the first time, be
+ * a source of its own?  The first INGEST_SOURCES_MAX names of the input
+ * are.  In a run that resumes a file, they include the names the runs
+ * before counted volume of (by their marks): a file read in several runs
+ * gets the sources of one run, so that reading it again from the start
+ * stores no record again under another source.  0 (with in->failed set
+ * on an error) or 1.
+ */
+static int
+ingest_room(struct ingest *in, const char *name, size_t len)
+{
+	char *copy;
+	int64_t id;
+	int rc;
+
+	if (in->nprior < 0) {
+		in->nprior = 0;
+		if (in->start_off > 0) {
+			writer_drain(&in->w);
+			if (store_vmark_count(in->st, in->key, in->def_name,
+			    ingest_overflow_name(in), &in->nprior, in->err,
+			    sizeof in->err) != 0) {
+				in->failed = 1;
+				return 0;
+			}
+		}
+	}
+	if ((uint64_t)in->nprior + in->nborne < INGEST_SOURCES_MAX)
+		return 1;
+	if ((uint64_t)in->nprior <= in->prior_met)
+		return 0;
+	/* one of the names before is still to come: is this it? */
+	writer_drain(&in->w);
+	copy = xstrndup(name, len);
+	rc = store_source_find(in->st, copy, &id, in->err, sizeof in->err);
+	free(copy);
+	if (rc == 0 && id >= 0)
+		rc = store_vmark_get(in->st, id, in->key, &in->mark_vm, in->err,
+		    sizeof in->err);
+	if (rc != 0) {
+		in->failed = 1;
+		return 0;
+	}
+	return id >= 0 && in->mark_vm.ts != TS_NONE;
+}
+
+/*
+ * The state of the source called name, created (and stored) if new.
+ * borne: the name is one a line gave, which past INGEST_SOURCES_MAX of
+ * them is no source of its own.
+ */
 static struct src_state *
 ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
-    const char *identity)
+    const char *identity, int borne)
 {
 	struct src_state *s;
 	char *copy;
@@ -720,6 +805,8 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 			return s;
 		}
 	}
+	if (borne && !ingest_room(in, name, len))
+		return in->failed ? NULL : ingest_overflow_source(in, kind);
 	copy = xstrndup(name, len);
 	if (ingest_source_id(in, copy, kind, identity, &id, &created) != 0) {
 		free(copy);
@@ -750,7 +837,36 @@ ingest_source(struct ingest *in, const char *name, size_t len, const char *kind,
 		s->new_row = in->batch->nsrcs;
 	} else if (ingest_mark_load(in, s) != 0)
 		return NULL;
+	if (borne && !created && in->nprior > 0 && s->mark_ts != TS_NONE)
+		in->prior_met++;
+	else if (borne)
+		in->nborne++;
 	return s;
+}
+
+/*
+ * The source of the records whose lines name a source past
+ * INGEST_SOURCES_MAX: one per input, named after the input's own source
+ * (so that two inputs' never mix), of the kind the first of them named.
+ */
+static struct src_state *
+ingest_overflow_source(struct ingest *in, const char *kind)
+{
+	struct src_state *s;
+
+	if (in->ovf_src != 0)
+		return &in->srcs[in->ovf_src - 1];
+	ingest_overflow_name(in);
+	if ((s = ingest_source(in, in->ovf.source, strlen(in->ovf.source), kind,
+	    NULL, 0)) != NULL)
+		in->ovf_src = (size_t)(s - in->srcs) + 1;
+	return s;
+}
+
+const struct ingest_overflow *
+ingest_overflow(const struct ingest *in)
+{
+	return in->ovf.records > 0 ? &in->ovf : NULL;
 }
 
 static size_t
@@ -1192,13 +1308,13 @@ ingest_on_record(void *arg, const struct record *rec)
 		if (in->def_src != 0)
 			s = &in->srcs[in->def_src - 1];
 		else if ((s = ingest_source(in, in->def_name, in->def_name_len,
-		    in->def_kind, in->def_identity)) != NULL)
+		    in->def_kind, in->def_identity, 0)) != NULL)
 			in->def_src = (size_t)(s - in->srcs) + 1;
 	} else if (in->ml_ids[rec->source_id % ML_IDS].id == rec->source_id)
 		s = &in->srcs[in->ml_ids[rec->source_id % ML_IDS].src];
 	else {
 		s = ingest_source(in, rec->source, rec->source_len,
-		    rec->source_kind, NULL);
+		    rec->source_kind, NULL, 1);
 		if (s != NULL) {
 			in->ml_ids[rec->source_id % ML_IDS].id = rec->source_id;
 			in->ml_ids[rec->source_id % ML_IDS].src =
@@ -1207,6 +1323,8 @@ ingest_on_record(void *arg, const struct record *rec)
 	}
 	if (s == NULL)
 		return;
+	if ((size_t)(s - in->srcs) + 1 == in->ovf_src)
+		in->ovf.records++;
 	/*
 	 * TS_NONE: no record of the input before it had a time.  Such a
 	 * record is untimed: its events are stored with a NULL time, in no
@@ -1504,6 +1622,9 @@ ingest_reset_input(struct ingest *in, const char *path,
 	in->time_off = 0;
 	in->fingerprint = 0;
 	in->ords_full = 1;
+	free(in->ovf.source);
+	in->ovf.source = NULL;
+	in->ovf.records = 0;
 	/* Ordinals and spans are per input: a new input starts fresh. */
 	ingest_forget_sources(in);
 }

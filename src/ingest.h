@@ -106,6 +106,29 @@ struct ingest_clock {
 const struct ingest_clock *ingest_clocks(const struct ingest *in, size_t *n);
 
 /*
+ * The most sources one input's lines may name (compose and kubectl
+ * prefixes, journald units, file names in front of lines or in tail's
+ * headings): a text table or a shell transcript read as compose lines
+ * names one per line, and each name costs its state until the input ends.
+ * The records of the names met after these many are stored as one source
+ * of the input, its own name (the file's base name, stdin) then
+ * " (other sources)", so that nothing is lost and a report says what they
+ * are.  A few hundred containers is a large deployment.
+ */
+#define INGEST_SOURCES_MAX	2048
+
+/*
+ * The records of the last input that named a source past
+ * INGEST_SOURCES_MAX, and the source they were stored as; NULL when there
+ * were none.  Valid until the next input.
+ */
+struct ingest_overflow {
+	char		*source;
+	uint64_t	 records;
+};
+const struct ingest_overflow *ingest_overflow(const struct ingest *in);
+
+/*
  * The source name an input gets when --source is not given and its lines
  * carry none: the container name from config.v2.json beside a docker
  * json-file log, else the file's base name, "stdin" for "-".  Caller frees.

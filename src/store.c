@@ -174,6 +174,10 @@ const char *const store_sql[ST_COUNT] = {
 	    " VALUES " STORE_ROWS16(VMARK_ROW) " ON CONFLICT (source_id, input)"
 	    " DO UPDATE SET ts = excluded.ts, offset = excluded.offset,"
 	    " texts = excluded.texts",
+	[ST_VMARK_COUNT] =
+	    "SELECT count(*) FROM volume_marks m JOIN sources s"
+	    " ON s.id = m.source_id WHERE m.input = ?1 AND s.name <> ?2"
+	    " AND s.name <> ?3",
 	[ST_RULE_SET] =
 	    "INSERT INTO rules (id, category, severity, summary, file, hash,"
 	    " metric_field, metric_by, follows_rule, follows_by, expect_rule,"
@@ -255,6 +259,7 @@ static const unsigned char store_sql_lazy[ST_COUNT] = {
 	[ST_MINUTES_DROP] = 1,
 	[ST_ORD_PUT] = 1,
 	[ST_VMARK_SET] = 1,
+	[ST_VMARK_COUNT] = 1,
 };
 
 /* Source name -> id, open addressing; cleared on rollback. */
@@ -2330,6 +2335,28 @@ store_vmark_get(struct store *s, int64_t source_id, const char *input,
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(s, err, errlen, "reading a volume mark");
+	return 0;
+}
+
+int
+store_vmark_count(struct store *s, const char *input, const char *not1,
+    const char *not2, int64_t *n, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if ((st = store_stmt(s, ST_VMARK_COUNT, err, errlen)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, not1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, not2, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, err, errlen, "counting volume marks");
 	return 0;
 }
 

@@ -291,6 +291,9 @@ int store_vmark_get(struct store *s, int64_t source_id, const char *input,
     struct store_vmark *m, char *err, size_t errlen);
 int store_vmark_set(struct store *s, int64_t source_id, const char *input,
     const struct store_vmark *m, char *err, size_t errlen);
+/* How many sources, other than those called not1 and not2, input has a mark of. */
+int store_vmark_count(struct store *s, const char *input, const char *not1,
+    const char *not2, int64_t *n, char *err, size_t errlen);
 /* store_vmark_set for each of n rows, in order. */
 struct store_vmark_row {
 	int64_t				 source_id, ts;
