@@ -169,11 +169,12 @@ check_eq ".NET: the failure and the warning, the category as logger" \
 cp "$F/tomcat-jul.log" .
 "$LT" ingest -q --db jul.db tomcat-jul.log
 check_eq "JUL and locale dates: each failure and warning at its stamp, with its message" \
-    "3|6|23:00:01|log-error|Failed to start connector [Connector[<*>]]
+    "1|2|23:00:00|other-duration|-
+3|6|23:00:01|log-error|Failed to start connector [Connector[<*>]]
 7|8|23:00:02|log-warning|Exception processing realm background process
 9|9|23:00:03|log-error|Worker: job <*> failed after <*> retries
 10|10|23:00:04|log-warning|Scheduler: queue is <*> full" \
-    "$(sql jul.db "SELECT line || '|' || line_end || '|' || strftime('%H:%M:%S', ts / 1000, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+    "$(sql jul.db "SELECT line || '|' || line_end || '|' || strftime('%H:%M:%S', ts / 1000, 'unixepoch') || '|' || rule || '|' || coalesce(json_extract(fields, '\$.template'), '-') FROM events_all ORDER BY line")"
 check_eq "JUL and locale dates: five records, every one stamped" "5|0" \
     "$(sql jul.db "SELECT records || '|' || no_timestamp FROM ingests")"
 
