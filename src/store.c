@@ -1090,6 +1090,7 @@ static int claim_fd(struct store *, char *, size_t);
 static int store_build_begin(struct store *, char *, size_t);
 static int store_build_wait(struct store *, char *, size_t);
 static int store_build_publish(struct store *, char *, size_t);
+static int store_build_remove(const char *);
 static int store_syncer_stop(struct store *);
 static void store_build_kick(struct store *);
 
@@ -1202,9 +1203,17 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	if ((fresh || imaged) && store_exec(s, "PRAGMA synchronous = OFF", err,
 	    errlen) != 0)
 		goto fail;
+	/*
+	 * The rollback journal holds a copy of each page a transaction
+	 * changes that existed before it.  A batch that touches many sources
+	 * changes a few index pages per source (some 26 KiB each, 55 MB for
+	 * 2048): held in memory, that journal was most of the peak RSS.  In
+	 * a file, never synced, memory stays within the page cache, and a
+	 * batch of a few sources writes under a MiB of journal.
+	 */
 	if (s->building != NULL) {
 		if (store_exec(s, "PRAGMA locking_mode = EXCLUSIVE", err,
-		    errlen) != 0 || store_exec(s, "PRAGMA journal_mode = MEMORY",
+		    errlen) != 0 || store_exec(s, "PRAGMA journal_mode = TRUNCATE",
 		    err, errlen) != 0)
 			goto fail;
 	} else if (!s->readonly && (store_wal(s, err, errlen) != 0 ||
@@ -1302,7 +1311,7 @@ store_close(struct store *s)
 	store_shut(s);
 	if (s->building != NULL) {
 		(void)store_syncer_stop(s);
-		unlink(s->building);
+		(void)store_build_remove(s->building);
 		free(s->building);
 		close(s->buildfd);
 	}
@@ -2834,15 +2843,15 @@ store_input_release(struct store *s, const char *key)
 /*
  * A new database that one ingest of files fills from start to end
  * (STORE_BUILD) is built where no reader looks: at PATH-build, locked for
- * its one connection, its rollback journal in memory and nothing synced
- * until store_finish links it to PATH whole.  Each page is written once,
+ * its one connection, its rollback journal at PATH-build-journal and
+ * nothing synced until store_finish links it to PATH whole.  Each new page
+ * is written once (a page a batch changes is first copied to the journal),
  * where in WAL mode it is written to the WAL and copied again.  An ingest
- * killed halfway leaves no database rather than a part of one (its
- * journal, in memory, is gone), and the next run starts over.  The byte
- * CLAIM_BUILD of PATH-lock is held meanwhile: every other open that would
- * make PATH waits for it first, so PATH is still free at the link, and a
- * PATH-build left by a run that was killed is removed by the next that
- * takes the claim.
+ * killed halfway leaves no database rather than a part of one, and the
+ * next run starts over.  The byte CLAIM_BUILD of PATH-lock is held
+ * meanwhile: every other open that would make PATH waits for it first, so
+ * PATH is still free at the link, and a PATH-build and its journal left by
+ * a run that was killed are removed by the next that takes the claim.
  */
 #define CLAIM_BUILD	(CLAIM_SOURCES + 1)
 /* bytes a build adds before they are synced behind the writer */
@@ -2940,6 +2949,24 @@ store_build_unlock(struct store *s)
 }
 
 /*
+ * Remove a build's file and its journal, the journal first: SQLite would
+ * play a journal left beside it back into a new file of the same name.
+ * 0, or -1 with errno.
+ */
+static int
+store_build_remove(const char *build)
+{
+	char *journal = xasprintf("%s-journal", build);
+	int rc = 0;
+
+	if ((unlink(journal) != 0 && errno != ENOENT) ||
+	    (unlink(build) != 0 && errno != ENOENT))
+		rc = -1;
+	free(journal);
+	return rc;
+}
+
+/*
  * Start building path unseen: 1 when building (s->building names the
  * file), 0 when path is to be opened as before (another process made it
  * while this one waited), -1 with err.
@@ -2960,7 +2987,7 @@ store_build_begin(struct store *s, char *err, size_t errlen)
 	}
 	/* what a killed build left goes; no other process looks at it */
 	build = xasprintf("%s-build", s->path);
-	if ((unlink(build) != 0 && errno != ENOENT) ||
+	if (store_build_remove(build) != 0 ||
 	    (fd = open(build, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0644)) == -1 || store_image_write(fd, 0) != 0) {
 		util_err(err, errlen, "%s: %s", build, strerror(errno));
@@ -2994,7 +3021,7 @@ store_build_wait(struct store *s, char *err, size_t errlen)
 	if (store_build_lock(s, err, errlen) != 0)
 		return -1;
 	build = xasprintf("%s-build", s->path);
-	unlink(build);
+	(void)store_build_remove(build);
 	free(build);
 	store_build_unlock(s);
 	return 0;
@@ -3037,9 +3064,10 @@ store_build_kick(struct store *s)
 
 /*
  * After a failed write (a full disk), whether SQLite's rollback left the
- * built file whole: its journal was in memory, so a rollback that could
- * not write would leave nothing on disk to finish it.  A file that passes
- * keeps the batches committed before the failure, as a WAL database does.
+ * built file whole.  A rollback that could not write left its journal,
+ * which this connection plays back (it may write) before the check.  A
+ * file that passes keeps the batches committed before the failure, as a
+ * WAL database does.
  */
 static int
 store_build_whole(struct store *s)
@@ -3048,7 +3076,7 @@ store_build_whole(struct store *s)
 	sqlite3_stmt *st = NULL;
 	int whole = 0;
 
-	if (sqlite3_open_v2(s->building, &db, SQLITE_OPEN_READONLY, NULL) ==
+	if (sqlite3_open_v2(s->building, &db, SQLITE_OPEN_READWRITE, NULL) ==
 	    SQLITE_OK && sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st,
 	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		whole = strcmp((const char *)sqlite3_column_text(st, 0), "ok") ==
@@ -3091,7 +3119,7 @@ store_build_publish(struct store *s, char *err, size_t errlen)
 fail:
 	util_err(err, errlen, "%s: not stored: %s", s->path, strerror(errno));
 out:
-	unlink(s->building);
+	(void)store_build_remove(s->building);
 	free(s->building);
 	s->building = NULL;
 	close(s->buildfd);

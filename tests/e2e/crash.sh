@@ -47,7 +47,7 @@ while read -r d; do
 	# than the timed runs) is tried again at 60% of the moment.
 	tries=0 hit=0
 	while :; do
-		rm -f k.db k.db-wal k.db-shm k.db-build
+		rm -f k.db k.db-wal k.db-shm k.db-build k.db-build-journal
 		[ $((i % 2)) = 1 ] && printf '' | "$LT" ingest -q --db k.db -
 		"$LT" ingest -q --db k.db c.log &
 		pid=$!
@@ -80,7 +80,7 @@ while read -r d; do
 		before=0
 	fi
 	"$LT" ingest -q --db k.db c.log 2> rerun.err && reruns=$((reruns + 1))
-	[ -e k.db-build ] || swept=$((swept + 1))
+	[ -e k.db-build ] || [ -e k.db-build-journal ] || swept=$((swept + 1))
 	[ "$(sql k.db "SELECT skipped_bytes > 0 FROM ingests ORDER BY id DESC LIMIT 1")" = 1 ] &&
 	    resumed=$((resumed + 1))
 	dump_events k.db > k.events

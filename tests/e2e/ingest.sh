@@ -439,17 +439,19 @@ check_eq "resume across services: same events as one whole run" "$(dump straddle
 "$LT" ingest -q --db piped.db --source d - < "$S/exai-daemon.log"
 "$LT" ingest -q --db piped.db --source d - < "$S/compose-t.log"
 check_eq "built database: WAL mode, nothing left beside it" "wal|" \
-    "$(sql built.db "PRAGMA journal_mode")|$(ls built.db-build 2> /dev/null)"
+    "$(sql built.db "PRAGMA journal_mode")|$(ls built.db-build built.db-build-journal 2> /dev/null)"
 check_eq "built database: the events of the same lines written as read" \
     "$(dump piped.db)" "$(dump built.db)"
 check_eq "built database: its ingests, done" "2|done,done" \
     "$(sql built.db "SELECT count(*), group_concat(status) FROM ingests")"
-# a file at DB-build (a killed build) goes with the next build
+# a file at DB-build and its journal (a killed build) go with the next
+# build, the journal before SQLite could play it back into the new file
 echo "left by a killed run" > again.db-build
+head -c 65536 "$S/exai-daemon.log" > again.db-build-journal
 check_rc "a killed build's file: the next build exits 0" 0 \
     "$LT" ingest -q --db again.db "$S/exai-daemon.log"
 check_eq "a killed build's file: gone, the database whole" "|ok|70" \
-    "$(ls again.db-build 2> /dev/null)|$(sql again.db "PRAGMA integrity_check")|$(sql again.db "SELECT count(*) FROM events_all")"
+    "$(ls again.db-build again.db-build-journal 2> /dev/null)|$(sql again.db "PRAGMA integrity_check")|$(sql again.db "SELECT count(*) FROM events_all")"
 
 # --- records without a time are all of one "second": an event's ordinal
 # is the number of its record among the untimed ones (meta
