@@ -27,8 +27,8 @@
 # (tools/bench_tui.sh) on the largest mixed cell and on the 1M-event
 # cardinality database, and hostile cardinality: ingest and report of 1M
 # lines that are 1M distinct models and storm keys of one source, 1M
-# lines with a compose prefix (a source) each, and 1M provider timeouts
-# that no fallback follows.
+# lines with a compose prefix (a source) each, 1M provider timeouts
+# that no fallback follows, and 250k errors over 2048 services.
 # Last, every target of the matrix (ratios to grep, small and empty inputs,
 # json-file's MB/s, peak RSS and its flatness, report, the TUI's first
 # screen, the truth checks) with its verdict: met, MISSED or not measured.
@@ -424,19 +424,29 @@ flat_within() {
 # source; sources: the same with a compose prefix (a source) per line;
 # timeouts: a provider's timeout for a model of its own on every line and
 # no fallback, so what the links keep of targets to come must stay as
-# long as the window, not the log.
+# long as the window, not the log; services: an error on every line, the
+# lines of 2048 services in turn (as many as an input names), four to a
+# second, a quarter as many lines: every batch of a new database changes
+# pages of every service.
+card_n() {
+	if [ "$1" = services ]; then echo $(( card_lines / 4 )); else echo "$card_lines"; fi
+}
+
 card() {
 	f=$dir/card-$1.log
-	if [ -f "$f" ] && [ "$(wc -l < "$f")" = "$card_lines" ]; then
+	n=$(card_n "$1")
+	if [ -f "$f" ] && [ "$(wc -l < "$f")" = "$n" ]; then
 		return
 	fi
-	echo "bench: writing $f ($card_lines lines)"
-	awk -v n="$card_lines" -v shape="$1" 'BEGIN {
+	echo "bench: writing $f ($n lines)"
+	awk -v n="$n" -v shape="$1" 'BEGIN {
 		for (i = 0; i < n; i++) {
 			d = sprintf("2025-10-%02d", 1 + int(i / 86400))
 			c = sprintf("%02d:%02d:%02d", int(i / 3600) % 24, int(i / 60) % 60, i % 60)
 			p = shape == "sources" ? sprintf("svc-%d", i) : "app"
-			if (shape == "timeouts")
+			if (shape == "services")
+				printf "svc-%d  | %s %02d:%02d:%02d ERROR app: job %d failed: disk full\n", i % 2048, d, int(i / 14400) % 24, int(i / 240) % 60, int(i / 4) % 60, i
+			else if (shape == "timeouts")
 				printf "%s %s ERROR src.providers.mixins.retry_mixin: OpenAI Compatible chat completion for m-%d error after 2 attempts: Request timed out.\n", d, c, i
 			else if (i % 2 == 0)
 				printf "%s  | %sT%s.000000000Z INFO tools.chat: Completed: {\047model\047: \047m-%d\047, \047ai_response_time_ms\047: %d}\n", p, d, c, i, 100 + i % 900
@@ -454,7 +464,7 @@ cardinality() {
 	# shellcheck disable=SC2086
 	timed "$dir/$name.ingest" "$lt" ingest --db "$db" $rules_opt -q "$dir/$name.log" || return 0
 	timed "$dir/$name.report" "$lt" report --db "$db" --format json || return 0
-	echo "card $1 $card_lines $(cat "$dir/$name.ingest") $(cat "$dir/$name.report")" >> "$results"
+	echo "card $1 $(card_n "$1") $(cat "$dir/$name.ingest") $(cat "$dir/$name.report")" >> "$results"
 }
 
 card_lines=${BENCH_CARD_LINES:-1000000}
@@ -641,9 +651,11 @@ if [ "$have_lt" = 1 ]; then
 		card models
 		card sources
 		card timeouts
+		card services
 		cardinality models
 		cardinality sources
 		cardinality timeouts
+		cardinality services
 		BENCH_TUI_GOTO=2025-10-03T12:00 tui_keys card-models "$dir/card-models.db"
 	fi
 fi
@@ -776,7 +788,7 @@ END {
 	if (empty != "") print "  " empty
 	if (ncard > 0) {
 		print "\nhostile cardinality (models: a distinct model or storm key per line, one source; sources: also a compose prefix per line;"
-		print " timeouts: a provider timeout per line, a model each, that no fallback follows)"
+		print " timeouts: a provider timeout per line, a model each, that no fallback follows; services: an error per line over 2048 services)"
 		printf "%-8s %9s %10s %12s %8s %9s %10s %8s %9s\n", "corpus", "lines", "ingest s", "lines/s", "CPU s", "RSS MiB", "report s", "CPU s", "RSS MiB"
 		for (i = 1; i <= ncard; i++)
 			print card[i]
