@@ -381,10 +381,13 @@ run(struct report_opts *o)
 		r->baseline->show_all = o->all;
 	empty = r->total_events == 0 &&
 	    (r->baseline == NULL || r->baseline->total_events == 0);
-	if (empty && o->format->empty == EMPTY_NOTE_ONLY)
+	/* untimed events alone are reported, not noted: a pasted excerpt */
+	if (empty && o->format->empty == EMPTY_NOTE_ONLY &&
+	    !report_untimed_only(r))
 		empty_line(&q, r, now, o->cc.tz, &out);
 	else {
-		if (empty) {
+		/* a format a program reads says on stderr that the window is empty */
+		if (empty && o->format->empty == EMPTY_RENDER) {
 			struct buf line;
 
 			buf_init(&line);

@@ -1109,15 +1109,23 @@ metric_hours(struct report_metric *m, struct vg *groups, size_t ng)
 	free(order);
 }
 
+/*
+ * The distributions of metric rule ri from st (store_report_metric_values'
+ * columns), added to r->metrics; with u, those of its untimed events
+ * (store_report_untimed_values), added to u->metrics without the hours
+ * they have none of or the counts of the window's rates.
+ */
 static int
-load_metric(struct ctx *c, struct report *r, size_t ri, struct store_rows *st)
+load_metric(struct ctx *c, struct report *r, size_t ri, struct store_rows *st,
+    struct report_untimed *u)
 {
-	struct report_metric *m;
+	struct report_metric *m, **mv = u != NULL ? &u->metrics : &r->metrics;
+	size_t *nmv = u != NULL ? &u->nmetrics : &r->nmetrics;
 	struct vg *groups = NULL, *cur = NULL;
 	struct counted *cnt;
 	size_t ng = 0, i, j;
 	int64_t sid;
-	int rc, counts = counts_by_group(&c->rr[ri]);
+	int rc, counts = u == NULL && counts_by_group(&c->rr[ri]);
 
 	/*
 	 * One pass over the rule's events, a source's together (a source
@@ -1149,9 +1157,13 @@ load_metric(struct ctx *c, struct report *r, size_t ri, struct store_rows *st)
 		do {
 			const char *g = store_rows_text(st, 1);
 
-			/* a repeat of a sample (same = ...) is counted, not kept */
+			/*
+			 * a repeat of a sample (same = ...) is counted, not
+			 * kept; the count is the window's input's
+			 */
 			if (store_rows_int(st, 2) != 0) {
-				r->same_samples++;
+				if (u == NULL)
+					r->same_samples++;
 				continue;
 			}
 			if (g == NULL)
@@ -1164,10 +1176,12 @@ load_metric(struct ctx *c, struct report *r, size_t ri, struct store_rows *st)
 				cur = vg_get(&groups, &ng, g);
 			cur->v = util_grow(cur->v, &cur->cap, cur->n,
 			    sizeof(*cur->v), 256);
-			cur->hour = util_grow(cur->hour, &cur->hcap, cur->n,
-			    sizeof(*cur->hour), 256);
-			cur->hour[cur->n] = (int32_t)(store_rows_int64(st, 4) /
-			    3600000);
+			if (u == NULL) {
+				cur->hour = util_grow(cur->hour, &cur->hcap,
+				    cur->n, sizeof(*cur->hour), 256);
+				cur->hour[cur->n] = (int32_t)(store_rows_int64(st,
+				    4) / 3600000);
+			}
 			cur->v[cur->n++] = store_rows_double(st, 0);
 		} while ((rc = store_rows_next(st)) == 1 &&
 		    store_rows_int64(st, 3) == sid);
@@ -1181,8 +1195,8 @@ load_metric(struct ctx *c, struct report *r, size_t ri, struct store_rows *st)
 		free(groups);
 		return step_err(c, rc);
 	}
-	r->metrics = xrealloc(r->metrics, (r->nmetrics + 1) * sizeof(*r->metrics));
-	m = &r->metrics[r->nmetrics++];
+	*mv = xrealloc(*mv, (*nmv + 1) * sizeof(**mv));
+	m = &(*mv)[(*nmv)++];
 	m->rule = xstrdup(r->rules[ri].id);
 	m->field = xstrdup(c->rr[ri].metric_field);
 	m->by = c->rr[ri].metric_by != NULL ? xstrdup(c->rr[ri].metric_by) : NULL;
@@ -1192,7 +1206,8 @@ load_metric(struct ctx *c, struct report *r, size_t ri, struct store_rows *st)
 	m->group_index = NULL;
 	m->hours = NULL;
 	m->nhours = 0;
-	metric_hours(m, groups, ng);
+	if (u == NULL)
+		metric_hours(m, groups, ng);
 	for (j = 0; j < ng; j++) {
 		struct report_metric_group *g = &m->groups[j];
 		size_t k;
@@ -1259,7 +1274,7 @@ load_metrics(struct ctx *c, struct report *r)
 	for (i = 0; i < r->nrules; i++) {
 		if (c->rr[i].metric_field == NULL)
 			continue;
-		if (load_metric(c, r, i, st) != 0) {
+		if (load_metric(c, r, i, st, NULL) != 0) {
 			store_rows_free(st);
 			return -1;
 		}
@@ -1435,19 +1450,28 @@ fail:
 	return -1;
 }
 
+/* Append a finding to the list *v of *n (the report's or its untimed events'). */
 static void
-finding(struct report *r, int severity, uint64_t volume, const char *id,
-    const char *rule, char *text)
+finding_add(struct report_finding **v, size_t *n, int severity,
+    uint64_t volume, const char *id, const char *rule, char *text)
 {
 	struct report_finding *f;
 
-	r->findings = xrealloc(r->findings, (r->nfindings + 1) * sizeof(*r->findings));
-	f = &r->findings[r->nfindings++];
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	f = &(*v)[(*n)++];
 	f->severity = severity;
 	f->volume = volume;
 	f->id = xstrdup(id);
 	f->rule = xstrdup(rule);
 	f->text = text;
+}
+
+static void
+finding(struct report *r, int severity, uint64_t volume, const char *id,
+    const char *rule, char *text)
+{
+	finding_add(&r->findings, &r->nfindings, severity, volume, id, rule,
+	    text);
 }
 
 static unsigned
@@ -2058,12 +2082,14 @@ stat_of(const struct report_metric_group *g, enum rule_stat st)
 }
 
 /*
- * Distributions over their rule's slow threshold (or, with --slow-ms, p95
- * of every duration metric over that many ms).  A rule without one has no
- * limit, so no finding.
+ * Distributions of ms[0..nms) over their rule's slow threshold (or, with
+ * --slow-ms, p95 of every duration metric over that many ms), added to
+ * the findings *fv of *nfv.  A rule without one has no limit, so no
+ * finding.
  */
 static void
-find_slow(struct ctx *c, struct report *r)
+find_slow(struct ctx *c, struct report *r, const struct report_metric *ms,
+    size_t nms, struct report_finding **fv, size_t *nfv)
 {
 	struct rule_threshold t;
 	struct buf b;
@@ -2071,8 +2097,8 @@ find_slow(struct ctx *c, struct report *r)
 	size_t i, j, ri, at;
 	double v;
 
-	for (i = 0; i < r->nmetrics; i++) {
-		const struct report_metric *m = &r->metrics[i];
+	for (i = 0; i < nms; i++) {
+		const struct report_metric *m = &ms[i];
 		int duration = m->unit != NULL && strcmp(m->unit, "ms") == 0;
 
 		ri = rule_index(r, m->rule);
@@ -2105,7 +2131,8 @@ find_slow(struct ctx *c, struct report *r)
 			buf_printf(&b, " over %ju %s)", (uintmax_t)g->count,
 			    duration ? "responses" : "values");
 			snprintf(id, sizeof id, "slow-%s", rule_stat_name(t.stat));
-			finding(r, SEV_WARNING, g->count, id, m->rule, b.data);
+			finding_add(fv, nfv, SEV_WARNING, g->count, id, m->rule,
+			    b.data);
 		}
 	}
 }
@@ -2159,13 +2186,14 @@ finding_cmp(const void *a, const void *b)
 }
 
 /*
- * The group of (rule, logger, template), added when new: found through
- * index (cap is r->errors' room), since a log of one-off failures has
- * about as many templates as error records.
+ * The group of (rule, logger, template) in the list *v of *n, added when
+ * new: found through index (cap is the list's room), since a log of
+ * one-off failures has about as many templates as error records.
  */
 static struct report_error_group *
-error_group(struct report *r, size_t *cap, struct util_index *index,
-    const char *rule, int severity, const char *logger, const char *tmpl)
+error_group(struct report_error_group **v, size_t *n, size_t *cap,
+    struct util_index *index, const char *rule, int severity,
+    const char *logger, const char *tmpl)
 {
 	struct report_error_group *g;
 	uint64_t h;
@@ -2175,15 +2203,14 @@ error_group(struct report *r, size_t *cap, struct util_index *index,
 	h = util_hash64(logger, strlen(logger), h);
 	h = util_hash64(tmpl, strlen(tmpl), h);
 	while ((i = util_index_next(index, h, &it)) != UTIL_INDEX_NONE) {
-		g = &r->errors[i];
+		g = &(*v)[i];
 		if (strcmp(g->rule, rule) == 0 && strcmp(g->logger, logger) == 0 &&
 		    strcmp(g->template, tmpl) == 0)
 			return g;
 	}
-	r->errors = util_grow(r->errors, cap, r->nerrors, sizeof(*r->errors),
-	    16);
-	util_index_put(index, h, r->nerrors);
-	g = &r->errors[r->nerrors++];
+	*v = util_grow(*v, cap, *n, sizeof(**v), 16);
+	util_index_put(index, h, *n);
+	g = &(*v)[(*n)++];
 	memset(g, 0, sizeof(*g));
 	g->rule = xstrdup(rule);
 	g->severity = severity;
@@ -2238,6 +2265,20 @@ part_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Sort each group's parts, then the groups, most severe and frequent first. */
+static void
+error_groups_sort(struct report_error_group *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].nparts > 1)
+			qsort(v[i].parts, v[i].nparts, sizeof(*v[i].parts),
+			    part_cmp);
+	if (n > 0)
+		qsort(v, n, sizeof(*v), error_group_cmp);
+}
+
 /* Group the events of the built-in rules by logger and template. */
 static int
 load_error_groups(struct ctx *c, struct report *r)
@@ -2265,7 +2306,8 @@ load_error_groups(struct ctx *c, struct report *r)
 			while ((rc = store_rows_next(st)) == 1) {
 				lg = store_rows_text(st, 0);
 				tm = store_rows_text(st, 1);
-				g = error_group(r, &cap, &index, ru->id,
+				g = error_group(&r->errors, &r->nerrors, &cap,
+				    &index, ru->id,
 				    ru->severity, lg != NULL ? lg : "",
 				    tm != NULL ? tm : "");
 				g->count += (uint64_t)store_rows_int64(st, 2);
@@ -2293,12 +2335,7 @@ load_error_groups(struct ctx *c, struct report *r)
 		store_read_error(c->s, c->err, c->errlen, "database");
 		return -1;
 	}
-	for (i = 0; i < r->nerrors; i++)
-		if (r->errors[i].nparts > 1)
-			qsort(r->errors[i].parts, r->errors[i].nparts,
-			    sizeof(*r->errors[i].parts), part_cmp);
-	if (r->nerrors > 0)
-		qsort(r->errors, r->nerrors, sizeof(*r->errors), error_group_cmp);
+	error_groups_sort(r->errors, r->nerrors);
 	return 0;
 }
 
@@ -2441,13 +2478,155 @@ load_findings(struct ctx *c, struct report *r)
 	    find_leaks(c, r) != 0 || find_releases(c, r) != 0)
 		return -1;
 	find_storms(r);
-	find_slow(c, r);
+	find_slow(c, r, r->metrics, r->nmetrics, &r->findings, &r->nfindings);
 	find_bursts(c, r);
 	if (load_error_groups(c, r) != 0 || find_events(c, r) != 0)
 		return -1;
 	find_error_groups(r);
 	if (r->nfindings > 0)
 		qsort(r->findings, r->nfindings, sizeof(*r->findings), finding_cmp);
+	return 0;
+}
+
+/*
+ * The untimed events of the built-in error rules grouped by logger and
+ * template, as load_error_groups groups those of the window, each with
+ * its first record for a sample in place of the times it has not.
+ */
+static int
+untimed_error_groups(struct ctx *c, struct report *r, struct report_untimed *u)
+{
+	static const char *const ids[] = { RULE_LOG_CRITICAL, RULE_LOG_ERROR };
+	const struct report_rule *ru;
+	struct report_error_group *g;
+	struct store_rows *st = NULL;
+	struct util_index index;
+	const char *lg, *tm, *text;
+	char *joined;
+	size_t i, j, cap = 0;
+	int rc = 0;
+
+	if (store_report_untimed_errors(c->s, &st, c->err, c->errlen) != 0)
+		return -1;
+	util_index_init(&index);
+	for (i = 0; rc == 0 && i < UTIL_ARRAY_LEN(ids); i++) {
+		if ((ru = report_find_rule(r, ids[i])) == NULL || ru->untimed == 0)
+			continue;
+		store_report_at(st, ru->id, 0, 0, 0, NULL);
+		while ((rc = store_rows_next(st)) == 1) {
+			if ((j = src_find(c, store_rows_int64(st, 3))) ==
+			    UTIL_INDEX_NONE)
+				continue;
+			lg = store_rows_text(st, 0);
+			tm = store_rows_text(st, 1);
+			g = error_group(&u->errors, &u->nerrors, &cap, &index,
+			    ru->id, ru->severity, lg != NULL ? lg : "",
+			    tm != NULL ? tm : "");
+			g->count += (uint64_t)store_rows_int64(st, 2);
+			joined = xasprintf("%s%s%s", g->sources,
+			    *g->sources ? ", " : "", c->src[j].name);
+			free(g->sources);
+			g->sources = joined;
+			if (g->sample == NULL && (text = store_rows_text(st, 4)) != NULL)
+				g->sample = xstrdup(text);
+			error_group_parts(g, store_rows_text(st, 5));
+		}
+	}
+	store_rows_free(st);
+	util_index_free(&index);
+	if (rc != 0)
+		return step_err(c, rc);
+	error_groups_sort(u->errors, u->nerrors);
+	return 0;
+}
+
+/*
+ * The findings of the untimed events that need no time: distributions
+ * over their limit, the error templates (as find_error_groups names
+ * them) and the other rules of error severity or worse, each naming the
+ * command that lists them.
+ */
+static void
+untimed_findings(struct ctx *c, struct report *r, struct report_untimed *u)
+{
+	const struct report_error_group *g;
+	const struct report_rule *ru;
+	uint64_t rest = 0;
+	struct buf b;
+	size_t i;
+
+	find_slow(c, r, u->metrics, u->nmetrics, &u->findings, &u->nfindings);
+	for (i = 0; i < u->nerrors; i++) {
+		g = &u->errors[i];
+		if (i >= REPORT_ERROR_FINDINGS) {
+			rest += g->count;
+			continue;
+		}
+		buf_init(&b);
+		buf_printf(&b, "%ju \u00d7 %s%s%s (on %s): logtriage events"
+		    " --untimed --rule %s", (uintmax_t)g->count, g->logger,
+		    *g->logger ? ": " : "", g->template, g->sources, g->rule);
+		if (*g->logger)
+			put_field_option(&b, "logger", g->logger);
+		put_field_option(&b, "template", g->template);
+		finding_add(&u->findings, &u->nfindings, g->severity, g->count,
+		    "error-template", g->rule, b.data);
+	}
+	if (rest > 0)
+		finding_add(&u->findings, &u->nfindings, SEV_WARNING, rest,
+		    "error-template", RULE_LOG_ERROR, xasprintf("%ju more error"
+		    " events under %zu other templates: logtriage events"
+		    " --untimed --rule %s", (uintmax_t)rest,
+		    u->nerrors - REPORT_ERROR_FINDINGS, RULE_LOG_ERROR));
+	for (i = 0; i < r->nrules; i++) {
+		ru = &r->rules[i];
+		if (ru->severity < SEV_ERROR || ru->untimed == 0 ||
+		    strcmp(ru->id, RULE_LOG_ERROR) == 0 ||
+		    strcmp(ru->id, RULE_LOG_CRITICAL) == 0)
+			continue;
+		finding_add(&u->findings, &u->nfindings, ru->severity,
+		    ru->untimed, "events", ru->id, xasprintf("%ju %s events"
+		    " (%s): logtriage events --untimed --rule %s",
+		    (uintmax_t)ru->untimed, ru->id, ru->category, ru->id));
+	}
+	if (u->nfindings > 0)
+		qsort(u->findings, u->nfindings, sizeof(*u->findings),
+		    finding_cmp);
+}
+
+/*
+ * What of the untimed events needs no time, when no window was asked for
+ * (no window holds them) and the sources in scope have some: their error
+ * templates, the distributions of their metric rules and the findings of
+ * those.
+ */
+static int
+load_untimed(struct ctx *c, struct report *r)
+{
+	struct report_untimed *u;
+	struct store_rows *st = NULL;
+	size_t i;
+
+	if (c->q->since != TS_NONE || c->q->until != TS_NONE ||
+	    r->input.untimed_events == 0)
+		return 0;
+	u = r->untimed = xcalloc(1, sizeof(*u));
+	u->events = r->input.untimed_events;
+	if (untimed_error_groups(c, r, u) != 0)
+		return -1;
+	for (i = 0; i < r->nrules; i++) {
+		if (c->rr[i].metric_field == NULL || r->rules[i].untimed == 0)
+			continue;
+		if (st == NULL && store_report_untimed_values(c->s, &st, c->err,
+		    c->errlen) != 0)
+			return -1;
+		if (load_metric(c, r, i, st, u) != 0) {
+			store_rows_free(st);
+			return -1;
+		}
+	}
+	store_rows_free(st);
+	untimed_findings(c, r, u);
 	return 0;
 }
 
@@ -2545,6 +2724,7 @@ build_one(struct store *s, const struct report_query *q, struct report **out,
 	    load_counts(&c, r) == 0 && load_input(&c, r) == 0 &&
 	    load_incidents(&c, r) == 0 && load_metrics(&c, r) == 0 &&
 	    load_links(&c, r) == 0 && load_findings(&c, r) == 0 &&
+	    load_untimed(&c, r) == 0 &&
 	    (r->total_events > 0 || load_newest(&c, r) == 0))
 		rc = 0;
 	ctx_free(&c, r->nrules);
@@ -2640,18 +2820,51 @@ report_parts_text(const struct report_error_group *g, const char *sep,
 }
 
 void
-report_errors_more(const struct report *r, struct buf *out)
+report_errors_more(const struct report_error_group *v, size_t n,
+    struct buf *out)
 {
 	uint64_t rest = 0;
 	size_t i;
 
-	if (r->nerrors <= REPORT_ERRORS_SHOWN)
+	if (n <= REPORT_ERRORS_SHOWN)
 		return;
-	for (i = REPORT_ERRORS_SHOWN; i < r->nerrors; i++)
-		rest += r->errors[i].count;
+	for (i = REPORT_ERRORS_SHOWN; i < n; i++)
+		rest += v[i].count;
 	buf_printf(out, "... %zu more templates (%ju events): report --format"
-	    " json lists every one", r->nerrors - REPORT_ERRORS_SHOWN,
-	    (uintmax_t)rest);
+	    " json lists every one", n - REPORT_ERRORS_SHOWN, (uintmax_t)rest);
+}
+
+int
+report_untimed_only(const struct report *r)
+{
+	return r->untimed != NULL && r->total_events == 0 &&
+	    (r->baseline == NULL || r->baseline->total_events == 0);
+}
+
+void
+report_untimed_head(const struct report *r, struct buf *out)
+{
+	buf_printf(out, "no timed events; %ju untimed events (their input had"
+	    " no time; in no window)", (uintmax_t)r->input.untimed_events);
+}
+
+void
+report_sample_text(const struct report_error_group *g, struct buf *out)
+{
+	size_t n = strcspn(g->sample, "\n");
+
+	if (n > REPORT_SAMPLE_SHOWN) {
+		/* back to the start of a character */
+		for (n = REPORT_SAMPLE_SHOWN; n > 0 &&
+		    ((unsigned char)g->sample[n] & 0xc0) == 0x80; n--)
+			;
+		buf_append(out, g->sample, n);
+		buf_puts(out, "...");
+		return;
+	}
+	buf_append(out, g->sample, n);
+	if (g->sample[n] == '\n')
+		buf_puts(out, " ...");
 }
 
 void
@@ -2689,6 +2902,60 @@ report_link_text(const struct report_link *l, struct buf *out)
 		    *l->by[j].value ? l->by[j].value : "-", (uintmax_t)l->by[j].n);
 }
 
+static void
+errors_free(struct report_error_group *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].rule);
+		free(v[i].logger);
+		free(v[i].template);
+		free(v[i].sources);
+		for (j = 0; j < v[i].nparts; j++)
+			free(v[i].parts[j]);
+		free(v[i].parts);
+		free(v[i].sample);
+	}
+	free(v);
+}
+
+static void
+metrics_free(struct report_metric *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].rule);
+		free(v[i].field);
+		free(v[i].by);
+		free(v[i].unit);
+		for (j = 0; j < v[i].ngroups; j++)
+			free(v[i].groups[j].value);
+		free(v[i].groups);
+		if (v[i].group_index != NULL)
+			util_index_free(v[i].group_index);
+		free(v[i].group_index);
+		for (j = 0; j < v[i].nhours; j++)
+			free(v[i].hours[j].group);
+		free(v[i].hours);
+	}
+	free(v);
+}
+
+static void
+findings_free(struct report_finding *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].id);
+		free(v[i].rule);
+		free(v[i].text);
+	}
+	free(v);
+}
+
 void
 report_free(struct report *r)
 {
@@ -2699,16 +2966,7 @@ report_free(struct report *r)
 	for (i = 0; i < r->nsources; i++)
 		free(r->sources[i]);
 	free(r->sources);
-	for (i = 0; i < r->nerrors; i++) {
-		free(r->errors[i].rule);
-		free(r->errors[i].logger);
-		free(r->errors[i].template);
-		free(r->errors[i].sources);
-		for (j = 0; j < r->errors[i].nparts; j++)
-			free(r->errors[i].parts[j]);
-		free(r->errors[i].parts);
-	}
-	free(r->errors);
+	errors_free(r->errors, r->nerrors);
 	for (i = 0; i < r->nrules; i++) {
 		free(r->rules[i].id);
 		free(r->rules[i].category);
@@ -2733,22 +2991,7 @@ report_free(struct report *r)
 		free(r->incidents[i].key);
 	}
 	free(r->incidents);
-	for (i = 0; i < r->nmetrics; i++) {
-		free(r->metrics[i].rule);
-		free(r->metrics[i].field);
-		free(r->metrics[i].by);
-		free(r->metrics[i].unit);
-		for (j = 0; j < r->metrics[i].ngroups; j++)
-			free(r->metrics[i].groups[j].value);
-		free(r->metrics[i].groups);
-		if (r->metrics[i].group_index != NULL)
-			util_index_free(r->metrics[i].group_index);
-		free(r->metrics[i].group_index);
-		for (j = 0; j < r->metrics[i].nhours; j++)
-			free(r->metrics[i].hours[j].group);
-		free(r->metrics[i].hours);
-	}
-	free(r->metrics);
+	metrics_free(r->metrics, r->nmetrics);
 	for (i = 0; i < r->nlinks; i++) {
 		free(r->links[i].rule);
 		free(r->links[i].target);
@@ -2762,12 +3005,13 @@ report_free(struct report *r)
 		link_by_free(r->links[i].targets, r->links[i].ntargets);
 	}
 	free(r->links);
-	for (i = 0; i < r->nfindings; i++) {
-		free(r->findings[i].id);
-		free(r->findings[i].rule);
-		free(r->findings[i].text);
+	findings_free(r->findings, r->nfindings);
+	if (r->untimed != NULL) {
+		errors_free(r->untimed->errors, r->untimed->nerrors);
+		metrics_free(r->untimed->metrics, r->untimed->nmetrics);
+		findings_free(r->untimed->findings, r->untimed->nfindings);
+		free(r->untimed);
 	}
-	free(r->findings);
 	for (i = 0; i < r->nhourly; i++)
 		free(r->hourly[i].category);
 	free(r->hourly);

@@ -145,6 +145,8 @@ struct report_error_group {
 	 */
 	char		**parts;
 	size_t		 nparts;
+	/* an untimed group's first record, which stands for it; NULL otherwise */
+	char		*sample;
 };
 
 /*
@@ -171,6 +173,24 @@ struct report_bucket {
 	int64_t		 start;		/* hour start, UTC ms */
 	char		*category;
 	uint64_t	 n;
+};
+
+/*
+ * The events whose input had no time (events.ts NULL), read when no
+ * window was asked for: what of them needs no time.  No time means no
+ * chart, incident, first or last seen or rate; their counts per rule are
+ * report_rule.untimed.
+ */
+struct report_untimed {
+	uint64_t		 events;	/* report_input.untimed_events */
+	/* as report.errors, first and last TS_NONE, each with its sample */
+	struct report_error_group *errors;
+	size_t			 nerrors;
+	/* the metric rules with untimed values, as report.metrics, no hours */
+	struct report_metric	*metrics;
+	size_t			 nmetrics;
+	struct report_finding	*findings;	/* ranked as report.findings */
+	size_t			 nfindings;
 };
 
 struct report {
@@ -211,6 +231,8 @@ struct report {
 	 * window, whose message names it.
 	 */
 	int64_t			 newest;
+	/* with no window asked for and untimed events in scope; else NULL */
+	struct report_untimed	*untimed;
 	/* Set by the caller: render zero-count rules and empty tables too (--all). */
 	int			 show_all;
 	struct report		*baseline;	/* the comparison window, or NULL */
@@ -377,7 +399,33 @@ void report_parts_text(const struct report_error_group *g, const char *sep,
  * carry.
  */
 #define REPORT_ERRORS_SHOWN	200
-void report_errors_more(const struct report *r, struct buf *out);
+void report_errors_more(const struct report_error_group *v, size_t n,
+    struct buf *out);
+
+/* The heading of the untimed events' part of a report. */
+#define REPORT_UNTIMED_TITLE \
+	"Untimed events (their input had no time; in no window)"
+
+/*
+ * Whether the report is of untimed events alone: none in the window (nor
+ * the baseline's), some untimed.  The renderers then leave out the empty
+ * window's parts.
+ */
+int report_untimed_only(const struct report *r);
+
+/*
+ * "no timed events; N untimed events (their input had no time; in no
+ * window)": the first line of a report of untimed events alone.
+ */
+void report_untimed_head(const struct report *r, struct buf *out);
+
+/*
+ * An untimed error group's sample as the text, markdown and html reports
+ * show it, unescaped: its first line, cut to REPORT_SAMPLE_SHOWN bytes
+ * (at a character) and "..." (the json report has the whole record).
+ */
+#define REPORT_SAMPLE_SHOWN	160
+void report_sample_text(const struct report_error_group *g, struct buf *out);
 
 /* Renderers append to out.  color: ANSI colours in text output. */
 void report_render_text(const struct report *r, struct buf *out, int color);

@@ -804,6 +804,166 @@ incident_change(struct buf *b, const struct report *r, const char *label,
 	buf_puts(b, "</tr>");
 }
 
+/* The findings f[0..n) under title, a list of that id. */
+static void
+findings(struct buf *b, const struct report_finding *f, size_t n,
+    const char *title, const char *id)
+{
+	size_t i;
+
+	buf_printf(b, "<h2>%s</h2>\n<ul id=\"%s\">\n", title, id);
+	for (i = 0; i < n; i++) {
+		const char *sn = severity_name(f[i].severity);
+
+		buf_printf(b, "<li class=\"finding\"><span class=\"sev-%s\">%s</span> ", sn, sn);
+		h(b, f[i].text);
+		buf_puts(b, "</li>\n");
+	}
+	if (n == 0)
+		buf_puts(b, "<li>None.</li>\n");
+	buf_puts(b, "</ul>\n");
+}
+
+/*
+ * The table of the error templates v[0..n) (none without any): the
+ * window's with their first and last time, the untimed ones (whose first
+ * is TS_NONE) with a sample record in their place.
+ */
+static void
+errors(struct buf *b, const struct report *r,
+    const struct report_error_group *v, size_t n)
+{
+	int untimed = n > 0 && v[0].first == TS_NONE;
+	struct buf line;
+	size_t i;
+
+	if (n == 0)
+		return;
+	buf_printf(b, "<h2>%srrors no rule was written for</h2>\n<table"
+	    " id=\"%serrors\"><tr><th>severity</th><th>count</th><th>logger</th>"
+	    "<th>template</th>%s<th>sources</th></tr>\n", untimed ?
+	    "Untimed e" : "E", untimed ? "untimed-" : "", untimed ?
+	    "<th>sample</th>" : "<th>first</th><th>last</th>");
+	buf_init(&line);
+	for (i = 0; i < n && i < REPORT_ERRORS_SHOWN; i++) {
+		const struct report_error_group *g = &v[i];
+		char first[32], last[32];
+
+		buf_printf(b, "<tr><td>%s</td><td class=\"n\">%ju</td><td>",
+		    severity_name(g->severity), (uintmax_t)g->count);
+		h(b, g->logger);
+		buf_puts(b, "</td><td>");
+		h(b, g->template);
+		if (g->nparts > 0) {
+			buf_reset(&line);
+			report_parts_text(g, "; ", &line);
+			buf_puts(b, "<div class=\"parts\">parts: ");
+			h(b, line.data);
+			buf_puts(b, "</div>");
+		}
+		if (untimed) {
+			buf_reset(&line);
+			report_sample_text(g, &line);
+			buf_puts(b, "</td><td class=\"sample\">");
+			h(b, line.data);
+			buf_puts(b, "</td><td>");
+		} else {
+			tz_format_iso(r->query.tz, g->first, first, sizeof(first));
+			tz_format_iso(r->query.tz, g->last, last, sizeof(last));
+			buf_printf(b, "</td><td>%s</td><td>%s</td><td>", first,
+			    last);
+		}
+		h(b, g->sources);
+		buf_puts(b, "</td></tr>\n");
+	}
+	buf_puts(b, "</table>\n");
+	buf_reset(&line);
+	report_errors_more(v, n, &line);
+	if (line.len > 0) {
+		buf_puts(b, "<p class=\"more\">");
+		h(b, line.data);
+		buf_puts(b, "</p>\n");
+	}
+	buf_free(&line);
+}
+
+/* The table of metric m under "TITLE: rule (unit u)", with changes from base. */
+static void
+metric(struct buf *b, const struct report_metric *m, const struct report *base,
+    const char *title)
+{
+	size_t j;
+
+	buf_printf(b, "<h2>%s: ", title);
+	h(b, m->rule);
+	if (m->unit != NULL) {
+		buf_puts(b, " (unit ");
+		h(b, m->unit);
+		buf_putc(b, ')');
+	}
+	buf_printf(b, "</h2>\n<table class=\"metric\"><tr><th>group</th><th>count</th>"
+	    "<th>mean</th><th>p50</th><th>p95</th><th>p99</th><th>max</th>%s</tr>\n",
+	    base ? "<th>mean change</th><th>p95 change</th>" : "");
+	for (j = 0; j < m->ngroups; j++) {
+		const struct report_metric_group *g = &m->groups[j];
+		const struct report_metric_group *bg =
+		    report_find_group(base, m->rule, g->value);
+
+		buf_puts(b, "<tr><td>");
+		h(b, g->value);
+		buf_printf(b, "</td><td class=\"n\">%ju</td>", (uintmax_t)g->count);
+		cell(b, g->mean, m->unit);
+		cell(b, g->p50, m->unit);
+		cell(b, g->p95, m->unit);
+		cell(b, g->p99, m->unit);
+		cell(b, g->max, m->unit);
+		if (base != NULL && bg != NULL) {
+			metric_change_cell(b, bg->mean, g->mean, m->unit);
+			metric_change_cell(b, bg->p95, g->p95, m->unit);
+		} else if (base != NULL)
+			buf_puts(b, "<td></td><td></td>");
+		buf_puts(b, "</tr>\n");
+	}
+	buf_puts(b, "</table>\n");
+}
+
+/*
+ * The untimed events (their input had no time) in a section of their
+ * own: what of them needs no time, without a chart (a chart needs one).
+ */
+static void
+untimed(struct buf *b, const struct report *r)
+{
+	const struct report_untimed *u = r->untimed;
+	size_t i;
+
+	buf_printf(b, "<section id=\"untimed\">\n<h2>" REPORT_UNTIMED_TITLE
+	    "</h2>\n<p><span id=\"untimed-events\">%ju</span> events:"
+	    " logtriage events --untimed lists them.</p>\n",
+	    (uintmax_t)u->events);
+	findings(b, u->findings, u->nfindings, "Untimed findings",
+	    "untimed-findings");
+	errors(b, r, u->errors, u->nerrors);
+	buf_puts(b, "<h2>Untimed rules</h2>\n<table id=\"untimed-rules\"><tr>"
+	    "<th>rule</th><th>category</th><th>severity</th><th>count</th></tr>\n");
+	for (i = 0; i < r->nrules; i++) {
+		const struct report_rule *ru = &r->rules[i];
+
+		if (ru->untimed == 0)
+			continue;
+		buf_puts(b, "<tr><td>");
+		h(b, ru->id);
+		buf_puts(b, "</td><td>");
+		h(b, ru->category);
+		buf_printf(b, "</td><td>%s</td><td class=\"n\">%ju</td></tr>\n",
+		    severity_name(ru->severity), (uintmax_t)ru->untimed);
+	}
+	buf_puts(b, "</table>\n");
+	for (i = 0; i < u->nmetrics; i++)
+		metric(b, &u->metrics[i], NULL, "Untimed metric");
+	buf_puts(b, "</section>\n");
+}
+
 void
 report_render_html(const struct report *r, struct buf *b)
 {
@@ -829,6 +989,19 @@ report_render_html(const struct report *r, struct buf *b)
 	    ".incident-unresolved{fill:#b07aa1}.incident-open{fill:#edc948}\n"
 	    ".baseline-window{fill:#888;fill-opacity:.12}\n"
 	    "</style></head><body>\n<h1>logtriage report</h1>\n<p id=\"window\">");
+	if (report_untimed_only(r)) {
+		/* the empty window's parts and charts would say nothing */
+		report_untimed_head(r, b);
+		buf_init(&line);
+		report_sources_text(r, &line);
+		buf_puts(b, "<br>sources: ");
+		h(b, line.data);
+		buf_puts(b, "</p>\n");
+		buf_free(&line);
+		untimed(b, r);
+		buf_puts(b, "</body></html>\n");
+		return;
+	}
 	report_window_text(r->query.tz, r->since, r->until, b);
 	if (base != NULL) {
 		buf_puts(b, "<br>baseline ");
@@ -844,53 +1017,8 @@ report_render_html(const struct report *r, struct buf *b)
 	    (uintmax_t)r->input.bytes, (uintmax_t)r->input.malformed,
 	    (uintmax_t)r->input.truncated, (uintmax_t)r->total_events);
 
-	buf_puts(b, "<h2>Findings</h2>\n<ul id=\"findings\">\n");
-	for (i = 0; i < r->nfindings; i++) {
-		const char *sn = severity_name(r->findings[i].severity);
-
-		buf_printf(b, "<li class=\"finding\"><span class=\"sev-%s\">%s</span> ", sn, sn);
-		h(b, r->findings[i].text);
-		buf_puts(b, "</li>\n");
-	}
-	if (r->nfindings == 0)
-		buf_puts(b, "<li>None.</li>\n");
-	buf_puts(b, "</ul>\n");
-
-	if (r->nerrors > 0)
-		buf_puts(b, "<h2>Errors no rule was written for</h2>\n<table id=\"errors\">"
-		    "<tr><th>severity</th><th>count</th><th>logger</th><th>template</th>"
-		    "<th>first</th><th>last</th><th>sources</th></tr>\n");
-	for (i = 0; i < r->nerrors && i < REPORT_ERRORS_SHOWN; i++) {
-		const struct report_error_group *g = &r->errors[i];
-		char first[32], last[32];
-
-		tz_format_iso(r->query.tz, g->first, first, sizeof(first));
-		tz_format_iso(r->query.tz, g->last, last, sizeof(last));
-		buf_printf(b, "<tr><td>%s</td><td class=\"n\">%ju</td><td>",
-		    severity_name(g->severity), (uintmax_t)g->count);
-		h(b, g->logger);
-		buf_puts(b, "</td><td>");
-		h(b, g->template);
-		if (g->nparts > 0) {
-			buf_reset(&line);
-			report_parts_text(g, "; ", &line);
-			buf_puts(b, "<div class=\"parts\">parts: ");
-			h(b, line.data);
-			buf_puts(b, "</div>");
-		}
-		buf_printf(b, "</td><td>%s</td><td>%s</td><td>", first, last);
-		h(b, g->sources);
-		buf_puts(b, "</td></tr>\n");
-	}
-	if (r->nerrors > 0)
-		buf_puts(b, "</table>\n");
-	buf_reset(&line);
-	report_errors_more(r, &line);
-	if (line.len > 0) {
-		buf_puts(b, "<p class=\"more\">");
-		h(b, line.data);
-		buf_puts(b, "</p>\n");
-	}
+	findings(b, r->findings, r->nfindings, "Findings", "findings");
+	errors(b, r, r->errors, r->nerrors);
 
 	chart_hourly(r, b);
 	chart_categories(r, b);
@@ -974,41 +1102,9 @@ report_render_html(const struct report *r, struct buf *b)
 		buf_puts(b, "</table>\n");
 
 	for (i = 0; i < r->nmetrics; i++) {
-		const struct report_metric *m = &r->metrics[i];
-
-		if (m->ngroups == 0 && !r->show_all)
+		if (r->metrics[i].ngroups == 0 && !r->show_all)
 			continue;
-		buf_puts(b, "<h2>Metric: ");
-		h(b, m->rule);
-		if (m->unit != NULL) {
-			buf_puts(b, " (unit ");
-			h(b, m->unit);
-			buf_putc(b, ')');
-		}
-		buf_printf(b, "</h2>\n<table class=\"metric\"><tr><th>group</th><th>count</th>"
-		    "<th>mean</th><th>p50</th><th>p95</th><th>p99</th><th>max</th>%s</tr>\n",
-		    base ? "<th>mean change</th><th>p95 change</th>" : "");
-		for (j = 0; j < m->ngroups; j++) {
-			const struct report_metric_group *g = &m->groups[j];
-			const struct report_metric_group *bg =
-			    report_find_group(base, m->rule, g->value);
-
-			buf_puts(b, "<tr><td>");
-			h(b, g->value);
-			buf_printf(b, "</td><td class=\"n\">%ju</td>", (uintmax_t)g->count);
-			cell(b, g->mean, m->unit);
-			cell(b, g->p50, m->unit);
-			cell(b, g->p95, m->unit);
-			cell(b, g->p99, m->unit);
-			cell(b, g->max, m->unit);
-			if (base != NULL && bg != NULL) {
-				metric_change_cell(b, bg->mean, g->mean, m->unit);
-				metric_change_cell(b, bg->p95, g->p95, m->unit);
-			} else if (base != NULL)
-				buf_puts(b, "<td></td><td></td>");
-			buf_puts(b, "</tr>\n");
-		}
-		buf_puts(b, "</table>\n");
+		metric(b, &r->metrics[i], base, "Metric");
 	}
 	for (i = n = 0; i < r->nlinks; i++) {
 		const struct report_link *l = &r->links[i];
@@ -1026,5 +1122,7 @@ report_render_html(const struct report *r, struct buf *b)
 	buf_free(&line);
 	if (n > 0)
 		buf_puts(b, "</ul>\n");
+	if (r->untimed != NULL)
+		untimed(b, r);
 	buf_puts(b, "</body></html>\n");
 }

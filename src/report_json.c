@@ -44,6 +44,159 @@ jnum(struct buf *b, double v)
 		buf_printf(b, "%.17g", v);
 }
 
+/* The metrics v[0..n) as an object by rule. */
+static void
+metrics(struct buf *b, const struct report_metric *v, size_t n)
+{
+	size_t i, j;
+
+	buf_putc(b, '{');
+	for (i = 0; i < n; i++) {
+		const struct report_metric *m = &v[i];
+
+		buf_puts(b, i > 0 ? ",\n  " : "\n  ");
+		jstr(b, m->rule);
+		buf_puts(b, ": {\"field\": ");
+		jstr(b, m->field);
+		buf_puts(b, ", \"by\": ");
+		if (m->by != NULL)
+			jstr(b, m->by);
+		else
+			buf_puts(b, "null");
+		buf_puts(b, ", \"unit\": ");
+		if (m->unit != NULL)
+			jstr(b, m->unit);
+		else
+			buf_puts(b, "null");
+		buf_puts(b, ", \"groups\": {");
+		for (j = 0; j < m->ngroups; j++) {
+			const struct report_metric_group *g = &m->groups[j];
+
+			buf_puts(b, j > 0 ? ",\n    " : "\n    ");
+			jstr(b, g->value);
+			buf_printf(b, ": {\"count\": %ju, \"sum\": ", (uintmax_t)g->count);
+			jnum(b, g->sum);
+			buf_puts(b, ", \"min\": ");
+			jnum(b, g->min);
+			buf_puts(b, ", \"max\": ");
+			jnum(b, g->max);
+			buf_printf(b, ", \"mean\": %.3f, \"p50\": ", g->mean);
+			jnum(b, g->p50);
+			buf_puts(b, ", \"p95\": ");
+			jnum(b, g->p95);
+			buf_puts(b, ", \"p99\": ");
+			jnum(b, g->p99);
+			buf_putc(b, '}');
+		}
+		buf_puts(b, "}}");
+	}
+	buf_putc(b, '}');
+}
+
+/* The findings f[0..n) as an array. */
+static void
+findings(struct buf *b, const struct report_finding *f, size_t n)
+{
+	size_t i;
+
+	buf_putc(b, '[');
+	for (i = 0; i < n; i++) {
+		buf_puts(b, i > 0 ? ",\n  " : "\n  ");
+		buf_puts(b, "{\"severity\": ");
+		jstr(b, severity_name(f[i].severity));
+		buf_puts(b, ", \"id\": ");
+		jstr(b, f[i].id);
+		buf_puts(b, ", \"rule\": ");
+		jstr(b, f[i].rule);
+		buf_printf(b, ", \"volume\": %ju, \"text\": ", (uintmax_t)f[i].volume);
+		jstr(b, f[i].text);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+}
+
+/*
+ * The error templates v[0..n) as an array: the window's with their first
+ * and last time, the untimed ones with the whole of a sample record.
+ */
+static void
+errors(struct buf *b, const struct report *r,
+    const struct report_error_group *v, size_t n)
+{
+	size_t i, j;
+
+	buf_putc(b, '[');
+	for (i = 0; i < n; i++) {
+		const struct report_error_group *g = &v[i];
+		char first[32], last[32];
+
+		buf_puts(b, i > 0 ? ",\n  " : "\n  ");
+		buf_puts(b, "{\"rule\": ");
+		jstr(b, g->rule);
+		buf_puts(b, ", \"severity\": ");
+		jstr(b, severity_name(g->severity));
+		buf_puts(b, ", \"logger\": ");
+		jstr(b, g->logger);
+		buf_puts(b, ", \"template\": ");
+		jstr(b, g->template);
+		buf_printf(b, ", \"count\": %ju", (uintmax_t)g->count);
+		if (g->first != TS_NONE) {
+			tz_format_iso(r->query.tz, g->first, first, sizeof(first));
+			tz_format_iso(r->query.tz, g->last, last, sizeof(last));
+			buf_printf(b, ", \"first\": \"%s\", \"last\": \"%s\"",
+			    first, last);
+		}
+		buf_puts(b, ", \"sources\": ");
+		jstr(b, g->sources);
+		if (g->sample != NULL) {
+			buf_puts(b, ", \"sample\": ");
+			jstr(b, g->sample);
+		}
+		for (j = 0; j < g->nparts; j++) {
+			buf_puts(b, j == 0 ? ", \"parts\": [" : ", ");
+			jstr(b, g->parts[j]);
+		}
+		if (g->nparts > 0)
+			buf_putc(b, ']');
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+}
+
+/*
+ * "untimed": the events whose input had no time, with no window asked
+ * for: their count, per rule, findings, error templates and metrics.
+ */
+static void
+untimed(struct buf *b, const struct report *r)
+{
+	const struct report_untimed *u = r->untimed;
+	size_t i, n;
+
+	buf_printf(b, ",\n\"untimed\": {\"events\": %ju, \"rules\": {",
+	    (uintmax_t)u->events);
+	for (i = n = 0; i < r->nrules; i++) {
+		const struct report_rule *ru = &r->rules[i];
+
+		if (ru->untimed == 0)
+			continue;
+		buf_puts(b, n++ > 0 ? ",\n  " : "\n  ");
+		jstr(b, ru->id);
+		buf_puts(b, ": {\"category\": ");
+		jstr(b, ru->category);
+		buf_puts(b, ", \"severity\": ");
+		jstr(b, severity_name(ru->severity));
+		buf_printf(b, ", \"count\": %ju}", (uintmax_t)ru->untimed);
+	}
+	buf_puts(b, "},\n\"findings\": ");
+	findings(b, u->findings, u->nfindings);
+	buf_puts(b, ",\n\"errors\": ");
+	errors(b, r, u->errors, u->nerrors);
+	buf_puts(b, ",\n\"metrics\": ");
+	metrics(b, u->metrics, u->nmetrics);
+	buf_putc(b, '}');
+}
+
 static void
 render(const struct report *r, struct buf *b, int top)
 {
@@ -126,47 +279,9 @@ render(const struct report *r, struct buf *b, int top)
 		}
 		buf_puts(b, "]}");
 	}
-	buf_puts(b, "],\n\"metrics\": {");
-	for (i = 0; i < r->nmetrics; i++) {
-		const struct report_metric *m = &r->metrics[i];
-
-		buf_puts(b, i > 0 ? ",\n  " : "\n  ");
-		jstr(b, m->rule);
-		buf_puts(b, ": {\"field\": ");
-		jstr(b, m->field);
-		buf_puts(b, ", \"by\": ");
-		if (m->by != NULL)
-			jstr(b, m->by);
-		else
-			buf_puts(b, "null");
-		buf_puts(b, ", \"unit\": ");
-		if (m->unit != NULL)
-			jstr(b, m->unit);
-		else
-			buf_puts(b, "null");
-		buf_puts(b, ", \"groups\": {");
-		for (j = 0; j < m->ngroups; j++) {
-			const struct report_metric_group *g = &m->groups[j];
-
-			buf_puts(b, j > 0 ? ",\n    " : "\n    ");
-			jstr(b, g->value);
-			buf_printf(b, ": {\"count\": %ju, \"sum\": ", (uintmax_t)g->count);
-			jnum(b, g->sum);
-			buf_puts(b, ", \"min\": ");
-			jnum(b, g->min);
-			buf_puts(b, ", \"max\": ");
-			jnum(b, g->max);
-			buf_printf(b, ", \"mean\": %.3f, \"p50\": ", g->mean);
-			jnum(b, g->p50);
-			buf_puts(b, ", \"p95\": ");
-			jnum(b, g->p95);
-			buf_puts(b, ", \"p99\": ");
-			jnum(b, g->p99);
-			buf_putc(b, '}');
-		}
-		buf_puts(b, "}}");
-	}
-	buf_puts(b, "},\n\"links\": {");
+	buf_puts(b, "],\n\"metrics\": ");
+	metrics(b, r->metrics, r->nmetrics);
+	buf_puts(b, ",\n\"links\": {");
 	for (i = 0; i < r->nlinks; i++) {
 		const struct report_link *l = &r->links[i];
 
@@ -191,49 +306,12 @@ render(const struct report *r, struct buf *b, int top)
 		}
 		buf_puts(b, "}}");
 	}
-	buf_puts(b, "},\n\"findings\": [");
-	for (i = 0; i < r->nfindings; i++) {
-		const struct report_finding *f = &r->findings[i];
-
-		buf_puts(b, i > 0 ? ",\n  " : "\n  ");
-		buf_puts(b, "{\"severity\": ");
-		jstr(b, severity_name(f->severity));
-		buf_puts(b, ", \"id\": ");
-		jstr(b, f->id);
-		buf_puts(b, ", \"rule\": ");
-		jstr(b, f->rule);
-		buf_printf(b, ", \"volume\": %ju, \"text\": ", (uintmax_t)f->volume);
-		jstr(b, f->text);
-		buf_putc(b, '}');
-	}
-	buf_puts(b, "],\n\"errors\": [");
-	for (i = 0; i < r->nerrors; i++) {
-		const struct report_error_group *g = &r->errors[i];
-		char first[32], last[32];
-
-		tz_format_iso(r->query.tz, g->first, first, sizeof(first));
-		tz_format_iso(r->query.tz, g->last, last, sizeof(last));
-		buf_puts(b, i > 0 ? ",\n  " : "\n  ");
-		buf_puts(b, "{\"rule\": ");
-		jstr(b, g->rule);
-		buf_puts(b, ", \"severity\": ");
-		jstr(b, severity_name(g->severity));
-		buf_puts(b, ", \"logger\": ");
-		jstr(b, g->logger);
-		buf_puts(b, ", \"template\": ");
-		jstr(b, g->template);
-		buf_printf(b, ", \"count\": %ju, \"first\": \"%s\", \"last\": \"%s\","
-		    " \"sources\": ", (uintmax_t)g->count, first, last);
-		jstr(b, g->sources);
-		for (j = 0; j < g->nparts; j++) {
-			buf_puts(b, j == 0 ? ", \"parts\": [" : ", ");
-			jstr(b, g->parts[j]);
-		}
-		if (g->nparts > 0)
-			buf_putc(b, ']');
-		buf_putc(b, '}');
-	}
-	buf_puts(b, "]");
+	buf_puts(b, "},\n\"findings\": ");
+	findings(b, r->findings, r->nfindings);
+	buf_puts(b, ",\n\"errors\": ");
+	errors(b, r, r->errors, r->nerrors);
+	if (r->untimed != NULL)
+		untimed(b, r);
 	if (top && r->baseline != NULL) {
 		buf_puts(b, ",\n\"baseline\": ");
 		render(r->baseline, b, 0);

@@ -81,6 +81,159 @@ incident_change(struct buf *b, const struct report *r, const char *label,
 	return 1;
 }
 
+/* The findings of f[0..n), "None." without any. */
+static void
+findings(struct buf *b, const struct report_finding *f, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		buf_puts(b, "None.\n");
+	for (i = 0; i < n; i++) {
+		buf_printf(b, "- **%s**: ", severity_name(f[i].severity));
+		md(b, f[i].text);
+		buf_putc(b, '\n');
+	}
+}
+
+/*
+ * The table of the error templates v[0..n) (none without any): the
+ * window's with their first and last time, the untimed ones (whose first
+ * is TS_NONE) with a sample record in their place.
+ */
+static void
+errors(struct buf *b, const struct report *r,
+    const struct report_error_group *v, size_t n)
+{
+	int untimed = n > 0 && v[0].first == TS_NONE;
+	struct buf line;
+	size_t i;
+
+	if (n == 0)
+		return;
+	buf_printf(b, "\n## %srrors no rule was written for\n\n| severity"
+	    " | count | logger | template | %s | sources |\n"
+	    "|---|--:|---|---|---|%s---|\n", untimed ? "Untimed e" : "E",
+	    untimed ? "sample" : "first | last", untimed ? "" : "---|");
+	buf_init(&line);
+	for (i = 0; i < n && i < REPORT_ERRORS_SHOWN; i++) {
+		const struct report_error_group *g = &v[i];
+		char first[32], last[32];
+
+		buf_printf(b, "| %s | %ju | ", severity_name(g->severity),
+		    (uintmax_t)g->count);
+		md(b, g->logger);
+		buf_puts(b, " | ");
+		md(b, g->template);
+		if (g->nparts > 0) {
+			buf_reset(&line);
+			report_parts_text(g, "; ", &line);
+			buf_puts(b, " (parts: ");
+			md(b, line.data);
+			buf_putc(b, ')');
+		}
+		if (untimed) {
+			buf_reset(&line);
+			report_sample_text(g, &line);
+			buf_puts(b, " | ");
+			md(b, line.data);
+			buf_puts(b, " | ");
+		} else {
+			tz_format_iso(r->query.tz, g->first, first, sizeof(first));
+			tz_format_iso(r->query.tz, g->last, last, sizeof(last));
+			buf_printf(b, " | %s | %s | ", first, last);
+		}
+		md(b, g->sources);
+		buf_puts(b, " |\n");
+	}
+	buf_reset(&line);
+	report_errors_more(v, n, &line);
+	if (line.len > 0) {
+		buf_putc(b, '\n');
+		md(b, line.data);
+		buf_putc(b, '\n');
+	}
+	buf_free(&line);
+}
+
+/*
+ * The table of metric m under "## TITLE: rule (field by by, unit u)", or
+ * "No values." under it; 1 for the latter, which no comparison follows.
+ */
+static int
+metric(struct buf *b, const struct report_metric *m, const char *title)
+{
+	size_t j;
+
+	buf_printf(b, "\n## %s: ", title);
+	md(b, m->rule);
+	buf_puts(b, " (");
+	md(b, m->field);
+	if (m->by != NULL) {
+		buf_puts(b, " by ");
+		md(b, m->by);
+	}
+	if (m->unit != NULL) {
+		buf_puts(b, ", unit ");
+		md(b, m->unit);
+	}
+	if (m->ngroups == 0) {
+		buf_puts(b, ")\n\nNo values.\n");
+		return 1;
+	}
+	buf_puts(b, ")\n\n| group | count | mean | p50 | p95 | p99 | max |\n"
+	    "|---|--:|--:|--:|--:|--:|--:|\n");
+	for (j = 0; j < m->ngroups; j++) {
+		const struct report_metric_group *g = &m->groups[j];
+
+		buf_puts(b, "| ");
+		md_or_dash(b, g->value);
+		buf_printf(b, " | %ju", (uintmax_t)g->count);
+		cell(b, g->mean, m->unit);
+		cell(b, g->p50, m->unit);
+		cell(b, g->p95, m->unit);
+		cell(b, g->p99, m->unit);
+		cell(b, g->max, m->unit);
+		buf_puts(b, " |\n");
+	}
+	return 0;
+}
+
+/*
+ * The untimed events (their input had no time): what of them needs none,
+ * each heading saying so.  No window holds them, so no baseline compares.
+ */
+static void
+untimed(struct buf *b, const struct report *r)
+{
+	const struct report_untimed *u = r->untimed;
+	size_t i, n;
+
+	buf_printf(b, "\n## " REPORT_UNTIMED_TITLE "\n\n%ju events:"
+	    " `logtriage events --untimed` lists them.\n\n## Untimed"
+	    " findings\n\n", (uintmax_t)u->events);
+	findings(b, u->findings, u->nfindings);
+	errors(b, r, u->errors, u->nerrors);
+	buf_puts(b, "\n## Untimed rules\n\n");
+	for (i = n = 0; i < r->nrules; i++) {
+		const struct report_rule *ru = &r->rules[i];
+
+		if (ru->untimed == 0)
+			continue;
+		if (n++ == 0)
+			buf_puts(b, "| rule | category | severity | count |\n"
+			    "|---|---|---|--:|\n");
+		buf_puts(b, "| ");
+		md(b, ru->id);
+		buf_puts(b, " | ");
+		md(b, ru->category);
+		buf_printf(b, " | %s | %ju |\n", severity_name(ru->severity),
+		    (uintmax_t)ru->untimed);
+	}
+	for (i = 0; i < u->nmetrics; i++)
+		metric(b, &u->metrics[i], "Untimed metric");
+}
+
 void
 report_render_markdown(const struct report *r, struct buf *b)
 {
@@ -90,6 +243,18 @@ report_render_markdown(const struct report *r, struct buf *b)
 	size_t i, j, n;
 
 	buf_init(&line);
+	if (report_untimed_only(r)) {
+		/* the empty window's parts would say nothing */
+		buf_puts(b, "# logtriage report\n\n- ");
+		report_untimed_head(r, b);
+		report_sources_text(r, &line);
+		buf_puts(b, "\n- sources: ");
+		md(b, line.data);
+		buf_putc(b, '\n');
+		buf_free(&line);
+		untimed(b, r);
+		return;
+	}
 	buf_puts(b, "# logtriage report\n\n- window: ");
 	report_window_text(r->query.tz, r->since, r->until, b);
 	if (base != NULL) {
@@ -104,47 +269,8 @@ report_render_markdown(const struct report *r, struct buf *b)
 	buf_putc(b, '\n');
 
 	buf_puts(b, "\n## Findings\n\n");
-	if (r->nfindings == 0)
-		buf_puts(b, "None.\n");
-	for (i = 0; i < r->nfindings; i++) {
-		buf_printf(b, "- **%s**: ", severity_name(r->findings[i].severity));
-		md(b, r->findings[i].text);
-		buf_putc(b, '\n');
-	}
-
-	if (r->nerrors > 0)
-		buf_puts(b, "\n## Errors no rule was written for\n\n| severity | count"
-		    " | logger | template | first | last | sources |\n"
-		    "|---|--:|---|---|---|---|---|\n");
-	for (i = 0; i < r->nerrors && i < REPORT_ERRORS_SHOWN; i++) {
-		const struct report_error_group *g = &r->errors[i];
-		char first[32], last[32];
-
-		tz_format_iso(r->query.tz, g->first, first, sizeof(first));
-		tz_format_iso(r->query.tz, g->last, last, sizeof(last));
-		buf_printf(b, "| %s | %ju | ", severity_name(g->severity),
-		    (uintmax_t)g->count);
-		md(b, g->logger);
-		buf_puts(b, " | ");
-		md(b, g->template);
-		if (g->nparts > 0) {
-			buf_reset(&line);
-			report_parts_text(g, "; ", &line);
-			buf_puts(b, " (parts: ");
-			md(b, line.data);
-			buf_putc(b, ')');
-		}
-		buf_printf(b, " | %s | %s | ", first, last);
-		md(b, g->sources);
-		buf_puts(b, " |\n");
-	}
-	buf_reset(&line);
-	report_errors_more(r, &line);
-	if (line.len > 0) {
-		buf_putc(b, '\n');
-		md(b, line.data);
-		buf_putc(b, '\n');
-	}
+	findings(b, r->findings, r->nfindings);
+	errors(b, r, r->errors, r->nerrors);
 
 	buf_puts(b, "\n## Rules\n\n");
 	for (i = n = 0; i < r->nrules; i++) {
@@ -223,38 +349,7 @@ report_render_markdown(const struct report *r, struct buf *b)
 
 		if (m->ngroups == 0 && !r->show_all)
 			continue;
-		buf_puts(b, "\n## Metric: ");
-		md(b, m->rule);
-		buf_puts(b, " (");
-		md(b, m->field);
-		if (m->by != NULL) {
-			buf_puts(b, " by ");
-			md(b, m->by);
-		}
-		if (m->unit != NULL) {
-			buf_puts(b, ", unit ");
-			md(b, m->unit);
-		}
-		if (m->ngroups == 0) {
-			buf_puts(b, ")\n\nNo values.\n");
-			continue;
-		}
-		buf_puts(b, ")\n\n| group | count | mean | p50 | p95 | p99 | max |\n"
-		    "|---|--:|--:|--:|--:|--:|--:|\n");
-		for (j = 0; j < m->ngroups; j++) {
-			const struct report_metric_group *g = &m->groups[j];
-
-			buf_puts(b, "| ");
-			md_or_dash(b, g->value);
-			buf_printf(b, " | %ju", (uintmax_t)g->count);
-			cell(b, g->mean, m->unit);
-			cell(b, g->p50, m->unit);
-			cell(b, g->p95, m->unit);
-			cell(b, g->p99, m->unit);
-			cell(b, g->max, m->unit);
-			buf_puts(b, " |\n");
-		}
-		if (base == NULL)
+		if (metric(b, m, "Metric") != 0 || base == NULL)
 			continue;
 		buf_puts(b, "\n| group | mean | p95 |\n|---|---|---|\n");
 		for (j = 0; j < m->ngroups; j++) {
@@ -288,4 +383,6 @@ report_render_markdown(const struct report *r, struct buf *b)
 		buf_putc(b, '\n');
 	}
 	buf_free(&line);
+	if (r->untimed != NULL)
+		untimed(b, r);
 }

@@ -126,6 +126,179 @@ incident_change(struct buf *b, const struct report *r, const char *label,
 	buf_putc(b, '\n');
 }
 
+/* The findings of f[0..n), "none" without any. */
+static void
+findings(struct buf *b, const struct report_finding *f, size_t n, int color)
+{
+	size_t i;
+
+	if (n == 0)
+		buf_puts(b, "  none\n");
+	for (i = 0; i < n; i++) {
+		buf_printf(b, "  %s%-8s%s ", color ? sev_color(f[i].severity) : "",
+		    severity_name(f[i].severity), color ? C_RESET : "");
+		esc(b, f[i].text);
+		buf_putc(b, '\n');
+	}
+}
+
+/*
+ * The error templates v[0..n) under their heading (none without any):
+ * the window's with their first and last time, the untimed ones (whose
+ * first is TS_NONE) with a sample record.
+ */
+static void
+errors(struct buf *b, const struct report *r,
+    const struct report_error_group *v, size_t n, int color)
+{
+	struct buf line;
+	char first[32], last[32];
+	size_t i;
+
+	if (n == 0)
+		return;
+	heading(b, v[0].first == TS_NONE ?
+	    "Untimed errors no rule was written for (by template)" :
+	    "Errors no rule was written for (by template)", color);
+	buf_init(&line);
+	for (i = 0; i < n && i < REPORT_ERRORS_SHOWN; i++) {
+		const struct report_error_group *g = &v[i];
+
+		buf_printf(b, "  %-8s %6ju \u00d7 ", severity_name(g->severity),
+		    (uintmax_t)g->count);
+		if (*g->logger) {
+			esc(b, g->logger);
+			buf_puts(b, ": ");
+		}
+		esc(b, g->template);
+		if (g->first != TS_NONE) {
+			tz_format_iso(r->query.tz, g->first, first, sizeof(first));
+			tz_format_iso(r->query.tz, g->last, last, sizeof(last));
+			buf_printf(b, "\n           first %s, last %s, on ", first,
+			    last);
+		} else
+			buf_puts(b, "\n           on ");
+		esc(b, g->sources);
+		buf_putc(b, '\n');
+		if (g->nparts > 0) {
+			buf_reset(&line);
+			report_parts_text(g, " | ", &line);
+			buf_puts(b, "           parts: ");
+			esc(b, line.data);
+			buf_putc(b, '\n');
+		}
+		if (g->sample != NULL) {
+			buf_reset(&line);
+			report_sample_text(g, &line);
+			buf_puts(b, "           e.g. ");
+			esc(b, line.data);
+			buf_putc(b, '\n');
+		}
+	}
+	buf_reset(&line);
+	report_errors_more(v, n, &line);
+	if (line.len > 0) {
+		buf_puts(b, "  ");
+		esc(b, line.data);
+		buf_putc(b, '\n');
+	}
+	buf_free(&line);
+}
+
+/*
+ * The table of metric m under "TITLE: rule (field by by, unit u)", with
+ * each group's change from base (NULL: none).
+ */
+static void
+metric(struct buf *b, const struct report_metric *m, const struct report *base,
+    const char *title, int color)
+{
+	struct buf h;
+	size_t j;
+	int gw;
+
+	buf_init(&h);
+	buf_printf(&h, "%s: %s (%s", title, m->rule, m->field);
+	if (m->by != NULL)
+		buf_printf(&h, " by %s", m->by);
+	if (m->unit != NULL)
+		buf_printf(&h, ", unit %s", m->unit);
+	buf_putc(&h, ')');
+	heading(b, h.data, color);
+	/* the group column as wide as its longest name, up to 60 */
+	gw = 28;
+	for (j = 0; j < m->ngroups; j++) {
+		buf_reset(&h);
+		esc(&h, m->groups[j].value);
+		if ((int)h.len > gw)
+			gw = h.len < 60 ? (int)h.len : 60;
+	}
+	buf_free(&h);
+	buf_printf(b, "  %-*s %8s %10s %10s %10s %10s %10s\n", gw, "group",
+	    "count", "mean", "p50", "p95", "p99", "max");
+	if (m->ngroups == 0)
+		buf_puts(b, "  no values\n");
+	for (j = 0; j < m->ngroups; j++) {
+		const struct report_metric_group *g = &m->groups[j];
+		const struct report_metric_group *bg =
+		    report_find_group(base, m->rule, g->value);
+
+		buf_puts(b, "  ");
+		pad(b, *g->value ? g->value : "-", gw);
+		count8(b, (uintmax_t)g->count);
+		cell(b, g->mean, m->unit);
+		cell(b, g->p50, m->unit);
+		cell(b, g->p95, m->unit);
+		cell(b, g->p99, m->unit);
+		cell(b, g->max, m->unit);
+		buf_putc(b, '\n');
+		if (bg != NULL) {
+			buf_puts(b, "    mean");
+			buf_puts(b, "  ");
+			report_format_metric_change(b, bg->mean, g->mean,
+			    m->unit);
+			buf_puts(b, "\n    p95 ");
+			buf_puts(b, "  ");
+			report_format_metric_change(b, bg->p95, g->p95,
+			    m->unit);
+			buf_putc(b, '\n');
+		}
+	}
+}
+
+/*
+ * The untimed events (their input had no time): what of them needs none,
+ * each heading saying so.  No window holds them, so no baseline compares.
+ */
+static void
+untimed(struct buf *b, const struct report *r, int color)
+{
+	const struct report_untimed *u = r->untimed;
+	size_t i;
+
+	heading(b, REPORT_UNTIMED_TITLE, color);
+	buf_printf(b, "  %ju events: logtriage events --untimed lists them\n",
+	    (uintmax_t)u->events);
+	heading(b, "Untimed findings", color);
+	findings(b, u->findings, u->nfindings, color);
+	errors(b, r, u->errors, u->nerrors, color);
+	heading(b, "Untimed rules", color);
+	for (i = 0; i < r->nrules; i++) {
+		const struct report_rule *ru = &r->rules[i];
+
+		if (ru->untimed == 0)
+			continue;
+		buf_puts(b, "  ");
+		pad(b, ru->id, 28);
+		buf_putc(b, ' ');
+		pad(b, ru->category, 10);
+		buf_printf(b, " %-8s %8ju\n", severity_name(ru->severity),
+		    (uintmax_t)ru->untimed);
+	}
+	for (i = 0; i < u->nmetrics; i++)
+		metric(b, &u->metrics[i], NULL, "Untimed metric", color);
+}
+
 void
 report_render_text(const struct report *r, struct buf *b, int color)
 {
@@ -133,9 +306,21 @@ report_render_text(const struct report *r, struct buf *b, int color)
 	char t1[32];
 	struct buf line;
 	size_t i, j, n;
-	int gw;
 
 	buf_init(&line);
+	if (report_untimed_only(r)) {
+		/* the empty window's parts would say nothing */
+		buf_printf(b, "%slogtriage report%s: ", color ? C_BOLD : "",
+		    color ? C_RESET : "");
+		report_untimed_head(r, b);
+		report_sources_text(r, &line);
+		buf_puts(b, "\nsources: ");
+		esc(b, line.data);
+		buf_putc(b, '\n');
+		buf_free(&line);
+		untimed(b, r, color);
+		return;
+	}
 	buf_printf(b, "%slogtriage report%s ", color ? C_BOLD : "",
 	    color ? C_RESET : "");
 	report_window_text(r->query.tz, r->since, r->until, b);
@@ -151,50 +336,8 @@ report_render_text(const struct report *r, struct buf *b, int color)
 	buf_putc(b, '\n');
 
 	heading(b, "Findings", color);
-	if (r->nfindings == 0)
-		buf_puts(b, "  none\n");
-	for (i = 0; i < r->nfindings; i++) {
-		const struct report_finding *f = &r->findings[i];
-
-		buf_printf(b, "  %s%-8s%s ", color ? sev_color(f->severity) : "",
-		    severity_name(f->severity), color ? C_RESET : "");
-		esc(b, f->text);
-		buf_putc(b, '\n');
-	}
-
-	if (r->nerrors > 0)
-		heading(b, "Errors no rule was written for (by template)", color);
-	for (i = 0; i < r->nerrors && i < REPORT_ERRORS_SHOWN; i++) {
-		const struct report_error_group *g = &r->errors[i];
-		char first[32], last[32];
-
-		tz_format_iso(r->query.tz, g->first, first, sizeof(first));
-		tz_format_iso(r->query.tz, g->last, last, sizeof(last));
-		buf_printf(b, "  %-8s %6ju \u00d7 ", severity_name(g->severity),
-		    (uintmax_t)g->count);
-		if (*g->logger) {
-			esc(b, g->logger);
-			buf_puts(b, ": ");
-		}
-		esc(b, g->template);
-		buf_printf(b, "\n           first %s, last %s, on ", first, last);
-		esc(b, g->sources);
-		buf_putc(b, '\n');
-		if (g->nparts > 0) {
-			buf_reset(&line);
-			report_parts_text(g, " | ", &line);
-			buf_puts(b, "           parts: ");
-			esc(b, line.data);
-			buf_putc(b, '\n');
-		}
-	}
-	buf_reset(&line);
-	report_errors_more(r, &line);
-	if (line.len > 0) {
-		buf_puts(b, "  ");
-		esc(b, line.data);
-		buf_putc(b, '\n');
-	}
+	findings(b, r->findings, r->nfindings, color);
+	errors(b, r, r->errors, r->nerrors, color);
 
 	heading(b, "Rules", color);
 	for (i = j = 0; i < r->nrules; i++) {
@@ -255,59 +398,10 @@ report_render_text(const struct report *r, struct buf *b, int color)
 	}
 
 	for (i = 0; i < r->nmetrics; i++) {
-		const struct report_metric *m = &r->metrics[i];
-		struct buf h;
-
 		/* a rule whose lines the window does not hold: no empty table */
-		if (m->ngroups == 0 && !r->show_all)
+		if (r->metrics[i].ngroups == 0 && !r->show_all)
 			continue;
-		buf_init(&h);
-		buf_printf(&h, "Metric: %s (%s", m->rule, m->field);
-		if (m->by != NULL)
-			buf_printf(&h, " by %s", m->by);
-		if (m->unit != NULL)
-			buf_printf(&h, ", unit %s", m->unit);
-		buf_putc(&h, ')');
-		heading(b, h.data, color);
-		buf_free(&h);
-		/* the group column as wide as its longest name, up to 60 */
-		gw = 28;
-		for (j = 0; j < m->ngroups; j++) {
-			buf_reset(&line);
-			esc(&line, m->groups[j].value);
-			if ((int)line.len > gw)
-				gw = line.len < 60 ? (int)line.len : 60;
-		}
-		buf_printf(b, "  %-*s %8s %10s %10s %10s %10s %10s\n", gw, "group",
-		    "count", "mean", "p50", "p95", "p99", "max");
-		if (m->ngroups == 0)
-			buf_puts(b, "  no values\n");
-		for (j = 0; j < m->ngroups; j++) {
-			const struct report_metric_group *g = &m->groups[j];
-			const struct report_metric_group *bg =
-			    report_find_group(base, m->rule, g->value);
-
-			buf_puts(b, "  ");
-			pad(b, *g->value ? g->value : "-", gw);
-			count8(b, (uintmax_t)g->count);
-			cell(b, g->mean, m->unit);
-			cell(b, g->p50, m->unit);
-			cell(b, g->p95, m->unit);
-			cell(b, g->p99, m->unit);
-			cell(b, g->max, m->unit);
-			buf_putc(b, '\n');
-			if (bg != NULL) {
-				buf_puts(b, "    mean");
-				buf_puts(b, "  ");
-				report_format_metric_change(b, bg->mean, g->mean,
-				    m->unit);
-				buf_puts(b, "\n    p95 ");
-				buf_puts(b, "  ");
-				report_format_metric_change(b, bg->p95, g->p95,
-				    m->unit);
-				buf_putc(b, '\n');
-			}
-		}
+		metric(b, &r->metrics[i], base, "Metric", color);
 	}
 
 	for (i = j = 0; i < r->nlinks; i++) {
@@ -324,4 +418,6 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		buf_putc(b, '\n');
 	}
 	buf_free(&line);
+	if (r->untimed != NULL)
+		untimed(b, r, color);
 }

@@ -125,6 +125,47 @@ store_report_untimed(struct store *s, struct store_rows **q)
 }
 
 int
+store_report_untimed_errors(struct store *s, struct store_rows **q,
+    char *err, size_t errlen)
+{
+	/*
+	 * As store_report_error_groups, by source; the bare text is that of
+	 * the row of min(): the group's first record that is no part.
+	 */
+	return prep(s, "SELECT coalesce(json_extract(fields, '$.logger'), ''),"
+	    " coalesce(json_extract(fields, '$.template'), ''),"
+	    " sum(json_extract(fields, '$.part') IS NULL) AS n, source_id,"
+	    " text, replace(group_concat(DISTINCT json_extract(fields,"
+	    " '$.part') || char(10)), char(10) || ',', char(10)),"
+	    " min(CASE WHEN json_extract(fields, '$.part') IS NULL THEN"
+	    " ordinal END) FROM events INDEXED BY events_untimed"
+	    " WHERE rule = ?1 AND ts IS NULL GROUP BY source_id, 1, 2"
+	    " HAVING n > 0", q, err, errlen);
+}
+
+int
+store_report_untimed_values(struct store *s, struct store_rows **q,
+    char *err, size_t errlen)
+{
+	/*
+	 * Each table by its index of untimed rows; a metric rule's rows are
+	 * in samples, or in events in a database made before that.
+	 */
+	return prep(s, store_untimed_samples(s) ?
+	    "SELECT value, " STORE_GROUP_OF("") ", dup_of IS NOT NULL,"
+	    " source_id, NULL FROM (SELECT value, grp, inherited, rule, dup_of,"
+	    " source_id FROM events INDEXED BY events_untimed WHERE rule = ?1"
+	    " AND ts IS NULL UNION ALL SELECT s.value, s.grp, s.inherited, ?1,"
+	    " s.dup_of, s.source_id FROM samples s INDEXED BY samples_untimed"
+	    " WHERE s.rule_no = (SELECT no FROM sample_rules WHERE rule = ?1)"
+	    " AND s.ts IS NULL) ORDER BY source_id" :
+	    "SELECT value, " STORE_GROUP_OF("") ", dup_of IS NOT NULL,"
+	    " source_id, NULL FROM events INDEXED BY events_untimed"
+	    " WHERE rule = ?1 AND ts IS NULL ORDER BY source_id", q, err,
+	    errlen);
+}
+
+int
 store_report_incidents(struct store *s, int64_t since, int64_t until,
     struct store_rows **q, char *err, size_t errlen)
 {

@@ -54,6 +54,20 @@ int store_report_volume(struct store *s, int64_t mlo, int64_t mhi,
  */
 int store_report_untimed(struct store *s, struct store_rows **q);
 /*
+ * At (rule): (logger or '', template or '', count, source_id, its first
+ * record's text, parts as in store_report_error_groups, that record's
+ * ordinal) of its untimed events per source and template, through the
+ * index of untimed rows.
+ */
+int store_report_untimed_errors(struct store *s, struct store_rows **q,
+    char *err, size_t errlen);
+/*
+ * At (rule): (value, grp, is a repeat, source_id, NULL) of its untimed
+ * events, a source's together (store_report_metric_values' columns).
+ */
+int store_report_untimed_values(struct store *s, struct store_rows **q,
+    char *err, size_t errlen);
+/*
  * (kind, rule, key, start, end, count, peak_per_min, detected_at,
  * source_id, rowid) of the incidents overlapping [since, until).
  */
