@@ -927,6 +927,18 @@ metric(struct buf *b, const struct report_metric *m, const struct report *base,
 	buf_puts(b, "</table>\n");
 }
 
+/* A row of a rules table, up to its count: the window's or the untimed one's. */
+static void
+rule_row(struct buf *b, const struct report_rule *ru, uint64_t count)
+{
+	buf_puts(b, "<tr><td>");
+	h(b, ru->id);
+	buf_puts(b, "</td><td>");
+	h(b, ru->category);
+	buf_printf(b, "</td><td>%s</td><td class=\"n\">%ju</td>",
+	    severity_name(ru->severity), (uintmax_t)count);
+}
+
 /*
  * The untimed events (their input had no time) in a section of their
  * own: what of them needs no time, without a chart (a chart needs one).
@@ -951,12 +963,8 @@ untimed(struct buf *b, const struct report *r)
 
 		if (ru->untimed == 0)
 			continue;
-		buf_puts(b, "<tr><td>");
-		h(b, ru->id);
-		buf_puts(b, "</td><td>");
-		h(b, ru->category);
-		buf_printf(b, "</td><td>%s</td><td class=\"n\">%ju</td></tr>\n",
-		    severity_name(ru->severity), (uintmax_t)ru->untimed);
+		rule_row(b, ru, ru->untimed);
+		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "</table>\n");
 	for (i = 0; i < u->nmetrics; i++)
@@ -1035,12 +1043,7 @@ report_render_html(const struct report *r, struct buf *b)
 
 		if (!report_rule_shown(r, ru))
 			continue;
-		buf_puts(b, "<tr><td>");
-		h(b, ru->id);
-		buf_puts(b, "</td><td>");
-		h(b, ru->category);
-		buf_printf(b, "</td><td>%s</td><td class=\"n\">%ju</td>",
-		    severity_name(ru->severity), (uintmax_t)ru->count);
+		rule_row(b, ru, ru->count);
 		if (base != NULL)
 			change_cell(b, br ? (double)br->count : 0, (double)ru->count);
 		buf_puts(b, "</tr>\n");

@@ -199,6 +199,18 @@ metric(struct buf *b, const struct report_metric *m, const char *title)
 	return 0;
 }
 
+/* A row of a rules table, up to its count: the window's or the untimed one's. */
+static void
+rule_row(struct buf *b, const struct report_rule *ru, uint64_t count)
+{
+	buf_puts(b, "| ");
+	md(b, ru->id);
+	buf_puts(b, " | ");
+	md(b, ru->category);
+	buf_printf(b, " | %s | %ju |", severity_name(ru->severity),
+	    (uintmax_t)count);
+}
+
 /*
  * The untimed events (their input had no time): what of them needs none,
  * each heading saying so.  No window holds them, so no baseline compares.
@@ -223,12 +235,8 @@ untimed(struct buf *b, const struct report *r)
 		if (n++ == 0)
 			buf_puts(b, "| rule | category | severity | count |\n"
 			    "|---|---|---|--:|\n");
-		buf_puts(b, "| ");
-		md(b, ru->id);
-		buf_puts(b, " | ");
-		md(b, ru->category);
-		buf_printf(b, " | %s | %ju |\n", severity_name(ru->severity),
-		    (uintmax_t)ru->untimed);
+		rule_row(b, ru, ru->untimed);
+		buf_putc(b, '\n');
 	}
 	for (i = 0; i < u->nmetrics; i++)
 		metric(b, &u->metrics[i], "Untimed metric");
@@ -283,12 +291,7 @@ report_render_markdown(const struct report *r, struct buf *b)
 			buf_printf(b, "| rule | category | severity | count |%s\n"
 			    "|---|---|---|--:|%s\n", base ? " change |" : "",
 			    base ? "---|" : "");
-		buf_puts(b, "| ");
-		md(b, ru->id);
-		buf_puts(b, " | ");
-		md(b, ru->category);
-		buf_printf(b, " | %s | %ju |", severity_name(ru->severity),
-		    (uintmax_t)ru->count);
+		rule_row(b, ru, ru->count);
 		if (base != NULL) {
 			buf_putc(b, ' ');
 			report_format_change(b, br ? (double)br->count : 0,

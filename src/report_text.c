@@ -266,6 +266,18 @@ metric(struct buf *b, const struct report_metric *m, const struct report *base,
 	}
 }
 
+/* A row of a rules table, up to its count: the window's or the untimed one's. */
+static void
+rule_row(struct buf *b, const struct report_rule *ru, uint64_t count)
+{
+	buf_puts(b, "  ");
+	pad(b, ru->id, 28);
+	buf_putc(b, ' ');
+	pad(b, ru->category, 10);
+	buf_printf(b, " %-8s %8ju", severity_name(ru->severity),
+	    (uintmax_t)count);
+}
+
 /*
  * The untimed events (their input had no time): what of them needs none,
  * each heading saying so.  No window holds them, so no baseline compares.
@@ -288,12 +300,8 @@ untimed(struct buf *b, const struct report *r, int color)
 
 		if (ru->untimed == 0)
 			continue;
-		buf_puts(b, "  ");
-		pad(b, ru->id, 28);
-		buf_putc(b, ' ');
-		pad(b, ru->category, 10);
-		buf_printf(b, " %-8s %8ju\n", severity_name(ru->severity),
-		    (uintmax_t)ru->untimed);
+		rule_row(b, ru, ru->untimed);
+		buf_putc(b, '\n');
 	}
 	for (i = 0; i < u->nmetrics; i++)
 		metric(b, &u->metrics[i], NULL, "Untimed metric", color);
@@ -347,12 +355,7 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		if (!report_rule_shown(r, ru))
 			continue;
 		j++;
-		buf_puts(b, "  ");
-		pad(b, ru->id, 28);
-		buf_putc(b, ' ');
-		pad(b, ru->category, 10);
-		buf_printf(b, " %-8s %8ju", severity_name(ru->severity),
-		    (uintmax_t)ru->count);
+		rule_row(b, ru, ru->count);
 		if (base != NULL)
 			change(b, br != NULL ? (double)br->count : 0, (double)ru->count, 0);
 		buf_putc(b, '\n');
