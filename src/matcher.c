@@ -1096,19 +1096,15 @@ run_rules(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 		if (m->want[wi] != 0)
 			any = 1;
 		w = m->want[wi];
-		if (m->catch_rules == NULL) {
-			for (; w != 0; w &= w - 1)
-				n += run_rule(m, wi * 64 +
-				    (size_t)__builtin_ctzll(w), text, len, fn,
-				    arg, filtered);
-			continue;
-		}
-		for (w &= ~m->catch_rules[wi]; w != 0; w &= w - 1) {
+		if (m->catch_rules != NULL)
+			w &= ~m->catch_rules[wi];
+		for (; w != 0; w &= w - 1) {
 			i = wi * 64 + (size_t)__builtin_ctzll(w);
-			if (run_rule(m, i, text, len, fn, arg, filtered)) {
+			if (!run_rule(m, i, text, len, fn, arg, filtered))
+				continue;
+			n++;
+			if (m->matched_at != NULL)
 				m->matched_at[m->rule_cat[i]] = m->stats.records;
-				n++;
-			}
 		}
 	}
 	if (m->catch_rules != NULL)
