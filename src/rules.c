@@ -592,13 +592,14 @@ out:
 }
 
 /*
- * Split "R1, R2 ..." (at the start of a follows value, so offsets are
- * columns) into rule ids.  Every item must be a rule id, each listed
- * once.  Returns 0 and fills r->follows_rules, or -1 with a diagnostic.
+ * Split "N1, N2 ..." (at the start of key's value, so offsets are
+ * columns) into names, each what (a rule id, a category: a noun's) and
+ * listed once.  Returns 0 and fills *names, *n, or -1 with a diagnostic.
  */
 static int
-parse_rule_list(struct parse *p, struct rule *r, const char *head, int line,
-    int col, const char *src)
+parse_name_list(struct parse *p, const char *key, const char *what,
+    const char *noun, const char *head, int line, int col, const char *src,
+    char ***names, size_t *n)
 {
 	const char *s = head, *e, *ie;
 	char *id;
@@ -615,24 +616,23 @@ parse_rule_list(struct parse *p, struct rule *r, const char *head, int line,
 			ie--;
 		if (ie == s || !valid_name(s, (size_t)(ie - s))) {
 			diag_add(p->diags, p->file, line, col + (int)(s - head),
-			    src, "follows: expected a rule id%s", ie == s ?
+			    src, "%s: expected a %s%s", key, what, ie == s ?
 			    (*e == ',' ? " before ','" : " after ','") :
 			    " (letters, digits, '-', '_', '.')");
 			return -1;
 		}
 		id = xstrndup(s, (size_t)(ie - s));
-		for (i = 0; i < r->nfollows; i++) {
-			if (strcmp(r->follows_rules[i], id) == 0) {
+		for (i = 0; i < *n; i++) {
+			if (strcmp((*names)[i], id) == 0) {
 				diag_add(p->diags, p->file, line,
 				    col + (int)(s - head), src,
-				    "follows: rule '%s' listed twice", id);
+				    "%s: %s '%s' listed twice", key, noun, id);
 				free(id);
 				return -1;
 			}
 		}
-		r->follows_rules = xrealloc(r->follows_rules,
-		    (r->nfollows + 1) * sizeof(char *));
-		r->follows_rules[r->nfollows++] = id;
+		*names = xrealloc(*names, (*n + 1) * sizeof(char *));
+		(*names)[(*n)++] = id;
 		if (*e == '\0')
 			return 0;
 		s = e + 1;
@@ -841,7 +841,8 @@ key_follows(struct key_line *k)
 	if (parse_window(k->p, k->key, k->value, k->line, k->col, k->src,
 	    "within", 1, &head, &win, &by) != 0)
 		return;
-	if (parse_rule_list(k->p, r, head, k->line, k->col, k->src) != 0) {
+	if (parse_name_list(k->p, "follows", "rule id", "rule", head, k->line,
+	    k->col, k->src, &r->follows_rules, &r->nfollows) != 0) {
 		for (i = 0; i < r->nfollows; i++)
 			free(r->follows_rules[i]);
 		free(r->follows_rules);
@@ -1008,31 +1009,17 @@ static void
 key_catch_all(struct key_line *k)
 {
 	struct rule *r = k->r;
-	const char *s, *e, *ie, *v = k->value;
 	size_t i;
 
-	for (s = v; *s != '\0'; s = *e == ',' ? e + 1 : e) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		for (e = s; *e != '\0' && *e != ','; e++)
-			;
-		for (ie = e; ie > s && (ie[-1] == ' ' || ie[-1] == '\t'); ie--)
-			;
-		if (ie == s || !valid_name(s, (size_t)(ie - s))) {
-			key_diag(k, k->col + (int)(s - v), "catch-all: expected"
-			    " a category (letters, digits, '-', '_', '.')");
-			break;
-		}
-		for (i = 0; i < r->ncatch_cats; i++)
-			if (strlen(r->catch_cats[i]) == (size_t)(ie - s) &&
-			    memcmp(r->catch_cats[i], s, (size_t)(ie - s)) == 0)
-				break;
-		if (i < r->ncatch_cats)
-			continue;
-		r->catch_cats = xrealloc(r->catch_cats,
-		    (r->ncatch_cats + 1) * sizeof *r->catch_cats);
-		r->catch_cats[r->ncatch_cats++] = xstrndup(s, (size_t)(ie - s));
-	}
+	if (parse_name_list(k->p, "catch-all", "category", "category",
+	    k->value, k->line, k->col, k->src, &r->catch_cats,
+	    &r->ncatch_cats) == 0)
+		return;
+	for (i = 0; i < r->ncatch_cats; i++)
+		free(r->catch_cats[i]);
+	free(r->catch_cats);
+	r->catch_cats = NULL;
+	r->ncatch_cats = 0;
 }
 
 /* Each category a catch-all leaves to others is some rule's. */

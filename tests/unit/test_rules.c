@@ -814,39 +814,49 @@ test_catch_all_lists(void **state)
 	    "category = timeout\n"
 	    "severity = error\n"
 	    "match = timed out\n"
-	    "catch-all = timeout , websocket, timeout\n"		/* 13 */
+	    "catch-all = timeout , websocket\n"			/* 13 */
+	    "[twice]\n"
+	    "category = timeout\n"
+	    "severity = error\n"
+	    "match = twice\n"
+	    "catch-all = timeout, websocket, timeout\n"		/* 18 */
 	    "[typo]\n"
 	    "category = timeout\n"
 	    "severity = error\n"
 	    "match = typo\n"
-	    "catch-all = timeout, websockets\n"			/* 18 */
+	    "catch-all = timeout, websockets\n"			/* 23 */
 	    "[empty]\n"
 	    "category = timeout\n"
 	    "severity = error\n"
 	    "match = empty\n"
-	    "catch-all = timeout,, websocket\n"			/* 23 */
+	    "catch-all = timeout,, websocket\n"			/* 28 */
 	    "[log-error]\n"
-	    "catch-all = error\n");					/* 25 */
+	    "catch-all = error\n");					/* 30 */
 	struct diag_list d;
 	struct ruleset *rs = load_one(path, &d);
 	const struct rule *r;
 
-	assert_int_equal(d.n, 3);
-	assert_int_equal(d.v[0].line, 23);
-	assert_int_equal(d.v[0].col, 21);
-	assert_string_equal(d.v[0].msg, "catch-all: expected a category"
-	    " (letters, digits, '-', '_', '.')");
-	assert_int_equal(d.v[1].line, 18);
+	assert_int_equal(d.n, 4);
+	assert_int_equal(d.v[0].line, 18);
+	assert_int_equal(d.v[0].col, 33);
+	assert_string_equal(d.v[0].msg,
+	    "catch-all: category 'timeout' listed twice");
+	assert_int_equal(d.v[1].line, 28);
+	assert_int_equal(d.v[1].col, 21);
 	assert_string_equal(d.v[1].msg,
+	    "catch-all: expected a category before ','");
+	assert_int_equal(d.v[2].line, 23);
+	assert_string_equal(d.v[2].msg,
 	    "catch-all: no rule has category 'websockets'");
-	assert_int_equal(d.v[2].line, 25);
-	assert_string_equal(d.v[2].msg, "rule 'log-error' is built in and"
+	assert_int_equal(d.v[3].line, 30);
+	assert_string_equal(d.v[3].msg, "rule 'log-error' is built in and"
 	    " takes only what the rules left: it has no 'catch-all'");
-	/* blanks around a name are not part of it; a name listed twice is once */
+	/* blanks around a name are not part of it; a broken list is dropped */
 	r = ruleset_find(rs, "any");
 	assert_int_equal(r->ncatch_cats, 2);
 	assert_string_equal(r->catch_cats[0], "timeout");
 	assert_string_equal(r->catch_cats[1], "websocket");
+	assert_int_equal(ruleset_find(rs, "twice")->ncatch_cats, 0);
 	assert_int_equal(ruleset_find(rs, "t")->ncatch_cats, 0);
 	ruleset_free(rs);
 	diag_list_free(&d);
