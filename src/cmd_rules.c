@@ -15,11 +15,13 @@
 #include <cjson/cJSON.h>
 
 #include "cmd.h"
+#include "envelope.h"
 #include "generic.h"
 #include "ingest.h"
 #include "level.h"
 #include "matcher.h"
 #include "multiline.h"
+#include "reader.h"
 #include "rules.h"
 #include "store.h"
 #include "store_query.h"
@@ -104,6 +106,26 @@ print_escaped(FILE *fp, const char *s, size_t n)
 	buf_free(&b);
 }
 
+/* "  levels = info..notice, critical": runs of levels as ranges. */
+static void
+print_levels(unsigned levels)
+{
+	const char *sep = "  levels = ";
+	int lo, hi;
+
+	for (lo = 0; lo < SEV_COUNT; lo = hi + 1) {
+		hi = lo;
+		if (!(levels & (1u << lo)))
+			continue;
+		while (hi + 1 < SEV_COUNT && (levels & (1u << (hi + 1))))
+			hi++;
+		printf("%s%s", sep, severity_name((enum severity)lo));
+		if (hi > lo)
+			printf("..%s", severity_name((enum severity)hi));
+		sep = ", ";
+	}
+}
+
 static void
 list_rules(const struct ruleset *rs, int verbose)
 {
@@ -163,6 +185,8 @@ list_rules(const struct ruleset *rs, int verbose)
 		for (j = 0; j < r->ncatch_cats; j++)
 			printf("%s%s", j == 0 ? "  catch-all = " : ", ",
 			    r->catch_cats[j]);
+		if (r->levels != 0)
+			print_levels(r->levels);
 		putchar('\n');
 		if (!verbose)
 			continue;
@@ -266,7 +290,8 @@ warn_long_records(const struct ruleset *rs, char *err, size_t errlen)
 				b.len = 0;
 				buf_puts(&b, ex->text);
 				buf_append(&b, pad[k].data, pad[k].len);
-				matcher_run_rule(m, i, b.data, b.len, NULL, NULL);
+				matcher_run_rule(m, i, b.data, b.len, LEVEL_NONE, NULL,
+				    NULL);
 			}
 			if (matcher_stats(m)->regex_errors != before)
 				fprintf(stderr, "%s:%d: warning: with %d bytes "
@@ -397,6 +422,57 @@ struct tally {
 	int	verbose;
 };
 
+struct first_level {
+	int	seen;
+	int	level;
+};
+
+static void
+on_example_record(void *arg, const struct record *rec)
+{
+	struct first_level *f = arg;
+
+	if (!f->seen) {
+		f->seen = 1;
+		f->level = rec->level;
+	}
+}
+
+/*
+ * The level of an example's (first) record as ingest reads it, from its
+ * envelope or the words after its stamp, for the rules with `levels`.
+ */
+static int
+example_level(const char *text)
+{
+	struct envelope *env = envelope_new(ENVELOPE_AUTO, NULL);
+	struct envelope_line el;
+	struct reader_line rl;
+	struct multiline *ml;
+	const char *p = text, *nl;
+	struct first_level f = { 0, LEVEL_NONE };
+
+	ml = multiline_new(NULL, on_example_record, &f);
+	memset(&rl, 0, sizeof rl);
+	for (;;) {
+		nl = strchr(p, '\n');
+		rl.p = p;
+		rl.len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		rl.lineno++;
+		rl.offset = (uint64_t)(p - text);
+		rl.end_offset = rl.offset + rl.len + 1;
+		envelope_decode(env, rl.p, rl.len, &el);
+		multiline_push(ml, &el, &rl);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	multiline_flush(ml);
+	multiline_free(ml);
+	envelope_free(env);
+	return f.level;
+}
+
 static void
 test_examples(const struct ruleset *rs, struct matcher *m, struct tally *t)
 {
@@ -405,6 +481,7 @@ test_examples(const struct ruleset *rs, struct matcher *m, struct tally *t)
 	struct hits h;
 	char *got, *want;
 	size_t i, j;
+	int level;
 
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
@@ -414,7 +491,9 @@ test_examples(const struct ruleset *rs, struct matcher *m, struct tally *t)
 			h.rs = rs;
 			h.want = (int)i;
 			buf_init(&h.fields);
-			matcher_run(m, ex->text, strlen(ex->text), on_match, &h);
+			level = example_level(ex->text);
+			matcher_run(m, ex->text, strlen(ex->text), level,
+			    on_match, &h);
 			if (ex->counter) {
 				t->counters++;
 				if (h.found) {
@@ -430,8 +509,18 @@ test_examples(const struct ruleset *rs, struct matcher *m, struct tally *t)
 				continue;
 			}
 			t->examples++;
+			if (!h.found && r->levels != 0 && level >= 0 &&
+			    !(r->levels & (1u << level))) {
+				t->failed++;
+				fprintf(stderr, "%s:%d: example of rule '%s' is"
+				    " a record of level %s, which its levels"
+				    " leave out\n", r->file, ex->line, r->id,
+				    severity_name((enum severity)level));
+				buf_free(&h.fields);
+				continue;
+			}
 			if (!h.found && r->ncatch_cats > 0 && matcher_run_rule(m, i,
-			    ex->text, strlen(ex->text), NULL, NULL)) {
+			    ex->text, strlen(ex->text), level, NULL, NULL)) {
 				t->failed++;
 				fprintf(stderr, "%s:%d: example of catch-all "
 				    "rule '%s' is taken by %s\n", r->file,

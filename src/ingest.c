@@ -1410,7 +1410,8 @@ ingest_on_record(void *arg, const struct record *rec)
 		    rec->offset_first);
 	in->rec_matched = 0;
 	generic_begin(in->generic);
-	matcher_run(in->matcher, rec->text, rec->len, ingest_on_match, in);
+	matcher_run(in->matcher, rec->text, rec->len, rec->level,
+	    ingest_on_match, in);
 	if (generic_match(in->generic, in->matcher, rec, &gm))
 		ingest_on_match(in, &gm);
 	if (in->ctx_stream != NULL)

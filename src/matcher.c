@@ -195,6 +195,7 @@ struct matcher {
 	size_t			*scope_at;
 	size_t			*scope;
 	uint64_t		*matched_at;
+	int			 level;		/* the record's, as matcher_run was given it */
 	int			 indexed;	/* index_init has run */
 	size_t			 learned;	/* bytes the prefilter learned; past LEARN_BYTES, tuned */
 	struct buf		 sample;	/* the records learned, until tuned */
@@ -1022,6 +1023,8 @@ run_rule(struct matcher *m, size_t i, const char *text, size_t len,
 	/* the candidate bitsets hold no bit past the last rule */
 	assert(i < m->rs->n);
 	r = &m->rs->rules[i];
+	if (r->levels != 0 && m->level >= 0 && !(r->levels & (1u << m->level)))
+		return 0;
 	if (!match_rule(m, r, filtered ? m->rule_lit[i] : SIZE_MAX, filtered,
 	    m->jitted + m->rule_pat[i], text, len, &out))
 		return 0;
@@ -1131,10 +1134,11 @@ learn(struct matcher *m, const char *text, size_t len)
 }
 
 int
-matcher_run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
-    void *arg)
+matcher_run(struct matcher *m, const char *text, size_t len, int level,
+    matcher_fn fn, void *arg)
 {
 	m->stats.records++;
+	m->level = level;
 	if (m->learned < LEARN_BYTES)
 		learn(m, text, len);
 	if (prefilter_scan(m->pf, text, len, m->found) == 0 && !m->always)
@@ -1144,19 +1148,21 @@ matcher_run(struct matcher *m, const char *text, size_t len, matcher_fn fn,
 
 int
 matcher_run_rule(struct matcher *m, size_t rule_index, const char *text,
-    size_t len, matcher_fn fn, void *arg)
+    size_t len, int level, matcher_fn fn, void *arg)
 {
 	if (rule_index >= m->rs->n)
 		return 0;
 	m->stats.records++;
+	m->level = level;
 	return run_rule(m, rule_index, text, len, fn, arg, 0);
 }
 
 int
 matcher_run_unfiltered(struct matcher *m, const char *text, size_t len,
-    matcher_fn fn, void *arg)
+    int level, matcher_fn fn, void *arg)
 {
 	m->stats.records++;
+	m->level = level;
 	memcpy(m->want, m->all_rules, m->rwords * sizeof(*m->want));
 	return run_rules(m, text, len, fn, arg, 0);
 }

@@ -47,8 +47,13 @@ struct matcher;
 struct matcher *matcher_new(const struct ruleset *rs, char *err, size_t errlen);
 void matcher_free(struct matcher *m);
 
-/* Returns the number of matching rules. */
-int matcher_run(struct matcher *m, const char *text, size_t len, matcher_fn fn, void *arg);
+/*
+ * Returns the number of matching rules.  level is the record's severity
+ * (SEV_DEBUG ..), or negative when none could be read: rules with
+ * `levels` that leave it out are not run.
+ */
+int matcher_run(struct matcher *m, const char *text, size_t len, int level,
+    matcher_fn fn, void *arg);
 
 /*
  * Run one rule's full regexes alone, bypassing the prefilter: what its
@@ -56,10 +61,11 @@ int matcher_run(struct matcher *m, const char *text, size_t len, matcher_fn fn, 
  * not NULL, is called then.
  */
 int matcher_run_rule(struct matcher *m, size_t rule_index, const char *text,
-    size_t len, matcher_fn fn, void *arg);
+    size_t len, int level, matcher_fn fn, void *arg);
 
 /* Run every rule's full regexes, bypassing the prefilter (property tests). */
-int matcher_run_unfiltered(struct matcher *m, const char *text, size_t len, matcher_fn fn, void *arg);
+int matcher_run_unfiltered(struct matcher *m, const char *text, size_t len,
+    int level, matcher_fn fn, void *arg);
 
 /*
  * Does an exclude pattern of r match text?  For the rules that take records

@@ -141,7 +141,7 @@ enum {
 	K_MATCH, K_CATEGORY, K_SEVERITY, K_EXPECT, K_FOLLOWS, K_STORM,
 	K_METRIC, K_SUMMARY, K_UNIT, K_SLOW, K_SAME, K_COUNTS, K_EXCLUDE,
 	K_EXAMPLE, K_COUNTER_EXAMPLE, K_EXAMPLE_FIELDS, K_MEANS, K_ENABLED,
-	K_CATCH_ALL, K_COUNT
+	K_CATCH_ALL, K_LEVELS, K_COUNT
 };
 
 /*
@@ -1022,6 +1022,47 @@ key_catch_all(struct key_line *k)
 	r->ncatch_cats = 0;
 }
 
+/*
+ * levels = LEVEL[..LEVEL][, ...]: severity names, a range taking the
+ * levels from the first to the last.
+ */
+static void
+key_levels(struct key_line *k)
+{
+	char **items = NULL, *dots;
+	size_t i, n = 0;
+	unsigned bits = 0;
+	int lo, hi;
+
+	if (parse_name_list(k->p, "levels", "level", "level", k->value,
+	    k->line, k->col, k->src, &items, &n) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((dots = strstr(items[i], "..")) != NULL) {
+			*dots = '\0';
+			lo = severity_from_name(items[i]);
+			hi = severity_from_name(dots + 2);
+			*dots = '.';
+		} else {
+			lo = hi = severity_from_name(items[i]);
+		}
+		if (lo < 0 || hi < 0 || lo > hi) {
+			key_diag(k, k->col, "levels: bad level%s '%s' (debug,"
+			    " info, notice, warning, error, critical; a range"
+			    " LOW..HIGH)", dots != NULL ? " range" : "",
+			    items[i]);
+			goto out;
+		}
+		for (; lo <= hi; lo++)
+			bits |= 1u << lo;
+	}
+	k->r->levels = bits;
+out:
+	for (i = 0; i < n; i++)
+		free(items[i]);
+	free(items);
+}
+
 /* Each category a catch-all leaves to others is some rule's. */
 static void
 check_catch_all(struct parse *p, struct rule *r, const struct rule_where *w)
@@ -1620,6 +1661,7 @@ static const struct rule_directive rule_directives[K_COUNT] = {
 	[K_ENABLED]		= { "enabled", key_enabled, NULL, 1, 0, 0 },
 	[K_CATCH_ALL]		= { "catch-all", key_catch_all, check_catch_all,
 				    1, 0, 0 },
+	[K_LEVELS]		= { "levels", key_levels, NULL, 1, 0, 0 },
 };
 
 /* Checks that need every rule loaded, directive by directive. */
@@ -1645,6 +1687,11 @@ check_rules(struct parse *p)
 				    w->col[K_CATCH_ALL], w->src[K_CATCH_ALL],
 				    "rule '%s' is built in and takes only what"
 				    " the rules left: it has no 'catch-all'", r->id);
+			if (r->levels != 0)
+				diag_add(p->diags, r->file, w->line[K_LEVELS],
+				    w->col[K_LEVELS], w->src[K_LEVELS],
+				    "rule '%s' is built in and takes records by"
+				    " their level: it has no 'levels'", r->id);
 			if (r->category == NULL)
 				r->category = xstrdup(r->by_level == SEV_WARNING ?
 				    "warning" : "error");

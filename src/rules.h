@@ -154,6 +154,13 @@ struct rule {
 	 */
 	char			**catch_cats;
 	size_t			 ncatch_cats;
+	/*
+	 * levels = L[..L][, ...]: the record levels the rule takes, a bit
+	 * per severity (1 << SEV_INFO ...); 0, the key absent, takes any.  A
+	 * record whose level could not be read is taken either way: its
+	 * patterns alone decide.
+	 */
+	unsigned		 levels;
 	const char		*layer;		/* "default", "system", "user", "cli", "built-in" */
 	char			*enabled_at;	/* "file:line" of a later layer's enabled line, or NULL */
 

@@ -110,6 +110,43 @@ check_rc "rules list: catch-all" 0 $LT rules list --no-default-rules \
 check_eq "rules list: the catch-all's categories" "any catch-all = t" \
     "$(awk '$1 == "any" {print $1, $(NF-2), $(NF-1), $NF}' "$T/out")"
 
+# levels: a rule is not run on records of the levels it leaves out, read
+# the way ingest reads them (a level word, JSON, logrus); an example at
+# such a level fails, naming it; the rules list shows the range
+mkdir "$T/levels"
+cat > "$T/levels/l.rules" <<'RULES'
+[late]
+category = t
+severity = warning
+levels = info..critical
+match = timed out
+example = 2025-11-10 10:00:00 ERROR app: request timed out
+example = 2025-11-10 10:00:00 DEBUG app: request timed out
+counter-example = {"level":"debug","msg":"request timed out"}
+counter-example = DEBU[0003] request timed out
+RULES
+check_rc "rules test: an example at a level left out exits 1" 1 \
+    $LT rules test --no-default-rules --rules "$T/levels"
+check_eq "rules test: the level it is at" \
+    "$T/levels/l.rules:7: example of rule 'late' is a record of level debug, which its levels leave out" \
+    "$(cat "$T/err")"
+check_contains "rules test: the counter-examples at debug passed" "$T/out" \
+    "2 examples, 2 counter-examples, 0 scenarios: 1 failed"
+check_rc "rules list: levels" 0 $LT rules list --no-default-rules \
+    --rules "$T/levels"
+check_eq "rules list: the levels as a range" "late levels = info..critical" \
+    "$(awk '$1 == "late" {print $1, $(NF-2), $(NF-1), $NF}' "$T/out")"
+printf '%s\n' '2025-11-10 10:00:00 WARNING app: a timed out' \
+    '2025-11-10 10:00:01 DEBUG app: b timed out' \
+    '{"level":"trace","time":"2025-11-10T10:00:02Z","msg":"c timed out"}' \
+    'DEBU[0003] d timed out' \
+    'e timed out' > "$T/levels.log"
+check_rc "ingest: a rule with levels" 0 $LT ingest --db "$T/levels.db" -q \
+    --no-default-rules --rules "$T/levels" "$T/levels.log"
+check_eq "ingest: only the records at its levels, and the one without a level" \
+    "1 5" "$(sqlite3 "$T/levels.db" "SELECT group_concat(line, ' ') FROM \
+    (SELECT line FROM events_all WHERE rule = 'late' ORDER BY line)")"
+
 # follows lists: every rule must exist, and a rule cannot also expect
 mkdir "$T/follows"
 cat > "$T/follows/f.rules" <<'RULES'

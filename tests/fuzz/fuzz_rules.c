@@ -71,9 +71,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (j = 0; j < r->nexamples; j++) {
 			a = b = 0;
 			matcher_run(m, r->examples[j].text,
-			    strlen(r->examples[j].text), count_cb, &a);
+			    strlen(r->examples[j].text), -1, count_cb, &a);
 			matcher_run_unfiltered(m, r->examples[j].text,
-			    strlen(r->examples[j].text), count_cb, &b);
+			    strlen(r->examples[j].text), -1, count_cb, &b);
 			/* the prefilter must never hide a match */
 			if (a != b)
 				abort();

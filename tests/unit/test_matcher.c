@@ -197,9 +197,9 @@ both_paths(struct matcher *m, const char *line, int want, const char *fields)
 
 	memset(&a, 0, sizeof a);
 	memset(&b, 0, sizeof b);
-	assert_int_equal(matcher_run(m, line, strlen(line), collect_fn, &a),
+	assert_int_equal(matcher_run(m, line, strlen(line), -1, collect_fn, &a),
 	    want);
-	assert_int_equal(matcher_run_unfiltered(m, line, strlen(line),
+	assert_int_equal(matcher_run_unfiltered(m, line, strlen(line), -1,
 	    collect_fn, &b), want);
 	assert_string_equal(a.fields, b.fields);
 	assert_string_equal(a.fields, fields);
@@ -286,8 +286,8 @@ prefilter_property(const char *fixture_name, int every_rule,
 			line[--n] = '\0';
 		memset(&a, 0, sizeof a);
 		memset(&b, 0, sizeof b);
-		matcher_run(m, line, (size_t)n, collect_fn, &a);
-		matcher_run_unfiltered(m, line, (size_t)n, collect_fn, &b);
+		matcher_run(m, line, (size_t)n, -1, collect_fn, &a);
+		matcher_run_unfiltered(m, line, (size_t)n, -1, collect_fn, &b);
 		for (i = 0; i < rs->n; i++) {
 			if (a.hits[i] != b.hits[i])
 				fail_msg("rule %s: prefilter %d, full regex %d on: %s",
@@ -386,14 +386,14 @@ test_fields_and_exclude(void **state)
 	m = matcher_new(rs, err, sizeof err);
 	assert_non_null(m);
 	memset(&c, 0, sizeof c);
-	assert_int_equal(matcher_run(m, t1, strlen(t1), collect_fn, &c), 2);
+	assert_int_equal(matcher_run(m, t1, strlen(t1), -1, collect_fn, &c), 2);
 	assert_string_equal(c.fields, "model=glm-4.6 ms=812 word='ms'");
 	memset(&c, 0, sizeof c);
-	assert_int_equal(matcher_run(m, t2, strlen(t2), collect_fn, &c), 2);
+	assert_int_equal(matcher_run(m, t2, strlen(t2), -1, collect_fn, &c), 2);
 	/* the unset model group is omitted */
 	assert_string_equal(c.fields, "ms=90 word='ms'");
 	memset(&c, 0, sizeof c);
-	assert_int_equal(matcher_run(m, t3, strlen(t3), collect_fn, &c), 1);
+	assert_int_equal(matcher_run(m, t3, strlen(t3), -1, collect_fn, &c), 1);
 	assert_int_equal(c.hits[0], 0);
 	assert_int_equal(c.hits[1], 1);
 	assert_int_equal(matcher_stats(m)->records, 3);
@@ -401,11 +401,11 @@ test_fields_and_exclude(void **state)
 	assert_int_equal(matcher_stats(m)->regex_runs, 3 * 2 + 1);
 	/* unfiltered, it runs wherever lat matched, with the same answers */
 	memset(&c, 0, sizeof c);
-	assert_int_equal(matcher_run_unfiltered(m, t2, strlen(t2), collect_fn,
+	assert_int_equal(matcher_run_unfiltered(m, t2, strlen(t2), -1, collect_fn,
 	    &c), 2);
 	assert_int_equal(matcher_stats(m)->regex_runs, 3 * 2 + 1 + 3);
 	memset(&c, 0, sizeof c);
-	assert_int_equal(matcher_run_unfiltered(m, t3, strlen(t3), collect_fn,
+	assert_int_equal(matcher_run_unfiltered(m, t3, strlen(t3), -1, collect_fn,
 	    &c), 1);
 	assert_int_equal(c.hits[0], 0);
 	matcher_free(m);
@@ -473,14 +473,64 @@ test_catch_all(void **state)
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		memset(&o, 0, sizeof o);
 		assert_int_equal(matcher_run(m, cases[i].text,
-		    strlen(cases[i].text), order_fn, &o), cases[i].n);
+		    strlen(cases[i].text), -1, order_fn, &o), cases[i].n);
 		assert_int_equal(o.n, cases[i].n);
 		for (j = 0; j < cases[i].n; j++)
 			assert_int_equal(o.idx[j], cases[i].idx[j]);
 		/* without the prefilter, the same answer */
 		memset(&o, 0, sizeof o);
 		assert_int_equal(matcher_run_unfiltered(m, cases[i].text,
-		    strlen(cases[i].text), order_fn, &o), cases[i].n);
+		    strlen(cases[i].text), -1, order_fn, &o), cases[i].n);
+	}
+	matcher_free(m);
+	ruleset_free(rs);
+}
+
+/*
+ * A rule with levels is not run on a record of another level; a record
+ * whose level is unknown (negative) is left to its patterns.  A catch-all
+ * so left out closes nothing.
+ */
+static void
+test_levels(void **state)
+{
+	struct ruleset *rs = load_text(
+	    "[any-timeout]\ncategory = t\nseverity = error\n"
+	    "catch-all = t\nlevels = info..critical\nmatch = timed out\n"
+	    "[any-late]\ncategory = t\nseverity = info\n"
+	    "catch-all = t\nmatch = timed out\n"
+	    "[took]\ncategory = l\nseverity = info\n"
+	    "levels = info, notice\nmatch = took \\d+ms\n");
+	struct matcher *m;
+	struct order o;
+	char err[128];
+	static const struct {
+		const char	*text;
+		int		 level, n, idx;
+	} cases[] = {
+		{ "request timed out", SEV_ERROR, 1, 0 },
+		{ "request timed out", SEV_DEBUG, 1, 1 },
+		{ "request timed out", -1, 1, 0 },
+		{ "query took 12ms", SEV_INFO, 1, 2 },
+		{ "query took 12ms", SEV_NOTICE, 1, 2 },
+		{ "query took 12ms", SEV_WARNING, 0, 0 },
+		{ "query took 12ms", -1, 1, 2 },
+	};
+	size_t i;
+
+	m = matcher_new(rs, err, sizeof err);
+	assert_non_null(m);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		memset(&o, 0, sizeof o);
+		assert_int_equal(matcher_run(m, cases[i].text,
+		    strlen(cases[i].text), cases[i].level, order_fn, &o),
+		    cases[i].n);
+		if (cases[i].n > 0)
+			assert_int_equal(o.idx[0], cases[i].idx);
+		memset(&o, 0, sizeof o);
+		assert_int_equal(matcher_run_unfiltered(m, cases[i].text,
+		    strlen(cases[i].text), cases[i].level, order_fn, &o),
+		    cases[i].n);
 	}
 	matcher_free(m);
 	ruleset_free(rs);
@@ -514,8 +564,8 @@ test_many_rules(void **state)
 	assert_non_null(m);
 	memset(&a, 0, sizeof a);
 	memset(&b, 0, sizeof b);
-	assert_int_equal(matcher_run(m, line, strlen(line), order_fn, &a), 5);
-	assert_int_equal(matcher_run_unfiltered(m, line, strlen(line), order_fn, &b), 5);
+	assert_int_equal(matcher_run(m, line, strlen(line), -1, order_fn, &a), 5);
+	assert_int_equal(matcher_run_unfiltered(m, line, strlen(line), -1, order_fn, &b), 5);
 	assert_int_equal(a.idx[0], 5);
 	assert_int_equal(a.idx[1], 64);
 	assert_int_equal(a.idx[2], 70);
@@ -523,7 +573,7 @@ test_many_rules(void **state)
 	assert_int_equal(a.idx[4], 130);
 	assert_memory_equal(a.idx, b.idx, sizeof a.idx);
 	memset(&a, 0, sizeof a);
-	assert_int_equal(matcher_run(m, none, strlen(none), order_fn, &a), 0);
+	assert_int_equal(matcher_run(m, none, strlen(none), -1, order_fn, &a), 0);
 	matcher_free(m);
 	ruleset_free(rs);
 	buf_free(&text);
@@ -564,21 +614,21 @@ test_clauses_skip_regex(void **state)
 	for (i = 0; i < UTIL_ARRAY_LEN(lines); i++) {
 		memset(&a, 0, sizeof a);
 		memset(&b, 0, sizeof b);
-		assert_int_equal(matcher_run(m, lines[i], strlen(lines[i]),
+		assert_int_equal(matcher_run(m, lines[i], strlen(lines[i]), -1,
 		    collect_fn, &a), hits[i]);
 		assert_int_equal(matcher_run_unfiltered(m, lines[i],
-		    strlen(lines[i]), collect_fn, &b), hits[i]);
+		    strlen(lines[i]), -1, collect_fn, &b), hits[i]);
 		assert_string_equal(a.fields, b.fields);
 	}
 	/* unfiltered: 2 patterns a line; filtered, only the 4 that match ran */
 	assert_int_equal(matcher_stats(m)->regex_runs, 2 * 7 + 4);
 	/* a clause that always holds is dropped after its trial ... */
 	for (k = 0; k < 200; k++)
-		assert_int_equal(matcher_run(m, lines[1], strlen(lines[1]),
+		assert_int_equal(matcher_run(m, lines[1], strlen(lines[1]), -1,
 		    NULL, NULL), 1);
 	assert_int_equal(matcher_stats(m)->regex_runs, 2 * 7 + 4 + 200);
 	/* ... so a record without it runs the regex, which says no */
-	assert_int_equal(matcher_run(m, lines[0], strlen(lines[0]), NULL,
+	assert_int_equal(matcher_run(m, lines[0], strlen(lines[0]), -1, NULL,
 	    NULL), 0);
 	assert_int_equal(matcher_stats(m)->regex_runs, 2 * 7 + 4 + 201);
 	matcher_free(m);
@@ -734,17 +784,17 @@ test_catastrophic_pattern(void **state)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&c, 0, sizeof c);
-	assert_int_equal(matcher_run(m, f->big, f->n + 1, collect_fn, &c), 0);
+	assert_int_equal(matcher_run(m, f->big, f->n + 1, -1, collect_fn, &c), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	assert_true(secs < 2.0);
 	assert_int_equal(matcher_stats(m)->regex_errors, 1);
 	/* the rule keeps working on other records */
 	memset(&c, 0, sizeof c);
-	assert_int_equal(matcher_run(m, "xaaa", 4, collect_fn, &c), 1);
+	assert_int_equal(matcher_run(m, "xaaa", 4, -1, collect_fn, &c), 1);
 	assert_int_equal(c.hits[0], 1);
 	memset(&c, 0, sizeof c);
-	assert_int_equal(matcher_run(m, "aazzz", 5, collect_fn, &c), 1);
+	assert_int_equal(matcher_run(m, "aazzz", 5, -1, collect_fn, &c), 1);
 	assert_int_equal(c.hits[1], 1);
 	assert_int_equal(matcher_stats(m)->regex_errors, 1);
 	assert_int_equal(matcher_stats(m)->records, 3);
@@ -800,21 +850,21 @@ test_run_one_rule(void **state)
 	struct collect c;
 
 	memset(&c, 0, sizeof c);
-	assert_int_equal(matcher_run_rule(m, 1, f->big, f->n + 1, collect_fn,
+	assert_int_equal(matcher_run_rule(m, 1, f->big, f->n + 1, -1, collect_fn,
 	    &c), 0);
 	assert_int_equal(matcher_stats(m)->regex_errors, 0);
-	assert_int_equal(matcher_run_rule(m, 0, f->big, f->n + 1, collect_fn,
+	assert_int_equal(matcher_run_rule(m, 0, f->big, f->n + 1, -1, collect_fn,
 	    &c), 0);
 	assert_int_equal(matcher_stats(m)->regex_errors, 1);
 	/* "xaaa" is cat's, not plain's; "aazzz" plain's */
-	assert_int_equal(matcher_run_rule(m, 1, "xaaa", 4, collect_fn, &c), 0);
-	assert_int_equal(matcher_run_rule(m, 1, "aazzz", 5, collect_fn, &c), 1);
-	assert_int_equal(matcher_run_rule(m, 0, "xaaa", 4, collect_fn, &c), 1);
+	assert_int_equal(matcher_run_rule(m, 1, "xaaa", 4, -1, collect_fn, &c), 0);
+	assert_int_equal(matcher_run_rule(m, 1, "aazzz", 5, -1, collect_fn, &c), 1);
+	assert_int_equal(matcher_run_rule(m, 0, "xaaa", 4, -1, collect_fn, &c), 1);
 	assert_int_equal(c.hits[0], 1);
 	assert_int_equal(c.hits[1], 1);
 	assert_int_equal(c.n, 2);
 	/* no such rule */
-	assert_int_equal(matcher_run_rule(m, 2, "zzz", 3, collect_fn, &c), 0);
+	assert_int_equal(matcher_run_rule(m, 2, "zzz", 3, -1, collect_fn, &c), 0);
 	assert_int_equal(c.n, 2);
 	assert_int_equal(matcher_stats(m)->regex_errors, 1);
 }
@@ -835,6 +885,7 @@ main(void)
 		cmocka_unit_test(test_fields_and_exclude),
 		cmocka_unit_test(test_many_rules),
 		cmocka_unit_test(test_catch_all),
+		cmocka_unit_test(test_levels),
 		cmocka_unit_test_setup_teardown(test_catastrophic_pattern,
 		    runaway_setup, runaway_teardown),
 		cmocka_unit_test(test_runaway_pattern_not_a_veto),

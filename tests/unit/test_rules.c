@@ -863,6 +863,49 @@ test_catch_all_lists(void **state)
 	free(path);
 }
 
+static void
+test_levels(void **state)
+{
+	char *path = write_file("lv.rules",
+	    "[one]\ncategory = t\nseverity = error\nmatch = a\n"
+	    "levels = info\n"						/* 5 */
+	    "[range]\ncategory = t\nseverity = error\nmatch = b\n"
+	    "levels = info..notice, critical\n"			/* 10 */
+	    "[upside]\ncategory = t\nseverity = error\nmatch = c\n"
+	    "levels = error..info\n"					/* 15 */
+	    "[typo]\ncategory = t\nseverity = error\nmatch = d\n"
+	    "levels = info, warn\n"					/* 20 */
+	    "[twice]\ncategory = t\nseverity = error\nmatch = e\n"
+	    "levels = info, info\n"					/* 25 */
+	    "[log-error]\n"
+	    "levels = error\n");					/* 27 */
+	struct diag_list d;
+	struct ruleset *rs = load_one(path, &d);
+
+	assert_int_equal(d.n, 4);
+	assert_int_equal(d.v[0].line, 15);
+	assert_string_equal(d.v[0].msg, "levels: bad level range 'error..info'"
+	    " (debug, info, notice, warning, error, critical; a range"
+	    " LOW..HIGH)");
+	assert_int_equal(d.v[1].line, 20);
+	assert_string_equal(d.v[1].msg, "levels: bad level 'warn' (debug,"
+	    " info, notice, warning, error, critical; a range LOW..HIGH)");
+	assert_int_equal(d.v[2].line, 25);
+	assert_string_equal(d.v[2].msg, "levels: level 'info' listed twice");
+	assert_int_equal(d.v[3].line, 27);
+	assert_string_equal(d.v[3].msg, "rule 'log-error' is built in and"
+	    " takes records by their level: it has no 'levels'");
+	assert_int_equal(ruleset_find(rs, "one")->levels, 1u << SEV_INFO);
+	assert_int_equal(ruleset_find(rs, "range")->levels, (1u << SEV_INFO) |
+	    (1u << SEV_NOTICE) | (1u << SEV_CRITICAL));
+	/* a bad list is dropped whole: the rule takes any level */
+	assert_int_equal(ruleset_find(rs, "upside")->levels, 0);
+	assert_int_equal(ruleset_find(rs, "typo")->levels, 0);
+	ruleset_free(rs);
+	diag_list_free(&d);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -882,6 +925,7 @@ main(void)
 		cmocka_unit_test(test_metric_directive_mistakes),
 		cmocka_unit_test(test_builtin_sections),
 		cmocka_unit_test(test_catch_all_lists),
+		cmocka_unit_test(test_levels),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
