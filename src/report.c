@@ -2217,8 +2217,50 @@ error_group(struct report_error_group **v, size_t *n, size_t *cap,
 	g->logger = xstrdup(logger);
 	g->template = xstrdup(tmpl);
 	g->first = g->last = TS_NONE;
-	g->sources = xstrdup("");
+	g->all_sources = xstrdup("");
 	return g;
+}
+
+/*
+ * One more source of g.  A failure seen on every one of two thousand
+ * services makes a long list: the short form error_groups_sort makes of
+ * it takes a line, not a page.
+ */
+static void
+error_group_source(struct report_error_group *g, const char *name)
+{
+	char *joined;
+
+	g->nsources++;
+	joined = xasprintf("%s%s%s", g->all_sources, *g->all_sources ? ", " :
+	    "", name);
+	free(g->all_sources);
+	g->all_sources = joined;
+}
+
+/* g->sources: its first REPORT_SOURCES_LISTED sources and how many more. */
+static void
+error_group_short_sources(struct report_error_group *g)
+{
+	const char *p = g->all_sources;
+	size_t k;
+
+	if (g->nsources <= REPORT_SOURCES_LISTED) {
+		g->sources = xstrdup(g->all_sources);
+		return;
+	}
+	for (k = 0; k < REPORT_SOURCES_LISTED; k++)
+		p = strstr(p, ", ") + 2;
+	g->sources = xasprintf("%.*s and %zu more",
+	    (int)(p - 2 - g->all_sources), g->all_sources,
+	    g->nsources - REPORT_SOURCES_LISTED);
+}
+
+const char *
+report_group_sources(const struct report *r,
+    const struct report_error_group *g)
+{
+	return r->show_all ? g->all_sources : g->sources;
 }
 
 static int
@@ -2271,10 +2313,12 @@ error_groups_sort(struct report_error_group *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (v[i].nparts > 1)
 			qsort(v[i].parts, v[i].nparts, sizeof(*v[i].parts),
 			    part_cmp);
+		error_group_short_sources(&v[i]);
+	}
 	if (n > 0)
 		qsort(v, n, sizeof(*v), error_group_cmp);
 }
@@ -2289,7 +2333,6 @@ load_error_groups(struct ctx *c, struct report *r)
 	struct store_rows *st = NULL;
 	struct util_index index;
 	const char *lg, *tm;
-	char *joined;
 	size_t i, j, w, cap = 0;
 	int rc = 0;
 
@@ -2317,10 +2360,7 @@ load_error_groups(struct ctx *c, struct report *r)
 				if (g->last == TS_NONE ||
 				    store_rows_int64(st, 4) > g->last)
 					g->last = store_rows_int64(st, 4);
-				joined = xasprintf("%s%s%s", g->sources,
-				    *g->sources ? ", " : "", c->src[j].name);
-				free(g->sources);
-				g->sources = joined;
+				error_group_source(g, c->src[j].name);
 				error_group_parts(g, store_rows_text(st, 5));
 			}
 			if (rc != 0)
@@ -2502,7 +2542,6 @@ untimed_error_groups(struct ctx *c, struct report *r, struct report_untimed *u)
 	struct store_rows *st = NULL;
 	struct util_index index;
 	const char *lg, *tm, *text;
-	char *joined;
 	size_t i, j, cap = 0;
 	int rc = 0;
 
@@ -2523,10 +2562,7 @@ untimed_error_groups(struct ctx *c, struct report *r, struct report_untimed *u)
 			    ru->id, ru->severity, lg != NULL ? lg : "",
 			    tm != NULL ? tm : "");
 			g->count += (uint64_t)store_rows_int64(st, 2);
-			joined = xasprintf("%s%s%s", g->sources,
-			    *g->sources ? ", " : "", c->src[j].name);
-			free(g->sources);
-			g->sources = joined;
+			error_group_source(g, c->src[j].name);
 			if (g->sample == NULL && (text = store_rows_text(st, 4)) != NULL)
 				g->sample = xstrdup(text);
 			error_group_parts(g, store_rows_text(st, 5));
@@ -2912,6 +2948,7 @@ errors_free(struct report_error_group *v, size_t n)
 		free(v[i].logger);
 		free(v[i].template);
 		free(v[i].sources);
+		free(v[i].all_sources);
 		for (j = 0; j < v[i].nparts; j++)
 			free(v[i].parts[j]);
 		free(v[i].parts);

@@ -138,7 +138,15 @@ struct report_error_group {
 	char		*template;
 	uint64_t	 count;
 	int64_t		 first, last;
-	char		*sources;	/* joined by ", " */
+	/*
+	 * The sources it has events of, joined by ", ": all of them, and
+	 * the first REPORT_SOURCES_LISTED then " and N more" (the same when
+	 * no more), which a report prints but under show_all
+	 * (report_group_sources).
+	 */
+	char		*all_sources;
+	char		*sources;
+	size_t		 nsources;
 	/*
 	 * A banner block's: its records' own templates after the banner,
 	 * sorted, the closing banner left out (none for other groups).
@@ -365,6 +373,10 @@ void report_window_text(const struct tz *tz, int64_t since, int64_t until,
  * a (n), b (n), c (n)"; "(none)" without any.
  */
 #define REPORT_SOURCES_LISTED	3
+
+/* The sources of g as r prints them: see report_error_group. */
+const char *report_group_sources(const struct report *r,
+    const struct report_error_group *g);
 void report_sources_text(const struct report *r, struct buf *out);
 
 /*

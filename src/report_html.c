@@ -873,7 +873,7 @@ errors(struct buf *b, const struct report *r,
 			buf_printf(b, "</td><td>%s</td><td>%s</td><td>", first,
 			    last);
 		}
-		h(b, g->sources);
+		h(b, report_group_sources(r, g));
 		buf_puts(b, "</td></tr>\n");
 	}
 	buf_puts(b, "</table>\n");

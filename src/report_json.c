@@ -147,7 +147,8 @@ errors(struct buf *b, const struct report *r,
 			    first, last);
 		}
 		buf_puts(b, ", \"sources\": ");
-		jstr(b, g->sources);
+		jstr(b, report_group_sources(r, g));
+		buf_printf(b, ", \"source_count\": %zu", g->nsources);
 		if (g->sample != NULL) {
 			buf_puts(b, ", \"sample\": ");
 			jstr(b, g->sample);

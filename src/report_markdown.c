@@ -143,7 +143,7 @@ errors(struct buf *b, const struct report *r,
 			tz_format_iso(r->query.tz, g->last, last, sizeof(last));
 			buf_printf(b, " | %s | %s | ", first, last);
 		}
-		md(b, g->sources);
+		md(b, report_group_sources(r, g));
 		buf_puts(b, " |\n");
 	}
 	buf_reset(&line);

@@ -178,7 +178,7 @@ errors(struct buf *b, const struct report *r,
 			    last);
 		} else
 			buf_puts(b, "\n           on ");
-		esc(b, g->sources);
+		esc(b, report_group_sources(r, g));
 		buf_putc(b, '\n');
 		if (g->nparts > 0) {
 			buf_reset(&line);

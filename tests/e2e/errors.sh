@@ -636,3 +636,24 @@ check_eq "the JSON print stays with the record before it" \
     "2025-11-03 17:00:08 ERROR ws_daemon: Tool execution failed: boom
 {\"partial\": true}" \
     "$(sql gluedjson.db "SELECT text FROM events_all WHERE line = 1")"
+
+# --- one failure on many sources: the report names the first three and
+# how many more (every one with --all); json gives their number
+for s in web-1 web-2 web-3 web-4 web-5; do
+	printf '%s  | 2025-11-03 17:00:08 ERROR app.jobs: job failed: disk full\n' "$s"
+done > manysrc.log
+"$LT" ingest -q --db manysrc.db manysrc.log
+"$LT" report --db manysrc.db > manysrc.txt
+check_eq "an error on five sources: three named and two more" \
+    "           first 2025-11-03T17:00:08.000Z, last 2025-11-03T17:00:08.000Z, on web-1, web-2, web-3 and 2 more" \
+    "$(grep -A1 '5 × app.jobs: job failed: disk full$' manysrc.txt | sed -n 2p)"
+check_contains "the finding too" manysrc.txt \
+    ".. 2025-11-03T17:00:08.000Z on web-1, web-2, web-3 and 2 more): logtriage events --rule log-error"
+"$LT" report --db manysrc.db --all > manysrc-all.txt
+check_eq "with --all, every source" \
+    "           first 2025-11-03T17:00:08.000Z, last 2025-11-03T17:00:08.000Z, on web-1, web-2, web-3, web-4, web-5" \
+    "$(grep -A1 '5 × app.jobs: job failed: disk full$' manysrc-all.txt | sed -n 2p)"
+"$LT" report --db manysrc.db --format json > manysrc.json
+check_eq "json: the sources named and their number" \
+    "web-1, web-2, web-3 and 2 more|5" \
+    "$(python3 -c 'import json,sys; g=json.load(open("manysrc.json"))["errors"][0]; print(g["sources"] + "|" + str(g["source_count"]))')"
