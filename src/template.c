@@ -19,7 +19,9 @@
  * founded it with the variable tokens replaced.  A token holding a digit,
  * a weekday or month name, true or false, a host's name or an app's
  * package is variable from the start, and the variable pieces of one
- * blank-free word are one token ("10.0.0.1,10.0.0.2").
+ * blank-free word are one token ("10.0.0.1,10.0.0.2"), as are hexadecimal
+ * groups joined by colons (an IPv6 or PCI address) and a list of numbers
+ * after ", " ("[0, 4, 9]").
  *
  * Beyond Drain: two messages that differ where both hold a plain word
  * (letters, '_' and '.') do not join, since "VM Paused" and "VM Resumed"
@@ -162,13 +164,17 @@ has_digit(const char *p, size_t n)
  * A token of letters, '_' and '.' only: a word or identifier of the
  * program's text ("Paused", "TIME_TICK", "android.intent.action"), not a
  * name it prints.  A letter alone is a value: a PCI pin ("0000:02:06.5[A]"),
- * a drive, a queue.
+ * a drive, a queue.  A mark after the word is a flag the program prints
+ * with it ("DNS!", "Proxy+", "DNS-"): a word still, one of a few states.
  */
 static int
 is_word(const char *p, size_t n)
 {
 	size_t i;
 
+	if (n > 2 && (p[n - 1] == '!' || p[n - 1] == '+' || p[n - 1] == '-' ||
+	    p[n - 1] == '*' || p[n - 1] == '?'))
+		n--;
 	for (i = 0; i < n; i++) {
 		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') || p[i] == '_' || p[i] == '.'))
 			return 0;
@@ -836,6 +842,44 @@ id_list(const char *msg, size_t a, size_t alen, size_t i, size_t j)
 	    msg[i + k] == '_';
 }
 
+/* A number: decimal, maybe signed or with a fraction, or 0x hexadecimal. */
+static int
+is_number(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		for (i = 2; i < n && ((p[i] >= '0' && p[i] <= '9') ||
+		    (p[i] >= 'a' && p[i] <= 'f') || (p[i] >= 'A' && p[i] <= 'F'));
+		    i++)
+			;
+		return i == n;
+	}
+	if (n > 1 && p[0] == '-')
+		i++;
+	for (; i < n && ((p[i] >= '0' && p[i] <= '9') || p[i] == '.'); i++)
+		;
+	return i == n && p[n - 1] != '.' && p[0] != '.';
+}
+
+/*
+ * Whether the value msg[i..j) continues, after ", ", a list of numbers
+ * that the value msg[a..a + alen) ends ("cpus [0, 4, 9]"): the list is
+ * one value whatever its length, as a list glued by commas is.
+ */
+static int
+number_list(const char *msg, size_t a, size_t alen, size_t i, size_t j)
+{
+	size_t b = a + alen;
+
+	if (b + 2 != i || msg[b] != ',' || msg[b + 1] != ' ' ||
+	    !is_number(msg + i, j - i))
+		return 0;
+	while (b > a && msg[b - 1] != ' ')
+		b--;
+	return is_number(msg + b, a + alen - b);
+}
+
 /*
  * The end of a hardware address starting at msg[i] ("f8:4f:57:3b:ea:b2",
  * "00-1A-2B-3C-4D-5E"): six groups of two hex digits, one separator
@@ -864,6 +908,43 @@ mac_address(const char *msg, size_t i, size_t len)
 	if (len - i > 17 && !sep_chars[(unsigned char)msg[i + 17]])
 		return 0;
 	return i + 17;
+}
+
+/*
+ * The end of a word of hexadecimal groups joined by colons, starting at
+ * msg[i]: an IPv6 address ("fe80::a00:27ff:fe4e:66a1", a prefix length
+ * "/64" after it), a PCI address ("0000:ab:1f.0"), a DUID, a time.  Two
+ * colons or more and a digit, up to a separator or blank (a trailing ':'
+ * or '.' is punctuation); else 0.  Its groups of letters alone ("ab",
+ * "fe4e") would be words otherwise, so each address would found a
+ * template.
+ */
+static size_t
+hex_colon_word(const char *msg, size_t i, size_t len)
+{
+	size_t j, colons = 0;
+	int digit = 0;
+	char c;
+
+	for (j = i; j < len; j++) {
+		c = msg[j];
+		if (c >= '0' && c <= '9')
+			digit = 1;
+		else if (c == ':')
+			colons++;
+		else if (!((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+		    c == '.'))
+			break;
+	}
+	if (j < len && msg[j] == '/' && j + 1 < len && msg[j + 1] >= '0' &&
+	    msg[j + 1] <= '9')
+		for (j++; j < len && msg[j] >= '0' && msg[j] <= '9'; j++)
+			;
+	if (j < len && !sep_chars[(unsigned char)msg[j]])
+		return 0;
+	while (j > i && (msg[j - 1] == ':' || msg[j - 1] == '.'))
+		colons -= msg[--j] == ':';
+	return colons >= 2 && digit ? j : 0;
 }
 
 /*
@@ -936,7 +1017,8 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 			continue;
 		}
 		if ((i == 0 || sep_chars[(unsigned char)msg[i - 1]]) &&
-		    (j = mac_address(msg, i, len)) != 0 &&
+		    ((j = mac_address(msg, i, len)) != 0 ||
+		    (j = hex_colon_word(msg, i, len)) != 0) &&
 		    n < TM_MAX_TOKENS - 1) {
 			token_put(m, n++, i, j - i, TM_WILD, 0);
 			i = j;
@@ -981,7 +1063,8 @@ tokenize(struct template_miner *m, const char *msg, size_t len, uint64_t *skel)
 			while (at < i && !is_blank((unsigned char)msg[at]))
 				at++;
 			glued = (glued && at == i) || id_list(msg, m->off[n - 1],
-			    m->tlen[n - 1], i, j);
+			    m->tlen[n - 1], i, j) || number_list(msg,
+			    m->off[n - 1], m->tlen[n - 1], i, j);
 		}
 		if (glued) {
 			m->tlen[n - 1] = (uint32_t)(j - m->off[n - 1]);
@@ -1462,6 +1545,7 @@ merge_crowded(struct template_miner *m)
  * word that is one wildcard and nothing else gets TM_WILD.
  */
 #define TM_WORD_VARIES	2	/* in a word's hash: part of it is a wildcard */
+#define TM_WORD_UNIT	4	/* in a word's hash: a unit of size or time */
 
 struct tm_words {
 	uint32_t	 id;
@@ -1498,9 +1582,10 @@ words_of(const struct template_miner *m, uint32_t id, struct buf *scratch,
 			w->nwild++;
 		} else
 			w->h[w->n++] = (token_hash(scratch->data + i, j - i) &
-			    ~(uint64_t)3) | 1 | (memmem(scratch->data + i, j - i,
+			    ~(uint64_t)7) | 1 | (memmem(scratch->data + i, j - i,
 			    TEMPLATE_WILDCARD, sizeof(TEMPLATE_WILDCARD) - 1) ?
-			    TM_WORD_VARIES : 0);
+			    TM_WORD_VARIES : 0) | (is_unit(scratch->data + i,
+			    j - i) ? TM_WORD_UNIT : 0);
 		i = j;
 	}
 }
@@ -1538,11 +1623,28 @@ word_varies(const struct tm_words *a, uint32_t i)
 }
 
 /*
+ * Whether a's words after p are each variable or a unit: the rest of a
+ * value ("<1 sec"), not words that add to the message ("00:07
+ * (connection reset)").
+ */
+static int
+tail_is_value(const struct tm_words *a, uint32_t p)
+{
+	uint32_t i;
+
+	for (i = p + 1; i < a->n; i++)
+		if (!word_varies(a, i) && (a->h[i] & TM_WORD_UNIT) == 0)
+			return 0;
+	return 1;
+}
+
+/*
  * Whether a is b but for one wildcard word of b that stands for two or
  * three words of a, no more than one of them fixed ("svchost.exe <*> -"
  * within "<*> -", a program named in two words), or at b's end the first
- * of them variable ("lifetime <<*> sec" within "lifetime <*>", the value
- * printed in words one time and as one the others).  Two fixed words in
+ * of them variable and the rest variable or units ("lifetime <<*> sec"
+ * within "lifetime <*>", the value printed in words one time and as one
+ * the others; not "lifetime <*> (connection reset)").  Two fixed words in
  * the middle are a wording ("for invalid user <*>" is not "for <*>"), and
  * so is a fixed word before a variable one: a key naming a value of its
  * own ("from <*> port <*>" is not "from <*>"), where a unit follows its
@@ -1574,7 +1676,8 @@ words_span_within(const struct tm_words *a, const struct tm_words *b)
 		}
 		if (keyed)
 			continue;
-		if (p == b->n - 1 ? word_varies(a, p) : vary >= d)
+		if (p == b->n - 1 ? word_varies(a, p) && tail_is_value(a, p) :
+		    vary >= d)
 			return 1;
 	}
 	return 0;

@@ -486,6 +486,85 @@ test_miner_word_at_wildcard(void **state)
 }
 
 /*
+ * Hexadecimal groups joined by colons are one value, whose groups of
+ * letters alone ("ab", "fe4e") are no words: an IPv6 address, a prefix
+ * length after it, a PCI address with its trailing colon.
+ */
+static void
+test_miner_hex_colon(void **state)
+{
+	static const char *const lines[] = {
+		"pcieport 0000:1a:16.0: AER: Corrected error received: id=0032",
+		"pcieport 0000:ab:22.0: AER: Corrected error received: id=0084",
+		"pcieport 0000:ee:03.1: AER: Corrected error received: id=0011",
+		"Connection from fe80::a00:27ff:fe4e:66a1 port 50022",
+		"Connection from 2001:db8::beef:cafe port 40111",
+		"Connection from 2001:db8::1 port 40112",
+		"wlan0: IPv6 address fd00::dead:b33f/64 added",
+		"wlan0: IPv6 address fd00::1/64 added",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	assert_int_equal(ids[2], ids[0]);
+	check_text(m, ids[0],
+	    "pcieport <*>: AER: Corrected error received: id=<*>");
+	assert_int_equal(ids[4], ids[3]);
+	assert_int_equal(ids[5], ids[3]);
+	check_text(m, ids[3], "Connection from <*> port <*>");
+	assert_int_equal(ids[7], ids[6]);
+	check_text(m, ids[6], "<*>: <*> address <*> added");
+	template_miner_free(m);
+}
+
+/*
+ * A word with a mark ("DNS!", "DNS-") is a word, which keeps templates
+ * apart as words do; a word with a digit ("MC0") is a value.
+ */
+static void
+test_miner_marked_words(void **state)
+{
+	static const char *const lines[] = {
+		"changed: v4(en0:10.0.0.7) DNS! Proxy SMB",
+		"changed: v4(en0:10.0.0.9) DNS! Proxy SMB",
+		"changed: v4(en0:10.0.0.8) DNS Proxy SMB",
+		"EDAC MC0: 1 CE memory read error on DIMM",
+		"EDAC MC1: 4 CE memory read error on DIMM",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	assert_int_not_equal(ids[2], ids[0]);
+	assert_int_equal(ids[4], ids[3]);
+	check_text(m, ids[3], "EDAC <*>: <*> CE memory read error on DIMM");
+	template_miner_free(m);
+}
+
+/* A list of numbers after ", " is one value, however long. */
+static void
+test_miner_number_lists(void **state)
+{
+	static const char *const lines[] = {
+		"Assigned cpus [3] to job 77",
+		"Assigned cpus [3, 9] to job 78",
+		"Assigned cpus [0, 1, 2, 3, 60] to job 79",
+		"moved to -1.5, 0x1f",
+		"moved to 2.25, 0x20",
+	};
+	uint32_t ids[UTIL_ARRAY_LEN(lines)];
+	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
+
+	assert_int_equal(ids[1], ids[0]);
+	assert_int_equal(ids[2], ids[0]);
+	check_text(m, ids[0], "Assigned cpus [<*>] to job <*>");
+	assert_int_equal(ids[4], ids[3]);
+	check_text(m, ids[3], "moved to <*>");
+	template_miner_free(m);
+}
+
+/*
  * A value printed in words one time ("<1 sec") and as one word the others
  * ("00:01") ends one template; a fixed word there keeps it apart.
  */
@@ -499,6 +578,8 @@ test_miner_tail(void **state)
 		"job 7 of queue a done in 5",
 		"job 8 of queue a done in 6",
 		"job 9 of queue a done in no time",
+		"10.0.0.3:443 close, 9 bytes sent, lifetime 00:02 (connection reset)",
+		"10.0.0.4:443 close, 7 bytes sent, lifetime 01:12 (connection reset)",
 	};
 	uint32_t ids[UTIL_ARRAY_LEN(lines)];
 	struct template_miner *m = mine(lines, UTIL_ARRAY_LEN(lines), ids);
@@ -509,6 +590,9 @@ test_miner_tail(void **state)
 	assert_int_equal(ids[4], ids[3]);
 	check_text(m, ids[3], "job <*> of queue a done in <*>");
 	assert_int_not_equal(ids[5], ids[3]);
+	/* words after the value are the message's, not the value's */
+	assert_int_equal(ids[7], ids[6]);
+	assert_int_not_equal(ids[6], ids[0]);
 	template_miner_free(m);
 }
 
@@ -944,6 +1028,9 @@ main(void)
 		cmocka_unit_test(test_miner_span_key),
 		cmocka_unit_test(test_miner_names_and_fields),
 		cmocka_unit_test(test_miner_mac),
+		cmocka_unit_test(test_miner_hex_colon),
+		cmocka_unit_test(test_miner_marked_words),
+		cmocka_unit_test(test_miner_number_lists),
 		cmocka_unit_test(test_miner_tail),
 		cmocka_unit_test(test_miner_word_at_wildcard),
 		cmocka_unit_test(test_miner_id_lists),
