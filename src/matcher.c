@@ -957,12 +957,18 @@ matcher_excluded(struct matcher *m, const struct rule *r, const char *text,
 	return 0;
 }
 
-/* The number of category name among the n of names, added if new. */
+/*
+ * The number of category name among the n of names, added if new.  A
+ * rule set with mistakes may hold a rule without a category (rules check
+ * still runs it): that is the category "".
+ */
 static size_t
 category_number(const char ***names, size_t *n, const char *name)
 {
 	size_t i;
 
+	if (name == NULL)
+		name = "";
 	for (i = 0; i < *n && strcmp((*names)[i], name) != 0; i++)
 		;
 	if (i == *n) {

@@ -487,6 +487,47 @@ test_catch_all(void **state)
 }
 
 /*
+ * A rule set with a mistake still makes a matcher (rules check runs its
+ * examples): a catch-all without a category is one of category "".
+ */
+static void
+test_catch_all_without_category(void **state)
+{
+	char *path = xasprintf("%s/nocat.rules", tmpdir);
+	const char *paths[1] = { path };
+	struct diag_list d;
+	struct ruleset *rs;
+	struct matcher *m;
+	struct order o;
+	char err[128];
+	FILE *fp = fopen(path, "w");
+
+	(void)state;
+	assert_non_null(fp);
+	fputs("[any]\nseverity = info\ncatch-all = t\nmatch = retrying\n"
+	    "[t]\ncategory = t\nseverity = error\nmatch = timed out\n", fp);
+	fclose(fp);
+	memset(&d, 0, sizeof d);
+	rs = ruleset_load(paths, 1, &d);
+	assert_int_equal(d.n, 1);
+	m = matcher_new(rs, err, sizeof err);
+	assert_non_null(m);
+	/* it leaves what the category it lists took */
+	memset(&o, 0, sizeof o);
+	assert_int_equal(matcher_run(m, "timed out, retrying", 19, -1,
+	    order_fn, &o), 1);
+	assert_int_equal(o.idx[0], 1);
+	memset(&o, 0, sizeof o);
+	assert_int_equal(matcher_run(m, "connection lost, retrying", 25, -1,
+	    order_fn, &o), 1);
+	assert_int_equal(o.idx[0], 0);
+	matcher_free(m);
+	ruleset_free(rs);
+	diag_list_free(&d);
+	free(path);
+}
+
+/*
  * A rule with levels is not run on a record of another level; a record
  * whose level is unknown (negative) is left to its patterns.  A catch-all
  * so left out closes nothing.
@@ -886,6 +927,7 @@ main(void)
 		cmocka_unit_test(test_many_rules),
 		cmocka_unit_test(test_catch_all),
 		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_catch_all_without_category),
 		cmocka_unit_test_setup_teardown(test_catastrophic_pattern,
 		    runaway_setup, runaway_teardown),
 		cmocka_unit_test(test_runaway_pattern_not_a_veto),
