@@ -2217,50 +2217,39 @@ error_group(struct report_error_group **v, size_t *n, size_t *cap,
 	g->logger = xstrdup(logger);
 	g->template = xstrdup(tmpl);
 	g->first = g->last = TS_NONE;
-	g->all_sources = xstrdup("");
+	buf_init(&g->all_sources);
+	g->sources = xstrdup("");
 	return g;
 }
 
 /*
  * One more source of g.  A failure seen on every one of two thousand
- * services makes a long list: the short form error_groups_sort makes of
- * it takes a line, not a page.
+ * services makes a long list: g->sources keeps the first few, and
+ * error_groups_finish says how many more.
  */
 static void
 error_group_source(struct report_error_group *g, const char *name)
 {
 	char *joined;
 
-	g->nsources++;
-	joined = xasprintf("%s%s%s", g->all_sources, *g->all_sources ? ", " :
-	    "", name);
-	free(g->all_sources);
-	g->all_sources = joined;
-}
-
-/* g->sources: its first REPORT_SOURCES_LISTED sources and how many more. */
-static void
-error_group_short_sources(struct report_error_group *g)
-{
-	const char *p = g->all_sources;
-	size_t k;
-
-	if (g->nsources <= REPORT_SOURCES_LISTED) {
-		g->sources = xstrdup(g->all_sources);
+	if (g->nsources++ > 0)
+		buf_puts(&g->all_sources, ", ");
+	buf_puts(&g->all_sources, name);
+	if (g->nsources > REPORT_SOURCES_LISTED)
 		return;
-	}
-	for (k = 0; k < REPORT_SOURCES_LISTED; k++)
-		p = strstr(p, ", ") + 2;
-	g->sources = xasprintf("%.*s and %zu more",
-	    (int)(p - 2 - g->all_sources), g->all_sources,
-	    g->nsources - REPORT_SOURCES_LISTED);
+	joined = xasprintf("%s%s%s", g->sources, *g->sources ? ", " : "",
+	    name);
+	free(g->sources);
+	g->sources = joined;
 }
 
 const char *
 report_group_sources(const struct report *r,
     const struct report_error_group *g)
 {
-	return r->show_all ? g->all_sources : g->sources;
+	if (!r->show_all)
+		return g->sources;
+	return g->all_sources.data != NULL ? g->all_sources.data : "";
 }
 
 static int
@@ -2307,17 +2296,26 @@ part_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sort each group's parts, then the groups, most severe and frequent first. */
+/*
+ * The groups as the report lists them: each one's parts sorted and its
+ * sources' short form ended, the groups most severe and frequent first.
+ */
 static void
-error_groups_sort(struct report_error_group *v, size_t n)
+error_groups_finish(struct report_error_group *v, size_t n)
 {
+	char *joined;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (v[i].nparts > 1)
 			qsort(v[i].parts, v[i].nparts, sizeof(*v[i].parts),
 			    part_cmp);
-		error_group_short_sources(&v[i]);
+		if (v[i].nsources > REPORT_SOURCES_LISTED) {
+			joined = xasprintf("%s and %zu more", v[i].sources,
+			    v[i].nsources - REPORT_SOURCES_LISTED);
+			free(v[i].sources);
+			v[i].sources = joined;
+		}
 	}
 	if (n > 0)
 		qsort(v, n, sizeof(*v), error_group_cmp);
@@ -2375,7 +2373,7 @@ load_error_groups(struct ctx *c, struct report *r)
 		store_read_error(c->s, c->err, c->errlen, "database");
 		return -1;
 	}
-	error_groups_sort(r->errors, r->nerrors);
+	error_groups_finish(r->errors, r->nerrors);
 	return 0;
 }
 
@@ -2572,7 +2570,7 @@ untimed_error_groups(struct ctx *c, struct report *r, struct report_untimed *u)
 	util_index_free(&index);
 	if (rc != 0)
 		return step_err(c, rc);
-	error_groups_sort(u->errors, u->nerrors);
+	error_groups_finish(u->errors, u->nerrors);
 	return 0;
 }
 
@@ -2948,7 +2946,7 @@ errors_free(struct report_error_group *v, size_t n)
 		free(v[i].logger);
 		free(v[i].template);
 		free(v[i].sources);
-		free(v[i].all_sources);
+		buf_free(&v[i].all_sources);
 		for (j = 0; j < v[i].nparts; j++)
 			free(v[i].parts[j]);
 		free(v[i].parts);

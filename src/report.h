@@ -140,11 +140,11 @@ struct report_error_group {
 	int64_t		 first, last;
 	/*
 	 * The sources it has events of, joined by ", ": all of them, and
-	 * the first REPORT_SOURCES_LISTED then " and N more" (the same when
-	 * no more), which a report prints but under show_all
+	 * the first REPORT_SOURCES_LISTED then " and N more" (no more: the
+	 * same), which a report prints but under show_all
 	 * (report_group_sources).
 	 */
-	char		*all_sources;
+	struct buf	 all_sources;
 	char		*sources;
 	size_t		 nsources;
 	/*
