@@ -16,7 +16,9 @@
  * A line pasted into a document with a quote marker, an indent or a bullet
  * before its stamp ("> 2025-...", "    2025-...", "- 2025-...") is decoded
  * as the line after that prefix (paste_prefix), and the lines after a
- * quoted one that carry its marker ("> Traceback ...") lose it.  So is a
+ * quoted one that carry its marker ("> Traceback ...") lose it; so does a
+ * listing's line number ("    12\t2025-..." as cat -n and nl print it,
+ * "12 | 2025-..."), from the lines after a numbered one too.  So is a
  * line whose stamp follows a file's name ("app.log 2025-...", grep -H's
  * "svc/app.log:2025-..."), with that file as its source (file_prefix),
  * and a line after it with the same name in front.  Colours written for
@@ -156,6 +158,12 @@ struct envelope {
 	 */
 	char			 quote[ENVELOPE_PASTE_MAX];
 	size_t			 quote_len;
+	/*
+	 * The latest pasted line with a stamp had a listing's line number
+	 * (line_number) as its marker: the lines of its record after it
+	 * carry one too.
+	 */
+	int			 numbered;
 	/*
 	 * The latest file name found in front of a stamped line (file_prefix)
 	 * and the byte after it: the lines of its record without a stamp
@@ -1728,6 +1736,17 @@ after_prefix(struct envelope *e, const char *p, size_t n, int strict,
 	}
 }
 
+/* Is p[0..n) digits alone? */
+static int
+number_only(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && is_digit(p[i]); i++)
+		;
+	return n > 0 && i == n;
+}
+
 /* "name  | " then optionally a -t stamp. */
 static int
 compose(struct envelope *e, const char *line, size_t len, int strict,
@@ -1760,9 +1779,11 @@ compose(struct envelope *e, const char *line, size_t len, int strict,
 			sp--;
 		/*
 		 * a level is no container: "ERROR    | msg" is loguru's
-		 * format without its time
+		 * format without its time; nor is a number: "12 | msg" is a
+		 * listing's numbered line (line_number)
 		 */
-		if (sp != line || level_of_word(line, name_len, 1) != LEVEL_NONE)
+		if (sp != line || level_of_word(line, name_len, 1) != LEVEL_NONE ||
+		    number_only(line, name_len))
 			return -1;
 		i++;
 		if (i < len) {
@@ -2508,11 +2529,36 @@ list_number(const char *line, size_t len)
 }
 
 /*
+ * The bytes of a listing's line number at line, blanks before it
+ * included: "    12\t" as cat -n and nl print it, "12 | " (or "12 |" on
+ * an empty line) as an editor's or a web page's copy has it; 0 when
+ * there is none.
+ */
+static size_t
+line_number(const char *line, size_t len)
+{
+	size_t i = 0, d;
+
+	while (i < len && i < 8 && line[i] == ' ')
+		i++;
+	for (d = i; d < len && d - i < 9 && is_digit(line[d]); d++)
+		;
+	if (d == i || d >= len)
+		return 0;
+	if (line[d] == '\t')
+		return d + 1;
+	if (d + 1 < len && line[d] == ' ' && line[d + 1] == '|')
+		return d + 2 == len ? d + 2 : line[d + 2] == ' ' ? d + 3 : 0;
+	return 0;
+}
+
+/*
  * The bytes of a paste marker that line starts with, when a dated stamp
  * follows it: blanks, '>' quote markers, one "- ", "* ", "+ ", "1. " or
  * "1) " list marker or "| " table cell, and a '`' that opens inline code,
  * as a log excerpt quoted, indented or listed in markdown or an e-mail
- * has them, at most ENVELOPE_PASTE_MAX.  0 otherwise.  The stamp must
+ * has them, at most ENVELOPE_PASTE_MAX, or a listing's line number
+ * (line_number).  0 otherwise.  The stamp must
  * hold a date (a '-', '/' or month name): an indented clock ("  12:00:01
  * done") in a message's continuation stays part of it.
  */
@@ -2522,6 +2568,8 @@ paste_prefix(const char *line, size_t len)
 	size_t i = 0, k;
 	int bullet = 0;
 
+	if ((k = line_number(line, len)) > 0)
+		return k < len && dated_stamp(line + k, len - k) > 0 ? k : 0;
 	while (i < len && i < ENVELOPE_PASTE_MAX) {
 		if (line[i] == ' ' || line[i] == '\t' || line[i] == '>')
 			i++;
@@ -2560,18 +2608,21 @@ static void decode_line(struct envelope *e, const char *line, size_t len,
 /*
  * A plain line: as the line after its paste marker, if it has one.  A
  * line without a stamp that carries the quote marker of the latest
- * stamped one ("> Traceback ...", "> " or ">" alone) is the text after
- * it, so a quoted traceback reads as the traceback it was.
+ * stamped one ("> Traceback ...", "> " or ">" alone), or a line number
+ * after a numbered one, is the text after it, so a quoted or listed
+ * traceback reads as the traceback it was.
  */
 __attribute__((noinline))
 static void
 decode_pasted(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
-	size_t pre = paste_prefix(line, len), q = e->quote_len;
+	size_t pre = paste_prefix(line, len), q = e->quote_len, k;
 
 	if (pre > 0) {
-		e->quote_len = memchr(line, '>', pre) != NULL ? pre : 0;
+		e->numbered = line_number(line, len) == pre;
+		e->quote_len = !e->numbered && memchr(line, '>', pre) != NULL ?
+		    pre : 0;
 		memcpy(e->quote, line, e->quote_len);
 		/* the code's closing '`', a table row's closing '|' */
 		len = trim_end(line, pre, len);
@@ -2579,6 +2630,10 @@ decode_pasted(struct envelope *e, const char *line, size_t len,
 		    (line[0] == '|' && line[len - 1] == '|')))
 			len = trim_end(line, pre, len - 1);
 		decode_line(e, line + pre, len - pre, out);
+		return;
+	}
+	if (e->numbered && (k = line_number(line, len)) > 0) {
+		set_plain(line + k, len - k, out);
 		return;
 	}
 	if (q == 0)
@@ -2855,7 +2910,8 @@ decode_line(struct envelope *e, const char *line, size_t len,
 		/* a compose or JSON line pays one test for both */
 		if (out->format == ENVELOPE_PLAIN && out->msg == line && len > 0) {
 			if (paste_first[(unsigned char)line[0]] &&
-			    (!is_digit(line[0]) || list_number(line, len) > 0))
+			    (!is_digit(line[0]) || list_number(line, len) > 0 ||
+			    line_number(line, len) > 0))
 				decode_pasted(e, line, len, out);
 			if (file_first[(unsigned char)line[0]] &&
 			    out->msg == line && !e->in_file)

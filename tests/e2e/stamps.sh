@@ -280,6 +280,22 @@ check_eq "pasted: a quoted traceback loses its markers" \
 Traceback (most recent call last):
   File \"p.py\", line 3, in get" \
     "$(sql q.db "SELECT text FROM events_all WHERE line = 4")"
+# a listing with line numbers (cat -n, nl -ba, an editor's "N | "): the
+# same records and events as the log, a traceback's lines its record's
+printf '2025-10-25 23:00:04 ERROR app: pool exhausted\nTraceback (most recent call last):\n  File "p.py", line 3, in get\nValueError: bad\n\n2025-10-25 23:00:06 WARNING app: retry failed\n' > listing.log
+cat -n listing.log > listing-n.txt
+awk '{ printf "%d | %s\n", NR, $0 }' listing.log > listing-bar.txt
+for f in listing.log listing-n.txt listing-bar.txt; do
+	"$LT" ingest -q --db "$f.db" "$f"
+done
+check_eq "listing: the log's own events" \
+    "traceback|1761433204000|1|5 log-warning|1761433206000|6|6" \
+    "$(sql listing.log.db "SELECT group_concat(x, ' ') FROM (SELECT rule || '|' || ts || '|' || line || '|' || line_end AS x FROM events_all ORDER BY ts)")"
+for f in listing-n.txt listing-bar.txt; do
+	check_eq "listing ($f): the same events, the numbers gone from the text" \
+	    "$(sql listing.log.db "SELECT group_concat(rule || '|' || ts || '|' || line || '|' || line_end || '|' || text, ' ') FROM events_all")" \
+	    "$(sql "$f.db" "SELECT group_concat(rule || '|' || ts || '|' || line || '|' || line_end || '|' || text, ' ') FROM events_all")"
+done
 # seconds since the epoch, log4j's DATE and zap's console columns open
 # records of their own, each with its time and level, not lines of the
 # record before them

@@ -629,6 +629,48 @@ test_pasted_quote(void **state)
 	assert_msg("      raise ValueError");
 }
 
+/*
+ * A listing's line numbers (cat -n and nl: "    12\t", a copy from an
+ * editor: "12 | ") before a dated stamp go, and after such a line from
+ * the lines of its record too; a number and a tab with no numbered line
+ * before, or before no stamp, stay.
+ */
+static void
+test_pasted_numbers(void **state)
+{
+	decode_next("     7\t[DEBUG_MRO] qualname: x");
+	assert_msg("     7\t[DEBUG_MRO] qualname: x");
+	decode_next("200\tOK");
+	assert_msg("200\tOK");
+	decode_next("     8\t2025-10-16 02:55:17 ERROR ws: x");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_msg("2025-10-16 02:55:17 ERROR ws: x");
+	decode_next("     9\tTraceback (most recent call last):");
+	assert_msg("Traceback (most recent call last):");
+	decode_next("    10\t  File \"p.py\", line 3");
+	assert_msg("  File \"p.py\", line 3");
+	decode_next("    11\t");
+	assert_msg("");
+	decode_next("123456\t2025-10-16 02:55:18 INFO ws: y");
+	assert_msg("2025-10-16 02:55:18 INFO ws: y");
+	/* a number is no compose service */
+	decode_next("12 | 2025-10-16 02:55:19 INFO ws: z");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_null(el.source);
+	assert_msg("2025-10-16 02:55:19 INFO ws: z");
+	decode_next("13 |");
+	assert_msg("");
+	decode_next("   14 | 2025-10-16 13:55:17.182 | 2025-10-16 02:55:17 INFO httpx: x");
+	assert_int_equal(el.format, ENVELOPE_DESKTOP);
+	assert_msg("2025-10-16 02:55:17 INFO httpx: x");
+	/* a stamped line pasted with another marker ends the listing */
+	decode_next("> 2025-10-16 02:55:21 INFO ws: v");
+	decode_next("15\tmore");
+	assert_msg("15\tmore");
+	decode_next("12|2025-10-16 02:55:19 INFO ws: z");
+	assert_msg("12|2025-10-16 02:55:19 INFO ws: z");
+}
+
 /* The name of the file a line came from, in front of its stamp. */
 static void
 assert_file(const char *want)
@@ -1219,7 +1261,8 @@ test_digit_first(void **state)
 		{ "2025-10-25  | 23:31:11 INFO x", ENVELOPE_COMPOSE, "2025-10-25" },
 		{ "2025-10-25   23:31:11 INFO x", ENVELOPE_PLAIN, NULL },
 		{ "2025-1 | 25 23:31:11 INFO x", ENVELOPE_COMPOSE, "2025-1" },
-		{ "2 | 5-10-25 23:31:11 INFO x", ENVELOPE_COMPOSE, "2" },
+		{ "2 | 5-10-25 23:31:11 INFO x", ENVELOPE_PLAIN, NULL },
+		{ "2a | 5-10-25 23:31:11 INFO x", ENVELOPE_COMPOSE, "2a" },
 		{ "2025-10-2 |23:31:11 INFO x", ENVELOPE_PLAIN, NULL },
 		{ "2025-10-25 23:31:1", ENVELOPE_PLAIN, NULL },
 		{ "2025-10-25 |", ENVELOPE_COMPOSE, "2025-10-25" },
@@ -1378,7 +1421,8 @@ static const struct {
 	{ "2025-10-25  ", ENVELOPE_PLAIN, NULL, TS_NONE, "2025-10-25  " },
 	{ "2025-10-25|e", ENVELOPE_PLAIN, NULL, TS_NONE, "2025-10-25|e" },
 	{ "2025:10 | f", ENVELOPE_PLAIN, NULL, TS_NONE, "2025:10 | f" },
-	{ "7 | g", ENVELOPE_COMPOSE, "7", TS_NONE, "g" },
+	/* a number is a listing's line, no service */
+	{ "7 | g", ENVELOPE_PLAIN, NULL, TS_NONE, "7 | g" },
 	{ "7|h", ENVELOPE_PLAIN, NULL, TS_NONE, "7|h" },
 	{ "7", ENVELOPE_PLAIN, NULL, TS_NONE, "7" },
 };
@@ -1761,6 +1805,7 @@ main(void)
 		cmocka_unit_test_teardown(test_desktop, teardown),
 		cmocka_unit_test_teardown(test_pasted, teardown),
 		cmocka_unit_test_teardown(test_pasted_quote, teardown),
+		cmocka_unit_test_teardown(test_pasted_numbers, teardown),
 		cmocka_unit_test_teardown(test_file_prefix, teardown),
 		cmocka_unit_test_teardown(test_colours, teardown),
 		cmocka_unit_test_teardown(test_tail_headings, teardown),
