@@ -2558,17 +2558,18 @@ line_number(const char *line, size_t len)
  * "1) " list marker or "| " table cell, and a '`' that opens inline code,
  * as a log excerpt quoted, indented or listed in markdown or an e-mail
  * has them, at most ENVELOPE_PASTE_MAX, or a listing's line number
- * (line_number).  0 otherwise.  The stamp must
+ * (line_number: *numbered says so).  0 otherwise.  The stamp must
  * hold a date (a '-', '/' or month name): an indented clock ("  12:00:01
  * done") in a message's continuation stays part of it.
  */
 static size_t
-paste_prefix(const char *line, size_t len)
+paste_prefix(const char *line, size_t len, int *numbered)
 {
 	size_t i = 0, k;
 	int bullet = 0;
 
-	if ((k = line_number(line, len)) > 0)
+	*numbered = (k = line_number(line, len)) > 0;
+	if (*numbered)
 		return k < len && dated_stamp(line + k, len - k) > 0 ? k : 0;
 	while (i < len && i < ENVELOPE_PASTE_MAX) {
 		if (line[i] == ' ' || line[i] == '\t' || line[i] == '>')
@@ -2617,11 +2618,12 @@ static void
 decode_pasted(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
-	size_t pre = paste_prefix(line, len), q = e->quote_len, k;
+	size_t pre, q = e->quote_len, k;
+	int numbered;
 
-	if (pre > 0) {
-		e->numbered = line_number(line, len) == pre;
-		e->quote_len = !e->numbered && memchr(line, '>', pre) != NULL ?
+	if ((pre = paste_prefix(line, len, &numbered)) > 0) {
+		e->numbered = numbered;
+		e->quote_len = !numbered && memchr(line, '>', pre) != NULL ?
 		    pre : 0;
 		memcpy(e->quote, line, e->quote_len);
 		/* the code's closing '`', a table row's closing '|' */
