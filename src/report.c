@@ -2321,6 +2321,26 @@ error_groups_finish(struct report_error_group *v, size_t n)
 		qsort(v, n, sizeof(*v), error_group_cmp);
 }
 
+/*
+ * The group of st's row (logger, template, count at 0..2, parts at 5) in
+ * v, one of ru's, with the row's count, its parts and source added.
+ */
+static struct report_error_group *
+error_group_row(struct store_rows *st, const struct report_rule *ru,
+    const char *source, struct report_error_group **v, size_t *n,
+    size_t *cap, struct util_index *index)
+{
+	const char *lg = store_rows_text(st, 0), *tm = store_rows_text(st, 1);
+	struct report_error_group *g;
+
+	g = error_group(v, n, cap, index, ru->id, ru->severity,
+	    lg != NULL ? lg : "", tm != NULL ? tm : "");
+	g->count += (uint64_t)store_rows_int64(st, 2);
+	error_group_source(g, source);
+	error_group_parts(g, store_rows_text(st, 5));
+	return g;
+}
+
 /* Group the events of the built-in rules by logger and template. */
 static int
 load_error_groups(struct ctx *c, struct report *r)
@@ -2330,7 +2350,6 @@ load_error_groups(struct ctx *c, struct report *r)
 	struct report_error_group *g;
 	struct store_rows *st = NULL;
 	struct util_index index;
-	const char *lg, *tm;
 	size_t i, j, w, cap = 0;
 	int rc = 0;
 
@@ -2345,21 +2364,14 @@ load_error_groups(struct ctx *c, struct report *r)
 			j = ru->with_events[w];
 			bind_rsw(c, st, ru->id, c->src[j].id);
 			while ((rc = store_rows_next(st)) == 1) {
-				lg = store_rows_text(st, 0);
-				tm = store_rows_text(st, 1);
-				g = error_group(&r->errors, &r->nerrors, &cap,
-				    &index, ru->id,
-				    ru->severity, lg != NULL ? lg : "",
-				    tm != NULL ? tm : "");
-				g->count += (uint64_t)store_rows_int64(st, 2);
+				g = error_group_row(st, ru, c->src[j].name,
+				    &r->errors, &r->nerrors, &cap, &index);
 				if (g->first == TS_NONE ||
 				    store_rows_int64(st, 3) < g->first)
 					g->first = store_rows_int64(st, 3);
 				if (g->last == TS_NONE ||
 				    store_rows_int64(st, 4) > g->last)
 					g->last = store_rows_int64(st, 4);
-				error_group_source(g, c->src[j].name);
-				error_group_parts(g, store_rows_text(st, 5));
 			}
 			if (rc != 0)
 				break;
@@ -2539,7 +2551,7 @@ untimed_error_groups(struct ctx *c, struct report *r, struct report_untimed *u)
 	struct report_error_group *g;
 	struct store_rows *st = NULL;
 	struct util_index index;
-	const char *lg, *tm, *text;
+	const char *text;
 	size_t i, j, cap = 0;
 	int rc = 0;
 
@@ -2554,16 +2566,10 @@ untimed_error_groups(struct ctx *c, struct report *r, struct report_untimed *u)
 			if ((j = src_find(c, store_rows_int64(st, 3))) ==
 			    UTIL_INDEX_NONE)
 				continue;
-			lg = store_rows_text(st, 0);
-			tm = store_rows_text(st, 1);
-			g = error_group(&u->errors, &u->nerrors, &cap, &index,
-			    ru->id, ru->severity, lg != NULL ? lg : "",
-			    tm != NULL ? tm : "");
-			g->count += (uint64_t)store_rows_int64(st, 2);
-			error_group_source(g, c->src[j].name);
+			g = error_group_row(st, ru, c->src[j].name, &u->errors,
+			    &u->nerrors, &cap, &index);
 			if (g->sample == NULL && (text = store_rows_text(st, 4)) != NULL)
 				g->sample = xstrdup(text);
-			error_group_parts(g, store_rows_text(st, 5));
 		}
 	}
 	store_rows_free(st);
