@@ -45,6 +45,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cJSON.h>
 
@@ -60,6 +61,8 @@
 #define ENVELOPE_NAME_MAX	256
 /* Longest compose prefix ("name  | ") remembered for the next line. */
 #define ENVELOPE_PREFIX_MAX	64
+/* Longest program name of a syslog line (RFC 3164 allows 32, RFC 5424 48). */
+#define ENVELOPE_SYSLOG_TAG	64
 /* Bytes of a paste marker before a stamp (paste_prefix). */
 #define ENVELOPE_PASTE_MAX	16
 /* Most keys, and most bytes of keys and syntax, of a remembered journald layout. */
@@ -173,6 +176,16 @@ struct envelope {
 	size_t			 file_len;	/* 0: none */
 	char			 file_sep;	/* ' ' or ':' */
 	int			 in_file;	/* decoding the line after a name */
+	/*
+	 * The latest syslog line's program name and the width of its header,
+	 * by which journalctl indents the further lines of a message; the
+	 * year and month of its stamp, since "Nov  2 00:29:08" has no year.
+	 */
+	char			 syslog_src[ENVELOPE_SYSLOG_TAG];
+	size_t			 syslog_src_len;	/* 0: none */
+	size_t			 syslog_indent;
+	int			 syslog_year;		/* 0: none yet */
+	int			 syslog_mon;
 	/* The file of the latest heading (ENVELOPE_TAIL_HEADING); 0: none. */
 	char			 tail[ENVELOPE_NAME_MAX];
 	size_t			 tail_len;
@@ -237,6 +250,8 @@ set_plain(const char *line, size_t len, struct envelope_line *out)
 	 */
 	out->format = ENVELOPE_PLAIN;
 	out->ts = TS_NONE;
+	out->naive = 0;
+	out->yearless = 0;
 	out->source = NULL;
 	out->source_len = 0;
 	out->source_kind = NULL;
@@ -1869,9 +1884,377 @@ desktop(struct envelope *e, const char *line, size_t len,
 	set_plain(line, len, out);
 	out->format = ENVELOPE_DESKTOP;
 	out->ts = tz_civil_to_utc(e->tz, y, mo, d, h, mi, s, ms);
+	out->naive = 1;
 	out->msg = line + (len > 25 ? 26 : 25);
 	out->msg_len = len - (len > 25 ? 26 : 25);
 	return 0;
+}
+
+/* ---- syslog text ------------------------------------------------------ */
+
+/*
+ * The bytes of a host in a syslog header: a name or an IPv4 address, as
+ * rsyslog and journalctl print them.
+ */
+static const unsigned char host_chars[256] = {
+	['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1,
+	['_'] = 1, ['.'] = 1, ['-'] = 1
+};
+
+/*
+ * The header of a syslog line after its stamp, at p: the host, a blank,
+ * the program's name with its process id in brackets or without, a colon
+ * and a blank ("host exai-mcp[1234]: ").  A host that is a level's word is
+ * none: "INFO app: started" after an application's own stamp is its level
+ * and logger.  Sets *tag and *tag_len to the program's name and returns
+ * the bytes up to the message, or 0.
+ */
+static size_t
+syslog_header(const char *p, size_t n, const char **tag, size_t *tag_len)
+{
+	size_t i = 0, t, d, lim = n < ENVELOPE_NAME_MAX ? n : ENVELOPE_NAME_MAX;
+
+	while (i < lim && host_chars[(unsigned char)p[i]])
+		i++;
+	if (i == 0 || i >= lim || p[i] != ' ' ||
+	    level_of_word(p, i, 1) != LEVEL_NONE)
+		return 0;
+	t = ++i;
+	while (i < lim && i - t < ENVELOPE_SYSLOG_TAG &&
+	    (unsigned char)p[i] > ' ' && p[i] != '[' && p[i] != ':')
+		i++;
+	if (i == t || i >= lim)
+		return 0;
+	*tag = p + t;
+	*tag_len = i - t;
+	if (p[i] == '[') {
+		for (d = ++i; i < lim && i - d < 10 && is_digit(p[i]); i++)
+			;
+		if (i == d || i >= lim || p[i] != ']')
+			return 0;
+		i++;
+	}
+	if (i >= n || p[i] != ':')
+		return 0;
+	i++;
+	if (i == n)
+		return i;
+	return p[i] == ' ' ? i + 1 : 0;
+}
+
+/*
+ * The year of a syslog stamp's month, which it does not say: the year of
+ * the syslog stamp before it (across New Year either way); for the first, the
+ * year of the message's own stamp when it opens with one
+ * ("2025-11-02 00:29:11 INFO ..."), else this year unless that puts the
+ * day after tomorrow, when it is last year's.
+ */
+static int
+syslog_year(struct envelope *e, int mon, int day, const char *msg, size_t n)
+{
+	int y, m;
+	time_t now;
+	struct tm tm;
+
+	if (e->syslog_year != 0) {
+		y = e->syslog_year;
+		if (e->syslog_mon == 12 && mon == 1)
+			y++;
+		else if (e->syslog_mon == 1 && mon == 12)
+			y--;
+	} else if (n >= 10 && (msg[4] == '-' || msg[4] == '/') &&
+	    msg[7] == msg[4] && (y = digits(msg, 4)) > 0 &&
+	    (m = digits(msg + 5, 2)) >= 1 && m <= 12) {
+		if (m == 12 && mon == 1)
+			y++;
+		else if (m == 1 && mon == 12)
+			y--;
+	} else {
+		now = time(NULL);
+		gmtime_r(&now, &tm);
+		y = tm.tm_year + 1900;
+		if (timeparse_days_from_civil(y, (unsigned)mon, (unsigned)day) >
+		    (int64_t)now / 86400 + 1)
+			y--;
+	}
+	e->syslog_year = y;
+	e->syslog_mon = mon;
+	return y;
+}
+
+/*
+ * A syslog stamp with a year (ISO 8601) dates the year-less ones after
+ * it, as the stamp before them.
+ */
+static void
+syslog_dated(struct envelope *e, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms == TS_NONE || gmtime_r(&t, &tm) == NULL)
+		return;
+	e->syslog_year = tm.tm_year + 1900;
+	e->syslog_mon = tm.tm_mon + 1;
+}
+
+/* What every syslog line sets: the program is the source. */
+static void
+syslog_found(struct envelope *e, const char *line, size_t len, size_t k,
+    const char *tag, size_t tag_len, struct envelope_line *out)
+{
+	out->format = ENVELOPE_SYSLOG;
+	out->source = tag;
+	out->source_len = tag_len;
+	out->source_kind = "syslog";
+	out->msg = line + k;
+	out->msg_len = len - k;
+	memcpy(e->syslog_src, tag, tag_len);
+	e->syslog_src_len = tag_len;
+	e->syslog_indent = k;
+}
+
+/*
+ * "Nov  2 00:29:08 host ident[pid]: msg" at line + at: rsyslog's
+ * traditional file format and journalctl's default (short; "Nov 02",
+ * with a fraction for short-precise).  The stamp is local time: read in
+ * the envelope's tz.  0, or -1 for another line.
+ */
+static int
+syslog_bsd(struct envelope *e, const char *line, size_t len, size_t at,
+    struct envelope_line *out)
+{
+	const char *p = line + at, *tag;
+	size_t n = len - at, k = 15, h, tag_len;
+	int mon, day, hh, mi, ss, ms = 0, y;
+
+	if (n < 16 || p[3] != ' ' || (mon = timeparse_month(p)) == 0 ||
+	    !(p[4] == ' ' || is_digit(p[4])) || !is_digit(p[5]) ||
+	    p[6] != ' ' || p[9] != ':' || p[12] != ':')
+		return -1;
+	day = (p[4] == ' ' ? 0 : (p[4] - '0') * 10) + p[5] - '0';
+	if (day < 1 || day > 31 || (hh = digits(p + 7, 2)) < 0 || hh > 23 ||
+	    (mi = digits(p + 10, 2)) < 0 || mi > 59 ||
+	    (ss = digits(p + 13, 2)) < 0 || ss > 60)
+		return -1;
+	if (p[k] == '.') {
+		for (k++; k < n && is_digit(p[k]); k++)
+			if (k < 19)
+				ms = ms * 10 + p[k] - '0';
+		for (; k < 19; k++)
+			ms *= 10;
+	}
+	if (k >= n || p[k] != ' ')
+		return -1;
+	k++;
+	if ((h = syslog_header(p + k, n - k, &tag, &tag_len)) == 0)
+		return -1;
+	set_plain(line, len, out);
+	y = syslog_year(e, mon, day, p + k + h, n - k - h);
+	out->ts = tz_civil_to_utc(e->tz, y, mon, day, hh, mi, ss, ms);
+	out->naive = 1;
+	out->yearless = 1;
+	syslog_found(e, line, len, at + k + h, tag, tag_len, out);
+	return 0;
+}
+
+/*
+ * An ISO 8601 stamp with a zone at p, "2025-11-02T00:29:08+0000" as
+ * journalctl -o short-iso prints it, "...08.123456+00:00" (short-iso-
+ * precise, rsyslog's high-precision format) or "...Z": its bytes, or 0.
+ * A stamp without a zone is an application's, not syslog's.
+ */
+static size_t
+syslog_iso_stamp(struct envelope *e, const char *p, size_t n, int64_t *ms)
+{
+	size_t k = 19;
+
+	if (n < 21 || !is_digit(p[0]) || p[4] != '-' || p[10] != 'T')
+		return 0;
+	if (p[k] == '.')
+		for (k++; k < n && is_digit(p[k]); k++)
+			;
+	if (k < n && p[k] == 'Z')
+		k++;
+	else if (k + 5 <= n && (p[k] == '+' || p[k] == '-') &&
+	    is_digit(p[k + 1]) && is_digit(p[k + 2]))
+		k += p[k + 3] == ':' ? 6 : 5;
+	else
+		return 0;
+	if (k > n || (k < n && p[k] != ' '))
+		return 0;
+	return timeparse_leading(p, k, e->tz, ms) == k ? k : 0;
+}
+
+/* "2025-11-02T00:29:08+0000 host ident[pid]: msg" at line + at. */
+static int
+syslog_iso(struct envelope *e, const char *line, size_t len, size_t at,
+    struct envelope_line *out)
+{
+	const char *tag;
+	size_t k, h, tag_len;
+	int64_t ms;
+
+	if ((k = syslog_iso_stamp(e, line + at, len - at, &ms)) == 0 ||
+	    at + k >= len)
+		return -1;
+	k += at + 1;
+	if ((h = syslog_header(line + k, len - k, &tag, &tag_len)) == 0)
+		return -1;
+	set_plain(line, len, out);
+	out->ts = ms;
+	syslog_dated(e, ms);
+	syslog_found(e, line, len, k + h, tag, tag_len, out);
+	return 0;
+}
+
+/* A field of RFC 5424's header at p: its bytes, up to the blank, or 0. */
+static size_t
+syslog_field(const char *p, size_t n, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < n && i <= max && (unsigned char)p[i] > ' ' &&
+	    (unsigned char)p[i] < 127; i++)
+		;
+	return i > 0 && i <= max && i < n && p[i] == ' ' ? i : 0;
+}
+
+/*
+ * RFC 5424 after its "<PRI>" at line + at: "1 2025-11-02T00:29:08.1Z host
+ * app procid msgid [sd] msg", where a field may be "-" (none).  The
+ * structured data are skipped; the program (APP-NAME) is the source.
+ */
+static int
+syslog_5424(struct envelope *e, const char *line, size_t len, size_t at,
+    struct envelope_line *out)
+{
+	const char *p = line + at, *app;
+	size_t n = len - at, i, f, app_len;
+	int64_t ms = TS_NONE;
+	int quoted;
+
+	if (n < 3 || !is_digit(p[0]) || (p[1] != ' ' && !(is_digit(p[1]) &&
+	    n > 3 && p[2] == ' ')))
+		return -1;
+	i = p[1] == ' ' ? 2 : 3;
+	if (p[i] == '-' && i + 1 < n && p[i + 1] == ' ')
+		i += 2;
+	else if ((f = syslog_iso_stamp(e, p + i, n - i, &ms)) > 0 &&
+	    i + f < n)
+		i += f + 1;
+	else
+		return -1;
+	/* HOSTNAME 255, APP-NAME 48, PROCID 128, MSGID 32 */
+	if ((f = syslog_field(p + i, n - i, 255)) == 0)
+		return -1;
+	i += f + 1;
+	if ((f = syslog_field(p + i, n - i, 48)) == 0)
+		return -1;
+	app = p + i;
+	app_len = f == 1 && app[0] == '-' ? 0 : f;
+	i += f + 1;
+	if ((f = syslog_field(p + i, n - i, 128)) == 0)
+		return -1;
+	i += f + 1;
+	if ((f = syslog_field(p + i, n - i, 32)) == 0)
+		return -1;
+	i += f + 1;
+	if (i < n && p[i] == '-')
+		i++;
+	else {
+		while (i < n && p[i] == '[') {
+			for (quoted = 0, i++; i < n && (quoted || p[i] != ']');
+			    i++) {
+				if (p[i] == '\\' && i + 1 < n)
+					i++;
+				else if (p[i] == '"')
+					quoted = !quoted;
+			}
+			if (i >= n)
+				return -1;
+			i++;
+		}
+	}
+	if (i < n && p[i] != ' ')
+		return -1;
+	if (i < n)
+		i++;
+	/* a message in UTF-8 may open with its byte order mark */
+	if (n - i >= 3 && memcmp(p + i, "\xef\xbb\xbf", 3) == 0)
+		i += 3;
+	set_plain(line, len, out);
+	out->ts = ms;
+	syslog_dated(e, ms);
+	if (app_len > 0)
+		syslog_found(e, line, len, at + i, app, app_len, out);
+	else {
+		out->format = ENVELOPE_SYSLOG;
+		out->msg = line + at + i;
+		out->msg_len = len - at - i;
+	}
+	return 0;
+}
+
+/* The first bytes of syslog lines: a month's, a digit, '<' and the blank of an indented line. */
+static const unsigned char syslog_first[256] = {
+	['A'] = 1, ['D'] = 1, ['F'] = 1, ['J'] = 1, ['M'] = 1, ['N'] = 1,
+	['O'] = 1, ['S'] = 1, ['0' ... '9'] = 1, ['<'] = 1, [' '] = 1
+};
+
+/*
+ * A syslog line: one of the shapes above, after a priority ("<34>", as
+ * a syslog relay or `logger --stderr` writes it, whose severity is the
+ * line's level) or not; or a further line of the latest one's message,
+ * which journalctl indents by the width of its header.  0, or -1 for
+ * another line.
+ */
+static int
+syslog_line(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	size_t at = 0, i;
+	int pri = 0, rc;
+
+	if (len == 0)
+		return -1;
+	if (line[0] == ' ') {
+		i = e->syslog_indent;
+		if (e->syslog_src_len == 0 || len < i)
+			return -1;
+		while (i > 0 && line[i - 1] == ' ')
+			i--;
+		if (i > 0)
+			return -1;
+		set_plain(line, len, out);
+		out->format = ENVELOPE_SYSLOG;
+		out->source = e->syslog_src;
+		out->source_len = e->syslog_src_len;
+		out->source_kind = "syslog";
+		out->msg = line + e->syslog_indent;
+		out->msg_len = len - e->syslog_indent;
+		return 0;
+	}
+	if (line[0] == '<') {
+		for (at = 1; at < len && at < 4 && is_digit(line[at]); at++)
+			pri = pri * 10 + line[at] - '0';
+		/* RFC 5424: facility 23 (local7) and severity 7 at most */
+		if (at == 1 || at >= len || line[at] != '>' || pri > 191)
+			return -1;
+		at++;
+	}
+	if (at > 0 && at < len && is_digit(line[at]) &&
+	    syslog_5424(e, line, len, at, out) == 0)
+		rc = 0;
+	else if (at < len && is_digit(line[at]))
+		rc = syslog_iso(e, line, len, at, out);
+	else
+		rc = syslog_bsd(e, line, len, at, out);
+	if (rc == 0 && at > 0) {
+		out->level = journald_levels[pri & 7];
+		out->level_len = strlen(out->level);
+	}
+	return rc;
 }
 
 /* ---- dockerd / containerd -------------------------------------------- */
@@ -2285,6 +2668,14 @@ parse_logfmt(struct envelope *e, const char *line, size_t len, int strict,
 	return dockerd(e, line, len, out);
 }
 
+static int
+parse_syslog(struct envelope *e, const char *line, size_t len, int strict,
+    struct envelope_line *out)
+{
+	(void)strict;
+	return syslog_line(e, line, len, out);
+}
+
 /*
  * In the order auto-detection tries them.  A '{' line goes to the
  * docker-json row, whose parser also recognises journald's keys.
@@ -2298,6 +2689,8 @@ static const struct envelope_kind envelope_kinds[] = {
 	{ ENVELOPE_COMPOSE, "compose", first_compose, NULL, compose, 0 },
 	/* compose again, for a line that starts with a digit: sniffed first */
 	{ ENVELOPE_COMPOSE, "compose", is_digit, sniff_compose, compose, 0 },
+	/* syslog's lines reach it through plain_or_logfmt */
+	{ ENVELOPE_SYSLOG, "syslog", NULL, NULL, parse_syslog, 0 },
 	{ ENVELOPE_PLAIN, "plain", NULL, NULL, NULL, 0 },
 };
 
@@ -2402,6 +2795,9 @@ plain_or_logfmt(struct envelope *e, const char *line, size_t len,
 		return;
 	if (len >= 28 && is_digit(line[0]) && line[10] == 'T' &&
 	    cri(e, line, len, out) == 0)
+		return;
+	if (len > 0 && syslog_first[(unsigned char)line[0]] &&
+	    syslog_line(e, line, len, out) == 0)
 		return;
 	set_plain(line, len, out);
 }

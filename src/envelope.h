@@ -2,7 +2,8 @@
  * envelope.h - recognise and strip the transport around one physical line:
  * docker json-file, `docker logs -t`, `docker compose logs` prefixes, the
  * Docker Desktop copy prefix, dockerd/containerd logfmt and logrus text,
- * journald JSON, or plain.  Yields the inner message with its envelope time,
+ * journald JSON, syslog text (rsyslog's files, journalctl's own output),
+ * or plain.  Yields the inner message with its envelope time,
  * source and stream.  Knows nothing about rules, records or SQL.
  */
 #ifndef LOGTRIAGE_ENVELOPE_H
@@ -23,6 +24,7 @@ enum envelope_format {
 	ENVELOPE_DESKTOP,	/* "YYYY-MM-DD HH:MM:SS.mmm | " */
 	ENVELOPE_LOGFMT,	/* time="..." level=... msg="..." and INFO[0000] ... */
 	ENVELOPE_JOURNALD,	/* journalctl -o json */
+	ENVELOPE_SYSLOG,	/* "Nov  2 00:29:08 host ident[pid]: ", RFC 5424 */
 	ENVELOPE_FORMAT_COUNT
 };
 
@@ -35,6 +37,17 @@ enum envelope_stream {
 struct envelope_line {
 	enum envelope_format	 format;	/* what was recognised */
 	int64_t			 ts;		/* envelope stamp (UTC ms) or TS_NONE */
+	/*
+	 * The envelope stamp had no zone of its own and was read in the
+	 * envelope's tz (a Docker Desktop copy, syslog's "Nov  2 00:29:08").
+	 */
+	int			 naive;
+	/*
+	 * The envelope stamp names no year (syslog's "Nov  2 00:29:08"):
+	 * ts holds the envelope's guess, which the input's other stamps
+	 * may correct (timeparse_year_near).
+	 */
+	int			 yearless;
 	const char		*source;	/* container/unit name, or NULL */
 	size_t			 source_len;
 	/*

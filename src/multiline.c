@@ -793,7 +793,7 @@ begin_record(struct multiline *m, struct ml_source *s,
     const struct envelope_line *el, const struct reader_line *rl,
     int stamped, int64_t inner, int64_t own, int own_naive)
 {
-	int env_naive = el->format == ENVELOPE_DESKTOP;
+	int env_naive = el->naive;
 	int64_t ts = el->ts != TS_NONE ? el->ts : inner;
 
 	s->rec.env_ts = s->rec.own_ts = TS_NONE;
@@ -1138,5 +1138,18 @@ void
 multiline_push(struct multiline *m, const struct envelope_line *el,
     const struct reader_line *rl)
 {
+	struct envelope_line dated;
+
+	/*
+	 * A stamp without a year takes the one nearest the input's latest
+	 * time: a syslog line after a dmesg or application line of 2025
+	 * is of 2025, whatever year the envelope guessed.
+	 */
+	if (__builtin_expect(el->yearless, 0) && el->ts != TS_NONE &&
+	    m->last_ts != TS_NONE) {
+		dated = *el;
+		dated.ts = timeparse_year_near(el->ts, m->last_ts);
+		el = &dated;
+	}
 	push_line(m, el, rl, 1);
 }

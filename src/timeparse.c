@@ -1175,6 +1175,26 @@ timeparse_clock_near(const struct tz *tz, int64_t near_ms, int32_t ms_of_day)
 	    ms_of_day % 1000);
 }
 
+int64_t
+timeparse_year_near(int64_t ms, int64_t near_ms)
+{
+	int64_t days = floor_div(ms, MS_PER_DAY), rem = ms - days * MS_PER_DAY;
+	int64_t best = ms, cand;
+	int y, m, d, ny, nm, nd, dy;
+
+	civil_from_days(days, &y, &m, &d);
+	civil_from_days(floor_div(near_ms, MS_PER_DAY), &ny, &nm, &nd);
+	for (dy = -1; dy <= 1; dy++) {
+		if (m == 2 && d == 29 && days_in_month(ny + dy, 2) < 29)
+			continue;
+		cand = timeparse_days_from_civil(ny + dy, (unsigned)m,
+		    (unsigned)d) * MS_PER_DAY + rem;
+		if (llabs(cand - near_ms) < llabs(best - near_ms))
+			best = cand;
+	}
+	return best;
+}
+
 /* The year of syslog's "Oct 25", which has none (see timeparse.h). */
 static int
 context_year(const struct timeparse_cache *c, int mon, int day)

@@ -91,6 +91,14 @@ size_t timeparse_clock(const char *p, size_t n, int32_t *ms_of_day);
 int64_t timeparse_clock_near(const struct tz *tz, int64_t near_ms,
     int32_t ms_of_day);
 
+/*
+ * ms moved by whole years, its month, day and clock kept, to the year
+ * that puts it nearest near_ms (UTC): the year of a stamp that names none
+ * (syslog's "Nov  2 00:29:08") from the stamps around it.  A 29 February
+ * goes only to leap years.
+ */
+int64_t timeparse_year_near(int64_t ms, int64_t near_ms);
+
 /* Does p begin with a stamp timeparse_leading reads?  Converts nothing. */
 int timeparse_has_leading(const char *p, size_t n);
 

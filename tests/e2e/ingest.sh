@@ -382,11 +382,11 @@ check_eq "missing file: the other input is ingested" "70" "$(sql miss.db "SELECT
 check_contains "missing file: counted in the summary" "$T/err" "from 2 inputs"
 check_rc "bad --format: exit 2" 2 "$LT" ingest --db x.db --format yaml "$S/exai-daemon.log"
 check_eq "bad --format: the message lists the envelopes" \
-    "logtriage: ingest: unknown format 'yaml' (auto plain docker-json docker-ts compose desktop logfmt journald)" \
+    "logtriage: ingest: unknown format 'yaml' (auto plain docker-json docker-ts compose desktop logfmt journald syslog)" \
     "$(cat "$T/err")"
 check_eq "--help lists the envelopes, wrapped" \
     "  --format FMT     auto plain docker-json docker-ts compose desktop
-                   logfmt journald (default auto: detected per line)" \
+                   logfmt journald syslog (default auto: detected per line)" \
     "$("$LT" ingest --help | grep -A1 -e '^  --format FMT')"
 check_rc "bad --tz: exit 2" 2 "$LT" ingest --db x.db --tz Mars/Olympus "$S/exai-daemon.log"
 check_rc "unknown option: exit 2" 2 "$LT" ingest --frobnicate

@@ -29,8 +29,22 @@ check_eq "fixture: lines that must match nothing" 147 \
 # take every unclaimed error record: they are turned off.
 mkdir -p "$T/off"
 printf '[log-error]\nenabled = false\n\n[log-critical]\nenabled = false\n\n[log-warning]\nenabled = false\n' > "$T/off/off.rules"
+# A syslog line's source is its program: such a file is ingested apart,
+# named after itself, so that its events lead back to its line.
+grep -l -E '^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-9][0-9] ' \
+    "$T"/lines/l* > "$T/syslog_lines"
+check_eq "fixture: syslog lines" 1 "$(wc -l < "$T/syslog_lines" | tr -d ' ')"
+mkdir "$T/plain_lines"
+for f in "$T"/lines/l*; do
+	grep -q -x -F "$f" "$T/syslog_lines" || ln "$f" "$T/plain_lines/"
+done
 check_rc "ingest every template line" 0 $LT ingest -q --db "$T/t.db" \
-    --rules "$TOP/rules" --rules "$T/off" "$T"/lines/l*
+    --rules "$TOP/rules" --rules "$T/off" "$T"/plain_lines/l*
+while read -r f; do
+	check_rc "ingest the syslog line of $(basename "$f")" 0 $LT ingest -q \
+	    --db "$T/t.db" --rules "$TOP/rules" --rules "$T/off" \
+	    --source "$(basename "$f")" "$f"
+done < "$T/syslog_lines"
 # a file whose line has no time holds an untimed event: events lists it too
 $LT events --db "$T/t.db" --format tsv |
     awk -F'\t' '{ print $2 "\t" $3 }' |

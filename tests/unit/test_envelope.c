@@ -532,6 +532,98 @@ test_desktop(void **state)
 }
 
 /*
+ * Syslog text: rsyslog's files and journalctl's short, short-precise and
+ * short-iso output, RFC 5424, with or without a priority.  The program
+ * is the source; a stamp without a year takes the message's own year.
+ */
+static void
+test_syslog(void **state)
+{
+	/* as wide as the first line's header */
+	const char *cont = "                                       File \"x.py\", line 3";
+
+	decode_str(ENVELOPE_AUTO, "Nov  2 00:29:08 myhost exai-mcp[1234]: 2025-11-02 00:29:08 ERROR ws: x");
+	assert_int_equal(el.format, ENVELOPE_SYSLOG);
+	assert_int_equal(el.ts, 1762043348000LL);
+	assert_int_equal(el.naive, 1);
+	assert_source_kind("exai-mcp", "syslog");
+	assert_msg("2025-11-02 00:29:08 ERROR ws: x");
+	/* journalctl indents a message's further lines by the header's width */
+	envelope_decode(env, cont, strlen(cont), &el);
+	assert_int_equal(el.format, ENVELOPE_SYSLOG);
+	assert_int_equal(el.ts, TS_NONE);
+	assert_source_kind("exai-mcp", "syslog");
+	assert_msg("File \"x.py\", line 3");
+	/* less indented: a plain line of its own */
+	envelope_decode(env, cont + 2, strlen(cont) - 2, &el);
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	/* the next line keeps the year */
+	envelope_decode(env, "Nov 02 00:29:08.123 myhost kernel: Out of memory", 48, &el);
+	assert_int_equal(el.format, ENVELOPE_SYSLOG);
+	assert_int_equal(el.ts, 1762043348123LL);
+	assert_int_equal(el.yearless, 1);
+	assert_source_kind("kernel", "syslog");
+	assert_msg("Out of memory");
+	/* New Year between two lines moves the year on */
+	decode_str(ENVELOPE_AUTO, "Dec 31 23:59:59 h app: 2025-12-31 23:59:59 INFO x: y");
+	assert_int_equal(el.ts, 1767225599000LL);
+	envelope_decode(env, "Jan  1 00:00:01 h app: z", 24, &el);
+	assert_int_equal(el.ts, 1767225601000LL);
+	assert_msg("z");
+
+	/* short-iso, short-iso-precise, a priority before the stamp */
+	decode_str(ENVELOPE_AUTO, "2025-11-02T00:29:08+0100 myhost exai[7]: hello");
+	assert_int_equal(el.format, ENVELOPE_SYSLOG);
+	assert_int_equal(el.ts, 1762039748000LL);
+	assert_int_equal(el.naive, 0);
+	assert_source_kind("exai", "syslog");
+	assert_msg("hello");
+	decode_str(ENVELOPE_AUTO, "2025-11-02T00:29:08.123456+00:00 myhost exai[7]: hello");
+	assert_int_equal(el.ts, 1762043348123LL);
+	assert_msg("hello");
+	decode_str(ENVELOPE_AUTO, "<13>Nov  2 00:29:08 myhost CRON[99]: (root) CMD (x)");
+	assert_int_equal(el.format, ENVELOPE_SYSLOG);
+	assert_source_kind("CRON", "syslog");
+	assert_msg("(root) CMD (x)");
+
+	/* RFC 5424: structured data skipped, "-" for none */
+	decode_str(ENVELOPE_AUTO, "<165>1 2025-11-02T00:29:11.003Z host.example.com evntslog - ID47 [ex@32473 iut=\"3\" a=\"]\\\"\"] An event");
+	assert_int_equal(el.format, ENVELOPE_SYSLOG);
+	assert_int_equal(el.ts, 1762043351003LL);
+	assert_source_kind("evntslog", "syslog");
+	assert_msg("An event");
+	decode_str(ENVELOPE_AUTO, "<34>1 - host - - - - \xef\xbb\xbf" "no time");
+	assert_int_equal(el.format, ENVELOPE_SYSLOG);
+	assert_int_equal(el.ts, TS_NONE);
+	assert_source(NULL);
+	assert_msg("no time");
+	decode_str(ENVELOPE_SYSLOG, "<34>1 2025-11-02T00:29:11Z host app 12 - [unclosed x");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+
+	/* an application's stamp, level and logger are no host and program */
+	decode_str(ENVELOPE_AUTO, "2025-11-02T00:29:12Z INFO root: started");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "Nov  2 00:29:08 ERROR app: failed");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	/* a stamp without a zone is no syslog's */
+	decode_str(ENVELOPE_AUTO, "2025-11-02T00:29:12 host app[1]: x");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	/* near misses: no colon, a bad pid, a bad clock */
+	decode_str(ENVELOPE_AUTO, "Nov  2 00:29:08 myhost last message repeated 3 times");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "Nov  2 00:29:08 myhost app[12x]: y");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "Nov  2 24:29:08 myhost app: y");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "Nov 32 00:29:08 myhost app: y");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	/* the indent of a line before counts only after a syslog line */
+	decode_str(ENVELOPE_AUTO, cont);
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	assert_int_equal(envelope_format_from_name("syslog"), ENVELOPE_SYSLOG);
+}
+
+/*
  * A line quoted, indented or bulleted in a document is the line after
  * its marker when a dated stamp follows; other lines keep their blanks.
  */
@@ -548,7 +640,9 @@ test_pasted(void **state)
 	decode_str(ENVELOPE_AUTO, "- [2025-10-16 02:55:17] ERROR ws: x");
 	assert_msg("[2025-10-16 02:55:17] ERROR ws: x");
 	decode_str(ENVELOPE_AUTO, "> Oct 25 23:00:01 host sshd[12]: error: x");
-	assert_msg("Oct 25 23:00:01 host sshd[12]: error: x");
+	assert_int_equal(el.format, ENVELOPE_SYSLOG);
+	assert_source_kind("sshd", "syslog");
+	assert_msg("error: x");
 	/* the envelope after the marker is read as it would be without */
 	decode_str(ENVELOPE_AUTO, "> 2025-10-16 13:55:17.182 | 2025-10-16 02:55:17 INFO httpx: x");
 	assert_int_equal(el.format, ENVELOPE_DESKTOP);
@@ -1803,6 +1897,7 @@ main(void)
 		cmocka_unit_test_teardown(test_capital, teardown),
 		cmocka_unit_test_teardown(test_compose_ts, teardown),
 		cmocka_unit_test_teardown(test_desktop, teardown),
+		cmocka_unit_test_teardown(test_syslog, teardown),
 		cmocka_unit_test_teardown(test_pasted, teardown),
 		cmocka_unit_test_teardown(test_pasted_quote, teardown),
 		cmocka_unit_test_teardown(test_pasted_numbers, teardown),

@@ -1420,6 +1420,34 @@ test_clock_only(void **state)
 	}
 }
 
+/*
+ * A stamp without a year moved to the year nearest the stamps around it:
+ * the same month, day and clock; 29 February only in leap years.
+ */
+static void
+test_year_near(void **state)
+{
+	(void)state;
+	/* 2026-11-02 00:29:08 near 2025-10-25 23:00:01: of 2025 */
+	assert_int_equal(timeparse_year_near(1793579348000LL, 1761433201000LL),
+	    1762043348000LL);
+	/* already the nearest */
+	assert_int_equal(timeparse_year_near(1762043348000LL, 1761433201000LL),
+	    1762043348000LL);
+	/* 2025-01-01 00:00:01 after 2025-12-31 23:59:59: the next year's */
+	assert_int_equal(timeparse_year_near(1767225601000LL - 365 * 86400000LL,
+	    1767225599000LL), 1767225601000LL);
+	/* and back: 2026-12-31 23:59:59 before 2026-01-01 00:00:01 */
+	assert_int_equal(timeparse_year_near(1767225599000LL + 365 * 86400000LL,
+	    1767225601000LL), 1767225599000LL);
+	/* 2024-02-29 12:00 near 2025-03-01: no other leap year is near */
+	assert_int_equal(timeparse_year_near(1709208000000LL, 1740787200000LL),
+	    1709208000000LL);
+	/* near 2027-03-01: 2028 is */
+	assert_int_equal(timeparse_year_near(1709208000000LL, 1803859200000LL),
+	    1835438400000LL);
+}
+
 static void
 test_window_errors(void **state)
 {
@@ -1480,6 +1508,7 @@ main(void)
 		cmocka_unit_test(test_window_iso),
 		cmocka_unit_test(test_window_errors),
 		cmocka_unit_test(test_clock_only),
+		cmocka_unit_test(test_year_near),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,95 @@
+#!/bin/sh
+# syslog.sh - the daemon's log as the journal and syslog give it back:
+# journalctl's short output (every line a journal entry of its own, as
+# Docker's journald driver writes them, or a message's further lines
+# indented under its first), short-iso, rsyslog's file with priorities
+# and RFC 5424: the same events, times and incidents as the log itself,
+# from the program named in each line's header.
+. "$TOP/tests/e2e/lib.sh"
+export LOGTRIAGE_RULES="$TOP/rules"
+S=$TOP/samples
+
+# wrap MODE: the sample log under a syslog header that carries the stamp
+# of the line (or of the line before, for a line without one).  MODE:
+# entries (a header on every line), indented (the lines without a stamp
+# under their message, as journalctl prints one of several lines), iso
+# (short-iso, UTC), rsyslog ("<14>" and the traditional stamp), rfc5424.
+wrap() {
+	awk -v mode="$1" 'BEGIN { split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", mon, " ") }
+	{
+		if ($0 ~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:/) {
+			d = substr($0, 1, 10); t = substr($0, 12, 8); stamped = 1
+		} else
+			stamped = 0
+		m = mon[substr(d, 6, 2) + 0]; day = substr(d, 9, 2)
+		if (mode == "entries" || mode == "indented")
+			h = sprintf("%s %s %s web01 exai-mcp[812]: ", m, day, t)
+		else if (mode == "iso")
+			h = sprintf("%sT%s+0000 web01 exai-mcp[812]: ", d, t)
+		else if (mode == "rsyslog")
+			h = sprintf("<14>%s %2d %s web01 exai-mcp[812]: ", m, day + 0, t)
+		else
+			h = sprintf("<14>1 %sT%s.000Z web01.example.com exai-mcp 812 - - ", d, t)
+		if (mode == "indented" && !stamped)
+			h = sprintf("%" length(h) "s", "")
+		print h $0
+	}' "$S/exai-daemon.log"
+}
+
+# facts DB: every event and incident, by rule, second and text (a syslog
+# stamp has seconds only; the envelope's stamp is the record's)
+facts() {
+	sql "$1" "SELECT rule || '|' || (ts / 1000) || '|' || text FROM events_all ORDER BY ts / 1000, rule, text;
+	    SELECT kind || '|' || rule || '|' || (start / 1000) || '|' || (\"end\" / 1000) || '|' || count
+	    FROM incidents ORDER BY kind, rule, start"
+}
+
+"$LT" ingest -q --final --db plain.db "$S/exai-daemon.log"
+facts_plain=$(facts plain.db)
+check_eq "the sample holds events and incidents" "70|5" \
+    "$(sql plain.db "SELECT (SELECT count(*) FROM events_all) || '|' || (SELECT count(*) FROM incidents)")"
+
+for mode in entries indented iso rsyslog rfc5424; do
+	wrap "$mode" > "$mode.log"
+	check_rc "$mode: exit 0" 0 "$LT" ingest -q --final --db "$mode.db" "$mode.log"
+	check_eq "$mode: the events and incidents of the log itself" "$facts_plain" \
+	    "$(facts "$mode.db")"
+	check_eq "$mode: one source, the program" "exai-mcp|syslog" \
+	    "$(sql "$mode.db" "SELECT name || '|' || kind FROM sources")"
+done
+
+# from standard input, as journalctl is piped in
+wrap entries | "$LT" ingest -q --db pipe.db -
+check_eq "piped: the events and incidents of the log itself" "$facts_plain" "$(facts pipe.db)"
+
+# --format syslog reads a line that is no syslog line as plain text
+{ echo "-- Boot 4c1f2e --"; wrap entries; } > boot.log
+check_rc "forced: exit 0" 0 "$LT" ingest -q --final --format syslog --db boot.db boot.log
+check_eq "forced: the events and incidents of the log itself" "$facts_plain" "$(facts boot.db)"
+
+# a priority's severity is the line's level; programs are sources of their own
+cat > mixed.log <<'LOG'
+<11>Oct 25 23:00:01 web01 billing[42]: payment gateway unreachable
+<12>Oct 25 23:00:02 web01 billing[42]: retry queue at 90%
+Oct 25 23:00:03 web01 kernel: Memory cgroup out of memory: Killed process 812 (uvicorn) total-vm:2345678kB
+Oct 25 23:00:04 web01 sshd[7]: error: kex_exchange_identification: Connection closed by remote host
+Oct 25 23:00:05 web01 sshd[7]: Accepted publickey for root from 10.0.0.1 port 5555 ssh2
+LOG
+"$LT" ingest -q --final --db mixed.db mixed.log
+check_eq "programs: their events, at their stamps" \
+    "1|billing|log-error|10-25 23:00:01|payment gateway unreachable
+2|billing|log-warning|10-25 23:00:02|retry queue at 90%
+3|kernel|oom-kill|10-25 23:00:03|Memory cgroup out of memory: Killed process 812 (uvicorn) total-vm:2345678kB
+4|sshd|log-error|10-25 23:00:04|error: kex_exchange_identification: Connection closed by remote host" \
+    "$(sql mixed.db "SELECT e.line || '|' || s.name || '|' || e.rule || '|' || strftime('%m-%d %H:%M:%S', e.ts / 1000, 'unixepoch') || '|' || e.text
+	FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.line")"
+
+# a stamp without a year takes the year of the stamps around it: a
+# line of 2024 before it, the new year after a December
+printf '%s\n' '2024-12-31 23:59:58 ERROR app: first' \
+    'Dec 31 23:59:59 web01 app[1]: ERROR app: second' \
+    'Jan  1 00:00:01 web01 app[1]: 2025-01-01 00:00:01 ERROR app: third' > year.log
+"$LT" ingest -q --final --db year.db year.log
+check_eq "no year: the one of the stamps around it" \
+    "2024-12-31 23:59:58|2024-12-31 23:59:59|2025-01-01 00:00:01" \
+    "$(sql year.db "SELECT group_concat(datetime(ts / 1000, 'unixepoch'), '|') FROM (SELECT ts FROM events_all ORDER BY line)")"
