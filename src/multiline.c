@@ -535,7 +535,7 @@ level_header(const char *p, size_t n)
 		return level_of_json(p, n) != LEVEL_NONE;
 	if (p[0] == '<')
 		return level_of_priority(p, n, &k) != LEVEL_NONE;
-	if (p[0] >= 'a' && p[0] <= 't' && level_of_dotnet(p, n) != LEVEL_NONE)
+	if (p[0] >= 'c' && p[0] <= 'w' && level_of_dotnet(p, n) != LEVEL_NONE)
 		return 1;
 	lim = n < 160 ? n : 160;
 	for (q = p; (q = memmem(q, lim - (size_t)(q - p), " - [", 4)) != NULL; q++) {

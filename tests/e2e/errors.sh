@@ -162,6 +162,17 @@ check_eq ".NET: the failure and the warning, the category as logger" \
     "3|6|log-error|Microsoft.AspNetCore.Server.Kestrel|Connection id \"<*>\" , Request id \"<*>\": An unhandled exception was thrown by the application.
 7|8|log-warning|Microsoft.AspNetCore.HttpsPolicy.HttpsRedirectionMiddleware|Failed to determine the https port for redirect." \
     "$(sql dn.db "SELECT line || '|' || line_end || '|' || rule || '|' || json_extract(fields, '\$.logger') || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+# after a record with a stamp of its own (another logger of the same
+# container), each level's word still opens a record of its own
+printf '%s\n' '2025-10-25 23:00:00 INFO app: started' \
+    'warn: Microsoft.AspNetCore.HttpsPolicy.HttpsRedirectionMiddleware[3]' \
+    '      Failed to determine the https port for redirect.' \
+    'fail: Microsoft.AspNetCore.Server.Kestrel[13]' '      boom' > dn-mixed.log
+"$LT" ingest -q --final --db dnm.db dn-mixed.log
+check_eq ".NET after a stamped record: the warning and the failure apart" \
+    "2|3|log-warning
+4|5|log-error" \
+    "$(sql dnm.db "SELECT line || '|' || line_end || '|' || rule FROM events_all ORDER BY line")"
 
 # --- java.util.logging (Tomcat before 8.5): the stamp, class and method on
 # one line, the level and message on the next; dates by locale, month first
