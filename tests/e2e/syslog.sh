@@ -93,3 +93,22 @@ printf '%s\n' '2024-12-31 23:59:58 ERROR app: first' \
 check_eq "no year: the one of the stamps around it" \
     "2024-12-31 23:59:58|2024-12-31 23:59:59|2025-01-01 00:00:01" \
     "$(sql year.db "SELECT group_concat(datetime(ts / 1000, 'unixepoch'), '|') FROM (SELECT ts FROM events_all ORDER BY line)")"
+
+# journalctl prints local time: the daemon's own stamps (UTC) 11 hours
+# behind are said, and --tz auto reads the header in the zone they imply
+awk 'BEGIN { split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", mon, " ") }
+{
+	if ($0 ~ /^[0-9][0-9][0-9][0-9]-/) {
+		d = substr($0, 1, 10); t = substr($0, 12, 8)
+		h = substr(t, 1, 2) + 11; dd = substr(d, 9, 2) + 0
+		if (h >= 24) { h -= 24; dd++ }
+	}
+	printf "%s %2d %02d%s web01 exai-mcp[812]: %s\n", mon[substr(d, 6, 2) + 0], dd, h, substr(t, 3), $0
+}' "$S/exai-daemon.log" > local.log
+"$LT" ingest --final --db local.db local.log 2> local.err
+check_eq "local time: the offset said, with the --tz that reads it" \
+    "logtriage: exai-mcp: the records' own stamps are 11 h behind their envelope's (130 of 130 records); if the records' own are UTC, --tz +11:00 (or --tz auto) reads the envelope's right" \
+    "$(head -n 1 local.err)"
+"$LT" ingest -q --final --tz auto --db auto.db local.log
+check_eq "local time, --tz auto: the events and incidents of the log itself" \
+    "$facts_plain" "$(facts auto.db)"
