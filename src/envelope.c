@@ -1901,10 +1901,35 @@ static const unsigned char host_chars[256] = {
 	['_'] = 1, ['.'] = 1, ['-'] = 1
 };
 
+/* The end of a word of a syslog tag at p + i: to a blank, '[' or ':'. */
+static size_t
+tag_word(const char *p, size_t i, size_t lim)
+{
+	while (i < lim && (unsigned char)p[i] > ' ' && p[i] != '[' &&
+	    p[i] != ':')
+		i++;
+	return i;
+}
+
+/* Digits and dots only: a version ("1.4.1"). */
+static int
+version_word(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!is_digit(p[i]) && p[i] != '.')
+			return 0;
+	return n > 0;
+}
+
 /*
  * The header of a syslog line after its stamp, at p: the host, a blank,
  * the program's name with its process id in brackets or without, a colon
- * and a blank ("host exai-mcp[1234]: ").  A host that is a level's word is
+ * and a blank ("host exai-mcp[1234]: ").  A name holds blanks only before
+ * a process id or a version ("Microsoft Word[14463]:", "syslogd 1.4.1:");
+ * macOS's launchd and sandbox add a word in parentheses after the id
+ * ("launchd[1] (com.apple.xpc...):").  A host that is a level's word is
  * none: "INFO app: started" after an application's own stamp is its level
  * and logger.  Sets *tag and *tag_len to the program's name and returns
  * the bytes up to the message, or 0.
@@ -1912,7 +1937,7 @@ static const unsigned char host_chars[256] = {
 static size_t
 syslog_header(const char *p, size_t n, const char **tag, size_t *tag_len)
 {
-	size_t i = 0, t, d, lim = n < ENVELOPE_NAME_MAX ? n : ENVELOPE_NAME_MAX;
+	size_t i = 0, t, d, j, lim = n < ENVELOPE_NAME_MAX ? n : ENVELOPE_NAME_MAX;
 
 	while (i < lim && host_chars[(unsigned char)p[i]])
 		i++;
@@ -1920,19 +1945,44 @@ syslog_header(const char *p, size_t n, const char **tag, size_t *tag_len)
 	    level_of_word(p, i, 1) != LEVEL_NONE)
 		return 0;
 	t = ++i;
-	while (i < lim && i - t < ENVELOPE_SYSLOG_TAG &&
-	    (unsigned char)p[i] > ' ' && p[i] != '[' && p[i] != ':')
+	if (t + ENVELOPE_SYSLOG_TAG < lim)
+		lim = t + ENVELOPE_SYSLOG_TAG;
+	for (;;) {
+		if ((j = tag_word(p, i, lim)) == i || j >= lim)
+			return 0;
+		i = j;
+		if (p[i] != ' ')
+			break;
+		/* a blank: the words after it end at a pid or a version */
+		j = tag_word(p, i + 1, lim);
+		if (j >= lim || j == i + 1)
+			return 0;
+		if (p[j] == '[' || (p[j] == ':' && version_word(p + i + 1,
+		    j - i - 1))) {
+			i = j;
+			break;
+		}
+		if (p[j] != ' ')
+			return 0;
 		i++;
-	if (i == t || i >= lim)
-		return 0;
+	}
 	*tag = p + t;
 	*tag_len = i - t;
+	lim = n < ENVELOPE_NAME_MAX ? n : ENVELOPE_NAME_MAX;
 	if (p[i] == '[') {
 		for (d = ++i; i < lim && i - d < 10 && is_digit(p[i]); i++)
 			;
 		if (i == d || i >= lim || p[i] != ']')
 			return 0;
 		i++;
+		if (i + 1 < lim && p[i] == ' ' && p[i + 1] == '(') {
+			for (j = i + 2; j < lim && (unsigned char)p[j] > ' ' &&
+			    p[j] != ')'; j++)
+				;
+			if (j >= lim || p[j] != ')' || j == i + 2)
+				return 0;
+			i = j + 1;
+		}
 	}
 	if (i >= n || p[i] != ':')
 		return 0;

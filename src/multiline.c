@@ -600,6 +600,21 @@ traceback_marker(const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * Whether a syslog line, which has a header of its own, goes on the
+ * record before it: each is a message of its own but for a traceback's
+ * lines, which Docker's journald driver sends one at a time (frames,
+ * chained exceptions and the empty line between them).
+ */
+static int
+syslog_goes_on(const struct ml_source *s, const char *p, size_t n)
+{
+	if (s->in_traceback)
+		return 1;
+	return n > 0 ? traceback_marker(p, n) :
+	    (s->rec.flags & RECORD_TRACEBACK) != 0;
+}
+
 /* Are the 8 bytes at p all ASCII other than NUL? */
 static inline int
 ascii_word(const char *p)
@@ -1055,7 +1070,9 @@ push_line(struct multiline *m, const struct envelope_line *el,
 		    level_runtime(p, n);
 		marker = 0;
 		if (!s->pending || k > 0 || json_timed ||
-		    el->format == ENVELOPE_LOGFMT)
+		    el->format == ENVELOPE_LOGFMT ||
+		    (el->format == ENVELOPE_SYSLOG && el->ts != TS_NONE &&
+		    !syslog_goes_on(s, p, n)))
 			start = 1;
 		else if (n == 0 || p[0] == ' ' || p[0] == '\t' ||
 		    (marker = traceback_marker(p, n)))

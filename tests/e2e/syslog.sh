@@ -74,8 +74,12 @@ cat > mixed.log <<'LOG'
 Oct 25 23:00:03 web01 kernel: Memory cgroup out of memory: Killed process 812 (uvicorn) total-vm:2345678kB
 Oct 25 23:00:04 web01 sshd[7]: error: kex_exchange_identification: Connection closed by remote host
 Oct 25 23:00:05 web01 sshd[7]: Accepted publickey for root from 10.0.0.1 port 5555 ssh2
+Oct 25 23:00:06 web01 sshd[7]:  Connection from 10.0.0.2 port 5556 on 10.0.0.1 port 22
 LOG
 "$LT" ingest -q --final --db mixed.db mixed.log
+# a message that opens with a blank is one of its own: it has its header
+check_eq "programs: each line a record" "6|6" \
+    "$(sql mixed.db "SELECT lines || '|' || records FROM ingests")"
 check_eq "programs: their events, at their stamps" \
     "1|billing|log-error|10-25 23:00:01|payment gateway unreachable
 2|billing|log-warning|10-25 23:00:02|retry queue at 90%

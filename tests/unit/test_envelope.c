@@ -600,6 +600,26 @@ test_syslog(void **state)
 	decode_str(ENVELOPE_SYSLOG, "<34>1 2025-11-02T00:29:11Z host app 12 - [unclosed x");
 	assert_int_equal(el.format, ENVELOPE_PLAIN);
 
+	/* names with blanks before a pid or a version; macOS's words after the pid */
+	decode_str(ENVELOPE_AUTO, "Jul  1 09:00:55 mac Microsoft Word[14463]: saved");
+	assert_source_kind("Microsoft Word", "syslog");
+	assert_msg("saved");
+	decode_str(ENVELOPE_AUTO, "Jul  1 09:00:55 mac Google Chrome Helper[7]: x");
+	assert_source_kind("Google Chrome Helper", "syslog");
+	decode_str(ENVELOPE_AUTO, "Jun 14 15:16:01 combo syslogd 1.4.1: restart.");
+	assert_source_kind("syslogd 1.4.1", "syslog");
+	assert_msg("restart.");
+	decode_str(ENVELOPE_AUTO, "Jul  1 09:29:02 mac sandboxd[129] ([31211]): deny x");
+	assert_source_kind("sandboxd", "syslog");
+	assert_msg("deny x");
+	decode_str(ENVELOPE_AUTO, "Jul  1 09:29:02 mac com.apple.xpc.launchd[1] (com.apple.x.pid.WebContent.32150): Service exited");
+	assert_source_kind("com.apple.xpc.launchd", "syslog");
+	assert_msg("Service exited");
+	/* words that end at no pid or version are a sentence, not a name */
+	decode_str(ENVELOPE_AUTO, "Jul  1 09:00:55 server started successfully: port 80");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "Jul  1 09:29:02 mac sandboxd[129] (): x");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
 	/* an application's stamp, level and logger are no host and program */
 	decode_str(ENVELOPE_AUTO, "2025-11-02T00:29:12Z INFO root: started");
 	assert_int_equal(el.format, ENVELOPE_PLAIN);
