@@ -1929,10 +1929,11 @@ version_word(const char *p, size_t n)
  * and a blank ("host exai-mcp[1234]: ").  A name holds blanks only before
  * a process id or a version ("Microsoft Word[14463]:", "syslogd 1.4.1:");
  * macOS's launchd and sandbox add a word in parentheses after the id
- * ("launchd[1] (com.apple.xpc...):").  A host that is a level's word is
- * none: "INFO app: started" after an application's own stamp is its level
- * and logger.  Sets *tag and *tag_len to the program's name and returns
- * the bytes up to the message, or 0.
+ * ("launchd[1] (com.apple.xpc...):").  A host or a program that is a
+ * level's word is none: "INFO app: started" or "myapp ERROR: boom" after
+ * an application's own stamp is its level and logger or its name and
+ * level.  Sets *tag and *tag_len to the program's name and returns the
+ * bytes up to the message, or 0.
  */
 static size_t
 syslog_header(const char *p, size_t n, const char **tag, size_t *tag_len)
@@ -1966,6 +1967,9 @@ syslog_header(const char *p, size_t n, const char **tag, size_t *tag_len)
 			return 0;
 		i++;
 	}
+	/* nor is a level's word a program: "myapp ERROR: boom" */
+	if (level_of_word(p + t, i - t, 1) != LEVEL_NONE)
+		return 0;
 	*tag = p + t;
 	*tag_len = i - t;
 	lim = n < ENVELOPE_NAME_MAX ? n : ENVELOPE_NAME_MAX;

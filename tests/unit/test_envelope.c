@@ -625,6 +625,10 @@ test_syslog(void **state)
 	assert_int_equal(el.format, ENVELOPE_PLAIN);
 	decode_str(ENVELOPE_AUTO, "Nov  2 00:29:08 ERROR app: failed");
 	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "Nov  2 00:29:08 myapp ERROR: failed");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
+	decode_str(ENVELOPE_AUTO, "2025-11-02T00:29:08+01:00 myapp warning: low disk");
+	assert_int_equal(el.format, ENVELOPE_PLAIN);
 	/* a stamp without a zone is no syslog's */
 	decode_str(ENVELOPE_AUTO, "2025-11-02T00:29:12 host app[1]: x");
 	assert_int_equal(el.format, ENVELOPE_PLAIN);
