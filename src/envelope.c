@@ -45,11 +45,11 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cJSON.h>
 
 #include "level.h"
+#include "severity.h"
 #include "timeparse.h"
 #include "util.h"
 
@@ -178,14 +178,11 @@ struct envelope {
 	int			 in_file;	/* decoding the line after a name */
 	/*
 	 * The latest syslog line's program name and the width of its header,
-	 * by which journalctl indents the further lines of a message; the
-	 * year and month of its stamp, since "Nov  2 00:29:08" has no year.
+	 * by which journalctl indents the further lines of a message.
 	 */
 	char			 syslog_src[ENVELOPE_SYSLOG_TAG];
 	size_t			 syslog_src_len;	/* 0: none */
 	size_t			 syslog_indent;
-	int			 syslog_year;		/* 0: none yet */
-	int			 syslog_mon;
 	/* The file of the latest heading (ENVELOPE_TAIL_HEADING); 0: none. */
 	char			 tail[ENVELOPE_NAME_MAX];
 	size_t			 tail_len;
@@ -1997,72 +1994,21 @@ syslog_header(const char *p, size_t n, const char **tag, size_t *tag_len)
 }
 
 /*
- * The year of a syslog stamp's month, which it does not say: the year of
- * the syslog stamp before it (across New Year either way); for the first, the
- * year of the message's own stamp when it opens with one
- * ("2025-11-02 00:29:11 INFO ..."), else this year unless that puts the
- * day after tomorrow, when it is last year's.
+ * What every syslog line sets, its message k bytes in: the program is
+ * the source (tag_len 0: none named).
  */
-static int
-syslog_year(struct envelope *e, int mon, int day, const char *msg, size_t n)
-{
-	int y, m;
-	time_t now;
-	struct tm tm;
-
-	if (e->syslog_year != 0) {
-		y = e->syslog_year;
-		if (e->syslog_mon == 12 && mon == 1)
-			y++;
-		else if (e->syslog_mon == 1 && mon == 12)
-			y--;
-	} else if (n >= 10 && (msg[4] == '-' || msg[4] == '/') &&
-	    msg[7] == msg[4] && (y = digits(msg, 4)) > 0 &&
-	    (m = digits(msg + 5, 2)) >= 1 && m <= 12) {
-		if (m == 12 && mon == 1)
-			y++;
-		else if (m == 1 && mon == 12)
-			y--;
-	} else {
-		now = time(NULL);
-		gmtime_r(&now, &tm);
-		y = tm.tm_year + 1900;
-		if (timeparse_days_from_civil(y, (unsigned)mon, (unsigned)day) >
-		    (int64_t)now / 86400 + 1)
-			y--;
-	}
-	e->syslog_year = y;
-	e->syslog_mon = mon;
-	return y;
-}
-
-/*
- * A syslog stamp with a year (ISO 8601) dates the year-less ones after
- * it, as the stamp before them.
- */
-static void
-syslog_dated(struct envelope *e, int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (ms == TS_NONE || gmtime_r(&t, &tm) == NULL)
-		return;
-	e->syslog_year = tm.tm_year + 1900;
-	e->syslog_mon = tm.tm_mon + 1;
-}
-
-/* What every syslog line sets: the program is the source. */
 static void
 syslog_found(struct envelope *e, const char *line, size_t len, size_t k,
     const char *tag, size_t tag_len, struct envelope_line *out)
 {
 	out->format = ENVELOPE_SYSLOG;
+	out->msg = line + k;
+	out->msg_len = len - k;
+	if (tag_len == 0)
+		return;
 	out->source = tag;
 	out->source_len = tag_len;
 	out->source_kind = "syslog";
-	out->msg = line + k;
-	out->msg_len = len - k;
 	memcpy(e->syslog_src, tag, tag_len);
 	e->syslog_src_len = tag_len;
 	e->syslog_indent = k;
@@ -2071,41 +2017,29 @@ syslog_found(struct envelope *e, const char *line, size_t len, size_t k,
 /*
  * "Nov  2 00:29:08 host ident[pid]: msg" at line + at: rsyslog's
  * traditional file format and journalctl's default (short; "Nov 02",
- * with a fraction for short-precise).  The stamp is local time: read in
- * the envelope's tz.  0, or -1 for another line.
+ * with a fraction for short-precise).  timeparse reads the stamp, in the
+ * envelope's tz, in the year of the envelope stamp before it (its cache's
+ * context), which ingest corrects with the input's own times
+ * (envelope_line.yearless).  0, or -1 for another line.
  */
 static int
 syslog_bsd(struct envelope *e, const char *line, size_t len, size_t at,
     struct envelope_line *out)
 {
 	const char *p = line + at, *tag;
-	size_t n = len - at, k = 15, h, tag_len;
-	int mon, day, hh, mi, ss, ms = 0, y;
+	size_t n = len - at, k, h, tag_len;
+	int64_t ms;
 
-	if (n < 16 || p[3] != ' ' || (mon = timeparse_month(p)) == 0 ||
-	    !(p[4] == ' ' || is_digit(p[4])) || !is_digit(p[5]) ||
-	    p[6] != ' ' || p[9] != ':' || p[12] != ':')
+	/* the shape alone: a stamp with a year is no syslog's */
+	if (n < 16 || p[3] != ' ' || p[6] != ' ' || p[9] != ':' ||
+	    p[12] != ':' || timeparse_month(p) == 0)
 		return -1;
-	day = (p[4] == ' ' ? 0 : (p[4] - '0') * 10) + p[5] - '0';
-	if (day < 1 || day > 31 || (hh = digits(p + 7, 2)) < 0 || hh > 23 ||
-	    (mi = digits(p + 10, 2)) < 0 || mi > 59 ||
-	    (ss = digits(p + 13, 2)) < 0 || ss > 60)
-		return -1;
-	if (p[k] == '.') {
-		for (k++; k < n && is_digit(p[k]); k++)
-			if (k < 19)
-				ms = ms * 10 + p[k] - '0';
-		for (; k < 19; k++)
-			ms *= 10;
-	}
-	if (k >= n || p[k] != ' ')
-		return -1;
-	k++;
-	if ((h = syslog_header(p + k, n - k, &tag, &tag_len)) == 0)
+	if ((k = timeparse_leading_cached(&e->stamps, p, n, e->tz, &ms)) < 16 ||
+	    p[k - 1] != ' ' || (h = syslog_header(p + k, n - k, &tag,
+	    &tag_len)) == 0)
 		return -1;
 	set_plain(line, len, out);
-	y = syslog_year(e, mon, day, p + k + h, n - k - h);
-	out->ts = tz_civil_to_utc(e->tz, y, mon, day, hh, mi, ss, ms);
+	out->ts = ms;
 	out->naive = 1;
 	out->yearless = 1;
 	syslog_found(e, line, len, at + k + h, tag, tag_len, out);
@@ -2137,7 +2071,8 @@ syslog_iso_stamp(struct envelope *e, const char *p, size_t n, int64_t *ms)
 		return 0;
 	if (k > n || (k < n && p[k] != ' '))
 		return 0;
-	return timeparse_leading(p, k, e->tz, ms) == k ? k : 0;
+	/* cached: it dates the year-less stamps after it */
+	return timeparse_leading_cached(&e->stamps, p, k, e->tz, ms) == k ? k : 0;
 }
 
 /* "2025-11-02T00:29:08+0000 host ident[pid]: msg" at line + at. */
@@ -2157,7 +2092,6 @@ syslog_iso(struct envelope *e, const char *line, size_t len, size_t at,
 		return -1;
 	set_plain(line, len, out);
 	out->ts = ms;
-	syslog_dated(e, ms);
 	syslog_found(e, line, len, k + h, tag, tag_len, out);
 	return 0;
 }
@@ -2239,14 +2173,7 @@ syslog_5424(struct envelope *e, const char *line, size_t len, size_t at,
 		i += 3;
 	set_plain(line, len, out);
 	out->ts = ms;
-	syslog_dated(e, ms);
-	if (app_len > 0)
-		syslog_found(e, line, len, at + i, app, app_len, out);
-	else {
-		out->format = ENVELOPE_SYSLOG;
-		out->msg = line + at + i;
-		out->msg_len = len - at - i;
-	}
+	syslog_found(e, line, len, at + i, app, app_len, out);
 	return 0;
 }
 
@@ -2268,7 +2195,7 @@ syslog_line(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out)
 {
 	size_t at = 0, i;
-	int pri = 0, rc;
+	int sev = LEVEL_NONE, rc;
 
 	if (len == 0)
 		return -1;
@@ -2289,14 +2216,9 @@ syslog_line(struct envelope *e, const char *line, size_t len,
 		out->msg_len = len - e->syslog_indent;
 		return 0;
 	}
-	if (line[0] == '<') {
-		for (at = 1; at < len && at < 4 && is_digit(line[at]); at++)
-			pri = pri * 10 + line[at] - '0';
-		/* RFC 5424: facility 23 (local7) and severity 7 at most */
-		if (at == 1 || at >= len || line[at] != '>' || pri > 191)
-			return -1;
-		at++;
-	}
+	if (line[0] == '<' &&
+	    (sev = level_of_priority(line, len, &at)) == LEVEL_NONE)
+		return -1;
 	if (at > 0 && at < len && is_digit(line[at]) &&
 	    syslog_5424(e, line, len, at, out) == 0)
 		rc = 0;
@@ -2304,8 +2226,8 @@ syslog_line(struct envelope *e, const char *line, size_t len,
 		rc = syslog_iso(e, line, len, at, out);
 	else
 		rc = syslog_bsd(e, line, len, at, out);
-	if (rc == 0 && at > 0) {
-		out->level = journald_levels[pri & 7];
+	if (rc == 0 && sev != LEVEL_NONE) {
+		out->level = severity_name((enum severity)sev);
 		out->level_len = strlen(out->level);
 	}
 	return rc;

@@ -1156,16 +1156,19 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
     const struct reader_line *rl)
 {
 	struct envelope_line dated;
+	int64_t near = m->last_ts;
 
 	/*
 	 * A stamp without a year takes the one nearest the input's latest
-	 * time: a syslog line after a dmesg or application line of 2025
-	 * is of 2025, whatever year the envelope guessed.
+	 * time, for an input's first the one nearest the message's own
+	 * stamp: a syslog line after a dmesg or application line of 2025,
+	 * or around such a line, is of 2025 whatever year was guessed.
 	 */
 	if (__builtin_expect(el->yearless, 0) && el->ts != TS_NONE &&
-	    m->last_ts != TS_NONE) {
+	    (near != TS_NONE || timeparse_leading(el->msg, el->msg_len, m->tz,
+	    &near) > 0)) {
 		dated = *el;
-		dated.ts = timeparse_year_near(el->ts, m->last_ts);
+		dated.ts = timeparse_year_near(el->ts, near);
 		el = &dated;
 	}
 	push_line(m, el, rl, 1);

@@ -240,6 +240,31 @@ test_chained_traceback(void **state)
 	assert_null(fx.rec[1].source);
 }
 
+/*
+ * A syslog stamp names no year: the record takes the year nearest the
+ * message's own stamp for the input's first, then the input's latest
+ * time (the envelope's guess is this year's or last year's, whichever
+ * the day allows, here 2025's or a later one).
+ */
+static void
+test_syslog_year(void **state)
+{
+	const char *lines[] = {
+		"Nov  2 00:29:08 web01 app[1]: 2025-11-02 00:29:08 ERROR x: first",
+		"Nov  2 00:29:09 web01 app[1]: second",
+		"Jan  1 00:00:01 web01 app[1]: after New Year",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 3);
+	/* 2025-11-02T00:29:08Z, a second later, 2026-01-01T00:00:01Z */
+	assert_int_equal(fx.rec[0].ts, 1762043348000LL);
+	assert_int_equal(fx.rec[1].ts, 1762043349000LL);
+	assert_int_equal(fx.rec[2].ts, 1767225601000LL);
+	assert_string_equal(fx.rec[2].source, "app");
+}
+
 static void
 test_traceback_in_unstamped_record(void **state)
 {
@@ -1214,6 +1239,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_chained_traceback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_traceback_in_unstamped_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syslog_year, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interleaved_compose, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_sources, setup, teardown),
