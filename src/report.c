@@ -2218,29 +2218,22 @@ error_group(struct report_error_group **v, size_t *n, size_t *cap,
 	g->template = xstrdup(tmpl);
 	g->first = g->last = TS_NONE;
 	buf_init(&g->all_sources);
-	g->sources = xstrdup("");
 	return g;
 }
 
 /*
  * One more source of g.  A failure seen on every one of two thousand
- * services makes a long list: g->sources keeps the first few, and
- * error_groups_finish says how many more.
+ * services makes a long list: error_groups_finish makes g->sources of
+ * the first few and how many more.
  */
 static void
 error_group_source(struct report_error_group *g, const char *name)
 {
-	char *joined;
-
 	if (g->nsources++ > 0)
 		buf_puts(&g->all_sources, ", ");
 	buf_puts(&g->all_sources, name);
-	if (g->nsources > REPORT_SOURCES_LISTED)
-		return;
-	joined = xasprintf("%s%s%s", g->sources, *g->sources ? ", " : "",
-	    name);
-	free(g->sources);
-	g->sources = joined;
+	if (g->nsources == REPORT_SOURCES_LISTED)
+		g->listed_len = g->all_sources.len;
 }
 
 const char *
@@ -2303,19 +2296,19 @@ part_cmp(const void *a, const void *b)
 static void
 error_groups_finish(struct report_error_group *v, size_t n)
 {
-	char *joined;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (v[i].nparts > 1)
 			qsort(v[i].parts, v[i].nparts, sizeof(*v[i].parts),
 			    part_cmp);
-		if (v[i].nsources > REPORT_SOURCES_LISTED) {
-			joined = xasprintf("%s and %zu more", v[i].sources,
+		if (v[i].nsources > REPORT_SOURCES_LISTED)
+			v[i].sources = xasprintf("%.*s and %zu more",
+			    (int)v[i].listed_len, v[i].all_sources.data,
 			    v[i].nsources - REPORT_SOURCES_LISTED);
-			free(v[i].sources);
-			v[i].sources = joined;
-		}
+		else
+			v[i].sources = xstrdup(v[i].all_sources.data != NULL ?
+			    v[i].all_sources.data : "");
 	}
 	if (n > 0)
 		qsort(v, n, sizeof(*v), error_group_cmp);

@@ -140,11 +140,12 @@ struct report_error_group {
 	int64_t		 first, last;
 	/*
 	 * The sources it has events of, joined by ", ": all of them, and
-	 * the first REPORT_SOURCES_LISTED then " and N more" (no more: the
-	 * same), which a report prints but under show_all
-	 * (report_group_sources).
+	 * the first REPORT_SOURCES_LISTED (the first listed_len bytes of
+	 * all) then " and N more" (no more: the same), which a report
+	 * prints but under show_all (report_group_sources).
 	 */
 	struct buf	 all_sources;
+	size_t		 listed_len;
 	char		*sources;
 	size_t		 nsources;
 	/*
