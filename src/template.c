@@ -148,6 +148,13 @@ is_blank(unsigned char c)
 	    c == '\f';
 }
 
+/* A letter of a hexadecimal number, a..f in either case. */
+static int
+is_hex_letter(char c)
+{
+	return (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 static int
 has_digit(const char *p, size_t n)
 {
@@ -401,8 +408,7 @@ is_hex_id(const char *p, size_t n)
 	if (n < 8)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (!((p[i] >= 'a' && p[i] <= 'f') || (p[i] >= 'A' && p[i] <= 'F') ||
-		    p[i] == '-'))
+		if (!is_hex_letter(p[i]) && p[i] != '-')
 			return 0;
 	}
 	return 1;
@@ -850,8 +856,7 @@ is_number(const char *p, size_t n)
 
 	if (n > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
 		for (i = 2; i < n && ((p[i] >= '0' && p[i] <= '9') ||
-		    (p[i] >= 'a' && p[i] <= 'f') || (p[i] >= 'A' && p[i] <= 'F'));
-		    i++)
+		    is_hex_letter(p[i])); i++)
 			;
 		return i == n;
 	}
@@ -898,8 +903,7 @@ mac_address(const char *msg, size_t i, size_t len)
 	for (g = 0; g < 6; g++) {
 		for (k = 0; k < 2; k++) {
 			c = msg[i + 3 * g + k];
-			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-			    (c >= 'A' && c <= 'F')))
+			if (!(c >= '0' && c <= '9') && !is_hex_letter(c))
 				return 0;
 		}
 		if (g < 5 && msg[i + 3 * g + 2] != msg[i + 2])
@@ -932,8 +936,7 @@ hex_colon_word(const char *msg, size_t i, size_t len)
 			digit = 1;
 		else if (c == ':')
 			colons++;
-		else if (!((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
-		    c == '.'))
+		else if (!is_hex_letter(c) && c != '.')
 			break;
 	}
 	if (j < len && msg[j] == '/' && j + 1 < len && msg[j + 1] >= '0' &&
