@@ -154,24 +154,19 @@ line_at(const char *text, size_t len, const char *p, const char **line,
  * The length of syslog's "host program[pid]: " after a stamp of its own
  * shape ("Jun 14 15:16:01 "), or 0: the host and the pid are no part of
  * the message, and a host shared by every line made unlike messages alike.
+ * Ingest reads such lines as a syslog envelope; records stored before it
+ * did hold the header.
  */
 static size_t
 syslog_header(const char *text, size_t skip, size_t first)
 {
-	const char *p = text + skip;
-	size_t n = first - skip, i = 0, j;
+	const char *tag;
+	size_t tag_len;
 
 	if (skip < 16 || timeparse_month(text) == 0 || text[3] != ' ')
 		return 0;
-	while (i < n && p[i] != ' ' && p[i] != ':')
-		i++;
-	if (i == 0 || i >= n || p[i] != ' ')
-		return 0;
-	for (j = ++i; j < n && p[j] != ' ' && p[j] != ':'; j++)
-		;
-	if (j == i || j + 1 >= n || p[j] != ':' || p[j + 1] != ' ')
-		return 0;
-	return j + 2;
+	return envelope_syslog_header(text + skip, first - skip, &tag,
+	    &tag_len);
 }
 
 /*

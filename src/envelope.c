@@ -1921,19 +1921,16 @@ version_word(const char *p, size_t n)
 }
 
 /*
- * The header of a syslog line after its stamp, at p: the host, a blank,
- * the program's name with its process id in brackets or without, a colon
- * and a blank ("host exai-mcp[1234]: ").  A name holds blanks only before
- * a process id or a version ("Microsoft Word[14463]:", "syslogd 1.4.1:");
- * macOS's launchd and sandbox add a word in parentheses after the id
- * ("launchd[1] (com.apple.xpc...):").  A host or a program that is a
- * level's word is none: "INFO app: started" or "myapp ERROR: boom" after
- * an application's own stamp is its level and logger or its name and
- * level.  Sets *tag and *tag_len to the program's name and returns the
- * bytes up to the message, or 0.
+ * (envelope.h)  A name holds blanks only before a process id or a version
+ * ("Microsoft Word[14463]:", "syslogd 1.4.1:"); macOS's launchd and
+ * sandbox add a word in parentheses after the id ("launchd[1]
+ * (com.apple.xpc...):").  A host or a program that is a level's word is
+ * none: "INFO app: started" or "myapp ERROR: boom" after an application's
+ * own stamp is its level and logger or its name and level.
  */
-static size_t
-syslog_header(const char *p, size_t n, const char **tag, size_t *tag_len)
+size_t
+envelope_syslog_header(const char *p, size_t n, const char **tag,
+    size_t *tag_len)
 {
 	size_t i = 0, t, d, j, lim = n < ENVELOPE_NAME_MAX ? n : ENVELOPE_NAME_MAX;
 
@@ -2035,7 +2032,7 @@ syslog_bsd(struct envelope *e, const char *line, size_t len, size_t at,
 	    p[12] != ':' || timeparse_month(p) == 0)
 		return -1;
 	if ((k = timeparse_leading_cached(&e->stamps, p, n, e->tz, &ms)) < 16 ||
-	    p[k - 1] != ' ' || (h = syslog_header(p + k, n - k, &tag,
+	    p[k - 1] != ' ' || (h = envelope_syslog_header(p + k, n - k, &tag,
 	    &tag_len)) == 0)
 		return -1;
 	set_plain(line, len, out);
@@ -2088,7 +2085,7 @@ syslog_iso(struct envelope *e, const char *line, size_t len, size_t at,
 	    at + k >= len)
 		return -1;
 	k += at + 1;
-	if ((h = syslog_header(line + k, len - k, &tag, &tag_len)) == 0)
+	if ((h = envelope_syslog_header(line + k, len - k, &tag, &tag_len)) == 0)
 		return -1;
 	set_plain(line, len, out);
 	out->ts = ms;

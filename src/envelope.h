@@ -133,6 +133,15 @@ struct buf;
  */
 int envelope_json_text(struct buf *dst, const char *p, size_t n);
 
+/*
+ * The header of a syslog line after its stamp, at p[0..n): the host, a
+ * blank, the program's name with its process id in brackets or without, a
+ * colon and a blank ("host exai-mcp[1234]: ").  Sets *tag and *tag_len to
+ * the program's name and returns the bytes up to the message, or 0.
+ */
+size_t envelope_syslog_header(const char *p, size_t n, const char **tag,
+    size_t *tag_len);
+
 /* "auto", "plain", "docker-json", ... ; returns -1 for an unknown name. */
 int envelope_format_from_name(const char *name);
 const char *envelope_format_name(enum envelope_format f);
