@@ -256,6 +256,7 @@ set_plain(const char *line, size_t len, struct envelope_line *out)
 	out->stream = STREAM_UNKNOWN;
 	out->level = NULL;
 	out->level_len = 0;
+	out->level_fallback = 0;
 	out->msg = line;
 	out->msg_len = len;
 	out->partial = 0;
@@ -2183,7 +2184,7 @@ static const unsigned char syslog_first[256] = {
 /*
  * A syslog line: one of the shapes above, after a priority ("<34>", as
  * a syslog relay or `logger --stderr` writes it, whose severity is the
- * line's level) or not; or a further line of the latest one's message,
+ * line's level when its message states none) or not; or a further line of the latest one's message,
  * which journalctl indents by the width of its header.  0, or -1 for
  * another line.
  */
@@ -2226,6 +2227,7 @@ syslog_line(struct envelope *e, const char *line, size_t len,
 	if (rc == 0 && sev != LEVEL_NONE) {
 		out->level = severity_name((enum severity)sev);
 		out->level_len = strlen(out->level);
+		out->level_fallback = 1;
 	}
 	return rc;
 }

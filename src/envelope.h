@@ -65,6 +65,12 @@ struct envelope_line {
 	enum envelope_stream	 stream;
 	const char		*level;		/* level the envelope states (logfmt, journald), or NULL */
 	size_t			 level_len;
+	/*
+	 * level holds only when the message states none: a syslog line's
+	 * priority, which Docker's syslog driver sets from the stream (3 for
+	 * stderr, 6 for stdout), not from what the program logged.
+	 */
+	int			 level_fallback;
 	const char		*msg;		/* the inner text, unescaped, without its '\n' */
 	size_t			 msg_len;
 	int			 partial;	/* json-file record without trailing '\n': more of this line follows */

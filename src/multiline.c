@@ -866,7 +866,8 @@ begin_record(struct multiline *m, struct ml_source *s,
 
 /*
  * The level of the record that line p[0..n) begins (its stamp is k bytes):
- * the envelope's, else the one its first words state.
+ * the envelope's, else the one its first words state, else the one the
+ * envelope offers in their place (level_fallback).
  */
 static void
 record_level(struct multiline *m, struct ml_source *s,
@@ -874,7 +875,7 @@ record_level(struct multiline *m, struct ml_source *s,
 {
 	size_t body = 0;
 
-	if (el->level != NULL) {
+	if (el->level != NULL && !el->level_fallback) {
 		s->rec.level = level_of_word(el->level, el->level_len, 1);
 		s->rec.body = k;
 		return;
@@ -892,6 +893,8 @@ record_level(struct multiline *m, struct ml_source *s,
 	}
 	s->rec.level = level_of_line_cached(&m->levels, p + k, n - k, &body);
 	s->rec.body = k + body;
+	if (s->rec.level == LEVEL_NONE && el->level != NULL)
+		s->rec.level = level_of_word(el->level, el->level_len, 1);
 }
 
 /*

@@ -67,7 +67,9 @@ check_eq "piped: the events and incidents of the log itself" "$facts_plain" "$(f
 check_rc "forced: exit 0" 0 "$LT" ingest -q --final --format syslog --db boot.db boot.log
 check_eq "forced: the events and incidents of the log itself" "$facts_plain" "$(facts boot.db)"
 
-# a priority's severity is the line's level; programs are sources of their own
+# a priority's severity is the line's level when its message states
+# none (Docker's syslog driver writes 3 for every stderr line, 6 for
+# stdout); programs are sources of their own
 cat > mixed.log <<'LOG'
 <11>Oct 25 23:00:01 web01 billing[42]: payment gateway unreachable
 <12>Oct 25 23:00:02 web01 billing[42]: retry queue at 90%
@@ -75,16 +77,19 @@ Oct 25 23:00:03 web01 kernel: Memory cgroup out of memory: Killed process 812 (u
 Oct 25 23:00:04 web01 sshd[7]: error: kex_exchange_identification: Connection closed by remote host
 Oct 25 23:00:05 web01 sshd[7]: Accepted publickey for root from 10.0.0.1 port 5555 ssh2
 Oct 25 23:00:06 web01 sshd[7]:  Connection from 10.0.0.2 port 5556 on 10.0.0.1 port 22
+<14>Oct 25 23:00:07 web01 app[9]: 2025-10-25 23:00:07 ERROR app: its own level
+<11>Oct 25 23:00:08 web01 app[9]: 2025-10-25 23:00:08 INFO app: Docker's stderr
 LOG
 "$LT" ingest -q --final --db mixed.db mixed.log
 # a message that opens with a blank is one of its own: it has its header
-check_eq "programs: each line a record" "6|6" \
+check_eq "programs: each line a record" "8|8" \
     "$(sql mixed.db "SELECT lines || '|' || records FROM ingests")"
 check_eq "programs: their events, at their stamps" \
     "1|billing|log-error|10-25 23:00:01|payment gateway unreachable
 2|billing|log-warning|10-25 23:00:02|retry queue at 90%
 3|kernel|oom-kill|10-25 23:00:03|Memory cgroup out of memory: Killed process 812 (uvicorn) total-vm:2345678kB
-4|sshd|log-error|10-25 23:00:04|error: kex_exchange_identification: Connection closed by remote host" \
+4|sshd|log-error|10-25 23:00:04|error: kex_exchange_identification: Connection closed by remote host
+7|app|log-error|10-25 23:00:07|2025-10-25 23:00:07 ERROR app: its own level" \
     "$(sql mixed.db "SELECT e.line || '|' || s.name || '|' || e.rule || '|' || strftime('%m-%d %H:%M:%S', e.ts / 1000, 'unixepoch') || '|' || e.text
 	FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.line")"
 
