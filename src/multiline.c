@@ -1159,20 +1159,24 @@ multiline_push(struct multiline *m, const struct envelope_line *el,
     const struct reader_line *rl)
 {
 	struct envelope_line dated;
-	int64_t near = m->last_ts;
+	int64_t near;
 
 	/*
-	 * A stamp without a year takes the one nearest the input's latest
-	 * time, for an input's first the one nearest the message's own
-	 * stamp: a syslog line after a dmesg or application line of 2025,
-	 * or around such a line, is of 2025 whatever year was guessed.
+	 * A stamp without a year takes the one nearest the message's own
+	 * stamp, else the input's latest time: a syslog line around an
+	 * application's line of 2025, or after a dmesg line of 2025, is of
+	 * 2025 whatever year was guessed.  (The cache: push_line reads the
+	 * same stamp next.)
 	 */
-	if (__builtin_expect(el->yearless, 0) && el->ts != TS_NONE &&
-	    (near != TS_NONE || timeparse_leading(el->msg, el->msg_len, m->tz,
-	    &near) > 0)) {
-		dated = *el;
-		dated.ts = timeparse_year_near(el->ts, near);
-		el = &dated;
+	if (__builtin_expect(el->yearless, 0) && el->ts != TS_NONE) {
+		if (timeparse_leading_cached(&m->stamps, el->msg, el->msg_len,
+		    m->tz, &near) == 0)
+			near = m->last_ts;
+		if (near != TS_NONE) {
+			dated = *el;
+			dated.ts = timeparse_year_near(el->ts, near);
+			el = &dated;
+		}
 	}
 	push_line(m, el, rl, 1);
 }

@@ -121,3 +121,13 @@ check_eq "local time: the offset said, with the --tz that reads it" \
 "$LT" ingest -q --final --tz auto --db auto.db local.log
 check_eq "local time, --tz auto: the events and incidents of the log itself" \
     "$facts_plain" "$(facts auto.db)"
+
+# a first line without a stamp of its own dates nothing: the year of the
+# message's own stamp, where there is one, wins over the input's latest
+printf '%s\n' 'Nov  2 00:29:08 web01 app[1]: starting' \
+    'Nov  2 00:29:09 web01 app[1]: 2025-11-02 00:29:09 ERROR app: first' \
+    'Nov  2 00:29:10 web01 app[1]: ERROR app: second' > own.log
+"$LT" ingest -q --final --db own.db own.log
+check_eq "no year: the message's own stamp's, then the input's" \
+    "2025-11-02 00:29:09|2025-11-02 00:29:10" \
+    "$(sql own.db "SELECT group_concat(datetime(ts / 1000, 'unixepoch'), '|') FROM (SELECT ts FROM events_all ORDER BY line)")"

@@ -242,9 +242,9 @@ test_chained_traceback(void **state)
 
 /*
  * A syslog stamp names no year: the record takes the year nearest the
- * message's own stamp for the input's first, then the input's latest
- * time (the envelope's guess is this year's or last year's, whichever
- * the day allows, here 2025's or a later one).
+ * message's own stamp, else the input's latest time (the envelope's guess
+ * is this year's or last year's, whichever the day allows, here 2025's or
+ * a later one).
  */
 static void
 test_syslog_year(void **state)
