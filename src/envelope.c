@@ -1992,6 +1992,33 @@ envelope_syslog_header(const char *p, size_t n, const char **tag,
 }
 
 /*
+ * rsyslog's "message repeated 5 times: [ msg]" (RepeatedMsgReduction)
+ * stands for the message it quotes, whose level and wording the rules
+ * are to read: out's message becomes that.  The count is not kept: the
+ * line is one record.
+ */
+static void
+syslog_repeated(struct envelope_line *out)
+{
+	static const char pre[] = "message repeated ";
+	const char *p = out->msg;
+	size_t n = out->msg_len, i = sizeof pre - 1, d;
+
+	if (n < i + 12 || p[0] != 'm' || memcmp(p, pre, i) != 0)
+		return;
+	for (d = i; i < n && i - d < 10 && is_digit(p[i]); i++)
+		;
+	if (i == d || n - i < 11 || memcmp(p + i, " times: [", 9) != 0 ||
+	    p[n - 1] != ']')
+		return;
+	i += 9;
+	if (p[i] == ' ')
+		i++;
+	out->msg = p + i;
+	out->msg_len = n - 1 - i;
+}
+
+/*
  * What every syslog line sets, its message k bytes in: the program is
  * the source (tag_len 0: none named).
  */
@@ -2002,6 +2029,7 @@ syslog_found(struct envelope *e, const char *line, size_t len, size_t k,
 	out->format = ENVELOPE_SYSLOG;
 	out->msg = line + k;
 	out->msg_len = len - k;
+	syslog_repeated(out);
 	if (tag_len == 0)
 		return;
 	out->source = tag;
@@ -2094,6 +2122,74 @@ syslog_iso(struct envelope *e, const char *line, size_t len, size_t at,
 	return 0;
 }
 
+/*
+ * "Sun 2025-11-02 00:29:08 UTC host ident[pid]: msg" at line + at:
+ * journalctl -o short-full, the zone as the host's clock names it.  A
+ * zone timeparse does not know ("+03", "MSK") is skipped and the stamp
+ * read in the envelope's tz, which is what it then means.
+ */
+static int
+syslog_full(struct envelope *e, const char *line, size_t len, size_t at,
+    struct envelope_line *out)
+{
+	static const char days[] = "MonTueWedThuFriSatSun";
+	const char *p = line + at, *tag;
+	size_t n = len - at, k, z, h, i, tag_len;
+	int64_t ms;
+	int naive;
+
+	if (n < 25 || p[3] != ' ' || !is_digit(p[4]) || p[8] != '-' ||
+	    p[14] != ' ')
+		return -1;
+	for (i = 0; i < 21 && memcmp(days + i, p, 3) != 0; i += 3)
+		;
+	if (i == 21 || (k = timeparse_leading_cached(&e->stamps, p + 4,
+	    n - 4, e->tz, &ms)) < 20 || p[4 + k - 1] != ' ')
+		return -1;
+	naive = e->stamps.naive;
+	k += 4;
+	if (naive) {
+		/* a zone word: letters, digits and signs, then a blank */
+		for (z = k; z < n && z - k < 6 && (host_chars[(unsigned char)p[z]] ||
+		    p[z] == '+') && p[z] != '.' && p[z] != '_'; z++)
+			;
+		if (z > k && z < n && p[z] == ' ')
+			k = z + 1;
+	}
+	if ((h = envelope_syslog_header(p + k, n - k, &tag, &tag_len)) == 0)
+		return -1;
+	set_plain(line, len, out);
+	out->ts = ms;
+	out->naive = naive;
+	syslog_found(e, line, len, at + k + h, tag, tag_len, out);
+	return 0;
+}
+
+/*
+ * "1762043348.123456 host ident[pid]: msg" at line + at: journalctl -o
+ * short-unix, seconds of the epoch with microseconds.
+ */
+static int
+syslog_unix(struct envelope *e, const char *line, size_t len, size_t at,
+    struct envelope_line *out)
+{
+	const char *p = line + at, *tag;
+	size_t n = len - at, k, i, h, tag_len;
+	int64_t ms;
+
+	for (i = 0; i < n && i < 11 && is_digit(p[i]); i++)
+		;
+	if (i < 9 || i > 10 || i >= n || p[i] != '.' ||
+	    (k = timeparse_leading_cached(&e->stamps, p, n, e->tz, &ms)) == 0 ||
+	    p[k - 1] != ' ' ||
+	    (h = envelope_syslog_header(p + k, n - k, &tag, &tag_len)) == 0)
+		return -1;
+	set_plain(line, len, out);
+	out->ts = ms;
+	syslog_found(e, line, len, at + k + h, tag, tag_len, out);
+	return 0;
+}
+
 /* A field of RFC 5424's header at p: its bytes, up to the blank, or 0. */
 static size_t
 syslog_field(const char *p, size_t n, size_t max)
@@ -2175,10 +2271,14 @@ syslog_5424(struct envelope *e, const char *line, size_t len, size_t at,
 	return 0;
 }
 
-/* The first bytes of syslog lines: a month's, a digit, '<' and the blank of an indented line. */
+/*
+ * The first bytes of syslog lines: a month's, a weekday's, a digit, '<'
+ * and the blank of an indented line.
+ */
 static const unsigned char syslog_first[256] = {
 	['A'] = 1, ['D'] = 1, ['F'] = 1, ['J'] = 1, ['M'] = 1, ['N'] = 1,
-	['O'] = 1, ['S'] = 1, ['0' ... '9'] = 1, ['<'] = 1, [' '] = 1
+	['O'] = 1, ['S'] = 1, ['T'] = 1, ['W'] = 1, ['0' ... '9'] = 1,
+	['<'] = 1, [' '] = 1
 };
 
 /*
@@ -2221,9 +2321,11 @@ syslog_line(struct envelope *e, const char *line, size_t len,
 	    syslog_5424(e, line, len, at, out) == 0)
 		rc = 0;
 	else if (at < len && is_digit(line[at]))
-		rc = syslog_iso(e, line, len, at, out);
+		rc = syslog_iso(e, line, len, at, out) == 0 ? 0 :
+		    syslog_unix(e, line, len, at, out);
 	else
-		rc = syslog_bsd(e, line, len, at, out);
+		rc = syslog_bsd(e, line, len, at, out) == 0 ? 0 :
+		    syslog_full(e, line, len, at, out);
 	if (rc == 0 && sev != LEVEL_NONE) {
 		out->level = severity_name((enum severity)sev);
 		out->level_len = strlen(out->level);

@@ -13,9 +13,19 @@ S=$TOP/samples
 # of the line (or of the line before, for a line without one).  MODE:
 # entries (a header on every line), indented (the lines without a stamp
 # under their message, as journalctl prints one of several lines), iso
-# (short-iso, UTC), rsyslog ("<14>" and the traditional stamp), rfc5424.
+# (short-iso, UTC), rsyslog ("<14>" and the traditional stamp), rfc5424,
+# full (short-full: weekday, date and zone) and unix (short-unix: epoch).
 wrap() {
-	awk -v mode="$1" 'BEGIN { split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", mon, " ") }
+	awk -v mode="$1" 'BEGIN { split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", mon, " ")
+		split("Thu Fri Sat Sun Mon Tue Wed", wday, " ") }
+	# days from 1970-01-01 to the date d ("YYYY-MM-DD"), Gregorian
+	function days(d,   y, m, dd, era, yoe, doy) {
+		y = substr(d, 1, 4) + 0; m = substr(d, 6, 2) + 0; dd = substr(d, 9, 2) + 0
+		if (m <= 2) y--
+		era = int(y / 400); yoe = y - era * 400
+		doy = int((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + dd - 1
+		return era * 146097 + yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy - 719468
+	}
 	{
 		if ($0 ~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:/) {
 			d = substr($0, 1, 10); t = substr($0, 12, 8); stamped = 1
@@ -26,6 +36,10 @@ wrap() {
 			h = sprintf("%s %s %s web01 exai-mcp[812]: ", m, day, t)
 		else if (mode == "iso")
 			h = sprintf("%sT%s+0000 web01 exai-mcp[812]: ", d, t)
+		else if (mode == "full")
+			h = sprintf("%s %s %s UTC web01 exai-mcp[812]: ", wday[days(d) % 7 + 1], d, t)
+		else if (mode == "unix")
+			h = sprintf("%d.%06d web01 exai-mcp[812]: ", days(d) * 86400 + substr(t, 1, 2) * 3600 + substr(t, 4, 2) * 60 + substr(t, 7, 2), NR % 1000)
 		else if (mode == "rsyslog")
 			h = sprintf("<14>%s %2d %s web01 exai-mcp[812]: ", m, day + 0, t)
 		else
@@ -49,7 +63,7 @@ facts_plain=$(facts plain.db)
 check_eq "the sample holds events and incidents" "70|5" \
     "$(sql plain.db "SELECT (SELECT count(*) FROM events_all) || '|' || (SELECT count(*) FROM incidents)")"
 
-for mode in entries indented iso rsyslog rfc5424; do
+for mode in entries indented iso rsyslog rfc5424 full unix; do
 	wrap "$mode" > "$mode.log"
 	check_rc "$mode: exit 0" 0 "$LT" ingest -q --final --db "$mode.db" "$mode.log"
 	check_eq "$mode: the events and incidents of the log itself" "$facts_plain" \
@@ -131,3 +145,14 @@ printf '%s\n' 'Nov  2 00:29:08 web01 app[1]: starting' \
 check_eq "no year: the message's own stamp's, then the input's" \
     "2025-11-02 00:29:09|2025-11-02 00:29:10" \
     "$(sql own.db "SELECT group_concat(datetime(ts / 1000, 'unixepoch'), '|') FROM (SELECT ts FROM events_all ORDER BY line)")"
+
+# short-full with a zone timeparse does not know: read in --tz; rsyslog's
+# "message repeated N times: [ msg]" is the message it quotes
+printf '%s\n' 'Sun 2025-11-02 03:29:08 +03 web01 app[1]: ERROR app: first' \
+    'Sun 2025-11-02 03:29:09 +03 web01 app[1]: message repeated 4 times: [ ERROR app: first]' \
+    'Sun 2025-11-02 03:29:10 +03 web01 app[1]: message repeated 2 times: [ INFO app: fine]' > zone.log
+"$LT" ingest -q --final --tz +03:00 --db zone.db zone.log
+check_eq "short-full, an unknown zone: read in --tz; a repeat is its message" \
+    "2025-11-02 00:29:08|app|ERROR app: first
+2025-11-02 00:29:09|app|ERROR app: first" \
+    "$(sql zone.db "SELECT datetime(e.ts / 1000, 'unixepoch') || '|' || s.name || '|' || e.text FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.line")"
