@@ -5,8 +5,9 @@
  * a few fixed positions before doing any real parsing:
  *   '{'            docker json-file (hand-written decoder of that one shape),
  *                  or journald JSON (cJSON: rare, so simplicity wins)
- *   digit          Docker Desktop copy prefix, `docker logs -t` stamp,
- *                  else a compose name
+ *   digit          Docker Desktop copy prefix, `docker logs -t` stamp
+ *                  (or an ISO 8601 one before a CRI tag or the labels of
+ *                  Loki's logcli), syslog stamps, else a compose name
  *   "time="        dockerd/containerd logfmt
  *   "ts=", "level=" go-kit logfmt (Prometheus, Loki), tried only
  *   "LEVL["        logrus text (INFO[0000] ...)
@@ -1518,11 +1519,96 @@ strip_msg(struct envelope *e, struct envelope_line *out)
 		    e->msg.data);
 }
 
+/*
+ * The labels whose value names a Loki stream's source, the first found
+ * in this order: what Docker's and Promtail's pipelines and Kubernetes
+ * set.
+ */
+static const struct {
+	const char	*name;
+	size_t		 len;
+} loki_source_labels[] = {
+#define LABEL(s) { s, sizeof s - 1 }
+	LABEL("container"), LABEL("container_name"), LABEL("compose_service"),
+	LABEL("service_name"), LABEL("service"), LABEL("app"), LABEL("pod"),
+	LABEL("unit"), LABEL("job")
+#undef LABEL
+};
+
+/*
+ * The value of the first of loki_source_labels in labels, a JSON object,
+ * or NULL.
+ */
+static const char *
+loki_json_source(const cJSON *labels)
+{
+	const cJSON *it;
+	size_t i;
+
+	for (i = 0; i < UTIL_ARRAY_LEN(loki_source_labels); i++)
+		if ((it = journald_string(labels,
+		    loki_source_labels[i].name)) != NULL &&
+		    it->valuestring[0] != '\0')
+			return it->valuestring;
+	return NULL;
+}
+
+/*
+ * `logcli query -o jsonl`: {"labels":{...},"line":"...","timestamp":
+ * "2025-...Z"} (labels left out with --no-labels).  Returns 0, or -1 if
+ * the line is not such an object.
+ */
+static int
+loki_json(struct envelope *e, const char *line, size_t len,
+    struct envelope_line *out)
+{
+	cJSON *root;
+	const cJSON *msg, *ts, *labels;
+	const char *src;
+	int64_t ms;
+	size_t k;
+
+	root = cJSON_ParseWithLength(line, len);
+	if (root == NULL || !cJSON_IsObject(root) ||
+	    (msg = journald_string(root, "line")) == NULL ||
+	    (ts = journald_string(root, "timestamp")) == NULL ||
+	    (k = timeparse_rfc3339(ts->valuestring, strlen(ts->valuestring),
+	    &ms)) == 0 || ts->valuestring[k] != '\0') {
+		cJSON_Delete(root);
+		return -1;
+	}
+	set_plain(line, len, out);
+	out->format = ENVELOPE_DOCKER_JSON;
+	out->ts = ms;
+	buf_reset(&e->msg);
+	buf_puts(&e->msg, msg->valuestring);
+	e->msg_esc = strchr(msg->valuestring, '\033') != NULL;
+	out->msg = buf_text(&e->msg);
+	out->msg_len = e->msg.len;
+	labels = cJSON_GetObjectItemCaseSensitive(root, "labels");
+	if (cJSON_IsObject(labels) && (src = loki_json_source(labels)) != NULL &&
+	    strlen(src) <= ENVELOPE_NAME_MAX) {
+		buf_reset(&e->src);
+		buf_puts(&e->src, src);
+		out->source = buf_text(&e->src);
+		out->source_len = e->src.len;
+		out->source_kind = "loki";
+	}
+	cJSON_Delete(root);
+	return 0;
+}
+
 static void
 decode_json_any(struct envelope *e, const char *line, size_t len,
     struct envelope_line *out, enum envelope_format want)
 {
 	enum json_kind kind, seen = JSON_OTHER;
+
+	if (want == ENVELOPE_AUTO && len > 9 && line[1] == '"' && line[2] == 'l' &&
+	    (memcmp(line, "{\"labels\":", 10) == 0 ||
+	    memcmp(line, "{\"line\":", 8) == 0) &&
+	    loki_json(e, line, len, out) == 0)
+		return;
 
 	/*
 	 * A journald entry (its keys start "__") is read once, not walked by
@@ -1654,6 +1740,65 @@ cri_tag(const char *line, size_t len, size_t k, struct envelope_line *out)
 	return 1;
 }
 
+/*
+ * Grafana Loki's `logcli query` after its stamp, k bytes in: the stream's
+ * labels ("{container=\"web\", job=\"docker\"}") and the line.  The
+ * first of loki_source_labels the stream has names the source (kind
+ * loki; a value with an escape in it names none).  Fills out's source and
+ * message and returns 1, or returns 0.
+ */
+static int
+loki_labels(const char *line, size_t len, size_t k, struct envelope_line *out)
+{
+	size_t i = k + 1, key, val, r, rank = UTIL_ARRAY_LEN(loki_source_labels);
+	size_t src = 0, src_len = 0;
+	int escaped;
+
+	if (k >= len || line[k] != '{')
+		return 0;
+	while (i < len && line[i] != '}') {
+		for (key = i; i < len && (line[i] == '_' || is_digit(line[i]) ||
+		    ((line[i] | 0x20) >= 'a' && (line[i] | 0x20) <= 'z')); i++)
+			;
+		if (i == key || i + 1 >= len || line[i] != '=' ||
+		    line[i + 1] != '"')
+			return 0;
+		for (escaped = 0, val = i += 2; i < len && line[i] != '"'; i++)
+			if (line[i] == '\\') {
+				escaped = 1;
+				i++;
+			}
+		if (i >= len)
+			return 0;
+		for (r = 0; r < rank; r++)
+			if (loki_source_labels[r].len == val - 2 - key &&
+			    memcmp(loki_source_labels[r].name, line + key,
+			    val - 2 - key) == 0)
+				break;
+		if (r < rank) {
+			rank = r;
+			src = val;
+			src_len = escaped || i - val > ENVELOPE_NAME_MAX ? 0 :
+			    i - val;
+		}
+		if (++i < len && line[i] == ',' && ++i < len && line[i] == ' ')
+			i++;
+		else if (i < len && line[i] != '}')
+			return 0;
+	}
+	if (i >= len || (i + 1 < len && line[i + 1] != ' '))
+		return 0;
+	i += i + 1 < len ? 2 : 1;
+	if (src_len > 0) {
+		out->source = line + src;
+		out->source_len = src_len;
+		out->source_kind = "loki";
+	}
+	out->msg = line + i;
+	out->msg_len = len - i;
+	return 1;
+}
+
 static int
 docker_ts(struct envelope *e, const char *line, size_t len, int strict,
     struct envelope_line *out)
@@ -1666,7 +1811,7 @@ docker_ts(struct envelope *e, const char *line, size_t len, int strict,
 	set_plain(line, len, out);
 	out->format = ENVELOPE_DOCKER_TS;
 	out->ts = ms;
-	if (cri_tag(line, len, k, out))
+	if (cri_tag(line, len, k, out) || loki_labels(line, len, k, out))
 		return 0;
 	strip_inner_stamps(e, line + k, len - k, strict, out);
 	return 0;
@@ -1688,7 +1833,8 @@ cri(struct envelope *e, const char *line, size_t len,
 	if (k == 0 || k >= len || line[k] != ' ')
 		return -1;
 	set_plain(line, len, out);
-	if (!cri_tag(line, len, k + 1, out))
+	if (!cri_tag(line, len, k + 1, out) &&
+	    !loki_labels(line, len, k + 1, out))
 		return -1;
 	out->format = ENVELOPE_DOCKER_TS;
 	out->ts = ms;
