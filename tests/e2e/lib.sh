@@ -60,6 +60,26 @@ check_golden() {
 # sql DB QUERY - one value from a database
 sql() { sqlite3 -batch -noheader "$1" "$2"; }
 
+# facts DB - every event and incident of DB, by rule, second and text:
+# what a log wrapped in an envelope must give as the log itself does (a
+# syslog stamp has seconds only, and the envelope's stamp is the record's)
+facts() {
+	sql "$1" "SELECT rule || '|' || (ts / 1000) || '|' || text FROM events_all ORDER BY ts / 1000, rule, text;
+	    SELECT kind || '|' || rule || '|' || (start / 1000) || '|' || (\"end\" / 1000) || '|' || count
+	    FROM incidents ORDER BY kind, rule, start"
+}
+
+# check_wrapped NAME FILE SOURCE - FILE, a log in an envelope, ingested
+# into NAME.db gives the facts $facts_plain holds (those of the log
+# itself), all from the one source SOURCE ("name|kind")
+check_wrapped() {
+	check_rc "$1: exit 0" 0 "$LT" ingest -q --final --db "$1.db" "$2"
+	check_eq "$1: the events and incidents of the log itself" \
+	    "$facts_plain" "$(facts "$1.db")"
+	check_eq "$1: one source, $3" "$3" \
+	    "$(sql "$1.db" "SELECT name || '|' || kind FROM sources")"
+}
+
 # unsample DB - make DB a database of before samples: every event in
 # events, no samples table, no events_all view
 unsample() {

@@ -28,12 +28,6 @@ wrap() {
 	}' "$S/exai-daemon.log"
 }
 
-facts() {
-	sql "$1" "SELECT rule || '|' || (ts / 1000) || '|' || text FROM events_all ORDER BY ts / 1000, rule, text;
-	    SELECT kind || '|' || rule || '|' || (start / 1000) || '|' || (\"end\" / 1000) || '|' || count
-	    FROM incidents ORDER BY kind, rule, start"
-}
-
 "$LT" ingest -q --final --db plain.db "$S/exai-daemon.log"
 facts_plain=$(facts plain.db)
 check_eq "the sample holds events and incidents" "70|5" \
@@ -41,11 +35,7 @@ check_eq "the sample holds events and incidents" "70|5" \
 
 for mode in offset nano jsonl; do
 	wrap "$mode" > "$mode.log"
-	check_rc "$mode: exit 0" 0 "$LT" ingest -q --final --db "$mode.db" "$mode.log"
-	check_eq "$mode: the events and incidents of the log itself" "$facts_plain" \
-	    "$(facts "$mode.db")"
-	check_eq "$mode: one source, the container label" "exai-mcp|loki" \
-	    "$(sql "$mode.db" "SELECT name || '|' || kind FROM sources")"
+	check_wrapped "$mode" "$mode.log" "exai-mcp|loki"
 done
 
 # the first label of container, container_name, compose_service,

@@ -50,14 +50,6 @@ wrap() {
 	}' "$S/exai-daemon.log"
 }
 
-# facts DB: every event and incident, by rule, second and text (a syslog
-# stamp has seconds only; the envelope's stamp is the record's)
-facts() {
-	sql "$1" "SELECT rule || '|' || (ts / 1000) || '|' || text FROM events_all ORDER BY ts / 1000, rule, text;
-	    SELECT kind || '|' || rule || '|' || (start / 1000) || '|' || (\"end\" / 1000) || '|' || count
-	    FROM incidents ORDER BY kind, rule, start"
-}
-
 "$LT" ingest -q --final --db plain.db "$S/exai-daemon.log"
 facts_plain=$(facts plain.db)
 check_eq "the sample holds events and incidents" "70|5" \
@@ -65,11 +57,7 @@ check_eq "the sample holds events and incidents" "70|5" \
 
 for mode in entries indented iso rsyslog rfc5424 full unix; do
 	wrap "$mode" > "$mode.log"
-	check_rc "$mode: exit 0" 0 "$LT" ingest -q --final --db "$mode.db" "$mode.log"
-	check_eq "$mode: the events and incidents of the log itself" "$facts_plain" \
-	    "$(facts "$mode.db")"
-	check_eq "$mode: one source, the program" "exai-mcp|syslog" \
-	    "$(sql "$mode.db" "SELECT name || '|' || kind FROM sources")"
+	check_wrapped "$mode" "$mode.log" "exai-mcp|syslog"
 done
 
 # from standard input, as journalctl is piped in
