@@ -487,6 +487,20 @@ cmd_ingest_exec(int argc, char **argv)
 			    " line Docker's stamp)", strcmp(path, "-") == 0 ?
 			    "standard input" : path);
 		/*
+		 * newest first (logcli query without --forward, a reversed
+		 * file): each record is stored at its own time, but one of
+		 * several lines was read from its last line to its first
+		 */
+		if (!quiet && c.records - c.untimed >= 16 &&
+		    c.backwards * 2 > c.records - c.untimed)
+			cmd_error("%s: %llu of %llu records are older than the"
+			    " one before: the input runs newest first (as logcli"
+			    " query prints without --forward), and a record of"
+			    " several lines is read in the wrong order",
+			    strcmp(path, "-") == 0 ? "standard input" : path,
+			    (unsigned long long)c.backwards,
+			    (unsigned long long)(c.records - c.untimed));
+		/*
 		 * a text table or a transcript read as compose lines: where
 		 * the records of the names past the cap went
 		 */

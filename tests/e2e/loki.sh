@@ -68,3 +68,14 @@ check_eq "jsonl: the stamp, the labels' source, the line; a bad stamp is no enve
 {\"labels\":{\"app\":\"web\"},\"line\":\"ERROR web: three\",\"timestamp\":\"yesterday\"}
 2|1762043349500|web|loki|WARNING web: two" \
     "$(sql nolabels.db "SELECT e.line || '|' || e.ts || '|' || s.name || '|' || s.kind || '|' || e.text FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.line")"
+
+# newest first, as logcli prints without --forward: said once, with the
+# count of records older than the one before; oldest first: nothing said
+tac offset.log > backward.log
+"$LT" ingest --final --db backward.db backward.log 2> backward.err
+check_eq "newest first: said" \
+    "logtriage: backward.log: 113 of 130 records are older than the one before: the input runs newest first (as logcli query prints without --forward), and a record of several lines is read in the wrong order" \
+    "$(grep -v '^logtriage: [0-9]* lines' backward.err)"
+"$LT" ingest --final --db forward.db offset.log 2> forward.err
+check_eq "oldest first: nothing said but the summary" "" \
+    "$(grep -v '^logtriage: [0-9]* lines' forward.err)"
