@@ -1744,8 +1744,8 @@ cri_tag(const char *line, size_t len, size_t k, struct envelope_line *out)
  * Grafana Loki's `logcli query` after its stamp, k bytes in: the stream's
  * labels ("{container=\"web\", job=\"docker\"}") and the line.  The
  * first of loki_source_labels the stream has names the source (kind
- * loki; a value with an escape in it names none).  Fills out's source and
- * message and returns 1, or returns 0.
+ * loki), passing over a value that is empty or holds an escape.  Fills
+ * out's source and message and returns 1, or returns 0.
  */
 static int
 loki_labels(const char *line, size_t len, size_t k, struct envelope_line *out)
@@ -1775,11 +1775,11 @@ loki_labels(const char *line, size_t len, size_t k, struct envelope_line *out)
 			    memcmp(loki_source_labels[r].name, line + key,
 			    val - 2 - key) == 0)
 				break;
-		if (r < rank) {
+		if (r < rank && !escaped && i > val &&
+		    i - val <= ENVELOPE_NAME_MAX) {
 			rank = r;
 			src = val;
-			src_len = escaped || i - val > ENVELOPE_NAME_MAX ? 0 :
-			    i - val;
+			src_len = i - val;
 		}
 		if (++i < len && line[i] == ',' && ++i < len && line[i] == ' ')
 			i++;
@@ -2294,15 +2294,19 @@ syslog_full(struct envelope *e, const char *line, size_t len, size_t at,
 		return -1;
 	naive = e->stamps.naive;
 	k += 4;
+	z = k;
+	/* a zone word after a naive stamp: letters, digits and signs */
 	if (naive) {
-		/* a zone word: letters, digits and signs, then a blank */
-		for (z = k; z < n && z - k < 6 && (host_chars[(unsigned char)p[z]] ||
-		    p[z] == '+') && p[z] != '.' && p[z] != '_'; z++)
-			;
-		if (z > k && z < n && p[z] == ' ')
-			k = z + 1;
+		while (z < n && z - k < 6 && (host_chars[(unsigned char)p[z]] ||
+		    p[z] == '+') && p[z] != '.' && p[z] != '_')
+			z++;
+		z = z > k && z < n && p[z] == ' ' ? z + 1 : k;
 	}
-	if ((h = envelope_syslog_header(p + k, n - k, &tag, &tag_len)) == 0)
+	/* the header after it, or, were that word the host, at the stamp */
+	if ((h = envelope_syslog_header(p + z, n - z, &tag, &tag_len)) > 0)
+		k = z;
+	else if (z == k || (h = envelope_syslog_header(p + k, n - k, &tag,
+	    &tag_len)) == 0)
 		return -1;
 	set_plain(line, len, out);
 	out->ts = ms;

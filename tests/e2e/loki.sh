@@ -39,23 +39,26 @@ for mode in offset nano jsonl; do
 done
 
 # the first label of container, container_name, compose_service,
-# service_name, service, app, pod, unit and job names the source; none of
-# them, or a value with an escape, names none; "{}" is a stream too
+# service_name, service, app, pod, unit and job names the source, passing
+# over an empty value or one with an escape; none of them names none;
+# "{}" is a stream too
 printf '%s\n' \
     '2025-11-02T00:29:08Z {job="docker", service_name="api"} ERROR api: one' \
     '2025-11-02T00:29:09Z {job="varlogs"} ERROR sys: two' \
     '2025-11-02T00:29:10Z {host="h1"} ERROR x: three' \
     '2025-11-02T00:29:11Z {container="we\"b", job="docker"} ERROR web: four' \
     '2025-11-02T00:29:12Z {} ERROR y: five' \
+    '2025-11-02T00:29:12Z {container="", app="web"} ERROR y: five and a half' \
     '2025-11-02T00:29:13Z {job="docker" ERROR z: six' > labels.log
 "$LT" ingest -q --final --db labels.db labels.log
 check_eq "labels: the source each names, the message after them" \
     "1|api|loki|ERROR api: one
 2|varlogs|loki|ERROR sys: two
 3|labels.log|file|ERROR x: three
-4|labels.log|file|ERROR web: four
+4|docker|loki|ERROR web: four
 5|labels.log|file|ERROR y: five
-6|labels.log|file|2025-11-02T00:29:13Z {job=\"docker\" ERROR z: six" \
+6|web|loki|ERROR y: five and a half
+7|labels.log|file|2025-11-02T00:29:13Z {job=\"docker\" ERROR z: six" \
     "$(sql labels.db "SELECT e.line || '|' || s.name || '|' || s.kind || '|' || e.text FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.line")"
 
 # jsonl without labels (--no-labels): the input's own source

@@ -138,9 +138,11 @@ check_eq "no year: the message's own stamp's, then the input's" \
 # "message repeated N times: [ msg]" is the message it quotes
 printf '%s\n' 'Sun 2025-11-02 03:29:08 +03 web01 app[1]: ERROR app: first' \
     'Sun 2025-11-02 03:29:09 +03 web01 app[1]: message repeated 4 times: [ ERROR app: first]' \
-    'Sun 2025-11-02 03:29:10 +03 web01 app[1]: message repeated 2 times: [ INFO app: fine]' > zone.log
+    'Sun 2025-11-02 03:29:10 +03 web01 app[1]: message repeated 2 times: [ INFO app: fine]' \
+    'Sun 2025-11-02 03:29:11 web01 app[1]: ERROR app: no zone' > zone.log
 "$LT" ingest -q --final --tz +03:00 --db zone.db zone.log
-check_eq "short-full, an unknown zone: read in --tz; a repeat is its message" \
+check_eq "short-full, an unknown zone or none: read in --tz; a repeat is its message" \
     "2025-11-02 00:29:08|app|ERROR app: first
-2025-11-02 00:29:09|app|ERROR app: first" \
+2025-11-02 00:29:09|app|ERROR app: first
+2025-11-02 00:29:11|app|ERROR app: no zone" \
     "$(sql zone.db "SELECT datetime(e.ts / 1000, 'unixepoch') || '|' || s.name || '|' || e.text FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.line")"
