@@ -269,13 +269,14 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 {
 	/*
 	 * Serilog's message template ("@mt", or its JsonFormatter's
-	 * "MessageTemplate") groups best, as a template
+	 * "MessageTemplate") groups best, as a template; .NET's JSON console
+	 * writes "Message" and "Category"
 	 */
 	static const char *const json_message[] = { "msg", "message",
 	    "event", "error", "err", "@mt", "@m", "MessageTemplate",
-	    "RenderedMessage", NULL };
+	    "RenderedMessage", "Message", NULL };
 	static const char *const json_logger[] = { "logger", "name",
-	    "logger_name", NULL };
+	    "logger_name", "Category", NULL };
 	const char *nl = msg + n < rec->text + rec->len ? msg + n : NULL;
 	const char *lg = NULL, *v;
 	size_t lglen = 0, after = 0, vn;

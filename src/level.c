@@ -265,9 +265,13 @@ level_of_mongo(const char *p, size_t n)
 int
 level_of_json(const char *p, size_t n)
 {
-	/* Serilog's compact JSON writes "@l", its JsonFormatter "Level" */
+	/*
+	 * Serilog's compact JSON writes "@l", its JsonFormatter "Level";
+	 * .NET's JSON console "LogLevel"
+	 */
 	static const char *const keys[] = { "level", "severity", "lvl",
-	    "log.level", "levelname", "@l", "Level", "log_level", NULL };
+	    "log.level", "levelname", "@l", "Level", "log_level", "LogLevel",
+	    NULL };
 	size_t i, j;
 
 	if ((i = jsonline_value(p, n, keys)) == 0)

@@ -217,6 +217,10 @@ test_json(void **state)
 	/* its JsonFormatter, and a level under another spelling of the key */
 	assert_int_equal(lvl("{\"Timestamp\":\"x\",\"Level\":\"Error\",\"MessageTemplate\":\"x\"}", &b), SEV_ERROR);
 	assert_int_equal(lvl("{\"log_level\":\"warning\",\"msg\":\"x\"}", &b), SEV_WARNING);
+	/* .NET's JSON console */
+	assert_int_equal(lvl("{\"EventId\":0,\"LogLevel\":\"Critical\",\"Category\":\"A\",\"Message\":\"x\"}", &b), SEV_CRITICAL);
+	assert_int_equal(lvl("{\"EventId\":0,\"LogLevel\":\"Warning\",\"Message\":\"x\"}", &b), SEV_WARNING);
+	assert_int_equal(lvl("{\"EventId\":0,\"LogLevel\":\"Error\",\"Message\":\"x\"}", &b), SEV_ERROR);
 }
 
 /* A syslog priority's severity, with no stamp after it or with one. */
