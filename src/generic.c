@@ -4,6 +4,7 @@
  */
 #include "generic.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,6 +259,27 @@ put_field(struct match *m, const char *name, const char *value, size_t len)
 }
 
 /*
+ * Rust's env_logger closes the bracket its stamp opened after the level
+ * and the target: "[2025-...Z ERROR my_crate::db] msg".  The target's
+ * length when msg, the record's message, opens with one, else 0.
+ */
+static size_t
+bracket_target(const struct record *rec, const char *msg, size_t n)
+{
+	size_t i;
+
+	if (rec->len == 0 || rec->text[0] != '[' || msg <= rec->text ||
+	    msg > rec->text + rec->len ||
+	    memchr(rec->text + 1, '[', (size_t)(msg - rec->text) - 1) != NULL)
+		return 0;
+	for (i = 0; i < n && i < 100 && (isalnum((unsigned char)msg[i]) ||
+	    msg[i] == '_' || msg[i] == '.' || msg[i] == ':' || msg[i] == '-');
+	    i++)
+		;
+	return i > 0 && i + 1 < n && msg[i] == ']' && msg[i + 1] == ' ' ? i : 0;
+}
+
+/*
  * generic_match for a record of the level that makes it a failure or a
  * warning: kept out of line, so that the records of lower levels, nearly
  * all of them, do not pay for setting up its frame.
@@ -326,6 +348,10 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 		lg = msg;
 		msg += after;
 		n -= after;
+	} else if ((lglen = bracket_target(rec, msg, n)) > 0) {
+		lg = msg;
+		msg += lglen + 2;
+		n -= lglen + 2;
 	}
 	/* a record of a block after its banner: grouped under the banner */
 	if (lg != NULL && (b = block_find(g, rec, level, lg, lglen)) != NULL &&

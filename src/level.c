@@ -990,6 +990,12 @@ level_logger(const char *p, size_t n, size_t *msg)
 			marked = 1;
 			dotted |= p[i] == '.';
 		}
+		/* a Rust path, as tracing prints its target: "my_crate::db" */
+		else if (p[i] == ':' && i > 0 && i + 2 < n && p[i + 1] == ':' &&
+		    word_char((unsigned char)p[i + 2])) {
+			marked = 1;
+			i++;
+		}
 		else if (!word_char((unsigned char)p[i]) && p[i] != '-' &&
 		    !(p[i] >= '0' && p[i] <= '9'))
 			break;

@@ -195,7 +195,9 @@ check_eq "JUL and locale dates: five records, every one stamped" "5|0" \
 # Grafana's logfmt with other keys before its t=, redis's '#' (a warning;
 # its '*' is a notice), Envoy's level in its second bracket, ClickHouse's
 # dotted date and "<Error>", Serilog's "[23:00:21 ERR]", zerolog's
-# "11:01PM ERR", Cassandra's level and thread before its stamp;
+# "11:01PM ERR", Cassandra's level and thread before its stamp, Rust's
+# tracing (a target of "::" paths) and env_logger (the target in the
+# stamp's bracket);
 # Elixir's clock without a date takes the day of the record before it
 cp "$F/stacks.log" .
 "$LT" ingest -q --db st.db stacks.log
@@ -221,14 +223,18 @@ check_eq "stacks: each failure and warning at its own stamp, with its message" \
 21|23:00:20.123|log-error|Application: clickhouse boom
 22|23:00:21.000|log-error|serilog boom
 23|23:01:00.000|log-error|zerolog boom error=\"<*>\"
-24|23:01:02.123|log-error|<*> - cassandra boom" \
+24|23:01:02.123|log-error|<*> - cassandra boom
+25|23:01:03.123|log-error|rust tracing boom
+26|23:01:04.000|log-warning|env_logger slow" \
     "$(sql st.db "SELECT line || '|' || strftime('%H:%M:%f', ts / 1000.0, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
-check_eq "stacks: twenty-four records, every one stamped" "24|0" \
+check_eq "stacks: twenty-six records, every one stamped" "26|0" \
     "$(sql st.db "SELECT records || '|' || no_timestamp FROM ingests")"
-check_eq "stacks: Spring Boot's and loguru's logger names" \
+check_eq "stacks: Spring Boot's, loguru's and Rust's logger names" \
     "o.s.boot.SpringApplication
-app.main" \
-    "$(sql st.db "SELECT json_extract(fields, '\$.logger') FROM events_all WHERE line IN (13, 14) ORDER BY line")"
+app.main
+billing::ledger
+billing::retry" \
+    "$(sql st.db "SELECT json_extract(fields, '\$.logger') FROM events_all WHERE line IN (13, 14, 25, 26) ORDER BY line")"
 
 # --- the formats of Hadoop and Spark (log4j's two-digit year), Android's
 # logcat (no year: the stream's), Windows CBS (a padded capitalised level),
