@@ -1010,6 +1010,12 @@ level_logger(const char *p, size_t n, size_t *msg)
 	if (dotted)
 		while (i < n && p[i] == ' ')
 			i++;
+	/* logback's and log4j's "%logger - %msg": a dotted name, a dash */
+	if (dotted && i > len && i + 1 < n && p[i] == '-' && p[i + 1] == ' ') {
+		for (*msg = i + 2; *msg < n && p[*msg] == ' '; (*msg)++)
+			;
+		return len;
+	}
 	if (len == 0 || i >= n || p[i] != ':' || !marked ||
 	    (i + 1 < n && p[i + 1] == '/') || (i > len && (i + 1 >= n ||
 	    p[i + 1] != ' ')))

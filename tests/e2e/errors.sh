@@ -197,7 +197,7 @@ check_eq "JUL and locale dates: five records, every one stamped" "5|0" \
 # dotted date and "<Error>", Serilog's "[23:00:21 ERR]", zerolog's
 # "11:01PM ERR", Cassandra's level and thread before its stamp, Rust's
 # tracing (a target of "::" paths) and env_logger (the target in the
-# stamp's bracket);
+# stamp's bracket), logback's "%logger - %msg";
 # Elixir's clock without a date takes the day of the record before it
 cp "$F/stacks.log" .
 "$LT" ingest -q --db st.db stacks.log
@@ -225,16 +225,18 @@ check_eq "stacks: each failure and warning at its own stamp, with its message" \
 23|23:01:00.000|log-error|zerolog boom error=\"<*>\"
 24|23:01:02.123|log-error|<*> - cassandra boom
 25|23:01:03.123|log-error|rust tracing boom
-26|23:01:04.000|log-warning|env_logger slow" \
+26|23:01:04.000|log-warning|env_logger slow
+27|23:01:05.123|log-error|logback boom" \
     "$(sql st.db "SELECT line || '|' || strftime('%H:%M:%f', ts / 1000.0, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
-check_eq "stacks: twenty-six records, every one stamped" "26|0" \
+check_eq "stacks: twenty-seven records, every one stamped" "27|0" \
     "$(sql st.db "SELECT records || '|' || no_timestamp FROM ingests")"
-check_eq "stacks: Spring Boot's, loguru's and Rust's logger names" \
+check_eq "stacks: Spring Boot's, loguru's, Rust's and logback's logger names" \
     "o.s.boot.SpringApplication
 app.main
 billing::ledger
-billing::retry" \
-    "$(sql st.db "SELECT json_extract(fields, '\$.logger') FROM events_all WHERE line IN (13, 14, 25, 26) ORDER BY line")"
+billing::retry
+com.acme.Billing" \
+    "$(sql st.db "SELECT json_extract(fields, '\$.logger') FROM events_all WHERE line IN (13, 14, 25, 26, 27) ORDER BY line")"
 
 # --- the formats of Hadoop and Spark (log4j's two-digit year), Android's
 # logcat (no year: the stream's), Windows CBS (a padded capitalised level),
