@@ -222,6 +222,73 @@ level_body(const char *p, size_t n, size_t b)
 	return b;
 }
 
+/* Does p[0..n) end with the string s? */
+static int
+ends_with(const char *p, size_t n, const char *s)
+{
+	size_t k = strlen(s);
+
+	return n >= k && memcmp(p + n - k, s, k) == 0;
+}
+
+/*
+ * (level.h)  "sh: 1: curl: not found", "bash: line 3: x: command not
+ * found", "/entrypoint.sh: line 5: ...": a shell, or a script of one,
+ * before the first colon.
+ */
+int
+level_shell_failed(const char *p, size_t n)
+{
+	static const char *const shells[] = { "sh", "ash", "bash", "dash",
+	    "ksh", "zsh" };
+	const char *colon, *base;
+	size_t i, len;
+
+	if (!ends_with(p, n, ": not found") &&
+	    !ends_with(p, n, ": command not found"))
+		return 0;
+	if ((colon = memchr(p, ':', n < 128 ? n : 128)) == NULL ||
+	    colon + 1 >= p + n || colon[1] != ' ' ||
+	    memchr(p, ' ', (size_t)(colon - p)) != NULL)
+		return 0;
+	for (base = colon; base > p && base[-1] != '/'; base--)
+		;
+	len = (size_t)(colon - base);
+	if (len > 3 && memcmp(colon - 3, ".sh", 3) == 0)
+		return 1;
+	for (i = 0; i < UTIL_ARRAY_LEN(shells); i++)
+		if (strlen(shells[i]) == len && memcmp(base, shells[i], len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * (level.h)  runc's words for an entrypoint it could not start: "exec
+ * PATH: REASON" as Docker prints them, or the older "standard_init_
+ * linux.go:228: exec user process caused: exec format error".
+ */
+int
+level_exec_failed(const char *p, size_t n)
+{
+	static const char *const reasons[] = { ": no such file or directory",
+	    ": exec format error", ": permission denied",
+	    ": operation not permitted" };
+	size_t i;
+
+	if (p[0] == 's')
+		return UTIL_STARTS_WITH(p, n, "standard_init_linux.go:") &&
+		    memmem(p, n, ": exec user process caused: ", 28) != NULL;
+	/* "exec " and a path or a name, no blank in it */
+	for (i = 5; i < n && p[i] != ' ' && p[i] != ':'; i++)
+		;
+	if (i == 5 || i + 1 >= n || p[i] != ':' || p[i + 1] != ' ')
+		return 0;
+	for (i = 0; i < UTIL_ARRAY_LEN(reasons); i++)
+		if (ends_with(p, n, reasons[i]))
+			return 1;
+	return 0;
+}
+
 /* Bunyan's and pino's numeric levels: 10 trace ... 60 fatal. */
 static int
 level_of_number(const char *p, size_t n)

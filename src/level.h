@@ -30,7 +30,11 @@
  * Java's uncaught exception ("Exception in thread \"main\" ..."), the
  * docker client's "Error response from daemon: ..." or Go's net/http
  * server's "http: panic serving ..." (a handler's panic it recovered) and
- * "http: Accept error: ..." (LEVEL_RUNTIME_ERROR: an error), Python
+ * "http: Accept error: ..." (LEVEL_RUNTIME_ERROR: an error), a shell's
+ * "sh: 1: curl: not found" or "bash: line 3: x: command not found" (an
+ * error), a container's entrypoint that runc could not start ("exec
+ * /entrypoint.sh: exec format error", "... no such file or directory":
+ * LEVEL_RUNTIME_FATAL), Python
  * logging's "--- Logging error ---" (LEVEL_RUNTIME_BLOCK: an error, a
  * record its handler failed to write, whose traceback, "Call stack:",
  * "Message: ..." and "Arguments: ..." lines after it are its record's).
@@ -45,6 +49,10 @@ enum level_runtime {
 	LEVEL_RUNTIME_NONE, LEVEL_RUNTIME_PANIC, LEVEL_RUNTIME_FATAL,
 	LEVEL_RUNTIME_ERROR, LEVEL_RUNTIME_BLOCK
 };
+
+/* level_runtime's shell and exec failures, apart: few lines get there. */
+int level_shell_failed(const char *p, size_t n);
+int level_exec_failed(const char *p, size_t n);
 
 /* Whether the unindented lines after a failure of kind k are its record's. */
 static inline int
@@ -93,6 +101,16 @@ level_runtime(const char *p, size_t n)
 		break;
 	case 'S':
 		if (UTIL_STARTS_WITH(p, n, "Segmentation fault"))
+			return LEVEL_RUNTIME_FATAL;
+		break;
+	case 'e':
+		if (UTIL_STARTS_WITH(p, n, "exec ") && level_exec_failed(p, n))
+			return LEVEL_RUNTIME_FATAL;
+		break;
+	case '/': case 'a': case 'b': case 'd': case 'k': case 's': case 'z':
+		if (n > 12 && p[n - 1] == 'd' && level_shell_failed(p, n))
+			return LEVEL_RUNTIME_ERROR;
+		if (p[0] == 's' && n > 30 && p[1] == 't' && level_exec_failed(p, n))
 			return LEVEL_RUNTIME_FATAL;
 		break;
 	}

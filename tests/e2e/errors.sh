@@ -409,6 +409,21 @@ check_eq "crashes: each runtime's failure is a critical event" \
 check_eq "crashes: nine records, a line after a death no part of it unless indented" "9" \
     "$(sql cr.db "SELECT records FROM ingests")"
 
+# --- a container's start that failed: a shell's "not found" (an error)
+# and an entrypoint runc could not run (critical), each a record of its
+# own at the time before it; other lines that end so are no failure
+cp "$F/entrypoint.log" .
+"$LT" ingest -q --db ep.db entrypoint.log
+check_eq "entrypoint: shell and exec failures" \
+    "2|2|23:00:00|log-error|sh: <*>: curl: not found
+3|3|23:00:00|log-error|<*>: line <*>: jq: command not found
+5|5|23:00:00|log-critical|exec <*>: exec format error
+6|6|23:00:00|log-critical|<*>: exec user process caused: no such file or directory
+7|7|23:00:00|log-critical|exec <*>: no such file or directory" \
+    "$(sql ep.db "SELECT line || '|' || line_end || '|' || time(ts / 1000, 'unixepoch') || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+check_eq "entrypoint: eight records, the last line the stamped one's" "8" \
+    "$(sql ep.db "SELECT records FROM ingests")"
+
 # --- Apache httpd's error log ([module:level]) and PHP's, with their
 # bracketed stamps
 cp "$F/apache-php.log" .

@@ -519,6 +519,23 @@ test_runtimes(void **state)
 		{ "Fatal error count: 0", LEVEL_RUNTIME_NONE },
 		{ "Segment", LEVEL_RUNTIME_NONE },
 		{ "panic", LEVEL_RUNTIME_NONE },
+		{ "sh: 1: curl: not found", LEVEL_RUNTIME_ERROR },
+		{ "/bin/bash: line 3: jq: command not found", LEVEL_RUNTIME_ERROR },
+		{ "/docker-entrypoint.sh: line 12: x: command not found",
+		    LEVEL_RUNTIME_ERROR },
+		{ "bash: foo: command not found", LEVEL_RUNTIME_ERROR },
+		{ "shell: not found", LEVEL_RUNTIME_NONE },
+		{ "sha256 abc: not found", LEVEL_RUNTIME_NONE },
+		{ "sh: not found yet", LEVEL_RUNTIME_NONE },
+		{ "exec /entrypoint.sh: exec format error", LEVEL_RUNTIME_FATAL },
+		{ "exec /app/run: no such file or directory", LEVEL_RUNTIME_FATAL },
+		{ "exec ./start: permission denied", LEVEL_RUNTIME_FATAL },
+		{ "exec done: no such file or directory", LEVEL_RUNTIME_FATAL },
+		{ "exec plan for a: no such file or directory", LEVEL_RUNTIME_NONE },
+		{ "exec /app/run: ok", LEVEL_RUNTIME_NONE },
+		{ "standard_init_linux.go:228: exec user process caused: exec format error",
+		    LEVEL_RUNTIME_FATAL },
+		{ "standard_init_linux.go:228: started", LEVEL_RUNTIME_NONE },
 	};
 	size_t i;
 
