@@ -244,7 +244,8 @@ generic_level(const struct record *rec)
 		if (fail > level)
 			level = fail;
 	}
-	if ((rec->flags & RECORD_TRACEBACK) && level < SEV_ERROR)
+	if ((rec->flags & (RECORD_TRACEBACK | RECORD_FAILURE)) &&
+	    level < SEV_ERROR)
 		level = SEV_ERROR;
 	return level;
 }
@@ -256,6 +257,27 @@ put_field(struct match *m, const char *name, const char *value, size_t len)
 	m->fields[m->nfields].value = value != NULL ? value : "";
 	m->fields[m->nfields].len = len;
 	m->nfields++;
+}
+
+/*
+ * The first further line of rec that is a failure at the start of a
+ * line (RECORD_FAILURE), and its length in *n; NULL if none.
+ */
+static const char *
+failure_line(const struct record *rec, size_t *n)
+{
+	const char *p = memchr(rec->text, '\n', rec->len), *end = rec->text +
+	    rec->len, *nl;
+
+	while (p != NULL && ++p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		*n = (size_t)((nl != NULL ? nl : end) - p);
+		if (*n > 0 && *p != ' ' && *p != '\t' &&
+		    level_of_failure_line(p, *n) >= SEV_ERROR)
+			return p;
+		p = nl;
+	}
+	return NULL;
 }
 
 /*
@@ -376,6 +398,10 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 		template_mask(&g->tmpl, msg, n);
 		if (rec->flags & RECORD_TRACEBACK) {
 			msg = last_line(rec->text, rec->len, &n);
+			buf_puts(&g->tmpl, " | ");
+			template_mask(&g->tmpl, msg, n);
+		} else if ((rec->flags & RECORD_FAILURE) &&
+		    (msg = failure_line(rec, &n)) != NULL) {
 			buf_puts(&g->tmpl, " | ");
 			template_mask(&g->tmpl, msg, n);
 		}

@@ -71,6 +71,7 @@
 
 #include "jsonline.h"
 #include "level.h"
+#include "severity.h"
 #include "timeparse.h"
 #include "util.h"
 
@@ -1130,8 +1131,13 @@ push_line(struct multiline *m, const struct envelope_line *el,
 			s->in_traceback = 1;
 			s->rec.flags |= RECORD_TRACEBACK;
 		}
-		else if (!start && !marker && n > 0 && p[0] != ' ' && p[0] != '\t')
+		else if (!start && !marker && n > 0 && p[0] != ' ' && p[0] != '\t') {
 			s->in_traceback = 0;
+			if (!(s->rec.flags & (RECORD_FAILURE | RECORD_TRACEBACK)) &&
+			    s->rec.level < SEV_WARNING &&
+			    level_of_failure_line(p, n) >= SEV_ERROR)
+				s->rec.flags |= RECORD_FAILURE;
+		}
 	}
 	s->open_partial = el->partial;
 	s->rec.line_last = rl->lineno;

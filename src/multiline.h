@@ -24,6 +24,12 @@ struct tz;
 #define RECORD_BAD_UTF8		0x10	/* holds invalid UTF-8 */
 #define RECORD_NUL		0x20	/* holds NUL bytes */
 #define RECORD_TRACEBACK	0x40	/* holds a Python traceback */
+/*
+ * Below WARNING, yet one of its further lines is a failure at the start
+ * of a line (level_of_failure_line), as a program prints one past its
+ * logger: Node's "Error: boom" and its frames after a crash.
+ */
+#define RECORD_FAILURE		0x80
 
 struct record {
 	int64_t			 ts;		/* UTC ms; TS_NONE if no stamp was ever seen */

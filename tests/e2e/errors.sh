@@ -424,6 +424,17 @@ check_eq "entrypoint: shell and exec failures" \
 check_eq "entrypoint: eight records, the last line the stamped one's" "8" \
     "$(sql ep.db "SELECT records FROM ingests")"
 
+# --- a failure a program printed past its logger, joined to a record
+# below WARNING (Node's crash, an exception line): that record is an
+# error, its template the message and the failure; a warning stays one
+cp "$F/printed.log" .
+"$LT" ingest -q --db pt.db printed.log
+check_eq "printed failures: the records they joined are errors" \
+    "1|10|log-error|listening on <*> | Error: boom
+12|13|log-warning|slow start
+14|16|log-error|polling | java.io.IOException: Connection reset" \
+    "$(sql pt.db "SELECT line || '|' || line_end || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+
 # --- Apache httpd's error log ([module:level]) and PHP's, with their
 # bracketed stamps
 cp "$F/apache-php.log" .
