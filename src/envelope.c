@@ -2165,14 +2165,16 @@ syslog_repeated(struct envelope_line *out)
 }
 
 /*
- * What every syslog line sets, its message k bytes in: the program is
- * the source (tag_len 0: none named).
+ * What every syslog line sets: its stamp ms (TS_NONE: none), its message
+ * k bytes in, the program as the source (tag_len 0: none named).
  */
 static void
-syslog_found(struct envelope *e, const char *line, size_t len, size_t k,
-    const char *tag, size_t tag_len, struct envelope_line *out)
+syslog_found(struct envelope *e, const char *line, size_t len, int64_t ms,
+    size_t k, const char *tag, size_t tag_len, struct envelope_line *out)
 {
+	set_plain(line, len, out);
 	out->format = ENVELOPE_SYSLOG;
+	out->ts = ms;
 	out->msg = line + k;
 	out->msg_len = len - k;
 	syslog_repeated(out);
@@ -2210,11 +2212,9 @@ syslog_bsd(struct envelope *e, const char *line, size_t len, size_t at,
 	    p[k - 1] != ' ' || (h = envelope_syslog_header(p + k, n - k, &tag,
 	    &tag_len)) == 0)
 		return -1;
-	set_plain(line, len, out);
-	out->ts = ms;
+	syslog_found(e, line, len, ms, at + k + h, tag, tag_len, out);
 	out->naive = 1;
 	out->yearless = 1;
-	syslog_found(e, line, len, at + k + h, tag, tag_len, out);
 	return 0;
 }
 
@@ -2262,9 +2262,7 @@ syslog_iso(struct envelope *e, const char *line, size_t len, size_t at,
 	k += at + 1;
 	if ((h = envelope_syslog_header(line + k, len - k, &tag, &tag_len)) == 0)
 		return -1;
-	set_plain(line, len, out);
-	out->ts = ms;
-	syslog_found(e, line, len, k + h, tag, tag_len, out);
+	syslog_found(e, line, len, ms, k + h, tag, tag_len, out);
 	return 0;
 }
 
@@ -2282,7 +2280,6 @@ syslog_full(struct envelope *e, const char *line, size_t len, size_t at,
 	const char *p = line + at, *tag;
 	size_t n = len - at, k, z, h, i, tag_len;
 	int64_t ms;
-	int naive;
 
 	if (n < 25 || p[3] != ' ' || !is_digit(p[4]) || p[8] != '-' ||
 	    p[14] != ' ')
@@ -2292,11 +2289,10 @@ syslog_full(struct envelope *e, const char *line, size_t len, size_t at,
 	if (i == 21 || (k = timeparse_leading_cached(&e->stamps, p + 4,
 	    n - 4, e->tz, &ms)) < 20 || p[4 + k - 1] != ' ')
 		return -1;
-	naive = e->stamps.naive;
 	k += 4;
 	z = k;
 	/* a zone word after a naive stamp: letters, digits and signs */
-	if (naive) {
+	if (e->stamps.naive) {
 		while (z < n && z - k < 6 && (host_chars[(unsigned char)p[z]] ||
 		    p[z] == '+') && p[z] != '.' && p[z] != '_')
 			z++;
@@ -2308,10 +2304,8 @@ syslog_full(struct envelope *e, const char *line, size_t len, size_t at,
 	else if (z == k || (h = envelope_syslog_header(p + k, n - k, &tag,
 	    &tag_len)) == 0)
 		return -1;
-	set_plain(line, len, out);
-	out->ts = ms;
-	out->naive = naive;
-	syslog_found(e, line, len, at + k + h, tag, tag_len, out);
+	syslog_found(e, line, len, ms, at + k + h, tag, tag_len, out);
+	out->naive = e->stamps.naive;
 	return 0;
 }
 
@@ -2334,9 +2328,7 @@ syslog_unix(struct envelope *e, const char *line, size_t len, size_t at,
 	    p[k - 1] != ' ' ||
 	    (h = envelope_syslog_header(p + k, n - k, &tag, &tag_len)) == 0)
 		return -1;
-	set_plain(line, len, out);
-	out->ts = ms;
-	syslog_found(e, line, len, at + k + h, tag, tag_len, out);
+	syslog_found(e, line, len, ms, at + k + h, tag, tag_len, out);
 	return 0;
 }
 
@@ -2415,9 +2407,7 @@ syslog_5424(struct envelope *e, const char *line, size_t len, size_t at,
 	/* a message in UTF-8 may open with its byte order mark */
 	if (n - i >= 3 && memcmp(p + i, "\xef\xbb\xbf", 3) == 0)
 		i += 3;
-	set_plain(line, len, out);
-	out->ts = ms;
-	syslog_found(e, line, len, at + i, app, app_len, out);
+	syslog_found(e, line, len, ms, at + i, app, app_len, out);
 	return 0;
 }
 
