@@ -291,7 +291,6 @@ bracket_target(const struct record *rec, const char *msg, size_t n)
 	size_t i;
 
 	if (rec->len == 0 || rec->text[0] != '[' || msg <= rec->text ||
-	    msg > rec->text + rec->len ||
 	    memchr(rec->text + 1, '[', (size_t)(msg - rec->text) - 1) != NULL)
 		return 0;
 	for (i = 0; i < n && i < 100 && (isalnum((unsigned char)msg[i]) ||

@@ -263,9 +263,9 @@ level_shell_failed(const char *p, size_t n)
 }
 
 /*
- * (level.h)  runc's words for an entrypoint it could not start: "exec
- * PATH: REASON" as Docker prints them, or the older "standard_init_
- * linux.go:228: exec user process caused: exec format error".
+ * (level.h)  runc's words for an entrypoint it could not start, a reason
+ * at the end: "exec PATH: exec format error" as Docker prints them, or
+ * the older "standard_init_linux.go:228: exec user process caused: ...".
  */
 int
 level_exec_failed(const char *p, size_t n)
@@ -275,18 +275,19 @@ level_exec_failed(const char *p, size_t n)
 	    ": operation not permitted" };
 	size_t i;
 
-	if (p[0] == 's')
-		return UTIL_STARTS_WITH(p, n, "standard_init_linux.go:") &&
-		    memmem(p, n, ": exec user process caused: ", 28) != NULL;
-	/* "exec " and a path or a name, no blank in it */
-	for (i = 5; i < n && p[i] != ' ' && p[i] != ':'; i++)
-		;
-	if (i == 5 || i + 1 >= n || p[i] != ':' || p[i + 1] != ' ')
-		return 0;
 	for (i = 0; i < UTIL_ARRAY_LEN(reasons); i++)
 		if (ends_with(p, n, reasons[i]))
-			return 1;
-	return 0;
+			break;
+	if (i == UTIL_ARRAY_LEN(reasons))
+		return 0;
+	if (UTIL_STARTS_WITH(p, n, "standard_init_linux.go:"))
+		return memmem(p, n, ": exec user process caused: ", 28) != NULL;
+	if (!UTIL_STARTS_WITH(p, n, "exec "))
+		return 0;
+	/* a path or a name, no blank in it */
+	for (i = 5; i < n && p[i] != ' ' && p[i] != ':'; i++)
+		;
+	return i > 5 && i + 1 < n && p[i] == ':' && p[i + 1] == ' ';
 }
 
 /* Bunyan's and pino's numeric levels: 10 trace ... 60 fatal. */

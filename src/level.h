@@ -104,6 +104,7 @@ level_runtime(const char *p, size_t n)
 			return LEVEL_RUNTIME_FATAL;
 		break;
 	case 'e':
+		/* nearly every record is asked: the prefix first */
 		if (UTIL_STARTS_WITH(p, n, "exec ") && level_exec_failed(p, n))
 			return LEVEL_RUNTIME_FATAL;
 		break;
