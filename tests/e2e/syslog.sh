@@ -95,6 +95,11 @@ check_eq "programs: their events, at their stamps" \
     "$(sql mixed.db "SELECT e.line || '|' || s.name || '|' || e.rule || '|' || strftime('%m-%d %H:%M:%S', e.ts / 1000, 'unixepoch') || '|' || e.text
 	FROM events_all e JOIN sources s ON s.id = e.source_id ORDER BY e.line")"
 
+# event_times DB: the times of DB's events in the order of their lines
+event_times() {
+	sql "$1" "SELECT group_concat(datetime(ts / 1000, 'unixepoch'), '|') FROM (SELECT ts FROM events_all ORDER BY line)"
+}
+
 # a stamp without a year takes the year of the stamps around it: a
 # line of 2024 before it, the new year after a December
 printf '%s\n' '2024-12-31 23:59:58 ERROR app: first' \
@@ -103,7 +108,7 @@ printf '%s\n' '2024-12-31 23:59:58 ERROR app: first' \
 "$LT" ingest -q --final --db year.db year.log
 check_eq "no year: the one of the stamps around it" \
     "2024-12-31 23:59:58|2024-12-31 23:59:59|2025-01-01 00:00:01" \
-    "$(sql year.db "SELECT group_concat(datetime(ts / 1000, 'unixepoch'), '|') FROM (SELECT ts FROM events_all ORDER BY line)")"
+    "$(event_times year.db)"
 
 # journalctl prints local time: the daemon's own stamps (UTC) 11 hours
 # behind are said, and --tz auto reads the header in the zone they imply
@@ -132,7 +137,7 @@ printf '%s\n' 'Nov  2 00:29:08 web01 app[1]: starting' \
 "$LT" ingest -q --final --db own.db own.log
 check_eq "no year: the message's own stamp's, then the input's" \
     "2025-11-02 00:29:09|2025-11-02 00:29:10" \
-    "$(sql own.db "SELECT group_concat(datetime(ts / 1000, 'unixepoch'), '|') FROM (SELECT ts FROM events_all ORDER BY line)")"
+    "$(event_times own.db)"
 
 # short-full with a zone timeparse does not know: read in --tz; rsyslog's
 # "message repeated N times: [ msg]" is the message it quotes
