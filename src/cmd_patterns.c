@@ -20,6 +20,7 @@
 
 #include "cmd.h"
 #include "envelope.h"
+#include "jsonline.h"
 #include "level.h"
 #include "multiline.h"
 #include "reader.h"
@@ -110,6 +111,7 @@ struct pt {
 	uint64_t		 records;	/* records read */
 	uint64_t		 mined;
 	struct buf		 joined;	/* a traceback's first and last lines */
+	struct buf		 jsonmsg;	/* a JSON record's message, unescaped */
 	/* the --input path */
 	struct envelope		*env;
 	struct multiline	*ml;
@@ -191,6 +193,24 @@ drop_context(struct pt *pt, struct pt_view *v)
 	v->context = 1;
 }
 
+/* v's message, a JSON line's, unescaped: its first line. */
+static void
+json_message(struct pt *pt, struct pt_view *v)
+{
+	const char *m, *nl;
+	size_t n;
+
+	if ((m = jsonline_message(v->msg, v->msglen, &n)) == NULL)
+		return;
+	buf_reset(&pt->jsonmsg);
+	if (envelope_json_text(&pt->jsonmsg, m, n) != 0)
+		return;
+	v->msg = pt->jsonmsg.data;
+	v->msglen = pt->jsonmsg.len;
+	if ((nl = memchr(v->msg, '\n', v->msglen)) != NULL)
+		v->msglen = (size_t)(nl - v->msg);
+}
+
 /*
  * The level of a record and the part of it that is mined: the first line
  * after its timestamp and level.  A traceback adds its last line (the
@@ -221,8 +241,10 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 	if (skip > 0 && *ts == TS_NONE)
 		*ts = ms;
 	sev = envsev;
-	if (sev == PT_LEVEL_NONE)
-		sev = level_of_line(text + skip, first - skip, &body);
+	if (sev == PT_LEVEL_NONE) {
+		sev = level_of_stamped(NULL, text, first, skip, &body);
+		body -= skip;
+	}
 	if (body == 0)
 		body = syslog_header(text, skip, first);
 	v->msg = text + skip + body;
@@ -230,6 +252,13 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 	v->sample = text;
 	v->samplelen = first;
 	v->context = 0;
+	/*
+	 * A JSON line is mined by its message, as the generic rules group
+	 * it: whole, every line of a logger would be one template of keys
+	 * and masked values.
+	 */
+	if (skip == 0 && first > 0 && text[0] == '{')
+		json_message(pt, v);
 	if (nl != NULL && memmem(text, len, "Traceback (most recent call last):", 34) != NULL) {
 		if (sev == PT_LEVEL_NONE || sev < SEV_ERROR)
 			sev = SEV_ERROR;
@@ -872,6 +901,7 @@ pt_free(struct pt *pt)
 	free(pt->st);
 	free(pt->recs);
 	buf_free(&pt->joined);
+	buf_free(&pt->jsonmsg);
 	template_miner_free(pt->miner);
 }
 

@@ -310,16 +310,6 @@ static int
 generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
     int level, const char *msg, size_t n, struct match *m)
 {
-	/*
-	 * Serilog's message template ("@mt", or its JsonFormatter's
-	 * "MessageTemplate") groups best, as a template; .NET's JSON console
-	 * writes "Message" and "Category"
-	 */
-	static const char *const json_message[] = { "msg", "message",
-	    "event", "error", "err", "@mt", "@m", "MessageTemplate",
-	    "RenderedMessage", "Message", NULL };
-	static const char *const json_logger[] = { "logger", "name",
-	    "logger_name", "Category", NULL };
 	const char *nl = msg + n < rec->text + rec->len ? msg + n : NULL;
 	const char *lg = NULL, *v;
 	size_t lglen = 0, after = 0, vn;
@@ -338,8 +328,8 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 	 * template of keys and masked values.
 	 */
 	if (msg == rec->text && rec->len > 0 && msg[0] == '{' &&
-	    (v = jsonline_string(msg, n, json_message, &vn)) != NULL) {
-		lg = jsonline_string(msg, n, json_logger, &lglen);
+	    (v = jsonline_message(msg, n, &vn)) != NULL) {
+		lg = jsonline_logger(msg, n, &lglen);
 		if (envelope_json_text(&g->json, v, vn) == 0) {
 			v = g->json.data;
 			vn = g->json.len;

@@ -115,3 +115,27 @@ jsonline_time(const char *p, size_t n, const struct tz *tz, int64_t *ms)
 		return 0;
 	return 1;
 }
+
+/*
+ * Serilog's message template ("@mt", or its JsonFormatter's
+ * "MessageTemplate") groups best, as a template; .NET's JSON console
+ * writes "Message" and "Category".
+ */
+const char *
+jsonline_message(const char *p, size_t n, size_t *len)
+{
+	static const char *const names[] = { "msg", "message", "event",
+	    "error", "err", "@mt", "@m", "MessageTemplate", "RenderedMessage",
+	    "Message", NULL };
+
+	return jsonline_string(p, n, names, len);
+}
+
+const char *
+jsonline_logger(const char *p, size_t n, size_t *len)
+{
+	static const char *const names[] = { "logger", "name", "logger_name",
+	    "Category", NULL };
+
+	return jsonline_string(p, n, names, len);
+}

@@ -89,6 +89,14 @@ level_of_word(const char *p, size_t n, int icase)
 	unsigned c;
 	uint64_t w = 0;
 
+	/* .NET's and Serilog's "Information", ClickHouse's "<Information>" */
+	if (n == 11) {
+		for (i = 0; i < n; i++)
+			if (level_fold((unsigned char)p[i], icase) !=
+			    (unsigned char)"INFORMATION"[i])
+				return LEVEL_NONE;
+		return SEV_INFO;
+	}
 	if (n < 3 || n > 8)
 		return LEVEL_NONE;
 	c = level_fold((unsigned char)p[0], icase);
@@ -234,7 +242,7 @@ ends_with(const char *p, size_t n, const char *s)
 /*
  * (level.h)  "sh: 1: curl: not found", "bash: line 3: x: command not
  * found", "/entrypoint.sh: line 5: ...": a shell, or a script of one,
- * before the first colon.
+ * before the first colon; or zsh's own order.
  */
 int
 level_shell_failed(const char *p, size_t n)
@@ -244,6 +252,15 @@ level_shell_failed(const char *p, size_t n)
 	const char *colon, *base;
 	size_t i, len;
 
+	/* zsh names the command last: "zsh: command not found: x", "zsh:1: ..." */
+	if (UTIL_STARTS_WITH(p, n, "zsh:")) {
+		for (i = 4; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+		if (i > 4 && i < n && p[i] == ':')
+			i++;
+		return UTIL_STARTS_WITH(p + i, n - i, " command not found: ") &&
+		    n > i + 20;
+	}
 	if (!ends_with(p, n, ": not found") &&
 	    !ends_with(p, n, ": command not found"))
 		return 0;
@@ -288,6 +305,68 @@ level_exec_failed(const char *p, size_t n)
 	for (i = 5; i < n && p[i] != ' ' && p[i] != ':'; i++)
 		;
 	return i > 5 && i + 1 < n && p[i] == ':' && p[i + 1] == ' ';
+}
+
+/*
+ * The end of a warning's category at p[i..n) ("DeprecationWarning",
+ * "sqlalchemy.exc.SAWarning"), where its ": " follows, or 0.
+ */
+static size_t
+warning_name_end(const char *p, size_t n, size_t i)
+{
+	size_t j;
+
+	for (j = i; j < n && j < i + 80 && (level_class[(unsigned char)p[j]] &
+	    LC_IDENT); j++)
+		;
+	if (j - i < 7 || j + 1 >= n || p[j] != ':' || p[j + 1] != ' ' ||
+	    memcmp(p + j - 7, "Warning", 7) != 0)
+		return 0;
+	return j;
+}
+
+/*
+ * (level.h)  Node's "(node:PID) [CODE] NameWarning: msg" and Python's
+ * warnings module's "FILE.py:LINE: NameWarning: msg".
+ */
+int
+level_runtime_warning(const char *p, size_t n, size_t *body)
+{
+	const char *c;
+	size_t i, j;
+
+	if (n > 20 && p[0] == '(' && UTIL_STARTS_WITH(p, n, "(node:")) {
+		for (i = 6; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+		if (i == 6 || i + 1 >= n || p[i] != ')' || p[i + 1] != ' ')
+			return LEVEL_NONE;
+		i += 2;
+		if (i < n && p[i] == '[') {
+			for (j = i + 1; j < n && j < i + 24 && p[j] != ']' &&
+			    p[j] != ' '; j++)
+				;
+			if (j + 1 >= n || p[j] != ']' || p[j + 1] != ' ')
+				return LEVEL_NONE;
+			i = j + 2;
+		}
+		if (warning_name_end(p, n, i) == 0)
+			return LEVEL_NONE;
+		*body = i;
+		return SEV_WARNING;
+	}
+	/* the file name ends at the first colon: a path with none before */
+	if (n < 16 || (c = memchr(p, ':', n < 256 ? n : 256)) == NULL ||
+	    c - p < 4 || memcmp(c - 3, ".py", 3) != 0 ||
+	    memchr(p, ' ', (size_t)(c - p)) != NULL)
+		return LEVEL_NONE;
+	for (i = j = (size_t)(c - p) + 1; j < n && p[j] >= '0' && p[j] <= '9';
+	    j++)
+		;
+	if (j == i || j + 2 >= n || p[j] != ':' || p[j + 1] != ' ' ||
+	    warning_name_end(p, n, j + 2) == 0)
+		return LEVEL_NONE;
+	*body = j + 2;
+	return SEV_WARNING;
 }
 
 /* Bunyan's and pino's numeric levels: 10 trace ... 60 fatal. */
@@ -690,6 +769,9 @@ level_of_line(const char *p, size_t n, size_t *body)
 		*body = i;
 		goto found;
 	}
+	/* NLog's default layout: "2025-... 10:00:00.1234|ERROR|Logger|msg" */
+	if (n > 0 && p[0] == '|')
+		i = 1;
 	while (i < n && words < 4 && i < 120) {
 		while (i < n && level_class[(unsigned char)p[i]] & LC_BLANK)
 			i++;
@@ -730,7 +812,7 @@ level_of_line(const char *p, size_t n, size_t *body)
 		}
 		/* ClickHouse's "<Error>" */
 		if (i < n && p[i] == '<') {
-			for (j = i + 1; j < n && j < i + 10 && word_char((unsigned char)p[j]); j++)
+			for (j = i + 1; j < n && j < i + 13 && word_char((unsigned char)p[j]); j++)
 				;
 			if (j < n && p[j] == '>' &&
 			    (sev = level_of_word(p + i + 1, j - i - 1, 1)) != LEVEL_NONE) {
@@ -845,7 +927,7 @@ level_of_line(const char *p, size_t n, size_t *body)
 			return sev;
 		}
 	}
-	return LEVEL_NONE;
+	return level_runtime_warning(p, n, body);
 found:
 	*body = level_body(p, n, *body);
 	return sev;
@@ -911,6 +993,28 @@ level_of_line_cached(struct level_cache *c, const char *p, size_t n,
 	(void)c;
 	return level_of_line(p, n, body);
 #endif
+}
+
+int
+level_of_stamped(struct level_cache *c, const char *p, size_t n, size_t k,
+    size_t *body)
+{
+	int sev;
+
+	/* klog's level is its stamp's first letter, redis's a mark after it */
+	if (k > 0 && (sev = level_of_klog(p, n, body)) != LEVEL_NONE) {
+		if (*body == 0)
+			*body = k;
+		return sev;
+	}
+	if (k > 0 && k + 1 < n && (p[k] == '#' || p[k] == '*' || p[k] == '-' ||
+	    p[k] == '.') && (sev = level_of_redis(p, n, k, body)) != LEVEL_NONE)
+		return sev;
+	*body = 0;
+	sev = c != NULL ? level_of_line_cached(c, p + k, n - k, body) :
+	    level_of_line(p + k, n - k, body);
+	*body += k;
+	return sev;
 }
 
 #ifdef __SSE2__
@@ -1078,6 +1182,11 @@ level_logger(const char *p, size_t n, size_t *msg)
 	if (dotted)
 		while (i < n && p[i] == ' ')
 			i++;
+	/* NLog's "Logger|msg", after its "|LEVEL|" */
+	if (marked && i == len && i + 1 < n && p[i] == '|') {
+		*msg = i + 1;
+		return len;
+	}
 	/* logback's and log4j's "%logger - %msg": a dotted name, a dash */
 	if (dotted && i > len && i + 1 < n && p[i] == '-' && p[i + 1] == ' ') {
 		for (*msg = i + 2; *msg < n && p[*msg] == ' '; (*msg)++)

@@ -31,8 +31,8 @@
  * docker client's "Error response from daemon: ..." or Go's net/http
  * server's "http: panic serving ..." (a handler's panic it recovered) and
  * "http: Accept error: ..." (LEVEL_RUNTIME_ERROR: an error), a shell's
- * "sh: 1: curl: not found" or "bash: line 3: x: command not found" (an
- * error), a container's entrypoint that runc could not start ("exec
+ * "sh: 1: curl: not found", "bash: line 3: x: command not found" or
+ * "zsh: command not found: x" (an error), a container's entrypoint that runc could not start ("exec
  * /entrypoint.sh: exec format error", "... no such file or directory":
  * LEVEL_RUNTIME_FATAL), Python
  * logging's "--- Logging error ---" (LEVEL_RUNTIME_BLOCK: an error, a
@@ -53,6 +53,14 @@ enum level_runtime {
 /* level_runtime's shell and exec failures, apart: few lines get there. */
 int level_shell_failed(const char *p, size_t n);
 int level_exec_failed(const char *p, size_t n);
+
+/*
+ * A warning a runtime prints past any logger: Node's "(node:1) [DEP0040]
+ * DeprecationWarning: msg" and Python's warnings module's "/app/x.py:12:
+ * UserWarning: msg".  SEV_WARNING and in *body where its category starts,
+ * or LEVEL_NONE.
+ */
+int level_runtime_warning(const char *p, size_t n, size_t *body);
 
 /* Whether the unindented lines after a failure of kind k are its record's. */
 static inline int
@@ -109,7 +117,8 @@ level_runtime(const char *p, size_t n)
 			return LEVEL_RUNTIME_FATAL;
 		break;
 	case '/': case 'a': case 'b': case 'd': case 'k': case 's': case 'z':
-		if (n > 12 && p[n - 1] == 'd' && level_shell_failed(p, n))
+		if (n > 12 && (p[n - 1] == 'd' || p[0] == 'z') &&
+		    level_shell_failed(p, n))
 			return LEVEL_RUNTIME_ERROR;
 		if (p[0] == 's' && n > 30 && p[1] == 't' && level_exec_failed(p, n))
 			return LEVEL_RUNTIME_FATAL;
@@ -199,6 +208,15 @@ struct level_cache {
 int level_of_line_cached(struct level_cache *c, const char *p, size_t n,
     size_t *body);
 
+/*
+ * The level of a record's first line p[0..n), whose stamp ends at k (0:
+ * it has none): klog's letter or redis's mark, which are read with the
+ * stamp, else level_of_line's after it (through c unless NULL).  *body is
+ * where the message starts in p.
+ */
+int level_of_stamped(struct level_cache *c, const char *p, size_t n,
+    size_t k, size_t *body);
+
 /* Is p[0..n) an uncaught exception line, "ValueError: ..." or "java.io.IOException: ..."? */
 int level_exception_line(const char *p, size_t n);
 
@@ -218,7 +236,8 @@ int level_of_failure_line(const char *p, size_t n);
  * msg", "root:msg"): a word of letters, digits, '.', '_' and '-' right
  * before a ':', holding a '.' or '_' or starting in lower case (so "Failed:"
  * is not one), or a dotted name before a bracketed request context
- * ("nova.compute.manager [req-ID - - - - -] msg", oslo.log's).  Returns its
+ * ("nova.compute.manager [req-ID - - - - -] msg", oslo.log's), or such a
+ * word before a '|' (NLog's "App.Worker|msg").  Returns its
  * length and sets *msg to where the message after it starts, or returns 0.
  */
 size_t level_logger(const char *p, size_t n, size_t *msg);

@@ -17,7 +17,9 @@
  *        "INFO:     ..."), a bracketed level at the start ("[INFO] ..."),
  *        " - [LEVEL]" within its first 160 bytes ("name - [INFO] : ..."),
  *        a JSON line that states a level ({"level":"error",...}), .NET's
- *        "fail: Category[13]",
+ *        "fail: Category[13]", PHP's "PHP Warning:  ...", a runtime's
+ *        warning (Node's "(node:1) DeprecationWarning: ...", Python's
+ *        "/app/x.py:3: UserWarning: ..."),
  *        or Go's "panic: " or Java's "Exception in thread \"...",
  *        which a runtime prints past any logger.
  *     c. it was a logfmt line (time=... level=... msg=..., or logrus's
@@ -538,6 +540,11 @@ level_header(const char *p, size_t n)
 		return level_of_priority(p, n, &k) != LEVEL_NONE;
 	if (p[0] >= 'c' && p[0] <= 'w' && level_of_dotnet(p, n) != LEVEL_NONE)
 		return 1;
+	/* PHP's "PHP Fatal error:  ..." after the stamped line of another */
+	if (p[0] == 'P' && UTIL_STARTS_WITH(p, n, "PHP "))
+		return level_of_line(p, n, &k) != LEVEL_NONE;
+	if (level_runtime_warning(p, n, &k) != LEVEL_NONE)
+		return 1;
 	lim = n < 160 ? n : 160;
 	for (q = p; (q = memmem(q, lim - (size_t)(q - p), " - [", 4)) != NULL; q++) {
 		if (bracket_level(q + 3, n - (size_t)(q + 3 - p)))
@@ -881,19 +888,8 @@ record_level(struct multiline *m, struct ml_source *s,
 		s->rec.body = k;
 		return;
 	}
-	/* klog's level is its stamp's first letter, redis's a mark after it */
-	if (k > 0 && (s->rec.level = level_of_klog(p, n, &body)) != LEVEL_NONE) {
-		s->rec.body = body > 0 ? body : k;
-		return;
-	}
-	if (k > 0 && k + 1 < n && (p[k] == '#' || p[k] == '*' || p[k] == '-' ||
-	    p[k] == '.') && (s->rec.level = level_of_redis(p, n, k, &body)) !=
-	    LEVEL_NONE) {
-		s->rec.body = body;
-		return;
-	}
-	s->rec.level = level_of_line_cached(&m->levels, p + k, n - k, &body);
-	s->rec.body = k + body;
+	s->rec.level = level_of_stamped(&m->levels, p, n, k, &body);
+	s->rec.body = body;
 	if (s->rec.level == LEVEL_NONE && el->level != NULL)
 		s->rec.level = level_of_word(el->level, el->level_len, 1);
 }

@@ -53,7 +53,9 @@ test_forms(void **state)
 	assert_int_equal(lvl("[ 1 ] {} <Error> Application: boom", &b), SEV_ERROR);
 	assert_string_equal(b, "Application: boom");
 	assert_int_equal(lvl("[ 7 ] {q-1} <Warning> slow", &b), SEV_WARNING);
-	assert_int_equal(lvl("<Information> fine", &b), LEVEL_NONE);
+	assert_int_equal(lvl("<Information> fine", &b), SEV_INFO);
+	assert_string_equal(b, "fine");
+	assert_int_equal(lvl("<Informational> fine", &b), LEVEL_NONE);
 	assert_int_equal(lvl("<html> error page", &b), LEVEL_NONE);
 	/* Serilog's three letters */
 	assert_int_equal(lvl("FTL] Host terminated", &b), SEV_CRITICAL);
@@ -524,6 +526,11 @@ test_runtimes(void **state)
 		{ "/docker-entrypoint.sh: line 12: x: command not found",
 		    LEVEL_RUNTIME_ERROR },
 		{ "bash: foo: command not found", LEVEL_RUNTIME_ERROR },
+		{ "zsh: command not found: foo", LEVEL_RUNTIME_ERROR },
+		{ "zsh:1: command not found: foo", LEVEL_RUNTIME_ERROR },
+		{ "zsh: command not found: ", LEVEL_RUNTIME_NONE },
+		{ "zsh: no matches found: *.log", LEVEL_RUNTIME_NONE },
+		{ "zshrc loaded: command not found: none", LEVEL_RUNTIME_NONE },
 		{ "shell: not found", LEVEL_RUNTIME_NONE },
 		{ "sha256 abc: not found", LEVEL_RUNTIME_NONE },
 		{ "sh: not found yet", LEVEL_RUNTIME_NONE },
@@ -668,7 +675,7 @@ test_every_word(void **state)
 		{ "PANI", SEV_CRITICAL }, { "EMERG", SEV_CRITICAL },
 		{ "ALERT", SEV_CRITICAL }, { "FTL", SEV_CRITICAL },
 		{ "VRB", SEV_DEBUG }, { "FAILURE", SEV_CRITICAL },
-		{ "SUCCESS", SEV_NOTICE }
+		{ "SUCCESS", SEV_NOTICE }, { "INFORMATION", SEV_INFO }
 	};
 	char w[16];
 	size_t i, n, k;
@@ -729,6 +736,79 @@ test_logger(void **state)
 	assert_int_equal(level_logger("worker [3] started", 18, &msg), 0);
 }
 
+/*
+ * Warnings runtimes print past any logger: Node's and Python's warnings
+ * module's, their category kept in the message; lines of the same start
+ * that are no such warning.
+ */
+static void
+test_runtime_warnings(void **state)
+{
+	const char *b;
+
+	(void)state;
+	assert_int_equal(lvl("(node:1) [DEP0040] DeprecationWarning: The `punycode` module is deprecated.", &b),
+	    SEV_WARNING);
+	assert_string_equal(b, "DeprecationWarning: The `punycode` module is deprecated.");
+	assert_int_equal(lvl("(node:4242) UnhandledPromiseRejectionWarning: Error: x", &b),
+	    SEV_WARNING);
+	assert_string_equal(b, "UnhandledPromiseRejectionWarning: Error: x");
+	assert_int_equal(lvl("(node:7) Warning: Setting the NODE_TLS_REJECT_UNAUTHORIZED", &b),
+	    SEV_WARNING);
+	assert_int_equal(lvl("(node:1) listening on port 3000 now", &b), LEVEL_NONE);
+	assert_int_equal(lvl("(node:x) DeprecationWarning: y", &b), LEVEL_NONE);
+	assert_int_equal(lvl("(node:1) [DEP0040 DeprecationWarning: y", &b), LEVEL_NONE);
+	assert_int_equal(lvl("/usr/lib/python3/site-packages/a/b.py:12: DeprecationWarning: pkg_resources is deprecated", &b),
+	    SEV_WARNING);
+	assert_string_equal(b, "DeprecationWarning: pkg_resources is deprecated");
+	assert_int_equal(lvl("app.py:3: sqlalchemy.exc.SAWarning: relationship conflicts", &b),
+	    SEV_WARNING);
+	assert_string_equal(b, "sqlalchemy.exc.SAWarning: relationship conflicts");
+	assert_int_equal(lvl("tests/test_a.py:5: AssertionError: expected 1", &b), LEVEL_NONE);
+	assert_int_equal(lvl("see app.py:12: UserWarning: x", &b), LEVEL_NONE);
+	assert_int_equal(lvl("app.py:: UserWarning: something", &b), LEVEL_NONE);
+	assert_int_equal(lvl("app.pyc:12: UserWarning: something", &b), LEVEL_NONE);
+}
+
+/* NLog's default layout: the level and the logger between bars. */
+static void
+test_nlog(void **state)
+{
+	static const char m[] = "App.Worker|Job 42 failed";
+	const char *b;
+	size_t msg = 0;
+
+	(void)state;
+	assert_int_equal(lvl("|ERROR|App.Worker|Job 42 failed", &b), SEV_ERROR);
+	assert_string_equal(b, m);
+	assert_int_equal(lvl("|WARN|App|slow", &b), SEV_WARNING);
+	assert_int_equal(lvl("|nothing|here", &b), LEVEL_NONE);
+	assert_int_equal(level_logger(m, strlen(m), &msg), 10);
+	assert_string_equal(m + msg, "Job 42 failed");
+	/* a word of no mark before a bar is no logger */
+	assert_int_equal(level_logger("Job|x", 5, &msg), 0);
+}
+
+/* klog's and redis's levels with their stamps, others after them. */
+static void
+test_stamped(void **state)
+{
+	static const char k[] = "E1102 10:00:01.000000       1 reflector.go:138] Failed to watch";
+	static const char r[] = "1:M 02 Nov 2025 10:00:03.000 # Error saving";
+	static const char p[] = "2025-11-02 10:00:00 ERROR db: down";
+	size_t body = 0;
+
+	(void)state;
+	assert_int_equal(level_of_stamped(NULL, k, strlen(k), 21, &body), SEV_ERROR);
+	assert_string_equal(k + body, "Failed to watch");
+	assert_int_equal(level_of_stamped(NULL, r, strlen(r), 29, &body), SEV_WARNING);
+	assert_string_equal(r + body, "Error saving");
+	assert_int_equal(level_of_stamped(NULL, p, strlen(p), 20, &body), SEV_ERROR);
+	assert_string_equal(p + body, "db: down");
+	assert_int_equal(level_of_stamped(NULL, "plain words", 11, 0, &body), LEVEL_NONE);
+	assert_int_equal(body, 0);
+}
+
 /* redis's mark after its stamp; other lines with a digit first are not redis's */
 static void
 test_redis(void **state)
@@ -767,6 +847,9 @@ main(void)
 		cmocka_unit_test(test_every_word),
 		cmocka_unit_test(test_logger),
 		cmocka_unit_test(test_redis),
+		cmocka_unit_test(test_runtime_warnings),
+		cmocka_unit_test(test_nlog),
+		cmocka_unit_test(test_stamped),
 		cmocka_unit_test(test_runtimes),
 		cmocka_unit_test(test_lead_stamp),
 	};

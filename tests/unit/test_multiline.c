@@ -610,6 +610,42 @@ test_runtime_failures(void **state)
 }
 
 /*
+ * Warnings and errors a runtime prints past the logger (PHP's, Node's,
+ * Python's warnings module's) start a record after a stamped one, with
+ * their level; the indented source line Python prints after its warning
+ * joins it.
+ */
+static void
+test_runtime_warnings(void **state)
+{
+	const char *lines[] = {
+		"2025-10-25 23:00:00 INFO app: up",
+		"PHP Fatal error:  Uncaught Error: Call to undefined function f()",
+		"2025-10-25 23:00:01 INFO app: again",
+		"/app/lib/x.py:12: DeprecationWarning: pkg_resources is deprecated",
+		"  import pkg_resources",
+		"2025-10-25 23:00:02 INFO app: more",
+		"(node:1) [DEP0040] DeprecationWarning: The `punycode` module is deprecated.",
+		"2025-10-25 23:00:03 INFO app: last",
+		"PHP has no level here",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 7);
+	assert_rec(0, 1, 1, lines[0]);
+	assert_rec(1, 2, 2, lines[1]);
+	assert_int_equal(fx.rec[1].level, SEV_ERROR);
+	assert_rec(3, 4, 5, NULL);
+	assert_int_equal(fx.rec[3].level, SEV_WARNING);
+	assert_string_equal(fx.rec[3].text + fx.rec[3].body,
+	    "DeprecationWarning: pkg_resources is deprecated\n  import pkg_resources");
+	assert_rec(5, 7, 7, lines[6]);
+	assert_int_equal(fx.rec[5].level, SEV_WARNING);
+	assert_rec(6, 8, 9, "2025-10-25 23:00:03 INFO app: last\nPHP has no level here");
+}
+
+/*
  * java.util.logging's record is two lines: the stamp, class and method,
  * then the level and message, which gives the record its level.  A
  * level line after any other first line starts a record, and SEVERE is
@@ -1252,6 +1288,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_level_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logfmt_starts_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runtime_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runtime_warnings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jul_two_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lines_interleaved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
