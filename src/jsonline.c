@@ -73,6 +73,19 @@ jsonline_string(const char *p, size_t n, const char *const *names,
 	return p + i;
 }
 
+/* The digits at p as a number (at most 16 of them), and how many in *digits. */
+static int64_t
+json_integer(const char *p, size_t n, size_t *digits)
+{
+	int64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n && i < 16 && p[i] >= '0' && p[i] <= '9'; i++)
+		v = v * 10 + (p[i] - '0');
+	*digits = i;
+	return v;
+}
+
 int
 jsonline_time(const char *p, size_t n, const struct tz *tz, int64_t *ms)
 {
@@ -81,15 +94,32 @@ jsonline_time(const char *p, size_t n, const struct tz *tz, int64_t *ms)
 	 * "asctime": python-json-logger's
 	 */
 	static const char *const keys[] = { "time", "timestamp", "ts",
-	    "@timestamp", "t", "@t", "Timestamp", "asctime", NULL };
+	    "@timestamp", "t", "@t", "Timestamp", "asctime", "instant", NULL };
 	static const char *const dollar_date[] = { "$date", NULL };
+	static const char *const epoch_second[] = { "epochSecond", NULL };
+	static const char *const nano[] = { "nanoOfSecond", NULL };
 	int64_t whole = 0, frac = 0, scale = 1;
 	size_t i, k, digits = 0;
 
 	if ((i = jsonline_value(p, n, keys)) == 0)
 		return 0;
-	/* MongoDB's {"$date":"2025-10-25T23:00:00.123+00:00"} */
+	/*
+	 * MongoDB's {"$date":"2025-10-25T23:00:00.123+00:00"}, log4j2's
+	 * JsonLayout {"epochSecond":1761433200,"nanoOfSecond":123000000}
+	 */
 	if (p[i] == '{') {
+		if ((k = jsonline_value(p + i, n - i, epoch_second)) != 0) {
+			whole = json_integer(p + i + k, n - i - k, &digits);
+			if (digits < 9 || digits > 10)
+				return 0;
+			*ms = whole * 1000;
+			if ((k = jsonline_value(p + i, n - i, nano)) != 0) {
+				frac = json_integer(p + i + k, n - i - k, &digits);
+				if (digits > 0 && digits <= 9)
+					*ms += frac / 1000000;
+			}
+			return 1;
+		}
 		if ((k = jsonline_value(p + i, n - i, dollar_date)) == 0)
 			return 0;
 		i += k;
@@ -135,7 +165,7 @@ const char *
 jsonline_logger(const char *p, size_t n, size_t *len)
 {
 	static const char *const names[] = { "logger", "name", "logger_name",
-	    "Category", NULL };
+	    "loggerName", "Category", NULL };
 
 	return jsonline_string(p, n, names, len);
 }

@@ -31,8 +31,8 @@ const char *jsonline_string(const char *p, size_t n, const char *const *names,
 /*
  * jsonline_string of the message of a log line (msg, message, event,
  * error, err, Serilog's @mt, @m, MessageTemplate and RenderedMessage,
- * .NET's Message) and of its logger (logger, name, logger_name, .NET's
- * Category).
+ * .NET's Message) and of its logger (logger, name, logger_name, log4j2's
+ * loggerName, .NET's Category).
  */
 const char *jsonline_message(const char *p, size_t n, size_t *len);
 const char *jsonline_logger(const char *p, size_t n, size_t *len);
@@ -40,7 +40,8 @@ const char *jsonline_logger(const char *p, size_t n, size_t *len);
 /*
  * The time the line states under time, timestamp, ts, @timestamp or t:
  * a stamp as timeparse_leading reads it (naive ones in tz; MongoDB's in
- * {"$date": ...}), or a number
+ * {"$date": ...}), log4j2's instant (under "instant", {"epochSecond":
+ * ..., "nanoOfSecond": ...}), or a number
  * of seconds (with a fraction) or of milliseconds since the epoch.  1 and
  * *ms when it states one, else 0.
  */

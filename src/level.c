@@ -852,6 +852,19 @@ level_of_line(const char *p, size_t n, size_t *body)
 			*body = j;
 			goto found;
 		}
+		/*
+		 * A capitalised level first, with a colon (mosquitto's
+		 * "Warning: msg"); "Error: msg" is an exception's line, an
+		 * error by level_of_failure_line, its name kept
+		 */
+		if (words == 0 && j > i + 2 && j + 1 < n && p[j] == ':' &&
+		    p[j + 1] == ' ' && p[i] >= 'A' && p[i] <= 'Z' &&
+		    p[i + 1] >= 'a' && p[i + 1] <= 'z' &&
+		    !(j - i == 5 && memcmp(p + i, "Error", 5) == 0) &&
+		    (sev = level_of_word(p + i, j - i, 1)) != LEVEL_NONE) {
+			*body = j + 1;
+			goto found;
+		}
 		if (j > i && (j == n || p[j] == ' ' || p[j] == ':' || p[j] == '[' ||
 		    p[j] == '\t' || p[j] == '|' || p[j] == ']' || p[j] == '/') &&
 		    (sev = level_of_word(p + i, j - i, 0)) != LEVEL_NONE) {

@@ -1473,13 +1473,16 @@ other_span(const struct timeparse_cache *c, const char *p, size_t n,
 	}
 	/*
 	 * Seconds since the epoch, a fraction or not, then a blank:
-	 * Python's "%(created)f" and many a shell script.  Ten digits
-	 * from 2001 to 2286; another number opening a line is no time.
+	 * Python's "%(created)f" and many a shell script; or a colon and a
+	 * blank, as mosquitto writes them.  Ten digits from 2001 to 2286;
+	 * another number opening a line is no time.
 	 */
 	if (all_digits(p, 10) && p[0] >= '1' && p[0] <= '9' &&
-	    (p[10] == ' ' || p[10] == '\t' || p[10] == '.')) {
+	    (p[10] == ' ' || p[10] == '\t' || p[10] == '.' || p[10] == ':')) {
 		epoch_seconds(p, cv, st);
 		i = 10 + parse_fraction(p + 10, n - 10, 0, st);
+		if (i + 1 < n && p[i] == ':' && p[i + 1] == ' ')
+			return i + 1;
 		return i < n && (p[i] == ' ' || p[i] == '\t') ? i : 0;
 	}
 	/* redis "1:M 25 Oct 2025 23:00:00.123 *": pid, ':' and its role */

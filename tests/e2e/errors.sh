@@ -299,7 +299,9 @@ check_eq "colours: no ESC stored" 0 \
 
 # --- Serilog's compact JSON ("@t", "@l", "@mt") and its JsonFormatter's
 # ("Timestamp", "Level", "MessageTemplate"), python-json-logger's
-# "asctime", .NET's JSON console ("LogLevel", "Category", "Message"), and
+# "asctime", .NET's JSON console ("LogLevel", "Category", "Message"),
+# log4j2's JsonLayout ("instant", "loggerName"), mosquitto's epoch and
+# "Warning:", and
 # syslog priorities ("<11>" RFC 5424, "<12>" RFC 3164,
 # sd-daemon's "<3>" with no stamp): the level and time they state, the
 # template for the message (a syslog line's without its header; the
@@ -313,9 +315,11 @@ check_eq "levels stated as Serilog's and syslog's are: failures and warnings at 
 5|2025-10-25 23:00:01.000|log-error|worker <*> crashed
 6|2025-10-25 23:00:04.250|log-error|Refund {RefundId} failed
 7|2025-10-25 23:00:05.125|other-retry|-
-8|2025-10-25 23:00:06.000|log-critical|ledger <*> unavailable|Billing.Worker" \
+8|2025-10-25 23:00:06.000|log-critical|ledger <*> unavailable|Billing.Worker
+9|2025-10-25 23:00:07.250|log-error|ledger <*> unavailable|com.acme.Ledger
+10|2025-10-25 23:00:08.000|log-warning|Mosquitto should not be run as root/administrator." \
     "$(sql pr.db "SELECT line || '|' || strftime('%Y-%m-%d %H:%M:%f', ts / 1000.0, 'unixepoch') || '|' || rule || '|' || coalesce(json_extract(fields, '\$.template'), '-') || coalesce('|' || json_extract(fields, '\$.logger'), '') FROM events_all ORDER BY line")"
-check_eq "levels stated: eight records, one without a stamp" "8|1" \
+check_eq "levels stated: ten records, one without a stamp" "10|1" \
     "$(sql pr.db "SELECT records || '|' || no_timestamp FROM ingests")"
 
 # --- kubectl logs --prefix (with --timestamps on one pod) and docker

@@ -770,6 +770,29 @@ test_runtime_warnings(void **state)
 	assert_int_equal(lvl("app.pyc:12: UserWarning: something", &b), LEVEL_NONE);
 }
 
+/*
+ * A capitalised level first, with a colon, as mosquitto writes it; "Error:"
+ * stays an exception's line, other words are no levels.
+ */
+static void
+test_capitalised_colon(void **state)
+{
+	const char *b;
+
+	(void)state;
+	assert_int_equal(lvl("Warning: Mosquitto should not be run as root", &b),
+	    SEV_WARNING);
+	assert_string_equal(b, "Mosquitto should not be run as root");
+	assert_int_equal(lvl("Notice: Opening ipv4 listen socket", &b), SEV_NOTICE);
+	assert_int_equal(lvl("Information: x", &b), SEV_INFO);
+	assert_int_equal(lvl("Error: Unable to open log file", &b), LEVEL_NONE);
+	assert_int_equal(level_of_failure_line("Error: Unable to open log file",
+	    30), SEV_ERROR);
+	assert_int_equal(lvl("Warnings: 3", &b), LEVEL_NONE);
+	assert_int_equal(lvl("Status: Warning: x", &b), LEVEL_NONE);
+	assert_int_equal(lvl("WArning: x", &b), LEVEL_NONE);
+}
+
 /* NLog's default layout: the level and the logger between bars. */
 static void
 test_nlog(void **state)
@@ -849,6 +872,7 @@ main(void)
 		cmocka_unit_test(test_redis),
 		cmocka_unit_test(test_runtime_warnings),
 		cmocka_unit_test(test_nlog),
+		cmocka_unit_test(test_capitalised_colon),
 		cmocka_unit_test(test_stamped),
 		cmocka_unit_test(test_runtimes),
 		cmocka_unit_test(test_lead_stamp),

@@ -286,6 +286,11 @@ test_leading_other_containers(void **state)
 	assert_int_equal(ms, 1761433200000LL);
 	assert_int_equal(lead("1761433200.123456\tERROR x", NULL, &ms), 17);
 	assert_int_equal(ms, 1761433200123LL);
+	/* mosquitto's, a colon after them */
+	assert_int_equal(lead("1761433201: Warning: x", NULL, &ms), 12);
+	assert_int_equal(ms, 1761433201000LL);
+	assert_int_equal(lead("1761433201:x", NULL, &ms), 0);
+	assert_int_equal(lead("1761433201:", NULL, &ms), 0);
 	/* java.util.logging's header line, 12-hour, month first */
 	assert_int_equal(lead("Oct 25, 2025 11:00:00 PM org.Foo bar", NULL,
 	    &ms), 25);
