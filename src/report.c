@@ -2867,6 +2867,28 @@ report_errors_more(const struct report_error_group *v, size_t n,
 	    " json lists every one", n - REPORT_ERRORS_SHOWN, (uintmax_t)rest);
 }
 
+size_t
+report_groups_shown(const struct report_metric *m, int all)
+{
+	return all || m->ngroups <= REPORT_GROUPS_SHOWN ? m->ngroups :
+	    REPORT_GROUPS_SHOWN;
+}
+
+void
+report_groups_more(const struct report_metric *m, int all, struct buf *out)
+{
+	uint64_t rest = 0;
+	size_t i, shown = report_groups_shown(m, all);
+
+	if (shown == m->ngroups)
+		return;
+	for (i = shown; i < m->ngroups; i++)
+		rest += m->groups[i].count;
+	buf_printf(out, "... %zu more groups (%ju values): report --all or"
+	    " --format json lists every one", m->ngroups - shown,
+	    (uintmax_t)rest);
+}
+
 int
 report_untimed_only(const struct report *r)
 {

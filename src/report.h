@@ -415,6 +415,19 @@ void report_parts_text(const struct report_error_group *g, const char *sep,
 void report_errors_more(const struct report_error_group *v, size_t n,
     struct buf *out);
 
+/*
+ * The text, markdown, html and prometheus reports show a metric's first
+ * REPORT_GROUPS_SHOWN groups (the busiest) unless all is set (--all),
+ * then report_groups_more's "... N more groups (M values)" line (nothing
+ * when none is left out); the json report has them all.  A by-field that
+ * takes a value per request, by mistake or by design, would otherwise
+ * make a table, or a Prometheus family, of a row per event.
+ */
+#define REPORT_GROUPS_SHOWN	100
+size_t report_groups_shown(const struct report_metric *m, int all);
+void report_groups_more(const struct report_metric *m, int all,
+    struct buf *out);
+
 /* The heading of the untimed events' part of a report. */
 #define REPORT_UNTIMED_TITLE \
 	"Untimed events (their input had no time; in no window)"

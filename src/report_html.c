@@ -427,7 +427,7 @@ chart_latency(const struct report *r, struct buf *b)
 	struct buf q;
 
 	for (i = 0; i < r->nmetrics; i++) {
-		rows += r->metrics[i].ngroups;
+		rows += report_groups_shown(&r->metrics[i], r->show_all);
 		shown += r->metrics[i].ngroups > 0;
 	}
 	buf_puts(b, "<h2>Latency percentiles</h2>\n");
@@ -446,7 +446,7 @@ chart_latency(const struct report *r, struct buf *b)
 
 		if (m->ngroups == 0)
 			continue;
-		for (j = 0, max = 1; j < m->ngroups; j++)
+		for (j = 0, max = 1; j < report_groups_shown(m, r->show_all); j++)
 			if (m->groups[j].p99 > max)
 				max = m->groups[j].p99;
 		buf_printf(b, "<text x=\"0\" y=\"%zu\" class=\"label metric-rule\">",
@@ -454,7 +454,8 @@ chart_latency(const struct report *r, struct buf *b)
 		h_cut(b, m->rule, 40);
 		buf_puts(b, "</text>\n");
 		y0 += 24;
-		for (j = 0; j < m->ngroups; j++, y0 += 60) {
+		for (j = 0; j < report_groups_shown(m, r->show_all); j++,
+		    y0 += 60) {
 			const struct report_metric_group *g = &m->groups[j];
 			double pv[3];
 			size_t k, y = y0;
@@ -890,9 +891,9 @@ errors(struct buf *b, const struct report *r,
 /* The table of metric m under "TITLE: rule (unit u)", with changes from base. */
 static void
 metric(struct buf *b, const struct report_metric *m, const struct report *base,
-    const char *title)
+    const char *title, int all)
 {
-	size_t j;
+	size_t j, shown = report_groups_shown(m, all);
 
 	buf_printf(b, "<h2>%s: ", title);
 	h(b, m->rule);
@@ -904,7 +905,7 @@ metric(struct buf *b, const struct report_metric *m, const struct report *base,
 	buf_printf(b, "</h2>\n<table class=\"metric\"><tr><th>group</th><th>count</th>"
 	    "<th>mean</th><th>p50</th><th>p95</th><th>p99</th><th>max</th>%s</tr>\n",
 	    base ? "<th>mean change</th><th>p95 change</th>" : "");
-	for (j = 0; j < m->ngroups; j++) {
+	for (j = 0; j < shown; j++) {
 		const struct report_metric_group *g = &m->groups[j];
 		const struct report_metric_group *bg =
 		    report_find_group(base, m->rule, g->value);
@@ -925,6 +926,16 @@ metric(struct buf *b, const struct report_metric *m, const struct report *base,
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "</table>\n");
+	if (shown < m->ngroups) {
+		struct buf more;
+
+		buf_init(&more);
+		report_groups_more(m, all, &more);
+		buf_puts(b, "<p class=\"more\">");
+		h(b, more.data);
+		buf_puts(b, "</p>\n");
+		buf_free(&more);
+	}
 }
 
 /* A row of a rules table, up to its count: the window's or the untimed one's. */
@@ -968,7 +979,7 @@ untimed(struct buf *b, const struct report *r)
 	}
 	buf_puts(b, "</table>\n");
 	for (i = 0; i < u->nmetrics; i++)
-		metric(b, &u->metrics[i], NULL, "Untimed metric");
+		metric(b, &u->metrics[i], NULL, "Untimed metric", r->show_all);
 	buf_puts(b, "</section>\n");
 }
 
@@ -1107,7 +1118,7 @@ report_render_html(const struct report *r, struct buf *b)
 	for (i = 0; i < r->nmetrics; i++) {
 		if (r->metrics[i].ngroups == 0 && !r->show_all)
 			continue;
-		metric(b, &r->metrics[i], base, "Metric");
+		metric(b, &r->metrics[i], base, "Metric", r->show_all);
 	}
 	for (i = n = 0; i < r->nlinks; i++) {
 		const struct report_link *l = &r->links[i];

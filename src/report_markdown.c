@@ -161,9 +161,10 @@ errors(struct buf *b, const struct report *r,
  * "No values." under it; 1 for the latter, which no comparison follows.
  */
 static int
-metric(struct buf *b, const struct report_metric *m, const char *title)
+metric(struct buf *b, const struct report_metric *m, const char *title,
+    int all)
 {
-	size_t j;
+	size_t j, shown = report_groups_shown(m, all);
 
 	buf_printf(b, "\n## %s: ", title);
 	md(b, m->rule);
@@ -183,7 +184,7 @@ metric(struct buf *b, const struct report_metric *m, const char *title)
 	}
 	buf_puts(b, ")\n\n| group | count | mean | p50 | p95 | p99 | max |\n"
 	    "|---|--:|--:|--:|--:|--:|--:|\n");
-	for (j = 0; j < m->ngroups; j++) {
+	for (j = 0; j < shown; j++) {
 		const struct report_metric_group *g = &m->groups[j];
 
 		buf_puts(b, "| ");
@@ -195,6 +196,11 @@ metric(struct buf *b, const struct report_metric *m, const char *title)
 		cell(b, g->p99, m->unit);
 		cell(b, g->max, m->unit);
 		buf_puts(b, " |\n");
+	}
+	if (shown < m->ngroups) {
+		buf_puts(b, "\n");
+		report_groups_more(m, all, b);
+		buf_puts(b, "\n");
 	}
 	return 0;
 }
@@ -239,7 +245,7 @@ untimed(struct buf *b, const struct report *r)
 		buf_putc(b, '\n');
 	}
 	for (i = 0; i < u->nmetrics; i++)
-		metric(b, &u->metrics[i], "Untimed metric");
+		metric(b, &u->metrics[i], "Untimed metric", r->show_all);
 }
 
 void
@@ -352,10 +358,10 @@ report_render_markdown(const struct report *r, struct buf *b)
 
 		if (m->ngroups == 0 && !r->show_all)
 			continue;
-		if (metric(b, m, "Metric") != 0 || base == NULL)
+		if (metric(b, m, "Metric", r->show_all) != 0 || base == NULL)
 			continue;
 		buf_puts(b, "\n| group | mean | p95 |\n|---|---|---|\n");
-		for (j = 0; j < m->ngroups; j++) {
+		for (j = 0; j < report_groups_shown(m, r->show_all); j++) {
 			const struct report_metric_group *g = &m->groups[j];
 			const struct report_metric_group *bg =
 			    report_find_group(base, m->rule, g->value);

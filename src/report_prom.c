@@ -166,13 +166,101 @@ family(struct buf *b, const char *name, const char *type, const char *help)
 	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* The buckets, sum and count of one group h in family name. */
+static void
+histogram_group(struct buf *b, const char *name,
+    const struct report_total_hist *h, const char *unit)
+{
+	int k;
+
+	for (k = 0; k <= REPORT_HIST_NBOUNDS; k++) {
+		buf_printf(b, "%s_bucket{", name);
+		label(b, "rule", h->rule, 1);
+		label(b, "group", h->group, 0);
+		buf_puts(b, ",le=\"");
+		if (k == REPORT_HIST_NBOUNDS)
+			buf_puts(b, "+Inf");
+		else if (is_duration(unit))
+			seconds(b, report_hist_bounds_ms[k]);
+		else
+			buf_printf(b, "%lld", (long long)report_hist_bounds_ms[k]);
+		buf_puts(b, "\"}");
+		value(b, (double)(k < REPORT_HIST_NBOUNDS ? h->le[k] :
+		    h->count));
+	}
+	buf_printf(b, "%s_sum{", name);
+	label(b, "rule", h->rule, 1);
+	label(b, "group", h->group, 0);
+	buf_putc(b, '}');
+	unit_value(b, h->sum, unit);
+	buf_printf(b, "%s_count{", name);
+	label(b, "rule", h->rule, 1);
+	label(b, "group", h->group, 0);
+	buf_putc(b, '}');
+	value(b, (double)h->count);
+}
+
+/* A group of a rule by its count, descending, then by its place. */
+struct hist_rank {
+	uint64_t	count;
+	size_t		i;
+};
+
+static int
+hist_rank_cmp(const void *a, const void *b)
+{
+	const struct hist_rank *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * Which of the groups of hists[a..e), one rule's, are written: unless all,
+ * the REPORT_GROUPS_SHOWN busiest (keep[i - a] set), as the window's
+ * percentiles are; the number left out and their values in *left, *lvals.
+ */
+static void
+hist_keep(const struct report_total_hist *hists, size_t a, size_t e, int all,
+    unsigned char *keep, size_t *left, uint64_t *lvals)
+{
+	struct hist_rank *rk;
+	size_t i, n = e - a;
+
+	*left = 0;
+	*lvals = 0;
+	if (all || n <= REPORT_GROUPS_SHOWN) {
+		memset(keep, 1, n);
+		return;
+	}
+	rk = xmalloc(n * sizeof *rk);
+	for (i = 0; i < n; i++) {
+		rk[i].count = hists[a + i].count;
+		rk[i].i = i;
+	}
+	qsort(rk, n, sizeof *rk, hist_rank_cmp);
+	memset(keep, 0, n);
+	for (i = 0; i < n; i++) {
+		if (i < REPORT_GROUPS_SHOWN)
+			keep[rk[i].i] = 1;
+		else {
+			(*left)++;
+			*lvals += rk[i].count;
+		}
+	}
+	free(rk);
+}
+
 /* The histogram of the stored values of every metric in unit. */
 static void
-histogram_unit(const struct report_totals *t, struct buf *b, const char *unit)
+histogram_unit(const struct report_totals *t, struct buf *b, const char *unit,
+    int all)
 {
 	struct buf name;
-	size_t i;
-	int k;
+	unsigned char *keep = NULL;
+	size_t i, a = 0, e = 0, left = 0, cap = 0;
+	uint64_t lvals = 0;
 
 	buf_init(&name);
 	family_name(&name, "logtriage_", unit);
@@ -190,33 +278,25 @@ histogram_unit(const struct report_totals *t, struct buf *b, const char *unit)
 
 		if (!same_unit(h->unit, unit))
 			continue;
-		for (k = 0; k <= REPORT_HIST_NBOUNDS; k++) {
-			buf_printf(b, "%s_bucket{", name.data);
-			label(b, "rule", h->rule, 1);
-			label(b, "group", h->group, 0);
-			buf_puts(b, ",le=\"");
-			if (k == REPORT_HIST_NBOUNDS)
-				buf_puts(b, "+Inf");
-			else if (is_duration(unit))
-				seconds(b, report_hist_bounds_ms[k]);
-			else
-				buf_printf(b, "%lld",
-				    (long long)report_hist_bounds_ms[k]);
-			buf_puts(b, "\"}");
-			value(b, (double)(k < REPORT_HIST_NBOUNDS ? h->le[k] :
-			    h->count));
+		/* a rule's groups are together: choose them at its first */
+		if (i >= e) {
+			for (a = i, e = i + 1; e < t->nhists &&
+			    strcmp(t->hists[e].rule, h->rule) == 0; e++)
+				;
+			if (e - a > cap) {
+				cap = e - a;
+				keep = xrealloc(keep, cap);
+			}
+			hist_keep(t->hists, a, e, all, keep, &left, &lvals);
 		}
-		buf_printf(b, "%s_sum{", name.data);
-		label(b, "rule", h->rule, 1);
-		label(b, "group", h->group, 0);
-		buf_putc(b, '}');
-		unit_value(b, h->sum, unit);
-		buf_printf(b, "%s_count{", name.data);
-		label(b, "rule", h->rule, 1);
-		label(b, "group", h->group, 0);
-		buf_putc(b, '}');
-		value(b, (double)h->count);
+		if (keep[i - a])
+			histogram_group(b, name.data, h, unit);
+		if (i + 1 == e && left > 0)
+			buf_printf(b, "# %s: ... %zu more groups (%ju values):"
+			    " report --all lists every one\n", h->rule, left,
+			    (uintmax_t)lvals);
 	}
+	free(keep);
 	buf_free(&name);
 }
 
@@ -226,7 +306,7 @@ histogram_unit(const struct report_totals *t, struct buf *b, const char *unit)
  * the units already written, not with the groups before it.
  */
 static void
-histogram(const struct report_totals *t, struct buf *b)
+histogram(const struct report_totals *t, struct buf *b, int all)
 {
 	const char **units = NULL;
 	size_t i, j, nunits = 0, cap = 0;
@@ -239,13 +319,13 @@ histogram(const struct report_totals *t, struct buf *b)
 			continue;
 		units = util_grow(units, &cap, nunits, sizeof(*units), 4);
 		units[nunits++] = t->hists[i].unit;
-		histogram_unit(t, b, t->hists[i].unit);
+		histogram_unit(t, b, t->hists[i].unit, all);
 	}
 	free(units);
 }
 
 static void
-totals(const struct report_totals *t, struct buf *b)
+totals(const struct report_totals *t, struct buf *b, int all)
 {
 	size_t i;
 	int any;
@@ -273,7 +353,7 @@ totals(const struct report_totals *t, struct buf *b)
 		buf_putc(b, '}');
 		value(b, (double)t->links[i].n);
 	}
-	histogram(t, b);
+	histogram(t, b, all);
 	for (any = 0, i = 0; i < t->nincidents; i++) {
 		if (strcmp(t->incidents[i].kind, "unresolved") != 0)
 			continue;
@@ -355,7 +435,7 @@ window_unit(const struct report *r, struct buf *b, const char *unit)
 
 		if (!same_unit(m->unit, unit))
 			continue;
-		for (j = 0; j < m->ngroups; j++) {
+		for (j = 0; j < report_groups_shown(m, r->show_all); j++) {
 			const struct report_metric_group *g = &m->groups[j];
 			double pv[3];
 
@@ -374,6 +454,14 @@ window_unit(const struct report *r, struct buf *b, const char *unit)
 				buf_putc(b, '}');
 				unit_value(b, pv[k], unit);
 			}
+		}
+		/* a comment: a series per group would swamp the scraper */
+		if (any && report_groups_shown(m, r->show_all) < m->ngroups) {
+			buf_puts(b, "# ");
+			buf_puts(b, m->rule);
+			buf_puts(b, ": ");
+			report_groups_more(m, r->show_all, b);
+			buf_putc(b, '\n');
 		}
 	}
 	buf_free(&name);
@@ -446,6 +534,6 @@ report_render_prometheus(const struct report *r, const struct report_totals *t,
     struct buf *b)
 {
 	if (t != NULL)
-		totals(t, b);
+		totals(t, b, r->show_all);
 	window(r, b);
 }

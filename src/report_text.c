@@ -211,10 +211,10 @@ errors(struct buf *b, const struct report *r,
  */
 static void
 metric(struct buf *b, const struct report_metric *m, const struct report *base,
-    const char *title, int color)
+    const char *title, int all, int color)
 {
 	struct buf h;
-	size_t j;
+	size_t j, shown = report_groups_shown(m, all);
 	int gw;
 
 	buf_init(&h);
@@ -227,7 +227,7 @@ metric(struct buf *b, const struct report_metric *m, const struct report *base,
 	heading(b, h.data, color);
 	/* the group column as wide as its longest name, up to 60 */
 	gw = 28;
-	for (j = 0; j < m->ngroups; j++) {
+	for (j = 0; j < shown; j++) {
 		buf_reset(&h);
 		esc(&h, m->groups[j].value);
 		if ((int)h.len > gw)
@@ -238,7 +238,7 @@ metric(struct buf *b, const struct report_metric *m, const struct report *base,
 	    "count", "mean", "p50", "p95", "p99", "max");
 	if (m->ngroups == 0)
 		buf_puts(b, "  no values\n");
-	for (j = 0; j < m->ngroups; j++) {
+	for (j = 0; j < shown; j++) {
 		const struct report_metric_group *g = &m->groups[j];
 		const struct report_metric_group *bg =
 		    report_find_group(base, m->rule, g->value);
@@ -263,6 +263,11 @@ metric(struct buf *b, const struct report_metric *m, const struct report *base,
 			    m->unit);
 			buf_putc(b, '\n');
 		}
+	}
+	if (shown < m->ngroups) {
+		buf_puts(b, "  ");
+		report_groups_more(m, all, b);
+		buf_putc(b, '\n');
 	}
 }
 
@@ -304,7 +309,8 @@ untimed(struct buf *b, const struct report *r, int color)
 		buf_putc(b, '\n');
 	}
 	for (i = 0; i < u->nmetrics; i++)
-		metric(b, &u->metrics[i], NULL, "Untimed metric", color);
+		metric(b, &u->metrics[i], NULL, "Untimed metric", r->show_all,
+		    color);
 }
 
 void
@@ -404,7 +410,7 @@ report_render_text(const struct report *r, struct buf *b, int color)
 		/* a rule whose lines the window does not hold: no empty table */
 		if (r->metrics[i].ngroups == 0 && !r->show_all)
 			continue;
-		metric(b, &r->metrics[i], base, "Metric", color);
+		metric(b, &r->metrics[i], base, "Metric", r->show_all, color);
 	}
 
 	for (i = j = 0; i < r->nlinks; i++) {

@@ -481,3 +481,42 @@ for f in json html prometheus; do
 	check_contains "empty window, $f: the note on stderr" "$T/err" "logtriage: no events between"
 	check_not_contains "empty window, $f: no note in the report" "$T/out" "logtriage: no events"
 done
+
+# A by-field with a value per event: the text, markdown, html and
+# prometheus reports show the 100 busiest groups and say how many more
+# there are; --all and the json report show every one.
+i=0
+: > "$T/groups.log"
+while [ $i -lt 103 ]; do
+	printf "2025-10-25 23:%02d:%02d INFO app: {'model': 'm-%03d', 'ai_response_time_ms': %d}\n" \
+	    $((i / 60)) $((i % 60)) $i $((100 + i)) >> "$T/groups.log"
+	i=$((i + 1))
+done
+printf "2025-10-25 23:59:00 INFO app: {'model': 'm-102', 'ai_response_time_ms': 900}\n" >> "$T/groups.log"
+MDB="$T/groups.db"
+check_rc "many groups: ingest" 0 $LT ingest -q --db "$MDB" "$T/groups.log"
+MORE="... 3 more groups (3 values): report --all or --format json lists every one"
+check_rc "many groups: text" 0 $LT report --db "$MDB" --since 2025-10-25 --format text
+check_eq "many groups: text: the busiest first, 100 rows, then how many more" \
+    "m-102|100|  $MORE" \
+    "$(grep -m1 -o 'm-[0-9]*' "$T/out")|$(grep -c '^  m-[0-9]' "$T/out")|$(grep 'more groups' "$T/out")"
+check_rc "many groups: text --all" 0 $LT report --db "$MDB" --since 2025-10-25 --format text --all
+check_eq "many groups: --all: every group, no line of more" "103|0" \
+    "$(grep -c '^  m-[0-9]' "$T/out")|$(grep -c 'more groups' "$T/out")"
+check_rc "many groups: markdown" 0 $LT report --db "$MDB" --since 2025-10-25 --format markdown
+check_eq "many groups: markdown: 100 rows and the line" "100|$MORE" \
+    "$(grep -c '^| m-[0-9]' "$T/out")|$(grep 'more groups' "$T/out")"
+check_rc "many groups: html" 0 $LT report --db "$MDB" --since 2025-10-25 --format html
+check_eq "many groups: html: 100 table rows and the line" "100|<p class=\"more\">$MORE</p>" \
+    "$(grep -c '^<tr><td>m-[0-9]' "$T/out")|$(grep 'more groups' "$T/out")"
+check_rc "many groups: json" 0 $LT report --db "$MDB" --since 2025-10-25 --format json
+check_eq "many groups: json: every group" 103 \
+    "$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(len(r["metrics"]["response-time"]["groups"]))' "$T/out")"
+check_rc "many groups: prometheus" 0 $LT report --db "$MDB" --since 2025-10-25 --format prometheus
+check_eq "many groups: prometheus: 100 groups in the histogram and the window" "100|300" \
+    "$(grep -c '^logtriage_latency_seconds_count{' "$T/out")|$(grep -c '^logtriage_window_latency_seconds{' "$T/out")"
+check_eq "many groups: prometheus: a comment for each family" \
+    "# response-time: ... 3 more groups (3 values): report --all lists every one
+# response-time: $MORE" \
+    "$(grep 'more groups' "$T/out")"
+check_rc "many groups: prometheus passes the strict checker" 0 python3 "$TOP/tests/tools/promcheck.py" "$T/out"
