@@ -31,7 +31,8 @@ static const char report_options_tail[] =
     "                        metric (default: each rule's own slow threshold)\n"
     "  --fail-on LEVEL       exit 1 if a finding or an event is at or above LEVEL\n"
     "  --all                 also rules without events, unchanged rules, empty\n"
-    "                        tables, every source and every incident\n";
+    "                        tables, every source, incident and\n"
+    "                        metric group\n";
 
 /*
  * The report formats.  A renderer appends the report to out; totals is
