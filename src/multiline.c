@@ -35,7 +35,8 @@
  *        "During handling of the above exception, another exception
  *        occurred:", "The above exception was the direct cause of the
  *        following exception:", "...<N lines>...", a caret line (only
- *        '^', '~' and blanks), or Java's "Caused by: ...",
+ *        '^', '~' and blanks), Java's "Caused by: ...", or Node's hint
+ *        after its warning ("(Use `node --trace-deprecation ...` ..."),
  *     c. the pending record is inside a traceback: the first unindented
  *        other line is the final exception line ("ValueError: ...",
  *        "openai.APITimeoutError: ..."); it joins and ends the traceback,
@@ -600,6 +601,9 @@ traceback_marker(const char *p, size_t n)
 		return UTIL_STARTS_WITH(p, n, "Caused by: ");
 	case '.':
 		return UTIL_STARTS_WITH(p, n, "...<");
+	case '(':
+		/* Node's hint after a warning it printed */
+		return UTIL_STARTS_WITH(p, n, "(Use `node --trace-");
 	case ' ':
 	case '^':
 	case '~':
