@@ -111,7 +111,7 @@ struct pt {
 	uint64_t		 records;	/* records read */
 	uint64_t		 mined;
 	struct buf		 joined;	/* a traceback's first and last lines */
-	struct buf		 jsonmsg;	/* a JSON record's message, unescaped */
+	struct buf		 jsonmsg;	/* a JSON record's message, unescaped, or .NET's two lines */
 	/* the --input path */
 	struct envelope		*env;
 	struct multiline	*ml;
@@ -193,6 +193,35 @@ drop_context(struct pt *pt, struct pt_view *v)
 	v->context = 1;
 }
 
+/*
+ * .NET's console writes the category and event id on the first line and
+ * the message on the next ("fail: App.Db[13]" then "      Connection
+ * refused"): both are mined (the generic rules take the message for the
+ * template), and both are the sample.
+ */
+static void
+dotnet_message(struct pt *pt, struct pt_view *v, const char *rest, size_t n)
+{
+	const char *e;
+
+	while (n > 0 && (*rest == ' ' || *rest == '\t')) {
+		rest++;
+		n--;
+	}
+	if ((e = memchr(rest, '\n', n)) != NULL)
+		n = (size_t)(e - rest);
+	if (n == 0)
+		return;
+	buf_reset(&pt->jsonmsg);
+	buf_append(&pt->jsonmsg, v->msg, v->msglen);
+	buf_putc(&pt->jsonmsg, ' ');
+	buf_append(&pt->jsonmsg, rest, n);
+	v->msg = pt->jsonmsg.data;
+	v->msglen = pt->jsonmsg.len;
+	/* the sample holds both, as a rule's example must */
+	v->samplelen = (size_t)(rest + n - v->sample);
+}
+
 /* v's message, a JSON line's, unescaped: its first line. */
 static void
 json_message(struct pt *pt, struct pt_view *v)
@@ -259,6 +288,9 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 	 */
 	if (skip == 0 && first > 0 && text[0] == '{')
 		json_message(pt, v);
+	else if (nl != NULL && body == 6 && level_of_dotnet(text + skip,
+	    len - skip) != LEVEL_NONE)
+		dotnet_message(pt, v, nl + 1, (size_t)(text + len - nl - 1));
 	if (nl != NULL && memmem(text, len, "Traceback (most recent call last):", 34) != NULL) {
 		if (sev == PT_LEVEL_NONE || sev < SEV_ERROR)
 			sev = SEV_ERROR;

@@ -142,6 +142,15 @@ check_eq "patterns: a JSON template's rule matches its line" \
 example         = {"@t":"2025-10-25T23:00:02Z","@mt":"Slow {Ms}","@l":"Warning","Ms":1200}' \
     "$(grep -E '^(match|example) ' "$T/out")"
 
+# .NET's console: the category and event id, and the message on the line
+# after, are mined together; the sample, and a rule's example, hold both.
+printf 'fail: App.Db[13]\n      Connection 1 refused\nfail: App.Db[13]\n      Connection 2 refused\nfail: App.Web[2]\n' > dotnet.log
+check_rc "patterns: .NET" 0 $LT patterns --input dotnet.log --format json
+check_eq "patterns: .NET: the message after the category" \
+'{"id":1,"count":2,"severity":"error","template":"App.Db[<*>] Connection <*> refused","first":null,"last":null,"sources":["dotnet.log"],"sample":"fail: App.Db[13]\n      Connection 1 refused"},
+{"id":2,"count":1,"severity":"error","template":"App.Web[<*>]","first":null,"last":null,"sources":["dotnet.log"],"sample":"fail: App.Web[2]"}' \
+    "$(sed -n 2,3p "$T/out")"
+
 # A printed rule passes `rules test` and then matches exactly its records.
 mkdir "$T/rules"
 check_rc "patterns: --rule 2" 0 $LT patterns --input app.log --rule 2
