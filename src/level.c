@@ -419,10 +419,16 @@ level_of_json(const char *p, size_t n)
 	static const char *const keys[] = { "level", "severity", "lvl",
 	    "log.level", "levelname", "@l", "Level", "log_level", "LogLevel",
 	    NULL };
+	/* CLEF leaves "@l" out for Information: its template says it is CLEF */
+	static const char *const clef[] = { "@mt", "@m", NULL };
 	size_t i, j;
+	int sev;
 
-	if ((i = jsonline_value(p, n, keys)) == 0)
-		return level_of_mongo(p, n);
+	if ((i = jsonline_value(p, n, keys)) == 0) {
+		if ((sev = level_of_mongo(p, n)) != LEVEL_NONE)
+			return sev;
+		return jsonline_value(p, n, clef) != 0 ? SEV_INFO : LEVEL_NONE;
+	}
 	if (p[i] != '"')
 		return level_of_number(p + i, n - i);
 	for (j = ++i; j < n && word_char((unsigned char)p[j]); j++)

@@ -215,6 +215,10 @@ test_json(void **state)
 	assert_int_equal(lvl("{\"s\":\"Error\"}", &b), LEVEL_NONE);
 	/* Serilog's compact JSON */
 	assert_int_equal(lvl("{\"@t\":\"x\",\"@l\":\"Warning\",\"@mt\":\"x\"}", &b), SEV_WARNING);
+	/* CLEF without "@l" is Information; other JSON without a level has none */
+	assert_int_equal(lvl("{\"@t\":\"x\",\"@mt\":\"Started {App}\"}", &b), SEV_INFO);
+	assert_int_equal(lvl("{\"@t\":\"x\",\"@m\":\"Started\"}", &b), SEV_INFO);
+	assert_int_equal(lvl("{\"t\":\"x\",\"msg\":\"a @mt in it\"}", &b), LEVEL_NONE);
 	assert_int_equal(lvl("{\"@t\":\"x\",\"@l\":\"Fatal\"}", &b), SEV_CRITICAL);
 	/* its JsonFormatter, and a level under another spelling of the key */
 	assert_int_equal(lvl("{\"Timestamp\":\"x\",\"Level\":\"Error\",\"MessageTemplate\":\"x\"}", &b), SEV_ERROR);
