@@ -20,9 +20,9 @@
  */
 #define LEVEL_FIRST	(1u << ('A' - 'A') | 1u << ('C' - 'A') | \
 	1u << ('D' - 'A') | 1u << ('E' - 'A') | 1u << ('F' - 'A') | \
-	1u << ('I' - 'A') | 1u << ('N' - 'A') | 1u << ('P' - 'A') | \
-	1u << ('S' - 'A') | 1u << ('T' - 'A') | 1u << ('V' - 'A') | \
-	1u << ('W' - 'A'))
+	1u << ('I' - 'A') | 1u << ('L' - 'A') | 1u << ('N' - 'A') | \
+	1u << ('P' - 'A') | 1u << ('S' - 'A') | 1u << ('T' - 'A') | \
+	1u << ('V' - 'A') | 1u << ('W' - 'A'))
 
 /*
  * The level words, their bytes packed as memcpy would lay them out in a
@@ -55,6 +55,8 @@ static const struct {
 	{ LW3('W', 'R', 'N'), 3, SEV_WARNING }, { LW3('E', 'R', 'R'), 3, SEV_ERROR },
 	/* Serilog's three letters for Fatal and Verbose */
 	{ LW3('F', 'T', 'L'), 3, SEV_CRITICAL }, { LW3('V', 'R', 'B'), 3, SEV_DEBUG },
+	/* PostgreSQL's "LOG:  database system is ready" */
+	{ LW3('L', 'O', 'G'), 3, SEV_INFO },
 	{ LW4('D', 'E', 'B', 'U'), 4, SEV_DEBUG },
 	{ LW4('E', 'R', 'R', 'O'), 4, SEV_ERROR },
 	{ LW4('C', 'R', 'I', 'T'), 4, SEV_CRITICAL },

@@ -9,8 +9,10 @@
  *  1. The previous line was a json-file partial chunk: this line is the
  *     rest of the same physical line and is appended WITHOUT a newline.
  *  2. Otherwise the line STARTS A NEW RECORD when
- *     a. the message begins with a timestamp (timeparse_leading), or is a
- *        JSON line that states one (jsonline_time), or
+ *     a. the message begins with a timestamp (timeparse_leading), but for
+ *        PostgreSQL's "[42] STATEMENT:  ..." and its other lines that go
+ *        on the message before (pg_detail), or is a JSON line that states
+ *        one (jsonline_time), or
  *     b. it begins with a logging level header: a level word (DEBUG INFO
  *        WARNING WARN ERROR CRITICAL FATAL TRACE NOTICE) followed by ':',
  *        a blank or '|' ("INFO:openai._base_client:...", uvicorn's
@@ -613,6 +615,30 @@ traceback_marker(const char *p, size_t n)
 }
 
 /*
+ * PostgreSQL's lines that go on the message before them, each with a
+ * stamp and process id of its own (log_line_prefix '%m [%p] '): "[42]
+ * STATEMENT:  SELECT ...", DETAIL, HINT, CONTEXT, QUERY and LOCATION, at
+ * p after the stamp.
+ */
+static int
+pg_detail(const char *p, size_t n)
+{
+	static const char *const words[] = { "STATEMENT:  ", "DETAIL:  ",
+	    "HINT:  ", "CONTEXT:  ", "QUERY:  ", "LOCATION:  " };
+	size_t i, w;
+
+	for (i = 1; i < n && i < 12 && p[i] >= '0' && p[i] <= '9'; i++)
+		;
+	if (i == 1 || i + 1 >= n || p[i] != ']' || p[i + 1] != ' ')
+		return 0;
+	i += 2;
+	for (w = 0; w < UTIL_ARRAY_LEN(words); w++)
+		if (UTIL_STARTS_WITH(p + i, n - i, words[w]))
+			return 1;
+	return 0;
+}
+
+/*
  * Whether a syslog line, which has a header of its own, goes on the
  * record before it: each is a message of its own but for a traceback's
  * lines, which Docker's journald driver sends one at a time (frames,
@@ -1073,7 +1099,8 @@ push_line(struct multiline *m, const struct envelope_line *el,
 		runtime = k > 0 || json_timed ? LEVEL_RUNTIME_NONE :
 		    level_runtime(p, n);
 		marker = 0;
-		if (!s->pending || k > 0 || json_timed ||
+		if (!s->pending || (k > 0 && !(p[k] == '[' && k + 4 < n &&
+		    s->stamped && pg_detail(p + k, n - k))) || json_timed ||
 		    el->format == ENVELOPE_LOGFMT ||
 		    (el->format == ENVELOPE_SYSLOG && el->ts != TS_NONE &&
 		    !syslog_goes_on(s, p, n)))

@@ -455,6 +455,19 @@ check_eq "runtime warnings: each an event at the time before it" \
 check_eq "runtime warnings: nine records, four of them without a stamp" "9|4" \
     "$(sql rw.db "SELECT records || '|' || no_timestamp FROM ingests")"
 
+# --- PostgreSQL: "LOG:" is info; a DETAIL, HINT or STATEMENT line, with
+# a stamp and process id of its own, goes on the message before it
+cp "$F/postgres.log" .
+"$LT" ingest -q --db pg.db postgres.log
+check_eq "postgres: the errors with their statements, the fatal and the warning" \
+    "2|3|log-error|relation \"<*>\" does not exist at character <*>
+4|4|log-critical|password authentication failed for user \"<*>\"
+5|5|log-warning|there is already a transaction in progress
+6|8|log-error|duplicate key value violates unique constraint \"<*>\"" \
+    "$(sql pg.db "SELECT line || '|' || line_end || '|' || rule || '|' || json_extract(fields, '\$.template') FROM events_all ORDER BY line")"
+check_eq "postgres: seven records of ten lines" "7|10" \
+    "$(sql pg.db "SELECT records || '|' || lines FROM ingests")"
+
 # --- Apache httpd's error log ([module:level]) and PHP's, with their
 # bracketed stamps
 cp "$F/apache-php.log" .

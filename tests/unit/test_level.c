@@ -679,7 +679,8 @@ test_every_word(void **state)
 		{ "PANI", SEV_CRITICAL }, { "EMERG", SEV_CRITICAL },
 		{ "ALERT", SEV_CRITICAL }, { "FTL", SEV_CRITICAL },
 		{ "VRB", SEV_DEBUG }, { "FAILURE", SEV_CRITICAL },
-		{ "SUCCESS", SEV_NOTICE }, { "INFORMATION", SEV_INFO }
+		{ "SUCCESS", SEV_NOTICE }, { "INFORMATION", SEV_INFO },
+		{ "LOG", SEV_INFO }
 	};
 	char w[16];
 	size_t i, n, k;

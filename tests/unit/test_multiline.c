@@ -647,6 +647,36 @@ test_runtime_warnings(void **state)
 }
 
 /*
+ * PostgreSQL's DETAIL, HINT and STATEMENT lines, stamped, go on the
+ * stamped record before them; other stamped lines and a look-alike
+ * without the process id start records.
+ */
+static void
+test_postgres_details(void **state)
+{
+	const char *lines[] = {
+		"2025-10-25 23:00:00.000 UTC [42] ERROR:  duplicate key value",
+		"2025-10-25 23:00:00.000 UTC [42] DETAIL:  Key (id)=(1) already exists.",
+		"2025-10-25 23:00:00.000 UTC [42] HINT:  x",
+		"2025-10-25 23:00:00.000 UTC [42] STATEMENT:  INSERT INTO t VALUES (1)",
+		"2025-10-25 23:00:01.000 UTC [43] LOG:  checkpoint starting",
+		"2025-10-25 23:00:02.000 UTC [] DETAIL:  no process id",
+		"2025-10-25 23:00:03.000 UTC [44] DETAILS:  no detail",
+	};
+
+	push_all(lines, UTIL_ARRAY_LEN(lines));
+	multiline_flush(fx.ml);
+	assert_int_equal(fx.n, 4);
+	assert_rec(0, 1, 4, NULL);
+	assert_int_equal(fx.rec[0].level, SEV_ERROR);
+	assert_int_equal(fx.rec[0].lines, 4);
+	assert_rec(1, 5, 5, lines[4]);
+	assert_int_equal(fx.rec[1].level, SEV_INFO);
+	assert_rec(2, 6, 6, lines[5]);
+	assert_rec(3, 7, 7, lines[6]);
+}
+
+/*
  * java.util.logging's record is two lines: the stamp, class and method,
  * then the level and message, which gives the record its level.  A
  * level line after any other first line starts a record, and SEVERE is
@@ -1290,6 +1320,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_logfmt_starts_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runtime_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runtime_warnings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_postgres_details, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jul_two_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lines_interleaved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
