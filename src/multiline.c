@@ -1099,7 +1099,7 @@ push_line(struct multiline *m, const struct envelope_line *el,
 		runtime = k > 0 || json_timed ? LEVEL_RUNTIME_NONE :
 		    level_runtime(p, n);
 		marker = 0;
-		if (!s->pending || (k > 0 && !(p[k] == '[' && k + 4 < n &&
+		if (!s->pending || (k > 0 && !(k + 4 < n && p[k] == '[' &&
 		    s->stamped && pg_detail(p + k, n - k))) || json_timed ||
 		    el->format == ENVELOPE_LOGFMT ||
 		    (el->format == ENVELOPE_SYSLOG && el->ts != TS_NONE &&
