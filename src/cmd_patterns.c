@@ -20,7 +20,7 @@
 
 #include "cmd.h"
 #include "envelope.h"
-#include "jsonline.h"
+#include "generic.h"
 #include "level.h"
 #include "multiline.h"
 #include "reader.h"
@@ -111,7 +111,7 @@ struct pt {
 	uint64_t		 records;	/* records read */
 	uint64_t		 mined;
 	struct buf		 joined;	/* a traceback's first and last lines */
-	struct buf		 jsonmsg;	/* a JSON record's message, unescaped, or .NET's two lines */
+	struct buf		 tmp;		/* generic_message's, or .NET's two lines */
 	/* the --input path */
 	struct envelope		*env;
 	struct multiline	*ml;
@@ -194,50 +194,35 @@ drop_context(struct pt *pt, struct pt_view *v)
 }
 
 /*
- * .NET's console writes the category and event id on the first line and
- * the message on the next ("fail: App.Db[13]" then "      Connection
- * refused"): both are mined (the generic rules take the message for the
- * template), and both are the sample.
+ * v's message where its first line does not hold it (generic_message, as
+ * the generic rules group the records): a JSON line's, or .NET's on the
+ * line after "fail: App.Db[13]", which is mined after the category and
+ * event id and is part of the sample, as a rule's example must be.
  */
 static void
-dotnet_message(struct pt *pt, struct pt_view *v, const char *rest, size_t n)
+structured_message(struct pt *pt, const char *text, size_t len,
+    struct pt_view *v)
 {
-	const char *e;
+	const char *m, *lg;
+	size_t mlen, lglen;
 
-	while (n > 0 && (*rest == ' ' || *rest == '\t')) {
-		rest++;
-		n--;
+	if (!generic_message(text, len, v->msg, v->msglen, &pt->tmp, &m, &mlen,
+	    &lg, &lglen) || mlen == 0)
+		return;
+	/* a JSON line's is its first byte's, .NET's follows its category */
+	if (v->msg[0] == '{') {
+		v->msg = m;
+		v->msglen = mlen;
+		return;
 	}
-	if ((e = memchr(rest, '\n', n)) != NULL)
-		n = (size_t)(e - rest);
-	if (n == 0)
-		return;
-	buf_reset(&pt->jsonmsg);
-	buf_append(&pt->jsonmsg, v->msg, v->msglen);
-	buf_putc(&pt->jsonmsg, ' ');
-	buf_append(&pt->jsonmsg, rest, n);
-	v->msg = pt->jsonmsg.data;
-	v->msglen = pt->jsonmsg.len;
-	/* the sample holds both, as a rule's example must */
-	v->samplelen = (size_t)(rest + n - v->sample);
-}
-
-/* v's message, a JSON line's, unescaped: its first line. */
-static void
-json_message(struct pt *pt, struct pt_view *v)
-{
-	const char *m, *nl;
-	size_t n;
-
-	if ((m = jsonline_message(v->msg, v->msglen, &n)) == NULL)
-		return;
-	buf_reset(&pt->jsonmsg);
-	if (envelope_json_text(&pt->jsonmsg, m, n) != 0)
-		return;
-	v->msg = pt->jsonmsg.data;
-	v->msglen = pt->jsonmsg.len;
-	if ((nl = memchr(v->msg, '\n', v->msglen)) != NULL)
-		v->msglen = (size_t)(nl - v->msg);
+	/* generic_message left tmp unused */
+	buf_reset(&pt->tmp);
+	buf_append(&pt->tmp, v->msg, v->msglen);
+	buf_putc(&pt->tmp, ' ');
+	buf_append(&pt->tmp, m, mlen);
+	v->msg = pt->tmp.data;
+	v->msglen = pt->tmp.len;
+	v->samplelen = (size_t)(m + mlen - v->sample);
 }
 
 /*
@@ -281,16 +266,7 @@ record_level(struct pt *pt, const char *text, size_t len, int envsev,
 	v->sample = text;
 	v->samplelen = first;
 	v->context = 0;
-	/*
-	 * A JSON line is mined by its message, as the generic rules group
-	 * it: whole, every line of a logger would be one template of keys
-	 * and masked values.
-	 */
-	if (skip == 0 && first > 0 && text[0] == '{')
-		json_message(pt, v);
-	else if (nl != NULL && body == 6 && level_of_dotnet(text + skip,
-	    len - skip) != LEVEL_NONE)
-		dotnet_message(pt, v, nl + 1, (size_t)(text + len - nl - 1));
+	structured_message(pt, text, len, v);
 	if (nl != NULL && memmem(text, len, "Traceback (most recent call last):", 34) != NULL) {
 		if (sev == PT_LEVEL_NONE || sev < SEV_ERROR)
 			sev = SEV_ERROR;
@@ -933,7 +909,7 @@ pt_free(struct pt *pt)
 	free(pt->st);
 	free(pt->recs);
 	buf_free(&pt->joined);
-	buf_free(&pt->jsonmsg);
+	buf_free(&pt->tmp);
 	template_miner_free(pt->miner);
 }
 

@@ -300,6 +300,50 @@ bracket_target(const struct record *rec, const char *msg, size_t n)
 	return i > 0 && i + 1 < n && msg[i] == ']' && msg[i + 1] == ' ' ? i : 0;
 }
 
+int
+generic_message(const char *text, size_t len, const char *msg, size_t n,
+    struct buf *tmp, const char **m, size_t *mlen, const char **lg,
+    size_t *lglen)
+{
+	const char *end = text + len, *nl = msg + n < end ? msg + n : NULL, *v;
+	size_t vn;
+
+	/*
+	 * masked whole, every line of one logger would be one template of
+	 * keys and masked values
+	 */
+	if (msg == text && n > 0 && msg[0] == '{' &&
+	    (v = jsonline_message(msg, n, &vn)) != NULL) {
+		*lg = jsonline_logger(msg, n, lglen);
+		if (*lg == NULL)
+			*lglen = 0;
+		buf_reset(tmp);
+		if (envelope_json_text(tmp, v, vn) == 0) {
+			v = tmp->data;
+			vn = tmp->len;
+		}
+		/* its first line, as of any message */
+		if ((nl = memchr(v, '\n', vn)) != NULL)
+			vn = (size_t)(nl - v);
+		*m = v;
+		*mlen = vn;
+		return 1;
+	}
+	if (nl != NULL && msg >= text + 6 && level_of_dotnet(msg - 6,
+	    (size_t)(end - msg) + 6) != LEVEL_NONE &&
+	    (v = memchr(msg, '[', n)) != NULL) {
+		*lg = msg;
+		*lglen = (size_t)(v - msg);
+		for (v = nl + 1; v < end && (*v == ' ' || *v == '\t'); v++)
+			;
+		nl = memchr(v, '\n', (size_t)(end - v));
+		*m = v;
+		*mlen = (size_t)((nl != NULL ? nl : end) - v);
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * generic_match for a record of the level that makes it a failure or a
  * warning: kept out of line, so that the records of lower levels, nearly
@@ -310,7 +354,6 @@ static int
 generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
     int level, const char *msg, size_t n, struct match *m)
 {
-	const char *nl = msg + n < rec->text + rec->len ? msg + n : NULL;
 	const char *lg = NULL, *v;
 	size_t lglen = 0, after = 0, vn;
 	struct block *b = NULL;
@@ -322,37 +365,10 @@ generic_event(struct generic *g, struct matcher *mt, const struct record *rec,
 	    rec->len))
 		return 0;
 
-	/*
-	 * A JSON line's template is its message's, and its logger the one
-	 * it names: masked whole, every line of one logger would be one
-	 * template of keys and masked values.
-	 */
-	if (msg == rec->text && rec->len > 0 && msg[0] == '{' &&
-	    (v = jsonline_message(msg, n, &vn)) != NULL) {
-		lg = jsonline_logger(msg, n, &lglen);
-		if (envelope_json_text(&g->json, v, vn) == 0) {
-			v = g->json.data;
-			vn = g->json.len;
-		}
-		/* its first line, as of any message */
-		if ((nl = memchr(v, '\n', vn)) != NULL)
-			vn = (size_t)(nl - v);
+	if (generic_message(rec->text, rec->len, msg, n, &g->json, &v, &vn,
+	    &lg, &lglen)) {
 		msg = v;
 		n = vn;
-	/*
-	 * .NET: "fail: Category[13]", the message on the next line; the
-	 * category is the logger
-	 */
-	} else if (nl != NULL && msg >= rec->text + 6 &&
-	    level_of_dotnet(msg - 6, (size_t)(rec->text + rec->len - msg) + 6) !=
-	    LEVEL_NONE && (v = memchr(msg, '[', n)) != NULL) {
-		lg = msg;
-		lglen = (size_t)(v - msg);
-		msg = nl + 1;
-		while (msg < rec->text + rec->len && (*msg == ' ' || *msg == '\t'))
-			msg++;
-		nl = memchr(msg, '\n', (size_t)(rec->text + rec->len - msg));
-		n = (size_t)((nl != NULL ? nl : rec->text + rec->len) - msg);
 	/* "panic: ..." or "ValueError: ..." names what failed, not a logger */
 	} else if (rec->level != LEVEL_NONE &&
 	    (lglen = level_logger(msg, n, &after)) > 0) {

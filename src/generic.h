@@ -43,6 +43,19 @@ void generic_matched(struct generic *g, int rule_index);
 int generic_level(const struct record *rec);
 
 /*
+ * Where a record's message is not the rest of its first line msg[0..n)
+ * (after its stamp and level, within text[0..len)): a JSON line states it
+ * (msg, message, @mt, ...: its first line, unescaped into tmp, with the
+ * logger the line names), .NET's console writes it on the line after
+ * "fail: Category[13]" (the category is the logger).  Returns 1 and sets
+ * *m, *mlen, *lg and *lglen (NULL, 0: no logger); 0 for any other record.
+ * These rules take it for their template; `patterns` mines it.
+ */
+int generic_message(const char *text, size_t len, const char *msg, size_t n,
+    struct buf *tmp, const char **m, size_t *mlen, const char **lg,
+    size_t *lglen);
+
+/*
  * Is rec an unclaimed failure?  Returns 1 and fills *m (the rule, and the
  * fields logger, when the message names one, template and, in a banner
  * block, part, which point into rec->text or into g, valid until the next
