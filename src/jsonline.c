@@ -98,8 +98,8 @@ jsonline_time(const char *p, size_t n, const struct tz *tz, int64_t *ms)
 	static const char *const dollar_date[] = { "$date", NULL };
 	static const char *const epoch_second[] = { "epochSecond", NULL };
 	static const char *const nano[] = { "nanoOfSecond", NULL };
-	int64_t whole = 0, frac = 0, scale = 1;
-	size_t i, k, digits = 0;
+	int64_t whole, frac = 0, scale = 1;
+	size_t i, k, digits;
 
 	if ((i = jsonline_value(p, n, keys)) == 0)
 		return 0;
@@ -126,8 +126,8 @@ jsonline_time(const char *p, size_t n, const struct tz *tz, int64_t *ms)
 	}
 	if (p[i] == '"')
 		return timeparse_leading(p + i + 1, n - i - 1, tz, ms) > 0;
-	for (; i < n && p[i] >= '0' && p[i] <= '9' && digits < 16; i++, digits++)
-		whole = whole * 10 + (p[i] - '0');
+	whole = json_integer(p + i, n - i, &digits);
+	i += digits;
 	if (i < n && p[i] == '.') {
 		for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
 			if (scale < 1000) {
